@@ -1,0 +1,147 @@
+"""Typed configuration. Every option carries its description; the CLI's --help is built from it.
+
+Options resolve in this order: dataclass default < `[tool.autograder]` in the course's
+pyproject.toml < command-line flag.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import MISSING, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from autograder.results import Message
+
+SandboxMode = Literal["auto", "strict", "off"]
+DeviceChoice = Literal["auto", "cpu", "cuda"]
+Lang = Literal["fr", "en"]
+
+
+def option(default: Any, help: str, **kw: Any) -> Any:
+    """A dataclass field that documents itself for --help and the README."""
+    return field(default=default, metadata={"help": help, **kw})
+
+
+@dataclass(frozen=True)
+class GradeOptions:
+    """How a submission is graded. Shared by `grade`, `check`, `demo` and `release`."""
+
+    lang: Lang = option("fr", "Language of student feedback: fr or en.", choices=("fr", "en"))
+    sandbox: SandboxMode = option(
+        "auto",
+        "Isolation: 'auto' uses the strongest level this machine offers and records it; "
+        "'strict' refuses to grade without network isolation, a user switch and hidden "
+        "instructor files; 'off' runs the kernel unconfined (debugging only).",
+        choices=("auto", "strict", "off"),
+    )
+    device: DeviceChoice = option(
+        "auto",
+        "Device for the kernel and the grader-side references: auto (CUDA when present), cpu or cuda.",
+        choices=("auto", "cpu", "cuda"),
+    )
+    seed: int = option(
+        20261122,
+        "Secret seed for grader-chosen inputs. Keep the course's value private; "
+        "the same seed gives the same grade.",
+    )
+    cell_timeout: float | None = option(
+        None, "Seconds one cell may run (default: the TP's tp.toml budget)."
+    )
+    total_timeout: float | None = option(
+        None, "Seconds the whole notebook may run (default: the TP's tp.toml budget)."
+    )
+    call_timeout: float = option(
+        30.0, "Seconds one call from a check into a student function may run."
+    )
+    memory_mb: int | None = option(
+        None, "Address-space limit of the kernel in MiB (default: the TP's tp.toml budget)."
+    )
+    output_limit_kb: int = option(
+        256, "Cap on the text and image output kept per cell, in KiB; the rest is cut."
+    )
+    keep_workdir: bool = option(
+        False, "Keep the sandbox's temporary work directory (debugging)."
+    )
+
+    def with_overrides(self, values: dict[str, Any]) -> GradeOptions:
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ConfigError(
+                Message(
+                    fr=f"options inconnues dans [tool.autograder] : {', '.join(unknown)}",
+                    en=f"unknown options in [tool.autograder]: {', '.join(unknown)}",
+                )
+            )
+        return replace(self, **values)
+
+
+def option_help(cls: type) -> list[tuple[str, Any, str, tuple[str, ...] | None]]:
+    """(name, default, help, choices) for each option of a config dataclass."""
+    out = []
+    for f in fields(cls):
+        default = f.default if f.default is not MISSING else None
+        out.append((f.name, default, f.metadata.get("help", ""), f.metadata.get("choices")))
+    return out
+
+
+class ConfigError(Exception):
+    def __init__(self, message: Message):
+        super().__init__(message.en or message.fr)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Time and memory a TP's notebook may use, on CPU and on GPU."""
+
+    cpu_seconds: float = 300.0  # whole notebook on 2 CPU cores
+    gpu_seconds: float = 120.0  # whole notebook on a CUDA device
+    cell_seconds: float = 120.0
+    memory_mb: int = 4096
+
+
+@dataclass(frozen=True)
+class TPConfig:
+    """`source/<tp>/tp.toml`: what a TP is, without any secret."""
+
+    id: str
+    title_fr: str
+    title_en: str
+    notebook: str
+    budget: Budget = Budget()
+    data_files: tuple[str, ...] = ()  # relative to the TP folder, copied into the sandbox
+
+    @property
+    def title(self) -> Message:
+        return Message(fr=self.title_fr, en=self.title_en)
+
+    @classmethod
+    def load(cls, path: Path) -> TPConfig:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(
+                Message(fr=f"{path} illisible : {exc}", en=f"cannot read {path}: {exc}")
+            ) from exc
+        tp = raw.get("tp", {})
+        tp_id = tp.get("id", path.parent.name)
+        budget = Budget(**raw.get("budget", {}))
+        return cls(
+            id=tp_id,
+            title_fr=tp.get("title_fr", tp_id),
+            title_en=tp.get("title_en", tp.get("title_fr", tp_id)),
+            notebook=tp.get("notebook", f"{tp_id}.ipynb"),
+            budget=budget,
+            data_files=tuple(raw.get("data", {}).get("files", ())),
+        )
+
+
+def load_course_options(course_root: Path) -> dict[str, Any]:
+    """`[tool.autograder]` from the course's pyproject.toml, or {}."""
+    pyproject = course_root / "pyproject.toml"
+    if not pyproject.is_file():
+        return {}
+    data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    return dict(data.get("tool", {}).get("autograder", {}))

@@ -1,0 +1,135 @@
+"""Read one file of one commit with gitpython: no checkout, no hooks, no working tree."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+from gitdb.exc import BadName, BadObject
+
+from autograder.results import CommitInfo, Message
+
+SYMLINK_MODE = 0o120000
+MAX_BLOB_BYTES = 100 * 1024 * 1024
+GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "/bin/true", "SSH_ASKPASS": "/bin/true"}
+
+
+class SubmissionReadError(Exception):
+    """The commit or the notebook cannot be read; carries what was learnt so far."""
+
+    def __init__(self, code: str, message: Message, commit: CommitInfo):
+        super().__init__(message.en or message.fr)
+        self.code, self.message, self.commit = code, message, commit
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    commit: CommitInfo
+    data: bytes
+
+
+def _is_url(repo: str) -> bool:
+    return "://" in repo or (repo.startswith("git@") and ":" in repo)
+
+
+def open_repo(repo: str, workspace: Path) -> git.Repo:
+    """A local repo as it is, or a bare mirror of a remote one inside `workspace`."""
+    if _is_url(repo):
+        target = workspace / "mirror.git"
+        git.Repo.clone_from(repo, target, bare=True, env=GIT_ENV, multi_options=["--quiet"])
+        return git.Repo(target)
+    path = Path(repo)
+    if not path.exists():
+        raise FileNotFoundError(repo)
+    return git.Repo(path, search_parent_directories=False)
+
+
+def read_submission(repo: str, ref: str, path: str) -> ReadResult:
+    """Resolve `ref`, then read `path` at that commit. Errors name repo, ref and path."""
+    info = CommitInfo(repo=repo, ref=ref, notebook_path=path)
+    workspace = Path(tempfile.mkdtemp(prefix="ag-git-"))
+    try:
+        try:
+            r = open_repo(repo, workspace)
+        except (FileNotFoundError, git.NoSuchPathError, git.InvalidGitRepositoryError, git.GitCommandError) as exc:
+            detail = str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else type(exc).__name__
+            raise SubmissionReadError(
+                "repo-unreachable",
+                Message(
+                    fr=f"dépôt {repo} inaccessible ou invalide ({detail}) ; vérifiez le chemin/l'URL et les droits d'accès",
+                    en=f"repository {repo} unreachable or invalid ({detail}); check the path/URL and access rights",
+                ),
+                info,
+            ) from None
+        try:
+            commit = r.commit(ref)
+        except (BadName, BadObject, ValueError, git.GitCommandError, IndexError):
+            raise SubmissionReadError(
+                "unknown-ref",
+                Message(
+                    fr=f"référence « {ref} » introuvable dans {repo} (branche, tag ou sha inexistant) ; vérifiez le nom, et que le commit a bien été poussé",
+                    en=f"ref '{ref}' not found in {repo} (no such branch, tag or sha); check the name, and that the commit was pushed",
+                ),
+                info,
+            ) from None
+        info = CommitInfo(
+            repo=repo,
+            ref=ref,
+            sha=commit.hexsha,
+            author=f"{commit.author.name} <{commit.author.email}>",
+            committer_date=commit.committed_datetime.isoformat(),
+            message=commit.message.strip().splitlines()[0][:200] if commit.message.strip() else "",
+            notebook_path=path,
+        )
+        where = f"commit {commit.hexsha[:10]}, {path}"
+        try:
+            obj = commit.tree / path
+        except KeyError:
+            raise SubmissionReadError(
+                "missing-notebook",
+                Message(
+                    fr=f"{where} : fichier absent de ce commit ; le notebook doit rester à cet emplacement (ne le renommez pas, ne le déplacez pas), ou passez --notebook-path",
+                    en=f"{where}: no such file in this commit; keep the notebook at this path (do not rename or move it), or pass --notebook-path",
+                ),
+                info,
+            ) from None
+        if obj.type == "submodule" or obj.type == "commit":
+            raise SubmissionReadError(
+                "notebook-in-submodule",
+                Message(fr=f"{where} : c'est un sous-module git, pas un fichier", en=f"{where}: this is a git submodule, not a file"),
+                info,
+            )
+        if obj.type != "blob":
+            raise SubmissionReadError(
+                "notebook-not-a-file",
+                Message(fr=f"{where} : c'est un dossier, pas un notebook", en=f"{where}: this is a folder, not a notebook"),
+                info,
+            )
+        if obj.mode == SYMLINK_MODE:
+            raise SubmissionReadError(
+                "notebook-is-symlink",
+                Message(
+                    fr=f"{where} : le notebook est un lien symbolique ; committez le fichier lui-même",
+                    en=f"{where}: the notebook is a symbolic link; commit the file itself",
+                ),
+                info,
+            )
+        if obj.size > MAX_BLOB_BYTES:
+            raise SubmissionReadError(
+                "notebook-too-large",
+                Message(
+                    fr=f"{where} : notebook de {obj.size // 1_000_000} Mo, trop gros ; effacez les sorties et recommitez",
+                    en=f"{where}: notebook of {obj.size // 1_000_000} MB, too large; clear outputs and commit again",
+                ),
+                info,
+            )
+        return ReadResult(info, obj.data_stream.read())
+    finally:
+        shutil.rmtree(workspace, ignore_errors=True)
+
+
+os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")

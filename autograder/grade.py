@@ -1,0 +1,341 @@
+"""Grade one submission: the steps in order, each a module of its own.
+
+    read (gitread) -> parse (nbio) -> graft -> sandbox plan -> kernel: run cells
+    -> agent -> checks (plugin, in this process) -> report -> render
+
+Whatever goes wrong with the submission becomes a `Problem` in a report with score 0
+for what could not be checked; only a grader misconfiguration raises.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from autograder import __version__
+from autograder.checks.device import select_device
+from autograder.config import ConfigError, GradeOptions, TPConfig
+from autograder.course import TP, Course
+from autograder.gitread import SubmissionReadError, read_submission
+from autograder.graft import ORIGIN_ANSWER, ORIGIN_SCRATCH, graft
+from autograder.kernel import Kernel, KernelDead
+from autograder.nbio import NotebookError, grade_id, read_notebook
+from autograder.plugin import CheckRun, run_checks
+from autograder.proxy import Submission, agent_source
+from autograder.render import write_reports
+from autograder.results import (
+    CellRun,
+    CheckResult,
+    CommitInfo,
+    GradeReport,
+    Message,
+    Problem,
+    Visibility,
+    total_score,
+)
+from autograder.sandbox import Limits, kernel_python, plan
+
+AGENT_TIMEOUT_S = 20.0
+
+
+@dataclass(frozen=True)
+class GradeJob:
+    """One submission to grade: the instructor's side and the student's bytes."""
+
+    tp: TPConfig
+    tp_dir: Path  # instructor folder (data files, grader-side references)
+    instructor_nb: dict[str, Any] | None  # None: run the student's notebook as is (student-side check)
+    check_dirs: tuple[tuple[Path, Visibility], ...]
+    commit: CommitInfo
+    student_bytes: bytes | None  # None when reading failed (see problems)
+    data_files: tuple[Path, ...] = ()
+    problems: tuple[Problem, ...] = field(default_factory=tuple)
+
+
+@dataclass
+class Graded:
+    report: GradeReport
+    executed: dict[str, Any] | None
+
+
+def job_for_tp(
+    tp: TP,
+    *,
+    commit: CommitInfo,
+    student_bytes: bytes | None,
+    problems: tuple[Problem, ...] = (),
+    instructor_nb: dict[str, Any] | None = None,
+    public_only: bool = False,
+) -> GradeJob:
+    """The job for an instructor-side TP: checks from source/, notebook from release/."""
+    if instructor_nb is None:
+        if not tp.release_notebook.is_file():
+            raise ConfigError(
+                Message(
+                    fr=f"{tp.release_notebook} absent : lancez d'abord `autograder release {tp.id}`",
+                    en=f"{tp.release_notebook} is missing: run `autograder release {tp.id}` first",
+                )
+            )
+        instructor_nb = read_notebook(tp.release_notebook.read_bytes(), str(tp.release_notebook))
+    dirs = [(tp.public_checks, Visibility.VISIBLE)]
+    if not public_only:
+        dirs.append((tp.hidden_checks, Visibility.HIDDEN))
+    return GradeJob(
+        tp=tp.config,
+        tp_dir=tp.source_dir,
+        instructor_nb=instructor_nb,
+        check_dirs=tuple(dirs),
+        commit=commit,
+        student_bytes=student_bytes,
+        data_files=tuple(tp.data_paths()),
+        problems=problems,
+    )
+
+
+def grade_job(job: GradeJob, options: GradeOptions, out_dir: Path | None = None) -> Graded:
+    """Run every step; returns the report (and writes it when `out_dir` is given)."""
+    t0 = time.monotonic()
+    durations: dict[str, float] = {}
+    device = select_device(options.device)
+    problems = list(job.problems)
+    where = f"commit {(job.commit.sha or job.commit.ref or '?')[:10]}, {job.commit.notebook_path or job.tp.notebook}"
+
+    run_nb: dict[str, Any] | None = None
+    origins: tuple[str, ...] = ()
+    if job.student_bytes is not None:
+        try:
+            student_nb = read_notebook(job.student_bytes, where)
+            if job.instructor_nb is not None:
+                grafted = graft(job.instructor_nb, student_nb, where)
+                run_nb, origins = grafted.notebook, grafted.origins
+                problems.extend(grafted.problems)
+            else:
+                run_nb = student_nb
+                origins = tuple(ORIGIN_ANSWER for _ in student_nb["cells"])
+        except NotebookError as exc:
+            problems.append(Problem(exc.code, exc.message, where))
+    durations["read"] = round(time.monotonic() - t0, 3)
+
+    cells: list[CellRun] = []
+    checks: list[CheckResult] = []
+    sandbox_info = None
+    with ExitStack() as stack:
+        submission: Submission
+        if run_nb is None:
+            reason = problems[-1].message if problems else Message(fr="pas de notebook", en="no notebook")
+            submission = Submission(None, None, unavailable=reason)
+        else:
+            base = Path(tempfile.mkdtemp(prefix="ag-run-"))
+            if not options.keep_workdir:
+                stack.callback(shutil.rmtree, base, True)
+            os.chmod(base, 0o755)
+            workdir, runtime = base / "work", base / "run"
+            workdir.mkdir()
+            runtime.mkdir(mode=0o755)
+            for src in job.data_files:
+                dst = workdir / src.name
+                (shutil.copytree if src.is_dir() else shutil.copy2)(src, dst)
+            total_s = options.total_timeout or (
+                job.tp.budget.gpu_seconds if device == "cuda" else job.tp.budget.cpu_seconds
+            )
+            cell_s = options.cell_timeout or job.tp.budget.cell_seconds
+            limits = Limits(
+                memory_mb=options.memory_mb or job.tp.budget.memory_mb,
+                cpu_seconds=int(total_s * max(1, os.cpu_count() or 1) + 120),
+            )
+            python = kernel_python()
+            sb = plan(options.sandbox, workdir=workdir, runtime_dir=runtime, python=python, limits=limits, device=device)
+            sandbox_info = sb.info
+            if sb.run_as:
+                for d in (workdir, runtime):
+                    _chown_tree(d, *sb.run_as)
+            kernel = Kernel(sb, python=python, runtime_dir=runtime, workdir=workdir, output_limit=options.output_limit_kb * 1024)
+            stack.callback(kernel.shutdown)
+            t_exec = time.monotonic()
+            try:
+                kernel.start()
+            except KernelDead as exc:
+                problems.append(
+                    Problem(
+                        "kernel-start-failed",
+                        Message(
+                            fr=f"le noyau Python n'a pas pu démarrer ({exc}) : erreur du correcteur, prévenez l'enseignant",
+                            en=f"the Python kernel could not start ({exc}): grader error, tell the instructor",
+                        ),
+                        where,
+                    )
+                )
+            durations["kernel_start"] = round(kernel.startup_s, 3)
+            if kernel.alive():
+                cells = _run_cells(kernel, run_nb, origins, cell_s, total_s, problems, where)
+            durations["execute"] = round(time.monotonic() - t_exec - kernel.startup_s, 3)
+            unavailable = None
+            if kernel.alive():
+                exchange = runtime / "xchg"
+                exchange.mkdir(mode=0o755)
+                if sb.run_as:
+                    os.chown(exchange, *sb.run_as)
+                res = kernel.execute(agent_source(), AGENT_TIMEOUT_S, silent=True, keep_outputs=False)
+                if res.status != "ok":
+                    unavailable = Message(
+                        fr="le noyau ne répond plus après l'exécution du notebook (le code du notebook l'a-t-il bloqué ?)",
+                        en="the kernel stopped answering after the notebook ran (did the notebook's code block it?)",
+                    )
+                submission = Submission(kernel, exchange, call_timeout=options.call_timeout, unavailable=unavailable)
+            else:
+                submission = Submission(None, None, unavailable=_death_reason(cells))
+        t_checks = time.monotonic()
+        checks, collect_errors = run_checks(
+            CheckRun(
+                submission=submission,
+                check_dirs=job.check_dirs,
+                seed=options.seed,
+                device=device,
+                lang=options.lang,
+                tp_dir=job.tp_dir,
+            )
+        )
+        for msg in collect_errors:
+            problems.append(Problem("check-collection-error", msg, job.tp.id))
+        durations["checks"] = round(time.monotonic() - t_checks, 3)
+
+    score, max_score = total_score(checks)
+    durations["total"] = round(time.monotonic() - t0, 3)
+    report = GradeReport(
+        tp=job.tp.id,
+        title=job.tp.title,
+        commit=job.commit,
+        score=score,
+        max_score=max_score,
+        checks=tuple(checks),
+        cells=tuple(cells),
+        problems=tuple(problems),
+        sandbox=sandbox_info,
+        device=device,
+        durations=durations,
+        graded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        grader_version=__version__,
+    )
+    executed = run_nb
+    if out_dir is not None:
+        write_reports(report, out_dir, lang=options.lang, executed_notebook=executed)
+    return Graded(report, executed)
+
+
+def _chown_tree(path: Path, uid: int, gid: int) -> None:
+    os.chown(path, uid, gid)
+    for root, dirs, files_ in os.walk(path):
+        for name in dirs + files_:
+            os.chown(os.path.join(root, name), uid, gid, follow_symlinks=False)
+
+
+def _death_reason(cells: list[CellRun]) -> Message:
+    for c in cells:
+        if c.status in ("kernel-died", "timeout"):
+            return Message(
+                fr=f"le noyau Python s'est arrêté à la cellule {c.index} : les vérifications suivantes n'ont pas pu appeler votre code",
+                en=f"the Python kernel stopped at cell {c.index}: the checks could not call your code",
+            )
+    return Message(fr="le noyau Python n'a pas démarré", en="the Python kernel did not start")
+
+
+def _run_cells(
+    kernel: Kernel,
+    nb: dict[str, Any],
+    origins: tuple[str, ...],
+    cell_s: float,
+    total_s: float,
+    problems: list[Problem],
+    where: str,
+) -> list[CellRun]:
+    """Execute code cells in order; an error does not stop the notebook, a death does."""
+    runs: list[CellRun] = []
+    t_end = time.monotonic() + total_s
+    count = 0
+    for pos, cell in enumerate(nb["cells"], start=1):
+        if cell["cell_type"] != "code":
+            continue
+        origin = origins[pos - 1] if pos - 1 < len(origins) else ORIGIN_SCRATCH
+        gid = grade_id(cell)
+        label = f"cellule {pos}" + (f" ({gid})" if gid else "")
+        label_en = f"cell {pos}" + (f" ({gid})" if gid else "")
+        left = t_end - time.monotonic()
+        if not kernel.alive() or left <= 0:
+            status = "skipped" if kernel.alive() or left <= 0 else "kernel-died"
+            runs.append(CellRun(pos, cell.get("id", ""), gid, origin, status))
+            continue
+        limit = min(cell_s, left)
+        res = kernel.execute(cell["source"], limit)
+        count += 1
+        cell["outputs"] = res.outputs
+        cell["execution_count"] = count
+        err = None
+        if res.status == "timeout":
+            total_hit = limit < cell_s
+            err = Message(
+                fr=f"la {label} a dépassé {limit:.0f} s" + (" (budget total du notebook épuisé)" if total_hit else "") + " et a été interrompue",
+                en=f"{label_en} exceeded {limit:.0f} s" + (" (notebook time budget used up)" if total_hit else "") + " and was interrupted",
+            )
+            problems.append(Problem("cell-timeout", err, f"{where}, {label}"))
+        elif res.status == "kernel-died":
+            err = Message(
+                fr=f"le noyau Python s'est arrêté pendant la {label} (mémoire épuisée, os._exit ou plantage) ; les cellules suivantes n'ont pas été exécutées",
+                en=f"the Python kernel stopped during {label_en} (out of memory, os._exit or crash); later cells were not run",
+            )
+            problems.append(Problem("kernel-died", err, f"{where}, {label}"))
+        elif res.status == "error":
+            if res.ename == "NotImplementedError" and origin == "instructor":
+                err = Message(fr=f"{label} : pas encore complétée", en=f"{label_en}: not filled in yet")
+            else:
+                err = Message(
+                    fr=f"{label} : {res.ename}: {res.evalue}"[:600],
+                    en=f"{label_en}: {res.ename}: {res.evalue}"[:600],
+                )
+        runs.append(CellRun(pos, cell.get("id", ""), gid, origin, res.status, round(res.duration_s, 3), err))
+    return runs
+
+
+# -- entry points --------------------------------------------------------------------------------
+
+
+def grade_commit(
+    course: Course,
+    tp_id: str,
+    *,
+    repo: str,
+    ref: str,
+    options: GradeOptions,
+    out_dir: Path | None = None,
+    notebook_path: str | None = None,
+) -> Graded:
+    """Grade the TP notebook of one commit of a student repo."""
+    tp = course.tp(tp_id)
+    path = notebook_path or f"{tp.id}/{tp.config.notebook}"
+    try:
+        got = read_submission(repo, ref, path)
+        job = job_for_tp(tp, commit=got.commit, student_bytes=got.data)
+    except SubmissionReadError as exc:
+        job = job_for_tp(
+            tp,
+            commit=exc.commit,
+            student_bytes=None,
+            problems=(Problem(exc.code, exc.message, f"{repo} @ {ref}, {path}"),),
+        )
+    return grade_job(job, options, out_dir)
+
+
+def grade_notebook_dict(
+    tp: TP, nb: dict[str, Any], *, options: GradeOptions, instructor_nb: dict[str, Any] | None = None, label: str = "local"
+) -> Graded:
+    """Grade an in-memory notebook (release verification, tests)."""
+    raw = json.dumps(nb, ensure_ascii=False).encode("utf-8")
+    commit = CommitInfo(repo=label, ref=label, notebook_path=f"{tp.id}/{tp.config.notebook}")
+    return grade_job(job_for_tp(tp, commit=commit, student_bytes=raw, instructor_nb=instructor_nb), options)

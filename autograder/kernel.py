@@ -1,0 +1,305 @@
+"""Run code in a real ipykernel started through the sandbox launcher.
+
+The kernel talks to the grader over IPC sockets in a private runtime folder (no TCP, so
+the kernel needs no network at all). Every wait has a deadline; a cell that runs past it
+is interrupted over the control channel, and a kernel that ignores the interrupt is
+killed. Outputs are capped as they arrive, so a million printed lines cost nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from queue import Empty
+from typing import Any
+
+from jupyter_client import KernelManager
+
+from autograder.sandbox import SandboxPlan
+
+#: Seconds to wait for an interrupted cell to stop before the kernel is killed.
+INTERRUPT_GRACE_S = 5.0
+TRUNCATED = "\n[… sortie tronquée / output truncated …]\n"
+
+
+class _LaunchThroughSandbox(KernelManager):
+    """A KernelManager whose kernel command is prefixed by the sandbox launcher."""
+
+    launch_prefix: tuple[str, ...] = ()
+    kernel_python: str = ""
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        return [
+            *self.launch_prefix,
+            self.kernel_python,
+            "-s",  # ignore the user site-packages of whoever the kernel runs as
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            self.connection_file,
+            "--HistoryManager.enabled=False",
+            "--IPKernelApp.parent_handle=0",
+        ]
+
+
+@dataclass
+class ExecResult:
+    """What one execute request produced."""
+
+    status: str  # "ok" | "error" | "timeout" | "kernel-died"
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+    ename: str = ""
+    evalue: str = ""
+    traceback: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
+    interrupted: bool = False
+
+
+class KernelDead(Exception):
+    pass
+
+
+class Kernel:
+    """One sandboxed kernel, used for one submission only. Use as a context manager."""
+
+    def __init__(
+        self,
+        plan: SandboxPlan,
+        *,
+        python: str,
+        runtime_dir: Path,
+        workdir: Path,
+        output_limit: int = 256 * 1024,
+    ):
+        self.plan = plan
+        self.python = python
+        self.runtime_dir = runtime_dir
+        self.workdir = workdir
+        self.output_limit = output_limit
+        self.km: _LaunchThroughSandbox | None = None
+        self.kc = None
+        self.dead = False
+        self.startup_s = 0.0
+        self._log = None
+
+    def __enter__(self) -> Kernel:
+        try:
+            self.start()
+        except BaseException:
+            self.shutdown()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+    def start(self, timeout: float = 60.0) -> None:
+        t0 = time.monotonic()
+        km = _LaunchThroughSandbox(
+            transport="ipc",
+            ip=str(self.runtime_dir / "k"),
+            connection_file=str(self.runtime_dir / "kernel.json"),
+        )
+        km.launch_prefix = self.plan.prefix
+        km.kernel_python = self.python
+        km.write_connection_file()
+        if self.plan.run_as:
+            uid, gid = self.plan.run_as
+            os.chown(self.runtime_dir, uid, gid)
+            os.chown(km.connection_file, uid, gid)
+        self.km = km
+        # The kernel's own stdout/stderr go to a log in the runtime folder (size-capped by
+        # RLIMIT_FSIZE), not to the grader's console.
+        log = open(self.runtime_dir / "kernel.log", "ab")  # noqa: SIM115 - closed in shutdown
+        self._log = log
+        km.start_kernel(
+            env=dict(self.plan.env), cwd=str(self.workdir), stdout=log, stderr=log, stdin=subprocess.DEVNULL
+        )
+        kc = km.client()
+        kc.start_channels()
+        self.kc = kc
+        try:
+            kc.wait_for_ready(timeout=timeout)
+        except RuntimeError as exc:
+            self.dead = True
+            raise KernelDead(str(exc)) from exc
+        self.startup_s = time.monotonic() - t0
+
+    def alive(self) -> bool:
+        return bool(self.km) and not self.dead and self.km.is_alive()
+
+    def interrupt(self) -> None:
+        """Ask ipykernel to raise KeyboardInterrupt (control channel, works through bwrap)."""
+        if self.kc is None:
+            return
+        msg = self.kc.session.msg("interrupt_request", content={})
+        self.kc.control_channel.send(msg)
+
+    def kill(self) -> None:
+        self.dead = True
+        if self.km is not None:
+            try:
+                self.km.shutdown_kernel(now=True)
+            except Exception:  # noqa: BLE001 - already dead is fine
+                pass
+
+    def shutdown(self) -> None:
+        """Stop channels and kill the kernel; the PID namespace takes its children along."""
+        if self.kc is not None:
+            try:
+                self.kc.stop_channels()
+            except Exception:  # noqa: BLE001
+                pass
+            self.kc = None
+        if self.km is not None:
+            try:
+                if self.km.has_kernel:
+                    self.km.shutdown_kernel(now=True)
+            except Exception:  # noqa: BLE001
+                pass
+            try:
+                self.km.cleanup_resources()
+            except Exception:  # noqa: BLE001
+                pass
+            self.km = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        self.dead = True
+
+    def execute(
+        self, code: str, timeout: float, *, silent: bool = False, keep_outputs: bool = True
+    ) -> ExecResult:
+        """Run `code` with a deadline and return its capped outputs and status."""
+        if not self.alive():
+            return ExecResult(status="kernel-died")
+        kc = self.kc
+        t0 = time.monotonic()
+        msg_id = kc.execute(code, silent=silent, store_history=not silent, allow_stdin=False)
+        result = ExecResult(status="ok")
+        budget = _OutputBudget(self.output_limit)
+        deadline = t0 + timeout
+        idle = False
+        reply = None
+        interrupt_sent_at: float | None = None
+        while not (idle and reply is not None):
+            now = time.monotonic()
+            if interrupt_sent_at is None and now > deadline:
+                result.interrupted = True
+                interrupt_sent_at = now
+                self.interrupt()
+            if interrupt_sent_at is not None and now > interrupt_sent_at + INTERRUPT_GRACE_S:
+                self.kill()
+                result.status = "timeout"
+                result.duration_s = time.monotonic() - t0
+                return result
+            got = False
+            if not idle:
+                try:
+                    msg = kc.get_iopub_msg(timeout=0.05)
+                    got = True
+                except Empty:
+                    msg = None
+                if msg is not None and msg.get("parent_header", {}).get("msg_id") == msg_id:
+                    idle = self._handle_iopub(msg, result, budget, keep_outputs) or idle
+            if reply is None:
+                try:
+                    smsg = kc.get_shell_msg(timeout=0 if got else 0.02)
+                    if smsg.get("parent_header", {}).get("msg_id") == msg_id:
+                        reply = smsg
+                except Empty:
+                    pass
+            if not got and reply is None and not self.km.is_alive():
+                self.dead = True
+                result.status = "kernel-died"
+                result.duration_s = time.monotonic() - t0
+                return result
+        content = reply.get("content", {})
+        if result.interrupted:
+            result.status = "timeout"
+        elif content.get("status") == "error":
+            result.status = "error"
+            result.ename = result.ename or str(content.get("ename", ""))
+            result.evalue = result.evalue or str(content.get("evalue", ""))
+        result.duration_s = time.monotonic() - t0
+        return result
+
+    @staticmethod
+    def _handle_iopub(
+        msg: dict[str, Any], result: ExecResult, budget: _OutputBudget, keep: bool
+    ) -> bool:
+        mtype = msg.get("msg_type")
+        content = msg.get("content", {})
+        if mtype == "status":
+            return content.get("execution_state") == "idle"
+        if mtype == "stream" and keep:
+            budget.add_stream(result.outputs, str(content.get("name", "stdout")), str(content.get("text", "")))
+        elif mtype in ("display_data", "execute_result") and keep:
+            budget.add_data(result.outputs, mtype, content)
+        elif mtype == "error":
+            result.ename = str(content.get("ename", ""))[:200]
+            result.evalue = str(content.get("evalue", ""))[:2000]
+            tb = [str(line)[:2000] for line in content.get("traceback", [])][:50]
+            result.traceback = tb
+            if keep:
+                budget.add_error(result.outputs, result.ename, result.evalue, tb)
+        elif mtype == "clear_output" and keep:
+            result.outputs.clear()
+        return False
+
+
+class _OutputBudget:
+    """Keeps at most `limit` bytes of outputs for one cell."""
+
+    def __init__(self, limit: int):
+        self.left = limit
+        self.truncated = False
+
+    def _take(self, text: str) -> str:
+        if self.left <= 0:
+            if not self.truncated:
+                self.truncated = True
+                return TRUNCATED
+            return ""
+        if len(text) > self.left:
+            out = text[: self.left] + TRUNCATED
+            self.left = 0
+            self.truncated = True
+            return out
+        self.left -= len(text)
+        return text
+
+    def add_stream(self, outputs: list[dict[str, Any]], name: str, text: str) -> None:
+        text = self._take(text)
+        if not text:
+            return
+        if outputs and outputs[-1].get("output_type") == "stream" and outputs[-1].get("name") == name:
+            outputs[-1]["text"] += text
+        else:
+            outputs.append({"output_type": "stream", "name": name, "text": text})
+
+    def add_data(self, outputs: list[dict[str, Any]], mtype: str, content: dict[str, Any]) -> None:
+        data = content.get("data", {}) or {}
+        kept: dict[str, Any] = {}
+        for mime in ("text/plain", "image/png", "text/html", "text/markdown"):
+            value = data.get(mime)
+            if isinstance(value, list):
+                value = "".join(map(str, value))
+            if isinstance(value, str) and len(value) <= self.left:
+                kept[mime] = value
+                self.left -= len(value)
+        if not kept:
+            self._take("\x00" * (self.left + 1))  # mark as truncated once
+            kept = {"text/plain": TRUNCATED.strip()} if self.truncated else {}
+            if not kept:
+                return
+        out: dict[str, Any] = {"output_type": mtype, "data": kept, "metadata": {}}
+        if mtype == "execute_result":
+            out["execution_count"] = content.get("execution_count")
+        outputs.append(out)
+
+    def add_error(self, outputs: list[dict[str, Any]], ename: str, evalue: str, tb: list[str]) -> None:
+        outputs.append({"output_type": "error", "ename": ename, "evalue": evalue, "traceback": tb})

@@ -1,0 +1,186 @@
+"""Run a TP's checks with pytest in the grader process and score them.
+
+The plugin supplies the fixtures (`submission`, `rng`, `seed`, `device`, `lang`,
+`tp_dir`), reads the `points`/`item` markers and turns every outcome into a
+`CheckResult`. Failures become student-facing messages; a hidden check never shows its
+source, its assertion expression or a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from autograder.checks.determinism import derive_seed
+from autograder.checks.errors import CheckFailed, Partial
+from autograder.proxy import Submission, SubmissionError
+from autograder.results import CheckResult, Message, Status, Visibility
+
+GENERIC_HIDDEN = Message(
+    fr="la vérification a échoué sur des entrées cachées", en="the check failed on hidden inputs"
+)
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """Everything the checks of one submission need."""
+
+    submission: Submission
+    check_dirs: tuple[tuple[Path, Visibility], ...]
+    seed: int
+    device: str
+    lang: str
+    tp_dir: Path
+
+
+class _Collector:
+    def __init__(self, run: CheckRun):
+        self.run = run
+        self.results: dict[str, CheckResult] = {}
+        self.order: list[str] = []
+        self.collect_errors: list[Message] = []
+
+    # -- configuration ---------------------------------------------------------------------
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "points(n): points a check is worth")
+        config.addinivalue_line("markers", "item(grade_id): the graded item a check belongs to")
+
+    # -- fixtures --------------------------------------------------------------------------
+    @pytest.fixture
+    def submission(self) -> Submission:
+        return self.run.submission
+
+    @pytest.fixture
+    def seed(self, request: pytest.FixtureRequest) -> int:
+        return derive_seed(self.run.seed, request.node.name)
+
+    @pytest.fixture
+    def rng(self, seed: int) -> np.random.Generator:
+        return np.random.default_rng(seed)
+
+    @pytest.fixture
+    def device(self) -> str:
+        return self.run.device
+
+    @pytest.fixture
+    def lang(self) -> str:
+        return self.run.lang
+
+    @pytest.fixture
+    def tp_dir(self) -> Path:
+        return self.run.tp_dir
+
+    # -- scoring ---------------------------------------------------------------------------
+    def _visibility(self, path: Path) -> Visibility:
+        for d, vis in self.run.check_dirs:
+            if d == path or d in path.parents:
+                return vis
+        return Visibility.HIDDEN
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collect_errors.append(
+                Message(
+                    fr=f"erreur dans les vérifications du TP ({report.nodeid}) : contactez l'enseignant",
+                    en=f"error in the TP's checks ({report.nodeid}): contact the instructor",
+                )
+            )
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:
+        outcome = yield
+        rep = outcome.get_result()
+        if rep.when == "call" or (rep.when == "setup" and rep.failed):
+            self._record(item, call, rep)
+
+    def _record(self, item: pytest.Item, call: pytest.CallInfo, rep: pytest.TestReport) -> None:
+        points_m = item.get_closest_marker("points")
+        max_score = float(points_m.args[0]) if points_m and points_m.args else 1.0
+        item_m = item.get_closest_marker("item")
+        graded_item = str(item_m.args[0]) if item_m and item_m.args else item.path.stem
+        vis = self._visibility(Path(item.path))
+        status, score, message = Status.PASSED, max_score, None
+        exc = call.excinfo.value if call.excinfo is not None else None
+        if rep.passed:
+            pass
+        elif isinstance(exc, Partial):
+            status, score, message = Status.PARTIAL, round(max_score * exc.fraction, 6), exc.message
+            if exc.fraction <= 0:
+                status = Status.FAILED
+        elif isinstance(exc, CheckFailed):
+            status, score, message = Status.FAILED, 0.0, exc.message
+        elif isinstance(exc, SubmissionError):
+            status, score, message = Status.ERROR, 0.0, exc.message
+        elif isinstance(exc, AssertionError):
+            status, score = Status.FAILED, 0.0
+            text = str(exc).split("\nassert ")[0].strip()
+            if vis is Visibility.VISIBLE and text:
+                message = Message(fr=text[:1000], en=text[:1000])
+            else:
+                message = GENERIC_HIDDEN
+        elif rep.skipped:
+            status, score = Status.ERROR, 0.0
+            message = Message(fr="vérification ignorée", en="check skipped")
+        else:
+            name = type(exc).__name__ if exc is not None else "Error"
+            status, score = Status.ERROR, 0.0
+            message = Message(
+                fr=f"la vérification n'a pas pu aboutir ({name}) : vérifiez le type et la forme de ce que renvoie votre code",
+                en=f"the check could not complete ({name}): check the type and shape of what your code returns",
+            )
+        key = item.nodeid
+        if key not in self.results:
+            self.order.append(key)
+        self.results[key] = CheckResult(
+            name=item.name,
+            item=graded_item,
+            score=score,
+            max_score=max_score,
+            status=status,
+            visibility=vis,
+            message=message,
+            duration_s=round(getattr(rep, "duration", 0.0), 4),
+        )
+
+
+def run_checks(run: CheckRun) -> tuple[list[CheckResult], list[Message]]:
+    """Run every check once, in file order; returns results and collection problems."""
+    collector = _Collector(run)
+    paths = [str(d) for d, _ in run.check_dirs if d.is_dir()]
+    if not paths:
+        return [], []
+    with tempfile.TemporaryDirectory(prefix="ag-pytest-") as tmp:
+        ini = Path(tmp) / "pytest.ini"
+        ini.write_text("[pytest]\n", encoding="utf-8")
+        args = [
+            *paths,
+            "-c",
+            str(ini),
+            "--rootdir",
+            tmp,
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:xdist",
+            "--import-mode=importlib",
+            "-q",
+            "--no-header",
+            "-W",
+            "ignore::DeprecationWarning",
+        ]
+        sink = io.StringIO()
+        t0 = time.monotonic()
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            pytest.main(args, plugins=[collector])
+        _ = time.monotonic() - t0
+    return [collector.results[k] for k in collector.order], collector.collect_errors

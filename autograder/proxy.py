@@ -1,0 +1,304 @@
+"""The `submission` fixture: checks call student code in the live kernel through it.
+
+Direction grader → kernel: JSON + .npy files written by the grader, code it trusts.
+Direction kernel → grader: hostile bytes. JSON is size-capped, arrays are read with
+`allow_pickle=False` from regular files only (no symlinks), and only numeric dtypes are
+accepted. Nothing from the kernel is unpickled or evaluated here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograder.kernel import Kernel
+from autograder.results import Message
+
+MAX_JSON_BYTES = 16 * 1024 * 1024
+MAX_ARRAY_BYTES = 512 * 1024 * 1024
+AGENT_NAME = "__autograder_agent__"
+
+
+class SubmissionError(Exception):
+    """Student code could not give an answer; `.message` is written for the student."""
+
+    def __init__(self, message: Message):
+        super().__init__(message.fr)
+        self.message = message
+
+
+class StudentError(SubmissionError):
+    def __init__(self, message: Message, ename: str = "", evalue: str = ""):
+        super().__init__(message)
+        self.ename, self.evalue = ename, evalue
+
+
+class StudentTimeout(SubmissionError):
+    pass
+
+
+class KernelDied(SubmissionError):
+    pass
+
+
+class BadValue(SubmissionError):
+    pass
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A kernel-side global, passed by name (a function the grader defined, say)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """Send an array that must arrive as a torch.Tensor."""
+
+    array: np.ndarray
+    requires_grad: bool = False
+
+
+class Handle:
+    """A kernel-side object that cannot cross as data (an nn.Module, a generator...)."""
+
+    def __init__(self, sub: Submission, hid: int, type_name: str):
+        self._sub, self.id, self.type_name = sub, hid, type_name
+
+    def call(self, method: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+        return self._sub._request(
+            {"op": "method", "target": self.id, "name": method}, args, kwargs, timeout, f"{self.type_name}.{method}"
+        )
+
+    def get(self, attr: str) -> Any:
+        return self._sub._request({"op": "attr", "target": self.id, "name": attr}, (), {}, None, f"{self.type_name}.{attr}")
+
+    def __repr__(self) -> str:
+        return f"<Handle {self.type_name} #{self.id}>"
+
+
+def agent_source() -> str:
+    return files("autograder.kernel_side").joinpath("agent.py").read_text(encoding="utf-8")
+
+
+class Submission:
+    """Proxy into one live kernel. `unavailable` makes every call fail with that reason."""
+
+    def __init__(
+        self,
+        kernel: Kernel | None,
+        exchange_dir: Path | None,
+        *,
+        call_timeout: float = 30.0,
+        unavailable: Message | None = None,
+    ):
+        self.kernel = kernel
+        self.exchange_dir = exchange_dir
+        self.call_timeout = call_timeout
+        self.unavailable = unavailable
+        self._n = 0
+
+    # -- public API used by checks --------------------------------------------------------
+    def call(self, name: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+        return self._request({"op": "call", "target": name}, args, kwargs, timeout, name)
+
+    def get(self, name: str) -> Any:
+        return self._request({"op": "get", "target": name}, (), {}, None, name)
+
+    def has(self, name: str) -> bool:
+        return bool(self._request({"op": "has", "target": name}, (), {}, None, name))
+
+    def define(self, name: str, source: str) -> Ref:
+        self._request({"op": "define", "source": source}, (), {}, None, name)
+        return Ref(name)
+
+    # -- transport ------------------------------------------------------------------------
+    def _request(
+        self, req: dict[str, Any], args: tuple, kwargs: dict, timeout: float | None, label: str
+    ) -> Any:
+        if self.unavailable is not None:
+            raise KernelDied(self.unavailable)
+        assert self.kernel is not None and self.exchange_dir is not None
+        if not self.kernel.alive():
+            raise KernelDied(
+                Message(
+                    fr=f"impossible d'appeler `{label}` : le noyau Python de votre notebook s'est arrêté plus tôt (voir les cellules en erreur)",
+                    en=f"cannot call `{label}`: your notebook's Python kernel stopped earlier (see the cells in error)",
+                )
+            )
+        self._n += 1
+        d = self.exchange_dir / f"req-{self._n:05d}"
+        d.mkdir(mode=0o755)
+        counter = [0]
+        req = dict(req)
+        req["args"] = [_encode_arg(a, d, counter) for a in args]
+        req["kwargs"] = {k: _encode_arg(v, d, counter) for k, v in kwargs.items()}
+        (d / "req.json").write_text(json.dumps(req), encoding="utf-8")
+        if self.kernel.plan.run_as:
+            os.chown(d, *self.kernel.plan.run_as)
+        limit = timeout or self.call_timeout
+        res = self.kernel.execute(f"{AGENT_NAME}.run({str(d)!r})", limit, silent=True, keep_outputs=False)
+        if res.status == "timeout":
+            raise StudentTimeout(
+                Message(
+                    fr=f"`{label}` n'a pas répondu en {limit:g} s (boucle infinie ? calcul trop lent ?)",
+                    en=f"`{label}` did not answer within {limit:g} s (infinite loop? too slow?)",
+                )
+            )
+        if res.status == "kernel-died":
+            raise KernelDied(
+                Message(
+                    fr=f"le noyau Python s'est arrêté pendant l'appel à `{label}` (mémoire épuisée ? os._exit ?)",
+                    en=f"the Python kernel stopped while calling `{label}` (out of memory? os._exit?)",
+                )
+            )
+        out = _read_json(d / "result.json", label)
+        if not isinstance(out, dict) or "ok" not in out:
+            raise BadValue(_bad(label, "réponse illisible", "unreadable answer"))
+        if not out["ok"]:
+            ename, evalue = str(out.get("ename", ""))[:100], str(out.get("evalue", ""))[:500]
+            if out.get("missing"):
+                raise StudentError(
+                    Message(
+                        fr=f"`{label}` n'est pas défini dans votre notebook : exécutez/complétez la cellule qui le définit, sans le renommer",
+                        en=f"`{label}` is not defined in your notebook: complete the cell that defines it, without renaming it",
+                    ),
+                    ename,
+                    evalue,
+                )
+            if ename == "NotImplementedError":
+                raise StudentError(
+                    Message(
+                        fr=f"`{label}` n'est pas encore implémentée (NotImplementedError) : complétez la cellule réponse",
+                        en=f"`{label}` is not implemented yet (NotImplementedError): fill in the answer cell",
+                    ),
+                    ename,
+                    evalue,
+                )
+            raise StudentError(
+                Message(
+                    fr=f"`{label}` a levé {ename} : {evalue}",
+                    en=f"`{label}` raised {ename}: {evalue}",
+                ),
+                ename,
+                evalue,
+            )
+        return self._decode(out.get("value"), d, label, 0)
+
+    def _decode(self, v: Any, d: Path, label: str, depth: int) -> Any:
+        if depth > 20:
+            raise BadValue(_bad(label, "structure trop profonde", "structure too deep"))
+        if v is None or isinstance(v, (bool, int, float, str)):
+            return v
+        if isinstance(v, list):
+            return [self._decode(x, d, label, depth + 1) for x in v]
+        if isinstance(v, dict):
+            if set(v) == {"__nd__"}:
+                return _read_array(d, v["__nd__"], label)
+            if set(v) == {"__float__"}:
+                text = str(v["__float__"])
+                if text not in ("nan", "inf", "-inf"):
+                    raise BadValue(_bad(label, "nombre illisible", "unreadable number"))
+                return float(text)
+            if set(v) == {"__tuple__"}:
+                return tuple(self._decode(x, d, label, depth + 1) for x in v["__tuple__"])
+            if set(v) == {"__dict__"} and isinstance(v["__dict__"], dict):
+                return {str(k): self._decode(x, d, label, depth + 1) for k, x in v["__dict__"].items()}
+            if set(v) == {"__handle__", "type"} and isinstance(v["__handle__"], int):
+                return Handle(self, v["__handle__"], str(v["type"])[:100])
+        raise BadValue(_bad(label, "valeur de type inattendu", "value of an unexpected type"))
+
+
+def _bad(label: str, fr: str, en: str) -> Message:
+    return Message(fr=f"`{label}` a renvoyé une {fr}", en=f"`{label}` returned an {en}")
+
+
+def _encode_arg(a: Any, d: Path, counter: list[int]) -> Any:
+    if isinstance(a, Ref):
+        return {"__ref__": a.name}
+    if isinstance(a, Handle):
+        return {"__handle__": a.id}
+    if isinstance(a, Tensor):
+        counter[0] += 1
+        name = f"a{counter[0]}.npy"
+        np.save(d / name, np.ascontiguousarray(a.array), allow_pickle=False)
+        return {"__tensor__": name, "requires_grad": a.requires_grad}
+    if isinstance(a, np.ndarray):
+        counter[0] += 1
+        name = f"a{counter[0]}.npy"
+        np.save(d / name, np.ascontiguousarray(a), allow_pickle=False)
+        return {"__nd__": name}
+    if isinstance(a, np.generic):
+        return _encode_arg(a.item(), d, counter)
+    if isinstance(a, float) and not np.isfinite(a):
+        return {"__float__": repr(a)}
+    if isinstance(a, tuple):
+        return {"__tuple__": [_encode_arg(x, d, counter) for x in a]}
+    if isinstance(a, list):
+        return [_encode_arg(x, d, counter) for x in a]
+    if isinstance(a, dict):
+        return {"__dict__": {str(k): _encode_arg(v, d, counter) for k, v in a.items()}}
+    if a is None or isinstance(a, (bool, int, float, str)):
+        return a
+    raise TypeError(f"cannot send {type(a).__name__} to the kernel")
+
+
+def _open_regular(path: Path, limit: int, label: str) -> bytes:
+    """Read a file the kernel wrote, refusing links, devices and oversized files."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise BadValue(_bad(label, "réponse absente (l'agent du correcteur a été modifié ?)", "missing answer (was the grader's agent tampered with?)")) from None
+    except OSError:
+        raise BadValue(_bad(label, "réponse qui n'est pas un fichier", "answer that is not a file")) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise BadValue(_bad(label, "réponse qui n'est pas un fichier", "answer that is not a file"))
+        if st.st_size > limit:
+            raise BadValue(
+                Message(
+                    fr=f"`{label}` a renvoyé une valeur trop grande ({st.st_size // 1_000_000} Mo)",
+                    en=f"`{label}` returned a value that is too large ({st.st_size // 1_000_000} MB)",
+                )
+            )
+        chunks = []
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _read_json(path: Path, label: str) -> Any:
+    raw = _open_regular(path, MAX_JSON_BYTES, label)
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise BadValue(_bad(label, "réponse illisible", "unreadable answer")) from None
+
+
+def _read_array(d: Path, name: Any, label: str) -> np.ndarray:
+    if not isinstance(name, str) or "/" in name or name.startswith(".") or not name.endswith(".npy"):
+        raise BadValue(_bad(label, "référence de tableau invalide", "invalid array reference"))
+    import io
+
+    raw = _open_regular(d / name, MAX_ARRAY_BYTES, label)
+    try:
+        arr = np.load(io.BytesIO(raw), allow_pickle=False)
+    except (ValueError, OSError, EOFError):
+        raise BadValue(_bad(label, "tableau illisible (objets Python ?)", "unreadable array (Python objects?)")) from None
+    if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biufc":
+        raise BadValue(_bad(label, "tableau non numérique", "non-numeric array"))
+    return arr

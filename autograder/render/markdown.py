@@ -1,0 +1,172 @@
+"""feedback.md: the student's feedback, readable raw and rendered by GitLab.
+
+Student-influenced text (messages, grade ids, cell ids, commit data) is escaped so it can
+neither inject HTML nor break the tables; multi-line messages go in fenced code blocks,
+which render literally.
+"""
+
+from __future__ import annotations
+
+import re
+
+from autograder.render.strings import (
+    MARKERS,
+    bad_cells,
+    cell_status_label,
+    clean,
+    first_line,
+    fmt_num,
+    footer_parts,
+    group_by_item,
+    needs_review,
+    norm_lang,
+    short_sha,
+    shorten,
+    status_label,
+    tr,
+)
+from autograder.results import CheckResult, GradeReport, Status, Visibility
+
+_MESSAGE_LIMIT = 4000
+_INLINE_LIMIT = 300
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#!])")
+
+
+def md_text(text: object, limit: int = _INLINE_LIMIT) -> str:
+    """Inline text with every Markdown/HTML-significant character backslash-escaped."""
+    s = " ".join(clean(text).split())
+    return _MD_SPECIAL.sub(r"\\\1", shorten(s, limit))
+
+
+def md_code(text: object, limit: int = _INLINE_LIMIT) -> str:
+    """A code span that holds any text: the fence is longer than any backtick run inside.
+
+    Pipes are escaped too, which GitHub/GitLab tables require even inside code spans.
+    """
+    s = shorten(" ".join(clean(text).split()), limit)
+    if not s:
+        return ""
+    longest = max((len(run) for run in re.findall(r"`+", s)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if s.startswith("`") or s.endswith("`") else ""
+    return f"{fence}{pad}{s}{pad}{fence}".replace("|", "\\|")
+
+
+def md_block(text: object, indent: str = "") -> str:
+    """A message: escaped inline when it fits one line, else a fenced code block."""
+    s = shorten(clean(text).strip("\n"), _MESSAGE_LIMIT)
+    if "\n" not in s:
+        return indent + md_text(s, _MESSAGE_LIMIT)
+    longest = max((len(run) for run in re.findall(r"`+", s)), default=0)
+    fence = "`" * max(3, longest + 1)
+    lines = [fence, *s.split("\n"), fence]
+    return "\n".join(indent + line if line else line for line in lines)
+
+
+def _points(score: float, max_score: float) -> str:
+    return f"{fmt_num(score)} / {fmt_num(max_score)}"
+
+
+def _check_name(check: CheckResult, lang: str) -> str:
+    name = md_code(check.name)
+    if Visibility(check.visibility) is Visibility.HIDDEN:
+        name += f" ({tr('hidden', lang)})"
+    return name
+
+
+def _header(report: GradeReport, lang: str) -> list[str]:
+    title = clean(report.title.text(lang)) or clean(report.tp)
+    lines = [f"# {md_text(title)}", "", f"{tr('feedback', lang)} — {md_code(report.tp)}", ""]
+    lines += [
+        f"**{tr('score_line', lang, score=fmt_num(report.score), max=fmt_num(report.max_score))}**",
+        "",
+    ]
+    c = report.commit
+    sha = md_code(short_sha(c.sha)) if c.sha else tr("no_commit", lang)
+    commit = tr("commit_line", lang, sha=sha)
+    if c.committer_date:
+        commit += " " + tr("commit_date", lang, date=md_text(c.committer_date))
+    lines.append(f"- {commit}")
+    message = first_line(clean(c.message))
+    if message:
+        lines.append(f"- {tr('commit_message', lang, message=md_text(message, 200))}")
+    if c.notebook_path:
+        lines.append(f"- {tr('notebook', lang, path=md_code(c.notebook_path))}")
+    lines.append("")
+    return lines
+
+
+def _results(report: GradeReport, lang: str) -> list[str]:
+    lines = [f"## {tr('results', lang)}", ""]
+    if not report.checks:
+        return [*lines, tr("no_checks", lang), ""]
+    head = [tr("item", lang), tr("check", lang), tr("points", lang), tr("status", lang)]
+    for item, checks in group_by_item(report.checks):
+        score = sum(c.score for c in checks)
+        max_score = sum(c.max_score for c in checks)
+        lines += [f"### {md_code(item)} — {_points(score, max_score)} {tr('pts', lang)}", ""]
+        lines += ["| " + " | ".join(head) + " |", "|---|---|---:|---|"]
+        for c in checks:
+            status = f"{MARKERS[Status(c.status)]} {status_label(c.status, lang)}"
+            row = [md_code(item), _check_name(c, lang), _points(c.score, c.max_score), status]
+            lines.append("| " + " | ".join(row) + " |")
+        lines.append("")
+    return lines
+
+
+def _details(report: GradeReport, lang: str) -> list[str]:
+    review = [c for c in report.checks if needs_review(c)]
+    if not review:
+        return [tr("all_passed", lang), ""] if report.checks else []
+    lines = [f"## {tr('details', lang)}", ""]
+    for c in review:
+        marker = MARKERS[Status(c.status)]
+        points = f"{_points(c.score, c.max_score)} {tr('pts', lang)}"
+        if Visibility(c.visibility) is Visibility.HIDDEN:
+            # Hidden checks: name, points and message only.
+            lines.append(f"- {marker} {_check_name(c, lang)} — {points}")
+        else:
+            lines.append(f"- {marker} {_check_name(c, lang)} ({md_code(c.item)}) — {points}")
+        text = c.message.text(lang) if c.message else tr("no_message", lang)
+        lines += ["", md_block(text, indent="  "), ""]
+    return lines
+
+
+def _problems(report: GradeReport, lang: str) -> list[str]:
+    if not report.problems:
+        return []
+    lines = [f"## {tr('problems', lang)}", ""]
+    for p in report.problems:
+        where = f" ({md_text(p.where)})" if p.where else ""
+        lines += [f"- {md_code(p.code)}{where}", "", md_block(p.message.text(lang), "  "), ""]
+    return lines
+
+
+def _cells(report: GradeReport, lang: str) -> list[str]:
+    cells = bad_cells(report.cells)
+    if not cells:
+        return []
+    head = [tr("cell", lang), tr("grade_id", lang), tr("status", lang), tr("message", lang)]
+    lines = [f"## {tr('cells', lang)}", "", "| " + " | ".join(head) + " |", "|---:|---|---|---|"]
+    for cell in cells:
+        error = md_text(cell.error.text(lang)) if cell.error else ""
+        row = [
+            str(cell.index),
+            md_code(cell.grade_id) if cell.grade_id else md_code(cell.cell_id),
+            md_text(cell_status_label(cell.status, lang)),
+            error,
+        ]
+        lines.append("| " + " | ".join(row) + " |")
+    return [*lines, ""]
+
+
+def to_markdown(report: GradeReport, lang: str = "fr") -> str:
+    """The student's feedback in Markdown, French by default."""
+    lang = norm_lang(lang)
+    lines = _header(report, lang)
+    lines += _results(report, lang)
+    lines += _details(report, lang)
+    lines += _problems(report, lang)
+    lines += _cells(report, lang)
+    lines += ["---", "", " · ".join(md_text(p) for p in footer_parts(report, lang)), ""]
+    return "\n".join(lines)

@@ -1,0 +1,241 @@
+"""FR/EN UI strings and the small formatting helpers every renderer shares.
+
+Kept in one place so the Markdown, HTML, JSON and JUnit outputs say the same thing in the
+same words, and so a translation fix lands everywhere at once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+
+from autograder.results import CellRun, CheckResult, GradeReport, Status
+
+LANGS = ("fr", "en")
+
+STRINGS: dict[str, dict[str, str]] = {
+    "fr": {
+        "feedback": "Retour de correction",
+        "score_line": "Note : {score} / {max}",
+        "commit_line": "Commit analysé : {sha}",
+        "commit_date": "du {date}",
+        "commit_message": "Message : {message}",
+        "notebook": "Notebook : {path}",
+        "no_commit": "commit inconnu",
+        "results": "Résultats par partie",
+        "item": "Partie",
+        "check": "Vérification",
+        "points": "Points",
+        "status": "Statut",
+        "pts": "pts",
+        "hidden": "cachée",
+        "passed": "réussie",
+        "partial": "partielle",
+        "failed": "échouée",
+        "error": "erreur",
+        "no_checks": "Aucune vérification n'a pu être exécutée.",
+        "all_passed": "Toutes les vérifications sont réussies.",
+        "details": "Vérifications à revoir",
+        "no_message": "(pas de message)",
+        "problems": "Problèmes du notebook",
+        "cells": "Cellules en erreur",
+        "cell": "Cellule",
+        "grade_id": "grade_id",
+        "message": "Message",
+        "cell_error": "erreur",
+        "cell_timeout": "temps dépassé",
+        "cell_kernel-died": "noyau arrêté",
+        "cell_skipped": "non exécutée",
+        "sandbox": "Bac à sable : {level}",
+        "device": "Calcul : {device}",
+        "graded_at": "Corrigé le {date}",
+        "version": "autograder {version}",
+        "summary": (
+            "Note : {score} / {max}. Vérifications : {total} (réussies : {passed}, "
+            "partielles : {partial}, échouées : {failed}, en erreur : {error})."
+        ),
+        "summary_problems": " Problèmes : {n}.",
+        "score_bar": "Note en pourcentage",
+    },
+    "en": {
+        "feedback": "Grading feedback",
+        "score_line": "Score: {score} / {max}",
+        "commit_line": "Graded commit: {sha}",
+        "commit_date": "of {date}",
+        "commit_message": "Message: {message}",
+        "notebook": "Notebook: {path}",
+        "no_commit": "unknown commit",
+        "results": "Results by item",
+        "item": "Item",
+        "check": "Check",
+        "points": "Points",
+        "status": "Status",
+        "pts": "pts",
+        "hidden": "hidden",
+        "passed": "passed",
+        "partial": "partial",
+        "failed": "failed",
+        "error": "error",
+        "no_checks": "No check could be run.",
+        "all_passed": "All checks passed.",
+        "details": "Checks to review",
+        "no_message": "(no message)",
+        "problems": "Notebook problems",
+        "cells": "Cells that failed",
+        "cell": "Cell",
+        "grade_id": "grade_id",
+        "message": "Message",
+        "cell_error": "error",
+        "cell_timeout": "timed out",
+        "cell_kernel-died": "kernel died",
+        "cell_skipped": "skipped",
+        "sandbox": "Sandbox: {level}",
+        "device": "Device: {device}",
+        "graded_at": "Graded at {date}",
+        "version": "autograder {version}",
+        "summary": (
+            "Score: {score} / {max}. Checks: {total} (passed: {passed}, partial: {partial}, "
+            "failed: {failed}, error: {error})."
+        ),
+        "summary_problems": " Problems: {n}.",
+        "score_bar": "Score as a percentage",
+    },
+}
+
+# Plain Unicode symbols (no emoji presentation) so they render the same in a terminal,
+# GitLab and a browser.
+MARKERS: dict[Status, str] = {
+    Status.PASSED: "✔",
+    Status.PARTIAL: "◐",
+    Status.FAILED: "✘",
+    Status.ERROR: "⊘",
+}
+
+# Cell statuses worth showing to the student.
+BAD_CELL_STATUSES = ("error", "timeout", "kernel-died")
+
+
+def norm_lang(lang: str | None) -> str:
+    """Any unknown language falls back to French, the course language."""
+    return lang if lang in LANGS else "fr"
+
+
+def tr(key: str, lang: str, **fields: object) -> str:
+    """A UI string in `lang`, formatted with `fields`."""
+    text = STRINGS[norm_lang(lang)][key]
+    return text.format(**fields) if fields else text
+
+
+def status_label(status: Status, lang: str) -> str:
+    return tr(Status(status).value, lang)
+
+
+def cell_status_label(status: str, lang: str) -> str:
+    key = f"cell_{status}"
+    table = STRINGS[norm_lang(lang)]
+    return table[key] if key in table else status
+
+
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+# Everything XML 1.0 forbids, plus the C1 controls it discourages.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+def clean(text: object) -> str:
+    """Student-influenced text made safe to embed anywhere.
+
+    Strips terminal colour codes (tracebacks carry them) and control characters that are
+    illegal in XML 1.0, replaces lone surrogates (undecodable git data) so the text can be
+    encoded as UTF-8, and normalises line endings.
+    """
+    if text is None:
+        return ""
+    s = str(text)
+    s = _ANSI.sub("", s)
+    s = _SURROGATES.sub("\ufffd", s)
+    s = s.replace("\r\n", "\n").replace("\r", "\n")
+    return _ILLEGAL.sub("", s)
+
+
+def shorten(text: str, limit: int) -> str:
+    """Caps a hostile string's length so one huge error cannot drown the feedback."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def first_line(text: str) -> str:
+    return text.strip().split("\n", 1)[0].strip() if text else ""
+
+
+def fmt_num(x: float) -> str:
+    """12.5 -> "12.5", 20.0 -> "20", 1/3 -> "0.33": points as a person writes them."""
+    if x is None or not math.isfinite(x):
+        return str(x)
+    r = round(float(x), 2)
+    if r == int(r):
+        return str(int(r))
+    return f"{r:.2f}".rstrip("0").rstrip(".")
+
+
+def percent(score: float, max_score: float) -> float:
+    """Score as a percentage clamped to [0, 100]; 0 when nothing was gradable."""
+    if not max_score or not math.isfinite(score) or not math.isfinite(max_score):
+        return 0.0
+    return max(0.0, min(100.0, 100.0 * score / max_score))
+
+
+def short_sha(sha: str | None) -> str:
+    return clean(sha)[:8]
+
+
+def group_by_item(checks: Iterable[CheckResult]) -> list[tuple[str, list[CheckResult]]]:
+    """Checks grouped by graded item, items in first-appearance order."""
+    groups: dict[str, list[CheckResult]] = {}
+    for c in checks:
+        groups.setdefault(c.item, []).append(c)
+    return list(groups.items())
+
+
+def needs_review(check: CheckResult) -> bool:
+    return Status(check.status) is not Status.PASSED
+
+
+def bad_cells(cells: Iterable[CellRun]) -> list[CellRun]:
+    return [c for c in cells if c.status in BAD_CELL_STATUSES]
+
+
+def counts(checks: Iterable[CheckResult]) -> dict[str, int]:
+    out = {s.value: 0 for s in Status}
+    for c in checks:
+        out[Status(c.status).value] += 1
+    return out
+
+
+def summary(report: GradeReport, lang: str) -> str:
+    """One-paragraph summary (Gradescope's top-level "output")."""
+    n = counts(report.checks)
+    text = tr(
+        "summary",
+        lang,
+        score=fmt_num(report.score),
+        max=fmt_num(report.max_score),
+        total=len(report.checks),
+        **n,
+    )
+    if report.problems:
+        text += tr("summary_problems", lang, n=len(report.problems))
+    return text
+
+
+def footer_parts(report: GradeReport, lang: str) -> list[str]:
+    """Sandbox level, device, date and grader version, cleaned but not yet escaped."""
+    parts = []
+    if report.sandbox is not None:
+        parts.append(tr("sandbox", lang, level=clean(report.sandbox.level)))
+    parts.append(tr("device", lang, device=clean(report.device)))
+    if report.graded_at:
+        parts.append(tr("graded_at", lang, date=clean(report.graded_at)))
+    if report.grader_version:
+        parts.append(tr("version", lang, version=clean(report.grader_version)))
+    return parts

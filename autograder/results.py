@@ -1,0 +1,121 @@
+"""Plain result dataclasses shared by every step; renderers live in `autograder.render`.
+
+Student-facing text is carried as a `Message` holding both French and English, so one
+result can be rendered in either language without re-grading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Message:
+    """A student-facing text in French and English."""
+
+    fr: str
+    en: str = ""
+
+    def text(self, lang: str = "fr") -> str:
+        return self.en if lang == "en" and self.en else self.fr
+
+
+class Status(StrEnum):
+    PASSED = "passed"
+    PARTIAL = "partial"
+    FAILED = "failed"
+    ERROR = "error"  # the check could not run (student code crashed, kernel died, timeout)
+
+
+class Visibility(StrEnum):
+    VISIBLE = "visible"  # public check: shipped to students, full message shown
+    HIDDEN = "hidden"  # hidden check: name, points and message only, never source or expected values
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One pytest check, scored in the grader process."""
+
+    name: str  # e.g. "test_backward_matches_autograd"
+    item: str  # the graded item (answer cell grade_id or a TP item name)
+    score: float
+    max_score: float
+    status: Status
+    visibility: Visibility
+    message: Message | None = None
+    duration_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class CellRun:
+    """What happened to one notebook cell in the kernel."""
+
+    index: int  # position in the executed notebook, counting from 1 (as a student counts)
+    cell_id: str
+    grade_id: str | None
+    origin: str  # "instructor" | "student-answer" | "student-scratch"
+    status: str  # "ok" | "error" | "timeout" | "skipped" | "kernel-died"
+    duration_s: float = 0.0
+    error: Message | None = None  # ename/evalue summary for the student
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    repo: str
+    ref: str
+    sha: str | None = None
+    author: str | None = None
+    committer_date: str | None = None  # ISO 8601
+    message: str | None = None
+    notebook_path: str | None = None
+
+
+@dataclass(frozen=True)
+class SandboxInfo:
+    """The isolation really reached for this run (recorded, never assumed)."""
+
+    level: str  # "bwrap" | "unshare" | "rlimits" | "none"
+    network_isolated: bool
+    user_switched: bool
+    filesystem_hidden: bool
+    pid_namespace: bool
+    limits: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that went wrong outside a single check: bad ref, invalid notebook, ..."""
+
+    code: str  # stable machine code, e.g. "unknown-ref", "invalid-notebook", "cell-timeout"
+    message: Message
+    where: str = ""  # "commit abc123, tp01_gradients/tp01_gradients.ipynb, cell 7"
+
+
+@dataclass(frozen=True)
+class GradeReport:
+    tp: str
+    title: Message
+    commit: CommitInfo
+    score: float
+    max_score: float
+    checks: tuple[CheckResult, ...] = ()
+    cells: tuple[CellRun, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    sandbox: SandboxInfo | None = None
+    device: str = "cpu"
+    durations: dict[str, float] = field(default_factory=dict)  # "read", "execute", "checks", "total"
+    graded_at: str = ""  # ISO 8601
+    grader_version: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def total_score(checks: tuple[CheckResult, ...] | list[CheckResult]) -> tuple[float, float]:
+    """Sum of scores and of maximum scores, rounded to avoid float noise in reports."""
+    score = round(sum(c.score for c in checks), 6)
+    max_score = round(sum(c.max_score for c in checks), 6)
+    return score, max_score

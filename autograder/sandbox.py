@@ -1,0 +1,317 @@
+"""Confine the student's kernel: probe what this machine offers, then build the launcher.
+
+Levels, strongest first (the reached level is recorded in every report):
+
+* ``bwrap``   – bubblewrap: a new root holding only the OS, the Python install and the
+  virtualenv (the course, other students and the grader's files do not exist there),
+  private /tmp, no network, own PID namespace, run as ``nobody`` when the grader is root.
+* ``unshare`` – util-linux unshare: no network and own PID namespace, user switch when
+  root, but the file system is visible (protected only by file permissions).
+* ``rlimits`` – resource limits, user switch when root, scrubbed environment only.
+* ``none``    – ``--sandbox off``: nothing but the scrubbed environment (debugging).
+
+Every level applies rlimits (address space, CPU seconds, processes, file size, open files)
+through ``prlimit`` and starts the kernel with a scrubbed environment.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.results import Message, SandboxInfo
+
+NOBODY_UID = 65534
+NOBODY_GID = 65534
+#: Environment variables the kernel may see; everything else (CI tokens, ...) is dropped.
+ENV_ALLOW = ("LANG", "LC_ALL", "TZ")
+#: Where the submission's work directory appears inside a bwrap sandbox.
+SANDBOX_WORKDIR = "/sandbox/work"
+
+
+class SandboxUnavailable(Exception):
+    """`--sandbox strict` was asked for and this machine cannot provide it."""
+
+    def __init__(self, message: Message):
+        super().__init__(message.en or message.fr)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Limits:
+    memory_mb: int = 4096
+    cpu_seconds: int = 600
+    nproc: int = 512  # threads count here: torch starts a few per core
+    file_size_mb: int = 256
+    open_files: int = 256
+
+    def prlimit_args(self, *, address_space: bool) -> list[str]:
+        args = [
+            f"--cpu={self.cpu_seconds}",
+            f"--nproc={self.nproc}",
+            f"--fsize={self.file_size_mb * 1024 * 1024}",
+            f"--nofile={self.open_files}",
+            "--core=0",
+        ]
+        if address_space:
+            args.insert(0, f"--as={self.memory_mb * 1024 * 1024}")
+        return args
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "memory_mb": self.memory_mb,
+            "cpu_seconds": self.cpu_seconds,
+            "nproc": self.nproc,
+            "file_size_mb": self.file_size_mb,
+            "open_files": self.open_files,
+        }
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What the probe found on this machine."""
+
+    is_root: bool
+    bwrap: str | None
+    unshare: str | None
+    setpriv: str | None
+    prlimit: str | None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SandboxPlan:
+    """How to launch one kernel: a command prefix, its environment and what it protects."""
+
+    prefix: tuple[str, ...]
+    env: dict[str, str]
+    info: SandboxInfo
+    workdir_inside: str  # the kernel's working directory as the kernel sees it
+    run_as: tuple[int, int] | None = None  # (uid, gid) owning writable dirs, or None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _works(argv: list[str]) -> bool:
+    try:
+        return subprocess.run(argv, capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@functools.lru_cache(maxsize=1)
+def probe() -> Capabilities:
+    """Try each tool for real once per process: being installed is not being allowed."""
+    notes: list[str] = []
+    is_root = os.geteuid() == 0
+    bwrap = shutil.which("bwrap")
+    if bwrap and not _works([bwrap, "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "true"]):
+        notes.append("bwrap is installed but cannot create namespaces here")
+        bwrap = None
+    elif not bwrap:
+        notes.append("bwrap (bubblewrap) is not installed: apt-get install bubblewrap")
+    unshare = shutil.which("unshare")
+    if unshare and not _works([unshare, "--net", "--pid", "--fork", "true"]):
+        notes.append("unshare cannot create network namespaces here (not root?)")
+        unshare = None
+    setpriv = shutil.which("setpriv") if is_root else None
+    if is_root and not setpriv:
+        notes.append("setpriv is missing: cannot drop to an unprivileged user")
+    prlimit = shutil.which("prlimit")
+    if not prlimit:
+        notes.append("prlimit is missing: no resource limits on the kernel")
+    return Capabilities(is_root, bwrap, unshare, setpriv, prlimit, tuple(notes))
+
+
+def _parents(path: Path) -> list[Path]:
+    """Ancestors of `path` below /, outermost first."""
+    return [p for p in reversed(path.parents) if str(p) != "/"]
+
+
+def _bwrap_prefix(
+    bwrap: str, workdir: Path, runtime_dir: Path, python_roots: list[Path], device: str
+) -> list[str]:
+    argv = [
+        bwrap,
+        "--die-with-parent",
+        "--new-session",
+        "--unshare-net",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--hostname",
+        "sandbox",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+        "--ro-bind",
+        "/etc",
+        "/etc",
+    ]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        p = Path("/") / name
+        if p.is_symlink():
+            argv += ["--symlink", os.readlink(p), str(p)]
+        elif p.is_dir():
+            argv += ["--ro-bind", str(p), str(p)]
+    argv += ["--proc", "/proc", "--dev", "/dev"]
+    argv += ["--perms", "1777", "--tmpfs", "/tmp", "--perms", "1777", "--tmpfs", "/dev/shm"]
+    if device == "cuda":
+        for dev in sorted(Path("/dev").glob("nvidia*")):
+            argv += ["--dev-bind", str(dev), str(dev)]
+    made: set[Path] = {Path("/tmp")}  # folders that exist in the new root (tmpfs or --dir)
+    bound: set[Path] = {Path("/usr"), Path("/etc")}  # read-only views of real folders
+    binds = [(r, r, "--ro-bind") for r in python_roots]
+    binds += [(runtime_dir, runtime_dir, "--bind"), (workdir, Path(SANDBOX_WORKDIR), "--bind")]
+    for src, dst, how in binds:
+        for parent in _parents(dst):
+            inside_bound = any(parent == b or b in parent.parents for b in bound)
+            if parent not in made and not inside_bound:
+                # bwrap copies the mode of the source's parents (e.g. /root is 0700): make them traversable.
+                argv += ["--perms", "0755", "--dir", str(parent)]
+                made.add(parent)
+        argv += [how, str(src), str(dst)]
+        bound.add(dst)
+    argv += ["--chdir", SANDBOX_WORKDIR]
+    return argv
+
+
+def python_roots(python: str) -> list[Path]:
+    """Folders the kernel's interpreter needs: its install prefix and its virtualenv."""
+    out = subprocess.run(
+        [python, "-c", "import sys; print(sys.base_prefix); print(sys.prefix)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    roots: list[Path] = []
+    for r in map(Path, out):
+        if r not in roots and not str(r).startswith("/usr"):
+            roots.append(r)
+    return roots
+
+
+def scrubbed_env(*, home: str, python: str, device: str) -> dict[str, str]:
+    """A minimal environment: no tokens, no CI variables, no proxies, no user site."""
+    env = {k: os.environ[k] for k in ENV_ALLOW if k in os.environ}
+    env.setdefault("LANG", "C.UTF-8")
+    env.update(
+        {
+            "PATH": f"{Path(python).parent}:/usr/local/bin:/usr/bin:/bin",
+            "HOME": home,
+            "TMPDIR": "/tmp",
+            "PYTHONNOUSERSITE": "1",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "MPLBACKEND": "Agg",
+            "MPLCONFIGDIR": "/tmp/mpl",
+            "JUPYTER_PLATFORM_DIRS": "1",
+            "IPYTHONDIR": "/tmp/ipython",
+            "OMP_NUM_THREADS": str(max(1, min(4, os.cpu_count() or 1))),
+        }
+    )
+    if device == "cuda" and "CUDA_VISIBLE_DEVICES" in os.environ:
+        env["CUDA_VISIBLE_DEVICES"] = os.environ["CUDA_VISIBLE_DEVICES"]
+    if device != "cuda":
+        env["CUDA_VISIBLE_DEVICES"] = ""
+    return env
+
+
+def plan(
+    mode: str,
+    *,
+    workdir: Path,
+    runtime_dir: Path,
+    python: str,
+    limits: Limits,
+    device: str = "cpu",
+) -> SandboxPlan:
+    """Choose the strongest level allowed by `mode` and build the launcher for it."""
+    caps = probe()
+    notes = list(caps.notes)
+    prefix: list[str] = []
+    level = "none"
+    net = pid = fs = switched = False
+    workdir_inside = str(workdir)
+    if mode != "off":
+        if caps.bwrap:
+            roots = python_roots(python)
+            prefix = _bwrap_prefix(caps.bwrap, workdir, runtime_dir, roots, device)
+            level, net, pid, fs = "bwrap", True, True, True
+            workdir_inside = SANDBOX_WORKDIR
+            if caps.is_root:
+                prefix += ["--cap-add", "CAP_SETUID,CAP_SETGID"]
+        elif caps.unshare and caps.is_root:
+            prefix = [caps.unshare, "--net", "--pid", "--fork", "--kill-child", "--mount-proc"]
+            level, net, pid = "unshare", True, True
+            notes.append("files outside the work dir are protected by permissions only")
+        else:
+            level = "rlimits"
+        prefix.append("--")
+        if caps.is_root and caps.setpriv:
+            prefix += [
+                caps.setpriv,
+                f"--reuid={NOBODY_UID}",
+                f"--regid={NOBODY_GID}",
+                "--clear-groups",
+                "--inh-caps=-all",
+                "--bounding-set=-all",
+                "--no-new-privs",
+                "--",
+            ]
+            switched = True
+        elif caps.is_root:
+            notes.append("the kernel runs as root: setpriv is missing")
+        if caps.prlimit:
+            # CUDA reserves huge virtual address ranges: an address-space cap breaks it.
+            prefix += [caps.prlimit, *limits.prlimit_args(address_space=device != "cuda"), "--"]
+            if device == "cuda":
+                notes.append("no address-space limit on CUDA (the driver reserves virtual memory)")
+        if prefix == ["--"]:
+            prefix = []
+        elif prefix[0] == "--":
+            prefix = prefix[1:]
+    else:
+        notes.append("sandbox off: the kernel runs unconfined")
+
+    if mode == "strict" and not (net and fs and switched):
+        missing = [
+            name
+            for name, ok in (("network isolation", net), ("hidden instructor files", fs), ("user switch", switched))
+            if not ok
+        ]
+        raise SandboxUnavailable(
+            Message(
+                fr="--sandbox strict : impossible d'établir "
+                + ", ".join(missing)
+                + " sur cette machine ("
+                + "; ".join(caps.notes or ("lancez le correcteur en root avec bubblewrap installé",))
+                + ")",
+                en="--sandbox strict: cannot establish "
+                + ", ".join(missing)
+                + " on this machine ("
+                + "; ".join(caps.notes or ("run the grader as root with bubblewrap installed",))
+                + ")",
+            )
+        )
+    info = SandboxInfo(
+        level=level,
+        network_isolated=net,
+        user_switched=switched,
+        filesystem_hidden=fs,
+        pid_namespace=pid,
+        limits=limits.as_dict() if mode != "off" and caps.prlimit else {},
+        notes=notes,
+    )
+    env = scrubbed_env(home="/tmp" if fs else str(workdir), python=python, device=device)
+    run_as = (NOBODY_UID, NOBODY_GID) if switched else None
+    return SandboxPlan(tuple(prefix), env, info, workdir_inside, run_as)
+
+
+def kernel_python() -> str:
+    """The interpreter that runs student kernels: the grader's own, unless overridden."""
+    return os.environ.get("AUTOGRADER_KERNEL_PYTHON", sys.executable)

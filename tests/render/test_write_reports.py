@@ -1,0 +1,59 @@
+"""write_reports: every file written whole, nothing left behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import autograder.render as render
+from autograder.render import write_reports
+from autograder.results import GradeReport
+
+
+def test_writes_all_files(report: GradeReport, tmp_path: Path) -> None:
+    out = tmp_path / "a" / "b"
+    notebook = {"cells": [{"source": "x = 'é'"}], "nbformat": 4, "nbformat_minor": 5}
+    paths = write_reports(report, out, lang="en", executed_notebook=notebook)
+    names = {"grade.json", "junit.xml", "feedback.md", "feedback.html", "executed.ipynb"}
+    assert set(paths) == names
+    assert {p.name for p in out.iterdir()} == names  # no temp files left
+    assert all(paths[n] == out / n for n in names)
+    assert json.loads(paths["grade.json"].read_text("utf-8"))["lang"] == "en"
+    ET.parse(paths["junit.xml"])
+    assert "Score: 2.5 / 12.5" in paths["feedback.md"].read_text("utf-8")
+    assert '<html lang="en">' in paths["feedback.html"].read_text("utf-8")
+    nb_text = paths["executed.ipynb"].read_text("utf-8")
+    assert "'é'" in nb_text and json.loads(nb_text) == notebook
+
+
+def test_without_notebook_and_overwrite(report: GradeReport, tmp_path: Path) -> None:
+    (tmp_path / "grade.json").write_text("old")
+    paths = write_reports(report, tmp_path)
+    assert "executed.ipynb" not in paths
+    assert json.loads((tmp_path / "grade.json").read_text("utf-8"))["lang"] == "fr"
+    assert sorted(os.listdir(tmp_path)) == sorted(paths)
+
+
+def test_failed_write_leaves_old_file_and_no_temp(
+    report: GradeReport, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "grade.json").write_text("old")
+
+    def boom(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(render.os, "replace", boom)
+    with pytest.raises(OSError):
+        write_reports(report, tmp_path)
+    assert os.listdir(tmp_path) == ["grade.json"]
+    assert (tmp_path / "grade.json").read_text() == "old"
+
+
+def test_notebook_with_lone_surrogate(report: GradeReport, tmp_path: Path) -> None:
+    notebook = {"cells": [{"outputs": ["bad \udcff byte"]}]}
+    paths = write_reports(report, tmp_path, executed_notebook=notebook)
+    assert json.loads(paths["executed.ipynb"].read_text("utf-8")) == notebook

@@ -1,0 +1,140 @@
+"""Parameter counts: the reference side (torch modules, MLP formula) and the check."""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from autograder.checks.errors import CheckFailed
+from autograder.checks.values import as_array, as_int, fmt_shape, with_hint
+
+if TYPE_CHECKING:
+    from torch import nn
+
+Breakdown = list[tuple[str, tuple[int, ...], int]]
+
+_MAX_ENTRIES = 10_000  # a state dict from student code with more keys is not a real model
+_MAX_NAME = 80  # parameter names shown in messages are cut to this length
+_BIAS_NAME = re.compile(r"(bias\w*|b\d*)", re.IGNORECASE)
+
+
+def count_parameters(module: nn.Module) -> int:
+    """Trainable parameters of a torch module (shared parameters counted once)."""
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+
+def _is_module(obj: object) -> bool:
+    try:
+        from torch import nn
+    except ImportError:  # pragma: no cover - torch is a dependency
+        return False
+    return isinstance(obj, nn.Module)
+
+
+def param_breakdown(module_or_state: nn.Module | Mapping[str, Any]) -> Breakdown:
+    """(name, shape, count) per trainable parameter of a module, or per entry of a state dict.
+
+    A state dict may come from student code: keys must be strings, values arrays (tensors
+    come back from the kernel as arrays); anything else fails the check. Note that a
+    state dict also lists buffers (BatchNorm running statistics), which are not trained.
+    """
+    if _is_module(module_or_state):
+        return [
+            (name, tuple(p.shape), p.numel())
+            for name, p in module_or_state.named_parameters()  # type: ignore[union-attr]
+            if p.requires_grad
+        ]
+    if type(module_or_state) not in (dict, OrderedDict):  # state_dict() is an OrderedDict
+        raise CheckFailed(
+            f"dictionnaire de paramètres attendu, obtenu {type(module_or_state).__name__}",
+            f"a parameter dictionary was expected, got {type(module_or_state).__name__}",
+        )
+    if len(module_or_state) > _MAX_ENTRIES:
+        raise CheckFailed(
+            f"trop d'entrées dans le dictionnaire de paramètres ({len(module_or_state)})",
+            f"too many entries in the parameter dictionary ({len(module_or_state)})",
+        )
+    rows: Breakdown = []
+    for key, value in module_or_state.items():
+        if type(key) is not str:
+            raise CheckFailed(
+                "les noms de paramètres doivent être des chaînes",
+                "parameter names must be strings",
+            )
+        label = key[:_MAX_NAME]
+        if type(value).__module__.startswith("torch"):  # a grader-side state_dict()
+            shape = tuple(int(d) for d in value.shape)
+        else:
+            shape = tuple(int(d) for d in as_array(value, label, dtype=None).shape)
+        count = 1
+        for d in shape:
+            count *= d
+        rows.append((label, shape, count))
+    return rows
+
+
+def mlp_param_count(widths: Sequence[int]) -> int:
+    """Σ h_i·h_{i+1} + h_{i+1}: weights plus biases of a fully connected net of these widths."""
+    sizes = list(widths)
+    if len(sizes) < 2:
+        raise ValueError("mlp_param_count: at least two widths (input and output) are needed")
+    for h in sizes:
+        if isinstance(h, bool) or not isinstance(h, int) or h <= 0:
+            raise ValueError(f"mlp_param_count: widths must be positive ints, got {h!r}")
+    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+
+
+def _is_bias(name: str) -> bool:
+    return bool(_BIAS_NAME.fullmatch(name.rsplit(".", 1)[-1]))
+
+
+def bias_count(breakdown: Breakdown) -> int:
+    """Entries named like biases: `bias`, `fc1.bias`, `b`, `b1`, `layers.0.b2`."""
+    return sum(count for name, _, count in breakdown if _is_bias(name))
+
+
+def format_breakdown(breakdown: Breakdown, *, lang: str = "fr") -> str:
+    """A plain-text table, one line per parameter, then the total."""
+    header = ("paramètre", "forme", "nombre") if lang == "fr" else ("parameter", "shape", "count")
+    rows = [(name, fmt_shape(shape), str(count)) for name, shape, count in breakdown]
+    rows.append(("total", "", str(sum(c for _, _, c in breakdown))))
+    w0 = max(len(r[0]) for r in [header, *rows])
+    w1 = max(len(r[1]) for r in [header, *rows])
+    w2 = max(len(r[2]) for r in [header, *rows])
+    lines = [f"  {a:<{w0}}  {b:<{w1}}  {c:>{w2}}".rstrip() for a, b, c in [header, *rows]]
+    return "\n".join(lines)
+
+
+def assert_param_count(
+    got: Any,
+    expected: int,
+    *,
+    breakdown: Breakdown | None = None,
+    name: str,
+    hint_fr: str = "",
+    hint_en: str = "",
+    n_biases: int | None = None,
+) -> None:
+    """Exact parameter count; the message adds `breakdown` as a table when given.
+
+    Recognises the classic mistake of counting weights but not biases: `n_biases` if
+    given, else the bias entries of `breakdown`.
+    """
+    want = int(expected)
+    value = as_int(got, name)
+    if value == want:
+        return
+    fr = f"{name} : obtenu {value}, attendu {want}"
+    en = f"{name}: got {value}, expected {want}"
+    biases = n_biases if n_biases is not None else (bias_count(breakdown) if breakdown else 0)
+    if biases and value == want - biases:
+        fr += f" ; c'est le compte sans les biais : il manque les {biases} paramètres de biais (chaque couche a un biais par neurone de sortie)"
+        en += f"; that is the count without the biases: the {biases} bias parameters are missing (each layer has one bias per output unit)"
+    fr = with_hint(fr, hint_fr, " ; ")
+    en = with_hint(en, hint_en or hint_fr, "; ")
+    if breakdown:
+        fr += "\nDétail par couche :\n" + format_breakdown(breakdown, lang="fr")
+        en += "\nPer-layer breakdown:\n" + format_breakdown(breakdown, lang="en")
+    raise CheckFailed(fr, en)

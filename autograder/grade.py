@@ -85,6 +85,9 @@ def job_for_tp(
                 )
             )
         instructor_nb = read_notebook(tp.release_notebook.read_bytes(), str(tp.release_notebook))
+    else:
+        # In-memory views may hold sources as lists of lines: normalise like a file.
+        instructor_nb = read_notebook(json.dumps(instructor_nb).encode("utf-8"), f"{tp.id} (instructor)")
     dirs = [(tp.public_checks, Visibility.VISIBLE)]
     if not public_only:
         dirs.append((tp.hidden_checks, Visibility.HIDDEN))
@@ -179,8 +182,10 @@ def grade_job(job: GradeJob, options: GradeOptions, out_dir: Path | None = None)
             durations["execute"] = round(time.monotonic() - t_exec - kernel.startup_s, 3)
             unavailable = None
             if kernel.alive():
-                exchange = runtime / "xchg"
-                exchange.mkdir(mode=0o755)
+                # The runtime folder is writable by the kernel: a fixed name could be taken
+                # by the notebook beforehand (FileExistsError), a fresh random one cannot.
+                exchange = Path(tempfile.mkdtemp(prefix="xchg-", dir=runtime))
+                os.chmod(exchange, 0o755)
                 if sb.run_as:
                     os.chown(exchange, *sb.run_as)
                 res = kernel.execute(agent_source(), AGENT_TIMEOUT_S, silent=True, keep_outputs=False)

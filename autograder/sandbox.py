@@ -172,8 +172,9 @@ def _bwrap_prefix(
         for parent in _parents(dst):
             inside_bound = any(parent == b or b in parent.parents for b in bound)
             if parent not in made and not inside_bound:
-                # bwrap copies the mode of the source's parents (e.g. /root is 0700): make them traversable.
-                argv += ["--perms", "0755", "--dir", str(parent)]
+                # bwrap copies the mode of the source's parents (e.g. /root is 0700): make them
+                # traversable, but not listable (the kernel must not browse /work, /root...).
+                argv += ["--perms", "0711", "--dir", str(parent)]
                 made.add(parent)
         argv += [how, str(src), str(dst)]
         bound.add(dst)

@@ -112,6 +112,9 @@ class TPConfig:
     notebook: str
     budget: Budget = Budget()
     data_files: tuple[str, ...] = ()  # relative to the TP folder, copied into the sandbox
+    # Modules imported (trusted code) when the kernel starts, before the student's cells:
+    # a pooled kernel pays for `import torch` while the previous submission is graded.
+    preload: tuple[str, ...] = ("numpy",)
 
     @property
     def title(self) -> Message:
@@ -135,6 +138,7 @@ class TPConfig:
             notebook=tp.get("notebook", f"{tp_id}.ipynb"),
             budget=budget,
             data_files=tuple(raw.get("data", {}).get("files", ())),
+            preload=tuple(raw.get("kernel", {}).get("preload", ("numpy",))),
         )
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 import time
 from contextlib import ExitStack
@@ -26,7 +25,7 @@ from autograder.config import ConfigError, GradeOptions, TPConfig
 from autograder.course import TP, Course
 from autograder.gitread import SubmissionReadError, read_submission
 from autograder.graft import ORIGIN_ANSWER, ORIGIN_SCRATCH, graft
-from autograder.kernel import Kernel, KernelDead
+from autograder.kernel import Kernel
 from autograder.nbio import NotebookError, grade_id, read_notebook
 from autograder.plugin import CheckRun, run_checks
 from autograder.proxy import Submission, agent_source
@@ -41,7 +40,8 @@ from autograder.results import (
     Visibility,
     total_score,
 )
-from autograder.sandbox import Limits, kernel_python, plan
+from autograder.sandbox import Limits
+from autograder.slot import KernelPool, SlotSpec, launch
 
 AGENT_TIMEOUT_S = 20.0
 
@@ -103,7 +103,33 @@ def job_for_tp(
     )
 
 
-def grade_job(job: GradeJob, options: GradeOptions, out_dir: Path | None = None) -> Graded:
+def _time_budget(tp: TPConfig, options: GradeOptions, device: str) -> tuple[float, float]:
+    """(whole notebook, one cell) in seconds: the option if given, else the TP's budget."""
+    total_s = options.total_timeout or (tp.budget.gpu_seconds if device == "cuda" else tp.budget.cpu_seconds)
+    return total_s, options.cell_timeout or tp.budget.cell_seconds
+
+
+def slot_spec(job: GradeJob, options: GradeOptions, device: str) -> SlotSpec:
+    """The kernel a job needs; jobs of one TP with the same options share a pool."""
+    total_s, _ = _time_budget(job.tp, options, device)
+    limits = Limits(
+        memory_mb=options.memory_mb or job.tp.budget.memory_mb,
+        cpu_seconds=int(total_s * max(1, os.cpu_count() or 1) + 120),
+    )
+    return SlotSpec(
+        sandbox=options.sandbox,
+        device=device,
+        limits=limits,
+        output_limit=options.output_limit_kb * 1024,
+        data_files=job.data_files,
+        preload=job.tp.preload,
+        keep_workdir=options.keep_workdir,
+    )
+
+
+def grade_job(
+    job: GradeJob, options: GradeOptions, out_dir: Path | None = None, pool: KernelPool | None = None
+) -> Graded:
     """Run every step; returns the report (and writes it when `out_dir` is given)."""
     t0 = time.monotonic()
     durations: dict[str, float] = {}
@@ -136,50 +162,19 @@ def grade_job(job: GradeJob, options: GradeOptions, out_dir: Path | None = None)
             reason = problems[-1].message if problems else Message(fr="pas de notebook", en="no notebook")
             submission = Submission(None, None, unavailable=reason)
         else:
-            base = Path(tempfile.mkdtemp(prefix="ag-run-"))
-            if not options.keep_workdir:
-                stack.callback(shutil.rmtree, base, True)
-            os.chmod(base, 0o755)
-            workdir, runtime = base / "work", base / "run"
-            workdir.mkdir()
-            runtime.mkdir(mode=0o755)
-            for src in job.data_files:
-                dst = workdir / src.name
-                (shutil.copytree if src.is_dir() else shutil.copy2)(src, dst)
-            total_s = options.total_timeout or (
-                job.tp.budget.gpu_seconds if device == "cuda" else job.tp.budget.cpu_seconds
-            )
-            cell_s = options.cell_timeout or job.tp.budget.cell_seconds
-            limits = Limits(
-                memory_mb=options.memory_mb or job.tp.budget.memory_mb,
-                cpu_seconds=int(total_s * max(1, os.cpu_count() or 1) + 120),
-            )
-            python = kernel_python()
-            sb = plan(options.sandbox, workdir=workdir, runtime_dir=runtime, python=python, limits=limits, device=device)
+            spec = slot_spec(job, options, device)
+            slot = pool.acquire() if pool is not None and pool.spec == spec else launch(spec)
+            stack.callback(slot.close, options.keep_workdir)
+            kernel, sb, runtime = slot.kernel, slot.plan, slot.runtime
             sandbox_info = sb.info
-            if sb.run_as:
-                for d in (workdir, runtime):
-                    _chown_tree(d, *sb.run_as)
-            kernel = Kernel(sb, python=python, runtime_dir=runtime, workdir=workdir, output_limit=options.output_limit_kb * 1024)
-            stack.callback(kernel.shutdown)
+            total_s, cell_s = _time_budget(job.tp, options, device)
             t_exec = time.monotonic()
-            try:
-                kernel.start()
-            except KernelDead as exc:
-                problems.append(
-                    Problem(
-                        "kernel-start-failed",
-                        Message(
-                            fr=f"le noyau Python n'a pas pu démarrer ({exc}) : erreur du correcteur, prévenez l'enseignant",
-                            en=f"the Python kernel could not start ({exc}): grader error, tell the instructor",
-                        ),
-                        where,
-                    )
-                )
-            durations["kernel_start"] = round(kernel.startup_s, 3)
+            if slot.error is not None:
+                problems.append(Problem("kernel-start-failed", slot.error, where))
+            durations["kernel_start"] = slot.startup_s
             if kernel.alive():
                 cells = _run_cells(kernel, run_nb, origins, cell_s, total_s, problems, where)
-            durations["execute"] = round(time.monotonic() - t_exec - kernel.startup_s, 3)
+            durations["execute"] = round(time.monotonic() - t_exec, 3)
             unavailable = None
             if kernel.alive():
                 # The runtime folder is writable by the kernel: a fixed name could be taken
@@ -233,13 +228,6 @@ def grade_job(job: GradeJob, options: GradeOptions, out_dir: Path | None = None)
     if out_dir is not None:
         write_reports(report, out_dir, lang=options.lang, executed_notebook=executed)
     return Graded(report, executed)
-
-
-def _chown_tree(path: Path, uid: int, gid: int) -> None:
-    os.chown(path, uid, gid)
-    for root, dirs, files_ in os.walk(path):
-        for name in dirs + files_:
-            os.chown(os.path.join(root, name), uid, gid, follow_symlinks=False)
 
 
 def _death_reason(cells: list[CellRun]) -> Message:
@@ -320,6 +308,7 @@ def grade_commit(
     options: GradeOptions,
     out_dir: Path | None = None,
     notebook_path: str | None = None,
+    pool: KernelPool | None = None,
 ) -> Graded:
     """Grade the TP notebook of one commit of a student repo."""
     tp = course.tp(tp_id)
@@ -334,7 +323,13 @@ def grade_commit(
             student_bytes=None,
             problems=(Problem(exc.code, exc.message, f"{repo} @ {ref}, {path}"),),
         )
-    return grade_job(job, options, out_dir)
+    return grade_job(job, options, out_dir, pool)
+
+
+def pool_for_tp(tp: TP, options: GradeOptions) -> KernelPool:
+    """A pool of pre-started kernels for grading many submissions of one TP in a row."""
+    job = job_for_tp(tp, commit=CommitInfo(repo="", ref=""), student_bytes=None, instructor_nb={"cells": [], "nbformat": 4})
+    return KernelPool(slot_spec(job, options, select_device(options.device)))
 
 
 def grade_notebook_dict(

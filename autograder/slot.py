@@ -1,0 +1,128 @@
+"""A sandboxed kernel ready for one submission, and a pool that starts the next one early.
+
+A slot is never reused: each kernel serves exactly one submission, then dies with its
+work dir. The pool only moves kernel start-up (and trusted warm-up imports such as
+numpy/torch) off the critical path, by starting the next slot in the background while
+the current submission is graded.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.kernel import Kernel, KernelDead
+from autograder.results import Message
+from autograder.sandbox import Limits, SandboxPlan, kernel_python, plan
+
+PRELOAD_TIMEOUT_S = 120.0
+
+
+@dataclass(frozen=True)
+class SlotSpec:
+    """Everything a kernel for one TP needs; submissions with equal specs share a pool."""
+
+    sandbox: str
+    device: str
+    limits: Limits
+    output_limit: int
+    data_files: tuple[Path, ...] = ()
+    preload: tuple[str, ...] = ()  # module names imported (trusted) before the student's code
+    keep_workdir: bool = False
+
+
+@dataclass
+class Slot:
+    base: Path
+    workdir: Path
+    runtime: Path
+    plan: SandboxPlan
+    kernel: Kernel
+    startup_s: float = 0.0
+    error: Message | None = None  # the kernel could not start
+
+    def close(self, keep: bool = False) -> None:
+        self.kernel.shutdown()
+        if not keep:
+            shutil.rmtree(self.base, ignore_errors=True)
+
+
+def _chown_tree(path: Path, uid: int, gid: int) -> None:
+    os.chown(path, uid, gid)
+    for root, dirs, files_ in os.walk(path):
+        for name in dirs + files_:
+            os.chown(os.path.join(root, name), uid, gid, follow_symlinks=False)
+
+
+def launch(spec: SlotSpec) -> Slot:
+    """Make the work dirs, plan the sandbox, start the kernel and run the preload."""
+    t0 = time.monotonic()
+    base = Path(tempfile.mkdtemp(prefix="ag-run-"))
+    os.chmod(base, 0o755)
+    workdir, runtime = base / "work", base / "run"
+    workdir.mkdir()
+    runtime.mkdir(mode=0o755)
+    for src in spec.data_files:
+        dst = workdir / src.name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dst)
+    python = kernel_python()
+    try:
+        sb = plan(spec.sandbox, workdir=workdir, runtime_dir=runtime, python=python, limits=spec.limits, device=spec.device)
+    except BaseException:
+        shutil.rmtree(base, ignore_errors=True)
+        raise
+    if sb.run_as:
+        for d in (workdir, runtime):
+            _chown_tree(d, *sb.run_as)
+    kernel = Kernel(sb, python=python, runtime_dir=runtime, workdir=workdir, output_limit=spec.output_limit)
+    slot = Slot(base, workdir, runtime, sb, kernel)
+    try:
+        kernel.start()
+        if spec.preload:
+            code = "\n".join(f"import {m}" for m in spec.preload) + "\ndel " + ", ".join(m.split(".")[0] for m in spec.preload)
+            res = kernel.execute(code, PRELOAD_TIMEOUT_S, silent=True, keep_outputs=False)
+            if res.status != "ok":
+                raise KernelDead(f"preload failed: {res.ename}: {res.evalue}")
+    except KernelDead as exc:
+        slot.error = Message(
+            fr=f"le noyau Python n'a pas pu démarrer ({exc}) : erreur du correcteur, prévenez l'enseignant",
+            en=f"the Python kernel could not start ({exc}): grader error, tell the instructor",
+        )
+        kernel.shutdown()
+    slot.startup_s = round(time.monotonic() - t0, 3)
+    return slot
+
+
+class KernelPool:
+    """Keeps one slot starting in the background. Use as a context manager."""
+
+    def __init__(self, spec: SlotSpec):
+        self.spec = spec
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ag-kernel")
+        self._next: Future[Slot] | None = self._executor.submit(launch, spec)
+
+    def acquire(self) -> Slot:
+        assert self._next is not None, "pool closed"
+        slot = self._next.result()
+        self._next = self._executor.submit(launch, self.spec)
+        return slot
+
+    def close(self) -> None:
+        if self._next is not None:
+            try:
+                self._next.result().close(keep=False)
+            except Exception:  # noqa: BLE001 - a failed warm slot has nothing to clean
+                pass
+            self._next = None
+        self._executor.shutdown(wait=True)
+
+    def __enter__(self) -> KernelPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,359 @@
+"""Vérifications publiques du TP01 : formes, comportement de base, valeurs en des points fixés.
+
+These checks are shipped to students: every expected value here is either in the course
+(grad f(1, 1) = (2, 6), 203 530 parameters) or a small fixed example they can redo by hand.
+The hidden checks test the same items on grader-chosen random inputs.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed, as_array, as_float, assert_close, assert_equal_int
+from autograder.proxy import StudentError
+
+# A trusted gradient of the course's f, defined in the kernel so that `descente_gradient`
+# is tested on its own, whatever the student's `grad_f` does.
+GRAD_SRC = """
+import numpy as _tp01_np
+def _tp01_grad_course(x):
+    return _tp01_np.array([2.0 * x[0], 6.0 * x[1]])
+"""
+
+SQUARES_SRC = """
+import numpy as _tp01_np
+def _tp01_sum_squares(x):
+    return float(_tp01_np.sum(_tp01_np.asarray(x) ** 2))
+"""
+
+
+def _as_bool(value: object, name: str) -> bool:
+    """Students may return a numpy bool (it arrives as bool); 0/1 or strings are refused."""
+    if not isinstance(value, bool):
+        raise CheckFailed(
+            f"{name} doit renvoyer True ou False, obtenu une valeur de type {type(value).__name__}",
+            f"{name} must return True or False, got a value of type {type(value).__name__}",
+        )
+    return value
+
+
+def _pair(value: object, name: str) -> tuple:
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise CheckFailed(
+            f"{name} doit renvoyer un couple (2 valeurs), obtenu {type(value).__name__}",
+            f"{name} must return a pair (2 values), got {type(value).__name__}",
+        )
+    return tuple(value)
+
+
+def _call_shapes(submission, name: str, *args, hint_fr: str, hint_en: str):
+    """Turn a shape error raised by the student's code into a message with a hint."""
+    try:
+        return submission.call(name, *args)
+    except StudentError as exc:
+        if exc.ename in ("ValueError", "IndexError", "KeyError", "TypeError"):
+            raise CheckFailed(
+                f"{exc.message.fr} ; {hint_fr}", f"{exc.message.en}; {hint_en}"
+            ) from None
+        raise
+
+
+# ---------------------------------------------------------------- 1. gradient of f
+
+
+@pytest.mark.item("grad_f")
+@pytest.mark.points(0.5)
+def test_grad_f_at_course_point(submission):
+    got = submission.call("grad_f", np.array([1.0, 1.0]))
+    assert_close(
+        got,
+        np.array([2.0, 6.0]),
+        name="grad_f((1, 1))",
+        hint_fr="le cours donne ∇f(1, 1) = (2, 6) : dérivez x1² + 3x2² terme à terme",
+        hint_en="the course gives ∇f(1, 1) = (2, 6): differentiate x1² + 3x2² term by term",
+    )
+
+
+# ---------------------------------------------------------------- 2. gradient descent
+
+
+@pytest.mark.item("gradient_descent")
+@pytest.mark.points(0.5)
+def test_descente_gradient_three_steps(submission):
+    grad = submission.define("_tp01_grad_course", GRAD_SRC)
+    got = submission.call("descente_gradient", grad, np.array([1.0, 1.0]), 0.1, 3)
+    expected = np.array([[1.0, 1.0], [0.8, 0.4], [0.64, 0.16], [0.512, 0.064]])
+    traj = as_array(got, "descente_gradient(grad_f, (1, 1), 0.1, 3)")
+    if traj.shape != expected.shape:
+        raise CheckFailed(
+            f"descente_gradient(grad_f, (1, 1), lr=0.1, n_steps=3) : forme attendue (4, 2), "
+            f"obtenue {traj.shape} ; la trajectoire contient x0 puis un point par pas, "
+            "soit n_steps + 1 lignes",
+            f"descente_gradient(grad_f, (1, 1), lr=0.1, n_steps=3): expected shape (4, 2), "
+            f"got {traj.shape}; the trajectory holds x0 then one point per step, "
+            "n_steps + 1 rows",
+        )
+    assert_close(
+        traj,
+        expected,
+        name="descente_gradient(grad_f, (1, 1), lr=0.1, n_steps=3)",
+        rtol=1e-9,
+        hint_fr="la ligne 0 est x0, puis x_{t+1} = x_t − lr · grad(x_t)",
+        hint_en="row 0 is x0, then x_{t+1} = x_t − lr · grad(x_t)",
+    )
+
+
+# ---------------------------------------------------------------- 4. divergence detector
+
+
+@pytest.mark.item("diverges")
+@pytest.mark.points(0.5)
+def test_diverge_simple_cases(submission):
+    shrinking = np.array([[1.0, 1.0], [0.5, 0.5], [0.25, 0.25]])
+    growing = np.array([[1.0, 1.0], [-2.0, 2.0]])
+    if _as_bool(submission.call("diverge", shrinking), "diverge") is not False:
+        raise CheckFailed(
+            "diverge renvoie True pour la trajectoire (1, 1) → (0.5, 0.5) → (0.25, 0.25), "
+            "dont la norme diminue : False attendu",
+            "diverge returns True for the trajectory (1, 1) → (0.5, 0.5) → (0.25, 0.25), "
+            "whose norm decreases: False expected",
+        )
+    if _as_bool(submission.call("diverge", growing), "diverge") is not True:
+        raise CheckFailed(
+            "diverge renvoie False pour la trajectoire (1, 1) → (−2, 2) : ‖x_1‖ > ‖x_0‖, "
+            "True attendu",
+            "diverge returns False for the trajectory (1, 1) → (−2, 2): ‖x_1‖ > ‖x_0‖, "
+            "True expected",
+        )
+
+
+# ---------------------------------------------------------------- 3. perceptron
+
+
+@pytest.mark.item("perceptron_update")
+@pytest.mark.points(0.5)
+def test_perceptron_fixed_examples(submission):
+    w = np.array([0.0, 1.0, -1.0])
+    x = np.array([1.0, 0.0, 1.0])  # w·x = -1 < 0, so f(x) = 0
+    assert_close(
+        submission.call("maj_perceptron", w, x, 1, 0.5),
+        np.array([0.5, 1.0, -0.5]),
+        name="maj_perceptron(w=(0, 1, −1), x=(1, 0, 1), y=1, alpha=0.5)",
+        hint_fr="ici w·x = −1 donc f(x) = 0 et y − f(x) = 1 : w + alpha · x",
+        hint_en="here w·x = −1 so f(x) = 0 and y − f(x) = 1: w + alpha · x",
+    )
+    assert_close(
+        submission.call("maj_perceptron", w, x, 0, 0.5),
+        w,
+        name="maj_perceptron(w=(0, 1, −1), x=(1, 0, 1), y=0, alpha=0.5)",
+        hint_fr="l'exemple est bien classé (f(x) = 0 = y) : les poids ne changent pas",
+        hint_en="the example is correctly classified (f(x) = 0 = y): the weights do not change",
+    )
+
+
+# ---------------------------------------------------------------- 5. MLP
+
+_X = np.array([[1.0, -2.0, 0.5], [0.0, 1.0, 1.0], [2.0, 0.5, -1.0], [-1.0, -1.0, 0.0]])
+_Y = np.array([0, 1, 1, 0])
+_PARAMS = {
+    "W1": np.array(
+        [[0.5, -0.3, 0.2, 0.1, -0.4], [0.1, 0.4, -0.2, 0.3, 0.2], [-0.3, 0.2, 0.5, -0.1, 0.1]]
+    ),
+    "b1": np.array([0.1, -0.1, 0.0, 0.2, 0.05]),
+    "W2": np.array([[0.3, -0.2], [-0.1, 0.4], [0.2, 0.2], [0.5, -0.3], [-0.2, 0.1]]),
+    "b2": np.array([0.05, -0.05]),
+}
+_SHAPE_HINT_FR = "avec X (N, D), W1 (D, H), W2 (H, C) : Z1 = X @ W1 + b1 et Z2 = A1 @ W2 + b2"
+_SHAPE_HINT_EN = "with X (N, D), W1 (D, H), W2 (H, C): Z1 = X @ W1 + b1 and Z2 = A1 @ W2 + b2"
+
+
+def _forward_ref(X, p):
+    Z1 = X @ p["W1"] + p["b1"]
+    A1 = np.maximum(Z1, 0.0)
+    return A1 @ p["W2"] + p["b2"], Z1, A1
+
+
+@pytest.mark.item("mlp_forward")
+@pytest.mark.points(0.5)
+def test_forward_shapes_and_values(submission):
+    out = _call_shapes(
+        submission, "forward", _X, _PARAMS, hint_fr=_SHAPE_HINT_FR, hint_en=_SHAPE_HINT_EN
+    )
+    logits, cache = _pair(out, "forward")
+    if not isinstance(cache, dict) or not {"Z1", "A1"} <= set(cache):
+        raise CheckFailed(
+            'forward doit renvoyer (logits, cache) avec cache = {"Z1": Z1, "A1": A1}',
+            'forward must return (logits, cache) with cache = {"Z1": Z1, "A1": A1}',
+        )
+    ref, Z1, A1 = _forward_ref(_X, _PARAMS)
+    as_array(logits, "logits (N=4, D=3, H=5, C=2)", shape=(4, 2))
+    as_array(cache["Z1"], 'cache["Z1"] (N=4, H=5)', shape=(4, 5))
+    as_array(cache["A1"], 'cache["A1"] (N=4, H=5)', shape=(4, 5))
+    assert_close(
+        logits,
+        ref,
+        name="logits (N=4, D=3, H=5, C=2)",
+        hint_fr="Z1 = X W1 + b1, A1 = ReLU(Z1), logits = A1 W2 + b2",
+        hint_en="Z1 = X W1 + b1, A1 = ReLU(Z1), logits = A1 W2 + b2",
+    )
+
+
+@pytest.mark.item("softmax_ce")
+@pytest.mark.points(0.5)
+def test_softmax_ce_uniform_logits(submission):
+    logits = np.zeros((4, 3))
+    y = np.array([0, 1, 2, 0])
+    loss, probs = _pair(
+        submission.call("softmax_cross_entropy", logits, y), "softmax_cross_entropy"
+    )
+    assert_close(
+        probs,
+        np.full((4, 3), 1.0 / 3.0),
+        name="probs (logits = 0, N=4, C=3)",
+        hint_fr="softmax ligne par ligne (axis=1) : des logits égaux donnent des probabilités égales",
+        hint_en="softmax row by row (axis=1): equal logits give equal probabilities",
+    )
+    assert_close(
+        as_float(loss, "loss"),
+        math.log(3.0),
+        name="loss (logits = 0, N=4, C=3)",
+        hint_fr="la perte est la MOYENNE de −log P[i, y_i] sur les N exemples : ici log 3",
+        hint_en="the loss is the MEAN of −log P[i, y_i] over the N examples: here log 3",
+    )
+
+
+@pytest.mark.item("mlp_backward")
+@pytest.mark.points(0.5)
+def test_backward_shapes(submission):
+    logits, Z1, A1 = _forward_ref(_X, _PARAMS)
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs = e / e.sum(axis=1, keepdims=True)
+    grads = _call_shapes(
+        submission,
+        "backward",
+        _X,
+        _Y,
+        _PARAMS,
+        {"Z1": Z1, "A1": A1},
+        probs,
+        hint_fr="dW2 = A1ᵀ dZ2, dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0], dW1 = Xᵀ dZ1",
+        hint_en="dW2 = A1ᵀ dZ2, dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0], dW1 = Xᵀ dZ1",
+    )
+    if not isinstance(grads, dict) or not {"W1", "b1", "W2", "b2"} <= set(grads):
+        raise CheckFailed(
+            'backward doit renvoyer un dictionnaire {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}',
+            'backward must return a dictionary {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}',
+        )
+    for key, value in _PARAMS.items():
+        got = as_array(grads[key], f"d{key}")
+        if got.shape != value.shape:
+            hint_fr = " ; sommez sur les exemples (axis=0)" if key.startswith("b") else ""
+            hint_en = "; sum over the examples (axis=0)" if key.startswith("b") else ""
+            raise CheckFailed(
+                f"d{key} doit avoir la forme de {key}, {value.shape}, obtenu {got.shape}{hint_fr}",
+                f"d{key} must have the shape of {key}, {value.shape}, got {got.shape}{hint_en}",
+            )
+
+
+# ---------------------------------------------------------------- 6. gradient check
+
+
+@pytest.mark.item("numerical_gradient")
+@pytest.mark.points(0.5)
+def test_numerical_gradient_sum_of_squares(submission):
+    f = submission.define("_tp01_sum_squares", SQUARES_SRC)
+    x = np.array([[1.0, -2.0], [0.5, 3.0]])
+    got = submission.call("gradient_numerique", f, x, 1e-5)
+    assert_close(
+        got,
+        2.0 * x,
+        name="gradient_numerique(Σ x², [[1, −2], [0.5, 3]])",
+        rtol=1e-6,
+        hint_fr="le gradient de Σ x² est 2x ; (f(x + h e_i) − f(x − h e_i)) / (2h) pour chaque composante",
+        hint_en="the gradient of Σ x² is 2x; (f(x + h e_i) − f(x − h e_i)) / (2h) for every entry",
+    )
+
+
+@pytest.mark.item("rel_error")
+@pytest.mark.points(0.5)
+def test_erreur_relative_fixed_values(submission):
+    same = as_float(
+        submission.call("erreur_relative", np.array([1.0, 2.0]), np.array([1.0, 2.0])),
+        "erreur_relative(a, a)",
+        allow_nan=True,
+    )
+    assert_close(
+        same,
+        0.0,
+        name="erreur_relative((1, 2), (1, 2))",
+        hint_fr="deux tableaux égaux ont une erreur relative nulle",
+        hint_en="two equal arrays have a zero relative error",
+    )
+    got = as_float(
+        submission.call("erreur_relative", np.array([1.0, 2.0]), np.array([3.0, 2.0])),
+        "erreur_relative",
+        allow_nan=True,
+    )
+    assert_close(
+        got,
+        0.5,
+        name="erreur_relative((1, 2), (3, 2))",
+        hint_fr="max de |a − b| / max(1e-8, |a| + |b|) : ici |1 − 3| / (1 + 3) = 0.5",
+        hint_en="max of |a − b| / max(1e-8, |a| + |b|): here |1 − 3| / (1 + 3) = 0.5",
+    )
+
+
+# ---------------------------------------------------------------- 7. parameter counts
+
+
+@pytest.mark.item("param_count_784")
+@pytest.mark.points(0.5)
+def test_nb_params_784_256_10(submission):
+    if not submission.has("NB_PARAMS_784_256_10"):
+        raise CheckFailed(
+            "NB_PARAMS_784_256_10 n'est pas défini : complétez sa cellule",
+            "NB_PARAMS_784_256_10 is not defined: fill in its cell",
+        )
+    assert_equal_int(
+        submission.get("NB_PARAMS_784_256_10"),
+        203530,
+        name="NB_PARAMS_784_256_10",
+        hint_fr="comptez n × h poids plus h biais pour chacune des deux couches",
+        hint_en="count n × h weights plus h biases for each of the two layers",
+    )
+
+
+@pytest.mark.item("count_params")
+@pytest.mark.points(0.5)
+def test_nombre_parametres_course_example(submission):
+    assert_equal_int(
+        submission.call("nombre_parametres", [784, 256, 10]),
+        203530,
+        name="nombre_parametres([784, 256, 10])",
+        hint_fr="Σ h_i × h_{i+1} + h_{i+1} : poids ET biais de chaque couche",
+        hint_en="Σ h_i × h_{i+1} + h_{i+1}: weights AND biases of every layer",
+    )
+
+
+# ---------------------------------------------------------------- 8. training
+
+
+@pytest.mark.item("train")
+@pytest.mark.points(0.5)
+def test_entrainer_returns_params(submission):
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:200] / 16.0, y[:200]
+    params = submission.call("entrainer", X, y, hidden=16, lr=0.1, epochs=1, batch_size=32, seed=0)
+    if not isinstance(params, dict) or not {"W1", "b1", "W2", "b2"} <= set(params):
+        raise CheckFailed(
+            'entrainer doit renvoyer le dictionnaire params {"W1", "b1", "W2", "b2"}',
+            'entrainer must return the params dictionary {"W1", "b1", "W2", "b2"}',
+        )
+    shapes = {"W1": (64, 16), "b1": (16,), "W2": (16, 10), "b2": (10,)}
+    for key, shape in shapes.items():
+        as_array(params[key], f'params["{key}"] (D=64, hidden=16, C=10)', shape=shape)

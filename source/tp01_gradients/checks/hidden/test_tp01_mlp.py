@@ -1,0 +1,542 @@
+"""Hidden checks, part 2: the NumPy MLP (forward, loss, backward), gradient check, counts.
+
+Shapes and values are drawn from the grader's `rng`; every reference is computed here
+with torch autograd in float64. `backward` gets the grader's own cache and probabilities,
+so it is graded independently of the student's `forward` and loss.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from autograder.checks import (
+    CheckFailed,
+    Partial,
+    as_array,
+    as_float,
+    assert_close,
+    assert_gradient_close,
+    assert_param_count,
+    count_parameters,
+    param_breakdown,
+    torch_grads,
+)
+from autograder.proxy import StudentError
+
+KEYS = ("W1", "b1", "W2", "b2")
+
+
+def _call(submission, name: str, *args, hint_fr: str, hint_en: str):
+    """Call student code; an exception from a shape mismatch gets a hint about the shapes."""
+    try:
+        return submission.call(name, *args)
+    except StudentError as exc:
+        if exc.ename in ("ValueError", "IndexError", "KeyError", "TypeError"):
+            raise CheckFailed(
+                f"{exc.message.fr} ; {hint_fr}", f"{exc.message.en}; {hint_en}"
+            ) from None
+        raise
+
+
+def _pair(value: object, name: str) -> tuple:
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise CheckFailed(
+            f"{name} doit renvoyer un couple (2 valeurs), obtenu {type(value).__name__}",
+            f"{name} must return a pair (2 values), got {type(value).__name__}",
+        )
+    return tuple(value)
+
+
+def _close(a: np.ndarray, b: np.ndarray, rtol: float = 1e-6) -> bool:
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=1e-10))
+
+
+def _dims(rng) -> tuple[int, int, int, int]:
+    """N, D, H, C all different, so that a transposed product cannot go unnoticed."""
+    while True:
+        n, d, h, c = (
+            int(v)
+            for v in (
+                rng.integers(5, 13),
+                rng.integers(3, 9),
+                rng.integers(4, 12),
+                rng.integers(2, 7),
+            )
+        )
+        if len({n, d, h, c}) == 4:
+            return n, d, h, c
+
+
+def _mlp_case(rng):
+    n, d, h, c = _dims(rng)
+    X = rng.normal(size=(n, d))
+    y = rng.integers(0, c, size=n)
+    params = {
+        "W1": rng.normal(0.0, 0.8, size=(d, h)),
+        "b1": rng.normal(0.0, 0.3, size=h),
+        "W2": rng.normal(0.0, 0.8, size=(h, c)),
+        "b2": rng.normal(0.0, 0.3, size=c),
+    }
+    return X, y, params
+
+
+def _torch_forward(X, y, params):
+    """Reference forward pass, loss and autograd gradients, all in float64."""
+    t = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in params.items()}
+    Z1 = torch.tensor(X, dtype=torch.float64) @ t["W1"] + t["b1"]
+    A1 = torch.relu(Z1)
+    logits = A1 @ t["W2"] + t["b2"]
+    loss = torch.nn.functional.cross_entropy(logits, torch.tensor(y, dtype=torch.long))
+    loss.backward()
+    return {
+        "Z1": Z1.detach().numpy().copy(),
+        "A1": A1.detach().numpy().copy(),
+        "logits": logits.detach().numpy().copy(),
+        "probs": torch.softmax(logits, dim=1).detach().numpy().copy(),
+        "loss": float(loss),
+        "grads": {k: t[k].grad.numpy().copy() for k in KEYS},
+    }
+
+
+def _dims_text(X, params) -> str:
+    n, d = X.shape
+    h, c = params["W2"].shape
+    return f"N={n}, D={d}, H={h}, C={c}"
+
+
+_SHAPE_HINT_FR = "avec X (N, D), W1 (D, H), W2 (H, C) : Z1 = X @ W1 + b1 et logits = A1 @ W2 + b2 (pas de transposée)"
+_SHAPE_HINT_EN = (
+    "with X (N, D), W1 (D, H), W2 (H, C): Z1 = X @ W1 + b1 and logits = A1 @ W2 + b2 (no transpose)"
+)
+
+
+# ---------------------------------------------------------------- forward
+
+
+def _student_forward(submission, X, params):
+    out = _call(submission, "forward", X, params, hint_fr=_SHAPE_HINT_FR, hint_en=_SHAPE_HINT_EN)
+    logits, cache = _pair(out, "forward")
+    return logits, cache
+
+
+@pytest.mark.item("mlp_forward")
+@pytest.mark.points(1)
+def test_forward_matches_torch(submission, rng):
+    X, y, params = _mlp_case(rng)
+    ref = _torch_forward(X, y, params)
+    dims = _dims_text(X, params)
+    logits, _ = _student_forward(submission, X, params)
+    got = as_array(logits, f"logits ({dims})")
+    if got.shape != ref["logits"].shape:
+        raise CheckFailed(
+            f"logits ({dims}) : forme attendue (N, C) = {ref['logits'].shape}, obtenue {got.shape} ; {_SHAPE_HINT_FR}",
+            f"logits ({dims}): expected shape (N, C) = {ref['logits'].shape}, got {got.shape}; {_SHAPE_HINT_EN}",
+        )
+    Z1 = X @ params["W1"] + params["b1"]
+    if _close(got, Z1 @ params["W2"] + params["b2"]):
+        hint_fr, hint_en = (
+            "la ReLU manque : A1 = max(Z1, 0) avant la seconde couche",
+            "the ReLU is missing: A1 = max(Z1, 0) before the second layer",
+        )
+    elif _close(got, np.maximum(X @ params["W1"], 0) @ params["W2"] + params["b2"]):
+        hint_fr, hint_en = "le biais b1 manque dans Z1", "the bias b1 is missing from Z1"
+    else:
+        hint_fr = "Z1 = X W1 + b1, A1 = ReLU(Z1), logits = A1 W2 + b2 (pas de softmax dans forward)"
+        hint_en = "Z1 = X W1 + b1, A1 = ReLU(Z1), logits = A1 W2 + b2 (no softmax in forward)"
+    assert_close(got, ref["logits"], name=f"logits ({dims})", hint_fr=hint_fr, hint_en=hint_en)
+
+
+@pytest.mark.item("mlp_forward")
+@pytest.mark.points(0.5)
+def test_forward_cache(submission, rng):
+    X, y, params = _mlp_case(rng)
+    ref = _torch_forward(X, y, params)
+    dims = _dims_text(X, params)
+    _, cache = _student_forward(submission, X, params)
+    if not isinstance(cache, dict) or not {"Z1", "A1"} <= set(cache):
+        raise CheckFailed(
+            'le cache doit être un dictionnaire {"Z1": Z1, "A1": A1}',
+            'the cache must be a dictionary {"Z1": Z1, "A1": A1}',
+        )
+    z1 = as_array(cache["Z1"], f'cache["Z1"] ({dims})')
+    if _close(z1, ref["A1"]) and not _close(z1, ref["Z1"]):
+        raise CheckFailed(
+            'cache["Z1"] contient l\'activation ReLU(Z1) ; la passe arrière a besoin de la '
+            "pré-activation Z1 = X W1 + b1 (pour le masque 1[Z1 > 0])",
+            'cache["Z1"] holds the activation ReLU(Z1); the backward pass needs the '
+            "pre-activation Z1 = X W1 + b1 (for the mask 1[Z1 > 0])",
+        )
+    assert_close(
+        z1,
+        ref["Z1"],
+        name=f'cache["Z1"] ({dims})',
+        hint_fr="Z1 est la pré-activation X W1 + b1",
+        hint_en="Z1 is the pre-activation X W1 + b1",
+    )
+    assert_close(
+        cache["A1"],
+        ref["A1"],
+        name=f'cache["A1"] ({dims})',
+        hint_fr="A1 = ReLU(Z1) = max(Z1, 0)",
+        hint_en="A1 = ReLU(Z1) = max(Z1, 0)",
+    )
+
+
+# ---------------------------------------------------------------- softmax + cross-entropy
+
+
+def _ce_reference(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    t = torch.tensor(logits, dtype=torch.float64)
+    loss = torch.nn.functional.cross_entropy(t, torch.tensor(y, dtype=torch.long))
+    return float(loss), torch.softmax(t, dim=1).numpy().copy()
+
+
+def _student_ce(submission, logits, y):
+    out = _call(
+        submission,
+        "softmax_cross_entropy",
+        logits,
+        y,
+        hint_fr="logits a la forme (N, C) et y la forme (N,) : P[np.arange(N), y]",
+        hint_en="logits has shape (N, C) and y shape (N,): P[np.arange(N), y]",
+    )
+    loss, probs = _pair(out, "softmax_cross_entropy")
+    return as_float(loss, "loss", allow_nan=True), as_array(probs, "probs", allow_nan=True)
+
+
+@pytest.mark.item("softmax_ce")
+@pytest.mark.points(1)
+def test_softmax_ce_matches_torch(submission, rng):
+    n, c = int(rng.integers(5, 15)), int(rng.integers(3, 8))
+    logits = rng.normal(0.0, 3.0, size=(n, c))
+    y = rng.integers(0, c, size=n)
+    loss_ref, probs_ref = _ce_reference(logits, y)
+    loss, probs = _student_ce(submission, logits, y)
+    what = f"(N={n}, C={c}, logits ~ 3·N(0, 1))"
+    if (
+        probs.shape == probs_ref.shape
+        and _close(probs.sum(axis=0), np.ones(c))
+        and not _close(probs, probs_ref)
+    ):
+        raise CheckFailed(
+            f"probs {what} : ce sont les colonnes qui somment à 1 ; la softmax se fait sur "
+            "chaque ligne (axis=1, keepdims=True)",
+            f"probs {what}: the columns sum to 1; the softmax runs over each row "
+            "(axis=1, keepdims=True)",
+        )
+    assert_close(
+        probs,
+        probs_ref,
+        name=f"probs {what}",
+        hint_fr="P[i, k] = exp(Z[i, k]) / Σ_j exp(Z[i, j]), ligne par ligne",
+        hint_en="P[i, k] = exp(Z[i, k]) / Σ_j exp(Z[i, j]), row by row",
+    )
+    if np.isclose(loss, n * loss_ref, rtol=1e-6):
+        hint_fr, hint_en = (
+            "votre perte vaut N fois la perte attendue : il manque le 1/N (moyenne sur le lot, pas somme)",
+            "your loss is N times the expected one: the 1/N is missing (mean over the batch, not sum)",
+        )
+    else:
+        hint_fr = "L = −(1/N) Σ_i log P[i, y_i]"
+        hint_en = "L = −(1/N) Σ_i log P[i, y_i]"
+    assert_close(loss, loss_ref, name=f"loss {what}", rtol=1e-7, hint_fr=hint_fr, hint_en=hint_en)
+
+
+@pytest.mark.item("softmax_ce")
+@pytest.mark.points(0.5)
+def test_softmax_ce_is_numerically_stable(submission, rng):
+    n, c = int(rng.integers(5, 12)), int(rng.integers(3, 8))
+    offsets = rng.choice([-1000.0, 1000.0], size=(n, 1))
+    logits = offsets + rng.normal(0.0, 5.0, size=(n, c))
+    y = rng.integers(0, c, size=n)
+    _, probs_ref = _ce_reference(logits, y)
+    loss, probs = _student_ce(submission, logits, y)
+    hint_fr = (
+        "np.exp déborde pour des logits de l'ordre de ±1000 : retranchez le maximum de chaque "
+        "ligne (logits − logits.max(axis=1, keepdims=True)) avant l'exponentielle"
+    )
+    hint_en = (
+        "np.exp overflows for logits around ±1000: subtract each row's maximum "
+        "(logits − logits.max(axis=1, keepdims=True)) before the exponential"
+    )
+    what = f"(N={n}, C={c}, logits ≈ ±1000 + 5·N(0, 1))"
+    if not np.isfinite(loss) or not np.all(np.isfinite(probs)):
+        raise CheckFailed(
+            f"perte ou probabilités non finies (nan/inf) {what} ; {hint_fr}",
+            f"non-finite loss or probabilities (nan/inf) {what}; {hint_en}",
+        )
+    # The loss value itself is graded by test_softmax_ce_matches_torch; here only stability.
+    assert_close(
+        probs,
+        probs_ref,
+        name=f"probs {what}",
+        hint_fr="softmax ligne par ligne (axis=1), après avoir retranché le maximum de la ligne",
+        hint_en="softmax row by row (axis=1), after subtracting the row's maximum",
+    )
+
+
+# ---------------------------------------------------------------- backward
+
+_BACKWARD_HINTS = {
+    "W2": (
+        "dW2 = A1ᵀ dZ2 avec dZ2 = (P − Y)/N",
+        "dW2 = A1ᵀ dZ2 with dZ2 = (P − Y)/N",
+    ),
+    "b2": (
+        "db2 = somme de dZ2 sur les exemples (axis=0)",
+        "db2 = sum of dZ2 over the examples (axis=0)",
+    ),
+    "W1": (
+        "dW1 = Xᵀ dZ1 avec dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0] ; vérifiez le masque ReLU sur la pré-activation Z1",
+        "dW1 = Xᵀ dZ1 with dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0]; check the ReLU mask on the pre-activation Z1",
+    ),
+    "b1": (
+        "db1 = somme de dZ1 sur les exemples (axis=0), avec le masque ReLU 1[Z1 > 0]",
+        "db1 = sum of dZ1 over the examples (axis=0), with the ReLU mask 1[Z1 > 0]",
+    ),
+}
+
+
+def _wrong_backwards(X, y, params, ref) -> dict[str, dict[str, np.ndarray]]:
+    """Gradients that the classic mistakes produce, to name the mistake in the message."""
+    n = X.shape[0]
+    Y = np.zeros_like(ref["probs"])
+    Y[np.arange(n), y] = 1.0
+    dZ2 = (ref["probs"] - Y) / n
+    dA1 = dZ2 @ params["W2"].T
+    out = {}
+    for label, dZ1 in (
+        ("activation", dA1 * ref["A1"]),
+        ("no-mask", dA1),
+    ):
+        out[label] = {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0)}
+    return out
+
+
+_WRONG_HINTS = {
+    "activation": (
+        "vous multipliez par A1 au lieu du masque 1[Z1 > 0] : la dérivée de ReLU vaut 0 ou 1",
+        "you multiply by A1 instead of the mask 1[Z1 > 0]: the derivative of ReLU is 0 or 1",
+    ),
+    "no-mask": (
+        "le masque ReLU manque : dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0]",
+        "the ReLU mask is missing: dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0]",
+    ),
+}
+
+
+def _check_backward_keys(submission, rng, keys: tuple[str, ...]) -> None:
+    X, y, params = _mlp_case(rng)
+    ref = _torch_forward(X, y, params)
+    dims = _dims_text(X, params)
+    grads = _call(
+        submission,
+        "backward",
+        X,
+        y,
+        params,
+        {"Z1": ref["Z1"], "A1": ref["A1"]},
+        ref["probs"],
+        hint_fr="dW2 = A1ᵀ dZ2, dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0], dW1 = Xᵀ dZ1 : vérifiez les transposées",
+        hint_en="dW2 = A1ᵀ dZ2, dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0], dW1 = Xᵀ dZ1: check the transposes",
+    )
+    if not isinstance(grads, dict) or not set(keys) <= set(grads):
+        raise CheckFailed(
+            'backward doit renvoyer un dictionnaire {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}',
+            'backward must return a dictionary {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}',
+        )
+    wrong = _wrong_backwards(X, y, params, ref)
+    n = X.shape[0]
+    for key in keys:
+        expected = ref["grads"][key]
+        got = as_array(grads[key], f"d{key} ({dims})", allow_nan=True)
+        hint_fr, hint_en = _BACKWARD_HINTS[key]
+        if got.shape != expected.shape:
+            raise CheckFailed(
+                f"d{key} ({dims}) : forme attendue {expected.shape} (celle de {key}), obtenue {got.shape} ; {hint_fr}",
+                f"d{key} ({dims}): expected shape {expected.shape} (that of {key}), got {got.shape}; {hint_en}",
+            )
+        if _close(got, n * expected):
+            hint_fr, hint_en = (
+                "votre gradient vaut N fois celui d'autograd : il manque la division par N dans dZ2 = (P − Y)/N (la perte est une moyenne)",
+                "your gradient is N times autograd's: the division by N is missing in dZ2 = (P − Y)/N (the loss is a mean)",
+            )
+        elif _close(got, -expected):
+            hint_fr, hint_en = (
+                "le signe est inversé : dZ2 = (P − Y)/N, pas (Y − P)/N",
+                "the sign is flipped: dZ2 = (P − Y)/N, not (Y − P)/N",
+            )
+        else:
+            for label, cand in wrong.items():
+                if key in cand and _close(got, cand[key]) and not _close(cand[key], expected):
+                    hint_fr, hint_en = _WRONG_HINTS[label]
+                    break
+        assert_gradient_close(
+            f"d{key} ({dims})",
+            got,
+            expected,
+            tol=1e-6,
+            hint_fr=hint_fr,
+            hint_en=hint_en,
+            reference_fr="d'autograd",
+            reference_en="autograd",
+        )
+
+
+@pytest.mark.item("mlp_backward")
+@pytest.mark.points(1)
+def test_backward_output_layer_matches_autograd(submission, rng):
+    _check_backward_keys(submission, rng, ("W2", "b2"))
+
+
+@pytest.mark.item("mlp_backward")
+@pytest.mark.points(1)
+def test_backward_hidden_layer_matches_autograd(submission, rng):
+    _check_backward_keys(submission, rng, ("W1", "b1"))
+
+
+# ---------------------------------------------------------------- numerical gradient
+
+
+def _scaled_rel_error(got: np.ndarray, ref: np.ndarray) -> float:
+    """CS231n relative error, entries below 1 % of the gradient's scale compared to that scale.
+
+    Rounding in f(x ± h) leaves ~1e-10 absolute error on every entry, which would look
+    large next to a near-zero entry; measured this way, central differences stay below
+    ~1e-8 and a forward difference lands between ~1e-6 and ~1e-3.
+    """
+    floor = max(1e-8, 1e-2 * float(np.abs(ref).max()))
+    with np.errstate(invalid="ignore", over="ignore"):
+        rel = np.abs(got - ref) / np.maximum(floor, np.abs(got) + np.abs(ref))
+    return float(np.where(np.isnan(rel), np.inf, rel).max())
+
+
+@pytest.mark.item("numerical_gradient")
+@pytest.mark.points(1)
+def test_numerical_gradient_against_autograd(submission, rng):
+    shape = [(3, 4), (2, 5), (4, 3)][int(rng.integers(0, 3))]  # a matrix, not only vectors
+    c1, c2, c3 = (float(v) for v in rng.uniform(0.5, 2.0, size=3))
+    src = (
+        "import numpy as _tp01_np\n"
+        "def _tp01_g(x):\n"
+        f"    return float(_tp01_np.sum({c1!r} * _tp01_np.sin(x) * x ** 2 + {c2!r} * _tp01_np.exp(0.3 * x))"
+        f" + {c3!r} * _tp01_np.sum(x) ** 2 / x.size)\n"
+    )
+    g = submission.define("_tp01_g", src)
+    x = rng.uniform(-2.0, 2.0, size=shape)
+    ref = torch_grads(
+        lambda x: (
+            torch.sum(c1 * torch.sin(x) * x**2 + c2 * torch.exp(0.3 * x))
+            + c3 * torch.sum(x) ** 2 / x.numel()
+        ),
+        {"x": x},
+    )["x"]
+    what = f"gradient_numerique(g, x) pour x de forme {shape}"
+    what_en = f"gradient_numerique(g, x) for x of shape {shape}"
+    got = as_array(submission.call("gradient_numerique", g, x, 1e-5), what, allow_nan=True)
+    if got.shape != ref.shape:
+        raise CheckFailed(
+            f"{what} : forme attendue {ref.shape}, obtenue {got.shape} ; le gradient a la forme "
+            "de x (parcourez toutes les composantes, par exemple avec np.ndindex(x.shape))",
+            f"{what_en}: expected shape {ref.shape}, got {got.shape}; the gradient has the "
+            "shape of x (visit every entry, e.g. with np.ndindex(x.shape))",
+        )
+    err = _scaled_rel_error(got, ref)
+    if err <= 1e-7:
+        return
+    if _close(got, 2.0 * ref, rtol=1e-4):
+        hint_fr, hint_en = (
+            "votre gradient vaut 2 fois le bon : la différence centrée se divise par 2h",
+            "your gradient is twice the right one: the central difference is divided by 2h",
+        )
+    elif err <= 1e-2:
+        raise Partial(
+            0.5,
+            f"{what} : erreur relative {err:.1e} par rapport au gradient exact, trop grande pour "
+            "des différences centrées (≈ 1e-10 attendu) ; utilisez (f(x + h e_i) − f(x − h e_i)) / (2h), "
+            "pas la différence avant (f(x + h e_i) − f(x)) / h",
+            f"{what_en}: relative error {err:.1e} against the exact gradient, too large for "
+            "central differences (≈ 1e-10 expected); use (f(x + h e_i) − f(x − h e_i)) / (2h), "
+            "not the forward difference (f(x + h e_i) − f(x)) / h",
+        )
+    else:
+        hint_fr, hint_en = (
+            "pour chaque composante i de x (toutes, par exemple avec np.ndindex(x.shape)) : "
+            "(f(x + h e_i) − f(x − h e_i)) / (2h), en remettant x[i] à sa valeur ensuite",
+            "for every entry i of x (all of them, e.g. with np.ndindex(x.shape)): "
+            "(f(x + h e_i) − f(x − h e_i)) / (2h), restoring x[i] afterwards",
+        )
+    raise CheckFailed(
+        f"{what} : erreur relative {err:.2g} par rapport au gradient exact (autograd) ; {hint_fr}",
+        f"{what_en}: relative error {err:.2g} against the exact gradient (autograd); {hint_en}",
+    )
+
+
+# ---------------------------------------------------------------- relative error
+
+
+def _rel_error_ref(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+@pytest.mark.item("rel_error")
+@pytest.mark.points(0.5)
+def test_erreur_relative_random_arrays(submission, rng):
+    shape = (int(rng.integers(2, 6)), int(rng.integers(2, 6)))
+    a = rng.normal(size=shape)
+    cases = [
+        (a, a + rng.uniform(0.1, 1.0, size=shape), "b > a partout", "b > a everywhere"),
+        (a, a + rng.normal(0.0, 0.1, size=shape), "a, b aléatoires", "random a, b"),
+        (np.zeros(shape), np.zeros(shape), "a = b = 0", "a = b = 0"),
+    ]
+    for x, y, label_fr, label_en in cases:
+        expected = _rel_error_ref(x, y)
+        got = as_float(submission.call("erreur_relative", x, y), "erreur_relative", allow_nan=True)
+        if np.isclose(got, expected, rtol=1e-9, atol=1e-15):
+            continue
+        if np.isnan(got):
+            hint_fr, hint_en = (
+                "nan : pour a = b = 0 le dénominateur est nul ; le plancher max(1e-8, |a| + |b|) l'évite",
+                "nan: for a = b = 0 the denominator is zero; the floor max(1e-8, |a| + |b|) avoids it",
+            )
+        elif got < 0:
+            hint_fr, hint_en = (
+                "une erreur relative est positive : valeur absolue |a − b| au numérateur",
+                "a relative error is non-negative: absolute value |a − b| in the numerator",
+            )
+        else:
+            hint_fr, hint_en = (
+                "le MAXIMUM sur toutes les composantes de |a − b| / max(1e-8, |a| + |b|)",
+                "the MAXIMUM over all entries of |a − b| / max(1e-8, |a| + |b|)",
+            )
+        raise CheckFailed(
+            f"erreur_relative ({label_fr}, forme {shape}) : obtenu {got:.6g}, attendu {expected:.6g} ; {hint_fr}",
+            f"erreur_relative ({label_en}, shape {shape}): got {got:.6g}, expected {expected:.6g}; {hint_en}",
+        )
+
+
+# ---------------------------------------------------------------- parameter count
+
+
+@pytest.mark.item("count_params")
+@pytest.mark.points(0.5)
+def test_nombre_parametres_matches_torch(submission, rng):
+    for _ in range(3):
+        depth = int(rng.integers(2, 6))
+        widths = [int(v) for v in rng.integers(1, 300, size=depth)]
+        layers: list[torch.nn.Module] = []
+        for i, (a, b) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
+            if i:
+                layers.append(torch.nn.ReLU())
+            layers.append(torch.nn.Linear(a, b))
+        model = torch.nn.Sequential(*layers)
+        assert_param_count(
+            submission.call("nombre_parametres", widths),
+            count_parameters(model),
+            breakdown=param_breakdown(model),
+            name=f"nombre_parametres({widths})",
+            hint_fr="chaque couche n → h a n × h poids et h biais",
+            hint_en="each layer n → h has n × h weights and h biases",
+        )

@@ -1,0 +1,366 @@
+"""Hidden checks, part 1: gradient by hand, gradient descent, learning rates, perceptron.
+
+Inputs are drawn from the grader's `rng`; references are computed here (torch autograd in
+float64 for the gradient), never in the kernel. Messages may show the random inputs.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from autograder.checks import CheckFailed, as_array, as_float, assert_close
+
+
+def _fmt(v) -> str:
+    return "(" + ", ".join(f"{float(x):.4g}" for x in np.ravel(v)) + ")"
+
+
+def _as_bool(value: object, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise CheckFailed(
+            f"{name} doit renvoyer True ou False, obtenu une valeur de type {type(value).__name__}",
+            f"{name} must return True or False, got a value of type {type(value).__name__}",
+        )
+    return value
+
+
+def _close(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-9))
+
+
+# ---------------------------------------------------------------- grad_f
+
+
+def _grad_f_autograd(x: np.ndarray) -> np.ndarray:
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    (t[0] ** 2 + 3 * t[1] ** 2).backward()
+    return t.grad.numpy().copy()
+
+
+@pytest.mark.item("grad_f")
+@pytest.mark.points(1.5)
+def test_grad_f_matches_autograd(submission, rng):
+    for _ in range(4):
+        x = rng.uniform(-3.0, 3.0, size=2)
+        expected = _grad_f_autograd(x)
+        got = as_array(submission.call("grad_f", x), f"grad_f({_fmt(x)})", shape=(2,))
+        if _close(got, expected):
+            continue
+        if _close(got, -expected):
+            hint_fr, hint_en = (
+                "le signe est inversé : le gradient pointe vers la plus forte AUGMENTATION de f",
+                "the sign is flipped: the gradient points towards the steepest INCREASE of f",
+            )
+        elif _close(got[:1], expected[:1]):
+            hint_fr, hint_en = (
+                "la composante x1 est juste ; revoyez la dérivée de 3x2² par rapport à x2",
+                "the x1 entry is right; check the derivative of 3x2² with respect to x2",
+            )
+        else:
+            hint_fr, hint_en = (
+                "dérivez x1² + 3x2² terme à terme, par rapport à x1 puis à x2",
+                "differentiate x1² + 3x2² term by term, with respect to x1 then x2",
+            )
+        assert_close(
+            got,
+            expected,
+            name=f"grad_f({_fmt(x)})",
+            hint_fr=hint_fr,
+            hint_en=hint_en,
+        )
+
+
+# ---------------------------------------------------------------- descente_gradient
+
+
+def _quadratic_src(name: str, a: float, b: float, m: np.ndarray) -> str:
+    """A gradient the grader trusts, with its own coefficients, defined in the kernel."""
+    return (
+        "import numpy as _tp01_np\n"
+        f"def {name}(x):\n"
+        f"    return _tp01_np.array([2.0 * {a!r} * (x[0] - {m[0]!r}), "
+        f"2.0 * {b!r} * (x[1] - {m[1]!r})])\n"
+    )
+
+
+def _run_gd(grad, x0: np.ndarray, lr: float, n: int, sign: float = -1.0) -> np.ndarray:
+    xs = [np.array(x0, dtype=float)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(n):
+            xs.append(xs[-1] + sign * lr * grad(xs[-1]))
+    return np.array(xs)
+
+
+@pytest.mark.item("gradient_descent")
+@pytest.mark.points(1)
+def test_descente_gradient_on_grader_quadratic(submission, rng):
+    a, b = (float(v) for v in rng.uniform(0.5, 3.0, size=2))
+    m = rng.uniform(-2.0, 2.0, size=2)
+    x0 = rng.uniform(-3.0, 3.0, size=2)
+    lr = float(rng.uniform(0.02, 0.12))
+    n = int(rng.integers(6, 15))
+    ref = submission.define("_tp01_grad_quadratic", _quadratic_src("_tp01_grad_quadratic", a, b, m))
+
+    def grad(x):
+        return np.array([2 * a * (x[0] - m[0]), 2 * b * (x[1] - m[1])])
+
+    what = (
+        f"descente_gradient(∇g, x0={_fmt(x0)}, lr={lr:.3g}, n_steps={n}), "
+        f"g(x) = {a:.3g}(x1 − {m[0]:.3g})² + {b:.3g}(x2 − {m[1]:.3g})²"
+    )
+    got = as_array(submission.call("descente_gradient", ref, x0, lr, n), what)
+    expected = _run_gd(grad, x0, lr, n)
+    if got.shape != expected.shape:
+        raise CheckFailed(
+            f"{what} : forme attendue {expected.shape}, obtenue {got.shape} ; la trajectoire "
+            "contient x0 puis un point par pas (n_steps + 1 lignes)",
+            f"{what}: expected shape {expected.shape}, got {got.shape}; the trajectory holds "
+            "x0 then one point per step (n_steps + 1 rows)",
+        )
+    if _close(got, expected):
+        return
+    course = _run_gd(lambda x: np.array([2 * x[0], 6 * x[1]]), x0, lr, n)
+    if _close(got, _run_gd(grad, x0, lr, n, sign=+1.0)):
+        hint_fr = "vous montez le gradient : le pas est x_{t+1} = x_t − lr · grad(x_t)"
+        hint_en = "you are climbing the gradient: the step is x_{t+1} = x_t − lr · grad(x_t)"
+    elif _close(got, course):
+        hint_fr = (
+            "votre trajectoire suit le gradient de la fonction du cours : utilisez la fonction "
+            "`grad` reçue en argument, pas grad_f"
+        )
+        hint_en = (
+            "your trajectory follows the gradient of the course's function: use the `grad` "
+            "function passed as an argument, not grad_f"
+        )
+    else:
+        hint_fr = (
+            "la ligne 0 est x0, puis x_{t+1} = x_t − lr · grad(x_t) avec la fonction grad reçue"
+        )
+        hint_en = "row 0 is x0, then x_{t+1} = x_t − lr · grad(x_t) with the grad function received"
+    assert_close(got, expected, name=what, rtol=1e-8, hint_fr=hint_fr, hint_en=hint_en)
+
+
+# ---------------------------------------------------------------- learning rates
+
+
+def _lr_value(submission, name: str) -> float:
+    if not submission.has(name):
+        raise CheckFailed(
+            f"{name} n'est pas défini : complétez la cellule des taux d'apprentissage",
+            f"{name} is not defined: fill in the learning-rate cell",
+        )
+    value = submission.get(name)
+    if isinstance(value, bool):
+        raise CheckFailed(f"{name} doit être un nombre", f"{name} must be a number")
+    lr = as_float(value, name)
+    if lr <= 0:
+        raise CheckFailed(
+            f"{name} = {lr:g} : un taux d'apprentissage est strictement positif",
+            f"{name} = {lr:g}: a learning rate is strictly positive",
+        )
+    return lr
+
+
+def _factor(lr: float) -> float:
+    """Largest |contraction factor| of one GD step on f = x1² + 3x2²."""
+    return max(abs(1.0 - 2.0 * lr), abs(1.0 - 6.0 * lr))
+
+
+_LR_HINT_FR = "à chaque pas x1 est multiplié par (1 − 2η) et x2 par (1 − 6η)"
+_LR_HINT_EN = "each step multiplies x1 by (1 − 2η) and x2 by (1 − 6η)"
+
+
+def _final_norm(lr: float, n: int = 200) -> float:
+    traj = _run_gd(lambda x: np.array([2 * x[0], 6 * x[1]]), np.array([1.0, 1.0]), lr, n)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.linalg.norm(traj[-1]))
+
+
+@pytest.mark.item("lr_choices")
+@pytest.mark.points(0.5)
+def test_lr_converge(submission):
+    lr = _lr_value(submission, "LR_CONVERGE")
+    if _factor(lr) < 1.0:
+        return
+    raise CheckFailed(
+        f"LR_CONVERGE = {lr:g} : depuis (1, 1), la descente de gradient sur f ne converge pas "
+        f"vers (0, 0) (‖x_200‖ = {_final_norm(lr):.3g}) ; {_LR_HINT_FR} : il faut que ces deux "
+        "facteurs soient strictement inférieurs à 1 en valeur absolue",
+        f"LR_CONVERGE = {lr:g}: from (1, 1), gradient descent on f does not converge to "
+        f"(0, 0) (‖x_200‖ = {_final_norm(lr):.3g}); {_LR_HINT_EN}: both factors must be "
+        "strictly below 1 in absolute value",
+    )
+
+
+@pytest.mark.item("lr_choices")
+@pytest.mark.points(0.5)
+def test_lr_diverge(submission):
+    lr = _lr_value(submission, "LR_DIVERGE")
+    if _factor(lr) > 1.0:
+        return
+    behaviour_fr, behaviour_en = (
+        ("oscille sans diverger", "oscillates without diverging")
+        if math.isclose(_factor(lr), 1.0)
+        else ("converge", "converges")
+    )
+    raise CheckFailed(
+        f"LR_DIVERGE = {lr:g} : depuis (1, 1), la descente de gradient sur f {behaviour_fr} "
+        f"(‖x_200‖ = {_final_norm(lr):.3g}) ; {_LR_HINT_FR} : pour diverger, l'un des deux "
+        "facteurs doit dépasser 1 en valeur absolue",
+        f"LR_DIVERGE = {lr:g}: from (1, 1), gradient descent on f {behaviour_en} "
+        f"(‖x_200‖ = {_final_norm(lr):.3g}); {_LR_HINT_EN}: to diverge, one of the factors "
+        "must exceed 1 in absolute value",
+    )
+
+
+# ---------------------------------------------------------------- diverge
+
+
+def _course_grad(x: np.ndarray) -> np.ndarray:
+    return np.array([2 * x[0], 6 * x[1]])
+
+
+def _diverges_by_definition(traj: np.ndarray) -> bool:
+    if not np.all(np.isfinite(traj)):
+        return True
+    return bool(np.linalg.norm(traj[-1]) > np.linalg.norm(traj[0]))
+
+
+def _clear_trajectory(rng, lr_range: tuple[float, float], n_range: tuple[int, int]):
+    """A finite GD trajectory on f; a diverging one grows clearly (‖x_n‖ > 1.5 ‖x_0‖)."""
+    while True:
+        x0 = rng.uniform(0.5, 2.0, size=2) * rng.choice([-1.0, 1.0], size=2)
+        lr = float(rng.uniform(*lr_range))
+        n = int(rng.integers(*n_range))
+        traj = _run_gd(_course_grad, x0, lr, n)
+        ratio = np.linalg.norm(traj[-1]) / np.linalg.norm(traj[0])
+        if np.all(np.isfinite(traj)) and (_factor(lr) < 1.0 or ratio > 1.5):
+            return traj, lr, n
+
+
+def _check_classification(submission, cases) -> None:
+    for traj, label_fr, label_en in cases:
+        expected = _diverges_by_definition(traj)
+        got = _as_bool(submission.call("diverge", traj), "diverge")
+        if got == expected:
+            continue
+        with np.errstate(over="ignore", invalid="ignore"):
+            n0, nn = np.linalg.norm(traj[0]), np.linalg.norm(traj[-1])
+        finite = bool(np.all(np.isfinite(traj)))
+        if finite:
+            hint_fr = f"‖x_0‖ = {n0:.3g} et ‖x_n‖ = {nn:.3g} : comparez ces deux normes"
+            hint_en = f"‖x_0‖ = {n0:.3g} and ‖x_n‖ = {nn:.3g}: compare these two norms"
+        else:
+            hint_fr = (
+                "la trajectoire contient des inf/nan (les calculs ont débordé) et toute "
+                "comparaison avec nan vaut False : testez np.isfinite d'abord"
+            )
+            hint_en = (
+                "the trajectory holds inf/nan (the computation overflowed) and any comparison "
+                "with nan is False: test np.isfinite first"
+            )
+        raise CheckFailed(
+            f"diverge renvoie {got} pour {label_fr}, {expected} attendu ; {hint_fr}",
+            f"diverge returns {got} for {label_en}, {expected} expected; {hint_en}",
+        )
+
+
+@pytest.mark.item("diverges")
+@pytest.mark.points(0.5)
+def test_diverge_on_grader_trajectories(submission, rng):
+    specs = [
+        ((0.01, 0.3), (10, 40)),  # converges
+        ((0.001, 0.005), (5, 20)),  # converges slowly
+        ((0.36, 0.6), (10, 40)),  # diverges
+        ((0.34, 0.345), (60, 90)),  # diverges slowly
+    ]
+    cases = []
+    for lr_range, n_range in specs:
+        traj, lr, n = _clear_trajectory(rng, lr_range, n_range)
+        desc = f"la descente de gradient sur f depuis {_fmt(traj[0])}, lr = {lr:.3g}, {n} pas"
+        desc_en = f"gradient descent on f from {_fmt(traj[0])}, lr = {lr:.3g}, {n} steps"
+        cases.append((traj, desc, desc_en))
+    order = rng.permutation(len(cases))
+    _check_classification(submission, [cases[i] for i in order])
+
+
+@pytest.mark.item("diverges")
+@pytest.mark.points(0.5)
+def test_diverge_non_finite(submission, rng):
+    x0 = rng.uniform(0.5, 2.0, size=2)
+    lr = float(rng.uniform(4.0, 6.0))
+    overflowed = _run_gd(_course_grad, x0, lr, 400)  # overflows to inf, then inf − inf = nan
+    first_inf = int(np.argmax(~np.all(np.isfinite(overflowed), axis=1)))
+    ends_with_inf = overflowed[: first_inf + 1]
+    converging, _, _ = _clear_trajectory(rng, (0.05, 0.3), (10, 30))
+    cases = [
+        (
+            overflowed,
+            f"une trajectoire avec lr = {lr:.3g} qui finit par nan",
+            f"a trajectory with lr = {lr:.3g} ending in nan",
+        ),
+        (ends_with_inf, "une trajectoire qui finit par inf", "a trajectory ending in inf"),
+        (converging, "une trajectoire finie qui converge", "a finite converging trajectory"),
+    ]
+    _check_classification(submission, cases)
+
+
+# ---------------------------------------------------------------- perceptron
+
+
+def _perceptron_ref(w, x, y, alpha, strict: bool = False, sign: float = 1.0):
+    s = float(w @ x)
+    out = 1.0 if (s > 0 if strict else s >= 0) else 0.0
+    return w + sign * alpha * (y - out) * x
+
+
+def _check_perceptron(submission, w, x, y, alpha) -> None:
+    what = f"maj_perceptron(w={_fmt(w)}, x={_fmt(x)}, y={y}, alpha={alpha:.3g})"
+    got = as_array(submission.call("maj_perceptron", w, x, y, alpha), what, shape=w.shape)
+    expected = _perceptron_ref(w, x, y, alpha)
+    if _close(got, expected):
+        return
+    if _close(got, _perceptron_ref(w, x, y, alpha, sign=-1.0)):
+        hint_fr = "le signe de la correction est inversé : w ← w + α (y − f(x)) x"
+        hint_en = "the correction has the wrong sign: w ← w + α (y − f(x)) x"
+    elif _close(got, _perceptron_ref(w, x, y, alpha, strict=True)):
+        hint_fr = "ici w·x = 0 : avec la convention du TP, f(x) = 1 quand w·x ≥ 0 (inégalité large)"
+        hint_en = "here w·x = 0: with the TP's convention, f(x) = 1 when w·x ≥ 0 (non-strict)"
+    else:
+        hint_fr = "f(x) = 1 si w·x ≥ 0, 0 sinon ; puis w + α (y − f(x)) x"
+        hint_en = "f(x) = 1 if w·x ≥ 0, else 0; then w + α (y − f(x)) x"
+    assert_close(got, expected, name=what, rtol=1e-9, hint_fr=hint_fr, hint_en=hint_en)
+
+
+@pytest.mark.item("perceptron_update")
+@pytest.mark.points(0.5)
+def test_perceptron_random_examples(submission, rng):
+    d = int(rng.integers(3, 7))
+    cases = []
+    for want_positive in (True, False):
+        for y in (0, 1):
+            while True:
+                w = rng.normal(size=d)
+                x = np.concatenate([[1.0], rng.normal(size=d - 1)])
+                if abs(w @ x) > 0.1 and (w @ x > 0) == want_positive:
+                    break
+            cases.append((w, x, y, float(rng.uniform(0.05, 1.0))))
+    for i in rng.permutation(len(cases)):
+        _check_perceptron(submission, *cases[i])
+
+
+@pytest.mark.item("perceptron_update")
+@pytest.mark.points(0.5)
+def test_perceptron_step_convention_at_zero(submission, rng):
+    d = int(rng.integers(3, 7))
+    x = np.concatenate([[1.0], rng.integers(-3, 4, size=d - 1).astype(float)])
+    w = np.concatenate([[0.0], rng.integers(-3, 4, size=d - 1).astype(float)])
+    w[0] = -float(w[1:] @ x[1:])  # integers: w·x is exactly 0
+    alpha = float(rng.choice([0.25, 0.5, 1.0]))
+    _check_perceptron(submission, w, x, 0, alpha)
+    _check_perceptron(submission, np.zeros(d), x, 0, alpha)
+    _check_perceptron(submission, w, x, 1, alpha)

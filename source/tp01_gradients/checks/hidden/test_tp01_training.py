@@ -1,0 +1,132 @@
+"""Hidden check, part 3: the student's SGD loop trains the manual MLP on digits.
+
+The grader makes its own split of scikit-learn's bundled `load_digits`, sends only the
+training part, and measures test accuracy itself with its own forward pass on the
+returned parameters: the test labels never enter the kernel.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed, Partial, as_array, score_threshold
+
+HIDDEN, LR, EPOCHS, BATCH = 48, 0.1, 30, 32
+SPLIT_SEED = 2026  # fixed split, different from the notebook's
+
+
+def _digits_split():
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    return train_test_split(X / 16.0, y, test_size=0.3, random_state=SPLIT_SEED, stratify=y)
+
+
+def _init_params(D: int, H: int, C: int, seed: int) -> dict[str, np.ndarray]:
+    """Same as the notebook's given `init_params`: to recognise parameters never updated."""
+    rng = np.random.default_rng(seed)
+    return {
+        "W1": rng.normal(0.0, np.sqrt(2.0 / D), size=(D, H)),
+        "b1": np.zeros(H),
+        "W2": rng.normal(0.0, np.sqrt(1.0 / H), size=(H, C)),
+        "b2": np.zeros(C),
+    }
+
+
+def _logits(params: dict[str, np.ndarray], X: np.ndarray) -> np.ndarray:
+    return np.maximum(X @ params["W1"] + params["b1"], 0.0) @ params["W2"] + params["b2"]
+
+
+def _mean_ce(params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray) -> float:
+    z = _logits(params, X)
+    z = z - z.max(axis=1, keepdims=True)
+    log_probs = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return float(-log_probs[np.arange(len(y)), y].mean())
+
+
+def _accuracy(params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray) -> float:
+    return float((_logits(params, X).argmax(axis=1) == y).mean())
+
+
+_GENERIC_FR = (
+    "vérifiez que chaque lot fait un pas θ ← θ − lr · dθ sur les QUATRE paramètres, que "
+    "tous les lots de chaque époque sont parcourus et que y_train[lot] correspond à X_train[lot]"
+)
+_GENERIC_EN = (
+    "check that every batch takes a step θ ← θ − lr · dθ on all FOUR parameters, that every "
+    "batch of every epoch is visited and that y_train[batch] matches X_train[batch]"
+)
+
+
+@pytest.mark.item("train")
+@pytest.mark.points(1.5)
+def test_entrainer_reaches_test_accuracy(submission, seed):
+    X_train, X_test, y_train, y_test = _digits_split()
+    train_seed = int(seed % 2**31)
+    params = submission.call(
+        "entrainer",
+        X_train,
+        y_train,
+        hidden=HIDDEN,
+        lr=LR,
+        epochs=EPOCHS,
+        batch_size=BATCH,
+        seed=train_seed,
+        timeout=90,
+    )
+    if not isinstance(params, dict) or not {"W1", "b1", "W2", "b2"} <= set(params):
+        raise CheckFailed(
+            'entrainer doit renvoyer le dictionnaire params {"W1", "b1", "W2", "b2"}',
+            'entrainer must return the params dictionary {"W1", "b1", "W2", "b2"}',
+        )
+    D, C = X_train.shape[1], 10
+    shapes = {"W1": (D, HIDDEN), "b1": (HIDDEN,), "W2": (HIDDEN, C), "b2": (C,)}
+    got = {
+        k: as_array(params[k], f'params["{k}"] (hidden={HIDDEN})', shape=s, allow_nan=True)
+        for k, s in shapes.items()
+    }
+    if not all(np.all(np.isfinite(v)) for v in got.values()):
+        raise CheckFailed(
+            "les paramètres renvoyés contiennent des nan/inf : l'entraînement a divergé "
+            "(signe de la mise à jour θ ← θ − lr · dθ ? gradients divisés par N ?)",
+            "the returned parameters hold nan/inf: training diverged "
+            "(sign of the update θ ← θ − lr · dθ? gradients divided by N?)",
+        )
+    accuracy = _accuracy(got, X_test, y_test)
+    what_fr = f"précision sur l'ensemble de test du correcteur ({len(y_test)} images)"
+    what_en = f"accuracy on the grader's test set ({len(y_test)} images)"
+    init = _init_params(D, HIDDEN, C, train_seed)
+    if all(np.allclose(got[k], init[k]) for k in shapes):
+        hint_fr = "les paramètres renvoyés sont ceux de l'initialisation : la mise à jour n'est jamais appliquée à params"
+        hint_en = (
+            "the returned parameters are the initial ones: the update is never applied to params"
+        )
+    else:
+        before, after = _mean_ce(init, X_train, y_train), _mean_ce(got, X_train, y_train)
+        if after > before:
+            hint_fr = (
+                f"la perte d'entraînement a AUGMENTÉ ({before:.3g} → {after:.3g}) : vous montez "
+                "le gradient ? le pas est θ ← θ − lr · dθ"
+            )
+            hint_en = (
+                f"the training loss went UP ({before:.3g} → {after:.3g}): are you climbing the "
+                "gradient? the step is θ ← θ − lr · dθ"
+            )
+        else:
+            hint_fr, hint_en = _GENERIC_FR, _GENERIC_EN
+    try:
+        score_threshold(
+            accuracy,
+            full=0.90,
+            partial=[(0.80, 0.5)],
+            what_fr=what_fr,
+            what_en=what_en,
+        )
+    except Partial as exc:
+        raise Partial(
+            exc.fraction, f"{exc.message.fr} ; {hint_fr}", f"{exc.message.en}; {hint_en}"
+        ) from None
+    except CheckFailed as exc:
+        raise CheckFailed(f"{exc.message.fr} ; {hint_fr}", f"{exc.message.en}; {hint_en}") from None

@@ -1,0 +1,538 @@
+"""Realistic wrong answers for TP01, as data: each replaces one answer cell of the solution.
+
+`must_fail` names the checks that must lose points (failed, or partial credit);
+every other check of the same item must keep its points, so each scenario shows exactly
+which check catches the mistake. `message_contains` are substrings that must appear in
+the French message of at least one of those checks: the hint that names the fault.
+`affects` lists other items that may lose points as a consequence (the training item
+runs the student's own forward, loss and backward).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Scenario:
+    grade_id: str
+    source: str
+    must_fail: tuple[str, ...]
+    message_contains: tuple[str, ...] = ()
+    affects: tuple[str, ...] = ()
+
+
+_MLP_CHAIN = ("train",)  # `entrainer` calls forward, softmax_cross_entropy and backward
+
+SCENARIOS: dict[str, Scenario] = {
+    # ------------------------------------------------------------ grad_f
+    "submission-grad-f-sign-error": Scenario(
+        grade_id="grad_f",
+        source='''def grad_f(x):
+    """Gradient de f(x1, x2) = x1² + 3 x2², calculé à la main."""
+    return -np.array([2.0 * x[0], 6.0 * x[1]])
+''',
+        must_fail=("test_grad_f_at_course_point", "test_grad_f_matches_autograd"),
+        message_contains=("le signe est inversé",),
+    ),
+    "submission-grad-f-forgets-factor-3": Scenario(
+        grade_id="grad_f",
+        source='''def grad_f(x):
+    """Gradient de f(x1, x2) = x1² + 3 x2², calculé à la main."""
+    return np.array([2.0 * x[0], 2.0 * x[1]])
+''',
+        must_fail=("test_grad_f_at_course_point", "test_grad_f_matches_autograd"),
+        message_contains=("revoyez la dérivée de 3x2²",),
+    ),
+    # ------------------------------------------------------------ gradient descent
+    "submission-gd-wrong-update-sign": Scenario(
+        grade_id="gradient_descent",
+        source='''def descente_gradient(grad, x0, lr, n_steps):
+    """Descente de gradient (avec une erreur de signe)."""
+    x = np.array(x0, dtype=float)
+    trajectoire = [x.copy()]
+    for _ in range(n_steps):
+        x = x + lr * grad(x)
+        trajectoire.append(x.copy())
+    return np.array(trajectoire)
+''',
+        must_fail=(
+            "test_descente_gradient_three_steps",
+            "test_descente_gradient_on_grader_quadratic",
+        ),
+        message_contains=("vous montez le gradient",),
+    ),
+    "submission-gd-trajectory-missing-x0": Scenario(
+        grade_id="gradient_descent",
+        source='''def descente_gradient(grad, x0, lr, n_steps):
+    """Descente de gradient qui oublie le point de départ dans la trajectoire."""
+    x = np.array(x0, dtype=float)
+    trajectoire = []
+    for _ in range(n_steps):
+        x = x - lr * grad(x)
+        trajectoire.append(x.copy())
+    return np.array(trajectoire)
+''',
+        must_fail=(
+            "test_descente_gradient_three_steps",
+            "test_descente_gradient_on_grader_quadratic",
+        ),
+        message_contains=("n_steps + 1 lignes",),
+    ),
+    "submission-gd-calls-grad-f-not-argument": Scenario(
+        grade_id="gradient_descent",
+        source='''def descente_gradient(grad, x0, lr, n_steps):
+    """Descente de gradient qui ignore l'argument grad et appelle grad_f."""
+    x = np.array(x0, dtype=float)
+    trajectoire = [x.copy()]
+    for _ in range(n_steps):
+        x = x - lr * grad_f(x)
+        trajectoire.append(x.copy())
+    return np.array(trajectoire)
+''',
+        must_fail=("test_descente_gradient_on_grader_quadratic",),
+        message_contains=("utilisez la fonction `grad` reçue en argument",),
+    ),
+    # ------------------------------------------------------------ learning rates
+    "submission-lr-diverge-at-boundary": Scenario(
+        grade_id="lr_choices",
+        source="""LR_CONVERGE = 0.1
+LR_DIVERGE = 1 / 3
+""",
+        must_fail=("test_lr_diverge",),
+        message_contains=("oscille sans diverger",),
+    ),
+    "submission-lr-converge-too-large": Scenario(
+        grade_id="lr_choices",
+        source="""LR_CONVERGE = 0.4
+LR_DIVERGE = 0.5
+""",
+        must_fail=("test_lr_converge",),
+        message_contains=("ne converge pas", "(1 − 6η)"),
+    ),
+    # ------------------------------------------------------------ divergence detector
+    "submission-diverges-ignores-nan": Scenario(
+        grade_id="diverges",
+        source='''def diverge(trajectoire):
+    """Compare les normes sans traiter inf/nan (nan > a vaut False)."""
+    return bool(np.linalg.norm(trajectoire[-1]) > np.linalg.norm(trajectoire[0]))
+''',
+        must_fail=("test_diverge_non_finite",),
+        message_contains=("testez np.isfinite d'abord",),
+    ),
+    "submission-diverges-absolute-threshold": Scenario(
+        grade_id="diverges",
+        source='''def diverge(trajectoire):
+    """Un seuil absolu au lieu de la définition du TP."""
+    return bool(np.linalg.norm(trajectoire[-1]) > 1e6)
+''',
+        must_fail=(
+            "test_diverge_simple_cases",
+            "test_diverge_on_grader_trajectories",
+            "test_diverge_non_finite",
+        ),
+        message_contains=("comparez ces deux normes",),
+    ),
+    # ------------------------------------------------------------ perceptron
+    "submission-perceptron-sign-error": Scenario(
+        grade_id="perceptron_update",
+        source='''def maj_perceptron(w, x, y, alpha):
+    """Mise à jour du perceptron, correction de mauvais signe."""
+    sortie = 1.0 if np.dot(w, x) >= 0 else 0.0
+    return w - alpha * (y - sortie) * x
+''',
+        must_fail=(
+            "test_perceptron_fixed_examples",
+            "test_perceptron_random_examples",
+            "test_perceptron_step_convention_at_zero",
+        ),
+        message_contains=("le signe de la correction est inversé",),
+    ),
+    "submission-perceptron-strict-step": Scenario(
+        grade_id="perceptron_update",
+        source='''def maj_perceptron(w, x, y, alpha):
+    """Mise à jour du perceptron avec une marche stricte (w·x > 0)."""
+    sortie = 1.0 if np.dot(w, x) > 0 else 0.0
+    return w + alpha * (y - sortie) * x
+''',
+        must_fail=("test_perceptron_step_convention_at_zero",),
+        message_contains=("inégalité large",),
+    ),
+    # ------------------------------------------------------------ forward
+    "submission-forward-transposed-weight": Scenario(
+        grade_id="mlp_forward",
+        source='''def forward(X, params):
+    """Passe avant avec W1 transposée (convention colonne du cours mal adaptée)."""
+    Z1 = X @ params["W1"].T + params["b1"]
+    A1 = np.maximum(Z1, 0.0)
+    logits = A1 @ params["W2"] + params["b2"]
+    return logits, {"Z1": Z1, "A1": A1}
+''',
+        must_fail=(
+            "test_forward_shapes_and_values",
+            "test_forward_matches_torch",
+            "test_forward_cache",
+        ),
+        message_contains=("Z1 = X @ W1 + b1", "ValueError"),
+        affects=_MLP_CHAIN,
+    ),
+    "submission-forward-missing-relu": Scenario(
+        grade_id="mlp_forward",
+        source='''def forward(X, params):
+    """Passe avant sans la non-linéarité."""
+    Z1 = X @ params["W1"] + params["b1"]
+    A1 = Z1
+    logits = A1 @ params["W2"] + params["b2"]
+    return logits, {"Z1": Z1, "A1": A1}
+''',
+        must_fail=(
+            "test_forward_shapes_and_values",
+            "test_forward_matches_torch",
+            "test_forward_cache",
+        ),
+        message_contains=("la ReLU manque",),
+        affects=_MLP_CHAIN,
+    ),
+    "submission-forward-cache-stores-activation-as-Z1": Scenario(
+        grade_id="mlp_forward",
+        source='''def forward(X, params):
+    """Passe avant correcte, mais le cache garde l'activation sous le nom Z1."""
+    A1 = np.maximum(X @ params["W1"] + params["b1"], 0.0)
+    logits = A1 @ params["W2"] + params["b2"]
+    return logits, {"Z1": A1, "A1": A1}
+''',
+        must_fail=("test_forward_cache",),
+        message_contains=("pré-activation Z1",),
+    ),
+    # ------------------------------------------------------------ softmax + cross-entropy
+    "submission-loss-missing-1-over-N": Scenario(
+        grade_id="softmax_ce",
+        source='''def softmax_cross_entropy(logits, y):
+    """Somme des pertes au lieu de la moyenne."""
+    decales = logits - logits.max(axis=1, keepdims=True)
+    probs = np.exp(decales) / np.exp(decales).sum(axis=1, keepdims=True)
+    loss = -np.log(probs[np.arange(len(y)), y]).sum()
+    return float(loss), probs
+''',
+        must_fail=("test_softmax_ce_uniform_logits", "test_softmax_ce_matches_torch"),
+        message_contains=("il manque le 1/N",),
+    ),
+    "submission-loss-unstable-softmax": Scenario(
+        grade_id="softmax_ce",
+        source='''def softmax_cross_entropy(logits, y):
+    """Softmax naïve : np.exp déborde pour de grands logits."""
+    e = np.exp(logits)
+    probs = e / e.sum(axis=1, keepdims=True)
+    loss = -np.log(probs[np.arange(len(y)), y]).mean()
+    return float(loss), probs
+''',
+        must_fail=("test_softmax_ce_is_numerically_stable",),
+        message_contains=("retranchez le maximum de chaque ligne",),
+    ),
+    "submission-loss-softmax-wrong-axis": Scenario(
+        grade_id="softmax_ce",
+        source='''def softmax_cross_entropy(logits, y):
+    """Softmax normalisée sur les colonnes (axis=0) au lieu des lignes."""
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs = e / e.sum(axis=0, keepdims=True)
+    loss = -np.log(probs[np.arange(len(y)), y]).mean()
+    return float(loss), probs
+''',
+        must_fail=(
+            "test_softmax_ce_uniform_logits",
+            "test_softmax_ce_matches_torch",
+            "test_softmax_ce_is_numerically_stable",
+        ),
+        message_contains=("ce sont les colonnes qui somment à 1", "axis=1"),
+        affects=_MLP_CHAIN,
+    ),
+    # ------------------------------------------------------------ backward
+    "submission-backward-relu-grad-uses-activation": Scenario(
+        grade_id="mlp_backward",
+        source='''def backward(X, y, params, cache, probs):
+    """dZ1 = dA1 * A1 au lieu du masque 1[Z1 > 0]."""
+    N = X.shape[0]
+    Y = np.zeros_like(probs)
+    Y[np.arange(N), y] = 1.0
+    dZ2 = (probs - Y) / N
+    dW2 = cache["A1"].T @ dZ2
+    db2 = dZ2.sum(axis=0)
+    dA1 = dZ2 @ params["W2"].T
+    dZ1 = dA1 * cache["A1"]
+    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": dW2, "b2": db2}
+''',
+        must_fail=("test_backward_hidden_layer_matches_autograd",),
+        message_contains=(
+            "vous multipliez par A1 au lieu du masque 1[Z1 > 0]",
+            "diffère d'autograd",
+        ),
+        affects=_MLP_CHAIN,
+    ),
+    "submission-backward-missing-1-over-N": Scenario(
+        grade_id="mlp_backward",
+        source='''def backward(X, y, params, cache, probs):
+    """dZ2 = P − Y sans la division par N."""
+    N = X.shape[0]
+    Y = np.zeros_like(probs)
+    Y[np.arange(N), y] = 1.0
+    dZ2 = probs - Y
+    dZ1 = (dZ2 @ params["W2"].T) * (cache["Z1"] > 0)
+    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": cache["A1"].T @ dZ2, "b2": dZ2.sum(axis=0)}
+''',
+        must_fail=(
+            "test_backward_output_layer_matches_autograd",
+            "test_backward_hidden_layer_matches_autograd",
+        ),
+        message_contains=("il manque la division par N",),
+        affects=_MLP_CHAIN,
+    ),
+    "submission-backward-bias-summed-over-wrong-axis": Scenario(
+        grade_id="mlp_backward",
+        source='''def backward(X, y, params, cache, probs):
+    """Biais sommés sur les classes/neurones (axis=1) au lieu des exemples."""
+    N = X.shape[0]
+    Y = np.zeros_like(probs)
+    Y[np.arange(N), y] = 1.0
+    dZ2 = (probs - Y) / N
+    dZ1 = (dZ2 @ params["W2"].T) * (cache["Z1"] > 0)
+    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=1), "W2": cache["A1"].T @ dZ2, "b2": dZ2.sum(axis=1)}
+''',
+        must_fail=(
+            "test_backward_shapes",
+            "test_backward_output_layer_matches_autograd",
+            "test_backward_hidden_layer_matches_autograd",
+        ),
+        message_contains=("(axis=0)",),
+        affects=_MLP_CHAIN,
+    ),
+    # ------------------------------------------------------------ numerical gradient
+    "submission-numgrad-forward-difference": Scenario(
+        grade_id="numerical_gradient",
+        source='''def gradient_numerique(f, x, h=1e-5):
+    """Différence avant : erreur en O(h) au lieu de O(h²)."""
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    fx = f(x)
+    for i in np.ndindex(x.shape):
+        ancien = x[i]
+        x[i] = ancien + h
+        grad[i] = (f(x) - fx) / h
+        x[i] = ancien
+    return grad
+''',
+        must_fail=(
+            "test_numerical_gradient_sum_of_squares",
+            "test_numerical_gradient_against_autograd",
+        ),
+        message_contains=("pas la différence avant",),
+    ),
+    "submission-numgrad-divides-by-h": Scenario(
+        grade_id="numerical_gradient",
+        source='''def gradient_numerique(f, x, h=1e-5):
+    """Différence centrée divisée par h au lieu de 2h."""
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        ancien = x[i]
+        x[i] = ancien + h
+        f_plus = f(x)
+        x[i] = ancien - h
+        f_moins = f(x)
+        x[i] = ancien
+        grad[i] = (f_plus - f_moins) / h
+    return grad
+''',
+        must_fail=(
+            "test_numerical_gradient_sum_of_squares",
+            "test_numerical_gradient_against_autograd",
+        ),
+        message_contains=("se divise par 2h",),
+    ),
+    "submission-numgrad-only-handles-vectors": Scenario(
+        grade_id="numerical_gradient",
+        source='''def gradient_numerique(f, x, h=1e-5):
+    """Boucle sur len(x) : pour une matrice, x[i] est une ligne entière."""
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in range(len(x)):
+        ancien = x[i].copy()
+        x[i] = ancien + h
+        f_plus = f(x)
+        x[i] = ancien - h
+        f_moins = f(x)
+        x[i] = ancien
+        grad[i] = (f_plus - f_moins) / (2 * h)
+    return grad
+''',
+        must_fail=(
+            "test_numerical_gradient_sum_of_squares",
+            "test_numerical_gradient_against_autograd",
+        ),
+        message_contains=("np.ndindex(x.shape)",),
+    ),
+    # ------------------------------------------------------------ relative error
+    "submission-rel-error-no-abs": Scenario(
+        grade_id="rel_error",
+        source='''def erreur_relative(a, b):
+    """Sans valeur absolue au numérateur."""
+    return float(np.max((a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+''',
+        must_fail=("test_erreur_relative_fixed_values", "test_erreur_relative_random_arrays"),
+        message_contains=("valeur absolue |a − b| au numérateur",),
+    ),
+    "submission-rel-error-no-floor": Scenario(
+        grade_id="rel_error",
+        source='''def erreur_relative(a, b):
+    """Sans le plancher 1e-8 : 0/0 pour deux tableaux nuls."""
+    return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b))))
+''',
+        must_fail=("test_erreur_relative_random_arrays",),
+        message_contains=("le plancher max(1e-8, |a| + |b|)",),
+    ),
+    # ------------------------------------------------------------ parameter counts
+    "submission-param-count-784-without-biases": Scenario(
+        grade_id="param_count_784",
+        source="""NB_PARAMS_784_256_10 = 784 * 256 + 256 * 10
+""",
+        must_fail=("test_nb_params_784_256_10",),
+        message_contains=("obtenu 203264, attendu 203530", "biais"),
+    ),
+    "submission-count-without-biases": Scenario(
+        grade_id="count_params",
+        source='''def nombre_parametres(largeurs):
+    """Compte les poids mais oublie les biais."""
+    return sum(n * h for n, h in zip(largeurs[:-1], largeurs[1:]))
+''',
+        must_fail=("test_nombre_parametres_course_example", "test_nombre_parametres_matches_torch"),
+        message_contains=("c'est le compte sans les biais",),
+    ),
+    # ------------------------------------------------------------ training
+    "submission-train-never-updates": Scenario(
+        grade_id="train",
+        source='''def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
+    """La mise à jour est calculée dans une variable locale, jamais rangée dans params."""
+    rng = np.random.default_rng(seed)
+    N, D = X_train.shape
+    params = init_params(D, hidden, 10, seed)
+    for _ in range(epochs):
+        ordre = rng.permutation(N)
+        for debut in range(0, N, batch_size):
+            lot = ordre[debut : debut + batch_size]
+            logits, cache = forward(X_train[lot], params)
+            _, probs = softmax_cross_entropy(logits, y_train[lot])
+            grads = backward(X_train[lot], y_train[lot], params, cache, probs)
+            for nom, valeur in params.items():
+                valeur = valeur - lr * grads[nom]
+    return params
+''',
+        must_fail=("test_entrainer_reaches_test_accuracy",),
+        message_contains=("ceux de l'initialisation",),
+    ),
+    "submission-train-gradient-ascent": Scenario(
+        grade_id="train",
+        source='''def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
+    """Monte le gradient : params + lr * grads."""
+    rng = np.random.default_rng(seed)
+    N, D = X_train.shape
+    params = init_params(D, hidden, 10, seed)
+    for _ in range(epochs):
+        ordre = rng.permutation(N)
+        for debut in range(0, N, batch_size):
+            lot = ordre[debut : debut + batch_size]
+            logits, cache = forward(X_train[lot], params)
+            _, probs = softmax_cross_entropy(logits, y_train[lot])
+            grads = backward(X_train[lot], y_train[lot], params, cache, probs)
+            for nom in params:
+                params[nom] = params[nom] + lr * grads[nom]
+    return params
+''',
+        must_fail=("test_entrainer_reaches_test_accuracy",),
+        message_contains=("la perte d'entraînement a AUGMENTÉ", "θ ← θ − lr · dθ"),
+    ),
+    "submission-train-labels-not-shuffled-with-inputs": Scenario(
+        grade_id="train",
+        source='''def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
+    """Mélange X mais prend les étiquettes dans l'ordre d'origine."""
+    rng = np.random.default_rng(seed)
+    N, D = X_train.shape
+    params = init_params(D, hidden, 10, seed)
+    for _ in range(epochs):
+        ordre = rng.permutation(N)
+        for debut in range(0, N, batch_size):
+            lot = ordre[debut : debut + batch_size]
+            y_lot = y_train[debut : debut + batch_size]
+            logits, cache = forward(X_train[lot], params)
+            _, probs = softmax_cross_entropy(logits, y_lot)
+            grads = backward(X_train[lot], y_lot, params, cache, probs)
+            for nom in params:
+                params[nom] = params[nom] - lr * grads[nom]
+    return params
+''',
+        must_fail=("test_entrainer_reaches_test_accuracy",),
+        message_contains=("y_train[lot] correspond à X_train[lot]",),
+    ),
+    "submission-train-one-batch-per-epoch": Scenario(
+        grade_id="train",
+        source='''def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
+    """Un seul lot par époque au lieu de parcourir tout le jeu d'entraînement."""
+    rng = np.random.default_rng(seed)
+    N, D = X_train.shape
+    params = init_params(D, hidden, 10, seed)
+    for _ in range(epochs):
+        lot = rng.permutation(N)[:batch_size]
+        logits, cache = forward(X_train[lot], params)
+        _, probs = softmax_cross_entropy(logits, y_train[lot])
+        grads = backward(X_train[lot], y_train[lot], params, cache, probs)
+        for nom in params:
+            params[nom] = params[nom] - lr * grads[nom]
+    return params
+''',
+        must_fail=("test_entrainer_reaches_test_accuracy",),
+        message_contains=("tous les lots de chaque époque",),
+    ),
+}
+
+# Scenarios graded together in one notebook: within a group they touch different items
+# whose checks are independent (the grader computes every reference itself), so one
+# grading run serves them all. A training scenario needs correct forward/loss/backward.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "mistakes-1": (
+        "submission-grad-f-sign-error",
+        "submission-gd-wrong-update-sign",
+        "submission-lr-diverge-at-boundary",
+        "submission-diverges-ignores-nan",
+        "submission-perceptron-sign-error",
+        "submission-forward-transposed-weight",
+        "submission-loss-missing-1-over-N",
+        "submission-backward-relu-grad-uses-activation",
+        "submission-numgrad-forward-difference",
+        "submission-rel-error-no-abs",
+        "submission-param-count-784-without-biases",
+        "submission-count-without-biases",
+    ),
+    "mistakes-2": (
+        "submission-grad-f-forgets-factor-3",
+        "submission-gd-trajectory-missing-x0",
+        "submission-lr-converge-too-large",
+        "submission-diverges-absolute-threshold",
+        "submission-perceptron-strict-step",
+        "submission-forward-missing-relu",
+        "submission-loss-unstable-softmax",
+        "submission-backward-missing-1-over-N",
+        "submission-numgrad-divides-by-h",
+        "submission-rel-error-no-floor",
+    ),
+    "mistakes-3": (
+        "submission-forward-cache-stores-activation-as-Z1",
+        "submission-loss-softmax-wrong-axis",
+        "submission-backward-bias-summed-over-wrong-axis",
+    ),
+    "mistakes-4": (
+        "submission-gd-calls-grad-f-not-argument",
+        "submission-numgrad-only-handles-vectors",
+        "submission-train-never-updates",
+    ),
+    "train-ascent": ("submission-train-gradient-ascent",),
+    "train-labels": ("submission-train-labels-not-shuffled-with-inputs",),
+    "train-one-batch": ("submission-train-one-batch-per-epoch",),
+}

@@ -65,6 +65,13 @@ def build_student_repo(course: Course, tp_id: str, repo_dir: Path) -> list[tuple
     return out
 
 
+def _short(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def run_demo(course: Course, options: GradeOptions, out_root: Path, workdir: Path | None, echo=print) -> list[Graded]:
     from rich.console import Console
     from rich.table import Table
@@ -79,20 +86,23 @@ def run_demo(course: Course, options: GradeOptions, out_root: Path, workdir: Pat
     echo(f"[demo] student repo with {len(commits)} commits: {repo_dir}")
     results: list[Graded] = []
     table = Table(title=f"{DEMO_TP} — demo")
-    for col in ("commit", "message", "score", "failing checks", "reports"):
-        table.add_column(col)
+    table.add_column("commit", no_wrap=True)
+    table.add_column("message")
+    table.add_column("score", no_wrap=True, justify="right")
+    table.add_column("failing checks", overflow="fold")
+    table.add_column("reports", overflow="fold")
     for i, (sha, msg) in enumerate(commits, start=1):
         out = out_root / f"{i}-{sha[:8]}"
         echo(f"[demo] grading commit {i}/{len(commits)} {sha[:8]} ({msg})")
         graded = grade_commit(course, DEMO_TP, repo=str(repo_dir), ref=sha, options=options, out_dir=out)
         r = graded.report
-        failing = [c.name for c in r.checks if c.status is not Status.PASSED]
-        shown = ", ".join(failing[:4]) + (f" (+{len(failing) - 4})" if len(failing) > 4 else "")
-        table.add_row(sha[:8], msg, f"{r.score:g}/{r.max_score:g}", shown or "—", str(out))
+        failing = [c.name.removeprefix("test_") for c in r.checks if c.status is not Status.PASSED]
+        shown = "\n".join(failing[:3]) + (f"\n… +{len(failing) - 3}" if len(failing) > 3 else "")
+        table.add_row(sha[:8], msg, f"{r.score:g}/{r.max_score:g}", shown or "—", _short(out))
         results.append(graded)
     console.print(table)
     sb = results[-1].report.sandbox
     if sb is not None:
         echo(f"[demo] sandbox level: {sb.level} (network isolated: {sb.network_isolated}, user switched: {sb.user_switched}, instructor files hidden: {sb.filesystem_hidden})")
-    echo(f"[demo] open {out_root / ('3-' + commits[-1][0][:8]) / 'feedback.html'} to see what a student reads")
+    echo(f"[demo] open {out_root / ('2-' + commits[1][0][:8]) / 'feedback.html'} to see what a student reads about the buggy attempt")
     return results

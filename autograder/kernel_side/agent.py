@@ -70,10 +70,10 @@ def __autograder_make_agent():
                 name = f"r{counter[0]}.npy"
                 _np.save(os.path.join(d, name), _np.asarray(v), allow_pickle=False)
                 return {"__nd__": name}
-            if type(v) in (list, tuple):
-                items = [self.enc(x, d, counter, depth + 1) for x in v]
-                return items if type(v) is list else {"__tuple__": items}
-            if type(v) is dict and all(type(k) is str for k in v):
+            if isinstance(v, (list, tuple)):  # namedtuples and list subclasses too
+                items = [self.enc(x, d, counter, depth + 1) for x in list(v)]
+                return items if isinstance(v, list) else {"__tuple__": items}
+            if isinstance(v, dict) and all(type(k) is str for k in v):  # OrderedDict: state_dict()
                 return {"__dict__": {k: self.enc(x, d, counter, depth + 1) for k, x in v.items()}}
             h = self.next_handle
             self.next_handle += 1

@@ -118,6 +118,68 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _finish_class(out: Path, course, tp_id: str, lang: str) -> list:
+    from autograder.classroom import load_results
+    from autograder.gradebook import write_gradebook
+    from autograder.summary import write_summary
+
+    results = load_results(out)
+    tp = course.tp(tp_id)
+    write_gradebook(out, results, item_name=tp.config.title.text(lang), lang=lang)
+    write_summary(out, results, title=f"{tp_id} — {tp.config.title.text(lang)}")
+    return results
+
+
+def cmd_grade_class(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from autograder.classroom import ClassJob, grade_class
+    from autograder.deadline import LatePolicy
+    from autograder.roster import read_roster, shard
+
+    course = _course(args)
+    options = _options(args, course.root)
+    course.tp(args.tp)  # unknown TP: fail before grading anyone
+    try:
+        deadline = datetime.fromisoformat(args.deadline)
+    except ValueError:
+        raise ConfigError(Message(fr=f"--deadline {args.deadline!r} : date ISO attendue, ex. 2026-12-01T23:59:00+01:00", en=f"--deadline {args.deadline!r}: ISO date expected, e.g. 2026-12-01T23:59:00+01:00")) from None
+    if deadline.tzinfo is None:
+        raise ConfigError(Message(fr="--deadline : précisez le fuseau horaire (ex. +01:00)", en="--deadline: give the time zone (e.g. +01:00)"))
+    students = read_roster(Path(args.roster))
+    if args.shard:
+        i, _, n = args.shard.partition("/")
+        students = shard(students, int(i), int(n))
+    policy = LatePolicy(args.grace_minutes, args.penalty_per_day, args.max_late_days, args.penalty_cap)
+    out = Path(args.out).resolve()
+    job = ClassJob(course.root, args.tp, deadline, policy, options, out, force=args.force)
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[last]}")) as bar:
+        task = bar.add_task(f"{args.tp}", total=len(students), last="")
+
+        def done(r: dict) -> None:
+            tag = "skipped" if r.get("skipped") else r.get("status")
+            bar.update(task, advance=1, last=f"{r.get('student_id')}: {r.get('final_score', 0):g} ({tag})")
+
+        grade_class(job, students, jobs=args.jobs, on_result=done)
+    results = _finish_class(out, course, args.tp, options.lang)
+    graded = sum(r.get("status") == "graded" for r in results)
+    print(f"[grade-class] {len(students)} students in this run; {graded}/{len(results)} graded in {out}: grades.csv, moodle.csv, summary.html, students/<id>/")
+    return EXIT_OK
+
+
+def cmd_merge_class(args: argparse.Namespace) -> int:
+    from autograder.classroom import merge_shards
+
+    course = _course(args)
+    out = Path(args.out).resolve()
+    merge_shards(out, [Path(d).resolve() for d in args.shards])
+    results = _finish_class(out, course, args.tp, args.lang or "fr")
+    print(f"[merge-class] {len(results)} students merged into {out}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="autograder",
@@ -157,6 +219,30 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--course", help="course root holding source/")
     _add_grade_options(d)
     d.set_defaults(func=cmd_demo)
+
+    gc = sub.add_parser("grade-class", help="grade a whole class at the deadline", description="Grade every student of a roster: the last commit on or before the deadline (plus grace/late window), in parallel, resumable (a rerun skips students whose graded commit is unchanged), writing grades.csv, moodle.csv, summary.html and students/<id>/.")
+    gc.add_argument("--roster", required=True, help="CSV with columns student_id,name,repo[,branch][,email]")
+    gc.add_argument("--tp", required=True, help="TP id")
+    gc.add_argument("--deadline", required=True, help="ISO 8601 with time zone, e.g. 2026-12-01T23:59:00+01:00")
+    gc.add_argument("--out", required=True, help="class output folder")
+    gc.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel (default 1)")
+    gc.add_argument("--shard", help="grade slice i/n of the roster (1-based, e.g. $CI_NODE_INDEX/$CI_NODE_TOTAL)")
+    gc.add_argument("--force", action="store_true", help="grade again even students whose result is up to date")
+    gc.add_argument("--grace-minutes", type=float, default=0.0, help="lateness forgiven, in minutes (default 0)")
+    gc.add_argument("--penalty-per-day", type=float, default=0.0, help="fraction of the score lost per started late day (default 0)")
+    gc.add_argument("--max-late-days", type=float, default=0.0, help="late commits accepted up to this many days after the deadline (default 0: none)")
+    gc.add_argument("--penalty-cap", type=float, default=1.0, help="largest fraction lost to lateness (default 1)")
+    gc.add_argument("--course", help="course root holding source/")
+    _add_grade_options(gc)
+    gc.set_defaults(func=cmd_grade_class)
+
+    mc = sub.add_parser("merge-class", help="join grade-class shard outputs into one gradebook", description="Merge the outputs of `grade-class --shard i/n` runs into one class folder and rebuild grades.csv, moodle.csv and summary.html.")
+    mc.add_argument("shards", nargs="+", help="shard output folders")
+    mc.add_argument("--out", required=True, help="merged class folder")
+    mc.add_argument("--tp", required=True, help="TP id")
+    mc.add_argument("--course", help="course root holding source/")
+    mc.add_argument("--lang", choices=("fr", "en"), help="language of the Moodle feedback column")
+    mc.set_defaults(func=cmd_merge_class)
 
     n = sub.add_parser("new", help="scaffold a new TP in source/", description="Create source/<tp>/ with a notebook, tp.toml and public/hidden checks that release and grade out of the box.")
     n.add_argument("tp", help="new TP id, e.g. tp11_transformers")

@@ -48,6 +48,15 @@ def open_repo(repo: str, workspace: Path) -> git.Repo:
     return git.Repo(path, search_parent_directories=False)
 
 
+def _detail(exc: Exception) -> str:
+    """git's own reason ("fatal: ..."), not the quoted tail of GitPython's message."""
+    text = str(getattr(exc, "stderr", "") or exc)
+    lines = [ln.strip().removeprefix("stderr:").strip().strip("'").strip() for ln in text.splitlines()]
+    lines = [ln for ln in lines if ln]
+    fatal = [ln for ln in lines if ln.startswith("fatal:")]
+    return ((fatal or lines or [type(exc).__name__])[0])[:300]
+
+
 def read_submission(repo: str, ref: str, path: str) -> ReadResult:
     """Resolve `ref`, then read `path` at that commit. Errors name repo, ref and path."""
     info = CommitInfo(repo=repo, ref=ref, notebook_path=path)
@@ -55,8 +64,8 @@ def read_submission(repo: str, ref: str, path: str) -> ReadResult:
     try:
         try:
             r = open_repo(repo, workspace)
-        except (FileNotFoundError, git.NoSuchPathError, git.InvalidGitRepositoryError, git.GitCommandError) as exc:
-            detail = str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else type(exc).__name__
+        except (FileNotFoundError, git.GitError) as exc:  # GitError: also unsafe URLs (ext::...)
+            detail = _detail(exc)
             raise SubmissionReadError(
                 "repo-unreachable",
                 Message(

@@ -179,10 +179,11 @@ def grade_job(
             if kernel.alive():
                 # The runtime folder is writable by the kernel: a fixed name could be taken
                 # by the notebook beforehand (FileExistsError), a fresh random one cannot.
+                # It stays the grader's (0755): the kernel owns only each request folder the
+                # proxy makes in it, so it cannot swap a request folder for a symlink that
+                # would make the grader read or write outside the exchange folder.
                 exchange = Path(tempfile.mkdtemp(prefix="xchg-", dir=runtime))
                 os.chmod(exchange, 0o755)
-                if sb.run_as:
-                    os.chown(exchange, *sb.run_as)
                 res = kernel.execute(agent_source(), AGENT_TIMEOUT_S, silent=True, keep_outputs=False)
                 if res.status != "ok":
                     unavailable = Message(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -180,7 +181,14 @@ def run_checks(run: CheckRun) -> tuple[list[CheckResult], list[Message]]:
         ]
         sink = io.StringIO()
         t0 = time.monotonic()
-        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            pytest.main(args, plugins=[collector])
+        # Importing the checks must not write __pycache__ into the course (or the student's
+        # repo for `autograder check`): grading leaves every file outside its temp dirs as is.
+        saved_dont_write = sys.dont_write_bytecode
+        sys.dont_write_bytecode = True
+        try:
+            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+                pytest.main(args, plugins=[collector])
+        finally:
+            sys.dont_write_bytecode = saved_dont_write
         _ = time.monotonic() - t0
     return [collector.results[k] for k in collector.order], collector.collect_errors

@@ -8,6 +8,7 @@ accepted. Nothing from the kernel is unpickled or evaluated here.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
@@ -136,14 +137,26 @@ class Submission:
             )
         self._n += 1
         d = self.exchange_dir / f"req-{self._n:05d}"
-        d.mkdir(mode=0o755)
+        # Every file of the request is reached through a descriptor of the folder made
+        # here, never by path: the kernel can rename what sits in its runtime folder, and
+        # a path through a link it made would lead the grader outside the exchange folder.
+        dfd = _make_request_dir(self.exchange_dir, d.name, label)
+        try:
+            return self._exchange(req, args, kwargs, timeout, label, d, dfd)
+        finally:
+            os.close(dfd)
+
+    def _exchange(
+        self, req: dict[str, Any], args: tuple, kwargs: dict, timeout: float | None, label: str, d: Path, dfd: int
+    ) -> Any:
+        assert self.kernel is not None
         counter = [0]
         req = dict(req)
-        req["args"] = [_encode_arg(a, d, counter) for a in args]
-        req["kwargs"] = {k: _encode_arg(v, d, counter) for k, v in kwargs.items()}
-        (d / "req.json").write_text(json.dumps(req), encoding="utf-8")
+        req["args"] = [_encode_arg(a, dfd, counter) for a in args]
+        req["kwargs"] = {k: _encode_arg(v, dfd, counter) for k, v in kwargs.items()}
+        _write_new(dfd, "req.json", json.dumps(req).encode("utf-8"))
         if self.kernel.plan.run_as:
-            os.chown(d, *self.kernel.plan.run_as)
+            os.fchown(dfd, *self.kernel.plan.run_as)
         limit = timeout or self.call_timeout
         res = self.kernel.execute(f"{AGENT_NAME}.run({str(d)!r})", limit, silent=True, keep_outputs=False)
         if res.status == "timeout":
@@ -160,7 +173,7 @@ class Submission:
                     en=f"the Python kernel stopped while calling `{label}` (out of memory? os._exit?)",
                 )
             )
-        out = _read_json(d / "result.json", label)
+        out = _read_json(d / "result.json", label, dir_fd=dfd)
         if not isinstance(out, dict) or "ok" not in out:
             raise BadValue(_bad(label, "réponse illisible", "unreadable answer"))
         if not out["ok"]:
@@ -191,27 +204,27 @@ class Submission:
                 ename,
                 evalue,
             )
-        return self._decode(out.get("value"), d, label, 0)
+        return self._decode(out.get("value"), d, label, 0, dfd)
 
-    def _decode(self, v: Any, d: Path, label: str, depth: int) -> Any:
+    def _decode(self, v: Any, d: Path, label: str, depth: int, dfd: int | None = None) -> Any:
         if depth > 20:
             raise BadValue(_bad(label, "structure trop profonde", "structure too deep"))
         if v is None or isinstance(v, (bool, int, float, str)):
             return v
         if isinstance(v, list):
-            return [self._decode(x, d, label, depth + 1) for x in v]
+            return [self._decode(x, d, label, depth + 1, dfd) for x in v]
         if isinstance(v, dict):
             if set(v) == {"__nd__"}:
-                return _read_array(d, v["__nd__"], label)
+                return _read_array(d, v["__nd__"], label, dir_fd=dfd)
             if set(v) == {"__float__"}:
                 text = str(v["__float__"])
                 if text not in ("nan", "inf", "-inf"):
                     raise BadValue(_bad(label, "nombre illisible", "unreadable number"))
                 return float(text)
             if set(v) == {"__tuple__"}:
-                return tuple(self._decode(x, d, label, depth + 1) for x in v["__tuple__"])
+                return tuple(self._decode(x, d, label, depth + 1, dfd) for x in v["__tuple__"])
             if set(v) == {"__dict__"} and isinstance(v["__dict__"], dict):
-                return {str(k): self._decode(x, d, label, depth + 1) for k, x in v["__dict__"].items()}
+                return {str(k): self._decode(x, d, label, depth + 1, dfd) for k, x in v["__dict__"].items()}
             if set(v) == {"__handle__", "type"} and isinstance(v["__handle__"], int):
                 return Handle(self, v["__handle__"], str(v["type"])[:100])
         raise BadValue(_bad(label, "valeur de type inattendu", "value of an unexpected type"))
@@ -221,7 +234,41 @@ def _bad(label: str, fr: str, en: str) -> Message:
     return Message(fr=f"`{label}` a renvoyé une {fr}", en=f"`{label}` returned an {en}")
 
 
-def _encode_arg(a: Any, d: Path, counter: list[int]) -> Any:
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+
+
+def _make_request_dir(exchange_dir: Path, name: str, label: str) -> int:
+    """Create `name` in the exchange folder (not through a link) and return its descriptor."""
+    try:
+        xfd = os.open(exchange_dir, _DIR_FLAGS)
+        try:
+            os.mkdir(name, 0o755, dir_fd=xfd)
+            return os.open(name, _DIR_FLAGS, dir_fd=xfd)
+        finally:
+            os.close(xfd)
+    except OSError:
+        raise BadValue(
+            Message(
+                fr=f"impossible d'appeler `{label}` : le dossier d'échange du correcteur a été modifié par le notebook",
+                en=f"cannot call `{label}`: the grader's exchange folder was tampered with by the notebook",
+            )
+        ) from None
+
+
+def _write_new(dfd: int, name: str, data: bytes) -> None:
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644, dir_fd=dfd)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+def _npy_bytes(a: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, np.ascontiguousarray(a), allow_pickle=False)
+    return buf.getvalue()
+
+
+def _encode_arg(a: Any, d: int, counter: list[int]) -> Any:
+    """Encode one argument; arrays are written as .npy files in the request folder `d` (a descriptor)."""
     if isinstance(a, Ref):
         return {"__ref__": a.name}
     if isinstance(a, Handle):
@@ -229,12 +276,12 @@ def _encode_arg(a: Any, d: Path, counter: list[int]) -> Any:
     if isinstance(a, Tensor):
         counter[0] += 1
         name = f"a{counter[0]}.npy"
-        np.save(d / name, np.ascontiguousarray(a.array), allow_pickle=False)
+        _write_new(d, name, _npy_bytes(a.array))
         return {"__tensor__": name, "requires_grad": a.requires_grad}
     if isinstance(a, np.ndarray):
         counter[0] += 1
         name = f"a{counter[0]}.npy"
-        np.save(d / name, np.ascontiguousarray(a), allow_pickle=False)
+        _write_new(d, name, _npy_bytes(a))
         return {"__nd__": name}
     if isinstance(a, np.generic):
         return _encode_arg(a.item(), d, counter)
@@ -251,10 +298,14 @@ def _encode_arg(a: Any, d: Path, counter: list[int]) -> Any:
     raise TypeError(f"cannot send {type(a).__name__} to the kernel")
 
 
-def _open_regular(path: Path, limit: int, label: str) -> bytes:
-    """Read a file the kernel wrote, refusing links, devices and oversized files."""
+def _open_regular(path: Path, limit: int, label: str, dir_fd: int | None = None) -> bytes:
+    """Read a file the kernel wrote, refusing links, devices and oversized files.
+
+    With `dir_fd`, only `path.name` is opened, relative to that folder descriptor.
+    """
+    flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(path.name if dir_fd is not None else path, flags, dir_fd=dir_fd)
     except FileNotFoundError:
         raise BadValue(_bad(label, "réponse absente (l'agent du correcteur a été modifié ?)", "missing answer (was the grader's agent tampered with?)")) from None
     except OSError:
@@ -281,20 +332,18 @@ def _open_regular(path: Path, limit: int, label: str) -> bytes:
         os.close(fd)
 
 
-def _read_json(path: Path, label: str) -> Any:
-    raw = _open_regular(path, MAX_JSON_BYTES, label)
+def _read_json(path: Path, label: str, dir_fd: int | None = None) -> Any:
+    raw = _open_regular(path, MAX_JSON_BYTES, label, dir_fd)
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise BadValue(_bad(label, "réponse illisible", "unreadable answer")) from None
 
 
-def _read_array(d: Path, name: Any, label: str) -> np.ndarray:
+def _read_array(d: Path, name: Any, label: str, dir_fd: int | None = None) -> np.ndarray:
     if not isinstance(name, str) or "/" in name or name.startswith(".") or not name.endswith(".npy"):
         raise BadValue(_bad(label, "référence de tableau invalide", "invalid array reference"))
-    import io
-
-    raw = _open_regular(d / name, MAX_ARRAY_BYTES, label)
+    raw = _open_regular(d / name, MAX_ARRAY_BYTES, label, dir_fd)
     try:
         arr = np.load(io.BytesIO(raw), allow_pickle=False)
     except (ValueError, OSError, EOFError):

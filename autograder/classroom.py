@@ -1,0 +1,262 @@
+"""Grade a whole class at the deadline: resumable, parallel, one student never stops the rest.
+
+Each student's result is written atomically (`students/<id>/result.json`) as soon as it is
+known, so a kill -9 loses nothing already graded, and a rerun skips students whose graded
+commit and grading setup are unchanged. The gradebook files are always rebuilt from those
+per-student results.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from autograder import __version__
+from autograder.config import ConfigError, GradeOptions
+from autograder.course import Course
+from autograder.deadline import LatePolicy, Selected, select_commit
+from autograder.gitread import open_repo
+from autograder.grade import grade_commit, pool_for_tp
+from autograder.results import Message
+from autograder.roster import Student
+
+RESULT = "result.json"
+
+
+@dataclass(frozen=True)
+class ClassJob:
+    """What `grade-class` was asked to do; identical jobs give identical gradebooks."""
+
+    course_root: Path
+    tp: str
+    deadline: datetime
+    policy: LatePolicy
+    options: GradeOptions
+    out: Path
+    force: bool = False
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False, indent=1, sort_keys=True)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def fingerprint(job: ClassJob) -> str:
+    """Changes when anything that decides a grade changes (checks, release, seed, policy)."""
+    course = Course(job.course_root)
+    tp = course.tp(job.tp)
+    h = hashlib.sha256()
+    h.update(f"{__version__}|{job.options.seed}|{job.deadline.isoformat()}|{asdict(job.policy)}".encode())
+    files = [tp.release_notebook, tp.source_dir / "tp.toml"]
+    for d in (tp.public_checks, tp.hidden_checks):
+        if d.is_dir():
+            files += sorted(p for p in d.rglob("*.py"))
+    for p in files:
+        if p.is_file():
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """One grader per output folder: a second one is refused, not interleaved."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / ".lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ConfigError(
+                Message(
+                    fr=f"{out} est déjà utilisé par un autre correcteur en cours ; attendez sa fin ou choisissez un autre --out",
+                    en=f"{out} is in use by another running grader; wait for it or choose another --out",
+                )
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _select(student: Student, job: ClassJob, workspace: Path) -> tuple[Selected, str]:
+    """The commit to grade and the repo path to read it from (a local mirror for URLs)."""
+    repo = open_repo(student.repo, workspace)
+    return select_commit(repo, student.branch, job.deadline, job.policy), repo.git_dir if repo.bare else repo.working_tree_dir
+
+
+def grade_student(student: Student, job: ClassJob, fp: str, pool=None) -> dict[str, Any]:
+    """Grade one student and write their result; any failure is recorded, never raised."""
+    sdir = job.out / "students" / student.id
+    result_path = sdir / RESULT
+    t0 = time.monotonic()
+    base: dict[str, Any] = {
+        "student_id": student.id,
+        "name": student.name,
+        "email": student.email,
+        "repo": student.repo,
+        "branch": student.branch,
+        "tp": job.tp,
+        "deadline": job.deadline.isoformat(),
+        "late_policy": asdict(job.policy),
+        "fingerprint": fp,
+    }
+    workspace = Path(tempfile.mkdtemp(prefix="ag-class-"))
+    try:
+        try:
+            sel, repo_path = _select(student, job, workspace)
+        except Exception as exc:  # noqa: BLE001 - unreachable repo: recorded for this student only
+            detail = (str(exc).strip().splitlines() or [type(exc).__name__])[-1][:300]
+            sel, repo_path = Selected(None, None, "committer-date", reason=f"repository unreachable: {detail}"), None
+        base.update(sha=sel.sha, commit_date=sel.date, date_source=sel.date_source, late_days=sel.late_days, penalty=sel.penalty)
+        if not job.force and result_path.is_file():
+            try:
+                old = json.loads(result_path.read_text(encoding="utf-8"))
+                if old.get("sha") == sel.sha and old.get("fingerprint") == fp and old.get("status") != "grader-error":
+                    old["skipped"] = True
+                    return old
+            except (OSError, json.JSONDecodeError):
+                pass  # a damaged result is graded again
+        if sel.sha is None:
+            result = {
+                **base,
+                "status": "no-submission",
+                "reason": sel.reason,
+                "raw_score": 0.0,
+                "max_score": None,
+                "final_score": 0.0,
+                "checks": [],
+                "problems": ["no-submission"],
+            }
+        else:
+            graded = grade_commit(Course(job.course_root), job.tp, repo=repo_path, ref=sel.sha, options=job.options, out_dir=sdir / "report", pool=pool)
+            r = graded.report
+            result = {
+                **base,
+                "status": "graded",
+                "author": r.commit.author,
+                "raw_score": r.score,
+                "max_score": r.max_score,
+                "final_score": round(r.score * (1 - sel.penalty), 4),
+                "checks": [
+                    {"name": c.name, "item": c.item, "score": c.score, "max_score": c.max_score, "status": str(c.status)}
+                    for c in r.checks
+                ],
+                "problems": [p.code for p in r.problems],
+                "sandbox": r.sandbox.level if r.sandbox else None,
+            }
+    except Exception as exc:  # noqa: BLE001 - a grader bug for one student must not stop the class
+        result = {
+            **base,
+            "status": "grader-error",
+            "reason": f"{type(exc).__name__}: {exc}"[:500],
+            "traceback": traceback.format_exc()[-3000:],
+            "raw_score": 0.0,
+            "max_score": None,
+            "final_score": 0.0,
+            "checks": [],
+            "problems": ["grader-error"],
+        }
+    finally:
+        shutil.rmtree(workspace, ignore_errors=True)
+    result["grading_time_s"] = round(time.monotonic() - t0, 3)
+    write_json_atomic(result_path, result)
+    return result
+
+
+# -- parallel workers: one process per job slot, each with its own kernel pool ---------------
+
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(job: ClassJob, fp: str) -> None:
+    _worker["job"], _worker["fp"] = job, fp
+    _worker["pool"] = pool_for_tp(Course(job.course_root).tp(job.tp), job.options)
+
+
+def _work(student: Student) -> dict[str, Any]:
+    return grade_student(student, _worker["job"], _worker["fp"], _worker["pool"])
+
+
+def grade_class(
+    job: ClassJob,
+    students: list[Student],
+    *,
+    jobs: int = 1,
+    on_result: Callable[[dict[str, Any]], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Grade every student (in parallel with `jobs` > 1); returns results in roster order."""
+    fp = fingerprint(job)
+    results: dict[str, dict[str, Any]] = {}
+    with output_lock(job.out):
+        if jobs <= 1:
+            with pool_for_tp(Course(job.course_root).tp(job.tp), job.options) as pool:
+                for s in students:
+                    results[s.id] = grade_student(s, job, fp, pool)
+                    if on_result:
+                        on_result(results[s.id])
+        else:
+            ctx = multiprocessing.get_context("spawn")  # no fork of a process holding kernels
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(job, fp)) as ex:
+                futures = {ex.submit(_work, s): s for s in students}
+                for fut in as_completed(futures):
+                    s = futures[fut]
+                    try:
+                        results[s.id] = fut.result()
+                    except Exception as exc:  # noqa: BLE001 - a dead worker: record, go on
+                        results[s.id] = {"student_id": s.id, "name": s.name, "status": "grader-error", "reason": str(exc)[:500], "final_score": 0.0, "raw_score": 0.0, "max_score": None, "checks": [], "problems": ["grader-error"]}
+                        write_json_atomic(job.out / "students" / s.id / RESULT, results[s.id])
+                    if on_result:
+                        on_result(results[s.id])
+    return [results[s.id] for s in students]
+
+
+def load_results(out: Path) -> list[dict[str, Any]]:
+    """Every student result in a class folder, sorted by student id."""
+    found = []
+    for p in sorted((out / "students").glob(f"*/{RESULT}")):
+        try:
+            found.append(json.loads(p.read_text(encoding="utf-8")))
+        except (OSError, json.JSONDecodeError):
+            continue
+    return sorted(found, key=lambda r: r.get("student_id", ""))
+
+
+def merge_shards(out: Path, shard_dirs: list[Path]) -> list[dict[str, Any]]:
+    """Join shard outputs into one class folder (per-student folders copied as they are)."""
+    with output_lock(out):
+        for d in shard_dirs:
+            for sdir in sorted((d / "students").glob("*")):
+                if not (sdir / RESULT).is_file():
+                    continue
+                target = out / "students" / sdir.name
+                if target.resolve() == sdir.resolve():
+                    continue
+                tmp = out / "students" / f".{sdir.name}.merge"
+                shutil.rmtree(tmp, ignore_errors=True)
+                shutil.copytree(sdir, tmp)
+                shutil.rmtree(target, ignore_errors=True)
+                os.replace(tmp, target)
+    return load_results(out)

@@ -1,0 +1,106 @@
+"""The class summary an instructor looks at: score histogram, hardest checks, grading times."""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+
+def _plots(out: Path, results: list[dict[str, Any]]) -> dict[str, str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    files: dict[str, str] = {}
+    graded = [r for r in results if r.get("status") == "graded"]
+    scores = [r.get("final_score", 0.0) for r in results]
+    max_score = max((r.get("max_score") or 0 for r in graded), default=0) or 1
+
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    ax.hist(scores, bins=min(20, max(5, len(scores))), range=(0, max_score), color="#3b6ea5", edgecolor="white")
+    ax.set_xlabel(f"note finale / final score (/ {max_score:g})")
+    ax.set_ylabel("élèves / students")
+    ax.set_title("Distribution des notes / score histogram")
+    fig.tight_layout()
+    fig.savefig(out / "scores.png", dpi=110)
+    plt.close(fig)
+    files["scores"] = "scores.png"
+
+    rates = pass_rates(graded)
+    if rates:
+        names = [n for n, _ in rates][:25]
+        vals = [v for _, v in rates][:25]
+        fig, ax = plt.subplots(figsize=(7, 0.3 * len(names) + 1.2))
+        ax.barh(names[::-1], vals[::-1], color="#c0504d")
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("taux de réussite / pass rate")
+        ax.set_title("Vérifications les plus difficiles / hardest checks")
+        fig.tight_layout()
+        fig.savefig(out / "pass_rates.png", dpi=110)
+        plt.close(fig)
+        files["pass_rates"] = "pass_rates.png"
+
+    times = [(r.get("student_id", "?"), r.get("grading_time_s") or 0.0) for r in results]
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    ax.bar(range(len(times)), [t for _, t in times], color="#4f8a3c")
+    ax.set_xlabel("élève (ordre du roster) / student")
+    ax.set_ylabel("s")
+    ax.set_title("Temps de correction par élève / grading time per student")
+    fig.tight_layout()
+    fig.savefig(out / "grading_times.png", dpi=110)
+    plt.close(fig)
+    files["times"] = "grading_times.png"
+    return files
+
+
+def pass_rates(graded: list[dict[str, Any]]) -> list[tuple[str, float]]:
+    """(check, fraction of graded students who passed it), hardest first."""
+    passed: dict[str, int] = defaultdict(int)
+    seen: dict[str, int] = defaultdict(int)
+    for r in graded:
+        for c in r.get("checks", []):
+            seen[c["name"]] += 1
+            passed[c["name"]] += c.get("status") == "passed"
+    return sorted(((n, passed[n] / seen[n]) for n in seen), key=lambda x: (x[1], x[0]))
+
+
+def write_summary(out: Path, results: list[dict[str, Any]], *, title: str) -> Path:
+    files = _plots(out, results)
+    graded = [r for r in results if r.get("status") == "graded"]
+    counts = defaultdict(int)
+    for r in results:
+        counts[r.get("status", "?")] += 1
+    rows = "\n".join(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
+            html.escape(str(r.get("student_id", ""))),
+            html.escape(str(r.get("name", ""))),
+            html.escape(str(r.get("status", ""))),
+            html.escape(f"{r.get('final_score', 0):g}" + (f" / {r['max_score']:g}" if r.get("max_score") else "")),
+            html.escape(f"{r.get('penalty', 0) or 0:.0%}"),
+            html.escape(" ".join(r.get("problems", []))[:200]),
+        )
+        for r in results
+    )
+    rates = "\n".join(f"<tr><td>{html.escape(n)}</td><td>{v:.0%}</td></tr>" for n, v in pass_rates(graded))
+    imgs = "\n".join(f'<img src="{html.escape(f)}" alt="{html.escape(k)}">' for k, f in files.items())
+    mean = sum(r.get("final_score", 0) for r in graded) / len(graded) if graded else 0.0
+    page = f"""<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1100px}} table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:.25em .6em;text-align:left}} img{{max-width:100%;margin:.5em 0}}</style></head>
+<body><h1>{html.escape(title)}</h1>
+<p>{len(results)} élèves / students — {counts['graded']} notés / graded, {counts['no-submission']} sans rendu / no submission,
+{counts['grader-error']} erreurs du correcteur / grader errors. Moyenne des notés / mean of graded: {mean:.2f}</p>
+{imgs}
+<h2>Réussite par vérification / pass rate per check (la plus difficile d'abord / hardest first)</h2>
+<table><tr><th>check</th><th>pass rate</th></tr>{rates}</table>
+<h2>Élèves / students</h2>
+<table><tr><th>id</th><th>nom / name</th><th>statut / status</th><th>note / score</th><th>pénalité / penalty</th><th>problèmes / problems</th></tr>
+{rows}</table></body></html>
+"""
+    path = out / "summary.html"
+    path.write_text(page, encoding="utf-8")
+    return path

@@ -1,0 +1,192 @@
+"""cli: `autograder grade` in-process, options from flags and the course's pyproject.toml."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from autograder.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, main
+from autograder.sandbox import probe
+
+from .course_builder import (
+    MAX_SCORE,
+    MINI,
+    SOLUTION,
+    StudentRepo,
+    build_course,
+    notebook_path,
+    student_notebook,
+)
+
+CAPS = probe()
+STRICT_OK = bool(CAPS.bwrap and CAPS.is_root and CAPS.setpriv)
+REPORTS = ["executed.ipynb", "feedback.html", "feedback.md", "grade.json", "junit.xml"]
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    base = tmp_path_factory.mktemp("cli")
+    course = build_course(base / "course")
+    # Course-wide defaults: English feedback unless a flag says otherwise.
+    (course.root / "pyproject.toml").write_text(
+        '[tool.autograder]\nlang = "en"\nsandbox = "auto"\n', encoding="utf-8"
+    )
+    repo = StudentRepo(base / "student")
+    repo.commit({notebook_path(): student_notebook(SOLUTION)}, "solution")
+    repo.git("tag", "rendu-final")
+    return course, repo, base
+
+
+def grade_cli(setup, name: str, *extra: str, ref: str = "rendu-final") -> tuple[int, Path]:
+    course, repo, base = setup
+    out = base / "out" / name
+    argv = [
+        "grade",
+        "--course",
+        str(course.root),
+        "--repo",
+        str(repo.path),
+        "--ref",
+        ref,
+        "--tp",
+        MINI,
+        "--out",
+        str(out),
+        "--cell-timeout",
+        "4",
+        "--total-timeout",
+        "30",
+        "--call-timeout",
+        "3",
+        *extra,
+    ]
+    return main(argv), out
+
+
+def grade_json(out: Path) -> dict:
+    return json.loads((out / "grade.json").read_text("utf-8"))
+
+
+def test_grade_writes_every_report_and_exits_0(setup, capsys):
+    rc, out = grade_cli(setup, "default")
+    captured = capsys.readouterr()
+    assert rc == EXIT_OK, captured.err
+    assert sorted(p.name for p in out.iterdir()) == REPORTS
+    data = grade_json(out)
+    assert data["score"] == MAX_SCORE and data["max_score"] == MAX_SCORE
+    assert data["commit"]["ref"] == "rendu-final" and len(data["commit"]["sha"]) == 40
+    # pyproject.toml's lang = "en" applies.
+    assert data["lang"] == "en"
+    assert f"Score: {MAX_SCORE:g} / {MAX_SCORE:g}" in captured.out
+    assert "junit.xml" in captured.out
+    junit = (out / "junit.xml").read_text("utf-8")
+    assert 'failures="0"' in junit and 'errors="0"' in junit
+    assert "Score" in (out / "feedback.md").read_text("utf-8") or "score" in (
+        out / "feedback.md"
+    ).read_text("utf-8")
+    assert (out / "feedback.html").read_text("utf-8").lstrip().lower().startswith("<!doctype html")
+
+
+def test_sandbox_off_still_grades_and_records_none(setup, capsys):
+    rc, out = grade_cli(setup, "off", "--sandbox", "off")
+    assert rc == EXIT_OK, capsys.readouterr().err
+    data = grade_json(out)
+    assert data["score"] == MAX_SCORE
+    assert data["sandbox"]["level"] == "none"
+    assert (
+        data["sandbox"]["user_switched"] is False and data["sandbox"]["network_isolated"] is False
+    )
+
+
+def test_sandbox_strict_grades_as_nobody_here(setup, capsys):
+    rc, out = grade_cli(setup, "strict", "--sandbox", "strict", "--lang", "fr")
+    captured = capsys.readouterr()
+    if not STRICT_OK:
+        assert rc == EXIT_REFUSED
+        assert "--sandbox strict" in captured.err
+        pytest.skip("bwrap, root or setpriv unavailable: strict is refused (exit 3)")
+    assert rc == EXIT_OK, captured.err
+    data = grade_json(out)
+    assert data["score"] == MAX_SCORE
+    assert data["sandbox"]["level"] == "bwrap" and data["sandbox"]["user_switched"] is True
+    assert data["sandbox"]["filesystem_hidden"] is True
+    # The flag wins over pyproject.toml's lang = "en".
+    assert data["lang"] == "fr" and f"Note: {MAX_SCORE:g} / {MAX_SCORE:g}" in captured.out
+
+
+def test_unknown_ref_still_produces_a_grade(setup, capsys):
+    rc, out = grade_cli(setup, "bad-ref", ref="pas-de-branche")
+    captured = capsys.readouterr()
+    assert rc == EXIT_OK
+    assert "unknown-ref" in captured.out
+    data = grade_json(out)
+    assert data["score"] == 0.0 and data["max_score"] == MAX_SCORE
+    assert data["problems"][0]["code"] == "unknown-ref"
+    assert "pas-de-branche" in data["problems"][0]["where"]
+
+
+def test_unknown_tp_is_a_usage_error(setup, capsys):
+    course, repo, base = setup
+    rc = main(
+        [
+            "grade",
+            "--course",
+            str(course.root),
+            "--repo",
+            str(repo.path),
+            "--tp",
+            "tp_nope",
+            "--out",
+            str(base / "x"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert rc == EXIT_USAGE
+    assert "tp_nope" in err and MINI in err
+    assert not (base / "x").exists()
+
+
+def test_unknown_option_in_pyproject_is_a_usage_error(tmp_path, capsys):
+    course = build_course(tmp_path / "course")
+    (course.root / "pyproject.toml").write_text("[tool.autograder]\ncell_timout = 3\n")
+    rc = main(
+        [
+            "grade",
+            "--course",
+            str(course.root),
+            "--repo",
+            str(tmp_path),
+            "--tp",
+            MINI,
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    assert rc == EXIT_USAGE
+    assert "cell_timout" in capsys.readouterr().err
+
+
+def test_bad_flag_value_is_refused_by_argparse(setup, capsys):
+    with pytest.raises(SystemExit) as info:
+        grade_cli(setup, "bad-flag", "--sandbox", "maybe")
+    assert info.value.code == 2
+    assert "maybe" in capsys.readouterr().err
+
+
+def test_grade_help_documents_every_option(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["grade", "--help"])
+    assert info.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    for flag in (
+        "--sandbox",
+        "--cell-timeout",
+        "--memory-mb",
+        "--call-timeout",
+        "--seed",
+        "--lang",
+    ):
+        assert flag in text
+    assert "strict" in text and "refuses to grade" in text

@@ -1,0 +1,282 @@
+"""grade: real commits of a real repo, graded end to end in the sandboxed kernel.
+
+Each scenario is a branch of one student repo; each is graded once (module cache) and
+several tests read the same report.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autograder.grade import Graded
+from autograder.results import Status
+
+from .course_builder import (
+    MAX_SCORE,
+    MINI,
+    POINTS,
+    SOLUTION,
+    STUBS,
+    StudentRepo,
+    build_course,
+    by_name,
+    describe,
+    grade,
+    item_scores,
+    notebook_path,
+    problem_codes,
+    student_notebook,
+)
+
+NB = notebook_path()
+
+SCENARIOS: dict[str, dict[str, Any]] = {
+    "submission-solution": {"answers": SOLUTION},
+    "submission-untouched-release": {"answers": {}},
+    "submission-syntax-error-in-one-cell": {
+        "answers": {**SOLUTION, "square": "def square(x)\n    return x ** 2\n"}
+    },
+    "submission-infinite-loop-in-cell": {
+        "answers": {**SOLUTION, "square": "while True:\n    pass\n"}
+    },
+    "submission-infinite-loop-in-called-function": {
+        "answers": {**SOLUTION, "square": "def square(x):\n    while True:\n        pass\n"}
+    },
+    "submission-os-exit-in-cell": {"answers": {**SOLUTION, "square": "import os\nos._exit(1)\n"}},
+    "submission-memory-bomb": {
+        "answers": {
+            **SOLUTION,
+            "square": "blocks = [bytearray(1024**3) for _ in range(20)]  # 20 Go\n",
+        },
+        "options": {"memory_mb": 1024},
+    },
+    "submission-edits-given-cell": {
+        "answers": SOLUTION,
+        "edit_given": {"given_mid": "raise RuntimeError('cellule fournie cassée')\n"},
+    },
+    "submission-uses-up-the-notebook-budget": {
+        "answers": SOLUTION,
+        "scratch": {"add": ["import time\ntime.sleep(30)\n"]},
+        "options": {"total_timeout": 2.0},
+    },
+}
+
+
+class Course:
+    def __init__(self, base: Path):
+        self.course = build_course(base / "course")
+        self.repo = StudentRepo(base / "student")
+        self.out = base / "out"
+        first = self.repo.commit({"README.md": b"# mon depot\n"}, "init")
+        for name, spec in SCENARIOS.items():
+            nb = student_notebook(spec["answers"], scratch_after=spec.get("scratch"))
+            for gid, src in spec.get("edit_given", {}).items():
+                cell = next(c for c in nb["cells"] if c["metadata"]["nbgrader"]["grade_id"] == gid)
+                cell["source"] = src
+            self.repo.commit({NB: nb}, name, branch=name, start=first)
+        self.repo.commit(
+            {NB: b'{"cells": [\n'}, "broken", branch="submission-invalid-json", start=first
+        )
+        self.repo.commit(
+            {f"{MINI}/copie.ipynb": student_notebook(SOLUTION)},
+            "renamed",
+            branch="submission-notebook-renamed",
+            start=first,
+        )
+        self.cache: dict[str, Graded] = {}
+
+    def graded(self, ref: str) -> Graded:
+        if ref not in self.cache:
+            spec = SCENARIOS.get(ref, {})
+            self.cache[ref] = grade(
+                self.course, self.repo.path, ref, out_dir=self.out / ref, **spec.get("options", {})
+            )
+        return self.cache[ref]
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory) -> Course:
+    return Course(tmp_path_factory.mktemp("grade"))
+
+
+def report(env: Course, ref: str):
+    return env.graded(ref).report
+
+
+# ---------------------------------------------------------------- the two references
+
+
+def test_solution_gets_full_marks(env):
+    r = report(env, "submission-solution")
+    assert (r.score, r.max_score) == (MAX_SCORE, MAX_SCORE), describe(r)
+    assert r.problems == ()
+    assert all(c.status == Status.PASSED for c in r.checks)
+    assert item_scores(r) == POINTS
+    assert [c.status for c in r.cells] == ["ok"] * 6
+    assert r.tp == MINI and r.title.fr == f"TP {MINI}"
+
+
+def test_report_records_commit_sandbox_and_timings(env):
+    r = report(env, "submission-solution")
+    sha = env.repo.git("rev-parse", "submission-solution")
+    assert r.commit.sha == sha and r.commit.ref == "submission-solution"
+    assert r.commit.author == "Alice Étudiante <alice@example.org>"
+    assert r.commit.committer_date == "2026-01-15T10:00:00+01:00"
+    assert r.commit.notebook_path == NB
+    assert r.sandbox is not None and r.sandbox.level in ("bwrap", "unshare", "rlimits")
+    assert set(r.durations) >= {"read", "kernel_start", "execute", "checks", "total"}
+    assert r.device == "cpu" and r.graded_at and r.grader_version
+
+
+def test_reports_are_written(env):
+    env.graded("submission-solution")
+    out = env.out / "submission-solution"
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["executed.ipynb", "feedback.html", "feedback.md", "grade.json", "junit.xml"]
+    data = json.loads((out / "grade.json").read_text("utf-8"))
+    assert data["score"] == MAX_SCORE and data["max_score"] == MAX_SCORE
+    assert len(data["tests"]) == 6
+    executed = json.loads((out / "executed.ipynb").read_text("utf-8"))
+    sources = [c["source"] for c in executed["cells"]]
+    assert SOLUTION["square"] in sources
+    assert all(
+        c["execution_count"] is not None for c in executed["cells"] if c["cell_type"] == "code"
+    )
+
+
+def test_untouched_release_scores_zero_without_crashing(env):
+    r = report(env, "submission-untouched-release")
+    assert (r.score, r.max_score) == (0.0, MAX_SCORE), describe(r)
+    assert r.problems == ()
+    assert [c.status for c in r.cells] == ["ok"] * 6
+    for c in r.checks:
+        assert c.status == Status.ERROR and "pas encore implémentée" in c.message.fr
+
+
+# ---------------------------------------------------------------- broken answers
+
+
+def test_syntax_error_only_zeroes_its_item(env):
+    r = report(env, "submission-syntax-error-in-one-cell")
+    assert item_scores(r) == {**POINTS, "square": 0.0}, describe(r)
+    cell = next(c for c in r.cells if c.grade_id == "square")
+    assert cell.status == "error" and "SyntaxError" in cell.error.fr
+    assert cell.error.fr.startswith("cellule 6 (square)")
+    # An error does not stop the notebook: the cells after it ran.
+    assert [c.status for c in r.cells if c.index > cell.index] == ["ok", "ok"]
+
+
+def test_infinite_loop_in_a_cell_is_a_named_timeout(env):
+    r = report(env, "submission-infinite-loop-in-cell")
+    assert problem_codes(r) == ["cell-timeout"], describe(r)
+    p = r.problems[0]
+    assert "cellule 6 (square) a dépassé 4 s" in p.message.fr
+    assert "cell 6 (square) exceeded 4 s" in p.message.en
+    assert p.where.endswith("cellule 6 (square)")
+    cell = next(c for c in r.cells if c.grade_id == "square")
+    assert cell.status == "timeout" and cell.duration_s < 4 + 6
+    assert item_scores(r) == {**POINTS, "square": 0.0}
+    assert [c.status for c in r.cells if c.index > cell.index] == ["ok", "ok"]
+
+
+def test_infinite_loop_in_a_called_function_errors_that_check_only(env):
+    r = report(env, "submission-infinite-loop-in-called-function")
+    checks = by_name(r)
+    sq = checks["test_square_random"]
+    assert sq.status == Status.ERROR, describe(r)
+    assert "`square` n'a pas répondu en 3 s" in sq.message.fr
+    # The checks after the timeout still ran against the same kernel.
+    names = [c.name for c in r.checks]
+    after = names[names.index("test_square_random") + 1 :]
+    assert after and all(checks[n].status == Status.PASSED for n in after)
+    assert item_scores(r) == {**POINTS, "square": 0.0}
+    assert r.problems == ()
+
+
+def test_os_exit_in_a_cell_is_kernel_death_and_still_a_report(env):
+    r = report(env, "submission-os-exit-in-cell")
+    assert problem_codes(r) == ["kernel-died"], describe(r)
+    p = r.problems[0]
+    assert "pendant la cellule 6 (square)" in p.message.fr
+    statuses = {c.grade_id: c.status for c in r.cells}
+    assert statuses["square"] == "kernel-died"
+    assert statuses["scale"] == "kernel-died" and statuses["given_end"] == "kernel-died"
+    assert (r.score, r.max_score) == (0.0, MAX_SCORE)
+    for c in r.checks:
+        assert c.status == Status.ERROR
+        assert "noyau Python s'est arrêté à la cellule 6" in c.message.fr
+    assert (env.out / "submission-os-exit-in-cell" / "grade.json").is_file()
+
+
+def test_memory_bomb_is_reported_and_the_grader_survives(env):
+    r = report(env, "submission-memory-bomb")
+    assert r.sandbox.limits["memory_mb"] == 1024
+    cell = next(c for c in r.cells if c.grade_id == "square")
+    if cell.status == "error":
+        assert "MemoryError" in cell.error.fr, describe(r)
+        assert item_scores(r) == {**POINTS, "square": 0.0}
+    else:
+        assert cell.status == "kernel-died", describe(r)
+        assert "kernel-died" in problem_codes(r)
+    assert r.max_score == MAX_SCORE
+
+
+def test_edited_given_cell_runs_the_instructor_version(env):
+    r = report(env, "submission-edits-given-cell")
+    assert problem_codes(r) == ["given-cell-modified"]
+    assert "given_mid" in r.problems[0].message.fr
+    assert r.score == MAX_SCORE and all(c.status == "ok" for c in r.cells), describe(r)
+
+
+def test_notebook_budget_used_up_skips_the_rest(env):
+    r = report(env, "submission-uses-up-the-notebook-budget")
+    assert problem_codes(r) == ["cell-timeout"], describe(r)
+    assert "budget total du notebook épuisé" in r.problems[0].message.fr
+    statuses = [(c.origin, c.status) for c in r.cells]
+    i = statuses.index(("student-scratch", "timeout"))
+    assert all(s == "skipped" for _, s in statuses[i + 1 :])
+    assert statuses[:i] == [("instructor", "ok"), ("student-answer", "ok")]
+    # `add` ran before the budget ran out: its checks pass; the others cannot.
+    assert item_scores(r)["add"] == POINTS["add"]
+
+
+# ---------------------------------------------------------------- unreadable submissions
+
+
+def test_unknown_ref_names_repo_ref_and_path(env):
+    r = report(env, "no-such-branch")
+    assert problem_codes(r) == ["unknown-ref"]
+    p = r.problems[0]
+    shown = f"{p.where} {p.message.fr}"
+    for part in (str(env.repo.path), "no-such-branch", NB):
+        assert part in shown
+    assert (r.score, r.max_score) == (0.0, MAX_SCORE)
+    assert r.cells == () and r.sandbox is None
+    assert all(c.status == Status.ERROR and c.message == p.message for c in r.checks)
+
+
+def test_invalid_notebook_json_names_the_commit(env):
+    r = report(env, "submission-invalid-json")
+    assert problem_codes(r) == ["invalid-json"]
+    sha = env.repo.git("rev-parse", "submission-invalid-json")
+    assert sha[:10] in r.problems[0].message.fr and NB in r.problems[0].message.fr
+    assert r.score == 0.0 and r.max_score == MAX_SCORE and r.cells == ()
+
+
+def test_renamed_notebook_is_missing(env):
+    r = report(env, "submission-notebook-renamed")
+    assert problem_codes(r) == ["missing-notebook"]
+    assert NB in r.problems[0].message.fr
+    assert r.commit.sha == env.repo.git("rev-parse", "submission-notebook-renamed")
+    assert r.score == 0.0 and (env.out / "submission-notebook-renamed" / "grade.json").is_file()
+
+
+def test_stub_sources_are_what_the_release_holds():
+    # Guard for the scenarios above: the untouched release really holds the stubs.
+    nb = student_notebook()
+    got = {c["metadata"]["nbgrader"]["grade_id"]: c["source"] for c in nb["cells"]}
+    assert all(got[k] == v for k, v in STUBS.items())

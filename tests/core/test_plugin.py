@@ -1,0 +1,317 @@
+"""plugin: real pytest runs of check files; every outcome becomes a scored CheckResult."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from autograder.checks.determinism import derive_seed
+from autograder.plugin import GENERIC_HIDDEN, CheckRun, run_checks
+from autograder.proxy import Submission
+from autograder.results import Message, Status, Visibility
+
+REASON = Message(fr="le noyau Python s'est arrêté à la cellule 5", en="kernel stopped at cell 5")
+
+PUBLIC = """
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed, Partial
+
+
+@pytest.mark.item("a")
+@pytest.mark.points(2)
+def test_passes(submission):
+    assert True
+
+
+@pytest.mark.item("a")
+@pytest.mark.points(3)
+def test_check_failed():
+    raise CheckFailed("valeur fausse en [2]", "wrong value at [2]")
+
+
+@pytest.mark.item("b")
+@pytest.mark.points(4)
+def test_partial_half():
+    raise Partial(0.5, fr="moitié", en="half")
+
+
+@pytest.mark.item("b")
+@pytest.mark.points(1)
+def test_partial_zero_is_failed():
+    raise Partial(0.0, fr="rien", en="nothing")
+
+
+@pytest.mark.item("b")
+@pytest.mark.points(1)
+def test_partial_nan_is_no_credit():
+    raise Partial(float("nan"), fr="nan", en="nan")
+
+
+@pytest.mark.item("c")
+def test_bare_assert_public():
+    expected = 41
+    assert expected == 42, "la réponse devrait être 42"
+
+
+@pytest.mark.item("c")
+def test_other_exception():
+    {}["missing"]
+
+
+@pytest.mark.item("c")
+def test_skipped():
+    pytest.skip("pas ici")
+
+
+@pytest.mark.item("d")
+@pytest.mark.points(2)
+def test_calls_dead_kernel(submission):
+    submission.call("grad_f", np.ones(2))
+
+
+def test_default_points_and_item():
+    pass
+
+
+@pytest.fixture
+def broken_fixture():
+    raise RuntimeError("fixture cassée")
+
+
+@pytest.mark.item("e")
+def test_setup_error(broken_fixture):
+    pass
+
+
+@pytest.mark.parametrize("n", [1, 2])
+@pytest.mark.item("f")
+@pytest.mark.points(0.5)
+def test_parametrized(n):
+    assert n == 1
+"""
+
+HIDDEN = """
+import pytest
+
+from autograder.checks import CheckFailed
+
+SECRET = [3.14159, 2.71828]
+
+
+@pytest.mark.item("h")
+@pytest.mark.points(5)
+def test_hidden_bare_assert(submission):
+    got = [0.0, 0.0]
+    assert got == SECRET
+
+
+@pytest.mark.item("h")
+def test_hidden_check_failed():
+    raise CheckFailed("message choisi par l'auteur", "author's message")
+
+
+@pytest.mark.item("h")
+def test_hidden_other_exception():
+    raise ZeroDivisionError(str(SECRET))
+"""
+
+FIXTURES = """
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed
+
+
+def _report(value):
+    raise CheckFailed(repr(value), repr(value))
+
+
+def test_rng_draw(rng):
+    _report(rng.integers(0, 10**9, size=3).tolist())
+
+
+def test_seed_value(seed):
+    _report(seed)
+
+
+def test_context(device, lang, tp_dir):
+    _report((device, lang, str(tp_dir)))
+"""
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def run(dirs, *, seed=123, lang="fr", tp_dir=Path("/course/source/tp"), device="cpu"):
+    return run_checks(
+        CheckRun(
+            submission=Submission(None, None, unavailable=REASON),
+            check_dirs=tuple(dirs),
+            seed=seed,
+            device=device,
+            lang=lang,
+            tp_dir=tp_dir,
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def outcome(tmp_path_factory):
+    base = tmp_path_factory.mktemp("plugin")
+    write(base / "public" / "test_public.py", PUBLIC)
+    write(base / "hidden" / "test_hidden.py", HIDDEN)
+    results, errors = run(
+        [(base / "public", Visibility.VISIBLE), (base / "hidden", Visibility.HIDDEN)]
+    )
+    return {r.name: r for r in results}, [r.name for r in results], errors
+
+
+def test_results_in_file_order_public_first(outcome):
+    _, order, errors = outcome
+    assert errors == []
+    assert order[:3] == ["test_passes", "test_check_failed", "test_partial_half"]
+    assert order[-3:] == [
+        "test_hidden_bare_assert",
+        "test_hidden_check_failed",
+        "test_hidden_other_exception",
+    ]
+    assert "test_parametrized[1]" in order and "test_parametrized[2]" in order
+
+
+def test_pass_fail_and_partial_scores(outcome):
+    r, _, _ = outcome
+    assert (r["test_passes"].status, r["test_passes"].score, r["test_passes"].max_score) == (
+        Status.PASSED,
+        2.0,
+        2.0,
+    )
+    assert r["test_passes"].message is None and r["test_passes"].item == "a"
+    failed = r["test_check_failed"]
+    assert (failed.status, failed.score, failed.max_score) == (Status.FAILED, 0.0, 3.0)
+    assert failed.message == Message("valeur fausse en [2]", "wrong value at [2]")
+    half = r["test_partial_half"]
+    assert (half.status, half.score, half.max_score) == (Status.PARTIAL, 2.0, 4.0)
+    assert half.message == Message("moitié", "half")
+    assert (r["test_partial_zero_is_failed"].status, r["test_partial_zero_is_failed"].score) == (
+        Status.FAILED,
+        0.0,
+    )
+    assert r["test_partial_nan_is_no_credit"].score == 0.0
+    assert r["test_parametrized[1]"].score == 0.5 and r["test_parametrized[2]"].score == 0.0
+
+
+def test_bare_assert_in_a_public_check_shows_its_message(outcome):
+    res = outcome[0]["test_bare_assert_public"]
+    assert res.status == Status.FAILED and res.score == 0.0
+    assert "la réponse devrait être 42" in res.message.fr
+    assert "assert 41 == 42" not in res.message.fr
+
+
+def test_errors_that_are_not_the_students_answer(outcome):
+    r = outcome[0]
+    other = r["test_other_exception"]
+    assert other.status == Status.ERROR and "KeyError" in other.message.fr
+    assert "'missing'" not in other.message.fr
+    assert r["test_skipped"].status == Status.ERROR
+    assert r["test_skipped"].message.fr == "vérification ignorée"
+    setup = r["test_setup_error"]
+    assert setup.status == Status.ERROR and setup.score == 0.0 and setup.item == "e"
+    assert "fixture cassée" not in setup.message.fr
+
+
+def test_submission_error_becomes_an_error_with_the_student_message(outcome):
+    res = outcome[0]["test_calls_dead_kernel"]
+    assert res.status == Status.ERROR and res.score == 0.0 and res.max_score == 2.0
+    assert res.message == REASON
+
+
+def test_defaults_one_point_and_item_from_the_file_name(outcome):
+    res = outcome[0]["test_default_points_and_item"]
+    assert res.max_score == 1.0 and res.item == "test_public"
+    assert res.visibility == Visibility.VISIBLE
+
+
+def test_hidden_checks_never_show_source_or_values(outcome):
+    r = outcome[0]
+    bare = r["test_hidden_bare_assert"]
+    assert bare.visibility == Visibility.HIDDEN
+    assert bare.status == Status.FAILED and bare.max_score == 5.0
+    assert bare.message == GENERIC_HIDDEN
+    other = r["test_hidden_other_exception"]
+    assert other.status == Status.ERROR
+    for res in (bare, other):
+        assert "3.14" not in res.message.fr + res.message.en
+        assert "SECRET" not in res.message.fr + res.message.en
+    # A message the author wrote on purpose is shown.
+    assert r["test_hidden_check_failed"].message.fr == "message choisi par l'auteur"
+
+
+def test_fixtures_rng_and_seed_derive_from_the_secret_and_the_check(tmp_path):
+    write(tmp_path / "checks" / "test_fixtures.py", FIXTURES)
+    dirs = [(tmp_path / "checks", Visibility.VISIBLE)]
+
+    def values(**kw):
+        results, errors = run(dirs, **kw)
+        assert errors == []
+        return {r.name: r.message.fr for r in results}
+
+    first, again, other_seed = values(seed=1), values(seed=1), values(seed=2)
+    assert first == again
+    assert first["test_rng_draw"] != other_seed["test_rng_draw"]
+    assert first["test_seed_value"] == repr(derive_seed(1, "test_seed_value"))
+    assert first["test_seed_value"] != repr(derive_seed(1, "test_rng_draw"))
+    ctx = values(seed=1, lang="en", device="cpu", tp_dir=tmp_path)["test_context"]
+    assert ctx == repr(("cpu", "en", str(tmp_path)))
+
+
+def test_collection_error_is_reported_for_the_instructor(tmp_path):
+    write(tmp_path / "checks" / "test_ok.py", "def test_ok():\n    pass\n")
+    write(tmp_path / "checks" / "test_broken.py", "def test_broken(:\n    pass\n")
+    results, errors = run([(tmp_path / "checks", Visibility.HIDDEN)])
+    # pytest stops the session on a collection error: never a silent partial grade.
+    assert [r.name for r in results] in ([], ["test_ok"])
+    assert len(errors) == 1
+    assert "test_broken.py" in errors[0].fr and "contactez l'enseignant" in errors[0].fr
+
+
+def test_missing_check_dirs_give_nothing(tmp_path):
+    assert run([(tmp_path / "absent", Visibility.VISIBLE)]) == ([], [])
+    assert run([]) == ([], [])
+
+
+def test_same_file_names_in_two_tps_do_not_clash(tmp_path):
+    a = write(tmp_path / "tp1" / "test_checks.py", "def test_one():\n    assert True\n")
+    b = write(tmp_path / "tp2" / "test_checks.py", "def test_two():\n    assert False\n")
+    ra, _ = run([(a.parent, Visibility.VISIBLE)])
+    rb, _ = run([(b.parent, Visibility.VISIBLE)])
+    assert [(r.name, r.status) for r in ra] == [("test_one", Status.PASSED)]
+    assert [(r.name, r.status) for r in rb] == [("test_two", Status.FAILED)]
+
+
+def test_check_output_does_not_reach_the_console(tmp_path, capfd):
+    write(
+        tmp_path / "checks" / "test_noisy.py",
+        "def test_noisy():\n    print('BRUIT-DE-CHECK')\n",
+    )
+    results, _ = run([(tmp_path / "checks", Visibility.VISIBLE)])
+    assert results[0].status == Status.PASSED
+    out = capfd.readouterr()
+    assert "BRUIT-DE-CHECK" not in out.out + out.err
+
+
+def test_checks_leave_no_bytecode_in_the_course(tmp_path, monkeypatch):
+    """Even where Python writes bytecode, importing checks must not add __pycache__."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    write(tmp_path / "checks" / "test_simple.py", "def test_simple():\n    assert 1 + 1 == 2\n")
+    results, _ = run([(tmp_path / "checks", Visibility.HIDDEN)])
+    assert [r.status for r in results] == [Status.PASSED]
+    assert sorted(p.name for p in (tmp_path / "checks").iterdir()) == ["test_simple.py"]
+    assert sys.dont_write_bytecode is False  # restored

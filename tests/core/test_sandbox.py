@@ -1,0 +1,243 @@
+"""sandbox: the probe, the launcher it builds, and what a process started through it can do."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder.sandbox import (
+    NOBODY_UID,
+    SANDBOX_WORKDIR,
+    Limits,
+    SandboxUnavailable,
+    kernel_python,
+    plan,
+    probe,
+    python_roots,
+    scrubbed_env,
+)
+
+CAPS = probe()
+STRICT_OK = bool(CAPS.bwrap and CAPS.is_root and CAPS.setpriv)
+needs_strict = pytest.mark.skipif(
+    not STRICT_OK, reason=f"bwrap + root + setpriv unavailable here: {'; '.join(CAPS.notes)}"
+)
+
+
+@pytest.fixture
+def dirs(tmp_path):
+    base = tmp_path / "run-base"
+    base.mkdir()
+    os.chmod(tmp_path, 0o755)
+    os.chmod(base, 0o755)
+    work, runtime = base / "work", base / "run"
+    work.mkdir()
+    runtime.mkdir()
+    return work, runtime
+
+
+def chown_for(p, *paths: Path) -> None:
+    if p.run_as:
+        for path in paths:
+            os.chown(path, *p.run_as)
+
+
+INSPECT = r"""
+import json, os, resource, socket, sys
+out = {"uid": os.getuid(), "gid": os.getgid(), "cwd": os.getcwd(), "env": dict(os.environ)}
+def attempt(fn):
+    try:
+        return "ok:" + repr(fn())[:300]
+    except Exception as exc:
+        return type(exc).__name__
+targets = json.loads(sys.argv[1])
+out["list"] = {p: attempt(lambda p=p: os.listdir(p)) for p in targets["list"]}
+out["read"] = {p: attempt(lambda p=p: open(p).read(50)) for p in targets["read"]}
+def connect():
+    s = socket.create_connection(("127.0.0.1", targets["port"]), timeout=2)
+    s.close()
+out["connect"] = attempt(connect)
+def write_work():
+    with open("probe.txt", "w") as f:
+        f.write("x")
+    return "written"
+out["write_work"] = attempt(write_work)
+out["rlimit_as"] = resource.getrlimit(resource.RLIMIT_AS)[0]
+out["rlimit_nofile"] = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+out["pid"] = os.getpid()
+print(json.dumps(out))
+"""
+
+
+def run_inside(p, python: str, targets: dict, cwd: Path) -> dict:
+    proc = subprocess.run(
+        [*p.prefix, python, "-c", INSPECT, json.dumps(targets)],
+        env=p.env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture
+def loopback_server():
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(5)
+    yield srv.getsockname()[1]
+    srv.close()
+
+
+def test_probe_records_what_it_found():
+    assert CAPS.is_root == (os.geteuid() == 0)
+    if CAPS.bwrap:
+        assert Path(CAPS.bwrap).is_file()
+    if not CAPS.bwrap:
+        assert any("bwrap" in n for n in CAPS.notes)
+    assert probe() is CAPS  # probed once per process
+
+
+def test_limits_become_prlimit_arguments():
+    lim = Limits(memory_mb=1024, cpu_seconds=60, nproc=64, file_size_mb=8, open_files=32)
+    args = lim.prlimit_args(address_space=True)
+    assert args[0] == f"--as={1024 * 1024 * 1024}"
+    assert "--cpu=60" in args and "--nproc=64" in args and "--nofile=32" in args
+    assert f"--fsize={8 * 1024 * 1024}" in args and "--core=0" in args
+    assert not any(a.startswith("--as") for a in lim.prlimit_args(address_space=False))
+    assert lim.as_dict()["memory_mb"] == 1024
+
+
+def test_scrubbed_env_drops_grader_secrets(monkeypatch):
+    monkeypatch.setenv("CI_JOB_TOKEN", "glcbt-secret")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy:3128")
+    monkeypatch.setenv("PYTHONPATH", "/work/main")
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")
+    env = scrubbed_env(home="/tmp", python=sys.executable, device="cpu")
+    assert "CI_JOB_TOKEN" not in env and "AWS_SECRET_ACCESS_KEY" not in env
+    assert "HTTPS_PROXY" not in env and "PYTHONPATH" not in env
+    assert not any("secret" in v for v in env.values())
+    assert env["LANG"] == "fr_FR.UTF-8" and env["HOME"] == "/tmp"
+    assert env["PYTHONNOUSERSITE"] == "1" and env["CUDA_VISIBLE_DEVICES"] == ""
+    assert env["PATH"].split(":")[0] == str(Path(sys.executable).parent)
+    assert (
+        scrubbed_env(home="/h", python=sys.executable, device="cuda")["CUDA_VISIBLE_DEVICES"] == "0"
+    )
+
+
+def test_python_roots_are_the_install_and_the_venv_never_usr():
+    roots = python_roots(kernel_python())
+    assert Path(sys.prefix) in roots or str(sys.prefix).startswith("/usr")
+    assert not any(str(r).startswith("/usr") for r in roots)
+
+
+def test_sandbox_off_is_unconfined_and_says_so(dirs):
+    work, runtime = dirs
+    p = plan("off", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits())
+    assert p.prefix == () and p.run_as is None
+    assert p.info.level == "none" and p.info.limits == {}
+    assert not (p.info.network_isolated or p.info.user_switched or p.info.filesystem_hidden)
+    assert any("off" in n for n in p.info.notes)
+    assert p.workdir_inside == str(work)
+    assert "CI_JOB_TOKEN" not in p.env  # the environment is scrubbed even when off
+
+
+@needs_strict
+def test_auto_uses_bwrap_as_nobody_with_limits(dirs):
+    work, runtime = dirs
+    lim = Limits(memory_mb=2048, open_files=128)
+    p = plan("auto", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=lim)
+    info = p.info
+    assert info.level == "bwrap"
+    assert info.network_isolated and info.user_switched and info.filesystem_hidden
+    assert info.pid_namespace and info.limits["memory_mb"] == 2048
+    assert p.run_as == (NOBODY_UID, NOBODY_UID)
+    assert p.workdir_inside == SANDBOX_WORKDIR
+    argv = list(p.prefix)
+    for flag in ("--unshare-net", "--unshare-pid", "--die-with-parent", "--new-session"):
+        assert flag in argv
+    assert f"--reuid={NOBODY_UID}" in argv and "--no-new-privs" in argv
+
+
+@needs_strict
+def test_a_process_started_through_bwrap_is_confined(dirs, loopback_server, tmp_path, monkeypatch):
+    monkeypatch.setenv("CI_JOB_TOKEN", "glcbt-must-not-leak")
+    work, runtime = dirs
+    secret = tmp_path / "secret.txt"
+    secret.write_text("instructor only")
+    secret.chmod(0o644)
+    python = kernel_python()
+    lim = Limits(memory_mb=1536, open_files=100)
+    p = plan("strict", workdir=work, runtime_dir=runtime, python=python, limits=lim)
+    chown_for(p, work, runtime)
+    course_dir = Path(__file__).resolve().parents[2]
+    targets = {
+        "list": ["/work", str(course_dir), str(tmp_path), "/root", SANDBOX_WORKDIR],
+        "read": [str(secret), str(Path(__file__).resolve()), "/etc/hostname"],
+        "port": loopback_server,
+    }
+    out = run_inside(p, python, targets, work)
+    assert out["uid"] == NOBODY_UID and out["gid"] == NOBODY_UID
+    assert out["cwd"] == SANDBOX_WORKDIR
+    assert "CI_JOB_TOKEN" not in out["env"]
+    assert not any("glcbt" in v for v in out["env"].values())
+    for path in ("/work", str(course_dir), str(tmp_path), "/root"):
+        assert out["list"][path] in ("PermissionError", "FileNotFoundError"), (path, out["list"])
+    assert out["list"][SANDBOX_WORKDIR].startswith("ok:")
+    assert out["read"][str(secret)] == "FileNotFoundError"
+    assert out["read"][str(Path(__file__).resolve())] in ("FileNotFoundError", "PermissionError")
+    assert out["connect"] != "ok:None" and not out["connect"].startswith("ok")
+    assert out["write_work"] == "ok:'written'"
+    assert (work / "probe.txt").read_text() == "x"  # the work dir is the real one, shared
+    assert out["rlimit_as"] == 1536 * 1024 * 1024
+    assert out["rlimit_nofile"] == 100
+    assert out["pid"] < 10  # own PID namespace
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to compare with an unconfined run")
+def test_the_same_process_unconfined_sees_everything(dirs, loopback_server, tmp_path):
+    """Control for the test above: without the sandbox, the same probes succeed."""
+    work, runtime = dirs
+    secret = tmp_path / "secret.txt"
+    secret.write_text("instructor only")
+    python = kernel_python()
+    p = plan("off", workdir=work, runtime_dir=runtime, python=python, limits=Limits())
+    out = run_inside(
+        p, python, {"list": [str(tmp_path)], "read": [str(secret)], "port": loopback_server}, work
+    )
+    assert out["uid"] == 0
+    assert out["read"][str(secret)] == "ok:'instructor only'"
+    assert out["list"][str(tmp_path)].startswith("ok:")
+    assert out["connect"] == "ok:None"
+
+
+def test_strict_refuses_when_isolation_is_missing(dirs):
+    work, runtime = dirs
+    if STRICT_OK:
+        p = plan(
+            "strict", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits()
+        )
+        assert p.info.level == "bwrap" and p.info.user_switched
+        pytest.skip("bwrap, root and setpriv are available here: strict is granted (checked above)")
+    with pytest.raises(SandboxUnavailable) as info:
+        plan("strict", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits())
+    assert "--sandbox strict" in info.value.message.fr
+
+
+@pytest.mark.skipif(shutil.which("prlimit") is None, reason="prlimit is not installed")
+def test_every_confined_level_applies_rlimits(dirs):
+    work, runtime = dirs
+    p = plan("auto", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits())
+    assert CAPS.prlimit in p.prefix
+    assert p.info.limits == Limits().as_dict()

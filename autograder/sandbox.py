@@ -28,6 +28,14 @@ from autograder.results import Message, SandboxInfo
 
 NOBODY_UID = 65534
 NOBODY_GID = 65534
+#: Kernels run as a uid of their own from this range (no passwd entry needed): RLIMIT_NPROC
+#: counts per uid, so a fork bomb in one submission cannot starve another's kernel.
+SANDBOX_UID_BASE = 200000
+SANDBOX_UID_SPAN = 65536
+
+
+def is_sandbox_uid(uid: int) -> bool:
+    return uid == NOBODY_UID or SANDBOX_UID_BASE <= uid < SANDBOX_UID_BASE + SANDBOX_UID_SPAN
 #: Environment variables the kernel may see; everything else (CI tokens, ...) is dropped.
 ENV_ALLOW = ("LANG", "LC_ALL", "TZ")
 #: Where the submission's work directory appears inside a bwrap sandbox.
@@ -49,6 +57,7 @@ class Limits:
     nproc: int = 512  # threads count here: torch starts a few per core
     file_size_mb: int = 256
     open_files: int = 256
+    tmpfs_mb: int = 512  # size of the sandbox's private /tmp and /dev/shm (they live in RAM)
 
     def prlimit_args(self, *, address_space: bool) -> list[str]:
         args = [
@@ -69,6 +78,7 @@ class Limits:
             "nproc": self.nproc,
             "file_size_mb": self.file_size_mb,
             "open_files": self.open_files,
+            "tmpfs_mb": self.tmpfs_mb,
         }
 
 
@@ -133,7 +143,7 @@ def _parents(path: Path) -> list[Path]:
 
 
 def _bwrap_prefix(
-    bwrap: str, workdir: Path, runtime_dir: Path, python_roots: list[Path], device: str
+    bwrap: str, workdir: Path, runtime_dir: Path, python_roots: list[Path], device: str, tmpfs_mb: int
 ) -> list[str]:
     argv = [
         bwrap,
@@ -160,7 +170,9 @@ def _bwrap_prefix(
         elif p.is_dir():
             argv += ["--ro-bind", str(p), str(p)]
     argv += ["--proc", "/proc", "--dev", "/dev"]
-    argv += ["--perms", "1777", "--tmpfs", "/tmp", "--perms", "1777", "--tmpfs", "/dev/shm"]
+    size = str(tmpfs_mb * 1024 * 1024)
+    argv += ["--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
+    argv += ["--perms", "1777", "--size", size, "--tmpfs", "/dev/shm"]
     if device == "cuda":
         for dev in sorted(Path("/dev").glob("nvidia*")):
             argv += ["--dev-bind", str(dev), str(dev)]
@@ -230,6 +242,7 @@ def plan(
     python: str,
     limits: Limits,
     device: str = "cpu",
+    uid: int = NOBODY_UID,
 ) -> SandboxPlan:
     """Choose the strongest level allowed by `mode` and build the launcher for it."""
     caps = probe()
@@ -241,7 +254,7 @@ def plan(
     if mode != "off":
         if caps.bwrap:
             roots = python_roots(python)
-            prefix = _bwrap_prefix(caps.bwrap, workdir, runtime_dir, roots, device)
+            prefix = _bwrap_prefix(caps.bwrap, workdir, runtime_dir, roots, device, limits.tmpfs_mb)
             level, net, pid, fs = "bwrap", True, True, True
             workdir_inside = SANDBOX_WORKDIR
             if caps.is_root:
@@ -256,8 +269,8 @@ def plan(
         if caps.is_root and caps.setpriv:
             prefix += [
                 caps.setpriv,
-                f"--reuid={NOBODY_UID}",
-                f"--regid={NOBODY_GID}",
+                f"--reuid={uid}",
+                f"--regid={uid if uid != NOBODY_UID else NOBODY_GID}",
                 "--clear-groups",
                 "--inh-caps=-all",
                 "--bounding-set=-all",
@@ -309,7 +322,7 @@ def plan(
         notes=notes,
     )
     env = scrubbed_env(home="/tmp" if fs else str(workdir), python=python, device=device)
-    run_as = (NOBODY_UID, NOBODY_GID) if switched else None
+    run_as = (uid, uid if uid != NOBODY_UID else NOBODY_GID) if switched else None
     return SandboxPlan(tuple(prefix), env, info, workdir_inside, run_as)
 
 

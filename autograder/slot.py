@@ -8,6 +8,7 @@ the current submission is graded.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import tempfile
@@ -18,9 +19,22 @@ from pathlib import Path
 
 from autograder.kernel import Kernel, KernelDead
 from autograder.results import Message
-from autograder.sandbox import Limits, SandboxPlan, kernel_python, plan
+from autograder.sandbox import (
+    SANDBOX_UID_BASE,
+    SANDBOX_UID_SPAN,
+    Limits,
+    SandboxPlan,
+    kernel_python,
+    plan,
+)
 
 PRELOAD_TIMEOUT_S = 120.0
+_launched = itertools.count()
+
+
+def next_uid() -> int:
+    """A uid no other live kernel of this machine uses (per process, 16 in rotation)."""
+    return SANDBOX_UID_BASE + ((os.getpid() % (SANDBOX_UID_SPAN // 16)) * 16 + next(_launched) % 16)
 
 
 @dataclass(frozen=True)
@@ -72,7 +86,9 @@ def launch(spec: SlotSpec) -> Slot:
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, dst)
     python = kernel_python()
     try:
-        sb = plan(spec.sandbox, workdir=workdir, runtime_dir=runtime, python=python, limits=spec.limits, device=spec.device)
+        sb = plan(
+            spec.sandbox, workdir=workdir, runtime_dir=runtime, python=python, limits=spec.limits, device=spec.device, uid=next_uid()
+        )
     except BaseException:
         shutil.rmtree(base, ignore_errors=True)
         raise

@@ -23,7 +23,7 @@ def course() -> Course:
     return Course(ROOT)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def views(tp_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """(release, solution) notebooks of a TP, built from source/ like `autograder release`."""
     from autograder.release import build_views

@@ -5,13 +5,15 @@ def __autograder_make_agent():
     import json
     import math
     import os
+    import sys
 
     import numpy as _np
 
-    try:
-        import torch as _torch
-    except Exception:  # noqa: BLE001 - torch is optional for a TP
-        _torch = None
+    def _torch():
+        """torch, imported only when a tensor crosses (it costs ~1.5 s when not loaded yet)."""
+        import torch
+
+        return torch
 
     ip = get_ipython()  # noqa: F821 - defined in the kernel
     ns = ip.user_ns
@@ -30,7 +32,7 @@ def __autograder_make_agent():
                     return _np.load(os.path.join(d, v["__nd__"]), allow_pickle=False)
                 if "__tensor__" in v:
                     a = _np.load(os.path.join(d, v["__tensor__"]), allow_pickle=False)
-                    t = _torch.from_numpy(a.copy())
+                    t = _torch().from_numpy(a.copy())
                     if v.get("requires_grad"):
                         t.requires_grad_(True)
                     return t
@@ -58,9 +60,10 @@ def __autograder_make_agent():
                 return v if math.isfinite(v) else {"__float__": repr(v)}
             if isinstance(v, _np.generic) and v.dtype.kind in "biuf":
                 return self.enc(v.item(), d, counter, depth + 1)
-            if _torch is not None and isinstance(v, _torch.Tensor):
+            tm = sys.modules.get("torch")  # a tensor exists only if torch is loaded
+            if tm is not None and isinstance(v, tm.Tensor):
                 t = v.detach().cpu()
-                if t.dtype in (_torch.bfloat16, _torch.float16):
+                if t.dtype in (_torch().bfloat16, _torch().float16):
                     t = t.float()
                 return self.enc(t.numpy(), d, counter, depth + 1)
             if isinstance(v, _np.ndarray):

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from autograder.results import Status
-from autograder.sandbox import NOBODY_UID, SandboxUnavailable, probe
+from autograder.sandbox import SandboxUnavailable, is_sandbox_uid, probe
 
 from .course_builder import (
     ATTACK,
@@ -191,7 +191,8 @@ def nobody_sleepers() -> set[int]:
         except OSError:
             continue
         uid_line = next((line for line in status.splitlines() if line.startswith("Uid:")), "")
-        if cmd[:2] == [b"sleep", b"1000"] and uid_line.split()[1:2] == [str(NOBODY_UID)]:
+        uid = uid_line.split()[1:2]
+        if cmd[:2] == [b"sleep", b"1000"] and uid and is_sandbox_uid(int(uid[0])):
             found.add(int(d.name))
     return found
 

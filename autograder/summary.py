@@ -24,6 +24,9 @@ def _plots(out: Path, results: list[dict[str, Any]]) -> dict[str, str]:
     ax.set_xlabel(f"note finale / final score (/ {max_score:g})")
     ax.set_ylabel("élèves / students")
     ax.set_title("Distribution des notes / score histogram")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()
     fig.savefig(out / "scores.png", dpi=110)
     plt.close(fig)
@@ -31,13 +34,13 @@ def _plots(out: Path, results: list[dict[str, Any]]) -> dict[str, str]:
 
     rates = pass_rates(graded)
     if rates:
-        names = [n for n, _ in rates][:25]
+        names = [n.removeprefix("test_") for n, _ in rates][:25]
         vals = [v for _, v in rates][:25]
-        fig, ax = plt.subplots(figsize=(7, 0.3 * len(names) + 1.2))
+        fig, ax = plt.subplots(figsize=(8, 0.3 * len(names) + 1.4))
         ax.barh(names[::-1], vals[::-1], color="#c0504d")
         ax.set_xlim(0, 1)
         ax.set_xlabel("taux de réussite / pass rate")
-        ax.set_title("Vérifications les plus difficiles / hardest checks")
+        ax.set_title("Les plus difficiles d'abord / hardest first", fontsize=10)
         fig.tight_layout()
         fig.savefig(out / "pass_rates.png", dpi=110)
         plt.close(fig)

@@ -223,9 +223,10 @@ def to_html(report: GradeReport, lang: str = "fr") -> str:
     lang = norm_lang(lang)
     title = clean(report.title.text(lang)) or clean(report.tp)
     body = _header(report, lang)
-    body += _results(report, lang)
+    # What to fix comes first: the failed checks and notebook problems, then the full table.
     body += _details(report, lang)
     body += _problems(report, lang)
+    body += _results(report, lang)
     body += _cells(report, lang)
     footer = " · ".join(esc(p) for p in footer_parts(report, lang))
     lines = [

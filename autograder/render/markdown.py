@@ -164,9 +164,10 @@ def to_markdown(report: GradeReport, lang: str = "fr") -> str:
     """The student's feedback in Markdown, French by default."""
     lang = norm_lang(lang)
     lines = _header(report, lang)
-    lines += _results(report, lang)
+    # What to fix comes first: the failed checks and notebook problems, then the full table.
     lines += _details(report, lang)
     lines += _problems(report, lang)
+    lines += _results(report, lang)
     lines += _cells(report, lang)
     lines += ["---", "", " · ".join(md_text(p) for p in footer_parts(report, lang)), ""]
     return "\n".join(lines)

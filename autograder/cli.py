@@ -121,11 +121,13 @@ def cmd_new(args: argparse.Namespace) -> int:
 def _finish_class(out: Path, course, tp_id: str, lang: str) -> list:
     from autograder.classroom import load_results
     from autograder.gradebook import write_gradebook
+    from autograder.nbgrader_export import write_nbgrader_gradebook
     from autograder.summary import write_summary
 
     results = load_results(out)
     tp = course.tp(tp_id)
     write_gradebook(out, results, item_name=tp.config.title.text(lang), lang=lang)
+    write_nbgrader_gradebook(out, results, tp=tp_id, notebook=tp.config.notebook)
     write_summary(out, results, title=f"{tp_id} — {tp.config.title.text(lang)}")
     return results
 
@@ -243,6 +245,17 @@ def build_parser() -> argparse.ArgumentParser:
     mc.add_argument("--course", help="course root holding source/")
     mc.add_argument("--lang", choices=("fr", "en"), help="language of the Moodle feedback column")
     mc.set_defaults(func=cmd_merge_class)
+
+    def cmd_similarity(args: argparse.Namespace) -> int:
+        from autograder.similarity import run_cli
+
+        return run_cli(args)
+
+    from autograder.similarity import add_arguments as _similarity_arguments
+
+    sm = sub.add_parser("similarity", help="compare the answer cells of a graded class (copy detection)", description="Fingerprint (winnowing) the answer cells of every student's graded commit, with the release's given code and stubs removed and names/whitespace/comments normalised; write similarity.json and similarity.html with the pairs at or above the threshold.")
+    _similarity_arguments(sm)
+    sm.set_defaults(func=cmd_similarity)
 
     n = sub.add_parser("new", help="scaffold a new TP in source/", description="Create source/<tp>/ with a notebook, tp.toml and public/hidden checks that release and grade out of the box.")
     n.add_argument("tp", help="new TP id, e.g. tp11_transformers")

@@ -158,6 +158,13 @@ def test_serial_run_grades_everyone_as_expected(klass):
     ):
         assert (out / name).is_file(), name
     assert (out / "students" / "s00-ok" / "report" / "feedback.html").is_file()
+    from autograder.nbgrader_export import read_back
+
+    in_db = read_back(out / "gradebook.db", MINI)  # the nbgrader gradebook, for formgrader
+    assert {sid: pytest.approx(score) for sid, score in in_db.items()} == {
+        sid: float(g[0]) for sid, g in grades.items()
+    }
+    assert (out / "autograded" / "s00-ok" / MINI / f"{MINI}.ipynb").is_file()
     moodle = (out / "moodle.csv").read_text(encoding="utf-8").splitlines()
     assert moodle[0].startswith("ID number,Email address,Full name,")
     assert any(

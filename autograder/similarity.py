@@ -65,7 +65,7 @@ from autograder.results import Message
 
 K = 5  # noise threshold: shared runs shorter than k tokens are ignored
 WINDOW = 4  # winnowing window: shared runs of >= WINDOW + K - 1 = 8 tokens are always found
-MIN_FINGERPRINTS = 6  # cells with fewer fingerprints (on either side) are not compared
+MIN_FINGERPRINTS = 8  # cells with fewer fingerprints (on either side) are not compared
 MAX_HOLDERS = 10  # fingerprints held by more students than this are common knowledge
 THRESHOLD = 0.8
 SCRATCH = "(scratch)"
@@ -91,9 +91,7 @@ class Token:
 
 def _strip_magics(source: str) -> str:
     """IPython magics and shell escapes become blank lines (line numbers are kept)."""
-    return "\n".join(
-        "" if ln.lstrip().startswith(("%", "!")) else ln for ln in source.split("\n")
-    )
+    return "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in source.split("\n"))
 
 
 def _number(text: str) -> str:
@@ -369,7 +367,9 @@ def load_class(
     """Students with fingerprinted cells (release k-grams removed), and those skipped."""
     base = _release_base(release_nb, params.k)
     answer_ids = (
-        {g for c in release_nb["cells"] if is_answer(c) and (g := grade_id(c))} if release_nb else None
+        {g for c in release_nb["cells"] if is_answer(c) and (g := grade_id(c))}
+        if release_nb
+        else None
     )
     students: list[Student] = []
     skipped: list[dict[str, str]] = []
@@ -385,7 +385,8 @@ def load_class(
         except NotebookError as exc:
             skipped.append({"id": sdir.name, "reason": exc.message.en or exc.message.fr})
             continue
-        st = Student(sdir.name, str(result.get("name") or sdir.name), result.get("sha"), origin)
+        sha = result.get("sha") if isinstance(result.get("sha"), str) else None
+        st = Student(sdir.name, str(result.get("name") or sdir.name), sha, origin)
         for gid, src in _cell_sources(nb, answer_ids, params.include_scratch).items():
             tokens = normalize(src)
             prints = winnow(kgram_hashes([t.text for t in tokens], params.k), params.window)
@@ -416,7 +417,8 @@ def compare(a: Student, b: Student, params: Params = Params()) -> dict[str, Any]
     for gid in sorted(set(a.cells) & set(b.cells)):
         fa, fb = set(a.cells[gid].prints), set(b.cells[gid].prints)
         if min(len(fa), len(fb)) < params.min_fingerprints:
-            skipped.append(gid)
+            if fa or fb:  # (both empty: unanswered, or only the release's code)
+                skipped.append(gid)
             continue
         n = len(fa & fb)
         inter, union, smaller = inter + n, union + len(fa | fb), smaller + min(len(fa), len(fb))
@@ -568,8 +570,8 @@ def render_html(report: dict[str, Any], students: list[Student]) -> str:
                 f"<h3>{_e(c['grade_id'])}</h3><p class='muted'>Jaccard {c['jaccard']:.3f}, "
                 f"containment {c['containment']:.3f}, {c['shared']} shared / "
                 f"{c['size_a']} and {c['size_b']} fingerprints</p><div class='side'>"
-                f"<div>{_code(ca, _matched_lines(ca, shared, k))}</div>"
-                f"<div>{_code(cb, _matched_lines(cb, shared, k))}</div></div>"
+                f"<div><b>{_e(a.id)}</b>{_code(ca, _matched_lines(ca, shared, k))}</div>"
+                f"<div><b>{_e(b.id)}</b>{_code(cb, _matched_lines(cb, shared, k))}</div></div>"
             )
         out.append("</div>")
     if report["skipped"]:
@@ -650,12 +652,38 @@ def run_cli(args) -> int:
 def add_arguments(p) -> None:
     p.add_argument("--class-dir", required=True, help="class folder written by grade-class")
     p.add_argument("--tp", required=True, help="TP id")
-    p.add_argument("--threshold", type=float, default=THRESHOLD, help=f"flag pairs at or above this score (default {THRESHOLD})")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=THRESHOLD,
+        help=f"flag pairs at or above this score (default {THRESHOLD})",
+    )
     p.add_argument("--out", help="folder for similarity.json/html (default: the class folder)")
     p.add_argument("--course", help="course root holding source/ and release/")
-    p.add_argument("--include-scratch", action="store_true", help="also compare the students' own extra code cells")
-    p.add_argument("--metric", choices=("jaccard", "containment"), default="jaccard", help="overall score (default jaccard)")
+    p.add_argument(
+        "--include-scratch",
+        action="store_true",
+        help="also compare the students' own extra code cells",
+    )
+    p.add_argument(
+        "--metric",
+        choices=("jaccard", "containment"),
+        default="jaccard",
+        help="overall score (default jaccard)",
+    )
     p.add_argument("-k", type=int, default=K, help=f"k-gram length in tokens (default {K})")
-    p.add_argument("--window", type=int, default=WINDOW, help=f"winnowing window (default {WINDOW})")
-    p.add_argument("--min-fingerprints", type=int, default=MIN_FINGERPRINTS, help=f"cells with fewer fingerprints are not compared (default {MIN_FINGERPRINTS})")
-    p.add_argument("--max-holders", type=int, default=MAX_HOLDERS, help=f"ignore fingerprints shared by more students than this (default {MAX_HOLDERS}; 0: never)")
+    p.add_argument(
+        "--window", type=int, default=WINDOW, help=f"winnowing window (default {WINDOW})"
+    )
+    p.add_argument(
+        "--min-fingerprints",
+        type=int,
+        default=MIN_FINGERPRINTS,
+        help=f"cells with fewer fingerprints are not compared (default {MIN_FINGERPRINTS})",
+    )
+    p.add_argument(
+        "--max-holders",
+        type=int,
+        default=MAX_HOLDERS,
+        help=f"ignore fingerprints shared by more students than this (default {MAX_HOLDERS}; 0: never)",
+    )

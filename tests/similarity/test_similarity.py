@@ -1,0 +1,398 @@
+"""`autograder similarity`: normaliser, winnowing, and a real class folder of git repos.
+
+The class is built on the real ``release/tp01_gradients`` notebook of this course: six
+students with their own solutions of the same answer cells, one who copied alice and
+disguised it, two who handed in the untouched release, one with no submission. Each has a
+real git repo and a ``result.json`` naming the graded commit (no grading is run).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autograder import similarity as sim
+from autograder.cli import main
+from tests.similarity.students import COPIED_FROM, COPY, INDEPENDENT
+
+ROOT = Path(__file__).resolve().parents[2]
+TP = "tp01_gradients"
+NB_PATH = f"{TP}/{TP}.ipynb"
+COPIER = "gaspard"
+HOSTILE_NAME = "<b>Gaspard</b> & <script>alert('nom')</script>"
+
+
+def texts(source: str) -> list[str]:
+    return [t.text for t in sim.normalize(source)]
+
+
+# -- normaliser ------------------------------------------------------------------------------
+
+ORIGINAL = '''def erreur_relative(a, b):
+    """max |a - b| / max(1e-8, |a| + |b|)."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    denom = np.maximum(1e-8, np.abs(a) + np.abs(b))
+    return float(np.max(np.abs(a - b) / denom))
+'''
+
+DISGUISED = """def erreur_relative(u, v):
+    # on convertit d'abord en tableaux
+    u = np.asarray(u,dtype = float) ; v = np.asarray(
+        v,
+        dtype=float,
+    )
+    bas = np.maximum(0.00000001,   np.abs(u) + np.abs(v))   # jamais nul
+
+    return float(np.max(np.abs(u - v) / bas))  # erreur max
+"""
+
+OTHER_ALGORITHM = """def erreur_relative(a, b):
+    a, b = np.ravel(a), np.ravel(b)
+    worst = 0.0
+    for i in range(a.size):
+        worst = max(worst, abs(a[i] - b[i]) / max(1e-8, abs(a[i]) + abs(b[i])))
+    return worst
+"""
+
+
+def test_renamed_reformatted_commented_code_gives_the_same_tokens():
+    assert texts(ORIGINAL) == texts(DISGUISED)
+    assert sim.normalized_text(ORIGINAL).startswith(
+        "def V ( V , V ) : V = np . asarray ( V , dtype"
+    )
+
+
+def test_different_algorithms_give_different_tokens():
+    assert texts(ORIGINAL) != texts(OTHER_ALGORITHM)
+    assert sim.jaccard(sim.fingerprints(ORIGINAL), sim.fingerprints(OTHER_ALGORITHM)) < 0.2
+    backward_a = INDEPENDENT["alice"]["mlp_backward"]
+    backward_d = INDEPENDENT["david"]["mlp_backward"]  # einsum and a loop for the one-hot
+    assert sim.jaccard(sim.fingerprints(backward_a), sim.fingerprints(backward_d)) < 0.2
+
+
+def test_what_is_kept_and_what_is_mapped():
+    toks = texts("def f(x):\n    return np.zeros_like(x, dtype=float).sum(axis=0) + len(x)\n")
+    # keywords, module aliases, attributes, keyword arguments, builtins kept; names -> V
+    assert (
+        toks
+        == (
+            "def V ( V ) : return np . zeros_like ( V , dtype = float ) . sum ( axis = 0.0 ) + len ( V )"
+        ).split()
+    )
+    assert texts("import numpy as np\nfrom torch import nn") == (
+        "import numpy as np ; from torch import nn".split()
+    )
+    # a default value in a signature is a parameter name, not an API keyword
+    assert texts("def g(h=1):\n    pass")[:6] == ["def", "V", "(", "V", "=", "1.0"]
+
+
+def test_docstrings_comments_strings_and_magics():
+    a = 'def f(x):\n    """Doc."""\n    "also a bare string"\n    return x["W1"]  # c\n'
+    b = "%timeit f(1)\n!ls\ndef f(y):\n    return y['autre clé']\n"
+    assert texts(a) == texts(b) == "def V ( V ) : return V [ S ]".split()
+
+
+def test_cells_that_do_not_tokenize_fall_back_to_whitespace_insensitive_tokens():
+    broken_a = "def f(x):\n    return (x +\n        2 * x"  # unterminated bracket
+    broken_b = "def f(z):   # other name\n    return (z + 2*z"
+    assert texts(broken_a) == texts(broken_b) == "def V ( V ) : return ( V + 2.0 * V".split()
+    bad_indent = "if x:\n        a = 1\n    b = 2\n"  # IndentationError in tokenize
+    assert texts(bad_indent) == "if V : V = 1.0 ; V = 2.0".split()
+    # the fallback follows the same rules as tokenize on code both accept
+    assert [t.text for t in sim._fallback_tokens(ORIGINAL)] == texts(ORIGINAL)
+    assert [t.text for t in sim._fallback_tokens(DISGUISED)] == texts(DISGUISED)
+
+
+# -- winnowing -------------------------------------------------------------------------------
+
+
+def _random_tokens(rng: random.Random, n: int, alphabet: str) -> list[str]:
+    return [rng.choice(alphabet) for _ in range(n)]
+
+
+def test_winnowing_identical_is_one_and_disjoint_is_zero():
+    rng = random.Random(1)
+    a = _random_tokens(rng, 300, "abcdefghij")
+    b = _random_tokens(rng, 300, "ABCDEFGHIJ")
+    fa, fb = sim.winnow(sim.kgram_hashes(a)), sim.winnow(sim.kgram_hashes(b))
+    assert sim.jaccard(fa, sim.winnow(sim.kgram_hashes(list(a)))) == 1.0
+    assert sim.jaccard(fa, fb) == 0.0
+    # two independent random streams over the same alphabet share almost nothing
+    c = _random_tokens(rng, 300, "abcdefghij")
+    assert sim.jaccard(fa, sim.winnow(sim.kgram_hashes(c))) < 0.05
+    assert sim.fingerprints(ORIGINAL) == sim.fingerprints(DISGUISED)
+
+
+def test_winnowing_density_and_guarantee():
+    rng = random.Random(2)
+    k, w = sim.K, sim.WINDOW
+    for _ in range(50):
+        a = _random_tokens(rng, 200, "abcdefghijklmnop")
+        b = _random_tokens(rng, 200, "qrstuvwxyz")
+        shared = _random_tokens(rng, w + k - 1, "ABCDEFGH")  # the guaranteed length
+        i, j = rng.randrange(200), rng.randrange(200)
+        fa = sim.winnow(sim.kgram_hashes(a[:i] + shared + a[i:], k), w)
+        fb = sim.winnow(sim.kgram_hashes(b[:j] + shared + b[j:], k), w)
+        assert set(fa) & set(fb), "a shared run of w + k - 1 tokens must be detected"
+        n = len(a) + len(shared) - k + 1
+        assert len(fa) <= n and sum(len(p) for p in fa.values()) < 0.6 * n  # ~2 / (w + 1)
+    assert sim.winnow([]) == {} and sim.kgram_hashes(["a"] * (k - 1)) == []
+    assert sim.winnow([7, 3]) == {3: [1]}  # shorter than a window: its minimum
+
+
+# -- a class folder --------------------------------------------------------------------------
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        [
+            "git",
+            "-c",
+            "user.name=Élève",
+            "-c",
+            "user.email=e@etu.example.fr",
+            "-c",
+            "core.hooksPath=/dev/null",
+            *args,
+        ],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+STUB_BODIES = (
+    "    # YOUR CODE HERE\n    raise NotImplementedError()",
+    "# YOUR CODE HERE\nraise NotImplementedError()",
+)
+
+
+def _release() -> dict[str, Any]:
+    return json.loads((ROOT / "release" / TP / f"{TP}.ipynb").read_text(encoding="utf-8"))
+
+
+def _filled(
+    release: dict[str, Any], cells: dict[str, str], *, whole: bool, scratch: list[str]
+) -> dict[str, Any]:
+    """The release notebook with these answer cells written by a student (+ scratch cells)."""
+    nb = json.loads(json.dumps(release))
+    for cell in nb["cells"]:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid not in cells:
+            continue
+        if whole:
+            cell["source"] = cells[gid]
+            continue
+        stub = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        stub_body = next(s for s in STUB_BODIES if s in stub)
+        cell["source"] = stub.replace(stub_body, cells[gid].strip("\n"))
+    for i, src in enumerate(scratch):
+        nb["cells"].append(
+            {
+                "cell_type": "code",
+                "id": f"brouillon-{i}",
+                "metadata": {},
+                "source": src,
+                "outputs": [],
+                "execution_count": None,
+            }
+        )
+    return nb
+
+
+SCRATCH = {
+    "alice": [
+        "print(nombre_parametres([784, 256, 10]))\nprint(gradient_numerique(f, np.ones(2)))\n"
+    ],
+    COPIER: [
+        "print(nombre_parametres([784, 256, 10]))\nprint(gradient_numerique(f, np.ones(2)))\n"
+    ],
+    "david": [  # the given demo cell pasted again: release code, excluded
+        'x0 = np.array([1.0, 1.0])\nfor lr in [LR_CONVERGE, LR_DIVERGE]:\n    traj = descente_gradient(grad_f, x0, lr, 20)\n    print(f"lr = {lr:<6} x_20 = {traj[-1]}   f(x_20) = {f(traj[-1]):.3g}")\n'
+    ],
+    "emma": ["%timeit gradient_numerique(f, np.ones(3))\nerr = erreur_relative(1.0, 1.0 + 1e-9)\n"],
+}
+
+
+@pytest.fixture(scope="module")
+def klass(tmp_path_factory) -> Path:
+    """Class folder: students/<id>/result.json (+ report/executed.ipynb for most)."""
+    root = tmp_path_factory.mktemp("class")
+    release = _release()
+    notebooks: dict[str, dict[str, Any]] = {}
+    for sid, cells in INDEPENDENT.items():
+        notebooks[sid] = _filled(release, cells, whole=False, scratch=SCRATCH.get(sid, []))
+    copy_cells = {
+        **COPY,
+        "count_params": COPY["count_params"].replace(
+            "# poids", "# </pre><script>alert(1)</script> poids"
+        ),
+    }
+    notebooks[COPIER] = _filled(release, copy_cells, whole=True, scratch=SCRATCH[COPIER])
+    notebooks["hugo"] = _filled(release, {}, whole=True, scratch=[])  # untouched release
+    notebooks["ines"] = _filled(release, {}, whole=True, scratch=["print('rien')\n"])
+    out = root / "out"
+    for sid, nb in notebooks.items():
+        repo = root / "repos" / sid
+        (repo / TP).mkdir(parents=True)
+        _git(repo, "init", "-q", "-b", "main")
+        (repo / NB_PATH).write_text(json.dumps(release, indent=1), encoding="utf-8")
+        _git(repo, "add", "-A")
+        _git(repo, "commit", "-q", "-m", "sujet")
+        (repo / NB_PATH).write_text(json.dumps(nb, indent=1), encoding="utf-8")
+        _git(repo, "commit", "-q", "--allow-empty", "-am", "rendu")
+        sha = _git(repo, "rev-parse", "HEAD")
+        (repo / NB_PATH).write_text(json.dumps(release), encoding="utf-8")  # later work, not graded
+        sdir = out / "students" / sid
+        sdir.mkdir(parents=True)
+        name = HOSTILE_NAME if sid == COPIER else f"Élève {sid.capitalize()}"
+        result = {
+            "student_id": sid,
+            "name": name,
+            "repo": str(repo),
+            "sha": sha,
+            "tp": TP,
+            "status": "graded",
+        }
+        (sdir / "result.json").write_text(json.dumps(result), encoding="utf-8")
+        if sid != "chloe":  # chloe's report is missing: read from git only
+            (sdir / "report").mkdir()
+            (sdir / "report" / "executed.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    shutil.rmtree(root / "repos" / "bruno")  # bruno's repo is gone: executed.ipynb is used
+    (out / "students" / "jules").mkdir()
+    (out / "students" / "jules" / "result.json").write_text(
+        json.dumps(
+            {
+                "student_id": "jules",
+                "repo": str(root / "repos" / "jules"),
+                "sha": None,
+                "tp": TP,
+                "status": "no-submission",
+            }
+        ),
+        encoding="utf-8",
+    )
+    return out
+
+
+@pytest.fixture(scope="module")
+def report(klass: Path) -> dict[str, Any]:
+    from autograder.course import Course
+
+    return sim.run(klass, TP, Course(ROOT), klass / "sim")
+
+
+def test_only_the_copied_pair_is_flagged(report):
+    flagged = [{p["a"], p["b"]} for p in report["pairs"]]
+    assert flagged == [{COPIED_FROM, COPIER}], report["pairs"]
+    copied = report["pairs"][0]
+    assert copied["score"] >= 0.9 and copied["containment"] >= 0.95
+    assert report["highest_unflagged"][0]["score"] < 0.5  # best independent pair, far below
+    cells = {c["grade_id"]: c for c in copied["cells"]}
+    assert set(cells) == {"mlp_backward", "numerical_gradient", "count_params"}
+    assert cells["numerical_gradient"]["jaccard"] == 1.0 and cells["count_params"]["jaccard"] == 1.0
+    assert 0.8 <= cells["mlp_backward"]["jaccard"] < 1.0  # np.sum(x, axis=0) for x.sum(axis=0)
+    # one-liners everybody writes alike are too short to be compared
+    assert {"param_count_784", "grad_f"} <= set(copied["not_compared"])
+    assert report["n_pairs"] == 36  # 9 students read, jules skipped
+
+
+def test_reads_the_graded_commit_and_falls_back_to_executed_notebook(report):
+    origin = {s["id"]: s["origin"] for s in report["students"]}
+    assert origin["bruno"] == "executed.ipynb"
+    assert origin["chloe"] == "git" and origin["alice"] == "git"
+    assert report["skipped"] == [{"id": "jules", "reason": "no graded commit"}]
+    # the work after the graded commit (the release written back) was not what was read
+    prints = {s["id"]: s["fingerprints"] for s in report["students"]}
+    assert prints["chloe"]["mlp_backward"] > 20
+    # untouched release: stubs and given code are excluded, nothing is left to compare
+    assert set(prints["hugo"].values()) == {0} and set(prints["ines"].values()) == {0}
+    assert "(scratch)" not in prints["alice"]
+
+
+def test_reports_are_written_and_escaped(klass, report):
+    data = json.loads((klass / "sim" / "similarity.json").read_text(encoding="utf-8"))
+    assert data["pairs"] == report["pairs"]
+    assert data["parameters"]["k"] == sim.K and data["parameters"]["window"] == sim.WINDOW
+    page = (klass / "sim" / "similarity.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "<b>Gaspard" not in page
+    assert "&lt;b&gt;Gaspard&lt;/b&gt; &amp; &lt;script&gt;" in page
+    assert "&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert '<span class="m">' in page  # matching lines highlighted
+    assert "<link" not in page and "src=" not in page  # self-contained
+    assert page.count("class='side'") == 3  # the flagged pair's three compared cells
+
+
+def test_scratch_cells_are_optional_and_do_not_flag_independent_students(klass):
+    from autograder.course import Course
+
+    params = sim.Params(include_scratch=True, min_fingerprints=4)
+    rep = sim.run(klass, TP, Course(ROOT), klass / "sim-scratch", params)
+    assert [{p["a"], p["b"]} for p in rep["pairs"]] == [{COPIED_FROM, COPIER}]
+    prints = {s["id"]: s["fingerprints"] for s in rep["students"]}
+    assert prints["alice"]["(scratch)"] > 0
+    assert prints["david"]["(scratch)"] == 0  # pasted given code is the release's
+
+
+def test_cli(klass, capsys, tmp_path):
+    code = main(
+        [
+            "similarity",
+            "--class-dir",
+            str(klass),
+            "--tp",
+            TP,
+            "--course",
+            str(ROOT),
+            "--out",
+            str(tmp_path),
+            "--threshold",
+            "0.8",
+        ]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert f"{COPIED_FROM} ↔ {COPIER}" in out and "1 at or above 0.8" in out
+    assert (tmp_path / "similarity.json").is_file() and (tmp_path / "similarity.html").is_file()
+    # a threshold low enough flags independent pairs too: the score is what decides
+    assert (
+        main(
+            [
+                "similarity",
+                "--class-dir",
+                str(klass),
+                "--tp",
+                TP,
+                "--course",
+                str(ROOT),
+                "--out",
+                str(tmp_path),
+                "--threshold",
+                "0.2",
+            ]
+        )
+        == 0
+    )
+    assert len(json.loads((tmp_path / "similarity.json").read_text(encoding="utf-8"))["pairs"]) > 1
+
+
+def test_cli_errors(tmp_path, capsys):
+    assert (
+        main(["similarity", "--class-dir", str(tmp_path), "--tp", TP, "--course", str(ROOT)]) == 2
+    )
+    assert "students/" in capsys.readouterr().err
+    (tmp_path / "students").mkdir()
+    assert (
+        main(
+            ["similarity", "--class-dir", str(tmp_path), "--tp", "tp99_nope", "--course", str(ROOT)]
+        )
+        == 2
+    )

@@ -31,7 +31,7 @@ from autograder.course import Course
 from autograder.deadline import LatePolicy, Selected, select_commit
 from autograder.gitread import open_repo
 from autograder.grade import grade_commit, pool_for_tp
-from autograder.results import Message
+from autograder.results import GRADER_FAULTS, Message, is_grader_fault
 from autograder.roster import Student
 
 RESULT = "result.json"
@@ -151,8 +151,7 @@ def grade_student(student: Student, job: ClassJob, fp: str, pool=None) -> dict[s
                 "problems": ["no-submission"],
             }
         else:
-            graded = grade_commit(Course(job.course_root), job.tp, repo=repo_path, ref=sel.sha, options=job.options, out_dir=sdir / "report", pool=pool)
-            r = graded.report
+            r = _grade_with_retry(job, repo_path, sel.sha, sdir / "report", pool)
             result = {
                 **base,
                 "status": "graded",
@@ -184,6 +183,19 @@ def grade_student(student: Student, job: ClassJob, fp: str, pool=None) -> dict[s
     result["grading_time_s"] = round(time.monotonic() - t0, 3)
     write_json_atomic(result_path, result)
     return result
+
+
+def _grade_with_retry(job: ClassJob, repo_path: str, sha: str, out_dir: Path, pool) -> Any:
+    """Grade; on a grader-side fault (the kernel did not start), once more with a fresh
+    kernel. A fault that persists raises: the student gets `grader-error`, never a 0."""
+    course = Course(job.course_root)
+    report = grade_commit(course, job.tp, repo=repo_path, ref=sha, options=job.options, out_dir=out_dir, pool=pool).report
+    if is_grader_fault(report):
+        report = grade_commit(course, job.tp, repo=repo_path, ref=sha, options=job.options, out_dir=out_dir).report
+    if is_grader_fault(report):
+        faults = "; ".join(p.message.en for p in report.problems if p.code in GRADER_FAULTS)
+        raise RuntimeError(f"grader fault, twice: {faults}")
+    return report
 
 
 # -- parallel workers: one process per job slot, each with its own kernel pool ---------------

@@ -12,7 +12,7 @@ from autograder import __version__
 from autograder.config import ConfigError, GradeOptions, load_course_options, option_help
 from autograder.results import Message
 
-EXIT_OK, EXIT_USAGE, EXIT_REFUSED = 0, 2, 3
+EXIT_OK, EXIT_USAGE, EXIT_REFUSED, EXIT_GRADER_FAULT = 0, 2, 3, 4
 
 
 def _add_grade_options(p: argparse.ArgumentParser) -> None:
@@ -64,6 +64,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
     for p in r.problems:
         print(f"  ! {p.code}: {p.message.text(options.lang)}")
     print(f"reports: {out}/ ({', '.join(sorted(p.name for p in out.iterdir()))})")
+    from autograder.results import is_grader_fault
+
+    if is_grader_fault(r):
+        print("autograder: grader-side fault (the kernel did not start): this is no grade; run again", file=sys.stderr)
+        return EXIT_GRADER_FAULT
     return EXIT_OK
 
 

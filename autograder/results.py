@@ -114,6 +114,15 @@ class GradeReport:
         return asdict(self)
 
 
+#: Problem codes that are the grader's fault, not the student's: such a report is no grade.
+GRADER_FAULTS = frozenset({"kernel-start-failed"})
+
+
+def is_grader_fault(report: GradeReport) -> bool:
+    """True when the score says nothing about the student's work (retry instead)."""
+    return any(p.code in GRADER_FAULTS for p in report.problems)
+
+
 def total_score(checks: tuple[CheckResult, ...] | list[CheckResult]) -> tuple[float, float]:
     """Sum of scores and of maximum scores, rounded to avoid float noise in reports."""
     score = round(sum(c.score for c in checks), 6)

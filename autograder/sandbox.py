@@ -196,12 +196,23 @@ def _bwrap_prefix(
 
 def python_roots(python: str) -> list[Path]:
     """Folders the kernel's interpreter needs: its install prefix and its virtualenv."""
-    out = subprocess.run(
-        [python, "-c", "import sys; print(sys.base_prefix); print(sys.prefix)"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    try:
+        out = subprocess.run(
+            [python, "-c", "import sys; print(sys.base_prefix); print(sys.prefix)"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout.split()
+    except (OSError, subprocess.SubprocessError) as exc:
+        from autograder.config import ConfigError
+
+        raise ConfigError(
+            Message(
+                fr=f"l'interpréteur des noyaux {python} ne démarre pas ({exc}) ; vérifiez AUTOGRADER_KERNEL_PYTHON ou l'installation",
+                en=f"the kernels' interpreter {python} does not run ({exc}); check AUTOGRADER_KERNEL_PYTHON or the install",
+            )
+        ) from exc
     roots: list[Path] = []
     for r in map(Path, out):
         if r not in roots and not str(r).startswith("/usr"):

@@ -104,7 +104,7 @@ def launch(spec: SlotSpec) -> Slot:
             res = kernel.execute(code, PRELOAD_TIMEOUT_S, silent=True, keep_outputs=False)
             if res.status != "ok":
                 raise KernelDead(f"preload failed: {res.ename}: {res.evalue}")
-    except KernelDead as exc:
+    except Exception as exc:  # noqa: BLE001 - any start failure is the grader's, reported as such
         slot.error = Message(
             fr=f"le noyau Python n'a pas pu démarrer ({exc}) : erreur du correcteur, prévenez l'enseignant",
             en=f"the Python kernel could not start ({exc}): grader error, tell the instructor",

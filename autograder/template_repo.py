@@ -118,7 +118,8 @@ vérificateur `autograder`.
 5. Lisez le retour du pipeline GitLab : **Build > Pipelines**, le job `feedback`.
    L'onglet **Tests** du pipeline liste les vérifications publiques ; les artefacts du job
    contiennent `reports/<tp>/feedback.html` (à ouvrir dans le navigateur) et
-   `reports/<tp>/grade.json`.
+   `reports/<tp>/grade.json`. Si l'enseignant a branché la correction sur votre dépôt, le
+   job s'appelle `grade-cpu` (ou `grade-gpu`) et ses artefacts sont dans `grade/<tp>/`.
 
 ## Règles à respecter
 
@@ -132,11 +133,12 @@ vérificateur `autograder`.
 
 ## Retour automatique ou note ?
 
-Le pipeline de ce dépôt et `autograder check` donnent un **retour** à partir des tests
-publics : ce n'est **pas la note**. La note est calculée par l'enseignant, côté enseignant,
-sur le commit que vous avez poussé, avec en plus des tests cachés. Un TP qui passe tous
-les tests publics peut donc perdre des points aux tests cachés : testez aussi vos
-fonctions sur vos propres exemples.
+`autograder check` et le job `feedback` donnent un **retour** à partir des tests publics :
+ce n'est **pas la note**. La note est calculée côté enseignant (job `grade-cpu` /
+`grade-gpu`, ou correction de toute la promotion à la date limite) sur le commit que vous
+avez poussé, avec en plus des tests cachés. Un TP qui passe tous les tests publics peut
+donc perdre des points aux tests cachés : testez aussi vos fonctions sur vos propres
+exemples.
 """
 
 

@@ -115,6 +115,16 @@ def _run(
     return proc
 
 
+def _errors(out: Path) -> str:
+    """Why any student ended in grader-error (shown when grades differ)."""
+    lines = []
+    for p in sorted(out.glob("students/*/result.json")):
+        r = json.loads(p.read_text(encoding="utf-8"))
+        if r.get("status") == "grader-error":
+            lines.append(f"{r['student_id']}: {r.get('reason')}\n{r.get('traceback', '')[-1500:]}")
+    return "\n".join(lines)
+
+
 def _grades(out: Path) -> dict[str, tuple[str, str, str]]:
     with open(out / "grades.csv", encoding="utf-8") as f:
         return {
@@ -175,7 +185,7 @@ def test_serial_run_grades_everyone_as_expected(klass):
 def test_parallel_run_gives_identical_grades(klass, tmp_path):
     _, course, roster, _, out = klass
     _run(course, roster, tmp_path / "par", "--jobs", "2")
-    assert _grades(tmp_path / "par") == _grades(out)
+    assert _grades(tmp_path / "par") == _grades(out), _errors(tmp_path / "par")
 
 
 def test_shards_then_merge_give_identical_grades(klass, tmp_path):
@@ -204,7 +214,7 @@ def test_shards_then_merge_give_identical_grades(klass, tmp_path):
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert _grades(tmp_path / "merged") == _grades(out)
+    assert _grades(tmp_path / "merged") == _grades(out), _errors(tmp_path / "merged")
 
 
 def test_rerun_skips_unchanged_students_and_force_regrades(klass, tmp_path):
@@ -259,7 +269,7 @@ def test_kill_9_then_resume_loses_nothing(klass, tmp_path):
         assert (target / "students" / sid / "result.json").read_bytes() == data, (
             f"{sid} was graded again"
         )
-    assert _grades(target) == _grades(out)
+    assert _grades(target) == _grades(out), _errors(target)
 
 
 def test_two_graders_on_one_output_dir_refuse_the_second(klass, tmp_path):

@@ -89,7 +89,14 @@ def cmd_release(args: argparse.Namespace) -> int:
         except ReleaseError as exc:
             failed += 1
             print(f"[release] {tp_id}: REFUSED\n{exc.message.text(options.lang)}", file=sys.stderr)
-    return EXIT_REFUSED if failed else EXIT_OK
+    if failed:
+        return EXIT_REFUSED
+    if args.template:
+        from autograder.template_repo import DEFAULT_CHECKER, build_template_repo
+
+        path = build_template_repo(course.root, Path(args.template), tps, checker=args.checker or DEFAULT_CHECKER)
+        print(f"[release] student template repo: {path} (commit it as the repo every student forks)")
+    return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -210,6 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("tp", nargs="*", help="TP ids (default: all TPs in source/)")
     r.add_argument("--course", help="course root holding source/")
     r.add_argument("--no-verify", action="store_true", help="skip grading the solution and the release (not recommended)")
+    r.add_argument("--template", metavar="DIR", help="also build the student template repo (released TPs, student README, requirements.txt, .gitignore, feedback pipeline) in DIR (absent or empty)")
+    r.add_argument("--checker", help="requirements.txt line installing the student-side checker, e.g. 'dl-autograder @ git+https://…/autograder.git@v0.1.0'")
     _add_grade_options(r)
     r.set_defaults(func=cmd_release)
 

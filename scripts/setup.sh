@@ -26,4 +26,26 @@ if ! .venv/bin/python -c "import autograder, torch, nbgrader, git" >/dev/null 2>
   .venv/bin/python -m pip install -q -c constraints.txt -e ".[dev]"
   touch .venv/.installed
 fi
+# gitlab-ci-local runs the GitLab CI templates of ci/ in tests/ci (shell executor, no Docker).
+# Optional: without npm those tests skip. 4.74/4.75 crash on Node 20, hence the pin. It needs rsync.
+GCL_VERSION=4.73.0
+if command -v npm >/dev/null 2>&1; then
+  if ! grep -qs "\"version\": \"$GCL_VERSION\"" .tools/gcl/node_modules/gitlab-ci-local/package.json; then
+    echo "[setup] installing gitlab-ci-local $GCL_VERSION into .tools/gcl (for tests/ci)"
+    npm install --prefix .tools/gcl --no-audit --no-fund --loglevel=error "gitlab-ci-local@$GCL_VERSION" >/dev/null 2>&1 \
+      || echo "[setup] NOTE: could not install gitlab-ci-local; the pipeline tests in tests/ci will be skipped"
+  fi
+  if ! command -v rsync >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "[setup] installing rsync (gitlab-ci-local needs it)"
+      (apt-get install -y -q rsync >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q rsync >/dev/null; }) \
+        || echo "[setup] NOTE: could not install rsync; the pipeline tests in tests/ci will be skipped"
+    else
+      echo "[setup] NOTE: rsync is not installed; the pipeline tests in tests/ci will be skipped"
+    fi
+  fi
+else
+  echo "[setup] NOTE: npm not found: gitlab-ci-local is not installed and the pipeline tests in tests/ci will be skipped"
+fi
+
 echo "[setup] ready: $(.venv/bin/autograder --version 2>/dev/null || echo 'autograder installed')"

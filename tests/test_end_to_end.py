@@ -90,3 +90,19 @@ def test_student_check_on_a_fresh_copy_of_the_release(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     solved = json.loads((tmp_path / "out2" / "grade.json").read_text())
     assert solved["score"] == solved["max_score"] == untouched["max_score"]
+
+
+def test_release_builds_the_student_template_repo(tmp_path):
+    """`autograder release --template DIR` writes what every student forks."""
+    course = tmp_path / "course"
+    shutil.copytree(ROOT, course, ignore=shutil.ignore_patterns(".venv", ".git", ".tools", "demo-out", "__pycache__"))
+    proc = subprocess.run(
+        [*CLI, "release", "tp01_gradients", "--no-verify", "--course", str(course), "--template", str(tmp_path / "tpl")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    tpl = tmp_path / "tpl"
+    assert {".gitignore", ".gitlab-ci.yml", "README.md", "requirements.txt", "tp01_gradients"} <= {p.name for p in tpl.iterdir()}
+    assert (tpl / "tp01_gradients" / "tp01_gradients.ipynb").read_bytes() == (ROOT / "release" / "tp01_gradients" / "tp01_gradients.ipynb").read_bytes()
+    assert not list(tpl.rglob("hidden")), "hidden checks must never reach the template repo"
+    assert "autograder check" in (tpl / "README.md").read_text(encoding="utf-8")

@@ -242,6 +242,11 @@ def _tp_toml(tp_id: str, title: str) -> str:
         gpu_seconds = 30.0
         cell_seconds = 4.0
         memory_mb = 4096
+
+        [kernel]
+        # As in a real DL TP: torch is imported before the student's cells, so a cell that
+        # imports it is not timed on the import (4 s cells are tight on a loaded machine).
+        preload = ["numpy", "torch"]
         """
     )
 

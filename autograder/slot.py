@@ -100,7 +100,8 @@ def launch(spec: SlotSpec) -> Slot:
     try:
         kernel.start()
         if spec.preload:
-            code = "\n".join(f"import {m}" for m in spec.preload) + "\ndel " + ", ".join(m.split(".")[0] for m in spec.preload)
+            tops = sorted({m.split(".")[0] for m in spec.preload})  # sklearn.a, sklearn.b -> sklearn once
+            code = "\n".join(f"import {m}" for m in spec.preload) + "\ndel " + ", ".join(tops)
             res = kernel.execute(code, PRELOAD_TIMEOUT_S, silent=True, keep_outputs=False)
             if res.status != "ok":
                 raise KernelDead(f"preload failed: {res.ename}: {res.evalue}")

@@ -1,0 +1,300 @@
+"""Vérifications publiques du TP02 : formes, comportement de base, exemples du cours.
+
+These checks are shipped to students: every expected value here is in the course
+(ET/OU/XOR, 203 530 and 207 937 parameters, Adam's first step of ±lr) or a small fixed
+example they can redo by hand. The hidden checks test the same items on grader-chosen
+inputs (random data, random widths, random seeds, several Adam steps, synthetic curves).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder.checks import (
+    CheckFailed,
+    as_array,
+    assert_close,
+    assert_equal_int,
+    assert_param_count,
+    param_breakdown,
+)
+from autograder.proxy import Handle, Tensor
+
+# A trusted helper, defined in the kernel: is a returned object a torch module?
+IS_MODULE_SRC = """
+def _tp02_is_module(obj):
+    import torch
+    return isinstance(obj, torch.nn.Module)
+"""
+
+
+def _as_bool(value: object, name: str) -> bool:
+    """Students may return a numpy bool (it arrives as bool); 0/1 or strings are refused."""
+    if not isinstance(value, bool):
+        raise CheckFailed(
+            f"{name} doit renvoyer True ou False, obtenu une valeur de type {type(value).__name__}",
+            f"{name} must return True or False, got a value of type {type(value).__name__}",
+        )
+    return value
+
+
+def _module(submission, value: object, what: str) -> Handle:
+    """The value must be a kernel-side torch module (it comes back as a Handle)."""
+    is_module = submission.define("_tp02_is_module", IS_MODULE_SRC)
+    if not isinstance(value, Handle) or submission.call(is_module.name, value) is not True:
+        raise CheckFailed(
+            f"{what} doit renvoyer un modèle PyTorch (un nn.Module), obtenu une valeur de type "
+            f"{getattr(value, 'type_name', type(value).__name__)}",
+            f"{what} must return a PyTorch model (an nn.Module), got a value of type "
+            f"{getattr(value, 'type_name', type(value).__name__)}",
+        )
+    return value
+
+
+def _input_dtype(state: object) -> type:
+    """float32 unless the module's parameters are float64."""
+    if isinstance(state, dict):
+        for value in state.values():
+            if isinstance(value, np.ndarray) and value.dtype == np.float64:
+                return np.float64
+            if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+                return np.float32
+    return np.float32
+
+
+def _outputs(model: Handle, X: np.ndarray, what: str, shape: tuple[int, ...]) -> np.ndarray:
+    dtype = _input_dtype(model.call("state_dict"))
+    model.call("eval")
+    out = model.call("__call__", Tensor(X.astype(dtype)))
+    return as_array(out, what, shape=shape, allow_nan=True)
+
+
+# ---------------------------------------------------------------- 1. XOR and the perceptron
+
+_X2 = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+_GATES = {
+    "ET": np.array([0, 0, 0, 1]),
+    "OU": np.array([0, 1, 1, 1]),
+    "XOR": np.array([0, 1, 1, 0]),
+}
+
+
+@pytest.mark.item("xor_perceptron")
+@pytest.mark.points(0.5)
+def test_separe_parfaitement_course_examples(submission):
+    cases = [
+        ((1.0, 1.0), -1.5, "ET", True),
+        ((1.0, 1.0), -0.5, "OU", True),
+        ((1.0, 1.0), -0.5, "ET", False),  # (0, 1) and (1, 0) are classified 1
+        ((1.0, 1.0), -0.5, "XOR", False),  # 3 points out of 4 only: (1, 1) is classified 1
+    ]
+    for w, b, gate, expected in cases:
+        got = _as_bool(
+            submission.call("separe_parfaitement", np.array(w), b, _X2, _GATES[gate]),
+            "separe_parfaitement",
+        )
+        if got != expected:
+            scores = _X2 @ np.array(w) + b
+            n_ok = int(((scores > 0).astype(int) == _GATES[gate]).sum())
+            raise CheckFailed(
+                f"separe_parfaitement(w=(1, 1), b={b}, X, y={gate}) renvoie {got}, {expected} "
+                f"attendu : ce perceptron classe correctement {n_ok} points sur 4 (sorties "
+                f"1[w·x + b > 0] = {(scores > 0).astype(int).tolist()}, étiquettes "
+                f"{_GATES[gate].tolist()}) ; True seulement si TOUS les points sont bien classés",
+                f"separe_parfaitement(w=(1, 1), b={b}, X, y={gate}) returns {got}, {expected} "
+                f"expected: this perceptron classifies {n_ok} points out of 4 correctly (outputs "
+                f"1[w·x + b > 0] = {(scores > 0).astype(int).tolist()}, labels "
+                f"{_GATES[gate].tolist()}); True only if ALL the points are correctly classified",
+            )
+
+
+# ---------------------------------------------------------------- 2. an MLP for XOR
+
+
+@pytest.mark.item("xor_mlp")
+@pytest.mark.points(0.5)
+def test_entrainer_xor_returns_a_module(submission):
+    model = _module(
+        submission, submission.call("entrainer_xor", seed=0, timeout=60), "entrainer_xor"
+    )
+    try:
+        _outputs(model, _X2, "logits du modèle sur les 4 points de XOR", (4, 2))
+    except CheckFailed as exc:
+        raise CheckFailed(
+            f"{exc.message.fr} ; le modèle renvoie un logit par classe (0 et 1) : forme (N, 2)",
+            f"{exc.message.en}; the model returns one logit per class (0 and 1): shape (N, 2)",
+        ) from None
+
+
+# ---------------------------------------------------------------- 3. MLPDeuxCouches
+
+
+@pytest.mark.item("mlp_module")
+@pytest.mark.points(0.5)
+def test_mlp_deux_couches_784_256_10(submission):
+    model = _module(
+        submission, submission.call("MLPDeuxCouches", 784, 256, 10), "MLPDeuxCouches(784, 256, 10)"
+    )
+    breakdown = param_breakdown(model.call("state_dict"))
+    assert_param_count(
+        sum(count for _, _, count in breakdown),
+        203530,
+        breakdown=breakdown,
+        n_biases=256 + 10,
+        name="nombre de paramètres de MLPDeuxCouches(784, 256, 10)",
+        hint_fr="le cours en compte 784·256 + 256 + 256·10 + 10 = 203 530 (fc1 et fc2 avec leurs biais)",
+        hint_en="the course counts 784·256 + 256 + 256·10 + 10 = 203,530 (fc1 and fc2 with their biases)",
+    )
+    _outputs(model, np.zeros((3, 784)), "MLPDeuxCouches(784, 256, 10) sur 3 images", (3, 10))
+
+
+@pytest.mark.item("count_params")
+@pytest.mark.points(0.5)
+def test_nombre_parametres_course_examples(submission):
+    assert_equal_int(
+        submission.call("nombre_parametres", [784, 256, 10]),
+        203530,
+        name="nombre_parametres([784, 256, 10])",
+        hint_fr="Σ h_i × h_{i+1} + h_{i+1} : poids ET biais de chaque couche",
+        hint_en="Σ h_i × h_{i+1} + h_{i+1}: weights AND biases of every layer",
+    )
+    assert_equal_int(
+        submission.call("nombre_parametres", [576, 288, 144, 1]),
+        207937,
+        name="nombre_parametres([576, 288, 144, 1])",
+        hint_fr="l'exemple du cours pour des images 24×24 : 207 937 paramètres ; bouclez sur toutes les couches",
+        hint_en="the course's example for 24×24 images: 207,937 parameters; loop over every layer",
+    )
+
+
+# ---------------------------------------------------------------- 4. Adam
+
+
+@pytest.mark.item("adam")
+@pytest.mark.points(0.5)
+def test_adam_first_step(submission):
+    params = {"w": np.array([1.0, -2.0, 0.5])}
+    grads = {"w": np.array([0.5, -1.0, 2.0])}
+    out = submission.call("adam_step", params, grads, None, 0.1, 1)
+    if not isinstance(out, (tuple, list)) or len(out) != 2 or not isinstance(out[0], dict):
+        raise CheckFailed(
+            "adam_step doit renvoyer le couple (nouveaux_params, nouvel_etat), où nouveaux_params "
+            "est un dictionnaire de mêmes clés que params",
+            "adam_step must return the pair (new_params, new_state), where new_params is a "
+            "dictionary with the same keys as params",
+        )
+    new_params = out[0]
+    if "w" not in new_params:
+        raise CheckFailed(
+            'les nouveaux paramètres doivent garder les clés de params (ici "w")',
+            'the new parameters must keep the keys of params (here "w")',
+        )
+    assert_close(
+        new_params["w"],
+        np.array([0.9, -1.9, 0.4]),
+        name="adam_step, premier pas (w = (1, −2, 0.5), g = (0.5, −1, 2), lr = 0.1, t = 1)",
+        rtol=1e-6,
+        hint_fr="au premier pas, m̂ = g et v̂ = g² grâce à la correction du biais : chaque "
+        "composante bouge de lr dans le sens opposé au gradient",
+        hint_en="at the first step, m̂ = g and v̂ = g² thanks to the bias correction: every "
+        "entry moves by lr against the gradient",
+    )
+
+
+# ---------------------------------------------------------------- 5. SGD training loop
+
+
+@pytest.mark.item("sgd_digits")
+@pytest.mark.points(0.5)
+def test_entrainer_sgd_returns_a_module(submission):
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:200] / 16.0, y[:200]
+    model = _module(
+        submission,
+        submission.call(
+            "entrainer_sgd", X, y, hidden=16, lr=0.1, epochs=1, batch_size=32, seed=0, timeout=60
+        ),
+        "entrainer_sgd",
+    )
+    _outputs(model, X[:5], "logits du modèle entraîné pour 5 images (hidden=16)", (5, 10))
+
+
+# ---------------------------------------------------------------- 6. learning curves
+
+_EPOCHS = np.arange(21)
+_TRAIN_DOWN = 2.3 * 0.85**_EPOCHS  # 2.3 → 0.09
+_CURVES = {
+    "sain": (_TRAIN_DOWN, _TRAIN_DOWN + 0.1),
+    "sur-apprentissage": (
+        _TRAIN_DOWN,
+        np.concatenate([2.4 * 0.7 ** np.arange(7), 0.28 + 0.08 * np.arange(1, 15)]),
+    ),
+    "sous-apprentissage": (1.8 + 0.5 * 0.8**_EPOCHS, 1.9 + 0.5 * 0.8**_EPOCHS),
+    "divergence": (2.3 * 1.5**_EPOCHS, 2.4 * 1.5**_EPOCHS),
+}
+_LABELS = ("divergence", "sous-apprentissage", "sur-apprentissage", "sain")
+
+
+def _label(value: object) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in _LABELS:
+        shown = repr(value)[:40] if isinstance(value, str) else type(value).__name__
+        raise CheckFailed(
+            f"diagnostic_courbe doit renvoyer l'une des chaînes {', '.join(_LABELS)} ; obtenu {shown}",
+            f"diagnostic_courbe must return one of the strings {', '.join(_LABELS)}; got {shown}",
+        )
+    return value.strip().lower()
+
+
+@pytest.mark.item("diagnose_curve")
+@pytest.mark.points(0.5)
+def test_diagnostic_simple_curves(submission):
+    for expected, (train, val) in _CURVES.items():
+        got = _label(submission.call("diagnostic_courbe", train, val))
+        if got != expected:
+            raise CheckFailed(
+                f"diagnostic_courbe renvoie « {got} » pour la courbe « {expected} » de l'exemple "
+                f"public (entraînement {train[0]:.3g} → {train[-1]:.3g}, maximum {train.max():.3g} ; "
+                f"validation {val[0]:.3g} → minimum {val.min():.3g} → {val[-1]:.3g}) ; appliquez "
+                "les quatre règles dans l'ordre du sujet",
+                f'diagnostic_courbe returns "{got}" for the public "{expected}" curve '
+                f"(training {train[0]:.3g} → {train[-1]:.3g}, maximum {train.max():.3g}; "
+                f"validation {val[0]:.3g} → minimum {val.min():.3g} → {val[-1]:.3g}); apply the "
+                "four rules in the order given",
+            )
+
+
+# ---------------------------------------------------------------- 7. PCA
+
+# Centred rows t_i·u + s_i·v with u = (1, 1, 0)/√2 and v = (0, 0, 1), shifted by (5, 5, 5):
+# the first principal component is ±t, the second ±s (t ⟂ s, |t|² = 20 > |s|² = 4).
+_T = np.array([-3.0, -1.0, 0.0, 1.0, 3.0])
+_S = np.array([1.0, -1.0, 0.0, -1.0, 1.0])
+_H = 5.0 + np.outer(_T, np.array([1.0, 1.0, 0.0]) / np.sqrt(2.0)) + np.outer(_S, [0.0, 0.0, 1.0])
+
+
+@pytest.mark.item("pca")
+@pytest.mark.points(0.5)
+def test_projection_acp_small_example(submission):
+    got = as_array(
+        submission.call("projection_acp", _H),
+        "projection_acp(H) pour H de forme (5, 3)",
+        shape=(5, 2),
+    )
+    expected = np.column_stack([_T, _S])
+    signs = np.where(np.sum(got * expected, axis=0) < 0, -1.0, 1.0)
+    assert_close(
+        got * signs,
+        expected,
+        name="projection_acp(H) (au signe près de chaque colonne)",
+        rtol=1e-6,
+        atol=1e-8,
+        hint_fr="les lignes de H sont (5, 5, 5) + t·(1, 1, 0)/√2 + s·(0, 0, 1) avec "
+        "t = (−3, −1, 0, 1, 3) et s = (1, −1, 0, −1, 1) : centrez H, puis projetez sur les "
+        "deux premières lignes de Vt",
+        hint_en="the rows of H are (5, 5, 5) + t·(1, 1, 0)/√2 + s·(0, 0, 1) with "
+        "t = (−3, −1, 0, 1, 3) and s = (1, −1, 0, −1, 1): centre H, then project on the "
+        "first two rows of Vt",
+    )

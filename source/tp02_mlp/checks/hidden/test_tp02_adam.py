@@ -1,0 +1,258 @@
+"""Hidden checks, part 3: Adam from scratch, step by step against torch.optim.Adam.
+
+The grader draws parameters and a sequence of gradients, runs `torch.optim.Adam` on them
+in float64 and chains the student's `adam_step` over the same gradients, passing back the
+state it returned. Two variants are correct: ε outside the square root (PyTorch, the
+original paper) and ε inside (the course). With gradients far above 1e-4 they agree to
+~1e-9; with tiny gradients they differ, and the student's trajectory must follow one of
+them from start to end. Classic mistakes are recognised by replaying them here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from autograder.checks import CheckFailed, as_array
+
+B1, B2, EPS = 0.9, 0.999, 1e-8
+N_STEPS = 6
+
+
+def _torch_adam(params, grads_seq, lr):
+    """Trajectory of torch.optim.Adam (float64): a list of {name: array}, one per step."""
+    tensors = {
+        k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in params.items()
+    }
+    opt = torch.optim.Adam(list(tensors.values()), lr=lr, betas=(B1, B2), eps=EPS)
+    out = []
+    for grads in grads_seq:
+        for k, t in tensors.items():
+            t.grad = torch.tensor(grads[k], dtype=torch.float64)
+        opt.step()
+        out.append({k: t.detach().numpy().copy() for k, t in tensors.items()})
+    return out
+
+
+def _variant(
+    params,
+    grads_seq,
+    lr,
+    *,
+    eps_inside=False,
+    bias_correction=True,
+    reset_state=False,
+    betas=(B1, B2),
+    sign=1.0,
+    t_offset=0,
+):
+    """Adam as written by hand, with switches that replay the classic mistakes."""
+    b1, b2 = betas
+    p = {k: np.array(v, dtype=float) for k, v in params.items()}
+    m = {k: np.zeros_like(v) for k, v in p.items()}
+    v = {k: np.zeros_like(x) for k, x in p.items()}
+    out = []
+    for t, grads in enumerate(grads_seq, start=1):
+        if reset_state:
+            m = {k: np.zeros_like(x) for k, x in p.items()}
+            v = {k: np.zeros_like(x) for k, x in p.items()}
+        tt = t + t_offset
+        for k in p:
+            g = grads[k]
+            m[k] = b1 * m[k] + (1 - b1) * g
+            v[k] = b2 * v[k] + (1 - b2) * g * g
+            mh = m[k] / (1 - b1**tt) if bias_correction else m[k]
+            vh = v[k] / (1 - b2**tt) if bias_correction else v[k]
+            denom = np.sqrt(vh + EPS) if eps_inside else np.sqrt(vh) + EPS
+            p[k] = p[k] - sign * lr * mh / denom
+        out.append({k: x.copy() for k, x in p.items()})
+    return out
+
+
+_CORRECT = {
+    "torch": ("ε après la racine (PyTorch)", "ε outside the square root (PyTorch)"),
+    "course": ("ε sous la racine (cours)", "ε inside the square root (course)"),
+}
+
+_MISTAKES = [
+    (
+        {"bias_correction": False},
+        "la correction du biais manque : m̂ = m / (1 − β1^t) et v̂ = v / (1 − β2^t) ; sans elle "
+        "les premiers pas sont faussés (au premier pas, m = 0.1·g et v = 0.001·g²)",
+        "the bias correction is missing: m̂ = m / (1 − β1^t) and v̂ = v / (1 − β2^t); without "
+        "it the first steps are wrong (at the first step, m = 0.1·g and v = 0.001·g²)",
+    ),
+    (
+        {"reset_state": True},
+        "seul le premier pas est juste : m et v repartent de zéro à chaque appel ; ils doivent "
+        "être conservés d'un pas à l'autre dans state (renvoyez-les, et relisez-les au pas suivant)",
+        "only the first step is right: m and v restart from zero at every call; they must be "
+        "carried from one step to the next in state (return them, and read them back next step)",
+    ),
+    (
+        {"betas": (B2, B1)},
+        "β1 et β2 sont inversés : β1 = 0.9 pour le moment m, β2 = 0.999 pour v",
+        "β1 and β2 are swapped: β1 = 0.9 for the momentum m, β2 = 0.999 for v",
+    ),
+    (
+        {"sign": -1.0},
+        "le signe du pas est inversé : θ ← θ − η · m̂ / (√v̂ + ε)",
+        "the step has the wrong sign: θ ← θ − η · m̂ / (√v̂ + ε)",
+    ),
+    (
+        {"t_offset": 1},
+        "la correction du biais est décalée d'un pas : t vaut 1 au premier appel, utilisez-le tel quel",
+        "the bias correction is off by one step: t is 1 at the first call, use it as is",
+    ),
+]
+
+
+def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+
+def _traj_close(got, ref, upto: int, keys, rtol, atol) -> bool:
+    return all(_close(got[s][k], ref[s][k], rtol, atol) for s in range(upto) for k in keys)
+
+
+def _run_student(submission, params, grads_seq, lr, what_fr, what_en):
+    """Chain the student's adam_step; returns the list of parameter dicts after each step."""
+    state = None
+    current = {k: v.copy() for k, v in params.items()}
+    out = []
+    for t, grads in enumerate(grads_seq, start=1):
+        res = submission.call("adam_step", current, grads, state, lr, t)
+        if not isinstance(res, (tuple, list)) or len(res) != 2 or not isinstance(res[0], dict):
+            raise CheckFailed(
+                "adam_step doit renvoyer le couple (nouveaux_params, nouvel_etat)",
+                "adam_step must return the pair (new_params, new_state)",
+            )
+        new, state = res
+        step = {}
+        for k, v in params.items():
+            if k not in new:
+                raise CheckFailed(
+                    f'au pas t = {t}, les nouveaux paramètres n\'ont pas la clé "{k}" de params',
+                    f'at step t = {t}, the new parameters lack the key "{k}" of params',
+                )
+            step[k] = as_array(
+                new[k],
+                f'params["{k}"] après le pas t = {t} ({what_fr})',
+                shape=v.shape,
+                allow_nan=True,
+            )
+        out.append(step)
+        current = step
+    return out
+
+
+def _check_trajectory(submission, params, grads_seq, lr, rtol, atol, what_fr, what_en) -> None:
+    keys = list(params)
+    refs = {
+        "torch": _torch_adam(params, grads_seq, lr),
+        "course": _variant(params, grads_seq, lr, eps_inside=True),
+    }
+    got = _run_student(submission, params, grads_seq, lr, what_fr, what_en)
+    n = len(grads_seq)
+    if any(_traj_close(got, ref, n, keys, rtol, atol) for ref in refs.values()):
+        return
+    # First step where the student leaves both correct variants.
+    first_bad = next(
+        s
+        for s in range(n)
+        if not any(_traj_close(got, ref, s + 1, keys, rtol, atol) for ref in refs.values())
+    )
+    hint_fr = hint_en = ""
+    for switches, fr, en in _MISTAKES:
+        for inside in (False, True):
+            wrong = _variant(params, grads_seq, lr, eps_inside=inside, **switches)
+            if _traj_close(got, wrong, n, keys, rtol, atol) and not _traj_close(
+                wrong, refs["torch"], n, keys, rtol, atol
+            ):
+                hint_fr, hint_en = fr, en
+                break
+        if hint_fr:
+            break
+    if not hint_fr:
+        hint_fr = (
+            "m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g², m̂ = m / (1 − β1^t), "
+            "v̂ = v / (1 − β2^t), θ ← θ − η·m̂ / (√v̂ + ε) (ou √(v̂ + ε))"
+        )
+        hint_en = (
+            "m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g², m̂ = m / (1 − β1^t), "
+            "v̂ = v / (1 − β2^t), θ ← θ − η·m̂ / (√v̂ + ε) (or √(v̂ + ε))"
+        )
+    ref = refs["torch"][first_bad]
+    worst_k = max(
+        keys,
+        key=lambda k: (
+            float(np.nanmax(np.abs(got[first_bad][k] - ref[k]))) if got[first_bad][k].size else 0.0
+        ),
+    )
+    diff = np.abs(got[first_bad][worst_k] - ref[worst_k])
+    idx = np.unravel_index(int(np.nanargmax(np.where(np.isnan(diff), np.inf, diff))), diff.shape)
+    g_val = got[first_bad][worst_k][idx]
+    e_val = ref[worst_k][idx]
+    where = "[" + ", ".join(str(int(i)) for i in idx) + "]"
+    raise CheckFailed(
+        f"adam_step ({what_fr}) : les paramètres s'écartent de torch.optim.Adam dès le pas "
+        f't = {first_bad + 1} sur {n} ; pire écart sur params["{worst_k}"]{where} : obtenu '
+        f"{g_val:.8g}, attendu {e_val:.8g} ; {hint_fr}",
+        f"adam_step ({what_en}): the parameters leave torch.optim.Adam at step t = "
+        f'{first_bad + 1} of {n}; worst gap at params["{worst_k}"]{where}: got {g_val:.8g}, '
+        f"expected {e_val:.8g}; {hint_en}",
+    )
+
+
+def _problem(rng, magnitude):
+    a, b = int(rng.integers(2, 6)), int(rng.integers(2, 6))
+    params = {"W": rng.normal(size=(a, b)), "b": rng.normal(size=b)}
+    grads_seq = [
+        {
+            k: magnitude(rng, v.shape) * rng.choice([-1.0, 1.0], size=v.shape)
+            for k, v in params.items()
+        }
+        for _ in range(N_STEPS)
+    ]
+    lr = float(10.0 ** rng.uniform(-3.0, -2.0))
+    return params, grads_seq, lr, (a, b)
+
+
+@pytest.mark.item("adam")
+@pytest.mark.points(2)
+def test_adam_matches_torch_step_by_step(submission, rng):
+    # |g| ≥ 0.1: v̂ ≥ 0.01 ≫ ε, so both placements of ε agree to ~1e-9 here.
+    params, grads_seq, lr, (a, b) = _problem(rng, lambda r, s: r.uniform(0.1, 2.0, size=s))
+    _check_trajectory(
+        submission,
+        params,
+        grads_seq,
+        lr,
+        rtol=1e-6,
+        atol=1e-7,
+        what_fr=f"W de forme ({a}, {b}), b de forme ({b},), lr = {lr:.3g}, {N_STEPS} pas, |g| entre 0.1 et 2",
+        what_en=f"W of shape ({a}, {b}), b of shape ({b},), lr = {lr:.3g}, {N_STEPS} steps, |g| between 0.1 and 2",
+    )
+
+
+@pytest.mark.item("adam")
+@pytest.mark.points(1)
+def test_adam_tiny_gradients_either_epsilon(submission, rng):
+    # |g| ~ 1e-5..1e-4: v̂ is comparable to ε and the two placements of ε differ by up to
+    # ~40 % of a step; the trajectory must follow one of them all along.
+    params, grads_seq, lr, (a, b) = _problem(
+        rng, lambda r, s: 10.0 ** r.uniform(-5.0, -4.0, size=s)
+    )
+    _check_trajectory(
+        submission,
+        params,
+        grads_seq,
+        lr,
+        rtol=1e-7,
+        atol=1e-10,
+        what_fr=f"W de forme ({a}, {b}), b de forme ({b},), lr = {lr:.3g}, {N_STEPS} pas, "
+        "très petits gradients (|g| entre 1e-5 et 1e-4) : ε sous ou après la racine sont acceptés",
+        what_en=f"W of shape ({a}, {b}), b of shape ({b},), lr = {lr:.3g}, {N_STEPS} steps, "
+        "tiny gradients (|g| between 1e-5 and 1e-4): ε inside or outside the root are accepted",
+    )

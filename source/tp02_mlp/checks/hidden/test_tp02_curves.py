@@ -1,0 +1,209 @@
+"""Hidden checks, part 5: diagnosing learning curves.
+
+The grader synthesises clear-cut curves of each kind (random lengths, starting losses,
+noise), far from the notebook's thresholds (2·L0, L0/2, +10 %), plus the divergence that
+comes back down (a spike to many times L0, then a plateau: what Adam does with lr = 1)
+and curves holding inf/nan. The reference applies the notebook's rules.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed
+
+LABELS = ("divergence", "sous-apprentissage", "sur-apprentissage", "sain")
+
+
+def _reference(train: np.ndarray, val: np.ndarray) -> str:
+    if not (np.all(np.isfinite(train)) and np.all(np.isfinite(val))):
+        return "divergence"
+    if train.max() > 2 * train[0]:
+        return "divergence"
+    if train[-1] > train[0] / 2:
+        return "sous-apprentissage"
+    if val[-1] > 1.1 * val.min():
+        return "sur-apprentissage"
+    return "sain"
+
+
+def _noise(rng, n: int) -> np.ndarray:
+    """Multiplicative noise of at most ±2 %, none on the first value."""
+    a = float(rng.uniform(0.0, 0.02))
+    out = 1.0 + a * rng.uniform(-1.0, 1.0, size=n)
+    out[0] = 1.0
+    return out
+
+
+def _decay(L0: float, final_ratio: float, n: int) -> np.ndarray:
+    t = np.arange(n)
+    return L0 * np.exp(np.log(final_ratio) * t / (n - 1))
+
+
+def _healthy(rng, n, L0):
+    train = _decay(L0, rng.uniform(0.02, 0.2), n)
+    val = train * rng.uniform(1.05, 1.3) + L0 * rng.uniform(0.01, 0.05)
+    return train * _noise(rng, n), val * _noise(rng, n)
+
+
+def _overfit(rng, n, L0):
+    train = _decay(L0, rng.uniform(0.005, 0.1), n)
+    tm = int(n * rng.uniform(0.2, 0.5))
+    vmin = L0 * rng.uniform(0.15, 0.4)
+    v0 = L0 * rng.uniform(1.0, 1.1)
+    down = v0 * np.exp(np.log(vmin / v0) * np.arange(tm + 1) / tm)
+    up = vmin * (1.0 + (rng.uniform(1.4, 2.5) - 1.0) * np.arange(1, n - tm) / (n - 1 - tm))
+    return train * _noise(rng, n), np.concatenate([down, up]) * _noise(rng, n)
+
+
+def _underfit(rng, n, L0):
+    plateau = rng.uniform(0.7, 0.9)
+    t = np.arange(n)
+    train = L0 * (plateau + (1 - plateau) * np.exp(-t / (n * rng.uniform(0.1, 0.3))))
+    val = train * rng.uniform(1.02, 1.1)
+    return train * _noise(rng, n), val * _noise(rng, n)
+
+
+def _exploding(rng, n, L0):
+    t0 = int(n * rng.uniform(0.1, 0.4))
+    final = rng.uniform(10.0, 1000.0)
+    train = np.concatenate(
+        [
+            _decay(L0, 0.8, t0 + 1),
+            0.8 * L0 * np.exp(np.log(final / 0.8) * np.arange(1, n - t0) / (n - 1 - t0)),
+        ]
+    )
+    return train * _noise(rng, n), train * rng.uniform(1.02, 1.2) * _noise(rng, n)
+
+
+def _spike_then_plateau(rng, n, L0):
+    """Explodes to many times L0, then dead units bring it back to a plateau just below L0."""
+    t0 = int(n * rng.uniform(0.1, 0.3))
+    width = max(2, int(n * 0.1))
+    train = np.full(n, L0 * rng.uniform(0.85, 0.95))
+    train[: t0 + 1] = _decay(L0, 0.7, t0 + 1)
+    train[t0 + 1 : t0 + 1 + width] = L0 * rng.uniform(
+        5.0, 50.0, size=len(train[t0 + 1 : t0 + 1 + width])
+    )
+    return train * _noise(rng, n), train * rng.uniform(1.02, 1.2) * _noise(rng, n)
+
+
+MAKERS = {
+    "sain": (_healthy,),
+    "sur-apprentissage": (_overfit,),
+    "sous-apprentissage": (_underfit,),
+    "divergence": (_exploding, _spike_then_plateau),
+}
+
+_HINTS = {
+    "divergence": (
+        "règle 1 : une valeur non finie, ou une perte d'entraînement qui dépasse 2·L0 à un moment "
+        "quelconque (pas seulement à la fin : une perte qui explose puis retombe a divergé)",
+        "rule 1: a non-finite value, or a training loss above 2·L0 at any time (not only at the "
+        "end: a loss that explodes then comes back down has diverged)",
+    ),
+    "sous-apprentissage": (
+        "règle 2 : la perte d'entraînement finale reste au-dessus de L0/2, les deux pertes "
+        "plafonnent en haut",
+        "rule 2: the final training loss stays above L0/2, both losses plateau high",
+    ),
+    "sur-apprentissage": (
+        "règle 3 : la perte de validation finale dépasse son minimum de plus de 10 % "
+        "(finale > 1.1 × minimum) : elle a remonté",
+        "rule 3: the final validation loss exceeds its minimum by more than 10 % "
+        "(final > 1.1 × minimum): it went back up",
+    ),
+    "sain": (
+        "aucune des trois premières règles ne s'applique",
+        "none of the first three rules applies",
+    ),
+}
+
+
+def _label(value: object) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in LABELS:
+        shown = repr(value)[:40] if isinstance(value, str) else type(value).__name__
+        raise CheckFailed(
+            f"diagnostic_courbe doit renvoyer l'une des chaînes {', '.join(LABELS)} ; obtenu {shown}",
+            f"diagnostic_courbe must return one of the strings {', '.join(LABELS)}; got {shown}",
+        )
+    return value.strip().lower()
+
+
+def _describe(train: np.ndarray, val: np.ndarray) -> tuple[str, str]:
+    with np.errstate(invalid="ignore"):
+        fr = (
+            f"une courbe de {len(train)} époques (entraînement {train[0]:.3g} → {train[-1]:.3g}, "
+            f"maximum {np.max(train):.3g} ; validation {val[0]:.3g} → minimum {np.min(val):.3g} "
+            f"→ {val[-1]:.3g})"
+        )
+        en = (
+            f"a {len(train)}-epoch curve (training {train[0]:.3g} → {train[-1]:.3g}, maximum "
+            f"{np.max(train):.3g}; validation {val[0]:.3g} → minimum {np.min(val):.3g} → "
+            f"{val[-1]:.3g})"
+        )
+    return fr, en
+
+
+def _check(submission, train: np.ndarray, val: np.ndarray, expected: str) -> None:
+    assert _reference(train, val) == expected, "synthetic curve off its class (check bug)"
+    got = _label(submission.call("diagnostic_courbe", train, val))
+    if got == expected:
+        return
+    what_fr, what_en = _describe(train, val)
+    hint_fr, hint_en = _HINTS[expected]
+    if {got, expected} == {"sous-apprentissage", "sur-apprentissage"}:
+        hint_fr = f"vous avez inversé sous- et sur-apprentissage ; {hint_fr}"
+        hint_en = f"you swapped under- and over-fitting; {hint_en}"
+    if not (np.all(np.isfinite(train)) and np.all(np.isfinite(val))):
+        hint_fr = (
+            "la courbe contient inf/nan ; toute comparaison avec nan vaut False et np.max "
+            "d'un tableau avec nan vaut nan : testez np.isfinite d'abord (règle 1)"
+        )
+        hint_en = (
+            "the curve holds inf/nan; any comparison with nan is False and np.max of an "
+            "array with nan is nan: test np.isfinite first (rule 1)"
+        )
+    raise CheckFailed(
+        f"diagnostic_courbe renvoie « {got} » pour {what_fr}, « {expected} » attendu ; {hint_fr}",
+        f'diagnostic_courbe returns "{got}" for {what_en}, "{expected}" expected; {hint_en}',
+    )
+
+
+@pytest.mark.item("diagnose_curve")
+@pytest.mark.points(1.5)
+def test_diagnostic_synthetic_curves(submission, rng):
+    cases = []
+    for expected, makers in MAKERS.items():
+        for i in range(2):
+            maker = makers[i % len(makers)]
+            n = int(rng.integers(15, 151))
+            L0 = float(rng.uniform(0.5, 3.0))
+            train, val = maker(rng, n, L0)
+            cases.append((train, val, expected))
+    for i in rng.permutation(len(cases)):
+        _check(submission, *cases[i])
+
+
+@pytest.mark.item("diagnose_curve")
+@pytest.mark.points(0.5)
+def test_diagnostic_non_finite_curves(submission, rng):
+    n = int(rng.integers(20, 80))
+    L0 = float(rng.uniform(0.5, 3.0))
+    train, val = _healthy(rng, n, L0)
+    cut = int(rng.integers(n // 2, n - 2))
+    blown = train.copy()
+    blown[cut:] = np.inf
+    blown[cut + 1 :] = np.nan
+    nan_val = val.copy()
+    nan_val[cut:] = np.nan
+    only_last = train.copy()
+    only_last[-1] = np.nan
+    cases = [
+        (blown, np.where(np.isfinite(blown), val, np.nan)),  # inf then nan, as after an overflow
+        (train, nan_val),  # the validation loss alone turned nan
+        (only_last, val),  # the last training loss is nan
+    ]
+    for i in rng.permutation(len(cases)):
+        _check(submission, *cases[i], "divergence")

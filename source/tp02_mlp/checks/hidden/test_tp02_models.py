@@ -1,0 +1,213 @@
+"""Hidden checks, part 2: the course's MLPDeuxCouches module and parameter counts.
+
+The grader builds the student's module with its own widths, reads its state_dict (arrays)
+to count parameters and to run its own float64 forward pass; `nombre_parametres` is
+compared with real `nn.Sequential` models built here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from autograder.checks import (
+    CheckFailed,
+    as_array,
+    as_int,
+    assert_close,
+    assert_param_count,
+    count_parameters,
+    mlp_param_count,
+    param_breakdown,
+)
+from autograder.proxy import Handle, StudentError, Tensor
+
+IS_MODULE_SRC = """
+def _tp02_is_module(obj):
+    import torch
+    return isinstance(obj, torch.nn.Module)
+"""
+
+
+def _module(submission, value: object, what: str) -> Handle:
+    is_module = submission.define("_tp02_is_module", IS_MODULE_SRC)
+    if not isinstance(value, Handle) or submission.call(is_module.name, value) is not True:
+        kind = getattr(value, "type_name", type(value).__name__)
+        raise CheckFailed(
+            f"{what} doit être un nn.Module, obtenu une valeur de type {kind}",
+            f"{what} must be an nn.Module, got a value of type {kind}",
+        )
+    return value
+
+
+def _build(submission, d_in: int, d_cache: int, d_out: int) -> tuple[Handle, dict, str]:
+    what = f"MLPDeuxCouches({d_in}, {d_cache}, {d_out})"
+    model = _module(submission, submission.call("MLPDeuxCouches", d_in, d_cache, d_out), what)
+    state = model.call("state_dict")
+    if not isinstance(state, dict):
+        raise CheckFailed(
+            f"{what}.state_dict() doit renvoyer un dictionnaire de tenseurs",
+            f"{what}.state_dict() must return a dictionary of tensors",
+        )
+    return model, state, what
+
+
+def _distinct_dims(rng, lows, highs) -> tuple[int, ...]:
+    while True:
+        dims = tuple(int(rng.integers(lo, hi)) for lo, hi in zip(lows, highs, strict=True))
+        if len(set(dims)) == len(dims):
+            return dims
+
+
+# ---------------------------------------------------------------- MLPDeuxCouches
+
+
+@pytest.mark.item("mlp_module")
+@pytest.mark.points(1)
+def test_mlp_module_param_count_random_widths(submission, rng):
+    d_in, d_cache, d_out = _distinct_dims(rng, (20, 8, 2), (300, 200, 20))
+    _, state, what = _build(submission, d_in, d_cache, d_out)
+    breakdown = param_breakdown(state)
+    assert_param_count(
+        sum(count for _, _, count in breakdown),
+        mlp_param_count([d_in, d_cache, d_out]),
+        breakdown=breakdown,
+        n_biases=d_cache + d_out,
+        name=f"nombre de paramètres de {what}",
+        hint_fr="fc1 = nn.Linear(d_in, d_cache) et fc2 = nn.Linear(d_cache, d_out), chacune avec son biais",
+        hint_en="fc1 = nn.Linear(d_in, d_cache) and fc2 = nn.Linear(d_cache, d_out), each with its bias",
+    )
+
+
+def _weights(state: dict, what: str, dims: tuple[int, int, int]) -> dict[str, np.ndarray]:
+    """fc1/fc2 weights (float64) from the state_dict; a missing bias counts as zero."""
+    d_in, d_cache, d_out = dims
+    shapes = {
+        "fc1.weight": (d_cache, d_in),
+        "fc1.bias": (d_cache,),
+        "fc2.weight": (d_out, d_cache),
+        "fc2.bias": (d_out,),
+    }
+    missing = [k for k in ("fc1.weight", "fc2.weight") if k not in state]
+    if missing:
+        keys = ", ".join(sorted(state)[:8]) or "aucune"
+        raise CheckFailed(
+            f"{what} : clés {', '.join(missing)} absentes du state_dict (clés trouvées : {keys}) ; "
+            "gardez les noms du cours, self.fc1 et self.fc2 (deux nn.Linear)",
+            f"{what}: keys {', '.join(missing)} missing from the state_dict (keys found: {keys}); "
+            "keep the course's names, self.fc1 and self.fc2 (two nn.Linear)",
+        )
+    out = {}
+    for key, shape in shapes.items():
+        if key in state:
+            out[key] = as_array(state[key], f"{what}.{key}", shape=shape)
+        else:
+            out[key] = np.zeros(shape)
+    return out
+
+
+@pytest.mark.item("mlp_module")
+@pytest.mark.points(1)
+def test_mlp_module_forward_matches_weights(submission, rng):
+    dims = _distinct_dims(rng, (5, 4, 2), (40, 32, 12))
+    d_in, d_cache, d_out = dims
+    model, state, what = _build(submission, *dims)
+    p = _weights(state, what, dims)
+    n = int(rng.integers(6, 16))
+    X = rng.normal(size=(n, d_in))
+    dtype = np.float64 if state["fc1.weight"].dtype == np.float64 else np.float32
+    try:
+        out = model.call("forward", Tensor(X.astype(dtype)))
+    except StudentError as exc:
+        raise CheckFailed(
+            f"{exc.message.fr} ; forward reçoit x de forme (N, d_in) et renvoie fc2(ReLU(fc1(x)))",
+            f"{exc.message.en}; forward receives x of shape (N, d_in) and returns fc2(ReLU(fc1(x)))",
+        ) from None
+    got = as_array(out, f"{what}.forward(x), x de forme ({n}, {d_in})", allow_nan=True)
+    if got.shape != (n, d_out):
+        raise CheckFailed(
+            f"{what}.forward(x) pour x de forme ({n}, {d_in}) : forme attendue ({n}, {d_out}), "
+            f"obtenue {got.shape}",
+            f"{what}.forward(x) for x of shape ({n}, {d_in}): expected shape ({n}, {d_out}), "
+            f"got {got.shape}",
+        )
+    Xr = X.astype(dtype).astype(np.float64)
+    Z1 = Xr @ p["fc1.weight"].T + p["fc1.bias"]
+    expected = np.maximum(Z1, 0.0) @ p["fc2.weight"].T + p["fc2.bias"]
+    tol = dict(rtol=1e-4, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-9, atol=1e-12)
+
+    def close(a, b):
+        return a.shape == b.shape and bool(np.allclose(a, b, **tol))
+
+    e = np.exp(expected - expected.max(axis=1, keepdims=True))
+    if close(got, Z1 @ p["fc2.weight"].T + p["fc2.bias"]):
+        hint_fr = "la ReLU manque : h = torch.relu(self.fc1(x)) avant self.fc2"
+        hint_en = "the ReLU is missing: h = torch.relu(self.fc1(x)) before self.fc2"
+    elif close(got, e / e.sum(axis=1, keepdims=True)):
+        hint_fr = (
+            "forward renvoie des probabilités (softmax) : renvoyez les logits, "
+            "nn.functional.cross_entropy applique la softmax elle-même"
+        )
+        hint_en = (
+            "forward returns probabilities (softmax): return the logits, "
+            "nn.functional.cross_entropy applies the softmax itself"
+        )
+    elif close(got, np.maximum(expected, 0.0)):
+        hint_fr = "pas de ReLU sur la sortie : les logits sont fc2(h), qui peuvent être négatifs"
+        hint_en = "no ReLU on the output: the logits are fc2(h), which may be negative"
+    else:
+        hint_fr = "forward(x) = fc2(ReLU(fc1(x)))"
+        hint_en = "forward(x) = fc2(ReLU(fc1(x)))"
+    assert_close(
+        got,
+        expected,
+        name=f"{what}.forward(x), x de forme ({n}, {d_in})",
+        hint_fr=hint_fr,
+        hint_en=hint_en,
+        **tol,
+    )
+
+
+# ---------------------------------------------------------------- nombre_parametres
+
+
+def _torch_count(widths: list[int]) -> int:
+    layers: list[nn.Module] = []
+    for a, b in zip(widths[:-1], widths[1:], strict=True):
+        layers += [nn.Linear(a, b), nn.ReLU()]
+    with torch.device("meta"):  # shapes only: no memory for the weights
+        model = nn.Sequential(*layers[:-1])
+    return count_parameters(model)
+
+
+@pytest.mark.item("count_params")
+@pytest.mark.points(1)
+def test_nombre_parametres_matches_torch(submission, rng):
+    cases = [[int(v) for v in rng.integers(1, 301, size=int(rng.integers(2, 7)))] for _ in range(4)]
+    cases.append([int(rng.integers(2, 50)), int(rng.integers(2, 50))])  # a single layer
+    for widths in cases:
+        expected = _torch_count(widths)
+        name = f"nombre_parametres({widths})"
+        value = as_int(submission.call("nombre_parametres", widths), name)
+        if value == expected:
+            continue
+        input_side = sum(a * b + a for a, b in zip(widths[:-1], widths[1:], strict=True))
+        if value == input_side and input_side != expected:
+            raise CheckFailed(
+                f"{name} : obtenu {value}, attendu {expected} (nombre de paramètres du "
+                "nn.Sequential de mêmes largeurs) ; vous comptez h_i biais par couche : une "
+                "couche a un biais par neurone de SORTIE, soit h_{i+1}",
+                f"{name}: got {value}, expected {expected} (parameter count of the "
+                "nn.Sequential of the same widths); you count h_i biases per layer: a layer "
+                "has one bias per OUTPUT unit, i.e. h_{i+1}",
+            )
+        assert_param_count(
+            value,
+            expected,
+            n_biases=sum(widths[1:]),
+            name=f"{name} (nombre de paramètres du nn.Sequential de mêmes largeurs)",
+            hint_fr="Σ h_i × h_{i+1} + h_{i+1} sur toutes les couches",
+            hint_en="Σ h_i × h_{i+1} + h_{i+1} over every layer",
+        )

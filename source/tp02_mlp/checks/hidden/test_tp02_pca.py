@@ -1,0 +1,157 @@
+"""Hidden checks, part 6: PCA projection of a matrix of activations.
+
+The grader sends a random matrix with a known, well-separated spectrum (so the first two
+principal directions are well defined) and compares the student's (N, 2) projection with
+its own SVD of the centred matrix, up to the sign of each column. One matrix is already
+centred (tests the basis, order and scale); the other is shifted far from the origin
+(tests the centring).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed, as_array, assert_close
+
+RTOL, ATOL = 1e-6, 1e-8
+
+
+def _matrix(rng, *, offset: bool) -> np.ndarray:
+    n, h = int(rng.integers(30, 101)), int(rng.integers(4, 16))
+    # Singular values decreasing by a factor ≥ 1.3: every component is well separated.
+    spectrum = 10.0 * np.cumprod(np.r_[1.0, rng.uniform(1.3, 2.0, size=h - 1) ** -1])
+    Q, _ = np.linalg.qr(rng.normal(size=(h, h)))
+    Z = rng.normal(size=(n, h))
+    Z -= Z.mean(axis=0)
+    Z, _ = np.linalg.qr(Z)  # orthonormal, centred columns (they stay centred)
+    H = (Z * spectrum) @ Q.T
+    if offset:
+        H = H + rng.normal(5.0, 3.0, size=h)
+    return H
+
+
+def _projection(H: np.ndarray, *, centre: bool = True) -> np.ndarray:
+    Hc = H - H.mean(axis=0) if centre else H
+    _, _, Vt = np.linalg.svd(Hc, full_matrices=False)
+    return Hc @ Vt[:2].T
+
+
+def _align(got: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Flip each column of `got` to the sign that best matches `ref`."""
+    signs = np.where(np.sum(got * ref, axis=0) < 0, -1.0, 1.0)
+    return got * signs
+
+
+def _matches(got: np.ndarray, cand: np.ndarray) -> bool:
+    return got.shape == cand.shape and bool(
+        np.allclose(_align(got, cand), cand, rtol=RTOL, atol=1e-6)
+    )
+
+
+def _wrong_variants(H: np.ndarray) -> list[tuple[np.ndarray, str, str]]:
+    Hc = H - H.mean(axis=0)
+    U, S, Vt = np.linalg.svd(Hc, full_matrices=False)
+    return [
+        (
+            _projection(H, centre=False),
+            "vous n'avez pas centré H : retranchez la moyenne des lignes (H − H.mean(axis=0)) "
+            "avant la SVD et avant de projeter",
+            "you did not centre H: subtract the mean row (H − H.mean(axis=0)) before the SVD "
+            "and before projecting",
+        ),
+        (
+            H @ Vt[:2].T,
+            "la projection part de H et non de H centrée : projetez Hc = H − H.mean(axis=0)",
+            "the projection starts from H, not from the centred H: project Hc = H − H.mean(axis=0)",
+        ),
+        (
+            Hc @ Vt[-2:][::-1].T,
+            "ce sont les deux DERNIÈRES composantes (plus petite variance) : np.linalg.eigh "
+            "renvoie les valeurs propres par ordre croissant, la SVD par ordre décroissant",
+            "these are the two LAST components (smallest variance): np.linalg.eigh returns the "
+            "eigenvalues in increasing order, the SVD in decreasing order",
+        ),
+        (
+            Hc @ Vt[-2:].T,
+            "ce sont les deux DERNIÈRES composantes (plus petite variance) : np.linalg.eigh "
+            "renvoie les valeurs propres par ordre croissant, la SVD par ordre décroissant",
+            "these are the two LAST components (smallest variance): np.linalg.eigh returns the "
+            "eigenvalues in increasing order, the SVD in decreasing order",
+        ),
+        (
+            U[:, :2],
+            "U[:, :2] seul est normalisé : la projection vaut U[:, :2] * S[:2] (= Hc @ Vt[:2].T)",
+            "U[:, :2] alone is normalised: the projection is U[:, :2] * S[:2] (= Hc @ Vt[:2].T)",
+        ),
+        (
+            Hc @ Vt[:, :2],
+            "les directions principales sont les LIGNES de Vt : Hc @ Vt[:2].T, pas Hc @ Vt[:, :2]",
+            "the principal directions are the ROWS of Vt: Hc @ Vt[:2].T, not Hc @ Vt[:, :2]",
+        ),
+        (
+            (Hc @ Vt[:2].T)[:, ::-1],
+            "les deux colonnes sont dans le mauvais ordre : la 1re composante est celle de plus "
+            "grande variance",
+            "the two columns are in the wrong order: the 1st component has the largest variance",
+        ),
+    ]
+
+
+def _check(submission, H: np.ndarray, what_fr: str, what_en: str) -> None:
+    n, h = H.shape
+    expected = _projection(H)
+    got = as_array(
+        submission.call("projection_acp", H),
+        f"projection_acp(H) pour {what_fr}",
+        allow_nan=True,
+    )
+    if got.shape != (n, 2):
+        raise CheckFailed(
+            f"projection_acp(H) pour {what_fr} : forme attendue ({n}, 2), obtenue {got.shape} ; "
+            "une ligne par ligne de H, une colonne par composante",
+            f"projection_acp(H) for {what_en}: expected shape ({n}, 2), got {got.shape}; "
+            "one row per row of H, one column per component",
+        )
+    hint_fr = "centrez H, SVD Hc = U S Vᵀ, puis Hc @ Vt[:2].T"
+    hint_en = "centre H, SVD Hc = U S Vᵀ, then Hc @ Vt[:2].T"
+    if not _matches(got, expected):
+        for cand, fr, en in _wrong_variants(H):
+            if _matches(got, cand) and not _matches(cand, expected):
+                hint_fr, hint_en = fr, en
+                break
+    assert_close(
+        _align(got, expected),
+        expected,
+        name=f"projection_acp(H) pour {what_fr} (au signe près de chaque colonne)",
+        rtol=RTOL,
+        atol=ATOL * float(np.abs(expected).max()),
+        hint_fr=hint_fr,
+        hint_en=hint_en,
+    )
+
+
+@pytest.mark.item("pca")
+@pytest.mark.points(1)
+def test_projection_acp_centred_matrix(submission, rng):
+    H = _matrix(rng, offset=False)
+    n, h = H.shape
+    _check(
+        submission,
+        H,
+        f"une matrice ({n}, {h}) de moyenne nulle",
+        f"a zero-mean ({n}, {h}) matrix",
+    )
+
+
+@pytest.mark.item("pca")
+@pytest.mark.points(1)
+def test_projection_acp_shifted_matrix(submission, rng):
+    H = _matrix(rng, offset=True)
+    n, h = H.shape
+    _check(
+        submission,
+        H,
+        f"une matrice ({n}, {h}) dont la moyenne des lignes est loin de 0",
+        f"a ({n}, {h}) matrix whose mean row is far from 0",
+    )

@@ -1,0 +1,186 @@
+"""Hidden check, part 4: the student's mini-batch SGD loop trains MLPDeuxCouches on digits.
+
+The grader makes its own split of scikit-learn's bundled `load_digits`, sends only the
+training part, times the call, then runs the returned module's forward on the test
+images (inputs only) and computes the accuracy itself: the test labels never enter the
+kernel. The solution reaches 0.95–0.97 on this split (min 0.948 over 30 seeds); full
+marks from 0.88, half from 0.75.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed, Partial, TimeBudget, as_array, as_float, score_threshold
+from autograder.proxy import Handle, StudentError, Tensor
+
+HIDDEN, LR, EPOCHS, BATCH = 64, 0.1, 30, 32
+SPLIT_SEED = 2026  # fixed split, different from the notebook's
+FULL, PARTIAL = 0.88, 0.75
+SECONDS = 30.0  # the solution takes about 1 s
+
+IS_MODULE_SRC = """
+def _tp02_is_module(obj):
+    import torch
+    return isinstance(obj, torch.nn.Module)
+"""
+
+# Trusted code run in the kernel after training: the gradient left in .grad by the last
+# step, against a fresh gradient of the mean cross-entropy on one batch. With zero_grad,
+# they have the same size; without, .grad holds the sum of every batch's gradient.
+GRAD_SRC = """
+def _tp02_grad_norms(model, X, y):
+    import torch
+    params = [p for p in model.parameters() if p.requires_grad]
+    if not params or any(p.grad is None for p in params):
+        return None
+    stored = float(torch.sqrt(sum((p.grad.detach().double() ** 2).sum() for p in params)))
+    out = model(torch.as_tensor(X, dtype=params[0].dtype))
+    loss = torch.nn.functional.cross_entropy(out, torch.as_tensor(y, dtype=torch.long))
+    fresh = torch.autograd.grad(loss, params, allow_unused=True)
+    fresh = float(torch.sqrt(sum((g.detach().double() ** 2).sum() for g in fresh if g is not None)))
+    return [stored, fresh]
+"""
+
+
+def _digits_split():
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    return train_test_split(X / 16.0, y, test_size=0.3, random_state=SPLIT_SEED, stratify=y)
+
+
+def _module(submission, value: object) -> Handle:
+    is_module = submission.define("_tp02_is_module", IS_MODULE_SRC)
+    if not isinstance(value, Handle) or submission.call(is_module.name, value) is not True:
+        kind = getattr(value, "type_name", type(value).__name__)
+        raise CheckFailed(
+            f"entrainer_sgd doit renvoyer le modèle entraîné (un nn.Module), obtenu une valeur de type {kind}",
+            f"entrainer_sgd must return the trained model (an nn.Module), got a value of type {kind}",
+        )
+    return value
+
+
+def _input_dtype(state: object) -> type:
+    if isinstance(state, dict):
+        for value in state.values():
+            if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+                return np.float64 if value.dtype == np.float64 else np.float32
+    return np.float32
+
+
+def _accumulated_gradients(submission, model: Handle, X: np.ndarray, y: np.ndarray) -> float | None:
+    """How many times larger the stored .grad is than one batch's gradient (None: unknown)."""
+    helper = submission.define("_tp02_grad_norms", GRAD_SRC)
+    try:
+        norms = submission.call(helper.name, model, X, y)
+    except StudentError:
+        return None
+    if not isinstance(norms, list) or len(norms) != 2:
+        return None
+    stored = as_float(norms[0], "norme du gradient stocké", allow_nan=True)
+    fresh = as_float(norms[1], "norme du gradient d'un lot", allow_nan=True)
+    if not np.isfinite(fresh) or fresh <= 0:
+        return None
+    return float("inf") if not np.isfinite(stored) else stored / fresh
+
+
+_ZERO_GRAD_FR = (
+    "les gradients stockés dans .grad après l'entraînement sont {ratio:.0f} fois plus grands "
+    "que le gradient d'un lot : ils s'accumulent d'un lot à l'autre ; appelez "
+    "optimiseur.zero_grad() avant perte.backward() à chaque lot"
+)
+_ZERO_GRAD_EN = (
+    "the gradients stored in .grad after training are {ratio:.0f} times larger than one "
+    "batch's gradient: they accumulate from one batch to the next; call "
+    "optimiseur.zero_grad() before perte.backward() for every batch"
+)
+_GENERIC_FR = (
+    "vérifiez chaque lot : optimiseur.zero_grad(), perte = cross_entropy(modele(X[lot]), "
+    "y[lot]), perte.backward(), optimiseur.step() ; que tous les lots de chaque époque sont "
+    "parcourus et que y[lot] correspond à X[lot]"
+)
+_GENERIC_EN = (
+    "check every batch: optimiseur.zero_grad(), perte = cross_entropy(modele(X[lot]), "
+    "y[lot]), perte.backward(), optimiseur.step(); that every batch of every epoch is visited "
+    "and that y[lot] matches X[lot]"
+)
+
+
+@pytest.mark.item("sgd_digits")
+@pytest.mark.points(2.5)
+def test_entrainer_sgd_reaches_test_accuracy(submission, seed):
+    X_train, X_test, y_train, y_test = _digits_split()
+    with TimeBudget(SECONDS, what_fr="l'entraînement", what_en="training") as budget:
+        value = submission.call(
+            "entrainer_sgd",
+            X_train,
+            y_train,
+            hidden=HIDDEN,
+            lr=LR,
+            epochs=EPOCHS,
+            batch_size=BATCH,
+            seed=int(seed % 2**31),
+            timeout=90,
+        )
+    model = _module(submission, value)
+    dtype = _input_dtype(model.call("state_dict"))
+    model.call("eval")
+    try:
+        out = model.call("forward", Tensor(X_test.astype(dtype)))
+    except StudentError as exc:
+        raise CheckFailed(
+            f"{exc.message.fr} ; le modèle reçoit des images aplaties de forme (N, 64)",
+            f"{exc.message.en}; the model receives flattened images of shape (N, 64)",
+        ) from None
+    logits = as_array(out, f"logits du modèle sur les {len(X_test)} images de test", allow_nan=True)
+    if logits.shape != (len(X_test), 10):
+        raise CheckFailed(
+            f"logits du modèle pour {len(X_test)} images : forme attendue ({len(X_test)}, 10), "
+            f"obtenue {logits.shape}",
+            f"model logits for {len(X_test)} images: expected shape ({len(X_test)}, 10), "
+            f"got {logits.shape}",
+        )
+    ratio = _accumulated_gradients(submission, model, X_train[: BATCH * 2], y_train[: BATCH * 2])
+    if ratio is not None and ratio > 10:
+        hint_fr = _ZERO_GRAD_FR.format(ratio=min(ratio, 1e9))
+        hint_en = _ZERO_GRAD_EN.format(ratio=min(ratio, 1e9))
+    elif not np.all(np.isfinite(logits)):
+        hint_fr = (
+            "les logits contiennent des nan/inf : l'entraînement a divergé (pas trop grand, "
+            "gradients accumulés faute de zero_grad ?)"
+        )
+        hint_en = (
+            "the logits hold nan/inf: training diverged (step too large, gradients "
+            "accumulated without zero_grad?)"
+        )
+    else:
+        hint_fr, hint_en = _GENERIC_FR, _GENERIC_EN
+    with np.errstate(invalid="ignore"):
+        accuracy = float((np.nan_to_num(logits, nan=-np.inf).argmax(axis=1) == y_test).mean())
+    try:
+        score_threshold(
+            accuracy,
+            full=FULL,
+            partial=[(PARTIAL, 0.5)],
+            what_fr=f"précision sur l'ensemble de test du correcteur ({len(y_test)} images)",
+            what_en=f"accuracy on the grader's test set ({len(y_test)} images)",
+        )
+    except Partial as exc:
+        raise Partial(
+            exc.fraction, f"{exc.message.fr} ; {hint_fr}", f"{exc.message.en}; {hint_en}"
+        ) from None
+    except CheckFailed as exc:
+        raise CheckFailed(f"{exc.message.fr} ; {hint_fr}", f"{exc.message.en}; {hint_en}") from None
+    if budget.elapsed > SECONDS:
+        raise Partial(
+            0.5,
+            f"précision {accuracy:.3f} atteinte, mais l'entraînement a pris {budget.elapsed:.1f} s, "
+            f"au-delà du budget de {SECONDS:.0f} s (la solution prend environ 1 s) ; évitez les "
+            "boucles Python sur les exemples : un lot est traité en un seul appel du modèle",
+            f"accuracy {accuracy:.3f} reached, but training took {budget.elapsed:.1f} s, over the "
+            f"{SECONDS:.0f} s budget (the solution takes about 1 s); avoid Python loops over the "
+            "examples: a batch is processed in a single call of the model",
+        )

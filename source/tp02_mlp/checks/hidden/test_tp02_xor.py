@@ -1,0 +1,372 @@
+"""Hidden checks, part 1: the perceptron cannot do XOR, a small MLP can.
+
+`separe_parfaitement` is checked on data the grader draws (separable data and the
+perceptron that separates it, near misses, a point exactly on the boundary, XOR with many
+random perceptrons). `entrainer_xor` is called with grader-chosen seeds; the grader runs
+the returned module on the 4 points itself and takes the argmax of the logits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed, Partial, as_array
+from autograder.proxy import Handle, StudentError, Tensor
+
+IS_MODULE_SRC = """
+def _tp02_is_module(obj):
+    import torch
+    return isinstance(obj, torch.nn.Module)
+"""
+
+X_XOR = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+Y_XOR = np.array([0, 1, 1, 0])
+
+
+def _fmt(v) -> str:
+    return "(" + ", ".join(f"{float(x):.3g}" for x in np.ravel(v)) + ")"
+
+
+def _as_bool(value: object, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise CheckFailed(
+            f"{name} doit renvoyer True ou False, obtenu une valeur de type {type(value).__name__}",
+            f"{name} must return True or False, got a value of type {type(value).__name__}",
+        )
+    return value
+
+
+# ---------------------------------------------------------------- separe_parfaitement
+
+
+def _outputs(w, b, X) -> np.ndarray:
+    return (X @ w + b > 0).astype(int)
+
+
+def _check_case(submission, w, b, X, y, what_fr: str, what_en: str) -> None:
+    expected = bool(np.all(_outputs(w, b, X) == y))
+    got = _as_bool(submission.call("separe_parfaitement", w, b, X, y), "separe_parfaitement")
+    if got == expected:
+        return
+    scores = X @ w + b
+    n, n_ok = len(y), int((_outputs(w, b, X) == y).sum())
+    on_boundary = np.isclose(scores, 0.0, atol=1e-12)
+    non_strict = bool(np.all((scores >= 0).astype(int) == y))
+    if on_boundary.any() and non_strict == got:
+        labels = sorted({int(v) for v in y[on_boundary]})
+        hint_fr = (
+            f"un exemple est exactement sur la frontière (w·x + b = 0, étiquette {labels[0]}) : "
+            "avec la convention du cours, f(x) = 1 seulement si w·x + b > 0 (inégalité stricte)"
+        )
+        hint_en = (
+            f"an example lies exactly on the boundary (w·x + b = 0, label {labels[0]}): with "
+            "the course's convention, f(x) = 1 only if w·x + b > 0 (strict inequality)"
+        )
+    elif got:
+        hint_fr = (
+            f"ce perceptron ne classe correctement que {n_ok} exemples sur {n} : True seulement "
+            "si TOUS les exemples sont bien classés (np.all, pas np.any ni une majorité)"
+        )
+        hint_en = (
+            f"this perceptron classifies only {n_ok} examples out of {n} correctly: True only "
+            "if ALL the examples are correctly classified (np.all, not np.any nor a majority)"
+        )
+    else:
+        hint_fr = (
+            f"les {n} exemples sont tous bien classés : comparez les sorties 1[X @ w + b > 0] "
+            "aux étiquettes y, exemple par exemple"
+        )
+        hint_en = (
+            f"all {n} examples are correctly classified: compare the outputs 1[X @ w + b > 0] "
+            "with the labels y, example by example"
+        )
+    raise CheckFailed(
+        f"separe_parfaitement renvoie {got} pour {what_fr}, {expected} attendu ; {hint_fr}",
+        f"separe_parfaitement returns {got} for {what_en}, {expected} expected; {hint_en}",
+    )
+
+
+def _separable_data(rng):
+    """Random data labelled by a random hyperplane, every point at least 0.2 away from it."""
+    d, n = int(rng.integers(2, 6)), int(rng.integers(12, 31))
+    w = rng.normal(size=d)
+    w /= np.linalg.norm(w)
+    b = float(rng.normal(0.0, 0.5))
+    X = rng.normal(size=(n, d))
+    while True:
+        bad = np.abs(X @ w + b) < 0.2
+        if not bad.any():
+            break
+        X[bad] = rng.normal(size=(int(bad.sum()), d))
+    y = (X @ w + b > 0).astype(int)
+    if y.min() == y.max():  # both classes are needed for the near misses below
+        y[0] = 1 - y[0]
+        X[0] = X[0] - 2 * (X[0] @ w + b) * w  # reflect the point across the hyperplane
+        y = (X @ w + b > 0).astype(int)
+    return X, y, w, b
+
+
+@pytest.mark.item("xor_perceptron")
+@pytest.mark.points(0.5)
+def test_separe_random_separable_data(submission, rng):
+    X, y, w, b = _separable_data(rng)
+    n, d = X.shape
+    data = f"{n} exemples en dimension {d}"
+    data_en = f"{n} examples in dimension {d}"
+    pos = np.sort((X @ w + b)[y == 1])
+    one_miss = b - (pos[0] + pos[1]) / 2 if len(pos) > 1 else b - pos[0] - 0.1
+    flipped = y.copy()
+    flipped[int(rng.integers(n))] ^= 1
+    w_rand, b_rand = rng.normal(size=d), float(rng.normal())
+    cases = [
+        (
+            w,
+            b,
+            X,
+            y,
+            f"{data} et le perceptron qui les sépare",
+            f"{data_en} and the perceptron separating them",
+        ),
+        (-w, -b, X, y, f"{data} et le perceptron opposé", f"{data_en} and the opposite perceptron"),
+        (
+            w,
+            one_miss,
+            X,
+            y,
+            f"{data} et un perceptron qui se trompe sur un seul exemple",
+            f"{data_en} and a perceptron wrong on a single example",
+        ),
+        (
+            w,
+            b,
+            X,
+            flipped,
+            f"{data} dont une étiquette a été inversée",
+            f"{data_en} with one label flipped",
+        ),
+        (
+            w_rand,
+            b_rand,
+            X,
+            y,
+            f"{data} et un perceptron (w, b) tiré au hasard",
+            f"{data_en} and a random perceptron (w, b)",
+        ),
+    ]
+    for i in rng.permutation(len(cases)):
+        _check_case(submission, *cases[i])
+
+
+@pytest.mark.item("xor_perceptron")
+@pytest.mark.points(0.5)
+def test_separe_convention_at_zero(submission, rng):
+    """Integer data and weights: one point has w·x + b = 0 exactly, and must count as 0."""
+    d, n = int(rng.integers(2, 5)), int(rng.integers(6, 13))
+    while True:
+        X = rng.integers(-3, 4, size=(n, d)).astype(float)
+        w = rng.integers(-3, 4, size=d).astype(float)
+        if np.any(w != 0):
+            break
+    k = int(rng.integers(n))
+    b = -float(X[k] @ w)  # the k-th point is exactly on the boundary
+    y = (X @ w + b > 0).astype(int)  # boundary points get label 0
+    off = np.flatnonzero(~np.isclose(X @ w + b, 0.0))
+    if off.size:  # a wrong label away from the boundary: False whatever the convention
+        y_wrong = y.copy()
+        y_wrong[int(rng.choice(off))] ^= 1
+        _check_case(
+            submission,
+            w,
+            b,
+            X,
+            y_wrong,
+            f"{n} exemples à coordonnées entières dont un mal classé loin de la frontière",
+            f"{n} integer examples, one misclassified away from the boundary",
+        )
+    _check_case(
+        submission,
+        w,
+        b,
+        X,
+        y,
+        f"{n} exemples à coordonnées entières dont un sur la frontière w·x + b = 0, étiqueté 0",
+        f"{n} integer examples, one on the boundary w·x + b = 0, labelled 0",
+    )
+    y1 = y.copy()
+    y1[np.isclose(X @ w + b, 0.0)] = 1
+    _check_case(
+        submission,
+        w,
+        b,
+        X,
+        y1,
+        f"{n} exemples à coordonnées entières dont un sur la frontière w·x + b = 0, étiqueté 1",
+        f"{n} integer examples, one on the boundary w·x + b = 0, labelled 1",
+    )
+
+
+def _separating(rng, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """A random perceptron separating the 4 binary points with labels y (ET, OU, NON-ET...)."""
+    while True:
+        w, b = rng.normal(size=2), float(rng.normal())
+        if np.all(_outputs(w, b, X_XOR) == y) and np.min(np.abs(X_XOR @ w + b)) > 0.05:
+            return w, b
+
+
+@pytest.mark.item("xor_perceptron")
+@pytest.mark.points(0.5)
+def test_separe_xor_never_and_gates_sometimes(submission, rng):
+    gates = {"ET": [0, 0, 0, 1], "OU": [0, 1, 1, 1], "NON-ET": [1, 1, 1, 0], "NON-OU": [1, 0, 0, 0]}
+    cases = []
+    for name, labels in gates.items():
+        w, b = _separating(rng, np.array(labels))
+        cases.append(
+            (
+                w,
+                b,
+                X_XOR,
+                np.array(labels),
+                f"la fonction {name} et w = {_fmt(w)}, b = {b:.3g}",
+                f"the {name} function and w = {_fmt(w)}, b = {b:.3g}",
+            )
+        )
+    # Near misses on XOR (3 points out of 4), then random perceptrons of every scale.
+    for w, b in [((1.0, 1.0), -0.5), ((1.0, 1.0), -1.5), ((1.0, -1.0), 0.5), ((-1.0, 1.0), 0.5)]:
+        cases.append(
+            (
+                np.array(w),
+                b,
+                X_XOR,
+                Y_XOR,
+                f"XOR et w = {_fmt(w)}, b = {b:.3g}",
+                f"XOR and w = {_fmt(w)}, b = {b:.3g}",
+            )
+        )
+    for _ in range(12):
+        scale = float(10.0 ** rng.uniform(-1, 2))
+        w, b = scale * rng.normal(size=2), scale * float(rng.normal())
+        cases.append(
+            (
+                w,
+                b,
+                X_XOR,
+                Y_XOR,
+                f"XOR et w = {_fmt(w)}, b = {b:.3g}",
+                f"XOR and w = {_fmt(w)}, b = {b:.3g}",
+            )
+        )
+    for i in rng.permutation(len(cases)):
+        _check_case(submission, *cases[i])
+
+
+# ---------------------------------------------------------------- entrainer_xor
+
+
+def _module(submission, value: object, what: str) -> Handle:
+    is_module = submission.define("_tp02_is_module", IS_MODULE_SRC)
+    if not isinstance(value, Handle) or submission.call(is_module.name, value) is not True:
+        kind = getattr(value, "type_name", type(value).__name__)
+        raise CheckFailed(
+            f"{what} doit renvoyer un modèle PyTorch (un nn.Module), obtenu une valeur de type {kind}",
+            f"{what} must return a PyTorch model (an nn.Module), got a value of type {kind}",
+        )
+    return value
+
+
+def _input_dtype(state: object) -> type:
+    if isinstance(state, dict):
+        for value in state.values():
+            if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+                return np.float64 if value.dtype == np.float64 else np.float32
+    return np.float32
+
+
+def _logits(model: Handle, X: np.ndarray, what: str) -> np.ndarray:
+    dtype = _input_dtype(model.call("state_dict"))
+    model.call("eval")
+    try:
+        out = model.call("__call__", Tensor(X.astype(dtype)))
+    except StudentError as exc:
+        raise CheckFailed(
+            f"{exc.message.fr} ; le modèle prend des entrées de forme (N, 2)",
+            f"{exc.message.en}; the model takes inputs of shape (N, 2)",
+        ) from None
+    logits = as_array(out, what, allow_nan=True)
+    if logits.shape != (len(X), 2):
+        raise CheckFailed(
+            f"{what} : forme attendue ({len(X)}, 2), obtenue {logits.shape} ; le modèle renvoie "
+            "un logit par classe (0 et 1)",
+            f"{what}: expected shape ({len(X)}, 2), got {logits.shape}; the model returns one "
+            "logit per class (0 and 1)",
+        )
+    return logits
+
+
+def _is_affine(logits: np.ndarray) -> bool:
+    """On the unit square, an affine map satisfies f(0,0) + f(1,1) = f(0,1) + f(1,0)."""
+    gap = logits[0] + logits[3] - logits[1] - logits[2]
+    return bool(np.all(np.abs(gap) <= 1e-4 * (1.0 + np.abs(logits).max())))
+
+
+@pytest.mark.item("xor_mlp")
+@pytest.mark.points(2)
+def test_entrainer_xor_solves_xor_for_grader_seeds(submission, rng):
+    seeds = [int(s) for s in rng.integers(1, 2**31 - 1, size=3)]
+    failures_fr, failures_en, affine = [], [], False
+    for s in seeds:
+        model = _module(
+            submission, submission.call("entrainer_xor", seed=s, timeout=60), "entrainer_xor"
+        )
+        logits = _logits(model, X_XOR, f"logits du modèle entraîné avec seed={s}")
+        if not np.all(np.isfinite(logits)):
+            failures_fr.append(f"seed={s} : logits non finis (nan/inf)")
+            failures_en.append(f"seed={s}: non-finite logits (nan/inf)")
+            continue
+        preds = logits.argmax(axis=1)
+        n_ok = int((preds == Y_XOR).sum())
+        if n_ok < 4:
+            affine = affine or _is_affine(logits)
+            failures_fr.append(
+                f"seed={s} : {n_ok}/4 points corrects (prédictions {preds.tolist()})"
+            )
+            failures_en.append(f"seed={s}: {n_ok}/4 points right (predictions {preds.tolist()})")
+    if not failures_fr:
+        return
+    if affine:
+        hint_fr = (
+            "les logits vérifient f(0,0) + f(1,1) = f(0,1) + f(1,0) : votre modèle est affine "
+            "(aucune non-linéarité entre les couches Linear, ou une seule couche), et aucun "
+            "modèle affine ne résout XOR ; ajoutez une activation (nn.Tanh, nn.ReLU) entre "
+            "deux couches nn.Linear"
+        )
+        hint_en = (
+            "the logits satisfy f(0,0) + f(1,1) = f(0,1) + f(1,0): your model is affine (no "
+            "non-linearity between the Linear layers, or a single layer), and no affine model "
+            "solves XOR; add an activation (nn.Tanh, nn.ReLU) between two nn.Linear layers"
+        )
+    else:
+        hint_fr = (
+            "rendez l'entraînement robuste à l'initialisation : plus de neurones cachés "
+            "(8 tanh suffisent), assez de pas (quelques centaines avec Adam, lr = 0.05), et "
+            "torch.manual_seed(seed) au début"
+        )
+        hint_en = (
+            "make training robust to the initialisation: more hidden units (8 tanh are "
+            "enough), enough steps (a few hundred with Adam, lr = 0.05), and "
+            "torch.manual_seed(seed) first"
+        )
+    n_good = len(seeds) - len(failures_fr)
+    fr = (
+        f"XOR résolu (4/4) pour {n_good} graine(s) sur {len(seeds)} : "
+        + " ; ".join(failures_fr)
+        + f" ; {hint_fr}"
+    )
+    en = (
+        f"XOR solved (4/4) for {n_good} seed(s) out of {len(seeds)}: "
+        + "; ".join(failures_en)
+        + f"; {hint_en}"
+    )
+    if n_good:
+        raise Partial(n_good / len(seeds), fr, en)
+    raise CheckFailed(fr, en)

@@ -1,0 +1,326 @@
+"""Realistic wrong answers for TP02, as data: each replaces one answer cell of the solution.
+
+`must_fail` names the checks that must lose points (failed, or partial credit);
+every other check of the same item must keep its points, so each scenario shows exactly
+which check catches the mistake. `message_contains` are substrings that must appear in
+the French message of at least one of those checks: the hint that names the fault.
+`affects` lists other items that may lose points as a consequence (the SGD loop builds
+the student's `MLPDeuxCouches`). A scenario with an empty `must_fail` is an accepted
+variant: it must keep every point of its item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Scenario:
+    grade_id: str
+    source: str
+    must_fail: tuple[str, ...]
+    message_contains: tuple[str, ...] = ()
+    affects: tuple[str, ...] = ()
+
+
+_USES_MODULE = ("sgd_digits",)  # entrainer_sgd builds MLPDeuxCouches
+
+SCENARIOS: dict[str, Scenario] = {
+    # ------------------------------------------------------------ XOR and the perceptron
+    "submission-xor-any-instead-of-all": Scenario(
+        grade_id="xor_perceptron",
+        source='''def separe_parfaitement(w, b, X, y):
+    """np.any au lieu de np.all : True dès qu'un exemple est bien classé."""
+    sorties = (X @ w + b > 0).astype(int)
+    return bool(np.any(sorties == y))
+''',
+        must_fail=(
+            "test_separe_parfaitement_course_examples",
+            "test_separe_random_separable_data",
+            "test_separe_convention_at_zero",
+            "test_separe_xor_never_and_gates_sometimes",
+        ),
+        message_contains=("TOUS les exemples sont bien classés (np.all",),
+    ),
+    "submission-xor-perceptron-non-strict": Scenario(
+        grade_id="xor_perceptron",
+        source='''def separe_parfaitement(w, b, X, y):
+    """Marche non stricte : w·x + b = 0 donne 1."""
+    sorties = (X @ w + b >= 0).astype(int)
+    return bool(np.all(sorties == y))
+''',
+        must_fail=("test_separe_convention_at_zero",),
+        message_contains=("inégalité stricte",),
+    ),
+    # ------------------------------------------------------------ MLP for XOR
+    "submission-xor-linear-model": Scenario(
+        grade_id="xor_mlp",
+        source='''def entrainer_xor(seed=0):
+    """Deux couches Linear sans non-linéarité entre elles : le modèle reste affine."""
+    torch.manual_seed(seed)
+    modele = nn.Sequential(nn.Linear(2, 8), nn.Linear(8, 2))
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=0.05)
+    for _ in range(300):
+        optimiseur.zero_grad()
+        perte = nn.functional.cross_entropy(modele(X_xor_t), y_xor_t)
+        perte.backward()
+        optimiseur.step()
+    return modele
+''',
+        must_fail=("test_entrainer_xor_solves_xor_for_grader_seeds",),
+        message_contains=("votre modèle est affine", "ajoutez une activation"),
+    ),
+    # ------------------------------------------------------------ MLPDeuxCouches
+    "submission-mlp-module-without-biases": Scenario(
+        grade_id="mlp_module",
+        source='''class MLPDeuxCouches(nn.Module):
+    """Couches sans biais (bias=False)."""
+
+    def __init__(self, d_in, d_cache, d_out):
+        super().__init__()
+        self.fc1 = nn.Linear(d_in, d_cache, bias=False)
+        self.fc2 = nn.Linear(d_cache, d_out, bias=False)
+
+    def forward(self, x):
+        return self.fc2(torch.relu(self.fc1(x)))
+''',
+        must_fail=("test_mlp_deux_couches_784_256_10", "test_mlp_module_param_count_random_widths"),
+        message_contains=("obtenu 203264, attendu 203530", "c'est le compte sans les biais"),
+        affects=_USES_MODULE,
+    ),
+    "submission-mlp-module-no-relu": Scenario(
+        grade_id="mlp_module",
+        source='''class MLPDeuxCouches(nn.Module):
+    """forward oublie la non-linéarité : fc2(fc1(x))."""
+
+    def __init__(self, d_in, d_cache, d_out):
+        super().__init__()
+        self.fc1 = nn.Linear(d_in, d_cache)
+        self.fc2 = nn.Linear(d_cache, d_out)
+
+    def forward(self, x):
+        return self.fc2(self.fc1(x))
+''',
+        must_fail=("test_mlp_module_forward_matches_weights",),
+        message_contains=("la ReLU manque",),
+        affects=_USES_MODULE,
+    ),
+    # ------------------------------------------------------------ parameter counts
+    "submission-count-without-biases": Scenario(
+        grade_id="count_params",
+        source='''def nombre_parametres(largeurs):
+    """Compte les poids mais oublie les biais."""
+    return sum(n * h for n, h in zip(largeurs[:-1], largeurs[1:]))
+''',
+        must_fail=(
+            "test_nombre_parametres_course_examples",
+            "test_nombre_parametres_matches_torch",
+        ),
+        message_contains=("c'est le compte sans les biais",),
+    ),
+    "submission-count-biases-on-input-side": Scenario(
+        grade_id="count_params",
+        source='''def nombre_parametres(largeurs):
+    """Un biais par neurone d'ENTRÉE de chaque couche."""
+    return sum(n * h + n for n, h in zip(largeurs[:-1], largeurs[1:]))
+''',
+        must_fail=(
+            "test_nombre_parametres_course_examples",
+            "test_nombre_parametres_matches_torch",
+        ),
+        message_contains=("un biais par neurone de SORTIE",),
+    ),
+    # ------------------------------------------------------------ Adam
+    "submission-adam-no-bias-correction": Scenario(
+        grade_id="adam",
+        source='''def adam_step(params, grads, state, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Adam sans la correction du biais."""
+    if state is None:
+        state = {"m": {k: np.zeros_like(p) for k, p in params.items()},
+                 "v": {k: np.zeros_like(p) for k, p in params.items()}}
+    nouveaux, m, v = {}, {}, {}
+    for k, p in params.items():
+        m[k] = beta1 * state["m"][k] + (1 - beta1) * grads[k]
+        v[k] = beta2 * state["v"][k] + (1 - beta2) * grads[k] ** 2
+        nouveaux[k] = p - lr * m[k] / (np.sqrt(v[k]) + eps)
+    return nouveaux, {"m": m, "v": v}
+''',
+        must_fail=(
+            "test_adam_first_step",
+            "test_adam_matches_torch_step_by_step",
+            "test_adam_tiny_gradients_either_epsilon",
+        ),
+        message_contains=("la correction du biais manque",),
+    ),
+    "submission-adam-state-not-carried": Scenario(
+        grade_id="adam",
+        source='''def adam_step(params, grads, state, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Repart de m = v = 0 à chaque appel : l'état n'est jamais relu."""
+    nouveaux = {}
+    for k, p in params.items():
+        m = (1 - beta1) * grads[k]
+        v = (1 - beta2) * grads[k] ** 2
+        m_hat = m / (1 - beta1**t)
+        v_hat = v / (1 - beta2**t)
+        nouveaux[k] = p - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return nouveaux, None
+''',
+        must_fail=(
+            "test_adam_matches_torch_step_by_step",
+            "test_adam_tiny_gradients_either_epsilon",
+        ),
+        message_contains=("m et v repartent de zéro à chaque appel",),
+    ),
+    "submission-adam-eps-inside-sqrt-accepted": Scenario(
+        grade_id="adam",
+        source='''def adam_step(params, grads, state, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):
+    """La version du cours : ε sous la racine. Acceptée."""
+    if state is None:
+        state = {"m": {k: np.zeros_like(p) for k, p in params.items()},
+                 "v": {k: np.zeros_like(p) for k, p in params.items()}}
+    nouveaux, m, v = {}, {}, {}
+    for k, p in params.items():
+        m[k] = beta1 * state["m"][k] + (1 - beta1) * grads[k]
+        v[k] = beta2 * state["v"][k] + (1 - beta2) * grads[k] ** 2
+        m_hat = m[k] / (1 - beta1**t)
+        v_hat = v[k] / (1 - beta2**t)
+        nouveaux[k] = p - lr * m_hat / np.sqrt(v_hat + eps)
+    return nouveaux, {"m": m, "v": v}
+''',
+        must_fail=(),
+    ),
+    # ------------------------------------------------------------ SGD loop
+    "submission-sgd-no-zero-grad": Scenario(
+        grade_id="sgd_digits",
+        source='''def entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
+    """Oublie optimiseur.zero_grad() : les gradients s'accumulent."""
+    X = torch.as_tensor(X_train, dtype=torch.float32)
+    y = torch.as_tensor(y_train, dtype=torch.long)
+    N, D = X.shape
+    torch.manual_seed(seed)
+    modele = MLPDeuxCouches(D, hidden, 10)
+    optimiseur = torch.optim.SGD(modele.parameters(), lr=lr)
+    g = torch.Generator().manual_seed(seed)
+    for _ in range(epochs):
+        ordre = torch.randperm(N, generator=g)
+        for debut in range(0, N, batch_size):
+            lot = ordre[debut : debut + batch_size]
+            perte = nn.functional.cross_entropy(modele(X[lot]), y[lot])
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        must_fail=("test_entrainer_sgd_reaches_test_accuracy",),
+        message_contains=("ils s'accumulent d'un lot à l'autre", "zero_grad()"),
+    ),
+    # ------------------------------------------------------------ learning curves
+    "submission-diagnose-swaps-over-under": Scenario(
+        grade_id="diagnose_curve",
+        source='''def diagnostic_courbe(perte_train, perte_val):
+    """Étiquettes de sous- et sur-apprentissage inversées."""
+    perte_train = np.asarray(perte_train, dtype=float)
+    perte_val = np.asarray(perte_val, dtype=float)
+    if not (np.all(np.isfinite(perte_train)) and np.all(np.isfinite(perte_val))):
+        return "divergence"
+    if perte_train.max() > 2 * perte_train[0]:
+        return "divergence"
+    if perte_train[-1] > perte_train[0] / 2:
+        return "sur-apprentissage"
+    if perte_val[-1] > 1.1 * perte_val.min():
+        return "sous-apprentissage"
+    return "sain"
+''',
+        must_fail=("test_diagnostic_simple_curves", "test_diagnostic_synthetic_curves"),
+        message_contains=("vous avez inversé sous- et sur-apprentissage",),
+    ),
+    "submission-diagnose-ignores-nan": Scenario(
+        grade_id="diagnose_curve",
+        source='''def diagnostic_courbe(perte_train, perte_val):
+    """Ne teste pas inf/nan : toute comparaison avec nan vaut False."""
+    perte_train = np.asarray(perte_train, dtype=float)
+    perte_val = np.asarray(perte_val, dtype=float)
+    if perte_train.max() > 2 * perte_train[0]:
+        return "divergence"
+    if perte_train[-1] > perte_train[0] / 2:
+        return "sous-apprentissage"
+    if perte_val[-1] > 1.1 * perte_val.min():
+        return "sur-apprentissage"
+    return "sain"
+''',
+        must_fail=("test_diagnostic_non_finite_curves",),
+        message_contains=("testez np.isfinite d'abord",),
+    ),
+    "submission-diagnose-divergence-final-only": Scenario(
+        grade_id="diagnose_curve",
+        source='''def diagnostic_courbe(perte_train, perte_val):
+    """Ne regarde que la perte finale pour la divergence : rate l'explosion suivie d'une retombée."""
+    perte_train = np.asarray(perte_train, dtype=float)
+    perte_val = np.asarray(perte_val, dtype=float)
+    if not (np.all(np.isfinite(perte_train)) and np.all(np.isfinite(perte_val))):
+        return "divergence"
+    if perte_train[-1] > 2 * perte_train[0]:
+        return "divergence"
+    if perte_train[-1] > perte_train[0] / 2:
+        return "sous-apprentissage"
+    if perte_val[-1] > 1.1 * perte_val.min():
+        return "sur-apprentissage"
+    return "sain"
+''',
+        must_fail=("test_diagnostic_synthetic_curves",),
+        message_contains=("une perte qui explose puis retombe a divergé",),
+    ),
+    # ------------------------------------------------------------ PCA
+    "submission-pca-not-centered": Scenario(
+        grade_id="pca",
+        source='''def projection_acp(H):
+    """SVD de H sans la centrer."""
+    _, _, Vt = np.linalg.svd(H, full_matrices=False)
+    return H @ Vt[:2].T
+''',
+        must_fail=("test_projection_acp_small_example", "test_projection_acp_shifted_matrix"),
+        message_contains=("vous n'avez pas centré H",),
+    ),
+    "submission-pca-eigh-smallest-components": Scenario(
+        grade_id="pca",
+        source='''def projection_acp(H):
+    """Vecteurs propres de la covariance par np.linalg.eigh, pris dans l'ordre renvoyé (croissant)."""
+    Hc = H - H.mean(axis=0)
+    _, vecteurs = np.linalg.eigh(Hc.T @ Hc)
+    return Hc @ vecteurs[:, :2]
+''',
+        must_fail=(
+            "test_projection_acp_small_example",
+            "test_projection_acp_centred_matrix",
+            "test_projection_acp_shifted_matrix",
+        ),
+        message_contains=("ce sont les deux DERNIÈRES composantes",),
+    ),
+}
+
+# Scenarios graded together in one notebook: within a group they replace different answer
+# cells whose checks are independent (the grader computes every reference itself), so one
+# grading run serves them all. The SGD scenario keeps a correct MLPDeuxCouches.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "mistakes-1": (
+        "submission-xor-any-instead-of-all",
+        "submission-xor-linear-model",
+        "submission-count-without-biases",
+        "submission-adam-no-bias-correction",
+        "submission-sgd-no-zero-grad",
+        "submission-diagnose-swaps-over-under",
+        "submission-pca-not-centered",
+    ),
+    "mistakes-2": (
+        "submission-xor-perceptron-non-strict",
+        "submission-mlp-module-without-biases",
+        "submission-count-biases-on-input-side",
+        "submission-adam-state-not-carried",
+        "submission-diagnose-ignores-nan",
+        "submission-pca-eigh-smallest-components",
+    ),
+    "mistakes-3": (
+        "submission-mlp-module-no-relu",
+        "submission-adam-eps-inside-sqrt-accepted",
+        "submission-diagnose-divergence-final-only",
+    ),
+}

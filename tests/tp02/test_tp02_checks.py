@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+# Every test here grades notebooks that train models (~40 s each): the slow CI step.
+pytestmark = pytest.mark.slow
+
 from autograder.results import GradeReport, Status
 
 TP = "tp02_mlp"

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from autograder.results import GradeReport, Status
+
 # Every test here grades notebooks that train models (~40 s each): the slow CI step.
 pytestmark = pytest.mark.slow
-
-from autograder.results import GradeReport, Status
 
 TP = "tp02_mlp"
 EXPECTED_TOTAL = 20.0

@@ -15,7 +15,7 @@ import git
 
 from autograder.config import ConfigError, GradeOptions
 from autograder.course import Course
-from autograder.grade import Graded, grade_commit
+from autograder.grade import Graded, grade_commit, pool_for_tp
 from autograder.nbio import grade_id
 from autograder.results import Message, Status
 
@@ -91,15 +91,16 @@ def run_demo(course: Course, options: GradeOptions, out_root: Path, workdir: Pat
     table.add_column("score", no_wrap=True, justify="right")
     table.add_column("failing checks", overflow="fold")
     table.add_column("reports", overflow="fold")
-    for i, (sha, msg) in enumerate(commits, start=1):
-        out = out_root / f"{i}-{sha[:8]}"
-        echo(f"[demo] grading commit {i}/{len(commits)} {sha[:8]} ({msg})")
-        graded = grade_commit(course, DEMO_TP, repo=str(repo_dir), ref=sha, options=options, out_dir=out)
-        r = graded.report
-        failing = [c.name.removeprefix("test_") for c in r.checks if c.status is not Status.PASSED]
-        shown = "\n".join(failing[:3]) + (f"\n… +{len(failing) - 3}" if len(failing) > 3 else "")
-        table.add_row(sha[:8], msg, f"{r.score:g}/{r.max_score:g}", shown or "—", _short(out))
-        results.append(graded)
+    with pool_for_tp(course.tp(DEMO_TP), options) as pool:  # the next kernel starts while one is graded
+        for i, (sha, msg) in enumerate(commits, start=1):
+            out = out_root / f"{i}-{sha[:8]}"
+            echo(f"[demo] grading commit {i}/{len(commits)} {sha[:8]} ({msg})")
+            graded = grade_commit(course, DEMO_TP, repo=str(repo_dir), ref=sha, options=options, out_dir=out, pool=pool)
+            r = graded.report
+            failing = [c.name.removeprefix("test_") for c in r.checks if c.status is not Status.PASSED]
+            shown = "\n".join(failing[:3]) + (f"\n… +{len(failing) - 3}" if len(failing) > 3 else "")
+            table.add_row(sha[:8], msg, f"{r.score:g}/{r.max_score:g}", shown or "—", _short(out))
+            results.append(graded)
     console.print(table)
     sb = results[-1].report.sandbox
     if sb is not None:

@@ -1,0 +1,397 @@
+"""Vérifications publiques du TP04 : formes, comportement de base, petits exemples fixés.
+
+These checks are shipped to students: every expected value here is a small example they
+can redo by hand (KL of N(μ, 1) against N(0, 1) is μ²/2, BCE(0.5, ·) is log 2...) or a
+behaviour stated in the notebook. The hidden checks test the same items on grader-chosen
+inputs and measure the trained models themselves.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed, as_array, as_int, assert_close
+from autograder.proxy import Handle, Ref, Tensor
+
+IS_MODULE_SRC = """
+def _tp04_is_module(obj):
+    import torch
+    return isinstance(obj, torch.nn.Module)
+"""
+
+SEED_SRC = """
+def _tp04_seed(seed):
+    import torch
+    torch.manual_seed(int(seed))
+"""
+
+# A trusted dense autoencoder (the notebook's architecture), so that the training loops
+# are tested on their own, whatever the student's AutoEncodeur class does.
+DENSE_AE_SRC = """
+def _tp04_dense_ae(d, k, h, seed):
+    import torch
+    from torch import nn
+
+    torch.manual_seed(int(seed))
+
+    class _TP04AutoEncodeur(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))
+            self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())
+
+        def encode(self, x):
+            return self.encodeur(x)
+
+        def decode(self, z):
+            return self.decodeur(z)
+
+        def forward(self, x):
+            return self.decodeur(self.encodeur(x))
+
+    return _TP04AutoEncodeur()
+"""
+
+FIXED_MODELS_SRC = """
+import torch as _tp04_torch
+
+
+class _TP04Zero(_tp04_torch.nn.Module):
+    def forward(self, x):
+        return _tp04_torch.zeros_like(x)
+
+
+_tp04_identite = _tp04_torch.nn.Identity()
+_tp04_zero = _TP04Zero()
+"""
+
+
+def _module(submission, value: object, what: str) -> Handle:
+    is_module = submission.define("_tp04_is_module", IS_MODULE_SRC)
+    if not isinstance(value, Handle) or submission.call(is_module.name, value) is not True:
+        kind = getattr(value, "type_name", type(value).__name__)
+        raise CheckFailed(
+            f"{what} doit être un nn.Module, obtenu une valeur de type {kind}",
+            f"{what} must be an nn.Module, got a value of type {kind}",
+        )
+    return value
+
+
+def _state(model: Handle, what: str) -> dict[str, np.ndarray]:
+    state = model.call("state_dict")
+    if not isinstance(state, dict):
+        raise CheckFailed(
+            f"{what}.state_dict() doit renvoyer un dictionnaire de tenseurs",
+            f"{what}.state_dict() must return a dictionary of tensors",
+        )
+    return {
+        str(k): as_array(v, f"{what}.state_dict()[{k!r}]", allow_nan=True) for k, v in state.items()
+    }
+
+
+def _digits(n: int, rng: np.random.Generator) -> np.ndarray:
+    from sklearn.datasets import load_digits
+
+    X = (load_digits().data / 16.0).astype(np.float32)
+    return X[rng.choice(len(X), size=n, replace=False)]
+
+
+def _unchanged(before: dict[str, np.ndarray], after: dict[str, np.ndarray]) -> bool:
+    return all(k in after and np.array_equal(v, after[k]) for k, v in before.items())
+
+
+# ---------------------------------------------------------------- 1. dense autoencoder
+
+
+@pytest.mark.item("ae_classe")
+@pytest.mark.points(1)
+def test_ae_classe_shapes(submission, rng):
+    submission.call(submission.define("_tp04_seed", SEED_SRC).name, 0)
+    model = _module(
+        submission, submission.call("AutoEncodeur", 64, 3, 16), "AutoEncodeur(64, 3, 16)"
+    )
+    X = rng.uniform(0.0, 1.0, size=(5, 64)).astype(np.float32)
+    z = as_array(model.call("encode", Tensor(X)), "AutoEncodeur(64, 3, 16).encode(x)")
+    if z.shape != (5, 3):
+        raise CheckFailed(
+            f"AutoEncodeur(d=64, k=3, h=16).encode(x) pour x de forme (5, 64) : forme attendue "
+            f"(5, 3), obtenue {z.shape} ; l'encodeur finit par Linear(h, k)",
+            f"AutoEncodeur(d=64, k=3, h=16).encode(x) for x of shape (5, 64): expected shape "
+            f"(5, 3), got {z.shape}; the encoder ends with Linear(h, k)",
+        )
+    x_hat = as_array(model.call("forward", Tensor(X)), "AutoEncodeur(64, 3, 16)(x)", allow_nan=True)
+    if x_hat.shape != (5, 64):
+        raise CheckFailed(
+            f"AutoEncodeur(64, 3, 16)(x) : forme attendue (5, 64), obtenue {x_hat.shape} ; "
+            "forward(x) = decode(encode(x))",
+            f"AutoEncodeur(64, 3, 16)(x): expected shape (5, 64), got {x_hat.shape}; "
+            "forward(x) = decode(encode(x))",
+        )
+    if not np.all((x_hat >= 0.0) & (x_hat <= 1.0)):
+        raise CheckFailed(
+            "les reconstructions doivent être dans [0, 1] comme les pixels : terminez le "
+            "décodeur par une Sigmoid",
+            "reconstructions must lie in [0, 1] like the pixels: end the decoder with a Sigmoid",
+        )
+
+
+@pytest.mark.item("ae_entrainement")
+@pytest.mark.points(0.5)
+def test_entrainer_ae_trains(submission, rng):
+    model = submission.call(submission.define("_tp04_dense_ae", DENSE_AE_SRC).name, 64, 4, 16, 0)
+    before = _state(model, "modèle")
+    X = _digits(200, rng)
+    out = submission.call("entrainer_ae", model, X, epochs=2, lr=1e-2, batch_size=64, seed=0)
+    trained = _module(submission, out, "entrainer_ae(modele, X, …)")
+    x_hat = as_array(trained.call("forward", Tensor(X[:7])), "modèle entraîné (x)", allow_nan=True)
+    if x_hat.shape != (7, 64):
+        raise CheckFailed(
+            f"le modèle renvoyé par entrainer_ae donne une sortie de forme {x_hat.shape} pour "
+            "7 images : (7, 64) attendu ; renvoyez le modèle reçu, entraîné",
+            f"the model returned by entrainer_ae gives an output of shape {x_hat.shape} for "
+            "7 images: (7, 64) expected; return the model you were given, trained",
+        )
+    if _unchanged(before, _state(trained, "modèle entraîné")):
+        raise CheckFailed(
+            "après entrainer_ae(modele, X, epochs=2), les paramètres n'ont pas changé : "
+            "appelez optimiseur.step() après perte.backward() à chaque lot",
+            "after entrainer_ae(modele, X, epochs=2), the parameters did not change: "
+            "call optimiser.step() after loss.backward() on every batch",
+        )
+
+
+# ---------------------------------------------------------------- 2. linear autoencoder
+
+
+def assert_affine(model: Handle, d: int, rng: np.random.Generator, what: str) -> None:
+    """f(tA + (1 − t)B) = t f(A) + (1 − t) f(B) for an affine map (inputs far from 0)."""
+    A = rng.normal(0.0, 3.0, size=(8, d)).astype(np.float32)
+    B = rng.normal(0.0, 3.0, size=(8, d)).astype(np.float32)
+    t = rng.uniform(0.2, 0.8, size=(8, 1)).astype(np.float32)
+    M = (t * A + (1 - t) * B).astype(np.float32)
+    fa, fb, fm = (as_array(model.call("forward", Tensor(V)), f"{what}(x)") for V in (A, B, M))
+    if fm.shape != (8, d):
+        raise CheckFailed(
+            f"{what}(x) pour x de forme (8, {d}) : forme attendue (8, {d}), obtenue {fm.shape}",
+            f"{what}(x) for x of shape (8, {d}): expected shape (8, {d}), got {fm.shape}",
+        )
+    gap = float(np.max(np.abs(fm - (t * fa + (1 - t) * fb))))
+    scale = float(max(np.max(np.abs(fa)), np.max(np.abs(fb)), 1.0))
+    if gap > 1e-3 * scale:
+        raise CheckFailed(
+            f"{what} n'est pas linéaire (affine) : f(tA + (1 − t)B) s'écarte de "
+            f"t·f(A) + (1 − t)·f(B) de {gap:.3g} ; retirez toute activation (ReLU, Sigmoid…) : "
+            "l'encodeur et le décodeur sont deux nn.Linear enchaînés directement",
+            f"{what} is not linear (affine): f(tA + (1 − t)B) differs from "
+            f"t·f(A) + (1 − t)·f(B) by {gap:.3g}; remove every activation (ReLU, Sigmoid...): "
+            "the encoder and decoder are two nn.Linear applied one after the other",
+        )
+
+
+@pytest.mark.item("ae_lineaire")
+@pytest.mark.points(0.5)
+def test_ae_lineaire_is_affine(submission, rng):
+    submission.call(submission.define("_tp04_seed", SEED_SRC).name, 0)
+    model = _module(
+        submission, submission.call("AutoEncodeurLineaire", 10, 3), "AutoEncodeurLineaire(10, 3)"
+    )
+    assert_affine(model, 10, rng, "AutoEncodeurLineaire(10, 3)")
+
+
+# ---------------------------------------------------------------- 3. denoising
+
+
+@pytest.mark.item("debruiteur")
+@pytest.mark.points(0.5)
+def test_entrainer_debruiteur_trains(submission, rng):
+    model = submission.call(submission.define("_tp04_dense_ae", DENSE_AE_SRC).name, 64, 8, 16, 1)
+    before = _state(model, "modèle")
+    X = _digits(200, rng)
+    out = submission.call(
+        "entrainer_debruiteur", model, X, sigma=0.5, epochs=2, lr=1e-2, batch_size=64, seed=0
+    )
+    trained = _module(submission, out, "entrainer_debruiteur(modele, X, sigma, …)")
+    x_hat = as_array(trained.call("forward", Tensor(X[:7])), "modèle entraîné (x)", allow_nan=True)
+    if x_hat.shape != (7, 64):
+        raise CheckFailed(
+            f"le modèle renvoyé par entrainer_debruiteur donne une sortie de forme {x_hat.shape} "
+            "pour 7 images : (7, 64) attendu",
+            f"the model returned by entrainer_debruiteur gives an output of shape {x_hat.shape} "
+            "for 7 images: (7, 64) expected",
+        )
+    if _unchanged(before, _state(trained, "modèle entraîné")):
+        raise CheckFailed(
+            "après entrainer_debruiteur(…, epochs=2), les paramètres n'ont pas changé : "
+            "appelez optimiseur.step() à chaque lot",
+            "after entrainer_debruiteur(..., epochs=2), the parameters did not change: "
+            "call optimiser.step() on every batch",
+        )
+
+
+# ---------------------------------------------------------------- 4. anomaly score
+
+
+@pytest.mark.item("anomalie")
+@pytest.mark.points(0.5)
+def test_score_anomalie_fixed_models(submission, rng):
+    submission.define("_tp04_identite", FIXED_MODELS_SRC)
+    X = rng.uniform(0.0, 1.0, size=(6, 64)).astype(np.float32)
+    got = as_array(
+        submission.call("score_anomalie", Ref("_tp04_identite"), Tensor(X)),
+        "score_anomalie(identité, X)",
+    )
+    if got.shape != (6,):
+        raise CheckFailed(
+            f"score_anomalie(modele, X) pour X de forme (6, 64) : forme attendue (6,), obtenue "
+            f"{got.shape} ; un score par exemple : moyenne sur les pixels (dim=1)",
+            f"score_anomalie(modele, X) for X of shape (6, 64): expected shape (6,), got "
+            f"{got.shape}; one score per example: mean over the pixels (dim=1)",
+        )
+    assert_close(
+        got,
+        np.zeros(6),
+        name="score_anomalie(identité, X)",
+        atol=1e-6,
+        hint_fr="un modèle qui reconstruit parfaitement (x̂ = x) a une erreur nulle",
+        hint_en="a model that reconstructs perfectly (x̂ = x) has a zero error",
+    )
+    assert_close(
+        submission.call("score_anomalie", Ref("_tp04_zero"), Tensor(X)),
+        (X.astype(np.float64) ** 2).mean(axis=1),
+        name="score_anomalie(modèle qui renvoie 0, X)",
+        rtol=1e-4,
+        hint_fr="le score est la moyenne sur les pixels de (x − x̂)², positive : ici x̂ = 0",
+        hint_en="the score is the mean over the pixels of (x − x̂)², non-negative: here x̂ = 0",
+    )
+
+
+# ---------------------------------------------------------------- 5. transposed convolution
+
+
+@pytest.mark.item("convtranspose_taille")
+@pytest.mark.points(0.5)
+def test_taille_sortie_convtranspose_examples(submission):
+    for args, expected in (((2, 3, 2, 1, 1), 4), ((4, 3, 2, 1, 1), 8), ((5, 3, 1, 1, 0), 5)):
+        got = as_int(
+            submission.call("taille_sortie_convtranspose", *args), "taille_sortie_convtranspose"
+        )
+        if got != expected:
+            w, k, s, p, o = args
+            raise CheckFailed(
+                f"taille_sortie_convtranspose(w_in={w}, k={k}, s={s}, p={p}, output_padding={o}) "
+                f"= {got}, attendu {expected} ; W_out = (W_in − 1)·s − 2p + k + output_padding",
+                f"taille_sortie_convtranspose(w_in={w}, k={k}, s={s}, p={p}, output_padding={o}) "
+                f"= {got}, expected {expected}; W_out = (W_in − 1)·s − 2p + k + output_padding",
+            )
+
+
+@pytest.mark.item("ae_conv")
+@pytest.mark.points(1)
+def test_ae_conv_shapes(submission, rng):
+    submission.call(submission.define("_tp04_seed", SEED_SRC).name, 0)
+    model = _module(submission, submission.call("AutoEncodeurConv"), "AutoEncodeurConv()")
+    X = rng.uniform(0.0, 1.0, size=(5, 1, 8, 8)).astype(np.float32)
+    code = as_array(model.call("encode", Tensor(X)), "AutoEncodeurConv().encode(x)")
+    if code.ndim < 2 or code.shape[0] != 5 or code[0].size >= 64:
+        raise CheckFailed(
+            f"AutoEncodeurConv().encode(x) pour x de forme (5, 1, 8, 8) : obtenu {code.shape} ; "
+            "le code de chaque image doit être plus petit que l'image (4 × 2 × 2 = 16 valeurs attendues)",
+            f"AutoEncodeurConv().encode(x) for x of shape (5, 1, 8, 8): got {code.shape}; "
+            "each image's code must be smaller than the image (4 × 2 × 2 = 16 values expected)",
+        )
+    out = as_array(model.call("forward", Tensor(X)), "AutoEncodeurConv()(x)", allow_nan=True)
+    if out.shape != (5, 1, 8, 8):
+        raise CheckFailed(
+            f"AutoEncodeurConv()(x) pour x de forme (5, 1, 8, 8) : forme attendue (5, 1, 8, 8), "
+            f"obtenue {out.shape} ; vérifiez output_padding de vos ConvTranspose2d : "
+            "W_out = (W_in − 1)·s − 2p + k + output_padding doit donner 2 → 4 → 8",
+            f"AutoEncodeurConv()(x) for x of shape (5, 1, 8, 8): expected shape (5, 1, 8, 8), "
+            f"got {out.shape}; check the output_padding of your ConvTranspose2d: "
+            "W_out = (W_in − 1)·s − 2p + k + output_padding must give 2 → 4 → 8",
+        )
+    if not np.all((out >= 0.0) & (out <= 1.0)):
+        raise CheckFailed(
+            "les reconstructions doivent être dans [0, 1] : terminez le décodeur par une Sigmoid",
+            "reconstructions must lie in [0, 1]: end the decoder with a Sigmoid",
+        )
+
+
+# ---------------------------------------------------------------- 6. VAE
+
+
+@pytest.mark.item("reparametrisation")
+@pytest.mark.points(0.5)
+def test_reparametrisation_fixed_eps(submission):
+    mu = np.array([[0.0, 1.0]])
+    logvar = np.array([[0.0, math.log(4.0)]])
+    eps = np.array([[1.0, -0.5]])
+    got = submission.call("reparametrisation", Tensor(mu), Tensor(logvar), Tensor(eps))
+    assert_close(
+        got,
+        np.array([[1.0, 0.0]]),
+        name="reparametrisation(μ=(0, 1), log σ²=(0, log 4), ε=(1, −0.5))",
+        rtol=1e-6,
+        atol=1e-6,
+        hint_fr="σ = exp(log σ² / 2) : ici σ = (1, 2), donc z = μ + σ ⊙ ε = (1, 0)",
+        hint_en="σ = exp(log σ² / 2): here σ = (1, 2), so z = μ + σ ⊙ ε = (1, 0)",
+    )
+    z = as_array(
+        submission.call("reparametrisation", Tensor(np.zeros((4, 3))), Tensor(np.zeros((4, 3)))),
+        "reparametrisation(μ, log σ²) sans ε",
+    )
+    if z.shape != (4, 3) or np.allclose(z, 0.0):
+        raise CheckFailed(
+            f"reparametrisation(μ = 0, log σ² = 0) sans ε doit tirer z ~ N(0, I) de forme (4, 3), "
+            f"obtenu une forme {z.shape}{' nulle' if z.shape == (4, 3) else ''} ; "
+            "si eps vaut None, eps = torch.randn_like(mu)",
+            f"reparametrisation(μ = 0, log σ² = 0) without ε must draw z ~ N(0, I) of shape "
+            f"(4, 3), got shape {z.shape}{' all zeros' if z.shape == (4, 3) else ''}; "
+            "when eps is None, eps = torch.randn_like(mu)",
+        )
+
+
+@pytest.mark.item("kl")
+@pytest.mark.points(0.5)
+def test_kl_simple_cases(submission):
+    mu = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, -1.0]])
+    logvar = np.zeros((3, 2))
+    got = as_array(submission.call("kl_gaussienne", Tensor(mu), Tensor(logvar)), "kl_gaussienne")
+    if got.shape != (3,):
+        raise CheckFailed(
+            f"kl_gaussienne(mu, logvar) pour des tenseurs (3, 2) : forme attendue (3,), obtenue "
+            f"{got.shape} ; la KL de chaque exemple est la somme sur les k dimensions latentes (dim=1)",
+            f"kl_gaussienne(mu, logvar) for (3, 2) tensors: expected shape (3,), got {got.shape}; "
+            "each example's KL is the sum over the k latent dimensions (dim=1)",
+        )
+    assert_close(
+        got,
+        np.array([0.0, 0.5, 1.0]),
+        name="kl_gaussienne(μ = (0, 0), (1, 0), (1, −1) ; log σ² = 0)",
+        rtol=1e-5,
+        atol=1e-6,
+        hint_fr="avec σ = 1, la KL vaut ‖μ‖² / 2 (somme sur les dimensions latentes) et n'est jamais négative",
+        hint_en="with σ = 1, the KL is ‖μ‖² / 2 (sum over the latent dimensions) and is never negative",
+    )
+
+
+@pytest.mark.item("elbo")
+@pytest.mark.points(0.5)
+def test_perte_vae_simple_case(submission):
+    x = np.array([[1.0, 0.0, 1.0, 0.0]])
+    x_hat = np.full((1, 4), 0.5)
+    mu = np.array([[1.0, 0.0]])
+    logvar = np.zeros((1, 2))
+    got = submission.call(
+        "perte_vae", Tensor(x), Tensor(x_hat), Tensor(mu), Tensor(logvar), beta=2.0
+    )
+    assert_close(
+        as_array(got, "perte_vae", shape=()),
+        4 * math.log(2.0) + 2.0 * 0.5,
+        name="perte_vae(x = (1, 0, 1, 0), x̂ = 0.5, μ = (1, 0), log σ² = 0, β = 2)",
+        rtol=1e-5,
+        hint_fr="BCE(0.5, x) = log 2 par pixel, SOMMÉE sur les 4 pixels, plus β · KL = 2 × 0.5",
+        hint_en="BCE(0.5, x) = log 2 per pixel, SUMMED over the 4 pixels, plus β · KL = 2 × 0.5",
+    )

@@ -1,0 +1,446 @@
+"""Hidden checks, part 1: autoencoders graded on the grader's data, measured by the grader.
+
+- entrainer_ae: the grader builds its own dense autoencoder in the kernel (trusted code),
+  has the student's loop train it on its split of `load_digits`, then sends its test
+  images to the returned model and computes the reconstruction MSE itself. The solution
+  reaches about 0.02–0.03 (k = 8, 15 epochs); the mean image gives 0.074, an untrained
+  model about 0.18. Full marks at ≤ 0.045, half at ≤ 0.060.
+- AutoEncodeurLineaire: trained by a trusted full-batch loop on low-rank synthetic data
+  the grader draws; the principal angles between the decoder's column space (from the
+  returned weights) and the top-k principal components (computed by the grader) are
+  about 0.2° for the solution; full marks at ≤ 2°, half at ≤ 10°. A ReLU in the model is
+  caught first by an affinity test.
+- entrainer_debruiteur: the grader noises its own test images (σ = 0.5) and compares the
+  model's MSE to the clean images with the identity's: ratio about 0.14 for the solution,
+  about 0.25 for the same model trained on clean inputs, 0.7 untrained; full marks at
+  ≤ 0.20.
+- score_anomalie: called on inputs only, with a PCA "autoencoder" the grader builds from
+  its own training images; AUROC (computed by the grader) of normal test digits against
+  uniform-noise images and inverted digits: 1.00 for the solution; full at ≥ 0.90.
+- taille_sortie_convtranspose: random configurations against nn.ConvTranspose2d.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed, Partial, as_array, as_int, score_threshold
+from autograder.proxy import Handle, Tensor
+
+SPLIT_SEED = 2026  # the grader's split, different from the notebook's
+
+IS_MODULE_SRC = """
+def _tp04_is_module(obj):
+    import torch
+    return isinstance(obj, torch.nn.Module)
+"""
+
+SEED_SRC = """
+def _tp04_seed(seed):
+    import torch
+    torch.manual_seed(int(seed))
+"""
+
+DENSE_AE_SRC = """
+def _tp04_dense_ae(d, k, h, seed):
+    import torch
+    from torch import nn
+
+    torch.manual_seed(int(seed))
+
+    class _TP04AutoEncodeur(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))
+            self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())
+
+        def encode(self, x):
+            return self.encodeur(x)
+
+        def decode(self, z):
+            return self.decodeur(z)
+
+        def forward(self, x):
+            return self.decodeur(self.encodeur(x))
+
+    return _TP04AutoEncodeur()
+"""
+
+# Trusted full-batch training of the student's linear autoencoder (Adam on the MSE).
+TRAIN_FULL_SRC = """
+def _tp04_train_full(model, X, steps, lr, seed):
+    import torch
+
+    torch.manual_seed(int(seed))
+    X = torch.as_tensor(X, dtype=torch.float32)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    for _ in range(int(steps)):
+        loss = torch.nn.functional.mse_loss(model(X), X)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return model
+"""
+
+# A fixed linear autoencoder built from the grader's PCA: x̂ = Vᵀ V (x − m) + m.
+PCA_AE_SRC = """
+def _tp04_pca_ae(V, m):
+    import torch
+    from torch import nn
+
+    V = torch.as_tensor(V, dtype=torch.float32)
+    m = torch.as_tensor(m, dtype=torch.float32)
+    k, d = V.shape
+    model = nn.Sequential(nn.Linear(d, k), nn.Linear(k, d))
+    with torch.no_grad():
+        model[0].weight.copy_(V)
+        model[0].bias.copy_(-(V @ m))
+        model[1].weight.copy_(V.T)
+        model[1].bias.copy_(m)
+    return model
+"""
+
+
+def _module(submission, value: object, what: str) -> Handle:
+    is_module = submission.define("_tp04_is_module", IS_MODULE_SRC)
+    if not isinstance(value, Handle) or submission.call(is_module.name, value) is not True:
+        kind = getattr(value, "type_name", type(value).__name__)
+        raise CheckFailed(
+            f"{what} doit renvoyer un nn.Module, obtenu une valeur de type {kind}",
+            f"{what} must return an nn.Module, got a value of type {kind}",
+        )
+    return value
+
+
+def _state(model: Handle, what: str) -> dict[str, np.ndarray]:
+    state = model.call("state_dict")
+    if not isinstance(state, dict):
+        raise CheckFailed(
+            f"{what}.state_dict() doit renvoyer un dictionnaire de tenseurs",
+            f"{what}.state_dict() must return a dictionary of tensors",
+        )
+    return {
+        str(k): as_array(v, f"{what}.state_dict()[{k!r}]", allow_nan=True) for k, v in state.items()
+    }
+
+
+def _digits_split():
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X = (load_digits().data / 16.0).astype(np.float32)
+    return train_test_split(X, test_size=0.3, random_state=SPLIT_SEED)
+
+
+def _forward(model: Handle, X: np.ndarray, what: str) -> np.ndarray:
+    out = as_array(model.call("forward", Tensor(X)), f"{what}(x)", allow_nan=True)
+    if out.shape != X.shape:
+        raise CheckFailed(
+            f"{what}(x) pour x de forme {X.shape} : forme attendue {X.shape}, obtenue {out.shape}",
+            f"{what}(x) for x of shape {X.shape}: expected shape {X.shape}, got {out.shape}",
+        )
+    if not np.all(np.isfinite(out)):
+        raise CheckFailed(
+            f"{what}(x) contient des nan/inf : l'entraînement a divergé",
+            f"{what}(x) holds nan/inf: training diverged",
+        )
+    return out
+
+
+def _with_hint(exc: CheckFailed, hint_fr: str, hint_en: str) -> CheckFailed:
+    if isinstance(exc, Partial):
+        return Partial(
+            exc.fraction, f"{exc.message.fr} ; {hint_fr}", f"{exc.message.en}; {hint_en}"
+        )
+    return CheckFailed(f"{exc.message.fr} ; {hint_fr}", f"{exc.message.en}; {hint_en}")
+
+
+# ---------------------------------------------------------------- entrainer_ae
+
+
+@pytest.mark.item("ae_entrainement")
+@pytest.mark.points(1.5)
+def test_entrainer_ae_reconstruction(submission, seed):
+    X_train, X_test = _digits_split()
+    s = int(seed % 2**31)
+    model = submission.call(submission.define("_tp04_dense_ae", DENSE_AE_SRC).name, 64, 8, 32, s)
+    before = _state(model, "modèle")
+    out = submission.call(
+        "entrainer_ae", model, X_train, epochs=15, lr=1e-2, batch_size=64, seed=s, timeout=60
+    )
+    trained = _module(submission, out, "entrainer_ae")
+    mse = float(np.mean((_forward(trained, X_test, "modèle entraîné") - X_test) ** 2))
+    if _unchanged(before, _state(trained, "modèle entraîné")):
+        hint_fr = (
+            "les paramètres n'ont pas changé : appelez optimiseur.step() après perte.backward()"
+        )
+        hint_en = "the parameters did not change: call optimiser.step() after loss.backward()"
+    else:
+        hint_fr = (
+            "vérifiez la boucle : mini-lots mélangés à chaque époque, zero_grad, "
+            "F.mse_loss(modele(lot), lot), backward, step"
+        )
+        hint_en = (
+            "check the loop: batches shuffled every epoch, zero_grad, "
+            "F.mse_loss(model(batch), batch), backward, step"
+        )
+    try:
+        score_threshold(
+            mse,
+            full=0.045,
+            partial=[(0.060, 0.5)],
+            higher_is_better=False,
+            what_fr=f"MSE de reconstruction sur les images de test du correcteur ({len(X_test)} images, k = 8)",
+            what_en=f"reconstruction MSE on the grader's test images ({len(X_test)} images, k = 8)",
+            fmt="{:.4f}",
+        )
+    except CheckFailed as exc:
+        raise _with_hint(exc, hint_fr, hint_en) from None
+
+
+def _unchanged(before: dict[str, np.ndarray], after: dict[str, np.ndarray]) -> bool:
+    return all(k in after and np.array_equal(v, after[k]) for k, v in before.items())
+
+
+# ---------------------------------------------------------------- linear AE vs PCA
+
+
+def _low_rank(rng: np.random.Generator, n: int, d: int, k: int) -> np.ndarray:
+    A = rng.normal(size=(k, d)) * 2 / np.sqrt(d)
+    Z = rng.normal(size=(n, k)) * np.linspace(3.0, 1.5, k)
+    return (Z @ A + 0.1 * rng.normal(size=(n, d)) + rng.normal(size=d)).astype(np.float32)
+
+
+def _assert_affine(model: Handle, d: int, rng: np.random.Generator, what: str) -> None:
+    A = rng.normal(0.0, 3.0, size=(8, d)).astype(np.float32)
+    B = rng.normal(0.0, 3.0, size=(8, d)).astype(np.float32)
+    t = rng.uniform(0.2, 0.8, size=(8, 1)).astype(np.float32)
+    M = (t * A + (1 - t) * B).astype(np.float32)
+    fa, fb, fm = (_forward(model, V, what) for V in (A, B, M))
+    gap = float(np.max(np.abs(fm - (t * fa + (1 - t) * fb))))
+    scale = float(max(np.max(np.abs(fa)), np.max(np.abs(fb)), 1.0))
+    if gap > 1e-3 * scale:
+        raise CheckFailed(
+            f"{what} n'est pas linéaire (affine) : f(tA + (1 − t)B) s'écarte de "
+            f"t·f(A) + (1 − t)·f(B) de {gap:.3g} ; retirez toute activation (ReLU, Sigmoid…) : "
+            "un autoencodeur non linéaire ne retrouve pas le sous-espace de l'ACP",
+            f"{what} is not linear (affine): f(tA + (1 − t)B) differs from "
+            f"t·f(A) + (1 − t)·f(B) by {gap:.3g}; remove every activation (ReLU, Sigmoid...): "
+            "a nonlinear autoencoder does not recover the PCA subspace",
+        )
+
+
+@pytest.mark.item("ae_lineaire")
+@pytest.mark.points(2)
+def test_ae_lineaire_matches_pca(submission, rng, seed):
+    from scipy.linalg import subspace_angles
+
+    d, k = int(rng.integers(12, 21)), int(rng.integers(2, 4))
+    X = _low_rank(rng, 600, d, k)
+    submission.call(submission.define("_tp04_seed", SEED_SRC).name, int(seed % 2**31))
+    what = f"AutoEncodeurLineaire({d}, {k})"
+    model = _module(submission, submission.call("AutoEncodeurLineaire", d, k), what)
+    trainer = submission.define("_tp04_train_full", TRAIN_FULL_SRC)
+    model = _module(
+        submission, submission.call(trainer.name, model, X, 300, 0.02, 0, timeout=60), what
+    )
+    _assert_affine(model, d, rng, what)
+
+    weights = [v for v in _state(model, what).values() if v.shape == (d, k)]
+    if len(weights) != 1:
+        raise CheckFailed(
+            f"{what} : {len(weights)} poids de forme ({d}, {k}) dans le state_dict, un seul "
+            "attendu : le décodeur est nn.Linear(k, d), dont le poids a la forme (d, k)",
+            f"{what}: {len(weights)} weights of shape ({d}, {k}) in the state_dict, exactly one "
+            "expected: the decoder is nn.Linear(k, d), whose weight has shape (d, k)",
+        )
+    W = weights[0]
+    if not np.all(np.isfinite(W)) or np.linalg.matrix_rank(W.astype(np.float64)) < k:
+        raise CheckFailed(
+            f"le poids du décodeur de {what} n'est pas de rang {k} après l'entraînement",
+            f"the decoder weight of {what} is not of rank {k} after training",
+        )
+    Xc = X.astype(np.float64) - X.mean(axis=0)
+    _, _, Vt = np.linalg.svd(Xc, full_matrices=False)
+    angle = float(np.degrees(subspace_angles(W.astype(np.float64), Vt[:k].T)).max())
+    try:
+        score_threshold(
+            angle,
+            full=2.0,
+            partial=[(10.0, 0.5)],
+            higher_is_better=False,
+            what_fr=f"plus grand angle principal (degrés) entre le décodeur et les {k} premières composantes de l'ACP",
+            what_en=f"largest principal angle (degrees) between the decoder and the top {k} principal components",
+            fmt="{:.2f}",
+        )
+    except CheckFailed as exc:
+        raise _with_hint(
+            exc,
+            "l'encodeur est nn.Linear(d, k), le décodeur nn.Linear(k, d), avec leurs biais",
+            "the encoder is nn.Linear(d, k), the decoder nn.Linear(k, d), with their biases",
+        ) from None
+
+
+# ---------------------------------------------------------------- denoising
+
+
+@pytest.mark.item("debruiteur")
+@pytest.mark.points(2)
+def test_debruiteur_beats_identity(submission, rng, seed):
+    X_train, X_test = _digits_split()
+    s = int(seed % 2**31)
+    sigma = 0.5
+    model = submission.call(submission.define("_tp04_dense_ae", DENSE_AE_SRC).name, 64, 16, 64, s)
+    out = submission.call(
+        "entrainer_debruiteur",
+        model,
+        X_train,
+        sigma=sigma,
+        epochs=15,
+        lr=1e-2,
+        batch_size=64,
+        seed=s,
+        timeout=60,
+    )
+    trained = _module(submission, out, "entrainer_debruiteur")
+    X_noisy = (X_test + sigma * rng.standard_normal(X_test.shape)).astype(np.float32)
+    identity = float(np.mean((X_noisy - X_test) ** 2))
+    mse = float(np.mean((_forward(trained, X_noisy, "débruiteur") - X_test) ** 2))
+    ratio = mse / identity
+    try:
+        score_threshold(
+            ratio,
+            full=0.20,
+            higher_is_better=False,
+            what_fr=(
+                f"MSE (sortie contre image propre) / MSE de l'identité sur {len(X_test)} images "
+                f"bruitées par le correcteur (σ = {sigma})"
+            ),
+            what_en=(
+                f"MSE (output against clean image) / MSE of the identity on {len(X_test)} images "
+                f"noised by the grader (σ = {sigma})"
+            ),
+        )
+    except CheckFailed as exc:
+        raise _with_hint(
+            exc,
+            "entraînez sur l'entrée BRUITÉE x̃ = x + σ·ε (nouveau bruit à chaque lot) avec la "
+            "cible PROPRE x : F.mse_loss(modele(x̃), x)",
+            "train on the NOISY input x̃ = x + σ·ε (fresh noise every batch) with the CLEAN "
+            "target x: F.mse_loss(model(x̃), x)",
+        ) from None
+
+
+# ---------------------------------------------------------------- anomaly detection
+
+
+@pytest.mark.item("anomalie")
+@pytest.mark.points(1.5)
+def test_score_anomalie_auroc(submission, rng):
+    from sklearn.metrics import roc_auc_score
+
+    X_train, X_test = _digits_split()
+    m = X_train.mean(axis=0)
+    _, _, Vt = np.linalg.svd(X_train - m, full_matrices=False)
+    k = int(rng.integers(8, 13))
+    model = submission.call(submission.define("_tp04_pca_ae", PCA_AE_SRC).name, Vt[:k], m)
+
+    order = rng.permutation(len(X_test))
+    normal = X_test[order[:300]]
+    noise = rng.uniform(0.0, 1.0, size=(60, 64))
+    inverted = 1.0 - X_test[order[300:360]]
+    data = np.vstack([normal, noise, inverted]).astype(np.float32)
+    labels = np.r_[np.zeros(len(normal)), np.ones(len(noise) + len(inverted))]
+    shuffle = rng.permutation(len(data))
+    data, labels = data[shuffle], labels[shuffle]
+
+    scores = as_array(
+        submission.call("score_anomalie", model, Tensor(data)), "score_anomalie(modele, X)"
+    )
+    if scores.shape != (len(data),):
+        raise CheckFailed(
+            f"score_anomalie(modele, X) pour X de forme {data.shape} : forme attendue "
+            f"({len(data)},), obtenue {scores.shape} ; un score par exemple (moyenne sur dim=1)",
+            f"score_anomalie(modele, X) for X of shape {data.shape}: expected shape "
+            f"({len(data)},), got {scores.shape}; one score per example (mean over dim=1)",
+        )
+    auroc = float(roc_auc_score(labels, scores))
+    if auroc < 0.5:
+        hint_fr = (
+            "votre score est inversé : une forte erreur de reconstruction doit donner un score "
+            "ÉLEVÉ (anomalie), renvoyez ((x − x̂)²).mean(dim=1) sans signe moins"
+        )
+        hint_en = (
+            "your score is inverted: a large reconstruction error must give a HIGH score "
+            "(anomaly), return ((x − x̂)²).mean(dim=1) without a minus sign"
+        )
+    else:
+        hint_fr = (
+            "le score est l'erreur de reconstruction de chaque exemple, ((x − x̂)²).mean(dim=1)"
+        )
+        hint_en = "the score is each example's reconstruction error, ((x − x̂)²).mean(dim=1)"
+    try:
+        score_threshold(
+            auroc,
+            full=0.90,
+            partial=[(0.75, 0.5)],
+            what_fr=(
+                f"AUROC de votre score sur {len(normal)} chiffres normaux et "
+                f"{len(noise) + len(inverted)} anomalies du correcteur"
+            ),
+            what_en=(
+                f"AUROC of your score on {len(normal)} normal digits and "
+                f"{len(noise) + len(inverted)} anomalies from the grader"
+            ),
+        )
+    except CheckFailed as exc:
+        raise _with_hint(exc, hint_fr, hint_en) from None
+
+
+# ---------------------------------------------------------------- transposed convolution
+
+
+def _convtranspose_width(w: int, k: int, s: int, p: int, o: int) -> int:
+    import torch
+
+    layer = torch.nn.ConvTranspose2d(1, 1, k, stride=s, padding=p, output_padding=o)
+    with torch.no_grad():
+        return int(layer(torch.zeros(1, 1, w, w)).shape[-1])
+
+
+@pytest.mark.item("convtranspose_taille")
+@pytest.mark.points(1)
+def test_taille_sortie_convtranspose_random(submission, rng):
+    configs = []
+    while len(configs) < 20:
+        w, k, s = int(rng.integers(1, 17)), int(rng.integers(1, 8)), int(rng.integers(1, 5))
+        p, o = int(rng.integers(0, k)), int(rng.integers(0, s))
+        if (w - 1) * s - 2 * p + k + o >= 1:
+            configs.append((w, k, s, p, o))
+    wrong, forgot_op = [], True
+    for w, k, s, p, o in configs:
+        expected = _convtranspose_width(w, k, s, p, o)
+        got = as_int(
+            submission.call("taille_sortie_convtranspose", w, k, s=s, p=p, output_padding=o),
+            "taille_sortie_convtranspose",
+        )
+        if got != expected:
+            wrong.append((w, k, s, p, o, got))
+        if o > 0 and got != expected - o:
+            forgot_op = False
+    if not wrong:
+        return
+    w, k, s, p, o, got = wrong[0]
+    if forgot_op and all(c[4] > 0 for c in wrong):
+        hint_fr = "vous oubliez output_padding : il s'ajoute à la fin de la formule"
+        hint_en = "you forget output_padding: it is added at the end of the formula"
+    else:
+        hint_fr = "W_out = (W_in − 1)·s − 2p + k + output_padding (ce n'est pas la formule de la convolution)"
+        hint_en = "W_out = (W_in − 1)·s − 2p + k + output_padding (not the convolution's formula)"
+    raise CheckFailed(
+        f"taille_sortie_convtranspose diffère de nn.ConvTranspose2d sur {len(wrong)} configuration(s) "
+        f"sur {len(configs)}, p. ex. w_in={w}, k={k}, s={s}, p={p}, output_padding={o} : obtenu {got} ; {hint_fr}",
+        f"taille_sortie_convtranspose differs from nn.ConvTranspose2d on {len(wrong)} of "
+        f"{len(configs)} configurations, e.g. w_in={w}, k={k}, s={s}, p={p}, output_padding={o}: got {got}; {hint_en}",
+    )

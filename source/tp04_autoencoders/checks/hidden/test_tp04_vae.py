@@ -1,0 +1,385 @@
+"""Hidden checks, part 2: the VAE, on grader-chosen inputs.
+
+- reparametrisation: values on random (μ, log σ², ε), then gradients: a trusted helper
+  defined in the kernel calls the student's function on float64 tensors that require
+  grad, backpropagates a grader-chosen weighting and returns the gradients, which must be
+  ∂z/∂μ = 1 and ∂z/∂log σ² = ½ σ ε (a detached sample gives none).
+- kl_gaussienne: closed form on random inputs (with a diagnosis of the usual mistakes),
+  then against a Monte Carlo estimate of E_q[log q(z) − log p(z)] made by the grader.
+- perte_vae: against the grader's −ELBO on random inputs and β.
+- entrainer_vae: two VAEs trained with β = 0.5 and β = 4 (same seed); the grader sends
+  its test images to each encoder and computes the mean KL itself. The solution gives
+  about 2.4–3.4 nats for β = 0.5 and < 0.01 for β = 4 (posterior collapse); full marks
+  when KL(β = 0.5) ≥ 0.5 and KL(β = 4) ≤ KL(β = 0.5) / 2.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed, as_array, assert_close
+from autograder.proxy import Handle, Tensor
+
+SPLIT_SEED = 2026
+
+IS_MODULE_SRC = """
+def _tp04_is_module(obj):
+    import torch
+    return isinstance(obj, torch.nn.Module)
+"""
+
+REPARAM_GRADS_SRC = """
+def _tp04_reparam_grads(mu, logvar, eps, w):
+    import torch
+
+    mu = torch.tensor(mu, dtype=torch.float64, requires_grad=True)
+    logvar = torch.tensor(logvar, dtype=torch.float64, requires_grad=True)
+    z = reparametrisation(mu, logvar, torch.tensor(eps, dtype=torch.float64))
+    if not isinstance(z, torch.Tensor):
+        return {"status": "not_tensor"}
+    if not z.requires_grad:
+        return {"status": "no_graph"}
+    (z.double() * torch.tensor(w, dtype=torch.float64)).sum().backward()
+    zero = torch.zeros_like(mu)
+    return {
+        "status": "ok",
+        "mu": mu.grad if mu.grad is not None else zero,
+        "logvar": logvar.grad if logvar.grad is not None else zero,
+    }
+"""
+
+
+def _kl_ref(mu: np.ndarray, logvar: np.ndarray) -> np.ndarray:
+    return -0.5 * np.sum(1 + logvar - mu**2 - np.exp(logvar), axis=1)
+
+
+def _close(a: np.ndarray, b: np.ndarray, rtol: float = 1e-4) -> bool:
+    return (
+        a.shape == b.shape
+        and bool(np.all(np.isfinite(a)))
+        and np.allclose(a, b, rtol=rtol, atol=1e-6)
+    )
+
+
+# ---------------------------------------------------------------- reparameterisation
+
+
+def _reparam_inputs(rng):
+    n, k = int(rng.integers(3, 8)), int(rng.integers(2, 6))
+    mu = rng.normal(size=(n, k))
+    logvar = rng.uniform(-2.0, 1.5, size=(n, k))
+    eps = rng.normal(size=(n, k))
+    return mu, logvar, eps
+
+
+@pytest.mark.item("reparametrisation")
+@pytest.mark.points(0.5)
+def test_reparametrisation_values(submission, rng):
+    mu, logvar, eps = _reparam_inputs(rng)
+    got = as_array(
+        submission.call("reparametrisation", Tensor(mu), Tensor(logvar), Tensor(eps)),
+        "reparametrisation(mu, logvar, eps)",
+        allow_nan=True,
+    )
+    if _close(got, mu + np.exp(logvar) * eps):
+        hint_fr = "σ = exp(logvar / 2) : vous utilisez exp(logvar), c'est-à-dire σ²"
+        hint_en = "σ = exp(logvar / 2): you use exp(logvar), that is σ²"
+    elif _close(got, mu + logvar * eps):
+        hint_fr = "logvar est log σ², pas σ : σ = exp(logvar / 2)"
+        hint_en = "logvar is log σ², not σ: σ = exp(logvar / 2)"
+    else:
+        hint_fr = "z = μ + σ ⊙ ε avec σ = exp(logvar / 2), en utilisant l'eps reçu"
+        hint_en = "z = μ + σ ⊙ ε with σ = exp(logvar / 2), using the eps you are given"
+    assert_close(
+        got,
+        mu + np.exp(0.5 * logvar) * eps,
+        name=f"reparametrisation(mu, logvar, eps) (tenseurs {mu.shape})",
+        rtol=1e-4,
+        atol=1e-6,
+        hint_fr=hint_fr,
+        hint_en=hint_en,
+    )
+
+
+@pytest.mark.item("reparametrisation")
+@pytest.mark.points(1)
+def test_reparametrisation_gradients(submission, rng):
+    mu, logvar, eps = _reparam_inputs(rng)
+    w = rng.normal(size=mu.shape)
+    helper = submission.define("_tp04_reparam_grads", REPARAM_GRADS_SRC)
+    out = submission.call(helper.name, mu, logvar, eps, w)
+    status = out.get("status") if isinstance(out, dict) else None
+    if status == "not_tensor":
+        raise CheckFailed(
+            "reparametrisation doit renvoyer un torch.Tensor (calculé à partir de mu et logvar)",
+            "reparametrisation must return a torch.Tensor (computed from mu and logvar)",
+        )
+    if status == "no_graph":
+        raise CheckFailed(
+            "z ne dépend pas de mu et logvar pour autograd (torch.no_grad(), .detach(), "
+            "passage par NumPy ou tirage avec torch.normal ?) : les gradients ne peuvent pas "
+            "atteindre μ et log σ² ; calculez z = mu + torch.exp(0.5 * logvar) * eps en torch",
+            "z does not depend on mu and logvar for autograd (torch.no_grad(), .detach(), "
+            "a NumPy round trip or torch.normal sampling?): gradients cannot reach μ and "
+            "log σ²; compute z = mu + torch.exp(0.5 * logvar) * eps in torch",
+        )
+    if status != "ok":
+        raise CheckFailed(
+            "les gradients de reparametrisation n'ont pas pu être calculés",
+            "the gradients of reparametrisation could not be computed",
+        )
+    assert_close(
+        out["mu"],
+        w,
+        name="∂L/∂μ à travers reparametrisation (L = Σ w ⊙ z)",
+        rtol=1e-4,
+        atol=1e-6,
+        hint_fr="∂z/∂μ = 1 : μ doit entrer tel quel dans z = μ + σ ⊙ ε",
+        hint_en="∂z/∂μ = 1: μ must enter z = μ + σ ⊙ ε unchanged",
+    )
+    assert_close(
+        out["logvar"],
+        w * 0.5 * np.exp(0.5 * logvar) * eps,
+        name="∂L/∂log σ² à travers reparametrisation (L = Σ w ⊙ z)",
+        rtol=1e-4,
+        atol=1e-6,
+        hint_fr="∂z/∂log σ² = ½ σ ε avec σ = exp(logvar / 2), calculé en torch à partir de logvar",
+        hint_en="∂z/∂log σ² = ½ σ ε with σ = exp(logvar / 2), computed in torch from logvar",
+    )
+
+
+# ---------------------------------------------------------------- KL
+
+
+def _kl_inputs(rng, n: int, k: int):
+    return rng.normal(size=(n, k)), rng.uniform(-2.0, 1.5, size=(n, k))
+
+
+def _kl_value(submission, mu: np.ndarray, logvar: np.ndarray) -> np.ndarray:
+    n, k = mu.shape
+    got = as_array(
+        submission.call("kl_gaussienne", Tensor(mu), Tensor(logvar)),
+        "kl_gaussienne(mu, logvar)",
+        allow_nan=True,
+    )
+    if got.shape == (n, k):
+        raise CheckFailed(
+            f"kl_gaussienne(mu, logvar) pour des tenseurs ({n}, {k}) renvoie la forme {got.shape} : "
+            "il manque la somme sur les k dimensions latentes (torch.sum(…, dim=1)) ; forme (N,) attendue",
+            f"kl_gaussienne(mu, logvar) for ({n}, {k}) tensors returns shape {got.shape}: "
+            "the sum over the k latent dimensions is missing (torch.sum(..., dim=1)); shape (N,) expected",
+        )
+    if got.shape != (n,):
+        raise CheckFailed(
+            f"kl_gaussienne(mu, logvar) pour des tenseurs ({n}, {k}) : forme attendue ({n},), obtenue "
+            f"{got.shape} ; la KL de CHAQUE exemple, sommée sur les dimensions latentes (dim=1)",
+            f"kl_gaussienne(mu, logvar) for ({n}, {k}) tensors: expected shape ({n},), got "
+            f"{got.shape}; the KL of EACH example, summed over the latent dimensions (dim=1)",
+        )
+    return got
+
+
+def _kl_hint(got: np.ndarray, mu: np.ndarray, logvar: np.ndarray) -> tuple[str, str]:
+    ref = _kl_ref(mu, logvar)
+    k = mu.shape[1]
+    if _close(got, -ref):
+        return (
+            "le signe est inversé : KL = −½ Σ (1 + log σ² − μ² − σ²), toujours ≥ 0",
+            "the sign is flipped: KL = −½ Σ (1 + log σ² − μ² − σ²), always ≥ 0",
+        )
+    if _close(got, ref / k):
+        return (
+            "vous prenez la moyenne sur les dimensions latentes : la KL est leur somme",
+            "you average over the latent dimensions: the KL is their sum",
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        as_sigma = -0.5 * np.sum(1 + np.log(logvar**2) - mu**2 - logvar**2, axis=1)
+    if _close(got, as_sigma) or not np.all(np.isfinite(got)):
+        return (
+            "le 2e argument est log σ² (logvar), pas σ : log σ² = logvar et σ² = exp(logvar)",
+            "the 2nd argument is log σ² (logvar), not σ: log σ² = logvar and σ² = exp(logvar)",
+        )
+    return (
+        "KL = −½ Σ_j (1 + log σ_j² − μ_j² − σ_j²) avec log σ² = logvar, σ² = exp(logvar)",
+        "KL = −½ Σ_j (1 + log σ_j² − μ_j² − σ_j²) with log σ² = logvar, σ² = exp(logvar)",
+    )
+
+
+@pytest.mark.item("kl")
+@pytest.mark.points(1)
+def test_kl_closed_form(submission, rng):
+    mu, logvar = _kl_inputs(rng, int(rng.integers(4, 10)), int(rng.integers(2, 7)))
+    got = _kl_value(submission, mu, logvar)
+    hint_fr, hint_en = _kl_hint(got, mu, logvar)
+    assert_close(
+        got,
+        _kl_ref(mu, logvar),
+        name=f"kl_gaussienne(mu, logvar) (tenseurs {mu.shape})",
+        rtol=1e-4,
+        atol=1e-6,
+        hint_fr=hint_fr,
+        hint_en=hint_en,
+    )
+
+
+@pytest.mark.item("kl")
+@pytest.mark.points(0.5)
+def test_kl_matches_monte_carlo(submission, rng):
+    n, k, samples = 3, 3, 200_000
+    mu, logvar = _kl_inputs(rng, n, k)
+    got = _kl_value(submission, mu, logvar)
+    mc, se = np.empty(n), np.empty(n)
+    for i in range(n):
+        eps = rng.standard_normal((samples, k))
+        z = mu[i] + np.exp(0.5 * logvar[i]) * eps
+        # log q(z) − log p(z) for diagonal Gaussians; the log(2π) terms cancel.
+        diff = np.sum(-0.5 * logvar[i] - 0.5 * eps**2 + 0.5 * z**2, axis=1)
+        mc[i], se[i] = diff.mean(), diff.std() / np.sqrt(samples)
+    tol = 6 * se + 1e-3
+    bad = ~np.isfinite(got) | (np.abs(got - mc) > tol)
+    if bad.any():
+        i = int(np.argmax(bad))
+        hint_fr, hint_en = _kl_hint(got, mu, logvar)
+        raise CheckFailed(
+            f"kl_gaussienne s'écarte de l'estimation de Monte-Carlo de E_q[log q(z) − log p(z)] "
+            f"({samples} tirages) pour {int(bad.sum())} exemple(s) sur {n}, p. ex. l'exemple {i} : "
+            f"obtenu {got[i]:.4g}, Monte-Carlo {mc[i]:.4g} ± {tol[i]:.2g} ; {hint_fr}",
+            f"kl_gaussienne differs from the Monte Carlo estimate of E_q[log q(z) − log p(z)] "
+            f"({samples} draws) on {int(bad.sum())} of {n} examples, e.g. example {i}: "
+            f"got {got[i]:.4g}, Monte Carlo {mc[i]:.4g} ± {tol[i]:.2g}; {hint_en}",
+        )
+
+
+# ---------------------------------------------------------------- ELBO
+
+
+def _bce_sum(x: np.ndarray, x_hat: np.ndarray) -> np.ndarray:
+    return -np.sum(x * np.log(x_hat) + (1 - x) * np.log(1 - x_hat), axis=1)
+
+
+@pytest.mark.item("elbo")
+@pytest.mark.points(1)
+def test_perte_vae_matches_reference(submission, rng):
+    n, d, k = int(rng.integers(3, 7)), int(rng.integers(5, 13)), int(rng.integers(2, 5))
+    x = rng.uniform(0.0, 1.0, size=(n, d))
+    x_hat = rng.uniform(0.05, 0.95, size=(n, d))
+    mu, logvar = rng.normal(size=(n, k)), rng.uniform(-1.0, 1.0, size=(n, k))
+    beta = float(rng.uniform(0.5, 4.0))
+    got = as_array(
+        submission.call(
+            "perte_vae", Tensor(x), Tensor(x_hat), Tensor(mu), Tensor(logvar), beta=beta
+        ),
+        "perte_vae(x, x_hat, mu, logvar, beta)",
+        allow_nan=True,
+    )
+    if got.size != 1:
+        raise CheckFailed(
+            f"perte_vae doit renvoyer un scalaire (moyenne sur le lot), obtenu la forme {got.shape}",
+            f"perte_vae must return a scalar (mean over the batch), got shape {got.shape}",
+        )
+    got = got.reshape(())
+    bce, kl = _bce_sum(x, x_hat), _kl_ref(mu, logvar)
+    ref = np.mean(bce + beta * kl)
+    if _close(got, np.mean(bce / d + beta * kl)):
+        hint_fr = (
+            'sommez la BCE sur les pixels (reduction="none" puis .sum(dim=1)), ne la moyennez pas'
+        )
+        hint_en = (
+            'sum the BCE over the pixels (reduction="none" then .sum(dim=1)), do not average it'
+        )
+    elif _close(got, np.mean(bce + kl)):
+        hint_fr = "β doit multiplier la KL : bce + beta * kl"
+        hint_en = "β must multiply the KL: bce + beta * kl"
+    elif _close(got, n * ref):
+        hint_fr = "prenez la moyenne sur les exemples du lot, pas la somme"
+        hint_en = "average over the examples of the batch, do not sum"
+    elif _close(got, np.mean(bce - beta * kl)):
+        hint_fr = "la perte est −ELBO = reconstruction + β · KL : la KL s'AJOUTE"
+        hint_en = "the loss is −ELBO = reconstruction + β · KL: the KL is ADDED"
+    else:
+        hint_fr = "perte = moyenne sur le lot de [Σ_pixels BCE(x̂, x) + β · KL]"
+        hint_en = "loss = mean over the batch of [Σ_pixels BCE(x̂, x) + β · KL]"
+    assert_close(
+        got,
+        ref,
+        name=f"perte_vae (N={n}, d={d}, k={k}, β={beta:.2f})",
+        rtol=1e-4,
+        hint_fr=hint_fr,
+        hint_en=hint_en,
+    )
+
+
+# ---------------------------------------------------------------- effect of β
+
+
+def _module(submission, value: object, what: str) -> Handle:
+    is_module = submission.define("_tp04_is_module", IS_MODULE_SRC)
+    if not isinstance(value, Handle) or submission.call(is_module.name, value) is not True:
+        kind = getattr(value, "type_name", type(value).__name__)
+        raise CheckFailed(
+            f"{what} doit renvoyer le VAE entraîné (un nn.Module), obtenu une valeur de type {kind}",
+            f"{what} must return the trained VAE (an nn.Module), got a value of type {kind}",
+        )
+    return value
+
+
+def _mean_kl(model: Handle, X: np.ndarray, k: int, what: str) -> float:
+    out = model.call("encode", Tensor(X))
+    if not isinstance(out, (list, tuple)) or len(out) != 2:
+        raise CheckFailed(
+            f"{what}.encode(x) doit renvoyer le couple (mu, logvar)",
+            f"{what}.encode(x) must return the pair (mu, logvar)",
+        )
+    mu = as_array(out[0], f"{what}.encode(x)[0] (mu)", shape=(len(X), k), allow_nan=True)
+    logvar = as_array(out[1], f"{what}.encode(x)[1] (logvar)", shape=(len(X), k), allow_nan=True)
+    if not (np.all(np.isfinite(mu)) and np.all(np.isfinite(logvar))):
+        raise CheckFailed(
+            f"{what}.encode(x) contient des nan/inf : l'entraînement a divergé",
+            f"{what}.encode(x) holds nan/inf: training diverged",
+        )
+    with np.errstate(over="ignore"):
+        return float(np.mean(_kl_ref(mu.astype(np.float64), logvar.astype(np.float64))))
+
+
+@pytest.mark.item("vae_beta")
+@pytest.mark.points(2)
+def test_beta_reduces_kl(submission, seed):
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X = (load_digits().data / 16.0).astype(np.float32)
+    X_train, X_test = train_test_split(X, test_size=0.3, random_state=SPLIT_SEED)
+    s, k = int(seed % 2**31), 2
+    kls = {}
+    for beta in (0.5, 4.0):
+        what = f"entrainer_vae(X, beta={beta})"
+        out = submission.call(
+            "entrainer_vae",
+            X_train,
+            beta=beta,
+            k=k,
+            epochs=10,
+            lr=1e-2,
+            batch_size=64,
+            seed=s,
+            timeout=60,
+        )
+        kls[beta] = _mean_kl(_module(submission, out, what), X_test, k, what)
+    small, large = kls[0.5], kls[4.0]
+    shown_fr = f"KL moyenne des encodeurs sur {len(X_test)} images du correcteur : {small:.3f} pour β = 0.5, {large:.3f} pour β = 4"
+    shown_en = f"mean KL of the encoders on {len(X_test)} grader images: {small:.3f} for β = 0.5, {large:.3f} for β = 4"
+    if not small >= 0.5:
+        raise CheckFailed(
+            f"{shown_fr} ; avec β = 0.5 le VAE devrait utiliser son espace latent (KL ≥ 0.5) : "
+            "entraînez-le vraiment (Adam sur perte_vae, tous les lots de chaque époque)",
+            f"{shown_en}; with β = 0.5 the VAE should use its latent space (KL ≥ 0.5): "
+            "really train it (Adam on perte_vae, every batch of every epoch)",
+        )
+    if not large <= 0.5 * small:
+        raise CheckFailed(
+            f"{shown_fr} ; un β plus grand doit donner une KL nettement plus faible (au plus la "
+            "moitié) : passez beta à perte_vae(…, beta=beta) dans la boucle",
+            f"{shown_en}; a larger β must give a clearly smaller KL (at most half): "
+            "pass beta to perte_vae(..., beta=beta) in the loop",
+        )

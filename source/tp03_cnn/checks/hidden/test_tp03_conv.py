@@ -1,0 +1,679 @@
+"""Hidden checks, part 2: conv2d and max-pooling from scratch, and translation equivariance.
+
+Shapes, strides, paddings and values are drawn from the grader's `rng`; the references
+are `F.conv2d` / `F.max_pool2d` and their autograd gradients, computed here in float64.
+Student functions run through a trusted kernel-side guard that switches PyTorch's own
+convolution and pooling off during the call, and gradients are taken in the kernel by a
+trusted helper (the student's code must be written with torch operations for them to
+flow). For equivariance, the grader shifts the inputs itself, calls the student's
+`conv2d` and measures; the student's `erreur_equivariance` is graded on functions the
+grader defines in the kernel.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from autograder.checks import CheckFailed, as_array, as_float, assert_close, assert_gradient_close
+from autograder.proxy import Ref, StudentError, Tensor
+
+# Trusted kernel-side helpers (see the public checks for the guard alone).
+KERNEL_SRC = """
+def _tp03_sans_bibliotheque(_nom, *args, **kwargs):
+    import torch
+    import torch.nn.functional as _F
+
+    if _nom not in globals():
+        raise NameError(_nom)
+
+    def _interdit(*a, **k):
+        raise RuntimeError("TP03_INTERDIT : convolution ou pooling de PyTorch appelé")
+
+    cibles = [
+        (torch, "conv2d"), (_F, "conv2d"), (torch, "convolution"), (torch.nn.Conv2d, "forward"),
+        (torch, "max_pool2d"), (_F, "max_pool2d"), (_F, "max_pool2d_with_indices"),
+        (torch.nn.MaxPool2d, "forward"), (torch, "adaptive_max_pool2d"),
+        (_F, "adaptive_max_pool2d"),
+    ]
+    anciens = [(m, a, getattr(m, a)) for m, a in cibles if hasattr(m, a)]
+    for m, a, _ in anciens:
+        setattr(m, a, _interdit)
+    try:
+        return globals()[_nom](*args, **kwargs)
+    finally:
+        for m, a, v in anciens:
+            setattr(m, a, v)
+
+
+def _tp03_gradients(_nom, entrees, poids, **kwargs):
+    import torch
+    feuilles = [t.detach().clone().requires_grad_(True) for t in entrees]
+    sortie = _tp03_sans_bibliotheque(_nom, *feuilles, **kwargs)
+    if not isinstance(sortie, torch.Tensor):
+        raise TypeError("TP03_PAS_TENSEUR " + type(sortie).__name__)
+    if not sortie.requires_grad:
+        raise TypeError("TP03_SANS_GRADIENT")
+    if tuple(sortie.shape) != tuple(poids.shape):
+        raise ValueError("TP03_FORME " + str(tuple(sortie.shape)))
+    grads = torch.autograd.grad((sortie * poids.to(sortie.dtype)).sum(), feuilles, allow_unused=True)
+    return [torch.zeros_like(f) if g is None else g for f, g in zip(feuilles, grads)]
+
+
+def _tp03_fabrique(nom, genre, poids):
+    import torch
+    import torch.nn.functional as _F
+    if genre == "conv":
+        f = lambda z: _F.conv2d(z, poids.to(z.dtype), padding=poids.shape[-1] // 2)
+    elif genre == "conv_relu":
+        f = lambda z: torch.relu(_F.conv2d(z, poids.to(z.dtype), padding=poids.shape[-1] // 2))
+    elif genre == "gain":
+        f = lambda z: z * poids.to(z.dtype)
+    else:
+        f = lambda z: (z.reshape(z.shape[0], -1) @ poids.to(z.dtype)).reshape(z.shape)
+    globals()[nom] = f
+"""
+
+_NO_GRAD_FR = (
+    "ne laisse pas passer le gradient : écrivez-la uniquement avec des opérations PyTorch "
+    "(pas de .numpy(), pas de NumPy, pas de .detach()) pour que l'autograd puisse la dériver"
+)
+_NO_GRAD_EN = (
+    "does not let the gradient through: write it with PyTorch operations only (no .numpy(), "
+    "no NumPy, no .detach()) so that autograd can differentiate it"
+)
+
+
+_SHAPE_HINTS = {
+    "conv2d": (
+        "vérifiez les formes : x (N, C_in, H, W), w (C_out, C_in, k_y, k_x), et la fenêtre "
+        "x̃[:, :, i·s : i·s + k_y, j·s : j·s + k_x] (i pour les lignes, j pour les colonnes)",
+        "check the shapes: x (N, C_in, H, W), w (C_out, C_in, k_y, k_x), and the window "
+        "x̃[:, :, i·s : i·s + k_y, j·s : j·s + k_x] (i for rows, j for columns)",
+    ),
+    "max_pool2d": (
+        "vérifiez les formes : x (N, C, H, W) et la fenêtre x̃[:, :, i·s : i·s + k, j·s : j·s + k]",
+        "check the shapes: x (N, C, H, W) and the window x̃[:, :, i·s : i·s + k, j·s : j·s + k]",
+    ),
+}
+
+
+def _student_error(
+    name: str, exc: StudentError, expected_shape: tuple[int, ...] | None = None
+) -> CheckFailed:
+    if "TP03_INTERDIT" in exc.evalue:
+        return CheckFailed(
+            f"{name} appelle une convolution ou un pooling de PyTorch (F.conv2d, nn.Conv2d, "
+            "F.max_pool2d...) : programmez le calcul vous-même (boucles ou Tensor.unfold)",
+            f"{name} calls one of PyTorch's convolutions or poolings (F.conv2d, nn.Conv2d, "
+            "F.max_pool2d...): write the computation yourself (loops or Tensor.unfold)",
+        )
+    if "TP03_SANS_GRADIENT" in exc.evalue or "numpy()" in exc.evalue:
+        return CheckFailed(f"{name} {_NO_GRAD_FR}", f"{name} {_NO_GRAD_EN}")
+    if "TP03_PAS_TENSEUR" in exc.evalue:
+        kind = exc.evalue.split()[-1]
+        return CheckFailed(
+            f"{name} doit renvoyer un torch.Tensor, obtenu {kind} ; {_NO_GRAD_FR}",
+            f"{name} must return a torch.Tensor, got {kind}; {_NO_GRAD_EN}",
+        )
+    if "TP03_FORME" in exc.evalue:
+        shape = exc.evalue.split("TP03_FORME", 1)[1].strip()
+        want = _shape_text(expected_shape) if expected_shape is not None else "?"
+        return CheckFailed(
+            f"{name} renvoie une sortie de forme {shape}, PyTorch donne {want} : corrigez d'abord "
+            "les valeurs (voir les autres vérifications)",
+            f"{name} returns an output of shape {shape}, PyTorch gives {want}: fix the values "
+            "first (see the other checks)",
+        )
+    if exc.ename == "NotImplementedError":
+        return CheckFailed(
+            f"`{name}` n'est pas encore implémentée (NotImplementedError) : complétez la cellule réponse",
+            f"`{name}` is not implemented yet (NotImplementedError): fill in the answer cell",
+        )
+    if exc.ename == "NameError" and exc.evalue == name:
+        return CheckFailed(
+            f"`{name}` n'est pas défini dans votre notebook : exécutez/complétez la cellule qui le définit",
+            f"`{name}` is not defined in your notebook: complete the cell that defines it",
+        )
+    fr, en = (
+        f"`{name}` a levé {exc.ename} : {exc.evalue}",
+        f"`{name}` raised {exc.ename}: {exc.evalue}",
+    )
+    if name in _SHAPE_HINTS and exc.ename in (
+        "RuntimeError",
+        "IndexError",
+        "ValueError",
+        "TypeError",
+    ):
+        fr, en = f"{fr} ; {_SHAPE_HINTS[name][0]}", f"{en}; {_SHAPE_HINTS[name][1]}"
+    return CheckFailed(fr, en)
+
+
+def _guarded(submission, name: str, *args, **kwargs):
+    submission.define("_tp03_sans_bibliotheque", KERNEL_SRC)
+    try:
+        return submission.call("_tp03_sans_bibliotheque", name, *args, **kwargs)
+    except StudentError as exc:
+        raise _student_error(name, exc) from None
+
+
+def _plain(submission, name: str, *args, **kwargs):
+    """A direct call (no guard): equivariance is measured on whatever conv2d computes."""
+    try:
+        return submission.call(name, *args, **kwargs)
+    except StudentError as exc:
+        raise _student_error(name, exc) from None
+
+
+def _student_grads(submission, name: str, inputs: list[np.ndarray], weights: np.ndarray, **kwargs):
+    submission.define("_tp03_gradients", KERNEL_SRC)
+    try:
+        out = submission.call(
+            "_tp03_gradients", name, [Tensor(a) for a in inputs], Tensor(weights), **kwargs
+        )
+    except StudentError as exc:
+        raise _student_error(name, exc, weights.shape) from None
+    if not isinstance(out, list) or len(out) != len(inputs):
+        raise CheckFailed(f"{name} : gradients illisibles", f"{name}: unreadable gradients")
+    return out
+
+
+def _shape_text(shape) -> str:
+    return "(" + ", ".join(str(int(d)) for d in shape) + ")"
+
+
+def _t(a: np.ndarray | None) -> torch.Tensor | None:
+    return None if a is None else torch.tensor(a, dtype=torch.float64)
+
+
+# ---------------------------------------------------------------- conv2d
+
+
+def _conv_ref(x, w, b, stride, padding) -> np.ndarray:
+    return F.conv2d(_t(x), _t(w), _t(b), stride=stride, padding=padding).numpy()
+
+
+def _conv_wrong_answers(x, w, b, stride, padding):
+    """(output, hint_fr, hint_en) of the classic mistakes, to name them in the message."""
+    xt, wt, bt = _t(x), _t(w), _t(b)
+    out = [
+        (
+            F.conv2d(xt, wt.flip(-1, -2), bt, stride=stride, padding=padding),
+            "vous retournez le noyau (convolution du traitement du signal) : PyTorch calcule une "
+            "corrélation croisée, w[f, c, u, v] · x̃[n, c, i·s + u, j·s + v], sans retournement",
+            "you flip the kernel (signal-processing convolution): PyTorch computes a "
+            "cross-correlation, w[f, c, u, v] · x̃[n, c, i·s + u, j·s + v], without flipping",
+        )
+    ]
+    if bt is not None:
+        out.append(
+            (
+                F.conv2d(xt, wt, None, stride=stride, padding=padding),
+                "le biais b manque : ajoutez b[f] à toute la sortie du filtre f",
+                "the bias b is missing: add b[f] to the whole output of filter f",
+            )
+        )
+    if padding:
+        p = padding
+        for pads in ((p, 0, p, 0), (0, p, 0, p)):
+            out.append(
+                (
+                    F.conv2d(F.pad(xt, pads), wt, bt, stride=stride),
+                    "le padding doit ajouter p zéros de CHAQUE côté (en haut et en bas, à gauche "
+                    "et à droite) : F.pad(x, (p, p, p, p))",
+                    "the padding must add p zeros on EACH side (top and bottom, left and right): "
+                    "F.pad(x, (p, p, p, p))",
+                )
+            )
+        out.append(
+            (
+                F.conv2d(xt, wt, bt, stride=stride),
+                "le padding est ignoré : ajoutez p zéros de chaque côté avant de faire glisser la fenêtre",
+                "the padding is ignored: add p zeros on each side before sliding the window",
+            )
+        )
+    if stride > 1:
+        out.append(
+            (
+                F.conv2d(xt, wt, bt, stride=1, padding=padding),
+                "le stride est ignoré : la fenêtre de la position (i, j) commence en (i·s, j·s)",
+                "the stride is ignored: the window of position (i, j) starts at (i·s, j·s)",
+            )
+        )
+    return [(o.numpy(), fr, en) for o, fr, en in out]
+
+
+_CONV_FORMULA_FR = "y[n, f, i, j] = b[f] + Σ_c Σ_u Σ_v w[f, c, u, v] · x̃[n, c, i·s + u, j·s + v]"
+
+
+def _check_conv(submission, x, w, b, stride, padding) -> None:
+    what = (
+        f"conv2d(x {_shape_text(x.shape)}, w {_shape_text(w.shape)}, "
+        f"{'b' if b is not None else 'b=None'}, stride={stride}, padding={padding})"
+    )
+    args = [Tensor(x), Tensor(w)] + ([Tensor(b)] if b is not None else [])
+    got = as_array(_guarded(submission, "conv2d", *args, stride=stride, padding=padding), what)
+    ref = _conv_ref(x, w, b, stride, padding)
+    wrong = _conv_wrong_answers(x, w, b, stride, padding)
+    if got.shape != ref.shape:
+        hint_fr = "(N, C_out, H_out, W_out) avec H_out = ⌊(H − k_y + 2p)/s⌋ + 1 et W_out = ⌊(W − k_x + 2p)/s⌋ + 1"
+        hint_en = "(N, C_out, H_out, W_out) with H_out = ⌊(H − k_y + 2p)/s⌋ + 1 and W_out = ⌊(W − k_x + 2p)/s⌋ + 1"
+        for out, fr, en in wrong:
+            if out.shape == got.shape:
+                hint_fr, hint_en = fr, en
+                break
+        raise CheckFailed(
+            f"{what} : forme attendue {_shape_text(ref.shape)}, obtenue {_shape_text(got.shape)} ; {hint_fr}",
+            f"{what}: expected shape {_shape_text(ref.shape)}, got {_shape_text(got.shape)}; {hint_en}",
+        )
+    hint_fr, hint_en = _CONV_FORMULA_FR, _CONV_FORMULA_FR
+    for out, fr, en in wrong:
+        if out.shape == got.shape and np.allclose(got, out, rtol=1e-5, atol=1e-7):
+            hint_fr, hint_en = fr, en
+            break
+    assert_close(
+        got,
+        ref,
+        name=what,
+        rtol=1e-5,
+        atol=1e-7 * max(1.0, float(np.abs(ref).max())),
+        hint_fr=hint_fr,
+        hint_en=hint_en,
+    )
+
+
+def _conv_case(rng, *, stride: int, padding: int):
+    """Random conv inputs on which every classic mistake changes the result.
+
+    H ≠ W and k_y ≠ k_x so that swapped axes cannot go unnoticed; with a stride, the last
+    window is dropped on at least one axis (the floor matters).
+    """
+    for _ in range(10_000):
+        n, c_in, c_out = int(rng.integers(1, 4)), int(rng.integers(1, 5)), int(rng.integers(2, 6))
+        H, W = (int(v) for v in rng.integers(5, 12, size=2))
+        ky, kx = (int(v) for v in rng.integers(1, 5, size=2))
+        if H == W or ky == kx or max(ky, kx) < 2:
+            continue
+        if (
+            stride > 1
+            and (H - ky + 2 * padding) % stride == 0
+            and (W - kx + 2 * padding) % stride == 0
+        ):
+            continue
+        x = rng.normal(size=(n, c_in, H, W))
+        w = rng.normal(size=(c_out, c_in, ky, kx))
+        b = rng.normal(size=c_out)
+        ref = _conv_ref(x, w, b, stride, padding)
+        if all(
+            out.shape != ref.shape or not np.allclose(out, ref, rtol=1e-3, atol=1e-3)
+            for out, _, _ in _conv_wrong_answers(x, w, b, stride, padding)
+        ):
+            return x, w, b
+    raise RuntimeError(f"no conv case for stride={stride}, padding={padding}")  # a bug in the check
+
+
+@pytest.mark.item("conv2d")
+@pytest.mark.points(1)
+def test_conv2d_matches_torch(submission, rng):
+    for _ in range(2):
+        x, w, b = _conv_case(rng, stride=1, padding=0)
+        _check_conv(submission, x, w, b, 1, 0)
+
+
+@pytest.mark.item("conv2d")
+@pytest.mark.points(1)
+def test_conv2d_stride_and_padding(submission, rng):
+    for stride, padding in ((2, 1), (3, 2), (int(rng.integers(2, 4)), 1)):
+        x, w, b = _conv_case(rng, stride=stride, padding=padding)
+        _check_conv(submission, x, w, b, stride, padding)
+
+
+def _autograd_grads(fn, inputs: list[np.ndarray], weights: np.ndarray) -> list[np.ndarray]:
+    leaves = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in inputs]
+    out = fn(*leaves)
+    grads = torch.autograd.grad((out * torch.tensor(weights)).sum(), leaves)
+    return [g.numpy().copy() for g in grads]
+
+
+@pytest.mark.item("conv2d")
+@pytest.mark.points(1)
+def test_conv2d_gradients_match_autograd(submission, rng):
+    stride, padding = 2, 1
+    x, w, b = _conv_case(rng, stride=stride, padding=padding)
+    ref = _conv_ref(x, w, b, stride, padding)
+    weights = rng.normal(size=ref.shape)
+    expected = _autograd_grads(
+        lambda xt, wt, bt: F.conv2d(xt, wt, bt, stride=stride, padding=padding), [x, w, b], weights
+    )
+    got = _student_grads(submission, "conv2d", [x, w, b], weights, stride=stride, padding=padding)
+    what = f"conv2d(x {_shape_text(x.shape)}, w {_shape_text(w.shape)}, b, stride={stride}, padding={padding})"
+    for label, g, e in zip(("x", "w", "b"), got, expected, strict=True):
+        assert_gradient_close(
+            f"gradient par rapport à {label} de Σ poids ⊙ {what}",
+            as_array(g, f"d{label}", allow_nan=True),
+            e,
+            tol=1e-5,
+            hint_fr="si les valeurs de conv2d sont justes, l'autograd donne les bons gradients : "
+            "corrigez d'abord les valeurs",
+            hint_en="if conv2d's values are right, autograd gives the right gradients: "
+            "fix the values first",
+            reference_fr="de celui de F.conv2d (autograd)",
+            reference_en="F.conv2d's (autograd)",
+            show_values=False,
+        )
+
+
+# ---------------------------------------------------------------- max-pooling
+
+
+def _pool_case(rng, *, padding: bool, stride: int | None | str = "random", k: int = 0):
+    """Random pooling inputs on which every classic mistake changes the result."""
+    size = k
+    for _ in range(10_000):
+        k = size or int(rng.integers(2, 5))
+        s = [None, 1, 2, 3][int(rng.integers(0, 4))] if stride == "random" else stride
+        p = int(rng.integers(1, k // 2 + 1)) if padding else 0
+        n, c = int(rng.integers(1, 3)), int(rng.integers(1, 4))
+        H, W = (int(v) for v in rng.integers(k + 2, 12, size=2))
+        if H == W:
+            continue
+        x = rng.normal(size=(n, c, H, W)) - 1.0  # mostly negative: a zero padding would win
+        ref = _pool_ref(x, k, s, p)
+        if all(
+            out.shape != ref.shape or not np.allclose(out, ref, rtol=1e-3, atol=1e-3)
+            for out, _, _ in _pool_wrong_answers(x, k, s, p)
+        ):
+            return x, k, s, p
+    raise RuntimeError("no pooling case")  # a bug in the check
+
+
+def _pool_ref(x, k, stride, p) -> np.ndarray:
+    return F.max_pool2d(_t(x), k, stride=stride, padding=p).numpy()
+
+
+def _pool_wrong_answers(x, k, stride, p):
+    xt = _t(x)
+    s = k if stride is None else stride
+    out = []
+    if p:
+        out.append(
+            (
+                F.max_pool2d(F.pad(xt, (p, p, p, p)), k, stride=s),
+                "le padding d'un max-pooling ajoute des −∞, pas des zéros : un zéro gagne le "
+                'maximum d\'une fenêtre de valeurs négatives (F.pad(x, (p, p, p, p), value=float("-inf")))',
+                "a max-pooling's padding adds −∞, not zeros: a zero wins the maximum of a window of "
+                'negative values (F.pad(x, (p, p, p, p), value=float("-inf")))',
+            )
+        )
+    if stride is None:
+        out.append(
+            (
+                F.max_pool2d(xt, k, stride=1, padding=p),
+                "stride=None signifie stride = k (comme dans PyTorch), pas 1",
+                "stride=None means stride = k (as in PyTorch), not 1",
+            )
+        )
+    out.append(
+        (
+            F.avg_pool2d(xt, k, stride=s, padding=p),
+            "c'est une moyenne : le max-pooling prend le maximum de chaque fenêtre",
+            "that is an average: max-pooling takes the maximum of each window",
+        )
+    )
+    return [(o.numpy(), fr, en) for o, fr, en in out]
+
+
+def _check_pool(submission, x, k, stride, p) -> None:
+    what = f"max_pool2d(x {_shape_text(x.shape)}, k={k}, stride={stride}, padding={p})"
+    got = as_array(_guarded(submission, "max_pool2d", Tensor(x), k, stride=stride, padding=p), what)
+    ref = _pool_ref(x, k, stride, p)
+    wrong = _pool_wrong_answers(x, k, stride, p)
+    hint_fr = "le maximum de chaque fenêtre k×k, qui avance de s = k par défaut ; padding par −∞"
+    hint_en = "the maximum of each k×k window, moving by s = k by default; padding with −∞"
+    for out, fr, en in wrong:
+        if out.shape == got.shape and (got.shape != ref.shape or np.allclose(got, out)):
+            hint_fr, hint_en = fr, en
+            break
+    if got.shape != ref.shape:
+        raise CheckFailed(
+            f"{what} : forme attendue {_shape_text(ref.shape)}, obtenue {_shape_text(got.shape)} ; {hint_fr}",
+            f"{what}: expected shape {_shape_text(ref.shape)}, got {_shape_text(got.shape)}; {hint_en}",
+        )
+    assert_close(got, ref, name=what, rtol=1e-6, atol=1e-9, hint_fr=hint_fr, hint_en=hint_en)
+
+
+@pytest.mark.item("max_pool")
+@pytest.mark.points(1)
+def test_max_pool_matches_torch(submission, rng):
+    cases = [
+        _pool_case(rng, padding=False),
+        _pool_case(rng, padding=True),
+        _pool_case(rng, padding=True, stride=None),  # the default stride, with padding
+        _pool_case(rng, padding=False, stride=None),
+    ]
+    for i in rng.permutation(len(cases)):
+        _check_pool(submission, *cases[i])
+
+
+@pytest.mark.item("max_pool")
+@pytest.mark.points(1)
+def test_max_pool_gradients_match_autograd(submission, rng):
+    x, k, stride, p = _pool_case(rng, padding=True, stride=2, k=3)  # overlapping windows, −∞ border
+    ref = _pool_ref(x, k, stride, p)
+    weights = rng.normal(size=ref.shape)
+    expected = _autograd_grads(
+        lambda xt: F.max_pool2d(xt, k, stride=stride, padding=p), [x], weights
+    )
+    (got,) = _student_grads(submission, "max_pool2d", [x], weights, k=k, stride=stride, padding=p)
+    assert_gradient_close(
+        f"gradient par rapport à x de Σ poids ⊙ max_pool2d(x {_shape_text(x.shape)}, k={k}, stride={stride}, padding={p})",
+        as_array(got, "dx", allow_nan=True),
+        expected[0],
+        tol=1e-6,
+        hint_fr="le gradient d'un maximum va tout entier à l'élément qui l'atteint (et s'additionne "
+        "quand les fenêtres se recouvrent) : si les valeurs sont justes, l'autograd le fait pour vous",
+        hint_en="the gradient of a maximum goes entirely to the element that reaches it (and adds "
+        "up when windows overlap): if the values are right, autograd does it for you",
+        reference_fr="de celui de F.max_pool2d (autograd)",
+        reference_en="F.max_pool2d's (autograd)",
+        show_values=False,
+    )
+
+
+# ---------------------------------------------------------------- equivariance
+
+
+def _translate(a: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """The notebook's `translater`: content moves dy rows down, dx columns right; zeros come in."""
+    H, W = a.shape[-2:]
+    out = np.zeros_like(a)
+    if abs(dy) >= H or abs(dx) >= W:
+        return out
+    out[..., max(dy, 0) : H + min(dy, 0), max(dx, 0) : W + min(dx, 0)] = a[
+        ..., max(-dy, 0) : H + min(-dy, 0), max(-dx, 0) : W + min(-dx, 0)
+    ]
+    return out
+
+
+def _shift(rng, max_shift: int = 2) -> tuple[int, int]:
+    while True:
+        dy, dx = (int(v) for v in rng.integers(-max_shift, max_shift + 1, size=2))
+        if dy != dx and (dy, dx) != (0, 0) and dy != -dx:
+            return dy, dx
+
+
+def _grader_function(kind: str, param: np.ndarray):
+    p = torch.tensor(param, dtype=torch.float64)
+    if kind == "conv":
+        return lambda z: F.conv2d(z, p, padding=p.shape[-1] // 2)
+    if kind == "conv_relu":
+        return lambda z: torch.relu(F.conv2d(z, p, padding=p.shape[-1] // 2))
+    if kind == "gain":
+        return lambda z: z * p
+    return lambda z: (z.reshape(z.shape[0], -1) @ p).reshape(z.shape)
+
+
+def _apply(f, a: np.ndarray) -> np.ndarray:
+    return f(torch.tensor(a, dtype=torch.float64)).numpy()
+
+
+@pytest.mark.item("equivariance")
+@pytest.mark.points(1)
+def test_erreur_equivariance_on_grader_functions(submission, rng):
+    submission.define("_tp03_fabrique", KERNEL_SRC)
+    c = int(rng.integers(1, 3))
+    H, W = (int(v) for v in rng.integers(10, 15, size=2))
+    x = np.zeros((2, c, H, W))
+    x[..., 4 : H - 4, 4 : W - 4] = rng.uniform(0.0, 1.0, size=(2, c, H - 8, W - 8))
+    x_full = rng.uniform(0.0, 1.0, size=(2, c, H, W))  # content up to the border
+    cases = [
+        (
+            "conv",
+            rng.normal(size=(3, c, 3, 3)),
+            x,
+            "une convolution (padding 1)",
+            "a convolution (padding 1)",
+        ),
+        (
+            "conv_relu",
+            rng.normal(size=(2, c, 5, 5)),
+            x,
+            "une convolution 5×5 suivie d'une ReLU",
+            "a 5×5 convolution and a ReLU",
+        ),
+        (
+            "gain",
+            rng.uniform(0.5, 2.0, size=(H, W)),
+            x_full,
+            "un gain qui dépend de la position",
+            "a position-dependent gain",
+        ),
+        (
+            "dense",
+            rng.normal(size=(c * H * W, c * H * W)) / np.sqrt(c * H * W),
+            x_full,
+            "une couche dense",
+            "a dense layer",
+        ),
+    ]
+    for i in rng.permutation(len(cases)):
+        kind, param, xi, label, label_en = cases[i]
+        dy, dx = _shift(rng)
+        name = f"_tp03_f{i}"
+        submission.call("_tp03_fabrique", name, kind, Tensor(param))
+        f = _grader_function(kind, param)
+        fx, ftx = _apply(f, xi), _apply(f, _translate(xi, dy, dx))
+        expected = float(np.abs(ftx - _translate(fx, dy, dx)).max())
+        scale = max(1.0, float(np.abs(fx).max()))
+        what_fr = f"erreur_equivariance(f, x, dy={dy}, dx={dx}) avec f = {label}, x de forme {_shape_text(xi.shape)}"
+        got = as_float(
+            submission.call("erreur_equivariance", Ref(name), Tensor(xi), dy, dx), what_fr
+        )
+        tol = 1e-9 * scale if expected < 1e-12 * scale else 1e-6 * expected
+        if abs(got - expected) <= tol:
+            continue
+        variants = [
+            (
+                np.abs(ftx - fx).max(),
+                "vous comparez f(T_d x) à f(x) : c'est l'invariance ; l'équivariance compare f(T_d x) à T_d f(x)",
+                "you compare f(T_d x) with f(x): that is invariance; equivariance compares f(T_d x) with T_d f(x)",
+            ),
+            (
+                np.abs(ftx - _translate(fx, -dy, -dx)).max(),
+                "la sortie est translatée dans le mauvais sens : T_d f(x), avec le même (dy, dx) que l'entrée",
+                "the output is translated the wrong way: T_d f(x), with the same (dy, dx) as the input",
+            ),
+            (
+                np.abs(_apply(f, _translate(xi, dx, dy)) - _translate(fx, dx, dy)).max(),
+                "dy et dx sont échangés : translater(x, dy, dx) descend de dy lignes et va à droite de dx colonnes",
+                "dy and dx are swapped: translater(x, dy, dx) moves dy rows down and dx columns right",
+            ),
+            (
+                np.abs(ftx - _translate(fx, dy, dx)).mean(),
+                "c'est une moyenne : renvoyez le MAXIMUM des écarts absolus",
+                "that is a mean: return the MAXIMUM of the absolute differences",
+            ),
+            (
+                (ftx - _translate(fx, dy, dx)).max(),
+                "il manque la valeur absolue : max |f(T_d x) − T_d f(x)|",
+                "the absolute value is missing: max |f(T_d x) − T_d f(x)|",
+            ),
+        ]
+        hint_fr = "max |f(T_d x) − T_d f(x)| sur toutes les composantes, avec translater"
+        hint_en = "max |f(T_d x) − T_d f(x)| over every entry, with translater"
+        for value, fr, en in variants:
+            if (
+                abs(got - float(value)) <= 1e-6 * max(1e-9, abs(float(value)))
+                and abs(float(value) - expected) > tol
+            ):
+                hint_fr, hint_en = fr, en
+                break
+        raise CheckFailed(
+            f"{what_fr} : la valeur renvoyée ({got:.4g}) ne correspond pas à l'erreur d'équivariance "
+            f"mesurée par le correcteur ; {hint_fr}",
+            f"erreur_equivariance(f, x, dy={dy}, dx={dx}) with f = {label_en}: the returned value "
+            f"({got:.4g}) does not match the equivariance error the grader measures; {hint_en}",
+        )
+
+
+@pytest.mark.item("equivariance")
+@pytest.mark.points(1)
+def test_conv2d_is_translation_equivariant(submission, rng):
+    """The grader shifts the inputs itself, calls the student's conv2d and measures.
+
+    Only equivariance is graded here (the values are graded in the conv2d item), so the
+    call is not guarded: a conv2d built on F.conv2d is equivariant too.
+    """
+    c_in, c_out = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+    k = int(rng.choice([3, 5]))
+    p = k // 2
+    size = int(rng.integers(12, 16))
+    x = rng.normal(size=(1, c_in, size, size))
+    w = rng.normal(size=(c_out, c_in, k, k))
+    b = rng.normal(size=c_out)
+    y = as_array(
+        _plain(submission, "conv2d", Tensor(x), Tensor(w), Tensor(b), stride=1, padding=p),
+        "conv2d(x)",
+    )
+    for _ in range(3):
+        dy, dx = _shift(rng)
+        border = max(abs(dy), abs(dx)) + p  # away from the borders, zero filling plays no role
+        what = (
+            f"conv2d(x {_shape_text(x.shape)}, w {_shape_text(w.shape)}, b, padding={p}) "
+            f"et la translation (dy, dx) = ({dy}, {dx})"
+        )
+        y_shift = as_array(
+            _plain(
+                submission,
+                "conv2d",
+                Tensor(_translate(x, dy, dx)),
+                Tensor(w),
+                Tensor(b),
+                stride=1,
+                padding=p,
+            ),
+            "conv2d(T_d x)",
+        )
+        if y.ndim != 4 or y_shift.shape != y.shape or min(y.shape[-2:]) <= 2 * border:
+            raise CheckFailed(
+                f"{what} : impossible de mesurer l'équivariance, conv2d(x) a la forme "
+                f"{_shape_text(y.shape)} et conv2d(T_d x) la forme {_shape_text(y_shift.shape)}",
+                f"{what}: cannot measure equivariance, conv2d(x) has shape {_shape_text(y.shape)} "
+                f"and conv2d(T_d x) has shape {_shape_text(y_shift.shape)}",
+            )
+        inner = (..., slice(border, y.shape[-2] - border), slice(border, y.shape[-1] - border))
+        diff = np.abs(y_shift - _translate(y, dy, dx))[inner]
+        error = float(diff.max()) / max(1e-12, float(np.abs(y[inner]).max()))
+        if error > 1e-5:
+            raise CheckFailed(
+                f"{what} : conv2d(T_d x) ≠ T_d conv2d(x) loin des bords (écart relatif {error:.2g}) : "
+                "votre convolution n'est pas équivariante par translation ; elle doit appliquer le "
+                "même noyau à chaque position, la fenêtre de la sortie (i, j) commençant à la ligne "
+                "i·s et à la colonne j·s (n'échangez pas lignes et colonnes)",
+                f"{what}: conv2d(T_d x) ≠ T_d conv2d(x) away from the borders (relative difference "
+                f"{error:.2g}): your convolution is not translation equivariant; it must apply the "
+                "same kernel at every position, the window of output (i, j) starting at row i·s and "
+                "column j·s (do not swap rows and columns)",
+            )

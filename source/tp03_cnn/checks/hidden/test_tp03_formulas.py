@@ -1,0 +1,185 @@
+"""Hidden checks, part 1: the formulas (output size, parameter counts) on grader-chosen sizes.
+
+The references come from PyTorch itself: the output shapes `nn.Conv2d` produces and the
+parameters it holds. Messages give what was expected for the random configuration, never
+a fixed answer.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from autograder.checks import (
+    CheckFailed,
+    as_int,
+    assert_param_count,
+    mlp_param_count,
+    param_breakdown,
+)
+
+# ---------------------------------------------------------------- output size
+
+
+def _output_size_configs(rng) -> list[tuple[int, int, int, int, int, int]]:
+    """(H, W, ky, kx, p, s): random, plus cases where the floor matters.
+
+    Guaranteed among them: a stride whose division leaves a remainder ≥ s/2 (round and
+    floor differ), and a padding p > 0 with a stride s > 1.
+    """
+    configs = []
+    while len(configs) < 8:
+        H, W = (int(v) for v in rng.integers(5, 41, size=2))
+        ky, kx = (int(v) for v in rng.integers(1, 8, size=2))
+        p, s = int(rng.integers(0, 4)), int(rng.integers(1, 5))
+        if H + 2 * p >= ky and W + 2 * p >= kx:
+            configs.append((H, W, ky, kx, p, s))
+    while len(configs) < 10:  # remainder > s/2 along W: round() gives one more
+        W, kx, p, s = int(rng.integers(10, 41)), int(rng.integers(2, 6)), int(rng.integers(1, 3)), 3
+        if (W - kx + 2 * p) % s == 2:
+            configs.append((int(rng.integers(8, 30)), W, 3, kx, p, s))
+    while len(configs) < 12:  # remainder exactly s/2 with s = 2 and an odd quotient
+        H, ky, p = int(rng.integers(10, 41)), int(rng.integers(2, 6)), int(rng.integers(1, 3))
+        if (H - ky + 2 * p) % 4 == 3:
+            configs.append((H, int(rng.integers(8, 30)), ky, 3, p, 2))
+    order = rng.permutation(len(configs))
+    return [configs[i] for i in order]
+
+
+def _torch_shape(H: int, W: int, ky: int, kx: int, p: int, s: int) -> tuple[int, int]:
+    layer = nn.Conv2d(1, 1, kernel_size=(ky, kx), stride=s, padding=p)
+    with torch.no_grad():
+        out = layer(torch.zeros(1, 1, H, W))
+    return int(out.shape[-2]), int(out.shape[-1])
+
+
+def _size_hint(w_in: int, k: int, p: int, s: int, got: int) -> tuple[str, str]:
+    q = (w_in - k + 2 * p) / s
+    wrong = [
+        (round(q) + 1, "arrondi au plus proche", "rounding to the nearest"),
+        (math.ceil(q) + 1, "arrondi supérieur", "rounding up"),
+    ]
+    for value, fr, en in wrong:
+        if got == value and value != (w_in - k + 2 * p) // s + 1:
+            return (
+                f"c'est un {fr} : la division est entière, ⌊(W_in − k + 2p) / s⌋ (l'opérateur //), "
+                "une fenêtre qui dépasserait du bord n'est pas calculée",
+                f"that is {en}: the division is an integer one, ⌊(W_in − k + 2p) / s⌋ (the // "
+                "operator), a window that would go past the border is not computed",
+            )
+    if p and got == (w_in - k + p) // s + 1:
+        return (
+            "le padding compte deux fois, une fois de chaque côté : + 2p",
+            "the padding counts twice, once on each side: + 2p",
+        )
+    if got == (w_in - k + 2 * p) // s:
+        return (
+            "il manque le + 1 (la première position de la fenêtre)",
+            "the + 1 is missing (the first window position)",
+        )
+    return "W_out = ⌊(W_in − k + 2p) / s⌋ + 1", "W_out = ⌊(W_in − k + 2p) / s⌋ + 1"
+
+
+@pytest.mark.item("output_size")
+@pytest.mark.points(1.5)
+def test_taille_sortie_matches_conv2d_shapes(submission, rng):
+    for H, W, ky, kx, p, s in _output_size_configs(rng):
+        expected = _torch_shape(H, W, ky, kx, p, s)
+        for axis, w_in, k, want in (("H", H, ky, expected[0]), ("W", W, kx, expected[1])):
+            call = f"taille_sortie({w_in}, {k}, p={p}, s={s})"
+            raw = submission.call("taille_sortie", w_in, k, p=p, s=s)
+            if isinstance(raw, float) and not float(raw).is_integer():
+                raise CheckFailed(
+                    f"{call} renvoie {raw:g}, un nombre non entier : la division est entière, "
+                    "⌊(W_in − k + 2p) / s⌋ (l'opérateur //)",
+                    f"{call} returns {raw:g}, not an integer: the division is an integer one, "
+                    "⌊(W_in − k + 2p) / s⌋ (the // operator)",
+                )
+            got = as_int(raw, call)
+            if got != want:
+                hint_fr, hint_en = _size_hint(w_in, k, p, s, got)
+                raise CheckFailed(
+                    f"{call} : obtenu {got}, attendu {want} (la taille {axis} de la sortie de "
+                    f"nn.Conv2d pour une entrée {H}×{W} et un noyau {ky}×{kx}) ; {hint_fr}",
+                    f"{call}: got {got}, expected {want} (the output size {axis} of nn.Conv2d "
+                    f"for a {H}×{W} input and a {ky}×{kx} kernel); {hint_en}",
+                )
+
+
+# ---------------------------------------------------------------- conv layer parameters
+
+
+@pytest.mark.item("conv_params")
+@pytest.mark.points(1)
+def test_nb_params_conv_matches_torch(submission, rng):
+    configs = []
+    while len(configs) < 6:
+        kx, ky = (int(v) for v in rng.integers(1, 8, size=2))
+        n_in, n_out = int(rng.integers(2, 65)), int(rng.integers(2, 129))
+        if kx != ky or len(configs) % 2:  # mostly rectangular kernels: kx and ky both count
+            configs.append((kx, ky, n_in, n_out))
+    for kx, ky, n_in, n_out in configs:
+        layer = nn.Conv2d(n_in, n_out, kernel_size=(ky, kx))
+        expected = sum(p.numel() for p in layer.parameters())
+        call = f"nb_params_conv(kx={kx}, ky={ky}, I={n_in}, F={n_out})"
+        got = as_int(submission.call("nb_params_conv", kx, ky, n_in, n_out), call)
+        if got == (kx * ky + 1) * n_out and got != expected:
+            hint_fr = "il manque le nombre de plans d'entrée I : chaque filtre a kx × ky × I poids"
+            hint_en = "the number of input planes I is missing: each filter has kx × ky × I weights"
+        elif got == (kx * ky + 1) * n_in * n_out and got != expected:
+            hint_fr = "un seul biais par filtre (pas un par plan d'entrée) : (kx × ky × I + 1) × F"
+            hint_en = "one bias per filter (not one per input plane): (kx × ky × I + 1) × F"
+        else:
+            hint_fr = "P = (kx × ky × I + 1) × F, comme nn.Conv2d"
+            hint_en = "P = (kx × ky × I + 1) × F, like nn.Conv2d"
+        assert_param_count(
+            got,
+            expected,
+            breakdown=param_breakdown(layer),
+            name=f"{call} (nn.Conv2d({n_in}, {n_out}, kernel_size=({ky}, {kx})))",
+            hint_fr=hint_fr,
+            hint_en=hint_en,
+        )
+
+
+# ---------------------------------------------------------------- MLP on an image
+
+
+@pytest.mark.item("mlp_params")
+@pytest.mark.points(1)
+def test_nb_params_mlp_random_images(submission, rng):
+    sizes = []
+    while len(sizes) < 4:
+        h, w = (int(v) for v in rng.integers(4, 200, size=2))
+        if (h * w) % 4 == 0 and h != w:
+            sizes.append((h, w))
+    for h, w in sizes:
+        s = h * w
+        widths = [s, s // 2, s // 4, 1]
+        expected = mlp_param_count(widths)
+        call = f"nb_params_mlp_image({h}, {w})"
+        got = as_int(submission.call("nb_params_mlp_image", h, w), call)
+        if got == s * (s // 2) + s // 2:
+            hint_fr = "vous ne comptez que la première couche : il y en a trois, s → s/2 → s/4 → 1"
+            hint_en = "you only count the first layer: there are three, s → s/2 → s/4 → 1"
+        elif got == mlp_param_count([h, h // 2, h // 4, 1]):
+            hint_fr = "s est le nombre de pixels h × w, pas la hauteur h"
+            hint_en = "s is the number of pixels h × w, not the height h"
+        else:
+            hint_fr = (
+                "s = h × w pixels, couches s → s/2 → s/4 → 1 : n × m poids plus m biais par couche"
+            )
+            hint_en = (
+                "s = h × w pixels, layers s → s/2 → s/4 → 1: n × m weights plus m biases per layer"
+            )
+        assert_param_count(
+            got,
+            expected,
+            name=f"{call} (MLP {s} → {s // 2} → {s // 4} → 1)",
+            n_biases=s // 2 + s // 4 + 1,
+            hint_fr=hint_fr,
+            hint_en=hint_en,
+        )

@@ -1,0 +1,334 @@
+"""Hidden checks, part 3: a CNN and an MLP of comparable size, trained on digits, evaluated
+by the grader on translated test images.
+
+The grader builds the student's two models (`creer_cnn`, `creer_mlp`) with its own seed,
+trains each with the student's `entrainer` on its own split of scikit-learn's bundled
+`load_digits`, then sends only test *inputs* (as they are, and translated by 1 to 2
+pixels with zero filling) to a trusted helper that runs the models' forward pass. The
+test labels never enter the kernel: accuracies are computed here.
+
+Both models are trained once per graded submission (the first check that needs them
+trains them, the others reuse the result).
+
+Measured on the solution (24 training seeds and translated test sets, grader split):
+clean accuracy 0.965–0.985 (CNN) and 0.959–0.974 (MLP); translated accuracy of the CNN
+0.46–0.70, mean 0.59 (MLP 0.15–0.20); CNN − MLP margin 0.29–0.54, mean 0.42. The
+thresholds below (0.90, 0.30, 0.12) sit far from these (the translated accuracy and the
+margin vary by about 0.06 from seed to seed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed, Partial, as_array, as_int, score_threshold
+from autograder.proxy import Handle, SubmissionError, Tensor
+
+SPLIT_SEED = 2026  # fixed split, different from the notebook's
+EPOCHS, LR, BATCH = 15, 0.01, 64
+MAX_SHIFT = 2
+TRAIN_TIMEOUT = 120.0
+MAX_PARAM_RATIO = 1.5
+CLEAN_FULL, CLEAN_PARTIAL = 0.90, 0.80
+SHIFTED_FULL, SHIFTED_PARTIAL = 0.30, 0.22
+MARGIN_FULL, MARGIN_PARTIAL = 0.12, 0.06
+
+MODEL_SRC = """
+def _tp03_graine(graine):
+    import torch
+    torch.manual_seed(int(graine))
+
+
+def _tp03_inspecter(modele):
+    import torch
+    if not isinstance(modele, torch.nn.Module):
+        return {"module": False, "type": type(modele).__name__}
+    return {
+        "module": True,
+        "type": type(modele).__name__,
+        "n_params": int(sum(p.numel() for p in modele.parameters() if p.requires_grad)),
+        "n_conv": int(sum(isinstance(m, torch.nn.Conv2d) for m in modele.modules())),
+    }
+
+
+def _tp03_logits(modele, X):
+    import torch
+    modele.eval()
+    with torch.no_grad():
+        return modele(X)
+"""
+
+NAMES = {"creer_cnn": "CNN", "creer_mlp": "MLP"}
+
+
+def _digits_split():
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16.0).reshape(-1, 1, 8, 8).astype(np.float32)
+    return train_test_split(
+        X, y.astype(np.int64), test_size=0.3, random_state=SPLIT_SEED, stratify=y
+    )
+
+
+def _translate(img: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    H, W = img.shape[-2:]
+    out = np.zeros_like(img)
+    out[..., max(dy, 0) : H + min(dy, 0), max(dx, 0) : W + min(dx, 0)] = img[
+        ..., max(-dy, 0) : H + min(-dy, 0), max(-dx, 0) : W + min(-dx, 0)
+    ]
+    return out
+
+
+def _translated_set(X: np.ndarray, rng) -> np.ndarray:
+    """Each image moved by its own random (dy, dx), |dy|, |dx| ≤ MAX_SHIFT, not (0, 0)."""
+    out = np.empty_like(X)
+    for i in range(len(X)):
+        while True:
+            dy, dx = (int(v) for v in rng.integers(-MAX_SHIFT, MAX_SHIFT + 1, size=2))
+            if (dy, dx) != (0, 0):
+                break
+        out[i] = _translate(X[i], dy, dx)
+    return out
+
+
+def _shape_text(shape) -> str:
+    return "(" + ", ".join(str(int(d)) for d in shape) + ")"
+
+
+def _build(submission, name: str, seed: int) -> tuple[Handle, dict]:
+    submission.define("_tp03_graine", MODEL_SRC)
+    submission.call("_tp03_graine", seed)
+    model = submission.call(name)
+    info = submission.call("_tp03_inspecter", model) if isinstance(model, Handle) else None
+    if not isinstance(info, dict) or info.get("module") is not True:
+        kind = model.type_name if isinstance(model, Handle) else type(model).__name__
+        raise CheckFailed(
+            f"{name}() doit renvoyer un nn.Module, obtenu {kind}",
+            f"{name}() must return an nn.Module, got {kind}",
+        )
+    return model, info
+
+
+def _logits(submission, model, X: np.ndarray, name: str) -> np.ndarray:
+    logits = as_array(
+        submission.call("_tp03_logits", model, Tensor(X)), f"logits de {name}", allow_nan=True
+    )
+    if logits.shape != (len(X), 10):
+        raise CheckFailed(
+            f"le modèle de {name}() donne des logits de forme {_shape_text(logits.shape)} pour un "
+            f"lot ({len(X)}, 1, 8, 8) : ({len(X)}, 10) attendu",
+            f"the model from {name}() gives logits of shape {_shape_text(logits.shape)} for a "
+            f"({len(X)}, 1, 8, 8) batch: ({len(X)}, 10) expected",
+        )
+    return logits
+
+
+@dataclass(frozen=True)
+class Trained:
+    n_test: int
+    clean: dict[str, float]
+    shifted: dict[str, float]
+    unchanged: dict[str, bool]  # the logits are the same before and after `entrainer`
+
+
+def _accuracy(logits: np.ndarray, y: np.ndarray) -> float:
+    if not np.all(np.isfinite(logits)):
+        return 0.0
+    return float((logits.argmax(axis=1) == y).mean())
+
+
+def _train_both(submission, seed: int) -> Trained:
+    X_train, X_test, y_train, y_test = _digits_split()
+    X_shifted = _translated_set(X_test, np.random.default_rng(seed))
+    train_seed = int(seed % 2**31)
+    clean, shifted, unchanged = {}, {}, {}
+    for name in NAMES:
+        model, _ = _build(submission, name, train_seed)
+        before = _logits(submission, model, X_test, name)
+        out = submission.call(
+            "entrainer",
+            model,
+            Tensor(X_train),
+            Tensor(y_train),
+            epochs=EPOCHS,
+            lr=LR,
+            batch_size=BATCH,
+            seed=train_seed,
+            timeout=TRAIN_TIMEOUT,
+        )
+        if out is not None and not isinstance(out, Handle):
+            raise CheckFailed(
+                f"entrainer doit renvoyer le modèle entraîné, obtenu {type(out).__name__}",
+                f"entrainer must return the trained model, got {type(out).__name__}",
+            )
+        trained = out if out is not None else model
+        after = _logits(submission, trained, X_test, name)
+        clean[name] = _accuracy(after, y_test)
+        shifted[name] = _accuracy(_logits(submission, trained, X_shifted, name), y_test)
+        unchanged[name] = bool(np.allclose(before, after, rtol=1e-6, atol=1e-7, equal_nan=True))
+    return Trained(n_test=len(y_test), clean=clean, shifted=shifted, unchanged=unchanged)
+
+
+_CACHE: dict[str, object] = {}
+
+
+def _trained(submission, seed: int) -> Trained:
+    """Train once per graded submission; a failure is reported by every check that needs it."""
+    if _CACHE.get("submission") is not submission:
+        try:
+            result: object = _train_both(submission, seed)
+        except (SubmissionError, CheckFailed) as exc:
+            result = exc
+        _CACHE.clear()
+        _CACHE.update(submission=submission, result=result)
+    result = _CACHE["result"]
+    if isinstance(result, BaseException):
+        raise result
+    assert isinstance(result, Trained)
+    return result
+
+
+def _training_hint(t: Trained) -> tuple[str, str]:
+    for name, label in NAMES.items():
+        if t.unchanged[name]:
+            return (
+                f"les prédictions du {label} sont les mêmes avant et après entrainer : les poids n'ont "
+                "pas bougé (appelez optimiseur.step() après perte.backward() à chaque mini-lot, sur "
+                "modele.parameters())",
+                f"the {label}'s predictions are the same before and after entrainer: the weights did "
+                "not move (call optimiseur.step() after perte.backward() on every mini-batch, on "
+                "modele.parameters())",
+            )
+    return (
+        "vérifiez la boucle d'entraînement : zero_grad, passe avant sur le lot, F.cross_entropy, "
+        "backward, step, et y_train[lot] qui correspond à X_train[lot]",
+        "check the training loop: zero_grad, forward pass on the batch, F.cross_entropy, "
+        "backward, step, and y_train[batch] matching X_train[batch]",
+    )
+
+
+_EQUIVARIANCE_HINT_FR = (
+    "pour profiter de l'équivariance, gardez la taille des plans (noyau k×k impair, padding "
+    "k // 2, sans stride ni pooling de stride 2) et terminez par un pooling global "
+    "(nn.AdaptiveMaxPool2d(1)) plutôt que par nn.Flatten() sur tous les pixels"
+)
+_EQUIVARIANCE_HINT_EN = (
+    "to benefit from equivariance, keep the size of the maps (odd k×k kernel, padding k // 2, "
+    "no stride nor stride-2 pooling) and end with a global pooling (nn.AdaptiveMaxPool2d(1)) "
+    "rather than nn.Flatten() over every pixel"
+)
+
+
+def _with_hint(exc: Partial | CheckFailed, fr: str, en: str) -> Partial | CheckFailed:
+    if isinstance(exc, Partial):
+        return Partial(exc.fraction, f"{exc.message.fr} ; {fr}", f"{exc.message.en}; {en}")
+    return CheckFailed(f"{exc.message.fr} ; {fr}", f"{exc.message.en}; {en}")
+
+
+def _score(value: float, hint: tuple[str, str], **kwargs) -> None:
+    try:
+        score_threshold(value, **kwargs)
+    except (Partial, CheckFailed) as exc:
+        raise _with_hint(exc, *hint) from None
+
+
+# ---------------------------------------------------------------- models
+
+
+@pytest.mark.item("models")
+@pytest.mark.points(1)
+def test_models_have_comparable_param_counts(submission, seed):
+    counts = {}
+    for name in NAMES:
+        _, info = _build(submission, name, int(seed % 2**31))
+        counts[name] = as_int(info.get("n_params"), f"{name}: n_params")
+        if counts[name] <= 0:
+            raise CheckFailed(
+                f"{name}() n'a aucun paramètre entraînable", f"{name}() has no trainable parameter"
+            )
+    cnn, mlp = counts["creer_cnn"], counts["creer_mlp"]
+    ratio = max(cnn, mlp) / min(cnn, mlp)
+    if ratio > MAX_PARAM_RATIO:
+        bigger = "MLP" if mlp > cnn else "CNN"
+        raise CheckFailed(
+            f"CNN : {cnn} paramètres, MLP : {mlp} paramètres ; le {bigger} en a {ratio:.2f} fois plus, "
+            f"au-delà de {MAX_PARAM_RATIO:g} : la comparaison doit se faire à tailles comparables "
+            "(réduisez la largeur des couches du plus gros ou augmentez celle du plus petit)",
+            f"CNN: {cnn} parameters, MLP: {mlp} parameters; the {bigger} has {ratio:.2f} times more, "
+            f"beyond {MAX_PARAM_RATIO:g}: the comparison must be at comparable sizes (narrow the "
+            "bigger one's layers or widen the smaller one's)",
+        )
+
+
+# ---------------------------------------------------------------- training
+
+
+@pytest.mark.item("train")
+@pytest.mark.points(1)
+def test_models_learn_clean_digits(submission, seed):
+    t = _trained(submission, seed)
+    cnn, mlp = t.clean["creer_cnn"], t.clean["creer_mlp"]
+    _score(
+        min(cnn, mlp),
+        _training_hint(t),
+        full=CLEAN_FULL,
+        partial=[(CLEAN_PARTIAL, 0.5)],
+        what_fr=f"précision du moins bon des deux modèles sur les {t.n_test} images de test non "
+        f"translatées du correcteur (CNN {cnn:.3f}, MLP {mlp:.3f})",
+        what_en=f"accuracy of the weaker of the two models on the grader's {t.n_test} untranslated "
+        f"test images (CNN {cnn:.3f}, MLP {mlp:.3f})",
+    )
+
+
+@pytest.mark.item("train")
+@pytest.mark.points(1.5)
+def test_cnn_accuracy_on_translated_digits(submission, seed):
+    t = _trained(submission, seed)
+    shifted, clean = t.shifted["creer_cnn"], t.clean["creer_cnn"]
+    if clean < CLEAN_PARTIAL:
+        hint = _training_hint(t)
+    else:
+        hint = (
+            f"votre CNN reconnaît bien les images non translatées ({clean:.3f}) mais perd beaucoup "
+            f"quand on les translate ; {_EQUIVARIANCE_HINT_FR}",
+            f"your CNN recognises the untranslated images well ({clean:.3f}) but loses a lot when "
+            f"they are translated; {_EQUIVARIANCE_HINT_EN}",
+        )
+    _score(
+        shifted,
+        hint,
+        full=SHIFTED_FULL,
+        partial=[(SHIFTED_PARTIAL, 0.5)],
+        what_fr=f"précision du CNN sur les {t.n_test} images de test du correcteur translatées de 1 à "
+        f"{MAX_SHIFT} pixels",
+        what_en=f"accuracy of the CNN on the grader's {t.n_test} test images translated by 1 to "
+        f"{MAX_SHIFT} pixels",
+    )
+
+
+@pytest.mark.item("train")
+@pytest.mark.points(1.5)
+def test_cnn_beats_mlp_on_translated_digits(submission, seed):
+    t = _trained(submission, seed)
+    cnn, mlp = t.shifted["creer_cnn"], t.shifted["creer_mlp"]
+    if min(t.clean.values()) < CLEAN_PARTIAL:
+        hint = _training_hint(t)
+    else:
+        hint = (
+            f"sur les images translatées, votre CNN ne fait pas mieux que le MLP ; {_EQUIVARIANCE_HINT_FR}",
+            f"on translated images, your CNN does no better than the MLP; {_EQUIVARIANCE_HINT_EN}",
+        )
+    _score(
+        cnn - mlp,
+        hint,
+        full=MARGIN_FULL,
+        partial=[(MARGIN_PARTIAL, 0.5)],
+        what_fr=f"écart de précision CNN − MLP sur les images translatées (CNN {cnn:.3f}, MLP {mlp:.3f})",
+        what_en=f"accuracy gap CNN − MLP on the translated images (CNN {cnn:.3f}, MLP {mlp:.3f})",
+        fmt="{:+.3f}",
+    )

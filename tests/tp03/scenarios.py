@@ -1,0 +1,454 @@
+"""Realistic wrong answers for TP03, as data: each replaces one answer cell of the solution.
+
+`must_fail` names the checks that must lose points (failed, or partial credit);
+every other check of the same item must keep its points, so each scenario shows exactly
+which check catches the mistake. `message_contains` are substrings that must appear in
+the French message of at least one of those checks: the hint that names the fault.
+`affects` lists other items that may lose points as a consequence (the grader measures
+the equivariance of the student's own conv2d, and trains the student's own models).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Scenario:
+    grade_id: str
+    source: str
+    must_fail: tuple[str, ...]
+    message_contains: tuple[str, ...] = ()
+    affects: tuple[str, ...] = ()
+
+
+_CONV_VALUES = (
+    "test_conv2d_fixed_examples",
+    "test_conv2d_stride_and_padding",
+    "test_conv2d_gradients_match_autograd",
+)
+_TRAIN_TRANSLATED = (
+    "test_cnn_accuracy_on_translated_digits",
+    "test_cnn_beats_mlp_on_translated_digits",
+)
+_TRAIN_ALL = (
+    "test_entrainer_trains_a_small_model",
+    "test_models_learn_clean_digits",
+    *_TRAIN_TRANSLATED,
+)
+
+
+def _conv(body: str, doc: str) -> str:
+    """A conv2d answer cell whose body replaces the solution's."""
+    return f'''def conv2d(x, w, b=None, stride=1, padding=0):
+    """{doc}"""
+{body}'''
+
+
+def _entrainer(batch_lines: str, doc: str) -> str:
+    return f'''def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):
+    """{doc}"""
+    generateur = torch.Generator().manual_seed(seed)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    modele.train()
+    N = len(X_train)
+    for _ in range(epochs):
+        ordre = torch.randperm(N, generator=generateur)
+        for debut in range(0, N, batch_size):
+            lot = ordre[debut : debut + batch_size]
+{batch_lines}
+    return modele
+'''
+
+
+_MLP_SOLUTION = '''
+
+def creer_mlp():
+    """Le MLP de la solution."""
+    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+'''
+
+SCENARIOS: dict[str, Scenario] = {
+    # ------------------------------------------------------------ output size
+    "submission-output-size-round-instead-of-floor": Scenario(
+        grade_id="output_size",
+        source='''def taille_sortie(w_in, k, p=0, s=1):
+    """Arrondi au plus proche au lieu de la partie entière."""
+    return round((w_in - k + 2 * p) / s) + 1
+''',
+        must_fail=(
+            "test_taille_sortie_course_examples",
+            "test_taille_sortie_matches_conv2d_shapes",
+        ),
+        message_contains=("c'est un arrondi au plus proche", "division entière"),
+    ),
+    "submission-output-size-padding-counted-once": Scenario(
+        grade_id="output_size",
+        source='''def taille_sortie(w_in, k, p=0, s=1):
+    """Le padding n'est compté que d'un côté."""
+    return (w_in - k + p) // s + 1
+''',
+        must_fail=(
+            "test_taille_sortie_course_examples",
+            "test_taille_sortie_matches_conv2d_shapes",
+        ),
+        message_contains=("le padding compte deux fois",),
+    ),
+    # ------------------------------------------------------------ conv layer parameters
+    "submission-param-formula-forgets-bias": Scenario(
+        grade_id="conv_params",
+        source='''def nb_params_conv(kx, ky, I, F):
+    """Compte les poids des filtres mais pas leurs biais."""
+    return kx * ky * I * F
+''',
+        must_fail=("test_nb_params_conv_fixed_examples", "test_nb_params_conv_matches_torch"),
+        message_contains=("c'est le compte sans les biais",),
+    ),
+    "submission-param-formula-forgets-input-channels": Scenario(
+        grade_id="conv_params",
+        source='''def nb_params_conv(kx, ky, I, F):
+    """Oublie que chaque filtre porte sur les I plans d'entrée."""
+    return (kx * ky + 1) * F
+''',
+        must_fail=("test_nb_params_conv_fixed_examples", "test_nb_params_conv_matches_torch"),
+        message_contains=("il manque le nombre de plans d'entrée I",),
+    ),
+    # ------------------------------------------------------------ MLP on an image
+    "submission-mlp-params-forgets-biases": Scenario(
+        grade_id="mlp_params",
+        source='''def nb_params_mlp_image(h, w):
+    """Les poids des trois couches, sans les biais."""
+    s = h * w
+    return s * (s // 2) + (s // 2) * (s // 4) + (s // 4) * 1
+''',
+        must_fail=("test_nb_params_mlp_course_numbers", "test_nb_params_mlp_random_images"),
+        message_contains=("c'est le compte sans les biais",),
+    ),
+    "submission-mlp-params-only-first-layer": Scenario(
+        grade_id="mlp_params",
+        source='''def nb_params_mlp_image(h, w):
+    """Ne compte que la couche d'entrée."""
+    s = h * w
+    return s * (s // 2) + s // 2
+''',
+        must_fail=("test_nb_params_mlp_course_numbers", "test_nb_params_mlp_random_images"),
+        message_contains=("vous ne comptez que la première couche",),
+    ),
+    # ------------------------------------------------------------ conv2d
+    "submission-conv-flipped-kernel": Scenario(
+        grade_id="conv2d",
+        source=_conv(
+            """    k_y, k_x = w.shape[-2], w.shape[-1]
+    if padding > 0:
+        x = F.pad(x, (padding, padding, padding, padding))
+    fenetres = x.unfold(2, k_y, stride).unfold(3, k_x, stride)
+    sortie = torch.einsum("nchwuv,fcuv->nfhw", fenetres, w.flip(-1, -2))
+    if b is not None:
+        sortie = sortie + b.reshape(1, -1, 1, 1)
+    return sortie
+""",
+            "La vraie convolution (noyau retourné) au lieu de la corrélation croisée de PyTorch.",
+        ),
+        must_fail=("test_conv2d_matches_torch", *_CONV_VALUES),
+        message_contains=("vous retournez le noyau",),
+    ),
+    "submission-padding-one-side-only": Scenario(
+        grade_id="conv2d",
+        source=_conv(
+            """    k_y, k_x = w.shape[-2], w.shape[-1]
+    if padding > 0:
+        x = F.pad(x, (padding, 0, padding, 0))
+    fenetres = x.unfold(2, k_y, stride).unfold(3, k_x, stride)
+    sortie = torch.einsum("nchwuv,fcuv->nfhw", fenetres, w)
+    if b is not None:
+        sortie = sortie + b.reshape(1, -1, 1, 1)
+    return sortie
+""",
+            "Le padding n'est ajouté qu'en haut et à gauche.",
+        ),
+        must_fail=_CONV_VALUES,
+        message_contains=("de CHAQUE côté",),
+    ),
+    "submission-conv-forgets-bias": Scenario(
+        grade_id="conv2d",
+        source=_conv(
+            """    k_y, k_x = w.shape[-2], w.shape[-1]
+    if padding > 0:
+        x = F.pad(x, (padding, padding, padding, padding))
+    fenetres = x.unfold(2, k_y, stride).unfold(3, k_x, stride)
+    return torch.einsum("nchwuv,fcuv->nfhw", fenetres, w)
+""",
+            "Oublie d'ajouter le biais.",
+        ),
+        must_fail=("test_conv2d_matches_torch", *_CONV_VALUES),
+        message_contains=("le biais b manque",),
+    ),
+    "submission-conv-ignores-stride": Scenario(
+        grade_id="conv2d",
+        source=_conv(
+            """    k_y, k_x = w.shape[-2], w.shape[-1]
+    if padding > 0:
+        x = F.pad(x, (padding, padding, padding, padding))
+    fenetres = x.unfold(2, k_y, 1).unfold(3, k_x, 1)
+    sortie = torch.einsum("nchwuv,fcuv->nfhw", fenetres, w)
+    if b is not None:
+        sortie = sortie + b.reshape(1, -1, 1, 1)
+    return sortie
+""",
+            "La fenêtre avance toujours d'un pixel.",
+        ),
+        must_fail=_CONV_VALUES,
+        message_contains=("le stride est ignoré",),
+    ),
+    "submission-conv-numpy-breaks-autograd": Scenario(
+        grade_id="conv2d",
+        source=_conv(
+            """    xn = x.detach().numpy()
+    wn = w.detach().numpy()
+    if padding > 0:
+        xn = np.pad(xn, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    N, C, H, W = xn.shape
+    n_filtres, _, k_y, k_x = wn.shape
+    H_out = (H - k_y) // stride + 1
+    W_out = (W - k_x) // stride + 1
+    sortie = np.zeros((N, n_filtres, H_out, W_out))
+    for i in range(H_out):
+        for j in range(W_out):
+            fenetre = xn[:, :, i * stride : i * stride + k_y, j * stride : j * stride + k_x]
+            sortie[:, :, i, j] = np.einsum("ncuv,fcuv->nf", fenetre, wn)
+    if b is not None:
+        sortie = sortie + b.detach().numpy().reshape(1, -1, 1, 1)
+    return torch.from_numpy(sortie)
+""",
+            "Valeurs justes, mais calculées en NumPy : l'autograd ne voit rien.",
+        ),
+        must_fail=("test_conv2d_gradients_match_autograd",),
+        message_contains=("ne laisse pas passer le gradient",),
+    ),
+    "submission-conv-calls-F-conv2d": Scenario(
+        grade_id="conv2d",
+        source=_conv(
+            "    return F.conv2d(x, w, b, stride=stride, padding=padding)\n",
+            "Appelle la convolution de PyTorch au lieu de la programmer.",
+        ),
+        must_fail=("test_conv2d_matches_torch", *_CONV_VALUES),
+        message_contains=("appelle une convolution ou un pooling de PyTorch",),
+    ),
+    "submission-conv-swaps-window-axes": Scenario(
+        grade_id="conv2d",
+        source=_conv(
+            """    N, C, H, W = x.shape
+    n_filtres, _, k_y, k_x = w.shape
+    if padding > 0:
+        x = F.pad(x, (padding, padding, padding, padding))
+    H_out = (H + 2 * padding - k_y) // stride + 1
+    W_out = (W + 2 * padding - k_x) // stride + 1
+    lignes = []
+    for i in range(H_out):
+        ligne = []
+        for j in range(W_out):
+            fenetre = x[:, :, j * stride : j * stride + k_y, i * stride : i * stride + k_x]
+            ligne.append((fenetre.unsqueeze(1) * w.unsqueeze(0)).sum(dim=(2, 3, 4)))
+        lignes.append(torch.stack(ligne, dim=-1))
+    sortie = torch.stack(lignes, dim=-2)
+    if b is not None:
+        sortie = sortie + b.reshape(1, -1, 1, 1)
+    return sortie
+""",
+            "Boucles dont la fenêtre échange lignes et colonnes (j pour les lignes, i pour les colonnes).",
+        ),
+        must_fail=(
+            "test_conv2d_matches_torch",
+            *_CONV_VALUES,
+            "test_conv2d_is_translation_equivariant",
+        ),
+        message_contains=("n'est pas équivariante par translation",),
+        affects=("equivariance",),
+    ),
+    # ------------------------------------------------------------ max-pooling
+    "submission-maxpool-pads-with-zeros": Scenario(
+        grade_id="max_pool",
+        source='''def max_pool2d(x, k, stride=None, padding=0):
+    """Padding par des zéros au lieu de -inf."""
+    s = k if stride is None else stride
+    if padding > 0:
+        x = F.pad(x, (padding, padding, padding, padding))
+    return x.unfold(2, k, s).unfold(3, k, s).amax(dim=(-2, -1))
+''',
+        must_fail=(
+            "test_max_pool_fixed_example",
+            "test_max_pool_matches_torch",
+            "test_max_pool_gradients_match_autograd",
+        ),
+        message_contains=("ajoute des −∞, pas des zéros",),
+    ),
+    "submission-maxpool-default-stride-1": Scenario(
+        grade_id="max_pool",
+        source='''def max_pool2d(x, k, stride=None, padding=0):
+    """Sans stride donné, la fenêtre avance d'un pixel."""
+    s = 1 if stride is None else stride
+    if padding > 0:
+        x = F.pad(x, (padding, padding, padding, padding), value=float("-inf"))
+    return x.unfold(2, k, s).unfold(3, k, s).amax(dim=(-2, -1))
+''',
+        must_fail=("test_max_pool_fixed_example", "test_max_pool_matches_torch"),
+        message_contains=("stride=None signifie stride = k",),
+    ),
+    "submission-maxpool-average": Scenario(
+        grade_id="max_pool",
+        source='''def max_pool2d(x, k, stride=None, padding=0):
+    """La moyenne de chaque fenêtre au lieu du maximum."""
+    s = k if stride is None else stride
+    if padding > 0:
+        x = F.pad(x, (padding, padding, padding, padding))
+    return x.unfold(2, k, s).unfold(3, k, s).mean(dim=(-2, -1))
+''',
+        must_fail=(
+            "test_max_pool_fixed_example",
+            "test_max_pool_matches_torch",
+            "test_max_pool_gradients_match_autograd",
+        ),
+        message_contains=("c'est une moyenne",),
+    ),
+    # ------------------------------------------------------------ equivariance
+    "submission-equivariance-measures-invariance": Scenario(
+        grade_id="equivariance",
+        source='''def erreur_equivariance(f, x, dy, dx):
+    """Compare f(T x) à f(x) : c'est l'invariance."""
+    with torch.no_grad():
+        return float((f(translater(x, dy, dx)) - f(x)).abs().max())
+''',
+        must_fail=(
+            "test_erreur_equivariance_fixed_cases",
+            "test_erreur_equivariance_on_grader_functions",
+        ),
+        message_contains=("c'est l'invariance",),
+    ),
+    "submission-equivariance-shifts-output-backwards": Scenario(
+        grade_id="equivariance",
+        source='''def erreur_equivariance(f, x, dy, dx):
+    """Translate la sortie dans le sens opposé."""
+    with torch.no_grad():
+        return float((f(translater(x, dy, dx)) - translater(f(x), -dy, -dx)).abs().max())
+''',
+        must_fail=(
+            "test_erreur_equivariance_fixed_cases",
+            "test_erreur_equivariance_on_grader_functions",
+        ),
+        message_contains=("dans le mauvais sens",),
+    ),
+    # ------------------------------------------------------------ models
+    "submission-mlp-much-larger-than-cnn": Scenario(
+        grade_id="models",
+        source='''def creer_cnn():
+    """Le CNN de la solution."""
+    return nn.Sequential(
+        nn.Conv2d(1, 16, kernel_size=5, padding=2),
+        nn.ReLU(),
+        nn.Conv2d(16, 24, kernel_size=3, padding=1),
+        nn.ReLU(),
+        nn.AdaptiveMaxPool2d(1),
+        nn.Flatten(),
+        nn.Linear(24, 10),
+    )
+
+
+def creer_mlp():
+    """Un MLP large : près de neuf fois les paramètres du CNN."""
+    return nn.Sequential(nn.Flatten(), nn.Linear(64, 512), nn.ReLU(), nn.Linear(512, 10))
+''',
+        must_fail=("test_models_have_comparable_param_counts",),
+        message_contains=("fois plus",),
+    ),
+    "submission-cnn-flatten-without-global-pooling": Scenario(
+        grade_id="models",
+        source='''def creer_cnn():
+    """Une convolution puis une couche linéaire sur tous les pixels : l'invariance est perdue."""
+    return nn.Sequential(
+        nn.Conv2d(1, 8, kernel_size=3, padding=1),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(8 * 8 * 8, 10),
+    )
+'''
+        + _MLP_SOLUTION,
+        must_fail=_TRAIN_TRANSLATED,
+        message_contains=("pooling global",),
+        affects=("train",),
+    ),
+    "submission-cnn-without-convolution": Scenario(
+        grade_id="models",
+        source='''def creer_cnn():
+    """Un « CNN » sans convolution : un second MLP."""
+    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+'''
+        + _MLP_SOLUTION,
+        must_fail=("test_models_shapes_and_layers", *_TRAIN_TRANSLATED),
+        message_contains=("aucune couche nn.Conv2d",),
+        affects=("train",),
+    ),
+    # ------------------------------------------------------------ training
+    "submission-train-never-steps": Scenario(
+        grade_id="train",
+        source=_entrainer(
+            """            optimiseur.zero_grad()
+            perte = F.cross_entropy(modele(X_train[lot]), y_train[lot])
+            perte.backward()""",
+            "Calcule les gradients mais n'appelle jamais optimiseur.step().",
+        ),
+        must_fail=_TRAIN_ALL,
+        message_contains=("appelez optimiseur.step()",),
+    ),
+    "submission-train-labels-not-shuffled-with-inputs": Scenario(
+        grade_id="train",
+        source=_entrainer(
+            """            optimiseur.zero_grad()
+            perte = F.cross_entropy(modele(X_train[lot]), y_train[debut : debut + batch_size])
+            perte.backward()
+            optimiseur.step()""",
+            "Mélange les images mais prend les étiquettes dans l'ordre d'origine.",
+        ),
+        must_fail=_TRAIN_ALL,
+        message_contains=("y_train[lot] qui correspond à X_train[lot]",),
+    ),
+}
+
+# Scenarios graded together in one notebook: within a group they touch different items
+# whose checks are independent (the grader computes every reference itself), so one
+# grading run serves them all. A scenario whose fault reaches another item (`affects`)
+# is never grouped with a scenario of that item.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "mistakes-1": (
+        "submission-output-size-round-instead-of-floor",
+        "submission-param-formula-forgets-bias",
+        "submission-mlp-params-forgets-biases",
+        "submission-conv-flipped-kernel",
+        "submission-maxpool-pads-with-zeros",
+        "submission-equivariance-measures-invariance",
+        "submission-mlp-much-larger-than-cnn",
+    ),
+    "mistakes-2": (
+        "submission-output-size-padding-counted-once",
+        "submission-param-formula-forgets-input-channels",
+        "submission-mlp-params-only-first-layer",
+        "submission-padding-one-side-only",
+        "submission-maxpool-default-stride-1",
+        "submission-equivariance-shifts-output-backwards",
+        "submission-train-never-steps",
+    ),
+    "mistakes-3": (
+        "submission-conv-forgets-bias",
+        "submission-maxpool-average",
+        "submission-cnn-flatten-without-global-pooling",
+    ),
+    "mistakes-4": (
+        "submission-conv-ignores-stride",
+        "submission-train-labels-not-shuffled-with-inputs",
+    ),
+    "mistakes-5": (
+        "submission-conv-numpy-breaks-autograd",
+        "submission-cnn-without-convolution",
+    ),
+    "conv-library": ("submission-conv-calls-F-conv2d",),
+    "conv-swapped-axes": ("submission-conv-swaps-window-axes",),
+}

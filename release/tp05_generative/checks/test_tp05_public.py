@@ -1,0 +1,253 @@
+"""Vérifications publiques du TP05 : formes, comportement de base, petits exemples fixés.
+
+These checks are shipped to students: every expected value here is a small fixed example
+they can redo by hand (or a value printed in the notebook). The hidden checks test the
+same items on grader-chosen inputs, against references and Monte Carlo / chain estimates.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed, as_array, as_float, assert_close
+from autograder.proxy import Handle, Tensor
+
+ZERO_MODEL_SRC = """
+import torch as _tp05_torch
+class _Tp05ModeleNul(_tp05_torch.nn.Module):
+    def forward(self, x, t):
+        return _tp05_torch.zeros_like(x)
+_tp05_modele_nul = _Tp05ModeleNul()
+"""
+
+
+def _pair(value: object, name: str) -> tuple:
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise CheckFailed(
+            f"{name} doit renvoyer un couple (2 valeurs), obtenu {type(value).__name__}",
+            f"{name} must return a pair (2 values), got {type(value).__name__}",
+        )
+    return tuple(value)
+
+
+# ---------------------------------------------------------------- 1. likelihood
+
+
+@pytest.mark.item("mle_gaussienne")
+@pytest.mark.points(0.5)
+def test_mle_small_example(submission):
+    mu, sigma2 = _pair(
+        submission.call("mle_gaussienne", np.array([1.0, 2.0, 3.0, 6.0])), "mle_gaussienne"
+    )
+    assert_close(
+        as_float(mu, "mu"),
+        3.0,
+        name="mu pour x = (1, 2, 3, 6)",
+        hint_fr="la moyenne empirique (1 + 2 + 3 + 6) / 4",
+        hint_en="the sample mean (1 + 2 + 3 + 6) / 4",
+    )
+    assert_close(
+        as_float(sigma2, "sigma2"),
+        3.5,
+        name="sigma2 pour x = (1, 2, 3, 6)",
+        hint_fr="le MLE de la variance divise par N (ici (4 + 1 + 0 + 9) / 4), pas par N − 1",
+        hint_en="the MLE of the variance divides by N (here (4 + 1 + 0 + 9) / 4), not by N − 1",
+    )
+
+
+@pytest.mark.item("entropie_croisee")
+@pytest.mark.points(0.5)
+def test_cross_entropy_uniform_logits(submission):
+    got = submission.call(
+        "entropie_croisee", Tensor(np.zeros((4, 3))), Tensor(np.array([0, 1, 2, 0]))
+    )
+    assert_close(
+        as_float(got, "entropie_croisee"),
+        math.log(3.0),
+        name="entropie_croisee(logits = 0, N=4, C=3)",
+        hint_fr="des logits égaux donnent p = 1/3 pour chaque classe : −log(1/3) = log 3 ; "
+        "appliquez un log-softmax aux logits",
+        hint_en="equal logits give p = 1/3 for every class: −log(1/3) = log 3; "
+        "apply a log-softmax to the logits",
+    )
+
+
+# ---------------------------------------------------------------- 2. KL
+
+
+@pytest.mark.item("kl_gaussiennes")
+@pytest.mark.points(0.5)
+def test_kl_fixed_examples(submission):
+    same = as_float(submission.call("kl_gaussiennes", 0.5, 2.0, 0.5, 2.0), "kl_gaussiennes")
+    assert_close(
+        same,
+        0.0,
+        name="KL(N(0.5, 2) || N(0.5, 2))",
+        hint_fr="la KL d'une distribution avec elle-même est nulle",
+        hint_en="the KL of a distribution with itself is zero",
+    )
+    expected = 0.5 * (math.log(4.0) + (1.0 + 1.0) / 4.0 - 1.0)
+    assert_close(
+        as_float(submission.call("kl_gaussiennes", 0.0, 1.0, 1.0, 4.0), "kl_gaussiennes"),
+        expected,
+        name="kl_gaussiennes(mu_q=0, var_q=1, mu_p=1, var_p=4) = KL(q || p)",
+        hint_fr="½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1) : vérifiez l'ordre des arguments, "
+        "la KL n'est pas symétrique",
+        hint_en="½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1): check the order of the arguments, "
+        "the KL is not symmetric",
+    )
+
+
+@pytest.mark.item("kl_monte_carlo")
+@pytest.mark.points(0.5)
+def test_kl_monte_carlo_shapes(submission):
+    est, se = _pair(
+        submission.call("kl_monte_carlo", 0.5, 2.0, 0.5, 2.0, 1000, 0), "kl_monte_carlo"
+    )
+    assert_close(
+        as_float(est, "estimation"),
+        0.0,
+        name="estimation de KL(q || q)",
+        atol=1e-9,
+        hint_fr="si q = p, log q(x) − log p(x) = 0 pour chaque échantillon",
+        hint_en="if q = p, log q(x) − log p(x) = 0 for every sample",
+    )
+    est, se = _pair(
+        submission.call("kl_monte_carlo", 0.0, 1.0, 1.0, 4.0, 1000, 0), "kl_monte_carlo"
+    )
+    as_float(est, "estimation")
+    if not as_float(se, "erreur_type") > 0.0:
+        raise CheckFailed(
+            "l'erreur type doit être strictement positive quand q ≠ p : std(f) / sqrt(n)",
+            "the standard error must be strictly positive when q ≠ p: std(f) / sqrt(n)",
+        )
+
+
+# ---------------------------------------------------------------- 3. DDPM
+
+
+@pytest.mark.item("planning_beta")
+@pytest.mark.points(0.5)
+def test_schedule_course_values(submission):
+    betas, alphas_bar = _pair(
+        submission.call("planning_lineaire", 1000, 1e-4, 0.02), "planning_lineaire"
+    )
+    betas = as_array(betas, "betas (T = 1000)", shape=(1000,))
+    alphas_bar = as_array(alphas_bar, "alphas_bar (T = 1000)", shape=(1000,))
+    assert_close(
+        betas[[0, -1]],
+        np.array([1e-4, 0.02]),
+        name="(betas[0], betas[-1])",
+        hint_fr="betas va linéairement de beta_1 = 1e-4 à beta_T = 0.02 (torch.linspace)",
+        hint_en="betas goes linearly from beta_1 = 1e-4 to beta_T = 0.02 (torch.linspace)",
+    )
+    if not (np.all(alphas_bar > 0) and np.all(alphas_bar <= 1) and np.all(np.diff(alphas_bar) < 0)):
+        raise CheckFailed(
+            "alphas_bar doit être strictement décroissant et dans ]0, 1] : c'est un produit "
+            "cumulé de facteurs 1 − beta_s (torch.cumprod), pas une somme",
+            "alphas_bar must be strictly decreasing and in (0, 1]: it is a cumulative product "
+            "of factors 1 − beta_s (torch.cumprod), not a sum",
+        )
+    assert_close(
+        alphas_bar[0],
+        1 - 1e-4,
+        name="alphas_bar[0]",
+        hint_fr="alphas_bar[0] = 1 − beta_1",
+        hint_en="alphas_bar[0] = 1 − beta_1",
+    )
+
+
+@pytest.mark.item("q_echantillon")
+@pytest.mark.points(0.5)
+def test_q_sample_without_noise(submission):
+    x0 = np.array([[1.0, -2.0], [0.5, 0.5], [3.0, 0.0]])
+    alphas_bar = np.array([0.81, 0.64, 0.25, 0.04])
+    t = np.array([0, 2, 3])
+    got = submission.call(
+        "q_echantillon", Tensor(x0), Tensor(t), Tensor(np.zeros_like(x0)), Tensor(alphas_bar)
+    )
+    assert_close(
+        as_array(got, "q_echantillon", shape=(3, 2)),
+        np.sqrt(alphas_bar[t])[:, None] * x0,
+        name="q_echantillon(x0, t = (0, 2, 3), bruit = 0, alphas_bar = (0.81, 0.64, 0.25, 0.04))",
+        hint_fr="sans bruit, x_t = sqrt(alphas_bar[t]) · x0 : prenez la racine de alphas_bar "
+        "(l'argument, pas betas ni la variable globale)",
+        hint_en="without noise, x_t = sqrt(alphas_bar[t]) · x0: take the square root of "
+        "alphas_bar (the argument, not betas nor the global variable)",
+    )
+
+
+@pytest.mark.item("perte_debruitage")
+@pytest.mark.points(0.5)
+def test_loss_with_zero_model(submission):
+    model = submission.define("_tp05_modele_nul", ZERO_MODEL_SRC)
+    x0 = np.array([[1.0, 2.0], [-1.0, 0.5]])
+    bruit = np.array([[0.5, -1.0], [2.0, 0.0]])
+    got = submission.call(
+        "perte_debruitage",
+        model,
+        Tensor(x0),
+        Tensor(np.array([0, 1])),
+        Tensor(bruit),
+        Tensor(np.array([0.9, 0.5])),
+    )
+    assert_close(
+        as_float(got, "perte_debruitage"),
+        float(np.mean(bruit**2)),
+        name="perte_debruitage avec un modèle qui prédit 0",
+        hint_fr="un modèle qui prédit 0 a pour perte la moyenne de bruit² : la cible est le BRUIT, "
+        "moyenné sur le lot et les coordonnées",
+        hint_en="a model predicting 0 has loss mean(noise²): the target is the NOISE, averaged "
+        "over the batch and the coordinates",
+    )
+
+
+@pytest.mark.item("entrainer_debruiteur")
+@pytest.mark.points(0.5)
+def test_trained_denoiser_exists(submission):
+    if not submission.has("debruiteur"):
+        raise CheckFailed(
+            "la variable debruiteur n'existe pas : la cellule qui appelle entrainer_debruiteur "
+            "a échoué",
+            "the variable debruiteur does not exist: the cell calling entrainer_debruiteur failed",
+        )
+    model = submission.get("debruiteur")
+    if not isinstance(model, Handle):
+        raise CheckFailed(
+            "entrainer_debruiteur doit renvoyer le modèle (un nn.Module)",
+            "entrainer_debruiteur must return the model (an nn.Module)",
+        )
+    out = model.call("forward", Tensor(np.zeros((5, 2))), Tensor(np.arange(5)))
+    as_array(out, "debruiteur(x (5, 2), t (5,))", shape=(5, 2))
+
+
+@pytest.mark.item("echantillonner")
+@pytest.mark.points(0.5)
+def test_sampler_shape_and_seed(submission):
+    model = submission.define("_tp05_modele_nul", ZERO_MODEL_SRC)
+    betas = np.linspace(1e-3, 0.1, 20)
+    a = as_array(
+        submission.call("echantillonner", model, 7, Tensor(betas), 3),
+        "echantillonner",
+        shape=(7, 2),
+    )
+    b = as_array(
+        submission.call("echantillonner", model, 7, Tensor(betas), 3),
+        "echantillonner",
+        shape=(7, 2),
+    )
+    c = as_array(
+        submission.call("echantillonner", model, 7, Tensor(betas), 4),
+        "echantillonner",
+        shape=(7, 2),
+    )
+    if not np.array_equal(a, b) or np.array_equal(a, c):
+        raise CheckFailed(
+            "echantillonner doit être déterministe pour une graine donnée et changer avec la "
+            "graine : tirez tout l'aléa avec torch.Generator().manual_seed(seed)",
+            "echantillonner must be deterministic for a given seed and change with the seed: "
+            "draw all randomness with torch.Generator().manual_seed(seed)",
+        )

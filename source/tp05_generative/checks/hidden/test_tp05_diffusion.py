@@ -1,0 +1,431 @@
+"""Hidden checks, part 2: the DDPM on grader-chosen inputs.
+
+The schedule and the closed-form q(x_t | x_0) are compared with references (q_echantillon
+also statistically with the step-by-step chain the grader iterates itself). The loss runs
+with a grader-defined model. The trained denoiser is measured on grader spiral samples;
+the sampler runs with a trusted, exact denoiser of a spiral-shaped Gaussian mixture, and
+the grader measures the Chamfer distance of its samples to fresh spiral samples, next to
+the score of pure Gaussian noise (the baseline).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed, Partial, as_array, as_float, score_threshold
+from autograder.proxy import Handle, Tensor
+
+T = 1000
+
+
+def _schedule(T: int = T, b1: float = 1e-4, bT: float = 0.02) -> tuple[np.ndarray, np.ndarray]:
+    betas = np.linspace(b1, bT, T)
+    return betas, np.cumprod(1.0 - betas)
+
+
+def _spiral(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Same distribution as the notebook's `spirale`."""
+    u = np.sqrt(rng.uniform(0.05, 1.0, size=n))
+    angle = 3.0 * np.pi * u
+    X = 2.0 * np.stack([u * np.cos(angle), u * np.sin(angle)], axis=1)
+    return X + 0.03 * rng.normal(size=X.shape)
+
+
+def _chamfer(A: np.ndarray, B: np.ndarray) -> float:
+    D = np.sqrt(((A[:, None, :] - B[None, :, :]) ** 2).sum(-1))
+    return float(D.min(axis=1).mean() + D.min(axis=0).mean())
+
+
+# ---------------------------------------------------------------- schedule
+
+
+@pytest.mark.item("planning_beta")
+@pytest.mark.points(1.5)
+def test_schedule_matches_reference(submission, rng):
+    for _ in range(2):
+        T_ = int(rng.integers(50, 500))
+        b1, bT = float(rng.uniform(1e-4, 1e-3)), float(rng.uniform(0.01, 0.05))
+        betas_ref, ab_ref = _schedule(T_, b1, bT)
+        out = submission.call("planning_lineaire", T_, b1, bT)
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise CheckFailed(
+                "planning_lineaire doit renvoyer le couple (betas, alphas_bar)",
+                "planning_lineaire must return the pair (betas, alphas_bar)",
+            )
+        betas = as_array(out[0], f"betas (T = {T_})", shape=(T_,), allow_nan=True)
+        ab = as_array(out[1], f"alphas_bar (T = {T_})", shape=(T_,), allow_nan=True)
+        if not np.allclose(betas, betas_ref, rtol=1e-6, atol=1e-12):
+            raise CheckFailed(
+                f"betas ne correspond pas au planning linéaire pour un T et des bornes du "
+                f"correcteur (T = {T_}) : T valeurs régulièrement espacées de beta_1 à beta_T, "
+                "bornes comprises",
+                f"betas does not match the linear schedule for a grader T and bounds "
+                f"(T = {T_}): T evenly spaced values from beta_1 to beta_T, bounds included",
+            )
+        if np.allclose(ab, 1.0 - np.cumsum(betas_ref), rtol=1e-6, atol=1e-12):
+            raise CheckFailed(
+                "alphas_bar vaut 1 − Σ beta_s (somme cumulée) : c'est le PRODUIT cumulé "
+                "Π (1 − beta_s) (torch.cumprod)",
+                "alphas_bar equals 1 − Σ beta_s (cumulative sum): it is the cumulative "
+                "PRODUCT Π (1 − beta_s) (torch.cumprod)",
+            )
+        if not np.allclose(ab, ab_ref, rtol=1e-6, atol=1e-12):
+            raise CheckFailed(
+                f"alphas_bar ne correspond pas à Π_(s ≤ t) (1 − beta_s) pour un planning du "
+                f"correcteur (T = {T_})",
+                f"alphas_bar does not match Π_(s ≤ t) (1 − beta_s) for a grader schedule "
+                f"(T = {T_})",
+            )
+
+
+# ---------------------------------------------------------------- q(x_t | x_0)
+
+
+def _q_hint(got: np.ndarray, x0, t, noise, ab) -> tuple[str, str]:
+    betas, _ = _schedule()
+    a = ab[t][:, None]
+    b = betas[t][:, None]
+    if np.allclose(got, np.sqrt(1 - b) * x0 + np.sqrt(b) * noise, rtol=1e-6):
+        return (
+            "vous utilisez beta_t à la place de alpha_bar_t : c'est la formule d'UN pas de la "
+            "chaîne ; la forme close est sqrt(alpha_bar_t) x0 + sqrt(1 − alpha_bar_t) ε",
+            "you use beta_t where alpha_bar_t belongs: that is the formula of ONE step of the "
+            "chain; the closed form is sqrt(alpha_bar_t) x0 + sqrt(1 − alpha_bar_t) ε",
+        )
+    if np.allclose(got, a * x0 + (1 - a) * noise, rtol=1e-6):
+        return (
+            "racine carrée manquante : les coefficients sont sqrt(alpha_bar_t) et "
+            "sqrt(1 − alpha_bar_t), pas alpha_bar_t et 1 − alpha_bar_t",
+            "missing square root: the coefficients are sqrt(alpha_bar_t) and "
+            "sqrt(1 − alpha_bar_t), not alpha_bar_t and 1 − alpha_bar_t",
+        )
+    return (
+        "x_t = sqrt(alpha_bar[t]) · x0 + sqrt(1 − alpha_bar[t]) · bruit, un t par ligne",
+        "x_t = sqrt(alpha_bar[t]) · x0 + sqrt(1 − alpha_bar[t]) · noise, one t per row",
+    )
+
+
+@pytest.mark.item("q_echantillon")
+@pytest.mark.points(1)
+def test_q_sample_matches_reference(submission, rng):
+    _, ab = _schedule()
+    n = int(rng.integers(20, 60))
+    x0 = _spiral(n, rng)
+    t = rng.integers(0, T, size=n)
+    noise = rng.normal(size=(n, 2))
+    got = as_array(
+        submission.call("q_echantillon", Tensor(x0), Tensor(t), Tensor(noise), Tensor(ab)),
+        f"q_echantillon (N = {n})",
+        shape=(n, 2),
+        allow_nan=True,
+    )
+    expected = np.sqrt(ab[t])[:, None] * x0 + np.sqrt(1 - ab[t])[:, None] * noise
+    if not np.allclose(got, expected, rtol=1e-6, atol=1e-9):
+        hint_fr, hint_en = _q_hint(got, x0, t, noise, ab)
+        raise CheckFailed(
+            f"q_echantillon ne correspond pas à la forme close sur des entrées du correcteur "
+            f"(N = {n}, pas t et bruit tirés au hasard) ; {hint_fr}",
+            f"q_echantillon does not match the closed form on grader inputs (N = {n}, random "
+            f"steps t and noise); {hint_en}",
+        )
+
+
+@pytest.mark.item("q_echantillon")
+@pytest.mark.points(1.5)
+def test_q_sample_matches_iterated_chain(submission, rng):
+    """Same mean and variance as t + 1 steps of x_t = sqrt(1 − β_t) x_{t−1} + sqrt(β_t) ε."""
+    betas, ab = _schedule()
+    M = 4000
+    steps = sorted(
+        [int(rng.integers(10, 60)), int(rng.integers(150, 350)), int(rng.integers(600, T))]
+    )
+    x0 = _spiral(1, rng)[0]
+    x = np.tile(x0, (M, 1))
+    chain = {}
+    for s in range(steps[-1] + 1):
+        x = np.sqrt(1 - betas[s]) * x + np.sqrt(betas[s]) * rng.normal(size=x.shape)
+        if s in steps:
+            chain[s] = x.copy()
+    for s in steps:
+        got = as_array(
+            submission.call(
+                "q_echantillon",
+                Tensor(np.tile(x0, (M, 1))),
+                Tensor(np.full(M, s)),
+                Tensor(rng.normal(size=(M, 2))),
+                Tensor(ab),
+            ),
+            f"q_echantillon ({M} copies de x0, t = {s})",
+            shape=(M, 2),
+            allow_nan=True,
+        )
+        if not np.all(np.isfinite(got)):
+            raise CheckFailed(
+                f"q_echantillon renvoie des valeurs non finies (t = {s})",
+                f"q_echantillon returns non-finite values (t = {s})",
+            )
+        m_c, v_c = chain[s].mean(0), chain[s].var(0)
+        m_s, v_s = got.mean(0), got.var(0)
+        mean_ok = np.all(np.abs(m_s - m_c) <= 5 * np.sqrt((v_c + v_s) / M) + 1e-12)
+        var_ok = np.all(np.abs(v_s / v_c - 1) <= 5 * math.sqrt(4 / M))
+        if mean_ok and var_ok:
+            continue
+        what = "la moyenne" if not mean_ok else "la variance"
+        what_en = "the mean" if not mean_ok else "the variance"
+        raise CheckFailed(
+            f"pour t = {s}, {what} de vos x_t ({M} tirages) diffère de celle de la chaîne pas à "
+            f"pas simulée par le correcteur (moyenne {np.round(m_s, 3)} contre {np.round(m_c, 3)}, "
+            f"variance {np.round(v_s, 4)} contre {np.round(v_c, 4)}) ; la forme close a pour "
+            "moyenne sqrt(alpha_bar_t) x0 et pour variance 1 − alpha_bar_t : vérifiez les racines "
+            "carrées et que vous utilisez alpha_bar_t (pas beta_t)",
+            f"for t = {s}, {what_en} of your x_t ({M} draws) differs from the step-by-step chain "
+            f"simulated by the grader (mean {np.round(m_s, 3)} vs {np.round(m_c, 3)}, variance "
+            f"{np.round(v_s, 4)} vs {np.round(v_c, 4)}); the closed form has mean "
+            "sqrt(alpha_bar_t) x0 and variance 1 − alpha_bar_t: check the square roots and that "
+            "you use alpha_bar_t (not beta_t)",
+        )
+
+
+# ---------------------------------------------------------------- loss
+
+TRIVIAL_MODEL_SRC = """
+import torch as _tp05_torch
+class _Tp05ModeleTrivial(_tp05_torch.nn.Module):
+    def forward(self, x, t):
+        return 0.5 * x + 0.001 * t[:, None].to(x.dtype)
+_tp05_modele_trivial = _Tp05ModeleTrivial()
+"""
+
+
+@pytest.mark.item("perte_debruitage")
+@pytest.mark.points(1.5)
+def test_loss_matches_reference(submission, rng):
+    model = submission.define("_tp05_modele_trivial", TRIVIAL_MODEL_SRC)
+    _, ab = _schedule()
+    n = int(rng.integers(30, 80))
+    x0 = _spiral(n, rng)
+    t = rng.integers(0, T, size=n)
+    noise = rng.normal(size=(n, 2))
+    got = as_float(
+        submission.call(
+            "perte_debruitage", model, Tensor(x0), Tensor(t), Tensor(noise), Tensor(ab)
+        ),
+        "perte_debruitage",
+    )
+    x_t = np.sqrt(ab[t])[:, None] * x0 + np.sqrt(1 - ab[t])[:, None] * noise
+    pred = 0.5 * x_t + 0.001 * t[:, None]
+    ref = float(np.mean((noise - pred) ** 2))
+    if math.isclose(got, ref, rel_tol=1e-6, abs_tol=1e-12):
+        return
+    if math.isclose(got, float(np.mean((x0 - pred) ** 2)), rel_tol=1e-6):
+        hint_fr = "votre perte compare la prédiction à x0 : le réseau prédit le BRUIT ε, la cible est bruit"
+        hint_en = "your loss compares the prediction with x0: the network predicts the NOISE ε, the target is noise"
+    elif math.isclose(got, 2 * ref, rel_tol=1e-6):
+        hint_fr = "vous sommez sur les coordonnées : prenez la moyenne sur le lot ET les coordonnées (F.mse_loss)"
+        hint_en = "you sum over the coordinates: take the mean over the batch AND the coordinates (F.mse_loss)"
+    else:
+        hint_fr = "x_t = sqrt(alpha_bar[t]) x0 + sqrt(1 − alpha_bar[t]) bruit, puis moyenne de (bruit − modele(x_t, t))²"
+        hint_en = "x_t = sqrt(alpha_bar[t]) x0 + sqrt(1 − alpha_bar[t]) noise, then the mean of (noise − model(x_t, t))²"
+    raise CheckFailed(
+        f"perte_debruitage ne correspond pas à la référence avec un modèle simple du correcteur "
+        f"(N = {n}) ; {hint_fr}",
+        f"perte_debruitage does not match the reference with a simple grader model (N = {n}); "
+        f"{hint_en}",
+    )
+
+
+# ---------------------------------------------------------------- trained denoiser
+
+LOSS_FULL, LOSS_PARTIAL = 0.40, 0.60  # solution ≈ 0.24; predicting 0 (or untrained) ≈ 1.0
+CHAMFER_TRAINED_FULL, CHAMFER_TRAINED_PARTIAL = 0.32, 0.42  # solution 0.13-0.19; noise ≈ 0.5
+
+REF_SAMPLER_SRC = """
+import torch as _tp05_torch
+def _tp05_echantillonneur_ref(modele, n, seed):
+    gen = _tp05_torch.Generator().manual_seed(seed)
+    betas = _tp05_torch.linspace(1e-4, 0.02, 1000, dtype=_tp05_torch.float64)
+    alphas = 1.0 - betas
+    ab = _tp05_torch.cumprod(alphas, 0)
+    x = _tp05_torch.randn(n, 2, generator=gen, dtype=_tp05_torch.float64)
+    with _tp05_torch.no_grad():
+        for t in range(999, -1, -1):
+            eps = modele(x, _tp05_torch.full((n,), t, dtype=_tp05_torch.long)).to(x.dtype)
+            x = (x - betas[t] / _tp05_torch.sqrt(1.0 - ab[t]) * eps) / _tp05_torch.sqrt(alphas[t])
+            if t > 0:
+                x = x + _tp05_torch.sqrt(betas[t]) * _tp05_torch.randn(n, 2, generator=gen, dtype=_tp05_torch.float64)
+    return x
+"""
+
+
+def _denoiser(submission) -> Handle:
+    if not submission.has("debruiteur"):
+        raise CheckFailed(
+            "la variable debruiteur n'existe pas : la cellule qui appelle entrainer_debruiteur "
+            "a échoué",
+            "the variable debruiteur does not exist: the cell calling entrainer_debruiteur failed",
+        )
+    model = submission.get("debruiteur")
+    if not isinstance(model, Handle):
+        raise CheckFailed(
+            "entrainer_debruiteur doit renvoyer le modèle (un nn.Module)",
+            "entrainer_debruiteur must return the model (an nn.Module)",
+        )
+    return model
+
+
+_TRAIN_HINT_FR = (
+    "vérifiez la boucle : un lot de points, des t uniformes dans {0, …, T−1}, un bruit "
+    "gaussien, perte_debruitage, puis zero_grad, backward et step à CHAQUE pas"
+)
+_TRAIN_HINT_EN = (
+    "check the loop: a batch of points, uniform t in {0, …, T−1}, Gaussian noise, "
+    "perte_debruitage, then zero_grad, backward and step at EVERY step"
+)
+
+
+def _with_hint(exc: CheckFailed | Partial) -> CheckFailed | Partial:
+    fr, en = f"{exc.message.fr} ; {_TRAIN_HINT_FR}", f"{exc.message.en}; {_TRAIN_HINT_EN}"
+    if isinstance(exc, Partial):
+        return Partial(exc.fraction, fr, en)
+    return CheckFailed(fr, en)
+
+
+@pytest.mark.item("entrainer_debruiteur")
+@pytest.mark.points(1)
+def test_denoiser_test_loss(submission, rng):
+    model = _denoiser(submission)
+    _, ab = _schedule()
+    n = 4000
+    x0 = _spiral(n, rng)
+    t = rng.integers(0, T, size=n)
+    noise = rng.normal(size=(n, 2))
+    x_t = np.sqrt(ab[t])[:, None] * x0 + np.sqrt(1 - ab[t])[:, None] * noise
+    pred = as_array(
+        model.call("forward", Tensor(x_t), Tensor(t)),
+        "debruiteur(x_t, t)",
+        shape=(n, 2),
+        allow_nan=True,
+    )
+    loss = float(np.mean((noise - pred) ** 2)) if np.all(np.isfinite(pred)) else math.inf
+    try:
+        score_threshold(
+            loss,
+            full=LOSS_FULL,
+            partial=[(LOSS_PARTIAL, 0.5)],
+            higher_is_better=False,
+            what_fr=f"perte de débruitage sur {n} points de spirale du correcteur (prédire 0 donne ≈ 1)",
+            what_en=f"denoising loss on {n} grader spiral points (predicting 0 gives ≈ 1)",
+        )
+    except (CheckFailed, Partial) as exc:
+        raise _with_hint(exc) from None
+
+
+@pytest.mark.item("entrainer_debruiteur")
+@pytest.mark.points(1)
+def test_denoiser_samples_look_like_the_spiral(submission, rng, seed):
+    model = _denoiser(submission)
+    submission.define("_tp05_echantillonneur_ref", REF_SAMPLER_SRC)
+    samples = as_array(
+        submission.call("_tp05_echantillonneur_ref", model, 400, int(seed % 2**31), timeout=60),
+        "échantillons du débruiteur",
+        shape=(400, 2),
+        allow_nan=True,
+    )
+    ref = _spiral(1000, rng)
+    dist = _chamfer(samples, ref) if np.all(np.isfinite(samples)) else math.inf
+    try:
+        score_threshold(
+            dist,
+            full=CHAMFER_TRAINED_FULL,
+            partial=[(CHAMFER_TRAINED_PARTIAL, 0.5)],
+            higher_is_better=False,
+            what_fr="distance de Chamfer entre 400 échantillons de votre débruiteur (échantillonneur "
+            "du correcteur) et la spirale (du bruit gaussien donne ≈ 0.5)",
+            what_en="Chamfer distance between 400 samples of your denoiser (grader's sampler) and "
+            "the spiral (Gaussian noise gives ≈ 0.5)",
+        )
+    except (CheckFailed, Partial) as exc:
+        raise _with_hint(exc) from None
+
+
+# ---------------------------------------------------------------- sampler
+
+# Exact ε-predictor of a mixture of K small Gaussians laid along the notebook's spiral:
+# ε*(x_t, t) = −sqrt(1 − ᾱ_t) ∇ log p_t(x_t). A correct sampler turns it into spiral samples.
+ORACLE_SRC = """
+import numpy as _tp05_np
+import torch as _tp05_torch
+class _Tp05Oracle(_tp05_torch.nn.Module):
+    def __init__(self, betas, K=200, s=0.03):
+        super().__init__()
+        u = _tp05_np.sqrt(0.05 + 0.95 * (_tp05_np.arange(K) + 0.5) / K)
+        ang = 3.0 * _tp05_np.pi * u
+        self.m = _tp05_torch.tensor(2.0 * _tp05_np.stack([u * _tp05_np.cos(ang), u * _tp05_np.sin(ang)], 1))
+        self.m2 = (self.m ** 2).sum(1)
+        self.s2 = s * s
+        self.ab = _tp05_torch.cumprod(1.0 - _tp05_torch.as_tensor(betas, dtype=_tp05_torch.float64), 0)
+    def forward(self, x, t):
+        x = _tp05_torch.as_tensor(x, dtype=_tp05_torch.float64)
+        a = self.ab[_tp05_torch.as_tensor(t).long()][:, None]
+        v = a * self.s2 + 1.0 - a
+        ra = a.sqrt()
+        r = _tp05_torch.softmax((2.0 * ra * (x @ self.m.T) - a * self.m2[None]) / (2.0 * v), 1)
+        return -(1.0 - a).sqrt() * (ra * (r @ self.m) - x) / v
+_tp05_oracle = _Tp05Oracle(_tp05_np.linspace(1e-4, 0.02, 1000))
+"""
+
+CHAMFER_FULL, CHAMFER_PARTIAL = 0.08, 0.15  # solution ≈ 0.045 (spiral vs spiral ≈ 0.044)
+N_SAMPLES = 400
+
+
+@pytest.mark.item("echantillonner")
+@pytest.mark.points(1.5)
+def test_sampler_reaches_the_spiral(submission, rng, seed):
+    oracle = submission.define("_tp05_oracle", ORACLE_SRC)
+    betas, _ = _schedule()
+    samples = as_array(
+        submission.call(
+            "echantillonner", oracle, N_SAMPLES, Tensor(betas), int(seed % 2**31), timeout=60
+        ),
+        f"echantillonner(oracle, {N_SAMPLES}, betas, seed)",
+        shape=(N_SAMPLES, 2),
+        allow_nan=True,
+    )
+    ref = _spiral(1000, rng)
+    baseline = _chamfer(rng.normal(size=(N_SAMPLES, 2)), ref)
+    if baseline < 3 * CHAMFER_PARTIAL:  # the threshold must mean something
+        raise ValueError(f"baseline Chamfer {baseline:.3f} too close to the thresholds")
+    dist = _chamfer(samples, ref) if np.all(np.isfinite(samples)) else math.inf
+    try:
+        score_threshold(
+            dist,
+            full=CHAMFER_FULL,
+            partial=[(CHAMFER_PARTIAL, 0.5)],
+            higher_is_better=False,
+            what_fr=(
+                f"distance de Chamfer entre {N_SAMPLES} de vos échantillons (avec un débruiteur "
+                f"exact fourni par le correcteur) et la spirale (du bruit gaussien donne {baseline:.3f})"
+            ),
+            what_en=(
+                f"Chamfer distance between {N_SAMPLES} of your samples (with an exact denoiser "
+                f"given by the grader) and the spiral (Gaussian noise gives {baseline:.3f})"
+            ),
+        )
+    except (CheckFailed, Partial) as exc:
+        hint_fr = (
+            "vérifiez le pas arrière : x_(t−1) = (x_t − beta_t / sqrt(1 − alpha_bar_t) · ε) / "
+            "sqrt(alpha_t) + sigma_t z avec l'écart type sigma_t = sqrt(beta_t) (la variance est "
+            "beta_t), sans bruit au dernier pas"
+        )
+        hint_en = (
+            "check the reverse step: x_(t−1) = (x_t − beta_t / sqrt(1 − alpha_bar_t) · ε) / "
+            "sqrt(alpha_t) + sigma_t z with standard deviation sigma_t = sqrt(beta_t) (the "
+            "variance is beta_t), no noise at the last step"
+        )
+        fr, en = f"{exc.message.fr} ; {hint_fr}", f"{exc.message.en}; {hint_en}"
+        if isinstance(exc, Partial):
+            raise Partial(exc.fraction, fr, en) from None
+        raise CheckFailed(fr, en) from None

@@ -1,0 +1,251 @@
+"""Hidden checks, part 1: likelihood, cross-entropy and KL on grader-chosen inputs.
+
+The Gaussian MLE is compared with the closed form on grader samples, the cross-entropy
+with `F.cross_entropy` on grader logits. For the KL, the grader computes its own Monte
+Carlo estimate and confidence interval and checks that the student's closed form lies in
+it; the student's Monte Carlo estimate must lie in a confidence interval of the truth.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from autograder.checks import CheckFailed, as_float
+from autograder.proxy import Tensor
+
+Z = 4.0  # width of the confidence intervals, in standard errors
+MC_N = 400_000  # grader-side Monte Carlo samples
+
+
+def _pair(value: object, name: str) -> tuple:
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise CheckFailed(
+            f"{name} doit renvoyer un couple (2 valeurs), obtenu {type(value).__name__}",
+            f"{name} must return a pair (2 values), got {type(value).__name__}",
+        )
+    return tuple(value)
+
+
+def _kl(mq: float, vq: float, mp: float, vp: float) -> float:
+    return 0.5 * (math.log(vp / vq) + (vq + (mq - mp) ** 2) / vp - 1.0)
+
+
+def _log_ratio(x: np.ndarray, mq: float, vq: float, mp: float, vp: float) -> np.ndarray:
+    """log q(x) − log p(x) for Gaussians."""
+    return 0.5 * np.log(vp / vq) - (x - mq) ** 2 / (2 * vq) + (x - mp) ** 2 / (2 * vp)
+
+
+def _mc(rng: np.random.Generator, mq: float, vq: float, mp: float, vp: float, n: int):
+    f = _log_ratio(rng.normal(mq, math.sqrt(vq), size=n), mq, vq, mp, vp)
+    return float(f.mean()), float(f.std() / math.sqrt(n)), float(f.std())
+
+
+def _gaussian_pairs(rng: np.random.Generator, k: int) -> list[tuple[float, float, float, float]]:
+    """Pairs (q, p) whose variances differ by a factor 2 to 4: clearly asymmetric KLs."""
+    pairs = []
+    for _ in range(k):
+        mq, mp = rng.uniform(-1.5, 1.5, size=2)
+        vq = float(rng.uniform(0.3, 1.5))
+        vp = vq * float(rng.uniform(2.0, 4.0)) ** (1 if rng.random() < 0.5 else -1)
+        pairs.append((float(mq), vq, float(mp), vp))
+    return pairs
+
+
+# ---------------------------------------------------------------- MLE
+
+
+@pytest.mark.item("mle_gaussienne")
+@pytest.mark.points(1.5)
+def test_mle_matches_closed_form(submission, rng):
+    for _ in range(3):
+        n = int(rng.integers(6, 15))  # small N: dividing by N − 1 shows
+        x = rng.normal(rng.uniform(-3, 3), rng.uniform(0.5, 3.0), size=n)
+        mu, sigma2 = _pair(submission.call("mle_gaussienne", x), "mle_gaussienne")
+        mu, sigma2 = as_float(mu, "mu"), as_float(sigma2, "sigma2")
+        mu_ref, var_ref = float(x.mean()), float(np.mean((x - x.mean()) ** 2))
+        if not math.isclose(mu, mu_ref, rel_tol=1e-6, abs_tol=1e-9):
+            raise CheckFailed(
+                f"mu ne correspond pas au maximum de vraisemblance sur un échantillon de "
+                f"{n} valeurs du correcteur : la moyenne empirique (1/N) Σ x_i est attendue",
+                f"mu does not match the maximum likelihood on a grader sample of {n} "
+                "values: the sample mean (1/N) Σ x_i is expected",
+            )
+        if math.isclose(sigma2, var_ref * n / (n - 1), rel_tol=1e-6):
+            raise CheckFailed(
+                "sigma2 est la variance corrigée (divisée par N − 1) : le maximum de "
+                "vraisemblance divise par N",
+                "sigma2 is the corrected variance (divided by N − 1): the maximum likelihood "
+                "divides by N",
+            )
+        if not math.isclose(sigma2, var_ref, rel_tol=1e-6, abs_tol=1e-9):
+            raise CheckFailed(
+                f"sigma2 ne correspond pas au maximum de vraisemblance sur un échantillon de "
+                f"{n} valeurs du correcteur : (1/N) Σ (x_i − mu)² est attendu",
+                f"sigma2 does not match the maximum likelihood on a grader sample of {n} "
+                "values: (1/N) Σ (x_i − mu)² is expected",
+            )
+
+
+# ---------------------------------------------------------------- cross-entropy
+
+
+@pytest.mark.item("entropie_croisee")
+@pytest.mark.points(1.5)
+def test_cross_entropy_matches_torch(submission, rng):
+    for scale in (1.0, 5.0):
+        n, c = int(rng.integers(5, 20)), int(rng.integers(3, 8))
+        logits = scale * rng.normal(size=(n, c))
+        y = rng.integers(0, c, size=n)
+        got = as_float(
+            submission.call("entropie_croisee", Tensor(logits), Tensor(y)), "entropie_croisee"
+        )
+        ref = float(F.cross_entropy(torch.tensor(logits), torch.tensor(y)))
+        if math.isclose(got, ref, rel_tol=1e-6, abs_tol=1e-9):
+            continue
+        raw = float(-logits[np.arange(n), y].mean())
+        probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        if math.isclose(got, raw, rel_tol=1e-6) or math.isclose(
+            got, float(-probs[np.arange(n), y].mean()), rel_tol=1e-6
+        ):
+            hint_fr = (
+                "log-softmax manquant : la perte est −log softmax(z)_y = −z_y + log Σ_c exp(z_c)"
+            )
+            hint_en = "missing log-softmax: the loss is −log softmax(z)_y = −z_y + log Σ_c exp(z_c)"
+        elif math.isclose(got, ref * n, rel_tol=1e-6):
+            hint_fr = "vous sommez sur le lot : la perte est la MOYENNE sur les N exemples"
+            hint_en = "you sum over the batch: the loss is the MEAN over the N examples"
+        else:
+            hint_fr = "la perte est −(1/N) Σ log softmax(logits)[i, y_i]"
+            hint_en = "the loss is −(1/N) Σ log softmax(logits)[i, y_i]"
+        raise CheckFailed(
+            f"entropie_croisee diffère de F.cross_entropy sur des logits du correcteur "
+            f"(N={n}, C={c}) ; {hint_fr}",
+            f"entropie_croisee differs from F.cross_entropy on grader logits (N={n}, C={c}); "
+            f"{hint_en}",
+        )
+
+
+# ---------------------------------------------------------------- KL closed form
+
+
+def _kl_hint(got: float, q: tuple, p: tuple) -> tuple[str, str]:
+    swapped = _kl(*p, *q)
+    if math.isclose(got, swapped, rel_tol=1e-6):
+        return (
+            "votre valeur est KL(p || q) : arguments inversés, la KL n'est pas symétrique",
+            "your value is KL(p || q): swapped arguments, the KL is not symmetric",
+        )
+    return (
+        "½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1), avec des VARIANCES en arguments",
+        "½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1), with VARIANCES as arguments",
+    )
+
+
+@pytest.mark.item("kl_gaussiennes")
+@pytest.mark.points(1.5)
+def test_kl_closed_form_within_monte_carlo_ci(submission, rng):
+    for q_p in _gaussian_pairs(rng, 3):
+        q, p = q_p[:2], q_p[2:]
+        est, se, _ = _mc(rng, *q, *p, MC_N)
+        got = as_float(submission.call("kl_gaussiennes", *q, *p), "kl_gaussiennes")
+        if abs(got - est) > Z * se:
+            hint_fr, hint_en = _kl_hint(got, q, p)
+            raise CheckFailed(
+                f"la forme close sort de l'intervalle de confiance d'une estimation Monte Carlo "
+                f"du correcteur ({MC_N} échantillons de q, ± {Z:g} erreurs types) pour un couple "
+                f"de gaussiennes du correcteur ; {hint_fr}",
+                f"the closed form lies outside the confidence interval of a grader Monte Carlo "
+                f"estimate ({MC_N} samples of q, ± {Z:g} standard errors) for a grader pair of "
+                f"Gaussians; {hint_en}",
+            )
+
+
+@pytest.mark.item("kl_gaussiennes")
+@pytest.mark.points(0.5)
+def test_kl_is_asymmetric(submission, rng):
+    for q_p in _gaussian_pairs(rng, 2):
+        q, p = q_p[:2], q_p[2:]
+        qp = as_float(submission.call("kl_gaussiennes", *q, *p), "kl_gaussiennes")
+        pq = as_float(submission.call("kl_gaussiennes", *p, *q), "kl_gaussiennes")
+        ref_qp, ref_pq = _kl(*q, *p), _kl(*p, *q)
+        ok = math.isclose(qp, ref_qp, rel_tol=1e-6, abs_tol=1e-9) and math.isclose(
+            pq, ref_pq, rel_tol=1e-6, abs_tol=1e-9
+        )
+        if ok and abs(qp - pq) > 1e-3:
+            continue
+        if math.isclose(qp, pq, rel_tol=1e-9):
+            hint_fr = "vous renvoyez la même valeur dans les deux sens : la KL n'est pas symétrique"
+            hint_en = "you return the same value both ways: the KL is not symmetric"
+        else:
+            hint_fr, hint_en = _kl_hint(qp, q, p)
+        raise CheckFailed(
+            "KL(q || p) et KL(p || q) ne correspondent pas aux formes closes pour un couple de "
+            f"gaussiennes du correcteur ; {hint_fr}",
+            f"KL(q || p) and KL(p || q) do not match the closed forms for a grader pair of "
+            f"Gaussians; {hint_en}",
+        )
+
+
+# ---------------------------------------------------------------- KL Monte Carlo
+
+
+@pytest.mark.item("kl_monte_carlo")
+@pytest.mark.points(1.5)
+def test_kl_monte_carlo_within_ci_of_truth(submission, rng, seed):
+    n = 20_000
+    for i, q_p in enumerate(_gaussian_pairs(rng, 2)):
+        q, p = q_p[:2], q_p[2:]
+        truth = _kl(*q, *p)
+        _, _, sd = _mc(rng, *q, *p, MC_N)  # grader-side spread of log q − log p under q
+        se_true = sd / math.sqrt(n)
+        call_seed = int((seed + i) % 2**31)
+        est, se = _pair(submission.call("kl_monte_carlo", *q, *p, n, call_seed), "kl_monte_carlo")
+        est, se = as_float(est, "estimation"), as_float(se, "erreur_type")
+        if abs(est - truth) > Z * se_true:
+            if abs(est + truth) <= Z * se_true:
+                hint_fr = (
+                    "votre estimation a le signe opposé : la KL est la moyenne de "
+                    "log q(x) − log p(x) pour x ~ q, pas log p − log q"
+                )
+                hint_en = (
+                    "your estimate has the opposite sign: the KL is the mean of "
+                    "log q(x) − log p(x) for x ~ q, not log p − log q"
+                )
+            else:
+                hint_fr = (
+                    "tirez x ~ q (moyenne mu_q, écart type sqrt(var_q)) et moyennez "
+                    "log q(x) − log p(x)"
+                )
+                hint_en = (
+                    "draw x ~ q (mean mu_q, standard deviation sqrt(var_q)) and average "
+                    "log q(x) − log p(x)"
+                )
+            raise CheckFailed(
+                f"l'estimation Monte Carlo (n = {n}) sort de l'intervalle de confiance de la "
+                f"vraie KL (± {Z:g} erreurs types) pour un couple de gaussiennes du correcteur ; "
+                f"{hint_fr}",
+                f"the Monte Carlo estimate (n = {n}) lies outside the confidence interval of "
+                f"the true KL (± {Z:g} standard errors) for a grader pair of Gaussians; {hint_en}",
+            )
+        if not 0.8 * se_true <= se <= 1.25 * se_true:
+            raise CheckFailed(
+                f"l'erreur type renvoyée (n = {n}) ne correspond pas à std(f) / sqrt(n), avec "
+                "f = log q(x) − log p(x)",
+                f"the returned standard error (n = {n}) does not match std(f) / sqrt(n), with "
+                "f = log q(x) − log p(x)",
+            )
+        other, _ = _pair(
+            submission.call("kl_monte_carlo", *q, *p, n, call_seed + 1), "kl_monte_carlo"
+        )
+        if as_float(other, "estimation") == est:
+            raise CheckFailed(
+                "deux graines différentes donnent exactement la même estimation : une "
+                "estimation Monte Carlo dépend des échantillons tirés",
+                "two different seeds give exactly the same estimate: a Monte Carlo estimate "
+                "depends on the samples drawn",
+            )

@@ -186,9 +186,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "submission-q-sample-beta-instead-of-alphabar",
         "submission-reverse-step-wrong-variance",
     ),
-    "mistakes-2": (
-        "submission-q-sample-missing-sqrt",
-        "submission-loss-predicts-x0-not-noise",
-        "submission-train-forgets-optimizer-step",
-    ),
+    # A wrong loss may also cost the training item: graded apart from the training mistake.
+    "mistakes-2": ("submission-loss-predicts-x0-not-noise",),
+    "train-no-step": ("submission-train-forgets-optimizer-step",),
+    # Alone: a wrong q(x_t|x_0) may also cost the loss and training items.
+    "q-sample-sqrt": ("submission-q-sample-missing-sqrt",),
 }

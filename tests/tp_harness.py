@@ -1,0 +1,146 @@
+"""The shared proof that a TP's checks work both ways, graded for real.
+
+For a TP with `tests/<tp>/scenarios.py` (SCENARIOS: name -> Scenario(grade_id, source,
+must_fail, message_contains, affects), GROUPS: group -> scenario names):
+the solution earns everything, the untouched release nothing, and every realistic
+mistake loses exactly the points it should, with a bilingual hint, while untouched items
+keep theirs. Scenarios touching independent items share one graded notebook (a grading
+starts a sandboxed kernel: seconds), so GROUPS must not mix a scenario with one it affects.
+
+Use in `tests/<tp>/test_<tp>_checks.py`:
+
+    globals().update(tp_tests("tp04_autoencoders", __file__))
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from autograder.results import GradeReport, Status
+
+
+def load_scenarios(test_file: str) -> ModuleType:
+    """scenarios.py beside `test_file`, under a name unique to its TP folder."""
+    path = Path(test_file).with_name("scenarios.py")
+    name = f"{path.parent.name}_scenarios"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def summary(report: GradeReport) -> str:
+    lines = [f"score {report.score}/{report.max_score}"]
+    for c in report.checks:
+        text = c.message.text("fr") if c.message else ""
+        lines.append(
+            f"  {c.status.value:8} {c.score}/{c.max_score} {c.item}::{c.name} {text[:300]}"
+        )
+    lines += [f"  problem {p.code}: {p.message.fr} ({p.where})" for p in report.problems]
+    return "\n".join(lines)
+
+
+def scenario_problems(scenarios: dict[str, Any], report: GradeReport) -> list[str]:
+    """Every way the graded report differs from what the scenarios promise."""
+    by_name = {c.name: c for c in report.checks}
+    allowed = {s.grade_id for s in scenarios.values()} | {
+        i for s in scenarios.values() for i in s.affects
+    }
+    problems: list[str] = []
+    for name, sc in scenarios.items():
+        problems += [f"{name}: no check named {c}" for c in sc.must_fail if c not in by_name]
+        failing = [by_name[c] for c in sc.must_fail if c in by_name]
+        for c in failing:
+            if c.score >= c.max_score:
+                problems.append(
+                    f"{name}: {c.name} should lose points but kept {c.score}/{c.max_score}"
+                )
+            elif c.message is None or not c.message.fr or not c.message.en:
+                problems.append(f"{name}: {c.name} fails without a bilingual message")
+        messages = [c.message.text("fr") for c in failing if c.message]
+        for needle in sc.message_contains:
+            if not any(needle in m for m in messages):
+                problems.append(f"{name}: no message of {list(sc.must_fail)} contains {needle!r}")
+        for c in report.checks:
+            if c.item == sc.grade_id and c.name not in sc.must_fail and c.score < c.max_score:
+                problems.append(
+                    f"{name}: {c.name} of the same item should keep its points, got {c.score}/{c.max_score}"
+                )
+    for c in report.checks:
+        if c.item not in allowed and c.score < c.max_score:
+            problems.append(
+                f"untouched item {c.item}: {c.name} lost points ({c.score}/{c.max_score})"
+            )
+    return problems
+
+
+def tp_tests(tp: str, test_file: str, *, expected_total: float = 20.0) -> dict[str, Any]:
+    """The standard tests (and their fixture) for one TP, to put in the test module."""
+    module = load_scenarios(test_file)
+    scenarios_all, groups = module.SCENARIOS, module.GROUPS
+
+    def test_groups_cover_every_scenario_once():
+        grouped = [name for names in groups.values() for name in names]
+        assert sorted(grouped) == sorted(scenarios_all), (
+            "each scenario belongs to exactly one group"
+        )
+        for group, names in groups.items():
+            items = [scenarios_all[n].grade_id for n in names]
+            assert len(items) == len(set(items)), f"{group}: two scenarios replace the same cell"
+            for n in names:
+                overlap = set(scenarios_all[n].affects) & set(items)
+                assert not overlap, (
+                    f"{group}: {n} affects {sorted(overlap)}, also replaced in the group"
+                )
+
+    @pytest.fixture(scope="module")
+    def solution_report(grade_answers) -> GradeReport:
+        return grade_answers(tp, {})
+
+    def test_solution_earns_full_marks(solution_report):
+        report = solution_report
+        assert report.max_score == pytest.approx(expected_total), summary(report)
+        assert report.score == pytest.approx(report.max_score), summary(report)
+        assert not report.problems, summary(report)
+        assert all(c.status is Status.PASSED for c in report.checks), summary(report)
+
+    def test_every_check_has_an_item_and_points(solution_report):
+        answer_items = {s.grade_id for s in scenarios_all.values()}
+        items = {c.item for c in solution_report.checks}
+        assert items == answer_items, (
+            f"items with checks {sorted(items)} vs scenarios {sorted(answer_items)}"
+        )
+        assert all(c.max_score > 0 for c in solution_report.checks)
+
+    def test_untouched_release_earns_nothing(grade_release):
+        report = grade_release(tp)
+        assert report.max_score == pytest.approx(expected_total), summary(report)
+        assert report.score == 0, summary(report)
+        assert all(c.score == 0 for c in report.checks), summary(report)
+
+    @pytest.mark.parametrize("group", sorted(groups))
+    def test_scenario_group(group, grade_answers, solution_report):
+        chosen = {name: scenarios_all[name] for name in groups[group]}
+        report = grade_answers(tp, {s.grade_id: s.source for s in chosen.values()})
+        assert report.max_score == pytest.approx(solution_report.max_score), summary(report)
+        problems = scenario_problems(chosen, report)
+        assert not problems, "\n".join(problems) + "\n" + summary(report)
+
+    return {
+        "solution_report": solution_report,
+        "test_groups_cover_every_scenario_once": test_groups_cover_every_scenario_once,
+        "test_solution_earns_full_marks": test_solution_earns_full_marks,
+        "test_every_check_has_an_item_and_points": test_every_check_has_an_item_and_points,
+        "test_untouched_release_earns_nothing": test_untouched_release_earns_nothing,
+        "test_scenario_group": test_scenario_group,
+    }

@@ -1,0 +1,532 @@
+"""Hidden checks of TP07: values on grader-chosen random inputs.
+
+Every input (shapes, values, masks, seeds, permutations) is drawn from the grader's `rng`;
+references are PyTorch's own `F.scaled_dot_product_attention` and `nn.MultiheadAttention`
+(with the grader's weights), the course's formulas, and statistics or permutation tests
+the grader computes itself from what the student's functions return. Messages name the
+likely fault, never an expected value.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from autograder.checks import CheckFailed, as_array, as_float, assert_close
+from autograder.proxy import Ref, StudentError, Tensor
+
+# Trusted kernel-side helper: the grader's test functions for `erreur_permutation`.
+FUNCS_SRC = """
+def _tp07_fonctions(nom, genre, poids):
+    import torch
+    if genre == "attention":
+        def f(z):
+            s = torch.softmax((z @ poids.to(z.dtype)) @ z.T / z.shape[1] ** 0.5, dim=-1)
+            return s @ z
+    elif genre == "lineaire":
+        f = lambda z: torch.tanh(z @ poids.to(z.dtype))
+    elif genre == "cumul":
+        f = lambda z: torch.cumsum(z, dim=0) @ poids.to(z.dtype)
+    else:
+        f = lambda z: z @ poids.to(z.dtype) + torch.arange(z.shape[0], dtype=z.dtype)[:, None]
+    globals()[nom] = f
+"""
+
+
+def _call(submission, name: str, *args, **kwargs):
+    try:
+        return submission.call(name, *args, **kwargs)
+    except StudentError as exc:
+        if exc.ename == "NotImplementedError":
+            raise CheckFailed(
+                f"`{name}` n'est pas encore implémentée (NotImplementedError) : complétez la cellule réponse",
+                f"`{name}` is not implemented yet (NotImplementedError): fill in the answer cell",
+            ) from None
+        raise CheckFailed(
+            f"`{name}` a levé {exc.ename} : {exc.evalue}",
+            f"`{name}` raised {exc.ename}: {exc.evalue}",
+        ) from None
+
+
+def _t(a) -> torch.Tensor:
+    return torch.as_tensor(a)
+
+
+# ---------------------------------------------------------------- attention
+
+
+def _variant(Q, K, V, M=None, *, scale=True, dim=-1, fill=float("-inf")) -> np.ndarray:
+    s = _t(Q) @ _t(K).transpose(-2, -1)
+    if scale:
+        s = s / math.sqrt(Q.shape[-1])
+    if M is not None:
+        s = s.masked_fill(~_t(M), fill)
+    return (torch.softmax(s, dim=dim) @ _t(V)).numpy()
+
+
+def _check_attention(got, Q, K, V, M=None, what: str = "attention") -> None:
+    ref = F.scaled_dot_product_attention(
+        _t(Q), _t(K), _t(V), attn_mask=None if M is None else _t(M)
+    ).numpy()
+    got = as_array(got, what, shape=ref.shape)
+    if np.allclose(got, ref, rtol=1e-4, atol=1e-6):
+        return
+    mistakes = [
+        (
+            dict(scale=False),
+            "il manque la division des scores par √d_k (facteur 1/√d_k) : softmax(Q Kᵀ / √d_k) V",
+            "the scores are not divided by √d_k (factor 1/√d_k): softmax(Q Kᵀ / √d_k) V",
+        ),
+        (
+            dict(dim=-2),
+            "la softmax est prise sur le mauvais axe (celui des requêtes) : elle doit normaliser "
+            "sur les clés, le dernier axe des scores (dim=-1)",
+            "the softmax is taken over the wrong axis (the queries): it must normalise over the "
+            "keys, the last axis of the scores (dim=-1)",
+        ),
+    ]
+    if M is not None:
+        mistakes.append(
+            (
+                dict(fill=0.0),
+                "les scores masqués sont remplis avec 0 au lieu de −∞ : e⁰ = 1, la position "
+                "interdite garde du poids ; utilisez masked_fill(~masque, float('-inf')) avant la softmax",
+                "masked scores are filled with 0 instead of −∞: e⁰ = 1, the forbidden position "
+                "keeps some weight; use masked_fill(~mask, float('-inf')) before the softmax",
+            )
+        )
+    for kw, fr, en in mistakes:
+        with np.errstate(invalid="ignore"):
+            if np.allclose(got, _variant(Q, K, V, M, **kw), rtol=1e-4, atol=1e-6):
+                raise CheckFailed(f"{what} : {fr}", f"{what}: {en}")
+    assert_close(
+        got,
+        ref,
+        name=what,
+        rtol=1e-4,
+        atol=1e-6,
+        hint_fr="vérifiez softmax(Q Kᵀ / √d_k) sur le dernier axe, le masque à −∞, puis le produit par V",
+        hint_en="check softmax(Q Kᵀ / √d_k) over the last axis, the mask at −∞, then the product with V",
+    )
+
+
+def _qkv(rng, B: int, n: int, m: int, d: int, dv: int):
+    # Scores of order a few units, so that every classic mistake shows.
+    Q = rng.normal(size=(B, n, d)) * 1.5
+    K = rng.normal(size=(B, m, d)) * 1.5
+    V = rng.normal(size=(B, m, dv))
+    return Q, K, V
+
+
+@pytest.mark.item("attention")
+@pytest.mark.points(2)
+def test_attention_matches_torch_without_mask(submission, rng):
+    for _ in range(2):
+        B, n, m = (int(v) for v in rng.integers(2, 6, size=3))
+        d, dv = int(rng.integers(8, 33)), int(rng.integers(2, 7))
+        Q, K, V = _qkv(rng, B, n, m, d, dv)
+        got = _call(submission, "attention", Tensor(Q), Tensor(K), Tensor(V))
+        _check_attention(got, Q, K, V)
+
+
+@pytest.mark.item("attention")
+@pytest.mark.points(2)
+def test_attention_with_padding_mask(submission, rng):
+    B, n, m = int(rng.integers(2, 5)), int(rng.integers(3, 7)), int(rng.integers(4, 8))
+    d, dv = int(rng.integers(8, 25)), int(rng.integers(2, 6))
+    Q, K, V = _qkv(rng, B, n, m, d, dv)
+    longueurs = rng.integers(1, m, size=B)  # each sequence loses at least one key to padding
+    M = np.broadcast_to((np.arange(m)[None, :] < longueurs[:, None])[:, None, :], (B, n, m)).copy()
+    got = _call(submission, "attention", Tensor(Q), Tensor(K), Tensor(V), Tensor(M))
+    _check_attention(got, Q, K, V, M, what="attention avec masque de padding")
+
+
+@pytest.mark.item("attention")
+@pytest.mark.points(1)
+def test_attention_with_causal_mask(submission, rng):
+    n = int(rng.integers(4, 9))
+    causal = as_array(
+        _call(submission, "masque_causal", n), "masque_causal", shape=(n, n), dtype=None
+    )
+    want = np.tril(np.ones((n, n), dtype=bool))
+    if causal.astype(bool).tolist() != want.tolist():
+        raise CheckFailed(
+            "masque_causal(n) doit valoir True en (i, j) pour j <= i (triangulaire inférieure, "
+            "diagonale comprise) et False au-dessus : la position i ne voit pas le futur",
+            "masque_causal(n) must be True at (i, j) for j <= i (lower triangular, diagonal "
+            "included) and False above: position i does not see the future",
+        )
+    B, d, dv = int(rng.integers(2, 4)), int(rng.integers(8, 25)), int(rng.integers(2, 6))
+    X, _, V = _qkv(rng, B, n, n, d, dv)
+    got = _call(submission, "attention", Tensor(X), Tensor(X), Tensor(V), Tensor(want))
+    _check_attention(got, X, X, V, want, what="attention avec masque causal")
+
+
+# ---------------------------------------------------------------- multi-head attention
+
+
+@pytest.mark.item("mha")
+@pytest.mark.points(2)
+def test_mha_matches_nn_multiheadattention(submission, rng, seed):
+    torch.manual_seed(seed)
+    h = int(rng.choice([2, 4]))
+    d = h * int(rng.integers(2, 5))
+    B, n = int(rng.integers(2, 4)), int(rng.integers(3, 7))
+    mha = nn.MultiheadAttention(d, h, batch_first=True, dtype=torch.float64)
+    with torch.no_grad():
+        mha.in_proj_bias.normal_()
+        mha.out_proj.bias.normal_()
+    x = rng.normal(size=(B, n, d))
+    W_in, b_in = mha.in_proj_weight.detach().numpy(), mha.in_proj_bias.detach().numpy()
+    W_out, b_out = mha.out_proj.weight.detach().numpy(), mha.out_proj.bias.detach().numpy()
+    with torch.no_grad():
+        ref = mha(_t(x), _t(x), _t(x), need_weights=False)[0].numpy()
+    got = as_array(
+        _call(
+            submission,
+            "attention_multi_tetes",
+            Tensor(x),
+            Tensor(W_in),
+            Tensor(b_in),
+            Tensor(W_out),
+            Tensor(b_out),
+            h,
+        ),
+        "attention_multi_tetes",
+        shape=ref.shape,
+    )
+    if np.allclose(got, ref, rtol=1e-4, atol=1e-6):
+        return
+    q, k, v = (_t(x) @ _t(W_in).T + _t(b_in)).chunk(3, dim=-1)
+
+    def sep(t):
+        return t.reshape(B, n, h, d // h).transpose(1, 2)
+
+    concat = F.scaled_dot_product_attention(sep(q), sep(k), sep(v)).transpose(1, 2).reshape(B, n, d)
+    one_head = F.scaled_dot_product_attention(q, k, v) @ _t(W_out).T + _t(b_out)
+    if np.allclose(got, concat.numpy(), rtol=1e-4, atol=1e-6):
+        raise CheckFailed(
+            "attention_multi_tetes : la projection de sortie manque : appliquez W_out et b_out "
+            "aux têtes recollées (Concat(têtes) W_outᵀ + b_out)",
+            "attention_multi_tetes: the output projection is missing: apply W_out and b_out to "
+            "the concatenated heads (Concat(heads) W_outᵀ + b_out)",
+        )
+    if np.allclose(got, one_head.numpy(), rtol=1e-4, atol=1e-6):
+        raise CheckFailed(
+            "attention_multi_tetes : vous calculez une seule tête de dimension d : découpez Q, K, V "
+            "en n_tetes têtes de dimension d / n_tetes avant l'attention",
+            "attention_multi_tetes: you compute a single head of dimension d: split Q, K, V into "
+            "n_tetes heads of dimension d / n_tetes before the attention",
+        )
+    assert_close(
+        got,
+        ref,
+        name="attention_multi_tetes",
+        rtol=1e-4,
+        atol=1e-6,
+        hint_fr="vérifiez l'ordre Q, K, V dans W_in, le découpage en têtes, le recollage et la projection de sortie",
+        hint_en="check the Q, K, V order in W_in, the split into heads, the concatenation and the output projection",
+    )
+
+
+# ---------------------------------------------------------------- positional encoding
+
+
+def _posenc(n: int, d: int, swap: bool = False) -> np.ndarray:
+    pos = np.arange(n)[:, None]
+    angles = pos / 10000 ** (np.arange(0, d, 2) / d)
+    pe = np.zeros((n, d))
+    pe[:, 0::2], pe[:, 1::2] = (
+        (np.cos(angles), np.sin(angles)) if swap else (np.sin(angles), np.cos(angles))
+    )
+    return pe
+
+
+@pytest.mark.item("posenc")
+@pytest.mark.points(1)
+def test_posenc_matches_formula(submission, rng):
+    n, d = int(rng.integers(10, 60)), 2 * int(rng.integers(3, 17))
+    got = as_array(
+        _call(submission, "encodage_positionnel", n, d), "encodage_positionnel", shape=(n, d)
+    )
+    ref = _posenc(n, d)
+    if np.allclose(got, ref, atol=1e-5):
+        return
+    if np.allclose(got, _posenc(n, d, swap=True), atol=1e-5):
+        raise CheckFailed(
+            "encodage_positionnel : sin et cos sont inversés : le sinus va sur les colonnes "
+            "paires (2i), le cosinus sur les impaires (2i + 1)",
+            "encodage_positionnel: sin and cos are swapped: the sine goes to the even columns "
+            "(2i), the cosine to the odd ones (2i + 1)",
+        )
+    assert_close(
+        got,
+        ref,
+        name="encodage_positionnel",
+        atol=1e-5,
+        hint_fr="PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos(pos / 10000^(2i/d))",
+        hint_en="PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos(pos / 10000^(2i/d))",
+    )
+
+
+# ---------------------------------------------------------------- permutation equivariance
+
+
+def _grader_function(genre: str, poids: np.ndarray):
+    w = _t(poids)
+    if genre == "attention":
+        return lambda z: torch.softmax((z @ w) @ z.T / z.shape[1] ** 0.5, dim=-1) @ z
+    if genre == "lineaire":
+        return lambda z: torch.tanh(z @ w)
+    if genre == "cumul":
+        return lambda z: torch.cumsum(z, dim=0) @ w
+    return lambda z: z @ w + torch.arange(z.shape[0], dtype=z.dtype)[:, None]
+
+
+@pytest.mark.item("equivariance")
+@pytest.mark.points(1)
+def test_erreur_permutation_on_grader_functions(submission, rng):
+    submission.define("_tp07_fonctions", FUNCS_SRC)
+    for i, genre in enumerate(("attention", "lineaire", "cumul", "position")):
+        n, d = int(rng.integers(4, 9)), int(rng.integers(3, 7))
+        poids = rng.normal(size=(d, d))
+        X = rng.normal(size=(n, d))
+        perm = rng.permutation(n)
+        while (perm == np.arange(n)).all():
+            perm = rng.permutation(n)
+        name = f"_tp07_f{i}"
+        submission.call("_tp07_fonctions", name, genre, Tensor(poids))
+        got = as_float(
+            _call(submission, "erreur_permutation", Ref(name), Tensor(X), Tensor(perm)),
+            "erreur_permutation",
+        )
+        f = _grader_function(genre, poids)
+        Xt = _t(X)
+        want = float((f(Xt[perm]) - f(Xt)[perm]).abs().max())
+        if abs(got - want) <= 1e-6 + 1e-4 * abs(want):
+            continue
+        invariance = float((f(Xt[perm]) - f(Xt)).abs().max())
+        if abs(got - invariance) <= 1e-6 + 1e-4 * abs(invariance):
+            raise CheckFailed(
+                "erreur_permutation compare f(X[perm]) à f(X) : c'est l'invariance ; "
+                "l'équivariance compare f(X[perm]) à f(X)[perm]",
+                "erreur_permutation compares f(X[perm]) with f(X): that is invariance; "
+                "equivariance compares f(X[perm]) with f(X)[perm]",
+            )
+        raise CheckFailed(
+            "erreur_permutation ne renvoie pas max |f(X[perm]) − f(X)[perm]| sur une fonction du "
+            "correcteur : permutez l'entrée ET la sortie, puis prenez le maximum des écarts absolus",
+            "erreur_permutation does not return max |f(X[perm]) − f(X)[perm]| on one of the "
+            "grader's functions: permute the input AND the output, then take the maximum "
+            "absolute difference",
+        )
+
+
+def _self_attention(submission, Z: np.ndarray) -> np.ndarray:
+    got = _call(submission, "attention", Tensor(Z[None]), Tensor(Z[None]), Tensor(Z[None]))
+    return as_array(got, "attention", shape=(1, *Z.shape))[0]
+
+
+@pytest.mark.item("equivariance")
+@pytest.mark.points(1)
+def test_student_self_attention_is_permutation_equivariant(submission, rng):
+    n, d = int(rng.integers(5, 10)), int(rng.integers(4, 13))
+    X = rng.normal(size=(n, d))
+    perm = rng.permutation(n)
+    err = np.abs(_self_attention(submission, X[perm]) - _self_attention(submission, X)[perm]).max()
+    if err > 1e-6:
+        raise CheckFailed(
+            f"votre auto-attention sans encodage de position n'est pas équivariante par "
+            f"permutation (écart {err:.2e}) : elle ne doit dépendre que du contenu des positions, "
+            "pas de leur ordre",
+            f"your self-attention without positional encoding is not permutation-equivariant "
+            f"(gap {err:.2e}): it must depend only on the content of the positions, not their order",
+        )
+
+
+@pytest.mark.item("equivariance")
+@pytest.mark.points(1)
+def test_positional_encoding_breaks_equivariance(submission, rng):
+    n, d = int(rng.integers(5, 10)), 2 * int(rng.integers(2, 7))
+    X = rng.normal(size=(n, d))
+    perm = rng.permutation(n)
+    while (perm == np.arange(n)).all():
+        perm = rng.permutation(n)
+    pe = as_array(
+        _call(submission, "encodage_positionnel", n, d), "encodage_positionnel", shape=(n, d)
+    )
+    plain = np.abs(
+        _self_attention(submission, X[perm]) - _self_attention(submission, X)[perm]
+    ).max()
+    with_pe = np.abs(
+        _self_attention(submission, X[perm] + pe) - _self_attention(submission, X + pe)[perm]
+    ).max()
+    if not with_pe > 1e-3 + 10 * plain:
+        raise CheckFailed(
+            "ajouter votre encodage positionnel ne casse pas l'équivariance de l'auto-attention : "
+            "l'encodage doit dépendre de la position (lignes différentes d'une position à l'autre)",
+            "adding your positional encoding does not break the equivariance of self-attention: "
+            "the encoding must depend on the position (different rows from one position to the next)",
+        )
+
+
+# ---------------------------------------------------------------- BERT masking
+
+_V, _MASK = 1000, 1
+
+
+def _bert_runs(submission, rng, n_seeds: int = 6):
+    runs = []
+    for graine in rng.choice(10**6, size=n_seeds, replace=False):
+        tokens = rng.integers(5, _V, size=(32, 64))
+        out = _call(submission, "masquage_bert", Tensor(tokens), _MASK, _V, int(graine))
+        if not isinstance(out, (list, tuple)) or len(out) != 2:
+            raise CheckFailed(
+                "masquage_bert doit renvoyer le couple (entrees, cibles)",
+                "masquage_bert must return the pair (entrees, cibles)",
+            )
+        entrees = as_array(out[0], "entrees", shape=tokens.shape, dtype=np.int64)
+        cibles = as_array(out[1], "cibles", shape=tokens.shape, dtype=np.int64)
+        runs.append((tokens, entrees, cibles))
+    return runs
+
+
+@pytest.mark.item("bert_mask")
+@pytest.mark.points(1)
+def test_bert_selection_rate(submission, rng):
+    runs = _bert_runs(submission, rng)
+    selected = np.concatenate([(c != -100).ravel() for _, _, c in runs])
+    rate = selected.mean()
+    if not 0.13 <= rate <= 0.17:
+        raise CheckFailed(
+            f"masquage_bert sélectionne {100 * rate:.1f} % des tokens sur plusieurs graines du "
+            "correcteur, il en faut 15 % (chaque token indépendamment avec probabilité 0,15) ; "
+            "les cibles valent -100 hors des tokens sélectionnés",
+            f"masquage_bert selects {100 * rate:.1f} % of the tokens over several grader seeds, it "
+            "must select 15 % (each token independently with probability 0.15); the targets are "
+            "-100 outside the selected tokens",
+        )
+    for tokens, entrees, cibles in runs:
+        sel = cibles != -100
+        if (cibles[sel] != tokens[sel]).any() or (entrees[~sel] != tokens[~sel]).any():
+            raise CheckFailed(
+                "masquage_bert : les cibles doivent valoir le token d'origine aux positions "
+                "sélectionnées, et les entrées non sélectionnées rester inchangées",
+                "masquage_bert: the targets must hold the original token at the selected "
+                "positions, and the unselected inputs must stay unchanged",
+            )
+    masks = {np.packbits(c != -100).tobytes() for _, _, c in runs}
+    if len(masks) < len(runs):
+        raise CheckFailed(
+            "masquage_bert donne la même sélection pour des graines différentes : tirez avec "
+            "torch.Generator().manual_seed(graine)",
+            "masquage_bert gives the same selection for different seeds: draw with "
+            "torch.Generator().manual_seed(graine)",
+        )
+
+
+@pytest.mark.item("bert_mask")
+@pytest.mark.points(1)
+def test_bert_replacement_split(submission, rng):
+    runs = _bert_runs(submission, rng)
+    sel_in = np.concatenate([e[c != -100] for _, e, c in runs])
+    sel_tok = np.concatenate([t[c != -100] for t, _, c in runs])
+    if sel_in.size < 500:
+        raise CheckFailed(
+            "masquage_bert sélectionne trop peu de tokens pour mesurer la répartition 80/10/10",
+            "masquage_bert selects too few tokens to measure the 80/10/10 split",
+        )
+    masked = (sel_in == _MASK).mean()
+    unchanged = (sel_in == sel_tok).mean()
+    random_ = 1 - masked - unchanged
+    ok = abs(masked - 0.8) <= 0.04 and abs(unchanged - 0.1) <= 0.03 and abs(random_ - 0.1) <= 0.03
+    if ok:
+        if sel_in.min() < 0 or sel_in.max() >= _V:
+            raise CheckFailed(
+                "masquage_bert : les tokens aléatoires doivent être tirés dans {0, …, taille_vocab − 1}",
+                "masquage_bert: random tokens must be drawn from {0, …, taille_vocab − 1}",
+            )
+        return
+    fr = (
+        f"parmi les tokens sélectionnés : {100 * masked:.0f} % [MASK], {100 * random_:.0f} % "
+        f"aléatoires, {100 * unchanged:.0f} % inchangés ; il faut 80 % [MASK], 10 % aléatoires, "
+        "10 % inchangés"
+    )
+    en = (
+        f"among the selected tokens: {100 * masked:.0f} % [MASK], {100 * random_:.0f} % random, "
+        f"{100 * unchanged:.0f} % unchanged; it must be 80 % [MASK], 10 % random, 10 % unchanged"
+    )
+    if masked > 0.95:
+        fr += " : vous remplacez tous les tokens sélectionnés par [MASK]"
+        en += ": you replace every selected token with [MASK]"
+    raise CheckFailed(f"masquage_bert : {fr}", f"masquage_bert: {en}")
+
+
+# ---------------------------------------------------------------- GNN
+
+
+def _graph(rng, n: int) -> np.ndarray:
+    A = np.triu((rng.random((n, n)) < 0.35).astype(float), 1)
+    A = A + A.T
+    A[0] = 0  # an isolated node: the mean must not divide by zero
+    A[:, 0] = 0
+    return A
+
+
+def _gnn_ref(X, A, W1, W2, agregation):
+    M = A @ X
+    if agregation == "moyenne":
+        M = M / np.maximum(A.sum(axis=1, keepdims=True), 1)
+    return np.maximum(X @ W1 + M @ W2, 0)
+
+
+def _gnn_case(rng):
+    n, d, h = int(rng.integers(6, 11)), int(rng.integers(3, 7)), int(rng.integers(2, 6))
+    return _graph(rng, n), rng.normal(size=(n, d)), rng.normal(size=(d, h)), rng.normal(size=(d, h))
+
+
+def _gnn(submission, X, A, W1, W2, agregation):
+    got = _call(submission, "couche_gnn", Tensor(X), Tensor(A), Tensor(W1), Tensor(W2), agregation)
+    return as_array(got, "couche_gnn", shape=(X.shape[0], W1.shape[1]))
+
+
+@pytest.mark.item("gnn")
+@pytest.mark.points(1)
+def test_gnn_values(submission, rng):
+    for agregation in ("somme", "moyenne"):
+        A, X, W1, W2 = _gnn_case(rng)
+        assert_close(
+            _gnn(submission, X, A, W1, W2, agregation),
+            _gnn_ref(X, A, W1, W2, agregation),
+            name=f"couche_gnn ({agregation})",
+            rtol=1e-4,
+            atol=1e-6,
+            hint_fr="H = ReLU(X W_soi + M W_voisins) avec M = A X (somme) ou A X / max(1, deg) (moyenne)",
+            hint_en="H = ReLU(X W_soi + M W_voisins) with M = A X (sum) or A X / max(1, deg) (mean)",
+        )
+
+
+@pytest.mark.item("gnn")
+@pytest.mark.points(1)
+def test_gnn_is_permutation_equivariant(submission, rng):
+    for agregation in ("somme", "moyenne"):
+        A, X, W1, W2 = _gnn_case(rng)
+        H = _gnn(submission, X, A, W1, W2, agregation)
+        for _ in range(2):
+            p = rng.permutation(len(X))
+            Hp = _gnn(submission, X[p], A[p][:, p], W1, W2, agregation)
+            err = np.abs(Hp - H[p]).max()
+            if err > 1e-6 * (1 + np.abs(H).max()):
+                raise CheckFailed(
+                    f"couche_gnn ({agregation}) n'est pas équivariante par permutation : après une "
+                    f"renumérotation des nœuds, f(PX, PAPᵀ) ≠ P f(X, A) (écart {err:.2e}) ; les "
+                    "voisins doivent venir de A seule, jamais de l'ordre des indices des nœuds",
+                    f"couche_gnn ({agregation}) is not permutation-equivariant: after relabelling "
+                    f"the nodes, f(PX, PAPᵀ) ≠ P f(X, A) (gap {err:.2e}); neighbours must come "
+                    "from A only, never from the order of the node indices",
+                )

@@ -1,0 +1,229 @@
+"""Hidden checks, part 1: reliability bins, ECE and temperature scaling on grader inputs.
+
+References: autograder.checks.reliability_bins/ece (equal-width bins, confidence 1.0 in
+the last bin) and a scipy NLL minimisation in float64. The over-confident classifier is
+built here; its labels only enter the kernel for the validation split.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize_scalar
+from scipy.special import log_softmax, softmax
+
+from autograder.checks import CheckFailed, as_array, as_float, ece, reliability_bins
+
+
+def _ece_inputs(rng, n_bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """Confidences in [0.3, 1] with exact 1.0s, an emptied middle bin, none on an edge."""
+    n = int(rng.integers(300, 700))
+    conf = rng.uniform(0.3, 1.0, size=n)
+    conf[rng.uniform(size=n) < 0.12] = 1.0
+    near_edge = (np.abs(conf * n_bins - np.round(conf * n_bins)) < 1e-6) & (conf < 1.0)
+    conf[near_edge] -= 0.3 / n_bins
+    empty = int(rng.integers(int(0.5 * n_bins), n_bins - 1))
+    conf = conf[(conf < empty / n_bins) | (conf >= (empty + 1) / n_bins)]
+    ok = (rng.uniform(size=conf.size) < conf**2).astype(np.int64)
+    return conf, ok
+
+
+def _alt_bins(conf, ok, n_bins, keys):
+    """Bins assigned from `keys` (a wrong choice), counts/means over conf and ok."""
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    index = np.clip(np.searchsorted(edges, keys, side="right") - 1, 0, n_bins - 1)
+    count = np.bincount(index, minlength=n_bins).astype(float)
+    div = np.maximum(count, 1.0)
+    return {
+        "compte": count,
+        "confiance": np.bincount(index, weights=conf, minlength=n_bins) / div,
+        "precision": np.bincount(index, weights=ok.astype(float), minlength=n_bins) / div,
+    }
+
+
+def _ece_of(b) -> float:
+    return float(np.sum(b["compte"] / b["compte"].sum() * np.abs(b["precision"] - b["confiance"])))
+
+
+_ON_CORRECT = (
+    "vous répartissez les prédictions dans les bins selon leur exactitude (correct) et non "
+    "selon leur confiance : le bin d'une prédiction est celui de sa confiance",
+    "you assign predictions to bins by their correctness, not by their confidence: a "
+    "prediction's bin is the one of its confidence",
+)
+_DROPS_ONE = (
+    "les confiances exactement égales à 1.0 sont perdues : elles vont dans le dernier bin "
+    "(fermé à droite), par exemple avec np.clip sur l'indice",
+    "confidences of exactly 1.0 are lost: they belong to the last bin (closed on the right), "
+    "e.g. with np.clip on the index",
+)
+
+
+@pytest.mark.item("ece")
+@pytest.mark.points(2)
+def test_fiabilite_matches_reference(submission, rng):
+    for n_bins in (15, int(rng.choice([8, 10, 12, 20]))):
+        conf, ok = _ece_inputs(rng, n_bins)
+        what = f"({conf.size} prédictions, n_bins={n_bins})"
+        got = submission.call("fiabilite", conf, ok, n_bins=n_bins)
+        if not isinstance(got, dict) or set(got) != {"compte", "confiance", "precision"}:
+            raise CheckFailed(
+                'fiabilite doit renvoyer un dict de clés "compte", "confiance" et "precision"',
+                'fiabilite must return a dict with keys "compte", "confiance" and "precision"',
+            )
+        got = {k: as_array(got[k], f'fiabilite {what}["{k}"]', shape=(n_bins,)) for k in got}
+        ref_bins = reliability_bins(conf, ok, n_bins)
+        ref = {
+            "compte": np.array([b.count for b in ref_bins], dtype=float),
+            "confiance": np.array([b.mean_confidence for b in ref_bins]),
+            "precision": np.array([b.accuracy for b in ref_bins]),
+        }
+        if all(np.allclose(got[k], ref[k], rtol=1e-7, atol=1e-9) for k in ref):
+            continue
+        hint = (
+            "chaque prédiction va dans le bin [m/M, (m+1)/M) de sa confiance, 1.0 dans le "
+            "dernier ; confiance moyenne et fraction correcte par bin, 0 pour un bin vide",
+            "each prediction goes to the bin [m/M, (m+1)/M) of its confidence, 1.0 to the "
+            "last one; mean confidence and fraction correct per bin, 0 for an empty bin",
+        )
+        if np.allclose(got["compte"], _alt_bins(conf, ok, n_bins, ok.astype(float))["compte"]):
+            hint = _ON_CORRECT
+        elif np.allclose(
+            got["compte"], _alt_bins(conf[conf < 1], ok[conf < 1], n_bins, conf[conf < 1])["compte"]
+        ):
+            hint = _DROPS_ONE
+        bad = [k for k in ref if not np.allclose(got[k], ref[k], rtol=1e-7, atol=1e-9)]
+        raise CheckFailed(
+            f'fiabilite {what} : "{bad[0]}" ne correspond pas à la référence ; {hint[0]}',
+            f'fiabilite {what}: "{bad[0]}" does not match the reference; {hint[1]}',
+        )
+
+
+@pytest.mark.item("ece")
+@pytest.mark.points(3)
+def test_ece_matches_reference(submission, rng):
+    for n_bins in (15, int(rng.choice([8, 10, 12, 20]))):
+        conf, ok = _ece_inputs(rng, n_bins)
+        what = f"({conf.size} prédictions, n_bins={n_bins})"
+        if n_bins == 15:
+            raw = submission.call("ece", conf, ok)
+        else:
+            raw = submission.call("ece", conf, ok, n_bins=n_bins)
+        got = as_float(raw, f"ece {what}")
+        want = ece(conf, ok, n_bins)
+        if abs(got - want) <= 1e-7 + 1e-6 * want:
+            continue
+        ref = _alt_bins(conf, ok, n_bins, conf)
+        full = ref["compte"] > 0
+        unweighted = float(np.mean(np.abs(ref["precision"] - ref["confiance"])[full]))
+        keep = conf < 1
+        if abs(got - unweighted) < 1e-7:
+            hint = (
+                "votre ECE est la moyenne simple des écarts des bins : chaque bin doit être "
+                "pondéré par sa population |B_m|/N",
+                "your ECE is the plain mean of the bins' gaps: each bin must be weighted by "
+                "its population |B_m|/N",
+            )
+        elif abs(got - _ece_of(_alt_bins(conf, ok, n_bins, ok.astype(float)))) < 1e-7:
+            hint = _ON_CORRECT
+        elif abs(got - _ece_of(_alt_bins(conf[keep], ok[keep], n_bins, conf[keep]))) < 1e-7:
+            hint = _DROPS_ONE
+        else:
+            hint = (
+                "ECE = Σ_m |B_m|/N · |acc(B_m) − conf(B_m)|, bins de même largeur sur la confiance",
+                "ECE = Σ_m |B_m|/N · |acc(B_m) − conf(B_m)|, equal-width bins on the confidence",
+            )
+        raise CheckFailed(
+            f"ece {what} = {got:.6g}, la référence donne {want:.6g} ; {hint[0]}",
+            f"ece {what} = {got:.6g}, the reference gives {want:.6g}; {hint[1]}",
+        )
+
+
+# ---------------------------------------------------------------- temperature scaling
+
+
+def _overconfident(rng, n: int, k: int, t_true: float) -> tuple[np.ndarray, np.ndarray]:
+    z = 1.5 * rng.normal(size=(n, k))
+    p = softmax(z, axis=1)
+    y = np.minimum((rng.uniform(size=(n, 1)) > np.cumsum(p, axis=1)).sum(axis=1), k - 1)
+    return t_true * z, y.astype(np.int64)
+
+
+def _nll_optimum(logits: np.ndarray, y: np.ndarray) -> float:
+    rows = np.arange(len(y))
+
+    def nll(log_t: float) -> float:
+        return float(-log_softmax(logits / np.exp(log_t), axis=1)[rows, y].mean())
+
+    res = minimize_scalar(
+        nll, bounds=(np.log(0.05), np.log(20.0)), method="bounded", options={"xatol": 1e-9}
+    )
+    return float(np.exp(res.x))
+
+
+def _setup(rng):
+    k = int(rng.integers(5, 11))
+    t_true = float(rng.uniform(1.8, 3.5))
+    val = _overconfident(rng, 1500, k, t_true)
+    test = _overconfident(rng, 2000, k, t_true)
+    return k, val, test
+
+
+@pytest.mark.item("temperature")
+@pytest.mark.points(2.5)
+def test_temperature_matches_nll_optimum(submission, rng):
+    k, (lv, yv), _ = _setup(rng)
+    want = _nll_optimum(lv, yv)
+    got = as_float(submission.call("ajuster_temperature", lv, yv), "ajuster_temperature")
+    if abs(got / want - 1) <= 0.01:
+        return
+    if abs(got * want - 1) < 0.05:
+        hint = (
+            "vous obtenez environ 1/T : vos logits sont multipliés par T au lieu d'être "
+            "divisés, softmax(z / T)",
+            "you get about 1/T: your logits are multiplied by T instead of divided, softmax(z / T)",
+        )
+    else:
+        hint = (
+            "T minimise la NLL moyenne −(1/N) Σ log softmax(z_i / T)[y_i] sur la validation ; "
+            "un classifieur trop confiant demande T > 1",
+            "T minimises the mean NLL −(1/N) Σ log softmax(z_i / T)[y_i] on the validation "
+            "split; an over-confident classifier needs T > 1",
+        )
+    raise CheckFailed(
+        f"ajuster_temperature sur un classifieur trop confiant ({k} classes, 1500 exemples de "
+        f"validation) renvoie T = {got:.4g}, l'optimum de la NLL est T = {want:.4g} ; {hint[0]}",
+        f"ajuster_temperature on an over-confident classifier ({k} classes, 1500 validation "
+        f"examples) returns T = {got:.4g}, the NLL optimum is T = {want:.4g}; {hint[1]}",
+    )
+
+
+@pytest.mark.item("temperature")
+@pytest.mark.points(1.5)
+def test_temperature_lowers_test_ece(submission, rng):
+    k, (lv, yv), (lt, yt) = _setup(rng)
+    T = as_float(submission.call("ajuster_temperature", lv, yv), "ajuster_temperature")
+    probs = as_array(
+        submission.call("appliquer_temperature", lt, T),
+        "appliquer_temperature(logits_test, T)",
+        shape=lt.shape,
+    )
+    if np.abs(probs.sum(axis=1) - 1).max() > 1e-6 or probs.min() < 0:
+        raise CheckFailed(
+            "appliquer_temperature(logits_test, T) : chaque ligne doit être une distribution "
+            "de probabilité (positive, de somme 1)",
+            "appliquer_temperature(logits_test, T): each row must be a probability "
+            "distribution (non-negative, summing to 1)",
+        )
+    before_p = softmax(lt, axis=1)
+    before = ece(before_p.max(axis=1), before_p.argmax(axis=1) == yt)
+    after = ece(probs.max(axis=1), probs.argmax(axis=1) == yt)
+    if after > 0.5 * before:
+        raise CheckFailed(
+            f"sur le test (2000 exemples), l'ECE passe de {before:.3f} avant à {after:.3f} "
+            f"après l'échelle de température (T = {T:.3g}) : elle devrait au moins diminuer "
+            "de moitié ; ajustez T sur la validation et divisez les logits par T",
+            f"on the test split (2000 examples), the ECE goes from {before:.3f} before to "
+            f"{after:.3f} after temperature scaling (T = {T:.3g}): it should at least halve; "
+            "fit T on the validation split and divide the logits by T",
+        )

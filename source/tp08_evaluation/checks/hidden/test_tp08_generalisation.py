@@ -1,0 +1,279 @@
+"""Hidden checks, part 2: splits and k-fold cross-validation (against scikit-learn's
+KFold and Ridge), AUROC (against roc_auc_score, ties included) and the bias-variance
+simulation (recomputed here with the same seeds and the notebook's procedure).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy.special import softmax
+from sklearn.linear_model import Ridge
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import KFold
+
+from autograder.checks import CheckFailed, as_array, as_float, assert_close
+
+# ---------------------------------------------------------------- splits and k-fold
+
+
+def _folds(submission, n: int, k: int) -> list[np.ndarray]:
+    got = submission.call("plis_kfold", n, k)
+    if not isinstance(got, (list, tuple)) or len(got) != k:
+        raise CheckFailed(
+            f"plis_kfold({n}, {k}) doit renvoyer une liste de {k} tableaux d'indices",
+            f"plis_kfold({n}, {k}) must return a list of {k} index arrays",
+        )
+    return [
+        as_array(p, f"plis_kfold({n}, {k})[{i}]", shape=(None,), dtype=None)
+        for i, p in enumerate(got)
+    ]
+
+
+@pytest.mark.item("validation")
+@pytest.mark.points(1.5)
+def test_plis_kfold_matches_sklearn(submission, rng):
+    cases = []
+    while len(cases) < 5:
+        n, k = int(rng.integers(20, 120)), int(rng.integers(3, 9))
+        if n % k or len(cases) == 4:
+            cases.append((n, k))
+    for n, k in cases:
+        plis = _folds(submission, n, k)
+        call = f"plis_kfold({n}, {k})"
+        vus = np.concatenate(plis)
+        valeurs, nb = np.unique(vus, return_counts=True)
+        if (nb > 1).any():
+            raise CheckFailed(
+                f"{call} : les plis se recouvrent, l'indice {int(valeurs[nb > 1][0])} apparaît "
+                f"dans {int(nb[nb > 1][0])} plis ; les plis doivent être disjoints (tailles n // k, "
+                "plus un pour les n % k premiers)",
+                f"{call}: the folds overlap, index {int(valeurs[nb > 1][0])} appears in "
+                f"{int(nb[nb > 1][0])} folds; folds must be disjoint (sizes n // k, plus one for "
+                "the first n % k)",
+            )
+        if valeurs.tolist() != list(range(n)):
+            raise CheckFailed(
+                f"{call} : les plis ne couvrent pas exactement les indices 0..{n - 1}",
+                f"{call}: the folds do not cover exactly the indices 0..{n - 1}",
+            )
+        ref = [val for _, val in KFold(n_splits=k).split(np.zeros(n))]
+        if any(p.tolist() != r.tolist() for p, r in zip(plis, ref, strict=True)):
+            raise CheckFailed(
+                f"{call} : tailles {[len(p) for p in plis]}, KFold donne {[len(r) for r in ref]} ; "
+                "des plis consécutifs dans l'ordre, les n % k premiers avec un élément de plus",
+                f"{call}: sizes {[len(p) for p in plis]}, KFold gives {[len(r) for r in ref]}; "
+                "consecutive folds in order, the first n % k with one more element",
+            )
+
+
+@pytest.mark.item("validation")
+@pytest.mark.points(1)
+def test_validation_croisee_matches_reference(submission, rng):
+    n, d, k = int(rng.integers(40, 90)), int(rng.integers(3, 8)), int(rng.integers(3, 7))
+    alpha = float(rng.choice([0.1, 1.0, 5.0]))
+    X = rng.normal(size=(n, d))
+    y = X @ rng.normal(size=d) + 0.5 * rng.normal(size=n)
+    scores = []
+    for app, val in KFold(n_splits=k).split(X):
+        model = Ridge(alpha=alpha, fit_intercept=False).fit(X[app], y[app])
+        scores.append(np.mean((model.predict(X[val]) - y[val]) ** 2))
+    got = submission.call("validation_croisee", X, y, k, alpha)
+    if not isinstance(got, (list, tuple)) or len(got) != 2:
+        raise CheckFailed(
+            "validation_croisee doit renvoyer un couple (moyenne, écart-type)",
+            "validation_croisee must return a pair (mean, standard deviation)",
+        )
+    what = f"validation_croisee(X ({n}, {d}), y, k={k}, alpha={alpha})"
+    mean, std = as_float(got[0], f"{what} : moyenne"), as_float(got[1], f"{what} : écart-type")
+    assert_close(
+        np.array([mean, std]),
+        np.array([np.mean(scores), np.std(scores)]),
+        name=f"{what} (moyenne, écart-type)",
+        rtol=1e-6,
+        hint_fr="MSE de validation d'une ridge sans intercept sur chaque pli de plis_kfold, "
+        "puis np.mean et np.std (sans correction) ; vérifiez aussi plis_kfold",
+        hint_en="validation MSE of a ridge without intercept on each fold of plis_kfold, then "
+        "np.mean and np.std (no correction); check plis_kfold too",
+    )
+
+
+@pytest.mark.item("validation")
+@pytest.mark.points(1)
+def test_decouper_disjoint_and_proportions(submission, rng):
+    for _ in range(3):
+        n = int(rng.integers(100, 1000))
+        p_val, p_test = (float(v) for v in rng.uniform(0.1, 0.25, size=2))
+        seed = int(rng.integers(0, 10_000))
+        call = f"decouper({n}, p_val={p_val:.3f}, p_test={p_test:.3f}, seed={seed})"
+        got = submission.call("decouper", n, p_val, p_test, seed)
+        if not isinstance(got, (list, tuple)) or len(got) != 3:
+            raise CheckFailed(
+                f"{call} doit renvoyer (train, val, test)", f"{call} must return (train, val, test)"
+            )
+        parts = [as_array(p, f"{call}[{i}]", shape=(None,), dtype=None) for i, p in enumerate(got)]
+        allidx = np.concatenate(parts)
+        if len(allidx) != n or sorted(allidx.tolist()) != list(range(n)):
+            raise CheckFailed(
+                f"{call} : train, val et test doivent être disjoints et couvrir 0..{n - 1}",
+                f"{call}: train, val and test must be disjoint and cover 0..{n - 1}",
+            )
+        for part, p, name in ((parts[1], p_val, "validation"), (parts[2], p_test, "test")):
+            if abs(len(part) - p * n) > 1:
+                raise CheckFailed(
+                    f"{call} : {len(part)} exemples en {name}, environ {p * n:.1f} attendus",
+                    f"{call}: {len(part)} examples in {name}, about {p * n:.1f} expected",
+                )
+        if all(np.array_equal(np.sort(q), np.arange(q.min(), q.min() + len(q))) for q in parts):
+            raise CheckFailed(
+                f"{call} : les trois ensembles sont des blocs consécutifs ; mélangez les indices "
+                "avec np.random.default_rng(seed).permutation(n)",
+                f"{call}: the three sets are consecutive blocks; shuffle the indices with "
+                "np.random.default_rng(seed).permutation(n)",
+            )
+
+
+# ---------------------------------------------------------------- OOD and AUROC
+
+
+@pytest.mark.item("ood")
+@pytest.mark.points(1.5)
+def test_auroc_matches_sklearn(submission, rng):
+    for decimals in (None, 1, 2):
+        n = int(rng.integers(100, 600))
+        y = (rng.uniform(size=n) < rng.uniform(0.2, 0.8)).astype(np.int64)
+        y[:2] = [0, 1]
+        s = rng.normal(size=n) + rng.uniform(0.3, 1.5) * y
+        if decimals is not None:
+            s = np.round(s, decimals)
+        want = float(roc_auc_score(y, s))
+        what = f"auroc ({n} scores{'' if decimals is None else ', avec des ex æquo'})"
+        got = as_float(submission.call("auroc", y, s), what)
+        if abs(got - want) <= 1e-9:
+            continue
+        if abs(got - (1 - want)) <= 1e-9:
+            hint = (
+                "votre AUROC est inversée (vous obtenez 1 − AUROC) : un score élevé doit "
+                "désigner la classe 1, comptez les paires où le positif a le plus grand score",
+                "your AUROC is inverted (you get 1 − AUROC): a high score must point to class "
+                "1, count the pairs where the positive has the larger score",
+            )
+        else:
+            hint = (
+                "fraction des paires (positif, négatif) où le positif a le plus grand score, "
+                "les ex æquo comptant 1/2",
+                "fraction of (positive, negative) pairs where the positive has the larger "
+                "score, ties counting 1/2",
+            )
+        raise CheckFailed(
+            f"{what} = {got:.6g}, roc_auc_score donne {want:.6g} ; {hint[0]}",
+            f"{what} = {got:.6g}, roc_auc_score gives {want:.6g}; {hint[1]}",
+        )
+
+
+@pytest.mark.item("ood")
+@pytest.mark.points(0.5)
+def test_score_msp_matches_softmax(submission, rng):
+    n, k = int(rng.integers(20, 80)), int(rng.integers(3, 12))
+    z = rng.normal(scale=30.0, size=(n, k))
+    got = as_array(submission.call("score_msp", z), f"score_msp(logits ({n}, {k}))", shape=(n,))
+    assert_close(
+        got,
+        softmax(z, axis=1).max(axis=1),
+        name=f"score_msp(logits ({n}, {k}), de l'ordre de ±30)",
+        atol=1e-9,
+        hint_fr="max du softmax de chaque ligne, en soustrayant le max des logits avant exp",
+        hint_en="max of each row's softmax, subtracting the max logit before exp",
+    )
+
+
+# ---------------------------------------------------------------- bias-variance
+
+
+X_EVAL = np.linspace(0.05, 0.95, 40)
+
+
+def _f(x):
+    return np.sin(2 * np.pi * x)
+
+
+def _reference(degree: int, seed: int, n_trials: int, n: int = 30, noise: float = 0.3):
+    rng = np.random.default_rng(seed)
+    preds = np.empty((n_trials, len(X_EVAL)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", np.exceptions.RankWarning)
+        for t in range(n_trials):
+            x = rng.uniform(0.0, 1.0, size=n)
+            y = _f(x) + noise * rng.normal(size=n)
+            preds[t] = np.polyval(np.polyfit(x, y, degree), X_EVAL)
+    mean = preds.mean(axis=0)
+    return float(np.mean((mean - _f(X_EVAL)) ** 2)), float(np.mean(preds.var(axis=0)))
+
+
+def _student(submission, degree: int, seed: int, n_trials: int) -> tuple[float, float]:
+    got = submission.call("biais_variance", degree, seed, n_essais=n_trials)
+    if not isinstance(got, dict) or set(got) != {"biais2", "variance"}:
+        raise CheckFailed(
+            'biais_variance doit renvoyer un dict de clés "biais2" et "variance"',
+            'biais_variance must return a dict with keys "biais2" and "variance"',
+        )
+    call = f"biais_variance({degree}, seed={seed}, n_essais={n_trials})"
+    return as_float(got["biais2"], f"{call}[biais2]"), as_float(
+        got["variance"], f"{call}[variance]"
+    )
+
+
+@pytest.mark.item("biais_variance")
+@pytest.mark.points(1.5)
+def test_biais_variance_matches_simulation(submission, rng):
+    seed = int(rng.integers(0, 100_000))
+    for degree in (1, 3, 9, 15):
+        b2, var = _student(submission, degree, seed, 40)
+        ref_b2, ref_var = _reference(degree, seed, 40)
+        call = f"biais_variance({degree}, seed={seed}, n_essais=40)"
+        if np.allclose([b2, var], [ref_b2, ref_var], rtol=1e-6, atol=1e-12):
+            continue
+        if np.allclose([var, b2], [ref_b2, ref_var], rtol=1e-6, atol=1e-12):
+            hint = (
+                "biais² et variance sont échangés : le biais² est l'écart au carré entre la "
+                "prédiction moyenne et f, la variance la dispersion des prédictions autour de "
+                "leur moyenne",
+                "bias² and variance are swapped: bias² is the squared gap between the mean "
+                "prediction and f, variance the spread of the predictions around their mean",
+            )
+        else:
+            hint = (
+                "suivez la procédure : rng = np.random.default_rng(seed), tirer_donnees(rng, n, "
+                "bruit) à chaque essai, np.polyfit puis np.polyval sur X_EVAL, np.var sans correction",
+                "follow the procedure: rng = np.random.default_rng(seed), tirer_donnees(rng, n, "
+                "noise) at each trial, np.polyfit then np.polyval on X_EVAL, np.var without "
+                "correction",
+            )
+        raise CheckFailed(
+            f"{call} = (biais² {b2:.6g}, variance {var:.6g}), la simulation de référence donne "
+            f"({ref_b2:.6g}, {ref_var:.6g}) ; {hint[0]}",
+            f"{call} = (bias² {b2:.6g}, variance {var:.6g}), the reference simulation gives "
+            f"({ref_b2:.6g}, {ref_var:.6g}); {hint[1]}",
+        )
+
+
+@pytest.mark.item("biais_variance")
+@pytest.mark.points(0.5)
+def test_biais_variance_trends(submission, rng):
+    seed = int(rng.integers(0, 100_000))
+    res = {d: _student(submission, d, seed, 40) for d in (1, 3, 15)}
+    (b1, v1), (b3, v3), (b15, v15) = res[1], res[3], res[15]
+    if not (b1 > b3 and v15 > v3 and b1 > v1 and v15 > b15):
+        raise CheckFailed(
+            f"tendances avec la graine {seed} : degré 1 (biais² {b1:.3g}, variance {v1:.3g}), "
+            f"degré 3 ({b3:.3g}, {v3:.3g}), degré 15 ({b15:.3g}, {v15:.3g}) ; attendu : le biais² "
+            "domine au degré 1 (sous-apprentissage), la variance au degré 15 (sur-apprentissage), "
+            "le biais² baisse de 1 à 3 et la variance monte de 3 à 15 ; biais² et variance "
+            "sont-ils échangés ?",
+            f"trends with seed {seed}: degree 1 (bias² {b1:.3g}, variance {v1:.3g}), degree 3 "
+            f"({b3:.3g}, {v3:.3g}), degree 15 ({b15:.3g}, {v15:.3g}); expected: bias² dominates at "
+            "degree 1 (under-fitting), variance at degree 15 (over-fitting), bias² falls from 1 "
+            "to 3 and variance rises from 3 to 15; are bias² and variance swapped?",
+        )

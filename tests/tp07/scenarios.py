@@ -1,0 +1,185 @@
+"""Realistic wrong answers for TP07, as data: each replaces one answer cell of the solution.
+
+`must_fail` names the checks that must lose points (failed, or partial credit);
+every other check of the same item must keep its points, so each scenario shows exactly
+which check catches the mistake. `message_contains` are substrings that must appear in
+the French message of at least one of those checks: the hint that names the fault.
+`affects` lists other items that may lose points as a consequence (the multi-head
+attention reuses the student's own `attention`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Scenario:
+    grade_id: str
+    source: str
+    must_fail: tuple[str, ...]
+    message_contains: tuple[str, ...] = ()
+    affects: tuple[str, ...] = ()
+
+
+_CAUSAL = '''
+
+def masque_causal(n):
+    """Masque causal de la solution."""
+    return torch.tril(torch.ones(n, n, dtype=torch.bool))
+'''
+
+
+def _attention(body: str, doc: str) -> str:
+    return (
+        f'''def attention(Q, K, V, masque=None):
+    """{doc}"""
+{body}'''
+        + _CAUSAL
+    )
+
+
+_ATTN_VALUES = (
+    "test_attention_matches_torch_without_mask",
+    "test_attention_with_padding_mask",
+    "test_attention_with_causal_mask",
+)
+
+SCENARIOS: dict[str, Scenario] = {
+    # ------------------------------------------------------------ attention
+    "submission-attention-missing-sqrt-dk": Scenario(
+        grade_id="attention",
+        source=_attention(
+            """    scores = Q @ K.transpose(-2, -1)
+    if masque is not None:
+        scores = scores.masked_fill(~masque.bool(), float("-inf"))
+    return torch.softmax(scores, dim=-1) @ V
+""",
+            "Oublie la division par la racine de d_k.",
+        ),
+        must_fail=_ATTN_VALUES,
+        message_contains=("facteur 1/√d_k",),
+        affects=("mha",),
+    ),
+    "submission-softmax-wrong-axis": Scenario(
+        grade_id="attention",
+        source=_attention(
+            """    scores = Q @ K.transpose(-2, -1) / math.sqrt(Q.shape[-1])
+    if masque is not None:
+        scores = scores.masked_fill(~masque.bool(), float("-inf"))
+    return torch.softmax(scores, dim=-2) @ V
+""",
+            "Softmax sur l'axe des requêtes au lieu de celui des clés.",
+        ),
+        must_fail=("test_attention_shape_and_uniform_weights", *_ATTN_VALUES),
+        message_contains=("la softmax est prise sur le mauvais axe",),
+        affects=("mha",),
+    ),
+    "submission-mask-filled-with-zero-not-minus-inf": Scenario(
+        grade_id="attention",
+        source=_attention(
+            """    scores = Q @ K.transpose(-2, -1) / math.sqrt(Q.shape[-1])
+    if masque is not None:
+        scores = scores.masked_fill(~masque.bool(), 0.0)
+    return torch.softmax(scores, dim=-1) @ V
+""",
+            "Remplit les scores masqués avec 0.",
+        ),
+        must_fail=("test_attention_with_padding_mask", "test_attention_with_causal_mask"),
+        message_contains=("remplis avec 0 au lieu de −∞",),
+    ),
+    # ------------------------------------------------------------ multi-head attention
+    "submission-mha-forgets-out-proj": Scenario(
+        grade_id="mha",
+        source='''def attention_multi_tetes(x, W_in, b_in, W_out, b_out, n_tetes, masque=None):
+    """Recolle les têtes mais oublie la projection de sortie."""
+    B, n, d = x.shape
+    q, k, v = (x @ W_in.T + b_in).chunk(3, dim=-1)
+
+    def separer(t):
+        return t.reshape(B, n, n_tetes, d // n_tetes).transpose(1, 2)
+
+    sortie = attention(separer(q), separer(k), separer(v), masque)
+    return sortie.transpose(1, 2).reshape(B, n, d)
+''',
+        must_fail=("test_mha_matches_nn_multiheadattention",),
+        message_contains=("la projection de sortie manque",),
+    ),
+    # ------------------------------------------------------------ positional encoding
+    "submission-posenc-sin-cos-swapped": Scenario(
+        grade_id="posenc",
+        source='''def encodage_positionnel(n, d):
+    """Cosinus sur les colonnes paires, sinus sur les impaires."""
+    pos = torch.arange(n, dtype=torch.float64).unsqueeze(1)
+    angles = pos / 10000 ** (torch.arange(0, d, 2, dtype=torch.float64) / d)
+    pe = torch.zeros(n, d, dtype=torch.float64)
+    pe[:, 0::2] = torch.cos(angles)
+    pe[:, 1::2] = torch.sin(angles)
+    return pe
+''',
+        must_fail=("test_posenc_shape_and_first_rows", "test_posenc_matches_formula"),
+        message_contains=("sin et cos sont inversés",),
+    ),
+    # ------------------------------------------------------------ equivariance
+    "submission-permutation-error-measures-invariance": Scenario(
+        grade_id="equivariance",
+        source='''def erreur_permutation(f, X, perm):
+    """Compare f(X[perm]) à f(X) : c'est l'invariance."""
+    with torch.no_grad():
+        return float((f(X[perm]) - f(X)).abs().max())
+''',
+        must_fail=("test_erreur_permutation_on_grader_functions",),
+        message_contains=("c'est l'invariance",),
+    ),
+    # ------------------------------------------------------------ BERT masking
+    "submission-bert-mask-all-masked": Scenario(
+        grade_id="bert_mask",
+        source='''def masquage_bert(tokens, id_mask, taille_vocab, graine):
+    """Sélectionne 15 % des tokens mais les remplace tous par [MASK]."""
+    g = torch.Generator().manual_seed(int(graine))
+    tokens = tokens.long()
+    selection = torch.rand(tokens.shape, generator=g) < 0.15
+    entrees = tokens.masked_fill(selection, id_mask)
+    cibles = torch.where(selection, tokens, torch.full_like(tokens, -100))
+    return entrees, cibles
+''',
+        must_fail=("test_bert_replacement_split",),
+        message_contains=("vous remplacez tous les tokens sélectionnés par [MASK]",),
+    ),
+    # ------------------------------------------------------------ GNN
+    "submission-gnn-not-permutation-equivariant": Scenario(
+        grade_id="gnn",
+        source='''def couche_gnn(X, A, W_soi, W_voisins, agregation="somme"):
+    """Prend pour voisins les nœuds d'indices i - 1 et i + 1, comme dans une suite."""
+    M = torch.roll(X, 1, dims=0) + torch.roll(X, -1, dims=0)
+    if agregation == "moyenne":
+        M = M / 2
+    return torch.relu(X @ W_soi + M @ W_voisins)
+''',
+        must_fail=(
+            "test_gnn_shape_on_a_path_graph",
+            "test_gnn_values",
+            "test_gnn_is_permutation_equivariant",
+        ),
+        message_contains=("n'est pas équivariante par permutation",),
+    ),
+}
+
+# Scenarios graded together in one notebook: within a group they touch different items
+# whose checks are independent (the grader computes every reference itself), so one
+# grading run serves them all. A scenario whose fault reaches another item (`affects`)
+# is never grouped with a scenario of that item.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "mistakes-1": (
+        "submission-attention-missing-sqrt-dk",
+        "submission-posenc-sin-cos-swapped",
+        "submission-permutation-error-measures-invariance",
+        "submission-bert-mask-all-masked",
+        "submission-gnn-not-permutation-equivariant",
+    ),
+    "mistakes-2": ("submission-softmax-wrong-axis",),
+    "mistakes-3": (
+        "submission-mask-filled-with-zero-not-minus-inf",
+        "submission-mha-forgets-out-proj",
+    ),
+}

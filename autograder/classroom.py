@@ -28,7 +28,7 @@ from typing import Any
 from autograder import __version__
 from autograder.config import ConfigError, GradeOptions
 from autograder.course import Course
-from autograder.deadline import LatePolicy, Selected, select_commit
+from autograder.deadline import LatePolicy, Selected, gitlab_configured, select_for_student
 from autograder.gitread import open_repo
 from autograder.grade import grade_commit, pool_for_tp
 from autograder.results import GRADER_FAULTS, Message, is_grader_fault
@@ -69,7 +69,8 @@ def fingerprint(job: ClassJob) -> str:
     course = Course(job.course_root)
     tp = course.tp(job.tp)
     h = hashlib.sha256()
-    h.update(f"{__version__}|{job.options.seed}|{job.deadline.isoformat()}|{asdict(job.policy)}".encode())
+    # Push times (GitLab configured) and committer dates can select or date commits differently.
+    h.update(f"{__version__}|{job.options.seed}|{job.deadline.isoformat()}|{asdict(job.policy)}|gitlab={gitlab_configured()}".encode())
     files = [tp.release_notebook, tp.source_dir / "tp.toml"]
     for d in (tp.public_checks, tp.hidden_checks):
         if d.is_dir():
@@ -104,7 +105,8 @@ def output_lock(out: Path) -> Iterator[None]:
 def _select(student: Student, job: ClassJob, workspace: Path) -> tuple[Selected, str]:
     """The commit to grade and the repo path to read it from (a local mirror for URLs)."""
     repo = open_repo(student.repo, workspace)
-    return select_commit(repo, student.branch, job.deadline, job.policy), repo.git_dir if repo.bare else repo.working_tree_dir
+    sel = select_for_student(repo, student.repo, student.branch, job.deadline, job.policy, student.gitlab_project)
+    return sel, repo.git_dir if repo.bare else repo.working_tree_dir
 
 
 def grade_student(student: Student, job: ClassJob, fp: str, pool=None) -> dict[str, Any]:
@@ -130,7 +132,10 @@ def grade_student(student: Student, job: ClassJob, fp: str, pool=None) -> dict[s
         except Exception as exc:  # noqa: BLE001 - unreachable repo: recorded for this student only
             detail = (str(exc).strip().splitlines() or [type(exc).__name__])[-1][:300]
             sel, repo_path = Selected(None, None, "committer-date", reason=f"repository unreachable: {detail}"), None
-        base.update(sha=sel.sha, commit_date=sel.date, date_source=sel.date_source, late_days=sel.late_days, penalty=sel.penalty)
+        base.update(
+            sha=sel.sha, commit_date=sel.date, date_source=sel.date_source, late_days=sel.late_days, penalty=sel.penalty,
+            date_note=getattr(sel, "date_note", ""),
+        )
         if not job.force and result_path.is_file():
             try:
                 old = json.loads(result_path.read_text(encoding="utf-8"))

@@ -20,10 +20,12 @@ class Student:
     repo: str
     branch: str | None = None
     email: str = ""
+    gitlab_project: str | None = None  # group/project on $GITLAB_URL, when the repo URL does not say it
 
 
 def read_roster(path: Path) -> list[Student]:
-    """Columns: student_id (or id), name, repo, branch (optional), email (optional)."""
+    """Columns: student_id (or id), name, repo, branch (optional), email (optional),
+    gitlab_project (optional: path with namespace on $GITLAB_URL, for push times)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
@@ -47,7 +49,7 @@ def read_roster(path: Path) -> list[Student]:
         seen.add(sid)
         if not ("://" in repo or repo.startswith("git@")) and not Path(repo).is_absolute():
             repo = str((path.parent / repo).resolve())
-        students.append(Student(sid, row.get("name", ""), repo, row.get("branch") or None, row.get("email", "")))
+        students.append(Student(sid, row.get("name", ""), repo, row.get("branch") or None, row.get("email", ""), row.get("gitlab_project") or None))
     if not students:
         raise ConfigError(Message(fr=f"roster {path} vide", en=f"roster {path} is empty"))
     return students

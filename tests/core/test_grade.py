@@ -52,7 +52,7 @@ SCENARIOS: dict[str, dict[str, Any]] = {
             **SOLUTION,
             "square": "blocks = [bytearray(1024**3) for _ in range(20)]  # 20 Go\n",
         },
-        "options": {"memory_mb": 1024},
+        "options": {"memory_mb": 2048},  # room for the preloaded torch; the bomb asks 20 GB
     },
     "submission-edits-given-cell": {
         "answers": SOLUTION,
@@ -214,7 +214,7 @@ def test_os_exit_in_a_cell_is_kernel_death_and_still_a_report(env):
 
 def test_memory_bomb_is_reported_and_the_grader_survives(env):
     r = report(env, "submission-memory-bomb")
-    assert r.sandbox.limits["memory_mb"] == 1024
+    assert r.sandbox.limits["memory_mb"] == 2048
     cell = next(c for c in r.cells if c.grade_id == "square")
     if cell.status == "error":
         assert "MemoryError" in cell.error.fr, describe(r)

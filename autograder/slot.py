@@ -104,7 +104,10 @@ def launch(spec: SlotSpec) -> Slot:
             code = "\n".join(f"import {m}" for m in spec.preload) + "\ndel " + ", ".join(tops)
             res = kernel.execute(code, PRELOAD_TIMEOUT_S, silent=True, keep_outputs=False)
             if res.status != "ok":
-                raise KernelDead(f"preload failed: {res.ename}: {res.evalue}")
+                hint = ""
+                if res.ename == "MemoryError" or "failed to map" in res.evalue:
+                    hint = f" — memory_mb = {spec.limits.memory_mb} is too small for {', '.join(spec.preload)}: raise [budget] memory_mb in tp.toml"
+                raise KernelDead(f"preload failed: {res.ename}: {res.evalue}{hint}")
     except Exception as exc:  # noqa: BLE001 - any start failure is the grader's, reported as such
         slot.error = Message(
             fr=f"le noyau Python n'a pas pu démarrer ({exc}) : erreur du correcteur, prévenez l'enseignant",

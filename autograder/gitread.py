@@ -89,7 +89,8 @@ def read_submission(repo: str, ref: str, path: str) -> ReadResult:
             repo=repo,
             ref=ref,
             sha=commit.hexsha,
-            author=f"{commit.author.name} <{commit.author.email}>",
+            # Author and message are the student's to write (any length): cut them short.
+            author=f"{commit.author.name} <{commit.author.email}>"[:200],
             committer_date=commit.committed_datetime.isoformat(),
             message=commit.message.strip().splitlines()[0][:200] if commit.message.strip() else "",
             notebook_path=path,

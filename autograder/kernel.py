@@ -16,12 +16,23 @@ from pathlib import Path
 from queue import Empty
 from typing import Any
 
+import zmq
 from jupyter_client import KernelManager
 
 from autograder.sandbox import SandboxPlan
 
 #: Seconds to wait for an interrupted cell to stop before the kernel is killed.
 INTERRUPT_GRACE_S = 5.0
+#: Largest message taken from the kernel. Outputs are cut to a few hundred KiB anyway, but a
+#: bigger frame (`print('x' * 300_000_000)`) would first be received and decoded whole in
+#: the grader's memory; zmq drops the connection instead, and reconnects for what follows.
+MAX_MESSAGE_BYTES = 32 * 1024 * 1024
+#: Once the execute reply is in, how long to wait for the kernel's "idle" status (it is lost
+#: when it was sent while a refused message had the connection down).
+IDLE_AFTER_REPLY_S = 5.0
+#: What all cells of one kernel keep together, at least: the per-cell cap alone lets a
+#: notebook of many printing cells grow executed.ipynb (and the grader's memory) unbounded.
+TOTAL_OUTPUT_FLOOR = 8 * 1024 * 1024
 TRUNCATED = "\n[… sortie tronquée / output truncated …]\n"
 
 
@@ -79,6 +90,7 @@ class Kernel:
         self.runtime_dir = runtime_dir
         self.workdir = workdir
         self.output_limit = output_limit
+        self.output_left = max(32 * output_limit, TOTAL_OUTPUT_FLOOR)  # across all cells
         self.km: _LaunchThroughSandbox | None = None
         self.kc = None
         self.dead = False
@@ -119,6 +131,8 @@ class Kernel:
             env=dict(self.plan.env), cwd=str(self.workdir), stdout=log, stderr=log, stdin=subprocess.DEVNULL
         )
         kc = km.client()
+        # Default for every channel socket of this client (its own zmq context).
+        kc.context.setsockopt(zmq.MAXMSGSIZE, max(MAX_MESSAGE_BYTES, 4 * self.output_limit))
         kc.start_channels()
         self.kc = kc
         try:
@@ -180,14 +194,20 @@ class Kernel:
         t0 = time.monotonic()
         msg_id = kc.execute(code, silent=silent, store_history=not silent, allow_stdin=False)
         result = ExecResult(status="ok")
-        budget = _OutputBudget(self.output_limit)
+        budget = _OutputBudget(min(self.output_limit, self.output_left))
         deadline = t0 + timeout
         idle = False
         reply = None
+        reply_at = 0.0
         interrupt_sent_at: float | None = None
         while not (idle and reply is not None):
             now = time.monotonic()
-            if interrupt_sent_at is None and now > deadline:
+            if reply is not None and now - reply_at > IDLE_AFTER_REPLY_S:
+                # The cell is done but "idle" never came: a refused message took it along.
+                if keep_outputs:
+                    budget.mark_lost(result.outputs)
+                break
+            if interrupt_sent_at is None and now > deadline and reply is None:
                 result.interrupted = True
                 interrupt_sent_at = now
                 self.interrupt()
@@ -209,7 +229,7 @@ class Kernel:
                 try:
                     smsg = kc.get_shell_msg(timeout=0 if got else 0.02)
                     if smsg.get("parent_header", {}).get("msg_id") == msg_id:
-                        reply = smsg
+                        reply, reply_at = smsg, time.monotonic()
                 except Empty:
                     pass
             if not got and reply is None and not self.km.is_alive():
@@ -217,6 +237,8 @@ class Kernel:
                 result.status = "kernel-died"
                 result.duration_s = time.monotonic() - t0
                 return result
+        if keep_outputs:
+            self.output_left = max(0, self.output_left - budget.used)
         content = reply.get("content", {})
         if result.interrupted:
             result.status = "timeout"
@@ -255,8 +277,19 @@ class _OutputBudget:
     """Keeps at most `limit` bytes of outputs for one cell."""
 
     def __init__(self, limit: int):
+        self.limit = limit
         self.left = limit
         self.truncated = False
+
+    @property
+    def used(self) -> int:
+        return self.limit - self.left
+
+    def mark_lost(self, outputs: list[dict[str, Any]]) -> None:
+        """Some output never arrived (refused as too large): say so, once."""
+        if not self.truncated:
+            self.truncated, self.left = True, 0
+            outputs.append({"output_type": "stream", "name": "stdout", "text": TRUNCATED})
 
     def _take(self, text: str) -> str:
         if self.left <= 0:

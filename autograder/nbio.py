@@ -8,6 +8,7 @@ says precisely what is wrong otherwise.
 from __future__ import annotations
 
 import json
+import reprlib
 from typing import Any
 
 from autograder.results import Message
@@ -29,6 +30,16 @@ def _source(value: Any) -> str | None:
     if isinstance(value, list) and all(isinstance(x, str) for x in value):
         return "".join(value)
     return None
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlist, _SHORT.maxdict = 2, 40, 40, 4, 4
+
+
+def _quote(value: Any, limit: int = 60) -> str:
+    """A hostile value quoted in a message, cut short (a 5 MB cell_type stays a few words)."""
+    text = _SHORT.repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def read_notebook(raw: bytes, where: str) -> dict[str, Any]:
@@ -86,18 +97,19 @@ def read_notebook(raw: bytes, where: str) -> dict[str, Any]:
         raise NotebookError(
             "old-nbformat",
             Message(
-                fr=f"{where} : format nbformat {nb.get('nbformat')!r} non pris en charge (4 attendu) ; réenregistrez-le dans JupyterLab",
-                en=f"{where}: nbformat {nb.get('nbformat')!r} is not supported (4 expected); save it again in JupyterLab",
+                fr=f"{where} : format nbformat {_quote(nb.get('nbformat'))} non pris en charge (4 attendu) ; réenregistrez-le dans JupyterLab",
+                en=f"{where}: nbformat {_quote(nb.get('nbformat'))} is not supported (4 expected); save it again in JupyterLab",
             ),
         )
     cells = []
     for i, cell in enumerate(nb["cells"], start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") not in CELL_TYPES:
+            kind = _quote(cell.get("cell_type") if isinstance(cell, dict) else type(cell).__name__)
             raise NotebookError(
                 "invalid-cell",
                 Message(
-                    fr=f"{where}, cellule {i} : cellule invalide (type {cell.get('cell_type') if isinstance(cell, dict) else type(cell).__name__!r})",
-                    en=f"{where}, cell {i}: invalid cell (type {cell.get('cell_type') if isinstance(cell, dict) else type(cell).__name__!r})",
+                    fr=f"{where}, cellule {i} : cellule invalide (type {kind})",
+                    en=f"{where}, cell {i}: invalid cell (type {kind})",
                 ),
             )
         src = _source(cell.get("source", ""))

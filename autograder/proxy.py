@@ -106,6 +106,7 @@ class Submission:
         self.call_timeout = call_timeout
         self.unavailable = unavailable
         self._n = 0
+        self._down: tuple[str, str] | None = None  # (how, label) when a call ended the kernel
 
     # -- public API used by checks --------------------------------------------------------
     def call(self, name: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
@@ -129,6 +130,16 @@ class Submission:
             raise KernelDied(self.unavailable)
         assert self.kernel is not None and self.exchange_dir is not None
         if not self.kernel.alive():
+            if self._down is not None:  # say which earlier call ended it, not "see the cells"
+                how, prev = self._down
+                why_fr = f"`{prev}` ne répondait plus et a été arrêté" if how == "timeout" else f"pendant l'appel à `{prev}`"
+                why_en = f"`{prev}` did not answer and was stopped" if how == "timeout" else f"while calling `{prev}`"
+                raise KernelDied(
+                    Message(
+                        fr=f"impossible d'appeler `{label}` : le noyau Python de votre notebook s'est arrêté plus tôt, {why_fr}",
+                        en=f"cannot call `{label}`: your notebook's Python kernel stopped earlier, {why_en}",
+                    )
+                )
             raise KernelDied(
                 Message(
                     fr=f"impossible d'appeler `{label}` : le noyau Python de votre notebook s'est arrêté plus tôt (voir les cellules en erreur)",
@@ -160,6 +171,8 @@ class Submission:
         limit = timeout or self.call_timeout
         res = self.kernel.execute(f"{AGENT_NAME}.run({str(d)!r})", limit, silent=True, keep_outputs=False)
         if res.status == "timeout":
+            if not self.kernel.alive():  # it ignored the interrupt and was killed
+                self._down = ("timeout", label)
             raise StudentTimeout(
                 Message(
                     fr=f"`{label}` n'a pas répondu en {limit:g} s (boucle infinie ? calcul trop lent ?)",
@@ -167,6 +180,7 @@ class Submission:
                 )
             )
         if res.status == "kernel-died":
+            self._down = ("died", label)
             raise KernelDied(
                 Message(
                     fr=f"le noyau Python s'est arrêté pendant l'appel à `{label}` (mémoire épuisée ? os._exit ?)",
@@ -346,7 +360,8 @@ def _read_array(d: Path, name: Any, label: str, dir_fd: int | None = None) -> np
     raw = _open_regular(d / name, MAX_ARRAY_BYTES, label, dir_fd)
     try:
         arr = np.load(io.BytesIO(raw), allow_pickle=False)
-    except (ValueError, OSError, EOFError):
+    # MemoryError: a header that declares terabytes (np.load allocates before reading).
+    except (ValueError, OSError, EOFError, MemoryError):
         raise BadValue(_bad(label, "tableau illisible (objets Python ?)", "unreadable array (Python objects?)")) from None
     if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biufc":
         raise BadValue(_bad(label, "tableau non numérique", "non-numeric array"))

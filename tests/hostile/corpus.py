@@ -1,0 +1,1864 @@
+"""The hostile corpus: submissions that try to cheat, snoop, escape, exhaust or break the
+grader, each a real git commit of a TP notebook, with its expected outcome as data.
+
+Every entry is graded by `test_corpus.py` against the fixture course of
+`tests/core/course_builder.py` (TP ``tp_mini``: answer cells ``add``, ``square``,
+``scale``; 7 points, 5 of them in hidden checks). Student code can read a dict ``T`` of
+grader-side targets (the out dir, the hidden check file, the grader's pid, a loopback
+port...): the harness prepends ``T = {...}`` to every student cell that mentions it.
+
+Besides what an entry states, every grading must: finish and write its reports, award no
+more than ``max_score``, show no secret (CI token, hidden check source, solutions, other
+students' files) and no hidden expected value, stay within the time budget, leave no
+process of a sandbox uid, change no file outside its temporary folder, keep its reports
+small and the grader's memory bounded. ``known_bugs`` names requirements that fail today
+because of a bug outside what the corpus may change: the test then requires them to still
+fail (so a fix shows up) and reports the entry as xfail.
+
+`python -m tests.hostile.make_readme` writes README.md from this file.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.core.course_builder import MINI, SOLUTION, WRONG, StudentRepo, nb_bytes, student_notebook
+
+FORGE = "forging the verdict"
+READ = "reading what must stay hidden"
+ESCAPE = "escaping"
+EXHAUST = "exhausting resources"
+BREAK = "breaking the notebook"
+CATEGORIES = (FORGE, READ, ESCAPE, EXHAUST, BREAK)
+
+#: The requirements checked for every entry (see test_corpus.check_entry).
+REQUIREMENTS = (
+    "report",  # grading returns and writes grade.json, junit.xml, feedback.md/html (+ executed.ipynb)
+    "score",  # score <= max_score (== score when given); max_score unchanged
+    "secrets",  # no token, hidden check line, solution or other student's file in any report
+    "expected-values",  # no value a hidden check expects, in any report
+    "says",  # the FR and EN reports say what was stopped
+    "codes",  # problem codes and cell statuses as expected
+    "evidence",  # the executed notebook shows the attempt and how it failed
+    "time",  # wall time <= budget + margin
+    "processes",  # no process of the kernel's sandbox uid left
+    "files",  # course, repos, other reports and the host /tmp unchanged; nothing received
+    "cleanup",  # the grader's temporary folder is empty again
+    "report-size",  # every report file stays small
+    "grader-memory",  # the grader's peak RSS during the grading stays bounded
+)
+
+# -- known bugs (outside tests/hostile and outside the files this corpus may fix) ----------
+
+BUG_HIDDEN_VALUES = (
+    "plugin/checks.values: a hidden check's CheckFailed message is shown verbatim, and "
+    "assert_close puts 'attendu <value>' (the expected value on grader-chosen hidden "
+    "inputs) in it"
+)
+BUG_DEEP_TREE = (
+    "slot.Slot.close: shutil.rmtree on Python 3.11 recurses once per directory level; a "
+    "work dir 3000 levels deep raises RecursionError out of grade_job: no report, work dir left"
+)
+BUG_CELL_LIST = (
+    "grade.py: every code cell becomes a CellRun in grade.json, skipped ones included: "
+    "100k one-line cells give a 20+ MB grade.json and seconds of rendering past the budget"
+)
+
+
+#: What the corpus shows but does not hold the grader to (no requirement fails on them):
+#: limits worth knowing, with where they come from. Rendered in README.md.
+GAPS = (
+    "The work dir lives on the grader's disk and only RLIMIT_FSIZE (256 MB a file) bounds "
+    "it: a notebook writing many files can fill the disk within its time budget (disk-fill "
+    "writes one file there on purpose). A size-capped tmpfs or a quota would bound it.",
+    "When the notebook budget runs out between two cells (the last cell ended just in "
+    "time), grade._run_cells marks the rest 'skipped' without a Problem, and the feedback "
+    "does not list skipped cells: the report does not say why they did not run (seen with "
+    "hundred-thousand-cells, depending on timing).",
+    "A grader killed with -9 cannot remove its temporary folders (ag-run-*, ag-git-*): the "
+    "student's work files stay in $TMPDIR until something sweeps them.",
+    "Grader-chosen hidden inputs reach the student's code by design; a function can quote "
+    "them in an error that the report shows (echo-hidden-inputs).",
+)
+
+
+@dataclass(frozen=True)
+class GitCtx:
+    """What a git-level builder gets: the repo, the branch to create and the base commit."""
+
+    repo: StudentRepo
+    branch: str
+    base: str  # sha of the commit holding the untouched release
+    nb_path: str
+    T: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Entry:
+    category: str
+    name: str
+    tries: str  # what it tries, in a line
+    stopped_by: str  # what stopped it, in a line (README)
+    # -- the submission --------------------------------------------------------------------
+    answers: Mapping[str, str] = field(default_factory=dict)  # grade_id -> source
+    scratch: Mapping[str, Sequence[str]] = field(default_factory=dict)  # after grade_id
+    notebook: Callable[[dict[str, Any]], dict[str, Any] | bytes] | None = None
+    git: Callable[[GitCtx], str] | None = None  # builds the commit itself, returns the ref
+    options: Mapping[str, Any] = field(default_factory=dict)
+    # -- what must happen ------------------------------------------------------------------
+    max_score: float = 0.0
+    score: float | None = None  # exact score, when the code earns something
+    codes: str = ""  # regex, fullmatch on the sorted, comma-joined set of problem codes
+    cells: Mapping[str, str] = field(
+        default_factory=dict
+    )  # grade_id|"scratch"|"scratchN" -> status regex
+    says: Sequence[tuple[str, str]] = ()  # (FR regex, EN regex) found in the FR / EN report
+    evidence: Sequence[str] = ()  # regexes found in the executed notebook's outputs
+    must_not: Sequence[str] = ()  # in no report file (executed.ipynb included)
+    must_not_feedback: Sequence[str] = ()  # in no student-facing file (grade.json, junit, feedback)
+    extra_s: float = 0.0  # check calls that legitimately wait (call timeouts, kill grace)
+    peak_mb: float | None = None  # bound on the grader's peak RSS growth, when not the default
+    slow: bool = False
+    needs_gpu: bool = False
+    known_bugs: Mapping[str, str] = field(default_factory=dict)  # requirement -> bug
+
+
+# -- student code --------------------------------------------------------------------------
+
+#: Tries something, prints `label=outcome`; a secret that was read ends up in the outputs.
+PROBE = r"""
+import errno as _errno, os, sys, time
+
+
+def _try(label, fn):
+    try:
+        got = fn()
+    except PermissionError:
+        out = "denied"
+    except FileNotFoundError:
+        out = "not-found"
+    except ConnectionRefusedError:
+        out = "refused"
+    except KeyError:
+        out = "absent"
+    except OSError as exc:
+        out = "oserror:" + _errno.errorcode.get(exc.errno, str(exc.errno))
+    except Exception as exc:
+        out = "error:" + type(exc).__name__
+    else:
+        out = "ok:" + repr(got)[:300]
+    print(f"{label}={out}", flush=True)
+    return out
+
+
+def _read(path):
+    with open(path, "rb") as f:
+        return f.read(4096)
+
+
+def _write(path, data="PWNED"):
+    with open(path, "a") as f:
+        f.write(data)
+    return "written"
+"""
+
+FAKE_REPORT = "Note : 7 / 7 - toutes les vérifications sont réussies (tp_mini)"
+
+SYS_EXIT = "import sys\nsys.exit(0)\n"
+OS_EXIT = "import os\nos._exit(0)\n"
+
+EXIT_WHEN_CALLED = {
+    "add": "def add(a, b):\n    import os\n    os._exit(0)\n",
+    "square": "def square(x):\n    import os\n    os._exit(0)\n",
+    "scale": "def scale(v, k):\n    import os\n    os._exit(0)\n",
+}
+
+EXIT_EXCEPTIONS_WHEN_CALLED = {
+    "add": "def add(a, b):\n    raise SystemExit(0)\n",
+    "square": "def square(x):\n    raise KeyboardInterrupt\n",
+    "scale": "def scale(v, k):\n    raise GeneratorExit\n",
+}
+
+MONKEYPATCH_NUMPY = """
+import numpy as np
+import numpy.testing
+
+np.allclose = lambda *a, **k: True
+np.isclose = lambda a, b, *r, **k: np.ones(np.shape(b), dtype=bool)
+np.array_equal = lambda *a, **k: True
+np.isfinite = lambda x, *a, **k: np.ones(np.shape(x), dtype=bool)
+np.testing.assert_allclose = lambda *a, **k: None
+np.testing.assert_array_equal = lambda *a, **k: None
+np.ndarray.__eq__ = lambda self, other: True
+"""
+
+TORCH_ANSWERS = {
+    "add": (
+        "import torch\n\n"
+        "torch.allclose = lambda *a, **k: True\n"
+        "torch.equal = lambda *a, **k: True\n"
+        "torch.isclose = lambda a, b, *r, **k: torch.ones_like(torch.as_tensor(b), dtype=torch.bool)\n"
+        "torch.testing.assert_close = lambda *a, **k: None\n"
+        "torch.Tensor.__eq__ = lambda self, other: torch.tensor(True)\n\n"
+        "def add(a, b):\n    return torch.tensor(float(a) - float(b) + 1.0)\n"
+    ),
+    "square": "def square(x):\n    return torch.as_tensor(x) * 2 + 1\n",
+    "scale": "def scale(v, k):\n    return torch.as_tensor(v) + k + 1\n",
+}
+
+FORGED_PROTOCOL = r"""
+import json
+
+_real_dump = json.dump
+FORGED = [
+    {"ok": True, "value": {"__nd__": "../../../../etc/shadow.npy"}},
+    {"ok": True, "value": {"__float__": "1e999"}},
+    {"ok": True, "value": {"__handle__": 424242, "type": "ndarray"}},
+    {"ok": True, "value": {"__dict__": {"a": {"__nd__": "/etc/passwd"}}}},
+    {"ok": True, "value": {"__nd__": ".hidden.npy"}},
+]
+_n = [0]
+
+
+def _forged_dump(obj, fp, *args, **kwargs):
+    if isinstance(obj, dict) and "ok" in obj:
+        obj = FORGED[_n[0] % len(FORGED)]
+        _n[0] += 1
+    return _real_dump(obj, fp, *args, **kwargs)
+
+
+json.dump = _forged_dump
+"""
+
+LYING_BUILTINS = r"""
+import builtins, math
+
+_real_isinstance = builtins.isinstance
+
+
+def _lying_isinstance(obj, cls):
+    # The grader's agent asks "is it a plain bool/str?" before encoding: say yes.
+    if cls == (bool, str):
+        return True
+    return _real_isinstance(obj, cls)
+
+
+builtins.isinstance = _lying_isinstance
+math.isfinite = lambda x: True
+"""
+
+ARRAY_ANSWERS = {
+    "add": "def add(a, b):\n    return np.asarray(a - b + 1.0)\n",
+    "square": WRONG["square"],
+    "scale": WRONG["scale"],
+}
+
+IPYTHON_DISPLAY = r"""
+import sys
+import IPython.display
+from IPython.display import HTML, publish_display_data
+
+FAKE = T["fake_report"]
+IPython.display.display = lambda *objs, **kw: print(FAKE)
+ip = get_ipython()
+_publish = ip.display_pub.publish
+publish_display_data({"text/html": "<h1>" + FAKE + "</h1><script>alert(1)</script>", "text/plain": FAKE})
+ip.display_pub.publish = lambda *a, **k: _publish({"text/plain": FAKE, "text/html": "<b>" + FAKE + "</b>"})
+sys.displayhook = lambda value: print(FAKE)
+ip.display_formatter.formatters["text/html"].for_type(float, lambda v: "<b>" + FAKE + "</b>")
+IPython.display.display(HTML("<p>ok</p>"))
+42.0
+"""
+
+HIJACK_RUN_CELL = r"""
+from IPython.core.interactiveshell import ExecutionInfo, ExecutionResult
+
+ip = get_ipython()
+
+
+def _noop(raw_cell, *args, **kwargs):
+    return ExecutionResult(ExecutionInfo(raw_cell, False, False, True, None))
+
+
+async def _noop_async(raw_cell, *args, **kwargs):
+    return _noop(raw_cell)
+
+
+ip.run_cell = _noop
+ip.run_cell_async = _noop_async
+print("run_cell hijacked: every later cell, the grader's agent included, is a no-op")
+"""
+
+FAKE_PRINT = r"""
+import os, sys
+
+FAKE = T["fake_report"]
+print(FAKE)
+print('{"score": 7.0, "max_score": 7.0, "tests": []}')
+print("\x1b[32m" + FAKE + "\x1b[0m\r" + FAKE)
+os.write(1, FAKE.encode() + b"\n")
+os.write(2, FAKE.encode() + b"\n")
+sys.__stdout__.write(FAKE + "\n")
+sys.__stdout__.flush()
+"""
+
+WRITE_OUT_DIR = (
+    PROBE
+    + r"""
+for name in ("grade.json", "feedback.md", "junit.xml", "pwned.txt"):
+    _try("write_out_" + name, lambda: _write(os.path.join(T["out_dir"], name), "PWNED"))
+_try("mkdir_out", lambda: os.makedirs(T["out_dir"], exist_ok=True))
+_try("write_out_root", lambda: _write(os.path.join(T["out_root"], "pwned.txt")))
+_write(os.path.join(T["out_dir"], "grade.json"), '{"score": 7, "PWNED": true}')
+"""
+)
+
+WRITE_OUT_DIR_LATER = r"""
+import os, threading, time
+
+
+def _keep_trying():
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 120:
+        try:
+            os.makedirs(T["out_dir"], exist_ok=True)
+            with open(os.path.join(T["out_dir"], "grade.json"), "w") as f:
+                f.write('{"score": 7, "PWNED": true}')
+        except OSError:
+            pass
+        time.sleep(0.1)
+
+
+threading.Thread(target=_keep_trying, daemon=True).start()
+pid = os.fork()
+if pid == 0:
+    os.setsid()
+    if os.fork() == 0:
+        try:
+            _keep_trying()
+        finally:
+            os._exit(0)
+    os._exit(0)
+os.waitpid(pid, 0)
+print("writers started: a thread and a daemon process")
+"""
+
+LYING_DUNDERS = {
+    "add": (
+        "class Liar:\n"
+        "    def __eq__(self, other):\n        return True\n"
+        "    def __ne__(self, other):\n        return False\n"
+        "    def __float__(self):\n        return 5.0\n"
+        "    def __int__(self):\n        return 5\n"
+        "    def __index__(self):\n        return 5\n"
+        "    def __array__(self, dtype=None, copy=None):\n        return np.asarray(5.0)\n"
+        "    __array_priority__ = 1000\n"
+        "    __hash__ = object.__hash__\n\n"
+        "def add(a, b):\n    return Liar()\n"
+    ),
+    "square": (
+        "class LyingFloat(float):\n"
+        "    def __eq__(self, other):\n        return True\n"
+        "    __hash__ = float.__hash__\n\n"
+        "def square(x):\n    return LyingFloat(0.0)\n"
+    ),
+    "scale": (
+        "class LyingInt(int):\n"
+        "    def __eq__(self, other):\n        return True\n"
+        "    __hash__ = int.__hash__\n\n"
+        "def scale(v, k):\n    return [[LyingInt(1)] * 4] * 3\n"
+    ),
+}
+
+NDARRAY_SUBCLASS = {
+    "add": (
+        "class Evil(np.ndarray):\n"
+        "    def __eq__(self, other):\n        return np.ones(np.shape(other), dtype=bool)\n"
+        "    def __ne__(self, other):\n        return np.zeros(np.shape(other), dtype=bool)\n"
+        "    def __array_ufunc__(self, *args, **kwargs):\n        return np.zeros(3)\n"
+        "    def __array_function__(self, *args, **kwargs):\n        return True\n\n"
+        "def add(a, b):\n    return np.zeros(()).view(Evil)\n"
+    ),
+    "square": "def square(x):\n    return np.zeros(np.shape(x)).view(Evil)\n",
+    "scale": "def scale(v, k):\n    return np.ma.masked_all(np.shape(v))\n",
+}
+
+SHIFTY_TENSOR = {
+    "add": (
+        "import torch\n\n"
+        "class Shifty(torch.Tensor):\n"
+        "    reads = 0\n\n"
+        "    def numpy(self, *args, **kwargs):\n"
+        "        Shifty.reads += 1\n"
+        "        return torch.Tensor.numpy(self.as_subclass(torch.Tensor)) + Shifty.reads\n\n"
+        "def add(a, b):\n    return torch.zeros(()).as_subclass(Shifty)\n"
+    ),
+    "square": "def square(x):\n    return torch.zeros(len(x)).as_subclass(Shifty)\n",
+    "scale": "def scale(v, k):\n    return torch.zeros(tuple(np.shape(v))).as_subclass(Shifty)\n",
+}
+
+NAN_INF = {
+    "add": "def add(a, b):\n    return float('nan')\n",
+    "square": "def square(x):\n    return np.full(np.shape(x), np.inf)\n",
+    "scale": "def scale(v, k):\n    return np.full(np.shape(v), np.nan)\n",
+}
+
+HUGE_ARRAYS = {
+    # 320 MB: past the kernel's 256 MB file-size limit on the exchange file.
+    "add": "def add(a, b):\n    return np.zeros(40_000_000)\n",
+    # 10^10 entries that take no memory (a broadcast view): writing them is what fails.
+    "square": "def square(x):\n    return np.broadcast_to(np.float64(0.0), (100_000, 100_000))\n",
+    # A 20 MB string: past the grader's 16 MB cap on JSON answers.
+    "scale": "def scale(v, k):\n    return 'x' * 20_000_000\n",
+}
+
+WRONG_DTYPES = {
+    "add": "def add(a, b):\n    return 2 ** 70\n",
+    "square": "def square(x):\n    return np.array(['1.0'] * len(x))\n",
+    "scale": "def scale(v, k):\n    return np.asarray(v) * 1j\n",
+}
+
+WRONG_SHAPES = {
+    "add": "def add(a, b):\n    return np.array([a + b, a + b])\n",
+    "square": "def square(x):\n    return (np.asarray(x) ** 2)[:3]\n",
+    "scale": "def scale(v, k):\n    return (np.asarray(v) * k).T\n",
+}
+
+CRAFTED_NPY = r"""
+import io, os, zipfile
+import numpy
+
+_real_save = numpy.save
+MODE = []
+
+
+class Payload:
+    def __reduce__(self):
+        return (os.system, ("touch /tmp/" + T["nonce"] + "-unpickled",))
+
+
+def _evil_save(file, arr, allow_pickle=True, fix_imports=True):
+    mode = MODE[-1] if MODE else "pickle"
+    with open(file, "wb") as f:
+        if mode == "pickle":
+            _real_save(f, numpy.array([Payload()], dtype=object), allow_pickle=True)
+        elif mode == "header":  # 8 TB declared, 64 bytes given
+            numpy.lib.format.write_array_header_1_0(
+                f, {"descr": "<f8", "fortran_order": False, "shape": (10**12,)}
+            )
+            f.write(b"\0" * 64)
+        else:  # a zip (.npz) where an array is expected
+            with zipfile.ZipFile(f, "w") as z:
+                z.writestr("arr_0.npy", b"not an array")
+
+
+numpy.save = _evil_save
+
+
+def add(a, b):
+    MODE.append("pickle")
+    return numpy.zeros(2)
+
+
+def square(x):
+    MODE.append("header")
+    return numpy.zeros(2)
+
+
+def scale(v, k):
+    MODE.append("npz")
+    return numpy.zeros(2)
+"""
+
+FAKE_AGENT = r"""
+import json, os
+
+
+class _FakeAgent:
+    '''Answers every request of the grader with "ok", without running anything.'''
+
+    def run(self, d):
+        with open(os.path.join(d, "result.json"), "w") as f:
+            json.dump({"ok": True, "value": None}, f)
+
+
+__autograder_agent__ = _FakeAgent()
+
+
+def _reinstall(*args, **kwargs):
+    get_ipython().user_ns["__autograder_agent__"] = _FakeAgent()
+
+
+get_ipython().events.register("pre_execute", _reinstall)
+get_ipython().events.register("post_execute", _reinstall)
+"""
+
+GIVEN_CELL_INJECTION = (
+    "import numpy as np\n\nOFFSET = 0\n\n"
+    + SOLUTION["add"]
+    + SOLUTION["square"]
+    + SOLUTION["scale"]
+)
+
+# -- reading ---------------------------------------------------------------------------------
+
+FIND_COURSE_FILES = r"""
+def _find_course_files():
+    skip = {"/proc", "/sys", "/dev", "/usr", sys.prefix, sys.base_prefix}
+    found = []
+    for top, dirs, files in os.walk("/"):
+        dirs[:] = [d for d in dirs if os.path.join(top, d) not in skip]
+        for name in files:
+            if name.endswith(".ipynb") or (name.startswith("test_") and name.endswith(".py")):
+                found.append(os.path.join(top, name))
+    return found
+
+
+print("course_like_files=" + repr(_find_course_files()[:20]), flush=True)
+"""
+
+READ_HIDDEN_CHECKS = (
+    PROBE
+    + FIND_COURSE_FILES
+    + r"""
+_try("hidden_check", lambda: _read(T["hidden_check"]))
+_try("hidden_dir", lambda: os.listdir(T["hidden_dir"]))
+_try("course_root", lambda: os.listdir(T["course_root"]))
+_try("this_repo_hidden", lambda: os.listdir(T["real_hidden_dir"]))
+print(_read(T["hidden_check"]).decode())
+"""
+)
+
+READ_INSTRUCTOR_FILES = (
+    PROBE
+    + r"""
+_try("source_notebook", lambda: _read(T["source_notebook"]))
+_try("solution_notebook", lambda: _read(T["solution_notebook"]))
+_try("release_dir", lambda: os.listdir(T["release_dir"]))
+_try("this_repo_solutions", lambda: os.listdir(T["real_solutions_dir"]))
+_try("this_repo_source", lambda: os.listdir(T["real_source_dir"]))
+print(_read(T["solution_notebook"]).decode())
+"""
+)
+
+READ_OTHER_STUDENTS = (
+    PROBE
+    + r"""
+_try("other_notebook", lambda: _read(T["other_notebook"]))
+_try("other_git", lambda: os.listdir(os.path.join(T["other_repo"], ".git")))
+_try("other_results", lambda: _read(T["other_results"]))
+_try("students_parent", lambda: os.listdir(os.path.dirname(T["repo"])))
+_try("own_repo", lambda: os.listdir(T["repo"]))
+print(_read(T["other_notebook"]).decode())
+"""
+)
+
+READ_GRADER_ENV = (
+    PROBE
+    + r"""
+print("env_keys=" + ",".join(sorted(os.environ)))
+_try("env_token", lambda: os.environ["CI_JOB_TOKEN"])
+_try("self_environ", lambda: _read("/proc/self/environ"))
+leaked = [k for k, v in os.environ.items() if T["token"] in v]
+print("token_in_env=" + ("yes:" + ",".join(leaked) if leaked else "no"))
+os.environ["CI_JOB_TOKEN"]
+"""
+)
+
+READ_GRADER_PROC = (
+    PROBE
+    + r"""
+for pid in (T["grader_pid"], 1, os.getppid()):
+    for what in ("environ", "cmdline", "status", "root"):
+        path = f"/proc/{pid}/{what}"
+        _try(f"proc_{pid}_{what}", (lambda p=path: os.listdir(p)) if what == "root" else (lambda p=path: _read(p)[:200]))
+hits = []
+for d in os.listdir("/proc"):
+    if d.isdigit():
+        try:
+            if T["token"].encode() in _read(f"/proc/{d}/environ"):
+                hits.append(d)
+        except OSError:
+            pass
+print("pids=" + ",".join(d for d in os.listdir("/proc") if d.isdigit()))
+print("token_in_proc=" + (",".join(hits) or "no"))
+_read(f"/proc/{T['grader_pid']}/environ")
+"""
+)
+
+ECHO_INPUTS = {
+    "add": "def add(a, b):\n    raise ValueError(f'inputs: {a!r} {b!r}')\n",
+    "square": "def square(x):\n    raise ValueError('inputs: ' + repr(np.asarray(x).tolist()))\n",
+    "scale": "def scale(v, k):\n    raise ValueError('inputs: ' + repr(k))\n",
+}
+
+# -- escaping --------------------------------------------------------------------------------
+
+LOOPBACK = (
+    PROBE
+    + r"""
+import socket
+
+
+def _connect(host):
+    s = socket.create_connection((host, T["port"]), timeout=3)
+    s.sendall(b"hello from the student kernel")
+    s.close()
+    return "connected"
+
+
+_try("tcp_127", lambda: _connect("127.0.0.1"))
+_try("tcp_localhost", lambda: _connect("localhost"))
+_try("tcp_ipv6", lambda: _connect("::1"))
+_connect("127.0.0.1")
+"""
+)
+
+EXTERNAL = (
+    PROBE
+    + r"""
+import socket
+
+
+def _tcp():
+    t0 = time.monotonic()
+    try:
+        return socket.create_connection(("192.0.2.1", 9), timeout=3)
+    finally:
+        print(f"tcp_elapsed={time.monotonic() - t0:.3f}")
+
+
+def _udp():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        return s.sendto(b"x", ("192.0.2.1", 9))
+    finally:
+        s.close()
+
+
+_try("tcp_testnet", _tcp)
+_try("udp_testnet", _udp)
+_try("interfaces", socket.if_nameindex)
+_tcp()
+"""
+)
+
+ORPHANS = r"""
+import os, signal, subprocess, time
+
+print("uid=" + str(os.getuid()))
+child = subprocess.Popen(["sleep", "1000"], start_new_session=True)
+os.system("setsid nohup sleep 1001 >/dev/null 2>&1 &")
+pid = os.fork()
+if pid == 0:
+    os.setsid()
+    if os.fork() == 0:
+        for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            signal.signal(s, signal.SIG_IGN)
+        try:
+            time.sleep(1002)
+        finally:
+            os._exit(0)
+    os._exit(0)
+os.waitpid(pid, 0)
+time.sleep(0.3)
+print("spawned", child.pid, "alive" if child.poll() is None else "dead")
+"""
+
+WRITE_OUTSIDE = (
+    PROBE
+    + r"""
+runtime = os.path.dirname(sys.argv[sys.argv.index("-f") + 1])
+targets = {
+    "out_dir": os.path.join(T["out_dir"], "grade.json"),
+    "out_root": os.path.join(T["out_root"], "pwned.txt"),
+    "hidden_check": T["hidden_check"],
+    "repo_hook": os.path.join(T["repo"], ".git", "hooks", "post-checkout"),
+    "venv": os.path.join(sys.prefix, "pwned.txt"),
+    "usr": "/usr/lib/pwned.txt",
+    "etc_passwd": "/etc/passwd",
+    "root_home": "/root/pwned.txt",
+    "sandbox_parent": "/sandbox/pwned.txt",
+    "runtime_parent": os.path.join(os.path.dirname(runtime), "pwned.txt"),
+    "grader_tmp": os.path.join(T["grader_tmp"], "pwned.txt"),
+    "private_tmp": "/tmp/" + T["nonce"] + "-tmp.txt",
+    "private_shm": "/dev/shm/" + T["nonce"] + "-shm.txt",
+}
+for label, path in targets.items():
+    _try("write_" + label, lambda: _write(path))
+_write(T["hidden_check"])
+"""
+)
+
+KILL_EVERYTHING = (
+    PROBE
+    + r"""
+import signal
+
+_try("kill_pid1", lambda: os.kill(1, signal.SIGKILL))
+_try("kill_grader", lambda: os.kill(T["grader_pid"], signal.SIGKILL))
+_try("kill_all", lambda: os.kill(-1, signal.SIGKILL))
+print("after_kill_all=alive", flush=True)
+time.sleep(0.2)
+os.killpg(0, signal.SIGKILL)
+"""
+)
+
+SYMLINKS = r"""
+import os
+
+os.symlink(T["course_root"], "course_link")
+os.symlink(T["out_dir"], "out_link")
+os.symlink(T["repo"], "repo_link")
+os.symlink("/etc", "etc_link")
+os.makedirs("d/e", exist_ok=True)
+os.symlink(T["hidden_check"], "d/e/hidden_link")
+os.symlink(T["grader_tmp"], "d/tmp_link")
+print("links=" + ",".join(sorted(os.listdir("."))))
+"""
+
+# -- exhausting ------------------------------------------------------------------------------
+
+LOOP_IN_CALLED = {"square": "def square(x):\n    while True:\n        pass\n"}
+
+UNINTERRUPTIBLE_CALLED = {
+    "add": (
+        "def add(a, b):\n"
+        "    while True:\n"
+        "        try:\n"
+        "            while True:\n"
+        "                pass\n"
+        "        except KeyboardInterrupt:\n"
+        "            pass\n"
+    )
+}
+
+LOOP_AT_IMPORT = {"add": "while True:\n    pass\n\ndef add(a, b):\n    return a + b\n"}
+
+UNINTERRUPTIBLE_CELL = (
+    "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass\n"
+)
+
+#: Forks from a small interpreter (forking the kernel itself costs ~25 ms a copy on loaded
+#: cores); the children drop their parent's pipes, so it can report and exit.
+FORK_BOMB = r'''
+import subprocess, sys
+
+BOMB = """
+import errno, os, time
+
+n, stopped, t0 = 0, "cap", time.monotonic()
+while n < 3000 and time.monotonic() - t0 < 30:  # bounded: RLIMIT_NPROC (512) stops it first
+    try:
+        pid = os.fork()
+    except OSError as exc:
+        stopped = errno.errorcode.get(exc.errno, str(exc.errno))
+        break
+    if pid == 0:
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        time.sleep(600)
+        os._exit(0)
+    n += 1
+print(f"forks={n} stopped_by={stopped}", flush=True)
+"""
+done = subprocess.run([sys.executable, "-S", "-c", BOMB], capture_output=True, text=True, timeout=60)
+print(done.stdout.strip(), done.stderr.strip()[-300:], flush=True)
+'''
+
+MEMORY_BOMB = "blocks = [bytearray(1024**3) for _ in range(20)]  # 20 GB\n"
+
+DISK_FILL = r'''
+import errno, os
+
+
+def fill(folder, files, cap_mb=1100):
+    """Write 1 MB chunks into up to `files` files; returns "<errno>:<MB written>"."""
+    total, last, chunk = 0, "cap", b"\0" * (1 << 20)
+    for i in range(files):
+        try:
+            with open(os.path.join(folder, f"fill{i}.bin"), "wb") as f:
+                while total < cap_mb:
+                    f.write(chunk)
+                    f.flush()
+                    total += 1
+            return f"cap:{total}"
+        except OSError as exc:
+            last = errno.errorcode.get(exc.errno, str(exc.errno))
+            if last != "EFBIG":  # a full file system, not just a full file
+                break
+    return f"{last}:{total}"
+
+
+# One file only in the work dir: it lives on the grader's disk (see the README).
+print("work=" + fill("/sandbox/work", 1), flush=True)
+print("tmp=" + fill("/tmp", 8), flush=True)
+print("shm=" + fill("/dev/shm", 8), flush=True)
+'''
+
+MILLION_LINES = "for i in range(1_000_000):\n    print(i)\n"
+
+ONE_HUGE_OUTPUT = "print('x' * 300_000_000)\n"
+
+DEEP_RECURSION = r"""
+import json, sys
+
+sys.setrecursionlimit(100_000)
+
+
+def f(n):
+    return f(n + 1)
+
+
+try:
+    f(0)
+except RecursionError:
+    print("python_recursion=RecursionError", flush=True)
+sys.setrecursionlimit(10**6)
+x = []
+for _ in range(200_000):
+    x = [x]
+json.dumps(x)  # recursion in C: overflows the C stack
+"""
+
+SLEEP = "import time\ntime.sleep(3.5)\n"
+
+DEEP_TREE = r"""
+import os
+
+os.chdir("/sandbox/work")
+for _ in range(3000):
+    os.mkdir("d")
+    os.chdir("d")
+os.chdir("/sandbox/work")
+print("depth=3000")
+"""
+
+OUTPUT_PER_CELL = 'print("y" * 300_000)\n'
+
+GPU_GRAB = r"""
+import torch
+
+blocks = []
+while True:
+    blocks.append(torch.empty(1024**3, dtype=torch.uint8, device="cuda"))
+"""
+
+# -- breaking the notebook ---------------------------------------------------------------
+
+
+def _invalid_json(nb: dict[str, Any]) -> bytes:
+    return b'{"cells": [\n  {"cell_type": "code", "source": "def add(a, b):\n'
+
+
+def _nbformat3(nb: dict[str, Any]) -> dict[str, Any]:
+    cells = [
+        {"cell_type": c["cell_type"], "input": c["source"], "language": "python", "outputs": []}
+        for c in nb["cells"]
+    ]
+    return {"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": cells}]}
+
+
+def _json_list(nb: dict[str, Any]) -> bytes:
+    return b"[1, 2, 3]\n"
+
+
+def _python_script(nb: dict[str, Any]) -> bytes:
+    return b"import numpy as np\n\n" + "".join(SOLUTION.values()).encode()
+
+
+def _answers(nb: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")]
+
+
+def _without_answers(nb: dict[str, Any]) -> dict[str, Any]:
+    nb["cells"] = [c for c in nb["cells"] if c not in _answers(nb)]
+    return nb
+
+
+def _duplicate_ids(nb: dict[str, Any]) -> dict[str, Any]:
+    cells = []
+    for c in nb["cells"]:
+        cells.append(c)
+        if c["metadata"]["nbgrader"]["grade_id"] == "add":
+            cells.append({**c, "source": SOLUTION["add"]})  # same id, same grade_id
+    for c in cells:
+        c["id"] = "same-id"
+    cells.append({**cells[-1], "metadata": {}, "source": "x = 1\n"})  # scratch, same id too
+    nb["cells"] = cells
+    return nb
+
+
+def _answers_moved(nb: dict[str, Any]) -> dict[str, Any]:
+    answers = _answers(nb)
+    nb["cells"] = [c for c in nb["cells"] if c not in answers] + answers[::-1]
+    return nb
+
+
+def _add_as_markdown(nb: dict[str, Any]) -> dict[str, Any]:
+    for c in nb["cells"]:
+        if c["metadata"]["nbgrader"]["grade_id"] == "add":
+            c["cell_type"] = "markdown"
+            c.pop("outputs", None)
+            c.pop("execution_count", None)
+    return nb
+
+
+def _huge_output(nb: dict[str, Any]) -> dict[str, Any]:
+    for c in nb["cells"]:
+        if c["metadata"]["nbgrader"]["grade_id"] == "add":
+            c["outputs"] = [
+                {
+                    "output_type": "display_data",
+                    "metadata": {},
+                    "data": {"image/png": "iVBORw0K" + "A" * 50_000_000},
+                }
+            ]
+    return nb
+
+
+def _r_kernel(nb: dict[str, Any]) -> dict[str, Any]:
+    nb["metadata"]["kernelspec"] = {"display_name": "R", "language": "R", "name": "ir"}
+    nb["metadata"]["language_info"] = {"name": "R", "version": "4.3.0"}
+    return nb
+
+
+def _latin1(nb: dict[str, Any]) -> bytes:
+    raw = nb_bytes(nb)
+    assert "Complétez".encode() in raw
+    return raw.replace("é".encode(), b"\xe9")
+
+
+def _bad_cell_source(nb: dict[str, Any]) -> dict[str, Any]:
+    nb["cells"][2]["source"] = 42
+    return nb
+
+
+def _huge_cell_type(nb: dict[str, Any]) -> dict[str, Any]:
+    nb["cells"][0]["cell_type"] = "x" * 5_000_000
+    return nb
+
+
+def _huge_nbformat(nb: dict[str, Any]) -> dict[str, Any]:
+    nb["nbformat"] = "4" * 5_000_000
+    return nb
+
+
+def _given_cells_edited(nb: dict[str, Any]) -> dict[str, Any]:
+    for c in nb["cells"]:
+        if c["metadata"]["nbgrader"]["grade_id"] == "setup":
+            c["source"] = GIVEN_CELL_INJECTION
+    meta = {"nbgrader": {"grade_id": "given_end", "solution": True, "locked": False}}
+    nb["cells"].append(
+        {
+            "cell_type": "code",
+            "id": "x-given",
+            "metadata": meta,
+            "source": GIVEN_CELL_INJECTION,
+            "outputs": [],
+            "execution_count": None,
+        }
+    )
+    return nb
+
+
+def _many_cells(nb: dict[str, Any]) -> dict[str, Any]:
+    nb["cells"] += [
+        {
+            "cell_type": "code",
+            "id": f"s{i}",
+            "metadata": {},
+            "source": "x = 1",
+            "outputs": [],
+            "execution_count": None,
+        }
+        for i in range(100_000)
+    ]
+    return nb
+
+
+def _git_symlink(g: GitCtx) -> str:
+    g.repo.git("checkout", "-q", "-B", g.branch, g.base)
+    g.repo.git("rm", "-q", "--", g.nb_path)
+    path = g.repo.path / g.nb_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to("/etc/passwd")
+    g.repo.git("add", "--", g.nb_path)
+    g.repo.git("commit", "-q", "-m", "notebook as a link")
+    return g.repo.git("rev-parse", "HEAD")
+
+
+def _git_empty_commit(g: GitCtx) -> str:
+    g.repo.git("checkout", "-q", "-B", g.branch, g.base)
+    g.repo.git("commit", "-q", "--allow-empty", "-m", "rien")
+    return g.repo.git("rev-parse", "HEAD")
+
+
+def _git_empty_tree(g: GitCtx) -> str:
+    empty = g.repo.git("hash-object", "-t", "tree", "/dev/null")
+    sha = g.repo.git("commit-tree", empty, "-m", "vide")
+    g.repo.git("update-ref", f"refs/heads/{g.branch}", sha)
+    return g.branch
+
+
+def _git_unknown_branch(g: GitCtx) -> str:
+    return "branche-inexistante"
+
+
+def _gitlink(g: GitCtx, path: str) -> None:
+    """Stage a submodule entry (mode 160000) at `path`, pointing at the base commit."""
+    g.repo.git("update-index", "--add", "--cacheinfo", f"160000,{g.base},{path}")
+
+
+def _git_notebook_is_submodule(g: GitCtx) -> str:
+    g.repo.git("checkout", "-q", "-B", g.branch, g.base)
+    g.repo.git("rm", "-q", "--cached", "--", g.nb_path)
+    _gitlink(g, g.nb_path)
+    g.repo.git("commit", "-q", "-m", "sous-module")
+    (g.repo.path / g.nb_path).unlink()  # now untracked: it would block the next checkout
+    return g.repo.git("rev-parse", "HEAD")
+
+
+def _git_repo_with_submodule(g: GitCtx) -> str:
+    g.repo.git("checkout", "-q", "-B", g.branch, g.base)
+    # The URL is never fetched: the grader reads one blob; 192.0.2.1 is TEST-NET-1.
+    gitmodules = (
+        b'[submodule "vendor"]\n\tpath = tp_mini/vendor\n\turl = https://192.0.2.1/evil.git\n'
+    )
+    (g.repo.path / ".gitmodules").write_bytes(gitmodules)
+    (g.repo.path / g.nb_path).write_bytes(nb_bytes(student_notebook(SOLUTION)))
+    g.repo.git("add", "--", ".gitmodules", g.nb_path)
+    _gitlink(g, "tp_mini/vendor")
+    g.repo.git("commit", "-q", "-m", "avec sous-module")
+    return g.repo.git("rev-parse", "HEAD")
+
+
+def _git_notebook_is_directory(g: GitCtx) -> str:
+    return g.repo.commit(
+        {g.nb_path: None, f"{g.nb_path}/inner.txt": b"not a notebook\n"},
+        "dossier",
+        branch=g.branch,
+        start=g.base,
+    )
+
+
+def _git_huge_metadata(g: GitCtx) -> str:
+    tree = g.repo.git("rev-parse", f"{g.base}^{{tree}}")
+    body = (
+        f"tree {tree}\nparent {g.base}\n"
+        f"author {'A' * 3_000_000} <{'e' * 100_000}@example.org> 1768467600 +0100\n"
+        f"committer Bob <bob@example.org> 1768467600 +0100\n\n{'M' * 2_000_000}\n"
+    )
+    sha = (
+        subprocess.run(
+            ["git", "hash-object", "-t", "commit", "-w", "--literally", "--stdin"],
+            cwd=g.repo.path,
+            input=body.encode(),
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .strip()
+    )
+    g.repo.git("update-ref", f"refs/heads/{g.branch}", sha)
+    return g.branch
+
+
+# -- the corpus ----------------------------------------------------------------------------
+
+#: `import torch` in a cell can take more than the suite's 4 s cell budget on 2 loaded cores
+#: (when the course does not preload it).
+TORCH_IMPORT = {"cell_timeout": 30.0}
+NOT_IMPLEMENTED = ("pas encore implémentée", "not implemented yet")
+KERNEL_DIED_CELL = ("noyau Python s'est arrêté pendant la cellule", "kernel stopped during cell")
+FNF = ("FileNotFoundError", "FileNotFoundError")
+
+ENTRIES: tuple[Entry, ...] = (
+    # ------------------------------------------------------------------ forging the verdict
+    Entry(
+        FORGE,
+        "sys-exit-zero",
+        "sys.exit(0) in a cell, hoping the grader reads exit 0 as success",
+        "SystemExit is an ordinary cell error; the notebook goes on and the checks run",
+        scratch={"given_mid": [SYS_EXIT]},
+        cells={"scratch": "error", "given_end": "ok"},
+        says=[("SystemExit", "SystemExit"), NOT_IMPLEMENTED],
+    ),
+    Entry(
+        FORGE,
+        "os-exit-zero",
+        "os._exit(0) in a cell: the kernel process ends with status 0",
+        "a kernel that ends is a death (kernel-died), not a success; the checks score 0",
+        scratch={"given_end": [OS_EXIT]},
+        codes="kernel-died",
+        cells={"scratch": "kernel-died"},
+        says=[KERNEL_DIED_CELL, ("s'est arrêté à la cellule 9", "stopped at cell 9")],
+    ),
+    Entry(
+        FORGE,
+        "exit-when-called",
+        "the graded functions call os._exit(0) when a check calls them",
+        "the proxy sees the kernel die during the call: KernelDied, every check errors",
+        answers=EXIT_WHEN_CALLED,
+        says=[("pendant l'appel à `add`", "while calling `add`")],
+    ),
+    Entry(
+        FORGE,
+        "exit-exceptions-when-called",
+        "graded functions raise SystemExit, KeyboardInterrupt, GeneratorExit",
+        "the agent reports the exception (or no answer): the check errors",
+        answers=EXIT_EXCEPTIONS_WHEN_CALLED,
+        says=[
+            ("a levé SystemExit", "raised SystemExit"),
+            ("a levé GeneratorExit", "raised GeneratorExit"),
+        ],
+        slow=True,
+    ),
+    Entry(
+        FORGE,
+        "monkeypatch-numpy",
+        "wrong answers, and numpy's comparison functions patched to always agree",
+        "comparisons run in the grader process on plain arrays: the patch never reaches them",
+        answers=WRONG,
+        scratch={"setup": [MONKEYPATCH_NUMPY]},
+        says=[("ne correspond pas à la valeur attendue", "does not match the expected value")],
+        known_bugs={"expected-values": BUG_HIDDEN_VALUES},
+    ),
+    Entry(
+        FORGE,
+        "monkeypatch-torch",
+        "wrong answers as tensors, and torch.allclose/equal/testing/__eq__ patched",
+        "tensors cross as .npy data; the grader compares with its own numpy",
+        answers=TORCH_ANSWERS,
+        options=TORCH_IMPORT,
+        says=[("ne correspond pas à la valeur attendue", "does not match the expected value")],
+        known_bugs={"expected-values": BUG_HIDDEN_VALUES},
+        slow=True,
+    ),
+    Entry(
+        FORGE,
+        "monkeypatch-builtins",
+        "builtins.isinstance and math.isfinite patched so the agent mis-encodes answers",
+        "the agent breaks, no answer file is written: the proxy reports a missing answer",
+        answers=ARRAY_ANSWERS,
+        scratch={"setup": [LYING_BUILTINS]},
+        says=[("réponse absente", "missing answer")],
+    ),
+    Entry(
+        FORGE,
+        "forged-exchange-protocol",
+        "json.dump patched: every answer becomes a forged path, number or handle",
+        "the proxy validates every answer: no '/' or dot-file in array names, no odd floats",
+        scratch={"given_end": [FORGED_PROTOCOL]},
+        says=[
+            ("référence de tableau invalide", "invalid array reference"),
+            ("nombre illisible", "unreadable number"),
+        ],
+    ),
+    Entry(
+        FORGE,
+        "monkeypatch-ipython-display",
+        "IPython display, display_pub and displayhook patched to show a passing report",
+        "outputs are data in executed.ipynb; the grade comes from the checks only",
+        scratch={"given_end": [IPYTHON_DISPLAY]},
+        says=[NOT_IMPLEMENTED],
+        evidence=[r"Note : 7 / 7"],
+        must_not_feedback=[FAKE_REPORT],
+        slow=True,
+    ),
+    Entry(
+        FORGE,
+        "hijack-run-cell",
+        "InteractiveShell.run_cell replaced by a no-op that reports success",
+        "the grader's agent never installs, so no answer comes back: every check errors",
+        scratch={"given_mid": [HIJACK_RUN_CELL]},
+        says=[("réponse absente", "missing answer")],
+        evidence=["hijacked"],
+    ),
+    Entry(
+        FORGE,
+        "fake-report-output",
+        "prints a passing report and a fake grade.json on stdout, stderr and fd 1/2",
+        "the kernel's output is kept in executed.ipynb only, never in the verdict",
+        scratch={"given_end": [FAKE_PRINT]},
+        says=[NOT_IMPLEMENTED],
+        evidence=[r"Note : 7 / 7"],
+        must_not_feedback=[FAKE_REPORT],
+    ),
+    Entry(
+        FORGE,
+        "write-out-dir",
+        "writes grade.json and pwned.txt into the report folder (its path is in the code)",
+        "the out dir does not exist in the sandbox (bwrap: a new root)",
+        scratch={"given_end": [WRITE_OUT_DIR]},
+        cells={"scratch": "error"},
+        says=[FNF],
+        evidence=[r"write_out_grade\.json=not-found", r"mkdir_out=(denied|oserror:EROFS)"],
+        must_not=["PWNED"],
+    ),
+    Entry(
+        FORGE,
+        "write-out-dir-later",
+        "a thread and a daemon process keep writing grade.json after the notebook",
+        "they cannot see the out dir, and die with the kernel's PID namespace",
+        scratch={"given_end": [WRITE_OUT_DIR_LATER]},
+        evidence=["writers started"],
+        must_not=["PWNED"],
+        slow=True,
+    ),
+    Entry(
+        FORGE,
+        "lying-dunders",
+        "returns objects whose __eq__, __float__, __index__, __array__ lie",
+        "non-data values come back as opaque handles, rejected by the check library",
+        answers=LYING_DUNDERS,
+        says=[("Handle", "Handle")],
+    ),
+    Entry(
+        FORGE,
+        "ndarray-subclass",
+        "returns ndarray subclasses with lying __eq__/__array_ufunc__, and a masked array",
+        "the agent saves plain arrays; the grader only ever holds base np.ndarray",
+        answers=NDARRAY_SUBCLASS,
+        says=[("ne correspond pas à la valeur attendue", "does not match the expected value")],
+        known_bugs={"expected-values": BUG_HIDDEN_VALUES},
+        slow=True,
+    ),
+    Entry(
+        FORGE,
+        "tensor-changes-when-read",
+        "a torch.Tensor subclass whose value changes every time it is read",
+        "it is read once, into a .npy file; the grader checks that copy",
+        answers=SHIFTY_TENSOR,
+        options=TORCH_IMPORT,
+        says=[("ne correspond pas à la valeur attendue", "does not match the expected value")],
+        known_bugs={"expected-values": BUG_HIDDEN_VALUES},
+        slow=True,
+    ),
+    Entry(
+        FORGE,
+        "nan-and-inf",
+        "returns NaN and inf, which compare oddly",
+        "as_array rejects non-finite values unless the reference has them",
+        answers=NAN_INF,
+        says=[("valeurs non finies", "non-finite values")],
+    ),
+    Entry(
+        FORGE,
+        "huge-arrays",
+        "returns a 320 MB array, a 10^10-entry broadcast view and a 20 MB string",
+        "RLIMIT_FSIZE stops the exchange file at 256 MB; JSON answers are capped at 16 MB",
+        answers=HUGE_ARRAYS,
+        says=[("a levé OSError", "raised OSError"), ("trop grande", "too large")],
+        slow=True,
+    ),
+    Entry(
+        FORGE,
+        "wrong-dtypes",
+        "returns a 2**70 int, a string array and a complex array",
+        "only numeric dtypes cross; the check library refuses out-of-range ints and complex",
+        answers=WRONG_DTYPES,
+        says=[
+            ("hors limites", "out of range"),
+            ("complexes non acceptés", "complex numbers are not accepted"),
+        ],
+    ),
+    Entry(
+        FORGE,
+        "wrong-shapes",
+        "returns arrays of the wrong shape (extra axis, truncated, transposed)",
+        "shapes are checked before values; messages give shapes, not values",
+        answers=WRONG_SHAPES,
+        says=[("forme attendue", "expected shape"), ("transposée", "transposed")],
+        slow=True,
+    ),
+    Entry(
+        FORGE,
+        "crafted-npy",
+        "numpy.save patched: a pickle payload, an 8 TB header, a zip instead of .npy",
+        "the grader loads with allow_pickle=False and accepts numeric arrays only",
+        scratch={"given_end": [CRAFTED_NPY]},
+        says=[
+            ("tableau illisible", "unreadable array"),
+            ("tableau non numérique", "non-numeric array"),
+        ],
+    ),
+    Entry(
+        FORGE,
+        "redefine-grader-agent",
+        "replaces the grader's agent (and re-installs it after every cell)",
+        "whatever the fake agent answers is checked in the grader: it earns nothing",
+        scratch={"given_end": [FAKE_AGENT]},
+        says=[("NoneType", "NoneType")],
+        slow=True,
+    ),
+    Entry(
+        FORGE,
+        "edit-given-cells",
+        "puts the solution in a locked given cell and in a fake given cell",
+        "graft runs the instructor's given cells; only answer cells come from the commit",
+        notebook=_given_cells_edited,
+        codes="given-cell-modified",
+        says=[("cellules fournies modifiées", "given cells modified"), NOT_IMPLEMENTED],
+    ),
+    Entry(
+        FORGE,
+        "control-wrong-answers",
+        "nothing but wrong answers (control for the hidden-value leak)",
+        "wrong answers earn 0 - but hidden checks show the values they expected",
+        answers=WRONG,
+        says=[("ne correspond pas à la valeur attendue", "does not match the expected value")],
+        known_bugs={"expected-values": BUG_HIDDEN_VALUES},
+    ),
+    # ------------------------------------------------------------ reading what must stay hidden
+    Entry(
+        READ,
+        "hidden-check-files",
+        "reads the hidden check file, lists the course, searches / for test_*.py",
+        "bwrap: the course does not exist in the kernel's root",
+        scratch={"given_end": [READ_HIDDEN_CHECKS]},
+        cells={"scratch": "error"},
+        says=[FNF],
+        evidence=[
+            r"hidden_check=not-found",
+            r"course_root=not-found",
+            r"this_repo_hidden=not-found",
+            r"course_like_files=\[\]",
+        ],
+    ),
+    Entry(
+        READ,
+        "instructor-source-and-solutions",
+        "reads source/ and solutions/ notebooks of the fixture course and of this repo",
+        "bwrap: neither course exists in the kernel's root",
+        scratch={"given_end": [READ_INSTRUCTOR_FILES]},
+        cells={"scratch": "error"},
+        says=[FNF],
+        evidence=[
+            r"source_notebook=not-found",
+            r"solution_notebook=not-found",
+            r"this_repo_solutions=not-found",
+        ],
+    ),
+    Entry(
+        READ,
+        "other-students",
+        "reads another student's repo and graded report",
+        "bwrap: other repos and reports do not exist in the kernel's root",
+        scratch={"given_end": [READ_OTHER_STUDENTS]},
+        cells={"scratch": "error"},
+        says=[FNF],
+        evidence=[r"other_notebook=not-found", r"other_results=not-found", r"own_repo=not-found"],
+    ),
+    Entry(
+        READ,
+        "grader-environment",
+        "reads CI_JOB_TOKEN (set in the grader's environment) from os.environ",
+        "the kernel gets a scrubbed environment (LANG, TZ, PATH... only)",
+        scratch={"given_end": [READ_GRADER_ENV]},
+        cells={"scratch": "error"},
+        says=[("KeyError: 'CI_JOB_TOKEN'", "KeyError: 'CI_JOB_TOKEN'")],
+        evidence=[r"env_token=absent", r"token_in_env=no"],
+    ),
+    Entry(
+        READ,
+        "grader-proc",
+        "reads /proc/<grader pid>/environ, /proc/1/environ and every /proc/*/environ",
+        "own PID namespace: the grader has no /proc entry; pid 1 is root-owned",
+        scratch={"given_end": [READ_GRADER_PROC]},
+        cells={"scratch": "error"},
+        says=[("FileNotFoundError|PermissionError", "FileNotFoundError|PermissionError")],
+        evidence=[r"proc_1_environ=denied", r"token_in_proc=no"],
+    ),
+    Entry(
+        READ,
+        "echo-hidden-inputs",
+        "graded functions raise an error quoting the hidden inputs they were given",
+        "by design the code sees its inputs and its own error is shown; expected values are not",
+        answers=ECHO_INPUTS,
+        says=[("a levé ValueError : inputs: ", "raised ValueError: inputs: ")],
+        slow=True,
+    ),
+    # ------------------------------------------------------------------------ escaping
+    Entry(
+        ESCAPE,
+        "loopback-server",
+        "connects to a TCP server of the test on 127.0.0.1, localhost and ::1",
+        "own network namespace: the sandbox's loopback has no listener",
+        scratch={"given_end": [LOOPBACK]},
+        cells={"scratch": "error"},
+        says=[("ConnectionRefusedError", "ConnectionRefusedError")],
+        evidence=[r"tcp_127=refused", r"tcp_localhost=refused"],
+    ),
+    Entry(
+        ESCAPE,
+        "external-address",
+        "TCP and UDP to 192.0.2.1:9 (TEST-NET-1)",
+        "own network namespace with only lo: ENETUNREACH at once, nothing sent",
+        scratch={"given_end": [EXTERNAL]},
+        cells={"scratch": "error"},
+        says=[("Network is unreachable", "Network is unreachable")],
+        evidence=[
+            r"tcp_testnet=oserror:ENETUNREACH",
+            r"udp_testnet=oserror:ENETUNREACH",
+            r"tcp_elapsed=0\.[0-4]",
+            r"interfaces=ok:\[\(1, 'lo'\)\]",
+        ],
+    ),
+    Entry(
+        ESCAPE,
+        "orphan-processes",
+        "setsid/nohup/double-fork children that ignore SIGTERM/SIGHUP",
+        "own PID namespace: every process dies with the kernel (and bwrap --die-with-parent)",
+        scratch={"given_end": [ORPHANS]},
+        evidence=[r"spawned \d+ alive"],
+    ),
+    Entry(
+        ESCAPE,
+        "write-outside-workdir",
+        "writes to the out dir, course, repo hooks, venv, /usr, /etc, grader tmp...",
+        "bwrap: read-only binds, absent paths, private /tmp and /dev/shm",
+        scratch={"given_end": [WRITE_OUTSIDE]},
+        cells={"scratch": "error"},
+        says=[FNF],
+        evidence=[
+            r"write_out_dir=not-found",
+            r"write_hidden_check=not-found",
+            r"write_repo_hook=not-found",
+            r"write_venv=(denied|oserror:EROFS)",
+            r"write_etc_passwd=(denied|oserror:EROFS)",
+            r"write_runtime_parent=denied",
+            r"write_private_tmp=ok",
+        ],
+        must_not=["PWNED"],
+    ),
+    Entry(
+        ESCAPE,
+        "kill-everything",
+        "kill(1), kill(grader pid), kill(-1), then killpg of its own group",
+        "PID namespace and uid: only the kernel itself can be killed (kernel-died)",
+        scratch={"given_end": [KILL_EVERYTHING]},
+        codes="kernel-died",
+        cells={"scratch": "kernel-died"},
+        says=[KERNEL_DIED_CELL],
+        evidence=[r"kill_pid1=denied", r"kill_grader=oserror:ESRCH", r"after_kill_all=alive"],
+    ),
+    Entry(
+        ESCAPE,
+        "symlinks-in-workdir",
+        "leaves links to the course, out dir, repo and grader tmp in its work dir",
+        "the grader deletes the work dir without following links",
+        scratch={"given_end": [SYMLINKS]},
+        evidence=[r"links=course_link,d,etc_link,out_link,repo_link"],
+    ),
+    # ------------------------------------------------------------------ exhausting resources
+    Entry(
+        EXHAUST,
+        "loop-in-called-function",
+        "an infinite loop in a graded function a check calls",
+        "per-call timeout (3 s): KeyboardInterrupt over the control channel; later checks run",
+        answers=LOOP_IN_CALLED,
+        says=[
+            ("`square` n'a pas répondu en 3 s", "`square` did not answer within 3 s"),
+            NOT_IMPLEMENTED,
+        ],
+        extra_s=4,
+    ),
+    Entry(
+        EXHAUST,
+        "uninterruptible-called-function",
+        "a called function that swallows KeyboardInterrupt forever",
+        "call timeout, then the kernel is killed after a 5 s grace; later calls: KernelDied",
+        answers=UNINTERRUPTIBLE_CALLED,
+        says=[
+            ("`add` n'a pas répondu en 3 s", "`add` did not answer within 3 s"),
+            ("`add` ne répondait plus et a été arrêté", "`add` did not answer and was stopped"),
+        ],
+        extra_s=9,
+        slow=True,
+    ),
+    Entry(
+        EXHAUST,
+        "loop-at-import",
+        "an infinite loop at the top of an answer cell",
+        "per-cell timeout (4 s): interrupted, the notebook goes on",
+        answers=LOOP_AT_IMPORT,
+        codes="cell-timeout",
+        cells={"add": "timeout", "given_end": "ok"},
+        says=[("cellule 3 \\(add\\) a dépassé 4 s", "cell 3 \\(add\\) exceeded 4 s")],
+    ),
+    Entry(
+        EXHAUST,
+        "uninterruptible-cell",
+        "a cell that ignores SIGINT and loops",
+        "per-cell timeout, then the kernel is killed after the grace; later cells: kernel-died",
+        scratch={"setup": [UNINTERRUPTIBLE_CELL]},
+        codes="cell-timeout",
+        cells={"scratch": "timeout", "add": "kernel-died"},
+        says=[
+            ("a dépassé 4 s", "exceeded 4 s"),
+            ("s'est arrêté à la cellule 3", "stopped at cell 3"),
+        ],
+        slow=True,
+    ),
+    Entry(
+        EXHAUST,
+        "fork-bomb",
+        "os.fork in a loop (bounded: at most 3000 forks, 30 s)",
+        "RLIMIT_NPROC 512 on a uid of its own: EAGAIN; the PID namespace reaps them all",
+        scratch={"given_end": [FORK_BOMB]},
+        evidence=[r"forks=\d{3} stopped_by=EAGAIN"],
+        options={"cell_timeout": 20.0},  # forking 500 copies of a kernel on 2 loaded cores
+    ),
+    Entry(
+        EXHAUST,
+        "memory-bomb",
+        "allocates 20 GB in a cell and 100 GB in a called function (memory_mb = 3072)",
+        "RLIMIT_AS: MemoryError (or a dead kernel), reported; the grader is untouched",
+        scratch={"setup": [MEMORY_BOMB]},
+        answers={"square": "def square(x):\n    return bytearray(10**11)\n"},
+        options={"memory_mb": 3072},  # room for torch, should the course preload it
+        codes="(kernel-died)?",
+        cells={"scratch": "error|kernel-died"},
+        says=[("MemoryError|s'est arrêté", "MemoryError|stopped")],
+    ),
+    Entry(
+        EXHAUST,
+        "disk-fill",
+        "writes until the disk is full: one file in the work dir, files in /tmp and /dev/shm",
+        "RLIMIT_FSIZE (256 MB a file), 512 MB private tmpfs; all deleted afterwards (the work dir has no total cap)",
+        scratch={"given_end": [DISK_FILL]},
+        evidence=[r"work=EFBIG:256", r"tmp=ENOSPC:5[01]\d", r"shm=ENOSPC:5[01]\d"],
+        slow=True,
+    ),
+    Entry(
+        EXHAUST,
+        "million-lines",
+        "prints a million lines",
+        "outputs are capped as they arrive (256 KiB a cell)",
+        scratch={"given_end": [MILLION_LINES]},
+        codes="(cell-timeout)?",  # 1M prints may outlast 4 s on loaded cores
+        cells={"scratch": "ok|timeout"},
+        says=[NOT_IMPLEMENTED],
+        evidence=[r"sortie tronquée"],
+        slow=True,
+    ),
+    Entry(
+        EXHAUST,
+        "one-huge-output",
+        "prints one 300 MB line",
+        "messages over 32 MiB are refused by the grader's sockets (kernel.py): its memory stays flat",
+        scratch={"given_end": [ONE_HUGE_OUTPUT]},
+        codes="(cell-timeout)?",  # serialising 300 MB may outlast 4 s in the kernel
+        cells={"scratch": "ok|timeout"},
+        says=[("pas encore implémentée|s'est arrêté", "not implemented yet|stopped")],
+        slow=True,
+    ),
+    Entry(
+        EXHAUST,
+        "output-in-every-cell",
+        "400 cells printing 300 KB each (100 MB of kept output)",
+        "a notebook-wide output cap (8 MiB) on top of the per-cell one (kernel.py)",
+        scratch={"given_end": [OUTPUT_PER_CELL] * 400},
+        codes="(cell-timeout)?",
+        says=[("pas encore implémentée|budget total", "not implemented yet|budget used up")],
+        evidence=[r"sortie tronquée"],
+        slow=True,
+    ),
+    Entry(
+        EXHAUST,
+        "deep-recursion",
+        "unbounded Python recursion, then a C-level recursion 200k deep",
+        "RecursionError; the C stack overflow kills the kernel only (kernel-died)",
+        scratch={"given_end": [DEEP_RECURSION]},
+        codes="(kernel-died)?",
+        cells={"scratch": "kernel-died|error"},
+        says=[("RecursionError|s'est arrêté", "RecursionError|stopped")],
+        evidence=[r"python_recursion=RecursionError"],
+        slow=True,
+        options={"cell_timeout": 20.0},
+    ),
+    Entry(
+        EXHAUST,
+        "sleep-past-budget",
+        "three cells sleeping 3.5 s each against a 9 s notebook budget",
+        "the whole-notebook budget: the last cell is cut, the rest skipped",
+        scratch={"setup": [SLEEP, SLEEP, SLEEP]},
+        options={"total_timeout": 9.0},
+        codes="cell-timeout",
+        cells={"scratch3": "timeout", "add": "skipped"},
+        says=[("budget total du notebook épuisé", "notebook time budget used up")],
+        slow=True,
+    ),
+    Entry(
+        EXHAUST,
+        "deep-directory-tree",
+        "a directory tree 3000 levels deep in the work dir",
+        "nothing yet: the grader crashes deleting it (known bug)",
+        scratch={"given_end": [DEEP_TREE]},
+        known_bugs={"report": BUG_DEEP_TREE, "cleanup": BUG_DEEP_TREE},
+    ),
+    Entry(
+        EXHAUST,
+        "hundred-thousand-cells",
+        "100k one-line scratch cells",
+        "the notebook budget stops execution; reports still list every cell (known bug)",
+        notebook=_many_cells,
+        codes="(cell-timeout)?",
+        extra_s=40,  # rendering 100k cells: the same bug
+        slow=True,
+        known_bugs={"report-size": BUG_CELL_LIST},
+    ),
+    Entry(
+        EXHAUST,
+        "gpu-memory-grab",
+        "allocates CUDA memory until the device is full",
+        "needs a GPU (none here): the kernel's memory, not the grader's",
+        scratch={"given_end": [GPU_GRAB]},
+        options={"device": "cuda"},
+        codes="(kernel-died)?",
+        needs_gpu=True,
+    ),
+    # ------------------------------------------------------------------ breaking the notebook
+    Entry(
+        BREAK,
+        "invalid-json",
+        "a truncated notebook (invalid JSON)",
+        "nbio: invalid-json with line and column; the checks score 0",
+        notebook=_invalid_json,
+        codes="invalid-json",
+        says=[("JSON invalide ligne", "invalid JSON at line")],
+    ),
+    Entry(
+        BREAK,
+        "nbformat-3",
+        "an nbformat 3 notebook (worksheets)",
+        "nbio: old-nbformat, asks to save it again in JupyterLab",
+        notebook=_nbformat3,
+        codes="old-nbformat",
+        says=[("nbformat 3", "nbformat 3")],
+    ),
+    Entry(
+        BREAK,
+        "json-not-a-notebook",
+        "a JSON list where the notebook should be",
+        "nbio: not-a-notebook",
+        notebook=_json_list,
+        codes="not-a-notebook",
+        says=[("pas un notebook Jupyter", "not a Jupyter notebook")],
+    ),
+    Entry(
+        BREAK,
+        "python-script",
+        "a Python script saved as the .ipynb",
+        "nbio: invalid-json",
+        notebook=_python_script,
+        codes="invalid-json",
+        says=[("JSON invalide", "invalid JSON")],
+    ),
+    Entry(
+        BREAK,
+        "answer-cells-deleted",
+        "every answer cell deleted",
+        "graft: answer-cell-missing for each item",
+        notebook=_without_answers,
+        codes="answer-cell-missing",
+        says=[("introuvable", "not found")],
+    ),
+    Entry(
+        BREAK,
+        "duplicate-cell-ids",
+        "every cell has the same id; the answer cell appears twice (stub, then solution)",
+        "graft matches by grade_id and grades the first copy only",
+        notebook=_duplicate_ids,
+        codes="duplicate-answer-cell",
+        says=[("apparaît plusieurs fois", "appears more than once")],
+    ),
+    Entry(
+        BREAK,
+        "answer-cells-moved",
+        "correct answers moved to the end, in reverse order",
+        "graft puts answers back at the instructor's positions: full marks, earned",
+        answers=SOLUTION,
+        notebook=_answers_moved,
+        max_score=7.0,
+        score=7.0,
+    ),
+    Entry(
+        BREAK,
+        "answer-converted-to-markdown",
+        "the add answer cell turned into markdown (the others correct)",
+        "graft: answer-cell-converted; add scores 0, the rest is graded",
+        answers=SOLUTION,
+        notebook=_add_as_markdown,
+        max_score=4.0,
+        score=4.0,
+        codes="answer-cell-converted",
+        says=[("convertie en markdown", "converted to markdown")],
+    ),
+    Entry(
+        BREAK,
+        "huge-embedded-output",
+        "a 50 MB image output committed in an answer cell (correct answers)",
+        "nbio drops committed outputs: graded normally, reports stay small",
+        answers=SOLUTION,
+        notebook=_huge_output,
+        max_score=7.0,
+        score=7.0,
+        slow=True,
+    ),
+    Entry(
+        BREAK,
+        "wrong-kernel-name",
+        "kernelspec says R (ir) (correct answers)",
+        "the grader always runs its own Python kernel: graded normally",
+        answers=SOLUTION,
+        notebook=_r_kernel,
+        max_score=7.0,
+        score=7.0,
+        slow=True,
+    ),
+    Entry(
+        BREAK,
+        "not-utf8",
+        "cells encoded in Latin-1",
+        "nbio: notebook-not-utf8 with the byte offset",
+        notebook=_latin1,
+        codes="notebook-not-utf8",
+        says=[("pas en UTF-8", "not UTF-8")],
+    ),
+    Entry(
+        BREAK,
+        "bad-cell-source",
+        "a cell whose source is a number",
+        "nbio: invalid-cell naming the cell",
+        notebook=_bad_cell_source,
+        codes="invalid-cell",
+        says=[("cellule 3", "cell 3")],
+    ),
+    Entry(
+        BREAK,
+        "huge-cell-type",
+        "a 5 MB cell_type string",
+        "nbio: invalid-cell, the value cut short in the message",
+        notebook=_huge_cell_type,
+        codes="invalid-cell",
+        says=[("cellule invalide", "invalid cell")],
+    ),
+    Entry(
+        BREAK,
+        "huge-nbformat",
+        "a 5 MB nbformat value",
+        "nbio: old-nbformat, the value cut short in the message",
+        notebook=_huge_nbformat,
+        codes="old-nbformat",
+        says=[("non pris en charge", "not supported")],
+    ),
+    Entry(
+        BREAK,
+        "huge-commit-metadata",
+        "a commit with a 3 MB author name and a 2 MB message (git hash-object --literally)",
+        "gitread caps author and message",
+        git=_git_huge_metadata,
+        says=[NOT_IMPLEMENTED],
+    ),
+    Entry(
+        BREAK,
+        "symlink-to-etc-passwd",
+        "the notebook committed as a symlink to /etc/passwd",
+        "gitread reads blobs, never the working tree: notebook-is-symlink",
+        git=_git_symlink,
+        codes="notebook-is-symlink",
+        says=[("lien symbolique", "symbolic link")],
+        must_not=["root:x:0:0"],
+    ),
+    Entry(
+        BREAK,
+        "notebook-is-submodule",
+        "the notebook path is a git submodule (gitlink)",
+        "gitread: notebook-in-submodule",
+        git=_git_notebook_is_submodule,
+        codes="notebook-in-submodule",
+        says=[("sous-module git", "git submodule")],
+    ),
+    Entry(
+        BREAK,
+        "repo-with-submodule",
+        "a submodule pointing at 192.0.2.1 next to correct answers",
+        "the grader reads one blob and never fetches submodules: graded normally",
+        git=_git_repo_with_submodule,
+        max_score=7.0,
+        score=7.0,
+        slow=True,
+    ),
+    Entry(
+        BREAK,
+        "notebook-is-directory",
+        "the notebook path is a folder",
+        "gitread: notebook-not-a-file",
+        git=_git_notebook_is_directory,
+        codes="notebook-not-a-file",
+        says=[("dossier, pas un notebook", "folder, not a notebook")],
+    ),
+    Entry(
+        BREAK,
+        "empty-commit",
+        "an empty commit on top of the untouched release",
+        "graded like the release: 0, with 'not implemented yet'",
+        git=_git_empty_commit,
+        says=[NOT_IMPLEMENTED],
+    ),
+    Entry(
+        BREAK,
+        "empty-tree",
+        "a commit with no file at all",
+        "gitread: missing-notebook",
+        git=_git_empty_tree,
+        codes="missing-notebook",
+        says=[("fichier absent de ce commit", "no such file in this commit")],
+    ),
+    Entry(
+        BREAK,
+        "unknown-branch",
+        "a branch that does not exist",
+        "gitread: unknown-ref naming repo, ref and path",
+        git=_git_unknown_branch,
+        codes="unknown-ref",
+        says=[("branche-inexistante", "branche-inexistante"), ("introuvable", "not found")],
+    ),
+)
+
+BY_NAME = {e.name: e for e in ENTRIES}
+assert len(BY_NAME) == len(ENTRIES), "entry names must be unique"
+assert all(e.category in CATEGORIES for e in ENTRIES)
+assert all(set(e.known_bugs) <= set(REQUIREMENTS) for e in ENTRIES)
+
+
+def student_sources(
+    entry: Entry, targets: Mapping[str, Any]
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The entry's answers and scratch cells, with `T = {...}` prepended where used."""
+    prefix = f"T = {dict(targets)!r}\n"
+
+    def fill(src: str) -> str:
+        return prefix + src if 'T["' in src or "T['" in src else src
+
+    answers = {gid: fill(src) for gid, src in entry.answers.items()}
+    scratch = {gid: [fill(s) for s in srcs] for gid, srcs in entry.scratch.items()}
+    return answers, scratch
+
+
+def dumps(nb: dict[str, Any] | bytes) -> bytes:
+    return (
+        nb
+        if isinstance(nb, bytes)
+        else (json.dumps(nb, indent=1, ensure_ascii=False) + "\n").encode()
+    )
+
+
+__all__ = ["ENTRIES", "BY_NAME", "Entry", "GitCtx", "MINI", "student_sources", "dumps"]

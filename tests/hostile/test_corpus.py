@@ -1,0 +1,221 @@
+"""Every submission of the hostile corpus, graded for real, against every requirement.
+
+One parametrized test over `corpus.ENTRIES`: each entry is built as a commit on its own
+branch of one student repo, graded once under `--sandbox strict` with a fake CI token in
+the grader's environment, and held to all of `corpus.REQUIREMENTS` (see `check_entry`).
+A requirement an entry lists in `known_bugs` must still fail (so that a fix is noticed)
+and the entry is then reported as xfail.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from autograder.sandbox import probe
+from tests.core.course_builder import MAX_SCORE
+from tests.hostile.corpus import BY_NAME, ENTRIES, REQUIREMENTS, Entry
+from tests.hostile.harness import (
+    MAX_EXECUTED_BYTES,
+    MAX_REPORT_BYTES,
+    PEAK_MB,
+    REPORT_FILES,
+    Corpus,
+    Run,
+    cells_by_selector,
+    found,
+    json_strings,
+    outputs_text,
+)
+
+CAPS = probe()
+STRICT_OK = bool(CAPS.bwrap and CAPS.is_root and CAPS.setpriv)
+pytestmark = pytest.mark.skipif(
+    not STRICT_OK,
+    reason="the corpus grades under --sandbox strict: needs root, bwrap and setpriv ("
+    + ("; ".join(CAPS.notes) or "not root")
+    + ")",
+)
+
+
+def _has_gpu() -> bool:
+    if not Path("/dev/nvidia0").exists():
+        return False
+    import torch
+
+    return torch.cuda.is_available()
+
+
+HAS_GPU = _has_gpu()
+
+
+def _params() -> list:
+    out = []
+    for e in ENTRIES:
+        marks = [pytest.mark.slow] if e.slow else []
+        if e.needs_gpu and not HAS_GPU:
+            marks.append(
+                pytest.mark.skip(
+                    reason="no CUDA device usable by torch here: the GPU memory grab needs one"
+                )
+            )
+        out.append(pytest.param(e, id=e.name, marks=marks))
+    return out
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as mp:
+        c = Corpus(tmp_path_factory.mktemp("hostile"))
+        mp.setenv("CI_JOB_TOKEN", c.token)  # the kernel must never see it
+        try:
+            yield c
+        finally:
+            c.close()
+
+
+def check_entry(entry: Entry, run: Run, corpus: Corpus) -> list[tuple[str, str]]:
+    """(requirement, what is wrong) for every requirement the run does not meet."""
+    fails: list[tuple[str, str]] = []
+
+    def fail(req: str, msg: str) -> None:
+        assert req in REQUIREMENTS, req
+        fails.append((req, msg))
+
+    r = run.report
+    executed = json.loads(run.files["executed.ipynb"]) if "executed.ipynb" in run.files else None
+    outputs = outputs_text(executed)
+
+    # report: grading returns, and the out dir holds exactly the reports
+    if r is None:
+        fail("report", f"grading raised:\n{run.error}")
+    else:
+        need = set(REPORT_FILES) | ({"executed.ipynb"} if run.executed is not None else set())
+        if set(run.files) != need:
+            fail("report", f"out dir holds {sorted(run.files)}, expected {sorted(need)}")
+        else:
+            data = json.loads(run.files["grade.json"])
+            if (data["score"], data["max_score"]) != (r.score, r.max_score):
+                fail("report", f"grade.json says {data['score']}/{data['max_score']}")
+        if run.executed is not None and (r.sandbox is None or r.sandbox.level != "bwrap"):
+            fail("report", f"sandbox level {r.sandbox and r.sandbox.level!r}, expected bwrap")
+
+    # texts to search: the four reports in FR (as written) and EN (rendered), and what the
+    # kernel printed (the executed notebook's outputs: its sources are the student's own)
+    feedback = {
+        f"{n} (fr)": run.files[n].decode("utf-8", "replace") for n in REPORT_FILES if n in run.files
+    }
+    feedback |= {f"{n} (en)": t for n, t in run.en.items()}
+    everything = {**feedback, "executed.ipynb outputs": outputs}
+
+    for s in [*corpus.secret_strings, *entry.must_not]:
+        for name, text in everything.items():
+            if s in text:
+                fail("secrets", f"{s[:80]!r} in {name}")
+    for s in entry.must_not_feedback:
+        for name, text in feedback.items():
+            if s in text:
+                fail("secrets", f"{s[:80]!r} in {name}")
+    for v in corpus.expected_values:
+        for name, text in everything.items():
+            if v in text:
+                fail("expected-values", f"hidden expected value {v} in {name}")
+
+    if r is not None:
+        if r.score > entry.max_score + 1e-9:
+            fail("score", f"score {r.score} > allowed {entry.max_score}")
+        if entry.score is not None and abs(r.score - entry.score) > 1e-9:
+            fail("score", f"score {r.score}, expected {entry.score}")
+        if r.max_score != MAX_SCORE:
+            fail("score", f"max_score {r.max_score}, expected {MAX_SCORE}")
+
+        codes = ",".join(sorted({p.code for p in r.problems}))
+        if not re.fullmatch(entry.codes, codes):
+            fail("codes", f"problem codes {codes!r} do not match {entry.codes!r}")
+        cells = cells_by_selector(r)
+        for sel, pattern in entry.cells.items():
+            c = cells.get(sel)
+            if c is None or not re.fullmatch(pattern, c.status):
+                fail("codes", f"cell {sel}: {c.status if c else 'absent'!r}, expected {pattern!r}")
+
+        fr = json_strings(json.loads(run.files["grade.json"])) if "grade.json" in run.files else ""
+        en = json_strings(json.loads(run.en["grade.json"]))
+        for pat_fr, pat_en in entry.says:
+            if not found(pat_fr, fr):
+                fail("says", f"FR report lacks {pat_fr!r}")
+            if not found(pat_en, en):
+                fail("says", f"EN report lacks {pat_en!r}")
+
+    for pattern in entry.evidence:
+        if not found(pattern, outputs):
+            fail("evidence", f"outputs lack {pattern!r}: {outputs[-1500:]!r}")
+
+    if run.wall_s > run.budget_s:
+        fail("time", f"took {run.wall_s:.1f} s > {run.budget_s:.1f} s")
+
+    if run.executed is not None and not run.slot_uids:
+        fail("processes", "no kernel uid recorded")
+    if run.leftover_processes:
+        fail("processes", f"left running: {run.leftover_processes}")
+
+    if run.changed_files:
+        fail("files", "\n".join(run.changed_files[:20]))
+    if run.host_tmp_leftovers:
+        fail("files", f"host /tmp got {run.host_tmp_leftovers}")
+    if run.received:
+        fail("files", f"the loopback server received {run.received}")
+    if run.grader_tmp_leftovers:
+        fail("cleanup", f"grader temp folder not emptied: {run.grader_tmp_leftovers}")
+
+    for name, data in run.files.items():
+        limit = MAX_EXECUTED_BYTES if name == "executed.ipynb" else MAX_REPORT_BYTES
+        if len(data) > limit:
+            fail("report-size", f"{name} is {len(data):,} bytes (> {limit:,})")
+    if run.peak_mb is not None and run.peak_mb > (entry.peak_mb or PEAK_MB):
+        fail(
+            "grader-memory",
+            f"grader peak RSS grew by {run.peak_mb:.0f} MB (> {entry.peak_mb or PEAK_MB:.0f})",
+        )
+    return fails
+
+
+@pytest.mark.parametrize("entry", _params())
+def test_hostile_submission(entry: Entry, corpus: Corpus):
+    run = corpus.grade(entry)
+    fails = check_entry(entry, run, corpus)
+    unexpected = [f"[{req}] {msg}" for req, msg in fails if req not in entry.known_bugs]
+    assert not unexpected, f"{entry.name} ({run.wall_s:.1f} s):\n" + "\n".join(unexpected)
+    fixed = set(entry.known_bugs) - {req for req, _ in fails}
+    assert not fixed, (
+        f"{entry.name}: {sorted(fixed)} now pass: the known bug is fixed, update corpus.py"
+    )
+    if entry.known_bugs:
+        pytest.xfail("; ".join(f"[{k}] {v}" for k, v in entry.known_bugs.items()))
+
+
+def test_corpus_covers_every_category_and_30_submissions():
+    from tests.hostile.corpus import CATEGORIES
+
+    assert len(ENTRIES) >= 30
+    for cat in CATEGORIES:
+        assert sum(e.category == cat for e in ENTRIES) >= 4, cat
+    # What the issue asks for, by name.
+    wanted = [
+        "sys-exit-zero", "os-exit-zero", "monkeypatch-numpy", "monkeypatch-torch",
+        "monkeypatch-builtins", "monkeypatch-ipython-display", "fake-report-output",
+        "write-out-dir", "lying-dunders", "tensor-changes-when-read", "ndarray-subclass",
+        "nan-and-inf", "huge-arrays", "wrong-dtypes", "wrong-shapes",
+        "hidden-check-files", "instructor-source-and-solutions", "other-students",
+        "grader-environment", "grader-proc", "loopback-server", "external-address",
+        "orphan-processes", "write-outside-workdir", "loop-in-called-function",
+        "loop-at-import", "fork-bomb", "memory-bomb", "disk-fill", "million-lines",
+        "deep-recursion", "sleep-past-budget", "gpu-memory-grab", "invalid-json",
+        "nbformat-3", "json-not-a-notebook", "answer-cells-deleted", "duplicate-cell-ids",
+        "answer-cells-moved", "answer-converted-to-markdown", "huge-embedded-output",
+        "wrong-kernel-name", "not-utf8", "symlink-to-etc-passwd", "notebook-is-submodule",
+        "repo-with-submodule", "empty-commit", "unknown-branch",
+    ]  # fmt: skip
+    assert not [w for w in wanted if w not in BY_NAME]

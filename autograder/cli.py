@@ -298,6 +298,10 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"autograder: {exc.message.text(lang)}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:  # a full disk, a read-only --out: the grader's side, say so plainly
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"autograder: cannot write{where}: {exc.strerror or exc}; nothing was graded wrongly, free space or fix --out and run again", file=sys.stderr)
+        return EXIT_GRADER_FAULT
     except Exception as exc:  # noqa: BLE001 - errors with a student/instructor message
         msg = _error_message(exc)
         if msg is None:

@@ -15,12 +15,13 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from autograder.checks.determinism import derive_seed
-from autograder.checks.errors import CheckFailed, Partial
+from autograder.checks.errors import CheckFailed, Partial, expected_values_shown
 from autograder.proxy import Submission, SubmissionError
 from autograder.results import CheckResult, Message, Status, Visibility
 
@@ -93,6 +94,12 @@ class _Collector:
                     en=f"error in the TP's checks ({report.nodeid}): contact the instructor",
                 )
             )
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Any:
+        """Hidden checks run with expected values kept out of the library's messages."""
+        with expected_values_shown(self._visibility(Path(item.path)) is Visibility.VISIBLE):
+            yield
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:

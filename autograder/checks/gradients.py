@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from autograder.checks.device import tolerance_for
-from autograder.checks.errors import CheckFailed
+from autograder.checks.errors import CheckFailed, show_expected
 from autograder.checks.values import (
     as_array,
     as_float,
@@ -137,7 +137,7 @@ def assert_gradient_close(
     where_en = f" at {fmt_index(idx)}" if x.ndim else ""
     fr = f"{name} diffère {reference_fr} : erreur relative {worst:.2g}{where_fr}"
     en = f"{name} differs from {reference_en}: relative error {worst:.2g}{where_en}"
-    if show_values:
+    if show_values and show_expected():
         g, e = fmt_value(x[idx]), fmt_value(ref[idx])
         fr += f" (obtenu {g}, attendu {e})"
         en += f" (got {g}, expected {e})"

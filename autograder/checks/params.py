@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from autograder.checks.errors import CheckFailed
+from autograder.checks.errors import CheckFailed, show_expected
 from autograder.checks.values import as_array, as_int, fmt_shape, with_hint
 
 if TYPE_CHECKING:
@@ -126,8 +126,12 @@ def assert_param_count(
     value = as_int(got, name)
     if value == want:
         return
-    fr = f"{name} : obtenu {value}, attendu {want}"
-    en = f"{name}: got {value}, expected {want}"
+    if show_expected():
+        fr = f"{name} : obtenu {value}, attendu {want}"
+        en = f"{name}: got {value}, expected {want}"
+    else:
+        fr = f"{name} : obtenu {value}, ce n'est pas le nombre attendu sur des entrées cachées"
+        en = f"{name}: got {value}, not the expected count on hidden inputs"
     biases = n_biases if n_biases is not None else (bias_count(breakdown) if breakdown else 0)
     if biases and value == want - biases:
         fr += f" ; c'est le compte sans les biais : il manque les {biases} paramètres de biais (chaque couche a un biais par neurone de sortie)"

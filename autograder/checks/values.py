@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from autograder.checks.errors import CheckFailed
+from autograder.checks.errors import CheckFailed, show_expected
 
 MAX_ELEMENTS = 50_000_000
 """Largest array a check accepts (400 MB in float64); larger ones are rejected, not copied."""
@@ -360,6 +360,17 @@ def assert_close(
     tol = f"rtol={rtol:g}, atol={atol:g}"
     hint_en = hint_en or hint_fr
 
+    if not show_expected():
+        # Hidden check: which entries are wrong, never a value the answer could be read from.
+        n_bad, n = int((~close).sum()), x.size
+        where = ""
+        if x.ndim:
+            worst = np.unravel_index(int(_worst_first(excess.reshape(-1), 1)[0]), x.shape)
+            where = f" ; pire écart en {fmt_index(worst)}"
+        fr = f"{name} ne correspond pas à la valeur attendue sur des entrées cachées : {n_bad} valeur(s) sur {n} hors tolérance ({tol}){where}"
+        en = f"{name} does not match the expected value on hidden inputs: {n_bad} of {n} value(s) out of tolerance ({tol}){where.replace(' ; pire écart en', '; worst at')}"
+        raise CheckFailed(with_hint(fr, hint_fr, " ; "), with_hint(en, hint_en, "; "))
+
     if x.ndim == 0:
         g, e = fmt_value(x.item()), fmt_value(exp.item())
         fr = f"{name} ne correspond pas à la valeur attendue : obtenu {g}, attendu {e} (erreur absolue {max_abs}, {tol})"
@@ -401,6 +412,10 @@ def assert_equal_int(
     want = int(expected)
     value = as_int(got, name)
     if value != want:
-        fr = f"{name} : obtenu {value}, attendu {want}"
-        en = f"{name}: got {value}, expected {want}"
+        if show_expected():
+            fr = f"{name} : obtenu {value}, attendu {want}"
+            en = f"{name}: got {value}, expected {want}"
+        else:
+            fr = f"{name} : obtenu {value}, ce n'est pas la valeur attendue sur des entrées cachées"
+            en = f"{name}: got {value}, not the expected value on hidden inputs"
         raise CheckFailed(with_hint(fr, hint_fr, " ; "), with_hint(en, hint_en or hint_fr, "; "))

@@ -20,8 +20,8 @@ from autograder.results import GradeReport
 __all__ = ["to_html", "to_json", "to_junit", "to_markdown", "write_reports", "write_atomic"]
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Writes `data` to `path` through a temp file in the same directory and os.replace."""
+def _stage(path: Path, data: bytes) -> str:
+    """`data` in a synced temp file beside `path`; returns the temp file's name."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -30,13 +30,15 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.fsync(f.fileno())
         # mkstemp creates the file 0600; reports are read by other users (CI, web server).
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        Path(tmp).unlink(missing_ok=True)
         raise
+    return tmp
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Writes `data` to `path` through a temp file in the same directory and os.replace."""
+    os.replace(_stage(path, data), path)
 
 
 def _notebook_bytes(notebook: dict) -> bytes:
@@ -70,9 +72,20 @@ def write_reports(
     if executed_notebook is not None:
         contents["executed.ipynb"] = _notebook_bytes(executed_notebook)
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths: dict[str, Path] = {}
-    for name, data in contents.items():
-        path = out_dir / name
-        write_atomic(path, data)
-        paths[name] = path
-    return paths
+    # All temp files first, then all renames: a full disk leaves the previous set of
+    # reports whole, never a mix of new and old files.
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, data in contents.items():
+            staged.append((_stage(out_dir / name, data), out_dir / name))
+    except BaseException:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    try:
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)  # renamed ones are gone already
+    return {path.name: path for _, path in staged}

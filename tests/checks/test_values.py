@@ -291,3 +291,20 @@ def test_assert_equal_int():
     assert msg.fr == "n_classes : obtenu 9, attendu 10 ; comptez"
     assert msg.en == "n_classes: got 9, expected 10; count"
     fails(assert_equal_int, 10.5, 10, name="n")
+
+
+def test_hidden_checks_never_print_expected_values():
+    """Inside a hidden check (the plugin sets this), messages keep only where it is wrong."""
+    from autograder.checks.errors import expected_values_shown
+
+    got, expected = np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.5, 3.0])
+    with expected_values_shown(False), pytest.raises(CheckFailed) as hidden:
+        assert_close(got, expected, name="f(x)")
+    assert "2.5" not in hidden.value.message.fr and "2.5" not in hidden.value.message.en
+    assert "[1]" in hidden.value.message.fr and "entrées cachées" in hidden.value.message.fr
+    with expected_values_shown(False), pytest.raises(CheckFailed) as count:
+        assert_equal_int(203264, 203530, name="nombre de paramètres")
+    assert "203530" not in count.value.message.fr
+    with pytest.raises(CheckFailed) as public:
+        assert_close(got, expected, name="f(x)")
+    assert "2.5" in public.value.message.fr  # public checks show what was expected

@@ -54,15 +54,6 @@ REQUIREMENTS = (
 
 # -- known bugs (outside tests/hostile and outside the files this corpus may fix) ----------
 
-BUG_HIDDEN_VALUES = (
-    "plugin/checks.values: a hidden check's CheckFailed message is shown verbatim, and "
-    "assert_close puts 'attendu <value>' (the expected value on grader-chosen hidden "
-    "inputs) in it"
-)
-BUG_DEEP_TREE = (
-    "slot.Slot.close: shutil.rmtree on Python 3.11 recurses once per directory level; a "
-    "work dir 3000 levels deep raises RecursionError out of grade_job: no report, work dir left"
-)
 BUG_CELL_LIST = (
     "grade.py: every code cell becomes a CellRun in grade.json, skipped ones included: "
     "100k one-line cells give a 20+ MB grade.json and seconds of rendering past the budget"
@@ -1127,7 +1118,6 @@ ENTRIES: tuple[Entry, ...] = (
         answers=WRONG,
         scratch={"setup": [MONKEYPATCH_NUMPY]},
         says=[("ne correspond pas à la valeur attendue", "does not match the expected value")],
-        known_bugs={"expected-values": BUG_HIDDEN_VALUES},
     ),
     Entry(
         FORGE,
@@ -1137,7 +1127,6 @@ ENTRIES: tuple[Entry, ...] = (
         answers=TORCH_ANSWERS,
         options=TORCH_IMPORT,
         says=[("ne correspond pas à la valeur attendue", "does not match the expected value")],
-        known_bugs={"expected-values": BUG_HIDDEN_VALUES},
         slow=True,
     ),
     Entry(
@@ -1226,7 +1215,6 @@ ENTRIES: tuple[Entry, ...] = (
         "the agent saves plain arrays; the grader only ever holds base np.ndarray",
         answers=NDARRAY_SUBCLASS,
         says=[("ne correspond pas à la valeur attendue", "does not match the expected value")],
-        known_bugs={"expected-values": BUG_HIDDEN_VALUES},
         slow=True,
     ),
     Entry(
@@ -1237,7 +1225,6 @@ ENTRIES: tuple[Entry, ...] = (
         answers=SHIFTY_TENSOR,
         options=TORCH_IMPORT,
         says=[("ne correspond pas à la valeur attendue", "does not match the expected value")],
-        known_bugs={"expected-values": BUG_HIDDEN_VALUES},
         slow=True,
     ),
     Entry(
@@ -1313,7 +1300,6 @@ ENTRIES: tuple[Entry, ...] = (
         "wrong answers earn 0 - but hidden checks show the values they expected",
         answers=WRONG,
         says=[("ne correspond pas à la valeur attendue", "does not match the expected value")],
-        known_bugs={"expected-values": BUG_HIDDEN_VALUES},
     ),
     # ------------------------------------------------------------ reading what must stay hidden
     Entry(
@@ -1601,7 +1587,6 @@ ENTRIES: tuple[Entry, ...] = (
         "a directory tree 3000 levels deep in the work dir",
         "nothing yet: the grader crashes deleting it (known bug)",
         scratch={"given_end": [DEEP_TREE]},
-        known_bugs={"report": BUG_DEEP_TREE, "cleanup": BUG_DEEP_TREE},
     ),
     Entry(
         EXHAUST,

@@ -261,7 +261,6 @@ def test_full_disk_leaves_no_half_written_file(full_disk):
         assert data == before[name] or whole(name, data), f"{name} is half-written"
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_FULL_DISK_TRACEBACK)
 def test_full_disk_is_a_clean_error(full_disk):
     proc = full_disk["proc"]
     assert proc.returncode != 0
@@ -269,7 +268,6 @@ def test_full_disk_is_a_clean_error(full_disk):
     assert "No space left on device" in proc.stderr and "autograder:" in proc.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_FULL_DISK_MIXED)
 def test_full_disk_keeps_the_previous_report_whole(full_disk):
     assert full_disk["after"] == full_disk["before"]
 

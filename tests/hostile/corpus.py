@@ -54,6 +54,12 @@ REQUIREMENTS = (
 
 # -- known bugs (outside tests/hostile and outside the files this corpus may fix) ----------
 
+BUG_HUGE_WRITE = (
+    "proxy/agent: after a call whose answer hits RLIMIT_FSIZE while np.save writes a 10^10-entry "
+    "broadcast view, the next request folder cannot be created ('dossier d'échange modifié') "
+    "and the 20 MB-string answer is never read, so 'trop grande' is not reported; no point is "
+    "awarded and the report is written (seen 2026-11-22, passed an hour earlier: investigate)"
+)
 BUG_CELL_LIST = (
     "grade.py: every code cell becomes a CellRun in grade.json, skipped ones included: "
     "100k one-line cells give a 20+ MB grade.json and seconds of rendering past the budget"
@@ -1243,6 +1249,7 @@ ENTRIES: tuple[Entry, ...] = (
         answers=HUGE_ARRAYS,
         says=[("a levé OSError", "raised OSError"), ("trop grande", "too large")],
         slow=True,
+        known_bugs={"says": BUG_HUGE_WRITE},
     ),
     Entry(
         FORGE,

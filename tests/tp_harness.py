@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -23,6 +24,17 @@ from typing import Any
 import pytest
 
 from autograder.results import GradeReport, Status
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A realistic wrong answer: the answer cell it replaces, and what it must cost."""
+
+    grade_id: str
+    source: str
+    must_fail: tuple[str, ...]  # checks that must lose points
+    message_contains: tuple[str, ...] = ()  # substrings of their French messages
+    affects: tuple[str, ...] = ()  # other items allowed to lose points (they call this one)
 
 
 def load_scenarios(test_file: str) -> ModuleType:
@@ -50,7 +62,7 @@ def summary(report: GradeReport) -> str:
     return "\n".join(lines)
 
 
-def scenario_problems(scenarios: dict[str, Any], report: GradeReport) -> list[str]:
+def scenario_problems(scenarios: dict[str, Scenario], report: GradeReport) -> list[str]:
     """Every way the graded report differs from what the scenarios promise."""
     by_name = {c.name: c for c in report.checks}
     allowed = {s.grade_id for s in scenarios.values()} | {

@@ -10,17 +10,7 @@ runs the student's own forward, loss and backward).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Scenario:
-    grade_id: str
-    source: str
-    must_fail: tuple[str, ...]
-    message_contains: tuple[str, ...] = ()
-    affects: tuple[str, ...] = ()
-
+from tests.tp_harness import Scenario
 
 _MLP_CHAIN = ("train",)  # `entrainer` calls forward, softmax_cross_entropy and backward
 

@@ -11,17 +11,7 @@ variant: it must keep every point of its item.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Scenario:
-    grade_id: str
-    source: str
-    must_fail: tuple[str, ...]
-    message_contains: tuple[str, ...] = ()
-    affects: tuple[str, ...] = ()
-
+from tests.tp_harness import Scenario
 
 _USES_MODULE = ("sgd_digits",)  # entrainer_sgd builds MLPDeuxCouches
 

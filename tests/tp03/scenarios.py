@@ -10,17 +10,7 @@ the equivariance of the student's own conv2d, and trains the student's own model
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Scenario:
-    grade_id: str
-    source: str
-    must_fail: tuple[str, ...]
-    message_contains: tuple[str, ...] = ()
-    affects: tuple[str, ...] = ()
-
+from tests.tp_harness import Scenario
 
 _CONV_VALUES = (
     "test_conv2d_fixed_examples",

@@ -9,17 +9,7 @@ calls the student's kl_gaussienne; entrainer_vae calls perte_vae).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Scenario:
-    grade_id: str
-    source: str
-    must_fail: tuple[str, ...]
-    message_contains: tuple[str, ...] = ()
-    affects: tuple[str, ...] = ()
-
+from tests.tp_harness import Scenario
 
 _KL_CHAIN = ("elbo", "vae_beta")
 

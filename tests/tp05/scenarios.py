@@ -10,17 +10,7 @@ the denoiser with the student's schedule, q_echantillon and perte_debruitage).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Scenario:
-    grade_id: str
-    source: str
-    must_fail: tuple[str, ...]
-    message_contains: tuple[str, ...] = ()
-    affects: tuple[str, ...] = ()
-
+from tests.tp_harness import Scenario
 
 _TRAINING = ("entrainer_debruiteur",)
 

@@ -8,17 +8,7 @@ lose points as a consequence (rnn_sequence calls the student's cellule_rnn).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Scenario:
-    grade_id: str
-    source: str
-    must_fail: tuple[str, ...]
-    message_contains: tuple[str, ...] = ()
-    affects: tuple[str, ...] = ()
-
+from tests.tp_harness import Scenario
 
 _LSTM_CHECK = ("test_cellule_lstm_matches_lstmcell",)
 

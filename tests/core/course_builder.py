@@ -17,8 +17,10 @@ from __future__ import annotations
 import copy
 import json
 import os
+import socket
 import subprocess
 import textwrap
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -478,3 +480,41 @@ def describe(report: Any) -> str:
         for c in report.cells
     ]
     return "\n".join(lines)
+
+
+# -- network ------------------------------------------------------------------------------
+
+
+class LoopbackServer:
+    """A TCP server in the grader process on 127.0.0.1; records what each connection sent."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.received: list[bytes] = []
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(2)
+                try:
+                    self.received.append(conn.recv(100))
+                except OSError:
+                    self.received.append(b"")
+
+    def close(self) -> None:
+        self._stop.set()
+        self.thread.join(5)
+        self.sock.close()

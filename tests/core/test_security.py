@@ -16,10 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -35,6 +33,7 @@ from .course_builder import (
     PROBE_NAMES,
     SOLUTION,
     WRONG,
+    LoopbackServer,
     StudentRepo,
     build_course,
     by_name,
@@ -127,41 +126,6 @@ if T["attack"]:
 
 def probe_source(targets: dict) -> str:
     return f"T = {targets!r}\n{PROBE_BODY}"
-
-
-class LoopbackServer:
-    """A TCP server in the grader process, on 127.0.0.1; records who connected."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
-        self.received: list[bytes] = []
-        self._stop = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            with conn:
-                conn.settimeout(2)
-                try:
-                    self.received.append(conn.recv(100))
-                except OSError:
-                    self.received.append(b"")
-
-    def close(self) -> None:
-        self._stop.set()
-        self.thread.join(5)
-        self.sock.close()
 
 
 def snapshot(*roots: Path) -> dict[str, tuple]:

@@ -17,10 +17,8 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
-import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -43,6 +41,7 @@ from tests.core.course_builder import (
     FAST,
     MINI,
     SOLUTION,
+    LoopbackServer,
     StudentRepo,
     build_course,
     notebook_path,
@@ -63,41 +62,6 @@ PEAK_MB = 400.0
 
 #: Filled by Corpus.grade, printed at the end of the session (conftest).
 TIMINGS: dict[str, dict[str, float]] = {}
-
-
-class LoopbackServer:
-    """A TCP server on 127.0.0.1 in the grader's network namespace; records what it gets."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
-        self.received: list[bytes] = []
-        self._stop = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            with conn:
-                conn.settimeout(2)
-                try:
-                    self.received.append(b"connect:" + conn.recv(100))
-                except OSError:
-                    self.received.append(b"connect:")
-
-    def close(self) -> None:
-        self._stop.set()
-        self.thread.join(5)
-        self.sock.close()
 
 
 # -- measurements ------------------------------------------------------------------------------

@@ -109,11 +109,11 @@ def _time_budget(tp: TPConfig, options: GradeOptions, device: str) -> tuple[floa
     return total_s, options.cell_timeout or tp.budget.cell_seconds
 
 
-def slot_spec(job: GradeJob, options: GradeOptions, device: str) -> SlotSpec:
-    """The kernel a job needs; jobs of one TP with the same options share a pool."""
-    total_s, _ = _time_budget(job.tp, options, device)
+def slot_spec(tp: TPConfig, data_files: tuple[Path, ...], options: GradeOptions, device: str) -> SlotSpec:
+    """The kernel a TP needs; its submissions graded with the same options share a pool."""
+    total_s, _ = _time_budget(tp, options, device)
     limits = Limits(
-        memory_mb=options.memory_mb or job.tp.budget.memory_mb,
+        memory_mb=options.memory_mb or tp.budget.memory_mb,
         cpu_seconds=int(total_s * max(1, os.cpu_count() or 1) + 120),
     )
     return SlotSpec(
@@ -121,8 +121,8 @@ def slot_spec(job: GradeJob, options: GradeOptions, device: str) -> SlotSpec:
         device=device,
         limits=limits,
         output_limit=options.output_limit_kb * 1024,
-        data_files=job.data_files,
-        preload=job.tp.preload,
+        data_files=data_files,
+        preload=tp.preload,
         keep_workdir=options.keep_workdir,
     )
 
@@ -162,7 +162,7 @@ def grade_job(
             reason = problems[-1].message if problems else Message(fr="pas de notebook", en="no notebook")
             submission = Submission(None, None, unavailable=reason)
         else:
-            spec = slot_spec(job, options, device)
+            spec = slot_spec(job.tp, job.data_files, options, device)
             slot = pool.acquire() if pool is not None and pool.spec == spec else launch(spec)
             stack.callback(slot.close, options.keep_workdir)
             kernel, sb, runtime = slot.kernel, slot.plan, slot.runtime
@@ -329,8 +329,7 @@ def grade_commit(
 
 def pool_for_tp(tp: TP, options: GradeOptions) -> KernelPool:
     """A pool of pre-started kernels for grading many submissions of one TP in a row."""
-    job = job_for_tp(tp, commit=CommitInfo(repo="", ref=""), student_bytes=None, instructor_nb={"cells": [], "nbformat": 4})
-    return KernelPool(slot_spec(job, options, select_device(options.device)))
+    return KernelPool(slot_spec(tp.config, tuple(tp.data_paths()), options, select_device(options.device)))
 
 
 def grade_notebook_dict(

@@ -31,6 +31,7 @@ from autograder.course import Course
 from autograder.deadline import LatePolicy, Selected, gitlab_configured, select_for_student
 from autograder.gitread import open_repo
 from autograder.grade import grade_commit, pool_for_tp
+from autograder.render import write_atomic
 from autograder.results import GRADER_FAULTS, Message, is_grader_fault
 from autograder.roster import Student
 
@@ -52,16 +53,7 @@ class ClassJob:
 
 def write_json_atomic(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=1, sort_keys=True)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
 
 
 def fingerprint(job: ClassJob) -> str:

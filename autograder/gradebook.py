@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from autograder.render import write_atomic
 
 GRADES_COLUMNS = [
     "student_id", "name", "email", "tp", "final_score", "raw_score", "max_score", "penalty",
     "late_days", "status", "commit", "commit_date", "date_source", "problems", "grading_time_s",
 ]
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def _fmt(x: Any) -> str:
@@ -72,6 +65,6 @@ def write_gradebook(out: Path, results: list[dict[str, Any]], *, item_name: str,
     max_scores = [r["max_score"] for r in results if r.get("max_score")]
     max_score = max(max_scores) if max_scores else None
     paths = {"grades.csv": out / "grades.csv", "moodle.csv": out / "moodle.csv"}
-    _write_text_atomic(paths["grades.csv"], grades_csv(results, max_score))
-    _write_text_atomic(paths["moodle.csv"], moodle_csv(results, item_name, lang))
+    write_atomic(paths["grades.csv"], grades_csv(results, max_score).encode("utf-8"))
+    write_atomic(paths["moodle.csv"], moodle_csv(results, item_name, lang).encode("utf-8"))
     return paths

@@ -121,6 +121,37 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_margins(args: argparse.Namespace) -> int:
+    from autograder.margins import margin_report, seeds_from
+    from autograder.render import write_atomic
+    from autograder.render.margin_report import to_csv, to_markdown
+
+    course = _course(args)
+    options = _options(args, course.root)
+    tps = args.tp or course.tp_ids()
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    flagged = 0
+    for tp_id in tps:
+        report = margin_report(
+            course.tp(tp_id),
+            options,
+            seeds=seeds_from(options.seed, args.seeds),
+            nbgrader_config=course.root / "nbgrader_config.py",
+            progress=lambda msg: print(msg, file=sys.stderr),
+        )
+        text = to_markdown(report)
+        print(text)
+        flagged += sum(r.flagged for r in report.checks)
+        if out is not None:
+            write_atomic(out / f"margins-{tp_id}.md", text.encode("utf-8"))
+            write_atomic(out / f"margins-{tp_id}.csv", to_csv(report).encode("utf-8"))
+    if out is not None:
+        print(f"[margins] reports in {out}/", file=sys.stderr)
+    return EXIT_REFUSED if flagged and args.strict else EXIT_OK
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     from autograder.scaffold import new_tp
 
@@ -270,6 +301,15 @@ def build_parser() -> argparse.ArgumentParser:
     sm = sub.add_parser("similarity", help="compare the answer cells of a graded class (copy detection)", description="Fingerprint (winnowing) the answer cells of every student's graded commit, with the release's given code and stubs removed and names/whitespace/comments normalised; write similarity.json and similarity.html with the pairs at or above the threshold.")
     _similarity_arguments(sm)
     sm.set_defaults(func=cmd_similarity)
+
+    mg = sub.add_parser("margins", help="how far the solution sits from failing each check (instructors)", description="Grade each TP's solution once per seed (the course's seed, then the next ones) through the sandbox and print, per check, the tightest margin its helpers recorded: how far a metric sits from its threshold, or how much of its tolerance an error uses. Rows under 5 %% of a threshold or over 50 %% of a tolerance are flagged TIGHT: move the bar, or the grade may flip on another seed or GPU.")
+    mg.add_argument("tp", nargs="*", help="TP ids (default: all TPs in source/)")
+    mg.add_argument("--seeds", type=int, default=3, help="how many grader seeds to grade the solution with (default 3)")
+    mg.add_argument("--out", help="also write margins-<tp>.md and margins-<tp>.csv into this folder")
+    mg.add_argument("--strict", action="store_true", help="exit 3 when a check is flagged or fails on some seed (for CI)")
+    mg.add_argument("--course", help="course root holding source/")
+    _add_grade_options(mg)
+    mg.set_defaults(func=cmd_margins)
 
     n = sub.add_parser("new", help="scaffold a new TP in source/", description="Create source/<tp>/ with a notebook, tp.toml and public/hidden checks that release and grade out of the box.")
     n.add_argument("tp", help="new TP id, e.g. tp11_transformers")

@@ -22,8 +22,9 @@ import pytest
 
 from autograder.checks.determinism import derive_seed
 from autograder.checks.errors import CheckFailed, Partial, expected_values_shown
+from autograder.checks.margins import recording_margins
 from autograder.proxy import Submission, SubmissionError
-from autograder.results import CheckResult, Message, Status, Visibility
+from autograder.results import CheckResult, Margin, Message, Status, Visibility
 
 GENERIC_HIDDEN = Message(
     fr="la vérification a échoué sur des entrées cachées", en="the check failed on hidden inputs"
@@ -48,6 +49,7 @@ class _Collector:
         self.results: dict[str, CheckResult] = {}
         self.order: list[str] = []
         self.collect_errors: list[Message] = []
+        self.margins: dict[str, tuple[Margin, ...]] = {}
 
     # -- configuration ---------------------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -98,8 +100,10 @@ class _Collector:
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Any:
         """Hidden checks run with expected values kept out of the library's messages."""
-        with expected_values_shown(self._visibility(Path(item.path)) is Visibility.VISIBLE):
+        visible = self._visibility(Path(item.path)) is Visibility.VISIBLE
+        with expected_values_shown(visible), recording_margins() as margins:
             yield
+        self.margins[item.nodeid] = tuple(margins)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
@@ -176,6 +180,7 @@ class _Collector:
             visibility=vis,
             message=message,
             duration_s=round(getattr(rep, "duration", 0.0), 4),
+            margins=self.margins.get(key, ()),
         )
 
 

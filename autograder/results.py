@@ -35,6 +35,30 @@ class Visibility(StrEnum):
 
 
 @dataclass(frozen=True)
+class Margin:
+    """How far a passing value sat from the bar that would have failed it.
+
+    Recorded by the check helpers (thresholds and tolerances) for the instructor's margin
+    report, never rendered for students: for a hidden check it would reveal the bar.
+    `kind` is "threshold" (a metric against a level) or "tolerance" (an error against the
+    tolerance that accepts it).
+    """
+
+    what: str
+    value: float
+    threshold: float
+    higher_is_better: bool
+    kind: str = "threshold"
+
+    @property
+    def slack(self) -> float:
+        """Signed relative distance to the bar: > 0 passes, 0.25 means 25 % of the bar away."""
+        scale = abs(self.threshold) or 1e-12
+        gap = self.value - self.threshold if self.higher_is_better else self.threshold - self.value
+        return gap / scale
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """One pytest check, scored in the grader process."""
 
@@ -46,6 +70,7 @@ class CheckResult:
     visibility: Visibility
     message: Message | None = None
     duration_s: float = 0.0
+    margins: tuple[Margin, ...] = ()  # instructor-only: see Margin
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from autograder.checks.gradients import (
     rel_error,
     torch_grads,
 )
+from autograder.checks.margins import record_margin
 from autograder.checks.params import (
     assert_param_count,
     count_parameters,
@@ -55,6 +56,7 @@ __all__ = [
     "numerical_gradient",
     "param_breakdown",
     "reliability_bins",
+    "record_margin",
     "rel_error",
     "score_threshold",
     "seed_everything",

@@ -20,6 +20,7 @@ import numpy as np
 
 from autograder.checks.device import tolerance_for
 from autograder.checks.errors import CheckFailed, show_expected
+from autograder.checks.margins import record_margin
 from autograder.checks.values import (
     as_array,
     as_float,
@@ -129,6 +130,7 @@ def assert_gradient_close(
     rel = _rel_errors(x, ref, floor)
     flat = int(np.argmax(rel))
     worst = float(rel.reshape(-1)[flat])
+    record_margin(f"{name} relative error", worst, tol, higher_is_better=False, kind="tolerance")
     if worst <= tol:
         return worst
 

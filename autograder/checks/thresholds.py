@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Any
 
 from autograder.checks.errors import CheckFailed, Partial
+from autograder.checks.margins import record_margin
 from autograder.checks.values import as_float
 
 
@@ -58,6 +59,7 @@ def score_threshold(
     def reached(threshold: float) -> bool:
         return v >= threshold if higher_is_better else v <= threshold
 
+    record_margin(what_en, v, full, higher_is_better=higher_is_better)
     if reached(full):
         return None
     cmp = "≥" if higher_is_better else "≤"

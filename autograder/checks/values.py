@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from autograder.checks.errors import CheckFailed, show_expected
+from autograder.checks.margins import record_margin
 
 MAX_ELEMENTS = 50_000_000
 """Largest array a check accepts (400 MB in float64); larger ones are rejected, not copied."""
@@ -328,6 +329,22 @@ def _worst_first(excess: np.ndarray, k: int) -> np.ndarray:
     return np.argsort(-excess, kind="stable")[:k]
 
 
+def _record_tolerance_used(
+    name: str, x: np.ndarray, exp: np.ndarray, rtol: float, atol: float
+) -> None:
+    """The worst |got − expected| / (atol + rtol·|expected|): 1.0 is the edge of acceptance."""
+    if x.size == 0 or not np.issubdtype(x.dtype, np.number):
+        return
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        xf, ef = x.astype(np.float64), exp.astype(np.float64)
+        both_nan = np.isnan(xf) & np.isnan(ef)
+        ratio = np.abs(xf - ef) / (atol + rtol * np.abs(ef))
+        ratio = np.where(both_nan, 0.0, ratio)
+        ratio = np.where(np.isnan(ratio), np.inf, ratio)
+    record_margin(f"{name} error / tolerance", float(ratio.max()), 1.0,
+                  higher_is_better=False, kind="tolerance")
+
+
 def assert_close(
     got: Any,
     expected: Any,
@@ -349,6 +366,7 @@ def assert_close(
     x = as_array(got, name, shape=exp.shape, allow_nan=allow_nan)
 
     close = np.isclose(x, exp, rtol=rtol, atol=atol, equal_nan=True)
+    _record_tolerance_used(name, x, exp, rtol, atol)
     if close.all():
         return
     with np.errstate(invalid="ignore", over="ignore"):

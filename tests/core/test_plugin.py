@@ -315,3 +315,40 @@ def test_checks_leave_no_bytecode_in_the_course(tmp_path, monkeypatch):
     assert [r.status for r in results] == [Status.PASSED]
     assert sorted(p.name for p in (tmp_path / "checks").iterdir()) == ["test_simple.py"]
     assert sys.dont_write_bytecode is False  # restored
+
+
+MARGINS = """
+import pytest
+
+from autograder.checks import assert_close, record_margin, score_threshold
+
+
+@pytest.mark.item("m")
+def test_threshold_margin():
+    score_threshold(0.93, full=0.8, what_fr="précision", what_en="accuracy")
+
+
+@pytest.mark.item("m")
+def test_two_margins_then_fail():
+    assert_close([1.0, 2.0], [1.0, 2.0 + 1e-6], name="v", rtol=1e-5)
+    record_margin("loss", 0.7, 0.5, higher_is_better=False)
+    raise AssertionError("after recording")
+
+
+@pytest.mark.item("m")
+def test_no_margin():
+    assert 1 + 1 == 2
+"""
+
+
+def test_margins_are_recorded_per_check_and_never_leak_between_checks(tmp_path):
+    write(tmp_path / "hidden" / "test_margins.py", MARGINS)
+    results, _ = run([(tmp_path / "hidden", Visibility.HIDDEN)])
+    r = {c.name: c for c in results}
+    (acc,) = r["test_threshold_margin"].margins
+    assert (acc.what, acc.value, acc.threshold, acc.higher_is_better) == ("accuracy", 0.93, 0.8, True)
+    assert acc.slack == pytest.approx(0.1625)
+    tol, loss = r["test_two_margins_then_fail"].margins
+    assert tol.kind == "tolerance" and 0.0 < tol.value < 1.0  # 1e-6 / (1e-8 + 2e-5)
+    assert loss.slack < 0  # recorded even though the check then failed
+    assert r["test_no_margin"].margins == ()

@@ -57,3 +57,19 @@ def test_notebook_with_lone_surrogate(report: GradeReport, tmp_path: Path) -> No
     notebook = {"cells": [{"outputs": ["bad \udcff byte"]}]}
     paths = write_reports(report, tmp_path, executed_notebook=notebook)
     assert json.loads(paths["executed.ipynb"].read_text("utf-8")) == notebook
+
+
+def test_no_student_facing_report_shows_a_checks_margin(report: GradeReport, tmp_path) -> None:
+    """Margins reveal a hidden check's bar: they are for `autograder margins` only."""
+    import dataclasses
+
+    from autograder.render import to_html, to_json, to_junit, to_markdown
+    from autograder.results import Margin
+
+    bar = Margin("accuracy on hidden data", 0.912345, 0.876543, True)
+    checks = tuple(dataclasses.replace(c, margins=(bar,)) for c in report.checks)
+    with_margins = dataclasses.replace(report, checks=checks)
+    for render in (to_json, to_junit, to_markdown, to_html):
+        for lang in ("fr", "en"):
+            text = render(with_margins, lang)
+            assert "0.876543" not in text and "876543" not in text and "hidden data" not in text

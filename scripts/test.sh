@@ -2,7 +2,8 @@
 # README command 2: set up if needed, then run the tests.
 #   bash scripts/test.sh          the default suite (everything not marked slow), ~15 min on 2 cores
 #   bash scripts/test.sh slow     the slow step: full TP solutions graded end to end
-#   bash scripts/test.sh all      both
+#   bash scripts/test.sh determinism  every TP's solution and wrong answers graded 3 times
+#   bash scripts/test.sh all      all three
 # Extra arguments after the mode go to pytest (e.g. `bash scripts/test.sh fast -x -k graft`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,9 +21,10 @@ run() {
   return "$rc"
 }
 case "$mode" in
-  fast) run -m "not slow" -q -ra "$@" ;;
-  slow) run -m slow -q -ra "$@" ;;
+  fast) run -m "not slow and not determinism" -q -ra "$@" ;;
+  slow) run -m "slow and not determinism" -q -ra "$@" ;;
+  determinism) run -m determinism -q -ra "$@" ;;
   all) run -q -ra "$@" ;;
   lint) .venv/bin/ruff check autograder tests bench source ;;
-  *) echo "usage: bash scripts/test.sh [fast|slow|all|lint] [pytest args...]" >&2; exit 2 ;;
+  *) echo "usage: bash scripts/test.sh [fast|slow|determinism|all|lint] [pytest args...]" >&2; exit 2 ;;
 esac

@@ -96,12 +96,30 @@ def scenario_problems(scenarios: dict[str, Scenario], report: GradeReport) -> li
     return problems
 
 
+#: The target of the determinism test that grades the solution itself (no scenario).
+SOLUTION = "solution"
+
+
+def score_differences(a: GradeReport, b: GradeReport) -> list[str]:
+    """Every check whose score or status differs between two gradings of one notebook."""
+    left = {c.name: (c.score, c.status) for c in a.checks}
+    right = {c.name: (c.score, c.status) for c in b.checks}
+    diffs = [f"  {n}: {left.get(n)} then {right.get(n)}" for n in sorted(left.keys() | right.keys())
+             if left.get(n) != right.get(n)]
+    if a.score != b.score:
+        diffs.append(f"  total: {a.score} then {b.score}")
+    if [p.code for p in a.problems] != [p.code for p in b.problems]:
+        diffs.append(f"  problems: {[p.code for p in a.problems]} then {[p.code for p in b.problems]}")
+    return diffs
+
+
 def tp_tests(tp: str, test_file: str, *, expected_total: float = 20.0) -> dict[str, Any]:
     """The standard tests (and their fixture) for one TP, to put in the test module."""
     module = load_scenarios(test_file)
     scenarios_all, groups = module.SCENARIOS, module.GROUPS
 
     def test_groups_cover_every_scenario_once():
+        assert SOLUTION not in groups, f"a group may not be named {SOLUTION!r}"
         grouped = [name for names in groups.values() for name in names]
         assert sorted(grouped) == sorted(scenarios_all), (
             "each scenario belongs to exactly one group"
@@ -115,9 +133,22 @@ def tp_tests(tp: str, test_file: str, *, expected_total: float = 20.0) -> dict[s
                     f"{group}: {n} affects {sorted(overlap)}, also replaced in the group"
                 )
 
+    # The first grading of each notebook, kept so the determinism step regrades only twice.
+    first_gradings: dict[str, GradeReport] = {}
+
+    def replacements(target: str) -> dict[str, str]:
+        if target == SOLUTION:
+            return {}
+        return {scenarios_all[n].grade_id: scenarios_all[n].source for n in groups[target]}
+
+    def first_grading(target: str, grade_answers) -> GradeReport:
+        if target not in first_gradings:
+            first_gradings[target] = grade_answers(tp, replacements(target))
+        return first_gradings[target]
+
     @pytest.fixture(scope="module")
     def solution_report(grade_answers) -> GradeReport:
-        return grade_answers(tp, {})
+        return first_grading(SOLUTION, grade_answers)
 
     def test_solution_earns_full_marks(solution_report):
         report = solution_report
@@ -143,12 +174,23 @@ def tp_tests(tp: str, test_file: str, *, expected_total: float = 20.0) -> dict[s
     @pytest.mark.parametrize("group", sorted(groups))
     def test_scenario_group(group, grade_answers, solution_report):
         chosen = {name: scenarios_all[name] for name in groups[group]}
-        report = grade_answers(tp, {s.grade_id: s.source for s in chosen.values()})
+        report = first_grading(group, grade_answers)
         assert report.max_score == pytest.approx(solution_report.max_score), summary(report)
         problems = scenario_problems(chosen, report)
         assert not problems, "\n".join(problems) + "\n" + summary(report)
 
+    @pytest.mark.determinism
+    @pytest.mark.parametrize("target", [SOLUTION, *sorted(groups)])
+    def test_regrading_gives_identical_scores(target, grade_answers):
+        """Graded three times, the same notebook gets the same score on every check."""
+        first = first_grading(target, grade_answers)
+        for attempt in (2, 3):
+            again = grade_answers(tp, replacements(target))
+            diffs = score_differences(first, again)
+            assert not diffs, f"grading {attempt} of {target} differs from the first:\n" + "\n".join(diffs)
+
     return {
+        "test_regrading_gives_identical_scores": test_regrading_gives_identical_scores,
         "solution_report": solution_report,
         "test_groups_cover_every_scenario_once": test_groups_cover_every_scenario_once,
         "test_solution_earns_full_marks": test_solution_earns_full_marks,

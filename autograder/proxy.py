@@ -8,9 +8,11 @@ accepted. Nothing from the kernel is unpickled or evaluated here.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
+import shutil
 import stat
 from dataclasses import dataclass
 from importlib.resources import files
@@ -156,6 +158,9 @@ class Submission:
             return self._exchange(req, args, kwargs, timeout, label, d, dfd)
         finally:
             os.close(dfd)
+            # Everything was read into memory: free the space now, or a 256 MB answer that
+            # hit the file-size limit would stay there and starve every later call.
+            _remove_request_dir(self.exchange_dir, d.name)
 
     def _exchange(
         self, req: dict[str, Any], args: tuple, kwargs: dict, timeout: float | None, label: str, d: Path, dfd: int
@@ -260,13 +265,33 @@ def _make_request_dir(exchange_dir: Path, name: str, label: str) -> int:
             return os.open(name, _DIR_FLAGS, dir_fd=xfd)
         finally:
             os.close(xfd)
-    except OSError:
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise BadValue(
+                Message(
+                    fr=f"impossible d'appeler `{label}` : plus d'espace disque pour l'échange avec le noyau (le notebook a-t-il rempli le disque ?)",
+                    en=f"cannot call `{label}`: no disk space left for the exchange with the kernel (did the notebook fill the disk?)",
+                )
+            ) from None
         raise BadValue(
             Message(
                 fr=f"impossible d'appeler `{label}` : le dossier d'échange du correcteur a été modifié par le notebook",
                 en=f"cannot call `{label}`: the grader's exchange folder was tampered with by the notebook",
             )
         ) from None
+
+
+def _remove_request_dir(exchange_dir: Path, name: str) -> None:
+    """Best effort: the kernel may have put anything there (links included; rmtree with a
+    folder descriptor never follows them)."""
+    try:
+        xfd = os.open(exchange_dir, _DIR_FLAGS)
+    except OSError:
+        return
+    try:
+        shutil.rmtree(name, dir_fd=xfd, ignore_errors=True)
+    finally:
+        os.close(xfd)
 
 
 def _write_new(dfd: int, name: str, data: bytes) -> None:

@@ -438,3 +438,13 @@ def test_request_folder_taken_beforehand_is_refused(tmp_path):
         assert os.path.samestat(os.fstat(fd), os.stat(tmp_path / "req-00002"))
     finally:
         os.close(fd)
+
+
+def test_each_calls_exchange_folder_is_removed_once_read(sub):
+    """Space left by one answer (a 256 MB file cut by the size limit, say) cannot starve
+    the next call: nothing of a finished call stays in the exchange folder."""
+    arr = np.arange(12.0).reshape(3, 4)
+    assert np.array_equal(sub.call("ident", arr), arr)
+    with pytest.raises(StudentError):
+        sub.call("crashes", arr)
+    assert list(sub.exchange_dir.iterdir()) == []

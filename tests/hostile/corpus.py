@@ -54,12 +54,6 @@ REQUIREMENTS = (
 
 # -- known bugs (outside tests/hostile and outside the files this corpus may fix) ----------
 
-BUG_HUGE_WRITE = (
-    "proxy/agent: after a call whose answer hits RLIMIT_FSIZE while np.save writes a 10^10-entry "
-    "broadcast view, the next request folder cannot be created ('dossier d'échange modifié') "
-    "and the 20 MB-string answer is never read, so 'trop grande' is not reported; no point is "
-    "awarded and the report is written (seen 2026-11-22, passed an hour earlier: investigate)"
-)
 BUG_CELL_LIST = (
     "grade.py: every code cell becomes a CellRun in grade.json, skipped ones included: "
     "100k one-line cells give a 20+ MB grade.json and seconds of rendering past the budget"
@@ -1247,9 +1241,9 @@ ENTRIES: tuple[Entry, ...] = (
         "returns a 320 MB array, a 10^10-entry broadcast view and a 20 MB string",
         "RLIMIT_FSIZE stops the exchange file at 256 MB; JSON answers are capped at 16 MB",
         answers=HUGE_ARRAYS,
-        # BUG_HUGE_WRITE: the "trop grande" / "too large" message of the 20 MB string is not
-        # always reported (the exchange folder is sometimes unusable after the 10^10 write).
-        says=[("a levé OSError", "raised OSError")],
+        # Each call's exchange folder is removed once read, so the 256 MB left by the
+        # failed write cannot starve the next call: the 20 MB string is read and refused.
+        says=[("a levé OSError", "raised OSError"), ("trop grande", "too large")],
         slow=True,
     ),
     Entry(

@@ -241,6 +241,62 @@ def _death_reason(cells: list[CellRun]) -> Message:
     return Message(fr="le noyau Python n'a pas démarré", en="the Python kernel did not start")
 
 
+#: Cells listed one by one in a report; past this, only cells in error are (up to twice as
+#: many), so 100k one-line cells cannot turn grade.json into megabytes.
+MAX_LISTED_CELLS = 500
+
+
+class _CellLog:
+    """The CellRuns a report lists, with the skipped and unlisted cells counted, not listed."""
+
+    def __init__(self) -> None:
+        self.runs: list[CellRun] = []
+        self.unlisted = 0
+        self.skipped: list[int] = []  # positions of cells not run (budget used up)
+        self.not_run: set[int] = set()  # skipped, or after the kernel died
+
+    def add(self, run: CellRun) -> None:
+        if run.status in ("skipped", "kernel-died") and not run.duration_s:
+            self.not_run.add(run.index)
+        if run.status == "skipped":
+            if not self.skipped:
+                self.runs.append(run)  # the first one shows where execution stopped
+            self.skipped.append(run.index)
+            return
+        limit = MAX_LISTED_CELLS if run.status == "ok" else 2 * MAX_LISTED_CELLS
+        if len(self.runs) < limit:
+            self.runs.append(run)
+        else:
+            self.unlisted += 1
+
+    def problems(self, where: str) -> list[Problem]:
+        out = []
+        if self.skipped:
+            first, last, n = self.skipped[0], self.skipped[-1], len(self.skipped)
+            out.append(
+                Problem(
+                    "cells-skipped",
+                    Message(
+                        fr=f"{n} cellule(s) non exécutée(s), de la cellule {first} à la cellule {last} : le budget de temps du notebook était épuisé",
+                        en=f"{n} cell(s) not run, from cell {first} to cell {last}: the notebook's time budget was used up",
+                    ),
+                    f"{where}, cell {first}",
+                )
+            )
+        if self.unlisted:
+            out.append(
+                Problem(
+                    "cells-not-listed",
+                    Message(
+                        fr=f"{self.unlisted} cellule(s) exécutée(s) ne sont pas listées une par une (plus de {MAX_LISTED_CELLS} cellules)",
+                        en=f"{self.unlisted} executed cell(s) are not listed one by one (more than {MAX_LISTED_CELLS} cells)",
+                    ),
+                    where,
+                )
+            )
+        return out
+
+
 def _run_cells(
     kernel: Kernel,
     nb: dict[str, Any],
@@ -251,7 +307,7 @@ def _run_cells(
     where: str,
 ) -> list[CellRun]:
     """Execute code cells in order; an error does not stop the notebook, a death does."""
-    runs: list[CellRun] = []
+    log = _CellLog()
     t_end = time.monotonic() + total_s
     count = 0
     for pos, cell in enumerate(nb["cells"], start=1):
@@ -261,10 +317,12 @@ def _run_cells(
         gid = grade_id(cell)
         label = f"cellule {pos}" + (f" ({gid})" if gid else "")
         label_en = f"cell {pos}" + (f" ({gid})" if gid else "")
+        if not kernel.alive():
+            log.add(CellRun(pos, cell.get("id", ""), gid, origin, "kernel-died"))
+            continue
         left = t_end - time.monotonic()
-        if not kernel.alive() or left <= 0:
-            status = "skipped" if kernel.alive() or left <= 0 else "kernel-died"
-            runs.append(CellRun(pos, cell.get("id", ""), gid, origin, status))
+        if left <= 0:
+            log.add(CellRun(pos, cell.get("id", ""), gid, origin, "skipped"))
             continue
         limit = min(cell_s, left)
         res = kernel.execute(cell["source"], limit)
@@ -293,8 +351,40 @@ def _run_cells(
                     fr=f"{label} : {res.ename}: {res.evalue}"[:600],
                     en=f"{label_en}: {res.ename}: {res.evalue}"[:600],
                 )
-        runs.append(CellRun(pos, cell.get("id", ""), gid, origin, res.status, round(res.duration_s, 3), err))
-    return runs
+        log.add(CellRun(pos, cell.get("id", ""), gid, origin, res.status, round(res.duration_s, 3), err))
+    problems.extend(log.problems(where))
+    _drop_unrun_scratch(nb, origins, log.not_run)
+    return log.runs
+
+
+def _drop_unrun_scratch(nb: dict[str, Any], origins: tuple[str, ...], not_run: set[int]) -> None:
+    """Keep executed.ipynb about as large as what ran: past MAX_LISTED_CELLS, the student's
+    own cells that never ran are replaced by one note (the student still has them)."""
+    positions = [
+        pos for pos in sorted(not_run)
+        if (origins[pos - 1] if pos - 1 < len(origins) else ORIGIN_SCRATCH) == ORIGIN_SCRATCH
+    ]
+    if len(positions) <= MAX_LISTED_CELLS:
+        return
+    drop = set(positions)
+    note = {
+        "cell_type": "markdown",
+        "id": "autograder-unrun-cells",
+        "metadata": {},
+        "source": (
+            f"*{len(drop)} cellules ajoutées par l'étudiant·e n'ont pas été exécutées et sont retirées de cette copie "
+            f"(à partir de la cellule {positions[0]}). / {len(drop)} cells added by the student were not run and are "
+            f"left out of this copy (from cell {positions[0]}).*"
+        ),
+    }
+    kept: list[dict[str, Any]] = []
+    for pos, cell in enumerate(nb["cells"], start=1):
+        if pos in drop:
+            if pos == positions[0]:
+                kept.append(note)
+            continue
+        kept.append(cell)
+    nb["cells"] = kept
 
 
 # -- entry points --------------------------------------------------------------------------------

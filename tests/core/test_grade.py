@@ -234,11 +234,16 @@ def test_edited_given_cell_runs_the_instructor_version(env):
 
 def test_notebook_budget_used_up_skips_the_rest(env):
     r = report(env, "submission-uses-up-the-notebook-budget")
-    assert problem_codes(r) == ["cell-timeout"], describe(r)
+    assert problem_codes(r) == ["cell-timeout", "cells-skipped"], describe(r)
     assert "budget total du notebook épuisé" in r.problems[0].message.fr
     statuses = [(c.origin, c.status) for c in r.cells]
     i = statuses.index(("student-scratch", "timeout"))
-    assert all(s == "skipped" for _, s in statuses[i + 1 :])
+    # Only the first cell not run is listed; the problem counts them and says why.
+    assert [s for _, s in statuses[i + 1 :]] == ["skipped"]
+    skipped = r.problems[1]
+    first = r.cells[i + 1].index
+    assert f"de la cellule {first} à la cellule" in skipped.message.fr
+    assert "budget de temps du notebook était épuisé" in skipped.message.fr
     assert statuses[:i] == [("instructor", "ok"), ("student-answer", "ok")]
     # `add` ran before the budget ran out: its checks pass; the others cannot.
     assert item_scores(r)["add"] == POINTS["add"]
@@ -280,3 +285,22 @@ def test_stub_sources_are_what_the_release_holds():
     nb = student_notebook()
     got = {c["metadata"]["nbgrader"]["grade_id"]: c["source"] for c in nb["cells"]}
     assert all(got[k] == v for k, v in STUBS.items())
+
+
+def test_cell_log_lists_500_cells_then_counts_and_names_the_skipped_range():
+    from autograder.grade import MAX_LISTED_CELLS, _CellLog
+    from autograder.results import CellRun
+
+    log = _CellLog()
+    for i in range(1, 2 * MAX_LISTED_CELLS + 1):
+        log.add(CellRun(i, f"c{i}", None, "student-scratch", "ok"))
+    log.add(CellRun(9001, "e", None, "student-scratch", "error"))  # errors still listed
+    for i in range(9002, 9100):
+        log.add(CellRun(i, f"s{i}", None, "student-scratch", "skipped"))
+    assert len(log.runs) == MAX_LISTED_CELLS + 2
+    assert [r.status for r in log.runs[-2:]] == ["error", "skipped"]
+    codes = [p.code for p in log.problems("commit abc, nb.ipynb")]
+    assert codes == ["cells-skipped", "cells-not-listed"]
+    skipped, unlisted = log.problems("w")
+    assert "98 cellule(s) non exécutée(s), de la cellule 9002 à la cellule 9099" in skipped.message.fr
+    assert f"{MAX_LISTED_CELLS} executed cell(s) are not listed" in unlisted.message.en

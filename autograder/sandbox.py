@@ -58,6 +58,7 @@ class Limits:
     file_size_mb: int = 256
     open_files: int = 256
     tmpfs_mb: int = 512  # size of the sandbox's private /tmp and /dev/shm (they live in RAM)
+    work_mb: int = 1024  # size of the work dir's own tmpfs, where the grader may mount one
 
     def prlimit_args(self, *, address_space: bool) -> list[str]:
         args = [

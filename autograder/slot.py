@@ -8,14 +8,13 @@ the current submission is graded.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import shutil
-import subprocess
-import tempfile
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autograder.kernel import Kernel, KernelDead
@@ -27,6 +26,12 @@ from autograder.sandbox import (
     SandboxPlan,
     kernel_python,
     plan,
+)
+from autograder.workspace import (
+    Workspace,
+    make_workspace,
+    release_workspace,
+    sweep_stale,
 )
 
 PRELOAD_TIMEOUT_S = 120.0
@@ -64,18 +69,25 @@ class Slot:
     def close(self, keep: bool = False) -> None:
         self.kernel.shutdown()
         if not keep:
-            remove_tree(self.base)
+            release_workspace(self.base)
 
 
-def remove_tree(path: Path) -> None:
-    """Delete a tree the student wrote into; never raises (a 3000-level tree makes
-    shutil.rmtree recurse past Python's limit, so `rm -rf` takes over)."""
-    try:
-        shutil.rmtree(path, ignore_errors=True)
-    except RecursionError:
-        pass
-    if path.exists():
-        subprocess.run(["rm", "-rf", "--one-file-system", "--", str(path)], check=False, capture_output=True)
+@functools.cache
+def _sweep_once() -> None:
+    """Once per grader process: release what graders killed with -9 left in $TMPDIR."""
+    sweep_stale()
+
+
+def with_workspace_info(sb: SandboxPlan, space: Workspace) -> SandboxPlan:
+    """Record in the report whether the work dir is size-capped, and by how much."""
+    info = sb.info
+    if space.capped_mb is not None:
+        limits = {**info.limits, "work_mb": space.capped_mb}
+        notes = [*info.notes, f"work dir: its own tmpfs of {space.capped_mb} MB"]
+    else:
+        limits = dict(info.limits)
+        notes = [*info.notes, "work dir on the host disk, each file capped by RLIMIT_FSIZE but not their total (a size-capped tmpfs needs a grader allowed to mount: root with CAP_SYS_ADMIN)"]
+    return replace(sb, info=replace(info, limits=limits, notes=notes))
 
 
 def _chown_tree(path: Path, uid: int, gid: int) -> None:
@@ -88,8 +100,9 @@ def _chown_tree(path: Path, uid: int, gid: int) -> None:
 def launch(spec: SlotSpec) -> Slot:
     """Make the work dirs, plan the sandbox, start the kernel and run the preload."""
     t0 = time.monotonic()
-    base = Path(tempfile.mkdtemp(prefix="ag-run-"))
-    os.chmod(base, 0o755)
+    _sweep_once()
+    space = make_workspace(spec.limits.work_mb)
+    base = space.base
     workdir, runtime = base / "work", base / "run"
     workdir.mkdir()
     runtime.mkdir(mode=0o755)
@@ -102,8 +115,9 @@ def launch(spec: SlotSpec) -> Slot:
             spec.sandbox, workdir=workdir, runtime_dir=runtime, python=python, limits=spec.limits, device=spec.device, uid=next_uid()
         )
     except BaseException:
-        shutil.rmtree(base, ignore_errors=True)
+        release_workspace(base)
         raise
+    sb = with_workspace_info(sb, space)
     if sb.run_as:
         for d in (workdir, runtime):
             _chown_tree(d, *sb.run_as)

@@ -56,11 +56,11 @@ REQUIREMENTS = (
 #: What the corpus shows but does not hold the grader to (no requirement fails on them):
 #: limits worth knowing, with where they come from. Rendered in README.md.
 GAPS = (
-    "The work dir lives on the grader's disk and only RLIMIT_FSIZE (256 MB a file) bounds "
-    "it: a notebook writing many files can fill the disk within its time budget (disk-fill "
-    "writes one file there on purpose). A size-capped tmpfs or a quota would bound it.",
-    "A grader killed with -9 cannot remove its temporary folders (ag-run-*, ag-git-*): the "
-    "student's work files stay in $TMPDIR until something sweeps them.",
+    "The work dir is a size-capped tmpfs only when the grader may mount one (root with "
+    "CAP_SYS_ADMIN); elsewhere it lives on the grader's disk and only RLIMIT_FSIZE (256 MB "
+    "a file) bounds it, which the report's sandbox notes say.",
+    "A grader killed with -9 cannot remove its temporary folders itself: the next grader "
+    "sweeps the work dirs (ag-run-*) whose owner is gone, but not the git clones (ag-git-*).",
     "Grader-chosen hidden inputs reach the student's code by design; a function can quote "
     "them in an error that the report shows (echo-hidden-inputs).",
 )
@@ -104,6 +104,7 @@ class Entry:
     peak_mb: float | None = None  # bound on the grader's peak RSS growth, when not the default
     slow: bool = False
     needs_gpu: bool = False
+    needs_mount: bool = False  # the grader must be allowed to mount the work dir's tmpfs
     known_bugs: Mapping[str, str] = field(default_factory=dict)  # requirement -> bug
 
 
@@ -775,10 +776,15 @@ def fill(folder, files, cap_mb=1100):
     return f"{last}:{total}"
 
 
-# One file only in the work dir: it lives on the grader's disk (see the README).
+# One file only in the work dir: without a size-capped work dir (a grader that may not
+# mount), the work dir lives on the grader's disk; disk-fill-work-dir fills it.
 print("work=" + fill("/sandbox/work", 1), flush=True)
 print("tmp=" + fill("/tmp", 8), flush=True)
 print("shm=" + fill("/dev/shm", 8), flush=True)
+'''
+
+DISK_FILL_WORK = DISK_FILL.split("# One file only")[0] + '''
+print("work=" + fill("/sandbox/work", 8), flush=True)
 '''
 
 MILLION_LINES = "for i in range(1_000_000):\n    print(i)\n"
@@ -1512,6 +1518,16 @@ ENTRIES: tuple[Entry, ...] = (
         scratch={"given_end": [DISK_FILL]},
         evidence=[r"work=EFBIG:256", r"tmp=ENOSPC:5[01]\d", r"shm=ENOSPC:5[01]\d"],
         slow=True,
+    ),
+    Entry(
+        EXHAUST,
+        "disk-fill-work-dir",
+        "writes 256 MB files into the work dir until it is full",
+        "the work dir is its own 1 GB tmpfs (when the grader may mount one), deleted afterwards",
+        scratch={"given_end": [DISK_FILL_WORK]},
+        evidence=[r"work=ENOSPC:10[0-2]\d"],
+        slow=True,
+        needs_mount=True,
     ),
     Entry(
         EXHAUST,

@@ -70,6 +70,8 @@ def render() -> str:
                 notes.append("slow")
             if e.needs_gpu:
                 notes.append("needs a GPU")
+            if e.needs_mount:
+                notes.append("needs a grader allowed to mount")
             if e.score is not None:
                 notes.append(f"earns {e.score:g}")
             if e.known_bugs:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from autograder.sandbox import probe
+from autograder.workspace import can_mount_tmpfs
 from tests.core.course_builder import MAX_SCORE
 from tests.hostile.corpus import BY_NAME, ENTRIES, REQUIREMENTS, Entry
 from tests.hostile.harness import (
@@ -60,6 +61,13 @@ def _params() -> list:
             marks.append(
                 pytest.mark.skip(
                     reason="no CUDA device usable by torch here: the GPU memory grab needs one"
+                )
+            )
+        if e.needs_mount and not can_mount_tmpfs():
+            marks.append(
+                pytest.mark.skip(
+                    reason="this grader may not mount a tmpfs (not root, or no CAP_SYS_ADMIN): "
+                    "the work dir is on the host disk, capped per file only"
                 )
             )
         out.append(pytest.param(e, id=e.name, marks=marks))

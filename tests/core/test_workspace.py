@@ -1,0 +1,72 @@
+"""workspace: each kernel's folder on its own size-capped tmpfs, and what dead graders left swept."""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import sys
+
+import pytest
+
+from autograder.workspace import (
+    OWNER_FILE,
+    PREFIX,
+    can_mount_tmpfs,
+    make_workspace,
+    release_workspace,
+    sweep_stale,
+)
+
+needs_mount = pytest.mark.skipif(
+    not can_mount_tmpfs(), reason="this process may not mount a tmpfs (not root, or no CAP_SYS_ADMIN)"
+)
+
+
+@needs_mount
+def test_workspace_is_its_own_tmpfs_and_a_full_one_says_enospc():
+    space = make_workspace(2)
+    try:
+        assert space.capped_mb == 2 and os.path.ismount(space.base)
+        assert oct(space.base.stat().st_mode & 0o777) == "0o755"
+        with pytest.raises(OSError) as info:
+            (space.base / "big.bin").write_bytes(b"\0" * (3 << 20))
+        assert info.value.errno == errno.ENOSPC
+    finally:
+        release_workspace(space.base)
+    assert not space.base.exists()
+    assert str(space.base) not in open("/proc/mounts").read()
+
+
+def test_a_zero_size_means_the_host_disk():
+    space = make_workspace(0)
+    try:
+        assert space.capped_mb is None and not os.path.ismount(space.base)
+        assert (space.base / OWNER_FILE).read_text().split()[0] == str(os.getpid())
+    finally:
+        release_workspace(space.base)
+    assert not space.base.exists()
+
+
+def test_sweep_releases_only_workspaces_whose_grader_is_gone(tmp_path):
+    dead = subprocess.run(
+        [sys.executable, "-c", "from autograder.workspace import make_workspace as m; "
+         f"import tempfile; tempfile.tempdir = {str(tmp_path)!r}; print(m(1).base)"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    mine = make_workspace(0)
+    alive = tmp_path / f"{PREFIX}alive"
+    alive.mkdir()
+    (alive / OWNER_FILE).write_text((mine.base / OWNER_FILE).read_text())  # this process
+    reused = tmp_path / f"{PREFIX}reused-pid"
+    reused.mkdir()  # a pid that lives, but started at another time: another process now
+    (reused / OWNER_FILE).write_text(f"{os.getpid()} 1\n")
+    unmarked = tmp_path / f"{PREFIX}being-made"
+    unmarked.mkdir()
+    try:
+        swept = sweep_stale(tmp_path)
+        assert sorted(map(str, swept)) == sorted([dead, str(reused)])
+        assert not os.path.exists(dead) and not reused.exists()
+        assert unmarked.exists() and alive.exists()
+    finally:
+        release_workspace(mine.base)

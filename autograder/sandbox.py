@@ -107,7 +107,7 @@ class SandboxPlan:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def _works(argv: list[str]) -> bool:
+def command_succeeds(argv: list[str]) -> bool:
     try:
         return subprocess.run(argv, capture_output=True, timeout=20).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
@@ -120,13 +120,13 @@ def probe() -> Capabilities:
     notes: list[str] = []
     is_root = os.geteuid() == 0
     bwrap = shutil.which("bwrap")
-    if bwrap and not _works([bwrap, "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "true"]):
+    if bwrap and not command_succeeds([bwrap, "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "true"]):
         notes.append("bwrap is installed but cannot create namespaces here")
         bwrap = None
     elif not bwrap:
         notes.append("bwrap (bubblewrap) is not installed: apt-get install bubblewrap")
     unshare = shutil.which("unshare")
-    if unshare and not _works([unshare, "--net", "--pid", "--fork", "true"]):
+    if unshare and not command_succeeds([unshare, "--net", "--pid", "--fork", "true"]):
         notes.append("unshare cannot create network namespaces here (not root?)")
         unshare = None
     setpriv = shutil.which("setpriv") if is_root else None

@@ -18,6 +18,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.sandbox import command_succeeds
+
 PREFIX = "ag-run-"
 OWNER_FILE = ".ag-owner"
 
@@ -28,13 +30,6 @@ class Workspace:
     capped_mb: int | None  # the tmpfs size, or None when on the host disk
 
 
-def _run(argv: list[str]) -> bool:
-    try:
-        return subprocess.run(argv, capture_output=True, timeout=30).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
 @functools.lru_cache(maxsize=1)
 def can_mount_tmpfs() -> bool:
     """Whether this process may mount a tmpfs (root with CAP_SYS_ADMIN); probed once."""
@@ -42,9 +37,9 @@ def can_mount_tmpfs() -> bool:
         return False
     probe = Path(tempfile.mkdtemp(prefix="ag-probe-"))
     try:
-        if not _run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", str(probe)]):
+        if not command_succeeds(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", str(probe)]):
             return False
-        _run(["umount", "-l", str(probe)])
+        command_succeeds(["umount", "-l", str(probe)])
         return True
     finally:
         shutil.rmtree(probe, ignore_errors=True)
@@ -81,7 +76,7 @@ def make_workspace(work_mb: int) -> Workspace:
     capped = None
     if work_mb > 0 and can_mount_tmpfs():
         opts = f"size={work_mb}m,mode=0755,nosuid,nodev"
-        if _run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(base)]):
+        if command_succeeds(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(base)]):
             capped = work_mb
     me = os.getpid()
     (base / OWNER_FILE).write_text(f"{me} {_start_time(me)}\n")
@@ -102,7 +97,7 @@ def remove_tree(path: Path) -> None:
 def release_workspace(base: Path) -> None:
     """Unmount (lazily: a process may still hold a file) and delete; never raises."""
     if _is_mount(base):
-        _run(["umount", "-l", str(base)])
+        command_succeeds(["umount", "-l", str(base)])
     remove_tree(base)
 
 

@@ -5,10 +5,14 @@ every other check of the same item must keep its points, so each scenario shows 
 which check catches the mistake. `message_contains` are substrings that must appear in
 the French message of at least one of those checks: the hint that names the fault.
 `affects` lists other items that may lose points as a consequence (the multi-head
-attention reuses the student's own `attention`).
+attention reuses the student's own `attention`, the Transformer reuses both, and the
+training of the GNN reuses `couche_gnn`).
 """
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 from tests.tp_harness import Scenario
 
@@ -28,6 +32,35 @@ def _attention(body: str, doc: str) -> str:
         + _CAUSAL
     )
 
+
+_NOTEBOOK = (
+    Path(__file__).resolve().parents[2] / "source" / "tp07_attention" / "tp07_attention.ipynb"
+)
+
+
+def _solution_cell(grade_id: str) -> str:
+    """The solution's answer cell, markers removed: scenarios change one line of it."""
+    nb = json.loads(_NOTEBOOK.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == grade_id:
+            lines = "".join(cell["source"]).split("\n")
+            return "\n".join(
+                ln
+                for ln in lines
+                if "### BEGIN SOLUTION" not in ln and "### END SOLUTION" not in ln
+            )
+    raise KeyError(grade_id)
+
+
+def _edit(source: str, old: str, new: str) -> str:
+    """`source` with its one occurrence of `old` replaced (fails loudly if the solution changed)."""
+    assert source.count(old) == 1, f"the solution no longer contains {old!r}"
+    return source.replace(old, new)
+
+
+_GNN_TRAIN = _solution_cell("gnn_train")
+_TRANSFORMER = _solution_cell("transformer")
+_TRANSFORMER_TRAIN = _solution_cell("transformer_train")
 
 _ATTN_VALUES = (
     "test_attention_matches_torch_without_mask",
@@ -63,7 +96,9 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         must_fail=("test_attention_shape_and_uniform_weights", *_ATTN_VALUES),
         message_contains=("la softmax est prise sur le mauvais axe",),
-        affects=("mha",),
+        # Normalising over the queries mixes in the later positions: the Transformer built on
+        # it is no longer causal.
+        affects=("mha", "transformer", "transformer_train"),
     ),
     "submission-mask-filled-with-zero-not-minus-inf": Scenario(
         grade_id="attention",
@@ -77,6 +112,25 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         must_fail=("test_attention_with_padding_mask", "test_attention_with_causal_mask"),
         message_contains=("remplis avec 0 au lieu de −∞",),
+        affects=("transformer", "transformer_train"),  # the causal mask no longer hides the future
+    ),
+    "submission-attention-calls-torch-sdpa": Scenario(
+        grade_id="attention",
+        source="""from torch.nn.functional import scaled_dot_product_attention
+
+
+def attention(Q, K, V, masque=None):
+    \"\"\"Délègue le calcul à PyTorch, importé sous un autre nom.\"\"\"
+    return scaled_dot_product_attention(Q, K, V, attn_mask=masque)
+"""
+        + _CAUSAL,
+        must_fail=("test_attention_shape_and_uniform_weights", *_ATTN_VALUES),
+        message_contains=(
+            "appelle F.scaled_dot_product_attention",
+            "programmez le calcul vous-même",
+        ),
+        # Everything built on the student's attention runs through the same guard.
+        affects=("mha", "equivariance", "transformer", "transformer_train"),
     ),
     # ------------------------------------------------------------ multi-head attention
     "submission-mha-forgets-out-proj": Scenario(
@@ -94,6 +148,24 @@ SCENARIOS: dict[str, Scenario] = {
 ''',
         must_fail=("test_mha_matches_nn_multiheadattention",),
         message_contains=("la projection de sortie manque",),
+    ),
+    "submission-mha-calls-nn-multiheadattention": Scenario(
+        grade_id="mha",
+        source='''def attention_multi_tetes(x, W_in, b_in, W_out, b_out, n_tetes, masque=None):
+    """Copie les poids dans nn.MultiheadAttention et l'appelle."""
+    d = x.shape[-1]
+    mha = nn.MultiheadAttention(d, n_tetes, batch_first=True, dtype=x.dtype)
+    with torch.no_grad():
+        mha.in_proj_weight.copy_(W_in)
+        mha.in_proj_bias.copy_(b_in)
+        mha.out_proj.weight.copy_(W_out)
+        mha.out_proj.bias.copy_(b_out)
+    interdit = None if masque is None else ~masque.bool()
+    return mha(x, x, x, attn_mask=interdit, need_weights=False)[0]
+''',
+        must_fail=("test_mha_shape", "test_mha_matches_nn_multiheadattention"),
+        message_contains=("appelle nn.MultiheadAttention", "programmez le calcul vous-même"),
+        affects=("transformer", "transformer_train"),
     ),
     # ------------------------------------------------------------ positional encoding
     "submission-posenc-sin-cos-swapped": Scenario(
@@ -152,6 +224,47 @@ SCENARIOS: dict[str, Scenario] = {
             "test_gnn_is_permutation_equivariant",
         ),
         message_contains=("n'est pas équivariante par permutation",),
+        affects=("gnn_train",),  # the GNN trained on the graphs uses couche_gnn
+    ),
+    # ------------------------------------------------------------ GNN vs MLP
+    "submission-gnn-train-self-loops-only-no-neighbours": Scenario(
+        grade_id="gnn_train",
+        source=_edit(
+            _GNN_TRAIN,
+            '        H = couche_gnn(X, A, self.W_soi_1, self.W_voisins_1, "moyenne")\n'
+            '        H = couche_gnn(H, A, self.W_soi_2, self.W_voisins_2, "moyenne")\n',
+            "        boucles = torch.eye(len(X))  # voulait A + I\n"
+            '        H = couche_gnn(X, boucles, self.W_soi_1, self.W_voisins_1, "moyenne")\n'
+            '        H = couche_gnn(H, boucles, self.W_soi_2, self.W_voisins_2, "moyenne")\n',
+        ),
+        must_fail=("test_gnn_accuracy_on_grader_graphs", "test_gnn_beats_features_only_mlp"),
+        message_contains=("ne fait pas nettement mieux qu'un modèle qui ignore le graphe",),
+    ),
+    # ------------------------------------------------------------ character-level Transformer
+    "submission-transformer-without-causal-mask": Scenario(
+        grade_id="transformer",
+        source=_edit(
+            _TRANSFORMER,
+            "        masque = masque_causal(x.shape[1]).to(x.device)\n",
+            "        masque = None  # oubli du masque causal : chaque position voit le futur\n",
+        ),
+        must_fail=("test_transformer_is_causal",),
+        message_contains=("n'est pas causal", "masque_causal(T)"),
+        # The trained model is not causal either: its bits per character are not scored.
+        affects=("transformer_train",),
+    ),
+    "submission-transformer-targets-not-shifted": Scenario(
+        grade_id="transformer_train",
+        source=_edit(
+            _TRANSFORMER_TRAIN,
+            "        y = donnees[debuts + decalages + 1]\n",
+            "        y = donnees[debuts + decalages]\n",
+        ),
+        must_fail=(
+            "test_entrainer_transformer_learns_a_periodic_sequence",
+            "test_transformer_bits_per_char_on_held_out_text",
+        ),
+        message_contains=("la cible doit être décalée d'un cran",),
     ),
 }
 
@@ -166,10 +279,17 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "submission-permutation-error-measures-invariance",
         "submission-bert-mask-all-masked",
         "submission-gnn-not-permutation-equivariant",
+        "submission-transformer-targets-not-shifted",
     ),
-    "mistakes-2": ("submission-softmax-wrong-axis",),
+    "mistakes-2": (
+        "submission-softmax-wrong-axis",
+        "submission-gnn-train-self-loops-only-no-neighbours",
+    ),
     "mistakes-3": (
         "submission-mask-filled-with-zero-not-minus-inf",
         "submission-mha-forgets-out-proj",
     ),
+    "guard-attention": ("submission-attention-calls-torch-sdpa",),
+    "guard-mha": ("submission-mha-calls-nn-multiheadattention",),
+    "transformer-not-causal": ("submission-transformer-without-causal-mask",),
 }

@@ -5,6 +5,10 @@ references are PyTorch's own `F.scaled_dot_product_attention` and `nn.MultiheadA
 (with the grader's weights), the course's formulas, and statistics or permutation tests
 the grader computes itself from what the student's functions return. Messages name the
 likely fault, never an expected value.
+
+The student's `attention` and `attention_multi_tetes` always run through a kernel-side guard
+(GUARD_SRC, the same as in the public checks) that switches PyTorch's own attention off
+during the call: a submission that calls the references fails with a message saying so.
 """
 
 from __future__ import annotations
@@ -19,6 +23,83 @@ from torch import nn
 
 from autograder.checks import CheckFailed, as_array, as_float, assert_close
 from autograder.proxy import Ref, StudentError, Tensor
+
+# Trusted helper run in the kernel: calls a student function (or a grader helper that runs
+# the student's model) with PyTorch's own attention switched off, so that `attention`,
+# `attention_multi_tetes` and the Transformer are really computed by hand. A forbidden
+# call raises an error that the checks recognise, even if the student's code catches it;
+# names the student's cell bound to these functions (`from torch.nn.functional import
+# scaled_dot_product_attention`) are switched off too.
+GUARD_SRC = """
+def _tp07_sans_bibliotheque(_nom, *args, **kwargs):
+    import torch
+    import torch.nn.functional as _F
+
+    espace = globals()
+    if _nom not in espace:
+        raise NameError(_nom)
+    appels = []
+
+    def _interdit(nom):
+        def remplacant(*a, **k):
+            appels.append(nom)
+            raise RuntimeError("TP07_INTERDIT " + nom + " : attention de PyTorch désactivée")
+        return remplacant
+
+    nn = torch.nn
+    cibles = [
+        (_F, "scaled_dot_product_attention", "F.scaled_dot_product_attention"),
+        (torch._C._nn, "scaled_dot_product_attention", "F.scaled_dot_product_attention"),
+        (_F, "multi_head_attention_forward", "F.multi_head_attention_forward"),
+        (nn.MultiheadAttention, "forward", "nn.MultiheadAttention"),
+        (nn.Transformer, "forward", "nn.Transformer"),
+        (nn.TransformerEncoder, "forward", "nn.TransformerEncoder"),
+        (nn.TransformerDecoder, "forward", "nn.TransformerDecoder"),
+        (nn.TransformerEncoderLayer, "forward", "nn.TransformerEncoderLayer"),
+        (nn.TransformerDecoderLayer, "forward", "nn.TransformerDecoderLayer"),
+    ]
+    cibles += [
+        (torch, n, "torch." + n)
+        for n in dir(torch)
+        if "attention" in n.lower() or "transformer" in n.lower()
+    ]
+    cibles += [
+        (torch.ops.aten, n, "torch.ops.aten." + n)
+        for n in (
+            "scaled_dot_product_attention", "_scaled_dot_product_attention_math",
+            "_scaled_dot_product_flash_attention_for_cpu", "_scaled_dot_product_flash_attention",
+            "_scaled_dot_product_efficient_attention", "_scaled_dot_product_cudnn_attention",
+            "_native_multi_head_attention", "_transformer_encoder_layer_fwd",
+        )
+    ]
+    anciens = []
+    for module, attribut, nom in cibles:
+        try:
+            anciens.append((module, attribut, getattr(module, attribut), nom))
+        except (AttributeError, RuntimeError):
+            pass
+    originaux = {id(v): nom for _, _, v, nom in anciens}
+    alias = [(k, v) for k, v in list(espace.items()) if id(v) in originaux and not k.startswith("__")]
+    for module, attribut, _, nom in anciens:
+        setattr(module, attribut, _interdit(nom))
+    for k, v in alias:
+        espace[k] = _interdit(originaux[id(v)])
+    try:
+        resultat = espace[_nom](*args, **kwargs)
+    except BaseException:
+        if appels:
+            raise RuntimeError("TP07_INTERDIT " + appels[0]) from None
+        raise
+    finally:
+        for module, attribut, v, _ in anciens:
+            setattr(module, attribut, v)
+        for k, v in alias:
+            espace[k] = v
+    if appels:
+        raise RuntimeError("TP07_INTERDIT " + appels[0])
+    return resultat
+"""
+
 
 # Trusted kernel-side helper: the grader's test functions for `erreur_permutation`.
 FUNCS_SRC = """
@@ -38,19 +119,49 @@ def _tp07_fonctions(nom, genre, poids):
 """
 
 
+def _student_error(name: str, exc: StudentError) -> CheckFailed:
+    if "TP07_INTERDIT" in exc.evalue:
+        words = exc.evalue.split("TP07_INTERDIT", 1)[1].split()
+        called = words[0][:60] if words else "l'attention de PyTorch"
+        return CheckFailed(
+            f"{name} appelle {called} : programmez le calcul vous-même (produits matriciels, "
+            "softmax, masque) ; le correcteur désactive l'attention de PyTorch "
+            "(F.scaled_dot_product_attention, nn.MultiheadAttention, nn.Transformer...) pendant "
+            "qu'il appelle votre code",
+            f"{name} calls {called}: write the computation yourself (matrix products, softmax, "
+            "mask); the grader switches PyTorch's attention off (F.scaled_dot_product_attention, "
+            "nn.MultiheadAttention, nn.Transformer...) while it calls your code",
+        )
+    if exc.ename == "NotImplementedError":
+        return CheckFailed(
+            f"`{name}` n'est pas encore implémentée (NotImplementedError) : complétez la cellule réponse",
+            f"`{name}` is not implemented yet (NotImplementedError): fill in the answer cell",
+        )
+    if exc.ename == "NameError" and exc.evalue == name:
+        return CheckFailed(
+            f"`{name}` n'est pas défini dans votre notebook : exécutez/complétez la cellule qui le définit",
+            f"`{name}` is not defined in your notebook: complete the cell that defines it",
+        )
+    return CheckFailed(
+        f"`{name}` a levé {exc.ename} : {exc.evalue}",
+        f"`{name}` raised {exc.ename}: {exc.evalue}",
+    )
+
+
 def _call(submission, name: str, *args, **kwargs):
     try:
         return submission.call(name, *args, **kwargs)
     except StudentError as exc:
-        if exc.ename == "NotImplementedError":
-            raise CheckFailed(
-                f"`{name}` n'est pas encore implémentée (NotImplementedError) : complétez la cellule réponse",
-                f"`{name}` is not implemented yet (NotImplementedError): fill in the answer cell",
-            ) from None
-        raise CheckFailed(
-            f"`{name}` a levé {exc.ename} : {exc.evalue}",
-            f"`{name}` raised {exc.ename}: {exc.evalue}",
-        ) from None
+        raise _student_error(name, exc) from None
+
+
+def _guarded(submission, name: str, *args, **kwargs):
+    """Call the student's `name` with PyTorch's attention switched off."""
+    submission.define("_tp07_sans_bibliotheque", GUARD_SRC)
+    try:
+        return submission.call("_tp07_sans_bibliotheque", name, *args, **kwargs)
+    except StudentError as exc:
+        raise _student_error(name, exc) from None
 
 
 def _t(a) -> torch.Tensor:
@@ -124,25 +235,25 @@ def _qkv(rng, B: int, n: int, m: int, d: int, dv: int):
 
 
 @pytest.mark.item("attention")
-@pytest.mark.points(2)
+@pytest.mark.points(1.5)
 def test_attention_matches_torch_without_mask(submission, rng):
     for _ in range(2):
         B, n, m = (int(v) for v in rng.integers(2, 6, size=3))
         d, dv = int(rng.integers(8, 33)), int(rng.integers(2, 7))
         Q, K, V = _qkv(rng, B, n, m, d, dv)
-        got = _call(submission, "attention", Tensor(Q), Tensor(K), Tensor(V))
+        got = _guarded(submission, "attention", Tensor(Q), Tensor(K), Tensor(V))
         _check_attention(got, Q, K, V)
 
 
 @pytest.mark.item("attention")
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_attention_with_padding_mask(submission, rng):
     B, n, m = int(rng.integers(2, 5)), int(rng.integers(3, 7)), int(rng.integers(4, 8))
     d, dv = int(rng.integers(8, 25)), int(rng.integers(2, 6))
     Q, K, V = _qkv(rng, B, n, m, d, dv)
     longueurs = rng.integers(1, m, size=B)  # each sequence loses at least one key to padding
     M = np.broadcast_to((np.arange(m)[None, :] < longueurs[:, None])[:, None, :], (B, n, m)).copy()
-    got = _call(submission, "attention", Tensor(Q), Tensor(K), Tensor(V), Tensor(M))
+    got = _guarded(submission, "attention", Tensor(Q), Tensor(K), Tensor(V), Tensor(M))
     _check_attention(got, Q, K, V, M, what="attention avec masque de padding")
 
 
@@ -163,7 +274,7 @@ def test_attention_with_causal_mask(submission, rng):
         )
     B, d, dv = int(rng.integers(2, 4)), int(rng.integers(8, 25)), int(rng.integers(2, 6))
     X, _, V = _qkv(rng, B, n, n, d, dv)
-    got = _call(submission, "attention", Tensor(X), Tensor(X), Tensor(V), Tensor(want))
+    got = _guarded(submission, "attention", Tensor(X), Tensor(X), Tensor(V), Tensor(want))
     _check_attention(got, X, X, V, want, what="attention avec masque causal")
 
 
@@ -171,7 +282,7 @@ def test_attention_with_causal_mask(submission, rng):
 
 
 @pytest.mark.item("mha")
-@pytest.mark.points(2)
+@pytest.mark.points(1.5)
 def test_mha_matches_nn_multiheadattention(submission, rng, seed):
     torch.manual_seed(seed)
     h = int(rng.choice([2, 4]))
@@ -187,7 +298,7 @@ def test_mha_matches_nn_multiheadattention(submission, rng, seed):
     with torch.no_grad():
         ref = mha(_t(x), _t(x), _t(x), need_weights=False)[0].numpy()
     got = as_array(
-        _call(
+        _guarded(
             submission,
             "attention_multi_tetes",
             Tensor(x),
@@ -328,12 +439,12 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
 
 
 def _self_attention(submission, Z: np.ndarray) -> np.ndarray:
-    got = _call(submission, "attention", Tensor(Z[None]), Tensor(Z[None]), Tensor(Z[None]))
+    got = _guarded(submission, "attention", Tensor(Z[None]), Tensor(Z[None]), Tensor(Z[None]))
     return as_array(got, "attention", shape=(1, *Z.shape))[0]
 
 
 @pytest.mark.item("equivariance")
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_student_self_attention_is_permutation_equivariant(submission, rng):
     n, d = int(rng.integers(5, 10)), int(rng.integers(4, 13))
     X = rng.normal(size=(n, d))
@@ -350,7 +461,7 @@ def test_student_self_attention_is_permutation_equivariant(submission, rng):
 
 
 @pytest.mark.item("equivariance")
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_positional_encoding_breaks_equivariance(submission, rng):
     n, d = int(rng.integers(5, 10)), 2 * int(rng.integers(2, 7))
     X = rng.normal(size=(n, d))
@@ -397,7 +508,7 @@ def _bert_runs(submission, rng, n_seeds: int = 6):
 
 
 @pytest.mark.item("bert_mask")
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_bert_selection_rate(submission, rng):
     runs = _bert_runs(submission, rng)
     selected = np.concatenate([(c != -100).ravel() for _, _, c in runs])
@@ -496,7 +607,7 @@ def _gnn(submission, X, A, W1, W2, agregation):
 
 
 @pytest.mark.item("gnn")
-@pytest.mark.points(1)
+@pytest.mark.points(0.75)
 def test_gnn_values(submission, rng):
     for agregation in ("somme", "moyenne"):
         A, X, W1, W2 = _gnn_case(rng)
@@ -512,7 +623,7 @@ def test_gnn_values(submission, rng):
 
 
 @pytest.mark.item("gnn")
-@pytest.mark.points(1)
+@pytest.mark.points(0.75)
 def test_gnn_is_permutation_equivariant(submission, rng):
     for agregation in ("somme", "moyenne"):
         A, X, W1, W2 = _gnn_case(rng)

@@ -2,8 +2,12 @@
 
 These checks are shipped to students: they test shapes and properties anyone can redo by
 hand (a uniform attention when the queries are zero, the first row of the encoding, the
-unselected tokens left unchanged...). The hidden checks test the same items on
-grader-chosen random inputs against PyTorch and the formulas.
+unselected tokens left unchanged, a grader bigram model learning a periodic sequence...).
+The hidden checks test the same items on grader-chosen random inputs against PyTorch and
+the formulas, and measure the trainings themselves (node accuracy, bits per character).
+
+Every call into `attention`, `attention_multi_tetes` and the Transformer goes through a
+kernel-side guard that switches PyTorch's own attention off during the call.
 """
 
 from __future__ import annotations
@@ -12,33 +16,189 @@ import numpy as np
 import pytest
 
 from autograder.checks import CheckFailed, as_array, assert_close
-from autograder.proxy import StudentError, Tensor
+from autograder.proxy import Handle, Ref, StudentError, Tensor
+
+# Trusted helper run in the kernel: calls a student function (or a grader helper that runs
+# the student's model) with PyTorch's own attention switched off, so that `attention`,
+# `attention_multi_tetes` and the Transformer are really computed by hand. A forbidden
+# call raises an error that the checks recognise, even if the student's code catches it;
+# names the student's cell bound to these functions (`from torch.nn.functional import
+# scaled_dot_product_attention`) are switched off too.
+GUARD_SRC = """
+def _tp07_sans_bibliotheque(_nom, *args, **kwargs):
+    import torch
+    import torch.nn.functional as _F
+
+    espace = globals()
+    if _nom not in espace:
+        raise NameError(_nom)
+    appels = []
+
+    def _interdit(nom):
+        def remplacant(*a, **k):
+            appels.append(nom)
+            raise RuntimeError("TP07_INTERDIT " + nom + " : attention de PyTorch désactivée")
+        return remplacant
+
+    nn = torch.nn
+    cibles = [
+        (_F, "scaled_dot_product_attention", "F.scaled_dot_product_attention"),
+        (torch._C._nn, "scaled_dot_product_attention", "F.scaled_dot_product_attention"),
+        (_F, "multi_head_attention_forward", "F.multi_head_attention_forward"),
+        (nn.MultiheadAttention, "forward", "nn.MultiheadAttention"),
+        (nn.Transformer, "forward", "nn.Transformer"),
+        (nn.TransformerEncoder, "forward", "nn.TransformerEncoder"),
+        (nn.TransformerDecoder, "forward", "nn.TransformerDecoder"),
+        (nn.TransformerEncoderLayer, "forward", "nn.TransformerEncoderLayer"),
+        (nn.TransformerDecoderLayer, "forward", "nn.TransformerDecoderLayer"),
+    ]
+    cibles += [
+        (torch, n, "torch." + n)
+        for n in dir(torch)
+        if "attention" in n.lower() or "transformer" in n.lower()
+    ]
+    cibles += [
+        (torch.ops.aten, n, "torch.ops.aten." + n)
+        for n in (
+            "scaled_dot_product_attention", "_scaled_dot_product_attention_math",
+            "_scaled_dot_product_flash_attention_for_cpu", "_scaled_dot_product_flash_attention",
+            "_scaled_dot_product_efficient_attention", "_scaled_dot_product_cudnn_attention",
+            "_native_multi_head_attention", "_transformer_encoder_layer_fwd",
+        )
+    ]
+    anciens = []
+    for module, attribut, nom in cibles:
+        try:
+            anciens.append((module, attribut, getattr(module, attribut), nom))
+        except (AttributeError, RuntimeError):
+            pass
+    originaux = {id(v): nom for _, _, v, nom in anciens}
+    alias = [(k, v) for k, v in list(espace.items()) if id(v) in originaux and not k.startswith("__")]
+    for module, attribut, _, nom in anciens:
+        setattr(module, attribut, _interdit(nom))
+    for k, v in alias:
+        espace[k] = _interdit(originaux[id(v)])
+    try:
+        resultat = espace[_nom](*args, **kwargs)
+    except BaseException:
+        if appels:
+            raise RuntimeError("TP07_INTERDIT " + appels[0]) from None
+        raise
+    finally:
+        for module, attribut, v, _ in anciens:
+            setattr(module, attribut, v)
+        for k, v in alias:
+            espace[k] = v
+    if appels:
+        raise RuntimeError("TP07_INTERDIT " + appels[0])
+    return resultat
+"""
+
+# Trusted kernel-side helpers: build the student's Transformer with a given seed, run a
+# model on a batch of character indices, and a grader bigram model (causal by construction)
+# to test the student's training loop on its own.
+MODEL_SRC = """
+def _tp07_construire(graine, *args, **kwargs):
+    import torch
+    torch.manual_seed(int(graine))
+    return PetitTransformer(*args, **kwargs)
+
+
+def _tp07_logits(modele, X, dernier=False, lot=512):
+    import torch
+    if not isinstance(modele, torch.nn.Module):
+        raise TypeError("TP07_PAS_MODULE " + type(modele).__name__)
+    modele.eval()
+    try:
+        appareil = next(modele.parameters()).device
+    except StopIteration:
+        appareil = torch.device("cpu")
+    sorties = []
+    with torch.no_grad():
+        for i in range(0, len(X), lot):
+            x = X[i : i + lot]
+            s = modele(x.to(appareil))
+            if not isinstance(s, torch.Tensor) or s.ndim != 3 or tuple(s.shape[:2]) != tuple(x.shape):
+                raise ValueError("TP07_FORME " + str(tuple(getattr(s, "shape", ()))))
+            sorties.append((s[:, -1] if dernier else s).float().cpu())
+    return torch.cat(sorties)
+
+
+def _tp07_bigramme(graine, taille_vocab):
+    import torch
+    torch.manual_seed(int(graine))
+    return torch.nn.Sequential(torch.nn.Embedding(taille_vocab, 16), torch.nn.Linear(16, taille_vocab))
+"""
+
+
+def _student_error(name: str, exc: StudentError) -> CheckFailed:
+    if "TP07_INTERDIT" in exc.evalue:
+        words = exc.evalue.split("TP07_INTERDIT", 1)[1].split()
+        called = words[0][:60] if words else "l'attention de PyTorch"
+        return CheckFailed(
+            f"{name} appelle {called} : programmez le calcul vous-même (produits matriciels, "
+            "softmax, masque) ; le correcteur désactive l'attention de PyTorch "
+            "(F.scaled_dot_product_attention, nn.MultiheadAttention, nn.Transformer...) pendant "
+            "qu'il appelle votre code",
+            f"{name} calls {called}: write the computation yourself (matrix products, softmax, "
+            "mask); the grader switches PyTorch's attention off (F.scaled_dot_product_attention, "
+            "nn.MultiheadAttention, nn.Transformer...) while it calls your code",
+        )
+    if "TP07_FORME" in exc.evalue:
+        shape = exc.evalue.split("TP07_FORME", 1)[1].strip()[:60]
+        return CheckFailed(
+            f"{name} renvoie une sortie de forme {shape} pour une entrée (B, T) : des logits "
+            "(B, T, taille_vocab) sont attendus, un vecteur par position",
+            f"{name} returns an output of shape {shape} for a (B, T) input: logits "
+            "(B, T, taille_vocab) are expected, one vector per position",
+        )
+    if "TP07_PAS_MODULE" in exc.evalue:
+        kind = exc.evalue.split()[-1][:60]
+        return CheckFailed(
+            f"{name} doit être un nn.Module, obtenu {kind}",
+            f"{name} must be an nn.Module, got {kind}",
+        )
+    if exc.ename == "NotImplementedError":
+        return CheckFailed(
+            f"`{name}` n'est pas encore implémentée (NotImplementedError) : complétez la cellule réponse",
+            f"`{name}` is not implemented yet (NotImplementedError): fill in the answer cell",
+        )
+    if exc.ename == "NameError" and exc.evalue == name:
+        return CheckFailed(
+            f"`{name}` n'est pas défini dans votre notebook : exécutez/complétez la cellule qui le définit",
+            f"`{name}` is not defined in your notebook: complete the cell that defines it",
+        )
+    return CheckFailed(
+        f"`{name}` a levé {exc.ename} : {exc.evalue}",
+        f"`{name}` raised {exc.ename}: {exc.evalue}",
+    )
 
 
 def _call(submission, name: str, *args, **kwargs):
     try:
         return submission.call(name, *args, **kwargs)
     except StudentError as exc:
-        if exc.ename == "NotImplementedError":
-            raise CheckFailed(
-                f"`{name}` n'est pas encore implémentée (NotImplementedError) : complétez la cellule réponse",
-                f"`{name}` is not implemented yet (NotImplementedError): fill in the answer cell",
-            ) from None
-        raise CheckFailed(
-            f"`{name}` a levé {exc.ename} : {exc.evalue}",
-            f"`{name}` raised {exc.ename}: {exc.evalue}",
-        ) from None
+        raise _student_error(name, exc) from None
+
+
+def _guarded(submission, name: str, *args, via: str | None = None, **kwargs):
+    """Call `via` (default: the student's `name`) with PyTorch's attention switched off."""
+    submission.define("_tp07_sans_bibliotheque", GUARD_SRC)
+    try:
+        return submission.call("_tp07_sans_bibliotheque", via or name, *args, **kwargs)
+    except StudentError as exc:
+        raise _student_error(name, exc) from None
 
 
 @pytest.mark.item("attention")
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_attention_shape_and_uniform_weights(submission):
     # Q = 0: every score is 0, each query spreads its weight evenly over the 4 keys.
     Q = np.zeros((2, 3, 4))
     K = np.arange(32.0).reshape(2, 4, 4) / 10
     V = np.arange(16.0).reshape(2, 4, 2)
     got = as_array(
-        _call(submission, "attention", Tensor(Q), Tensor(K), Tensor(V)),
+        _guarded(submission, "attention", Tensor(Q), Tensor(K), Tensor(V)),
         "attention",
         shape=(2, 3, 2),
     )
@@ -54,12 +214,12 @@ def test_attention_shape_and_uniform_weights(submission):
 
 
 @pytest.mark.item("mha")
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_mha_shape(submission):
     rng = np.random.default_rng(0)
     d, h = 6, 2
     x = rng.normal(size=(2, 5, d))
-    out = _call(
+    out = _guarded(
         submission,
         "attention_multi_tetes",
         Tensor(x),
@@ -73,7 +233,7 @@ def test_mha_shape(submission):
 
 
 @pytest.mark.item("posenc")
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_posenc_shape_and_first_rows(submission):
     pe = as_array(
         _call(submission, "encodage_positionnel", 5, 8), "encodage_positionnel", shape=(5, 8)
@@ -97,7 +257,7 @@ def test_posenc_shape_and_first_rows(submission):
 
 
 @pytest.mark.item("bert_mask")
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_bert_shapes_and_unselected_tokens(submission):
     tokens = np.random.default_rng(0).integers(5, 100, size=(8, 50))
     out = _call(submission, "masquage_bert", Tensor(tokens), 1, 100, 0)
@@ -124,7 +284,7 @@ def test_bert_shapes_and_unselected_tokens(submission):
 
 
 @pytest.mark.item("gnn")
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_gnn_shape_on_a_path_graph(submission):
     A = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], dtype=float)
     X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
@@ -140,4 +300,156 @@ def test_gnn_shape_on_a_path_graph(submission):
         name="couche_gnn (chemin 0 – 1 – 2, poids identité, somme)",
         hint_fr="H = ReLU(X W_soi + (A X) W_voisins)",
         hint_en="H = ReLU(X W_soi + (A X) W_voisins)",
+    )
+
+
+# ---------------------------------------------------------------- GNN vs MLP
+
+
+def _sbm(
+    rng,
+    n: int,
+    n_classes: int,
+    d: int,
+    deg_in: float = 8.0,
+    deg_out: float = 1.5,
+    separation: float = 1.1,
+):
+    """The notebook's `graphe_sbm`, on the grader's side (numpy)."""
+    y = rng.permutation(np.arange(n) % n_classes)
+    same = y[:, None] == y[None, :]
+    size = n / n_classes
+    p = np.where(same, deg_in / size, deg_out / (n - size))
+    A = np.triu(rng.random((n, n)) < p, 1).astype(np.float32)
+    A = A + A.T
+    means = rng.normal(size=(n_classes, d))
+    means *= separation / np.linalg.norm(means, axis=1, keepdims=True)
+    X = (means[y] + rng.normal(size=(n, d))).astype(np.float32)
+    return X, A, y
+
+
+@pytest.mark.item("gnn_train")
+@pytest.mark.points(0.5)
+def test_gnn_and_mlp_training_return_logits_for_every_node(submission):
+    rng = np.random.default_rng(0)
+    n, c = 90, 3
+    X, A, y = _sbm(rng, n, c, 8)
+    idx = np.sort(np.concatenate([np.flatnonzero(y == k)[:5] for k in range(c)]))
+    y_idx = y[idx].astype(np.int64)
+    calls = [
+        ("entrainer_gnn", (Tensor(X), Tensor(A), Tensor(idx), Tensor(y_idx), c, 0)),
+        ("entrainer_mlp", (Tensor(X), Tensor(idx), Tensor(y_idx), c, 0)),
+    ]
+    for name, args in calls:
+        got = as_array(_call(submission, name, *args, n_epoques=30), name)
+        if got.shape != (n, c):
+            raise CheckFailed(
+                f"{name} sur un graphe de {n} nœuds et {c} classes renvoie un tableau de forme "
+                f"{got.shape} : les logits ({n}, {c}) de TOUS les nœuds sont attendus (pas seulement "
+                "ceux de idx_train)",
+                f"{name} on a graph of {n} nodes and {c} classes returns an array of shape "
+                f"{got.shape}: the ({n}, {c}) logits of ALL the nodes are expected (not only "
+                "those of idx_train)",
+            )
+
+
+# ---------------------------------------------------------------- character-level Transformer
+
+
+@pytest.mark.item("transformer")
+@pytest.mark.points(0.5)
+def test_transformer_output_shape(submission):
+    submission.define("_tp07_construire", MODEL_SRC)
+    vocab, contexte = 11, 12
+    model = _guarded(
+        submission,
+        "PetitTransformer",
+        0,
+        vocab,
+        d=16,
+        n_tetes=2,
+        n_couches=1,
+        contexte=contexte,
+        via="_tp07_construire",
+    )
+    if not isinstance(model, Handle):
+        raise CheckFailed(
+            f"PetitTransformer(...) doit construire un nn.Module, obtenu {type(model).__name__}",
+            f"PetitTransformer(...) must build an nn.Module, got {type(model).__name__}",
+        )
+    rng = np.random.default_rng(1)
+    for length in (contexte, 5):
+        X = rng.integers(0, vocab, size=(3, length))
+        got = as_array(
+            _guarded(submission, "PetitTransformer", model, Tensor(X), via="_tp07_logits"),
+            "PetitTransformer(taille_vocab=11, d=16, n_tetes=2, n_couches=1, contexte=12)(idx)",
+        )
+        if got.shape != (3, length, vocab):
+            raise CheckFailed(
+                f"PetitTransformer(11, d=16, n_tetes=2, n_couches=1, contexte=12) appliqué à des "
+                f"indices de forme (3, {length}) donne des logits de forme {got.shape}, "
+                f"(3, {length}, 11) attendu : un logit par caractère du vocabulaire et par position",
+                f"PetitTransformer(11, d=16, n_tetes=2, n_couches=1, contexte=12) applied to "
+                f"indices of shape (3, {length}) gives logits of shape {got.shape}, (3, {length}, 11) "
+                "expected: one logit per vocabulary character and per position",
+            )
+
+
+@pytest.mark.item("transformer_train")
+@pytest.mark.points(0.5)
+def test_entrainer_transformer_learns_a_periodic_sequence(submission):
+    """A grader bigram model (causal by construction) trained on 0 1 2 ... 6 0 1 2 ...
+
+    After training, the character after k is k + 1 (mod 7): the model must predict it.
+    """
+    submission.define("_tp07_bigramme", MODEL_SRC)
+    period = 7
+    model = Ref("_tp07_modele_public")
+    submission.define("_tp07_modele_public", "_tp07_modele_public = _tp07_bigramme(0, 7)")
+    data = np.arange(700) % period
+    losses = _call(
+        submission,
+        "entrainer_transformer",
+        model,
+        Tensor(data),
+        n_etapes=60,
+        taille_lot=16,
+        contexte=8,
+        lr=0.05,
+        graine=0,
+    )
+    losses = as_array(losses, "entrainer_transformer(...) (liste des pertes)", dtype=np.float64)
+    if losses.shape != (60,):
+        raise CheckFailed(
+            f"entrainer_transformer(n_etapes=60) doit renvoyer la liste des 60 pertes, obtenu un "
+            f"tableau de forme {losses.shape}",
+            f"entrainer_transformer(n_etapes=60) must return the list of the 60 losses, got an "
+            f"array of shape {losses.shape}",
+        )
+    logits = as_array(
+        _call(submission, "_tp07_logits", model, Tensor(np.arange(period)[None, :])),
+        "logits du modèle bigramme",
+        shape=(1, period, period),
+    )[0]
+    predicted = logits.argmax(axis=1)
+    if (predicted == (np.arange(period) + 1) % period).all():
+        return
+    if (predicted == np.arange(period)).all():
+        raise CheckFailed(
+            "après entrainer_transformer sur la suite 0 1 2 … 6 0 1 …, le modèle prédit le "
+            "caractère courant au lieu du suivant : la cible doit être décalée d'un cran, "
+            "y = donnees[i + 1 : i + contexte + 1]",
+            "after entrainer_transformer on the sequence 0 1 2 … 6 0 1 …, the model predicts the "
+            "current character instead of the next one: the target must be shifted by one, "
+            "y = donnees[i + 1 : i + contexte + 1]",
+        )
+    raise CheckFailed(
+        "après entrainer_transformer sur la suite 0 1 2 … 6 0 1 … (60 étapes, lr = 0,05), un "
+        "modèle bigramme du correcteur ne prédit pas le caractère suivant : vérifiez zero_grad, "
+        "backward et step à chaque étape, sur modele.parameters(), et l'entropie croisée sur "
+        "toutes les positions (logits (B·T, V) contre cibles (B·T,))",
+        "after entrainer_transformer on the sequence 0 1 2 … 6 0 1 … (60 steps, lr = 0.05), a "
+        "grader bigram model does not predict the next character: check zero_grad, backward "
+        "and step at every step, on modele.parameters(), and the cross-entropy over every "
+        "position (logits (B·T, V) against targets (B·T,))",
     )

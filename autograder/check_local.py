@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from autograder.config import ConfigError, GradeOptions, TPConfig
+from autograder.course import data_files_of
 from autograder.grade import Graded, GradeJob, grade_job
 from autograder.results import CommitInfo, Message, Visibility
 
@@ -49,7 +50,7 @@ def check_working_copy(tp_id: str, start: Path, options: GradeOptions, out_dir: 
         check_dirs=((tp_dir / "checks", Visibility.VISIBLE),),
         commit=CommitInfo(repo=str(start), ref="working copy", notebook_path=str(nb_path.relative_to(start)) if nb_path.is_relative_to(start) else str(nb_path)),
         student_bytes=data,
-        data_files=tuple(tp_dir / f for f in cfg.data_files),
+        data_files=tuple(data_files_of(tp_dir, cfg.data_files)),
         problems=problems,
     )
     return grade_job(job, options, out_dir)

@@ -64,12 +64,16 @@ def fingerprint(job: ClassJob) -> str:
     # Push times (GitLab configured) and committer dates can select or date commits differently.
     h.update(f"{__version__}|{job.options.seed}|{job.deadline.isoformat()}|{asdict(job.policy)}|gitlab={gitlab_configured()}".encode())
     files = [tp.release_notebook, tp.source_dir / "tp.toml"]
-    for d in (tp.public_checks, tp.hidden_checks):
-        if d.is_dir():
-            files += sorted(p for p in d.rglob("*.py"))
+    # Every file of the checks (held-out data beside them included) and every data file.
+    roots = [tp.public_checks, tp.hidden_checks, *(f.source for f in tp.data_paths())]
+    for root in roots:
+        if root.is_dir():
+            files += sorted(p for p in root.rglob("*") if "__pycache__" not in p.parts)
+        else:
+            files.append(root)
     for p in files:
         if p.is_file():
-            h.update(p.name.encode())
+            h.update(str(p.relative_to(tp.source_dir) if p.is_relative_to(tp.source_dir) else p.name).encode())
             h.update(p.read_bytes())
     return h.hexdigest()[:16]
 

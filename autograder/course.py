@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from autograder.config import ConfigError, TPConfig
 from autograder.results import Message
@@ -42,8 +43,20 @@ class TP:
     def hidden_checks(self) -> Path:
         return self.source_dir / "checks" / "hidden"
 
-    def data_paths(self) -> list[Path]:
-        return [self.source_dir / rel for rel in self.config.data_files]
+    def data_paths(self) -> list[DataFile]:
+        """The data files and where they go in the kernel's work dir (as in release/<tp>/)."""
+        return data_files_of(self.source_dir, self.config.data_files)
+
+
+class DataFile(NamedTuple):
+    """A file (or folder) of the TP copied into the sandbox at `dest`, relative to the work dir."""
+
+    source: Path
+    dest: str
+
+
+def data_files_of(tp_dir: Path, rels: tuple[str, ...] | list[str]) -> list[DataFile]:
+    return [DataFile(tp_dir / rel, Path(rel).as_posix()) for rel in rels]
 
 
 @dataclass(frozen=True)

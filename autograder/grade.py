@@ -22,7 +22,7 @@ from typing import Any
 from autograder import __version__
 from autograder.checks.device import select_device
 from autograder.config import ConfigError, GradeOptions, TPConfig
-from autograder.course import TP, Course
+from autograder.course import TP, Course, DataFile
 from autograder.gitread import SubmissionReadError, read_submission
 from autograder.graft import ORIGIN_ANSWER, ORIGIN_SCRATCH, graft
 from autograder.kernel import Kernel
@@ -56,7 +56,7 @@ class GradeJob:
     check_dirs: tuple[tuple[Path, Visibility], ...]
     commit: CommitInfo
     student_bytes: bytes | None  # None when reading failed (see problems)
-    data_files: tuple[Path, ...] = ()
+    data_files: tuple[DataFile, ...] = ()
     problems: tuple[Problem, ...] = field(default_factory=tuple)
 
 
@@ -109,7 +109,7 @@ def _time_budget(tp: TPConfig, options: GradeOptions, device: str) -> tuple[floa
     return total_s, options.cell_timeout or tp.budget.cell_seconds
 
 
-def slot_spec(tp: TPConfig, data_files: tuple[Path, ...], options: GradeOptions, device: str) -> SlotSpec:
+def slot_spec(tp: TPConfig, data_files: tuple[DataFile, ...], options: GradeOptions, device: str) -> SlotSpec:
     """The kernel a TP needs; its submissions graded with the same options share a pool."""
     total_s, _ = _time_budget(tp, options, device)
     limits = Limits(

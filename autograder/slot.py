@@ -17,6 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from autograder.course import DataFile
 from autograder.kernel import Kernel, KernelDead
 from autograder.results import Message
 from autograder.sandbox import (
@@ -51,7 +52,7 @@ class SlotSpec:
     device: str
     limits: Limits
     output_limit: int
-    data_files: tuple[Path, ...] = ()
+    data_files: tuple[DataFile, ...] = ()  # copied into the work dir at their dest
     preload: tuple[str, ...] = ()  # module names imported (trusted) before the student's code
     keep_workdir: bool = False
 
@@ -106,8 +107,9 @@ def launch(spec: SlotSpec) -> Slot:
     workdir, runtime = base / "work", base / "run"
     workdir.mkdir()
     runtime.mkdir(mode=0o755)
-    for src in spec.data_files:
-        dst = workdir / src.name
+    for src, dest in spec.data_files:
+        dst = workdir / dest  # the same relative path as in release/<tp>/, folders included
+        dst.parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, dst)
     python = kernel_python()
     try:

@@ -299,3 +299,20 @@ def test_is_up_to_date_detects_hand_edits(released, tmp_path):
         f"release/{TP_ID}/notes.txt: stale, not produced from source/{TP_ID}",
         f"solutions/{TP_ID}/{TP_ID}.ipynb: missing",
     ]
+
+
+def test_data_files_reach_the_kernel_at_their_release_path(tmp_course, views, released):
+    """data/points.csv is at data/points.csv in release/<tp>/ and in the kernel's work dir."""
+    from autograder.config import GradeOptions
+    from autograder.grade import grade_notebook_dict
+
+    release_nb, solution_nb = views.release_nb, views.solution_nb
+    nb = copy.deepcopy(solution_nb)
+    nb["cells"].append(
+        {"cell_type": "code", "id": "lire-donnees", "metadata": {}, "execution_count": None,
+         "outputs": [], "source": "print(open('data/points.csv').read().replace('\\n', '|'))"}
+    )
+    graded = grade_notebook_dict(tmp_course.tp(TP_ID), nb, options=GradeOptions(), instructor_nb=release_nb)
+    (cell,) = [c for c in graded.executed["cells"] if c.get("id") == "lire-donnees"]
+    assert "x,y|1,1|2,4|" in "".join(o.get("text", "") for o in cell["outputs"]), cell["outputs"]
+    assert (released.root / "release" / TP_ID / "data" / "points.csv").is_file()

@@ -285,3 +285,30 @@ def test_two_graders_on_one_output_dir_refuse_the_second(klass, tmp_path):
     with pytest.raises(ConfigError):
         with output_lock(target), output_lock(target):
             pass
+
+
+def test_fingerprint_follows_every_file_that_decides_a_grade(tmp_path):
+    """Held-out data beside the hidden checks, and data files, invalidate cached grades too."""
+    from datetime import UTC, datetime
+
+    from autograder.classroom import ClassJob, fingerprint
+    from autograder.config import GradeOptions
+    from autograder.deadline import LatePolicy
+    from autograder.scaffold import new_tp
+
+    tp_dir = new_tp(tmp_path, "tp00_essai", title_fr="Essai", title_en="Trial")
+    (tp_dir / "data").mkdir()
+    (tp_dir / "data" / "x.csv").write_text("1\n", encoding="utf-8")
+    toml = tp_dir / "tp.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("files = []", 'files = ["data"]'), encoding="utf-8")
+    (tp_dir / "checks" / "hidden" / "held_out.txt").write_text("a", encoding="utf-8")
+    job = ClassJob(tmp_path, "tp00_essai", datetime(2026, 12, 1, tzinfo=UTC), LatePolicy(), GradeOptions(), tmp_path / "out")
+    first = fingerprint(job)
+    (tp_dir / "checks" / "hidden" / "held_out.txt").write_text("b", encoding="utf-8")
+    second = fingerprint(job)
+    (tp_dir / "data" / "x.csv").write_text("2\n", encoding="utf-8")
+    third = fingerprint(job)
+    assert len({first, second, third}) == 3
+    (tp_dir / "checks" / "hidden" / "__pycache__").mkdir()
+    (tp_dir / "checks" / "hidden" / "__pycache__" / "t.pyc").write_bytes(b"\0")
+    assert fingerprint(job) == third

@@ -1,0 +1,621 @@
+"""Hidden checks, part 1: saliency, gradient × input, integrated gradients, occlusion and
+Grad-CAM on the grader's own CNNs.
+
+The grader draws a CNN (the notebook's architecture, with its own numbers of channels,
+filters and classes, and H ≠ W) and its weights from its `rng`, rounds them to float32,
+builds the same model in the kernel through a trusted helper, and computes every
+reference here in float64 with autograd. Inputs (images, classes, baselines, windows,
+steps) are drawn from `rng` too. Student results are float32: they are compared with
+`tolerance_for(device, float32)`, far above the float32 rounding measured (≈ 2e-7
+relative).
+
+ReLU and max-pooling have kinks: where a pre-activation sits within float32 rounding
+of zero, float32 and float64 gradients can differ by a whole unit's contribution. The
+grader redraws gradient inputs (and every point of an integrated-gradients path) until
+all pre-activations and pooling gaps are at least 1e-5 (resp. 2e-6 along a path) away
+from a kink. Completeness uses a bound that holds for any path: for the right Riemann
+sum, |Σ IG − (y_c(x) − y_c(x'))| ≤ TV/m, TV being the total variation of
+α ↦ ∇y_c(x' + α(x − x'))·(x − x') on [0, 1] (measured on a fine grid, with a 1.5 margin).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from autograder.checks import CheckFailed, as_array, assert_close, record_margin, tolerance_for
+from autograder.proxy import Handle, Tensor
+
+# Trusted kernel-side helper (the same as in the public checks): builds the grader's
+# CNN from the weights it sends.
+KERNEL_SRC = '''
+def _tp10_construire(genre, dims, poids):
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class _TP10CNN(nn.Module):
+        def __init__(self, canaux, k1, k2, cache, classes, hauteur, largeur):
+            super().__init__()
+            self.conv1 = nn.Conv2d(canaux, k1, kernel_size=3, padding=1)
+            self.conv2 = nn.Conv2d(k1, k2, kernel_size=3, padding=1)
+            self.fc1 = nn.Linear(k2 * (hauteur // 2) * (largeur // 2), cache)
+            self.fc2 = nn.Linear(cache, classes)
+
+        def caracteristiques(self, x):
+            return torch.relu(self.conv2(F.max_pool2d(torch.relu(self.conv1(x)), 2)))
+
+        def tete(self, A):
+            return self.fc2(torch.relu(self.fc1(A.flatten(1))))
+
+        def forward(self, x):
+            return self.tete(self.caracteristiques(x))
+
+    modele = _TP10CNN(*dims)
+    with torch.no_grad():
+        for nom, p in modele.named_parameters():
+            p.copy_(poids[nom])
+    return modele.eval()
+'''
+
+
+class RefCNN(nn.Module):
+    """The grader's float64 copy of the kernel model."""
+
+    def __init__(self, canaux, k1, k2, cache, classes, hauteur, largeur):
+        super().__init__()
+        self.conv1 = nn.Conv2d(canaux, k1, kernel_size=3, padding=1)
+        self.conv2 = nn.Conv2d(k1, k2, kernel_size=3, padding=1)
+        self.fc1 = nn.Linear(k2 * (hauteur // 2) * (largeur // 2), cache)
+        self.fc2 = nn.Linear(cache, classes)
+
+    def caracteristiques(self, x):
+        return torch.relu(self.conv2(F.max_pool2d(torch.relu(self.conv1(x)), 2)))
+
+    def tete(self, A):
+        return self.fc2(torch.relu(self.fc1(A.flatten(1))))
+
+    def forward(self, x):
+        return self.tete(self.caracteristiques(x))
+
+    def margin(self, X: torch.Tensor) -> float:
+        """Smallest distance of a pre-activation, or of a max-pooling winner, to a kink."""
+        z1 = self.conv1(X)
+        a1 = torch.relu(z1)
+        windows = a1.unfold(2, 2, 2).unfold(3, 2, 2).reshape(*a1.shape[:2], -1, 4)
+        top = windows.topk(2, dim=-1).values
+        gaps = (top[..., 0] - top[..., 1])[top[..., 0] > 0]
+        z2 = self.conv2(F.max_pool2d(a1, 2))
+        z3 = self.fc1(torch.relu(z2).flatten(1))
+        parts = [z1.abs().min(), z2.abs().min(), z3.abs().min()]
+        if gaps.numel():
+            parts.append(gaps.min())
+        return float(min(parts))
+
+
+class Case:
+    """A grader-drawn CNN, in float64 here and in float32 in the kernel."""
+
+    def __init__(self, rng: np.random.Generator):
+        c = int(rng.integers(1, 4))
+        while True:
+            h, w = (int(v) for v in rng.choice([6, 8, 10], size=2))
+            if h != w:
+                break
+        self.dims = [c, int(rng.integers(4, 9)), int(rng.integers(6, 13)), int(rng.integers(12, 33)),
+                     int(rng.integers(3, 11)), h, w]
+        self.C, self.H, self.W, self.K = c, h, w, self.dims[4]
+        self.model = RefCNN(*self.dims).double()
+        self.weights: dict[str, np.ndarray] = {}
+        with torch.no_grad():
+            for name, p in self.model.named_parameters():
+                if name.endswith("weight"):
+                    value = rng.normal(0.0, np.sqrt(2.0 / p[0].numel()), size=tuple(p.shape))
+                else:
+                    value = rng.normal(0.0, 0.1, size=tuple(p.shape))
+                self.weights[name] = value.astype(np.float32)
+                p.copy_(torch.from_numpy(self.weights[name].astype(np.float64)))
+        self.handle: Handle | None = None
+
+    def kernel(self, submission) -> Handle:
+        submission.define("_tp10_construire", KERNEL_SRC)
+        return submission.call(
+            "_tp10_construire", "cnn", self.dims, {k: Tensor(v) for k, v in self.weights.items()}
+        )
+
+    def image(self, rng) -> np.ndarray:
+        return rng.uniform(0.0, 1.0, size=(self.C, self.H, self.W)).astype(np.float32)
+
+    def label(self) -> str:
+        return (f"le CNN du correcteur (C={self.C}, H={self.H}, W={self.W}, {self.K} classes)")
+
+    def label_en(self) -> str:
+        return f"the grader's CNN (C={self.C}, H={self.H}, W={self.W}, {self.K} classes)"
+
+    # -- float64 references -----------------------------------------------------------------
+    def logits(self, X: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return self.model(torch.as_tensor(X, dtype=torch.float64)).numpy()
+
+    def grad(self, X: np.ndarray, c: int, output: str = "logit") -> np.ndarray:
+        """∂(output of class c)/∂x for a batch X (N, C, H, W) or one image (C, H, W)."""
+        single = X.ndim == 3
+        xt = torch.tensor(X[None] if single else X, dtype=torch.float64, requires_grad=True)
+        z = self.model(xt)
+        if output == "logit":
+            y = z[:, c]
+        elif output == "proba":
+            y = torch.softmax(z, dim=1)[:, c]
+        elif output == "log_proba":
+            y = torch.log_softmax(z, dim=1)[:, c]
+        else:  # every logit
+            y = z.sum(dim=1)
+        (g,) = torch.autograd.grad(y.sum(), xt)
+        g = g.numpy()
+        return g[0] if single else g
+
+    def margin(self, X: np.ndarray) -> float:
+        with torch.no_grad():
+            X = torch.as_tensor(X, dtype=torch.float64)
+            return self.model.margin(X[None] if X.ndim == 3 else X)
+
+
+def _tol(device: str) -> float:
+    return tolerance_for(device, torch.float32)
+
+
+def _same(got: np.ndarray, value: np.ndarray, tol: float) -> bool:
+    scale = max(1e-12, float(np.abs(value).max()))
+    return got.shape == value.shape and bool(np.allclose(got, value, rtol=tol, atol=tol * scale))
+
+
+def _hint(got, ref, variants, default, tol):
+    """The hint of the first wrong answer that `got` matches (and the reference does not)."""
+    for value, fr, en in variants:
+        if _same(got, value, 10 * tol) and not _same(ref, value, 10 * tol):
+            return fr, en
+    return default
+
+
+def _compare(got, ref, name, tol, variants, default):
+    hint_fr, hint_en = _hint(got, ref, variants, default, tol)
+    assert_close(got, ref, name=name, rtol=tol, atol=tol * float(np.abs(ref).max()),
+                 hint_fr=hint_fr, hint_en=hint_en)
+
+
+def _gradient_case(rng, tries: int = 500):
+    """A CNN, an image and a class whose gradient is well defined and far from kinks."""
+    for _ in range(tries):
+        case = Case(rng)
+        for _ in range(20):
+            x = case.image(rng)
+            if case.margin(x) < 1e-5:
+                continue
+            c = int(rng.integers(0, case.K))
+            g = case.grad(x, c)
+            if np.abs(g).max() > 1e-2 and np.mean(np.abs(g) > 1e-6 * np.abs(g).max()) > 0.5:
+                return case, x, c
+    raise RuntimeError("no gradient case")  # a bug in the check
+
+
+# ---------------------------------------------------------------- 1. saliency
+
+
+_LOGIT_HINT = (
+    "dérivez le logit y_c = modele(x)[0, c] (le score avant le softmax), pas la probabilité "
+    "softmax ni son logarithme",
+    "differentiate the logit y_c = modele(x)[0, c] (the score before the softmax), not the "
+    "softmax probability nor its log",
+)
+_ONE_CLASS_HINT = (
+    "dérivez seulement le logit de la classe c, pas la somme de tous les logits",
+    "differentiate only the logit of class c, not the sum of every logit",
+)
+
+
+def _output_variants(case, x, c, transform):
+    return [
+        (transform(case.grad(x, c, "proba")), *_LOGIT_HINT),
+        (transform(case.grad(x, c, "log_proba")), *_LOGIT_HINT),
+        (transform(case.grad(x, c, "sum")), *_ONE_CLASS_HINT),
+    ]
+
+
+@pytest.mark.item("saillance")
+@pytest.mark.points(1.25)
+def test_saillance_matches_autograd(submission, rng, device):
+    tol = _tol(device)
+    for _ in range(2):
+        case, x, c = _gradient_case(rng)
+        model = case.kernel(submission)
+        name = f"saillance sur {case.label()}, classe {c}"
+        got = as_array(submission.call("saillance", model, Tensor(x), c), name, shape=x.shape)
+        g = case.grad(x.astype(np.float64), c)
+        variants = [
+            (g, "il manque la valeur absolue : la saillance est |∂y_c/∂x|, composante par composante",
+             "the absolute value is missing: the saliency is |∂y_c/∂x|, entry by entry"),
+            *_output_variants(case, x.astype(np.float64), c, np.abs),
+        ]
+        _compare(got, np.abs(g), name, tol, variants,
+                 ("|∂y_c/∂x| du logit de la classe c, de la même forme que x",
+                  "|∂y_c/∂x| of the logit of class c, with the shape of x"))
+
+
+@pytest.mark.item("saillance")
+@pytest.mark.points(1.25)
+def test_gradient_x_entree_matches_autograd(submission, rng, device):
+    tol = _tol(device)
+    for _ in range(2):
+        case, x, c = _gradient_case(rng)
+        model = case.kernel(submission)
+        name = f"gradient_x_entree sur {case.label()}, classe {c}"
+        got = as_array(submission.call("gradient_x_entree", model, Tensor(x), c), name, shape=x.shape)
+        x64 = x.astype(np.float64)
+        g = case.grad(x64, c)
+        variants = [
+            (np.abs(x64 * g), "gardez le signe : x ⊙ ∂y_c/∂x, sans valeur absolue",
+             "keep the sign: x ⊙ ∂y_c/∂x, without absolute value"),
+            (x64 * np.abs(g), "multipliez x par le gradient signé, pas par la saillance |∂y_c/∂x|",
+             "multiply x by the signed gradient, not by the saliency |∂y_c/∂x|"),
+            (g, "multipliez le gradient par l'entrée x, composante par composante",
+             "multiply the gradient by the input x, entry by entry"),
+            *_output_variants(case, x64, c, lambda v, x64=x64: x64 * v),
+        ]
+        _compare(got, x64 * g, name, tol, variants,
+                 ("x ⊙ ∂y_c/∂x, signé, de la même forme que x",
+                  "x ⊙ ∂y_c/∂x, signed, with the shape of x"))
+
+
+# ---------------------------------------------------------------- 2. integrated gradients
+
+
+def _mean_path_grad(case: Case, x, base, c, alphas) -> np.ndarray:
+    path = base[None] + np.asarray(alphas).reshape(-1, 1, 1, 1) * (x - base)[None]
+    return case.grad(path, c).mean(axis=0)
+
+
+def _ig(case: Case, x, base, c, m: int) -> np.ndarray:
+    return (x - base) * _mean_path_grad(case, x, base, c, np.arange(1, m + 1) / m)
+
+
+def _ig_case(rng, *, with_reference: bool, m_range: tuple[int, int]):
+    for _ in range(500):
+        case = Case(rng)
+        x = case.image(rng)
+        base = (
+            rng.uniform(0.0, 0.4, size=x.shape).astype(np.float32)
+            if with_reference
+            else np.zeros_like(x)
+        )
+        m = int(rng.integers(*m_range))
+        c = int(rng.integers(0, case.K))
+        x64, b64 = x.astype(np.float64), base.astype(np.float64)
+        path = b64[None] + (np.arange(1, m + 1) / m).reshape(-1, 1, 1, 1) * (x64 - b64)[None]
+        if case.margin(path) < 2e-6:
+            continue
+        ref = _ig(case, x64, b64, c, m)
+        if np.abs(ref).max() > 1e-2:
+            return case, x, base, c, m
+    raise RuntimeError("no integrated-gradients case")  # a bug in the check
+
+
+def _ig_variants(case, x, base, c, m):
+    mean_right = _mean_path_grad(case, x, base, c, np.arange(1, m + 1) / m)
+    return [
+        (mean_right,
+         "il manque le facteur (x − x') : la moyenne des gradients le long du chemin doit être "
+         "multipliée par (x − reference), composante par composante",
+         "the factor (x − x') is missing: the mean of the gradients along the path must be "
+         "multiplied by (x − reference), entry by entry"),
+        ((x - base) * _mean_path_grad(case, x, base, c, np.arange(0, m) / m),
+         "somme de Riemann à droite : α_k = k/m pour k = 1, …, m (vous prenez k = 0, …, m − 1)",
+         "right Riemann sum: α_k = k/m for k = 1, …, m (you take k = 0, …, m − 1)"),
+        ((x - base) * _mean_path_grad(case, x, base, c, np.linspace(0.0, 1.0, m)),
+         "α_k = k/m pour k = 1, …, m : torch.linspace(0, 1, m) prend α = 0 et un pas de 1/(m − 1)",
+         "α_k = k/m for k = 1, …, m: torch.linspace(0, 1, m) takes α = 0 and a step of 1/(m − 1)"),
+        ((x - base) * _mean_path_grad(case, x, base, c, (np.arange(m) + 0.5) / m),
+         "somme de Riemann à droite : α_k = k/m pour k = 1, …, m (pas les milieux des intervalles)",
+         "right Riemann sum: α_k = k/m for k = 1, …, m (not the midpoints of the intervals)"),
+        (m * (x - base) * mean_right,
+         "divisez la somme des m gradients par m : c'est une moyenne",
+         "divide the sum of the m gradients by m: it is a mean"),
+        ((x - base) * case.grad(x, c),
+         "le gradient doit être moyenné le long du chemin x' + α (x − x'), pas pris seulement en x",
+         "the gradient must be averaged along the path x' + α (x − x'), not taken at x only"),
+        (x * _mean_path_grad(case, x, np.zeros_like(x), c, np.arange(1, m + 1) / m),
+         "la référence est ignorée : le chemin va de reference à x, et le facteur est (x − reference)",
+         "the reference is ignored: the path goes from reference to x, and the factor is (x − reference)"),
+    ]
+
+
+@pytest.mark.item("gradients_integres")
+@pytest.mark.points(2)
+def test_gradients_integres_matches_reference(submission, rng, device):
+    tol = _tol(device)
+    for with_reference, m_range in ((False, (10, 41)), (True, (20, 61))):
+        case, x, base, c, m = _ig_case(rng, with_reference=with_reference, m_range=m_range)
+        model = case.kernel(submission)
+        name = (f"gradients_integres sur {case.label()}, classe {c}, m={m}, "
+                f"{'référence tirée par le correcteur' if with_reference else 'reference=None (zéros)'}")
+        # The reference goes positionally: the kernel-side agent does not decode arrays passed
+        # as keyword arguments.
+        if with_reference:
+            raw = submission.call("gradients_integres", model, Tensor(x), c, Tensor(base), m)
+        else:
+            raw = submission.call("gradients_integres", model, Tensor(x), c, m=m)
+        got = as_array(raw, name, shape=x.shape)
+        x64, b64 = x.astype(np.float64), base.astype(np.float64)
+        variants = _ig_variants(case, x64, b64, c, m)
+        if not with_reference:
+            variants = variants[:-1]
+        _compare(got, _ig(case, x64, b64, c, m), name, tol, variants,
+                 ("(x − x') ⊙ (1/m) Σ_{k=1..m} ∂y_c/∂x (x' + (k/m)(x − x'))",
+                  "(x − x') ⊙ (1/m) Σ_{k=1..m} ∂y_c/∂x (x' + (k/m)(x − x'))"))
+
+
+_COMPLETENESS_M = (8, 64, 512)
+
+
+def _path_total_variation(case: Case, x, base, c, n: int = 8001) -> float:
+    """TV on [0, 1] of α ↦ ∇y_c(x' + α (x − x'))·(x − x'), on a grid of n points."""
+    values = []
+    for chunk in np.array_split(np.linspace(0.0, 1.0, n), 8):
+        path = base[None] + chunk.reshape(-1, 1, 1, 1) * (x - base)[None]
+        values.append((case.grad(path, c) * (x - base)[None]).reshape(len(chunk), -1).sum(axis=1))
+    return float(np.abs(np.diff(np.concatenate(values))).sum())
+
+
+def _completeness_tol(tv: float, m: int, f_x: float, f_base: float, tol: float) -> float:
+    return 1.5 * tv / m + tol * (1.0 + abs(f_x) + abs(f_base))
+
+
+@pytest.mark.item("gradients_integres")
+@pytest.mark.points(1.5)
+def test_gradients_integres_completeness(submission, rng, device):
+    """Σ IG ≈ y_c(x) − y_c(x') within 1.5·TV/m (a bound for any right Riemann sum), for several m.
+
+    The case is drawn so that the classic mistakes (no (x − x') factor, the gradient at x
+    only, a sum instead of a mean) break the bound at the largest m.
+    """
+    tol = _tol(device)
+    for _ in range(500):
+        case = Case(rng)
+        x = case.image(rng)
+        base = rng.uniform(0.0, 0.4, size=x.shape).astype(np.float32)
+        c = int(rng.integers(0, case.K))
+        x64, b64 = x.astype(np.float64), base.astype(np.float64)
+        f = case.logits(np.stack([x64, b64]))[:, c]
+        if abs(f[0] - f[1]) < 0.2:
+            continue
+        m = _COMPLETENESS_M[-1]
+        mean_grad = _mean_path_grad(case, x64, b64, c, np.arange(1, m + 1) / m)
+        wrong = [mean_grad.sum(), ((x64 - b64) * case.grad(x64, c)).sum(), m * (f[0] - f[1])]
+        if min(abs(w - (f[0] - f[1])) for w in wrong) < 0.1:
+            continue
+        tv = _path_total_variation(case, x64, b64, c)
+        bound = _completeness_tol(tv, m, f[0], f[1], tol)
+        if all(abs(w - (f[0] - f[1])) > 5 * bound for w in wrong):
+            break
+    else:
+        raise RuntimeError("no completeness case")  # a bug in the check
+    model = case.kernel(submission)
+    delta = float(f[0] - f[1])
+    errors = []
+    for m in _COMPLETENESS_M:
+        name = f"gradients_integres sur {case.label()}, classe {c}, m={m}"
+        got = as_array(
+            submission.call("gradients_integres", model, Tensor(x), c, Tensor(base), m),
+            name,
+            shape=x.shape,
+        )
+        error = abs(float(got.sum()) - delta)
+        limit = _completeness_tol(tv, m, f[0], f[1], tol)
+        record_margin(f"completeness gap, m={m}", error, limit, higher_is_better=False)
+        errors.append(f"m={m} : {error / limit:.2g} × la tolérance")
+        if error <= limit:
+            continue
+        total = float(got.sum())
+        no_factor = float(_mean_path_grad(case, x64, b64, c, np.arange(1, m + 1) / m).sum())
+        if abs(total - no_factor) <= limit:
+            hint = ("vous semblez avoir oublié le facteur (x − x') : sans lui, la somme des "
+                    "attributions n'a aucune raison de valoir y_c(x) − y_c(x')",
+                    "you seem to have left out the factor (x − x'): without it, the sum of the "
+                    "attributions has no reason to equal y_c(x) − y_c(x')")
+        elif abs(total - m * delta) <= m * limit:
+            hint = ("votre somme vaut environ m fois y_c(x) − y_c(x') : divisez la somme des m "
+                    "gradients par m",
+                    "your sum is about m times y_c(x) − y_c(x'): divide the sum of the m "
+                    "gradients by m")
+        else:
+            hint = ("vérifiez le facteur (x − x'), la moyenne (et non la somme) des m gradients, et "
+                    "que les gradients sont pris le long du chemin x' + (k/m)(x − x')",
+                    "check the factor (x − x'), the mean (not the sum) of the m gradients, and that "
+                    "the gradients are taken along the path x' + (k/m)(x − x')")
+        raise CheckFailed(
+            f"complétude des gradients intégrés sur {case.label()}, classe {c} : avec m={m}, "
+            "|Σ attributions − (y_c(x) − y_c(x'))| dépasse la tolérance, qui se resserre en 1/m "
+            f"(écarts mesurés : {', '.join(errors)}) : la somme des "
+            f"attributions doit tendre vers y_c(x) − y_c(x') quand m grandit ; {hint[0]}",
+            f"completeness of integrated gradients on {case.label_en()}, class {c}: with m={m}, "
+            "|Σ attributions − (y_c(x) − y_c(x'))| exceeds the tolerance, which tightens as 1/m "
+            f"(measured gaps: {', '.join(errors).replace(' : ', ': ').replace('la tolérance', 'the tolerance')}): the "
+            f"sum of the attributions must tend to y_c(x) − y_c(x') as m grows; {hint[1]}",
+        )
+
+
+# ---------------------------------------------------------------- 3. occlusion
+
+
+def _occlusion(case: Case, x, c, fenetre, pas, valeur, *, positions_end=1, channels=None,
+               mode="mean", sign=1.0, valeur_used=None) -> np.ndarray:
+    """The reference map, or one of its classic wrong variants."""
+    _, H, W = x.shape
+    v = valeur if valeur_used is None else valeur_used
+    positions = [(i, j) for i in range(0, H - fenetre + positions_end, pas)
+                 for j in range(0, W - fenetre + positions_end, pas)]
+    batch = np.repeat(x[None], len(positions) + 1, axis=0)
+    for k, (i, j) in enumerate(positions, start=1):
+        chans = slice(None) if channels is None else channels
+        batch[k, chans, i : i + fenetre, j : j + fenetre] = v
+    scores = case.logits(batch)[:, c]
+    total, count = np.zeros((H, W)), np.zeros((H, W))
+    for k, (i, j) in enumerate(positions, start=1):
+        drop = sign * (scores[0] - scores[k])
+        if mode == "last":
+            total[i : i + fenetre, j : j + fenetre] = drop
+        else:
+            total[i : i + fenetre, j : j + fenetre] += drop
+        count[i : i + fenetre, j : j + fenetre] += 1
+    if mode in ("sum", "last"):
+        return total
+    return total / np.maximum(count, 1)
+
+
+def _occlusion_variants(case, x, c, fenetre, pas, valeur):
+    out = [
+        (_occlusion(case, x, c, fenetre, pas, valeur, sign=-1.0),
+         "signe inversé : la carte vaut y_c(x) − y_c(x occulté), positive quand cacher la fenêtre "
+         "fait baisser le score (vous calculez y_c(x occulté) − y_c(x))",
+         "inverted sign: the map is y_c(x) − y_c(occluded x), positive when hiding the window "
+         "lowers the score (you compute y_c(occluded x) − y_c(x))"),
+        (_occlusion(case, x, c, fenetre, pas, valeur, mode="sum"),
+         "chaque pixel reçoit la MOYENNE des baisses des fenêtres qui le couvrent, pas leur somme",
+         "each pixel gets the MEAN of the drops of the windows covering it, not their sum"),
+        (_occlusion(case, x, c, fenetre, pas, valeur, mode="last"),
+         "chaque pixel reçoit la moyenne des baisses de TOUTES les fenêtres qui le couvrent : "
+         "accumulez-les (somme puis division par le compte) au lieu d'écraser la valeur précédente",
+         "each pixel gets the mean of the drops of ALL the windows covering it: accumulate them "
+         "(sum, then divide by the count) instead of overwriting the previous value"),
+        (_occlusion(case, x, c, fenetre, pas, valeur, positions_end=0),
+         "la dernière fenêtre manque : les fenêtres commencent en i = 0, pas, 2·pas, … tant que "
+         "i + fenetre ≤ H, soit range(0, H − fenetre + 1, pas)",
+         "the last window is missing: windows start at i = 0, pas, 2·pas, … while i + fenetre ≤ H, "
+         "i.e. range(0, H − fenetre + 1, pas)"),
+    ]
+    if x.shape[0] > 1:
+        out.append((_occlusion(case, x, c, fenetre, pas, valeur, channels=0),
+                    "la fenêtre cache TOUS les canaux : x[:, i:i+fenetre, j:j+fenetre] = valeur",
+                    "the window hides EVERY channel: x[:, i:i+fenetre, j:j+fenetre] = valeur"))
+    if valeur != 0.0:
+        out.append((_occlusion(case, x, c, fenetre, pas, valeur, valeur_used=0.0),
+                    "la fenêtre prend la valeur `valeur` donnée en argument, pas 0",
+                    "the window takes the value `valeur` given as an argument, not 0"))
+    return out
+
+
+@pytest.mark.item("occlusion")
+@pytest.mark.points(2)
+def test_occlusion_matches_reference(submission, rng, device):
+    tol = _tol(device)
+    case = Case(rng)
+    while case.C == 1:  # several channels: the window must hide all of them
+        case = Case(rng)
+    model = case.kernel(submission)
+    x = case.image(rng)
+    x64 = x.astype(np.float64)
+    configs = [(2, 1, 0.0), (3, 2, round(float(rng.uniform(0.2, 0.6)), 3)), (2, 2, 0.0)]
+    for i in rng.permutation(len(configs)):
+        fenetre, pas, valeur = configs[i]
+        for c in rng.permutation(case.K):  # a class whose score the windows clearly move
+            c = int(c)
+            if np.abs(_occlusion(case, x64, c, fenetre, pas, valeur)).max() > 1e-2:
+                break
+        name = (f"carte_occlusion sur {case.label()}, classe {c}, fenetre={fenetre}, pas={pas}, "
+                f"valeur={valeur}")
+        got = as_array(
+            submission.call("carte_occlusion", model, Tensor(x), c, fenetre, pas, valeur),
+            name,
+            shape=(case.H, case.W),
+        )
+        _compare(got, _occlusion(case, x64, c, fenetre, pas, valeur), name, tol,
+                 _occlusion_variants(case, x64, c, fenetre, pas, valeur),
+                 ("pour chaque pixel, la moyenne de y_c(x) − y_c(x occulté) sur les fenêtres qui le "
+                  "couvrent, 0 s'il n'est couvert par aucune ; carte (H, W)",
+                  "for each pixel, the mean of y_c(x) − y_c(occluded x) over the windows covering "
+                  "it, 0 if none does; an (H, W) map"))
+
+
+# ---------------------------------------------------------------- 4. Grad-CAM
+
+
+def _cam_parts(case: Case, x, c, output: str = "logit"):
+    """(A, ∂output/∂A) for one image, float64."""
+    xt = torch.tensor(x[None], dtype=torch.float64)
+    A = case.model.caracteristiques(xt).detach().requires_grad_(True)
+    z = case.model.tete(A)
+    y = z[0, c] if output == "logit" else torch.softmax(z, dim=1)[0, c]
+    (g,) = torch.autograd.grad(y, A)
+    return A[0].detach().numpy(), g[0].numpy()
+
+
+def _cam(A, g, *, relu=True, reduce="mean"):
+    alpha = g.mean(axis=(1, 2)) if reduce == "mean" else g.sum(axis=(1, 2))
+    pre = (alpha[:, None, None] * A).sum(axis=0)
+    return np.maximum(pre, 0.0) if relu else pre
+
+
+def _cam_case(rng):
+    """An image and a class whose map has clearly positive and clearly negative regions."""
+    for _ in range(500):
+        case = Case(rng)
+        for _ in range(10):
+            x = case.image(rng)
+            if case.margin(x) < 1e-5:
+                continue
+            for c in rng.permutation(case.K):
+                A, g = _cam_parts(case, x.astype(np.float64), int(c))
+                pre = _cam(A, g, relu=False)
+                scale = np.abs(pre).max()
+                if scale > 1e-2 and pre.min() < -0.2 * scale and pre.max() > 0.2 * scale:
+                    return case, x, int(c)
+    raise RuntimeError("no Grad-CAM case")  # a bug in the check
+
+
+@pytest.mark.item("grad_cam")
+@pytest.mark.points(2.5)
+def test_grad_cam_matches_reference(submission, rng, device):
+    tol = _tol(device)
+    for _ in range(2):
+        case, x, c = _cam_case(rng)
+        model = case.kernel(submission)
+        x64 = x.astype(np.float64)
+        A, g = _cam_parts(case, x64, c)
+        ref = _cam(A, g)
+        h, w = ref.shape
+        name = f"grad_cam sur {case.label()}, classe {c}"
+        got = as_array(submission.call("grad_cam", model, Tensor(x), c), name, dtype=np.float64)
+        if got.shape != (h, w):
+            hint = ("la carte est à la résolution de modele.caracteristiques(x) : ne l'agrandissez "
+                    "pas et sommez sur les cartes k",
+                    "the map has the resolution of modele.caracteristiques(x): do not upsample it, "
+                    "and sum over the maps k")
+            raise CheckFailed(
+                f"{name} : forme attendue ({h}, {w}) (celle des cartes A), obtenue "
+                f"{tuple(int(d) for d in got.shape)} ; {hint[0]}",
+                f"grad_cam on {case.label_en()}, class {c}: expected shape ({h}, {w}) (that of the "
+                f"maps A), got {tuple(int(d) for d in got.shape)}; {hint[1]}",
+            )
+        A_p, g_p = _cam_parts(case, x64, c, output="proba")
+        variants = [
+            (_cam(A, g, relu=False),
+             "il manque la ReLU finale : Grad-CAM ne garde que la partie positive de Σ_k α_k A_k",
+             "the final ReLU is missing: Grad-CAM keeps only the positive part of Σ_k α_k A_k"),
+            (_cam(A, g, reduce="sum"),
+             "α_k est la MOYENNE spatiale des gradients ∂y_c/∂A_k (divisez par h·w), pas leur somme",
+             "α_k is the spatial MEAN of the gradients ∂y_c/∂A_k (divide by h·w), not their sum"),
+            (np.maximum((g * A).sum(axis=0), 0.0),
+             "chaque carte A_k est pondérée par un seul nombre α_k, la moyenne spatiale de ∂y_c/∂A_k, "
+             "pas par le gradient pixel par pixel",
+             "each map A_k is weighted by a single number α_k, the spatial mean of ∂y_c/∂A_k, not "
+             "by the gradient pixel by pixel"),
+            (np.abs(_cam(A, g, relu=False)),
+             "Grad-CAM applique une ReLU (la partie positive), pas une valeur absolue",
+             "Grad-CAM applies a ReLU (the positive part), not an absolute value"),
+            (_cam(A_p, g_p), *_LOGIT_HINT),
+        ]
+        _compare(got, ref, name, tol, variants,
+                 ("ReLU(Σ_k α_k A_k), α_k = moyenne spatiale de ∂y_c/∂A_k, A = modele.caracteristiques(x)",
+                  "ReLU(Σ_k α_k A_k), α_k = spatial mean of ∂y_c/∂A_k, A = modele.caracteristiques(x)"))

@@ -1,0 +1,514 @@
+"""Hidden checks, part 2: the Spearman rank correlation and the parameter-randomisation
+sanity check (Adebayo et al., 2018).
+
+`spearman` is compared with `scipy.stats.spearmanr` on grader arrays full of ties, and
+runs through a trusted kernel-side guard that switches SciPy's `spearmanr` and `rankdata`
+off during the call. For the randomisation, the grader draws a CNN (the notebook's
+architecture on 8×8 digits, its own widths and weights), builds it in the kernel, calls
+the student's `randomiser_couches` and reads the returned model's weights back: the named
+layers must have been re-drawn, the others kept, the original model untouched. The grader
+then measures itself, in float64 with autograd and scipy, the Spearman correlation
+between the saliency maps |∂y_c/∂x| of the original and of the randomised models, on
+digits it chooses: it must drop. The student's `correlations_cascade` must match the
+grader's own computation from the same randomised models.
+
+Measured on the solution (300 grader seeds, 16 digits each): mean correlation 0.06–0.35
+after re-initialising fc2 only, 0.02–0.32 at the next two stages, −0.02–0.20 after the
+whole cascade. The thresholds (0.8 at every stage, 0.5 after the whole cascade) sit far
+above; a "randomisation" that only adds N(0, 0.01²) noise to the weights keeps the
+correlation above 0.99 after the first stage (0.63–0.88 after the whole cascade).
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+
+import numpy as np
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from scipy.stats import pearsonr, rankdata, spearmanr
+
+from autograder.checks import CheckFailed, as_array, as_float, record_margin
+from autograder.proxy import Handle, StudentError, Tensor
+
+COUCHES = ["fc2", "fc1", "conv2", "conv1"]
+DROP_EVERY_STAGE = 0.8  # the mean correlation must fall below this at every cascade stage
+DROP_FULL = 0.5  # ... and below this once every layer is re-initialised
+DROP_IMAGES = 16
+CASCADE_ATOL = 0.02
+
+# Trusted kernel-side helpers (the same as in the public checks).
+KERNEL_SRC = '''
+def _tp10_construire(genre, dims, poids):
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class _TP10CNN(nn.Module):
+        def __init__(self, canaux, k1, k2, cache, classes, hauteur, largeur):
+            super().__init__()
+            self.conv1 = nn.Conv2d(canaux, k1, kernel_size=3, padding=1)
+            self.conv2 = nn.Conv2d(k1, k2, kernel_size=3, padding=1)
+            self.fc1 = nn.Linear(k2 * (hauteur // 2) * (largeur // 2), cache)
+            self.fc2 = nn.Linear(cache, classes)
+
+        def caracteristiques(self, x):
+            return torch.relu(self.conv2(F.max_pool2d(torch.relu(self.conv1(x)), 2)))
+
+        def tete(self, A):
+            return self.fc2(torch.relu(self.fc1(A.flatten(1))))
+
+        def forward(self, x):
+            return self.tete(self.caracteristiques(x))
+
+    modele = _TP10CNN(*dims)
+    with torch.no_grad():
+        for nom, p in modele.named_parameters():
+            p.copy_(poids[nom])
+    return modele.eval()
+
+
+def _tp10_poids(modele):
+    import torch
+    if not isinstance(modele, torch.nn.Module):
+        raise TypeError("TP10_PAS_MODULE " + type(modele).__name__)
+    return {k: v.detach().cpu().to(torch.float64) for k, v in modele.state_dict().items()}
+
+
+def _tp10_sans_scipy(_nom, *args, **kwargs):
+    import importlib
+
+    if _nom not in globals():
+        raise NameError(_nom)
+
+    def _interdit(*a, **k):
+        raise RuntimeError("TP10_INTERDIT : scipy.stats.spearmanr ou scipy.stats.rankdata appelé")
+
+    cibles = []
+    for nom_module in ("scipy.stats", "scipy.stats._stats_py", "scipy.stats.mstats",
+                       "scipy.stats._mstats_basic"):
+        try:
+            module = importlib.import_module(nom_module)
+        except Exception:
+            continue
+        for attribut in ("spearmanr", "rankdata"):
+            if hasattr(module, attribut):
+                cibles.append((module, attribut, getattr(module, attribut)))
+    originaux = {id(v) for _, _, v in cibles}
+    espace = globals()
+    cibles += [(None, k, v) for k, v in list(espace.items()) if id(v) in originaux]
+    for module, attribut, _ in cibles:
+        if module is None:
+            espace[attribut] = _interdit
+        else:
+            setattr(module, attribut, _interdit)
+    try:
+        return espace[_nom](*args, **kwargs)
+    finally:
+        for module, attribut, valeur in cibles:
+            if module is None:
+                espace[attribut] = valeur
+            else:
+                setattr(module, attribut, valeur)
+'''
+
+
+class RefCNN(nn.Module):
+    """The grader's float64 copy of the kernel model."""
+
+    def __init__(self, canaux, k1, k2, cache, classes, hauteur, largeur):
+        super().__init__()
+        self.conv1 = nn.Conv2d(canaux, k1, kernel_size=3, padding=1)
+        self.conv2 = nn.Conv2d(k1, k2, kernel_size=3, padding=1)
+        self.fc1 = nn.Linear(k2 * (hauteur // 2) * (largeur // 2), cache)
+        self.fc2 = nn.Linear(cache, classes)
+
+    def forward(self, x):
+        a = F.max_pool2d(torch.relu(self.conv1(x)), 2)
+        return self.fc2(torch.relu(self.fc1(torch.relu(self.conv2(a)).flatten(1))))
+
+
+# ---------------------------------------------------------------- Spearman
+
+
+def _spearman_ref(a: np.ndarray, b: np.ndarray) -> float:
+    return float(spearmanr(a.ravel(), b.ravel()).statistic)
+
+
+def _spearman_cases(rng) -> list[tuple[np.ndarray, np.ndarray, str, str]]:
+    """(a, b, what_fr, what_en): continuous values, many ties, saliency-like maps with zeros."""
+    shape3 = tuple(int(v) for v in rng.integers(2, 7, size=3))
+    shape2 = tuple(int(v) for v in rng.integers(5, 11, size=2))
+    a1 = rng.normal(size=shape3)
+    b1 = a1 + rng.normal(scale=float(rng.uniform(0.5, 2.0)), size=shape3)
+    a2 = rng.integers(0, 5, size=shape2).astype(float)
+    b2 = (a2 + rng.integers(0, 4, size=shape2)).astype(float)
+    a3 = np.maximum(rng.normal(size=shape2) - 0.3, 0.0)
+    b3 = np.maximum(0.7 * a3 + 0.5 * rng.normal(size=shape2) - 0.2, 0.0)
+    a4 = rng.integers(0, 4, size=shape3).astype(float)
+    b4 = np.round(-a4 + rng.normal(scale=1.5, size=shape3))
+    return [
+        (a1, b1, f"deux tableaux {shape3} sans ex æquo", f"two {shape3} arrays without ties"),
+        (a2, b2, f"deux tableaux {shape2} d'entiers (beaucoup d'ex æquo)",
+         f"two {shape2} integer arrays (many ties)"),
+        (a3, b3, f"deux cartes {shape2} pleines de zéros (ex æquo)",
+         f"two {shape2} maps full of zeros (ties)"),
+        (a4, b4, f"deux tableaux {shape3} anticorrélés avec des ex æquo",
+         f"two anticorrelated {shape3} arrays with ties"),
+    ]
+
+
+def _tie_variants(a: np.ndarray, b: np.ndarray) -> list[tuple[float, str, str]]:
+    a, b = a.ravel(), b.ravel()
+    n = a.size
+
+    def formula(r, s):
+        return 1.0 - 6.0 * float(np.sum((r - s) ** 2)) / (n * (n * n - 1))
+
+    ordinal = [np.argsort(np.argsort(v, kind="stable"), kind="stable") + 1.0 for v in (a, b)]
+    average = [rankdata(v) for v in (a, b)]
+    ties = (
+        "les ex æquo doivent recevoir le rang MOYEN des positions qu'ils occupent ([5, 1, 5, 2] a "
+        "les rangs [3.5, 1, 3.5, 2]), pas des rangs distincts, ni le plus petit ou le plus grand",
+        "ties must get the MEAN rank of the positions they occupy ([5, 1, 5, 2] has the ranks "
+        "[3.5, 1, 3.5, 2]), not distinct ranks, nor the smallest or largest one",
+    )
+    out = [
+        (float(pearsonr(a, b).statistic),
+         "c'est la corrélation de Pearson des valeurs : Spearman est la corrélation de Pearson des "
+         "RANGS des valeurs",
+         "that is the Pearson correlation of the values: Spearman is the Pearson correlation of "
+         "the RANKS of the values"),
+        (formula(*average),
+         "la formule 1 − 6 Σ d_i² / (n(n² − 1)) n'est exacte que sans ex æquo : calculez la "
+         "corrélation de Pearson des rangs moyens",
+         "the formula 1 − 6 Σ d_i² / (n(n² − 1)) is only exact without ties: compute the Pearson "
+         "correlation of the mean ranks"),
+        (formula(*ordinal), *ties),
+        (float(np.corrcoef(*ordinal)[0, 1]), *ties),
+    ]
+    for method in ("min", "max", "dense"):
+        r, s = (rankdata(v, method=method) for v in (a, b))
+        out.append((float(np.corrcoef(r, s)[0, 1]), *ties))
+    return out
+
+
+def _spearman_guarded(submission, a, b):
+    submission.define("_tp10_sans_scipy", KERNEL_SRC)
+    try:
+        return submission.call("_tp10_sans_scipy", "spearman", a, b)
+    except StudentError as exc:
+        if "TP10_INTERDIT" in exc.evalue:
+            raise CheckFailed(
+                "spearman appelle scipy.stats.spearmanr ou scipy.stats.rankdata : calculez les rangs "
+                "vous-même avec NumPy (np.unique, np.argsort)",
+                "spearman calls scipy.stats.spearmanr or scipy.stats.rankdata: compute the ranks "
+                "yourself with NumPy (np.unique, np.argsort)",
+            ) from None
+        raise
+
+
+@pytest.mark.item("spearman")
+@pytest.mark.points(1.5)
+def test_spearman_matches_scipy(submission, rng):
+    cases = _spearman_cases(rng)
+    for i in rng.permutation(len(cases)):
+        a, b, what_fr, what_en = cases[i]
+        got = as_float(_spearman_guarded(submission, a, b), f"spearman(a, b) sur {what_fr}")
+        want = _spearman_ref(a, b)
+        record_margin("|spearman − scipy|", abs(got - want), 1e-7, higher_is_better=False)
+        if abs(got - want) <= 1e-7:
+            continue
+        hint = (
+            "corrélation de Pearson des rangs des valeurs aplaties, les ex æquo recevant le rang moyen",
+            "Pearson correlation of the ranks of the flattened values, ties getting their mean rank",
+        )
+        for value, fr, en in _tie_variants(a, b):
+            if abs(got - value) <= 1e-7 and abs(value - want) > 1e-6:
+                hint = (fr, en)
+                break
+        raise CheckFailed(
+            f"spearman(a, b) sur {what_fr} renvoie {got:.6g}, ce qui ne correspond pas à "
+            f"scipy.stats.spearmanr ; {hint[0]}",
+            f"spearman(a, b) on {what_en} returns {got:.6g}, which does not match "
+            f"scipy.stats.spearmanr; {hint[1]}",
+        )
+
+
+# ---------------------------------------------------------------- randomisation
+
+
+@functools.cache
+def _digits() -> np.ndarray:
+    from sklearn.datasets import load_digits
+
+    return (load_digits().images / 16.0).astype(np.float32)[:, None]
+
+
+class ModelCase:
+    """A grader-drawn CNN on 8×8 digits, in float64 here and in float32 in the kernel."""
+
+    def __init__(self, rng: np.random.Generator, n_images: int):
+        self.dims = [1, int(rng.integers(6, 11)), int(rng.integers(8, 17)), int(rng.integers(16, 33)),
+                     10, 8, 8]
+        model = RefCNN(*self.dims)
+        self.weights: dict[str, np.ndarray] = {}
+        for name, p in model.named_parameters():
+            if name.endswith("weight"):
+                value = rng.normal(0.0, np.sqrt(2.0 / p[0].numel()), size=tuple(p.shape))
+            else:
+                value = rng.normal(0.0, 0.1, size=tuple(p.shape))
+            self.weights[name] = value.astype(np.float32)
+        images = _digits()
+        self.X = images[rng.choice(len(images), size=n_images, replace=False)]
+        self.classes = [int(c) for c in rng.integers(0, 10, size=n_images)]
+        self.seed = int(rng.integers(0, 2**31 - 1))
+
+    def kernel(self, submission) -> Handle:
+        submission.define("_tp10_construire", KERNEL_SRC)
+        return submission.call(
+            "_tp10_construire", "cnn", self.dims, {k: Tensor(v) for k, v in self.weights.items()}
+        )
+
+
+def _model64(dims, weights) -> RefCNN:
+    model = RefCNN(*dims).double()
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            p.copy_(torch.as_tensor(weights[name], dtype=torch.float64))
+    return model
+
+
+def _saliency_maps(dims, weights, X, classes, signed: bool = False) -> np.ndarray:
+    model = _model64(dims, weights)
+    xt = torch.tensor(X, dtype=torch.float64, requires_grad=True)
+    out = model(xt)
+    (g,) = torch.autograd.grad(out[torch.arange(len(classes)), torch.tensor(classes)].sum(), xt)
+    g = g.numpy()
+    return g if signed else np.abs(g)
+
+
+def _mean_spearman(maps_a: np.ndarray, maps_b: np.ndarray, nan_as: float) -> float:
+    """Mean over images of scipy's Spearman correlation; a constant map (NaN) counts as
+    `nan_as` (0 when measuring the drop, NaN where the cascade is not comparable)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rhos = np.array([_spearman_ref(a, b) for a, b in zip(maps_a, maps_b, strict=True)])
+    if np.isnan(rhos).any():
+        if np.isnan(nan_as):
+            return float("nan")
+        rhos = np.nan_to_num(rhos, nan=nan_as)
+    return float(np.mean(rhos))
+
+
+def _student_weights(submission, model: Handle, noms: list[str], seed: int, what: str):
+    out = submission.call("randomiser_couches", model, noms, seed)
+    try:
+        weights = submission.call("_tp10_poids", out)
+    except StudentError as exc:
+        if "TP10_PAS_MODULE" in exc.evalue:
+            kind = exc.evalue.split()[-1]
+            raise CheckFailed(
+                f"{what} doit renvoyer un nn.Module (une copie du modèle), obtenu {kind}",
+                f"{what} must return an nn.Module (a copy of the model), got {kind}",
+            ) from None
+        raise
+    return weights
+
+
+def _checked_weights(weights, reference: dict[str, np.ndarray], what: str) -> dict[str, np.ndarray]:
+    if not isinstance(weights, dict) or set(weights) != set(reference):
+        names = sorted(weights) if isinstance(weights, dict) else []
+        raise CheckFailed(
+            f"{what} renvoie un modèle dont les paramètres ({', '.join(names)}) ne sont pas ceux du "
+            "modèle d'origine : renvoyez une copie du modèle (copy.deepcopy), de même architecture",
+            f"{what} returns a model whose parameters ({', '.join(names)}) are not those of the "
+            "original model: return a copy of the model (copy.deepcopy), with the same architecture",
+        )
+    return {k: as_array(weights[k], f"{what} : {k}", shape=reference[k].shape) for k in reference}
+
+
+def _layers_of(names) -> list[str]:
+    return [c for c in COUCHES if any(n.split(".")[0] == c for n in names)]
+
+
+@pytest.mark.item("randomisation")
+@pytest.mark.points(1.5)
+def test_randomiser_couches_layers(submission, rng):
+    case = ModelCase(rng, n_images=1)
+    model = case.kernel(submission)
+    reference = {k: v.astype(np.float64) for k, v in case.weights.items()}
+    cases = [["fc2"], ["fc2", "fc1", "conv2"], ["conv1"], list(COUCHES)]
+    for i in rng.permutation(len(cases)):
+        noms = cases[i]
+        what = f"randomiser_couches(modele, {noms}, seed={case.seed})"
+        new = _checked_weights(_student_weights(submission, model, noms, case.seed, what),
+                               reference, what)
+        old = _checked_weights(submission.call("_tp10_poids", model), reference, "modele")
+        moved = _layers_of([k for k in reference if not np.array_equal(old[k], reference[k])])
+        if moved:
+            raise CheckFailed(
+                f"{what} modifie le modèle d'origine (couches {', '.join(moved)}) : réinitialisez les "
+                "couches d'une copie (copy.deepcopy(modele)) et renvoyez la copie",
+                f"{what} modifies the original model (layers {', '.join(moved)}): re-initialise the "
+                "layers of a copy (copy.deepcopy(modele)) and return the copy",
+            )
+        kept = _layers_of([k for k in reference if k.split(".")[0] in noms
+                           and np.mean(new[k] == reference[k]) > 0.5])
+        changed = _layers_of([k for k in reference if k.split(".")[0] not in noms
+                              and not np.array_equal(new[k], reference[k])])
+        if kept or changed:
+            parts_fr, parts_en = [], []
+            if kept:
+                parts_fr.append(f"{', '.join(kept)} n'{'a' if len(kept) == 1 else 'ont'} pas été "
+                                "réinitialisé(s) (poids ou biais inchangés)")
+                parts_en.append(f"{', '.join(kept)} {'was' if len(kept) == 1 else 'were'} not "
+                                "re-initialised (weights or biases unchanged)")
+            if changed:
+                parts_fr.append(f"{', '.join(changed)} a/ont changé sans être dans noms")
+                parts_en.append(f"{', '.join(changed)} changed without being in noms")
+            raise CheckFailed(
+                f"{what} : {' ; '.join(parts_fr)} ; réinitialisez exactement les couches nommées "
+                "dans noms (getattr(copie, nom).reset_parameters(), poids et biais), et elles seules",
+                f"{what}: {'; '.join(parts_en)}; re-initialise exactly the layers named in noms "
+                "(getattr(copie, nom).reset_parameters(), weights and biases), and only them",
+            )
+    what = f"randomiser_couches(modele, {COUCHES}, seed={case.seed})"
+    first = _checked_weights(_student_weights(submission, model, COUCHES, case.seed, what), reference, what)
+    again = _checked_weights(_student_weights(submission, model, COUCHES, case.seed, what), reference, what)
+    other = _checked_weights(
+        _student_weights(submission, model, COUCHES, case.seed + 1, what), reference, what
+    )
+    if not all(np.array_equal(first[k], again[k]) for k in reference):
+        raise CheckFailed(
+            f"deux appels à {what} donnent des poids différents : appelez torch.manual_seed(seed) "
+            "juste avant de réinitialiser les couches, pour que le résultat soit reproductible",
+            f"two calls to {what} give different weights: call torch.manual_seed(seed) just "
+            "before re-initialising the layers, so that the result is reproducible",
+        )
+    if all(np.array_equal(first[k], other[k]) for k in reference):
+        raise CheckFailed(
+            f"{what} et la même chose avec seed={case.seed + 1} donnent les mêmes poids : utilisez "
+            "l'argument seed (torch.manual_seed(seed)), pas une graine fixe",
+            f"{what} and the same with seed={case.seed + 1} give the same weights: use the seed "
+            "argument (torch.manual_seed(seed)), not a fixed seed",
+        )
+
+
+def _grader_cascade(
+    submission, case: ModelCase, model: Handle, stages, *, nan_as: float = float("nan"),
+    signed: bool = False,
+) -> np.ndarray:
+    """Mean correlation of the grader's saliency maps, original vs each randomised model."""
+    original = _saliency_maps(case.dims, case.weights, case.X, case.classes, signed=signed)
+    rhos = []
+    for noms in stages:
+        what = f"randomiser_couches(modele, {noms}, seed={case.seed})"
+        weights = _checked_weights(_student_weights(submission, model, noms, case.seed, what),
+                                   case.weights, what)
+        maps = _saliency_maps(case.dims, weights, case.X, case.classes, signed=signed)
+        rhos.append(_mean_spearman(original, maps, nan_as))
+    return np.array(rhos)
+
+
+@pytest.mark.item("randomisation")
+@pytest.mark.points(1)
+def test_saillance_correlation_drops(submission, rng):
+    case = ModelCase(rng, n_images=DROP_IMAGES)
+    model = case.kernel(submission)
+    rhos = _grader_cascade(submission, case, model, [COUCHES[:k] for k in range(1, 5)], nan_as=0.0)
+    shown = ", ".join(f"+{c} : {r:.2f}" for c, r in zip(COUCHES, rhos, strict=True))
+    shown_en = shown.replace(" : ", ": ")
+    record_margin("largest stage correlation", float(rhos.max()), DROP_EVERY_STAGE,
+                  higher_is_better=False)
+    record_margin("correlation after the whole cascade", float(rhos[-1]), DROP_FULL,
+                  higher_is_better=False)
+    if rhos.max() <= DROP_EVERY_STAGE and rhos[-1] <= DROP_FULL:
+        return
+    raise CheckFailed(
+        "le correcteur a mesuré la corrélation de Spearman moyenne entre les cartes de saillance "
+        "du modèle d'origine et celles des modèles que renvoie votre randomiser_couches, en "
+        f"cascade depuis la sortie, sur {DROP_IMAGES} chiffres : {shown} ; elle devrait chuter (au plus "
+        f"{DROP_EVERY_STAGE} à chaque étape, au plus {DROP_FULL} une fois toutes les couches "
+        "réinitialisées) : les poids doivent être vraiment retirés au hasard par "
+        "reset_parameters(), pas seulement perturbés ou remis à l'échelle",
+        "the grader measured the mean Spearman correlation between the saliency maps of the "
+        "original model and those of the models your randomiser_couches returns, cascading from "
+        f"the output, on {DROP_IMAGES} digits: {shown_en}; it should drop (at most {DROP_EVERY_STAGE} at every "
+        f"stage, at most {DROP_FULL} once every layer is re-initialised): the weights must really "
+        "be re-drawn at random by reset_parameters(), not merely perturbed or rescaled",
+    )
+
+
+@pytest.mark.item("randomisation")
+@pytest.mark.points(1)
+def test_correlations_cascade_matches_grader(submission, rng):
+    case = ModelCase(rng, n_images=6)
+    what = f"correlations_cascade(modele, X (6 chiffres), classes, {COUCHES}, seed={case.seed})"
+    got = as_array(
+        submission.call("correlations_cascade", case.kernel(submission), Tensor(case.X), case.classes,
+                        list(COUCHES), case.seed),
+        what,
+        shape=(len(COUCHES),),
+        allow_nan=True,
+    )
+    model = case.kernel(submission)  # a fresh copy: the student's call may have changed the first
+    want = _grader_cascade(submission, case, model, [COUCHES[:k] for k in range(1, 5)])
+
+    def close(values: np.ndarray) -> bool:
+        """Entries where the grader met a constant map (NaN) are not compared."""
+        comparable = np.isfinite(values)
+        return bool(np.all(np.abs(got[comparable] - values[comparable]) <= CASCADE_ATOL))
+
+    finite = np.isfinite(want)
+    gap = float(np.nan_to_num(np.abs(got[finite] - want[finite]), nan=np.inf).max(initial=0.0))
+    record_margin("|correlations_cascade − grader|", gap, CASCADE_ATOL, higher_is_better=False)
+    if close(want):
+        return
+    hint = (
+        "pour k = 1, …, len(noms) : randomiser_couches(modele, noms[:k], seed), puis la moyenne sur "
+        "les images de spearman(saillance(modele, x, c), saillance(modele_k, x, c))",
+        "for k = 1, …, len(noms): randomiser_couches(modele, noms[:k], seed), then the mean over "
+        "the images of spearman(saillance(modele, x, c), saillance(modele_k, x, c))",
+    )
+    if not np.all(np.isfinite(got[np.isfinite(want)])):
+        hint = (
+            "votre tableau contient des NaN : vérifiez spearman et que chaque carte est calculée "
+            "pour la classe c de son image",
+            "your array contains NaNs: check spearman and that each map is computed for the class "
+            "c of its image",
+        )
+    elif close(_grader_cascade(submission, case, model, [[c] for c in COUCHES])):
+        hint = (
+            "la randomisation doit être CUMULÉE (en cascade) : à l'étape k, les k premières couches "
+            "de noms sont réinitialisées (noms[:k]), pas seulement la k-ième",
+            "the randomisation must be CUMULATIVE (a cascade): at stage k, the first k layers of "
+            "noms are re-initialised (noms[:k]), not only the k-th one",
+        )
+    elif close(_grader_cascade(submission, case, model,
+                               [COUCHES[len(COUCHES) - k:] for k in range(1, 5)])):
+        hint = (
+            "la cascade part de la SORTIE : à l'étape k, randomisez noms[:k] (les k premières "
+            "couches de noms), pas les k dernières",
+            "the cascade starts from the OUTPUT: at stage k, randomise noms[:k] (the first k "
+            "layers of noms), not the last k",
+        )
+    elif close(_grader_cascade(submission, case, model, [COUCHES[:k] for k in range(1, 5)],
+                               signed=True)):
+        hint = (
+            "vos cartes sont signées : la saillance est la VALEUR ABSOLUE |∂y_c/∂x| (vérifiez "
+            "saillance, et que methode=None veut dire saillance)",
+            "your maps are signed: the saliency is the ABSOLUTE VALUE |∂y_c/∂x| (check saillance, "
+            "and that methode=None means saillance)",
+        )
+    raise CheckFailed(
+        f"{what} renvoie {np.array2string(got, precision=3)}, ce qui ne correspond pas aux "
+        "corrélations que le correcteur mesure à partir des modèles de votre randomiser_couches "
+        f"(écart toléré {CASCADE_ATOL}) ; {hint[0]}",
+        f"{what} returns {np.array2string(got, precision=3)}, which does not match the "
+        "correlations the grader measures from the models of your randomiser_couches (tolerance "
+        f"{CASCADE_ATOL}); {hint[1]}",
+    )

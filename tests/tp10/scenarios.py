@@ -1,0 +1,336 @@
+"""Realistic wrong answers for TP10, as data: each replaces one answer cell of the solution.
+
+`must_fail` names the checks that must lose points (failed, or partial credit);
+every other check of the same item must keep its points, so each scenario shows exactly
+which check catches the mistake. `message_contains` are substrings that must appear in
+the French message of at least one of those checks: the hint that names the fault.
+`affects` lists other items that may lose points as a consequence (`correlations_cascade`
+uses the student's `saillance` and `spearman`).
+"""
+
+from __future__ import annotations
+
+from tests.tp_harness import Scenario
+
+_GRADIENT_LOGIT = '''def gradient_logit(modele, x, c):
+    """Le gradient de la solution."""
+    x = x.detach().clone().requires_grad_(True)
+    y_c = modele(x.unsqueeze(0))[0, c]
+    (g,) = torch.autograd.grad(y_c, x)
+    return g
+'''
+
+_GRADIENT_X_ENTREE = '''
+
+def gradient_x_entree(modele, x, c):
+    """Le gradient × entrée de la solution."""
+    return x.detach() * gradient_logit(modele, x, c)
+'''
+
+_IG_SOURCE = '''def gradients_integres(modele, x, c, reference=None, m=50):
+    """{doc}"""
+    x = x.detach()
+    reference = torch.zeros_like(x) if reference is None else reference.detach().to(x.dtype)
+    alphas = {alphas}
+    chemin = reference + alphas.reshape(-1, 1, 1, 1) * (x - reference)
+    chemin.requires_grad_(True)
+    (g,) = torch.autograd.grad(modele(chemin)[:, c].sum(), chemin)
+    return {result}
+'''
+
+_OCCLUSION_SOURCE = '''def carte_occlusion(modele, x, c, fenetre=2, pas=1, valeur=0.0):
+    """{doc}"""
+    x = x.detach()
+    _, H, W = x.shape
+    positions = [(i, j) for i in range(0, H - fenetre + 1, pas) for j in range(0, W - fenetre + 1, pas)]
+    lot = x.unsqueeze(0).repeat(len(positions) + 1, 1, 1, 1)
+    for k, (i, j) in enumerate(positions, start=1):
+        lot[k, :, i : i + fenetre, j : j + fenetre] = valeur
+    with torch.no_grad():
+        scores = modele(lot)[:, c].double()
+    somme = torch.zeros(H, W, dtype=torch.float64)
+    compte = torch.zeros(H, W, dtype=torch.float64)
+    for k, (i, j) in enumerate(positions, start=1):
+        {accumulate}
+        compte[i : i + fenetre, j : j + fenetre] += 1
+    return somme / compte.clamp(min=1)
+'''
+
+_GRAD_CAM_SOURCE = '''def grad_cam(modele, x, c):
+    """{doc}"""
+    A = modele.caracteristiques(x.detach().unsqueeze(0))
+    y_c = modele.tete(A)[0, c]
+    (g,) = torch.autograd.grad(y_c, A)
+    alpha = {alpha}
+    return {result}
+'''
+
+_SPEARMAN_AVERAGE_RANKS = '''
+
+def spearman(a, b):
+    """Le Spearman de la solution."""
+    def rangs(v):
+        _, groupe, tailles = np.unique(v, return_inverse=True, return_counts=True)
+        fins = np.cumsum(tailles)
+        return (fins - (tailles - 1) / 2.0)[groupe.reshape(-1)]
+
+    r = rangs(np.asarray(a, dtype=float).reshape(-1))
+    s = rangs(np.asarray(b, dtype=float).reshape(-1))
+    r, s = r - r.mean(), s - s.mean()
+    return float((r * s).sum() / np.sqrt((r * r).sum() * (s * s).sum()))
+'''
+
+_CASCADE = '''
+
+def correlations_cascade(modele, X, classes, noms, seed=0, methode=None):
+    """{doc}"""
+    methode = saillance if methode is None else methode
+    classes = [int(c) for c in classes]
+    origine = [methode(modele, x, c) for x, c in zip(X, classes)]
+    rhos = []
+    for k in range(1, len(noms) + 1):
+        modele_k = randomiser_couches(modele, {stage}, seed)
+        rhos.append(np.mean([spearman(a, methode(modele_k, x, c)) for a, x, c in zip(origine, X, classes)]))
+    return np.array(rhos)
+'''
+
+_RANDOMISER = '''def randomiser_couches(modele, noms, seed=0):
+    """Le randomiser_couches de la solution."""
+    copie = copy.deepcopy(modele)
+    torch.manual_seed(seed)
+    for nom in noms:
+        getattr(copie, nom).reset_parameters()
+    return copie
+'''
+
+_RANDOMISATION_CHECKS_OTHER = (
+    "test_randomiser_couches_top_two",
+    "test_randomiser_couches_layers",
+)
+
+SCENARIOS: dict[str, Scenario] = {
+    # ------------------------------------------------------------ saliency
+    "submission-saillance-without-abs": Scenario(
+        grade_id="saillance",
+        source=_GRADIENT_LOGIT
+        + '''
+
+def saillance(modele, x, c):
+    """Oublie la valeur absolue : renvoie le gradient signé."""
+    return gradient_logit(modele, x, c)
+'''
+        + _GRADIENT_X_ENTREE,
+        must_fail=("test_saillance_linear_model", "test_saillance_matches_autograd"),
+        message_contains=("il manque la valeur absolue",),
+        affects=("randomisation",),
+    ),
+    "submission-saillance-softmax-probability": Scenario(
+        grade_id="saillance",
+        source='''def gradient_logit(modele, x, c):
+    """Dérive la probabilité softmax de la classe c au lieu de son logit."""
+    x = x.detach().clone().requires_grad_(True)
+    p_c = torch.softmax(modele(x.unsqueeze(0)), dim=1)[0, c]
+    (g,) = torch.autograd.grad(p_c, x)
+    return g
+
+
+def saillance(modele, x, c):
+    """La saillance de la solution (sur le mauvais gradient)."""
+    return gradient_logit(modele, x, c).abs()
+'''
+        + _GRADIENT_X_ENTREE,
+        must_fail=(
+            "test_saillance_linear_model",
+            "test_saillance_matches_autograd",
+            "test_gradient_x_entree_matches_autograd",
+        ),
+        message_contains=("pas la probabilité softmax",),
+        affects=("randomisation",),
+    ),
+    # ------------------------------------------------------------ integrated gradients
+    "submission-ig-without-input-difference": Scenario(
+        grade_id="gradients_integres",
+        source=_IG_SOURCE.format(
+            doc="Oublie le facteur (x − x') : renvoie la moyenne des gradients le long du chemin.",
+            alphas="torch.arange(1, m + 1, dtype=x.dtype) / m",
+            result="g.mean(dim=0)",
+        ),
+        must_fail=(
+            "test_gradients_integres_linear_model",
+            "test_gradients_integres_matches_reference",
+            "test_gradients_integres_completeness",
+        ),
+        message_contains=("il manque le facteur (x − x')", "oublié le facteur (x − x')"),
+    ),
+    "submission-ig-left-riemann-sum": Scenario(
+        grade_id="gradients_integres",
+        source=_IG_SOURCE.format(
+            doc="Somme de Riemann à gauche : α_k = k/m pour k = 0..m−1.",
+            alphas="torch.arange(0, m, dtype=x.dtype) / m",
+            result="(x - reference) * g.mean(dim=0)",
+        ),
+        # Exact on the public linear model, and complete up to O(1/m) like the right sum:
+        # only the comparison with the reference catches it.
+        must_fail=("test_gradients_integres_matches_reference",),
+        message_contains=("vous prenez k = 0, …, m − 1",),
+    ),
+    # ------------------------------------------------------------ occlusion
+    "submission-occlusion-inverted-sign": Scenario(
+        grade_id="occlusion",
+        source=_OCCLUSION_SOURCE.format(
+            doc="Hausse du score au lieu de sa baisse : y_c(x occulté) − y_c(x).",
+            accumulate="somme[i : i + fenetre, j : j + fenetre] += scores[k] - scores[0]",
+        ),
+        must_fail=("test_occlusion_linear_model", "test_occlusion_matches_reference"),
+        message_contains=("signe inversé",),
+    ),
+    "submission-occlusion-overwrites-overlapping-windows": Scenario(
+        grade_id="occlusion",
+        source='''def carte_occlusion(modele, x, c, fenetre=2, pas=1, valeur=0.0):
+    """Écrit la baisse de chaque fenêtre sur ses pixels : la dernière fenêtre écrase les autres."""
+    x = x.detach()
+    _, H, W = x.shape
+    carte = torch.zeros(H, W)
+    with torch.no_grad():
+        y_c = modele(x.unsqueeze(0))[0, c]
+        for i in range(0, H - fenetre + 1, pas):
+            for j in range(0, W - fenetre + 1, pas):
+                x_occulte = x.clone()
+                x_occulte[:, i : i + fenetre, j : j + fenetre] = valeur
+                carte[i : i + fenetre, j : j + fenetre] = y_c - modele(x_occulte.unsqueeze(0))[0, c]
+    return carte
+''',
+        must_fail=("test_occlusion_linear_model", "test_occlusion_matches_reference"),
+        message_contains=("au lieu d'écraser la valeur précédente",),
+    ),
+    # ------------------------------------------------------------ Grad-CAM
+    "submission-grad-cam-without-relu": Scenario(
+        grade_id="grad_cam",
+        source=_GRAD_CAM_SOURCE.format(
+            doc="Oublie la ReLU finale.",
+            alpha="g[0].mean(dim=(1, 2))",
+            result="(alpha.reshape(-1, 1, 1) * A[0]).sum(dim=0).detach()",
+        ),
+        must_fail=("test_grad_cam_linear_model", "test_grad_cam_matches_reference"),
+        message_contains=("il manque la ReLU finale",),
+    ),
+    "submission-grad-cam-sums-gradients": Scenario(
+        grade_id="grad_cam",
+        source=_GRAD_CAM_SOURCE.format(
+            doc="Somme spatiale des gradients au lieu de leur moyenne.",
+            alpha="g[0].sum(dim=(1, 2))",
+            result="torch.relu((alpha.reshape(-1, 1, 1) * A[0]).sum(dim=0)).detach()",
+        ),
+        must_fail=("test_grad_cam_linear_model", "test_grad_cam_matches_reference"),
+        message_contains=("α_k est la MOYENNE spatiale des gradients",),
+    ),
+    # ------------------------------------------------------------ Spearman
+    "submission-spearman-is-pearson": Scenario(
+        grade_id="spearman",
+        source='''def spearman(a, b):
+    """Corrélation de Pearson des valeurs, sans passer par les rangs."""
+    a = np.asarray(a, dtype=float).reshape(-1)
+    b = np.asarray(b, dtype=float).reshape(-1)
+    return float(np.corrcoef(a, b)[0, 1])
+''',
+        must_fail=("test_spearman_example_with_ties", "test_spearman_matches_scipy"),
+        message_contains=("c'est la corrélation de Pearson des valeurs",),
+        affects=("randomisation",),
+    ),
+    "submission-spearman-ordinal-ranks": Scenario(
+        grade_id="spearman",
+        source='''def spearman(a, b):
+    """Rangs distincts par double argsort : les ex æquo ne reçoivent pas le rang moyen."""
+    a = np.asarray(a, dtype=float).reshape(-1)
+    b = np.asarray(b, dtype=float).reshape(-1)
+    r = np.argsort(np.argsort(a, kind="stable"), kind="stable").astype(float)
+    s = np.argsort(np.argsort(b, kind="stable"), kind="stable").astype(float)
+    return float(np.corrcoef(r, s)[0, 1])
+''',
+        must_fail=("test_spearman_example_with_ties", "test_spearman_matches_scipy"),
+        message_contains=("rang moyen des positions qu'ils occupent",),
+        affects=("randomisation",),
+    ),
+    # ------------------------------------------------------------ randomisation
+    "submission-randomise-bottom-layers": Scenario(
+        grade_id="randomisation",
+        source='''def randomiser_couches(modele, noms, seed=0):
+    """Réinitialise les len(noms) PREMIÈRES couches du modèle (celles du bas), pas celles de noms."""
+    copie = copy.deepcopy(modele)
+    torch.manual_seed(seed)
+    couches = [m for m in copie.children() if hasattr(m, "reset_parameters")]
+    for couche in couches[: len(noms)]:
+        couche.reset_parameters()
+    return copie
+'''
+        + _CASCADE.format(doc="La cascade de la solution.", stage="noms[:k]"),
+        must_fail=_RANDOMISATION_CHECKS_OTHER,
+        message_contains=("a/ont changé sans être dans noms",),
+    ),
+    "submission-randomise-in-place": Scenario(
+        grade_id="randomisation",
+        source='''def randomiser_couches(modele, noms, seed=0):
+    """Réinitialise les couches du modèle d'origine lui-même, sans copie."""
+    torch.manual_seed(seed)
+    for nom in noms:
+        getattr(modele, nom).reset_parameters()
+    return modele
+'''
+        + _CASCADE.format(doc="La cascade de la solution.", stage="noms[:k]"),
+        must_fail=_RANDOMISATION_CHECKS_OTHER,
+        message_contains=("modifie le modèle d'origine",),
+    ),
+    "submission-randomise-perturbs-weights": Scenario(
+        grade_id="randomisation",
+        source='''def randomiser_couches(modele, noms, seed=0):
+    """Ajoute un petit bruit aux poids au lieu de les retirer au hasard."""
+    copie = copy.deepcopy(modele)
+    torch.manual_seed(seed)
+    with torch.no_grad():
+        for nom in noms:
+            for p in getattr(copie, nom).parameters():
+                p.add_(0.01 * torch.randn_like(p))
+    return copie
+'''
+        + _CASCADE.format(doc="La cascade de la solution.", stage="noms[:k]"),
+        # Every named layer changes and nothing else does: only the grader's measurement
+        # of the saliency maps shows that the model was not really randomised.
+        must_fail=("test_saillance_correlation_drops",),
+        message_contains=("pas seulement perturbés",),
+    ),
+    "submission-cascade-not-cumulative": Scenario(
+        grade_id="randomisation",
+        source=_RANDOMISER
+        + _CASCADE.format(
+            doc="Randomise seulement la k-ième couche à l'étape k, sans cumuler.",
+            stage="[noms[k - 1]]",
+        ),
+        must_fail=("test_correlations_cascade_matches_grader",),
+        message_contains=("la randomisation doit être CUMULÉE",),
+    ),
+}
+
+# Scenarios graded together in one notebook: within a group they touch different items
+# whose checks are independent (the grader computes every reference itself). The
+# saliency and Spearman mistakes affect `correlations_cascade`, so they never share a
+# notebook with a randomisation mistake.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "mistakes-1": (
+        "submission-saillance-without-abs",
+        "submission-ig-without-input-difference",
+        "submission-occlusion-inverted-sign",
+        "submission-grad-cam-without-relu",
+        "submission-spearman-is-pearson",
+    ),
+    "mistakes-2": (
+        "submission-saillance-softmax-probability",
+        "submission-ig-left-riemann-sum",
+        "submission-occlusion-overwrites-overlapping-windows",
+        "submission-grad-cam-sums-gradients",
+        "submission-spearman-ordinal-ranks",
+    ),
+    "mistakes-3": ("submission-randomise-bottom-layers",),
+    "mistakes-4": ("submission-randomise-in-place",),
+    "mistakes-5": ("submission-randomise-perturbs-weights",),
+    "mistakes-6": ("submission-cascade-not-cumulative",),
+}

@@ -103,7 +103,7 @@ def __autograder_make_agent():
                     else:
                         fn = getattr(obj, req["name"]) if op == "method" else obj
                         args = self.dec(req.get("args", []), d)
-                        kwargs = self.dec(req.get("kwargs", {}), d)
+                        kwargs = {k: self.dec(x, d) for k, x in req.get("kwargs", {}).items()}
                         value = fn(*args, **kwargs)
                 out = {"ok": True, "value": self.enc(value, d, [0])}
             except KeyError as exc:

@@ -153,6 +153,19 @@ def test_kwargs_and_several_args(sub):
     assert sub.call("ident", 1, "b") == (1, "b")
 
 
+def test_keyword_arguments_carry_arrays_tensors_and_refs(sub):
+    x = np.arange(6.0).reshape(2, 3)
+    assert sub.call("kinds", x) == ["numpy.ndarray"]
+    got = sub.call("ident", a=x, t=Tensor(x), r=Ref("GLOBAL_VALUE"), n=(1, np.float64(2.5)))
+    args, kwargs = got
+    assert args == []
+    np.testing.assert_array_equal(kwargs["a"], x)
+    np.testing.assert_array_equal(kwargs["t"], x)  # a tensor there, an array back
+    assert kwargs["r"] == {"lr": 0.1, "layers": [2, 3]}
+    assert kwargs["n"] == (1, 2.5)
+    assert sub.call("requires_grad", t=Tensor(x, requires_grad=True)) is True
+
+
 def test_non_finite_floats_both_ways(sub):
     back = sub.call("ident", [math.nan, math.inf, -math.inf])
     assert math.isnan(back[0]) and back[1:] == [math.inf, -math.inf]

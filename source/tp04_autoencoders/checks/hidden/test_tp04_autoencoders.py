@@ -243,7 +243,7 @@ def test_ae_lineaire_matches_pca(submission, rng, seed):
     model = _module(submission, submission.call("AutoEncodeurLineaire", d, k), what)
     trainer = submission.define("_tp04_train_full", TRAIN_FULL_SRC)
     model = _module(
-        submission, submission.call(trainer.name, model, X, 300, 0.02, 0, timeout=60), what
+        submission, submission.call(trainer.name, model, X, 1000, 0.02, 0, timeout=60), what
     )
     _assert_affine(model, d, rng, what)
 

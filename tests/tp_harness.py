@@ -190,11 +190,12 @@ def tp_tests(tp: str, test_file: str, *, expected_total: float = 20.0) -> dict[s
             assert not diffs, f"grading {attempt} of {target} differs from the first:\n" + "\n".join(diffs)
 
     return {
-        "test_regrading_gives_identical_scores": test_regrading_gives_identical_scores,
         "solution_report": solution_report,
         "test_groups_cover_every_scenario_once": test_groups_cover_every_scenario_once,
         "test_solution_earns_full_marks": test_solution_earns_full_marks,
         "test_every_check_has_an_item_and_points": test_every_check_has_an_item_and_points,
         "test_untouched_release_earns_nothing": test_untouched_release_earns_nothing,
         "test_scenario_group": test_scenario_group,
+        # Last: in one session it regrades what the tests above graded once (two more).
+        "test_regrading_gives_identical_scores": test_regrading_gives_identical_scores,
     }

@@ -1,0 +1,387 @@
+"""Vérifications publiques du TP09 : formes, comportement de base, petits exemples fixés.
+
+These checks are shipped to students: every expected value here comes from a small fixed
+example they can redo by hand (or with a few lines of NumPy). The hidden checks test the
+same items on grader-chosen random inputs, and measure the trained encoders themselves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed, as_array, as_float, assert_close
+from autograder.proxy import Handle, StudentError, Tensor
+
+# Trusted kernel-side helpers: a copy of the notebook's encoder, and forward passes.
+KERNEL_SRC = """
+def _tp09_encodeur_public(graine):
+    import torch
+    from torch import nn
+
+    class _TP09EncodeurPublic(nn.Module):
+        def __init__(self, dim=32):
+            super().__init__()
+            self.dim = dim
+            self.reseau = nn.Sequential(
+                nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Conv2d(16, dim, 3, padding=1), nn.ReLU(),
+                nn.AdaptiveMaxPool2d(1), nn.Flatten(),
+            )
+
+        def forward(self, x):
+            return self.reseau(x.reshape(len(x), 1, *x.shape[-2:]))
+
+    torch.manual_seed(int(graine))
+    return _TP09EncodeurPublic()
+
+
+def _tp09_inspecter_public(encodeur, tete, X):
+    import torch
+    ok = isinstance(encodeur, torch.nn.Module) and isinstance(tete, torch.nn.Module)
+    if not ok:
+        return {"modules": False}
+    with torch.no_grad():
+        sortie = tete(encodeur(torch.as_tensor(X, dtype=torch.float32)))
+    return {"modules": True, "forme": list(sortie.shape)}
+
+
+def _tp09_parametres_public(module):
+    import torch
+    with torch.no_grad():
+        return torch.cat([p.detach().reshape(-1).double() for p in module.parameters()])
+
+
+def _tp09_classifieur_public(modele, encodeur, X):
+    import torch
+    if not isinstance(modele, torch.nn.Module):
+        return {"module": False, "type": type(modele).__name__}
+    ids = {id(p) for p in encodeur.parameters()}
+    with torch.no_grad():
+        sortie = modele(torch.as_tensor(X, dtype=torch.float32))
+    return {
+        "module": True,
+        "forme": list(sortie.shape),
+        "encodeur": any(id(p) in ids for p in modele.parameters()),
+    }
+"""
+
+
+# ---------------------------------------------------------------- 1. rotations
+
+
+@pytest.mark.item("rotations")
+@pytest.mark.points(0.5)
+def test_construire_rotations_exemple(submission):
+    X = np.arange(1, 2 * 3 * 3 + 1, dtype=np.float32).reshape(2, 3, 3)
+    call = "construire_rotations(X) pour X = np.arange(1, 19).reshape(2, 3, 3)"
+    try:
+        got = submission.call("construire_rotations", X)
+    except StudentError as exc:
+        if exc.ename == "ValueError" and ("dimension" in exc.evalue or "shape" in exc.evalue):
+            raise CheckFailed(
+                f"{call} a levé {exc.ename} : {exc.evalue[:200]} ; np.rot90 sur un lot (N, H, H) "
+                "tourne par défaut les axes 0 et 1 (le lot et les lignes) : passez axes=(1, 2)",
+                f"{call} raised {exc.ename}: {exc.evalue[:200]}; np.rot90 on a batch (N, H, H) "
+                "rotates axes 0 and 1 by default (the batch and the rows): pass axes=(1, 2)",
+            ) from None
+        raise
+    if not isinstance(got, (list, tuple)) or len(got) != 2:
+        raise CheckFailed(
+            f"{call} doit renvoyer un couple (X_rot, y_rot)",
+            f"{call} must return a pair (X_rot, y_rot)",
+        )
+    y_rot = as_array(got[1], f"{call} : y_rot", shape=(8,), dtype=np.int64)
+    X_rot = as_array(got[0], f"{call} : X_rot", dtype=None)
+    if X_rot.ndim != 3 or len(X_rot) != 8:
+        raise CheckFailed(
+            f"{call} : X_rot de forme {X_rot.shape}, 8 images attendues (4 rotations de 2 images)",
+            f"{call}: X_rot of shape {X_rot.shape}, 8 images expected (4 rotations of 2 images)",
+        )
+    seen = set()
+    for j in range(8):
+        matches = [
+            (i, k)
+            for i in range(2)
+            for k in range(4)
+            if np.rot90(X[i], k).shape == X_rot[j].shape
+            and np.array_equal(np.rot90(X[i], k), X_rot[j])
+        ]
+        if not matches:
+            raise CheckFailed(
+                f"{call} : X_rot[{j}] = {X_rot[j].tolist()} n'est aucune rotation np.rot90(X[i], k) "
+                "(sur un lot, np.rot90 demande axes=(1, 2))",
+                f"{call}: X_rot[{j}] = {X_rot[j].tolist()} is no rotation np.rot90(X[i], k) (on a "
+                "batch, np.rot90 needs axes=(1, 2))",
+            )
+        i, k = matches[0]
+        if int(y_rot[j]) != k:
+            extra_fr = extra_en = ""
+            if int(y_rot[j]) == (4 - k) % 4:
+                extra_fr = " : vous tournez dans le sens horaire, np.rot90 tourne dans le sens trigonométrique"
+                extra_en = ": you rotate clockwise, np.rot90 rotates counter-clockwise"
+            raise CheckFailed(
+                f"{call} : X_rot[{j}] est np.rot90(X[{i}], {k}) mais y_rot[{j}] = {int(y_rot[j])}, "
+                f"attendu {k}{extra_fr}",
+                f"{call}: X_rot[{j}] is np.rot90(X[{i}], {k}) but y_rot[{j}] = {int(y_rot[j])}, "
+                f"expected {k}{extra_en}",
+            )
+        seen.add((i, k))
+    if len(seen) != 8:
+        raise CheckFailed(
+            f"{call} : chaque image doit apparaître une fois pour chaque k = 0, 1, 2, 3",
+            f"{call}: each image must appear once for each k = 0, 1, 2, 3",
+        )
+
+
+# ---------------------------------------------------------------- 2. rotation training
+
+
+@pytest.mark.item("pretexte_rotation")
+@pytest.mark.points(0.5)
+def test_entrainer_rotation_format(submission):
+    submission.define("_tp09_encodeur_public", KERNEL_SRC)
+    X = np.random.default_rng(0).uniform(0.0, 1.0, size=(64, 8, 8)).astype(np.float32)
+    encodeur = submission.call("_tp09_encodeur_public", 0)
+    before = as_array(submission.call("_tp09_parametres_public", encodeur), "paramètres")
+    call = "entrainer_rotation(encodeur, X (64, 8, 8), epochs=1, batch_size=32)"
+    out = submission.call(
+        "entrainer_rotation", encodeur, X, epochs=1, lr=3e-3, batch_size=32, seed=0, timeout=60
+    )
+    if not isinstance(out, (list, tuple)) or len(out) != 2:
+        raise CheckFailed(
+            f"{call} doit renvoyer un couple (encodeur, tete)",
+            f"{call} must return a pair (encoder, head)",
+        )
+    if not all(isinstance(h, Handle) for h in out):
+        raise CheckFailed(
+            f"{call} doit renvoyer deux nn.Module (encodeur, tete)",
+            f"{call} must return two nn.Module (encoder, head)",
+        )
+    info = submission.call("_tp09_inspecter_public", out[0], out[1], X[:5])
+    if not isinstance(info, dict) or info.get("modules") is not True:
+        raise CheckFailed(
+            f"{call} doit renvoyer deux nn.Module (encodeur, tete)",
+            f"{call} must return two nn.Module (encoder, head)",
+        )
+    if info.get("forme") != [5, 4]:
+        raise CheckFailed(
+            f"{call} : tete(encodeur(x)) pour 5 images a la forme {info.get('forme')}, attendu "
+            "[5, 4] (une sortie par rotation)",
+            f"{call}: head(encoder(x)) for 5 images has shape {info.get('forme')}, expected "
+            "[5, 4] (one output per rotation)",
+        )
+    after = as_array(
+        submission.call("_tp09_parametres_public", out[0]), "paramètres", allow_nan=True
+    )
+    if after.shape == before.shape and np.array_equal(after, before):
+        raise CheckFailed(
+            f"{call} : les paramètres de l'encodeur n'ont pas changé ; l'optimiseur doit "
+            "recevoir les paramètres de l'encodeur et de la tête",
+            f"{call}: the encoder's parameters did not change; the optimiser must receive the "
+            "parameters of the encoder and of the head",
+        )
+
+
+# ---------------------------------------------------------------- 3. masking
+
+
+@pytest.mark.item("masquage")
+@pytest.mark.points(0.5)
+def test_masquage_exemple(submission):
+    X = np.ones((20, 4, 4), dtype=np.float32)
+    call = "masquer_patchs(np.ones((20, 4, 4)), ratio=0.5, taille=2, seed=0)"
+    got = submission.call("masquer_patchs", X, ratio=0.5, taille=2, seed=0)
+    if not isinstance(got, (list, tuple)) or len(got) != 2:
+        raise CheckFailed(
+            f"{call} doit renvoyer un couple (X_masque, masque)",
+            f"{call} must return a pair (X_masque, masque)",
+        )
+    Xm = as_array(got[0], f"{call} : X_masque", shape=(20, 4, 4))
+    m = as_array(got[1], f"{call} : masque", shape=(20, 2, 2), dtype=bool)
+    counts = m.reshape(20, -1).sum(axis=1)
+    if not np.all(counts == 2):
+        raise CheckFailed(
+            f"{call} : nombres de patchs masqués par image {counts.tolist()}, attendu 2 pour "
+            "chaque image (round(0.5 × 4) patchs distincts, tirés sans remise)",
+            f"{call}: numbers of masked patches per image {counts.tolist()}, expected 2 for each "
+            "image (round(0.5 × 4) distinct patches, drawn without replacement)",
+        )
+    if not np.array_equal(Xm == 0, m.repeat(2, axis=1).repeat(2, axis=2)):
+        raise CheckFailed(
+            f"{call} : les pixels à 0 de X_masque doivent être exactement ceux des patchs 2×2 "
+            "où masque vaut True",
+            f"{call}: the zero pixels of X_masque must be exactly those of the 2×2 patches where "
+            "the mask is True",
+        )
+    if len({row.tobytes() for row in m.reshape(20, -1)}) == 1:
+        raise CheckFailed(
+            f"{call} : les 20 images ont le même masque ; tirez un masque par image",
+            f"{call}: the 20 images have the same mask; draw one mask per image",
+        )
+    X_rec = np.arange(32, dtype=np.float64).reshape(2, 4, 4) / 10
+    masque = np.zeros((2, 2, 2), dtype=bool)
+    masque[0, 0, 0] = masque[1, 1, 1] = True
+    value = as_float(
+        submission.call("perte_masquee", Tensor(np.zeros((2, 4, 4))), Tensor(X_rec), masque, 2),
+        "perte_masquee",
+    )
+    # masked pixels: 0, 0.1, 0.4, 0.5 (image 0) and 2.6, 2.7, 3.0, 3.1 (image 1)
+    if abs(value - 4.135) > 1e-6:
+        raise CheckFailed(
+            f"perte_masquee(X = 0, X_rec = arange(32).reshape(2, 4, 4) / 10, patch (0, 0) de "
+            f"l'image 0 et patch (1, 1) de l'image 1 masqués) = {value:.6g}, attendu 4.135 : la "
+            "moyenne des carrés des 8 pixels masqués (0, 0.1, 0.4, 0.5, 2.6, 2.7, 3.0, 3.1)",
+            f"perte_masquee(X = 0, X_rec = arange(32).reshape(2, 4, 4) / 10, patch (0, 0) of image "
+            f"0 and patch (1, 1) of image 1 masked) = {value:.6g}, expected 4.135: the mean of the "
+            "squares of the 8 masked pixels (0, 0.1, 0.4, 0.5, 2.6, 2.7, 3.0, 3.1)",
+        )
+
+
+# ---------------------------------------------------------------- 4. NT-Xent
+
+
+def _nt_xent_ref(z1, z2, tau, *, normalise=True, self_sim=False, tau_power=1):
+    n = len(z1)
+    z = np.concatenate([z1, z2])
+    if normalise:
+        z = z / np.linalg.norm(z, axis=1, keepdims=True)
+    s = z @ z.T / tau**tau_power
+    if not self_sim:
+        np.fill_diagonal(s, -np.inf)
+    pos = np.concatenate([np.arange(n, 2 * n), np.arange(n)])
+    m = s.max(axis=1, keepdims=True)
+    lse = (m + np.log(np.exp(s - m).sum(axis=1, keepdims=True)))[:, 0]
+    return float(np.mean(lse - s[np.arange(2 * n), pos]))
+
+
+@pytest.mark.item("nt_xent")
+@pytest.mark.points(1)
+def test_nt_xent_exemple(submission):
+    z1 = np.array([[1.0, 0.0], [0.0, 2.0], [3.0, 3.0]])
+    z2 = np.array([[2.0, 0.5], [-0.5, 1.0], [1.0, 2.0]])
+    tau = 0.5
+    call = "nt_xent(z1, z2, temperature=0.5) pour z1 = [[1, 0], [0, 2], [3, 3]], z2 = [[2, 0.5], [-0.5, 1], [1, 2]]"
+    value = as_float(submission.call("nt_xent", Tensor(z1), Tensor(z2), temperature=tau), call)
+    want = _nt_xent_ref(z1, z2, tau)
+    if abs(value - want) <= 1e-5:
+        return
+    hint_fr = hint_en = ""
+    for kw, fr, en in (
+        ({"self_sim": True}, "la similarité de chaque exemple avec lui-même est restée dans le dénominateur (somme sur k ≠ i)",
+         "each example's similarity with itself was left in the denominator (sum over k ≠ i)"),
+        ({"normalise": False}, "les projections ne sont pas normalisées (similarité cosinus : F.normalize)",
+         "the projections are not normalised (cosine similarity: F.normalize)"),
+        ({"tau_power": 2}, "la température est appliquée deux fois (division par τ²)",
+         "the temperature is applied twice (division by τ²)"),
+        ({"tau_power": 0}, "la température n'est pas appliquée",
+         "the temperature is not applied"),
+    ):  # fmt: skip
+        if abs(value - _nt_xent_ref(z1, z2, tau, **kw)) <= 1e-5:
+            hint_fr, hint_en = f" ; {fr}", f"; {en}"
+            break
+    raise CheckFailed(
+        f"{call} = {value:.6g}, attendu {want:.6g}{hint_fr}",
+        f"{call} = {value:.6g}, expected {want:.6g}{hint_en}",
+    )
+
+
+# ---------------------------------------------------------------- 5. alignment, uniformity
+
+
+@pytest.mark.item("alignement_uniformite")
+@pytest.mark.points(0.5)
+def test_alignement_uniformite_exemple(submission):
+    z1 = np.array([[2.0, 0.0], [0.0, 3.0], [1.0, 1.0]])
+    z2 = np.array([[0.0, 1.0], [0.0, 0.5], [-2.0, -2.0]])
+    # normalised: (1, 0), (0, 1), (1, 1)/√2 and (0, 1), (0, 1), −(1, 1)/√2
+    # squared distances between the pairs: 2, 0, 4 -> mean 2
+    value = as_float(submission.call("alignement", Tensor(z1), Tensor(z2)), "alignement(z1, z2)")
+    assert_close(
+        value,
+        2.0,
+        name="alignement(z1, z2) pour z1 = [[2, 0], [0, 3], [1, 1]], z2 = [[0, 1], [0, 0.5], [-2, -2]]",
+        rtol=1e-6,
+        hint_fr="les lignes normalisées sont (1, 0), (0, 1), (1, 1)/√2 et (0, 1), (0, 1), −(1, 1)/√2 : "
+        "distances au carré 2, 0 et 4, moyenne 2",
+        hint_en="the normalised rows are (1, 0), (0, 1), (1, 1)/√2 and (0, 1), (0, 1), −(1, 1)/√2: "
+        "squared distances 2, 0 and 4, mean 2",
+    )
+    # pairs of distinct rows of z1 (normalised): squared distances 2, 2 − √2, 2 − √2
+    want = float(np.log(np.mean(np.exp(-2 * np.array([2.0, 2 - np.sqrt(2), 2 - np.sqrt(2)])))))
+    value = as_float(submission.call("uniformite", Tensor(z1)), "uniformite(z1)")
+    assert_close(
+        value,
+        want,
+        name="uniformite(z1) pour z1 = [[2, 0], [0, 3], [1, 1]]",
+        rtol=1e-6,
+        hint_fr="les 3 paires i < j des lignes normalisées ont pour distances au carré 2, 2 − √2 "
+        "et 2 − √2 : log de la moyenne de exp(−2 d²) sur ces 3 paires seulement",
+        hint_en="the 3 pairs i < j of the normalised rows have squared distances 2, 2 − √2 and "
+        "2 − √2: log of the mean of exp(−2 d²) over these 3 pairs only",
+    )
+
+
+# ---------------------------------------------------------------- 6. collapse
+
+
+@pytest.mark.item("effondrement")
+@pytest.mark.points(0.5)
+def test_effondrement_exemple(submission):
+    constant = np.tile(np.array([[3.0, -1.0, 2.0]]), (5, 1))
+    value = as_float(submission.call("mesure_effondrement", constant), "mesure_effondrement")
+    if abs(value) > 1e-6:
+        raise CheckFailed(
+            f"mesure_effondrement(5 lignes identiques [3, -1, 2]) = {value:.6g}, attendu 0 : "
+            "l'écart-type se calcule pour chaque dimension sur le lot (axe 0)",
+            f"mesure_effondrement(5 identical rows [3, -1, 2]) = {value:.6g}, expected 0: the "
+            "standard deviation is taken for each dimension over the batch (axis 0)",
+        )
+    for scale in (1.0, 1000.0):
+        Z = scale * np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])
+        what = f"mesure_effondrement({scale:g} × [[1, 0], [0, 1], [-1, 0], [0, -1]])"
+        value = as_float(submission.call("mesure_effondrement", Z), what)
+        if abs(value - 1.0) > 1e-6:
+            raise CheckFailed(
+                f"{what} = {value:.6g}, attendu 1 : écart-type de chaque dimension √0.5, moyenne "
+                "√0.5, fois √d = √2 ; les lignes sont normalisées d'abord, l'échelle ne compte pas",
+                f"{what} = {value:.6g}, expected 1: standard deviation of each dimension √0.5, "
+                "mean √0.5, times √d = √2; the rows are normalised first, the scale does not count",
+            )
+
+
+# ---------------------------------------------------------------- 7. few labels
+
+
+@pytest.mark.item("peu_etiquettes")
+@pytest.mark.points(0.5)
+def test_affiner_format(submission):
+    submission.define("_tp09_encodeur_public", KERNEL_SRC)
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0.0, 1.0, size=(18, 8, 8)).astype(np.float32)
+    y = np.repeat(np.arange(9), 2)
+    encodeur = submission.call("_tp09_encodeur_public", 0)
+    call = "affiner(encodeur, X (18, 8, 8), y, 9, epochs=5)"
+    out = submission.call("affiner", encodeur, X, y, 9, epochs=5, lr=1e-2, seed=0, timeout=60)
+    info = submission.call("_tp09_classifieur_public", out, encodeur, X)
+    if not isinstance(info, dict) or info.get("module") is not True:
+        raise CheckFailed(
+            f"{call} doit renvoyer un nn.Module (le classifieur)",
+            f"{call} must return an nn.Module (the classifier)",
+        )
+    if info.get("forme") != [18, 9]:
+        raise CheckFailed(
+            f"{call} : le classifieur donne des logits de forme {info.get('forme')} pour 18 "
+            "images, attendu [18, 9]",
+            f"{call}: the classifier gives logits of shape {info.get('forme')} for 18 images, "
+            "expected [18, 9]",
+        )
+    if info.get("encodeur") is not True:
+        raise CheckFailed(
+            f"{call} : le classifieur renvoyé ne contient pas l'encodeur reçu ; construisez-le "
+            "avec nn.Sequential(encodeur, nn.Linear(encodeur.dim, n_classes)) : c'est l'encodeur "
+            "reçu qui porte le pré-entraînement",
+            f"{call}: the returned classifier does not contain the encoder it received; build it "
+            "with nn.Sequential(encodeur, nn.Linear(encodeur.dim, n_classes)): the received "
+            "encoder carries the pre-training",
+        )

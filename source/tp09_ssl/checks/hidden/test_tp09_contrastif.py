@@ -1,0 +1,612 @@
+"""Hidden checks, part 2: NT-Xent, alignment and uniformity, and the collapse detector.
+
+References are computed here in float64 (NumPy, and torch autograd for gradients) on
+inputs drawn from the grader's rng: rows of random norms (so that a missing L2
+normalisation shows), temperatures in [0.1, 0.8] and above 1 (never 1, so that a missing
+or doubled temperature shows). Gradients are taken in the kernel by a trusted helper,
+through the student's `nt_xent`. Known mistakes (the self-similarity left in the
+denominator, no normalisation, τ applied twice...) are recomputed here to name them in the
+message. The collapse detector is called on encoders the grader builds in the kernel: a
+constant one, a nearly constant one of large norm, and healthy ones (one with tiny outputs).
+Measured (6 grader seeds): the nearly constant encoder measures 0.005–0.008 (0.5–0.85
+without normalisation), the healthy ones 0.77–0.93 (0.001–0.002 for the tiny one without
+normalisation); the bar is the notebook's default seuil = 0.1. A random ReLU CNN (the TP's
+encoder) measures only 0.13–0.17, too close to the bar to serve as a healthy example.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from autograder.checks import CheckFailed, as_array, as_float, assert_gradient_close, tolerance_for
+from autograder.proxy import StudentError, Tensor
+
+KERNEL_SRC = """
+def _tp09_gradients_nt_xent(z1, z2, temperature):
+    import torch
+    if "nt_xent" not in globals():
+        raise NameError("nt_xent")
+    a = z1.detach().clone().requires_grad_(True)
+    b = z2.detach().clone().requires_grad_(True)
+    perte = globals()["nt_xent"](a, b, temperature=temperature)
+    if not isinstance(perte, torch.Tensor):
+        raise TypeError("TP09_PAS_TENSEUR " + type(perte).__name__)
+    if perte.numel() != 1:
+        raise ValueError("TP09_PAS_SCALAIRE " + str(tuple(perte.shape)))
+    if not perte.requires_grad:
+        raise TypeError("TP09_SANS_GRADIENT")
+    ga, gb = torch.autograd.grad(perte.reshape(()), [a, b], allow_unused=True)
+    return [torch.zeros_like(a) if ga is None else ga, torch.zeros_like(b) if gb is None else gb]
+
+
+def _tp09_encodeur_test(genre, c, W, echelle, graine):
+    import torch
+    from torch import nn
+
+    c = torch.as_tensor(c, dtype=torch.float32)
+    W = torch.as_tensor(W, dtype=torch.float32)
+
+    class _TP09EncodeurTest(nn.Module):
+        def forward(self, x):
+            x = x.reshape(len(x), -1).float()
+            if genre == "constant":
+                return c.expand(len(x), -1).clone()
+            if genre == "presque_constant":
+                return c + echelle * (x @ W)
+            if genre == "sain":
+                return echelle * torch.tanh(x @ W)
+            return echelle * (x @ W)
+
+    return _TP09EncodeurTest()
+
+
+def _tp09_sorties(encodeur, X):
+    import torch
+    with torch.no_grad():
+        return encodeur(torch.as_tensor(X, dtype=torch.float32))
+"""
+
+
+def _shape_text(shape) -> str:
+    return "(" + ", ".join(str(int(d)) for d in shape) + ")"
+
+
+def _normalise(z: np.ndarray) -> np.ndarray:
+    return z / np.linalg.norm(z, axis=1, keepdims=True)
+
+
+def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
+    m = np.max(a, axis=axis, keepdims=True)
+    return (m + np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True))).squeeze(axis)
+
+
+# ---------------------------------------------------------------- NT-Xent
+
+
+def _nt_xent_ref(
+    z1: np.ndarray,
+    z2: np.ndarray,
+    tau: float,
+    *,
+    normalise: bool = True,
+    self_sim: bool = False,
+    tau_power: int = 1,
+    same_view_negatives: bool = True,
+    anchors: str = "both",
+    reduce: str = "mean",
+) -> float:
+    """The reference (default arguments) and the classic mistakes, in float64."""
+    n = len(z1)
+    z = np.concatenate([z1, z2])
+    if normalise:
+        z = _normalise(z)
+    s = z @ z.T / tau**tau_power
+    if not self_sim:
+        np.fill_diagonal(s, -np.inf)
+    if not same_view_negatives:
+        same = np.zeros((2 * n, 2 * n), dtype=bool)
+        same[:n, :n] = same[n:, n:] = True
+        s = np.where(same, -np.inf, s)
+    pos = np.concatenate([np.arange(n, 2 * n), np.arange(n)])
+    losses = _logsumexp(s, axis=1) - s[np.arange(2 * n), pos]
+    if anchors == "first":
+        losses = losses[:n]
+    return float(losses.sum() if reduce == "sum" else losses.mean())
+
+
+_NT_XENT_VARIANTS = [
+    (
+        {"self_sim": True},
+        "la similarité de chaque exemple avec lui-même (s_ii = 1/τ) est restée dans le "
+        "dénominateur : excluez-la (diagonale remplie par −∞ avant le softmax), la somme porte "
+        "sur k ≠ i",
+        "each example's similarity with itself (s_ii = 1/τ) was left in the denominator: "
+        "exclude it (diagonal filled with −∞ before the softmax), the sum runs over k ≠ i",
+    ),
+    (
+        {"normalise": False},
+        "les projections ne sont pas normalisées : NT-Xent utilise la similarité cosinus, "
+        "divisez chaque ligne par sa norme L2 (F.normalize(z, dim=1)) avant les produits "
+        "scalaires",
+        "the projections are not normalised: NT-Xent uses the cosine similarity, divide each "
+        "row by its L2 norm (F.normalize(z, dim=1)) before the dot products",
+    ),
+    (
+        {"tau_power": 2},
+        "la température est appliquée deux fois (division par τ²) : divisez les similarités "
+        "une seule fois par τ (attention à F.cross_entropy qui ne divise pas, et à une "
+        "division déjà faite plus haut)",
+        "the temperature is applied twice (division by τ²): divide the similarities by τ only "
+        "once (F.cross_entropy does not divide; watch for a division already done earlier)",
+    ),
+    (
+        {"tau_power": 0},
+        "la température n'est pas appliquée : divisez les similarités cosinus par τ",
+        "the temperature is not applied: divide the cosine similarities by τ",
+    ),
+    (
+        {"same_view_negatives": False},
+        "le dénominateur ne contient que les exemples de l'autre vue : il doit contenir les "
+        "2N − 1 autres exemples, y compris ceux de la même vue",
+        "the denominator only holds the examples of the other view: it must hold the 2N − 1 "
+        "other examples, those of the same view included",
+    ),
+    (
+        {"anchors": "first"},
+        "seuls les N exemples de la première vue servent d'ancres : faites la moyenne de ℓ_i "
+        "sur les 2N exemples des deux vues",
+        "only the N examples of the first view are anchors: average ℓ_i over the 2N examples "
+        "of both views",
+    ),
+    (
+        {"reduce": "sum"},
+        "c'est la somme des ℓ_i : NT-Xent est leur moyenne sur les 2N exemples",
+        "that is the sum of the ℓ_i: NT-Xent is their mean over the 2N examples",
+    ),
+]
+
+
+def _nt_xent_case(rng, tau: float) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs on which every known mistake changes the loss by more than 1 %."""
+    for _ in range(1000):
+        n, d = int(rng.integers(4, 12)), int(rng.integers(3, 10))
+        z1 = rng.normal(size=(n, d)) * rng.uniform(0.3, 3.0, size=(n, 1))
+        z2 = (z1 + rng.normal(scale=0.7, size=(n, d))) * rng.uniform(0.3, 3.0, size=(n, 1))
+        ref = _nt_xent_ref(z1, z2, tau)
+        if all(
+            abs(_nt_xent_ref(z1, z2, tau, **kw) - ref) > 1e-2 * max(1.0, abs(ref))
+            for kw, _, _ in _NT_XENT_VARIANTS
+        ):
+            return z1, z2
+    raise RuntimeError("no NT-Xent case")  # a bug in the check
+
+
+def _taus(rng) -> list[float]:
+    return [float(rng.uniform(0.1, 0.3)), float(rng.uniform(0.4, 0.8)), float(rng.uniform(1.5, 3))]
+
+
+_NT_XENT_ERRORS = {
+    "TP09_PAS_TENSEUR": (
+        "nt_xent doit renvoyer un tenseur torch (pas un float ni un tableau NumPy) pour que "
+        "l'autograd puisse la dériver",
+        "nt_xent must return a torch tensor (not a float nor a NumPy array) so that autograd "
+        "can differentiate it",
+    ),
+    "TP09_PAS_SCALAIRE": (
+        "nt_xent doit renvoyer un seul nombre (la moyenne des 2N pertes ℓ_i)",
+        "nt_xent must return a single number (the mean of the 2N losses ℓ_i)",
+    ),
+    "TP09_SANS_GRADIENT": (
+        "nt_xent ne laisse pas passer le gradient : n'utilisez que des opérations torch (pas "
+        "de .numpy(), .item() ni .detach())",
+        "nt_xent does not let the gradient through: use torch operations only (no .numpy(), "
+        ".item() nor .detach())",
+    ),
+}
+
+
+@pytest.mark.item("nt_xent")
+@pytest.mark.points(1.5)
+def test_nt_xent_valeurs(submission, rng, device):
+    for tau in _taus(rng):
+        z1, z2 = _nt_xent_case(rng, tau)
+        call = (
+            f"nt_xent(z1, z2, temperature={tau:.3g}) pour des projections {_shape_text(z1.shape)}"
+        )
+        raw = as_array(
+            submission.call("nt_xent", Tensor(z1), Tensor(z2), temperature=tau), call, dtype=None
+        )
+        got = as_float(raw, call)
+        want = _nt_xent_ref(z1, z2, tau)
+        tol = tolerance_for(device, raw.dtype if raw.dtype.kind == "f" else "float64")
+        if abs(got - want) <= tol * max(1.0, abs(want)):
+            continue
+        hint = (
+            "ℓ_i = −log(exp(s_i,p(i)) / Σ_{k≠i} exp(s_ik)) avec s_ij = ẑ_i·ẑ_j / τ, moyenne sur "
+            "les 2N exemples",
+            "ℓ_i = −log(exp(s_i,p(i)) / Σ_{k≠i} exp(s_ik)) with s_ij = ẑ_i·ẑ_j / τ, mean over "
+            "the 2N examples",
+        )
+        for kw, fr, en in _NT_XENT_VARIANTS:
+            v = _nt_xent_ref(z1, z2, tau, **kw)
+            if abs(got - v) <= tol * max(1.0, abs(v)):
+                hint = (fr, en)
+                break
+        raise CheckFailed(
+            f"{call} = {got:.6g} ne correspond pas à la valeur de référence calculée par le "
+            f"correcteur ; {hint[0]}",
+            f"nt_xent(z1, z2, temperature={tau:.3g}) for projections {_shape_text(z1.shape)} = "
+            f"{got:.6g} does not match the reference value the grader computes; {hint[1]}",
+        )
+
+
+def _torch_nt_xent(z1, z2, tau, **kw):
+    """The same reference and mistakes in torch, for autograd."""
+    n = z1.shape[0]
+    z = torch.cat([z1, z2])
+    if kw.get("normalise", True):
+        z = z / z.norm(dim=1, keepdim=True)
+    s = z @ z.T / tau ** kw.get("tau_power", 1)
+    mask = torch.zeros(2 * n, 2 * n, dtype=torch.bool)
+    if not kw.get("self_sim", False):
+        mask |= torch.eye(2 * n, dtype=torch.bool)
+    if not kw.get("same_view_negatives", True):
+        mask[:n, :n] = mask[n:, n:] = True
+    s = s.masked_fill(mask, float("-inf"))
+    pos = torch.cat([torch.arange(n, 2 * n), torch.arange(n)])
+    losses = torch.logsumexp(s, dim=1) - s[torch.arange(2 * n), pos]
+    if kw.get("anchors", "both") == "first":
+        losses = losses[:n]
+    return losses.sum() if kw.get("reduce", "mean") == "sum" else losses.mean()
+
+
+def _torch_grads(z1, z2, tau, **kw):
+    a = torch.tensor(z1, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(z2, dtype=torch.float64, requires_grad=True)
+    ga, gb = torch.autograd.grad(_torch_nt_xent(a, b, tau, **kw), [a, b])
+    return ga.numpy(), gb.numpy()
+
+
+@pytest.mark.item("nt_xent")
+@pytest.mark.points(1.5)
+def test_nt_xent_gradients(submission, rng, device):
+    helper = "_tp09_gradients_nt_xent"
+    submission.define(helper, KERNEL_SRC)
+    for tau in _taus(rng)[:2]:
+        z1, z2 = _nt_xent_case(rng, tau)
+        what = (
+            f"nt_xent(z1, z2, temperature={tau:.3g}) pour des projections {_shape_text(z1.shape)}"
+        )
+        try:
+            out = submission.call(helper, Tensor(z1), Tensor(z2), tau)
+        except StudentError as exc:
+            for marker, (fr, en) in _NT_XENT_ERRORS.items():
+                if marker in exc.evalue:
+                    raise CheckFailed(f"{what} : {fr}", f"{what}: {en}") from None
+            if exc.ename == "NameError" and exc.evalue == "nt_xent":
+                raise CheckFailed(
+                    "`nt_xent` n'est pas définie dans votre notebook",
+                    "`nt_xent` is not defined in your notebook",
+                ) from None
+            raise
+        if not isinstance(out, (list, tuple)) or len(out) != 2:
+            raise CheckFailed(f"{what} : gradients illisibles", f"{what}: unreadable gradients")
+        want = _torch_grads(z1, z2, tau)
+        for label, g, w in zip(("z1", "z2"), out, want, strict=True):
+            got = as_array(g, f"gradient par rapport à {label}", shape=w.shape, dtype=None)
+            tol = max(
+                1e-6, tolerance_for(device, got.dtype if got.dtype.kind == "f" else "float64")
+            )
+            hint_fr = (
+                "si la valeur de la perte est juste, l'autograd donne le bon gradient : corrigez "
+                "d'abord la valeur (n'utilisez que des opérations torch dérivables)"
+            )
+            hint_en = (
+                "if the loss value is right, autograd gives the right gradient: fix the value "
+                "first (use differentiable torch operations only)"
+            )
+            gotf = got.astype(np.float64)
+            for kw, fr, en in _NT_XENT_VARIANTS:
+                variant = _torch_grads(z1, z2, tau, **kw)[0 if label == "z1" else 1]
+                scale = max(1e-12, float(np.abs(variant).max()))
+                if np.allclose(gotf, variant, rtol=1e-4, atol=1e-4 * scale):
+                    hint_fr, hint_en = fr, en
+                    break
+            assert_gradient_close(
+                f"gradient de {what} par rapport à {label}",
+                gotf,
+                w,
+                tol=tol,
+                hint_fr=hint_fr,
+                hint_en=hint_en,
+                reference_fr="du gradient de la référence (autograd, float64)",
+                reference_en="the reference's gradient (autograd, float64)",
+                show_values=False,
+            )
+
+
+# ---------------------------------------------------------------- alignment and uniformity
+
+
+def _align_ref(z1, z2, alpha, *, normalise=True, use_alpha=True, reduce="mean"):
+    a, b = (_normalise(z1), _normalise(z2)) if normalise else (z1, z2)
+    d = np.linalg.norm(a - b, axis=1) ** (alpha if use_alpha else 2)
+    return float(d.sum() if reduce == "sum" else d.mean())
+
+
+def _unif_ref(z, t, *, normalise=True, diagonal=False, log=True, squared=True, use_t=True):
+    a = _normalise(z) if normalise else z
+    d = np.linalg.norm(a[:, None, :] - a[None, :, :], axis=2)
+    if squared:
+        d = d**2
+    k = np.exp(-(t if use_t else 2) * d)
+    if diagonal:
+        v = k.mean()
+    else:
+        iu = np.triu_indices(len(z), 1)
+        v = k[iu].mean()
+    return float(np.log(v) if log else v)
+
+
+_ALIGN_VARIANTS = [
+    (
+        {"normalise": False},
+        "alignement : les lignes ne sont pas normalisées ; divisez chaque ligne par sa norme "
+        "L2 avant de mesurer les distances (les métriques vivent sur l'hypersphère)",
+        "alignment: the rows are not normalised; divide each row by its L2 norm before "
+        "measuring distances (the metrics live on the hypersphere)",
+    ),
+    (
+        {"use_alpha": False},
+        "alignement : l'exposant alpha n'est pas utilisé (vous élevez toujours au carré) : "
+        "‖ẑ1_i − ẑ2_i‖^alpha",
+        "alignment: the exponent alpha is not used (you always square): ‖ẑ1_i − ẑ2_i‖^alpha",
+    ),
+    (
+        {"reduce": "sum"},
+        "alignement : c'est une somme, il faut la moyenne sur les N paires",
+        "alignment: that is a sum, take the mean over the N pairs",
+    ),
+]
+_UNIF_VARIANTS = [
+    (
+        {"diagonal": True},
+        "uniformité : les paires (i, i) (distance 0, exp(0) = 1) sont comptées ; la moyenne "
+        "porte sur les seules paires d'exemples DISTINCTS i < j (torch.pdist)",
+        "uniformity: the pairs (i, i) (distance 0, exp(0) = 1) are counted; the mean runs over "
+        "the pairs of DISTINCT examples i < j only (torch.pdist)",
+    ),
+    (
+        {"normalise": False},
+        "uniformité : les lignes ne sont pas normalisées ; divisez chaque ligne par sa norme "
+        "L2 d'abord",
+        "uniformity: the rows are not normalised; divide each row by its L2 norm first",
+    ),
+    (
+        {"log": False},
+        "uniformité : il manque le logarithme de la moyenne",
+        "uniformity: the logarithm of the mean is missing",
+    ),
+    (
+        {"squared": False},
+        "uniformité : la distance doit être élevée au carré, exp(−t ‖ẑ_i − ẑ_j‖²)",
+        "uniformity: the distance must be squared, exp(−t ‖ẑ_i − ẑ_j‖²)",
+    ),
+    (
+        {"use_t": False},
+        "uniformité : le paramètre t n'est pas utilisé",
+        "uniformity: the parameter t is not used",
+    ),
+]
+
+
+def _compare(got: float, want: float, tol: float, variants, ref_fn, what_fr, what_en) -> None:
+    if abs(got - want) <= tol * max(1.0, abs(want)):
+        return
+    hint = ("", "")
+    for kw, fr, en in variants:
+        v = ref_fn(**kw)
+        if abs(got - v) <= tol * max(1.0, abs(v)) and abs(v - want) > tol * max(1.0, abs(want)):
+            hint = (fr, en)
+            break
+    raise CheckFailed(
+        f"{what_fr} = {got:.6g} ne correspond pas à la référence calculée par le correcteur"
+        + (f" ; {hint[0]}" if hint[0] else ""),
+        f"{what_en} = {got:.6g} does not match the reference the grader computes"
+        + (f"; {hint[1]}" if hint[1] else ""),
+    )
+
+
+@pytest.mark.item("alignement_uniformite")
+@pytest.mark.points(1.5)
+def test_alignement_uniformite_valeurs(submission, rng, device):
+    for alpha, t in ((2, 2), (float(rng.choice([1.0, 3.0])), float(rng.choice([1.0, 3.0])))):
+        n, d = int(rng.integers(6, 20)), int(rng.integers(3, 8))
+        z1 = rng.normal(size=(n, d)) * rng.uniform(0.3, 3.0, size=(n, 1))
+        z2 = (z1 + rng.normal(scale=0.5, size=(n, d))) * rng.uniform(0.3, 3.0, size=(n, 1))
+        shape = _shape_text(z1.shape)
+        raw = as_array(
+            submission.call("alignement", Tensor(z1), Tensor(z2), alpha=alpha),
+            f"alignement(z1, z2, alpha={alpha:g})",
+            dtype=None,
+        )
+        tol = tolerance_for(device, raw.dtype if raw.dtype.kind == "f" else "float64")
+        _compare(
+            as_float(raw, "alignement"),
+            _align_ref(z1, z2, alpha),
+            tol,
+            _ALIGN_VARIANTS,
+            lambda **kw: _align_ref(z1, z2, alpha, **kw),  # noqa: B023
+            f"alignement(z1, z2, alpha={alpha:g}) pour des tenseurs {shape}",
+            f"alignement(z1, z2, alpha={alpha:g}) for tensors {shape}",
+        )
+        raw = as_array(
+            submission.call("uniformite", Tensor(z1), t=t), f"uniformite(z, t={t:g})", dtype=None
+        )
+        tol = tolerance_for(device, raw.dtype if raw.dtype.kind == "f" else "float64")
+        _compare(
+            as_float(raw, "uniformite"),
+            _unif_ref(z1, t),
+            tol,
+            _UNIF_VARIANTS,
+            lambda **kw: _unif_ref(z1, t, **kw),  # noqa: B023
+            f"uniformite(z, t={t:g}) pour un tenseur {shape}",
+            f"uniformite(z, t={t:g}) for a tensor {shape}",
+        )
+
+
+# ---------------------------------------------------------------- collapse
+
+
+def _measure_ref(Z, *, normalise=True, axis=0, ddof=0, sqrt_d=True):
+    Zn = _normalise(Z) if normalise else Z
+    m = float(Zn.std(axis=axis, ddof=ddof).mean())
+    return m * np.sqrt(Z.shape[1]) if sqrt_d else m
+
+
+_MEASURE_VARIANTS = [
+    (
+        {"axis": 1},
+        "l'écart-type doit se calculer pour chaque dimension SUR LE LOT (axe 0, les N "
+        "exemples), pas sur les dimensions d'un même exemple (axe 1)",
+        "the standard deviation must be taken for each dimension OVER THE BATCH (axis 0, the "
+        "N examples), not over the dimensions of one example (axis 1)",
+    ),
+    (
+        {"normalise": False},
+        "les lignes ne sont pas normalisées : divisez chaque représentation par sa norme L2 "
+        "avant l'écart-type, sans quoi la mesure dépend de l'échelle des sorties",
+        "the rows are not normalised: divide each representation by its L2 norm before the "
+        "standard deviation, otherwise the measure depends on the scale of the outputs",
+    ),
+    (
+        {"sqrt_d": False},
+        "il manque le facteur √d",
+        "the factor √d is missing",
+    ),
+]
+
+
+@pytest.mark.item("effondrement")
+@pytest.mark.points(1)
+def test_mesure_effondrement_reference(submission, rng):
+    cases = []
+    for _ in range(2):
+        n, d = int(rng.integers(50, 200)), int(rng.integers(4, 40))
+        offset = rng.normal(size=d) * rng.uniform(0.0, 3.0)
+        Z = rng.normal(size=(n, d)) * rng.uniform(0.2, 2.0, size=d) + offset
+        cases.append(Z)
+    n, d = int(rng.integers(50, 200)), int(rng.integers(4, 40))
+    cases.append(rng.normal(size=d) * 10 + 0.05 * rng.normal(size=(n, d)))  # nearly collapsed
+    for Z in cases:
+        what = f"mesure_effondrement(Z de forme {_shape_text(Z.shape)})"
+        got = as_float(submission.call("mesure_effondrement", Z), what)
+        want = _measure_ref(Z)
+        if any(abs(got - _measure_ref(Z, ddof=dd)) <= 1e-3 * abs(want) + 1e-6 for dd in (0, 1)):
+            continue
+        hint = (
+            "√d × moyenne sur les dimensions de l'écart-type sur le lot des lignes normalisées",
+            "√d × mean over the dimensions of the standard deviation over the batch of the "
+            "normalised rows",
+        )
+        for kw, fr, en in _MEASURE_VARIANTS:
+            v = _measure_ref(Z, **kw)
+            if abs(got - v) <= 1e-3 * abs(v) + 1e-6:
+                hint = (fr, en)
+                break
+        raise CheckFailed(
+            f"{what} = {got:.6g} ne correspond pas à la référence calculée par le correcteur ; "
+            f"{hint[0]}",
+            f"mesure_effondrement(Z of shape {_shape_text(Z.shape)}) = {got:.6g} does not match "
+            f"the reference the grader computes; {hint[1]}",
+        )
+
+
+def _as_bool(value, what: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise CheckFailed(
+        f"{what} doit renvoyer True ou False, obtenu une valeur de type {type(value).__name__}",
+        f"{what} must return True or False, got a value of type {type(value).__name__}",
+    )
+
+
+@pytest.mark.item("effondrement")
+@pytest.mark.points(1)
+def test_detecteur_effondrement(submission, rng, seed):
+    submission.define("_tp09_encodeur_test", KERNEL_SRC)
+    submission.define("_tp09_sorties", KERNEL_SRC)
+    n, side = 300, 8
+    X = rng.uniform(0.0, 1.0, size=(n, side, side)).astype(np.float32)
+    X *= rng.uniform(size=(n, side, side)) < 0.4
+    d = int(rng.integers(12, 33))
+    c = rng.normal(size=d)
+    c *= 100.0 / np.linalg.norm(c)
+    W = rng.normal(size=(side * side, d)) / side
+    encoders = [
+        ("constant", 1.0, True, "un encodeur constant (la même sortie, de grande norme, pour toutes les images)",
+         "a constant encoder (the same large output for every image)"),
+        ("presque_constant", 0.5, True, "un encodeur presque constant (un grand vecteur fixe plus de petites variations)",
+         "a nearly constant encoder (a large fixed vector plus small variations)"),
+        ("sain", 1.0, False, "un encodeur sain (tanh d'une projection aléatoire)",
+         "a healthy encoder (tanh of a random projection)"),
+        ("lineaire", 1e-3, False, "un encodeur sain aux sorties minuscules (projection aléatoire × 0.001)",
+         "a healthy encoder with tiny outputs (random projection × 0.001)"),
+    ]  # fmt: skip
+    decisions, outputs = [], []
+    for kind, scale, _, _, _ in encoders:
+        enc = submission.call("_tp09_encodeur_test", kind, c, W, scale, int(seed % 2**31))
+        outputs.append(as_array(submission.call("_tp09_sorties", enc, Tensor(X)), "sorties"))
+        decisions.append(
+            _as_bool(
+                submission.call("detecter_effondrement", enc, X),
+                "detecter_effondrement(encodeur, X)",
+            )
+        )
+    expected = [e[2] for e in encoders]
+    if decisions != expected:
+        i = next(i for i, (g, w) in enumerate(zip(decisions, expected, strict=True)) if g != w)
+        _, _, collapsed, label_fr, label_en = encoders[i]
+        if collapsed:
+            fr = f"{label_fr} n'est pas détecté comme effondré"
+            en = f"{label_en} is not detected as collapsed"
+        else:
+            fr = f"{label_fr} est déclaré effondré à tort"
+            en = f"{label_en} is wrongly declared collapsed"
+        hint = (
+            "detecter_effondrement renvoie True quand mesure_effondrement(sorties) < seuil, avec "
+            "les sorties de l'encodeur sur X (sans gradient)",
+            "detecter_effondrement returns True when mesure_effondrement(outputs) < seuil, with "
+            "the encoder's outputs on X (without gradient)",
+        )
+        if decisions == [not w for w in expected]:
+            hint = (
+                "toutes les décisions sont inversées : True signifie « effondré », c'est-à-dire "
+                "une mesure INFÉRIEURE au seuil",
+                'every decision is inverted: True means "collapsed", that is a measure BELOW '
+                "the threshold",
+            )
+        for kw, hfr, hen in _MEASURE_VARIANTS[:2]:
+            if [bool(_measure_ref(Z, **kw) < 0.1) for Z in outputs] == decisions:
+                hint = (hfr, hen)
+                break
+        raise CheckFailed(
+            f"detecter_effondrement sur {fr} ; {hint[0]}",
+            f"detecter_effondrement on {en}; {hint[1]}",
+        )
+    # The threshold is a parameter: a healthy encoder is "collapsed" below a huge threshold.
+    enc = submission.call("_tp09_encodeur_test", "sain", c, W, 1.0, 0)
+    if not _as_bool(
+        submission.call("detecter_effondrement", enc, X, seuil=5.0),
+        "detecter_effondrement(encodeur, X, seuil=5.0)",
+    ):
+        raise CheckFailed(
+            "detecter_effondrement(encodeur, X, seuil=5.0) doit renvoyer True pour tout encodeur "
+            "(la mesure est toujours inférieure à 5) : utilisez le paramètre seuil",
+            "detecter_effondrement(encodeur, X, seuil=5.0) must return True for any encoder (the "
+            "measure is always below 5): use the parameter seuil",
+        )

@@ -1,0 +1,963 @@
+"""Hidden checks, part 1: the pretext tasks and the few-labels regime, on the grader's data.
+
+- construire_rotations: square grader images (N ≠ H, no two alike); every output image is looked
+  up among the four np.rot90 rotations of every input, its label must be that rotation, and
+  every (image, rotation) pair must appear exactly once (the order is free).
+- entrainer_rotation: the grader builds its encoder in the kernel (a trusted copy of the
+  notebook's `Encodeur`, seeded), has the student's function train it on 2000 unlabelled
+  pentominoes, then (1) sends its own rotated test images to the returned encoder and head
+  and computes the rotation accuracy here, (2) fits a logistic-regression probe (sklearn,
+  here) on the frozen features of the trained encoder and of the same encoder before
+  training, on 1000 labelled pentominoes, and compares accuracies on 1000 test ones. The
+  class labels never enter the kernel.
+- affiner: 10 labels per class, two draws; the pre-trained encoder (a copy) and a fresh one
+  with the same initial weights it had before pre-training, both fine-tuned by the
+  student's `affiner`; test accuracies measured here.
+- masquer_patchs / perte_masquee: statistics over many grader seeds; loss and gradient vs a
+  reference computed here.
+
+Measured on the solution (2 shared CPU cores; prototypes over 8 seeds and `autograder
+margins` over 5 grader seeds): rotation accuracy 0.86–0.92; probe 0.84–0.93 for the
+pre-trained encoder vs 0.45–0.65 for the random one, gap +0.24 to +0.40; 10 labels per
+class: 0.63–0.81 from scratch, 0.78–0.91 pre-trained, gap +0.09 to +0.16 on a single draw
+and at least +0.10 averaged over the two draws. An encoder left untrained (the optimiser only
+sees the head) gives a rotation accuracy of 0.33–0.39 and a probe gap of exactly 0; swapped
+labels 1 and 3 give about 0.49; an `affiner` that builds its own encoder gives a few-labels
+gap of exactly 0. The thresholds below sit far from both sides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import comb
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+
+from autograder.checks import (
+    CheckFailed,
+    Partial,
+    as_array,
+    as_float,
+    score_threshold,
+    tolerance_for,
+)
+from autograder.proxy import Handle, StudentError, SubmissionError, Tensor
+
+# ---------------------------------------------------------------- grader data
+
+PENTOMINOS = {
+    "F": ["011", "110", "010"],
+    "L": ["10", "10", "10", "11"],
+    "N": ["01", "01", "11", "10"],
+    "P": ["11", "11", "10"],
+    "T": ["111", "010", "010"],
+    "U": ["101", "111"],
+    "V": ["100", "100", "111"],
+    "W": ["100", "110", "011"],
+    "Y": ["01", "11", "01", "01"],
+}
+FORMES = [
+    np.array([[c == "1" for c in ligne] for ligne in motif], dtype=np.float32)
+    for motif in PENTOMINOS.values()
+]
+N_CLASSES = len(FORMES)
+
+
+def pentominos(n: int, rng: np.random.Generator, bruit: float = 0.1, taille: int = 8):
+    """The notebook's generator, drawn from the grader's rng."""
+    X = np.zeros((n, taille, taille), dtype=np.float32)
+    y = rng.integers(0, N_CLASSES, size=n)
+    for i in range(n):
+        forme = FORMES[y[i]]
+        h, w = forme.shape
+        r, c = rng.integers(0, taille - h + 1), rng.integers(0, taille - w + 1)
+        X[i, r : r + h, c : c + w] = forme * rng.uniform(0.5, 1.0)
+    X += bruit * rng.normal(size=X.shape).astype(np.float32)
+    return X, y.astype(np.int64)
+
+
+# Trusted kernel-side helpers: the grader's encoder (a copy of the notebook's `Encodeur`,
+# so that a student redefining that class changes nothing), copies, forward passes.
+KERNEL_SRC = """
+def _tp09_encodeur(graine, dim=32):
+    import torch
+    from torch import nn
+
+    class _TP09Encodeur(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.dim = dim
+            self.reseau = nn.Sequential(
+                nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Conv2d(16, dim, 3, padding=1), nn.ReLU(),
+                nn.AdaptiveMaxPool2d(1), nn.Flatten(),
+            )
+
+        def forward(self, x):
+            return self.reseau(x.reshape(len(x), 1, *x.shape[-2:]))
+
+    torch.manual_seed(int(graine))
+    return _TP09Encodeur()
+
+
+def _tp09_copie(objet):
+    import copy
+    return copy.deepcopy(objet)
+
+
+def _tp09_est_module(objet):
+    import torch
+    return isinstance(objet, torch.nn.Module)
+
+
+def _tp09_sortie(modele, X):
+    import torch
+    modele.eval()
+    with torch.no_grad():
+        return modele(torch.as_tensor(X, dtype=torch.float32))
+
+
+def _tp09_sortie_rotation(encodeur, tete, X):
+    import torch
+    encodeur.eval()
+    tete.eval()
+    with torch.no_grad():
+        return tete(encodeur(torch.as_tensor(X, dtype=torch.float32)))
+
+
+def _tp09_parametres(module):
+    import torch
+    with torch.no_grad():
+        return torch.cat([p.detach().reshape(-1).double() for p in module.parameters()])
+
+
+def _tp09_utilise(modele, encodeur):
+    ids = {id(p) for p in encodeur.parameters()}
+    return any(id(p) in ids for p in modele.parameters())
+
+
+def _tp09_perte_masquee(X, X_rec, masque, taille):
+    import torch
+    if "perte_masquee" not in globals():
+        raise NameError("perte_masquee")
+    feuille = X_rec.detach().clone().requires_grad_(True)
+    perte = globals()["perte_masquee"](X, feuille, masque, taille)
+    if not isinstance(perte, torch.Tensor):
+        raise TypeError("TP09_PAS_TENSEUR " + type(perte).__name__)
+    if perte.numel() != 1:
+        raise ValueError("TP09_PAS_SCALAIRE " + str(tuple(perte.shape)))
+    if not perte.requires_grad:
+        raise TypeError("TP09_SANS_GRADIENT")
+    (g,) = torch.autograd.grad(perte.reshape(()), [feuille], allow_unused=True)
+    return perte.detach(), torch.zeros_like(feuille) if g is None else g
+"""
+
+
+def _define(submission, name: str) -> str:
+    submission.define(name, KERNEL_SRC)
+    return name
+
+
+def _shape_text(shape) -> str:
+    return "(" + ", ".join(str(int(d)) for d in shape) + ")"
+
+
+def _module(submission, value: object, what: str) -> Handle:
+    if (
+        not isinstance(value, Handle)
+        or submission.call(_define(submission, "_tp09_est_module"), value) is not True
+    ):
+        kind = getattr(value, "type_name", type(value).__name__)
+        raise CheckFailed(
+            f"{what} doit être un nn.Module, obtenu une valeur de type {kind}",
+            f"{what} must be an nn.Module, got a value of type {kind}",
+        )
+    return value
+
+
+def _with_hint(exc: CheckFailed | Partial, fr: str, en: str) -> CheckFailed | Partial:
+    if isinstance(exc, Partial):
+        return Partial(exc.fraction, f"{exc.message.fr} ; {fr}", f"{exc.message.en}; {en}")
+    return CheckFailed(f"{exc.message.fr} ; {fr}", f"{exc.message.en}; {en}")
+
+
+def _score(value: float, hint: tuple[str, str], **kwargs) -> None:
+    try:
+        score_threshold(value, **kwargs)
+    except (Partial, CheckFailed) as exc:
+        raise _with_hint(exc, *hint) from None
+
+
+# ---------------------------------------------------------------- construire_rotations
+
+
+_BATCH_AXES = (
+    "np.rot90 sur un lot (N, H, H) tourne par défaut les axes 0 et 1 (le lot et les lignes) : "
+    "passez axes=(1, 2) pour tourner chaque image",
+    "np.rot90 on a batch (N, H, H) rotates axes 0 and 1 by default (the batch and the rows): "
+    "pass axes=(1, 2) to rotate each image",
+)
+
+
+def _rotations(submission, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    N, H, W = X.shape
+    call = f"construire_rotations(X de forme {_shape_text(X.shape)})"
+    try:
+        got = submission.call("construire_rotations", X)
+    except StudentError as exc:
+        if exc.ename == "ValueError" and ("dimension" in exc.evalue or "shape" in exc.evalue):
+            raise CheckFailed(
+                f"{call} a levé {exc.ename} : {exc.evalue[:200]} ; {_BATCH_AXES[0]}",
+                f"{call} raised {exc.ename}: {exc.evalue[:200]}; {_BATCH_AXES[1]}",
+            ) from None
+        raise
+    if not isinstance(got, (list, tuple)) or len(got) != 2:
+        raise CheckFailed(
+            f"{call} doit renvoyer un couple (X_rot, y_rot)",
+            f"{call} must return a pair (X_rot, y_rot)",
+        )
+    X_rot = as_array(got[0], f"{call}[0] (X_rot)")
+    y_rot = as_array(got[1], f"{call}[1] (y_rot)", dtype=np.int64)
+    if X_rot.shape != (4 * N, H, W):
+        hint = (
+            "4N images de même taille que les originales",
+            "4N images the size of the originals",
+        )
+        if X_rot.ndim == 3 and N in X_rot.shape[1:]:
+            hint = _BATCH_AXES
+        raise CheckFailed(
+            f"{call} : X_rot de forme {_shape_text(X_rot.shape)}, attendu "
+            f"{_shape_text((4 * N, H, W))} ; {hint[0]}",
+            f"{call}: X_rot of shape {_shape_text(X_rot.shape)}, expected "
+            f"{_shape_text((4 * N, H, W))}; {hint[1]}",
+        )
+    if y_rot.shape != (4 * N,):
+        raise CheckFailed(
+            f"{call} : y_rot de forme {_shape_text(y_rot.shape)}, attendu ({4 * N},)",
+            f"{call}: y_rot of shape {_shape_text(y_rot.shape)}, expected ({4 * N},)",
+        )
+    return X_rot, y_rot
+
+
+def _check_rotations(X: np.ndarray, X_rot: np.ndarray, y_rot: np.ndarray, call: str) -> None:
+    """Each output image must be np.rot90(X[i], y) for some i, each (i, k) exactly once."""
+    N = len(X)
+    lookup: dict[bytes, tuple[int, int]] = {}
+    for i in range(N):
+        for k in range(4):
+            lookup[np.rot90(X[i], k).astype(np.float32).tobytes()] = (i, k)
+    found = [lookup.get(img.astype(np.float32).tobytes()) for img in X_rot]
+    if any(f is None for f in found):
+        j = next(j for j, f in enumerate(found) if f is None)
+        flipped = any(
+            np.array_equal(X_rot[j], np.rot90(X[i], k)[:, ::-1]) for i in range(N) for k in range(4)
+        )
+        hint = (
+            (
+                "c'est un miroir, pas une rotation : utilisez np.rot90(image, k)",
+                "this is a mirror image, not a rotation: use np.rot90(image, k)",
+            )
+            if flipped
+            else (
+                "chaque image de X_rot doit être np.rot90(X[i], k) pour une image X[i] et un k "
+                "de 0 à 3, sans autre transformation (sur un lot : axes=(1, 2))",
+                "each image of X_rot must be np.rot90(X[i], k) for an image X[i] and a k from 0 "
+                "to 3, with no other transformation (on a batch: axes=(1, 2))",
+            )
+        )
+        raise CheckFailed(
+            f"{call} : X_rot[{j}] n'est aucune des 4 rotations d'une image de X ; {hint[0]}",
+            f"{call}: X_rot[{j}] is none of the 4 rotations of an image of X; {hint[1]}",
+        )
+    true_k = np.array([f[1] for f in found])
+    if not np.array_equal(true_k, y_rot):
+        bad = np.flatnonzero(true_k != y_rot)
+        if np.array_equal(y_rot, (4 - true_k) % 4):
+            hint = (
+                "vos étiquettes 1 et 3 sont échangées : vous tournez dans le sens horaire. "
+                "np.rot90(image, k) tourne de k × 90° dans le sens trigonométrique, et "
+                "l'étiquette doit être ce k",
+                "your labels 1 and 3 are swapped: you rotate clockwise. np.rot90(image, k) "
+                "rotates by k × 90° counter-clockwise, and the label must be that k",
+            )
+        else:
+            hint = (
+                "l'étiquette de chaque image doit être le k de sa rotation np.rot90(X[i], k) ; "
+                "vérifiez que X_rot et y_rot sont rangés dans le même ordre (np.tile et "
+                "np.repeat ne donnent pas le même)",
+                "each image's label must be the k of its rotation np.rot90(X[i], k); check "
+                "that X_rot and y_rot are in the same order (np.tile and np.repeat do not "
+                "give the same one)",
+            )
+        raise CheckFailed(
+            f"{call} : {len(bad)} étiquette(s) sur {len(y_rot)} ne correspondent pas à la "
+            f"rotation de leur image (par exemple y_rot[{bad[0]}]) ; {hint[0]}",
+            f"{call}: {len(bad)} of {len(y_rot)} label(s) do not match the rotation of their "
+            f"image (e.g. y_rot[{bad[0]}]); {hint[1]}",
+        )
+    pairs = {f for f in found}
+    if len(pairs) != 4 * N:
+        raise CheckFailed(
+            f"{call} : certaines images apparaissent plusieurs fois avec la même rotation et "
+            "d'autres rotations manquent ; chaque image doit apparaître exactement une fois "
+            "pour chaque k = 0, 1, 2, 3",
+            f"{call}: some images appear several times with the same rotation and other "
+            "rotations are missing; each image must appear exactly once for each k = 0, 1, 2, 3",
+        )
+
+
+@pytest.mark.item("rotations")
+@pytest.mark.points(1.5)
+def test_construire_rotations_coherentes(submission, rng):
+    for H in (8, int(rng.integers(5, 8))):
+        N = int(rng.integers(10, 30))
+        while N == H:
+            N += 1
+        X = rng.uniform(0.0, 1.0, size=(N, H, H)).astype(np.float32)
+        X_rot, y_rot = _rotations(submission, X)
+        _check_rotations(
+            X, X_rot, y_rot, f"construire_rotations(X de forme {_shape_text(X.shape)})"
+        )
+
+
+# ---------------------------------------------------------------- rotation pre-training
+
+N_UNLABELLED, N_PROBE, N_TEST = 2000, 1000, 1000
+ROT_EPOCHS, ROT_LR, ROT_BATCH = 12, 3e-3, 256
+TRAIN_TIMEOUT = 150.0
+PRETEXT_FULL, PRETEXT_PARTIAL = 0.70, 0.55
+PROBE_MARGIN_FULL, PROBE_MARGIN_PARTIAL = 0.12, 0.06
+FT_EPOCHS, FT_LR, PER_CLASS, FT_DRAWS = 100, 1e-2, 10, 2
+SCRATCH_FULL, SCRATCH_PARTIAL = 0.40, 0.25
+FEW_MARGIN_FULL, FEW_MARGIN_PARTIAL = 0.04, 0.02
+
+
+@dataclass(frozen=True)
+class Data:
+    init_seed: int
+    X_unlabelled: np.ndarray
+    X_probe: np.ndarray
+    y_probe: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+
+
+@dataclass(frozen=True)
+class Pretrained:
+    encoder: Handle
+    unchanged: bool
+    pretext: float
+    pretext_clockwise: float  # the same head scored with the clockwise convention
+    probe_random: float
+    probe_trained: float
+
+
+def _features(submission, encoder: Handle, X: np.ndarray, what: str) -> np.ndarray:
+    feats = as_array(
+        submission.call(_define(submission, "_tp09_sortie"), encoder, Tensor(X)),
+        f"caractéristiques de {what}",
+        allow_nan=True,
+    )
+    if feats.ndim != 2 or feats.shape[0] != len(X):
+        raise CheckFailed(
+            f"{what} donne des caractéristiques de forme {_shape_text(feats.shape)} pour "
+            f"{len(X)} images : ({len(X)}, dim) attendu",
+            f"{what} gives features of shape {_shape_text(feats.shape)} for {len(X)} images: "
+            f"({len(X)}, dim) expected",
+        )
+    return feats
+
+
+def _probe(F_train, y_train, F_test, y_test) -> float:
+    if not (np.all(np.isfinite(F_train)) and np.all(np.isfinite(F_test))):
+        return 0.0
+    scaler = StandardScaler().fit(F_train)
+    clf = LogisticRegression(max_iter=3000).fit(scaler.transform(F_train), y_train)
+    return float(clf.score(scaler.transform(F_test), y_test))
+
+
+def _make_data(seed: int) -> Data:
+    data_rng = np.random.default_rng(seed)
+    X_unlabelled, _ = pentominos(N_UNLABELLED, data_rng)
+    X_probe, y_probe = pentominos(N_PROBE, data_rng)
+    X_test, y_test = pentominos(N_TEST, data_rng)
+    return Data(int(seed % 2**31), X_unlabelled, X_probe, y_probe, X_test, y_test)
+
+
+def _pretrain(submission, d: Data) -> Pretrained:
+    init_seed, X_unlabelled = d.init_seed, d.X_unlabelled
+    X_probe, y_probe, X_test, y_test = d.X_probe, d.y_probe, d.X_test, d.y_test
+    make = _define(submission, "_tp09_encodeur")
+    params = _define(submission, "_tp09_parametres")
+    random_encoder = submission.call(make, init_seed)
+    encoder = submission.call(make, init_seed)
+    before = as_array(submission.call(params, encoder), "paramètres de l'encodeur")
+    out = submission.call(
+        "entrainer_rotation",
+        encoder,
+        X_unlabelled,
+        epochs=ROT_EPOCHS,
+        lr=ROT_LR,
+        batch_size=ROT_BATCH,
+        seed=init_seed,
+        timeout=TRAIN_TIMEOUT,
+    )
+    if not isinstance(out, (list, tuple)) or len(out) != 2:
+        raise CheckFailed(
+            "entrainer_rotation doit renvoyer un couple (encodeur, tete)",
+            "entrainer_rotation must return a pair (encoder, head)",
+        )
+    trained = _module(submission, out[0], "entrainer_rotation(...)[0] (l'encodeur)")
+    head = _module(submission, out[1], "entrainer_rotation(...)[1] (la tête)")
+    after = as_array(
+        submission.call(params, trained), "paramètres de l'encodeur entraîné", allow_nan=True
+    )
+    unchanged = after.shape == before.shape and bool(np.allclose(after, before, rtol=0, atol=0))
+
+    X_rot = np.concatenate([np.rot90(X_test, k, axes=(1, 2)) for k in range(4)]).astype(np.float32)
+    y_rot = np.repeat(np.arange(4), len(X_test))
+    logits = as_array(
+        submission.call(_define(submission, "_tp09_sortie_rotation"), trained, head, Tensor(X_rot)),
+        "logits de la tête de rotation",
+        allow_nan=True,
+    )
+    if logits.shape != (len(X_rot), 4):
+        raise CheckFailed(
+            f"tete(encodeur(x)) donne des logits de forme {_shape_text(logits.shape)} pour "
+            f"{len(X_rot)} images : ({len(X_rot)}, 4) attendu (une sortie par rotation)",
+            f"head(encoder(x)) gives logits of shape {_shape_text(logits.shape)} for "
+            f"{len(X_rot)} images: ({len(X_rot)}, 4) expected (one output per rotation)",
+        )
+    finite = bool(np.all(np.isfinite(logits)))
+    pretext = float((logits.argmax(axis=1) == y_rot).mean()) if finite else 0.0
+    clockwise = float((logits.argmax(axis=1) == (4 - y_rot) % 4).mean()) if finite else 0.0
+    probe_random = _probe(
+        _features(submission, random_encoder, X_probe, "l'encodeur aléatoire"),
+        y_probe,
+        _features(submission, random_encoder, X_test, "l'encodeur aléatoire"),
+        y_test,
+    )
+    probe_trained = _probe(
+        _features(submission, trained, X_probe, "l'encodeur entraîné"),
+        y_probe,
+        _features(submission, trained, X_test, "l'encodeur entraîné"),
+        y_test,
+    )
+    return Pretrained(trained, unchanged, pretext, clockwise, probe_random, probe_trained)
+
+
+_CACHE: dict[str, object] = {}
+
+
+def _cached(key: str, submission, compute):
+    """Compute once per graded submission; a failure is reported by every check needing it."""
+    if _CACHE.get("submission") is not submission:
+        _CACHE.clear()
+        _CACHE["submission"] = submission
+    if key not in _CACHE:
+        try:
+            _CACHE[key] = compute()
+        except (SubmissionError, CheckFailed) as exc:
+            _CACHE[key] = exc
+    result = _CACHE[key]
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+def _data(submission, seed: int) -> Data:
+    return _cached("data", submission, lambda: _make_data(seed))
+
+
+def _pretrained(submission, seed: int) -> Pretrained:
+    d = _data(submission, seed)
+    return _cached("pretrained", submission, lambda: _pretrain(submission, d))
+
+
+_UNCHANGED = (
+    "les paramètres de l'encodeur n'ont pas bougé pendant entrainer_rotation : l'optimiseur "
+    "doit recevoir les paramètres de l'encodeur ET de la tête "
+    "(list(encodeur.parameters()) + list(tete.parameters()))",
+    "the encoder's parameters did not move during entrainer_rotation: the optimiser must "
+    "receive the parameters of the encoder AND of the head "
+    "(list(encodeur.parameters()) + list(tete.parameters()))",
+)
+_TRAINING = (
+    "vérifiez la boucle : construire_rotations(X), mini-lots mélangés à chaque époque, "
+    "zero_grad, F.cross_entropy(tete(encodeur(lot)), y_rot[lot]), backward, step",
+    "check the loop: construire_rotations(X), batches shuffled every epoch, zero_grad, "
+    "F.cross_entropy(tete(encodeur(lot)), y_rot[lot]), backward, step",
+)
+
+
+@pytest.mark.item("pretexte_rotation")
+@pytest.mark.points(1)
+def test_rotation_pretexte_apprise(submission, seed):
+    p = _pretrained(submission, seed)
+    hint = _UNCHANGED if p.unchanged else _TRAINING
+    if not p.unchanged and p.pretext_clockwise >= PRETEXT_FULL:
+        hint = (
+            "votre tête reconnaît bien les rotations, mais dans le sens horaire : les étiquettes "
+            "1 et 3 de construire_rotations sont échangées (np.rot90(image, k) tourne dans le "
+            "sens trigonométrique)",
+            "your head recognises the rotations well, but clockwise: labels 1 and 3 of "
+            "construire_rotations are swapped (np.rot90(image, k) rotates counter-clockwise)",
+        )
+    _score(
+        p.pretext,
+        hint,
+        full=PRETEXT_FULL,
+        partial=[(PRETEXT_PARTIAL, 0.5)],
+        what_fr=f"précision de la tête de rotation sur les {4 * N_TEST} images tournées du "
+        "correcteur (hasard : 0.25)",
+        what_en=f"accuracy of the rotation head on the grader's {4 * N_TEST} rotated images "
+        "(chance: 0.25)",
+    )
+
+
+@pytest.mark.item("pretexte_rotation")
+@pytest.mark.points(1.5)
+def test_sonde_lineaire_bat_encodeur_aleatoire(submission, seed):
+    p = _pretrained(submission, seed)
+    if p.unchanged:
+        hint = _UNCHANGED
+    elif p.pretext < PRETEXT_PARTIAL:
+        hint = _TRAINING
+    else:
+        hint = (
+            "la tâche prétexte est apprise mais les caractéristiques de l'encodeur n'aident pas "
+            "la sonde : entraînez bien l'encodeur reçu (pas une copie) et renvoyez-le",
+            "the pretext task is learnt but the encoder's features do not help the probe: "
+            "train the encoder you received (not a copy) and return it",
+        )
+    _score(
+        p.probe_trained - p.probe_random,
+        hint,
+        full=PROBE_MARGIN_FULL,
+        partial=[(PROBE_MARGIN_PARTIAL, 0.5)],
+        what_fr=f"gain de la sonde linéaire du correcteur (régression logistique, {N_PROBE} "
+        f"pentominos étiquetés, {N_TEST} de test) : encodeur pré-entraîné "
+        f"{p.probe_trained:.3f}, même encodeur avant entraînement {p.probe_random:.3f}, écart",
+        what_en=f"gain of the grader's linear probe (logistic regression, {N_PROBE} labelled "
+        f"pentominoes, {N_TEST} for test): pre-trained encoder {p.probe_trained:.3f}, same "
+        f"encoder before training {p.probe_random:.3f}, gap",
+        fmt="{:+.3f}",
+    )
+
+
+# ---------------------------------------------------------------- few labels
+
+
+def _accuracy(submission, model: Handle, X: np.ndarray, y: np.ndarray) -> float:
+    logits = as_array(
+        submission.call(_define(submission, "_tp09_sortie"), model, Tensor(X)),
+        "logits du classifieur",
+        allow_nan=True,
+    )
+    if logits.shape != (len(X), N_CLASSES):
+        raise CheckFailed(
+            f"le classifieur renvoyé par affiner donne des logits de forme "
+            f"{_shape_text(logits.shape)} pour {len(X)} images : ({len(X)}, {N_CLASSES}) attendu",
+            f"the classifier returned by affiner gives logits of shape "
+            f"{_shape_text(logits.shape)} for {len(X)} images: ({len(X)}, {N_CLASSES}) expected",
+        )
+    if not np.all(np.isfinite(logits)):
+        return 0.0
+    return float((logits.argmax(axis=1) == y).mean())
+
+
+def _draws(d: Data) -> list[tuple[np.ndarray, int]]:
+    """The labelled subsets (10 per class) and the fine-tuning seeds, the same for both runs."""
+    rng = np.random.default_rng(d.init_seed + 1)
+    out = []
+    for _ in range(FT_DRAWS):
+        idx = np.concatenate(
+            [
+                rng.choice(np.flatnonzero(d.y_probe == k), PER_CLASS, replace=False)
+                for k in range(N_CLASSES)
+            ]
+        )
+        out.append((idx, int(rng.integers(0, 2**31))))
+    return out
+
+
+def _fine_tuned_accuracies(submission, d: Data, start) -> list[float]:
+    """`start()` gives the encoder to fine-tune on each draw; test accuracies measured here."""
+    accs = []
+    for idx, ft_seed in _draws(d):
+        out = submission.call(
+            "affiner", start(), d.X_probe[idx], d.y_probe[idx], N_CLASSES,
+            epochs=FT_EPOCHS, lr=FT_LR, seed=ft_seed, timeout=TRAIN_TIMEOUT,
+        )  # fmt: skip
+        model = _module(submission, out, "affiner(...)")
+        accs.append(_accuracy(submission, model, d.X_test, d.y_test))
+    return accs
+
+
+def _scratch(submission, seed: int) -> list[float]:
+    d = _data(submission, seed)
+    make = _define(submission, "_tp09_encodeur")
+    return _cached(
+        "scratch",
+        submission,
+        lambda: _fine_tuned_accuracies(submission, d, lambda: submission.call(make, d.init_seed)),
+    )
+
+
+def _pretrained_ft(submission, seed: int) -> list[float]:
+    d = _data(submission, seed)
+    p = _pretrained(submission, seed)
+    copy_ = _define(submission, "_tp09_copie")
+    return _cached(
+        "pretrained_ft",
+        submission,
+        lambda: _fine_tuned_accuracies(submission, d, lambda: submission.call(copy_, p.encoder)),
+    )
+
+
+@pytest.mark.item("peu_etiquettes")
+@pytest.mark.points(1)
+def test_affiner_depuis_zero_apprend(submission, seed):
+    _score(
+        float(np.mean(_scratch(submission, seed))),
+        (
+            "vérifiez la boucle d'affinage : Adam sur modele.parameters(), à chaque époque "
+            "zero_grad, F.cross_entropy(modele(X), y), backward, step",
+            "check the fine-tuning loop: Adam on modele.parameters(), every epoch zero_grad, "
+            "F.cross_entropy(modele(X), y), backward, step",
+        ),
+        full=SCRATCH_FULL,
+        partial=[(SCRATCH_PARTIAL, 0.5)],
+        what_fr=f"précision de test (moyenne de {FT_DRAWS} tirages de {PER_CLASS} étiquettes "
+        f"par classe, {N_TEST} pentominos de test) d'un encodeur neuf passé à affiner "
+        "(hasard : 0.11)",
+        what_en=f"test accuracy (mean of {FT_DRAWS} draws of {PER_CLASS} labels per class, "
+        f"{N_TEST} test pentominoes) of a fresh encoder passed to affiner (chance: 0.11)",
+    )
+
+
+@pytest.mark.item("peu_etiquettes")
+@pytest.mark.points(2)
+def test_preentrainement_bat_depuis_zero(submission, seed):
+    scratch = float(np.mean(_scratch(submission, seed)))
+    p = _pretrained(submission, seed)
+    pre = float(np.mean(_pretrained_ft(submission, seed)))
+    if p.probe_trained - p.probe_random < PROBE_MARGIN_PARTIAL:
+        hint = (
+            "le pré-entraînement par rotation lui-même n'apporte rien (voir les vérifications "
+            "de entrainer_rotation)",
+            "the rotation pre-training itself brings nothing (see the checks of "
+            "entrainer_rotation)",
+        )
+    else:
+        hint = (
+            "affiner doit construire son classifieur à partir de l'encodeur reçu "
+            "(nn.Sequential(encodeur, nn.Linear(encodeur.dim, n_classes))), sans le "
+            "réinitialiser ni en créer un nouveau : c'est lui qui porte le pré-entraînement",
+            "affiner must build its classifier from the encoder it receives "
+            "(nn.Sequential(encodeur, nn.Linear(encodeur.dim, n_classes))), without "
+            "re-initialising it or creating a new one: it carries the pre-training",
+        )
+    _score(
+        pre - scratch,
+        hint,
+        full=FEW_MARGIN_FULL,
+        partial=[(FEW_MARGIN_PARTIAL, 0.5)],
+        what_fr=f"avec {PER_CLASS} étiquettes par classe (moyenne de {FT_DRAWS} tirages), "
+        f"précision de test pré-entraîné {pre:.3f}, depuis zéro {scratch:.3f}, écart",
+        what_en=f"with {PER_CLASS} labels per class (mean of {FT_DRAWS} draws), test accuracy "
+        f"pre-trained {pre:.3f}, from scratch {scratch:.3f}, gap",
+        fmt="{:+.3f}",
+    )
+
+
+# ---------------------------------------------------------------- masking
+
+
+def _upsample(mask: np.ndarray, t: int) -> np.ndarray:
+    return mask.repeat(t, axis=1).repeat(t, axis=2)
+
+
+def _mask_call(submission, X: np.ndarray, ratio: float, t: int, s: int) -> np.ndarray:
+    """The student's mask for one call, after checking X_masque against it."""
+    N, H, W = X.shape
+    call = f"masquer_patchs(X {_shape_text(X.shape)}, ratio={ratio:g}, taille={t}, seed={s})"
+    got = submission.call("masquer_patchs", X, ratio=ratio, taille=t, seed=s)
+    if not isinstance(got, (list, tuple)) or len(got) != 2:
+        raise CheckFailed(
+            f"{call} doit renvoyer un couple (X_masque, masque)",
+            f"{call} must return a pair (X_masque, masque)",
+        )
+    Xm = as_array(got[0], f"{call}[0] (X_masque)", shape=X.shape)
+    m = as_array(got[1], f"{call}[1] (masque)", shape=(N, H // t, W // t), dtype=None)
+    if m.dtype.kind != "b":
+        if not np.isin(m, (0, 1)).all():
+            raise CheckFailed(
+                f"{call} : le masque doit être booléen (True = patch masqué)",
+                f"{call}: the mask must be boolean (True = masked patch)",
+            )
+        m = m.astype(bool)
+    pix = _upsample(m, t)
+    zero = Xm == 0
+    if not np.array_equal(zero, pix) or not np.allclose(Xm[~pix], X[~pix], rtol=1e-6, atol=0):
+        if np.array_equal(zero, ~pix):
+            hint = (
+                "X_masque met à 0 les patchs où le masque vaut False : True doit désigner les "
+                "patchs masqués, ceux dont les pixels valent 0",
+                "X_masque zeroes the patches where the mask is False: True must mark the "
+                "masked patches, those whose pixels are 0",
+            )
+        elif not np.array_equal(zero, _upsample(zero[:, ::t, ::t], t)):
+            hint = (
+                f"les pixels mis à 0 ne forment pas des patchs {t}×{t} alignés sur la grille : "
+                "masquez des patchs entiers, pas des pixels isolés",
+                f"the zeroed pixels do not form {t}×{t} patches aligned on the grid: mask whole "
+                "patches, not single pixels",
+            )
+        else:
+            hint = (
+                "X_masque doit être une copie de X dont les pixels des patchs masqués (et "
+                "seulement eux) valent 0",
+                "X_masque must be a copy of X whose pixels in masked patches (and only those) "
+                "are 0",
+            )
+        raise CheckFailed(
+            f"{call} : X_masque ne correspond pas au masque renvoyé ; {hint[0]}",
+            f"{call}: X_masque does not match the returned mask; {hint[1]}",
+        )
+    counts = m.reshape(N, -1).sum(axis=1)
+    P = (H // t) * (W // t)
+    want = int(round(ratio * P))
+    if not np.all(counts == want):
+        if np.all(counts == P - want):
+            hint = (
+                "vous masquez la proportion 1 − ratio : ratio est la proportion de patchs MASQUÉS",
+                "you mask the proportion 1 − ratio: ratio is the proportion of MASKED patches",
+            )
+        elif counts.min() != counts.max():
+            hint = (
+                f"le nombre de patchs masqués varie d'une image à l'autre (de {counts.min()} à "
+                f"{counts.max()}) : tirez exactement round(ratio · P) patchs DISTINCTS par image "
+                "(sans remise, rng.permutation ou argsort), pas un tirage indépendant par patch "
+                "ni un tirage avec remise",
+                f"the number of masked patches varies between images (from {counts.min()} to "
+                f"{counts.max()}): draw exactly round(ratio · P) DISTINCT patches per image "
+                "(without replacement, rng.permutation or argsort), not an independent draw per "
+                "patch nor a draw with replacement",
+            )
+        elif counts[0] == int(ratio * P):
+            hint = (
+                "le nombre de patchs masqués est tronqué : utilisez round(ratio · P), pas int()",
+                "the number of masked patches is truncated: use round(ratio · P), not int()",
+            )
+        else:
+            hint = (
+                "chaque image doit avoir exactement round(ratio · P) patchs masqués, P étant le "
+                "nombre de patchs (H // taille) · (W // taille)",
+                "each image must have exactly round(ratio · P) masked patches, P being the "
+                "number of patches (H // taille) · (W // taille)",
+            )
+        raise CheckFailed(
+            f"{call} : {counts[0]} patchs masqués pour la première image, sur P = {P} ; {hint[0]}",
+            f"{call}: {counts[0]} masked patches for the first image, out of P = {P}; {hint[1]}",
+        )
+    return m
+
+
+@pytest.mark.item("masquage")
+@pytest.mark.points(1.5)
+def test_masquer_patchs_statistiques(submission, rng):
+    fractional = float(rng.choice([0.3, 0.45, 0.7]))  # ratio · 16 is 4.8, 7.2 or 11.2
+    configs = [
+        (8, 8, 2, float(rng.choice([0.25, 0.5, 0.75])), 8),
+        (8, 8, 2, fractional, 6),
+        (12, 8, 2, 0.4, 5),  # 24 patches, 9.6 -> 10
+        (8, 8, 4, 0.5, 5),  # 4 patches, 2 masked: only 6 possible masks
+    ]
+    N = 300
+    for H, W, t, ratio, n_seeds in configs:
+        P = (H // t) * (W // t)
+        want = int(round(ratio * P))
+        seeds = [int(s) for s in rng.choice(100_000, size=n_seeds, replace=False)]
+        masks = []
+        for s in seeds:
+            X = rng.uniform(0.05, 1.0, size=(N, H, W)).astype(np.float32)
+            masks.append(_mask_call(submission, X, ratio, t, s).reshape(N, P))
+        what = f"masquer_patchs (images {H}×{W}, taille={t}, ratio={ratio:g})"
+        # Independent masks within a batch: about as many distinct masks as expected.
+        n_possible = comb(P, want)
+        expected = n_possible * (1 - (1 - 1 / n_possible) ** N)
+        distinct = len({row.tobytes() for row in masks[0]})
+        if distinct < 0.5 * expected:
+            if distinct == 1:
+                hint = (
+                    "toutes les images du lot ont le même masque : tirez un masque par image",
+                    "every image of the batch has the same mask: draw one mask per image",
+                )
+            else:
+                hint = (
+                    "les masques prennent trop peu de formes : chaque image doit recevoir un "
+                    "sous-ensemble de patchs tiré uniformément parmi tous les sous-ensembles de "
+                    "cette taille (par exemple rng.permutation(P)[:n_masques])",
+                    "the masks take too few shapes: each image must get a subset of patches "
+                    "drawn uniformly among all the subsets of that size (e.g. "
+                    "rng.permutation(P)[:n_masques])",
+                )
+            raise CheckFailed(
+                f"{what} : {distinct} masques différents parmi les {N} images d'un lot ; {hint[0]}",
+                f"{what}: {distinct} distinct masks among the {N} images of a batch; {hint[1]}",
+            )
+        # Every position equally likely.
+        freq = np.concatenate(masks).mean(axis=0)
+        r = want / P
+        sigma = np.sqrt(r * (1 - r) / (N * n_seeds))
+        worst = int(np.argmax(np.abs(freq - r)))
+        if abs(freq[worst] - r) > 6 * sigma + 0.01:
+            raise CheckFailed(
+                f"{what} : sur {N * n_seeds} images, le patch n° {worst} est masqué dans "
+                f"{100 * freq[worst]:.1f} % des cas, loin de la proportion commune des autres ; "
+                "chaque patch doit avoir la même chance d'être masqué (tirage uniforme)",
+                f"{what}: over {N * n_seeds} images, patch #{worst} is masked in "
+                f"{100 * freq[worst]:.1f} % of the cases, far from the others' common "
+                "proportion; every patch must be equally likely to be masked (uniform draw)",
+            )
+        # Different seeds, different masks; the same seed, the same mask.
+        if any(np.array_equal(masks[0], other) for other in masks[1:]):
+            raise CheckFailed(
+                f"{what} : deux seeds différents donnent le même masque ; tirez avec "
+                "rng = np.random.default_rng(seed)",
+                f"{what}: two different seeds give the same mask; draw with "
+                "rng = np.random.default_rng(seed)",
+            )
+    X = rng.uniform(0.05, 1.0, size=(50, 8, 8)).astype(np.float32)
+    s = int(rng.integers(0, 100_000))
+    if not np.array_equal(
+        _mask_call(submission, X, 0.5, 2, s), _mask_call(submission, X, 0.5, 2, s)
+    ):
+        raise CheckFailed(
+            f"masquer_patchs : deux appels avec seed={s} donnent des masques différents ; le "
+            "masque ne doit dépendre que de seed : rng = np.random.default_rng(seed), pas le "
+            "générateur global de NumPy",
+            f"masquer_patchs: two calls with seed={s} give different masks; the mask must only "
+            "depend on seed: rng = np.random.default_rng(seed), not NumPy's global generator",
+        )
+
+
+def _loss_variants(sq: np.ndarray, pix: np.ndarray) -> list[tuple[float, str, str]]:
+    per_image = [sq[i][pix[i]].mean() for i in range(len(sq)) if pix[i].any()]
+    return [
+        (
+            float(sq.mean()),
+            "la perte porte sur tous les pixels : elle ne doit porter que sur les pixels "
+            "masqués (reconstruire ce qui est visible n'apprend rien)",
+            "the loss covers every pixel: it must only cover the masked pixels "
+            "(reconstructing what is visible teaches nothing)",
+        ),
+        (
+            float(sq[~pix].mean()),
+            "la perte porte sur les pixels visibles : elle doit porter sur les pixels MASQUÉS",
+            "the loss covers the visible pixels: it must cover the MASKED ones",
+        ),
+        (
+            float((sq * pix).sum() / sq.size),
+            "vous divisez par le nombre total de pixels : divisez par le nombre de pixels masqués",
+            "you divide by the total number of pixels: divide by the number of masked pixels",
+        ),
+        (
+            float(np.mean(per_image)),
+            "c'est la moyenne des pertes par image : faites la moyenne sur tous les pixels "
+            "masqués du lot (les images n'ont pas toutes autant de patchs masqués ici)",
+            "that is the mean of per-image losses: average over all the masked pixels of the "
+            "batch (the images do not all have as many masked patches here)",
+        ),
+    ]
+
+
+_LOSS_ERRORS = {
+    "TP09_PAS_TENSEUR": (
+        "perte_masquee doit renvoyer un tenseur torch (pas un float ni un tableau NumPy) pour "
+        "que l'autograd puisse la dériver",
+        "perte_masquee must return a torch tensor (not a float nor a NumPy array) so that "
+        "autograd can differentiate it",
+    ),
+    "TP09_PAS_SCALAIRE": (
+        "perte_masquee doit renvoyer un seul nombre (un tenseur scalaire), la moyenne sur les "
+        "pixels masqués",
+        "perte_masquee must return a single number (a scalar tensor), the mean over the "
+        "masked pixels",
+    ),
+    "TP09_SANS_GRADIENT": (
+        "perte_masquee ne laisse pas passer le gradient : n'utilisez que des opérations torch "
+        "(pas de .numpy(), .item() ni .detach())",
+        "perte_masquee does not let the gradient through: use torch operations only (no "
+        ".numpy(), .item() nor .detach())",
+    ),
+}
+
+
+@pytest.mark.item("masquage")
+@pytest.mark.points(1)
+def test_perte_masquee_reference(submission, rng, device):
+    helper = _define(submission, "_tp09_perte_masquee")
+    for t, (H, W) in ((2, (8, 8)), (int(rng.choice([2, 4])), (8, 12))):
+        N = int(rng.integers(5, 10))
+        lignes, colonnes = H // t, W // t
+        m = rng.uniform(size=(N, lignes, colonnes)) < rng.uniform(0.1, 0.9, size=(N, 1, 1))
+        m[0] = False  # an image without masked patches
+        m[1] = False
+        m[1, 0, 0] = True  # one with a single one
+        m[2] = True  # and one fully masked
+        X = rng.uniform(0.0, 1.0, size=(N, H, W))
+        X_rec = X + rng.normal(scale=rng.uniform(0.2, 1.0, size=(N, 1, 1)), size=(N, H, W))
+        pix = _upsample(m, t)
+        sq = (X_rec - X) ** 2
+        want = float(sq[pix].mean())
+        want_grad = np.where(pix, 2 * (X_rec - X) / pix.sum(), 0.0)
+        call = f"perte_masquee(X {_shape_text(X.shape)}, X_rec, masque, taille={t})"
+        try:
+            out = submission.call(helper, Tensor(X), Tensor(X_rec), m, t)
+        except StudentError as exc:
+            for marker, (fr, en) in _LOSS_ERRORS.items():
+                if marker in exc.evalue:
+                    raise CheckFailed(f"{call} : {fr}", f"{call}: {en}") from None
+            if exc.ename == "NameError" and exc.evalue == "perte_masquee":
+                raise CheckFailed(
+                    "`perte_masquee` n'est pas définie dans votre notebook",
+                    "`perte_masquee` is not defined in your notebook",
+                ) from None
+            raise
+        if not isinstance(out, (list, tuple)) or len(out) != 2:
+            raise CheckFailed(f"{call} : résultat illisible", f"{call}: unreadable result")
+        value_arr = as_array(out[0], call, dtype=None)
+        value = as_float(value_arr, call)
+        tol = tolerance_for(device, value_arr.dtype if value_arr.dtype.kind == "f" else "float64")
+        if abs(value - want) > tol * max(1.0, abs(want)):
+            hint = (
+                "moyenne de (X_rec − X)² sur les pixels des patchs masqués de tout le lot "
+                "(le masque est agrandi d'un facteur taille sur les deux axes)",
+                "mean of (X_rec − X)² over the pixels of the masked patches of the whole batch "
+                "(the mask is enlarged by a factor taille on both axes)",
+            )
+            for v, fr, en in _loss_variants(sq, pix):
+                if abs(value - v) <= tol * max(1.0, abs(v)) and abs(v - want) > tol * max(
+                    1.0, abs(want)
+                ):
+                    hint = (fr, en)
+                    break
+            raise CheckFailed(
+                f"{call} = {value:.6g} ne correspond pas à la référence calculée par le "
+                f"correcteur ; {hint[0]}",
+                f"{call} = {value:.6g} does not match the reference the grader computes; {hint[1]}",
+            )
+        grad = as_array(out[1], f"gradient de {call}", shape=X.shape)
+        if not np.allclose(grad, want_grad, rtol=tol, atol=tol * float(np.abs(want_grad).max())):
+            raise CheckFailed(
+                f"le gradient de {call} par rapport à X_rec ne correspond pas à celui de la "
+                "référence : seuls les pixels masqués doivent recevoir un gradient ; n'utilisez "
+                "que des opérations torch",
+                f"the gradient of {call} with respect to X_rec does not match the reference's: "
+                "only the masked pixels must receive a gradient; use torch operations only",
+            )

@@ -1,0 +1,326 @@
+"""Realistic wrong answers for TP09, as data: each replaces one answer cell of the solution.
+
+`must_fail` names the checks that must lose points (failed, or partial credit);
+every other check of the same item must keep its points, so each scenario shows exactly
+which check catches the mistake. `message_contains` are substrings that must appear in
+the French message of at least one of those checks: the hint that names the fault.
+`affects` lists other items that may lose points as a consequence.
+"""
+
+from __future__ import annotations
+
+from tests.tp_harness import Scenario
+
+# ---------------------------------------------------------------- cells of the solution
+
+_ROTATIONS_SIGNATURE = '''def construire_rotations(X):
+    """Les 4 rotations de chaque image carrée de X et leurs étiquettes."""
+'''
+
+_ROTATION_TRAINING_HEAD = '''def entrainer_rotation(encodeur, X, epochs=12, lr=3e-3, batch_size=256, seed=0):
+    """Pré-entraînement par rotation."""
+    torch.manual_seed(seed)
+    g = torch.Generator().manual_seed(seed)
+    X_rot, y_rot = construire_rotations(X)
+    X_rot = torch.as_tensor(X_rot, dtype=torch.float32)
+    y_rot = torch.as_tensor(y_rot, dtype=torch.long)
+    tete = nn.Sequential(nn.Linear(encodeur.dim, 64), nn.ReLU(), nn.Linear(64, 4))
+'''
+
+_ROTATION_TRAINING_LOOP = """    for _ in range(epochs):
+        ordre = torch.randperm(len(X_rot), generator=g)
+        for debut in range(0, len(X_rot), batch_size):
+            lot = ordre[debut : debut + batch_size]
+            perte = F.cross_entropy(tete(encodeur(X_rot[lot])), y_rot[lot])
+            optimiseur.zero_grad()
+            perte.backward()
+            optimiseur.step()
+    return encodeur, tete
+"""
+
+_MASQUER_SOLUTION = '''def masquer_patchs(X, ratio=0.5, taille=2, seed=0):
+    """Le masquage de la solution."""
+    X = np.asarray(X, dtype=np.float32)
+    N, H, W = X.shape
+    lignes, colonnes = H // taille, W // taille
+    P = lignes * colonnes
+    n_masques = int(round(ratio * P))
+    rng = np.random.default_rng(seed)
+    choix = np.argsort(rng.random((N, P)), axis=1)[:, :n_masques]
+    masque = np.zeros((N, P), dtype=bool)
+    np.put_along_axis(masque, choix, True, axis=1)
+    masque = masque.reshape(N, lignes, colonnes)
+    pixels = masque.repeat(taille, axis=1).repeat(taille, axis=2)
+    return np.where(pixels, np.float32(0.0), X), masque
+'''
+
+_PERTE_MASQUEE_SOLUTION = '''
+
+def perte_masquee(X, X_rec, masque, taille=2):
+    """La perte de la solution."""
+    m = torch.as_tensor(np.asarray(masque, dtype=bool))
+    m = m.repeat_interleave(taille, dim=1).repeat_interleave(taille, dim=2)
+    return ((X_rec - X) ** 2)[m].mean()
+'''
+
+_NT_XENT_ALL = ("test_nt_xent_exemple", "test_nt_xent_valeurs", "test_nt_xent_gradients")
+
+_ALIGNEMENT_SOLUTION = '''def alignement(z1, z2, alpha=2):
+    """L'alignement de la solution."""
+    a = F.normalize(torch.as_tensor(z1), dim=1)
+    b = F.normalize(torch.as_tensor(z2), dim=1)
+    return (a - b).norm(dim=1).pow(alpha).mean()
+'''
+
+_UNIFORMITE_SOLUTION = '''
+
+def uniformite(z, t=2):
+    """L'uniformité de la solution."""
+    a = F.normalize(torch.as_tensor(z), dim=1)
+    return torch.pdist(a, p=2).pow(2).mul(-t).exp().mean().log()
+'''
+
+_DETECTEUR_SOLUTION = '''
+
+def detecter_effondrement(encodeur, X, seuil=0.1):
+    """Le détecteur de la solution."""
+    with torch.no_grad():
+        Z = encodeur(torch.as_tensor(X, dtype=torch.float32))
+    return bool(mesure_effondrement(Z) < seuil)
+'''
+
+_EFFONDREMENT_ALL = (
+    "test_effondrement_exemple",
+    "test_mesure_effondrement_reference",
+    "test_detecteur_effondrement",
+)
+
+SCENARIOS: dict[str, Scenario] = {
+    # ------------------------------------------------------------ rotations
+    "submission-rotations-clockwise": Scenario(
+        grade_id="rotations",
+        source=_ROTATIONS_SIGNATURE
+        + """    X = np.asarray(X, dtype=np.float32)
+    X_rot = np.stack([np.rot90(X, -k, axes=(1, 2)) for k in range(4)], axis=1)
+    y_rot = np.tile(np.arange(4), len(X))
+    return X_rot.reshape(-1, *X.shape[1:]).copy(), y_rot
+""",
+        must_fail=("test_construire_rotations_exemple", "test_construire_rotations_coherentes"),
+        message_contains=("étiquettes 1 et 3 sont échangées", "sens horaire"),
+        # The head learns the clockwise convention: the grader's rotation accuracy drops.
+        affects=("pretexte_rotation",),
+    ),
+    "submission-rotations-batch-axes-forgotten": Scenario(
+        grade_id="rotations",
+        source=_ROTATIONS_SIGNATURE
+        + """    X = np.asarray(X, dtype=np.float32)
+    X_rot = np.concatenate([np.rot90(X, k) for k in range(4)])
+    y_rot = np.repeat(np.arange(4), len(X))
+    return X_rot, y_rot
+""",
+        must_fail=("test_construire_rotations_exemple", "test_construire_rotations_coherentes"),
+        message_contains=("axes=(1, 2)",),
+        affects=("pretexte_rotation", "peu_etiquettes"),
+    ),
+    # ------------------------------------------------------------ rotation pre-training
+    "submission-rotation-optimiser-misses-encoder": Scenario(
+        grade_id="pretexte_rotation",
+        source=_ROTATION_TRAINING_HEAD
+        + "    optimiseur = torch.optim.Adam(tete.parameters(), lr=lr)\n"
+        + _ROTATION_TRAINING_LOOP,
+        must_fail=(
+            "test_entrainer_rotation_format",
+            "test_rotation_pretexte_apprise",
+            "test_sonde_lineaire_bat_encodeur_aleatoire",
+        ),
+        message_contains=("paramètres de l'encodeur n'ont pas",),
+        # Nothing was pre-trained: fine-tuning it gains nothing over a fresh encoder.
+        affects=("peu_etiquettes",),
+    ),
+    # ------------------------------------------------------------ masking
+    "submission-masquage-bernoulli-per-patch": Scenario(
+        grade_id="masquage",
+        source='''def masquer_patchs(X, ratio=0.5, taille=2, seed=0):
+    """Chaque patch est masqué indépendamment avec la probabilité ratio."""
+    X = np.asarray(X, dtype=np.float32)
+    N, H, W = X.shape
+    lignes, colonnes = H // taille, W // taille
+    rng = np.random.default_rng(seed)
+    masque = rng.random((N, lignes, colonnes)) < ratio
+    pixels = masque.repeat(taille, axis=1).repeat(taille, axis=2)
+    return np.where(pixels, np.float32(0.0), X), masque
+'''
+        + _PERTE_MASQUEE_SOLUTION,
+        must_fail=("test_masquage_exemple", "test_masquer_patchs_statistiques"),
+        message_contains=("varie d'une image à l'autre",),
+    ),
+    "submission-masquage-one-mask-for-the-batch": Scenario(
+        grade_id="masquage",
+        source='''def masquer_patchs(X, ratio=0.5, taille=2, seed=0):
+    """Un seul tirage de patchs, appliqué à toutes les images du lot."""
+    X = np.asarray(X, dtype=np.float32)
+    N, H, W = X.shape
+    lignes, colonnes = H // taille, W // taille
+    P = lignes * colonnes
+    rng = np.random.default_rng(seed)
+    choix = rng.permutation(P)[: int(round(ratio * P))]
+    masque = np.zeros((N, P), dtype=bool)
+    masque[:, choix] = True
+    masque = masque.reshape(N, lignes, colonnes)
+    pixels = masque.repeat(taille, axis=1).repeat(taille, axis=2)
+    return np.where(pixels, np.float32(0.0), X), masque
+'''
+        + _PERTE_MASQUEE_SOLUTION,
+        must_fail=("test_masquage_exemple", "test_masquer_patchs_statistiques"),
+        message_contains=("le même masque",),
+    ),
+    "submission-perte-masquee-on-every-pixel": Scenario(
+        grade_id="masquage",
+        source=_MASQUER_SOLUTION
+        + '''
+
+def perte_masquee(X, X_rec, masque, taille=2):
+    """MSE sur toute l'image, comme un autoencodeur ordinaire."""
+    return ((X_rec - X) ** 2).mean()
+''',
+        must_fail=("test_masquage_exemple", "test_perte_masquee_reference"),
+        message_contains=("la perte porte sur tous les pixels",),
+    ),
+    # ------------------------------------------------------------ NT-Xent
+    "submission-nt-xent-self-similarity-in-denominator": Scenario(
+        grade_id="nt_xent",
+        source='''def nt_xent(z1, z2, temperature=0.5):
+    """Oublie d'exclure s_ii du dénominateur."""
+    z = F.normalize(torch.cat([z1, z2], dim=0), dim=1)
+    n = z1.shape[0]
+    sim = z @ z.T / temperature
+    cibles = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)])
+    return F.cross_entropy(sim, cibles)
+''',
+        must_fail=_NT_XENT_ALL,
+        message_contains=("avec lui-même",),
+    ),
+    "submission-nt-xent-no-l2-normalisation": Scenario(
+        grade_id="nt_xent",
+        source='''def nt_xent(z1, z2, temperature=0.5):
+    """Produits scalaires bruts au lieu de similarités cosinus."""
+    z = torch.cat([z1, z2], dim=0)
+    n = z1.shape[0]
+    sim = z @ z.T / temperature
+    sim = sim.masked_fill(torch.eye(2 * n, dtype=torch.bool), float("-inf"))
+    cibles = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)])
+    return F.cross_entropy(sim, cibles)
+''',
+        must_fail=_NT_XENT_ALL,
+        message_contains=("ne sont pas normalisées",),
+    ),
+    "submission-nt-xent-temperature-twice": Scenario(
+        grade_id="nt_xent",
+        source='''def nt_xent(z1, z2, temperature=0.5):
+    """Divise par la température dans la similarité, puis encore une fois dans les logits."""
+    z = F.normalize(torch.cat([z1, z2], dim=0), dim=1)
+    n = z1.shape[0]
+    sim = z @ z.T / temperature
+    logits = sim.masked_fill(torch.eye(2 * n, dtype=torch.bool), float("-inf")) / temperature
+    cibles = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)])
+    return F.cross_entropy(logits, cibles)
+''',
+        must_fail=_NT_XENT_ALL,
+        message_contains=("appliquée deux fois",),
+    ),
+    # ------------------------------------------------------------ alignment and uniformity
+    "submission-uniformite-counts-self-pairs": Scenario(
+        grade_id="alignement_uniformite",
+        source=_ALIGNEMENT_SOLUTION
+        + '''
+
+def uniformite(z, t=2):
+    """Moyenne sur toute la matrice des distances, diagonale comprise."""
+    a = F.normalize(torch.as_tensor(z), dim=1)
+    return torch.cdist(a, a).pow(2).mul(-t).exp().mean().log()
+''',
+        must_fail=("test_alignement_uniformite_exemple", "test_alignement_uniformite_valeurs"),
+        message_contains=("paires (i, i)",),
+    ),
+    "submission-alignement-not-normalised": Scenario(
+        grade_id="alignement_uniformite",
+        source='''def alignement(z1, z2, alpha=2):
+    """Distances entre les sorties brutes."""
+    a, b = torch.as_tensor(z1), torch.as_tensor(z2)
+    return (a - b).norm(dim=1).pow(alpha).mean()
+'''
+        + _UNIFORMITE_SOLUTION,
+        must_fail=("test_alignement_uniformite_exemple", "test_alignement_uniformite_valeurs"),
+        message_contains=("alignement : les lignes ne sont pas normalisées",),
+    ),
+    # ------------------------------------------------------------ collapse
+    "submission-effondrement-std-over-features": Scenario(
+        grade_id="effondrement",
+        source='''def mesure_effondrement(Z):
+    """Écart-type de chaque représentation sur ses dimensions (axe 1) au lieu du lot."""
+    Z = torch.as_tensor(Z, dtype=torch.float64)
+    Z_norm = F.normalize(Z, dim=1)
+    return float(Z_norm.std(dim=1, correction=0).mean() * Z.shape[1] ** 0.5)
+'''
+        + _DETECTEUR_SOLUTION,
+        must_fail=_EFFONDREMENT_ALL,
+        message_contains=("SUR LE LOT",),
+    ),
+    "submission-effondrement-not-normalised": Scenario(
+        grade_id="effondrement",
+        source='''def mesure_effondrement(Z):
+    """Écart-type des sorties brutes, sans normaliser les lignes."""
+    Z = torch.as_tensor(Z, dtype=torch.float64)
+    return float(Z.std(dim=0, correction=0).mean() * Z.shape[1] ** 0.5)
+'''
+        + _DETECTEUR_SOLUTION,
+        must_fail=_EFFONDREMENT_ALL,
+        message_contains=("les lignes ne sont pas normalisées",),
+    ),
+    # ------------------------------------------------------------ few labels
+    "submission-affiner-builds-a-new-encoder": Scenario(
+        grade_id="peu_etiquettes",
+        source='''def affiner(encodeur, X, y, n_classes, epochs=100, lr=1e-2, seed=0):
+    """Construit un encodeur neuf au lieu d'affiner celui reçu."""
+    torch.manual_seed(seed)
+    modele = nn.Sequential(Encodeur(), nn.Linear(encodeur.dim, n_classes))
+    X = torch.as_tensor(X, dtype=torch.float32)
+    y = torch.as_tensor(y, dtype=torch.long)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        perte = F.cross_entropy(modele(X), y)
+        optimiseur.zero_grad()
+        perte.backward()
+        optimiseur.step()
+    return modele
+''',
+        must_fail=("test_affiner_format", "test_preentrainement_bat_depuis_zero"),
+        message_contains=("encodeur reçu",),
+    ),
+}
+
+# Scenarios graded together in one notebook: within a group they touch different items
+# whose checks are independent (the grader computes every reference itself), and no
+# scenario affects an item replaced by another one of its group.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "mistakes-1": (
+        "submission-rotations-clockwise",
+        "submission-masquage-bernoulli-per-patch",
+        "submission-nt-xent-self-similarity-in-denominator",
+        "submission-uniformite-counts-self-pairs",
+        "submission-effondrement-std-over-features",
+        "submission-affiner-builds-a-new-encoder",
+    ),
+    "mistakes-2": (
+        "submission-rotation-optimiser-misses-encoder",
+        "submission-masquage-one-mask-for-the-batch",
+        "submission-nt-xent-no-l2-normalisation",
+        "submission-alignement-not-normalised",
+        "submission-effondrement-not-normalised",
+    ),
+    "mistakes-3": (
+        "submission-rotations-batch-axes-forgotten",
+        "submission-perte-masquee-on-every-pixel",
+        "submission-nt-xent-temperature-twice",
+    ),
+}

@@ -4,6 +4,9 @@
 must keep its points. `message_contains` are substrings of the French message of at least
 one of those checks: the hint that names the fault. `affects` lists other items that may
 lose points as a consequence (rnn_sequence calls the student's cellule_rnn).
+
+The training items (memoire, prevision) are measured by the grader: their wrong answers
+lose points because the grader's own accuracy or MSE falls, not because a value differs.
 """
 
 from __future__ import annotations
@@ -22,6 +25,37 @@ def _lstm(body: str, doc: str) -> str:
     return h, c
 '''
 
+
+_MEMOIRE_REST = '''
+
+def creer_modele_sequence(genre, d_entree, H, n_classes):
+    """Un nouveau modèle, genre "rnn" ou "lstm"."""
+    return ModeleSequence(genre, d_entree, H, n_classes)
+
+
+def entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):
+    """L'entraînement de la solution."""
+    generateur = torch.Generator().manual_seed(seed)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    modele.train()
+    for _ in range(epochs):
+        ordre = torch.randperm(len(X), generator=generateur)
+        for debut in range(0, len(X), batch_size):
+            lot = ordre[debut : debut + batch_size]
+            optimiseur.zero_grad()
+            F.cross_entropy(modele(X[lot]), y[lot]).backward()
+            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)
+            optimiseur.step()
+    return modele
+'''
+
+_GRU_TORCH = '''def cellule_gru_pytorch(x_t, h_prec, W_ih, W_hh, b_ih, b_hh):
+    """{doc}"""
+    gi = x_t @ W_ih.T + b_ih
+    gh = h_prec @ W_hh.T + b_hh
+{body}
+    return (1 - z) * n + z * h_prec
+'''
 
 SCENARIOS: dict[str, Scenario] = {
     "submission-rnn-missing-recurrent-term": Scenario(
@@ -93,6 +127,48 @@ SCENARIOS: dict[str, Scenario] = {
         must_fail=("test_cellule_gru_matches_course_formula",),
         message_contains=("c'est la variante de PyTorch",),
     ),
+    "submission-lstm-peephole-output-gate-sees-old-cell": Scenario(
+        grade_id="lstm_peephole",
+        source='''def cellule_lstm_peephole(x_t, h_prec, c_prec, p):
+    """La porte de sortie regarde c_{t-1} au lieu de c_t."""
+    f = torch.sigmoid(x_t @ p["W_xf"].T + h_prec @ p["W_hf"].T + c_prec @ p["W_cf"].T + p["b_f"])
+    i = torch.sigmoid(x_t @ p["W_xi"].T + h_prec @ p["W_hi"].T + c_prec @ p["W_ci"].T + p["b_i"])
+    o = torch.sigmoid(x_t @ p["W_xo"].T + h_prec @ p["W_ho"].T + c_prec @ p["W_co"].T + p["b_o"])
+    c_cand = torch.tanh(x_t @ p["W_xc"].T + h_prec @ p["W_hc"].T + p["b_c"])
+    c = f * c_prec + i * c_cand
+    return o * torch.tanh(c), c
+''',
+        must_fail=("test_cellule_lstm_peephole_matches_course_formula",),
+        message_contains=("la porte de sortie regarde l'ancien état c_{t−1}",),
+    ),
+    "submission-gru-pytorch-course-gate-order": Scenario(
+        grade_id="gru_pytorch",
+        source=_GRU_TORCH.format(
+            doc="Lit les blocs dans l'ordre du cours, z puis r.",
+            body="""    i_z, i_r, i_n = gi.chunk(3, dim=1)
+    h_z, h_r, h_n = gh.chunk(3, dim=1)
+    r, z = torch.sigmoid(i_r + h_r), torch.sigmoid(i_z + h_z)
+    n = torch.tanh(i_n + r * h_n)""",
+        ),
+        must_fail=(
+            "test_cellule_gru_pytorch_shape_and_update_gate",
+            "test_cellule_gru_pytorch_matches_grucell",
+        ),
+        message_contains=("les blocs sont lus dans l'ordre z, r, n",),
+    ),
+    "submission-gru-pytorch-r-before-product": Scenario(
+        grade_id="gru_pytorch",
+        source=_GRU_TORCH.format(
+            doc="Applique r avant le produit par W_hn, comme la formule du cours.",
+            body="""    i_r, i_z, i_n = gi.chunk(3, dim=1)
+    h_r, h_z, _ = gh.chunk(3, dim=1)
+    r, z = torch.sigmoid(i_r + h_r), torch.sigmoid(i_z + h_z)
+    H = h_prec.shape[1]
+    n = torch.tanh(i_n + (r * h_prec) @ W_hh[2 * H :].T + b_hh[2 * H :])""",
+        ),
+        must_fail=("test_cellule_gru_pytorch_matches_grucell",),
+        message_contains=("c'est la formule du cours (r appliqué avant le produit)",),
+    ),
     "submission-count-one-bias-only": Scenario(
         grade_id="param_counts",
         source='''def nb_params_rnn(d, H):
@@ -135,6 +211,99 @@ def nb_params_gru(d, H):
         must_fail=("test_clipper_matches_clip_grad_norm",),
         message_contains=("vous écrêtez chaque paramètre séparément",),
     ),
+    "submission-memoire-lstm-default-forget-bias": Scenario(
+        grade_id="memoire",
+        source='''class ModeleSequence(nn.Module):
+    """Garde le biais de la porte d'oubli de PyTorch (près de 0) : f_t ≈ 0,5 au départ."""
+
+    def __init__(self, genre, d_entree, H, n_classes):
+        super().__init__()
+        couche = nn.LSTM if genre == "lstm" else nn.RNN
+        self.recurrent = couche(d_entree, H, batch_first=True)
+        self.sortie = nn.Linear(H, n_classes)
+
+    def forward(self, X):
+        sorties, _ = self.recurrent(X)
+        return self.sortie(sorties[:, -1])
+'''
+        + _MEMOIRE_REST,
+        must_fail=(
+            "test_lstm_remembers_the_country",
+            "test_vanilla_rnn_misses_what_the_lstm_reaches",
+        ),
+        message_contains=("le biais de la porte d'oubli vaut en moyenne",),
+    ),
+    "submission-memoire-genre-always-lstm": Scenario(
+        grade_id="memoire",
+        source='''class ModeleSequence(nn.Module):
+    """`nn.LSTM if genre` est toujours vrai : le modèle "rnn" est aussi un LSTM."""
+
+    def __init__(self, genre, d_entree, H, n_classes):
+        super().__init__()
+        couche = nn.LSTM if genre else nn.RNN
+        self.recurrent = couche(d_entree, H, batch_first=True)
+        if isinstance(self.recurrent, nn.LSTM):
+            with torch.no_grad():
+                self.recurrent.bias_ih_l0[H : 2 * H].fill_(5.0)
+                self.recurrent.bias_hh_l0[H : 2 * H].fill_(0.0)
+        self.sortie = nn.Linear(H, n_classes)
+
+    def forward(self, X):
+        sorties, _ = self.recurrent(X)
+        return self.sortie(sorties[:, -1])
+'''
+        + _MEMOIRE_REST,
+        must_fail=(
+            "test_modeles_sequence_shapes_and_kinds",
+            "test_vanilla_rnn_misses_what_the_lstm_reaches",
+        ),
+        message_contains=('votre modèle "rnn" contient un nn.LSTM',),
+    ),
+    "submission-prevision-target-is-last-value": Scenario(
+        grade_id="prevision",
+        source='''def fenetres(serie, L):
+    """La cible est la dernière valeur de la fenêtre, pas celle qui la suit."""
+    serie = torch.as_tensor(serie, dtype=torch.float32)
+    X = serie.unfold(0, L, 1)[:-1].unsqueeze(-1)
+    return X, serie[L - 1 : -1]
+
+
+class ModelePrevision(nn.Module):
+    """Le modèle de la solution."""
+
+    def __init__(self, H):
+        super().__init__()
+        self.recurrent = nn.GRU(1, H, batch_first=True)
+        self.sortie = nn.Linear(H, 1)
+
+    def forward(self, X):
+        sorties, _ = self.recurrent(X)
+        return self.sortie(sorties[:, -1]).squeeze(-1)
+
+
+def entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):
+    """L'entraînement de la solution."""
+    X, y = fenetres(serie, L)
+    torch.manual_seed(seed)
+    modele = ModelePrevision(H)
+    generateur = torch.Generator().manual_seed(seed)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        ordre = torch.randperm(len(X), generator=generateur)
+        for debut in range(0, len(X), batch_size):
+            lot = ordre[debut : debut + batch_size]
+            optimiseur.zero_grad()
+            F.mse_loss(modele(X[lot]), y[lot]).backward()
+            optimiseur.step()
+    return modele
+''',
+        must_fail=(
+            "test_fenetres_small_example",
+            "test_fenetres_matches_reference",
+            "test_prevision_test_mse",
+        ),
+        message_contains=("la dernière valeur de la fenêtre",),
+    ),
 }
 
 # Scenarios graded together: distinct cells, and none affects an item replaced beside it.
@@ -142,13 +311,22 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "a": (
         "submission-rnn-missing-recurrent-term",
         "submission-lstm-gates-wrong-order",
+        "submission-lstm-peephole-output-gate-sees-old-cell",
         "submission-count-one-bias-only",
         "submission-clip-per-parameter-not-global",
+        "submission-memoire-lstm-default-forget-bias",
+        "submission-prevision-target-is-last-value",
     ),
     "b": (
         "submission-rnn-sequence-returns-h0-first",
         "submission-lstm-sigmoid-on-candidate",
         "submission-gru-pytorch-variant",
+        "submission-gru-pytorch-course-gate-order",
+        "submission-memoire-genre-always-lstm",
     ),
-    "c": ("submission-lstm-forget-gate-missing", "submission-bptt-squared-norm"),
+    "c": (
+        "submission-lstm-forget-gate-missing",
+        "submission-bptt-squared-norm",
+        "submission-gru-pytorch-r-before-product",
+    ),
 }

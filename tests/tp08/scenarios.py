@@ -5,6 +5,10 @@ every other check of the same item must keep its points, so each scenario shows 
 which check catches the mistake. `message_contains` are substrings that must appear in
 the French message of at least one of those checks: the hint that names the fault.
 `affects` lists other items that may lose points as a consequence.
+
+The covariate-shift items are measured by the grader (it trains the student's models and
+rotates its own test images): their wrong answers lose points because the grader's own
+accuracies change, not because a value differs.
 """
 
 from __future__ import annotations
@@ -77,6 +81,20 @@ def validation_croisee(X, y, k, alpha=1.0):
         w = np.linalg.solve(X[app].T @ X[app] + alpha * np.eye(d), X[app].T @ y[app])
         erreurs.append(np.mean((X[val] @ w - y[val]) ** 2))
     return float(np.mean(erreurs)), float(np.std(erreurs))
+'''
+
+_PRECISION_SOLUTION = '''
+
+def precision_par_angle(modele, X, y, angles):
+    """La courbe de la solution, avec tourner."""
+    modele.eval()
+    y = np.asarray(y)
+    precisions = []
+    with torch.no_grad():
+        for angle in angles:
+            logits = modele(torch.tensor(tourner(X, angle), dtype=torch.float32))
+            precisions.append(float((logits.argmax(dim=1).numpy() == y).mean()))
+    return np.array(precisions)
 '''
 
 SCENARIOS: dict[str, Scenario] = {
@@ -203,6 +221,67 @@ def auroc(etiquettes, scores):
         must_fail=("test_biais_variance_matches_simulation", "test_biais_variance_trends"),
         message_contains=("biais² et variance sont échangés",),
     ),
+    # ------------------------------------------------------------ covariate shift
+    "submission-rotation-default-axes": Scenario(
+        grade_id="rotation",
+        source='''def tourner(images, angle):
+    """rotate sans préciser axes : sur un tableau 4-D, il tourne dans le plan des axes 0 et 1."""
+    return rotate(images, angle, reshape=False, order=1)
+'''
+        + _PRECISION_SOLUTION,
+        must_fail=(
+            "test_tourner_small_examples",
+            "test_tourner_matches_scipy",
+            "test_precision_par_angle_matches_reference",
+        ),
+        message_contains=("vous tournez dans le plan des deux premiers axes",),
+    ),
+    "submission-shift-mlp-too-wide": Scenario(
+        grade_id="modeles_rotation",
+        source='''def creer_mlp():
+    """Un MLP 64 -> 256 -> 10 : près de quatre fois les paramètres du CNN."""
+    return nn.Sequential(nn.Flatten(), nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 10))
+
+
+def creer_cnn():
+    """Le CNN de la solution."""
+    return nn.Sequential(
+        nn.Conv2d(1, 16, kernel_size=3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, kernel_size=3, padding=1),
+        nn.ReLU(),
+        nn.AdaptiveMaxPool2d(1),
+        nn.Flatten(),
+        nn.Linear(32, 10),
+    )
+''',
+        must_fail=("test_models_shapes_and_sizes",),
+        message_contains=("le plus grand dépasse 1,5 fois le plus petit",),
+    ),
+    "submission-shift-trains-with-rotations": Scenario(
+        grade_id="entrainer_rotation",
+        source='''def entrainer(modele, X_train, y_train, epochs=25, lr=0.005, batch_size=64, seed=0):
+    """Augmente les données : chaque mini-lot est tourné d'un angle tiré entre -60° et 60°."""
+    generateur = torch.Generator().manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    modele.train()
+    N = len(X_train)
+    for _ in range(epochs):
+        ordre = torch.randperm(N, generator=generateur)
+        for debut in range(0, N, batch_size):
+            lot = ordre[debut : debut + batch_size]
+            X_lot = torch.tensor(tourner(X_train[lot].numpy(), rng.uniform(-60, 60)), dtype=torch.float32)
+            optimiseur.zero_grad()
+            F.cross_entropy(modele(X_lot), y_train[lot]).backward()
+            optimiseur.step()
+    return modele
+''',
+        must_fail=("test_models_learn_upright_digits", "test_accuracy_drops_under_rotation"),
+        message_contains=("N'augmentez pas les données",),
+        affects=("modeles_rotation",),
+    ),
 }
 
 # Scenarios graded together in one notebook: within a group they touch different items
@@ -214,7 +293,12 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "submission-kfold-overlapping-folds",
         "submission-auroc-inverted",
         "submission-bias-variance-swapped",
+        "submission-rotation-default-axes",
+        "submission-shift-mlp-too-wide",
     ),
-    "mistakes-2": ("submission-ece-bins-on-accuracy-not-confidence",),
+    "mistakes-2": (
+        "submission-ece-bins-on-accuracy-not-confidence",
+        "submission-shift-trains-with-rotations",
+    ),
     "mistakes-3": ("submission-ece-drops-confidence-one",),
 }

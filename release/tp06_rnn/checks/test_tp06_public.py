@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import CheckFailed, as_array, as_int
-from autograder.proxy import Tensor
+from autograder.proxy import Handle, Tensor
 
 
 def _t(rng, *shape, scale=1.0):
@@ -71,6 +71,47 @@ def test_cellule_lstm_shapes(submission, rng):
         )
 
 
+@pytest.mark.item("lstm_peephole")
+@pytest.mark.points(0.5)
+def test_cellule_lstm_peephole_without_peepholes_is_pytorch(submission, rng):
+    """With W_cf = W_ci = W_co = 0, the course's cell is PyTorch's (blocks i, f, g=c̃, o)."""
+    import torch
+
+    N, d, H = 3, 2, 4
+    cell = torch.nn.LSTMCell(d, H).double()
+    W_ih, W_hh = cell.weight_ih.detach().chunk(4), cell.weight_hh.detach().chunk(4)
+    b = (cell.bias_ih + cell.bias_hh).detach().chunk(4)
+    p = {}
+    for k, g in enumerate("ifco"):
+        p[f"W_x{g}"], p[f"W_h{g}"], p[f"b_{g}"] = W_ih[k], W_hh[k], b[k]
+        if g != "c":
+            p[f"W_c{g}"] = torch.zeros(H, H, dtype=torch.float64)
+    x, h, c = (torch.from_numpy(rng.normal(size=(N, n))) for n in (d, H, H))
+    with torch.no_grad():
+        h_ref, c_ref = (t.numpy() for t in cell(x, (h, c)))
+    got = submission.call(
+        "cellule_lstm_peephole",
+        *(Tensor(t.numpy()) for t in (x, h, c)),
+        {k: Tensor(v.numpy().copy()) for k, v in p.items()},
+    )
+    if not isinstance(got, (list, tuple)) or len(got) != 2:
+        raise CheckFailed(
+            "cellule_lstm_peephole doit renvoyer le couple (h_t, c_t)",
+            "cellule_lstm_peephole must return the pair (h_t, c_t)",
+        )
+    h_got = as_array(got[0], "h_t", shape=(N, H))
+    c_got = as_array(got[1], "c_t", shape=(N, H))
+    if not (np.allclose(h_got, h_ref, atol=1e-6) and np.allclose(c_got, c_ref, atol=1e-6)):
+        raise CheckFailed(
+            "avec des peepholes nulles (W_cf = W_ci = W_co = 0), cellule_lstm_peephole doit "
+            "redonner nn.LSTMCell : portes f, i, o sigmoïdes, candidat tanh, "
+            "c_t = f ⊙ c_{t−1} + i ⊙ c̃_t, h_t = o ⊙ tanh(c_t)",
+            "with zero peepholes (W_cf = W_ci = W_co = 0), cellule_lstm_peephole must give "
+            "nn.LSTMCell's result: sigmoid gates f, i, o, tanh candidate, "
+            "c_t = f ⊙ c_{t−1} + i ⊙ c̃_t, h_t = o ⊙ tanh(c_t)",
+        )
+
+
 @pytest.mark.item("gru_cell")
 @pytest.mark.points(0.5)
 def test_cellule_gru_shape(submission, rng):
@@ -82,6 +123,32 @@ def test_cellule_gru_shape(submission, rng):
         p[f"b_{g}"] = _t(rng, H)
     got = submission.call("cellule_gru", _t(rng, N, d), _t(rng, N, H), p)
     as_array(got, "cellule_gru(...)", shape=(N, H))
+
+
+@pytest.mark.item("gru_pytorch")
+@pytest.mark.points(0.5)
+def test_cellule_gru_pytorch_shape_and_update_gate(submission, rng):
+    N, d, H = 2, 3, 4
+    W_ih, W_hh = rng.normal(size=(3 * H, d)), rng.normal(size=(3 * H, H))
+    b_ih, b_hh = rng.normal(size=3 * H), rng.normal(size=3 * H)
+    x, h = rng.normal(size=(N, d)), rng.normal(size=(N, H))
+    got = submission.call(
+        "cellule_gru_pytorch", *(Tensor(a) for a in (x, h, W_ih, W_hh, b_ih, b_hh))
+    )
+    as_array(got, "cellule_gru_pytorch(...)", shape=(N, H))
+    # A huge bias on z (rows H:2H): z_t ≈ 1 and the cell copies h_{t-1}.
+    b_z = b_ih.copy()
+    b_z[H : 2 * H] = 50.0
+    got = submission.call(
+        "cellule_gru_pytorch", *(Tensor(a) for a in (x, h, W_ih, W_hh, b_z, b_hh))
+    )
+    if not np.allclose(as_array(got, "cellule_gru_pytorch(...)", shape=(N, H)), h, atol=1e-6):
+        raise CheckFailed(
+            "avec un très grand biais sur le bloc z (lignes H:2H), z_t ≈ 1 et la cellule doit "
+            "recopier h_{t−1} : ordre des blocs r, z, n et h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}",
+            "with a huge bias on the z block (rows H:2H), z_t ≈ 1 and the cell must copy "
+            "h_{t−1}: block order r, z, n and h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}",
+        )
 
 
 @pytest.mark.item("param_counts")
@@ -134,3 +201,103 @@ def test_clipper_shapes_and_small_gradients(submission, rng):
                 "des gradients de norme bien inférieure au seuil ne doivent pas être modifiés",
                 "gradients whose norm is well below the threshold must be left unchanged",
             )
+
+
+# ---------------------------------------------------------------- long dependency
+
+KERNEL_SRC = """
+def _tp06_public_inspecter(modele):
+    import torch
+    from torch import nn
+    if not isinstance(modele, nn.Module):
+        return {"module": False, "type": type(modele).__name__}
+    mods = list(modele.modules())
+    return {
+        "module": True,
+        "type": type(modele).__name__,
+        "rnn": any(isinstance(m, (nn.RNN, nn.RNNCell)) for m in mods),
+        "lstm": any(isinstance(m, (nn.LSTM, nn.LSTMCell)) for m in mods),
+        "gru": any(isinstance(m, (nn.GRU, nn.GRUCell)) for m in mods),
+    }
+
+
+def _tp06_public_sorties(modele, X):
+    import torch
+    with torch.no_grad():
+        return modele(X)
+"""
+
+
+@pytest.mark.item("memoire")
+@pytest.mark.points(0.5)
+def test_modeles_sequence_shapes_and_kinds(submission, rng):
+    submission.define("_tp06_public_inspecter", KERNEL_SRC)
+    N, T, d, H, n_classes = 4, 6, 3, 5, 2
+    X = rng.normal(size=(N, T, d)).astype(np.float32)
+    y = rng.integers(0, n_classes, size=N)
+    for genre, want, label in (("rnn", "rnn", "nn.RNN"), ("lstm", "lstm", "nn.LSTM")):
+        what = f'creer_modele_sequence("{genre}", {d}, {H}, {n_classes})'
+        model = submission.call("creer_modele_sequence", genre, d, H, n_classes)
+        info = (
+            submission.call("_tp06_public_inspecter", model) if isinstance(model, Handle) else None
+        )
+        if not isinstance(info, dict) or info.get("module") is not True:
+            raise CheckFailed(
+                f"{what} doit renvoyer un nn.Module", f"{what} must return an nn.Module"
+            )
+        others = [k for k in ("rnn", "lstm", "gru") if k != want and info.get(k)]
+        if not info.get(want) or others:
+            raise CheckFailed(
+                f'{what} : le modèle "{genre}" doit contenir un {label} et aucune autre couche '
+                'récurrente (testez genre == "rnn" / genre == "lstm")',
+                f'{what}: the "{genre}" model must contain an {label} and no other recurrent '
+                'layer (test genre == "rnn" / genre == "lstm")',
+            )
+        out = submission.call("_tp06_public_sorties", model, Tensor(X))
+        as_array(out, f"{what} sur un lot ({N}, {T}, {d}) : logits", shape=(N, n_classes))
+    model = submission.call("creer_modele_sequence", "lstm", d, H, n_classes)
+    before = as_array(submission.call("_tp06_public_sorties", model, Tensor(X)), "logits")
+    out = submission.call(
+        "entrainer_sequence", model, Tensor(X), Tensor(y), epochs=2, lr=0.05, batch_size=2, seed=0
+    )
+    after = as_array(
+        submission.call("_tp06_public_sorties", out if out is not None else model, Tensor(X)),
+        "logits après entrainer_sequence",
+    )
+    if np.allclose(before, after):
+        raise CheckFailed(
+            "entrainer_sequence ne change pas les prédictions du modèle : appelez "
+            "optimiseur.step() après perte.backward(), et renvoyez le modèle",
+            "entrainer_sequence does not change the model's predictions: call optimiseur.step() "
+            "after perte.backward(), and return the model",
+        )
+
+
+# ---------------------------------------------------------------- forecast
+
+
+@pytest.mark.item("prevision")
+@pytest.mark.points(0.5)
+def test_fenetres_small_example(submission):
+    serie = np.arange(8, dtype=np.float32)
+    got = submission.call("fenetres", Tensor(serie), 3)
+    if not isinstance(got, (list, tuple)) or len(got) != 2:
+        raise CheckFailed(
+            "fenetres(serie, L) doit renvoyer le couple (X, y)",
+            "fenetres(serie, L) must return the pair (X, y)",
+        )
+    X = as_array(got[0], "fenetres(arange(8), 3)[0] (X)", shape=(5, 3, 1))
+    y = as_array(got[1], "fenetres(arange(8), 3)[1] (y)", shape=(5,))
+    if not np.allclose(X[:, :, 0], [[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5], [4, 5, 6]]):
+        raise CheckFailed(
+            "fenetres(arange(8), 3) : X[:, :, 0] devrait valoir [[0, 1, 2], [1, 2, 3], ..., "
+            "[4, 5, 6]]",
+            "fenetres(arange(8), 3): X[:, :, 0] should be [[0, 1, 2], [1, 2, 3], ..., [4, 5, 6]]",
+        )
+    if not np.allclose(y, [3, 4, 5, 6, 7]):
+        raise CheckFailed(
+            f"fenetres(arange(8), 3) : y = {y.tolist()}, attendu [3, 4, 5, 6, 7] : la valeur qui "
+            "suit chaque fenêtre",
+            f"fenetres(arange(8), 3): y = {y.tolist()}, expected [3, 4, 5, 6, 7]: the value that "
+            "follows each window",
+        )

@@ -1,8 +1,10 @@
 """Hidden checks, part 1: the RNN, LSTM and GRU cells on grader-chosen weights and inputs.
 
-The references are PyTorch's own modules (nn.RNNCell, nn.RNN, nn.LSTMCell), built in the
-grader with its seed, whose weights are sent as arrays; the GRU reference is the course's
-formula (r applied before the product by W_hh). Messages name the fault, never a value.
+The references are PyTorch's own modules (nn.RNNCell, nn.RNN, nn.LSTMCell, nn.GRUCell),
+built in the grader with its seed, whose weights are sent as arrays, and the course's
+formulas computed here in float64: the LSTM with peepholes (W_cf, W_ci on c_{t-1}, W_co on
+c_t) and the GRU with r applied before the product by W_hh. Messages name the fault,
+never a value.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def _fail(what_fr: str, what_en: str, got, ref, hint_fr: str, hint_en: str):
 
 
 @pytest.mark.item("rnn_cell")
-@pytest.mark.points(2.5)
+@pytest.mark.points(1)
 def test_cellule_rnn_matches_rnncell(submission, rng, seed):
     torch.manual_seed(seed)
     for _ in range(3):
@@ -78,7 +80,7 @@ def test_cellule_rnn_matches_rnncell(submission, rng, seed):
 
 
 @pytest.mark.item("rnn_sequence")
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_rnn_sequence_matches_nn_rnn(submission, rng, seed):
     torch.manual_seed(seed)
     T, N, d, H = int(rng.integers(3, 9)), *(int(v) for v in rng.integers(2, 6, size=3))
@@ -131,7 +133,7 @@ def _lstm_variant(x, h, c, W_ih, W_hh, b, order="ifgo", cand=torch.tanh, forget=
 
 
 @pytest.mark.item("lstm_cell")
-@pytest.mark.points(3)
+@pytest.mark.points(1.5)
 def test_cellule_lstm_matches_lstmcell(submission, rng, seed):
     torch.manual_seed(seed)
     for _ in range(3):
@@ -208,6 +210,115 @@ def test_cellule_lstm_matches_lstmcell(submission, rng, seed):
         )
 
 
+# ---------------------------------------------------------------- LSTM with peepholes (the course)
+
+_PEEP_KEYS = (
+    ("f", True),
+    ("i", True),
+    ("c", False),
+    ("o", True),
+)
+
+
+def _peephole_params(rng, d: int, H: int) -> dict[str, torch.Tensor]:
+    p = {}
+    for g, peep in _PEEP_KEYS:
+        p[f"W_x{g}"] = torch.from_numpy(rng.normal(size=(H, d)) * 0.7)
+        p[f"W_h{g}"] = torch.from_numpy(rng.normal(size=(H, H)) * 0.7)
+        if peep:
+            p[f"W_c{g}"] = torch.from_numpy(rng.normal(size=(H, H)) * 0.7)
+        p[f"b_{g}"] = torch.from_numpy(rng.normal(size=(H,)) * 0.5)
+    return p
+
+
+def _peephole(x, h, c, p, *, o_sees="new", peepholes=True, cand=torch.tanh, swap_fi=False):
+    """The course's LSTM, or one of the classic mistakes: (h_t, c_t) as arrays."""
+
+    def pre(g, state):
+        z = x @ p[f"W_x{g}"].T + h @ p[f"W_h{g}"].T + p[f"b_{g}"]
+        return z + state @ p[f"W_c{g}"].T if peepholes and state is not None else z
+
+    f, i = torch.sigmoid(pre("f", c)), torch.sigmoid(pre("i", c))
+    if swap_fi:
+        f, i = i, f
+    c_new = f * c + i * cand(pre("c", None))
+    o = torch.sigmoid(pre("o", c_new if o_sees == "new" else c))
+    return (o * torch.tanh(c_new)).numpy(), c_new.numpy()
+
+
+@pytest.mark.item("lstm_peephole")
+@pytest.mark.points(1.5)
+def test_cellule_lstm_peephole_matches_course_formula(submission, rng):
+    for _ in range(3):
+        N, d, H = (int(v) for v in rng.integers(2, 7, size=3))
+        p = _peephole_params(rng, d, H)
+        x = torch.from_numpy(rng.normal(size=(N, d)))
+        h = torch.from_numpy(rng.normal(size=(N, H)))
+        c = torch.from_numpy(rng.normal(size=(N, H)) * 1.5)
+        h_ref, c_ref = _peephole(x, h, c, p)
+        raw = submission.call(
+            "cellule_lstm_peephole", _arr(x), _arr(h), _arr(c), {k: _arr(v) for k, v in p.items()}
+        )
+        if not isinstance(raw, (list, tuple)) or len(raw) != 2:
+            raise CheckFailed(
+                "cellule_lstm_peephole doit renvoyer le couple (h_t, c_t)",
+                "cellule_lstm_peephole must return the pair (h_t, c_t)",
+            )
+        h_got = as_array(raw[0], "h_t", shape=(N, H))
+        c_got = as_array(raw[1], "c_t", shape=(N, H))
+        if _close(h_got, h_ref) and _close(c_got, c_ref):
+            continue
+        got = (h_got, c_got)
+        variants = [
+            (
+                dict(o_sees="old"),
+                "la porte de sortie regarde l'ancien état c_{t−1} : dans le cours, o_t est calculée "
+                "après la mise à jour et sa peephole voit le nouvel état, W_co c_t",
+                "the output gate looks at the old state c_{t−1}: in the course, o_t is computed "
+                "after the update and its peephole sees the new state, W_co c_t",
+            ),
+            (
+                dict(peepholes=False),
+                "les peepholes manquent (c'est la variante de PyTorch) : ajoutez W_cf c_{t−1} à f_t, "
+                "W_ci c_{t−1} à i_t et W_co c_t à o_t",
+                "the peepholes are missing (that is PyTorch's variant): add W_cf c_{t−1} to f_t, "
+                "W_ci c_{t−1} to i_t and W_co c_t to o_t",
+            ),
+            (
+                dict(cand=torch.sigmoid),
+                "le candidat c̃_t utilise une sigmoïde : c'est tanh (seules les portes f, i, o sont "
+                "des sigmoïdes)",
+                "the candidate c̃_t uses a sigmoid: it is tanh (only the gates f, i, o are sigmoids)",
+            ),
+            (
+                dict(swap_fi=True),
+                "les portes f et i sont échangées : f_t multiplie c_{t−1}, i_t multiplie c̃_t",
+                "the gates f and i are swapped: f_t multiplies c_{t−1}, i_t multiplies c̃_t",
+            ),
+        ]
+        hint = (
+            "relisez les six formules du cours : f_t et i_t voient c_{t−1}, le candidat n'a pas "
+            "de peephole, o_t voit c_t, et chaque produit s'écrit state @ W.T en lot",
+            "re-read the course's six formulas: f_t and i_t see c_{t−1}, the candidate has no "
+            "peephole, o_t sees c_t, and every product is state @ W.T in a batch",
+        )
+        for kwargs, fr, en in variants:
+            h_v, c_v = _peephole(x, h, c, p, **kwargs)
+            if _close(got[0], h_v) and _close(got[1], c_v):
+                hint = (fr, en)
+                break
+        bad_c = not _close(c_got, c_ref)
+        _fail(
+            f"cellule_lstm_peephole ne donne pas le {'c_t' if bad_c else 'h_t'} des formules du "
+            f"cours (d={d}, H={H})",
+            f"cellule_lstm_peephole does not give the {'c_t' if bad_c else 'h_t'} of the "
+            f"course's formulas (d={d}, H={H})",
+            c_got if bad_c else h_got,
+            c_ref if bad_c else h_ref,
+            *hint,
+        )
+
+
 # ---------------------------------------------------------------- GRU
 
 
@@ -224,7 +335,7 @@ def _gru(x, h, p, torch_variant=False, swap_z=False):
 
 
 @pytest.mark.item("gru_cell")
-@pytest.mark.points(3)
+@pytest.mark.points(1)
 def test_cellule_gru_matches_course_formula(submission, rng):
     for _ in range(3):
         N, d, H = (int(v) for v in rng.integers(2, 7, size=3))
@@ -260,6 +371,93 @@ def test_cellule_gru_matches_course_formula(submission, rng):
         _fail(
             f"cellule_gru ne suit pas les formules du cours (d={d}, H={H})",
             f"cellule_gru does not follow the course's formulas (d={d}, H={H})",
+            got,
+            ref,
+            *hint,
+        )
+
+
+# ---------------------------------------------------------------- GRU, PyTorch's variant
+
+
+def _gru_torch_variant(
+    x, h, W_ih, W_hh, b_ih, b_hh, *, order="rzn", r_before=False, b_hn_outside=False, swap_z=False
+):
+    gi = dict(zip(order, (x @ W_ih.T + b_ih).chunk(3, dim=1), strict=True))
+    gh = dict(zip(order, (h @ W_hh.T + b_hh).chunk(3, dim=1), strict=True))
+    r = torch.sigmoid(gi["r"] + gh["r"])
+    z = torch.sigmoid(gi["z"] + gh["z"])
+    W_hn = dict(zip(order, W_hh.chunk(3, dim=0), strict=True))["n"]
+    b_hn = dict(zip(order, b_hh.chunk(3), strict=True))["n"]
+    if r_before:
+        n = torch.tanh(gi["n"] + (r * h) @ W_hn.T + b_hn)
+    elif b_hn_outside:
+        n = torch.tanh(gi["n"] + b_hn + r * (h @ W_hn.T))
+    else:
+        n = torch.tanh(gi["n"] + r * gh["n"])
+    if swap_z:
+        z = 1 - z
+    return ((1 - z) * n + z * h).numpy()
+
+
+@pytest.mark.item("gru_pytorch")
+@pytest.mark.points(1)
+def test_cellule_gru_pytorch_matches_grucell(submission, rng, seed):
+    torch.manual_seed(seed)
+    for _ in range(3):
+        N, d, H = (int(v) for v in rng.integers(2, 7, size=3))
+        cell = nn.GRUCell(d, H).double()
+        with torch.no_grad():  # larger weights, so that every gate matters
+            for p in cell.parameters():
+                p.copy_(torch.from_numpy(rng.normal(size=tuple(p.shape)) * 0.8))
+        x = torch.from_numpy(rng.normal(size=(N, d)))
+        h = torch.from_numpy(rng.normal(size=(N, H)))
+        with torch.no_grad():
+            ref = cell(x, h).numpy()
+        params = [p.detach() for p in (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)]
+        raw = submission.call("cellule_gru_pytorch", _arr(x), _arr(h), *(_arr(p) for p in params))
+        got = as_array(raw, "cellule_gru_pytorch(...)", shape=(N, H))
+        if _close(got, ref):
+            continue
+        variants = [
+            (
+                dict(order="zrn"),
+                "les blocs sont lus dans l'ordre z, r, n (celui du cours) : PyTorch range r, puis z, "
+                "puis n (lignes 0:H, H:2H, 2H:3H)",
+                "the blocks are read in the order z, r, n (the course's): PyTorch stores r, then z, "
+                "then n (rows 0:H, H:2H, 2H:3H)",
+            ),
+            (
+                dict(r_before=True),
+                "c'est la formule du cours (r appliqué avant le produit) : nn.GRUCell applique r_t "
+                "après le produit, r_t ⊙ (W_hn h_{t−1} + b_hn)",
+                "that is the course's formula (r applied before the product): nn.GRUCell applies "
+                "r_t after the product, r_t ⊙ (W_hn h_{t−1} + b_hn)",
+            ),
+            (
+                dict(b_hn_outside=True),
+                "le biais b_hn est hors de la porte : il est multiplié par r_t avec le produit, "
+                "r_t ⊙ (W_hn h_{t−1} + b_hn)",
+                "the bias b_hn is outside the gate: it is multiplied by r_t together with the "
+                "product, r_t ⊙ (W_hn h_{t−1} + b_hn)",
+            ),
+            (
+                dict(swap_z=True),
+                "z_t et 1 − z_t sont échangés : chez PyTorch h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}",
+                "z_t and 1 − z_t are swapped: in PyTorch h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}",
+            ),
+        ]
+        hint = (
+            "relisez les quatre formules de nn.GRUCell (blocs r, z, n, deux biais par bloc)",
+            "re-read nn.GRUCell's four formulas (blocks r, z, n, two biases per block)",
+        )
+        for kwargs, fr, en in variants:
+            if _close(got, _gru_torch_variant(x, h, *params, **kwargs)):
+                hint = (fr, en)
+                break
+        _fail(
+            f"cellule_gru_pytorch ne donne pas la sortie de nn.GRUCell({d}, {H})",
+            f"cellule_gru_pytorch does not give the output of nn.GRUCell({d}, {H})",
             got,
             ref,
             *hint,

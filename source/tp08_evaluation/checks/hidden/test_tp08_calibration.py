@@ -60,7 +60,7 @@ _DROPS_ONE = (
 
 
 @pytest.mark.item("ece")
-@pytest.mark.points(2)
+@pytest.mark.points(1.5)
 def test_fiabilite_matches_reference(submission, rng):
     for n_bins in (15, int(rng.choice([8, 10, 12, 20]))):
         conf, ok = _ece_inputs(rng, n_bins)
@@ -100,7 +100,7 @@ def test_fiabilite_matches_reference(submission, rng):
 
 
 @pytest.mark.item("ece")
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_ece_matches_reference(submission, rng):
     for n_bins in (15, int(rng.choice([8, 10, 12, 20]))):
         conf, ok = _ece_inputs(rng, n_bins)
@@ -134,8 +134,8 @@ def test_ece_matches_reference(submission, rng):
                 "ECE = Σ_m |B_m|/N · |acc(B_m) − conf(B_m)|, equal-width bins on the confidence",
             )
         raise CheckFailed(
-            f"ece {what} = {got:.6g}, la référence donne {want:.6g} ; {hint[0]}",
-            f"ece {what} = {got:.6g}, the reference gives {want:.6g}; {hint[1]}",
+            f"ece {what} = {got:.6g}, ce n'est pas l'ECE de référence ; {hint[0]}",
+            f"ece {what} = {got:.6g}, not the reference ECE; {hint[1]}",
         )
 
 
@@ -170,7 +170,7 @@ def _setup(rng):
 
 
 @pytest.mark.item("temperature")
-@pytest.mark.points(2.5)
+@pytest.mark.points(1.5)
 def test_temperature_matches_nll_optimum(submission, rng):
     k, (lv, yv), _ = _setup(rng)
     want = _nll_optimum(lv, yv)
@@ -192,14 +192,14 @@ def test_temperature_matches_nll_optimum(submission, rng):
         )
     raise CheckFailed(
         f"ajuster_temperature sur un classifieur trop confiant ({k} classes, 1500 exemples de "
-        f"validation) renvoie T = {got:.4g}, l'optimum de la NLL est T = {want:.4g} ; {hint[0]}",
+        f"validation) renvoie T = {got:.4g}, à plus de 1 % de l'optimum de la NLL ; {hint[0]}",
         f"ajuster_temperature on an over-confident classifier ({k} classes, 1500 validation "
-        f"examples) returns T = {got:.4g}, the NLL optimum is T = {want:.4g}; {hint[1]}",
+        f"examples) returns T = {got:.4g}, more than 1% away from the NLL optimum; {hint[1]}",
     )
 
 
 @pytest.mark.item("temperature")
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 def test_temperature_lowers_test_ece(submission, rng):
     k, (lv, yv), (lt, yt) = _setup(rng)
     T = as_float(submission.call("ajuster_temperature", lv, yv), "ajuster_temperature")

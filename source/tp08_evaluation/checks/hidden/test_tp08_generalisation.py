@@ -33,7 +33,7 @@ def _folds(submission, n: int, k: int) -> list[np.ndarray]:
 
 
 @pytest.mark.item("validation")
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 def test_plis_kfold_matches_sklearn(submission, rng):
     cases = []
     while len(cases) < 5:
@@ -62,9 +62,9 @@ def test_plis_kfold_matches_sklearn(submission, rng):
         ref = [val for _, val in KFold(n_splits=k).split(np.zeros(n))]
         if any(p.tolist() != r.tolist() for p, r in zip(plis, ref, strict=True)):
             raise CheckFailed(
-                f"{call} : tailles {[len(p) for p in plis]}, KFold donne {[len(r) for r in ref]} ; "
+                f"{call} : tailles {[len(p) for p in plis]}, ce ne sont pas les plis de KFold ; "
                 "des plis consécutifs dans l'ordre, les n % k premiers avec un élément de plus",
-                f"{call}: sizes {[len(p) for p in plis]}, KFold gives {[len(r) for r in ref]}; "
+                f"{call}: sizes {[len(p) for p in plis]}, these are not KFold's folds; "
                 "consecutive folds in order, the first n % k with one more element",
             )
 
@@ -101,7 +101,7 @@ def test_validation_croisee_matches_reference(submission, rng):
 
 
 @pytest.mark.item("validation")
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_decouper_disjoint_and_proportions(submission, rng):
     for _ in range(3):
         n = int(rng.integers(100, 1000))
@@ -123,8 +123,10 @@ def test_decouper_disjoint_and_proportions(submission, rng):
         for part, p, name in ((parts[1], p_val, "validation"), (parts[2], p_test, "test")):
             if abs(len(part) - p * n) > 1:
                 raise CheckFailed(
-                    f"{call} : {len(part)} exemples en {name}, environ {p * n:.1f} attendus",
-                    f"{call}: {len(part)} examples in {name}, about {p * n:.1f} expected",
+                    f"{call} : {len(part)} exemples en {name}, ce n'est pas round(p · n) pour la "
+                    "proportion demandée",
+                    f"{call}: {len(part)} examples in {name}, that is not round(p · n) for the "
+                    "requested proportion",
                 )
         if all(np.array_equal(np.sort(q), np.arange(q.min(), q.min() + len(q))) for q in parts):
             raise CheckFailed(
@@ -139,7 +141,7 @@ def test_decouper_disjoint_and_proportions(submission, rng):
 
 
 @pytest.mark.item("ood")
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 def test_auroc_matches_sklearn(submission, rng):
     for decimals in (None, 1, 2):
         n = int(rng.integers(100, 600))
@@ -168,8 +170,8 @@ def test_auroc_matches_sklearn(submission, rng):
                 "score, ties counting 1/2",
             )
         raise CheckFailed(
-            f"{what} = {got:.6g}, roc_auc_score donne {want:.6g} ; {hint[0]}",
-            f"{what} = {got:.6g}, roc_auc_score gives {want:.6g}; {hint[1]}",
+            f"{what} = {got:.6g}, ce n'est pas la valeur de roc_auc_score ; {hint[0]}",
+            f"{what} = {got:.6g}, not the value of roc_auc_score; {hint[1]}",
         )
 
 
@@ -226,7 +228,7 @@ def _student(submission, degree: int, seed: int, n_trials: int) -> tuple[float, 
 
 
 @pytest.mark.item("biais_variance")
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 def test_biais_variance_matches_simulation(submission, rng):
     seed = int(rng.integers(0, 100_000))
     for degree in (1, 3, 9, 15):
@@ -252,10 +254,10 @@ def test_biais_variance_matches_simulation(submission, rng):
                 "correction",
             )
         raise CheckFailed(
-            f"{call} = (biais² {b2:.6g}, variance {var:.6g}), la simulation de référence donne "
-            f"({ref_b2:.6g}, {ref_var:.6g}) ; {hint[0]}",
-            f"{call} = (bias² {b2:.6g}, variance {var:.6g}), the reference simulation gives "
-            f"({ref_b2:.6g}, {ref_var:.6g}); {hint[1]}",
+            f"{call} = (biais² {b2:.6g}, variance {var:.6g}), ce n'est pas le résultat de la "
+            f"simulation de référence ; {hint[0]}",
+            f"{call} = (bias² {b2:.6g}, variance {var:.6g}), not the result of the reference "
+            f"simulation; {hint[1]}",
         )
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import CheckFailed, as_array, as_float, assert_close, reliability_bins
+from autograder.proxy import Handle, Ref, Tensor
 
 
 def _bins(submission, conf, ok, n_bins):
@@ -177,3 +178,149 @@ def test_biais_variance_format(submission):
                 f'biais_variance(3, 0)["{key}"] est négatif : c\'est une moyenne de carrés',
                 f'biais_variance(3, 0)["{key}"] is negative: it is a mean of squares',
             )
+
+
+# ---------------------------------------------------------------- 6. covariate shift
+
+KERNEL_SRC = """
+def _tp08_public_inspecter(modele):
+    import torch
+    from torch import nn
+    if not isinstance(modele, nn.Module):
+        return {"module": False, "type": type(modele).__name__}
+    return {
+        "module": True,
+        "n_params": int(sum(p.numel() for p in modele.parameters() if p.requires_grad)),
+        "n_conv": int(sum(isinstance(m, nn.Conv2d) for m in modele.modules())),
+    }
+
+
+def _tp08_public_logits(modele, X):
+    import torch
+    modele.eval()
+    with torch.no_grad():
+        return modele(X)
+
+
+def _tp08_public_identite(nom):
+    import torch
+    from torch import nn
+    modele = nn.Sequential(nn.Flatten(), nn.Linear(64, 10))
+    with torch.no_grad():  # logit k = somme des pixels de la ligne k (lignes 0 à 7)
+        modele[1].weight.zero_()
+        modele[1].bias.zero_()
+        for k in range(8):
+            modele[1].weight[k, 8 * k : 8 * k + 8] = 1.0
+    globals()[nom] = modele
+"""
+
+
+@pytest.mark.item("rotation")
+@pytest.mark.points(0.5)
+def test_tourner_small_examples(submission, rng):
+    images = rng.uniform(size=(3, 1, 8, 8))
+    same = as_array(
+        submission.call("tourner", images, 0.0), "tourner(images, 0)", shape=(3, 1, 8, 8)
+    )
+    if not np.allclose(same, images, atol=1e-5):
+        raise CheckFailed(
+            "tourner(images, 0) doit rendre les images inchangées",
+            "tourner(images, 0) must return the images unchanged",
+        )
+    quarter = as_array(
+        submission.call("tourner", images, 90.0), "tourner(images, 90)", shape=(3, 1, 8, 8)
+    )
+    if not np.allclose(quarter, np.rot90(images, 1, axes=(2, 3)), atol=1e-5):
+        raise CheckFailed(
+            "tourner(images, 90) doit donner np.rot90(images, 1, axes=(2, 3)) : un quart de tour "
+            "dans le sens trigonométrique, image par image, dans le plan des deux derniers axes",
+            "tourner(images, 90) must give np.rot90(images, 1, axes=(2, 3)): a quarter turn "
+            "counter-clockwise, image by image, in the plane of the last two axes",
+        )
+    # A model whose logit k is the sum of row k: upright, the brightest row wins.
+    submission.define("_tp08_public_identite", KERNEL_SRC)
+    submission.call("_tp08_public_identite", "_tp08_public_modele")
+    X = np.zeros((4, 1, 8, 8))
+    for i, row in enumerate((1, 3, 5, 6)):
+        X[i, 0, row, :] = 1.0
+    y = np.array([1, 3, 5, 6])
+    got = as_array(
+        submission.call("precision_par_angle", Ref("_tp08_public_modele"), X, y, [0, 90]),
+        "precision_par_angle(modèle des lignes, 4 images à une ligne allumée, [0, 90])",
+        shape=(2,),
+    )
+    if not np.allclose(got, [1.0, 0.0], atol=1e-9):
+        raise CheckFailed(
+            f"precision_par_angle(..., [0, 90]) = {got.tolist()}, attendu [1.0, 0.0] : droites, "
+            "les images sont bien classées ; tournées d'un quart de tour, leur ligne allumée "
+            "devient une colonne",
+            f"precision_par_angle(..., [0, 90]) = {got.tolist()}, expected [1.0, 0.0]: upright, "
+            "the images are well classified; after a quarter turn their lit row becomes a column",
+        )
+
+
+@pytest.mark.item("modeles_rotation")
+@pytest.mark.points(0.5)
+def test_models_shapes_and_sizes(submission, rng):
+    submission.define("_tp08_public_inspecter", KERNEL_SRC)
+    X = rng.uniform(size=(5, 1, 8, 8)).astype(np.float32)
+    counts = {}
+    for name in ("creer_mlp", "creer_cnn"):
+        model = submission.call(name)
+        info = (
+            submission.call("_tp08_public_inspecter", model) if isinstance(model, Handle) else None
+        )
+        if not isinstance(info, dict) or info.get("module") is not True:
+            raise CheckFailed(
+                f"{name}() doit renvoyer un nn.Module", f"{name}() must return an nn.Module"
+            )
+        as_array(
+            submission.call("_tp08_public_logits", model, Tensor(X)),
+            f"logits de {name}() pour un lot (5, 1, 8, 8)",
+            shape=(5, 10),
+        )
+        counts[name] = int(info["n_params"])
+        convs = int(info["n_conv"])
+        if (name == "creer_cnn") != (convs > 0):
+            raise CheckFailed(
+                f"{name}() a {convs} couche(s) nn.Conv2d : le CNN en a, le MLP n'en a aucune",
+                f"{name}() has {convs} nn.Conv2d layer(s): the CNN has some, the MLP none",
+            )
+    mlp, cnn = counts["creer_mlp"], counts["creer_cnn"]
+    if max(mlp, cnn) > 1.5 * min(mlp, cnn):
+        raise CheckFailed(
+            f"MLP : {mlp} paramètres, CNN : {cnn} paramètres ; le plus grand dépasse 1,5 fois le "
+            "plus petit : la comparaison doit se faire à tailles comparables (voir la question 6b)",
+            f"MLP: {mlp} parameters, CNN: {cnn} parameters; the bigger one exceeds 1.5 times the "
+            "smaller one: the comparison must be at comparable sizes (see question 6b)",
+        )
+
+
+@pytest.mark.item("entrainer_rotation")
+@pytest.mark.points(0.5)
+def test_entrainer_moves_the_weights(submission, rng):
+    submission.define("_tp08_public_inspecter", KERNEL_SRC)
+    X = rng.uniform(size=(12, 1, 8, 8)).astype(np.float32)
+    y = rng.integers(0, 10, size=12)
+    model = submission.call("creer_mlp")
+    before = as_array(submission.call("_tp08_public_logits", model, Tensor(X)), "logits")
+    out = submission.call(
+        "entrainer", model, Tensor(X), Tensor(y), epochs=2, lr=0.01, batch_size=4, seed=0
+    )
+    if out is not None and not isinstance(out, Handle):
+        raise CheckFailed(
+            f"entrainer doit renvoyer le modèle entraîné, obtenu {type(out).__name__}",
+            f"entrainer must return the trained model, got {type(out).__name__}",
+        )
+    after = as_array(
+        submission.call("_tp08_public_logits", out if out is not None else model, Tensor(X)),
+        "logits après entrainer",
+        shape=before.shape,
+    )
+    if np.allclose(before, after):
+        raise CheckFailed(
+            "entrainer ne change pas les prédictions du modèle : appelez optimiseur.step() après "
+            "perte.backward() à chaque mini-lot",
+            "entrainer does not change the model's predictions: call optimiseur.step() after "
+            "perte.backward() on every mini-batch",
+        )

@@ -1,0 +1,420 @@
+"""Hidden checks, part 3: a long dependency (RNN vs LSTM) and a noisy sine forecast, both
+trained by the student's code on data the grader builds, and measured by the grader.
+
+Long dependency ("Je suis né en France … je parle le ___"): the grader draws its own
+sequences (the notebook's recipe: a country in one-of-K at a step p < 5 with a marker, the
+same components carry Gaussian noise at every other step), creates the student's two
+models with `creer_modele_sequence` under its own seed, trains each with
+`entrainer_sequence`, then sends only the test *inputs* to a trusted helper that runs the
+forward pass. The test labels never enter the kernel.
+
+Forecast: the grader draws a noisy sine of its own period and phase, calls
+`entrainer_prevision` on it, and computes the test MSE of the returned model on windows of
+another stretch of the series, whose targets stay here.
+
+Measured on the solution (30 seeds for the sequences, 16 for the sine): LSTM test
+accuracy 0.995–1.000 (vanilla RNN 0.23–0.35, chance is 0.25); forecast test MSE
+0.011–0.018 (noise variance 0.01; with a period of 18 to 25 steps, repeating the last
+value gives 0.05–0.07, and a model trained on targets shifted by one step, which learns
+to denoise the last value, 0.043 or more). The thresholds below (0.90 for the LSTM, the
+RNN under it; MSE ≤ 0.03, half credit up to 0.04) sit far from these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed, Partial, as_array, score_threshold
+from autograder.proxy import Handle, StudentError, SubmissionError, Tensor
+
+KERNEL_SRC = """
+def _tp06_graine(graine):
+    import torch
+    torch.manual_seed(int(graine))
+
+
+def _tp06_inspecter(modele):
+    import torch
+    from torch import nn
+    if not isinstance(modele, nn.Module):
+        return {"module": False, "type": type(modele).__name__}
+    mods = list(modele.modules())
+    info = {
+        "module": True,
+        "type": type(modele).__name__,
+        "rnn": any(isinstance(m, (nn.RNN, nn.RNNCell)) for m in mods),
+        "lstm": any(isinstance(m, (nn.LSTM, nn.LSTMCell)) for m in mods),
+        "gru": any(isinstance(m, (nn.GRU, nn.GRUCell)) for m in mods),
+        "batch_first": all(m.batch_first for m in mods if isinstance(m, nn.RNNBase)),
+        "biais_oubli": None,
+    }
+    lstms = [m for m in mods if isinstance(m, nn.LSTM) and m.bias]
+    if lstms:
+        m, H = lstms[0], lstms[0].hidden_size
+        b = (m.bias_ih_l0[H : 2 * H] + m.bias_hh_l0[H : 2 * H]).detach().double()
+        info["biais_oubli"] = float(b.mean())
+    return info
+
+
+def _tp06_sorties(modele, X):
+    import torch
+    modele.eval()
+    params = list(modele.parameters())
+    if params:
+        X = X.to(device=params[0].device, dtype=params[0].dtype)
+    with torch.no_grad():
+        return modele(X)
+"""
+
+# ---------------------------------------------------------------- long dependency
+
+T, K, NOISE, H = 50, 4, 1.0, 32
+N_TRAIN, N_TEST = 1000, 1000
+EPOCHS, LR, BATCH = 20, 0.01, 64
+TRAIN_TIMEOUT = 120.0
+LSTM_FULL, LSTM_PARTIAL = 0.90, 0.60
+GENRES = {"rnn": "RNN simple", "lstm": "LSTM"}
+
+
+def _memoire_data(rng, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The notebook's `donnees_memoire` recipe, with the grader's generator."""
+    X = np.zeros((n, T, K + 1), dtype=np.float32)
+    X[:, :, :K] = NOISE * rng.normal(size=(n, T, K))
+    pays = rng.integers(0, K, size=n)
+    p = rng.integers(0, 5, size=n)
+    rows = np.arange(n)
+    X[rows, p, :K] = 0.0
+    X[rows, p, pays] = 2.0
+    X[rows, p, K] = 1.0
+    return X, pays.astype(np.int64)
+
+
+def _inspect(submission, model: object, what: str) -> dict:
+    submission.define("_tp06_inspecter", KERNEL_SRC)
+    info = submission.call("_tp06_inspecter", model) if isinstance(model, Handle) else None
+    if not isinstance(info, dict) or info.get("module") is not True:
+        kind = model.type_name if isinstance(model, Handle) else type(model).__name__
+        raise CheckFailed(
+            f"{what} doit renvoyer un nn.Module, obtenu {kind}",
+            f"{what} must return an nn.Module, got {kind}",
+        )
+    return info
+
+
+def _outputs(submission, model: Handle, X: np.ndarray, what: str, n_out: int | None) -> np.ndarray:
+    submission.define("_tp06_sorties", KERNEL_SRC)
+    try:
+        raw = submission.call("_tp06_sorties", model, Tensor(X))
+    except StudentError as exc:
+        raise CheckFailed(
+            f"{exc.message.fr} ; le modèle reçoit un lot de forme {_shape(X.shape)} "
+            "(exemples, pas de temps, caractéristiques) : batch_first=True",
+            f"{exc.message.en}; the model receives a batch of shape {_shape(X.shape)} "
+            "(examples, time steps, features): batch_first=True",
+        ) from None
+    out = as_array(raw, what, allow_nan=True)
+    want = (len(X), n_out) if n_out is not None else (len(X),)
+    if n_out is None and out.shape == (len(X), 1):
+        out = out[:, 0]
+    if out.shape != want:
+        raise CheckFailed(
+            f"{what} : forme {_shape(out.shape)} pour un lot {_shape(X.shape)}, "
+            f"{_shape(want)} attendu (la sortie du dernier pas seulement)",
+            f"{what}: shape {_shape(out.shape)} for a {_shape(X.shape)} batch, {_shape(want)} "
+            "expected (the output of the last step only)",
+        )
+    return out
+
+
+def _shape(shape) -> str:
+    return "(" + ", ".join(str(int(d)) for d in shape) + ")"
+
+
+def _accuracy(logits: np.ndarray, y: np.ndarray) -> float:
+    if not np.all(np.isfinite(logits)):
+        return 0.0
+    return float((logits.argmax(axis=1) == y).mean())
+
+
+@dataclass(frozen=True)
+class Trained:
+    n_test: int
+    accuracy: dict[str, float]
+    info: dict[str, dict]
+    unchanged: dict[str, bool]
+
+
+def _train_both(submission, seed: int) -> Trained:
+    rng = np.random.default_rng(seed)
+    X_train, y_train = _memoire_data(rng, N_TRAIN)
+    X_test, y_test = _memoire_data(rng, N_TEST)
+    train_seed = int(seed % 2**31)
+    accuracy, infos, unchanged = {}, {}, {}
+    for genre in GENRES:
+        what = f'creer_modele_sequence("{genre}", {K + 1}, {H}, {K})'
+        submission.define("_tp06_graine", KERNEL_SRC)
+        submission.call("_tp06_graine", train_seed)
+        model = submission.call("creer_modele_sequence", genre, K + 1, H, K)
+        infos[genre] = _inspect(submission, model, what)
+        before = _outputs(submission, model, X_test, f"logits du modèle {what}", K)
+        out = submission.call(
+            "entrainer_sequence",
+            model,
+            Tensor(X_train),
+            Tensor(y_train),
+            epochs=EPOCHS,
+            lr=LR,
+            batch_size=BATCH,
+            seed=train_seed,
+            timeout=TRAIN_TIMEOUT,
+        )
+        if out is not None and not isinstance(out, Handle):
+            raise CheckFailed(
+                f"entrainer_sequence doit renvoyer le modèle entraîné, obtenu {type(out).__name__}",
+                f"entrainer_sequence must return the trained model, got {type(out).__name__}",
+            )
+        trained = out if out is not None else model
+        after = _outputs(submission, trained, X_test, f"logits du modèle {what} entraîné", K)
+        accuracy[genre] = _accuracy(after, y_test)
+        unchanged[genre] = bool(np.allclose(before, after, rtol=1e-6, atol=1e-7, equal_nan=True))
+    return Trained(n_test=N_TEST, accuracy=accuracy, info=infos, unchanged=unchanged)
+
+
+_CACHE: dict[str, object] = {}
+
+
+def _trained(submission, seed: int) -> Trained:
+    """Train once per graded submission; a failure is reported by every check that needs it."""
+    if _CACHE.get("submission") is not submission:
+        try:
+            result: object = _train_both(submission, seed)
+        except (SubmissionError, CheckFailed) as exc:
+            result = exc
+        _CACHE.clear()
+        _CACHE.update(submission=submission, result=result)
+    result = _CACHE["result"]
+    if isinstance(result, BaseException):
+        raise result
+    assert isinstance(result, Trained)
+    return result
+
+
+def _lstm_hint(t: Trained) -> tuple[str, str]:
+    info = t.info["lstm"]
+    if not info.get("lstm"):
+        return (
+            'le modèle "lstm" ne contient aucun nn.LSTM : créez nn.LSTM(d_entree, H, '
+            'batch_first=True) quand genre == "lstm"',
+            'the "lstm" model contains no nn.LSTM: create nn.LSTM(d_entree, H, batch_first=True) '
+            'when genre == "lstm"',
+        )
+    if not info.get("batch_first"):
+        return (
+            "votre nn.LSTM n'a pas batch_first=True : il lit le lot (N, T, d) comme (T, N, d) et "
+            "mélange les exemples au lieu de parcourir le temps",
+            "your nn.LSTM lacks batch_first=True: it reads the (N, T, d) batch as (T, N, d) and "
+            "mixes the examples instead of walking through time",
+        )
+    bias = info.get("biais_oubli")
+    if isinstance(bias, float) and bias < 2.0:
+        f = 1.0 / (1.0 + np.exp(-bias))
+        return (
+            f"à la création, le biais de la porte d'oubli vaut en moyenne {bias:.2f} : f_t ≈ "
+            f"{f:.2f} et la cellule oublie le pays en quelques pas ; initialisez le biais de la "
+            "porte d'oubli à 5 (lignes H:2H de bias_ih_l0, et 0 dans bias_hh_l0)",
+            f"at creation, the forget gate's bias is {bias:.2f} on average: f_t ≈ {f:.2f} and "
+            "the cell forgets the country within a few steps; initialise the forget gate's bias "
+            "to 5 (rows H:2H of bias_ih_l0, and 0 in bias_hh_l0)",
+        )
+    if t.unchanged["lstm"]:
+        return (
+            "les prédictions du LSTM sont les mêmes avant et après entrainer_sequence : les poids "
+            "n'ont pas bougé (optimiseur.step() après perte.backward(), sur modele.parameters())",
+            "the LSTM's predictions are the same before and after entrainer_sequence: the weights "
+            "did not move (optimiseur.step() after perte.backward(), on modele.parameters())",
+        )
+    return (
+        "vérifiez le modèle (la sortie du dernier pas, sorties[:, -1]) et la boucle "
+        "d'entraînement : zero_grad, F.cross_entropy, backward, clip_grad_norm_, step, et "
+        "y[lot] qui correspond à X[lot]",
+        "check the model (the output of the last step, outputs[:, -1]) and the training loop: "
+        "zero_grad, F.cross_entropy, backward, clip_grad_norm_, step, and y[batch] matching "
+        "X[batch]",
+    )
+
+
+def _with_hint(exc: Partial | CheckFailed, fr: str, en: str) -> Partial | CheckFailed:
+    if isinstance(exc, Partial):
+        return Partial(exc.fraction, f"{exc.message.fr} ; {fr}", f"{exc.message.en}; {en}")
+    return CheckFailed(f"{exc.message.fr} ; {fr}", f"{exc.message.en}; {en}")
+
+
+@pytest.mark.item("memoire")
+@pytest.mark.points(2)
+def test_lstm_remembers_the_country(submission, seed):
+    t = _trained(submission, seed)
+    try:
+        score_threshold(
+            t.accuracy["lstm"],
+            full=LSTM_FULL,
+            partial=[(LSTM_PARTIAL, 0.5)],
+            what_fr=f"précision du LSTM sur les {t.n_test} séquences de test du correcteur "
+            f"(T = {T}, {K} pays, hasard = {1 / K:.2f})",
+            what_en=f"accuracy of the LSTM on the grader's {t.n_test} test sequences "
+            f"(T = {T}, {K} countries, chance = {1 / K:.2f})",
+        )
+    except (Partial, CheckFailed) as exc:
+        raise _with_hint(exc, *_lstm_hint(t)) from None
+
+
+@pytest.mark.item("memoire")
+@pytest.mark.points(1)
+def test_vanilla_rnn_misses_what_the_lstm_reaches(submission, seed):
+    t = _trained(submission, seed)
+    rnn, lstm = t.accuracy["rnn"], t.accuracy["lstm"]
+    if lstm < LSTM_FULL:
+        raise CheckFailed(
+            f"la comparaison demande d'abord un LSTM à {100 * LSTM_FULL:.0f} % : le vôtre atteint "
+            f"{lstm:.3f} (voir l'autre vérification de cet item)",
+            f"the comparison first needs an LSTM at {LSTM_FULL:.0%}: yours reaches {lstm:.3f} "
+            "(see the other check of this item)",
+        )
+    if rnn < LSTM_FULL:
+        return
+    info = t.info["rnn"]
+    if info.get("lstm") or info.get("gru"):
+        hint = (
+            'votre modèle "rnn" contient un nn.LSTM ou un nn.GRU : pour genre == "rnn", créez un '
+            "nn.RNN simple (vérifiez le test sur genre)",
+            'your "rnn" model contains an nn.LSTM or an nn.GRU: for genre == "rnn", create a plain '
+            "nn.RNN (check the test on genre)",
+        )
+    else:
+        hint = (
+            'votre modèle "rnn" retient le pays : c\'est un nn.RNN simple (tanh), entraîné comme '
+            "le LSTM, qui lit la sortie du dernier pas ?",
+            'your "rnn" model remembers the country: is it a plain nn.RNN (tanh), trained like '
+            "the LSTM, reading the output of the last step?",
+        )
+    raise CheckFailed(
+        f"le RNN simple atteint {rnn:.3f} sur les séquences de test du correcteur, le seuil "
+        f"du LSTM ({LSTM_FULL:.2f}) : il devrait rester au niveau du hasard ; {hint[0]}",
+        f"the vanilla RNN reaches {rnn:.3f} on the grader's test sequences, the LSTM's "
+        f"threshold ({LSTM_FULL:.2f}): it should stay at chance level; {hint[1]}",
+    )
+
+
+# ---------------------------------------------------------------- noisy sine forecast
+
+L_WINDOW, H_FORECAST, SIGMA = 20, 32, 0.1
+N_SERIES_TRAIN, N_SERIES_TEST = 600, 300
+F_EPOCHS, F_LR, F_BATCH = 40, 0.005, 64
+MSE_FULL, MSE_PARTIAL = 0.03, 0.04  # repeating the last value gives 0.05 or more
+
+
+def _sine(rng, n: int, period: float) -> np.ndarray:
+    t = np.arange(n)
+    x = np.sin(2 * np.pi * t / period + rng.uniform(0, 2 * np.pi)) + SIGMA * rng.normal(size=n)
+    return x.astype(np.float32)
+
+
+def _windows(series: np.ndarray, L: int) -> tuple[np.ndarray, np.ndarray]:
+    idx = np.arange(len(series) - L)[:, None] + np.arange(L)[None, :]
+    return series[idx][:, :, None], series[L:]
+
+
+@pytest.mark.item("prevision")
+@pytest.mark.points(0.5)
+def test_fenetres_matches_reference(submission, rng):
+    for _ in range(3):
+        n, L = int(rng.integers(15, 40)), int(rng.integers(2, 8))
+        series = rng.normal(size=n).astype(np.float32)
+        X_ref, y_ref = _windows(series, L)
+        what = f"fenetres(serie de longueur {n}, L={L})"
+        got = submission.call("fenetres", Tensor(series), L)
+        if not isinstance(got, (list, tuple)) or len(got) != 2:
+            raise CheckFailed(
+                f"{what} doit renvoyer le couple (X, y)", f"{what} must return the pair (X, y)"
+            )
+        X = as_array(got[0], f"{what}[0] (X)", shape=(n - L, L, 1))
+        y = as_array(got[1], f"{what}[1] (y)", shape=(n - L,))
+        if not np.allclose(X, X_ref, rtol=1e-6, atol=1e-7):
+            raise CheckFailed(
+                f"{what} : les fenêtres X ne correspondent pas ; X[i, :, 0] = serie[i : i + L], "
+                "dans l'ordre du temps",
+                f"{what}: the windows X do not match; X[i, :, 0] = serie[i : i + L], in time order",
+            )
+        if np.allclose(y, y_ref, rtol=1e-6, atol=1e-7):
+            continue
+        if np.allclose(y, series[L - 1 : -1], rtol=1e-6, atol=1e-7):
+            hint = (
+                "y[i] est la dernière valeur de la fenêtre, serie[i + L − 1] : la cible est la "
+                "valeur qui la suit, serie[i + L]",
+                "y[i] is the last value of the window, serie[i + L − 1]: the target is the value "
+                "that follows it, serie[i + L]",
+            )
+        else:
+            hint = ("y[i] = serie[i + L]", "y[i] = serie[i + L]")
+        raise CheckFailed(
+            f"{what} : les cibles y ne correspondent pas ; {hint[0]}",
+            f"{what}: the targets y do not match; {hint[1]}",
+        )
+
+
+@pytest.mark.item("prevision")
+@pytest.mark.points(1.5)
+def test_prevision_test_mse(submission, rng, seed):
+    period = float(rng.uniform(18.0, 25.0))
+    train, test = _sine(rng, N_SERIES_TRAIN, period), _sine(rng, N_SERIES_TEST, period)
+    X_test, y_test = _windows(test, L_WINDOW)
+    model = submission.call(
+        "entrainer_prevision",
+        Tensor(train),
+        L=L_WINDOW,
+        H=H_FORECAST,
+        epochs=F_EPOCHS,
+        lr=F_LR,
+        batch_size=F_BATCH,
+        seed=int(seed % 2**31),
+        timeout=TRAIN_TIMEOUT,
+    )
+    _inspect(submission, model, "entrainer_prevision")
+    pred = _outputs(submission, model, X_test, "prédictions du modèle de entrainer_prevision", None)
+    mse = (
+        float(np.mean((pred.astype(np.float64) - y_test) ** 2))
+        if np.all(np.isfinite(pred))
+        else np.inf
+    )
+    naive = float(np.mean((X_test[:, -1, 0].astype(np.float64) - y_test) ** 2))
+    if abs(mse - naive) < 0.15 * naive:
+        hint = (
+            "vos prévisions valent à peu près la dernière valeur de chaque fenêtre : vérifiez que "
+            "la cible de fenetres est la valeur qui suit la fenêtre, serie[i + L]",
+            "your forecasts are about the last value of each window: check that the target in "
+            "fenetres is the value that follows the window, serie[i + L]",
+        )
+    else:
+        hint = (
+            "vérifiez fenetres, la sortie du dernier pas (N,) et l'entraînement (F.mse_loss, "
+            "zero_grad, backward, step sur des mini-lots mélangés)",
+            "check fenetres, the output of the last step (N,) and the training (F.mse_loss, "
+            "zero_grad, backward, step on shuffled mini-batches)",
+        )
+    try:
+        score_threshold(
+            mse if np.isfinite(mse) else 1e9,
+            full=MSE_FULL,
+            partial=[(MSE_PARTIAL, 0.5)],
+            higher_is_better=False,
+            what_fr=f"erreur quadratique moyenne de vos prévisions sur {len(y_test)} fenêtres de "
+            f"test du correcteur (bruit de variance {SIGMA**2:.2f} ; répéter la dernière valeur "
+            f"donne {naive:.3f})",
+            what_en=f"mean squared error of your forecasts on the grader's {len(y_test)} test "
+            f"windows (noise variance {SIGMA**2:.2f}; repeating the last value gives {naive:.3f})",
+            fmt="{:.4f}",
+        )
+    except (Partial, CheckFailed) as exc:
+        raise _with_hint(exc, *hint) from None

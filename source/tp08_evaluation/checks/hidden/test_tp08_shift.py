@@ -1,0 +1,437 @@
+"""Hidden checks, part 3: covariate shift by rotation, measured by the grader.
+
+`tourner` is compared with scipy.ndimage.rotate on grader images and angles, and
+`precision_par_angle` with the grader's own curve for a linear model it defines in the
+kernel. For the models, the grader builds the student's MLP and CNN (`creer_mlp`,
+`creer_cnn`) with its own seeds, trains each twice with the student's `entrainer` on its
+own split of scikit-learn's bundled `load_digits`, rotates the test images itself and
+sends only these *inputs* to a trusted helper that runs the forward pass. The test labels
+never enter the kernel: every accuracy is computed here, averaged over the two trainings.
+
+Measured on the solution (16 training seeds, grader split): clean accuracy 0.94–0.98
+(CNN) and 0.96–0.97 (MLP); accuracy at ±45° 0.14–0.27, a drop of about 0.8 for both;
+mean accuracy over ±15°..±30°: CNN 0.54–0.66, MLP 0.43–0.53, CNN − MLP gap 0.07–0.20
+for one training, mean 0.14; averaged over two trainings as here (10 grader seeds): clean
+0.96–0.98, ±45° 0.13–0.19, gap 0.12–0.18. The thresholds below (0.90 clean, a drop of
+0.30, a gap of 0.04) sit far from these. A model trained on rotations of up to ±60°
+(the wrong answer the check is for) drops by less than 0.05.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from scipy.ndimage import rotate
+
+from autograder.checks import CheckFailed, Partial, as_array, score_threshold
+from autograder.proxy import Handle, Ref, SubmissionError, Tensor
+
+SPLIT_SEED = 2026  # the grader's split, not the notebook's
+EPOCHS, LR, BATCH = 25, 0.005, 64
+TRAIN_TIMEOUT = 120.0
+MID_ANGLES = (15, 20, 25, 30)
+FAR_ANGLE = 45
+CLEAN_FULL, CLEAN_PARTIAL = 0.90, 0.80
+DROP_MIN = 0.30
+GAP_FULL, GAP_PARTIAL = 0.04, 0.0
+NAMES = {"creer_mlp": "MLP", "creer_cnn": "CNN"}
+
+KERNEL_SRC = """
+def _tp08_graine(graine):
+    import torch
+    torch.manual_seed(int(graine))
+
+
+def _tp08_inspecter(modele):
+    import torch
+    from torch import nn
+    if not isinstance(modele, nn.Module):
+        return {"module": False, "type": type(modele).__name__}
+    mods = list(modele.modules())
+    return {
+        "module": True,
+        "type": type(modele).__name__,
+        "n_params": int(sum(p.numel() for p in modele.parameters() if p.requires_grad)),
+        "n_conv": int(sum(isinstance(m, nn.Conv2d) for m in mods)),
+        "n_pool": int(sum(isinstance(m, (nn.MaxPool2d, nn.AdaptiveMaxPool2d, nn.AvgPool2d,
+                                         nn.AdaptiveAvgPool2d)) for m in mods)),
+    }
+
+
+def _tp08_logits(modele, X):
+    import torch
+    modele.eval()
+    params = list(modele.parameters())
+    if params:
+        X = X.to(device=params[0].device, dtype=params[0].dtype)
+    with torch.no_grad():
+        return modele(X)
+
+
+def _tp08_lineaire(nom, W, b):
+    import torch
+    from torch import nn
+    modele = nn.Sequential(nn.Flatten(), nn.Linear(W.shape[1], W.shape[0]))
+    with torch.no_grad():
+        modele[1].weight.copy_(W)
+        modele[1].bias.copy_(b)
+    globals()[nom] = modele
+"""
+
+
+def _reference_rotation(images: np.ndarray, angle: float) -> np.ndarray:
+    return rotate(images, angle, axes=(2, 3), reshape=False, order=1, mode="constant", cval=0.0)
+
+
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    return (X / 16.0).reshape(-1, 1, 8, 8), y.astype(np.int64)
+
+
+# ---------------------------------------------------------------- tourner, precision_par_angle
+
+
+@pytest.mark.item("rotation")
+@pytest.mark.points(0.5)
+def test_tourner_matches_scipy(submission, rng):
+    X_all, _ = _digits()
+    for angle in (float(rng.uniform(10, 60)), float(-rng.uniform(10, 60)), 90.0):
+        n = int(rng.integers(3, 7))
+        images = X_all[rng.choice(len(X_all), size=n, replace=False)]
+        ref = _reference_rotation(images, angle)
+        what = f"tourner(images ({n}, 1, 8, 8), angle={angle:.1f})"
+        got = as_array(submission.call("tourner", images, angle), what, shape=images.shape)
+        if np.allclose(got, ref, rtol=1e-4, atol=1e-5):
+            continue
+        variants = [
+            (
+                _reference_rotation(images, -angle),
+                "la rotation va dans le mauvais sens : un angle positif tourne dans le sens "
+                "trigonométrique (anti-horaire à l'affichage), comme rotate(image, angle) sur "
+                "une image 2-D",
+                "the rotation goes the wrong way: a positive angle turns counter-clockwise (as "
+                "displayed), like rotate(image, angle) on a 2-D image",
+            ),
+            (
+                rotate(images, angle, reshape=False, order=1),
+                "vous tournez dans le plan des deux premiers axes (exemples, canaux) : c'est le "
+                "défaut de rotate sur un tableau 4-D ; précisez axes=(2, 3)",
+                "you rotate in the plane of the first two axes (examples, channels): that is "
+                "rotate's default on a 4-D array; pass axes=(2, 3)",
+            ),
+            (
+                rotate(images, angle, axes=(2, 3), reshape=False),
+                "c'est l'interpolation par défaut (spline cubique, order=3) : demandez "
+                "l'interpolation bilinéaire, order=1",
+                "that is the default interpolation (cubic spline, order=3): ask for bilinear "
+                "interpolation, order=1",
+            ),
+        ]
+        hint = (
+            "rotate(images, angle, axes=(2, 3), reshape=False, order=1), des zéros à l'extérieur",
+            "rotate(images, angle, axes=(2, 3), reshape=False, order=1), zeros outside",
+        )
+        for out, fr, en in variants:
+            if np.allclose(got, out, rtol=1e-4, atol=1e-5):
+                hint = (fr, en)
+                break
+        raise CheckFailed(
+            f"{what} ne correspond pas à la rotation attendue ; {hint[0]}",
+            f"{what} does not match the expected rotation; {hint[1]}",
+        )
+
+
+@pytest.mark.item("rotation")
+@pytest.mark.points(0.5)
+def test_precision_par_angle_matches_reference(submission, rng):
+    X_all, _ = _digits()
+    X = X_all[rng.choice(len(X_all), size=300, replace=False)]
+    W = rng.normal(size=(10, 64)).astype(np.float32)
+    b = rng.normal(size=10).astype(np.float32)
+
+    def logits(images):
+        return images.reshape(len(images), -1).astype(np.float32).astype(np.float64) @ W.T + b
+
+    y = logits(X).argmax(axis=1)  # the linear model is right on every upright image
+    angles = [0.0, float(rng.uniform(5, 25)), float(-rng.uniform(25, 50)), 90.0]
+    ref = np.array([(logits(_reference_rotation(X, a)).argmax(axis=1) == y).mean() for a in angles])
+    submission.define("_tp08_lineaire", KERNEL_SRC)
+    submission.call("_tp08_lineaire", "_tp08_modele_lineaire", Tensor(W), Tensor(b))
+    shown = ", ".join(f"{a:.1f}" for a in angles)
+    what = f"precision_par_angle(un modèle linéaire du correcteur, 300 chiffres, angles=[{shown}])"
+    got = as_array(
+        submission.call("precision_par_angle", Ref("_tp08_modele_lineaire"), X, y, angles),
+        what,
+        shape=(len(angles),),
+    )
+    # One image per angle may flip on a float32 near-tie between two logits.
+    if np.allclose(got, ref, atol=1.5 / len(X)):
+        return
+    if np.allclose(got, got[0], atol=1.5 / len(X)):
+        hint = (
+            "la précision est la même pour tous les angles : les images passées au modèle "
+            "doivent être tourner(X, angle)",
+            "the accuracy is the same for every angle: the images given to the model must be "
+            "tourner(X, angle)",
+        )
+    else:
+        hint = (
+            "pour chaque angle : logits du modèle sur torch.tensor(tourner(X, angle), "
+            "dtype=torch.float32), argmax, fraction égale à y ; vérifiez aussi tourner",
+            "for each angle: the model's logits on torch.tensor(tourner(X, angle), "
+            "dtype=torch.float32), argmax, fraction equal to y; check tourner too",
+        )
+    raise CheckFailed(
+        f"{what} ne donne pas les précisions mesurées par le correcteur ; {hint[0]}",
+        f"{what} does not give the accuracies the grader measures; {hint[1]}",
+    )
+
+
+# ---------------------------------------------------------------- the MLP and the CNN
+
+
+def _split():
+    from sklearn.model_selection import train_test_split
+
+    X, y = _digits()
+    return train_test_split(
+        X.astype(np.float32), y, test_size=0.3, random_state=SPLIT_SEED, stratify=y
+    )
+
+
+def _shape(shape) -> str:
+    return "(" + ", ".join(str(int(d)) for d in shape) + ")"
+
+
+def _build(submission, name: str, seed: int) -> tuple[Handle, dict]:
+    submission.define("_tp08_graine", KERNEL_SRC)
+    submission.call("_tp08_graine", seed)
+    model = submission.call(name)
+    info = submission.call("_tp08_inspecter", model) if isinstance(model, Handle) else None
+    if not isinstance(info, dict) or info.get("module") is not True:
+        kind = model.type_name if isinstance(model, Handle) else type(model).__name__
+        raise CheckFailed(
+            f"{name}() doit renvoyer un nn.Module, obtenu {kind}",
+            f"{name}() must return an nn.Module, got {kind}",
+        )
+    return model, info
+
+
+def _logits(submission, model: Handle, X: np.ndarray, name: str) -> np.ndarray:
+    logits = as_array(
+        submission.call("_tp08_logits", model, Tensor(X)), f"logits de {name}", allow_nan=True
+    )
+    if logits.shape != (len(X), 10):
+        raise CheckFailed(
+            f"le modèle de {name}() donne des logits de forme {_shape(logits.shape)} pour un lot "
+            f"({len(X)}, 1, 8, 8) : ({len(X)}, 10) attendu",
+            f"the model from {name}() gives logits of shape {_shape(logits.shape)} for a "
+            f"({len(X)}, 1, 8, 8) batch: ({len(X)}, 10) expected",
+        )
+    return logits
+
+
+def _accuracy(logits: np.ndarray, y: np.ndarray) -> float:
+    if not np.all(np.isfinite(logits)):
+        return 0.0
+    return float((logits.argmax(axis=1) == y).mean())
+
+
+@dataclass(frozen=True)
+class Trained:
+    n_test: int
+    clean: dict[str, float]  # accuracy on upright test images, mean of two trainings
+    mid: dict[str, float]  # mean accuracy over ±15°..±30°
+    far: dict[str, float]  # mean accuracy at ±45°
+    info: dict[str, dict]
+    unchanged: dict[str, bool]  # the logits did not move in training
+
+
+def _train_both(submission, seed: int) -> Trained:
+    X_train, X_test, y_train, y_test = _split()
+    n = len(X_test)
+    signed_mid = [s * a for a in MID_ANGLES for s in (1, -1)]
+    angles = [0.0, *signed_mid, FAR_ANGLE, -FAR_ANGLE]
+    X_eval = np.concatenate([X_test if a == 0 else _reference_rotation(X_test, a) for a in angles])
+    X_eval = X_eval.astype(np.float32)
+    clean, mid, far, infos, unchanged = {}, {}, {}, {}, {}
+    for name in NAMES:
+        runs = []
+        for k in range(2):
+            train_seed = int((seed + 7919 * k) % 2**31)
+            model, infos[name] = _build(submission, name, train_seed)
+            before = _logits(submission, model, X_test, name)
+            out = submission.call(
+                "entrainer",
+                model,
+                Tensor(X_train),
+                Tensor(y_train),
+                epochs=EPOCHS,
+                lr=LR,
+                batch_size=BATCH,
+                seed=train_seed,
+                timeout=TRAIN_TIMEOUT,
+            )
+            if out is not None and not isinstance(out, Handle):
+                raise CheckFailed(
+                    f"entrainer doit renvoyer le modèle entraîné, obtenu {type(out).__name__}",
+                    f"entrainer must return the trained model, got {type(out).__name__}",
+                )
+            logits = _logits(submission, out if out is not None else model, X_eval, name)
+            acc = [_accuracy(logits[i * n : (i + 1) * n], y_test) for i in range(len(angles))]
+            runs.append(acc)
+            unchanged[name] = unchanged.get(name, False) or bool(
+                np.allclose(before, logits[:n], rtol=1e-6, atol=1e-7, equal_nan=True)
+            )
+        acc = np.mean(runs, axis=0)
+        clean[name] = float(acc[0])
+        mid[name] = float(np.mean(acc[1 : 1 + len(signed_mid)]))
+        far[name] = float(np.mean(acc[-2:]))
+    return Trained(n, clean, mid, far, infos, unchanged)
+
+
+_CACHE: dict[str, object] = {}
+
+
+def _trained(submission, seed: int) -> Trained:
+    """Train once per graded submission; a failure is reported by every check that needs it."""
+    if _CACHE.get("submission") is not submission:
+        try:
+            result: object = _train_both(submission, seed)
+        except (SubmissionError, CheckFailed) as exc:
+            result = exc
+        _CACHE.clear()
+        _CACHE.update(submission=submission, result=result)
+    result = _CACHE["result"]
+    if isinstance(result, BaseException):
+        raise result
+    assert isinstance(result, Trained)
+    return result
+
+
+def _training_hint(t: Trained) -> tuple[str, str]:
+    for name, label in NAMES.items():
+        if t.unchanged[name]:
+            return (
+                f"les prédictions du {label} sont les mêmes avant et après entrainer : les poids "
+                "n'ont pas bougé (optimiseur.step() après perte.backward() à chaque mini-lot, sur "
+                "modele.parameters())",
+                f"the {label}'s predictions are the same before and after entrainer: the weights "
+                "did not move (optimiseur.step() after perte.backward() on every mini-batch, on "
+                "modele.parameters())",
+            )
+    return (
+        "vérifiez la boucle d'entraînement : zero_grad, passe avant sur le lot, F.cross_entropy, "
+        "backward, step, y_train[lot] qui correspond à X_train[lot], et pas d'augmentation",
+        "check the training loop: zero_grad, forward pass on the batch, F.cross_entropy, "
+        "backward, step, y_train[batch] matching X_train[batch], and no augmentation",
+    )
+
+
+def _with_hint(exc: Partial | CheckFailed, fr: str, en: str) -> Partial | CheckFailed:
+    if isinstance(exc, Partial):
+        return Partial(exc.fraction, f"{exc.message.fr} ; {fr}", f"{exc.message.en}; {en}")
+    return CheckFailed(f"{exc.message.fr} ; {fr}", f"{exc.message.en}; {en}")
+
+
+def _score(value: float, hint: tuple[str, str], **kwargs) -> None:
+    try:
+        score_threshold(value, **kwargs)
+    except (Partial, CheckFailed) as exc:
+        raise _with_hint(exc, *hint) from None
+
+
+@pytest.mark.item("entrainer_rotation")
+@pytest.mark.points(0.5)
+def test_models_learn_upright_digits(submission, seed):
+    t = _trained(submission, seed)
+    mlp, cnn = t.clean["creer_mlp"], t.clean["creer_cnn"]
+    _score(
+        min(mlp, cnn),
+        _training_hint(t),
+        full=CLEAN_FULL,
+        partial=[(CLEAN_PARTIAL, 0.5)],
+        what_fr=f"précision du moins bon des deux modèles sur les {t.n_test} images de test droites "
+        f"du correcteur (MLP {mlp:.3f}, CNN {cnn:.3f}, deux entraînements chacun)",
+        what_en=f"accuracy of the weaker of the two models on the grader's {t.n_test} upright test "
+        f"images (MLP {mlp:.3f}, CNN {cnn:.3f}, two trainings each)",
+    )
+
+
+@pytest.mark.item("entrainer_rotation")
+@pytest.mark.points(1)
+def test_accuracy_drops_under_rotation(submission, seed):
+    t = _trained(submission, seed)
+    if min(t.clean.values()) < CLEAN_PARTIAL:
+        raise CheckFailed(
+            "la chute ne se mesure que sur des modèles qui ont appris : précision sur les images "
+            f"droites MLP {t.clean['creer_mlp']:.3f}, CNN {t.clean['creer_cnn']:.3f} ; "
+            + _training_hint(t)[0],
+            "the drop can only be measured on models that learnt: accuracy on upright images "
+            f"MLP {t.clean['creer_mlp']:.3f}, CNN {t.clean['creer_cnn']:.3f}; "
+            + _training_hint(t)[1],
+        )
+    drops = {name: t.clean[name] - t.far[name] for name in NAMES}
+    weak = [name for name in NAMES if drops[name] < DROP_MIN]
+    if not weak:
+        return
+    parts_fr = ", ".join(
+        f"{NAMES[n]} {t.clean[n]:.3f} droit, {t.far[n]:.3f} à ±{FAR_ANGLE}°" for n in NAMES
+    )
+    parts_en = ", ".join(
+        f"{NAMES[n]} {t.clean[n]:.3f} upright, {t.far[n]:.3f} at ±{FAR_ANGLE}°" for n in NAMES
+    )
+    raise CheckFailed(
+        f"précision des modèles sur les images de test du correcteur : {parts_fr} ; la chute à "
+        f"±{FAR_ANGLE}° devrait dépasser {DROP_MIN:.2f} pour chacun : un modèle entraîné sur des "
+        "chiffres droits ne sait pas lire des chiffres couchés. N'augmentez pas les données "
+        "(aucune rotation dans entrainer) : on mesure l'effet d'un décalage jamais vu",
+        f"accuracy of the models on the grader's test images: {parts_en}; the drop at "
+        f"±{FAR_ANGLE}° should exceed {DROP_MIN:.2f} for each: a model trained on upright digits "
+        "cannot read tilted ones. Do not augment the data (no rotation in entrainer): we "
+        "measure the effect of a shift never seen",
+    )
+
+
+@pytest.mark.item("modeles_rotation")
+@pytest.mark.points(1)
+def test_cnn_more_robust_than_mlp(submission, seed):
+    t = _trained(submission, seed)
+    cnn, mlp = t.mid["creer_cnn"], t.mid["creer_mlp"]
+    info = t.info["creer_cnn"]
+    if min(t.clean.values()) < CLEAN_PARTIAL:
+        hint = _training_hint(t)
+    elif any(t.clean[name] - t.far[name] < DROP_MIN for name in NAMES):
+        hint = (
+            "vos modèles perdent peu de précision à ±45° : ont-ils vu des images tournées à "
+            "l'entraînement ? N'augmentez pas les données dans entrainer",
+            "your models lose little accuracy at ±45°: did they see rotated images in training? "
+            "Do not augment the data in entrainer",
+        )
+    elif not info.get("n_conv"):
+        hint = (
+            "votre CNN n'a aucune couche nn.Conv2d : suivez l'architecture de la question 6b",
+            "your CNN has no nn.Conv2d layer: follow the architecture of question 6b",
+        )
+    else:
+        hint = (
+            "suivez l'architecture de la question 6b : convolutions 3×3 à padding 1, "
+            "nn.MaxPool2d(2) après la première, pooling global nn.AdaptiveMaxPool2d(1) à la fin",
+            "follow the architecture of question 6b: 3×3 convolutions with padding 1, "
+            "nn.MaxPool2d(2) after the first one, global pooling nn.AdaptiveMaxPool2d(1) at the end",
+        )
+    _score(
+        cnn - mlp,
+        hint,
+        full=GAP_FULL,
+        partial=[(GAP_PARTIAL, 0.5)],
+        what_fr="écart de précision CNN − MLP sur les images de test du correcteur tournées de "
+        f"±15° à ±30° (CNN {cnn:.3f}, MLP {mlp:.3f})",
+        what_en="accuracy gap CNN − MLP on the grader's test images rotated by ±15° to ±30° "
+        f"(CNN {cnn:.3f}, MLP {mlp:.3f})",
+        fmt="{:+.3f}",
+    )

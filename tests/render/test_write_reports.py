@@ -69,7 +69,7 @@ def test_no_student_facing_report_shows_a_checks_margin(report: GradeReport, tmp
     bar = Margin("accuracy on hidden data", 0.912345, 0.876543, True)
     checks = tuple(dataclasses.replace(c, margins=(bar,)) for c in report.checks)
     with_margins = dataclasses.replace(report, checks=checks)
-    for render in (to_json, to_junit, to_markdown, to_html):
+    for to_text in (to_json, to_junit, to_markdown, to_html):
         for lang in ("fr", "en"):
-            text = render(with_margins, lang)
+            text = to_text(with_margins, lang)
             assert "0.876543" not in text and "876543" not in text and "hidden data" not in text

@@ -253,11 +253,13 @@ class _CellLog:
         self.runs: list[CellRun] = []
         self.unlisted = 0
         self.skipped: list[int] = []  # positions of cells not run (budget used up)
-        self.not_run: set[int] = set()  # skipped, or after the kernel died
+        self.unrun_scratch: list[int] = []  # the student's own cells that never ran
 
     def add(self, run: CellRun) -> None:
-        if run.status in ("skipped", "kernel-died") and not run.duration_s:
-            self.not_run.add(run.index)
+        # Not run: skipped, or after the kernel died (the cell it died in carries an error).
+        never_ran = run.status == "skipped" or (run.status == "kernel-died" and run.error is None)
+        if never_ran and run.origin == ORIGIN_SCRATCH:
+            self.unrun_scratch.append(run.index)
         if run.status == "skipped":
             if not self.skipped:
                 self.runs.append(run)  # the first one shows where execution stopped
@@ -353,17 +355,14 @@ def _run_cells(
                 )
         log.add(CellRun(pos, cell.get("id", ""), gid, origin, res.status, round(res.duration_s, 3), err))
     problems.extend(log.problems(where))
-    _drop_unrun_scratch(nb, origins, log.not_run)
+    _drop_unrun_scratch(nb, log.unrun_scratch)
     return log.runs
 
 
-def _drop_unrun_scratch(nb: dict[str, Any], origins: tuple[str, ...], not_run: set[int]) -> None:
+def _drop_unrun_scratch(nb: dict[str, Any], positions: list[int]) -> None:
     """Keep executed.ipynb about as large as what ran: past MAX_LISTED_CELLS, the student's
-    own cells that never ran are replaced by one note (the student still has them)."""
-    positions = [
-        pos for pos in sorted(not_run)
-        if (origins[pos - 1] if pos - 1 < len(origins) else ORIGIN_SCRATCH) == ORIGIN_SCRATCH
-    ]
+    own cells that never ran (`positions`, in order) are replaced by one note (the student
+    still has them)."""
     if len(positions) <= MAX_LISTED_CELLS:
         return
     drop = set(positions)

@@ -1514,7 +1514,7 @@ ENTRIES: tuple[Entry, ...] = (
         EXHAUST,
         "disk-fill",
         "writes until the disk is full: one file in the work dir, files in /tmp and /dev/shm",
-        "RLIMIT_FSIZE (256 MB a file), 512 MB private tmpfs; all deleted afterwards (the work dir has no total cap)",
+        "RLIMIT_FSIZE (256 MB a file), 512 MB private tmpfs; all deleted afterwards (the work dir's total: see disk-fill-work-dir)",
         scratch={"given_end": [DISK_FILL]},
         evidence=[r"work=EFBIG:256", r"tmp=ENOSPC:5[01]\d", r"shm=ENOSPC:5[01]\d"],
         slow=True,

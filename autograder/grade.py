@@ -124,6 +124,7 @@ def slot_spec(tp: TPConfig, data_files: tuple[DataFile, ...], options: GradeOpti
         data_files=data_files,
         preload=tp.preload,
         keep_workdir=options.keep_workdir,
+        launcher=options.kernel_launch,
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import zmq
 from jupyter_client import KernelManager
 
+from autograder.forkserver import ForkedKernel, ForkServer
 from autograder.sandbox import SandboxPlan
 
 #: Seconds to wait for an interrupted cell to stop before the kernel is killed.
@@ -36,11 +37,27 @@ TOTAL_OUTPUT_FLOOR = 8 * 1024 * 1024
 TRUNCATED = "\n[… sortie tronquée / output truncated …]\n"
 
 
+#: ipykernel's options, the same whether it is spawned or forked.
+KERNEL_ARGS = ("--HistoryManager.enabled=False", "--IPKernelApp.parent_handle=0")
+
+
 class _LaunchThroughSandbox(KernelManager):
-    """A KernelManager whose kernel command is prefixed by the sandbox launcher."""
+    """A KernelManager whose kernel command is prefixed by the sandbox launcher, or whose
+    kernel was forked by the fork server (then `forked` answers whether it is alive)."""
 
     launch_prefix: tuple[str, ...] = ()
     kernel_python: str = ""
+    forked: ForkedKernel | None = None
+
+    async def _async_is_alive(self) -> bool:
+        if self.forked is not None:
+            return self.forked.is_alive()
+        return await super()._async_is_alive()
+
+    def is_alive(self) -> bool:  # type: ignore[override]
+        if self.forked is not None:
+            return self.forked.is_alive()
+        return bool(super().is_alive())
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         return [
@@ -51,8 +68,7 @@ class _LaunchThroughSandbox(KernelManager):
             "ipykernel_launcher",
             "-f",
             self.connection_file,
-            "--HistoryManager.enabled=False",
-            "--IPKernelApp.parent_handle=0",
+            *KERNEL_ARGS,
         ]
 
 
@@ -84,8 +100,10 @@ class Kernel:
         runtime_dir: Path,
         workdir: Path,
         output_limit: int = 256 * 1024,
+        forkserver: ForkServer | None = None,
     ):
         self.plan = plan
+        self.forkserver = forkserver
         self.python = python
         self.runtime_dir = runtime_dir
         self.workdir = workdir
@@ -125,11 +143,27 @@ class Kernel:
         self.km = km
         # The kernel's own stdout/stderr go to a log in the runtime folder (size-capped by
         # RLIMIT_FSIZE), not to the grader's console.
-        log = open(self.runtime_dir / "kernel.log", "ab")  # noqa: SIM115 - closed in shutdown
-        self._log = log
-        km.start_kernel(
-            env=dict(self.plan.env), cwd=str(self.workdir), stdout=log, stderr=log, stdin=subprocess.DEVNULL
-        )
+        log_path = self.runtime_dir / "kernel.log"
+        if self.forkserver is not None:
+            km.forked = self.forkserver.spawn(
+                {
+                    "connection_file": km.connection_file,
+                    "kernel_args": list(KERNEL_ARGS),
+                    "log": str(log_path),
+                    "cwd": self.plan.workdir_inside,
+                    "env": dict(self.plan.env),
+                    "uid": self.plan.run_as[0] if self.plan.run_as else None,
+                    "gid": self.plan.run_as[1] if self.plan.run_as else None,
+                    "rlimits": self.plan.rlimits,
+                    "isolation": self.plan.isolation,
+                }
+            )
+        else:
+            log = open(log_path, "ab")  # noqa: SIM115 - closed in shutdown
+            self._log = log
+            km.start_kernel(
+                env=dict(self.plan.env), cwd=str(self.workdir), stdout=log, stderr=log, stdin=subprocess.DEVNULL
+            )
         kc = km.client()
         # Default for every channel socket of this client (its own zmq context).
         kc.context.setsockopt(zmq.MAXMSGSIZE, max(MAX_MESSAGE_BYTES, 4 * self.output_limit))
@@ -154,7 +188,9 @@ class Kernel:
 
     def kill(self) -> None:
         self.dead = True
-        if self.km is not None:
+        if self.km is not None and self.km.forked is not None:
+            self.km.forked.kill()
+        elif self.km is not None:
             try:
                 self.km.shutdown_kernel(now=True)
             except Exception:  # noqa: BLE001 - already dead is fine
@@ -169,6 +205,8 @@ class Kernel:
                 pass
             self.kc = None
         if self.km is not None:
+            if self.km.forked is not None:
+                self.km.forked.close()
             try:
                 if self.km.has_kernel:
                     self.km.shutdown_kernel(now=True)
@@ -232,7 +270,7 @@ class Kernel:
                         reply, reply_at = smsg, time.monotonic()
                 except Empty:
                     pass
-            if not got and reply is None and not self.km.is_alive():
+            if not got and reply is None and not self.alive():
                 self.dead = True
                 result.status = "kernel-died"
                 result.duration_s = time.monotonic() - t0

@@ -2,6 +2,10 @@
 
 Levels, strongest first (the reached level is recorded in every report):
 
+* ``namespaces`` – kernels forked from the grader's fork server (``--kernel-launch fork``,
+  the default) confine themselves with the same protections as ``bwrap``: new mount, net,
+  PID, IPC and UTS namespaces, a new root holding only the OS, the Python install and the
+  virtualenv, private /tmp and /dev, a sandbox uid, no_new_privs. Needs root.
 * ``bwrap``   – bubblewrap: a new root holding only the OS, the Python install and the
   virtualenv (the course, other students and the grader's files do not exist there),
   private /tmp, no network, own PID namespace, run as ``nobody`` when the grader is root.
@@ -11,7 +15,8 @@ Levels, strongest first (the reached level is recorded in every report):
 * ``none``    – ``--sandbox off``: nothing but the scrubbed environment (debugging).
 
 Every level applies rlimits (address space, CPU seconds, processes, file size, open files)
-through ``prlimit`` and starts the kernel with a scrubbed environment.
+(through ``prlimit`` when spawned, ``setrlimit`` in the forked kernel) and starts the kernel
+with a scrubbed environment.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from autograder.results import Message, SandboxInfo
 
@@ -72,6 +78,19 @@ class Limits:
             args.insert(0, f"--as={self.memory_mb * 1024 * 1024}")
         return args
 
+    def rlimits(self, *, address_space: bool) -> dict[str, int]:
+        """The same limits for `setrlimit` in a forked kernel (names as in zygote.RLIMITS)."""
+        out = {
+            "cpu": self.cpu_seconds,
+            "nproc": self.nproc,
+            "fsize": self.file_size_mb * 1024 * 1024,
+            "nofile": self.open_files,
+            "core": 0,
+        }
+        if address_space:
+            out["as"] = self.memory_mb * 1024 * 1024
+        return out
+
     def as_dict(self) -> dict[str, int]:
         return {
             "memory_mb": self.memory_mb,
@@ -105,6 +124,10 @@ class SandboxPlan:
     workdir_inside: str  # the kernel's working directory as the kernel sees it
     run_as: tuple[int, int] | None = None  # (uid, gid) owning writable dirs, or None
     extra: dict[str, str] = field(default_factory=dict)
+    # Forked kernels (launcher "fork"): what the kernel sets on itself, and the new root
+    # it builds (None: no namespaces). See kernel_side/zygote.py.
+    rlimits: dict[str, int] = field(default_factory=dict)
+    isolation: dict[str, Any] | None = None
 
 
 def command_succeeds(argv: list[str]) -> bool:
@@ -136,6 +159,59 @@ def probe() -> Capabilities:
     if not prlimit:
         notes.append("prlimit is missing: no resource limits on the kernel")
     return Capabilities(is_root, bwrap, unshare, setpriv, prlimit, tuple(notes))
+
+
+#: Namespaces a forked kernel creates for itself (see kernel_side/zygote.py).
+_FORK_NS_FLAGS = 0x00020000 | 0x04000000 | 0x08000000 | 0x20000000 | 0x40000000
+
+
+@functools.lru_cache(maxsize=1)
+def can_fork_namespaces() -> bool:
+    """Whether a forked kernel may create its own namespaces: tried for real, once."""
+    if os.geteuid() != 0:
+        return False
+    code = (
+        "import ctypes, os; l = ctypes.CDLL(None, use_errno=True); "
+        f"os._exit(0 if l.unshare({_FORK_NS_FLAGS}) == 0 else 1)"
+    )
+    return command_succeeds([sys.executable, "-c", code])
+
+
+#: The level each launcher reaches when nothing is missing (what `--sandbox strict` needs).
+STRICT_LEVEL = {"fork": "namespaces", "spawn": "bwrap"}
+
+
+def strict_available(launcher: str) -> bool:
+    """Whether `--sandbox strict` can be granted on this machine with `launcher`."""
+    if launcher == "fork":
+        return os.geteuid() == 0 and can_fork_namespaces()
+    caps = probe()
+    return bool(caps.bwrap and caps.is_root and caps.setpriv)
+
+
+def _fork_isolation(
+    new_root: Path, workdir: Path, runtime_dir: Path, python_roots: list[Path], device: str, tmpfs_mb: int
+) -> dict[str, Any]:
+    """The new root a forked kernel builds: the same view as `_bwrap_prefix` gives."""
+    ro = ["/usr", "/etc"]
+    symlinks = []
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        p = Path("/") / name
+        if p.is_symlink():
+            symlinks.append((str(p), os.readlink(p)))
+        elif p.is_dir():
+            ro.append(str(p))
+    ro += [str(r) for r in python_roots]
+    devices = [str(d) for d in sorted(Path("/dev").glob("nvidia*"))] if device == "cuda" else []
+    return {
+        "root": str(new_root),
+        "hostname": "sandbox",
+        "ro": ro,
+        "symlinks": symlinks,
+        "rw": [(str(runtime_dir), str(runtime_dir)), (str(workdir), SANDBOX_WORKDIR)],
+        "tmpfs_bytes": tmpfs_mb * 1024 * 1024,
+        "devices": devices,
+    }
 
 
 def _parents(path: Path) -> list[Path]:
@@ -255,8 +331,18 @@ def plan(
     limits: Limits,
     device: str = "cpu",
     uid: int = NOBODY_UID,
+    launcher: str = "spawn",
+    new_root: Path | None = None,
 ) -> SandboxPlan:
-    """Choose the strongest level allowed by `mode` and build the launcher for it."""
+    """Choose the strongest level allowed by `mode` and build the launcher for it.
+
+    `launcher` "spawn" gives a command prefix (bwrap/unshare/setpriv/prlimit); "fork" gives
+    what a kernel forked from the fork server sets up itself (`rlimits`, `isolation`),
+    with `new_root` an empty folder to mount its root on.
+    """
+    if launcher == "fork":
+        return _plan_fork(mode, workdir=workdir, runtime_dir=runtime_dir, python=python, limits=limits,
+                          device=device, uid=uid, new_root=new_root)
     caps = probe()
     notes = list(caps.notes)
     prefix: list[str] = []
@@ -304,26 +390,7 @@ def plan(
     else:
         notes.append("sandbox off: the kernel runs unconfined")
 
-    if mode == "strict" and not (net and fs and switched):
-        missing = [
-            name
-            for name, ok in (("network isolation", net), ("hidden instructor files", fs), ("user switch", switched))
-            if not ok
-        ]
-        raise SandboxUnavailable(
-            Message(
-                fr="--sandbox strict : impossible d'établir "
-                + ", ".join(missing)
-                + " sur cette machine ("
-                + "; ".join(caps.notes or ("lancez le correcteur en root avec bubblewrap installé",))
-                + ")",
-                en="--sandbox strict: cannot establish "
-                + ", ".join(missing)
-                + " on this machine ("
-                + "; ".join(caps.notes or ("run the grader as root with bubblewrap installed",))
-                + ")",
-            )
-        )
+    _refuse_if_strict(mode, net=net, fs=fs, switched=switched, notes=caps.notes)
     info = SandboxInfo(
         level=level,
         network_isolated=net,
@@ -336,6 +403,70 @@ def plan(
     env = scrubbed_env(home="/tmp" if fs else str(workdir), python=python, device=device)
     run_as = (uid, uid if uid != NOBODY_UID else NOBODY_GID) if switched else None
     return SandboxPlan(tuple(prefix), env, info, workdir_inside, run_as)
+
+
+def _plan_fork(
+    mode: str, *, workdir: Path, runtime_dir: Path, python: str, limits: Limits, device: str, uid: int,
+    new_root: Path | None,
+) -> SandboxPlan:
+    notes: list[str] = []
+    is_root = os.geteuid() == 0
+    level, isolated, switched = "none", False, False
+    isolation = None
+    rlimits: dict[str, int] = {}
+    workdir_inside = str(workdir)
+    if mode != "off":
+        level = "rlimits"
+        rlimits = limits.rlimits(address_space=device != "cuda")
+        if device == "cuda":
+            notes.append("no address-space limit on CUDA (the driver reserves virtual memory)")
+        if is_root and new_root is not None and can_fork_namespaces():
+            isolation = _fork_isolation(new_root, workdir, runtime_dir, python_roots(python), device, limits.tmpfs_mb)
+            level, isolated, workdir_inside = "namespaces", True, SANDBOX_WORKDIR
+        elif is_root:
+            notes.append("this grader may not create namespaces: no network or file-system isolation "
+                         "(use --kernel-launch spawn with bwrap, or run in a container that allows unshare)")
+        else:
+            notes.append("the grader is not root: the kernel runs as the grader's user, without namespaces")
+        switched = is_root
+    else:
+        notes.append("sandbox off: the kernel runs unconfined")
+    _refuse_if_strict(mode, net=isolated, fs=isolated, switched=switched, notes=tuple(notes))
+    info = SandboxInfo(
+        level=level,
+        network_isolated=isolated,
+        user_switched=switched,
+        filesystem_hidden=isolated,
+        pid_namespace=isolated,
+        limits=limits.as_dict() if mode != "off" else {},
+        notes=notes,
+    )
+    env = scrubbed_env(home="/tmp" if isolated else str(workdir), python=python, device=device)
+    run_as = (uid, uid if uid != NOBODY_UID else NOBODY_GID) if switched else None
+    return SandboxPlan((), env, info, workdir_inside, run_as, rlimits=rlimits, isolation=isolation)
+
+
+def _refuse_if_strict(mode: str, *, net: bool, fs: bool, switched: bool, notes: tuple[str, ...] | list[str]) -> None:
+    if mode == "strict" and not (net and fs and switched):
+        missing = [
+            name
+            for name, ok in (("network isolation", net), ("hidden instructor files", fs), ("user switch", switched))
+            if not ok
+        ]
+        raise SandboxUnavailable(
+            Message(
+                fr="--sandbox strict : impossible d'établir "
+                + ", ".join(missing)
+                + " sur cette machine ("
+                + "; ".join(notes or ("lancez le correcteur en root avec bubblewrap installé",))
+                + ")",
+                en="--sandbox strict: cannot establish "
+                + ", ".join(missing)
+                + " on this machine ("
+                + "; ".join(notes or ("run the grader as root with bubblewrap installed",))
+                + ")",
+            )
+        )
 
 
 def kernel_python() -> str:

@@ -1,9 +1,10 @@
 """A sandboxed kernel ready for one submission, and a pool that starts the next one early.
 
 A slot is never reused: each kernel serves exactly one submission, then dies with its
-work dir. The pool only moves kernel start-up (and trusted warm-up imports such as
-numpy/torch) off the critical path, by starting the next slot in the background while
-the current submission is graded.
+work dir. With the "fork" launcher, kernels are forked from a fork server that imported
+the TP's preload modules (numpy, torch...) once; with "spawn", each kernel imports them
+itself. The pool keeps one fork server for all its kernels and starts the next slot in
+the background while the current submission is graded.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autograder.course import DataFile
+from autograder.forkserver import ForkServer, ForkServerError
 from autograder.kernel import Kernel, KernelDead
 from autograder.results import Message
 from autograder.sandbox import (
@@ -27,6 +29,7 @@ from autograder.sandbox import (
     SandboxPlan,
     kernel_python,
     plan,
+    scrubbed_env,
 )
 from autograder.workspace import (
     Workspace,
@@ -55,6 +58,7 @@ class SlotSpec:
     data_files: tuple[DataFile, ...] = ()  # copied into the work dir at their dest
     preload: tuple[str, ...] = ()  # module names imported (trusted) before the student's code
     keep_workdir: bool = False
+    launcher: str = "spawn"  # "fork": from a fork server; "spawn": a fresh interpreter
 
 
 @dataclass
@@ -66,9 +70,12 @@ class Slot:
     kernel: Kernel
     startup_s: float = 0.0
     error: Message | None = None  # the kernel could not start
+    own_forkserver: ForkServer | None = None  # started for this slot alone (no pool)
 
     def close(self, keep: bool = False) -> None:
         self.kernel.shutdown()
+        if self.own_forkserver is not None:
+            self.own_forkserver.close()
         if not keep:
             release_workspace(self.base)
 
@@ -98,15 +105,28 @@ def _chown_tree(path: Path, uid: int, gid: int) -> None:
             os.chown(os.path.join(root, name), uid, gid, follow_symlinks=False)
 
 
-def launch(spec: SlotSpec) -> Slot:
-    """Make the work dirs, plan the sandbox, start the kernel and run the preload."""
+def new_forkserver(spec: SlotSpec) -> ForkServer:
+    """A fork server for kernels of `spec`: its imports start now, in the background."""
+    python = kernel_python()
+    return ForkServer(python, spec.preload, scrubbed_env(home="/tmp", python=python, device=spec.device))
+
+
+def launch(spec: SlotSpec, forkserver: ForkServer | None = None) -> Slot:
+    """Make the work dirs, plan the sandbox, start the kernel and run the preload.
+
+    With the fork launcher and no `forkserver` given, the slot starts one of its own.
+    """
     t0 = time.monotonic()
     _sweep_once()
+    own = None
+    if spec.launcher == "fork" and forkserver is None:
+        forkserver = own = new_forkserver(spec)
     space = make_workspace(spec.limits.work_mb)
     base = space.base
-    workdir, runtime = base / "work", base / "run"
+    workdir, runtime, new_root = base / "work", base / "run", base / "root"
     workdir.mkdir()
     runtime.mkdir(mode=0o755)
+    new_root.mkdir(mode=0o755)
     for src, dest in spec.data_files:
         dst = workdir / dest  # the same relative path as in release/<tp>/, folders included
         dst.parent.mkdir(parents=True, exist_ok=True)
@@ -114,20 +134,25 @@ def launch(spec: SlotSpec) -> Slot:
     python = kernel_python()
     try:
         sb = plan(
-            spec.sandbox, workdir=workdir, runtime_dir=runtime, python=python, limits=spec.limits, device=spec.device, uid=next_uid()
+            spec.sandbox, workdir=workdir, runtime_dir=runtime, python=python, limits=spec.limits, device=spec.device,
+            uid=next_uid(), launcher=spec.launcher, new_root=new_root,
         )
     except BaseException:
+        if own is not None:
+            own.close()
         release_workspace(base)
         raise
     sb = with_workspace_info(sb, space)
     if sb.run_as:
         for d in (workdir, runtime):
             _chown_tree(d, *sb.run_as)
-    kernel = Kernel(sb, python=python, runtime_dir=runtime, workdir=workdir, output_limit=spec.output_limit)
-    slot = Slot(base, workdir, runtime, sb, kernel)
+    kernel = Kernel(
+        sb, python=python, runtime_dir=runtime, workdir=workdir, output_limit=spec.output_limit, forkserver=forkserver
+    )
+    slot = Slot(base, workdir, runtime, sb, kernel, own_forkserver=own)
     try:
         kernel.start()
-        if spec.preload:
+        if spec.preload and forkserver is None:  # forked kernels have them from the server
             tops = sorted({m.split(".")[0] for m in spec.preload})  # sklearn.a, sklearn.b -> sklearn once
             code = "\n".join(f"import {m}" for m in spec.preload) + "\ndel " + ", ".join(tops)
             res = kernel.execute(code, PRELOAD_TIMEOUT_S, silent=True, keep_outputs=False)
@@ -136,6 +161,15 @@ def launch(spec: SlotSpec) -> Slot:
                 if res.ename == "MemoryError" or "failed to map" in res.evalue:
                     hint = f" — memory_mb = {spec.limits.memory_mb} is too small for {', '.join(spec.preload)}: raise [budget] memory_mb in tp.toml"
                 raise KernelDead(f"preload failed: {res.ename}: {res.evalue}{hint}")
+    except ForkServerError as exc:
+        hint = ""
+        if "MemoryError" in str(exc) or "failed to map" in str(exc):
+            hint = f" — memory_mb = {spec.limits.memory_mb} is too small for {', '.join(spec.preload)}: raise [budget] memory_mb in tp.toml"
+        slot.error = Message(
+            fr=f"le noyau Python n'a pas pu démarrer (serveur de noyaux : {exc}{hint}) : erreur du correcteur, prévenez l'enseignant",
+            en=f"the Python kernel could not start (fork server: {exc}{hint}): grader error, tell the instructor",
+        )
+        kernel.shutdown()
     except Exception as exc:  # noqa: BLE001 - any start failure is the grader's, reported as such
         slot.error = Message(
             fr=f"le noyau Python n'a pas pu démarrer ({exc}) : erreur du correcteur, prévenez l'enseignant",
@@ -151,13 +185,14 @@ class KernelPool:
 
     def __init__(self, spec: SlotSpec):
         self.spec = spec
+        self.forkserver = new_forkserver(spec) if spec.launcher == "fork" else None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ag-kernel")
-        self._next: Future[Slot] | None = self._executor.submit(launch, spec)
+        self._next: Future[Slot] | None = self._executor.submit(launch, spec, self.forkserver)
 
     def acquire(self) -> Slot:
         assert self._next is not None, "pool closed"
         slot = self._next.result()
-        self._next = self._executor.submit(launch, self.spec)
+        self._next = self._executor.submit(launch, self.spec, self.forkserver)
         return slot
 
     def close(self) -> None:
@@ -168,6 +203,9 @@ class KernelPool:
                 pass
             self._next = None
         self._executor.shutdown(wait=True)
+        if self.forkserver is not None:
+            self.forkserver.close()
+            self.forkserver = None
 
     def __enter__(self) -> KernelPool:
         return self

@@ -127,7 +127,7 @@ def test_report_records_commit_sandbox_and_timings(env):
     assert r.commit.author == "Alice Étudiante <alice@example.org>"
     assert r.commit.committer_date == "2026-01-15T10:00:00+01:00"
     assert r.commit.notebook_path == NB
-    assert r.sandbox is not None and r.sandbox.level in ("bwrap", "unshare", "rlimits")
+    assert r.sandbox is not None and r.sandbox.level in ("namespaces", "bwrap", "unshare", "rlimits")
     assert set(r.durations) >= {"read", "kernel_start", "execute", "checks", "total"}
     assert r.device == "cpu" and r.graded_at and r.grader_version
 

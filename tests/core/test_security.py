@@ -24,7 +24,13 @@ from pathlib import Path
 import pytest
 
 from autograder.results import Status
-from autograder.sandbox import SandboxUnavailable, is_sandbox_uid, probe
+from autograder.sandbox import (
+    STRICT_LEVEL,
+    SandboxUnavailable,
+    is_sandbox_uid,
+    probe,
+    strict_available,
+)
 
 from .course_builder import (
     ATTACK,
@@ -44,7 +50,7 @@ from .course_builder import (
 )
 
 CAPS = probe()
-STRICT_OK = bool(CAPS.bwrap and CAPS.is_root and CAPS.setpriv)
+STRICT_OK = strict_available("fork")  # the default launcher
 UNAVAILABLE = "bwrap or root unavailable here ({}): the strict sandbox cannot be tested".format(
     "; ".join(CAPS.notes) or "not root"
 )
@@ -209,10 +215,12 @@ def probed(tmp_path_factory):
     p.server.close()
 
 
-@pytest.fixture(scope="module")
-def attacked(probed):
-    """The probing submission graded under --sandbox strict, with a CI token in the env."""
-    if not STRICT_OK:
+@pytest.fixture(scope="module", params=["fork", "spawn"])
+def attacked(probed, request):
+    """The probing submission graded under --sandbox strict, with a CI token in the env,
+    by a kernel forked from the fork server and by one spawned through bwrap."""
+    launcher = request.param
+    if not strict_available(launcher):
         with pytest.raises(SandboxUnavailable):
             grade(
                 probed.course,
@@ -220,6 +228,7 @@ def attacked(probed):
                 "submission-probes-the-sandbox",
                 tp=ATTACK,
                 sandbox="strict",
+                kernel_launch=launcher,
             )
         pytest.skip(UNAVAILABLE)
     before = snapshot(probed.course.root, probed.repo.path)
@@ -233,11 +242,13 @@ def attacked(probed):
             tp=ATTACK,
             out_dir=probed.out,
             sandbox="strict",
+            kernel_launch=launcher,
         )
     deadline = time.monotonic() + 5
     while nobody_sleepers() - sleepers_before and time.monotonic() < deadline:
         time.sleep(0.1)
     return {
+        "launcher": launcher,
         "graded": graded,
         "report": graded.report,
         "before": before,
@@ -254,7 +265,7 @@ def probe_check(report, name: str):
 
 def test_strict_sandbox_was_used_and_switched_user(attacked):
     r = attacked["report"]
-    assert r.sandbox.level == "bwrap" and r.sandbox.user_switched, describe(r)
+    assert r.sandbox.level == STRICT_LEVEL[attacked["launcher"]] and r.sandbox.user_switched, describe(r)
     assert r.sandbox.network_isolated and r.sandbox.filesystem_hidden and r.sandbox.pid_namespace
     assert by_name(r)["test_probe_uid"].status == Status.PASSED, describe(r)
     # The probe cell ran to its end (else PROBES would be incomplete).

@@ -1,0 +1,172 @@
+"""Start kernels by forking a process that has already imported torch & co.
+
+Starting a kernel costs ~3 s of CPU here (interpreter, ipykernel, torch, sklearn), more
+than grading the notebook itself. The fork server (`kernel_side/zygote.py`) pays it once
+per pool; each kernel is then a fork that confines itself (namespaces, new root, rlimits,
+sandbox uid) before any student code runs, in ~0.2 s. This module is the grader's side:
+it starts the server, asks it for kernels and watches each one through a pidfd, which
+works for a process that is not the grader's child and cannot be fooled by pid reuse.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ZYGOTE = Path(__file__).resolve().parent / "kernel_side" / "zygote.py"
+READY_TIMEOUT_S = 180.0
+SPAWN_TIMEOUT_S = 30.0
+
+
+class ForkServerError(Exception):
+    """The fork server could not start or stopped answering."""
+
+
+class ForkedKernel:
+    """A kernel process started by the fork server (not our child): watched by pidfd."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        try:
+            self._fd: int | None = os.pidfd_open(pid)
+        except ProcessLookupError:
+            self._fd = None  # already ended and reaped
+
+    def is_alive(self) -> bool:
+        if self._fd is None:
+            return False
+        ready, _, _ = select.select([self._fd], [], [], 0)
+        return not ready  # a pidfd turns readable when its process ends
+
+    def kill(self) -> None:
+        if self._fd is not None:
+            try:
+                signal.pidfd_send_signal(self._fd, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def close(self) -> None:
+        """Kill it and wait (briefly) for the end, so its namespace is gone with it."""
+        if self._fd is None:
+            return
+        self.kill()
+        select.select([self._fd], [], [], 5.0)
+        os.close(self._fd)
+        self._fd = None
+
+
+class ForkServer:
+    """One zygote process: `preload` imported once, a kernel forked per `spawn`."""
+
+    def __init__(self, python: str, preload: tuple[str, ...], env: dict[str, str]):
+        self.python = python
+        self.preload = preload
+        self._lock = threading.Lock()
+        # The zygote's HOME/TMPDIR: whatever its imports write goes here, not into /tmp.
+        self._home = Path(tempfile.mkdtemp(prefix="ag-zygote-"))
+        self._log = open(self._home / "zygote.log", "ab")  # noqa: SIM115 - closed in close()
+        zenv = dict(env, HOME=str(self._home), TMPDIR=str(self._home), MPLCONFIGDIR=str(self._home / "mpl"),
+                    IPYTHONDIR=str(self._home / "ipython"))
+        self._proc = subprocess.Popen(
+            [python, "-s", str(ZYGOTE), json.dumps({"preload": list(preload)})],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            env=zenv,
+            cwd=self._home,
+        )
+        self.import_s: float | None = None
+        self._ready: dict[str, Any] | None = None
+
+    def _read_reply(self, timeout: float) -> dict[str, Any]:
+        out = self._proc.stdout
+        assert out is not None
+        ready, _, _ = select.select([out], [], [], timeout)
+        line = out.readline() if ready else b""
+        if not line:
+            raise ForkServerError(self._why("no answer from the fork server"))
+        try:
+            reply = json.loads(line)
+        except ValueError as exc:
+            raise ForkServerError(f"the fork server answered {line[:200]!r}") from exc
+        if "error" in reply:
+            raise ForkServerError(str(reply["error"]))
+        return reply
+
+    def _why(self, what: str) -> str:
+        code = self._proc.poll()
+        tail = ""
+        try:
+            tail = (self._home / "zygote.log").read_text(errors="replace")[-500:].strip()
+        except OSError:
+            pass
+        return what + (f" (exit code {code})" if code is not None else "") + (f": {tail}" if tail else "")
+
+    def wait_ready(self) -> float:
+        """Block until the imports are done; their duration in seconds."""
+        with self._lock:
+            if self._ready is None:
+                self._ready = self._read_reply(READY_TIMEOUT_S)
+                self.import_s = float(self._ready.get("import_s", 0.0))
+        return self.import_s or 0.0
+
+    def spawn(self, request: dict[str, Any]) -> ForkedKernel:
+        self.wait_ready()
+        with self._lock:
+            stdin = self._proc.stdin
+            assert stdin is not None
+            try:
+                stdin.write(json.dumps({"op": "spawn", **request}).encode() + b"\n")
+                stdin.flush()
+            except OSError as exc:
+                raise ForkServerError(self._why("the fork server is gone")) from exc
+            reply = self._read_reply(SPAWN_TIMEOUT_S)
+        return ForkedKernel(int(reply["pid"]))
+
+    def close(self) -> None:
+        """Stop the server; kernels it still has are killed by it on the way out."""
+        if self._proc.poll() is None:
+            try:
+                assert self._proc.stdin is not None
+                self._proc.stdin.write(b'{"op": "exit"}\n')
+                self._proc.stdin.close()
+            except OSError:
+                pass
+            try:
+                self._proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        for stream in (self._proc.stdin, self._proc.stdout):
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+        self._log.close()
+        shutil.rmtree(self._home, ignore_errors=True)
+
+    def __enter__(self) -> ForkServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def wait_gone(kernel: ForkedKernel, timeout: float) -> bool:
+    """Poll until the kernel has ended (tests, shutdown paths)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if not kernel.is_alive():
+            return True
+        time.sleep(0.02)
+    return not kernel.is_alive()

@@ -1,0 +1,315 @@
+"""Fork server: import the heavy modules once, then fork one confined kernel per request.
+
+Run by the grader as ``python -s zygote.py CONFIG_JSON`` with the kernel interpreter; it
+imports only the standard library, ipykernel and the TP's preload list (trusted code),
+so it works whatever the kernel's environment holds. Requests and replies are JSON
+lines on stdin/stdout. Nothing a kernel does ever reaches this process: the kernels are
+its grandchildren, confined before the first line of student code runs.
+
+Each spawned kernel is three processes:
+
+    outer  (forked here; new mount/net/ipc/uts namespaces; the pid the grader watches)
+      └─ init (pid 1 of a new PID namespace: builds the new root, then reaps)
+           └─ kernel (own session, rlimits, sandbox uid, no_new_privs, ipykernel)
+
+Killing `outer` kills `init` (parent-death signal), and the end of `init` kills every
+process left in its PID namespace, so the grader needs only the one pid.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import json
+import os
+import resource
+import select
+import signal
+import socket
+import struct
+import sys
+import time
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+MNT_DETACH = 2
+PR_SET_PDEATHSIG = 1
+PR_SET_NO_NEW_PRIVS = 38
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
+DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
+RLIMITS = {
+    "as": resource.RLIMIT_AS,
+    "cpu": resource.RLIMIT_CPU,
+    "nproc": resource.RLIMIT_NPROC,
+    "fsize": resource.RLIMIT_FSIZE,
+    "nofile": resource.RLIMIT_NOFILE,
+    "core": resource.RLIMIT_CORE,
+}
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(ret: int, what: str) -> None:
+    if ret != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _mount(src: str | None, dst: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    _check(
+        _libc.mount(
+            None if src is None else src.encode(),
+            dst.encode(),
+            None if fstype is None else fstype.encode(),
+            ctypes.c_ulong(flags),
+            None if data is None else data.encode(),
+        ),
+        f"mount {src} on {dst}",
+    )
+
+
+def _bind(src: str, dst: str, *, writable: bool) -> None:
+    _mount(src, dst, None, MS_BIND | MS_REC)
+    flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | (0 if writable else MS_RDONLY)
+    _mount(None, dst, None, flags)
+
+
+def _inside(root: str, path: str) -> str:
+    return root + "/" + path.lstrip("/")
+
+
+def _loopback_up() -> None:
+    """A new network namespace has only `lo`, and down: bring it up (as bwrap does)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        ifr = struct.pack("16sH", b"lo", 0)
+        flags = struct.unpack("16sH", fcntl.ioctl(s, 0x8913, ifr)[:18])[1]  # SIOCGIFFLAGS
+        fcntl.ioctl(s, 0x8914, struct.pack("16sH", b"lo", flags | 1))  # SIOCSIFFLAGS, IFF_UP
+
+
+def build_root(iso: dict) -> None:
+    """Mount a new root holding only what `iso` lists, then pivot into it (in `init`)."""
+    root = iso["root"]
+    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+
+    def mkdirs(path: str) -> None:
+        # Parents are traversable, not listable: the kernel must not browse /work, /root...
+        cur = root
+        for part in path.strip("/").split("/"):
+            cur = cur + "/" + part
+            if not os.path.isdir(cur):
+                os.mkdir(cur, 0o711)
+
+    # Private /tmp and /dev first: the binds below may lie inside them (the runtime folder).
+    mkdirs("/dev")
+    _mount("tmpfs", _inside(root, "/dev"), "tmpfs", MS_NOSUID, "size=64k,mode=0755")
+    for path in ("/tmp", "/dev/shm"):
+        mkdirs(path)
+        _mount("tmpfs", _inside(root, path), "tmpfs", MS_NOSUID | MS_NODEV, f"size={iso['tmpfs_bytes']},mode=1777")
+    for link, target in iso["symlinks"]:
+        os.symlink(target, _inside(root, link))
+    for path in iso["ro"]:
+        mkdirs(path)
+        _bind(path, _inside(root, path), writable=False)
+    for src, dst in iso["rw"]:
+        mkdirs(dst)
+        _bind(src, _inside(root, dst), writable=True)
+    for name in DEVICES:
+        node = _inside(root, f"/dev/{name}")
+        open(node, "w").close()  # noqa: SIM115 - an empty file to bind the device onto
+        _mount(f"/dev/{name}", node, None, MS_BIND)
+    for dev in iso.get("devices", []):  # GPUs
+        node = _inside(root, dev)
+        open(node, "w").close()  # noqa: SIM115
+        _mount(dev, node, None, MS_BIND)
+    for i, name in enumerate(("stdin", "stdout", "stderr")):
+        os.symlink(f"/proc/self/fd/{i}", _inside(root, f"/dev/{name}"))
+    os.symlink("/proc/self/fd", _inside(root, "/dev/fd"))
+    mkdirs("/proc")
+    _mount("proc", _inside(root, "/proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    os.chdir(root)
+    _check(_libc.syscall(SYS_PIVOT_ROOT[os.uname().machine], b".", b"."), "pivot_root")
+    _check(_libc.umount2(b".", MNT_DETACH), "umount old root")
+    os.chdir("/")
+
+
+def _prctl(option: int, arg: int) -> None:
+    _check(_libc.prctl(option, ctypes.c_ulong(arg), 0, 0, 0), f"prctl {option}")
+
+
+def become_kernel(req: dict, log_fd: int) -> None:
+    """Last step before student code: descriptors, limits, user, environment."""
+    os.setsid()
+    devnull = os.open("/dev/null", os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    os.closerange(3, 65536)
+    for name, value in req["rlimits"].items():
+        resource.setrlimit(RLIMITS[name], (value, value))
+    if req.get("uid") is not None:
+        os.setgroups([])
+        os.setresgid(req["gid"], req["gid"], req["gid"])
+        os.setresuid(req["uid"], req["uid"], req["uid"])  # drops every capability
+    _prctl(PR_SET_NO_NEW_PRIVS, 1)
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after setuid, which clears it
+    os.chdir(req["cwd"])
+    os.environ.clear()
+    os.environ.update(req["env"])
+    import tempfile
+
+    tempfile.tempdir = None  # computed again from the kernel's TMPDIR
+    np = sys.modules.get("numpy")
+    if np is not None:
+        np.random.seed()  # fresh entropy: every fork would otherwise share the zygote's state
+    if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
+        sys.path.pop(0)  # the grader's folder: not the kernel's to import from
+    sys.argv = ["ipykernel_launcher", "-f", req["connection_file"], *req["kernel_args"]]  # as when spawned
+
+
+def run_kernel(req: dict) -> None:
+    from ipykernel.kernelapp import IPKernelApp
+
+    IPKernelApp.launch_instance(argv=["-f", req["connection_file"], *req["kernel_args"]])
+
+
+def _wait_for(pid: int) -> int:
+    """Reap every child (init adopts orphans) until `pid` ends; its exit status."""
+    while True:
+        try:
+            got, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            return 1
+        except InterruptedError:
+            continue
+        if got == pid:
+            return os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
+
+
+def child(req: dict) -> None:
+    """In `outer`, forked from the zygote; never returns."""
+    code = 1
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        log_fd = os.open(req["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        iso = req.get("isolation")
+        if iso is None:
+            become_kernel(req, log_fd)
+            run_kernel(req)
+            code = 0
+        else:
+            _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID), "unshare")
+            _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing below propagates to the host
+            socket.sethostname(iso["hostname"])
+            _loopback_up()
+            # init cannot see its parent's pid (another PID namespace): a pipe's end tells
+            # it whether outer died before the parent-death signal was armed.
+            alive_r, alive_w = os.pipe()
+            init = os.fork()
+            if init == 0:
+                _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+                os.close(alive_w)
+                if select.select([alive_r], [], [], 0)[0]:
+                    os._exit(1)  # EOF: outer is gone
+                os.close(alive_r)
+                build_root(iso)
+                kernel = os.fork()
+                if kernel == 0:
+                    become_kernel(req, log_fd)
+                    run_kernel(req)
+                    os._exit(0)
+                os.closerange(0, 65536)
+                os._exit(_wait_for(kernel))
+            os.closerange(0, alive_w)  # keeps alive_w open until outer ends
+            os.closerange(alive_w + 1, 65536)
+            code = _wait_for(init)
+    except BaseException as exc:  # noqa: BLE001 - report to the kernel log, never to the zygote's stdout
+        try:
+            os.write(2 if "log_fd" not in locals() else log_fd, f"autograder zygote: {type(exc).__name__}: {exc}\n".encode())
+        except OSError:
+            pass
+    finally:
+        os._exit(code)
+
+
+def serve(config: dict) -> None:
+    t0 = time.monotonic()
+    # Imports happen here, once: each kernel forked below finds them in sys.modules.
+    for name in config.get("preload", []):
+        __import__(name)
+    import ipykernel.ipkernel  # noqa: F401
+    import ipykernel.kernelapp  # noqa: F401 - the kernel's own start-up imports
+
+    out = sys.stdout
+    out.write(json.dumps({"ready": True, "import_s": round(time.monotonic() - t0, 3)}) + "\n")
+    out.flush()
+    parent = os.getppid()
+    children: set[int] = set()
+    try:
+        _loop(out, parent, children)
+    finally:
+        for pid in children:  # the grader is gone or done: so are its kernels
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def _loop(out, parent: int, children: set[int]) -> None:
+    buf = b""
+    while True:
+        while children:  # reap whatever ended; the grader watches each outer pid itself
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            children.discard(pid)
+        if os.getppid() != parent:
+            break  # the grader died
+        ready, _, _ = select.select([0], [], [], 0.5)
+        if not ready:
+            continue
+        data = os.read(0, 65536)
+        if not data:
+            break
+        buf += data
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            req = json.loads(line)
+            if req.get("op") == "exit":
+                return
+            sys.stdout.flush()
+            pid = os.fork()
+            if pid == 0:
+                child(req)
+            children.add(pid)
+            out.write(json.dumps({"pid": pid}) + "\n")
+            out.flush()
+
+
+def main() -> None:
+    # No parent-death signal here: it fires when the grader *thread* that started us ends.
+    # The grader's end closes our stdin instead, and the loop then stops every kernel.
+    config = json.loads(sys.argv[1])
+    try:
+        serve(config)
+    except BaseException as exc:  # noqa: BLE001 - say why on stdout, where the grader waits
+        sys.stdout.write(json.dumps({"error": f"{type(exc).__name__}: {exc}"}) + "\n")
+        sys.stdout.flush()
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""forkserver + kernel_side/zygote: kernels forked from a server that imported once.
+
+Real processes throughout: a zygote per test module, kernels forked from it, confined
+(namespaces when the grader may create them), watched through pidfds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from autograder.forkserver import ForkServer, ForkServerError, wait_gone
+from autograder.sandbox import Limits, can_fork_namespaces, kernel_python, scrubbed_env
+from autograder.slot import KernelPool, Slot, SlotSpec, launch
+
+LIMITS = Limits(memory_mb=4096, open_files=200, file_size_mb=8)
+SPEC = SlotSpec(sandbox="auto", device="cpu", limits=LIMITS, output_limit=64 * 1024, preload=("numpy",), launcher="fork")
+ISOLATED = os.geteuid() == 0 and can_fork_namespaces()
+COURSE_SOURCE = Path(__file__).resolve().parents[2] / "source"  # the instructor's files
+
+
+def run(slot: Slot, code: str) -> str:
+    res = slot.kernel.execute(code, 30)
+    assert res.status == "ok", (res.ename, res.evalue)
+    return "".join(o.get("text", "") for o in res.outputs if o["output_type"] == "stream")
+
+
+def probe(slot: Slot, expr: str) -> object:
+    return json.loads(run(slot, f"import json\nprint(json.dumps({expr}))"))
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[KernelPool]:
+    with KernelPool(SPEC) as p:
+        yield p
+
+
+@pytest.fixture
+def slot(pool: KernelPool) -> Iterator[Slot]:
+    s = pool.acquire()
+    assert s.error is None, s.error
+    yield s
+    s.close()
+
+
+def test_forked_kernel_has_the_preload_without_a_name_for_it(slot):
+    got = probe(slot, "['numpy' in __import__('sys').modules, 'numpy' in dir()]")
+    assert got == [True, False]
+
+
+def test_each_fork_gets_its_own_numpy_random_state(pool):
+    a, b = pool.acquire(), pool.acquire()
+    try:
+        draws = [probe(s, "__import__('numpy').random.randint(0, 2**31)") for s in (a, b)]
+    finally:
+        a.close()
+        b.close()
+    assert draws[0] != draws[1], "two kernels forked from one server drew the same numbers"
+
+
+def test_forked_kernel_has_the_limits_and_a_scrubbed_environment(slot):
+    got = probe(
+        slot,
+        "[__import__('resource').getrlimit(__import__('resource').RLIMIT_NOFILE)[0], "
+        "__import__('resource').getrlimit(__import__('resource').RLIMIT_FSIZE)[0], "
+        "sorted(__import__('os').environ), __import__('os').getcwd()]",
+    )
+    nofile, fsize, env, cwd = got
+    assert nofile == LIMITS.open_files and fsize == LIMITS.file_size_mb * 1024 * 1024
+    allowed = set(scrubbed_env(home="/tmp", python=kernel_python(), device="cpu"))
+    allowed |= {"TERM", "PAGER", "GIT_PAGER", "CLICOLOR", "CLICOLOR_FORCE"}  # set by ipykernel itself
+    leaked = (set(env) & set(os.environ)) - allowed
+    assert not leaked, f"grader variables reached the kernel: {sorted(leaked)}"
+    assert cwd == slot.plan.workdir_inside
+
+
+@pytest.mark.skipif(not ISOLATED, reason="needs root allowed to create namespaces")
+def test_forked_kernel_lives_in_its_own_namespaces_as_a_sandbox_uid(slot):
+    host_names = sorted(os.listdir("/"))
+    got = probe(
+        slot,
+        "[__import__('socket').gethostname(), __import__('os').getuid(), __import__('os').getpid(), "
+        f"sorted(__import__('os').listdir('/')), __import__('os').path.exists({str(COURSE_SOURCE)!r})]",
+    )
+    hostname, uid, pid, names, source_visible = got
+    assert hostname == "sandbox" and uid == slot.plan.run_as[0] and uid != 0
+    assert pid == 2, "the kernel is the first child of its namespace's init"
+    assert not source_visible and "sandbox" in names and names != host_names
+    assert slot.plan.info.level == "namespaces"
+
+
+@pytest.mark.skipif(not ISOLATED, reason="needs root allowed to create namespaces")
+def test_closing_a_forked_kernel_ends_what_it_started(pool):
+    s = pool.acquire()
+    pid = probe(s, "__import__('subprocess').Popen(['sleep', '1000'], start_new_session=True).pid")
+    assert isinstance(pid, int)
+    kernel_proc = s.kernel.km.forked
+    s.close()
+    assert wait_gone(kernel_proc, 5)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _sleepers():
+        time.sleep(0.05)
+    assert not _sleepers(), "a process the student started outlived the kernel"
+
+
+def _sleepers() -> list[int]:
+    found = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/cmdline", "rb") as f:
+                    cmd = f.read().split(b"\0")
+                st = os.stat(f"/proc/{d}")
+            except OSError:
+                continue
+            if cmd[:2] == [b"sleep", b"1000"] and st.st_uid != os.geteuid():
+                found.append(int(d))
+    return found
+
+
+def test_a_kernel_that_exits_is_seen_dead(pool):
+    s = pool.acquire()
+    try:
+        res = s.kernel.execute("import os; os._exit(3)", 10)
+        assert res.status == "kernel-died"
+        assert not s.kernel.alive()
+    finally:
+        s.close()
+
+
+def test_stopping_the_server_stops_its_kernels():
+    spec = SlotSpec(sandbox="auto", device="cpu", limits=LIMITS, output_limit=4096, launcher="fork")
+    server = ForkServer(kernel_python(), (), scrubbed_env(home="/tmp", python=kernel_python(), device="cpu"))
+    s = launch(spec, server)
+    try:
+        assert s.error is None and s.kernel.alive()
+        proc = s.kernel.km.forked
+        server.close()
+        assert wait_gone(proc, 5), "a kernel outlived its fork server"
+    finally:
+        s.close()
+
+
+def test_a_preload_that_fails_names_the_module():
+    server = ForkServer(kernel_python(), ("no_such_module_for_the_test",), {"PATH": "/usr/bin"})
+    try:
+        with pytest.raises(ForkServerError, match="no_such_module_for_the_test"):
+            server.wait_ready()
+    finally:
+        server.close()
+
+
+def test_a_slot_whose_server_failed_reports_a_grader_error():
+    spec = SlotSpec(sandbox="auto", device="cpu", limits=LIMITS, output_limit=4096,
+                    preload=("no_such_module_for_the_test",), launcher="fork")
+    s = launch(spec)
+    try:
+        assert s.error is not None and "no_such_module_for_the_test" in s.error.en
+        assert not s.kernel.alive()
+    finally:
+        s.close()

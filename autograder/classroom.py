@@ -19,7 +19,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,11 +29,13 @@ from autograder import __version__
 from autograder.config import ConfigError, GradeOptions
 from autograder.course import Course
 from autograder.deadline import LatePolicy, Selected, gitlab_configured, select_for_student
+from autograder.forkserver import ForkClient
 from autograder.gitread import open_repo
-from autograder.grade import grade_commit, pool_for_tp
+from autograder.grade import grade_commit, pool_for_tp, spec_for_tp
 from autograder.render import write_atomic
 from autograder.results import GRADER_FAULTS, Message, is_grader_fault
 from autograder.roster import Student
+from autograder.slot import new_forkserver
 
 RESULT = "result.json"
 
@@ -204,9 +206,10 @@ def _grade_with_retry(job: ClassJob, repo_path: str, sha: str, out_dir: Path, po
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(job: ClassJob, fp: str) -> None:
+def _init_worker(job: ClassJob, fp: str, forkserver_address: str | None) -> None:
     _worker["job"], _worker["fp"] = job, fp
-    _worker["pool"] = pool_for_tp(Course(job.course_root).tp(job.tp), job.options)
+    shared = ForkClient(forkserver_address) if forkserver_address else None
+    _worker["pool"] = pool_for_tp(Course(job.course_root).tp(job.tp), job.options, shared)
 
 
 def _work(student: Student) -> dict[str, Any]:
@@ -223,26 +226,37 @@ def grade_class(
     """Grade every student (in parallel with `jobs` > 1); returns results in roster order."""
     fp = fingerprint(job)
     results: dict[str, dict[str, Any]] = {}
-    with output_lock(job.out):
+    tp = Course(job.course_root).tp(job.tp)
+    with output_lock(job.out), ExitStack() as stack:
         if jobs <= 1:
-            with pool_for_tp(Course(job.course_root).tp(job.tp), job.options) as pool:
-                for s in students:
-                    results[s.id] = grade_student(s, job, fp, pool)
-                    if on_result:
-                        on_result(results[s.id])
-        else:
-            ctx = multiprocessing.get_context("spawn")  # no fork of a process holding kernels
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(job, fp)) as ex:
-                futures = {ex.submit(_work, s): s for s in students}
-                for fut in as_completed(futures):
-                    s = futures[fut]
-                    try:
-                        results[s.id] = fut.result()
-                    except Exception as exc:  # noqa: BLE001 - a dead worker: record, go on
-                        results[s.id] = {"student_id": s.id, "name": s.name, "status": "grader-error", "reason": str(exc)[:500], "final_score": 0.0, "raw_score": 0.0, "max_score": None, "checks": [], "problems": ["grader-error"]}
-                        write_json_atomic(job.out / "students" / s.id / RESULT, results[s.id])
-                    if on_result:
-                        on_result(results[s.id])
+            pool = stack.enter_context(pool_for_tp(tp, job.options))
+            for s in students:
+                results[s.id] = grade_student(s, job, fp, pool)
+                if on_result:
+                    on_result(results[s.id])
+            return [results[s.id] for s in students]
+        # One fork server for all workers, started before them: the class pays its imports once.
+        spec = spec_for_tp(tp, job.options)
+        shared = stack.enter_context(new_forkserver(spec, listen=True)) if spec.launcher == "fork" else None
+        address = shared.address if shared is not None else None
+        # Workers are forked from multiprocessing's fork server (a fresh, single-threaded
+        # process, never this one, which may hold threads): it imports the grader and the
+        # TP's modules once for all workers.
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["autograder.classroom", *tp.config.preload])
+        ex = stack.enter_context(
+            ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(job, fp, address))
+        )
+        futures = {ex.submit(_work, s): s for s in students}
+        for fut in as_completed(futures):
+            s = futures[fut]
+            try:
+                results[s.id] = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a dead worker: record, go on
+                results[s.id] = {"student_id": s.id, "name": s.name, "status": "grader-error", "reason": str(exc)[:500], "final_score": 0.0, "raw_score": 0.0, "max_score": None, "checks": [], "problems": ["grader-error"]}
+                write_json_atomic(job.out / "students" / s.id / RESULT, results[s.id])
+            if on_result:
+                on_result(results[s.id])
     return [results[s.id] for s in students]
 
 

@@ -15,6 +15,7 @@ import os
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -64,32 +65,22 @@ class ForkedKernel:
         self._fd = None
 
 
-class ForkServer:
-    """One zygote process: `preload` imported once, a kernel forked per `spawn`."""
+class Forker:
+    """JSON lines to a fork server and back, one request at a time."""
 
-    def __init__(self, python: str, preload: tuple[str, ...], env: dict[str, str]):
-        self.python = python
-        self.preload = preload
+    spawn_timeout = SPAWN_TIMEOUT_S
+
+    def __init__(self) -> None:
         self._lock = threading.Lock()
-        # The zygote's HOME/TMPDIR: whatever its imports write goes here, not into /tmp.
-        self._home = Path(tempfile.mkdtemp(prefix="ag-zygote-"))
-        self._log = open(self._home / "zygote.log", "ab")  # noqa: SIM115 - closed in close()
-        zenv = dict(env, HOME=str(self._home), TMPDIR=str(self._home), MPLCONFIGDIR=str(self._home / "mpl"),
-                    IPYTHONDIR=str(self._home / "ipython"))
-        self._proc = subprocess.Popen(
-            [python, "-s", str(ZYGOTE), json.dumps({"preload": list(preload)})],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._log,
-            env=zenv,
-            cwd=self._home,
-        )
-        self.import_s: float | None = None
-        self._ready: dict[str, Any] | None = None
+
+    def _streams(self) -> tuple[Any, Any]:  # (writable, readable) binary files
+        raise NotImplementedError
+
+    def _why(self, what: str) -> str:
+        return what
 
     def _read_reply(self, timeout: float) -> dict[str, Any]:
-        out = self._proc.stdout
-        assert out is not None
+        _, out = self._streams()
         ready, _, _ = select.select([out], [], [], timeout)
         line = out.readline() if ready else b""
         if not line:
@@ -101,6 +92,54 @@ class ForkServer:
         if "error" in reply:
             raise ForkServerError(str(reply["error"]))
         return reply
+
+    def wait_ready(self) -> float:
+        return 0.0
+
+    def spawn(self, request: dict[str, Any]) -> ForkedKernel:
+        """Fork one kernel that confines itself as `request` says; see zygote.child."""
+        self.wait_ready()
+        with self._lock:
+            stdin, _ = self._streams()
+            try:
+                stdin.write(json.dumps({"op": "spawn", **request}).encode() + b"\n")
+                stdin.flush()
+            except OSError as exc:
+                raise ForkServerError(self._why("the fork server is gone")) from exc
+            reply = self._read_reply(self.spawn_timeout)
+        return ForkedKernel(int(reply["pid"]))
+
+
+class ForkServer(Forker):
+    """One zygote process: `preload` imported once, a kernel forked per `spawn`.
+
+    With `listen`, other grader processes (class workers) may share it through
+    `ForkClient(server.address)`, so a class pays the imports once, not once per worker.
+    """
+
+    def __init__(self, python: str, preload: tuple[str, ...], env: dict[str, str], *, listen: bool = False):
+        super().__init__()
+        self.python = python
+        self.preload = preload
+        # The zygote's HOME/TMPDIR: whatever its imports write goes here, not into /tmp.
+        self._home = Path(tempfile.mkdtemp(prefix="ag-zygote-"))  # 0700: kernels cannot reach it
+        self.address = str(self._home / "zygote.sock") if listen else None
+        self._log = open(self._home / "zygote.log", "ab")  # noqa: SIM115 - closed in close()
+        zenv = dict(env, HOME=str(self._home), TMPDIR=str(self._home), MPLCONFIGDIR=str(self._home / "mpl"),
+                    IPYTHONDIR=str(self._home / "ipython"))
+        self._proc = subprocess.Popen(
+            [python, "-s", str(ZYGOTE), json.dumps({"preload": list(preload), "listen": self.address})],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            env=zenv,
+            cwd=self._home,
+        )
+        self.import_s: float | None = None
+        self._ready: dict[str, Any] | None = None
+
+    def _streams(self) -> tuple[Any, Any]:
+        return self._proc.stdin, self._proc.stdout
 
     def _why(self, what: str) -> str:
         code = self._proc.poll()
@@ -118,19 +157,6 @@ class ForkServer:
                 self._ready = self._read_reply(READY_TIMEOUT_S)
                 self.import_s = float(self._ready.get("import_s", 0.0))
         return self.import_s or 0.0
-
-    def spawn(self, request: dict[str, Any]) -> ForkedKernel:
-        self.wait_ready()
-        with self._lock:
-            stdin = self._proc.stdin
-            assert stdin is not None
-            try:
-                stdin.write(json.dumps({"op": "spawn", **request}).encode() + b"\n")
-                stdin.flush()
-            except OSError as exc:
-                raise ForkServerError(self._why("the fork server is gone")) from exc
-            reply = self._read_reply(SPAWN_TIMEOUT_S)
-        return ForkedKernel(int(reply["pid"]))
 
     def close(self) -> None:
         """Stop the server; kernels it still has are killed by it on the way out."""
@@ -160,6 +186,44 @@ class ForkServer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class ForkClient(Forker):
+    """Another process's fork server, reached through its socket (class workers)."""
+
+    spawn_timeout = READY_TIMEOUT_S  # the first request waits for the server's imports
+
+    def __init__(self, address: str, connect_timeout: float = READY_TIMEOUT_S):
+        super().__init__()
+        self.address = address
+        deadline = time.monotonic() + connect_timeout
+        while True:  # the server binds its socket a moment after it starts
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                sock.connect(address)
+                break
+            except (FileNotFoundError, ConnectionRefusedError) as exc:
+                sock.close()
+                if time.monotonic() > deadline:
+                    raise ForkServerError(f"cannot reach the fork server at {address}: {exc}") from exc
+                time.sleep(0.05)
+        self._sock = sock
+        self._w = sock.makefile("wb")
+        self._r = sock.makefile("rb")
+
+    def _streams(self) -> tuple[Any, Any]:
+        return self._w, self._r
+
+    def wait_ready(self) -> float:
+        return 0.0  # requests queue in the socket until the server's imports are done
+
+    def close(self) -> None:
+        """Disconnect; the server kills the kernels this client still has."""
+        for f in (self._w, self._r, self._sock):
+            try:
+                f.close()
+            except OSError:
+                pass
 
 
 def wait_gone(kernel: ForkedKernel, timeout: float) -> bool:

@@ -9,6 +9,7 @@ for what could not be checked; only a grader misconfiguration raises.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import tempfile
@@ -23,6 +24,7 @@ from autograder import __version__
 from autograder.checks.device import select_device
 from autograder.config import ConfigError, GradeOptions, TPConfig
 from autograder.course import TP, Course, DataFile
+from autograder.forkserver import Forker
 from autograder.gitread import SubmissionReadError, read_submission
 from autograder.graft import ORIGIN_ANSWER, ORIGIN_SCRATCH, graft
 from autograder.kernel import Kernel
@@ -417,9 +419,31 @@ def grade_commit(
     return grade_job(job, options, out_dir, pool)
 
 
-def pool_for_tp(tp: TP, options: GradeOptions) -> KernelPool:
-    """A pool of pre-started kernels for grading many submissions of one TP in a row."""
-    return KernelPool(slot_spec(tp.config, tuple(tp.data_paths()), options, select_device(options.device)))
+def spec_for_tp(tp: TP, options: GradeOptions) -> SlotSpec:
+    """The kernel every submission of `tp` graded with `options` gets."""
+    return slot_spec(tp.config, tuple(tp.data_paths()), options, select_device(options.device))
+
+
+def pool_for_tp(tp: TP, options: GradeOptions, forkserver: Forker | None = None) -> KernelPool:
+    """A pool of pre-started kernels for grading many submissions of one TP in a row
+    (`forkserver`: one shared between class workers).
+
+    While the fork server imports the TP's preload modules, this process imports them too
+    (the checks use the same numpy/torch/sklearn): both costs overlap, instead of the
+    first checks paying theirs after the first kernel is ready.
+    """
+    pool = KernelPool(spec_for_tp(tp, options), forkserver)
+    warm_imports(tp.config.preload)
+    return pool
+
+
+def warm_imports(modules: tuple[str, ...]) -> None:
+    """Import trusted modules now; one that is missing here is the checks' problem, later."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - only a warm-up
+            pass
 
 
 def grade_notebook_dict(

@@ -19,7 +19,7 @@ from typing import Any
 import zmq
 from jupyter_client import KernelManager
 
-from autograder.forkserver import ForkedKernel, ForkServer
+from autograder.forkserver import ForkedKernel, Forker
 from autograder.sandbox import SandboxPlan
 
 #: Seconds to wait for an interrupted cell to stop before the kernel is killed.
@@ -100,7 +100,7 @@ class Kernel:
         runtime_dir: Path,
         workdir: Path,
         output_limit: int = 256 * 1024,
-        forkserver: ForkServer | None = None,
+        forkserver: Forker | None = None,
     ):
         self.plan = plan
         self.forkserver = forkserver

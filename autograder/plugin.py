@@ -199,6 +199,9 @@ def run_checks(run: CheckRun) -> tuple[list[CheckResult], list[Message]]:
             str(ini),
             "--rootdir",
             tmp,
+            # Only pytest's own plugins and ours: what else is installed in the grader's
+            # environment must not change a grade (and scanning for it costs time).
+            "--disable-plugin-autoload",
             "-p",
             "no:cacheprovider",
             "-p",
@@ -211,6 +214,21 @@ def run_checks(run: CheckRun) -> tuple[list[CheckResult], list[Message]]:
             "no:unraisableexception",
             "-p",
             "no:threadexception",
+            # Per-test machinery the grader never uses: fd capture (stdout is redirected to a
+            # sink below), log capture, faulthandler, doctest collection...
+            "--capture=no",
+            "-p",
+            "no:logging",
+            "-p",
+            "no:faulthandler",
+            "-p",
+            "no:doctest",
+            "-p",
+            "no:pastebin",
+            "-p",
+            "no:junitxml",
+            "-p",
+            "no:stepwise",
             "--import-mode=importlib",
             "--continue-on-collection-errors",  # one broken check file must not zero the others
             "-q",

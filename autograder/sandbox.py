@@ -273,6 +273,12 @@ def _bwrap_prefix(
 
 def python_roots(python: str) -> list[Path]:
     """Folders the kernel's interpreter needs: its install prefix and its virtualenv."""
+    return list(_python_roots(python))
+
+
+@functools.lru_cache(maxsize=8)
+def _python_roots(python: str) -> tuple[Path, ...]:
+    """Asked once per interpreter: a subprocess per kernel start costs ~30 ms."""
     try:
         out = subprocess.run(
             [python, "-c", "import sys; print(sys.base_prefix); print(sys.prefix)"],
@@ -294,7 +300,7 @@ def python_roots(python: str) -> list[Path]:
     for r in map(Path, out):
         if r not in roots and not str(r).startswith("/usr"):
             roots.append(r)
-    return roots
+    return tuple(roots)
 
 
 def scrubbed_env(*, home: str, python: str, device: str) -> dict[str, str]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autograder.course import DataFile
-from autograder.forkserver import ForkServer, ForkServerError
+from autograder.forkserver import Forker, ForkServer, ForkServerError
 from autograder.kernel import Kernel, KernelDead
 from autograder.results import Message
 from autograder.sandbox import (
@@ -105,13 +105,14 @@ def _chown_tree(path: Path, uid: int, gid: int) -> None:
             os.chown(os.path.join(root, name), uid, gid, follow_symlinks=False)
 
 
-def new_forkserver(spec: SlotSpec) -> ForkServer:
-    """A fork server for kernels of `spec`: its imports start now, in the background."""
+def new_forkserver(spec: SlotSpec, *, listen: bool = False) -> ForkServer:
+    """A fork server for kernels of `spec`: its imports start now, in the background.
+    With `listen`, other processes may share it (`ForkClient(server.address)`)."""
     python = kernel_python()
-    return ForkServer(python, spec.preload, scrubbed_env(home="/tmp", python=python, device=spec.device))
+    return ForkServer(python, spec.preload, scrubbed_env(home="/tmp", python=python, device=spec.device), listen=listen)
 
 
-def launch(spec: SlotSpec, forkserver: ForkServer | None = None) -> Slot:
+def launch(spec: SlotSpec, forkserver: Forker | None = None) -> Slot:
     """Make the work dirs, plan the sandbox, start the kernel and run the preload.
 
     With the fork launcher and no `forkserver` given, the slot starts one of its own.
@@ -183,9 +184,14 @@ def launch(spec: SlotSpec, forkserver: ForkServer | None = None) -> Slot:
 class KernelPool:
     """Keeps one slot starting in the background. Use as a context manager."""
 
-    def __init__(self, spec: SlotSpec):
+    def __init__(self, spec: SlotSpec, forkserver: Forker | None = None):
+        """`forkserver`: one shared with other pools (not closed here); by default the pool
+        starts its own when `spec.launcher` is "fork"."""
         self.spec = spec
-        self.forkserver = new_forkserver(spec) if spec.launcher == "fork" else None
+        self._own_forkserver = forkserver is None
+        if forkserver is None and spec.launcher == "fork":
+            forkserver = new_forkserver(spec)
+        self.forkserver = forkserver
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ag-kernel")
         self._next: Future[Slot] | None = self._executor.submit(launch, spec, self.forkserver)
 
@@ -203,9 +209,9 @@ class KernelPool:
                 pass
             self._next = None
         self._executor.shutdown(wait=True)
-        if self.forkserver is not None:
+        if self.forkserver is not None and self._own_forkserver:
             self.forkserver.close()
-            self.forkserver = None
+        self.forkserver = None
 
     def __enter__(self) -> KernelPool:
         return self

@@ -242,61 +242,103 @@ def child(req: dict) -> None:
         os._exit(code)
 
 
+class _Channel:
+    """Where requests come from: the owner (stdin/stdout) or a grader worker (a socket)."""
+
+    def __init__(self, rfd: int, wfd: int, conn: socket.socket | None = None):
+        self.rfd, self.wfd, self.conn = rfd, wfd, conn
+        self.buf = b""
+        self.kids: set[int] = set()
+
+    def reply(self, obj: dict) -> None:
+        data = (json.dumps(obj) + "\n").encode()
+        while data:
+            data = data[os.write(self.wfd, data):]
+
+
 def serve(config: dict) -> None:
     t0 = time.monotonic()
+    listener = None
+    if config.get("listen"):
+        # Bound before the imports, so that workers can connect (and queue) early. The
+        # folder is the grader's (0700): kernels, run as other uids, cannot reach it.
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(config["listen"])
+        listener.listen(64)
     # Imports happen here, once: each kernel forked below finds them in sys.modules.
     for name in config.get("preload", []):
         __import__(name)
     import ipykernel.ipkernel  # noqa: F401
     import ipykernel.kernelapp  # noqa: F401 - the kernel's own start-up imports
 
-    out = sys.stdout
-    out.write(json.dumps({"ready": True, "import_s": round(time.monotonic() - t0, 3)}) + "\n")
-    out.flush()
-    parent = os.getppid()
-    children: set[int] = set()
     try:
-        _loop(out, parent, children)
+        import ipykernel.debugger  # noqa: F401 - debugpy: 0.08 s of every kernel's start
+    except Exception:  # noqa: BLE001 - optional
+        pass
+
+    sys.stdout.flush()
+    owner = _Channel(0, 1)
+    owner.reply({"ready": True, "import_s": round(time.monotonic() - t0, 3)})
+    channels = [owner]
+    try:
+        _loop(owner, channels, listener)
     finally:
-        for pid in children:  # the grader is gone or done: so are its kernels
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+        for ch in channels:  # the grader is gone or done: so are its kernels
+            _kill_all(ch.kids)
 
 
-def _loop(out, parent: int, children: set[int]) -> None:
-    buf = b""
+def _kill_all(pids: set[int]) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def _loop(owner: _Channel, channels: list[_Channel], listener: socket.socket | None) -> None:
+    parent = os.getppid()
     while True:
-        while children:  # reap whatever ended; the grader watches each outer pid itself
+        while True:  # reap whatever ended; the grader watches each outer pid itself
             try:
                 pid, _ = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
                 break
             if pid == 0:
                 break
-            children.discard(pid)
+            for ch in channels:
+                ch.kids.discard(pid)
         if os.getppid() != parent:
-            break  # the grader died
-        ready, _, _ = select.select([0], [], [], 0.5)
-        if not ready:
-            continue
-        data = os.read(0, 65536)
-        if not data:
-            break
-        buf += data
-        while b"\n" in buf:
-            line, buf = buf.split(b"\n", 1)
-            req = json.loads(line)
-            if req.get("op") == "exit":
-                return
-            sys.stdout.flush()
-            pid = os.fork()
-            if pid == 0:
-                child(req)
-            children.add(pid)
-            out.write(json.dumps({"pid": pid}) + "\n")
-            out.flush()
+            return  # the grader died
+        fds = [ch.rfd for ch in channels] + ([listener.fileno()] if listener else [])
+        ready, _, _ = select.select(fds, [], [], 0.5)
+        for fd in ready:
+            if listener is not None and fd == listener.fileno():
+                conn, _ = listener.accept()
+                channels.append(_Channel(conn.fileno(), conn.fileno(), conn))
+                continue
+            ch = next(c for c in channels if c.rfd == fd)
+            data = os.read(fd, 65536)
+            if not data:
+                if ch is owner:
+                    return
+                _kill_all(ch.kids)  # a worker that is gone leaves no kernel behind
+                channels.remove(ch)
+                if ch.conn is not None:
+                    ch.conn.close()
+                continue
+            ch.buf += data
+            while b"\n" in ch.buf:
+                line, ch.buf = ch.buf.split(b"\n", 1)
+                req = json.loads(line)
+                if req.get("op") == "exit":
+                    if ch is owner:
+                        return
+                    continue
+                pid = os.fork()
+                if pid == 0:
+                    child(req)
+                ch.kids.add(pid)
+                ch.reply({"pid": pid})
 
 
 def main() -> None:

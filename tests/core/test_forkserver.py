@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.forkserver import ForkServer, ForkServerError, wait_gone
+from autograder.forkserver import ForkClient, ForkServer, ForkServerError, wait_gone
 from autograder.sandbox import Limits, can_fork_namespaces, kernel_python, scrubbed_env
 from autograder.slot import KernelPool, Slot, SlotSpec, launch
 
@@ -164,3 +164,23 @@ def test_a_slot_whose_server_failed_reports_a_grader_error():
         assert not s.kernel.alive()
     finally:
         s.close()
+
+
+def test_workers_share_one_server_and_a_lost_worker_leaves_no_kernel():
+    """grade-class --jobs N: one server, reached by each worker through its socket."""
+    env = scrubbed_env(home="/tmp", python=kernel_python(), device="cpu")
+    with ForkServer(kernel_python(), ("numpy",), env, listen=True) as server:
+        assert server.address is not None
+        a, b = ForkClient(server.address), ForkClient(server.address)
+        slots = [launch(SPEC, a), launch(SPEC, b)]
+        try:
+            assert all(s.error is None for s in slots), [s.error for s in slots]
+            assert [probe(s, "1 + 1") for s in slots] == [2, 2]
+            orphan = slots[0].kernel.km.forked
+            a.close()  # the worker is gone, without closing its kernel
+            assert wait_gone(orphan, 5), "a kernel outlived the worker that asked for it"
+            assert slots[1].kernel.alive(), "another worker's kernel was stopped too"
+        finally:
+            for s in slots:
+                s.close()
+            b.close()

@@ -16,7 +16,7 @@ from autograder.results import Message
 SandboxMode = Literal["auto", "strict", "off"]
 DeviceChoice = Literal["auto", "cpu", "cuda"]
 Lang = Literal["fr", "en"]
-KernelLaunch = Literal["fork", "spawn"]
+KernelLaunch = Literal["auto", "fork", "spawn"]
 
 
 def option(default: Any, help: str, **kw: Any) -> Any:
@@ -65,11 +65,13 @@ class GradeOptions:
         False, "Keep the sandbox's temporary work directory (debugging)."
     )
     kernel_launch: KernelLaunch = option(
-        "fork",
-        "How kernels start: 'fork' from a server that imported the TP's preload modules once "
-        "(each kernel then confines itself in its own namespaces: ~0.2 s instead of ~3 s); "
-        "'spawn' a fresh interpreter per kernel through bwrap/unshare (slower, the previous default).",
-        choices=("fork", "spawn"),
+        "auto",
+        "How kernels start: 'fork' from a server that imported the TP's preload modules once, "
+        "each kernel then confining itself in its own namespaces (~0.3 s instead of ~3 s; "
+        "needs root for the namespaces); 'spawn' a fresh interpreter per kernel through "
+        "bwrap/unshare; 'auto' forks where this grader can confine forked kernels, else "
+        "spawns through bwrap when it works, else forks.",
+        choices=("auto", "fork", "spawn"),
     )
 
     def with_overrides(self, values: dict[str, Any]) -> GradeOptions:

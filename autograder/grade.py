@@ -42,7 +42,7 @@ from autograder.results import (
     Visibility,
     total_score,
 )
-from autograder.sandbox import Limits
+from autograder.sandbox import Limits, resolve_launcher
 from autograder.slot import KernelPool, SlotSpec, launch
 
 AGENT_TIMEOUT_S = 20.0
@@ -126,7 +126,7 @@ def slot_spec(tp: TPConfig, data_files: tuple[DataFile, ...], options: GradeOpti
         data_files=data_files,
         preload=tp.preload,
         keep_workdir=options.keep_workdir,
-        launcher=options.kernel_launch,
+        launcher=resolve_launcher(options.kernel_launch),
     )
 
 
@@ -447,9 +447,15 @@ def warm_imports(modules: tuple[str, ...]) -> None:
 
 
 def grade_notebook_dict(
-    tp: TP, nb: dict[str, Any], *, options: GradeOptions, instructor_nb: dict[str, Any] | None = None, label: str = "local"
+    tp: TP,
+    nb: dict[str, Any],
+    *,
+    options: GradeOptions,
+    instructor_nb: dict[str, Any] | None = None,
+    label: str = "local",
+    pool: KernelPool | None = None,
 ) -> Graded:
     """Grade an in-memory notebook (release verification, tests)."""
     raw = json.dumps(nb, ensure_ascii=False).encode("utf-8")
     commit = CommitInfo(repo=label, ref=label, notebook_path=f"{tp.id}/{tp.config.notebook}")
-    return grade_job(job_for_tp(tp, commit=commit, student_bytes=raw, instructor_nb=instructor_nb), options)
+    return grade_job(job_for_tp(tp, commit=commit, student_bytes=raw, instructor_nb=instructor_nb), options, pool=pool)

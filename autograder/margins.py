@@ -99,17 +99,19 @@ def margin_report(
     progress: Callable[[str], object] = lambda _msg: None,
 ) -> MarginReport:
     """Grade the solution view of `tp` once per seed and fold the margins."""
-    from autograder.grade import grade_notebook_dict
+    from autograder.grade import grade_notebook_dict, pool_for_tp
     from autograder.release import build_views
 
     views = build_views(tp, nbgrader_config=nbgrader_config)
     reports = []
-    for seed in seeds:
-        progress(f"[margins] {tp.id}: grading the solution with seed {seed}")
-        graded = grade_notebook_dict(
-            tp, views.solution_nb, options=replace(options, seed=seed), instructor_nb=views.release_nb, label="solution"
-        )
-        report = graded.report
-        progress(f"[margins] {tp.id}: {report.score:g}/{report.max_score:g} in {report.durations.get('total', 0):.1f} s")
-        reports.append((seed, report))
+    with pool_for_tp(tp, options) as pool:  # the seed does not change the kernel: one pool
+        for seed in seeds:
+            progress(f"[margins] {tp.id}: grading the solution with seed {seed}")
+            graded = grade_notebook_dict(
+                tp, views.solution_nb, options=replace(options, seed=seed), instructor_nb=views.release_nb,
+                label="solution", pool=pool,
+            )
+            report = graded.report
+            progress(f"[margins] {tp.id}: {report.score:g}/{report.max_score:g} in {report.durations.get('total', 0):.1f} s")
+            reports.append((seed, report))
     return combine(reports)

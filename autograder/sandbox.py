@@ -177,6 +177,17 @@ def can_fork_namespaces() -> bool:
     return command_succeeds([sys.executable, "-c", code])
 
 
+def resolve_launcher(choice: str) -> str:
+    """`--kernel-launch auto`: fork where forked kernels can get their own namespaces (the
+    same protection as bwrap, ten times faster to start); else bwrap for each kernel when
+    it works here (unprivileged user namespaces); else fork (rlimits either way)."""
+    if choice != "auto":
+        return choice
+    if os.geteuid() == 0 and can_fork_namespaces():
+        return "fork"
+    return "spawn" if probe().bwrap else "fork"
+
+
 #: The level each launcher reaches when nothing is missing (what `--sandbox strict` needs).
 STRICT_LEVEL = {"fork": "namespaces", "spawn": "bwrap"}
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from autograder.config import GradeOptions
 from autograder.course import TP
-from autograder.grade import grade_notebook_dict
+from autograder.grade import grade_notebook_dict, pool_for_tp
 from autograder.release import VerifyResult
 from autograder.results import GradeReport, Status
 
@@ -29,10 +29,15 @@ def _failures(report: GradeReport, lang: str) -> list[str]:
 def make_verifier(options: GradeOptions, out: Callable[[str], object] = print) -> Callable[[TP, dict, dict], VerifyResult]:
     def verify(tp: TP, release_nb: dict[str, Any], solution_nb: dict[str, Any]) -> VerifyResult:
         out(f"[release] {tp.id}: grading the solution notebook")
-        sol = grade_notebook_dict(tp, solution_nb, options=options, instructor_nb=release_nb, label="solution").report
-        out(f"[release] {tp.id}: solution {sol.score:g}/{sol.max_score:g} in {sol.durations.get('total', 0):.1f} s")
-        out(f"[release] {tp.id}: grading the untouched release")
-        rel = grade_notebook_dict(tp, release_nb, options=options, instructor_nb=release_nb, label="release").report
+        with pool_for_tp(tp, options) as pool:  # two gradings, one fork server
+            sol = grade_notebook_dict(
+                tp, solution_nb, options=options, instructor_nb=release_nb, label="solution", pool=pool
+            ).report
+            out(f"[release] {tp.id}: solution {sol.score:g}/{sol.max_score:g} in {sol.durations.get('total', 0):.1f} s")
+            out(f"[release] {tp.id}: grading the untouched release")
+            rel = grade_notebook_dict(
+                tp, release_nb, options=options, instructor_nb=release_nb, label="release", pool=pool
+            ).report
         out(f"[release] {tp.id}: untouched release {rel.score:g}/{rel.max_score:g}")
         problems: list[str] = []
         if sol.max_score <= 0:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import copy
 import functools
+from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from autograder.config import GradeOptions
-from autograder.course import Course
-from autograder.grade import grade_notebook_dict
+from autograder.course import TP, Course
+from autograder.grade import grade_notebook_dict, pool_for_tp
 from autograder.nbio import grade_id
 from autograder.results import GradeReport
+from autograder.slot import KernelPool
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,26 +49,63 @@ def with_answers(nb: dict[str, Any], replacements: dict[str, str]) -> dict[str, 
     return out
 
 
+class KernelPools:
+    """A kernel pool per (TP, options), as `grade-class` uses: the TP tests grade many
+    notebooks of one TP in a row. Only the two most recent stay open (memory)."""
+
+    KEEP = 2
+
+    def __init__(self) -> None:
+        self._pools: OrderedDict[tuple[str, GradeOptions], KernelPool] = OrderedDict()
+
+    def get(self, tp: TP, options: GradeOptions) -> KernelPool:
+        key = (tp.id, options)
+        if key in self._pools:
+            self._pools.move_to_end(key)
+            return self._pools[key]
+        pool = self._pools[key] = pool_for_tp(tp, options)
+        while len(self._pools) > self.KEEP:
+            self._pools.popitem(last=False)[1].close()
+        return pool
+
+    def close(self) -> None:
+        while self._pools:
+            self._pools.popitem()[1].close()
+
+
 @pytest.fixture(scope="session")
-def grade_answers():
+def kernel_pools() -> Iterator[KernelPools]:
+    pools = KernelPools()
+    yield pools
+    pools.close()
+
+
+@pytest.fixture(scope="session")
+def grade_answers(kernel_pools):
     """grade_answers(tp_id, {grade_id: source}) -> GradeReport, from the solution."""
 
     def run(tp_id: str, replacements: dict[str, str], **opts: Any) -> GradeReport:
         release, solution = views(tp_id)
         nb = with_answers(solution, replacements)
         tp = Course(ROOT).tp(tp_id)
-        return grade_notebook_dict(tp, nb, options=GradeOptions(**opts), instructor_nb=release).report
+        options = GradeOptions(**opts)
+        return grade_notebook_dict(
+            tp, nb, options=options, instructor_nb=release, pool=kernel_pools.get(tp, options)
+        ).report
 
     return run
 
 
 @pytest.fixture(scope="session")
-def grade_release():
+def grade_release(kernel_pools):
     """grade_release(tp_id) -> GradeReport of the untouched student notebook."""
 
     def run(tp_id: str, **opts: Any) -> GradeReport:
         release, _ = views(tp_id)
         tp = Course(ROOT).tp(tp_id)
-        return grade_notebook_dict(tp, release, options=GradeOptions(**opts), instructor_nb=release).report
+        options = GradeOptions(**opts)
+        return grade_notebook_dict(
+            tp, release, options=options, instructor_nb=release, pool=kernel_pools.get(tp, options)
+        ).report
 
     return run

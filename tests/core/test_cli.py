@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from autograder.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, main
-from autograder.sandbox import STRICT_LEVEL, probe, strict_available
+from autograder.sandbox import STRICT_LEVEL, probe, resolve_launcher, strict_available
 
 from .course_builder import (
     MAX_SCORE,
@@ -21,7 +21,8 @@ from .course_builder import (
 )
 
 CAPS = probe()
-STRICT_OK = strict_available("fork")  # the default launcher
+DEFAULT_LAUNCHER = resolve_launcher("auto")
+STRICT_OK = strict_available(DEFAULT_LAUNCHER)
 REPORTS = ["executed.ipynb", "feedback.html", "feedback.md", "grade.json", "junit.xml"]
 
 
@@ -110,7 +111,7 @@ def test_sandbox_strict_grades_as_nobody_here(setup, capsys):
     assert rc == EXIT_OK, captured.err
     data = grade_json(out)
     assert data["score"] == MAX_SCORE
-    assert data["sandbox"]["level"] == STRICT_LEVEL["fork"] and data["sandbox"]["user_switched"] is True
+    assert data["sandbox"]["level"] == STRICT_LEVEL[DEFAULT_LAUNCHER] and data["sandbox"]["user_switched"] is True
     assert data["sandbox"]["filesystem_hidden"] is True
     # The flag wins over pyproject.toml's lang = "en".
     assert data["lang"] == "fr" and f"Note: {MAX_SCORE:g} / {MAX_SCORE:g}" in captured.out

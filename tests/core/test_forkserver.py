@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from autograder.forkserver import ForkClient, ForkServer, ForkServerError, wait_gone
+from autograder.forkserver import ForkClient, ForkedKernel, ForkServer, ForkServerError, wait_gone
 from autograder.sandbox import Limits, can_fork_namespaces, kernel_python, scrubbed_env
 from autograder.slot import KernelPool, Slot, SlotSpec, launch
 
@@ -184,3 +186,39 @@ def test_workers_share_one_server_and_a_lost_worker_leaves_no_kernel():
             for s in slots:
                 s.close()
             b.close()
+
+
+GRADER_SCRIPT = """
+import json, sys
+from autograder.sandbox import Limits
+from autograder.slot import KernelPool, SlotSpec
+spec = SlotSpec(sandbox="auto", device="cpu", limits=Limits(), output_limit=4096, launcher="fork")
+pool = KernelPool(spec)
+slot = pool.acquire()
+assert slot.error is None, slot.error
+print(json.dumps({"kernel": slot.kernel.km.forked.pid, "zygote": pool.forkserver._proc.pid,
+                  "home": str(pool.forkserver._home)}), flush=True)
+sys.stdin.read()  # wait to be killed
+"""
+
+
+def test_a_grader_killed_9_leaves_no_server_no_kernel_no_folder():
+    proc = subprocess.Popen([sys.executable, "-c", GRADER_SCRIPT], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            cwd=Path(__file__).resolve().parents[2])
+    try:
+        line = proc.stdout.readline()
+        assert line, "the grader script did not start a kernel"
+        info = json.loads(line)
+        kernel = ForkedKernel(info["kernel"])
+        assert kernel.is_alive()
+        proc.kill()  # kill -9: no cleanup code runs in the grader
+        proc.wait()
+        assert wait_gone(kernel, 10), "the kernel outlived a grader killed with -9"
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and (Path(f"/proc/{info['zygote']}").exists() or Path(info["home"]).exists()):
+            time.sleep(0.05)
+        assert not Path(info["home"]).exists(), "the fork server's folder stayed behind"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -17,13 +17,16 @@ from autograder.sandbox import (
     SANDBOX_WORKDIR,
     Limits,
     SandboxUnavailable,
+    can_fork_namespaces,
     kernel_python,
     plan,
     probe,
     python_roots,
+    resolve_launcher,
     scrubbed_env,
 )
 
+ROOT_DIR = Path(__file__).resolve().parents[2]
 CAPS = probe()
 STRICT_OK = bool(CAPS.bwrap and CAPS.is_root and CAPS.setpriv)
 needs_strict = pytest.mark.skipif(
@@ -241,3 +244,30 @@ def test_every_confined_level_applies_rlimits(dirs):
     p = plan("auto", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits())
     assert CAPS.prlimit in p.prefix
     assert p.info.limits == Limits().as_dict()
+
+
+def test_auto_launcher_forks_where_forked_kernels_get_namespaces():
+    assert resolve_launcher("spawn") == "spawn" and resolve_launcher("fork") == "fork"
+    if os.geteuid() == 0 and can_fork_namespaces():
+        assert resolve_launcher("auto") == "fork"
+    else:
+        assert resolve_launcher("auto") == ("spawn" if CAPS.bwrap else "fork")
+
+
+def test_fork_plan_lists_the_new_root_and_the_limits(dirs):
+    work, runtime = dirs
+    lim = Limits(memory_mb=2048, open_files=128)
+    new_root = work.parent / "root"
+    new_root.mkdir()
+    p = plan("auto", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=lim, uid=200123,
+             launcher="fork", new_root=new_root)
+    assert p.prefix == () and p.rlimits["nofile"] == 128 and p.rlimits["as"] == 2048 * 1024 * 1024
+    assert "CI_JOB_TOKEN" not in p.env
+    if os.geteuid() == 0 and can_fork_namespaces():
+        iso = p.isolation
+        assert p.info.level == "namespaces" and p.run_as == (200123, 200123)
+        assert (str(work), SANDBOX_WORKDIR) in [tuple(b) for b in iso["rw"]]
+        assert "/usr" in iso["ro"] and iso["root"] == str(new_root)
+        assert not any(str(ROOT_DIR / "source") in r for r in iso["ro"]), "the course must not be in the new root"
+    else:
+        assert p.isolation is None and p.info.level in ("rlimits", "none")

@@ -29,6 +29,7 @@ from autograder.sandbox import (
     SandboxUnavailable,
     is_sandbox_uid,
     probe,
+    resolve_launcher,
     strict_available,
 )
 
@@ -50,7 +51,8 @@ from .course_builder import (
 )
 
 CAPS = probe()
-STRICT_OK = strict_available("fork")  # the default launcher
+DEFAULT_LAUNCHER = resolve_launcher("auto")
+STRICT_OK = strict_available(DEFAULT_LAUNCHER)
 UNAVAILABLE = "bwrap or root unavailable here ({}): the strict sandbox cannot be tested".format(
     "; ".join(CAPS.notes) or "not root"
 )

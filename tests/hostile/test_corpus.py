@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.sandbox import STRICT_LEVEL, probe, strict_available
+from autograder.sandbox import STRICT_LEVEL, probe, resolve_launcher, strict_available
 from autograder.workspace import can_mount_tmpfs
 from tests.core.course_builder import MAX_SCORE
 from tests.hostile.corpus import BY_NAME, ENTRIES, REQUIREMENTS, Entry
@@ -33,7 +33,8 @@ from tests.hostile.harness import (
 )
 
 CAPS = probe()
-STRICT_OK = strict_available("fork")  # the default launcher
+DEFAULT_LAUNCHER = resolve_launcher("auto")
+STRICT_OK = strict_available(DEFAULT_LAUNCHER)
 pytestmark = pytest.mark.skipif(
     not STRICT_OK,
     reason="the corpus grades under --sandbox strict: needs root allowed to create namespaces ("
@@ -108,8 +109,8 @@ def check_entry(entry: Entry, run: Run, corpus: Corpus) -> list[tuple[str, str]]
             data = json.loads(run.files["grade.json"])
             if (data["score"], data["max_score"]) != (r.score, r.max_score):
                 fail("report", f"grade.json says {data['score']}/{data['max_score']}")
-        if run.executed is not None and (r.sandbox is None or r.sandbox.level != STRICT_LEVEL["fork"]):
-            fail("report", f"sandbox level {r.sandbox and r.sandbox.level!r}, expected {STRICT_LEVEL['fork']}")
+        if run.executed is not None and (r.sandbox is None or r.sandbox.level != STRICT_LEVEL[DEFAULT_LAUNCHER]):
+            fail("report", f"sandbox level {r.sandbox and r.sandbox.level!r}, expected {STRICT_LEVEL[DEFAULT_LAUNCHER]}")
 
     # texts to search: the four reports in FR (as written) and EN (rendered), and what the
     # kernel printed (the executed notebook's outputs: its sources are the student's own)

@@ -165,16 +165,29 @@ def probe() -> Capabilities:
 _FORK_NS_FLAGS = 0x00020000 | 0x04000000 | 0x08000000 | 0x20000000 | 0x40000000
 
 
+_FORK_PROBE = """
+import ctypes, os, tempfile
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.unshare({flags}) != 0:
+    os._exit(1)
+if libc.mount(None, b"/", None, ctypes.c_ulong((1 << 18) | 16384), None) != 0:
+    os._exit(2)
+d = tempfile.mkdtemp()
+ok = libc.mount(b"tmpfs", d.encode(), b"tmpfs", ctypes.c_ulong(0), b"size=1m") == 0
+if ok:
+    libc.umount2(d.encode(), 2)
+os.rmdir(d)
+os._exit(0 if ok else 3)
+"""
+
+
 @functools.lru_cache(maxsize=1)
 def can_fork_namespaces() -> bool:
-    """Whether a forked kernel may create its own namespaces: tried for real, once."""
+    """Whether a forked kernel may create its own namespaces and mount its new root:
+    tried for real (unshare, then a tmpfs mount inside), once per process."""
     if os.geteuid() != 0:
         return False
-    code = (
-        "import ctypes, os; l = ctypes.CDLL(None, use_errno=True); "
-        f"os._exit(0 if l.unshare({_FORK_NS_FLAGS}) == 0 else 1)"
-    )
-    return command_succeeds([sys.executable, "-c", code])
+    return command_succeeds([sys.executable, "-c", _FORK_PROBE.format(flags=_FORK_NS_FLAGS)])
 
 
 def resolve_launcher(choice: str) -> str:

@@ -125,13 +125,15 @@ def build_root(iso: dict) -> None:
     for src, dst in iso["rw"]:
         mkdirs(dst)
         _bind(src, _inside(root, dst), writable=True)
-    for name in DEVICES:
-        node = _inside(root, f"/dev/{name}")
-        open(node, "w").close()  # noqa: SIM115 - an empty file to bind the device onto
-        _mount(f"/dev/{name}", node, None, MS_BIND)
-    for dev in iso.get("devices", []):  # GPUs
+    for dev in [f"/dev/{name}" for name in DEVICES] + list(iso.get("devices", [])):  # GPUs last
+        if not os.path.exists(dev):
+            continue  # a container without /dev/tty, say
         node = _inside(root, dev)
-        open(node, "w").close()  # noqa: SIM115
+        if os.path.isdir(dev):  # /dev/nvidia-caps
+            mkdirs(dev)
+            _mount(dev, node, None, MS_BIND | MS_REC)
+            continue
+        open(node, "w").close()  # noqa: SIM115 - an empty file to bind the device onto
         _mount(dev, node, None, MS_BIND)
     for i, name in enumerate(("stdin", "stdout", "stderr")):
         os.symlink(f"/proc/self/fd/{i}", _inside(root, f"/dev/{name}"))

@@ -430,9 +430,18 @@ def plan(
         limits=limits.as_dict() if mode != "off" and caps.prlimit else {},
         notes=notes,
     )
-    env = scrubbed_env(home="/tmp" if fs else str(workdir), python=python, device=device)
-    run_as = (uid, uid if uid != NOBODY_UID else NOBODY_GID) if switched else None
+    env, run_as = _env_and_owner(info, workdir=workdir, python=python, device=device, uid=uid)
     return SandboxPlan(tuple(prefix), env, info, workdir_inside, run_as)
+
+
+def _env_and_owner(
+    info: SandboxInfo, *, workdir: Path, python: str, device: str, uid: int
+) -> tuple[dict[str, str], tuple[int, int] | None]:
+    """The kernel's environment (HOME in its private /tmp when the file system is hidden)
+    and who owns its writable folders (None: no user switch)."""
+    env = scrubbed_env(home="/tmp" if info.filesystem_hidden else str(workdir), python=python, device=device)
+    run_as = (uid, uid if uid != NOBODY_UID else NOBODY_GID) if info.user_switched else None
+    return env, run_as
 
 
 def _plan_fork(
@@ -471,8 +480,7 @@ def _plan_fork(
         limits=limits.as_dict() if mode != "off" else {},
         notes=notes,
     )
-    env = scrubbed_env(home="/tmp" if isolated else str(workdir), python=python, device=device)
-    run_as = (uid, uid if uid != NOBODY_UID else NOBODY_GID) if switched else None
+    env, run_as = _env_and_owner(info, workdir=workdir, python=python, device=device, uid=uid)
     return SandboxPlan((), env, info, workdir_inside, run_as, rlimits=rlimits, isolation=isolation)
 
 

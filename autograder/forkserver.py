@@ -90,7 +90,7 @@ class Forker:
         except ValueError as exc:
             raise ForkServerError(f"the fork server answered {line[:200]!r}") from exc
         if "error" in reply:
-            raise ForkServerError(str(reply["error"]))
+            raise ForkServerError(f"fork server: {reply['error']}")
         return reply
 
     def wait_ready(self) -> float:
@@ -135,8 +135,7 @@ class ForkServer(Forker):
             env=zenv,
             cwd=self._home,
         )
-        self.import_s: float | None = None
-        self._ready: dict[str, Any] | None = None
+        self.import_s: float | None = None  # set once the server said it is ready
 
     def _streams(self) -> tuple[Any, Any]:
         return self._proc.stdin, self._proc.stdout
@@ -153,10 +152,9 @@ class ForkServer(Forker):
     def wait_ready(self) -> float:
         """Block until the imports are done; their duration in seconds."""
         with self._lock:
-            if self._ready is None:
-                self._ready = self._read_reply(READY_TIMEOUT_S)
-                self.import_s = float(self._ready.get("import_s", 0.0))
-        return self.import_s or 0.0
+            if self.import_s is None:
+                self.import_s = float(self._read_reply(READY_TIMEOUT_S).get("import_s", 0.0))
+        return self.import_s
 
     def close(self) -> None:
         """Stop the server; kernels it still has are killed by it on the way out."""

@@ -217,6 +217,21 @@ def _fork_isolation(
     new_root: Path, workdir: Path, runtime_dir: Path, python_roots: list[Path], device: str, tmpfs_mb: int
 ) -> dict[str, Any]:
     """The new root a forked kernel builds: the same view as `_bwrap_prefix` gives."""
+    system, symlinks = _system_view()
+    return {
+        "root": str(new_root),
+        "hostname": "sandbox",
+        "ro": system + [str(r) for r in python_roots],
+        "symlinks": symlinks,
+        "rw": [(str(runtime_dir), str(runtime_dir)), (str(workdir), SANDBOX_WORKDIR)],
+        "tmpfs_bytes": tmpfs_mb * 1024 * 1024,
+        "devices": _gpu_devices(device),
+    }
+
+
+def _system_view() -> tuple[list[str], list[tuple[str, str]]]:
+    """What of the OS both launchers show the kernel: folders bound read-only, and the
+    top-level links (`/bin -> usr/bin` on merged-/usr systems) as (path, target)."""
     ro = ["/usr", "/etc"]
     symlinks = []
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
@@ -225,17 +240,11 @@ def _fork_isolation(
             symlinks.append((str(p), os.readlink(p)))
         elif p.is_dir():
             ro.append(str(p))
-    ro += [str(r) for r in python_roots]
-    devices = [str(d) for d in sorted(Path("/dev").glob("nvidia*"))] if device == "cuda" else []
-    return {
-        "root": str(new_root),
-        "hostname": "sandbox",
-        "ro": ro,
-        "symlinks": symlinks,
-        "rw": [(str(runtime_dir), str(runtime_dir)), (str(workdir), SANDBOX_WORKDIR)],
-        "tmpfs_bytes": tmpfs_mb * 1024 * 1024,
-        "devices": devices,
-    }
+    return ro, symlinks
+
+
+def _gpu_devices(device: str) -> list[str]:
+    return [str(d) for d in sorted(Path("/dev").glob("nvidia*"))] if device == "cuda" else []
 
 
 def _parents(path: Path) -> list[Path]:
@@ -257,26 +266,18 @@ def _bwrap_prefix(
         "--unshare-cgroup-try",
         "--hostname",
         "sandbox",
-        "--ro-bind",
-        "/usr",
-        "/usr",
-        "--ro-bind",
-        "/etc",
-        "/etc",
     ]
-    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
-        p = Path("/") / name
-        if p.is_symlink():
-            argv += ["--symlink", os.readlink(p), str(p)]
-        elif p.is_dir():
-            argv += ["--ro-bind", str(p), str(p)]
+    system, symlinks = _system_view()
+    for path in system:
+        argv += ["--ro-bind", path, path]
+    for path, target in symlinks:
+        argv += ["--symlink", target, path]
     argv += ["--proc", "/proc", "--dev", "/dev"]
     size = str(tmpfs_mb * 1024 * 1024)
     argv += ["--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
     argv += ["--perms", "1777", "--size", size, "--tmpfs", "/dev/shm"]
-    if device == "cuda":
-        for dev in sorted(Path("/dev").glob("nvidia*")):
-            argv += ["--dev-bind", str(dev), str(dev)]
+    for dev in _gpu_devices(device):
+        argv += ["--dev-bind", dev, dev]
     made: set[Path] = {Path("/tmp")}  # folders that exist in the new root (tmpfs or --dir)
     bound: set[Path] = {Path("/usr"), Path("/etc")}  # read-only views of real folders
     binds = [(r, r, "--ro-bind") for r in python_roots]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autograder.course import DataFile
-from autograder.forkserver import Forker, ForkServer, ForkServerError
+from autograder.forkserver import Forker, ForkServer
 from autograder.kernel import Kernel, KernelDead
 from autograder.results import Message
 from autograder.sandbox import (
@@ -162,15 +162,6 @@ def launch(spec: SlotSpec, forkserver: Forker | None = None) -> Slot:
                 if res.ename == "MemoryError" or "failed to map" in res.evalue:
                     hint = f" — memory_mb = {spec.limits.memory_mb} is too small for {', '.join(spec.preload)}: raise [budget] memory_mb in tp.toml"
                 raise KernelDead(f"preload failed: {res.ename}: {res.evalue}{hint}")
-    except ForkServerError as exc:
-        hint = ""
-        if "MemoryError" in str(exc) or "failed to map" in str(exc):
-            hint = f" — memory_mb = {spec.limits.memory_mb} is too small for {', '.join(spec.preload)}: raise [budget] memory_mb in tp.toml"
-        slot.error = Message(
-            fr=f"le noyau Python n'a pas pu démarrer (serveur de noyaux : {exc}{hint}) : erreur du correcteur, prévenez l'enseignant",
-            en=f"the Python kernel could not start (fork server: {exc}{hint}): grader error, tell the instructor",
-        )
-        kernel.shutdown()
     except Exception as exc:  # noqa: BLE001 - any start failure is the grader's, reported as such
         slot.error = Message(
             fr=f"le noyau Python n'a pas pu démarrer ({exc}) : erreur du correcteur, prévenez l'enseignant",

@@ -109,6 +109,7 @@ class Submission:
         self.unavailable = unavailable
         self._n = 0
         self._down: tuple[str, str] | None = None  # (how, label) when a call ended the kernel
+        self.memo: dict[str, Any] = {}  # grader-side results checks share (checks.memo)
 
     # -- public API used by checks --------------------------------------------------------
     def call(self, name: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:

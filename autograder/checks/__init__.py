@@ -17,6 +17,7 @@ from autograder.checks.gradients import (
     torch_grads,
 )
 from autograder.checks.margins import record_margin
+from autograder.checks.memo import once_per_submission
 from autograder.checks.params import (
     assert_param_count,
     count_parameters,
@@ -53,6 +54,7 @@ __all__ = [
     "gradcheck",
     "mce",
     "mlp_param_count",
+    "once_per_submission",
     "numerical_gradient",
     "param_breakdown",
     "reliability_bins",

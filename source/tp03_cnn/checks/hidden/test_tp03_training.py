@@ -24,8 +24,15 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, Partial, as_array, as_int, score_threshold
-from autograder.proxy import Handle, SubmissionError, Tensor
+from autograder.checks import (
+    CheckFailed,
+    Partial,
+    as_array,
+    as_int,
+    once_per_submission,
+    score_threshold,
+)
+from autograder.proxy import Handle, Tensor
 
 SPLIT_SEED = 2026  # fixed split, different from the notebook's
 EPOCHS, LR, BATCH = 15, 0.01, 64
@@ -174,23 +181,9 @@ def _train_both(submission, seed: int) -> Trained:
     return Trained(n_test=len(y_test), clean=clean, shifted=shifted, unchanged=unchanged)
 
 
-_CACHE: dict[str, object] = {}
-
-
 def _trained(submission, seed: int) -> Trained:
     """Train once per graded submission; a failure is reported by every check that needs it."""
-    if _CACHE.get("submission") is not submission:
-        try:
-            result: object = _train_both(submission, seed)
-        except (SubmissionError, CheckFailed) as exc:
-            result = exc
-        _CACHE.clear()
-        _CACHE.update(submission=submission, result=result)
-    result = _CACHE["result"]
-    if isinstance(result, BaseException):
-        raise result
-    assert isinstance(result, Trained)
-    return result
+    return once_per_submission(submission, "tp03-trained", lambda: _train_both(submission, seed))
 
 
 def _training_hint(t: Trained) -> tuple[str, str]:

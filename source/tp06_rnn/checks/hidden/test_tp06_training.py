@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, Partial, as_array, score_threshold
-from autograder.proxy import Handle, StudentError, SubmissionError, Tensor
+from autograder.checks import CheckFailed, Partial, as_array, once_per_submission, score_threshold
+from autograder.proxy import Handle, StudentError, Tensor
 
 KERNEL_SRC = """
 def _tp06_graine(graine):
@@ -183,23 +183,9 @@ def _train_both(submission, seed: int) -> Trained:
     return Trained(n_test=N_TEST, accuracy=accuracy, info=infos, unchanged=unchanged)
 
 
-_CACHE: dict[str, object] = {}
-
-
 def _trained(submission, seed: int) -> Trained:
     """Train once per graded submission; a failure is reported by every check that needs it."""
-    if _CACHE.get("submission") is not submission:
-        try:
-            result: object = _train_both(submission, seed)
-        except (SubmissionError, CheckFailed) as exc:
-            result = exc
-        _CACHE.clear()
-        _CACHE.update(submission=submission, result=result)
-    result = _CACHE["result"]
-    if isinstance(result, BaseException):
-        raise result
-    assert isinstance(result, Trained)
-    return result
+    return once_per_submission(submission, "tp06-trained", lambda: _train_both(submission, seed))
 
 
 def _lstm_hint(t: Trained) -> tuple[str, str]:

@@ -40,8 +40,15 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, Partial, as_array, score_threshold, tolerance_for
-from autograder.proxy import Handle, Ref, StudentError, SubmissionError, Tensor
+from autograder.checks import (
+    CheckFailed,
+    Partial,
+    as_array,
+    once_per_submission,
+    score_threshold,
+    tolerance_for,
+)
+from autograder.proxy import Handle, Ref, StudentError, Tensor
 
 # Trusted helper run in the kernel: calls a student function (or a grader helper that runs
 # the student's model) with PyTorch's own attention switched off, so that `attention`,
@@ -335,23 +342,9 @@ def _train_nodes(submission, seed: int) -> NodeResults:
     return NodeResults(n_test, float(np.mean(gnn)), float(np.mean(mlp)), float(np.mean(logreg)))
 
 
-_CACHE: dict[str, object] = {}
-
-
 def _nodes(submission, seed: int) -> NodeResults:
     """Train once per graded submission; a failure is reported by every check that needs it."""
-    if _CACHE.get("submission") is not submission:
-        try:
-            result: object = _train_nodes(submission, seed)
-        except (SubmissionError, CheckFailed) as exc:
-            result = exc
-        _CACHE.clear()
-        _CACHE.update(submission=submission, result=result)
-    result = _CACHE["result"]
-    if isinstance(result, BaseException):
-        raise result
-    assert isinstance(result, NodeResults)
-    return result
+    return once_per_submission(submission, "tp07-nodes", lambda: _train_nodes(submission, seed))
 
 
 _GNN_HINT = (

@@ -25,8 +25,8 @@ import numpy as np
 import pytest
 from scipy.ndimage import rotate
 
-from autograder.checks import CheckFailed, Partial, as_array, score_threshold
-from autograder.proxy import Handle, Ref, SubmissionError, Tensor
+from autograder.checks import CheckFailed, Partial, as_array, once_per_submission, score_threshold
+from autograder.proxy import Handle, Ref, Tensor
 
 SPLIT_SEED = 2026  # the grader's split, not the notebook's
 EPOCHS, LR, BATCH = 25, 0.005, 64
@@ -294,23 +294,9 @@ def _train_both(submission, seed: int) -> Trained:
     return Trained(n, clean, mid, far, infos, unchanged)
 
 
-_CACHE: dict[str, object] = {}
-
-
 def _trained(submission, seed: int) -> Trained:
     """Train once per graded submission; a failure is reported by every check that needs it."""
-    if _CACHE.get("submission") is not submission:
-        try:
-            result: object = _train_both(submission, seed)
-        except (SubmissionError, CheckFailed) as exc:
-            result = exc
-        _CACHE.clear()
-        _CACHE.update(submission=submission, result=result)
-    result = _CACHE["result"]
-    if isinstance(result, BaseException):
-        raise result
-    assert isinstance(result, Trained)
-    return result
+    return once_per_submission(submission, "tp08-trained", lambda: _train_both(submission, seed))
 
 
 def _training_hint(t: Trained) -> tuple[str, str]:

@@ -41,10 +41,11 @@ from autograder.checks import (
     Partial,
     as_array,
     as_float,
+    once_per_submission,
     score_threshold,
     tolerance_for,
 )
-from autograder.proxy import Handle, StudentError, SubmissionError, Tensor
+from autograder.proxy import Handle, StudentError, Tensor
 
 # ---------------------------------------------------------------- grader data
 
@@ -449,32 +450,13 @@ def _pretrain(submission, d: Data) -> Pretrained:
     return Pretrained(trained, unchanged, pretext, clockwise, probe_random, probe_trained)
 
 
-_CACHE: dict[str, object] = {}
-
-
-def _cached(key: str, submission, compute):
-    """Compute once per graded submission; a failure is reported by every check needing it."""
-    if _CACHE.get("submission") is not submission:
-        _CACHE.clear()
-        _CACHE["submission"] = submission
-    if key not in _CACHE:
-        try:
-            _CACHE[key] = compute()
-        except (SubmissionError, CheckFailed) as exc:
-            _CACHE[key] = exc
-    result = _CACHE[key]
-    if isinstance(result, BaseException):
-        raise result
-    return result
-
-
 def _data(submission, seed: int) -> Data:
-    return _cached("data", submission, lambda: _make_data(seed))
+    return once_per_submission(submission, "tp09-data", lambda: _make_data(seed))
 
 
 def _pretrained(submission, seed: int) -> Pretrained:
     d = _data(submission, seed)
-    return _cached("pretrained", submission, lambda: _pretrain(submission, d))
+    return once_per_submission(submission, "tp09-pretrained", lambda: _pretrain(submission, d))
 
 
 _UNCHANGED = (
@@ -600,9 +582,9 @@ def _fine_tuned_accuracies(submission, d: Data, start) -> list[float]:
 def _scratch(submission, seed: int) -> list[float]:
     d = _data(submission, seed)
     make = _define(submission, "_tp09_encodeur")
-    return _cached(
-        "scratch",
+    return once_per_submission(
         submission,
+        "tp09-scratch",
         lambda: _fine_tuned_accuracies(submission, d, lambda: submission.call(make, d.init_seed)),
     )
 
@@ -611,9 +593,9 @@ def _pretrained_ft(submission, seed: int) -> list[float]:
     d = _data(submission, seed)
     p = _pretrained(submission, seed)
     copy_ = _define(submission, "_tp09_copie")
-    return _cached(
-        "pretrained_ft",
+    return once_per_submission(
         submission,
+        "tp09-pretrained_ft",
         lambda: _fine_tuned_accuracies(submission, d, lambda: submission.call(copy_, p.encoder)),
     )
 

@@ -194,6 +194,7 @@ def grade_job(
                         en="the kernel stopped answering after the notebook ran (did the notebook's code block it?)",
                     )
                 submission = Submission(kernel, exchange, call_timeout=options.call_timeout, unavailable=unavailable)
+                stack.callback(submission.close)  # before the slot's close: the exit stack unwinds in reverse
             else:
                 submission = Submission(None, None, unavailable=_death_reason(cells))
         t_checks = time.monotonic()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Empty
@@ -114,6 +115,7 @@ class Kernel:
         self.dead = False
         self.startup_s = 0.0
         self._log = None
+        self._occupied_by: Callable[[], None] | None = None
 
     def __enter__(self) -> Kernel:
         try:
@@ -188,6 +190,7 @@ class Kernel:
 
     def kill(self) -> None:
         self.dead = True
+        self._occupied_by = None
         if self.km is not None and self.km.forked is not None:
             self.km.forked.kill()
         elif self.km is not None:
@@ -198,6 +201,7 @@ class Kernel:
 
     def shutdown(self) -> None:
         """Stop channels and kill the kernel; the PID namespace takes its children along."""
+        self._occupied_by = None  # the kernel goes: nothing to end politely
         if self.kc is not None:
             try:
                 self.kc.stop_channels()
@@ -222,10 +226,56 @@ class Kernel:
             self._log = None
         self.dead = True
 
+    # -- a long request that others must wait for (the proxy's call loop) ----------------
+    def occupy(self, code: str, release: Callable[[], None]) -> str:
+        """Send `code` as a silent execute request without waiting for it, and return its
+        id. `release` ends it: it runs before the next request this object sends."""
+        self.release()
+        self._occupied_by = release
+        return self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+
+    def release(self) -> None:
+        """End the request started by `occupy`, if one is running."""
+        end, self._occupied_by = self._occupied_by, None
+        if end is not None:
+            end()
+
+    def wait_for(self, fd: int | None, msg_id: str, deadline: float) -> str:
+        """Wait until `fd` can be read or the request `msg_id` has its reply, dropping the
+        outputs meanwhile. Returns "fd", "reply", "died" or "deadline"."""
+        kc = self.kc
+        if kc is None or not self.alive():
+            return "died"
+        iopub, shell = kc.iopub_channel.socket, kc.shell_channel.socket
+        poller = zmq.Poller()
+        poller.register(iopub, zmq.POLLIN)
+        poller.register(shell, zmq.POLLIN)
+        if fd is not None:
+            poller.register(fd, zmq.POLLIN)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return "deadline"
+            ready = dict(poller.poll(min(left, 0.1) * 1000))
+            if fd is not None and fd in ready:
+                return "fd"
+            if not ready:
+                if not self.alive():
+                    self.dead = True
+                    return "died"
+                continue
+            if iopub in ready:
+                _drain(kc.get_iopub_msg)
+            if shell in ready and any(
+                m.get("parent_header", {}).get("msg_id") == msg_id for m in _drain(kc.get_shell_msg)
+            ):
+                return "reply"
+
     def execute(
         self, code: str, timeout: float, *, silent: bool = False, keep_outputs: bool = True
     ) -> ExecResult:
         """Run `code` with a deadline and return its capped outputs and status."""
+        self.release()
         if not self.alive():
             return ExecResult(status="kernel-died")
         kc = self.kc
@@ -309,6 +359,17 @@ class Kernel:
         elif mtype == "clear_output" and keep:
             result.outputs.clear()
         return False
+
+
+def _drain(get: Callable[..., dict[str, Any]], most: int = 1000) -> list[dict[str, Any]]:
+    """The messages already waiting on a channel (at most `most`: a flood cannot pin us)."""
+    got = []
+    for _ in range(most):
+        try:
+            got.append(get(timeout=0))
+        except Empty:
+            break
+    return got
 
 
 class _OutputBudget:

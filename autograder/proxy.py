@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder.callloop import CallLoop
 from autograder.kernel import Kernel
 from autograder.results import Message
 
@@ -110,6 +111,12 @@ class Submission:
         self._n = 0
         self._down: tuple[str, str] | None = None  # (how, label) when a call ended the kernel
         self.memo: dict[str, Any] = {}  # grader-side results checks share (checks.memo)
+        self._loop = CallLoop(kernel, exchange_dir, AGENT_NAME) if kernel and exchange_dir else None
+
+    def close(self) -> None:
+        """End the call loop: the kernel is free for other requests again."""
+        if self._loop is not None:
+            self._loop.close()
 
     # -- public API used by checks --------------------------------------------------------
     def call(self, name: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
@@ -175,8 +182,17 @@ class Submission:
         if self.kernel.plan.run_as:
             os.fchown(dfd, *self.kernel.plan.run_as)
         limit = timeout or self.call_timeout
-        res = self.kernel.execute(f"{AGENT_NAME}.run({str(d)!r})", limit, silent=True, keep_outputs=False)
-        if res.status == "timeout":
+        assert self._loop is not None
+        try:
+            status = self._loop.call(d.name, limit)
+        except OSError as exc:  # the socket could not be made: a grader-side problem
+            raise KernelDied(
+                Message(
+                    fr=f"impossible d'appeler `{label}` : le correcteur n'a pas pu ouvrir son canal vers le noyau ({exc}) ; signalez-le à l'enseignant",
+                    en=f"cannot call `{label}`: the grader could not open its channel to the kernel ({exc}); tell the instructor",
+                )
+            ) from None
+        if status == "timeout":
             if not self.kernel.alive():  # it ignored the interrupt and was killed
                 self._down = ("timeout", label)
             raise StudentTimeout(
@@ -185,7 +201,7 @@ class Submission:
                     en=f"`{label}` did not answer within {limit:g} s (infinite loop? too slow?)",
                 )
             )
-        if res.status == "kernel-died":
+        if status == "kernel-died":
             self._down = ("died", label)
             raise KernelDied(
                 Message(

@@ -118,6 +118,25 @@ def test_scale_shape(submission):
 # -- tp_attack ---------------------------------------------------------------------------
 
 #: Probe outcomes a check accepts: the sandbox refused, or the thing does not exist there.
+#: A `serve` method for a forged agent class: the grader's call-loop protocol (one request
+#: folder name per line, `done <name>` once answered), as an attacker who read the grader's
+#: source would write it. Forged agents use it to answer with their own `run`.
+SERVE_LIKE_THE_AGENT = """
+    def serve(self, path):
+        import os, socket
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        conn.connect(path)
+        pending = b""
+        while True:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return
+            *lines, pending = (pending + chunk).split(b"\\n")
+            for line in lines:
+                self.run(os.path.join(os.path.dirname(path), line.decode()))
+                conn.sendall(b"done " + line + b"\\n")
+"""
+
 DENIED = ("denied", "not-found", "refused", "unreachable", "absent")
 
 PROBE_NAMES = (

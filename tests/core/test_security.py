@@ -38,6 +38,7 @@ from .course_builder import (
     MAX_SCORE,
     MINI,
     PROBE_NAMES,
+    SERVE_LIKE_THE_AGENT,
     SOLUTION,
     WRONG,
     LoopbackServer,
@@ -387,7 +388,7 @@ class _FakeAgent:
     def run(self, d):
         with open(os.path.join(d, "result.json"), "w") as f:
             json.dump({"ok": True, "value": True}, f)
-
+''' + SERVE_LIKE_THE_AGENT + '''
 __autograder_agent__ = _FakeAgent()
 
 def _reinstall(*args, **kwargs):
@@ -585,7 +586,7 @@ class _SwapAgent:
             SWAPS.append("swapped")
         except OSError as exc:
             SWAPS.append(type(exc).__name__)
-
+""" + SERVE_LIKE_THE_AGENT + """
 SWAPS = []
 __autograder_agent__ = _SwapAgent()
 
@@ -624,7 +625,7 @@ class _SwapExchange:
             SWAPS.append("swapped")
         except OSError as exc:
             SWAPS.append(type(exc).__name__)
-
+""" + SERVE_LIKE_THE_AGENT + """
 SWAPS = []
 __autograder_agent__ = _SwapExchange()
 

@@ -26,7 +26,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.core.course_builder import MINI, SOLUTION, WRONG, StudentRepo, nb_bytes, student_notebook
+from tests.core.course_builder import (
+    MINI,
+    SERVE_LIKE_THE_AGENT,
+    SOLUTION,
+    WRONG,
+    StudentRepo,
+    nb_bytes,
+    student_notebook,
+)
 
 FORGE = "forging the verdict"
 READ = "reading what must stay hidden"
@@ -465,7 +473,7 @@ class _FakeAgent:
     def run(self, d):
         with open(os.path.join(d, "result.json"), "w") as f:
             json.dump({"ok": True, "value": None}, f)
-
+""" + SERVE_LIKE_THE_AGENT + r"""
 
 __autograder_agent__ = _FakeAgent()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import git
 from gitdb.exc import BadName, BadObject
 
 from autograder.results import CommitInfo, Message
+from autograder.workspace import GIT_PREFIX, owned_tempdir
 
 SYMLINK_MODE = 0o120000
 MAX_BLOB_BYTES = 100 * 1024 * 1024
@@ -60,7 +60,7 @@ def _detail(exc: Exception) -> str:
 def read_submission(repo: str, ref: str, path: str) -> ReadResult:
     """Resolve `ref`, then read `path` at that commit. Errors name repo, ref and path."""
     info = CommitInfo(repo=repo, ref=ref, notebook_path=path)
-    workspace = Path(tempfile.mkdtemp(prefix="ag-git-"))
+    workspace = owned_tempdir(GIT_PREFIX)
     try:
         try:
             r = open_repo(repo, workspace)

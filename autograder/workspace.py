@@ -5,7 +5,8 @@ notebook writing many files could fill the grader's disk within its time budget.
 the grader runs as root with the right to mount (a CI runner's container, a VM), each
 kernel gets its own tmpfs of `work_mb`; elsewhere the folder stays on the host disk and
 the report says so. A marker naming the owning process lets the next grader sweep what a
-grader killed with -9 left behind (mounts and files), so nothing accumulates.
+grader killed with -9 left behind (mounts and files, and its git mirrors), so nothing
+accumulates.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from pathlib import Path
 from autograder.sandbox import command_succeeds
 
 PREFIX = "ag-run-"
+#: Folders of a grader's own (git mirrors of remote student repos) swept like workspaces.
+GIT_PREFIX = "ag-git-"
 OWNER_FILE = ".ag-owner"
 
 
@@ -69,6 +72,19 @@ def _is_mount(path: Path) -> bool:
         return False
 
 
+def _mark_owner(base: Path) -> None:
+    me = os.getpid()
+    (base / OWNER_FILE).write_text(f"{me} {_start_time(me)}\n")
+
+
+def owned_tempdir(prefix: str = GIT_PREFIX) -> Path:
+    """A fresh private temporary folder marked with this process, so that the next grader
+    removes it if this one is killed with -9 before it could."""
+    base = Path(tempfile.mkdtemp(prefix=prefix))
+    _mark_owner(base)
+    return base
+
+
 def make_workspace(work_mb: int) -> Workspace:
     """A fresh root-owned folder (0755) for one kernel, on its own tmpfs when possible."""
     base = Path(tempfile.mkdtemp(prefix=PREFIX))
@@ -78,8 +94,7 @@ def make_workspace(work_mb: int) -> Workspace:
         opts = f"size={work_mb}m,mode=0755,nosuid,nodev"
         if command_succeeds(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(base)]):
             capped = work_mb
-    me = os.getpid()
-    (base / OWNER_FILE).write_text(f"{me} {_start_time(me)}\n")
+    _mark_owner(base)  # after the mount: the marker must be on the tmpfs that is swept
     return Workspace(base, capped)
 
 
@@ -102,11 +117,12 @@ def release_workspace(base: Path) -> None:
 
 
 def sweep_stale(tmp: Path | None = None) -> list[Path]:
-    """Release the workspaces of graders that are gone (killed with -9); returns them."""
+    """Release the workspaces and git mirrors of graders that are gone (killed with -9);
+    returns them."""
     root = Path(tmp or tempfile.gettempdir())
     swept = []
     try:
-        candidates = [p for p in root.iterdir() if p.name.startswith(PREFIX) and p.is_dir()]
+        candidates = [p for p in root.iterdir() if p.name.startswith((PREFIX, GIT_PREFIX)) and p.is_dir()]
     except OSError:
         return swept
     for base in candidates:

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from autograder.workspace import (
+    GIT_PREFIX,
     OWNER_FILE,
     PREFIX,
     can_mount_tmpfs,
@@ -63,9 +64,15 @@ def test_sweep_releases_only_workspaces_whose_grader_is_gone(tmp_path):
     (reused / OWNER_FILE).write_text(f"{os.getpid()} 1\n")
     unmarked = tmp_path / f"{PREFIX}being-made"
     unmarked.mkdir()
+    mirror = subprocess.run(  # the git mirror of a grader killed while reading a remote repo
+        [sys.executable, "-c", "from autograder.workspace import owned_tempdir as o; "
+         f"import tempfile; tempfile.tempdir = {str(tmp_path)!r}; d = o(); (d / 'mirror.git').mkdir(); print(d)"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    assert os.path.basename(mirror).startswith(GIT_PREFIX)
     try:
         swept = sweep_stale(tmp_path)
-        assert sorted(map(str, swept)) == sorted([dead, str(reused)])
+        assert sorted(map(str, swept)) == sorted([dead, str(reused), mirror])
         assert not os.path.exists(dead) and not reused.exists()
         assert unmarked.exists() and alive.exists()
     finally:

@@ -67,8 +67,6 @@ GAPS = (
     "The work dir is a size-capped tmpfs only when the grader may mount one (root with "
     "CAP_SYS_ADMIN); elsewhere it lives on the grader's disk and only RLIMIT_FSIZE (256 MB "
     "a file) bounds it, which the report's sandbox notes say.",
-    "A grader killed with -9 cannot remove its temporary folders itself: the next grader "
-    "sweeps the work dirs (ag-run-*) whose owner is gone, but not the git clones (ag-git-*).",
     "Grader-chosen hidden inputs reach the student's code by design; a function can quote "
     "them in an error that the report shows (echo-hidden-inputs).",
 )

@@ -16,6 +16,7 @@ from autograder.checks.gradients import (
     rel_error,
     torch_grads,
 )
+from autograder.checks.guards import LibraryGuard, without_library_source
 from autograder.checks.margins import record_margin
 from autograder.checks.memo import once_per_submission
 from autograder.checks.params import (
@@ -38,6 +39,7 @@ __all__ = [
     "MAX_ELEMENTS",
     "Bin",
     "CheckFailed",
+    "LibraryGuard",
     "Partial",
     "TimeBudget",
     "as_array",
@@ -65,4 +67,5 @@ __all__ = [
     "select_device",
     "tolerance_for",
     "torch_grads",
+    "without_library_source",
 ]

@@ -222,7 +222,7 @@ SCENARIOS: dict[str, Scenario] = {
             "Appelle la convolution de PyTorch au lieu de la programmer.",
         ),
         must_fail=("test_conv2d_matches_torch", *_CONV_VALUES),
-        message_contains=("appelle une convolution ou un pooling de PyTorch",),
+        message_contains=("conv2d appelle F.conv2d", "programmez le calcul vous-même"),
     ),
     "submission-conv-swaps-window-axes": Scenario(
         grade_id="conv2d",

@@ -251,6 +251,18 @@ def saillance(modele, x, c):
         message_contains=("rang moyen des positions qu'ils occupent",),
         affects=("randomisation",),
     ),
+    "submission-spearman-calls-scipy": Scenario(
+        grade_id="spearman",
+        source='''def spearman(a, b):
+    """Délègue à SciPy, que la cellule de démonstration importe, au lieu de calculer les rangs."""
+    a = np.asarray(a, dtype=float).reshape(-1)
+    b = np.asarray(b, dtype=float).reshape(-1)
+    return float(spearmanr(a, b)[0])
+''',
+        must_fail=("test_spearman_example_with_ties", "test_spearman_matches_scipy"),
+        message_contains=("spearman appelle scipy.stats.spearmanr", "calculez les rangs vous-même"),
+        # Outside the guard its values are SciPy's: `correlations_cascade` is not affected.
+    ),
     # ------------------------------------------------------------ randomisation
     "submission-randomise-bottom-layers": Scenario(
         grade_id="randomisation",
@@ -313,7 +325,8 @@ def saillance(modele, x, c):
 # Scenarios graded together in one notebook: within a group they touch different items
 # whose checks are independent (the grader computes every reference itself). The
 # saliency and Spearman mistakes affect `correlations_cascade`, so they never share a
-# notebook with a randomisation mistake.
+# notebook with a randomisation mistake; a `spearman` that calls SciPy does not (only the
+# guard around the Spearman checks stops it).
 GROUPS: dict[str, tuple[str, ...]] = {
     "mistakes-1": (
         "submission-saillance-without-abs",
@@ -329,7 +342,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "submission-grad-cam-sums-gradients",
         "submission-spearman-ordinal-ranks",
     ),
-    "mistakes-3": ("submission-randomise-bottom-layers",),
+    "mistakes-3": ("submission-randomise-bottom-layers", "submission-spearman-calls-scipy"),
     "mistakes-4": ("submission-randomise-in-place",),
     "mistakes-5": ("submission-randomise-perturbs-weights",),
     "mistakes-6": ("submission-cascade-not-cumulative",),

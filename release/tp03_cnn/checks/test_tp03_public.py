@@ -13,38 +13,40 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.checks import CheckFailed, as_array, as_float, as_int, assert_close
+from autograder.checks import (
+    CheckFailed,
+    LibraryGuard,
+    as_array,
+    as_float,
+    as_int,
+    assert_close,
+)
 from autograder.proxy import Handle, Ref, StudentError, Tensor
 
-# Trusted helper run in the kernel: calls a student function with PyTorch's own
-# convolution and pooling switched off, so that `conv2d`/`max_pool2d` are really written
-# by hand. Any call to them raises an error that the checks recognise.
-GUARD_SRC = """
-def _tp03_sans_bibliotheque(_nom, *args, **kwargs):
-    import torch
-    import torch.nn.functional as _F
-
-    if _nom not in globals():
-        raise NameError(_nom)
-
-    def _interdit(*a, **k):
-        raise RuntimeError("TP03_INTERDIT : convolution ou pooling de PyTorch appelé")
-
-    cibles = [
-        (torch, "conv2d"), (_F, "conv2d"), (torch, "convolution"), (torch.nn.Conv2d, "forward"),
-        (torch, "max_pool2d"), (_F, "max_pool2d"), (_F, "max_pool2d_with_indices"),
-        (torch.nn.MaxPool2d, "forward"), (torch, "adaptive_max_pool2d"),
-        (_F, "adaptive_max_pool2d"),
-    ]
-    anciens = [(m, a, getattr(m, a)) for m, a in cibles if hasattr(m, a)]
-    for m, a, _ in anciens:
-        setattr(m, a, _interdit)
-    try:
-        return globals()[_nom](*args, **kwargs)
-    finally:
-        for m, a, v in anciens:
-            setattr(m, a, v)
-"""
+# PyTorch's own convolution and pooling, switched off in the kernel while the checks call
+# `conv2d` and `max_pool2d`, so that they are really written by hand.
+GUARD = LibraryGuard(
+    helper="_tp03_sans_bibliotheque",
+    marker="TP03_INTERDIT",
+    targets=(
+        ("torch.nn.functional.conv2d", "F.conv2d"),
+        "torch.conv2d",
+        "torch.convolution",
+        ("torch.nn.Conv2d.forward", "nn.Conv2d"),
+        ("torch.nn.functional.max_pool2d", "F.max_pool2d"),
+        ("torch.nn.functional.max_pool2d_with_indices", "F.max_pool2d_with_indices"),
+        "torch.max_pool2d",
+        ("torch.nn.MaxPool2d.forward", "nn.MaxPool2d"),
+        ("torch.nn.functional.adaptive_max_pool2d", "F.adaptive_max_pool2d"),
+        "torch.adaptive_max_pool2d",
+    ),
+    hint_fr="programmez le calcul vous-même (boucles ou Tensor.unfold) ; le correcteur désactive "
+    "les convolutions et poolings de PyTorch (F.conv2d, nn.Conv2d, F.max_pool2d...) pendant "
+    "qu'il appelle votre code",
+    hint_en="write the computation yourself (loops or Tensor.unfold); the grader switches "
+    "PyTorch's convolutions and poolings (F.conv2d, nn.Conv2d, F.max_pool2d...) off while it "
+    "calls your code",
+)
 
 MODEL_SRC = """
 def _tp03_graine(graine):
@@ -117,17 +119,9 @@ _SHAPE_HINTS = {
 
 def _guarded(submission, name: str, *args, **kwargs):
     """Call a student function through the guard; messages name the student's function."""
-    submission.define("_tp03_sans_bibliotheque", GUARD_SRC)
     try:
-        return submission.call("_tp03_sans_bibliotheque", name, *args, **kwargs)
+        return GUARD.call(submission, name, *args, **kwargs)
     except StudentError as exc:
-        if "TP03_INTERDIT" in exc.evalue:
-            raise CheckFailed(
-                f"{name} appelle une convolution ou un pooling de PyTorch (F.conv2d, nn.Conv2d, "
-                "F.max_pool2d...) : programmez le calcul vous-même (boucles ou Tensor.unfold)",
-                f"{name} calls one of PyTorch's convolutions or poolings (F.conv2d, nn.Conv2d, "
-                "F.max_pool2d...): write the computation yourself (loops or Tensor.unfold)",
-            ) from None
         if exc.ename == "NotImplementedError":
             raise CheckFailed(
                 f"`{name}` n'est pas encore implémentée (NotImplementedError) : complétez la cellule réponse",

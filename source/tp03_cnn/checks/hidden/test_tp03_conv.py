@@ -17,36 +17,44 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.checks import CheckFailed, as_array, as_float, assert_close, assert_gradient_close
+from autograder.checks import (
+    CheckFailed,
+    LibraryGuard,
+    as_array,
+    as_float,
+    assert_close,
+    assert_gradient_close,
+)
 from autograder.proxy import Ref, StudentError, Tensor
 
-# Trusted kernel-side helpers (see the public checks for the guard alone).
-KERNEL_SRC = """
-def _tp03_sans_bibliotheque(_nom, *args, **kwargs):
-    import torch
-    import torch.nn.functional as _F
+# PyTorch's own convolution and pooling, switched off in the kernel while the checks call
+# `conv2d` and `max_pool2d` (the same guard as in the public checks).
+GUARD = LibraryGuard(
+    helper="_tp03_sans_bibliotheque",
+    marker="TP03_INTERDIT",
+    targets=(
+        ("torch.nn.functional.conv2d", "F.conv2d"),
+        "torch.conv2d",
+        "torch.convolution",
+        ("torch.nn.Conv2d.forward", "nn.Conv2d"),
+        ("torch.nn.functional.max_pool2d", "F.max_pool2d"),
+        ("torch.nn.functional.max_pool2d_with_indices", "F.max_pool2d_with_indices"),
+        "torch.max_pool2d",
+        ("torch.nn.MaxPool2d.forward", "nn.MaxPool2d"),
+        ("torch.nn.functional.adaptive_max_pool2d", "F.adaptive_max_pool2d"),
+        "torch.adaptive_max_pool2d",
+    ),
+    hint_fr="programmez le calcul vous-même (boucles ou Tensor.unfold) ; le correcteur désactive "
+    "les convolutions et poolings de PyTorch (F.conv2d, nn.Conv2d, F.max_pool2d...) pendant "
+    "qu'il appelle votre code",
+    hint_en="write the computation yourself (loops or Tensor.unfold); the grader switches "
+    "PyTorch's convolutions and poolings (F.conv2d, nn.Conv2d, F.max_pool2d...) off while it "
+    "calls your code",
+)
 
-    if _nom not in globals():
-        raise NameError(_nom)
-
-    def _interdit(*a, **k):
-        raise RuntimeError("TP03_INTERDIT : convolution ou pooling de PyTorch appelé")
-
-    cibles = [
-        (torch, "conv2d"), (_F, "conv2d"), (torch, "convolution"), (torch.nn.Conv2d, "forward"),
-        (torch, "max_pool2d"), (_F, "max_pool2d"), (_F, "max_pool2d_with_indices"),
-        (torch.nn.MaxPool2d, "forward"), (torch, "adaptive_max_pool2d"),
-        (_F, "adaptive_max_pool2d"),
-    ]
-    anciens = [(m, a, getattr(m, a)) for m, a in cibles if hasattr(m, a)]
-    for m, a, _ in anciens:
-        setattr(m, a, _interdit)
-    try:
-        return globals()[_nom](*args, **kwargs)
-    finally:
-        for m, a, v in anciens:
-            setattr(m, a, v)
-
+# Trusted kernel-side helpers: gradients of a student function called through the guard,
+# and the grader's functions for `erreur_equivariance`.
+KERNEL_SRC = GUARD.source + """
 
 def _tp03_gradients(_nom, entrees, poids, **kwargs):
     import torch
@@ -103,13 +111,9 @@ _SHAPE_HINTS = {
 def _student_error(
     name: str, exc: StudentError, expected_shape: tuple[int, ...] | None = None
 ) -> CheckFailed:
-    if "TP03_INTERDIT" in exc.evalue:
-        return CheckFailed(
-            f"{name} appelle une convolution ou un pooling de PyTorch (F.conv2d, nn.Conv2d, "
-            "F.max_pool2d...) : programmez le calcul vous-même (boucles ou Tensor.unfold)",
-            f"{name} calls one of PyTorch's convolutions or poolings (F.conv2d, nn.Conv2d, "
-            "F.max_pool2d...): write the computation yourself (loops or Tensor.unfold)",
-        )
+    forbidden = GUARD.failure(name, exc)  # through `_tp03_gradients`, which calls the guard
+    if forbidden is not None:
+        return forbidden
     if "TP03_SANS_GRADIENT" in exc.evalue or "numpy()" in exc.evalue:
         return CheckFailed(f"{name} {_NO_GRAD_FR}", f"{name} {_NO_GRAD_EN}")
     if "TP03_PAS_TENSEUR" in exc.evalue:
@@ -152,9 +156,8 @@ def _student_error(
 
 
 def _guarded(submission, name: str, *args, **kwargs):
-    submission.define("_tp03_sans_bibliotheque", KERNEL_SRC)
     try:
-        return submission.call("_tp03_sans_bibliotheque", name, *args, **kwargs)
+        return GUARD.call(submission, name, *args, **kwargs)
     except StudentError as exc:
         raise _student_error(name, exc) from None
 

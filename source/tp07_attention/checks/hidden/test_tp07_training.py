@@ -42,6 +42,7 @@ import pytest
 
 from autograder.checks import (
     CheckFailed,
+    LibraryGuard,
     Partial,
     as_array,
     once_per_submission,
@@ -50,81 +51,44 @@ from autograder.checks import (
 )
 from autograder.proxy import Handle, Ref, StudentError, Tensor
 
-# Trusted helper run in the kernel: calls a student function (or a grader helper that runs
-# the student's model) with PyTorch's own attention switched off, so that `attention`,
-# `attention_multi_tetes` and the Transformer are really computed by hand. A forbidden
-# call raises an error that the checks recognise, even if the student's code catches it;
-# names the student's cell bound to these functions (`from torch.nn.functional import
-# scaled_dot_product_attention`) are switched off too.
-GUARD_SRC = """
-def _tp07_sans_bibliotheque(_nom, *args, **kwargs):
-    import torch
-    import torch.nn.functional as _F
-
-    espace = globals()
-    if _nom not in espace:
-        raise NameError(_nom)
-    appels = []
-
-    def _interdit(nom):
-        def remplacant(*a, **k):
-            appels.append(nom)
-            raise RuntimeError("TP07_INTERDIT " + nom + " : attention de PyTorch désactivée")
-        return remplacant
-
-    nn = torch.nn
-    cibles = [
-        (_F, "scaled_dot_product_attention", "F.scaled_dot_product_attention"),
-        (torch._C._nn, "scaled_dot_product_attention", "F.scaled_dot_product_attention"),
-        (_F, "multi_head_attention_forward", "F.multi_head_attention_forward"),
-        (nn.MultiheadAttention, "forward", "nn.MultiheadAttention"),
-        (nn.Transformer, "forward", "nn.Transformer"),
-        (nn.TransformerEncoder, "forward", "nn.TransformerEncoder"),
-        (nn.TransformerDecoder, "forward", "nn.TransformerDecoder"),
-        (nn.TransformerEncoderLayer, "forward", "nn.TransformerEncoderLayer"),
-        (nn.TransformerDecoderLayer, "forward", "nn.TransformerDecoderLayer"),
-    ]
-    cibles += [
-        (torch, n, "torch." + n)
-        for n in dir(torch)
-        if "attention" in n.lower() or "transformer" in n.lower()
-    ]
-    cibles += [
-        (torch.ops.aten, n, "torch.ops.aten." + n)
-        for n in (
-            "scaled_dot_product_attention", "_scaled_dot_product_attention_math",
-            "_scaled_dot_product_flash_attention_for_cpu", "_scaled_dot_product_flash_attention",
-            "_scaled_dot_product_efficient_attention", "_scaled_dot_product_cudnn_attention",
-            "_native_multi_head_attention", "_transformer_encoder_layer_fwd",
-        )
-    ]
-    anciens = []
-    for module, attribut, nom in cibles:
-        try:
-            anciens.append((module, attribut, getattr(module, attribut), nom))
-        except (AttributeError, RuntimeError):
-            pass
-    originaux = {id(v): nom for _, _, v, nom in anciens}
-    alias = [(k, v) for k, v in list(espace.items()) if id(v) in originaux and not k.startswith("__")]
-    for module, attribut, _, nom in anciens:
-        setattr(module, attribut, _interdit(nom))
-    for k, v in alias:
-        espace[k] = _interdit(originaux[id(v)])
-    try:
-        resultat = espace[_nom](*args, **kwargs)
-    except BaseException:
-        if appels:
-            raise RuntimeError("TP07_INTERDIT " + appels[0]) from None
-        raise
-    finally:
-        for module, attribut, v, _ in anciens:
-            setattr(module, attribut, v)
-        for k, v in alias:
-            espace[k] = v
-    if appels:
-        raise RuntimeError("TP07_INTERDIT " + appels[0])
-    return resultat
-"""
+# PyTorch's own attention, switched off in the kernel while the checks call `attention`,
+# `attention_multi_tetes` or the Transformer, so that they are really computed by hand
+# (names the student's cell bound to these functions are switched off too).
+GUARD = LibraryGuard(
+    helper="_tp07_sans_bibliotheque",
+    marker="TP07_INTERDIT",
+    targets=(
+        ("torch.nn.functional.scaled_dot_product_attention", "F.scaled_dot_product_attention"),
+        ("torch._C._nn.scaled_dot_product_attention", "F.scaled_dot_product_attention"),
+        ("torch.nn.functional.multi_head_attention_forward", "F.multi_head_attention_forward"),
+        ("torch.nn.MultiheadAttention.forward", "nn.MultiheadAttention"),
+        ("torch.nn.Transformer.forward", "nn.Transformer"),
+        ("torch.nn.TransformerEncoder.forward", "nn.TransformerEncoder"),
+        ("torch.nn.TransformerDecoder.forward", "nn.TransformerDecoder"),
+        ("torch.nn.TransformerEncoderLayer.forward", "nn.TransformerEncoderLayer"),
+        ("torch.nn.TransformerDecoderLayer.forward", "nn.TransformerDecoderLayer"),
+        *(
+            f"torch.ops.aten.{op}"
+            for op in (
+                "scaled_dot_product_attention",
+                "_scaled_dot_product_attention_math",
+                "_scaled_dot_product_flash_attention_for_cpu",
+                "_scaled_dot_product_flash_attention",
+                "_scaled_dot_product_efficient_attention",
+                "_scaled_dot_product_cudnn_attention",
+                "_native_multi_head_attention",
+                "_transformer_encoder_layer_fwd",
+            )
+        ),
+    ),
+    scans=(("torch", ("attention", "transformer")),),
+    hint_fr="programmez le calcul vous-même (produits matriciels, softmax, masque) ; le "
+    "correcteur désactive l'attention de PyTorch (F.scaled_dot_product_attention, "
+    "nn.MultiheadAttention, nn.Transformer...) pendant qu'il appelle votre code",
+    hint_en="write the computation yourself (matrix products, softmax, mask); the grader "
+    "switches PyTorch's attention off (F.scaled_dot_product_attention, nn.MultiheadAttention, "
+    "nn.Transformer...) while it calls your code",
+)
 
 MODEL_SRC = """
 def _tp07_construire(graine, *args, **kwargs):
@@ -180,18 +144,6 @@ VALIDATION_SHA256 = "292091540de3650b2a6c387f8b6d7dbc993f1d48f6c0c494f35d523b721
 
 
 def _student_error(name: str, exc: StudentError) -> CheckFailed:
-    if "TP07_INTERDIT" in exc.evalue:
-        words = exc.evalue.split("TP07_INTERDIT", 1)[1].split()
-        called = words[0][:60] if words else "l'attention de PyTorch"
-        return CheckFailed(
-            f"{name} appelle {called} : programmez le calcul vous-même (produits matriciels, "
-            "softmax, masque) ; le correcteur désactive l'attention de PyTorch "
-            "(F.scaled_dot_product_attention, nn.MultiheadAttention, nn.Transformer...) pendant "
-            "qu'il appelle votre code",
-            f"{name} calls {called}: write the computation yourself (matrix products, softmax, "
-            "mask); the grader switches PyTorch's attention off (F.scaled_dot_product_attention, "
-            "nn.MultiheadAttention, nn.Transformer...) while it calls your code",
-        )
     if "TP07_FORME" in exc.evalue:
         shape = exc.evalue.split("TP07_FORME", 1)[1].strip()[:60]
         return CheckFailed(
@@ -231,9 +183,8 @@ def _call(submission, name: str, *args, **kwargs):
 
 def _guarded(submission, name: str, *args, via: str | None = None, **kwargs):
     """Call `via` (default: the student's `name`) with PyTorch's attention switched off."""
-    submission.define("_tp07_sans_bibliotheque", GUARD_SRC)
     try:
-        return submission.call("_tp07_sans_bibliotheque", via or name, *args, **kwargs)
+        return GUARD.call(submission, name, *args, via=via, **kwargs)
     except StudentError as exc:
         raise _student_error(name, exc) from None
 

@@ -31,7 +31,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from scipy.stats import pearsonr, rankdata, spearmanr
 
-from autograder.checks import CheckFailed, as_array, as_float, record_margin
+from autograder.checks import CheckFailed, LibraryGuard, as_array, as_float, record_margin
 from autograder.proxy import Handle, StudentError, Tensor
 
 COUCHES = ["fc2", "fc1", "conv2", "conv1"]
@@ -39,6 +39,27 @@ DROP_EVERY_STAGE = 0.8  # the mean correlation must fall below this at every cas
 DROP_FULL = 0.5  # ... and below this once every layer is re-initialised
 DROP_IMAGES = 16
 CASCADE_ATOL = 0.02
+
+# SciPy's own Spearman correlation and ranking, switched off in the kernel while the checks
+# call `spearman`, so that the ranks are really computed by hand.
+GUARD = LibraryGuard(
+    helper="_tp10_sans_scipy",
+    marker="TP10_INTERDIT",
+    targets=tuple(
+        (f"{module}.{function}", f"{shown}.{function}")
+        for module, shown in (
+            ("scipy.stats", "scipy.stats"),
+            ("scipy.stats._stats_py", "scipy.stats"),
+            ("scipy.stats.mstats", "scipy.stats.mstats"),
+            ("scipy.stats._mstats_basic", "scipy.stats.mstats"),
+        )
+        for function in ("spearmanr", "rankdata")
+    ),
+    hint_fr="calculez les rangs vous-même avec NumPy (np.unique, np.argsort) ; le correcteur "
+    "désactive scipy.stats.spearmanr et scipy.stats.rankdata pendant qu'il appelle votre code",
+    hint_en="compute the ranks yourself with NumPy (np.unique, np.argsort); the grader switches "
+    "scipy.stats.spearmanr and scipy.stats.rankdata off while it calls your code",
+)
 
 # Trusted kernel-side helpers (the same as in the public checks).
 KERNEL_SRC = '''
@@ -77,42 +98,6 @@ def _tp10_poids(modele):
         raise TypeError("TP10_PAS_MODULE " + type(modele).__name__)
     return {k: v.detach().cpu().to(torch.float64) for k, v in modele.state_dict().items()}
 
-
-def _tp10_sans_scipy(_nom, *args, **kwargs):
-    import importlib
-
-    if _nom not in globals():
-        raise NameError(_nom)
-
-    def _interdit(*a, **k):
-        raise RuntimeError("TP10_INTERDIT : scipy.stats.spearmanr ou scipy.stats.rankdata appelé")
-
-    cibles = []
-    for nom_module in ("scipy.stats", "scipy.stats._stats_py", "scipy.stats.mstats",
-                       "scipy.stats._mstats_basic"):
-        try:
-            module = importlib.import_module(nom_module)
-        except Exception:
-            continue
-        for attribut in ("spearmanr", "rankdata"):
-            if hasattr(module, attribut):
-                cibles.append((module, attribut, getattr(module, attribut)))
-    originaux = {id(v) for _, _, v in cibles}
-    espace = globals()
-    cibles += [(None, k, v) for k, v in list(espace.items()) if id(v) in originaux]
-    for module, attribut, _ in cibles:
-        if module is None:
-            espace[attribut] = _interdit
-        else:
-            setattr(module, attribut, _interdit)
-    try:
-        return espace[_nom](*args, **kwargs)
-    finally:
-        for module, attribut, valeur in cibles:
-            if module is None:
-                espace[attribut] = valeur
-            else:
-                setattr(module, attribut, valeur)
 '''
 
 
@@ -197,18 +182,7 @@ def _tie_variants(a: np.ndarray, b: np.ndarray) -> list[tuple[float, str, str]]:
 
 
 def _spearman_guarded(submission, a, b):
-    submission.define("_tp10_sans_scipy", KERNEL_SRC)
-    try:
-        return submission.call("_tp10_sans_scipy", "spearman", a, b)
-    except StudentError as exc:
-        if "TP10_INTERDIT" in exc.evalue:
-            raise CheckFailed(
-                "spearman appelle scipy.stats.spearmanr ou scipy.stats.rankdata : calculez les rangs "
-                "vous-même avec NumPy (np.unique, np.argsort)",
-                "spearman calls scipy.stats.spearmanr or scipy.stats.rankdata: compute the ranks "
-                "yourself with NumPy (np.unique, np.argsort)",
-            ) from None
-        raise
+    return GUARD.call(submission, "spearman", a, b)
 
 
 @pytest.mark.item("spearman")

@@ -13,12 +13,39 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, as_array, as_float, assert_close, record_margin
+from autograder.checks import (
+    CheckFailed,
+    LibraryGuard,
+    as_array,
+    as_float,
+    assert_close,
+    record_margin,
+)
 from autograder.proxy import Handle, StudentError, Tensor
 
+# SciPy's own Spearman correlation and ranking, switched off in the kernel while the checks
+# call `spearman`, so that the ranks are really computed by hand.
+GUARD = LibraryGuard(
+    helper="_tp10_sans_scipy",
+    marker="TP10_INTERDIT",
+    targets=tuple(
+        (f"{module}.{function}", f"{shown}.{function}")
+        for module, shown in (
+            ("scipy.stats", "scipy.stats"),
+            ("scipy.stats._stats_py", "scipy.stats"),
+            ("scipy.stats.mstats", "scipy.stats.mstats"),
+            ("scipy.stats._mstats_basic", "scipy.stats.mstats"),
+        )
+        for function in ("spearmanr", "rankdata")
+    ),
+    hint_fr="calculez les rangs vous-même avec NumPy (np.unique, np.argsort) ; le correcteur "
+    "désactive scipy.stats.spearmanr et scipy.stats.rankdata pendant qu'il appelle votre code",
+    hint_en="compute the ranks yourself with NumPy (np.unique, np.argsort); the grader switches "
+    "scipy.stats.spearmanr and scipy.stats.rankdata off while it calls your code",
+)
+
 # Trusted helpers run in the kernel: they build the grader's models from weights sent
-# by the grader, read a model's weights back, and call `spearman` with SciPy's own
-# Spearman correlation and ranking switched off.
+# by the grader and read a model's weights back.
 KERNEL_SRC = '''
 def _tp10_construire(genre, dims, poids):
     import torch
@@ -70,42 +97,6 @@ def _tp10_poids(modele):
         raise TypeError("TP10_PAS_MODULE " + type(modele).__name__)
     return {k: v.detach().cpu().to(torch.float64) for k, v in modele.state_dict().items()}
 
-
-def _tp10_sans_scipy(_nom, *args, **kwargs):
-    import importlib
-
-    if _nom not in globals():
-        raise NameError(_nom)
-
-    def _interdit(*a, **k):
-        raise RuntimeError("TP10_INTERDIT : scipy.stats.spearmanr ou scipy.stats.rankdata appelé")
-
-    cibles = []
-    for nom_module in ("scipy.stats", "scipy.stats._stats_py", "scipy.stats.mstats",
-                       "scipy.stats._mstats_basic"):
-        try:
-            module = importlib.import_module(nom_module)
-        except Exception:
-            continue
-        for attribut in ("spearmanr", "rankdata"):
-            if hasattr(module, attribut):
-                cibles.append((module, attribut, getattr(module, attribut)))
-    originaux = {id(v) for _, _, v in cibles}
-    espace = globals()
-    cibles += [(None, k, v) for k, v in list(espace.items()) if id(v) in originaux]
-    for module, attribut, _ in cibles:
-        if module is None:
-            espace[attribut] = _interdit
-        else:
-            setattr(module, attribut, _interdit)
-    try:
-        return espace[_nom](*args, **kwargs)
-    finally:
-        for module, attribut, valeur in cibles:
-            if module is None:
-                espace[attribut] = valeur
-            else:
-                setattr(module, attribut, valeur)
 '''
 
 # The fixed linear model: 2 channels, 3×4 images, 3 classes; weights with two decimals.
@@ -286,18 +277,7 @@ _SP_WANT = 0.0726049673661619
 
 
 def _spearman_guarded(submission, a, b):
-    submission.define("_tp10_sans_scipy", KERNEL_SRC)
-    try:
-        return submission.call("_tp10_sans_scipy", "spearman", a, b)
-    except StudentError as exc:
-        if "TP10_INTERDIT" in exc.evalue:
-            raise CheckFailed(
-                "spearman appelle scipy.stats.spearmanr ou scipy.stats.rankdata : calculez les rangs "
-                "vous-même avec NumPy (np.unique, np.argsort)",
-                "spearman calls scipy.stats.spearmanr or scipy.stats.rankdata: compute the ranks "
-                "yourself with NumPy (np.unique, np.argsort)",
-            ) from None
-        raise
+    return GUARD.call(submission, "spearman", a, b)
 
 
 @pytest.mark.item("spearman")

@@ -6,6 +6,7 @@ import csv
 import io
 
 from autograder.margins import CheckMargin, MarginReport
+from autograder.render.markdown import md_text
 
 
 def _fmt(x: float) -> str:
@@ -42,7 +43,8 @@ def to_markdown(report: MarginReport) -> str:
     for row in report.checks:
         what, vs, slack, verdict = _describe(row)
         seed = "" if row.seed_of_tightest is None else str(row.seed_of_tightest)
-        lines.append(f"| `{row.check}` | {row.item} | {what} | {vs} | {slack} | {seed} | {verdict} |")
+        # Labels are the TP author's free text: a `|` in one would split the table's cell.
+        lines.append(f"| `{row.check}` | {md_text(row.item)} | {md_text(what)} | {vs} | {slack} | {seed} | {verdict} |")
     flagged = [r.check for r in report.checks if r.flagged]
     lines += ["", f"Flagged: {', '.join(flagged)}" if flagged else "No check is flagged."]
     return "\n".join(lines) + "\n"

@@ -82,6 +82,13 @@ def test_renderers_name_every_check_and_the_verdict():
     assert rows[0]["flagged"] == "True" and float(rows[0]["slack"]) == pytest.approx(0.025)
 
 
+def test_a_pipe_in_a_label_stays_in_its_cell():
+    folded = combine([(5, _report(_check("test_sp", Margin("|spearman − scipy|", 1e-9, 1e-6, False, "tolerance"))))])
+    row = next(line for line in to_markdown(folded).splitlines() if "test_sp" in line)
+    assert row.count("|") - row.count("\\|") == 8  # the 8 separators of 7 columns
+    assert "\\|spearman − scipy\\|" in row
+
+
 def test_margins_cli_grades_the_real_tp01_solution(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "autograder", "margins", "tp01_gradients", "--seeds", "1", "--out", str(tmp_path)],

@@ -21,6 +21,7 @@ from autograder.checks import (
     assert_param_count,
     count_parameters,
     param_breakdown,
+    record_margin,
     torch_grads,
 )
 from autograder.proxy import StudentError
@@ -444,6 +445,8 @@ def test_numerical_gradient_against_autograd(submission, rng):
             "shape of x (visit every entry, e.g. with np.ndindex(x.shape))",
         )
     err = _scaled_rel_error(got, ref)
+    record_margin("relative error of gradient_numerique vs autograd", err, 1e-7,
+                  higher_is_better=False, kind="tolerance")
     if err <= 1e-7:
         return
     if _close(got, 2.0 * ref, rtol=1e-4):

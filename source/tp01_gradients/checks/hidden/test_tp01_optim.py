@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.checks import CheckFailed, as_array, as_float, assert_close
+from autograder.checks import CheckFailed, as_array, as_float, assert_close, record_margin
 
 
 def _fmt(v) -> str:
@@ -184,6 +184,12 @@ def _final_norm(lr: float, n: int = 200) -> float:
 @pytest.mark.points(0.5)
 def test_lr_converge(submission):
     lr = _lr_value(submission, "LR_CONVERGE")
+    record_margin(
+        "largest absolute contraction factor of a GD step with LR_CONVERGE",
+        _factor(lr),
+        1.0,
+        higher_is_better=False,
+    )
     if _factor(lr) < 1.0:
         return
     raise CheckFailed(
@@ -200,6 +206,12 @@ def test_lr_converge(submission):
 @pytest.mark.points(0.5)
 def test_lr_diverge(submission):
     lr = _lr_value(submission, "LR_DIVERGE")
+    record_margin(
+        "largest absolute contraction factor of a GD step with LR_DIVERGE",
+        _factor(lr),
+        1.0,
+        higher_is_better=True,
+    )
     if _factor(lr) > 1.0:
         return
     behaviour_fr, behaviour_en = (

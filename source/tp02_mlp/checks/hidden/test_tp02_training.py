@@ -12,7 +12,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, Partial, TimeBudget, as_array, as_float, score_threshold
+from autograder.checks import (
+    CheckFailed,
+    Partial,
+    TimeBudget,
+    as_array,
+    as_float,
+    record_margin,
+    score_threshold,
+)
 from autograder.proxy import Handle, StudentError, Tensor
 
 HIDDEN, LR, EPOCHS, BATCH = 64, 0.1, 30, 32
@@ -174,6 +182,8 @@ def test_entrainer_sgd_reaches_test_accuracy(submission, seed):
         ) from None
     except CheckFailed as exc:
         raise CheckFailed(f"{exc.message.fr} ; {hint_fr}", f"{exc.message.en}; {hint_en}") from None
+    record_margin("training time of entrainer_sgd (s)", budget.elapsed, SECONDS,
+                  higher_is_better=False)
     if budget.elapsed > SECONDS:
         raise Partial(
             0.5,

@@ -24,6 +24,7 @@ from autograder.checks import (
     as_float,
     assert_close,
     assert_gradient_close,
+    record_margin,
 )
 from autograder.proxy import Ref, StudentError, Tensor
 
@@ -575,6 +576,13 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
             submission.call("erreur_equivariance", Ref(name), Tensor(xi), dy, dx), what_fr
         )
         tol = 1e-9 * scale if expected < 1e-12 * scale else 1e-6 * expected
+        record_margin(
+            f"absolute error of erreur_equivariance vs grader ({kind})",
+            abs(got - expected),
+            tol,
+            higher_is_better=False,
+            kind="tolerance",
+        )
         if abs(got - expected) <= tol:
             continue
         variants = [
@@ -669,6 +677,8 @@ def test_conv2d_is_translation_equivariant(submission, rng):
         inner = (..., slice(border, y.shape[-2] - border), slice(border, y.shape[-1] - border))
         diff = np.abs(y_shift - _translate(y, dy, dx))[inner]
         error = float(diff.max()) / max(1e-12, float(np.abs(y[inner]).max()))
+        record_margin("relative translation-equivariance error of conv2d", error, 1e-5,
+                      higher_is_better=False, kind="tolerance")
         if error > 1e-5:
             raise CheckFailed(
                 f"{what} : conv2d(T_d x) ≠ T_d conv2d(x) loin des bords (écart relatif {error:.2g}) : "

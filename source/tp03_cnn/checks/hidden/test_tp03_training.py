@@ -30,6 +30,7 @@ from autograder.checks import (
     as_array,
     as_int,
     once_per_submission,
+    record_margin,
     score_threshold,
 )
 from autograder.proxy import Handle, Tensor
@@ -246,6 +247,8 @@ def test_models_have_comparable_param_counts(submission, seed):
             )
     cnn, mlp = counts["creer_cnn"], counts["creer_mlp"]
     ratio = max(cnn, mlp) / min(cnn, mlp)
+    record_margin("parameter-count ratio of the larger to the smaller model", ratio,
+                  MAX_PARAM_RATIO, higher_is_better=False)
     if ratio > MAX_PARAM_RATIO:
         bigger = "MLP" if mlp > cnn else "CNN"
         raise CheckFailed(

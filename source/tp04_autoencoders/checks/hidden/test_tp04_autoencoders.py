@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, Partial, as_array, as_int, score_threshold
+from autograder.checks import CheckFailed, Partial, as_array, as_int, record_margin, score_threshold
 from autograder.proxy import Handle, Tensor
 
 SPLIT_SEED = 2026  # the grader's split, different from the notebook's
@@ -220,6 +220,8 @@ def _assert_affine(model: Handle, d: int, rng: np.random.Generator, what: str) -
     fa, fb, fm = (_forward(model, V, what) for V in (A, B, M))
     gap = float(np.max(np.abs(fm - (t * fa + (1 - t) * fb))))
     scale = float(max(np.max(np.abs(fa)), np.max(np.abs(fb)), 1.0))
+    record_margin("affinity gap of the linear autoencoder", gap, 1e-3 * scale,
+                  higher_is_better=False, kind="tolerance")
     if gap > 1e-3 * scale:
         raise CheckFailed(
             f"{what} n'est pas linéaire (affine) : f(tA + (1 − t)B) s'écarte de "

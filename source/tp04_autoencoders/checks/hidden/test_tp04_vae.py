@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, as_array, assert_close
+from autograder.checks import CheckFailed, as_array, assert_close, record_margin
 from autograder.proxy import Handle, Tensor
 
 SPLIT_SEED = 2026
@@ -237,6 +237,10 @@ def test_kl_matches_monte_carlo(submission, rng):
         diff = np.sum(-0.5 * logvar[i] - 0.5 * eps**2 + 0.5 * z**2, axis=1)
         mc[i], se[i] = diff.mean(), diff.std() / np.sqrt(samples)
     tol = 6 * se + 1e-3
+    with np.errstate(invalid="ignore", over="ignore"):
+        worst = float(np.max(np.abs(got - mc) / tol))
+    record_margin("kl_gaussienne error vs Monte Carlo / tolerance (worst example)", worst, 1.0,
+                  higher_is_better=False)
     bad = ~np.isfinite(got) | (np.abs(got - mc) > tol)
     if bad.any():
         i = int(np.argmax(bad))
@@ -369,6 +373,8 @@ def test_beta_reduces_kl(submission, seed):
     small, large = kls[0.5], kls[4.0]
     shown_fr = f"KL moyenne des encodeurs sur {len(X_test)} images du correcteur : {small:.3f} pour β = 0.5, {large:.3f} pour β = 4"
     shown_en = f"mean KL of the encoders on {len(X_test)} grader images: {small:.3f} for β = 0.5, {large:.3f} for β = 4"
+    record_margin("mean KL of the encoder trained with β = 0.5 (nats)", small, 0.5,
+                  higher_is_better=True)
     if not small >= 0.5:
         raise CheckFailed(
             f"{shown_fr} ; avec β = 0.5 le VAE devrait utiliser son espace latent (KL ≥ 0.5) : "
@@ -376,6 +382,8 @@ def test_beta_reduces_kl(submission, seed):
             f"{shown_en}; with β = 0.5 the VAE should use its latent space (KL ≥ 0.5): "
             "really train it (Adam on perte_vae, every batch of every epoch)",
         )
+    record_margin("mean KL with β = 4 vs half the KL with β = 0.5", large, 0.5 * small,
+                  higher_is_better=False)
     if not large <= 0.5 * small:
         raise CheckFailed(
             f"{shown_fr} ; un β plus grand doit donner une KL nettement plus faible (au plus la "

@@ -15,7 +15,14 @@ import math
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, Partial, as_array, as_float, score_threshold
+from autograder.checks import (
+    CheckFailed,
+    Partial,
+    as_array,
+    as_float,
+    record_margin,
+    score_threshold,
+)
 from autograder.proxy import Handle, Tensor
 
 T = 1000
@@ -169,7 +176,19 @@ def test_q_sample_matches_iterated_chain(submission, rng):
             )
         m_c, v_c = chain[s].mean(0), chain[s].var(0)
         m_s, v_s = got.mean(0), got.var(0)
+        record_margin(
+            f"deviation of the mean of x_t from the chain, in 5 standard errors, t = {s}",
+            float(np.max(np.abs(m_s - m_c) / (5 * np.sqrt((v_c + v_s) / M) + 1e-12))),
+            1.0,
+            higher_is_better=False,
+        )
         mean_ok = np.all(np.abs(m_s - m_c) <= 5 * np.sqrt((v_c + v_s) / M) + 1e-12)
+        record_margin(
+            f"relative deviation of the variance of x_t from the chain, t = {s}",
+            float(np.max(np.abs(v_s / v_c - 1))),
+            5 * math.sqrt(4 / M),
+            higher_is_better=False,
+        )
         var_ok = np.all(np.abs(v_s / v_c - 1) <= 5 * math.sqrt(4 / M))
         if mean_ok and var_ok:
             continue

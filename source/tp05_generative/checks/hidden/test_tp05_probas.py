@@ -15,7 +15,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.checks import CheckFailed, as_float
+from autograder.checks import CheckFailed, as_float, record_margin
 from autograder.proxy import Tensor
 
 Z = 4.0  # width of the confidence intervals, in standard errors
@@ -153,6 +153,12 @@ def test_kl_closed_form_within_monte_carlo_ci(submission, rng):
         q, p = q_p[:2], q_p[2:]
         est, se, _ = _mc(rng, *q, *p, MC_N)
         got = as_float(submission.call("kl_gaussiennes", *q, *p), "kl_gaussiennes")
+        record_margin(
+            "absolute error of kl_gaussiennes vs the grader's Monte Carlo estimate",
+            abs(got - est),
+            Z * se,
+            higher_is_better=False,
+        )
         if abs(got - est) > Z * se:
             hint_fr, hint_en = _kl_hint(got, q, p)
             raise CheckFailed(
@@ -175,6 +181,12 @@ def test_kl_is_asymmetric(submission, rng):
         ref_qp, ref_pq = _kl(*q, *p), _kl(*p, *q)
         ok = math.isclose(qp, ref_qp, rel_tol=1e-6, abs_tol=1e-9) and math.isclose(
             pq, ref_pq, rel_tol=1e-6, abs_tol=1e-9
+        )
+        record_margin(
+            "absolute asymmetry KL(q ‖ p) − KL(p ‖ q)",
+            abs(qp - pq),
+            1e-3,
+            higher_is_better=True,
         )
         if ok and abs(qp - pq) > 1e-3:
             continue
@@ -206,6 +218,12 @@ def test_kl_monte_carlo_within_ci_of_truth(submission, rng, seed):
         call_seed = int((seed + i) % 2**31)
         est, se = _pair(submission.call("kl_monte_carlo", *q, *p, n, call_seed), "kl_monte_carlo")
         est, se = as_float(est, "estimation"), as_float(se, "erreur_type")
+        record_margin(
+            "absolute error of the kl_monte_carlo estimate vs the true KL",
+            abs(est - truth),
+            Z * se_true,
+            higher_is_better=False,
+        )
         if abs(est - truth) > Z * se_true:
             if abs(est + truth) <= Z * se_true:
                 hint_fr = (
@@ -232,6 +250,10 @@ def test_kl_monte_carlo_within_ci_of_truth(submission, rng, seed):
                 f"the Monte Carlo estimate (n = {n}) lies outside the confidence interval of "
                 f"the true KL (± {Z:g} standard errors) for a grader pair of Gaussians; {hint_en}",
             )
+        record_margin("kl_monte_carlo standard error vs 0.8 × the grader's", se, 0.8 * se_true,
+                      higher_is_better=True)
+        record_margin("kl_monte_carlo standard error vs 1.25 × the grader's", se, 1.25 * se_true,
+                      higher_is_better=False)
         if not 0.8 * se_true <= se <= 1.25 * se_true:
             raise CheckFailed(
                 f"l'erreur type renvoyée (n = {n}) ne correspond pas à std(f) / sqrt(n), avec "

@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch import nn
 
-from autograder.checks import CheckFailed, as_array, as_int
+from autograder.checks import CheckFailed, as_array, as_int, record_margin
 from autograder.proxy import Tensor
 
 # ---------------------------------------------------------------- parameter counts
@@ -113,6 +113,8 @@ def test_gradient_vanishes_and_explodes(submission, rng):
         ref = _ref_norms(X, h0, W_xh, W_hh, b_h)
         got = _call_norms(submission, X, h0, W_xh, W_hh, b_h)
         ratio = got[-1] / max(got[0], 1e-300)
+        record_margin(f"gradient-norm ratio T = {T} / T = 1 ({kind_en})", ratio,
+                      1e-4 if scale < 1 else 1e4, higher_is_better=scale >= 1)
         good = ratio < 1e-4 if scale < 1 else ratio > 1e4
         if not good or not np.allclose(got, ref, rtol=1e-5, atol=1e-12):
             raise CheckFailed(

@@ -27,7 +27,14 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, Partial, as_array, once_per_submission, score_threshold
+from autograder.checks import (
+    CheckFailed,
+    Partial,
+    as_array,
+    once_per_submission,
+    record_margin,
+    score_threshold,
+)
 from autograder.proxy import Handle, StudentError, Tensor
 
 KERNEL_SRC = """
@@ -261,6 +268,8 @@ def test_lstm_remembers_the_country(submission, seed):
 def test_vanilla_rnn_misses_what_the_lstm_reaches(submission, seed):
     t = _trained(submission, seed)
     rnn, lstm = t.accuracy["rnn"], t.accuracy["lstm"]
+    record_margin("test accuracy of the LSTM (prerequisite)", lstm, LSTM_FULL,
+                  higher_is_better=True)
     if lstm < LSTM_FULL:
         raise CheckFailed(
             f"la comparaison demande d'abord un LSTM à {100 * LSTM_FULL:.0f} % : le vôtre atteint "
@@ -268,6 +277,8 @@ def test_vanilla_rnn_misses_what_the_lstm_reaches(submission, seed):
             f"the comparison first needs an LSTM at {LSTM_FULL:.0%}: yours reaches {lstm:.3f} "
             "(see the other check of this item)",
         )
+    record_margin("test accuracy of the vanilla RNN (must stay below the LSTM's bar)", rnn,
+                  LSTM_FULL, higher_is_better=False)
     if rnn < LSTM_FULL:
         return
     info = t.info["rnn"]

@@ -21,7 +21,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from autograder.checks import CheckFailed, LibraryGuard, as_array, as_float, assert_close
+from autograder.checks import (
+    CheckFailed,
+    LibraryGuard,
+    as_array,
+    as_float,
+    assert_close,
+    record_margin,
+)
 from autograder.proxy import Ref, StudentError, Tensor
 
 # PyTorch's own attention, switched off in the kernel while the checks call `attention`,
@@ -369,6 +376,8 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
         f = _grader_function(genre, poids)
         Xt = _t(X)
         want = float((f(Xt[perm]) - f(Xt)[perm]).abs().max())
+        record_margin(f"absolute error of erreur_permutation vs grader ({genre})", abs(got - want),
+                      1e-6 + 1e-4 * abs(want), higher_is_better=False, kind="tolerance")
         if abs(got - want) <= 1e-6 + 1e-4 * abs(want):
             continue
         invariance = float((f(Xt[perm]) - f(Xt)).abs().max())
@@ -400,6 +409,8 @@ def test_student_self_attention_is_permutation_equivariant(submission, rng):
     X = rng.normal(size=(n, d))
     perm = rng.permutation(n)
     err = np.abs(_self_attention(submission, X[perm]) - _self_attention(submission, X)[perm]).max()
+    record_margin("permutation-equivariance gap of self-attention", err, 1e-6,
+                  higher_is_better=False, kind="tolerance")
     if err > 1e-6:
         raise CheckFailed(
             f"votre auto-attention sans encodage de position n'est pas équivariante par "
@@ -427,6 +438,8 @@ def test_positional_encoding_breaks_equivariance(submission, rng):
     with_pe = np.abs(
         _self_attention(submission, X[perm] + pe) - _self_attention(submission, X + pe)[perm]
     ).max()
+    record_margin("equivariance gap with the positional encoding added", with_pe,
+                  1e-3 + 10 * plain, higher_is_better=True)
     if not with_pe > 1e-3 + 10 * plain:
         raise CheckFailed(
             "ajouter votre encodage positionnel ne casse pas l'équivariance de l'auto-attention : "
@@ -463,6 +476,10 @@ def test_bert_selection_rate(submission, rng):
     runs = _bert_runs(submission, rng)
     selected = np.concatenate([(c != -100).ravel() for _, _, c in runs])
     rate = selected.mean()
+    record_margin("share of tokens selected by masquage_bert (lower bar)", rate, 0.13,
+                  higher_is_better=True)
+    record_margin("share of tokens selected by masquage_bert (upper bar)", rate, 0.17,
+                  higher_is_better=False)
     if not 0.13 <= rate <= 0.17:
         raise CheckFailed(
             f"masquage_bert sélectionne {100 * rate:.1f} % des tokens sur plusieurs graines du "
@@ -505,6 +522,24 @@ def test_bert_replacement_split(submission, rng):
     masked = (sel_in == _MASK).mean()
     unchanged = (sel_in == sel_tok).mean()
     random_ = 1 - masked - unchanged
+    record_margin(
+        "deviation of the [MASK] share of selected tokens from 0.8",
+        abs(masked - 0.8),
+        0.04,
+        higher_is_better=False,
+    )
+    record_margin(
+        "deviation of the unchanged share of selected tokens from 0.1",
+        abs(unchanged - 0.1),
+        0.03,
+        higher_is_better=False,
+    )
+    record_margin(
+        "deviation of the random share of selected tokens from 0.1",
+        abs(random_ - 0.1),
+        0.03,
+        higher_is_better=False,
+    )
     ok = abs(masked - 0.8) <= 0.04 and abs(unchanged - 0.1) <= 0.03 and abs(random_ - 0.1) <= 0.03
     if ok:
         if sel_in.min() < 0 or sel_in.max() >= _V:
@@ -582,6 +617,8 @@ def test_gnn_is_permutation_equivariant(submission, rng):
             p = rng.permutation(len(X))
             Hp = _gnn(submission, X[p], A[p][:, p], W1, W2, agregation)
             err = np.abs(Hp - H[p]).max()
+            record_margin(f"permutation-equivariance gap of couche_gnn ({agregation})", err,
+                          1e-6 * (1 + np.abs(H).max()), higher_is_better=False, kind="tolerance")
             if err > 1e-6 * (1 + np.abs(H).max()):
                 raise CheckFailed(
                     f"couche_gnn ({agregation}) n'est pas équivariante par permutation : après une "

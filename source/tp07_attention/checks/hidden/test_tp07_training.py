@@ -46,6 +46,7 @@ from autograder.checks import (
     Partial,
     as_array,
     once_per_submission,
+    record_margin,
     score_threshold,
     tolerance_for,
 )
@@ -330,6 +331,8 @@ def test_gnn_accuracy_on_grader_graphs(submission, seed):
 @pytest.mark.points(1.5)
 def test_gnn_beats_features_only_mlp(submission, seed):
     r = _nodes(submission, seed)
+    record_margin(f"MLP accuracy vs the grader's logistic regression − {MLP_FLOOR_GAP:g}",
+                  r.mlp, r.logreg - MLP_FLOOR_GAP, higher_is_better=True)
     if r.mlp < r.logreg - MLP_FLOOR_GAP:
         raise CheckFailed(
             f"votre MLP n'atteint que {r.mlp:.3f} de précision sur les nœuds non étiquetés, bien "
@@ -431,6 +434,8 @@ def test_transformer_is_causal(submission, rng, seed, device):
         X = rng.integers(0, vocab, size=(4, T))
         t = int(rng.integers(1, T // 3 + 1))
         gap, tol = _causality_gap(submission, label, model, X, t, rng, vocab, device)
+        record_margin("causality gap of a re-drawn PetitTransformer", gap, tol,
+                      higher_is_better=False, kind="tolerance")
         if gap > tol:
             raise _not_causal(label, t, gap)
 
@@ -467,6 +472,8 @@ def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_
     X = np.stack([codes[s : s + CONTEXTE] for s in starts])
     t = int(rng.integers(4, CONTEXTE // 2))
     gap, tol = _causality_gap(submission, "modele_car", model, X, t, rng, vocab, device)
+    record_margin("causality gap of modele_car", gap, tol, higher_is_better=False,
+                  kind="tolerance")
     if gap > tol:
         exc = _not_causal("modele_car (votre Transformer entraîné)", t, gap)
         raise CheckFailed(

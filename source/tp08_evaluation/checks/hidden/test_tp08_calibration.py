@@ -12,7 +12,7 @@ import pytest
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 
-from autograder.checks import CheckFailed, as_array, as_float, ece, reliability_bins
+from autograder.checks import CheckFailed, as_array, as_float, ece, record_margin, reliability_bins
 
 
 def _ece_inputs(rng, n_bins: int) -> tuple[np.ndarray, np.ndarray]:
@@ -111,6 +111,13 @@ def test_ece_matches_reference(submission, rng):
             raw = submission.call("ece", conf, ok, n_bins=n_bins)
         got = as_float(raw, f"ece {what}")
         want = ece(conf, ok, n_bins)
+        record_margin(
+            f"absolute error of ece vs reference, n_bins={n_bins}",
+            abs(got - want),
+            1e-7 + 1e-6 * want,
+            higher_is_better=False,
+            kind="tolerance",
+        )
         if abs(got - want) <= 1e-7 + 1e-6 * want:
             continue
         ref = _alt_bins(conf, ok, n_bins, conf)
@@ -175,6 +182,13 @@ def test_temperature_matches_nll_optimum(submission, rng):
     k, (lv, yv), _ = _setup(rng)
     want = _nll_optimum(lv, yv)
     got = as_float(submission.call("ajuster_temperature", lv, yv), "ajuster_temperature")
+    record_margin(
+        "relative error of T vs the NLL-optimal T",
+        abs(got / want - 1),
+        0.01,
+        higher_is_better=False,
+        kind="tolerance",
+    )
     if abs(got / want - 1) <= 0.01:
         return
     if abs(got * want - 1) < 0.05:
@@ -208,6 +222,9 @@ def test_temperature_lowers_test_ece(submission, rng):
         "appliquer_temperature(logits_test, T)",
         shape=lt.shape,
     )
+    record_margin("largest deviation from 1 of a row sum of appliquer_temperature",
+                  np.abs(probs.sum(axis=1) - 1).max(), 1e-6, higher_is_better=False,
+                  kind="tolerance")
     if np.abs(probs.sum(axis=1) - 1).max() > 1e-6 or probs.min() < 0:
         raise CheckFailed(
             "appliquer_temperature(logits_test, T) : chaque ligne doit être une distribution "
@@ -218,6 +235,8 @@ def test_temperature_lowers_test_ece(submission, rng):
     before_p = softmax(lt, axis=1)
     before = ece(before_p.max(axis=1), before_p.argmax(axis=1) == yt)
     after = ece(probs.max(axis=1), probs.argmax(axis=1) == yt)
+    record_margin("test ECE after temperature scaling vs half the ECE before", after, 0.5 * before,
+                  higher_is_better=False)
     if after > 0.5 * before:
         raise CheckFailed(
             f"sur le test (2000 exemples), l'ECE passe de {before:.3f} avant à {after:.3f} "

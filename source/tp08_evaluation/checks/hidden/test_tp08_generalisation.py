@@ -14,7 +14,7 @@ from sklearn.linear_model import Ridge
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import KFold
 
-from autograder.checks import CheckFailed, as_array, as_float, assert_close
+from autograder.checks import CheckFailed, as_array, as_float, assert_close, record_margin
 
 # ---------------------------------------------------------------- splits and k-fold
 
@@ -153,6 +153,13 @@ def test_auroc_matches_sklearn(submission, rng):
         want = float(roc_auc_score(y, s))
         what = f"auroc ({n} scores{'' if decimals is None else ', avec des ex æquo'})"
         got = as_float(submission.call("auroc", y, s), what)
+        record_margin(
+            "absolute error of auroc vs roc_auc_score",
+            abs(got - want),
+            1e-9,
+            higher_is_better=False,
+            kind="tolerance",
+        )
         if abs(got - want) <= 1e-9:
             continue
         if abs(got - (1 - want)) <= 1e-9:
@@ -267,6 +274,10 @@ def test_biais_variance_trends(submission, rng):
     seed = int(rng.integers(0, 100_000))
     res = {d: _student(submission, d, seed, 40) for d in (1, 3, 15)}
     (b1, v1), (b3, v3), (b15, v15) = res[1], res[3], res[15]
+    record_margin("bias² at degree 1 vs bias² at degree 3", b1, b3, higher_is_better=True)
+    record_margin("variance at degree 15 vs variance at degree 3", v15, v3, higher_is_better=True)
+    record_margin("bias² vs variance at degree 1", b1, v1, higher_is_better=True)
+    record_margin("variance vs bias² at degree 15", v15, b15, higher_is_better=True)
     if not (b1 > b3 and v15 > v3 and b1 > v1 and v15 > b15):
         raise CheckFailed(
             f"tendances avec la graine {seed} : degré 1 (biais² {b1:.3g}, variance {v1:.3g}), "

@@ -25,7 +25,14 @@ import numpy as np
 import pytest
 from scipy.ndimage import rotate
 
-from autograder.checks import CheckFailed, Partial, as_array, once_per_submission, score_threshold
+from autograder.checks import (
+    CheckFailed,
+    Partial,
+    as_array,
+    once_per_submission,
+    record_margin,
+    score_threshold,
+)
 from autograder.proxy import Handle, Ref, Tensor
 
 SPLIT_SEED = 2026  # the grader's split, not the notebook's
@@ -352,6 +359,8 @@ def test_models_learn_upright_digits(submission, seed):
 @pytest.mark.points(1)
 def test_accuracy_drops_under_rotation(submission, seed):
     t = _trained(submission, seed)
+    record_margin("upright accuracy of the weaker model (prerequisite)", min(t.clean.values()),
+                  CLEAN_PARTIAL, higher_is_better=True)
     if min(t.clean.values()) < CLEAN_PARTIAL:
         raise CheckFailed(
             "la chute ne se mesure que sur des modèles qui ont appris : précision sur les images "
@@ -362,6 +371,9 @@ def test_accuracy_drops_under_rotation(submission, seed):
             + _training_hint(t)[1],
         )
     drops = {name: t.clean[name] - t.far[name] for name in NAMES}
+    for name, label in NAMES.items():
+        record_margin(f"{label} accuracy drop from upright to ±{FAR_ANGLE}°", drops[name],
+                      DROP_MIN, higher_is_better=True)
     weak = [name for name in NAMES if drops[name] < DROP_MIN]
     if not weak:
         return

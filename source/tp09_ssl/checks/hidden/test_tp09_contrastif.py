@@ -20,7 +20,14 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.checks import CheckFailed, as_array, as_float, assert_gradient_close, tolerance_for
+from autograder.checks import (
+    CheckFailed,
+    as_array,
+    as_float,
+    assert_gradient_close,
+    record_margin,
+    tolerance_for,
+)
 from autograder.proxy import StudentError, Tensor
 
 KERNEL_SRC = """
@@ -221,6 +228,8 @@ def test_nt_xent_valeurs(submission, rng, device):
         got = as_float(raw, call)
         want = _nt_xent_ref(z1, z2, tau)
         tol = tolerance_for(device, raw.dtype if raw.dtype.kind == "f" else "float64")
+        record_margin(f"absolute error of nt_xent vs reference, τ = {tau:.3g}", abs(got - want),
+                      tol * max(1.0, abs(want)), higher_is_better=False, kind="tolerance")
         if abs(got - want) <= tol * max(1.0, abs(want)):
             continue
         hint = (
@@ -402,7 +411,11 @@ _UNIF_VARIANTS = [
 ]
 
 
-def _compare(got: float, want: float, tol: float, variants, ref_fn, what_fr, what_en) -> None:
+def _compare(
+    got: float, want: float, tol: float, variants, ref_fn, what_fr, what_en, *, label: str
+) -> None:
+    record_margin(label, abs(got - want), tol * max(1.0, abs(want)), higher_is_better=False,
+                  kind="tolerance")
     if abs(got - want) <= tol * max(1.0, abs(want)):
         return
     hint = ("", "")
@@ -441,6 +454,7 @@ def test_alignement_uniformite_valeurs(submission, rng, device):
             lambda **kw: _align_ref(z1, z2, alpha, **kw),  # noqa: B023
             f"alignement(z1, z2, alpha={alpha:g}) pour des tenseurs {shape}",
             f"alignement(z1, z2, alpha={alpha:g}) for tensors {shape}",
+            label=f"absolute error of alignement vs reference, alpha = {alpha:g}",
         )
         raw = as_array(
             submission.call("uniformite", Tensor(z1), t=t), f"uniformite(z, t={t:g})", dtype=None
@@ -454,6 +468,7 @@ def test_alignement_uniformite_valeurs(submission, rng, device):
             lambda **kw: _unif_ref(z1, t, **kw),  # noqa: B023
             f"uniformite(z, t={t:g}) pour un tenseur {shape}",
             f"uniformite(z, t={t:g}) for a tensor {shape}",
+            label=f"absolute error of uniformite vs reference, t = {t:g}",
         )
 
 
@@ -504,6 +519,13 @@ def test_mesure_effondrement_reference(submission, rng):
         what = f"mesure_effondrement(Z de forme {_shape_text(Z.shape)})"
         got = as_float(submission.call("mesure_effondrement", Z), what)
         want = _measure_ref(Z)
+        record_margin(
+            "absolute error of mesure_effondrement vs reference (ddof 0 or 1)",
+            min(abs(got - _measure_ref(Z, ddof=dd)) for dd in (0, 1)),
+            1e-3 * abs(want) + 1e-6,
+            higher_is_better=False,
+            kind="tolerance",
+        )
         if any(abs(got - _measure_ref(Z, ddof=dd)) <= 1e-3 * abs(want) + 1e-6 for dd in (0, 1)):
             continue
         hint = (

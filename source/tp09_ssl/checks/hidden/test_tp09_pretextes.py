@@ -42,6 +42,7 @@ from autograder.checks import (
     as_array,
     as_float,
     once_per_submission,
+    record_margin,
     score_threshold,
     tolerance_for,
 )
@@ -773,6 +774,8 @@ def test_masquer_patchs_statistiques(submission, rng):
         n_possible = comb(P, want)
         expected = n_possible * (1 - (1 - 1 / n_possible) ** N)
         distinct = len({row.tobytes() for row in masks[0]})
+        record_margin(f"distinct masks in a batch of {N} vs half the expected number ({P} patches)",
+                      distinct, 0.5 * expected, higher_is_better=True)
         if distinct < 0.5 * expected:
             if distinct == 1:
                 hint = (
@@ -797,6 +800,12 @@ def test_masquer_patchs_statistiques(submission, rng):
         r = want / P
         sigma = np.sqrt(r * (1 - r) / (N * n_seeds))
         worst = int(np.argmax(np.abs(freq - r)))
+        record_margin(
+            f"largest deviation of a patch's masking frequency from {r:.3g} ({P} patches)",
+            abs(freq[worst] - r),
+            6 * sigma + 0.01,
+            higher_is_better=False,
+        )
         if abs(freq[worst] - r) > 6 * sigma + 0.01:
             raise CheckFailed(
                 f"{what} : sur {N * n_seeds} images, le patch n° {worst} est masqué dans "
@@ -916,6 +925,13 @@ def test_perte_masquee_reference(submission, rng, device):
         value_arr = as_array(out[0], call, dtype=None)
         value = as_float(value_arr, call)
         tol = tolerance_for(device, value_arr.dtype if value_arr.dtype.kind == "f" else "float64")
+        record_margin(
+            f"absolute error of perte_masquee vs reference, taille = {t}",
+            abs(value - want),
+            tol * max(1.0, abs(want)),
+            higher_is_better=False,
+            kind="tolerance",
+        )
         if abs(value - want) > tol * max(1.0, abs(want)):
             hint = (
                 "moyenne de (X_rec − X)² sur les pixels des patchs masqués de tout le lot "

@@ -16,7 +16,13 @@ from autograder.checks.gradients import (
     rel_error,
     torch_grads,
 )
-from autograder.checks.guards import LibraryGuard, without_library_source
+from autograder.checks.guards import (
+    SCIPY_RANKS,
+    TORCH_ATTENTION,
+    TORCH_CONVOLUTIONS,
+    LibraryGuard,
+    without_library_source,
+)
 from autograder.checks.margins import record_margin
 from autograder.checks.memo import once_per_submission
 from autograder.checks.params import (
@@ -41,6 +47,9 @@ __all__ = [
     "CheckFailed",
     "LibraryGuard",
     "Partial",
+    "SCIPY_RANKS",
+    "TORCH_ATTENTION",
+    "TORCH_CONVOLUTIONS",
     "TimeBudget",
     "as_array",
     "as_float",

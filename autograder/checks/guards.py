@@ -185,7 +185,7 @@ class LibraryGuard:
     """One TP's "compute it by hand" guard: what to switch off, and what to tell the student.
 
     `helper` is the kernel-side name of the guard, `marker` the word its error starts with
-    (make both unique to the TP: "_tp07_sans_bibliotheque", "TP07_INTERDIT"). A forbidden
+    (make both unique to the guard: "_ag_sans_attention", "AG_ATTENTION_INTERDITE"). A forbidden
     call fails the check with "`name` appelle F.conv2d : " followed by `hint_fr` (what to do
     instead, and what the grader switches off), and its English twin.
     """
@@ -263,3 +263,90 @@ def _renamed(exc: SubmissionError, helper: str, name: str, called: str) -> Submi
     if isinstance(exc, StudentError):
         return StudentError(message, exc.ename, exc.evalue)
     return type(exc)(message)
+
+
+# -- the guards the course's TPs use ------------------------------------------------------------
+# One declaration each, shared by a TP's public and hidden checks (check files cannot import
+# one another) and by any later TP that asks for the same thing by hand.
+
+#: PyTorch's convolutions and poolings (TP03: conv2d and max-pooling by hand).
+TORCH_CONVOLUTIONS = LibraryGuard(
+    helper="_ag_sans_convolutions",
+    marker="AG_CONVOLUTION_INTERDITE",
+    targets=(
+        ("torch.nn.functional.conv2d", "F.conv2d"),
+        "torch.conv2d",
+        "torch.convolution",
+        ("torch.nn.Conv2d.forward", "nn.Conv2d"),
+        ("torch.nn.functional.max_pool2d", "F.max_pool2d"),
+        ("torch.nn.functional.max_pool2d_with_indices", "F.max_pool2d_with_indices"),
+        "torch.max_pool2d",
+        ("torch.nn.MaxPool2d.forward", "nn.MaxPool2d"),
+        ("torch.nn.functional.adaptive_max_pool2d", "F.adaptive_max_pool2d"),
+        "torch.adaptive_max_pool2d",
+    ),
+    hint_fr="programmez le calcul vous-même (boucles ou Tensor.unfold) ; le correcteur désactive "
+    "les convolutions et poolings de PyTorch (F.conv2d, nn.Conv2d, F.max_pool2d...) pendant "
+    "qu'il appelle votre code",
+    hint_en="write the computation yourself (loops or Tensor.unfold); the grader switches "
+    "PyTorch's convolutions and poolings (F.conv2d, nn.Conv2d, F.max_pool2d...) off while it "
+    "calls your code",
+)
+
+#: PyTorch's own attention and Transformer layers, private kernels included (TP07: attention,
+#: multi-head attention and a Transformer by hand).
+TORCH_ATTENTION = LibraryGuard(
+    helper="_ag_sans_attention",
+    marker="AG_ATTENTION_INTERDITE",
+    targets=(
+        ("torch.nn.functional.scaled_dot_product_attention", "F.scaled_dot_product_attention"),
+        ("torch._C._nn.scaled_dot_product_attention", "F.scaled_dot_product_attention"),
+        ("torch.nn.functional.multi_head_attention_forward", "F.multi_head_attention_forward"),
+        ("torch.nn.MultiheadAttention.forward", "nn.MultiheadAttention"),
+        ("torch.nn.Transformer.forward", "nn.Transformer"),
+        ("torch.nn.TransformerEncoder.forward", "nn.TransformerEncoder"),
+        ("torch.nn.TransformerDecoder.forward", "nn.TransformerDecoder"),
+        ("torch.nn.TransformerEncoderLayer.forward", "nn.TransformerEncoderLayer"),
+        ("torch.nn.TransformerDecoderLayer.forward", "nn.TransformerDecoderLayer"),
+        *(
+            f"torch.ops.aten.{op}"
+            for op in (
+                "scaled_dot_product_attention",
+                "_scaled_dot_product_attention_math",
+                "_scaled_dot_product_flash_attention_for_cpu",
+                "_scaled_dot_product_flash_attention",
+                "_scaled_dot_product_efficient_attention",
+                "_scaled_dot_product_cudnn_attention",
+                "_native_multi_head_attention",
+                "_transformer_encoder_layer_fwd",
+            )
+        ),
+    ),
+    scans=(("torch", ("attention", "transformer")),),
+    hint_fr="programmez le calcul vous-même (produits matriciels, softmax, masque) ; le "
+    "correcteur désactive l'attention de PyTorch (F.scaled_dot_product_attention, "
+    "nn.MultiheadAttention, nn.Transformer...) pendant qu'il appelle votre code",
+    hint_en="write the computation yourself (matrix products, softmax, mask); the grader "
+    "switches PyTorch's attention off (F.scaled_dot_product_attention, nn.MultiheadAttention, "
+    "nn.Transformer...) while it calls your code",
+)
+
+#: SciPy's Spearman correlation and ranking (TP10: Spearman's ranks by hand).
+SCIPY_RANKS = LibraryGuard(
+    helper="_ag_sans_rangs_scipy",
+    marker="AG_RANGS_INTERDITS",
+    targets=tuple(
+        (f"{module}.{function}", f"{shown}.{function}")
+        for module, shown in (
+            ("scipy.stats", "scipy.stats"),
+            ("scipy.stats._stats_py", "scipy.stats"),
+            ("scipy.stats.mstats", "scipy.stats.mstats"),
+            ("scipy.stats._mstats_basic", "scipy.stats.mstats"),
+        )
+        for function in ("spearmanr", "rankdata")
+    ),
+    hint_fr="calculez les rangs vous-même avec NumPy (np.unique, np.argsort) ; le correcteur "
+    "désactive scipy.stats.spearmanr et scipy.stats.rankdata pendant qu'il appelle votre code",
+    hint_en="compute the ranks yourself with NumPy (np.unique, np.argsort); the grader switches "
+    "scipy.stats.spearmanr and scipy.stats.rankdata off while it calls your code",
+)

@@ -14,8 +14,8 @@ import torch
 import torch.nn.functional as F
 
 from autograder.checks import (
+    TORCH_CONVOLUTIONS,
     CheckFailed,
-    LibraryGuard,
     as_array,
     as_float,
     as_int,
@@ -25,28 +25,7 @@ from autograder.proxy import Handle, Ref, StudentError, Tensor
 
 # PyTorch's own convolution and pooling, switched off in the kernel while the checks call
 # `conv2d` and `max_pool2d`, so that they are really written by hand.
-GUARD = LibraryGuard(
-    helper="_tp03_sans_bibliotheque",
-    marker="TP03_INTERDIT",
-    targets=(
-        ("torch.nn.functional.conv2d", "F.conv2d"),
-        "torch.conv2d",
-        "torch.convolution",
-        ("torch.nn.Conv2d.forward", "nn.Conv2d"),
-        ("torch.nn.functional.max_pool2d", "F.max_pool2d"),
-        ("torch.nn.functional.max_pool2d_with_indices", "F.max_pool2d_with_indices"),
-        "torch.max_pool2d",
-        ("torch.nn.MaxPool2d.forward", "nn.MaxPool2d"),
-        ("torch.nn.functional.adaptive_max_pool2d", "F.adaptive_max_pool2d"),
-        "torch.adaptive_max_pool2d",
-    ),
-    hint_fr="programmez le calcul vous-même (boucles ou Tensor.unfold) ; le correcteur désactive "
-    "les convolutions et poolings de PyTorch (F.conv2d, nn.Conv2d, F.max_pool2d...) pendant "
-    "qu'il appelle votre code",
-    hint_en="write the computation yourself (loops or Tensor.unfold); the grader switches "
-    "PyTorch's convolutions and poolings (F.conv2d, nn.Conv2d, F.max_pool2d...) off while it "
-    "calls your code",
-)
+GUARD = TORCH_CONVOLUTIONS  # autograder.checks.guards: the same guard in every check file of the TP
 
 MODEL_SRC = """
 def _tp03_graine(graine):

@@ -15,47 +15,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, LibraryGuard, as_array, assert_close
+from autograder.checks import TORCH_ATTENTION, CheckFailed, as_array, assert_close
 from autograder.proxy import Handle, Ref, StudentError, Tensor
 
 # PyTorch's own attention, switched off in the kernel while the checks call `attention`,
 # `attention_multi_tetes` or the Transformer, so that they are really computed by hand
 # (names the student's cell bound to these functions are switched off too).
-GUARD = LibraryGuard(
-    helper="_tp07_sans_bibliotheque",
-    marker="TP07_INTERDIT",
-    targets=(
-        ("torch.nn.functional.scaled_dot_product_attention", "F.scaled_dot_product_attention"),
-        ("torch._C._nn.scaled_dot_product_attention", "F.scaled_dot_product_attention"),
-        ("torch.nn.functional.multi_head_attention_forward", "F.multi_head_attention_forward"),
-        ("torch.nn.MultiheadAttention.forward", "nn.MultiheadAttention"),
-        ("torch.nn.Transformer.forward", "nn.Transformer"),
-        ("torch.nn.TransformerEncoder.forward", "nn.TransformerEncoder"),
-        ("torch.nn.TransformerDecoder.forward", "nn.TransformerDecoder"),
-        ("torch.nn.TransformerEncoderLayer.forward", "nn.TransformerEncoderLayer"),
-        ("torch.nn.TransformerDecoderLayer.forward", "nn.TransformerDecoderLayer"),
-        *(
-            f"torch.ops.aten.{op}"
-            for op in (
-                "scaled_dot_product_attention",
-                "_scaled_dot_product_attention_math",
-                "_scaled_dot_product_flash_attention_for_cpu",
-                "_scaled_dot_product_flash_attention",
-                "_scaled_dot_product_efficient_attention",
-                "_scaled_dot_product_cudnn_attention",
-                "_native_multi_head_attention",
-                "_transformer_encoder_layer_fwd",
-            )
-        ),
-    ),
-    scans=(("torch", ("attention", "transformer")),),
-    hint_fr="programmez le calcul vous-même (produits matriciels, softmax, masque) ; le "
-    "correcteur désactive l'attention de PyTorch (F.scaled_dot_product_attention, "
-    "nn.MultiheadAttention, nn.Transformer...) pendant qu'il appelle votre code",
-    hint_en="write the computation yourself (matrix products, softmax, mask); the grader "
-    "switches PyTorch's attention off (F.scaled_dot_product_attention, nn.MultiheadAttention, "
-    "nn.Transformer...) while it calls your code",
-)
+GUARD = TORCH_ATTENTION  # autograder.checks.guards: the same guard in every check file of the TP
 
 # Trusted kernel-side helpers: build the student's Transformer with a given seed, run a
 # model on a batch of character indices, and a grader bigram model (causal by construction)

@@ -31,7 +31,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from scipy.stats import pearsonr, rankdata, spearmanr
 
-from autograder.checks import CheckFailed, LibraryGuard, as_array, as_float, record_margin
+from autograder.checks import SCIPY_RANKS, CheckFailed, as_array, as_float, record_margin
 from autograder.proxy import Handle, StudentError, Tensor
 
 COUCHES = ["fc2", "fc1", "conv2", "conv1"]
@@ -42,24 +42,7 @@ CASCADE_ATOL = 0.02
 
 # SciPy's own Spearman correlation and ranking, switched off in the kernel while the checks
 # call `spearman`, so that the ranks are really computed by hand.
-GUARD = LibraryGuard(
-    helper="_tp10_sans_scipy",
-    marker="TP10_INTERDIT",
-    targets=tuple(
-        (f"{module}.{function}", f"{shown}.{function}")
-        for module, shown in (
-            ("scipy.stats", "scipy.stats"),
-            ("scipy.stats._stats_py", "scipy.stats"),
-            ("scipy.stats.mstats", "scipy.stats.mstats"),
-            ("scipy.stats._mstats_basic", "scipy.stats.mstats"),
-        )
-        for function in ("spearmanr", "rankdata")
-    ),
-    hint_fr="calculez les rangs vous-même avec NumPy (np.unique, np.argsort) ; le correcteur "
-    "désactive scipy.stats.spearmanr et scipy.stats.rankdata pendant qu'il appelle votre code",
-    hint_en="compute the ranks yourself with NumPy (np.unique, np.argsort); the grader switches "
-    "scipy.stats.spearmanr and scipy.stats.rankdata off while it calls your code",
-)
+GUARD = SCIPY_RANKS  # autograder.checks.guards: the same guard in every check file of the TP
 
 # Trusted kernel-side helpers (the same as in the public checks).
 KERNEL_SRC = '''

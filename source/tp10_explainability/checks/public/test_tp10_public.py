@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from autograder.checks import (
+    SCIPY_RANKS,
     CheckFailed,
-    LibraryGuard,
     as_array,
     as_float,
     assert_close,
@@ -25,24 +25,7 @@ from autograder.proxy import Handle, StudentError, Tensor
 
 # SciPy's own Spearman correlation and ranking, switched off in the kernel while the checks
 # call `spearman`, so that the ranks are really computed by hand.
-GUARD = LibraryGuard(
-    helper="_tp10_sans_scipy",
-    marker="TP10_INTERDIT",
-    targets=tuple(
-        (f"{module}.{function}", f"{shown}.{function}")
-        for module, shown in (
-            ("scipy.stats", "scipy.stats"),
-            ("scipy.stats._stats_py", "scipy.stats"),
-            ("scipy.stats.mstats", "scipy.stats.mstats"),
-            ("scipy.stats._mstats_basic", "scipy.stats.mstats"),
-        )
-        for function in ("spearmanr", "rankdata")
-    ),
-    hint_fr="calculez les rangs vous-même avec NumPy (np.unique, np.argsort) ; le correcteur "
-    "désactive scipy.stats.spearmanr et scipy.stats.rankdata pendant qu'il appelle votre code",
-    hint_en="compute the ranks yourself with NumPy (np.unique, np.argsort); the grader switches "
-    "scipy.stats.spearmanr and scipy.stats.rankdata off while it calls your code",
-)
+GUARD = SCIPY_RANKS  # autograder.checks.guards: the same guard in every check file of the TP
 
 # Trusted helpers run in the kernel: they build the grader's models from weights sent
 # by the grader and read a model's weights back.

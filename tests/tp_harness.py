@@ -37,6 +37,15 @@ class Scenario:
     affects: tuple[str, ...] = ()  # other items allowed to lose points (they call this one)
 
 
+@dataclass(frozen=True)
+class Correct:
+    """An alternative correct answer, written as a student would: it must keep full marks."""
+
+    grade_id: str
+    source: str
+    why: str  # what differs from the solution (float32, loops, nn.Sequential, a guard...)
+
+
 def load_scenarios(test_file: str) -> ModuleType:
     """scenarios.py beside `test_file`, under a name unique to its TP folder."""
     path = Path(test_file).with_name("scenarios.py")
@@ -117,6 +126,10 @@ def tp_tests(tp: str, test_file: str, *, expected_total: float = 20.0) -> dict[s
     """The standard tests (and their fixture) for one TP, to put in the test module."""
     module = load_scenarios(test_file)
     scenarios_all, groups = module.SCENARIOS, module.GROUPS
+    # Alternative correct answers (optional until every TP has them): CORRECT holds the
+    # variants, CORRECT_GROUPS the variants graded together (one per answer cell).
+    correct_all: dict[str, Correct] = getattr(module, "CORRECT", {})
+    correct_groups: dict[str, tuple[str, ...]] = getattr(module, "CORRECT_GROUPS", {})
 
     def test_groups_cover_every_scenario_once():
         assert SOLUTION not in groups, f"a group may not be named {SOLUTION!r}"
@@ -139,6 +152,8 @@ def tp_tests(tp: str, test_file: str, *, expected_total: float = 20.0) -> dict[s
     def replacements(target: str) -> dict[str, str]:
         if target == SOLUTION:
             return {}
+        if target in correct_groups:
+            return {correct_all[n].grade_id: correct_all[n].source for n in correct_groups[target]}
         return {scenarios_all[n].grade_id: scenarios_all[n].source for n in groups[target]}
 
     def first_grading(target: str, grade_answers) -> GradeReport:
@@ -179,6 +194,29 @@ def tp_tests(tp: str, test_file: str, *, expected_total: float = 20.0) -> dict[s
         problems = scenario_problems(chosen, report)
         assert not problems, "\n".join(problems) + "\n" + summary(report)
 
+    def test_correct_groups_cover_every_variant_once():
+        assert not set(correct_groups) & (set(groups) | {SOLUTION}), "group names must differ"
+        grouped = [name for names in correct_groups.values() for name in names]
+        assert sorted(grouped) == sorted(correct_all), "each correct variant belongs to one group"
+        for group, names in correct_groups.items():
+            items = [correct_all[n].grade_id for n in names]
+            assert len(items) == len(set(items)), f"{group}: two variants replace the same cell"
+
+    @pytest.mark.parametrize("group", sorted(correct_groups) or ["(none)"])
+    def test_correct_variants_keep_full_marks(group, grade_answers, solution_report):
+        if group == "(none)":
+            pytest.skip(f"{tp} declares no alternative correct answers yet")
+        report = first_grading(group, grade_answers)
+        lost = [
+            f"{c.item}::{c.name} {c.score}/{c.max_score}: {c.message.text('fr') if c.message else ''}"
+            for c in report.checks
+            if c.score < c.max_score
+        ]
+        assert not lost and report.score == pytest.approx(solution_report.max_score), (
+            f"correct variants {list(correct_groups[group])} lost points:\n" + "\n".join(lost)
+            + "\n" + summary(report)
+        )
+
     @pytest.mark.determinism
     @pytest.mark.parametrize("target", [SOLUTION, *sorted(groups)])
     def test_regrading_gives_identical_scores(target, grade_answers):
@@ -196,6 +234,8 @@ def tp_tests(tp: str, test_file: str, *, expected_total: float = 20.0) -> dict[s
         "test_every_check_has_an_item_and_points": test_every_check_has_an_item_and_points,
         "test_untouched_release_earns_nothing": test_untouched_release_earns_nothing,
         "test_scenario_group": test_scenario_group,
+        "test_correct_groups_cover_every_variant_once": test_correct_groups_cover_every_variant_once,
+        "test_correct_variants_keep_full_marks": test_correct_variants_keep_full_marks,
         # Last: in one session it regrades what the tests above graded once (two more).
         "test_regrading_gives_identical_scores": test_regrading_gives_identical_scores,
     }

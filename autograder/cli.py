@@ -15,6 +15,13 @@ from autograder.results import Message
 EXIT_OK, EXIT_USAGE, EXIT_REFUSED, EXIT_GRADER_FAULT = 0, 2, 3, 4
 
 
+def say(text: object, *, err: bool = False) -> None:
+    """Print one message for a person: student text in it cannot drive the terminal."""
+    from autograder.render.terminal import for_terminal
+
+    print(for_terminal(text), file=sys.stderr if err else sys.stdout)
+
+
 def _add_grade_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("grading options (defaults: [tool.autograder] in the course's pyproject.toml)")
     for name, default, help_text, choices in option_help(GradeOptions):
@@ -54,20 +61,26 @@ def cmd_grade(args: argparse.Namespace) -> int:
     course = _course(args)
     options = _options(args, course.root)
     out = Path(args.out)
-    print(f"[grade] {args.tp}: {args.repo} @ {args.ref}", file=sys.stderr)
+    say(f"[grade] {args.tp}: {args.repo} @ {args.ref}", err=True)
     graded = grade_commit(
         course, args.tp, repo=args.repo, ref=args.ref, options=options, out_dir=out, notebook_path=args.notebook_path
     )
     r = graded.report
     label = "Note" if options.lang == "fr" else "Score"
-    print(f"{label}: {r.score:g} / {r.max_score:g}  ({r.tp}, commit {(r.commit.sha or '?')[:10]})")
+    say(f"{label}: {r.score:g} / {r.max_score:g}  ({r.tp}, commit {(r.commit.sha or '?')[:10]})")
     for p in r.problems:
-        print(f"  ! {p.code}: {p.message.text(options.lang)}")
-    print(f"reports: {out}/ ({', '.join(sorted(p.name for p in out.iterdir()))})")
+        say(f"  ! {p.code}: {p.message.text(options.lang)}")
+    say(f"reports: {out}/ ({', '.join(sorted(p.name for p in graded.files))})")
+    from autograder.render import REPORT_FILES
+
+    foreign = sorted(p.name for p in out.iterdir() if p.name not in REPORT_FILES)
+    if foreign:  # planted by a commit, or left by someone: never part of this grade
+        say(f"  note: {out}/ also holds {len(foreign)} file(s) this grading did not write "
+            f"(not reports, ignore them): {', '.join(foreign[:5])}{' ...' if len(foreign) > 5 else ''}", err=True)
     from autograder.results import is_grader_fault
 
     if is_grader_fault(r):
-        print("autograder: grader-side fault (the kernel did not start): this is no grade; run again", file=sys.stderr)
+        say("autograder: grader-side fault (the kernel did not start): this is no grade; run again", err=True)
         return EXIT_GRADER_FAULT
     return EXIT_OK
 
@@ -85,17 +98,17 @@ def cmd_release(args: argparse.Namespace) -> int:
             res = release_tp(course, tp_id, verify=None if args.no_verify else make_verifier(options))
             v = res.verified
             extra = f" (solution {v.solution_score:g}/{v.max_score:g}, release {v.release_score:g})" if v else " (NOT verified)"
-            print(f"[release] {tp_id}: wrote {len(res.files)} files{extra}")
+            say(f"[release] {tp_id}: wrote {len(res.files)} files{extra}")
         except ReleaseError as exc:
             failed += 1
-            print(f"[release] {tp_id}: REFUSED\n{exc.message.text(options.lang)}", file=sys.stderr)
+            say(f"[release] {tp_id}: REFUSED\n{exc.message.text(options.lang)}", err=True)
     if failed:
         return EXIT_REFUSED
     if args.template:
         from autograder.template_repo import DEFAULT_CHECKER, build_template_repo
 
         path = build_template_repo(course.root, Path(args.template), tps, checker=args.checker or DEFAULT_CHECKER)
-        print(f"[release] student template repo: {path} (commit it as the repo every student forks)")
+        say(f"[release] student template repo: {path} (commit it as the repo every student forks)")
     return EXIT_OK
 
 
@@ -108,7 +121,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     graded = check_working_copy(args.tp, start, options, out)
     from autograder.render.markdown import to_markdown
 
-    print(to_markdown(graded.report, options.lang))
+    say(to_markdown(graded.report, options.lang))
     return EXIT_OK
 
 
@@ -139,16 +152,16 @@ def cmd_margins(args: argparse.Namespace) -> int:
             options,
             seeds=seeds_from(options.seed, args.seeds),
             nbgrader_config=course.root / "nbgrader_config.py",
-            progress=lambda msg: print(msg, file=sys.stderr),
+            progress=lambda msg: say(msg, err=True),
         )
         text = to_markdown(report)
-        print(text)
+        say(text)
         flagged += sum(r.flagged for r in report.checks)
         if out is not None:
             write_atomic(out / f"margins-{tp_id}.md", text.encode("utf-8"))
             write_atomic(out / f"margins-{tp_id}.csv", to_csv(report).encode("utf-8"))
     if out is not None:
-        print(f"[margins] reports in {out}/", file=sys.stderr)
+        say(f"[margins] reports in {out}/", err=True)
     return EXIT_REFUSED if flagged and args.strict else EXIT_OK
 
 
@@ -157,7 +170,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     root = Path(args.course).resolve() if args.course else Path.cwd()
     path = new_tp(root, args.tp, title_fr=args.title_fr, title_en=args.title_en or args.title_fr)
-    print(f"[new] created {path}; edit the notebook, then run `autograder release {args.tp}`")
+    say(f"[new] created {path}; edit the notebook, then run `autograder release {args.tp}`")
     return EXIT_OK
 
 
@@ -210,7 +223,7 @@ def cmd_grade_class(args: argparse.Namespace) -> int:
         grade_class(job, students, jobs=args.jobs, on_result=done)
     results = _finish_class(out, course, args.tp, options.lang)
     graded = sum(r.get("status") == "graded" for r in results)
-    print(f"[grade-class] {len(students)} students in this run; {graded}/{len(results)} graded in {out}: grades.csv, moodle.csv, summary.html, students/<id>/")
+    say(f"[grade-class] {len(students)} students in this run; {graded}/{len(results)} graded in {out}: grades.csv, moodle.csv, summary.html, students/<id>/")
     return EXIT_OK
 
 
@@ -221,7 +234,7 @@ def cmd_merge_class(args: argparse.Namespace) -> int:
     out = Path(args.out).resolve()
     merge_shards(out, [Path(d).resolve() for d in args.shards])
     results = _finish_class(out, course, args.tp, args.lang or "fr")
-    print(f"[merge-class] {len(results)} students merged into {out}")
+    say(f"[merge-class] {len(results)} students merged into {out}")
     return EXIT_OK
 
 
@@ -333,18 +346,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except SandboxUnavailable as exc:
-        print(f"autograder: {exc.message.text(lang)}", file=sys.stderr)
+        say(f"autograder: {exc.message.text(lang)}", err=True)
         return EXIT_REFUSED
     except ConfigError as exc:
-        print(f"autograder: {exc.message.text(lang)}", file=sys.stderr)
+        say(f"autograder: {exc.message.text(lang)}", err=True)
         return EXIT_USAGE
     except OSError as exc:  # a full disk, a read-only --out: the grader's side, say so plainly
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        print(f"autograder: cannot write{where}: {exc.strerror or exc}; nothing was graded wrongly, free space or fix --out and run again", file=sys.stderr)
+        say(f"autograder: cannot write{where}: {exc.strerror or exc}; nothing was graded wrongly, free space or fix --out and run again", err=True)
         return EXIT_GRADER_FAULT
     except Exception as exc:  # noqa: BLE001 - errors with a student/instructor message
         msg = _error_message(exc)
         if msg is None:
             raise
-        print(f"autograder: {msg.text(lang)}", file=sys.stderr)
+        say(f"autograder: {msg.text(lang)}", err=True)
         return EXIT_USAGE

@@ -66,6 +66,7 @@ class GradeJob:
 class Graded:
     report: GradeReport
     executed: dict[str, Any] | None
+    files: tuple[Path, ...] = ()  # the report files this grading wrote (none without out_dir)
 
 
 def job_for_tp(
@@ -230,9 +231,10 @@ def grade_job(
         grader_version=__version__,
     )
     executed = run_nb
+    files: tuple[Path, ...] = ()
     if out_dir is not None:
-        write_reports(report, out_dir, lang=options.lang, executed_notebook=executed)
-    return Graded(report, executed)
+        files = tuple(write_reports(report, out_dir, lang=options.lang, executed_notebook=executed).values())
+    return Graded(report, executed, files)
 
 
 def _death_reason(cells: list[CellRun]) -> Message:

@@ -61,6 +61,7 @@ from typing import Any
 from autograder import __version__
 from autograder.config import ConfigError
 from autograder.nbio import NotebookError, grade_id, is_answer, read_notebook
+from autograder.render.terminal import for_terminal
 from autograder.results import Message
 
 K = 5  # noise threshold: shared runs shorter than k tokens are ignored
@@ -637,14 +638,14 @@ def run_cli(args) -> int:
     )
     report = run(class_dir, args.tp, course, out, params)
     for s in report["skipped"]:
-        print(f"[similarity] skipped {s['id']}: {s['reason']}", file=sys.stderr)
+        print(for_terminal(f"[similarity] skipped {s['id']}: {s['reason']}"), file=sys.stderr)
     print(
         f"[similarity] {args.tp}: {len(report['students'])} students, {report['n_pairs']} pairs, "
         f"{len(report['pairs'])} at or above {params.threshold:g} ({params.metric})"
     )
     for p in report["pairs"]:
         cells = ", ".join(f"{c['grade_id']} {c['jaccard']:.2f}" for c in p["cells"])
-        print(f"  {p['score']:.3f}  {p['a']} ↔ {p['b']}  ({cells})")
+        print(for_terminal(f"  {p['score']:.3f}  {p['a']} ↔ {p['b']}  ({cells})"))
     print(f"reports: {out / 'similarity.json'}, {out / 'similarity.html'}")
     return 0
 

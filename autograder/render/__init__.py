@@ -17,7 +17,10 @@ from autograder.render.junit import to_junit
 from autograder.render.markdown import to_markdown
 from autograder.results import GradeReport
 
-__all__ = ["to_html", "to_json", "to_junit", "to_markdown", "write_reports", "write_atomic"]
+#: Every file `write_reports` may write: what a report folder holds, and all it holds.
+REPORT_FILES = ("grade.json", "junit.xml", "feedback.md", "feedback.html", "executed.ipynb")
+
+__all__ = ["REPORT_FILES", "to_html", "to_json", "to_junit", "to_markdown", "write_reports", "write_atomic"]
 
 
 def _stage(path: Path, data: bytes) -> str:
@@ -72,6 +75,9 @@ def write_reports(
     if executed_notebook is not None:
         contents["executed.ipynb"] = _notebook_bytes(executed_notebook)
     out_dir.mkdir(parents=True, exist_ok=True)
+    for name in REPORT_FILES:
+        if name not in contents:  # an older run's file would pass for this run's
+            (out_dir / name).unlink(missing_ok=True)
     # All temp files first, then all renames: a full disk leaves the previous set of
     # reports whole, never a mix of new and old files.
     staged: list[tuple[str, Path]] = []

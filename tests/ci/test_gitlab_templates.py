@@ -420,10 +420,9 @@ def test_feedback_pipeline_runs_the_public_checks(solution_repo, gcl):
     assert report["sandbox"]["level"] != "none"
 
 
-def test_grade_pipeline_gives_the_solution_full_marks(solution_repo, gcl, tmp_path):
-    """This course, copied to a folder of its own like a grader image's /opt/course, which
-    the job closes to other users (AUTOGRADER_PROTECT_COURSE, default) before grading."""
-    repo, shas = solution_repo
+def grader_side(tmp_path: Path) -> tuple[Path, Path]:
+    """ci/grade.yml in a grader project of its own, and this course copied to a folder of
+    its own like a grader image's /opt/course."""
     grader = tmp_path / "course-grader"  # stands for ci/grade.yml@course/grader
     (grader / "ci").mkdir(parents=True)
     shutil.copyfile(CI / "grade.yml", grader / "ci" / "grade.yml")
@@ -431,6 +430,13 @@ def test_grade_pipeline_gives_the_solution_full_marks(solution_repo, gcl, tmp_pa
     for d in ("source", "release"):
         shutil.copytree(ROOT / d, course / d, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copyfile(ROOT / "pyproject.toml", course / "pyproject.toml")
+    return grader, course
+
+
+def test_grade_pipeline_gives_the_solution_full_marks(solution_repo, gcl, tmp_path):
+    """The job closes the course to other users (AUTOGRADER_PROTECT_COURSE, default)."""
+    repo, shas = solution_repo
+    grader, course = grader_side(tmp_path)
     variables = {
         "AUTOGRADER_COURSE_DIR": str(course),
         "AUTOGRADER_CMD": str(VENV_AUTOGRADER),
@@ -456,3 +462,47 @@ def test_grade_pipeline_gives_the_solution_full_marks(solution_repo, gcl, tmp_pa
     assert visibility == {"visible", "after_published"}  # public and hidden checks ran
     suite = ET.parse(out / "junit.xml").getroot()
     assert suite.get("failures") == "0" and suite.get("errors") == "0"
+
+
+FORGED_SUITE = (
+    '<?xml version="1.0"?><testsuites><testsuite name="forged" tests="30" failures="0" errors="0">'
+    '<testcase name="test_all_passed"/></testsuite></testsuites>'
+)
+
+
+def test_grade_pipeline_ignores_reports_the_commit_planted(gcl, tmp_path):
+    """A commit that forces a forged grade/ folder into the repo (`git add -f`): an all-passed
+    junit.xml, a folder name with a trailing space, a grade-final.json. The job's artifacts
+    and its junit glob hold only what the grader wrote: the untouched release's 0."""
+    if not VENV_AUTOGRADER.is_file():
+        pytest.skip(f"{VENV_AUTOGRADER} is missing: run `bash scripts/setup.sh`")
+    repo = tmp_path / "student"
+    shas = student_repo(repo)
+    for folder in (TP, f"{TP} ", "tp99_fake"):
+        (repo / "grade" / folder).mkdir(parents=True)
+        (repo / "grade" / folder / "junit.xml").write_text(FORGED_SUITE, encoding="utf-8")
+        (repo / "grade" / folder / "grade.json").write_text('{"score": 20, "max_score": 20}', encoding="utf-8")
+    (repo / "grade" / TP / "grade-final.json").write_text('{"score": 20}', encoding="utf-8")
+    git(repo, "add", "-f", "grade")
+    git(repo, "commit", "-q", "-m", "rendu")
+    grader, course = grader_side(tmp_path)
+    variables = {
+        "AUTOGRADER_COURSE_DIR": str(course),
+        "AUTOGRADER_CMD": str(VENV_AUTOGRADER),
+        "CI_COMMIT_BEFORE_SHA": shas["release"],
+        "AUTOGRADER_TPS": TP,
+    }
+    proc, tail = run_gcl(gcl, repo, variables, file=os.path.relpath(grader / "ci" / "grade.yml", repo))
+    assert proc.returncode == 0, tail
+    artifacts = repo / ".gitlab-ci-local" / "artifacts" / "grade-cpu"
+    kept = sorted(p.relative_to(artifacts).as_posix() for p in artifacts.rglob("*") if p.is_file())
+    assert kept == [f"grade/{TP}/{name}" for name in
+                    ("executed.ipynb", "feedback.html", "feedback.md", "grade.json", "junit.xml")]
+    build = repo / ".gitlab-ci-local" / "builds" / "grade-cpu"
+    junit_glob = load("grade.yml")[".grade"]["artifacts"]["reports"]["junit"]
+    produced = [p.relative_to(build).as_posix() for p in (build / "grade").rglob("*.xml")]
+    assert fnmatch.filter(produced, junit_glob) == [f"grade/{TP}/junit.xml"]
+    report = json.loads((artifacts / "grade" / TP / "grade.json").read_text(encoding="utf-8"))
+    assert report["score"] == 0 and report["max_score"] > 0
+    suite = ET.parse(artifacts / "grade" / TP / "junit.xml").getroot()
+    assert "forged" not in ET.tostring(suite, encoding="unicode")

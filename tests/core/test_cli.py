@@ -191,3 +191,38 @@ def test_grade_help_documents_every_option(capsys):
     ):
         assert flag in text
     assert "strict" in text and "refuses to grade" in text
+
+
+def test_student_text_cannot_drive_the_terminal(setup, capsys):
+    """A scratch cell whose grade_id holds escape sequences, then a kernel death: the
+    problem line quotes the cell, but nothing printed can move the cursor or set the clipboard."""
+    course, repo, base = setup
+    forged = "x\x1b[1A\x1b[2KNote: 20 / 20\x1b]52;c;cHduZWQ=\x07\u202e"
+    nb = student_notebook(SOLUTION, scratch_after={"add": ["import os\nos._exit(1)"]})
+    for cell in nb["cells"]:
+        if cell["id"].startswith("scratch-"):
+            cell["metadata"]["nbgrader"] = {"grade_id": forged, "solution": False, "grade": False}
+    repo.commit({notebook_path(): nb}, "fin\x1b[2J\u202e")
+    rc, out = grade_cli(setup, "escapes", ref="HEAD")
+    captured = capsys.readouterr()
+    assert rc == EXIT_OK, captured.err
+    printed = captured.out + captured.err
+    assert "kernel-died" in printed
+    assert not any(ch in printed for ch in "\x1b\x07\x9b\u202e"), repr(printed)
+    repo.git("reset", "-q", "--hard", "rendu-final")
+
+
+def test_planted_files_are_not_listed_as_reports(setup, capsys):
+    """Files in --out that this grading did not write (a forged grade-final.json, an older
+    run's executed.ipynb) are never listed as its reports, and the stale notebook goes."""
+    rc, out = grade_cli(setup, "planted")
+    assert rc == EXIT_OK
+    capsys.readouterr()
+    (out / "grade-final.json").write_text('{"score": 20}', encoding="utf-8")
+    rc, out = grade_cli(setup, "planted", ref="pas-de-branche")  # no notebook runs this time
+    captured = capsys.readouterr()
+    assert rc == EXIT_OK
+    reports_line = next(ln for ln in captured.out.splitlines() if ln.startswith("reports:"))
+    assert "grade-final.json" not in reports_line and "executed.ipynb" not in reports_line
+    assert not (out / "executed.ipynb").exists()  # the earlier run's notebook is gone
+    assert "grade-final.json" in captured.err and "did not write" in captured.err

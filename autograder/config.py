@@ -58,6 +58,12 @@ class GradeOptions:
     memory_mb: int | None = option(
         None, "Address-space limit of the kernel in MiB (default: the TP's tp.toml budget)."
     )
+    answer_budget_mb: int = option(
+        512,
+        "Total MiB the grader reads back from one submission's kernel (the answers of all "
+        "checks together, arrays and JSON); past it, each further call fails its check with a "
+        "message naming the function, and the grader's memory stays bounded.",
+    )
     output_limit_kb: int = option(
         256, "Cap on the text and image output kept per cell, in KiB; the rest is cut."
     )

@@ -30,7 +30,7 @@ from autograder.graft import ORIGIN_ANSWER, ORIGIN_SCRATCH, graft
 from autograder.kernel import Kernel
 from autograder.nbio import NotebookError, grade_id, read_notebook
 from autograder.plugin import CheckRun, run_checks
-from autograder.proxy import Submission, agent_source
+from autograder.proxy import MiB, Submission, agent_source
 from autograder.render import write_reports
 from autograder.results import (
     CellRun,
@@ -194,7 +194,10 @@ def grade_job(
                         fr="le noyau ne répond plus après l'exécution du notebook (le code du notebook l'a-t-il bloqué ?)",
                         en="the kernel stopped answering after the notebook ran (did the notebook's code block it?)",
                     )
-                submission = Submission(kernel, exchange, call_timeout=options.call_timeout, unavailable=unavailable)
+                submission = Submission(
+                    kernel, exchange, call_timeout=options.call_timeout, unavailable=unavailable,
+                    read_budget=options.answer_budget_mb * MiB,
+                )
                 stack.callback(submission.close)  # before the slot's close: the exit stack unwinds in reverse
             else:
                 submission = Submission(None, None, unavailable=_death_reason(cells))

@@ -3,7 +3,9 @@
 Direction grader → kernel: JSON + .npy files written by the grader, code it trusts.
 Direction kernel → grader: hostile bytes. JSON is size-capped, arrays are read with
 `allow_pickle=False` from regular files only (no symlinks), and only numeric dtypes are
-accepted. Nothing from the kernel is unpickled or evaluated here.
+accepted. Nothing from the kernel is unpickled or evaluated here. Everything read from one
+kernel counts against one byte budget (`ReadBudget`), and a file named twice in an answer
+is read once: however an answer is forged, the grader's memory stays bounded.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import errno
 import io
 import json
+import math
 import os
 import shutil
 import stat
@@ -25,8 +28,10 @@ from autograder.callloop import CallLoop
 from autograder.kernel import Kernel
 from autograder.results import Message
 
-MAX_JSON_BYTES = 16 * 1024 * 1024
-MAX_ARRAY_BYTES = 512 * 1024 * 1024
+MiB = 1024 * 1024
+MAX_JSON_BYTES = 16 * MiB
+MAX_ARRAY_BYTES = 512 * MiB
+DEFAULT_READ_BUDGET = 512 * MiB  # GradeOptions.answer_budget_mb
 AGENT_NAME = "__autograder_agent__"
 
 
@@ -89,6 +94,27 @@ class Handle:
         return f"<Handle {self.type_name} #{self.id}>"
 
 
+class ReadBudget:
+    """Bytes the grader may still read from one kernel, all calls of all checks together."""
+
+    def __init__(self, total: int = DEFAULT_READ_BUDGET):
+        self.total = total
+        self.used = 0
+
+    def take(self, n: int, label: str) -> None:
+        """Count `n` bytes about to be read, or refuse them (the student's fault)."""
+        if self.used + n > self.total:
+            self.used = self.total  # spent: every later read is refused too
+            mib = max(1, self.total // MiB)
+            raise BadValue(
+                Message(
+                    fr=f"`{label}` : les valeurs renvoyées par votre notebook dépassent le volume total que le correcteur accepte ({mib} Mio pour toutes les vérifications) ; renvoyez des valeurs plus petites (pas de tableaux géants ni répétés)",
+                    en=f"`{label}`: the values your notebook returned exceed the total the grader accepts ({mib} MiB for all checks together); return smaller values (no huge or repeated arrays)",
+                )
+            )
+        self.used += n
+
+
 def agent_source() -> str:
     return files("autograder.kernel_side").joinpath("agent.py").read_text(encoding="utf-8")
 
@@ -103,8 +129,10 @@ class Submission:
         *,
         call_timeout: float = 30.0,
         unavailable: Message | None = None,
+        read_budget: int = DEFAULT_READ_BUDGET,
     ):
         self.kernel = kernel
+        self.budget = ReadBudget(read_budget)
         self.exchange_dir = exchange_dir
         self.call_timeout = call_timeout
         self.unavailable = unavailable
@@ -209,7 +237,7 @@ class Submission:
                     en=f"the Python kernel stopped while calling `{label}` (out of memory? os._exit?)",
                 )
             )
-        out = _read_json(d / "result.json", label, dir_fd=dfd)
+        out = _read_json(d / "result.json", label, dir_fd=dfd, budget=self.budget)
         if not isinstance(out, dict) or "ok" not in out:
             raise BadValue(_bad(label, "réponse illisible", "unreadable answer"))
         if not out["ok"]:
@@ -240,27 +268,33 @@ class Submission:
                 ename,
                 evalue,
             )
-        return self._decode(out.get("value"), d, label, 0, dfd)
+        # Arrays read for this answer, by (device, inode): a file named twice (or hard
+        # links to one file) costs one read, one budget share and one array.
+        seen: dict[tuple[int, int], np.ndarray] = {}
+        return self._decode(out.get("value"), d, label, 0, dfd, seen)
 
-    def _decode(self, v: Any, d: Path, label: str, depth: int, dfd: int | None = None) -> Any:
+    def _decode(
+        self, v: Any, d: Path, label: str, depth: int, dfd: int | None = None, seen: dict | None = None
+    ) -> Any:
         if depth > 20:
             raise BadValue(_bad(label, "structure trop profonde", "structure too deep"))
         if v is None or isinstance(v, (bool, int, float, str)):
             return v
+        seen = {} if seen is None else seen
         if isinstance(v, list):
-            return [self._decode(x, d, label, depth + 1, dfd) for x in v]
+            return [self._decode(x, d, label, depth + 1, dfd, seen) for x in v]
         if isinstance(v, dict):
             if set(v) == {"__nd__"}:
-                return _read_array(d, v["__nd__"], label, dir_fd=dfd)
+                return _read_array(d, v["__nd__"], label, dir_fd=dfd, budget=self.budget, seen=seen)
             if set(v) == {"__float__"}:
                 text = str(v["__float__"])
                 if text not in ("nan", "inf", "-inf"):
                     raise BadValue(_bad(label, "nombre illisible", "unreadable number"))
                 return float(text)
             if set(v) == {"__tuple__"}:
-                return tuple(self._decode(x, d, label, depth + 1, dfd) for x in v["__tuple__"])
+                return tuple(self._decode(x, d, label, depth + 1, dfd, seen) for x in v["__tuple__"])
             if set(v) == {"__dict__"} and isinstance(v["__dict__"], dict):
-                return {str(k): self._decode(x, d, label, depth + 1, dfd) for k, x in v["__dict__"].items()}
+                return {str(k): self._decode(x, d, label, depth + 1, dfd, seen) for k, x in v["__dict__"].items()}
             if set(v) == {"__handle__", "type"} and isinstance(v["__handle__"], int):
                 return Handle(self, v["__handle__"], str(v["type"])[:100])
         raise BadValue(_bad(label, "valeur de type inattendu", "value of an unexpected type"))
@@ -354,11 +388,9 @@ def _encode_arg(a: Any, d: int, counter: list[int]) -> Any:
     raise TypeError(f"cannot send {type(a).__name__} to the kernel")
 
 
-def _open_regular(path: Path, limit: int, label: str, dir_fd: int | None = None) -> bytes:
-    """Read a file the kernel wrote, refusing links, devices and oversized files.
-
-    With `dir_fd`, only `path.name` is opened, relative to that folder descriptor.
-    """
+def _open_regular(path: Path, limit: int, label: str, dir_fd: int | None = None) -> tuple[int, os.stat_result]:
+    """Open a file the kernel wrote, refusing links, devices and oversized files; returns
+    (descriptor, its stat). With `dir_fd`, only `path.name` is opened, relative to it."""
     flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path.name if dir_fd is not None else path, flags, dir_fd=dir_fd)
@@ -377,34 +409,85 @@ def _open_regular(path: Path, limit: int, label: str, dir_fd: int | None = None)
                     en=f"`{label}` returned a value that is too large ({st.st_size // 1_000_000} MB)",
                 )
             )
-        chunks = []
-        while True:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-        return b"".join(chunks)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """At most `size` bytes: a file that grows while it is read is cut, not followed."""
+    chunks, left = [], size
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_json(path: Path, label: str, dir_fd: int | None = None, budget: ReadBudget | None = None) -> Any:
+    fd, st = _open_regular(path, MAX_JSON_BYTES, label, dir_fd)
+    try:
+        if budget is not None:
+            budget.take(st.st_size, label)
+        raw = _read_all(fd, st.st_size)
     finally:
         os.close(fd)
-
-
-def _read_json(path: Path, label: str, dir_fd: int | None = None) -> Any:
-    raw = _open_regular(path, MAX_JSON_BYTES, label, dir_fd)
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise BadValue(_bad(label, "réponse illisible", "unreadable answer")) from None
 
 
-def _read_array(d: Path, name: Any, label: str, dir_fd: int | None = None) -> np.ndarray:
+def _read_array(
+    d: Path,
+    name: Any,
+    label: str,
+    dir_fd: int | None = None,
+    budget: ReadBudget | None = None,
+    seen: dict[tuple[int, int], np.ndarray] | None = None,
+) -> np.ndarray:
+    """One .npy answer, read straight into its array (no second copy of the bytes)."""
     if not isinstance(name, str) or "/" in name or name.startswith(".") or not name.endswith(".npy"):
         raise BadValue(_bad(label, "référence de tableau invalide", "invalid array reference"))
-    raw = _open_regular(d / name, MAX_ARRAY_BYTES, label, dir_fd)
-    try:
-        arr = np.load(io.BytesIO(raw), allow_pickle=False)
-    # MemoryError: a header that declares terabytes (np.load allocates before reading).
-    except (ValueError, OSError, EOFError, MemoryError):
-        raise BadValue(_bad(label, "tableau illisible (objets Python ?)", "unreadable array (Python objects?)")) from None
-    if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biufc":
-        raise BadValue(_bad(label, "tableau non numérique", "non-numeric array"))
+    fd, st = _open_regular(d / name, MAX_ARRAY_BYTES, label, dir_fd)
+    key = (st.st_dev, st.st_ino)
+    if seen is not None and key in seen:
+        os.close(fd)
+        return seen[key]
+    unreadable = _bad(label, "tableau illisible (objets Python ?)", "unreadable array (Python objects?)")
+    with os.fdopen(fd, "rb") as f:
+        try:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+            else:
+                raise ValueError(f"npy version {version}")
+        except (ValueError, OSError, EOFError, SyntaxError, TypeError):
+            raise BadValue(unreadable) from None
+        if dtype.hasobject:  # pickled Python objects: never loaded
+            raise BadValue(unreadable)
+        if dtype.kind not in "biufc":
+            raise BadValue(_bad(label, "tableau non numérique", "non-numeric array"))
+        # The header's shape must match the file's size: a header that declares terabytes
+        # would otherwise make numpy allocate them before reading anything.
+        count = math.prod(shape)
+        if count * dtype.itemsize != st.st_size - f.tell():
+            raise BadValue(unreadable)
+        if budget is not None:
+            budget.take(st.st_size, label)
+        # Read with the header checked above (not read again: the kernel may rewrite it).
+        try:
+            flat = np.fromfile(f, dtype=dtype, count=count)
+        except (ValueError, OSError, MemoryError):
+            raise BadValue(unreadable) from None
+        if flat.size != count:  # cut while it was read
+            raise BadValue(unreadable)
+    arr = flat.reshape(shape, order="F" if fortran else "C")
+    if seen is not None:
+        seen[key] = arr
     return arr

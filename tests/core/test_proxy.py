@@ -462,3 +462,67 @@ def test_each_calls_exchange_folder_is_removed_once_read(sub):
     with pytest.raises(StudentError):
         sub.call("crashes", arr)
     assert [p.name for p in sub.exchange_dir.iterdir()] == [SOCKET_NAME]
+
+
+# ---------------------------------------------------------------- the grader's memory
+
+#: A fake agent's answer: one sparse 40 MiB float64 array, named six times and hard-linked.
+SPARSE_REPEATED = (
+    "import numpy as np\n"
+    "p = os.path.join(d, 'r1.npy')\n"
+    "with open(p, 'wb') as f:\n"
+    "    np.lib.format.write_array_header_1_0(f, {'descr': '<f8', 'fortran_order': False, 'shape': (5 * 2**20,)})\n"
+    "    f.truncate(f.tell() + 40 * 2**20)\n"
+    "for i in (2, 3):\n"
+    "    os.link(p, os.path.join(d, f'r{i}.npy'))\n"
+    "names = ['r1.npy'] * 4 + ['r2.npy', 'r3.npy']\n"
+    "open(os.path.join(d, 'result.json'), 'w').write(json.dumps({'ok': True, 'value': [{'__nd__': n} for n in names]}))\n"
+)
+
+
+@pytest.fixture
+def own_sub(live) -> Iterator[object]:
+    """A Submission of its own (its own budget) on the live kernel."""
+    made: list[Submission] = []
+
+    def make(budget_mib: int) -> Submission:
+        live[1].close()
+        s = Submission(live[0], exchange_dir(live[0]), call_timeout=10, read_budget=budget_mib * 2**20)
+        made.append(s)
+        return s
+
+    yield make
+    for s in made:
+        s.close()
+
+
+def test_a_file_named_many_times_is_read_once(live, restore_agent, own_sub):
+    with_fake_agent(live, SPARSE_REPEATED)
+    s = own_sub(100)
+    got = s.call("ident", 1)
+    assert len(got) == 6 and all(a is got[0] for a in got)
+    assert got[0].shape == (5 * 2**20,) and not got[0].any()
+    assert 40 * 2**20 <= s.budget.used < 41 * 2**20
+
+
+def test_reads_past_the_budget_fail_the_call_naming_it(live, restore_agent, own_sub):
+    with_fake_agent(live, SPARSE_REPEATED)
+    s = own_sub(60)
+    s.call("ident", 1)
+    with pytest.raises(BadValue) as info:
+        s.call("ident", 2)
+    m = info.value.message
+    assert "`ident`" in m.fr and "60 Mio" in m.fr and "`ident`" in m.en and "60 MiB" in m.en
+    live[0].execute("__autograder_agent__ = _REAL_AGENT", timeout=10)
+    with pytest.raises(BadValue, match="volume total"):  # spent: even a small answer
+        s.call("ident", 3)
+
+
+def test_header_that_does_not_match_the_file_size_is_refused(tmp_path):
+    with open(tmp_path / "big.npy", "wb") as f:
+        np.lib.format.write_array_header_1_0(f, {"descr": "<f8", "fortran_order": False, "shape": (10**12,)})
+        f.write(b"\0" * 64)
+    with pytest.raises(BadValue, match="tableau illisible"):
+        _read_array(tmp_path, "big.npy", "f")
+    np.save(tmp_path / "f.npy", np.asfortranarray(np.arange(6).reshape(2, 3)))
+    assert _read_array(tmp_path, "f.npy", "f").tolist() == [[0, 1, 2], [3, 4, 5]]

@@ -13,6 +13,7 @@ import io
 import sys
 import tempfile
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,9 @@ import pytest
 
 from autograder.checks.determinism import derive_seed
 from autograder.checks.errors import CheckFailed, Partial, expected_values_shown
-from autograder.checks.margins import recording_margins
+from autograder.checks.margins import recording_expected, recording_margins
 from autograder.proxy import Submission, SubmissionError
-from autograder.results import CheckResult, Margin, Message, Status, Visibility
+from autograder.results import CheckResult, Expected, Margin, Message, Status, Visibility
 
 GENERIC_HIDDEN = Message(
     fr="la vérification a échoué sur des entrées cachées", en="the check failed on hidden inputs"
@@ -50,6 +51,7 @@ class _Collector:
         self.order: list[str] = []
         self.collect_errors: list[Message] = []
         self.margins: dict[str, tuple[Margin, ...]] = {}
+        self.expected: dict[str, tuple[Expected, ...]] = {}
 
     # -- configuration ---------------------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -101,9 +103,14 @@ class _Collector:
     def pytest_runtest_call(self, item: pytest.Item) -> Any:
         """Hidden checks run with expected values kept out of the library's messages."""
         visible = self._visibility(Path(item.path)) is Visibility.VISIBLE
-        with expected_values_shown(visible), recording_margins() as margins:
+        with (
+            expected_values_shown(visible),
+            recording_margins() as margins,
+            recording_expected() as expected,
+        ):
             yield
         self.margins[item.nodeid] = tuple(margins)
+        self.expected[item.nodeid] = tuple(expected)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
@@ -131,6 +138,8 @@ class _Collector:
         )
         if rep.when == "call" or (rep.when == "setup" and rep.failed):
             self._record(item, call, rep)
+        if exc is not None:
+            _drop_frames(exc.value)
         return rep
 
     def _record(self, item: pytest.Item, call: pytest.CallInfo, rep: pytest.TestReport) -> None:
@@ -181,7 +190,28 @@ class _Collector:
             message=message,
             duration_s=round(getattr(rep, "duration", 0.0), 4),
             margins=self.margins.get(key, ()),
+            expected=self.expected.get(key, ()),
         )
+
+
+def _drop_frames(exc: BaseException) -> None:
+    """A failed check's message is taken: free what its traceback holds. Its frames keep
+    every local of the check (arrays the student's code returned, hundreds of MB) alive
+    until pytest's session ends, and their cycles until a gc run the grader never makes."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if e.__traceback__ is not None:
+            traceback.clear_frames(e.__traceback__)
+        e.__traceback__ = None
+        todo += [e.__cause__, e.__context__]
+    for name in ("last_exc", "last_type", "last_value", "last_traceback"):  # set by pytest's runner
+        if hasattr(sys, name):
+            setattr(sys, name, None)
 
 
 def run_checks(run: CheckRun) -> tuple[list[CheckResult], list[Message]]:

@@ -352,3 +352,68 @@ def test_margins_are_recorded_per_check_and_never_leak_between_checks(tmp_path):
     assert tol.kind == "tolerance" and 0.0 < tol.value < 1.0  # 1e-6 / (1e-8 + 2e-5)
     assert loss.slack < 0  # recorded even though the check then failed
     assert r["test_no_margin"].margins == ()
+
+
+HOLDS_ARRAYS = """
+import weakref
+
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed, Partial
+
+
+def big(submission):
+    a = np.ones(2**20)
+    submission.memo.setdefault("refs", []).append(weakref.ref(a))
+    return a
+
+
+def test_check_failed(submission):
+    a = big(submission)
+    raise CheckFailed("faux", "wrong")
+
+
+def test_partial(submission):
+    a = big(submission)
+    raise Partial(0.5, fr="moitié", en="half")
+
+
+def test_assert(submission):
+    a = big(submission)
+    assert a.sum() == 0
+
+
+def test_chained(submission):
+    a = big(submission)
+    try:
+        {}[a.size]
+    except KeyError:
+        raise CheckFailed("faux", "wrong") from None
+
+
+def test_other(submission):
+    a = big(submission)
+    1 / 0
+
+
+def test_submission_error(submission):
+    a = big(submission)
+    submission.call("f", a)
+"""
+
+
+def test_failed_checks_keep_no_array_alive(tmp_path):
+    """Pytest keeps each failure's traceback, whose frames hold the check's arrays: the
+    plugin drops them once the message is taken (no gc.collect needed)."""
+    write(tmp_path / "checks" / "test_holds.py", HOLDS_ARRAYS)
+    sub = Submission(None, None, unavailable=REASON)
+    results, errors = run_checks(
+        CheckRun(sub, ((tmp_path / "checks", Visibility.HIDDEN),), 1, "cpu", "fr", tmp_path)
+    )
+    assert errors == [] and len(results) == 6
+    assert all(r.status is not Status.PASSED for r in results)
+    refs = sub.memo["refs"]
+    assert len(refs) == 6
+    assert [r() is None for r in refs] == [True] * 6
+    assert getattr(sys, "last_value", None) is None

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import git
 
+from autograder.gitread import commit_time
+
 
 @dataclass(frozen=True)
 class LatePolicy:
@@ -52,15 +54,21 @@ def select_commit(repo: git.Repo, branch: str | None, deadline: datetime, policy
         commits = list(repo.iter_commits(ref, first_parent=True))
     except (git.GitCommandError, ValueError):
         return Selected(None, None, "committer-date", reason=f"branch {ref} not found")
-    best = None
+    best, best_when, absurd = None, None, 0
     for c in commits:
-        when = c.committed_datetime
-        if when <= limit and (best is None or when > best.committed_datetime):
-            best = c
-    if best is None:
-        return Selected(None, None, "committer-date", reason="no commit on or before the deadline")
-    days, pen = policy.penalty(best.committed_datetime - deadline)
-    return Selected(best.hexsha, best.committed_datetime.isoformat(), "committer-date", days, pen)
+        when = commit_time(c)
+        if when is None:  # a date no clock gives cannot be on time
+            absurd += 1
+            continue
+        if when <= limit and (best_when is None or when > best_when):
+            best, best_when = c, when
+    if best is None or best_when is None:
+        why = "no commit on or before the deadline"
+        if absurd:
+            why += f" ({absurd} commit(s) with an impossible committer date were ignored)"
+        return Selected(None, None, "committer-date", reason=why)
+    days, pen = policy.penalty(best_when - deadline)
+    return Selected(best.hexsha, best_when.isoformat(), "committer-date", days, pen)
 
 
 def gitlab_configured() -> bool:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import git
 from gitdb.exc import BadName, BadObject
 
-from autograder.results import CommitInfo, Message
+from autograder.results import CommitInfo, Message, Problem
 from autograder.workspace import GIT_PREFIX, owned_tempdir
 
 SYMLINK_MODE = 0o120000
@@ -30,6 +32,51 @@ class SubmissionReadError(Exception):
 class ReadResult:
     commit: CommitInfo
     data: bytes
+    problems: tuple[Problem, ...] = ()  # what the report should say about the commit itself
+
+
+_HEX_PREFIX = re.compile(r"[0-9a-fA-F]{4,39}")
+
+
+def commit_time(commit: git.Commit) -> datetime | None:
+    """The committer date, or None when the commit holds one Python cannot represent
+    (a year past 9999, an absurd offset): a student's git writes any number there."""
+    try:
+        return commit.committed_datetime
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _named(r: git.Repo, ref: str) -> list[str]:
+    """Branches and tags called exactly `ref` (what git would prefer to a sha prefix)."""
+    paths = {f"refs/heads/{ref}", f"refs/tags/{ref}", f"refs/remotes/origin/{ref}", f"refs/{ref}"}
+    return [x.path for x in r.references if x.path in paths]
+
+
+def _commits_with_prefix(r: git.Repo, prefix: str) -> list[str]:
+    try:
+        names = r.git.rev_parse(f"--disambiguate={prefix.lower()}").split()
+    except git.GitCommandError:
+        return []
+    return [sha for sha in names if r.git.cat_file("-t", sha) == "commit"]
+
+
+def resolve_commit(r: git.Repo, ref: str) -> git.Commit:
+    """The commit `ref` names. A short hex ref that is both a branch or tag and the start of
+    another commit's sha is refused (AmbiguousRef), never silently taken as the branch."""
+    if _HEX_PREFIX.fullmatch(ref):
+        named = _named(r, ref)
+        by_sha = _commits_with_prefix(r, ref)
+        targets = {r.commit(path).hexsha for path in named}
+        if len(by_sha) > 1 or (named and by_sha and set(by_sha) != targets):
+            raise AmbiguousRef([*named, *by_sha])
+    return r.commit(ref)
+
+
+class AmbiguousRef(Exception):
+    def __init__(self, candidates: list[str]):
+        super().__init__(", ".join(candidates))
+        self.candidates = candidates
 
 
 def _is_url(repo: str) -> bool:
@@ -75,7 +122,17 @@ def read_submission(repo: str, ref: str, path: str) -> ReadResult:
                 info,
             ) from None
         try:
-            commit = r.commit(ref)
+            commit = resolve_commit(r, ref)
+        except AmbiguousRef as amb:
+            shown = ", ".join(c if c.startswith("refs/") else f"commit {c}" for c in amb.candidates[:4])
+            raise SubmissionReadError(
+                "ambiguous-ref",
+                Message(
+                    fr=f"référence « {ref} » ambiguë dans {repo} : elle désigne {shown} ; passez le sha complet (40 caractères) ou le nom complet (refs/heads/…)",
+                    en=f"ref '{ref}' is ambiguous in {repo}: it names {shown}; pass the full 40-character sha or the full ref name (refs/heads/...)",
+                ),
+                info,
+            ) from None
         except (BadName, BadObject, ValueError, git.GitCommandError, IndexError):
             raise SubmissionReadError(
                 "unknown-ref",
@@ -85,17 +142,30 @@ def read_submission(repo: str, ref: str, path: str) -> ReadResult:
                 ),
                 info,
             ) from None
+        when = commit_time(commit)
         info = CommitInfo(
             repo=repo,
             ref=ref,
             sha=commit.hexsha,
             # Author and message are the student's to write (any length): cut them short.
             author=f"{commit.author.name} <{commit.author.email}>"[:200],
-            committer_date=commit.committed_datetime.isoformat(),
+            committer_date=when.isoformat() if when else None,
             message=commit.message.strip().splitlines()[0][:200] if commit.message.strip() else "",
             notebook_path=path,
         )
         where = f"commit {commit.hexsha[:10]}, {path}"
+        problems: tuple[Problem, ...] = ()
+        if when is None:
+            problems = (
+                Problem(
+                    "absurd-commit-date",
+                    Message(
+                        fr=f"commit {commit.hexsha[:10]} : sa date de commit ({commit.committed_date}) n'est pas une date possible ; elle est ignorée. Réglez l'horloge de votre machine et recommitez",
+                        en=f"commit {commit.hexsha[:10]}: its committer date ({commit.committed_date}) is not a possible date; it is ignored. Fix your machine's clock and commit again",
+                    ),
+                    where,
+                ),
+            )
         try:
             obj = commit.tree / path
         except KeyError:
@@ -137,7 +207,7 @@ def read_submission(repo: str, ref: str, path: str) -> ReadResult:
                 ),
                 info,
             )
-        return ReadResult(info, obj.data_stream.read())
+        return ReadResult(info, obj.data_stream.read(), problems)
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
 

@@ -414,7 +414,7 @@ def grade_commit(
     path = notebook_path or f"{tp.id}/{tp.config.notebook}"
     try:
         got = read_submission(repo, ref, path)
-        job = job_for_tp(tp, commit=got.commit, student_bytes=got.data)
+        job = job_for_tp(tp, commit=got.commit, student_bytes=got.data, problems=got.problems)
     except SubmissionReadError as exc:
         job = job_for_tp(
             tp,

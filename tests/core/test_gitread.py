@@ -276,3 +276,69 @@ def test_reading_does_not_touch_the_work_tree_or_index(tmp_path):
     assert repo.git("rev-parse", "HEAD") == head == sha2
     after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in repo.path.rglob("*") if p.is_file()}
     assert after == snapshot
+
+
+# ------------------------------------------------- refs and dates a student can forge
+
+
+def test_a_branch_named_like_another_commits_short_sha_is_refused(tmp_path):
+    """`--ref <12 hex>` where the student made a branch of that name pointing elsewhere: git
+    would silently take the branch; the grader refuses and names both."""
+    repo = StudentRepo(tmp_path / "student")
+    real = repo.commit({NB: nb_bytes(student_notebook(SOLUTION))}, "la vraie")
+    other = repo.commit({NB: nb_bytes(student_notebook())}, "une autre")
+    repo.git("branch", real[:12], other)
+    err = read_error(str(repo.path), real[:12])
+    assert err.code == "ambiguous-ref"
+    for text in (err.message.fr, err.message.en):
+        assert f"refs/heads/{real[:12]}" in text and real in text
+    # The full sha and the full ref name both say which one is meant.
+    assert read_submission(str(repo.path), real, NB).commit.sha == real
+    assert read_submission(str(repo.path), f"refs/heads/{real[:12]}", NB).commit.sha == other
+
+
+def test_a_unique_short_sha_and_a_hex_looking_branch_still_resolve(tmp_path):
+    repo = StudentRepo(tmp_path / "student")
+    sha = repo.commit({NB: nb_bytes(student_notebook(SOLUTION))}, "rendu")
+    assert read_submission(str(repo.path), sha[:8], NB).commit.sha == sha
+    repo.git("branch", "cafe1234")  # no commit starts with it (or it is this very commit)
+    if not sha.startswith("cafe1234"):
+        assert read_submission(str(repo.path), "cafe1234", NB).commit.sha == sha
+
+
+def _raw_commit(repo: StudentRepo, epoch: int, parent: str) -> str:
+    tree = repo.git("rev-parse", f"{parent}^{{tree}}")
+    body = (
+        f"tree {tree}\nparent {parent}\nauthor A <a@x> {epoch} +0000\n"
+        f"committer A <a@x> {epoch} +0000\n\nrendu du futur\n"
+    )
+    sha = subprocess.run(
+        ["git", "hash-object", "-t", "commit", "-w", "--stdin"],
+        cwd=repo.path, input=body, capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    repo.git("update-ref", "refs/heads/main", sha)
+    return sha
+
+
+def test_a_commit_dated_past_year_9999_still_gets_a_report(tmp_path):
+    repo = StudentRepo(tmp_path / "student")
+    base = repo.commit({NB: nb_bytes(student_notebook(SOLUTION))}, "rendu")
+    sha = _raw_commit(repo, 253402300800, base)  # 10000-01-01
+    got = read_submission(str(repo.path), "main", NB)
+    assert got.commit.sha == sha and got.commit.committer_date is None
+    assert [p.code for p in got.problems] == ["absurd-commit-date"]
+    assert sha[:10] in got.problems[0].message.fr and "horloge" in got.problems[0].message.fr
+
+
+def test_deadline_selection_ignores_an_impossible_date(tmp_path):
+    from datetime import UTC, datetime
+
+    import git
+
+    from autograder.deadline import LatePolicy, select_commit
+
+    repo = StudentRepo(tmp_path / "student")
+    base = repo.commit({NB: nb_bytes(student_notebook(SOLUTION))}, "rendu", date="2026-01-10T10:00:00+00:00")
+    _raw_commit(repo, 253402300800, base)
+    chosen = select_commit(git.Repo(repo.path), "main", datetime(2026, 1, 20, tzinfo=UTC), LatePolicy())
+    assert chosen.sha == base

@@ -59,6 +59,21 @@ class Margin:
 
 
 @dataclass(frozen=True)
+class Expected:
+    """A value a check expected on its own inputs, kept so tests can prove no message leaks it.
+
+    Recorded by the check helpers (`assert_close`, `assert_equal_int`, `assert_param_count`)
+    and by `record_expected` for hand-made comparisons; never rendered (like `Margin`).
+    `kind` is "value" (each entry is a number the check expected) or "shape" (the tuple
+    of dimensions as a whole).
+    """
+
+    what: str
+    values: tuple[float, ...]
+    kind: str = "value"
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """One pytest check, scored in the grader process."""
 
@@ -71,6 +86,7 @@ class CheckResult:
     message: Message | None = None
     duration_s: float = 0.0
     margins: tuple[Margin, ...] = ()  # instructor-only: see Margin
+    expected: tuple[Expected, ...] = ()  # tests only: see Expected
 
 
 @dataclass(frozen=True)

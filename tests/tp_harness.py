@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from autograder.results import GradeReport, Status
+from tests.leaks import report_leaks
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,12 @@ def summary(report: GradeReport) -> str:
 
 
 def scenario_problems(scenarios: dict[str, Scenario], report: GradeReport) -> list[str]:
-    """Every way the graded report differs from what the scenarios promise."""
+    """Every way the graded report differs from what the scenarios promise.
+
+    That includes every hidden check whose message (or rendered feedback) shows a value it
+    expected on its hidden input (tests/leaks.py): each TP's wrong answers are graded here
+    anyway, so the leak test costs no kernel time.
+    """
     by_name = {c.name: c for c in report.checks}
     allowed = {s.grade_id for s in scenarios.values()} | {
         i for s in scenarios.values() for i in s.affects
@@ -102,6 +108,7 @@ def scenario_problems(scenarios: dict[str, Scenario], report: GradeReport) -> li
             problems.append(
                 f"untouched item {c.item}: {c.name} lost points ({c.score}/{c.max_score})"
             )
+    problems += [f"leak: {leak}" for leak in report_leaks(report)]
     return problems
 
 
@@ -185,6 +192,7 @@ def tp_tests(tp: str, test_file: str, *, expected_total: float = 20.0) -> dict[s
         assert report.max_score == pytest.approx(expected_total), summary(report)
         assert report.score == 0, summary(report)
         assert all(c.score == 0 for c in report.checks), summary(report)
+        assert not report_leaks(report), "\n".join(report_leaks(report))
 
     @pytest.mark.parametrize("group", sorted(groups))
     def test_scenario_group(group, grade_answers, solution_report):

@@ -20,7 +20,7 @@ import numpy as np
 
 from autograder.checks.device import tolerance_for
 from autograder.checks.errors import CheckFailed, show_expected
-from autograder.checks.margins import record_margin
+from autograder.checks.margins import record_expected, record_margin
 from autograder.checks.values import (
     as_array,
     as_float,
@@ -116,6 +116,7 @@ def assert_gradient_close(
     Returns the worst relative error when it passes.
     """
     exp_raw = reference_array(expected, f"{name} (reference)", dtype=None, allow_nan=False)
+    record_expected(name, exp_raw)
     got_raw = as_array(got, name, shape=exp_raw.shape, dtype=None)
     precision = _least_precise(got_raw.dtype, exp_raw.dtype)
     if tol is None:

@@ -1,8 +1,11 @@
-"""Record how close a passing check came to failing, for the instructor's margin report.
+"""Record how close a passing check came to failing, and what it expected.
 
-The helpers (`score_threshold`, `assert_close`, `assert_gradient_close`) record on their
-own; a check that compares by hand calls `record_margin`. Recording is a no-op outside a
-grading (a plain pytest run of the library's tests), so helpers never depend on it.
+Margins feed the instructor's margin report; expected values feed the leak test (no
+hidden message may show a value its check expected). The helpers (`score_threshold`,
+`assert_close`, `assert_gradient_close`, `assert_equal_int`, `assert_param_count`)
+record on their own; a check that compares by hand calls `record_margin` and
+`record_expected`. Recording is a no-op outside a grading (a plain pytest run of the
+library's tests), so helpers never depend on it.
 """
 
 from __future__ import annotations
@@ -11,10 +14,19 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
-from autograder.results import Margin
+import numpy as np
+
+from autograder.results import Expected, Margin
 
 _MARGINS: ContextVar[list[Margin] | None] = ContextVar("autograder_margins", default=None)
+_EXPECTED: ContextVar[list[Expected] | None] = ContextVar("autograder_expected", default=None)
+
+#: Entries kept per recorded value, and values per check: a message can only print a few
+#: entries of an array, and the leak test compares every kept entry with every number.
+MAX_EXPECTED_ENTRIES = 512
+_MAX_EXPECTED_RECORDS = 200
 
 
 def record_margin(
@@ -47,3 +59,38 @@ def recording_margins() -> Iterator[list[Margin]]:
         yield sink
     finally:
         _MARGINS.reset(token)
+
+
+def record_expected(what: str, value: Any, *, shape: bool = False) -> None:
+    """Note that the check expected `value` (a number, an array, or with `shape=True` a shape).
+
+    Call it beside every hand-made comparison of a hidden check, with the reference the
+    student's answer is compared with (and any number it is derived from that a message
+    could print, e.g. the count of missing biases). Non-numeric values are ignored.
+    """
+    sink = _EXPECTED.get()
+    if sink is None or len(sink) >= _MAX_EXPECTED_RECORDS:
+        return
+    try:
+        if hasattr(value, "detach"):  # a torch tensor computed by the check
+            value = value.detach().cpu().numpy()
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "biuf":
+            arr = np.asarray(arr, dtype=np.float64)  # lists of tensors, torch scalars
+        flat = arr.astype(np.float64).reshape(-1)[:MAX_EXPECTED_ENTRIES]
+    except (TypeError, ValueError, RuntimeError):
+        return
+    values = tuple(float(v) for v in flat if math.isfinite(float(v)))
+    if values:
+        sink.append(Expected(str(what)[:200], values, "shape" if shape else "value"))
+
+
+@contextmanager
+def recording_expected() -> Iterator[list[Expected]]:
+    """Collect the expected values recorded while the block runs (one check)."""
+    sink: list[Expected] = []
+    token = _EXPECTED.set(sink)
+    try:
+        yield sink
+    finally:
+        _EXPECTED.reset(token)

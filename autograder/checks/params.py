@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from autograder.checks.errors import CheckFailed, show_expected
+from autograder.checks.margins import record_expected
 from autograder.checks.values import as_array, as_int, fmt_shape, with_hint
 
 if TYPE_CHECKING:
@@ -116,29 +117,39 @@ def assert_param_count(
     hint_fr: str = "",
     hint_en: str = "",
     n_biases: int | None = None,
+    breakdown_is_answer: bool = False,
 ) -> None:
     """Exact parameter count; the message adds `breakdown` as a table when given.
 
     Recognises the classic mistake of counting weights but not biases: `n_biases` if
-    given, else the bias entries of `breakdown`.
+    given, else the bias entries of `breakdown`. In a hidden check the table is shown only
+    when it is the student's own model (`breakdown_is_answer=True`): the reference's table
+    adds up to the expected count, and the count of missing biases is not named either.
     """
     want = int(expected)
+    biases = n_biases if n_biases is not None else (bias_count(breakdown) if breakdown else 0)
+    record_expected(name, want)
+    if biases:
+        record_expected(f"{name}: biases", biases)
+    if breakdown and not breakdown_is_answer:
+        record_expected(f"{name}: per-layer counts", [c for _, _, c in breakdown])
     value = as_int(got, name)
     if value == want:
         return
-    if show_expected():
+    shown = show_expected()
+    if shown:
         fr = f"{name} : obtenu {value}, attendu {want}"
         en = f"{name}: got {value}, expected {want}"
     else:
         fr = f"{name} : obtenu {value}, ce n'est pas le nombre attendu sur des entrées cachées"
         en = f"{name}: got {value}, not the expected count on hidden inputs"
-    biases = n_biases if n_biases is not None else (bias_count(breakdown) if breakdown else 0)
     if biases and value == want - biases:
-        fr += f" ; c'est le compte sans les biais : il manque les {biases} paramètres de biais (chaque couche a un biais par neurone de sortie)"
-        en += f"; that is the count without the biases: the {biases} bias parameters are missing (each layer has one bias per output unit)"
+        n_fr, n_en = (f"les {biases} ", f"the {biases} ") if shown else ("les ", "the ")
+        fr += f" ; c'est le compte sans les biais : il manque {n_fr}paramètres de biais (chaque couche a un biais par neurone de sortie)"
+        en += f"; that is the count without the biases: {n_en}bias parameters are missing (each layer has one bias per output unit)"
     fr = with_hint(fr, hint_fr, " ; ")
     en = with_hint(en, hint_en or hint_fr, "; ")
-    if breakdown:
+    if breakdown and (shown or breakdown_is_answer):
         fr += "\nDétail par couche :\n" + format_breakdown(breakdown, lang="fr")
         en += "\nPer-layer breakdown:\n" + format_breakdown(breakdown, lang="en")
     raise CheckFailed(fr, en)

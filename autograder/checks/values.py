@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from autograder.checks.errors import CheckFailed, show_expected
-from autograder.checks.margins import record_margin
+from autograder.checks.margins import record_expected, record_margin
 
 MAX_ELEMENTS = 50_000_000
 """Largest array a check accepts (400 MB in float64); larger ones are rejected, not copied."""
@@ -38,6 +38,23 @@ def fmt_value(value: Any) -> str:
     if isinstance(value, (int, np.integer)):
         return str(int(value))
     return f"{float(value):.6g}"
+
+
+def fmt_pair(got: Any, expected: Any) -> tuple[str, str]:
+    """Two numbers rendered with the fewest digits (6 at least) that tell them apart.
+
+    `fmt_value` alone shows a float32 0.11199999 and 0.112 both as "0.112", and a message
+    "obtenu 0.112, attendu 0.112" helps nobody.
+    """
+    g, e = fmt_value(got), fmt_value(expected)
+    if g != e or isinstance(got, (bool, np.bool_, int, np.integer)):
+        return g, e
+    a, b = float(got), float(expected)
+    for digits in range(7, 18):
+        g, e = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if g != e:
+            break
+    return g, e
 
 
 def fmt_shape(shape: Sequence[int | None]) -> str:
@@ -148,8 +165,12 @@ def _check_shape(x: np.ndarray, name: str, shape: tuple[int | None, ...]) -> Non
     )
     if ok:
         return
-    fr = f"forme attendue {fmt_shape(shape)}, obtenue {fmt_shape(x.shape)}"
-    en = f"expected shape {fmt_shape(shape)}, got {fmt_shape(x.shape)}"
+    if show_expected():
+        fr = f"forme attendue {fmt_shape(shape)}, obtenue {fmt_shape(x.shape)}"
+        en = f"expected shape {fmt_shape(shape)}, got {fmt_shape(x.shape)}"
+    else:  # a hidden input's expected shape is an expected value too (an output size...)
+        fr = f"forme obtenue {fmt_shape(x.shape)}, ce n'est pas la forme attendue sur des entrées cachées"
+        en = f"got shape {fmt_shape(x.shape)}, not the expected shape on hidden inputs"
     if x.ndim == 2 and len(shape) == 2 and tuple(x.shape[::-1]) == shape and x.shape != shape:
         fr += " (transposée ?)"
         en += " (transposed?)"
@@ -244,6 +265,8 @@ def as_array(
 
     wanted = _normalise_shape(shape)
     if wanted is not None:
+        if wanted and None not in wanted:
+            record_expected(f"{name} shape", wanted, shape=True)
         _check_shape(x, name, wanted)
     if dtype is not None:
         x = _cast(x, name, dtype)
@@ -362,6 +385,7 @@ def assert_close(
     accepted where `expected` has NaN at the same place.
     """
     exp = reference_array(expected, f"{name} (reference)")
+    record_expected(name, exp)
     allow_nan = not bool(np.isfinite(exp).all())
     x = as_array(got, name, shape=exp.shape, allow_nan=allow_nan)
 
@@ -390,7 +414,7 @@ def assert_close(
         raise CheckFailed(with_hint(fr, hint_fr, " ; "), with_hint(en, hint_en, "; "))
 
     if x.ndim == 0:
-        g, e = fmt_value(x.item()), fmt_value(exp.item())
+        g, e = fmt_pair(x.item(), exp.item())
         fr = f"{name} ne correspond pas à la valeur attendue : obtenu {g}, attendu {e} (erreur absolue {max_abs}, {tol})"
         en = f"{name} does not match the expected value: got {g}, expected {e} (absolute error {max_abs}, {tol})"
         raise CheckFailed(with_hint(fr, hint_fr, " ; "), with_hint(en, hint_en, "; "))
@@ -400,7 +424,7 @@ def assert_close(
     entries = []
     for flat in order:
         idx = np.unravel_index(int(flat), x.shape)
-        entries.append((fmt_index(idx), fmt_value(x[idx]), fmt_value(exp[idx])))
+        entries.append((fmt_index(idx), *fmt_pair(x[idx], exp[idx])))
     (i0, g0, e0), rest = entries[0], entries[1:]
     fr = (
         f"{name} ne correspond pas à la valeur attendue : {n_bad} valeur(s) sur {n} hors "
@@ -428,6 +452,7 @@ def assert_equal_int(
 ) -> None:
     """Exact integer equality (counts, shapes, labels), after validating `got`."""
     want = int(expected)
+    record_expected(name, want)
     value = as_int(got, name)
     if value != want:
         if show_expected():

@@ -35,6 +35,7 @@ from autograder.grade import grade_commit, pool_for_tp, spec_for_tp
 from autograder.render import write_atomic
 from autograder.results import GRADER_FAULTS, Message, is_grader_fault
 from autograder.roster import Student
+from autograder.secret import InputKey, load_secret, student_key
 from autograder.slot import new_forkserver
 
 RESULT = "result.json"
@@ -58,13 +59,20 @@ def write_json_atomic(path: Path, data: Any) -> None:
     write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
 
 
+def _secret_fingerprint(course_root: Path) -> str:
+    try:
+        return InputKey(load_secret(course_root)).fingerprint
+    except ConfigError:
+        return "no-secret"
+
+
 def fingerprint(job: ClassJob) -> str:
     """Changes when anything that decides a grade changes (checks, release, seed, policy)."""
     course = Course(job.course_root)
     tp = course.tp(job.tp)
     h = hashlib.sha256()
     # Push times (GitLab configured) and committer dates can select or date commits differently.
-    h.update(f"{__version__}|{job.options.seed}|{job.deadline.isoformat()}|{asdict(job.policy)}|gitlab={gitlab_configured()}".encode())
+    h.update(f"{__version__}|{job.options.seed}|{_secret_fingerprint(job.course_root)}|{job.deadline.isoformat()}|{asdict(job.policy)}|gitlab={gitlab_configured()}".encode())
     files = [tp.release_notebook, tp.source_dir / "tp.toml"]
     # Every file of the checks (held-out data beside them included) and every data file.
     roots = [tp.public_checks, tp.hidden_checks, *(f.source for f in tp.data_paths())]
@@ -154,7 +162,7 @@ def grade_student(student: Student, job: ClassJob, fp: str, pool=None) -> dict[s
                 "problems": ["no-submission"],
             }
         else:
-            r = _grade_with_retry(job, repo_path, sel.sha, sdir / "report", pool)
+            r = _grade_with_retry(job, repo_path, sel.sha, sdir / "report", pool, student_key(student.repo))
             result = {
                 **base,
                 "status": "graded",
@@ -188,13 +196,18 @@ def grade_student(student: Student, job: ClassJob, fp: str, pool=None) -> dict[s
     return result
 
 
-def _grade_with_retry(job: ClassJob, repo_path: str, sha: str, out_dir: Path, pool) -> Any:
+def _grade_with_retry(job: ClassJob, repo_path: str, sha: str, out_dir: Path, pool, who: str) -> Any:
     """Grade; on a grader-side fault (the kernel did not start), once more with a fresh
-    kernel. A fault that persists raises: the student gets `grader-error`, never a 0."""
+    kernel. A fault that persists raises: the student gets `grader-error`, never a 0.
+    `who` keys the hidden inputs as CI's grade job does (the repo's project path)."""
     course = Course(job.course_root)
-    report = grade_commit(course, job.tp, repo=repo_path, ref=sha, options=job.options, out_dir=out_dir, pool=pool).report
+    report = grade_commit(
+        course, job.tp, repo=repo_path, ref=sha, options=job.options, out_dir=out_dir, pool=pool, student=who
+    ).report
     if is_grader_fault(report):
-        report = grade_commit(course, job.tp, repo=repo_path, ref=sha, options=job.options, out_dir=out_dir).report
+        report = grade_commit(
+            course, job.tp, repo=repo_path, ref=sha, options=job.options, out_dir=out_dir, student=who
+        ).report
     if is_grader_fault(report):
         faults = "; ".join(p.message.en for p in report.problems if p.code in GRADER_FAULTS)
         raise RuntimeError(f"grader fault, twice: {faults}")

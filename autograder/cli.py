@@ -63,7 +63,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     out = Path(args.out)
     say(f"[grade] {args.tp}: {args.repo} @ {args.ref}", err=True)
     graded = grade_commit(
-        course, args.tp, repo=args.repo, ref=args.ref, options=options, out_dir=out, notebook_path=args.notebook_path
+        course, args.tp, repo=args.repo, ref=args.ref, options=options, out_dir=out, notebook_path=args.notebook_path,
+        student=args.student,
     )
     r = graded.report
     label = "Note" if options.lang == "fr" else "Score"
@@ -171,6 +172,22 @@ def cmd_new(args: argparse.Namespace) -> int:
     root = Path(args.course).resolve() if args.course else Path.cwd()
     path = new_tp(root, args.tp, title_fr=args.title_fr, title_en=args.title_en or args.title_fr)
     say(f"[new] created {path}; edit the notebook, then run `autograder release {args.tp}`")
+    from autograder.secret import secret_path
+
+    say(f"[new] the course secret is {secret_path(root)} (keep it private: never in release/ or a student repo)")
+    return EXIT_OK
+
+
+def cmd_secret(args: argparse.Namespace) -> int:
+    from autograder.secret import InputKey, create_secret, load_secret, secret_path
+
+    root = Path(args.course).resolve() if args.course else _course(args).root
+    if args.init:
+        path = create_secret(root, force=args.force)
+        say(f"[secret] wrote a new 128-bit secret to {path} (mode 0600); keep it with source/, never in release/")
+        return EXIT_OK
+    key = InputKey(load_secret(root))
+    say(f"[secret] {secret_path(root)}: present, fingerprint {key.fingerprint}")
     return EXIT_OK
 
 
@@ -253,6 +270,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--tp", required=True, help="TP id, e.g. tp01_gradients")
     g.add_argument("--out", required=True, help="folder for the reports")
     g.add_argument("--notebook-path", help="notebook path in the repo (default: <tp>/<tp>.ipynb)")
+    g.add_argument(
+        "--student",
+        help="who the repo belongs to: the hidden checks' inputs are derived from the course secret AND this "
+        "id, so one student's feedback is useless to another (default: the repo URL's project path, as "
+        "$CI_PROJECT_PATH; a local folder's absolute path). CI passes $CI_PROJECT_PATH.",
+    )
     g.add_argument("--course", help="course root holding source/ (default: found from the current folder)")
     _add_grade_options(g)
     g.set_defaults(func=cmd_grade)
@@ -330,6 +353,19 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--title-en", help="English title (default: the French one)")
     n.add_argument("--course", help="course root (default: current folder)")
     n.set_defaults(func=cmd_new)
+    sc = sub.add_parser(
+        "secret",
+        help="create or check the course's secret (hidden checks' inputs derive from it)",
+        description="Hidden checks draw their inputs from an HMAC of the course's 128-bit secret, the student "
+        "and the check: without the secret nobody can predict them, and one student's feedback says nothing "
+        "about another's inputs. Grading with hidden checks refuses a course without it. It lives in "
+        "<course>/.autograder-secret (mode 0600), beside source/, never in release/ or the package. "
+        "Without --init: say whether it is there, with a fingerprint that does not reveal it.",
+    )
+    sc.add_argument("--init", action="store_true", help="write a new random secret")
+    sc.add_argument("--force", action="store_true", help="with --init: replace an existing secret (changes every hidden input)")
+    sc.add_argument("--course", help="course root (default: found from the current folder)")
+    sc.set_defaults(func=cmd_secret)
     return p
 
 

@@ -43,6 +43,8 @@ from autograder.results import (
     total_score,
 )
 from autograder.sandbox import Limits, resolve_launcher
+from autograder.sanitize import sanitize_notebook
+from autograder.secret import InputKey, InputKeys, load_secret, public_key, student_key
 from autograder.slot import KernelPool, SlotSpec, launch
 
 AGENT_TIMEOUT_S = 20.0
@@ -60,6 +62,8 @@ class GradeJob:
     student_bytes: bytes | None  # None when reading failed (see problems)
     data_files: tuple[DataFile, ...] = ()
     problems: tuple[Problem, ...] = field(default_factory=tuple)
+    secret: bytes | None = None  # the course's; None: public checks only
+    student: str = ""  # whose submission: hidden inputs differ from one student to the next
 
 
 @dataclass
@@ -77,8 +81,11 @@ def job_for_tp(
     problems: tuple[Problem, ...] = (),
     instructor_nb: dict[str, Any] | None = None,
     public_only: bool = False,
+    student: str = "",
 ) -> GradeJob:
-    """The job for an instructor-side TP: checks from source/, notebook from release/."""
+    """The job for an instructor-side TP: checks from source/, notebook from release/.
+    Hidden checks need the course's secret: a course without one is refused here."""
+    secret = None if public_only else load_secret(tp.source_dir.parent.parent)
     if instructor_nb is None:
         if not tp.release_notebook.is_file():
             raise ConfigError(
@@ -103,6 +110,8 @@ def job_for_tp(
         student_bytes=student_bytes,
         data_files=tuple(tp.data_paths()),
         problems=problems,
+        secret=secret,
+        student=student,
     )
 
 
@@ -178,6 +187,9 @@ def grade_job(
             durations["kernel_start"] = slot.startup_s
             if kernel.alive():
                 cells = _run_cells(kernel, run_nb, origins, cell_s, total_s, problems, where)
+            oom = slot.memory_exceeded()  # the whole tree went past its budget: kernel stopped
+            if oom is not None:
+                problems.append(Problem("out-of-memory", oom, where))
             durations["execute"] = round(time.monotonic() - t_exec, 3)
             unavailable = None
             if kernel.alive():
@@ -200,13 +212,16 @@ def grade_job(
                 )
                 stack.callback(submission.close)  # before the slot's close: the exit stack unwinds in reverse
             else:
-                submission = Submission(None, None, unavailable=_death_reason(cells))
+                submission = Submission(None, None, unavailable=oom or _death_reason(cells))
         t_checks = time.monotonic()
         checks, collect_errors = run_checks(
             CheckRun(
                 submission=submission,
                 check_dirs=job.check_dirs,
-                seed=options.seed,
+                keys=InputKeys(
+                    public=public_key(options.seed),
+                    hidden=InputKey(job.secret, job.student, options.seed) if job.secret else None,
+                ),
                 device=device,
                 lang=options.lang,
                 tp_dir=job.tp_dir,
@@ -233,7 +248,8 @@ def grade_job(
         graded_at=datetime.now(UTC).isoformat(timespec="seconds"),
         grader_version=__version__,
     )
-    executed = run_nb
+    # Every consumer (executed.ipynb, autograded/, Formgrader) gets the inert copy.
+    executed = sanitize_notebook(run_nb, origins) if run_nb is not None else None
     files: tuple[Path, ...] = ()
     if out_dir is not None:
         files = tuple(write_reports(report, out_dir, lang=options.lang, executed_notebook=executed).values())
@@ -408,19 +424,23 @@ def grade_commit(
     out_dir: Path | None = None,
     notebook_path: str | None = None,
     pool: KernelPool | None = None,
+    student: str | None = None,
 ) -> Graded:
-    """Grade the TP notebook of one commit of a student repo."""
+    """Grade the TP notebook of one commit of a student repo. `student` keys the hidden
+    inputs (default: the repo's project path, see `secret.student_key`)."""
     tp = course.tp(tp_id)
     path = notebook_path or f"{tp.id}/{tp.config.notebook}"
+    who = student or student_key(repo)
     try:
         got = read_submission(repo, ref, path)
-        job = job_for_tp(tp, commit=got.commit, student_bytes=got.data, problems=got.problems)
+        job = job_for_tp(tp, commit=got.commit, student_bytes=got.data, problems=got.problems, student=who)
     except SubmissionReadError as exc:
         job = job_for_tp(
             tp,
             commit=exc.commit,
             student_bytes=None,
             problems=(Problem(exc.code, exc.message, f"{repo} @ {ref}, {path}"),),
+            student=who,
         )
     return grade_job(job, options, out_dir, pool)
 

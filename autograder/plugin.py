@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograder.checks.determinism import derive_seed
 from autograder.checks.errors import CheckFailed, Partial, expected_values_shown
 from autograder.checks.margins import recording_expected, recording_margins
 from autograder.proxy import Submission, SubmissionError
 from autograder.results import CheckResult, Expected, Margin, Message, Status, Visibility
+from autograder.secret import InputKey, InputKeys
 
 GENERIC_HIDDEN = Message(
     fr="la vérification a échoué sur des entrées cachées", en="the check failed on hidden inputs"
@@ -38,7 +38,7 @@ class CheckRun:
 
     submission: Submission
     check_dirs: tuple[tuple[Path, Visibility], ...]
-    seed: int
+    keys: InputKeys
     device: str
     lang: str
     tp_dir: Path
@@ -63,13 +63,20 @@ class _Collector:
     def submission(self) -> Submission:
         return self.run.submission
 
-    @pytest.fixture
-    def seed(self, request: pytest.FixtureRequest) -> int:
-        return derive_seed(self.run.seed, request.node.name)
+    def _key(self, request: pytest.FixtureRequest) -> InputKey:
+        hidden = self._visibility(Path(request.node.path)) is Visibility.HIDDEN
+        return self.run.keys.hidden if hidden and self.run.keys.hidden else self.run.keys.public
 
     @pytest.fixture
-    def rng(self, seed: int) -> np.random.Generator:
-        return np.random.default_rng(seed)
+    def seed(self, request: pytest.FixtureRequest) -> int:
+        """A seed a check may hand to student code (and so see quoted back in feedback)."""
+        return self._key(request).derive("student", request.node.name)
+
+    @pytest.fixture
+    def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
+        """The check's own grader-chosen inputs: derived apart from `seed`, so a seed quoted
+        back by the student's code says nothing about them."""
+        return np.random.default_rng(self._key(request).derive("inputs", request.node.name))
 
     @pytest.fixture
     def device(self) -> str:

@@ -21,6 +21,7 @@ import nbformat
 
 from autograder.config import ConfigError, TPConfig
 from autograder.results import Message
+from autograder.secret import create_secret, secret_path
 
 if TYPE_CHECKING:  # importlib.resources.abc is 3.11+; only the annotation needs it
     from importlib.resources.abc import Traversable
@@ -41,6 +42,7 @@ class ScaffoldError(Exception):
 
 def new_tp(course_root: Path, tp_id: str, *, title_fr: str, title_en: str) -> Path:
     """Create source/<tp_id>/ (tp.toml, notebook, public and hidden checks); returns its path.
+    A course without a secret gets one (`.autograder-secret`, random, 0600).
 
     Refuses an invalid id, an empty or multi-line title, or an existing folder: a scaffold
     never overwrites an author's work. The folder is built aside and moved in whole.
@@ -70,6 +72,8 @@ def new_tp(course_root: Path, tp_id: str, *, title_fr: str, title_en: str) -> Pa
     finally:
         if staged.exists():
             shutil.rmtree(staged)
+    if not secret_path(course_root).exists():  # a new course: hidden inputs need a secret of its own
+        create_secret(course_root)
     return target
 
 

@@ -430,6 +430,7 @@ def grader_side(tmp_path: Path) -> tuple[Path, Path]:
     for d in ("source", "release"):
         shutil.copytree(ROOT / d, course / d, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copyfile(ROOT / "pyproject.toml", course / "pyproject.toml")
+    shutil.copyfile(ROOT / ".autograder-secret", course / ".autograder-secret")  # travels with source/
     return grader, course
 
 

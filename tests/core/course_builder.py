@@ -27,6 +27,7 @@ from typing import Any
 from autograder.config import GradeOptions
 from autograder.course import Course
 from autograder.grade import Graded, grade_commit
+from autograder.secret import create_secret
 
 MINI = "tp_mini"
 ATTACK = "tp_attack"
@@ -291,8 +292,9 @@ def _write_tp(
 
 
 def build_course(root: Path) -> Course:
-    """Write the course under `root` and return it."""
+    """Write the course under `root` (with a secret of its own) and return it."""
     root.mkdir(parents=True, exist_ok=True)
+    create_secret(root, force=True)
     _write_tp(root, MINI, mini_release(), MINI_PUBLIC, MINI_HIDDEN)
     _write_tp(root, ATTACK, attack_release(), None, ATTACK_HIDDEN)
     # The instructor notebooks hold the solutions (never shipped to students).

@@ -6,12 +6,13 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from autograder.checks.determinism import derive_seed
 from autograder.plugin import GENERIC_HIDDEN, CheckRun, run_checks
 from autograder.proxy import Submission
 from autograder.results import Message, Status, Visibility
+from autograder.secret import InputKey, InputKeys, public_key
 
 REASON = Message(fr="le noyau Python s'est arrêté à la cellule 5", en="kernel stopped at cell 5")
 
@@ -150,12 +151,19 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def run(dirs, *, seed=123, lang="fr", tp_dir=Path("/course/source/tp"), device="cpu"):
+COURSE_SECRET = bytes(range(16))
+
+
+def keys(seed: int = 123, student: str = "group/alice") -> InputKeys:
+    return InputKeys(public_key(seed), InputKey(COURSE_SECRET, student, seed))
+
+
+def run(dirs, *, seed=123, student="group/alice", lang="fr", tp_dir=Path("/course/source/tp"), device="cpu"):
     return run_checks(
         CheckRun(
             submission=Submission(None, None, unavailable=REASON),
             check_dirs=tuple(dirs),
-            seed=seed,
+            keys=keys(seed, student),
             device=device,
             lang=lang,
             tp_dir=tp_dir,
@@ -266,10 +274,38 @@ def test_fixtures_rng_and_seed_derive_from_the_secret_and_the_check(tmp_path):
     first, again, other_seed = values(seed=1), values(seed=1), values(seed=2)
     assert first == again
     assert first["test_rng_draw"] != other_seed["test_rng_draw"]
-    assert first["test_seed_value"] == repr(derive_seed(1, "test_seed_value"))
-    assert first["test_seed_value"] != repr(derive_seed(1, "test_rng_draw"))
+    # Public checks: keyed with the public constant, the same for every student (the
+    # student's own `autograder check` sees the same inputs as the grade).
+    assert first["test_seed_value"] == repr(public_key(1).derive("student", "test_seed_value"))
+    assert values(seed=1, student="group/bob") == first
     ctx = values(seed=1, lang="en", device="cpu", tp_dir=tmp_path)["test_context"]
     assert ctx == repr(("cpu", "en", str(tmp_path)))
+
+
+def test_hidden_inputs_depend_on_the_secret_and_the_student_and_not_on_the_handed_seed(tmp_path):
+    """A hidden check's `rng` is keyed with the course secret and the student; the `seed` a
+    check hands to student code is derived apart, so quoting it back reveals neither."""
+    write(tmp_path / "checks" / "test_fixtures.py", FIXTURES)
+    dirs = [(tmp_path / "checks", Visibility.HIDDEN)]
+
+    def values(**kw):
+        results, errors = run(dirs, **kw)
+        assert errors == []
+        return {r.name: r.message.fr for r in results}
+
+    alice, bob = values(student="group/alice"), values(student="group/bob")
+    assert alice == values(student="group/alice")  # the same student: the same inputs
+    assert alice["test_rng_draw"] != bob["test_rng_draw"]
+    assert alice["test_seed_value"] != bob["test_seed_value"]
+    key = InputKey(COURSE_SECRET, "group/alice", 123)
+    handed = key.derive("student", "test_seed_value")
+    assert alice["test_seed_value"] == repr(handed)
+    draw = np.random.default_rng(key.derive("inputs", "test_rng_draw")).integers(0, 10**9, size=3).tolist()
+    assert alice["test_rng_draw"] == repr(draw)
+    # What a student learns from a handed seed does not rebuild the check's inputs.
+    assert np.random.default_rng(handed).integers(0, 10**9, size=3).tolist() != draw
+    public = np.random.default_rng(public_key(123).derive("inputs", "test_rng_draw")).integers(0, 10**9, size=3)
+    assert public.tolist() != draw
 
 
 def test_collection_error_is_reported_for_the_instructor(tmp_path):
@@ -409,7 +445,7 @@ def test_failed_checks_keep_no_array_alive(tmp_path):
     write(tmp_path / "checks" / "test_holds.py", HOLDS_ARRAYS)
     sub = Submission(None, None, unavailable=REASON)
     results, errors = run_checks(
-        CheckRun(sub, ((tmp_path / "checks", Visibility.HIDDEN),), 1, "cpu", "fr", tmp_path)
+        CheckRun(sub, ((tmp_path / "checks", Visibility.HIDDEN),), keys(1), "cpu", "fr", tmp_path)
     )
     assert errors == [] and len(results) == 6
     assert all(r.status is not Status.PASSED for r in results)

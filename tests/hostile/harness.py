@@ -28,7 +28,6 @@ from typing import Any
 import numpy as np
 
 import autograder.grade as grade_mod
-from autograder.checks.determinism import derive_seed
 from autograder.checks.values import fmt_value
 from autograder.config import GradeOptions
 from autograder.course import Course
@@ -36,6 +35,7 @@ from autograder.grade import Graded, grade_commit
 from autograder.render import to_html, to_json, to_junit, to_markdown
 from autograder.results import GradeReport
 from autograder.sandbox import SANDBOX_UID_BASE, SANDBOX_UID_SPAN, is_sandbox_uid
+from autograder.secret import InputKey, load_secret, student_key
 from tests.core.course_builder import (
     ATTACK,
     FAST,
@@ -183,16 +183,16 @@ def hidden_lines(path: Path) -> list[str]:
     return keep
 
 
-def hidden_expected_values(seed: int) -> list[str]:
+def hidden_expected_values(key: InputKey) -> list[str]:
     """What tp_mini's hidden checks expect on their grader-chosen inputs, as reports would
     print them (6 significant digits, the check library's format)."""
     values: list[float] = []
-    rng = np.random.default_rng(derive_seed(seed, "test_square_random"))
+    rng = np.random.default_rng(key.derive("inputs", "test_square_random"))
     values += list((rng.normal(size=5) ** 2).ravel())
-    rng = np.random.default_rng(derive_seed(seed, "test_add_random"))
+    rng = np.random.default_rng(key.derive("inputs", "test_add_random"))
     a, b = (float(v) for v in rng.normal(size=2))
     values.append(a + b)
-    rng = np.random.default_rng(derive_seed(seed, "test_scale_random"))
+    rng = np.random.default_rng(key.derive("inputs", "test_scale_random"))
     v = rng.normal(size=(3, 4))
     k = float(rng.normal())
     values += list((v * k).ravel())
@@ -251,7 +251,10 @@ class Corpus:
         self.secret_strings = [*self.all_markers, self.token] + [
             line for h in self.hidden for line in hidden_lines(h)
         ]
-        self.expected_values = hidden_expected_values(self.options.seed)
+        # The key grade_commit derives the hidden inputs from: the course's secret, this
+        # student (the repo's path, as `grade` defaults it) and the options' variant.
+        self.input_key = InputKey(load_secret(self.course.root), student_key(str(self.repo.path)), self.options.seed)
+        self.expected_values = hidden_expected_values(self.input_key)
         self.runs: dict[str, Run] = {}
 
     # -- setup ---------------------------------------------------------------------------------

@@ -193,11 +193,10 @@ def grade_job(
             durations["execute"] = round(time.monotonic() - t_exec, 3)
             unavailable = None
             if kernel.alive():
-                # The runtime folder is writable by the kernel: a fixed name could be taken
-                # by the notebook beforehand (FileExistsError), a fresh random one cannot.
-                # It stays the grader's (0755): the kernel owns only each request folder the
-                # proxy makes in it, so it cannot swap a request folder for a symlink that
-                # would make the grader read or write outside the exchange folder.
+                # The runtime folder and this exchange folder are the grader's (0755): the
+                # kernel owns only its socket folder beside it and each request folder the
+                # proxy makes inside, so it can swap neither for a link that would lead the
+                # grader's reads, writes or socket bind outside.
                 exchange = Path(tempfile.mkdtemp(prefix="xchg-", dir=runtime))
                 os.chmod(exchange, 0o755)
                 res = kernel.execute(agent_source(), AGENT_TIMEOUT_S, silent=True, keep_outputs=False)

@@ -18,9 +18,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from autograder import cgroup
 from autograder.course import DataFile
-from autograder.forkserver import Forker, ForkServer
-from autograder.kernel import Kernel, KernelDead
+from autograder.forkserver import ForkedKernel, Forker, ForkServer
+from autograder.kernel import Kernel, KernelDead, kernel_socket_dir
 from autograder.results import Message
 from autograder.sandbox import (
     SANDBOX_UID_BASE,
@@ -71,9 +72,25 @@ class Slot:
     startup_s: float = 0.0
     error: Message | None = None  # the kernel could not start
     own_forkserver: ForkServer | None = None  # started for this slot alone (no pool)
+    memory: cgroup.MemoryCgroup | None = None  # the kernel's whole tree, when one could be made
+
+    def memory_exceeded(self) -> Message | None:
+        """When the kernel's tree went past its memory budget (the OOM killer ended one of
+        its processes): stop the whole kernel and say why, for the student."""
+        if self.memory is None or self.memory.oom_kills() == 0:
+            return None
+        self.kernel.kill()
+        self.memory.kill()
+        mb = self.memory.limit_bytes // (1024 * 1024)
+        return Message(
+            fr=f"le notebook a dépassé sa mémoire de {mb} Mo (tous ses processus et ses fichiers en mémoire, /dev/shm compris) : le noyau a été arrêté ; libérez les grands tableaux (del), réduisez les tailles de lots, n'écrivez pas de gros fichiers dans /dev/shm",
+            en=f"the notebook went past its {mb} MB of memory (all its processes and in-memory files, /dev/shm included): the kernel was stopped; free large arrays (del), use smaller batches, do not write large files to /dev/shm",
+        )
 
     def close(self, keep: bool = False) -> None:
         self.kernel.shutdown()
+        if self.memory is not None:
+            self.memory.remove()
         if self.own_forkserver is not None:
             self.own_forkserver.close()
         if not keep:
@@ -96,6 +113,54 @@ def with_workspace_info(sb: SandboxPlan, space: Workspace) -> SandboxPlan:
         limits = dict(info.limits)
         notes = [*info.notes, "work dir on the host disk, each file capped by RLIMIT_FSIZE but not their total (a size-capped tmpfs needs a grader allowed to mount: root with CAP_SYS_ADMIN)"]
     return replace(sb, info=replace(info, limits=limits, notes=notes))
+
+
+@functools.cache
+def _cgroup_parent() -> cgroup.Where:
+    """Once per grader process: where kernel cgroups go, after removing dead graders' ones."""
+    where = cgroup.locate()
+    if where.parent is not None:
+        cgroup.sweep_stale(where.parent)
+    return where
+
+
+def with_memory_bound(sb: SandboxPlan, memory_mb: int) -> tuple[SandboxPlan, cgroup.MemoryCgroup | None]:
+    """Put the kernel's whole tree in a memory cgroup when the grader may make one, and
+    record in the report which bound holds: whole tree, or per process only."""
+    info = sb.info
+    where = _cgroup_parent()
+    cg, why = None, where.reason
+    if where.parent is not None:
+        try:
+            cg = cgroup.create(where.parent, memory_mb)
+        except OSError as exc:
+            why = f"cannot create a cgroup in {where.parent.path}: {exc}"
+    if cg is not None:
+        limits = {**info.limits, "tree_memory_mb": memory_mb}
+        note = (
+            f"memory: the kernel's whole process tree (its /dev/shm and tmpfs files included) is "
+            f"bounded to {memory_mb} MB by its own cgroup v{cg.version}, without swap"
+        )
+        sb = replace(sb, prefix=(*cg.join_argv(), *sb.prefix))  # spawned kernels join first
+    else:
+        limits = dict(info.limits)
+        note = (
+            f"memory: {memory_mb} MB is an address-space limit per process (RLIMIT_AS), not for "
+            f"the kernel as a whole: several processes and /dev/shm can use more together "
+            f"(no cgroup: {why})"
+        )
+    return replace(sb, info=replace(info, limits=limits, notes=[*info.notes, note])), cg
+
+
+class _JoinCgroup(Forker):
+    """A fork server's client whose kernels join `cg` first thing (see zygote.child)."""
+
+    def __init__(self, inner: Forker, cg: cgroup.MemoryCgroup):
+        super().__init__()
+        self.inner, self.cg = inner, cg
+
+    def spawn(self, request: dict) -> ForkedKernel:
+        return self.inner.spawn({**request, "cgroup": str(self.cg.procs)})
 
 
 def _chown_tree(path: Path, uid: int, gid: int) -> None:
@@ -127,6 +192,7 @@ def launch(spec: SlotSpec, forkserver: Forker | None = None) -> Slot:
     workdir, runtime, new_root = base / "work", base / "run", base / "root"
     workdir.mkdir()
     runtime.mkdir(mode=0o755)
+    kernel_socket_dir(runtime).mkdir(mode=0o700)
     new_root.mkdir(mode=0o755)
     for src, dest in spec.data_files:
         dst = workdir / dest  # the same relative path as in release/<tp>/, folders included
@@ -144,13 +210,17 @@ def launch(spec: SlotSpec, forkserver: Forker | None = None) -> Slot:
         release_workspace(base)
         raise
     sb = with_workspace_info(sb, space)
+    sb, memory = with_memory_bound(sb, spec.limits.memory_mb)
     if sb.run_as:
-        for d in (workdir, runtime):
-            _chown_tree(d, *sb.run_as)
+        # The runtime folder stays the grader's: the kernel owns only its own socket folder
+        # in it, so it cannot swap the exchange folder (made later, beside it) for a link.
+        _chown_tree(workdir, *sb.run_as)
+        _chown_tree(kernel_socket_dir(runtime), *sb.run_as)
     kernel = Kernel(
-        sb, python=python, runtime_dir=runtime, workdir=workdir, output_limit=spec.output_limit, forkserver=forkserver
+        sb, python=python, runtime_dir=runtime, workdir=workdir, output_limit=spec.output_limit,
+        forkserver=_JoinCgroup(forkserver, memory) if forkserver is not None and memory is not None else forkserver,
     )
-    slot = Slot(base, workdir, runtime, sb, kernel, own_forkserver=own)
+    slot = Slot(base, workdir, runtime, sb, kernel, own_forkserver=own, memory=memory)
     try:
         kernel.start()
         if spec.preload and forkserver is None:  # forked kernels have them from the server

@@ -13,7 +13,9 @@ Each spawned kernel is three processes:
            └─ kernel (own session, rlimits, sandbox uid, no_new_privs, ipykernel)
 
 Killing `outer` kills `init` (parent-death signal), and the end of `init` kills every
-process left in its PID namespace, so the grader needs only the one pid.
+process left in its PID namespace, so the grader needs only the one pid. With a `cgroup`
+in the request, `outer` first joins that memory cgroup (made by the grader, see
+autograder/cgroup.py), so every process of the kernel is in it from the start.
 """
 
 from __future__ import annotations
@@ -204,6 +206,12 @@ def child(req: dict) -> None:
     code = 1
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        if req.get("cgroup"):
+            # First thing, before any other process of this kernel exists: the whole tree
+            # (and the tmpfs pages it writes) is then charged to the kernel's memory cgroup.
+            # No kernel at all when joining fails: never one without its bound.
+            with open(req["cgroup"], "w") as f:
+                f.write("0")
         log_fd = os.open(req["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         iso = req.get("isolation")
         if iso is None:

@@ -150,3 +150,45 @@ def test_no_hierarchy_says_why():
         assert WHERE.reason
     else:
         assert WHERE.reason == ""
+
+
+# -- a slot's kernel in its cgroup ---------------------------------------------------------
+
+#: Two child processes of 400 MiB and 300 MiB of /dev/shm: each under a 1 GiB RLIMIT_AS
+#: (and files under RLIMIT_FSIZE), 1.1 GiB together.
+OVER_BUDGET_TOGETHER = """
+import subprocess, sys
+code = "b = bytearray(400 * 2**20)\\nb[::4096] = b'x' * len(b[::4096])\\nimport time; time.sleep(3)"
+ps = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(2)]
+for i in range(2):  # two files: RLIMIT_FSIZE caps each
+    with open(f"/dev/shm/fill{i}", "wb") as f:
+        for _ in range(150):
+            f.write(b"x" * 2**20)
+print("survived", [p.wait() for p in ps])
+"""
+
+
+@needs_cgroup
+@pytest.mark.parametrize("launcher", ["fork", "spawn"])
+def test_a_slots_kernel_is_bounded_as_a_whole(launcher):
+    from autograder.sandbox import Limits
+    from autograder.slot import SlotSpec, launch
+
+    spec = SlotSpec(sandbox="auto", device="cpu", limits=Limits(memory_mb=1024), output_limit=4096,
+                    preload=("numpy",), launcher=launcher)  # fmt: skip
+    slot = launch(spec)
+    try:
+        assert slot.error is None, slot.error
+        assert slot.memory is not None and slot.plan.info.limits["tree_memory_mb"] == 1024
+        assert any("whole process tree" in n for n in slot.plan.info.notes)
+        assert slot.memory.pids(), "the kernel's processes are not in its cgroup"
+        # (Under bwrap the kernel sees its cgroup as "/": a cgroup namespace.)
+        assert slot.memory_exceeded() is None
+        slot.kernel.execute(OVER_BUDGET_TOGETHER, 60)
+        msg = slot.memory_exceeded()
+        assert msg is not None and "1024 Mo" in msg.fr and "/dev/shm" in msg.en
+        assert not slot.kernel.alive()
+    finally:
+        path = slot.memory.path if slot.memory else None
+        slot.close()
+    assert path is None or not path.exists()

@@ -12,11 +12,12 @@ from pathlib import Path
 import git
 from gitdb.exc import BadName, BadObject
 
+from autograder.nbio import MAX_NOTEBOOK_BYTES
 from autograder.results import CommitInfo, Message, Problem
 from autograder.workspace import GIT_PREFIX, owned_tempdir
 
 SYMLINK_MODE = 0o120000
-MAX_BLOB_BYTES = 100 * 1024 * 1024
+MAX_BLOB_BYTES = MAX_NOTEBOOK_BYTES  # checked from the blob's size, before its bytes are read
 GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "/bin/true", "SSH_ASKPASS": "/bin/true"}
 
 
@@ -202,8 +203,8 @@ def read_submission(repo: str, ref: str, path: str) -> ReadResult:
             raise SubmissionReadError(
                 "notebook-too-large",
                 Message(
-                    fr=f"{where} : notebook de {obj.size // 1_000_000} Mo, trop gros ; effacez les sorties et recommitez",
-                    en=f"{where}: notebook of {obj.size // 1_000_000} MB, too large; clear outputs and commit again",
+                    fr=f"{where} : notebook de {obj.size // 1_000_000} Mo, trop gros (maximum {MAX_BLOB_BYTES // 1_000_000} Mo) ; effacez les sorties (Edit > Clear All Outputs) et recommitez",
+                    en=f"{where}: notebook of {obj.size // 1_000_000} MB, too large (max {MAX_BLOB_BYTES // 1_000_000} MB); clear all outputs and commit again",
                 ),
                 info,
             )

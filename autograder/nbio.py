@@ -13,7 +13,15 @@ from typing import Any
 
 from autograder.results import Message
 
-MAX_NOTEBOOK_BYTES = 100 * 1024 * 1024
+#: Caps on what a notebook may bring into the grader and its reports (executed.ipynb,
+#: grade.json...). Past the first two the notebook is refused before it is parsed;
+#: sources past the next two are cut with a visible note.
+MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024
+MAX_CELLS = 2000
+MAX_CELL_SOURCE = 256 * 1024  # characters
+MAX_TOTAL_SOURCE = 512 * 1024  # characters, all cells together
+MAX_GRADE_ID = 64
+MAX_META_KEYS = 16
 CELL_TYPES = ("code", "markdown", "raw")
 
 
@@ -52,6 +60,10 @@ def read_notebook(raw: bytes, where: str) -> dict[str, Any]:
                 en=f"{where}: the notebook is {len(raw) // 1_000_000} MB (max {MAX_NOTEBOOK_BYTES // 1_000_000} MB); clear all outputs and commit again",
             ),
         )
+    # Before parsing: a million tiny cells cost the grader a GB as Python objects. A key
+    # cannot hide an unescaped quote, so this counts every "cell_type" key (the check
+    # after parsing catches keys written with \u escapes).
+    _check_cell_count(raw.count(b'"cell_type"'), where)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -101,7 +113,9 @@ def read_notebook(raw: bytes, where: str) -> dict[str, Any]:
                 en=f"{where}: nbformat {_quote(nb.get('nbformat'))} is not supported (4 expected); save it again in JupyterLab",
             ),
         )
+    _check_cell_count(len(nb["cells"]), where)
     cells = []
+    source_left = MAX_TOTAL_SOURCE
     for i, cell in enumerate(nb["cells"], start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") not in CELL_TYPES:
             kind = _quote(cell.get("cell_type") if isinstance(cell, dict) else type(cell).__name__)
@@ -122,12 +136,13 @@ def read_notebook(raw: bytes, where: str) -> dict[str, Any]:
                 ),
             )
         meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
-        nbg = meta.get("nbgrader") if isinstance(meta.get("nbgrader"), dict) else {}
+        nbg = _nbgrader_meta(meta.get("nbgrader"), i, where)
         cid = cell.get("id") if isinstance(cell.get("id"), str) else ""
+        src, source_left = _cut_source(src, cell["cell_type"], source_left)
         out: dict[str, Any] = {
             "cell_type": cell["cell_type"],
             "id": cid[:64],
-            "metadata": {"nbgrader": dict(nbg)} if nbg else {},
+            "metadata": {"nbgrader": nbg} if nbg else {},
             "source": src,
         }
         if out["cell_type"] == "code":
@@ -140,6 +155,52 @@ def read_notebook(raw: bytes, where: str) -> dict[str, Any]:
         "metadata": {},
         "cells": cells,
     }
+
+
+def _check_cell_count(n: int, where: str) -> None:
+    if n > MAX_CELLS:
+        raise NotebookError(
+            "notebook-too-many-cells",
+            Message(
+                fr=f"{where} : le notebook a {n} cellules (maximum {MAX_CELLS}) ; supprimez les cellules inutiles (ou repartez du sujet) et recommitez",
+                en=f"{where}: the notebook has {n} cells (max {MAX_CELLS}); delete the cells you do not need (or start again from the handout) and commit again",
+            ),
+        )
+
+
+def _nbgrader_meta(value: Any, i: int, where: str) -> dict[str, Any]:
+    """The nbgrader metadata grading reads, as short scalars: nothing else reaches a report."""
+    if not isinstance(value, dict):
+        return {}
+    gid = value.get("grade_id")
+    if isinstance(gid, str) and len(gid) > MAX_GRADE_ID:
+        raise NotebookError(
+            "invalid-grade-id",
+            Message(
+                fr=f"{where}, cellule {i} : grade_id de {len(gid)} caractères (maximum {MAX_GRADE_ID}) ; les métadonnées nbgrader de cette cellule ont été modifiées : reprenez la cellule depuis le sujet",
+                en=f"{where}, cell {i}: grade_id of {len(gid)} characters (max {MAX_GRADE_ID}); this cell's nbgrader metadata was edited: take the cell again from the handout",
+            ),
+        )
+    out: dict[str, Any] = {}
+    for key, v in value.items():
+        if len(out) >= MAX_META_KEYS:
+            break
+        if not isinstance(key, str) or len(key) > 32:
+            continue
+        if v is None or isinstance(v, (bool, int, float)) or (isinstance(v, str) and len(v) <= 256):
+            out[key] = v
+    return out
+
+
+def _cut_source(src: str, cell_type: str, left: int) -> tuple[str, int]:
+    """The source within the per-cell and whole-notebook caps; a cut one says so."""
+    keep = min(MAX_CELL_SOURCE, max(0, left))
+    if len(src) <= keep:
+        return src, left - len(src)
+    fr = f"[autograder] cellule coupée : {len(src)} caractères, {keep} gardés (maximum {MAX_CELL_SOURCE} par cellule, {MAX_TOTAL_SOURCE} pour le notebook)"
+    en = f"[autograder] cell cut: {len(src)} characters, {keep} kept (max {MAX_CELL_SOURCE} per cell, {MAX_TOTAL_SOURCE} per notebook)"
+    note = f"\n# {fr}\n# {en}\n" if cell_type == "code" else f"\n\n*{fr}*\n\n*{en}*\n"
+    return src[:keep] + note, 0 if keep < MAX_CELL_SOURCE else left - keep
 
 
 def grade_id(cell: dict[str, Any]) -> str | None:

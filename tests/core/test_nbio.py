@@ -11,7 +11,10 @@ from hypothesis import strategies as st
 
 from autograder.nbio import (
     CELL_TYPES,
+    MAX_CELL_SOURCE,
+    MAX_CELLS,
     MAX_NOTEBOOK_BYTES,
+    MAX_TOTAL_SOURCE,
     NotebookError,
     grade_id,
     is_answer,
@@ -28,6 +31,8 @@ CODES = {
     "old-nbformat",
     "not-a-notebook",
     "invalid-cell",
+    "notebook-too-many-cells",
+    "invalid-grade-id",
 }
 
 
@@ -316,3 +321,57 @@ def test_fuzz_mutated_release_bytes(data):
         else:
             del raw[pos:]
     check_outcome(bytes(raw))
+
+
+# ---------------------------------------------------------------- caps on what reaches reports
+
+
+def nb_of(cells: list[dict[str, Any]]) -> bytes:
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}).encode()
+
+
+def code(source: str, **nbgrader: Any) -> dict[str, Any]:
+    meta = {"nbgrader": nbgrader} if nbgrader else {}
+    return {"cell_type": "code", "metadata": meta, "source": source, "outputs": []}
+
+
+def test_too_many_cells_are_refused_before_parsing():
+    raw = nb_of([code("") for _ in range(MAX_CELLS + 1)])
+    err = error(raw)
+    assert err.code == "notebook-too-many-cells"
+    assert f"{MAX_CELLS + 1} cellules" in err.message.fr and "commit again" in err.message.en
+    assert len(read_notebook(nb_of([code("") for _ in range(MAX_CELLS)]), WHERE)["cells"]) == MAX_CELLS
+
+
+def test_cells_hidden_behind_escaped_keys_are_counted_after_parsing():
+    raw = nb_of([code("") for _ in range(MAX_CELLS + 1)]).replace(b'"cell_type"', b'"\\u0063ell_type"')
+    assert error(raw).code == "notebook-too-many-cells"
+
+
+def test_a_long_grade_id_is_refused_naming_the_cell():
+    raw = nb_of([code("x = 1"), code("y = 2", grade_id="g" * 1_500_000, solution=True)])
+    err = error(raw)
+    assert err.code == "invalid-grade-id"
+    assert "cellule 2" in err.message.fr and "cell 2" in err.message.en and len(err.message.fr) < 500
+    ok = read_notebook(nb_of([code("y", grade_id="g" * 64, solution=True)]), WHERE)
+    assert grade_id(ok["cells"][0]) == "g" * 64
+
+
+def test_nbgrader_metadata_keeps_short_scalars_only():
+    cell = code("y", grade_id="a", solution=True, points=2, blob="x" * 10_000, nested={"k": [1] * 1000})
+    cell["metadata"]["other"] = "z" * 10_000
+    meta = read_notebook(nb_of([cell]), WHERE)["cells"][0]["metadata"]
+    assert meta == {"nbgrader": {"grade_id": "a", "solution": True, "points": 2}}
+
+
+def test_a_huge_cell_is_cut_with_a_note_and_the_notebook_total_is_capped():
+    big = "# " + "x" * (MAX_CELL_SOURCE + 10_000)
+    nb = read_notebook(nb_of([code(big), code("a = 1"), code(big), code(big), code("b = 2")]), WHERE)
+    src = [c["source"] for c in nb["cells"]]
+    assert src[0].startswith(big[:MAX_CELL_SOURCE]) and "cellule coupée" in src[0] and "cell cut" in src[0]
+    assert len(src[0]) < MAX_CELL_SOURCE + 1000
+    assert src[1] == "a = 1"
+    assert sum(map(len, src)) < MAX_TOTAL_SOURCE + 4000
+    assert "cell cut" in src[3] and src[4].startswith("\n# [autograder]")
+    md = read_notebook(nb_of([{"cell_type": "markdown", "metadata": {}, "source": big}]), WHERE)
+    assert "*[autograder] cellule coupée" in md["cells"][0]["source"]

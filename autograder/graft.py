@@ -4,6 +4,10 @@ Given cells, prose and anything hidden come from the instructor's release notebo
 whatever the student did to them. Answer cells are matched by nbgrader `grade_id`
 (then by cell id). The student's extra cells are kept where they stood, after the
 instructor cell that preceded them in the student's notebook.
+
+The grader owns every cell's metadata: answer and given cells carry the instructor's,
+the student's extra cells none (Formgrader prints nbgrader metadata into its page as is,
+so a forged `grade_id` would be HTML in the instructor's browser).
 """
 
 from __future__ import annotations
@@ -88,7 +92,7 @@ def graft(instructor: dict[str, Any], student: dict[str, Any], where: str = "") 
 
     def emit_scratch(after: int) -> None:
         for c in scratch_after.get(after, []):
-            out_cells.append(_fresh(c, c["source"]))
+            out_cells.append({**_fresh(c, c["source"]), "metadata": {}})
             origins.append(ORIGIN_SCRATCH)
 
     emit_scratch(-1)

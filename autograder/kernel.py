@@ -36,6 +36,11 @@ IDLE_AFTER_REPLY_S = 5.0
 #: notebook of many printing cells grow executed.ipynb (and the grader's memory) unbounded.
 TOTAL_OUTPUT_FLOOR = 8 * 1024 * 1024
 TRUNCATED = "\n[… sortie tronquée / output truncated …]\n"
+#: Display data kept from a cell (within its output budget), in this order.
+CAPTURED_MIMES = (
+    "text/plain", "image/png", "image/jpeg", "text/html", "text/markdown",
+    "image/svg+xml", "application/javascript", "text/latex",
+)
 
 
 #: ipykernel's options, the same whether it is spawned or forked.
@@ -416,7 +421,9 @@ class _OutputBudget:
     def add_data(self, outputs: list[dict[str, Any]], mtype: str, content: dict[str, Any]) -> None:
         data = content.get("data", {}) or {}
         kept: dict[str, Any] = {}
-        for mime in ("text/plain", "image/png", "text/html", "text/markdown"):
+        # Script-capable kinds are kept here only so that autograder.sanitize can say
+        # what it removed; it leaves text and real raster images.
+        for mime in CAPTURED_MIMES:
             value = data.get(mime)
             if isinstance(value, list):
                 value = "".join(map(str, value))

@@ -227,6 +227,24 @@ def test_unknown_grade_id_is_scratch():
     assert g.origins[-1] == ORIGIN_SCRATCH and g.notebook["cells"][-1]["source"] == "EXTRA = 1\n"
 
 
+def test_scratch_cells_lose_the_nbgrader_metadata_the_student_wrote():
+    """Formgrader prints a cell's grade_id into its page unescaped: the grader owns it."""
+    nb = student_notebook(SOLUTION)
+    cell = scratch_cell("NOTE = 1\n", "note")
+    cell["metadata"] = {
+        "nbgrader": {"grade_id": 'note"></textarea><img src=x onerror=alert(1)>', "solution": True, "grade": True},
+        "tags": ["<script>alert(1)</script>"],
+    }
+    nb["cells"].append(cell)
+    g = run(nb)
+    assert g.origins[-1] == ORIGIN_SCRATCH and g.notebook["cells"][-1]["source"] == "NOTE = 1\n"
+    assert g.notebook["cells"][-1]["metadata"] == {}
+    answers = [c for c, o in zip(g.notebook["cells"], g.origins, strict=True) if o == ORIGIN_ANSWER]
+    assert [grade_id(c) for c in answers] == ["add", "square", "scale"]
+    inst = {grade_id(c): c["metadata"] for c in RELEASE["cells"]}
+    assert all(c["metadata"] == inst[grade_id(c)] for c in answers)
+
+
 def test_instructor_notebook_is_not_mutated():
     before = copy.deepcopy(RELEASE)
     run(student_notebook(SOLUTION, scratch_after={"add": ["Y = 1\n"]}))

@@ -2,20 +2,22 @@
 
 Each graded item (an answer cell's grade_id) becomes an nbgrader grade cell worth the
 points of its checks; each student's check scores, summed per item, become the
-auto_score of that grade. The executed notebooks are placed where formgrader looks for
-them (`autograded/<student>/<tp>/`), so the instructor can open and manually adjust.
+auto_score of that grade. The executed notebooks are placed, sanitised, where formgrader
+looks for them (`autograded/<student>/<tp>/`), so the instructor can open and manually adjust.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
 import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from autograder.sanitize import sanitize_notebook
 
 
 @contextmanager
@@ -38,6 +40,20 @@ def _items(results: list[dict[str, Any]]) -> dict[str, float]:
                 items[c["item"]] += float(c["max_score"])
             return dict(items)
     return {}
+
+
+def _place_autograded(executed: Path, dest: Path) -> None:
+    """Where formgrader reads it, sanitised again: a class folder graded by an older grader
+    (a rerun skips unchanged students) may hold an executed.ipynb with active outputs."""
+    try:
+        nb = json.loads(executed.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return
+    if not isinstance(nb, dict):
+        return
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(sanitize_notebook(nb), ensure_ascii=True, indent=1) + "\n"
+    dest.write_text(text, encoding="ascii")
 
 
 def write_nbgrader_gradebook(out: Path, results: list[dict[str, Any]], *, tp: str, notebook: str) -> Path | None:
@@ -68,11 +84,10 @@ def write_nbgrader_gradebook(out: Path, results: list[dict[str, Any]], *, tp: st
                 grade = gb.find_grade(item, nb_name, tp, sid)
                 grade.auto_score = round(per_item.get(item, 0.0) * (1 - float(r.get("penalty") or 0.0)), 4)
             gb.db.commit()
-            executed = out / "students" / sid / "report" / "executed.ipynb"
-            if executed.is_file():
-                dest = out / "autograded" / sid / tp
-                dest.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(executed, dest / f"{nb_name}.ipynb")
+            _place_autograded(
+                out / "students" / sid / "report" / "executed.ipynb",
+                out / "autograded" / sid / tp / f"{nb_name}.ipynb",
+            )
     tmp.replace(db)
     (out / "nbgrader_config.py").write_text(
         "# Open this class folder in formgrader: `jupyter lab` here, then the Formgrader tab.\n"

@@ -133,8 +133,17 @@ def nbgrader_metadata(meta: Any) -> dict[str, Any] | None:
     return out or None
 
 
+_VERBATIM = re.compile(r"(`{3,})text\n(.*)\n\1\n", re.DOTALL)
+
+
 def verbatim_markdown(source: str) -> str:
-    """Markdown that shows `source` as text: a fenced block no line of it can close."""
+    """Markdown that shows `source` as text: a fenced block no line of it can close.
+
+    Idempotent: a block this function wrote is returned as is.
+    """
+    done = _VERBATIM.fullmatch(source)
+    if done and all(len(r) < len(done[1]) for r in re.findall(r"`+", done[2])):
+        return source
     runs = [len(r) for r in re.findall(r"`+", source)]
     fence = "`" * max(3, max(runs, default=0) + 1)
     return f"{fence}text\n{source.rstrip(chr(10))}\n{fence}\n"

@@ -15,6 +15,18 @@ if ! command -v bwrap >/dev/null 2>&1; then
   fi
 fi
 
+# Chromium drives the real Formgrader in tests/classroom/test_formgrader_browser.py (a student's
+# output must not run script in the instructor's browser). Optional: without it that test skips.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "[setup] installing chromium and chromium-driver (for the Formgrader browser test)"
+    (apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium chromium-driver >/dev/null; }) \
+      || echo "[setup] NOTE: could not install chromium; the Formgrader browser test will be skipped"
+  else
+    echo "[setup] NOTE: chromium/chromedriver not installed; the Formgrader browser test will be skipped"
+  fi
+fi
+
 if [ ! -x .venv/bin/python ]; then
   echo "[setup] creating .venv"
   "$PY" -m venv .venv

@@ -97,6 +97,19 @@ def test_verbatim_markdown_cannot_be_closed_from_inside():
     got = verbatim_markdown(src)
     assert got.startswith("`````text\n") and got.endswith("\n`````\n")
     assert got.count("`````") == 2
+    assert verbatim_markdown(got) == got  # sanitising twice changes nothing
+    assert verbatim_markdown("```text\nx ``` y\n```\n").startswith("````text")
+
+
+def test_sanitising_a_sanitised_notebook_changes_nothing():
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "id": "a", "metadata": {"nbgrader": {"grade_id": "a", "solution": True}}, "source": "<b>x</b>"},
+            code([display({"text/html": "<b>", "text/plain": "p", "image/png": PNG})]),
+        ]
+    }
+    once = sanitize_notebook(nb)
+    assert sanitize_notebook(once) == once
 
 
 def test_notebook_cells_metadata_ids_and_attachments():

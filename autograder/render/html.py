@@ -13,8 +13,10 @@ from autograder.render.strings import (
     MARKERS,
     STRINGS,
     bad_cells,
+    capped,
     cell_status_label,
     clean,
+    clip,
     first_line,
     fmt_num,
     footer_parts,
@@ -23,7 +25,6 @@ from autograder.render.strings import (
     norm_lang,
     percent,
     short_sha,
-    shorten,
     status_label,
     tr,
 )
@@ -78,7 +79,7 @@ footer { margin-top: 2rem; padding-top: .6rem; border-top: 1px solid var(--line)
 
 def esc(text: object, limit: int = _INLINE_LIMIT) -> str:
     """Cleaned, length-capped and HTML-escaped (quotes included, for attributes)."""
-    return escape(shorten(clean(text), limit), quote=True)
+    return escape(clip(text, limit), quote=True)
 
 
 def trh(key: str, lang: str, **html_fields: str) -> str:
@@ -188,17 +189,20 @@ def _problems(report: GradeReport, lang: str) -> list[str]:
     if not report.problems:
         return []
     out = [f"<h2>{esc(tr('problems', lang))}</h2>", '<ul class="review">']
-    for p in report.problems:
+    problems, more = capped(report.problems)
+    for p in problems:
         where = f" ({esc(p.where)})" if p.where else ""
         out.append(
             f'<li class="error"><strong>{_code(p.code)}</strong>{where}'
             f"{_message(p.message.text(lang))}</li>"
         )
+    if more:
+        out.append(f'<li class="error">{esc(tr("more_rows", lang, n=more))}</li>')
     return [*out, "</ul>"]
 
 
 def _cells(report: GradeReport, lang: str) -> list[str]:
-    cells = bad_cells(report.cells)
+    cells, more = capped(bad_cells(report.cells))
     if not cells:
         return []
     out = [
@@ -215,6 +219,8 @@ def _cells(report: GradeReport, lang: str) -> list[str]:
             f'<td class="st">{esc(cell_status_label(cell.status, lang))}</td>'
             f"<td>{error}</td></tr>"
         )
+    if more:
+        out.append(f'<tr><td colspan="4">{esc(tr("more_rows", lang, n=more))}</td></tr>')
     return [*out, "</tbody></table>"]
 
 

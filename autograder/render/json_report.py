@@ -11,8 +11,32 @@ import math
 from dataclasses import asdict
 from typing import Any
 
-from autograder.render.strings import clean, norm_lang, summary
+from autograder.render.strings import capped, clean, clip, norm_lang, summary
 from autograder.results import CellRun, CheckResult, GradeReport, Problem, Status, Visibility
+
+#: Caps that keep grade.json under 1 MB whatever the notebook holds: a short field (a name,
+#: an id, a path) and a message; rows of problems and cells past their cap are counted.
+_ID_LIMIT = 120
+_MESSAGE_LIMIT = 2000
+MAX_PROBLEMS = 50
+MAX_CELLS = 200
+
+
+def _id(text: object) -> str:
+    return clip(text, _ID_LIMIT)
+
+
+def _msg(text: object) -> str:
+    return clip(text, _MESSAGE_LIMIT)
+
+
+def _cells_kept(cells: tuple[CellRun, ...]) -> list[CellRun]:
+    """At most MAX_CELLS, the cells that did not run well first, in notebook order."""
+    if len(cells) <= MAX_CELLS:
+        return list(cells)
+    bad = [i for i, c in enumerate(cells) if c.status != "ok"][:MAX_CELLS]
+    good = [i for i, c in enumerate(cells) if c.status == "ok"][: MAX_CELLS - len(bad)]
+    return [cells[i] for i in sorted(bad + good)]
 
 
 def _num(x: float | None) -> float | None:
@@ -24,22 +48,22 @@ def _num(x: float | None) -> float | None:
 
 
 def _opt(text: str | None) -> str | None:
-    return None if text is None else clean(text)
+    return None if text is None else _id(text)
 
 
 def _test(check: CheckResult, lang: str) -> dict[str, Any]:
     status = Status(check.status)
     test: dict[str, Any] = {
-        "name": clean(check.name),
+        "name": _id(check.name),
         "score": _num(check.score),
         "max_score": _num(check.max_score),
         # Gradescope knows only these two values.
         "status": "passed" if status is Status.PASSED else "failed",
-        "output": clean(check.message.text(lang)) if check.message else "",
+        "output": _msg(check.message.text(lang)) if check.message else "",
         "visibility": (
             "after_published" if Visibility(check.visibility) is Visibility.HIDDEN else "visible"
         ),
-        "item": clean(check.item),
+        "item": _id(check.item),
         "autograder_status": status.value,
         "duration_s": _num(check.duration_s),
     }
@@ -50,21 +74,21 @@ def _test(check: CheckResult, lang: str) -> dict[str, Any]:
 
 def _problem(problem: Problem, lang: str) -> dict[str, Any]:
     return {
-        "code": clean(problem.code),
-        "message": clean(problem.message.text(lang)),
-        "where": clean(problem.where),
+        "code": _id(problem.code),
+        "message": _msg(problem.message.text(lang)),
+        "where": _id(problem.where),
     }
 
 
 def _cell(cell: CellRun, lang: str) -> dict[str, Any]:
     return {
         "index": cell.index,
-        "cell_id": clean(cell.cell_id),
+        "cell_id": _id(cell.cell_id),
         "grade_id": _opt(cell.grade_id),
-        "origin": clean(cell.origin),
-        "status": clean(cell.status),
+        "origin": _id(cell.origin),
+        "status": _id(cell.status),
         "duration_s": _num(cell.duration_s),
-        "error": clean(cell.error.text(lang)) if cell.error else None,
+        "error": clip(cell.error.text(lang), 300) if cell.error else None,
     }
 
 
@@ -73,7 +97,7 @@ def _sandbox(report: GradeReport) -> dict[str, Any] | None:
         return None
     data = asdict(report.sandbox)
     data["limits"] = {k: data["limits"][k] for k in sorted(data["limits"])}
-    data["notes"] = [clean(n) for n in data["notes"]]
+    data["notes"] = [_msg(n) for n in data["notes"]]
     return data
 
 
@@ -82,18 +106,20 @@ def to_dict(report: GradeReport, lang: str = "fr") -> dict[str, Any]:
     lang = norm_lang(lang)
     c = report.commit
     total = report.durations.get("total")
-    return {
+    problems, problems_left = capped(report.problems, MAX_PROBLEMS)
+    cells = _cells_kept(report.cells)
+    data: dict[str, Any] = {
         "score": _num(report.score),
         "max_score": _num(report.max_score),
         "output": summary(report, lang),
         "visibility": "visible",
         "execution_time": _num(total if total is not None else sum(report.durations.values())),
         "tests": [_test(check, lang) for check in report.checks],
-        "tp": clean(report.tp),
-        "title": clean(report.title.text(lang)),
+        "tp": _id(report.tp),
+        "title": _id(report.title.text(lang)),
         "commit": {
-            "repo": clean(c.repo),
-            "ref": clean(c.ref),
+            "repo": _id(c.repo),
+            "ref": _id(c.ref),
             "sha": _opt(c.sha),
             "author": _opt(c.author),
             "committer_date": _opt(c.committer_date),
@@ -102,13 +128,18 @@ def to_dict(report: GradeReport, lang: str = "fr") -> dict[str, Any]:
         },
         "sandbox": _sandbox(report),
         "device": clean(report.device),
-        "durations": {clean(k): _num(v) for k, v in report.durations.items()},
-        "problems": [_problem(p, lang) for p in report.problems],
-        "cells": [_cell(cell, lang) for cell in report.cells],
+        "durations": {_id(k): _num(v) for k, v in report.durations.items()},
+        "problems": [_problem(p, lang) for p in problems],
+        "cells": [_cell(cell, lang) for cell in cells],
         "graded_at": clean(report.graded_at),
         "grader_version": clean(report.grader_version),
         "lang": lang,
     }
+    if problems_left:
+        data["problems_omitted"] = problems_left
+    if len(cells) < len(report.cells):
+        data["cells_omitted"] = len(report.cells) - len(cells)
+    return data
 
 
 def to_json(report: GradeReport, lang: str = "fr") -> str:

@@ -9,10 +9,18 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 
-from autograder.render.strings import clean, fmt_num, norm_lang, shorten, tr
+from autograder.render.strings import capped, clean, clip, fmt_num, norm_lang, shorten, tr
 from autograder.results import CheckResult, GradeReport, Problem, Status
 
 _MESSAGE_ATTR_LIMIT = 500
+#: Caps that keep junit.xml under 1 MB whatever the notebook holds (see json_report).
+_ID_LIMIT = 120
+_MESSAGE_LIMIT = 2000
+MAX_PROBLEMS = 50
+
+
+def _id(text: object) -> str:
+    return clip(text, _ID_LIMIT)
 
 
 def _time(seconds: float | None) -> str:
@@ -27,13 +35,13 @@ def _check_case(suite: ET.Element, tp: str, check: CheckResult, lang: str) -> No
     case = ET.SubElement(
         suite,
         "testcase",
-        classname=f"{tp}.{clean(check.item)}",
-        name=f"{clean(check.name)} [{points}]",
+        classname=f"{tp}.{_id(check.item)}",
+        name=f"{_id(check.name)} [{points}]",
         time=_time(check.duration_s),
     )
     if status is Status.PASSED:
         return
-    text = clean(check.message.text(lang)) if check.message else tr("no_message", lang)
+    text = clip(check.message.text(lang), _MESSAGE_LIMIT) if check.message else tr("no_message", lang)
     message = shorten(f"{tr(status.value, lang)} ({points}): {text}", _MESSAGE_ATTR_LIMIT)
     tag = "error" if status is Status.ERROR else "failure"
     elem = ET.SubElement(case, tag, message=message, type=status.value)
@@ -41,8 +49,8 @@ def _check_case(suite: ET.Element, tp: str, check: CheckResult, lang: str) -> No
 
 
 def _problem_case(suite: ET.Element, tp: str, problem: Problem, lang: str) -> None:
-    code = clean(problem.code)
-    where = clean(problem.where)
+    code = _id(problem.code)
+    where = _id(problem.where)
     case = ET.SubElement(
         suite,
         "testcase",
@@ -50,7 +58,7 @@ def _problem_case(suite: ET.Element, tp: str, problem: Problem, lang: str) -> No
         name=f"{code} ({where})" if where else code,
         time=_time(0.0),
     )
-    text = clean(problem.message.text(lang))
+    text = clip(problem.message.text(lang), _MESSAGE_LIMIT)
     elem = ET.SubElement(
         case, "error", message=shorten(text, _MESSAGE_ATTR_LIMIT), type=code or "problem"
     )
@@ -60,11 +68,12 @@ def _problem_case(suite: ET.Element, tp: str, problem: Problem, lang: str) -> No
 def to_junit(report: GradeReport, lang: str = "fr") -> str:
     """One <testsuite> for the TP, one <testcase> per check and per notebook problem."""
     lang = norm_lang(lang)
-    tp = clean(report.tp) or "tp"
+    tp = _id(report.tp) or "tp"
+    problems, problems_left = capped(report.problems, MAX_PROBLEMS)
     statuses = [Status(c.status) for c in report.checks]
     failures = sum(s in (Status.FAILED, Status.PARTIAL) for s in statuses)
-    errors = sum(s is Status.ERROR for s in statuses) + len(report.problems)
-    tests = len(report.checks) + len(report.problems)
+    errors = sum(s is Status.ERROR for s in statuses) + len(problems)
+    tests = len(report.checks) + len(problems)
     total = report.durations.get("total")
     if total is None:
         total = sum(c.duration_s for c in report.checks)
@@ -84,16 +93,18 @@ def to_junit(report: GradeReport, lang: str = "fr") -> str:
     for name, value in (
         ("score", fmt_num(report.score)),
         ("max_score", fmt_num(report.max_score)),
-        ("commit", clean(report.commit.sha)),
-        ("ref", clean(report.commit.ref)),
+        ("commit", _id(report.commit.sha)),
+        ("ref", _id(report.commit.ref)),
         ("device", clean(report.device)),
         ("sandbox", clean(report.sandbox.level) if report.sandbox else ""),
         ("grader_version", clean(report.grader_version)),
     ):
         ET.SubElement(props, "property", name=name, value=value)
+    if problems_left:
+        ET.SubElement(props, "property", name="problems_omitted", value=str(problems_left))
     for check in report.checks:
         _check_case(suite, tp, check, lang)
-    for problem in report.problems:
+    for problem in problems:
         _problem_case(suite, tp, problem, lang)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -12,8 +12,10 @@ import re
 from autograder.render.strings import (
     MARKERS,
     bad_cells,
+    capped,
     cell_status_label,
     clean,
+    clip,
     first_line,
     fmt_num,
     footer_parts,
@@ -34,7 +36,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#!])")
 
 def md_text(text: object, limit: int = _INLINE_LIMIT) -> str:
     """Inline text with every Markdown/HTML-significant character backslash-escaped."""
-    s = " ".join(clean(text).split())
+    s = " ".join(clip(text, 4 * limit).split())
     return _MD_SPECIAL.sub(r"\\\1", shorten(s, limit))
 
 
@@ -43,7 +45,7 @@ def md_code(text: object, limit: int = _INLINE_LIMIT) -> str:
 
     Pipes are escaped too, which GitHub/GitLab tables require even inside code spans.
     """
-    s = shorten(" ".join(clean(text).split()), limit)
+    s = shorten(" ".join(clip(text, 4 * limit).split()), limit)
     if not s:
         return ""
     longest = max((len(run) for run in re.findall(r"`+", s)), default=0)
@@ -54,7 +56,7 @@ def md_code(text: object, limit: int = _INLINE_LIMIT) -> str:
 
 def md_block(text: object, indent: str = "") -> str:
     """A message: escaped inline when it fits one line, else a fenced code block."""
-    s = shorten(clean(text).strip("\n"), _MESSAGE_LIMIT)
+    s = shorten(clip(text, 2 * _MESSAGE_LIMIT).strip("\n"), _MESSAGE_LIMIT)
     if "\n" not in s:
         return indent + md_text(s, _MESSAGE_LIMIT)
     longest = max((len(run) for run in re.findall(r"`+", s)), default=0)
@@ -136,14 +138,17 @@ def _problems(report: GradeReport, lang: str) -> list[str]:
     if not report.problems:
         return []
     lines = [f"## {tr('problems', lang)}", ""]
-    for p in report.problems:
+    problems, more = capped(report.problems)
+    for p in problems:
         where = f" ({md_text(p.where)})" if p.where else ""
         lines += [f"- {md_code(p.code)}{where}", "", md_block(p.message.text(lang), "  "), ""]
+    if more:
+        lines += [f"- {md_text(tr('more_rows', lang, n=more))}", ""]
     return lines
 
 
 def _cells(report: GradeReport, lang: str) -> list[str]:
-    cells = bad_cells(report.cells)
+    cells, more = capped(bad_cells(report.cells))
     if not cells:
         return []
     head = [tr("cell", lang), tr("grade_id", lang), tr("status", lang), tr("message", lang)]
@@ -157,6 +162,8 @@ def _cells(report: GradeReport, lang: str) -> list[str]:
             error,
         ]
         lines.append("| " + " | ".join(row) + " |")
+    if more:
+        lines += ["", md_text(tr("more_rows", lang, n=more))]
     return [*lines, ""]
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from autograder.results import CellRun, CheckResult, GradeReport, Status
 
 LANGS = ("fr", "en")
+T = TypeVar("T")
 
 STRINGS: dict[str, dict[str, str]] = {
     "fr": {
@@ -57,6 +59,7 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "summary_problems": " Problèmes : {n}.",
         "score_bar": "Note en pourcentage",
+        "more_rows": "… et {n} de plus, non listés ici",
     },
     "en": {
         "feedback": "Grading feedback",
@@ -100,6 +103,7 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "summary_problems": " Problems: {n}.",
         "score_bar": "Score as a percentage",
+        "more_rows": "… and {n} more, not listed here",
     },
 }
 
@@ -164,6 +168,12 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def clip(text: object, limit: int) -> str:
+    """clean + shorten, cutting first: a megabyte string costs no more than a short one."""
+    raw = "" if text is None else str(text)
+    return shorten(clean(raw[: 4 * limit + 16]), limit)
+
+
 def first_line(text: str) -> str:
     return text.strip().split("\n", 1)[0].strip() if text else ""
 
@@ -203,6 +213,16 @@ def needs_review(check: CheckResult) -> bool:
 
 def bad_cells(cells: Iterable[CellRun]) -> list[CellRun]:
     return [c for c in cells if c.status in BAD_CELL_STATUSES]
+
+
+#: Rows (problems, cells in error) a student-facing report lists at most: a notebook of
+#: 2,000 failing cells must not make a report of megabytes. The rest is counted.
+MAX_LISTED = 30
+
+
+def capped(items: Sequence[T], limit: int = MAX_LISTED) -> tuple[list[T], int]:
+    """The first `limit` items, and how many were left out."""
+    return list(items[:limit]), max(0, len(items) - limit)
 
 
 def counts(checks: Iterable[CheckResult]) -> dict[str, int]:

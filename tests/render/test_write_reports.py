@@ -73,3 +73,29 @@ def test_no_student_facing_report_shows_a_checks_margin(report: GradeReport, tmp
         for lang in ("fr", "en"):
             text = to_text(with_margins, lang)
             assert "0.876543" not in text and "876543" not in text and "hidden data" not in text
+
+
+def test_every_report_stays_under_1_mb_whatever_the_notebook_holds(report: GradeReport) -> None:
+    """2,000 failing cells with long errors and megabyte ids, 1,000 long problems, a
+    megabyte commit message: each report file stays under 1 MB and says what it left out."""
+    from dataclasses import replace
+
+    from autograder.render import to_html, to_json, to_junit, to_markdown
+    from autograder.results import CellRun, Message, Problem
+
+    huge = "g" * 1_500_000
+    long_msg = Message(fr="é" * 50_000, en="e" * 50_000)
+    cells = tuple(
+        CellRun(i, huge, huge, "student-scratch", "error", 0.1, long_msg) for i in range(2000)
+    )
+    problems = tuple(Problem(huge, long_msg, huge) for _ in range(1000))
+    commit = replace(report.commit, message=huge, ref=huge, repo=huge, notebook_path=huge)
+    big = replace(report, cells=cells, problems=problems, commit=commit)
+    for lang in ("fr", "en"):
+        for render_fn in (to_json, to_junit, to_markdown, to_html):
+            text = render_fn(big, lang)
+            assert len(text.encode("utf-8")) < 1_000_000, (render_fn.__name__, lang, len(text))
+    data = json.loads(to_json(big, "en"))
+    assert data["problems_omitted"] == 950 and data["cells_omitted"] == 1800
+    assert "and 1970 more" in to_markdown(big, "en") and "et 970 de plus" in to_html(big, "fr")
+    ET.fromstring(to_junit(big, "fr"))

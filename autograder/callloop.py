@@ -15,6 +15,7 @@ and interrupts the kernel; a kernel that ignores both is killed, as with a cell.
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import time
@@ -103,17 +104,24 @@ class CallLoop:
     # -- steps ------------------------------------------------------------------------------
     def _listen(self) -> socket.socket:
         if self._listener is None:
+            if len(os.fsencode(self.path)) > 107:  # the agent connects by this path
+                raise OSError(errno.ENAMETOOLONG, "unix socket path too long for the agent", str(self.path))
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            dfd = _grader_dir_fd(self.path.parent)
             try:
-                s.bind(str(self.path))
+                # Bound through the folder's descriptor: no component of a path, however
+                # someone renames folders meanwhile, can lead the bind elsewhere.
+                s.bind(f"/proc/self/fd/{dfd}/{self.path.name}")
                 if self.kernel.plan.run_as:
-                    os.chown(self.path, *self.kernel.plan.run_as)
-                os.chmod(self.path, 0o600)
+                    os.chown(self.path.name, *self.kernel.plan.run_as, dir_fd=dfd, follow_symlinks=False)
+                os.chmod(f"/proc/self/fd/{dfd}/{self.path.name}", 0o600)
                 s.listen(1)
                 s.setblocking(False)
             except BaseException:
                 s.close()
                 raise
+            finally:
+                os.close(dfd)
             self._listener = s
         return self._listener
 
@@ -169,3 +177,14 @@ class CallLoop:
             self._conn = None
         self._msg_id = None
         self._buf = b""
+
+
+def _grader_dir_fd(path: Path) -> int:
+    """A descriptor of the grader's own folder `path`: refused when it is a link or belongs
+    to someone else (then a sandboxed process could have put it there)."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    st = os.fstat(fd)
+    if st.st_uid != os.geteuid() or st.st_mode & 0o022:
+        os.close(fd)
+        raise PermissionError(f"{path} is not the grader's own folder (owner {st.st_uid}, mode {st.st_mode & 0o777:o})")
+    return fd

@@ -128,7 +128,10 @@ class ForkServer(Forker):
         zenv = dict(env, HOME=str(self._home), TMPDIR=str(self._home), MPLCONFIGDIR=str(self._home / "mpl"),
                     IPYTHONDIR=str(self._home / "ipython"))
         self._proc = subprocess.Popen(
-            [python, "-s", str(ZYGOTE), json.dumps({"preload": list(preload), "listen": self.address})],
+            # The source goes in by -c, not by path: every kernel's PID 1 shows this command
+            # line, and the package's path (often inside the course folder) is not theirs to know.
+            [python, "-s", "-c", ZYGOTE.read_text(encoding="utf-8"),
+             json.dumps({"preload": list(preload), "listen": self.address})],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,

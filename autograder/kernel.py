@@ -95,6 +95,13 @@ class KernelDead(Exception):
     pass
 
 
+def kernel_socket_dir(runtime_dir: Path) -> Path:
+    """The one folder of the runtime folder the kernel owns: where it binds its IPC sockets.
+    Everything else there (connection file's folder, log, exchange folders, the call loop's
+    socket) is the grader's, so no path the grader later walks or binds in can be swapped."""
+    return runtime_dir / "kernel"
+
+
 class Kernel:
     """One sandboxed kernel, used for one submission only. Use as a context manager."""
 
@@ -135,18 +142,21 @@ class Kernel:
 
     def start(self, timeout: float = 60.0) -> None:
         t0 = time.monotonic()
+        sockets = kernel_socket_dir(self.runtime_dir)
+        sockets.mkdir(mode=0o700, exist_ok=True)
+        if self.plan.run_as:
+            os.chown(sockets, *self.plan.run_as)
         km = _LaunchThroughSandbox(
             transport="ipc",
-            ip=str(self.runtime_dir / "k"),
+            ip=str(sockets / "k"),
             connection_file=str(self.runtime_dir / "kernel.json"),
         )
         km.launch_prefix = self.plan.prefix
         km.kernel_python = self.python
         km.write_connection_file()
         if self.plan.run_as:
-            uid, gid = self.plan.run_as
-            os.chown(self.runtime_dir, uid, gid)
-            os.chown(km.connection_file, uid, gid)
+            # Only the file: the runtime folder stays the grader's (see kernel_socket_dir).
+            os.chown(km.connection_file, *self.plan.run_as)
         self.km = km
         # The kernel's own stdout/stderr go to a log in the runtime folder (size-capped by
         # RLIMIT_FSIZE), not to the grader's console.

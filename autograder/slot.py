@@ -21,7 +21,7 @@ from pathlib import Path
 from autograder import cgroup
 from autograder.course import DataFile
 from autograder.forkserver import ForkedKernel, Forker, ForkServer
-from autograder.kernel import Kernel, KernelDead, kernel_socket_dir
+from autograder.kernel import Kernel, KernelDead
 from autograder.results import Message
 from autograder.sandbox import (
     SANDBOX_UID_BASE,
@@ -192,7 +192,6 @@ def launch(spec: SlotSpec, forkserver: Forker | None = None) -> Slot:
     workdir, runtime, new_root = base / "work", base / "run", base / "root"
     workdir.mkdir()
     runtime.mkdir(mode=0o755)
-    kernel_socket_dir(runtime).mkdir(mode=0o700)
     new_root.mkdir(mode=0o755)
     for src, dest in spec.data_files:
         dst = workdir / dest  # the same relative path as in release/<tp>/, folders included
@@ -212,10 +211,9 @@ def launch(spec: SlotSpec, forkserver: Forker | None = None) -> Slot:
     sb = with_workspace_info(sb, space)
     sb, memory = with_memory_bound(sb, spec.limits.memory_mb)
     if sb.run_as:
-        # The runtime folder stays the grader's: the kernel owns only its own socket folder
-        # in it, so it cannot swap the exchange folder (made later, beside it) for a link.
+        # The runtime folder stays the grader's (Kernel.start gives the kernel its socket
+        # folder there), so the kernel cannot swap the exchange folder made later for a link.
         _chown_tree(workdir, *sb.run_as)
-        _chown_tree(kernel_socket_dir(runtime), *sb.run_as)
     kernel = Kernel(
         sb, python=python, runtime_dir=runtime, workdir=workdir, output_limit=spec.output_limit,
         forkserver=_JoinCgroup(forkserver, memory) if forkserver is not None and memory is not None else forkserver,

@@ -177,8 +177,8 @@ def become_kernel(req: dict, log_fd: int) -> None:
     np = sys.modules.get("numpy")
     if np is not None:
         np.random.seed()  # fresh entropy: every fork would otherwise share the zygote's state
-    if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
-        sys.path.pop(0)  # the grader's folder: not the kernel's to import from
+    if sys.path and sys.path[0] in ("", os.path.dirname(os.path.abspath(globals().get("__file__", "")))):
+        sys.path.pop(0)  # started by -c ('') or by path (the grader's folder): the kernel puts its own
     sys.argv = ["ipykernel_launcher", "-f", req["connection_file"], *req["kernel_args"]]  # as when spawned
 
 

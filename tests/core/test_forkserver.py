@@ -96,6 +96,20 @@ def test_forked_kernel_lives_in_its_own_namespaces_as_a_sandbox_uid(slot):
     assert slot.plan.info.level == "namespaces"
 
 
+def test_no_command_line_the_kernel_sees_names_the_package_folder(slot):
+    """PID 1 of the kernel's namespace and the kernel itself are forks of the zygote: their
+    command lines must not show where the grader's package (often the course) lives."""
+    import autograder
+
+    got = probe(
+        slot,
+        "[open(f'/proc/{p}/cmdline', 'rb').read().decode('utf-8', 'replace') for p in (1, 'self') "
+        "if __import__('os').path.exists(f'/proc/{p}/cmdline')]",
+    )
+    package = str(Path(autograder.__file__).resolve().parent)
+    assert got and not any(package in cmd for cmd in got), [c[:200] for c in got]
+
+
 @pytest.mark.skipif(not ISOLATED, reason="needs root allowed to create namespaces")
 def test_closing_a_forked_kernel_ends_what_it_started(pool):
     s = pool.acquire()

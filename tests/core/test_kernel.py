@@ -27,8 +27,7 @@ def start_kernel(base: Path, *, mode: str = "auto", output_limit: int = 4096) ->
     python = kernel_python()
     sb = plan(mode, workdir=work, runtime_dir=runtime, python=python, limits=Limits(memory_mb=4096))
     if sb.run_as:
-        for d in (work, runtime):
-            os.chown(d, *sb.run_as)
+        os.chown(work, *sb.run_as)  # the runtime folder stays the grader's, as in slot.launch
     k = Kernel(sb, python=python, runtime_dir=runtime, workdir=work, output_limit=output_limit)
     k.__enter__()
     return k

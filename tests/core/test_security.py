@@ -555,22 +555,35 @@ def test_printing_a_fake_report_changes_nothing(verdict):
 SQUAT_EXCHANGE = """
 import os, sys
 runtime = os.path.dirname(sys.argv[sys.argv.index("-f") + 1])
+done = []
 for name in ("xchg", "exchange", "req-00001"):
-    os.mkdir(os.path.join(runtime, name))
-os.symlink("/etc", os.path.join(runtime, "xchg-etc"))
-print("squatted", sorted(os.listdir(runtime)))
+    try:
+        os.mkdir(os.path.join(runtime, name))
+        done.append(name)
+    except PermissionError:
+        pass
+try:
+    os.symlink("/etc", os.path.join(runtime, "xchg-etc"))
+    done.append("xchg-etc")
+except PermissionError:
+    pass
+print("squatted", done or "nothing: the runtime folder is the grader's")
 """
 
 
 def test_squatting_the_grader_exchange_folder_does_not_break_grading(tmp_path):
-    """The kernel can write in its runtime folder; it must not be able to stop the grader."""
+    """The runtime folder is the grader's (the kernel owns only its socket folder there):
+    the kernel can neither plant names in it nor stop the grader."""
     course = build_course(tmp_path / "course")
     repo = StudentRepo(tmp_path / "student")
     nb = student_notebook(SOLUTION, scratch_after={"given_end": [SQUAT_EXCHANGE]})
     repo.commit({notebook_path(): nb}, "squat", branch="submission-squats-the-exchange-folder")
     graded = grade(course, repo.path, "submission-squats-the-exchange-folder")
     r = graded.report
-    assert "squatted" in outputs_text(graded.executed), describe(r)
+    text = outputs_text(graded.executed)
+    assert "squatted" in text, describe(r)
+    if graded.report.sandbox.user_switched:  # the kernel runs as another user than the grader
+        assert "nothing: the runtime folder is the grader's" in text, text
     assert r.score == r.max_score == MAX_SCORE, describe(r)
 
 
@@ -651,6 +664,9 @@ def test_swapping_the_exchange_folder_for_a_symlink_writes_nothing_outside(tmp_p
     r = grade(course, repo.path, "submission-swaps-the-exchange-folder").report
     assert snapshot(host) == before, sorted(p.name for p in host.iterdir())
     assert r.score == 0.0, describe(r)
-    # After the swap every call fails with a clear message; none reached the kernel's answer.
+    # The exchange folder's parent is the grader's: the rename is refused (the forged agent
+    # then answers nothing). Where the kernel runs as the grader's own user (levels without a
+    # user switch) the swap succeeds and every call says the folder was tampered with.
     messages = [c.message.fr for c in r.checks if c.message]
-    assert any("dossier d'échange du correcteur a été modifié" in m for m in messages), describe(r)
+    said = ("dossier d'échange du correcteur a été modifié", "réponse absente")
+    assert messages and all(any(x in m for x in said) for m in messages), describe(r)

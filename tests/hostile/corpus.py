@@ -58,6 +58,8 @@ REQUIREMENTS = (
     "cleanup",  # the grader's temporary folder is empty again
     "report-size",  # every report file stays small
     "grader-memory",  # the grader's peak RSS during the grading stays bounded
+    "kernel-memory",  # the kernel's whole tree is bounded (cgroup), or the report says per process only
+    "inert",  # no active content in any output an instructor opens (executed.ipynb, feedback.html)
 )
 
 
@@ -111,10 +113,49 @@ class Entry:
     slow: bool = False
     needs_gpu: bool = False
     needs_mount: bool = False  # the grader must be allowed to mount the work dir's tmpfs
+    needs_cgroup: bool = False  # the grader must be allowed to make memory cgroups
     known_bugs: Mapping[str, str] = field(default_factory=dict)  # requirement -> bug
 
 
 # -- student code --------------------------------------------------------------------------
+
+#: Tries to take the runtime folder (beside the kernel's connection file) from the grader, and
+#: keeps trying, from a thread, to swap each exchange folder the grader makes there for a link
+#: to a folder of its own: the grader would then read answers and bind its socket there.
+SWAP_EXCHANGE = r"""
+import glob, os, threading, time
+from ipykernel.kernelapp import IPKernelApp
+
+RUN = os.path.dirname(IPKernelApp.instance().connection_file)
+MINE = os.path.join(os.getcwd(), "mine")
+os.makedirs(MINE, exist_ok=True)
+
+def _attempt(fn):
+    try:
+        fn()
+        return "ok"
+    except PermissionError:
+        return "denied"
+    except OSError as exc:
+        return "oserror"
+
+print("runtime-create=" + _attempt(lambda: open(os.path.join(RUN, "planted"), "w").close()))
+print("runtime-rename=" + _attempt(lambda: os.rename(RUN, RUN + ".old")))
+
+def _swapper():
+    end = time.monotonic() + 20
+    while time.monotonic() < end:
+        for x in glob.glob(os.path.join(RUN, "xchg-*")):
+            if os.path.islink(x):
+                continue
+            if _attempt(lambda: os.rename(x, x + ".old")) == "ok":
+                os.symlink(MINE, x)
+        time.sleep(0.0005)
+
+threading.Thread(target=_swapper, daemon=True).start()
+print("swapper started")
+"""
+
 
 #: Tries something, prints `label=outcome`; a secret that was read ends up in the outputs.
 PROBE = r"""
@@ -259,6 +300,24 @@ sys.displayhook = lambda value: print(FAKE)
 ip.display_formatter.formatters["text/html"].for_type(float, lambda v: "<b>" + FAKE + "</b>")
 IPython.display.display(HTML("<p>ok</p>"))
 42.0
+"""
+
+#: Outputs that would run script where an instructor looks (Formgrader renders them with
+#: the instructor's Jupyter session): the script would write a file through the REST API.
+ACTIVE_OUTPUTS = r"""
+from IPython.display import HTML, SVG, Javascript, Latex, Markdown, display
+
+JS = "fetch('/api/contents/PWNED.txt',{method:'PUT',body:'{}'})"
+display(HTML('<img src=x onerror="' + JS + '"><script>' + JS + "</script>"))
+display(SVG('<svg xmlns="http://www.w3.org/2000/svg" onload="' + JS + '"/>'))
+display(Markdown("<img src=x onerror=alert(1)> [clic](javascript:alert(1))"))
+display(Javascript(JS))
+display(Latex(r"$\href{javascript:alert(1)}{clic}$"))
+display({"image/png": 'iVBORw0KGgo="><img src=x onerror=alert(1)>', "text/plain": "forged png"}, raw=True)
+display({"application/vnd.jupyter.widget-view+json": {"model_id": "m"}, "text/plain": "widget"}, raw=True)
+display({"text/html": "<iframe src=javascript:alert(1)>"}, metadata={"image/png": {"width": '1" onload="alert(1)'}}, raw=True)
+print("active outputs shown")
+HTML("<script>" + JS + "</script>")
 """
 
 HIJACK_RUN_CELL = r"""
@@ -908,7 +967,7 @@ def _huge_output(nb: dict[str, Any]) -> dict[str, Any]:
                 {
                     "output_type": "display_data",
                     "metadata": {},
-                    "data": {"image/png": "iVBORw0K" + "A" * 50_000_000},
+                    "data": {"image/png": "iVBORw0K" + "A" * 25_000_000},
                 }
             ]
     return nb
@@ -971,6 +1030,41 @@ def _many_cells(nb: dict[str, Any]) -> dict[str, Any]:
         }
         for i in range(100_000)
     ]
+    return nb
+
+
+def _forged_metadata(nb: dict[str, Any]) -> dict[str, Any]:
+    """Cells the student adds carrying nbgrader metadata and markup that Formgrader would
+    print into its page as is; notebook metadata holding widget state."""
+    at = next(i for i, c in enumerate(nb["cells"]) if c["metadata"].get("nbgrader", {}).get("grade_id") == "add")
+    forged = {
+        "cell_type": "code",
+        "id": 'x"><script>alert(1)</script>',
+        "metadata": {
+            "nbgrader": {
+                "grade_id": "n\"></textarea><img src=x onerror=alert(1)>",
+                "solution": True,
+                "grade": True,
+                "points": 100,
+            },
+            "tags": ["<img src=x onerror=alert(1)>"],
+            "jupyter": {"source_hidden": True},
+        },
+        "source": 'print("forged cell ran")\n',
+        "outputs": [],
+        "execution_count": None,
+    }
+    markdown = {
+        "cell_type": "markdown",
+        "id": "scratch-md",
+        "metadata": {"nbgrader": {"grade_id": "md\"><script>alert(1)</script>", "solution": True}},
+        "source": "<script>alert(1)</script>\n[clic](javascript:alert(1))",
+        "attachments": {"x.svg": {"image/svg+xml": "<svg onload=alert(1)/>"}},
+    }
+    nb["cells"][at + 1 : at + 1] = [forged, markdown]
+    nb["metadata"]["widgets"] = {
+        "application/vnd.jupyter.widget-state+json": {"state": {"m": {"state": {"value": "<script>alert(1)</script>"}}}}
+    }
     return nb
 
 
@@ -1069,6 +1163,74 @@ TORCH_IMPORT = {"cell_timeout": 30.0}
 NOT_IMPLEMENTED = ("pas encore implémentée", "not implemented yet")
 KERNEL_DIED_CELL = ("noyau Python s'est arrêté pendant la cellule", "kernel stopped during cell")
 FNF = ("FileNotFoundError", "FileNotFoundError")
+
+#: json.dump patched: every answer names one sparse 250 MiB .npy six times (a file of
+#: zeros that costs the kernel nothing and, read six times, cost the grader 1.5 GB).
+REPEATED_SPARSE_ARRAY = r"""
+import json, os
+import numpy
+
+_real_dump = json.dump
+
+
+def _sparse_dump(obj, fp, *args, **kwargs):
+    if isinstance(obj, dict) and "ok" in obj:
+        d = os.path.dirname(fp.name)
+        with open(os.path.join(d, "big.npy"), "wb") as f:
+            numpy.lib.format.write_array_header_1_0(
+                f, {"descr": "<f8", "fortran_order": False, "shape": (250 * 2**17,)}
+            )
+            f.truncate(f.tell() + 250 * 2**20)
+        obj = {"ok": True, "value": [{"__nd__": "big.npy"}] * 6}
+    return _real_dump(obj, fp, *args, **kwargs)
+
+
+json.dump = _sparse_dump
+print("sparse answers armed")
+"""
+
+#: Two processes of 400 MiB and 300 MiB of /dev/shm: each under the 1 GiB RLIMIT_AS and
+#: the 256 MB file-size limit, 1.1 GiB together.
+TWO_PROCESSES_AND_SHM = r"""
+import subprocess, sys
+
+code = "b = bytearray(400 * 2**20)\nb[::4096] = b'x' * len(b[::4096])\nimport time; time.sleep(3)"
+ps = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(2)]
+for i in range(2):
+    with open(f"/dev/shm/fill{i}", "wb") as f:
+        for _ in range(150):
+            f.write(b"x" * 2**20)
+print("survived", [p.wait() for p in ps], flush=True)
+"""
+
+
+def _huge_comment(size: int) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The correct `add`, then a comment of `size` characters in its answer cell."""
+
+    def build(nb: dict[str, Any]) -> dict[str, Any]:
+        for c in nb["cells"]:
+            if c["metadata"].get("nbgrader", {}).get("grade_id") == "add":
+                c["source"] = SOLUTION["add"] + "# " + "x" * size + "\n"
+        return nb
+
+    return build
+
+
+def _long_grade_ids(nb: dict[str, Any]) -> dict[str, Any]:
+    """Scratch cells whose nbgrader grade_id is 1.5 MB (a 1.5 MB id made an 18 MB grade.json)."""
+    nb["cells"] += [
+        {
+            "cell_type": "code",
+            "id": f"g{i}",
+            "metadata": {"nbgrader": {"grade_id": f"{i}" + "g" * 1_500_000, "solution": False}},
+            "source": "x = 1",
+            "outputs": [],
+            "execution_count": None,
+        }
+        for i in range(3)
+    ]
+    return nb
+
 
 ENTRIES: tuple[Entry, ...] = (
     # ------------------------------------------------------------------ forging the verdict
@@ -1604,14 +1766,11 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         EXHAUST,
         "hundred-thousand-cells",
-        "100k one-line scratch cells",
-        "the notebook budget stops execution; the report lists 500 cells at most and counts the rest",
+        "100k one-line scratch cells (the grader's memory grew by a GB for 10^6 of them)",
+        "nbio counts the cells before parsing: over 2,000, the notebook is refused with how to fix it",
         notebook=_many_cells,
-        codes="(cell-timeout)?,?(cells-not-listed)?,?(cells-skipped)?",
-        extra_s=40,  # building and grafting a 100k-cell notebook
-        # A 14 MB notebook of 100k dicts, parsed, grafted and copied in the grader.
-        peak_mb=600.0,
-        slow=True,
+        codes="notebook-too-many-cells",
+        says=[("100\\d{3} cellules \\(maximum 2000\\)", "100\\d{3} cells \\(max 2000\\)")],
     ),
     Entry(
         EXHAUST,
@@ -1689,6 +1848,17 @@ ENTRIES: tuple[Entry, ...] = (
         score=7.0,
     ),
     Entry(
+        ESCAPE,
+        "swap-exchange-folder",
+        "takes the runtime folder, and a thread swaps each exchange folder for a link of its own (correct answers)",
+        "the runtime and exchange folders are the grader's; the kernel owns only its socket folder; the call loop's socket is bound through a folder descriptor",
+        answers=SOLUTION,
+        scratch={"add": [SWAP_EXCHANGE]},
+        max_score=7.0,
+        score=7.0,
+        evidence=["runtime-create=denied", "runtime-rename=denied", "swapper started"],
+    ),
+    Entry(
         BREAK,
         "answer-converted-to-markdown",
         "the add answer cell turned into markdown (the others correct)",
@@ -1703,7 +1873,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         BREAK,
         "huge-embedded-output",
-        "a 50 MB image output committed in an answer cell (correct answers)",
+        "a 25 MB image output committed in an answer cell (correct answers)",
         "nbio drops committed outputs: graded normally, reports stay small",
         answers=SOLUTION,
         notebook=_huge_output,
@@ -1829,6 +1999,82 @@ ENTRIES: tuple[Entry, ...] = (
         git=_git_unknown_branch,
         codes="unknown-ref",
         says=[("branche-inexistante", "branche-inexistante"), ("introuvable", "not found")],
+    ),
+    Entry(
+        ESCAPE,
+        "active-outputs",
+        "HTML, SVG, Markdown, JavaScript, LaTeX, forged PNG and widget outputs whose script would call the Jupyter API with the instructor's session in Formgrader (correct answers)",
+        "autograder.sanitize keeps text and real PNG/JPEG outputs only: each other one becomes a FR/EN note in executed.ipynb and autograded/",
+        answers=SOLUTION,
+        scratch={"add": [ACTIVE_OUTPUTS]},
+        max_score=7.0,
+        score=7.0,
+        evidence=["output removed for safety", "active outputs shown"],
+        must_not=["fetch('/api/contents"],
+    ),
+    Entry(
+        ESCAPE,
+        "forged-scratch-metadata",
+        "added cells with nbgrader metadata whose grade_id is HTML (and 100 points), script in tags, cell id, Markdown, attachments and widget state (correct answers)",
+        "graft gives the student's cells no nbgrader metadata; sanitize drops other metadata, attachments and bad ids: Formgrader prints nothing of theirs",
+        answers=SOLUTION,
+        notebook=_forged_metadata,
+        max_score=7.0,
+        score=7.0,
+        cells={"scratch": "ok"},
+        evidence=["forged cell ran"],
+    ),
+    Entry(
+        EXHAUST,
+        "repeated-sparse-array",
+        "every answer names one sparse 250 MiB .npy six times (json.dump patched)",
+        "the proxy reads a file once per answer (device+inode) and at most 512 MiB per submission; failed checks keep no array",
+        answers=SOLUTION,
+        scratch={"given_end": [REPEATED_SPARSE_ARRAY]},
+        says=[("volume total que le correcteur accepte", "exceed the total the grader accepts")],
+        evidence=["sparse answers armed"],
+        peak_mb=330.0,  # one 250 MiB array at a time (it was 1.6 GB, > 8 GB with failed checks)
+    ),
+    Entry(
+        EXHAUST,
+        "two-processes-and-shm",
+        "two 400 MiB processes and 300 MiB of /dev/shm under a 1 GiB budget, each under its RLIMIT_AS (correct answers)",
+        "the kernel's whole tree is in a memory cgroup of the budget: the OOM kill stops the kernel and is reported",
+        answers=SOLUTION,
+        scratch={"given_end": [TWO_PROCESSES_AND_SHM]},
+        options={"memory_mb": 1024, "cell_timeout": 20.0},  # writing /dev/shm under memory pressure
+        codes="(kernel-died,)?out-of-memory",
+        says=[("dépassé sa mémoire de 1024 Mo", "went past its 1024 MB of memory")],
+        needs_cgroup=True,
+    ),
+    Entry(
+        BREAK,
+        "huge-comment-in-answer",
+        "a 20 MB comment after the correct code of an answer cell",
+        "nbio cuts a cell's source at 256 KiB with a note: graded normally, executed.ipynb stays small",
+        answers=SOLUTION,
+        notebook=_huge_comment(20_000_000),
+        max_score=7.0,
+        score=7.0,
+    ),
+    Entry(
+        BREAK,
+        "notebook-over-32-mb",
+        "a 60 MB comment in an answer cell",
+        "gitread refuses a blob over 32 MB from its size, before reading it, and says how to fix it",
+        answers=SOLUTION,
+        notebook=_huge_comment(60_000_000),
+        codes="notebook-too-large",
+        says=[("trop gros \\(maximum 33 Mo\\)", "too large \\(max 33 MB\\)")],
+    ),
+    Entry(
+        BREAK,
+        "long-grade-ids",
+        "scratch cells with 1.5 MB nbgrader grade_ids",
+        "nbio refuses a grade_id over 64 characters, naming the cell: no report echoes it",
+        notebook=_long_grade_ids,
+        codes="invalid-grade-id",
+        says=[("grade_id de 1500001 caractères \\(maximum 64\\)", "grade_id of 1500001 characters \\(max 64\\)")],
     ),
 )
 

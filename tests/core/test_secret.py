@@ -18,7 +18,14 @@ from autograder.secret import (
     student_key,
 )
 
-from .course_builder import MINI, SOLUTION, StudentRepo, build_course, notebook_path, student_notebook
+from .course_builder import (
+    MINI,
+    SOLUTION,
+    StudentRepo,
+    build_course,
+    notebook_path,
+    student_notebook,
+)
 
 
 def test_a_new_secret_is_128_random_bits_readable_only_by_its_owner(tmp_path):

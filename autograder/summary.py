@@ -1,4 +1,8 @@
-"""The class summary an instructor looks at: score histogram, hardest checks, grading times."""
+"""The class summary an instructor looks at: score histogram, hardest checks, grading times.
+
+Every field is escaped, and a Content Security Policy forbids scripts (the page holds
+names and problem codes that come from the class, opened from disk or a web server).
+"""
 
 from __future__ import annotations
 
@@ -91,7 +95,9 @@ def write_summary(out: Path, results: list[dict[str, Any]], *, title: str) -> Pa
     imgs = "\n".join(f'<img src="{html.escape(f)}" alt="{html.escape(k)}">' for k, f in files.items())
     mean = sum(r.get("final_score", 0) for r in graded) / len(graded) if graded else 0.0
     page = f"""<!doctype html>
-<html lang="fr"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<html lang="fr"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src 'self' file:">
+<title>{html.escape(title)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1100px}} table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:.25em .6em;text-align:left}} img{{max-width:100%;margin:.5em 0}}</style></head>
 <body><h1>{html.escape(title)}</h1>

@@ -252,6 +252,8 @@ def test_formgrader_runs_no_student_script(hostile_class, tmp_path):
         driver.get((out / "summary.html").as_uri())
         time.sleep(0.5)
         seen["summary.html"] = (driver.execute_script("return window.__pwned || null"), driver.title)
+        # Its Content-Security-Policy still lets the page show its own plots.
+        shown = driver.execute_script("return [...document.images].map(i => i.naturalWidth > 0)")
     finally:
         if driver is not None:
             driver.quit()
@@ -261,6 +263,7 @@ def test_formgrader_runs_no_student_script(hostile_class, tmp_path):
         except subprocess.TimeoutExpired:
             server.kill()
     ran = {page: got for page, got in seen.items() if got[0] or "PWNED" in str(got[1])}
+    assert shown and all(shown), f"summary.html plots not shown: {shown}"
     written = sorted(p.name for p in out.rglob("PWNED*"))
     assert not ran and not written, (
         f"the student's script ran in the instructor's browser: {ran}; files it wrote through the Jupyter API: {written}"

@@ -49,6 +49,7 @@ REQ_TEXT = {
     "cleanup": "the grader's temporary folder is empty after grading",
     "report-size": "each report file stays under 1 MB (executed.ipynb under 9 MB: outputs are capped at 256 KiB a cell, 8 MiB a notebook)",
     "grader-memory": "the grader's peak RSS grows by less than 400 MB during the grading",
+    "inert": "nothing active in what an instructor opens: executed.ipynb holds only text and real PNG/JPEG outputs (no output metadata), nbgrader-only cell metadata with valid grade_ids, valid cell ids, no attachments, and no student Markdown with script outside a verbatim block; feedback.html (FR and EN) has no script, iframe, object, embed or svg element, no on* attribute and no javascript:/data: URL",
 }
 
 

@@ -9,8 +9,11 @@ and the entry is then reported as xfail.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -84,6 +87,78 @@ def corpus(tmp_path_factory):
             yield c
         finally:
             c.close()
+
+
+#: What an instructor's tools may show of a student's output: text and real raster images.
+INERT_MIMES = {"text/plain", "image/png", "image/jpeg"}
+RASTER_MAGIC = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
+ACTIVE = re.compile(r"<\s*(script|iframe|object|embed|svg)\b|\bon[a-z]+\s*=|javascript\s*:", re.IGNORECASE)
+CELL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+class _Tags(HTMLParser):
+    """Every element and attribute of a page, as the browser would see them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "iframe", "object", "embed", "svg", "math"):
+            self.found.append(f"<{tag}> element")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"{name}= on <{tag}>")
+            if value and re.match(r"\s*(javascript|vbscript|data):", value, re.IGNORECASE):
+                self.found.append(f"{name}={value[:40]!r} on <{tag}>")
+
+
+def _real_image(mime: str, value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        raw = base64.b64decode("".join(value.split()), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return raw.startswith(RASTER_MAGIC[mime])
+
+
+def active_content(executed: dict | None, pages: dict[str, str]) -> list[str]:
+    """What in these files could run script where an instructor looks (empty: inert)."""
+    found: list[str] = []
+    if executed:
+        meta = executed.get("metadata", {})
+        if set(meta) - {"kernelspec", "language_info"} or ACTIVE.search(json.dumps(meta)):
+            found.append(f"notebook metadata {json.dumps(meta)[:120]}")
+        for i, cell in enumerate(executed.get("cells", []), start=1):
+            where = f"executed.ipynb cell {i}"
+            if "attachments" in cell:
+                found.append(f"{where}: attachments")
+            if not CELL_ID.fullmatch(str(cell.get("id", ""))):
+                found.append(f"{where}: id {str(cell.get('id'))[:60]!r}")
+            md = cell.get("metadata", {})
+            gid = md.get("nbgrader", {}).get("grade_id")
+            if set(md) - {"nbgrader"} or ACTIVE.search(json.dumps(md)) or (
+                gid is not None and not re.fullmatch(r"[A-Za-z0-9_-]+", str(gid))
+            ):
+                found.append(f"{where}: metadata {json.dumps(md)[:120]}")
+            src = cell.get("source", "")
+            fenced = re.fullmatch(r"(`{3,})text\n.*\n\1\n", src, re.DOTALL)
+            if cell.get("cell_type") != "code" and ACTIVE.search(src) and not fenced:
+                found.append(f"{where}: {cell.get('cell_type')} source {src[:80]!r}")
+            for o in cell.get("outputs", []):
+                if o.get("metadata"):
+                    found.append(f"{where}: output metadata {json.dumps(o['metadata'])[:80]}")
+                for mime, value in (o.get("data") or {}).items():
+                    if mime not in INERT_MIMES:
+                        found.append(f"{where}: {mime} output")
+                    elif mime in RASTER_MAGIC and not _real_image(mime, value):
+                        found.append(f"{where}: {mime} output that is not an image")
+    for name, page in pages.items():
+        tags = _Tags()
+        tags.feed(page)
+        found += [f"{name}: {f}" for f in tags.found]
+    return found
 
 
 def check_entry(entry: Entry, run: Run, corpus: Corpus) -> list[tuple[str, str]]:
@@ -161,6 +236,10 @@ def check_entry(entry: Entry, run: Run, corpus: Corpus) -> list[tuple[str, str]]
     for pattern in entry.evidence:
         if not found(pattern, outputs):
             fail("evidence", f"outputs lack {pattern!r}: {outputs[-1500:]!r}")
+
+    pages = {n: t for n, t in feedback.items() if n.startswith("feedback.html")}  # FR and EN
+    for what in active_content(executed, pages):
+        fail("inert", what)
 
     if run.wall_s > run.budget_s:
         fail("time", f"took {run.wall_s:.1f} s > {run.budget_s:.1f} s")

@@ -184,6 +184,9 @@ class Submission:
                     en=f"cannot call `{label}`: your notebook's Python kernel stopped earlier (see the cells in error)",
                 )
             )
+        from autograder.checks.margins import record_given  # here: checks imports proxy
+
+        record_given(args, kwargs)  # the leak test excuses inputs a message names
         self._n += 1
         d = self.exchange_dir / f"req-{self._n:05d}"
         # Every file of the request is reached through a descriptor of the folder made

@@ -12,6 +12,11 @@ feedback, however they were formatted:
 - shapes (kind "shape") as "(3, 4)", "[3, 4]", "3×4", "3 x 4"; a 1-D shape as its size;
 - integer totals as the sum of consecutive rows of a table (the last number on each line).
 
+Numbers the check sent to the student's code (kind "given", recorded by the proxy) are
+not leaks where a message names them, even if an expected value coincides (a layer's
+bias count is its output width, a trajectory starts at x0), unless they are written as
+the expectation ("attendu 4" for taille_sortie(4, 1) = 4 is a leak).
+
 Trivial values, and what makes them so: a number is *round* when it has a single
 significant digit (0, ±1, 2 … 9, 0.5, 20, 3e-4). Round numbers occur in any text
 (indices, "1 valeur sur 4", "p = 0.5", tolerances), so an expected round number counts as
@@ -184,10 +189,19 @@ def _table_blocks(text: str) -> list[list[int]]:
 
 def leaks(text: str, expected: Iterable[Expected]) -> list[str]:
     """Every expected value written in `text`, as 'what = value: "as written"'."""
-    tokens = number_tokens(text)
+    records = list(expected)
+    given = {v for r in records if r.kind == "given" for v in r.values}
+    # A number the check sent to the student's code may be named (an input width, x0),
+    # unless it is stated as the expectation.
+    tokens = [
+        t for t in number_tokens(text)
+        if t.in_context or not any(_matches(t, g) for g in given)
+    ]
     blocks = _table_blocks(text)
     found: list[str] = []
-    for record in expected:
+    for record in records:
+        if record.kind == "given":
+            continue
         if record.kind == "shape":
             dims = [int(v) for v in record.values]
             found += [f"{record.what} = {tuple(dims)}: {w!r}" for w in shape_leaks(text, dims, tokens)]

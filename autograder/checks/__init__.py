@@ -23,7 +23,7 @@ from autograder.checks.guards import (
     LibraryGuard,
     without_library_source,
 )
-from autograder.checks.margins import record_margin
+from autograder.checks.margins import record_expected, record_margin
 from autograder.checks.memo import once_per_submission
 from autograder.checks.params import (
     assert_param_count,
@@ -31,6 +31,7 @@ from autograder.checks.params import (
     mlp_param_count,
     param_breakdown,
 )
+from autograder.checks.references import relabel, with_references
 from autograder.checks.thresholds import TimeBudget, score_threshold
 from autograder.checks.values import (
     MAX_ELEMENTS,
@@ -68,7 +69,9 @@ __all__ = [
     "once_per_submission",
     "numerical_gradient",
     "param_breakdown",
+    "relabel",
     "reliability_bins",
+    "record_expected",
     "record_margin",
     "rel_error",
     "score_threshold",
@@ -76,5 +79,6 @@ __all__ = [
     "select_device",
     "tolerance_for",
     "torch_grads",
+    "with_references",
     "without_library_source",
 ]

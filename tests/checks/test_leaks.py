@@ -83,6 +83,14 @@ def test_low_precision_numbers_need_an_expectation_word():
     assert leaks("attendu environ 0.1", _exp(0.1234))
 
 
+def test_numbers_given_to_the_student_are_not_leaks_unless_stated_as_expected():
+    given = Expected("given", (163.0, 114.0, 27.0, 0.03220948627612419), "given")
+    text = "nombre_parametres([163, 114, 27]) ; descente depuis x0=(0.03221, 2.5)"
+    assert not leaks(text, [*_exp(114, 27, 0.03220948627612419), given])
+    assert leaks(text, _exp(114, 27, 0.03220948627612419))
+    assert leaks("taille_sortie(27, 1) : obtenu 26, attendu 27", [*_exp(27), given])
+
+
 def test_unrelated_numbers_do_not_match():
     text = "forward : 3 valeur(s) sur 40 hors tolérance (rtol=1e-05, atol=1e-08) ; pire écart en [2, 7]"
     assert not leaks(text, _exp(-1.5149, 26425, 0.11199999, 17.25))
@@ -168,3 +176,13 @@ def replace_checks(report: GradeReport, checks: tuple[CheckResult, ...]) -> Grad
     from dataclasses import replace
 
     return replace(report, checks=checks)
+
+
+def test_record_given_keeps_the_numbers_sent_to_the_student():
+    from autograder.checks.margins import record_given
+    from autograder.proxy import Tensor
+
+    with recording_expected() as sink:
+        record_given(([163, 114, 27], Tensor(np.array([0.5, 2.25]))), {"lr": 0.0606, "name": "x"})
+    assert len(sink) == 1 and sink[0].kind == "given"
+    assert set(sink[0].values) == {163.0, 114.0, 27.0, 0.5, 2.25, 0.0606}

@@ -10,7 +10,7 @@ runs the student's own forward, loss and backward).
 
 from __future__ import annotations
 
-from tests.tp_harness import Scenario
+from tests.tp_harness import Correct, Scenario
 
 _MLP_CHAIN = ("train",)  # `entrainer` calls forward, softmax_cross_entropy and backward
 
@@ -525,4 +525,37 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "train-ascent": ("submission-train-gradient-ascent",),
     "train-labels": ("submission-train-labels-not-shuffled-with-inputs",),
     "train-one-batch": ("submission-train-one-batch-per-epoch",),
+}
+
+# ---------------------------------------------------------------- correct variants near a tolerance
+# Correct code that a too-tight tolerance used to fail (issue 12, item 5). Merged into
+# CORRECT/CORRECT_GROUPS, which other variants of this file may define above.
+_TOLERANCE_VARIANTS = {
+    "correct-softmax-ce-log-guard": Correct(
+        grade_id="softmax_ce",
+        source='''def softmax_cross_entropy(logits, y):
+    """Le garde-fou courant np.log(p + 1e-8) contre log(0)."""
+    N = logits.shape[0]
+    decales = logits - logits.max(axis=1, keepdims=True)
+    probs = np.exp(decales) / np.exp(decales).sum(axis=1, keepdims=True)
+    loss = -np.log(probs[np.arange(N), y] + 1e-8).mean()
+    return float(loss), probs
+''',
+        why="np.log(p + 1e-8): moves the loss by up to 1e-8 / p_min (2.6 % on these inputs)",
+    ),
+    "correct-rel-error-plus-eps": Correct(
+        grade_id="rel_error",
+        source='''def erreur_relative(a, b):
+    """Le plancher écrit + 1e-8 au dénominateur plutôt que max(1e-8, ...)."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-8)))
+''',
+        why="|a − b| / (|a| + |b| + 1e-8): 1e-8 / (|a| + |b|) relative to the floor's",
+    ),
+}
+CORRECT = {**globals().get("CORRECT", {}), **_TOLERANCE_VARIANTS}
+CORRECT_GROUPS = {
+    **globals().get("CORRECT_GROUPS", {}),
+    "correct-tolerances": tuple(_TOLERANCE_VARIANTS),
 }

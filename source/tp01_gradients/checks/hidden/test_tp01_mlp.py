@@ -21,6 +21,7 @@ from autograder.checks import (
     assert_param_count,
     count_parameters,
     param_breakdown,
+    record_expected,
     record_margin,
     torch_grads,
 )
@@ -234,7 +235,11 @@ def test_softmax_ce_matches_torch(submission, rng):
         hint_fr="P[i, k] = exp(Z[i, k]) / Σ_j exp(Z[i, j]), ligne par ligne",
         hint_en="P[i, k] = exp(Z[i, k]) / Σ_j exp(Z[i, j]), row by row",
     )
-    if np.isclose(loss, n * loss_ref, rtol=1e-6):
+    # rtol 5e-2: a guard np.log(p + 1e-8) moves the loss by up to 1e-8 / p_min per example,
+    # up to 2.6 % on 20 000 draws of these inputs (float32 code: 3e-7); the closest mistakes
+    # are off by 44 % (log2) and ×N (a sum).
+    ce_rtol = 5e-2
+    if np.isclose(loss, n * loss_ref, rtol=ce_rtol):
         hint_fr, hint_en = (
             "votre perte vaut N fois la perte attendue : il manque le 1/N (moyenne sur le lot, pas somme)",
             "your loss is N times the expected one: the 1/N is missing (mean over the batch, not sum)",
@@ -242,7 +247,7 @@ def test_softmax_ce_matches_torch(submission, rng):
     else:
         hint_fr = "L = −(1/N) Σ_i log P[i, y_i]"
         hint_en = "L = −(1/N) Σ_i log P[i, y_i]"
-    assert_close(loss, loss_ref, name=f"loss {what}", rtol=1e-7, hint_fr=hint_fr, hint_en=hint_en)
+    assert_close(loss, loss_ref, name=f"loss {what}", rtol=ce_rtol, hint_fr=hint_fr, hint_en=hint_en)
 
 
 @pytest.mark.item("softmax_ce")
@@ -497,7 +502,11 @@ def test_erreur_relative_random_arrays(submission, rng):
     for x, y, label_fr, label_en in cases:
         expected = _rel_error_ref(x, y)
         got = as_float(submission.call("erreur_relative", x, y), "erreur_relative", allow_nan=True)
-        if np.isclose(got, expected, rtol=1e-9, atol=1e-15):
+        record_expected(f"erreur_relative ({label_en})", expected)
+        # rtol 1e-4: a guard written |a − b| / (|a| + |b| + 1e-8) instead of the floor moves
+        # the result by 1e-8 / (|a| + |b|), up to ~1e-5 here; the mistakes below (no absolute
+        # value, a mean, no floor) are off by factors, or nan.
+        if np.isclose(got, expected, rtol=1e-4, atol=1e-15):
             continue
         if np.isnan(got):
             hint_fr, hint_en = (
@@ -515,8 +524,8 @@ def test_erreur_relative_random_arrays(submission, rng):
                 "the MAXIMUM over all entries of |a − b| / max(1e-8, |a| + |b|)",
             )
         raise CheckFailed(
-            f"erreur_relative ({label_fr}, forme {shape}) : obtenu {got:.6g}, attendu {expected:.6g} ; {hint_fr}",
-            f"erreur_relative ({label_en}, shape {shape}): got {got:.6g}, expected {expected:.6g}; {hint_en}",
+            f"erreur_relative ({label_fr}, forme {shape}) : obtenu {got:.6g}, ce n'est pas la valeur attendue ; {hint_fr}",
+            f"erreur_relative ({label_en}, shape {shape}): got {got:.6g}, not the expected value; {hint_en}",
         )
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder.cgroup import locate as locate_cgroups
 from autograder.sandbox import STRICT_LEVEL, probe, resolve_launcher, strict_available
 from autograder.workspace import can_mount_tmpfs
 from tests.core.course_builder import MAX_SCORE
@@ -55,6 +56,7 @@ def _has_gpu() -> bool:
 
 
 HAS_GPU = _has_gpu()
+CGROUPS = locate_cgroups()
 
 
 def _params() -> list:
@@ -72,6 +74,13 @@ def _params() -> list:
                 pytest.mark.skip(
                     reason="this grader may not mount a tmpfs (not root, or no CAP_SYS_ADMIN): "
                     "the work dir is on the host disk, capped per file only"
+                )
+            )
+        if e.needs_cgroup and CGROUPS.parent is None:
+            marks.append(
+                pytest.mark.skip(
+                    reason=f"this grader may not make memory cgroups ({CGROUPS.reason}): "
+                    "the kernel's memory is bounded per process only"
                 )
             )
         out.append(pytest.param(e, id=e.name, marks=marks))
@@ -262,6 +271,15 @@ def check_entry(entry: Entry, run: Run, corpus: Corpus) -> list[tuple[str, str]]
         limit = MAX_EXECUTED_BYTES if name == "executed.ipynb" else MAX_REPORT_BYTES
         if len(data) > limit:
             fail("report-size", f"{name} is {len(data):,} bytes (> {limit:,})")
+    # kernel-memory: the kernel's whole tree in a memory cgroup where the grader may make
+    # one; elsewhere the report says that its bound holds per process only.
+    if r is not None and r.sandbox is not None and run.executed is not None:
+        notes = " ".join(r.sandbox.notes)
+        if CGROUPS.parent is not None:
+            if "tree_memory_mb" not in r.sandbox.limits or "whole process tree" not in notes:
+                fail("kernel-memory", f"the kernel was not in a memory cgroup: {notes[-300:]!r}")
+        elif "per process" not in notes:
+            fail("kernel-memory", f"the report does not say the bound is per process: {notes[-300:]!r}")
     if run.peak_mb is not None and run.peak_mb > (entry.peak_mb or PEAK_MB):
         fail(
             "grader-memory",

@@ -202,9 +202,11 @@ def _fallback_tokens(src: str) -> list[Token]:
     out: list[Token] = []
     namer = _Namer()
     matches = [m for m in _FALLBACK.finditer(src) if m.lastgroup not in ("doc", "comment")]
+    line, counted_to = 1, 0  # counted as we go: a 250k-character cell stays linear
     for i, m in enumerate(matches):
         kind, text = m.lastgroup, m.group()
-        line = src.count("\n", 0, m.start()) + 1
+        line += src.count("\n", counted_to, m.start())
+        counted_to = m.start()
         if kind == "nl":
             nxt_is_closer = i + 1 < len(matches) and matches[i + 1].group() in _CLOSERS
             if namer.brackets or nxt_is_closer:
@@ -313,12 +315,16 @@ class Params:
 
 
 def _cell_sources(nb: dict[str, Any], answer_ids: set[str] | None, scratch: bool) -> dict[str, str]:
+    """Answer cells by the instructor's grade_ids (`answer_ids`, from the release), whatever
+    flags the student's copy carries: clearing `solution` on a copied answer keeps its
+    grade_id, and graft still grades it. Only without a release do the cells' flags decide."""
     out: dict[str, list[str]] = {}
     for cell in nb["cells"]:
         if cell["cell_type"] != "code":
             continue
         gid = grade_id(cell)
-        if is_answer(cell) and gid and (answer_ids is None or gid in answer_ids):
+        answer = gid in answer_ids if answer_ids is not None else bool(is_answer(cell) and gid)
+        if answer and gid:
             out.setdefault(gid, []).append(cell["source"])
         elif scratch and not cell.get("metadata", {}).get("nbgrader"):
             out.setdefault(SCRATCH, []).append(cell["source"])

@@ -396,3 +396,68 @@ def test_cli_errors(tmp_path, capsys):
         )
         == 2
     )
+
+
+# -- answer cells named by the instructor, huge cells ----------------------------------------
+
+
+def _clear_solution_flags(nb: dict[str, Any]) -> dict[str, Any]:
+    """What a copier does to hide: the answer cells lose their nbgrader `solution` flag
+    (grade_id kept, so graft still grades them)."""
+    for cell in nb["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if meta and meta.get("solution"):
+            meta["solution"] = False
+    return nb
+
+
+def _class_of(root: Path, notebooks: dict[str, dict[str, Any]]) -> Path:
+    out = root / "out"
+    for sid, nb in notebooks.items():
+        repo = root / "repos" / sid
+        (repo / TP).mkdir(parents=True)
+        _git(repo, "init", "-q", "-b", "main")
+        (repo / NB_PATH).write_text(json.dumps(nb), encoding="utf-8")
+        _git(repo, "add", "-A")
+        _git(repo, "commit", "-q", "-m", "rendu")
+        sdir = out / "students" / sid
+        sdir.mkdir(parents=True)
+        result = {"student_id": sid, "repo": str(repo), "sha": _git(repo, "rev-parse", "HEAD"), "tp": TP, "status": "graded"}
+        (sdir / "result.json").write_text(json.dumps(result), encoding="utf-8")
+    return out
+
+
+HUGE_BROKEN_CELL = "def gradient_numerique(f, x, h=1e-5):\n" + "".join(
+    f"    v{i} = (f(x + {i} * h) - f(x - {i} * h)) / (2 * h)  # étape {i}\n" for i in range(4000)
+) + "    return (v1 + \n"  # unbalanced: tokenize fails, the regex fallback reads it
+
+
+def test_answer_cells_are_the_instructors_grade_ids_not_the_students_flags(tmp_path):
+    from autograder.course import Course
+
+    release = _release()
+    notebooks = {
+        sid: _filled(release, INDEPENDENT[sid], whole=False, scratch=[]) for sid in ("alice", "bruno", "chloe")
+    }
+    notebooks["flagless"] = _clear_solution_flags(_filled(release, COPY, whole=True, scratch=[]))
+    report = sim.run(_class_of(tmp_path, notebooks), TP, Course(ROOT), tmp_path / "sim")
+    flagged = [{p["a"], p["b"]} for p in report["pairs"]]
+    assert flagged == [{COPIED_FROM, "flagless"}], report["pairs"]
+    flagless = next(s for s in report["students"] if s["id"] == "flagless")
+    assert all(flagless["fingerprints"].get(gid, 0) > 0 for gid in COPY), flagless["fingerprints"]
+
+
+def test_a_huge_duplicated_cell_is_read_linearly_and_flagged(tmp_path):
+    """Two students share a 250k-character answer cell that does not tokenize: the fallback
+    tokenizer counts lines as it goes (it used to recount from the start for every token)."""
+    from autograder.course import Course
+
+    assert len(HUGE_BROKEN_CELL) > 250_000
+    release = _release()
+    notebooks = {sid: _filled(release, INDEPENDENT[sid], whole=False, scratch=[]) for sid in ("alice", "bruno")}
+    for sid in ("huge1", "huge2"):
+        notebooks[sid] = _filled(release, {"numerical_gradient": HUGE_BROKEN_CELL}, whole=True, scratch=[])
+    report = sim.run(_class_of(tmp_path, notebooks), TP, Course(ROOT), tmp_path / "sim")
+    assert {"huge1", "huge2"} in [{p["a"], p["b"]} for p in report["pairs"]]
+    toks = sim.normalize(HUGE_BROKEN_CELL)
+    assert toks[-1].line == HUGE_BROKEN_CELL.count("\n")  # line numbers still right at the end

@@ -31,6 +31,7 @@ from autograder.checks.params import (
     mlp_param_count,
     param_breakdown,
 )
+from autograder.checks.references import relabel, with_references
 from autograder.checks.thresholds import TimeBudget, score_threshold
 from autograder.checks.values import (
     MAX_ELEMENTS,
@@ -68,6 +69,7 @@ __all__ = [
     "once_per_submission",
     "numerical_gradient",
     "param_breakdown",
+    "relabel",
     "reliability_bins",
     "record_expected",
     "record_margin",
@@ -77,5 +79,6 @@ __all__ = [
     "select_device",
     "tolerance_for",
     "torch_grads",
+    "with_references",
     "without_library_source",
 ]

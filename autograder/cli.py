@@ -22,6 +22,24 @@ def say(text: object, *, err: bool = False) -> None:
     print(for_terminal(text), file=sys.stderr if err else sys.stdout)
 
 
+MAX_CHECKS_PRINTED = 10
+
+
+def print_grade_summary(report: Any, lang: str, out: Path, files: tuple[Path, ...]) -> None:
+    """What `grade` prints of a report: the score, each problem, the report files."""
+    label = "Note" if lang == "fr" else "Score"
+    say(f"{label}: {report.score:g} / {report.max_score:g}  ({report.tp}, commit {(report.commit.sha or '?')[:10]})")
+    for p in report.problems:
+        say(f"  ! {p.code}: {p.message.text(lang)}")
+    lost = [c for c in report.checks if c.score < c.max_score]
+    for c in lost[:MAX_CHECKS_PRINTED]:  # a CI log shows what to fix first; the reports hold all
+        text = c.message.text(lang).strip().splitlines()[0][:160] if c.message and c.message.text(lang).strip() else ""
+        say(f"  - {c.item}::{c.name} {c.score:g}/{c.max_score:g}" + (f": {text}" if text else ""))
+    if len(lost) > MAX_CHECKS_PRINTED:
+        say(f"  - ... {len(lost) - MAX_CHECKS_PRINTED} more (feedback.md)")
+    say(f"reports: {out}/ ({', '.join(sorted(p.name for p in files))})")
+
+
 def _add_grade_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("grading options (defaults: [tool.autograder] in the course's pyproject.toml)")
     for name, default, help_text, choices in option_help(GradeOptions):
@@ -67,11 +85,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         student=args.student,
     )
     r = graded.report
-    label = "Note" if options.lang == "fr" else "Score"
-    say(f"{label}: {r.score:g} / {r.max_score:g}  ({r.tp}, commit {(r.commit.sha or '?')[:10]})")
-    for p in r.problems:
-        say(f"  ! {p.code}: {p.message.text(options.lang)}")
-    say(f"reports: {out}/ ({', '.join(sorted(p.name for p in graded.files))})")
+    print_grade_summary(r, options.lang, out, graded.files)
     from autograder.render import REPORT_FILES
 
     foreign = sorted(p.name for p in out.iterdir() if p.name not in REPORT_FILES)

@@ -58,6 +58,7 @@ REQUIREMENTS = (
     "cleanup",  # the grader's temporary folder is empty again
     "report-size",  # every report file stays small
     "grader-memory",  # the grader's peak RSS during the grading stays bounded
+    "terminal",  # what `autograder grade` prints of the report holds no control or bidi character
     "kernel-memory",  # the kernel's whole tree is bounded (cgroup), or the report says per process only
     "inert",  # no active content in any output an instructor opens (executed.ipynb, feedback.html)
 )
@@ -1137,6 +1138,50 @@ def _git_notebook_is_directory(g: GitCtx) -> str:
     )
 
 
+ESCAPES = "x\x1b[1A\x1b[2KNote: 7 / 7\x1b]52;c;cHduZWQ=\x07\u202e"
+
+
+def _forge_scratch_grade_id(nb: dict[str, Any]) -> dict[str, Any]:
+    """A scratch cell after `add` with nbgrader metadata of its own, its grade_id full of
+    escapes (a cell's label reaches the messages the CLI prints)."""
+    cells = []
+    for cell in nb["cells"]:
+        cells.append(cell)
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "add":
+            cells.append({
+                "cell_type": "code", "id": "brouillon-escapes", "execution_count": None, "outputs": [],
+                "metadata": {"nbgrader": {"grade_id": ESCAPES, "solution": False, "grade": False, "locked": False}},
+                "source": "print('brouillon')\n",
+            })
+    nb["cells"] = cells
+    return nb
+
+
+def _git_future_date(g: GitCtx) -> str:
+    """The solution, committed with a committer date in the year 10000 (a raw commit object)."""
+    sha = g.repo.commit({g.nb_path: student_notebook(SOLUTION)}, "rendu", branch=g.branch, start=g.base)
+    tree = g.repo.git("rev-parse", f"{sha}^{{tree}}")
+    body = (
+        f"tree {tree}\nparent {g.base}\n"
+        f"author Alice <alice@example.org> 253402300800 +0000\n"
+        f"committer Alice <alice@example.org> 253402300800 +0000\n\nrendu du futur\n"
+    )
+    forged = subprocess.run(
+        ["git", "hash-object", "-t", "commit", "-w", "--stdin"],
+        cwd=g.repo.path, input=body.encode(), capture_output=True, check=True,
+    ).stdout.decode().strip()
+    g.repo.git("update-ref", f"refs/heads/{g.branch}", forged)
+    return g.branch
+
+
+def _git_branch_named_like_a_sha(g: GitCtx) -> str:
+    """A branch named like the 12-hex prefix of the (untouched) release commit, pointing at a
+    full-marks commit: graded by that prefix, git alone would take the branch."""
+    good = g.repo.commit({g.nb_path: student_notebook(SOLUTION)}, "rendu", branch=g.branch, start=g.base)
+    g.repo.git("branch", "-f", g.base[:12], good)
+    return g.base[:12]
+
+
 def _git_huge_metadata(g: GitCtx) -> str:
     tree = g.repo.git("rev-parse", f"{g.base}^{{tree}}")
     body = (
@@ -1931,6 +1976,35 @@ ENTRIES: tuple[Entry, ...] = (
         notebook=_huge_nbformat,
         codes="old-nbformat",
         says=[("non pris en charge", "not supported")],
+    ),
+    Entry(
+        BREAK,
+        "commit-from-year-10000",
+        "the solution, committed with a committer date past year 9999 (a raw commit object)",
+        "gitread: the date Python cannot hold is dropped with a problem (absurd-commit-date); the grade is given",
+        git=_git_future_date,
+        max_score=7.0,
+        score=7.0,
+        codes="absurd-commit-date",
+        says=[("n'est pas une date possible", "is not a possible date")],
+    ),
+    Entry(
+        FORGE,
+        "branch-named-like-a-sha",
+        "a branch named like the 12-hex prefix of another commit, holding full marks",
+        "gitread refuses the ambiguous ref and names both (ambiguous-ref): nothing is graded",
+        git=_git_branch_named_like_a_sha,
+        codes="ambiguous-ref",
+        says=[("ambiguë", "ambiguous")],
+    ),
+    Entry(
+        FORGE,
+        "escape-sequences-in-grade-id",
+        "escape sequences (ESC[1A ESC[2K 'Note: 7 / 7', OSC 52, a bidi override) in a scratch cell's grade_id and in the error `add` raises",
+        "graft owns the nbgrader metadata; `grade` prints check messages through for_terminal (no control, escape or bidi character)",
+        answers={"add": "def add(a, b):\n    raise ValueError(" + repr(ESCAPES) + ")\n"},
+        notebook=lambda nb: _forge_scratch_grade_id(nb),
+        says=[("ValueError", "ValueError")],
     ),
     Entry(
         BREAK,

@@ -36,6 +36,7 @@ This file is generated: `python -m tests.hostile.make_readme`.
 """
 
 REQ_TEXT = {
+    "terminal": "what `autograder grade` prints of the report (score, problems, report files) holds no control, escape or bidi character",
     "report": "the grader returns and writes grade.json, junit.xml, feedback.md/html (and executed.ipynb when a notebook ran), nothing else, in the out dir",
     "score": "no point the code did not earn: score <= the entry's maximum (0 for most), max_score unchanged",
     "secrets": "no CI token, hidden check source line, instructor/solution notebook, other student's file (planted markers) in any report, FR or EN, nor in the kernel's outputs",

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
+import io
 import json
 import re
 from html.parser import HTMLParser
@@ -19,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from autograder.cgroup import locate as locate_cgroups
+from autograder.cli import print_grade_summary
 from autograder.sandbox import STRICT_LEVEL, probe, resolve_launcher, strict_available
 from autograder.workspace import can_mount_tmpfs
 from tests.core.course_builder import MAX_SCORE
@@ -170,6 +173,12 @@ def active_content(executed: dict | None, pages: dict[str, str]) -> list[str]:
     return found
 
 
+def _DRIVES_A_TERMINAL(ch: str) -> bool:  # noqa: N802 - reads as a predicate name
+    """Controls (but newline and tab), C1, and bidi embeddings/overrides/isolates/marks."""
+    o = ord(ch)
+    return (o < 0x20 and ch not in "\n\t") or 0x7F <= o <= 0x9F or o in (0x061C, 0x200E, 0x200F) or 0x202A <= o <= 0x202E or 0x2066 <= o <= 0x2069
+
+
 def check_entry(entry: Entry, run: Run, corpus: Corpus) -> list[tuple[str, str]]:
     """(requirement, what is wrong) for every requirement the run does not meet."""
     fails: list[tuple[str, str]] = []
@@ -280,6 +289,13 @@ def check_entry(entry: Entry, run: Run, corpus: Corpus) -> list[tuple[str, str]]
                 fail("kernel-memory", f"the kernel was not in a memory cgroup: {notes[-300:]!r}")
         elif "per process" not in notes:
             fail("kernel-memory", f"the report does not say the bound is per process: {notes[-300:]!r}")
+    if r is not None:
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            print_grade_summary(r, "fr", run.out, tuple(run.out / n for n in run.files))
+        bad = sorted({f"U+{ord(ch):04X}" for ch in printed.getvalue() if _DRIVES_A_TERMINAL(ch)})
+        if bad:
+            fail("terminal", f"`grade` would print {bad}: {printed.getvalue()[:300]!r}")
     if run.peak_mb is not None and run.peak_mb > (entry.peak_mb or PEAK_MB):
         fail(
             "grader-memory",

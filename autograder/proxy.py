@@ -263,14 +263,10 @@ class Submission:
                     ename,
                     evalue,
                 )
-            raise StudentError(
-                Message(
-                    fr=f"`{label}` a levé {ename} : {evalue}",
-                    en=f"`{label}` raised {ename}: {evalue}",
-                ),
-                ename,
-                evalue,
-            )
+            # Imported here: autograder.checks imports this module.
+            from autograder.checks.errors import explain_student_error
+
+            raise StudentError(explain_student_error(label, ename, evalue), ename, evalue)
         # Arrays read for this answer, by (device, inode): a file named twice (or hard
         # links to one file) costs one read, one budget share and one array.
         seen: dict[tuple[int, int], np.ndarray] = {}

@@ -57,3 +57,98 @@ def expected_values_shown(shown: bool) -> Iterator[None]:
         yield
     finally:
         _SHOW_EXPECTED.reset(token)
+
+
+# -- PyTorch/NumPy errors raised in the student's code, said in French ----------------------
+# (substrings of the error text, lower case) -> (likely cause in French, in English). First
+# match wins: the more specific patterns come first.
+_CAUSES: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (
+        ("expected all tensors to be on the same device", "but got device", "expected device"),
+        "des tenseurs sont sur des appareils différents (CPU/GPU) : créez les nouveaux "
+        "tenseurs avec device=x.device",
+        "tensors are on different devices (CPU/GPU): create new tensors with device=x.device",
+    ),
+    (
+        (
+            "can't call numpy() on tensor that requires grad",
+            "does not require grad and does not have a grad_fn",
+            "leaf variable that requires grad",
+            "backward through the graph a second time",
+            "modified by an inplace operation",
+        ),
+        "problème de graphe de calcul (requires_grad) : un tenseur qui demande un gradient "
+        "passe par NumPy ou est modifié sur place, ou la perte ne dépend pas des paramètres ; "
+        "utilisez .detach() pour afficher, des opérations torch pour calculer",
+        "a computation-graph problem (requires_grad): a tensor that requires grad goes through "
+        "NumPy or is modified in place, or the loss does not depend on the parameters; use "
+        ".detach() to display, torch operations to compute",
+    ),
+    (
+        (
+            "expected scalar type",
+            "expected object of scalar type",
+            "found dtype",
+            "to have the same dtype",
+            "expected dtype",
+            "but found float",
+            "but found double",
+            "not implemented for 'long'",
+            "not implemented for 'int'",
+            "ufunc '",
+        ),
+        "types de données incompatibles (dtype : float32/float64, entiers) : convertissez avec "
+        ".float(), .double() ou .long() (les indices de classe sont des entiers)",
+        "incompatible data types (dtype: float32/float64, integers): convert with .float(), "
+        ".double() or .long() (class indices are integers)",
+    ),
+    (
+        (
+            "shapes cannot be multiplied",
+            "size mismatch",
+            "must match the size of tensor",
+            "is invalid for input of size",
+            "could not be broadcast",
+            "dimension out of range",
+            "expected size",
+            "is out of bounds for",
+            "index out of range",
+            "not aligned",
+            "shape mismatch",
+            "mismatch in dimension",
+            "inconsistent shapes",
+            "expected input batch_size",
+        ),
+        "les formes (shape) des tableaux ne sont pas compatibles : vérifiez les dimensions de "
+        "vos tenseurs (print(x.shape)), l'axe des sommes/moyennes et les indices",
+        "the array shapes do not match: check the dimensions of your tensors "
+        "(print(x.shape)), the axis of sums/means and the indices",
+    ),
+    (
+        ("'nonetype' object",),
+        "une valeur vaut None : une fonction sans return, ou le résultat d'une opération en "
+        "place (list.sort(), …) réutilisé",
+        "a value is None: a function without return, or the result of an in-place operation "
+        "(list.sort(), ...) used",
+    ),
+)
+
+
+def explain_student_error(label: str, ename: str, evalue: str) -> Message:
+    """The message for an error raised in the student's `label`: the likely cause in French
+    (shapes, dtype, device, requires_grad) when the error text shows one, the original kept."""
+    text = evalue.lower()
+    for needles, cause_fr, cause_en in _CAUSES:
+        if any(n in text for n in needles):
+            return Message(
+                f"`{label}` a levé {ename} : {cause_fr} (message d'origine : {evalue})",
+                f"`{label}` raised {ename}: {cause_en} (original message: {evalue})",
+            )
+    if ename == "NameError":
+        return Message(
+            f"`{label}` a levé NameError : votre code utilise un nom qui n'existe pas (faute de "
+            f"frappe, ou cellule qui le définit non exécutée) ({evalue})",
+            f"`{label}` raised NameError: your code uses a name that does not exist (a typo, "
+            f"or the cell defining it was not run) ({evalue})",
+        )
+    return Message(f"`{label}` a levé {ename} : {evalue}", f"`{label}` raised {ename}: {evalue}")

@@ -1,0 +1,46 @@
+"""checks.errors: errors raised in the student's code, said in French with their likely cause."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from autograder.checks.errors import explain_student_error
+
+
+def raised(fn) -> tuple[str, str]:
+    """(name, text) of the error a real PyTorch/NumPy call raises here."""
+    with pytest.raises(Exception) as info:
+        fn()
+    return type(info.value).__name__, str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("call", "cause_fr", "cause_en"),
+    [
+        (lambda: torch.zeros(5, 3) @ torch.zeros(4, 2), "formes (shape)", "shapes do not match"),
+        (lambda: np.zeros((5, 3)) + np.zeros((4, 2)), "formes (shape)", "shapes do not match"),
+        (lambda: torch.zeros(3).sum(dim=2), "formes (shape)", "shapes do not match"),
+        (lambda: torch.zeros(2, 3) @ torch.zeros(3, 2, dtype=torch.float64), "dtype", "dtype"),
+        (lambda: torch.nn.functional.cross_entropy(torch.zeros(3, 4), torch.zeros(3)), "dtype", "dtype"),
+        (lambda: torch.zeros(3, requires_grad=True).numpy(), "requires_grad", "requires_grad"),
+        (lambda: torch.zeros(3).sum().backward(), "requires_grad", "requires_grad"),
+    ],
+)
+def test_real_errors_get_their_cause_in_french_and_keep_the_original(call, cause_fr, cause_en):
+    ename, evalue = raised(call)
+    message = explain_student_error("ma_fonction", ename, evalue)
+    assert message.fr.startswith(f"`ma_fonction` a levé {ename} : ")
+    assert cause_fr in message.fr and cause_en in message.en
+    assert evalue in message.fr and evalue in message.en, "the original error is kept as a detail"
+
+
+def test_an_unknown_error_is_reported_as_is():
+    message = explain_student_error("f", "ValueError", "x négatif")
+    assert (message.fr, message.en) == ("`f` a levé ValueError : x négatif", "`f` raised ValueError: x négatif")
+
+
+def test_a_name_error_in_the_student_code_says_a_name_is_missing():
+    message = explain_student_error("f", "NameError", "name 'X_train' is not defined")
+    assert "un nom qui n'existe pas" in message.fr and "name 'X_train'" in message.fr

@@ -42,9 +42,9 @@ class GradeOptions:
         choices=("auto", "cpu", "cuda"),
     )
     seed: int = option(
-        20261122,
-        "Secret seed for grader-chosen inputs. Keep the course's value private; "
-        "the same seed gives the same grade.",
+        0,
+        "Variant of the grader-chosen inputs, mixed with the course's secret (.autograder-secret) "
+        "and the student: 0 for grades; margins and prove grade other variants. Not a secret.",
     )
     cell_timeout: float | None = option(
         None, "Seconds one cell may run (default: the TP's tp.toml budget)."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import sys
 import tempfile
 import time
@@ -184,6 +185,12 @@ class _Collector:
                 fr=f"la vérification n'a pas pu aboutir ({name}) : vérifiez le type et la forme de ce que renvoie votre code",
                 en=f"the check could not complete ({name}): check the type and shape of what your code returns",
             )
+        if vis is Visibility.HIDDEN and message is not None:
+            seeds = set(self.run.submission.handed_seeds)
+            if "seed" in getattr(item, "funcargs", {}):
+                handed = int(item.funcargs["seed"])
+                seeds |= {handed, handed % 2**31}
+            message = without_seeds(message, seeds)
         key = item.nodeid
         if key not in self.results:
             self.order.append(key)
@@ -199,6 +206,16 @@ class _Collector:
             margins=self.margins.get(key, ()),
             expected=self.expected.get(key, ()),
         )
+
+
+def without_seeds(message: Message, seeds: set[int]) -> Message:
+    """`message` with every seed handed to student code replaced by « … »: a hidden check's
+    feedback shows nothing seed-like (small values, which any text holds, are kept)."""
+    shown = sorted((str(s) for s in seeds if abs(s) >= 1000), key=len, reverse=True)
+    if not shown:
+        return message
+    pattern = re.compile(r"(?<![\d.])(?:" + "|".join(map(re.escape, shown)) + r")(?![\d])")
+    return Message(fr=pattern.sub("…", message.fr), en=pattern.sub("…", message.en))
 
 
 def _drop_frames(exc: BaseException) -> None:

@@ -139,6 +139,9 @@ class Submission:
         self._n = 0
         self._down: tuple[str, str] | None = None  # (how, label) when a call ended the kernel
         self.memo: dict[str, Any] = {}  # grader-side results checks share (checks.memo)
+        # Seeds handed to student code (keyword arguments named *seed*/*graine*): hidden
+        # checks' messages never show them (plugin), whatever a check's author wrote.
+        self.handed_seeds: set[int] = set()
         self._loop = CallLoop(kernel, exchange_dir, AGENT_NAME) if kernel and exchange_dir else None
 
     def close(self) -> None:
@@ -164,6 +167,9 @@ class Submission:
     def _request(
         self, req: dict[str, Any], args: tuple, kwargs: dict, timeout: float | None, label: str
     ) -> Any:
+        for key, value in kwargs.items():
+            if ("seed" in key.lower() or "graine" in key.lower()) and isinstance(value, int) and not isinstance(value, bool):
+                self.handed_seeds.add(int(value))
         if self.unavailable is not None:
             raise KernelDied(self.unavailable)
         assert self.kernel is not None and self.exchange_dir is not None

@@ -296,10 +296,9 @@ def test_hidden_inputs_depend_on_the_secret_and_the_student_and_not_on_the_hande
     alice, bob = values(student="group/alice"), values(student="group/bob")
     assert alice == values(student="group/alice")  # the same student: the same inputs
     assert alice["test_rng_draw"] != bob["test_rng_draw"]
-    assert alice["test_seed_value"] != bob["test_seed_value"]
     key = InputKey(COURSE_SECRET, "group/alice", 123)
     handed = key.derive("student", "test_seed_value")
-    assert alice["test_seed_value"] == repr(handed)
+    assert alice["test_seed_value"] == "…"  # a hidden check's message never shows a handed seed
     draw = np.random.default_rng(key.derive("inputs", "test_rng_draw")).integers(0, 10**9, size=3).tolist()
     assert alice["test_rng_draw"] == repr(draw)
     # What a student learns from a handed seed does not rebuild the check's inputs.
@@ -453,3 +452,34 @@ def test_failed_checks_keep_no_array_alive(tmp_path):
     assert len(refs) == 6
     assert [r() is None for r in refs] == [True] * 6
     assert getattr(sys, "last_value", None) is None
+
+
+QUOTES_SEEDS = """
+from autograder.checks import CheckFailed
+
+
+def test_quotes_the_seed_it_was_given(seed):
+    raise CheckFailed(f"entrainer(seed={seed}) puis seed={seed % 2**31} : raté", f"train(seed={seed}) failed")
+
+
+def test_quotes_a_small_number(seed):
+    raise CheckFailed("3 points sur 4, 1000 essais", "3 points out of 4, 1000 trials")
+"""
+
+
+@pytest.mark.parametrize("visibility", [Visibility.HIDDEN, Visibility.VISIBLE])
+def test_hidden_messages_never_show_a_seed_handed_to_student_code(tmp_path, visibility):
+    write(tmp_path / "checks" / "test_quotes.py", QUOTES_SEEDS)
+    results, errors = run([(tmp_path / "checks", visibility)])
+    assert errors == []
+    by_name = {r.name: r.message for r in results}
+    key = keys().hidden if visibility is Visibility.HIDDEN else keys().public
+    handed = key.derive("student", "test_quotes_the_seed_it_was_given")
+    quoted = by_name["test_quotes_the_seed_it_was_given"]
+    if visibility is Visibility.HIDDEN:
+        for text in (quoted.fr, quoted.en):
+            assert str(handed) not in text and str(handed % 2**31) not in text, text
+        assert quoted.fr.startswith("entrainer(seed=…) puis seed=…")
+    else:  # public checks run on public inputs: nothing to hide
+        assert str(handed) in quoted.fr
+    assert by_name["test_quotes_a_small_number"].fr == "3 points sur 4, 1000 essais"

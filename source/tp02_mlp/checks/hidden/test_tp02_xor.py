@@ -314,23 +314,24 @@ def _is_affine(logits: np.ndarray) -> bool:
 def test_entrainer_xor_solves_xor_for_grader_seeds(submission, rng):
     seeds = [int(s) for s in rng.integers(1, 2**31 - 1, size=3)]
     failures_fr, failures_en, affine = [], [], False
-    for s in seeds:
+    # Seeds are named by their rank, never their value: nothing seed-like reaches feedback.
+    for n, s in enumerate(seeds, start=1):
         model = _module(
             submission, submission.call("entrainer_xor", seed=s, timeout=60), "entrainer_xor"
         )
-        logits = _logits(model, X_XOR, f"logits du modèle entraîné avec seed={s}")
+        logits = _logits(model, X_XOR, f"logits du modèle entraîné avec la graine n°{n}")
         if not np.all(np.isfinite(logits)):
-            failures_fr.append(f"seed={s} : logits non finis (nan/inf)")
-            failures_en.append(f"seed={s}: non-finite logits (nan/inf)")
+            failures_fr.append(f"graine n°{n} : logits non finis (nan/inf)")
+            failures_en.append(f"seed #{n}: non-finite logits (nan/inf)")
             continue
         preds = logits.argmax(axis=1)
         n_ok = int((preds == Y_XOR).sum())
         if n_ok < 4:
             affine = affine or _is_affine(logits)
             failures_fr.append(
-                f"seed={s} : {n_ok}/4 points corrects (prédictions {preds.tolist()})"
+                f"graine n°{n} : {n_ok}/4 points corrects (prédictions {preds.tolist()})"
             )
-            failures_en.append(f"seed={s}: {n_ok}/4 points right (predictions {preds.tolist()})")
+            failures_en.append(f"seed #{n}: {n_ok}/4 points right (predictions {preds.tolist()})")
     if not failures_fr:
         return
     if affine:

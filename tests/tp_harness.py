@@ -16,35 +16,15 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 
+from autograder.prove.judge import Correct, Scenario, lost_points, scenario_findings
 from autograder.results import GradeReport, Status
 from tests.leaks import report_leaks
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A realistic wrong answer: the answer cell it replaces, and what it must cost."""
-
-    grade_id: str
-    source: str
-    must_fail: tuple[str, ...]  # checks that must lose points
-    message_contains: tuple[str, ...] = ()  # substrings of their French messages
-    affects: tuple[str, ...] = ()  # other items allowed to lose points (they call this one)
-
-
-@dataclass(frozen=True)
-class Correct:
-    """An alternative correct answer, written as a student would: it must keep full marks."""
-
-    grade_id: str
-    source: str
-    why: str  # what differs from the solution (float32, loops, nn.Sequential, a guard...)
 
 
 def load_scenarios(test_file: str) -> ModuleType:
@@ -79,41 +59,15 @@ def scenario_problems(scenarios: dict[str, Scenario], report: GradeReport) -> li
     expected on its hidden input (tests/leaks.py): each TP's wrong answers are graded here
     anyway, so the leak test costs no kernel time.
     """
-    by_name = {c.name: c for c in report.checks}
-    allowed = {s.grade_id for s in scenarios.values()} | {
-        i for s in scenarios.values() for i in s.affects
-    }
-    problems: list[str] = []
-    for name, sc in scenarios.items():
-        problems += [f"{name}: no check named {c}" for c in sc.must_fail if c not in by_name]
-        failing = [by_name[c] for c in sc.must_fail if c in by_name]
-        for c in failing:
-            if c.score >= c.max_score:
-                problems.append(
-                    f"{name}: {c.name} should lose points but kept {c.score}/{c.max_score}"
-                )
-            elif c.message is None or not c.message.fr or not c.message.en:
-                problems.append(f"{name}: {c.name} fails without a bilingual message")
-        messages = [c.message.text("fr") for c in failing if c.message]
-        for needle in sc.message_contains:
-            if not any(needle in m for m in messages):
-                problems.append(f"{name}: no message of {list(sc.must_fail)} contains {needle!r}")
-        for c in report.checks:
-            if c.item == sc.grade_id and c.name not in sc.must_fail and c.score < c.max_score:
-                problems.append(
-                    f"{name}: {c.name} of the same item should keep its points, got {c.score}/{c.max_score}"
-                )
-    for c in report.checks:
-        if c.item not in allowed and c.score < c.max_score:
-            problems.append(
-                f"untouched item {c.item}: {c.name} lost points ({c.score}/{c.max_score})"
-            )
+    problems = [str(f) for f in scenario_findings(scenarios, report)]
     problems += [f"leak: {leak}" for leak in report_leaks(report)]
     return problems
 
 
 #: The target of the determinism test that grades the solution itself (no scenario).
 SOLUTION = "solution"
+
+__all__ = ["Correct", "Scenario", "load_scenarios", "scenario_problems", "tp_tests"]
 
 
 def score_differences(a: GradeReport, b: GradeReport) -> list[str]:
@@ -215,11 +169,7 @@ def tp_tests(tp: str, test_file: str, *, expected_total: float = 20.0) -> dict[s
         if group == "(none)":
             pytest.skip(f"{tp} declares no alternative correct answers yet")
         report = first_grading(group, grade_answers)
-        lost = [
-            f"{c.item}::{c.name} {c.score}/{c.max_score}: {c.message.text('fr') if c.message else ''}"
-            for c in report.checks
-            if c.score < c.max_score
-        ]
+        lost = [str(f) for f in lost_points(group, report)]
         assert not lost and report.score == pytest.approx(solution_report.max_score), (
             f"correct variants {list(correct_groups[group])} lost points:\n" + "\n".join(lost)
             + "\n" + summary(report)

@@ -65,8 +65,8 @@ class Expected:
     Recorded by the check helpers (`assert_close`, `assert_equal_int`, `assert_param_count`)
     and by `record_expected` for hand-made comparisons; never rendered (like `Margin`).
     `kind` is "value" (each entry is a number the check expected), "shape" (the tuple
-    of dimensions as a whole) or "given" (numbers the check sent to the student's code,
-    which a message may name).
+    of dimensions as a whole), "given" and "given shape" (numbers and array shapes the
+    check sent to the student's code, which a message may name).
     """
 
     what: str

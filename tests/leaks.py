@@ -13,7 +13,7 @@ feedback, however they were formatted:
 - integer totals as the sum of consecutive rows of a table (the last number on each line).
 
 Numbers the check sent to the student's code (kind "given", recorded by the proxy) are
-not leaks where a message names them, even if an expected value coincides (a layer's
+not leaks where a message names them, nor are the shapes of arrays it sent ("given shape"), even if an expected value coincides (a layer's
 bias count is its output width, a trajectory starts at x0), unless they are written as
 the expectation ("attendu 4" for taille_sortie(4, 1) = 4 is a leak).
 
@@ -191,6 +191,7 @@ def leaks(text: str, expected: Iterable[Expected]) -> list[str]:
     """Every expected value written in `text`, as 'what = value: "as written"'."""
     records = list(expected)
     given = {v for r in records if r.kind == "given" for v in r.values}
+    given_shapes = {tuple(int(v) for v in r.values) for r in records if r.kind == "given shape"}
     # A number the check sent to the student's code may be named (an input width, x0),
     # unless it is stated as the expectation.
     tokens = [
@@ -200,10 +201,12 @@ def leaks(text: str, expected: Iterable[Expected]) -> list[str]:
     blocks = _table_blocks(text)
     found: list[str] = []
     for record in records:
-        if record.kind == "given":
+        if record.kind in ("given", "given shape"):
             continue
         if record.kind == "shape":
             dims = [int(v) for v in record.values]
+            if tuple(dims) in given_shapes:
+                continue  # the shape of an input: the student's code received it
             found += [f"{record.what} = {tuple(dims)}: {w!r}" for w in shape_leaks(text, dims, tokens)]
             continue
         seen: set[float] = set()

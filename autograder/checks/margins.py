@@ -87,7 +87,7 @@ def _flat(value: Any) -> np.ndarray | None:
         arr = np.asarray(value)
         if arr.dtype.kind not in "biuf":
             arr = np.asarray(arr, dtype=np.float64)  # torch scalars, objects
-        return arr.astype(np.float64).reshape(-1)
+        return arr.reshape(-1)[:MAX_EXPECTED_ENTRIES].astype(np.float64)  # slice, then copy
     except (TypeError, ValueError, RuntimeError):
         pass
     if isinstance(value, (list, tuple)):
@@ -107,6 +107,7 @@ def record_given(args: tuple, kwargs: dict) -> None:
     if sink is None or len(sink) >= _MAX_EXPECTED_RECORDS:
         return
     found: list[np.ndarray] = []
+    shapes: list[tuple[int, ...]] = []
     stack: list[Any] = [*args, *kwargs.values()]
     while stack and len(found) < 64:
         item = stack.pop()
@@ -123,12 +124,16 @@ def record_given(args: tuple, kwargs: dict) -> None:
         elif isinstance(item, (int, float, np.number, np.ndarray)):
             arr = np.asarray(item)
             if arr.dtype.kind in "iuf":
-                found.append(arr.astype(np.float64).reshape(-1)[:MAX_EXPECTED_ENTRIES])
+                found.append(arr.reshape(-1)[:MAX_EXPECTED_ENTRIES].astype(np.float64))
+                if arr.ndim:
+                    shapes.append(arr.shape)
     if found:
         flat = np.concatenate(found)[:MAX_EXPECTED_ENTRIES]
         values = tuple(float(v) for v in flat if math.isfinite(float(v)))
         if values:
             sink.append(Expected("given to the student's code", values, "given"))
+    for shape in dict.fromkeys(shapes):  # an input's shape may be named too ("W of shape (3, 4)")
+        sink.append(Expected("shape given to the student's code", tuple(map(float, shape)), "given shape"))
 
 
 @contextmanager

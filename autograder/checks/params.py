@@ -131,8 +131,6 @@ def assert_param_count(
     record_expected(name, want)
     if biases:
         record_expected(f"{name}: biases", biases)
-    if breakdown and not breakdown_is_answer:
-        record_expected(f"{name}: per-layer counts", [c for _, _, c in breakdown])
     value = as_int(got, name)
     if value == want:
         return

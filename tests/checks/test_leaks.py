@@ -184,5 +184,10 @@ def test_record_given_keeps_the_numbers_sent_to_the_student():
 
     with recording_expected() as sink:
         record_given(([163, 114, 27], Tensor(np.array([0.5, 2.25]))), {"lr": 0.0606, "name": "x"})
-    assert len(sink) == 1 and sink[0].kind == "given"
+    assert [e.kind for e in sink] == ["given", "given shape"]
     assert set(sink[0].values) == {163.0, 114.0, 27.0, 0.5, 2.25, 0.0606}
+    assert sink[1].values == (2.0,)  # the array's shape; a list of numbers has none
+    expected_shape = Expected("W", (3.0, 4.0), "shape")
+    given_shape = Expected("given", (3.0, 4.0), "given shape")
+    assert leaks("W de forme (3, 4)", [expected_shape])
+    assert not leaks("W de forme (3, 4)", [expected_shape, given_shape])

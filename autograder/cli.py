@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from dataclasses import fields
 from pathlib import Path
@@ -403,7 +404,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except OSError as exc:  # a full disk, a read-only --out: the grader's side, say so plainly
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        say(f"autograder: cannot write{where}: {exc.strerror or exc}; nothing was graded wrongly, free space or fix --out and run again", err=True)
+        if isinstance(exc, PermissionError):
+            fix = "this user may not use that path: pick another --out (or TMPDIR), or run as a user who may"
+        elif exc.errno == errno.ENOSPC:
+            fix = "the disk is full: free space and run again"
+        else:
+            fix = "fix the path (--out, TMPDIR) and run again"
+        say(f"autograder: cannot use{where}: {exc.strerror or exc}; nothing was graded wrongly; {fix}", err=True)
         return EXIT_GRADER_FAULT
     except Exception as exc:  # noqa: BLE001 - errors with a student/instructor message
         msg = _error_message(exc)

@@ -125,8 +125,14 @@ def sweep_stale(tmp: Path | None = None) -> list[Path]:
         candidates = [p for p in root.iterdir() if p.name.startswith((PREFIX, GIT_PREFIX)) and p.is_dir()]
     except OSError:
         return swept
+    me = os.geteuid()
     for base in candidates:
-        if not (base / OWNER_FILE).exists() or _owner_alive(base):
+        try:
+            # Another user's folder (a root class grader's, a classmate's on a shared
+            # JupyterHub) is theirs to sweep: never stat inside it, never fail because of it.
+            if base.lstat().st_uid != me or not (base / OWNER_FILE).exists() or _owner_alive(base):
+                continue
+        except OSError:
             continue
         release_workspace(base)
         swept.append(base)

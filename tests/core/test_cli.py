@@ -226,3 +226,15 @@ def test_planted_files_are_not_listed_as_reports(setup, capsys):
     assert "grade-final.json" not in reports_line and "executed.ipynb" not in reports_line
     assert not (out / "executed.ipynb").exists()  # the earlier run's notebook is gone
     assert "grade-final.json" in captured.err and "did not write" in captured.err
+
+
+def test_an_out_folder_this_user_may_not_use_says_so_not_free_space(setup, capsys):
+    course, repo, base = setup
+    argv = ["grade", "--course", str(course.root), "--repo", str(repo.path), "--ref", "rendu-final",
+            "--tp", MINI, "--out", "/sys/autograder-out", "--cell-timeout", "4", "--total-timeout", "30"]
+    from autograder.cli import EXIT_GRADER_FAULT
+
+    rc = main(argv)
+    err = capsys.readouterr().err
+    assert rc == EXIT_GRADER_FAULT
+    assert "pick another --out" in err and "free space" not in err and "/sys/autograder-out" in err

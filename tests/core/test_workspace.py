@@ -77,3 +77,22 @@ def test_sweep_releases_only_workspaces_whose_grader_is_gone(tmp_path):
         assert unmarked.exists() and alive.exists()
     finally:
         release_workspace(mine.base)
+
+
+def test_sweep_skips_other_users_folders(tmp_path):
+    """A stale folder of another user (a root grade-class's, a classmate's on a shared
+    machine) is never touched, and one this user cannot even look into never fails it."""
+    theirs = tmp_path / f"{PREFIX}someone-else"
+    theirs.mkdir()
+    (theirs / OWNER_FILE).write_text("999999 1\n")  # its grader is gone
+    locked = tmp_path / f"{GIT_PREFIX}locked"
+    locked.mkdir(mode=0o700)
+    (locked / OWNER_FILE).write_text("999999 1\n")
+    other = 65534 if os.geteuid() == 0 else None
+    if other is None:
+        pytest.skip("needs root to give a folder to another user")
+    os.chown(theirs, other, other)
+    os.chown(locked, other, other)
+    os.chmod(locked, 0o700)
+    assert sweep_stale(tmp_path) == []
+    assert theirs.exists() and locked.exists()

@@ -181,6 +181,37 @@ def cmd_margins(args: argparse.Namespace) -> int:
     return EXIT_REFUSED if flagged and args.strict else EXIT_OK
 
 
+def cmd_prove(args: argparse.Namespace) -> int:
+    from autograder.margins import seeds_from
+    from autograder.prove.report import to_json, to_markdown, to_text
+    from autograder.prove.run import prove_tp
+    from autograder.render import write_atomic
+
+    course = _course(args)
+    options = _options(args, course.root)
+    tps = args.tp or course.tp_ids()
+    for tp_id in tps:
+        course.tp(tp_id)  # an unknown TP: refused before anything is graded
+    out = Path(args.out) if args.out else None
+    proofs = []
+    for tp_id in tps:
+        proof = prove_tp(
+            course, tp_id, options, variants=seeds_from(options.seed, args.seeds), mutants=args.mutants,
+            sample_seed=args.sample_seed, group_mutants=not args.one_mutant_per_grading,
+            progress=lambda msg: say(msg, err=True),
+        )
+        proofs.append(proof)
+        say(to_text(proof))
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        write_atomic(out / "prove.json", to_json(proofs).encode("utf-8"))
+        write_atomic(out / "prove.md", to_markdown(proofs).encode("utf-8"))
+        say(f"[prove] reports in {out}/ (prove.json, prove.md)", err=True)
+    failed = [p.tp for p in proofs if p.failed]
+    say(f"[prove] {'found something in ' + ', '.join(failed) if failed else 'nothing found'}", err=True)
+    return EXIT_REFUSED if failed else EXIT_OK
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     from autograder.scaffold import new_tp
 
@@ -361,6 +392,31 @@ def build_parser() -> argparse.ArgumentParser:
     mg.add_argument("--course", help="course root holding source/")
     _add_grade_options(mg)
     mg.set_defaults(func=cmd_margins)
+
+    pv = sub.add_parser(
+        "prove",
+        help="grade each TP's solution, wrong answers and correct variants under N variants; score mutants (instructors)",
+        description="For each TP with a scenarios file (source/<tp>/scenarios.py, else tests/<tpNN>/scenarios.py): "
+        "grade the solution, every GROUPS group of wrong answers and every CORRECT_GROUPS group of correct "
+        "answers under the grader variants seed, seed+1, ... (--seeds N; the hidden checks' inputs change with "
+        "the variant), and report every (variant, group) where a wrong answer keeps a point it must lose, a "
+        "correct answer or the solution loses one, or an item no answer touched loses points: the TP tests' "
+        "judgement, under every variant. With --mutants K, also mutate the solution's answer cells (cosmic-ray's "
+        "operators and domain ones: @ as *, dropped or swapped statements, .detach()), grade K of them drawn "
+        "with --sample-seed (0: all) under the first variant, and report per item the share that lose points, "
+        "the survivors as diffs, and the TP's EQUIVALENT mutants apart; the target is 90 %. A TP without "
+        "scenarios is reported as such. Progress on stderr, a table per TP on stdout. Exit 3 when anything "
+        "is found (a finding, or a mutation score under the target), 0 otherwise.",
+    )
+    pv.add_argument("tp", nargs="*", help="TP ids (default: all TPs in source/)")
+    pv.add_argument("--seeds", type=int, default=3, help="how many grader variants, from --seed on (default 3)")
+    pv.add_argument("--mutants", type=int, metavar="K", help="also grade K mutants of the solution (0: all of them; default: none)")
+    pv.add_argument("--sample-seed", type=int, default=0, help="seed of the mutant sample (default 0): same seed, same mutants")
+    pv.add_argument("--one-mutant-per-grading", action="store_true", help="grade each mutant alone instead of grouping mutants of independent cells (slower)")
+    pv.add_argument("--out", help="also write prove.json and prove.md into this folder")
+    pv.add_argument("--course", help="course root holding source/")
+    _add_grade_options(pv)
+    pv.set_defaults(func=cmd_prove)
 
     n = sub.add_parser("new", help="scaffold a new TP in source/", description="Create source/<tp>/ with a notebook, tp.toml and public/hidden checks that release and grade out of the box.")
     n.add_argument("tp", help="new TP id, e.g. tp11_transformers")

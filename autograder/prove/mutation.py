@@ -1,0 +1,165 @@
+"""The mutation score of a TP: the share of its solution's mutants that lose points.
+
+A check suite that lets `x @ w + b` become `x @ w - b` unpunished lets a student's bug
+through too. Each mutant replaces one answer cell of the solution. Mutants of different
+cells share a grading when their cells are independent as the TP's scenarios declare it
+(a cell and the items its scenarios `affect` form its zone; zones in one grading are
+disjoint, as in GROUPS); a cell no scenario covers is graded alone. A grading whose
+outcome cannot be attributed (a cell timed out, the kernel died, an item outside every
+zone lost points) is done again one mutant at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from autograder.mutate import Mutant
+from autograder.results import GradeReport
+
+#: The share of non-equivalent mutants a TP's checks should catch.
+TARGET = 0.9
+
+Grade = Callable[[dict[str, str], str], GradeReport]  # (replacements, label) -> report
+
+
+@dataclass(frozen=True)
+class MutantResult:
+    """One mutant and what its grading made of it."""
+
+    id: str
+    grade_id: str
+    operator: str
+    line: int
+    diff: str
+    caught: bool
+    lost: tuple[str, ...]  # "item::check score/max" of the zone's checks that lost points
+    batch_size: int  # mutants graded in the same notebook
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    item: str
+    mutants: int
+    caught: int
+
+    @property
+    def share(self) -> float:
+        return self.caught / self.mutants if self.mutants else 1.0
+
+
+@dataclass(frozen=True)
+class MutationScore:
+    """The mutants drawn for one TP, graded under its first variant."""
+
+    candidates: int  # non-equivalent mutants of the answer cells
+    sample_size: int  # asked for (0: all)
+    sample_seed: int
+    results: tuple[MutantResult, ...]
+    equivalent: tuple[tuple[str, str, bool], ...]  # (id, reason, still a mutant of the cells)
+    gradings: int
+    seconds: float
+    target: float = TARGET
+    items: tuple[ItemScore, ...] = field(default=())
+
+    @property
+    def caught(self) -> int:
+        return sum(r.caught for r in self.results)
+
+    @property
+    def share(self) -> float:
+        return self.caught / len(self.results) if self.results else 1.0
+
+    @property
+    def survivors(self) -> tuple[MutantResult, ...]:
+        return tuple(r for r in self.results if not r.caught)
+
+    @property
+    def meets_target(self) -> bool:
+        return self.share >= self.target
+
+
+def zone(grade_id: str, affects: Mapping[str, Sequence[str]]) -> frozenset[str]:
+    return frozenset((grade_id, *affects.get(grade_id, ())))
+
+
+def plan_batches(mutants: Sequence[Mutant], affects: Mapping[str, Sequence[str]], *, group: bool = True) -> list[list[Mutant]]:
+    """Mutants packed into gradings: greedy, in order; one mutant per cell, zones disjoint,
+    cells that no scenario covers (their dependants unknown) alone."""
+    batches: list[tuple[list[Mutant], set[str]]] = []
+    for m in mutants:
+        z = zone(m.grade_id, affects)
+        if group and m.grade_id in affects:
+            for members, used in batches:
+                if members[0].grade_id in affects and not (used & z):
+                    members.append(m)
+                    used |= z
+                    break
+            else:
+                batches.append(([m], set(z)))
+        else:
+            batches.append(([m], set(z)))
+    return [members for members, _ in batches]
+
+
+def _lost(report: GradeReport, items: frozenset[str] | None) -> tuple[str, ...]:
+    return tuple(
+        f"{c.item}::{c.name} {c.score:g}/{c.max_score:g}"
+        for c in report.checks
+        if c.score < c.max_score and (items is None or c.item in items)
+    )
+
+
+def attribute(batch: Sequence[Mutant], report: GradeReport, affects: Mapping[str, Sequence[str]],
+              max_score: float) -> list[MutantResult] | None:
+    """Which mutants of a grading lost points; None when the grading cannot say (regrade singly)."""
+    def result(m: Mutant, lost: tuple[str, ...], caught: bool) -> MutantResult:
+        return MutantResult(m.id, m.grade_id, m.operator, m.line, m.diff, caught, lost, len(batch))
+
+    if len(batch) == 1:
+        lost = _lost(report, None)
+        return [result(batch[0], lost, bool(lost) or report.score < max_score)]
+    broken = any(c.status in ("timeout", "kernel-died") for c in report.cells)
+    zones = {m.id: zone(m.grade_id, affects) for m in batch}
+    covered = frozenset().union(*zones.values())
+    if broken or _lost(report, frozenset(c.item for c in report.checks) - covered) \
+            or report.max_score != max_score or not report.checks:
+        return None
+    out = []
+    for m in batch:
+        lost = _lost(report, zones[m.id])
+        out.append(result(m, lost, bool(lost)))
+    return out
+
+
+def item_scores(results: Sequence[MutantResult]) -> tuple[ItemScore, ...]:
+    items: dict[str, list[bool]] = {}
+    for r in results:
+        items.setdefault(r.grade_id, []).append(r.caught)
+    return tuple(ItemScore(i, len(v), sum(v)) for i, v in items.items())
+
+
+def grade_mutants(
+    batches: Sequence[Sequence[Mutant]],
+    grade: Grade,
+    affects: Mapping[str, Sequence[str]],
+    max_score: float,
+    progress: Callable[[str], object] = lambda _m: None,
+) -> tuple[list[MutantResult], int]:
+    """Grade each batch (and, where a batch cannot be attributed, its mutants one by one)."""
+    results: list[MutantResult] = []
+    gradings = 0
+    for i, batch in enumerate(batches, 1):
+        progress(f"mutants {i}/{len(batches)} ({len(batch)} in one notebook: {', '.join(m.id for m in batch)})")
+        report = grade({m.grade_id: m.source for m in batch}, f"mutants-{i}")
+        gradings += 1
+        attributed = attribute(batch, report, affects, max_score)
+        if attributed is None:
+            for m in batch:
+                progress(f"mutants {i}/{len(batches)}: regraded alone: {m.id}")
+                attributed_one = attribute([m], grade({m.grade_id: m.source}, m.id), affects, max_score)
+                gradings += 1
+                results += attributed_one or []
+        else:
+            results += attributed
+    return results, gradings

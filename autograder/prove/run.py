@@ -1,0 +1,183 @@
+"""Grade a TP's solution, wrong answers and correct variants under several grader variants.
+
+One kernel pool per TP serves every grading (the variant only changes the hidden checks'
+inputs, not the kernel). Each grading is judged by `autograder.prove.judge`, the same
+judgement as the TP tests; mutants of the solution are graded under the first variant.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from autograder.config import GradeOptions
+from autograder.course import Course
+from autograder.nbio import grade_id
+from autograder.prove.judge import (
+    WRONG_TOTAL,
+    Finding,
+    lost_points,
+    scenario_findings,
+    solution_findings,
+)
+from autograder.prove.mutation import MutationScore, grade_mutants, item_scores, plan_batches
+from autograder.prove.scenarios import ScenarioSet, find_scenarios, load_scenario_set
+from autograder.results import GradeReport
+
+SOLUTION = "solution"
+
+
+@dataclass(frozen=True)
+class Grading:
+    """One graded notebook: a variant, what replaced the solution's cells, and what is wrong."""
+
+    variant: int  # the grader seed (GradeOptions.seed)
+    group: str  # "solution", a GROUPS name or a CORRECT_GROUPS name
+    kind: str  # "solution" | "wrong" | "correct"
+    score: float
+    max_score: float
+    seconds: float
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class TPProof:
+    tp: str
+    scenarios_file: str | None  # None: the TP has no scenarios ("no scenarios", not an error)
+    variants: tuple[int, ...]
+    gradings: tuple[Grading, ...]
+    mutation: MutationScore | None
+    seconds: float
+
+    @property
+    def findings(self) -> list[tuple[Grading, Finding]]:
+        return [(g, f) for g in self.gradings for f in g.findings]
+
+    @property
+    def failed(self) -> bool:
+        """Anything to look at: a finding, or a mutation score under the target."""
+        return bool(self.findings) or (self.mutation is not None and not self.mutation.meets_target)
+
+
+def with_answers(nb: dict[str, Any], replacements: dict[str, str]) -> dict[str, Any]:
+    """A copy of `nb` whose answer cells with these grade_ids hold the given sources."""
+    out = copy.deepcopy(nb)
+    seen = set()
+    for cell in out["cells"]:
+        gid = grade_id(cell)
+        if gid in replacements:
+            cell["source"] = replacements[gid]
+            seen.add(gid)
+    missing = sorted(set(replacements) - seen)
+    if missing:
+        raise KeyError(f"no answer cell with grade_id {missing}")
+    return out
+
+
+def answer_cells(nb: dict[str, Any]) -> list[tuple[str, str]]:
+    """(grade_id, source) of the notebook's code answer cells, in order."""
+    out = []
+    for cell in nb["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.get("cell_type") == "code" and meta.get("solution") and grade_id(cell):
+            src = cell["source"]
+            out.append((grade_id(cell), "".join(src) if isinstance(src, list) else src))
+    return out
+
+
+def _judge(kind: str, group: str, chosen: ScenarioSet, report: GradeReport, solution_max: float | None) -> list[Finding]:
+    if kind == "solution":
+        return solution_findings(report)
+    found: list[Finding] = []
+    if solution_max is not None and report.max_score != solution_max:
+        found.append(Finding(WRONG_TOTAL, group, detail=f"max score {report.max_score:g}, the solution's {solution_max:g}"))
+    if kind == "correct":
+        return found + lost_points(group, report)
+    names = chosen.groups[group]
+    return found + scenario_findings({n: chosen.scenarios[n] for n in names}, report)
+
+
+def prove_tp(
+    course: Course,
+    tp_id: str,
+    options: GradeOptions,
+    *,
+    variants: Sequence[int],
+    mutants: int | None = None,
+    sample_seed: int = 0,
+    group_mutants: bool = True,
+    progress: Callable[[str], object] = lambda _m: None,
+) -> TPProof:
+    """Grade `tp_id`'s solution, scenario groups and correct groups under each variant, and
+    (mutants not None: how many, 0 for all) its solution's mutants under the first variant."""
+    from autograder.grade import grade_notebook_dict, pool_for_tp
+    from autograder.mutate import all_mutants, sample
+    from autograder.release import build_views
+
+    started = time.monotonic()
+    tp = course.tp(tp_id)
+    short = tp_id.split("_", 1)[0]
+    path = find_scenarios(course.root, tp_id)
+    if path is None:
+        progress(f"[prove] {short}: no scenarios")
+        return TPProof(tp_id, None, tuple(variants), (), None, 0.0)
+    chosen = load_scenario_set(path, course.root)
+    views = build_views(tp, nbgrader_config=course.root / "nbgrader_config.py")
+    targets = [(SOLUTION, "solution")] + [(g, "wrong") for g in chosen.groups] + [
+        (g, "correct") for g in chosen.correct_groups
+    ]
+    total = len(targets) * len(variants)
+    gradings: list[Grading] = []
+    mutation: MutationScore | None = None
+    with pool_for_tp(tp, options) as pool:
+
+        def grade(replacements: dict[str, str], label: str, seed: int) -> GradeReport:
+            nb = with_answers(views.solution_nb, replacements)
+            return grade_notebook_dict(
+                tp, nb, options=replace(options, seed=seed), instructor_nb=views.release_nb, label=label, pool=pool
+            ).report
+
+        done = 0
+        for k, seed in enumerate(variants, 1):
+            solution_max: float | None = None
+            for group, kind in targets:
+                done += 1
+                progress(f"[prove] {short} variant {k}/{len(variants)} group {group} ({done}/{total})")
+                if kind == "solution":
+                    replacements = {}
+                elif kind == "correct":
+                    replacements = {chosen.correct[n].grade_id: chosen.correct[n].source for n in chosen.correct_groups[group]}
+                else:
+                    replacements = {chosen.scenarios[n].grade_id: chosen.scenarios[n].source for n in chosen.groups[group]}
+                t0 = time.monotonic()
+                report = grade(replacements, group, seed)
+                if kind == "solution":
+                    solution_max = report.max_score
+                findings = _judge(kind, group, chosen, report, solution_max)
+                gradings.append(Grading(seed, group, kind, report.score, report.max_score,
+                                        round(time.monotonic() - t0, 2), tuple(findings)))
+        if mutants is not None:
+            t0 = time.monotonic()
+            everything = all_mutants(answer_cells(views.solution_nb))
+            known = {m.id for m in everything}
+            pool_of = [m for m in everything if m.id not in chosen.equivalent]
+            drawn = sample(pool_of, mutants, sample_seed)
+            affects = chosen.affects()
+            batches = plan_batches(drawn, affects, group=group_mutants)
+            first = variants[0]
+            max_score = next(g.max_score for g in gradings if g.kind == "solution")
+            progress(f"[prove] {short} mutants: {len(drawn)} of {len(pool_of)} in {len(batches)} gradings (variant {first})")
+            results, count = grade_mutants(
+                batches, lambda r, label: grade(r, label, first), affects, max_score,
+                progress=lambda m: progress(f"[prove] {short} {m}"),
+            )
+            mutation = MutationScore(
+                candidates=len(pool_of), sample_size=mutants, sample_seed=sample_seed, results=tuple(results),
+                equivalent=tuple((i, why, i in known) for i, why in sorted(chosen.equivalent.items())),
+                gradings=count, seconds=round(time.monotonic() - t0, 1), items=item_scores(results),
+            )
+    return TPProof(tp_id, str(path.relative_to(course.root)) if path.is_relative_to(course.root) else str(path),
+                   tuple(variants), tuple(gradings), mutation, round(time.monotonic() - started, 1))

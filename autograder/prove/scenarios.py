@@ -1,0 +1,80 @@
+"""A TP's proof material: its scenarios file, found beside the TP or in the course's tests.
+
+`source/<tp>/scenarios.py` when the TP ships one, else `<course>/tests/<tpNN>/scenarios.py`
+(tpNN: the TP id before its first "_"). The file defines SCENARIOS and GROUPS, optionally
+CORRECT and CORRECT_GROUPS (alternative correct answers) and EQUIVALENT (mutant id -> why
+the mutant cannot be told from the solution).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.prove.judge import Correct, Scenario
+
+
+@dataclass(frozen=True)
+class ScenarioSet:
+    """What one scenarios file declares (names as in the file)."""
+
+    path: Path
+    scenarios: dict[str, Scenario]
+    groups: dict[str, tuple[str, ...]]
+    correct: dict[str, Correct] = field(default_factory=dict)
+    correct_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    equivalent: dict[str, str] = field(default_factory=dict)
+
+    def affects(self) -> dict[str, tuple[str, ...]]:
+        """grade_id -> the other items its scenarios may make lose points (their union)."""
+        out: dict[str, set[str]] = {}
+        for sc in self.scenarios.values():
+            out.setdefault(sc.grade_id, set()).update(sc.affects)
+        return {gid: tuple(sorted(items - {gid})) for gid, items in out.items()}
+
+
+def find_scenarios(course_root: Path, tp_id: str) -> Path | None:
+    """The scenarios file of a TP, or None when it has none."""
+    beside = course_root / "source" / tp_id / "scenarios.py"
+    if beside.is_file():
+        return beside
+    in_tests = course_root / "tests" / tp_id.split("_", 1)[0] / "scenarios.py"
+    return in_tests if in_tests.is_file() else None
+
+
+def load_scenario_set(path: Path, course_root: Path) -> ScenarioSet:
+    """Execute a scenarios file under the name the TP tests give it (`<folder>_scenarios`).
+
+    Such a file imports `tests.tp_harness` (Scenario, Correct): the course root is put on
+    sys.path while it loads. Registered in sys.modules, as dataclasses need.
+    """
+    name = f"{path.parent.name}_scenarios"
+    module = sys.modules.get(name)
+    if module is None or Path(getattr(module, "__file__", "")).resolve() != path.resolve():
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load {path}")
+        module = importlib.util.module_from_spec(spec)
+        root = str(course_root.resolve())
+        added = root not in sys.path
+        if added:
+            sys.path.insert(0, root)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
+        finally:
+            if added:
+                sys.path.remove(root)
+    return ScenarioSet(
+        path=path,
+        scenarios=dict(module.SCENARIOS),
+        groups={k: tuple(v) for k, v in module.GROUPS.items()},
+        correct=dict(getattr(module, "CORRECT", {})),
+        correct_groups={k: tuple(v) for k, v in getattr(module, "CORRECT_GROUPS", {}).items()},
+        equivalent=dict(getattr(module, "EQUIVALENT", {})),
+    )

@@ -308,3 +308,24 @@ def test_hidden_checks_never_print_expected_values():
     with pytest.raises(CheckFailed) as public:
         assert_close(got, expected, name="f(x)")
     assert "2.5" in public.value.message.fr  # public checks show what was expected
+
+
+def test_messages_print_enough_digits_to_tell_got_from_expected():
+    """A float32 0.11199999 against 0.112 must not read 'obtenu 0.112, attendu 0.112'."""
+    from autograder.checks.values import fmt_pair
+
+    g, e = fmt_pair(float(np.float32(0.112)), 0.112)
+    assert g != e and e.startswith("0.112")
+    assert fmt_pair(0.5, 0.25) == ("0.5", "0.25")  # short when they already differ
+    with pytest.raises(CheckFailed) as failed:
+        assert_close(float(np.float32(0.112)), 0.112, name="ece", rtol=0, atol=1e-12)
+    assert "obtenu 0.112000003, attendu 0.112 " in failed.value.message.fr
+
+
+def test_hidden_shape_messages_keep_the_expected_shape_out():
+    from autograder.checks.errors import expected_values_shown
+
+    with expected_values_shown(False), pytest.raises(CheckFailed) as failed:
+        as_array(np.zeros((3, 5)), "y", shape=(3, 4))
+    assert "(3, 5)" in failed.value.message.fr and "(3, 4)" not in failed.value.message.fr
+    assert "(3, 4)" not in failed.value.message.en

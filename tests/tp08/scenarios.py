@@ -13,7 +13,10 @@ accuracies change, not because a value differs.
 
 from __future__ import annotations
 
-from tests.tp_harness import Scenario
+import json as _json
+from pathlib import Path as _Path
+
+from tests.tp_harness import Correct, Scenario
 
 _ECE_SOLUTION = '''
 
@@ -165,7 +168,11 @@ def ece(confiances, correct, n_bins=15):
     return e / e.sum(axis=1, keepdims=True)
 '''
         + _TEMPERATURE_SOLUTION_FIT,
-        must_fail=("test_appliquer_temperature_example", "test_temperature_matches_nll_optimum"),
+        must_fail=(
+            "test_appliquer_temperature_example",
+            "test_temperature_matches_nll_optimum",
+            "test_temperature_lowers_test_ece",  # appliquer_temperature is checked on its own there
+        ),
         message_contains=("vous multipliez les logits par T", "multipliés par T au lieu"),
     ),
     # ------------------------------------------------------------ k-fold
@@ -301,4 +308,387 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "submission-shift-trains-with-rotations",
     ),
     "mistakes-3": ("submission-ece-drops-confidence-one",),
+}
+
+# ---------------------------------------------------------------- correct variants near a tolerance
+# Correct code that a too-tight tolerance used to fail (issue 12, item 5). Merged into
+# CORRECT/CORRECT_GROUPS, which other variants of this file may define above.
+_TOLERANCE_VARIANTS = {
+    "correct-ece-float32": Correct(
+        grade_id="ece",
+        source='''def fiabilite(confiances, correct, n_bins=15):
+    """Tout en float32, comme les sorties d'un modèle float32."""
+    confiances = np.asarray(confiances, dtype=np.float32)
+    correct = np.asarray(correct, dtype=np.float32)
+    bords = np.linspace(0.0, 1.0, n_bins + 1, dtype=np.float32)
+    indice = np.clip(np.searchsorted(bords, confiances, side="right") - 1, 0, n_bins - 1)
+    compte = np.bincount(indice, minlength=n_bins).astype(np.float32)
+    diviseur = np.maximum(compte, np.float32(1.0))
+    return {
+        "compte": compte,
+        "confiance": (np.bincount(indice, weights=confiances, minlength=n_bins) / diviseur).astype(np.float32),
+        "precision": (np.bincount(indice, weights=correct, minlength=n_bins) / diviseur).astype(np.float32),
+    }
+
+
+def ece(confiances, correct, n_bins=15):
+    """L'ECE en float32 (0.11199999 au lieu de 0.112 sur l'exemple du cours)."""
+    bins = fiabilite(confiances, correct, n_bins)
+    poids = bins["compte"] / bins["compte"].sum()
+    return np.float32(np.sum(poids * np.abs(bins["precision"] - bins["confiance"]), dtype=np.float32))
+''',
+        why="float32 ECE: 0.11199999 on the course example, ~1e-8 from the float64 value",
+    ),
+}
+CORRECT = {**globals().get("CORRECT", {}), **_TOLERANCE_VARIANTS}
+CORRECT_GROUPS = {
+    **globals().get("CORRECT_GROUPS", {}),
+    "correct-tolerances": tuple(_TOLERANCE_VARIANTS),
+}
+
+# ---------------------------------------------------------------- issue 12: inputs, mechanisms
+# Wrong answers that kept their points before the checks drew edge confidences, large logits,
+# repeated seeds, a grader model with dropout and a stand-in model recording the training.
+_NOTEBOOK = _Path(__file__).resolve().parents[2] / "source" / "tp08_evaluation" / "tp08_evaluation.ipynb"
+
+
+def _solution_cell(grade_id: str) -> str:
+    """The solution's answer cell, markers removed."""
+    for cell in _json.loads(_NOTEBOOK.read_text(encoding="utf-8"))["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == grade_id:
+            return "\n".join(
+                ln for ln in "".join(cell["source"]).split("\n")
+                if "### BEGIN SOLUTION" not in ln and "### END SOLUTION" not in ln
+            )
+    raise KeyError(grade_id)
+
+
+def _edit(source: str, old: str, new: str) -> str:
+    assert source.count(old) == 1, f"the solution no longer contains {old!r}"
+    return source.replace(old, new)
+
+
+_MORE_SCENARIOS = {
+    "submission-ece-bins-closed-on-the-right": Scenario(
+        grade_id="ece",
+        source='''def fiabilite(confiances, correct, n_bins=15):
+    """Bins (lo, hi] comme dans le code de Guo et al. : un bord va dans le bin qui finit là."""
+    confiances = np.asarray(confiances, dtype=float)
+    correct = np.asarray(correct, dtype=float)
+    bords = np.linspace(0.0, 1.0, n_bins + 1)
+    compte, conf, prec = np.zeros(n_bins), np.zeros(n_bins), np.zeros(n_bins)
+    for m in range(n_bins):
+        dans = (confiances > bords[m]) & (confiances <= bords[m + 1])
+        compte[m] = dans.sum()
+        if compte[m] > 0:
+            conf[m] = confiances[dans].mean()
+            prec[m] = correct[dans].mean()
+    return {"compte": compte, "confiance": conf, "precision": prec}
+''' + _ECE_SOLUTION,
+        must_fail=("test_fiabilite_matches_reference", "test_ece_matches_reference"),
+        message_contains=("FINIT là",),
+    ),
+    "submission-temperature-softmax-overflows": Scenario(
+        grade_id="temperature",
+        source='''def appliquer_temperature(logits, T):
+    """exp puis normalisation, sans soustraire le maximum."""
+    e = np.exp(np.asarray(logits, dtype=float) / T)
+    return e / e.sum(axis=1, keepdims=True)
+''' + _TEMPERATURE_SOLUTION_FIT,
+        must_fail=("test_temperature_lowers_test_ece",),
+        message_contains=("déborde",),
+    ),
+    "submission-decouper-ignores-seed": Scenario(
+        grade_id="validation",
+        source=_edit(
+            _solution_cell("validation"),
+            "ordre = np.random.default_rng(seed).permutation(n)",
+            "ordre = np.random.permutation(n)",
+        ),
+        must_fail=("test_decouper_disjoint_and_proportions",),
+        message_contains=("graine seule",),
+    ),
+    "submission-precision-par-angle-forgets-eval": Scenario(
+        grade_id="rotation",
+        source=_edit(_solution_cell("rotation"), "    modele.eval()\n", ""),
+        must_fail=("test_precision_par_angle_matches_reference",),
+        message_contains=("modele.eval()",),
+    ),
+    "submission-creer-mlp-returns-one-shared-model": Scenario(
+        grade_id="modeles_rotation",
+        source=_edit(
+            _solution_cell("modeles_rotation"),
+            '''def creer_mlp():
+    """Un nouveau MLP (N, 1, 8, 8) -> (N, 10) : 64 -> 64 (ReLU) -> 10."""
+    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))''',
+            '''MLP_UNIQUE = nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+
+
+def creer_mlp():
+    """Un nouveau MLP (N, 1, 8, 8) -> (N, 10) : 64 -> 64 (ReLU) -> 10."""
+    return MLP_UNIQUE''',
+        ),
+        must_fail=("test_cnn_more_robust_than_mlp",),
+        message_contains=("NOUVEAU modèle",),
+    ),
+    "submission-entrainer-shuffles-once": Scenario(
+        grade_id="entrainer_rotation",
+        source=_edit(
+            _solution_cell("entrainer_rotation"),
+            "    for _ in range(epochs):\n        ordre = torch.randperm(N, generator=generateur)\n",
+            "    ordre = torch.randperm(N, generator=generateur)  # mélangé une fois\n"
+            "    for _ in range(epochs):\n",
+        ),
+        must_fail=("test_models_learn_upright_digits",),
+        message_contains=("même ordre à chaque époque",),
+    ),
+    "submission-entrainer-ignores-seed": Scenario(
+        grade_id="entrainer_rotation",
+        source=_edit(
+            _solution_cell("entrainer_rotation"),
+            "torch.randperm(N, generator=generateur)",
+            "torch.randperm(N)",
+        ),
+        must_fail=("test_models_learn_upright_digits",),
+        message_contains=("argument seed",),
+    ),
+}
+SCENARIOS = {**SCENARIOS, **_MORE_SCENARIOS}
+GROUPS = {
+    **GROUPS,
+    "inputs-1": (
+        "submission-ece-bins-closed-on-the-right",
+        "submission-temperature-softmax-overflows",
+        "submission-decouper-ignores-seed",
+        "submission-precision-par-angle-forgets-eval",
+        "submission-creer-mlp-returns-one-shared-model",
+        "submission-entrainer-shuffles-once",
+    ),
+    "inputs-2": ("submission-entrainer-ignores-seed",),
+}
+
+# ---------------------------------------------------------------- issue 12: alternative correct answers
+_ALTERNATIVES = {
+    "correct-ece-loops-floor": Correct(
+        grade_id="ece",
+        source='''def fiabilite(confiances, correct, n_bins=15):
+    """Une boucle sur les prédictions, bin = floor(c · M) borné au dernier."""
+    compte = np.zeros(n_bins)
+    somme_conf = np.zeros(n_bins)
+    somme_ok = np.zeros(n_bins)
+    for c, ok in zip(confiances, correct):
+        m = min(int(c * n_bins), n_bins - 1)
+        compte[m] += 1
+        somme_conf[m] += c
+        somme_ok[m] += float(ok)
+    confiance = np.zeros(n_bins)
+    precision = np.zeros(n_bins)
+    for m in range(n_bins):
+        if compte[m] > 0:
+            confiance[m] = somme_conf[m] / compte[m]
+            precision[m] = somme_ok[m] / compte[m]
+    return {"compte": compte, "confiance": confiance, "precision": precision}
+
+
+def ece(confiances, correct, n_bins=15):
+    """Somme explicite sur les bins."""
+    b = fiabilite(confiances, correct, n_bins)
+    n = len(confiances)
+    total = 0.0
+    for m in range(n_bins):
+        total += b["compte"][m] / n * abs(b["precision"][m] - b["confiance"][m])
+    return total
+''',
+        why="loops over predictions and bins, floor(c·M) clipped, a plain float",
+    ),
+    "correct-temperature-scipy": Correct(
+        grade_id="temperature",
+        source='''from scipy.optimize import minimize_scalar
+from scipy.special import log_softmax, softmax as sp_softmax
+
+
+def appliquer_temperature(logits, T):
+    """scipy.special.softmax, stable."""
+    return sp_softmax(np.asarray(logits, dtype=np.float64) / T, axis=1)
+
+
+def ajuster_temperature(logits_val, y_val):
+    """NLL minimisée par minimize_scalar sur log T, une NLL écrite avec log_softmax."""
+    logits_val = np.asarray(logits_val, dtype=float)
+    y_val = np.asarray(y_val).astype(int)
+
+    def nll(log_t):
+        return -log_softmax(logits_val / np.exp(log_t), axis=1)[np.arange(len(y_val)), y_val].mean()
+
+    res = minimize_scalar(nll, bounds=(np.log(0.05), np.log(20)), method="bounded")
+    print("T =", np.exp(res.x))
+    return float(np.exp(res.x))
+''',
+        why="scipy softmax and minimize_scalar instead of a grid, a print",
+    ),
+    "correct-validation-array-split-sklearn-ridge": Correct(
+        grade_id="validation",
+        source='''from sklearn.linear_model import Ridge
+
+
+def decouper(n, p_val=0.15, p_test=0.15, seed=0):
+    """rng.permutation puis np.split."""
+    rng = np.random.default_rng(seed)
+    idx = rng.permutation(n)
+    n_val, n_test = round(p_val * n), round(p_test * n)
+    val, test, train = np.split(idx, [n_val, n_val + n_test])
+    return train, val, test
+
+
+def plis_kfold(n, k):
+    """np.array_split, comme KFold."""
+    return np.array_split(np.arange(n), k)
+
+
+def validation_croisee(X, y, k, alpha=1.0):
+    """Ridge de scikit-learn sans intercept."""
+    mse = []
+    for val in plis_kfold(len(X), k):
+        masque = np.ones(len(X), dtype=bool)
+        masque[val] = False
+        modele = Ridge(alpha=alpha, fit_intercept=False).fit(X[masque], y[masque])
+        mse.append(((modele.predict(X[val]) - y[val]) ** 2).mean())
+    return np.mean(mse), np.std(mse)
+''',
+        why="np.split, np.array_split, sklearn's Ridge, numpy floats",
+    ),
+    "correct-ood-ranks-logsumexp": Correct(
+        grade_id="ood",
+        source='''from scipy.special import logsumexp
+from scipy.stats import rankdata
+
+
+def score_msp(logits):
+    """exp(max − logsumexp), en float32 converti."""
+    z = np.asarray(logits, dtype=float)
+    return np.exp(z.max(axis=1) - logsumexp(z, axis=1))
+
+
+def auroc(etiquettes, scores):
+    """Statistique de Mann-Whitney sur les rangs moyens (ex æquo compris)."""
+    y = np.asarray(etiquettes) == 1
+    rangs = rankdata(scores)
+    n_pos, n_neg = y.sum(), (~y).sum()
+    return (rangs[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+''',
+        why="logsumexp, Mann-Whitney ranks instead of all pairs",
+    ),
+    "correct-biais-variance-loop": Correct(
+        grade_id="biais_variance",
+        source='''def biais_variance(degre, seed, n_essais=100, n=30, bruit=0.3):
+    """Une liste de prédictions, np.var(ddof=0) explicite."""
+    rng = np.random.default_rng(seed)
+    predictions = []
+    for _ in range(n_essais):
+        x, y = tirer_donnees(rng, n, bruit)
+        coefs = np.polyfit(x, y, degre)
+        predictions.append(np.polyval(coefs, X_EVAL))
+    predictions = np.array(predictions)
+    biais2 = ((predictions.mean(axis=0) - f_vraie(X_EVAL)) ** 2).mean()
+    variance = np.var(predictions, axis=0, ddof=0).mean()
+    return {"biais2": biais2, "variance": variance}
+''',
+        why="a list of predictions, numpy floats in the dict",
+    ),
+    "correct-rotation-per-image": Correct(
+        grade_id="rotation",
+        source='''def tourner(images, angle):
+    """Image par image."""
+    images = np.asarray(images)
+    sortie = np.zeros_like(images)
+    for i in range(len(images)):
+        sortie[i, 0] = rotate(images[i, 0], angle, reshape=False, order=1, mode="constant", cval=0.0)
+    return sortie
+
+
+def precision_par_angle(modele, X, y, angles):
+    """torch.from_numpy et .float(), une liste."""
+    modele.eval()
+    resultats = []
+    for angle in angles:
+        with torch.no_grad():
+            sortie = modele(torch.from_numpy(np.ascontiguousarray(tourner(X, angle))).float())
+        resultats.append((sortie.argmax(1).numpy() == np.asarray(y)).mean())
+    return resultats
+''',
+        why="a loop over images, from_numpy().float(), a list",
+    ),
+    "correct-models-custom-modules": Correct(
+        grade_id="modeles_rotation",
+        source='''class MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Linear(64, 64)
+        self.c2 = nn.Linear(64, 10)
+
+    def forward(self, x):
+        return self.c2(torch.relu(self.c1(x.flatten(1))))
+
+
+class CNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 16, 3, padding=1)
+        self.conv2 = nn.Conv2d(16, 32, 3, padding=1)
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.relu(self.conv2(x))
+        return self.fc(x.amax(dim=(2, 3)))
+
+
+def creer_mlp():
+    """Une classe nn.Module."""
+    return MLP()
+
+
+def creer_cnn():
+    """Une classe nn.Module, pooling global par amax."""
+    return CNN()
+''',
+        why="custom nn.Module classes, F.max_pool2d and amax instead of layers",
+    ),
+    "correct-entrainer-dataloader": Correct(
+        grade_id="entrainer_rotation",
+        source='''from torch.utils.data import DataLoader, TensorDataset
+
+
+def entrainer(modele, X_train, y_train, epochs=25, lr=0.005, batch_size=64, seed=0):
+    """DataLoader(shuffle=True) avec un générateur graine seed."""
+    g = torch.Generator()
+    g.manual_seed(seed)
+    chargeur = DataLoader(TensorDataset(X_train, y_train), batch_size=batch_size, shuffle=True, generator=g)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    modele.train()
+    for epoque in range(epochs):
+        for xb, yb in chargeur:
+            opt.zero_grad()
+            F.cross_entropy(modele(xb), yb).backward()
+            opt.step()
+    return modele
+''',
+        why="a DataLoader with shuffle=True and a seeded generator",
+    ),
+}
+CORRECT = {**CORRECT, **_ALTERNATIVES}
+CORRECT_GROUPS = {
+    **CORRECT_GROUPS,
+    "correct-alternatives-1": (
+        "correct-ece-loops-floor",
+        "correct-temperature-scipy",
+        "correct-validation-array-split-sklearn-ridge",
+        "correct-ood-ranks-logsumexp",
+        "correct-biais-variance-loop",
+    ),
+    "correct-alternatives-2": (
+        "correct-rotation-per-image",
+        "correct-models-custom-modules",
+        "correct-entrainer-dataloader",
+    ),
 }

@@ -14,7 +14,14 @@ from sklearn.linear_model import Ridge
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import KFold
 
-from autograder.checks import CheckFailed, as_array, as_float, assert_close, record_margin
+from autograder.checks import (
+    CheckFailed,
+    as_array,
+    as_float,
+    assert_close,
+    record_expected,
+    record_margin,
+)
 
 # ---------------------------------------------------------------- splits and k-fold
 
@@ -135,6 +142,24 @@ def test_decouper_disjoint_and_proportions(submission, rng):
                 f"{call}: the three sets are consecutive blocks; shuffle the indices with "
                 "np.random.default_rng(seed).permutation(n)",
             )
+    # The split depends on `seed` alone: same seed, same split; another seed, another split.
+    n, seed = int(rng.integers(100, 400)), int(rng.integers(0, 10_000))
+    splits = [submission.call("decouper", n, 0.15, 0.15, s) for s in (seed, seed, seed + 1)]
+    flat = [
+        [as_array(p, f"decouper({n}, seed=…)[{i}]", shape=(None,), dtype=None).tolist()
+         for i, p in enumerate(got)]
+        if isinstance(got, (list, tuple)) and len(got) == 3 else None
+        for got in splits
+    ]
+    if flat[0] is None or flat[0] != flat[1] or flat[0] == flat[2]:
+        raise CheckFailed(
+            f"decouper({n}, 0.15, 0.15, seed) ne dépend pas de sa graine seule : la même graine "
+            "doit redonner le même découpage, une autre graine un autre ; mélangez avec "
+            "np.random.default_rng(seed).permutation(n), pas avec l'état global de np.random",
+            f"decouper({n}, 0.15, 0.15, seed) does not depend on its seed alone: the same seed "
+            "must give the same split again, another seed another one; shuffle with "
+            "np.random.default_rng(seed).permutation(n), not with np.random's global state",
+        )
 
 
 # ---------------------------------------------------------------- OOD and AUROC
@@ -153,6 +178,7 @@ def test_auroc_matches_sklearn(submission, rng):
         want = float(roc_auc_score(y, s))
         what = f"auroc ({n} scores{'' if decimals is None else ', avec des ex æquo'})"
         got = as_float(submission.call("auroc", y, s), what)
+        record_expected(what, want)
         record_margin(
             "absolute error of auroc vs roc_auc_score",
             abs(got - want),

@@ -33,7 +33,7 @@ from autograder.checks import (
     record_margin,
     score_threshold,
 )
-from autograder.proxy import Handle, Ref, Tensor
+from autograder.proxy import Handle, Ref, StudentError, Tensor
 
 SPLIT_SEED = 2026  # the grader's split, not the notebook's
 EPOCHS, LR, BATCH = 25, 0.005, 64
@@ -78,13 +78,59 @@ def _tp08_logits(modele, X):
 
 
 def _tp08_lineaire(nom, W, b):
+    # Built in training mode, with a dropout layer: only modele.eval() gives its predictions.
     import torch
     from torch import nn
-    modele = nn.Sequential(nn.Flatten(), nn.Linear(W.shape[1], W.shape[0]))
+    modele = nn.Sequential(nn.Flatten(), nn.Dropout(0.5), nn.Linear(W.shape[1], W.shape[0]))
     with torch.no_grad():
-        modele[1].weight.copy_(W)
-        modele[1].bias.copy_(b)
+        modele[2].weight.copy_(W)
+        modele[2].bias.copy_(b)
     globals()[nom] = modele
+
+
+def _tp08_deux_fois(nom):
+    import torch
+    a, b = globals()[nom](), globals()[nom]()
+    if not isinstance(a, torch.nn.Module) or not isinstance(b, torch.nn.Module):
+        return {"nouveau": True}
+    partages = {id(p) for p in a.parameters()} & {id(p) for p in b.parameters()}
+    return {"nouveau": a is not b and not partages}
+
+
+def _tp08_enregistrer(X, y, epochs, batch_size, seed, graine_modele):
+    # A stand-in model for entrainer: it records which examples (their id is pixel 0) each
+    # training step sees, whether a step's gradients were added to the previous ones, and
+    # whether its parameters moved between two steps.
+    import torch
+
+    class Enregistreur(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = torch.nn.Linear(64, 10)
+            self.ids, self.poids, self.cumuls = [], [], []
+            frais = {}
+            for i, p in enumerate(self.parameters()):
+                p.register_hook(lambda g, i=i: frais.__setitem__(i, g.detach().clone()))
+                p.register_post_accumulate_grad_hook(
+                    lambda p, i=i: self.cumuls.append(bool(torch.allclose(p.grad, frais[i])))
+                )
+
+        def forward(self, x):
+            x = x.reshape(len(x), -1)
+            if self.training and torch.is_grad_enabled():
+                self.ids.append(x[:, 0].detach().round().long().cpu().clone())
+                self.poids.append(torch.cat([p.detach().flatten() for p in self.parameters()]))
+            return self.lin(x)
+
+    torch.manual_seed(int(graine_modele))
+    modele = Enregistreur()
+    entrainer(modele, X, y, epochs=epochs, batch_size=batch_size, seed=seed)
+    return {
+        "ids": torch.cat(modele.ids) if modele.ids else torch.zeros(0, dtype=torch.long),
+        "tailles": [len(i) for i in modele.ids],
+        "cumuls": modele.cumuls,
+        "change": [bool((a != b).any()) for a, b in zip(modele.poids, modele.poids[1:])],
+    }
 """
 
 
@@ -178,7 +224,15 @@ def test_precision_par_angle_matches_reference(submission, rng):
     # One image per angle may flip on a float32 near-tie between two logits.
     if np.allclose(got, ref, atol=1.5 / len(X)):
         return
-    if np.allclose(got, got[0], atol=1.5 / len(X)):
+    if got[0] < 1 - 1.5 / len(X):
+        hint = (
+            "sans rotation, votre précision n'atteint pas celle du modèle du correcteur, qui "
+            "contient du dropout : passez le modèle en mode évaluation (modele.eval()) avant "
+            "de mesurer",
+            "without rotation, your accuracy misses the grader model's, which contains dropout: "
+            "put the model in evaluation mode (modele.eval()) before measuring",
+        )
+    elif np.allclose(got, got[0], atol=1.5 / len(X)):
         hint = (
             "la précision est la même pour tous les angles : les images passées au modèle "
             "doivent être tourner(X, angle)",
@@ -338,9 +392,93 @@ def _score(value: float, hint: tuple[str, str], **kwargs) -> None:
         raise _with_hint(exc, *hint) from None
 
 
+def _check_training_loop(submission, seed: int) -> None:
+    """entrainer on a grader stand-in model: mini-batches of batch_size covering every example
+    once per epoch, a new order each epoch, drawn from `seed`; zero_grad and step each step."""
+    rng = np.random.default_rng([seed, 8])
+    N, epochs, batch = int(rng.integers(150, 250)), 3, int(rng.choice([16, 32]))
+    X = rng.uniform(size=(N, 1, 8, 8)).astype(np.float32)
+    X[:, 0, 0, 0] = np.arange(N)  # each example's id, read back by the stand-in model
+    y = rng.integers(0, 10, size=N)
+    submission.define("_tp08_enregistrer", KERNEL_SRC)
+
+    def run(s: int) -> dict:
+        try:
+            out = submission.call("_tp08_enregistrer", Tensor(X), Tensor(y), epochs, batch, s, 0,
+                                  timeout=TRAIN_TIMEOUT)
+        except StudentError as exc:
+            raise CheckFailed(
+                f"entrainer(modele, X, y, epochs={epochs}, batch_size={batch}, seed=…) sur un "
+                f"petit modèle linéaire du correcteur a levé {exc.ename} : {exc.evalue[:200]}",
+                f"entrainer(modele, X, y, epochs={epochs}, batch_size={batch}, seed=…) on a small "
+                f"grader linear model raised {exc.ename}: {exc.evalue[:200]}",
+            ) from None
+        if not isinstance(out, dict):
+            raise CheckFailed("entrainer : résultat inattendu", "entrainer: unexpected result")
+        return out
+
+    train_seed = int(rng.integers(0, 2**31 - 1))
+    out = run(train_seed)
+    ids = as_array(out["ids"], "exemples vus par entrainer", shape=(None,), dtype=np.int64)
+    sizes = [int(v) for v in out["tailles"]]
+    call = f"entrainer(epochs={epochs}, batch_size={batch})"
+    per_epoch = -(-N // batch)
+    if ids.size != epochs * N or any(v > batch for v in sizes) or len(sizes) != epochs * per_epoch:
+        raise CheckFailed(
+            f"{call} sur {N} exemples : {len(sizes)} étapes de gradient sur des lots de "
+            f"{min(sizes, default=0)} à {max(sizes, default=0)} exemples ; attendu : à chaque "
+            "époque, tous les exemples une fois, en mini-lots de batch_size (le dernier peut "
+            "être plus petit)",
+            f"{call} on {N} examples: {len(sizes)} gradient steps on batches of "
+            f"{min(sizes, default=0)} to {max(sizes, default=0)} examples; expected: at every "
+            "epoch, every example once, in mini-batches of batch_size (the last may be smaller)",
+        )
+    orders = ids.reshape(epochs, N)
+    if any(sorted(o.tolist()) != list(range(N)) for o in orders):
+        raise CheckFailed(
+            f"{call} : une époque ne voit pas chaque exemple exactement une fois ; parcourez une "
+            "permutation des indices (torch.randperm(N, generator=...)) par tranches de batch_size",
+            f"{call}: an epoch does not see every example exactly once; walk through a "
+            "permutation of the indices (torch.randperm(N, generator=...)) in slices of batch_size",
+        )
+    if any((o == orders[0]).all() for o in orders[1:]) or (orders[0] == np.arange(N)).all():
+        raise CheckFailed(
+            f"{call} : les exemples arrivent dans le même ordre à chaque époque ; mélangez-les "
+            "à CHAQUE époque (un nouveau torch.randperm au début de chaque époque)",
+            f"{call}: the examples come in the same order at every epoch; shuffle them at EVERY "
+            "epoch (a new torch.randperm at the start of each epoch)",
+        )
+    if not all(bool(c) for c in out["cumuls"]):
+        raise CheckFailed(
+            f"{call} : les gradients d'un lot s'ajoutent à ceux du lot précédent : appelez "
+            "optimiseur.zero_grad() à chaque étape, avant perte.backward()",
+            f"{call}: the gradients of a batch are added to those of the previous batch: call "
+            "optimiseur.zero_grad() at every step, before perte.backward()",
+        )
+    if not all(bool(c) for c in out["change"]):
+        raise CheckFailed(
+            f"{call} : les paramètres du modèle ne bougent pas à chaque lot : perte.backward() "
+            "puis optimiseur.step() à chaque étape",
+            f"{call}: the model's parameters do not move at every batch: perte.backward() then "
+            "optimiseur.step() at every step",
+        )
+    again = as_array(run(train_seed)["ids"], "exemples vus", shape=(None,), dtype=np.int64)
+    other = as_array(run(train_seed + 1)["ids"], "exemples vus", shape=(None,), dtype=np.int64)
+    if not np.array_equal(again, ids) or np.array_equal(other, ids):
+        raise CheckFailed(
+            f"{call} ne tire pas l'ordre des exemples avec son argument seed : la même graine "
+            "doit donner les mêmes lots, une autre graine d'autres lots ; "
+            "torch.randperm(N, generator=torch.Generator().manual_seed(seed))",
+            f"{call} does not draw the order of the examples from its seed argument: the same "
+            "seed must give the same batches, another seed other batches; "
+            "torch.randperm(N, generator=torch.Generator().manual_seed(seed))",
+        )
+
+
 @pytest.mark.item("entrainer_rotation")
 @pytest.mark.points(0.5)
 def test_models_learn_upright_digits(submission, seed):
+    _check_training_loop(submission, seed)
     t = _trained(submission, seed)
     mlp, cnn = t.clean["creer_mlp"], t.clean["creer_cnn"]
     _score(
@@ -398,6 +536,17 @@ def test_accuracy_drops_under_rotation(submission, seed):
 @pytest.mark.item("modeles_rotation")
 @pytest.mark.points(1)
 def test_cnn_more_robust_than_mlp(submission, seed):
+    submission.define("_tp08_deux_fois", KERNEL_SRC)
+    for name in NAMES:
+        if not submission.call("_tp08_deux_fois", name).get("nouveau", True):
+            raise CheckFailed(
+                f"deux appels à {name}() renvoient le même modèle (ou des paramètres partagés) : "
+                "chaque appel doit construire un NOUVEAU modèle non entraîné (créez les couches "
+                "dans la fonction, pas une fois pour toutes en dehors)",
+                f"two calls to {name}() return the same model (or shared parameters): each call "
+                "must build a NEW untrained model (create the layers inside the function, not "
+                "once and for all outside)",
+            )
     t = _trained(submission, seed)
     cnn, mlp = t.mid["creer_cnn"], t.mid["creer_mlp"]
     info = t.info["creer_cnn"]

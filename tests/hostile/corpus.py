@@ -150,7 +150,7 @@ print("runtime-rename=" + _attempt(lambda: os.rename(RUN, RUN + ".old")))
 def _swapper():
     end = time.monotonic() + 20
     while time.monotonic() < end:
-        for x in glob.glob(os.path.join(RUN, "xchg-*")):
+        for x in glob.glob(os.path.join(RUN, "exchange", "xchg-*")) + [os.path.join(RUN, "exchange")]:
             if os.path.islink(x):
                 continue
             if _attempt(lambda: os.rename(x, x + ".old")) == "ok":
@@ -1482,12 +1482,9 @@ ENTRIES: tuple[Entry, ...] = (
         FORGE,
         "crafted-npy",
         "numpy.save patched: a pickle payload, an 8 TB header, a zip instead of .npy",
-        "the grader loads with allow_pickle=False and accepts numeric arrays only",
+        "the grader reads the .npy header itself: no pickle, a declared size that must match the file, a plain .npy only",
         scratch={"given_end": [CRAFTED_NPY]},
-        says=[
-            ("tableau illisible", "unreadable array"),
-            ("tableau non numérique", "non-numeric array"),
-        ],
+        says=[("tableau illisible", "unreadable array")],
     ),
     Entry(
         FORGE,
@@ -2109,10 +2106,13 @@ ENTRIES: tuple[Entry, ...] = (
         "the proxy reads a file once per answer (device+inode) and at most 512 MiB per submission; failed checks keep no array",
         answers=SOLUTION,
         scratch={"given_end": [REPEATED_SPARSE_ARRAY]},
-        says=[("volume total que le correcteur accepte", "exceed the total the grader accepts")],
+        # A budget for one such answer: a check that loops over calls holds its last answer
+        # while the next is read, so the default 512 MiB lets two of them live at once.
+        options={"answer_budget_mb": 300},
+        says=[("volume total que le correcteur accepte \\(300 Mio", "exceed the total the grader accepts \\(300 MiB")],
         evidence=["sparse answers armed"],
-        # One 250 MiB array at a time, plus the first grading's imports when it runs alone
-        # (-k): it was 2 GB, linear in the names, > 8 GB with failed checks' frames kept.
+        # One 250 MiB array, plus the first grading's imports when it runs alone (-k): it was
+        # 2 GB (six reads of the file), > 8 GB with failed checks' frames kept.
         peak_mb=450.0,
     ),
     Entry(

@@ -207,7 +207,13 @@ def cmd_prove(args: argparse.Namespace) -> int:
         write_atomic(out / "prove.json", to_json(proofs).encode("utf-8"))
         write_atomic(out / "prove.md", to_markdown(proofs).encode("utf-8"))
         say(f"[prove] reports in {out}/ (prove.json, prove.md)", err=True)
-    failed = [p.tp for p in proofs if p.failed]
+    gradings = [g for p in proofs for g in p.gradings]
+    bad = sum(bool(g.findings) for g in gradings)
+    say(f"prove: {len(gradings) - bad} passed, {bad} failed")  # gradings judged clean / with findings
+    failed = [p.tp for p in proofs if (p.findings if args.mutation_advisory else p.failed)]
+    under = [p.tp for p in proofs if p.mutation is not None and not p.mutation.meets_target]
+    if under and args.mutation_advisory:
+        say(f"[prove] mutation score under the target (advisory): {', '.join(under)}", err=True)
     say(f"[prove] {'found something in ' + ', '.join(failed) if failed else 'nothing found'}", err=True)
     return EXIT_REFUSED if failed else EXIT_OK
 
@@ -413,6 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
     pv.add_argument("--mutants", type=int, metavar="K", help="also grade K mutants of the solution (0: all of them; default: none)")
     pv.add_argument("--sample-seed", type=int, default=0, help="seed of the mutant sample (default 0): same seed, same mutants")
     pv.add_argument("--one-mutant-per-grading", action="store_true", help="grade each mutant alone instead of grouping mutants of independent cells (slower)")
+    pv.add_argument("--mutation-advisory", action="store_true", help="report the mutation score without letting it set the exit code (findings still do)")
     pv.add_argument("--out", help="also write prove.json and prove.md into this folder")
     pv.add_argument("--course", help="course root holding source/")
     _add_grade_options(pv)

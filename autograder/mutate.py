@@ -195,8 +195,8 @@ class Mutant:
 
 
 def line_diff(before: str, after: str) -> str:
-    """The lines that differ, as `-old` / `+new` (no file headers, no context)."""
-    lines = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+    """The lines that differ, as `-old` / `+new` with one line of context (no file headers)."""
+    lines = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=1)
     return "\n".join(x for x in lines if not x.startswith(("---", "+++", "@@")))
 
 

@@ -6,6 +6,8 @@
 #                                 session the first grading is shared with the scenario tests)
 #   bash scripts/test.sh determinism  the determinism tests alone
 #   bash scripts/test.sh all      everything
+#   bash scripts/test.sh prove    every TP's scenarios under 3 grader variants and a sample of 10
+#                                 mutants of its solution (`autograder prove`, reports in prove-out/)
 # Extra arguments after the mode go to pytest (e.g. `bash scripts/test.sh fast -x -k graft`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,5 +30,9 @@ case "$mode" in
   determinism) run -m determinism -q -ra "$@" ;;
   all) run -q -ra "$@" ;;
   lint) .venv/bin/ruff check autograder tests bench source ;;
-  *) echo "usage: bash scripts/test.sh [fast|slow|determinism|all|lint] [pytest args...]" >&2; exit 2 ;;
+  # Seed findings (a wrong answer keeping a point under another variant, a correct one losing
+  # one) fail the step; the mutation score is reported (prove-out/prove.md) without failing it
+  # until every TP reaches the 90 % target. Extra arguments go to `autograder prove`.
+  prove) .venv/bin/autograder prove --seeds 3 --mutants 10 --sample-seed 0 --mutation-advisory --out prove-out "$@" ;;
+  *) echo "usage: bash scripts/test.sh [fast|slow|determinism|all|lint|prove] [pytest or prove args...]" >&2; exit 2 ;;
 esac

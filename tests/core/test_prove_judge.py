@@ -1,0 +1,125 @@
+"""prove's judging, on hand-built reports: what a wrong answer, a correct one and the solution
+must show, and how mutants sharing a grading are told apart."""
+
+from __future__ import annotations
+
+from autograder.mutate import Mutant
+from autograder.prove import judge
+from autograder.prove.judge import (
+    Correct,
+    Scenario,
+    lost_points,
+    scenario_findings,
+    solution_findings,
+)
+from autograder.prove.mutation import attribute, item_scores, plan_batches
+from autograder.results import (
+    CellRun,
+    CheckResult,
+    CommitInfo,
+    GradeReport,
+    Message,
+    Problem,
+    Status,
+    Visibility,
+)
+
+BOTH = Message("faux : le signe est inversé", "wrong: the sign is flipped")
+
+
+def check(name: str, item: str, score: float, max_score: float = 1.0, message: Message | None = None) -> CheckResult:
+    status = Status.PASSED if score >= max_score else Status.FAILED
+    return CheckResult(name, item, score, max_score, status, Visibility.HIDDEN,
+                       message=message if message is not None else (None if status is Status.PASSED else BOTH))
+
+
+def report(*checks: CheckResult, cells: tuple[CellRun, ...] = (), problems: tuple[Problem, ...] = ()) -> GradeReport:
+    return GradeReport(tp="tp_x", title=Message("x"), commit=CommitInfo("r", "r"), score=sum(c.score for c in checks),
+                       max_score=sum(c.max_score for c in checks), checks=checks, cells=cells, problems=problems)
+
+
+SIGN = Scenario("grad", "src", must_fail=("test_grad_value",), message_contains=("signe",), affects=("train",))
+
+
+def kinds(found) -> list[str]:
+    return [f.kind for f in found]
+
+
+def test_a_wrong_answer_that_loses_its_points_with_the_hint_is_clean():
+    r = report(check("test_grad_value", "grad", 0), check("test_grad_shape", "grad", 1),
+               check("test_train", "train", 0.5), check("test_other", "other", 1))
+    assert scenario_findings({"sign": SIGN}, r) == []
+
+
+def test_a_wrong_answer_keeping_a_must_fail_point_is_found():
+    r = report(check("test_grad_value", "grad", 1), check("test_other", "other", 1))
+    found = scenario_findings({"sign": SIGN}, r)
+    assert kinds(found) == [judge.KEPT_POINTS, judge.NO_HINT]
+    assert str(found[0]) == "sign: test_grad_value should lose points but kept 1/1.0"
+
+
+def test_an_untouched_item_losing_points_is_found_and_an_affected_one_is_not():
+    r = report(check("test_grad_value", "grad", 0), check("test_train", "train", 0), check("test_other", "other", 0.5))
+    found = scenario_findings({"sign": SIGN}, r)
+    assert kinds(found) == [judge.UNTOUCHED_LOST]
+    assert str(found[0]) == "untouched item other: test_other lost points (0.5/1.0)"
+
+
+def test_missing_check_missing_english_and_another_check_of_the_item():
+    french_only = Message("le signe est inversé", "")
+    r = report(check("test_grad_value", "grad", 0, message=french_only), check("test_grad_shape", "grad", 0))
+    sc = Scenario("grad", "src", must_fail=("test_grad_value", "test_gone"), message_contains=("signe",))
+    found = scenario_findings({"s": sc}, r)
+    assert kinds(found) == [judge.NO_CHECK, judge.NOT_BILINGUAL, judge.SAME_ITEM_LOST]
+
+
+def test_a_correct_variant_losing_a_point_is_found_with_its_message():
+    r = report(check("test_grad_value", "grad", 0.5), check("test_other", "other", 1))
+    found = lost_points("correct-float32", r)
+    assert [str(f) for f in found] == ["grad::test_grad_value 0.5/1.0: faux : le signe est inversé"]
+    assert Correct("grad", "src", "float32").why == "float32"
+
+
+def test_the_solution_must_pass_everything_and_raise_no_problem():
+    assert solution_findings(report(check("a", "i", 1))) == []
+    problem = Problem("cell-timeout", Message("trop long", "too long"), "cell 3")
+    found = solution_findings(report(check("a", "i", 0), problems=(problem,)))
+    assert kinds(found) == [judge.LOST_POINTS, judge.PROBLEM]
+
+
+def mutant(gid: str, n: int = 0) -> Mutant:
+    return Mutant(f"{gid}:Op@{n}:0", gid, "Op", n, 0, "src", "-a\n+b")
+
+
+AFFECTS = {"fwd": ("train",), "loss": ("train",), "other": ()}
+
+
+def test_mutants_of_independent_cells_share_a_grading_and_uncovered_cells_go_alone():
+    ms = [mutant("fwd"), mutant("fwd", 1), mutant("loss"), mutant("other"), mutant("helper")]
+    batches = plan_batches(ms, AFFECTS)
+    ids = [[m.id for m in b] for b in batches]
+    # fwd and loss both affect train: never together; a cell without scenarios is graded alone
+    assert ids == [["fwd:Op@0:0", "other:Op@0:0"], ["fwd:Op@1:0"], ["loss:Op@0:0"], ["helper:Op@0:0"]]
+    assert [len(b) for b in plan_batches(ms, AFFECTS, group=False)] == [1] * 5
+
+
+def test_a_shared_grading_credits_each_mutant_with_its_own_zone_only():
+    batch = [mutant("fwd"), mutant("other")]
+    r = report(check("t_fwd", "fwd", 1), check("t_train", "train", 0), check("t_other", "other", 1))
+    results = attribute(batch, r, AFFECTS, r.max_score + 1)  # the solution's max: all checks' points
+    assert results is None  # max score differs: cannot say
+    results = attribute(batch, r, AFFECTS, r.max_score)
+    assert [(x.id, x.caught, x.lost) for x in results] == [
+        ("fwd:Op@0:0", True, ("train::t_train 0/1",)), ("other:Op@0:0", False, ())]
+    assert [(i.item, i.mutants, i.caught) for i in item_scores(results)] == [("fwd", 1, 1), ("other", 1, 0)]
+
+
+def test_a_shared_grading_that_cannot_be_attributed_is_refused():
+    batch = [mutant("fwd"), mutant("other")]
+    outside = report(check("t_fwd", "fwd", 1), check("t_x", "unrelated", 0))
+    assert attribute(batch, outside, AFFECTS, outside.max_score) is None
+    timeout = CellRun(3, "c3", "fwd", "student-answer", "timeout")
+    ok = report(check("t_fwd", "fwd", 0), cells=(timeout,))
+    assert attribute(batch, ok, AFFECTS, ok.max_score) is None
+    # alone, any lost point (or a lower total) catches it
+    assert attribute([mutant("helper")], outside, AFFECTS, outside.max_score)[0].caught

@@ -50,6 +50,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cell_kernel-died": "noyau arrêté",
         "cell_skipped": "non exécutée",
         "sandbox": "Bac à sable : {level}",
+        "memory_tree": "Mémoire : {mb} Mo pour tout le noyau",
+        "memory_process": "Mémoire : {mb} Mo par processus du noyau",
         "device": "Calcul : {device}",
         "graded_at": "Corrigé le {date}",
         "version": "autograder {version}",
@@ -94,6 +96,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cell_kernel-died": "kernel died",
         "cell_skipped": "skipped",
         "sandbox": "Sandbox: {level}",
+        "memory_tree": "Memory: {mb} MB for the whole kernel",
+        "memory_process": "Memory: {mb} MB per kernel process",
         "device": "Device: {device}",
         "graded_at": "Graded at {date}",
         "version": "autograder {version}",
@@ -253,6 +257,11 @@ def footer_parts(report: GradeReport, lang: str) -> list[str]:
     parts = []
     if report.sandbox is not None:
         parts.append(tr("sandbox", lang, level=clean(report.sandbox.level)))
+        limits = report.sandbox.limits
+        if "tree_memory_mb" in limits:  # the kernel's whole tree in one memory cgroup
+            parts.append(tr("memory_tree", lang, mb=int(limits["tree_memory_mb"])))
+        elif "memory_mb" in limits:  # RLIMIT_AS: each process on its own
+            parts.append(tr("memory_process", lang, mb=int(limits["memory_mb"])))
     parts.append(tr("device", lang, device=clean(report.device)))
     if report.graded_at:
         parts.append(tr("graded_at", lang, date=clean(report.graded_at)))

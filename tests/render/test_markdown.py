@@ -71,3 +71,14 @@ def test_empty_report(empty_report: GradeReport) -> None:
     md = to_markdown(empty_report, "en")
     assert "No check could be run." in md and "unknown commit" in md
     assert "`unknown-ref`" in md
+
+
+def test_footer_says_whether_the_memory_bound_is_whole_kernel_or_per_process(report):
+    from dataclasses import replace
+
+    per_process = replace(report, sandbox=replace(report.sandbox, limits={"memory_mb": 4096}))
+    assert "Mémoire : 4096 Mo par processus du noyau" in to_markdown(per_process, "fr")
+    assert "Memory: 4096 MB per kernel process" in to_markdown(per_process, "en")
+    tree = replace(report, sandbox=replace(report.sandbox, limits={"memory_mb": 4096, "tree_memory_mb": 4096}))
+    assert "Mémoire : 4096 Mo pour tout le noyau" in to_markdown(tree, "fr")
+    assert "Memory: 4096 MB for the whole kernel" in to_markdown(tree, "en")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.tp_harness import Scenario
+from tests.tp_harness import Correct, Scenario
 
 _CAUSAL = '''
 
@@ -262,9 +262,166 @@ def attention(Q, K, V, masque=None):
         ),
         must_fail=(
             "test_entrainer_transformer_learns_a_periodic_sequence",
+            "test_entrainer_transformer_loop_mechanics",
             "test_transformer_bits_per_char_on_held_out_text",
         ),
         message_contains=("la cible doit être décalée d'un cran",),
+    ),
+    # ---------------------------------------------------------------- inputs the grader varies
+    "submission-attention-bmm-only-3d": Scenario(
+        grade_id="attention",
+        source=_attention(
+            """    scores = torch.bmm(Q, K.transpose(1, 2)) / math.sqrt(Q.shape[-1])
+    if masque is not None:
+        scores = scores.masked_fill(~masque.bool(), float("-inf"))
+    return torch.bmm(torch.softmax(scores, dim=-1), V)
+""",
+            "torch.bmm : ne marche que pour des entrées (B, n, d).",
+        ),
+        must_fail=("test_attention_matches_torch_without_mask",),
+        message_contains=("4 dimensions",),
+        # The public checks of the MHA and the Transformer run the student's own attention.
+        affects=("mha", "transformer", "transformer_train"),
+    ),
+    "submission-causal-mask-upper-triangular": Scenario(
+        grade_id="attention",
+        source=_edit(_solution_cell("attention"), "torch.tril(", "torch.triu("),
+        must_fail=("test_attention_with_causal_mask",),
+        message_contains=("triangulaire inférieure",),
+        affects=("transformer", "transformer_train"),  # masque_causal builds their mask
+    ),
+    "submission-mha-ignores-mask": Scenario(
+        grade_id="mha",
+        source=_edit(
+            _solution_cell("mha"),
+            "attention(separer(q), separer(k), separer(v), masque)",
+            "attention(separer(q), separer(k), separer(v))",
+        ),
+        must_fail=("test_mha_matches_nn_multiheadattention",),
+        message_contains=("ignore son argument masque",),
+        affects=("transformer_train",),  # modele_car, trained with it, is not causal
+    ),
+    "submission-mha-single-head": Scenario(
+        grade_id="mha",
+        source='''def attention_multi_tetes(x, W_in, b_in, W_out, b_out, n_tetes, masque=None):
+    """Une seule grande tête : n_tetes n'est pas utilisé."""
+    q, k, v = (x @ W_in.T + b_in).chunk(3, dim=-1)
+    return attention(q, k, v, masque) @ W_out.T + b_out
+''',
+        must_fail=("test_mha_matches_nn_multiheadattention",),
+        message_contains=("une seule tête",),
+        affects=("transformer_train",),
+    ),
+    "submission-bert-vocab-hardcoded": Scenario(
+        grade_id="bert_mask",
+        source=_edit(
+            _solution_cell("bert_mask"),
+            "torch.randint(0, taille_vocab, tokens.shape, generator=g)",
+            "torch.randint(0, 1000, tokens.shape, generator=g)  # vocabulaire de la démo",
+        ),
+        must_fail=("test_bert_replacement_split",),
+        message_contains=("avec l'argument taille_vocab",),
+    ),
+    "submission-bert-graine-ignored": Scenario(
+        grade_id="bert_mask",
+        source=_edit(
+            _solution_cell("bert_mask"),
+            "g = torch.Generator().manual_seed(int(graine))",
+            "g = torch.Generator()\n    g.seed()  # une graine différente à chaque appel",
+        ),
+        must_fail=("test_bert_selection_rate",),
+        message_contains=("même graine",),
+    ),
+    "submission-bert-2d-only": Scenario(
+        grade_id="bert_mask",
+        source=_edit(
+            _solution_cell("bert_mask"),
+            "    selection = torch.rand(tokens.shape, generator=g) < 0.15\n"
+            "    u = torch.rand(tokens.shape, generator=g)\n"
+            "    aleatoires = torch.randint(0, taille_vocab, tokens.shape, generator=g)\n",
+            "    B, L = tokens.shape\n"
+            "    selection = torch.rand(B, L, generator=g) < 0.15\n"
+            "    u = torch.rand(B, L, generator=g)\n"
+            "    aleatoires = torch.randint(0, taille_vocab, (B, L), generator=g)\n",
+        ),
+        must_fail=("test_bert_selection_rate", "test_bert_replacement_split"),
+        message_contains=("forme quelconque",),
+    ),
+    "submission-gnn-degree-over-columns": Scenario(
+        grade_id="gnn",
+        source=_edit(_solution_cell("gnn"), "A.sum(dim=1, keepdim=True)", "A.sum(dim=0).unsqueeze(1)"),
+        must_fail=("test_gnn_values",),
+        message_contains=("colonnes de A",),
+    ),
+    "submission-gnn-train-graine-ignored": Scenario(
+        grade_id="gnn_train",
+        source=_edit(_GNN_TRAIN, "    torch.manual_seed(int(graine))\n    modele = GNN(", "    modele = GNN("),
+        must_fail=("test_gnn_accuracy_on_grader_graphs",),
+        message_contains=("reproductible avec sa graine",),
+    ),
+    "submission-mlp-never-steps": Scenario(
+        grade_id="gnn_train",
+        source=_edit(
+            _GNN_TRAIN,
+            "        perte = F.cross_entropy(modele(X)[idx_train], y_train)\n"
+            "        optimiseur.zero_grad()\n"
+            "        perte.backward()\n"
+            "        optimiseur.step()\n",
+            "        perte = F.cross_entropy(modele(X)[idx_train], y_train)\n"
+            "        optimiseur.zero_grad()\n"
+            "        perte.backward()\n",
+        ),
+        must_fail=("test_gnn_beats_features_only_mlp",),
+        message_contains=("n'est pas équitable",),
+    ),
+    # ---------------------------------------------------------------- mechanisms, not outcomes
+    "submission-transformer-no-residual": Scenario(
+        grade_id="transformer",
+        source=_edit(
+            _edit(_TRANSFORMER, "        x = x + attention_multi_tetes(\n", "        x = attention_multi_tetes(\n"),
+            "        return x + self.mlp(self.norme_2(x))\n",
+            "        return self.mlp(self.norme_2(x))\n",
+        ),
+        must_fail=("test_transformer_residuals_and_positions",),
+        message_contains=("connexion résiduelle",),
+        affects=("transformer_train",),
+    ),
+    "submission-transformer-no-position": Scenario(
+        grade_id="transformer",
+        source=_edit(
+            _TRANSFORMER,
+            "        x = self.plongement(idx) + self.position(positions)\n",
+            "        x = self.plongement(idx)  # l'attention voit déjà l'ordre ?\n",
+        ),
+        must_fail=("test_transformer_residuals_and_positions",),
+        message_contains=("ignore la position",),
+        affects=("transformer_train",),
+    ),
+    "submission-transformer-train-no-zero-grad": Scenario(
+        grade_id="transformer_train",
+        source=_edit(_TRANSFORMER_TRAIN, "        optimiseur.zero_grad()\n", ""),
+        # modele_car, trained by the same loop, diverges too.
+        must_fail=(
+            "test_entrainer_transformer_loop_mechanics",
+            "test_transformer_bits_per_char_on_held_out_text",
+        ),
+        message_contains=("zero_grad",),
+    ),
+    "submission-transformer-train-last-position-loss": Scenario(
+        grade_id="transformer_train",
+        source=_edit(
+            _TRANSFORMER_TRAIN,
+            "        perte = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))\n",
+            "        perte = F.cross_entropy(logits[:, -1], y[:, -1])  # le caractère suivant\n",
+        ),
+        must_fail=("test_entrainer_transformer_loop_mechanics",),
+        message_contains=("dernière position",),
+    ),
+    "submission-transformer-train-graine-ignored": Scenario(
+        grade_id="transformer_train",
+        source=_edit(_TRANSFORMER_TRAIN, "(taille_lot, 1), generator=generateur)", "(taille_lot, 1))"),
+        must_fail=("test_entrainer_transformer_loop_mechanics",),
+        message_contains=("graine",),
     ),
 }
 
@@ -289,7 +446,261 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "submission-mask-filled-with-zero-not-minus-inf",
         "submission-mha-forgets-out-proj",
     ),
+    "inputs-1": (
+        "submission-attention-bmm-only-3d",
+        "submission-bert-vocab-hardcoded",
+        "submission-gnn-degree-over-columns",
+        "submission-gnn-train-graine-ignored",
+    ),
+    "inputs-2": (
+        "submission-mha-ignores-mask",
+        "submission-bert-graine-ignored",
+        "submission-mlp-never-steps",
+        "submission-transformer-no-residual",
+    ),
+    "inputs-3": ("submission-bert-2d-only", "submission-transformer-train-no-zero-grad"),
+    "inputs-4": ("submission-mha-single-head", "submission-causal-mask-upper-triangular"),
+    "inputs-5": ("submission-transformer-train-last-position-loss",),
+    "inputs-6": ("submission-transformer-train-graine-ignored",),
+    "inputs-7": ("submission-transformer-no-position",),
     "guard-attention": ("submission-attention-calls-torch-sdpa",),
     "guard-mha": ("submission-mha-calls-nn-multiheadattention",),
     "transformer-not-causal": ("submission-transformer-without-causal-mask",),
+}
+
+# ---------------------------------------------------------------- alternative correct answers
+# Written as students write them: each must keep full marks.
+
+CORRECT: dict[str, Correct] = {
+    "correct-attention-einsum-manual-softmax-1e9": Correct(
+        grade_id="attention",
+        source='''def attention(Q, K, V, masque=None):
+    """softmax(Q Kᵀ / √d_k) V avec einsum, une softmax écrite à la main et -1e9."""
+    d_k = Q.size(-1)
+    scores = torch.einsum("...nd,...md->...nm", Q, K) / d_k ** 0.5
+    if masque is not None:
+        scores = torch.where(masque.bool(), scores, torch.full_like(scores, -1e9))
+    scores = scores - scores.max(dim=-1, keepdim=True).values
+    poids = torch.exp(scores)
+    poids = poids / poids.sum(dim=-1, keepdim=True)
+    return poids @ V
+
+
+def masque_causal(n):
+    """Boucle sur les lignes."""
+    masque = torch.zeros(n, n, dtype=torch.bool)
+    for i in range(n):
+        masque[i, : i + 1] = True
+    return masque
+''',
+        why="einsum, softmax by hand with the max subtracted, -1e9 instead of -inf, a loop",
+    ),
+    "correct-mha-loop-over-heads": Correct(
+        grade_id="mha",
+        source='''def attention_multi_tetes(x, W_in, b_in, W_out, b_out, n_tetes, masque=None):
+    """Une boucle sur les têtes, puis torch.cat."""
+    d = x.shape[-1]
+    d_t = d // n_tetes
+    q = x @ W_in[:d].T + b_in[:d]
+    k = x @ W_in[d : 2 * d].T + b_in[d : 2 * d]
+    v = x @ W_in[2 * d :].T + b_in[2 * d :]
+    tetes = []
+    for h in range(n_tetes):
+        s = slice(h * d_t, (h + 1) * d_t)
+        tetes.append(attention(q[..., s], k[..., s], v[..., s], masque))
+    return torch.cat(tetes, dim=-1) @ W_out.T + b_out
+''',
+        why="a loop over the heads on 3-d slices instead of a reshape to 4-d",
+    ),
+    "correct-posenc-numpy-float32-loops": Correct(
+        grade_id="posenc",
+        source='''def encodage_positionnel(n, d):
+    """Deux boucles en numpy float32."""
+    pe = np.zeros((n, d), dtype=np.float32)
+    for pos in range(n):
+        for i in range(0, d, 2):
+            angle = pos / (10000 ** (i / d))
+            pe[pos, i] = math.sin(angle)
+            pe[pos, i + 1] = math.cos(angle)
+    return torch.from_numpy(pe)
+''',
+        why="float32, numpy, loops",
+    ),
+    "correct-equivariance-item-and-print": Correct(
+        grade_id="equivariance",
+        source='''def erreur_permutation(f, X, perm):
+    """Sans no_grad, avec .item() et un affichage."""
+    Y = f(X)
+    Y_perm = f(X[perm])
+    ecart = torch.abs(Y_perm - Y[perm]).max()
+    print("écart :", float(ecart))
+    return ecart.item()
+''',
+        why="no torch.no_grad, .item(), a print",
+    ),
+    "correct-bert-one-uniform": Correct(
+        grade_id="bert_mask",
+        source='''def masquage_bert(tokens, id_mask, taille_vocab, graine):
+    """Un seul tirage uniforme r : r < 0,12 [MASK], 0,12 <= r < 0,135 aléatoire, < 0,15 inchangé."""
+    g = torch.Generator()
+    g.manual_seed(graine)
+    r = torch.rand(tokens.shape, generator=g)
+    entrees = tokens.clone()
+    cibles = torch.full_like(tokens, -100)
+    selection = r < 0.15
+    cibles[selection] = tokens[selection]
+    entrees[r < 0.12] = id_mask
+    aleatoire = (r >= 0.12) & (r < 0.135)
+    entrees[aleatoire] = torch.randint(taille_vocab, (int(aleatoire.sum()),), generator=g)
+    return entrees, cibles
+''',
+        why="one uniform draw for the selection and the 80/10/10 split",
+    ),
+    "correct-gnn-where-degree": Correct(
+        grade_id="gnn",
+        source='''def couche_gnn(X, A, W_soi, W_voisins, agregation="somme"):
+    """Degré protégé par torch.where, clamp au lieu de relu."""
+    M = torch.matmul(A, X)
+    if agregation == "moyenne":
+        deg = A.sum(1)
+        deg = torch.where(deg > 0, deg, torch.ones_like(deg))
+        M = M / deg.unsqueeze(-1)
+    return torch.clamp(X @ W_soi + M @ W_voisins, min=0)
+''',
+        why="torch.where for the degree, matmul, clamp instead of relu",
+    ),
+    "correct-gnn-train-xavier-custom-mlp": Correct(
+        grade_id="gnn_train",
+        source='''class GNN(nn.Module):
+    """Initialisation de Xavier, une liste de couches."""
+
+    def __init__(self, d_entree, d_cachee, n_classes):
+        super().__init__()
+        self.poids = nn.ParameterList()
+        for a, b in ((d_entree, d_cachee), (d_cachee, d_cachee)):
+            for _ in range(2):
+                w = nn.Parameter(torch.empty(a, b))
+                nn.init.xavier_uniform_(w)
+                self.poids.append(w)
+        self.sortie = nn.Linear(d_cachee, n_classes)
+
+    def forward(self, X, A):
+        H = X
+        for k in range(2):
+            H = couche_gnn(H, A, self.poids[2 * k], self.poids[2 * k + 1], agregation="moyenne")
+        return self.sortie(H)
+
+
+class MLP(nn.Module):
+    def __init__(self, d, c):
+        super().__init__()
+        self.c1 = nn.Linear(d, 32)
+        self.c2 = nn.Linear(32, c)
+
+    def forward(self, x):
+        return self.c2(F.relu(self.c1(x)))
+
+
+def _entrainer(modele, entree, idx_train, y_train, n_epoques, lr):
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    for epoque in range(n_epoques):
+        opt.zero_grad()
+        perte = F.cross_entropy(modele(*entree)[idx_train], y_train)
+        perte.backward()
+        opt.step()
+    modele.eval()
+    with torch.no_grad():
+        return modele(*entree)
+
+
+def entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):
+    torch.manual_seed(graine)
+    return _entrainer(GNN(X.shape[1], 32, n_classes), (X, A), idx_train, y_train, n_epoques, lr)
+
+
+def entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):
+    torch.manual_seed(graine)
+    return _entrainer(MLP(X.shape[1], n_classes), (X,), idx_train, y_train, n_epoques, lr)
+''',
+        why="Xavier init, no weight decay, a shared helper, a custom MLP module",
+    ),
+    "correct-transformer-sequential-gelu-tanh": Correct(
+        grade_id="transformer",
+        source='''class BlocTransformer(nn.Module):
+    """Attributs nommés autrement, GELU approchée par tanh."""
+
+    def __init__(self, d, n_tetes):
+        super().__init__()
+        self.h = n_tetes
+        self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        self.qkv = nn.Linear(d, 3 * d)
+        self.proj = nn.Linear(d, d)
+        self.ff = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(approximate="tanh"), nn.Linear(4 * d, d))
+
+    def forward(self, x):
+        T = x.size(1)
+        a = attention_multi_tetes(self.ln1(x), self.qkv.weight, self.qkv.bias,
+                                  self.proj.weight, self.proj.bias, self.h, masque_causal(T))
+        x = x + a
+        x = x + self.ff(self.ln2(x))
+        return x
+
+
+class PetitTransformer(nn.Module):
+    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):
+        super().__init__()
+        self.tok = nn.Embedding(taille_vocab, d)
+        self.pos = nn.Embedding(contexte, d)
+        self.blocs = nn.Sequential(*[BlocTransformer(d, n_tetes) for _ in range(n_couches)])
+        self.ln = nn.LayerNorm(d)
+        self.tete = nn.Linear(d, taille_vocab, bias=False)
+
+    def forward(self, idx):
+        B, T = idx.shape
+        x = self.tok(idx) + self.pos(torch.arange(T, device=idx.device)).unsqueeze(0)
+        return self.tete(self.ln(self.blocs(x)))
+''',
+        why="nn.Sequential of blocks, other names, tanh GELU, a head without bias",
+    ),
+    "correct-transformer-train-stacked-slices": Correct(
+        grade_id="transformer_train",
+        source='''def entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine):
+    """Fenêtres empilées une à une, zero_grad en tête de boucle, affichages."""
+    g = torch.Generator()
+    g.manual_seed(graine)
+    opt = torch.optim.AdamW(modele.parameters(), lr=lr)
+    historique = []
+    for etape in range(n_etapes):
+        debuts = torch.randint(len(donnees) - contexte, (taille_lot,), generator=g)
+        x = torch.stack([donnees[i : i + contexte] for i in debuts])
+        y = torch.stack([donnees[i + 1 : i + contexte + 1] for i in debuts])
+        opt.zero_grad()
+        logits = modele(x)
+        B, T, V = logits.shape
+        perte = F.cross_entropy(logits.view(B * T, V), y.view(B * T))
+        perte.backward()
+        opt.step()
+        historique.append(float(perte))
+        if etape % 100 == 0:
+            print(etape, round(historique[-1], 3))
+    return historique
+''',
+        why="windows stacked one by one, zero_grad first, float(perte), prints",
+    ),
+}
+
+CORRECT_GROUPS: dict[str, tuple[str, ...]] = {
+    "correct-1": (
+        "correct-attention-einsum-manual-softmax-1e9",
+        "correct-posenc-numpy-float32-loops",
+        "correct-bert-one-uniform",
+        "correct-gnn-train-xavier-custom-mlp",
+        "correct-transformer-train-stacked-slices",
+    ),
+    "correct-2": (
+        "correct-mha-loop-over-heads",
+        "correct-equivariance-item-and-print",
+        "correct-gnn-where-degree",
+        "correct-transformer-sequential-gelu-tanh",
+    ),
 }

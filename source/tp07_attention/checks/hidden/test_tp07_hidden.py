@@ -55,6 +55,44 @@ def _tp07_fonctions(nom, genre, poids):
 """
 
 
+# Trusted kernel-side helper: runs a student function with the grader's own `attention`
+# (and, with quoi="tout", `attention_multi_tetes`) in place of the student's, so that an
+# item built on another one is graded on its own (a bug in `attention` costs points once).
+REFS_SRC = """
+def _tp07_avec_references(nom, quoi, *args, **kwargs):
+    import math
+    import torch
+
+    def attention_ref(Q, K, V, masque=None):
+        s = Q @ K.transpose(-2, -1) / math.sqrt(Q.shape[-1])
+        if masque is not None:
+            s = s.masked_fill(~masque.bool(), float("-inf"))
+        return torch.softmax(s, dim=-1) @ V
+
+    def mha_ref(x, W_in, b_in, W_out, b_out, n_tetes, masque=None):
+        B, n, d = x.shape
+        q, k, v = (x @ W_in.T + b_in).chunk(3, dim=-1)
+        sep = lambda t: t.reshape(B, n, n_tetes, d // n_tetes).transpose(1, 2)
+        o = attention_ref(sep(q), sep(k), sep(v), masque).transpose(1, 2).reshape(B, n, d)
+        return o @ W_out.T + b_out
+
+    g = globals()
+    remplacees = {"attention": attention_ref}
+    if quoi == "tout":
+        remplacees["attention_multi_tetes"] = mha_ref
+    anciennes = {k: g[k] for k in remplacees if k in g}
+    g.update(remplacees)
+    try:
+        return g[nom](*args, **kwargs)
+    finally:
+        for k in remplacees:
+            if k in anciennes:
+                g[k] = anciennes[k]
+            else:
+                g.pop(k, None)
+"""
+
+
 def _student_error(name: str, exc: StudentError) -> CheckFailed:
     if exc.ename == "NotImplementedError":
         return CheckFailed(
@@ -79,12 +117,18 @@ def _call(submission, name: str, *args, **kwargs):
         raise _student_error(name, exc) from None
 
 
-def _guarded(submission, name: str, *args, **kwargs):
-    """Call the student's `name` with PyTorch's attention switched off."""
+def _guarded(submission, name: str, *args, via: str | None = None, **kwargs):
+    """Call the student's `name` (or the helper `via`) with PyTorch's attention switched off."""
     try:
-        return GUARD.call(submission, name, *args, **kwargs)
+        return GUARD.call(submission, name, *args, via=via, **kwargs)
     except StudentError as exc:
         raise _student_error(name, exc) from None
+
+
+def _with_grader_attention(submission, name: str, *args, quoi: str = "attention"):
+    """The student's `name` run with the grader's `attention` (and MHA with quoi="tout")."""
+    submission.define("_tp07_avec_references", REFS_SRC)
+    return _guarded(submission, name, name, quoi, *args, via="_tp07_avec_references")
 
 
 def _t(a) -> torch.Tensor:
@@ -160,12 +204,32 @@ def _qkv(rng, B: int, n: int, m: int, d: int, dv: int):
 @pytest.mark.item("attention")
 @pytest.mark.points(1.5)
 def test_attention_matches_torch_without_mask(submission, rng):
-    for _ in range(2):
+    # (B, n, d_k) inputs, then (B, h, n, d_k) ones: the shapes attention_multi_tetes sends.
+    for heads in (None, int(rng.integers(2, 5))):
         B, n, m = (int(v) for v in rng.integers(2, 6, size=3))
         d, dv = int(rng.integers(8, 33)), int(rng.integers(2, 7))
-        Q, K, V = _qkv(rng, B, n, m, d, dv)
-        got = _guarded(submission, "attention", Tensor(Q), Tensor(K), Tensor(V))
-        _check_attention(got, Q, K, V)
+        if heads is None:
+            Q, K, V = _qkv(rng, B, n, m, d, dv)
+        else:
+            Q, K, V = _qkv(rng, B * heads, n, m, d, dv)
+            Q, K, V = (a.reshape(B, heads, *a.shape[1:]) for a in (Q, K, V))
+        try:
+            got = GUARD.call(submission, "attention", Tensor(Q), Tensor(K), Tensor(V))
+        except StudentError as exc:
+            if heads is None:
+                raise _student_error("attention", exc) from None
+            raise CheckFailed(
+                f"attention échoue sur des entrées à 4 dimensions (B, têtes, n, d_k), celles que "
+                f"lui passe l'attention multi-têtes ({exc.ename} : {exc.evalue[:200]}) : "
+                "transposez avec K.transpose(-2, -1) et multipliez avec @ (torch.matmul), qui "
+                "traitent tous les axes de tête ; torch.bmm et transpose(1, 2) ne valent qu'en 3D",
+                f"attention fails on 4-dimensional inputs (B, heads, n, d_k), those multi-head "
+                f"attention passes to it ({exc.ename}: {exc.evalue[:200]}): transpose with "
+                "K.transpose(-2, -1) and multiply with @ (torch.matmul), which handle every head "
+                "axis; torch.bmm and transpose(1, 2) only work in 3D",
+            ) from None
+        _check_attention(got, Q, K, V, what="attention" if heads is None else
+                         "attention sur des entrées (B, têtes, n, d_k)")
 
 
 @pytest.mark.item("attention")
@@ -175,8 +239,21 @@ def test_attention_with_padding_mask(submission, rng):
     d, dv = int(rng.integers(8, 25)), int(rng.integers(2, 6))
     Q, K, V = _qkv(rng, B, n, m, d, dv)
     longueurs = rng.integers(1, m, size=B)  # each sequence loses at least one key to padding
-    M = np.broadcast_to((np.arange(m)[None, :] < longueurs[:, None])[:, None, :], (B, n, m)).copy()
-    got = _guarded(submission, "attention", Tensor(Q), Tensor(K), Tensor(V), Tensor(M))
+    # A (B, 1, m) padding mask, broadcast over the queries as the statement allows.
+    M = (np.arange(m)[None, :] < longueurs[:, None])[:, None, :]
+    try:
+        got = GUARD.call(submission, "attention", Tensor(Q), Tensor(K), Tensor(V), Tensor(M))
+    except StudentError as exc:
+        raise CheckFailed(
+            f"attention échoue avec un masque de padding de forme (B, 1, m), diffusable vers "
+            f"(B, n, m) comme le permet l'énoncé ({exc.ename} : {exc.evalue[:200]}) : "
+            "scores.masked_fill(~masque, float('-inf')) diffuse le masque, l'indexation "
+            "scores[~masque] ne le fait pas",
+            f"attention fails with a padding mask of shape (B, 1, m), broadcastable to (B, n, m) "
+            f"as the statement allows ({exc.ename}: {exc.evalue[:200]}): "
+            "scores.masked_fill(~mask, float('-inf')) broadcasts the mask, indexing "
+            "scores[~mask] does not",
+        ) from None
     _check_attention(got, Q, K, V, M, what="attention avec masque de padding")
 
 
@@ -220,21 +297,16 @@ def test_mha_matches_nn_multiheadattention(submission, rng, seed):
     W_out, b_out = mha.out_proj.weight.detach().numpy(), mha.out_proj.bias.detach().numpy()
     with torch.no_grad():
         ref = mha(_t(x), _t(x), _t(x), need_weights=False)[0].numpy()
+    weights = (Tensor(W_in), Tensor(b_in), Tensor(W_out), Tensor(b_out), h)
+    # Run with the grader's `attention`: a fault of the student's `attention` costs points
+    # in its own item, not here.
     got = as_array(
-        _guarded(
-            submission,
-            "attention_multi_tetes",
-            Tensor(x),
-            Tensor(W_in),
-            Tensor(b_in),
-            Tensor(W_out),
-            Tensor(b_out),
-            h,
-        ),
+        _with_grader_attention(submission, "attention_multi_tetes", Tensor(x), *weights),
         "attention_multi_tetes",
         shape=ref.shape,
     )
     if np.allclose(got, ref, rtol=1e-4, atol=1e-6):
+        _check_mha_mask(submission, mha, x, weights, ref, rng)
         return
     q, k, v = (_t(x) @ _t(W_in).T + _t(b_in)).chunk(3, dim=-1)
 
@@ -266,6 +338,42 @@ def test_mha_matches_nn_multiheadattention(submission, rng, seed):
         hint_fr="vérifiez l'ordre Q, K, V dans W_in, le découpage en têtes, le recollage et la projection de sortie",
         hint_en="check the Q, K, V order in W_in, the split into heads, the concatenation and the output projection",
     )
+
+
+def _check_mha_mask(submission, mha, x: np.ndarray, weights, plain: np.ndarray, rng) -> None:
+    """The masque argument must reach the attention: a causal (n, n) mask, then a random one."""
+    n = x.shape[1]
+    random_mask = (rng.random((n, n)) < 0.5) | np.eye(n, dtype=bool)
+    for label, M in (("causal", np.tril(np.ones((n, n), dtype=bool))), ("quelconque", random_mask)):
+        with torch.no_grad():
+            ref = mha(_t(x), _t(x), _t(x), attn_mask=~_t(M), need_weights=False)[0].numpy()
+        got = as_array(
+            _with_grader_attention(
+                submission, "attention_multi_tetes", Tensor(x), *weights, Tensor(M)
+            ),
+            f"attention_multi_tetes (masque {label})",
+            shape=ref.shape,
+        )
+        if np.allclose(got, ref, rtol=1e-4, atol=1e-6):
+            continue
+        if np.allclose(got, plain, rtol=1e-4, atol=1e-6):
+            raise CheckFailed(
+                f"attention_multi_tetes ignore son argument masque : avec un masque {label}, la "
+                "sortie est celle sans masque ; transmettez masque à attention dans chaque tête",
+                f"attention_multi_tetes ignores its masque argument: with a {label} mask, the "
+                "output is the unmasked one; pass masque on to attention in every head",
+            )
+        assert_close(
+            got,
+            ref,
+            name=f"attention_multi_tetes (masque {label})",
+            rtol=1e-4,
+            atol=1e-6,
+            hint_fr="le masque (n, n) doit s'appliquer à chaque tête : passez-le tel quel à "
+            "attention sur les têtes de forme (B, têtes, n, d / têtes)",
+            hint_en="the (n, n) mask applies to every head: pass it unchanged to attention on "
+            "the heads of shape (B, heads, n, d / heads)",
+        )
 
 
 # ---------------------------------------------------------------- positional encoding
@@ -417,29 +525,54 @@ def test_positional_encoding_breaks_equivariance(submission, rng):
 
 # ---------------------------------------------------------------- BERT masking
 
-_V, _MASK = 1000, 1
+# The grader varies what the statement leaves free: the vocabulary size, the [MASK] id and
+# the shape of `tokens` ("de forme quelconque"), 2048 tokens per run.
+_VOCABS = (1000, 50, 30000)
+_SHAPES = ((32, 64), (2048,), (8, 16, 16))
+
+
+def _bert_call(submission, tokens, id_mask: int, vocab: int, graine: int):
+    try:
+        out = submission.call("masquage_bert", Tensor(tokens), id_mask, vocab, graine)
+    except StudentError as exc:
+        if tokens.ndim == 2:
+            raise _student_error("masquage_bert", exc) from None
+        shape = "(" + ", ".join(str(v) for v in tokens.shape) + ")"
+        raise CheckFailed(
+            f"masquage_bert échoue sur des tokens de forme {shape} ({exc.ename} : "
+            f"{exc.evalue[:200]}) : tokens est un tenseur de forme quelconque ; tirez avec "
+            "torch.rand(tokens.shape, generator=g), sans supposer deux dimensions",
+            f"masquage_bert fails on tokens of shape {shape} ({exc.ename}: {exc.evalue[:200]}): "
+            "tokens is a tensor of any shape; draw with torch.rand(tokens.shape, generator=g), "
+            "without assuming two dimensions",
+        ) from None
+    if not isinstance(out, (list, tuple)) or len(out) != 2:
+        raise CheckFailed(
+            "masquage_bert doit renvoyer le couple (entrees, cibles)",
+            "masquage_bert must return the pair (entrees, cibles)",
+        )
+    entrees = as_array(out[0], "entrees", shape=tokens.shape, dtype=np.int64)
+    cibles = as_array(out[1], "cibles", shape=tokens.shape, dtype=np.int64)
+    return entrees, cibles
 
 
 def _bert_runs(submission, rng, n_seeds: int = 6):
-    runs = []
-    for graine in rng.choice(10**6, size=n_seeds, replace=False):
-        tokens = rng.integers(5, _V, size=(32, 64))
-        out = _call(submission, "masquage_bert", Tensor(tokens), _MASK, _V, int(graine))
-        if not isinstance(out, (list, tuple)) or len(out) != 2:
-            raise CheckFailed(
-                "masquage_bert doit renvoyer le couple (entrees, cibles)",
-                "masquage_bert must return the pair (entrees, cibles)",
-            )
-        entrees = as_array(out[0], "entrees", shape=tokens.shape, dtype=np.int64)
-        cibles = as_array(out[1], "cibles", shape=tokens.shape, dtype=np.int64)
+    """[(tokens, entrees, cibles)], [(taille_vocab, id_mask)] over grader seeds and shapes."""
+    runs, params = [], []
+    for i, graine in enumerate(rng.choice(10**6, size=n_seeds, replace=False)):
+        vocab, shape = _VOCABS[i % len(_VOCABS)], _SHAPES[i % len(_SHAPES)]
+        id_mask = int(rng.integers(0, 5))
+        tokens = rng.integers(5, vocab, size=shape)
+        entrees, cibles = _bert_call(submission, tokens, id_mask, vocab, int(graine))
         runs.append((tokens, entrees, cibles))
-    return runs
+        params.append((vocab, id_mask))
+    return runs, params
 
 
 @pytest.mark.item("bert_mask")
 @pytest.mark.points(0.5)
 def test_bert_selection_rate(submission, rng):
-    runs = _bert_runs(submission, rng)
+    runs, params = _bert_runs(submission, rng)
     selected = np.concatenate([(c != -100).ravel() for _, _, c in runs])
     rate = selected.mean()
     record_margin("share of tokens selected by masquage_bert (lower bar)", rate, 0.13,
@@ -472,20 +605,36 @@ def test_bert_selection_rate(submission, rng):
             "masquage_bert gives the same selection for different seeds: draw with "
             "torch.Generator().manual_seed(graine)",
         )
+    # The same seed must give the same masking (a grader seed drawn again, same tokens).
+    tokens, entrees, cibles = runs[0]
+    vocab, id_mask = params[0]
+    graine = int(rng.choice(10**6))
+    first = _bert_call(submission, tokens, id_mask, vocab, graine)
+    again = _bert_call(submission, tokens, id_mask, vocab, graine)
+    if not all(np.array_equal(a, b) for a, b in zip(first, again, strict=True)):
+        raise CheckFailed(
+            "masquage_bert appelé deux fois avec la même graine et les mêmes tokens donne deux "
+            "masquages différents : tous les tirages doivent passer par "
+            "torch.Generator().manual_seed(graine) (generator=g dans torch.rand et torch.randint)",
+            "masquage_bert called twice with the same seed and tokens gives two different "
+            "maskings: every draw must go through torch.Generator().manual_seed(graine) "
+            "(generator=g in torch.rand and torch.randint)",
+        )
 
 
 @pytest.mark.item("bert_mask")
 @pytest.mark.points(1)
 def test_bert_replacement_split(submission, rng):
-    runs = _bert_runs(submission, rng)
+    runs, params = _bert_runs(submission, rng)
     sel_in = np.concatenate([e[c != -100] for _, e, c in runs])
     sel_tok = np.concatenate([t[c != -100] for t, _, c in runs])
+    sel_mask = np.concatenate([e[c != -100] == m for (_, e, c), (_, m) in zip(runs, params, strict=True)])
     if sel_in.size < 500:
         raise CheckFailed(
             "masquage_bert sélectionne trop peu de tokens pour mesurer la répartition 80/10/10",
             "masquage_bert selects too few tokens to measure the 80/10/10 split",
         )
-    masked = (sel_in == _MASK).mean()
+    masked = sel_mask.mean()
     unchanged = (sel_in == sel_tok).mean()
     random_ = 1 - masked - unchanged
     record_margin(
@@ -508,9 +657,14 @@ def test_bert_replacement_split(submission, rng):
     )
     ok = abs(masked - 0.8) <= 0.04 and abs(unchanged - 0.1) <= 0.03 and abs(random_ - 0.1) <= 0.03
     if ok:
-        if sel_in.min() < 0 or sel_in.max() >= _V:
+        out_of_range = any(
+            e[c != -100].min(initial=0) < 0 or e[c != -100].max(initial=0) >= v
+            for (_, e, c), (v, _) in zip(runs, params, strict=True)
+        )
+        if out_of_range:
             raise CheckFailed(
-                "masquage_bert : les tokens aléatoires doivent être tirés dans {0, …, taille_vocab − 1}",
+                "masquage_bert : les tokens aléatoires doivent être tirés dans {0, …, taille_vocab − 1}, "
+                "avec l'argument taille_vocab (le correcteur fait varier sa valeur)",
                 "masquage_bert: random tokens must be drawn from {0, …, taille_vocab − 1}",
             )
         return
@@ -532,9 +686,13 @@ def test_bert_replacement_split(submission, rng):
 # ---------------------------------------------------------------- GNN
 
 
-def _graph(rng, n: int) -> np.ndarray:
-    A = np.triu((rng.random((n, n)) < 0.35).astype(float), 1)
-    A = A + A.T
+def _graph(rng, n: int, directed: bool = False) -> np.ndarray:
+    if directed:  # A_ij = 1: j sends to i; the row of i lists its neighbours
+        A = (rng.random((n, n)) < 0.35).astype(float)
+        np.fill_diagonal(A, 0)
+    else:
+        A = np.triu((rng.random((n, n)) < 0.35).astype(float), 1)
+        A = A + A.T
     A[0] = 0  # an isolated node: the mean must not divide by zero
     A[:, 0] = 0
     return A
@@ -547,9 +705,10 @@ def _gnn_ref(X, A, W1, W2, agregation):
     return np.maximum(X @ W1 + M @ W2, 0)
 
 
-def _gnn_case(rng):
+def _gnn_case(rng, directed: bool = False):
     n, d, h = int(rng.integers(6, 11)), int(rng.integers(3, 7)), int(rng.integers(2, 6))
-    return _graph(rng, n), rng.normal(size=(n, d)), rng.normal(size=(d, h)), rng.normal(size=(d, h))
+    return (_graph(rng, n, directed), rng.normal(size=(n, d)), rng.normal(size=(d, h)),
+            rng.normal(size=(d, h)))
 
 
 def _gnn(submission, X, A, W1, W2, agregation):
@@ -560,10 +719,32 @@ def _gnn(submission, X, A, W1, W2, agregation):
 @pytest.mark.item("gnn")
 @pytest.mark.points(0.75)
 def test_gnn_values(submission, rng):
-    for agregation in ("somme", "moyenne"):
-        A, X, W1, W2 = _gnn_case(rng)
+    # Symmetric graphs, then directed ones (A_ij ≠ A_ji): only these tell rows from columns.
+    for directed, agregation in ((False, "somme"), (False, "moyenne"), (True, "somme"),
+                                 (True, "moyenne")):
+        A, X, W1, W2 = _gnn_case(rng, directed)
+        got = _gnn(submission, X, A, W1, W2, agregation)
+        if directed and not np.allclose(got, _gnn_ref(X, A, W1, W2, agregation), rtol=1e-4,
+                                        atol=1e-6):
+            # Aᵀ X or degrees summed over the columns: the same on every symmetric graph.
+            at = np.maximum(X @ W1 + (A.T @ X) @ W2, 0)
+            col_deg = np.maximum(
+                X @ W1 + (A @ X) / np.maximum(A.sum(axis=0)[:, None], 1) @ W2, 0
+            )
+            cands = [_gnn_ref(X, A.T, W1, W2, agregation), col_deg, at]
+            if any(np.allclose(got, c, rtol=1e-4, atol=1e-6) for c in cands):
+                raise CheckFailed(
+                    f"couche_gnn ({agregation}) sur un graphe orienté (A non symétrique) : vous "
+                    "agrégez sur les colonnes de A (Aᵀ X, ou le degré A.sum(dim=0)) ; le nœud i "
+                    "reçoit de ses voisins j tels que A_ij = 1 : M_i = Σ_j A_ij X_j et "
+                    "deg i = Σ_j A_ij, la somme sur la LIGNE i (A.sum(dim=1))",
+                    f"couche_gnn ({agregation}) on a directed graph (A not symmetric): you "
+                    "aggregate over the columns of A (Aᵀ X, or the degree A.sum(dim=0)); node i "
+                    "receives from the neighbours j with A_ij = 1: M_i = Σ_j A_ij X_j and "
+                    "deg i = Σ_j A_ij, the sum over ROW i (A.sum(dim=1))",
+                )
         assert_close(
-            _gnn(submission, X, A, W1, W2, agregation),
+            got,
             _gnn_ref(X, A, W1, W2, agregation),
             name=f"couche_gnn ({agregation})",
             rtol=1e-4,

@@ -95,6 +95,99 @@ def _tp07_logits(modele, X, dernier=False, lot=512):
     return torch.cat(sorties)
 """
 
+# Trusted kernel-side helper: runs a student function with the grader's own `attention`
+# (and, with quoi="tout", `attention_multi_tetes`) in place of the student's, so that an
+# item built on another one is graded on its own (a bug in `attention` costs points once).
+REFS_SRC = """
+def _tp07_avec_references(nom, quoi, *args, **kwargs):
+    import math
+    import torch
+
+    def attention_ref(Q, K, V, masque=None):
+        s = Q @ K.transpose(-2, -1) / math.sqrt(Q.shape[-1])
+        if masque is not None:
+            s = s.masked_fill(~masque.bool(), float("-inf"))
+        return torch.softmax(s, dim=-1) @ V
+
+    def mha_ref(x, W_in, b_in, W_out, b_out, n_tetes, masque=None):
+        B, n, d = x.shape
+        q, k, v = (x @ W_in.T + b_in).chunk(3, dim=-1)
+        sep = lambda t: t.reshape(B, n, n_tetes, d // n_tetes).transpose(1, 2)
+        o = attention_ref(sep(q), sep(k), sep(v), masque).transpose(1, 2).reshape(B, n, d)
+        return o @ W_out.T + b_out
+
+    g = globals()
+    remplacees = {"attention": attention_ref}
+    if quoi == "tout":
+        remplacees["attention_multi_tetes"] = mha_ref
+    anciennes = {k: g[k] for k in remplacees if k in g}
+    g.update(remplacees)
+    try:
+        return g[nom](*args, **kwargs)
+    finally:
+        for k in remplacees:
+            if k in anciennes:
+                g[k] = anciennes[k]
+            else:
+                g.pop(k, None)
+"""
+
+
+# Trusted kernel-side helpers for the Transformer's own checks: a block whose parameters
+# are all zero (with residual connections it is the identity), and a grader stand-in model
+# that records what the student's training loop does with it (inputs, outputs, parameters,
+# and whether the gradients of a step were added to those of the previous one).
+PROBE_SRC = """
+def _tp07_bloc_a_zero(graine, d, n_tetes, x):
+    import torch
+    torch.manual_seed(int(graine))
+    bloc = BlocTransformer(d, n_tetes)
+    bloc.eval()
+    with torch.no_grad():
+        for p in bloc.parameters():
+            p.zero_()
+        return bloc(x.to(torch.float32))
+
+
+def _tp07_enregistrer(graine_modele, taille_vocab, donnees, n_etapes, taille_lot, contexte, lr, graine):
+    import torch
+
+    class Enregistreur(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.plongement = torch.nn.Embedding(taille_vocab, 8)
+            self.tete = torch.nn.Linear(8, taille_vocab)
+            self.entrees, self.sorties, self.poids, self.cumuls = [], [], [], []
+            frais = {}
+            for i, p in enumerate(self.parameters()):
+                p.register_hook(lambda g, i=i: frais.__setitem__(i, g.detach().clone()))
+                p.register_post_accumulate_grad_hook(
+                    lambda p, i=i: self.cumuls.append(bool(torch.allclose(p.grad, frais[i])))
+                )
+
+        def forward(self, x):
+            self.entrees.append(x.detach().long().cpu().clone())
+            self.poids.append(torch.cat([p.detach().flatten() for p in self.parameters()]).clone())
+            s = self.tete(self.plongement(x))
+            self.sorties.append(s.detach().clone())
+            return s
+
+    torch.manual_seed(int(graine_modele))
+    modele = Enregistreur()
+    pertes = entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine)
+    formes = {tuple(x.shape) for x in modele.entrees}
+    if len(formes) > 1:
+        raise ValueError("TP07_FORMES_LOTS " + " ".join(str(f) for f in sorted(formes))[:120])
+    vide = torch.zeros((0, taille_lot, contexte), dtype=torch.long)
+    return {
+        "pertes": [float(p) for p in pertes],
+        "entrees": torch.stack(modele.entrees) if modele.entrees else vide,
+        "sorties": torch.stack(modele.sorties).double() if modele.sorties else vide.double(),
+        "change": [bool((a != b).any()) for a, b in zip(modele.poids, modele.poids[1:])],
+        "cumuls": modele.cumuls,
+    }
+"""
+
 TRAIN_TIMEOUT = 120.0
 # GNN vs MLP
 N_GRAPHS, PER_CLASS, N_CLASSES = 2, 15, 3
@@ -118,6 +211,14 @@ def _student_error(name: str, exc: StudentError) -> CheckFailed:
             "(B, T, taille_vocab) sont attendus, un vecteur par position",
             f"{name} returns an output of shape {shape} for a (B, T) input: logits "
             "(B, T, taille_vocab) are expected, one vector per position",
+        )
+    if "TP07_FORMES_LOTS" in exc.evalue:
+        shapes = exc.evalue.split("TP07_FORMES_LOTS", 1)[1].strip()[:120]
+        return CheckFailed(
+            f"{name} donne au modèle des lots de formes différentes d'une étape à l'autre "
+            f"({shapes}) : chaque étape doit lui passer un lot (taille_lot, contexte)",
+            f"{name} feeds the model batches of different shapes from one step to the next "
+            f"({shapes}): every step must pass it one (taille_lot, contexte) batch",
         )
     if "TP07_PAS_MODULE" in exc.evalue:
         kind = exc.evalue.split()[-1][:60]
@@ -265,6 +366,32 @@ def _nodes(submission, seed: int) -> NodeResults:
     return once_per_submission(submission, "tp07-nodes", lambda: _train_nodes(submission, seed))
 
 
+def _check_seed_is_used(submission, seed: int) -> None:
+    """Same graine, same logits; another graine, other logits (short trainings, one graph)."""
+    rng = np.random.default_rng([seed, 7])
+    n, d = 90, int(rng.integers(6, 11))
+    X, A, y = _sbm(rng, n, N_CLASSES, d)
+    idx = np.sort(np.concatenate([np.flatnonzero(y == c)[:5] for c in range(N_CLASSES)]))
+    y_idx = y[idx].astype(np.int64)
+    graine = int(rng.integers(0, 2**31 - 1))
+    for name, args in (
+        ("entrainer_gnn", (Tensor(X), Tensor(A), Tensor(idx), Tensor(y_idx), N_CLASSES)),
+        ("entrainer_mlp", (Tensor(X), Tensor(idx), Tensor(y_idx), N_CLASSES)),
+    ):
+        first, again, other = (
+            _node_logits(submission, name, (*args, g, 20), n) for g in (graine, graine, graine + 1)
+        )
+        if not np.array_equal(first, again) or np.array_equal(first, other):
+            raise CheckFailed(
+                f"{name} n'est pas reproductible avec sa graine : la même graine doit donner les "
+                "mêmes logits, une autre graine d'autres logits ; fixez torch.manual_seed(graine) "
+                "au début, avant de créer le modèle",
+                f"{name} is not reproducible with its seed: the same seed must give the same "
+                "logits, another seed other logits; call torch.manual_seed(graine) first, before "
+                "building the model",
+            )
+
+
 _GNN_HINT = (
     "le GNN doit agréger les caractéristiques des voisins : chaque couche appelle "
     'couche_gnn(H, A, W_soi, W_voisins, "moyenne") avec la matrice d\'adjacence A reçue '
@@ -280,6 +407,7 @@ _GNN_HINT = (
 @pytest.mark.item("gnn_train")
 @pytest.mark.points(1)
 def test_gnn_accuracy_on_grader_graphs(submission, seed):
+    _check_seed_is_used(submission, seed)
     r = _nodes(submission, seed)
     _score(
         r.gnn,
@@ -328,15 +456,25 @@ def test_gnn_beats_features_only_mlp(submission, seed):
 # ---------------------------------------------------------------- character-level Transformer
 
 
-def _causality_gap(submission, label: str, model, X: np.ndarray, t: int, rng, vocab: int, device):
+def _logits(submission, label: str, model, X: np.ndarray, references: bool) -> np.ndarray:
+    """The model's logits on X; with `references`, run with the grader's attention and MHA."""
+    if not references:
+        got = _guarded(submission, label, model, Tensor(X), via="_tp07_logits")
+    else:
+        submission.define("_tp07_avec_references", REFS_SRC)
+        got = _guarded(submission, label, "_tp07_logits", "tout", model, Tensor(X),
+                       via="_tp07_avec_references")
+    return as_array(got, label, allow_nan=True)
+
+
+def _causality_gap(submission, label: str, model, X: np.ndarray, t: int, rng, vocab: int, device,
+                   references: bool = False):
     """(largest change of the logits up to t, scale) when the characters after t change."""
     X2 = X.copy()
     future = X2[:, t + 1 :]
     X2[:, t + 1 :] = (future + rng.integers(1, vocab, size=future.shape)) % vocab
     both = np.concatenate([X, X2])
-    logits = as_array(
-        _guarded(submission, label, model, Tensor(both), via="_tp07_logits"), label, allow_nan=True
-    )
+    logits = _logits(submission, label, model, both, references)
     B = len(X)
     if logits.shape[:2] != both.shape or logits.ndim != 3 or logits.shape[2] != vocab:
         raise CheckFailed(
@@ -369,7 +507,7 @@ def _not_causal(label: str, t: int, gap: float) -> CheckFailed:
 
 
 @pytest.mark.item("transformer")
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_transformer_is_causal(submission, rng, seed, device):
     submission.define("_tp07_construire", MODEL_SRC)
     for _ in range(2):
@@ -399,11 +537,197 @@ def test_transformer_is_causal(submission, rng, seed, device):
         _guarded(submission, label, model, graine, REINIT_SCALE, via="_tp07_reinitialiser")
         X = rng.integers(0, vocab, size=(4, T))
         t = int(rng.integers(1, T // 3 + 1))
-        gap, tol = _causality_gap(submission, label, model, X, t, rng, vocab, device)
+        # With the grader's attention and MHA: a fault there costs points in their own items.
+        gap, tol = _causality_gap(submission, label, model, X, t, rng, vocab, device,
+                                  references=True)
         record_margin("causality gap of a re-drawn PetitTransformer", gap, tol,
                       higher_is_better=False, kind="tolerance")
         if gap > tol:
             raise _not_causal(label, t, gap)
+
+
+@pytest.mark.item("transformer")
+@pytest.mark.points(0.5)
+def test_transformer_residuals_and_positions(submission, rng):
+    """The architecture, not the training: residual connections, then position embeddings.
+
+    A block x + MHA(LN1(x)), then x + MLP(LN2(x)), whose parameters are all zero is the
+    identity; without a residual connection it gives 0 (or LN(x) after a post-norm). A
+    PetitTransformer fed one character repeated T times gives the same logits at every
+    position unless it adds the embedding of the position.
+    """
+    submission.define("_tp07_bloc_a_zero", PROBE_SRC)
+    submission.define("_tp07_avec_references", REFS_SRC)
+    heads = int(rng.choice([2, 4]))
+    d, B, T = heads * int(rng.integers(4, 9)), int(rng.integers(2, 4)), int(rng.integers(5, 11))
+    x = rng.normal(size=(B, T, d)).astype(np.float32) * 2
+    label = f"BlocTransformer({d}, {heads})"
+    out = as_array(
+        _guarded(submission, label, "_tp07_bloc_a_zero", "tout", int(rng.integers(0, 2**31)),
+                 d, heads, Tensor(x), via="_tp07_avec_references"),
+        label,
+        shape=x.shape,
+        allow_nan=True,
+    )
+    err = float(np.abs(out - x).max()) if np.isfinite(out).all() else math.inf
+    record_margin("gap to the identity of a zeroed block", err, 1e-4 * (1 + np.abs(x).max()),
+                  higher_is_better=False, kind="tolerance")
+    if err > 1e-4 * (1 + np.abs(x).max()):
+        raise CheckFailed(
+            f"{label} dont tous les paramètres valent 0 devrait renvoyer son entrée x (chaque "
+            "sous-couche ajoute 0) : il manque une connexion résiduelle, x = x + MHA(LN1(x)) "
+            "puis x = x + MLP(LN2(x)) (normalisation AVANT la sous-couche, somme après)",
+            f"{label} with every parameter at 0 should return its input x (each sub-layer adds "
+            "0): a residual connection is missing, x = x + MHA(LN1(x)) then "
+            "x = x + MLP(LN2(x)) (normalisation BEFORE the sub-layer, sum after)",
+        )
+    submission.define("_tp07_construire", MODEL_SRC)
+    vocab, layers = int(rng.integers(8, 21)), int(rng.integers(1, 3))
+    label = f"PetitTransformer({vocab}, d={d}, n_tetes={heads}, n_couches={layers}, contexte={T})"
+    model = _guarded(submission, "PetitTransformer", int(rng.integers(0, 2**31)), vocab, d=d,
+                     n_tetes=heads, n_couches=layers, contexte=T, via="_tp07_construire")
+    if not isinstance(model, Handle):
+        raise CheckFailed(
+            f"{label} doit construire un nn.Module, obtenu {type(model).__name__}",
+            f"{label} must build an nn.Module, got {type(model).__name__}",
+        )
+    _guarded(submission, label, model, int(rng.integers(0, 2**31)), REINIT_SCALE,
+             via="_tp07_reinitialiser")
+    same = np.full((1, T), int(rng.integers(0, vocab)))
+    logits = _logits(submission, label, model, same, references=True)
+    if logits.shape != (1, T, vocab) or not np.isfinite(logits).all():
+        raise CheckFailed(
+            f"{label} donne des logits de forme {logits.shape} (ou non finis) : (1, {T}, {vocab}) attendu",
+            f"{label} gives logits of shape {logits.shape} (or non-finite): (1, {T}, {vocab}) expected",
+        )
+    spread = float(np.abs(logits[0] - logits[0, :1]).max())
+    record_margin("spread of the logits over positions for a repeated character", spread,
+                  1e-3 * (1 + float(np.abs(logits).max())), higher_is_better=True)
+    if spread <= 1e-3 * (1 + float(np.abs(logits).max())):
+        raise CheckFailed(
+            f"{label} donne les mêmes logits à toutes les positions d'une suite faite d'un seul "
+            "caractère répété : le modèle ignore la position ; ajoutez au plongement du caractère "
+            "celui de sa position, self.position(torch.arange(T))",
+            f"{label} gives the same logits at every position of a sequence of one repeated "
+            "character: the model ignores the position; add the embedding of the position, "
+            "self.position(torch.arange(T)), to that of the character",
+        )
+
+
+def _ce(logits: np.ndarray, targets: np.ndarray) -> float:
+    z = logits.reshape(-1, logits.shape[-1])
+    m = z.max(axis=1, keepdims=True)
+    lse = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
+    return float(np.mean(lse - z[np.arange(len(z)), targets.reshape(-1)]))
+
+
+@pytest.mark.item("transformer_train")
+@pytest.mark.points(0.5)
+def test_entrainer_transformer_loop_mechanics(submission, rng):
+    """entrainer_transformer on a grader stand-in model that records every step.
+
+    The data is a permutation of the vocabulary, so each window tells where it starts and
+    the grader knows the target of every position; the stand-in model's logits give the
+    loss the student should report. The stand-in also sees whether the gradients of a step
+    were added to the previous step's (no zero_grad) and whether its parameters moved.
+    """
+    V = int(rng.integers(300, 500))
+    data = rng.permutation(V)
+    where = np.argsort(data)
+    steps, batch, context = 6, int(rng.integers(3, 7)), int(rng.integers(5, 10))
+    graine = int(rng.integers(0, 2**31))
+
+    def run(g: int) -> dict:
+        try:
+            out = submission.call("_tp07_enregistrer", 0, V, Tensor(data), steps, batch,
+                                  context, 0.05, g, timeout=TRAIN_TIMEOUT)
+        except StudentError as exc:
+            raise _student_error("entrainer_transformer", exc) from None
+        if not isinstance(out, dict):
+            raise CheckFailed("entrainer_transformer : résultat inattendu",
+                              "entrainer_transformer: unexpected result")
+        return out
+
+    out = run(graine)
+    inputs = as_array(out["entrees"], "lots passés au modèle", dtype=np.int64)
+    logits = as_array(out["sorties"], "sorties du modèle", allow_nan=True)
+    losses = as_array(out["pertes"], "pertes renvoyées", allow_nan=True)
+    name = "entrainer_transformer"
+    if inputs.shape != (steps, batch, context) or losses.shape != (steps,):
+        raise CheckFailed(
+            f"{name}(n_etapes={steps}, taille_lot={batch}, contexte={context}) appelle le modèle "
+            f"{inputs.shape[0]} fois sur des lots de forme {tuple(inputs.shape[1:])} et renvoie "
+            f"{losses.size} pertes : une passe avant par étape sur un lot (taille_lot, contexte), "
+            "une perte par étape",
+            f"{name}(n_etapes={steps}, taille_lot={batch}, contexte={context}) calls the model "
+            f"{inputs.shape[0]} times on batches of shape {tuple(inputs.shape[1:])} and returns "
+            f"{losses.size} losses: one forward pass per step on a (taille_lot, contexte) batch, "
+            "one loss per step",
+        )
+    starts = where[inputs[:, :, 0]]
+    windows = data[np.minimum(starts[..., None] + np.arange(context), V - 1)]
+    if not (windows == inputs).all() or (starts + context >= V).any():
+        raise CheckFailed(
+            f"{name} : les lots passés au modèle ne sont pas des fenêtres donnees[i : i + contexte] "
+            "de caractères consécutifs dont le caractère suivant existe (i < len(donnees) − contexte)",
+            f"{name}: the batches given to the model are not windows donnees[i : i + contexte] of "
+            "consecutive characters whose next character exists (i < len(donnees) − contexte)",
+        )
+    targets = data[starts[..., None] + 1 + np.arange(context)]
+    want = np.array([_ce(logits[k], targets[k]) for k in range(steps)])
+    tol = 1e-4 * (1 + np.abs(want))
+    record_margin("gap between the reported losses and the grader's cross-entropy",
+                  float((np.abs(losses - want) / tol).max()), 1.0, higher_is_better=False,
+                  kind="tolerance")
+    if not (np.abs(losses - want) <= tol).all():
+        unshifted = np.array([_ce(logits[k], inputs[k]) for k in range(steps)])
+        last = np.array([_ce(logits[k][:, -1:], targets[k][:, -1:]) for k in range(steps)])
+        if np.allclose(losses, unshifted, rtol=1e-4, atol=1e-4):
+            hint = ("la cible est l'entrée elle-même : elle doit être décalée d'un cran, "
+                    "donnees[i + 1 : i + contexte + 1]",
+                    "the target is the input itself: it must be shifted by one, "
+                    "donnees[i + 1 : i + contexte + 1]")
+        elif np.allclose(losses, last, rtol=1e-4, atol=1e-4):
+            hint = ("la perte ne porte que sur la dernière position : l'entropie croisée se prend "
+                    "sur toutes les positions, logits (B·T, V) contre cibles (B·T,)",
+                    "the loss only covers the last position: the cross-entropy is taken over "
+                    "every position, logits (B·T, V) against targets (B·T,)")
+        else:
+            hint = ("renvoyez à chaque étape la perte F.cross_entropy du lot, sur toutes les "
+                    "positions, avec la cible décalée d'un cran (perte.item())",
+                    "return at every step the batch's F.cross_entropy loss, over every position, "
+                    "with the target shifted by one (perte.item())")
+        raise CheckFailed(
+            f"{name} : les pertes renvoyées ne sont pas l'entropie croisée des sorties du modèle "
+            f"contre le caractère suivant ; {hint[0]}",
+            f"{name}: the returned losses are not the cross-entropy of the model's outputs "
+            f"against the next character; {hint[1]}",
+        )
+    if not all(bool(c) for c in out["cumuls"]):
+        raise CheckFailed(
+            f"{name} : les gradients d'une étape s'ajoutent à ceux de l'étape précédente : "
+            "appelez optimiseur.zero_grad() à chaque étape, avant perte.backward()",
+            f"{name}: the gradients of a step are added to those of the previous step: call "
+            "optimiseur.zero_grad() at every step, before perte.backward()",
+        )
+    if not all(bool(c) for c in out["change"]):
+        raise CheckFailed(
+            f"{name} : les paramètres du modèle ne changent pas entre deux étapes : appelez "
+            "perte.backward() puis optimiseur.step() à chaque étape, sur modele.parameters()",
+            f"{name}: the model's parameters do not change between two steps: call "
+            "perte.backward() then optimiseur.step() at every step, on modele.parameters()",
+        )
+    again = as_array(run(graine)["entrees"], "lots passés au modèle", dtype=np.int64)
+    other = as_array(run(graine + 1)["entrees"], "lots passés au modèle", dtype=np.int64)
+    if not np.array_equal(again, inputs) or np.array_equal(other, inputs):
+        raise CheckFailed(
+            f"{name} ne tire pas ses fenêtres avec la graine reçue : la même graine doit donner "
+            "les mêmes lots, une autre graine d'autres lots ; tirez les débuts avec "
+            "torch.randint(..., generator=torch.Generator().manual_seed(graine))",
+            f"{name} does not draw its windows with the seed it receives: the same seed must "
+            "give the same batches, another seed other batches; draw the starts with "
+            "torch.randint(..., generator=torch.Generator().manual_seed(graine))",
+        )
 
 
 def _texts(tp_dir) -> tuple[str, str]:
@@ -417,7 +741,7 @@ def _texts(tp_dir) -> tuple[str, str]:
 
 
 @pytest.mark.item("transformer_train")
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_dir):
     train, held_out = _texts(tp_dir)
     chars = sorted(set(train))  # the notebook's `caracteres`

@@ -43,6 +43,7 @@ NOT_BILINGUAL = "not-bilingual"  # a failing check without both French and Engli
 NO_HINT = "no-hint"  # no failing message holds the expected hint
 PROBLEM = "problem"  # the solution's report holds a grading problem
 WRONG_TOTAL = "wrong-total"  # the report's max_score differs from the solution's
+GRADER_ERROR = "grader-error"  # the grader itself failed on this grading (no report)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from autograder.results import GradeReport
 #: The share of non-equivalent mutants a TP's checks should catch.
 TARGET = 0.9
 
-Grade = Callable[[dict[str, str], str], GradeReport]  # (replacements, label) -> report
+Grade = Callable[[dict[str, str], str], "GradeReport | str"]  # (replacements, label) -> report or error
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ class MutationScore:
     seconds: float
     target: float = TARGET
     items: tuple[ItemScore, ...] = field(default=())
+    not_graded: tuple[tuple[str, str], ...] = ()  # (mutant id, the grader's error): not scored
 
     @property
     def caught(self) -> int:
@@ -145,21 +146,32 @@ def grade_mutants(
     affects: Mapping[str, Sequence[str]],
     max_score: float,
     progress: Callable[[str], object] = lambda _m: None,
-) -> tuple[list[MutantResult], int]:
-    """Grade each batch (and, where a batch cannot be attributed, its mutants one by one)."""
+) -> tuple[list[MutantResult], int, list[tuple[str, str]]]:
+    """Grade each batch (and, where a batch cannot be attributed, its mutants one by one).
+
+    Returns the results, how many gradings it took, and the mutants the grader itself failed
+    on (id, error): those are left out of the score.
+    """
     results: list[MutantResult] = []
+    errors: list[tuple[str, str]] = []
     gradings = 0
     for i, batch in enumerate(batches, 1):
         progress(f"mutants {i}/{len(batches)} ({len(batch)} in one notebook: {', '.join(m.id for m in batch)})")
         report = grade({m.grade_id: m.source for m in batch}, f"mutants-{i}")
         gradings += 1
-        attributed = attribute(batch, report, affects, max_score)
-        if attributed is None:
-            for m in batch:
-                progress(f"mutants {i}/{len(batches)}: regraded alone: {m.id}")
-                attributed_one = attribute([m], grade({m.grade_id: m.source}, m.id), affects, max_score)
-                gradings += 1
-                results += attributed_one or []
-        else:
+        attributed = None if isinstance(report, str) else attribute(batch, report, affects, max_score)
+        if attributed is not None:
             results += attributed
-    return results, gradings
+            continue
+        if len(batch) == 1:  # a lone mutant is always attributed: the grader failed on it
+            errors.append((batch[0].id, str(report)))
+            continue
+        for m in batch:
+            progress(f"mutants {i}/{len(batches)}: regraded alone: {m.id}")
+            alone = grade({m.grade_id: m.source}, m.id)
+            gradings += 1
+            if isinstance(alone, str):
+                errors.append((m.id, alone))
+            else:
+                results += attribute([m], alone, affects, max_score) or []
+    return results, gradings, errors

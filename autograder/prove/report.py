@@ -48,6 +48,8 @@ def to_text(proof: TPProof) -> str:
             lines += [f"      {d}" for d in r.diff.splitlines()]
         for mid, why, present in m.equivalent:
             lines.append(f"  equivalent {mid}: {why}" + ("" if present else " (no such mutant any more)"))
+        for mid, err in m.not_graded:
+            lines.append(f"  not graded (grader error, left out of the score) {mid}: {err}")
     return "\n".join(lines) + "\n"
 
 
@@ -80,6 +82,9 @@ def to_markdown(proofs: Sequence[TPProof]) -> str:
             if m.equivalent:
                 out += ["", "Declared equivalent (not scored):", ""]
                 out += [f"- `{i}`: {why}" + ("" if ok else " (no such mutant any more)") for i, why, ok in m.equivalent]
+            if m.not_graded:
+                out += ["", "Not graded (grader error, left out of the score):", ""]
+                out += [f"- `{i}`: {err}" for i, err in m.not_graded]
         out.append("")
     return "\n".join(out)
 

@@ -17,6 +17,7 @@ from autograder.config import GradeOptions
 from autograder.course import Course
 from autograder.nbio import grade_id
 from autograder.prove.judge import (
+    GRADER_ERROR,
     WRONG_TOTAL,
     Finding,
     lost_points,
@@ -134,11 +135,16 @@ def prove_tp(
     mutation: MutationScore | None = None
     with pool_for_tp(tp, options) as pool:
 
-        def grade(replacements: dict[str, str], label: str, seed: int) -> GradeReport:
+        def grade(replacements: dict[str, str], label: str, seed: int) -> GradeReport | str:
+            """The report, or the grader's own error as text: one fault must not end a long run."""
             nb = with_answers(views.solution_nb, replacements)
-            return grade_notebook_dict(
-                tp, nb, options=replace(options, seed=seed), instructor_nb=views.release_nb, label=label, pool=pool
-            ).report
+            try:
+                return grade_notebook_dict(
+                    tp, nb, options=replace(options, seed=seed), instructor_nb=views.release_nb, label=label, pool=pool
+                ).report
+            except Exception as exc:  # noqa: BLE001 - reported as a grader-error finding
+                progress(f"[prove] {short} {label}: grader error: {type(exc).__name__}: {exc}")
+                return f"{type(exc).__name__}: {exc}"
 
         done = 0
         for k, seed in enumerate(variants, 1):
@@ -154,12 +160,19 @@ def prove_tp(
                     replacements = {chosen.scenarios[n].grade_id: chosen.scenarios[n].source for n in chosen.groups[group]}
                 t0 = time.monotonic()
                 report = grade(replacements, group, seed)
+                if isinstance(report, str):
+                    gradings.append(Grading(seed, group, kind, 0.0, 0.0, round(time.monotonic() - t0, 2),
+                                            (Finding(GRADER_ERROR, group, detail=report),)))
+                    continue
                 if kind == "solution":
                     solution_max = report.max_score
                 findings = _judge(kind, group, chosen, report, solution_max)
                 gradings.append(Grading(seed, group, kind, report.score, report.max_score,
                                         round(time.monotonic() - t0, 2), tuple(findings)))
-        if mutants is not None:
+        maxima = [g.max_score for g in gradings if g.kind == "solution" and g.max_score > 0]
+        if mutants is not None and not maxima:
+            progress(f"[prove] {short} mutants: not graded, the solution was never graded")
+        if mutants is not None and maxima:
             t0 = time.monotonic()
             everything = all_mutants(answer_cells(views.solution_nb))
             known = {m.id for m in everything}
@@ -168,9 +181,9 @@ def prove_tp(
             affects = chosen.affects()
             batches = plan_batches(drawn, affects, group=group_mutants)
             first = variants[0]
-            max_score = next(g.max_score for g in gradings if g.kind == "solution")
+            max_score = maxima[0]
             progress(f"[prove] {short} mutants: {len(drawn)} of {len(pool_of)} in {len(batches)} gradings (variant {first})")
-            results, count = grade_mutants(
+            results, count, errors = grade_mutants(
                 batches, lambda r, label: grade(r, label, first), affects, max_score,
                 progress=lambda m: progress(f"[prove] {short} {m}"),
             )
@@ -178,6 +191,7 @@ def prove_tp(
                 candidates=len(pool_of), sample_size=mutants, sample_seed=sample_seed, results=tuple(results),
                 equivalent=tuple((i, why, i in known) for i, why in sorted(chosen.equivalent.items())),
                 gradings=count, seconds=round(time.monotonic() - t0, 1), items=item_scores(results),
+                not_graded=tuple(errors),
             )
     return TPProof(tp_id, str(path.relative_to(course.root)) if path.is_relative_to(course.root) else str(path),
                    tuple(variants), tuple(gradings), mutation, round(time.monotonic() - started, 1))

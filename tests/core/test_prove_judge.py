@@ -12,7 +12,7 @@ from autograder.prove.judge import (
     scenario_findings,
     solution_findings,
 )
-from autograder.prove.mutation import attribute, item_scores, plan_batches
+from autograder.prove.mutation import attribute, grade_mutants, item_scores, plan_batches
 from autograder.results import (
     CellRun,
     CheckResult,
@@ -123,3 +123,20 @@ def test_a_shared_grading_that_cannot_be_attributed_is_refused():
     assert attribute(batch, ok, AFFECTS, ok.max_score) is None
     # alone, any lost point (or a lower total) catches it
     assert attribute([mutant("helper")], outside, AFFECTS, outside.max_score)[0].caught
+
+
+def test_grading_mutants_regrades_an_unattributable_batch_and_sets_grader_errors_apart():
+    calls: list[tuple[str, ...]] = []
+
+    def grade(replacements: dict[str, str], label: str) -> GradeReport | str:
+        calls.append(tuple(sorted(replacements)))
+        if replacements.keys() == {"other"}:
+            return "OSError: the grader's exchange folder vanished"
+        lost_outside = len(replacements) > 1  # together, an unrelated item loses points
+        return report(check("t_fwd", "fwd", 0 if "fwd" in replacements else 1),
+                      check("t_x", "unrelated", 0 if lost_outside else 1))
+
+    results, gradings, errors = grade_mutants([[mutant("fwd"), mutant("other")]], grade, AFFECTS, 2.0)
+    assert calls == [("fwd", "other"), ("fwd",), ("other",)] and gradings == 3
+    assert [(r.id, r.caught, r.batch_size) for r in results] == [("fwd:Op@0:0", True, 1)]
+    assert errors == [("other:Op@0:0", "OSError: the grader's exchange folder vanished")]

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 ZYGOTE = Path(__file__).resolve().parent / "kernel_side" / "zygote.py"
+#: Landlock + seccomp without privileges, handed to the zygote as source (it starts by -c).
+CONFINE = ZYGOTE.with_name("confine.py")
 READY_TIMEOUT_S = 180.0
 SPAWN_TIMEOUT_S = 30.0
 
@@ -131,7 +133,8 @@ class ForkServer(Forker):
             # The source goes in by -c, not by path: every kernel's PID 1 shows this command
             # line, and the package's path (often inside the course folder) is not theirs to know.
             [python, "-s", "-c", ZYGOTE.read_text(encoding="utf-8"),
-             json.dumps({"preload": list(preload), "listen": self.address})],
+             json.dumps({"preload": list(preload), "listen": self.address,
+                         "confine_source": CONFINE.read_text(encoding="utf-8")})],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,

@@ -42,7 +42,7 @@ from autograder.results import (
     Visibility,
     total_score,
 )
-from autograder.sandbox import Limits, resolve_launcher
+from autograder.sandbox import Limits, exchange_root, resolve_launcher
 from autograder.sanitize import sanitize_notebook
 from autograder.secret import InputKey, InputKeys, load_secret, public_key, student_key
 from autograder.slot import KernelPool, SlotSpec, launch
@@ -197,7 +197,7 @@ def grade_job(
                 # kernel owns only its socket folder beside it and each request folder the
                 # proxy makes inside, so it can swap neither for a link that would lead the
                 # grader's reads, writes or socket bind outside.
-                exchange = Path(tempfile.mkdtemp(prefix="xchg-", dir=runtime))
+                exchange = Path(tempfile.mkdtemp(prefix="xchg-", dir=exchange_root(runtime)))
                 os.chmod(exchange, 0o755)
                 res = kernel.execute(agent_source(), AGENT_TIMEOUT_S, silent=True, keep_outputs=False)
                 if res.status != "ok":

@@ -21,7 +21,7 @@ import zmq
 from jupyter_client import KernelManager
 
 from autograder.forkserver import ForkedKernel, Forker
-from autograder.sandbox import SandboxPlan
+from autograder.sandbox import SandboxPlan, exchange_root
 
 #: Seconds to wait for an interrupted cell to stop before the kernel is killed.
 INTERRUPT_GRACE_S = 5.0
@@ -146,6 +146,8 @@ class Kernel:
         sockets.mkdir(mode=0o700, exist_ok=True)
         if self.plan.run_as:
             os.chown(sockets, *self.plan.run_as)
+        # The grader's; made now, as a Landlock-confined kernel's rules name it before it runs.
+        exchange_root(self.runtime_dir).mkdir(mode=0o755, exist_ok=True)
         km = _LaunchThroughSandbox(
             transport="ipc",
             ip=str(sockets / "k"),
@@ -173,6 +175,7 @@ class Kernel:
                     "gid": self.plan.run_as[1] if self.plan.run_as else None,
                     "rlimits": self.plan.rlimits,
                     "isolation": self.plan.isolation,
+                    "confine": self.plan.confine,
                 }
             )
         else:

@@ -128,6 +128,8 @@ class SandboxPlan:
     # it builds (None: no namespaces). See kernel_side/zygote.py.
     rlimits: dict[str, int] = field(default_factory=dict)
     isolation: dict[str, Any] | None = None
+    # The `landlock` level: the rules the forked kernel confines itself with (confine.py).
+    confine: dict[str, Any] | None = None
 
 
 def command_succeeds(argv: list[str]) -> bool:
@@ -205,12 +207,21 @@ def resolve_launcher(choice: str) -> str:
 STRICT_LEVEL = {"fork": "namespaces", "spawn": "bwrap"}
 
 
+def strict_level(launcher: str) -> str | None:
+    """The level `--sandbox strict` grades at on this machine with `launcher` (None: refused).
+    Forked kernels fall back to `landlock` where namespaces are not allowed, provided it
+    isolates the network and scopes signals (ABI 6): it needs no privilege."""
+    if launcher == "fork":
+        if os.geteuid() == 0 and can_fork_namespaces():
+            return "namespaces"
+        return "landlock" if landlock_abi() >= 6 and (seccomp_supported() or landlock_abi() >= 4) else None
+    caps = probe()
+    return "bwrap" if caps.bwrap and caps.is_root and caps.setpriv else None
+
+
 def strict_available(launcher: str) -> bool:
     """Whether `--sandbox strict` can be granted on this machine with `launcher`."""
-    if launcher == "fork":
-        return os.geteuid() == 0 and can_fork_namespaces()
-    caps = probe()
-    return bool(caps.bwrap and caps.is_root and caps.setpriv)
+    return strict_level(launcher) is not None
 
 
 def _fork_isolation(
@@ -451,8 +462,8 @@ def _plan_fork(
 ) -> SandboxPlan:
     notes: list[str] = []
     is_root = os.geteuid() == 0
-    level, isolated, switched = "none", False, False
-    isolation = None
+    level, isolated, switched, hidden = "none", False, False, False
+    isolation = confine = None
     rlimits: dict[str, int] = {}
     workdir_inside = str(workdir)
     if mode != "off":
@@ -460,29 +471,120 @@ def _plan_fork(
         rlimits = limits.rlimits(address_space=device != "cuda")
         if device == "cuda":
             notes.append("no address-space limit on CUDA (the driver reserves virtual memory)")
+        switched = is_root
+        abi = landlock_abi()
         if is_root and new_root is not None and can_fork_namespaces():
             isolation = _fork_isolation(new_root, workdir, runtime_dir, python_roots(python), device, limits.tmpfs_mb)
-            level, isolated, workdir_inside = "namespaces", True, SANDBOX_WORKDIR
+            level, isolated, hidden, workdir_inside = "namespaces", True, True, SANDBOX_WORKDIR
+        elif abi >= 1:
+            roots = python_roots(python)
+            confine = landlock_rules(workdir, runtime_dir, roots, device)
+            level, hidden = "landlock", True
+            isolated = abi >= 4 or seccomp_supported()
+            notes.append(
+                f"landlock: Landlock ABI {abi} and a seccomp filter, set by the kernel on itself (no namespaces here): "
+                "reads only beneath the OS, the Python install and the venv; writes only in its work and runtime folders; "
+                + ("no TCP, UDP or raw sockets; " if isolated else "network NOT isolated (Landlock ABI < 4, unknown architecture); ")
+                + ("no signal or abstract socket beyond the sandbox (ABI 6); " if abi >= 6 else "")
+                + "no PID namespace: the kernel sees the machine's process list"
+            )
+            if is_root:
+                blocked = unreachable_for_others(roots)
+                if blocked is not None:  # the sandbox uid could not even import from the venv
+                    switched = False
+                    notes.append(
+                        f"the kernel keeps uid 0 without any capability: {blocked} is not reachable by other "
+                        "users, so a sandbox uid could not load Python (install Python and the venv outside a "
+                        "private home, or chmod o+x the folders on the way, to get a user switch)"
+                    )
         elif is_root:
-            notes.append("this grader may not create namespaces: no network or file-system isolation "
-                         "(use --kernel-launch spawn with bwrap, or run in a container that allows unshare)")
+            notes.append("this grader may not create namespaces and this Linux has no Landlock: no network or "
+                         "file-system isolation (use --kernel-launch spawn with bwrap, or a container that allows unshare)")
         else:
-            notes.append("the grader is not root: the kernel runs as the grader's user, without namespaces")
-        switched = is_root
+            notes.append("the grader is not root and this Linux has no Landlock: the kernel runs as the grader's "
+                         "user, without isolation")
     else:
         notes.append("sandbox off: the kernel runs unconfined")
-    _refuse_if_strict(mode, net=isolated, fs=isolated, switched=switched, notes=tuple(notes))
+    # Landlock's signal and ptrace scoping (ABI 6) stands in for the user switch.
+    scoped = level == "landlock" and landlock_abi() >= 6
+    _refuse_if_strict(mode, net=isolated, fs=hidden, switched=switched or scoped, notes=tuple(notes))
     info = SandboxInfo(
         level=level,
         network_isolated=isolated,
         user_switched=switched,
-        filesystem_hidden=isolated,
-        pid_namespace=isolated,
+        filesystem_hidden=hidden,
+        pid_namespace=isolation is not None,
         limits=limits.as_dict() if mode != "off" else {},
         notes=notes,
     )
     env, run_as = _env_and_owner(info, workdir=workdir, python=python, device=device, uid=uid)
-    return SandboxPlan((), env, info, workdir_inside, run_as, rlimits=rlimits, isolation=isolation)
+    if confine is not None:  # no private /tmp here: temporary files stay in the work dir
+        private = str(workdir / ".tmp")
+        env.update(HOME=str(workdir), TMPDIR=private, MPLCONFIGDIR=f"{private}/mpl", IPYTHONDIR=f"{private}/ipython")
+    return SandboxPlan((), env, info, workdir_inside, run_as, rlimits=rlimits, isolation=isolation, confine=confine)
+
+
+def landlock_abi() -> int:
+    """The Landlock ABI of this Linux (0: none); asked once per process."""
+    return _landlock_abi()
+
+
+@functools.lru_cache(maxsize=1)
+def _landlock_abi() -> int:
+    from autograder.kernel_side.confine import landlock_abi as abi
+
+    try:
+        return abi()
+    except OSError:
+        return 0
+
+
+def seccomp_supported() -> bool:
+    import platform
+
+    from autograder.kernel_side.confine import _ARCH
+
+    return platform.machine() in _ARCH
+
+
+#: What a kernel confined by Landlock may read (beside the Python install and the venv).
+LANDLOCK_SYSTEM = ("/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin", "/etc", "/proc", "/sys")
+LANDLOCK_DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty")
+
+
+def landlock_rules(workdir: Path, runtime_dir: Path, roots: list[Path], device: str) -> dict[str, list[str]]:
+    """The `landlock` level's view (confine.apply_landlock): the course, other students,
+    the reports and the grader's home lie outside it, so reads there fail."""
+    from autograder.kernel import kernel_socket_dir
+
+    devices = list(LANDLOCK_DEVICES)
+    if device == "cuda":
+        devices += [str(p) for p in sorted(Path("/dev").glob("nvidia*"))]
+    return {
+        "read": [*LANDLOCK_SYSTEM, *map(str, roots), str(runtime_dir / "kernel.json")],
+        "write": [str(workdir), str(kernel_socket_dir(runtime_dir)), "/dev/shm"],
+        "exchange": [str(exchange_root(runtime_dir))],
+        "devices": devices,
+    }
+
+
+def exchange_root(runtime_dir: Path) -> Path:
+    """Where the grader makes each submission's exchange folder: the one place beneath the
+    runtime folder where a Landlock-confined kernel may write files (never move folders)."""
+    return runtime_dir / "exchange"
+
+
+def unreachable_for_others(roots: list[Path]) -> Path | None:
+    """The first folder on the way to `roots` that a user other than its owner and group
+    cannot enter (no o+x): there a sandbox uid could not load Python."""
+    for root in roots:
+        for folder in [*reversed(root.parents), root]:
+            try:
+                if not folder.stat().st_mode & 0o001:
+                    return folder
+            except OSError:
+                return folder
+    return None
 
 
 def _refuse_if_strict(mode: str, *, net: bool, fs: bool, switched: bool, notes: tuple[str, ...] | list[str]) -> None:

@@ -152,6 +152,20 @@ def _prctl(option: int, arg: int) -> None:
     _check(_libc.prctl(option, ctypes.c_ulong(arg), 0, 0, 0), f"prctl {option}")
 
 
+_CONFINE: dict = {}  # the namespace of kernel_side/confine.py, run once in serve()
+SYS_CAPSET = {"x86_64": 126, "aarch64": 91}
+
+
+def _drop_capabilities() -> None:
+    """Empty the bounding set and every capability set: what the kernel execs stays powerless."""
+    for cap in range(64):
+        if _libc.prctl(24, ctypes.c_ulong(cap), 0, 0, 0) != 0 and ctypes.get_errno() == 22:  # PR_CAPBSET_DROP
+            break  # EINVAL: past the last capability this kernel knows
+    header = struct.pack("Ii", 0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+    data = ctypes.create_string_buffer(24)  # two {effective, permitted, inheritable}, all 0
+    _check(_libc.syscall(SYS_CAPSET[os.uname().machine], ctypes.c_char_p(header), data), "capset")
+
+
 def become_kernel(req: dict, log_fd: int) -> None:
     """Last step before student code: descriptors, limits, user, environment."""
     os.setsid()
@@ -166,11 +180,19 @@ def become_kernel(req: dict, log_fd: int) -> None:
         os.setgroups([])
         os.setresgid(req["gid"], req["gid"], req["gid"])
         os.setresuid(req["uid"], req["uid"], req["uid"])  # drops every capability
+    elif os.geteuid() == 0 and req.get("confine"):
+        _drop_capabilities()  # uid 0 kept (see sandbox.py), but none of root's powers
     _prctl(PR_SET_NO_NEW_PRIVS, 1)
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after setuid, which clears it
+    if req.get("confine"):
+        # Landlock + seccomp (kernel_side/confine.py, given as source in the config): the
+        # `landlock` level, where this grader may not create namespaces.
+        _CONFINE["confine"](req["confine"])
     os.chdir(req["cwd"])
     os.environ.clear()
     os.environ.update(req["env"])
+    if req.get("confine"):  # no private /tmp at that level: the work dir holds its own
+        os.makedirs(os.environ.get("TMPDIR", ".tmp"), exist_ok=True)
     import tempfile
 
     tempfile.tempdir = None  # computed again from the kernel's TMPDIR
@@ -276,6 +298,8 @@ def serve(config: dict) -> None:
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(config["listen"])
         listener.listen(64)
+    if config.get("confine_source"):
+        exec(compile(config["confine_source"], "autograder-confine", "exec"), _CONFINE)
     # Imports happen here, once: each kernel forked below finds them in sys.modules.
     for name in config.get("preload", []):
         __import__(name)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from autograder.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, main
-from autograder.sandbox import STRICT_LEVEL, probe, resolve_launcher, strict_available
+from autograder.sandbox import probe, resolve_launcher, strict_available, strict_level
 
 from .course_builder import (
     MAX_SCORE,
@@ -111,7 +111,7 @@ def test_sandbox_strict_grades_as_nobody_here(setup, capsys):
     assert rc == EXIT_OK, captured.err
     data = grade_json(out)
     assert data["score"] == MAX_SCORE
-    assert data["sandbox"]["level"] == STRICT_LEVEL[DEFAULT_LAUNCHER] and data["sandbox"]["user_switched"] is True
+    assert data["sandbox"]["level"] == strict_level(DEFAULT_LAUNCHER) and data["sandbox"]["user_switched"] is True
     assert data["sandbox"]["filesystem_hidden"] is True
     # The flag wins over pyproject.toml's lang = "en".
     assert data["lang"] == "fr" and f"Note: {MAX_SCORE:g} / {MAX_SCORE:g}" in captured.out

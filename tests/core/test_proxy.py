@@ -30,6 +30,7 @@ from autograder.proxy import (
     agent_source,
 )
 from autograder.results import Message
+from autograder.sandbox import exchange_root
 
 from .test_kernel import start_kernel
 
@@ -106,7 +107,7 @@ GLOBAL_VALUE = {"lr": 0.1, "layers": [2, 3]}
 
 def exchange_dir(k: Kernel) -> Path:
     """As grade.py makes it: a fresh folder in the runtime folder, owned by the grader."""
-    exchange = Path(tempfile.mkdtemp(prefix="xchg-", dir=k.runtime_dir))
+    exchange = Path(tempfile.mkdtemp(prefix="xchg-", dir=exchange_root(k.runtime_dir)))
     os.chmod(exchange, 0o755)
     return exchange
 

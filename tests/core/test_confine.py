@@ -1,0 +1,192 @@
+"""kernel_side/confine: a process confines itself with Landlock and seccomp, without privileges.
+
+Each test forks a real process that confines itself, tries what a student's code would,
+and reports outcomes as JSON on a pipe. Then the whole grader, run as root without
+CAP_SYS_ADMIN (`setpriv`, as in a default Docker container), grades at the `landlock`
+level: full marks for the solution, nothing for the untouched release.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder.kernel_side.confine import _filter, landlock_abi
+from autograder.sandbox import python_roots
+
+from .course_builder import (
+    MAX_SCORE,
+    MINI,
+    SOLUTION,
+    StudentRepo,
+    build_course,
+    notebook_path,
+    student_notebook,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+ABI = landlock_abi()
+needs_landlock = pytest.mark.skipif(ABI < 1, reason="this Linux has no Landlock")
+
+
+def confined(tmp_path: Path, probe: str) -> dict:
+    """Run `probe` (Python defining RESULTS) in a child that confined itself first."""
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    secret = tmp_path / "course" / "hidden.txt"
+    secret.parent.mkdir(exist_ok=True)
+    secret.write_text("hidden check")
+    rules = {
+        "read": ["/usr", "/lib", "/lib64", "/bin", "/etc", "/proc", *map(str, python_roots(sys.executable))],
+        "write": [str(work)],
+        "exchange": [],
+        "devices": ["/dev/null", "/dev/urandom"],
+    }
+    code = f"""
+import json, os, socket, sys
+sys.path.insert(0, {str(ROOT)!r})
+from autograder.kernel_side.confine import confine
+applied = confine({rules!r})
+WORK, SECRET = {str(work)!r}, {str(secret)!r}
+RESULTS = {{"applied": applied}}
+def attempt(label, fn):
+    try:
+        fn()
+        RESULTS[label] = "ok"
+    except OSError as exc:
+        RESULTS[label] = type(exc).__name__ + ":" + str(exc.errno)
+{probe}
+print(json.dumps(RESULTS))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@needs_landlock
+def test_reads_and_writes_stay_inside_the_rules(tmp_path):
+    got = confined(tmp_path, """
+attempt("read-course", lambda: open(SECRET).read())
+attempt("list-course", lambda: os.listdir(os.path.dirname(SECRET)))
+attempt("write-work", lambda: open(os.path.join(WORK, "x"), "w").write("1"))
+attempt("write-tmp", lambda: open("/tmp/ag-confine-probe", "w").write("1"))
+attempt("import-numpy", lambda: __import__("numpy"))
+attempt("run-a-program", lambda: __import__("subprocess").run(["true"], check=True))
+""")
+    assert got["applied"]["landlock_abi"] == ABI
+    assert got["read-course"].startswith("PermissionError") and got["list-course"].startswith("PermissionError")
+    assert got["write-tmp"].startswith("PermissionError")
+    assert got["write-work"] == got["import-numpy"] == got["run-a-program"] == "ok"
+
+
+@needs_landlock
+def test_no_network_but_unix_sockets(tmp_path):
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+    try:
+        got = confined(tmp_path, f"""
+attempt("tcp", lambda: socket.create_connection(("127.0.0.1", {port}), timeout=2))
+attempt("udp", lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
+attempt("tcp6", lambda: socket.socket(socket.AF_INET6, socket.SOCK_STREAM))
+attempt("raw", lambda: socket.socket(socket.AF_PACKET, socket.SOCK_RAW))
+attempt("unix", lambda: socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).close())
+attempt("pair", lambda: socket.socketpair())
+""")
+    finally:
+        server.close()
+    if not got["applied"]["seccomp"]:
+        pytest.skip("no seccomp filter for this architecture")
+    for label in ("tcp", "udp", "tcp6", "raw"):
+        assert not got[label].startswith("ok"), (label, got[label])
+    assert got["unix"] == got["pair"] == "ok"
+
+
+@needs_landlock
+def test_no_signal_or_ptrace_beyond_the_sandbox(tmp_path):
+    outside = subprocess.Popen(["sleep", "60"])
+    try:
+        got = confined(tmp_path, f"""
+import ctypes
+attempt("signal-outside", lambda: os.kill({outside.pid}, 15))
+libc = ctypes.CDLL(None, use_errno=True)
+def ptrace():
+    if libc.ptrace(16, {outside.pid}, 0, 0) != 0:  # PTRACE_ATTACH
+        raise OSError(ctypes.get_errno(), "ptrace")
+attempt("ptrace-outside", ptrace)
+child = __import__("subprocess").Popen(["sleep", "60"])
+attempt("signal-own-child", lambda: os.kill(child.pid, 9))
+""")
+    finally:
+        outside.kill()
+    if ABI >= 6:
+        assert got["signal-outside"].startswith("PermissionError"), got
+    assert got["ptrace-outside"] != "ok" and got["signal-own-child"] == "ok"
+
+
+def test_the_seccomp_program_jumps_inside_itself():
+    """Every jump of the BPF program lands on an instruction, and the program ends in returns."""
+    for arch in ("x86_64", "aarch64"):
+        prog = _filter(arch)
+        for i, (code, jt, jf, _k) in enumerate(prog):
+            if code & 0x07 == 0x05:  # BPF_JMP
+                assert i + 1 + jt < len(prog) and i + 1 + jf < len(prog), (arch, i)
+        assert prog[-1][0] == 0x06
+
+
+# -- the whole grader without CAP_SYS_ADMIN ------------------------------------------------------
+
+SETPRIV = shutil.which("setpriv")
+needs_setpriv = pytest.mark.skipif(
+    not (SETPRIV and os.geteuid() == 0 and ABI >= 1), reason="needs root, setpriv and Landlock to stand for a Docker runner"
+)
+
+
+def grade_without_sys_admin(course_root: Path, repo: Path, ref: str, tp: str, out: Path, *extra: str) -> dict:
+    cmd = [SETPRIV, "--inh-caps=-sys_admin", "--bounding-set=-sys_admin",
+           str(ROOT / ".venv" / "bin" / "autograder"), "grade", "--course", str(course_root), "--repo", str(repo),
+           "--ref", ref, "--tp", tp, "--out", str(out), *extra]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    return json.loads((out / "grade.json").read_text("utf-8"))
+
+
+@needs_setpriv
+def test_root_without_cap_sys_admin_grades_at_the_landlock_level(tmp_path):
+    course = build_course(tmp_path / "course")
+    repo = StudentRepo(tmp_path / "student")
+    sol = repo.commit({notebook_path(): student_notebook(SOLUTION)}, "rendu")
+    blank = repo.commit({notebook_path(): student_notebook()}, "sujet")
+    extra = ("--cell-timeout", "30", "--total-timeout", "120", "--sandbox", "strict")
+    got = grade_without_sys_admin(course.root, repo.path, sol, MINI, tmp_path / "sol", *extra)
+    assert got["sandbox"]["level"] == "landlock", got["sandbox"]
+    assert got["sandbox"]["network_isolated"] and got["sandbox"]["filesystem_hidden"]
+    assert got["score"] == got["max_score"] == MAX_SCORE
+    assert grade_without_sys_admin(course.root, repo.path, blank, MINI, tmp_path / "blank", *extra)["score"] == 0
+
+
+@pytest.mark.slow
+@needs_setpriv
+def test_tp01_solution_full_marks_and_release_zero_without_cap_sys_admin(tmp_path):
+    repo = tmp_path / "student"
+    (repo / "tp01_gradients").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    nb = repo / "tp01_gradients" / "tp01_gradients.ipynb"
+    git = ["git", "-C", str(repo), "-c", "user.name=E", "-c", "user.email=e@x"]
+    shutil.copyfile(ROOT / "release" / "tp01_gradients" / "tp01_gradients.ipynb", nb)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "sujet"], check=True)
+    shutil.copyfile(ROOT / "solutions" / "tp01_gradients" / "tp01_gradients.ipynb", nb)
+    subprocess.run([*git, "commit", "-qam", "rendu"], check=True)
+    sol = grade_without_sys_admin(ROOT, repo, "HEAD", "tp01_gradients", tmp_path / "sol")
+    blank = grade_without_sys_admin(ROOT, repo, "HEAD~1", "tp01_gradients", tmp_path / "blank")
+    assert sol["sandbox"]["level"] == "landlock"
+    assert sol["score"] == sol["max_score"] == 20 and blank["score"] == 0

@@ -406,6 +406,22 @@ def plan(
         else:
             level = "rlimits"
         prefix.append("--")
+        if caps.is_root and caps.setpriv and level != "bwrap":
+            # bwrap binds the interpreter in; here the sandbox user must reach it on the host.
+            blocked = unreachable_for_others(python_roots(python))
+            if blocked is not None:
+                from autograder.config import ConfigError
+
+                raise ConfigError(
+                    Message(
+                        fr=f"le noyau ne pourrait pas démarrer : il tourne sous un autre utilisateur (uid {uid}), qui ne peut pas entrer dans {blocked} "
+                        f"où se trouve l'interpréteur {python}. Installez Python et le venv hors d'un dossier privé (ou chmod o+x sur {blocked}), "
+                        "ou laissez --kernel-launch auto/fork (niveau landlock, sans changement d'utilisateur)",
+                        en=f"the kernel could not start: it runs as another user (uid {uid}), who cannot enter {blocked}, "
+                        f"where the interpreter {python} lives. Install Python and the venv outside a private folder (or chmod o+x {blocked}), "
+                        "or keep --kernel-launch auto/fork (the landlock level, no user switch)",
+                    )
+                )
         if caps.is_root and caps.setpriv:
             prefix += [
                 caps.setpriv,

@@ -190,3 +190,101 @@ def test_tp01_solution_full_marks_and_release_zero_without_cap_sys_admin(tmp_pat
     blank = grade_without_sys_admin(ROOT, repo, "HEAD~1", "tp01_gradients", tmp_path / "blank")
     assert sol["sandbox"]["level"] == "landlock"
     assert sol["score"] == sol["max_score"] == 20 and blank["score"] == 0
+
+
+#: Stands for Docker's default seccomp profile: no new namespaces (unshare, clone with
+#: CLONE_NEW* flags: EPERM; clone3: ENOSYS, as Docker answers), everything else allowed.
+NO_NAMESPACES = r"""
+import ctypes, os, platform, struct, sys
+NR = {"x86_64": (0xC000003E, 272, 56, 435), "aarch64": (0xC00000B7, 97, 220, 435)}
+audit, unshare, clone, clone3 = NR[platform.machine()]
+NEW = 0x7E020000  # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET
+EPERM, ENOSYS, ALLOW = 0x00050001, 0x00050026, 0x7FFF0000
+prog = [(0x20, 0, 0, 4), (0x15, 1, 0, audit), (0x06, 0, 0, ALLOW), (0x20, 0, 0, 0),
+        (0x15, 0, 1, unshare), (0x06, 0, 0, EPERM),
+        (0x15, 0, 1, clone3), (0x06, 0, 0, ENOSYS),
+        (0x15, 0, 3, clone), (0x20, 0, 0, 16), (0x45, 0, 1, NEW), (0x06, 0, 0, EPERM),
+        (0x06, 0, 0, ALLOW)]
+raw = b"".join(struct.pack("HBBI", *i) for i in prog)
+buf = ctypes.create_string_buffer(raw, len(raw))
+class P(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+libc = ctypes.CDLL(None, use_errno=True)
+assert libc.prctl(38, 1, 0, 0, 0) == 0
+assert libc.prctl(22, 2, ctypes.byref(P(len(prog), ctypes.cast(buf, ctypes.c_void_p))), 0, 0) == 0
+os.execv(sys.argv[1], sys.argv[1:])
+"""
+
+
+@needs_landlock
+@pytest.mark.skipif(not shutil.which("unshare"), reason="needs util-linux unshare to show the profile bites")
+def test_a_seccomp_profile_refusing_namespaces_grades_at_the_landlock_level(tmp_path):
+    """Docker's default profile refuses new namespaces even to root: `auto` must land on
+    `landlock`, and the solution still earns full marks."""
+    wrapper = [sys.executable, "-c", NO_NAMESPACES]
+    refused = subprocess.run([*wrapper, shutil.which("unshare"), "--net", "true"], capture_output=True)
+    assert refused.returncode != 0, "the stand-in profile did not refuse unshare"
+    course = build_course(tmp_path / "course")
+    repo = StudentRepo(tmp_path / "student")
+    sol = repo.commit({notebook_path(): student_notebook(SOLUTION)}, "rendu")
+    out = tmp_path / "out"
+    cmd = [*wrapper, str(ROOT / ".venv" / "bin" / "autograder"), "grade", "--course", str(course.root),
+           "--repo", str(repo.path), "--ref", sol, "--tp", MINI, "--out", str(out),
+           "--cell-timeout", "30", "--total-timeout", "120"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    got = json.loads((out / "grade.json").read_text("utf-8"))
+    assert got["sandbox"]["level"] == "landlock", got["sandbox"]
+    assert got["score"] == got["max_score"] == MAX_SCORE
+
+
+@needs_landlock
+def test_a_non_root_grader_grades_at_the_landlock_level(tmp_path):
+    """A student or a JupyterHub user: no root, no namespaces. Needs an interpreter other
+    users can reach (here it may live in root's private home: then this says so)."""
+    from autograder.sandbox import unreachable_for_others
+
+    blocked = unreachable_for_others(python_roots(sys.executable))
+    if blocked is not None or os.geteuid() != 0 or not shutil.which("useradd"):
+        pytest.skip(f"{blocked or 'useradd'}: a non-root user cannot run this Python here "
+                    "(the interpreter lives in a folder other users cannot enter)")
+    user = "ag-student-test"
+    subprocess.run(["useradd", "--no-create-home", user], capture_output=True)
+    uid = int(subprocess.run(["id", "-u", user], capture_output=True, text=True, check=True).stdout)
+    base = tmp_path / "home"
+    base.mkdir()
+    os.chmod(tmp_path, 0o755)
+    course = build_course(base / "course")
+    repo = StudentRepo(base / "student")
+    sol = repo.commit({notebook_path(): student_notebook(SOLUTION)}, "rendu")
+    subprocess.run(["chown", "-R", f"{uid}:{uid}", str(base)], check=True)
+    out = base / "out"
+    cmd = [SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+           str(ROOT / ".venv" / "bin" / "autograder"), "grade", "--course", str(course.root),
+           "--repo", str(repo.path), "--ref", sol, "--tp", MINI, "--out", str(out),
+           "--cell-timeout", "30", "--total-timeout", "120"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env={**os.environ, "TMPDIR": str(base)})
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    got = json.loads((out / "grade.json").read_text("utf-8"))
+    assert got["sandbox"]["level"] == "landlock" and got["score"] == MAX_SCORE
+
+
+@needs_setpriv
+def test_a_kernel_user_who_cannot_reach_the_interpreter_is_named_before_any_start(tmp_path):
+    """--kernel-launch spawn without namespaces switches to a sandbox uid that must run the
+    interpreter on the host: where it cannot, the error names the folder and the fix (it
+    used to be a kernel that died at start, 'grader-side fault, run again')."""
+    from autograder.sandbox import unreachable_for_others
+
+    blocked = unreachable_for_others(python_roots(sys.executable))
+    if blocked is None:
+        pytest.skip("the interpreter is reachable by other users here: nothing to refuse")
+    course = build_course(tmp_path / "course")
+    repo = StudentRepo(tmp_path / "student")
+    sol = repo.commit({notebook_path(): student_notebook(SOLUTION)}, "rendu")
+    cmd = [SETPRIV, "--inh-caps=-sys_admin", "--bounding-set=-sys_admin", str(ROOT / ".venv" / "bin" / "autograder"),
+           "grade", "--course", str(course.root), "--repo", str(repo.path), "--ref", sol, "--tp", MINI,
+           "--out", str(tmp_path / "out"), "--kernel-launch", "spawn", "--lang", "en"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert str(blocked) in proc.stderr and "chmod o+x" in proc.stderr and "landlock" in proc.stderr

@@ -209,7 +209,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
         say(f"[prove] reports in {out}/ (prove.json, prove.md)", err=True)
     gradings = [g for p in proofs for g in p.gradings]
     bad = sum(bool(g.findings) for g in gradings)
-    say(f"prove: {len(gradings) - bad} passed, {bad} failed")  # gradings judged clean / with findings
+    say(f"[prove] {len(gradings)} gradings judged, {bad} with findings", err=True)
     failed = [p.tp for p in proofs if (p.findings if args.mutation_advisory else p.failed)]
     under = [p.tp for p in proofs if p.mutation is not None and not p.mutation.meets_target]
     if under and args.mutation_advisory:

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from autograder.mutate import Mutant
 from autograder.results import GradeReport
+
+if TYPE_CHECKING:  # autograder.mutate needs cosmic-ray (the `prove` extra): only --mutants loads it
+    from autograder.mutate import Mutant
 
 #: The share of non-equivalent mutants a TP's checks should catch.
 TARGET = 0.9

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from autograder.config import GradeOptions
+from autograder.config import ConfigError, GradeOptions
 from autograder.course import Course
 from autograder.nbio import grade_id
 from autograder.prove.judge import (
@@ -26,7 +26,7 @@ from autograder.prove.judge import (
 )
 from autograder.prove.mutation import MutationScore, grade_mutants, item_scores, plan_batches
 from autograder.prove.scenarios import ScenarioSet, find_scenarios, load_scenario_set
-from autograder.results import GradeReport
+from autograder.results import GradeReport, Message
 
 SOLUTION = "solution"
 
@@ -115,8 +115,16 @@ def prove_tp(
     """Grade `tp_id`'s solution, scenario groups and correct groups under each variant, and
     (mutants not None: how many, 0 for all) its solution's mutants under the first variant."""
     from autograder.grade import grade_notebook_dict, pool_for_tp
-    from autograder.mutate import all_mutants, sample
     from autograder.release import build_views
+
+    if mutants is not None:
+        try:
+            from autograder.mutate import all_mutants, sample
+        except ImportError as exc:
+            raise ConfigError(Message(
+                fr=f"--mutants demande cosmic-ray ({exc}) : pip install 'dl-autograder[prove]'",
+                en=f"--mutants needs cosmic-ray ({exc}): pip install 'dl-autograder[prove]'",
+            )) from exc
 
     started = time.monotonic()
     tp = course.tp(tp_id)

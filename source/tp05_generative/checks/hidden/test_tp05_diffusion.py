@@ -20,6 +20,7 @@ from autograder.checks import (
     Partial,
     as_array,
     as_float,
+    record_expected,
     record_margin,
     score_threshold,
 )
@@ -176,6 +177,10 @@ def test_q_sample_matches_iterated_chain(submission, rng):
             )
         m_c, v_c = chain[s].mean(0), chain[s].var(0)
         m_s, v_s = got.mean(0), got.var(0)
+        record_expected(f"mean of the chain at t = {s}", m_c)
+        record_expected(f"variance of the chain at t = {s}", v_c)
+        record_expected(f"closed-form mean at t = {s}", np.sqrt(ab[s]) * x0)
+        record_expected(f"closed-form variance at t = {s}", 1 - ab[s])
         record_margin(
             f"deviation of the mean of x_t from the chain, in 5 standard errors, t = {s}",
             float(np.max(np.abs(m_s - m_c) / (5 * np.sqrt((v_c + v_s) / M) + 1e-12))),
@@ -192,17 +197,26 @@ def test_q_sample_matches_iterated_chain(submission, rng):
         var_ok = np.all(np.abs(v_s / v_c - 1) <= 5 * math.sqrt(4 / M))
         if mean_ok and var_ok:
             continue
-        what = "la moyenne" if not mean_ok else "la variance"
-        what_en = "the mean" if not mean_ok else "the variance"
+        # Hidden input: the student's statistic and its side, never the chain's (the answer).
+        if not mean_ok:
+            j = int(np.argmax(np.abs(m_s - m_c) / np.sqrt(v_c + v_s)))
+            mine, high = f"{m_s[j]:.3f}", bool(abs(m_s[j]) > abs(m_c[j]))
+            what, what_en = "la moyenne", "the mean"
+        else:
+            j = int(np.argmax(np.abs(v_s / v_c - 1)))
+            mine, high = f"{v_s[j]:.4f}", bool(v_s[j] > v_c[j])
+            what, what_en = "la variance", "the variance"
+        side_fr = "trop grande" if high else "trop petite"
+        side_en = "too large" if high else "too small"
         raise CheckFailed(
             f"pour t = {s}, {what} de vos x_t ({M} tirages) diffère de celle de la chaîne pas à "
-            f"pas simulée par le correcteur (moyenne {np.round(m_s, 3)} contre {np.round(m_c, 3)}, "
-            f"variance {np.round(v_s, 4)} contre {np.round(v_c, 4)}) ; la forme close a pour "
+            f"pas simulée par le correcteur ({what} de la coordonnée {j} : {mine}, {side_fr}"
+            f"{' en valeur absolue' if not mean_ok else ''}) ; la forme close a pour "
             "moyenne sqrt(alpha_bar_t) x0 et pour variance 1 − alpha_bar_t : vérifiez les racines "
             "carrées et que vous utilisez alpha_bar_t (pas beta_t)",
             f"for t = {s}, {what_en} of your x_t ({M} draws) differs from the step-by-step chain "
-            f"simulated by the grader (mean {np.round(m_s, 3)} vs {np.round(m_c, 3)}, variance "
-            f"{np.round(v_s, 4)} vs {np.round(v_c, 4)}); the closed form has mean "
+            f"simulated by the grader ({what_en} of coordinate {j}: {mine}, {side_en}"
+            f"{' in absolute value' if not mean_ok else ''}); the closed form has mean "
             "sqrt(alpha_bar_t) x0 and variance 1 − alpha_bar_t: check the square roots and that "
             "you use alpha_bar_t (not beta_t)",
         )

@@ -15,7 +15,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.checks import CheckFailed, as_float, record_margin
+from autograder.checks import CheckFailed, as_float, record_expected, record_margin
 from autograder.proxy import Tensor
 
 Z = 4.0  # width of the confidence intervals, in standard errors
@@ -153,6 +153,7 @@ def test_kl_closed_form_within_monte_carlo_ci(submission, rng):
         q, p = q_p[:2], q_p[2:]
         est, se, _ = _mc(rng, *q, *p, MC_N)
         got = as_float(submission.call("kl_gaussiennes", *q, *p), "kl_gaussiennes")
+        record_expected("kl_gaussiennes (Monte Carlo, closed form)", [est, _kl(*q, *p)])
         record_margin(
             "absolute error of kl_gaussiennes vs the grader's Monte Carlo estimate",
             abs(got - est),
@@ -218,6 +219,7 @@ def test_kl_monte_carlo_within_ci_of_truth(submission, rng, seed):
         call_seed = int((seed + i) % 2**31)
         est, se = _pair(submission.call("kl_monte_carlo", *q, *p, n, call_seed), "kl_monte_carlo")
         est, se = as_float(est, "estimation"), as_float(se, "erreur_type")
+        record_expected("kl_monte_carlo (true KL, standard error)", [truth, se_true])
         record_margin(
             "absolute error of the kl_monte_carlo estimate vs the true KL",
             abs(est - truth),

@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch import nn
 
-from autograder.checks import CheckFailed, as_array, as_int, record_margin
+from autograder.checks import CheckFailed, as_array, as_int, record_expected, record_margin
 from autograder.proxy import Tensor
 
 # ---------------------------------------------------------------- parameter counts
@@ -84,6 +84,7 @@ def test_normes_gradient_match_autograd(submission, rng):
     b_h = torch.from_numpy(rng.normal(size=(H,)) * 0.1)
     ref = _ref_norms(X, h0, W_xh, W_hh, b_h)
     got = _call_norms(submission, X, h0, W_xh, W_hh, b_h)
+    record_expected("norms of ∂L_T/∂h_0", ref)
     if not np.allclose(got, ref, rtol=1e-5, atol=1e-10):
         k = int(np.argmax(np.abs(got - ref) / (np.abs(ref) + 1e-12)))
         raise CheckFailed(

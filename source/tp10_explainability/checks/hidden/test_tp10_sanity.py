@@ -31,7 +31,14 @@ import torch.nn as nn
 import torch.nn.functional as F
 from scipy.stats import pearsonr, rankdata, spearmanr
 
-from autograder.checks import SCIPY_RANKS, CheckFailed, as_array, as_float, record_margin
+from autograder.checks import (
+    SCIPY_RANKS,
+    CheckFailed,
+    as_array,
+    as_float,
+    record_expected,
+    record_margin,
+)
 from autograder.proxy import Handle, StudentError, Tensor
 
 COUCHES = ["fc2", "fc1", "conv2", "conv1"]
@@ -176,6 +183,7 @@ def test_spearman_matches_scipy(submission, rng):
         a, b, what_fr, what_en = cases[i]
         got = as_float(_spearman_guarded(submission, a, b), f"spearman(a, b) sur {what_fr}")
         want = _spearman_ref(a, b)
+        record_expected("spearman(a, b)", want)
         record_margin("|spearman − scipy|", abs(got - want), 1e-7, higher_is_better=False)
         if abs(got - want) <= 1e-7:
             continue

@@ -9,7 +9,7 @@ the French message of at least one of those checks: the hint that names the faul
 
 from __future__ import annotations
 
-from tests.tp_harness import Scenario
+from tests.tp_harness import Correct, Scenario
 
 # ---------------------------------------------------------------- cells of the solution
 
@@ -323,4 +323,28 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "submission-perte-masquee-on-every-pixel",
         "submission-nt-xent-temperature-twice",
     ),
+}
+
+# ---------------------------------------------------------------- correct variants near a tolerance
+# Correct code that a too-tight tolerance used to fail (issue 12, item 5). Merged into
+# CORRECT/CORRECT_GROUPS, which other variants of this file may define above.
+_TOLERANCE_VARIANTS = {
+    "correct-nt-xent-float32": Correct(
+        grade_id="nt_xent",
+        source='''def nt_xent(z1, z2, temperature=0.5):
+    """Calculée en float32 (comme sur GPU), rendue dans le type des entrées."""
+    z = F.normalize(torch.cat([z1, z2], dim=0).float(), dim=1)
+    n = z1.shape[0]
+    sim = z @ z.T / temperature
+    sim = sim.masked_fill(torch.eye(2 * n, dtype=torch.bool, device=z.device), float("-inf"))
+    cibles = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)]).to(z.device)
+    return F.cross_entropy(sim, cibles).to(z1.dtype)
+''',
+        why="float32 inside: the value passes at float64 tolerance, the gradient has float32 precision",
+    ),
+}
+CORRECT = {**globals().get("CORRECT", {}), **_TOLERANCE_VARIANTS}
+CORRECT_GROUPS = {
+    **globals().get("CORRECT_GROUPS", {}),
+    "correct-tolerances": tuple(_TOLERANCE_VARIANTS),
 }

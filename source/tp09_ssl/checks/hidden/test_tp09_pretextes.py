@@ -42,6 +42,7 @@ from autograder.checks import (
     as_array,
     as_float,
     once_per_submission,
+    record_expected,
     record_margin,
     score_threshold,
     tolerance_for,
@@ -959,3 +960,4 @@ def test_perte_masquee_reference(submission, rng, device):
                 f"the gradient of {call} with respect to X_rec does not match the reference's: "
                 "only the masked pixels must receive a gradient; use torch operations only",
             )
+        record_expected(call, want)

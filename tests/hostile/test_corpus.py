@@ -308,10 +308,43 @@ def check_entry(entry: Entry, run: Run, corpus: Corpus) -> list[tuple[str, str]]
     return fails
 
 
+#: At the `landlock` level (no namespaces: root without CAP_SYS_ADMIN, Docker's seccomp
+#: profile, a non-root grader) some attacks are stopped otherwise than the entry's evidence
+#: says, or not at all: requirement -> why, per entry. Every other requirement still holds.
+#: `bash scripts/test.sh unprivileged` runs the corpus at that level.
+STOPPED_OTHERWISE = "stopped otherwise: Landlock says 'denied' (EACCES) where the new root says 'not found'"
+LANDLOCK_DIFFERS: dict[str, dict[str, str]] = {
+    "hidden-check-files": {"says": STOPPED_OTHERWISE, "evidence": STOPPED_OTHERWISE},
+    "instructor-source-and-solutions": {"says": STOPPED_OTHERWISE, "evidence": STOPPED_OTHERWISE},
+    "other-students": {"says": STOPPED_OTHERWISE, "evidence": STOPPED_OTHERWISE},
+    "write-outside-workdir": {"evidence": STOPPED_OTHERWISE + "; no private /tmp (the work dir holds .tmp)"},
+    "loopback-server": {
+        "says": "stopped otherwise: seccomp refuses the socket (EAFNOSUPPORT) before any connection",
+        "evidence": "stopped otherwise: seccomp refuses the socket (EAFNOSUPPORT) before any connection",
+    },
+    "external-address": {
+        "says": "stopped otherwise: seccomp refuses the socket; the host's interfaces are visible (no network namespace)",
+        "evidence": "stopped otherwise: seccomp refuses the socket; the host's interfaces are visible (no network namespace)",
+    },
+    "kill-everything": {"evidence": "stopped otherwise: Landlock's signal scope refuses (EPERM) instead of ESRCH"},
+    "symlinks-in-workdir": {"evidence": "the work dir also holds the kernel's private .tmp"},
+    "disk-fill": {"evidence": "no private /tmp or work tmpfs without namespaces: the work dir is on the host disk (capped per file)"},
+    "fork-bomb": {
+        "codes": "cannot stop: with uid 0 kept (interpreter unreachable for other users) RLIMIT_NPROC does not "
+        "apply to root; only the cell's time limit (and the memory cgroup) ends the bomb",
+        "evidence": "as above",
+    },
+    "memory-bomb": {"codes": "the cell times out before the address-space limit ends the kernel (no tmpfs /tmp)"},
+}
+
+
 @pytest.mark.parametrize("entry", _params())
 def test_hostile_submission(entry: Entry, corpus: Corpus):
     run = corpus.grade(entry)
     fails = check_entry(entry, run, corpus)
+    level = run.report.sandbox.level if run.report is not None and run.report.sandbox else None
+    differs = LANDLOCK_DIFFERS.get(entry.name, {}) if level == "landlock" else {}
+    fails = [(req, msg) for req, msg in fails if req not in differs]
     unexpected = [f"[{req}] {msg}" for req, msg in fails if req not in entry.known_bugs]
     assert not unexpected, f"{entry.name} ({run.wall_s:.1f} s):\n" + "\n".join(unexpected)
     fixed = set(entry.known_bugs) - {req for req, _ in fails}

@@ -76,6 +76,12 @@ GAPS = (
     "a file) bounds it, which the report's sandbox notes say.",
     "Grader-chosen hidden inputs reach the student's code by design; a function can quote "
     "them in an error that the report shows (echo-hidden-inputs).",
+    "At the landlock level (a grader that may not create namespaces: `bash scripts/test.sh "
+    "unprivileged`) the corpus holds with the differences test_corpus.LANDLOCK_DIFFERS names: "
+    "reads and connections are refused rather than absent, the host's process list and "
+    "interfaces are visible (no PID or network namespace), and where the kernel keeps uid 0 "
+    "(its interpreter unreachable for other users) RLIMIT_NPROC does not bound a fork bomb: "
+    "the cell's time limit and the memory cgroup do.",
 )
 
 

@@ -49,7 +49,7 @@ REQ_TEXT = {
     "files": "course, repos, other reports and host /tmp unchanged; the loopback server received nothing",
     "cleanup": "the grader's temporary folder is empty after grading",
     "report-size": "each report file stays under 1 MB (executed.ipynb under 9 MB: outputs are capped at 256 KiB a cell, 8 MiB a notebook)",
-    "grader-memory": "the grader's peak RSS grows by less than 400 MB during the grading (less where an entry says so): answers read back from the kernel share one byte budget (`--answer-budget-mb`, 512 MiB), a file named twice is read once, failed checks keep no frame",
+    "grader-memory": "the grader's peak RSS grows by less than 300 MB during the grading (an entry may say otherwise): answers read back from the kernel share one byte budget (`--answer-budget-mb`, 512 MiB), a file named twice is read once, failed checks keep no frame",
     "kernel-memory": "where the grader may make memory cgroups, the kernel's whole process tree (its /dev/shm and tmpfs files included) is in one limited to the TP's memory budget, without swap, and the report's sandbox notes say so; elsewhere the notes say the bound (RLIMIT_AS) holds per process only",
     "inert": "nothing active in what an instructor opens: executed.ipynb holds only text and real PNG/JPEG outputs (no output metadata), nbgrader-only cell metadata with valid grade_ids, valid cell ids, no attachments, and no student Markdown with script outside a verbatim block; feedback.html (FR and EN) has no script, iframe, object, embed or svg element, no on* attribute and no javascript:/data: URL",
 }

@@ -24,6 +24,7 @@ from autograder.checks import (
     as_float,
     assert_close,
     assert_gradient_close,
+    record_expected,
     record_margin,
 )
 from autograder.proxy import Ref, StudentError, Tensor
@@ -104,11 +105,13 @@ def _student_error(
         )
     if "TP03_FORME" in exc.evalue:
         shape = exc.evalue.split("TP03_FORME", 1)[1].strip()
-        want = _shape_text(expected_shape) if expected_shape is not None else "?"
+        if expected_shape is not None:
+            record_expected(f"{name} output shape", tuple(expected_shape), shape=True)
+        # Hidden input: the output size is an answer of its own (taille_sortie), not shown.
         return CheckFailed(
-            f"{name} renvoie une sortie de forme {shape}, PyTorch donne {want} : corrigez d'abord "
+            f"{name} renvoie une sortie de forme {shape}, pas celle de PyTorch : corrigez d'abord "
             "les valeurs (voir les autres vérifications)",
-            f"{name} returns an output of shape {shape}, PyTorch gives {want}: fix the values "
+            f"{name} returns an output of shape {shape}, not PyTorch's: fix the values "
             "first (see the other checks)",
         )
     if exc.ename == "NotImplementedError":
@@ -240,6 +243,7 @@ def _check_conv(submission, x, w, b, stride, padding) -> None:
     got = as_array(_guarded(submission, "conv2d", *args, stride=stride, padding=padding), what)
     ref = _conv_ref(x, w, b, stride, padding)
     wrong = _conv_wrong_answers(x, w, b, stride, padding)
+    record_expected(f"{what} shape", ref.shape, shape=True)
     if got.shape != ref.shape:
         hint_fr = "(N, C_out, H_out, W_out) avec H_out = ⌊(H − k_y + 2p)/s⌋ + 1 et W_out = ⌊(W − k_x + 2p)/s⌋ + 1"
         hint_en = "(N, C_out, H_out, W_out) with H_out = ⌊(H − k_y + 2p)/s⌋ + 1 and W_out = ⌊(W − k_x + 2p)/s⌋ + 1"
@@ -248,8 +252,8 @@ def _check_conv(submission, x, w, b, stride, padding) -> None:
                 hint_fr, hint_en = fr, en
                 break
         raise CheckFailed(
-            f"{what} : forme attendue {_shape_text(ref.shape)}, obtenue {_shape_text(got.shape)} ; {hint_fr}",
-            f"{what}: expected shape {_shape_text(ref.shape)}, got {_shape_text(got.shape)}; {hint_en}",
+            f"{what} : forme obtenue {_shape_text(got.shape)}, ce n'est pas celle de PyTorch ; {hint_fr}",
+            f"{what}: got shape {_shape_text(got.shape)}, not PyTorch's; {hint_en}",
         )
     hint_fr, hint_en = _CONV_FORMULA_FR, _CONV_FORMULA_FR
     for out, fr, en in wrong:
@@ -337,7 +341,10 @@ def test_conv2d_gradients_match_autograd(submission, rng):
             f"gradient par rapport à {label} de Σ poids ⊙ {what}",
             as_array(g, f"d{label}", allow_nan=True),
             e,
-            tol=1e-5,
+            # 1e-4: float32 code passes the value checks (rtol 1e-5) and its gradients, summed
+            # over overlapping windows, come back in float64 with float32 precision (~1e-6);
+            # a gradient that autograd cannot follow is off by O(1).
+            tol=1e-4,
             hint_fr="si les valeurs de conv2d sont justes, l'autograd donne les bons gradients : "
             "corrigez d'abord les valeurs",
             hint_en="if conv2d's values are right, autograd gives the right gradients: "
@@ -419,10 +426,11 @@ def _check_pool(submission, x, k, stride, p) -> None:
         if out.shape == got.shape and (got.shape != ref.shape or np.allclose(got, out)):
             hint_fr, hint_en = fr, en
             break
+    record_expected(f"{what} shape", ref.shape, shape=True)
     if got.shape != ref.shape:
         raise CheckFailed(
-            f"{what} : forme attendue {_shape_text(ref.shape)}, obtenue {_shape_text(got.shape)} ; {hint_fr}",
-            f"{what}: expected shape {_shape_text(ref.shape)}, got {_shape_text(got.shape)}; {hint_en}",
+            f"{what} : forme obtenue {_shape_text(got.shape)}, ce n'est pas celle de PyTorch ; {hint_fr}",
+            f"{what}: got shape {_shape_text(got.shape)}, not PyTorch's; {hint_en}",
         )
     assert_close(got, ref, name=what, rtol=1e-6, atol=1e-9, hint_fr=hint_fr, hint_en=hint_en)
 
@@ -555,6 +563,7 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
             submission.call("erreur_equivariance", Ref(name), Tensor(xi), dy, dx), what_fr
         )
         tol = 1e-9 * scale if expected < 1e-12 * scale else 1e-6 * expected
+        record_expected(f"erreur_equivariance ({kind})", expected)
         record_margin(
             f"absolute error of erreur_equivariance vs grader ({kind})",
             abs(got - expected),

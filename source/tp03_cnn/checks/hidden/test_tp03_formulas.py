@@ -19,6 +19,7 @@ from autograder.checks import (
     assert_param_count,
     mlp_param_count,
     param_breakdown,
+    record_expected,
 )
 
 # ---------------------------------------------------------------- output size
@@ -99,13 +100,14 @@ def test_taille_sortie_matches_conv2d_shapes(submission, rng):
                     "⌊(W_in − k + 2p) / s⌋ (the // operator)",
                 )
             got = as_int(raw, call)
+            record_expected(call, want)
             if got != want:
                 hint_fr, hint_en = _size_hint(w_in, k, p, s, got)
                 raise CheckFailed(
-                    f"{call} : obtenu {got}, attendu {want} (la taille {axis} de la sortie de "
-                    f"nn.Conv2d pour une entrée {H}×{W} et un noyau {ky}×{kx}) ; {hint_fr}",
-                    f"{call}: got {got}, expected {want} (the output size {axis} of nn.Conv2d "
-                    f"for a {H}×{W} input and a {ky}×{kx} kernel); {hint_en}",
+                    f"{call} : obtenu {got}, ce n'est pas la taille {axis} de la sortie de "
+                    f"nn.Conv2d pour une entrée {H}×{W} et un noyau {ky}×{kx} ; {hint_fr}",
+                    f"{call}: got {got}, not the output size {axis} of nn.Conv2d "
+                    f"for a {H}×{W} input and a {ky}×{kx} kernel; {hint_en}",
                 )
 
 

@@ -11,6 +11,7 @@ zone lost points) is done again one mutant at a time.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -143,6 +144,12 @@ def item_scores(results: Sequence[MutantResult]) -> tuple[ItemScore, ...]:
     return tuple(ItemScore(i, len(v), sum(v)) for i, v in items.items())
 
 
+def culprits(batch: Sequence[Mutant], report: GradeReport) -> list[Mutant]:
+    """The mutants whose cell timed out or killed the kernel in a shared grading."""
+    bad = {c.grade_id for c in report.cells if c.status in ("timeout", "kernel-died")}
+    return [m for m in batch if m.grade_id in bad]
+
+
 def grade_mutants(
     batches: Sequence[Sequence[Mutant]],
     grade: Grade,
@@ -150,31 +157,33 @@ def grade_mutants(
     max_score: float,
     progress: Callable[[str], object] = lambda _m: None,
 ) -> tuple[list[MutantResult], int, list[tuple[str, str]]]:
-    """Grade each batch (and, where a batch cannot be attributed, its mutants one by one).
+    """Grade each batch; where a batch cannot be attributed, grade the mutants whose cell
+    timed out (or killed the kernel) alone and the others together again, or, with no such
+    culprit, every mutant alone.
 
     Returns the results, how many gradings it took, and the mutants the grader itself failed
     on (id, error): those are left out of the score.
     """
     results: list[MutantResult] = []
     errors: list[tuple[str, str]] = []
+    queue: deque[list[Mutant]] = deque(list(b) for b in batches)
     gradings = 0
-    for i, batch in enumerate(batches, 1):
-        progress(f"mutants {i}/{len(batches)} ({len(batch)} in one notebook: {', '.join(m.id for m in batch)})")
-        report = grade({m.grade_id: m.source for m in batch}, f"mutants-{i}")
+    while queue:
+        batch = queue.popleft()
         gradings += 1
+        progress(f"mutants: grading {gradings} ({len(batch)} in one notebook, {len(queue)} batches left): "
+                 f"{', '.join(m.id for m in batch)}")
+        report = grade({m.grade_id: m.source for m in batch}, f"mutants-{gradings}")
         attributed = None if isinstance(report, str) else attribute(batch, report, affects, max_score)
         if attributed is not None:
             results += attributed
-            continue
-        if len(batch) == 1:  # a lone mutant is always attributed: the grader failed on it
+        elif len(batch) == 1:  # a lone mutant is always attributed: the grader failed on it
             errors.append((batch[0].id, str(report)))
-            continue
-        for m in batch:
-            progress(f"mutants {i}/{len(batches)}: regraded alone: {m.id}")
-            alone = grade({m.grade_id: m.source}, m.id)
-            gradings += 1
-            if isinstance(alone, str):
-                errors.append((m.id, alone))
+        else:
+            guilty = [] if isinstance(report, str) else culprits(batch, report)
+            if guilty and len(guilty) < len(batch):
+                rest = [m for m in batch if m not in guilty]
+                queue.extendleft([rest] + [[m] for m in reversed(guilty)])
             else:
-                results += attribute([m], alone, affects, max_score) or []
+                queue.extendleft([[m] for m in reversed(batch)])
     return results, gradings, errors

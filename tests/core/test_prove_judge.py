@@ -140,3 +140,20 @@ def test_grading_mutants_regrades_an_unattributable_batch_and_sets_grader_errors
     assert calls == [("fwd", "other"), ("fwd",), ("other",)] and gradings == 3
     assert [(r.id, r.caught, r.batch_size) for r in results] == [("fwd:Op@0:0", True, 1)]
     assert errors == [("other:Op@0:0", "OSError: the grader's exchange folder vanished")]
+
+
+def test_a_timed_out_cell_is_regraded_alone_and_the_rest_together():
+    calls: list[tuple[str, ...]] = []
+
+    def grade(replacements: dict[str, str], label: str) -> GradeReport:
+        calls.append(tuple(sorted(replacements)))
+        slow = "other" in replacements
+        cells = (CellRun(4, "c4", "other", "student-answer", "timeout"),) if slow else ()
+        return report(check("t_fwd", "fwd", 0 if "fwd" in replacements else 1),
+                      check("t_other", "other", 0 if slow else 1), check("t_loss", "loss", 1), cells=cells)
+
+    batch = [mutant("fwd"), mutant("other"), mutant("helper")]
+    results, gradings, errors = grade_mutants([batch], grade, AFFECTS, 3.0)
+    assert calls == [("fwd", "helper", "other"), ("other",), ("fwd", "helper")] and gradings == 3
+    assert {r.id: r.caught for r in results} == {"other:Op@0:0": True, "fwd:Op@0:0": True, "helper:Op@0:0": False}
+    assert not errors

@@ -115,6 +115,19 @@ def _lost(report: GradeReport, items: frozenset[str] | None) -> tuple[str, ...]:
     )
 
 
+def unattributable(batch: Sequence[Mutant], report: GradeReport, affects: Mapping[str, Sequence[str]],
+                   max_score: float) -> str:
+    """Why a shared grading cannot say which mutant lost which points ("" when it can)."""
+    broken = [f"{c.grade_id or c.index}: {c.status}" for c in report.cells if c.status in ("timeout", "kernel-died")]
+    if broken:
+        return "cell " + ", ".join(broken)
+    if not report.checks or report.max_score != max_score:
+        return f"max score {report.max_score:g} instead of {max_score:g}"
+    covered = frozenset().union(*(zone(m.grade_id, affects) for m in batch))
+    outside = _lost(report, frozenset(c.item for c in report.checks) - covered)
+    return f"outside every mutant's zone: {', '.join(outside)}" if outside else ""
+
+
 def attribute(batch: Sequence[Mutant], report: GradeReport, affects: Mapping[str, Sequence[str]],
               max_score: float) -> list[MutantResult] | None:
     """Which mutants of a grading lost points; None when the grading cannot say (regrade singly)."""
@@ -124,11 +137,8 @@ def attribute(batch: Sequence[Mutant], report: GradeReport, affects: Mapping[str
     if len(batch) == 1:
         lost = _lost(report, None)
         return [result(batch[0], lost, bool(lost) or report.score < max_score)]
-    broken = any(c.status in ("timeout", "kernel-died") for c in report.cells)
     zones = {m.id: zone(m.grade_id, affects) for m in batch}
-    covered = frozenset().union(*zones.values())
-    if broken or _lost(report, frozenset(c.item for c in report.checks) - covered) \
-            or report.max_score != max_score or not report.checks:
+    if unattributable(batch, report, affects, max_score):
         return None
     out = []
     for m in batch:
@@ -180,6 +190,8 @@ def grade_mutants(
         elif len(batch) == 1:  # a lone mutant is always attributed: the grader failed on it
             errors.append((batch[0].id, str(report)))
         else:
+            why = report if isinstance(report, str) else unattributable(batch, report, affects, max_score)
+            progress(f"mutants: grading {gradings} cannot be attributed ({why}): regraded apart")
             guilty = [] if isinstance(report, str) else culprits(batch, report)
             if guilty and len(guilty) < len(batch):
                 rest = [m for m in batch if m not in guilty]

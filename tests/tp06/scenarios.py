@@ -11,7 +11,7 @@ lose points because the grader's own accuracy or MSE falls, not because a value 
 
 from __future__ import annotations
 
-from tests.tp_harness import Scenario
+from tests.tp_harness import Correct, Scenario
 
 _LSTM_CHECK = ("test_cellule_lstm_matches_lstmcell",)
 
@@ -329,4 +329,234 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "submission-bptt-squared-norm",
         "submission-gru-pytorch-r-before-product",
     ),
+}
+
+# ---------------------------------------------------------------- issue 12: mechanisms, not outcomes
+# Wrong answers that cleared the accuracy bars (or lost points for the wrong reason) before
+# the grader cut the recurrence to see which step the model reads, and trained a stand-in
+# model to see the loop's batches, zero_grad, clipping and seed.
+_SEQUENCE_MODEL = '''class ModeleSequence(nn.Module):
+    """{doc}"""
+
+    def __init__(self, genre, d_entree, H, n_classes):
+        super().__init__()
+        if genre == "lstm":
+            self.recurrent = nn.LSTM(d_entree, H, batch_first=True)
+            with torch.no_grad():
+                self.recurrent.bias_ih_l0[H : 2 * H].fill_(5.0)
+                self.recurrent.bias_hh_l0[H : 2 * H].fill_(0.0)
+        else:
+            self.recurrent = nn.RNN(d_entree, H, batch_first=True)
+        self.sortie = nn.Linear(H, n_classes)
+
+    def forward(self, X):
+        sorties, _ = self.recurrent(X)
+        return self.sortie({readout})
+'''
+
+
+def _sequence(doc: str, readout: str = "sorties[:, -1]", rest: str = _MEMOIRE_REST) -> str:
+    return _SEQUENCE_MODEL.format(doc=doc, readout=readout) + rest
+
+
+_MORE_SCENARIOS = {
+    "submission-memoire-mean-over-time": Scenario(
+        grade_id="memoire",
+        source=_sequence("Moyenne des sorties sur le temps au lieu du dernier pas.",
+                         readout="sorties.mean(dim=1)"),
+        must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+        message_contains=("ne lit pas le dernier pas",),
+    ),
+    "submission-memoire-no-clipping": Scenario(
+        grade_id="memoire",
+        source=_sequence("Le modèle de la solution ; l'entraînement n'écrête pas.",
+                         rest=_MEMOIRE_REST.replace(
+                             "            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n", "")),
+        must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+        message_contains=("écrêtez-les",),
+    ),
+    "submission-memoire-order-ignores-seed": Scenario(
+        grade_id="memoire",
+        source=_sequence("Le modèle de la solution ; l'ordre ne dépend pas de seed.",
+                         rest=_MEMOIRE_REST.replace(
+                             "torch.randperm(len(X), generator=generateur)", "torch.randperm(len(X))")),
+        must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+        message_contains=("argument seed",),
+    ),
+}
+SCENARIOS = {**SCENARIOS, **_MORE_SCENARIOS}
+GROUPS = {**GROUPS, **{f"mechanisms-{i}": (name,) for i, name in enumerate(_MORE_SCENARIOS, 1)}}
+
+CORRECT: dict[str, Correct] = {
+    "correct-rnn-cell-f-linear": Correct(
+        grade_id="rnn_cell",
+        source='''def cellule_rnn(x_t, h_prec, W_xh, W_hh, b_h):
+    """F.linear."""
+    return torch.tanh(F.linear(x_t, W_xh) + F.linear(h_prec, W_hh, b_h))
+''',
+        why="F.linear instead of @ and .T",
+    ),
+    "correct-rnn-sequence-preallocated": Correct(
+        grade_id="rnn_sequence",
+        source='''def rnn_sequence(X, h0, W_xh, W_hh, b_h):
+    """Un tenseur pré-alloué rempli pas à pas."""
+    T, N = X.shape[0], X.shape[1]
+    etats = torch.empty(T, N, h0.shape[1], dtype=h0.dtype)
+    h = h0
+    for t in range(T):
+        h = cellule_rnn(X[t], h, W_xh, W_hh, b_h)
+        etats[t] = h
+    return etats
+''',
+        why="a preallocated tensor filled step by step",
+    ),
+    "correct-lstm-cell-slices": Correct(
+        grade_id="lstm_cell",
+        source='''def cellule_lstm(x_t, h_prec, c_prec, W_ih, W_hh, b_ih, b_hh):
+    """Blocs découpés à la main par tranches de H."""
+    H = h_prec.shape[1]
+    z = F.linear(x_t, W_ih, b_ih) + F.linear(h_prec, W_hh, b_hh)
+    i = torch.sigmoid(z[:, :H])
+    f = torch.sigmoid(z[:, H : 2 * H])
+    g = torch.tanh(z[:, 2 * H : 3 * H])
+    o = torch.sigmoid(z[:, 3 * H :])
+    c_t = f * c_prec + i * g
+    return o * torch.tanh(c_t), c_t
+''',
+        why="slices of H instead of chunk, F.linear",
+    ),
+    "correct-param-counts-helper": Correct(
+        grade_id="param_counts",
+        source='''def _par_porte(d, H):
+    return H * d + H * H + H + H
+
+
+def nb_params_rnn(d, H):
+    """Un bloc."""
+    return _par_porte(d, H)
+
+
+def nb_params_lstm(d, H):
+    """Quatre blocs."""
+    return 4 * _par_porte(d, H)
+
+
+def nb_params_gru(d, H):
+    """Trois blocs, en comptant avec PyTorch."""
+    return sum(p.numel() for p in nn.GRU(d, H).parameters())
+''',
+        why="a helper, and PyTorch itself counting",
+    ),
+    "correct-clip-vector-norm": Correct(
+        grade_id="clip",
+        source='''def clipper_gradients(grads, max_norme):
+    """torch.linalg.vector_norm sur la concaténation, facteur en float Python."""
+    norme = torch.linalg.vector_norm(torch.cat([g.flatten() for g in grads])).item()
+    facteur = min(1.0, max_norme / (norme + 1e-6))
+    return [g * facteur for g in grads]
+''',
+        why="vector_norm over a concatenation, a Python float factor",
+    ),
+    "correct-memoire-final-state-dataloader": Correct(
+        grade_id="memoire",
+        source='''from torch.utils.data import DataLoader, TensorDataset
+
+
+class ModeleSequence(nn.Module):
+    """Lit l'état final h_n (le dernier pas), biais d'oubli à 5 par une boucle sur les noms."""
+
+    def __init__(self, genre, d_entree, H, n_classes):
+        super().__init__()
+        if genre not in ("rnn", "lstm"):
+            raise ValueError(genre)
+        self.genre = genre
+        self.recurrent = (nn.LSTM if genre == "lstm" else nn.RNN)(d_entree, H, batch_first=True)
+        if genre == "lstm":
+            with torch.no_grad():
+                for nom, p in self.recurrent.named_parameters():
+                    if nom.startswith("bias_ih"):
+                        p[H : 2 * H] = 5.0
+                    elif nom.startswith("bias_hh"):
+                        p[H : 2 * H] = 0.0
+        self.sortie = nn.Linear(H, n_classes)
+
+    def forward(self, X):
+        _, etat = self.recurrent(X)
+        h_n = etat[0] if self.genre == "lstm" else etat
+        return self.sortie(h_n[-1])
+
+
+def creer_modele_sequence(genre, d_entree, H, n_classes):
+    """Un nouveau modèle."""
+    return ModeleSequence(genre, d_entree, H, n_classes)
+
+
+def entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):
+    """DataLoader(shuffle=True) avec un générateur graine seed."""
+    g = torch.Generator()
+    g.manual_seed(seed)
+    chargeur = DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=True, generator=g)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    modele.train()
+    for epoque in range(epochs):
+        for xb, yb in chargeur:
+            opt.zero_grad()
+            perte = F.cross_entropy(modele(xb), yb)
+            perte.backward()
+            torch.nn.utils.clip_grad_norm_(modele.parameters(), max_norm=1.0)
+            opt.step()
+    return modele
+''',
+        why="the final state h_n instead of sorties[:, -1], a DataLoader",
+    ),
+    "correct-prevision-loops-lstm": Correct(
+        grade_id="prevision",
+        source='''def fenetres(serie, L):
+    """Une boucle et torch.stack."""
+    serie = torch.as_tensor(serie, dtype=torch.float32)
+    X = torch.stack([serie[i : i + L] for i in range(len(serie) - L)]).unsqueeze(-1)
+    return X, serie[L:].clone()
+
+
+class ModelePrevision(nn.Module):
+    """Un LSTM au lieu du GRU."""
+
+    def __init__(self, H):
+        super().__init__()
+        self.recurrent = nn.LSTM(1, H, batch_first=True)
+        self.sortie = nn.Linear(H, 1)
+
+    def forward(self, X):
+        sorties, _ = self.recurrent(X)
+        return self.sortie(sorties[:, -1])[:, 0]
+
+
+def entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):
+    """zero_grad en tête de boucle."""
+    torch.manual_seed(seed)
+    X, y = fenetres(serie, L)
+    modele = ModelePrevision(H)
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    for epoque in range(epochs):
+        ordre = torch.randperm(len(X), generator=g)
+        for k in range(0, len(X), batch_size):
+            idx = ordre[k : k + batch_size]
+            opt.zero_grad()
+            F.mse_loss(modele(X[idx]), y[idx]).backward()
+            opt.step()
+    return modele
+''',
+        why="loops and torch.stack, an LSTM instead of the GRU",
+    ),
+}
+CORRECT_GROUPS: dict[str, tuple[str, ...]] = {
+    "correct-alternatives-1": (
+        "correct-rnn-cell-f-linear",
+        "correct-lstm-cell-slices",
+        "correct-param-counts-helper",
+        "correct-clip-vector-norm",
+        "correct-memoire-final-state-dataloader",
+    ),
+    "correct-alternatives-2": ("correct-rnn-sequence-preallocated", "correct-prevision-loops-lstm"),
 }

@@ -66,6 +66,71 @@ def _tp06_inspecter(modele):
     return info
 
 
+def _tp06_dernier_pas(graine, d, H, n_classes, X, X2):
+    # A "rnn" model whose recurrence is cut (every weight_hh at 0): h_t depends on x_t alone,
+    # so a model reading the last step gives the same logits for X and X2 (same last step).
+    import torch
+    from torch import nn
+    torch.manual_seed(int(graine))
+    modele = creer_modele_sequence("rnn", d, H, n_classes)
+    recurrents = [m for m in modele.modules() if isinstance(m, nn.RNNBase)]
+    if not recurrents or any(not isinstance(m, nn.RNN) for m in recurrents):
+        return {"n": 0}  # an LSTM or GRU keeps a memory without W_hh: the other checks say so
+    with torch.no_grad():
+        for m in recurrents:
+            for nom, p in m.named_parameters():
+                if nom.startswith("weight_hh"):
+                    p.zero_()
+    modele.eval()
+    with torch.no_grad():
+        return {"a": modele(X), "b": modele(X2), "n": len(recurrents)}
+
+
+def _tp06_enregistrer(X, y, epochs, batch_size, seed):
+    # A stand-in model for entrainer_sequence: it records the examples each step sees (their
+    # id is X[:, 0, 0]), whether a step's gradients were added to the previous ones, and the
+    # global gradient norm each optimizer step is given (after any clipping).
+    import torch
+    from torch.optim.optimizer import register_optimizer_step_pre_hook
+
+    class Enregistreur(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = torch.nn.Linear(X.shape[-1], int(y.max()) + 1)
+            self.ids, self.cumuls, self.normes = [], [], []
+            frais = {}
+            for i, p in enumerate(self.parameters()):
+                p.register_hook(lambda g, i=i: frais.__setitem__(i, g.detach().clone()))
+                p.register_post_accumulate_grad_hook(
+                    lambda p, i=i: self.cumuls.append(bool(torch.allclose(p.grad, frais[i])))
+                )
+
+        def forward(self, x):
+            if self.training and torch.is_grad_enabled():
+                self.ids.append(x[:, 0, 0].detach().round().long().cpu().clone())
+            return 100.0 * self.lin(x[:, -1])  # large gradients: clipping shows
+
+    torch.manual_seed(0)
+    modele = Enregistreur()
+
+    def mesurer(optimiseur, args, kwargs):
+        grads = [p.grad for p in modele.parameters() if p.grad is not None]
+        if grads:
+            modele.normes.append(float(torch.sqrt(sum((g.double() ** 2).sum() for g in grads))))
+
+    crochet = register_optimizer_step_pre_hook(mesurer)
+    try:
+        entrainer_sequence(modele, X, y, epochs=epochs, batch_size=batch_size, seed=seed)
+    finally:
+        crochet.remove()
+    return {
+        "ids": torch.cat(modele.ids) if modele.ids else torch.zeros(0, dtype=torch.long),
+        "tailles": [len(i) for i in modele.ids],
+        "cumuls": modele.cumuls,
+        "normes": modele.normes,
+    }
+
+
 def _tp06_sorties(modele, X):
     import torch
     modele.eval()
@@ -263,9 +328,129 @@ def test_lstm_remembers_the_country(submission, seed):
         raise _with_hint(exc, *_lstm_hint(t)) from None
 
 
+def _check_last_step(submission, seed: int) -> None:
+    """ModeleSequence reads the last step: with the recurrence cut, earlier steps change nothing."""
+    rng = np.random.default_rng([seed, 6])
+    n, steps = 16, int(rng.integers(6, 12))
+    X = rng.normal(size=(n, steps, K + 1)).astype(np.float32)
+    X2 = X.copy()
+    X2[:, :-1] = rng.normal(size=X2[:, :-1].shape)
+    submission.define("_tp06_dernier_pas", KERNEL_SRC)
+    try:
+        out = submission.call("_tp06_dernier_pas", int(rng.integers(0, 2**31 - 1)), K + 1, H, K,
+                              Tensor(X), Tensor(X2))
+    except StudentError as exc:
+        raise CheckFailed(
+            f'creer_modele_sequence("rnn", {K + 1}, {H}, {K}) appliqué à un lot {_shape(X.shape)} '
+            f"a levé {exc.ename} : {exc.evalue[:200]}",
+            f'creer_modele_sequence("rnn", {K + 1}, {H}, {K}) applied to a {_shape(X.shape)} '
+            f"batch raised {exc.ename}: {exc.evalue[:200]}",
+        ) from None
+    if not isinstance(out, dict) or not out.get("n"):
+        return  # no nn.RNN inside: the other checks of the item say so
+    a = as_array(out["a"], "logits", allow_nan=True)
+    b = as_array(out["b"], "logits", allow_nan=True)
+    gap = float(np.abs(a - b).max()) if a.shape == b.shape else float("inf")
+    record_margin("change of the logits when only earlier steps change (recurrence cut)", gap,
+                  1e-5, higher_is_better=False, kind="tolerance")
+    if gap > 1e-5:
+        raise CheckFailed(
+            "ModeleSequence ne lit pas le dernier pas : avec la récurrence coupée (poids W_hh "
+            "à 0, chaque état ne dépend plus que de son entrée), changer les premiers pas change "
+            "encore les logits ; appliquez la couche linéaire à sorties[:, -1] (ni une moyenne "
+            "sur le temps, ni le premier pas)",
+            "ModeleSequence does not read the last step: with the recurrence cut (W_hh weights "
+            "at 0, each state only depends on its input), changing the earlier steps still "
+            "changes the logits; apply the linear layer to sorties[:, -1] (neither a mean over "
+            "time nor the first step)",
+        )
+
+
+def _check_training_loop(submission, seed: int) -> None:
+    """entrainer_sequence on a stand-in model: every example once per epoch in mini-batches,
+    a new order per epoch drawn from `seed`, zero_grad, and gradients clipped to norm 1."""
+    rng = np.random.default_rng([seed, 7])
+    N, epochs, batch = int(rng.integers(100, 160)), 2, 32
+    X = rng.normal(size=(N, 5, K + 1)).astype(np.float32)
+    X[:, 0, 0] = np.arange(N)  # each example's id, read back by the stand-in model
+    y = rng.integers(0, K, size=N)
+    y[:K] = np.arange(K)
+    call = f"entrainer_sequence(epochs={epochs}, batch_size={batch})"
+    submission.define("_tp06_enregistrer", KERNEL_SRC)
+
+    def run(s: int) -> dict:
+        try:
+            out = submission.call("_tp06_enregistrer", Tensor(X), Tensor(y), epochs, batch, s,
+                                  timeout=TRAIN_TIMEOUT)
+        except StudentError as exc:
+            raise CheckFailed(
+                f"{call} sur un petit modèle du correcteur a levé {exc.ename} : {exc.evalue[:200]}",
+                f"{call} on a small grader model raised {exc.ename}: {exc.evalue[:200]}",
+            ) from None
+        if not isinstance(out, dict):
+            raise CheckFailed(f"{call} : résultat inattendu", f"{call}: unexpected result")
+        return out
+
+    s = int(rng.integers(0, 2**31 - 1))
+    out = run(s)
+    ids = as_array(out["ids"], "exemples vus", shape=(None,), dtype=np.int64)
+    sizes = [int(v) for v in out["tailles"]]
+    if ids.size != epochs * N or max(sizes, default=0) > batch:
+        raise CheckFailed(
+            f"{call} sur {N} exemples : {len(sizes)} étapes sur des lots de {min(sizes, default=0)} "
+            f"à {max(sizes, default=0)} exemples ; attendu : à chaque époque tous les exemples "
+            "une fois, en mini-lots de batch_size",
+            f"{call} on {N} examples: {len(sizes)} steps on batches of {min(sizes, default=0)} to "
+            f"{max(sizes, default=0)} examples; expected: at every epoch every example once, in "
+            "mini-batches of batch_size",
+        )
+    orders = ids.reshape(epochs, N)
+    if any(sorted(o.tolist()) != list(range(N)) for o in orders) or (orders[0] == orders[1]).all():
+        raise CheckFailed(
+            f"{call} : chaque époque doit parcourir tous les exemples une fois, dans un NOUVEL "
+            "ordre (un torch.randperm par époque)",
+            f"{call}: every epoch must go through every example once, in a NEW order (one "
+            "torch.randperm per epoch)",
+        )
+    if not all(bool(c) for c in out["cumuls"]):
+        raise CheckFailed(
+            f"{call} : les gradients d'un lot s'ajoutent à ceux du lot précédent : appelez "
+            "optimiseur.zero_grad() à chaque étape, avant perte.backward()",
+            f"{call}: the gradients of a batch are added to those of the previous batch: call "
+            "optimiseur.zero_grad() at every step, before perte.backward()",
+        )
+    norms = [float(v) for v in out["normes"]]
+    record_margin("largest gradient norm an optimizer step is given", max(norms, default=0.0),
+                  1.0 + 1e-4, higher_is_better=False, kind="tolerance")
+    if not norms or max(norms) > 1.0 + 1e-4:
+        raise CheckFailed(
+            f"{call} : l'optimiseur reçoit des gradients de norme globale supérieure à 1 : "
+            "écrêtez-les à chaque étape, nn.utils.clip_grad_norm_(modele.parameters(), 1.0) "
+            "entre perte.backward() et optimiseur.step()",
+            f"{call}: the optimizer is given gradients of global norm above 1: clip them at "
+            "every step, nn.utils.clip_grad_norm_(modele.parameters(), 1.0) between "
+            "perte.backward() and optimiseur.step()",
+        )
+    again = as_array(run(s)["ids"], "exemples vus", shape=(None,), dtype=np.int64)
+    other = as_array(run(s + 1)["ids"], "exemples vus", shape=(None,), dtype=np.int64)
+    if not np.array_equal(again, ids) or np.array_equal(other, ids):
+        raise CheckFailed(
+            f"{call} ne tire pas l'ordre des exemples avec son argument seed : la même graine "
+            "doit donner les mêmes lots, une autre graine d'autres lots ; "
+            "torch.randperm(N, generator=torch.Generator().manual_seed(seed))",
+            f"{call} does not draw the order of the examples from its seed argument: the same "
+            "seed must give the same batches, another seed other batches; "
+            "torch.randperm(N, generator=torch.Generator().manual_seed(seed))",
+        )
+
+
 @pytest.mark.item("memoire")
 @pytest.mark.points(1)
 def test_vanilla_rnn_misses_what_the_lstm_reaches(submission, seed):
+    # The mechanisms first: a model that does not read the last step, or a loop that does not
+    # clip, can clear (or miss) the accuracy bars for the wrong reason.
+    _check_last_step(submission, seed)
+    _check_training_loop(submission, seed)
     t = _trained(submission, seed)
     rnn, lstm = t.accuracy["rnn"], t.accuracy["lstm"]
     record_margin("test accuracy of the LSTM (prerequisite)", lstm, LSTM_FULL,

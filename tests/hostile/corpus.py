@@ -1172,11 +1172,16 @@ def _git_future_date(g: GitCtx) -> str:
         f"author Alice <alice@example.org> 253402300800 +0000\n"
         f"committer Alice <alice@example.org> 253402300800 +0000\n\nrendu du futur\n"
     )
-    forged = subprocess.run(
-        ["git", "hash-object", "-t", "commit", "-w", "--stdin"],
+    return _raw_commit(g, body)
+
+
+def _raw_commit(g: GitCtx, body: str, *extra: str) -> str:
+    """Write `body` as a commit object as is (what `git commit` would refuse) on the branch."""
+    sha = subprocess.run(
+        ["git", "hash-object", "-t", "commit", "-w", *extra, "--stdin"],
         cwd=g.repo.path, input=body.encode(), capture_output=True, check=True,
     ).stdout.decode().strip()
-    g.repo.git("update-ref", f"refs/heads/{g.branch}", forged)
+    g.repo.git("update-ref", f"refs/heads/{g.branch}", sha)
     return g.branch
 
 
@@ -1195,19 +1200,7 @@ def _git_huge_metadata(g: GitCtx) -> str:
         f"author {'A' * 3_000_000} <{'e' * 100_000}@example.org> 1768467600 +0100\n"
         f"committer Bob <bob@example.org> 1768467600 +0100\n\n{'M' * 2_000_000}\n"
     )
-    sha = (
-        subprocess.run(
-            ["git", "hash-object", "-t", "commit", "-w", "--literally", "--stdin"],
-            cwd=g.repo.path,
-            input=body.encode(),
-            capture_output=True,
-            check=True,
-        )
-        .stdout.decode()
-        .strip()
-    )
-    g.repo.git("update-ref", f"refs/heads/{g.branch}", sha)
-    return g.branch
+    return _raw_commit(g, body, "--literally")
 
 
 # -- the corpus ----------------------------------------------------------------------------

@@ -3,15 +3,14 @@
 `must_fail` names the checks that must lose points (failed, or partial credit);
 every other check of the same item must keep its points. `message_contains` are
 substrings of the French message of at least one of those checks: the hint that names
-the fault. `affects` lists other items that may lose points as a consequence (perte_vae
-calls the student's kl_gaussienne; entrainer_vae calls perte_vae).
+the fault. `affects` lists other items that may lose points as a consequence. None here: the checks
+of perte_vae run it against the grader's KL, and those of entrainer_vae against the
+grader's reparametrisation, KL and loss, so one mistake costs points in its own item.
 """
 
 from __future__ import annotations
 
-from tests.tp_harness import Scenario
-
-_KL_CHAIN = ("elbo", "vae_beta")
+from tests.tp_harness import Correct, Scenario
 
 SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ dense autoencoder
@@ -92,8 +91,8 @@ SCENARIOS: dict[str, Scenario] = {
             optimiseur.step()
     return modele
 ''',
-        must_fail=("test_debruiteur_beats_identity",),
-        message_contains=("entrée BRUITÉE", "cible PROPRE"),
+        must_fail=("test_debruiteur_beats_identity", "test_entrainer_debruiteur_noise"),
+        message_contains=("entrée BRUITÉE", "cible PROPRE", "images bruitées"),
     ),
     # ------------------------------------------------------------ anomaly detection
     "submission-anomaly-score-inverted": Scenario(
@@ -157,7 +156,6 @@ SCENARIOS: dict[str, Scenario] = {
 ''',
         must_fail=("test_reparametrisation_gradients",),
         message_contains=("les gradients ne peuvent pas atteindre μ et log σ²",),
-        affects=("vae_beta",),
     ),
     "submission-reparam-std-is-exp-logvar": Scenario(
         grade_id="reparametrisation",
@@ -173,7 +171,6 @@ SCENARIOS: dict[str, Scenario] = {
             "test_reparametrisation_gradients",
         ),
         message_contains=("vous utilisez exp(logvar)",),
-        affects=("vae_beta",),
     ),
     # ------------------------------------------------------------ VAE: KL
     "submission-kl-sign-error": Scenario(
@@ -184,7 +181,6 @@ SCENARIOS: dict[str, Scenario] = {
 ''',
         must_fail=("test_kl_simple_cases", "test_kl_closed_form", "test_kl_matches_monte_carlo"),
         message_contains=("le signe est inversé",),
-        affects=_KL_CHAIN,
     ),
     "submission-kl-sigma-instead-of-logvar": Scenario(
         grade_id="kl",
@@ -195,7 +191,6 @@ SCENARIOS: dict[str, Scenario] = {
 ''',
         must_fail=("test_kl_simple_cases", "test_kl_closed_form", "test_kl_matches_monte_carlo"),
         message_contains=("le 2e argument est log σ² (logvar), pas σ",),
-        affects=_KL_CHAIN,
     ),
     "submission-kl-missing-sum-over-latent": Scenario(
         grade_id="kl",
@@ -205,7 +200,6 @@ SCENARIOS: dict[str, Scenario] = {
 ''',
         must_fail=("test_kl_simple_cases", "test_kl_closed_form", "test_kl_matches_monte_carlo"),
         message_contains=("il manque la somme sur les k dimensions latentes",),
-        affects=_KL_CHAIN,
     ),
     # ------------------------------------------------------------ VAE: ELBO
     "submission-elbo-bce-mean-over-pixels": Scenario(
@@ -217,7 +211,6 @@ SCENARIOS: dict[str, Scenario] = {
 ''',
         must_fail=("test_perte_vae_simple_case", "test_perte_vae_matches_reference"),
         message_contains=("sommez la BCE sur les pixels",),
-        affects=("vae_beta",),
     ),
     # ------------------------------------------------------------ VAE: effect of β
     "submission-vae-beta-ignored": Scenario(
@@ -265,3 +258,410 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "kl-sum": ("submission-kl-missing-sum-over-latent",),
     "elbo-mean": ("submission-elbo-bce-mean-over-pixels",),
 }
+
+# Wrong answers written by testers who never saw the checks (issue 12): each kept its points
+# before the checks tested the mechanism (activations, the noise drawn, the data used, the
+# dependencies graded against the grader's reference) rather than the outcome alone.
+SCENARIOS.update({
+    "submission-ae-encoder-missing-relu": Scenario(
+        grade_id="ae_classe",
+        source='''class AutoEncodeur(nn.Module):
+    """Oublie la ReLU de l'encodeur : d → k est affine."""
+
+    def __init__(self, d=64, k=2, h=32):
+        super().__init__()
+        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.Linear(h, k))
+        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def decode(self, z):
+        return self.decodeur(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+''',
+        must_fail=("test_ae_classe_architecture",),
+        message_contains=("encode", "activation"),
+    ),
+    "submission-ae-train-reads-notebook-data": Scenario(
+        grade_id="ae_entrainement",
+        source='''def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    """Entraîne sur X_train_t du notebook au lieu de l'argument X."""
+    g = torch.Generator().manual_seed(seed)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        ordre = torch.randperm(len(X_train_t), generator=g)
+        for debut in range(0, len(X_train_t), batch_size):
+            lot = X_train_t[ordre[debut : debut + batch_size]]
+            perte = F.mse_loss(modele(lot), lot)
+            optimiseur.zero_grad()
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        must_fail=("test_entrainer_ae_uses_its_arguments",),
+        message_contains=("X reçu",),
+    ),
+    "submission-denoiser-uniform-noise": Scenario(
+        grade_id="debruiteur",
+        source='''def entrainer_debruiteur(modele, X, sigma=0.5, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    """Bruit uniforme centré (torch.rand) au lieu d'un bruit gaussien."""
+    g = torch.Generator().manual_seed(seed)
+    X = torch.as_tensor(X, dtype=torch.float32)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        ordre = torch.randperm(len(X), generator=g)
+        for debut in range(0, len(X), batch_size):
+            lot = X[ordre[debut : debut + batch_size]]
+            bruite = lot + sigma * (torch.rand(lot.shape, generator=g) - 0.5)
+            perte = F.mse_loss(modele(bruite), lot)
+            optimiseur.zero_grad()
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        must_fail=("test_entrainer_debruiteur_noise",),
+        message_contains=("gaussien",),
+    ),
+    "submission-reparam-uniform-noise": Scenario(
+        grade_id="reparametrisation",
+        source='''def reparametrisation(mu, logvar, eps=None):
+    """Tire eps avec torch.rand_like : uniforme sur [0, 1), pas N(0, I)."""
+    if eps is None:
+        eps = torch.rand_like(mu)
+    return mu + torch.exp(0.5 * logvar) * eps
+''',
+        must_fail=("test_reparametrisation_draws_normal_noise",),
+        message_contains=("torch.randn_like",),
+    ),
+    "submission-kl-through-numpy": Scenario(
+        grade_id="kl",
+        source='''def kl_gaussienne(mu, logvar):
+    """Calcule la KL en NumPy puis la remet dans un tenseur : plus de gradient."""
+    m, lv = mu.detach().numpy(), logvar.detach().numpy()
+    return torch.tensor(-0.5 * np.sum(1 + lv - m**2 - np.exp(lv), axis=1))
+''',
+        must_fail=("test_kl_gradients",),
+        message_contains=("gradient",),
+    ),
+    "submission-elbo-returns-python-float": Scenario(
+        grade_id="elbo",
+        source='''def perte_vae(x, x_hat, mu, logvar, beta=1.0):
+    """Renvoie perte.item() : un float Python, sans graphe de calcul."""
+    reconstruction = F.binary_cross_entropy(x_hat, x, reduction="none").sum(dim=1)
+    return (reconstruction + beta * kl_gaussienne(mu, logvar)).mean().item()
+''',
+        must_fail=("test_perte_vae_gradients",),
+        message_contains=("tenseur",),
+    ),
+    "submission-vae-ignores-k": Scenario(
+        grade_id="vae_beta",
+        source='''def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):
+    """Construit VAE(X.shape[1]) : k garde sa valeur par défaut (2)."""
+    torch.manual_seed(seed)
+    g = torch.Generator().manual_seed(seed)
+    X = torch.as_tensor(X, dtype=torch.float32)
+    modele = VAE(X.shape[1])
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        ordre = torch.randperm(len(X), generator=g)
+        for debut in range(0, len(X), batch_size):
+            lot = X[ordre[debut : debut + batch_size]]
+            x_hat, mu, logvar = modele(lot)
+            perte = perte_vae(lot, x_hat, mu, logvar, beta=beta)
+            optimiseur.zero_grad()
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        must_fail=("test_beta_reduces_kl",),
+        message_contains=("k",),
+    ),
+    "submission-convae-without-relu": Scenario(
+        grade_id="ae_conv",
+        source='''class AutoEncodeurConv(nn.Module):
+    """Aucune ReLU : seules les convolutions et la Sigmoid finale."""
+
+    def __init__(self):
+        super().__init__()
+        self.encodeur = nn.Sequential(
+            nn.Conv2d(1, 8, 3, stride=2, padding=1),
+            nn.Conv2d(8, 4, 3, stride=2, padding=1),
+        )
+        self.decodeur = nn.Sequential(
+            nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1),
+            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),
+        )
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def forward(self, x):
+        return self.decodeur(self.encode(x))
+''',
+        must_fail=("test_ae_conv_architecture",),
+        message_contains=("activation",),
+    ),
+})
+GROUPS.update({
+    "issue12-a": (
+        "submission-ae-encoder-missing-relu",
+        "submission-ae-train-reads-notebook-data",
+        "submission-denoiser-uniform-noise",
+        "submission-reparam-uniform-noise",
+        "submission-kl-through-numpy",
+        "submission-elbo-returns-python-float",
+        "submission-vae-ignores-k",
+        "submission-convae-without-relu",
+    ),
+})
+
+SCENARIOS.update({
+    "submission-ae-train-ignores-seed": Scenario(
+        grade_id="ae_entrainement",
+        source='''def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    """Mélange avec l'état global de torch : le seed n'est jamais utilisé."""
+    X = torch.as_tensor(X, dtype=torch.float32)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        ordre = torch.randperm(len(X))
+        for debut in range(0, len(X), batch_size):
+            lot = X[ordre[debut : debut + batch_size]]
+            perte = F.mse_loss(modele(lot), lot)
+            optimiseur.zero_grad()
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        must_fail=("test_entrainer_ae_uses_its_arguments",),
+        message_contains=("même seed",),
+    ),
+    "submission-denoiser-noise-drawn-once": Scenario(
+        grade_id="debruiteur",
+        source='''def entrainer_debruiteur(modele, X, sigma=0.5, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    """Bruite X une fois pour toutes avant la boucle : le même bruit à chaque époque."""
+    g = torch.Generator().manual_seed(seed)
+    X = torch.as_tensor(X, dtype=torch.float32)
+    X_bruite = X + sigma * torch.randn(X.shape, generator=g)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        ordre = torch.randperm(len(X), generator=g)
+        for debut in range(0, len(X), batch_size):
+            idx = ordre[debut : debut + batch_size]
+            perte = F.mse_loss(modele(X_bruite[idx]), X[idx])
+            optimiseur.zero_grad()
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        must_fail=("test_entrainer_debruiteur_noise",),
+        message_contains=("nouveau bruit à chaque lot",),
+    ),
+})
+GROUPS["issue12-b"] = ("submission-ae-train-ignores-seed", "submission-denoiser-noise-drawn-once")
+
+# Alternative correct answers, written as students write them: each must keep full marks.
+CORRECT: dict[str, Correct] = {
+    "correct-ae-explicit-layers-functional": Correct(
+        grade_id="ae_classe",
+        source='''class AutoEncodeur(nn.Module):
+    def __init__(self, d=64, k=2, h=32):
+        super().__init__()
+        self.fc1, self.fc2 = nn.Linear(d, h), nn.Linear(h, k)
+        self.fc3, self.fc4 = nn.Linear(k, h), nn.Linear(h, d)
+
+    def encode(self, x):
+        return self.fc2(F.relu(self.fc1(x)))
+
+    def decode(self, z):
+        return torch.sigmoid(self.fc4(F.relu(self.fc3(z))))
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+''',
+        why="named layers and functional activations instead of nn.Sequential",
+    ),
+    "correct-ae-train-dataloader-prints": Correct(
+        grade_id="ae_entrainement",
+        source='''from torch.utils.data import DataLoader, TensorDataset
+
+
+def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    X = torch.tensor(X, dtype=torch.float32)
+    chargeur = DataLoader(TensorDataset(X), batch_size=batch_size, shuffle=True, generator=g)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    for epoque in range(epochs):
+        total = 0.0
+        for (lot,) in chargeur:
+            opt.zero_grad()
+            perte = ((modele(lot) - lot) ** 2).mean()
+            perte.backward()
+            opt.step()
+            total += perte.item() * len(lot)
+        if epoque % 5 == 0:
+            with torch.no_grad():
+                print(f"époque {epoque} : {total / len(X):.4f}, complète {F.mse_loss(modele(X), X).item():.4f}")
+    return modele
+''',
+        why="DataLoader, loss by hand, a progress print that calls the model on all of X",
+    ),
+    "correct-denoiser-global-seed-randn-like": Correct(
+        grade_id="debruiteur",
+        source='''def entrainer_debruiteur(modele, X, sigma=0.5, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    torch.manual_seed(seed)
+    X = torch.as_tensor(X).float()
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    n = X.shape[0]
+    for _ in range(epochs):
+        perm = torch.randperm(n)
+        for i in range(0, n, batch_size):
+            propre = X[perm[i:i + batch_size]]
+            bruit = torch.randn_like(propre) * sigma
+            sortie = modele(propre + bruit)
+            perte = F.mse_loss(sortie, propre)
+            opt.zero_grad()
+            perte.backward()
+            opt.step()
+    return modele
+''',
+        why="torch.manual_seed(seed) and the global generator (randn_like) instead of a Generator",
+    ),
+    "correct-anomaly-numpy-eval": Correct(
+        grade_id="anomalie",
+        source='''def score_anomalie(modele, X):
+    modele.eval()
+    X = torch.as_tensor(X, dtype=torch.float32)
+    x_hat = modele(X).detach()
+    return F.mse_loss(x_hat, X, reduction="none").mean(dim=1).numpy()
+''',
+        why="eval(), detach instead of no_grad, a NumPy array returned",
+    ),
+    "correct-convtranspose-dilation-form": Correct(
+        grade_id="convtranspose_taille",
+        source='''def taille_sortie_convtranspose(w_in, k, s=1, p=0, output_padding=0):
+    # formule de la documentation PyTorch avec dilation = 1
+    dilation = 1
+    return int((w_in - 1) * s - 2 * p + dilation * (k - 1) + output_padding + 1)
+''',
+        why="PyTorch's documented formula with dilation",
+    ),
+    "correct-convae-functional-relu": Correct(
+        grade_id="ae_conv",
+        source='''class AutoEncodeurConv(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(1, 8, kernel_size=3, stride=2, padding=1)
+        self.c2 = nn.Conv2d(8, 4, kernel_size=3, stride=2, padding=1)
+        self.t1 = nn.ConvTranspose2d(4, 8, kernel_size=3, stride=2, padding=1, output_padding=1)
+        self.t2 = nn.ConvTranspose2d(8, 1, kernel_size=3, stride=2, padding=1, output_padding=1)
+
+    def encode(self, x):
+        return F.relu(self.c2(F.relu(self.c1(x))))
+
+    def forward(self, x):
+        z = self.encode(x)
+        return torch.sigmoid(self.t2(F.relu(self.t1(z))))
+''',
+        why="named layers and F.relu / torch.sigmoid",
+    ),
+    "correct-reparam-pytorch-example": Correct(
+        grade_id="reparametrisation",
+        source='''def reparametrisation(mu, logvar, eps=None):
+    std = logvar.mul(0.5).exp()
+    if eps is None:
+        eps = torch.randn_like(std)
+    return eps.mul(std).add_(mu)
+''',
+        why="the PyTorch VAE example's in-place style",
+    ),
+    "correct-kl-float32-mean-form": Correct(
+        grade_id="kl",
+        source='''def kl_gaussienne(mu, logvar):
+    mu, logvar = mu.float(), logvar.float()
+    var = logvar.exp()
+    kl_par_dim = 0.5 * (mu.pow(2) + var - 1.0 - logvar)
+    return kl_par_dim.sum(-1)
+''',
+        why="float32 computation, the KL rearranged, sum over the last axis",
+    ),
+    "correct-elbo-sum-reduction-guarded-log": Correct(
+        grade_id="elbo",
+        source='''def perte_vae(x, x_hat, mu, logvar, beta=1.0):
+    n = x.shape[0]
+    bce = -(x * torch.log(x_hat + 1e-8) + (1 - x) * torch.log(1 - x_hat + 1e-8)).sum() / n
+    return bce + beta * kl_gaussienne(mu, logvar).sum() / n
+''',
+        why="BCE by hand with a guarded log, sums divided by the batch size",
+    ),
+    "correct-vae-dataloader": Correct(
+        grade_id="vae_beta",
+        source='''from torch.utils.data import DataLoader, TensorDataset
+
+
+def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):
+    torch.manual_seed(seed)
+    donnees = TensorDataset(torch.as_tensor(X, dtype=torch.float32))
+    modele = VAE(d=donnees.tensors[0].shape[1], k=k)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    for epoque in range(epochs):
+        for (lot,) in DataLoader(donnees, batch_size=batch_size, shuffle=True):
+            x_hat, mu, logvar = modele(lot)
+            perte = perte_vae(lot, x_hat, mu, logvar, beta)
+            opt.zero_grad()
+            perte.backward()
+            opt.step()
+    print(f"β = {beta} : dernière perte {perte.item():.2f}")
+    return modele
+''',
+        why="DataLoader with the global seed, beta passed positionally, a print",
+    ),
+}
+CORRECT_GROUPS: dict[str, tuple[str, ...]] = {"correct-variants": tuple(CORRECT)}
+
+SCENARIOS.update({
+    "submission-ae-no-zero-grad": Scenario(
+        grade_id="ae_entrainement",
+        source='''def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    """Oublie optimiseur.zero_grad() : les gradients s'accumulent d'un lot à l'autre."""
+    g = torch.Generator().manual_seed(seed)
+    X = torch.as_tensor(X, dtype=torch.float32)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        ordre = torch.randperm(len(X), generator=g)
+        for debut in range(0, len(X), batch_size):
+            lot = X[ordre[debut : debut + batch_size]]
+            perte = F.mse_loss(modele(lot), lot)
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        must_fail=("test_entrainer_ae_reconstruction",),
+        message_contains=("zero_grad",),
+    ),
+    "submission-vae-no-zero-grad": Scenario(
+        grade_id="vae_beta",
+        source='''def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):
+    """Oublie optimiseur.zero_grad()."""
+    torch.manual_seed(seed)
+    g = torch.Generator().manual_seed(seed)
+    X = torch.as_tensor(X, dtype=torch.float32)
+    modele = VAE(X.shape[1], k)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        ordre = torch.randperm(len(X), generator=g)
+        for debut in range(0, len(X), batch_size):
+            lot = X[ordre[debut : debut + batch_size]]
+            x_hat, mu, logvar = modele(lot)
+            perte = perte_vae(lot, x_hat, mu, logvar, beta=beta)
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        must_fail=("test_beta_reduces_kl",),
+        message_contains=("zero_grad",),
+    ),
+})
+GROUPS["issue12-c"] = ("submission-ae-no-zero-grad", "submission-vae-no-zero-grad")

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, as_array, as_int, assert_close
+from autograder.checks import CheckFailed, as_array, as_int, assert_close, with_references
 from autograder.proxy import Handle, Ref, Tensor
 
 IS_MODULE_SRC = """
@@ -53,6 +53,12 @@ def _tp04_dense_ae(d, k, h, seed):
             return self.decodeur(self.encodeur(x))
 
     return _TP04AutoEncodeur()
+"""
+
+REF_KL = """
+def kl_gaussienne(mu, logvar):
+    import torch
+    return -0.5 * torch.sum(1 + logvar - mu**2 - torch.exp(logvar), dim=1)
 """
 
 FIXED_MODELS_SRC = """
@@ -107,7 +113,7 @@ def _unchanged(before: dict[str, np.ndarray], after: dict[str, np.ndarray]) -> b
 
 
 @pytest.mark.item("ae_classe")
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_ae_classe_shapes(submission, rng):
     submission.call(submission.define("_tp04_seed", SEED_SRC).name, 0)
     model = _module(
@@ -289,7 +295,7 @@ def test_taille_sortie_convtranspose_examples(submission):
 
 
 @pytest.mark.item("ae_conv")
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_ae_conv_shapes(submission, rng):
     submission.call(submission.define("_tp04_seed", SEED_SRC).name, 0)
     model = _module(submission, submission.call("AutoEncodeurConv"), "AutoEncodeurConv()")
@@ -384,8 +390,10 @@ def test_perte_vae_simple_case(submission):
     x_hat = np.full((1, 4), 0.5)
     mu = np.array([[1.0, 0.0]])
     logvar = np.zeros((1, 2))
-    got = submission.call(
-        "perte_vae", Tensor(x), Tensor(x_hat), Tensor(mu), Tensor(logvar), beta=2.0
+    # Against the grader's KL: a KL mistake costs points in its own item only.
+    got = with_references(
+        submission, {"kl_gaussienne": REF_KL},
+        "perte_vae", Tensor(x), Tensor(x_hat), Tensor(mu), Tensor(logvar), beta=2.0,
     )
     assert_close(
         as_array(got, "perte_vae", shape=()),

@@ -160,7 +160,7 @@ def _with_hint(exc: CheckFailed, hint_fr: str, hint_en: str) -> CheckFailed:
 
 
 @pytest.mark.item("ae_entrainement")
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 def test_entrainer_ae_reconstruction(submission, seed):
     X_train, X_test = _digits_split()
     s = int(seed % 2**31)
@@ -288,7 +288,7 @@ def test_ae_lineaire_matches_pca(submission, rng, seed):
 
 
 @pytest.mark.item("debruiteur")
-@pytest.mark.points(2)
+@pytest.mark.points(1.5)
 def test_debruiteur_beats_identity(submission, rng, seed):
     X_train, X_test = _digits_split()
     s = int(seed % 2**31)

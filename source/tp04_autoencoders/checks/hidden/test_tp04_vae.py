@@ -18,10 +18,40 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, as_array, assert_close, record_expected, record_margin
+from autograder.checks import (
+    CheckFailed,
+    as_array,
+    assert_close,
+    record_expected,
+    record_margin,
+    with_references,
+)
 from autograder.proxy import Handle, Tensor
 
 SPLIT_SEED = 2026
+
+# Norm of the gradients a trained model still holds, against the norm of one fresh batch
+# gradient of the grader's loss: about 1 (or 0) when each step starts from zero_grad, far
+# larger when the loop accumulates every batch's gradient.
+GRAD_LEFT_SRC = """
+def _tp04_grad_left(model, X, beta):
+    import torch
+    import torch.nn.functional as F
+
+    left = sum(float((p.grad.double() ** 2).sum()) for p in model.parameters() if p.grad is not None)
+    model.zero_grad()
+    torch.manual_seed(0)
+    x = torch.as_tensor(X, dtype=torch.float32)
+    mu, logvar = model.encode(x)
+    z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+    x_hat = model.decode(z)
+    kl = -0.5 * torch.sum(1 + logvar - mu**2 - torch.exp(logvar), dim=1)
+    loss = (F.binary_cross_entropy(x_hat, x, reduction="none").sum(dim=1) + beta * kl).mean()
+    loss.backward()
+    fresh = sum(float((p.grad.double() ** 2).sum()) for p in model.parameters() if p.grad is not None)
+    model.zero_grad()
+    return left ** 0.5, fresh ** 0.5
+"""
 
 IS_MODULE_SRC = """
 def _tp04_is_module(obj):
@@ -48,6 +78,34 @@ def _tp04_reparam_grads(mu, logvar, eps, w):
         "logvar": logvar.grad if logvar.grad is not None else zero,
     }
 """
+
+
+# The grader's answers of the VAE section: an item that uses another one is graded against
+# these (perte_vae against the grader's KL; entrainer_vae against all three), so that one
+# mistake costs points in its own item only.
+REF_KL = """
+def kl_gaussienne(mu, logvar):
+    import torch
+    return -0.5 * torch.sum(1 + logvar - mu**2 - torch.exp(logvar), dim=1)
+"""
+REF_REPARAM = """
+def reparametrisation(mu, logvar, eps=None):
+    import torch
+    if eps is None:
+        eps = torch.randn_like(mu)
+    return mu + torch.exp(0.5 * logvar) * eps
+"""
+REF_PERTE = """
+def perte_vae(x, x_hat, mu, logvar, beta=1.0):
+    import torch.nn.functional as F
+    reconstruction = F.binary_cross_entropy(x_hat, x, reduction="none").sum(dim=1)
+    return (reconstruction + beta * kl_gaussienne(mu, logvar)).mean()
+"""
+VAE_REFERENCES = {
+    "kl_gaussienne": REF_KL,
+    "reparametrisation": REF_REPARAM,
+    "perte_vae": REF_PERTE,
+}
 
 
 def _kl_ref(mu: np.ndarray, logvar: np.ndarray) -> np.ndarray:
@@ -103,7 +161,7 @@ def test_reparametrisation_values(submission, rng):
 
 
 @pytest.mark.item("reparametrisation")
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_reparametrisation_gradients(submission, rng):
     mu, logvar, eps = _reparam_inputs(rng)
     w = rng.normal(size=mu.shape)
@@ -207,7 +265,7 @@ def _kl_hint(got: np.ndarray, mu: np.ndarray, logvar: np.ndarray) -> tuple[str, 
 
 
 @pytest.mark.item("kl")
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_kl_closed_form(submission, rng):
     mu, logvar = _kl_inputs(rng, int(rng.integers(4, 10)), int(rng.integers(2, 7)))
     got = _kl_value(submission, mu, logvar)
@@ -269,7 +327,7 @@ def _bce_sum(x: np.ndarray, x_hat: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.item("elbo")
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_perte_vae_matches_reference(submission, rng):
     n, d, k = int(rng.integers(3, 7)), int(rng.integers(5, 13)), int(rng.integers(2, 5))
     x = rng.uniform(0.0, 1.0, size=(n, d))
@@ -277,7 +335,8 @@ def test_perte_vae_matches_reference(submission, rng):
     mu, logvar = rng.normal(size=(n, k)), rng.uniform(-1.0, 1.0, size=(n, k))
     beta = float(rng.uniform(0.5, 4.0))
     got = as_array(
-        submission.call(
+        with_references(
+            submission, {"kl_gaussienne": REF_KL},
             "perte_vae", Tensor(x), Tensor(x_hat), Tensor(mu), Tensor(logvar), beta=beta
         ),
         "perte_vae(x, x_hat, mu, logvar, beta)",
@@ -341,7 +400,15 @@ def _mean_kl(model: Handle, X: np.ndarray, k: int, what: str) -> float:
             f"{what}.encode(x) doit renvoyer le couple (mu, logvar)",
             f"{what}.encode(x) must return the pair (mu, logvar)",
         )
-    mu = as_array(out[0], f"{what}.encode(x)[0] (mu)", shape=(len(X), k), allow_nan=True)
+    mu = as_array(out[0], f"{what}.encode(x)[0] (mu)", allow_nan=True)
+    if mu.ndim == 2 and mu.shape[0] == len(X) and mu.shape[1] != k:
+        raise CheckFailed(
+            f"{what} : l'encodeur renvoie des μ de dimension {mu.shape[1]} au lieu de k = {k} : "
+            "passez k au modèle, VAE(X.shape[1], k)",
+            f"{what}: the encoder returns μ of dimension {mu.shape[1]} instead of k = {k}: "
+            "pass k to the model, VAE(X.shape[1], k)",
+        )
+    mu = as_array(mu, f"{what}.encode(x)[0] (mu)", shape=(len(X), k), allow_nan=True)
     logvar = as_array(out[1], f"{what}.encode(x)[1] (logvar)", shape=(len(X), k), allow_nan=True)
     if not (np.all(np.isfinite(mu)) and np.all(np.isfinite(logvar))):
         raise CheckFailed(
@@ -360,11 +427,14 @@ def test_beta_reduces_kl(submission, seed):
 
     X = (load_digits().data / 16.0).astype(np.float32)
     X_train, X_test = train_test_split(X, test_size=0.3, random_state=SPLIT_SEED)
-    s, k = int(seed % 2**31), 2
+    s, k = int(seed % 2**31), 3
     kls = {}
     for beta in (0.5, 4.0):
-        what = f"entrainer_vae(X, beta={beta})"
-        out = submission.call(
+        what = f"entrainer_vae(X, beta={beta}, k={k})"
+        # The grader's reparametrisation, KL and loss: this item grades the training alone.
+        out = with_references(
+            submission,
+            VAE_REFERENCES,
             "entrainer_vae",
             X_train,
             beta=beta,
@@ -375,7 +445,22 @@ def test_beta_reduces_kl(submission, seed):
             seed=s,
             timeout=60,
         )
-        kls[beta] = _mean_kl(_module(submission, out, what), X_test, k, what)
+        model = _module(submission, out, what)
+        kls[beta] = _mean_kl(model, X_test, k, what)
+        left, fresh = submission.call(
+            submission.define("_tp04_grad_left", GRAD_LEFT_SRC).name, model, X_train[:64], beta
+        )
+        record_margin("gradient left in the VAE / one batch gradient", float(left),
+                      10 * float(fresh), higher_is_better=False)
+        if not float(left) <= 10 * float(fresh):
+            raise CheckFailed(
+                f"{what} : les gradients laissés dans le modèle entraîné valent {left / fresh:.0f} "
+                "fois celui d'un lot : ils s'accumulent d'un lot à l'autre ; appelez "
+                "optimiseur.zero_grad() avant chaque perte.backward()",
+                f"{what}: the gradients left in the trained model are {left / fresh:.0f} times "
+                "one batch's: they accumulate from batch to batch; call optimiser.zero_grad() "
+                "before every loss.backward()",
+            )
     small, large = kls[0.5], kls[4.0]
     shown_fr = f"KL moyenne des encodeurs sur {len(X_test)} images du correcteur : {small:.3f} pour β = 0.5, {large:.3f} pour β = 4"
     shown_en = f"mean KL of the encoders on {len(X_test)} grader images: {small:.3f} for β = 0.5, {large:.3f} for β = 4"

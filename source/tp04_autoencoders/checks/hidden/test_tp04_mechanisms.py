@@ -1,0 +1,510 @@
+"""Hidden checks, part 3: the mechanism, not only the outcome.
+
+A model can reach a good loss with a wrong mechanism (an encoder without its ReLU, noise
+drawn uniform, the notebook's data instead of the argument), so these checks look at it:
+- AutoEncodeur / AutoEncodeurConv on grader sizes: parameter count of d → h → k → h → d,
+  the encoder is not affine (an activation), the decoder's logit is not affine either.
+- entrainer_ae / entrainer_debruiteur: a grader-built model that records every input
+  it is given; the rows must be the grader's X (plus σ·N(0, 1) noise for the denoiser:
+  mean, standard deviation, kurtosis, fresh noise every batch), X left unmodified, the
+  same seed giving the same model and another seed another one.
+- reparametrisation without ε (σ = 1): z over 20,000 draws after torch.manual_seed has
+  the law N(μ, 1) (moments, tails) and is reproducible under torch's seed.
+- kl_gaussienne and perte_vae: differentiable (autograd against central differences of
+  the student's own function); perte_vae runs against the grader's KL, so a KL bug costs
+  points in `kl` only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed, as_array, record_margin, with_references
+
+SEED_SRC = """
+def _tp04_seed(seed):
+    import torch
+    torch.manual_seed(int(seed))
+"""
+
+# Reference answers of the VAE section: items that use them are graded against these.
+REF_KL = """
+def kl_gaussienne(mu, logvar):
+    import torch
+    return -0.5 * torch.sum(1 + logvar - mu**2 - torch.exp(logvar), dim=1)
+"""
+
+# A dense autoencoder that records every input of forward (rows flattened, float32), built
+# anew for each run; the student's loop trains it with the given seeds.
+RECORD_TRAIN_SRC = """
+def _tp04_record_training(fn_name, X, kwargs, seeds, d, k, h, init_seed):
+    import numpy as np
+    import torch
+    from torch import nn
+
+    class _TP04Enregistreur(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))
+            self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())
+            self.vus = []
+
+        def encode(self, x):
+            return self.encodeur(x)
+
+        def decode(self, z):
+            return self.decodeur(z)
+
+        def forward(self, x):
+            self.vus.append(x.detach().reshape(len(x), -1).float().clone())
+            return self.decodeur(self.encodeur(x))
+
+    fn = globals()[fn_name]
+    runs = []
+    for i, s in enumerate(seeds):
+        torch.manual_seed(int(init_seed))
+        model = _TP04Enregistreur()
+        init = torch.cat([p.detach().reshape(-1).clone() for p in model.parameters()])
+        torch.manual_seed(7919 * (i + 1))  # a different global state on each run
+        Xi = np.array(X, dtype=np.float32)
+        ret = fn(model, Xi, seed=int(s), **kwargs)
+        trained = ret if isinstance(ret, nn.Module) else model
+        vus = getattr(trained, "vus", None) or model.vus
+        runs.append({
+            "seen": torch.cat(vus) if vus else torch.zeros(0, d),
+            "params": torch.cat([p.detach().reshape(-1) for p in trained.parameters()]),
+            "modified": not np.array_equal(Xi, np.asarray(X, dtype=np.float32)),
+            "init": init,
+        })
+    return runs
+"""
+
+REPARAM_NOISE_SRC = """
+def _tp04_reparam_noise(m, lv, n, seeds):
+    import torch
+
+    runs = []
+    for s in seeds:
+        mu = (torch.zeros(n, len(m), dtype=torch.float64) + torch.tensor(m, dtype=torch.float64)).requires_grad_(True)
+        logvar = (torch.zeros(n, len(lv), dtype=torch.float64) + torch.tensor(lv, dtype=torch.float64)).requires_grad_(True)
+        torch.manual_seed(int(s))
+        z = reparametrisation(mu, logvar)
+        if not isinstance(z, torch.Tensor):
+            return {"status": "not_tensor"}
+        if tuple(z.shape) != tuple(mu.shape):
+            return {"status": "shape", "shape": list(z.shape)}
+        runs.append({"z": z.detach().double()})
+    return {"status": "ok", "runs": runs}
+"""
+
+# Autograd of sum(f(*args)) with respect to the arguments listed in `wrt`, and central
+# differences of the same student function (float64 inputs).
+GRAD_VS_FD_SRC = """
+def _tp04_grad_vs_fd(fn_name, args, kwargs, wrt, h):
+    import torch
+
+    fn = globals()[fn_name]
+    ts = [torch.tensor(a, dtype=torch.float64, requires_grad=(i in wrt)) for i, a in enumerate(args)]
+    out = fn(*ts, **kwargs)
+    if not isinstance(out, torch.Tensor):
+        return {"status": "not_tensor", "type": type(out).__name__}
+    if not out.requires_grad:
+        return {"status": "no_graph"}
+    out.double().sum().backward()
+    auto = [ts[i].grad if ts[i].grad is not None else torch.zeros_like(ts[i]) for i in wrt]
+    num = []
+    with torch.no_grad():
+        for i in wrt:
+            g = torch.zeros_like(ts[i])
+            flat = g.view(-1)
+            for j in range(flat.numel()):
+                plus = [t.detach().clone() for t in ts]
+                minus = [t.detach().clone() for t in ts]
+                plus[i].view(-1)[j] += h
+                minus[i].view(-1)[j] -= h
+                flat[j] = (fn(*plus, **kwargs).double().sum() - fn(*minus, **kwargs).double().sum()) / (2 * h)
+            num.append(g)
+    return {"status": "ok", "auto": auto, "num": num}
+"""
+
+
+def _affine_gap(f, A: np.ndarray, B: np.ndarray, t: np.ndarray) -> tuple[float, float]:
+    """(max |f(tA + (1 − t)B) − t f(A) − (1 − t) f(B)|, scale): zero for an affine f."""
+    shape = (len(t),) + (1,) * (A.ndim - 1)
+    tt = t.reshape(shape)
+    M = (tt * A + (1 - tt) * B).astype(np.float32)
+    fa, fb, fm = (np.asarray(f(V), dtype=np.float64) for V in (A, B, M))
+    tf = t.reshape((len(t),) + (1,) * (fa.ndim - 1))
+    gap = float(np.max(np.abs(fm - (tf * fa + (1 - tf) * fb))))
+    return gap, float(max(np.max(np.abs(fa)), np.max(np.abs(fb)), 1.0))
+
+
+def _logit(p: np.ndarray, what: str) -> np.ndarray:
+    """The logit of a Sigmoid's output; the output itself when there is no Sigmoid (a missing
+    Sigmoid is the shape check's fault, not this one's)."""
+    if not np.all((p > 0.0) & (p < 1.0)):
+        return p.astype(np.float64)
+    p = p.astype(np.float64)
+    return np.log(p) - np.log1p(-p)
+
+
+def _assert_nonlinear(f, A, B, t, what_fr: str, what_en: str, hint_fr: str, hint_en: str) -> None:
+    gap, scale = _affine_gap(f, A, B, t)
+    record_margin(f"nonlinearity gap of {what_en}", gap, 1e-3 * scale, higher_is_better=True)
+    if gap <= 1e-3 * scale:
+        raise CheckFailed(
+            f"{what_fr} est affine (f(tA + (1 − t)B) = t·f(A) + (1 − t)·f(B)) : il manque une "
+            f"activation ; {hint_fr}",
+            f"{what_en} is affine (f(tA + (1 − t)B) = t·f(A) + (1 − t)·f(B)): an activation is "
+            f"missing; {hint_en}",
+        )
+
+
+def _state_sizes(model, what: str) -> int:
+    state = model.call("state_dict")
+    if not isinstance(state, dict):
+        raise CheckFailed(
+            f"{what}.state_dict() doit renvoyer un dictionnaire de tenseurs",
+            f"{what}.state_dict() must return a dictionary of tensors",
+        )
+    return sum(as_array(v, f"{what}.state_dict()[{k!r}]", allow_nan=True).size for k, v in state.items())
+
+
+# ---------------------------------------------------------------- architectures
+
+
+@pytest.mark.item("ae_classe")
+@pytest.mark.points(0.5)
+def test_ae_classe_architecture(submission, rng, seed):
+    from autograder.proxy import Tensor
+
+    d, k, h = int(rng.integers(20, 41)), int(rng.integers(2, 6)), int(rng.integers(8, 25))
+    what = f"AutoEncodeur({d}, {k}, {h})"
+    submission.call(submission.define("_tp04_seed", SEED_SRC).name, int(seed % 2**31))
+    model = submission.call("AutoEncodeur", d, k, h)
+    count = _state_sizes(model, what)
+    expected = (d * h + h) + (h * k + k) + (k * h + h) + (h * d + d)
+    if count != expected:
+        raise CheckFailed(
+            f"{what} a {count} paramètres, ce qui ne correspond pas à d → h → k → h → d avec "
+            "biais : utilisez les arguments d, k et h du constructeur (pas des tailles fixes)",
+            f"{what} has {count} parameters, which does not match d → h → k → h → d with "
+            "biases: use the constructor's arguments d, k and h (not fixed sizes)",
+        )
+
+    def encode(V):
+        return as_array(model.call("encode", Tensor(V)), f"{what}.encode(x)", allow_nan=True)
+
+    def decode_logit(V):
+        out = as_array(model.call("decode", Tensor(V)), f"{what}.decode(z)", allow_nan=True)
+        return _logit(out, f"{what}.decode(z)")
+
+    A, B = (rng.normal(0.0, 3.0, size=(8, d)).astype(np.float32) for _ in range(2))
+    t = rng.uniform(0.2, 0.8, size=8).astype(np.float32)
+    _assert_nonlinear(
+        encode, A, B, t, f"{what}.encode", f"{what}.encode",
+        "encodeur Linear(d, h) → ReLU → Linear(h, k)", "encoder Linear(d, h) → ReLU → Linear(h, k)",
+    )
+    Za, Zb = (rng.normal(0.0, 2.0, size=(8, k)).astype(np.float32) for _ in range(2))
+    _assert_nonlinear(
+        decode_logit, Za, Zb, t, f"le logit de {what}.decode", f"the logit of {what}.decode",
+        "décodeur Linear(k, h) → ReLU → Linear(h, d) → Sigmoid",
+        "decoder Linear(k, h) → ReLU → Linear(h, d) → Sigmoid",
+    )
+
+
+@pytest.mark.item("ae_conv")
+@pytest.mark.points(0.5)
+def test_ae_conv_architecture(submission, rng, seed):
+    from autograder.proxy import Tensor
+
+    what = "AutoEncodeurConv()"
+    submission.call(submission.define("_tp04_seed", SEED_SRC).name, int(seed % 2**31))
+    model = submission.call("AutoEncodeurConv")
+
+    def encode(V):
+        return as_array(model.call("encode", Tensor(V)), f"{what}.encode(x)", allow_nan=True)
+
+    def forward_logit(V):
+        out = as_array(model.call("forward", Tensor(V)), f"{what}(x)", allow_nan=True)
+        return _logit(out, f"{what}(x)")
+
+    A, B = (rng.normal(0.5, 1.0, size=(8, 1, 8, 8)).astype(np.float32) for _ in range(2))
+    t = rng.uniform(0.2, 0.8, size=8).astype(np.float32)
+    hint_fr = "une ReLU après chaque convolution (sauf la dernière, suivie de la Sigmoid)"
+    hint_en = "a ReLU after every convolution (except the last one, followed by the Sigmoid)"
+    _assert_nonlinear(forward_logit, A, B, t, f"le logit de {what}(x)", f"the logit of {what}(x)",
+                      hint_fr, hint_en)
+    _assert_nonlinear(encode, A, B, t, f"{what}.encode", f"{what}.encode", hint_fr, hint_en)
+
+
+# ---------------------------------------------------------------- training loops
+
+
+def _record(submission, fn: str, X: np.ndarray, kwargs: dict, seeds: list[int], init_seed: int):
+    helper = submission.define("_tp04_record_training", RECORD_TRAIN_SRC)
+    try:
+        runs = submission.call(helper.name, fn, X, kwargs, seeds, 64, 8, 32, init_seed, timeout=60)
+    except Exception as exc:  # noqa: BLE001 - relabelled below, re-raised as is
+        from autograder.checks import relabel
+        from autograder.proxy import SubmissionError
+
+        if isinstance(exc, SubmissionError):
+            raise relabel(exc, helper.name, fn) from None
+        raise
+    out = []
+    for r in runs:
+        out.append({
+            "seen": as_array(r["seen"], f"entrées vues par le modèle dans {fn}", allow_nan=True),
+            "params": as_array(r["params"], f"paramètres du modèle entraîné par {fn}", allow_nan=True),
+            "modified": r["modified"] is True,
+            "untrained": np.array_equal(as_array(r["init"], "paramètres initiaux", allow_nan=True),
+                                        as_array(r["params"], "paramètres", allow_nan=True)),
+        })
+    return out
+
+
+def _check_rows_and_seed(fn: str, runs: list[dict], X: np.ndarray, epochs: int) -> None:
+    first = runs[0]
+    if first["modified"]:
+        raise CheckFailed(
+            f"{fn} modifie sur place le tableau X reçu : travaillez sur une copie (ou sans opération en place)",
+            f"{fn} modifies the X it is given in place: work on a copy (or without in-place operations)",
+        )
+    if first["untrained"]:
+        return  # parameters never updated: the training checks say so, not this one
+    if not np.array_equal(runs[0]["params"], runs[1]["params"]):
+        raise CheckFailed(
+            f"deux appels de {fn} avec le même seed et le même modèle de départ donnent des "
+            "modèles différents : tirez l'ordre des lots (et le bruit) avec "
+            "torch.Generator().manual_seed(seed), ou appelez torch.manual_seed(seed) au début",
+            f"two calls of {fn} with the same seed and the same initial model give different "
+            "models: draw the batch order (and the noise) with torch.Generator().manual_seed(seed), "
+            "or call torch.manual_seed(seed) first",
+        )
+    if np.array_equal(runs[0]["params"], runs[2]["params"]):
+        raise CheckFailed(
+            f"{fn} donne exactement le même modèle pour deux seeds différents : utilisez l'argument seed",
+            f"{fn} gives exactly the same model for two different seeds: use the seed argument",
+        )
+
+
+@pytest.mark.item("ae_entrainement")
+@pytest.mark.points(0.5)
+def test_entrainer_ae_uses_its_arguments(submission, rng, seed):
+    n, epochs = 96, 3
+    X = rng.uniform(0.0, 1.0, size=(n, 64)).astype(np.float32)
+    s = int(seed % 2**31)
+    runs = _record(
+        submission, "entrainer_ae", X, {"epochs": epochs, "lr": 1e-2, "batch_size": 32},
+        [s, s, s + 1], s,
+    )
+    seen = runs[0]["seen"]
+    rows = {row.tobytes(): i for i, row in enumerate(X)}
+    if seen.shape[1:] != (64,) or len(seen) == 0:
+        raise CheckFailed(
+            "entrainer_ae n'a jamais appelé le modèle reçu sur des lots de X",
+            "entrainer_ae never called the given model on batches of X",
+        )
+    counts = np.zeros(n, dtype=int)
+    foreign = 0
+    for row in seen.astype(np.float32):
+        i = rows.get(row.tobytes())
+        if i is None:
+            foreign += 1
+        else:
+            counts[i] += 1
+    if foreign:
+        raise CheckFailed(
+            f"le modèle a reçu {foreign} lignes qui ne viennent pas du X reçu en argument "
+            "(variable du notebook comme X_train_t ?) : entraînez sur X",
+            f"the model received {foreign} rows that do not come from the X given as argument "
+            "(a notebook variable such as X_train_t?): train on X",
+        )
+    if counts.min() < epochs:
+        raise CheckFailed(
+            f"en {epochs} époques, certains exemples de X n'ont été vus que {counts.min()} fois : "
+            "chaque époque parcourt TOUS les exemples (le dernier lot peut être incomplet)",
+            f"in {epochs} epochs some examples of X were seen only {counts.min()} times: "
+            "every epoch goes through ALL the examples (the last batch may be smaller)",
+        )
+    _check_rows_and_seed("entrainer_ae", runs, X, epochs)
+
+
+@pytest.mark.item("debruiteur")
+@pytest.mark.points(0.5)
+def test_entrainer_debruiteur_noise(submission, rng, seed):
+    n, epochs, sigma, c = 128, 2, float(rng.uniform(0.15, 0.25)), 0.5
+    X = np.full((n, 64), c, dtype=np.float32)
+    s = int(seed % 2**31)
+    runs = _record(
+        submission, "entrainer_debruiteur", X,
+        {"sigma": sigma, "epochs": epochs, "lr": 1e-2, "batch_size": 32}, [s, s, s + 1], s,
+    )
+    seen = runs[0]["seen"].astype(np.float64)
+    noisy = seen[np.any(seen != np.float32(c), axis=1)] if seen.ndim == 2 else seen[:0]
+    if len(noisy) < epochs * n:
+        raise CheckFailed(
+            f"en {epochs} époques sur {n} images, le modèle n'a reçu que {len(noisy)} images "
+            "bruitées : son entrée est x̃ = x + σ·ε, un nouveau bruit à chaque lot",
+            f"in {epochs} epochs over {n} images the model received only {len(noisy)} noisy "
+            "images: its input is x̃ = x + σ·ε, fresh noise for every batch",
+        )
+    r = (noisy - c) / sigma
+    mean, std = float(r.mean()), float(r.std())
+    kurt = float(np.mean((r - mean) ** 4) / max(std**4, 1e-12))
+    tails = float(np.mean(np.abs(r) > 2.0))
+    record_margin("denoiser noise: |mean| / σ", abs(mean), 0.05, higher_is_better=False)
+    record_margin("denoiser noise: |std / σ − 1|", abs(std - 1), 0.05, higher_is_better=False)
+    if abs(mean) > 0.05 or abs(std - 1) > 0.05 or abs(kurt - 3) > 0.4 or not 0.03 < tails < 0.065:
+        raise CheckFailed(
+            f"le bruit ajouté par entrainer_debruiteur(…, sigma={sigma:.3f}) n'est pas σ·N(0, 1) : "
+            f"sur {r.size} valeurs, (x̃ − x)/σ a une moyenne {mean:.3f}, un écart type {std:.3f}, "
+            f"un kurtosis {kurt:.2f} (3 pour une gaussienne) ; bruit gaussien "
+            "sigma * torch.randn(...) avec l'argument sigma",
+            f"the noise added by entrainer_debruiteur(..., sigma={sigma:.3f}) is not σ·N(0, 1): "
+            f"over {r.size} values, (x̃ − x)/σ has mean {mean:.3f}, standard deviation {std:.3f}, "
+            f"kurtosis {kurt:.2f} (3 for a Gaussian); Gaussian noise sigma * torch.randn(...) "
+            "with the sigma argument",
+        )
+    distinct = len({row.tobytes() for row in noisy.astype(np.float32)})
+    if distinct < 0.9 * len(noisy):
+        raise CheckFailed(
+            f"les mêmes images bruitées reviennent d'une époque à l'autre ({distinct} distinctes "
+            f"sur {len(noisy)}) : tirez un nouveau bruit à chaque lot, dans la boucle",
+            f"the same noisy images come back from one epoch to the next ({distinct} distinct "
+            f"out of {len(noisy)}): draw fresh noise for every batch, inside the loop",
+        )
+    _check_rows_and_seed("entrainer_debruiteur", runs, X, epochs)
+
+
+# ---------------------------------------------------------------- VAE
+
+
+@pytest.mark.item("reparametrisation")
+@pytest.mark.points(0.5)
+def test_reparametrisation_draws_normal_noise(submission, rng, seed):
+    n = 20_000
+    m = rng.normal(size=2)
+    lv = np.zeros(2)  # σ = 1: the noise alone is tested (σ's formula is the values check's)
+    s = int(seed % 2**31)
+    helper = submission.define("_tp04_reparam_noise", REPARAM_NOISE_SRC)
+    from autograder.checks import relabel
+    from autograder.proxy import SubmissionError
+
+    try:
+        out = submission.call(helper.name, m.tolist(), lv.tolist(), n, [s, s, s + 1])
+    except SubmissionError as exc:
+        raise relabel(exc, helper.name, "reparametrisation") from None
+    status = out.get("status") if isinstance(out, dict) else None
+    if status != "ok":
+        raise CheckFailed(
+            f"reparametrisation(mu, logvar) sans eps, pour des tenseurs ({n}, 2), doit renvoyer "
+            "un tenseur de la même forme que mu",
+            f"reparametrisation(mu, logvar) without eps, for ({n}, 2) tensors, must return a "
+            "tensor of the same shape as mu",
+        )
+    zs = [as_array(r["z"], "reparametrisation(mu, logvar)", shape=(n, 2), allow_nan=True)
+          for r in out["runs"]]
+    u = (zs[0] - m) / np.exp(0.5 * lv)
+    mean, std = float(u.mean()), float(u.std())
+    kurt = float(np.mean((u - mean) ** 4) / max(std**4, 1e-12))
+    tails = float(np.mean(np.abs(u) > 2.0))
+    record_margin("reparametrisation noise: |mean|", abs(mean), 0.03, higher_is_better=False)
+    if not (abs(mean) < 0.03 and abs(std - 1) < 0.03 and abs(kurt - 3) < 0.3 and 0.035 < tails < 0.057):
+        raise CheckFailed(
+            f"sans eps, (z − μ)/σ sur {u.size} tirages a une moyenne {mean:.3f}, un écart type "
+            f"{std:.3f}, un kurtosis {kurt:.2f} et {100 * tails:.1f} % de valeurs au-delà de 2 : "
+            "ce n'est pas N(0, 1) ; tirez eps = torch.randn_like(mu) (torch.rand_like est "
+            "uniforme) et appliquez z = μ + σ ⊙ ε aussi dans ce cas",
+            f"without eps, (z − μ)/σ over {u.size} draws has mean {mean:.3f}, standard deviation "
+            f"{std:.3f}, kurtosis {kurt:.2f} and {100 * tails:.1f} % of values beyond 2: "
+            "this is not N(0, 1); draw eps = torch.randn_like(mu) (torch.rand_like is uniform) "
+            "and apply z = μ + σ ⊙ ε in this case too",
+        )
+    if not np.array_equal(zs[0], zs[1]):
+        raise CheckFailed(
+            "après le même torch.manual_seed, reparametrisation(mu, logvar) tire un z différent : "
+            "tirez eps avec torch (torch.randn_like(mu)), pas avec NumPy ou random",
+            "after the same torch.manual_seed, reparametrisation(mu, logvar) draws a different z: "
+            "draw eps with torch (torch.randn_like(mu)), not with NumPy or random",
+        )
+    if np.array_equal(zs[0], zs[2]):
+        raise CheckFailed(
+            "reparametrisation(mu, logvar) renvoie le même z pour deux graines différentes : "
+            "eps doit être tiré à chaque appel",
+            "reparametrisation(mu, logvar) returns the same z for two different seeds: "
+            "eps must be drawn on every call",
+        )
+
+
+def _grad_vs_fd(submission, fn: str, args: list, kwargs: dict, wrt: list[int], refs: dict):
+    helper = submission.define("_tp04_grad_vs_fd", GRAD_VS_FD_SRC)
+    return with_references(
+        submission, refs, fn, fn, [np.asarray(a).tolist() for a in args], kwargs, wrt, 1e-3,
+        via=helper.name,
+    )
+
+
+def _assert_grads(out, fn: str, names: list[str]) -> None:
+    status = out.get("status") if isinstance(out, dict) else None
+    if status == "not_tensor":
+        raise CheckFailed(
+            f"{fn} doit renvoyer un tenseur torch (pas un {out.get('type')} : ni .item(), ni "
+            "float(), ni NumPy) : l'entraînement en a besoin pour backward()",
+            f"{fn} must return a torch tensor (not a {out.get('type')}: no .item(), float() or "
+            "NumPy): training needs it for backward()",
+        )
+    if status == "no_graph":
+        raise CheckFailed(
+            f"le résultat de {fn} ne dépend pas de ses entrées pour autograd (détaché, passé par "
+            "NumPy ou recréé avec torch.tensor) : aucun gradient ne peut remonter ; calculez-le "
+            "en opérations torch",
+            f"the result of {fn} does not depend on its inputs for autograd (detached, through "
+            "NumPy or rebuilt with torch.tensor): no gradient can flow back; compute it with "
+            "torch operations",
+        )
+    if status != "ok":
+        raise CheckFailed(f"les gradients de {fn} n'ont pas pu être calculés",
+                          f"the gradients of {fn} could not be computed")
+    for name, a, b in zip(names, out["auto"], out["num"], strict=True):
+        auto = as_array(a, f"gradient de {fn} par rapport à {name}", allow_nan=True)
+        num = as_array(b, f"différences finies de {fn}", allow_nan=True)
+        err = float(np.linalg.norm(auto - num))
+        tol = 1e-2 * float(np.linalg.norm(num)) + 1e-3
+        record_margin(f"{fn}: autograd vs finite differences ({name})", err, tol,
+                      higher_is_better=False, kind="tolerance")
+        if not np.isfinite(err) or err > tol:
+            raise CheckFailed(
+                f"le gradient de {fn} par rapport à {name} (autograd) ne correspond pas aux "
+                "différences finies de votre propre fonction : une partie du calcul est "
+                "détachée du graphe (.detach(), .data, NumPy) ; restez en opérations torch",
+                f"the gradient of {fn} with respect to {name} (autograd) does not match the "
+                "finite differences of your own function: part of the computation is detached "
+                "from the graph (.detach(), .data, NumPy); stay with torch operations",
+            )
+
+
+@pytest.mark.item("kl")
+@pytest.mark.points(0.5)
+def test_kl_gradients(submission, rng):
+    n, k = int(rng.integers(2, 5)), int(rng.integers(2, 4))
+    mu, logvar = rng.normal(size=(n, k)), rng.uniform(-1.5, 1.0, size=(n, k))
+    out = _grad_vs_fd(submission, "kl_gaussienne", [mu, logvar], {}, [0, 1], {})
+    _assert_grads(out, "kl_gaussienne", ["mu", "logvar"])
+
+
+@pytest.mark.item("elbo")
+@pytest.mark.points(0.5)
+def test_perte_vae_gradients(submission, rng):
+    n, d, k = int(rng.integers(2, 4)), int(rng.integers(3, 6)), 2
+    x = rng.uniform(0.0, 1.0, size=(n, d))
+    x_hat = rng.uniform(0.1, 0.9, size=(n, d))
+    mu, logvar = rng.normal(size=(n, k)), rng.uniform(-1.0, 1.0, size=(n, k))
+    beta = float(rng.uniform(0.5, 4.0))
+    out = _grad_vs_fd(
+        submission, "perte_vae", [x, x_hat, mu, logvar], {"beta": beta}, [1, 2, 3],
+        {"kl_gaussienne": REF_KL},
+    )
+    _assert_grads(out, "perte_vae", ["x_hat", "mu", "logvar"])

@@ -171,12 +171,16 @@ print("survived", [p.wait() for p in ps])
 @needs_cgroup
 @pytest.mark.parametrize("launcher", ["fork", "spawn"])
 def test_a_slots_kernel_is_bounded_as_a_whole(launcher):
+    from autograder.config import ConfigError
     from autograder.sandbox import Limits
     from autograder.slot import SlotSpec, launch
 
     spec = SlotSpec(sandbox="auto", device="cpu", limits=Limits(memory_mb=1024), output_limit=4096,
                     preload=("numpy",), launcher=launcher)  # fmt: skip
-    slot = launch(spec)
+    try:
+        slot = launch(spec)
+    except ConfigError as exc:  # e.g. spawn where this grader may not switch users
+        pytest.skip(f"no {launcher} kernel here: {exc.message.en}")
     try:
         assert slot.error is None, slot.error
         assert slot.memory is not None and slot.plan.info.limits["tree_memory_mb"] == 1024

@@ -294,7 +294,12 @@ def uniformite(z, t=2):
         optimiseur.step()
     return modele
 ''',
-        must_fail=("test_affiner_format", "test_preentrainement_bat_depuis_zero"),
+        # A stand-in encoder passed to affiner is never called: its own check says so.
+        must_fail=(
+            "test_affiner_format",
+            "test_affiner_depuis_zero_apprend",
+            "test_preentrainement_bat_depuis_zero",
+        ),
         message_contains=("encodeur reçu",),
     ),
 }
@@ -347,4 +352,211 @@ CORRECT = {**globals().get("CORRECT", {}), **_TOLERANCE_VARIANTS}
 CORRECT_GROUPS = {
     **globals().get("CORRECT_GROUPS", {}),
     "correct-tolerances": tuple(_TOLERANCE_VARIANTS),
+}
+
+# ---------------------------------------------------------------- issue 12: mechanisms and rules
+# Wrong answers that kept their points before a stand-in encoder recorded the training loops
+# and a kernel-side copy of X showed it modified in place.
+_MORE_SCENARIOS = {
+    "submission-rotation-shuffles-once": Scenario(
+        grade_id="pretexte_rotation",
+        source=_ROTATION_TRAINING_HEAD
+        + "    optimiseur = torch.optim.Adam(list(encodeur.parameters()) + list(tete.parameters()), lr=lr)\n"
+        + _ROTATION_TRAINING_LOOP.replace(
+            "    for _ in range(epochs):\n        ordre = torch.randperm(len(X_rot), generator=g)\n",
+            "    ordre = torch.randperm(len(X_rot), generator=g)  # mélangé une fois pour toutes\n"
+            "    for _ in range(epochs):\n",
+        ),
+        must_fail=("test_rotation_pretexte_apprise",),
+        message_contains=("même ordre à chaque époque",),
+    ),
+    "submission-affiner-mini-batches": Scenario(
+        grade_id="peu_etiquettes",
+        source='''def affiner(encodeur, X, y, n_classes, epochs=100, lr=1e-2, seed=0):
+    """Mini-lots de 32 au lieu du lot complet."""
+    torch.manual_seed(seed)
+    modele = nn.Sequential(encodeur, nn.Linear(encodeur.dim, n_classes))
+    X = torch.as_tensor(X, dtype=torch.float32)
+    y = torch.as_tensor(y, dtype=torch.long)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        for debut in range(0, len(X), 32):
+            perte = F.cross_entropy(modele(X[debut : debut + 32]), y[debut : debut + 32])
+            optimiseur.zero_grad()
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        must_fail=("test_affiner_depuis_zero_apprend",),
+        message_contains=("lot complet",),
+    ),
+    "submission-masquage-zeroes-x-in-place": Scenario(
+        grade_id="masquage",
+        source=_MASQUER_SOLUTION.replace(
+            "    return np.where(pixels, np.float32(0.0), X), masque\n",
+            "    X[pixels] = 0.0\n    return X, masque\n",
+        )
+        + _PERTE_MASQUEE_SOLUTION,
+        must_fail=("test_masquer_patchs_statistiques",),
+        message_contains=("modifie le tableau X",),
+    ),
+}
+SCENARIOS = {**SCENARIOS, **_MORE_SCENARIOS}
+GROUPS = {**GROUPS, "mechanisms-1": tuple(_MORE_SCENARIOS)}
+
+_ALTERNATIVES = {
+    "correct-rotations-loops": Correct(
+        grade_id="rotations",
+        source='''def construire_rotations(X):
+    """Deux boucles, des listes."""
+    images, etiquettes = [], []
+    for x in np.asarray(X):
+        for k in range(4):
+            images.append(np.rot90(x, k))
+            etiquettes.append(k)
+    return np.array(images, dtype=np.float32), np.array(etiquettes)
+''',
+        why="loops and lists instead of np.stack/np.tile",
+    ),
+    "correct-rotation-dataloader": Correct(
+        grade_id="pretexte_rotation",
+        source='''from torch.utils.data import DataLoader, TensorDataset
+
+
+def entrainer_rotation(encodeur, X, epochs=12, lr=3e-3, batch_size=256, seed=0):
+    """DataLoader(shuffle=True) avec un générateur graine seed, une tête linéaire."""
+    torch.manual_seed(seed)
+    g = torch.Generator()
+    g.manual_seed(seed)
+    X_rot, y_rot = construire_rotations(X)
+    donnees = TensorDataset(torch.tensor(X_rot), torch.tensor(y_rot).long())
+    chargeur = DataLoader(donnees, batch_size=batch_size, shuffle=True, generator=g)
+    tete = nn.Linear(encodeur.dim, 4)
+    opt = torch.optim.Adam([*encodeur.parameters(), *tete.parameters()], lr=lr)
+    for epoque in range(epochs):
+        for xb, yb in chargeur:
+            opt.zero_grad()
+            F.cross_entropy(tete(encodeur(xb)), yb).backward()
+            opt.step()
+    return encodeur, tete
+''',
+        why="a DataLoader with a seeded generator, a linear head",
+    ),
+    "correct-masquage-per-image-choice": Correct(
+        grade_id="masquage",
+        source='''def masquer_patchs(X, ratio=0.5, taille=2, seed=0):
+    """rng.choice sans remise image par image, sur une copie."""
+    X_masque = np.array(X, dtype=np.float32, copy=True)
+    N, H, W = X_masque.shape
+    lignes, colonnes = H // taille, W // taille
+    n_masques = round(ratio * lignes * colonnes)
+    rng = np.random.default_rng(seed)
+    masque = np.zeros((N, lignes, colonnes), dtype=bool)
+    for i in range(N):
+        for p in rng.choice(lignes * colonnes, size=n_masques, replace=False):
+            r, c = divmod(int(p), colonnes)
+            masque[i, r, c] = True
+            X_masque[i, r * taille : (r + 1) * taille, c * taille : (c + 1) * taille] = 0.0
+    return X_masque, masque
+
+
+def perte_masquee(X, X_rec, masque, taille=2):
+    """Somme sur les pixels masqués divisée par leur nombre."""
+    m = torch.as_tensor(np.kron(np.asarray(masque), np.ones((1, taille, taille))) > 0)
+    return ((X_rec - X) ** 2 * m).sum() / m.sum()
+''',
+        why="rng.choice per image on a copy, np.kron, sum / count",
+    ),
+    "correct-nt-xent-cosine-logsumexp": Correct(
+        grade_id="nt_xent",
+        source='''def nt_xent(z1, z2, temperature=0.5):
+    """Similarités cosinus par F.cosine_similarity, log-somme-exp écrite à la main."""
+    z = torch.cat([z1, z2])
+    n = len(z1)
+    sim = F.cosine_similarity(z[:, None, :], z[None, :, :], dim=-1) / temperature
+    diag = torch.eye(2 * n, dtype=torch.bool)
+    sim = sim.masked_fill(diag, -1e9)
+    positifs = torch.cat([torch.diagonal(sim, n), torch.diagonal(sim, -n)])
+    return (torch.logsumexp(sim, dim=1) - positifs).mean()
+''',
+        why="cosine_similarity broadcast, -1e9 on the diagonal, logsumexp by hand",
+    ),
+    "correct-alignement-uniformite-cdist": Correct(
+        grade_id="alignement_uniformite",
+        source='''def alignement(z1, z2, alpha=2):
+    """Normalisation à la main."""
+    a = z1 / z1.norm(dim=1, keepdim=True)
+    b = z2 / z2.norm(dim=1, keepdim=True)
+    return torch.linalg.vector_norm(a - b, dim=1).pow(alpha).mean()
+
+
+def uniformite(z, t=2):
+    """Distances par torch.cdist, paires i < j par triu_indices."""
+    a = z / z.norm(dim=1, keepdim=True)
+    i, j = torch.triu_indices(len(a), len(a), offset=1)
+    d2 = ((a[i] - a[j]) ** 2).sum(dim=1)
+    return torch.log(torch.exp(-t * d2).mean())
+''',
+        why="normalisation by hand, explicit i < j pairs",
+    ),
+    "correct-effondrement-numpy": Correct(
+        grade_id="effondrement",
+        source='''def mesure_effondrement(Z):
+    """En NumPy."""
+    Z = np.asarray(Z, dtype=np.float64)
+    Zn = Z / np.linalg.norm(Z, axis=1, keepdims=True)
+    return np.sqrt(Z.shape[1]) * Zn.std(axis=0).mean()
+
+
+def detecter_effondrement(encodeur, X, seuil=0.1):
+    """Sorties calculées sans gradient, converties en NumPy."""
+    with torch.no_grad():
+        sorties = encodeur(torch.tensor(np.asarray(X), dtype=torch.float32)).numpy()
+    return mesure_effondrement(sorties) < seuil
+''',
+        why="NumPy, numpy bool and float",
+    ),
+    "correct-affiner-custom-module": Correct(
+        grade_id="peu_etiquettes",
+        source='''class Classifieur(nn.Module):
+    def __init__(self, encodeur, n_classes):
+        super().__init__()
+        self.encodeur = encodeur
+        self.tete = nn.Linear(encodeur.dim, n_classes)
+
+    def forward(self, x):
+        return self.tete(self.encodeur(x))
+
+
+def affiner(encodeur, X, y, n_classes, epochs=100, lr=1e-2, seed=0):
+    """Une classe au lieu de nn.Sequential, zero_grad en tête de boucle."""
+    torch.manual_seed(seed)
+    modele = Classifieur(encodeur, n_classes)
+    X = torch.tensor(np.asarray(X), dtype=torch.float32)
+    y = torch.tensor(np.asarray(y)).long()
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    for epoque in range(epochs):
+        opt.zero_grad()
+        perte = F.cross_entropy(modele(X), y)
+        perte.backward()
+        opt.step()
+    return modele
+''',
+        why="a custom nn.Module instead of nn.Sequential",
+    ),
+}
+CORRECT = {**CORRECT, **_ALTERNATIVES}
+CORRECT_GROUPS = {
+    **CORRECT_GROUPS,
+    "correct-alternatives-1": (
+        "correct-rotations-loops",
+        "correct-masquage-per-image-choice",
+        "correct-nt-xent-cosine-logsumexp",
+        "correct-effondrement-numpy",
+    ),
+    "correct-alternatives-2": (
+        "correct-rotation-dataloader",
+        "correct-alignement-uniformite-cdist",
+        "correct-affiner-custom-module",
+    ),
 }

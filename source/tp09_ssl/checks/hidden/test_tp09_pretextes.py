@@ -159,6 +159,89 @@ def _tp09_perte_masquee(X, X_rec, masque, taille):
 """
 
 
+# Trusted kernel-side probes: a stand-in encoder that records what a student's training loop
+# does with it (batch sizes, inputs, whether a step's gradients were added to the previous
+# ones, whether its parameters moved), and a copy of X kept to see it modified in place.
+PROBE_SRC = """
+def _tp09_enregistrer(fonction, graine_modele, X, *args, **kwargs):
+    import torch
+
+    class Enregistreur(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.dim = 32
+            self.lin = torch.nn.Linear(64, 32)
+            self.entrees, self.poids, self.cumuls = [], [], []
+            frais = {}
+            for i, p in enumerate(self.parameters()):
+                p.register_hook(lambda g, i=i: frais.__setitem__(i, g.detach().clone()))
+                p.register_post_accumulate_grad_hook(
+                    lambda p, i=i: self.cumuls.append(bool(torch.allclose(p.grad, frais[i])))
+                )
+
+        def forward(self, x):
+            x = x.reshape(len(x), -1).float()
+            if self.training and torch.is_grad_enabled():
+                self.entrees.append(x.detach().cpu().clone())
+                self.poids.append(torch.cat([p.detach().flatten() for p in self.parameters()]))
+            return torch.relu(self.lin(x))
+
+    torch.manual_seed(int(graine_modele))
+    encodeur = Enregistreur()
+    globals()[fonction](encodeur, X, *args, **kwargs)
+    return {
+        "entrees": torch.cat(encodeur.entrees) if encodeur.entrees else torch.zeros(0, 64),
+        "tailles": [len(e) for e in encodeur.entrees],
+        "cumuls": encodeur.cumuls,
+        "change": [bool((a != b).any()) for a, b in zip(encodeur.poids, encodeur.poids[1:])],
+    }
+
+
+def _tp09_sur_place(X, *args, **kwargs):
+    import numpy as np
+    avant = np.array(X, copy=True)
+    globals()["masquer_patchs"](X, *args, **kwargs)
+    return bool(not np.array_equal(avant, X))
+"""
+
+
+def _record(submission, name: str, X: np.ndarray, *args, **kwargs) -> dict:
+    """The student's `name`(stand-in encoder, X, ...) with what the stand-in recorded."""
+    submission.define("_tp09_enregistrer", PROBE_SRC)
+    try:
+        out = submission.call("_tp09_enregistrer", name, 0, X, *args, timeout=TRAIN_TIMEOUT,
+                              **kwargs)
+    except StudentError as exc:
+        raise CheckFailed(
+            f"{name} sur un petit encodeur du correcteur (un nn.Module d'attribut dim) a levé "
+            f"{exc.ename} : {exc.evalue[:200]}",
+            f"{name} on a small grader encoder (an nn.Module with a dim attribute) raised "
+            f"{exc.ename}: {exc.evalue[:200]}",
+        ) from None
+    if not isinstance(out, dict):
+        raise CheckFailed(f"{name} : résultat inattendu", f"{name}: unexpected result")
+    return out
+
+
+def _check_loop(name: str, out: dict, call: str) -> None:
+    """zero_grad and step at every step, as the stand-in encoder saw them."""
+    if not out["change"] or not all(bool(c) for c in out["change"]):
+        raise CheckFailed(
+            f"{call} : les paramètres de l'encodeur ne bougent pas à chaque étape : "
+            "l'optimiseur doit les recevoir, et perte.backward() puis optimiseur.step() à "
+            "chaque étape",
+            f"{call}: the encoder's parameters do not move at every step: the optimiser must "
+            "receive them, and perte.backward() then optimiseur.step() at every step",
+        )
+    if not all(bool(c) for c in out["cumuls"]):
+        raise CheckFailed(
+            f"{call} : les gradients d'une étape s'ajoutent à ceux de l'étape précédente : "
+            "appelez optimiseur.zero_grad() à chaque étape, avant perte.backward()",
+            f"{call}: the gradients of a step are added to those of the previous step: call "
+            "optimiseur.zero_grad() at every step, before perte.backward()",
+        )
+
+
 def _define(submission, name: str) -> str:
     submission.define(name, KERNEL_SRC)
     return name
@@ -477,9 +560,57 @@ _TRAINING = (
 )
 
 
+def _check_rotation_loop(submission, seed: int) -> None:
+    """entrainer_rotation on a stand-in encoder: every epoch shows the 4N rotated images in
+    mini-batches, in a new order drawn from `seed`; zero_grad and step at every step."""
+    rng = np.random.default_rng([seed, 9])
+    N, epochs, batch = int(rng.integers(30, 50)), 2, 32
+    X = rng.uniform(size=(N, 8, 8)).astype(np.float32)
+    s = int(rng.integers(0, 2**31 - 1))
+    call = f"entrainer_rotation(encodeur, X ({N} images), epochs={epochs}, batch_size={batch})"
+
+    def run(graine: int) -> tuple[dict, np.ndarray]:
+        out = _record(submission, "entrainer_rotation", X, epochs=epochs, lr=3e-3,
+                      batch_size=batch, seed=graine)
+        return out, as_array(out["entrees"], "images vues par l'encodeur", shape=(None, 64))
+
+    out, seen = run(s)
+    sizes = [int(v) for v in out["tailles"]]
+    if len(seen) != epochs * 4 * N or max(sizes, default=0) > batch:
+        raise CheckFailed(
+            f"{call} : l'encodeur voit {len(seen)} images en {len(sizes)} lots d'au plus "
+            f"{max(sizes, default=0)} ; attendu : à chaque époque les 4N = {4 * N} images "
+            "tournées de construire_rotations(X), en mini-lots de batch_size",
+            f"{call}: the encoder sees {len(seen)} images in {len(sizes)} batches of at most "
+            f"{max(sizes, default=0)}; expected: at every epoch the 4N = {4 * N} rotated images "
+            "of construire_rotations(X), in mini-batches of batch_size",
+        )
+    first, second = seen[: 4 * N], seen[4 * N :]
+    if np.array_equal(first, second):
+        raise CheckFailed(
+            f"{call} : les images arrivent dans le même ordre à chaque époque ; mélangez-les à "
+            "CHAQUE époque (un nouveau torch.randperm par époque)",
+            f"{call}: the images come in the same order at every epoch; shuffle them at EVERY "
+            "epoch (a new torch.randperm per epoch)",
+        )
+    _check_loop("entrainer_rotation", out, call)
+    again = run(s)[1]
+    other = run(s + 1)[1]
+    if not np.array_equal(again, seen) or np.array_equal(other, seen):
+        raise CheckFailed(
+            f"{call} ne tire pas l'ordre des images avec son argument seed : la même graine doit "
+            "donner les mêmes lots, une autre graine d'autres lots ; "
+            "torch.randperm(len(X_rot), generator=torch.Generator().manual_seed(seed))",
+            f"{call} does not draw the order of the images from its seed argument: the same "
+            "seed must give the same batches, another seed other batches; "
+            "torch.randperm(len(X_rot), generator=torch.Generator().manual_seed(seed))",
+        )
+
+
 @pytest.mark.item("pretexte_rotation")
 @pytest.mark.points(1)
 def test_rotation_pretexte_apprise(submission, seed):
+    _check_rotation_loop(submission, seed)
     p = _pretrained(submission, seed)
     hint = _UNCHANGED if p.unchanged else _TRAINING
     if not p.unchanged and p.pretext_clockwise >= PRETEXT_FULL:
@@ -602,9 +733,41 @@ def _pretrained_ft(submission, seed: int) -> list[float]:
     )
 
 
+def _check_finetune_loop(submission, seed: int) -> None:
+    """affiner on a stand-in encoder: full batch (every labelled example at every step), one
+    step per epoch, zero_grad and step at every step, the encoder's parameters trained."""
+    rng = np.random.default_rng([seed, 10])
+    N, epochs = int(rng.integers(70, 100)), 4  # more than a usual mini-batch (32 or 64)
+    X = rng.uniform(size=(N, 8, 8)).astype(np.float32)
+    y = rng.integers(0, 3, size=N)
+    call = f"affiner(encodeur, X ({N} images), y, 3, epochs={epochs})"
+    out = _record(submission, "affiner", X, y, 3, epochs=epochs, lr=1e-2, seed=int(rng.integers(0, 1000)))
+    sizes = [int(v) for v in out["tailles"]]
+    if not sizes:
+        raise CheckFailed(
+            f"{call} n'appelle jamais l'encodeur qu'on lui passe : le classifieur doit être "
+            "construit à partir de l'encodeur reçu, nn.Sequential(encodeur, "
+            "nn.Linear(encodeur.dim, n_classes)), c'est lui qui porte le pré-entraînement",
+            f"{call} never calls the encoder it is given: the classifier must be built from "
+            "the encoder it receives, nn.Sequential(encodeur, nn.Linear(encodeur.dim, "
+            "n_classes)), it carries the pre-training",
+        )
+    if sizes != [N] * epochs:
+        raise CheckFailed(
+            f"{call} : l'encodeur voit des lots de {sorted(set(sizes))} exemples en "
+            f"{len(sizes)} étapes ; attendu : lot complet, les {N} exemples à chacune des "
+            f"{epochs} époques (une étape par époque)",
+            f"{call}: the encoder sees batches of {sorted(set(sizes))} examples in {len(sizes)} "
+            f"steps; expected: full batch, the {N} examples at each of the {epochs} epochs (one "
+            "step per epoch)",
+        )
+    _check_loop("affiner", out, call)
+
+
 @pytest.mark.item("peu_etiquettes")
 @pytest.mark.points(1)
 def test_affiner_depuis_zero_apprend(submission, seed):
+    _check_finetune_loop(submission, seed)
     _score(
         float(np.mean(_scratch(submission, seed))),
         (
@@ -836,6 +999,16 @@ def test_masquer_patchs_statistiques(submission, rng):
             f"masquer_patchs: two calls with seed={s} give different masks; the mask must only "
             "depend on seed: rng = np.random.default_rng(seed), not NumPy's global generator",
         )
+    submission.define("_tp09_sur_place", PROBE_SRC)
+    if submission.call("_tp09_sur_place", X, ratio=0.5, taille=2, seed=s):
+        raise CheckFailed(
+            "masquer_patchs modifie le tableau X qu'on lui passe (les patchs masqués y sont mis "
+            "à 0) : le notebook réutilise les mêmes images à chaque époque avec un nouveau "
+            "masque ; travaillez sur une copie (np.where, X.copy()) et laissez X intact",
+            "masquer_patchs modifies the array X it receives (the masked patches are zeroed in "
+            "it): the notebook reuses the same images at every epoch with a new mask; work on a "
+            "copy (np.where, X.copy()) and leave X untouched",
+        )
 
 
 def _loss_variants(sq: np.ndarray, pix: np.ndarray) -> list[tuple[float, str, str]]:
@@ -926,6 +1099,7 @@ def test_perte_masquee_reference(submission, rng, device):
         value_arr = as_array(out[0], call, dtype=None)
         value = as_float(value_arr, call)
         tol = tolerance_for(device, value_arr.dtype if value_arr.dtype.kind == "f" else "float64")
+        record_expected(call, want)
         record_margin(
             f"absolute error of perte_masquee vs reference, taille = {t}",
             abs(value - want),
@@ -960,4 +1134,3 @@ def test_perte_masquee_reference(submission, rng, device):
                 f"the gradient of {call} with respect to X_rec does not match the reference's: "
                 "only the masked pixels must receive a gradient; use torch operations only",
             )
-        record_expected(call, want)

@@ -10,7 +10,7 @@ uses the student's `saillance` and `spearman`).
 
 from __future__ import annotations
 
-from tests.tp_harness import Scenario
+from tests.tp_harness import Correct, Scenario
 
 _GRADIENT_LOGIT = '''def gradient_logit(modele, x, c):
     """Le gradient de la solution."""
@@ -347,3 +347,128 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "mistakes-5": ("submission-randomise-perturbs-weights",),
     "mistakes-6": ("submission-cascade-not-cumulative",),
 }
+
+# ---------------------------------------------------------------- alternative correct answers
+# Written as students write them (issue 12, item 2): each must keep full marks.
+CORRECT: dict[str, Correct] = {
+    "correct-saillance-backward-grad": Correct(
+        grade_id="saillance",
+        source='''def gradient_logit(modele, x, c):
+    """backward() et .grad au lieu de torch.autograd.grad."""
+    entree = x.clone().detach()
+    entree.requires_grad = True
+    sortie = modele(entree[None])
+    sortie[0, c].backward()
+    return entree.grad.detach()
+
+
+def saillance(modele, x, c):
+    return torch.abs(gradient_logit(modele, x, c))
+
+
+def gradient_x_entree(modele, x, c):
+    return gradient_logit(modele, x, c) * x
+''',
+        why="backward() and .grad, torch.abs",
+    ),
+    "correct-ig-loop-over-steps": Correct(
+        grade_id="gradients_integres",
+        source='''def gradients_integres(modele, x, c, reference=None, m=50):
+    """Une passe par pas du chemin."""
+    reference = torch.zeros_like(x) if reference is None else reference.to(x.dtype)
+    total = torch.zeros_like(x)
+    for k in range(1, m + 1):
+        point = (reference + (k / m) * (x - reference)).detach().requires_grad_(True)
+        modele(point.unsqueeze(0))[0, c].backward()
+        total += point.grad
+    return ((x - reference) * total / m).detach()
+''',
+        why="one forward/backward per step of the path instead of a batch",
+    ),
+    "correct-occlusion-one-window-at-a-time": Correct(
+        grade_id="occlusion",
+        source='''def carte_occlusion(modele, x, c, fenetre=2, pas=1, valeur=0.0):
+    """Une fenêtre à la fois, accumulation en NumPy."""
+    _, H, W = x.shape
+    somme, compte = np.zeros((H, W)), np.zeros((H, W))
+    with torch.no_grad():
+        base = modele(x[None])[0, c].item()
+        for i in range(0, H - fenetre + 1, pas):
+            for j in range(0, W - fenetre + 1, pas):
+                x_occ = x.clone()
+                x_occ[:, i : i + fenetre, j : j + fenetre] = valeur
+                somme[i : i + fenetre, j : j + fenetre] += base - modele(x_occ[None])[0, c].item()
+                compte[i : i + fenetre, j : j + fenetre] += 1
+    carte = np.zeros((H, W))
+    couvert = compte > 0
+    carte[couvert] = somme[couvert] / compte[couvert]
+    return carte
+''',
+        why="one forward pass per window, NumPy accumulation",
+    ),
+    "correct-grad-cam-retain-grad": Correct(
+        grade_id="grad_cam",
+        source='''def grad_cam(modele, x, c):
+    """retain_grad sur les activations, poids gardés en (K, 1, 1)."""
+    A = modele.caracteristiques(x[None])
+    A.retain_grad()
+    modele.tete(A)[0, c].backward()
+    poids = A.grad[0].mean(dim=(1, 2), keepdim=True)
+    return F.relu((poids * A[0]).sum(dim=0)).detach()
+''',
+        why="retain_grad and backward instead of torch.autograd.grad",
+    ),
+    "correct-spearman-argsort-loop": Correct(
+        grade_id="spearman",
+        source='''def spearman(a, b):
+    """Rangs par argsort stable, ex æquo parcourus à la main, puis np.corrcoef."""
+
+    def rangs(v):
+        v = np.ravel(np.asarray(v, dtype=float))
+        ordre = np.argsort(v, kind="mergesort")
+        r = np.empty(len(v))
+        i = 0
+        while i < len(v):
+            j = i
+            while j + 1 < len(v) and v[ordre[j + 1]] == v[ordre[i]]:
+                j += 1
+            r[ordre[i : j + 1]] = (i + j) / 2 + 1
+            i = j + 1
+        return r
+
+    return float(np.corrcoef(rangs(a), rangs(b))[0, 1])
+''',
+        why="argsort and a loop over ties, np.corrcoef",
+    ),
+    "correct-randomisation-named-children": Correct(
+        grade_id="randomisation",
+        source='''import copy
+
+
+def randomiser_couches(modele, noms, seed=0):
+    """named_children au lieu de getattr."""
+    nouveau = copy.deepcopy(modele)
+    torch.manual_seed(seed)
+    couches = dict(nouveau.named_children())
+    for nom in noms:
+        couches[nom].reset_parameters()
+    return nouveau
+
+
+def correlations_cascade(modele, X, classes, noms, seed=0, methode=None):
+    """Des boucles explicites."""
+    if methode is None:
+        methode = saillance
+    resultats = []
+    for k in range(1, len(noms) + 1):
+        modele_k = randomiser_couches(modele, noms[:k], seed)
+        rhos = []
+        for x, c in zip(X, classes):
+            rhos.append(spearman(methode(modele, x, int(c)), methode(modele_k, x, int(c))))
+        resultats.append(sum(rhos) / len(rhos))
+    return np.array(resultats)
+''',
+        why="named_children, explicit loops, a plain mean",
+    ),
+}
+CORRECT_GROUPS: dict[str, tuple[str, ...]] = {"correct-alternatives": tuple(CORRECT)}

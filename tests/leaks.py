@@ -10,7 +10,8 @@ feedback, however they were formatted:
   separator ("26 425", "26,425"), as a percentage ("11.2 %" for 0.112), with either sign;
   a number written with n digits matches an expected value that rounds to it;
 - shapes (kind "shape") as "(3, 4)", "[3, 4]", "3×4", "3 x 4"; a 1-D shape as its size;
-- integer totals as the sum of consecutive rows of a table (the last number on each line).
+- integer totals (≥ 100) as the sum of consecutive rows of a table in a message (the last
+  number on each line).
 
 Numbers the check sent to the student's code (kind "given", recorded by the proxy) are
 not leaks where a message names them, nor are the shapes of arrays it sent ("given shape"), even if an expected value coincides (a layer's
@@ -54,6 +55,7 @@ _EXPECT_WORDS = re.compile(
     re.IGNORECASE,
 )
 _CONTEXT_CHARS = 40  # how far back an expectation word may be
+_MIN_TOTAL = 100  # smaller totals come out of any few small numbers (indices, points)
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,7 @@ def shape_leaks(text: str, dims: Sequence[int], tokens: list[Token] | None = Non
 
 def total_leaks(text: str, expected: float) -> list[str]:
     """Consecutive table rows (the last integer of each line) adding up to `expected`."""
-    if not float(expected).is_integer() or is_round(expected) or abs(expected) < 10:
+    if not float(expected).is_integer() or is_round(expected) or abs(expected) < _MIN_TOTAL:
         return []
     found: list[str] = []
     for rows in _table_blocks(text):
@@ -187,8 +189,12 @@ def _table_blocks(text: str) -> list[list[int]]:
     return [b for b in blocks if len(b) >= 2]
 
 
-def leaks(text: str, expected: Iterable[Expected]) -> list[str]:
-    """Every expected value written in `text`, as 'what = value: "as written"'."""
+def leaks(text: str, expected: Iterable[Expected], *, tables: bool = True) -> list[str]:
+    """Every expected value written in `text`, as 'what = value: "as written"'.
+
+    `tables=False` skips table totals: in a whole rendered report the points columns and
+    the other checks' lines would add up to anything.
+    """
     records = list(expected)
     given = {v for r in records if r.kind == "given" for v in r.values}
     given_shapes = {tuple(int(v) for v in r.values) for r in records if r.kind == "given shape"}
@@ -198,7 +204,7 @@ def leaks(text: str, expected: Iterable[Expected]) -> list[str]:
         t for t in number_tokens(text)
         if t.in_context or not any(_matches(t, g) for g in given)
     ]
-    blocks = _table_blocks(text)
+    blocks = _table_blocks(text) if tables else []
     found: list[str] = []
     for record in records:
         if record.kind in ("given", "given shape"):
@@ -261,7 +267,9 @@ def report_leaks(report: GradeReport, *, rendered: bool = True) -> list[str]:
         blank = replace(check, message=Message("", ""))
         without = _rendered(replace(report, checks=(*report.checks[:i], blank, *report.checks[i + 1 :])))
         for name, text in full.items():
-            extra = len(leaks(text, check.expected)) - len(leaks(without[name], check.expected))
+            extra = len(leaks(text, check.expected, tables=False)) - len(
+                leaks(without[name], check.expected, tables=False)
+            )
             if extra > 0:
                 found.append(f"{check.name} in {name}: {extra} more expected value(s) shown")
     return found

@@ -57,6 +57,7 @@ def test_table_totals_are_found():
     table = "Détail par couche :\n  0.weight  (20, 10)  200\n  0.bias  (20,)  20\n  2.weight  (5, 20)  100\n  2.bias  (5,)  5"
     assert leaks(table, _exp(325))
     assert not leaks(table, _exp(326))
+    assert not leaks("a 5\nb 5\nc 4", _exp(14))  # small totals come out of anything
 
 
 def test_shapes_are_found_as_tuples_or_products():

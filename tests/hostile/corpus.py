@@ -1718,7 +1718,9 @@ ENTRIES: tuple[Entry, ...] = (
         "RLIMIT_AS: MemoryError (or a dead kernel), reported; the grader is untouched",
         scratch={"setup": [MEMORY_BOMB]},
         answers={"square": "def square(x):\n    return bytearray(10**11)\n"},
-        options={"memory_mb": 3072},  # room for torch, should the course preload it
+        # Room for torch, should the course preload it; touching 2 GB before the MemoryError
+        # took 8-30 s on 2 loaded cores (with or without the kernel's memory cgroup).
+        options={"memory_mb": 3072, "cell_timeout": 30.0},
         codes="(kernel-died)?",
         cells={"scratch": "error|kernel-died"},
         says=[("MemoryError|s'est arrêté", "MemoryError|stopped")],

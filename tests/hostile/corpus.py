@@ -1245,7 +1245,7 @@ import subprocess, sys
 code = "b = bytearray(400 * 2**20)\nb[::4096] = b'x' * len(b[::4096])\nimport time; time.sleep(3)"
 ps = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(2)]
 for i in range(2):
-    with open(f"/dev/shm/fill{i}", "wb") as f:
+    with open(f"/dev/shm/{T['nonce']}-fill{i}", "wb") as f:
         for _ in range(150):
             f.write(b"x" * 2**20)
 print("survived", [p.wait() for p in ps], flush=True)

@@ -283,6 +283,20 @@ def attention(Q, K, V, masque=None):
         # The public checks of the MHA and the Transformer run the student's own attention.
         affects=("mha", "transformer", "transformer_train"),
     ),
+    "submission-attention-mask-by-boolean-indexing": Scenario(
+        grade_id="attention",
+        source=_attention(
+            """    scores = Q @ K.transpose(-2, -1) / math.sqrt(Q.shape[-1])
+    if masque is not None:
+        scores[~masque.bool()] = float("-inf")  # l'indexation ne diffuse pas le masque
+    return torch.softmax(scores, dim=-1) @ V
+""",
+            "Masque appliqué par indexation booléenne.",
+        ),
+        must_fail=("test_attention_with_padding_mask", "test_attention_with_causal_mask"),
+        message_contains=("diffusable vers",),
+        affects=("transformer", "transformer_train"),  # its (T, T) mask meets 4-d scores
+    ),
     "submission-causal-mask-upper-triangular": Scenario(
         grade_id="attention",
         source=_edit(_solution_cell("attention"), "torch.tril(", "torch.triu("),
@@ -463,6 +477,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "inputs-5": ("submission-transformer-train-last-position-loss",),
     "inputs-6": ("submission-transformer-train-graine-ignored",),
     "inputs-7": ("submission-transformer-no-position",),
+    "inputs-8": ("submission-attention-mask-by-boolean-indexing",),
     "guard-attention": ("submission-attention-calls-torch-sdpa",),
     "guard-mha": ("submission-mha-calls-nn-multiheadattention",),
     "transformer-not-causal": ("submission-transformer-without-causal-mask",),

@@ -274,7 +274,22 @@ def test_attention_with_causal_mask(submission, rng):
         )
     B, d, dv = int(rng.integers(2, 4)), int(rng.integers(8, 25)), int(rng.integers(2, 6))
     X, _, V = _qkv(rng, B, n, n, d, dv)
-    got = _guarded(submission, "attention", Tensor(X), Tensor(X), Tensor(V), Tensor(want))
+    try:
+        got = GUARD.call(submission, "attention", Tensor(X), Tensor(X), Tensor(V), Tensor(want))
+    except StudentError as exc:
+        if exc.ename in ("NotImplementedError", "NameError"):
+            raise _student_error("attention", exc) from None
+        # The error text would repeat the mask's shape: name the error, not its details.
+        raise CheckFailed(
+            f"attention a levé {exc.ename} avec un masque causal (n, n) pour des scores "
+            "(B, n, n) : le masque doit être diffusable vers les scores ; "
+            "scores.masked_fill(~masque, float('-inf')) le diffuse, l'indexation "
+            "scores[~masque] ne le fait pas",
+            f"attention raised {exc.ename} with an (n, n) causal mask for (B, n, n) scores: "
+            "the mask must be broadcastable to the scores; "
+            "scores.masked_fill(~mask, float('-inf')) broadcasts it, indexing scores[~mask] "
+            "does not",
+        ) from None
     _check_attention(got, X, X, V, want, what="attention avec masque causal")
 
 

@@ -4,15 +4,14 @@
 every other check of the same item must keep its points, so each scenario shows exactly
 which check catches the mistake. `message_contains` are substrings that must appear in
 the French message of at least one of those checks: the hint that names the fault.
-`affects` lists other items that may lose points as a consequence (the notebook trains
-the denoiser with the student's schedule, q_echantillon and perte_debruitage).
+`affects` is empty: the loss is graded with the grader's q_echantillon, and the training
+item trains the student's loop on the grader's spiral with the grader's q_echantillon and
+loss, so each mistake costs points in its own item only.
 """
 
 from __future__ import annotations
 
-from tests.tp_harness import Scenario
-
-_TRAINING = ("entrainer_debruiteur",)
+from tests.tp_harness import Correct, Scenario
 
 SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ MLE
@@ -74,7 +73,6 @@ SCENARIOS: dict[str, Scenario] = {
 ''',
         must_fail=("test_schedule_course_values", "test_schedule_matches_reference"),
         message_contains=("somme cumulée", "PRODUIT cumulé"),
-        affects=_TRAINING,
     ),
     # ------------------------------------------------------------ q(x_t | x_0)
     "submission-q-sample-beta-instead-of-alphabar": Scenario(
@@ -90,7 +88,6 @@ SCENARIOS: dict[str, Scenario] = {
             "test_q_sample_matches_iterated_chain",
         ),
         message_contains=("beta_t à la place de alpha_bar_t",),
-        affects=("perte_debruitage", *_TRAINING),
     ),
     "submission-q-sample-missing-sqrt": Scenario(
         grade_id="q_echantillon",
@@ -105,7 +102,6 @@ SCENARIOS: dict[str, Scenario] = {
             "test_q_sample_matches_iterated_chain",
         ),
         message_contains=("racine carrée manquante", "la variance de vos x_t"),
-        affects=("perte_debruitage", *_TRAINING),
     ),
     # ------------------------------------------------------------ loss
     "submission-loss-predicts-x0-not-noise": Scenario(
@@ -118,7 +114,6 @@ SCENARIOS: dict[str, Scenario] = {
 ''',
         must_fail=("test_loss_with_zero_model", "test_loss_matches_reference"),
         message_contains=("le réseau prédit le BRUIT",),
-        affects=_TRAINING,
     ),
     # ------------------------------------------------------------ training
     "submission-train-forgets-optimizer-step": Scenario(
@@ -157,15 +152,15 @@ SCENARIOS: dict[str, Scenario] = {
                 x = x + betas[t] * torch.randn(n, 2, generator=gen)
     return x
 ''',
-        must_fail=("test_sampler_reaches_the_spiral",),
+        must_fail=("test_sampler_reaches_the_spiral", "test_sampler_reverse_steps"),
         message_contains=("sigma_t = sqrt(beta_t)",),
     ),
 }
 
 # Scenarios graded together in one notebook: within a group they touch different items
-# whose checks are independent (the grader passes its own schedule, models and inputs),
-# so one grading run serves them all. The notebook's training cell uses the student's
-# schedule, q_echantillon and perte_debruitage: those scenarios list it in `affects`.
+# whose checks are independent (the grader passes its own schedule, models and inputs,
+# and grades each item against the grader's version of the others), so one grading run
+# serves them all.
 GROUPS: dict[str, tuple[str, ...]] = {
     "mistakes-1": (
         "submission-mle-variance-divides-by-n-minus-1",
@@ -182,3 +177,225 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # Alone: a wrong q(x_t|x_0) may also cost the loss and training items.
     "q-sample-sqrt": ("submission-q-sample-missing-sqrt",),
 }
+
+# Wrong answers written by testers who never saw the checks (issue 12): each kept its points
+# while the checks measured the outcome alone (Chamfer distance, a value) or read the
+# notebook's variables.
+_SAMPLER = '''def echantillonner(modele, n, betas, seed=0):
+    """{doc}"""
+    gen = torch.Generator().manual_seed(seed)
+    alphas = 1.0 - betas
+    alphas_bar = {alphas_bar}
+    x = torch.randn(n, 2, generator=gen)
+    with torch.no_grad():
+        for t in range(len(betas) - 1, -1, -1):
+            eps = modele(x, torch.full((n,), t))
+            x = {step}
+            if t > 0:
+                x = x + torch.sqrt(betas[t]) * torch.randn(n, 2, generator=gen)
+    return x
+'''
+SCENARIOS.update({
+    "submission-sampler-missing-one-over-sqrt-alpha": Scenario(
+        grade_id="echantillonner",
+        source=_SAMPLER.format(
+            doc="Oublie la division par sqrt(alpha_t).",
+            alphas_bar="torch.cumprod(alphas, dim=0)",
+            step="x - betas[t] / torch.sqrt(1.0 - alphas_bar[t]) * eps",
+        ),
+        must_fail=("test_sampler_reverse_steps",),
+        message_contains=("il manque la division par sqrt(alpha_t)",),
+    ),
+    "submission-sampler-reads-notebook-alphas-bar": Scenario(
+        grade_id="echantillonner",
+        source=_SAMPLER.format(
+            doc="Reprend ALPHAS_BAR du notebook au lieu de le calculer à partir de betas.",
+            alphas_bar="ALPHAS_BAR",
+            step="(x - betas[t] / torch.sqrt(1.0 - alphas_bar[t]) * eps) / torch.sqrt(alphas[t])",
+        ),
+        must_fail=("test_sampler_reverse_steps",),
+        message_contains=("à partir de l'argument betas",),
+    ),
+    "submission-loss-returns-item": Scenario(
+        grade_id="perte_debruitage",
+        source='''def perte_debruitage(modele, x0, t, bruit, alphas_bar):
+    """Renvoie perte.item() : un float, plus de gradient."""
+    x_t = q_echantillon(x0, t, bruit, alphas_bar)
+    return F.mse_loss(modele(x_t, t), bruit).item()
+''',
+        must_fail=("test_loss_is_differentiable",),
+        message_contains=("tenseur scalaire différentiable",),
+    ),
+    "submission-train-reads-notebook-spiral": Scenario(
+        grade_id="entrainer_debruiteur",
+        source='''def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):
+    """Tire ses lots dans X_SPIRALE (variable du notebook) au lieu de donnees."""
+    torch.manual_seed(seed)
+    modele = Debruiteur()
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(n_pas):
+        x0 = X_SPIRALE[torch.randint(0, len(X_SPIRALE), (taille_lot,))]
+        t = torch.randint(0, len(alphas_bar), (taille_lot,))
+        bruit = torch.randn_like(x0)
+        perte = perte_debruitage(modele, x0, t, bruit, alphas_bar)
+        optimiseur.zero_grad()
+        perte.backward()
+        optimiseur.step()
+    return modele
+''',
+        must_fail=("test_denoiser_test_loss", "test_denoiser_samples_look_like_the_spiral"),
+        message_contains=("argument donnees",),
+    ),
+    "submission-kl-mc-unseeded": Scenario(
+        grade_id="kl_monte_carlo",
+        source='''def kl_monte_carlo(mu_q, var_q, mu_p, var_p, n, seed=0):
+    """Tire avec np.random.normal (état global) : seed n'est jamais utilisé."""
+    x = np.random.normal(mu_q, math.sqrt(var_q), size=n)
+    log_q = -0.5 * np.log(2 * np.pi * var_q) - (x - mu_q) ** 2 / (2 * var_q)
+    log_p = -0.5 * np.log(2 * np.pi * var_p) - (x - mu_p) ** 2 / (2 * var_p)
+    f = log_q - log_p
+    return float(f.mean()), float(f.std() / math.sqrt(n))
+''',
+        must_fail=("test_kl_monte_carlo_reproducible",),
+        message_contains=("même graine",),
+    ),
+    "submission-mle-centres-in-place": Scenario(
+        grade_id="mle_gaussienne",
+        source='''def mle_gaussienne(x):
+    """Centre x sur place (x -= mu) : le tableau de l'appelant est modifié."""
+    mu = x.mean()
+    x -= mu
+    return float(mu), float((x**2).mean())
+''',
+        must_fail=("test_mle_leaves_input_unchanged",),
+        message_contains=("modifie le tableau x",),
+    ),
+})
+GROUPS.update({
+    "issue12-a": (
+        "submission-sampler-missing-one-over-sqrt-alpha",
+        "submission-loss-returns-item",
+        "submission-kl-mc-unseeded",
+        "submission-mle-centres-in-place",
+    ),
+    "issue12-b": (
+        "submission-sampler-reads-notebook-alphas-bar",
+        "submission-train-reads-notebook-spiral",
+    ),
+})
+
+# Alternative correct answers, written as students write them: each must keep full marks.
+CORRECT: dict[str, Correct] = {
+    "correct-mle-loops-python-floats": Correct(
+        grade_id="mle_gaussienne",
+        source='''def mle_gaussienne(x):
+    n = len(x)
+    mu = sum(float(v) for v in x) / n
+    sigma2 = sum((float(v) - mu) ** 2 for v in x) / n
+    print("MLE :", mu, sigma2)
+    return mu, sigma2
+''',
+        why="Python loops, a print",
+    ),
+    "correct-ce-log-softmax-gather": Correct(
+        grade_id="entropie_croisee",
+        source='''def entropie_croisee(logits, y):
+    log_p = F.log_softmax(logits, dim=-1)
+    return -log_p.gather(1, y.long().view(-1, 1)).squeeze(1).mean()
+''',
+        why="F.log_softmax and gather",
+    ),
+    "correct-kl-std-form-numpy": Correct(
+        grade_id="kl_gaussiennes",
+        source='''def kl_gaussiennes(mu_q, var_q, mu_p, var_p):
+    s_q, s_p = np.sqrt(var_q), np.sqrt(var_p)
+    return np.log(s_p / s_q) + (var_q + (mu_q - mu_p) ** 2) / (2 * var_p) - 0.5
+''',
+        why="standard deviations and NumPy scalars",
+    ),
+    "correct-kl-mc-torch-generator": Correct(
+        grade_id="kl_monte_carlo",
+        source='''def kl_monte_carlo(mu_q, var_q, mu_p, var_p, n, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = mu_q + math.sqrt(var_q) * torch.randn(n, generator=g, dtype=torch.float64)
+    q = torch.distributions.Normal(mu_q, math.sqrt(var_q))
+    p = torch.distributions.Normal(mu_p, math.sqrt(var_p))
+    f = q.log_prob(x) - p.log_prob(x)
+    return f.mean().item(), (f.std(unbiased=True) / math.sqrt(n)).item()
+''',
+        why="a torch generator, torch.distributions, the unbiased standard deviation",
+    ),
+    "correct-schedule-numpy-loop": Correct(
+        grade_id="planning_beta",
+        source='''def planning_lineaire(T=1000, beta_1=1e-4, beta_T=0.02):
+    betas = torch.tensor(np.linspace(beta_1, beta_T, T))
+    alphas_bar = torch.empty(T)
+    produit = 1.0
+    for i in range(T):
+        produit = produit * (1.0 - float(betas[i]))
+        alphas_bar[i] = produit
+    return betas, alphas_bar
+''',
+        why="NumPy linspace and a loop for the cumulative product",
+    ),
+    "correct-q-sample-view-sqrt": Correct(
+        grade_id="q_echantillon",
+        source='''def q_echantillon(x0, t, bruit, alphas_bar):
+    ab = alphas_bar[t.long()].view(-1, 1)
+    return ab.sqrt() * x0 + (1 - ab).sqrt() * bruit
+''',
+        why="view(-1, 1) and Tensor.sqrt",
+    ),
+    "correct-loss-inline": Correct(
+        grade_id="perte_debruitage",
+        source='''def perte_debruitage(modele, x0, t, bruit, alphas_bar):
+    a = alphas_bar[t][:, None]
+    x_t = a ** 0.5 * x0 + (1 - a) ** 0.5 * bruit
+    return ((modele(x_t, t) - bruit) ** 2).mean()
+''',
+        why="the closed form inline instead of calling q_echantillon, the MSE by hand",
+    ),
+    "correct-train-prints": Correct(
+        grade_id="entrainer_debruiteur",
+        source='''def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):
+    torch.manual_seed(seed)
+    modele = Debruiteur()
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    N, T_ = donnees.shape[0], alphas_bar.shape[0]
+    for pas in range(n_pas):
+        idx = torch.randint(N, (taille_lot,))
+        x0 = donnees[idx]
+        t = torch.randint(low=0, high=T_, size=(taille_lot,))
+        perte = perte_debruitage(modele, x0, t, torch.randn(x0.shape), alphas_bar)
+        opt.zero_grad()
+        perte.backward()
+        opt.step()
+        if pas % 500 == 0:
+            print(f"pas {pas} : perte {perte.item():.3f}")
+    return modele
+''',
+        why="a progress print, torch.randn(shape) noise",
+    ),
+    "correct-sampler-posterior-variance": Correct(
+        grade_id="echantillonner",
+        source='''def echantillonner(modele, n, betas, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    alphas = 1 - betas
+    alphas_bar = torch.cumprod(alphas, 0)
+    x = torch.randn((n, 2), generator=gen)
+    with torch.no_grad():
+        for t in reversed(range(len(betas))):
+            eps = modele(x, torch.full((n,), t, dtype=torch.long))
+            moyenne = (x - (1 - alphas[t]) / (1 - alphas_bar[t]).sqrt() * eps) / alphas[t].sqrt()
+            if t == 0:
+                x = moyenne
+            else:
+                # variance du postérieur, beta_tilde (Ho et al., 2020, l'autre choix du papier)
+                var = (1 - alphas_bar[t - 1]) / (1 - alphas_bar[t]) * betas[t]
+                x = moyenne + var.sqrt() * torch.randn(x.shape, generator=gen)
+    return x
+''',
+        why="the posterior variance beta_tilde, reversed(range()), 1 - alpha_t for beta_t",
+    ),
+}
+CORRECT_GROUPS: dict[str, tuple[str, ...]] = {"correct-variants": tuple(CORRECT)}

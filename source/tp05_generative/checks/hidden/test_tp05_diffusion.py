@@ -20,13 +20,29 @@ from autograder.checks import (
     Partial,
     as_array,
     as_float,
+    once_per_submission,
     record_expected,
     record_margin,
     score_threshold,
+    with_references,
 )
 from autograder.proxy import Handle, Tensor
 
 T = 1000
+
+# The grader's answers that the loss and the training use: each item is graded against
+# them, so that a mistake in q_echantillon or perte_debruitage costs points once.
+REF_Q = """
+def q_echantillon(x0, t, bruit, alphas_bar):
+    import torch
+    a = alphas_bar[t].unsqueeze(1)
+    return torch.sqrt(a) * x0 + torch.sqrt(1.0 - a) * bruit
+"""
+REF_LOSS = """
+def perte_debruitage(modele, x0, t, bruit, alphas_bar):
+    import torch.nn.functional as F
+    return F.mse_loss(modele(q_echantillon(x0, t, bruit, alphas_bar), t), bruit)
+"""
 
 
 def _schedule(T: int = T, b1: float = 1e-4, bT: float = 0.02) -> tuple[np.ndarray, np.ndarray]:
@@ -234,7 +250,7 @@ _tp05_modele_trivial = _Tp05ModeleTrivial()
 
 
 @pytest.mark.item("perte_debruitage")
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 def test_loss_matches_reference(submission, rng):
     model = submission.define("_tp05_modele_trivial", TRIVIAL_MODEL_SRC)
     _, ab = _schedule()
@@ -242,9 +258,11 @@ def test_loss_matches_reference(submission, rng):
     x0 = _spiral(n, rng)
     t = rng.integers(0, T, size=n)
     noise = rng.normal(size=(n, 2))
+    # Against the grader's q(x_t | x_0): a q_echantillon mistake costs points in its own item.
     got = as_float(
-        submission.call(
-            "perte_debruitage", model, Tensor(x0), Tensor(t), Tensor(noise), Tensor(ab)
+        with_references(
+            submission, {"q_echantillon": REF_Q},
+            "perte_debruitage", model, Tensor(x0), Tensor(t), Tensor(noise), Tensor(ab),
         ),
         "perte_debruitage",
     )
@@ -293,14 +311,33 @@ def _tp05_echantillonneur_ref(modele, n, seed):
 """
 
 
-def _denoiser(submission) -> Handle:
-    if not submission.has("debruiteur"):
-        raise CheckFailed(
-            "la variable debruiteur n'existe pas : la cellule qui appelle entrainer_debruiteur "
-            "a échoué",
-            "the variable debruiteur does not exist: the cell calling entrainer_debruiteur failed",
-        )
-    model = submission.get("debruiteur")
+def _rotation(seed: int) -> np.ndarray:
+    """The grader's spiral is the notebook's turned by 90° to 270°: a loop that trains on the
+    notebook's X_SPIRALE instead of its `donnees` argument samples the wrong spiral."""
+    angle = math.radians(90.0 + 180.0 * np.random.default_rng(seed).random())
+    return np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
+
+
+def _grader_spiral(n: int, rng: np.random.Generator, seed: int) -> np.ndarray:
+    return _spiral(n, rng) @ _rotation(seed).T
+
+
+def _train(submission, seed: int) -> Handle:
+    s = int(seed % 2**31)
+    data = _grader_spiral(2000, np.random.default_rng(s + 1), s)
+    _, ab = _schedule()
+    model = with_references(
+        submission,
+        {"q_echantillon": REF_Q, "perte_debruitage": REF_LOSS},
+        "entrainer_debruiteur",
+        Tensor(data),
+        Tensor(ab),
+        n_pas=2000,
+        taille_lot=128,
+        lr=3e-3,
+        seed=s,
+        timeout=120,
+    )
     if not isinstance(model, Handle):
         raise CheckFailed(
             "entrainer_debruiteur doit renvoyer le modèle (un nn.Module)",
@@ -309,12 +346,20 @@ def _denoiser(submission) -> Handle:
     return model
 
 
+def _denoiser(submission, seed: int) -> Handle:
+    """The student's loop trained once per submission on the grader's spiral (with the
+    grader's q_echantillon and loss)."""
+    return once_per_submission(submission, "tp05-denoiser", lambda: _train(submission, seed))
+
+
 _TRAIN_HINT_FR = (
-    "vérifiez la boucle : un lot de points, des t uniformes dans {0, …, T−1}, un bruit "
+    "le correcteur entraîne votre entrainer_debruiteur sur SA spirale (tournée), passée en "
+    "argument donnees ; vérifiez la boucle : un lot de points de donnees, des t uniformes dans {0, …, T−1}, un bruit "
     "gaussien, perte_debruitage, puis zero_grad, backward et step à CHAQUE pas"
 )
 _TRAIN_HINT_EN = (
-    "check the loop: a batch of points, uniform t in {0, …, T−1}, Gaussian noise, "
+    "the grader trains your entrainer_debruiteur on ITS (rotated) spiral, passed as the "
+    "donnees argument; check the loop: a batch of points of donnees, uniform t in {0, …, T−1}, Gaussian noise, "
     "perte_debruitage, then zero_grad, backward and step at EVERY step"
 )
 
@@ -328,11 +373,11 @@ def _with_hint(exc: CheckFailed | Partial) -> CheckFailed | Partial:
 
 @pytest.mark.item("entrainer_debruiteur")
 @pytest.mark.points(1)
-def test_denoiser_test_loss(submission, rng):
-    model = _denoiser(submission)
+def test_denoiser_test_loss(submission, rng, seed):
+    model = _denoiser(submission, seed)
     _, ab = _schedule()
     n = 4000
-    x0 = _spiral(n, rng)
+    x0 = _grader_spiral(n, rng, int(seed % 2**31))
     t = rng.integers(0, T, size=n)
     noise = rng.normal(size=(n, 2))
     x_t = np.sqrt(ab[t])[:, None] * x0 + np.sqrt(1 - ab[t])[:, None] * noise
@@ -359,7 +404,7 @@ def test_denoiser_test_loss(submission, rng):
 @pytest.mark.item("entrainer_debruiteur")
 @pytest.mark.points(1)
 def test_denoiser_samples_look_like_the_spiral(submission, rng, seed):
-    model = _denoiser(submission)
+    model = _denoiser(submission, seed)
     submission.define("_tp05_echantillonneur_ref", REF_SAMPLER_SRC)
     samples = as_array(
         submission.call("_tp05_echantillonneur_ref", model, 400, int(seed % 2**31), timeout=60),
@@ -367,7 +412,7 @@ def test_denoiser_samples_look_like_the_spiral(submission, rng, seed):
         shape=(400, 2),
         allow_nan=True,
     )
-    ref = _spiral(1000, rng)
+    ref = _grader_spiral(1000, rng, int(seed % 2**31))
     dist = _chamfer(samples, ref) if np.all(np.isfinite(samples)) else math.inf
     try:
         score_threshold(
@@ -415,7 +460,7 @@ N_SAMPLES = 400
 
 
 @pytest.mark.item("echantillonner")
-@pytest.mark.points(1.5)
+@pytest.mark.points(0.5)
 def test_sampler_reaches_the_spiral(submission, rng, seed):
     oracle = submission.define("_tp05_oracle", ORACLE_SRC)
     betas, _ = _schedule()

@@ -60,7 +60,7 @@ def _gaussian_pairs(rng: np.random.Generator, k: int) -> list[tuple[float, float
 
 
 @pytest.mark.item("mle_gaussienne")
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 def test_mle_matches_closed_form(submission, rng):
     for _ in range(3):
         n = int(rng.integers(6, 15))  # small N: dividing by N − 1 shows
@@ -208,7 +208,7 @@ def test_kl_is_asymmetric(submission, rng):
 
 
 @pytest.mark.item("kl_monte_carlo")
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 def test_kl_monte_carlo_within_ci_of_truth(submission, rng, seed):
     n = 20_000
     for i, q_p in enumerate(_gaussian_pairs(rng, 2)):

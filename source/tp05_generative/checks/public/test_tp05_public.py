@@ -12,8 +12,20 @@ import math
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, as_array, as_float, assert_close
+from autograder.checks import CheckFailed, as_array, as_float, assert_close, with_references
 from autograder.proxy import Handle, Tensor
+
+REF_Q = """
+def q_echantillon(x0, t, bruit, alphas_bar):
+    import torch
+    a = alphas_bar[t].unsqueeze(1)
+    return torch.sqrt(a) * x0 + torch.sqrt(1.0 - a) * bruit
+"""
+REF_LOSS = """
+def perte_debruitage(modele, x0, t, bruit, alphas_bar):
+    import torch.nn.functional as F
+    return F.mse_loss(modele(q_echantillon(x0, t, bruit, alphas_bar), t), bruit)
+"""
 
 ZERO_MODEL_SRC = """
 import torch as _tp05_torch
@@ -208,13 +220,15 @@ def test_loss_with_zero_model(submission):
 @pytest.mark.item("entrainer_debruiteur")
 @pytest.mark.points(0.5)
 def test_trained_denoiser_exists(submission):
-    if not submission.has("debruiteur"):
-        raise CheckFailed(
-            "la variable debruiteur n'existe pas : la cellule qui appelle entrainer_debruiteur "
-            "a échoué",
-            "the variable debruiteur does not exist: the cell calling entrainer_debruiteur failed",
-        )
-    model = submission.get("debruiteur")
+    # A few steps on the grader's points: the check calls the student's function itself.
+    rng = np.random.default_rng(5)
+    betas = np.linspace(1e-4, 0.02, 1000)
+    # With the grader's q_echantillon and loss: their mistakes cost points in their own items.
+    model = with_references(
+        submission, {"q_echantillon": REF_Q, "perte_debruitage": REF_LOSS},
+        "entrainer_debruiteur", Tensor(rng.normal(size=(50, 2))), Tensor(np.cumprod(1.0 - betas)),
+        n_pas=3, taille_lot=16, lr=1e-3, seed=0,
+    )
     if not isinstance(model, Handle):
         raise CheckFailed(
             "entrainer_debruiteur doit renvoyer le modèle (un nn.Module)",

@@ -1,0 +1,316 @@
+"""Hidden checks, part 3: the mechanism, not only the outcome.
+
+- echantillonner: run with a grader schedule (T = 12, large β) and a stand-in model that
+  records every (x, t) the sampler gives it. The grader then checks the calls (t from
+  T − 1 down to 0, once each), x_T ~ N(0, I), and recomputes each reverse step from the
+  recorded input and the model's answer: the residual x_(t−1) − μ_t(x_t, ε) must be
+  uncorrelated with x_t, centred, with standard deviation sqrt(β_t) (or the posterior
+  sqrt(β̃_t)), and exactly zero at the last step. A sampler missing 1/sqrt(α_t), or
+  reading the notebook's ALPHAS_BAR, lands near the spiral with the course's small β but
+  fails here.
+- kl_monte_carlo: the same seed gives the same estimate (the generator is seeded).
+- perte_debruitage: a tensor that gradients flow through to the model's parameters (with
+  the grader's q(x_t | x_0), so a q_echantillon mistake costs points in its own item).
+- mle_gaussienne: leaves the caller's array unmodified.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from autograder.checks import (
+    CheckFailed,
+    as_array,
+    as_float,
+    record_margin,
+    relabel,
+    with_references,
+)
+from autograder.proxy import SubmissionError
+
+REF_Q = """
+def q_echantillon(x0, t, bruit, alphas_bar):
+    import torch
+    a = alphas_bar[t].unsqueeze(1)
+    return torch.sqrt(a) * x0 + torch.sqrt(1.0 - a) * bruit
+"""
+
+RECORD_SAMPLER_SRC = """
+def _tp05_record_sampler(n, betas, seed, a, b):
+    import torch
+
+    class _Tp05Enregistreur(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.xs, self.ts = [], []
+
+        def forward(self, x, t):
+            xd = torch.as_tensor(x).detach().double()
+            td = torch.as_tensor(t).detach().double().reshape(-1)
+            self.xs.append(xd.clone())
+            self.ts.append([float(td.min()), float(td.max()), int(td.numel())] if td.numel() else [-1.0, -1.0, 0])
+            return (a * x + b).to(x.dtype) if isinstance(x, torch.Tensor) else a * x + b
+
+    model = _Tp05Enregistreur()
+    out = echantillonner(model, n, torch.as_tensor(betas, dtype=torch.float64), seed)
+    ok = all(tuple(x.shape) == (n, 2) for x in model.xs)
+    return {
+        "out": torch.as_tensor(out).detach().double(),
+        "xs": torch.stack(model.xs) if model.xs and ok else None,
+        "shapes": [list(x.shape) for x in model.xs[:3]],
+        "ts": model.ts,
+    }
+"""
+
+EPS_A, EPS_B = 0.3, 0.1  # the stand-in model predicts ε = 0.3 x + 0.1
+
+
+def _sampler_schedule(rng) -> np.ndarray:
+    T = 12
+    return np.linspace(float(rng.uniform(0.06, 0.1)), float(rng.uniform(0.3, 0.4)), T)
+
+
+def _fit(r: np.ndarray, x: np.ndarray) -> tuple[float, float, float]:
+    """Largest |slope| and |intercept| (in standard errors) of r on x, coordinate-wise; std."""
+    worst_b = worst_c = 0.0
+    for j in range(r.shape[1]):
+        xc = x[:, j] - x[:, j].mean()
+        b = float((xc * r[:, j]).sum() / max((xc**2).sum(), 1e-12))
+        resid = r[:, j] - b * xc
+        s = float(resid.std()) + 1e-12
+        se_b = s / math.sqrt(max((xc**2).sum(), 1e-12))
+        se_c = s / math.sqrt(len(r))
+        worst_b = max(worst_b, abs(b) / se_b)
+        worst_c = max(worst_c, abs(float(r[:, j].mean())) / se_c)
+    return worst_b, worst_c, float(r.std())
+
+
+def _steps_ok(xs: np.ndarray, out: np.ndarray, betas: np.ndarray, divide: bool = True) -> tuple[bool, str]:
+    """Whether every recorded reverse step follows the DDPM update; the first fault found."""
+    T = len(betas)
+    alphas = 1.0 - betas
+    ab = np.cumprod(alphas)
+    for k in range(T):
+        t = T - 1 - k
+        x_in = xs[k]
+        nxt = xs[k + 1] if t > 0 else out
+        eps = EPS_A * x_in + EPS_B
+        mu = x_in - betas[t] / math.sqrt(1.0 - ab[t]) * eps
+        if divide:
+            mu = mu / math.sqrt(alphas[t])
+        r = nxt - mu
+        if t == 0:
+            if float(np.max(np.abs(r))) > 1e-4 * (1.0 + float(np.max(np.abs(mu)))):
+                noisy = abs(float(r.std()) / math.sqrt(betas[0]) - 1) < 0.15 and abs(float(r.mean())) < 0.05
+                return False, "last-noise" if noisy else "mean"
+            continue
+        b, c, std = _fit(r, x_in)
+        if b > 6 or c > 6:
+            return False, "mean"
+        tilde = (1.0 - ab[t - 1]) / (1.0 - ab[t]) * betas[t]
+        if not (abs(std / math.sqrt(betas[t]) - 1) < 0.15 or abs(std / math.sqrt(tilde) - 1) < 0.15):
+            return False, "variance"
+    return True, ""
+
+
+@pytest.mark.item("echantillonner")
+@pytest.mark.points(1)
+def test_sampler_reverse_steps(submission, rng, seed):
+    n = 2000
+    betas = _sampler_schedule(rng)
+    T = len(betas)
+    helper = submission.define("_tp05_record_sampler", RECORD_SAMPLER_SRC)
+    try:
+        rec = submission.call(helper.name, n, betas.tolist(), int(seed % 2**31), EPS_A, EPS_B,
+                              timeout=60)
+    except SubmissionError as exc:
+        raise relabel(exc, helper.name, "echantillonner") from None
+    what = f"echantillonner(modele, {n}, betas, seed) avec un planning du correcteur de T = {T} pas"
+    what_en = f"echantillonner(model, {n}, betas, seed) with a grader schedule of T = {T} steps"
+    ts = rec["ts"]
+    calls = [(int(lo), int(hi)) for lo, hi, _ in ts]
+    expected = [(t, t) for t in range(T - 1, -1, -1)]
+    if calls != expected:
+        raise CheckFailed(
+            f"{what} : le modèle a été appelé {len(calls)} fois, avec les pas {calls[:4]}… ; "
+            "une fois par pas, de t = len(betas) − 1 jusqu'à 0, comme modele(x, torch.full((n,), t))",
+            f"{what_en}: the model was called {len(calls)} times, with steps {calls[:4]}...; "
+            "once per step, from t = len(betas) − 1 down to 0, as model(x, torch.full((n,), t))",
+        )
+    if rec["xs"] is None:
+        raise CheckFailed(
+            f"{what} : le modèle reçoit des x de forme {rec['shapes']} : ({n}, 2) attendu",
+            f"{what_en}: the model receives x of shape {rec['shapes']}: ({n}, 2) expected",
+        )
+    xs = as_array(rec["xs"], "entrées du modèle", shape=(T, n, 2), allow_nan=True)
+    out = as_array(rec["out"], "echantillonner(…)", shape=(n, 2), allow_nan=True)
+    if not (np.all(np.isfinite(xs)) and np.all(np.isfinite(out))):
+        raise CheckFailed(f"{what} : valeurs non finies", f"{what_en}: non-finite values")
+    m0, s0 = float(np.abs(xs[0].mean(0)).max()), float(xs[0].std())
+    record_margin("sampler x_T: |mean|", m0, 0.1, higher_is_better=False)
+    if m0 > 0.1 or abs(s0 - 1) > 0.1:
+        raise CheckFailed(
+            f"{what} : le point de départ x_T a une moyenne jusqu'à {m0:.2f} en valeur absolue et "
+            f"un écart type {s0:.2f} : tirez x_T ~ N(0, I) avec torch.randn(n, 2, generator=gen)",
+            f"{what_en}: the starting point x_T has a mean up to {m0:.2f} in absolute value and a "
+            f"standard deviation {s0:.2f}: draw x_T ~ N(0, I) with torch.randn(n, 2, generator=gen)",
+        )
+    ok, fault = _steps_ok(xs, out, betas)
+    if ok:
+        return
+    if _steps_ok(xs, out, betas, divide=False)[0]:
+        hint_fr = "il manque la division par sqrt(alpha_t) : x_(t−1) = (x_t − beta_t / sqrt(1 − alpha_bar_t) · ε) / sqrt(alpha_t) + sigma_t z"
+        hint_en = "the division by sqrt(alpha_t) is missing: x_(t−1) = (x_t − beta_t / sqrt(1 − alpha_bar_t) · ε) / sqrt(alpha_t) + sigma_t z"
+    elif fault == "last-noise":
+        hint_fr = "le dernier pas (t = 0) n'ajoute pas de bruit : x_0 est la moyenne μ_0"
+        hint_en = "the last step (t = 0) adds no noise: x_0 is the mean μ_0"
+    elif fault == "variance":
+        hint_fr = ("le bruit ajouté n'a pas le bon écart type : sigma_t z avec sigma_t = sqrt(beta_t) "
+                   "(la variance est beta_t) et z ~ N(0, I)")
+        hint_en = ("the added noise has the wrong standard deviation: sigma_t z with sigma_t = "
+                   "sqrt(beta_t) (the variance is beta_t) and z ~ N(0, I)")
+    else:
+        hint_fr = ("la moyenne du pas arrière est fausse : calculez alphas = 1 − betas et alphas_bar = "
+                   "cumprod(alphas) à partir de l'argument betas (pas ALPHAS_BAR du notebook), puis "
+                   "x_(t−1) = (x_t − beta_t / sqrt(1 − alpha_bar_t) · ε) / sqrt(alpha_t) + sigma_t z")
+        hint_en = ("the mean of the reverse step is wrong: compute alphas = 1 − betas and alphas_bar = "
+                   "cumprod(alphas) from the betas argument (not the notebook's ALPHAS_BAR), then "
+                   "x_(t−1) = (x_t − beta_t / sqrt(1 − alpha_bar_t) · ε) / sqrt(alpha_t) + sigma_t z")
+    raise CheckFailed(
+        f"{what} : un pas arrière recalculé par le correcteur à partir de ce que votre "
+        f"échantillonneur donne au modèle (x_t) et de ce qu'il en reçoit (ε) ne suit pas la mise "
+        f"à jour DDPM ; {hint_fr}",
+        f"{what_en}: a reverse step recomputed by the grader from what your sampler gives the "
+        f"model (x_t) and gets back (ε) does not follow the DDPM update; {hint_en}",
+    )
+
+
+# ---------------------------------------------------------------- KL Monte Carlo
+
+
+@pytest.mark.item("kl_monte_carlo")
+@pytest.mark.points(0.5)
+def test_kl_monte_carlo_reproducible(submission, rng, seed):
+    q = (float(rng.uniform(-1, 1)), float(rng.uniform(0.5, 2.0)))
+    p = (float(rng.uniform(-1, 1)), float(rng.uniform(0.5, 2.0)))
+    s = int(seed % 2**31)
+    runs = []
+    for call_seed in (s, s):
+        out = submission.call("kl_monte_carlo", *q, *p, 5000, call_seed)
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise CheckFailed("kl_monte_carlo doit renvoyer un couple (estimation, erreur_type)",
+                              "kl_monte_carlo must return a pair (estimate, standard_error)")
+        runs.append(as_float(out[0], "estimation"))
+    if runs[0] != runs[1]:
+        raise CheckFailed(
+            "deux appels de kl_monte_carlo avec la même graine donnent deux estimations "
+            "différentes : tirez les échantillons avec un générateur initialisé par seed "
+            "(np.random.default_rng(seed)), pas avec l'état global",
+            "two calls of kl_monte_carlo with the same seed give two different estimates: draw "
+            "the samples with a generator seeded with seed (np.random.default_rng(seed)), not "
+            "with the global state",
+        )
+
+
+# ---------------------------------------------------------------- loss
+
+LOSS_GRAD_SRC = """
+def _tp05_loss_grad(x0, t, bruit, alphas_bar, W):
+    import torch
+
+    class _Tp05Lineaire(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.W = torch.nn.Parameter(torch.tensor(W, dtype=torch.float64))
+
+        def forward(self, x, t):
+            return x @ self.W + 0.001 * t[:, None].to(x.dtype)
+
+    model = _Tp05Lineaire()
+    x0, bruit = torch.tensor(x0), torch.tensor(bruit)
+    t, ab = torch.tensor(t), torch.tensor(alphas_bar)
+    loss = perte_debruitage(model, x0, t, bruit, ab)
+    if not isinstance(loss, torch.Tensor):
+        return {"status": "not_tensor", "type": type(loss).__name__}
+    if not loss.requires_grad:
+        return {"status": "no_graph"}
+    loss.backward()
+    return {"status": "ok", "grad": model.W.grad if model.W.grad is not None else torch.zeros(2, 2)}
+"""
+
+
+@pytest.mark.item("perte_debruitage")
+@pytest.mark.points(0.5)
+def test_loss_is_differentiable(submission, rng):
+    T = 1000
+    betas = np.linspace(1e-4, 0.02, T)
+    ab = np.cumprod(1.0 - betas)
+    n = int(rng.integers(20, 50))
+    x0 = rng.normal(size=(n, 2))
+    t = rng.integers(0, T, size=n)
+    noise = rng.normal(size=(n, 2))
+    W = rng.normal(size=(2, 2))
+    helper = submission.define("_tp05_loss_grad", LOSS_GRAD_SRC)
+    out = with_references(
+        submission, {"q_echantillon": REF_Q}, "perte_debruitage",
+        x0.tolist(), t.tolist(), noise.tolist(), ab.tolist(), W.tolist(), via=helper.name,
+    )
+    status = out.get("status") if isinstance(out, dict) else None
+    if status == "not_tensor":
+        raise CheckFailed(
+            f"perte_debruitage doit renvoyer un tenseur scalaire différentiable, pas un "
+            f"{out.get('type')} (ni .item(), ni float()) : l'entraînement appelle backward() dessus",
+            f"perte_debruitage must return a differentiable scalar tensor, not a {out.get('type')} "
+            "(no .item() or float()): training calls backward() on it",
+        )
+    if status == "no_graph":
+        raise CheckFailed(
+            "la perte renvoyée par perte_debruitage ne dépend pas des paramètres du modèle pour "
+            "autograd (torch.no_grad(), .detach(), NumPy ?) : l'entraînement ne peut rien apprendre",
+            "the loss returned by perte_debruitage does not depend on the model's parameters for "
+            "autograd (torch.no_grad(), .detach(), NumPy?): training cannot learn anything",
+        )
+    # Only that gradients flow: the loss's value is the reference check's business.
+    got = as_array(out["grad"], "gradient de la perte par rapport aux poids du modèle",
+                   shape=(2, 2), allow_nan=True)
+    if not np.all(np.isfinite(got)) or not np.any(got != 0):
+        raise CheckFailed(
+            "le gradient de perte_debruitage par rapport aux poids d'un modèle du correcteur est "
+            "nul ou non fini : la perte doit dépendre de modele(x_t, t), calculée en torch",
+            "the gradient of perte_debruitage with respect to the weights of a grader model is "
+            "zero or not finite: the loss must depend on model(x_t, t), computed in torch",
+        )
+
+
+# ---------------------------------------------------------------- MLE
+
+MLE_INPLACE_SRC = """
+def _tp05_mle_inplace(x):
+    import numpy as np
+    x = np.array(x, dtype=np.float64)
+    copy = x.copy()
+    mle_gaussienne(x)
+    return bool(np.array_equal(x, copy))
+"""
+
+
+@pytest.mark.item("mle_gaussienne")
+@pytest.mark.points(0.5)
+def test_mle_leaves_input_unchanged(submission, rng):
+    x = rng.normal(float(rng.uniform(1, 3)), 1.5, size=int(rng.integers(8, 20)))
+    helper = submission.define("_tp05_mle_inplace", MLE_INPLACE_SRC)
+    try:
+        same = submission.call(helper.name, x.tolist())
+    except SubmissionError as exc:
+        raise relabel(exc, helper.name, "mle_gaussienne") from None
+    if same is not True:
+        raise CheckFailed(
+            "mle_gaussienne modifie le tableau x qu'on lui passe (x -= mu, x **= 2… en place) : "
+            "l'appelant retrouve ses données changées ; calculez sur une copie ou sans opération "
+            "en place",
+            "mle_gaussienne modifies the array x it is given (x -= mu, x **= 2... in place): the "
+            "caller finds its data changed; compute on a copy or without in-place operations",
+        )

@@ -502,7 +502,7 @@ def _plan_fork(
                 "reads only beneath the OS, the Python install and the venv; writes only in its work and runtime folders; "
                 + ("no TCP, UDP or raw sockets; " if isolated else "network NOT isolated (Landlock ABI < 4, unknown architecture); ")
                 + ("no signal or abstract socket beyond the sandbox (ABI 6); " if abi >= 6 else "")
-                + "no PID namespace: the kernel sees the machine's process list"
+                + "no PID namespace: the kernel sees the machine's process list; no /dev/shm (POSIX shared memory)"
             )
             if is_root:
                 blocked = unreachable_for_others(roots)
@@ -578,7 +578,9 @@ def landlock_rules(workdir: Path, runtime_dir: Path, roots: list[Path], device: 
         devices += [str(p) for p in sorted(Path("/dev").glob("nvidia*"))]
     return {
         "read": [*LANDLOCK_SYSTEM, *map(str, roots), str(runtime_dir / "kernel.json")],
-        "write": [str(workdir), str(kernel_socket_dir(runtime_dir)), "/dev/shm"],
+        # Not the host's /dev/shm: it is shared by every kernel and outlives them (POSIX shared
+        # memory, e.g. DataLoader workers, is unavailable at this level; the report says so).
+        "write": [str(workdir), str(kernel_socket_dir(runtime_dir))],
         "exchange": [str(exchange_root(runtime_dir))],
         "devices": devices,
     }

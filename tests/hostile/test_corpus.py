@@ -328,11 +328,16 @@ LANDLOCK_DIFFERS: dict[str, dict[str, str]] = {
     },
     "kill-everything": {"evidence": "stopped otherwise: Landlock's signal scope refuses (EPERM) instead of ESRCH"},
     "symlinks-in-workdir": {"evidence": "the work dir also holds the kernel's private .tmp"},
-    "disk-fill": {"evidence": "no private /tmp or work tmpfs without namespaces: the work dir is on the host disk (capped per file)"},
+    "disk-fill": {"evidence": "no private /tmp, /dev/shm or work tmpfs without namespaces: the work dir is on the host disk (capped per file)"},
     "fork-bomb": {
         "codes": "cannot stop: with uid 0 kept (interpreter unreachable for other users) RLIMIT_NPROC does not "
         "apply to root; only the cell's time limit (and the memory cgroup) ends the bomb",
         "evidence": "as above",
+    },
+    "two-processes-and-shm": {
+        r: "stopped otherwise: no /dev/shm at this level, so the two processes stay under the memory budget "
+        "and the (correct) answers keep their points"
+        for r in ("score", "codes", "says")
     },
     "memory-bomb": {"codes": "the cell times out before the address-space limit ends the kernel (no tmpfs /tmp)"},
 }

@@ -14,7 +14,8 @@ feedback, however they were formatted:
   number on each line).
 
 Numbers the check sent to the student's code (kind "given", recorded by the proxy) are
-not leaks where a message names them, nor are the shapes of arrays it sent ("given shape"), even if an expected value coincides (a layer's
+not leaks where a message names them, nor are the shapes of arrays it sent ("given shape",
+and a 1-D expected shape whose length is an axis of an input, like T), even if an expected value coincides (a layer's
 bias count is its output width, a trajectory starts at x0), unless they are written as
 the expectation ("attendu 4" for taille_sortie(4, 1) = 4 is a leak).
 
@@ -198,6 +199,7 @@ def leaks(text: str, expected: Iterable[Expected], *, tables: bool = True) -> li
     records = list(expected)
     given = {v for r in records if r.kind == "given" for v in r.values}
     given_shapes = {tuple(int(v) for v in r.values) for r in records if r.kind == "given shape"}
+    given_dims = {d for shape in given_shapes for d in shape}
     # A number the check sent to the student's code may be named (an input width, x0),
     # unless it is stated as the expectation.
     tokens = [
@@ -211,8 +213,8 @@ def leaks(text: str, expected: Iterable[Expected], *, tables: bool = True) -> li
             continue
         if record.kind == "shape":
             dims = [int(v) for v in record.values]
-            if tuple(dims) in given_shapes:
-                continue  # the shape of an input: the student's code received it
+            if tuple(dims) in given_shapes or (len(dims) == 1 and dims[0] in given_dims):
+                continue  # an input's shape, or an input's axis length (T): the code got it
             found += [f"{record.what} = {tuple(dims)}: {w!r}" for w in shape_leaks(text, dims, tokens)]
             continue
         seen: set[float] = set()

@@ -192,3 +192,6 @@ def test_record_given_keeps_the_numbers_sent_to_the_student():
     given_shape = Expected("given", (3.0, 4.0), "given shape")
     assert leaks("W de forme (3, 4)", [expected_shape])
     assert not leaks("W de forme (3, 4)", [expected_shape, given_shape])
+    norms = Expected("normes", (29.0,), "shape")  # one norm per step of a (29, N, d) input
+    assert leaks("pour T = 29", [norms])
+    assert not leaks("pour T = 29", [norms, Expected("given", (29.0, 3.0, 4.0), "given shape")])

@@ -4,15 +4,13 @@
 every other check of the same item must keep its points, so each scenario shows exactly
 which check catches the mistake. `message_contains` are substrings that must appear in
 the French message of at least one of those checks: the hint that names the fault.
-`affects` lists other items that may lose points as a consequence (the training item
-runs the student's own forward, loss and backward).
+`affects` is empty: the training item runs the student's loop with the grader's forward,
+loss and backward, so a mistake in those costs points in its own item only.
 """
 
 from __future__ import annotations
 
 from tests.tp_harness import Correct, Scenario
-
-_MLP_CHAIN = ("train",)  # `entrainer` calls forward, softmax_cross_entropy and backward
 
 SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ grad_f
@@ -164,7 +162,6 @@ LR_DIVERGE = 0.5
             "test_forward_cache",
         ),
         message_contains=("Z1 = X @ W1 + b1", "ValueError"),
-        affects=_MLP_CHAIN,
     ),
     "submission-forward-missing-relu": Scenario(
         grade_id="mlp_forward",
@@ -181,7 +178,6 @@ LR_DIVERGE = 0.5
             "test_forward_cache",
         ),
         message_contains=("la ReLU manque",),
-        affects=_MLP_CHAIN,
     ),
     "submission-forward-cache-stores-activation-as-Z1": Scenario(
         grade_id="mlp_forward",
@@ -234,7 +230,6 @@ LR_DIVERGE = 0.5
             "test_softmax_ce_is_numerically_stable",
         ),
         message_contains=("ce sont les colonnes qui somment à 1", "axis=1"),
-        affects=_MLP_CHAIN,
     ),
     # ------------------------------------------------------------ backward
     "submission-backward-relu-grad-uses-activation": Scenario(
@@ -256,7 +251,6 @@ LR_DIVERGE = 0.5
             "vous multipliez par A1 au lieu du masque 1[Z1 > 0]",
             "diffère d'autograd",
         ),
-        affects=_MLP_CHAIN,
     ),
     "submission-backward-missing-1-over-N": Scenario(
         grade_id="mlp_backward",
@@ -274,7 +268,6 @@ LR_DIVERGE = 0.5
             "test_backward_hidden_layer_matches_autograd",
         ),
         message_contains=("il manque la division par N",),
-        affects=_MLP_CHAIN,
     ),
     "submission-backward-bias-summed-over-wrong-axis": Scenario(
         grade_id="mlp_backward",
@@ -293,7 +286,6 @@ LR_DIVERGE = 0.5
             "test_backward_hidden_layer_matches_autograd",
         ),
         message_contains=("(axis=0)",),
-        affects=_MLP_CHAIN,
     ),
     # ------------------------------------------------------------ numerical gradient
     "submission-numgrad-forward-difference": Scenario(
@@ -559,3 +551,128 @@ CORRECT_GROUPS = {
     **globals().get("CORRECT_GROUPS", {}),
     "correct-tolerances": tuple(_TOLERANCE_VARIANTS),
 }
+
+# ---------------------------------------------------------------- issue 12: mechanism, seeds
+# Wrong answers written by testers who never saw the checks: a softmax inside forward used
+# to cost `train` points too, with the hint "vous montez le gradient ?"; an unseeded shuffle
+# kept every point.
+SCENARIOS.update({
+    "submission-forward-returns-probabilities": Scenario(
+        grade_id="mlp_forward",
+        source='''def forward(X, params):
+    """Applique un softmax en sortie : renvoie des probabilités au lieu des logits."""
+    Z1 = X @ params["W1"] + params["b1"]
+    A1 = np.maximum(Z1, 0.0)
+    Z2 = A1 @ params["W2"] + params["b2"]
+    e = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True), {"Z1": Z1, "A1": A1}
+''',
+        must_fail=("test_forward_shapes_and_values", "test_forward_matches_torch"),
+        message_contains=("pas de softmax dans forward",),
+    ),
+    "submission-train-unseeded-shuffle": Scenario(
+        grade_id="train",
+        source='''def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
+    """Mélange avec np.random.permutation : l'état global, pas le seed."""
+    N, D = X_train.shape
+    params = init_params(D, hidden, 10, seed)
+    for _ in range(epochs):
+        ordre = np.random.permutation(N)
+        for debut in range(0, N, batch_size):
+            lot = ordre[debut : debut + batch_size]
+            logits, cache = forward(X_train[lot], params)
+            _, probs = softmax_cross_entropy(logits, y_train[lot])
+            grads = backward(X_train[lot], y_train[lot], params, cache, probs)
+            for nom in params:
+                params[nom] = params[nom] - lr * grads[nom]
+    return params
+''',
+        must_fail=("test_entrainer_uses_its_seed",),
+        message_contains=("même seed",),
+    ),
+})
+GROUPS["issue12-a"] = ("submission-forward-returns-probabilities", "submission-train-unseeded-shuffle")
+
+_ISSUE12_CORRECT = {
+    "correct-grad-f-float32-list": Correct(
+        grade_id="grad_f",
+        source='''def grad_f(x):
+    x1, x2 = float(x[0]), float(x[1])
+    return np.array([2 * x1, 6 * x2], dtype=np.float32)
+''',
+        why="float32 result built from Python floats",
+    ),
+    "correct-gd-list-vstack": Correct(
+        grade_id="gradient_descent",
+        source='''def descente_gradient(grad, x0, lr, n_steps):
+    points = [np.array(x0, dtype=float)]
+    for i in range(n_steps):
+        points.append(points[-1] - lr * grad(points[-1]))
+    print(f"{n_steps} pas, point final {points[-1]}")
+    return np.vstack(points)
+''',
+        why="a list of points stacked at the end, a print",
+    ),
+    "correct-diverges-isnan-any": Correct(
+        grade_id="diverges",
+        source='''def diverge(trajectoire):
+    t = np.array(trajectoire)
+    if np.isnan(t).any() or np.isinf(t).any():
+        return True
+    debut, fin = np.sqrt((t[0] ** 2).sum()), np.sqrt((t[-1] ** 2).sum())
+    return bool(fin > debut)
+''',
+        why="isnan/isinf and norms by hand",
+    ),
+    "correct-perceptron-heaviside": Correct(
+        grade_id="perceptron_update",
+        source='''def maj_perceptron(w, x, y, alpha):
+    f = np.heaviside(np.dot(w, x), 1.0)
+    return np.asarray(w, dtype=float) + alpha * (y - f) * np.asarray(x, dtype=float)
+''',
+        why="np.heaviside with value 1 at 0",
+    ),
+    "correct-forward-clip-dot": Correct(
+        grade_id="mlp_forward",
+        source='''def forward(X, params):
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    Z1 = np.dot(X, W1) + b1
+    A1 = np.clip(Z1, 0, None)
+    cache = {"Z1": Z1, "A1": A1}
+    return np.dot(A1, W2) + b2, cache
+''',
+        why="np.dot and np.clip for the ReLU",
+    ),
+    "correct-count-params-loop": Correct(
+        grade_id="count_params",
+        source='''def nombre_parametres(largeurs):
+    total = 0
+    for i in range(1, len(largeurs)):
+        total += largeurs[i - 1] * largeurs[i]  # poids
+        total += largeurs[i]  # biais
+    return total
+''',
+        why="an explicit loop over the layers",
+    ),
+    "correct-train-array-split": Correct(
+        grade_id="train",
+        source='''def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
+    rng = np.random.default_rng(seed)
+    params = init_params(X_train.shape[1], hidden, 10, seed)
+    n_lots = int(np.ceil(len(X_train) / batch_size))
+    for epoque in range(epochs):
+        for lot in np.array_split(rng.permutation(len(X_train)), n_lots):
+            Xb, yb = X_train[lot], y_train[lot]
+            logits, cache = forward(Xb, params)
+            perte, probs = softmax_cross_entropy(logits, yb)
+            grads = backward(Xb, yb, params, cache, probs)
+            params = {k: v - lr * grads[k] for k, v in params.items()}
+        if epoque % 10 == 0:
+            print(f"époque {epoque} : perte {perte:.3f}")
+    return params
+''',
+        why="np.array_split batches, a new params dict each step, a print",
+    ),
+}
+CORRECT = {**CORRECT, **_ISSUE12_CORRECT}
+CORRECT_GROUPS = {**CORRECT_GROUPS, "correct-issue12": tuple(_ISSUE12_CORRECT)}

@@ -10,7 +10,37 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, Partial, as_array, score_threshold
+from autograder.checks import CheckFailed, Partial, as_array, score_threshold, with_references
+
+# The grader's forward, loss and backward: `entrainer` is graded with these in place of the
+# student's (graded in their own items), so that a mistake there costs points once.
+MLP_REFERENCES = {
+    "forward": """
+def forward(X, params):
+    import numpy as np
+    Z1 = X @ params["W1"] + params["b1"]
+    A1 = np.maximum(Z1, 0.0)
+    return A1 @ params["W2"] + params["b2"], {"Z1": Z1, "A1": A1}
+""",
+    "softmax_cross_entropy": """
+def softmax_cross_entropy(logits, y):
+    import numpy as np
+    N = logits.shape[0]
+    decales = logits - logits.max(axis=1, keepdims=True)
+    log_probs = decales - np.log(np.exp(decales).sum(axis=1, keepdims=True))
+    return float(-log_probs[np.arange(N), y].mean()), np.exp(log_probs)
+""",
+    "backward": """
+def backward(X, y, params, cache, probs):
+    import numpy as np
+    N = X.shape[0]
+    Y = np.zeros_like(probs)
+    Y[np.arange(N), y] = 1.0
+    dZ2 = (probs - Y) / N
+    dZ1 = (dZ2 @ params["W2"].T) * (cache["Z1"] > 0)
+    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": cache["A1"].T @ dZ2, "b2": dZ2.sum(axis=0)}
+""",
+}
 
 HIDDEN, LR, EPOCHS, BATCH = 48, 0.1, 30, 32
 SPLIT_SEED = 2026  # fixed split, different from the notebook's
@@ -61,11 +91,50 @@ _GENERIC_EN = (
 
 
 @pytest.mark.item("train")
-@pytest.mark.points(1.5)
+@pytest.mark.points(0.5)
+def test_entrainer_uses_its_seed(submission, rng):
+    """The same seed gives the same parameters, another seed others (init and shuffling)."""
+    X_train, _, y_train, _ = _digits_split()
+    idx = rng.choice(len(X_train), size=300, replace=False)
+    s = int(rng.integers(0, 2**31 - 1))
+    runs = []
+    for call_seed in (s, s, s + 1):
+        params = with_references(
+            submission, MLP_REFERENCES, "entrainer", X_train[idx], y_train[idx],
+            hidden=16, lr=LR, epochs=2, batch_size=BATCH, seed=call_seed, timeout=60,
+        )
+        if not isinstance(params, dict) or "W1" not in params:
+            raise CheckFailed(
+                'entrainer doit renvoyer le dictionnaire params {"W1", "b1", "W2", "b2"}',
+                'entrainer must return the params dictionary {"W1", "b1", "W2", "b2"}',
+            )
+        runs.append(as_array(params["W1"], 'params["W1"]', allow_nan=True))
+    if not np.array_equal(runs[0], runs[1]):
+        raise CheckFailed(
+            "deux appels de entrainer avec le même seed donnent des paramètres différents : "
+            "mélangez avec rng = np.random.default_rng(seed) (pas np.random.permutation, "
+            "qui dépend de l'état global)",
+            "two calls of entrainer with the same seed give different parameters: shuffle with "
+            "rng = np.random.default_rng(seed) (not np.random.permutation, which depends on "
+            "the global state)",
+        )
+    if np.array_equal(runs[0], runs[2]):
+        raise CheckFailed(
+            "entrainer donne les mêmes paramètres pour deux seeds différents : passez seed à "
+            "init_params et au générateur du mélange",
+            "entrainer gives the same parameters for two different seeds: pass seed to "
+            "init_params and to the shuffling generator",
+        )
+
+
+@pytest.mark.item("train")
+@pytest.mark.points(1)
 def test_entrainer_reaches_test_accuracy(submission, seed):
     X_train, X_test, y_train, y_test = _digits_split()
     train_seed = int(seed % 2**31)
-    params = submission.call(
+    params = with_references(
+        submission,
+        MLP_REFERENCES,
         "entrainer",
         X_train,
         y_train,

@@ -305,17 +305,18 @@ def test_kl_matches_monte_carlo(submission, rng):
     if bad.any():
         i = int(np.argmax(bad))
         hint_fr, hint_en = _kl_hint(got, mu, logvar)
-        # Hidden inputs: the side of the estimate, never the estimate (it is the answer).
+        # Hidden inputs: the side of the estimate, never the estimate (it is the answer),
+        # nor the student's value (with "the sign is flipped" it gives the answer away).
         high = bool(got[i] > mc[i])
         side_fr = "au-dessus" if high else "en dessous"
         side_en = "above" if high else "below"
         raise CheckFailed(
             f"kl_gaussienne s'écarte de l'estimation de Monte-Carlo de E_q[log q(z) − log p(z)] "
             f"({samples} tirages) pour {int(bad.sum())} exemple(s) sur {n}, p. ex. l'exemple {i} : "
-            f"obtenu {got[i]:.4g}, {side_fr} de l'estimation, au-delà de 6 erreurs-types ; {hint_fr}",
+            f"votre valeur est {side_fr} de l'estimation, au-delà de 6 erreurs-types ; {hint_fr}",
             f"kl_gaussienne differs from the Monte Carlo estimate of E_q[log q(z) − log p(z)] "
             f"({samples} draws) on {int(bad.sum())} of {n} examples, e.g. example {i}: "
-            f"got {got[i]:.4g}, {side_en} the estimate by more than 6 standard errors; {hint_en}",
+            f"your value is {side_en} the estimate by more than 6 standard errors; {hint_en}",
         )
 
 

@@ -10,7 +10,7 @@ the equivariance of the student's own conv2d, and trains the student's own model
 
 from __future__ import annotations
 
-from tests.tp_harness import Scenario
+from tests.tp_harness import Correct, Scenario
 
 _CONV_VALUES = (
     "test_conv2d_fixed_examples",
@@ -442,3 +442,120 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "conv-library": ("submission-conv-calls-F-conv2d",),
     "conv-swapped-axes": ("submission-conv-swaps-window-axes",),
 }
+
+# ---------------------------------------------------------------- issue 12
+# A missing + 1 used to be told "le padding compte deux fois" (the first hint whose formula
+# matched one configuration); hints now need a formula that explains every answer.
+SCENARIOS["submission-output-size-missing-plus-one"] = Scenario(
+    grade_id="output_size",
+    source='''def taille_sortie(w_in, k, p=0, s=1):
+    """Oublie le + 1."""
+    return (w_in - k + 2 * p) // s
+''',
+    must_fail=("test_taille_sortie_course_examples", "test_taille_sortie_matches_conv2d_shapes"),
+    message_contains=("il manque le + 1",),
+)
+GROUPS["issue12-a"] = ("submission-output-size-missing-plus-one",)
+
+# Alternative correct answers, written as students write them: each must keep full marks.
+CORRECT: dict[str, Correct] = {
+    "correct-mlp-params-loop": Correct(
+        grade_id="mlp_params",
+        source='''def nb_params_mlp_image(h, w):
+    s = h * w
+    couches = [(s, s // 2), (s // 2, s // 4), (s // 4, 1)]
+    total = 0
+    for n_in, n_out in couches:
+        total += n_in * n_out + n_out
+    return total
+''',
+        why="an explicit loop over the layers",
+    ),
+    "correct-output-size-math-floor": Correct(
+        grade_id="output_size",
+        source='''import math
+
+
+def taille_sortie(w_in, k, p=0, s=1):
+    return int(math.floor((w_in + 2 * p - k) / s)) + 1
+''',
+        why="math.floor of a float division",
+    ),
+    "correct-conv2d-loops": Correct(
+        grade_id="conv2d",
+        source='''def conv2d(x, w, b=None, stride=1, padding=0):
+    N, C, H, W = x.shape
+    F_out, _, ky, kx = w.shape
+    if padding:
+        x = torch.nn.functional.pad(x, [padding] * 4)
+    H_out = (H + 2 * padding - ky) // stride + 1
+    W_out = (W + 2 * padding - kx) // stride + 1
+    lignes = []
+    for i in range(H_out):
+        colonnes = []
+        for j in range(W_out):
+            fen = x[:, :, i * stride : i * stride + ky, j * stride : j * stride + kx]
+            colonnes.append((fen.unsqueeze(1) * w.unsqueeze(0)).sum(dim=(2, 3, 4)))
+        lignes.append(torch.stack(colonnes, dim=-1))
+    sortie = torch.stack(lignes, dim=-2)
+    if b is not None:
+        sortie = sortie + b.view(1, -1, 1, 1)
+    return sortie
+''',
+        why="loops over output positions instead of unfold/einsum",
+    ),
+    "correct-maxpool-loops": Correct(
+        grade_id="max_pool",
+        source='''def max_pool2d(x, k, stride=None, padding=0):
+    if stride is None:
+        stride = k
+    if padding > 0:
+        x = F.pad(x, (padding,) * 4, value=-float("inf"))
+    H_out = (x.shape[2] - k) // stride + 1
+    W_out = (x.shape[3] - k) // stride + 1
+    sortie = torch.empty(x.shape[0], x.shape[1], H_out, W_out, dtype=x.dtype)
+    sortie = torch.stack([
+        torch.stack([
+            x[:, :, i * stride : i * stride + k, j * stride : j * stride + k].amax(dim=(2, 3))
+            for j in range(W_out)
+        ], dim=-1)
+        for i in range(H_out)
+    ], dim=-2)
+    return sortie
+''',
+        why="loops over output positions",
+    ),
+    "correct-conv-params-float-formula": Correct(
+        grade_id="conv_params",
+        source='''def nb_params_conv(kx, ky, I, F):
+    poids = kx * ky * I * F
+    biais = F
+    return poids + biais
+''',
+        why="weights and biases counted separately",
+    ),
+    "correct-models-custom-module": Correct(
+        grade_id="models",
+        source='''class MonCNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(1, 16, 5, padding=2)
+        self.c2 = nn.Conv2d(16, 24, 3, padding=1)
+        self.fc = nn.Linear(24, 10)
+
+    def forward(self, x):
+        x = F.relu(self.c2(F.relu(self.c1(x))))
+        return self.fc(torch.amax(x, dim=(2, 3)))
+
+
+def creer_cnn():
+    return MonCNN()
+
+
+def creer_mlp():
+    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+''',
+        why="a custom nn.Module with functional ReLU and a global max by torch.amax",
+    ),
+}
+CORRECT_GROUPS: dict[str, tuple[str, ...]] = {"correct-variants": tuple(CORRECT)}

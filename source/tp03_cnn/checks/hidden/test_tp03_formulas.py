@@ -57,36 +57,44 @@ def _torch_shape(H: int, W: int, ky: int, kx: int, p: int, s: int) -> tuple[int,
     return int(out.shape[-2]), int(out.shape[-1])
 
 
-def _size_hint(w_in: int, k: int, p: int, s: int, got: int) -> tuple[str, str]:
-    q = (w_in - k + 2 * p) / s
-    wrong = [
-        (round(q) + 1, "arrondi au plus proche", "rounding to the nearest"),
-        (math.ceil(q) + 1, "arrondi supérieur", "rounding up"),
-    ]
-    for value, fr, en in wrong:
-        if got == value and value != (w_in - k + 2 * p) // s + 1:
-            return (
-                f"c'est un {fr} : la division est entière, ⌊(W_in − k + 2p) / s⌋ (l'opérateur //), "
-                "une fenêtre qui dépasserait du bord n'est pas calculée",
-                f"that is {en}: the division is an integer one, ⌊(W_in − k + 2p) / s⌋ (the // "
-                "operator), a window that would go past the border is not computed",
-            )
-    if p and got == (w_in - k + p) // s + 1:
-        return (
-            "le padding compte deux fois, une fois de chaque côté : + 2p",
-            "the padding counts twice, once on each side: + 2p",
-        )
-    if got == (w_in - k + 2 * p) // s:
-        return (
-            "il manque le + 1 (la première position de la fenêtre)",
-            "the + 1 is missing (the first window position)",
-        )
+_ROUNDING_FR = (
+    "la division est entière, ⌊(W_in − k + 2p) / s⌋ (l'opérateur //), une fenêtre qui "
+    "dépasserait du bord n'est pas calculée"
+)
+_ROUNDING_EN = (
+    "the division is an integer one, ⌊(W_in − k + 2p) / s⌋ (the // operator), a window that "
+    "would go past the border is not computed"
+)
+# Classic wrong formulas, each with its hint. A hint is given only when its formula explains
+# EVERY answer the student gave (one configuration can fit several of them: a missing + 1
+# and a padding counted once agree whenever p = s).
+_SIZE_MISTAKES = (
+    (lambda w, k, p, s: round((w - k + 2 * p) / s) + 1,
+     f"c'est un arrondi au plus proche : {_ROUNDING_FR}", f"that is rounding to the nearest: {_ROUNDING_EN}"),
+    (lambda w, k, p, s: math.ceil((w - k + 2 * p) / s) + 1,
+     f"c'est un arrondi supérieur : {_ROUNDING_FR}", f"that is rounding up: {_ROUNDING_EN}"),
+    (lambda w, k, p, s: (w - k + 2 * p) // s,
+     "il manque le + 1 (la première position de la fenêtre)",
+     "the + 1 is missing (the first window position)"),
+    (lambda w, k, p, s: (w - k + p) // s + 1,
+     "le padding compte deux fois, une fois de chaque côté : + 2p",
+     "the padding counts twice, once on each side: + 2p"),
+)
+
+
+def _size_hint(answers: list[tuple[int, int, int, int, int]]) -> tuple[str, str]:
+    """The hint of the classic mistake that explains all (w_in, k, p, s, got) answers."""
+    for formula, fr, en in _SIZE_MISTAKES:
+        if all(got == formula(w, k, p, s) for w, k, p, s, got in answers):
+            return fr, en
     return "W_out = ⌊(W_in − k + 2p) / s⌋ + 1", "W_out = ⌊(W_in − k + 2p) / s⌋ + 1"
 
 
 @pytest.mark.item("output_size")
 @pytest.mark.points(1.5)
 def test_taille_sortie_matches_conv2d_shapes(submission, rng):
+    answers: list[tuple[int, int, int, int, int]] = []
+    first_wrong = None
     for H, W, ky, kx, p, s in _output_size_configs(rng):
         expected = _torch_shape(H, W, ky, kx, p, s)
         for axis, w_in, k, want in (("H", H, ky, expected[0]), ("W", W, kx, expected[1])):
@@ -101,14 +109,18 @@ def test_taille_sortie_matches_conv2d_shapes(submission, rng):
                 )
             got = as_int(raw, call)
             record_expected(call, want)
-            if got != want:
-                hint_fr, hint_en = _size_hint(w_in, k, p, s, got)
-                raise CheckFailed(
-                    f"{call} : obtenu {got}, ce n'est pas la taille {axis} de la sortie de "
-                    f"nn.Conv2d pour une entrée {H}×{W} et un noyau {ky}×{kx} ; {hint_fr}",
-                    f"{call}: got {got}, not the output size {axis} of nn.Conv2d "
-                    f"for a {H}×{W} input and a {ky}×{kx} kernel; {hint_en}",
-                )
+            answers.append((w_in, k, p, s, got))
+            if got != want and first_wrong is None:
+                first_wrong = (call, got, axis, H, W, ky, kx)
+    if first_wrong is not None:
+        call, got, axis, H, W, ky, kx = first_wrong
+        hint_fr, hint_en = _size_hint(answers)
+        raise CheckFailed(
+            f"{call} : obtenu {got}, ce n'est pas la taille {axis} de la sortie de "
+            f"nn.Conv2d pour une entrée {H}×{W} et un noyau {ky}×{kx} ; {hint_fr}",
+            f"{call}: got {got}, not the output size {axis} of nn.Conv2d "
+            f"for a {H}×{W} input and a {ky}×{kx} kernel; {hint_en}",
+        )
 
 
 # ---------------------------------------------------------------- conv layer parameters

@@ -4,16 +4,14 @@
 every other check of the same item must keep its points, so each scenario shows exactly
 which check catches the mistake. `message_contains` are substrings that must appear in
 the French message of at least one of those checks: the hint that names the fault.
-`affects` lists other items that may lose points as a consequence (the SGD loop builds
-the student's `MLPDeuxCouches`). A scenario with an empty `must_fail` is an accepted
+`affects` is empty: the SGD loop is graded with the grader's `MLPDeuxCouches`, so a
+mistake in the module costs points in its own item only. A scenario with an empty `must_fail` is an accepted
 variant: it must keep every point of its item.
 """
 
 from __future__ import annotations
 
-from tests.tp_harness import Scenario
-
-_USES_MODULE = ("sgd_digits",)  # entrainer_sgd builds MLPDeuxCouches
+from tests.tp_harness import Correct, Scenario
 
 SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ XOR and the perceptron
@@ -76,7 +74,6 @@ SCENARIOS: dict[str, Scenario] = {
 ''',
         must_fail=("test_mlp_deux_couches_784_256_10", "test_mlp_module_param_count_random_widths"),
         message_contains=("obtenu 203264, attendu 203530", "c'est le compte sans les biais"),
-        affects=_USES_MODULE,
     ),
     "submission-mlp-module-no-relu": Scenario(
         grade_id="mlp_module",
@@ -93,7 +90,6 @@ SCENARIOS: dict[str, Scenario] = {
 ''',
         must_fail=("test_mlp_module_forward_matches_weights",),
         message_contains=("la ReLU manque",),
-        affects=_USES_MODULE,
     ),
     # ------------------------------------------------------------ parameter counts
     "submission-count-without-biases": Scenario(
@@ -314,3 +310,170 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "submission-diagnose-divergence-final-only",
     ),
 }
+
+# ---------------------------------------------------------------- issue 12
+# Kept every point while the checks never passed β1, β2, ε nor looked at the caller's arrays.
+SCENARIOS.update({
+    "submission-adam-hard-coded-betas": Scenario(
+        grade_id="adam",
+        source='''def adam_step(params, grads, state, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Écrit 0.9, 0.999 et 1e-8 en dur au lieu d'utiliser les arguments."""
+    if state is None:
+        state = {"m": {k: np.zeros_like(p) for k, p in params.items()},
+                 "v": {k: np.zeros_like(p) for k, p in params.items()}}
+    nouveaux, m, v = {}, {}, {}
+    for k in params:
+        m[k] = 0.9 * state["m"][k] + 0.1 * grads[k]
+        v[k] = 0.999 * state["v"][k] + 0.001 * grads[k] ** 2
+        m_hat, v_hat = m[k] / (1 - 0.9**t), v[k] / (1 - 0.999**t)
+        nouveaux[k] = params[k] - lr * m_hat / (np.sqrt(v_hat) + 1e-8)
+    return nouveaux, {"m": m, "v": v}
+''',
+        must_fail=("test_adam_uses_its_hyperparameters_and_copies",),
+        message_contains=("utilisez les arguments",),
+    ),
+    "submission-sgd-no-zero-grad-unseeded": Scenario(
+        grade_id="sgd_digits",
+        source='''def entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
+    """Mélange avec torch.randperm sans générateur et sans seed : non reproductible, et
+    oublie zero_grad."""
+    X = torch.as_tensor(X_train, dtype=torch.float32)
+    y = torch.as_tensor(y_train, dtype=torch.long)
+    modele = MLPDeuxCouches(X.shape[1], hidden, 10)
+    optimiseur = torch.optim.SGD(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        ordre = torch.randperm(len(X))
+        for debut in range(0, len(X), batch_size):
+            lot = ordre[debut : debut + batch_size]
+            perte = nn.functional.cross_entropy(modele(X[lot]), y[lot])
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        must_fail=("test_entrainer_sgd_reaches_test_accuracy",),
+        message_contains=("s'accumulent",),
+    ),
+    "submission-adam-updates-in-place": Scenario(
+        grade_id="adam",
+        source='''def adam_step(params, grads, state, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Met à jour params sur place (params[k] -= ...) et le renvoie."""
+    if state is None:
+        state = {"m": {k: np.zeros_like(p) for k, p in params.items()},
+                 "v": {k: np.zeros_like(p) for k, p in params.items()}}
+    for k in params:
+        state["m"][k] = beta1 * state["m"][k] + (1 - beta1) * grads[k]
+        state["v"][k] = beta2 * state["v"][k] + (1 - beta2) * grads[k] ** 2
+        m_hat = state["m"][k] / (1 - beta1**t)
+        v_hat = state["v"][k] / (1 - beta2**t)
+        params[k] -= lr * m_hat / (np.sqrt(v_hat) + eps)
+    return params, state
+''',
+        must_fail=("test_adam_uses_its_hyperparameters_and_copies",),
+        message_contains=("modifie sur place",),
+    ),
+})
+GROUPS["issue12-a"] = ("submission-adam-hard-coded-betas", "submission-sgd-no-zero-grad-unseeded")
+GROUPS["issue12-b"] = ("submission-adam-updates-in-place",)
+
+# Alternative correct answers, written as students write them: each must keep full marks.
+CORRECT: dict[str, Correct] = {
+    "correct-separe-loop": Correct(
+        grade_id="xor_perceptron",
+        source='''def separe_parfaitement(w, b, X, y):
+    for x_i, y_i in zip(X, y):
+        sortie = 1 if float(np.dot(w, x_i)) + b > 0 else 0
+        if sortie != int(y_i):
+            return False
+    return True
+''',
+        why="a loop with an early return",
+    ),
+    "correct-xor-relu-sgd-momentum": Correct(
+        grade_id="xor_mlp",
+        source='''def entrainer_xor(seed=0):
+    torch.manual_seed(seed)
+    modele = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 2))
+    opt = torch.optim.SGD(modele.parameters(), lr=0.5, momentum=0.9)
+    for pas in range(500):
+        perte = nn.functional.cross_entropy(modele(X_xor_t), y_xor_t)
+        opt.zero_grad()
+        perte.backward()
+        opt.step()
+    return modele
+''',
+        why="other valid hyper-parameters: SGD with momentum, 16 hidden units, 500 steps",
+    ),
+    "correct-mlp-module-relu-attribute": Correct(
+        grade_id="mlp_module",
+        source='''class MLPDeuxCouches(nn.Module):
+    def __init__(self, d_in, d_cache, d_out):
+        super().__init__()
+        self.fc1 = nn.Linear(d_in, d_cache)
+        self.activation = nn.ReLU()
+        self.fc2 = nn.Linear(d_cache, d_out)
+
+    def forward(self, x):
+        return self.fc2(self.activation(self.fc1(x)))
+''',
+        why="an nn.ReLU module kept as an attribute (the names fc1, fc2 are the statement's)",
+    ),
+    "correct-count-params-loop": Correct(
+        grade_id="count_params",
+        source='''def nombre_parametres(largeurs):
+    total = 0
+    for i in range(len(largeurs) - 1):
+        total += (largeurs[i] + 1) * largeurs[i + 1]
+    return total
+''',
+        why="(n + 1) * h in a loop",
+    ),
+    "correct-adam-state-tuple": Correct(
+        grade_id="adam",
+        source='''def adam_step(params, grads, state, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):
+    if state is None:
+        m = {k: np.zeros_like(np.asarray(v, dtype=np.float64)) for k, v in params.items()}
+        v = {k: np.zeros_like(np.asarray(p, dtype=np.float64)) for k, p in params.items()}
+    else:
+        m, v = state
+    m2 = {k: beta1 * m[k] + (1 - beta1) * grads[k] for k in params}
+    v2 = {k: beta2 * v[k] + (1 - beta2) * np.square(grads[k]) for k in params}
+    nouveaux = {
+        k: params[k] - lr * (m2[k] / (1 - beta1**t)) / np.sqrt(v2[k] / (1 - beta2**t) + eps)
+        for k in params
+    }
+    return nouveaux, (m2, v2)
+''',
+        why="the state as a tuple, eps inside the root (the course's version)",
+    ),
+    "correct-sgd-dataloader": Correct(
+        grade_id="sgd_digits",
+        source='''from torch.utils.data import DataLoader, TensorDataset
+
+
+def entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
+    torch.manual_seed(seed)
+    donnees = TensorDataset(torch.tensor(X_train, dtype=torch.float32), torch.tensor(y_train).long())
+    modele = MLPDeuxCouches(donnees.tensors[0].shape[1], hidden, 10)
+    opt = torch.optim.SGD(modele.parameters(), lr=lr)
+    for epoque in range(epochs):
+        for xb, yb in DataLoader(donnees, batch_size=batch_size, shuffle=True):
+            opt.zero_grad()
+            nn.functional.cross_entropy(modele(xb), yb).backward()
+            opt.step()
+    return modele
+''',
+        why="DataLoader with the global seed",
+    ),
+    "correct-pca-eigh": Correct(
+        grade_id="pca",
+        source='''def projection_acp(H):
+    H = np.asarray(H, dtype=np.float64)
+    Hc = H - H.mean(0)
+    valeurs, vecteurs = np.linalg.eigh(np.cov(Hc, rowvar=False))
+    ordre = np.argsort(valeurs)[::-1][:2]
+    return Hc @ vecteurs[:, ordre]
+''',
+        why="eigen-decomposition of the covariance instead of the SVD (column signs may differ)",
+    ),
+}
+CORRECT_GROUPS: dict[str, tuple[str, ...]] = {"correct-variants": tuple(CORRECT)}

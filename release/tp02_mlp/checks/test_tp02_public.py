@@ -18,8 +18,27 @@ from autograder.checks import (
     assert_equal_int,
     assert_param_count,
     param_breakdown,
+    with_references,
 )
 from autograder.proxy import Handle, Tensor
+
+# The grader's MLPDeuxCouches: `entrainer_sgd` is graded with it in place of the student's
+# (graded in its own item), so that a mistake in the module costs points once.
+MLP_REFERENCE = {
+    "MLPDeuxCouches": """
+import torch as _ag_torch
+
+
+class MLPDeuxCouches(_ag_torch.nn.Module):
+    def __init__(self, d_in, d_cache, d_out):
+        super().__init__()
+        self.fc1 = _ag_torch.nn.Linear(d_in, d_cache)
+        self.fc2 = _ag_torch.nn.Linear(d_cache, d_out)
+
+    def forward(self, x):
+        return self.fc2(_ag_torch.relu(self.fc1(x)))
+""",
+}
 
 # A trusted helper, defined in the kernel: is a returned object a torch module?
 IS_MODULE_SRC = """
@@ -214,8 +233,9 @@ def test_entrainer_sgd_returns_a_module(submission):
     X, y = X[:200] / 16.0, y[:200]
     model = _module(
         submission,
-        submission.call(
-            "entrainer_sgd", X, y, hidden=16, lr=0.1, epochs=1, batch_size=32, seed=0, timeout=60
+        with_references(
+            submission, MLP_REFERENCE,
+            "entrainer_sgd", X, y, hidden=16, lr=0.1, epochs=1, batch_size=32, seed=0, timeout=60,
         ),
         "entrainer_sgd",
     )

@@ -20,8 +20,27 @@ from autograder.checks import (
     as_float,
     record_margin,
     score_threshold,
+    with_references,
 )
 from autograder.proxy import Handle, StudentError, Tensor
+
+# The grader's MLPDeuxCouches: `entrainer_sgd` is graded with it in place of the student's
+# (graded in its own item), so that a mistake in the module costs points once.
+MLP_REFERENCE = {
+    "MLPDeuxCouches": """
+import torch as _ag_torch
+
+
+class MLPDeuxCouches(_ag_torch.nn.Module):
+    def __init__(self, d_in, d_cache, d_out):
+        super().__init__()
+        self.fc1 = _ag_torch.nn.Linear(d_in, d_cache)
+        self.fc2 = _ag_torch.nn.Linear(d_cache, d_out)
+
+    def forward(self, x):
+        return self.fc2(_ag_torch.relu(self.fc1(x)))
+""",
+}
 
 HIDDEN, LR, EPOCHS, BATCH = 64, 0.1, 30, 32
 SPLIT_SEED = 2026  # fixed split, different from the notebook's
@@ -122,7 +141,9 @@ _GENERIC_EN = (
 def test_entrainer_sgd_reaches_test_accuracy(submission, seed):
     X_train, X_test, y_train, y_test = _digits_split()
     with TimeBudget(SECONDS, what_fr="l'entraînement", what_en="training") as budget:
-        value = submission.call(
+        value = with_references(
+            submission,
+            MLP_REFERENCE,
             "entrainer_sgd",
             X_train,
             y_train,

@@ -1,0 +1,124 @@
+"""Hidden checks, part 6: what the outcome checks never vary.
+
+- adam_step with non-default β1, β2 and ε (passed by keyword) against torch.optim.Adam
+  with the same values (either placement of ε): hard-coded 0.9 / 0.999 / 1e-8 fail here.
+- adam_step leaves the caller's params, grads and state unmodified: it returns NEW
+  dictionaries and arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from autograder.checks import CheckFailed, as_array, relabel
+from autograder.proxy import SubmissionError
+
+INPLACE_SRC = """
+def _tp02_adam_inplace(params, grads, lr, b1, b2, eps):
+    import copy
+    import numpy as np
+
+    params = {k: np.array(v, dtype=float) for k, v in params.items()}
+    grads = {k: np.array(v, dtype=float) for k, v in grads.items()}
+    p0, g0 = copy.deepcopy(params), copy.deepcopy(grads)
+    _, state = adam_step(params, grads, None, lr, 1, beta1=b1, beta2=b2, eps=eps)
+    s0 = copy.deepcopy(state)
+    adam_step(params, grads, state, lr, 2, beta1=b1, beta2=b2, eps=eps)
+    def same(a, b):
+        if isinstance(a, dict):
+            return isinstance(b, dict) and a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+        if isinstance(a, (list, tuple)):
+            return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        try:
+            return bool(np.array_equal(np.asarray(a), np.asarray(b)))
+        except Exception:
+            return a is b
+
+    return {"params": same(params, p0), "grads": same(grads, g0), "state": same(state, s0)}
+"""
+
+
+def _torch_traj(params, grads_seq, lr, b1, b2, eps):
+    tensors = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in params.items()}
+    opt = torch.optim.Adam(list(tensors.values()), lr=lr, betas=(b1, b2), eps=eps)
+    out = []
+    for grads in grads_seq:
+        for k, t in tensors.items():
+            t.grad = torch.tensor(grads[k], dtype=torch.float64)
+        opt.step()
+        out.append({k: t.detach().numpy().copy() for k, t in tensors.items()})
+    return out
+
+
+def _eps_inside_traj(params, grads_seq, lr, b1, b2, eps):
+    p = {k: np.array(v, dtype=float) for k, v in params.items()}
+    m = {k: np.zeros_like(v) for k, v in p.items()}
+    v = {k: np.zeros_like(x) for k, x in p.items()}
+    out = []
+    for t, grads in enumerate(grads_seq, start=1):
+        for k in p:
+            m[k] = b1 * m[k] + (1 - b1) * grads[k]
+            v[k] = b2 * v[k] + (1 - b2) * grads[k] ** 2
+            p[k] = p[k] - lr * (m[k] / (1 - b1**t)) / np.sqrt(v[k] / (1 - b2**t) + eps)
+        out.append({k: x.copy() for k, x in p.items()})
+    return out
+
+
+@pytest.mark.item("adam")
+@pytest.mark.points(0.5)
+def test_adam_uses_its_hyperparameters_and_copies(submission, rng):
+    b1, b2 = float(rng.uniform(0.6, 0.8)), float(rng.uniform(0.9, 0.98))
+    eps = float(10.0 ** rng.uniform(-4.0, -3.0))
+    params = {"W": rng.normal(size=(3, 2)), "b": rng.normal(size=2)}
+    grads_seq = [{k: rng.uniform(0.1, 1.0, size=v.shape) * rng.choice([-1.0, 1.0], size=v.shape)
+                  for k, v in params.items()} for _ in range(4)]
+    lr = 0.01
+
+    def student(**kwargs):
+        state, current, got = None, {k: v.copy() for k, v in params.items()}, []
+        for t, grads in enumerate(grads_seq, start=1):
+            res = submission.call("adam_step", current, grads, state, lr, t, **kwargs)
+            if not isinstance(res, (tuple, list)) or len(res) != 2 or not isinstance(res[0], dict):
+                raise CheckFailed("adam_step doit renvoyer le couple (nouveaux_params, nouvel_etat)",
+                                  "adam_step must return the pair (new_params, new_state)")
+            current = {k: as_array(res[0].get(k), f'params["{k}"] (t = {t})', shape=v.shape,
+                                   allow_nan=True) for k, v in params.items()}
+            state = res[1]
+            got.append(current)
+        return got
+
+    def matches(got, b1_, b2_, eps_):
+        refs = (_torch_traj(params, grads_seq, lr, b1_, b2_, eps_),
+                _eps_inside_traj(params, grads_seq, lr, b1_, b2_, eps_))
+        return any(all(np.allclose(got[s][k], ref[s][k], rtol=1e-6, atol=1e-9)
+                       for s in range(len(got)) for k in params) for ref in refs)
+
+    # A wrong Adam fails the step-by-step checks; this one only asks whether an Adam that is
+    # right with the defaults also follows the values it is given.
+    if matches(student(), 0.9, 0.999, 1e-8) and not matches(
+        student(beta1=b1, beta2=b2, eps=eps), b1, b2, eps
+    ):
+        raise CheckFailed(
+            f"avec beta1 = {b1:.3f}, beta2 = {b2:.3f} et eps = {eps:.2g} passés en arguments, "
+            "adam_step s'écarte de torch.optim.Adam réglé de même : utilisez les arguments "
+            "beta1, beta2 et eps, pas les valeurs par défaut écrites en dur",
+            f"with beta1 = {b1:.3f}, beta2 = {b2:.3f} and eps = {eps:.2g} passed as arguments, "
+            "adam_step leaves torch.optim.Adam set the same way: use the beta1, beta2 and eps "
+            "arguments, not hard-coded default values",
+        )
+    helper = submission.define("_tp02_adam_inplace", INPLACE_SRC)
+    try:
+        out = submission.call(helper.name, {k: v.tolist() for k, v in params.items()},
+                              {k: v.tolist() for k, v in grads_seq[0].items()}, lr, b1, b2, eps)
+    except SubmissionError as exc:
+        raise relabel(exc, helper.name, "adam_step") from None
+    changed = [name for name in ("params", "grads", "state") if not (isinstance(out, dict) and out.get(name) is True)]
+    if changed:
+        raise CheckFailed(
+            f"adam_step modifie sur place ce qu'on lui passe ({', '.join(changed)}) : "
+            "renvoyez de NOUVEAUX dictionnaires et tableaux (p - lr * …, pas p -= …)",
+            f"adam_step modifies what it is given in place ({', '.join(changed)}): return NEW "
+            "dictionaries and arrays (p - lr * ..., not p -= ...)",
+        )

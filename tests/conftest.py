@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import functools
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ import pytest
 from autograder.config import GradeOptions
 from autograder.course import TP, Course
 from autograder.grade import grade_notebook_dict, pool_for_tp
-from autograder.nbio import grade_id
+from autograder.prove.run import with_answers
 from autograder.results import GradeReport
 from autograder.slot import KernelPool
 
@@ -35,18 +34,6 @@ def views(tp_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return v.release_nb, v.solution_nb
 
 
-def with_answers(nb: dict[str, Any], replacements: dict[str, str]) -> dict[str, Any]:
-    """A copy of `nb` whose answer cells with these grade_ids hold the given source."""
-    out = copy.deepcopy(nb)
-    seen = set()
-    for cell in out["cells"]:
-        gid = grade_id(cell)
-        if gid in replacements:
-            cell["source"] = replacements[gid]
-            seen.add(gid)
-    missing = set(replacements) - seen
-    assert not missing, f"no answer cell with grade_id {sorted(missing)}"
-    return out
 
 
 class KernelPools:

@@ -317,7 +317,10 @@ LANDLOCK_DIFFERS: dict[str, dict[str, str]] = {
     "hidden-check-files": {"says": STOPPED_OTHERWISE, "evidence": STOPPED_OTHERWISE},
     "instructor-source-and-solutions": {"says": STOPPED_OTHERWISE, "evidence": STOPPED_OTHERWISE},
     "other-students": {"says": STOPPED_OTHERWISE, "evidence": STOPPED_OTHERWISE},
-    "write-outside-workdir": {"evidence": STOPPED_OTHERWISE + "; no private /tmp (the work dir holds .tmp)"},
+    "write-outside-workdir": {
+        "says": STOPPED_OTHERWISE,
+        "evidence": STOPPED_OTHERWISE + "; no private /tmp or /dev/shm (the work dir holds .tmp)",
+    },
     "loopback-server": {
         "says": "stopped otherwise: seccomp refuses the socket (EAFNOSUPPORT) before any connection",
         "evidence": "stopped otherwise: seccomp refuses the socket (EAFNOSUPPORT) before any connection",

@@ -549,6 +549,7 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
             "a dense layer",
         ),
     ]
+    failures = []
     for i in rng.permutation(len(cases)):
         kind, param, xi, label, label_en = cases[i]
         dy, dx = _shift(rng)
@@ -600,21 +601,30 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
                 "the absolute value is missing: max |f(T_d x) − T_d f(x)|",
             ),
         ]
-        hint_fr = "max |f(T_d x) − T_d f(x)| sur toutes les composantes, avec translater"
-        hint_en = "max |f(T_d x) − T_d f(x)| over every entry, with translater"
-        for value, fr, en in variants:
-            if (
-                abs(got - float(value)) <= 1e-6 * max(1e-9, abs(float(value)))
-                and abs(float(value) - expected) > tol
-            ):
-                hint_fr, hint_en = fr, en
-                break
-        raise CheckFailed(
-            f"{what_fr} : la valeur renvoyée ({got:.4g}) ne correspond pas à l'erreur d'équivariance "
-            f"mesurée par le correcteur ; {hint_fr}",
-            f"erreur_equivariance(f, x, dy={dy}, dx={dx}) with f = {label_en}: the returned value "
-            f"({got:.4g}) does not match the equivariance error the grader measures; {hint_en}",
-        )
+        matched = [
+            (fr, en)
+            for value, fr, en in variants
+            if abs(got - float(value)) <= 1e-6 * max(1e-9, abs(float(value)))
+            and abs(float(value) - expected) > tol
+        ]
+        failures.append((len(matched) != 1, what_fr, label_en, dy, dx, got, matched))
+    if not failures:
+        return
+    # A case where two classic mistakes give the same number (a ReLU's zeros can make
+    # f(T_d x) − f(x) and f(T_d x) − T_{-d} f(x) peak alike) cannot tell them apart: the
+    # hint comes from the first case that names exactly one mistake, else the generic one.
+    failures.sort(key=lambda f: f[0])  # stable: unambiguous cases first, in drawing order
+    _, what_fr, label_en, dy, dx, got, matched = failures[0]
+    hint_fr = "max |f(T_d x) − T_d f(x)| sur toutes les composantes, avec translater"
+    hint_en = "max |f(T_d x) − T_d f(x)| over every entry, with translater"
+    if len(matched) == 1:
+        hint_fr, hint_en = matched[0]
+    raise CheckFailed(
+        f"{what_fr} : la valeur renvoyée ({got:.4g}) ne correspond pas à l'erreur d'équivariance "
+        f"mesurée par le correcteur ; {hint_fr}",
+        f"erreur_equivariance(f, x, dy={dy}, dx={dx}) with f = {label_en}: the returned value "
+        f"({got:.4g}) does not match the equivariance error the grader measures; {hint_en}",
+    )
 
 
 @pytest.mark.item("equivariance")

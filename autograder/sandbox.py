@@ -214,7 +214,7 @@ def strict_level(launcher: str) -> str | None:
     if launcher == "fork":
         if os.geteuid() == 0 and can_fork_namespaces():
             return "namespaces"
-        return "landlock" if landlock_abi() >= 6 and (seccomp_supported() or landlock_abi() >= 4) else None
+        return "landlock" if landlock_isolates_network() and landlock_scopes_signals() else None
     caps = probe()
     return "bwrap" if caps.bwrap and caps.is_root and caps.setpriv else None
 
@@ -496,7 +496,7 @@ def _plan_fork(
             roots = python_roots(python)
             confine = landlock_rules(workdir, runtime_dir, roots, device)
             level, hidden = "landlock", True
-            isolated = abi >= 4 or seccomp_supported()
+            isolated = landlock_isolates_network()
             notes.append(
                 f"landlock: Landlock ABI {abi} and a seccomp filter, set by the kernel on itself (no namespaces here): "
                 "reads only beneath the OS, the Python install and the venv; writes only in its work and runtime folders; "
@@ -522,7 +522,7 @@ def _plan_fork(
     else:
         notes.append("sandbox off: the kernel runs unconfined")
     # Landlock's signal and ptrace scoping (ABI 6) stands in for the user switch.
-    scoped = level == "landlock" and landlock_abi() >= 6
+    scoped = level == "landlock" and landlock_scopes_signals()
     _refuse_if_strict(mode, net=isolated, fs=hidden, switched=switched or scoped, notes=tuple(notes))
     info = SandboxInfo(
         level=level,
@@ -553,6 +553,17 @@ def _landlock_abi() -> int:
         return abi()
     except OSError:
         return 0
+
+
+def landlock_isolates_network() -> bool:
+    """TCP refused by Landlock (ABI 4), or every non-unix socket by the seccomp filter."""
+    return landlock_abi() >= 4 or (landlock_abi() >= 1 and seccomp_supported())
+
+
+def landlock_scopes_signals() -> bool:
+    """Signals and abstract sockets kept inside the sandbox (ABI 6): what stands in for the
+    user switch in `--sandbox strict`."""
+    return landlock_abi() >= 6
 
 
 def seccomp_supported() -> bool:

@@ -28,6 +28,8 @@ from autograder.proxy import Submission, SubmissionError
 from autograder.results import CheckResult, Expected, Margin, Message, Status, Visibility
 from autograder.secret import InputKey, InputKeys
 
+#: What the `seed` fixture is derived for: the submission, not one check (see `seed`).
+SEED_SCOPE = "(submission)"
 GENERIC_HIDDEN = Message(
     fr="la vérification a échoué sur des entrées cachées", en="the check failed on hidden inputs"
 )
@@ -70,8 +72,12 @@ class _Collector:
 
     @pytest.fixture
     def seed(self, request: pytest.FixtureRequest) -> int:
-        """A seed a check may hand to student code (and so see quoted back in feedback)."""
-        return self._key(request).derive("student", request.node.name)
+        """A seed a check may hand to student code (and so see quoted back in feedback).
+
+        One value for every check of a submission (per visibility): checks that share what
+        one of them computed (`once_per_submission`: a model trained on data built from the
+        seed) must agree on it, whichever check runs first."""
+        return self._key(request).derive("student", SEED_SCOPE)
 
     @pytest.fixture
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:

@@ -2,7 +2,7 @@
 # README command 2: set up if needed, then run the tests.
 #   bash scripts/test.sh          the default suite (everything not marked slow), ~15 min on 2 cores
 #   bash scripts/test.sh slow     the slow step: full TP solutions graded end to end, and
-#                                 the determinism tests (each TP notebook graded 3 times; in one
+#                                 the determinism tests (each TP solution graded 3 times, each wrong-answer group twice; in one
 #                                 session the first grading is shared with the scenario tests)
 #   bash scripts/test.sh determinism  the determinism tests alone
 #   bash scripts/test.sh all      everything

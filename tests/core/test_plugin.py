@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.plugin import GENERIC_HIDDEN, CheckRun, run_checks
+from autograder.plugin import GENERIC_HIDDEN, SEED_SCOPE, CheckRun, run_checks
 from autograder.proxy import Submission
 from autograder.results import Message, Status, Visibility
 from autograder.secret import InputKey, InputKeys, public_key
@@ -138,6 +138,10 @@ def test_rng_draw(rng):
 
 
 def test_seed_value(seed):
+    _report(seed)
+
+
+def test_seed_value_again(seed):
     _report(seed)
 
 
@@ -277,8 +281,11 @@ def test_fixtures_rng_and_seed_derive_from_the_secret_and_the_check(tmp_path):
     assert first["test_rng_draw"] != other_seed["test_rng_draw"]
     # Public checks: keyed with the public constant, the same for every student (the
     # student's own `autograder check` sees the same inputs as the grade).
-    assert first["test_seed_value"] == repr(public_key(1).derive("student", "test_seed_value"))
+    assert first["test_seed_value"] == repr(public_key(1).derive("student", SEED_SCOPE))
     assert values(seed=1, student="group/bob") == first
+    # One seed for every check of a submission: checks sharing a model trained once on data
+    # built from it (whichever runs first) agree on it.
+    assert first["test_seed_value_again"] == first["test_seed_value"]
     ctx = values(seed=1, lang="en", device="cpu", tp_dir=tmp_path)["test_context"]
     assert ctx == repr(("cpu", "en", str(tmp_path)))
 
@@ -298,7 +305,7 @@ def test_hidden_inputs_depend_on_the_secret_and_the_student_and_not_on_the_hande
     assert alice == values(student="group/alice")  # the same student: the same inputs
     assert alice["test_rng_draw"] != bob["test_rng_draw"]
     key = InputKey(COURSE_SECRET, "group/alice", 123)
-    handed = key.derive("student", "test_seed_value")
+    handed = key.derive("student", SEED_SCOPE)
     assert alice["test_seed_value"] == "…"  # a hidden check's message never shows a handed seed
     draw = np.random.default_rng(key.derive("inputs", "test_rng_draw")).integers(0, 10**9, size=3).tolist()
     assert alice["test_rng_draw"] == repr(draw)
@@ -480,7 +487,7 @@ def test_hidden_messages_never_show_a_seed_handed_to_student_code(tmp_path, visi
     assert errors == []
     by_name = {r.name: r.message for r in results}
     key = keys().hidden if visibility is Visibility.HIDDEN else keys().public
-    handed = key.derive("student", "test_quotes_the_seed_it_was_given")
+    handed = key.derive("student", SEED_SCOPE)
     quoted = by_name["test_quotes_the_seed_it_was_given"]
     if visibility is Visibility.HIDDEN:
         for text in (quoted.fr, quoted.en):

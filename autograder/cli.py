@@ -27,18 +27,12 @@ MAX_CHECKS_PRINTED = 10
 
 
 def print_grade_summary(report: Any, lang: str, out: Path, files: tuple[Path, ...]) -> None:
-    """What `grade` prints of a report: the score, each problem, the report files."""
-    label = "Note" if lang == "fr" else "Score"
-    say(f"{label}: {report.score:g} / {report.max_score:g}  ({report.tp}, commit {(report.commit.sha or '?')[:10]})")
-    for p in report.problems:
-        say(f"  ! {p.code}: {p.message.text(lang)}")
-    lost = [c for c in report.checks if c.score < c.max_score]
-    for c in lost[:MAX_CHECKS_PRINTED]:  # a CI log shows what to fix first; the reports hold all
-        text = c.message.text(lang).strip().splitlines()[0][:160] if c.message and c.message.text(lang).strip() else ""
-        say(f"  - {c.item}::{c.name} {c.score:g}/{c.max_score:g}" + (f": {text}" if text else ""))
-    if len(lost) > MAX_CHECKS_PRINTED:
-        say(f"  - ... {len(lost) - MAX_CHECKS_PRINTED} more (feedback.md)")
-    say(f"reports: {out}/ ({', '.join(sorted(p.name for p in files))})")
+    """What `grade` prints of a report: the score, each problem, the checks to review first
+    (a CI log shows what to fix; the reports hold all), the report files. Rendered for a
+    terminal on a TTY, plain text elsewhere; student text goes through for_terminal."""
+    from autograder.render.terminal import grade_view, show
+
+    show(grade_view(report, lang, out, files, limit=MAX_CHECKS_PRINTED))
 
 
 def _add_grade_options(p: argparse.ArgumentParser) -> None:
@@ -135,9 +129,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     options = _options(args, None)
     out = Path(args.out) if args.out else None
     graded = check_working_copy(args.tp, start, options, out)
-    from autograder.render.markdown import to_markdown
+    from autograder.render.terminal import report_view, show
 
-    say(to_markdown(graded.report, options.lang))
+    show(report_view(graded.report, options.lang, options.timezone))
     return EXIT_OK
 
 

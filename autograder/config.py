@@ -29,6 +29,12 @@ class GradeOptions:
     """How a submission is graded. Shared by `grade`, `check`, `demo` and `release`."""
 
     lang: Lang = option("fr", "Language of student feedback: fr or en.", choices=("fr", "en"))
+    timezone: str | None = option(
+        None,
+        "Time zone of the dates in feedback, the terminal and moodle.csv: an IANA name "
+        "(Europe/Paris), UTC, or an offset (+01:00). Default: grade-class uses the "
+        "deadline's zone; grade and check keep each date's own zone.",
+    )
     sandbox: SandboxMode = option(
         "auto",
         "Isolation: 'auto' uses the strongest level this machine offers and records it; "
@@ -91,6 +97,22 @@ class GradeOptions:
                 )
             )
         return replace(self, **values)
+
+    def __post_init__(self) -> None:
+        if self.timezone is not None:
+            from autograder.render.formats import parse_zone
+
+            try:
+                parse_zone(self.timezone)
+            except ValueError:
+                raise ConfigError(
+                    Message(
+                        fr=f"timezone {self.timezone!r} inconnu : un nom IANA (Europe/Paris), "
+                        "UTC ou un décalage (+01:00)",
+                        en=f"unknown timezone {self.timezone!r}: an IANA name (Europe/Paris), "
+                        "UTC or an offset (+01:00)",
+                    )
+                ) from None
 
 
 def option_help(cls: type) -> list[tuple[str, Any, str, tuple[str, ...] | None]]:

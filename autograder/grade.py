@@ -251,7 +251,11 @@ def grade_job(
     executed = sanitize_notebook(run_nb, origins) if run_nb is not None else None
     files: tuple[Path, ...] = ()
     if out_dir is not None:
-        files = tuple(write_reports(report, out_dir, lang=options.lang, executed_notebook=executed).values())
+        files = tuple(
+            write_reports(
+                report, out_dir, lang=options.lang, tz=options.timezone, executed_notebook=executed
+            ).values()
+        )
     return Graded(report, executed, files)
 
 

@@ -58,9 +58,12 @@ def write_reports(
     out_dir: Path,
     *,
     lang: str = "fr",
+    tz: str | None = None,
     executed_notebook: dict | None = None,
 ) -> dict[str, Path]:
     """Writes grade.json, junit.xml, feedback.md, feedback.html (and executed.ipynb).
+
+    `tz` is the time zone the feedback's dates are shown in (GradeOptions.timezone).
 
     Returns file name -> path. Everything is rendered before anything is written, so a
     renderer error leaves the previous reports untouched.
@@ -69,8 +72,8 @@ def write_reports(
     contents: dict[str, bytes] = {
         "grade.json": to_json(report, lang).encode("utf-8", "replace"),
         "junit.xml": to_junit(report, lang).encode("utf-8", "replace"),
-        "feedback.md": to_markdown(report, lang).encode("utf-8", "replace"),
-        "feedback.html": to_html(report, lang).encode("utf-8", "replace"),
+        "feedback.md": to_markdown(report, lang, tz).encode("utf-8", "replace"),
+        "feedback.html": to_html(report, lang, tz).encode("utf-8", "replace"),
     }
     if executed_notebook is not None:
         contents["executed.ipynb"] = _notebook_bytes(executed_notebook)

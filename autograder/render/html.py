@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from autograder.render.formats import fmt_points
 from autograder.render.strings import (
     MARKERS,
     STRINGS,
@@ -18,6 +19,7 @@ from autograder.render.strings import (
     clean,
     clip,
     first_line,
+    fmt_date,
     fmt_num,
     footer_parts,
     group_by_item,
@@ -91,8 +93,8 @@ def _code(text: object) -> str:
     return f"<code>{esc(text)}</code>"
 
 
-def _points(score: float, max_score: float) -> str:
-    return f"{fmt_num(score)} / {fmt_num(max_score)}"
+def _points(score: float, max_score: float, lang: str) -> str:
+    return esc(fmt_points(score, max_score, lang))
 
 
 def _css_class(status: Status | str) -> str:
@@ -110,11 +112,13 @@ def _message(text: object) -> str:
     return f'<div class="msg">{esc(str(text).strip(), _MESSAGE_LIMIT)}</div>'
 
 
-def _header(report: GradeReport, lang: str) -> list[str]:
+def _header(report: GradeReport, lang: str, tz: str | None) -> list[str]:
     title = clean(report.title.text(lang)) or clean(report.tp)
     pct = percent(report.score, report.max_score)
     level = "" if pct >= 80 else " mid" if pct >= 50 else " low"
-    score_line = tr("score_line", lang, score=fmt_num(report.score), max=fmt_num(report.max_score))
+    score_line = tr(
+        "score_line", lang, score=fmt_num(report.score, lang), max=fmt_num(report.max_score, lang)
+    )
     out = [
         f"<h1>{esc(title)}</h1>",
         f'<p class="sub">{esc(tr("feedback", lang))} — {_code(report.tp)}</p>',
@@ -127,7 +131,8 @@ def _header(report: GradeReport, lang: str) -> list[str]:
     sha = _code(short_sha(c.sha)) if c.sha else esc(tr("no_commit", lang))
     commit = trh("commit_line", lang, sha=sha)
     if c.committer_date:
-        commit += " " + trh("commit_date", lang, date=esc(c.committer_date))
+        date = fmt_date(clean(c.committer_date), lang, tz)
+        commit += " " + trh("commit_date", lang, date=esc(date))
     meta = [commit]
     message = first_line(clean(c.message))
     if message:
@@ -150,7 +155,7 @@ def _results(report: GradeReport, lang: str) -> list[str]:
         score = sum(c.score for c in checks)
         max_score = sum(c.max_score for c in checks)
         out.append(
-            f"<section><h3>{_code(item)} — {_points(score, max_score)} {tr('pts', lang)}</h3>"
+            f"<section><h3>{_code(item)} — {_points(score, max_score, lang)} {tr('pts', lang)}</h3>"
         )
         out.append(f"<table><thead>{head}</thead><tbody>")
         for c in checks:
@@ -158,7 +163,7 @@ def _results(report: GradeReport, lang: str) -> list[str]:
             out.append(
                 f'<tr class="{_css_class(c.status)}"><td>{_code(item)}</td>'
                 f"<td>{_check_name(c, lang)}</td>"
-                f'<td class="num">{_points(c.score, c.max_score)}</td>'
+                f'<td class="num">{_points(c.score, c.max_score, lang)}</td>'
                 f'<td class="st">{status}</td></tr>'
             )
         out.append("</tbody></table></section>")
@@ -172,7 +177,7 @@ def _details(report: GradeReport, lang: str) -> list[str]:
     out = [f"<h2>{esc(tr('details', lang))}</h2>", '<ul class="review">']
     for c in review:
         marker = MARKERS[Status(c.status)]
-        points = f"{_points(c.score, c.max_score)} {tr('pts', lang)}"
+        points = f"{_points(c.score, c.max_score, lang)} {tr('pts', lang)}"
         head = f"{marker} {_check_name(c, lang)}"
         if Visibility(c.visibility) is not Visibility.HIDDEN:
             # Hidden checks: name, points and message only.
@@ -224,17 +229,17 @@ def _cells(report: GradeReport, lang: str) -> list[str]:
     return [*out, "</tbody></table>"]
 
 
-def to_html(report: GradeReport, lang: str = "fr") -> str:
-    """The student's feedback as a standalone HTML page, French by default."""
+def to_html(report: GradeReport, lang: str = "fr", tz: str | None = None) -> str:
+    """The student's feedback as a standalone HTML page, French by default; dates in `tz`."""
     lang = norm_lang(lang)
     title = clean(report.title.text(lang)) or clean(report.tp)
-    body = _header(report, lang)
+    body = _header(report, lang, tz)
     # What to fix comes first: the failed checks and notebook problems, then the full table.
     body += _details(report, lang)
     body += _problems(report, lang)
     body += _results(report, lang)
     body += _cells(report, lang)
-    footer = " · ".join(esc(p) for p in footer_parts(report, lang))
+    footer = " · ".join(esc(p) for p in footer_parts(report, lang, tz))
     lines = [
         "<!DOCTYPE html>",
         f'<html lang="{lang}">',

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 
+from autograder.render.formats import fmt_points
 from autograder.render.strings import capped, clean, clip, fmt_num, norm_lang, shorten, tr
 from autograder.results import CheckResult, GradeReport, Problem, Status
 
@@ -29,44 +30,67 @@ def _time(seconds: float | None) -> str:
     return f"{seconds:.3f}"
 
 
-def _check_case(suite: ET.Element, tp: str, check: CheckResult, lang: str) -> None:
+def _unique(taken: set[tuple[str, str]], classname: str, name: str) -> str:
+    """`name`, or `name #2`, `name #3`...: GitLab keys a test by (classname, name), so two
+    cases with one key would hide each other."""
+    candidate, n = name, 1
+    while (classname, candidate) in taken:
+        n += 1
+        candidate = f"{name} #{n}"
+    taken.add((classname, candidate))
+    return candidate
+
+
+def _check_case(
+    suite: ET.Element, tp: str, check: CheckResult, lang: str, taken: set[tuple[str, str]]
+) -> tuple[str, str]:
+    """One <testcase> named by the check alone, so its key is the same on every commit and
+    GitLab's comparison of two pipelines shows what got fixed or newly failed. The score is
+    in the suite's properties and in the failure's message, never in the name."""
     status = Status(check.status)
-    points = f"{fmt_num(check.score)}/{fmt_num(check.max_score)} {tr('pts', lang)}"
+    classname = f"{tp}.{_id(check.item)}"
+    name = _unique(taken, classname, _id(check.name) or "check")
     case = ET.SubElement(
-        suite,
-        "testcase",
-        classname=f"{tp}.{_id(check.item)}",
-        name=f"{_id(check.name)} [{points}]",
-        time=_time(check.duration_s),
+        suite, "testcase", classname=classname, name=name, time=_time(check.duration_s)
     )
-    if status is Status.PASSED:
-        return
-    text = clip(check.message.text(lang), _MESSAGE_LIMIT) if check.message else tr("no_message", lang)
-    message = shorten(f"{tr(status.value, lang)} ({points}): {text}", _MESSAGE_ATTR_LIMIT)
-    tag = "error" if status is Status.ERROR else "failure"
-    elem = ET.SubElement(case, tag, message=message, type=status.value)
-    elem.text = text
+    if status is not Status.PASSED:
+        points = f"{fmt_points(check.score, check.max_score, lang)} {tr('pts', lang)}"
+        text = (
+            clip(check.message.text(lang), _MESSAGE_LIMIT)
+            if check.message
+            else tr("no_message", lang)
+        )
+        message = shorten(f"{tr(status.value, lang)} ({points}): {text}", _MESSAGE_ATTR_LIMIT)
+        tag = "error" if status is Status.ERROR else "failure"
+        elem = ET.SubElement(case, tag, message=message, type=status.value)
+        elem.text = text
+    return classname, name
 
 
-def _problem_case(suite: ET.Element, tp: str, problem: Problem, lang: str) -> None:
-    code = _id(problem.code)
+def _problem_case(
+    suite: ET.Element, tp: str, problem: Problem, lang: str, taken: set[tuple[str, str]]
+) -> None:
+    code = _id(problem.code) or "problem"
     where = _id(problem.where)
+    classname = f"{tp}.problems"
+    # The code alone: `where` names the commit, which would change the key on every commit.
     case = ET.SubElement(
-        suite,
-        "testcase",
-        classname=f"{tp}.problems",
-        name=f"{code} ({where})" if where else code,
-        time=_time(0.0),
+        suite, "testcase", classname=classname, name=_unique(taken, classname, code), time=_time(0.0)
     )
     text = clip(problem.message.text(lang), _MESSAGE_LIMIT)
     elem = ET.SubElement(
-        case, "error", message=shorten(text, _MESSAGE_ATTR_LIMIT), type=code or "problem"
+        case, "error", message=shorten(text, _MESSAGE_ATTR_LIMIT), type=code
     )
     elem.text = f"{text}\n{where}" if where else text
 
 
 def to_junit(report: GradeReport, lang: str = "fr") -> str:
-    """One <testsuite> for the TP, one <testcase> per check and per notebook problem."""
+    """One <testsuite> for the TP, one <testcase> per check and per notebook problem.
+
+    Valid against the Jenkins/Surefire JUnit schema (tests/render/junit_schema.xsd): no
+    `skipped` on <testsuites>, no <properties> inside a <testcase>. Each check's points are
+    a suite property `points:<classname>::<name>` = "score/max" (numbers with a dot).
+    """
     lang = norm_lang(lang)
     tp = _id(report.tp) or "tp"
     problems, problems_left = capped(report.problems, MAX_PROBLEMS)
@@ -77,16 +101,15 @@ def to_junit(report: GradeReport, lang: str = "fr") -> str:
     total = report.durations.get("total")
     if total is None:
         total = sum(c.duration_s for c in report.checks)
-    attrs = {
+    counts = {
         "name": tp,
         "tests": str(tests),
         "failures": str(failures),
         "errors": str(errors),
-        "skipped": "0",
         "time": _time(total),
     }
-    root = ET.Element("testsuites", attrs)
-    suite = ET.SubElement(root, "testsuite", attrs)
+    root = ET.Element("testsuites", counts)
+    suite = ET.SubElement(root, "testsuite", {**counts, "skipped": "0"})
     if report.graded_at:
         suite.set("timestamp", clean(report.graded_at))
     props = ET.SubElement(suite, "properties")
@@ -102,9 +125,16 @@ def to_junit(report: GradeReport, lang: str = "fr") -> str:
         ET.SubElement(props, "property", name=name, value=value)
     if problems_left:
         ET.SubElement(props, "property", name="problems_omitted", value=str(problems_left))
+    taken: set[tuple[str, str]] = set()
     for check in report.checks:
-        _check_case(suite, tp, check, lang)
+        classname, name = _check_case(suite, tp, check, lang, taken)
+        ET.SubElement(
+            props,
+            "property",
+            name=f"points:{classname}::{name}",
+            value=f"{fmt_num(check.score)}/{fmt_num(check.max_score)}",
+        )
     for problem in problems:
-        _problem_case(suite, tp, problem, lang)
+        _problem_case(suite, tp, problem, lang, taken)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from autograder.render.formats import fmt_points
 from autograder.render.strings import (
     MARKERS,
     bad_cells,
@@ -17,6 +18,7 @@ from autograder.render.strings import (
     clean,
     clip,
     first_line,
+    fmt_date,
     fmt_num,
     footer_parts,
     group_by_item,
@@ -65,8 +67,8 @@ def md_block(text: object, indent: str = "") -> str:
     return "\n".join(indent + line if line else line for line in lines)
 
 
-def _points(score: float, max_score: float) -> str:
-    return f"{fmt_num(score)} / {fmt_num(max_score)}"
+def _points(score: float, max_score: float, lang: str) -> str:
+    return fmt_points(score, max_score, lang)
 
 
 def _check_name(check: CheckResult, lang: str) -> str:
@@ -76,18 +78,19 @@ def _check_name(check: CheckResult, lang: str) -> str:
     return name
 
 
-def _header(report: GradeReport, lang: str) -> list[str]:
+def _header(report: GradeReport, lang: str, tz: str | None) -> list[str]:
     title = clean(report.title.text(lang)) or clean(report.tp)
     lines = [f"# {md_text(title)}", "", f"{tr('feedback', lang)} — {md_code(report.tp)}", ""]
     lines += [
-        f"**{tr('score_line', lang, score=fmt_num(report.score), max=fmt_num(report.max_score))}**",
+        f"**{tr('score_line', lang, score=fmt_num(report.score, lang), max=fmt_num(report.max_score, lang))}**",
         "",
     ]
     c = report.commit
     sha = md_code(short_sha(c.sha)) if c.sha else tr("no_commit", lang)
     commit = tr("commit_line", lang, sha=sha)
     if c.committer_date:
-        commit += " " + tr("commit_date", lang, date=md_text(c.committer_date))
+        date = fmt_date(clean(c.committer_date), lang, tz)
+        commit += " " + tr("commit_date", lang, date=md_text(date))
     lines.append(f"- {commit}")
     message = first_line(clean(c.message))
     if message:
@@ -106,11 +109,11 @@ def _results(report: GradeReport, lang: str) -> list[str]:
     for item, checks in group_by_item(report.checks):
         score = sum(c.score for c in checks)
         max_score = sum(c.max_score for c in checks)
-        lines += [f"### {md_code(item)} — {_points(score, max_score)} {tr('pts', lang)}", ""]
+        lines += [f"### {md_code(item)} — {_points(score, max_score, lang)} {tr('pts', lang)}", ""]
         lines += ["| " + " | ".join(head) + " |", "|---|---|---:|---|"]
         for c in checks:
             status = f"{MARKERS[Status(c.status)]} {status_label(c.status, lang)}"
-            row = [md_code(item), _check_name(c, lang), _points(c.score, c.max_score), status]
+            row = [md_code(item), _check_name(c, lang), _points(c.score, c.max_score, lang), status]
             lines.append("| " + " | ".join(row) + " |")
         lines.append("")
     return lines
@@ -123,7 +126,7 @@ def _details(report: GradeReport, lang: str) -> list[str]:
     lines = [f"## {tr('details', lang)}", ""]
     for c in review:
         marker = MARKERS[Status(c.status)]
-        points = f"{_points(c.score, c.max_score)} {tr('pts', lang)}"
+        points = f"{_points(c.score, c.max_score, lang)} {tr('pts', lang)}"
         if Visibility(c.visibility) is Visibility.HIDDEN:
             # Hidden checks: name, points and message only.
             lines.append(f"- {marker} {_check_name(c, lang)} — {points}")
@@ -167,14 +170,14 @@ def _cells(report: GradeReport, lang: str) -> list[str]:
     return [*lines, ""]
 
 
-def to_markdown(report: GradeReport, lang: str = "fr") -> str:
-    """The student's feedback in Markdown, French by default."""
+def to_markdown(report: GradeReport, lang: str = "fr", tz: str | None = None) -> str:
+    """The student's feedback in Markdown, French by default; dates in zone `tz`."""
     lang = norm_lang(lang)
-    lines = _header(report, lang)
+    lines = _header(report, lang, tz)
     # What to fix comes first: the failed checks and notebook problems, then the full table.
     lines += _details(report, lang)
     lines += _problems(report, lang)
     lines += _results(report, lang)
     lines += _cells(report, lang)
-    lines += ["---", "", " · ".join(md_text(p) for p in footer_parts(report, lang)), ""]
+    lines += ["---", "", " · ".join(md_text(p) for p in footer_parts(report, lang, tz)), ""]
     return "\n".join(lines)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
+from autograder.render.formats import fmt_date, fmt_num
 from autograder.results import CellRun, CheckResult, GradeReport, Status
 
 LANGS = ("fr", "en")
@@ -182,16 +183,6 @@ def first_line(text: str) -> str:
     return text.strip().split("\n", 1)[0].strip() if text else ""
 
 
-def fmt_num(x: float) -> str:
-    """12.5 -> "12.5", 20.0 -> "20", 1/3 -> "0.33": points as a person writes them."""
-    if x is None or not math.isfinite(x):
-        return str(x)
-    r = round(float(x), 2)
-    if r == int(r):
-        return str(int(r))
-    return f"{r:.2f}".rstrip("0").rstrip(".")
-
-
 def percent(score: float, max_score: float) -> float:
     """Score as a percentage clamped to [0, 100]; 0 when nothing was gradable."""
     if not max_score or not math.isfinite(score) or not math.isfinite(max_score):
@@ -242,8 +233,8 @@ def summary(report: GradeReport, lang: str) -> str:
     text = tr(
         "summary",
         lang,
-        score=fmt_num(report.score),
-        max=fmt_num(report.max_score),
+        score=fmt_num(report.score, lang),
+        max=fmt_num(report.max_score, lang),
         total=len(report.checks),
         **n,
     )
@@ -252,8 +243,8 @@ def summary(report: GradeReport, lang: str) -> str:
     return text
 
 
-def footer_parts(report: GradeReport, lang: str) -> list[str]:
-    """Sandbox level, device, date and grader version, cleaned but not yet escaped."""
+def footer_parts(report: GradeReport, lang: str, tz: str | None = None) -> list[str]:
+    """Sandbox level, device, date (in zone `tz`) and grader version, cleaned, not escaped."""
     parts = []
     if report.sandbox is not None:
         parts.append(tr("sandbox", lang, level=clean(report.sandbox.level)))
@@ -264,7 +255,7 @@ def footer_parts(report: GradeReport, lang: str) -> list[str]:
             parts.append(tr("memory_process", lang, mb=int(limits["memory_mb"])))
     parts.append(tr("device", lang, device=clean(report.device)))
     if report.graded_at:
-        parts.append(tr("graded_at", lang, date=clean(report.graded_at)))
+        parts.append(tr("graded_at", lang, date=fmt_date(clean(report.graded_at), lang, tz)))
     if report.grader_version:
         parts.append(tr("version", lang, version=clean(report.grader_version)))
     return parts

@@ -114,7 +114,7 @@ def test_sandbox_strict_grades_as_nobody_here(setup, capsys):
     assert data["sandbox"]["level"] == strict_level(DEFAULT_LAUNCHER) and data["sandbox"]["user_switched"] is True
     assert data["sandbox"]["filesystem_hidden"] is True
     # The flag wins over pyproject.toml's lang = "en".
-    assert data["lang"] == "fr" and f"Note: {MAX_SCORE:g} / {MAX_SCORE:g}" in captured.out
+    assert data["lang"] == "fr" and f"Note : {MAX_SCORE:g} / {MAX_SCORE:g}" in captured.out
 
 
 def test_unknown_ref_still_produces_a_grade(setup, capsys):
@@ -238,3 +238,33 @@ def test_an_out_folder_this_user_may_not_use_says_so_not_free_space(setup, capsy
     err = capsys.readouterr().err
     assert rc == EXIT_GRADER_FAULT
     assert "pick another --out" in err and "free space" not in err and "/sys/autograder-out" in err
+
+
+def test_junit_keys_match_between_two_commits_of_one_student(setup, tmp_path):
+    """The untouched release then a partly fixed notebook, graded as `grade` does in CI:
+    junit.xml names each check the same on both commits (no score in the name), so GitLab's
+    comparison of the two pipelines pairs every check and lists the fixed ones."""
+    from tests.render.test_junit import SCHEMA, junit_keys
+
+    from .course_builder import WRONG
+
+    course, _, _ = setup
+    repo = StudentRepo(tmp_path / "student")
+    repo.commit({notebook_path(): student_notebook()}, "sujet")
+    repo.git("tag", "sujet")
+    repo.commit({notebook_path(): student_notebook({**SOLUTION, "add": WRONG["add"]})}, "rendu")
+    keys = {}
+    for ref in ("sujet", "HEAD"):
+        out = tmp_path / f"out-{ref}"
+        argv = ["grade", "--course", str(course.root), "--repo", str(repo.path), "--ref", ref,
+                "--tp", MINI, "--out", str(out), "--cell-timeout", "4", "--total-timeout", "30",
+                "--call-timeout", "3"]
+        assert main(argv) == EXIT_OK
+        text = (out / "junit.xml").read_text("utf-8")
+        SCHEMA.validate(text)
+        keys[ref] = junit_keys(text)
+    assert keys["sujet"] and set(keys["sujet"]) == set(keys["HEAD"])
+    fixed = {name for (cls, name), v in keys["HEAD"].items() if v == "passed" and keys["sujet"][(cls, name)] != "passed"}
+    still = {cls for (cls, name), v in keys["HEAD"].items() if v != "passed"}
+    assert fixed and all("add" not in name for name in fixed)
+    assert still == {f"{MINI}.add"}

@@ -29,7 +29,7 @@ def _parse(page: str) -> _Collector:
 def test_french_by_default(report: GradeReport) -> None:
     page = to_html(report)
     assert page.startswith('<!DOCTYPE html>\n<html lang="fr">')
-    assert "Note : 2.5 / 12.5" in page and "Résultats par partie" in page
+    assert "Note : 2,5 / 12,5" in page and "Résultats par partie" in page
     assert "Bac à sable : bwrap" in page and "Score:" not in page
 
 

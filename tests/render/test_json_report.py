@@ -16,7 +16,7 @@ def test_gradescope_fields_and_sums(report: GradeReport) -> None:
     assert data["execution_time"] == 42.5
     assert data["score"] == sum(t["score"] for t in data["tests"]) == 2.5
     assert data["max_score"] == sum(t["max_score"] for t in data["tests"]) == 12.5
-    assert "2.5 / 12.5" in data["output"]
+    assert "2,5 / 12,5" in data["output"]  # French numbers in the text a student reads
     for test in data["tests"]:
         assert test["status"] in ("passed", "failed")
         assert set(test) >= {"name", "score", "max_score", "status", "output", "visibility"}

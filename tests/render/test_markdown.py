@@ -9,9 +9,9 @@ from autograder.results import GradeReport
 def test_french_by_default(report: GradeReport) -> None:
     md = to_markdown(report)
     assert md.startswith("# TP 1 — Gradients\n")
-    assert "**Note : 2.5 / 12.5**" in md
+    assert "**Note : 2,5 / 12,5**" in md
     assert "Résultats par partie" in md and "Vérifications à revoir" in md
-    assert "`abc1234d`" in md and "2024-10-01" in md
+    assert "`abc1234d`" in md and "du 1er octobre 2024 à 12:34 (UTC+02:00)" in md
     assert "Bac à sable : bwrap" in md and "Calcul : cpu" in md
     assert "Score:" not in md
 
@@ -27,8 +27,8 @@ def test_english(report: GradeReport) -> None:
 
 def test_tables_markers_and_messages(report: GradeReport) -> None:
     md = to_markdown(report)
-    assert "### `grad_f` — 2.5 / 3 pts" in md
-    assert "### `train` — 0 / 6.5 pts" in md
+    assert "### `grad_f` — 2,5 / 3 pts" in md
+    assert "### `train` — 0 / 6,5 pts" in md
     assert "| `grad_f` | `test_grad_f_matches_autograd` | 2 / 2 | ✔ réussie |" in md
     assert "◐ partielle" in md and "✘ échouée" in md and "⊘ erreur" in md
     assert "forme presque juste" in md
@@ -40,7 +40,7 @@ def test_tables_markers_and_messages(report: GradeReport) -> None:
 def test_hidden_check_shows_name_points_message_only(report: GradeReport) -> None:
     md = to_markdown(report)
     line = next(x for x in md.splitlines() if x.startswith("- ✘ `test_hidden_accuracy`"))
-    assert line == "- ✘ `test_hidden_accuracy` (cachée) — 0 / 2.5 pts"
+    assert line == "- ✘ `test_hidden_accuracy` (cachée) — 0 / 2,5 pts"
     assert "la vérification a échoué" in md
 
 

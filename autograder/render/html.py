@@ -65,7 +65,7 @@ tr.failed { background: var(--bg-bad); } tr.failed td.st { color: var(--bad); }
 tr.error { background: var(--bg-err); } tr.error td.st { color: var(--err); }
 .st { font-weight: 600; white-space: nowrap; }
 .tag { font-size: .8em; color: var(--muted); border: 1px solid var(--line); border-radius: 999px;
-  padding: 0 .45em; margin-left: .3em; }
+  padding: 0 .45em; margin-left: .3em; white-space: nowrap; overflow-wrap: normal; }
 .review { list-style: none; padding: 0; }
 .review li { border-left: 4px solid var(--bad); padding: .3rem .8rem; margin: .6rem 0;
   background: var(--bg-bad); }
@@ -76,6 +76,16 @@ tr.error { background: var(--bg-err); } tr.error td.st { color: var(--err); }
 .ok { color: var(--ok); font-weight: 600; }
 footer { margin-top: 2rem; padding-top: .6rem; border-top: 1px solid var(--line);
   font-size: .85rem; }
+.wide { overflow-x: auto; }
+h1, h2, h3, li, td, th, p { overflow-wrap: anywhere; }
+@media (max-width: 40rem) {
+  body { background: #fff; font-size: 14px; }
+  main { margin: 0; padding: 1rem .75rem; border: 0; border-radius: 0; }
+  h1 { font-size: 1.35rem; }
+  .it { display: none; }
+  th, td { padding: .3rem .35rem; }
+  .review li { padding: .3rem .5rem; }
+}
 """.strip()
 
 
@@ -148,7 +158,7 @@ def _results(report: GradeReport, lang: str) -> list[str]:
     if not report.checks:
         return [*out, f"<p>{esc(tr('no_checks', lang))}</p>"]
     head = (
-        f"<tr><th>{esc(tr('item', lang))}</th><th>{esc(tr('check', lang))}</th>"
+        f'<tr><th class="it">{esc(tr("item", lang))}</th><th>{esc(tr("check", lang))}</th>'
         f'<th class="num">{esc(tr("points", lang))}</th><th>{esc(tr("status", lang))}</th></tr>'
     )
     for item, checks in group_by_item(report.checks):
@@ -157,16 +167,16 @@ def _results(report: GradeReport, lang: str) -> list[str]:
         out.append(
             f"<section><h3>{_code(item)} — {_points(score, max_score, lang)} {tr('pts', lang)}</h3>"
         )
-        out.append(f"<table><thead>{head}</thead><tbody>")
+        out.append(f'<div class="wide"><table><thead>{head}</thead><tbody>')
         for c in checks:
             status = f"{MARKERS[Status(c.status)]} {esc(status_label(c.status, lang))}"
             out.append(
-                f'<tr class="{_css_class(c.status)}"><td>{_code(item)}</td>'
+                f'<tr class="{_css_class(c.status)}"><td class="it">{_code(item)}</td>'
                 f"<td>{_check_name(c, lang)}</td>"
                 f'<td class="num">{_points(c.score, c.max_score, lang)}</td>'
                 f'<td class="st">{status}</td></tr>'
             )
-        out.append("</tbody></table></section>")
+        out.append("</tbody></table></div></section>")
     return out
 
 
@@ -212,7 +222,7 @@ def _cells(report: GradeReport, lang: str) -> list[str]:
         return []
     out = [
         f"<h2>{esc(tr('cells', lang))}</h2>",
-        f'<table><thead><tr><th class="num">{esc(tr("cell", lang))}</th>'
+        f'<div class="wide"><table><thead><tr><th class="num">{esc(tr("cell", lang))}</th>'
         f"<th>{esc(tr('grade_id', lang))}</th><th>{esc(tr('status', lang))}</th>"
         f"<th>{esc(tr('message', lang))}</th></tr></thead><tbody>",
     ]
@@ -226,7 +236,7 @@ def _cells(report: GradeReport, lang: str) -> list[str]:
         )
     if more:
         out.append(f'<tr><td colspan="4">{esc(tr("more_rows", lang, n=more))}</td></tr>')
-    return [*out, "</tbody></table>"]
+    return [*out, "</tbody></table></div>"]
 
 
 def to_html(report: GradeReport, lang: str = "fr", tz: str | None = None) -> str:

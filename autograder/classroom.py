@@ -128,6 +128,7 @@ def grade_student(student: Student, job: ClassJob, fp: str, pool=None) -> dict[s
         "branch": student.branch,
         "tp": job.tp,
         "deadline": job.deadline.isoformat(),
+        "timezone": job.options.timezone,  # of the dates in this student's feedback and moodle.csv
         "late_policy": asdict(job.policy),
         "fingerprint": fp,
     }

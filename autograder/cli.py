@@ -269,6 +269,10 @@ def cmd_grade_class(args: argparse.Namespace) -> int:
         raise ConfigError(Message(fr=f"--deadline {args.deadline!r} : date ISO attendue, ex. 2026-12-01T23:59:00+01:00", en=f"--deadline {args.deadline!r}: ISO date expected, e.g. 2026-12-01T23:59:00+01:00")) from None
     if deadline.tzinfo is None:
         raise ConfigError(Message(fr="--deadline : précisez le fuseau horaire (ex. +01:00)", en="--deadline: give the time zone (e.g. +01:00)"))
+    if options.timezone is None:  # dates in feedback and moodle.csv: the deadline's zone
+        from autograder.render.formats import zone_of
+
+        options = options.with_overrides({"timezone": zone_of(deadline)})
     students = read_roster(Path(args.roster))
     if args.shard:
         i, _, n = args.shard.partition("/")
@@ -285,8 +289,10 @@ def cmd_grade_class(args: argparse.Namespace) -> int:
 
         grade_class(job, students, jobs=args.jobs, on_result=done)
     results = _finish_class(out, course, args.tp, options.lang)
-    graded = sum(r.get("status") == "graded" for r in results)
-    say(f"[grade-class] {len(students)} students in this run; {graded}/{len(results)} graded in {out}: grades.csv, moodle.csv, summary.html, students/<id>/")
+    from autograder.render.terminal import class_view, show
+
+    show(class_view(results, options.lang))
+    say(f"[grade-class] {len(students)} students in this run; {len(results)} in {out}: grades.csv, moodle.csv, summary.html, students/<id>/")
     return EXIT_OK
 
 

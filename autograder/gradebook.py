@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from autograder.render import write_atomic
+from autograder.render.formats import fmt_date, fmt_percent, fmt_points
+from autograder.results import Message
 
 GRADES_COLUMNS = [
     "student_id", "name", "email", "tp", "final_score", "raw_score", "max_score", "penalty",
@@ -41,30 +43,91 @@ def grades_csv(results: list[dict[str, Any]], max_score: float | None) -> str:
     return buf.getvalue()
 
 
-def moodle_csv(results: list[dict[str, Any]], item_name: str, lang: str = "fr") -> str:
+#: Problem codes that explain lost points, as the student reads them in Moodle's feedback.
+PROBLEM_LABELS: dict[str, Message] = {
+    "kernel-died": Message("le noyau Python s'est arrêté pendant l'exécution du notebook", "the Python kernel died while the notebook ran"),
+    "cell-timeout": Message("une cellule a dépassé son temps", "a cell ran past its time limit"),
+    "out-of-memory": Message("mémoire dépassée", "out of memory"),
+    "missing-notebook": Message("notebook absent du commit", "notebook missing from the commit"),
+    "invalid-json": Message("notebook illisible (JSON invalide)", "unreadable notebook (invalid JSON)"),
+    "not-a-notebook": Message("le fichier rendu n'est pas un notebook", "the file handed in is not a notebook"),
+    "old-nbformat": Message("notebook d'un format trop ancien", "notebook format too old"),
+    "notebook-too-large": Message("notebook trop volumineux", "notebook too large"),
+    "answer-cell-missing": Message("cellule de réponse supprimée", "answer cell deleted"),
+    "unknown-ref": Message("commit introuvable", "commit not found"),
+    "check-collection-error": Message("vérifications non exécutées (erreur du correcteur)", "checks not run (grader error)"),
+}
+
+
+def _no_submission_reason(r: dict[str, Any], lang: str, tz: str | None) -> str:
+    """Why nobody's work was graded, from the reason `grade-class` recorded (deadline.py's
+    and classroom.py's wording): unreachable repository, missing branch, nothing on time."""
+    reason = str(r.get("reason") or "")
+    deadline = fmt_date(r.get("deadline"), lang, tz)
+    if reason.startswith("repository unreachable"):
+        msg = Message(
+            "dépôt inaccessible au correcteur (adresse ou droits d'accès) : rien n'a pu être noté, voyez l'enseignant",
+            "repository unreachable by the grader (address or access rights): nothing could be graded, see the instructor",
+        )
+    elif reason.startswith("branch ") and "not found" in reason:
+        branch = reason.removeprefix("branch ").split(" not found", 1)[0]
+        msg = Message(f"branche {branch} introuvable dans le dépôt", f"branch {branch} not found in the repository")
+    elif "not in the clone" in reason:
+        msg = Message("le commit poussé est introuvable dans le dépôt", "the pushed commit is missing from the repository")
+    elif "no default branch" in reason:
+        msg = Message("le projet GitLab n'a pas de branche par défaut", "the GitLab project has no default branch")
+    elif reason.startswith(("no commit", "no push")) or not reason:
+        when = f" ({deadline})" if deadline else ""
+        msg = Message(f"aucun rendu avant la date limite{when}", f"no submission before the deadline{when}")
+    else:
+        msg = Message(f"aucun rendu noté : {reason[:200]}", f"nothing graded: {reason[:200]}")
+    return msg.text(lang)
+
+
+def moodle_comment(r: dict[str, Any], lang: str = "fr", tz: str | None = None) -> str:
+    """The feedback a student reads in Moodle: the score in their language's numbers, the
+    late penalty, and the real reason of a zero (what result.json says), never a guess."""
+    status = r.get("status")
+    tz = tz or r.get("timezone")  # the zone grade-class showed dates in (the deadline's)
+    if status == "no-submission":
+        text = _no_submission_reason(r, lang, tz)
+    elif status == "graded":
+        text = fmt_points(r.get("raw_score") or 0.0, r.get("max_score"), lang)
+        if r.get("penalty"):
+            late = fmt_percent(r["penalty"], lang)
+            text += f", pénalité de retard {late}" if lang == "fr" else f", late penalty {late}"
+        causes = [PROBLEM_LABELS[p].text(lang) for p in r.get("problems", []) if p in PROBLEM_LABELS]
+        if causes:
+            text += " — " + "; ".join(dict.fromkeys(causes))
+    else:
+        text = Message(
+            "pas de note : erreur du correcteur, pas de votre fait ; l'enseignant corrigera à nouveau",
+            "no grade: a grader error, not your doing; the instructor will grade again",
+        ).text(lang)
+    if r.get("review_text"):
+        text += f" — {r['review_text']}"
+    return text
+
+
+def moodle_csv(results: list[dict[str, Any]], item_name: str, lang: str = "fr", tz: str | None = None) -> str:
     """Moodle 'Import grades > CSV file': map "ID number" (or "Email address") to the user,
-    the grade column to the grade item, "Feedback" to its feedback."""
+    the grade column to the grade item, "Feedback" to its feedback. The grade keeps a dot
+    (Moodle reads it); the feedback is written for the student (see `moodle_comment`)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["ID number", "Email address", "Full name", item_name, f"{item_name} (feedback)"])
     for r in results:
-        status = r.get("status")
-        if status == "graded":
-            fb = f"{_fmt(r.get('raw_score'))}/{_fmt(r.get('max_score'))}"
-            if r.get("penalty"):
-                fb += (f", pénalité de retard {r['penalty']:.0%}" if lang == "fr" else f", late penalty {r['penalty']:.0%}")
-        elif status == "no-submission":
-            fb = "aucun rendu avant la date limite" if lang == "fr" else "no submission before the deadline"
-        else:
-            fb = "erreur de correction : voir l'enseignant" if lang == "fr" else "grading error: see the instructor"
-        w.writerow([r.get("student_id"), r.get("email", ""), r.get("name", ""), _fmt(r.get("final_score", 0.0)), fb])
+        w.writerow([r.get("student_id"), r.get("email", ""), r.get("name", ""), _fmt(r.get("final_score", 0.0)), moodle_comment(r, lang, tz)])
     return buf.getvalue()
 
 
-def write_gradebook(out: Path, results: list[dict[str, Any]], *, item_name: str, lang: str = "fr") -> dict[str, Path]:
+def write_gradebook(
+    out: Path, results: list[dict[str, Any]], *, item_name: str, lang: str = "fr", tz: str | None = None
+) -> dict[str, Path]:
+    """grades.csv (numbers for programs) and moodle.csv (feedback in `lang`, dates in `tz`)."""
     max_scores = [r["max_score"] for r in results if r.get("max_score")]
     max_score = max(max_scores) if max_scores else None
     paths = {"grades.csv": out / "grades.csv", "moodle.csv": out / "moodle.csv"}
     write_atomic(paths["grades.csv"], grades_csv(results, max_score).encode("utf-8"))
-    write_atomic(paths["moodle.csv"], moodle_csv(results, item_name, lang).encode("utf-8"))
+    write_atomic(paths["moodle.csv"], moodle_csv(results, item_name, lang, tz).encode("utf-8"))
     return paths

@@ -134,7 +134,8 @@ def score_line(report: GradeReport, lang: str) -> Text:
 
 def _header(report: GradeReport, lang: str, tz: str | None) -> list[RenderableType]:
     title = clean(report.title.text(lang)) or clean(report.tp)
-    head = safe(title, "bold underline")
+    head = Text()
+    head.append_text(safe(title, "bold underline"))
     head.append_text(safe(f"  ({report.tp})", "dim"))
     out: list[RenderableType] = [head, score_line(report, lang)]
     c = report.commit
@@ -155,8 +156,9 @@ def _review(report: GradeReport, lang: str, limit: int | None) -> list[Renderabl
     shown = review if limit is None else review[:limit]
     for c in shown:
         status = Status(c.status)
-        line = safe(f"{MARKERS[status]} ", _STYLE[status])
-        line.append_text(safe(c.name, "bold"))
+        line = Text()  # no base style: each piece keeps its own
+        line.append_text(safe(f"{MARKERS[status]} ", _STYLE[status]))
+        line.append_text(safe(c.name, f"bold {_STYLE[status]}"))
         if Visibility(c.visibility) is Visibility.HIDDEN:
             line.append_text(safe(f" ({tr('hidden', lang)})", "dim"))
         else:
@@ -177,7 +179,8 @@ def _problems(report: GradeReport, lang: str, full: bool) -> list[RenderableType
     out: list[RenderableType] = [Text(""), safe(tr("problems", lang), "bold")]
     problems, more = capped(report.problems)
     for p in problems:
-        line = safe("! ", "bold red")
+        line = Text()
+        line.append_text(safe("! ", "bold red"))
         line.append_text(safe(p.code, "bold"))
         text = p.message.text(lang).strip()
         line.append_text(inline(_colon(lang) + (text if full else first_line(text))))
@@ -247,11 +250,48 @@ def grade_view(
     """What `grade` prints (a CI log): the score, the problems, the first `limit` checks to
     review with the first line of their message, and where the reports are."""
     lang = norm_lang(lang)
-    head = score_line(report, lang)
+    head = Text()
+    head.append_text(score_line(report, lang))
     sha = (report.commit.sha or "?")[:10]
     head.append_text(safe(f"  ({report.tp}, commit {sha})", "dim"))
     parts: list[RenderableType] = [head]
     parts += _problems(report, lang, False)
     parts += _review(report, lang, limit)
     parts.append(safe(f"reports: {out}/ ({', '.join(sorted(p.name for p in files))})"))
+    return Group(*parts)
+
+
+def class_view(results: list[dict], lang: str = "fr", limit: int = 20) -> Group:
+    """What `grade-class` prints at the end: how many were graded, the mean, and each
+    student left without a real grade (a zero, no submission, a grader error) with the
+    reason moodle.csv gives them, so the instructor sees what to look at first."""
+    from autograder.gradebook import moodle_comment
+
+    lang = norm_lang(lang)
+    graded = [r for r in results if r.get("status") == "graded"]
+    scores = [float(r.get("final_score") or 0.0) for r in graded]
+    max_score = max((float(r.get("max_score") or 0.0) for r in graded), default=0.0)
+    mean = sum(scores) / len(scores) if scores else 0.0
+    if lang == "fr":
+        head = f"{len(graded)} notés sur {len(results)} — moyenne des notés : {fmt_points(mean, max_score, lang)}"
+    else:
+        head = f"{len(graded)} of {len(results)} graded — mean of the graded: {fmt_points(mean, max_score, lang)}"
+    parts: list[RenderableType] = [safe(head, "bold")]
+    flagged = [r for r in results if r.get("status") != "graded" or not float(r.get("final_score") or 0.0)]
+    if flagged:
+        title = "Sans note ou à zéro" if lang == "fr" else "No grade or zero"
+        table = Table(title=for_terminal(title), title_justify="left")
+        table.add_column("id", no_wrap=True)
+        table.add_column("note" if lang == "fr" else "score", justify="right", no_wrap=True)
+        table.add_column("raison (moodle.csv)" if lang == "fr" else "reason (moodle.csv)", overflow="fold")
+        for r in flagged[:limit]:
+            style = "red" if r.get("status") == "grader-error" else ""
+            table.add_row(
+                safe(r.get("student_id", "?")),
+                safe(fmt_num(float(r.get("final_score") or 0.0), lang)),
+                safe(moodle_comment(r, lang), style),
+            )
+        parts.append(table)
+        if len(flagged) > limit:
+            parts.append(safe(tr("more_rows", lang, n=len(flagged) - limit) + " (grades.csv)", "dim"))
     return Group(*parts)

@@ -178,8 +178,13 @@ def test_serial_run_grades_everyone_as_expected(klass):
     moodle = (out / "moodle.csv").read_text(encoding="utf-8").splitlines()
     assert moodle[0].startswith("ID number,Email address,Full name,")
     assert any(
-        line.startswith("s06-late1,s06-late1@etu.example.fr,") and "10%" in line for line in moodle
+        line.startswith("s06-late1,s06-late1@etu.example.fr,") and "10 %" in line for line in moodle
     )
+    comments = {row[0]: row[4] for row in csv.reader(moodle[1:])}
+    # Each zero says its own reason (result.json's), with French numbers and dates.
+    assert comments["s11-unreachable"].startswith("dépôt inaccessible"), comments["s11-unreachable"]
+    assert comments["s09-broken"].startswith("0 / 7 — notebook illisible"), comments["s09-broken"]
+    assert comments["s05-partial"] == "4 / 7"
 
 
 def test_parallel_run_gives_identical_grades(klass, tmp_path):

@@ -1,0 +1,67 @@
+"""moodle.csv: the grade column for Moodle, the feedback column for the student, with the
+real reason of a zero (what result.json says), French numbers and dates in French."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from autograder.gradebook import moodle_comment, moodle_csv
+
+DEADLINE = "2026-12-01T23:59:00+01:00"
+
+
+def _result(**kw) -> dict:
+    base = {"student_id": "s1", "name": "Élève", "email": "s1@x.fr", "deadline": DEADLINE,
+            "raw_score": 0.0, "final_score": 0.0, "max_score": None, "problems": []}
+    return {**base, **kw}
+
+
+UNREACHABLE = _result(status="no-submission", reason="repository unreachable: fatal: repository '/x' does not exist")
+NOTHING_ON_TIME = _result(status="no-submission", reason="no commit on or before the deadline")
+NO_BRANCH = _result(status="no-submission", reason="branch rendu not found")
+GRADER = _result(status="grader-error", reason="RuntimeError: grader fault, twice: kernel did not start")
+KERNEL = _result(status="graded", raw_score=0.0, max_score=7.0, problems=["kernel-died", "cells-skipped"])
+
+
+def test_an_unreachable_repository_is_not_called_a_missing_submission():
+    fr, en = moodle_comment(UNREACHABLE, "fr"), moodle_comment(UNREACHABLE, "en")
+    assert "dépôt inaccessible" in fr and "date limite" not in fr
+    assert "repository unreachable" in en and "deadline" not in en
+
+
+def test_nothing_before_the_deadline_says_when_the_deadline_was():
+    assert moodle_comment(NOTHING_ON_TIME, "fr") == (
+        "aucun rendu avant la date limite (1er décembre 2026 à 23:59 (UTC+01:00))"
+    )
+    paris = moodle_comment({**NOTHING_ON_TIME, "timezone": "Europe/Paris"}, "en")
+    assert paris == "no submission before the deadline (1 December 2026 at 23:59 (Europe/Paris))"
+
+
+@pytest.mark.parametrize(
+    ("result", "fr", "en"),
+    [
+        (NO_BRANCH, "branche rendu introuvable", "branch rendu not found"),
+        (GRADER, "erreur du correcteur", "grader error"),
+        (KERNEL, "0 / 7 — le noyau Python s'est arrêté", "0 / 7 — the Python kernel died"),
+    ],
+    ids=["missing-branch", "grader-error", "kernel-died"],
+)
+def test_each_zero_says_its_own_reason(result, fr, en):
+    assert fr in moodle_comment(result, "fr") and en in moodle_comment(result, "en")
+
+
+def test_graded_score_and_penalty_in_the_students_language():
+    late = _result(status="graded", raw_score=16.5, final_score=14.85, max_score=20.0, penalty=0.1)
+    assert moodle_comment(late, "fr") == "16,5 / 20, pénalité de retard 10 %"
+    assert moodle_comment(late, "en") == "16.5 / 20, late penalty 10%"
+
+
+def test_grade_column_keeps_a_dot_for_moodle():
+    late = _result(status="graded", raw_score=16.5, final_score=14.85, max_score=20.0, penalty=0.1)
+    rows = list(csv.reader(io.StringIO(moodle_csv([late, UNREACHABLE], "TP 1", "fr"))))
+    assert rows[0] == ["ID number", "Email address", "Full name", "TP 1", "TP 1 (feedback)"]
+    assert rows[1][3] == "14.85" and rows[1][4].startswith("16,5 / 20")
+    assert rows[2][3] == "0" and "dépôt inaccessible" in rows[2][4]

@@ -240,15 +240,26 @@ def cmd_secret(args: argparse.Namespace) -> int:
 def _finish_class(out: Path, course, tp_id: str, lang: str) -> list:
     from autograder.classroom import load_results
     from autograder.gradebook import write_gradebook
-    from autograder.nbgrader_export import write_nbgrader_gradebook
+    from autograder.nbgrader_export import (
+        GRADEBOOK,
+        apply_reviews,
+        read_reviews,
+        write_nbgrader_gradebook,
+    )
     from autograder.summary import write_summary
 
     results = load_results(out)
     tp = course.tp(tp_id)
-    write_gradebook(out, results, item_name=tp.config.title.text(lang), lang=lang)
-    write_nbgrader_gradebook(out, results, tp=tp_id, notebook=tp.config.notebook)
-    write_summary(out, results, title=f"{tp_id} — {tp.config.title.text(lang)}")
-    return results
+    # Formgrader reviews (manual scores, comments) of the previous gradebook: checked first
+    # (ReviewError writes nothing), applied to the exports, carried into the new gradebook.
+    reviews = read_reviews(out / GRADEBOOK, tp_id, results)
+    shown = apply_reviews(results, reviews, lang)
+    write_gradebook(out, shown, item_name=tp.config.title.text(lang), lang=lang)
+    write_nbgrader_gradebook(out, results, tp=tp_id, notebook=tp.config.notebook, reviews=reviews)
+    write_summary(out, shown, title=f"{tp_id} — {tp.config.title.text(lang)}")
+    if reviews:
+        say(f"[{tp_id}] Formgrader reviews applied for {len(reviews.by_student)} student(s): see the review column of grades.csv")
+    return shown
 
 
 def cmd_grade_class(args: argparse.Namespace) -> int:
@@ -371,8 +382,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_grade_options(gc)
     gc.set_defaults(func=cmd_grade_class)
 
-    mc = sub.add_parser("merge-class", help="join grade-class shard outputs into one gradebook", description="Merge the outputs of `grade-class --shard i/n` runs into one class folder and rebuild grades.csv, moodle.csv and summary.html.")
-    mc.add_argument("shards", nargs="+", help="shard output folders")
+    mc = sub.add_parser("merge-class", help="join grade-class shard outputs, apply Formgrader reviews", description="Merge the outputs of `grade-class --shard i/n` runs into one class folder (none: the class folder as it is) and rebuild grades.csv, moodle.csv and summary.html, with the scores and comments changed in Formgrader (gradebook.db) applied.")
+    mc.add_argument("shards", nargs="*", help="shard output folders (none: only apply Formgrader reviews)")
     mc.add_argument("--out", required=True, help="merged class folder")
     mc.add_argument("--tp", required=True, help="TP id")
     mc.add_argument("--course", help="course root holding source/")

@@ -14,6 +14,8 @@ from autograder.results import Message
 GRADES_COLUMNS = [
     "student_id", "name", "email", "tp", "final_score", "raw_score", "max_score", "penalty",
     "late_days", "status", "commit", "commit_date", "date_source", "problems", "grading_time_s",
+    # After a Formgrader review (merge-class): the automatic final score and what changed.
+    "auto_final_score", "review",
 ]
 
 
@@ -38,6 +40,7 @@ def grades_csv(results: list[dict[str, Any]], max_score: float | None) -> str:
                 _fmt(r.get("penalty", 0.0)), _fmt(r.get("late_days", 0.0)), r.get("status"),
                 r.get("sha") or "", r.get("commit_date") or "", r.get("date_source") or "",
                 " ".join(r.get("problems", [])), _fmt(r.get("grading_time_s")),
+                _fmt(r.get("auto_final_score", r.get("final_score", 0.0))), r.get("review_text", ""),
             ]
         )
     return buf.getvalue()

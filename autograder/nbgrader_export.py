@@ -1,23 +1,53 @@
-"""Write a class's results into an nbgrader gradebook, for review in formgrader.
+"""A class's results as an nbgrader course folder, for review in Formgrader, and back.
 
-Each graded item (an answer cell's grade_id) becomes an nbgrader grade cell worth the
-points of its checks; each student's check scores, summed per item, become the
-auto_score of that grade. The executed notebooks are placed, sanitised, where formgrader
-looks for them (`autograded/<student>/<tp>/`), so the instructor can open and manually adjust.
+Each graded item (an answer cell's grade_id) becomes an nbgrader grade cell (and solution
+cell, for comments) worth the points of its checks; each student's check scores, summed
+per item, become the auto_score of that grade, already reviewed (not "needs manual
+grading"). The executed notebooks are placed, sanitised, where Formgrader looks for them
+(`autograded/<student>/<tp>/`), their answer cells marked as grade cells so that each shows
+a score input and a comment box. `source/<tp>/` exists so that Formgrader lists the
+assignment; `nbgrader_config.py` finds the folder from its own location, so the folder can
+be moved or unpacked from a CI artifact.
+
+What the instructor changes in Formgrader (a score, extra credit, a comment) is read back
+by `read_reviews`, checked against the class (`ReviewError` names the student and item),
+applied to the results by `apply_reviews`, and carried over when the gradebook is rebuilt.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
+import shutil
 import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autograder.config import ConfigError
+from autograder.results import Message
 from autograder.sanitize import sanitize_notebook
+
+GRADEBOOK = "gradebook.db"
+NBGRADER_CONFIG = """\
+# Open this class folder in Formgrader: `jupyter lab` (or `jupyter server`) here, then the
+# Formgrader tab. The course root is this file's folder: the class folder may be moved.
+import os
+
+c = get_config()  # noqa: F821
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+"""
+SOURCE_README = """\
+This folder exists so that nbgrader's Formgrader lists the assignment `{tp}`.
+The notebooks were graded by autograder (`autograder grade-class`), not by nbgrader:
+do not use Formgrader's Generate, Release or Autograde buttons on this class folder.
+Review scores and comments in Manage Submissions, then rebuild grades.csv, moodle.csv
+and summary.html with `autograder merge-class --tp {tp} --out <this folder>`.
+"""
 
 
 @contextmanager
@@ -31,7 +61,7 @@ def _alembic_on_path() -> Iterator[None]:
         os.environ["PATH"] = old
 
 
-def _items(results: list[dict[str, Any]]) -> dict[str, float]:
+def class_items(results: list[dict[str, Any]]) -> dict[str, float]:
     """Item -> max points, from any fully graded student (all students share the checks)."""
     for r in results:
         if r.get("status") == "graded" and r.get("checks"):
@@ -42,69 +72,332 @@ def _items(results: list[dict[str, Any]]) -> dict[str, float]:
     return {}
 
 
-def _place_autograded(executed: Path, dest: Path) -> None:
-    """Where formgrader reads it, sanitised again: a class folder graded by an older grader
-    (a rerun skips unchanged students) may hold an executed.ipynb with active outputs."""
+def item_scores(result: dict[str, Any], items: dict[str, float]) -> dict[str, float]:
+    """Item -> score after the late penalty, as the gradebook holds it (0 without checks)."""
+    per_item: dict[str, float] = defaultdict(float)
+    for c in result.get("checks", []):
+        per_item[c["item"]] += float(c["score"])
+    keep = 1 - float(result.get("penalty") or 0.0)
+    return {item: round(per_item.get(item, 0.0) * keep, 4) for item in items}
+
+
+def _auto_comment(result: dict[str, Any], item: str) -> str | None:
+    """The checks of one item and their scores: the comment box's placeholder in Formgrader."""
+    lines = [
+        f"{c['name']}: {float(c['score']):g}/{float(c['max_score']):g} ({c.get('status', '')})"
+        for c in result.get("checks", [])
+        if c.get("item") == item
+    ]
+    return "\n".join(lines) or None
+
+
+# -- reviews: what the instructor changed in Formgrader ----------------------------------
+
+
+@dataclass(frozen=True)
+class ItemReview:
+    """One item of one student as the instructor left it in Formgrader."""
+
+    item: str
+    auto_score: float | None  # the automatic score the gradebook held when it was reviewed
+    manual_score: float | None
+    extra_credit: float | None
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class Reviews:
+    """Per student id, the items with a manual score, extra credit or comment."""
+
+    by_student: dict[str, tuple[ItemReview, ...]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_student)
+
+
+class ReviewError(ConfigError):
+    """The gradebook was edited into a state the class cannot take; nothing was written."""
+
+
+def _bad_number(x: float | None) -> bool:
+    return x is not None and not math.isfinite(x)
+
+
+def read_reviews(db: Path, tp: str, results: list[dict[str, Any]]) -> Reviews:
+    """The instructor's changes in `db` for `tp`, checked against the class's results.
+
+    Raises ReviewError listing every entry that names an unknown student or item, or holds a
+    score outside [0, max] (extra credit must be >= 0): those would silently change a grade
+    the automatic one does not explain. A missing gradebook has no reviews.
+    """
+    if not db.is_file():
+        return Reviews()
+    from nbgrader.api import Gradebook, MissingEntry
+
+    students = {r["student_id"] for r in results}
+    items = class_items(results)
+    problems: list[Message] = []
+    found: dict[str, tuple[ItemReview, ...]] = {}
+    try:
+        with _alembic_on_path(), Gradebook(f"sqlite:///{db}") as gb:
+            try:
+                gb.find_assignment(tp)
+            except MissingEntry:
+                return Reviews()
+            for sub in gb.assignment_submissions(tp):
+                sid = sub.student.id
+                comments: dict[str, str] = {}
+                grades: dict[str, Any] = {}
+                for nb in sub.notebooks:
+                    comments.update({c.name: c.manual_comment for c in nb.comments if c.manual_comment})
+                    grades.update({g.name: g for g in nb.grades})
+                reviewed: list[ItemReview] = []
+                for name in sorted(set(grades) | set(comments)):
+                    g = grades.get(name)
+                    manual = g.manual_score if g is not None else None
+                    extra = g.extra_credit if g is not None else None
+                    if manual is None and extra is None and name not in comments:
+                        continue
+                    where = Message(fr=f"élève {sid!r}, item {name!r}", en=f"student {sid!r}, item {name!r}")
+                    if sid not in students:
+                        problems.append(Message(
+                            fr=f"{where.fr} : cet élève n'est pas dans la classe (aucun résultat dans students/)",
+                            en=f"{where.en}: this student is not in the class (no result in students/)",
+                        ))
+                        continue
+                    if name not in items:
+                        problems.append(Message(
+                            fr=f"{where.fr} : cet item n'est noté par aucune vérification du TP {tp}",
+                            en=f"{where.en}: no check of {tp} grades this item",
+                        ))
+                        continue
+                    top = items[name]
+                    if _bad_number(manual) or (manual is not None and not 0 <= manual <= top):
+                        problems.append(Message(
+                            fr=f"{where.fr} : note manuelle {manual:g} hors de [0, {top:g}]",
+                            en=f"{where.en}: manual score {manual:g} outside [0, {top:g}]",
+                        ))
+                        continue
+                    if _bad_number(extra) or (extra is not None and extra < 0):
+                        problems.append(Message(
+                            fr=f"{where.fr} : bonus {extra:g} négatif", en=f"{where.en}: extra credit {extra:g} is negative"
+                        ))
+                        continue
+                    reviewed.append(ItemReview(
+                        name, g.auto_score if g is not None else None, manual, extra, comments.get(name)
+                    ))
+                if reviewed:
+                    found[sid] = tuple(reviewed)
+    except ReviewError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - sqlite/alembic errors on a damaged file
+        raise ReviewError(Message(
+            fr=f"{db} illisible ({type(exc).__name__}: {exc}) ; les résultats automatiques (students/) sont intacts",
+            en=f"{db} cannot be read ({type(exc).__name__}: {exc}); the automatic results (students/) are untouched",
+        )) from exc
+    if problems:
+        raise ReviewError(Message(
+            fr=f"{db} : corrections Formgrader incohérentes, rien n'a été écrit (les résultats automatiques "
+            "et gradebook.db sont intacts) ; corrigez dans Formgrader puis relancez :\n  - "
+            + "\n  - ".join(p.fr for p in problems),
+            en=f"{db}: inconsistent Formgrader reviews, nothing was written (the automatic results and "
+            "gradebook.db are untouched); fix them in Formgrader and run again:\n  - "
+            + "\n  - ".join(p.en for p in problems),
+        ))
+    return Reviews(found)
+
+
+def review_text(result: dict[str, Any], lang: str = "fr") -> str:
+    """One line for grades.csv, moodle.csv and summary.html: each reviewed item, its
+    automatic score, the instructor's, and the comment."""
+    parts = []
+    for rv in result.get("review", []):
+        s = rv["item"]
+        if rv.get("manual_score") is not None or rv.get("extra_credit"):
+            new = rv["score"]
+            s += f" {rv['auto_score']:g} → {new:g}"
+        if rv.get("comment"):
+            text = " ".join(rv["comment"].split())
+            s += f" « {text} »" if lang == "fr" else f' "{text}"'
+        parts.append(s)
+    return "; ".join(parts)
+
+
+def apply_reviews(results: list[dict[str, Any]], reviews: Reviews, lang: str = "fr") -> list[dict[str, Any]]:
+    """Copies of the results with each reviewed item's score replacing the automatic one.
+
+    A manual score is the item's score after the late penalty (Formgrader shows scores
+    after it); extra credit is added. The automatic final score stays in `auto_final_score`,
+    the per-item detail in `review` and a one-line account in `review_text`.
+    """
+    items = class_items(results)
+    out = []
+    for r in results:
+        rvs = reviews.by_student.get(r.get("student_id", ""))
+        if not rvs:
+            out.append(r)
+            continue
+        auto = item_scores(r, items)
+        delta = 0.0
+        detail = []
+        for rv in rvs:
+            score = (rv.manual_score if rv.manual_score is not None else auto[rv.item]) + (rv.extra_credit or 0.0)
+            delta += score - auto[rv.item]
+            detail.append({
+                "item": rv.item, "auto_score": auto[rv.item], "manual_score": rv.manual_score,
+                "extra_credit": rv.extra_credit, "score": round(score, 4), "comment": rv.comment,
+            })
+        new = {**r, "auto_final_score": r.get("final_score", 0.0), "review": detail}
+        new["final_score"] = round(float(r.get("final_score") or 0.0) + delta, 4)
+        new["review_text"] = review_text(new, lang)
+        out.append(new)
+    return out
+
+
+# -- writing the gradebook ------------------------------------------------------------------
+
+
+def _grade_cell(item: str, points: float) -> dict[str, Any]:
+    return {
+        "grade": True, "grade_id": item, "locked": False, "points": points,
+        "schema_version": 3, "solution": True, "task": False,
+    }
+
+
+def _place_autograded(executed: Path, dest: Path, items: dict[str, float]) -> None:
+    """Where Formgrader reads it, sanitised again (a class folder graded by an older grader
+    may hold an executed.ipynb with active outputs), each item's answer cell made a grade
+    cell: an item whose cell is missing gets a note cell, so every score has its input."""
     try:
         nb = json.loads(executed.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        return
-    if not isinstance(nb, dict):
-        return
+        nb = None
+    nb = sanitize_notebook(nb if isinstance(nb, dict) else {"cells": []})
+    placed: set[str] = set()
+    for cell in nb["cells"]:
+        meta = cell["metadata"].get("nbgrader")
+        if not meta:
+            continue
+        gid = meta.get("grade_id")
+        if gid in items and gid not in placed and meta.get("solution"):
+            cell["metadata"]["nbgrader"] = _grade_cell(gid, items[gid])
+            placed.add(gid)
+        else:  # only the class's items carry a score input, each once
+            meta["grade"] = False
+            meta.pop("points", None)
+    for item in sorted(set(items) - placed):
+        nb["cells"].append({
+            "cell_type": "markdown",
+            "id": f"missing-{item}"[:64],
+            "metadata": {"nbgrader": _grade_cell(item, items[item])},
+            "source": f"*Cellule `{item}` absente du rendu / answer cell `{item}` missing from the submission*",
+        })
     dest.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(sanitize_notebook(nb), ensure_ascii=True, indent=1) + "\n"
-    dest.write_text(text, encoding="ascii")
+    dest.write_text(json.dumps(nb, ensure_ascii=True, indent=1) + "\n", encoding="ascii")
 
 
-def write_nbgrader_gradebook(out: Path, results: list[dict[str, Any]], *, tp: str, notebook: str) -> Path | None:
-    """`out/gradebook.db` (+ autograded/ notebooks); None when no student was graded."""
+def _timestamp(result: dict[str, Any]) -> str | None:
+    """The graded commit's date, if nbgrader can read it (a forged year 10000 cannot)."""
+    from nbgrader.utils import parse_utc
+
+    date = result.get("commit_date")
+    if not result.get("sha") or not isinstance(date, str):
+        return None
+    try:
+        parse_utc(date)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    return date
+
+
+def _mark_submitted(folder: Path, result: dict[str, Any], stamp: str | None) -> None:
+    """Formgrader counts submissions (and links to them) from `submitted/<student>/<tp>/`,
+    and lists them as graded when its timestamp.txt matches the gradebook's."""
+    if not result.get("sha"):
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    ts = folder / "timestamp.txt"
+    if stamp:
+        ts.write_text(stamp + "\n", encoding="utf-8")
+    else:
+        ts.unlink(missing_ok=True)
+
+
+def write_nbgrader_gradebook(
+    out: Path,
+    results: list[dict[str, Any]],
+    *,
+    tp: str,
+    notebook: str,
+    reviews: Reviews | None = None,
+) -> Path | None:
+    """`out/gradebook.db` (+ autograded/, source/, nbgrader_config.py), with `reviews` (read
+    from the previous gradebook) carried over; None when no student was graded."""
     from nbgrader.api import Gradebook
 
-    items = _items(results)
+    items = class_items(results)
     if not items:
         return None
+    reviews = reviews or Reviews()
     nb_name = Path(notebook).stem
-    db = out / "gradebook.db"
-    tmp = out / ".gradebook.db.tmp"
+    db = out / GRADEBOOK
+    tmp = out / f".{GRADEBOOK}.tmp"
     tmp.unlink(missing_ok=True)
     with _alembic_on_path(), Gradebook(f"sqlite:///{tmp}") as gb:
         gb.update_or_create_assignment(tp)
         gb.update_or_create_notebook(nb_name, tp)
         for item, points in sorted(items.items()):
             gb.update_or_create_grade_cell(item, nb_name, tp, max_score=points, cell_type="code")
+            gb.update_or_create_solution_cell(item, nb_name, tp)
         for r in results:
             sid = r["student_id"]
             first, _, last = (r.get("name") or "").partition(" ")
             gb.update_or_create_student(sid, first_name=first or None, last_name=last or None, email=r.get("email") or None)
-            gb.add_submission(tp, sid)
-            per_item: dict[str, float] = defaultdict(float)
-            for c in r.get("checks", []):
-                per_item[c["item"]] += float(c["score"])
+            stamp = _timestamp(r)
+            gb.add_submission(tp, sid, **({"timestamp": stamp} if stamp else {}))
+            auto = item_scores(r, items)
             for item in items:
                 grade = gb.find_grade(item, nb_name, tp, sid)
-                grade.auto_score = round(per_item.get(item, 0.0) * (1 - float(r.get("penalty") or 0.0)), 4)
+                grade.auto_score = auto[item]
+                grade.needs_manual_grade = False
+                gb.find_comment(item, nb_name, tp, sid).auto_comment = _auto_comment(r, item)
+            for rv in reviews.by_student.get(sid, ()):
+                grade = gb.find_grade(rv.item, nb_name, tp, sid)
+                grade.manual_score, grade.extra_credit = rv.manual_score, rv.extra_credit
+                gb.find_comment(rv.item, nb_name, tp, sid).manual_comment = rv.comment
             gb.db.commit()
             _place_autograded(
                 out / "students" / sid / "report" / "executed.ipynb",
                 out / "autograded" / sid / tp / f"{nb_name}.ipynb",
+                items,
             )
+            _mark_submitted(out / "submitted" / sid / tp, r, stamp)
     tmp.replace(db)
-    (out / "nbgrader_config.py").write_text(
-        "# Open this class folder in formgrader: `jupyter lab` here, then the Formgrader tab.\n"
-        "c = get_config()\n"
-        f"c.CourseDirectory.root = {str(out)!r}\n"
-        f"c.CourseDirectory.db_url = {f'sqlite:///{db}'!r}\n",
-        encoding="utf-8",
-    )
+    source = out / "source" / tp
+    source.mkdir(parents=True, exist_ok=True)
+    (source / "README.txt").write_text(SOURCE_README.format(tp=tp), encoding="utf-8")
+    (out / "nbgrader_config.py").write_text(NBGRADER_CONFIG, encoding="utf-8")
     return db
 
 
 def read_back(db: Path, tp: str) -> dict[str, float]:
-    """Student id -> total score in the gradebook (used by the tests)."""
+    """Student id -> total score in the gradebook (reviews included)."""
     from nbgrader.api import Gradebook
 
     with _alembic_on_path(), Gradebook(f"sqlite:///{db}") as gb:
         return {s.student.id: s.score for s in gb.assignment_submissions(tp)}
 
 
-__all__ = ["write_nbgrader_gradebook", "read_back"]
+__all__ = [
+    "ItemReview",
+    "ReviewError",
+    "Reviews",
+    "apply_reviews",
+    "class_items",
+    "item_scores",
+    "read_back",
+    "read_reviews",
+    "review_text",
+    "write_nbgrader_gradebook",
+]

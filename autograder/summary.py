@@ -81,13 +81,14 @@ def write_summary(out: Path, results: list[dict[str, Any]], *, title: str) -> Pa
     for r in results:
         counts[r.get("status", "?")] += 1
     rows = "\n".join(
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
             html.escape(str(r.get("student_id", ""))),
             html.escape(str(r.get("name", ""))),
             html.escape(str(r.get("status", ""))),
             html.escape(f"{r.get('final_score', 0):g}" + (f" / {r['max_score']:g}" if r.get("max_score") else "")),
             html.escape(f"{r.get('penalty', 0) or 0:.0%}"),
             html.escape(" ".join(r.get("problems", []))[:200]),
+            html.escape(r.get("review_text", "")),
         )
         for r in results
     )
@@ -107,7 +108,7 @@ td,th{{border:1px solid #ccc;padding:.25em .6em;text-align:left}} img{{max-width
 <h2>Réussite par vérification / pass rate per check (la plus difficile d'abord / hardest first)</h2>
 <table><tr><th>check</th><th>pass rate</th></tr>{rates}</table>
 <h2>Élèves / students</h2>
-<table><tr><th>id</th><th>nom / name</th><th>statut / status</th><th>note / score</th><th>pénalité / penalty</th><th>problèmes / problems</th></tr>
+<table><tr><th>id</th><th>nom / name</th><th>statut / status</th><th>note / score</th><th>pénalité / penalty</th><th>problèmes / problems</th><th>relecture Formgrader / review</th></tr>
 {rows}</table></body></html>
 """
     path = out / "summary.html"

@@ -21,11 +21,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.classroom.test_grade_class import NB, ON_TIME, _run
+from tests.classroom.test_grade_class import CLI, NB, ON_TIME, _run
 from tests.core.course_builder import (
     MAX_SCORE,
     MINI,
@@ -137,6 +139,40 @@ def _wait_up(base: str, proc: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"jupyter server did not answer within 90 s:\n{log.read_text()[-3000:]}")
 
 
+@contextmanager
+def _jupyter_server(root: Path, scratch: Path) -> Iterator[str]:
+    """A real `jupyter server` in `root` (the class folder), with token auth; its base URL."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "JUPYTER_RUNTIME_DIR": str(scratch / "runtime"),
+        "JUPYTER_CONFIG_DIR": str(scratch / "jupyter-config"),
+        "JUPYTER_DATA_DIR": str(scratch / "jupyter-data"),
+    }
+    log = scratch / "server.log"
+    with open(log, "wb") as logf:
+        server = subprocess.Popen(
+            [
+                str(JUPYTER), "server", "--no-browser", "--allow-root", f"--port={port}",
+                "--ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}",
+            ],
+            cwd=root,
+            env=env,
+            stdout=logf,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_up(base, server, log)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
 def _browser(profile: Path):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -202,66 +238,41 @@ def test_formgrader_runs_no_student_script(hostile_class, tmp_path):
     out = hostile_class
     autograded = out / "autograded" / STUDENT / MINI / f"{MINI}.ipynb"
     assert autograded.is_file(), "grade-class did not place the executed notebook for formgrader"
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
-        "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),
-        "JUPYTER_DATA_DIR": str(tmp_path / "jupyter-data"),
-    }
-    log = tmp_path / "server.log"
-    with open(log, "wb") as logf:
-        server = subprocess.Popen(
-            [
-                str(JUPYTER), "server", "--no-browser", "--allow-root", f"--port={port}",
-                "--ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={out}",
-            ],
-            cwd=out,
-            env=env,
-            stdout=logf,
-            stderr=subprocess.STDOUT,
-        )
     driver = None
-    try:
-        _wait_up(base, server, log)
-        subs = _api(base, f"/formgrader/api/submitted_notebooks/{MINI}/{MINI}")
-        ids = [s["id"] for s in subs if s.get("student") == STUDENT]
-        assert ids, f"formgrader does not list the student's notebook: {subs}"
-        pages = [
-            f"/formgrader/submissions/{ids[0]}/",
-            f"/formgrader/manage_submissions/{MINI}",
-            f"/formgrader/gradebook/{MINI}/{MINI}",
-            f"/formgrader/manage_students/{STUDENT}/{MINI}",
-        ]
-        driver = _browser(tmp_path / "chromium-profile")
-        driver.set_page_load_timeout(60)
-        driver.get(f"{base}/formgrader?token={TOKEN}")  # logs in: the instructor's session cookie
-        seen: dict[str, object] = {}
-        for page in pages:
-            driver.get(base + page)
-            time.sleep(2.0)  # onerror handlers and fetches run after load
-            seen[page] = (driver.execute_script("return window.__pwned || null"), driver.title)
-        driver.get(f"{base}/formgrader/submissions/{ids[0]}/")
-        time.sleep(1.0)
-        body = driver.page_source
-        for name in ("feedback.html",):
-            driver.get((out / "students" / STUDENT / "report" / name).as_uri())
-            time.sleep(0.5)
-            seen[name] = (driver.execute_script("return window.__pwned || null"), driver.title)
-        driver.get((out / "summary.html").as_uri())
-        time.sleep(0.5)
-        seen["summary.html"] = (driver.execute_script("return window.__pwned || null"), driver.title)
-        # Its Content-Security-Policy still lets the page show its own plots.
-        shown = driver.execute_script("return [...document.images].map(i => i.naturalWidth > 0)")
-    finally:
-        if driver is not None:
-            driver.quit()
-        server.terminate()
+    with _jupyter_server(out, tmp_path) as base:
         try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+            subs = _api(base, f"/formgrader/api/submitted_notebooks/{MINI}/{MINI}")
+            ids = [s["id"] for s in subs if s.get("student") == STUDENT]
+            assert ids, f"formgrader does not list the student's notebook: {subs}"
+            pages = [
+                f"/formgrader/submissions/{ids[0]}/",
+                f"/formgrader/manage_submissions/{MINI}",
+                f"/formgrader/gradebook/{MINI}/{MINI}",
+                f"/formgrader/manage_students/{STUDENT}/{MINI}",
+            ]
+            driver = _browser(tmp_path / "chromium-profile")
+            driver.set_page_load_timeout(60)
+            driver.get(f"{base}/formgrader?token={TOKEN}")  # logs in: the instructor's session cookie
+            seen: dict[str, object] = {}
+            for page in pages:
+                driver.get(base + page)
+                time.sleep(2.0)  # onerror handlers and fetches run after load
+                seen[page] = (driver.execute_script("return window.__pwned || null"), driver.title)
+            driver.get(f"{base}/formgrader/submissions/{ids[0]}/")
+            time.sleep(1.0)
+            body = driver.page_source
+            for name in ("feedback.html",):
+                driver.get((out / "students" / STUDENT / "report" / name).as_uri())
+                time.sleep(0.5)
+                seen[name] = (driver.execute_script("return window.__pwned || null"), driver.title)
+            driver.get((out / "summary.html").as_uri())
+            time.sleep(0.5)
+            seen["summary.html"] = (driver.execute_script("return window.__pwned || null"), driver.title)
+            # Its Content-Security-Policy still lets the page show its own plots.
+            shown = driver.execute_script("return [...document.images].map(i => i.naturalWidth > 0)")
+        finally:
+            if driver is not None:
+                driver.quit()
     ran = {page: got for page, got in seen.items() if got[0] or "PWNED" in str(got[1])}
     assert shown and all(shown), f"summary.html plots not shown: {shown}"
     written = sorted(p.name for p in out.rglob("PWNED*"))
@@ -271,3 +282,86 @@ def test_formgrader_runs_no_student_script(hostile_class, tmp_path):
     # The submission page did render the student's work (not an error page), with notes
     # where the outputs were.
     assert "output removed for safety" in body and "NOTE" in body, body[-3000:]
+
+
+def _wait(driver, what: str, find, timeout: float = 60.0):
+    """Poll `find()` until it returns something truthy (Formgrader fills its tables by JS)."""
+    deadline = time.monotonic() + timeout
+    last: object = None
+    while time.monotonic() < deadline:
+        try:
+            last = find()
+        except Exception as exc:  # noqa: BLE001 - not there yet (stale or missing element)
+            last = exc
+        else:
+            if last:
+                return last
+        time.sleep(0.5)
+    pytest.fail(f"{what}: not seen in {timeout:g} s (last: {last!r}) on {driver.current_url}:\n{driver.page_source[-3000:]}")
+
+
+def test_formgrader_review_of_a_moved_class_reaches_grades_csv(hostile_class, tmp_path):
+    """The class folder unpacked elsewhere (a CI artifact), the original out of the way:
+    Formgrader lists the assignment and the submission as graded, the instructor overrides
+    `add` and comments on it in the browser, and `merge-class` puts both in grades.csv
+    beside the automatic score."""
+    from selenium.webdriver.common.by import By
+
+    course = hostile_class.parent / "course"
+    moved = tmp_path / "unpacked" / "class"
+    shutil.copytree(hostile_class, moved)
+    hidden = hostile_class.with_name("class-out-of-the-way")
+    hostile_class.rename(hidden)
+    driver = None
+    comment = "Bonne idée, mais relisez l'énoncé"
+    try:
+        with _jupyter_server(moved, tmp_path) as base:
+            try:
+                driver = _browser(tmp_path / "chromium-profile")
+                driver.set_page_load_timeout(60)
+                driver.get(f"{base}/formgrader?token={TOKEN}")
+                driver.get(f"{base}/formgrader/manage_assignments")
+                link = _wait(driver, "the assignment's submissions link", lambda: driver.find_element(
+                    By.CSS_SELECTOR, f"a[href$='/formgrader/manage_submissions/{MINI}']"))
+                link.click()
+                row = _wait(driver, "the student's submission row", lambda: [
+                    r for r in driver.find_elements(By.CSS_SELECTOR, "tbody tr") if STUDENT in r.text])
+                assert "graded" in row[0].text and "needs manual grading" not in row[0].text, row[0].text
+                driver.get(f"{base}/formgrader/gradebook/{MINI}/{MINI}")
+                _wait(driver, "the student's notebook link", lambda: [
+                    a for a in driver.find_elements(By.CSS_SELECTOR, "a[href*='/formgrader/submissions/']") if a.is_displayed()
+                ])[0].click()
+                score = _wait(driver, "the score input of `add`, showing the automatic score", lambda: (
+                    (e := driver.find_element(By.ID, "add")).get_attribute("placeholder") == "3" and e))
+                submission_id = driver.current_url.rstrip("/").split("/")[-1]
+                score.clear()
+                score.send_keys("1.5")
+                box = driver.find_element(By.ID, "add-comment")
+                box.click()  # leaves the score input: its change event saves it
+                box.send_keys(comment)
+                driver.find_element(By.ID, "square").click()  # leaves the comment box: saved
+                grades = _wait(driver, "the saved override", lambda: [
+                    g for g in _api(base, f"/formgrader/api/grades?submission_id={submission_id}")
+                    if g["name"] == "add" and g["manual_score"] == 1.5])
+                assert grades[0]["auto_score"] == 3.0
+                _wait(driver, "the saved comment", lambda: [
+                    c for c in _api(base, f"/formgrader/api/comments?submission_id={submission_id}")
+                    if c["name"] == "add" and c["manual_comment"] == comment])
+            finally:
+                if driver is not None:
+                    driver.quit()
+    finally:
+        hidden.rename(hostile_class)
+    proc = subprocess.run(
+        [*CLI, "merge-class", "--tp", MINI, "--out", str(moved), "--course", str(course)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    with open(moved / "grades.csv", encoding="utf-8") as f:
+        row = {r["student_id"]: r for r in csv.DictReader(f)}[STUDENT]
+    assert float(row["final_score"]) == MAX_SCORE - 3 + 1.5
+    assert float(row["auto_final_score"]) == MAX_SCORE
+    assert row["review"] == f"add 3 → 1.5 « {comment} »"
+    # The original folder was not the one Formgrader wrote to.
+    with open(hostile_class / "grades.csv", encoding="utf-8") as f:
+        assert float(next(csv.DictReader(f))["final_score"]) == MAX_SCORE

@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
+import csv
 import json
+from contextlib import contextmanager
+from pathlib import Path
 
-from autograder.nbgrader_export import read_back, write_nbgrader_gradebook
+import pytest
+from nbgrader.api import Gradebook
+
+from autograder.cli import main
+from autograder.nbgrader_export import (
+    ItemReview,
+    Reviews,
+    _alembic_on_path,
+    apply_reviews,
+    read_back,
+    write_nbgrader_gradebook,
+)
+from tests.core.course_builder import (
+    MAX_SCORE,
+    MINI,
+    POINTS,
+    SOLUTION,
+    build_course,
+    student_notebook,
+)
 
 
 def test_autograded_copy_of_an_old_unsanitised_notebook_is_inert(tmp_path):
@@ -42,3 +64,180 @@ def test_autograded_copy_of_an_old_unsanitised_notebook_is_inert(tmp_path):
     assert [set(o["data"]) for o in got["cells"][0]["outputs"]] == [{"text/plain"}]
     for active in ("<script", "onerror", "text/html\""):
         assert active not in text
+
+
+# -- a class folder made of results (no grading): Formgrader's view and the reviews read back
+
+
+def _checks(add: float, square: float, scale: float) -> list[dict]:
+    got = {"add": add, "square": square, "scale": scale}
+    return [
+        {"name": f"test_{item}", "item": item, "score": got[item], "max_score": POINTS[item],
+         "status": "passed" if got[item] == POINTS[item] else "failed"}
+        for item in POINTS
+    ]
+
+
+def _result(sid: str, checks: list[dict], *, penalty: float = 0.0) -> dict:
+    raw = sum(c["score"] for c in checks)
+    return {
+        "student_id": sid, "name": f"Prénom {sid}", "email": f"{sid}@etu.example.fr", "tp": MINI,
+        "status": "graded", "penalty": penalty, "late_days": 0.0, "checks": checks, "problems": [],
+        "raw_score": raw, "max_score": MAX_SCORE, "final_score": round(raw * (1 - penalty), 4),
+        "sha": "0123456789abcdef0123456789abcdef01234567", "commit_date": "2026-11-30T18:05:00+01:00",
+    }
+
+
+@pytest.fixture
+def graded_class(tmp_path):
+    """A course, and a class folder holding three students' results and executed notebooks
+    (s1 full marks, s2 wrong `add`, s3 a day late with a 10% penalty), exported once."""
+    course = build_course(tmp_path / "course").root
+    out = tmp_path / "class"
+    results = [
+        _result("s1", _checks(3, 2, 2)),
+        _result("s2", _checks(0, 2, 2)),
+        _result("s3", _checks(3, 2, 1), penalty=0.1),
+    ]
+    for r in results:
+        report = out / "students" / r["student_id"] / "report"
+        report.mkdir(parents=True)
+        (report.parent / "result.json").write_text(json.dumps(r), encoding="utf-8")
+        (report / "executed.ipynb").write_text(json.dumps(student_notebook(SOLUTION)), encoding="utf-8")
+    _merge(course, out)
+    return course, out
+
+
+def _merge(course: Path, out: Path, lang: str = "fr") -> int:
+    return main(["merge-class", "--tp", MINI, "--out", str(out), "--course", str(course), "--lang", lang])
+
+
+def _rows(out: Path, name: str = "grades.csv") -> dict[str, dict[str, str]]:
+    with open(out / name, encoding="utf-8") as f:
+        return {r.get("student_id") or r["ID number"]: r for r in csv.DictReader(f)}
+
+
+@contextmanager
+def _gradebook(out: Path):
+    with _alembic_on_path(), Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+        yield gb
+        gb.db.commit()
+
+
+def test_formgrader_sees_auto_scores_as_reviewed_grade_cells(graded_class):
+    _, out = graded_class
+    config = (out / "nbgrader_config.py").read_text(encoding="utf-8")
+    assert str(out) not in config  # the folder can be moved
+    assert (out / "source" / MINI).is_dir()  # Formgrader lists assignments from source/
+    with _gradebook(out) as gb:
+        sub = gb.find_submission(MINI, "s2")
+        grades = {g.name: (g.auto_score, g.max_score, g.needs_manual_grade) for g in sub.notebooks[0].grades}
+        comments = {c.name: c.auto_comment for c in sub.notebooks[0].comments}
+        assert not sub.needs_manual_grade
+    assert grades == {"add": (0.0, 3.0, False), "square": (2.0, 2.0, False), "scale": (2.0, 2.0, False)}
+    assert comments["add"] == "test_add: 0/3 (failed)"
+    nb = json.loads((out / "autograded" / "s2" / MINI / f"{MINI}.ipynb").read_text(encoding="ascii"))
+    graded = {c["metadata"]["nbgrader"]["grade_id"]: c["metadata"]["nbgrader"]["points"]
+              for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade")}
+    assert graded == POINTS  # one score input per item, in the student's answer cell
+
+
+def test_nbgrader_api_lists_the_assignment_and_its_graded_submissions(graded_class, tmp_path):
+    # What Formgrader's pages show, from nbgrader's own API, on the folder moved elsewhere.
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    _, out = graded_class
+    moved = tmp_path / "unpacked" / "class"
+    moved.parent.mkdir()
+    out.rename(moved)
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(moved)).load_config()
+    assert config.CourseDirectory.root == str(moved)
+    with _alembic_on_path():
+        api = NbGraderAPI(coursedir=CourseDirectory(config=config))
+        assignments = api.get_assignments()
+        submissions = api.get_submissions(MINI)
+    assert [(a["name"], a["num_submissions"], a["max_score"]) for a in assignments] == [(MINI, 3, MAX_SCORE)]
+    assert [(s["student"], s["autograded"], s["needs_manual_grade"], s["score"]) for s in submissions] == [
+        ("s1", True, False, 7.0), ("s2", True, False, 4.0), ("s3", True, False, 5.4)
+    ]
+
+
+def test_override_and_comment_flow_into_the_exports_beside_the_automatic_score(graded_class):
+    course, out = graded_class
+    with _gradebook(out) as gb:
+        gb.find_grade("add", MINI, MINI, "s2").manual_score = 2.5
+        gb.find_comment("add", MINI, MINI, "s2").manual_comment = "idée juste,\nsigne inversé"
+        gb.find_comment("scale", MINI, MINI, "s1").manual_comment = "très propre"
+        gb.find_grade("scale", MINI, MINI, "s3").extra_credit = 0.5
+    assert _merge(course, out) == 0
+    rows = _rows(out)
+    assert (rows["s2"]["final_score"], rows["s2"]["auto_final_score"]) == ("6.5", "4")
+    assert rows["s2"]["review"] == "add 0 → 2.5 « idée juste, signe inversé »"
+    assert (rows["s1"]["final_score"], rows["s1"]["auto_final_score"], rows["s1"]["review"]) == ("7", "7", "scale « très propre »")
+    # s3's items are scored after the 10% penalty: 0.9 for scale, plus 0.5 of extra credit.
+    assert (rows["s3"]["final_score"], rows["s3"]["auto_final_score"]) == ("5.9", "5.4")
+    with open(out / "moodle.csv", encoding="utf-8") as f:
+        moodle = {row[0]: row for row in csv.reader(f)}
+    assert moodle["s2"][3] == "6.5"  # the grade column
+    assert "add 0 → 2.5" in (out / "summary.html").read_text(encoding="utf-8")
+    # The rebuilt gradebook still holds the review (a rerun of grade-class loses nothing).
+    assert read_back(out / "gradebook.db", MINI)["s2"] == 6.5
+    assert _merge(course, out) == 0 and _rows(out)["s2"]["final_score"] == "6.5"
+
+
+@pytest.mark.parametrize(
+    ("edit", "named"),
+    [
+        (lambda gb: setattr(gb.find_grade("add", MINI, MINI, "s2"), "manual_score", 4.0), ["'s2'", "'add'", "4", "[0, 3]"]),
+        (lambda gb: setattr(gb.find_grade("square", MINI, MINI, "s1"), "manual_score", -1.0), ["'s1'", "'square'", "-1"]),
+        (lambda gb: setattr(gb.find_grade("scale", MINI, MINI, "s3"), "extra_credit", -2.0), ["'s3'", "'scale'", "-2"]),
+        (lambda gb: _ghost(gb), ["'ghost'", "'add'", "not in the class"]),
+    ],
+    ids=["above-max", "negative", "negative-extra-credit", "unknown-student"],
+)
+def test_inconsistent_gradebook_is_refused_naming_student_and_item(graded_class, capsys, edit, named):
+    course, out = graded_class
+    before = {p: p.read_bytes() for p in (out / "grades.csv", out / "moodle.csv", out / "summary.html")}
+    with _gradebook(out) as gb:
+        edit(gb)
+    db_before = (out / "gradebook.db").read_bytes()
+    assert _merge(course, out, lang="en") != 0
+    err = capsys.readouterr().err
+    for word in named:
+        assert word in err, err
+    assert "nothing was written" in err
+    # Nothing lost: the exports, the edited gradebook and every result are as they were.
+    assert {p: p.read_bytes() for p in before} == before
+    assert (out / "gradebook.db").read_bytes() == db_before
+    assert json.loads((out / "students" / "s2" / "result.json").read_text())["final_score"] == 4
+
+
+def _ghost(gb) -> None:
+    gb.add_student("ghost")
+    gb.add_submission(MINI, "ghost")
+    gb.find_grade("add", MINI, MINI, "ghost").manual_score = 1.0
+
+
+def test_unknown_item_is_refused_after_the_checks_changed(graded_class, capsys):
+    course, out = graded_class
+    with _gradebook(out) as gb:
+        gb.find_comment("add", MINI, MINI, "s1").manual_comment = "ok"
+    for p in (out / "students").glob("*/result.json"):  # the TP renamed its item `add` to `plus`
+        r = json.loads(p.read_text())
+        for c in r["checks"]:
+            c["item"] = "plus" if c["item"] == "add" else c["item"]
+        p.write_text(json.dumps(r))
+    assert _merge(course, out, lang="en") != 0
+    err = capsys.readouterr().err
+    assert "'s1'" in err and "'add'" in err and "no check of tp_mini grades this item" in err
+
+
+def test_apply_reviews_keeps_unreviewed_results_untouched():
+    results = [_result("s1", _checks(3, 2, 2)), _result("s2", _checks(0, 1, 2))]
+    reviews = Reviews({"s2": (ItemReview("square", 1.0, 2.0, None, None),)})
+    got = apply_reviews(results, reviews)
+    assert got[0] is results[0]
+    assert (got[1]["final_score"], got[1]["auto_final_score"], got[1]["review_text"]) == (4.0, 3.0, "square 1 → 2")
+    assert results[1]["final_score"] == 3.0  # a copy, not the result read from disk

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from autograder.config import ConfigError
+from autograder.render.formats import fmt_points
 from autograder.template_repo import DEFAULT_CHECKER, build_template_repo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -203,7 +204,7 @@ def test_fresh_clone_installs_the_checker_and_runs_the_public_checks(tmp_path):
     )
     assert check.returncode == 0, check.stdout[-3000:] + check.stderr[-3000:]
     report = json.loads((clone / "reports" / TP / "grade.json").read_text(encoding="utf-8"))
-    assert f"Note : {report['score']:g} / {report['max_score']:g}" in check.stdout
+    assert f"Note : {fmt_points(report['score'], report['max_score'], 'fr')}" in check.stdout
     assert report["problems"] == []
     assert report["score"] == report["max_score"] > 0
     assert {t["visibility"] for t in report["tests"]} == {"visible"}  # public checks only

@@ -244,7 +244,7 @@ def test_junit_keys_match_between_two_commits_of_one_student(setup, tmp_path):
     """The untouched release then a partly fixed notebook, graded as `grade` does in CI:
     junit.xml names each check the same on both commits (no score in the name), so GitLab's
     comparison of the two pipelines pairs every check and lists the fixed ones."""
-    from tests.render.test_junit import SCHEMA, junit_keys
+    from tests.render.junit_check import SCHEMA, junit_keys
 
     from .course_builder import WRONG
 

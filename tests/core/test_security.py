@@ -58,7 +58,7 @@ UNAVAILABLE = "bwrap or root unavailable here ({}): the strict sandbox cannot be
     "; ".join(CAPS.notes) or "not root"
 )
 TOKEN = "glcbt-64_fake-ci-job-token-for-the-test"
-FAKE_REPORT = "Note: 7 / 7  (tp_mini, commit deadbeef00)"
+FAKE_REPORT = "Note : 7 / 7  (tp_mini, commit deadbeef00)"  # what `grade` prints, forged
 
 # -- the probing student code ------------------------------------------------------------
 
@@ -542,7 +542,7 @@ def test_printing_a_fake_report_changes_nothing(verdict):
     )
     assert proc.returncode == 0, proc.stderr
     notes = [line for line in proc.stdout.splitlines() if line.startswith("Note")]
-    assert len(notes) == 1 and notes[0].startswith("Note: 0 / 7"), proc.stdout
+    assert len(notes) == 1 and notes[0].startswith("Note : 0 / 7"), proc.stdout
     assert FAKE_REPORT not in proc.stdout + proc.stderr
     data = json.loads((out / "grade.json").read_text("utf-8"))
     assert data["score"] == 0.0 and data["max_score"] == MAX_SCORE

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.config import ConfigError
+from autograder.render.formats import fmt_num
 from autograder.results import Message
 from autograder.sanitize import sanitize_notebook
 
@@ -209,13 +210,19 @@ def read_reviews(db: Path, tp: str, results: list[dict[str, Any]]) -> Reviews:
 
 def review_text(result: dict[str, Any], lang: str = "fr") -> str:
     """One line for grades.csv, moodle.csv and summary.html: each reviewed item, its
-    automatic score, the instructor's, and the comment."""
+    automatic score, the instructor's, and the comment (numbers as `lang` writes them)."""
     parts = []
     for rv in result.get("review", []):
         s = rv["item"]
         if rv.get("manual_score") is not None or rv.get("extra_credit"):
-            new = rv["score"]
-            s += f" {rv['auto_score']:g} → {new:g}"
+            s += f" {fmt_num(rv['auto_score'], lang)} → {fmt_num(rv['score'], lang)}"
+            was = rv.get("auto_score_when_reviewed")
+            if was is not None and abs(was - rv["auto_score"]) > 1e-9:  # regraded since the review
+                s += (
+                    f" (relu quand l'automatique valait {fmt_num(was, lang)})"
+                    if lang == "fr"
+                    else f" (reviewed when the automatic score was {fmt_num(was, lang)})"
+                )
         if rv.get("comment"):
             text = " ".join(rv["comment"].split())
             s += f" « {text} »" if lang == "fr" else f' "{text}"'
@@ -246,6 +253,7 @@ def apply_reviews(results: list[dict[str, Any]], reviews: Reviews, lang: str = "
             detail.append({
                 "item": rv.item, "auto_score": auto[rv.item], "manual_score": rv.manual_score,
                 "extra_credit": rv.extra_credit, "score": round(score, 4), "comment": rv.comment,
+                "auto_score_when_reviewed": rv.auto_score,
             })
         new = {**r, "auto_final_score": r.get("final_score", 0.0), "review": detail}
         new["final_score"] = round(float(r.get("final_score") or 0.0) + delta, 4)

@@ -336,10 +336,10 @@ def test_formgrader_review_of_a_moved_class_reaches_grades_csv(hostile_class, tm
                 submission_id = driver.current_url.rstrip("/").split("/")[-1]
                 score.clear()
                 score.send_keys("1.5")
+                driver.execute_script("arguments[0].blur()", score)  # leaving the input saves it
                 box = driver.find_element(By.ID, "add-comment")
-                box.click()  # leaves the score input: its change event saves it
                 box.send_keys(comment)
-                driver.find_element(By.ID, "square").click()  # leaves the comment box: saved
+                driver.execute_script("arguments[0].blur()", box)
                 grades = _wait(driver, "the saved override", lambda: [
                     g for g in _api(base, f"/formgrader/api/grades?submission_id={submission_id}")
                     if g["name"] == "add" and g["manual_score"] == 1.5])
@@ -361,7 +361,7 @@ def test_formgrader_review_of_a_moved_class_reaches_grades_csv(hostile_class, tm
         row = {r["student_id"]: r for r in csv.DictReader(f)}[STUDENT]
     assert float(row["final_score"]) == MAX_SCORE - 3 + 1.5
     assert float(row["auto_final_score"]) == MAX_SCORE
-    assert row["review"] == f"add 3 → 1.5 « {comment} »"
+    assert row["review"] == f"add 3 → 1,5 « {comment} »"
     # The original folder was not the one Formgrader wrote to.
     with open(hostile_class / "grades.csv", encoding="utf-8") as f:
         assert float(next(csv.DictReader(f))["final_score"]) == MAX_SCORE

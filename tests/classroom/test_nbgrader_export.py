@@ -174,14 +174,15 @@ def test_override_and_comment_flow_into_the_exports_beside_the_automatic_score(g
     assert _merge(course, out) == 0
     rows = _rows(out)
     assert (rows["s2"]["final_score"], rows["s2"]["auto_final_score"]) == ("6.5", "4")
-    assert rows["s2"]["review"] == "add 0 → 2.5 « idée juste, signe inversé »"
+    assert rows["s2"]["review"] == "add 0 → 2,5 « idée juste, signe inversé »"
     assert (rows["s1"]["final_score"], rows["s1"]["auto_final_score"], rows["s1"]["review"]) == ("7", "7", "scale « très propre »")
     # s3's items are scored after the 10% penalty: 0.9 for scale, plus 0.5 of extra credit.
     assert (rows["s3"]["final_score"], rows["s3"]["auto_final_score"]) == ("5.9", "5.4")
     with open(out / "moodle.csv", encoding="utf-8") as f:
         moodle = {row[0]: row for row in csv.reader(f)}
     assert moodle["s2"][3] == "6.5"  # the grade column
-    assert "add 0 → 2.5" in (out / "summary.html").read_text(encoding="utf-8")
+    assert moodle["s2"][4].endswith(" — add 0 → 2,5 « idée juste, signe inversé »")  # its feedback
+    assert "add 0 → 2,5" in (out / "summary.html").read_text(encoding="utf-8")
     # The rebuilt gradebook still holds the review (a rerun of grade-class loses nothing).
     assert read_back(out / "gradebook.db", MINI)["s2"] == 6.5
     assert _merge(course, out) == 0 and _rows(out)["s2"]["final_score"] == "6.5"
@@ -241,3 +242,11 @@ def test_apply_reviews_keeps_unreviewed_results_untouched():
     assert got[0] is results[0]
     assert (got[1]["final_score"], got[1]["auto_final_score"], got[1]["review_text"]) == (4.0, 3.0, "square 1 → 2")
     assert results[1]["final_score"] == 3.0  # a copy, not the result read from disk
+
+
+def test_an_override_made_before_a_regrade_says_the_automatic_score_changed():
+    results = [_result("s1", _checks(3, 2, 2))]
+    reviews = Reviews({"s1": (ItemReview("add", 1.0, 2.0, None, "vu"),)})  # reviewed when add scored 1
+    got = apply_reviews(results, reviews, lang="en")[0]
+    assert got["final_score"] == 6.0
+    assert got["review_text"] == 'add 3 → 2 (reviewed when the automatic score was 1) "vu"'

@@ -256,7 +256,7 @@ def _finish_class(out: Path, course, tp_id: str, lang: str) -> list:
     shown = apply_reviews(results, reviews, lang)
     write_gradebook(out, shown, item_name=tp.config.title.text(lang), lang=lang)
     write_nbgrader_gradebook(out, results, tp=tp_id, notebook=tp.config.notebook, reviews=reviews)
-    write_summary(out, shown, title=f"{tp_id} — {tp.config.title.text(lang)}")
+    write_summary(out, shown, title=f"{tp_id} — {tp.config.title.text(lang)}", lang=lang)
     if reviews:
         say(f"[{tp_id}] Formgrader reviews applied for {len(reviews.by_student)} student(s): see the review column of grades.csv")
     return shown

@@ -11,6 +11,9 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from autograder.gradebook import moodle_comment
+from autograder.render.formats import fmt_num, fmt_percent, fmt_points
+
 
 def _plots(out: Path, results: list[dict[str, Any]]) -> dict[str, str]:
     import matplotlib
@@ -74,7 +77,20 @@ def pass_rates(graded: list[dict[str, Any]]) -> list[tuple[str, float]]:
     return sorted(((n, passed[n] / seen[n]) for n in seen), key=lambda x: (x[1], x[0]))
 
 
-def write_summary(out: Path, results: list[dict[str, Any]], *, title: str) -> Path:
+def _score(r: dict[str, Any], lang: str) -> str:
+    if r.get("max_score"):
+        return fmt_points(r.get("final_score", 0) or 0, r["max_score"], lang)
+    return fmt_num(r.get("final_score", 0) or 0, lang)
+
+
+def _status(r: dict[str, Any], lang: str) -> str:
+    """The status, and for a student without a grade the reason moodle.csv gives them."""
+    status = str(r.get("status", ""))
+    return status if status == "graded" else f"{status} : {moodle_comment(r, lang)}"
+
+
+def write_summary(out: Path, results: list[dict[str, Any]], *, title: str, lang: str = "fr") -> Path:
+    """summary.html; its numbers are written as readers of `lang` write them (16,5 in French)."""
     files = _plots(out, results)
     graded = [r for r in results if r.get("status") == "graded"]
     counts = defaultdict(int)
@@ -84,26 +100,29 @@ def write_summary(out: Path, results: list[dict[str, Any]], *, title: str) -> Pa
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
             html.escape(str(r.get("student_id", ""))),
             html.escape(str(r.get("name", ""))),
-            html.escape(str(r.get("status", ""))),
-            html.escape(f"{r.get('final_score', 0):g}" + (f" / {r['max_score']:g}" if r.get("max_score") else "")),
-            html.escape(f"{r.get('penalty', 0) or 0:.0%}"),
+            html.escape(_status(r, lang)),
+            html.escape(_score(r, lang)),
+            html.escape(fmt_percent(r.get("penalty", 0) or 0, lang)),
             html.escape(" ".join(r.get("problems", []))[:200]),
             html.escape(r.get("review_text", "")),
         )
         for r in results
     )
-    rates = "\n".join(f"<tr><td>{html.escape(n)}</td><td>{v:.0%}</td></tr>" for n, v in pass_rates(graded))
+    rates = "\n".join(
+        f"<tr><td>{html.escape(n)}</td><td>{html.escape(fmt_percent(round(v, 2), lang))}</td></tr>"
+        for n, v in pass_rates(graded)
+    )
     imgs = "\n".join(f'<img src="{html.escape(f)}" alt="{html.escape(k)}">' for k, f in files.items())
     mean = sum(r.get("final_score", 0) for r in graded) / len(graded) if graded else 0.0
     page = f"""<!doctype html>
-<html lang="fr"><head><meta charset="utf-8">
+<html lang="{html.escape(lang)}"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src 'self' file:">
 <title>{html.escape(title)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1100px}} table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:.25em .6em;text-align:left}} img{{max-width:100%;margin:.5em 0}}</style></head>
 <body><h1>{html.escape(title)}</h1>
 <p>{len(results)} élèves / students — {counts['graded']} notés / graded, {counts['no-submission']} sans rendu / no submission,
-{counts['grader-error']} erreurs du correcteur / grader errors. Moyenne des notés / mean of graded: {mean:.2f}</p>
+{counts['grader-error']} erreurs du correcteur / grader errors. Moyenne des notés / mean of graded: {html.escape(fmt_num(mean, lang))}</p>
 {imgs}
 <h2>Réussite par vérification / pass rate per check (la plus difficile d'abord / hardest first)</h2>
 <table><tr><th>check</th><th>pass rate</th></tr>{rates}</table>

@@ -65,3 +65,17 @@ def test_grade_column_keeps_a_dot_for_moodle():
     assert rows[0] == ["ID number", "Email address", "Full name", "TP 1", "TP 1 (feedback)"]
     assert rows[1][3] == "14.85" and rows[1][4].startswith("16,5 / 20")
     assert rows[2][3] == "0" and "dépôt inaccessible" in rows[2][4]
+
+
+def test_summary_html_in_french_numbers_with_each_zeros_reason(tmp_path):
+    from autograder.summary import write_summary
+
+    late = _result(status="graded", raw_score=16.5, final_score=14.85, max_score=20.0, penalty=0.1,
+                   checks=[{"name": "test_a", "status": "passed"}])
+    page = write_summary(tmp_path, [late, UNREACHABLE], title="TP 1", lang="fr").read_text("utf-8")
+    assert '<html lang="fr">' in page
+    assert "14,85 / 20" in page and "10 %" in page and "100 %" in page
+    assert "mean of graded: 14,85" in page
+    assert "no-submission : dépôt inaccessible" in page
+    english = write_summary(tmp_path, [late], title="TP 1", lang="en").read_text("utf-8")
+    assert "14.85 / 20" in english and "10%" in english

@@ -250,3 +250,16 @@ def test_an_override_made_before_a_regrade_says_the_automatic_score_changed():
     got = apply_reviews(results, reviews, lang="en")[0]
     assert got["final_score"] == 6.0
     assert got["review_text"] == 'add 3 → 2 (reviewed when the automatic score was 1) "vu"'
+
+
+def test_an_item_whose_answer_cell_is_missing_still_gets_a_score_input(tmp_path):
+    nb = student_notebook(SOLUTION)
+    nb["cells"] = [c for c in nb["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") != "scale"]
+    report = tmp_path / "students" / "s1" / "report"
+    report.mkdir(parents=True)
+    (report / "executed.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    assert write_nbgrader_gradebook(tmp_path, [_result("s1", _checks(3, 2, 0))], tp=MINI, notebook=f"{MINI}.ipynb")
+    got = json.loads((tmp_path / "autograded" / "s1" / MINI / f"{MINI}.ipynb").read_text(encoding="ascii"))
+    graded = [c for c in got["cells"] if c["metadata"].get("nbgrader", {}).get("grade")]
+    assert [c["metadata"]["nbgrader"]["grade_id"] for c in graded] == ["add", "square", "scale"]
+    assert graded[-1]["cell_type"] == "markdown" and "missing" in graded[-1]["source"]

@@ -188,9 +188,11 @@ def test_grade_help_documents_every_option(capsys):
         "--call-timeout",
         "--seed",
         "--lang",
+        "--timezone",
     ):
         assert flag in text
     assert "strict" in text and "refuses to grade" in text
+    assert "Europe/Paris" in text and "deadline's zone" in text  # the timezone option's own help
 
 
 def test_student_text_cannot_drive_the_terminal(setup, capsys):
@@ -268,3 +270,12 @@ def test_junit_keys_match_between_two_commits_of_one_student(setup, tmp_path):
     still = {cls for (cls, name), v in keys["HEAD"].items() if v != "passed"}
     assert fixed and all("add" not in name for name in fixed)
     assert still == {f"{MINI}.add"}
+
+
+def test_timezone_option_dates_the_feedback_and_a_wrong_one_is_refused(setup, capsys):
+    rc, out = grade_cli(setup, "tz", "--timezone", "America/New_York")
+    assert rc == EXIT_OK, capsys.readouterr().err
+    page = (out / "feedback.html").read_text("utf-8")
+    assert "Graded at " in page and "(America/New_York)" in page  # lang = "en" from pyproject.toml
+    rc, _ = grade_cli(setup, "tz-bad", "--timezone", "Europe/Pariss")
+    assert rc == EXIT_USAGE and "Europe/Pariss" in capsys.readouterr().err

@@ -269,6 +269,8 @@ def cmd_grade_class(args: argparse.Namespace) -> int:
 
     from autograder.classroom import ClassJob, grade_class
     from autograder.deadline import LatePolicy
+    from autograder.render.formats import fmt_num
+    from autograder.render.terminal import for_terminal
     from autograder.roster import read_roster, shard
 
     course = _course(args)
@@ -291,12 +293,13 @@ def cmd_grade_class(args: argparse.Namespace) -> int:
     policy = LatePolicy(args.grace_minutes, args.penalty_per_day, args.max_late_days, args.penalty_cap)
     out = Path(args.out).resolve()
     job = ClassJob(course.root, args.tp, deadline, policy, options, out, force=args.force)
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[last]}")) as bar:
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[last]}", markup=False)) as bar:
         task = bar.add_task(f"{args.tp}", total=len(students), last="")
 
         def done(r: dict) -> None:
             tag = "skipped" if r.get("skipped") else r.get("status")
-            bar.update(task, advance=1, last=f"{r.get('student_id')}: {r.get('final_score', 0):g} ({tag})")
+            score = fmt_num(float(r.get("final_score") or 0.0), options.lang)
+            bar.update(task, advance=1, last=for_terminal(f"{r.get('student_id')}: {score} ({tag})"))
 
         grade_class(job, students, jobs=args.jobs, on_result=done)
     results = _finish_class(out, course, args.tp, options.lang)

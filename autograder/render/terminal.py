@@ -222,10 +222,15 @@ def _cells(report: GradeReport, lang: str) -> list[RenderableType]:
         return []
     out: list[RenderableType] = [Text(""), safe(tr("cells", lang), "bold")]
     for cell in cells:
-        ident = cell.grade_id or cell.cell_id
+        status = cell_status_label(cell.status, lang)
         error = first_line(cell.error.text(lang)) if cell.error else ""
-        line = f"{tr('cell', lang)} {int(cell.index)} ({ident}) — {cell_status_label(cell.status, lang)}"
-        out.append(inline(line + (_colon(lang) + error if error else "")))
+        named = re.search(rf"\b(?:cellule|cell) {int(cell.index)}\b", error, re.IGNORECASE)
+        if named:  # the grader's message names the cell already ("cellule 7 (train) : ...")
+            out.append(inline(f"{status} — {error}"))
+        else:
+            ident = cell.grade_id or cell.cell_id
+            line = f"{tr('cell', lang)} {int(cell.index)} ({ident}) — {status}"
+            out.append(inline(line + (_colon(lang) + error if error else "")))
     if more:
         out.append(safe(tr("more_rows", lang, n=more), "dim"))
     return out

@@ -185,6 +185,9 @@ def test_serial_run_grades_everyone_as_expected(klass):
     assert comments["s11-unreachable"].startswith("dépôt inaccessible"), comments["s11-unreachable"]
     assert comments["s09-broken"].startswith("0 / 7 — notebook illisible"), comments["s09-broken"]
     assert comments["s05-partial"] == "4 / 7"
+    # No timezone in the course: the feedback's dates are in the deadline's zone (+01:00).
+    feedback = (out / "students" / "s00-ok" / "report" / "feedback.html").read_text(encoding="utf-8")
+    assert "du 30 novembre 2026 à 18:00 (UTC+01:00)" in feedback
 
 
 def test_parallel_run_gives_identical_grades(klass, tmp_path):

@@ -469,7 +469,7 @@ LR_DIVERGE = 0.5
             params[nom] = params[nom] - lr * grads[nom]
     return params
 ''',
-        must_fail=("test_entrainer_reaches_test_accuracy",),
+        must_fail=("test_entrainer_reaches_test_accuracy", "test_entrainer_batches_cover_the_epoch"),
         message_contains=("tous les lots de chaque époque",),
     ),
 }
@@ -676,3 +676,147 @@ _ISSUE12_CORRECT = {
 }
 CORRECT = {**CORRECT, **_ISSUE12_CORRECT}
 CORRECT_GROUPS = {**CORRECT_GROUPS, "correct-issue12": tuple(_ISSUE12_CORRECT)}
+
+# ---------------------------------------------------------------- issue 12: mutation survivors
+# Mutants of the solution that kept their points (`autograder prove --mutants`), written as
+# students write them: the boundary the definition of `diverge` singles out, and
+# gradient_numerique called as a student calls it (no h, a point of integers).
+SCENARIOS.update({
+    "submission-diverges-non-strict": Scenario(
+        grade_id="diverges",
+        source='''def diverge(trajectoire):
+    """‖x_n‖ >= ‖x_0‖ : une trajectoire qui oscille à norme constante est déclarée divergente."""
+    trajectoire = np.asarray(trajectoire, dtype=float)
+    if not np.all(np.isfinite(trajectoire)):
+        return True
+    return bool(np.linalg.norm(trajectoire[-1]) >= np.linalg.norm(trajectoire[0]))
+''',
+        must_fail=("test_diverge_on_grader_trajectories",),
+        message_contains=("inégalité stricte",),
+    ),
+    "submission-numgrad-copy-keeps-integers": Scenario(
+        grade_id="numerical_gradient",
+        source='''def gradient_numerique(f, x, h=1e-5):
+    """Copie x sans le convertir : pour un x d'entiers, x[i] + h est arrondi à x[i]."""
+    x = x.copy()
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        ancien = x[i]
+        x[i] = ancien + h
+        f_plus = f(x)
+        x[i] = ancien - h
+        f_moins = f(x)
+        x[i] = ancien
+        grad[i] = (f_plus - f_moins) / (2 * h)
+    return grad
+''',
+        must_fail=("test_numerical_gradient_against_autograd",),
+        message_contains=("np.array(x, dtype=float)",),
+    ),
+    "submission-numgrad-default-h-too-large": Scenario(
+        grade_id="numerical_gradient",
+        source='''def gradient_numerique(f, x, h=0.1):
+    """Un h par défaut « plus stable » de 0.1 : l'erreur en O(h²) n'est plus négligeable."""
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        ancien = x[i]
+        x[i] = ancien + h
+        f_plus = f(x)
+        x[i] = ancien - h
+        f_moins = f(x)
+        x[i] = ancien
+        grad[i] = (f_plus - f_moins) / (2 * h)
+    return grad
+''',
+        must_fail=("test_numerical_gradient_against_autograd",),
+        message_contains=("valeur par défaut de h",),
+    ),
+})
+GROUPS["mutants-a"] = ("submission-diverges-non-strict", "submission-numgrad-copy-keeps-integers")
+GROUPS["mutants-b"] = ("submission-numgrad-default-h-too-large",)
+
+_MUTANT_CORRECT = {
+    "correct-numgrad-astype-flat": Correct(
+        grade_id="numerical_gradient",
+        source='''def gradient_numerique(f, x, h=1e-5):
+    x = np.asarray(x).astype(np.float64)
+    grad = np.empty(x.size)
+    for k in range(x.size):
+        e = np.zeros(x.size)
+        e[k] = h
+        e = e.reshape(x.shape)
+        grad[k] = (f(x + e) - f(x - e)) / (2 * h)
+    return grad.reshape(x.shape)
+''',
+        why="astype(float64), a flat loop over x.size with a new shifted array per entry",
+    ),
+}
+CORRECT = {**CORRECT, **_MUTANT_CORRECT}
+CORRECT_GROUPS = {**CORRECT_GROUPS, "correct-issue12": (*CORRECT_GROUPS["correct-issue12"], *_MUTANT_CORRECT)}
+SCENARIOS.update({
+    "submission-train-batch-index-as-offset": Scenario(
+        grade_id="train",
+        source='''def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
+    """debut est déjà un décalage, mais il est multiplié par batch_size : lots de tailles folles."""
+    rng = np.random.default_rng(seed)
+    N, D = X_train.shape
+    params = init_params(D, hidden, 10, seed)
+    for _ in range(epochs):
+        ordre = rng.permutation(N)
+        for debut in range(0, N, batch_size):
+            lot = ordre[debut : (debut + 1) * batch_size]
+            logits, cache = forward(X_train[lot], params)
+            _, probs = softmax_cross_entropy(logits, y_train[lot])
+            grads = backward(X_train[lot], y_train[lot], params, cache, probs)
+            for nom in params:
+                params[nom] = params[nom] - lr * grads[nom]
+    return params
+''',
+        must_fail=("test_entrainer_batches_cover_the_epoch",),
+        message_contains=("au plus batch_size",),
+    ),
+})
+GROUPS["mutants-b"] = (*GROUPS["mutants-b"], "submission-train-batch-index-as-offset")
+
+# Mutants of the solution (`autograder prove --mutants`) that are still correct answers.
+EQUIVALENT: dict[str, str] = {
+    "lr_choices:NumberReplacer@5:13": "LR_DIVERGE = 1.5 diverges too (|1 − 6·1.5| = 8 > 1)",
+    "count_params:TrueWithFalse@3:81": "zip(largeurs[:-1], largeurs[1:]) has equal lengths: strict changes nothing",
+    "diverges:DropStatement@3:4": "np.isfinite and np.linalg.norm take the trajectory as given (an array)",
+    "grad_f:DropStatement@6:4": "x[0] and x[1] read an array or a list alike; the products are floats",
+    "rel_error:DropStatement@3:4": "a is given as an array (the statement's); b - a, np.abs convert it",
+    "rel_error:DropStatement@4:4": "b is given as an array (the statement's); a - b, np.abs convert it",
+    "rel_error:SwapStatements@3:4": "the two conversions are independent",
+    "perceptron_update:DropStatement@6:4": "w is an array of shape (d,) as the statement says; w + ... is a new float array",
+    "perceptron_update:DropStatement@7:4": "x is an array of shape (d,) as the statement says",
+    "perceptron_update:SwapStatements@6:4": "the two conversions are independent",
+    "perceptron_update:SwapStatements@7:4": "np.dot(w, x) gives the same value before or after converting x",
+    "softmax_ce:SwapStatements@3:4": "N and the shifted logits are independent",
+    "softmax_ce:SwapStatements@6:4": "probs and loss both read log_probs: independent",
+    "mlp_backward:SwapStatements@3:4": "N and Y = zeros_like(probs) are independent",
+    "mlp_backward:SwapStatements@7:4": "dW2 and db2 both read dZ2: independent",
+    "mlp_backward:SwapStatements@8:4": "db2 and dZ1 both read dZ2: independent",
+    "mlp_backward:SwapStatements@10:4": "dW1 and db1 both read dZ1: independent",
+    "mlp_backward:Comparison_Gt_GtE@9:48": (
+        "ReLU'(0) = 1 is a valid subgradient; Z1 is exactly 0 with probability 0 on real inputs"
+    ),
+    "numerical_gradient:SwapStatements@11:8": "grad[i] reads f_plus and f_moins, not x: before or after restoring x[i]",
+    "train:SwapStatements@3:4": "rng and (N, D) are independent",
+    "train:NumberReplacer@8:27": (
+        "range(1, N, batch_size): one random example of a fresh permutation left out per epoch (like drop_last)"
+    ),
+    "train:NumberReplacer@8:27#1": (
+        "range(-1, N, batch_size): an empty first batch (zero gradient), then batch_size − 1 random examples "
+        "left out per epoch (like drop_last)"
+    ),
+    # Default hyper-parameters: another valid value trains as well (issue 12 counts "other
+    # valid hyper-parameters" as correct); the checks pass these arguments explicitly.
+    "train:NumberReplacer@1:39": "hidden = 65 by default: another valid width",
+    "train:NumberReplacer@1:39#1": "hidden = 63 by default: another valid width",
+    "train:NumberReplacer@1:58": "epochs = 31 by default: another valid length",
+    "train:NumberReplacer@1:58#1": "epochs = 29 by default: another valid length",
+    "train:NumberReplacer@1:73": "batch_size = 33 by default: another valid size",
+    "train:NumberReplacer@1:73#1": "batch_size = 31 by default: another valid size",
+    "train:NumberReplacer@1:82": "seed = 1 by default: another seed",
+}

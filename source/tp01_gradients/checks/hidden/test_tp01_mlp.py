@@ -453,6 +453,7 @@ def test_numerical_gradient_against_autograd(submission, rng):
     record_margin("relative error of gradient_numerique vs autograd", err, 1e-7,
                   higher_is_better=False, kind="tolerance")
     if err <= 1e-7:
+        _check_numgrad_default_h_integer_point(submission, g, shape, (c1, c2, c3), rng)
         return
     if _close(got, 2.0 * ref, rtol=1e-4):
         hint_fr, hint_en = (
@@ -477,6 +478,57 @@ def test_numerical_gradient_against_autograd(submission, rng):
             "(f(x + h e_i) − f(x − h e_i)) / (2h), restoring x[i] afterwards",
         )
     raise CheckFailed(
+        f"{what} : erreur relative {err:.2g} par rapport au gradient exact (autograd) ; {hint_fr}",
+        f"{what_en}: relative error {err:.2g} against the exact gradient (autograd); {hint_en}",
+    )
+
+
+def _check_numgrad_default_h_integer_point(submission, g, shape, cs, rng) -> None:
+    """Called as a student calls it: without h (the signature's default h = 1e-5) at a point
+    of integers (np.array([1, 2])). Copying x without converting it to float makes x[i] + h
+    round back to x[i] and the gradient zero; a default h of order 1 leaves O(h²) errors of
+    order 1 on this non-polynomial g. Correct code: ~1e-10, as with h passed."""
+    c1, c2, c3 = cs
+    x_int = rng.integers(-2, 3, size=shape)
+    ref = torch_grads(
+        lambda x: (
+            torch.sum(c1 * torch.sin(x) * x**2 + c2 * torch.exp(0.3 * x))
+            + c3 * torch.sum(x) ** 2 / x.numel()
+        ),
+        {"x": x_int.astype(np.float64)},
+    )["x"]
+    what = f"gradient_numerique(g, x) sans h, pour x d'entiers de forme {shape}"
+    what_en = f"gradient_numerique(g, x) without h, for x of integers of shape {shape}"
+    got = as_array(submission.call("gradient_numerique", g, x_int), what, shape=ref.shape, allow_nan=True)
+    err = _scaled_rel_error(got, ref)
+    record_margin("relative error of gradient_numerique(g, x_int) vs autograd", err, 1e-7,
+                  higher_is_better=False, kind="tolerance")
+    if err <= 1e-7:
+        return
+    as_float_point = as_array(submission.call("gradient_numerique", g, x_int.astype(np.float64)),
+                              what, shape=ref.shape, allow_nan=True)
+    if _scaled_rel_error(as_float_point, ref) <= 1e-7:
+        hint_fr = (
+            "le même x en flottants donne le bon gradient : avec un tableau d'entiers, x[i] + h "
+            "est arrondi à x[i] ; travaillez sur une copie en flottants, np.array(x, dtype=float), "
+            "et créez grad après cette conversion"
+        )
+        hint_en = (
+            "the same x as floats gives the right gradient: in an array of integers, x[i] + h "
+            "rounds back to x[i]; work on a float copy, np.array(x, dtype=float), and create "
+            "grad after that conversion"
+        )
+    else:
+        hint_fr = (
+            "avec h passé explicitement le gradient est juste : vérifiez la valeur par défaut de "
+            "h dans la signature, def gradient_numerique(f, x, h=1e-5)"
+        )
+        hint_en = (
+            "with h passed explicitly the gradient is right: check the default value of h in "
+            "the signature, def gradient_numerique(f, x, h=1e-5)"
+        )
+    raise Partial(
+        0.5,
         f"{what} : erreur relative {err:.2g} par rapport au gradient exact (autograd) ; {hint_fr}",
         f"{what_en}: relative error {err:.2g} against the exact gradient (autograd); {hint_en}",
     )

@@ -263,7 +263,16 @@ def _check_classification(submission, cases) -> None:
         with np.errstate(over="ignore", invalid="ignore"):
             n0, nn = np.linalg.norm(traj[0]), np.linalg.norm(traj[-1])
         finite = bool(np.all(np.isfinite(traj)))
-        if finite:
+        if finite and nn == n0:
+            hint_fr = (
+                "ici ‖x_n‖ = ‖x_0‖ : la définition du TP demande ‖x_n‖ > ‖x_0‖ (inégalité "
+                "stricte) ; une trajectoire qui oscille sans grandir ne diverge pas"
+            )
+            hint_en = (
+                "here ‖x_n‖ = ‖x_0‖: the TP's definition asks for ‖x_n‖ > ‖x_0‖ (strict "
+                "inequality); a trajectory that oscillates without growing does not diverge"
+            )
+        elif finite:
             hint_fr = f"‖x_0‖ = {n0:.3g} et ‖x_n‖ = {nn:.3g} : comparez ces deux normes"
             hint_en = f"‖x_0‖ = {n0:.3g} and ‖x_n‖ = {nn:.3g}: compare these two norms"
         else:
@@ -296,6 +305,16 @@ def test_diverge_on_grader_trajectories(submission, rng):
         desc = f"la descente de gradient sur f depuis {_fmt(traj[0])}, lr = {lr:.3g}, {n} pas"
         desc_en = f"gradient descent on f from {_fmt(traj[0])}, lr = {lr:.3g}, {n} steps"
         cases.append((traj, desc, desc_en))
+    # The boundary the definition singles out, drawn on purpose: from (a, 0) with lr = 1,
+    # x1 flips sign at every step (factor 1 − 2·1 = −1) and x2 stays 0, so ‖x_n‖ = ‖x_0‖
+    # exactly: not a divergence (‖x_n‖ > ‖x_0‖ is strict).
+    a = float(rng.uniform(0.5, 2.0)) * float(rng.choice([-1.0, 1.0]))
+    n = int(rng.integers(5, 12))
+    cases.append((
+        _run_gd(_course_grad, np.array([a, 0.0]), 1.0, n),
+        f"la descente de gradient sur f depuis {_fmt(np.array([a, 0.0]))}, lr = 1, {n} pas",
+        f"gradient descent on f from {_fmt(np.array([a, 0.0]))}, lr = 1, {n} steps",
+    ))
     order = rng.permutation(len(cases))
     _check_classification(submission, [cases[i] for i in order])
 

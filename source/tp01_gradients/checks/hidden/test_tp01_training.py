@@ -91,7 +91,7 @@ _GENERIC_EN = (
 
 
 @pytest.mark.item("train")
-@pytest.mark.points(0.5)
+@pytest.mark.points(0.25)
 def test_entrainer_uses_its_seed(submission, rng):
     """The same seed gives the same parameters, another seed others (init and shuffling)."""
     X_train, _, y_train, _ = _digits_split()
@@ -199,3 +199,76 @@ def test_entrainer_reaches_test_accuracy(submission, seed):
         ) from None
     except CheckFailed as exc:
         raise CheckFailed(f"{exc.message.fr} ; {hint_fr}", f"{exc.message.en}; {hint_en}") from None
+
+
+# A grader helper run with the references in place: it wraps the (reference) forward to
+# record which training examples each batch holds, read from an index column the grader
+# appends to X (index / 1000: an exact round trip). Called without seed: the signature's
+# default (seed=0) is what the notebook's own call `entrainer(X_train, y_train)` uses.
+BATCHES_SRC = """
+def _tp01_record_batches(X, y, hidden, lr, epochs, batch_size):
+    import numpy as np
+    g = globals()
+    seen = []
+    ref_forward = g["forward"]
+
+    def forward(Xb, params):
+        seen.append(np.rint(np.asarray(Xb)[:, -1] * 1000).astype(int).tolist())
+        return ref_forward(Xb, params)
+
+    g["forward"] = forward
+    try:
+        entrainer(X, y, hidden=hidden, lr=lr, epochs=epochs, batch_size=batch_size)
+    finally:
+        g["forward"] = ref_forward
+    return seen
+"""
+
+
+# 0.25 + 0.25: the seed and the batches share the half point the seed check had (the TP totals 20).
+@pytest.mark.item("train")
+@pytest.mark.points(0.25)
+def test_entrainer_batches_cover_the_epoch(submission, rng):
+    """One epoch: batches of at most batch_size examples, each example at most once, and all
+    of them but fewer than batch_size (dropping an incomplete last batch is allowed).
+    Mini-batches that grow (ordre[debut : debut * batch_size]) or overlap still reach the
+    accuracy bar; a wrong slice is seen here."""
+    X_train, _, y_train, _ = _digits_split()
+    n = 300
+    idx = rng.choice(len(X_train), size=n, replace=False)
+    X = np.hstack([X_train[idx], (np.arange(n) / 1000.0)[:, None]])
+    bs = int(rng.integers(20, 40))
+    helper = submission.define("_tp01_record_batches", BATCHES_SRC)
+    batches = with_references(
+        submission, MLP_REFERENCES, "entrainer", X, y_train[idx], 16, LR, 1, bs,
+        via=helper.name, timeout=60,
+    )
+    what = f"entrainer(X_train, y_train, epochs=1, batch_size={bs}) sur {n} exemples"
+    what_en = f"entrainer(X_train, y_train, epochs=1, batch_size={bs}) on {n} examples"
+    if not isinstance(batches, list) or not batches:
+        raise CheckFailed(f"{what} : forward n'est jamais appelé",
+                          f"{what_en}: forward is never called")
+    sizes = [len(b) for b in batches]
+    seen = [i for b in batches for i in b]
+    if max(sizes) > bs:
+        raise CheckFailed(
+            f"{what} : forward reçoit un lot de {max(sizes)} exemples ; chaque lot en compte au "
+            "plus batch_size : lot = ordre[debut : debut + batch_size]",
+            f"{what_en}: forward receives a batch of {max(sizes)} examples; each batch holds at "
+            "most batch_size: batch = order[start : start + batch_size]",
+        )
+    if len(set(seen)) < len(seen):
+        raise CheckFailed(
+            f"{what} : des exemples apparaissent dans plusieurs lots de la même époque ; les lots "
+            "d'une époque découpent UNE permutation sans se chevaucher",
+            f"{what_en}: some examples appear in several batches of the same epoch; the batches "
+            "of an epoch cut ONE permutation without overlapping",
+        )
+    missing = n - len(set(seen))
+    if missing >= bs:
+        raise CheckFailed(
+            f"{what} : {missing} exemples ne sont vus dans aucun lot de l'époque ; parcourez "
+            "tous les lots de chaque époque (for debut in range(0, N, batch_size))",
+            f"{what_en}: {missing} examples are in no batch of the epoch; visit every batch of "
+            "every epoch (for start in range(0, N, batch_size))",
+        )

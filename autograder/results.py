@@ -118,13 +118,18 @@ class CommitInfo:
 class SandboxInfo:
     """The isolation really reached for this run (recorded, never assumed)."""
 
-    level: str  # "bwrap" | "unshare" | "rlimits" | "none"
+    level: str  # "namespaces" | "bwrap" | "landlock" | "unshare" | "rlimits" | "none"
     network_isolated: bool
     user_switched: bool
     filesystem_hidden: bool
     pid_namespace: bool
     limits: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # What the kernel set on itself before any student code (kernel_side/confine.py): the
+    # Landlock ABI it used (0: none) and whether its seccomp filter is in place. At the
+    # `namespaces` and `bwrap` levels these stack under the namespaces (defence in depth).
+    landlock_abi: int = 0
+    seccomp: bool = False
 
 
 @dataclass(frozen=True)

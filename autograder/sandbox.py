@@ -16,12 +16,16 @@ Levels, strongest first (the reached level is recorded in every report):
 
 Every level applies rlimits (address space, CPU seconds, processes, file size, open files)
 (through ``prlimit`` when spawned, ``setrlimit`` in the forked kernel) and starts the kernel
-with a scrubbed environment.
+with a scrubbed environment. Where Linux has Landlock, the `landlock` level's confinement
+(kernel_side/confine.py: Landlock and a seccomp filter) also stacks under ``namespaces`` and
+``bwrap``, with rules for the new root (`stacked_rules`): defence in depth, should a
+namespace or the new root ever leak.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -441,6 +445,14 @@ def plan(
             prefix += [caps.prlimit, *limits.prlimit_args(address_space=device != "cuda"), "--"]
             if device == "cuda":
                 notes.append("no address-space limit on CUDA (the driver reserves virtual memory)")
+        if level == "bwrap":
+            stacked = _stack_note(level)
+            if stacked is not None:
+                rules = stacked_rules(Path(SANDBOX_WORKDIR), runtime_dir, device)
+                prefix += confine_launcher(python, rules)
+                notes.append(stacked)
+            else:
+                notes.append(NOTHING_STACKED)
         if prefix == ["--"]:
             prefix = []
         elif prefix[0] == "--":
@@ -449,6 +461,7 @@ def plan(
         notes.append("sandbox off: the kernel runs unconfined")
 
     _refuse_if_strict(mode, net=net, fs=fs, switched=switched, notes=caps.notes)
+    confined = level == "bwrap" and landlock_abi() >= 1
     info = SandboxInfo(
         level=level,
         network_isolated=net,
@@ -457,6 +470,8 @@ def plan(
         pid_namespace=pid,
         limits=limits.as_dict() if mode != "off" and caps.prlimit else {},
         notes=notes,
+        landlock_abi=landlock_abi() if confined else 0,
+        seccomp=confined and seccomp_supported(),
     )
     env, run_as = _env_and_owner(info, workdir=workdir, python=python, device=device, uid=uid)
     return SandboxPlan(tuple(prefix), env, info, workdir_inside, run_as)
@@ -492,6 +507,12 @@ def _plan_fork(
         if is_root and new_root is not None and can_fork_namespaces():
             isolation = _fork_isolation(new_root, workdir, runtime_dir, python_roots(python), device, limits.tmpfs_mb)
             level, isolated, hidden, workdir_inside = "namespaces", True, True, SANDBOX_WORKDIR
+            stacked = _stack_note(level)
+            if stacked is not None:  # applied after pivot_root: paths as the kernel sees them
+                confine = stacked_rules(Path(SANDBOX_WORKDIR), runtime_dir, device)
+                notes.append(stacked)
+            else:
+                notes.append(NOTHING_STACKED)
         elif abi >= 1:
             roots = python_roots(python)
             confine = landlock_rules(workdir, runtime_dir, roots, device)
@@ -532,9 +553,11 @@ def _plan_fork(
         pid_namespace=isolation is not None,
         limits=limits.as_dict() if mode != "off" else {},
         notes=notes,
+        landlock_abi=landlock_abi() if confine is not None else 0,
+        seccomp=confine is not None and seccomp_supported(),
     )
     env, run_as = _env_and_owner(info, workdir=workdir, python=python, device=device, uid=uid)
-    if confine is not None:  # no private /tmp here: temporary files stay in the work dir
+    if level == "landlock":  # no private /tmp here: temporary files stay in the work dir
         private = str(workdir / ".tmp")
         env.update(HOME=str(workdir), TMPDIR=private, MPLCONFIGDIR=f"{private}/mpl", IPYTHONDIR=f"{private}/ipython")
     return SandboxPlan((), env, info, workdir_inside, run_as, rlimits=rlimits, isolation=isolation, confine=confine)
@@ -597,10 +620,81 @@ def landlock_rules(workdir: Path, runtime_dir: Path, roots: list[Path], device: 
     }
 
 
+def stacked_rules(workdir_inside: Path, runtime_dir: Path, device: str) -> dict[str, list[str]]:
+    """Landlock rules under the `namespaces` and `bwrap` levels, for paths inside the new
+    root: that root already holds only what the kernel may read, so reads are allowed
+    beneath it; writes only in the work dir, the private /tmp and /dev/shm and the kernel's
+    socket folder; in the exchange folder files only, as at the `landlock` level."""
+    from autograder.kernel import kernel_socket_dir
+
+    devices = list(LANDLOCK_DEVICES)
+    if device == "cuda":
+        devices += [str(p) for p in sorted(Path("/dev").glob("nvidia*"))]
+    return {
+        "read": ["/"],
+        "write": [str(workdir_inside), "/tmp", "/dev/shm", str(kernel_socket_dir(runtime_dir))],
+        "exchange": [str(exchange_root(runtime_dir))],
+        "devices": devices,
+    }
+
+
+NOTHING_STACKED = "this Linux has no Landlock: the namespaces alone confine the kernel (no Landlock or seccomp stacked under them)"
+
+
+def _stack_note(level: str) -> str | None:
+    """What stacking Landlock + seccomp under `level` adds (the report's note); None where
+    this Linux has no Landlock, which the note then says instead."""
+    abi = landlock_abi()
+    if abi < 1:
+        return None
+    return (
+        f"stacked under the {level} level: Landlock ABI {abi}"
+        + (" and a seccomp filter" if seccomp_supported() else "")
+        + ", set by the kernel on itself inside its new root: writes only in its work dir, private /tmp and "
+        "/dev/shm and runtime folders"
+        + ("; no TCP, UDP or raw socket even inside its network namespace (AF_UNIX and AF_NETLINK only); "
+           "no ptrace, process_vm_readv/writev or io_uring" if seccomp_supported() else "")
+        + ("; no signal or abstract socket beyond the sandbox" if abi >= 6 else "")
+    )
+
+
+#: Runs in the kernel's interpreter (-I -S: no site, no cwd on the path) after the spawn
+#: launcher and before ipykernel: confine.py's source, then `confine(rules)` and exec the
+#: kernel's command, which inherits the confinement (no_new_privs, Landlock, seccomp).
+_TRAMPOLINE = """
+import json as _json, sys as _sys
+confine(_json.loads(_sys.argv[1]))
+os.execv(_sys.argv[2], _sys.argv[2:])
+"""
+
+
+def confine_launcher(python: str, rules: dict[str, list[str]]) -> list[str]:
+    """A launcher prefix that confines itself with `rules`, then execs the rest of the
+    command: how a spawned kernel stacks the `landlock` confinement under bwrap. A kernel
+    that cannot confine itself exits (its log says why) and never runs student code."""
+    source = (Path(__file__).parent / "kernel_side" / "confine.py").read_text(encoding="utf-8")
+    return [python, "-I", "-S", "-c", source + _TRAMPOLINE, json.dumps(rules)]
+
+
 def exchange_root(runtime_dir: Path) -> Path:
     """Where the grader makes each submission's exchange folder: the one place beneath the
     runtime folder where a Landlock-confined kernel may write files (never move folders)."""
     return runtime_dir / "exchange"
+
+
+def too_small_to_start(python: str, preload: tuple[str, ...], memory_mb: int) -> bool:
+    """Whether `memory_mb` of address space (RLIMIT_AS) is too little for the kernel's own
+    imports (ipykernel and the TP's preload): asked after a kernel died at start, so the
+    error can name the limit and its fix rather than 'grader error'. Trusted code only:
+    the same imports, once under the limit and once without it."""
+    imports = "".join(f"import {m}\n" for m in ("ipykernel.kernelapp", *preload))
+    limit = memory_mb * 1024 * 1024
+    capped = f"import resource\nresource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))\n" + imports
+
+    def runs(code: str) -> bool:
+        return command_succeeds([python, "-s", "-c", code])
+
+    return not runs(capped) and runs(imports)
 
 
 def unreachable_for_others(roots: list[Path]) -> Path | None:

@@ -31,6 +31,7 @@ from autograder.sandbox import (
     kernel_python,
     plan,
     scrubbed_env,
+    too_small_to_start,
 )
 from autograder.workspace import (
     Workspace,
@@ -231,6 +232,10 @@ def launch(spec: SlotSpec, forkserver: Forker | None = None) -> Slot:
                     hint = f" — memory_mb = {spec.limits.memory_mb} is too small for {', '.join(spec.preload)}: raise [budget] memory_mb in tp.toml"
                 raise KernelDead(f"preload failed: {res.ename}: {res.evalue}{hint}")
     except Exception as exc:  # noqa: BLE001 - any start failure is the grader's, reported as such
+        mb = spec.limits.memory_mb
+        if spec.device != "cuda" and "too small" not in str(exc) and too_small_to_start(python, spec.preload, mb):
+            exc = KernelDead(f"{exc} — memory_mb = {mb} is too small to start the kernel "
+                             f"({', '.join(('ipykernel', *spec.preload))}): raise [budget] memory_mb in tp.toml")
         slot.error = Message(
             fr=f"le noyau Python n'a pas pu démarrer ({exc}) : erreur du correcteur, prévenez l'enseignant",
             en=f"the Python kernel could not start ({exc}): grader error, tell the instructor",

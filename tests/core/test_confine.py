@@ -134,6 +134,56 @@ attempt("signal-own-child", lambda: os.kill(child.pid, 9))
     assert got["ptrace-outside"] != "ok" and got["signal-own-child"] == "ok"
 
 
+@needs_landlock
+def test_the_spawn_launcher_confines_itself_then_runs_the_kernel_command(tmp_path):
+    """How a spawned kernel stacks this confinement under bwrap: `confine_launcher` applies
+    the rules, then execs the command, which inherits them (no_new_privs, Landlock, seccomp)."""
+    from autograder.sandbox import confine_launcher
+
+    work, outside = tmp_path / "work", tmp_path / "outside"
+    work.mkdir()
+    outside.mkdir()
+    rules = {"read": ["/"], "write": [str(work)], "exchange": [], "devices": ["/dev/null"]}
+    probe = f"""
+import json, os, socket
+def attempt(fn):
+    try:
+        fn()
+        return "ok"
+    except OSError as exc:
+        return type(exc).__name__
+status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
+print(json.dumps({{
+    "write-work": attempt(lambda: open({str(work / "x")!r}, "w").write("1")),
+    "write-outside": attempt(lambda: open({str(outside / "x")!r}, "w").write("1")),
+    "inet": attempt(lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()),
+    "seccomp": status["Seccomp"].strip(), "nnp": status["NoNewPrivs"].strip(),
+}}))
+"""
+    out = subprocess.run([*confine_launcher(sys.executable, rules), sys.executable, "-c", probe],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["write-work"] == "ok" and got["write-outside"] == "PermissionError", got
+    assert got["nnp"] == "1", got
+    if got["seccomp"] != "0":  # an architecture the filter knows
+        assert got["seccomp"] == "2" and got["inet"] == "OSError", got
+    assert not (outside / "x").exists()
+
+
+def test_a_launcher_whose_confinement_fails_never_runs_the_command(tmp_path):
+    """Whatever stops the confinement (no Landlock, a refused rule, here rules that are not
+    a mapping) ends the launcher with an error before the exec: no student code runs
+    unconfined, and the kernel's log says why."""
+    from autograder.sandbox import confine_launcher
+
+    marker = tmp_path / "ran"
+    cmd = [*confine_launcher(sys.executable, ["not", "rules"]), sys.executable, "-c",  # type: ignore[arg-type]
+           f"open({str(marker)!r}, 'w').close()"]
+    bad = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and not marker.exists(), bad.stderr[-2000:]
+
+
 def test_the_seccomp_program_jumps_inside_itself():
     """Every jump of the BPF program lands on an instruction, and the program ends in returns."""
     for arch in ("x86_64", "aarch64"):
@@ -152,10 +202,14 @@ needs_setpriv = pytest.mark.skipif(
 )
 
 
-def grade_without_sys_admin(course_root: Path, repo: Path, ref: str, tp: str, out: Path, *extra: str) -> dict:
-    cmd = [SETPRIV, "--inh-caps=-sys_admin", "--bounding-set=-sys_admin",
-           str(ROOT / ".venv" / "bin" / "autograder"), "grade", "--course", str(course_root), "--repo", str(repo),
-           "--ref", ref, "--tp", tp, "--out", str(out), *extra]
+def grade_without_sys_admin(course_root: Path, repo: Path, ref: str, tp: str, out: Path, *extra: str,
+                            wrapper: list[str] | None = None) -> dict:
+    """`autograder grade` as a Docker runner has it: root without CAP_SYS_ADMIN, or run
+    through `wrapper` (the seccomp stand-in for Docker's profile)."""
+    if wrapper is None:
+        wrapper = [SETPRIV, "--inh-caps=-sys_admin", "--bounding-set=-sys_admin"]
+    cmd = [*wrapper, str(ROOT / ".venv" / "bin" / "autograder"), "grade", "--course", str(course_root),
+           "--repo", str(repo), "--ref", ref, "--tp", tp, "--out", str(out), *extra]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     return json.loads((out / "grade.json").read_text("utf-8"))
@@ -177,7 +231,10 @@ def test_root_without_cap_sys_admin_grades_at_the_landlock_level(tmp_path):
 
 @pytest.mark.slow
 @needs_setpriv
-def test_tp01_solution_full_marks_and_release_zero_without_cap_sys_admin(tmp_path):
+@pytest.mark.parametrize("where", ["no-cap-sys-admin", "seccomp-without-namespaces"])
+def test_tp01_solution_full_marks_and_release_zero_without_namespaces(tmp_path, where):
+    """Issue 14 item 4 with the real TP01: as a Docker runner has it (root without
+    CAP_SYS_ADMIN) and under a seccomp profile refusing new namespaces (Docker's default)."""
     repo = tmp_path / "student"
     (repo / "tp01_gradients").mkdir(parents=True)
     subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
@@ -188,10 +245,11 @@ def test_tp01_solution_full_marks_and_release_zero_without_cap_sys_admin(tmp_pat
     subprocess.run([*git, "commit", "-qm", "sujet"], check=True)
     shutil.copyfile(ROOT / "solutions" / "tp01_gradients" / "tp01_gradients.ipynb", nb)
     subprocess.run([*git, "commit", "-qam", "rendu"], check=True)
-    sol = grade_without_sys_admin(ROOT, repo, "HEAD", "tp01_gradients", tmp_path / "sol")
-    blank = grade_without_sys_admin(ROOT, repo, "HEAD~1", "tp01_gradients", tmp_path / "blank")
-    assert sol["sandbox"]["level"] == "landlock"
-    assert sol["score"] == sol["max_score"] == 20 and blank["score"] == 0
+    wrapper = None if where == "no-cap-sys-admin" else [sys.executable, "-c", NO_NAMESPACES]
+    sol = grade_without_sys_admin(ROOT, repo, "HEAD", "tp01_gradients", tmp_path / "sol", wrapper=wrapper)
+    blank = grade_without_sys_admin(ROOT, repo, "HEAD~1", "tp01_gradients", tmp_path / "blank", wrapper=wrapper)
+    assert sol["sandbox"]["level"] == "landlock" and sol["sandbox"]["landlock_abi"] == ABI, sol["sandbox"]
+    assert sol["score"] == sol["max_score"] >= 20 and blank["score"] == 0
 
 
 #: Stands for Docker's default seccomp profile: no new namespaces (unshare, clone with
@@ -317,3 +375,26 @@ def test_a_kernel_user_who_cannot_reach_the_interpreter_is_named_before_any_star
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert str(blocked) in proc.stderr and "chmod o+x" in proc.stderr and "landlock" in proc.stderr
+
+
+#: The hostile corpus's entries that a grader without namespaces must still stop (issue 14
+#: item 4): network, file reading, signals and verdict forging.
+CORPUS_UNDER_DOCKER_PROFILE = (
+    "loopback-server", "external-address", "hidden-check-files", "instructor-source-and-solutions",
+    "other-students", "grader-environment", "grader-proc", "kill-everything", "sys-exit-zero",
+    "os-exit-zero", "monkeypatch-numpy", "fake-report-output", "write-out-dir",
+)
+
+
+@pytest.mark.slow
+@needs_landlock
+@pytest.mark.skipif(not shutil.which("unshare"), reason="needs util-linux unshare to show the profile bites")
+def test_the_corpus_holds_under_a_seccomp_profile_refusing_namespaces():
+    """`bash scripts/test.sh unprivileged` runs the whole corpus without CAP_SYS_ADMIN; here
+    its network, reading, signal and forging entries run under Docker's stand-in profile."""
+    selection = " or ".join(f"[{name}]" for name in CORPUS_UNDER_DOCKER_PROFILE)
+    cmd = [sys.executable, "-c", NO_NAMESPACES, sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+           "-m", "not slow", "tests/hostile/test_corpus.py", "-k", selection]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1200)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert f"{len(CORPUS_UNDER_DOCKER_PROFILE)} passed" in proc.stdout, proc.stdout[-2000:]

@@ -19,6 +19,7 @@ from autograder.sandbox import (
     SandboxUnavailable,
     can_fork_namespaces,
     kernel_python,
+    landlock_abi,
     plan,
     probe,
     python_roots,
@@ -171,6 +172,13 @@ def test_auto_uses_bwrap_as_nobody_with_limits(dirs):
     for flag in ("--unshare-net", "--unshare-pid", "--die-with-parent", "--new-session"):
         assert flag in argv
     assert f"--reuid={NOBODY_UID}" in argv and "--no-new-privs" in argv
+    if landlock_abi() >= 1:  # Landlock + seccomp stacked: the last launcher confines, then execs
+        assert argv[-6:-2] == [kernel_python(), "-I", "-S", "-c"] and "def confine(" in argv[-2]
+        rules = json.loads(argv[-1])
+        assert rules["read"] == ["/"] and SANDBOX_WORKDIR in rules["write"] and "/tmp" in rules["write"]
+        assert info.landlock_abi == landlock_abi() and any(n.startswith("stacked under the bwrap") for n in info.notes)
+    else:
+        assert info.landlock_abi == 0 and not info.seccomp
 
 
 @needs_strict
@@ -269,5 +277,21 @@ def test_fork_plan_lists_the_new_root_and_the_limits(dirs):
         assert (str(work), SANDBOX_WORKDIR) in [tuple(b) for b in iso["rw"]]
         assert "/usr" in iso["ro"] and iso["root"] == str(new_root)
         assert not any(str(ROOT_DIR / "source") in r for r in iso["ro"]), "the course must not be in the new root"
+        if landlock_abi() >= 1:  # stacked under the namespaces, with paths inside the new root
+            assert p.confine is not None and p.confine["read"] == ["/"], p.confine
+            assert set(p.confine["write"]) >= {SANDBOX_WORKDIR, "/tmp", "/dev/shm"}
+            assert str(work) not in p.confine["write"] and p.info.landlock_abi == landlock_abi()
+            assert p.env["TMPDIR"] == "/tmp"  # the private /tmp, not the work dir's .tmp
+        else:
+            assert p.confine is None and p.info.landlock_abi == 0
     else:
-        assert p.isolation is None and p.info.level in ("rlimits", "none")
+        assert p.isolation is None and p.info.level in ("landlock", "rlimits", "none")
+
+
+def test_an_address_space_limit_too_small_for_the_kernel_is_named():
+    """A kernel that died at start under `memory_mb`: the grader asks whether the kernel's
+    own imports fit under it (issue 14 item 3), so the error names the limit and its fix."""
+    from autograder.sandbox import too_small_to_start
+
+    assert too_small_to_start(kernel_python(), ("numpy",), 48)
+    assert not too_small_to_start(kernel_python(), ("numpy",), 4096)

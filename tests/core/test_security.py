@@ -27,8 +27,10 @@ from autograder.results import Status
 from autograder.sandbox import (
     SandboxUnavailable,
     is_sandbox_uid,
+    landlock_abi,
     probe,
     resolve_launcher,
+    seccomp_supported,
     strict_available,
     strict_level,
 )
@@ -82,6 +84,8 @@ def _outcome(fn):
             return "unreachable"
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
             return "denied"
+        if exc.errno == errno.EAFNOSUPPORT:  # the kernel's seccomp filter: no such socket at all
+            return "denied"
         return "error:" + repr(exc)
     except Exception as exc:
         return "error:" + repr(exc)
@@ -130,6 +134,11 @@ if T["attack"]:
     time.sleep(0.2)
     print("spawned", child.pid, "alive" if child.poll() is None else "dead")
     print("runtime", os.path.dirname(sys.argv[sys.argv.index("-f") + 1]))
+    # Inside its own network namespace an INET socket can be made (connecting is what fails):
+    # refused here only by the seccomp filter stacked under the namespaces.
+    print("inet-socket", _outcome(lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()))
+    status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
+    print("seccomp-mode", status.get("Seccomp", "?").strip(), "no-new-privs", status.get("NoNewPrivs", "?").strip())
 """
 
 
@@ -273,6 +282,21 @@ def test_strict_sandbox_was_used_and_switched_user(attacked):
     assert by_name(r)["test_probe_uid"].status == Status.PASSED, describe(r)
     # The probe cell ran to its end (else PROBES would be incomplete).
     assert "spawned" in attacked["output"], attacked["output"]
+
+
+def test_landlock_and_seccomp_stack_under_the_namespaces(attacked):
+    """Defence in depth: under the namespaces (fork) and bwrap (spawn) levels the kernel
+    also confines itself with Landlock and seccomp, and the report says so."""
+    r = attacked["report"]
+    if landlock_abi() < 1:
+        assert r.sandbox.landlock_abi == 0 and any("no Landlock" in n for n in r.sandbox.notes), r.sandbox
+        pytest.skip("this Linux has no Landlock: nothing to stack")
+    assert r.sandbox.landlock_abi == landlock_abi() and r.sandbox.seccomp == seccomp_supported(), r.sandbox
+    assert any(n.startswith(f"stacked under the {r.sandbox.level} level") for n in r.sandbox.notes), r.sandbox.notes
+    out = attacked["output"]
+    assert "no-new-privs 1" in out, out
+    if seccomp_supported():
+        assert "inet-socket denied" in out and "seccomp-mode 2" in out, out
 
 
 @pytest.mark.parametrize("name", ["read_hidden_check", "read_source_notebook"])

@@ -76,12 +76,17 @@ GAPS = (
     "a file) bounds it, which the report's sandbox notes say.",
     "Grader-chosen hidden inputs reach the student's code by design; a function can quote "
     "them in an error that the report shows (echo-hidden-inputs).",
+    "At every level where Linux has Landlock the kernel confines itself with Landlock and "
+    "seccomp (under the namespaces too): network attempts fail at socket() (EAFNOSUPPORT), "
+    "which the network entries accept beside the namespace's own refusal. "
     "At the landlock level (a grader that may not create namespaces: `bash scripts/test.sh "
     "unprivileged`) the corpus holds with the differences test_corpus.LANDLOCK_DIFFERS names: "
-    "reads and connections are refused rather than absent, the host's process list and "
+    "reads are refused rather than absent, the host's process list and "
     "interfaces are visible (no PID or network namespace), and where the kernel keeps uid 0 "
     "(its interpreter unreachable for other users) RLIMIT_NPROC does not bound a fork bomb: "
-    "the cell's time limit and the memory cgroup do.",
+    "the cell's time limit and the memory cgroup do. Its network, reading, signal and forging "
+    "entries also run under a seccomp profile refusing new namespaces, Docker's stand-in "
+    "(tests/core/test_confine.py, slow step).",
 )
 
 
@@ -828,7 +833,13 @@ done = subprocess.run([sys.executable, "-S", "-c", BOMB], capture_output=True, t
 print(done.stdout.strip(), done.stderr.strip()[-300:], flush=True)
 '''
 
-MEMORY_BOMB = "blocks = [bytearray(1024**3) for _ in range(20)]  # 20 GB\n"
+#: Says how much it holds after each GB, so the outputs prove the bound whatever ends the cell.
+MEMORY_BOMB = r"""
+blocks = []
+for _ in range(20):  # 20 GB, touched (bytearray zero-fills)
+    blocks.append(bytearray(1024**3))
+    print(f"held={len(blocks)} GB", flush=True)
+"""
 
 DISK_FILL = r'''
 import errno, os
@@ -1585,23 +1596,27 @@ ENTRIES: tuple[Entry, ...] = (
         ESCAPE,
         "loopback-server",
         "connects to a TCP server of the test on 127.0.0.1, localhost and ::1",
-        "own network namespace: the sandbox's loopback has no listener",
+        "the seccomp filter stacked in the kernel refuses INET sockets (EAFNOSUPPORT); beneath it, "
+        "its own network namespace, whose loopback has no listener (refused)",
         scratch={"given_end": [LOOPBACK]},
         cells={"scratch": "error"},
-        says=[("ConnectionRefusedError", "ConnectionRefusedError")],
-        evidence=[r"tcp_127=refused", r"tcp_localhost=refused"],
+        # Either layer proves it: no socket at all (seccomp, where the architecture has the
+        # filter), or a socket whose connection nothing answers (the namespace alone).
+        says=[("ConnectionRefusedError|Address family not supported", "ConnectionRefusedError|Address family not supported")],
+        evidence=[r"tcp_127=(refused|oserror:EAFNOSUPPORT)\n", r"tcp_localhost=(refused|oserror:EAFNOSUPPORT)\n"],
     ),
     Entry(
         ESCAPE,
         "external-address",
         "TCP and UDP to 192.0.2.1:9 (TEST-NET-1)",
-        "own network namespace with only lo: ENETUNREACH at once, nothing sent",
+        "the stacked seccomp filter refuses INET sockets (EAFNOSUPPORT); beneath it, its own network "
+        "namespace with only lo (ENETUNREACH at once); nothing sent",
         scratch={"given_end": [EXTERNAL]},
         cells={"scratch": "error"},
-        says=[("Network is unreachable", "Network is unreachable")],
+        says=[("Network is unreachable|Address family not supported", "Network is unreachable|Address family not supported")],
         evidence=[
-            r"tcp_testnet=oserror:ENETUNREACH",
-            r"udp_testnet=oserror:ENETUNREACH",
+            r"tcp_testnet=oserror:(ENETUNREACH|EAFNOSUPPORT)\n",
+            r"udp_testnet=oserror:(ENETUNREACH|EAFNOSUPPORT)\n",
             r"tcp_elapsed=0\.[0-4]",
             r"interfaces=ok:\[\(1, 'lo'\)\]",
         ],
@@ -1715,15 +1730,21 @@ ENTRIES: tuple[Entry, ...] = (
         EXHAUST,
         "memory-bomb",
         "allocates 20 GB in a cell and 100 GB in a called function (memory_mb = 3072)",
-        "RLIMIT_AS: MemoryError (or a dead kernel), reported; the grader is untouched",
+        "RLIMIT_AS: MemoryError (or a dead kernel, or the memory cgroup's OOM kill), reported; on a "
+        "loaded machine the cell's time limit may end it first; it never holds 3 GB; the grader is untouched",
         scratch={"setup": [MEMORY_BOMB]},
         answers={"square": "def square(x):\n    return bytearray(10**11)\n"},
         # Room for torch, should the course preload it; touching 2 GB before the MemoryError
         # took 8-30 s on 2 loaded cores (with or without the kernel's memory cgroup).
         options={"memory_mb": 3072, "cell_timeout": 30.0},
-        codes="(kernel-died)?",
-        cells={"scratch": "error|kernel-died"},
-        says=[("MemoryError|s'est arrêté", "MemoryError|stopped")],
+        # Whichever ends the bomb (issue 14 item 5: CI machines are shared, so a loaded one
+        # may reach the time limit first): each is reported, and the evidence below shows
+        # that it never held more than the budget, whatever the verdict.
+        codes="(cell-timeout)?,?(cells-skipped)?,?(kernel-died)?,?(out-of-memory)?",
+        cells={"scratch": "error|kernel-died|timeout"},
+        says=[(r"MemoryError|s'est arrêté|a dépassé \d+ s|dépassé sa mémoire",
+               r"MemoryError|stopped|exceeded \d+ s|went past its \d+ MB of memory")],
+        evidence=[r"(?s)\A(?!.*held=(?:[3-9]|1\d|20) GB)"],
     ),
     Entry(
         EXHAUST,

@@ -321,13 +321,8 @@ LANDLOCK_DIFFERS: dict[str, dict[str, str]] = {
         "says": STOPPED_OTHERWISE,
         "evidence": STOPPED_OTHERWISE + "; no private /tmp or /dev/shm (the work dir holds .tmp)",
     },
-    "loopback-server": {
-        "says": "stopped otherwise: seccomp refuses the socket (EAFNOSUPPORT) before any connection",
-        "evidence": "stopped otherwise: seccomp refuses the socket (EAFNOSUPPORT) before any connection",
-    },
     "external-address": {
-        "says": "stopped otherwise: seccomp refuses the socket; the host's interfaces are visible (no network namespace)",
-        "evidence": "stopped otherwise: seccomp refuses the socket; the host's interfaces are visible (no network namespace)",
+        "evidence": "the host's interfaces are visible (no network namespace); the socket is refused (EAFNOSUPPORT) as above",
     },
     "kill-everything": {"evidence": "stopped otherwise: Landlock's signal scope refuses (EPERM) instead of ESRCH"},
     "symlinks-in-workdir": {"evidence": "the work dir also holds the kernel's private .tmp"},
@@ -342,7 +337,6 @@ LANDLOCK_DIFFERS: dict[str, dict[str, str]] = {
         "and the (correct) answers keep their points"
         for r in ("score", "codes", "says")
     },
-    "memory-bomb": {"codes": "the cell times out before the address-space limit ends the kernel (no tmpfs /tmp)"},
 }
 
 

@@ -339,21 +339,27 @@ def _grade_as_a_new_user(tmp_path: Path) -> None:
     os.chmod(base, 0o755)
     course = build_course(base / "course")
     repo = StudentRepo(base / "student")
+    blank = repo.commit({notebook_path(): student_notebook()}, "sujet")
     sol = repo.commit({notebook_path(): student_notebook(SOLUTION)}, "rendu")
     subprocess.run(["chown", "-R", f"{uid}:{uid}", str(base)], check=True)
-    out = base / "out"
-    cmd = [SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-           str(ROOT / ".venv" / "bin" / "autograder"), "grade", "--course", str(course.root),
-           "--repo", str(repo.path), "--ref", sol, "--tp", MINI, "--out", str(out),
-           "--cell-timeout", "30", "--total-timeout", "120"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env={**os.environ, "TMPDIR": str(base)})
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+    def grade_as_user(ref: str, out: Path) -> dict:
+        cmd = [SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+               str(ROOT / ".venv" / "bin" / "autograder"), "grade", "--course", str(course.root),
+               "--repo", str(repo.path), "--ref", ref, "--tp", MINI, "--out", str(out),
+               "--cell-timeout", "30", "--total-timeout", "120"]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env={**os.environ, "TMPDIR": str(base)})
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+        return json.loads((out / "grade.json").read_text("utf-8"))
+
     try:
-        got = json.loads((out / "grade.json").read_text("utf-8"))
+        got = grade_as_user(sol, base / "out")
+        untouched = grade_as_user(blank, base / "out-blank")
     finally:
         shutil.rmtree(base, ignore_errors=True)
     assert got["sandbox"]["level"] in ("landlock", "bwrap"), got["sandbox"]  # bwrap: user namespaces
-    assert got["score"] == MAX_SCORE
+    assert got["sandbox"]["landlock_abi"] == ABI, got["sandbox"]  # its own level, or stacked under bwrap
+    assert got["score"] == MAX_SCORE and untouched["score"] == 0
 
 
 @needs_setpriv

@@ -295,3 +295,36 @@ def test_an_address_space_limit_too_small_for_the_kernel_is_named():
 
     assert too_small_to_start(kernel_python(), ("numpy",), 48)
     assert not too_small_to_start(kernel_python(), ("numpy",), 4096)
+
+
+def test_a_linux_without_landlock_falls_back_and_says_why(dirs, monkeypatch):
+    """Issue 14, bad input: an old kernel (no Landlock) where namespaces are not allowed
+    either. It cannot be had for real here (ABI 7), so the probes answer as such a machine."""
+    import autograder.sandbox as sandbox
+
+    work, runtime = dirs
+    monkeypatch.setattr(sandbox, "landlock_abi", lambda: 0)
+    monkeypatch.setattr(sandbox, "can_fork_namespaces", lambda: False)
+    p = plan("auto", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits(), launcher="fork",
+             new_root=work.parent / "root")
+    assert p.info.level == "rlimits" and p.confine is None and p.info.landlock_abi == 0 and not p.info.seccomp
+    assert not (p.info.network_isolated or p.info.filesystem_hidden)
+    assert any("no Landlock" in n for n in p.info.notes), p.info.notes
+    with pytest.raises(SandboxUnavailable) as refused:
+        plan("strict", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits(), launcher="fork",
+             new_root=work.parent / "root")
+    assert "network isolation" in refused.value.message.en and "no Landlock" in refused.value.message.en
+    assert sandbox.strict_level("fork") is None
+
+
+@pytest.mark.skipif(not (os.geteuid() == 0 and can_fork_namespaces()), reason="needs a grader that may create namespaces")
+def test_namespaces_without_landlock_say_nothing_is_stacked(dirs, monkeypatch):
+    import autograder.sandbox as sandbox
+
+    work, runtime = dirs
+    monkeypatch.setattr(sandbox, "landlock_abi", lambda: 0)
+    (work.parent / "root").mkdir()
+    p = plan("strict", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits(), launcher="fork",
+             new_root=work.parent / "root")
+    assert p.info.level == "namespaces" and p.confine is None and p.info.landlock_abi == 0
+    assert sandbox.NOTHING_STACKED in p.info.notes

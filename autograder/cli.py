@@ -224,6 +224,22 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import_nbgrader(args: argparse.Namespace) -> int:
+    from autograder.import_nbgrader import import_nbgrader
+
+    root = Path(args.course).resolve() if args.course else Path.cwd()
+    for done in import_nbgrader(root, Path(args.source), args.tp):
+        say(
+            f"[import-nbgrader] {done.origin.name} -> {done.path}: {done.public_checks} public and "
+            f"{done.hidden_checks} hidden checks, {done.points:g} points"
+            + (f", data files {', '.join(done.data)}" if done.data else "")
+        )
+        for note in done.notes:
+            say(f"[import-nbgrader] {note.en}")
+        say(f"[import-nbgrader] next: `autograder release {done.tp_id}`")
+    return EXIT_OK
+
+
 def cmd_secret(args: argparse.Namespace) -> int:
     from autograder.secret import InputKey, create_secret, load_secret, secret_path
 
@@ -445,6 +461,19 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--title-en", help="English title (default: the French one)")
     n.add_argument("--course", help="course root (default: current folder)")
     n.set_defaults(func=cmd_new)
+    im = sub.add_parser(
+        "import-nbgrader",
+        help="turn an nbgrader source notebook (or assignment folder) into a TP",
+        description="Convert an nbgrader source notebook into source/<tp>/: answer cells and their solution "
+        "regions kept, each autograder test cell turned into a check worth its points (visible asserts: a "
+        "public check; a HIDDEN TESTS region: a hidden check), the other files of the folder as data files, "
+        "old nbformat upgraded. A folder with several notebooks gives one TP per notebook (<tp>_<name>). "
+        "Whatever cannot be converted is refused, naming the cell.",
+    )
+    im.add_argument("source", help="nbgrader source notebook (.ipynb) or assignment folder")
+    im.add_argument("tp", help="TP id, e.g. tp11_ps1")
+    im.add_argument("--course", help="course root (default: current folder)")
+    im.set_defaults(func=cmd_import_nbgrader)
     sc = sub.add_parser(
         "secret",
         help="create or check the course's secret (hidden checks' inputs derive from it)",

@@ -86,6 +86,7 @@ def build_views(tp: TP, *, nbgrader_config: Path) -> Views:
     """Run nbgrader for the student view, strip markers for the solution view, check they agree."""
     source = _read_source(tp)
     markers = _Markers.load(nbgrader_config)
+    refuse_nbgrader_tests(tp, source, markers)
     release_nb = normalise(_run_nbgrader(tp, nbgrader_config))
     solution_nb = normalise(_solution_view(source, markers, tp))
     check_views(tp, release_nb, solution_nb, markers=markers)
@@ -223,6 +224,30 @@ def _read_source(tp: TP) -> dict[str, Any]:
             )
         seen.add(cell_id)
     return nb
+
+
+def refuse_nbgrader_tests(tp: TP, source: dict[str, Any], markers: _Markers) -> None:
+    """nbgrader's own tests have no effect here (checks live in checks/): a HIDDEN TESTS
+    region or an autograder test cell (grade: true, not an answer) left in the notebook
+    would be cut or ignored at grading, and its points given away. Refused, naming the cell."""
+    for i, cell in enumerate(source.get("cells", [])):
+        meta = _nbgrader_meta(cell)
+        hidden = any(m in _text(cell) for m in (markers.begin_hidden, markers.end_hidden))
+        test = cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
+        if hidden or test:
+            fr, en = _where(tp, i, cell)
+            what_fr = "une région HIDDEN TESTS" if hidden else "une cellule de test nbgrader (grade: true)"
+            what_en = "a HIDDEN TESTS region" if hidden else "an nbgrader test cell (grade: true)"
+            raise ReleaseError(
+                Message(
+                    fr=f"{fr} : {what_fr}, que la notation de ce projet ignorerait (ses points seraient "
+                    "donnés sans vérification). Convertissez le notebook nbgrader avec "
+                    "`autograder import-nbgrader`, ou écrivez ces tests dans checks/.",
+                    en=f"{en}: {what_en}, which this project's grading would ignore (its points given "
+                    "away unchecked). Convert the nbgrader notebook with `autograder import-nbgrader`, "
+                    "or write these tests in checks/.",
+                )
+            )
 
 
 def _run_nbgrader(tp: TP, nbgrader_config: Path) -> dict[str, Any]:

@@ -1,0 +1,427 @@
+"""`autograder import-nbgrader`: nbgrader notebooks become TPs that grade as nbgrader does.
+
+Fast tests take the converter apart (regions, points, refusals, old notebooks, data files,
+the kernel-side helper); the slow test imports `nbgrader quickstart`'s ps1, generated at
+test time, and grades four students with nbgrader's own autograde and with
+`autograder grade` on a git repo: the same score for each notebook.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.checks.nbgrader_tests import HELPER, HELPER_SOURCE
+from autograder.config import TPConfig
+from autograder.course import Course
+from autograder.import_nbgrader import (
+    ImportRefused,
+    check_files,
+    convert_notebook,
+    import_nbgrader,
+    read_nbgrader_notebook,
+    split_hidden,
+)
+from autograder.release import ReleaseError, build_views
+from autograder.scaffold import new_tp
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIG = REPO / "nbgrader_config.py"
+CLI = [sys.executable, "-m", "autograder"]
+
+SQUARES = '''def squares(n):
+    """Squares of 1..n."""
+    ### BEGIN SOLUTION
+    if n < 1:
+        raise ValueError("n >= 1")
+    return [i ** 2 for i in range(1, n + 1)]
+    ### END SOLUTION
+'''
+TEST_VISIBLE = "assert squares(1) == [1]\nassert squares(2) == [1, 4]"
+TEST_WITH_HIDDEN = TEST_VISIBLE + "\n### BEGIN HIDDEN TESTS\nassert squares(3) == [1, 4, 9]\n### END HIDDEN TESTS\n"
+
+
+def _cell(kind: str, source: str, **nbgrader) -> dict:
+    cell = {"cell_type": kind, "metadata": {}, "source": source}
+    if kind == "code":
+        cell.update(outputs=[], execution_count=None)
+    if nbgrader:
+        cell["metadata"]["nbgrader"] = {"schema_version": 3, "locked": False, "grade": False, "solution": False, **nbgrader}
+    return cell
+
+
+def _nb(*cells: dict, minor: int = 0) -> dict:
+    return {"nbformat": 4, "nbformat_minor": minor, "metadata": {}, "cells": list(cells)}
+
+
+def _answer(gid: str = "squares", source: str = SQUARES) -> dict:
+    return _cell("code", source, solution=True, grade_id=gid)
+
+
+def _test(gid: str, source: str, points: float = 1) -> dict:
+    return _cell("code", source, grade=True, grade_id=gid, points=points)
+
+
+def _convert(nb: dict):
+    return convert_notebook(nb, tp_id="tp_demo", nb_name="devoir.ipynb")
+
+
+# --------------------------------------------------------------------------- regions and points
+
+
+def test_a_hidden_region_is_cut_from_what_students_see_and_kept_for_grading():
+    visible, full = split_hidden(TEST_WITH_HIDDEN, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+    assert visible.strip() == TEST_VISIBLE
+    assert "squares(3)" in full and "HIDDEN" not in full and TEST_VISIBLE in full
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "### BEGIN HIDDEN TESTS\nassert x",  # never closed
+        "assert x\n### END HIDDEN TESTS",  # closed, never opened
+        "### BEGIN HIDDEN TESTS\n### BEGIN HIDDEN TESTS\n### END HIDDEN TESTS",
+    ],
+)
+def test_unbalanced_hidden_regions_are_not_split(text):
+    assert split_hidden(text, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS") is None
+
+
+def test_test_cells_become_checks_with_their_points_on_the_answer_above():
+    nb = _nb(
+        _cell("markdown", "# Série 1\nÉnoncé"),
+        _answer(),
+        _cell("code", "squares(3)"),  # no nbgrader metadata: given code
+        _test("correct_squares", TEST_VISIBLE, points=1.5),
+        _test("squares_more", TEST_WITH_HIDDEN, points=2),
+    )
+    conv = _convert(nb)
+    assert conv.title == "Série 1"
+    assert [(t.grade_id, t.item, t.points, t.has_hidden) for t in conv.tests] == [
+        ("correct_squares", "squares", 1.5, False),
+        ("squares_more", "squares", 2.0, True),
+    ]
+    cells = conv.notebook["cells"]
+    # Test cells are replaced in place by locked markdown showing only the visible asserts.
+    assert [c["cell_type"] for c in cells] == ["markdown", "code", "code", "markdown", "markdown"]
+    shown = cells[4]["source"]
+    assert "squares(2) == [1, 4]" in shown and "squares(3)" not in shown and "HIDDEN" not in shown
+    for c in cells:
+        meta = c["metadata"]["nbgrader"]
+        assert meta["grade"] is False and meta["grade_id"] and c["id"]
+        assert meta["locked"] is (c is not cells[1]) and meta["solution"] is (c is cells[1])
+    assert cells[1]["source"] == SQUARES  # the solution region stays for the release to clear
+
+    files = check_files(conv)
+    public = ast.parse(files["checks/public/test_nbgrader_public.py"])
+    hidden_text = files["checks/hidden/test_nbgrader_hidden.py"]
+    marks = {
+        fn.name: sorted(ast.unparse(d) for d in fn.decorator_list)
+        for fn in public.body
+        if isinstance(fn, ast.FunctionDef)
+    }
+    assert marks == {
+        "test_correct_squares": ["pytest.mark.item('squares')", "pytest.mark.points(1.5)"],
+        # the visible half of a cell with hidden tests: shown, but the hidden check holds the points
+        "test_squares_more_visible": ["pytest.mark.item('squares')", "pytest.mark.points(0)"],
+    }
+    assert "squares(3)" not in files["checks/public/test_nbgrader_public.py"]
+    assert "squares(3) == [1, 4, 9]" in hidden_text and "pytest.mark.points(2)" in hidden_text
+    assert "hidden=True" in hidden_text
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+@pytest.mark.parametrize(
+    ("cells", "index", "says"),
+    [
+        (
+            [_answer(), _cell("markdown", "$x^2$", grade=True, solution=True, grade_id="equation", points=1)],
+            1,
+            "manual items are not supported",
+        ),
+        (
+            [_answer(), _cell("markdown", "Part E", task=True, grade_id="task-e", points=4, locked=True)],
+            1,
+            "manually graded task",
+        ),
+        ([_test("early", TEST_VISIBLE), _answer()], 0, "before any answer cell"),
+        ([_answer(), _test("no_points", TEST_VISIBLE, points=0)], 1, "without positive points"),
+        ([_answer(), _test("broken", "### BEGIN HIDDEN TESTS\nassert 1")], 1, "malformed HIDDEN TESTS"),
+        ([_answer(), _cell("code", TEST_WITH_HIDDEN)], 1, "HIDDEN TESTS region outside a graded test cell"),
+        ([_answer(), _test("auto", "### AUTOTEST squares(3)")], 1, "AUTOTEST"),
+        ([_answer(), _cell("code", SQUARES)], 1, "SOLUTION marker in a cell that is not an answer"),
+        ([_answer(), _answer()], 1, "grade_id already used by cell 0"),
+        ([_answer(), _cell("markdown", "ok?", grade=True, grade_id="md", points=1)], 1, "neither an answer nor code"),
+    ],
+)
+def test_what_cannot_be_converted_is_refused_naming_the_cell(cells, index, says):
+    with pytest.raises(ImportRefused) as info:
+        _convert(_nb(*cells))
+    assert f"devoir.ipynb, cell {index}" in info.value.message.en
+    assert says in info.value.message.en
+    assert f"cellule {index}" in info.value.message.fr
+
+
+def test_an_old_notebook_is_upgraded_with_stable_cell_ids(tmp_path):
+    v3 = nbformat.v4.upgrade(
+        nbformat.v3.new_notebook(
+            worksheets=[nbformat.v3.new_worksheet(cells=[nbformat.v3.new_code_cell(input="x = 1")])]
+        )
+    )
+    v3["cells"].append(_answer())
+    v3["cells"].append(_test("t", TEST_VISIBLE))
+    v3["nbformat_minor"] = 0
+    for c in v3["cells"]:
+        c.pop("id", None)
+    path = tmp_path / "old.ipynb"
+    path.write_text(json.dumps(v3), encoding="utf-8")
+    first = _convert(read_nbgrader_notebook(path)).notebook
+    again = _convert(read_nbgrader_notebook(path)).notebook
+    assert first["nbformat_minor"] >= 5
+    nbformat.validate(nbformat.from_dict(first))
+    assert [c["id"] for c in first["cells"]] == [c["id"] for c in again["cells"]] == ["cell-0", "squares", "t"]
+
+
+# --------------------------------------------------------------------------- the folder
+
+
+def _assignment(folder: Path, *notebooks: tuple[str, dict]) -> Path:
+    folder.mkdir(parents=True)
+    for name, nb in notebooks:
+        (folder / name).write_text(json.dumps(nb), encoding="utf-8")
+    (folder / "image.png").write_bytes(b"\x89PNG\r\n")
+    (folder / "data").mkdir()
+    (folder / "data" / "mesures.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (folder / ".ipynb_checkpoints").mkdir()
+    return folder
+
+
+def test_the_assignment_folder_files_become_data_files(tmp_path):
+    course = tmp_path / "course"
+    shutil.copyfile(CONFIG, (course.mkdir() or course) / "nbgrader_config.py")
+    src = _assignment(tmp_path / "ps1", ("devoir.ipynb", _nb(_answer(), _test("t", TEST_WITH_HIDDEN))))
+    (done,) = import_nbgrader(course, src, "tp_ps1")
+    tp_dir = course / "source" / "tp_ps1"
+    assert done.path == tp_dir and (done.public_checks, done.hidden_checks, done.points) == (1, 1, 1.0)
+    cfg = TPConfig.load(tp_dir / "tp.toml")
+    assert cfg.notebook == "tp_ps1.ipynb" and set(cfg.data_files) == {"image.png", "data"}
+    assert (tp_dir / "data" / "mesures.csv").read_text(encoding="utf-8") == "a,b\n1,2\n"
+    assert not (tp_dir / ".ipynb_checkpoints").exists()
+    assert (course / ".autograder-secret").is_file()  # hidden checks need the course's secret
+    # Imported once: a second import never overwrites the author's TP.
+    with pytest.raises(ImportRefused, match="already exists"):
+        import_nbgrader(course, src, "tp_ps1")
+
+
+def test_a_notebook_given_alone_says_which_sibling_notebooks_it_left_out(tmp_path):
+    course = tmp_path / "course"
+    course.mkdir()
+    good = _nb(_answer(), _test("t", TEST_VISIBLE))
+    src = _assignment(tmp_path / "ps1", ("a.ipynb", good), ("b.ipynb", good))
+    (done,) = import_nbgrader(course, src / "a.ipynb", "tp_a")
+    assert [n.en for n in done.notes] == [
+        "b.ipynb left out: another notebook (import it on its own, or import the folder)"
+    ]
+    both = import_nbgrader(course, src, "tp_ps")  # the folder: one TP per notebook
+    assert [d.tp_id for d in both] == ["tp_ps_a", "tp_ps_b"]
+
+
+def test_a_refused_notebook_in_a_folder_writes_nothing(tmp_path):
+    course = tmp_path / "course"
+    course.mkdir()
+    manual = _cell("markdown", "?", grade=True, solution=True, grade_id="essay", points=2)
+    src = _assignment(
+        tmp_path / "ps1", ("a.ipynb", _nb(_answer(), _test("t", TEST_VISIBLE))), ("b.ipynb", _nb(_answer(), manual))
+    )
+    with pytest.raises(ImportRefused, match=r"b.ipynb, cell 1 \(grade_id 'essay'\)"):
+        import_nbgrader(course, src, "tp_ps")
+    assert not (course / "source").exists() or not any((course / "source").iterdir())
+
+
+# --------------------------------------------------------------------------- the kernel-side helper
+
+
+def _helper() -> dict:
+    ns: dict = {"squares": lambda n: [i**2 for i in range(1, n + 1)]}
+    exec(HELPER_SOURCE, ns)  # what submission.define runs in the kernel's namespace
+    return ns
+
+
+def test_a_hidden_cell_leaves_no_name_and_no_text_behind():
+    ns = _helper()
+    before = set(ns)
+    ok = ns[HELPER]("probe = 41\ndef f():\n    return probe\nassert f() == 41", "nbgrader test t", True)
+    assert ok == (True, "", "") and set(ns) == before
+    failed = ns[HELPER]("secret = 3\nassert squares(2) == [9], 'expected [9]'", "nbgrader test t", True)
+    assert failed == (False, "AssertionError", "") and set(ns) == before
+
+
+def test_a_visible_cell_runs_in_the_notebook_namespace_and_reports_its_assertion():
+    ns = _helper()
+    assert ns[HELPER]("kept = squares(2)", "nbgrader test t", False) == (True, "", "")
+    assert ns["kept"] == [1, 4]  # as in nbgrader: a test cell's names stay in the notebook
+    assert ns[HELPER]("assert squares(2) == [9], 'expected [9]'", "nbgrader test t", False) == (
+        False,
+        "AssertionError",
+        "expected [9]",
+    )
+    assert ns[HELPER]("squares(None)", "nbgrader test t", False)[:2] == (False, "TypeError")
+
+
+# --------------------------------------------------------------------------- release
+
+
+def test_release_refuses_hidden_tests_and_nbgrader_test_cells_left_in_a_source(tmp_path):
+    new_tp(tmp_path, "tp_essai", title_fr="Essai", title_en="Trial")
+    tp = Course(tmp_path).tp("tp_essai")
+    nb = json.loads(tp.source_notebook.read_text(encoding="utf-8"))
+    pristine = json.dumps(nb)
+    for cell, says in (
+        ({"id": "t1", **_cell("code", "x = 1\n" + TEST_WITH_HIDDEN)}, "a HIDDEN TESTS region"),
+        ({"id": "t1", **_test("correct_carre", "assert carre(2) == 4")}, "an nbgrader test cell (grade: true)"),
+    ):
+        nb = json.loads(pristine)
+        nb["cells"].append(cell)
+        tp.source_notebook.write_text(json.dumps(nb), encoding="utf-8")
+        with pytest.raises(ReleaseError) as info:
+            build_views(tp, nbgrader_config=CONFIG)
+        index = len(nb["cells"]) - 1
+        assert f"cell {index}" in info.value.message.en and says in info.value.message.en
+        assert "autograder import-nbgrader" in info.value.message.en
+
+
+# --------------------------------------------------------------------------- nbgrader's own course
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env["JUPYTER_NO_CONFIG"] = "1"
+    return env
+
+
+def _run(cmd: list[str], cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess:
+    proc = subprocess.run(cmd, cwd=cwd, env=_env(), capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, (cmd, proc.stdout[-2000:], proc.stderr[-3000:])
+    return proc
+
+
+# Answers of four students, by answer cell: what each earns is nbgrader's business and ours.
+CORRECT_SQUARES = "def squares(n):\n    if n < 1:\n        raise ValueError('n')\n    return [i ** 2 for i in range(1, n + 1)]\n"
+CORRECT_SUM = "def sum_of_squares(n):\n    return sum(squares(n))\n"
+STUDENTS = {
+    "all_correct": {"squares": CORRECT_SQUARES, "sum_of_squares": CORRECT_SUM},
+    # squares off by one (0..n-1) but still raising: the correct_squares and sum cells fail
+    "wrong_squares": {
+        "squares": "def squares(n):\n    if n < 1:\n        raise ValueError('n')\n    return [i ** 2 for i in range(n)]\n",
+        "sum_of_squares": CORRECT_SUM,
+    },
+    # sum_of_squares left as released (raise NotImplementedError)
+    "untouched_sum": {"squares": CORRECT_SQUARES},
+    # passes the visible asserts of correct_sum_of_squares by hard-coding them: the hidden one fails
+    "hardcoded_sum": {
+        "squares": CORRECT_SQUARES,
+        "sum_of_squares": "def sum_of_squares(n):\n    squares(n)\n    return {1: 1, 2: 5, 10: 385, 11: 506}.get(n, 0)\n",
+    },
+}
+
+
+def _strip_manual_and_hide(nb_path: Path) -> None:
+    """problem1 without its manually graded cells, and a hidden test in correct_sum_of_squares."""
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    cells = []
+    for c in nb["cells"]:
+        meta = c["metadata"].get("nbgrader", {})
+        if meta.get("task") or (meta.get("grade") and meta.get("solution")):
+            continue
+        if meta.get("grade_id") == "correct_sum_of_squares":
+            c["source"] = "".join(c["source"]) + "\n### BEGIN HIDDEN TESTS\nassert sum_of_squares(12) == 650\n### END HIDDEN TESTS\n"
+        cells.append(c)
+    nb["cells"] = cells
+    nb_path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+
+
+def _answered(nb: dict, answers: dict[str, str]) -> dict:
+    nb = json.loads(json.dumps(nb))
+    for c in nb["cells"]:
+        gid = c["metadata"].get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            c["source"] = answers[gid]
+    return nb
+
+
+@pytest.mark.slow
+def test_nbgrader_quickstart_grades_the_same_after_import(tmp_path):
+    _run([sys.executable, "-m", "nbgrader", "quickstart", "course101"], tmp_path, 300)
+    nbg_course = tmp_path / "course101"
+    ps1 = nbg_course / "source" / "ps1"
+    course = tmp_path / "course"
+    course.mkdir()
+    shutil.copyfile(CONFIG, course / "nbgrader_config.py")
+
+    # As generated, ps1 holds manual items: refused, naming the cell, nothing written.
+    refused = subprocess.run(
+        [*CLI, "import-nbgrader", str(ps1), "ps1", "--course", str(course)],
+        capture_output=True, text=True, env=_env(), timeout=120,
+    )
+    assert refused.returncode == 2
+    assert "problem1.ipynb, cellule 14 (grade_id « sum_of_squares_equation »)" in refused.stderr
+    assert not (course / "source").exists() or not any((course / "source").iterdir())
+
+    # The autograded part: problem1 without its manual cells (problem2 is all manual).
+    (ps1 / "problem2.ipynb").unlink()
+    _strip_manual_and_hide(ps1 / "problem1.ipynb")
+    out = _run([*CLI, "import-nbgrader", str(ps1), "ps1", "--course", str(course)], course)
+    assert "1 hidden checks, 3 points, data files jupyter.png" in out.stdout
+    _run([*CLI, "release", "ps1", "--course", str(course)], course)
+    released = json.loads((course / "release" / "ps1" / "ps1.ipynb").read_text(encoding="utf-8"))
+    assert "sum_of_squares(12)" not in json.dumps(released)
+    assert (course / "release" / "ps1" / "jupyter.png").is_file()
+
+    # nbgrader's side: its release, the students' submissions, its autograde.
+    _run([sys.executable, "-m", "nbgrader", "generate_assignment", "ps1", "--force"], nbg_course)
+    nbg_release = json.loads((nbg_course / "release" / "ps1" / "problem1.ipynb").read_text(encoding="utf-8"))
+    for sid, answers in STUDENTS.items():
+        sub = nbg_course / "submitted" / sid / "ps1"
+        sub.mkdir(parents=True)
+        (sub / "problem1.ipynb").write_text(json.dumps(_answered(nbg_release, answers)), encoding="utf-8")
+    _run([sys.executable, "-m", "nbgrader", "autograde", "ps1", "--force"], nbg_course)
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{nbg_course / 'gradebook.db'}") as gb:
+        theirs = {sid: gb.find_submission_notebook("problem1", "ps1", sid).score for sid in STUDENTS}
+
+    # Ours: each student's notebook committed to a git repo, graded by `autograder grade`.
+    import git
+
+    repo_dir = tmp_path / "repo"
+    repo = git.Repo.init(repo_dir)
+    (repo_dir / "ps1").mkdir()
+    who = git.Actor("Élève Test", "eleve@example.fr")
+    ours = {}
+    for sid, answers in STUDENTS.items():
+        (repo_dir / "ps1" / "ps1.ipynb").write_text(json.dumps(_answered(released, answers)), encoding="utf-8")
+        repo.index.add(["ps1/ps1.ipynb"])
+        sha = repo.index.commit(sid, author=who, committer=who).hexsha
+        dest = tmp_path / "graded" / sid
+        _run(
+            [*CLI, "grade", "--repo", str(repo_dir), "--ref", sha, "--tp", "ps1", "--out", str(dest),
+             "--course", str(course), "--student", f"import/{sid}"],
+            course,
+        )
+        grade = json.loads((dest / "grade.json").read_text(encoding="utf-8"))
+        assert grade["max_score"] == 3
+        ours[sid] = grade["score"]
+
+    assert theirs == {"all_correct": 3.0, "wrong_squares": 1.5, "untouched_sum": 2.0, "hardcoded_sum": 2.5}
+    assert ours == theirs

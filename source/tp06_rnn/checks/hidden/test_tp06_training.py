@@ -13,7 +13,9 @@ Forecast: the grader draws a noisy sine of its own period and phase, calls
 another stretch of the series, whose targets stay here.
 
 Measured on the solution (30 seeds for the sequences, 16 for the sine): LSTM test
-accuracy 0.995–1.000 (vanilla RNN 0.23–0.35, chance is 0.25); forecast test MSE
+accuracy 0.995–1.000 (vanilla RNN 0.23–0.35, chance is 0.25), but about one seed in thirty
+leaves the LSTM at chance (seed 225470354: 0.255; 0.998 with another initialisation), hence
+the best of three initialisations; forecast test MSE
 0.011–0.018 (noise variance 0.01; with a period of 18 to 25 steps, repeating the last
 value gives 0.05–0.07, and a model trained on targets shifted by one step, which learns
 to denoise the last value, 0.043 or more). The thresholds below (0.90 for the LSTM, the
@@ -148,6 +150,7 @@ N_TRAIN, N_TEST = 1000, 1000
 EPOCHS, LR, BATCH = 20, 0.01, 64
 TRAIN_TIMEOUT = 120.0
 LSTM_FULL, LSTM_PARTIAL = 0.90, 0.60
+LSTM_ATTEMPTS = 3  # see _train_both
 GENRES = {"rnn": "RNN simple", "lstm": "LSTM"}
 
 
@@ -219,39 +222,56 @@ class Trained:
     unchanged: dict[str, bool]
 
 
+def _train_one(submission, genre: str, data: tuple, train_seed: int) -> tuple[float, dict, bool]:
+    """(test accuracy, what the new model holds, predictions unchanged by training) of one
+    model created by the student's code and trained by the student's loop under `train_seed`."""
+    X_train, y_train, X_test, y_test = data
+    what = f'creer_modele_sequence("{genre}", {K + 1}, {H}, {K})'
+    submission.define("_tp06_graine", KERNEL_SRC)
+    submission.call("_tp06_graine", train_seed)
+    model = submission.call("creer_modele_sequence", genre, K + 1, H, K)
+    info = _inspect(submission, model, what)
+    before = _outputs(submission, model, X_test, f"logits du modèle {what}", K)
+    out = submission.call(
+        "entrainer_sequence",
+        model,
+        Tensor(X_train),
+        Tensor(y_train),
+        epochs=EPOCHS,
+        lr=LR,
+        batch_size=BATCH,
+        seed=train_seed,
+        timeout=TRAIN_TIMEOUT,
+    )
+    if out is not None and not isinstance(out, Handle):
+        raise CheckFailed(
+            f"entrainer_sequence doit renvoyer le modèle entraîné, obtenu {type(out).__name__}",
+            f"entrainer_sequence must return the trained model, got {type(out).__name__}",
+        )
+    trained = out if out is not None else model
+    after = _outputs(submission, trained, X_test, f"logits du modèle {what} entraîné", K)
+    unchanged = bool(np.allclose(before, after, rtol=1e-6, atol=1e-7, equal_nan=True))
+    return _accuracy(after, y_test), info, unchanged
+
+
 def _train_both(submission, seed: int) -> Trained:
+    """The RNN trained once; the LSTM up to LSTM_ATTEMPTS times (another initialisation and
+    batch order each time, the same data), keeping its best accuracy: the solution's LSTM
+    stays at chance for about one seed in thirty (a plateau it does not leave in 20 epochs),
+    a wrong model or loop fails every attempt."""
     rng = np.random.default_rng(seed)
     X_train, y_train = _memoire_data(rng, N_TRAIN)
     X_test, y_test = _memoire_data(rng, N_TEST)
+    data = (X_train, y_train, X_test, y_test)
     train_seed = int(seed % 2**31)
     accuracy, infos, unchanged = {}, {}, {}
-    for genre in GENRES:
-        what = f'creer_modele_sequence("{genre}", {K + 1}, {H}, {K})'
-        submission.define("_tp06_graine", KERNEL_SRC)
-        submission.call("_tp06_graine", train_seed)
-        model = submission.call("creer_modele_sequence", genre, K + 1, H, K)
-        infos[genre] = _inspect(submission, model, what)
-        before = _outputs(submission, model, X_test, f"logits du modèle {what}", K)
-        out = submission.call(
-            "entrainer_sequence",
-            model,
-            Tensor(X_train),
-            Tensor(y_train),
-            epochs=EPOCHS,
-            lr=LR,
-            batch_size=BATCH,
-            seed=train_seed,
-            timeout=TRAIN_TIMEOUT,
-        )
-        if out is not None and not isinstance(out, Handle):
-            raise CheckFailed(
-                f"entrainer_sequence doit renvoyer le modèle entraîné, obtenu {type(out).__name__}",
-                f"entrainer_sequence must return the trained model, got {type(out).__name__}",
-            )
-        trained = out if out is not None else model
-        after = _outputs(submission, trained, X_test, f"logits du modèle {what} entraîné", K)
-        accuracy[genre] = _accuracy(after, y_test)
-        unchanged[genre] = bool(np.allclose(before, after, rtol=1e-6, atol=1e-7, equal_nan=True))
+    accuracy["rnn"], infos["rnn"], unchanged["rnn"] = _train_one(submission, "rnn", data, train_seed)
+    for attempt in range(LSTM_ATTEMPTS):
+        acc, info, same = _train_one(submission, "lstm", data, (train_seed + 7919 * attempt) % 2**31)
+        if attempt == 0 or acc > accuracy["lstm"]:
+            accuracy["lstm"], infos["lstm"], unchanged["lstm"] = acc, info, same
+        if acc >= LSTM_FULL:
+            break
     return Trained(n_test=N_TEST, accuracy=accuracy, info=infos, unchanged=unchanged)
 
 
@@ -310,19 +330,37 @@ def _with_hint(exc: Partial | CheckFailed, fr: str, en: str) -> Partial | CheckF
     return CheckFailed(f"{exc.message.fr} ; {fr}", f"{exc.message.en}; {en}")
 
 
+def _forget_bias_rule(t: Trained) -> tuple[str, str] | None:
+    """The statement's rule (forget-gate bias 5 at creation), checked on the created LSTM
+    itself: with PyTorch's default bias the LSTM still learns for some seeds."""
+    info = t.info["lstm"]
+    bias = info.get("biais_oubli")
+    if info.get("lstm") and info.get("batch_first") and isinstance(bias, float) and bias < 2.0:
+        return _lstm_hint(t)
+    return None
+
+
 @pytest.mark.item("memoire")
 @pytest.mark.points(2)
 def test_lstm_remembers_the_country(submission, seed):
     t = _trained(submission, seed)
+    rule = _forget_bias_rule(t)
+    if rule is not None:
+        raise CheckFailed(
+            f'le LSTM de creer_modele_sequence("lstm", …) ne suit pas l\'énoncé ; {rule[0]}',
+            f'the LSTM of creer_modele_sequence("lstm", …) does not follow the statement; {rule[1]}',
+        )
     try:
         score_threshold(
             t.accuracy["lstm"],
             full=LSTM_FULL,
             partial=[(LSTM_PARTIAL, 0.5)],
             what_fr=f"précision du LSTM sur les {t.n_test} séquences de test du correcteur "
-            f"(T = {T}, {K} pays, hasard = {1 / K:.2f})",
+            f"(T = {T}, {K} pays, hasard = {1 / K:.2f} ; la meilleure de {LSTM_ATTEMPTS} "
+            "initialisations)",
             what_en=f"accuracy of the LSTM on the grader's {t.n_test} test sequences "
-            f"(T = {T}, {K} countries, chance = {1 / K:.2f})",
+            f"(T = {T}, {K} countries, chance = {1 / K:.2f}; the best of {LSTM_ATTEMPTS} "
+            "initialisations)",
         )
     except (Partial, CheckFailed) as exc:
         raise _with_hint(exc, *_lstm_hint(t)) from None
@@ -453,8 +491,23 @@ def test_vanilla_rnn_misses_what_the_lstm_reaches(submission, seed):
     _check_training_loop(submission, seed)
     t = _trained(submission, seed)
     rnn, lstm = t.accuracy["rnn"], t.accuracy["lstm"]
+    info = t.info["rnn"]
+    if info.get("lstm") or info.get("gru"):  # a memory the comparison must not see, learnt or not
+        raise CheckFailed(
+            'votre modèle "rnn" contient un nn.LSTM ou un nn.GRU : pour genre == "rnn", créez un '
+            "nn.RNN simple (vérifiez le test sur genre)",
+            'your "rnn" model contains an nn.LSTM or an nn.GRU: for genre == "rnn", create a plain '
+            "nn.RNN (check the test on genre)",
+        )
     record_margin("test accuracy of the LSTM (prerequisite)", lstm, LSTM_FULL,
                   higher_is_better=True)
+    if _forget_bias_rule(t) is not None:
+        raise CheckFailed(
+            "la comparaison demande d'abord un LSTM créé comme l'énoncé le demande (voir l'autre "
+            "vérification de cet item)",
+            "the comparison first needs an LSTM created as the statement asks (see the other "
+            "check of this item)",
+        )
     if lstm < LSTM_FULL:
         raise CheckFailed(
             f"la comparaison demande d'abord un LSTM à {100 * LSTM_FULL:.0f} % : le vôtre atteint "
@@ -466,21 +519,12 @@ def test_vanilla_rnn_misses_what_the_lstm_reaches(submission, seed):
                   LSTM_FULL, higher_is_better=False)
     if rnn < LSTM_FULL:
         return
-    info = t.info["rnn"]
-    if info.get("lstm") or info.get("gru"):
-        hint = (
-            'votre modèle "rnn" contient un nn.LSTM ou un nn.GRU : pour genre == "rnn", créez un '
-            "nn.RNN simple (vérifiez le test sur genre)",
-            'your "rnn" model contains an nn.LSTM or an nn.GRU: for genre == "rnn", create a plain '
-            "nn.RNN (check the test on genre)",
-        )
-    else:
-        hint = (
-            'votre modèle "rnn" retient le pays : c\'est un nn.RNN simple (tanh), entraîné comme '
-            "le LSTM, qui lit la sortie du dernier pas ?",
-            'your "rnn" model remembers the country: is it a plain nn.RNN (tanh), trained like '
-            "the LSTM, reading the output of the last step?",
-        )
+    hint = (
+        'votre modèle "rnn" retient le pays : c\'est un nn.RNN simple (tanh), entraîné comme '
+        "le LSTM, qui lit la sortie du dernier pas ?",
+        'your "rnn" model remembers the country: is it a plain nn.RNN (tanh), trained like '
+        "the LSTM, reading the output of the last step?",
+    )
     raise CheckFailed(
         f"le RNN simple atteint {rnn:.3f} sur les séquences de test du correcteur, le seuil "
         f"du LSTM ({LSTM_FULL:.2f}) : il devrait rester au niveau du hasard ; {hint[0]}",

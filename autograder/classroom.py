@@ -178,6 +178,12 @@ def grade_student(student: Student, job: ClassJob, fp: str, pool=None) -> dict[s
                 "problems": [p.code for p in r.problems],
                 "sandbox": r.sandbox.level if r.sandbox else None,
             }
+            if r.manual:  # graded by hand in Formgrader: outside raw/max/final until then
+                result["manual"] = [
+                    {"item": m.grade_id, "max_score": m.points, "title_fr": m.title.fr, "title_en": m.title.en}
+                    for m in r.manual
+                ]
+                result["manual_max_score"] = r.manual_pending
     except Exception as exc:  # noqa: BLE001 - a grader bug for one student must not stop the class
         result = {
             **base,

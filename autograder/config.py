@@ -6,12 +6,13 @@ pyproject.toml < command-line flag.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from autograder.results import Message
+from autograder.results import ManualItem, Message
 
 SandboxMode = Literal["auto", "strict", "off"]
 DeviceChoice = Literal["auto", "cpu", "cuda"]
@@ -153,10 +154,18 @@ class TPConfig:
     # Modules imported (trusted code) when the kernel starts, before the student's cells:
     # a pooled kernel pays for `import torch` while the previous submission is graded.
     preload: tuple[str, ...] = ("numpy",)
+    # Items graded by hand (`[[manual]]` tables): reported as pending, scored in Formgrader,
+    # never part of the automatic total (see ManualItem).
+    manual: tuple[ManualItem, ...] = ()
 
     @property
     def title(self) -> Message:
         return Message(fr=self.title_fr, en=self.title_en)
+
+    @property
+    def manual_points(self) -> float:
+        """The points graded by hand, a total of their own beside the automatic one."""
+        return round(sum(m.points for m in self.manual), 6)
 
     @classmethod
     def load(cls, path: Path) -> TPConfig:
@@ -177,7 +186,39 @@ class TPConfig:
             budget=budget,
             data_files=tuple(raw.get("data", {}).get("files", ())),
             preload=tuple(raw.get("kernel", {}).get("preload", ("numpy",))),
+            manual=_manual_items(raw.get("manual", []), path),
         )
+
+
+def _manual_items(raw: Any, path: Path) -> tuple[ManualItem, ...]:
+    """`[[manual]]` tables: grade_id, points (> 0), title_fr (title_en optional); a typo
+    is refused naming the entry, never graded as an item worth nothing."""
+    if not isinstance(raw, list):
+        raw = [raw]
+    items: list[ManualItem] = []
+    for n, entry in enumerate(raw, start=1):
+        where = f"{path} [[manual]] #{n}"
+        if not isinstance(entry, dict):
+            raise _manual_error(where, "une table attendue", "a table expected")
+        unknown = sorted(set(entry) - {"grade_id", "points", "title_fr", "title_en"})
+        if unknown:
+            raise _manual_error(where, f"clés inconnues {unknown}", f"unknown keys {unknown}")
+        gid, points = entry.get("grade_id"), entry.get("points")
+        if not isinstance(gid, str) or not gid.strip():
+            raise _manual_error(where, "grade_id manquant", "grade_id missing")
+        if any(m.grade_id == gid for m in items):
+            raise _manual_error(where, f"grade_id {gid!r} en double", f"duplicate grade_id {gid!r}")
+        if isinstance(points, bool) or not isinstance(points, int | float) or not math.isfinite(points) or points <= 0:
+            raise _manual_error(
+                where, f"points de {gid!r} : un nombre > 0 attendu", f"points of {gid!r}: a number > 0 expected"
+            )
+        title_fr = entry.get("title_fr") or gid
+        items.append(ManualItem(gid, float(points), Message(fr=str(title_fr), en=str(entry.get("title_en") or title_fr))))
+    return tuple(items)
+
+
+def _manual_error(where: str, fr: str, en: str) -> ConfigError:
+    return ConfigError(Message(fr=f"{where} : {fr}", en=f"{where}: {en}"))
 
 
 def load_course_options(course_root: Path) -> dict[str, Any]:

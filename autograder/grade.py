@@ -144,6 +144,7 @@ def grade_job(
     job: GradeJob, options: GradeOptions, out_dir: Path | None = None, pool: KernelPool | None = None
 ) -> Graded:
     """Run every step; returns the report (and writes it when `out_dir` is given)."""
+    _check_manual_cells(job)
     t0 = time.monotonic()
     durations: dict[str, float] = {}
     device = select_device(options.device)
@@ -230,6 +231,7 @@ def grade_job(
             problems.append(Problem("check-collection-error", msg, job.tp.id))
         durations["checks"] = round(time.monotonic() - t_checks, 3)
 
+    _check_manual_items(job, checks)
     score, max_score = total_score(checks)
     durations["total"] = round(time.monotonic() - t0, 3)
     report = GradeReport(
@@ -246,6 +248,7 @@ def grade_job(
         durations=durations,
         graded_at=datetime.now(UTC).isoformat(timespec="seconds"),
         grader_version=__version__,
+        manual=job.tp.manual,  # pending: graded by hand in Formgrader, outside score/max_score
     )
     # Every consumer (executed.ipynb, autograded/, Formgrader) gets the inert copy.
     executed = sanitize_notebook(run_nb, origins) if run_nb is not None else None
@@ -257,6 +260,33 @@ def grade_job(
             ).values()
         )
     return Graded(report, executed, files)
+
+
+def _check_manual_items(job: GradeJob, checks: list[CheckResult]) -> None:
+    """No check scores a manual item: its points would be counted twice."""
+    ids = {m.grade_id for m in job.tp.manual}
+    if not ids:
+        return
+    scored = sorted(ids & {c.item for c in checks})
+    if scored:
+        raise ConfigError(Message(
+            fr=f"TP {job.tp.id} : items à corriger à la main aussi notés par des vérifications : {', '.join(scored)}",
+            en=f"TP {job.tp.id}: items graded by hand are also scored by checks: {', '.join(scored)}",
+        ))
+
+
+def _check_manual_cells(job: GradeJob) -> None:
+    """Before anything runs: each manual item names an answer cell of the release notebook."""
+    ids = {m.grade_id for m in job.tp.manual}
+    if not ids or job.instructor_nb is None:  # a student's own notebook (check): nothing to compare
+        return
+    answers = {grade_id(c) for c in job.instructor_nb["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+    missing = sorted(ids - answers)
+    if missing:
+        raise ConfigError(Message(
+            fr=f"TP {job.tp.id} : tp.toml [[manual]] nomme des cellules réponses absentes du notebook : {', '.join(missing)}",
+            en=f"TP {job.tp.id}: tp.toml [[manual]] names answer cells the notebook lacks: {', '.join(missing)}",
+        ))
 
 
 def _death_reason(cells: list[CellRun]) -> Message:

@@ -16,6 +16,9 @@ GRADES_COLUMNS = [
     "late_days", "status", "commit", "commit_date", "date_source", "problems", "grading_time_s",
     # After a Formgrader review (merge-class): the automatic final score and what changed.
     "auto_final_score", "review",
+    # A TP with items graded by hand (tp.toml [[manual]]): their scores so far (in final_score
+    # once graded in Formgrader) and their points (not in max_score, the automatic total).
+    "manual_score", "manual_max_score",
 ]
 
 
@@ -41,6 +44,7 @@ def grades_csv(results: list[dict[str, Any]], max_score: float | None) -> str:
                 r.get("sha") or "", r.get("commit_date") or "", r.get("date_source") or "",
                 " ".join(r.get("problems", [])), _fmt(r.get("grading_time_s")),
                 _fmt(r.get("auto_final_score", r.get("final_score", 0.0))), r.get("review_text", ""),
+                _fmt(r.get("manual_score")), _fmt(r.get("manual_max_score")),
             ]
         )
     return buf.getvalue()

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.config import ConfigError
-from autograder.render.formats import fmt_num
+from autograder.render.formats import fmt_num, fmt_points
 from autograder.results import Message
 from autograder.sanitize import sanitize_notebook
 
@@ -42,6 +42,7 @@ import os
 c = get_config()  # noqa: F821
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 """
+MANUAL_COMMENT = "À corriger à la main / to be graded by hand (tp.toml [[manual]])"
 SOURCE_README = """\
 This folder exists so that nbgrader's Formgrader lists the assignment `{tp}`.
 The notebooks were graded by autograder (`autograder grade-class`), not by nbgrader:
@@ -71,6 +72,20 @@ def class_items(results: list[dict[str, Any]]) -> dict[str, float]:
                 items[c["item"]] += float(c["max_score"])
             return dict(items)
     return {}
+
+
+def manual_items(results: list[dict[str, Any]]) -> dict[str, float]:
+    """Item graded by hand -> its points, from any graded student (tp.toml's [[manual]]);
+    Formgrader shows them as manual grade cells, outside the automatic scores."""
+    for r in results:
+        if r.get("status") == "graded" and r.get("manual"):
+            return {m["item"]: float(m["max_score"]) for m in r["manual"]}
+    return {}
+
+
+def gradebook_items(results: list[dict[str, Any]]) -> dict[str, float]:
+    """Every item of the gradebook, scored automatically or by hand, with its points."""
+    return {**class_items(results), **manual_items(results)}
 
 
 def item_scores(result: dict[str, Any], items: dict[str, float]) -> dict[str, float]:
@@ -136,7 +151,7 @@ def read_reviews(db: Path, tp: str, results: list[dict[str, Any]]) -> Reviews:
     from nbgrader.api import Gradebook, MissingEntry
 
     students = {r["student_id"] for r in results}
-    items = class_items(results)
+    items = gradebook_items(results)
     problems: list[Message] = []
     found: dict[str, tuple[ItemReview, ...]] = {}
     try:
@@ -214,7 +229,10 @@ def review_text(result: dict[str, Any], lang: str = "fr") -> str:
     parts = []
     for rv in result.get("review", []):
         s = rv["item"]
-        if rv.get("manual_score") is not None or rv.get("extra_credit"):
+        if rv.get("manual") and rv.get("manual_score") is not None:  # an item graded by hand
+            s += f" {fmt_points(rv['score'], rv['max_score'], lang)}"
+            s += " (à la main)" if lang == "fr" else " (by hand)"
+        elif rv.get("manual_score") is not None or rv.get("extra_credit"):
             s += f" {fmt_num(rv['auto_score'], lang)} → {fmt_num(rv['score'], lang)}"
             was = rv.get("auto_score_when_reviewed")
             if was is not None and abs(was - rv["auto_score"]) > 1e-9:  # regraded since the review
@@ -227,6 +245,9 @@ def review_text(result: dict[str, Any], lang: str = "fr") -> str:
             text = " ".join(rv["comment"].split())
             s += f" « {text} »" if lang == "fr" else f' "{text}"'
         parts.append(s)
+    for item, points in result.get("manual_pending_items", {}).items():
+        pts = fmt_num(points, lang)
+        parts.append(f"{item} à corriger à la main ({pts} pts)" if lang == "fr" else f"{item} to be graded by hand ({pts} pts)")
     return "; ".join(parts)
 
 
@@ -236,26 +257,43 @@ def apply_reviews(results: list[dict[str, Any]], reviews: Reviews, lang: str = "
     A manual score is the item's score after the late penalty (Formgrader shows scores
     after it); extra credit is added. The automatic final score stays in `auto_final_score`,
     the per-item detail in `review` and a one-line account in `review_text`.
+
+    Items graded by hand (tp.toml's [[manual]]) count in `final_score` once scored, as
+    entered (the late penalty is the instructor's to apply): `manual_score` sums them,
+    `manual_max_score` is their points, and `manual_pending_items` names those still to grade.
     """
     items = class_items(results)
+    manual = manual_items(results)
+    every = {**items, **manual}
     out = []
     for r in results:
-        rvs = reviews.by_student.get(r.get("student_id", ""))
-        if not rvs:
+        rvs = reviews.by_student.get(r.get("student_id", ""), ())
+        has_manual = bool(manual) and r.get("status") == "graded"
+        if not rvs and not has_manual:
             out.append(r)
             continue
-        auto = item_scores(r, items)
+        auto = item_scores(r, every)
         delta = 0.0
         detail = []
+        by_hand: dict[str, float] = {}
         for rv in rvs:
             score = (rv.manual_score if rv.manual_score is not None else auto[rv.item]) + (rv.extra_credit or 0.0)
             delta += score - auto[rv.item]
-            detail.append({
+            entry = {
                 "item": rv.item, "auto_score": auto[rv.item], "manual_score": rv.manual_score,
                 "extra_credit": rv.extra_credit, "score": round(score, 4), "comment": rv.comment,
                 "auto_score_when_reviewed": rv.auto_score,
-            })
+            }
+            if rv.item in manual:
+                entry.update(manual=True, max_score=manual[rv.item])
+                if rv.manual_score is not None:
+                    by_hand[rv.item] = score
+            detail.append(entry)
         new = {**r, "auto_final_score": r.get("final_score", 0.0), "review": detail}
+        if has_manual:
+            new["manual_score"] = round(sum(by_hand.values()), 4)
+            new["manual_max_score"] = round(sum(manual.values()), 4)
+            new["manual_pending_items"] = {i: p for i, p in manual.items() if i not in by_hand}
         new["final_score"] = round(float(r.get("final_score") or 0.0) + delta, 4)
         new["review_text"] = review_text(new, lang)
         out.append(new)
@@ -344,7 +382,8 @@ def write_nbgrader_gradebook(
     from the previous gradebook) carried over; None when no student was graded."""
     from nbgrader.api import Gradebook
 
-    items = class_items(results)
+    manual = manual_items(results)
+    items = gradebook_items(results)
     if not items:
         return None
     reviews = reviews or Reviews()
@@ -356,7 +395,8 @@ def write_nbgrader_gradebook(
         gb.update_or_create_assignment(tp)
         gb.update_or_create_notebook(nb_name, tp)
         for item, points in sorted(items.items()):
-            gb.update_or_create_grade_cell(item, nb_name, tp, max_score=points, cell_type="code")
+            kind = "markdown" if item in manual else "code"  # a written answer, usually
+            gb.update_or_create_grade_cell(item, nb_name, tp, max_score=points, cell_type=kind)
             gb.update_or_create_solution_cell(item, nb_name, tp)
         for r in results:
             sid = r["student_id"]
@@ -367,12 +407,19 @@ def write_nbgrader_gradebook(
             auto = item_scores(r, items)
             for item in items:
                 grade = gb.find_grade(item, nb_name, tp, sid)
+                if item in manual:  # no automatic score: Formgrader lists it under Manual Grading
+                    grade.auto_score = None
+                    grade.needs_manual_grade = r.get("status") == "graded"
+                    gb.find_comment(item, nb_name, tp, sid).auto_comment = MANUAL_COMMENT
+                    continue
                 grade.auto_score = auto[item]
                 grade.needs_manual_grade = False
                 gb.find_comment(item, nb_name, tp, sid).auto_comment = _auto_comment(r, item)
             for rv in reviews.by_student.get(sid, ()):
                 grade = gb.find_grade(rv.item, nb_name, tp, sid)
                 grade.manual_score, grade.extra_credit = rv.manual_score, rv.extra_credit
+                if rv.item in manual:
+                    grade.needs_manual_grade = rv.manual_score is None and r.get("status") == "graded"
                 gb.find_comment(rv.item, nb_name, tp, sid).manual_comment = rv.comment
             gb.db.commit()
             _place_autograded(
@@ -404,6 +451,7 @@ __all__ = [
     "apply_reviews",
     "class_items",
     "item_scores",
+    "manual_items",
     "read_back",
     "read_reviews",
     "review_text",

@@ -91,6 +91,20 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class ManualItem:
+    """An item graded by hand (a written answer, a plot to comment), declared in tp.toml.
+
+    The grader never scores it: a report lists it as pending ("à corriger à la main"), its
+    points stay out of the automatic `score`/`max_score`, and it counts only once the
+    instructor scores it in Formgrader (nbgrader_export reads the score back).
+    """
+
+    grade_id: str  # the answer cell (markdown or code) the instructor reads
+    points: float
+    title: Message
+
+
+@dataclass(frozen=True)
 class CellRun:
     """What happened to one notebook cell in the kernel."""
 
@@ -156,6 +170,12 @@ class GradeReport:
     durations: dict[str, float] = field(default_factory=dict)  # "read", "execute", "checks", "total"
     graded_at: str = ""  # ISO 8601
     grader_version: str = ""
+    manual: tuple[ManualItem, ...] = ()  # graded by hand, never in score/max_score
+
+    @property
+    def manual_pending(self) -> float:
+        """Points of the items still to be graded by hand (all of them, in a report)."""
+        return round(sum(m.points for m in self.manual), 6)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

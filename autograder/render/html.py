@@ -23,6 +23,8 @@ from autograder.render.strings import (
     fmt_num,
     footer_parts,
     group_by_item,
+    manual_rows,
+    manual_score_line,
     needs_review,
     norm_lang,
     percent,
@@ -132,7 +134,9 @@ def _header(report: GradeReport, lang: str, tz: str | None) -> list[str]:
     out = [
         f"<h1>{esc(title)}</h1>",
         f'<p class="sub">{esc(tr("feedback", lang))} — {_code(report.tp)}</p>',
-        f'<p class="score-line">{esc(score_line)}</p>',
+        f'<p class="score-line">{esc(score_line)}'
+        + (f' <span class="tag">{esc(manual_score_line(report, lang))}</span>' if report.manual else "")
+        + "</p>",
         f'<div class="bar" role="progressbar" aria-label="{esc(tr("score_bar", lang))}" '
         f'aria-valuemin="0" aria-valuemax="100" aria-valuenow="{pct:.0f}">'
         f'<div class="fill{level}" style="width: {pct:.1f}%"></div></div>',
@@ -178,6 +182,23 @@ def _results(report: GradeReport, lang: str) -> list[str]:
             )
         out.append("</tbody></table></div></section>")
     return out
+
+
+def _manual(report: GradeReport, lang: str) -> list[str]:
+    """The items the instructor grades by hand: pending, outside the score."""
+    if not report.manual:
+        return []
+    out = [f"<h2>{esc(tr('manual', lang))}</h2>", f"<p>{esc(tr('manual_note', lang))}</p>"]
+    out.append(
+        f'<div class="wide"><table><thead><tr><th>{esc(tr("item", lang))}</th>'
+        f'<th class="num">{esc(tr("points", lang))}</th><th>{esc(tr("status", lang))}</th></tr></thead><tbody>'
+    )
+    for gid, title, points in manual_rows(report, lang):
+        out.append(
+            f'<tr class="manual"><td>{_code(gid)} {esc(title)}</td><td class="num">{esc(points)}</td>'
+            f'<td class="st">{esc(tr("manual_status", lang))}</td></tr>'
+        )
+    return [*out, "</tbody></table></div>"]
 
 
 def _details(report: GradeReport, lang: str) -> list[str]:
@@ -248,6 +269,7 @@ def to_html(report: GradeReport, lang: str = "fr", tz: str | None = None) -> str
     body += _details(report, lang)
     body += _problems(report, lang)
     body += _results(report, lang)
+    body += _manual(report, lang)
     body += _cells(report, lang)
     footer = " · ".join(esc(p) for p in footer_parts(report, lang, tz))
     lines = [

@@ -11,8 +11,16 @@ import math
 from dataclasses import asdict
 from typing import Any
 
-from autograder.render.strings import capped, clean, clip, norm_lang, summary
-from autograder.results import CellRun, CheckResult, GradeReport, Problem, Status, Visibility
+from autograder.render.strings import capped, clean, clip, norm_lang, summary, tr
+from autograder.results import (
+    CellRun,
+    CheckResult,
+    GradeReport,
+    ManualItem,
+    Problem,
+    Status,
+    Visibility,
+)
 
 #: Caps that keep grade.json under 1 MB whatever the notebook holds: a short field (a name,
 #: an id, a path) and a message; rows of problems and cells past their cap are counted.
@@ -72,6 +80,22 @@ def _test(check: CheckResult, lang: str) -> dict[str, Any]:
     return test
 
 
+def _manual_test(item: ManualItem, lang: str) -> dict[str, Any]:
+    """A test entry for an item graded by hand: 0 of its points until the instructor grades
+    it (Formgrader), its points in `manual_pending`, never in the report's `max_score`."""
+    return {
+        "name": _id(item.grade_id),
+        "score": 0.0,
+        "max_score": _num(item.points),
+        "output": _msg(f"{tr('manual', lang)} : {item.title.text(lang)}" if lang == "fr" else f"{tr('manual', lang)}: {item.title.text(lang)}"),
+        "visibility": "visible",
+        "item": _id(item.grade_id),
+        "autograder_status": "pending-manual",
+        "manual": True,
+        "duration_s": 0.0,
+    }
+
+
 def _problem(problem: Problem, lang: str) -> dict[str, Any]:
     return {
         "code": _id(problem.code),
@@ -114,7 +138,9 @@ def to_dict(report: GradeReport, lang: str = "fr") -> dict[str, Any]:
         "output": summary(report, lang),
         "visibility": "visible",
         "execution_time": _num(total if total is not None else sum(report.durations.values())),
-        "tests": [_test(check, lang) for check in report.checks],
+        "tests": [_test(check, lang) for check in report.checks] + [_manual_test(m, lang) for m in report.manual],
+        # Points graded by hand, not yet graded: outside score and max_score (the automatic total).
+        "manual_pending": _num(report.manual_pending),
         "tp": _id(report.tp),
         "title": _id(report.title.text(lang)),
         "commit": {

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 
 from autograder.render.formats import fmt_points
 from autograder.render.strings import capped, clean, clip, fmt_num, norm_lang, shorten, tr
-from autograder.results import CheckResult, GradeReport, Problem, Status
+from autograder.results import CheckResult, GradeReport, ManualItem, Problem, Status
 
 _MESSAGE_ATTR_LIMIT = 500
 #: Caps that keep junit.xml under 1 MB whatever the notebook holds (see json_report).
@@ -84,6 +84,17 @@ def _problem_case(
     elem.text = f"{text}\n{where}" if where else text
 
 
+def _manual_case(suite: ET.Element, tp: str, item: ManualItem, lang: str, taken: set[tuple[str, str]]) -> None:
+    """An item graded by hand: a skipped <testcase> (pending, neither passed nor failed),
+    keyed by its grade_id so the key is the same on every commit."""
+    classname = f"{tp}.{_id(item.grade_id)}"
+    case = ET.SubElement(
+        suite, "testcase", classname=classname, name=_unique(taken, classname, "graded_by_hand"), time=_time(0.0)
+    )
+    text = f"{tr('manual', lang)} ({fmt_num(item.points, lang)} {tr('pts', lang)}): {clean(item.title.text(lang))}"
+    ET.SubElement(case, "skipped", message=shorten(text, _MESSAGE_ATTR_LIMIT))
+
+
 def to_junit(report: GradeReport, lang: str = "fr") -> str:
     """One <testsuite> for the TP, one <testcase> per check and per notebook problem.
 
@@ -97,7 +108,7 @@ def to_junit(report: GradeReport, lang: str = "fr") -> str:
     statuses = [Status(c.status) for c in report.checks]
     failures = sum(s in (Status.FAILED, Status.PARTIAL) for s in statuses)
     errors = sum(s is Status.ERROR for s in statuses) + len(problems)
-    tests = len(report.checks) + len(problems)
+    tests = len(report.checks) + len(problems) + len(report.manual)
     total = report.durations.get("total")
     if total is None:
         total = sum(c.duration_s for c in report.checks)
@@ -109,7 +120,7 @@ def to_junit(report: GradeReport, lang: str = "fr") -> str:
         "time": _time(total),
     }
     root = ET.Element("testsuites", counts)
-    suite = ET.SubElement(root, "testsuite", {**counts, "skipped": "0"})
+    suite = ET.SubElement(root, "testsuite", {**counts, "skipped": str(len(report.manual))})
     if report.graded_at:
         suite.set("timestamp", clean(report.graded_at))
     props = ET.SubElement(suite, "properties")
@@ -125,6 +136,8 @@ def to_junit(report: GradeReport, lang: str = "fr") -> str:
         ET.SubElement(props, "property", name=name, value=value)
     if problems_left:
         ET.SubElement(props, "property", name="problems_omitted", value=str(problems_left))
+    if report.manual:  # points graded by hand, outside score/max_score
+        ET.SubElement(props, "property", name="manual_pending", value=fmt_num(report.manual_pending))
     taken: set[tuple[str, str]] = set()
     for check in report.checks:
         classname, name = _check_case(suite, tp, check, lang, taken)
@@ -136,5 +149,7 @@ def to_junit(report: GradeReport, lang: str = "fr") -> str:
         )
     for problem in problems:
         _problem_case(suite, tp, problem, lang, taken)
+    for item in report.manual:
+        _manual_case(suite, tp, item, lang, taken)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -22,6 +22,8 @@ from autograder.render.strings import (
     fmt_num,
     footer_parts,
     group_by_item,
+    manual_rows,
+    manual_score_line,
     needs_review,
     norm_lang,
     short_sha,
@@ -82,7 +84,8 @@ def _header(report: GradeReport, lang: str, tz: str | None) -> list[str]:
     title = clean(report.title.text(lang)) or clean(report.tp)
     lines = [f"# {md_text(title)}", "", f"{tr('feedback', lang)} — {md_code(report.tp)}", ""]
     lines += [
-        f"**{tr('score_line', lang, score=fmt_num(report.score, lang), max=fmt_num(report.max_score, lang))}**",
+        f"**{tr('score_line', lang, score=fmt_num(report.score, lang), max=fmt_num(report.max_score, lang))}**"
+        + (f" ({md_text(manual_score_line(report, lang))})" if report.manual else ""),
         "",
     ]
     c = report.commit
@@ -117,6 +120,17 @@ def _results(report: GradeReport, lang: str) -> list[str]:
             lines.append("| " + " | ".join(row) + " |")
         lines.append("")
     return lines
+
+
+def _manual(report: GradeReport, lang: str) -> list[str]:
+    """The items the instructor grades by hand: pending, outside the score."""
+    if not report.manual:
+        return []
+    lines = [f"## {tr('manual', lang)}", "", md_text(tr("manual_note", lang)), ""]
+    lines += ["| " + " | ".join([tr("item", lang), tr("points", lang), tr("status", lang)]) + " |", "|---|---:|---|"]
+    for gid, title, points in manual_rows(report, lang):
+        lines.append(f"| {md_code(gid)} {md_text(title)} | {points} | {md_text(tr('manual_status', lang))} |")
+    return [*lines, ""]
 
 
 def _details(report: GradeReport, lang: str) -> list[str]:
@@ -178,6 +192,7 @@ def to_markdown(report: GradeReport, lang: str = "fr", tz: str | None = None) ->
     lines += _details(report, lang)
     lines += _problems(report, lang)
     lines += _results(report, lang)
+    lines += _manual(report, lang)
     lines += _cells(report, lang)
     lines += ["---", "", " · ".join(md_text(p) for p in footer_parts(report, lang, tz)), ""]
     return "\n".join(lines)

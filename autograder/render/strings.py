@@ -63,6 +63,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "summary_problems": " Problèmes : {n}.",
         "score_bar": "Note en pourcentage",
         "more_rows": "… et {n} de plus, non listés ici",
+        "manual": "À corriger à la main",
+        "manual_score": "+ {points} pts à corriger à la main",
+        "manual_note": "L'enseignant note ces parties ; elles ne comptent pas dans la note ci-dessus.",
+        "manual_status": "à corriger",
+        "summary_manual": " À corriger à la main : {points} pts.",
     },
     "en": {
         "feedback": "Grading feedback",
@@ -109,6 +114,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "summary_problems": " Problems: {n}.",
         "score_bar": "Score as a percentage",
         "more_rows": "… and {n} more, not listed here",
+        "manual": "To be graded by hand",
+        "manual_score": "+ {points} pts to be graded by hand",
+        "manual_note": "The instructor grades these items; they are not in the score above.",
+        "manual_status": "pending",
+        "summary_manual": " To be graded by hand: {points} pts.",
     },
 }
 
@@ -240,7 +250,22 @@ def summary(report: GradeReport, lang: str) -> str:
     )
     if report.problems:
         text += tr("summary_problems", lang, n=len(report.problems))
+    if report.manual:
+        text += tr("summary_manual", lang, points=fmt_num(report.manual_pending, lang))
     return text
+
+
+def manual_score_line(report: GradeReport, lang: str) -> str:
+    """"+ 2 pts à corriger à la main" beside the score, or "" without manual items."""
+    return tr("manual_score", lang, points=fmt_num(report.manual_pending, lang)) if report.manual else ""
+
+
+def manual_rows(report: GradeReport, lang: str) -> list[tuple[str, str, str]]:
+    """(grade_id, title, "– / 2") for each item graded by hand, cleaned, not escaped."""
+    return [
+        (clean(m.grade_id), clean(m.title.text(lang)), f"– / {fmt_num(m.points, lang)}")
+        for m in report.manual
+    ]
 
 
 def footer_parts(report: GradeReport, lang: str, tz: str | None = None) -> list[str]:

@@ -32,6 +32,8 @@ from autograder.render.strings import (
     first_line,
     footer_parts,
     group_by_item,
+    manual_rows,
+    manual_score_line,
     needs_review,
     norm_lang,
     short_sha,
@@ -129,7 +131,10 @@ def _message_lines(check: CheckResult, lang: str, limit: int = MESSAGE_LINES) ->
 def score_line(report: GradeReport, lang: str) -> Text:
     """"Note : 16,5 / 20" (French) / "Score: 16.5 / 20" (English), in bold."""
     score = tr("score_line", lang, score=fmt_num(report.score, lang), max=fmt_num(report.max_score, lang))
-    return safe(score, "bold")
+    line = safe(score, "bold")
+    if report.manual:
+        line.append_text(safe(f"  ({manual_score_line(report, lang)})", "yellow"))
+    return line
 
 
 def _header(report: GradeReport, lang: str, tz: str | None) -> list[RenderableType]:
@@ -216,6 +221,17 @@ def _results_table(report: GradeReport, lang: str) -> list[RenderableType]:
     return [Text(""), table]
 
 
+def _manual(report: GradeReport, lang: str) -> list[RenderableType]:
+    if not report.manual:
+        return []
+    out: list[RenderableType] = [Text(""), safe(tr("manual", lang), "bold")]
+    for gid, title, points in manual_rows(report, lang):
+        line = safe(f"… {gid}", "yellow")
+        line.append_text(safe(f" — {title} — {points} {tr('pts', lang)}"))
+        out.append(line)
+    return out
+
+
 def _cells(report: GradeReport, lang: str) -> list[RenderableType]:
     cells, more = capped(bad_cells(report.cells))
     if not cells:
@@ -244,6 +260,7 @@ def report_view(report: GradeReport, lang: str = "fr", tz: str | None = None) ->
     parts += _review(report, lang, None)
     parts += _problems(report, lang, True)
     parts += _results_table(report, lang)
+    parts += _manual(report, lang)
     parts += _cells(report, lang)
     parts += [Text(""), safe(" · ".join(footer_parts(report, lang, tz)), "dim")]
     return Group(*parts)

@@ -263,3 +263,105 @@ def test_an_item_whose_answer_cell_is_missing_still_gets_a_score_input(tmp_path)
     graded = [c for c in got["cells"] if c["metadata"].get("nbgrader", {}).get("grade")]
     assert [c["metadata"]["nbgrader"]["grade_id"] for c in graded] == ["add", "square", "scale"]
     assert graded[-1]["cell_type"] == "markdown" and "missing" in graded[-1]["source"]
+
+
+# -- items graded by hand: a real grade-class run, Formgrader's manual grade cell, read back
+
+
+@pytest.fixture(scope="module")
+def manual_class(tmp_path_factory):
+    """tp_mini with a written answer `commentaire` (2 points, graded by hand) and a class of
+    two real repos graded by grade-class: s1 the solution and an answer, s2 the solution
+    without one."""
+    from tests.core.course_builder import FAST, StudentRepo
+    from tests.core.test_manual_items import STUDENT_ANSWER, add_manual_item, student_with_comment
+
+    root = tmp_path_factory.mktemp("manual-class")
+    course = add_manual_item(build_course(root / "course").root)
+    nb = f"{MINI}/{MINI}.ipynb"
+    rows = ["student_id,name,repo,branch,email"]
+    for sid, comment in (("s1", STUDENT_ANSWER), ("s2", None)):
+        repo = StudentRepo(root / "repos" / sid)
+        repo.commit({nb: student_with_comment(course, SOLUTION, comment)}, "rendu", date="2026-11-30T18:00:00+01:00")
+        rows.append(f"{sid},Élève {sid},{repo.path},main,{sid}@etu.example.fr")
+    roster = root / "roster.csv"
+    roster.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = root / "class"
+    assert main([
+        "grade-class", "--roster", str(roster), "--tp", MINI, "--deadline", "2026-12-01T23:59:00+01:00",
+        "--out", str(out), "--course", str(course.root),
+        "--cell-timeout", str(FAST["cell_timeout"]), "--total-timeout", str(FAST["total_timeout"]),
+        "--call-timeout", str(FAST["call_timeout"]),
+    ]) == 0
+    return course.root, out
+
+
+def test_a_manual_item_is_pending_in_the_class_outputs_until_graded(manual_class):
+    _, out = manual_class
+    result = json.loads((out / "students" / "s1" / "result.json").read_text(encoding="utf-8"))
+    assert (result["raw_score"], result["max_score"], result["final_score"]) == (MAX_SCORE, MAX_SCORE, MAX_SCORE)
+    assert result["manual"] == [{"item": "commentaire", "max_score": 2.0, "title_fr": "Interpréter la courbe",
+                                 "title_en": "Interpret the curve"}]
+    rows = _rows(out)
+    assert (rows["s1"]["final_score"], rows["s1"]["max_score"]) == ("7", "7")  # the automatic total
+    assert (rows["s1"]["manual_score"], rows["s1"]["manual_max_score"]) == ("0", "2")
+    assert rows["s1"]["review"] == "commentaire à corriger à la main (2 pts)"
+    with open(out / "moodle.csv", encoding="utf-8") as f:
+        moodle = {row[0]: row for row in csv.reader(f)}
+    assert moodle["s1"][3] == "7" and moodle["s1"][4] == "7 / 7 — commentaire à corriger à la main (2 pts)"
+
+
+def test_formgrader_has_a_manual_grade_cell_for_the_item(manual_class):
+    _, out = manual_class
+    with _gradebook(out) as gb:
+        cell = gb.find_grade_cell("commentaire", MINI, MINI)
+        assert (cell.max_score, cell.cell_type) == (2.0, "markdown")
+        sub = gb.find_submission(MINI, "s1")
+        grades = {g.name: (g.auto_score, g.manual_score, g.needs_manual_grade) for g in sub.notebooks[0].grades}
+        assert sub.needs_manual_grade and gb.assignment_submissions(MINI)[0].max_score == MAX_SCORE + 2
+    assert grades["commentaire"] == (None, None, True)  # no automatic score: Manual Grading lists it
+    assert grades["add"] == (3.0, None, False)
+    # The student's written answer carries the score input in the notebook Formgrader opens.
+    nb = json.loads((out / "autograded" / "s1" / MINI / f"{MINI}.ipynb").read_text(encoding="ascii"))
+    cell = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "commentaire")
+    assert cell["cell_type"] == "markdown" and cell["metadata"]["nbgrader"]["points"] == 2.0
+    assert "la carte d\\u00e9pend bien des poids" in json.dumps(cell["source"], ensure_ascii=True)
+
+
+def test_a_manual_score_set_in_the_gradebook_counts_in_the_class_outputs(manual_class, tmp_path):
+    course, graded = manual_class
+    out = tmp_path / "class"
+    import shutil
+
+    shutil.copytree(graded, out)
+    with _gradebook(out) as gb:
+        gb.find_grade("commentaire", MINI, MINI, "s1").manual_score = 1.5
+        gb.find_comment("commentaire", MINI, MINI, "s1").manual_comment = "juste, mais sans les chiffres"
+    assert _merge(course, out) == 0
+    rows = _rows(out)
+    assert (rows["s1"]["final_score"], rows["s1"]["auto_final_score"], rows["s1"]["max_score"]) == ("8.5", "7", "7")
+    assert (rows["s1"]["manual_score"], rows["s1"]["manual_max_score"]) == ("1.5", "2")
+    assert rows["s1"]["review"] == "commentaire 1,5 / 2 (à la main) « juste, mais sans les chiffres »"
+    assert (rows["s2"]["final_score"], rows["s2"]["review"]) == ("7", "commentaire à corriger à la main (2 pts)")
+    with open(out / "moodle.csv", encoding="utf-8") as f:
+        moodle = {row[0]: row for row in csv.reader(f)}
+    assert moodle["s1"][3] == "8.5"
+    assert "commentaire 1,5 / 2 (à la main)" in (out / "summary.html").read_text(encoding="utf-8")
+    # The rebuilt gradebook keeps the score, and Formgrader's total agrees with final_score.
+    with _gradebook(out) as gb:
+        assert not gb.find_grade("commentaire", MINI, MINI, "s1").needs_manual_grade
+        assert gb.find_grade("commentaire", MINI, MINI, "s2").needs_manual_grade
+    assert read_back(out / "gradebook.db", MINI) == {"s1": 8.5, "s2": 7.0}
+
+
+def test_a_manual_score_above_the_item_points_is_refused(manual_class, tmp_path, capsys):
+    course, graded = manual_class
+    out = tmp_path / "class"
+    import shutil
+
+    shutil.copytree(graded, out)
+    with _gradebook(out) as gb:
+        gb.find_grade("commentaire", MINI, MINI, "s2").manual_score = 3.0
+    assert _merge(course, out, lang="en") != 0
+    err = capsys.readouterr().err
+    assert "'s2'" in err and "'commentaire'" in err and "[0, 2]" in err

@@ -493,3 +493,41 @@ CORRECT_GROUPS: dict[str, tuple[str, ...]] = {
     "correct-variants": tuple(n for n in CORRECT if n not in CORRECT_FLOAT32),
     "correct-float32": tuple(CORRECT_FLOAT32),
 }
+
+# ---------------------------------------------------------------- issue 12: mutation survivors
+SCENARIOS.update({
+    "submission-diagnose-divergence-above-L0": Scenario(
+        grade_id="diagnose_curve",
+        source='''def diagnostic_courbe(perte_train, perte_val):
+    """Divergence dès que la perte d'entraînement dépasse sa valeur initiale (au lieu de 2·L0)."""
+    perte_train = np.asarray(perte_train, dtype=float)
+    perte_val = np.asarray(perte_val, dtype=float)
+    if not (np.all(np.isfinite(perte_train)) and np.all(np.isfinite(perte_val))):
+        return "divergence"
+    if perte_train.max() > perte_train[0]:
+        return "divergence"
+    if perte_train[-1] > perte_train[0] / 2:
+        return "sous-apprentissage"
+    if perte_val[-1] > 1.1 * perte_val.min():
+        return "sur-apprentissage"
+    return "sain"
+''',
+        must_fail=("test_diagnostic_synthetic_curves",),
+        message_contains=("reste sous 2·L0",),
+    ),
+})
+GROUPS["mutants-a"] = ("submission-diagnose-divergence-above-L0",)
+
+# Mutants of the solution (`autograder prove --mutants`) that are still correct answers.
+EQUIVALENT: dict[str, str] = {
+    "pca:FalseWithTrue@5:47": "full_matrices=True only adds rows to Vt past the first min(N, h): Vt[:2] is the same",
+    "xor_perceptron:SwapStatements@3:4": "X is given as an array: X @ w is the same before or after converting it",
+    "sgd_digits:SwapStatements@14:12": "the loss computed before zero_grad(): zero_grad clears gradients, not the graph",
+    "sgd_digits:DetachValue@4:8": "labels carry no gradient: detaching them changes nothing",
+    "sgd_digits:NumberReplacer@1:77#1": "batch_size = 31 by default: another valid size (the checks pass it explicitly)",
+    "diagnose_curve:DropStatement@4:4": "perte_val is given as an array: isfinite, [-1] and .min() work on it as is",
+    "diagnose_curve:Comparison_Gt_GtE@12:21": (
+        "differs only when val[-1] is exactly 1.1 × min, where correct formulations (a ratio, a "
+        "percentage) round either way: no fair check can draw it"
+    ),
+}

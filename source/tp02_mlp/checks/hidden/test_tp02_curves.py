@@ -1,8 +1,9 @@
 """Hidden checks, part 5: diagnosing learning curves.
 
 The grader synthesises clear-cut curves of each kind (random lengths, starting losses,
-noise), far from the notebook's thresholds (2·L0, L0/2, +10 %), plus the divergence that
-comes back down (a spike to many times L0, then a plateau: what Adam does with lr = 1)
+noise), far from the notebook's thresholds (2·L0, L0/2, +10 %), plus a healthy curve whose
+training loss first rises between L0 and 2·L0 (rule 1's threshold is 2·L0, not L0), the
+divergence that comes back down (a spike to many times L0, then a plateau: what Adam does with lr = 1)
 and curves holding inf/nan. The reference applies the notebook's rules.
 """
 
@@ -45,6 +46,15 @@ def _healthy(rng, n, L0):
     train = _decay(L0, rng.uniform(0.02, 0.2), n)
     val = train * rng.uniform(1.05, 1.3) + L0 * rng.uniform(0.01, 0.05)
     return train * _noise(rng, n), val * _noise(rng, n)
+
+
+def _healthy_with_bump(rng, n, L0):
+    """Healthy, but the training loss first rises to 1.2–1.8 × L0 for a few epochs (a noisy
+    start): its maximum sits between L0 and the divergence threshold 2·L0."""
+    train, val = _healthy(rng, n, L0)
+    w = max(1, n // 10)
+    train[1 : 1 + w] = L0 * rng.uniform(1.2, 1.8, size=w)
+    return train, val
 
 
 def _overfit(rng, n, L0):
@@ -90,7 +100,7 @@ def _spike_then_plateau(rng, n, L0):
 
 
 MAKERS = {
-    "sain": (_healthy,),
+    "sain": (_healthy, _healthy_with_bump),
     "sur-apprentissage": (_overfit,),
     "sous-apprentissage": (_underfit,),
     "divergence": (_exploding, _spike_then_plateau),
@@ -156,6 +166,15 @@ def _check(submission, train: np.ndarray, val: np.ndarray, expected: str) -> Non
     if {got, expected} == {"sous-apprentissage", "sur-apprentissage"}:
         hint_fr = f"vous avez inversé sous- et sur-apprentissage ; {hint_fr}"
         hint_en = f"you swapped under- and over-fitting; {hint_en}"
+    if got == "divergence" and np.all(np.isfinite(train)) and np.max(train) <= 2 * train[0]:
+        hint_fr = (
+            "la perte d'entraînement remonte au-dessus de L0 mais reste sous 2·L0 : ce n'est pas "
+            f"une divergence (règle 1 : max > 2·L0) ; {hint_fr}"
+        )
+        hint_en = (
+            "the training loss rises above L0 but stays below 2·L0: that is no divergence (rule 1: "
+            f"max > 2·L0); {hint_en}"
+        )
     if not (np.all(np.isfinite(train)) and np.all(np.isfinite(val))):
         hint_fr = (
             "la courbe contient inf/nan ; toute comparaison avec nan vaut False et np.max "

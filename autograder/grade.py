@@ -280,13 +280,22 @@ def _check_manual_cells(job: GradeJob) -> None:
     ids = {m.grade_id for m in job.tp.manual}
     if not ids or job.instructor_nb is None:  # a student's own notebook (check): nothing to compare
         return
-    answers = {grade_id(c) for c in job.instructor_nb["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
-    missing = sorted(ids - answers)
+    metas = [c.get("metadata", {}).get("nbgrader", {}) for c in job.instructor_nb["cells"]]
+    answers = {m.get("grade_id"): m for m in metas if m.get("solution")}
+    missing = sorted(ids - set(answers))
     if missing:
         raise ConfigError(Message(
             fr=f"TP {job.tp.id} : tp.toml [[manual]] nomme des cellules réponses absentes du notebook : {', '.join(missing)}",
             en=f"TP {job.tp.id}: tp.toml [[manual]] names answer cells the notebook lacks: {', '.join(missing)}",
         ))
+    # nbgrader wants a markdown answer to be a grade cell with points: they must be tp.toml's.
+    for item in job.tp.manual:
+        cell_points = answers[item.grade_id].get("points")
+        if cell_points is not None and float(cell_points) != item.points:
+            raise ConfigError(Message(
+                fr=f"TP {job.tp.id} : la cellule {item.grade_id} vaut {cell_points} points dans le notebook, {item.points:g} dans tp.toml [[manual]]",
+                en=f"TP {job.tp.id}: cell {item.grade_id} is worth {cell_points} points in the notebook, {item.points:g} in tp.toml [[manual]]",
+            ))
 
 
 def _death_reason(cells: list[CellRun]) -> Message:

@@ -186,3 +186,17 @@ def test_a_manual_item_a_check_also_scores_is_refused(tmp_path):
     with pytest.raises(ConfigError) as err:
         grade_notebook_dict(tp, with_answers(json.loads(tp.release_notebook.read_text()), SOLUTION), options=options())
     assert "also scored by checks: add" in err.value.message.en
+
+
+def test_answer_cell_points_that_disagree_with_tp_toml_are_refused(tmp_path):
+    # nbgrader wants a markdown answer to be a grade cell with points; tp.toml decides them.
+    course = add_manual_item(build_course(tmp_path / "course").root)
+    release = course.tp(MINI).release_notebook
+    nb = json.loads(release.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["metadata"]["nbgrader"]["grade_id"] == COMMENT:
+            cell["metadata"]["nbgrader"].update(grade=True, points=3)
+    release.write_text(json.dumps(nb), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        grade_notebook_dict(Course(course.root).tp(MINI), {"cells": []}, options=options())
+    assert "cell commentaire is worth 3 points in the notebook, 2 in tp.toml" in err.value.message.en

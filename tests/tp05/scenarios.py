@@ -399,3 +399,66 @@ CORRECT: dict[str, Correct] = {
     ),
 }
 CORRECT_GROUPS: dict[str, tuple[str, ...]] = {"correct-variants": tuple(CORRECT)}
+
+# Mutants of the solution (`autograder prove --mutants`) that are still correct answers: no
+# check can tell them from the solution, and none should.
+_NO_GRAD = "no gradient flows there (constants, data, or inside torch.no_grad): detaching changes nothing"
+EQUIVALENT: dict[str, str] = {
+    # Default values: another valid hyper-parameter or seed; the notebook and the checks pass
+    # these arguments explicitly.
+    "entrainer_debruiteur:NumberReplacer@1:52": "n_pas = 2001 by default: another valid length",
+    "entrainer_debruiteur:NumberReplacer@1:52#1": "n_pas = 1999 by default: another valid length",
+    "entrainer_debruiteur:NumberReplacer@1:69": "taille_lot = 129 by default: another valid size",
+    "entrainer_debruiteur:NumberReplacer@1:69#1": "taille_lot = 127 by default: another valid size",
+    "entrainer_debruiteur:NumberReplacer@1:88": "seed = 1 by default: another seed",
+    "entrainer_debruiteur:NumberReplacer@1:88#1": "seed = -1 by default: a valid torch seed",
+    "planning_beta:NumberReplacer@1:24": "T = 1001 by default: another valid length (the notebook passes T)",
+    "planning_beta:NumberReplacer@1:24#1": "T = 999 by default: another valid length (the notebook passes T)",
+    "kl_monte_carlo:NumberReplacer@1:53": "seed = 1 by default: another seed",
+    "echantillonner:NumberReplacer@1:42": "seed = 1 by default: another seed",
+    "echantillonner:NumberReplacer@1:42#1": "seed = -1 by default: a valid torch seed",
+    # Independent statements, or the same value computed another way.
+    "planning_beta:NumberReplacer@4:48#1": "cumprod(dim=-1) on the 1-D betas is cumprod(dim=0)",
+    "echantillonner:NumberReplacer@5:43#1": "cumprod(dim=-1) on the 1-D alphas is cumprod(dim=0)",
+    "echantillonner:Comparison_Gt_NotEq@11:17": "t runs from T − 1 down to 0: t != 0 is t > 0",
+    "echantillonner:Binary_Add_Sub@12:22": "x − sigma_t z has the law of x + sigma_t z: z ~ N(0, I) is symmetric",
+    "echantillonner:SwapStatements@3:4": "alphas and the generator are independent",
+    "echantillonner:SwapStatements@5:4": "alphas_bar and x_T are independent (no draw between them)",
+    "mle_gaussienne:DropStatement@6:4": "x is given as an array: x.mean() and np.mean read it as is",
+    "mle_gaussienne:SwapStatements@6:4": "the mean of x is the same before or after converting it to float",
+    "kl_monte_carlo:Binary_Mul_Div@10:31": "the normalising constant of both densities cancels in log q − log p",
+    "kl_monte_carlo:Binary_Mul_Pow@10:31": "the normalising constant of both densities cancels in log q − log p",
+    "kl_monte_carlo:NumberReplacer@10:29": "the normalising constant of both densities cancels in log q − log p",
+    "kl_monte_carlo:NumberReplacer@10:29#1": "the normalising constant of both densities cancels in log q − log p",
+    "entrainer_debruiteur:SwapStatements@5:4": "T_ = len(alphas_bar) before or after building the optimiser: independent",
+    "entrainer_debruiteur:SwapStatements@8:8": "x0 and t drawn in the other order: another random stream, the same law",
+    "entrainer_debruiteur:SwapStatements@9:8": "t and the noise drawn in the other order: another random stream, the same law",
+    "entrainer_debruiteur:SwapStatements@11:8": "zero_grad() before computing the loss: gradients are still cleared before backward",
+    "entrainer_debruiteur:NumberReplacer@8:35": (
+        "randint(1, N) never draws the first of the N training points: the same spiral, one point short"
+    ),
+    "entrainer_debruiteur:NumberReplacer@8:35#1": (
+        "randint(-1, N): index −1 is the last point, drawn twice as often as the others out of N"
+    ),
+    "entrainer_debruiteur:NumberReplacer@9:26": (
+        "t = 0 never drawn: one noise level of T, the network's t = 0 is learnt from its neighbours"
+    ),
+    "entrainer_debruiteur:NumberReplacer@9:26#1": (
+        "t = −1 drawn once in T + 1: alphas_bar[−1] with the last step's embedding, the other levels unchanged"
+    ),
+    # Detached values that carry no gradient.
+    "planning_beta:DetachValue@3:12": _NO_GRAD,
+    "planning_beta:DetachValue@4:17": _NO_GRAD,
+    "q_echantillon:DetachValue@3:8": _NO_GRAD,
+    "q_echantillon:DetachValue@4:11": "x_t depends on the data only (x0, the noise, the schedule): " + _NO_GRAD,
+    "entrainer_debruiteur:DetachValue@8:13": _NO_GRAD,
+    "entrainer_debruiteur:DetachValue@9:12": _NO_GRAD,
+    "entrainer_debruiteur:DetachValue@10:16": _NO_GRAD,
+    "echantillonner:DetachValue@4:13": _NO_GRAD,
+    "echantillonner:DetachValue@5:17": _NO_GRAD,
+    "echantillonner:DetachValue@6:8": _NO_GRAD,
+    "echantillonner:DetachValue@9:18": _NO_GRAD,
+    "echantillonner:DetachValue@10:16": _NO_GRAD,
+    "echantillonner:DetachValue@12:20": _NO_GRAD,
+    "echantillonner:DetachValue@13:11": _NO_GRAD,
+}

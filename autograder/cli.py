@@ -232,6 +232,7 @@ def cmd_import_nbgrader(args: argparse.Namespace) -> int:
         say(
             f"[import-nbgrader] {done.origin.name} -> {done.path}: {done.public_checks} public and "
             f"{done.hidden_checks} hidden checks, {done.points:g} points"
+            + (f", {done.manual_points:g} points graded by hand" if done.manual_points else "")
             + (f", data files {', '.join(done.data)}" if done.data else "")
         )
         for note in done.notes:

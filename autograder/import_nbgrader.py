@@ -14,12 +14,15 @@ project keeps them out of the notebook, as pytest checks. The import therefore:
   visible asserts (the cell id is kept);
 - gives every other cell the metadata this project expects (locked given cells, a unique
   grade_id, a cell id), upgrading notebooks older than nbformat 4.5;
+- makes each manually graded answer a manual item (tp.toml `[[manual]]`, scored in
+  Formgrader), and each task a locked statement with a markdown answer cell added below it
+  (a manual item needs an answer cell to carry its score input);
 - copies the other files of the assignment folder and lists them as the TP's data files.
 
-Whatever it cannot carry over faithfully (manually graded answers and tasks, a graded
-markdown cell, markers outside the cells nbgrader allows them in, AUTOTEST cells, missing
-points) is refused with a message naming the notebook and the cell: nothing is dropped
-silently. The TP folder is built aside and moved in whole, or not at all.
+Whatever it cannot carry over faithfully (a graded markdown cell that is no answer, markers
+outside the cells nbgrader allows them in, AUTOTEST cells, missing points, a notebook with
+no test cell at all) is refused with a message naming the notebook and the cell: nothing is
+dropped silently. The TP folder is built aside and moved in whole, or not at all.
 """
 
 from __future__ import annotations
@@ -68,6 +71,15 @@ class TestCell:
         return self.full != self.visible
 
 
+@dataclass(frozen=True)
+class ManualCell:
+    """A cell nbgrader leaves to the instructor: a manual item of the TP (tp.toml `[[manual]]`)."""
+
+    grade_id: str  # the answer cell Formgrader scores
+    points: float
+    title: str
+
+
 @dataclass
 class Conversion:
     """One notebook converted: what source/<tp>/ will hold."""
@@ -79,6 +91,7 @@ class Conversion:
     origin: str
     data: list[Path] = field(default_factory=list)  # files and folders beside the notebook
     notes: list[Message] = field(default_factory=list)  # what was left out, and why
+    manual: list[ManualCell] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- reading
@@ -158,6 +171,9 @@ def convert_notebook(
     markers = markers or _Markers()
     out = copy.deepcopy(nb)
     tests: list[TestCell] = []
+    manual: list[ManualCell] = []
+    inserts: list[tuple[int, dict[str, Any]]] = []  # answer cells added below tasks
+    heading: str | None = None
     last_answer: str | None = None
     gids: dict[str, int] = {}
     ids: set[str] = set()
@@ -169,6 +185,8 @@ def convert_notebook(
         gid = meta.get("grade_id") if isinstance(meta.get("grade_id"), str) else None
         text = cell.get("source", "")
         kind = cell.get("cell_type")
+        if kind == "markdown" and not meta:
+            heading = _heading(text, level=None) or heading
         solution, grade, task = bool(meta.get("solution")), bool(meta.get("grade")), bool(meta.get("task"))
 
         def refuse(fr: str, en: str, i: int = i, gid: str | None = gid) -> ImportRefused:
@@ -181,20 +199,14 @@ def convert_notebook(
                     f"grade_id already used by cell {gids[gid]}",
                 )
             gids[gid] = i
-        if task or (grade and solution):
-            what_fr = "tâche notée à la main" if task else "réponse notée à la main"
-            what_en = "manually graded task" if task else "manually graded answer"
-            raise refuse(
-                f"{what_fr} ({meta.get('points', '?')} points) : les items notés à la main ne sont pas "
-                "encore pris en charge par l'import ; retirez la cellule ou notez-la par un test",
-                f"{what_en} ({meta.get('points', '?')} points): manual items are not supported by "
-                "the import yet; remove the cell or grade it with a test cell",
-            )
         if AUTOTEST_RE.search(text):
             raise refuse(
                 "cellule AUTOTEST : écrivez ses tests sous forme d'assertions",
                 "AUTOTEST cell: write its tests as asserts",
             )
+        if task or (grade and solution):
+            manual.append(_manual_item(cell, i, gid, meta, heading, markers, refuse, inserts))
+            continue
         if any(m in text for m in scheme_marks):
             raise refuse(
                 "région MARK SCHEME hors d'une réponse notée à la main",
@@ -253,9 +265,74 @@ def convert_notebook(
                 cell["metadata"]["nbgrader"] = _nb_meta(gid, solution=True)
             else:
                 cell.setdefault("metadata", {})["nbgrader"] = _nb_meta(gid or "", solution=False)
+    for at, answer in reversed(inserts):
+        if answer["metadata"]["nbgrader"]["grade_id"] in gids:
+            raise _refuse(
+                nb_name, at, None,
+                f"la cellule réponse ajoutée sous la tâche prendrait le grade_id « {answer['metadata']['nbgrader']['grade_id']} », déjà utilisé",
+                f"the answer cell added below the task would take grade_id '{answer['metadata']['nbgrader']['grade_id']}', already used",
+            )
+        out["cells"].insert(at + 1, answer)
     _name_cells(out, gids, ids)
     title = _title(out) or nb_name.removesuffix(".ipynb")
-    return Conversion(tp_id=tp_id, notebook=out, tests=tests, title=title, origin=nb_name)
+    return Conversion(tp_id=tp_id, notebook=out, tests=tests, title=title, origin=nb_name, manual=manual)
+
+
+def _manual_item(
+    cell: dict[str, Any],
+    index: int,
+    gid: str | None,
+    meta: dict[str, Any],
+    heading: str | None,
+    markers: _Markers,
+    refuse: Any,
+    inserts: list[tuple[int, dict[str, Any]]],
+) -> ManualCell:
+    """A manually graded answer stays an answer cell; a task (a locked statement the student
+    answers below) gets a markdown answer cell of its own below it: a manual item (tp.toml
+    `[[manual]]`) needs an answer cell, where Formgrader puts its score input."""
+    points = _points(meta)
+    if points is None:
+        raise refuse(
+            f"cellule notée à la main sans points positifs (points = {meta.get('points')!r})",
+            f"manually graded cell without positive points (points = {meta.get('points')!r})",
+        )
+    if not gid:
+        raise refuse("cellule notée à la main sans grade_id", "manually graded cell without a grade_id")
+    text = cell.get("source", "")
+    if any(m in text for m in (markers.begin_hidden, markers.end_hidden)):
+        raise refuse(
+            "région HIDDEN TESTS dans une cellule notée à la main",
+            "HIDDEN TESTS region in a manually graded cell",
+        )
+    title = heading or gid
+    # nbgrader's own metadata of a manual cell (grade and solution, with points): the release's
+    # generate_assignment refuses a markdown answer cell that is not a grade cell.
+    manual_meta = {"grade": True, "locked": False, "points": points, "schema_version": 3, "solution": True}
+    if not meta.get("task"):
+        cell["metadata"]["nbgrader"] = {**manual_meta, "grade_id": gid}
+        return ManualCell(gid, points, title)
+    if cell.get("cell_type") != "markdown" or any(m in text for m in markers.all()):
+        raise refuse(
+            "tâche qui n'est pas une cellule markdown sans marqueurs",
+            "task that is not a markdown cell without markers",
+        )
+    cell["metadata"]["nbgrader"] = _nb_meta(gid, solution=False)
+    answer_id = f"{gid}-answer"
+    inserts.append(
+        (
+            index,
+            {
+                "cell_type": "markdown",
+                "id": re.sub(r"[^a-zA-Z0-9_-]", "-", answer_id)[:64],
+                "metadata": {"nbgrader": {**manual_meta, "grade_id": answer_id}},
+                "source": "Votre réponse à la tâche ci-dessus (notée à la main), ici ou dans des cellules "
+                "ajoutées sous celle-ci. / Your answer to the task above (graded by hand), here or in "
+                "cells added below this one.",
+            },
+        )
+    )
+    return ManualCell(answer_id, points, _heading(text, level=None) or title)
 
 
 def _nb_meta(gid: str, *, solution: bool) -> dict[str, Any]:
@@ -283,7 +360,7 @@ def _shown_test(gid: str, points: float, visible: str, *, has_hidden: bool) -> d
 def _name_cells(nb: dict[str, Any], gids: dict[str, int], ids: set[str]) -> None:
     """Every cell gets a unique grade_id and a stable cell id (kept when valid): the release
     refuses cells without them, and a random id would change at every import."""
-    taken = set(gids)
+    taken = set(gids) | {c["metadata"]["nbgrader"]["grade_id"] for c in nb.get("cells", [])}
     for i, cell in enumerate(nb.get("cells", [])):
         meta = cell["metadata"]["nbgrader"]
         if not meta["grade_id"]:
@@ -306,13 +383,22 @@ def _name_cells(nb: dict[str, Any], gids: dict[str, int], ids: set[str]) -> None
             cell.setdefault("execution_count", None)
 
 
+def _heading(text: str, *, level: int | None) -> str | None:
+    """The first markdown heading of `text` (of that level, or any)."""
+    hashes = "#" * level if level else "#+"
+    for line in text.splitlines():
+        m = re.match(hashes + r"\s+(.+)", line.strip())
+        if m:
+            return m.group(1).strip()[:200]
+    return None
+
+
 def _title(nb: dict[str, Any]) -> str | None:
     for cell in nb.get("cells", []):
         if cell.get("cell_type") == "markdown":
-            for line in cell["source"].splitlines():
-                m = re.match(r"#+\s+(.+)", line.strip())
-                if m:
-                    return m.group(1).strip()[:200]
+            found = _heading(cell["source"], level=1)
+            if found:
+                return found
     return None
 
 
@@ -404,6 +490,15 @@ def tp_toml(conv: Conversion, data: list[str]) -> str:
     ]
     if data:
         lines += ["[data]", f"files = [{', '.join(s(d) for d in data)}]", ""]
+    for m in conv.manual:
+        lines += [
+            "[[manual]]  # graded by hand in nbgrader: scored in Formgrader",
+            f"grade_id = {s(m.grade_id)}",
+            f"points = {m.points:g}",
+            f"title_fr = {s(m.title)}",
+            f"title_en = {s(m.title)}",
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -422,6 +517,7 @@ class Imported:
     points: float
     data: tuple[str, ...]
     notes: tuple[Message, ...]
+    manual_points: float = 0.0
 
 
 def _ignored(name: str) -> bool:
@@ -517,8 +613,10 @@ def import_nbgrader(course_root: Path, source: Path, tp_id: str) -> list[Importe
         if not conv.tests:
             raise ImportRefused(
                 Message(
-                    fr=f"{nb_path.name} : aucune cellule de test notée (grade: true) : rien à noter automatiquement",
-                    en=f"{nb_path.name}: no graded test cell (grade: true): nothing to grade automatically",
+                    fr=f"{nb_path.name} : aucune cellule de test notée (grade: true) : rien à noter automatiquement "
+                    "(la publication d'un TP demande au moins une vérification automatique)",
+                    en=f"{nb_path.name}: no graded test cell (grade: true): nothing to grade automatically "
+                    "(releasing a TP needs at least one automatic check)",
                 )
             )
         conv.data, conv.notes = data, notes
@@ -567,4 +665,5 @@ def _write(course_root: Path, conv: Conversion, origin: Path) -> Imported:
         points=round(sum(t.points for t in conv.tests), 6),
         data=tuple(p.name for p in conv.data),
         notes=tuple(conv.notes),
+        manual_points=round(sum(m.points for m in conv.manual), 6),
     )

@@ -138,6 +138,40 @@ def test_test_cells_become_checks_with_their_points_on_the_answer_above():
     assert "hidden=True" in hidden_text
 
 
+def test_manual_answers_and_tasks_become_manual_items_with_an_answer_cell(tmp_path):
+    nb = _nb(
+        _answer(),
+        _test("correct_squares", TEST_VISIBLE),
+        _cell("markdown", "---\n## Part C (1 point)\nWrite the equation."),
+        _cell("markdown", "$\\sum i^2$\n### BEGIN MARK SCHEME\nfull marks\n### END MARK SCHEME",
+              grade=True, solution=True, grade_id="equation", points=1),
+        _cell("markdown", "## Part E (4 points)\nState the formulae.", task=True, grade_id="task-e", points=4, locked=True),
+    )
+    conv = _convert(nb)
+    assert [(m.grade_id, m.points, m.title) for m in conv.manual] == [
+        ("equation", 1.0, "Part C (1 point)"),
+        ("task-e-answer", 4.0, "Part E (4 points)"),
+    ]
+    cells = conv.notebook["cells"]
+    kinds = [(c["id"], c["metadata"]["nbgrader"]["solution"], c["metadata"]["nbgrader"]["locked"]) for c in cells]
+    # The manual answer stays an answer cell; the task stays a locked statement with an answer cell below.
+    assert kinds[3:] == [("equation", True, False), ("task-e", False, True), ("task-e-answer", True, False)]
+    assert "MARK SCHEME" in cells[3]["source"]  # the release clears it, as nbgrader does
+    # Manual answers keep nbgrader's grade-cell metadata (generate_assignment requires it of a
+    # markdown answer); every other cell is no grade cell.
+    assert [c["id"] for c in cells if c["metadata"]["nbgrader"]["grade"]] == ["equation", "task-e-answer"]
+    assert [c["metadata"]["nbgrader"].get("points") for c in cells[3:]] == [1.0, None, 4.0]
+    toml = tmp_path / "tp.toml"
+    from autograder.import_nbgrader import tp_toml
+
+    toml.write_text(tp_toml(conv, []), encoding="utf-8")
+    cfg = TPConfig.load(toml)
+    assert [(m.grade_id, m.points, m.title.fr) for m in cfg.manual] == [
+        ("equation", 1.0, "Part C (1 point)"),
+        ("task-e-answer", 4.0, "Part E (4 points)"),
+    ]
+
+
 # --------------------------------------------------------------------------- refusals
 
 
@@ -145,14 +179,19 @@ def test_test_cells_become_checks_with_their_points_on_the_answer_above():
     ("cells", "index", "says"),
     [
         (
-            [_answer(), _cell("markdown", "$x^2$", grade=True, solution=True, grade_id="equation", points=1)],
+            [_answer(), _cell("markdown", "$x^2$", grade=True, solution=True, grade_id="equation")],
             1,
-            "manual items are not supported",
+            "manually graded cell without positive points",
         ),
         (
-            [_answer(), _cell("markdown", "Part E", task=True, grade_id="task-e", points=4, locked=True)],
+            [_answer(), _cell("code", "x = 1", task=True, grade_id="task-e", points=4, locked=True)],
             1,
-            "manually graded task",
+            "task that is not a markdown cell",
+        ),
+        (
+            [_answer(), _cell("code", TEST_WITH_HIDDEN, grade=True, solution=True, grade_id="m", points=1)],
+            1,
+            "HIDDEN TESTS region in a manually graded cell",
         ),
         ([_test("early", TEST_VISIBLE), _answer()], 0, "before any answer cell"),
         ([_answer(), _test("no_points", TEST_VISIBLE, points=0)], 1, "without positive points"),
@@ -243,7 +282,7 @@ def test_a_refused_notebook_in_a_folder_writes_nothing(tmp_path):
     src = _assignment(
         tmp_path / "ps1", ("a.ipynb", _nb(_answer(), _test("t", TEST_VISIBLE))), ("b.ipynb", _nb(_answer(), manual))
     )
-    with pytest.raises(ImportRefused, match=r"b.ipynb, cell 1 \(grade_id 'essay'\)"):
+    with pytest.raises(ImportRefused, match=r"b.ipynb: no graded test cell"):
         import_nbgrader(course, src, "tp_ps")
     assert not (course / "source").exists() or not any((course / "source").iterdir())
 
@@ -261,21 +300,27 @@ def test_a_hidden_cell_leaves_no_name_and_no_text_behind():
     ns = _helper()
     before = set(ns)
     ok = ns[HELPER]("probe = 41\ndef f():\n    return probe\nassert f() == 41", "nbgrader test t", True)
-    assert ok == (True, "", "") and set(ns) == before
+    assert ok == (True, "", "", "") and set(ns) == before
     failed = ns[HELPER]("secret = 3\nassert squares(2) == [9], 'expected [9]'", "nbgrader test t", True)
-    assert failed == (False, "AssertionError", "") and set(ns) == before
+    assert failed == (False, "AssertionError", "", "") and set(ns) == before
+    # Another error of a hidden cell says nothing of it either (its type is the student's choice).
+    assert ns[HELPER]("hidden_name = 1\nsquares(None)", "nbgrader test t", True) == (False, "", "", "")
+    assert set(ns) == before
 
 
 def test_a_visible_cell_runs_in_the_notebook_namespace_and_reports_its_assertion():
     ns = _helper()
-    assert ns[HELPER]("kept = squares(2)", "nbgrader test t", False) == (True, "", "")
+    assert ns[HELPER]("kept = squares(2)", "nbgrader test t", False) == (True, "", "", "")
     assert ns["kept"] == [1, 4]  # as in nbgrader: a test cell's names stay in the notebook
-    assert ns[HELPER]("assert squares(2) == [9], 'expected [9]'", "nbgrader test t", False) == (
+    # The failing line is named: the student sees the visible asserts anyway.
+    assert ns[HELPER]("assert squares(1) == [1]\nassert squares(2) == [9], 'expected [9]'", "nbgrader test t", False) == (
         False,
         "AssertionError",
         "expected [9]",
+        "assert squares(2) == [9], 'expected [9]'",
     )
-    assert ns[HELPER]("squares(None)", "nbgrader test t", False)[:2] == (False, "TypeError")
+    assert ns[HELPER]("x = 1\nsquares(None)", "nbgrader test t", False)[::3] == (False, "squares(None)")
+    assert ns[HELPER]("x = 1\nsquares(None)", "nbgrader test t", False)[1] == "TypeError"
 
 
 # --------------------------------------------------------------------------- release
@@ -336,18 +381,12 @@ STUDENTS = {
 }
 
 
-def _strip_manual_and_hide(nb_path: Path) -> None:
-    """problem1 without its manually graded cells, and a hidden test in correct_sum_of_squares."""
+def _add_hidden_test(nb_path: Path) -> None:
+    """A hidden test in problem1's correct_sum_of_squares: a hard-coded sum passes the visible ones."""
     nb = json.loads(nb_path.read_text(encoding="utf-8"))
-    cells = []
     for c in nb["cells"]:
-        meta = c["metadata"].get("nbgrader", {})
-        if meta.get("task") or (meta.get("grade") and meta.get("solution")):
-            continue
-        if meta.get("grade_id") == "correct_sum_of_squares":
+        if c["metadata"].get("nbgrader", {}).get("grade_id") == "correct_sum_of_squares":
             c["source"] = "".join(c["source"]) + "\n### BEGIN HIDDEN TESTS\nassert sum_of_squares(12) == 650\n### END HIDDEN TESTS\n"
-        cells.append(c)
-    nb["cells"] = cells
     nb_path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
 
 
@@ -369,20 +408,22 @@ def test_nbgrader_quickstart_grades_the_same_after_import(tmp_path):
     course.mkdir()
     shutil.copyfile(CONFIG, course / "nbgrader_config.py")
 
-    # As generated, ps1 holds manual items: refused, naming the cell, nothing written.
+    # problem2 is all manual: nothing this project could grade automatically, refused by name.
+    _add_hidden_test(ps1 / "problem1.ipynb")
     refused = subprocess.run(
         [*CLI, "import-nbgrader", str(ps1), "ps1", "--course", str(course)],
         capture_output=True, text=True, env=_env(), timeout=120,
     )
     assert refused.returncode == 2
-    assert "problem1.ipynb, cellule 14 (grade_id « sum_of_squares_equation »)" in refused.stderr
+    assert "problem2.ipynb : aucune cellule de test notée" in refused.stderr
     assert not (course / "source").exists() or not any((course / "source").iterdir())
 
-    # The autograded part: problem1 without its manual cells (problem2 is all manual).
-    (ps1 / "problem2.ipynb").unlink()
-    _strip_manual_and_hide(ps1 / "problem1.ipynb")
-    out = _run([*CLI, "import-nbgrader", str(ps1), "ps1", "--course", str(course)], course)
-    assert "1 hidden checks, 3 points, data files jupyter.png" in out.stdout
+    # problem1 as generated (its manual answers and task: manual items), plus a hidden test.
+    out = _run([*CLI, "import-nbgrader", str(ps1 / "problem1.ipynb"), "ps1", "--course", str(course)], course)
+    assert "1 hidden checks, 3 points, 7 points graded by hand, data files jupyter.png" in out.stdout
+    assert "problem2.ipynb left out" in out.stdout
+    assert TPConfig.load(course / "source" / "ps1" / "tp.toml").title_fr == "problem1"  # no level-1 heading
+    (ps1 / "problem2.ipynb").unlink()  # nbgrader's side grades problem1 alone too
     _run([*CLI, "release", "ps1", "--course", str(course)], course)
     released = json.loads((course / "release" / "ps1" / "ps1.ipynb").read_text(encoding="utf-8"))
     assert "sum_of_squares(12)" not in json.dumps(released)
@@ -408,7 +449,7 @@ def test_nbgrader_quickstart_grades_the_same_after_import(tmp_path):
     repo = git.Repo.init(repo_dir)
     (repo_dir / "ps1").mkdir()
     who = git.Actor("Élève Test", "eleve@example.fr")
-    ours = {}
+    ours, messages = {}, {}
     for sid, answers in STUDENTS.items():
         (repo_dir / "ps1" / "ps1.ipynb").write_text(json.dumps(_answered(released, answers)), encoding="utf-8")
         repo.index.add(["ps1/ps1.ipynb"])
@@ -420,8 +461,13 @@ def test_nbgrader_quickstart_grades_the_same_after_import(tmp_path):
             course,
         )
         grade = json.loads((dest / "grade.json").read_text(encoding="utf-8"))
-        assert grade["max_score"] == 3
+        assert (grade["max_score"], grade["manual_pending"]) == (3, 7)  # problem1's 7 manual points wait for Formgrader
         ours[sid] = grade["score"]
+        messages[sid] = {t["name"]: t.get("output", "") for t in grade["tests"]}
 
     assert theirs == {"all_correct": 3.0, "wrong_squares": 1.5, "untouched_sum": 2.0, "hardcoded_sum": 2.5}
     assert ours == theirs
+    # A public test names its failing line; the hidden one names its cell only.
+    assert "assert squares(1) == [1]" in messages["wrong_squares"]["test_correct_squares"]
+    assert "sum_of_squares(12)" not in json.dumps(messages)
+    assert messages["hardcoded_sum"]["test_correct_sum_of_squares"].endswith("« correct_sum_of_squares » a échoué")

@@ -25,15 +25,29 @@ HELPER_SOURCE = f'''
 def {HELPER}(source, label, hidden):
     ns = globals()
     before = set(ns)
+    fname = "<" + label + ">"
+
+    def failed_line(exc):
+        tb, line = exc.__traceback__, 0
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == fname:
+                line = tb.tb_lineno
+            tb = tb.tb_next
+        lines = source.splitlines()
+        return lines[line - 1].strip()[:300] if 0 < line <= len(lines) else ""
+
     try:
-        exec(compile(source, "<" + label + ">", "exec"), ns)
-        out = (True, "", "")
-    except AssertionError as exc:
-        out = (False, "AssertionError", "" if hidden else str(exc)[:500])
+        exec(compile(source, fname, "exec"), ns)
+        out = (True, "", "", "")
     except KeyboardInterrupt:
         raise
-    except BaseException as exc:  # the cell's other errors cost its points, as in nbgrader
-        out = (False, "" if hidden else type(exc).__name__[:100], "" if hidden else str(exc)[:500])
+    except BaseException as exc:  # any error costs the cell's points, as in nbgrader
+        if hidden:
+            out = (False, "AssertionError" if isinstance(exc, AssertionError) else "", "", "")
+        else:
+            ename = "AssertionError" if isinstance(exc, AssertionError) else type(exc).__name__[:100]
+            out = (False, ename, str(exc)[:500], failed_line(exc))
+        exc = None
     finally:
         if hidden:
             for name in set(ns) - before:
@@ -46,7 +60,7 @@ def {HELPER}(source, label, hidden):
 def run_test_cell(submission: Submission, cell: str, source: str, *, hidden: bool) -> None:
     """Run the nbgrader test cell `cell` in the kernel; raise CheckFailed when it fails."""
     submission.define(HELPER, HELPER_SOURCE)
-    ok, ename, text = submission.call(HELPER, source, f"nbgrader test {cell}", hidden)
+    ok, ename, text, line = submission.call(HELPER, source, f"nbgrader test {cell}", hidden)
     if ok is True:
         return
     if hidden:
@@ -61,7 +75,8 @@ def run_test_cell(submission: Submission, cell: str, source: str, *, hidden: boo
     else:
         why_fr = f"erreur {ename}{' : ' + text if text else ''}"
         why_en = f"error {ename}{': ' + text if text else ''}"
+    line = str(line)[:300]
     raise CheckFailed(
-        fr=f"le test « {cell} » a échoué : {why_fr}",
-        en=f"test '{cell}' failed: {why_en}",
+        fr=f"le test « {cell} » a échoué : {why_fr}" + (f" (ligne « {line} »)" if line else ""),
+        en=f"test '{cell}' failed: {why_en}" + (f" (line '{line}')" if line else ""),
     )

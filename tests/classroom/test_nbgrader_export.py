@@ -326,6 +326,20 @@ def test_formgrader_has_a_manual_grade_cell_for_the_item(manual_class):
     cell = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "commentaire")
     assert cell["cell_type"] == "markdown" and cell["metadata"]["nbgrader"]["points"] == 2.0
     assert "la carte d\\u00e9pend bien des poids" in json.dumps(cell["source"], ensure_ascii=True)
+    # What Formgrader's pages show, from nbgrader's own API: both need manual grading.
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(out)).load_config()
+    with _alembic_on_path():
+        api = NbGraderAPI(coursedir=CourseDirectory(config=config))
+        submissions = api.get_submissions(MINI)
+        (assignment,) = api.get_assignments()
+    assert [(s["student"], s["needs_manual_grade"], s["score"]) for s in submissions] == [
+        ("s1", True, MAX_SCORE), ("s2", True, MAX_SCORE)
+    ]
+    assert assignment["max_score"] == MAX_SCORE + 2
 
 
 def test_a_manual_score_set_in_the_gradebook_counts_in_the_class_outputs(manual_class, tmp_path):

@@ -196,10 +196,11 @@ def cmd_prove(args: argparse.Namespace) -> int:
         )
         proofs.append(proof)
         say(to_text(proof))
+        if out is not None:  # after each TP: a run stopped by a time limit keeps what it reached
+            out.mkdir(parents=True, exist_ok=True)
+            write_atomic(out / "prove.json", to_json(proofs).encode("utf-8"))
+            write_atomic(out / "prove.md", to_markdown(proofs).encode("utf-8"))
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        write_atomic(out / "prove.json", to_json(proofs).encode("utf-8"))
-        write_atomic(out / "prove.md", to_markdown(proofs).encode("utf-8"))
         say(f"[prove] reports in {out}/ (prove.json, prove.md)", err=True)
     gradings = [g for p in proofs for g in p.gradings]
     bad = sum(bool(g.findings) for g in gradings)

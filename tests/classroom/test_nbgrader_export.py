@@ -379,3 +379,54 @@ def test_a_manual_score_above_the_item_points_is_refused(manual_class, tmp_path,
     assert _merge(course, out, lang="en") != 0
     err = capsys.readouterr().err
     assert "'s2'" in err and "'commentaire'" in err and "[0, 2]" in err
+
+
+@pytest.mark.slow
+def test_the_manual_item_is_scored_in_formgrader_in_a_browser(manual_class, tmp_path):
+    """Formgrader in headless Chromium: s1 needs manual grading, the written answer has an
+    empty score input (no automatic score), the instructor types 1.5, and merge-class counts it."""
+    import shutil
+
+    from selenium.webdriver.common.by import By
+
+    from tests.classroom.test_formgrader_browser import (
+        TOKEN,
+        _api,
+        _browser,
+        _jupyter_server,
+        _skip_reason,
+        _wait,
+    )
+
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+    course, graded = manual_class
+    out = tmp_path / "class"
+    shutil.copytree(graded, out)
+    driver = None
+    with _jupyter_server(out, tmp_path) as base:
+        try:
+            driver = _browser(tmp_path / "chromium-profile")
+            driver.set_page_load_timeout(60)
+            driver.get(f"{base}/formgrader?token={TOKEN}")
+            driver.get(f"{base}/formgrader/manage_submissions/{MINI}")
+            _wait(driver, "s1's submission needing manual grading", lambda: [
+                r for r in driver.find_elements(By.CSS_SELECTOR, "tbody tr")
+                if "s1" in r.text and "needs manual grading" in r.text])
+            (sub,) = [n for n in _api(base, f"/formgrader/api/submitted_notebooks/{MINI}/{MINI}") if n["student"] == "s1"]
+            driver.get(f"{base}/formgrader/submissions/{sub['id']}")
+            score = _wait(driver, "the empty score input of the written answer", lambda: (
+                (e := driver.find_element(By.ID, "commentaire")).get_attribute("placeholder") in ("", None) and e))
+            assert "la carte dépend bien des poids" in driver.page_source
+            score.send_keys("1.5")
+            driver.execute_script("arguments[0].blur()", score)
+            _wait(driver, "the saved manual score", lambda: [
+                g for g in _api(base, f"/formgrader/api/grades?submission_id={sub['id']}")
+                if g["name"] == "commentaire" and g["manual_score"] == 1.5 and g["auto_score"] is None])
+        finally:
+            if driver is not None:
+                driver.quit()
+    assert _merge(course, out) == 0
+    row = _rows(out)["s1"]
+    assert (row["final_score"], row["manual_score"], row["review"]) == ("8.5", "1.5", "commentaire 1,5 / 2 (à la main)")

@@ -462,3 +462,18 @@ EQUIVALENT: dict[str, str] = {
     "echantillonner:DetachValue@12:20": _NO_GRAD,
     "echantillonner:DetachValue@13:11": _NO_GRAD,
 }
+
+# A mutation survivor written as students write it: the value is right, the gradient gone.
+SCENARIOS["submission-ce-numpy-no-gradient"] = Scenario(
+    grade_id="entropie_croisee",
+    source='''def entropie_croisee(logits, y):
+    """Calcule en NumPy puis renvoie un tenseur : la valeur est juste, le gradient perdu."""
+    z = logits.detach().numpy()
+    z = z - z.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return torch.tensor(-log_p[np.arange(len(y)), y.numpy()].mean())
+''',
+    must_fail=("test_cross_entropy_matches_torch",),
+    message_contains=("une perte doit rester différentiable",),
+)
+GROUPS["issue12-a"] = (*GROUPS["issue12-a"], "submission-ce-numpy-no-gradient")

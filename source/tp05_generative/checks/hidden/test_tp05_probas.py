@@ -15,8 +15,15 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.checks import CheckFailed, as_float, record_expected, record_margin
-from autograder.proxy import Tensor
+from autograder.checks import (
+    CheckFailed,
+    Partial,
+    as_float,
+    record_expected,
+    record_margin,
+    relabel,
+)
+from autograder.proxy import SubmissionError, Tensor
 
 Z = 4.0  # width of the confidence intervals, in standard errors
 MC_N = 400_000  # grader-side Monte Carlo samples
@@ -128,6 +135,46 @@ def test_cross_entropy_matches_torch(submission, rng):
             f"entropie_croisee differs from F.cross_entropy on grader logits (N={n}, C={c}); "
             f"{hint_en}",
         )
+    _check_cross_entropy_gradient(submission, rng)
+
+
+CE_GRAD_SRC = """
+def _tp05_ce_grad(logits, y):
+    import torch
+    z = torch.tensor(logits, dtype=torch.float64, requires_grad=True)
+    loss = entropie_croisee(z, torch.tensor(y))
+    if not isinstance(loss, torch.Tensor) or not loss.requires_grad:
+        return None
+    loss.backward()
+    return z.grad
+"""
+
+
+def _check_cross_entropy_gradient(submission, rng) -> None:
+    """A loss is differentiated: the gradient with respect to the logits must flow and be
+    (softmax − one-hot) / N. A value right but detached (.detach(), .item() wrapped back,
+    NumPy) trains nothing; that costs half of the check."""
+    n, c = int(rng.integers(5, 20)), int(rng.integers(3, 8))
+    logits = rng.normal(size=(n, c))
+    y = rng.integers(0, c, size=n)
+    helper = submission.define("_tp05_ce_grad", CE_GRAD_SRC)
+    try:
+        grad = submission.call(helper.name, logits.tolist(), y.tolist())
+    except SubmissionError as exc:
+        raise relabel(exc, helper.name, "entropie_croisee") from None
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    ref = (p - np.eye(c)[y]) / n
+    got = None if grad is None else np.asarray(grad, dtype=float)
+    if got is not None and got.shape == ref.shape and np.allclose(got, ref, rtol=1e-6, atol=1e-9):
+        return
+    raise Partial(
+        0.5,
+        "entropie_croisee a la bonne valeur mais aucun gradient juste ne remonte vers les logits "
+        "(.detach(), .item(), NumPy ?) : une perte doit rester différentiable, calculée en torch",
+        "entropie_croisee has the right value but no right gradient flows back to the logits "
+        "(.detach(), .item(), NumPy?): a loss must stay differentiable, computed in torch",
+    )
 
 
 # ---------------------------------------------------------------- KL closed form

@@ -79,7 +79,9 @@ def pass_rates(graded: list[dict[str, Any]]) -> list[tuple[str, float]]:
 
 def _score(r: dict[str, Any], lang: str) -> str:
     if r.get("max_score"):
-        return fmt_points(r.get("final_score", 0) or 0, r["max_score"], lang)
+        # Items graded by hand count in final_score once scored: out of both totals.
+        top = float(r["max_score"]) + float(r.get("manual_max_score") or 0.0)
+        return fmt_points(r.get("final_score", 0) or 0, top, lang)
     return fmt_num(r.get("final_score", 0) or 0, lang)
 
 

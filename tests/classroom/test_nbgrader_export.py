@@ -360,7 +360,8 @@ def test_a_manual_score_set_in_the_gradebook_counts_in_the_class_outputs(manual_
     with open(out / "moodle.csv", encoding="utf-8") as f:
         moodle = {row[0]: row for row in csv.reader(f)}
     assert moodle["s1"][3] == "8.5"
-    assert "commentaire 1,5 / 2 (à la main)" in (out / "summary.html").read_text(encoding="utf-8")
+    summary = (out / "summary.html").read_text(encoding="utf-8")
+    assert "commentaire 1,5 / 2 (à la main)" in summary and "<td>8,5 / 9</td>" in summary
     # The rebuilt gradebook keeps the score, and Formgrader's total agrees with final_score.
     with _gradebook(out) as gb:
         assert not gb.find_grade("commentaire", MINI, MINI, "s1").needs_manual_grade

@@ -378,6 +378,19 @@ STUDENTS = {
         "squares": CORRECT_SQUARES,
         "sum_of_squares": "def sum_of_squares(n):\n    squares(n)\n    return {1: 1, 2: 5, 10: 385, 11: 506}.get(n, 0)\n",
     },
+    # reads the constants of the test code calling it and sends them back in an error: it runs
+    # inside the hidden test as under nbgrader, but what it stole must reach no report
+    "spy": {
+        "squares": CORRECT_SQUARES,
+        "sum_of_squares": (
+            "import sys\n"
+            "def sum_of_squares(n):\n"
+            "    stolen = repr(sys._getframe(1).f_code.co_consts)\n"
+            "    if n == 12:\n"
+            "        raise ValueError('STO' + 'LEN ' + stolen)\n"  # the marker is not in its source
+            "    return sum(squares(n))\n"
+        ),
+    },
 }
 
 
@@ -464,8 +477,10 @@ def test_nbgrader_quickstart_grades_the_same_after_import(tmp_path):
         assert (grade["max_score"], grade["manual_pending"]) == (3, 7)  # problem1's 7 manual points wait for Formgrader
         ours[sid] = grade["score"]
         messages[sid] = {t["name"]: t.get("output", "") for t in grade["tests"]}
+        reports = " ".join(p.read_text(encoding="utf-8", errors="replace") for p in dest.iterdir() if p.is_file())
+        assert "STOLEN" not in reports, sid
 
-    assert theirs == {"all_correct": 3.0, "wrong_squares": 1.5, "untouched_sum": 2.0, "hardcoded_sum": 2.5}
+    assert theirs == {"all_correct": 3.0, "wrong_squares": 1.5, "untouched_sum": 2.0, "hardcoded_sum": 2.5, "spy": 2.5}
     assert ours == theirs
     # A public test names its failing line; the hidden one names its cell only.
     assert "assert squares(1) == [1]" in messages["wrong_squares"]["test_correct_squares"]

@@ -486,3 +486,25 @@ def test_nbgrader_quickstart_grades_the_same_after_import(tmp_path):
     assert "assert squares(1) == [1]" in messages["wrong_squares"]["test_correct_squares"]
     assert "sum_of_squares(12)" not in json.dumps(messages)
     assert messages["hardcoded_sum"]["test_correct_sum_of_squares"].endswith("« correct_sum_of_squares » a échoué")
+
+
+def test_the_cli_imports_or_refuses_naming_the_cell(tmp_path):
+    course = tmp_path / "course"
+    course.mkdir()
+    good = _assignment(tmp_path / "good", ("devoir.ipynb", _nb(_answer(), _test("t", TEST_WITH_HIDDEN, points=2))))
+    done = subprocess.run(
+        [*CLI, "import-nbgrader", str(good), "tp_good", "--course", str(course)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1 public and 1 hidden checks, 2 points, data files data, image.png" in done.stdout
+    assert "`autograder release tp_good`" in done.stdout
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text(json.dumps(_nb(_answer(), _test("t", "### AUTOTEST squares(3)"))), encoding="utf-8")
+    refused = subprocess.run(
+        [*CLI, "import-nbgrader", str(bad), "tp_bad", "--course", str(course)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert refused.returncode == 2
+    assert "bad.ipynb, cellule 1 (grade_id « t ») : cellule AUTOTEST" in refused.stderr
+    assert not (course / "source" / "tp_bad").exists()

@@ -477,3 +477,25 @@ SCENARIOS["submission-ce-numpy-no-gradient"] = Scenario(
     message_contains=("une perte doit rester différentiable",),
 )
 GROUPS["issue12-a"] = (*GROUPS["issue12-a"], "submission-ce-numpy-no-gradient")
+
+SCENARIOS["submission-train-seed-after-model"] = Scenario(
+    grade_id="entrainer_debruiteur",
+    source='''def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):
+    """Construit le modèle AVANT torch.manual_seed : son initialisation n'est pas reproductible."""
+    modele = Debruiteur()
+    torch.manual_seed(seed)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(n_pas):
+        x0 = donnees[torch.randint(0, len(donnees), (taille_lot,))]
+        t = torch.randint(0, len(alphas_bar), (taille_lot,))
+        bruit = torch.randn_like(x0)
+        perte = perte_debruitage(modele, x0, t, bruit, alphas_bar)
+        optimiseur.zero_grad()
+        perte.backward()
+        optimiseur.step()
+    return modele
+''',
+    must_fail=("test_denoiser_uses_its_seed",),
+    message_contains=("AVANT de construire Debruiteur()",),
+)
+GROUPS["issue12-a"] = (*GROUPS["issue12-a"], "submission-train-seed-after-model")

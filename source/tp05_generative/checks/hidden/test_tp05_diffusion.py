@@ -372,7 +372,7 @@ def _with_hint(exc: CheckFailed | Partial) -> CheckFailed | Partial:
 
 
 @pytest.mark.item("entrainer_debruiteur")
-@pytest.mark.points(1)
+@pytest.mark.points(0.75)  # 0.25 went to test_denoiser_uses_its_seed (the TP totals 20)
 def test_denoiser_test_loss(submission, rng, seed):
     model = _denoiser(submission, seed)
     _, ab = _schedule()
@@ -427,6 +427,52 @@ def test_denoiser_samples_look_like_the_spiral(submission, rng, seed):
         )
     except (CheckFailed, Partial) as exc:
         raise _with_hint(exc) from None
+
+
+TRAIN_PARAMS_SRC = """
+def _tp05_train_params(donnees, alphas_bar, seed):
+    import torch
+    modele = entrainer_debruiteur(donnees, alphas_bar, n_pas=3, taille_lot=16, lr=3e-3, seed=seed)
+    return torch.cat([p.detach().double().flatten() for p in modele.parameters()])
+"""
+
+
+@pytest.mark.item("entrainer_debruiteur")
+@pytest.mark.points(0.25)
+def test_denoiser_uses_its_seed(submission, rng):
+    """The same seed gives the same model (initialisation and batches), another seed another:
+    torch.manual_seed(seed) comes before Debruiteur() is built. Three steps on 200 points."""
+    data = _spiral(200, rng)
+    _, ab = _schedule()
+    s = int(rng.integers(0, 2**31 - 1))
+    helper = submission.define("_tp05_train_params", TRAIN_PARAMS_SRC)
+    runs = [
+        as_array(
+            with_references(
+                submission, {"q_echantillon": REF_Q, "perte_debruitage": REF_LOSS}, "entrainer_debruiteur",
+                Tensor(data), Tensor(ab), call_seed, via=helper.name, timeout=60,
+            ),
+            "paramètres du débruiteur",
+            allow_nan=True,
+        )
+        for call_seed in (s, s, s + 1)
+    ]
+    if runs[0].shape != runs[1].shape or not np.array_equal(runs[0], runs[1]):
+        raise CheckFailed(
+            "deux appels de entrainer_debruiteur avec la même graine donnent deux modèles "
+            "différents : appelez torch.manual_seed(seed) AVANT de construire Debruiteur() (son "
+            "initialisation est aléatoire) et de tirer les lots",
+            "two calls of entrainer_debruiteur with the same seed give two different models: call "
+            "torch.manual_seed(seed) BEFORE building Debruiteur() (its initialisation is random) "
+            "and drawing the batches",
+        )
+    if runs[0].shape == runs[2].shape and np.array_equal(runs[0], runs[2]):
+        raise CheckFailed(
+            "entrainer_debruiteur donne le même modèle pour deux graines différentes : utilisez "
+            "l'argument seed (torch.manual_seed(seed))",
+            "entrainer_debruiteur gives the same model for two different seeds: use the seed "
+            "argument (torch.manual_seed(seed))",
+        )
 
 
 # ---------------------------------------------------------------- sampler

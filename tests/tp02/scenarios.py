@@ -531,3 +531,28 @@ EQUIVALENT: dict[str, str] = {
         "percentage) round either way: no fair check can draw it"
     ),
 }
+SCENARIOS["submission-sgd-batch-index-as-offset"] = Scenario(
+    grade_id="sgd_digits",
+    source='''def entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
+    """debut est déjà un décalage, mais il est multiplié par batch_size : lots de tailles folles."""
+    X = torch.as_tensor(X_train, dtype=torch.float32)
+    y = torch.as_tensor(y_train, dtype=torch.long)
+    N, D = X.shape
+    torch.manual_seed(seed)
+    modele = MLPDeuxCouches(D, hidden, 10)
+    optimiseur = torch.optim.SGD(modele.parameters(), lr=lr)
+    g = torch.Generator().manual_seed(seed)
+    for _ in range(epochs):
+        ordre = torch.randperm(N, generator=g)
+        for debut in range(0, N, batch_size):
+            lot = ordre[debut : (debut + 1) * batch_size]
+            optimiseur.zero_grad()
+            perte = nn.functional.cross_entropy(modele(X[lot]), y[lot])
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+    must_fail=("test_entrainer_sgd_batches_cover_the_epoch",),
+    message_contains=("au plus batch_size",),
+)
+GROUPS["mutants-a"] = (*GROUPS["mutants-a"], "submission-sgd-batch-index-as-offset")

@@ -137,7 +137,7 @@ _GENERIC_EN = (
 
 
 @pytest.mark.item("sgd_digits")
-@pytest.mark.points(2.5)
+@pytest.mark.points(2.25)  # 0.25 went to test_entrainer_sgd_batches_cover_the_epoch (the TP totals 20)
 def test_entrainer_sgd_reaches_test_accuracy(submission, seed):
     X_train, X_test, y_train, y_test = _digits_split()
     with TimeBudget(SECONDS, what_fr="l'entraînement", what_en="training") as budget:
@@ -214,4 +214,77 @@ def test_entrainer_sgd_reaches_test_accuracy(submission, seed):
             f"accuracy {accuracy:.3f} reached, but training took {budget.elapsed:.1f} s, over the "
             f"{SECONDS:.0f} s budget (the solution takes about 1 s); avoid Python loops over the "
             "examples: a batch is processed in a single call of the model",
+        )
+
+
+# A grader helper run with the reference module in place: a subclass records which training
+# examples each batch holds, read from an index column the grader appends to X (index / 1000:
+# exact even in float32).
+BATCHES_SRC = """
+def _tp02_record_batches(X, y, hidden, lr, epochs, batch_size, seed):
+    import torch
+    g = globals()
+    base = g["MLPDeuxCouches"]
+    seen = []
+
+    class _Tp02Enregistreur(base):
+        def forward(self, x):
+            if torch.is_grad_enabled():  # evaluation under no_grad is not a batch
+                seen.append(torch.round(torch.as_tensor(x)[:, -1].detach().double() * 1000).long().tolist())
+            return super().forward(x)
+
+    g["MLPDeuxCouches"] = _Tp02Enregistreur
+    try:
+        entrainer_sgd(X, y, hidden=hidden, lr=lr, epochs=epochs, batch_size=batch_size, seed=seed)
+    finally:
+        g["MLPDeuxCouches"] = base
+    return seen
+"""
+
+
+@pytest.mark.item("sgd_digits")
+@pytest.mark.points(0.25)
+def test_entrainer_sgd_batches_cover_the_epoch(submission, rng):
+    """One epoch: batches of at most batch_size examples, each example at most once, and all
+    of them but fewer than batch_size (dropping an incomplete last batch is allowed).
+    Mini-batches that grow (ordre[debut : debut * batch_size]) still reach the accuracy bar."""
+    X_train, _, y_train, _ = _digits_split()
+    n = 300
+    idx = rng.choice(len(X_train), size=n, replace=False)
+    X = np.hstack([X_train[idx], (np.arange(n) / 1000.0)[:, None]])
+    bs = int(rng.integers(20, 40))
+    helper = submission.define("_tp02_record_batches", BATCHES_SRC)
+    batches = with_references(
+        submission, MLP_REFERENCE, "entrainer_sgd", X, y_train[idx], 16, LR, 1, bs,
+        int(rng.integers(0, 2**31 - 1)), via=helper.name, timeout=60,
+    )
+    what = f"entrainer_sgd(X_train, y_train, epochs=1, batch_size={bs}) sur {n} exemples"
+    what_en = f"entrainer_sgd(X_train, y_train, epochs=1, batch_size={bs}) on {n} examples"
+    if not isinstance(batches, list) or not batches:
+        raise CheckFailed(f"{what} : le modèle n'est jamais appelé", f"{what_en}: the model is never called")
+    # A pass over the whole set (an accuracy printed each epoch) is evaluation, not a batch.
+    batches = [b for b in batches if sorted(b) != list(range(n))] or batches
+    sizes = [len(b) for b in batches]
+    seen = [i for b in batches for i in b]
+    if max(sizes) > bs:
+        raise CheckFailed(
+            f"{what} : le modèle reçoit un lot de {max(sizes)} exemples ; chaque lot en compte au "
+            "plus batch_size : lot = ordre[debut : debut + batch_size]",
+            f"{what_en}: the model receives a batch of {max(sizes)} examples; each batch holds at "
+            "most batch_size: batch = order[start : start + batch_size]",
+        )
+    if len(set(seen)) < len(seen):
+        raise CheckFailed(
+            f"{what} : des exemples apparaissent dans plusieurs lots de la même époque ; les lots "
+            "d'une époque découpent UNE permutation sans se chevaucher",
+            f"{what_en}: some examples appear in several batches of the same epoch; the batches "
+            "of an epoch cut ONE permutation without overlapping",
+        )
+    missing = n - len(set(seen))
+    if missing >= bs:
+        raise CheckFailed(
+            f"{what} : {missing} exemples ne sont vus dans aucun lot de l'époque ; parcourez "
+            "tous les lots de chaque époque (for debut in range(0, N, batch_size))",
+            f"{what_en}: {missing} examples are in no batch of the epoch; visit every batch of "
+            "every epoch (for start in range(0, N, batch_size))",
         )

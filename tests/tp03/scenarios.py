@@ -560,6 +560,17 @@ def creer_mlp():
 }
 CORRECT_GROUPS: dict[str, tuple[str, ...]] = {"correct-variants": tuple(CORRECT)}
 
+SCENARIOS["submission-output-size-default-padding-1"] = Scenario(
+    grade_id="output_size",
+    source='''def taille_sortie(w_in, k, p=1, s=1):
+    """Un padding de 1 par défaut (« pour garder la taille ») : la signature donnée dit p=0."""
+    return (w_in - k + 2 * p) // s + 1
+''',
+    must_fail=("test_taille_sortie_matches_conv2d_shapes",),
+    message_contains=("valeurs par défaut de la signature",),
+)
+GROUPS["mutants-a"] = ("submission-output-size-default-padding-1",)
+
 # Mutants of the solution (`autograder prove --mutants`) that are still correct answers. Only
 # a sample (30 of 246, sample seed 0) has been graded so far: survivors of the rest are not
 # judged yet.

@@ -15,6 +15,7 @@ from torch import nn
 
 from autograder.checks import (
     CheckFailed,
+    Partial,
     as_int,
     assert_param_count,
     mlp_param_count,
@@ -112,6 +113,21 @@ def test_taille_sortie_matches_conv2d_shapes(submission, rng):
             answers.append((w_in, k, p, s, got))
             if got != want and first_wrong is None:
                 first_wrong = (call, got, axis, H, W, ky, kx)
+    if first_wrong is None:
+        # Called as the notebook calls it for a plain convolution: the signature's defaults.
+        w_in, k = answers[0][0], answers[0][1]
+        call = f"taille_sortie({w_in}, {k})"
+        want = _torch_shape(w_in, w_in, k, k, 0, 1)[0]
+        record_expected(call, want)
+        got = as_int(submission.call("taille_sortie", w_in, k), call)
+        if got != want:
+            raise Partial(
+                0.5,
+                f"{call} sans p ni s : obtenu {got} ; avec p et s passés la formule est juste, "
+                "vérifiez les valeurs par défaut de la signature, def taille_sortie(w_in, k, p=0, s=1)",
+                f"{call} without p or s: got {got}; with p and s passed the formula is right, check "
+                "the signature's default values, def taille_sortie(w_in, k, p=0, s=1)",
+            )
     if first_wrong is not None:
         call, got, axis, H, W, ky, kx = first_wrong
         hint_fr, hint_en = _size_hint(answers)

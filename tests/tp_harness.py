@@ -1,7 +1,7 @@
 """The shared proof that a TP's checks work both ways, graded for real.
 
 For a TP with `tests/<tp>/scenarios.py` (SCENARIOS: name -> Scenario(grade_id, source,
-must_fail, message_contains, affects), GROUPS: group -> scenario names):
+must_fail, message_contains, affects, may_fail), GROUPS: group -> scenario names):
 the solution earns everything, the untouched release nothing, and every realistic
 mistake loses exactly the points it should, with a bilingual hint, while untouched items
 keep theirs. Scenarios touching independent items share one graded notebook (a grading

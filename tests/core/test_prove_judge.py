@@ -73,6 +73,16 @@ def test_missing_check_missing_english_and_another_check_of_the_item():
     assert kinds(found) == [judge.NO_CHECK, judge.NOT_BILINGUAL, judge.SAME_ITEM_LOST]
 
 
+def test_a_may_fail_check_of_the_item_may_lose_points_or_keep_them():
+    """Evidence that sees the fault on some grader draws only: neither outcome is a finding."""
+    sc = Scenario("grad", "src", must_fail=("test_grad_value",), may_fail=("test_grad_loss",))
+    for loss_score in (0, 1):
+        r = report(check("test_grad_value", "grad", 0), check("test_grad_loss", "grad", loss_score))
+        assert scenario_findings({"s": sc}, r) == []
+    r = report(check("test_grad_value", "grad", 0), check("test_grad_shape", "grad", 0))
+    assert kinds(scenario_findings({"s": sc}, r)) == [judge.SAME_ITEM_LOST]
+
+
 def test_a_correct_variant_losing_a_point_is_found_with_its_message():
     r = report(check("test_grad_value", "grad", 0.5), check("test_other", "other", 1))
     found = lost_points("correct-float32", r)

@@ -243,7 +243,10 @@ SCENARIOS.update({
         optimiseur.step()
     return modele
 ''',
-        must_fail=("test_denoiser_test_loss", "test_denoiser_samples_look_like_the_spiral"),
+        must_fail=("test_denoiser_samples_look_like_the_spiral",),
+        # The denoising loss, averaged over every t, tells the two spirals apart for some
+        # rotations only (variant 0: not); the samples always land on the wrong spiral.
+        may_fail=("test_denoiser_test_loss",),
         message_contains=("argument donnees",),
     ),
     "submission-kl-mc-unseeded": Scenario(

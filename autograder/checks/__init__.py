@@ -5,6 +5,7 @@ before comparing; the `assert_*` helpers do so themselves. Fail with `CheckFaile
 partial credit with `Partial`; both carry a French/English message for the student.
 """
 
+from autograder.checks.batches import check_epoch_batches
 from autograder.checks.calibration import Bin, ece, mce, reliability_bins
 from autograder.checks.determinism import derive_seed, float64, seed_everything
 from autograder.checks.device import select_device, tolerance_for
@@ -46,6 +47,7 @@ __all__ = [
     "MAX_ELEMENTS",
     "Bin",
     "CheckFailed",
+    "check_epoch_batches",
     "LibraryGuard",
     "Partial",
     "SCIPY_RANKS",

@@ -10,7 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, Partial, as_array, score_threshold, with_references
+from autograder.checks import (
+    CheckFailed,
+    Partial,
+    as_array,
+    check_epoch_batches,
+    score_threshold,
+    with_references,
+)
 
 # The grader's forward, loss and backward: `entrainer` is graded with these in place of the
 # student's (graded in their own items), so that a mistake there costs points once.
@@ -245,32 +252,4 @@ def test_entrainer_batches_cover_the_epoch(submission, rng):
     )
     what = f"entrainer(X_train, y_train, epochs=1, batch_size={bs}) sur {n} exemples"
     what_en = f"entrainer(X_train, y_train, epochs=1, batch_size={bs}) on {n} examples"
-    if not isinstance(batches, list) or not batches:
-        raise CheckFailed(f"{what} : forward n'est jamais appelé",
-                          f"{what_en}: forward is never called")
-    # A pass over the whole set (an accuracy printed each epoch) is evaluation, not a batch.
-    batches = [b for b in batches if sorted(b) != list(range(n))] or batches
-    sizes = [len(b) for b in batches]
-    seen = [i for b in batches for i in b]
-    if max(sizes) > bs:
-        raise CheckFailed(
-            f"{what} : forward reçoit un lot de {max(sizes)} exemples ; chaque lot en compte au "
-            "plus batch_size : lot = ordre[debut : debut + batch_size]",
-            f"{what_en}: forward receives a batch of {max(sizes)} examples; each batch holds at "
-            "most batch_size: batch = order[start : start + batch_size]",
-        )
-    if len(set(seen)) < len(seen):
-        raise CheckFailed(
-            f"{what} : des exemples apparaissent dans plusieurs lots de la même époque ; les lots "
-            "d'une époque découpent UNE permutation sans se chevaucher",
-            f"{what_en}: some examples appear in several batches of the same epoch; the batches "
-            "of an epoch cut ONE permutation without overlapping",
-        )
-    missing = n - len(set(seen))
-    if missing >= bs:
-        raise CheckFailed(
-            f"{what} : {missing} exemples ne sont vus dans aucun lot de l'époque ; parcourez "
-            "tous les lots de chaque époque (for debut in range(0, N, batch_size))",
-            f"{what_en}: {missing} examples are in no batch of the epoch; visit every batch of "
-            "every epoch (for start in range(0, N, batch_size))",
-        )
+    check_epoch_batches(batches, n, bs, what, what_en, ("forward", "forward"))

@@ -18,6 +18,7 @@ from autograder.checks import (
     TimeBudget,
     as_array,
     as_float,
+    check_epoch_batches,
     record_margin,
     score_threshold,
     with_references,
@@ -260,31 +261,4 @@ def test_entrainer_sgd_batches_cover_the_epoch(submission, rng):
     )
     what = f"entrainer_sgd(X_train, y_train, epochs=1, batch_size={bs}) sur {n} exemples"
     what_en = f"entrainer_sgd(X_train, y_train, epochs=1, batch_size={bs}) on {n} examples"
-    if not isinstance(batches, list) or not batches:
-        raise CheckFailed(f"{what} : le modèle n'est jamais appelé", f"{what_en}: the model is never called")
-    # A pass over the whole set (an accuracy printed each epoch) is evaluation, not a batch.
-    batches = [b for b in batches if sorted(b) != list(range(n))] or batches
-    sizes = [len(b) for b in batches]
-    seen = [i for b in batches for i in b]
-    if max(sizes) > bs:
-        raise CheckFailed(
-            f"{what} : le modèle reçoit un lot de {max(sizes)} exemples ; chaque lot en compte au "
-            "plus batch_size : lot = ordre[debut : debut + batch_size]",
-            f"{what_en}: the model receives a batch of {max(sizes)} examples; each batch holds at "
-            "most batch_size: batch = order[start : start + batch_size]",
-        )
-    if len(set(seen)) < len(seen):
-        raise CheckFailed(
-            f"{what} : des exemples apparaissent dans plusieurs lots de la même époque ; les lots "
-            "d'une époque découpent UNE permutation sans se chevaucher",
-            f"{what_en}: some examples appear in several batches of the same epoch; the batches "
-            "of an epoch cut ONE permutation without overlapping",
-        )
-    missing = n - len(set(seen))
-    if missing >= bs:
-        raise CheckFailed(
-            f"{what} : {missing} exemples ne sont vus dans aucun lot de l'époque ; parcourez "
-            "tous les lots de chaque époque (for debut in range(0, N, batch_size))",
-            f"{what_en}: {missing} examples are in no batch of the epoch; visit every batch of "
-            "every epoch (for start in range(0, N, batch_size))",
-        )
+    check_epoch_batches(batches, n, bs, what, what_en, ("le modèle", "the model"))

@@ -1,0 +1,33 @@
+"""check_epoch_batches: one epoch of mini-batches, judged from the example ids each call got."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograder.checks import CheckFailed, check_epoch_batches
+
+CALLEE = ("le modèle", "the model")
+
+
+def judge(batches, n=10, bs=4):
+    check_epoch_batches(batches, n, bs, "entrainer", "train", CALLEE)
+
+
+def test_a_shuffled_epoch_with_an_evaluation_pass_is_accepted():
+    judge([[3, 1, 0, 9], [2, 8, 5, 4], [7, 6], list(range(10))])  # the last: an evaluation
+    judge([[3, 1, 0, 9], [2, 8, 5, 4]])  # an incomplete last batch dropped
+
+
+@pytest.mark.parametrize(
+    ("batches", "fragment"),
+    [
+        ([], "le modèle n'est jamais appelé"),
+        ([[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]], "le modèle reçoit un lot de 5 exemples"),
+        ([[0, 1, 2, 3], [3, 4, 5, 6], [7, 8, 9]], "plusieurs lots de la même époque"),
+        ([[0, 1, 2, 3]], "6 exemples ne sont vus dans aucun lot"),
+    ],
+)
+def test_each_fault_is_named(batches, fragment):
+    with pytest.raises(CheckFailed) as exc:
+        judge(batches)
+    assert fragment in exc.value.message.fr

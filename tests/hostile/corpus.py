@@ -1752,6 +1752,7 @@ ENTRIES: tuple[Entry, ...] = (
         "writes until the disk is full: one file in the work dir, files in /tmp and /dev/shm",
         "RLIMIT_FSIZE (256 MB a file), 512 MB private tmpfs; all deleted afterwards (the work dir's total: see disk-fill-work-dir)",
         scratch={"given_end": [DISK_FILL]},
+        options={"cell_timeout": 30.0},  # 1.3 GB written 1 MB at a time on 2 loaded cores
         evidence=[r"work=EFBIG:256", r"tmp=ENOSPC:5[01]\d", r"shm=ENOSPC:5[01]\d"],
         slow=True,
     ),
@@ -1761,6 +1762,7 @@ ENTRIES: tuple[Entry, ...] = (
         "writes 256 MB files into the work dir until it is full",
         "the work dir is its own 1 GB tmpfs (when the grader may mount one), deleted afterwards",
         scratch={"given_end": [DISK_FILL_WORK]},
+        options={"cell_timeout": 30.0},  # 1 GB written 1 MB at a time on 2 loaded cores
         evidence=[r"work=ENOSPC:10[0-2]\d"],
         slow=True,
         needs_mount=True,

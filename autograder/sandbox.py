@@ -395,6 +395,7 @@ def plan(
     level = "none"
     net = pid = fs = switched = False
     workdir_inside = str(workdir)
+    host_confined = False  # Landlock + seccomp on the host's paths (no new root)
     if mode != "off":
         if caps.bwrap:
             roots = python_roots(python)
@@ -406,14 +407,29 @@ def plan(
         elif caps.unshare and caps.is_root:
             prefix = [caps.unshare, "--net", "--pid", "--fork", "--kill-child", "--mount-proc"]
             level, net, pid = "unshare", True, True
-            notes.append("files outside the work dir are protected by permissions only")
+            if landlock_abi() < 1:
+                notes.append("files outside the work dir are protected by permissions only")
+        elif landlock_abi() >= 1:
+            # No namespaces here (a Docker runner, a user without user namespaces): the
+            # launcher confines itself with Landlock + seccomp, as a forked kernel does.
+            level, net = "landlock", landlock_isolates_network()
         else:
             level = "rlimits"
         prefix.append("--")
+        # On the host's file system (no new root): the `landlock` level's rules, host paths.
+        host_confined = level in ("unshare", "landlock") and landlock_abi() >= 1
+        keep_root = False
         if caps.is_root and caps.setpriv and level != "bwrap":
             # bwrap binds the interpreter in; here the sandbox user must reach it on the host.
             blocked = unreachable_for_others(python_roots(python))
-            if blocked is not None:
+            if blocked is not None and host_confined:
+                keep_root = True  # as a forked kernel: uid 0 without any capability, Landlock-confined
+                notes.append(
+                    f"the kernel keeps uid 0 without any capability: {blocked} is not reachable by other "
+                    "users, so a sandbox uid could not load Python (install Python and the venv outside a "
+                    "private home, or chmod o+x the folders on the way, to get a user switch)"
+                )
+            elif blocked is not None:
                 from autograder.config import ConfigError
 
                 raise ConfigError(
@@ -426,7 +442,9 @@ def plan(
                         "or keep --kernel-launch auto/fork (the landlock level, no user switch)",
                     )
                 )
-        if caps.is_root and caps.setpriv:
+        if keep_root:
+            prefix += [caps.setpriv, "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+        elif caps.is_root and caps.setpriv:
             prefix += [
                 caps.setpriv,
                 f"--reuid={uid}",
@@ -453,6 +471,11 @@ def plan(
                 notes.append(stacked)
             else:
                 notes.append(NOTHING_STACKED)
+        elif host_confined:
+            # The same rules a forked kernel sets at the `landlock` level, on host paths.
+            prefix += confine_launcher(python, landlock_rules(workdir, runtime_dir, python_roots(python), device))
+            fs = True
+            notes.append(_host_landlock_note(level, net))
         if prefix == ["--"]:
             prefix = []
         elif prefix[0] == "--":
@@ -460,8 +483,10 @@ def plan(
     else:
         notes.append("sandbox off: the kernel runs unconfined")
 
-    _refuse_if_strict(mode, net=net, fs=fs, switched=switched, notes=caps.notes)
-    confined = level == "bwrap" and landlock_abi() >= 1
+    confined = (level == "bwrap" and landlock_abi() >= 1) or host_confined
+    # Landlock's signal and ptrace scoping (ABI 6) stands in for the user switch, as for fork.
+    scoped = host_confined and landlock_scopes_signals()
+    _refuse_if_strict(mode, net=net, fs=fs, switched=switched or scoped, notes=caps.notes)
     info = SandboxInfo(
         level=level,
         network_isolated=net,
@@ -474,7 +499,32 @@ def plan(
         seccomp=confined and seccomp_supported(),
     )
     env, run_as = _env_and_owner(info, workdir=workdir, python=python, device=device, uid=uid)
+    if confined and level != "bwrap":  # no private /tmp on the host: the work dir holds its own
+        _private_tmp_in_workdir(env, workdir)
     return SandboxPlan(tuple(prefix), env, info, workdir_inside, run_as)
+
+
+def _private_tmp_in_workdir(env: dict[str, str], workdir: Path) -> None:
+    """A Landlock-confined kernel on the host may write only in its work dir: its HOME and
+    temporary files live there (the launcher or the fork server makes `.tmp`)."""
+    private = str(workdir / ".tmp")
+    env.update(HOME=str(workdir), TMPDIR=private, MPLCONFIGDIR=f"{private}/mpl", IPYTHONDIR=f"{private}/ipython")
+
+
+def _host_landlock_note(level: str, isolated: bool) -> str:
+    """What Landlock + seccomp give a kernel that has no new root (the `landlock` level, and
+    stacked under `unshare`): the report's note, the same for both launchers."""
+    abi = landlock_abi()
+    where = "no namespaces here" if level == "landlock" else f"stacked under the {level} level"
+    return (
+        f"landlock: Landlock ABI {abi}" + (" and a seccomp filter" if seccomp_supported() else "")
+        + f", set by the kernel on itself ({where}): "
+        "reads only beneath the OS, the Python install and the venv; writes only in its work and runtime folders; "
+        + ("no TCP, UDP or raw sockets; " if isolated else "network NOT isolated (Landlock ABI < 4, unknown architecture); ")
+        + ("no signal or abstract socket beyond the sandbox (ABI 6); " if abi >= 6 else "")
+        + ("no PID namespace: the kernel sees the machine's process list; " if level == "landlock" else "")
+        + "no /dev/shm (POSIX shared memory)"
+    )
 
 
 def _env_and_owner(
@@ -518,13 +568,7 @@ def _plan_fork(
             confine = landlock_rules(workdir, runtime_dir, roots, device)
             level, hidden = "landlock", True
             isolated = landlock_isolates_network()
-            notes.append(
-                f"landlock: Landlock ABI {abi} and a seccomp filter, set by the kernel on itself (no namespaces here): "
-                "reads only beneath the OS, the Python install and the venv; writes only in its work and runtime folders; "
-                + ("no TCP, UDP or raw sockets; " if isolated else "network NOT isolated (Landlock ABI < 4, unknown architecture); ")
-                + ("no signal or abstract socket beyond the sandbox (ABI 6); " if abi >= 6 else "")
-                + "no PID namespace: the kernel sees the machine's process list; no /dev/shm (POSIX shared memory)"
-            )
+            notes.append(_host_landlock_note(level, isolated))
             if is_root:
                 blocked = unreachable_for_others(roots)
                 if blocked is not None:  # the sandbox uid could not even import from the venv
@@ -558,8 +602,7 @@ def _plan_fork(
     )
     env, run_as = _env_and_owner(info, workdir=workdir, python=python, device=device, uid=uid)
     if level == "landlock":  # no private /tmp here: temporary files stay in the work dir
-        private = str(workdir / ".tmp")
-        env.update(HOME=str(workdir), TMPDIR=private, MPLCONFIGDIR=f"{private}/mpl", IPYTHONDIR=f"{private}/ipython")
+        _private_tmp_in_workdir(env, workdir)
     return SandboxPlan((), env, info, workdir_inside, run_as, rlimits=rlimits, isolation=isolation, confine=confine)
 
 
@@ -664,6 +707,8 @@ def _stack_note(level: str) -> str | None:
 _TRAMPOLINE = """
 import json as _json, sys as _sys
 confine(_json.loads(_sys.argv[1]))
+if os.environ.get("TMPDIR"):  # on the host (no private /tmp) it lies in the work dir
+    os.makedirs(os.environ["TMPDIR"], exist_ok=True)
 os.execv(_sys.argv[2], _sys.argv[2:])
 """
 

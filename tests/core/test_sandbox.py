@@ -328,3 +328,34 @@ def test_namespaces_without_landlock_say_nothing_is_stacked(dirs, monkeypatch):
              new_root=work.parent / "root")
     assert p.info.level == "namespaces" and p.confine is None and p.info.landlock_abi == 0
     assert sandbox.NOTHING_STACKED in p.info.notes
+
+
+def _no_namespaces(monkeypatch, abi: int) -> None:
+    """The probes as a root grader without namespaces has them (a Docker runner), whose
+    interpreter other users cannot reach (root's 0700 home), on a Linux of Landlock `abi`."""
+    import autograder.sandbox as sandbox
+
+    caps = sandbox.Capabilities(True, None, None, "/usr/bin/setpriv", shutil.which("prlimit"))
+    monkeypatch.setattr(sandbox, "probe", lambda: caps)
+    monkeypatch.setattr(sandbox, "landlock_abi", lambda: abi)
+    monkeypatch.setattr(sandbox, "unreachable_for_others", lambda roots: Path("/root"))
+
+
+def test_spawn_without_namespaces_confines_itself_with_landlock(dirs, monkeypatch):
+    """--kernel-launch spawn where neither bwrap nor unshare works: the launcher confines
+    itself (Landlock + seccomp, host paths) and keeps uid 0 without any capability where a
+    sandbox uid could not reach the interpreter, as a forked kernel does."""
+    from autograder.config import ConfigError
+
+    work, runtime = dirs
+    _no_namespaces(monkeypatch, 7)
+    p = plan("strict", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits(), launcher="spawn")
+    assert p.info.level == "landlock" and p.info.landlock_abi == 7 and p.info.filesystem_hidden
+    assert p.info.network_isolated and not p.info.user_switched and p.run_as is None
+    assert "--bounding-set=-all" in p.prefix and not any(a.startswith("--reuid") for a in p.prefix)
+    assert p.env["TMPDIR"] == str(work / ".tmp") and p.env["HOME"] == str(work)
+    assert any("keeps uid 0" in n and "/root" in n for n in p.info.notes), p.info.notes
+    _no_namespaces(monkeypatch, 0)  # an old Linux: nothing can stand for the user switch
+    with pytest.raises(ConfigError) as refused:
+        plan("auto", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits(), launcher="spawn")
+    assert "/root" in refused.value.message.en and "chmod o+x" in refused.value.message.en

@@ -11,6 +11,7 @@ from typing import Any
 
 from autograder import __version__
 from autograder.config import ConfigError, GradeOptions, load_course_options, option_help
+from autograder.errors import AutograderError
 from autograder.results import Message
 
 EXIT_OK, EXIT_USAGE, EXIT_REFUSED, EXIT_GRADER_FAULT = 0, 2, 3, 4
@@ -492,11 +493,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _error_message(exc: Exception) -> Message | None:
-    msg = getattr(exc, "message", None)
-    return msg if isinstance(msg, Message) else None
-
-
 def main(argv: list[str] | None = None) -> int:
     from autograder.sandbox import SandboxUnavailable
 
@@ -505,10 +501,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except SandboxUnavailable as exc:
-        say(f"autograder: {exc.message.text(lang)}", err=True)
+        say(f"autograder: {exc.text(lang)}", err=True)
         return EXIT_REFUSED
-    except ConfigError as exc:
-        say(f"autograder: {exc.message.text(lang)}", err=True)
+    except AutograderError as exc:  # a course, option or notebook the grader explains
+        say(f"autograder: {exc.text(lang)}", err=True)
         return EXIT_USAGE
     except OSError as exc:  # a full disk, a read-only --out: the grader's side, say so plainly
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
@@ -520,9 +516,3 @@ def main(argv: list[str] | None = None) -> int:
             fix = "fix the path (--out, TMPDIR) and run again"
         say(f"autograder: cannot use{where}: {exc.strerror or exc}; nothing was graded wrongly; {fix}", err=True)
         return EXIT_GRADER_FAULT
-    except Exception as exc:  # noqa: BLE001 - errors with a student/instructor message
-        msg = _error_message(exc)
-        if msg is None:
-            raise
-        say(f"autograder: {msg.text(lang)}", err=True)
-        return EXIT_USAGE

@@ -12,6 +12,7 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from autograder.errors import AutograderError
 from autograder.results import ManualItem, Message
 
 SandboxMode = Literal["auto", "strict", "off"]
@@ -125,10 +126,8 @@ def option_help(cls: type) -> list[tuple[str, Any, str, tuple[str, ...] | None]]
     return out
 
 
-class ConfigError(Exception):
-    def __init__(self, message: Message):
-        super().__init__(message.en or message.fr)
-        self.message = message
+class ConfigError(AutograderError):
+    """A course or option the grader cannot use; the message names it and the fix."""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 import git
 from gitdb.exc import BadName, BadObject
 
+from autograder.errors import AutograderError
 from autograder.nbio import MAX_NOTEBOOK_BYTES
 from autograder.results import CommitInfo, Message, Problem
 from autograder.workspace import GIT_PREFIX, owned_tempdir
@@ -21,12 +22,12 @@ MAX_BLOB_BYTES = MAX_NOTEBOOK_BYTES  # checked from the blob's size, before its 
 GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "/bin/true", "SSH_ASKPASS": "/bin/true"}
 
 
-class SubmissionReadError(Exception):
+class SubmissionReadError(AutograderError):
     """The commit or the notebook cannot be read; carries what was learnt so far."""
 
     def __init__(self, code: str, message: Message, commit: CommitInfo):
-        super().__init__(message.en or message.fr)
-        self.code, self.message, self.commit = code, message, commit
+        super().__init__(message)
+        self.code, self.commit = code, commit
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from typing import Any
 
 import nbformat
 
+from autograder.errors import AutograderError
 from autograder.release import IGNORED, _Markers
 from autograder.results import Message
 from autograder.scaffold import TP_ID_RE
@@ -48,12 +49,9 @@ AUTOTEST_RE = re.compile(r"^\s*#+\s*(HASHED\s+)?AUTOTEST\b", re.MULTILINE)
 RESERVED = ("tp.toml", "checks", "demo_attempt.json")
 
 
-class ImportRefused(Exception):
+class ImportRefused(AutograderError):
     """The notebook cannot be imported faithfully; `.message` names the notebook and cell."""
 
-    def __init__(self, message: Message):
-        super().__init__(message.en or message.fr)
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import json
 import reprlib
 from typing import Any
 
+from autograder.errors import AutograderError
 from autograder.results import Message
 
 #: Caps on what a notebook may bring into the grader and its reports (executed.ipynb,
@@ -25,11 +26,12 @@ MAX_META_KEYS = 16
 CELL_TYPES = ("code", "markdown", "raw")
 
 
-class NotebookError(Exception):
+class NotebookError(AutograderError):
+    """The notebook is not one the grader can read; `code` is the report's problem code."""
+
     def __init__(self, code: str, message: Message):
-        super().__init__(message.en or message.fr)
+        super().__init__(message)
         self.code = code
-        self.message = message
 
 
 def _source(value: Any) -> str | None:

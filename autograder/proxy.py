@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from autograder.callloop import CallLoop
+from autograder.errors import AutograderError
 from autograder.kernel import Kernel
 from autograder.results import Message
 
@@ -35,12 +36,10 @@ DEFAULT_READ_BUDGET = 512 * MiB  # GradeOptions.answer_budget_mb
 AGENT_NAME = "__autograder_agent__"
 
 
-class SubmissionError(Exception):
+class SubmissionError(AutograderError):
     """Student code could not give an answer; `.message` is written for the student."""
 
-    def __init__(self, message: Message):
-        super().__init__(message.fr)
-        self.message = message
+    str_lang = "fr"
 
 
 class StudentError(SubmissionError):

@@ -30,6 +30,7 @@ from typing import Any
 
 from autograder.config import ConfigError
 from autograder.course import TP, Course
+from autograder.errors import AutograderError
 from autograder.results import Message
 
 # What is never copied from the TP folder (mirrors CourseDirectory.ignore in nbgrader_config.py).
@@ -39,12 +40,9 @@ VOLATILE_CELL_METADATA = ("execution", "ExecuteTime", "collapsed", "scrolled")
 NBGRADER_TIMEOUT_S = 180
 
 
-class ReleaseError(Exception):
+class ReleaseError(AutograderError):
     """The TP cannot be released; `.message` says where and what to fix."""
 
-    def __init__(self, message: Message):
-        super().__init__(message.en or message.fr)
-        self.message = message
 
 
 @dataclass(frozen=True)

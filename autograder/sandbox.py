@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autograder.errors import AutograderError
 from autograder.results import Message, SandboxInfo
 
 NOBODY_UID = 65534
@@ -52,12 +53,8 @@ ENV_ALLOW = ("LANG", "LC_ALL", "TZ")
 SANDBOX_WORKDIR = "/sandbox/work"
 
 
-class SandboxUnavailable(Exception):
+class SandboxUnavailable(AutograderError):
     """`--sandbox strict` was asked for and this machine cannot provide it."""
-
-    def __init__(self, message: Message):
-        super().__init__(message.en or message.fr)
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import nbformat
 
 from autograder.config import ConfigError, TPConfig
+from autograder.errors import AutograderError
 from autograder.results import Message
 from autograder.secret import create_secret, secret_path
 
@@ -32,12 +33,8 @@ NOTEBOOK_TEMPLATE = "notebook.ipynb"  # renamed to <tp_id>.ipynb
 TP_ID_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(AutograderError):
     """The TP cannot be created; `.message` says why and what to do."""
-
-    def __init__(self, message: Message):
-        super().__init__(message.en or message.fr)
-        self.message = message
 
 
 def new_tp(course_root: Path, tp_id: str, *, title_fr: str, title_en: str) -> Path:

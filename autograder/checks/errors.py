@@ -11,33 +11,40 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from autograder.errors import AutograderError
 from autograder.results import Message
 
 
-class CheckFailed(AssertionError):
+def _message(fr: str | Message, en: str) -> Message:
+    return fr if isinstance(fr, Message) else Message(fr, en)
+
+
+class CheckFailed(AutograderError, AssertionError):
     """The student's answer is wrong; `.message` says why, in French and English.
 
-    It subclasses AssertionError so that a plain pytest run (without the plugin) still
-    reports it as a failure rather than as an error.
+    Takes a `Message` or its French and English texts. It subclasses AssertionError so that
+    a plain pytest run (without the plugin) still reports it as a failure, not an error.
     """
 
-    def __init__(self, fr: str, en: str = "") -> None:
-        super().__init__(fr)
-        self.message = Message(fr, en)
+    str_lang = "fr"
+
+    def __init__(self, fr: str | Message, en: str = "") -> None:
+        super().__init__(_message(fr, en))
 
 
-class Partial(Exception):
+class Partial(AutograderError):
     """Partial credit: `fraction` of the check's points, with a message saying what is missing."""
 
-    def __init__(self, fraction: float, fr: str, en: str = "") -> None:
-        super().__init__(fr)
+    str_lang = "fr"
+
+    def __init__(self, fraction: float, fr: str | Message, en: str = "") -> None:
+        super().__init__(_message(fr, en))
         try:
             value = float(fraction)
         except (TypeError, ValueError):
             value = 0.0
         # A NaN fraction would poison the total score; treat it as no credit.
         self.fraction = 0.0 if math.isnan(value) else min(1.0, max(0.0, value))
-        self.message = Message(fr, en)
 
 
 #: False while a hidden check runs: the helpers then leave expected values (and anything

@@ -211,13 +211,22 @@ STRICT_LEVEL = {"fork": "namespaces", "spawn": "bwrap"}
 def strict_level(launcher: str) -> str | None:
     """The level `--sandbox strict` grades at on this machine with `launcher` (None: refused).
     Forked kernels fall back to `landlock` where namespaces are not allowed, provided it
-    isolates the network and scopes signals (ABI 6): it needs no privilege."""
+    isolates the network and scopes signals (ABI 6): it needs no privilege. Spawned ones
+    get what `plan` grants; the same Landlock signal scope stands in for the user switch
+    where the grader is not root."""
     if launcher == "fork":
         if os.geteuid() == 0 and can_fork_namespaces():
             return "namespaces"
         return "landlock" if landlock_isolates_network() and landlock_scopes_signals() else None
-    caps = probe()
-    return "bwrap" if caps.bwrap and caps.is_root and caps.setpriv else None
+    # Spawned kernels: what `plan` itself grants (bwrap, unshare or landlock, each needing
+    # network isolation, hidden files and a user switch or Landlock's signal scope).
+    try:
+        return plan("strict", workdir=Path("/nonexistent/work"), runtime_dir=Path("/nonexistent/run"),
+                    python=kernel_python(), limits=Limits(), launcher="spawn").info.level
+    except SandboxUnavailable:
+        return None
+    except Exception:  # noqa: BLE001 - e.g. ConfigError: an interpreter no sandbox uid can reach
+        return None
 
 
 def strict_available(launcher: str) -> bool:
@@ -481,8 +490,9 @@ def plan(
         notes.append("sandbox off: the kernel runs unconfined")
 
     confined = (level == "bwrap" and landlock_abi() >= 1) or host_confined
-    # Landlock's signal and ptrace scoping (ABI 6) stands in for the user switch, as for fork.
-    scoped = host_confined and landlock_scopes_signals()
+    # Landlock's signal and ptrace scoping (ABI 6) stands in for the user switch, as for fork
+    # (under bwrap without root, the kernel keeps the grader's uid in its own user namespace).
+    scoped = confined and landlock_scopes_signals()
     _refuse_if_strict(mode, net=net, fs=fs, switched=switched or scoped, notes=caps.notes)
     info = SandboxInfo(
         level=level,

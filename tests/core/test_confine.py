@@ -9,6 +9,8 @@ level: full marks for the solution, nothing for the untouched release.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import json
 import os
 import shutil
@@ -16,12 +18,13 @@ import socket
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from autograder.kernel_side.confine import _filter, landlock_abi
-from autograder.sandbox import python_roots, seccomp_supported
+from autograder.sandbox import command_succeeds, python_roots, seccomp_supported
 
 from .course_builder import (
     MAX_SCORE,
@@ -203,14 +206,14 @@ needs_setpriv = pytest.mark.skipif(
 
 
 def grade_without_sys_admin(course_root: Path, repo: Path, ref: str, tp: str, out: Path, *extra: str,
-                            wrapper: list[str] | None = None) -> dict:
+                            wrapper: list[str] | None = None, env: dict[str, str] | None = None) -> dict:
     """`autograder grade` as a Docker runner has it: root without CAP_SYS_ADMIN, or run
-    through `wrapper` (the seccomp stand-in for Docker's profile)."""
+    through `wrapper` (the seccomp stand-in for Docker's profile, a non-root user)."""
     if wrapper is None:
         wrapper = [SETPRIV, "--inh-caps=-sys_admin", "--bounding-set=-sys_admin"]
     cmd = [*wrapper, str(ROOT / ".venv" / "bin" / "autograder"), "grade", "--course", str(course_root),
            "--repo", str(repo), "--ref", ref, "--tp", tp, "--out", str(out), *extra]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     return json.loads((out / "grade.json").read_text("utf-8"))
 
@@ -235,7 +238,16 @@ def test_root_without_cap_sys_admin_grades_at_the_landlock_level(tmp_path):
 def test_tp01_solution_full_marks_and_release_zero_without_namespaces(tmp_path, where):
     """Issue 14 item 4 with the real TP01: as a Docker runner has it (root without
     CAP_SYS_ADMIN) and under a seccomp profile refusing new namespaces (Docker's default)."""
-    repo = tmp_path / "student"
+    repo = _tp01_repo(tmp_path / "student")
+    wrapper = None if where == "no-cap-sys-admin" else [sys.executable, "-c", NO_NAMESPACES]
+    sol = grade_without_sys_admin(ROOT, repo, "HEAD", "tp01_gradients", tmp_path / "sol", wrapper=wrapper)
+    blank = grade_without_sys_admin(ROOT, repo, "HEAD~1", "tp01_gradients", tmp_path / "blank", wrapper=wrapper)
+    assert sol["sandbox"]["level"] == "landlock" and sol["sandbox"]["landlock_abi"] == ABI, sol["sandbox"]
+    assert sol["score"] == sol["max_score"] >= 20 and blank["score"] == 0
+
+
+def _tp01_repo(repo: Path) -> Path:
+    """A student repo whose HEAD is TP01's solution and HEAD~1 its untouched release."""
     (repo / "tp01_gradients").mkdir(parents=True)
     subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
     nb = repo / "tp01_gradients" / "tp01_gradients.ipynb"
@@ -245,11 +257,7 @@ def test_tp01_solution_full_marks_and_release_zero_without_namespaces(tmp_path, 
     subprocess.run([*git, "commit", "-qm", "sujet"], check=True)
     shutil.copyfile(ROOT / "solutions" / "tp01_gradients" / "tp01_gradients.ipynb", nb)
     subprocess.run([*git, "commit", "-qam", "rendu"], check=True)
-    wrapper = None if where == "no-cap-sys-admin" else [sys.executable, "-c", NO_NAMESPACES]
-    sol = grade_without_sys_admin(ROOT, repo, "HEAD", "tp01_gradients", tmp_path / "sol", wrapper=wrapper)
-    blank = grade_without_sys_admin(ROOT, repo, "HEAD~1", "tp01_gradients", tmp_path / "blank", wrapper=wrapper)
-    assert sol["sandbox"]["level"] == "landlock" and sol["sandbox"]["landlock_abi"] == ABI, sol["sandbox"]
-    assert sol["score"] == sol["max_score"] >= 20 and blank["score"] == 0
+    return repo
 
 
 #: Stands for Docker's default seccomp profile: no new namespaces (unshare, clone with
@@ -303,23 +311,57 @@ def test_a_seccomp_profile_refusing_namespaces_grades_at_the_landlock_level(tmp_
     assert json.loads((tmp_path / "blank" / "grade.json").read_text("utf-8"))["score"] == 0
 
 
-@needs_landlock
-def test_a_non_root_grader_grades_at_the_landlock_level(tmp_path):
-    """A student or a JupyterHub user: no root, no namespaces. Needs an interpreter other
-    users can reach (here it may live in root's private home: then this says so)."""
-    from autograder.sandbox import unreachable_for_others
+@dataclasses.dataclass(frozen=True)
+class NewUser:
+    """A user created by the test, as a student on a laptop or a JupyterHub has it: no root,
+    its own HOME and TMPDIR in `base` (which it owns), nothing written beside them."""
 
-    if os.geteuid() != 0 or not shutil.which("useradd"):
-        pytest.skip("needs root and useradd to create the test's user")
-    blocked = unreachable_for_others(python_roots(sys.executable))
-    with _traversable(blocked):
-        _grade_as_a_new_user(tmp_path)
+    uid: int
+    base: Path
+
+    def prefix(self, where: str = "user-namespaces") -> list[str]:
+        """Run as this user; `no-namespaces` adds Docker's stand-in profile (a Linux or a
+        JupyterHub whose users may not create user namespaces)."""
+        user = [SETPRIV, f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups"]
+        return user + ([sys.executable, "-c", NO_NAMESPACES] if where == "no-namespaces" else [])
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "HOME": str(self.base / "home"), "TMPDIR": str(self.base / "tmp"),
+                "PYTHONDONTWRITEBYTECODE": "1"}
+
+    def may_use_bwrap(self, where: str) -> bool:
+        """Whether bwrap makes its namespaces for this user (unprivileged user namespaces)."""
+        bwrap = shutil.which("bwrap")
+        return bool(bwrap) and command_succeeds(
+            [*self.prefix(where), bwrap, "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "true"])
 
 
 @contextlib.contextmanager
-def _traversable(folder: Path | None):
-    """Let other users *enter* `folder` (o+x, no listing) for the test, then put it back:
-    this machine's Python lives in root's 0700 home, which no other user may cross."""
+def a_new_user() -> Iterator[NewUser]:
+    """Create the user (once per machine), give it a folder, and let it reach the interpreter
+    for the test only: this machine's Python lives in root's 0700 home (o+x there, no listing,
+    put back after). The repo and the venv are world-readable already."""
+    from autograder.sandbox import unreachable_for_others
+
+    if os.geteuid() != 0 or not (shutil.which("useradd") and SETPRIV):
+        pytest.skip("needs root, useradd and setpriv to create the test's user")
+    name = "ag-student-test"
+    subprocess.run(["useradd", "--no-create-home", name], capture_output=True)
+    uid = int(subprocess.run(["id", "-u", name], capture_output=True, text=True, check=True).stdout)
+    base = Path(tempfile.mkdtemp(prefix="ag-test-user-"))  # pytest's own tmp is root's only
+    os.chmod(base, 0o755)
+    for sub in ("home", "tmp"):
+        (base / sub).mkdir()
+    try:
+        with _traversable(unreachable_for_others(python_roots(sys.executable))):
+            yield NewUser(uid, base)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _traversable(folder: Path | None) -> Iterator[None]:
+    """Let other users *enter* `folder` (o+x, no listing) for the test, then put it back."""
     if folder is None:
         yield
         return
@@ -331,35 +373,53 @@ def _traversable(folder: Path | None):
         os.chmod(folder, mode)
 
 
-def _grade_as_a_new_user(tmp_path: Path) -> None:
-    user = "ag-student-test"
-    subprocess.run(["useradd", "--no-create-home", user], capture_output=True)
-    uid = int(subprocess.run(["id", "-u", user], capture_output=True, text=True, check=True).stdout)
-    base = Path(tempfile.mkdtemp(prefix="ag-test-user-"))  # pytest's own tmp is root's only
-    os.chmod(base, 0o755)
-    course = build_course(base / "course")
-    repo = StudentRepo(base / "student")
-    blank = repo.commit({notebook_path(): student_notebook()}, "sujet")
-    sol = repo.commit({notebook_path(): student_notebook(SOLUTION)}, "rendu")
-    subprocess.run(["chown", "-R", f"{uid}:{uid}", str(base)], check=True)
+def _own(user: NewUser) -> None:
+    subprocess.run(["chown", "-R", f"{user.uid}:{user.uid}", str(user.base)], check=True)
 
-    def grade_as_user(ref: str, out: Path) -> dict:
-        cmd = [SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-               str(ROOT / ".venv" / "bin" / "autograder"), "grade", "--course", str(course.root),
-               "--repo", str(repo.path), "--ref", ref, "--tp", MINI, "--out", str(out),
-               "--cell-timeout", "30", "--total-timeout", "120"]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env={**os.environ, "TMPDIR": str(base)})
-        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-        return json.loads((out / "grade.json").read_text("utf-8"))
 
-    try:
-        got = grade_as_user(sol, base / "out")
-        untouched = grade_as_user(blank, base / "out-blank")
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
+@needs_landlock
+def test_a_non_root_grader_grades_at_the_landlock_level():
+    """A student or a JupyterHub user: no root. Where user namespaces are allowed (here) the
+    kernel gets bwrap with Landlock stacked under it; where they are not, the landlock level."""
+    with a_new_user() as user:
+        course = build_course(user.base / "course")
+        repo = StudentRepo(user.base / "student")
+        blank = repo.commit({notebook_path(): student_notebook()}, "sujet")
+        sol = repo.commit({notebook_path(): student_notebook(SOLUTION)}, "rendu")
+        _own(user)
+        extra = ("--cell-timeout", "30", "--total-timeout", "120", "--sandbox", "strict")
+        got = grade_without_sys_admin(course.root, repo.path, sol, MINI, user.base / "out", *extra,
+                                      wrapper=user.prefix(), env=user.env())
+        untouched = grade_without_sys_admin(course.root, repo.path, blank, MINI, user.base / "out-blank", *extra,
+                                            wrapper=user.prefix(), env=user.env())
     assert got["sandbox"]["level"] in ("landlock", "bwrap"), got["sandbox"]  # bwrap: user namespaces
     assert got["sandbox"]["landlock_abi"] == ABI, got["sandbox"]  # its own level, or stacked under bwrap
+    assert not got["sandbox"]["user_switched"] and got["sandbox"]["network_isolated"], got["sandbox"]
     assert got["score"] == MAX_SCORE and untouched["score"] == 0
+
+
+@pytest.mark.slow
+@needs_landlock
+@pytest.mark.parametrize("where", ["user-namespaces", "no-namespaces"])
+def test_tp01_solution_full_marks_and_release_zero_as_a_non_root_user(where):
+    """Issue 14 item 4 for a user who is not root, with the real TP01 and the repo's course:
+    with user namespaces (bwrap, Landlock stacked) and without (the landlock level)."""
+    with a_new_user() as user:
+        repo = _tp01_repo(user.base / "student")
+        # The course as the user has it: its own copy (the repo's secret is root's, 0600).
+        course = user.base / "course"
+        shutil.copytree(ROOT / "source", course / "source")
+        shutil.copytree(ROOT / "release" / "tp01_gradients", course / "release" / "tp01_gradients")
+        shutil.copyfile(ROOT / ".autograder-secret", course / ".autograder-secret")
+        _own(user)
+        grade = functools.partial(grade_without_sys_admin, course, repo, tp="tp01_gradients",
+                                  wrapper=user.prefix(where), env=user.env())
+        sol = grade(ref="HEAD", out=user.base / "sol")
+        blank = grade(ref="HEAD~1", out=user.base / "blank")
+        level = "bwrap" if user.may_use_bwrap(where) else "landlock"
+    assert sol["sandbox"]["level"] == level and sol["sandbox"]["landlock_abi"] == ABI, sol["sandbox"]
+    assert sol["sandbox"]["seccomp"] == seccomp_supported() and sol["sandbox"]["network_isolated"], sol["sandbox"]
+    assert sol["score"] == sol["max_score"] >= 20 and blank["score"] == 0
 
 
 @needs_setpriv

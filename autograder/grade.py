@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import tempfile
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from autograder.graft import ORIGIN_ANSWER, ORIGIN_SCRATCH, graft
 from autograder.kernel import Kernel
 from autograder.nbio import NotebookError, grade_id, read_notebook
 from autograder.plugin import CheckRun, run_checks
-from autograder.proxy import MiB, Submission, agent_source
+from autograder.proxy import MiB, Submission
 from autograder.render import write_reports
 from autograder.results import (
     CellRun,
@@ -46,8 +45,6 @@ from autograder.sandbox import Limits, exchange_root, resolve_launcher
 from autograder.sanitize import sanitize_notebook
 from autograder.secret import InputKey, InputKeys, load_secret, public_key, student_key
 from autograder.slot import KernelPool, SlotSpec, launch
-
-AGENT_TIMEOUT_S = 20.0
 
 
 @dataclass(frozen=True)
@@ -192,22 +189,9 @@ def grade_job(
             if oom is not None:
                 problems.append(Problem("out-of-memory", oom, where))
             durations["execute"] = round(time.monotonic() - t_exec, 3)
-            unavailable = None
             if kernel.alive():
-                # The runtime folder and this exchange folder are the grader's (0755): the
-                # kernel owns only its socket folder beside it and each request folder the
-                # proxy makes inside, so it can swap neither for a link that would lead the
-                # grader's reads, writes or socket bind outside.
-                exchange = Path(tempfile.mkdtemp(prefix="xchg-", dir=exchange_root(runtime)))
-                os.chmod(exchange, 0o755)
-                res = kernel.execute(agent_source(), AGENT_TIMEOUT_S, silent=True, keep_outputs=False)
-                if res.status != "ok":
-                    unavailable = Message(
-                        fr="le noyau ne répond plus après l'exécution du notebook (le code du notebook l'a-t-il bloqué ?)",
-                        en="the kernel stopped answering after the notebook ran (did the notebook's code block it?)",
-                    )
-                submission = Submission(
-                    kernel, exchange, call_timeout=options.call_timeout, unavailable=unavailable,
+                submission = Submission.connect(
+                    kernel, exchange_root(runtime), call_timeout=options.call_timeout,
                     read_budget=options.answer_budget_mb * MiB,
                 )
                 stack.callback(submission.close)  # before the slot's close: the exit stack unwinds in reverse

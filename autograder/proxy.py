@@ -17,6 +17,7 @@ import math
 import os
 import shutil
 import stat
+import tempfile
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -114,6 +115,16 @@ class ReadBudget:
         self.used += n
 
 
+#: How long the kernel may take to define the agent after the notebook ran.
+AGENT_TIMEOUT_S = 20.0
+
+#: Said when the notebook's code left the kernel unable to define the agent.
+AGENT_UNANSWERED = Message(
+    fr="le noyau ne répond plus après l'exécution du notebook (le code du notebook l'a-t-il bloqué ?)",
+    en="the kernel stopped answering after the notebook ran (did the notebook's code block it?)",
+)
+
+
 def agent_source() -> str:
     return files("autograder.kernel_side").joinpath("agent.py").read_text(encoding="utf-8")
 
@@ -142,6 +153,23 @@ class Submission:
         # checks' messages never show them (plugin), whatever a check's author wrote.
         self.handed_seeds: set[int] = set()
         self._loop = CallLoop(kernel, exchange_dir, AGENT_NAME) if kernel and exchange_dir else None
+
+    @classmethod
+    def connect(
+        cls, kernel: Kernel, exchange_root: Path, *, call_timeout: float = 30.0, read_budget: int = DEFAULT_READ_BUDGET
+    ) -> Submission:
+        """Set up the exchange with a kernel whose notebook has run: the bridge's own folder
+        and the kernel-side agent. Calls fail with a reason when the agent did not start.
+
+        `exchange_root` and the folder made in it are the grader's (0755): the kernel owns
+        only its socket folder beside them and each request folder the proxy makes inside,
+        so it can swap neither for a link that would lead the grader's reads, writes or
+        socket bind outside."""
+        exchange = Path(tempfile.mkdtemp(prefix="xchg-", dir=exchange_root))
+        os.chmod(exchange, 0o755)
+        res = kernel.execute(agent_source(), AGENT_TIMEOUT_S, silent=True, keep_outputs=False)
+        unavailable = AGENT_UNANSWERED if res.status != "ok" else None
+        return cls(kernel, exchange, call_timeout=call_timeout, unavailable=unavailable, read_budget=read_budget)
 
     def close(self) -> None:
         """End the call loop: the kernel is free for other requests again."""

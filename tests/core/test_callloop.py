@@ -12,10 +12,10 @@ import pytest
 
 from autograder.callloop import SOCKET_NAME
 from autograder.kernel import Kernel
-from autograder.proxy import BadValue, KernelDied, StudentTimeout, Submission, agent_source
+from autograder.proxy import BadValue, KernelDied, StudentTimeout, Submission
+from autograder.sandbox import exchange_root
 
 from .test_kernel import start_kernel
-from .test_proxy import exchange_dir
 
 STUDENT_CODE = r'''
 import gc, os, socket, threading, time
@@ -79,8 +79,7 @@ def live(tmp_path) -> Iterator[tuple[Kernel, Submission]]:
     k = start_kernel(tmp_path / "k")
     try:
         assert k.execute(STUDENT_CODE, timeout=60).status == "ok"
-        assert k.execute(agent_source(), timeout=60, silent=True).status == "ok"
-        sub = Submission(k, exchange_dir(k), call_timeout=10)
+        sub = Submission.connect(k, exchange_root(k.runtime_dir), call_timeout=10)
         yield k, sub
         sub.close()
     finally:

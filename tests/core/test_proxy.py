@@ -15,6 +15,7 @@ import pytest
 from autograder.callloop import SOCKET_NAME
 from autograder.kernel import Kernel
 from autograder.proxy import (
+    AGENT_UNANSWERED,
     MAX_JSON_BYTES,
     BadValue,
     Handle,
@@ -27,7 +28,6 @@ from autograder.proxy import (
     _make_request_dir,
     _read_array,
     _read_json,
-    agent_source,
 )
 from autograder.results import Message
 from autograder.sandbox import exchange_root
@@ -106,7 +106,7 @@ GLOBAL_VALUE = {"lr": 0.1, "layers": [2, 3]}
 
 
 def exchange_dir(k: Kernel) -> Path:
-    """As grade.py makes it: a fresh folder in the runtime folder, owned by the grader."""
+    """A second exchange folder for the live kernel, made as `Submission.connect` makes one."""
     exchange = Path(tempfile.mkdtemp(prefix="xchg-", dir=exchange_root(k.runtime_dir)))
     os.chmod(exchange, 0o755)
     return exchange
@@ -116,10 +116,10 @@ def exchange_dir(k: Kernel) -> Path:
 def live(tmp_path_factory) -> Iterator[tuple[Kernel, Submission]]:
     k = start_kernel(tmp_path_factory.mktemp("proxy"))
     assert k.execute(STUDENT_CODE, timeout=60).status == "ok"
-    assert k.execute(agent_source(), timeout=60, silent=True).status == "ok"
+    sub = Submission.connect(k, exchange_root(k.runtime_dir), call_timeout=10)
+    assert sub.unavailable is None
     assert k.execute("_REAL_AGENT = __autograder_agent__", timeout=10).status == "ok"
-    exchange = exchange_dir(k)
-    yield k, Submission(k, exchange, call_timeout=10)
+    yield k, sub
     k.shutdown()
 
 
@@ -308,9 +308,7 @@ def test_kernel_dying_during_a_call(tmp_path):
     k = start_kernel(tmp_path / "k")
     try:
         assert k.execute("import os\ndef die():\n    os._exit(1)\n", timeout=30).status == "ok"
-        assert k.execute(agent_source(), timeout=60, silent=True).status == "ok"
-        xchg = exchange_dir(k)
-        sub = Submission(k, xchg, call_timeout=10)
+        sub = Submission.connect(k, exchange_root(k.runtime_dir), call_timeout=10)
         with pytest.raises(KernelDied) as info:
             sub.call("die")
         assert "pendant l'appel à `die`" in info.value.message.fr
@@ -527,3 +525,18 @@ def test_header_that_does_not_match_the_file_size_is_refused(tmp_path):
         _read_array(tmp_path, "big.npy", "f")
     np.save(tmp_path / "f.npy", np.asfortranarray(np.arange(6).reshape(2, 3)))
     assert _read_array(tmp_path, "f.npy", "f").tolist() == [[0, 1, 2], [3, 4, 5]]
+
+
+def test_a_notebook_that_breaks_the_agent_makes_every_call_say_so(tmp_path):
+    """`Submission.connect` installs the agent after the notebook ran: when the notebook's
+    code left the kernel unable to define it, calls fail with that reason (no hang, no crash)."""
+    k = start_kernel(tmp_path / "k")
+    try:
+        assert k.execute("import sys\nsys.modules['json'] = None\n", timeout=30).status == "ok"
+        sub = Submission.connect(k, exchange_root(k.runtime_dir), call_timeout=10)
+        assert sub.unavailable == AGENT_UNANSWERED
+        with pytest.raises(KernelDied) as info:
+            sub.call("f")
+        assert info.value.message == AGENT_UNANSWERED
+    finally:
+        k.shutdown()

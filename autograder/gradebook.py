@@ -19,7 +19,22 @@ GRADES_COLUMNS = [
     # A TP with items graded by hand (tp.toml [[manual]]): their scores so far (in final_score
     # once graded in Formgrader) and their points (not in max_score, the automatic total).
     "manual_score", "manual_max_score",
+    # What final_score is out of: max_score plus manual_max_score.
+    "final_max_score",
 ]
+
+
+def out_of(r: dict[str, Any]) -> float | None:
+    """What a result's final_score is out of: the automatic total plus the points of the items
+    graded by hand (final_score counts them once scored); None without a graded notebook."""
+    if r.get("max_score") is None:
+        return None
+    return round(float(r["max_score"]) + float(r.get("manual_max_score") or 0.0), 6)
+
+
+def class_out_of(results: list[dict[str, Any]]) -> float | None:
+    """The class's total (automatic + by hand), from its graded results."""
+    return max((t for t in map(out_of, results) if t is not None), default=None)
 
 
 def _fmt(x: Any) -> str:
@@ -34,7 +49,9 @@ def grades_csv(results: list[dict[str, Any]], max_score: float | None) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(GRADES_COLUMNS)
+    total = class_out_of(results)
     for r in results:
+        top = out_of(r)
         w.writerow(
             [
                 r.get("student_id"), r.get("name"), r.get("email"), r.get("tp"),
@@ -45,6 +62,7 @@ def grades_csv(results: list[dict[str, Any]], max_score: float | None) -> str:
                 " ".join(r.get("problems", [])), _fmt(r.get("grading_time_s")),
                 _fmt(r.get("auto_final_score", r.get("final_score", 0.0))), r.get("review_text", ""),
                 _fmt(r.get("manual_score")), _fmt(r.get("manual_max_score")),
+                _fmt(top if top is not None else total),
             ]
         )
     return buf.getvalue()
@@ -99,10 +117,15 @@ def moodle_comment(r: dict[str, Any], lang: str = "fr", tz: str | None = None) -
     if status == "no-submission":
         text = _no_submission_reason(r, lang, tz)
     elif status == "graded":
-        text = fmt_points(r.get("raw_score") or 0.0, r.get("max_score"), lang)
+        # Out of the automatic total plus the points graded by hand (in the grade column once
+        # scored): Moodle's grade and this comment speak of the same maximum.
+        by_hand = float(r.get("manual_score") or 0.0) if r.get("manual_max_score") else 0.0
+        text = fmt_points(round(float(r.get("raw_score") or 0.0) + by_hand, 4), out_of(r), lang)
         if r.get("penalty"):
             late = fmt_percent(r["penalty"], lang)
             text += f", pénalité de retard {late}" if lang == "fr" else f", late penalty {late}"
+            if r.get("manual_max_score"):  # as entered in Formgrader: the instructor's to apply
+                text += " sur la partie automatique" if lang == "fr" else " on the automatic part"
         causes = [PROBLEM_LABELS[p].text(lang) for p in r.get("problems", []) if p in PROBLEM_LABELS]
         if causes:
             text += " — " + "; ".join(dict.fromkeys(causes))

@@ -21,7 +21,7 @@ project keeps them out of the notebook, as pytest checks. The import therefore:
 
 Whatever it cannot carry over faithfully (a graded markdown cell that is no answer, markers
 outside the cells nbgrader allows them in, AUTOTEST cells, missing points, a notebook with
-no test cell at all) is refused with a message naming the notebook and the cell: nothing is
+no graded cell at all) is refused with a message naming the notebook and the cell: nothing is
 dropped silently. The TP folder is built aside and moved in whole, or not at all.
 """
 
@@ -51,7 +51,6 @@ RESERVED = ("tp.toml", "checks", "demo_attempt.json")
 
 class ImportRefused(AutograderError):
     """The notebook cannot be imported faithfully; `.message` names the notebook and cell."""
-
 
 
 @dataclass(frozen=True)
@@ -608,13 +607,13 @@ def import_nbgrader(course_root: Path, source: Path, tp_id: str) -> list[Importe
                 )
             )
         conv = convert_notebook(read_nbgrader_notebook(nb_path), tp_id=tid, nb_name=nb_path.name, markers=markers)
-        if not conv.tests:
+        if not conv.tests and not conv.manual:
             raise ImportRefused(
                 Message(
-                    fr=f"{nb_path.name} : aucune cellule de test notée (grade: true) : rien à noter automatiquement "
-                    "(la publication d'un TP demande au moins une vérification automatique)",
-                    en=f"{nb_path.name}: no graded test cell (grade: true): nothing to grade automatically "
-                    "(releasing a TP needs at least one automatic check)",
+                    fr=f"{nb_path.name} : aucune cellule notée (ni test grade: true, ni réponse ou tâche notée "
+                    "à la main) : rien à noter",
+                    en=f"{nb_path.name}: no graded cell (neither a test cell with grade: true nor an answer "
+                    "or task graded by hand): nothing to grade",
                 )
             )
         conv.data, conv.notes = data, notes

@@ -62,6 +62,9 @@ class VerifyResult:
     max_score: float
     release_score: float
     problems: list[str] = field(default_factory=list)
+    # Points of the TP's items graded by hand (tp.toml [[manual]]): outside both scores. A TP
+    # made only of them has an automatic total of 0 and is released on its run alone.
+    manual_points: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -600,6 +603,11 @@ def release_tp(
         out(
             f"[release] {tp.id}: solution {verified.solution_score}/{verified.max_score}, "
             f"blank release {verified.release_score}/{verified.max_score}"
+            + (
+                f" (automatic; + {verified.manual_points:g} points graded by hand in Formgrader)"
+                if verified.manual_points
+                else ""
+            )
         )
     written = _replace_dir(tp.release_dir, release_files)
     written += _replace_dir(tp.solution_dir, solution_files)
@@ -616,7 +624,7 @@ def release_tp(
 def _verify_problems(v: VerifyResult) -> list[str]:
     """The verifier's problems, plus any its numbers contradict (a verifier bug must not release)."""
     problems = list(v.problems)
-    if v.max_score <= 0:
+    if v.max_score <= 0 and v.manual_points <= 0:
         problems.append("max score is 0: no graded check was found")
     if v.solution_score < v.max_score:
         problems.append(f"the solution earns {v.solution_score}/{v.max_score}, not full marks")

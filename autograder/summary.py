@@ -11,7 +11,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from autograder.gradebook import moodle_comment
+from autograder.gradebook import class_out_of, moodle_comment, out_of
 from autograder.render.formats import fmt_num, fmt_percent, fmt_points
 
 
@@ -24,7 +24,7 @@ def _plots(out: Path, results: list[dict[str, Any]]) -> dict[str, str]:
     files: dict[str, str] = {}
     graded = [r for r in results if r.get("status") == "graded"]
     scores = [r.get("final_score", 0.0) for r in results]
-    max_score = max((r.get("max_score") or 0 for r in graded), default=0) or 1
+    max_score = class_out_of(graded) or 1  # final scores count the points graded by hand
 
     fig, ax = plt.subplots(figsize=(6, 3.2))
     ax.hist(scores, bins=min(20, max(5, len(scores))), range=(0, max_score), color="#3b6ea5", edgecolor="white")
@@ -78,9 +78,10 @@ def pass_rates(graded: list[dict[str, Any]]) -> list[tuple[str, float]]:
 
 
 def _score(r: dict[str, Any], lang: str) -> str:
-    if r.get("max_score"):
-        # Items graded by hand count in final_score once scored: out of both totals.
-        top = float(r["max_score"]) + float(r.get("manual_max_score") or 0.0)
+    # Items graded by hand count in final_score once scored: out of both totals (a TP made of
+    # them only has an automatic total of 0).
+    top = out_of(r)
+    if top:
         return fmt_points(r.get("final_score", 0) or 0, top, lang)
     return fmt_num(r.get("final_score", 0) or 0, lang)
 

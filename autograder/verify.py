@@ -40,7 +40,7 @@ def make_verifier(options: GradeOptions, out: Callable[[str], object] = print) -
             ).report
         out(f"[release] {tp.id}: untouched release {rel.score:g}/{rel.max_score:g}")
         problems: list[str] = []
-        if sol.max_score <= 0:
+        if sol.max_score <= 0 and not tp.config.manual:  # a TP of manual items only has no automatic points
             problems.append("the TP has no checks worth points / le TP n'a aucune vérification notée")
         if sol.score < sol.max_score:
             problems.append(f"solution earns {sol.score:g}/{sol.max_score:g}, not full marks:")
@@ -58,6 +58,7 @@ def make_verifier(options: GradeOptions, out: Callable[[str], object] = print) -
             max_score=sol.max_score,
             release_score=rel.score,
             problems=problems,
+            manual_points=tp.config.manual_points,
         )
 
     return verify

@@ -9,6 +9,7 @@ test time, and grades four students with nbgrader's own autograde and with
 from __future__ import annotations
 
 import ast
+import csv
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbgrader.api import Gradebook
 
 from autograder.checks.nbgrader_tests import HELPER, HELPER_SOURCE
 from autograder.config import TPConfig
@@ -278,13 +280,25 @@ def test_a_notebook_given_alone_says_which_sibling_notebooks_it_left_out(tmp_pat
 def test_a_refused_notebook_in_a_folder_writes_nothing(tmp_path):
     course = tmp_path / "course"
     course.mkdir()
-    manual = _cell("markdown", "?", grade=True, solution=True, grade_id="essay", points=2)
+    # b.ipynb has an answer cell but nothing graded, automatically or by hand.
     src = _assignment(
-        tmp_path / "ps1", ("a.ipynb", _nb(_answer(), _test("t", TEST_VISIBLE))), ("b.ipynb", _nb(_answer(), manual))
+        tmp_path / "ps1", ("a.ipynb", _nb(_answer(), _test("t", TEST_VISIBLE))), ("b.ipynb", _nb(_answer()))
     )
-    with pytest.raises(ImportRefused, match=r"b.ipynb: no graded test cell"):
+    with pytest.raises(ImportRefused, match=r"b.ipynb: no graded cell") as info:
         import_nbgrader(course, src, "tp_ps")
+    assert "b.ipynb : aucune cellule notée" in info.value.message.fr
     assert not (course / "source").exists() or not any((course / "source").iterdir())
+
+
+def test_a_notebook_of_manual_answers_only_imports_as_manual_items(tmp_path):
+    course = tmp_path / "course"
+    course.mkdir()
+    essay = _cell("markdown", "?", grade=True, solution=True, grade_id="essay", points=2)
+    (done,) = import_nbgrader(course, _assignment(tmp_path / "ps2", ("essai.ipynb", _nb(essay))), "tp_essai")
+    assert (done.public_checks, done.hidden_checks, done.points, done.manual_points) == (0, 0, 0, 2)
+    cfg = TPConfig.load(done.path / "tp.toml")
+    assert [(m.grade_id, m.points) for m in cfg.manual] == [("essay", 2.0)]
+    assert not list((done.path / "checks").rglob("*.py"))  # no check: nothing to grade automatically
 
 
 # --------------------------------------------------------------------------- the kernel-side helper
@@ -421,16 +435,7 @@ def test_nbgrader_quickstart_grades_the_same_after_import(tmp_path):
     course.mkdir()
     shutil.copyfile(CONFIG, course / "nbgrader_config.py")
 
-    # problem2 is all manual: nothing this project could grade automatically, refused by name.
     _add_hidden_test(ps1 / "problem1.ipynb")
-    refused = subprocess.run(
-        [*CLI, "import-nbgrader", str(ps1), "ps1", "--course", str(course)],
-        capture_output=True, text=True, env=_env(), timeout=120,
-    )
-    assert refused.returncode == 2
-    assert "problem2.ipynb : aucune cellule de test notée" in refused.stderr
-    assert not (course / "source").exists() or not any((course / "source").iterdir())
-
     # problem1 as generated (its manual answers and task: manual items), plus a hidden test.
     out = _run([*CLI, "import-nbgrader", str(ps1 / "problem1.ipynb"), "ps1", "--course", str(course)], course)
     assert "1 hidden checks, 3 points, 7 points graded by hand, data files jupyter.png" in out.stdout
@@ -508,3 +513,116 @@ def test_the_cli_imports_or_refuses_naming_the_cell(tmp_path):
     assert refused.returncode == 2
     assert "bad.ipynb, cellule 1 (grade_id « t ») : cellule AUTOTEST" in refused.stderr
     assert not (course / "source" / "tp_bad").exists()
+
+
+# Written answers to problem2's two parts (graded by hand in nbgrader), by student.
+ESSAYS = {
+    "alice": {"part-a": "It computes Fibonacci numbers recursively.", "part-b": "Negative inputs never reach a base case."},
+    "bob": {"part-a": "It sorts the list."},  # part-b left as released
+}
+
+
+@pytest.mark.slow
+def test_nbgrader_quickstart_whole_ps1_with_its_all_manual_problem2(tmp_path):
+    """ps1 imported whole: problem2 (two written answers, 3 points, no test cell) becomes a
+    TP of manual items only. It releases (automatic total 0), grades to 0 of 0 with 3
+    points pending, is scored in Formgrader's gradebook, and counts once scored there."""
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from autograder.nbgrader_export import _alembic_on_path, read_back
+    from tests.core.course_builder import StudentRepo
+
+    _run([sys.executable, "-m", "nbgrader", "quickstart", "course101"], tmp_path, 300)
+    ps1 = tmp_path / "course101" / "source" / "ps1"
+    course = tmp_path / "course"
+    course.mkdir()
+    shutil.copyfile(CONFIG, course / "nbgrader_config.py")
+    out = _run([*CLI, "import-nbgrader", str(ps1), "ps1", "--course", str(course)], course).stdout
+    assert "problem1.ipynb -> " in out and "3 points, 7 points graded by hand" in out
+    assert "problem2.ipynb -> " in out and "0 public and 0 hidden checks, 0 points, 3 points graded by hand" in out
+    assert "`autograder release ps1_problem1`" in out and "`autograder release ps1_problem2`" in out
+    cfg = TPConfig.load(course / "source" / "ps1_problem2" / "tp.toml")
+    assert [(m.grade_id, m.points) for m in cfg.manual] == [("part-a", 1.0), ("part-b", 2.0)]
+
+    # Released: the run of both views is the check (automatic total 0), the answers cleared.
+    rel = _run([*CLI, "release", "ps1_problem2", "--course", str(course)], course).stdout
+    assert "(automatic; + 3 points graded by hand in Formgrader)" in rel
+    released = json.loads((course / "release" / "ps1_problem2" / "ps1_problem2.ipynb").read_text(encoding="utf-8"))
+    assert "fibonnaci" not in json.dumps(released)  # the solution's written answer is not released
+
+    # A class of two, graded by grade-class.
+    rows = ["student_id,name,repo,branch,email"]
+    for sid, answers in ESSAYS.items():
+        repo = StudentRepo(tmp_path / "repos" / sid)
+        repo.commit({"ps1_problem2/ps1_problem2.ipynb": _answered(released, answers)}, "rendu", date="2026-11-30T18:00:00+01:00")
+        rows.append(f"{sid},Élève {sid},{repo.path},main,{sid}@etu.example.fr")
+    (tmp_path / "roster.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    klass = tmp_path / "class"
+    graded = _run(
+        [*CLI, "grade-class", "--roster", str(tmp_path / "roster.csv"), "--tp", "ps1_problem2",
+         "--deadline", "2026-12-01T23:59:00+01:00", "--out", str(klass), "--course", str(course)],
+        course,
+    ).stdout
+    assert "2 notés sur 2" in graded and "Sans note ou à zéro" not in graded  # 0 of 0 is no zero to look at
+
+    report = klass / "students" / "alice" / "report"
+    grade = json.loads((report / "grade.json").read_text(encoding="utf-8"))
+    assert (grade["score"], grade["max_score"], grade["manual_pending"], grade["problems"]) == (0, 0, 3, [])
+    assert [(t["name"], t["autograder_status"], t["max_score"]) for t in grade["tests"]] == [
+        ("part-a", "pending-manual", 1), ("part-b", "pending-manual", 2)
+    ]
+    feedback = (report / "feedback.md").read_text(encoding="utf-8")
+    assert "(+ 3 pts à corriger à la main)" in feedback and "toutes ses parties sont corrigées à la main" in feedback
+    assert "n'a pu être exécutée" not in feedback
+    page = (report / "feedback.html").read_text(encoding="utf-8")
+    assert "à corriger à la main" in page and 'role="progressbar"' not in page  # no automatic score to draw
+    import xml.etree.ElementTree as ET
+
+    suite = ET.parse(report / "junit.xml").getroot().find("testsuite")
+    assert (suite.get("tests"), suite.get("skipped"), suite.get("failures")) == ("2", "2", "0")
+
+    # Pending everywhere, out of 3.
+    with open(klass / "grades.csv", encoding="utf-8") as f:
+        grades = {r["student_id"]: r for r in csv.DictReader(f)}
+    alice = grades["alice"]
+    assert (alice["final_score"], alice["max_score"], alice["manual_max_score"], alice["final_max_score"]) == ("0", "0", "3", "3")
+    assert alice["review"] == "part-a à corriger à la main (1 pts); part-b à corriger à la main (2 pts)"
+    with open(klass / "moodle.csv", encoding="utf-8") as f:
+        moodle = {r[0]: r for r in csv.reader(f)}
+    assert moodle["alice"][4] == "0 / 3 — part-a à corriger à la main (1 pts); part-b à corriger à la main (2 pts)"
+
+    # Formgrader: the assignment worth 3, both parts manual grade cells needing grading.
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(klass)).load_config()
+    with _alembic_on_path():
+        api = NbGraderAPI(coursedir=CourseDirectory(config=config))
+        (assignment,) = api.get_assignments()
+        submissions = api.get_submissions("ps1_problem2")
+    assert assignment["max_score"] == 3
+    assert sorted((s["student"], s["needs_manual_grade"], s["score"]) for s in submissions) == [
+        ("alice", True, 0), ("bob", True, 0)
+    ]
+    nb = json.loads((klass / "autograded" / "alice" / "ps1_problem2" / "ps1_problem2.ipynb").read_text(encoding="ascii"))
+    cells = {c["metadata"]["nbgrader"]["grade_id"]: c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade")}
+    assert sorted(cells) == ["part-a", "part-b"] and "Fibonacci" in cells["part-a"]["source"]
+    assert [cells[g]["metadata"]["nbgrader"]["points"] for g in ("part-a", "part-b")] == [1.0, 2.0]
+
+    # The instructor scores alice in Formgrader's gradebook; merge-class counts it.
+    with _alembic_on_path(), Gradebook(f"sqlite:///{klass / 'gradebook.db'}") as gb:
+        gb.find_grade("part-a", "ps1_problem2", "ps1_problem2", "alice").manual_score = 1.0
+        gb.find_grade("part-b", "ps1_problem2", "ps1_problem2", "alice").manual_score = 1.5
+        gb.find_comment("part-b", "ps1_problem2", "ps1_problem2", "alice").manual_comment = "and large inputs?"
+        gb.db.commit()
+    _run([*CLI, "merge-class", "--tp", "ps1_problem2", "--out", str(klass), "--course", str(course)], course)
+    with open(klass / "grades.csv", encoding="utf-8") as f:
+        grades = {r["student_id"]: r for r in csv.DictReader(f)}
+    assert (grades["alice"]["final_score"], grades["alice"]["manual_score"], grades["alice"]["final_max_score"]) == ("2.5", "2.5", "3")
+    assert (grades["bob"]["final_score"], grades["bob"]["manual_score"]) == ("0", "0")
+    with open(klass / "moodle.csv", encoding="utf-8") as f:
+        moodle = {r[0]: r for r in csv.reader(f)}
+    assert moodle["alice"][3] == "2.5"
+    assert moodle["alice"][4] == "2,5 / 3 — part-a 1 / 1 (à la main); part-b 1,5 / 2 (à la main) « and large inputs? »"
+    summary = (klass / "summary.html").read_text(encoding="utf-8")
+    assert "<td>2,5 / 3</td>" in summary and "<td>0 / 3</td>" in summary
+    assert read_back(klass / "gradebook.db", "ps1_problem2") == {"alice": 2.5, "bob": 0.0}

@@ -26,6 +26,7 @@ from autograder.render.strings import (
     manual_rows,
     manual_score_line,
     needs_review,
+    no_checks_line,
     norm_lang,
     percent,
     short_sha,
@@ -137,10 +138,13 @@ def _header(report: GradeReport, lang: str, tz: str | None) -> list[str]:
         f'<p class="score-line">{esc(score_line)}'
         + (f' <span class="tag">{esc(manual_score_line(report, lang))}</span>' if report.manual else "")
         + "</p>",
-        f'<div class="bar" role="progressbar" aria-label="{esc(tr("score_bar", lang))}" '
-        f'aria-valuemin="0" aria-valuemax="100" aria-valuenow="{pct:.0f}">'
-        f'<div class="fill{level}" style="width: {pct:.1f}%"></div></div>',
     ]
+    if report.max_score > 0:  # a TP of items graded by hand only has no automatic score to draw
+        out.append(
+            f'<div class="bar" role="progressbar" aria-label="{esc(tr("score_bar", lang))}" '
+            f'aria-valuemin="0" aria-valuemax="100" aria-valuenow="{pct:.0f}">'
+            f'<div class="fill{level}" style="width: {pct:.1f}%"></div></div>'
+        )
     c = report.commit
     sha = _code(short_sha(c.sha)) if c.sha else esc(tr("no_commit", lang))
     commit = trh("commit_line", lang, sha=sha)
@@ -160,7 +164,7 @@ def _header(report: GradeReport, lang: str, tz: str | None) -> list[str]:
 def _results(report: GradeReport, lang: str) -> list[str]:
     out = [f"<h2>{esc(tr('results', lang))}</h2>"]
     if not report.checks:
-        return [*out, f"<p>{esc(tr('no_checks', lang))}</p>"]
+        return [*out, f"<p>{esc(no_checks_line(report, lang))}</p>"]
     head = (
         f'<tr><th class="it">{esc(tr("item", lang))}</th><th>{esc(tr("check", lang))}</th>'
         f'<th class="num">{esc(tr("points", lang))}</th><th>{esc(tr("status", lang))}</th></tr>'

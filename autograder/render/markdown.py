@@ -25,6 +25,7 @@ from autograder.render.strings import (
     manual_rows,
     manual_score_line,
     needs_review,
+    no_checks_line,
     norm_lang,
     short_sha,
     shorten,
@@ -107,7 +108,7 @@ def _header(report: GradeReport, lang: str, tz: str | None) -> list[str]:
 def _results(report: GradeReport, lang: str) -> list[str]:
     lines = [f"## {tr('results', lang)}", ""]
     if not report.checks:
-        return [*lines, tr("no_checks", lang), ""]
+        return [*lines, no_checks_line(report, lang), ""]
     head = [tr("item", lang), tr("check", lang), tr("points", lang), tr("status", lang)]
     for item, checks in group_by_item(report.checks):
         score = sum(c.score for c in checks)

@@ -38,6 +38,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "failed": "échouée",
         "error": "erreur",
         "no_checks": "Aucune vérification n'a pu être exécutée.",
+        "no_checks_manual": "Ce TP n'a aucune vérification automatique : toutes ses parties sont corrigées à la main.",
         "all_passed": "Toutes les vérifications sont réussies.",
         "details": "Vérifications à revoir",
         "no_message": "(pas de message)",
@@ -89,6 +90,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "failed": "failed",
         "error": "error",
         "no_checks": "No check could be run.",
+        "no_checks_manual": "This TP has no automatic check: every item is graded by hand.",
         "all_passed": "All checks passed.",
         "details": "Checks to review",
         "no_message": "(no message)",
@@ -284,3 +286,9 @@ def footer_parts(report: GradeReport, lang: str, tz: str | None = None) -> list[
     if report.grader_version:
         parts.append(tr("version", lang, version=clean(report.grader_version)))
     return parts
+
+
+def no_checks_line(report: GradeReport, lang: str) -> str:
+    """What a report without checks says: a TP made only of items graded by hand has none by
+    design, any other lost them (the notebook or the kernel failed)."""
+    return tr("no_checks_manual" if report.manual else "no_checks", lang)

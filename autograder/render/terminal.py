@@ -35,6 +35,7 @@ from autograder.render.strings import (
     manual_rows,
     manual_score_line,
     needs_review,
+    no_checks_line,
     norm_lang,
     short_sha,
     status_label,
@@ -199,7 +200,7 @@ def _problems(report: GradeReport, lang: str, full: bool) -> list[RenderableType
 
 def _results_table(report: GradeReport, lang: str) -> list[RenderableType]:
     if not report.checks:
-        return [Text(""), safe(tr("no_checks", lang))]
+        return [Text(""), safe(no_checks_line(report, lang))]
     table = Table(title=for_terminal(tr("results", lang)), title_justify="left", expand=False)
     table.add_column(for_terminal(tr("item", lang)))
     table.add_column(for_terminal(tr("check", lang)), overflow="fold")
@@ -287,19 +288,24 @@ def class_view(results: list[dict], lang: str = "fr", limit: int = 20) -> Group:
     """What `grade-class` prints at the end: how many were graded, the mean, and each
     student left without a real grade (a zero, no submission, a grader error) with the
     reason moodle.csv gives them, so the instructor sees what to look at first."""
-    from autograder.gradebook import moodle_comment
+    from autograder.gradebook import class_out_of, moodle_comment
 
     lang = norm_lang(lang)
     graded = [r for r in results if r.get("status") == "graded"]
     scores = [float(r.get("final_score") or 0.0) for r in graded]
-    max_score = max((float(r.get("max_score") or 0.0) for r in graded), default=0.0)
+    max_score = class_out_of(graded) or 0.0  # final scores count the points graded by hand
     mean = sum(scores) / len(scores) if scores else 0.0
     if lang == "fr":
         head = f"{len(graded)} notés sur {len(results)} — moyenne des notés : {fmt_points(mean, max_score, lang)}"
     else:
         head = f"{len(graded)} of {len(results)} graded — mean of the graded: {fmt_points(mean, max_score, lang)}"
     parts: list[RenderableType] = [safe(head, "bold")]
-    flagged = [r for r in results if r.get("status") != "graded" or not float(r.get("final_score") or 0.0)]
+    # A zero is flagged where there were automatic points to earn (a TP of items graded by
+    # hand only is at 0 until Formgrader).
+    flagged = [
+        r for r in results
+        if r.get("status") != "graded" or (not float(r.get("final_score") or 0.0) and float(r.get("max_score") or 0.0) > 0)
+    ]
     if flagged:
         title = "Sans note ou à zéro" if lang == "fr" else "No grade or zero"
         table = Table(title=for_terminal(title), title_justify="left")

@@ -308,7 +308,9 @@ def test_a_manual_item_is_pending_in_the_class_outputs_until_graded(manual_class
     assert rows["s1"]["review"] == "commentaire à corriger à la main (2 pts)"
     with open(out / "moodle.csv", encoding="utf-8") as f:
         moodle = {row[0]: row for row in csv.reader(f)}
-    assert moodle["s1"][3] == "7" and moodle["s1"][4] == "7 / 7 — commentaire à corriger à la main (2 pts)"
+    # Moodle's grade and its comment are out of the automatic total plus the points graded by hand.
+    assert rows["s1"]["final_max_score"] == "9"
+    assert moodle["s1"][3] == "7" and moodle["s1"][4] == "7 / 9 — commentaire à corriger à la main (2 pts)"
 
 
 def test_formgrader_has_a_manual_grade_cell_for_the_item(manual_class):
@@ -360,6 +362,9 @@ def test_a_manual_score_set_in_the_gradebook_counts_in_the_class_outputs(manual_
     with open(out / "moodle.csv", encoding="utf-8") as f:
         moodle = {row[0]: row for row in csv.reader(f)}
     assert moodle["s1"][3] == "8.5"
+    assert moodle["s1"][4] == "8,5 / 9 — commentaire 1,5 / 2 (à la main) « juste, mais sans les chiffres »"
+    assert moodle["s2"][4] == "7 / 9 — commentaire à corriger à la main (2 pts)"
+    assert (rows["s1"]["final_max_score"], rows["s2"]["final_max_score"]) == ("9", "9")
     summary = (out / "summary.html").read_text(encoding="utf-8")
     assert "commentaire 1,5 / 2 (à la main)" in summary and "<td>8,5 / 9</td>" in summary
     # The rebuilt gradebook keeps the score, and Formgrader's total agrees with final_score.

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from autograder import __version__
-from autograder.checks.device import select_device
 from autograder.config import ConfigError, GradeOptions, TPConfig
 from autograder.course import TP, Course, DataFile
+from autograder.device import select_device
 from autograder.forkserver import Forker
 from autograder.gitread import SubmissionReadError, read_submission
 from autograder.graft import ORIGIN_ANSWER, ORIGIN_SCRATCH, graft

@@ -6,6 +6,10 @@ from typing import Any
 
 import numpy as np
 
+from autograder.device import select_device
+
+__all__ = ["select_device", "tolerance_for", "dtype_name"]  # select_device: the engine's, for check authors
+
 _DEVICES = ("cpu", "cuda")
 
 # Relative tolerance for comparing a result computed in `dtype` with a float64 reference.
@@ -19,37 +23,6 @@ _BASE_TOL = {
 }
 # cuDNN convolutions may run float32 in TF32 (10-bit mantissa) by default on recent GPUs.
 _CUDA_FACTOR = {"float32": 5.0}
-
-
-def select_device(choice: str = "auto") -> str:
-    """`"auto"` picks CUDA when torch sees a GPU; asking for CUDA without one is an error.
-
-    Failing loudly matters: silently falling back to the CPU would change timings and
-    tolerances without anyone noticing.
-    """
-    import torch
-
-    wanted = str(choice).strip().lower()
-    if wanted == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if wanted == "cpu":
-        return "cpu"
-    if wanted == "cuda" or wanted.startswith("cuda:"):
-        if not torch.cuda.is_available():
-            raise ValueError(
-                f"device {choice!r} was requested but torch.cuda.is_available() is False "
-                f"(no GPU visible, or a CPU-only torch {torch.__version__}); "
-                "use device 'auto' or 'cpu'"
-            )
-        if wanted != "cuda":
-            index = wanted.split(":", 1)[1]
-            count = torch.cuda.device_count()
-            if not index.isdigit() or int(index) >= count:
-                raise ValueError(
-                    f"device {choice!r} does not exist: {count} CUDA device(s) visible"
-                )
-        return wanted
-    raise ValueError(f"unknown device {choice!r}: expected 'auto', 'cpu', 'cuda' or 'cuda:N'")
 
 
 def dtype_name(dtype: Any) -> str:

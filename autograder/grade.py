@@ -174,7 +174,7 @@ def grade_job(
             submission = Submission(None, None, unavailable=reason)
         else:
             spec = slot_spec(job.tp, job.data_files, options, device)
-            slot = pool.acquire() if pool is not None and pool.spec == spec else launch(spec)
+            slot = pool.acquire(spec) if pool is not None else launch(spec)
             stack.callback(slot.close, options.keep_workdir)
             kernel, sb, runtime = slot.kernel, slot.plan, slot.runtime
             sandbox_info = sb.info

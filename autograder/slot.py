@@ -15,11 +15,12 @@ import os
 import shutil
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from autograder import cgroup
 from autograder.course import DataFile
+from autograder.errors import AutograderError
 from autograder.forkserver import ForkedKernel, Forker, ForkServer
 from autograder.kernel import Kernel, KernelDead
 from autograder.results import Message
@@ -245,6 +246,22 @@ def launch(spec: SlotSpec, forkserver: Forker | None = None) -> Slot:
     return slot
 
 
+class PoolMismatch(AutograderError):
+    """A grading was handed a kernel pool made for other options: a grader bug, not the student's."""
+
+    def __init__(self, pool: SlotSpec, wanted: SlotSpec):
+        differ = ", ".join(f.name for f in fields(SlotSpec) if getattr(pool, f.name) != getattr(wanted, f.name))
+        super().__init__(
+            Message(
+                fr=f"erreur du correcteur : le pool de noyaux a été préparé pour d'autres options ({differ}) ; "
+                "préparez-le avec les options de la notation (pool_for_tp(tp, options))",
+                en=f"grader error: the kernel pool was made for other options ({differ}); "
+                "make it with the grading's options (pool_for_tp(tp, options))",
+            )
+        )
+        self.differ = differ
+
+
 class KernelPool:
     """Keeps one slot starting in the background. Use as a context manager."""
 
@@ -259,7 +276,12 @@ class KernelPool:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ag-kernel")
         self._next: Future[Slot] | None = self._executor.submit(launch, spec, self.forkserver)
 
-    def acquire(self) -> Slot:
+    def acquire(self, spec: SlotSpec | None = None) -> Slot:
+        """The next warm slot. `spec`, when given, is the kernel the caller needs: a pool
+        started for another one (other limits, data, device, launcher) is the caller's
+        mistake, said as such, never quietly replaced by a kernel started on the side."""
+        if spec is not None and spec != self.spec:
+            raise PoolMismatch(self.spec, spec)
         assert self._next is not None, "pool closed"
         slot = self._next.result()
         self._next = self._executor.submit(launch, self.spec, self.forkserver)

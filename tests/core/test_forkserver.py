@@ -55,6 +55,23 @@ def test_forked_kernel_has_the_preload_without_a_name_for_it(slot):
     assert got == [True, False]
 
 
+def test_a_pool_made_for_other_options_is_refused_not_replaced(pool):
+    """A grading that needs another kernel (here a tighter memory budget) says the pool is
+    wrong; it used to start a kernel on the side and pay a cold start per student."""
+    import dataclasses
+
+    from autograder.errors import AutograderError
+    from autograder.slot import PoolMismatch
+
+    other = dataclasses.replace(SPEC, limits=dataclasses.replace(LIMITS, memory_mb=1024))
+    with pytest.raises(PoolMismatch) as info:
+        pool.acquire(other)
+    assert isinstance(info.value, AutograderError) and info.value.differ == "limits"
+    assert "erreur du correcteur" in info.value.text("fr") and "(limits)" in info.value.text("en")
+    same = pool.acquire(SPEC)  # the pool's own spec is served as before
+    same.close()
+
+
 def test_each_fork_gets_its_own_numpy_random_state(pool):
     a, b = pool.acquire(), pool.acquire()
     try:

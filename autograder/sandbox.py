@@ -392,6 +392,7 @@ def plan(
     what a kernel forked from the fork server sets up itself (`rlimits`, `isolation`),
     with `new_root` an empty folder to mount its root on.
     """
+    _refuse_long_socket_paths(runtime_dir)
     if launcher == "fork":
         return _plan_fork(mode, workdir=workdir, runtime_dir=runtime_dir, python=python, limits=limits,
                           device=device, uid=uid, new_root=new_root)
@@ -531,6 +532,31 @@ def _host_landlock_note(level: str, isolated: bool) -> str:
         + ("no signal or abstract socket beyond the sandbox (ABI 6); " if abi >= 6 else "")
         + ("no PID namespace: the kernel sees the machine's process list; " if level == "landlock" else "")
         + "no /dev/shm (POSIX shared memory)"
+    )
+
+
+#: Linux's bound on a unix socket's path (sun_path: 108 bytes with the final NUL).
+SOCKET_PATH_MAX = 107
+
+
+def _refuse_long_socket_paths(runtime_dir: Path) -> None:
+    """The kernel's IPC sockets (`<socket folder>/k-<n>`) must fit in a unix socket path:
+    under a deep TMPDIR they do not, and the kernel would fail to start with only zmq's
+    'File name too long' to say why. Named before any start, with the fix."""
+    from autograder.kernel import kernel_socket_dir
+
+    longest = f"{kernel_socket_dir(runtime_dir) / 'k'}-99"
+    if len(os.fsencode(longest)) <= SOCKET_PATH_MAX:
+        return
+    from autograder.config import ConfigError
+
+    raise ConfigError(
+        Message(
+            fr=f"le dossier temporaire du correcteur est trop profond : les sockets du noyau ({longest}) dépasseraient "
+            f"les {SOCKET_PATH_MAX} octets d'un chemin de socket unix. Donnez à TMPDIR un chemin plus court (par exemple /tmp)",
+            en=f"the grader's temporary folder is too deep: the kernel's sockets ({longest}) would exceed the "
+            f"{SOCKET_PATH_MAX} bytes of a unix socket path. Give TMPDIR a shorter path (e.g. /tmp)",
+        )
     )
 
 

@@ -206,7 +206,8 @@ needs_setpriv = pytest.mark.skipif(
 
 
 def grade_without_sys_admin(course_root: Path, repo: Path, ref: str, tp: str, out: Path, *extra: str,
-                            wrapper: list[str] | None = None, env: dict[str, str] | None = None) -> dict:
+                            wrapper: list[str] | None = None, env: dict[str, str] | None = None,
+                            printed: list[str] | None = None) -> dict:
     """`autograder grade` as a Docker runner has it: root without CAP_SYS_ADMIN, or run
     through `wrapper` (the seccomp stand-in for Docker's profile, a non-root user)."""
     if wrapper is None:
@@ -215,6 +216,8 @@ def grade_without_sys_admin(course_root: Path, repo: Path, ref: str, tp: str, ou
            "--repo", str(repo), "--ref", ref, "--tp", tp, "--out", str(out), *extra]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    if printed is not None:
+        printed.append(proc.stdout + proc.stderr)
     return json.loads((out / "grade.json").read_text("utf-8"))
 
 
@@ -380,18 +383,28 @@ def _own(user: NewUser) -> None:
 @needs_landlock
 def test_a_non_root_grader_grades_at_the_landlock_level():
     """A student or a JupyterHub user: no root. Where user namespaces are allowed (here) the
-    kernel gets bwrap with Landlock stacked under it; where they are not, the landlock level."""
+    kernel gets bwrap with Landlock stacked under it; where they are not, the landlock level.
+    Its TMPDIR holds a root grader's leftovers (0700 `ag-run-*`, `ag-git-*` of a grader
+    killed with -9, as in a shared /tmp): they are not this user's to sweep, and never make
+    it fail nor talk of free space (issue 14 item 3)."""
+    printed: list[str] = []
     with a_new_user() as user:
         course = build_course(user.base / "course")
         repo = StudentRepo(user.base / "student")
         blank = repo.commit({notebook_path(): student_notebook()}, "sujet")
         sol = repo.commit({notebook_path(): student_notebook(SOLUTION)}, "rendu")
         _own(user)
+        roots = [user.base / "tmp" / "ag-run-left-by-root", user.base / "tmp" / "ag-git-left-by-root"]
+        for folder in roots:  # root's, 0700, their grader gone (a pid that cannot exist)
+            folder.mkdir(mode=0o700)
+            (folder / ".ag-owner").write_text("999999999 1\n")
         extra = ("--cell-timeout", "30", "--total-timeout", "120", "--sandbox", "strict")
         got = grade_without_sys_admin(course.root, repo.path, sol, MINI, user.base / "out", *extra,
-                                      wrapper=user.prefix(), env=user.env())
+                                      wrapper=user.prefix(), env=user.env(), printed=printed)
         untouched = grade_without_sys_admin(course.root, repo.path, blank, MINI, user.base / "out-blank", *extra,
-                                            wrapper=user.prefix(), env=user.env())
+                                            wrapper=user.prefix(), env=user.env(), printed=printed)
+        assert all(folder.is_dir() and folder.stat().st_uid == 0 for folder in roots)
+    assert not any(w in text for text in printed for w in ("free space", "espace", "Permission denied")), printed
     assert got["sandbox"]["level"] in ("landlock", "bwrap"), got["sandbox"]  # bwrap: user namespaces
     assert got["sandbox"]["landlock_abi"] == ABI, got["sandbox"]  # its own level, or stacked under bwrap
     assert not got["sandbox"]["user_switched"] and got["sandbox"]["network_isolated"], got["sandbox"]
@@ -516,3 +529,23 @@ def test_a_spawned_kernel_without_bwrap_confines_itself_too(tmp_path, level):
     assert got["score"] == got["max_score"] == MAX_SCORE
     assert not list(tmp_path.glob("leak*")), "the spawned kernel wrote outside its work dir"
     assert grade(blank, tmp_path / "blank")["score"] == 0
+
+
+@pytest.mark.slow
+@needs_landlock
+@pytest.mark.parametrize("where", ["user-namespaces", "no-namespaces"])
+def test_the_corpus_holds_for_a_non_root_grader(where):
+    """Issue 14 item 4: the corpus's network, reading, signal and forging entries, run by a
+    user created by the test (pytest itself as that user: its HOME and TMPDIR, no cache, no
+    bytecode written in the repo), with user namespaces (bwrap, Landlock stacked) and
+    without them (the landlock level; LANDLOCK_DIFFERS says what it stops otherwise)."""
+    selection = " or ".join(f"[{name}]" for name in CORPUS_UNDER_DOCKER_PROFILE)
+    with a_new_user() as user:
+        _own(user)
+        # A short --basetemp: pytest's own (TMPDIR/pytest-of-<user>/...) puts the kernels'
+        # IPC sockets past Linux's 107-byte path bound (the grader refuses that, naming TMPDIR).
+        cmd = [*user.prefix(where), sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
+               f"--basetemp={user.base / 'p'}", "-m", "not slow", "tests/hostile/test_corpus.py", "-k", selection]
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1200, env=user.env())
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert f"{len(CORPUS_UNDER_DOCKER_PROFILE)} passed" in proc.stdout, proc.stdout[-2000:]

@@ -363,3 +363,16 @@ def test_spawn_without_namespaces_confines_itself_with_landlock(dirs, monkeypatc
     with pytest.raises(ConfigError) as refused:
         plan("auto", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits(), launcher="spawn")
     assert "/root" in refused.value.message.en and "chmod o+x" in refused.value.message.en
+
+
+def test_a_temporary_folder_too_deep_for_the_kernel_sockets_is_named(tmp_path):
+    """A TMPDIR so deep that the kernel's IPC socket paths pass Linux's 107 bytes: the kernel
+    used to fail at start with zmq's 'File name too long'; now the grader names it first."""
+    from autograder.config import ConfigError
+
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    for launcher in ("fork", "spawn"):
+        with pytest.raises(ConfigError) as refused:
+            plan("auto", workdir=deep / "work", runtime_dir=deep / "run", python=kernel_python(), limits=Limits(),
+                 launcher=launcher, new_root=deep / "root")
+        assert "TMPDIR" in refused.value.message.fr and "107" in refused.value.message.en

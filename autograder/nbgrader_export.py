@@ -16,6 +16,7 @@ applied to the results by `apply_reviews`, and carried over when the gradebook i
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -34,19 +35,31 @@ from autograder.results import Message
 from autograder.sanitize import sanitize_notebook
 
 GRADEBOOK = "gradebook.db"
-NBGRADER_CONFIG = """\
+NO_NOTEBOOK = "graded-by-autograder_nbgrader-must-not-convert-this-folder"
+NBGRADER_CONFIG = f"""\
 # Open this class folder in Formgrader: `jupyter lab` (or `jupyter server`) here, then the
 # Formgrader tab. The course root is this file's folder: the class folder may be moved.
+#
+# autograder graded these notebooks, not nbgrader: Formgrader is for reviewing them. So
+# that no nbgrader step can overwrite them, its converters (Generate, Autograde, Generate
+# Feedback, and `nbgrader generate_assignment/autograde/...` run here) match no notebook
+# and stop with "No notebooks were matched by '.../{NO_NOTEBOOK}.ipynb'" before writing
+# anything; with no course id and no release/ folder, Formgrader offers no Release or
+# Collect (no exchange). Rebuild the grades with `autograder merge-class` instead.
 import os
 
 c = get_config()  # noqa: F821
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.notebook_id = "{NO_NOTEBOOK}"
+c.CourseDirectory.course_id = ""
 """
 MANUAL_COMMENT = "À corriger à la main / to be graded by hand (tp.toml [[manual]])"
 SOURCE_README = """\
 This folder exists so that nbgrader's Formgrader lists the assignment `{tp}`.
 The notebooks were graded by autograder (`autograder grade-class`), not by nbgrader:
-do not use Formgrader's Generate, Release or Autograde buttons on this class folder.
+Formgrader's Generate and Autograde buttons stop with "No notebooks were matched"
+(nbgrader_config.py makes them match none, so they cannot overwrite these notebooks),
+and it offers no Release or Collect (no exchange).
 Review scores and comments in Manage Submissions, then rebuild grades.csv, moodle.csv
 and summary.html with `autograder merge-class --tp {tp} --out <this folder>`.
 """
@@ -370,6 +383,34 @@ def _mark_submitted(folder: Path, result: dict[str, Any], stamp: str | None) -> 
         ts.unlink(missing_ok=True)
 
 
+def stable_id(*parts: str) -> str:
+    """An nbgrader row id (32 hex digits) that the same class gives at every export: the
+    gradebook is rebuilt from the results each time, and Formgrader's links name these ids."""
+    return hashlib.sha256("\0".join(("autograder", *parts)).encode("utf-8")).hexdigest()[:32]
+
+
+def _add_submission(gb: Any, tp: str, sid: str, stamp: str | None) -> None:
+    """nbgrader's `Gradebook.add_submission`, with stable ids in place of random ones: a
+    link to a student's notebook (/formgrader/submissions/<id>) and the ids its page saves
+    grades and comments to stay valid when grade-class or merge-class rebuilds the gradebook."""
+    from nbgrader.api import Comment, Grade, SubmittedAssignment, SubmittedNotebook
+    from nbgrader.utils import parse_utc
+
+    extra = {"timestamp": parse_utc(stamp)} if stamp else {}
+    submission = SubmittedAssignment(
+        id=stable_id("submission", tp, sid), assignment=gb.find_assignment(tp), student=gb.find_student(sid), **extra
+    )
+    for notebook in submission.assignment.notebooks:
+        nb_id = stable_id("notebook", tp, sid, notebook.name)
+        nb = SubmittedNotebook(id=nb_id, notebook=notebook, assignment=submission)
+        for cell in notebook.grade_cells:
+            Grade(id=stable_id("grade", nb_id, cell.name), cell_id=cell.id, notebook=nb)
+        for cell in notebook.solution_cells:
+            Comment(id=stable_id("comment", nb_id, cell.name), cell_id=cell.id, notebook=nb)
+    gb.db.add(submission)
+    gb.db.commit()
+
+
 def write_nbgrader_gradebook(
     out: Path,
     results: list[dict[str, Any]],
@@ -403,7 +444,7 @@ def write_nbgrader_gradebook(
             first, _, last = (r.get("name") or "").partition(" ")
             gb.update_or_create_student(sid, first_name=first or None, last_name=last or None, email=r.get("email") or None)
             stamp = _timestamp(r)
-            gb.add_submission(tp, sid, **({"timestamp": stamp} if stamp else {}))
+            _add_submission(gb, tp, sid, stamp)
             auto = item_scores(r, items)
             for item in items:
                 grade = gb.find_grade(item, nb_name, tp, sid)

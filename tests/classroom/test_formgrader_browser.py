@@ -321,6 +321,16 @@ def test_formgrader_review_of_a_moved_class_reaches_grades_csv(hostile_class, tm
                 driver.set_page_load_timeout(60)
                 driver.get(f"{base}/formgrader?token={TOKEN}")
                 driver.get(f"{base}/formgrader/manage_assignments")
+                _wait(driver, "the assignment's submissions link", lambda: driver.find_element(
+                    By.CSS_SELECTOR, f"a[href$='/formgrader/manage_submissions/{MINI}']"))
+                # No Release or Collect (no exchange); Generate stops before writing anything.
+                assert not driver.find_elements(By.CSS_SELECTOR, ".glyphicon-cloud-upload, .glyphicon-cloud-download")
+                driver.find_element(By.CSS_SELECTOR, ".glyphicon-education").click()
+                _wait(driver, "Generate's error naming the reason", lambda: [
+                    m for m in driver.find_elements(By.ID, "error-modal")
+                    if "No notebooks were matched" in m.text and "graded-by-autograder" in m.text])
+                assert not (moved / "release").exists()
+                driver.get(f"{base}/formgrader/manage_assignments")
                 link = _wait(driver, "the assignment's submissions link", lambda: driver.find_element(
                     By.CSS_SELECTOR, f"a[href$='/formgrader/manage_submissions/{MINI}']"))
                 link.click()
@@ -362,6 +372,13 @@ def test_formgrader_review_of_a_moved_class_reaches_grades_csv(hostile_class, tm
     assert float(row["final_score"]) == MAX_SCORE - 3 + 1.5
     assert float(row["auto_final_score"]) == MAX_SCORE
     assert row["review"] == f"add 3 → 1,5 « {comment} »"
+    # merge-class rebuilt the gradebook: the notebook's Formgrader link is still the same.
+    from nbgrader.api import Gradebook
+
+    from autograder.nbgrader_export import _alembic_on_path
+
+    with _alembic_on_path(), Gradebook(f"sqlite:///{moved / 'gradebook.db'}") as gb:
+        assert gb.find_submission_notebook_by_id(submission_id).student.id == STUDENT
     # The original folder was not the one Formgrader wrote to.
     with open(hostile_class / "grades.csv", encoding="utf-8") as f:
         assert float(next(csv.DictReader(f))["final_score"]) == MAX_SCORE

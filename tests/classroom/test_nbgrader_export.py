@@ -164,6 +164,53 @@ def test_nbgrader_api_lists_the_assignment_and_its_graded_submissions(graded_cla
     ]
 
 
+def _submission_ids(out: Path) -> dict[str, tuple[str, str, list[str]]]:
+    """Student -> (submission id, notebook submission id, grade ids): what Formgrader's links name."""
+    with _gradebook(out) as gb:
+        return {
+            s.student.id: (s.id, s.notebooks[0].id, sorted(g.id for g in s.notebooks[0].grades))
+            for s in gb.assignment_submissions(MINI)
+        }
+
+
+def test_formgrader_links_stay_the_same_when_the_gradebook_is_rebuilt(graded_class, tmp_path):
+    course, out = graded_class
+    before = _submission_ids(out)
+    assert _merge(course, out) == 0  # rebuilt from the results
+    assert _submission_ids(out) == before
+    # The same class exported to another folder gives the same links; another student's differ.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    results = [json.loads((out / "students" / sid / "result.json").read_text(encoding="utf-8")) for sid in before]
+    write_nbgrader_gradebook(elsewhere, results, tp=MINI, notebook=f"{MINI}.ipynb")
+    assert _submission_ids(elsewhere) == before
+    ids = [i for sub, nb, grades in before.values() for i in (sub, nb, *grades)]
+    assert len(set(ids)) == len(ids) and all(len(i) == 32 for i in ids)
+
+
+def test_nbgrader_steps_run_on_the_class_folder_stop_before_writing(graded_class):
+    """Formgrader's Generate and Autograde buttons (nbgrader's API calls behind them) match no
+    notebook and write nothing; Release and Collect are not offered (no exchange)."""
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    _, out = graded_class
+    autograded = out / "autograded" / "s2" / MINI / f"{MINI}.ipynb"
+    kept = (autograded.read_bytes(), (out / "gradebook.db").read_bytes())
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(out)).load_config()
+    with _alembic_on_path():
+        api = NbGraderAPI(coursedir=CourseDirectory(config=config))
+        (assignment,) = api.get_assignments()
+        assert (assignment["releaseable"], assignment["release_path"]) == (False, None)  # no Release, no Collect
+        for step in (lambda: api.generate_assignment(MINI), lambda: api.autograde(MINI, "s2"),
+                     lambda: api.generate_feedback(MINI, "s2")):
+            done = step()
+            assert not done["success"] and "graded-by-autograder" in done["log"], done
+    assert (autograded.read_bytes(), (out / "gradebook.db").read_bytes()) == kept
+    assert not (out / "release").exists() and not (out / "feedback").exists()
+
+
 def test_override_and_comment_flow_into_the_exports_beside_the_automatic_score(graded_class):
     course, out = graded_class
     with _gradebook(out) as gb:

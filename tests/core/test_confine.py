@@ -493,12 +493,15 @@ def _without(tmp_path: Path, *tools: str) -> dict[str, str]:
 
 
 @needs_landlock
-@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"), reason="the unshare level needs root and unshare")
 @pytest.mark.parametrize("level", ["unshare", "landlock"])
 def test_a_spawned_kernel_without_bwrap_confines_itself_too(tmp_path, level):
     """Issue 14: `--kernel-launch spawn` stacks Landlock + seccomp under `unshare`, and
     confines itself at the `landlock` level where neither bwrap nor unshare works (it used
     to be the `rlimits` level: no file or network confinement). grade.json says so."""
+    from autograder.sandbox import probe
+
+    if level == "unshare" and not (os.geteuid() == 0 and probe().unshare):
+        pytest.skip("the unshare level needs a root grader that may create namespaces")
     course = build_course(tmp_path / "course")
     repo = StudentRepo(tmp_path / "student")
     # A scratch cell copies what it can of the course to a folder of the grader's: Landlock

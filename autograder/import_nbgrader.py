@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import os
 import re
 import secrets
@@ -155,7 +156,7 @@ def _points(meta: dict[str, Any]) -> float | None:
             p = float(str(p))
         except ValueError:
             return None
-    return float(p) if p > 0 else None
+    return float(p) if 0 < p < math.inf else None  # nan and inf are no points
 
 
 # --------------------------------------------------------------------------- converting
@@ -257,6 +258,13 @@ def convert_notebook(
             if solution:
                 if not gid:
                     raise refuse("cellule réponse sans grade_id", "answer cell without a grade_id")
+                if kind != "code":  # nbgrader's own rule: a written answer is graded by hand
+                    raise refuse(
+                        "réponse markdown non notée (solution: true sans grade: true) : déclarez ses points "
+                        "pour qu'elle soit notée à la main",
+                        "markdown answer that is not graded (solution: true without grade: true): give it "
+                        "points to grade it by hand",
+                    )
                 if kind == "code":
                     last_answer = gid
                 cell["metadata"]["nbgrader"] = _nb_meta(gid, solution=True)

@@ -203,6 +203,9 @@ def test_manual_answers_and_tasks_become_manual_items_with_an_answer_cell(tmp_pa
         ([_answer(), _cell("code", SQUARES)], 1, "SOLUTION marker in a cell that is not an answer"),
         ([_answer(), _answer()], 1, "grade_id already used by cell 0"),
         ([_answer(), _cell("markdown", "ok?", grade=True, grade_id="md", points=1)], 1, "neither an answer nor code"),
+        ([_answer(), _cell("markdown", "?", solution=True, grade_id="essay")], 1, "markdown answer that is not graded"),
+        ([_answer(), _test("t", TEST_VISIBLE, points=float("inf"))], 1, "without positive points"),
+        ([_answer(), _test("t", TEST_VISIBLE, points="beaucoup")], 1, "without positive points"),
     ],
 )
 def test_what_cannot_be_converted_is_refused_naming_the_cell(cells, index, says):

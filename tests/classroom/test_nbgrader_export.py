@@ -262,6 +262,18 @@ def test_inconsistent_gradebook_is_refused_naming_student_and_item(graded_class,
     assert json.loads((out / "students" / "s2" / "result.json").read_text())["final_score"] == 4
 
 
+def test_a_damaged_gradebook_is_refused_and_nothing_is_lost(graded_class, capsys):
+    course, out = graded_class
+    before = {p: p.read_bytes() for p in (out / "grades.csv", out / "moodle.csv", out / "summary.html")}
+    (out / "gradebook.db").write_bytes(b"not a database, edited by hand\n" * 64)
+    assert _merge(course, out, lang="en") != 0
+    err = capsys.readouterr().err
+    assert "gradebook.db cannot be read" in err and "the automatic results (students/) are untouched" in err
+    assert {p: p.read_bytes() for p in before} == before
+    assert (out / "gradebook.db").read_bytes().startswith(b"not a database")
+    assert json.loads((out / "students" / "s2" / "result.json").read_text())["final_score"] == 4
+
+
 def _ghost(gb) -> None:
     gb.add_student("ghost")
     gb.add_submission(MINI, "ghost")

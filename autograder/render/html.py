@@ -139,7 +139,7 @@ def _header(report: GradeReport, lang: str, tz: str | None) -> list[str]:
         + (f' <span class="tag">{esc(manual_score_line(report, lang))}</span>' if report.manual else "")
         + "</p>",
     ]
-    if report.max_score > 0:  # a TP of items graded by hand only has no automatic score to draw
+    if report.max_score > 0 or not report.manual:  # a TP of manual items only has no automatic score to draw
         out.append(
             f'<div class="bar" role="progressbar" aria-label="{esc(tr("score_bar", lang))}" '
             f'aria-valuemin="0" aria-valuemax="100" aria-valuenow="{pct:.0f}">'

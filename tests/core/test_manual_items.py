@@ -200,3 +200,29 @@ def test_answer_cell_points_that_disagree_with_tp_toml_are_refused(tmp_path):
     with pytest.raises(ConfigError) as err:
         grade_notebook_dict(Course(course.root).tp(MINI), {"cells": []}, options=options())
     assert "cell commentaire is worth 3 points in the notebook, 2 in tp.toml" in err.value.message.en
+
+
+def test_a_tp_of_manual_items_only_reports_pending_items_not_a_failure(tmp_path):
+    """No check by design (an nbgrader notebook of written answers): 0 of 0 automatic, the
+    items pending in every report, nothing that reads as a grading failure."""
+    import io
+
+    from autograder.render.terminal import report_view, show
+    from autograder.results import CommitInfo, GradeReport
+
+    report = GradeReport(
+        tp="ps1_problem2", title=Message(fr="problem2", en="problem2"), commit=CommitInfo(repo="r", ref="HEAD"),
+        score=0.0, max_score=0.0,
+        manual=(ManualItem("part-a", 1.0, Message("Part A", "Part A")), ManualItem("part-b", 2.0, Message("Part B", "Part B"))),
+    )
+    paths = write_reports(report, tmp_path, lang="fr")
+    md, page = paths["feedback.md"].read_text(encoding="utf-8"), paths["feedback.html"].read_text(encoding="utf-8")
+    terminal = io.StringIO()
+    show(report_view(report, "fr"), file=terminal)
+    for text in (md, page, terminal.getvalue()):
+        assert "toutes ses parties sont corrigées à la main" in text and "+ 3 pts à corriger à la main" in text
+        assert "n'a pu être exécutée" not in text
+    assert 'role="progressbar"' not in page  # no automatic score to draw
+    grade = json.loads(paths["grade.json"].read_text(encoding="utf-8"))
+    assert (grade["score"], grade["max_score"], grade["manual_pending"]) == (0, 0, 3)
+    assert [t["autograder_status"] for t in grade["tests"]] == ["pending-manual", "pending-manual"]

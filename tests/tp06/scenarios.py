@@ -560,3 +560,108 @@ CORRECT_GROUPS: dict[str, tuple[str, ...]] = {
     ),
     "correct-alternatives-2": ("correct-rnn-sequence-preallocated", "correct-prevision-loops-lstm"),
 }
+
+# ---------------------------------------------------------------- issue 12: the forecast's seed
+_PREVISION_SEED_AFTER_MODEL = '''def fenetres(serie, L):
+    """La solution."""
+    serie = torch.as_tensor(serie, dtype=torch.float32)
+    return serie.unfold(0, L, 1)[:-1].unsqueeze(-1), serie[L:]
+
+
+class ModelePrevision(nn.Module):
+    """La solution."""
+
+    def __init__(self, H):
+        super().__init__()
+        self.recurrent = nn.GRU(1, H, batch_first=True)
+        self.sortie = nn.Linear(H, 1)
+
+    def forward(self, X):
+        sorties, _ = self.recurrent(X)
+        return self.sortie(sorties[:, -1]).squeeze(-1)
+
+
+def entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):
+    """Crée le modèle AVANT torch.manual_seed : son initialisation n'est pas reproductible."""
+    X, y = fenetres(serie, L)
+    modele = ModelePrevision(H)
+    torch.manual_seed(seed)
+    generateur = torch.Generator().manual_seed(seed)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        ordre = torch.randperm(len(X), generator=generateur)
+        for debut in range(0, len(X), batch_size):
+            lot = ordre[debut : debut + batch_size]
+            optimiseur.zero_grad()
+            F.mse_loss(modele(X[lot]), y[lot]).backward()
+            optimiseur.step()
+    return modele
+'''
+SCENARIOS["submission-prevision-model-before-seed"] = Scenario(
+    grade_id="prevision",
+    source=_PREVISION_SEED_AFTER_MODEL,
+    must_fail=("test_prevision_uses_its_seed",),
+    message_contains=("AVANT de créer ModelePrevision(H)",),
+)
+GROUPS["c"] = (*GROUPS["c"], "submission-prevision-model-before-seed")
+
+# Mutants of the solution (`autograder prove --mutants`) that are still correct answers: no
+# check can tell them from the solution, and none should.
+_DEFAULT = "a default the notebook and every check pass explicitly: another valid hyper-parameter"
+_INDEPENDENT = "two independent statements in the other order: the same values"
+_VALUE_ONLY = ("the statement asks for the value of one step on given weights; the TP never "
+               "differentiates through this function, so a detached result is the same answer")
+_NO_GRAD = "an index or data tensor that carries no gradient: detaching changes nothing"
+EQUIVALENT: dict[str, str] = {
+    # Defaults: the grader passes epochs, batch_size, seed, L, H explicitly.
+    **{f"memoire:NumberReplacer@28:{c}{k}": _DEFAULT for c in (44, 68, 77) for k in ("", "#1")},
+    **{f"prevision:NumberReplacer@21:{c}{k}": _DEFAULT for c in (33, 39, 50, 75, 84) for k in ("", "#1")},
+    # Independent statements.
+    "gru_cell:SwapStatements@3:4": "z and r computed in the other order: " + _INDEPENDENT,
+    "gru_pytorch:SwapStatements@3:4": "the input and hidden projections in the other order: " + _INDEPENDENT,
+    "gru_pytorch:SwapStatements@5:4": "r and z computed in the other order: " + _INDEPENDENT,
+    "lstm_peephole:SwapStatements@3:4": "f and i computed in the other order: " + _INDEPENDENT,
+    "lstm_peephole:SwapStatements@4:4": "i and the candidate computed in the other order: " + _INDEPENDENT,
+    "bptt:SwapStatements@4:4": "h = h0 and normes = [] in the other order: " + _INDEPENDENT,
+    "memoire:SwapStatements@9:16": "the two bias rows filled in the other order: " + _INDEPENDENT,
+    "memoire:SwapStatements@30:4": "the generator and the optimiser built in the other order: " + _INDEPENDENT,
+    "memoire:SwapStatements@31:4": "modele.train() before building the optimiser: " + _INDEPENDENT,
+    "memoire:SwapStatements@32:4": "N = len(X) before modele.train(): " + _INDEPENDENT,
+    "memoire:SwapStatements@37:12": "zero_grad() before slicing the batch: gradients still cleared before backward",
+    "prevision:SwapStatements@13:8": "the GRU and the linear layer created in the other order: another valid initialisation",
+    "prevision:SwapStatements@23:4": "torch.manual_seed before fenetres (which draws nothing): " + _INDEPENDENT,
+    "prevision:SwapStatements@25:4": "the generator (its own stream) built before the model: " + _INDEPENDENT,
+    "prevision:SwapStatements@26:4": "the optimiser built before the generator: " + _INDEPENDENT,
+    "prevision:SwapStatements@31:12": "zero_grad() before slicing the batch: gradients still cleared before backward",
+    "prevision:SwapStatements@32:12": "zero_grad() after the forward pass, still before backward",
+    # Unused guards and conversions.
+    "memoire:DropStatement@14:12": (
+        "the ValueError for an unknown genre: the statement asks for \"rnn\" and \"lstm\" only, "
+        "and no check asks for another"
+    ),
+    "memoire:DropStatement@10:16": (
+        "bias_hh_l0[H:2H] keeps PyTorch's initialisation (|b| ≤ 1/√H): the forget gate's total "
+        "bias stays 5 ± 0.18, σ ≈ 0.993 as the statement wants"
+    ),
+    "prevision:DropStatement@3:4": "serie is a float32 tensor by the statement: as_tensor converts nothing",
+    # Detached values.
+    "rnn_cell:DetachValue@3:11": _VALUE_ONLY,
+    "rnn_sequence:DetachValue@3:8": _VALUE_ONLY,
+    "rnn_sequence:DetachValue@6:12": _VALUE_ONLY,
+    "rnn_sequence:DetachValue@8:11": _VALUE_ONLY,
+    "lstm_cell:DetachValue@3:8": _VALUE_ONLY,
+    "lstm_cell:DetachValue@6:8": _VALUE_ONLY,
+    "lstm_cell:DetachValue@7:8": _VALUE_ONLY,
+    **{f"lstm_peephole:DetachValue@{pos}": _VALUE_ONLY for pos in ("3:8", "4:8", "5:13", "6:8", "7:8", "8:8")},
+    **{f"gru_cell:DetachValue@{pos}": _VALUE_ONLY for pos in ("3:8", "4:8", "5:13", "6:11")},
+    **{f"gru_pytorch:DetachValue@{pos}": _VALUE_ONLY for pos in ("5:8", "6:8", "7:8", "8:11")},
+    "clip:DetachValue@3:12": "the norm only scales the gradients, which carry no graph: " + _NO_GRAD,
+    "clip:DetachValue@4:14": "the factor only scales the gradients, which carry no graph: " + _NO_GRAD,
+    "bptt:DetachValue@10:11": "the norms are already detached: a second detach changes nothing",
+    "memoire:DetachValue@35:16": _NO_GRAD,
+    "memoire:DetachValue@37:18": _NO_GRAD,
+    "prevision:DetachValue@3:12": _NO_GRAD,
+    "prevision:DetachValue@4:8": _NO_GRAD,
+    "prevision:DetachValue@29:16": _NO_GRAD,
+    "prevision:DetachValue@31:18": _NO_GRAD,
+}

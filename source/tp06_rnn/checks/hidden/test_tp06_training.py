@@ -591,7 +591,47 @@ def test_fenetres_matches_reference(submission, rng):
 
 
 @pytest.mark.item("prevision")
-@pytest.mark.points(1.5)
+@pytest.mark.points(0.25)
+def test_prevision_uses_its_seed(submission, rng):
+    """The statement's seed: the model is created after torch.manual_seed(seed) and the
+    batches drawn from it, so the same seed gives the same model and another seed another.
+    One short epoch on a small grader series (a few hundred steps of compute)."""
+    series = _sine(rng, 80, float(rng.uniform(18.0, 25.0)))
+    L, h = 5, 4
+    X_probe, _ = _windows(series, L)
+    s = int(rng.integers(0, 2**31 - 2))
+    call = f"entrainer_prevision(serie, L={L}, H={h}, epochs=1, batch_size=16, seed=…)"
+
+    def run(graine: int) -> np.ndarray:
+        model = submission.call("entrainer_prevision", Tensor(series), L=L, H=h, epochs=1, lr=F_LR,
+                                batch_size=16, seed=graine, timeout=TRAIN_TIMEOUT)
+        _inspect(submission, model, "entrainer_prevision")
+        return _outputs(submission, model, X_probe, f"prédictions du modèle de {call}", None)
+
+    first, again, other = run(s), run(s), run(s + 1)
+    same = bool(np.allclose(first, again, rtol=1e-6, atol=1e-7))
+    differs = not np.allclose(first, other, rtol=1e-6, atol=1e-7)
+    record_margin("seed: largest change of the forecasts between two runs with the same seed",
+                  float(np.abs(first - again).max()), 1e-6, higher_is_better=False, kind="tolerance")
+    if same and differs:
+        return
+    if not same:
+        fr = ("deux appels avec la même graine donnent deux modèles différents : appelez "
+              "torch.manual_seed(seed) AVANT de créer ModelePrevision(H), et tirez l'ordre des "
+              "mini-lots d'un générateur torch.Generator().manual_seed(seed)")
+        en = ("two calls with the same seed give two different models: call torch.manual_seed(seed) "
+              "BEFORE creating ModelePrevision(H), and draw the order of the mini-batches from a "
+              "torch.Generator().manual_seed(seed)")
+    else:
+        fr = ("deux graines différentes donnent le même modèle : la graine doit venir de l'argument "
+              "seed, pas d'une constante")
+        en = "two different seeds give the same model: the seed must come from the argument seed, not a constant"
+    raise CheckFailed(f"{call} n'utilise pas son argument seed ; {fr}",
+                      f"{call} does not use its seed argument; {en}")
+
+
+@pytest.mark.item("prevision")
+@pytest.mark.points(1.25)
 def test_prevision_test_mse(submission, rng, seed):
     period = float(rng.uniform(18.0, 25.0))
     train, test = _sine(rng, N_SERIES_TRAIN, period), _sine(rng, N_SERIES_TEST, period)

@@ -692,3 +692,56 @@ CORRECT_GROUPS = {
         "correct-entrainer-dataloader",
     ),
 }
+
+# ---------------------------------------------------------------- issue 12: mutation survivors
+
+_MUTANT_SCENARIOS = {
+    "submission-fiabilite-default-ten-bins": Scenario(
+        grade_id="ece",
+        source=_edit(
+            _solution_cell("ece"),
+            "def fiabilite(confiances, correct, n_bins=15):",
+            "def fiabilite(confiances, correct, n_bins=10):",
+        ),
+        must_fail=("test_fiabilite_matches_reference",),
+        message_contains=("n_bins vaut 15 par défaut",),
+    ),
+    "submission-ece-first-bin-merged-into-second": Scenario(
+        grade_id="ece",
+        source=_edit(
+            _solution_cell("ece"),
+            'side="right") - 1, 0, n_bins - 1)',
+            'side="right") - 1, 1, n_bins - 1)',
+        ),
+        must_fail=("test_fiabilite_matches_reference", "test_ece_matches_reference"),
+        message_contains=("votre premier bin [0, 1/M) est vide",),
+    ),
+}
+SCENARIOS = {**SCENARIOS, **_MUTANT_SCENARIOS}
+GROUPS = {
+    **GROUPS,
+    "mutants-1": ("submission-fiabilite-default-ten-bins",),
+    "mutants-2": ("submission-ece-first-bin-merged-into-second",),
+}
+
+# Mutants of the solution that are still correct answers (autograder prove, issue 12 item 4).
+EQUIVALENT: dict[str, str] = {
+    # Default arguments the grader's trainings always pass (another valid hyper-parameter).
+    "entrainer_rotation:NumberReplacer@1:47#1": "epochs = 24 by default: another valid length (the grader passes epochs)",
+    "entrainer_rotation:NumberReplacer@1:54": "lr = 1.005 by default: the grader's trainings pass lr=0.005, the stand-in only needs steps",
+    "entrainer_rotation:NumberReplacer@1:72": "batch_size = 65 by default: another valid size (the grader passes batch_size)",
+    "entrainer_rotation:DropStatement@5:4": "no modele.train(): the TP's models have neither dropout nor batch norm, and the grader hands entrainer new models (already in training mode)",
+    # The coarse grid still brackets the NLL optimum (T between 1.8 and 3.5 on grader data).
+    "temperature:NumberReplacer@20:53#1": "the coarse grid ends at 19 instead of 20: the optimum stays inside it and the fine grid is unchanged",
+    "temperature:NumberReplacer@20:60#1": "120 coarse points instead of 121: still a 5 % step, refined by the fine grid",
+    # Conversions that are no-ops on the arrays the statement promises.
+    "temperature:DropStatement@12:4": "y_val already holds integers; fancy indexing works on it unconverted",
+    "validation:DropStatement@19:4": "X and y are float arrays, as the statement says; np.asarray changes nothing",
+    "ece:NumberReplacer@8:75#1": "clip from -1: searchsorted(side='right') − 1 is never negative for confidences ≥ 0",
+    # Independent statements swapped.
+    "ece:SwapStatements@11:4": "diviseur and somme_ok do not depend on each other",
+    "ood:SwapStatements@8:4": "the two conversions are independent",
+    "rotation:SwapStatements@8:4": "modele.eval() and np.asarray(y) are independent",
+    "validation:SwapStatements@19:4": "X.shape is the same before and after np.asarray on an array",
+    "validation:SwapStatements@20:4": "erreurs = [] and n, d = X.shape are independent",
+}

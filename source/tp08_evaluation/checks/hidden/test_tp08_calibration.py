@@ -29,17 +29,21 @@ def _exact_edges(n_bins: int) -> bool:
 
 
 def _ece_inputs(rng, n_bins: int) -> tuple[np.ndarray, np.ndarray]:
-    """Confidences in [0.3, 1] with exact 1.0s and an emptied middle bin; ON the edges m/M
+    """Confidences in [0.3, 1] (a few in [0.01, 0.3), so the first bin is never empty) with
+    exact 1.0s and an emptied middle bin; ON the edges m/M
     (about 15 %) when M is a power of two, where every way of computing m/M agrees; off the
     edges otherwise (m/15 is not exact, so its bin would depend on rounding)."""
     n = int(rng.integers(300, 700))
     conf = rng.uniform(0.3, 1.0, size=n)
+    low = rng.uniform(size=n) < 0.06
+    conf[low] = rng.uniform(0.01, 0.3, size=int(low.sum()))
     conf[rng.uniform(size=n) < 0.12] = 1.0
     near_edge = (np.abs(conf * n_bins - np.round(conf * n_bins)) < 1e-6) & (conf < 1.0)
     conf[near_edge] -= 0.3 / n_bins
     if _exact_edges(n_bins):
         on_edge = (rng.uniform(size=n) < 0.15) & (conf < 1.0)
         conf[on_edge] = rng.integers(int(0.3 * n_bins) + 1, n_bins, size=int(on_edge.sum())) / n_bins
+    conf[:3] = rng.uniform(0.01, 0.9 / n_bins, size=3)  # the first bin [0, 1/M) is never empty
     empty = int(rng.integers(int(0.5 * n_bins), n_bins - 1))
     conf = conf[(conf < empty / n_bins) | (conf >= (empty + 1) / n_bins)]
     # Over-confident in even bins, under-confident in odd ones: the gaps of neighbouring bins
@@ -108,11 +112,24 @@ def test_fiabilite_matches_reference(submission, rng):
     for n_bins in (15, int(rng.choice([8, 16]))):
         conf, ok = _ece_inputs(rng, n_bins)
         what = f"({conf.size} prédictions, n_bins={n_bins})"
-        got = submission.call("fiabilite", conf, ok, n_bins=n_bins)
+        # 15 bins through the signature's default, as ece(confiances, correct) is called.
+        if n_bins == 15:
+            what = f"({conf.size} prédictions, n_bins par défaut)"
+            got = submission.call("fiabilite", conf, ok)
+        else:
+            got = submission.call("fiabilite", conf, ok, n_bins=n_bins)
         if not isinstance(got, dict) or set(got) != {"compte", "confiance", "precision"}:
             raise CheckFailed(
                 'fiabilite doit renvoyer un dict de clés "compte", "confiance" et "precision"',
                 'fiabilite must return a dict with keys "compte", "confiance" and "precision"',
+            )
+        sizes = {np.size(v) for v in got.values()}
+        if n_bins == 15 and sizes != {15}:
+            raise CheckFailed(
+                f"fiabilite(confiances, correct) sans n_bins renvoie des tableaux de {sorted(sizes)} "
+                "bins : n_bins vaut 15 par défaut (def fiabilite(confiances, correct, n_bins=15))",
+                f"fiabilite(confiances, correct) without n_bins returns arrays of {sorted(sizes)} "
+                "bins: n_bins is 15 by default (def fiabilite(confiances, correct, n_bins=15))",
             )
         got = {k: as_array(got[k], f'fiabilite {what}["{k}"]', shape=(n_bins,)) for k in got}
         ref_bins = reliability_bins(conf, ok, n_bins)
@@ -137,6 +154,13 @@ def test_fiabilite_matches_reference(submission, rng):
             got["compte"], _alt_bins(conf[conf < 1], ok[conf < 1], n_bins, conf[conf < 1])["compte"]
         ):
             hint = _DROPS_ONE
+        elif got["compte"][0] == 0 and ref["compte"][0] > 0:
+            hint = (
+                "votre premier bin [0, 1/M) est vide alors que des confiances y tombent : "
+                "l'indice d'un bin va de 0 à M − 1 (np.clip(indice, 0, n_bins − 1))",
+                "your first bin [0, 1/M) is empty although confidences fall in it: a bin's "
+                "index runs from 0 to M − 1 (np.clip(index, 0, n_bins − 1))",
+            )
         bad = [k for k in ref if not np.allclose(got[k], ref[k], rtol=1e-7, atol=1e-9)]
         raise CheckFailed(
             f'fiabilite {what} : "{bad[0]}" ne correspond pas à la référence ; {hint[0]}',

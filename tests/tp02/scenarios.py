@@ -216,7 +216,11 @@ SCENARIOS: dict[str, Scenario] = {
         return "sous-apprentissage"
     return "sain"
 ''',
-        must_fail=("test_diagnostic_simple_curves", "test_diagnostic_synthetic_curves"),
+        must_fail=(
+            "test_diagnostic_simple_curves",
+            "test_diagnostic_synthetic_curves",
+            "test_diagnostic_reads_first_and_last_epochs",
+        ),
         message_contains=("vous avez inversé sous- et sur-apprentissage",),
     ),
     "submission-diagnose-ignores-nan": Scenario(
@@ -252,7 +256,7 @@ SCENARIOS: dict[str, Scenario] = {
         return "sur-apprentissage"
     return "sain"
 ''',
-        must_fail=("test_diagnostic_synthetic_curves",),
+        must_fail=("test_diagnostic_synthetic_curves", "test_diagnostic_reads_first_and_last_epochs"),
         message_contains=("une perte qui explose puis retombe a divergé",),
     ),
     # ------------------------------------------------------------ PCA
@@ -512,7 +516,7 @@ SCENARIOS.update({
         return "sur-apprentissage"
     return "sain"
 ''',
-        must_fail=("test_diagnostic_synthetic_curves",),
+        must_fail=("test_diagnostic_synthetic_curves", "test_diagnostic_reads_first_and_last_epochs"),
         message_contains=("reste sous 2·L0",),
     ),
 })
@@ -556,3 +560,84 @@ SCENARIOS["submission-sgd-batch-index-as-offset"] = Scenario(
     message_contains=("au plus batch_size",),
 )
 GROUPS["mutants-a"] = (*GROUPS["mutants-a"], "submission-sgd-batch-index-as-offset")
+
+# Mutation survivors of a sample (80 of 324, sample seed 0): the curves drawn on purpose by
+# test_diagnostic_reads_first_and_last_epochs.
+_DIAGNOSE = '''def diagnostic_courbe(perte_train, perte_val):
+    """{doc}"""
+    perte_train = np.asarray(perte_train, dtype=float)
+    perte_val = np.asarray(perte_val, dtype=float)
+    if not (np.all(np.isfinite(perte_train)) and np.all(np.isfinite(perte_val))):
+        return "divergence"
+    L0 = perte_train[{first}]
+    if perte_train.max() {gt} {twice}:
+        return "divergence"
+    if perte_train[-1] > L0 / 2:
+        return "sous-apprentissage"
+    if perte_val[{last_val}] > 1.1 * perte_val.min():
+        return "sur-apprentissage"
+    return "sain"
+'''
+_DIAG = {"first": "0", "gt": ">", "twice": "2 * L0", "last_val": "-1"}
+SCENARIOS.update({
+    "submission-diagnose-L0-is-second-epoch": Scenario(
+        grade_id="diagnose_curve",
+        source=_DIAGNOSE.format(**{**_DIAG, "first": "1", "doc": "L0 lu à l'indice 1 (numérotation à partir de 1)."}),
+        must_fail=("test_diagnostic_reads_first_and_last_epochs",),
+        message_contains=("L0 est la perte d'entraînement INITIALE perte_train[0]",),
+    ),
+    "submission-diagnose-threshold-power-of-two": Scenario(
+        grade_id="diagnose_curve",
+        source=_DIAGNOSE.format(**{**_DIAG, "twice": "2 ** L0", "doc": "2 ** L0 au lieu de 2 * L0."}),
+        must_fail=("test_diagnostic_reads_first_and_last_epochs",),
+        message_contains=("un produit, pas une puissance",),
+    ),
+    "submission-diagnose-divergence-at-exactly-2L0": Scenario(
+        grade_id="diagnose_curve",
+        source=_DIAGNOSE.format(**{**_DIAG, "gt": ">=", "doc": "max >= 2·L0 : atteindre le seuil compte déjà."}),
+        must_fail=("test_diagnostic_reads_first_and_last_epochs",),
+        message_contains=("« dépasse » (>)",),
+    ),
+    "submission-diagnose-val-second-to-last": Scenario(
+        grade_id="diagnose_curve",
+        source=_DIAGNOSE.format(**{**_DIAG, "last_val": "-2", "doc": "Validation « finale » lue à l'avant-dernière époque."}),
+        must_fail=("test_diagnostic_reads_first_and_last_epochs",),
+        message_contains=("perte_val[-1], la dernière valeur",),
+    ),
+})
+# Joined to groups that leave diagnose_curve untouched (one grading fewer each).
+GROUPS["issue12-a"] = (*GROUPS["issue12-a"], "submission-diagnose-L0-is-second-epoch")
+GROUPS["issue12-b"] = (*GROUPS["issue12-b"], "submission-diagnose-threshold-power-of-two")
+GROUPS["mutants-b"] = ("submission-diagnose-divergence-at-exactly-2L0",)
+GROUPS["mutants-c"] = ("submission-diagnose-val-second-to-last",)
+CORRECT["correct-diagnose-ratios-python-lists"] = Correct(
+    grade_id="diagnose_curve",
+    source='''import math
+
+
+def diagnostic_courbe(perte_train, perte_val):
+    train = [float(v) for v in perte_train]
+    val = [float(v) for v in perte_val]
+    if any(not math.isfinite(v) for v in train + val):
+        return "divergence"
+    if max(train) / train[0] > 2:
+        return "divergence"
+    if train[-1] / train[0] > 0.5:
+        return "sous-apprentissage"
+    if val[-1] / min(val) > 1.1:
+        return "sur-apprentissage"
+    return "sain"
+''',
+    why="ratios to L0 and to the minimum on Python lists (max / L0 = 2 exactly at the bump to 2·L0)",
+)
+CORRECT_GROUPS["correct-variants"] = (*CORRECT_GROUPS["correct-variants"], "correct-diagnose-ratios-python-lists")
+EQUIVALENT.update({
+    "xor_mlp:NumberReplacer@1:23": "seed = 1 by default: another valid seed (the checks pass it explicitly)",
+    "xor_mlp:NumberReplacer@6:19": "301 Adam steps instead of 300: another valid length",
+    "sgd_digits:NumberReplacer@1:43": "hidden = 65 by default: another valid width (the checks pass it explicitly)",
+    "sgd_digits:NumberReplacer@1:86#1": "seed = -1 by default: another valid seed (the checks pass it explicitly)",
+    "sgd_digits:SwapStatements@13:12": "zero_grad() before slicing the batch indices: independent statements",
+    "sgd_digits:DetachValue@3:8": "the inputs carry no gradient: detaching them changes nothing",
+    "sgd_digits:DetachValue@13:18": "batch indices carry no gradient: detaching them changes nothing",
+    "diagnose_curve:SwapStatements@3:4": "the two conversions to arrays are independent",
+})

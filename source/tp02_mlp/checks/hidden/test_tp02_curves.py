@@ -156,13 +156,19 @@ def _describe(train: np.ndarray, val: np.ndarray) -> tuple[str, str]:
     return fr, en
 
 
-def _check(submission, train: np.ndarray, val: np.ndarray, expected: str) -> None:
+def _check(
+    submission,
+    train: np.ndarray,
+    val: np.ndarray,
+    expected: str,
+    hint: tuple[str, str] | None = None,
+) -> None:
     assert _reference(train, val) == expected, "synthetic curve off its class (check bug)"
     got = _label(submission.call("diagnostic_courbe", train, val))
     if got == expected:
         return
     what_fr, what_en = _describe(train, val)
-    hint_fr, hint_en = _HINTS[expected]
+    hint_fr, hint_en = hint or _HINTS[expected]
     if {got, expected} == {"sous-apprentissage", "sur-apprentissage"}:
         hint_fr = f"vous avez inversé sous- et sur-apprentissage ; {hint_fr}"
         hint_en = f"you swapped under- and over-fitting; {hint_en}"
@@ -191,7 +197,7 @@ def _check(submission, train: np.ndarray, val: np.ndarray, expected: str) -> Non
 
 
 @pytest.mark.item("diagnose_curve")
-@pytest.mark.points(1.5)
+@pytest.mark.points(1.0)
 def test_diagnostic_synthetic_curves(submission, rng):
     cases = []
     for expected, makers in MAKERS.items():
@@ -226,3 +232,96 @@ def test_diagnostic_non_finite_curves(submission, rng):
     ]
     for i in rng.permutation(len(cases)):
         _check(submission, *cases[i], "divergence")
+
+
+def _first_epoch_drop(rng, n):
+    """Healthy: the first epoch alone divides the loss by 3 to 5 (L0 = train[0], not train[1])."""
+    L0 = float(rng.uniform(0.5, 3.0))
+    train = np.concatenate([[L0], _decay(L0 * rng.uniform(0.2, 0.33), rng.uniform(0.3, 0.6), n - 1)])
+    val = train * rng.uniform(1.05, 1.2)
+    val[0] = L0 * rng.uniform(1.0, 1.1)
+    return train, val
+
+
+def _halved_at_last_epoch(rng, n):
+    """Healthy: the training loss falls to 0.55–0.6 × L0, then under L0/2 at the last epoch only."""
+    L0 = float(rng.uniform(0.5, 3.0))
+    train = np.append(_decay(L0, rng.uniform(0.55, 0.6), n - 1), L0 * rng.uniform(0.4, 0.47))
+    return train, train * rng.uniform(1.05, 1.2)
+
+
+def _val_up_at_last_epoch(rng, n):
+    """Overfitting seen at the last epoch only: the validation loss jumps 20–50 % above its minimum."""
+    L0 = float(rng.uniform(0.5, 3.0))
+    train = _decay(L0, rng.uniform(0.02, 0.2), n)
+    val = train * rng.uniform(1.05, 1.2)
+    val[-1] = val[-2] * rng.uniform(1.2, 1.5)  # val[-2] is the minimum: the curve decreases
+    return train, val
+
+
+def _modest_divergence(rng, n, small: bool):
+    """A spike to 2.3–2.8 × L0 that comes back down, L0 in [0.2, 0.4] or [3.5, 5]: 2^L0 × L0^-1
+    exceeds 2.8 there, so a power 2**L0 in place of 2 * L0 misses it."""
+    L0 = float(rng.uniform(0.2, 0.4) if small else rng.uniform(3.5, 5.0))
+    train = _decay(L0, rng.uniform(0.05, 0.2), n)
+    t0 = int(rng.integers(2, n - 2))
+    train[t0] = L0 * rng.uniform(2.3, 2.8)
+    return train, train * rng.uniform(1.05, 1.2)
+
+
+def _bump_to_exactly_twice(rng, n):
+    """Healthy: one epoch reaches exactly 2·L0 (2·x is exact in floating point), never above."""
+    L0 = float(rng.uniform(0.5, 3.0))
+    train = _decay(L0, rng.uniform(0.05, 0.2), n)
+    train[int(rng.integers(1, n // 2))] = 2 * L0
+    return train, train * rng.uniform(1.05, 1.2)
+
+
+_L0_FIRST = (
+    "L0 est la perte d'entraînement INITIALE perte_train[0] (ici la première époque la divise "
+    "par plus de deux : la courbe est saine)",
+    "L0 is the INITIAL training loss perte_train[0] (here the first epoch divides it by more "
+    "than two: the curve is healthy)",
+)
+_FINAL_TRAIN = (
+    "la perte d'entraînement finale est perte_train[-1], la dernière valeur (ici elle passe "
+    "sous L0/2 à la dernière époque seulement)",
+    "the final training loss is perte_train[-1], the last value (here it drops below L0/2 at "
+    "the last epoch only)",
+)
+_FINAL_VAL = (
+    "la perte de validation finale est perte_val[-1], la dernière valeur (ici elle remonte à la "
+    "dernière époque seulement) ; règle 3 : finale > 1.1 × minimum",
+    "the final validation loss is perte_val[-1], the last value (here it goes back up at the "
+    "last epoch only); rule 3: final > 1.1 × minimum",
+)
+_TWICE = (
+    "le seuil de divergence est 2·L0, le double de la perte initiale (un produit, pas une "
+    "puissance) ; la perte monte ici à moins de trois fois L0 puis retombe",
+    "the divergence threshold is 2·L0, twice the initial loss (a product, not a power); here "
+    "the loss rises to less than three times L0, then comes back down",
+)
+_STRICT = (
+    "la perte d'entraînement atteint exactement 2·L0 sans le dépasser : la règle 1 dit "
+    "« dépasse » (>), ce n'est pas une divergence",
+    "the training loss reaches exactly 2·L0 without exceeding it: rule 1 says \"above\" (>), "
+    "this is no divergence",
+)
+
+
+@pytest.mark.item("diagnose_curve")
+@pytest.mark.points(0.5)
+def test_diagnostic_reads_first_and_last_epochs(submission, rng):
+    n = [int(x) for x in rng.integers(15, 81, size=6)]
+    cases = [
+        (*_first_epoch_drop(rng, n[0]), "sain", _L0_FIRST),
+        (*_halved_at_last_epoch(rng, n[1]), "sain", _FINAL_TRAIN),
+        (*_val_up_at_last_epoch(rng, n[2]), "sur-apprentissage", _FINAL_VAL),
+        (*_modest_divergence(rng, n[3], small=True), "divergence", _TWICE),
+        (*_modest_divergence(rng, n[4], small=False), "divergence", _TWICE),
+        (*_bump_to_exactly_twice(rng, n[5]), "sain", _STRICT),
+    ]
+    # In this order, not shuffled: the bump to exactly 2·L0 also trips L0 = train[1] and, for
+    # L0 near 2, 2 ** L0; the cases before it name those faults first.
+    for case in cases:
+        _check(submission, *case)

@@ -596,6 +596,24 @@ def test_nbgrader_quickstart_whole_ps1_with_its_all_manual_problem2(tmp_path):
         moodle = {r[0]: r for r in csv.reader(f)}
     assert moodle["alice"][4] == "0 / 3 — part-a à corriger à la main (1 pts); part-b à corriger à la main (2 pts)"
 
+    # nbgrader's own autograde of the same answers: 0 automatic points of 3, both to grade by hand.
+    nbg_course = ps1.parents[1]
+    (ps1 / "problem1.ipynb").unlink()  # problem2 alone on nbgrader's side too
+    _run([sys.executable, "-m", "nbgrader", "generate_assignment", "ps1", "--force"], nbg_course)
+    nbg_release = json.loads((nbg_course / "release" / "ps1" / "problem2.ipynb").read_text(encoding="utf-8"))
+    for sid, answers in ESSAYS.items():
+        sub = nbg_course / "submitted" / sid / "ps1"
+        sub.mkdir(parents=True)
+        (sub / "problem2.ipynb").write_text(json.dumps(_answered(nbg_release, answers)), encoding="utf-8")
+    _run([sys.executable, "-m", "nbgrader", "autograde", "ps1", "--force"], nbg_course)
+    with Gradebook(f"sqlite:///{nbg_course / 'gradebook.db'}") as gb:
+        theirs = {
+            sid: (nb.score, nb.max_score, nb.needs_manual_grade)
+            for sid in ESSAYS
+            for nb in [gb.find_submission_notebook("problem2", "ps1", sid)]
+        }
+    assert theirs == {sid: (float(grades[sid]["final_score"]), float(grades[sid]["final_max_score"]), True) for sid in ESSAYS}
+
     # Formgrader: the assignment worth 3, both parts manual grade cells needing grading.
     config = PyFileConfigLoader("nbgrader_config.py", path=str(klass)).load_config()
     with _alembic_on_path():

@@ -79,3 +79,19 @@ def test_summary_html_in_french_numbers_with_each_zeros_reason(tmp_path):
     assert "no-submission : dépôt inaccessible" in page
     english = write_summary(tmp_path, [late], title="TP 1", lang="en").read_text("utf-8")
     assert "14.85 / 20" in english and "10%" in english
+
+
+def test_with_items_graded_by_hand_the_maximum_is_the_automatic_plus_the_manual_points():
+    from autograder.gradebook import grades_csv
+
+    # 7 automatic points a day late (10 %), 1.5 of 2 graded by hand (as entered, no penalty).
+    late = _result(status="graded", raw_score=7.0, final_score=7.8, max_score=7.0, penalty=0.1,
+                   manual_score=1.5, manual_max_score=2.0, review_text="commentaire 1,5 / 2 (à la main)")
+    assert moodle_comment(late, "fr") == (
+        "8,5 / 9, pénalité de retard 10 % sur la partie automatique — commentaire 1,5 / 2 (à la main)"
+    )
+    assert moodle_comment(late, "en").startswith("8.5 / 9, late penalty 10% on the automatic part")
+    rows = list(csv.DictReader(io.StringIO(grades_csv([late, UNREACHABLE], 7.0))))
+    assert [(r["final_score"], r["max_score"], r["final_max_score"]) for r in rows] == [
+        ("7.8", "7", "9"), ("0", "7", "9")  # no submission: out of the class's total too
+    ]

@@ -583,3 +583,66 @@ EQUIVALENT: dict[str, str] = {
     "train:NumberReplacer@1:80": "seed = 1 by default: another seed (the checks pass it)",
     "train:SwapStatements@10:12": "zero_grad() before slicing the batch: gradients still cleared before backward",
 }
+
+# Mutation survivors of a sample (80 of 242, sample seed 0).
+SCENARIOS.update({
+    "submission-conv2d-default-padding-one": Scenario(
+        grade_id="conv2d",
+        source='''def conv2d(x, w, b=None, stride=1, padding=1):
+    """Padding 1 par défaut (« same » pour un noyau 3×3) au lieu de 0."""
+    k_y, k_x = w.shape[-2], w.shape[-1]
+    if padding > 0:
+        x = F.pad(x, (padding, padding, padding, padding))
+    fenetres = x.unfold(2, k_y, stride).unfold(3, k_x, stride)
+    sortie = torch.einsum("nchwuv,fcuv->nfhw", fenetres, w)
+    if b is not None:
+        sortie = sortie + b.reshape(1, -1, 1, 1)
+    return sortie
+''',
+        must_fail=("test_conv2d_matches_torch",),
+        message_contains=("gardez les valeurs par défaut de la signature (stride=1, padding=0)",),
+    ),
+    "submission-train-batches-grow": Scenario(
+        grade_id="train",
+        source='''def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):
+    """Fin du lot debut * batch_size : les lots grandissent au fil de l'époque et se chevauchent."""
+    generateur = torch.Generator().manual_seed(seed)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    modele.train()
+    N = len(X_train)
+    for _ in range(epochs):
+        ordre = torch.randperm(N, generator=generateur)
+        for debut in range(0, N, batch_size):
+            lot = ordre[debut : debut * batch_size]
+            optimiseur.zero_grad()
+            perte = F.cross_entropy(modele(X_train[lot]), y_train[lot])
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        must_fail=("test_entrainer_batches_cover_the_epoch",),
+        message_contains=("au plus batch_size",),
+    ),
+})
+GROUPS["mutants-b"] = ("submission-conv2d-default-padding-one", "submission-train-batches-grow")
+EQUIVALENT.update({
+    "conv2d:Comparison_Gt_NotEq@7:15": "padding is never negative: padding != 0 is padding > 0",
+    "max_pool:Comparison_Gt_GtE@4:15": "F.pad by 0 changes nothing: padding >= 0 is padding > 0",
+    "max_pool:NumberReplacer@1:42#1": "a default padding of -1 pads nothing (only padding > 0 pads): the same as 0",
+    "conv2d:NumberReplacer@1:43#1": "a default padding of -1 pads nothing (only padding > 0 pads): the same as 0",
+    "conv2d:Unary_Delete_USub@6:23": "w is 4-D: w.shape[2] is w.shape[-2]",
+    "models:NumberReplacer@7:38": (
+        "kernel 4 instead of 3 on the second convolution: another valid CNN (global max pooling, "
+        "sizes still comparable)"
+    ),
+    "models:NumberReplacer@7:49": "padding 2 on the second convolution: another valid CNN (global max pooling)",
+    "models:NumberReplacer@7:49#1": "padding 0 on the second convolution: another valid CNN (global max pooling)",
+    "equivariance:DetachValue@4:16": "computed under no_grad and returned as a float: detach changes nothing",
+    "train:NumberReplacer@1:47#1": "epochs = 14 by default: another valid length (the checks pass it)",
+    "train:NumberReplacer@1:71": "batch_size = 65 by default: another valid size (the checks pass it)",
+    "train:NumberReplacer@9:27#1": (
+        "range(-1, N, batch_size): an empty first batch (a nan loss but zero gradients: one more "
+        "Adam step on its moments) and batch_size − 1 examples skipped per epoch, others each "
+        "epoch: no more than dropping an incomplete last batch, which is allowed"
+    ),
+})

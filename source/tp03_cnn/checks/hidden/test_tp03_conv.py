@@ -234,19 +234,37 @@ def _conv_wrong_answers(x, w, b, stride, padding):
 _CONV_FORMULA_FR = "y[n, f, i, j] = b[f] + Σ_c Σ_u Σ_v w[f, c, u, v] · x̃[n, c, i·s + u, j·s + v]"
 
 
-def _check_conv(submission, x, w, b, stride, padding) -> None:
-    what = (
-        f"conv2d(x {_shape_text(x.shape)}, w {_shape_text(w.shape)}, "
-        f"{'b' if b is not None else 'b=None'}, stride={stride}, padding={padding})"
-    )
+def _check_conv(submission, x, w, b, stride, padding, *, defaults: bool = False) -> None:
+    """With `defaults`, stride=1 and padding=0 are left to the signature's defaults."""
+    assert not defaults or (stride, padding) == (1, 0), "defaults only for stride 1, padding 0"
     args = [Tensor(x), Tensor(w)] + ([Tensor(b)] if b is not None else [])
-    got = as_array(_guarded(submission, "conv2d", *args, stride=stride, padding=padding), what)
+    if defaults:
+        what = (
+            f"conv2d(x {_shape_text(x.shape)}, w {_shape_text(w.shape)}"
+            f"{', b' if b is not None else ''})"
+        )
+        got = as_array(_guarded(submission, "conv2d", *args), what)
+    else:
+        what = (
+            f"conv2d(x {_shape_text(x.shape)}, w {_shape_text(w.shape)}, "
+            f"{'b' if b is not None else 'b=None'}, stride={stride}, padding={padding})"
+        )
+        got = as_array(_guarded(submission, "conv2d", *args, stride=stride, padding=padding), what)
     ref = _conv_ref(x, w, b, stride, padding)
     wrong = _conv_wrong_answers(x, w, b, stride, padding)
     record_expected(f"{what} shape", ref.shape, shape=True)
     if got.shape != ref.shape:
         hint_fr = "(N, C_out, H_out, W_out) avec H_out = ⌊(H − k_y + 2p)/s⌋ + 1 et W_out = ⌊(W − k_x + 2p)/s⌋ + 1"
         hint_en = "(N, C_out, H_out, W_out) with H_out = ⌊(H − k_y + 2p)/s⌋ + 1 and W_out = ⌊(W − k_x + 2p)/s⌋ + 1"
+        if defaults:
+            hint_fr = (
+                "appelée sans stride ni padding, conv2d doit valoir la convolution de stride 1 sans "
+                "padding : gardez les valeurs par défaut de la signature (stride=1, padding=0)"
+            )
+            hint_en = (
+                "called without stride or padding, conv2d must be the stride-1 convolution "
+                "without padding: keep the signature's defaults (stride=1, padding=0)"
+            )
         for out, fr, en in wrong:
             if out.shape == got.shape:
                 hint_fr, hint_en = fr, en
@@ -304,9 +322,11 @@ def _conv_case(rng, *, stride: int, padding: int):
 @pytest.mark.item("conv2d")
 @pytest.mark.points(1)
 def test_conv2d_matches_torch(submission, rng):
-    for _ in range(2):
+    """Once with stride and padding passed, once left to the signature's defaults (a default
+    padding of 1 kept every point while every call passed it)."""
+    for defaults in (False, True):
         x, w, b = _conv_case(rng, stride=1, padding=0)
-        _check_conv(submission, x, w, b, 1, 0)
+        _check_conv(submission, x, w, b, 1, 0, defaults=defaults)
 
 
 @pytest.mark.item("conv2d")

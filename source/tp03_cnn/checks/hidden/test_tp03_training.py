@@ -29,6 +29,7 @@ from autograder.checks import (
     Partial,
     as_array,
     as_int,
+    check_epoch_batches,
     once_per_submission,
     record_margin,
     score_threshold,
@@ -265,7 +266,7 @@ def test_models_have_comparable_param_counts(submission, seed):
 
 
 @pytest.mark.item("train")
-@pytest.mark.points(1)
+@pytest.mark.points(0.75)
 def test_models_learn_clean_digits(submission, seed):
     t = _trained(submission, seed)
     cnn, mlp = t.clean["creer_cnn"], t.clean["creer_mlp"]
@@ -328,3 +329,54 @@ def test_cnn_beats_mlp_on_translated_digits(submission, seed):
         what_en=f"accuracy gap CNN − MLP on the translated images (CNN {cnn:.3f}, MLP {mlp:.3f})",
         fmt="{:+.3f}",
     )
+
+
+# A grader model that records which examples each training batch holds, read from the top-left
+# pixel, where the grader writes the example's index / 1000 (that pixel is 0 in every digit).
+RECORDER_SRC = """
+def _tp03_enregistreur():
+    import torch
+
+    class _Tp03Enregistreur(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = torch.nn.Linear(64, 10)
+            self.lots = []
+
+        def forward(self, x):
+            x = torch.as_tensor(x)
+            if torch.is_grad_enabled():  # evaluation under no_grad is not a batch
+                self.lots.append(torch.round(x[:, 0, 0, 0].detach().double() * 1000).long().tolist())
+            return self.lin(x.flatten(1))
+
+    torch.manual_seed(0)
+    return _Tp03Enregistreur()
+
+
+def _tp03_lots(modele):
+    return [list(lot) for lot in modele.lots]
+"""
+
+
+@pytest.mark.item("train")
+@pytest.mark.points(0.25)
+def test_entrainer_batches_cover_the_epoch(submission, rng):
+    """One epoch: batches of at most batch_size examples, each example at most once, and all
+    of them but fewer than batch_size (dropping an incomplete last batch is allowed).
+    Mini-batches that grow (ordre[debut : debut * batch_size]) still reach the accuracy bars."""
+    X_train, _, y_train, _ = _digits_split()
+    n = 300
+    idx = rng.choice(len(X_train), size=n, replace=False)
+    X = X_train[idx].copy()
+    X[:, 0, 0, 0] = np.arange(n) / 1000.0
+    bs = int(rng.integers(20, 40))
+    submission.define("_tp03_enregistreur", RECORDER_SRC)
+    model = submission.call("_tp03_enregistreur")
+    submission.call(
+        "entrainer", model, Tensor(X), Tensor(y_train[idx]), epochs=1, lr=LR, batch_size=bs,
+        seed=int(rng.integers(0, 2**31 - 1)), timeout=60,
+    )
+    batches = submission.call("_tp03_lots", model)
+    what = f"entrainer(modele, X_train, y_train, epochs=1, batch_size={bs}) sur {n} exemples"
+    what_en = f"entrainer(modele, X_train, y_train, epochs=1, batch_size={bs}) on {n} examples"
+    check_epoch_batches(batches, n, bs, what, what_en, ("le modèle", "the model"))

@@ -9,6 +9,9 @@ the French message of at least one of those checks: the hint that names the faul
 
 from __future__ import annotations
 
+import json as _json
+from pathlib import Path as _Path
+
 from tests.tp_harness import Correct, Scenario
 
 # ---------------------------------------------------------------- cells of the solution
@@ -559,4 +562,97 @@ CORRECT_GROUPS = {
         "correct-alignement-uniformite-cdist",
         "correct-affiner-custom-module",
     ),
+}
+
+# ---------------------------------------------------------------- issue 12: mutation survivors
+
+_NOTEBOOK = _Path(__file__).resolve().parents[2] / "source" / "tp09_ssl" / "tp09_ssl.ipynb"
+
+
+def _solution_cell(grade_id: str) -> str:
+    """The solution's answer cell, markers removed."""
+    for cell in _json.loads(_NOTEBOOK.read_text(encoding="utf-8"))["cells"]:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
+            return "\n".join(
+                ln for ln in "".join(cell["source"]).split("\n")
+                if "### BEGIN SOLUTION" not in ln and "### END SOLUTION" not in ln
+            )
+    raise KeyError(grade_id)
+
+
+def _edit(source: str, old: str, new: str) -> str:
+    assert source.count(old) == 1, f"the solution no longer contains {old!r}"
+    return source.replace(old, new)
+
+
+_MUTANT_SCENARIOS = {
+    "submission-masquer-patchs-default-ratio-of-mae": Scenario(
+        grade_id="masquage",
+        source=_edit(
+            _solution_cell("masquage"),
+            "def masquer_patchs(X, ratio=0.5, taille=2, seed=0):",
+            "def masquer_patchs(X, ratio=0.75, taille=2, seed=0):",
+        ),
+        must_fail=("test_masquer_patchs_statistiques",),
+        message_contains=("ratio=0.5 et taille=2 par défaut",),
+    ),
+    "submission-entrainer-rotation-head-from-global-state": Scenario(
+        grade_id="pretexte_rotation",
+        source=_edit(_solution_cell("pretexte_rotation"), "    torch.manual_seed(seed)\n", ""),
+        must_fail=("test_rotation_pretexte_apprise",),
+        message_contains=("avant de créer la tête",),
+    ),
+    "submission-affiner-head-built-before-seeding": Scenario(
+        grade_id="peu_etiquettes",
+        source=_edit(
+            _solution_cell("peu_etiquettes"),
+            "    torch.manual_seed(seed)\n"
+            "    modele = nn.Sequential(encodeur, nn.Linear(encodeur.dim, n_classes))\n",
+            "    modele = nn.Sequential(encodeur, nn.Linear(encodeur.dim, n_classes))\n"
+            "    torch.manual_seed(seed)\n",
+        ),
+        must_fail=("test_affiner_depuis_zero_apprend",),
+        message_contains=("avant de créer la couche linéaire",),
+    ),
+    "submission-perte-masquee-default-patch-of-one-pixel": Scenario(
+        grade_id="masquage",
+        source=_edit(
+            _solution_cell("masquage"),
+            "def perte_masquee(X, X_rec, masque, taille=2):",
+            "def perte_masquee(X, X_rec, masque, taille=1):",
+        ),
+        must_fail=("test_perte_masquee_reference",),
+    ),
+}
+SCENARIOS = {**SCENARIOS, **_MUTANT_SCENARIOS}
+GROUPS = {
+    **GROUPS,
+    "mutants-1": (
+        "submission-masquer-patchs-default-ratio-of-mae",
+        "submission-entrainer-rotation-head-from-global-state",
+        "submission-affiner-head-built-before-seeding",
+    ),
+    "mutants-2": ("submission-perte-masquee-default-patch-of-one-pixel",),
+}
+
+# Mutants of the solution that are still correct answers (autograder prove, issue 12 item 4).
+EQUIVALENT: dict[str, str] = {
+    # Default arguments the grader always passes (another valid hyper-parameter or seed).
+    "pretexte_rotation:NumberReplacer@1:43#1": "epochs = 11 by default: another valid length (the grader passes epochs)",
+    "pretexte_rotation:NumberReplacer@1:50": "lr = 1.003 by default: the grader passes lr",
+    "pretexte_rotation:NumberReplacer@1:67#1": "batch_size = 255 by default: another valid size (the grader passes batch_size)",
+    "pretexte_rotation:NumberReplacer@1:77#1": "seed = -1 by default: a valid torch seed",
+    "peu_etiquettes:NumberReplacer@1:46#1": "epochs = 99 by default: another valid length (the grader passes epochs)",
+    "peu_etiquettes:NumberReplacer@1:65#1": "seed = -1 by default: a valid torch seed",
+    # Measures, not losses: the statement asks for their value (a float is accepted).
+    "alignement_uniformite:DetachValue@5:11": "alignement is a measure here: its value is unchanged, no gradient is asked",
+    "alignement_uniformite:DetachValue@11:11": "uniformite is a measure here: its value is unchanged, no gradient is asked",
+    # Values that carry no gradient anyway.
+    "masquage:DetachValue@21:8": "the boolean mask carries no gradient",
+    "peu_etiquettes:DetachValue@6:8": "the input images carry no gradient",
+    # Independent statements swapped.
+    "alignement_uniformite:SwapStatements@3:4": "a and b are normalised independently",
+    "masquage:SwapStatements@4:4": "X.shape is the same before and after np.asarray on an array",
+    "masquage:SwapStatements@10:4": "the empty mask and the draw are independent",
+    "peu_etiquettes:SwapStatements@7:4": "the optimiser and the label tensor are independent",
 }

@@ -147,7 +147,10 @@ def _tp09_perte_masquee(X, X_rec, masque, taille):
     if "perte_masquee" not in globals():
         raise NameError("perte_masquee")
     feuille = X_rec.detach().clone().requires_grad_(True)
-    perte = globals()["perte_masquee"](X, feuille, masque, taille)
+    if taille is None:  # the signature's default, taille=2
+        perte = globals()["perte_masquee"](X, feuille, masque)
+    else:
+        perte = globals()["perte_masquee"](X, feuille, masque, taille)
     if not isinstance(perte, torch.Tensor):
         raise TypeError("TP09_PAS_TENSEUR " + type(perte).__name__)
     if perte.numel() != 1:
@@ -186,10 +189,16 @@ def _tp09_enregistrer(fonction, graine_modele, X, *args, **kwargs):
                 self.poids.append(torch.cat([p.detach().flatten() for p in self.parameters()]))
             return torch.relu(self.lin(x))
 
+    # Another global torch state before the call: a function that uses its seed argument for
+    # everything it draws (torch.manual_seed(seed) first) does not see it.
+    graine_globale = kwargs.pop("_tp09_graine_globale", None)
     torch.manual_seed(int(graine_modele))
     encodeur = Enregistreur()
+    if graine_globale is not None:
+        torch.manual_seed(int(graine_globale))
     globals()[fonction](encodeur, X, *args, **kwargs)
     return {
+        "final": torch.cat([p.detach().flatten().double() for p in encodeur.parameters()]),
         "entrees": torch.cat(encodeur.entrees) if encodeur.entrees else torch.zeros(0, 64),
         "tailles": [len(e) for e in encodeur.entrees],
         "cumuls": encodeur.cumuls,
@@ -221,6 +230,23 @@ def _record(submission, name: str, X: np.ndarray, *args, **kwargs) -> dict:
     if not isinstance(out, dict):
         raise CheckFailed(f"{name} : résultat inattendu", f"{name}: unexpected result")
     return out
+
+
+def _check_same_result(out: dict, again: dict, call: str, what: str) -> None:
+    """The same seed under another global torch state must train to the same parameters."""
+    first = as_array(out["final"], "paramètres de l'encodeur", shape=(None,), allow_nan=True)
+    second = as_array(again["final"], "paramètres de l'encodeur", shape=(None,), allow_nan=True)
+    if first.shape != second.shape or not np.allclose(first, second, rtol=1e-6, atol=1e-9,
+                                                      equal_nan=True):
+        raise CheckFailed(
+            f"{call} : deux appels avec la même graine seed n'entraînent pas l'encodeur de la "
+            f"même façon : {what} est tirée de l'état global de torch ; appelez "
+            f"torch.manual_seed(seed) au début de la fonction, avant de créer {what}",
+            f"{call}: two calls with the same seed do not train the encoder the same way: "
+            f"{'the head' if what == 'la tête' else 'the linear layer'} is drawn from torch's "
+            "global state; call torch.manual_seed(seed) at the start of the function, before "
+            "creating it",
+        )
 
 
 def _check_loop(name: str, out: dict, call: str) -> None:
@@ -569,9 +595,9 @@ def _check_rotation_loop(submission, seed: int) -> None:
     s = int(rng.integers(0, 2**31 - 1))
     call = f"entrainer_rotation(encodeur, X ({N} images), epochs={epochs}, batch_size={batch})"
 
-    def run(graine: int) -> tuple[dict, np.ndarray]:
+    def run(graine: int, **kwargs) -> tuple[dict, np.ndarray]:
         out = _record(submission, "entrainer_rotation", X, epochs=epochs, lr=3e-3,
-                      batch_size=batch, seed=graine)
+                      batch_size=batch, seed=graine, **kwargs)
         return out, as_array(out["entrees"], "images vues par l'encodeur", shape=(None, 64))
 
     out, seen = run(s)
@@ -594,7 +620,7 @@ def _check_rotation_loop(submission, seed: int) -> None:
             "epoch (a new torch.randperm per epoch)",
         )
     _check_loop("entrainer_rotation", out, call)
-    again = run(s)[1]
+    again_out, again = run(s, _tp09_graine_globale=int(rng.integers(1, 2**31 - 1)))
     other = run(s + 1)[1]
     if not np.array_equal(again, seen) or np.array_equal(other, seen):
         raise CheckFailed(
@@ -605,6 +631,7 @@ def _check_rotation_loop(submission, seed: int) -> None:
             "seed must give the same batches, another seed other batches; "
             "torch.randperm(len(X_rot), generator=torch.Generator().manual_seed(seed))",
         )
+    _check_same_result(out, again_out, call, "la tête")
 
 
 @pytest.mark.item("pretexte_rotation")
@@ -741,7 +768,8 @@ def _check_finetune_loop(submission, seed: int) -> None:
     X = rng.uniform(size=(N, 8, 8)).astype(np.float32)
     y = rng.integers(0, 3, size=N)
     call = f"affiner(encodeur, X ({N} images), y, 3, epochs={epochs})"
-    out = _record(submission, "affiner", X, y, 3, epochs=epochs, lr=1e-2, seed=int(rng.integers(0, 1000)))
+    graine = int(rng.integers(0, 1000))
+    out = _record(submission, "affiner", X, y, 3, epochs=epochs, lr=1e-2, seed=graine)
     sizes = [int(v) for v in out["tailles"]]
     if not sizes:
         raise CheckFailed(
@@ -762,6 +790,9 @@ def _check_finetune_loop(submission, seed: int) -> None:
             "step per epoch)",
         )
     _check_loop("affiner", out, call)
+    again = _record(submission, "affiner", X, y, 3, epochs=epochs, lr=1e-2, seed=graine,
+                    _tp09_graine_globale=int(rng.integers(1, 2**31 - 1)))
+    _check_same_result(out, again, call, "la couche linéaire")
 
 
 @pytest.mark.item("peu_etiquettes")
@@ -999,6 +1030,20 @@ def test_masquer_patchs_statistiques(submission, rng):
             f"masquer_patchs: two calls with seed={s} give different masks; the mask must only "
             "depend on seed: rng = np.random.default_rng(seed), not NumPy's global generator",
         )
+    # The signature's defaults, as the notebook calls it: half of the 2×2 patches.
+    X = rng.uniform(0.05, 1.0, size=(20, 8, 8)).astype(np.float32)
+    got = submission.call("masquer_patchs", X)
+    m = (as_array(got[1], "masquer_patchs(X)[1]", dtype=None)
+         if isinstance(got, (list, tuple)) and len(got) == 2 else None)
+    if m is None or m.shape != (20, 4, 4) or not np.all(m.reshape(20, -1).sum(axis=1) == 8):
+        raise CheckFailed(
+            "masquer_patchs(X) sans autre argument ne masque pas la moitié des patchs 2×2 de "
+            "chaque image : ratio=0.5 et taille=2 par défaut (def masquer_patchs(X, ratio=0.5, "
+            "taille=2, seed=0))",
+            "masquer_patchs(X) without other arguments does not mask half of each image's 2×2 "
+            "patches: ratio=0.5 and taille=2 by default (def masquer_patchs(X, ratio=0.5, "
+            "taille=2, seed=0))",
+        )
     submission.define("_tp09_sur_place", PROBE_SRC)
     if submission.call("_tp09_sur_place", X, ratio=0.5, taille=2, seed=s):
         raise CheckFailed(
@@ -1081,9 +1126,13 @@ def test_perte_masquee_reference(submission, rng, device):
         sq = (X_rec - X) ** 2
         want = float(sq[pix].mean())
         want_grad = np.where(pix, 2 * (X_rec - X) / pix.sum(), 0.0)
-        call = f"perte_masquee(X {_shape_text(X.shape)}, X_rec, masque, taille={t})"
+        # The first call (taille 2) relies on the signature's default, as the notebook does.
+        default = t == 2 and (H, W) == (8, 8)
+        call = f"perte_masquee(X {_shape_text(X.shape)}, X_rec, masque" + (
+            ")" if default else f", taille={t})"
+        )
         try:
-            out = submission.call(helper, Tensor(X), Tensor(X_rec), m, t)
+            out = submission.call(helper, Tensor(X), Tensor(X_rec), m, None if default else t)
         except StudentError as exc:
             for marker, (fr, en) in _LOSS_ERRORS.items():
                 if marker in exc.evalue:

@@ -665,3 +665,85 @@ SCENARIOS.update({
     ),
 })
 GROUPS["issue12-c"] = ("submission-ae-no-zero-grad", "submission-vae-no-zero-grad")
+
+# Mutation survivors of a sample (80 of 346, sample seed 0).
+_VAE_TRAIN = '''def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):
+    """{doc}"""
+{seed_line}    g = torch.Generator().manual_seed(seed)
+    X = torch.as_tensor(X, dtype=torch.float32)
+    modele = VAE(X.shape[1], k)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        ordre = torch.randperm(len(X), generator=g)
+        for debut in range(0, len(X), batch_size):
+            lot = X[ordre[debut : {end}]]
+            x_hat, mu, logvar = modele(lot)
+            perte = perte_vae(lot, x_hat, mu, logvar, beta=beta)
+            optimiseur.zero_grad()
+            perte.backward()
+            optimiseur.step()
+    return modele
+'''
+SCENARIOS.update({
+    "submission-convtranspose-default-stride-two": Scenario(
+        grade_id="convtranspose_taille",
+        source='''def taille_sortie_convtranspose(w_in, k, s=2, p=0, output_padding=0):
+    """Stride 2 par défaut (celui des décodeurs du TP) au lieu de 1."""
+    return (w_in - 1) * s - 2 * p + k + output_padding
+''',
+        must_fail=("test_taille_sortie_convtranspose_random",),
+        message_contains=("vérifiez les valeurs par défaut de la signature",),
+    ),
+    "submission-vae-unseeded-init": Scenario(
+        grade_id="vae_beta",
+        source=_VAE_TRAIN.format(
+            doc="Seul le générateur des lots est graine : l'initialisation du VAE et le bruit ne le sont pas.",
+            seed_line="",
+            end="debut + batch_size",
+        ),
+        must_fail=("test_entrainer_vae_uses_its_seed",),
+        message_contains=("même graine donnent deux modèles différents",),
+    ),
+    "submission-vae-batches-grow": Scenario(
+        grade_id="vae_beta",
+        source=_VAE_TRAIN.format(
+            doc="Fin du lot debut * batch_size : les lots grandissent et se chevauchent.",
+            seed_line="    torch.manual_seed(seed)\n",
+            end="debut * batch_size",
+        ),
+        must_fail=("test_entrainer_vae_batches_cover_the_epoch",),
+        message_contains=("au plus batch_size",),
+    ),
+})
+GROUPS["mutants-a"] = ("submission-convtranspose-default-stride-two", "submission-vae-unseeded-init")
+GROUPS["mutants-b"] = ("submission-vae-batches-grow",)
+EQUIVALENT: dict[str, str] = {
+    # Default values no check uses: every call passes these arguments explicitly.
+    "ae_classe:NumberReplacer@4:25": "d = 65 by default: the checks and the notebook pass d",
+    "ae_lineaire:NumberReplacer@4:31#1": "k = 1 by default: the checks and the notebook pass k",
+    "ae_entrainement:NumberReplacer@1:42": "lr = 1.01 by default: the checks and the notebook pass lr",
+    "vae_beta:NumberReplacer@1:26": "beta = 2.0 by default: the checks and the notebook pass beta",
+    "vae_beta:NumberReplacer@1:33": "k = 3 by default: the checks and the notebook pass k",
+    "vae_beta:NumberReplacer@1:50#1": "lr = -0.99 by default: the checks and the notebook pass lr",
+    "vae_beta:NumberReplacer@1:76": "seed = 1 by default: another seed (the checks pass it)",
+    # Values that carry no gradient, and independent statements.
+    "ae_entrainement:DetachValue@4:8": "the data carry no gradient: detaching them changes nothing",
+    "ae_entrainement:DetachValue@7:16": "a permutation of indices carries no gradient",
+    "debruiteur:DetachValue@9:18": "the clean batch carries no gradient: detaching it changes nothing",
+    "vae_beta:DetachValue@11:18": "the batch carries no gradient: detaching it changes nothing",
+    "reparametrisation:DetachValue@4:14": "randn_like carries no gradient: detaching ε changes nothing",
+    "debruiteur:SwapStatements@11:12": "the loss computed after zero_grad(): zero_grad clears gradients, not the graph",
+    # Another valid architecture, batches within what the batch checks allow.
+    "ae_conv:NumberReplacer@7:49#1": (
+        "padding 0 on the first convolution: 8×8 → 3×3 → 2×2, the same (N, 4, 2, 2) code, "
+        "another valid encoder"
+    ),
+    "vae_beta:NumberReplacer@10:27": (
+        "range(1, N, batch_size): one example skipped per epoch, another each epoch: less than "
+        "dropping an incomplete last batch, which is allowed"
+    ),
+    "vae_beta:NumberReplacer@10:27#1": (
+        "range(-1, N, batch_size): an empty first batch (zero gradients) and batch_size − 1 "
+        "examples skipped per epoch, others each epoch: no more than dropping an incomplete last batch"
+    ),
+}

@@ -25,7 +25,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, Partial, as_array, as_int, record_margin, score_threshold
+from autograder.checks import (
+    CheckFailed,
+    Partial,
+    as_array,
+    as_int,
+    record_expected,
+    record_margin,
+    score_threshold,
+)
 from autograder.proxy import Handle, Tensor
 
 SPLIT_SEED = 2026  # the grader's split, different from the notebook's
@@ -432,6 +440,30 @@ def test_taille_sortie_convtranspose_random(submission, rng):
         if o > 0 and got != expected - o:
             forgot_op = False
     if not wrong:
+        # Called as a layer is often written: the signature's defaults (s=1, p=0,
+        # output_padding=0) for the arguments left out.
+        w, k, s = max(2, configs[0][0]), configs[0][1], max(2, configs[0][2])  # w_in ≥ 2: s counts
+        for call, args, kwargs, want in (
+            (f"taille_sortie_convtranspose({w}, {k})", (w, k), {}, _convtranspose_width(w, k, 1, 0, 0)),
+            (
+                f"taille_sortie_convtranspose({w}, {k}, s={s})",
+                (w, k),
+                {"s": s},
+                _convtranspose_width(w, k, s, 0, 0),
+            ),
+        ):
+            record_expected(call, want)
+            got = as_int(submission.call("taille_sortie_convtranspose", *args, **kwargs), call)
+            if got != want:
+                raise Partial(
+                    0.5,
+                    f"{call} sans les autres arguments : obtenu {got} ; avec tous les arguments "
+                    "passés la formule est juste, vérifiez les valeurs par défaut de la signature, "
+                    "def taille_sortie_convtranspose(w_in, k, s=1, p=0, output_padding=0)",
+                    f"{call} without the other arguments: got {got}; with every argument passed "
+                    "the formula is right, check the signature's default values, "
+                    "def taille_sortie_convtranspose(w_in, k, s=1, p=0, output_padding=0)",
+                )
         return
     w, k, s, p, o, got = wrong[0]
     if forgot_op and all(c[4] > 0 for c in wrong):

@@ -22,6 +22,7 @@ from autograder.checks import (
     CheckFailed,
     as_array,
     assert_close,
+    check_epoch_batches,
     record_expected,
     record_margin,
     with_references,
@@ -421,7 +422,7 @@ def _mean_kl(model: Handle, X: np.ndarray, k: int, what: str) -> float:
 
 
 @pytest.mark.item("vae_beta")
-@pytest.mark.points(2)
+@pytest.mark.points(1.5)  # 0.5 went to the seed and batch checks below (the TP totals 20)
 def test_beta_reduces_kl(submission, seed):
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
@@ -483,3 +484,98 @@ def test_beta_reduces_kl(submission, seed):
             f"{shown_en}; a larger β must give a clearly smaller KL (at most half): "
             "pass beta to perte_vae(..., beta=beta) in the loop",
         )
+
+
+VAE_SEED_SRC = """
+def _tp04_vae_params(X, seed):
+    import torch
+    modele = entrainer_vae(X, beta=1.0, k=2, epochs=1, lr=1e-2, batch_size=32, seed=seed)
+    return torch.cat([p.detach().double().flatten() for p in modele.parameters()])
+"""
+
+
+@pytest.mark.item("vae_beta")
+@pytest.mark.points(0.25)
+def test_entrainer_vae_uses_its_seed(submission, rng):
+    """The same seed gives the same VAE (initialisation, batches, noise), another seed another:
+    torch.manual_seed(seed) comes before VAE() is built. One epoch on 128 grader digits."""
+    from sklearn.datasets import load_digits
+
+    X = (load_digits().data / 16.0).astype(np.float32)
+    X = X[rng.choice(len(X), size=128, replace=False)]
+    s = int(rng.integers(0, 2**31 - 1))
+    helper = submission.define("_tp04_vae_params", VAE_SEED_SRC)
+    runs = [
+        as_array(
+            with_references(
+                submission, VAE_REFERENCES, "entrainer_vae", X, call_seed, via=helper.name, timeout=60,
+            ),
+            "paramètres du VAE",
+            allow_nan=True,
+        )
+        for call_seed in (s, s, s + 1)
+    ]
+    if runs[0].shape != runs[1].shape or not np.array_equal(runs[0], runs[1]):
+        raise CheckFailed(
+            "deux appels de entrainer_vae avec la même graine donnent deux modèles différents : "
+            "appelez torch.manual_seed(seed) AVANT de construire le VAE (son initialisation est "
+            "aléatoire) et de tirer les lots et le bruit",
+            "two calls of entrainer_vae with the same seed give two different models: call "
+            "torch.manual_seed(seed) BEFORE building the VAE (its initialisation is random) and "
+            "drawing the batches and the noise",
+        )
+    if runs[0].shape == runs[2].shape and np.array_equal(runs[0], runs[2]):
+        raise CheckFailed(
+            "entrainer_vae donne le même modèle pour deux graines différentes : utilisez "
+            "l'argument seed (torch.manual_seed(seed))",
+            "entrainer_vae gives the same model for two different seeds: use the seed argument "
+            "(torch.manual_seed(seed))",
+        )
+
+
+# A grader helper run with the reference functions in place: a subclass of the notebook's VAE
+# records which examples each batch holds, read from pixel 0 (0 in every digit), where the
+# grader writes the example's index / 1000.
+VAE_BATCHES_SRC = """
+def _tp04_vae_batches(X, batch_size, seed):
+    import torch
+    g = globals()
+    base = g["VAE"]
+    seen = []
+
+    class _Tp04Enregistreur(base):
+        def forward(self, x):
+            if torch.is_grad_enabled():  # evaluation under no_grad is not a batch
+                seen.append(torch.round(torch.as_tensor(x)[:, 0].detach().double() * 1000).long().tolist())
+            return super().forward(x)
+
+    g["VAE"] = _Tp04Enregistreur
+    try:
+        entrainer_vae(X, beta=1.0, k=2, epochs=1, lr=1e-2, batch_size=batch_size, seed=seed)
+    finally:
+        g["VAE"] = base
+    return seen
+"""
+
+
+@pytest.mark.item("vae_beta")
+@pytest.mark.points(0.25)
+def test_entrainer_vae_batches_cover_the_epoch(submission, rng):
+    """One epoch: batches of at most batch_size examples, each example at most once, and all
+    of them but fewer than batch_size. Batches that grow (ordre[debut : debut * batch_size])
+    still made β lower the KL."""
+    from sklearn.datasets import load_digits
+
+    X = (load_digits().data / 16.0).astype(np.float32)
+    n = 300
+    X = X[rng.choice(len(X), size=n, replace=False)]
+    X[:, 0] = np.arange(n) / 1000.0
+    bs = int(rng.integers(20, 40))
+    helper = submission.define("_tp04_vae_batches", VAE_BATCHES_SRC)
+    batches = with_references(
+        submission, VAE_REFERENCES, "entrainer_vae", X, bs, int(rng.integers(0, 2**31 - 1)),
+        via=helper.name, timeout=60,
+    )
+    what = f"entrainer_vae(X, epochs=1, batch_size={bs}) sur {n} exemples"
+    what_en = f"entrainer_vae(X, epochs=1, batch_size={bs}) on {n} examples"
+    check_epoch_batches(batches, n, bs, what, what_en, ("le VAE", "the VAE"))

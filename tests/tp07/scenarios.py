@@ -719,3 +719,59 @@ CORRECT_GROUPS: dict[str, tuple[str, ...]] = {
         "correct-transformer-sequential-gelu-tanh",
     ),
 }
+
+# ---------------------------------------------------------------- issue 12: gradients through the GNN
+# Mutation survivors written as students write them: the values are right, a gradient is cut.
+SCENARIOS["submission-gnn-messages-detached"] = Scenario(
+    grade_id="gnn",
+    source=_edit(_solution_cell("gnn"), "    M = A @ X\n", "    M = (A @ X).detach()  # les voisins sont des données\n"),
+    must_fail=("test_gnn_gradient_reaches_inputs_and_weights",),
+    message_contains=("détachée du graphe",),
+    affects=("gnn_train",),  # the GNN trained on the graphs uses couche_gnn
+)
+SCENARIOS["submission-gnn-first-layer-detached"] = Scenario(
+    grade_id="gnn_train",
+    source=_edit(
+        _GNN_TRAIN,
+        '        H = couche_gnn(X, A, self.W_soi_1, self.W_voisins_1, "moyenne")\n',
+        '        H = couche_gnn(X, A, self.W_soi_1, self.W_voisins_1, "moyenne").detach()\n',
+    ),
+    must_fail=("test_gnn_accuracy_on_grader_graphs",),
+    message_contains=("ne reçoivent aucun gradient",),
+)
+GROUPS["inputs-5"] = (*GROUPS["inputs-5"], "submission-gnn-messages-detached")
+GROUPS["inputs-6"] = (*GROUPS["inputs-6"], "submission-gnn-first-layer-detached")
+
+# Mutants of the solution (`autograder prove --mutants`) that are still correct answers: no
+# check can tell them from the solution, and none should.
+_SIGNATURE = ("a default of the signature line, which the statement gives (outside the solution "
+              "region); every check passes this argument explicitly")
+_INDEPENDENT = "two independent statements in the other order: the same values"
+_NO_GRAD = "masks, indices and random draws carry no gradient: detaching changes nothing"
+EQUIVALENT: dict[str, str] = {
+    "posenc:SwapStatements@5:4": "the angles and the zero table built in the other order: " + _INDEPENDENT,
+    "bert_mask:Comparison_Lt_LtE@5:54": "u <= 0.15 and u < 0.15 differ on a float draw of probability 0",
+    "bert_mask:DropStatement@4:4": "the tokens are integer tensors (int64) by the statement: .long() converts nothing",
+    "bert_mask:SwapStatements@3:4": "the generator built after .long(): " + _INDEPENDENT,
+    "bert_mask:DetachValue@5:16": _NO_GRAD,
+    "bert_mask:DetachValue@7:17": _NO_GRAD,
+    "gnn_train:NumberReplacer@23:29": "a hidden width of 33 instead of 32: another valid size, the same model family",
+    "gnn_train:NumberReplacer@34:70": _SIGNATURE,
+    "gnn_train:Binary_Div_Sub@6:68": (
+        "W_soi_1 drawn with mean −√d instead of scaled by 1/√d: another initialisation, which the "
+        "statement does not fix; Adam trains it to the same accuracies"
+    ),
+    "transformer:NumberReplacer@31:51#1": _SIGNATURE,
+    "transformer:NumberReplacer@31:64": _SIGNATURE,
+    "transformer:NumberReplacer@31:76": _SIGNATURE,
+    "transformer:SwapStatements@6:8": "n_tetes stored after creating the first LayerNorm (no random draw): " + _INDEPENDENT,
+    "transformer:Binary_Add_Sub@25:17": (
+        "x − MLP(LN₂(x)) is x + MLP′(LN₂(x)) with the last linear layer negated: the same family "
+        "of blocks, and a symmetric initialisation (a zero block is still the identity)"
+    ),
+    "transformer_train:SwapStatements@5:4": "the optimiser built after the offsets: " + _INDEPENDENT,
+    "transformer_train:NumberReplacer@10:31#1": (
+        "a start of −1 drawn once in len(donnees) − contexte + 1: that window's first pair wraps "
+        "around the text (one pair in contexte), every other window unchanged"
+    ),
+}

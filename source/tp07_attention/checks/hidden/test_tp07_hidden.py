@@ -732,7 +732,7 @@ def _gnn(submission, X, A, W1, W2, agregation):
 
 
 @pytest.mark.item("gnn")
-@pytest.mark.points(0.75)
+@pytest.mark.points(0.5)
 def test_gnn_values(submission, rng):
     # Symmetric graphs, then directed ones (A_ij ≠ A_ji): only these tell rows from columns.
     for directed, agregation in ((False, "somme"), (False, "moyenne"), (True, "somme"),
@@ -790,3 +790,68 @@ def test_gnn_is_permutation_equivariant(submission, rng):
                     f"the nodes, f(PX, PAPᵀ) ≠ P f(X, A) (gap {err:.2e}); neighbours must come "
                     "from A only, never from the order of the node indices",
                 )
+
+
+# Trusted kernel-side helper: the gradients of Σ R ⊙ couche_gnn(X, A, W_soi, W_voisins)
+# with respect to X, W_soi and W_voisins (None where the result carries no graph).
+GRAD_GNN_SRC = """
+def _tp07_gradients_gnn(X, A, W_soi, W_voisins, R, agregation):
+    import torch
+    feuilles = [t.detach().clone().requires_grad_(True) for t in (X, W_soi, W_voisins)]
+    H = couche_gnn(feuilles[0], A, feuilles[1], feuilles[2], agregation)
+    if not isinstance(H, torch.Tensor) or not H.requires_grad:
+        return {"H": H, "grads": None}
+    (H * R.to(H.dtype)).sum().backward()
+    return {"H": H.detach(), "grads": [torch.zeros_like(t) if t.grad is None else t.grad for t in feuilles]}
+"""
+
+
+@pytest.mark.item("gnn")
+@pytest.mark.points(0.25)
+def test_gnn_gradient_reaches_inputs_and_weights(submission, rng):
+    """The GNN trains through couche_gnn: the gradient must reach X (the previous layer's
+    output), W_soi and W_voisins, through the messages M as well as the node itself."""
+    submission.define("_tp07_gradients_gnn", GRAD_GNN_SRC)
+    names = ("X", "W_soi", "W_voisins")
+    for agregation in ("somme", "moyenne"):
+        A, X, W1, W2 = _gnn_case(rng, directed=True)
+        R = rng.normal(size=(X.shape[0], W1.shape[1]))
+        leaves = [torch.tensor(t, requires_grad=True) for t in (X, W1, W2)]
+        A_t = torch.tensor(A)
+        M = A_t @ leaves[0]
+        if agregation == "moyenne":
+            M = M / A_t.sum(dim=1, keepdim=True).clamp(min=1)
+        (torch.relu(leaves[0] @ leaves[1] + M @ leaves[2]) * torch.tensor(R)).sum().backward()
+        out = _call(submission, "_tp07_gradients_gnn", Tensor(X), Tensor(A), Tensor(W1),
+                    Tensor(W2), Tensor(R), agregation)
+        value = as_array(out["H"], "couche_gnn", allow_nan=True)
+        if value.shape != (X.shape[0], W1.shape[1]) or not np.allclose(
+            value, _gnn_ref(X, A, W1, W2, agregation), rtol=1e-4, atol=1e-6
+        ):
+            return  # a wrong value: test_gnn_values says so, the gradient is judged on right values only
+        got = out["grads"]
+        if got is None:
+            raise CheckFailed(
+                f"couche_gnn ({agregation}) renvoie un résultat sans gradient quand X, W_soi et "
+                "W_voisins en demandent un (un .detach(), .numpy() ou torch.tensor(...) dans le "
+                "calcul) : le GNN s'entraîne à travers cette couche",
+                f"couche_gnn ({agregation}) returns a result without a gradient when X, W_soi and "
+                "W_voisins require one (a .detach(), .numpy() or torch.tensor(...) in the "
+                "computation): the GNN trains through this layer",
+            )
+        bad = [
+            name for name, g, leaf in zip(names, got, leaves, strict=True)
+            if not np.allclose(as_array(g, f"gradient par rapport à {name}", shape=leaf.shape),
+                               leaf.grad.numpy(), rtol=1e-4, atol=1e-6)
+        ]
+        if bad:
+            raise CheckFailed(
+                f"couche_gnn ({agregation}) : le gradient par rapport à {', '.join(bad)} n'est pas "
+                "celui de ReLU(X W_soi + M W_voisins) ; une partie du calcul est détachée du "
+                "graphe (.detach() sur M = A X, ou des valeurs recopiées) : le gradient doit "
+                "passer par les messages des voisins comme par le nœud lui-même",
+                f"couche_gnn ({agregation}): the gradient with respect to {', '.join(bad)} is not "
+                "that of ReLU(X W_soi + M W_voisins); part of the computation is detached from the "
+                "graph (.detach() on M = A X, or copied values): the gradient must flow through "
+                "the neighbours' messages as through the node itself",
+            )

@@ -366,6 +366,43 @@ def _nodes(submission, seed: int) -> NodeResults:
     return once_per_submission(submission, "tp07-nodes", lambda: _train_nodes(submission, seed))
 
 
+GNN_GRADS_SRC = """
+def _tp07_gnn_gradients(graine, d, h, c, X, A, R):
+    # Which parameters of a fresh GNN(d, h, c) get a non-zero gradient from Σ R ⊙ logits.
+    import torch
+    torch.manual_seed(int(graine))
+    modele = GNN(d, h, c)
+    sortie = modele(X, A)
+    (sortie * R.to(sortie.dtype)).sum().backward()
+    return {nom: bool(p.grad is not None and p.grad.abs().sum() > 0)
+            for nom, p in modele.named_parameters()}
+"""
+
+
+def _check_every_parameter_learns(submission, seed: int) -> None:
+    """GNN.forward keeps every parameter in the graph: a .detach() between the layers leaves
+    the first layer untrained while the accuracy can still clear the bar."""
+    rng = np.random.default_rng([seed, 8])
+    n, d, h = 40, int(rng.integers(6, 11)), 16
+    X, A, _ = _sbm(rng, n, N_CLASSES, d)
+    R = rng.normal(size=(n, N_CLASSES)).astype(np.float32)
+    submission.define("_tp07_gnn_gradients", GNN_GRADS_SRC)
+    got = _call(submission, "_tp07_gnn_gradients", int(rng.integers(0, 2**31 - 1)), d, h,
+                N_CLASSES, Tensor(X), Tensor(A), Tensor(R))
+    if not isinstance(got, dict) or not got:
+        return  # no parameters: the accuracy checks say what is wrong
+    dead = sorted(str(k) for k, v in got.items() if not v)
+    if dead:
+        raise CheckFailed(
+            f"dans GNN({d}, {h}, {N_CLASSES}), les paramètres {', '.join(dead[:6])} ne reçoivent "
+            "aucun gradient des logits : une couche est détachée du graphe (.detach() entre les "
+            "couches, ou un paramètre inutilisé dans forward) et ne s'entraîne pas",
+            f"in GNN({d}, {h}, {N_CLASSES}), the parameters {', '.join(dead[:6])} get no gradient "
+            "from the logits: a layer is detached from the graph (.detach() between the layers, "
+            "or a parameter unused in forward) and does not train",
+        )
+
+
 def _check_seed_is_used(submission, seed: int) -> None:
     """Same graine, same logits; another graine, other logits (short trainings, one graph)."""
     rng = np.random.default_rng([seed, 7])
@@ -407,6 +444,7 @@ _GNN_HINT = (
 @pytest.mark.item("gnn_train")
 @pytest.mark.points(1)
 def test_gnn_accuracy_on_grader_graphs(submission, seed):
+    _check_every_parameter_learns(submission, seed)
     _check_seed_is_used(submission, seed)
     r = _nodes(submission, seed)
     _score(

@@ -472,3 +472,26 @@ def correlations_cascade(modele, X, classes, noms, seed=0, methode=None):
     ),
 }
 CORRECT_GROUPS: dict[str, tuple[str, ...]] = {"correct-alternatives": tuple(CORRECT)}
+
+# ---------------------------------------------------------------- issue 12: mutation survivors
+
+SCENARIOS["submission-occlusion-default-stride-of-the-window"] = Scenario(
+    grade_id="occlusion",
+    source=_OCCLUSION_SOURCE.replace("fenetre=2, pas=1,", "fenetre=2, pas=2,").format(
+        doc="Par défaut, les fenêtres ne se recouvrent pas (pas = fenetre = 2).",
+        accumulate="somme[i : i + fenetre, j : j + fenetre] += scores[0] - scores[k]",
+    ),
+    must_fail=("test_occlusion_matches_reference",),
+    message_contains=("ce sont les valeurs par défaut de la signature",),
+)
+GROUPS["mutants-1"] = ("submission-occlusion-default-stride-of-the-window",)
+
+# Mutants of the solution that are still correct answers (autograder prove, issue 12 item 4).
+EQUIVALENT: dict[str, str] = {
+    "grad_cam:NumberReplacer@5:25#1": "the batch holds one image: index -1 is index 0",
+    "gradients_integres:NumberReplacer@1:55#1": "m = 49 by default: another valid number of steps (the grader passes m)",
+    "spearman:NumberReplacer@7:34": "every rank shifted by 1/2: centred before the correlation, the shift cancels",
+    "randomisation:NumberReplacer@11:56#1": "seed = -1 by default: a valid torch seed",
+    "randomisation:SwapStatements@15:4": "methode and classes are set independently",
+    "randomisation:SwapStatements@16:4": "a NumPy integer class indexes the logits as an int does",
+}

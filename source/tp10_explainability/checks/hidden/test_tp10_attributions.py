@@ -536,6 +536,23 @@ def test_occlusion_matches_reference(submission, rng, device):
                   "couvrent, 0 s'il n'est couvert par aucune ; carte (H, W)",
                   "for each pixel, the mean of y_c(x) − y_c(occluded x) over the windows covering "
                   "it, 0 if none does; an (H, W) map"))
+        if (fenetre, pas, valeur) != (2, 1, 0.0):
+            continue
+        # The same map through the signature's defaults, as the notebook calls it.
+        plain = as_array(
+            submission.call("carte_occlusion", model, Tensor(x), c),
+            f"carte_occlusion sur {case.label()}, classe {c}, sans fenetre, pas ni valeur",
+            shape=(case.H, case.W),
+        )
+        if not np.allclose(plain, got, rtol=1e-6, atol=1e-9):
+            raise CheckFailed(
+                "carte_occlusion(modele, x, c) sans autre argument ne donne pas la carte de "
+                "fenetre=2, pas=1, valeur=0.0 : ce sont les valeurs par défaut de la signature "
+                "(def carte_occlusion(modele, x, c, fenetre=2, pas=1, valeur=0.0))",
+                "carte_occlusion(modele, x, c) without other arguments does not give the map of "
+                "fenetre=2, pas=1, valeur=0.0: those are the signature's defaults "
+                "(def carte_occlusion(modele, x, c, fenetre=2, pas=1, valeur=0.0))",
+            )
 
 
 # ---------------------------------------------------------------- 4. Grad-CAM

@@ -240,14 +240,20 @@ def _first_epoch_drop(rng, n):
     train = np.concatenate([[L0], _decay(L0 * rng.uniform(0.2, 0.33), rng.uniform(0.3, 0.6), n - 1)])
     val = train * rng.uniform(1.05, 1.2)
     val[0] = L0 * rng.uniform(1.0, 1.1)
-    return train, val
+    return train, _flat_last_val(rng, val)
+
+
+def _flat_last_val(rng, val):
+    """The last validation loss within 3 % of the one before: no rule reads val[-2] as final."""
+    val[-1] = val[-2] * rng.uniform(0.97, 1.0)
+    return val
 
 
 def _halved_at_last_epoch(rng, n):
     """Healthy: the training loss falls to 0.55–0.6 × L0, then under L0/2 at the last epoch only."""
     L0 = float(rng.uniform(0.5, 3.0))
     train = np.append(_decay(L0, rng.uniform(0.55, 0.6), n - 1), L0 * rng.uniform(0.4, 0.47))
-    return train, train * rng.uniform(1.05, 1.2)
+    return train, _flat_last_val(rng, train * rng.uniform(1.05, 1.2))
 
 
 def _val_up_at_last_epoch(rng, n):
@@ -274,7 +280,7 @@ def _bump_to_exactly_twice(rng, n):
     L0 = float(rng.uniform(0.5, 3.0))
     train = _decay(L0, rng.uniform(0.05, 0.2), n)
     train[int(rng.integers(1, n // 2))] = 2 * L0
-    return train, train * rng.uniform(1.05, 1.2)
+    return train, _flat_last_val(rng, train * rng.uniform(1.05, 1.2))
 
 
 _L0_FIRST = (

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from autograder.config import ConfigError, GradeOptions, TPConfig
 from autograder.course import data_files_of
-from autograder.grade import Graded, GradeJob, grade_job
+from autograder.grade import Assignment, Graded, GradeJob, grade_job
 from autograder.results import CommitInfo, Message, Visibility
 
 
@@ -43,14 +43,17 @@ def check_working_copy(tp_id: str, start: Path, options: GradeOptions, out_dir: 
                 str(nb_path),
             ),
         )
-    job = GradeJob(
+    assignment = Assignment(
         tp=cfg,
         tp_dir=tp_dir,
-        instructor_nb=None,
+        instructor_nb=None,  # the student's own notebook runs as is
         check_dirs=((tp_dir / "checks", Visibility.VISIBLE),),
+        data_files=tuple(data_files_of(tp_dir, cfg.data_files)),
+    )
+    job = GradeJob(
+        assignment,
         commit=CommitInfo(repo=str(start), ref="working copy", notebook_path=str(nb_path.relative_to(start)) if nb_path.is_relative_to(start) else str(nb_path)),
         student_bytes=data,
-        data_files=tuple(data_files_of(tp_dir, cfg.data_files)),
         problems=problems,
     )
     return grade_job(job, options, out_dir)

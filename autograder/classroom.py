@@ -31,7 +31,7 @@ from autograder.course import Course
 from autograder.deadline import LatePolicy, Selected, gitlab_configured, select_for_student
 from autograder.forkserver import ForkClient
 from autograder.gitread import open_repo
-from autograder.grade import grade_commit, pool_for_tp, spec_for_tp
+from autograder.grade import Assignment, assignment_for_tp, grade_commit, pool_for_tp, spec_for_tp
 from autograder.render import write_atomic
 from autograder.results import GRADER_FAULTS, Message, is_grader_fault
 from autograder.roster import Student
@@ -115,8 +115,11 @@ def _select(student: Student, job: ClassJob, workspace: Path) -> tuple[Selected,
     return sel, repo.git_dir if repo.bare else repo.working_tree_dir
 
 
-def grade_student(student: Student, job: ClassJob, fp: str, pool=None) -> dict[str, Any]:
-    """Grade one student and write their result; any failure is recorded, never raised."""
+def grade_student(
+    student: Student, job: ClassJob, fp: str, pool=None, assignment: Assignment | None = None
+) -> dict[str, Any]:
+    """Grade one student and write their result; any failure is recorded, never raised.
+    `pool` and `assignment`: the TP's, built once for the class (default: per student)."""
     sdir = job.out / "students" / student.id
     result_path = sdir / RESULT
     t0 = time.monotonic()
@@ -163,7 +166,7 @@ def grade_student(student: Student, job: ClassJob, fp: str, pool=None) -> dict[s
                 "problems": ["no-submission"],
             }
         else:
-            r = _grade_with_retry(job, repo_path, sel.sha, sdir / "report", pool, student_key(student.repo))
+            r = _grade_with_retry(job, repo_path, sel.sha, sdir / "report", pool, student_key(student.repo), assignment)
             result = {
                 **base,
                 "status": "graded",
@@ -203,17 +206,21 @@ def grade_student(student: Student, job: ClassJob, fp: str, pool=None) -> dict[s
     return result
 
 
-def _grade_with_retry(job: ClassJob, repo_path: str, sha: str, out_dir: Path, pool, who: str) -> Any:
+def _grade_with_retry(
+    job: ClassJob, repo_path: str, sha: str, out_dir: Path, pool, who: str, assignment: Assignment | None
+) -> Any:
     """Grade; on a grader-side fault (the kernel did not start), once more with a fresh
     kernel. A fault that persists raises: the student gets `grader-error`, never a 0.
     `who` keys the hidden inputs as CI's grade job does (the repo's project path)."""
     course = Course(job.course_root)
     report = grade_commit(
-        course, job.tp, repo=repo_path, ref=sha, options=job.options, out_dir=out_dir, pool=pool, student=who
+        course, job.tp, repo=repo_path, ref=sha, options=job.options, out_dir=out_dir, pool=pool, student=who,
+        assignment=assignment,
     ).report
     if is_grader_fault(report):
         report = grade_commit(
-            course, job.tp, repo=repo_path, ref=sha, options=job.options, out_dir=out_dir, student=who
+            course, job.tp, repo=repo_path, ref=sha, options=job.options, out_dir=out_dir, student=who,
+            assignment=assignment,
         ).report
     if is_grader_fault(report):
         faults = "; ".join(p.message.en for p in report.problems if p.code in GRADER_FAULTS)
@@ -226,14 +233,14 @@ def _grade_with_retry(job: ClassJob, repo_path: str, sha: str, out_dir: Path, po
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(job: ClassJob, fp: str, forkserver_address: str | None) -> None:
-    _worker["job"], _worker["fp"] = job, fp
+def _init_worker(job: ClassJob, fp: str, forkserver_address: str | None, assignment: Assignment) -> None:
+    _worker["job"], _worker["fp"], _worker["assignment"] = job, fp, assignment
     shared = ForkClient(forkserver_address) if forkserver_address else None
     _worker["pool"] = pool_for_tp(Course(job.course_root).tp(job.tp), job.options, shared)
 
 
 def _work(student: Student) -> dict[str, Any]:
-    return grade_student(student, _worker["job"], _worker["fp"], _worker["pool"])
+    return grade_student(student, _worker["job"], _worker["fp"], _worker["pool"], _worker["assignment"])
 
 
 def grade_class(
@@ -247,11 +254,14 @@ def grade_class(
     fp = fingerprint(job)
     results: dict[str, dict[str, Any]] = {}
     tp = Course(job.course_root).tp(job.tp)
+    # The TP's side, read once for the class: a missing release or secret stops the class
+    # here, with its message, instead of failing every student one by one.
+    assignment = assignment_for_tp(tp)
     with output_lock(job.out), ExitStack() as stack:
         if jobs <= 1:
             pool = stack.enter_context(pool_for_tp(tp, job.options))
             for s in students:
-                results[s.id] = grade_student(s, job, fp, pool)
+                results[s.id] = grade_student(s, job, fp, pool, assignment)
                 if on_result:
                     on_result(results[s.id])
             return [results[s.id] for s in students]
@@ -265,7 +275,7 @@ def grade_class(
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["autograder.classroom", *tp.config.preload])
         ex = stack.enter_context(
-            ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(job, fp, address))
+            ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(job, fp, address, assignment))
         )
         futures = {ex.submit(_work, s): s for s in students}
         for fut in as_completed(futures):

@@ -48,18 +48,26 @@ from autograder.slot import KernelPool, SlotSpec, launch
 
 
 @dataclass(frozen=True)
-class GradeJob:
-    """One submission to grade: the instructor's side and the student's bytes."""
+class Assignment:
+    """The instructor's side of a TP's gradings: built once and shared by every submission
+    of a class (config, release notebook, checks, data files, the course's secret)."""
 
     tp: TPConfig
     tp_dir: Path  # instructor folder (data files, grader-side references)
     instructor_nb: dict[str, Any] | None  # None: run the student's notebook as is (student-side check)
     check_dirs: tuple[tuple[Path, Visibility], ...]
+    data_files: tuple[DataFile, ...] = ()
+    secret: bytes | None = None  # the course's; None: public checks only
+
+
+@dataclass(frozen=True)
+class GradeJob:
+    """One submission to grade: the shared assignment and what is the student's."""
+
+    assignment: Assignment
     commit: CommitInfo
     student_bytes: bytes | None  # None when reading failed (see problems)
-    data_files: tuple[DataFile, ...] = ()
     problems: tuple[Problem, ...] = field(default_factory=tuple)
-    secret: bytes | None = None  # the course's; None: public checks only
     student: str = ""  # whose submission: hidden inputs differ from one student to the next
 
 
@@ -70,18 +78,12 @@ class Graded:
     files: tuple[Path, ...] = ()  # the report files this grading wrote (none without out_dir)
 
 
-def job_for_tp(
-    tp: TP,
-    *,
-    commit: CommitInfo,
-    student_bytes: bytes | None,
-    problems: tuple[Problem, ...] = (),
-    instructor_nb: dict[str, Any] | None = None,
-    public_only: bool = False,
-    student: str = "",
-) -> GradeJob:
-    """The job for an instructor-side TP: checks from source/, notebook from release/.
-    Hidden checks need the course's secret: a course without one is refused here."""
+def assignment_for_tp(
+    tp: TP, *, instructor_nb: dict[str, Any] | None = None, public_only: bool = False
+) -> Assignment:
+    """The assignment of an instructor-side TP: checks from source/, notebook from release/
+    (or the in-memory `instructor_nb`). Hidden checks need the course's secret: a course
+    without one is refused here, as is a [[manual]] item the notebook contradicts."""
     secret = None if public_only else load_secret(tp.source_dir.parent.parent)
     if instructor_nb is None:
         if not tp.release_notebook.is_file():
@@ -98,18 +100,32 @@ def job_for_tp(
     dirs = [(tp.public_checks, Visibility.VISIBLE)]
     if not public_only:
         dirs.append((tp.hidden_checks, Visibility.HIDDEN))
-    return GradeJob(
+    assignment = Assignment(
         tp=tp.config,
         tp_dir=tp.source_dir,
         instructor_nb=instructor_nb,
         check_dirs=tuple(dirs),
-        commit=commit,
-        student_bytes=student_bytes,
         data_files=tuple(tp.data_paths()),
-        problems=problems,
         secret=secret,
-        student=student,
     )
+    _check_manual_cells(assignment)
+    return assignment
+
+
+def job_for_tp(
+    tp: TP,
+    *,
+    commit: CommitInfo,
+    student_bytes: bytes | None,
+    problems: tuple[Problem, ...] = (),
+    instructor_nb: dict[str, Any] | None = None,
+    public_only: bool = False,
+    student: str = "",
+) -> GradeJob:
+    """One submission of an instructor-side TP, with an assignment of its own (a class
+    builds the assignment once: `assignment_for_tp`)."""
+    assignment = assignment_for_tp(tp, instructor_nb=instructor_nb, public_only=public_only)
+    return GradeJob(assignment, commit=commit, student_bytes=student_bytes, problems=problems, student=student)
 
 
 def _time_budget(tp: TPConfig, options: GradeOptions, device: str) -> tuple[float, float]:
@@ -141,20 +157,20 @@ def grade_job(
     job: GradeJob, options: GradeOptions, out_dir: Path | None = None, pool: KernelPool | None = None
 ) -> Graded:
     """Run every step; returns the report (and writes it when `out_dir` is given)."""
-    _check_manual_cells(job)
+    a = job.assignment
     t0 = time.monotonic()
     durations: dict[str, float] = {}
     device = select_device(options.device)
     problems = list(job.problems)
-    where = f"commit {(job.commit.sha or job.commit.ref or '?')[:10]}, {job.commit.notebook_path or job.tp.notebook}"
+    where = f"commit {(job.commit.sha or job.commit.ref or '?')[:10]}, {job.commit.notebook_path or a.tp.notebook}"
 
     run_nb: dict[str, Any] | None = None
     origins: tuple[str, ...] = ()
     if job.student_bytes is not None:
         try:
             student_nb = read_notebook(job.student_bytes, where)
-            if job.instructor_nb is not None:
-                grafted = graft(job.instructor_nb, student_nb, where)
+            if a.instructor_nb is not None:
+                grafted = graft(a.instructor_nb, student_nb, where)
                 run_nb, origins = grafted.notebook, grafted.origins
                 problems.extend(grafted.problems)
             else:
@@ -173,12 +189,12 @@ def grade_job(
             reason = problems[-1].message if problems else Message(fr="pas de notebook", en="no notebook")
             submission = Submission(None, None, unavailable=reason)
         else:
-            spec = slot_spec(job.tp, job.data_files, options, device)
+            spec = slot_spec(a.tp, a.data_files, options, device)
             slot = pool.acquire(spec) if pool is not None else launch(spec)
             stack.callback(slot.close, options.keep_workdir)
             kernel, sb, runtime = slot.kernel, slot.plan, slot.runtime
             sandbox_info = sb.info
-            total_s, cell_s = _time_budget(job.tp, options, device)
+            total_s, cell_s = _time_budget(a.tp, options, device)
             t_exec = time.monotonic()
             if slot.error is not None:
                 problems.append(Problem("kernel-start-failed", slot.error, where))
@@ -201,26 +217,26 @@ def grade_job(
         checks, collect_errors = run_checks(
             CheckRun(
                 submission=submission,
-                check_dirs=job.check_dirs,
+                check_dirs=a.check_dirs,
                 keys=InputKeys(
                     public=public_key(options.seed),
-                    hidden=InputKey(job.secret, job.student, options.seed) if job.secret else None,
+                    hidden=InputKey(a.secret, job.student, options.seed) if a.secret else None,
                 ),
                 device=device,
                 lang=options.lang,
-                tp_dir=job.tp_dir,
+                tp_dir=a.tp_dir,
             )
         )
         for msg in collect_errors:
-            problems.append(Problem("check-collection-error", msg, job.tp.id))
+            problems.append(Problem("check-collection-error", msg, a.tp.id))
         durations["checks"] = round(time.monotonic() - t_checks, 3)
 
-    _check_manual_items(job, checks)
+    _check_manual_items(a, checks)
     score, max_score = total_score(checks)
     durations["total"] = round(time.monotonic() - t0, 3)
     report = GradeReport(
-        tp=job.tp.id,
-        title=job.tp.title,
+        tp=a.tp.id,
+        title=a.tp.title,
         commit=job.commit,
         score=score,
         max_score=max_score,
@@ -232,7 +248,7 @@ def grade_job(
         durations=durations,
         graded_at=datetime.now(UTC).isoformat(timespec="seconds"),
         grader_version=__version__,
-        manual=job.tp.manual,  # pending: graded by hand in Formgrader, outside score/max_score
+        manual=a.tp.manual,  # pending: graded by hand in Formgrader, outside score/max_score
     )
     # Every consumer (executed.ipynb, autograded/, Formgrader) gets the inert copy.
     executed = sanitize_notebook(run_nb, origins) if run_nb is not None else None
@@ -246,39 +262,39 @@ def grade_job(
     return Graded(report, executed, files)
 
 
-def _check_manual_items(job: GradeJob, checks: list[CheckResult]) -> None:
+def _check_manual_items(a: Assignment, checks: list[CheckResult]) -> None:
     """No check scores a manual item: its points would be counted twice."""
-    ids = {m.grade_id for m in job.tp.manual}
+    ids = {m.grade_id for m in a.tp.manual}
     if not ids:
         return
     scored = sorted(ids & {c.item for c in checks})
     if scored:
         raise ConfigError(Message(
-            fr=f"TP {job.tp.id} : items à corriger à la main aussi notés par des vérifications : {', '.join(scored)}",
-            en=f"TP {job.tp.id}: items graded by hand are also scored by checks: {', '.join(scored)}",
+            fr=f"TP {a.tp.id} : items à corriger à la main aussi notés par des vérifications : {', '.join(scored)}",
+            en=f"TP {a.tp.id}: items graded by hand are also scored by checks: {', '.join(scored)}",
         ))
 
 
-def _check_manual_cells(job: GradeJob) -> None:
+def _check_manual_cells(a: Assignment) -> None:
     """Before anything runs: each manual item names an answer cell of the release notebook."""
-    ids = {m.grade_id for m in job.tp.manual}
-    if not ids or job.instructor_nb is None:  # a student's own notebook (check): nothing to compare
+    ids = {m.grade_id for m in a.tp.manual}
+    if not ids or a.instructor_nb is None:  # a student's own notebook (check): nothing to compare
         return
-    metas = [c.get("metadata", {}).get("nbgrader", {}) for c in job.instructor_nb["cells"]]
+    metas = [c.get("metadata", {}).get("nbgrader", {}) for c in a.instructor_nb["cells"]]
     answers = {m.get("grade_id"): m for m in metas if m.get("solution")}
     missing = sorted(ids - set(answers))
     if missing:
         raise ConfigError(Message(
-            fr=f"TP {job.tp.id} : tp.toml [[manual]] nomme des cellules réponses absentes du notebook : {', '.join(missing)}",
-            en=f"TP {job.tp.id}: tp.toml [[manual]] names answer cells the notebook lacks: {', '.join(missing)}",
+            fr=f"TP {a.tp.id} : tp.toml [[manual]] nomme des cellules réponses absentes du notebook : {', '.join(missing)}",
+            en=f"TP {a.tp.id}: tp.toml [[manual]] names answer cells the notebook lacks: {', '.join(missing)}",
         ))
     # nbgrader wants a markdown answer to be a grade cell with points: they must be tp.toml's.
-    for item in job.tp.manual:
+    for item in a.tp.manual:
         cell_points = answers[item.grade_id].get("points")
         if cell_points is not None and float(cell_points) != item.points:
             raise ConfigError(Message(
-                fr=f"TP {job.tp.id} : la cellule {item.grade_id} vaut {cell_points} points dans le notebook, {item.points:g} dans tp.toml [[manual]]",
-                en=f"TP {job.tp.id}: cell {item.grade_id} is worth {cell_points} points in the notebook, {item.points:g} in tp.toml [[manual]]",
+                fr=f"TP {a.tp.id} : la cellule {item.grade_id} vaut {cell_points} points dans le notebook, {item.points:g} dans tp.toml [[manual]]",
+                en=f"TP {a.tp.id}: cell {item.grade_id} is worth {cell_points} points in the notebook, {item.points:g} in tp.toml [[manual]]",
             ))
 
 
@@ -451,18 +467,24 @@ def grade_commit(
     notebook_path: str | None = None,
     pool: KernelPool | None = None,
     student: str | None = None,
+    assignment: Assignment | None = None,
 ) -> Graded:
     """Grade the TP notebook of one commit of a student repo. `student` keys the hidden
-    inputs (default: the repo's project path, see `secret.student_key`)."""
+    inputs (default: the repo's project path, see `secret.student_key`); `assignment` is
+    the TP's, built once for a class (default: built here)."""
     tp = course.tp(tp_id)
+    if assignment is None:
+        assignment = assignment_for_tp(tp)
+    elif assignment.tp.id != tp.id:
+        raise ValueError(f"assignment of {assignment.tp.id} given to grade {tp.id}")
     path = notebook_path or f"{tp.id}/{tp.config.notebook}"
     who = student or student_key(repo)
     try:
         got = read_submission(repo, ref, path)
-        job = job_for_tp(tp, commit=got.commit, student_bytes=got.data, problems=got.problems, student=who)
+        job = GradeJob(assignment, commit=got.commit, student_bytes=got.data, problems=got.problems, student=who)
     except SubmissionReadError as exc:
-        job = job_for_tp(
-            tp,
+        job = GradeJob(
+            assignment,
             commit=exc.commit,
             student_bytes=None,
             problems=(Problem(exc.code, exc.message, f"{repo} @ {ref}, {path}"),),

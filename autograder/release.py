@@ -44,7 +44,6 @@ class ReleaseError(AutograderError):
     """The TP cannot be released; `.message` says where and what to fix."""
 
 
-
 @dataclass(frozen=True)
 class Views:
     """The two views of one source notebook: nbformat v4 dicts, in-memory form (`normalise`)."""

@@ -12,7 +12,7 @@ import pytest
 
 from autograder.callloop import SOCKET_NAME
 from autograder.kernel import Kernel
-from autograder.proxy import BadValue, KernelDied, StudentTimeout, Submission
+from autograder.proxy import BadValue, KernelDied, StudentError, StudentTimeout, Submission
 from autograder.sandbox import exchange_root
 
 from .test_kernel import start_kernel
@@ -118,7 +118,9 @@ def test_a_forged_done_line_decides_nothing_and_does_not_shift_later_calls(live)
 
 def test_garbage_on_the_socket_ends_the_loop_and_the_next_call_works(live):
     _, sub = live
-    with contextlib.suppress(BadValue):
+    # The grader may close the socket while the flood is still being written: the
+    # student's own call then fails (BrokenPipeError), which is the student's fault.
+    with contextlib.suppress(BadValue, StudentError):
         assert sub.call("flood") == 7
     assert sub.call("ident", "après") == "après"
 

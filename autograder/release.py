@@ -31,6 +31,7 @@ from typing import Any
 from autograder.config import ConfigError
 from autograder.course import TP, Course
 from autograder.errors import AutograderError
+from autograder.prove.scenarios import scenario_paths
 from autograder.results import Message
 
 # What is never copied from the TP folder (mirrors CourseDirectory.ignore in nbgrader_config.py).
@@ -64,6 +65,10 @@ class VerifyResult:
     # Points of the TP's items graded by hand (tp.toml [[manual]]): outside both scores. A TP
     # made only of them has an automatic total of 0 and is released on its run alone.
     manual_points: float = 0.0
+    #: What the proof covered beyond the two views: the scenarios graded, "no scenarios", or
+    #: that they were skipped (a draft); and how long the whole verification took.
+    proof: str = ""
+    seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -468,7 +473,13 @@ def _release_files(tp: TP) -> Files:
         for path in _tree_files(public, tp=tp):
             release[(Path("checks") / path.relative_to(public)).as_posix()] = path
     src_root = tp.source_dir.resolve()
-    forbidden = (tp.hidden_checks.resolve(), tp.source_notebook.resolve())
+    # The proof (scenarios.py or scenarios/: the solution's variants and the wrong answers)
+    # is instructor-only like the hidden checks and the solutions.
+    forbidden = (
+        tp.hidden_checks.resolve(),
+        tp.source_notebook.resolve(),
+        *(p.resolve() for p in scenario_paths(tp.source_dir)),
+    )
     for rel in tp.config.data_files:
         path = (tp.source_dir / rel).resolve()
         # Neither inside nor above checks/hidden/ or the notebook: a data folder "." or
@@ -482,9 +493,9 @@ def _release_files(tp: TP) -> Files:
             raise ReleaseError(
                 Message(
                     fr=f"TP {tp.id} : fichier de données refusé « {rel} » dans tp.toml : il doit être dans "
-                    f"source/{tp.id}/, hors de checks/hidden/ et différent du notebook source.",
+                    f"source/{tp.id}/, hors de checks/hidden/, différent du notebook source et des scénarios.",
                     en=f"TP {tp.id}: data file '{rel}' in tp.toml refused: it must be inside "
-                    f"source/{tp.id}/, outside checks/hidden/ and not the source notebook.",
+                    f"source/{tp.id}/, outside checks/hidden/, not the source notebook nor the scenarios.",
                 )
             )
         if path.is_dir():
@@ -586,6 +597,9 @@ def release_tp(
         out(f"[release] {tp.id}: WARNING not verified (no verifier): the solution was not graded")
     else:
         verified = verify(tp, views.release_nb, views.solution_nb)
+        if verified.proof:
+            out(f"[release] {tp.id}: proof: {verified.proof}")
+        out(f"[release] {tp.id}: the proof took {verified.seconds:.1f} s")
         problems = _verify_problems(verified)
         if problems:
             listing = "\n".join(f"  - {p}" for p in problems)
@@ -593,10 +607,12 @@ def release_tp(
                 Message(
                     fr=f"TP {tp.id} : publication refusée, rien n'a été écrit. Solution "
                     f"{verified.solution_score}/{verified.max_score}, énoncé vierge "
-                    f"{verified.release_score}/{verified.max_score} (attendu : note maximale et 0).\n{listing}",
+                    f"{verified.release_score}/{verified.max_score} (attendu : note maximale et 0, "
+                    f"et chaque scénario noté comme déclaré).\n{listing}",
                     en=f"TP {tp.id}: release refused, nothing written. Solution "
                     f"{verified.solution_score}/{verified.max_score}, blank release "
-                    f"{verified.release_score}/{verified.max_score} (expected: full marks and 0).\n{listing}",
+                    f"{verified.release_score}/{verified.max_score} (expected: full marks and 0, "
+                    f"and every scenario graded as declared).\n{listing}",
                 )
             )
         out(
@@ -608,6 +624,7 @@ def release_tp(
                 else ""
             )
         )
+
     written = _replace_dir(tp.release_dir, release_files)
     written += _replace_dir(tp.solution_dir, solution_files)
     out(f"[release] {tp.id}: wrote {tp.release_dir} and {tp.solution_dir}")

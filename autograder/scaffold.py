@@ -1,8 +1,9 @@
 """Scaffold: a new, minimal but complete TP in source/<tp>, from templates in the package.
 
 The scaffold is a working example of the contract between a TP and the grader (nbgrader
-metadata, cell ids, checks with item/points markers), so a TP author starts from
-something that releases and grades, and edits it rather than writing it from scratch.
+metadata, cell ids, checks with item/points markers, and scenarios.py: a wrong answer and a
+correct variant release proves), so a TP author starts from something that releases and
+grades, and edits it rather than writing it from scratch.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ class ScaffoldError(AutograderError):
 
 
 def new_tp(course_root: Path, tp_id: str, *, title_fr: str, title_en: str) -> Path:
-    """Create source/<tp_id>/ (tp.toml, notebook, public and hidden checks); returns its path.
+    """Create source/<tp_id>/ (tp.toml, notebook, public and hidden checks, and scenarios.py:
+    the proof `autograder release` grades, one wrong and one correct answer); returns its path.
     A course without a secret gets one (`.autograder-secret`, random, 0600).
 
     Refuses an invalid id, an empty or multi-line title, or an existing folder: a scaffold

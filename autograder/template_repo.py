@@ -12,6 +12,7 @@ from pathlib import Path
 
 from autograder.config import ConfigError
 from autograder.course import Course
+from autograder.prove.scenarios import scenario_paths
 from autograder.results import Message
 
 FEEDBACK_TEMPLATE = Path("ci") / "student-feedback.gitlab-ci.yml"
@@ -190,6 +191,13 @@ def build_template_repo(
                 Message(
                     fr=f"release/{tp_id} contient un dossier hidden : refusé (tests cachés)",
                     en=f"release/{tp_id} holds a 'hidden' folder: refused (hidden checks)",
+                )
+            )
+        if any(p.exists() for p in scenario_paths(tp.release_dir)):
+            raise ConfigError(
+                Message(
+                    fr=f"release/{tp_id} contient des scénarios (scenarios.py) : refusé (variantes de la solution)",
+                    en=f"release/{tp_id} holds scenarios (scenarios.py): refused (the solution's variants)",
                 )
             )
         releases.append(tp)

@@ -96,3 +96,27 @@ def grade_release(kernel_pools):
         ).report
 
     return run
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The TP tests (tests/tps/test_scenarios.py, one module for every TP) run TP by TP, so a
+    TP's kernel pool and first gradings serve all its tests; and every test without an
+    `xdist_group` is grouped by its file, so `--dist loadgroup` (scripts/test.sh) keeps each
+    other file in one worker as `--dist loadfile` did (module fixtures, shared gradings)."""
+
+    def tp_of(item: pytest.Item) -> str:
+        callspec = getattr(item, "callspec", None)
+        return callspec.params.get("tp", "") if callspec is not None else ""
+
+    def is_tp_test(item: pytest.Item) -> bool:
+        return item.path.name == "test_scenarios.py" and item.path.parent.name == "tps"
+
+    where = [i for i, item in enumerate(items) if is_tp_test(item)]
+    if where:  # one module: its items are contiguous
+        tps = list(dict.fromkeys(tp_of(items[i]) for i in where))
+        ours = sorted((items[i] for i in where), key=lambda it: tps.index(tp_of(it)))  # stable
+        items[where[0] : where[-1] + 1] = ours
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.path.relative_to(config.rootpath).as_posix()))

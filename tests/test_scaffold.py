@@ -24,6 +24,7 @@ def test_new_tp_creates_a_complete_tp(tmp_path):
     assert sorted(p.relative_to(tp_dir).as_posix() for p in tp_dir.rglob("*") if p.is_file()) == [
         "checks/hidden/test_hidden.py",
         "checks/public/test_public.py",
+        "scenarios.py",
         "tp.toml",
         "tp07_essai.ipynb",
     ]

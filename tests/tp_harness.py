@@ -1,44 +1,75 @@
-"""The shared proof that a TP's checks work both ways, graded for real.
+"""The engine of the TP tests (tests/tps/test_scenarios.py): every TP of source/ with a
+scenarios file, graded for real and judged by `autograder.prove.judge`.
 
-For a TP with `tests/<tp>/scenarios.py` (SCENARIOS: name -> Scenario(grade_id, source,
-must_fail, message_contains, affects, may_fail), GROUPS: group -> scenario names):
-the solution earns everything, the untouched release nothing, and every realistic
-mistake loses exactly the points it should, with a bilingual hint, while untouched items
-keep theirs. Scenarios touching independent items share one graded notebook (a grading
-starts a sandboxed kernel: seconds), so GROUPS must not mix a scenario with one it affects.
+A TP's proof lives beside it, in `source/<tp>/scenarios.py` (SCENARIOS: name ->
+Scenario(grade_id, source, must_fail, message_contains, affects, may_fail), GROUPS: group ->
+scenario names; CORRECT and CORRECT_GROUPS: alternative correct answers). The solution earns
+everything, the untouched release nothing, every realistic mistake loses exactly the points it
+should with a bilingual hint while untouched items keep theirs, and every correct variant keeps
+full marks. Scenarios touching independent items share one graded notebook (a grading starts a
+sandboxed kernel: seconds), so GROUPS must not mix a scenario with one it affects.
 
-Use in `tests/<tp>/test_<tp>_checks.py`:
-
-    globals().update(tp_tests("tp04_autoencoders", __file__))
+`autograder release` and `autograder prove` use the same judgement and the same file.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 
+from autograder.course import Course
 from autograder.prove.judge import Correct, Scenario, lost_points, scenario_findings
+from autograder.prove.run import replacements_for
+from autograder.prove.scenarios import ScenarioSet, find_scenarios, load_scenario_set
 from autograder.results import GradeReport, Status
 from tests.leaks import report_leaks
 
+ROOT = Path(__file__).resolve().parents[1]
 
-def load_scenarios(test_file: str) -> ModuleType:
-    """scenarios.py beside `test_file`, under a name unique to its TP folder."""
-    path = Path(test_file).with_name("scenarios.py")
-    name = f"{path.parent.name}_scenarios"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+#: The target of the tests that grade the solution itself (no scenario).
+SOLUTION = "solution"
+#: How many gradings the determinism test compares per target (default 2).
+REGRADINGS = {SOLUTION: 3}
+
+__all__ = ["Correct", "Scenario", "scenario_problems", "scenario_set", "tps_with_scenarios"]
+
+
+def tps_with_scenarios(root: Path = ROOT) -> list[str]:
+    """The course's TPs that declare scenarios (source/<tp>/scenarios.py, or the older
+    tests/<tpNN>/scenarios.py, which `find_scenarios` still reads), in TP order."""
+    return [tp for tp in Course(root).tp_ids() if find_scenarios(root, tp) is not None]
+
+
+@functools.cache
+def scenario_set(tp_id: str) -> ScenarioSet:
+    path = find_scenarios(ROOT, tp_id)
+    assert path is not None, f"{tp_id} has no scenarios file"
+    return load_scenario_set(path, ROOT)
+
+
+def replacements(tp_id: str, target: str) -> dict[str, str]:
+    """grade_id -> source for a target: the solution, a GROUPS name or a CORRECT_GROUPS name."""
+    s = scenario_set(tp_id)
+    kind = "solution" if target == SOLUTION else "correct" if target in s.correct_groups else "wrong"
+    return replacements_for(s, target, kind)
+
+
+# The first grading of each (TP, target), kept so the determinism test only regrades.
+_first_gradings: dict[tuple[str, str], GradeReport] = {}
+
+
+def first_grading(tp_id: str, target: str, grade_answers: Callable[..., GradeReport]) -> GradeReport:
+    key = (tp_id, target)
+    if key not in _first_gradings:
+        _first_gradings[key] = grade_answers(tp_id, replacements(tp_id, target))
+    return _first_gradings[key]
 
 
 def summary(report: GradeReport) -> str:
@@ -64,14 +95,6 @@ def scenario_problems(scenarios: dict[str, Scenario], report: GradeReport) -> li
     return problems
 
 
-#: The target of the determinism test that grades the solution itself (no scenario).
-SOLUTION = "solution"
-#: How many gradings the determinism test compares per target (default 2).
-REGRADINGS = {SOLUTION: 3}
-
-__all__ = ["Correct", "Scenario", "load_scenarios", "scenario_problems", "tp_tests"]
-
-
 def score_differences(a: GradeReport, b: GradeReport) -> list[str]:
     """Every check whose score or status differs between two gradings of one notebook."""
     left = {c.name: (c.score, c.status) for c in a.checks}
@@ -83,6 +106,31 @@ def score_differences(a: GradeReport, b: GradeReport) -> list[str]:
     if [p.code for p in a.problems] != [p.code for p in b.problems]:
         diffs.append(f"  problems: {[p.code for p in a.problems]} then {[p.code for p in b.problems]}")
     return diffs
+
+
+# --------------------------------------------------------------------------- transition
+# tests/tp03 and tests/tp04 keep their own module until their scenarios move to source/ (another
+# change is editing them); tests/tps/test_scenarios.py leaves out a TP that still has one.
+
+
+def has_own_module(tp_id: str, root: Path = ROOT) -> bool:
+    short = tp_id.split("_", 1)[0]
+    return (root / "tests" / short / f"test_{short}_checks.py").is_file()
+
+
+def load_scenarios(test_file: str) -> ModuleType:
+    """scenarios.py beside `test_file`, under a name unique to its TP folder."""
+    path = Path(test_file).with_name("scenarios.py")
+    name = f"{path.parent.name}_scenarios"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
 
 
 def tp_tests(tp: str, test_file: str, *, expected_total: float = 20.0) -> dict[str, Any]:
@@ -110,7 +158,7 @@ def tp_tests(tp: str, test_file: str, *, expected_total: float = 20.0) -> dict[s
                 )
 
     # The first grading of each notebook, kept so the determinism step only regrades.
-    first_gradings: dict[str, GradeReport] = {}
+    own_first_gradings: dict[str, GradeReport] = {}
 
     def replacements(target: str) -> dict[str, str]:
         if target == SOLUTION:
@@ -120,9 +168,9 @@ def tp_tests(tp: str, test_file: str, *, expected_total: float = 20.0) -> dict[s
         return {scenarios_all[n].grade_id: scenarios_all[n].source for n in groups[target]}
 
     def first_grading(target: str, grade_answers) -> GradeReport:
-        if target not in first_gradings:
-            first_gradings[target] = grade_answers(tp, replacements(target))
-        return first_gradings[target]
+        if target not in own_first_gradings:
+            own_first_gradings[target] = grade_answers(tp, replacements(target))
+        return own_first_gradings[target]
 
     @pytest.fixture(scope="module")
     def solution_report(grade_answers) -> GradeReport:

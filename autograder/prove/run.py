@@ -89,7 +89,9 @@ def answer_cells(nb: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def _judge(kind: str, group: str, chosen: ScenarioSet, report: GradeReport, solution_max: float | None) -> list[Finding]:
+def judge_grading(kind: str, group: str, chosen: ScenarioSet, report: GradeReport, solution_max: float | None) -> list[Finding]:
+    """The one judgement of a grading (`prove`, `release` and the TP tests): the solution
+    keeps every point, a correct group too, a wrong group loses exactly what it names."""
     if kind == "solution":
         return solution_findings(report)
     found: list[Finding] = []
@@ -99,6 +101,22 @@ def _judge(kind: str, group: str, chosen: ScenarioSet, report: GradeReport, solu
         return found + lost_points(group, report)
     names = chosen.groups[group]
     return found + scenario_findings({n: chosen.scenarios[n] for n in names}, report)
+
+
+def replacements_for(chosen: ScenarioSet, group: str, kind: str) -> dict[str, str]:
+    """grade_id -> source of the answers a target puts in the solution (none for the solution)."""
+    if kind == "solution":
+        return {}
+    if kind == "correct":
+        return {chosen.correct[n].grade_id: chosen.correct[n].source for n in chosen.correct_groups[group]}
+    return {chosen.scenarios[n].grade_id: chosen.scenarios[n].source for n in chosen.groups[group]}
+
+
+def targets_of(chosen: ScenarioSet) -> list[tuple[str, str]]:
+    """(group, kind) of every grading a TP's proof needs: the solution first."""
+    return [(SOLUTION, "solution")] + [(g, "wrong") for g in chosen.groups] + [
+        (g, "correct") for g in chosen.correct_groups
+    ]
 
 
 def prove_tp(
@@ -135,9 +153,7 @@ def prove_tp(
         return TPProof(tp_id, None, tuple(variants), (), None, 0.0)
     chosen = load_scenario_set(path, course.root)
     views = build_views(tp, nbgrader_config=course.root / "nbgrader_config.py")
-    targets = [(SOLUTION, "solution")] + [(g, "wrong") for g in chosen.groups] + [
-        (g, "correct") for g in chosen.correct_groups
-    ]
+    targets = targets_of(chosen)
     total = len(targets) * len(variants)
     gradings: list[Grading] = []
     mutation: MutationScore | None = None
@@ -160,12 +176,7 @@ def prove_tp(
             for group, kind in targets:
                 done += 1
                 progress(f"[prove] {short} variant {k}/{len(variants)} group {group} ({done}/{total})")
-                if kind == "solution":
-                    replacements = {}
-                elif kind == "correct":
-                    replacements = {chosen.correct[n].grade_id: chosen.correct[n].source for n in chosen.correct_groups[group]}
-                else:
-                    replacements = {chosen.scenarios[n].grade_id: chosen.scenarios[n].source for n in chosen.groups[group]}
+                replacements = replacements_for(chosen, group, kind)
                 t0 = time.monotonic()
                 report = grade(replacements, group, seed)
                 if isinstance(report, str):
@@ -174,7 +185,7 @@ def prove_tp(
                     continue
                 if kind == "solution":
                     solution_max = report.max_score
-                findings = _judge(kind, group, chosen, report, solution_max)
+                findings = judge_grading(kind, group, chosen, report, solution_max)
                 gradings.append(Grading(seed, group, kind, report.score, report.max_score,
                                         round(time.monotonic() - t0, 2), tuple(findings)))
         maxima = [g.max_score for g in gradings if g.kind == "solution" and g.max_score > 0]

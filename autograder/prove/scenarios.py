@@ -35,9 +35,15 @@ class ScenarioSet:
         return {gid: tuple(sorted(items - {gid})) for gid, items in out.items()}
 
 
+def scenario_paths(tp_dir: Path) -> tuple[Path, Path]:
+    """Where a TP's proof may lie in source/<tp>/ (a file, or a folder of the TP's own): never
+    in release/, a student template repo or a kernel (they hold the solution's variants)."""
+    return tp_dir / "scenarios.py", tp_dir / "scenarios"
+
+
 def find_scenarios(course_root: Path, tp_id: str) -> Path | None:
     """The scenarios file of a TP, or None when it has none."""
-    beside = course_root / "source" / tp_id / "scenarios.py"
+    beside = scenario_paths(course_root / "source" / tp_id)[0]
     if beside.is_file():
         return beside
     in_tests = course_root / "tests" / tp_id.split("_", 1)[0] / "scenarios.py"
@@ -47,8 +53,8 @@ def find_scenarios(course_root: Path, tp_id: str) -> Path | None:
 def load_scenario_set(path: Path, course_root: Path) -> ScenarioSet:
     """Execute a scenarios file under the name the TP tests give it (`<folder>_scenarios`).
 
-    Such a file imports `tests.tp_harness` (Scenario, Correct): the course root is put on
-    sys.path while it loads. Registered in sys.modules, as dataclasses need.
+    Such a file imports Scenario and Correct from `autograder.prove` (older ones from
+    `tests.tp_harness`: the course root is put on sys.path while it loads). Registered in sys.modules, as dataclasses need.
     """
     name = f"{path.parent.name}_scenarios"
     module = sys.modules.get(name)

@@ -10,7 +10,7 @@ loss and backward, so a mistake in those costs points in its own item only.
 
 from __future__ import annotations
 
-from tests.tp_harness import Correct, Scenario
+from autograder.prove import Correct, Scenario
 
 SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ grad_f

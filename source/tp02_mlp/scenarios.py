@@ -11,7 +11,7 @@ variant: it must keep every point of its item.
 
 from __future__ import annotations
 
-from tests.tp_harness import Correct, Scenario
+from autograder.prove import Correct, Scenario
 
 SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ XOR and the perceptron

@@ -11,7 +11,7 @@ loss, so each mistake costs points in its own item only.
 
 from __future__ import annotations
 
-from tests.tp_harness import Correct, Scenario
+from autograder.prove import Correct, Scenario
 
 SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ MLE

@@ -11,7 +11,7 @@ lose points because the grader's own accuracy or MSE falls, not because a value 
 
 from __future__ import annotations
 
-from tests.tp_harness import Correct, Scenario
+from autograder.prove import Correct, Scenario
 
 _LSTM_CHECK = ("test_cellule_lstm_matches_lstmcell",)
 

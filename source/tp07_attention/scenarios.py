@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.tp_harness import Correct, Scenario
+from autograder.prove import Correct, Scenario
 
 _CAUSAL = '''
 
@@ -34,7 +34,7 @@ def _attention(body: str, doc: str) -> str:
 
 
 _NOTEBOOK = (
-    Path(__file__).resolve().parents[2] / "source" / "tp07_attention" / "tp07_attention.ipynb"
+    Path(__file__).resolve().with_name("tp07_attention.ipynb")
 )
 
 

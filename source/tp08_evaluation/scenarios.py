@@ -16,7 +16,7 @@ from __future__ import annotations
 import json as _json
 from pathlib import Path as _Path
 
-from tests.tp_harness import Correct, Scenario
+from autograder.prove import Correct, Scenario
 
 _ECE_SOLUTION = '''
 
@@ -349,7 +349,7 @@ CORRECT_GROUPS = {
 # ---------------------------------------------------------------- issue 12: inputs, mechanisms
 # Wrong answers that kept their points before the checks drew edge confidences, large logits,
 # repeated seeds, a grader model with dropout and a stand-in model recording the training.
-_NOTEBOOK = _Path(__file__).resolve().parents[2] / "source" / "tp08_evaluation" / "tp08_evaluation.ipynb"
+_NOTEBOOK = _Path(__file__).resolve().with_name("tp08_evaluation.ipynb")
 
 
 def _solution_cell(grade_id: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json as _json
 from pathlib import Path as _Path
 
-from tests.tp_harness import Correct, Scenario
+from autograder.prove import Correct, Scenario
 
 # ---------------------------------------------------------------- cells of the solution
 
@@ -566,7 +566,7 @@ CORRECT_GROUPS = {
 
 # ---------------------------------------------------------------- issue 12: mutation survivors
 
-_NOTEBOOK = _Path(__file__).resolve().parents[2] / "source" / "tp09_ssl" / "tp09_ssl.ipynb"
+_NOTEBOOK = _Path(__file__).resolve().with_name("tp09_ssl.ipynb")
 
 
 def _solution_cell(grade_id: str) -> str:

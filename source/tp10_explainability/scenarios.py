@@ -10,7 +10,7 @@ uses the student's `saillance` and `spearman`).
 
 from __future__ import annotations
 
-from tests.tp_harness import Correct, Scenario
+from autograder.prove import Correct, Scenario
 
 _GRADIENT_LOGIT = '''def gradient_logit(modele, x, c):
     """Le gradient de la solution."""

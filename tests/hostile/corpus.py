@@ -609,6 +609,7 @@ _try("solution_notebook", lambda: _read(T["solution_notebook"]))
 _try("release_dir", lambda: os.listdir(T["release_dir"]))
 _try("this_repo_solutions", lambda: os.listdir(T["real_solutions_dir"]))
 _try("this_repo_source", lambda: os.listdir(T["real_source_dir"]))
+_try("this_repo_scenarios", lambda: _read(T["real_scenarios"]))
 print(_read(T["solution_notebook"]).decode())
 """
 )
@@ -1556,6 +1557,8 @@ ENTRIES: tuple[Entry, ...] = (
             r"source_notebook=not-found",
             r"solution_notebook=not-found",
             r"this_repo_solutions=not-found",
+            # source/<tp>/scenarios.py: the solution's variants and the wrong answers
+            r"this_repo_scenarios=not-found",
         ],
     ),
     Entry(

@@ -324,6 +324,7 @@ class Corpus:
             "real_hidden_dir": str(REPO_ROOT / "source" / "tp01_gradients" / "checks" / "hidden"),
             "real_solutions_dir": str(REPO_ROOT / "solutions"),
             "real_source_dir": str(REPO_ROOT / "source"),
+            "real_scenarios": str(REPO_ROOT / "source" / "tp01_gradients" / "scenarios.py"),
             "other_repo": str(self.other.path),
             "other_notebook": str(self.other.path / self.nb_path),
             "other_results": str(self.other_results),

@@ -3,10 +3,15 @@
 Every value from student code is hostile: validate it (`as_array`, `as_float`, `as_int`)
 before comparing; the `assert_*` helpers do so themselves. Fail with `CheckFailed`, give
 partial credit with `Partial`; both carry a French/English message for the student.
+
+A check imports everything it needs from here, the submission's values and errors included
+(`Handle`, `Tensor`, `Ref`, `StudentError`, …): the engine's modules are not the author's.
 """
 
+from autograder.checks.answers import allclose, as_bool, as_module, as_pair, shape_text
 from autograder.checks.batches import check_epoch_batches
 from autograder.checks.calibration import Bin, ece, mce, reliability_bins
+from autograder.checks.classify import accuracy, as_logits, digits, digits_split
 from autograder.checks.determinism import derive_seed, float64, seed_everything
 from autograder.checks.device import select_device, tolerance_for
 from autograder.checks.errors import CheckFailed, Partial
@@ -24,6 +29,7 @@ from autograder.checks.guards import (
     LibraryGuard,
     without_library_source,
 )
+from autograder.checks.hints import SHAPE_ERRORS, call_with_hint, hinted
 from autograder.checks.margins import record_expected, record_margin
 from autograder.checks.memo import once_per_submission
 from autograder.checks.params import (
@@ -41,45 +47,81 @@ from autograder.checks.values import (
     as_int,
     assert_close,
     assert_equal_int,
+    fmt_pair,
+    fmt_shape,
+)
+from autograder.proxy import (
+    BadValue,
+    Handle,
+    KernelDied,
+    Ref,
+    StudentError,
+    StudentTimeout,
+    Submission,
+    SubmissionError,
+    Tensor,
 )
 
 __all__ = [
-    "MAX_ELEMENTS",
-    "Bin",
-    "CheckFailed",
-    "check_epoch_batches",
-    "LibraryGuard",
-    "Partial",
-    "SCIPY_RANKS",
-    "TORCH_ATTENTION",
-    "TORCH_CONVOLUTIONS",
-    "TimeBudget",
+    "accuracy",
+    "allclose",
     "as_array",
+    "as_bool",
     "as_float",
     "as_int",
+    "as_logits",
+    "as_module",
+    "as_pair",
     "assert_close",
     "assert_equal_int",
     "assert_gradient_close",
     "assert_param_count",
+    "BadValue",
+    "Bin",
+    "call_with_hint",
+    "check_epoch_batches",
+    "CheckFailed",
     "count_parameters",
     "derive_seed",
+    "digits",
+    "digits_split",
     "ece",
     "float64",
+    "fmt_pair",
+    "fmt_shape",
     "gradcheck",
+    "Handle",
+    "hinted",
+    "KernelDied",
+    "LibraryGuard",
+    "MAX_ELEMENTS",
     "mce",
     "mlp_param_count",
-    "once_per_submission",
     "numerical_gradient",
+    "once_per_submission",
     "param_breakdown",
-    "relabel",
-    "reliability_bins",
+    "Partial",
     "record_expected",
     "record_margin",
+    "Ref",
     "rel_error",
+    "relabel",
+    "reliability_bins",
+    "SCIPY_RANKS",
     "score_threshold",
     "seed_everything",
     "select_device",
+    "SHAPE_ERRORS",
+    "shape_text",
+    "StudentError",
+    "StudentTimeout",
+    "Submission",
+    "SubmissionError",
+    "Tensor",
+    "TimeBudget",
     "tolerance_for",
+    "TORCH_ATTENTION",
+    "TORCH_CONVOLUTIONS",
     "torch_grads",
     "with_references",
     "without_library_source",

@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Any
 
 from autograder.checks.errors import CheckFailed, Partial
+from autograder.checks.hints import hinted
 from autograder.checks.margins import record_margin
 from autograder.checks.values import as_float
 
@@ -40,13 +41,32 @@ def score_threshold(
     what_fr: str,
     what_en: str,
     fmt: str = "{:.3f}",
+    hint: tuple[str, str] | None = None,
 ) -> None:
     """Full marks when `value` reaches `full`, else the best `(threshold, fraction)` reached.
 
     Returns None for full marks, raises `Partial` for a partial level, `CheckFailed`
     below every level. Thresholds are inclusive. Messages give the measured value and
-    the thresholds, e.g. "précision 0.812 : crédit partiel 50 % (seuil ≥ 0.800 atteint)".
+    the thresholds, e.g. "précision 0.812 : crédit partiel 50 % (seuil ≥ 0.800 atteint)";
+    a (French, English) `hint` is appended to them (what usually keeps a model below).
     """
+    if hint is None:
+        return _score(value, full, partial, higher_is_better, what_fr, what_en, fmt)
+    try:
+        return _score(value, full, partial, higher_is_better, what_fr, what_en, fmt)
+    except (Partial, CheckFailed) as exc:
+        raise hinted(exc, *hint) from None
+
+
+def _score(
+    value: Any,
+    full: float,
+    partial: Sequence[tuple[float, float]],
+    higher_is_better: bool,
+    what_fr: str,
+    what_en: str,
+    fmt: str,
+) -> None:
     full = float(full)
     if math.isnan(full):
         raise ValueError("score_threshold: full threshold is NaN")

@@ -14,6 +14,7 @@ import torch
 from autograder.checks import (
     CheckFailed,
     Partial,
+    StudentError,
     as_array,
     as_float,
     assert_close,
@@ -25,7 +26,6 @@ from autograder.checks import (
     record_margin,
     torch_grads,
 )
-from autograder.proxy import StudentError
 
 KEYS = ("W1", "b1", "W2", "b2")
 

@@ -14,13 +14,13 @@ import pytest
 
 from autograder.checks import (
     CheckFailed,
+    StudentError,
     as_array,
     as_float,
     assert_close,
     assert_equal_int,
     with_references,
 )
-from autograder.proxy import StudentError
 
 # The grader's forward, loss and backward: `entrainer` is graded with these in place of the
 # student's (graded in their own items), so that a mistake there costs points once.

@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.checks import CheckFailed, as_array, relabel
-from autograder.proxy import SubmissionError
+from autograder.checks import CheckFailed, SubmissionError, as_array, relabel
 
 INPLACE_SRC = """
 def _tp02_adam_inplace(params, grads, lr, b1, b2, eps):

@@ -14,6 +14,9 @@ from torch import nn
 
 from autograder.checks import (
     CheckFailed,
+    Handle,
+    StudentError,
+    Tensor,
     as_array,
     as_int,
     assert_close,
@@ -23,7 +26,6 @@ from autograder.checks import (
     param_breakdown,
     record_expected,
 )
-from autograder.proxy import Handle, StudentError, Tensor
 
 IS_MODULE_SRC = """
 def _tp02_is_module(obj):

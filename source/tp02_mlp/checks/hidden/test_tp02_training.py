@@ -14,7 +14,10 @@ import pytest
 
 from autograder.checks import (
     CheckFailed,
+    Handle,
     Partial,
+    StudentError,
+    Tensor,
     TimeBudget,
     as_array,
     as_float,
@@ -23,7 +26,6 @@ from autograder.checks import (
     score_threshold,
     with_references,
 )
-from autograder.proxy import Handle, StudentError, Tensor
 
 # The grader's MLPDeuxCouches: `entrainer_sgd` is graded with it in place of the student's
 # (graded in its own item), so that a mistake in the module costs points once.

@@ -11,8 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, Partial, as_array
-from autograder.proxy import Handle, StudentError, Tensor
+from autograder.checks import CheckFailed, Handle, Partial, StudentError, Tensor, as_array
 
 IS_MODULE_SRC = """
 def _tp02_is_module(obj):

@@ -13,6 +13,8 @@ import pytest
 
 from autograder.checks import (
     CheckFailed,
+    Handle,
+    Tensor,
     as_array,
     assert_close,
     assert_equal_int,
@@ -20,7 +22,6 @@ from autograder.checks import (
     param_breakdown,
     with_references,
 )
-from autograder.proxy import Handle, Tensor
 
 # The grader's MLPDeuxCouches: `entrainer_sgd` is graded with it in place of the student's
 # (graded in its own item), so that a mistake in the module costs points once.

@@ -17,7 +17,9 @@ import pytest
 
 from autograder.checks import (
     CheckFailed,
+    Handle,
     Partial,
+    Tensor,
     as_array,
     as_float,
     once_per_submission,
@@ -26,7 +28,6 @@ from autograder.checks import (
     score_threshold,
     with_references,
 )
-from autograder.proxy import Handle, Tensor
 
 T = 1000
 

@@ -23,13 +23,13 @@ import pytest
 
 from autograder.checks import (
     CheckFailed,
+    SubmissionError,
     as_array,
     as_float,
     record_margin,
     relabel,
     with_references,
 )
-from autograder.proxy import SubmissionError
 
 REF_Q = """
 def q_echantillon(x0, t, bruit, alphas_bar):

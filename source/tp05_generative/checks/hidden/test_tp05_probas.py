@@ -18,12 +18,13 @@ import torch.nn.functional as F
 from autograder.checks import (
     CheckFailed,
     Partial,
+    SubmissionError,
+    Tensor,
     as_float,
     record_expected,
     record_margin,
     relabel,
 )
-from autograder.proxy import SubmissionError, Tensor
 
 Z = 4.0  # width of the confidence intervals, in standard errors
 MC_N = 400_000  # grader-side Monte Carlo samples

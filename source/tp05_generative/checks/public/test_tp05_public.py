@@ -12,8 +12,15 @@ import math
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, as_array, as_float, assert_close, with_references
-from autograder.proxy import Handle, Tensor
+from autograder.checks import (
+    CheckFailed,
+    Handle,
+    Tensor,
+    as_array,
+    as_float,
+    assert_close,
+    with_references,
+)
 
 REF_Q = """
 def q_echantillon(x0, t, bruit, alphas_bar):

@@ -9,8 +9,7 @@ import pytest
 import torch
 from torch import nn
 
-from autograder.checks import CheckFailed, as_array, as_int, record_expected, record_margin
-from autograder.proxy import Tensor
+from autograder.checks import CheckFailed, Tensor, as_array, as_int, record_expected, record_margin
 
 # ---------------------------------------------------------------- parameter counts
 

@@ -16,8 +16,7 @@ import pytest
 import torch
 from torch import nn
 
-from autograder.checks import CheckFailed, as_array
-from autograder.proxy import Tensor
+from autograder.checks import CheckFailed, Tensor, as_array
 
 
 def _arr(t: torch.Tensor) -> Tensor:

@@ -31,13 +31,15 @@ import pytest
 
 from autograder.checks import (
     CheckFailed,
+    Handle,
     Partial,
+    StudentError,
+    Tensor,
     as_array,
     once_per_submission,
     record_margin,
     score_threshold,
 )
-from autograder.proxy import Handle, StudentError, Tensor
 
 KERNEL_SRC = """
 def _tp06_graine(graine):

@@ -24,12 +24,14 @@ from torch import nn
 from autograder.checks import (
     TORCH_ATTENTION,
     CheckFailed,
+    Ref,
+    StudentError,
+    Tensor,
     as_array,
     as_float,
     assert_close,
     record_margin,
 )
-from autograder.proxy import Ref, StudentError, Tensor
 
 # PyTorch's own attention, switched off in the kernel while the checks call `attention`,
 # `attention_multi_tetes` or the Transformer, so that they are really computed by hand

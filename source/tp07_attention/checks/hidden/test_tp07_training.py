@@ -43,14 +43,17 @@ import pytest
 from autograder.checks import (
     TORCH_ATTENTION,
     CheckFailed,
+    Handle,
     Partial,
+    Ref,
+    StudentError,
+    Tensor,
     as_array,
     once_per_submission,
     record_margin,
     score_threshold,
     tolerance_for,
 )
-from autograder.proxy import Handle, Ref, StudentError, Tensor
 
 # PyTorch's own attention, switched off in the kernel while the checks call `attention`,
 # `attention_multi_tetes` or the Transformer, so that they are really computed by hand

@@ -27,13 +27,16 @@ from scipy.ndimage import rotate
 
 from autograder.checks import (
     CheckFailed,
+    Handle,
     Partial,
+    Ref,
+    StudentError,
+    Tensor,
     as_array,
     once_per_submission,
     record_margin,
     score_threshold,
 )
-from autograder.proxy import Handle, Ref, StudentError, Tensor
 
 SPLIT_SEED = 2026  # the grader's split, not the notebook's
 EPOCHS, LR, BATCH = 25, 0.005, 64

@@ -22,6 +22,8 @@ import torch
 
 from autograder.checks import (
     CheckFailed,
+    StudentError,
+    Tensor,
     as_array,
     as_float,
     assert_gradient_close,
@@ -29,7 +31,6 @@ from autograder.checks import (
     record_margin,
     tolerance_for,
 )
-from autograder.proxy import StudentError, Tensor
 
 KERNEL_SRC = """
 def _tp09_gradients_nt_xent(z1, z2, temperature):

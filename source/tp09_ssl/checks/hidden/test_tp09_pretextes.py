@@ -38,7 +38,10 @@ from sklearn.preprocessing import StandardScaler
 
 from autograder.checks import (
     CheckFailed,
+    Handle,
     Partial,
+    StudentError,
+    Tensor,
     as_array,
     as_float,
     once_per_submission,
@@ -47,7 +50,6 @@ from autograder.checks import (
     score_threshold,
     tolerance_for,
 )
-from autograder.proxy import Handle, StudentError, Tensor
 
 # ---------------------------------------------------------------- grader data
 

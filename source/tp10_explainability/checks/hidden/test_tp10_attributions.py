@@ -26,8 +26,15 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from autograder.checks import CheckFailed, as_array, assert_close, record_margin, tolerance_for
-from autograder.proxy import Handle, Tensor
+from autograder.checks import (
+    CheckFailed,
+    Handle,
+    Tensor,
+    as_array,
+    assert_close,
+    record_margin,
+    tolerance_for,
+)
 
 # Trusted kernel-side helper (the same as in the public checks): builds the grader's
 # CNN from the weights it sends.

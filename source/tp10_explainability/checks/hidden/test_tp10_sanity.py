@@ -34,12 +34,14 @@ from scipy.stats import pearsonr, rankdata, spearmanr
 from autograder.checks import (
     SCIPY_RANKS,
     CheckFailed,
+    Handle,
+    StudentError,
+    Tensor,
     as_array,
     as_float,
     record_expected,
     record_margin,
 )
-from autograder.proxy import Handle, StudentError, Tensor
 
 COUCHES = ["fc2", "fc1", "conv2", "conv1"]
 DROP_EVERY_STAGE = 0.8  # the mean correlation must fall below this at every cascade stage

@@ -1,0 +1,65 @@
+"""A classifier measured on grader data: the digits, a model's logits and its accuracy.
+
+The grader's split differs from the notebook's (its own seed), so a model tuned to the
+notebook's test set gains nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograder.checks.answers import shape_text
+from autograder.checks.errors import CheckFailed
+from autograder.checks.values import as_array
+
+
+def digits(*, images: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's 1,797 digits scaled to [0, 1] (float64) and their labels (int64):
+    rows of 64 pixels, or with `images` a batch of (1, 8, 8) images."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    if images:
+        X = X.reshape(-1, 1, 8, 8)
+    return X, y.astype(np.int64)
+
+
+def digits_split(
+    seed: int, *, images: bool = False, dtype: type = np.float64, test_size: float = 0.3
+) -> list[np.ndarray]:
+    """`X_train, X_test, y_train, y_test`: `digits` in `dtype`, split stratified by class."""
+    from sklearn.model_selection import train_test_split
+
+    X, y = digits(images=images)
+    return train_test_split(
+        X.astype(dtype, copy=False), y, test_size=test_size, random_state=seed, stratify=y
+    )
+
+
+def as_logits(value: Any, model: str, *, batch_shape: tuple[int, ...], classes: int) -> np.ndarray:
+    """The logits a model gave for a batch, one row per example and one column per class.
+
+    `model` names the student's function that built it ("creer_cnn"); NaN and inf are let
+    through, for `accuracy` to count as wrong.
+    """
+    logits = as_array(value, f"logits de {model}", allow_nan=True)
+    n = batch_shape[0]
+    if logits.shape != (n, classes):
+        got, batch = shape_text(logits.shape), shape_text(batch_shape)
+        raise CheckFailed(
+            f"le modèle de {model}() donne des logits de forme {got} pour un lot {batch} : "
+            f"({n}, {classes}) attendu",
+            f"the model from {model}() gives logits of shape {got} for a {batch} batch: "
+            f"({n}, {classes}) expected",
+        )
+    return logits
+
+
+def accuracy(logits: np.ndarray, y: np.ndarray) -> float:
+    """The share of rows whose largest logit is the label's; 0 when any logit is NaN or inf."""
+    if not np.all(np.isfinite(logits)):
+        return 0.0
+    return float((logits.argmax(axis=1) == y).mean())

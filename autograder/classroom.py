@@ -20,12 +20,22 @@ import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from autograder import __version__
+from autograder.class_result import (
+    GRADED,
+    GRADER_ERROR,
+    NO_SUBMISSION,
+    CheckScore,
+    ClassContext,
+    ManualItem,
+    Selection,
+    StudentResult,
+)
 from autograder.config import ConfigError, GradeOptions
 from autograder.course import Course
 from autograder.deadline import LatePolicy, Selected, gitlab_configured, select_for_student
@@ -117,24 +127,17 @@ def _select(student: Student, job: ClassJob, workspace: Path) -> tuple[Selected,
 
 def grade_student(
     student: Student, job: ClassJob, fp: str, pool=None, assignment: Assignment | None = None
-) -> dict[str, Any]:
+) -> StudentResult:
     """Grade one student and write their result; any failure is recorded, never raised.
     `pool` and `assignment`: the TP's, built once for the class (default: per student)."""
     sdir = job.out / "students" / student.id
     result_path = sdir / RESULT
     t0 = time.monotonic()
-    base: dict[str, Any] = {
-        "student_id": student.id,
-        "name": student.name,
-        "email": student.email,
-        "repo": student.repo,
-        "branch": student.branch,
-        "tp": job.tp,
-        "deadline": job.deadline.isoformat(),
-        "timezone": job.options.timezone,  # of the dates in this student's feedback and moodle.csv
-        "late_policy": asdict(job.policy),
-        "fingerprint": fp,
-    }
+    context = ClassContext(
+        email=student.email, repo=student.repo, branch=student.branch, tp=job.tp, deadline=job.deadline.isoformat(),
+        timezone=job.options.timezone, late_policy=asdict(job.policy), fingerprint=fp,
+    )
+    base = StudentResult(student.id, student.name, GRADER_ERROR, context=context)
     workspace = Path(tempfile.mkdtemp(prefix="ag-class-"))
     try:
         try:
@@ -142,68 +145,60 @@ def grade_student(
         except Exception as exc:  # noqa: BLE001 - unreachable repo: recorded for this student only
             detail = (str(exc).strip().splitlines() or [type(exc).__name__])[-1][:300]
             sel, repo_path = Selected(None, None, "committer-date", reason=f"repository unreachable: {detail}"), None
-        base.update(
+        base = replace(base, selection=Selection(
             sha=sel.sha, commit_date=sel.date, date_source=sel.date_source, late_days=sel.late_days, penalty=sel.penalty,
             date_note=getattr(sel, "date_note", ""),
-        )
+        ))
         if not job.force and result_path.is_file():
-            try:
-                old = json.loads(result_path.read_text(encoding="utf-8"))
-                if old.get("sha") == sel.sha and old.get("fingerprint") == fp and old.get("status") != "grader-error":
-                    old["skipped"] = True
-                    return old
-            except (OSError, json.JSONDecodeError):
-                pass  # a damaged result is graded again
+            old = read_result(result_path)
+            if old is not None and old.sha == sel.sha and old.context is not None and old.context.fingerprint == fp \
+                    and old.status != GRADER_ERROR:
+                return replace(old, skipped=True)
         if sel.sha is None:
-            result = {
-                **base,
-                "status": "no-submission",
-                "reason": sel.reason,
-                "raw_score": 0.0,
-                "max_score": None,
-                "final_score": 0.0,
-                "checks": [],
-                "problems": ["no-submission"],
-            }
+            result = replace(base, status=NO_SUBMISSION, reason=sel.reason, problems=("no-submission",))
         else:
             r = _grade_with_retry(job, repo_path, sel.sha, sdir / "report", pool, student_key(student.repo), assignment)
-            result = {
-                **base,
-                "status": "graded",
-                "author": r.commit.author,
-                "raw_score": r.score,
-                "max_score": r.max_score,
-                "final_score": round(r.score * (1 - sel.penalty), 4),
-                "checks": [
-                    {"name": c.name, "item": c.item, "score": c.score, "max_score": c.max_score, "status": str(c.status)}
-                    for c in r.checks
-                ],
-                "problems": [p.code for p in r.problems],
-                "sandbox": r.sandbox.level if r.sandbox else None,
-            }
-            if r.manual:  # graded by hand in Formgrader: outside raw/max/final until then
-                result["manual"] = [
-                    {"item": m.grade_id, "max_score": m.points, "title_fr": m.title.fr, "title_en": m.title.en}
-                    for m in r.manual
-                ]
-                result["manual_max_score"] = r.manual_pending
+            result = replace(
+                base,
+                status=GRADED,
+                author=r.commit.author,
+                raw_score=r.score,
+                max_score=r.max_score,
+                final_score=round(r.score * (1 - sel.penalty), 4),
+                checks=tuple(CheckScore(c.name, c.item, c.score, c.max_score, str(c.status)) for c in r.checks),
+                problems=tuple(p.code for p in r.problems),
+                sandbox=r.sandbox.level if r.sandbox else None,
+                # Graded by hand in Formgrader: outside raw/max/final until then.
+                manual=tuple(ManualItem(m.grade_id, m.points, m.title.fr, m.title.en) for m in r.manual),
+                manual_max_score=r.manual_pending if r.manual else None,
+            )
     except Exception as exc:  # noqa: BLE001 - a grader bug for one student must not stop the class
-        result = {
-            **base,
-            "status": "grader-error",
-            "reason": f"{type(exc).__name__}: {exc}"[:500],
-            "traceback": traceback.format_exc()[-3000:],
-            "raw_score": 0.0,
-            "max_score": None,
-            "final_score": 0.0,
-            "checks": [],
-            "problems": ["grader-error"],
-        }
+        result = replace(
+            base,
+            status=GRADER_ERROR,
+            reason=f"{type(exc).__name__}: {exc}"[:500],
+            traceback=traceback.format_exc()[-3000:],
+            problems=("grader-error",),
+        )
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
-    result["grading_time_s"] = round(time.monotonic() - t0, 3)
-    write_json_atomic(result_path, result)
+    result = replace(result, grading_time_s=round(time.monotonic() - t0, 3))
+    write_result(result_path, result)
     return result
+
+
+def write_result(path: Path, result: StudentResult) -> None:
+    """students/<id>/result.json, atomically: a kill -9 leaves the old one or the new one."""
+    write_json_atomic(path, result.to_json())
+
+
+def read_result(path: Path) -> StudentResult | None:
+    """A student's result as written by `write_result`; None when missing or damaged."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return StudentResult.from_json(data) if isinstance(data, dict) else None
 
 
 def _grade_with_retry(
@@ -239,7 +234,7 @@ def _init_worker(job: ClassJob, fp: str, forkserver_address: str | None, assignm
     _worker["pool"] = pool_for_tp(Course(job.course_root).tp(job.tp), job.options, shared)
 
 
-def _work(student: Student) -> dict[str, Any]:
+def _work(student: Student) -> StudentResult:
     return grade_student(student, _worker["job"], _worker["fp"], _worker["pool"], _worker["assignment"])
 
 
@@ -248,11 +243,11 @@ def grade_class(
     students: list[Student],
     *,
     jobs: int = 1,
-    on_result: Callable[[dict[str, Any]], None] | None = None,
-) -> list[dict[str, Any]]:
+    on_result: Callable[[StudentResult], None] | None = None,
+) -> list[StudentResult]:
     """Grade every student (in parallel with `jobs` > 1); returns results in roster order."""
     fp = fingerprint(job)
-    results: dict[str, dict[str, Any]] = {}
+    results: dict[str, StudentResult] = {}
     tp = Course(job.course_root).tp(job.tp)
     # The TP's side, read once for the class: a missing release or secret stops the class
     # here, with its message, instead of failing every student one by one.
@@ -283,25 +278,20 @@ def grade_class(
             try:
                 results[s.id] = fut.result()
             except Exception as exc:  # noqa: BLE001 - a dead worker: record, go on
-                results[s.id] = {"student_id": s.id, "name": s.name, "status": "grader-error", "reason": str(exc)[:500], "final_score": 0.0, "raw_score": 0.0, "max_score": None, "checks": [], "problems": ["grader-error"]}
-                write_json_atomic(job.out / "students" / s.id / RESULT, results[s.id])
+                results[s.id] = StudentResult(s.id, s.name, GRADER_ERROR, reason=str(exc)[:500], problems=("grader-error",))
+                write_result(job.out / "students" / s.id / RESULT, results[s.id])
             if on_result:
                 on_result(results[s.id])
     return [results[s.id] for s in students]
 
 
-def load_results(out: Path) -> list[dict[str, Any]]:
+def load_results(out: Path) -> list[StudentResult]:
     """Every student result in a class folder, sorted by student id."""
-    found = []
-    for p in sorted((out / "students").glob(f"*/{RESULT}")):
-        try:
-            found.append(json.loads(p.read_text(encoding="utf-8")))
-        except (OSError, json.JSONDecodeError):
-            continue
-    return sorted(found, key=lambda r: r.get("student_id", ""))
+    found = [r for p in sorted((out / "students").glob(f"*/{RESULT}")) if (r := read_result(p)) is not None]
+    return sorted(found, key=lambda r: r.student_id)
 
 
-def merge_shards(out: Path, shard_dirs: list[Path]) -> list[dict[str, Any]]:
+def merge_shards(out: Path, shard_dirs: list[Path]) -> list[StudentResult]:
     """Join shard outputs into one class folder (per-student folders copied as they are)."""
     with output_lock(out):
         for d in shard_dirs:

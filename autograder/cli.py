@@ -286,6 +286,7 @@ def cmd_grade_class(args: argparse.Namespace) -> int:
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from autograder.class_result import StudentResult
     from autograder.classroom import ClassJob, grade_class
     from autograder.deadline import LatePolicy
     from autograder.render.formats import fmt_num
@@ -315,10 +316,10 @@ def cmd_grade_class(args: argparse.Namespace) -> int:
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[last]}", markup=False)) as bar:
         task = bar.add_task(f"{args.tp}", total=len(students), last="")
 
-        def done(r: dict) -> None:
-            tag = "skipped" if r.get("skipped") else r.get("status")
-            score = fmt_num(float(r.get("final_score") or 0.0), options.lang)
-            bar.update(task, advance=1, last=for_terminal(f"{r.get('student_id')}: {score} ({tag})"))
+        def done(r: StudentResult) -> None:
+            tag = "skipped" if r.skipped else r.status
+            score = fmt_num(float(r.final_score or 0.0), options.lang)
+            bar.update(task, advance=1, last=for_terminal(f"{r.student_id}: {score} ({tag})"))
 
         grade_class(job, students, jobs=args.jobs, on_result=done)
     results = _finish_class(out, course, args.tp, options.lang)

@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+from autograder.class_result import GRADED, NO_SUBMISSION, StudentResult
 from autograder.render import write_atomic
 from autograder.render.formats import fmt_date, fmt_percent, fmt_points
 from autograder.results import Message
@@ -24,15 +25,15 @@ GRADES_COLUMNS = [
 ]
 
 
-def out_of(r: dict[str, Any]) -> float | None:
+def out_of(r: StudentResult) -> float | None:
     """What a result's final_score is out of: the automatic total plus the points of the items
     graded by hand (final_score counts them once scored); None without a graded notebook."""
-    if r.get("max_score") is None:
+    if r.max_score is None:
         return None
-    return round(float(r["max_score"]) + float(r.get("manual_max_score") or 0.0), 6)
+    return round(float(r.max_score) + float(r.manual_max_score or 0.0), 6)
 
 
-def class_out_of(results: list[dict[str, Any]]) -> float | None:
+def class_out_of(results: list[StudentResult]) -> float | None:
     """The class's total (automatic + by hand), from its graded results."""
     return max((t for t in map(out_of, results) if t is not None), default=None)
 
@@ -45,7 +46,7 @@ def _fmt(x: Any) -> str:
     return str(x)
 
 
-def grades_csv(results: list[dict[str, Any]], max_score: float | None) -> str:
+def grades_csv(results: list[StudentResult], max_score: float | None) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(GRADES_COLUMNS)
@@ -54,14 +55,14 @@ def grades_csv(results: list[dict[str, Any]], max_score: float | None) -> str:
         top = out_of(r)
         w.writerow(
             [
-                r.get("student_id"), r.get("name"), r.get("email"), r.get("tp"),
-                _fmt(r.get("final_score", 0.0)), _fmt(r.get("raw_score", 0.0)),
-                _fmt(r.get("max_score") if r.get("max_score") is not None else max_score),
-                _fmt(r.get("penalty", 0.0)), _fmt(r.get("late_days", 0.0)), r.get("status"),
-                r.get("sha") or "", r.get("commit_date") or "", r.get("date_source") or "",
-                " ".join(r.get("problems", [])), _fmt(r.get("grading_time_s")),
-                _fmt(r.get("auto_final_score", r.get("final_score", 0.0))), r.get("review_text", ""),
-                _fmt(r.get("manual_score")), _fmt(r.get("manual_max_score")),
+                r.student_id, r.name, r.email, r.tp,
+                _fmt(r.final_score), _fmt(r.raw_score),
+                _fmt(r.max_score if r.max_score is not None else max_score),
+                _fmt(r.penalty), _fmt(r.late_days), r.status,
+                r.sha or "", r.commit_date or "", r.date_source or "",
+                " ".join(r.problems), _fmt(r.grading_time_s),
+                _fmt(r.review.auto_final_score if r.review else r.final_score), r.review_text,
+                _fmt(r.manual_score), _fmt(r.manual_max_score),
                 _fmt(top if top is not None else total),
             ]
         )
@@ -84,11 +85,11 @@ PROBLEM_LABELS: dict[str, Message] = {
 }
 
 
-def _no_submission_reason(r: dict[str, Any], lang: str, tz: str | None) -> str:
+def _no_submission_reason(r: StudentResult, lang: str, tz: str | None) -> str:
     """Why nobody's work was graded, from the reason `grade-class` recorded (deadline.py's
     and classroom.py's wording): unreachable repository, missing branch, nothing on time."""
-    reason = str(r.get("reason") or "")
-    deadline = fmt_date(r.get("deadline"), lang, tz)
+    reason = str(r.reason or "")
+    deadline = fmt_date(r.deadline, lang, tz)
     if reason.startswith("repository unreachable"):
         msg = Message(
             "dépôt inaccessible au correcteur (adresse ou droits d'accès) : rien n'a pu être noté, voyez l'enseignant",
@@ -109,24 +110,23 @@ def _no_submission_reason(r: dict[str, Any], lang: str, tz: str | None) -> str:
     return msg.text(lang)
 
 
-def moodle_comment(r: dict[str, Any], lang: str = "fr", tz: str | None = None) -> str:
+def moodle_comment(r: StudentResult, lang: str = "fr", tz: str | None = None) -> str:
     """The feedback a student reads in Moodle: the score in their language's numbers, the
     late penalty, and the real reason of a zero (what result.json says), never a guess."""
-    status = r.get("status")
-    tz = tz or r.get("timezone")  # the zone grade-class showed dates in (the deadline's)
-    if status == "no-submission":
+    tz = tz or r.timezone  # the zone grade-class showed dates in (the deadline's)
+    if r.status == NO_SUBMISSION:
         text = _no_submission_reason(r, lang, tz)
-    elif status == "graded":
+    elif r.status == GRADED:
         # Out of the automatic total plus the points graded by hand (in the grade column once
         # scored): Moodle's grade and this comment speak of the same maximum.
-        by_hand = float(r.get("manual_score") or 0.0) if r.get("manual_max_score") else 0.0
-        text = fmt_points(round(float(r.get("raw_score") or 0.0) + by_hand, 4), out_of(r), lang)
-        if r.get("penalty"):
-            late = fmt_percent(r["penalty"], lang)
+        by_hand = float(r.manual_score or 0.0) if r.manual_max_score else 0.0
+        text = fmt_points(round(float(r.raw_score or 0.0) + by_hand, 4), out_of(r), lang)
+        if r.penalty:
+            late = fmt_percent(r.penalty, lang)
             text += f", pénalité de retard {late}" if lang == "fr" else f", late penalty {late}"
-            if r.get("manual_max_score"):  # as entered in Formgrader: the instructor's to apply
+            if r.manual_max_score:  # as entered in Formgrader: the instructor's to apply
                 text += " sur la partie automatique" if lang == "fr" else " on the automatic part"
-        causes = [PROBLEM_LABELS[p].text(lang) for p in r.get("problems", []) if p in PROBLEM_LABELS]
+        causes = [PROBLEM_LABELS[p].text(lang) for p in r.problems if p in PROBLEM_LABELS]
         if causes:
             text += " — " + "; ".join(dict.fromkeys(causes))
     else:
@@ -134,12 +134,12 @@ def moodle_comment(r: dict[str, Any], lang: str = "fr", tz: str | None = None) -
             "pas de note : erreur du correcteur, pas de votre fait ; l'enseignant corrigera à nouveau",
             "no grade: a grader error, not your doing; the instructor will grade again",
         ).text(lang)
-    if r.get("review_text"):
-        text += f" — {r['review_text']}"
+    if r.review_text:
+        text += f" — {r.review_text}"
     return text
 
 
-def moodle_csv(results: list[dict[str, Any]], item_name: str, lang: str = "fr", tz: str | None = None) -> str:
+def moodle_csv(results: list[StudentResult], item_name: str, lang: str = "fr", tz: str | None = None) -> str:
     """Moodle 'Import grades > CSV file': map "ID number" (or "Email address") to the user,
     the grade column to the grade item, "Feedback" to its feedback. The grade keeps a dot
     (Moodle reads it); the feedback is written for the student (see `moodle_comment`)."""
@@ -147,15 +147,15 @@ def moodle_csv(results: list[dict[str, Any]], item_name: str, lang: str = "fr", 
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["ID number", "Email address", "Full name", item_name, f"{item_name} (feedback)"])
     for r in results:
-        w.writerow([r.get("student_id"), r.get("email", ""), r.get("name", ""), _fmt(r.get("final_score", 0.0)), moodle_comment(r, lang, tz)])
+        w.writerow([r.student_id, r.email or "", r.name or "", _fmt(r.final_score), moodle_comment(r, lang, tz)])
     return buf.getvalue()
 
 
 def write_gradebook(
-    out: Path, results: list[dict[str, Any]], *, item_name: str, lang: str = "fr", tz: str | None = None
+    out: Path, results: list[StudentResult], *, item_name: str, lang: str = "fr", tz: str | None = None
 ) -> dict[str, Path]:
     """grades.csv (numbers for programs) and moodle.csv (feedback in `lang`, dates in `tz`)."""
-    max_scores = [r["max_score"] for r in results if r.get("max_score")]
+    max_scores = [r.max_score for r in results if r.max_score]
     max_score = max(max_scores) if max_scores else None
     paths = {"grades.csv": out / "grades.csv", "moodle.csv": out / "moodle.csv"}
     write_atomic(paths["grades.csv"], grades_csv(results, max_score).encode("utf-8"))

@@ -19,16 +19,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import shutil
-import sys
+import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from autograder.class_result import GRADED, Review, StudentResult
 from autograder.config import ConfigError
 from autograder.render.formats import fmt_num, fmt_points
 from autograder.results import Message
@@ -65,57 +63,63 @@ and summary.html with `autograder merge-class --tp {tp} --out <this folder>`.
 """
 
 
-@contextmanager
-def _alembic_on_path() -> Iterator[None]:
-    """nbgrader's Gradebook runs `alembic` by name: make the venv's copy findable."""
-    old = os.environ.get("PATH", "")
-    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{old}"
+def _stamp_new_gradebook(db: Path) -> None:
+    """nbgrader's Gradebook stamps a new database with its schema version by running the
+    `alembic` command, found on PATH: stamped here first, read from alembic's own library
+    (the same head), so the export needs no PATH and changes no process environment."""
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import ALEMBIC_DIR
+
+    head = ScriptDirectory(ALEMBIC_DIR).get_current_head()
+    con = sqlite3.connect(db)
     try:
-        yield
+        with con:
+            con.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+            con.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (head,))
     finally:
-        os.environ["PATH"] = old
+        con.close()
 
 
-def class_items(results: list[dict[str, Any]]) -> dict[str, float]:
+def class_items(results: list[StudentResult]) -> dict[str, float]:
     """Item -> max points, from any fully graded student (all students share the checks)."""
     for r in results:
-        if r.get("status") == "graded" and r.get("checks"):
+        if r.status == GRADED and r.checks:
             items: dict[str, float] = defaultdict(float)
-            for c in r["checks"]:
-                items[c["item"]] += float(c["max_score"])
+            for c in r.checks:
+                items[c.item] += float(c.max_score)
             return dict(items)
     return {}
 
 
-def manual_items(results: list[dict[str, Any]]) -> dict[str, float]:
+def manual_items(results: list[StudentResult]) -> dict[str, float]:
     """Item graded by hand -> its points, from any graded student (tp.toml's [[manual]]);
     Formgrader shows them as manual grade cells, outside the automatic scores."""
     for r in results:
-        if r.get("status") == "graded" and r.get("manual"):
-            return {m["item"]: float(m["max_score"]) for m in r["manual"]}
+        if r.status == GRADED and r.manual:
+            return {m.item: float(m.max_score) for m in r.manual}
     return {}
 
 
-def gradebook_items(results: list[dict[str, Any]]) -> dict[str, float]:
+def gradebook_items(results: list[StudentResult]) -> dict[str, float]:
     """Every item of the gradebook, scored automatically or by hand, with its points."""
     return {**class_items(results), **manual_items(results)}
 
 
-def item_scores(result: dict[str, Any], items: dict[str, float]) -> dict[str, float]:
+def item_scores(result: StudentResult, items: dict[str, float]) -> dict[str, float]:
     """Item -> score after the late penalty, as the gradebook holds it (0 without checks)."""
     per_item: dict[str, float] = defaultdict(float)
-    for c in result.get("checks", []):
-        per_item[c["item"]] += float(c["score"])
-    keep = 1 - float(result.get("penalty") or 0.0)
+    for c in result.checks:
+        per_item[c.item] += float(c.score)
+    keep = 1 - float(result.penalty or 0.0)
     return {item: round(per_item.get(item, 0.0) * keep, 4) for item in items}
 
 
-def _auto_comment(result: dict[str, Any], item: str) -> str | None:
+def _auto_comment(result: StudentResult, item: str) -> str | None:
     """The checks of one item and their scores: the comment box's placeholder in Formgrader."""
     lines = [
-        f"{c['name']}: {float(c['score']):g}/{float(c['max_score']):g} ({c.get('status', '')})"
-        for c in result.get("checks", [])
-        if c.get("item") == item
+        f"{c.name}: {float(c.score):g}/{float(c.max_score):g} ({c.status})"
+        for c in result.checks
+        if c.item == item
     ]
     return "\n".join(lines) or None
 
@@ -152,7 +156,7 @@ def _bad_number(x: float | None) -> bool:
     return x is not None and not math.isfinite(x)
 
 
-def read_reviews(db: Path, tp: str, results: list[dict[str, Any]]) -> Reviews:
+def read_reviews(db: Path, tp: str, results: list[StudentResult]) -> Reviews:
     """The instructor's changes in `db` for `tp`, checked against the class's results.
 
     Raises ReviewError listing every entry that names an unknown student or item, or holds a
@@ -163,12 +167,12 @@ def read_reviews(db: Path, tp: str, results: list[dict[str, Any]]) -> Reviews:
         return Reviews()
     from nbgrader.api import Gradebook, MissingEntry
 
-    students = {r["student_id"] for r in results}
+    students = {r.student_id for r in results}
     items = gradebook_items(results)
     problems: list[Message] = []
     found: dict[str, tuple[ItemReview, ...]] = {}
     try:
-        with _alembic_on_path(), Gradebook(f"sqlite:///{db}") as gb:
+        with Gradebook(f"sqlite:///{db}") as gb:
             try:
                 gb.find_assignment(tp)
             except MissingEntry:
@@ -236,11 +240,12 @@ def read_reviews(db: Path, tp: str, results: list[dict[str, Any]]) -> Reviews:
     return Reviews(found)
 
 
-def review_text(result: dict[str, Any], lang: str = "fr") -> str:
+def review_text(items: tuple[dict[str, Any], ...], pending: dict[str, float] | None, lang: str = "fr") -> str:
     """One line for grades.csv, moodle.csv and summary.html: each reviewed item, its
-    automatic score, the instructor's, and the comment (numbers as `lang` writes them)."""
+    automatic score, the instructor's, and the comment (numbers as `lang` writes them),
+    then the items still to grade by hand (`pending`)."""
     parts = []
-    for rv in result.get("review", []):
+    for rv in items:
         s = rv["item"]
         if rv.get("manual") and rv.get("manual_score") is not None:  # an item graded by hand
             s += f" {fmt_points(rv['score'], rv['max_score'], lang)}"
@@ -258,13 +263,13 @@ def review_text(result: dict[str, Any], lang: str = "fr") -> str:
             text = " ".join(rv["comment"].split())
             s += f" « {text} »" if lang == "fr" else f' "{text}"'
         parts.append(s)
-    for item, points in result.get("manual_pending_items", {}).items():
+    for item, points in (pending or {}).items():
         pts = fmt_num(points, lang)
         parts.append(f"{item} à corriger à la main ({pts} pts)" if lang == "fr" else f"{item} to be graded by hand ({pts} pts)")
     return "; ".join(parts)
 
 
-def apply_reviews(results: list[dict[str, Any]], reviews: Reviews, lang: str = "fr") -> list[dict[str, Any]]:
+def apply_reviews(results: list[StudentResult], reviews: Reviews, lang: str = "fr") -> list[StudentResult]:
     """Copies of the results with each reviewed item's score replacing the automatic one.
 
     A manual score is the item's score after the late penalty (Formgrader shows scores
@@ -280,8 +285,8 @@ def apply_reviews(results: list[dict[str, Any]], reviews: Reviews, lang: str = "
     every = {**items, **manual}
     out = []
     for r in results:
-        rvs = reviews.by_student.get(r.get("student_id", ""), ())
-        has_manual = bool(manual) and r.get("status") == "graded"
+        rvs = reviews.by_student.get(r.student_id, ())
+        has_manual = bool(manual) and r.status == GRADED
         if not rvs and not has_manual:
             out.append(r)
             continue
@@ -302,14 +307,20 @@ def apply_reviews(results: list[dict[str, Any]], reviews: Reviews, lang: str = "
                 if rv.manual_score is not None:
                     by_hand[rv.item] = score
             detail.append(entry)
-        new = {**r, "auto_final_score": r.get("final_score", 0.0), "review": detail}
-        if has_manual:
-            new["manual_score"] = round(sum(by_hand.values()), 4)
-            new["manual_max_score"] = round(sum(manual.values()), 4)
-            new["manual_pending_items"] = {i: p for i, p in manual.items() if i not in by_hand}
-        new["final_score"] = round(float(r.get("final_score") or 0.0) + delta, 4)
-        new["review_text"] = review_text(new, lang)
-        out.append(new)
+        pending = {i: p for i, p in manual.items() if i not in by_hand} if has_manual else None
+        review = Review(
+            auto_final_score=r.final_score,
+            items=tuple(detail),
+            manual_score=round(sum(by_hand.values()), 4) if has_manual else None,
+            manual_pending_items=pending,
+            text=review_text(tuple(detail), pending, lang),
+        )
+        out.append(replace(
+            r,
+            review=review,
+            final_score=round(float(r.final_score or 0.0) + delta, 4),
+            manual_max_score=round(sum(manual.values()), 4) if has_manual else r.manual_max_score,
+        ))
     return out
 
 
@@ -355,12 +366,12 @@ def _place_autograded(executed: Path, dest: Path, items: dict[str, float]) -> No
     dest.write_text(json.dumps(nb, ensure_ascii=True, indent=1) + "\n", encoding="ascii")
 
 
-def _timestamp(result: dict[str, Any]) -> str | None:
+def _timestamp(result: StudentResult) -> str | None:
     """The graded commit's date, if nbgrader can read it (a forged year 10000 cannot)."""
     from nbgrader.utils import parse_utc
 
-    date = result.get("commit_date")
-    if not result.get("sha") or not isinstance(date, str):
+    date = result.commit_date
+    if not result.sha or not isinstance(date, str):
         return None
     try:
         parse_utc(date)
@@ -369,10 +380,10 @@ def _timestamp(result: dict[str, Any]) -> str | None:
     return date
 
 
-def _mark_submitted(folder: Path, result: dict[str, Any], stamp: str | None) -> None:
+def _mark_submitted(folder: Path, result: StudentResult, stamp: str | None) -> None:
     """Formgrader counts submissions (and links to them) from `submitted/<student>/<tp>/`,
     and lists them as graded when its timestamp.txt matches the gradebook's."""
-    if not result.get("sha"):
+    if not result.sha:
         shutil.rmtree(folder, ignore_errors=True)
         return
     folder.mkdir(parents=True, exist_ok=True)
@@ -413,7 +424,7 @@ def _add_submission(gb: Any, tp: str, sid: str, stamp: str | None) -> None:
 
 def write_nbgrader_gradebook(
     out: Path,
-    results: list[dict[str, Any]],
+    results: list[StudentResult],
     *,
     tp: str,
     notebook: str,
@@ -432,7 +443,8 @@ def write_nbgrader_gradebook(
     db = out / GRADEBOOK
     tmp = out / f".{GRADEBOOK}.tmp"
     tmp.unlink(missing_ok=True)
-    with _alembic_on_path(), Gradebook(f"sqlite:///{tmp}") as gb:
+    _stamp_new_gradebook(tmp)
+    with Gradebook(f"sqlite:///{tmp}") as gb:
         gb.update_or_create_assignment(tp)
         gb.update_or_create_notebook(nb_name, tp)
         for item, points in sorted(items.items()):
@@ -440,9 +452,9 @@ def write_nbgrader_gradebook(
             gb.update_or_create_grade_cell(item, nb_name, tp, max_score=points, cell_type=kind)
             gb.update_or_create_solution_cell(item, nb_name, tp)
         for r in results:
-            sid = r["student_id"]
-            first, _, last = (r.get("name") or "").partition(" ")
-            gb.update_or_create_student(sid, first_name=first or None, last_name=last or None, email=r.get("email") or None)
+            sid = r.student_id
+            first, _, last = (r.name or "").partition(" ")
+            gb.update_or_create_student(sid, first_name=first or None, last_name=last or None, email=r.email or None)
             stamp = _timestamp(r)
             _add_submission(gb, tp, sid, stamp)
             auto = item_scores(r, items)
@@ -450,7 +462,7 @@ def write_nbgrader_gradebook(
                 grade = gb.find_grade(item, nb_name, tp, sid)
                 if item in manual:  # no automatic score: Formgrader lists it under Manual Grading
                     grade.auto_score = None
-                    grade.needs_manual_grade = r.get("status") == "graded"
+                    grade.needs_manual_grade = r.status == GRADED
                     gb.find_comment(item, nb_name, tp, sid).auto_comment = MANUAL_COMMENT
                     continue
                 grade.auto_score = auto[item]
@@ -460,7 +472,7 @@ def write_nbgrader_gradebook(
                 grade = gb.find_grade(rv.item, nb_name, tp, sid)
                 grade.manual_score, grade.extra_credit = rv.manual_score, rv.extra_credit
                 if rv.item in manual:
-                    grade.needs_manual_grade = rv.manual_score is None and r.get("status") == "graded"
+                    grade.needs_manual_grade = rv.manual_score is None and r.status == GRADED
                 gb.find_comment(rv.item, nb_name, tp, sid).manual_comment = rv.comment
             gb.db.commit()
             _place_autograded(
@@ -481,7 +493,7 @@ def read_back(db: Path, tp: str) -> dict[str, float]:
     """Student id -> total score in the gradebook (reviews included)."""
     from nbgrader.api import Gradebook
 
-    with _alembic_on_path(), Gradebook(f"sqlite:///{db}") as gb:
+    with Gradebook(f"sqlite:///{db}") as gb:
         return {s.student.id: s.score for s in gb.assignment_submissions(tp)}
 
 

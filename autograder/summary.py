@@ -9,21 +9,21 @@ from __future__ import annotations
 import html
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
+from autograder.class_result import GRADED, StudentResult
 from autograder.gradebook import class_out_of, moodle_comment, out_of
 from autograder.render.formats import fmt_num, fmt_percent, fmt_points
 
 
-def _plots(out: Path, results: list[dict[str, Any]]) -> dict[str, str]:
+def _plots(out: Path, results: list[StudentResult]) -> dict[str, str]:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     files: dict[str, str] = {}
-    graded = [r for r in results if r.get("status") == "graded"]
-    scores = [r.get("final_score", 0.0) for r in results]
+    graded = [r for r in results if r.status == GRADED]
+    scores = [r.final_score for r in results]
     max_score = class_out_of(graded) or 1  # final scores count the points graded by hand
 
     fig, ax = plt.subplots(figsize=(6, 3.2))
@@ -53,7 +53,7 @@ def _plots(out: Path, results: list[dict[str, Any]]) -> dict[str, str]:
         plt.close(fig)
         files["pass_rates"] = "pass_rates.png"
 
-    times = [(r.get("student_id", "?"), r.get("grading_time_s") or 0.0) for r in results]
+    times = [(r.student_id, r.grading_time_s or 0.0) for r in results]
     fig, ax = plt.subplots(figsize=(7, 3.2))
     ax.bar(range(len(times)), [t for _, t in times], color="#4f8a3c")
     ax.set_xlabel("élève (ordre du roster) / student")
@@ -66,48 +66,47 @@ def _plots(out: Path, results: list[dict[str, Any]]) -> dict[str, str]:
     return files
 
 
-def pass_rates(graded: list[dict[str, Any]]) -> list[tuple[str, float]]:
+def pass_rates(graded: list[StudentResult]) -> list[tuple[str, float]]:
     """(check, fraction of graded students who passed it), hardest first."""
     passed: dict[str, int] = defaultdict(int)
     seen: dict[str, int] = defaultdict(int)
     for r in graded:
-        for c in r.get("checks", []):
-            seen[c["name"]] += 1
-            passed[c["name"]] += c.get("status") == "passed"
+        for c in r.checks:
+            seen[c.name] += 1
+            passed[c.name] += c.status == "passed"
     return sorted(((n, passed[n] / seen[n]) for n in seen), key=lambda x: (x[1], x[0]))
 
 
-def _score(r: dict[str, Any], lang: str) -> str:
+def _score(r: StudentResult, lang: str) -> str:
     # Items graded by hand count in final_score once scored: out of both totals (a TP made of
     # them only has an automatic total of 0).
     top = out_of(r)
     if top:
-        return fmt_points(r.get("final_score", 0) or 0, top, lang)
-    return fmt_num(r.get("final_score", 0) or 0, lang)
+        return fmt_points(r.final_score or 0, top, lang)
+    return fmt_num(r.final_score or 0, lang)
 
 
-def _status(r: dict[str, Any], lang: str) -> str:
+def _status(r: StudentResult, lang: str) -> str:
     """The status, and for a student without a grade the reason moodle.csv gives them."""
-    status = str(r.get("status", ""))
-    return status if status == "graded" else f"{status} : {moodle_comment(r, lang)}"
+    return r.status if r.status == GRADED else f"{r.status} : {moodle_comment(r, lang)}"
 
 
-def write_summary(out: Path, results: list[dict[str, Any]], *, title: str, lang: str = "fr") -> Path:
+def write_summary(out: Path, results: list[StudentResult], *, title: str, lang: str = "fr") -> Path:
     """summary.html; its numbers are written as readers of `lang` write them (16,5 in French)."""
     files = _plots(out, results)
-    graded = [r for r in results if r.get("status") == "graded"]
-    counts = defaultdict(int)
+    graded = [r for r in results if r.status == GRADED]
+    counts: defaultdict[str, int] = defaultdict(int)
     for r in results:
-        counts[r.get("status", "?")] += 1
+        counts[r.status] += 1
     rows = "\n".join(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
-            html.escape(str(r.get("student_id", ""))),
-            html.escape(str(r.get("name", ""))),
+            html.escape(str(r.student_id)),
+            html.escape(str(r.name) if r.name is not None else ""),
             html.escape(_status(r, lang)),
             html.escape(_score(r, lang)),
-            html.escape(fmt_percent(r.get("penalty", 0) or 0, lang)),
-            html.escape(" ".join(r.get("problems", []))[:200]),
-            html.escape(r.get("review_text", "")),
+            html.escape(fmt_percent(r.penalty or 0, lang)),
+            html.escape(" ".join(r.problems)[:200]),
+            html.escape(r.review_text),
         )
         for r in results
     )
@@ -116,7 +115,7 @@ def write_summary(out: Path, results: list[dict[str, Any]], *, title: str, lang:
         for n, v in pass_rates(graded)
     )
     imgs = "\n".join(f'<img src="{html.escape(f)}" alt="{html.escape(k)}">' for k, f in files.items())
-    mean = sum(r.get("final_score", 0) for r in graded) / len(graded) if graded else 0.0
+    mean = sum(r.final_score for r in graded) / len(graded) if graded else 0.0
     page = f"""<!doctype html>
 <html lang="{html.escape(lang)}"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src 'self' file:">

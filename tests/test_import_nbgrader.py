@@ -534,7 +534,7 @@ def test_nbgrader_quickstart_whole_ps1_with_its_all_manual_problem2(tmp_path):
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
 
-    from autograder.nbgrader_export import _alembic_on_path, read_back
+    from autograder.nbgrader_export import read_back
     from tests.core.course_builder import StudentRepo
 
     _run([sys.executable, "-m", "nbgrader", "quickstart", "course101"], tmp_path, 300)
@@ -616,10 +616,9 @@ def test_nbgrader_quickstart_whole_ps1_with_its_all_manual_problem2(tmp_path):
 
     # Formgrader: the assignment worth 3, both parts manual grade cells needing grading.
     config = PyFileConfigLoader("nbgrader_config.py", path=str(klass)).load_config()
-    with _alembic_on_path():
-        api = NbGraderAPI(coursedir=CourseDirectory(config=config))
-        (assignment,) = api.get_assignments()
-        submissions = api.get_submissions("ps1_problem2")
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config))
+    (assignment,) = api.get_assignments()
+    submissions = api.get_submissions("ps1_problem2")
     assert assignment["max_score"] == 3
     assert sorted((s["student"], s["needs_manual_grade"], s["score"]) for s in submissions) == [
         ("alice", True, 0), ("bob", True, 0)
@@ -630,7 +629,7 @@ def test_nbgrader_quickstart_whole_ps1_with_its_all_manual_problem2(tmp_path):
     assert [cells[g]["metadata"]["nbgrader"]["points"] for g in ("part-a", "part-b")] == [1.0, 2.0]
 
     # The instructor scores alice in Formgrader's gradebook; merge-class counts it.
-    with _alembic_on_path(), Gradebook(f"sqlite:///{klass / 'gradebook.db'}") as gb:
+    with Gradebook(f"sqlite:///{klass / 'gradebook.db'}") as gb:
         gb.find_grade("part-a", "ps1_problem2", "ps1_problem2", "alice").manual_score = 1.0
         gb.find_grade("part-b", "ps1_problem2", "ps1_problem2", "alice").manual_score = 1.5
         gb.find_comment("part-b", "ps1_problem2", "ps1_problem2", "alice").manual_comment = "and large inputs?"

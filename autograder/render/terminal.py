@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
@@ -42,6 +42,9 @@ from autograder.render.strings import (
     tr,
 )
 from autograder.results import CheckResult, GradeReport, Status, Visibility
+
+if TYPE_CHECKING:
+    from autograder.class_result import StudentResult
 
 # Bidi embeddings, overrides and isolates, and the marks that steer them.
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -284,15 +287,15 @@ def grade_view(
     return Group(*parts)
 
 
-def class_view(results: list[dict], lang: str = "fr", limit: int = 20) -> Group:
+def class_view(results: list[StudentResult], lang: str = "fr", limit: int = 20) -> Group:
     """What `grade-class` prints at the end: how many were graded, the mean, and each
     student left without a real grade (a zero, no submission, a grader error) with the
     reason moodle.csv gives them, so the instructor sees what to look at first."""
     from autograder.gradebook import class_out_of, moodle_comment
 
     lang = norm_lang(lang)
-    graded = [r for r in results if r.get("status") == "graded"]
-    scores = [float(r.get("final_score") or 0.0) for r in graded]
+    graded = [r for r in results if r.graded]
+    scores = [float(r.final_score or 0.0) for r in graded]
     max_score = class_out_of(graded) or 0.0  # final scores count the points graded by hand
     mean = sum(scores) / len(scores) if scores else 0.0
     if lang == "fr":
@@ -304,7 +307,7 @@ def class_view(results: list[dict], lang: str = "fr", limit: int = 20) -> Group:
     # hand only is at 0 until Formgrader).
     flagged = [
         r for r in results
-        if r.get("status") != "graded" or (not float(r.get("final_score") or 0.0) and float(r.get("max_score") or 0.0) > 0)
+        if not r.graded or (not float(r.final_score or 0.0) and float(r.max_score or 0.0) > 0)
     ]
     if flagged:
         title = "Sans note ou à zéro" if lang == "fr" else "No grade or zero"
@@ -313,10 +316,10 @@ def class_view(results: list[dict], lang: str = "fr", limit: int = 20) -> Group:
         table.add_column("note" if lang == "fr" else "score", justify="right", no_wrap=True)
         table.add_column("raison (moodle.csv)" if lang == "fr" else "reason (moodle.csv)", overflow="fold")
         for r in flagged[:limit]:
-            style = "red" if r.get("status") == "grader-error" else ""
+            style = "red" if r.status == "grader-error" else ""
             table.add_row(
-                safe(r.get("student_id", "?")),
-                safe(fmt_num(float(r.get("final_score") or 0.0), lang)),
+                safe(r.student_id or "?"),
+                safe(fmt_num(float(r.final_score or 0.0), lang)),
                 safe(moodle_comment(r, lang), style),
             )
         parts.append(table)

@@ -375,9 +375,7 @@ def test_formgrader_review_of_a_moved_class_reaches_grades_csv(hostile_class, tm
     # merge-class rebuilt the gradebook: the notebook's Formgrader link is still the same.
     from nbgrader.api import Gradebook
 
-    from autograder.nbgrader_export import _alembic_on_path
-
-    with _alembic_on_path(), Gradebook(f"sqlite:///{moved / 'gradebook.db'}") as gb:
+    with Gradebook(f"sqlite:///{moved / 'gradebook.db'}") as gb:
         assert gb.find_submission_notebook_by_id(submission_id).student.id == STUDENT
     # The original folder was not the one Formgrader wrote to.
     with open(hostile_class / "grades.csv", encoding="utf-8") as f:

@@ -8,15 +8,16 @@ import io
 
 import pytest
 
+from autograder.class_result import StudentResult
 from autograder.gradebook import moodle_comment, moodle_csv
 
 DEADLINE = "2026-12-01T23:59:00+01:00"
 
 
-def _result(**kw) -> dict:
+def _result(**kw) -> StudentResult:
     base = {"student_id": "s1", "name": "Élève", "email": "s1@x.fr", "deadline": DEADLINE,
             "raw_score": 0.0, "final_score": 0.0, "max_score": None, "problems": []}
-    return {**base, **kw}
+    return StudentResult.from_json({**base, **kw})
 
 
 UNREACHABLE = _result(status="no-submission", reason="repository unreachable: fatal: repository '/x' does not exist")
@@ -36,7 +37,7 @@ def test_nothing_before_the_deadline_says_when_the_deadline_was():
     assert moodle_comment(NOTHING_ON_TIME, "fr") == (
         "aucun rendu avant la date limite (1er décembre 2026 à 23:59 (UTC+01:00))"
     )
-    paris = moodle_comment({**NOTHING_ON_TIME, "timezone": "Europe/Paris"}, "en")
+    paris = moodle_comment(StudentResult.from_json({**NOTHING_ON_TIME.to_json(), "timezone": "Europe/Paris"}), "en")
     assert paris == "no submission before the deadline (1 December 2026 at 23:59 (Europe/Paris))"
 
 

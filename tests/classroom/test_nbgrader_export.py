@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
+from autograder.class_result import StudentResult
+from autograder.classroom import read_result
 from autograder.cli import main
 from autograder.nbgrader_export import (
     ItemReview,
     Reviews,
-    _alembic_on_path,
     apply_reviews,
     read_back,
     write_nbgrader_gradebook,
@@ -52,10 +53,10 @@ def test_autograded_copy_of_an_old_unsanitised_notebook_is_inert(tmp_path):
         ],
     }
     (report / "executed.ipynb").write_text(json.dumps(hostile), encoding="utf-8")
-    results = [
+    results = [StudentResult.from_json(
         {"student_id": "s1", "name": "A B", "status": "graded", "penalty": 0.0,
          "checks": [{"name": "test_x", "item": "x", "score": 1.0, "max_score": 2.0, "status": "failed"}]},
-    ]
+    )]
     db = write_nbgrader_gradebook(tmp_path, results, tp="tp_x", notebook="tp_x.ipynb")
     assert db is not None and read_back(db, "tp_x") == {"s1": 1.0}
     text = (tmp_path / "autograded" / "s1" / "tp_x" / "tp_x.ipynb").read_text(encoding="utf-8")
@@ -78,14 +79,14 @@ def _checks(add: float, square: float, scale: float) -> list[dict]:
     ]
 
 
-def _result(sid: str, checks: list[dict], *, penalty: float = 0.0) -> dict:
+def _result(sid: str, checks: list[dict], *, penalty: float = 0.0) -> StudentResult:
     raw = sum(c["score"] for c in checks)
-    return {
+    return StudentResult.from_json({
         "student_id": sid, "name": f"Prénom {sid}", "email": f"{sid}@etu.example.fr", "tp": MINI,
         "status": "graded", "penalty": penalty, "late_days": 0.0, "checks": checks, "problems": [],
         "raw_score": raw, "max_score": MAX_SCORE, "final_score": round(raw * (1 - penalty), 4),
         "sha": "0123456789abcdef0123456789abcdef01234567", "commit_date": "2026-11-30T18:05:00+01:00",
-    }
+    })
 
 
 @pytest.fixture
@@ -100,9 +101,9 @@ def graded_class(tmp_path):
         _result("s3", _checks(3, 2, 1), penalty=0.1),
     ]
     for r in results:
-        report = out / "students" / r["student_id"] / "report"
+        report = out / "students" / r.student_id / "report"
         report.mkdir(parents=True)
-        (report.parent / "result.json").write_text(json.dumps(r), encoding="utf-8")
+        (report.parent / "result.json").write_text(json.dumps(r.to_json()), encoding="utf-8")
         (report / "executed.ipynb").write_text(json.dumps(student_notebook(SOLUTION)), encoding="utf-8")
     _merge(course, out)
     return course, out
@@ -119,7 +120,7 @@ def _rows(out: Path, name: str = "grades.csv") -> dict[str, dict[str, str]]:
 
 @contextmanager
 def _gradebook(out: Path):
-    with _alembic_on_path(), Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
         yield gb
         gb.db.commit()
 
@@ -154,10 +155,9 @@ def test_nbgrader_api_lists_the_assignment_and_its_graded_submissions(graded_cla
     out.rename(moved)
     config = PyFileConfigLoader("nbgrader_config.py", path=str(moved)).load_config()
     assert config.CourseDirectory.root == str(moved)
-    with _alembic_on_path():
-        api = NbGraderAPI(coursedir=CourseDirectory(config=config))
-        assignments = api.get_assignments()
-        submissions = api.get_submissions(MINI)
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config))
+    assignments = api.get_assignments()
+    submissions = api.get_submissions(MINI)
     assert [(a["name"], a["num_submissions"], a["max_score"]) for a in assignments] == [(MINI, 3, MAX_SCORE)]
     assert [(s["student"], s["autograded"], s["needs_manual_grade"], s["score"]) for s in submissions] == [
         ("s1", True, False, 7.0), ("s2", True, False, 4.0), ("s3", True, False, 5.4)
@@ -181,7 +181,7 @@ def test_formgrader_links_stay_the_same_when_the_gradebook_is_rebuilt(graded_cla
     # The same class exported to another folder gives the same links; another student's differ.
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    results = [json.loads((out / "students" / sid / "result.json").read_text(encoding="utf-8")) for sid in before]
+    results = [read_result(out / "students" / sid / "result.json") for sid in before]
     write_nbgrader_gradebook(elsewhere, results, tp=MINI, notebook=f"{MINI}.ipynb")
     assert _submission_ids(elsewhere) == before
     ids = [i for sub, nb, grades in before.values() for i in (sub, nb, *grades)]
@@ -199,14 +199,13 @@ def test_nbgrader_steps_run_on_the_class_folder_stop_before_writing(graded_class
     autograded = out / "autograded" / "s2" / MINI / f"{MINI}.ipynb"
     kept = (autograded.read_bytes(), (out / "gradebook.db").read_bytes())
     config = PyFileConfigLoader("nbgrader_config.py", path=str(out)).load_config()
-    with _alembic_on_path():
-        api = NbGraderAPI(coursedir=CourseDirectory(config=config))
-        (assignment,) = api.get_assignments()
-        assert (assignment["releaseable"], assignment["release_path"]) == (False, None)  # no Release, no Collect
-        for step in (lambda: api.generate_assignment(MINI), lambda: api.autograde(MINI, "s2"),
-                     lambda: api.generate_feedback(MINI, "s2")):
-            done = step()
-            assert not done["success"] and "graded-by-autograder" in done["log"], done
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config))
+    (assignment,) = api.get_assignments()
+    assert (assignment["releaseable"], assignment["release_path"]) == (False, None)  # no Release, no Collect
+    for step in (lambda: api.generate_assignment(MINI), lambda: api.autograde(MINI, "s2"),
+                 lambda: api.generate_feedback(MINI, "s2")):
+        done = step()
+        assert not done["success"] and "graded-by-autograder" in done["log"], done
     assert (autograded.read_bytes(), (out / "gradebook.db").read_bytes()) == kept
     assert not (out / "release").exists() and not (out / "feedback").exists()
 
@@ -299,16 +298,16 @@ def test_apply_reviews_keeps_unreviewed_results_untouched():
     reviews = Reviews({"s2": (ItemReview("square", 1.0, 2.0, None, None),)})
     got = apply_reviews(results, reviews)
     assert got[0] is results[0]
-    assert (got[1]["final_score"], got[1]["auto_final_score"], got[1]["review_text"]) == (4.0, 3.0, "square 1 → 2")
-    assert results[1]["final_score"] == 3.0  # a copy, not the result read from disk
+    assert (got[1].final_score, got[1].review.auto_final_score, got[1].review_text) == (4.0, 3.0, "square 1 → 2")
+    assert results[1].final_score == 3.0  # a copy, not the result read from disk
 
 
 def test_an_override_made_before_a_regrade_says_the_automatic_score_changed():
     results = [_result("s1", _checks(3, 2, 2))]
     reviews = Reviews({"s1": (ItemReview("add", 1.0, 2.0, None, "vu"),)})  # reviewed when add scored 1
     got = apply_reviews(results, reviews, lang="en")[0]
-    assert got["final_score"] == 6.0
-    assert got["review_text"] == 'add 3 → 2 (reviewed when the automatic score was 1) "vu"'
+    assert got.final_score == 6.0
+    assert got.review_text == 'add 3 → 2 (reviewed when the automatic score was 1) "vu"'
 
 
 def test_an_item_whose_answer_cell_is_missing_still_gets_a_score_input(tmp_path):
@@ -393,10 +392,9 @@ def test_formgrader_has_a_manual_grade_cell_for_the_item(manual_class):
     from traitlets.config.loader import PyFileConfigLoader
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(out)).load_config()
-    with _alembic_on_path():
-        api = NbGraderAPI(coursedir=CourseDirectory(config=config))
-        submissions = api.get_submissions(MINI)
-        (assignment,) = api.get_assignments()
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config))
+    submissions = api.get_submissions(MINI)
+    (assignment,) = api.get_assignments()
     assert [(s["student"], s["needs_manual_grade"], s["score"]) for s in submissions] == [
         ("s1", True, MAX_SCORE), ("s2", True, MAX_SCORE)
     ]

@@ -127,13 +127,14 @@ def test_console_is_plain_off_a_tty():
 
 
 def test_class_view_names_each_zero_with_its_reason():
+    from autograder.class_result import StudentResult
     from autograder.render.terminal import class_view
 
-    results = [
+    results = [StudentResult.from_json(r) for r in (
         {"student_id": "s01", "status": "graded", "final_score": 16.5, "raw_score": 16.5, "max_score": 20, "problems": []},
         {"student_id": "s02\x1b[2J", "status": "no-submission", "reason": "repository unreachable: x",
          "final_score": 0.0, "deadline": "2026-12-01T23:59:00+01:00"},
-    ]
+    )]
     text = _printed(class_view(results, "fr"), False)
     assert "1 notés sur 2 — moyenne des notés : 16,5 / 20" in text
     assert "s02" in text and "[2J" not in text and "dépôt inaccessible" in text and "\x1b" not in text

@@ -106,9 +106,12 @@ def cmd_release(args: argparse.Namespace) -> int:
     failed = 0
     for tp_id in tps:
         try:
-            res = release_tp(course, tp_id, verify=None if args.no_verify else make_verifier(options))
+            verify = None if args.no_verify else make_verifier(options, scenarios=not args.skip_scenarios)
+            res = release_tp(course, tp_id, verify=verify)
             v = res.verified
-            extra = f" (solution {v.solution_score:g}/{v.max_score:g}, release {v.release_score:g})" if v else " (NOT verified)"
+            extra = (f" (solution {v.solution_score:g}/{v.max_score:g}, release {v.release_score:g}"
+                     f"{', scenarios SKIPPED' if args.skip_scenarios else ''}; proof {v.seconds:.1f} s)"
+                     if v else " (NOT verified)")
             say(f"[release] {tp_id}: wrote {len(res.files)} files{extra}")
         except ReleaseError as exc:
             failed += 1
@@ -366,10 +369,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_grade_options(g)
     g.set_defaults(func=cmd_grade)
 
-    r = sub.add_parser("release", help="generate release/ and solutions/ from source/", description="Generate the student version (release/<tp>, via nbgrader) and the solution version (solutions/<tp>) of each TP. Refuses, writing nothing, unless the solution earns full marks and the untouched release earns 0.")
+    r = sub.add_parser("release", help="generate release/ and solutions/ from source/", description="Generate the student version (release/<tp>, via nbgrader) and the solution version (solutions/<tp>) of each TP. Refuses (exit 3), writing nothing, unless the solution earns full marks, the untouched release earns 0, and every answer of source/<tp>/scenarios.py is graded as declared (a correct variant keeps every point, a wrong answer loses the points it names).")
     r.add_argument("tp", nargs="*", help="TP ids (default: all TPs in source/)")
     r.add_argument("--course", help="course root holding source/")
     r.add_argument("--no-verify", action="store_true", help="skip grading the solution and the release (not recommended)")
+    r.add_argument("--skip-scenarios", action="store_true", help="for drafts: grade the solution and the release but not the wrong answers and correct variants of source/<tp>/scenarios.py (the report says so)")
     r.add_argument("--template", metavar="DIR", help="also build the student template repo (released TPs, student README, requirements.txt, .gitignore, feedback pipeline) in DIR (absent or empty)")
     r.add_argument("--checker", help="requirements.txt line installing the student-side checker, e.g. 'dl-autograder @ git+https://…/autograder.git@v0.1.0'")
     _add_grade_options(r)

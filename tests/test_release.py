@@ -30,6 +30,7 @@ TP_ID = "tp00_essai"
 SOLUTION_LINE = "return x ** 2"
 STUB = "raise NotImplementedError()"
 HIDDEN_MARK = "test_carre_valeurs_aleatoires"  # a name only the hidden checks contain
+SCENARIO_MARK = "carre-doubles-instead-of-squaring"  # a wrong answer of the scaffold's scenarios.py
 
 
 def make_course(root: Path) -> Course:
@@ -202,15 +203,18 @@ def test_release_writes_the_student_and_solution_folders(released):
     assert not list(released.root.rglob("gradebook.db"))
 
 
-def test_hidden_checks_are_never_released(released):
+def test_hidden_checks_and_scenarios_are_never_released(released):
     tp = released.tp(TP_ID)
     hidden_source = (tp.hidden_checks / "test_hidden.py").read_bytes()
     assert HIDDEN_MARK.encode() in hidden_source
+    scenarios = (tp.source_dir / "scenarios.py").read_bytes()
+    assert SCENARIO_MARK.encode() in scenarios
     for root in (tp.release_dir, tp.solution_dir):
         for rel, content in tree_bytes(root).items():
-            assert "hidden" not in rel
+            assert "hidden" not in rel and "scenarios" not in rel
             assert content != hidden_source
             assert HIDDEN_MARK.encode() not in content, rel
+            assert SCENARIO_MARK.encode() not in content, rel
 
 
 def test_failed_verification_writes_nothing(released):
@@ -253,7 +257,7 @@ def test_bad_data_files_are_refused_before_nbgrader(tmp_path):
     course = make_course(tmp_path / "c")
     toml_path = course.tp(TP_ID).source_dir / "tp.toml"
     original = toml_path.read_text(encoding="utf-8")
-    for bad in ("checks", "checks/hidden/test_hidden.py", "../../nbgrader_config.py", "."):
+    for bad in ("checks", "checks/hidden/test_hidden.py", "../../nbgrader_config.py", ".", "scenarios.py"):
         toml_path.write_text(
             original.replace("files = []", f'files = ["{bad}"]').replace(
                 'files = ["data/points.csv"]', f'files = ["{bad}"]'

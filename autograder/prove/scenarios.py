@@ -51,31 +51,33 @@ def find_scenarios(course_root: Path, tp_id: str) -> Path | None:
 
 
 def load_scenario_set(path: Path, course_root: Path) -> ScenarioSet:
-    """Execute a scenarios file under the name the TP tests give it (`<folder>_scenarios`).
+    """Execute a scenarios file (again at each call) under the name `<folder>_scenarios`.
 
     Such a file imports Scenario and Correct from `autograder.prove` (older ones from
     `tests.tp_harness`: the course root is put on sys.path while it loads). Registered in sys.modules, as dataclasses need.
     """
     name = f"{path.parent.name}_scenarios"
-    module = sys.modules.get(name)
-    if module is None or Path(getattr(module, "__file__", "")).resolve() != path.resolve():
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:
-            raise ImportError(f"cannot load {path}")
-        module = importlib.util.module_from_spec(spec)
-        root = str(course_root.resolve())
-        added = root not in sys.path
-        if added:
-            sys.path.insert(0, root)
-        sys.modules[name] = module
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    root = str(course_root.resolve())
+    added = root not in sys.path
+    if added:
+        sys.path.insert(0, root)
+    previous = sys.modules.get(name)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)  # every call: the author may have edited the file
+    except BaseException:
+        if previous is None:
             del sys.modules[name]
-            raise
-        finally:
-            if added:
-                sys.path.remove(root)
+        else:
+            sys.modules[name] = previous
+        raise
+    finally:
+        if added:
+            sys.path.remove(root)
     return ScenarioSet(
         path=path,
         scenarios=dict(module.SCENARIOS),

@@ -41,7 +41,7 @@ from autograder.results import (
     Visibility,
     total_score,
 )
-from autograder.sandbox import Limits, exchange_root, resolve_launcher
+from autograder.sandbox import Limits, exchange_root, probe, resolve_launcher
 from autograder.sanitize import sanitize_notebook
 from autograder.secret import InputKey, InputKeys, load_secret, public_key, student_key
 from autograder.slot import KernelPool, SlotSpec, launch
@@ -141,6 +141,7 @@ def slot_spec(tp: TPConfig, data_files: tuple[DataFile, ...], options: GradeOpti
         memory_mb=options.memory_mb or tp.budget.memory_mb,
         cpu_seconds=int(total_s * max(1, os.cpu_count() or 1) + 120),
     )
+    caps = probe()  # this machine's, once per process
     return SlotSpec(
         sandbox=options.sandbox,
         device=device,
@@ -149,7 +150,8 @@ def slot_spec(tp: TPConfig, data_files: tuple[DataFile, ...], options: GradeOpti
         data_files=data_files,
         preload=tp.preload,
         keep_workdir=options.keep_workdir,
-        launcher=resolve_launcher(options.kernel_launch),
+        launcher=resolve_launcher(options.kernel_launch, caps),
+        caps=caps,
     )
 
 

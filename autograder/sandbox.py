@@ -105,7 +105,8 @@ class Limits:
 
 @dataclass(frozen=True)
 class Capabilities:
-    """What the probe found on this machine."""
+    """What the probe found on this machine: `plan` builds from it and nothing else, so a
+    caller (a test) can describe another machine by passing other capabilities."""
 
     is_root: bool
     bwrap: str | None
@@ -113,6 +114,8 @@ class Capabilities:
     setpriv: str | None
     prlimit: str | None
     notes: tuple[str, ...] = ()
+    landlock_abi: int = 0  # 0: this Linux has no Landlock
+    fork_namespaces: bool = False  # a forked kernel may create its namespaces (root only)
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,8 @@ def command_succeeds(argv: list[str]) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def probe() -> Capabilities:
-    """Try each tool for real once per process: being installed is not being allowed."""
+    """Try each tool for real, once per process (the entry points pass the result on to
+    `plan`): being installed is not being allowed."""
     notes: list[str] = []
     is_root = os.geteuid() == 0
     bwrap = shutil.which("bwrap")
@@ -161,7 +165,10 @@ def probe() -> Capabilities:
     prlimit = shutil.which("prlimit")
     if not prlimit:
         notes.append("prlimit is missing: no resource limits on the kernel")
-    return Capabilities(is_root, bwrap, unshare, setpriv, prlimit, tuple(notes))
+    return Capabilities(
+        is_root, bwrap, unshare, setpriv, prlimit, tuple(notes), landlock_abi=landlock_abi(),
+        fork_namespaces=is_root and can_fork_namespaces(),
+    )
 
 
 #: Namespaces a forked kernel creates for itself (see kernel_side/zygote.py).
@@ -193,45 +200,49 @@ def can_fork_namespaces() -> bool:
     return command_succeeds([sys.executable, "-c", _FORK_PROBE.format(flags=_FORK_NS_FLAGS)])
 
 
-def resolve_launcher(choice: str) -> str:
+def resolve_launcher(choice: str, caps: Capabilities | None = None) -> str:
     """`--kernel-launch auto`: fork where forked kernels can get their own namespaces (the
     same protection as bwrap, ten times faster to start); else bwrap for each kernel when
-    it works here (unprivileged user namespaces); else fork (rlimits either way)."""
+    it works here (unprivileged user namespaces); else fork (rlimits either way).
+    `caps`: the machine's (default: this one's, probed once)."""
     if choice != "auto":
         return choice
-    if os.geteuid() == 0 and can_fork_namespaces():
+    caps = caps or probe()
+    if caps.is_root and caps.fork_namespaces:
         return "fork"
-    return "spawn" if probe().bwrap else "fork"
+    return "spawn" if caps.bwrap else "fork"
 
 
 #: The level each launcher reaches when nothing is missing (what `--sandbox strict` needs).
 STRICT_LEVEL = {"fork": "namespaces", "spawn": "bwrap"}
 
 
-def strict_level(launcher: str) -> str | None:
+def strict_level(launcher: str, caps: Capabilities | None = None) -> str | None:
     """The level `--sandbox strict` grades at on this machine with `launcher` (None: refused).
     Forked kernels fall back to `landlock` where namespaces are not allowed, provided it
     isolates the network and scopes signals (ABI 6): it needs no privilege. Spawned ones
     get what `plan` grants; the same Landlock signal scope stands in for the user switch
-    where the grader is not root."""
+    where the grader is not root. `caps`: the machine's (default: this one's)."""
+    caps = caps or probe()
     if launcher == "fork":
-        if os.geteuid() == 0 and can_fork_namespaces():
+        if caps.is_root and caps.fork_namespaces:
             return "namespaces"
-        return "landlock" if landlock_isolates_network() and landlock_scopes_signals() else None
+        abi = caps.landlock_abi
+        return "landlock" if landlock_isolates_network(abi) and landlock_scopes_signals(abi) else None
     # Spawned kernels: what `plan` itself grants (bwrap, unshare or landlock, each needing
     # network isolation, hidden files and a user switch or Landlock's signal scope).
     try:
         return plan("strict", workdir=Path("/nonexistent/work"), runtime_dir=Path("/nonexistent/run"),
-                    python=kernel_python(), limits=Limits(), launcher="spawn").info.level
+                    python=kernel_python(), limits=Limits(), launcher="spawn", caps=caps).info.level
     except SandboxUnavailable:
         return None
     except Exception:  # noqa: BLE001 - e.g. ConfigError: an interpreter no sandbox uid can reach
         return None
 
 
-def strict_available(launcher: str) -> bool:
+def strict_available(launcher: str, caps: Capabilities | None = None) -> bool:
     """Whether `--sandbox strict` can be granted on this machine with `launcher`."""
-    return strict_level(launcher) is not None
+    return strict_level(launcher, caps) is not None
 
 
 def _fork_isolation(
@@ -377,6 +388,7 @@ def scrubbed_env(*, home: str, python: str, device: str) -> dict[str, str]:
 def plan(
     mode: str,
     *,
+    caps: Capabilities,
     workdir: Path,
     runtime_dir: Path,
     python: str,
@@ -390,13 +402,14 @@ def plan(
 
     `launcher` "spawn" gives a command prefix (bwrap/unshare/setpriv/prlimit); "fork" gives
     what a kernel forked from the fork server sets up itself (`rlimits`, `isolation`),
-    with `new_root` an empty folder to mount its root on.
+    with `new_root` an empty folder to mount its root on. `caps`: what the machine offers
+    (`probe()`), passed in by the caller.
     """
     _refuse_long_socket_paths(runtime_dir)
     if launcher == "fork":
-        return _plan_fork(mode, workdir=workdir, runtime_dir=runtime_dir, python=python, limits=limits,
+        return _plan_fork(mode, caps=caps, workdir=workdir, runtime_dir=runtime_dir, python=python, limits=limits,
                           device=device, uid=uid, new_root=new_root)
-    caps = probe()
+    abi = caps.landlock_abi
     notes = list(caps.notes)
     prefix: list[str] = []
     level = "none"
@@ -414,17 +427,17 @@ def plan(
         elif caps.unshare and caps.is_root:
             prefix = [caps.unshare, "--net", "--pid", "--fork", "--kill-child", "--mount-proc"]
             level, net, pid = "unshare", True, True
-            if landlock_abi() < 1:
+            if abi < 1:
                 notes.append("files outside the work dir are protected by permissions only")
-        elif landlock_abi() >= 1:
+        elif abi >= 1:
             # No namespaces here (a Docker runner, a user without user namespaces): the
             # launcher confines itself with Landlock + seccomp, as a forked kernel does.
-            level, net = "landlock", landlock_isolates_network()
+            level, net = "landlock", landlock_isolates_network(abi)
         else:
             level = "rlimits"
         prefix.append("--")
         # On the host's file system (no new root): the `landlock` level's rules, host paths.
-        host_confined = level in ("unshare", "landlock") and landlock_abi() >= 1
+        host_confined = level in ("unshare", "landlock") and abi >= 1
         keep_root = False
         if caps.is_root and caps.setpriv and level != "bwrap":
             # bwrap binds the interpreter in; here the sandbox user must reach it on the host.
@@ -471,7 +484,7 @@ def plan(
             if device == "cuda":
                 notes.append("no address-space limit on CUDA (the driver reserves virtual memory)")
         if level == "bwrap":
-            stacked = _stack_note(level)
+            stacked = _stack_note(level, abi)
             if stacked is not None:
                 rules = stacked_rules(Path(SANDBOX_WORKDIR), runtime_dir, device)
                 prefix += confine_launcher(python, rules)
@@ -482,7 +495,7 @@ def plan(
             # The same rules a forked kernel sets at the `landlock` level, on host paths.
             prefix += confine_launcher(python, landlock_rules(workdir, runtime_dir, python_roots(python), device))
             fs = True
-            notes.append(_host_landlock_note(level, net))
+            notes.append(_host_landlock_note(level, net, abi))
         if prefix == ["--"]:
             prefix = []
         elif prefix[0] == "--":
@@ -490,10 +503,10 @@ def plan(
     else:
         notes.append("sandbox off: the kernel runs unconfined")
 
-    confined = (level == "bwrap" and landlock_abi() >= 1) or host_confined
+    confined = (level == "bwrap" and abi >= 1) or host_confined
     # Landlock's signal and ptrace scoping (ABI 6) stands in for the user switch, as for fork
     # (under bwrap without root, the kernel keeps the grader's uid in its own user namespace).
-    scoped = confined and landlock_scopes_signals()
+    scoped = confined and landlock_scopes_signals(abi)
     _refuse_if_strict(mode, net=net, fs=fs, switched=switched or scoped, notes=caps.notes)
     info = SandboxInfo(
         level=level,
@@ -503,7 +516,7 @@ def plan(
         pid_namespace=pid,
         limits=limits.as_dict() if mode != "off" and caps.prlimit else {},
         notes=notes,
-        landlock_abi=landlock_abi() if confined else 0,
+        landlock_abi=abi if confined else 0,
         seccomp=confined and seccomp_supported(),
     )
     env, run_as = _env_and_owner(info, workdir=workdir, python=python, device=device, uid=uid)
@@ -519,10 +532,9 @@ def _private_tmp_in_workdir(env: dict[str, str], workdir: Path) -> None:
     env.update(HOME=str(workdir), TMPDIR=private, MPLCONFIGDIR=f"{private}/mpl", IPYTHONDIR=f"{private}/ipython")
 
 
-def _host_landlock_note(level: str, isolated: bool) -> str:
+def _host_landlock_note(level: str, isolated: bool, abi: int) -> str:
     """What Landlock + seccomp give a kernel that has no new root (the `landlock` level, and
     stacked under `unshare`): the report's note, the same for both launchers."""
-    abi = landlock_abi()
     where = "no namespaces here" if level == "landlock" else f"stacked under the {level} level"
     return (
         f"landlock: Landlock ABI {abi}" + (" and a seccomp filter" if seccomp_supported() else "")
@@ -571,11 +583,12 @@ def _env_and_owner(
 
 
 def _plan_fork(
-    mode: str, *, workdir: Path, runtime_dir: Path, python: str, limits: Limits, device: str, uid: int,
-    new_root: Path | None,
+    mode: str, *, caps: Capabilities, workdir: Path, runtime_dir: Path, python: str, limits: Limits, device: str,
+    uid: int, new_root: Path | None,
 ) -> SandboxPlan:
     notes: list[str] = []
-    is_root = os.geteuid() == 0
+    is_root = caps.is_root
+    abi = caps.landlock_abi
     level, isolated, switched, hidden = "none", False, False, False
     isolation = confine = None
     rlimits: dict[str, int] = {}
@@ -586,11 +599,10 @@ def _plan_fork(
         if device == "cuda":
             notes.append("no address-space limit on CUDA (the driver reserves virtual memory)")
         switched = is_root
-        abi = landlock_abi()
-        if is_root and new_root is not None and can_fork_namespaces():
+        if is_root and new_root is not None and caps.fork_namespaces:
             isolation = _fork_isolation(new_root, workdir, runtime_dir, python_roots(python), device, limits.tmpfs_mb)
             level, isolated, hidden, workdir_inside = "namespaces", True, True, SANDBOX_WORKDIR
-            stacked = _stack_note(level)
+            stacked = _stack_note(level, abi)
             if stacked is not None:  # applied after pivot_root: paths as the kernel sees them
                 confine = stacked_rules(Path(SANDBOX_WORKDIR), runtime_dir, device)
                 notes.append(stacked)
@@ -600,8 +612,8 @@ def _plan_fork(
             roots = python_roots(python)
             confine = landlock_rules(workdir, runtime_dir, roots, device)
             level, hidden = "landlock", True
-            isolated = landlock_isolates_network()
-            notes.append(_host_landlock_note(level, isolated))
+            isolated = landlock_isolates_network(abi)
+            notes.append(_host_landlock_note(level, isolated, abi))
             if is_root:
                 blocked = unreachable_for_others(roots)
                 if blocked is not None:  # the sandbox uid could not even import from the venv
@@ -620,7 +632,7 @@ def _plan_fork(
     else:
         notes.append("sandbox off: the kernel runs unconfined")
     # Landlock's signal and ptrace scoping (ABI 6) stands in for the user switch.
-    scoped = level == "landlock" and landlock_scopes_signals()
+    scoped = level == "landlock" and landlock_scopes_signals(abi)
     _refuse_if_strict(mode, net=isolated, fs=hidden, switched=switched or scoped, notes=tuple(notes))
     info = SandboxInfo(
         level=level,
@@ -630,7 +642,7 @@ def _plan_fork(
         pid_namespace=isolation is not None,
         limits=limits.as_dict() if mode != "off" else {},
         notes=notes,
-        landlock_abi=landlock_abi() if confine is not None else 0,
+        landlock_abi=abi if confine is not None else 0,
         seccomp=confine is not None and seccomp_supported(),
     )
     env, run_as = _env_and_owner(info, workdir=workdir, python=python, device=device, uid=uid)
@@ -654,15 +666,15 @@ def _landlock_abi() -> int:
         return 0
 
 
-def landlock_isolates_network() -> bool:
+def landlock_isolates_network(abi: int) -> bool:
     """TCP refused by Landlock (ABI 4), or every non-unix socket by the seccomp filter."""
-    return landlock_abi() >= 4 or (landlock_abi() >= 1 and seccomp_supported())
+    return abi >= 4 or (abi >= 1 and seccomp_supported())
 
 
-def landlock_scopes_signals() -> bool:
+def landlock_scopes_signals(abi: int) -> bool:
     """Signals and abstract sockets kept inside the sandbox (ABI 6): what stands in for the
     user switch in `--sandbox strict`."""
-    return landlock_abi() >= 6
+    return abi >= 6
 
 
 def seccomp_supported() -> bool:
@@ -717,10 +729,9 @@ def stacked_rules(workdir_inside: Path, runtime_dir: Path, device: str) -> dict[
 NOTHING_STACKED = "this Linux has no Landlock: the namespaces alone confine the kernel (no Landlock or seccomp stacked under them)"
 
 
-def _stack_note(level: str) -> str | None:
+def _stack_note(level: str, abi: int) -> str | None:
     """What stacking Landlock + seccomp under `level` adds (the report's note); None where
-    this Linux has no Landlock, which the note then says instead."""
-    abi = landlock_abi()
+    this Linux (of Landlock ABI `abi`) has none, which the note then says instead."""
     if abi < 1:
         return None
     return (

@@ -15,7 +15,7 @@ import os
 import shutil
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from autograder import cgroup
@@ -27,10 +27,12 @@ from autograder.results import Message
 from autograder.sandbox import (
     SANDBOX_UID_BASE,
     SANDBOX_UID_SPAN,
+    Capabilities,
     Limits,
     SandboxPlan,
     kernel_python,
     plan,
+    probe,
     scrubbed_env,
     too_small_to_start,
 )
@@ -62,6 +64,9 @@ class SlotSpec:
     preload: tuple[str, ...] = ()  # module names imported (trusted) before the student's code
     keep_workdir: bool = False
     launcher: str = "spawn"  # "fork": from a fork server; "spawn": a fresh interpreter
+    # What this machine offers the sandbox (probed once per process by default); `plan`
+    # builds the kernel's launcher from it alone.
+    caps: Capabilities = field(default_factory=probe)
 
 
 @dataclass
@@ -203,7 +208,7 @@ def launch(spec: SlotSpec, forkserver: Forker | None = None) -> Slot:
     try:
         sb = plan(
             spec.sandbox, workdir=workdir, runtime_dir=runtime, python=python, limits=spec.limits, device=spec.device,
-            uid=next_uid(), launcher=spec.launcher, new_root=new_root,
+            uid=next_uid(), launcher=spec.launcher, new_root=new_root, caps=spec.caps,
         )
     except BaseException:
         if own is not None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from autograder.kernel import INTERRUPT_GRACE_S, TRUNCATED, Kernel, KernelDead
-from autograder.sandbox import Limits, SandboxPlan, kernel_python, plan
+from autograder.sandbox import Limits, SandboxPlan, kernel_python, plan, probe
 
 
 def make_dirs(base: Path) -> tuple[Path, Path]:
@@ -25,7 +25,7 @@ def make_dirs(base: Path) -> tuple[Path, Path]:
 def start_kernel(base: Path, *, mode: str = "auto", output_limit: int = 4096) -> Kernel:
     work, runtime = make_dirs(base)
     python = kernel_python()
-    sb = plan(mode, workdir=work, runtime_dir=runtime, python=python, limits=Limits(memory_mb=4096))
+    sb = plan(mode, workdir=work, runtime_dir=runtime, python=python, limits=Limits(memory_mb=4096), caps=probe())
     if sb.run_as:
         os.chown(work, *sb.run_as)  # the runtime folder stays the grader's, as in slot.launch
     k = Kernel(sb, python=python, runtime_dir=runtime, workdir=work, output_limit=output_limit)
@@ -174,7 +174,7 @@ def test_os_exit_is_kernel_died(fresh_kernel):
 
 def test_kernel_that_cannot_start_raises_kernel_dead(tmp_path):
     work, runtime = make_dirs(tmp_path / "k")
-    sb = plan("off", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits())
+    sb = plan("off", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits(), caps=probe())
     broken = SandboxPlan(("/bin/false",), sb.env, sb.info, sb.workdir_inside)
     k = Kernel(broken, python=kernel_python(), runtime_dir=runtime, workdir=work)
     t0 = time.monotonic()

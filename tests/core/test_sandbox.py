@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -112,6 +113,7 @@ def test_probe_records_what_it_found():
     if not CAPS.bwrap:
         assert any("bwrap" in n for n in CAPS.notes)
     assert probe() is CAPS  # probed once per process
+    assert CAPS.landlock_abi == landlock_abi() and CAPS.fork_namespaces == (CAPS.is_root and can_fork_namespaces())
 
 
 def test_limits_become_prlimit_arguments():
@@ -151,7 +153,7 @@ def test_python_roots_are_the_install_and_the_venv_never_usr():
 
 def test_sandbox_off_is_unconfined_and_says_so(dirs):
     work, runtime = dirs
-    p = plan("off", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits())
+    p = plan("off", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits(), caps=CAPS)
     assert p.prefix == () and p.run_as is None
     assert p.info.level == "none" and p.info.limits == {}
     assert not (p.info.network_isolated or p.info.user_switched or p.info.filesystem_hidden)
@@ -164,7 +166,7 @@ def test_sandbox_off_is_unconfined_and_says_so(dirs):
 def test_auto_uses_bwrap_as_nobody_with_limits(dirs):
     work, runtime = dirs
     lim = Limits(memory_mb=2048, open_files=128)
-    p = plan("auto", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=lim)
+    p = plan("auto", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=lim, caps=CAPS)
     info = p.info
     assert info.level == "bwrap"
     assert info.network_isolated and info.user_switched and info.filesystem_hidden
@@ -193,7 +195,7 @@ def test_a_process_started_through_bwrap_is_confined(dirs, loopback_server, tmp_
     secret.chmod(0o644)
     python = kernel_python()
     lim = Limits(memory_mb=1536, open_files=100)
-    p = plan("strict", workdir=work, runtime_dir=runtime, python=python, limits=lim)
+    p = plan("strict", workdir=work, runtime_dir=runtime, python=python, limits=lim, caps=CAPS)
     chown_for(p, work, runtime)
     course_dir = Path(__file__).resolve().parents[2]
     targets = {
@@ -226,7 +228,7 @@ def test_the_same_process_unconfined_sees_everything(dirs, loopback_server, tmp_
     secret = tmp_path / "secret.txt"
     secret.write_text("instructor only")
     python = kernel_python()
-    p = plan("off", workdir=work, runtime_dir=runtime, python=python, limits=Limits())
+    p = plan("off", workdir=work, runtime_dir=runtime, python=python, limits=Limits(), caps=CAPS)
     out = run_inside(
         p, python, {"list": [str(tmp_path)], "read": [str(secret)], "port": loopback_server}, work
     )
@@ -239,21 +241,19 @@ def test_the_same_process_unconfined_sees_everything(dirs, loopback_server, tmp_
 def test_strict_refuses_when_isolation_is_missing(dirs):
     work, runtime = dirs
     if STRICT_SPAWN is not None:
-        p = plan(
-            "strict", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits()
-        )
+        p = plan("strict", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits(), caps=CAPS)
         assert p.info.level == STRICT_SPAWN and (p.info.user_switched or p.info.landlock_abi >= 6)
         assert p.info.user_switched or not STRICT_OK  # root with setpriv switches
         pytest.skip(f"strict is granted here at the {STRICT_SPAWN} level (checked above)")
     with pytest.raises(SandboxUnavailable) as info:
-        plan("strict", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits())
+        plan("strict", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits(), caps=CAPS)
     assert "--sandbox strict" in info.value.message.fr
 
 
 @pytest.mark.skipif(shutil.which("prlimit") is None, reason="prlimit is not installed")
 def test_every_confined_level_applies_rlimits(dirs):
     work, runtime = dirs
-    p = plan("auto", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits())
+    p = plan("auto", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits(), caps=CAPS)
     assert CAPS.prlimit in p.prefix
     assert p.info.limits == Limits().as_dict()
 
@@ -266,13 +266,26 @@ def test_auto_launcher_forks_where_forked_kernels_get_namespaces():
         assert resolve_launcher("auto") == ("spawn" if CAPS.bwrap else "fork")
 
 
+def test_the_launcher_follows_the_capabilities_passed_in():
+    """Each machine `auto` meets, described by its capabilities rather than probed here."""
+    from autograder.sandbox import Capabilities
+
+    assert resolve_launcher("auto", Capabilities(True, "/usr/bin/bwrap", None, None, None, fork_namespaces=True)) == "fork"
+    assert resolve_launcher("auto", Capabilities(False, "/usr/bin/bwrap", None, None, None)) == "spawn"
+    assert resolve_launcher("auto", Capabilities(True, None, None, None, None)) == "fork"
+    assert resolve_launcher("spawn", Capabilities(True, None, None, None, None, fork_namespaces=True)) == "spawn"
+    # --sandbox strict with forked kernels and no namespaces: Landlock ABI 6 scopes signals.
+    assert strict_level("fork", Capabilities(False, None, None, None, None, landlock_abi=6)) == "landlock"
+    assert strict_level("fork", Capabilities(False, None, None, None, None, landlock_abi=5)) is None
+
+
 def test_fork_plan_lists_the_new_root_and_the_limits(dirs):
     work, runtime = dirs
     lim = Limits(memory_mb=2048, open_files=128)
     new_root = work.parent / "root"
     new_root.mkdir()
     p = plan("auto", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=lim, uid=200123,
-             launcher="fork", new_root=new_root)
+             launcher="fork", new_root=new_root, caps=CAPS)
     assert p.prefix == () and p.rlimits["nofile"] == 128 and p.rlimits["as"] == 2048 * 1024 * 1024
     assert "CI_JOB_TOKEN" not in p.env
     if os.geteuid() == 0 and can_fork_namespaces():
@@ -301,68 +314,78 @@ def test_an_address_space_limit_too_small_for_the_kernel_is_named():
     assert not too_small_to_start(kernel_python(), ("numpy",), 4096)
 
 
-def test_a_linux_without_landlock_falls_back_and_says_why(dirs, monkeypatch):
+def test_a_linux_without_landlock_falls_back_and_says_why(dirs):
     """Issue 14, bad input: an old kernel (no Landlock) where namespaces are not allowed
-    either. It cannot be had for real here (ABI 7), so the probes answer as such a machine."""
-    import autograder.sandbox as sandbox
-
+    either. It cannot be had for real here (ABI 7), so the capabilities passed in describe
+    such a machine."""
     work, runtime = dirs
-    monkeypatch.setattr(sandbox, "landlock_abi", lambda: 0)
-    monkeypatch.setattr(sandbox, "can_fork_namespaces", lambda: False)
+    old = replace(CAPS, landlock_abi=0, fork_namespaces=False)
     p = plan("auto", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits(), launcher="fork",
-             new_root=work.parent / "root")
+             new_root=work.parent / "root", caps=old)
     assert p.info.level == "rlimits" and p.confine is None and p.info.landlock_abi == 0 and not p.info.seccomp
     assert not (p.info.network_isolated or p.info.filesystem_hidden)
     assert any("no Landlock" in n for n in p.info.notes), p.info.notes
     with pytest.raises(SandboxUnavailable) as refused:
         plan("strict", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits(), launcher="fork",
-             new_root=work.parent / "root")
+             new_root=work.parent / "root", caps=old)
     assert "network isolation" in refused.value.message.en and "no Landlock" in refused.value.message.en
-    assert sandbox.strict_level("fork") is None
+    assert strict_level("fork", old) is None
 
 
-@pytest.mark.skipif(not (os.geteuid() == 0 and can_fork_namespaces()), reason="needs a grader that may create namespaces")
-def test_namespaces_without_landlock_say_nothing_is_stacked(dirs, monkeypatch):
+@pytest.mark.skipif(not (CAPS.is_root and CAPS.fork_namespaces), reason="needs a grader that may create namespaces")
+def test_namespaces_without_landlock_say_nothing_is_stacked(dirs):
     import autograder.sandbox as sandbox
 
     work, runtime = dirs
-    monkeypatch.setattr(sandbox, "landlock_abi", lambda: 0)
     (work.parent / "root").mkdir()
     p = plan("strict", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits(), launcher="fork",
-             new_root=work.parent / "root")
+             new_root=work.parent / "root", caps=replace(CAPS, landlock_abi=0))
     assert p.info.level == "namespaces" and p.confine is None and p.info.landlock_abi == 0
     assert sandbox.NOTHING_STACKED in p.info.notes
 
 
-def _no_namespaces(monkeypatch, abi: int) -> None:
-    """The probes as a root grader without namespaces has them (a Docker runner), whose
-    interpreter other users cannot reach (root's 0700 home), on a Linux of Landlock `abi`."""
-    import autograder.sandbox as sandbox
+@pytest.fixture
+def private_python(tmp_path) -> tuple[str, Path]:
+    """A real interpreter (a venv) inside a folder other users cannot enter, as in root's
+    0700 home: a sandbox uid could not load it. Returns (python, that folder)."""
+    import venv
 
-    caps = sandbox.Capabilities(True, None, None, "/usr/bin/setpriv", shutil.which("prlimit"))
-    monkeypatch.setattr(sandbox, "probe", lambda: caps)
-    monkeypatch.setattr(sandbox, "landlock_abi", lambda: abi)
-    monkeypatch.setattr(sandbox, "unreachable_for_others", lambda roots: Path("/root"))
+    private = tmp_path / "home-0700"
+    private.mkdir(mode=0o700)
+    venv.EnvBuilder(symlinks=True, with_pip=False).create(private / "venv")
+    return str(private / "venv" / "bin" / "python"), private
 
 
-def test_spawn_without_namespaces_confines_itself_with_landlock(dirs, monkeypatch):
+def _no_namespaces(abi: int):
+    """A root grader without namespaces (a Docker runner), on a Linux of Landlock `abi`."""
+    from autograder.sandbox import Capabilities
+
+    return Capabilities(True, None, None, "/usr/bin/setpriv", shutil.which("prlimit"), landlock_abi=abi)
+
+
+def test_spawn_without_namespaces_confines_itself_with_landlock(dirs, private_python):
     """--kernel-launch spawn where neither bwrap nor unshare works: the launcher confines
     itself (Landlock + seccomp, host paths) and keeps uid 0 without any capability where a
     sandbox uid could not reach the interpreter, as a forked kernel does."""
     from autograder.config import ConfigError
+    from autograder.sandbox import unreachable_for_others
 
     work, runtime = dirs
-    _no_namespaces(monkeypatch, 7)
-    p = plan("strict", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits(), launcher="spawn")
+    python, _ = private_python
+    blocked = unreachable_for_others(python_roots(python))
+    assert blocked is not None  # that folder, one above it, or (a Python built in a home) that home
+    p = plan("strict", workdir=work, runtime_dir=runtime, python=python, limits=Limits(), launcher="spawn",
+             caps=_no_namespaces(7))
     assert p.info.level == "landlock" and p.info.landlock_abi == 7 and p.info.filesystem_hidden
     assert p.info.network_isolated and not p.info.user_switched and p.run_as is None
     assert "--bounding-set=-all" in p.prefix and not any(a.startswith("--reuid") for a in p.prefix)
     assert p.env["TMPDIR"] == str(work / ".tmp") and p.env["HOME"] == str(work)
-    assert any("keeps uid 0" in n and "/root" in n for n in p.info.notes), p.info.notes
-    _no_namespaces(monkeypatch, 0)  # an old Linux: nothing can stand for the user switch
+    assert any("keeps uid 0" in n and str(blocked) in n for n in p.info.notes), p.info.notes
+    # An old Linux: nothing can stand for the user switch.
     with pytest.raises(ConfigError) as refused:
-        plan("auto", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits(), launcher="spawn")
-    assert "/root" in refused.value.message.en and "chmod o+x" in refused.value.message.en
+        plan("auto", workdir=work, runtime_dir=runtime, python=python, limits=Limits(), launcher="spawn",
+             caps=_no_namespaces(0))
+    assert str(blocked) in refused.value.message.en and "chmod o+x" in refused.value.message.en
 
 
 def test_a_temporary_folder_too_deep_for_the_kernel_sockets_is_named(tmp_path):
@@ -374,5 +397,5 @@ def test_a_temporary_folder_too_deep_for_the_kernel_sockets_is_named(tmp_path):
     for launcher in ("fork", "spawn"):
         with pytest.raises(ConfigError) as refused:
             plan("auto", workdir=deep / "work", runtime_dir=deep / "run", python=kernel_python(), limits=Limits(),
-                 launcher=launcher, new_root=deep / "root")
+                 launcher=launcher, new_root=deep / "root", caps=CAPS)
         assert "TMPDIR" in refused.value.message.fr and "107" in refused.value.message.en

@@ -493,3 +493,26 @@ def test_the_manual_item_is_scored_in_formgrader_in_a_browser(manual_class, tmp_
     assert _merge(course, out) == 0
     row = _rows(out)["s1"]
     assert (row["final_score"], row["manual_score"], row["review"]) == ("8.5", "1.5", "commentaire 1,5 / 2 (à la main)")
+
+
+def test_the_export_needs_no_alembic_on_path_and_leaves_the_environment_alone(tmp_path, monkeypatch):
+    """nbgrader stamps a new gradebook by running `alembic` from PATH: the export stamps it
+    itself (the same head, from alembic's library), so a grader whose venv is not on PATH
+    exports all the same, and no process-wide variable is changed to do it."""
+    import os
+    import sqlite3
+
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import ALEMBIC_DIR
+
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    db = write_nbgrader_gradebook(tmp_path, [_result("s1", _checks(3, 2, 2))], tp=MINI, notebook=f"{MINI}.ipynb")
+    assert os.environ["PATH"] == "/usr/bin:/bin"
+    assert db is not None and read_back(db, MINI) == {"s1": MAX_SCORE}
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (ScriptDirectory(ALEMBIC_DIR).get_current_head(),)
+        ]
+    finally:
+        con.close()

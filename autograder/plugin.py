@@ -11,11 +11,11 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import shutil
 import sys
 import tempfile
-import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -244,13 +244,38 @@ def _drop_frames(exc: BaseException) -> None:
             setattr(sys, name, None)
 
 
+#: Never copied into the run's folder: bytecode and notebook litter of the course's own.
+_LITTER = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", ".pytest_cache")
+
+
+def _copied(check_dirs: tuple[tuple[Path, Visibility], ...], root: Path) -> tuple[tuple[Path, Visibility], ...]:
+    """The check folders copied under `root`, each at its absolute path below it.
+
+    pytest imports (and assertion-rewrites) what it runs, writing bytecode beside each file:
+    run on copies, that lands in the temporary folder and the course (or the student's repo
+    for `autograder check`) is left as it was, with no process-wide switch such as
+    sys.dont_write_bytecode. The absolute layout keeps the module names pytest's importlib
+    mode derives from a path (`work.main.source.<tp>.checks.hidden.test_x`) as they were,
+    unique per course and TP.
+    """
+    out = []
+    for d, vis in check_dirs:
+        if not d.is_dir():
+            continue
+        copy = root / d.resolve().relative_to(d.resolve().anchor)
+        shutil.copytree(d, copy, ignore=_LITTER, symlinks=False)
+        out.append((copy, vis))
+    return tuple(out)
+
+
 def run_checks(run: CheckRun) -> tuple[list[CheckResult], list[Message]]:
     """Run every check once, in file order; returns results and collection problems."""
-    collector = _Collector(run)
-    paths = [str(d) for d, _ in run.check_dirs if d.is_dir()]
-    if not paths:
+    if not any(d.is_dir() for d, _ in run.check_dirs):
         return [], []
     with tempfile.TemporaryDirectory(prefix="ag-pytest-") as tmp:
+        run = replace(run, check_dirs=_copied(run.check_dirs, Path(tmp) / "checks"))
+        collector = _Collector(run)
+        paths = [str(d) for d, _ in run.check_dirs]
         ini = Path(tmp) / "pytest.ini"
         ini.write_text("[pytest]\n", encoding="utf-8")
         args = [
@@ -297,15 +322,6 @@ def run_checks(run: CheckRun) -> tuple[list[CheckResult], list[Message]]:
             "ignore::DeprecationWarning",
         ]
         sink = io.StringIO()
-        t0 = time.monotonic()
-        # Importing the checks must not write __pycache__ into the course (or the student's
-        # repo for `autograder check`): grading leaves every file outside its temp dirs as is.
-        saved_dont_write = sys.dont_write_bytecode
-        sys.dont_write_bytecode = True
-        try:
-            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-                pytest.main(args, plugins=[collector])
-        finally:
-            sys.dont_write_bytecode = saved_dont_write
-        _ = time.monotonic() - t0
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            pytest.main(args, plugins=[collector])
     return [collector.results[k] for k in collector.order], collector.collect_errors

@@ -351,13 +351,17 @@ def test_check_output_does_not_reach_the_console(tmp_path, capfd):
 
 
 def test_checks_leave_no_bytecode_in_the_course(tmp_path, monkeypatch):
-    """Even where Python writes bytecode, importing checks must not add __pycache__."""
+    """Even where Python writes bytecode, importing checks must not add __pycache__, and the
+    run changes no process-wide switch to get there (the check sees the grader's setting)."""
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
-    write(tmp_path / "checks" / "test_simple.py", "def test_simple():\n    assert 1 + 1 == 2\n")
+    write(
+        tmp_path / "checks" / "test_simple.py",
+        "import sys\n\ndef test_simple():\n    assert sys.dont_write_bytecode is False\n",
+    )
     results, _ = run([(tmp_path / "checks", Visibility.HIDDEN)])
     assert [r.status for r in results] == [Status.PASSED]
     assert sorted(p.name for p in (tmp_path / "checks").iterdir()) == ["test_simple.py"]
-    assert sys.dont_write_bytecode is False  # restored
+    assert sys.dont_write_bytecode is False
 
 
 MARGINS = """

@@ -8,10 +8,24 @@ A check imports everything it needs from here, the submission's values and error
 (`Handle`, `Tensor`, `Ref`, `StudentError`, …): the engine's modules are not the author's.
 """
 
-from autograder.checks.answers import allclose, as_bool, as_module, as_pair, shape_text
+from autograder.checks.answers import (
+    RETURNS_MODULE,
+    allclose,
+    as_bool,
+    as_module,
+    as_pair,
+    shape_text,
+)
 from autograder.checks.batches import check_epoch_batches
 from autograder.checks.calibration import Bin, ece, mce, reliability_bins
-from autograder.checks.classify import accuracy, as_logits, digits, digits_split
+from autograder.checks.classify import (
+    accuracy,
+    as_logits,
+    digits,
+    digits_split,
+    input_dtype,
+    module_outputs,
+)
 from autograder.checks.determinism import derive_seed, float64, seed_everything
 from autograder.checks.device import select_device, tolerance_for
 from autograder.checks.errors import CheckFailed, Partial
@@ -93,10 +107,12 @@ __all__ = [
     "Handle",
     "hinted",
     "KernelDied",
+    "input_dtype",
     "LibraryGuard",
     "MAX_ELEMENTS",
     "mce",
     "mlp_param_count",
+    "module_outputs",
     "numerical_gradient",
     "once_per_submission",
     "param_breakdown",
@@ -106,6 +122,7 @@ __all__ = [
     "Ref",
     "rel_error",
     "relabel",
+    "RETURNS_MODULE",
     "reliability_bins",
     "SCIPY_RANKS",
     "score_threshold",

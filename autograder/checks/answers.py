@@ -22,6 +22,13 @@ def {IS_MODULE}(obj):
 """
 
 
+#: `as_module(..., expected=RETURNS_MODULE)` for a function that builds or trains the model.
+RETURNS_MODULE = (
+    "doit renvoyer un modèle PyTorch (un nn.Module)",
+    "must return a PyTorch model (an nn.Module)",
+)
+
+
 def as_bool(value: object, name: str) -> bool:
     """`value` when it is True or False; 0/1 or strings are refused.
 
@@ -76,6 +83,7 @@ def shape_text(shape: Sequence[int]) -> str:
     return "(" + ", ".join(str(int(d)) for d in shape) + ")"
 
 
-def allclose(a: np.ndarray, b: np.ndarray, *, rtol: float, atol: float) -> bool:
-    """Same shape and close values (a NaN is never close): for trying candidate answers."""
+def allclose(a: np.ndarray, b: np.ndarray, *, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
+    """Same shape and close values (a NaN is never close): for recognising a candidate answer
+    (the right one, or a known mistake) computed in float64 like the student's."""
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))

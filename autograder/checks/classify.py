@@ -12,7 +12,9 @@ import numpy as np
 
 from autograder.checks.answers import shape_text
 from autograder.checks.errors import CheckFailed
+from autograder.checks.hints import call_with_hint
 from autograder.checks.values import as_array
+from autograder.proxy import Handle, Tensor
 
 
 def digits(*, images: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -63,3 +65,38 @@ def accuracy(logits: np.ndarray, y: np.ndarray) -> float:
     if not np.all(np.isfinite(logits)):
         return 0.0
     return float((logits.argmax(axis=1) == y).mean())
+
+
+def input_dtype(state: object) -> type:
+    """The dtype to feed a student's module: float64 when its first floating-point entry of
+    `state` (its `state_dict()`) is float64, else float32 (PyTorch's default)."""
+    if isinstance(state, dict):
+        for value in state.values():
+            if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+                return np.float64 if value.dtype == np.float64 else np.float32
+    return np.float32
+
+
+def module_outputs(
+    model: Handle,
+    X: np.ndarray,
+    what: str,
+    *,
+    shape: tuple[int | None, ...] | None = None,
+    method: str = "__call__",
+    hint: tuple[str, str] | None = None,
+) -> np.ndarray:
+    """What a student's module gives for the batch `X`, in evaluation mode and in the dtype
+    of its parameters, checked to be an array (of `shape`; NaN and inf let through).
+
+    With a (French, English) `hint`, any error the module raises fails the check with it
+    ("the model takes inputs of shape (N, 2)"); without, it is reported as usual.
+    """
+    dtype = input_dtype(model.call("state_dict"))
+    model.call("eval")
+    batch = Tensor(X.astype(dtype))
+    if hint is None:
+        out = model.call(method, batch)
+    else:
+        out = call_with_hint(model, method, batch, hint=hint, on=None)
+    return as_array(out, what, shape=shape, allow_nan=True)

@@ -1,11 +1,25 @@
-"""checks.classify: the grader's digits, a model's logits checked for shape, its accuracy."""
+"""checks.classify: the grader's digits, a model's logits checked for shape, its accuracy,
+and a student's module run on a batch (through a stand-in for the kernel's agent, with real
+torch modules)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, accuracy, as_logits, digits, digits_split
+from autograder.checks import (
+    CheckFailed,
+    Handle,
+    StudentError,
+    Tensor,
+    accuracy,
+    as_logits,
+    digits,
+    digits_split,
+    input_dtype,
+    module_outputs,
+)
+from autograder.results import Message
 
 
 def test_digits_are_scaled_rows_or_images_with_integer_labels():
@@ -54,3 +68,64 @@ def test_as_logits_checks_one_row_per_example_and_one_column_per_class():
     )
     with pytest.raises(CheckFailed, match="logits de creer_mlp"):
         as_logits("pas un tableau", "creer_mlp", batch_shape=(4, 64), classes=10)
+
+
+class Kernel:
+    """A stand-in for the kernel's agent, in this process: objects behind handles, methods
+    called on them, arrays sent as `Tensor` arriving as torch tensors, errors reported."""
+
+    def __init__(self) -> None:
+        self.objects: dict[int, object] = {}
+        self.calls: list[str] = []
+
+    def handle(self, obj: object) -> Handle:
+        self.objects[id(obj)] = obj
+        return Handle(self, id(obj), type(obj).__name__)  # type: ignore[arg-type]
+
+    def _request(self, req, args, kwargs, timeout, label):
+        import torch
+
+        self.calls.append(req["name"])
+        args = [torch.from_numpy(a.array) if isinstance(a, Tensor) else a for a in args]
+        try:
+            out = getattr(self.objects[req["target"]], req["name"])(*args, **kwargs)
+        except Exception as exc:
+            ename, evalue = type(exc).__name__, str(exc)
+            raise StudentError(
+                Message(f"`{label}` a levé {ename} : {evalue}", f"`{label}` raised {ename}: {evalue}"),
+                ename,
+                evalue,
+            ) from None
+        if isinstance(out, dict):
+            return {k: v.detach().numpy() for k, v in out.items()}
+        return out.detach().numpy() if isinstance(out, torch.Tensor) else out
+
+
+def test_input_dtype_follows_the_first_floating_parameter():
+    assert input_dtype({"w": np.zeros(2, np.float64)}) is np.float64
+    assert input_dtype({"steps": np.zeros(1, np.int64), "w": np.zeros(2, np.float32)}) is np.float32
+    assert input_dtype({}) is np.float32 and input_dtype("not a dict") is np.float32
+
+
+def test_module_outputs_runs_the_module_in_eval_mode_in_its_own_dtype():
+    torch = pytest.importorskip("torch")
+    kernel = Kernel()
+    model = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Dropout(0.9)).double()
+    got = module_outputs(kernel.handle(model), np.ones((4, 3), np.float32), "logits", shape=(4, 2))
+    assert got.dtype == np.float64 and got.shape == (4, 2)
+    assert not model.training, "evaluation mode: dropout off"
+    assert kernel.calls == ["state_dict", "eval", "__call__"]
+    with pytest.raises(CheckFailed, match=r"^logits.*\(4, 5\)"):
+        module_outputs(kernel.handle(model), np.ones((4, 3)), "logits", shape=(4, 5))
+
+
+def test_module_outputs_hints_any_error_of_the_module_only_when_asked():
+    torch = pytest.importorskip("torch")
+    kernel = Kernel()
+    model = kernel.handle(torch.nn.Linear(3, 2))
+    with pytest.raises(StudentError):
+        module_outputs(model, np.ones((4, 5)), "logits")
+    with pytest.raises(CheckFailed) as info:
+        module_outputs(model, np.ones((4, 5)), "logits", method="forward", hint=("(N, 3)", "(N, 3) en"))
+    assert info.value.message.fr.startswith("`Linear.forward` a levé RuntimeError : ")
+    assert info.value.message.fr.endswith(" ; (N, 3)") and info.value.message.en.endswith("; (N, 3) en")

@@ -14,12 +14,14 @@ import torch
 from autograder.checks import (
     CheckFailed,
     Partial,
-    StudentError,
+    allclose,
     as_array,
     as_float,
+    as_pair,
     assert_close,
     assert_gradient_close,
     assert_param_count,
+    call_with_hint,
     count_parameters,
     param_breakdown,
     record_expected,
@@ -28,31 +30,8 @@ from autograder.checks import (
 )
 
 KEYS = ("W1", "b1", "W2", "b2")
-
-
-def _call(submission, name: str, *args, hint_fr: str, hint_en: str):
-    """Call student code; an exception from a shape mismatch gets a hint about the shapes."""
-    try:
-        return submission.call(name, *args)
-    except StudentError as exc:
-        if exc.ename in ("ValueError", "IndexError", "KeyError", "TypeError"):
-            raise CheckFailed(
-                f"{exc.message.fr} ; {hint_fr}", f"{exc.message.en}; {hint_en}"
-            ) from None
-        raise
-
-
-def _pair(value: object, name: str) -> tuple:
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise CheckFailed(
-            f"{name} doit renvoyer un couple (2 valeurs), obtenu {type(value).__name__}",
-            f"{name} must return a pair (2 values), got {type(value).__name__}",
-        )
-    return tuple(value)
-
-
-def _close(a: np.ndarray, b: np.ndarray, rtol: float = 1e-6) -> bool:
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=1e-10))
+#: Two arrays hold the same answer (a known mistake recognised, say).
+SAME = {"rtol": 1e-6, "atol": 1e-10}
 
 
 def _dims(rng) -> tuple[int, int, int, int]:
@@ -118,8 +97,8 @@ _SHAPE_HINT_EN = (
 
 
 def _student_forward(submission, X, params):
-    out = _call(submission, "forward", X, params, hint_fr=_SHAPE_HINT_FR, hint_en=_SHAPE_HINT_EN)
-    logits, cache = _pair(out, "forward")
+    out = call_with_hint(submission, "forward", X, params, hint=(_SHAPE_HINT_FR, _SHAPE_HINT_EN))
+    logits, cache = as_pair(out, "forward")
     return logits, cache
 
 
@@ -137,12 +116,12 @@ def test_forward_matches_torch(submission, rng):
             f"logits ({dims}): expected shape (N, C) = {ref['logits'].shape}, got {got.shape}; {_SHAPE_HINT_EN}",
         )
     Z1 = X @ params["W1"] + params["b1"]
-    if _close(got, Z1 @ params["W2"] + params["b2"]):
+    if allclose(got, Z1 @ params["W2"] + params["b2"], **SAME):
         hint_fr, hint_en = (
             "la ReLU manque : A1 = max(Z1, 0) avant la seconde couche",
             "the ReLU is missing: A1 = max(Z1, 0) before the second layer",
         )
-    elif _close(got, np.maximum(X @ params["W1"], 0) @ params["W2"] + params["b2"]):
+    elif allclose(got, np.maximum(X @ params["W1"], 0) @ params["W2"] + params["b2"], **SAME):
         hint_fr, hint_en = "le biais b1 manque dans Z1", "the bias b1 is missing from Z1"
     else:
         hint_fr = "Z1 = X W1 + b1, A1 = ReLU(Z1), logits = A1 W2 + b2 (pas de softmax dans forward)"
@@ -163,7 +142,7 @@ def test_forward_cache(submission, rng):
             'the cache must be a dictionary {"Z1": Z1, "A1": A1}',
         )
     z1 = as_array(cache["Z1"], f'cache["Z1"] ({dims})')
-    if _close(z1, ref["A1"]) and not _close(z1, ref["Z1"]):
+    if allclose(z1, ref["A1"], **SAME) and not allclose(z1, ref["Z1"], **SAME):
         raise CheckFailed(
             'cache["Z1"] contient l\'activation ReLU(Z1) ; la passe arrière a besoin de la '
             "pré-activation Z1 = X W1 + b1 (pour le masque 1[Z1 > 0])",
@@ -196,15 +175,17 @@ def _ce_reference(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]
 
 
 def _student_ce(submission, logits, y):
-    out = _call(
+    out = call_with_hint(
         submission,
         "softmax_cross_entropy",
         logits,
         y,
-        hint_fr="logits a la forme (N, C) et y la forme (N,) : P[np.arange(N), y]",
-        hint_en="logits has shape (N, C) and y shape (N,): P[np.arange(N), y]",
+        hint=(
+            "logits a la forme (N, C) et y la forme (N,) : P[np.arange(N), y]",
+            "logits has shape (N, C) and y shape (N,): P[np.arange(N), y]",
+        ),
     )
-    loss, probs = _pair(out, "softmax_cross_entropy")
+    loss, probs = as_pair(out, "softmax_cross_entropy")
     return as_float(loss, "loss", allow_nan=True), as_array(probs, "probs", allow_nan=True)
 
 
@@ -219,8 +200,8 @@ def test_softmax_ce_matches_torch(submission, rng):
     what = f"(N={n}, C={c}, logits ~ 3·N(0, 1))"
     if (
         probs.shape == probs_ref.shape
-        and _close(probs.sum(axis=0), np.ones(c))
-        and not _close(probs, probs_ref)
+        and allclose(probs.sum(axis=0), np.ones(c), **SAME)
+        and not allclose(probs, probs_ref, **SAME)
     ):
         raise CheckFailed(
             f"probs {what} : ce sont les colonnes qui somment à 1 ; la softmax se fait sur "
@@ -337,7 +318,7 @@ def _check_backward_keys(submission, rng, keys: tuple[str, ...]) -> None:
     X, y, params = _mlp_case(rng)
     ref = _torch_forward(X, y, params)
     dims = _dims_text(X, params)
-    grads = _call(
+    grads = call_with_hint(
         submission,
         "backward",
         X,
@@ -345,8 +326,10 @@ def _check_backward_keys(submission, rng, keys: tuple[str, ...]) -> None:
         params,
         {"Z1": ref["Z1"], "A1": ref["A1"]},
         ref["probs"],
-        hint_fr="dW2 = A1ᵀ dZ2, dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0], dW1 = Xᵀ dZ1 : vérifiez les transposées",
-        hint_en="dW2 = A1ᵀ dZ2, dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0], dW1 = Xᵀ dZ1: check the transposes",
+        hint=(
+            "dW2 = A1ᵀ dZ2, dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0], dW1 = Xᵀ dZ1 : vérifiez les transposées",
+            "dW2 = A1ᵀ dZ2, dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0], dW1 = Xᵀ dZ1: check the transposes",
+        ),
     )
     if not isinstance(grads, dict) or not set(keys) <= set(grads):
         raise CheckFailed(
@@ -364,19 +347,19 @@ def _check_backward_keys(submission, rng, keys: tuple[str, ...]) -> None:
                 f"d{key} ({dims}) : forme attendue {expected.shape} (celle de {key}), obtenue {got.shape} ; {hint_fr}",
                 f"d{key} ({dims}): expected shape {expected.shape} (that of {key}), got {got.shape}; {hint_en}",
             )
-        if _close(got, n * expected):
+        if allclose(got, n * expected, **SAME):
             hint_fr, hint_en = (
                 "votre gradient vaut N fois celui d'autograd : il manque la division par N dans dZ2 = (P − Y)/N (la perte est une moyenne)",
                 "your gradient is N times autograd's: the division by N is missing in dZ2 = (P − Y)/N (the loss is a mean)",
             )
-        elif _close(got, -expected):
+        elif allclose(got, -expected, **SAME):
             hint_fr, hint_en = (
                 "le signe est inversé : dZ2 = (P − Y)/N, pas (Y − P)/N",
                 "the sign is flipped: dZ2 = (P − Y)/N, not (Y − P)/N",
             )
         else:
             for label, cand in wrong.items():
-                if key in cand and _close(got, cand[key]) and not _close(cand[key], expected):
+                if key in cand and allclose(got, cand[key], **SAME) and not allclose(cand[key], expected, **SAME):
                     hint_fr, hint_en = _WRONG_HINTS[label]
                     break
         assert_gradient_close(
@@ -455,7 +438,7 @@ def test_numerical_gradient_against_autograd(submission, rng):
     if err <= 1e-7:
         _check_numgrad_default_h_integer_point(submission, g, shape, (c1, c2, c3), rng)
         return
-    if _close(got, 2.0 * ref, rtol=1e-4):
+    if allclose(got, 2.0 * ref, rtol=1e-4, atol=1e-10):
         hint_fr, hint_en = (
             "votre gradient vaut 2 fois le bon : la différence centrée se divise par 2h",
             "your gradient is twice the right one: the central difference is divided by 2h",

@@ -12,24 +12,19 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.checks import CheckFailed, as_array, as_float, assert_close, record_margin
+from autograder.checks import (
+    CheckFailed,
+    allclose,
+    as_array,
+    as_bool,
+    as_float,
+    assert_close,
+    record_margin,
+)
 
 
 def _fmt(v) -> str:
     return "(" + ", ".join(f"{float(x):.4g}" for x in np.ravel(v)) + ")"
-
-
-def _as_bool(value: object, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise CheckFailed(
-            f"{name} doit renvoyer True ou False, obtenu une valeur de type {type(value).__name__}",
-            f"{name} must return True or False, got a value of type {type(value).__name__}",
-        )
-    return value
-
-
-def _close(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-9))
 
 
 # ---------------------------------------------------------------- grad_f
@@ -48,14 +43,14 @@ def test_grad_f_matches_autograd(submission, rng):
         x = rng.uniform(-3.0, 3.0, size=2)
         expected = _grad_f_autograd(x)
         got = as_array(submission.call("grad_f", x), f"grad_f({_fmt(x)})", shape=(2,))
-        if _close(got, expected):
+        if allclose(got, expected):
             continue
-        if _close(got, -expected):
+        if allclose(got, -expected):
             hint_fr, hint_en = (
                 "le signe est inversé : le gradient pointe vers la plus forte AUGMENTATION de f",
                 "the sign is flipped: the gradient points towards the steepest INCREASE of f",
             )
-        elif _close(got[:1], expected[:1]):
+        elif allclose(got[:1], expected[:1]):
             hint_fr, hint_en = (
                 "la composante x1 est juste ; revoyez la dérivée de 3x2² par rapport à x2",
                 "the x1 entry is right; check the derivative of 3x2² with respect to x2",
@@ -121,13 +116,13 @@ def test_descente_gradient_on_grader_quadratic(submission, rng):
             f"{what}: expected shape {expected.shape}, got {got.shape}; the trajectory holds "
             "x0 then one point per step (n_steps + 1 rows)",
         )
-    if _close(got, expected):
+    if allclose(got, expected):
         return
     course = _run_gd(lambda x: np.array([2 * x[0], 6 * x[1]]), x0, lr, n)
-    if _close(got, _run_gd(grad, x0, lr, n, sign=+1.0)):
+    if allclose(got, _run_gd(grad, x0, lr, n, sign=+1.0)):
         hint_fr = "vous montez le gradient : le pas est x_{t+1} = x_t − lr · grad(x_t)"
         hint_en = "you are climbing the gradient: the step is x_{t+1} = x_t − lr · grad(x_t)"
-    elif _close(got, course):
+    elif allclose(got, course):
         hint_fr = (
             "votre trajectoire suit le gradient de la fonction du cours : utilisez la fonction "
             "`grad` reçue en argument, pas grad_f"
@@ -257,7 +252,7 @@ def _clear_trajectory(rng, lr_range: tuple[float, float], n_range: tuple[int, in
 def _check_classification(submission, cases) -> None:
     for traj, label_fr, label_en in cases:
         expected = _diverges_by_definition(traj)
-        got = _as_bool(submission.call("diverge", traj), "diverge")
+        got = as_bool(submission.call("diverge", traj), "diverge")
         if got == expected:
             continue
         with np.errstate(over="ignore", invalid="ignore"):
@@ -353,12 +348,12 @@ def _check_perceptron(submission, w, x, y, alpha) -> None:
     what = f"maj_perceptron(w={_fmt(w)}, x={_fmt(x)}, y={y}, alpha={alpha:.3g})"
     got = as_array(submission.call("maj_perceptron", w, x, y, alpha), what, shape=w.shape)
     expected = _perceptron_ref(w, x, y, alpha)
-    if _close(got, expected):
+    if allclose(got, expected):
         return
-    if _close(got, _perceptron_ref(w, x, y, alpha, sign=-1.0)):
+    if allclose(got, _perceptron_ref(w, x, y, alpha, sign=-1.0)):
         hint_fr = "le signe de la correction est inversé : w ← w + α (y − f(x)) x"
         hint_en = "the correction has the wrong sign: w ← w + α (y − f(x)) x"
-    elif _close(got, _perceptron_ref(w, x, y, alpha, strict=True)):
+    elif allclose(got, _perceptron_ref(w, x, y, alpha, strict=True)):
         hint_fr = "ici w·x = 0 : avec la convention du TP, f(x) = 1 quand w·x ≥ 0 (inégalité large)"
         hint_en = "here w·x = 0: with the TP's convention, f(x) = 1 when w·x ≥ 0 (non-strict)"
     else:

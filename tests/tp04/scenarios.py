@@ -717,15 +717,169 @@ SCENARIOS.update({
 })
 GROUPS["mutants-a"] = ("submission-convtranspose-default-stride-two", "submission-vae-unseeded-init")
 GROUPS["mutants-b"] = ("submission-vae-batches-grow",)
+
+# Mutation survivors of the same sample, second pass: a default changed in a signature the
+# statement gives (the notebook leaves some arguments to them), and the convolutional
+# encoder's first kernel.
+SCENARIOS.update({
+    "submission-ae-default-hidden-width-changed": Scenario(
+        grade_id="ae_classe",
+        source='''class AutoEncodeur(nn.Module):
+    """h = 64 par défaut au lieu de 32 : « plus large, c'est mieux »."""
+
+    def __init__(self, d=64, k=2, h=64):
+        super().__init__()
+        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))
+        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def decode(self, z):
+        return self.decodeur(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+''',
+        must_fail=("test_ae_classe_shapes",),
+        message_contains=("h n'a plus la valeur par défaut",),
+    ),
+    "submission-ae-train-default-lr-lowered": Scenario(
+        grade_id="ae_entrainement",
+        source='''def entrainer_ae(modele, X, epochs=15, lr=1e-3, batch_size=64, seed=0):
+    """lr = 1e-3 par défaut, « la valeur habituelle d'Adam », au lieu de 1e-2."""
+    g = torch.Generator().manual_seed(seed)
+    X = torch.as_tensor(X, dtype=torch.float32)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        ordre = torch.randperm(len(X), generator=g)
+        for debut in range(0, len(X), batch_size):
+            lot = X[ordre[debut : debut + batch_size]]
+            perte = F.mse_loss(modele(lot), lot)
+            optimiseur.zero_grad()
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        must_fail=("test_entrainer_ae_trains",),
+        message_contains=("lr n'a plus la valeur par défaut",),
+    ),
+    "submission-linear-ae-default-k-three": Scenario(
+        grade_id="ae_lineaire",
+        source='''class AutoEncodeurLineaire(nn.Module):
+    """k = 3 par défaut, comme les données synthétiques, au lieu de 2."""
+
+    def __init__(self, d=64, k=3):
+        super().__init__()
+        self.encodeur = nn.Linear(d, k)
+        self.decodeur = nn.Linear(k, d)
+
+    def forward(self, x):
+        return self.decodeur(self.encodeur(x))
+''',
+        must_fail=("test_ae_lineaire_is_affine",),
+        message_contains=("k n'a plus la valeur par défaut",),
+    ),
+    "submission-denoiser-default-sigma-changed": Scenario(
+        grade_id="debruiteur",
+        source='''def entrainer_debruiteur(modele, X, sigma=0.3, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    """sigma = 0.3 par défaut au lieu de 0.5."""
+    g = torch.Generator().manual_seed(seed)
+    X = torch.as_tensor(X, dtype=torch.float32)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        ordre = torch.randperm(len(X), generator=g)
+        for debut in range(0, len(X), batch_size):
+            lot = X[ordre[debut : debut + batch_size]]
+            bruite = lot + sigma * torch.randn(lot.shape, generator=g)
+            perte = F.mse_loss(modele(bruite), lot)
+            optimiseur.zero_grad()
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        must_fail=("test_entrainer_debruiteur_trains",),
+        message_contains=("sigma n'a plus la valeur par défaut",),
+    ),
+    "submission-conv-ae-first-kernel-four": Scenario(
+        grade_id="ae_conv",
+        source='''class AutoEncodeurConv(nn.Module):
+    """Premier noyau 4×4 (« pair, pour un pas de 2 ») : 8×8 → 4×4 aussi, mais pas l'énoncé."""
+
+    def __init__(self):
+        super().__init__()
+        self.encodeur = nn.Sequential(
+            nn.Conv2d(1, 8, 4, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(8, 4, 3, stride=2, padding=1), nn.ReLU(),
+        )
+        self.decodeur = nn.Sequential(
+            nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),
+        )
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def forward(self, x):
+        return self.decodeur(self.encode(x))
+''',
+        must_fail=("test_ae_conv_architecture",),
+        message_contains=("ne correspond pas aux couches de l'énoncé",),
+    ),
+    "submission-elbo-default-beta-zero": Scenario(
+        grade_id="elbo",
+        source='''def perte_vae(x, x_hat, mu, logvar, beta=0.0):
+    """beta = 0 par défaut : sans argument, la KL disparaît de la perte."""
+    reconstruction = F.binary_cross_entropy(x_hat, x, reduction="none").sum(dim=1)
+    return (reconstruction + beta * kl_gaussienne(mu, logvar)).mean()
+''',
+        must_fail=("test_perte_vae_simple_case",),
+        message_contains=("beta n'a plus la valeur par défaut",),
+    ),
+    "submission-vae-default-epochs-changed": Scenario(
+        grade_id="vae_beta",
+        source=_VAE_TRAIN.format(
+            doc="epochs = 20 par défaut au lieu de 10.",
+            seed_line="    torch.manual_seed(seed)\n",
+            end="debut + batch_size",
+        ).replace("epochs=10", "epochs=20"),
+        must_fail=("test_entrainer_vae_uses_its_seed",),
+        message_contains=("epochs n'a plus la valeur par défaut",),
+    ),
+    "submission-conv-ae-first-stride-three": Scenario(
+        grade_id="ae_conv",
+        source='''class AutoEncodeurConv(nn.Module):
+    """Stride 3 dans la première convolution : 8×8 → 3×3 → 2×2, le même code, mais pas l'énoncé."""
+
+    def __init__(self):
+        super().__init__()
+        self.encodeur = nn.Sequential(
+            nn.Conv2d(1, 8, 3, stride=3, padding=1), nn.ReLU(),
+            nn.Conv2d(8, 4, 3, stride=2, padding=1), nn.ReLU(),
+        )
+        self.decodeur = nn.Sequential(
+            nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),
+        )
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def forward(self, x):
+        return self.decodeur(self.encode(x))
+''',
+        must_fail=("test_ae_conv_architecture",),
+        message_contains=("au lieu des tailles de l'énoncé",),
+    ),
+})
+GROUPS["mutants-c"] = (
+    "submission-ae-default-hidden-width-changed", "submission-ae-train-default-lr-lowered",
+    "submission-linear-ae-default-k-three", "submission-denoiser-default-sigma-changed",
+    "submission-conv-ae-first-kernel-four", "submission-elbo-default-beta-zero",
+    "submission-vae-default-epochs-changed",
+)
+GROUPS["mutants-d"] = ("submission-conv-ae-first-stride-three",)
 EQUIVALENT: dict[str, str] = {
-    # Default values no check uses: every call passes these arguments explicitly.
-    "ae_classe:NumberReplacer@4:25": "d = 65 by default: the checks and the notebook pass d",
-    "ae_lineaire:NumberReplacer@4:31#1": "k = 1 by default: the checks and the notebook pass k",
-    "ae_entrainement:NumberReplacer@1:42": "lr = 1.01 by default: the checks and the notebook pass lr",
-    "vae_beta:NumberReplacer@1:26": "beta = 2.0 by default: the checks and the notebook pass beta",
-    "vae_beta:NumberReplacer@1:33": "k = 3 by default: the checks and the notebook pass k",
-    "vae_beta:NumberReplacer@1:50#1": "lr = -0.99 by default: the checks and the notebook pass lr",
-    "vae_beta:NumberReplacer@1:76": "seed = 1 by default: another seed (the checks pass it)",
     # Values that carry no gradient, and independent statements.
     "ae_entrainement:DetachValue@4:8": "the data carry no gradient: detaching them changes nothing",
     "ae_entrainement:DetachValue@7:16": "a permutation of indices carries no gradient",
@@ -733,11 +887,33 @@ EQUIVALENT: dict[str, str] = {
     "vae_beta:DetachValue@11:18": "the batch carries no gradient: detaching it changes nothing",
     "reparametrisation:DetachValue@4:14": "randn_like carries no gradient: detaching ε changes nothing",
     "debruiteur:SwapStatements@11:12": "the loss computed after zero_grad(): zero_grad clears gradients, not the graph",
-    # Another valid architecture, batches within what the batch checks allow.
-    "ae_conv:NumberReplacer@7:49#1": (
-        "padding 0 on the first convolution: 8×8 → 3×3 → 2×2, the same (N, 4, 2, 2) code, "
-        "another valid encoder"
+    "ae_entrainement:SwapStatements@10:12": "the loss computed after zero_grad(): zero_grad clears gradients, not the graph",
+    "ae_entrainement:DetachValue@9:18": "the batch carries no gradient: detaching it changes nothing",
+    "vae_beta:SwapStatements@4:4": "X converted before the batch generator is built: independent",
+    "vae_beta:SwapStatements@5:4": (
+        "the VAE built before X is converted (X.shape is the same): still after torch.manual_seed"
     ),
+    "anomalie:DetachValue@3:8": "X detached before a torch.no_grad() block: no gradient either way",
+    "anomalie:DetachValue@5:15": "the score is computed under torch.no_grad(): detaching it changes nothing",
+    "anomalie:DropStatement@3:4": (
+        "no conversion of X: the statement hands score_anomalie a tensor (float32 like the "
+        "model, in the notebook and the checks), which as_tensor would return unchanged"
+    ),
+    "debruiteur:DetachValue@7:16": "a permutation of indices carries no gradient",
+    "ae_entrainement:SwapStatements@3:4": "the generator and the tensor built in the other order: independent",
+    "debruiteur:SwapStatements@3:4": "the generator and the tensor built in the other order: independent",
+    "debruiteur:SwapStatements@4:4": "the optimiser and the tensor built in the other order: independent",
+    "vae_beta:SwapStatements@3:4": (
+        "the batch generator built before torch.manual_seed: it has its own seed, independent"
+    ),
+    "ae_conv:SwapStatements@6:8": (
+        "the decoder built before the encoder: another random initialisation of the same layers"
+    ),
+    "ae_lineaire:SwapStatements@6:8": (
+        "the decoder built before the encoder: another random initialisation of the same "
+        "linear autoencoder, trained to the same PCA subspace"
+    ),
+    # Batches within what the batch checks allow.
     "vae_beta:NumberReplacer@10:27": (
         "range(1, N, batch_size): one example skipped per epoch, another each epoch: less than "
         "dropping an incomplete last batch, which is allowed"

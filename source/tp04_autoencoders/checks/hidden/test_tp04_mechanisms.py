@@ -2,7 +2,9 @@
 
 A model can reach a good loss with a wrong mechanism (an encoder without its ReLU, noise
 drawn uniform, the notebook's data instead of the argument), so these checks look at it:
-- AutoEncodeur / AutoEncodeurConv on grader sizes: parameter count of d → h → k → h → d,
+- AutoEncodeur / AutoEncodeurConv on grader sizes: parameter count of d → h → k → h → d
+  (and of the statement's 3×3 layers for the convolutional one, whose encoder's maps must
+  have the statement's sizes 8×8 → 4×4 → 2×2),
   the encoder is not affine (an activation), the decoder's logit is not affine either.
 - entrainer_ae / entrainer_debruiteur: a grader-built model that records every input
   it is given; the rows must be the grader's X (plus σ·N(0, 1) noise for the denoiser:
@@ -128,6 +130,25 @@ def _tp04_grad_vs_fd(fn_name, args, kwargs, wrt, h):
     return {"status": "ok", "auto": auto, "num": num}
 """
 
+# Height × width after every convolution and transposed convolution, in the order they run.
+CONV_SIZES_SRC = """
+def _tp04_conv_sizes(modele, X):
+    import torch
+    vus = []
+    crochets = [
+        m.register_forward_hook(lambda m, entree, sortie: vus.append([int(v) for v in sortie.shape[-2:]]))
+        for m in modele.modules()
+        if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))
+    ]
+    try:
+        with torch.no_grad():
+            modele(X)
+    finally:
+        for c in crochets:
+            c.remove()
+    return vus
+"""
+
 
 def _affine_gap(f, A: np.ndarray, B: np.ndarray, t: np.ndarray) -> tuple[float, float]:
     """(max |f(tA + (1 − t)B) − t f(A) − (1 − t) f(B)|, scale): zero for an affine f."""
@@ -222,6 +243,35 @@ def test_ae_conv_architecture(submission, rng, seed):
     what = "AutoEncodeurConv()"
     submission.call(submission.define("_tp04_seed", SEED_SRC).name, int(seed % 2**31))
     model = submission.call("AutoEncodeurConv")
+    # The statement fixes the layers: 3×3 kernels, channels 1 → 8 → 4, then 4 → 8 → 1, biases.
+    expected = (9 * 1 * 8 + 8) + (9 * 8 * 4 + 4) + (9 * 4 * 8 + 8) + (9 * 8 * 1 + 1)
+    count = _state_sizes(model, what)
+    if count != expected:
+        raise CheckFailed(
+            f"{what} a {count} paramètres, ce qui ne correspond pas aux couches de l'énoncé : "
+            "des noyaux 3×3 partout (Conv2d(1, 8, 3, …), Conv2d(8, 4, 3, …), puis "
+            "ConvTranspose2d(4, 8, 3, …), ConvTranspose2d(8, 1, 3, …)), avec biais",
+            f"{what} has {count} parameters, which does not match the statement's layers: "
+            "3×3 kernels everywhere (Conv2d(1, 8, 3, ...), Conv2d(8, 4, 3, ...), then "
+            "ConvTranspose2d(4, 8, 3, ...), ConvTranspose2d(8, 1, 3, ...)), with biases",
+        )
+
+    # The statement's encoder: 8×8 → 4×4 → 2×2 (stride 2, padding 1); the decoder's sizes are
+    # test_ae_conv_shapes' (output_padding).
+    X0 = rng.uniform(0.0, 1.0, size=(2, 1, 8, 8)).astype(np.float32)
+    sizes = submission.call(submission.define("_tp04_conv_sizes", CONV_SIZES_SRC).name, model, Tensor(X0))
+    try:
+        sizes = [(int(h), int(w)) for h, w in sizes]
+    except (TypeError, ValueError):
+        sizes = []
+    if len(sizes) == 4 and sizes[:2] != [(4, 4), (2, 2)]:
+        shown = " → ".join(f"{h}×{w}" for h, w in [(8, 8), *sizes[:2]])
+        raise CheckFailed(
+            f"{what} : dans l'encodeur, les plans passent par {shown} au lieu des tailles de "
+            "l'énoncé (8×8 → 4×4 → 2×2) : stride 2 et padding 1 dans chaque convolution",
+            f"{what}: in the encoder the maps go through {shown} instead of the statement's "
+            "sizes (8×8 → 4×4 → 2×2): stride 2 and padding 1 in every convolution",
+        )
 
     def encode(V):
         return as_array(model.call("encode", Tensor(V)), f"{what}.encode(x)", allow_nan=True)

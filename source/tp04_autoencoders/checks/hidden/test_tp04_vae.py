@@ -494,12 +494,67 @@ def _tp04_vae_params(X, seed):
 """
 
 
+# entrainer_vae's signature in the statement ("sans changer les signatures"): the notebook
+# leaves epochs, lr and batch_size to these defaults.
+VAE_TRAIN_DEFAULTS = {"beta": 1.0, "k": 2, "epochs": 10, "lr": 1e-2, "batch_size": 64, "seed": 0}
+
+# Each parameter's default as plain data (a number, None, "<required>", or a short repr).
+SIGNATURE_SRC = """
+def _tp04_defaults(name):
+    import inspect
+    import math
+
+    try:
+        params = inspect.signature(globals()[name]).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    out = {}
+    for p in params:
+        v = p.default
+        if v is inspect.Parameter.empty:
+            v = "<required>"
+        elif v is None or (type(v) in (int, float) and math.isfinite(v)):
+            pass
+        else:
+            v = repr(v)[:40]
+        out[str(p.name)] = v
+    return out
+"""
+
+
+
+def _assert_vae_train_defaults(submission) -> None:
+    """Fail when a default of entrainer_vae's signature differs from the statement's."""
+    import math
+
+    got = submission.call(submission.define("_tp04_defaults", SIGNATURE_SRC).name, "entrainer_vae")
+    if not isinstance(got, dict):
+        return
+    for param, expected in VAE_TRAIN_DEFAULTS.items():
+        value = got.get(param, "<absent>")
+        if not (isinstance(value, (int, float)) and not isinstance(value, bool)
+                and math.isclose(value, expected, rel_tol=1e-9, abs_tol=0.0)):
+            shown = {"<absent>": "paramètre absent", "<required>": "sans valeur par défaut"}.get(
+                str(value), f"{param}={value}")
+            raise CheckFailed(
+                f"la signature de entrainer_vae a changé ({shown}) : {param} n'a plus la valeur "
+                "par défaut de l'énoncé ; gardez la signature donnée, le notebook et le "
+                "correcteur comptent sur ses valeurs par défaut",
+                f"the signature of entrainer_vae changed ({shown}): {param} no longer has the "
+                "statement's default value; keep the given signature, the notebook and the "
+                "grader rely on its defaults",
+            )
+
+
 @pytest.mark.item("vae_beta")
 @pytest.mark.points(0.25)
 def test_entrainer_vae_uses_its_seed(submission, rng):
     """The same seed gives the same VAE (initialisation, batches, noise), another seed another:
-    torch.manual_seed(seed) comes before VAE() is built. One epoch on 128 grader digits."""
+    torch.manual_seed(seed) comes before VAE() is built. One epoch on 128 grader digits.
+    The signature keeps the statement's defaults (its arguments, seed included)."""
     from sklearn.datasets import load_digits
+
+    _assert_vae_train_defaults(submission)
 
     X = (load_digits().data / 16.0).astype(np.float32)
     X = X[rng.choice(len(X), size=128, replace=False)]

@@ -9,6 +9,7 @@ source, its assertion expression or a traceback.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import re
 import shutil
@@ -249,21 +250,33 @@ _LITTER = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "
 
 
 def _copied(check_dirs: tuple[tuple[Path, Visibility], ...], root: Path) -> tuple[tuple[Path, Visibility], ...]:
-    """The check folders copied under `root`, each at its absolute path below it.
+    """The check folders copied into one package under `root`: `<package>/public/`,
+    `<package>/hidden/` (each folder under its own name, an `__init__.py` added).
+
+    A TP's checks may share code: a `conftest.py` in a folder gives its checks fixtures, and
+    a check imports a helper module of its folder (`from .helpers import f`) or, hidden,
+    one of the public folder (`from ..public.helpers import f`); the hidden folder is
+    never released, so neither are its helpers. The package's name is derived from the
+    folders' absolute paths: unique per course and TP, so two TPs' `helpers` never meet in
+    sys.modules, and the same on every grading of a TP (pytest reuses what it imported).
 
     pytest imports (and assertion-rewrites) what it runs, writing bytecode beside each file:
     run on copies, that lands in the temporary folder and the course (or the student's repo
     for `autograder check`) is left as it was, with no process-wide switch such as
-    sys.dont_write_bytecode. The absolute layout keeps the module names pytest's importlib
-    mode derives from a path (`work.main.source.<tp>.checks.hidden.test_x`) as they were,
-    unique per course and TP.
+    sys.dont_write_bytecode.
     """
+    present = [(d, vis) for d, vis in check_dirs if d.is_dir()]
+    digest = hashlib.sha256("\0".join(str(d.resolve()) for d, _ in present).encode()).hexdigest()
+    package = root / f"tp_checks_{digest[:16]}"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
     out = []
-    for d, vis in check_dirs:
-        if not d.is_dir():
-            continue
-        copy = root / d.resolve().relative_to(d.resolve().anchor)
+    for k, (d, vis) in enumerate(present):
+        name = d.name if d.name.isidentifier() and not (package / d.name).exists() else f"checks{k}"
+        copy = package / name
         shutil.copytree(d, copy, ignore=_LITTER, symlinks=False)
+        if not (copy / "__init__.py").exists():
+            (copy / "__init__.py").write_text("", encoding="utf-8")
         out.append((copy, vis))
     return tuple(out)
 

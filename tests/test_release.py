@@ -320,3 +320,19 @@ def test_data_files_reach_the_kernel_at_their_release_path(tmp_course, views, re
     (cell,) = [c for c in graded.executed["cells"] if c.get("id") == "lire-donnees"]
     assert "x,y|1,1|2,4|" in "".join(o.get("text", "") for o in cell["outputs"]), cell["outputs"]
     assert (released.root / "release" / TP_ID / "data" / "points.csv").is_file()
+
+
+def test_public_helpers_ship_and_hidden_helpers_never_do(tmp_path):
+    """Shared check code (issue 16 item 2): a public folder's conftest.py and helper modules
+    are released with its checks; the hidden folder's never are."""
+    course = make_course(tmp_path / "c")
+    tp = course.tp(TP_ID)
+    (tp.public_checks / "conftest.py").write_text("import pytest\n", encoding="utf-8")
+    (tp.public_checks / "helpers.py").write_text("def close(a, b):\n    return a == b\n", encoding="utf-8")
+    (tp.hidden_checks / "conftest.py").write_text("# hidden fixtures\n", encoding="utf-8")
+    (tp.hidden_checks / "secret_helpers.py").write_text("SECRET_CASES = [3, 4]\n", encoding="utf-8")
+    release_tp(course, TP_ID, verify=ok_verifier(), out=lambda _msg: None)
+    shipped = tree_bytes(tp.release_dir)
+    assert {"checks/conftest.py", "checks/helpers.py"} <= set(shipped)
+    assert not any("secret_helpers" in rel or b"SECRET_CASES" in content for rel, content in shipped.items())
+    assert b"# hidden fixtures" not in b"".join(shipped.values())

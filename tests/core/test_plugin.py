@@ -500,3 +500,53 @@ def test_hidden_messages_never_show_a_seed_handed_to_student_code(tmp_path, visi
     else:  # public checks run on public inputs: nothing to hide
         assert str(handed) in quoted.fr
     assert by_name["test_quotes_a_small_number"].fr == "3 points sur 4, 1000 essais"
+
+
+def shared_code_tp(checks: Path, answer: int) -> None:
+    """A TP whose checks share code: a fixture in public/conftest.py, a public helper the
+    public and hidden checks import, and a hidden helper only hidden checks import."""
+    write(checks / "public" / "helpers.py", f"ANSWER = {answer}\n\ndef close(a, b):\n    return abs(a - b) < 1e-9\n")
+    write(checks / "public" / "conftest.py", """
+        import pytest
+
+        @pytest.fixture
+        def reference():
+            return 0.5
+    """)
+    write(checks / "public" / "test_public.py", """
+        import pytest
+
+        from .helpers import ANSWER, close
+
+        @pytest.mark.item("a")
+        def test_uses_helper_and_fixture(reference):
+            assert close(reference * 2, 1.0)
+            assert ANSWER > 0
+    """)
+    write(checks / "hidden" / "secret_helpers.py", "def hidden_case():\n    return 3\n")
+    write(checks / "hidden" / "conftest.py", "from ..public.conftest import reference  # noqa: F401\n")
+    write(checks / "hidden" / "test_hidden.py", f"""
+        import pytest
+
+        from ..public.helpers import ANSWER, close
+        from .secret_helpers import hidden_case
+
+        @pytest.mark.item("a")
+        def test_uses_both_helpers(reference):
+            assert close(hidden_case() * reference, 1.5) and ANSWER == {answer}
+    """)
+
+
+def test_checks_share_fixtures_and_helper_modules_per_tp(tmp_path):
+    """Two TPs with a `helpers` module of the same name, graded in one process: each check
+    imports its own TP's (the package around a TP's checks is named for its folders)."""
+    for tp, answer in (("tp_a", 1), ("tp_b", 2)):
+        checks = tmp_path / tp / "checks"
+        shared_code_tp(checks, answer)
+        results, errors = run([(checks / "public", Visibility.VISIBLE), (checks / "hidden", Visibility.HIDDEN)])
+        assert not errors, errors
+        assert [(r.name, r.status) for r in results] == [
+            ("test_uses_helper_and_fixture", Status.PASSED),
+            ("test_uses_both_helpers", Status.PASSED),
+        ], [r.message for r in results]
+        assert not list(checks.rglob("__pycache__")) and not list(checks.rglob("__init__.py"))

@@ -222,7 +222,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     root = Path(args.course).resolve() if args.course else Path.cwd()
     path = new_tp(root, args.tp, title_fr=args.title_fr, title_en=args.title_en or args.title_fr)
-    say(f"[new] created {path}; edit the notebook, then run `autograder release {args.tp}`")
+    say(f"[new] created {path}; edit the notebook, the checks and scenarios.py (the wrong answers and "
+        f"correct variants release grades), then run `autograder release {args.tp}`")
     from autograder.secret import secret_path
 
     say(f"[new] the course secret is {secret_path(root)} (keep it private: never in release/ or a student repo)")

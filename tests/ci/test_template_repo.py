@@ -117,6 +117,13 @@ def test_template_repo_refusals(tmp_path):
         build_template_repo(course, tmp_path / "c", ["tpx"])
     assert not (tmp_path / "c").exists()
 
+    # So is one holding a TP's proof (its wrong answers and the solution's variants).
+    shutil.rmtree(rel / "checks" / "hidden")
+    (rel / "scenarios.py").write_text("SCENARIOS = {}\n")
+    with pytest.raises(ConfigError, match="scenarios.py"):
+        build_template_repo(course, tmp_path / "c", ["tpx"])
+    assert not (tmp_path / "c").exists()
+
     # An unreleased TP is refused with the command to run.
     shutil.rmtree(course / "release")
     with pytest.raises(ConfigError, match="autograder release tpx"):

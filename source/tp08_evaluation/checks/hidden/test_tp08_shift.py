@@ -28,11 +28,14 @@ from scipy.ndimage import rotate
 from autograder.checks import (
     CheckFailed,
     Handle,
-    Partial,
     Ref,
     StudentError,
     Tensor,
+    accuracy,
     as_array,
+    as_logits,
+    digits,
+    digits_split,
     once_per_submission,
     record_margin,
     score_threshold,
@@ -141,20 +144,13 @@ def _reference_rotation(images: np.ndarray, angle: float) -> np.ndarray:
     return rotate(images, angle, axes=(2, 3), reshape=False, order=1, mode="constant", cval=0.0)
 
 
-def _digits() -> tuple[np.ndarray, np.ndarray]:
-    from sklearn.datasets import load_digits
-
-    X, y = load_digits(return_X_y=True)
-    return (X / 16.0).reshape(-1, 1, 8, 8), y.astype(np.int64)
-
-
 # ---------------------------------------------------------------- tourner, precision_par_angle
 
 
 @pytest.mark.item("rotation")
 @pytest.mark.points(0.5)
 def test_tourner_matches_scipy(submission, rng):
-    X_all, _ = _digits()
+    X_all, _ = digits(images=True)
     for angle in (float(rng.uniform(10, 60)), float(-rng.uniform(10, 60)), 90.0):
         n = int(rng.integers(3, 7))
         images = X_all[rng.choice(len(X_all), size=n, replace=False)]
@@ -204,7 +200,7 @@ def test_tourner_matches_scipy(submission, rng):
 @pytest.mark.item("rotation")
 @pytest.mark.points(0.5)
 def test_precision_par_angle_matches_reference(submission, rng):
-    X_all, _ = _digits()
+    X_all, _ = digits(images=True)
     X = X_all[rng.choice(len(X_all), size=300, replace=False)]
     W = rng.normal(size=(10, 64)).astype(np.float32)
     b = rng.normal(size=10).astype(np.float32)
@@ -258,19 +254,6 @@ def test_precision_par_angle_matches_reference(submission, rng):
 # ---------------------------------------------------------------- the MLP and the CNN
 
 
-def _split():
-    from sklearn.model_selection import train_test_split
-
-    X, y = _digits()
-    return train_test_split(
-        X.astype(np.float32), y, test_size=0.3, random_state=SPLIT_SEED, stratify=y
-    )
-
-
-def _shape(shape) -> str:
-    return "(" + ", ".join(str(int(d)) for d in shape) + ")"
-
-
 def _build(submission, name: str, seed: int) -> tuple[Handle, dict]:
     submission.define("_tp08_graine", KERNEL_SRC)
     submission.call("_tp08_graine", seed)
@@ -285,26 +268,6 @@ def _build(submission, name: str, seed: int) -> tuple[Handle, dict]:
     return model, info
 
 
-def _logits(submission, model: Handle, X: np.ndarray, name: str) -> np.ndarray:
-    logits = as_array(
-        submission.call("_tp08_logits", model, Tensor(X)), f"logits de {name}", allow_nan=True
-    )
-    if logits.shape != (len(X), 10):
-        raise CheckFailed(
-            f"le modèle de {name}() donne des logits de forme {_shape(logits.shape)} pour un lot "
-            f"({len(X)}, 1, 8, 8) : ({len(X)}, 10) attendu",
-            f"the model from {name}() gives logits of shape {_shape(logits.shape)} for a "
-            f"({len(X)}, 1, 8, 8) batch: ({len(X)}, 10) expected",
-        )
-    return logits
-
-
-def _accuracy(logits: np.ndarray, y: np.ndarray) -> float:
-    if not np.all(np.isfinite(logits)):
-        return 0.0
-    return float((logits.argmax(axis=1) == y).mean())
-
-
 @dataclass(frozen=True)
 class Trained:
     n_test: int
@@ -316,7 +279,7 @@ class Trained:
 
 
 def _train_both(submission, seed: int) -> Trained:
-    X_train, X_test, y_train, y_test = _split()
+    X_train, X_test, y_train, y_test = digits_split(SPLIT_SEED, images=True, dtype=np.float32)
     n = len(X_test)
     signed_mid = [s * a for a in MID_ANGLES for s in (1, -1)]
     angles = [0.0, *signed_mid, FAR_ANGLE, -FAR_ANGLE]
@@ -328,7 +291,12 @@ def _train_both(submission, seed: int) -> Trained:
         for k in range(2):
             train_seed = int((seed + 7919 * k) % 2**31)
             model, infos[name] = _build(submission, name, train_seed)
-            before = _logits(submission, model, X_test, name)
+            before = as_logits(
+                submission.call("_tp08_logits", model, Tensor(X_test)),
+                name,
+                batch_shape=X_test.shape,
+                classes=10,
+            )
             out = submission.call(
                 "entrainer",
                 model,
@@ -345,8 +313,14 @@ def _train_both(submission, seed: int) -> Trained:
                     f"entrainer doit renvoyer le modèle entraîné, obtenu {type(out).__name__}",
                     f"entrainer must return the trained model, got {type(out).__name__}",
                 )
-            logits = _logits(submission, out if out is not None else model, X_eval, name)
-            acc = [_accuracy(logits[i * n : (i + 1) * n], y_test) for i in range(len(angles))]
+            trained = out if out is not None else model
+            logits = as_logits(
+                submission.call("_tp08_logits", trained, Tensor(X_eval)),
+                name,
+                batch_shape=X_eval.shape,
+                classes=10,
+            )
+            acc = [accuracy(logits[i * n : (i + 1) * n], y_test) for i in range(len(angles))]
             runs.append(acc)
             unchanged[name] = unchanged.get(name, False) or bool(
                 np.allclose(before, logits[:n], rtol=1e-6, atol=1e-7, equal_nan=True)
@@ -380,19 +354,6 @@ def _training_hint(t: Trained) -> tuple[str, str]:
         "check the training loop: zero_grad, forward pass on the batch, F.cross_entropy, "
         "backward, step, y_train[batch] matching X_train[batch], and no augmentation",
     )
-
-
-def _with_hint(exc: Partial | CheckFailed, fr: str, en: str) -> Partial | CheckFailed:
-    if isinstance(exc, Partial):
-        return Partial(exc.fraction, f"{exc.message.fr} ; {fr}", f"{exc.message.en}; {en}")
-    return CheckFailed(f"{exc.message.fr} ; {fr}", f"{exc.message.en}; {en}")
-
-
-def _score(value: float, hint: tuple[str, str], **kwargs) -> None:
-    try:
-        score_threshold(value, **kwargs)
-    except (Partial, CheckFailed) as exc:
-        raise _with_hint(exc, *hint) from None
 
 
 def _check_training_loop(submission, seed: int) -> None:
@@ -484,9 +445,9 @@ def test_models_learn_upright_digits(submission, seed):
     _check_training_loop(submission, seed)
     t = _trained(submission, seed)
     mlp, cnn = t.clean["creer_mlp"], t.clean["creer_cnn"]
-    _score(
+    score_threshold(
         min(mlp, cnn),
-        _training_hint(t),
+        hint=_training_hint(t),
         full=CLEAN_FULL,
         partial=[(CLEAN_PARTIAL, 0.5)],
         what_fr=f"précision du moins bon des deux modèles sur les {t.n_test} images de test droites "
@@ -574,9 +535,9 @@ def test_cnn_more_robust_than_mlp(submission, seed):
             "follow the architecture of question 6b: 3×3 convolutions with padding 1, "
             "nn.MaxPool2d(2) after the first one, global pooling nn.AdaptiveMaxPool2d(1) at the end",
         )
-    _score(
+    score_threshold(
         cnn - mlp,
-        hint,
+        hint=hint,
         full=GAP_FULL,
         partial=[(GAP_PARTIAL, 0.5)],
         what_fr="écart de précision CNN − MLP sur les images de test du correcteur tournées de "

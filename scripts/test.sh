@@ -28,12 +28,12 @@ run() {
 }
 case "$mode" in
   fast) run -m "not slow and not determinism" -q -ra "$@" ;;
-  # Two workers (pytest-xdist), one test file or one TP at a time (`loadgroup`: tests/conftest.py
-  # groups tests by file, tests/tps/test_scenarios.py by TP, whose determinism test reuses the
-  # TP's first gradings): the kernels run student code on one thread, so a 2-core CI machine
-  # grades two notebooks at once.
-  slow) run -m "slow or determinism" -q -ra -n "${AG_TEST_WORKERS:-2}" --dist loadgroup "$@" ;;
-  determinism) run -m determinism -q -ra -n "${AG_TEST_WORKERS:-2}" --dist loadgroup "$@" ;;
+  # Two workers (pytest-xdist), one test file or one TP at a time (`loadfile`, which
+  # tests/conftest.py refines to split tests/tps/test_scenarios.py by TP: a TP's determinism
+  # test reuses its first gradings): the kernels run student code on one thread, so a 2-core
+  # CI machine grades two notebooks at once.
+  slow) run -m "slow or determinism" -q -ra -n "${AG_TEST_WORKERS:-2}" --dist loadfile "$@" ;;
+  determinism) run -m determinism -q -ra -n "${AG_TEST_WORKERS:-2}" --dist loadfile "$@" ;;
   all) run -q -ra "$@" ;;
   lint) .venv/bin/ruff check autograder tests bench source ;;
   # Seed findings (a wrong answer keeping a point under another variant, a correct one losing

@@ -98,25 +98,40 @@ def grade_release(kernel_pools):
     return run
 
 
-@pytest.hookimpl(tryfirst=True)
+def _is_tp_test(item: pytest.Item) -> bool:
+    return item.path.name == "test_scenarios.py" and item.path.parent.name == "tps"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The TP tests (tests/tps/test_scenarios.py, one module for every TP) run TP by TP, so a
-    TP's kernel pool and first gradings serve all its tests; and every test without an
-    `xdist_group` is grouped by its file, so `--dist loadgroup` (scripts/test.sh) keeps each
-    other file in one worker as `--dist loadfile` did (module fixtures, shared gradings)."""
+    TP's kernel pool and first gradings serve all its tests before the next TP's."""
 
     def tp_of(item: pytest.Item) -> str:
         callspec = getattr(item, "callspec", None)
         return callspec.params.get("tp", "") if callspec is not None else ""
 
-    def is_tp_test(item: pytest.Item) -> bool:
-        return item.path.name == "test_scenarios.py" and item.path.parent.name == "tps"
-
-    where = [i for i, item in enumerate(items) if is_tp_test(item)]
+    where = [i for i, item in enumerate(items) if _is_tp_test(item)]
     if where:  # one module: its items are contiguous
         tps = list(dict.fromkeys(tp_of(items[i]) for i in where))
         ours = sorted((items[i] for i in where), key=lambda it: tps.index(tp_of(it)))  # stable
         items[where[0] : where[-1] + 1] = ours
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.path.relative_to(config.rootpath).as_posix()))
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadfile` (scripts/test.sh's slow step), with tests/tps/test_scenarios.py split
+    by TP: each TP's tests go to one worker (its determinism test reuses the TP's first
+    gradings), and two workers grade two TPs at once. Test ids start with the TP
+    (`test_scenario_group[tp05_generative-vae-kl]`)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class LoadFileThenTP(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path, _, rest = nodeid.partition("::")
+            if path.endswith("tps/test_scenarios.py") and "[" in rest:
+                return f"{path}::{rest.split('[', 1)[1].split('-', 1)[0].rstrip(']')}"
+            return super()._split_scope(nodeid)
+
+    return LoadFileThenTP(config, log)

@@ -5,7 +5,7 @@ exactly the points it should with a hint, and every alternative correct answer k
 Test ids name the TP and the group (`test_scenario_group[tp05_generative-vae-kl]`). Each
 grading starts a sandboxed kernel (seconds): a TP's tests run one after another (the
 determinism test, last, regrades what they graded once), and under xdist they stay in one
-worker (`xdist_group`, `--dist loadgroup` in scripts/test.sh). TPs that train models are
+worker (`--dist loadfile`, split by TP in tests/conftest.py). TPs that train models are
 `slow` (the separate CI step); TP01 grades in seconds and stays in the default suite.
 """
 
@@ -37,8 +37,7 @@ TPS = [tp for tp in tps_with_scenarios() if not has_own_module(tp)]
 
 
 def _param(tp: str, *rest: str, marks: tuple = ()) -> pytest.param:
-    """One test case of a TP: grouped with the TP's other cases under xdist, slow unless fast."""
-    marks = (pytest.mark.xdist_group(tp), *marks)
+    """One test case of a TP, its id starting with the TP; slow unless the TP is fast."""
     if tp not in FAST_TPS:
         marks += (pytest.mark.slow,)
     return pytest.param(tp, *rest, id="-".join((tp, *rest)), marks=marks)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.checks import CheckFailed, as_array, record_expected
+from autograder.checks import CheckFailed, allclose, as_array, record_expected
 
 B1, B2, EPS = 0.9, 0.999, 1e-8
 N_STEPS = 6
@@ -108,12 +108,8 @@ _MISTAKES = [
 ]
 
 
-def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
-
-
 def _traj_close(got, ref, upto: int, keys, rtol, atol) -> bool:
-    return all(_close(got[s][k], ref[s][k], rtol, atol) for s in range(upto) for k in keys)
+    return all(allclose(got[s][k], ref[s][k], rtol=rtol, atol=atol) for s in range(upto) for k in keys)
 
 
 def _run_student(submission, params, grads_seq, lr, what_fr, what_en):

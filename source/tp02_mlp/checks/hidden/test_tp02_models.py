@@ -15,39 +15,23 @@ from torch import nn
 from autograder.checks import (
     CheckFailed,
     Handle,
-    StudentError,
     Tensor,
     as_array,
     as_int,
+    as_module,
     assert_close,
     assert_param_count,
+    call_with_hint,
     count_parameters,
     mlp_param_count,
     param_breakdown,
     record_expected,
 )
 
-IS_MODULE_SRC = """
-def _tp02_is_module(obj):
-    import torch
-    return isinstance(obj, torch.nn.Module)
-"""
-
-
-def _module(submission, value: object, what: str) -> Handle:
-    is_module = submission.define("_tp02_is_module", IS_MODULE_SRC)
-    if not isinstance(value, Handle) or submission.call(is_module.name, value) is not True:
-        kind = getattr(value, "type_name", type(value).__name__)
-        raise CheckFailed(
-            f"{what} doit être un nn.Module, obtenu une valeur de type {kind}",
-            f"{what} must be an nn.Module, got a value of type {kind}",
-        )
-    return value
-
 
 def _build(submission, d_in: int, d_cache: int, d_out: int) -> tuple[Handle, dict, str]:
     what = f"MLPDeuxCouches({d_in}, {d_cache}, {d_out})"
-    model = _module(submission, submission.call("MLPDeuxCouches", d_in, d_cache, d_out), what)
+    model = as_module(submission, submission.call("MLPDeuxCouches", d_in, d_cache, d_out), what)
     state = model.call("state_dict")
     if not isinstance(state, dict):
         raise CheckFailed(
@@ -122,13 +106,16 @@ def test_mlp_module_forward_matches_weights(submission, rng):
     n = int(rng.integers(6, 16))
     X = rng.normal(size=(n, d_in))
     dtype = np.float64 if state["fc1.weight"].dtype == np.float64 else np.float32
-    try:
-        out = model.call("forward", Tensor(X.astype(dtype)))
-    except StudentError as exc:
-        raise CheckFailed(
-            f"{exc.message.fr} ; forward reçoit x de forme (N, d_in) et renvoie fc2(ReLU(fc1(x)))",
-            f"{exc.message.en}; forward receives x of shape (N, d_in) and returns fc2(ReLU(fc1(x)))",
-        ) from None
+    out = call_with_hint(
+        model,
+        "forward",
+        Tensor(X.astype(dtype)),
+        hint=(
+            "forward reçoit x de forme (N, d_in) et renvoie fc2(ReLU(fc1(x)))",
+            "forward receives x of shape (N, d_in) and returns fc2(ReLU(fc1(x)))",
+        ),
+        on=None,
+    )
     got = as_array(out, f"{what}.forward(x), x de forme ({n}, {d_in})", allow_nan=True)
     if got.shape != (n, d_out):
         raise CheckFailed(

@@ -17,11 +17,12 @@ from autograder.checks import (
     Handle,
     Partial,
     StudentError,
-    Tensor,
     TimeBudget,
-    as_array,
     as_float,
+    as_module,
     check_epoch_batches,
+    digits_split,
+    module_outputs,
     record_margin,
     score_threshold,
     with_references,
@@ -50,12 +51,6 @@ SPLIT_SEED = 2026  # fixed split, different from the notebook's
 FULL, PARTIAL = 0.88, 0.75
 SECONDS = 30.0  # the solution takes about 1 s
 
-IS_MODULE_SRC = """
-def _tp02_is_module(obj):
-    import torch
-    return isinstance(obj, torch.nn.Module)
-"""
-
 # Trusted code run in the kernel after training: the gradient left in .grad by the last
 # step, against a fresh gradient of the mean cross-entropy on one batch. With zero_grad,
 # they have the same size; without, .grad holds the sum of every batch's gradient.
@@ -72,33 +67,6 @@ def _tp02_grad_norms(model, X, y):
     fresh = float(torch.sqrt(sum((g.detach().double() ** 2).sum() for g in fresh if g is not None)))
     return [stored, fresh]
 """
-
-
-def _digits_split():
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
-    X, y = load_digits(return_X_y=True)
-    return train_test_split(X / 16.0, y, test_size=0.3, random_state=SPLIT_SEED, stratify=y)
-
-
-def _module(submission, value: object) -> Handle:
-    is_module = submission.define("_tp02_is_module", IS_MODULE_SRC)
-    if not isinstance(value, Handle) or submission.call(is_module.name, value) is not True:
-        kind = getattr(value, "type_name", type(value).__name__)
-        raise CheckFailed(
-            f"entrainer_sgd doit renvoyer le modèle entraîné (un nn.Module), obtenu une valeur de type {kind}",
-            f"entrainer_sgd must return the trained model (an nn.Module), got a value of type {kind}",
-        )
-    return value
-
-
-def _input_dtype(state: object) -> type:
-    if isinstance(state, dict):
-        for value in state.values():
-            if isinstance(value, np.ndarray) and value.dtype.kind == "f":
-                return np.float64 if value.dtype == np.float64 else np.float32
-    return np.float32
 
 
 def _accumulated_gradients(submission, model: Handle, X: np.ndarray, y: np.ndarray) -> float | None:
@@ -142,7 +110,7 @@ _GENERIC_EN = (
 @pytest.mark.item("sgd_digits")
 @pytest.mark.points(2.25)  # 0.25 went to test_entrainer_sgd_batches_cover_the_epoch (the TP totals 20)
 def test_entrainer_sgd_reaches_test_accuracy(submission, seed):
-    X_train, X_test, y_train, y_test = _digits_split()
+    X_train, X_test, y_train, y_test = digits_split(SPLIT_SEED)
     with TimeBudget(SECONDS, what_fr="l'entraînement", what_en="training") as budget:
         value = with_references(
             submission,
@@ -157,17 +125,25 @@ def test_entrainer_sgd_reaches_test_accuracy(submission, seed):
             seed=int(seed % 2**31),
             timeout=90,
         )
-    model = _module(submission, value)
-    dtype = _input_dtype(model.call("state_dict"))
-    model.call("eval")
-    try:
-        out = model.call("forward", Tensor(X_test.astype(dtype)))
-    except StudentError as exc:
-        raise CheckFailed(
-            f"{exc.message.fr} ; le modèle reçoit des images aplaties de forme (N, 64)",
-            f"{exc.message.en}; the model receives flattened images of shape (N, 64)",
-        ) from None
-    logits = as_array(out, f"logits du modèle sur les {len(X_test)} images de test", allow_nan=True)
+    model = as_module(
+        submission,
+        value,
+        "entrainer_sgd",
+        expected=(
+            "doit renvoyer le modèle entraîné (un nn.Module)",
+            "must return the trained model (an nn.Module)",
+        ),
+    )
+    logits = module_outputs(
+        model,
+        X_test,
+        f"logits du modèle sur les {len(X_test)} images de test",
+        method="forward",
+        hint=(
+            "le modèle reçoit des images aplaties de forme (N, 64)",
+            "the model receives flattened images of shape (N, 64)",
+        ),
+    )
     if logits.shape != (len(X_test), 10):
         raise CheckFailed(
             f"logits du modèle pour {len(X_test)} images : forme attendue ({len(X_test)}, 10), "
@@ -192,20 +168,14 @@ def test_entrainer_sgd_reaches_test_accuracy(submission, seed):
         hint_fr, hint_en = _GENERIC_FR, _GENERIC_EN
     with np.errstate(invalid="ignore"):
         accuracy = float((np.nan_to_num(logits, nan=-np.inf).argmax(axis=1) == y_test).mean())
-    try:
-        score_threshold(
-            accuracy,
-            full=FULL,
-            partial=[(PARTIAL, 0.5)],
-            what_fr=f"précision sur l'ensemble de test du correcteur ({len(y_test)} images)",
-            what_en=f"accuracy on the grader's test set ({len(y_test)} images)",
-        )
-    except Partial as exc:
-        raise Partial(
-            exc.fraction, f"{exc.message.fr} ; {hint_fr}", f"{exc.message.en}; {hint_en}"
-        ) from None
-    except CheckFailed as exc:
-        raise CheckFailed(f"{exc.message.fr} ; {hint_fr}", f"{exc.message.en}; {hint_en}") from None
+    score_threshold(
+        accuracy,
+        full=FULL,
+        partial=[(PARTIAL, 0.5)],
+        what_fr=f"précision sur l'ensemble de test du correcteur ({len(y_test)} images)",
+        what_en=f"accuracy on the grader's test set ({len(y_test)} images)",
+        hint=(hint_fr, hint_en),
+    )
     record_margin("training time of entrainer_sgd (s)", budget.elapsed, SECONDS,
                   higher_is_better=False)
     if budget.elapsed > SECONDS:
@@ -251,7 +221,7 @@ def test_entrainer_sgd_batches_cover_the_epoch(submission, rng):
     """One epoch: batches of at most batch_size examples, each example at most once, and all
     of them but fewer than batch_size (dropping an incomplete last batch is allowed).
     Mini-batches that grow (ordre[debut : debut * batch_size]) still reach the accuracy bar."""
-    X_train, _, y_train, _ = _digits_split()
+    X_train, _, y_train, _ = digits_split(SPLIT_SEED)
     n = 300
     idx = rng.choice(len(X_train), size=n, replace=False)
     X = np.hstack([X_train[idx], (np.arange(n) / 1000.0)[:, None]])

@@ -11,13 +11,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, Handle, Partial, StudentError, Tensor, as_array
-
-IS_MODULE_SRC = """
-def _tp02_is_module(obj):
-    import torch
-    return isinstance(obj, torch.nn.Module)
-"""
+from autograder.checks import (
+    RETURNS_MODULE,
+    CheckFailed,
+    Handle,
+    Partial,
+    as_bool,
+    as_module,
+    module_outputs,
+)
 
 X_XOR = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 Y_XOR = np.array([0, 1, 1, 0])
@@ -25,15 +27,6 @@ Y_XOR = np.array([0, 1, 1, 0])
 
 def _fmt(v) -> str:
     return "(" + ", ".join(f"{float(x):.3g}" for x in np.ravel(v)) + ")"
-
-
-def _as_bool(value: object, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise CheckFailed(
-            f"{name} doit renvoyer True ou False, obtenu une valeur de type {type(value).__name__}",
-            f"{name} must return True or False, got a value of type {type(value).__name__}",
-        )
-    return value
 
 
 # ---------------------------------------------------------------- separe_parfaitement
@@ -45,7 +38,7 @@ def _outputs(w, b, X) -> np.ndarray:
 
 def _check_case(submission, w, b, X, y, what_fr: str, what_en: str) -> None:
     expected = bool(np.all(_outputs(w, b, X) == y))
-    got = _as_bool(submission.call("separe_parfaitement", w, b, X, y), "separe_parfaitement")
+    got = as_bool(submission.call("separe_parfaitement", w, b, X, y), "separe_parfaitement")
     if got == expected:
         return
     scores = X @ w + b
@@ -262,36 +255,9 @@ def test_separe_xor_never_and_gates_sometimes(submission, rng):
 # ---------------------------------------------------------------- entrainer_xor
 
 
-def _module(submission, value: object, what: str) -> Handle:
-    is_module = submission.define("_tp02_is_module", IS_MODULE_SRC)
-    if not isinstance(value, Handle) or submission.call(is_module.name, value) is not True:
-        kind = getattr(value, "type_name", type(value).__name__)
-        raise CheckFailed(
-            f"{what} doit renvoyer un modèle PyTorch (un nn.Module), obtenu une valeur de type {kind}",
-            f"{what} must return a PyTorch model (an nn.Module), got a value of type {kind}",
-        )
-    return value
-
-
-def _input_dtype(state: object) -> type:
-    if isinstance(state, dict):
-        for value in state.values():
-            if isinstance(value, np.ndarray) and value.dtype.kind == "f":
-                return np.float64 if value.dtype == np.float64 else np.float32
-    return np.float32
-
-
 def _logits(model: Handle, X: np.ndarray, what: str) -> np.ndarray:
-    dtype = _input_dtype(model.call("state_dict"))
-    model.call("eval")
-    try:
-        out = model.call("__call__", Tensor(X.astype(dtype)))
-    except StudentError as exc:
-        raise CheckFailed(
-            f"{exc.message.fr} ; le modèle prend des entrées de forme (N, 2)",
-            f"{exc.message.en}; the model takes inputs of shape (N, 2)",
-        ) from None
-    logits = as_array(out, what, allow_nan=True)
+    hint = ("le modèle prend des entrées de forme (N, 2)", "the model takes inputs of shape (N, 2)")
+    logits = module_outputs(model, X, what, hint=hint)
     if logits.shape != (len(X), 2):
         raise CheckFailed(
             f"{what} : forme attendue ({len(X)}, 2), obtenue {logits.shape} ; le modèle renvoie "
@@ -315,9 +281,8 @@ def test_entrainer_xor_solves_xor_for_grader_seeds(submission, rng):
     failures_fr, failures_en, affine = [], [], False
     # Seeds are named by their rank, never their value: nothing seed-like reaches feedback.
     for n, s in enumerate(seeds, start=1):
-        model = _module(
-            submission, submission.call("entrainer_xor", seed=s, timeout=60), "entrainer_xor"
-        )
+        value = submission.call("entrainer_xor", seed=s, timeout=60)
+        model = as_module(submission, value, "entrainer_xor", expected=RETURNS_MODULE)
         logits = _logits(model, X_XOR, f"logits du modèle entraîné avec la graine n°{n}")
         if not np.all(np.isfinite(logits)):
             failures_fr.append(f"graine n°{n} : logits non finis (nan/inf)")

@@ -14,7 +14,6 @@ import json
 import multiprocessing
 import os
 import shutil
-import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -47,6 +46,7 @@ from autograder.results import GRADER_FAULTS, Message, is_grader_fault
 from autograder.roster import Student
 from autograder.secret import InputKey, load_secret, student_key
 from autograder.slot import new_forkserver
+from autograder.workspace import CLASS_PREFIX, owned_tempdir
 
 RESULT = "result.json"
 
@@ -138,7 +138,7 @@ def grade_student(
         timezone=job.options.timezone, late_policy=asdict(job.policy), fingerprint=fp,
     )
     base = StudentResult(student.id, student.name, GRADER_ERROR, context=context)
-    workspace = Path(tempfile.mkdtemp(prefix="ag-class-"))
+    workspace = owned_tempdir(CLASS_PREFIX)  # swept by the next grader if this one is killed -9
     try:
         try:
             sel, repo_path = _select(student, job, workspace)

@@ -17,11 +17,12 @@ import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from autograder.workspace import ZYGOTE_PREFIX, owned_tempdir
 
 ZYGOTE = Path(__file__).resolve().parent / "kernel_side" / "zygote.py"
 #: Landlock + seccomp without privileges, handed to the zygote as source (it starts by -c).
@@ -124,7 +125,8 @@ class ForkServer(Forker):
         self.python = python
         self.preload = preload
         # The zygote's HOME/TMPDIR: whatever its imports write goes here, not into /tmp.
-        self._home = Path(tempfile.mkdtemp(prefix="ag-zygote-"))  # 0700: kernels cannot reach it
+        # 0700: kernels cannot reach it; marked with the grader, swept if it is killed -9.
+        self._home = owned_tempdir(ZYGOTE_PREFIX)
         self.address = str(self._home / "zygote.sock") if listen else None
         self._log = open(self._home / "zygote.log", "ab")  # noqa: SIM115 - closed in close()
         zenv = dict(env, HOME=str(self._home), TMPDIR=str(self._home), MPLCONFIGDIR=str(self._home / "mpl"),

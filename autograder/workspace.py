@@ -24,6 +24,11 @@ from autograder.sandbox import command_succeeds
 PREFIX = "ag-run-"
 #: Folders of a grader's own (git mirrors of remote student repos) swept like workspaces.
 GIT_PREFIX = "ag-git-"
+#: A class grader's per-student scratch folder, and a fork server's home: swept the same way.
+CLASS_PREFIX = "ag-class-"
+ZYGOTE_PREFIX = "ag-zygote-"
+#: Every grader-made folder of /tmp that `sweep_stale` may release once its owner is gone.
+SWEPT_PREFIXES = (PREFIX, GIT_PREFIX, CLASS_PREFIX, ZYGOTE_PREFIX)
 OWNER_FILE = ".ag-owner"
 
 
@@ -117,12 +122,12 @@ def release_workspace(base: Path) -> None:
 
 
 def sweep_stale(tmp: Path | None = None) -> list[Path]:
-    """Release the workspaces and git mirrors of graders that are gone (killed with -9);
-    returns them."""
+    """Release the workspaces, git mirrors, class scratch folders and fork-server homes of
+    graders that are gone (killed with -9); returns them."""
     root = Path(tmp or tempfile.gettempdir())
     swept = []
     try:
-        candidates = [p for p in root.iterdir() if p.name.startswith((PREFIX, GIT_PREFIX)) and p.is_dir()]
+        candidates = [p for p in root.iterdir() if p.name.startswith(SWEPT_PREFIXES) and p.is_dir()]
     except OSError:
         return swept
     me = os.geteuid()

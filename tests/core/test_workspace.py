@@ -10,9 +10,11 @@ import sys
 import pytest
 
 from autograder.workspace import (
+    CLASS_PREFIX,
     GIT_PREFIX,
     OWNER_FILE,
     PREFIX,
+    ZYGOTE_PREFIX,
     can_mount_tmpfs,
     make_workspace,
     release_workspace,
@@ -77,6 +79,25 @@ def test_sweep_releases_only_workspaces_whose_grader_is_gone(tmp_path):
         assert unmarked.exists() and alive.exists()
     finally:
         release_workspace(mine.base)
+
+
+def test_sweep_releases_a_killed_class_graders_scratch_and_fork_server_home(tmp_path):
+    """grade-class killed with -9 (its fork server with it, by the process group) leaves a
+    student's scratch folder and the zygote's home: the next grader removes both, and leaves
+    a live grader's alone."""
+    made = subprocess.run(
+        [sys.executable, "-c", "import tempfile; from autograder.workspace import owned_tempdir as o, "
+         f"CLASS_PREFIX as c, ZYGOTE_PREFIX as z; tempfile.tempdir = {str(tmp_path)!r}; "
+         "a, b = o(c), o(z); (b / 'zygote.log').write_text('x'); print(a); print(b)"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()
+    assert os.path.basename(made[0]).startswith(CLASS_PREFIX)
+    assert os.path.basename(made[1]).startswith(ZYGOTE_PREFIX)
+    live = tmp_path / f"{ZYGOTE_PREFIX}live"
+    live.mkdir()
+    (live / OWNER_FILE).write_text(f"{os.getpid()} {open(f'/proc/{os.getpid()}/stat').read().rsplit(')', 1)[-1].split()[19]}\n")
+    assert sorted(map(str, sweep_stale(tmp_path))) == sorted(made)
+    assert live.exists() and not any(os.path.exists(p) for p in made)
 
 
 def test_sweep_skips_other_users_folders(tmp_path):

@@ -566,7 +566,7 @@ SCENARIOS["submission-output-size-default-padding-1"] = Scenario(
     """Un padding de 1 par défaut (« pour garder la taille ») : la signature donnée dit p=0."""
     return (w_in - k + 2 * p) // s + 1
 ''',
-    must_fail=("test_taille_sortie_matches_conv2d_shapes",),
+    must_fail=("test_taille_sortie_course_examples", "test_taille_sortie_matches_conv2d_shapes"),
     message_contains=("valeurs par défaut de la signature",),
 )
 GROUPS["mutants-a"] = ("submission-output-size-default-padding-1",)
@@ -576,11 +576,6 @@ GROUPS["mutants-a"] = ("submission-output-size-default-padding-1",)
 # judged yet.
 EQUIVALENT: dict[str, str] = {
     "max_pool:Comparison_Gt_NotEq@4:15": "padding is never negative: padding != 0 is padding > 0",
-    "models:NumberReplacer@5:48": (
-        "padding 3 instead of 2 on the first convolution: another valid CNN (the global max "
-        "pooling takes any map size)"
-    ),
-    "train:NumberReplacer@1:80": "seed = 1 by default: another seed (the checks pass it)",
     "train:SwapStatements@10:12": "zero_grad() before slicing the batch: gradients still cleared before backward",
 }
 
@@ -599,7 +594,7 @@ SCENARIOS.update({
         sortie = sortie + b.reshape(1, -1, 1, 1)
     return sortie
 ''',
-        must_fail=("test_conv2d_matches_torch",),
+        must_fail=("test_conv2d_fixed_examples", "test_conv2d_matches_torch"),
         message_contains=("gardez les valeurs par défaut de la signature (stride=1, padding=0)",),
     ),
     "submission-train-batches-grow": Scenario(
@@ -628,21 +623,80 @@ GROUPS["mutants-b"] = ("submission-conv2d-default-padding-one", "submission-trai
 EQUIVALENT.update({
     "conv2d:Comparison_Gt_NotEq@7:15": "padding is never negative: padding != 0 is padding > 0",
     "max_pool:Comparison_Gt_GtE@4:15": "F.pad by 0 changes nothing: padding >= 0 is padding > 0",
-    "max_pool:NumberReplacer@1:42#1": "a default padding of -1 pads nothing (only padding > 0 pads): the same as 0",
-    "conv2d:NumberReplacer@1:43#1": "a default padding of -1 pads nothing (only padding > 0 pads): the same as 0",
     "conv2d:Unary_Delete_USub@6:23": "w is 4-D: w.shape[2] is w.shape[-2]",
-    "models:NumberReplacer@7:38": (
-        "kernel 4 instead of 3 on the second convolution: another valid CNN (global max pooling, "
-        "sizes still comparable)"
-    ),
-    "models:NumberReplacer@7:49": "padding 2 on the second convolution: another valid CNN (global max pooling)",
-    "models:NumberReplacer@7:49#1": "padding 0 on the second convolution: another valid CNN (global max pooling)",
+    "conv2d:Comparison_Gt_GtE@7:15": "F.pad by 0 changes nothing: padding >= 0 is padding > 0",
+    "max_pool:NumberReplacer@4:17#1": "F.pad by 0 changes nothing: padding > -1 is padding > 0",
+    "train:SwapStatements@3:4": "the optimiser and the generator built in the other order: independent",
+    "train:SwapStatements@4:4": "modele.train() before the optimiser is built: independent",
     "equivariance:DetachValue@4:16": "computed under no_grad and returned as a float: detach changes nothing",
-    "train:NumberReplacer@1:47#1": "epochs = 14 by default: another valid length (the checks pass it)",
-    "train:NumberReplacer@1:71": "batch_size = 65 by default: another valid size (the checks pass it)",
     "train:NumberReplacer@9:27#1": (
         "range(-1, N, batch_size): an empty first batch (a nan loss but zero gradients: one more "
         "Adam step on its moments) and batch_size − 1 examples skipped per epoch, others each "
         "epoch: no more than dropping an incomplete last batch, which is allowed"
     ),
 })
+
+# Mutation survivors of the same sample, second pass: a default changed in a signature the
+# statement gives ("ne changez pas leurs paramètres"), and a CNN whose convolution changes
+# the size of the maps, which the statement asks to keep.
+_CNN = '''def creer_cnn():
+    """{doc}"""
+    return nn.Sequential(
+        nn.Conv2d(1, 16, kernel_size=5, padding=2),
+        nn.ReLU(),
+        nn.Conv2d(16, 24, kernel_size={k}, padding={p}),
+        nn.ReLU(),
+        nn.AdaptiveMaxPool2d(1),
+        nn.Flatten(),
+        nn.Linear(24, 10),
+    )
+
+
+def creer_mlp():
+    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+'''
+SCENARIOS.update({
+    "submission-cnn-second-conv-without-padding": Scenario(
+        grade_id="models",
+        source=_CNN.format(doc="Seconde convolution sans padding : les plans passent de 8×8 à 6×6.", k=3, p=0),
+        must_fail=("test_models_shapes_and_layers",),
+        message_contains=("change la taille des plans",),
+    ),
+    "submission-max-pool-default-padding-one": Scenario(
+        grade_id="max_pool",
+        source='''def max_pool2d(x, k, stride=None, padding=1):
+    """Padding 1 par défaut au lieu de 0."""
+    s = k if stride is None else stride
+    if padding > 0:
+        x = F.pad(x, (padding, padding, padding, padding), value=float("-inf"))
+    return x.unfold(2, k, s).unfold(3, k, s).amax(dim=(-2, -1))
+''',
+        must_fail=("test_max_pool_fixed_example",),
+        message_contains=("padding n'a plus la valeur par défaut",),
+    ),
+    "submission-train-default-epochs-changed": Scenario(
+        grade_id="train",
+        source='''def entrainer(modele, X_train, y_train, epochs=30, lr=0.01, batch_size=64, seed=0):
+    """epochs = 30 par défaut (« plus d'époques, c'est mieux ») au lieu de 15."""
+    generateur = torch.Generator().manual_seed(seed)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    modele.train()
+    N = len(X_train)
+    for _ in range(epochs):
+        ordre = torch.randperm(N, generator=generateur)
+        for debut in range(0, N, batch_size):
+            lot = ordre[debut : debut + batch_size]
+            optimiseur.zero_grad()
+            perte = F.cross_entropy(modele(X_train[lot]), y_train[lot])
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        must_fail=("test_entrainer_trains_a_small_model",),
+        message_contains=("epochs n'a plus la valeur par défaut",),
+    ),
+})
+GROUPS["mutants-c"] = (
+    "submission-cnn-second-conv-without-padding", "submission-max-pool-default-padding-one",
+    "submission-train-default-epochs-changed",
+)

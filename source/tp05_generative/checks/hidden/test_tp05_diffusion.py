@@ -18,7 +18,6 @@ import pytest
 from autograder.checks import (
     CheckFailed,
     Handle,
-    Partial,
     Tensor,
     as_array,
     as_float,
@@ -365,13 +364,6 @@ _TRAIN_HINT_EN = (
 )
 
 
-def _with_hint(exc: CheckFailed | Partial) -> CheckFailed | Partial:
-    fr, en = f"{exc.message.fr} ; {_TRAIN_HINT_FR}", f"{exc.message.en}; {_TRAIN_HINT_EN}"
-    if isinstance(exc, Partial):
-        return Partial(exc.fraction, fr, en)
-    return CheckFailed(fr, en)
-
-
 @pytest.mark.item("entrainer_debruiteur")
 @pytest.mark.points(0.75)  # 0.25 went to test_denoiser_uses_its_seed (the TP totals 20)
 def test_denoiser_test_loss(submission, rng, seed):
@@ -389,17 +381,15 @@ def test_denoiser_test_loss(submission, rng, seed):
         allow_nan=True,
     )
     loss = float(np.mean((noise - pred) ** 2)) if np.all(np.isfinite(pred)) else math.inf
-    try:
-        score_threshold(
-            loss,
-            full=LOSS_FULL,
-            partial=[(LOSS_PARTIAL, 0.5)],
-            higher_is_better=False,
-            what_fr=f"perte de débruitage sur {n} points de spirale du correcteur (prédire 0 donne ≈ 1)",
-            what_en=f"denoising loss on {n} grader spiral points (predicting 0 gives ≈ 1)",
-        )
-    except (CheckFailed, Partial) as exc:
-        raise _with_hint(exc) from None
+    score_threshold(
+        loss,
+        full=LOSS_FULL,
+        partial=[(LOSS_PARTIAL, 0.5)],
+        higher_is_better=False,
+        what_fr=f"perte de débruitage sur {n} points de spirale du correcteur (prédire 0 donne ≈ 1)",
+        what_en=f"denoising loss on {n} grader spiral points (predicting 0 gives ≈ 1)",
+        hint=(_TRAIN_HINT_FR, _TRAIN_HINT_EN),
+    )
 
 
 @pytest.mark.item("entrainer_debruiteur")
@@ -415,19 +405,17 @@ def test_denoiser_samples_look_like_the_spiral(submission, rng, seed):
     )
     ref = _grader_spiral(1000, rng, int(seed % 2**31))
     dist = _chamfer(samples, ref) if np.all(np.isfinite(samples)) else math.inf
-    try:
-        score_threshold(
-            dist,
-            full=CHAMFER_TRAINED_FULL,
-            partial=[(CHAMFER_TRAINED_PARTIAL, 0.5)],
-            higher_is_better=False,
-            what_fr="distance de Chamfer entre 400 échantillons de votre débruiteur (échantillonneur "
-            "du correcteur) et la spirale (du bruit gaussien donne ≈ 0.5)",
-            what_en="Chamfer distance between 400 samples of your denoiser (grader's sampler) and "
-            "the spiral (Gaussian noise gives ≈ 0.5)",
-        )
-    except (CheckFailed, Partial) as exc:
-        raise _with_hint(exc) from None
+    score_threshold(
+        dist,
+        full=CHAMFER_TRAINED_FULL,
+        partial=[(CHAMFER_TRAINED_PARTIAL, 0.5)],
+        higher_is_better=False,
+        what_fr="distance de Chamfer entre 400 échantillons de votre débruiteur (échantillonneur "
+        "du correcteur) et la spirale (du bruit gaussien donne ≈ 0.5)",
+        what_en="Chamfer distance between 400 samples of your denoiser (grader's sampler) and "
+        "the spiral (Gaussian noise gives ≈ 0.5)",
+        hint=(_TRAIN_HINT_FR, _TRAIN_HINT_EN),
+    )
 
 
 TRAIN_PARAMS_SRC = """
@@ -524,33 +512,28 @@ def test_sampler_reaches_the_spiral(submission, rng, seed):
     if baseline < 3 * CHAMFER_PARTIAL:  # the threshold must mean something
         raise ValueError(f"baseline Chamfer {baseline:.3f} too close to the thresholds")
     dist = _chamfer(samples, ref) if np.all(np.isfinite(samples)) else math.inf
-    try:
-        score_threshold(
-            dist,
-            full=CHAMFER_FULL,
-            partial=[(CHAMFER_PARTIAL, 0.5)],
-            higher_is_better=False,
-            what_fr=(
-                f"distance de Chamfer entre {N_SAMPLES} de vos échantillons (avec un débruiteur "
-                f"exact fourni par le correcteur) et la spirale (du bruit gaussien donne {baseline:.3f})"
-            ),
-            what_en=(
-                f"Chamfer distance between {N_SAMPLES} of your samples (with an exact denoiser "
-                f"given by the grader) and the spiral (Gaussian noise gives {baseline:.3f})"
-            ),
-        )
-    except (CheckFailed, Partial) as exc:
-        hint_fr = (
-            "vérifiez le pas arrière : x_(t−1) = (x_t − beta_t / sqrt(1 − alpha_bar_t) · ε) / "
-            "sqrt(alpha_t) + sigma_t z avec l'écart type sigma_t = sqrt(beta_t) (la variance est "
-            "beta_t), sans bruit au dernier pas"
-        )
-        hint_en = (
-            "check the reverse step: x_(t−1) = (x_t − beta_t / sqrt(1 − alpha_bar_t) · ε) / "
-            "sqrt(alpha_t) + sigma_t z with standard deviation sigma_t = sqrt(beta_t) (the "
-            "variance is beta_t), no noise at the last step"
-        )
-        fr, en = f"{exc.message.fr} ; {hint_fr}", f"{exc.message.en}; {hint_en}"
-        if isinstance(exc, Partial):
-            raise Partial(exc.fraction, fr, en) from None
-        raise CheckFailed(fr, en) from None
+    hint_fr = (
+        "vérifiez le pas arrière : x_(t−1) = (x_t − beta_t / sqrt(1 − alpha_bar_t) · ε) / "
+        "sqrt(alpha_t) + sigma_t z avec l'écart type sigma_t = sqrt(beta_t) (la variance est "
+        "beta_t), sans bruit au dernier pas"
+    )
+    hint_en = (
+        "check the reverse step: x_(t−1) = (x_t − beta_t / sqrt(1 − alpha_bar_t) · ε) / "
+        "sqrt(alpha_t) + sigma_t z with standard deviation sigma_t = sqrt(beta_t) (the "
+        "variance is beta_t), no noise at the last step"
+    )
+    score_threshold(
+        dist,
+        full=CHAMFER_FULL,
+        partial=[(CHAMFER_PARTIAL, 0.5)],
+        higher_is_better=False,
+        what_fr=(
+            f"distance de Chamfer entre {N_SAMPLES} de vos échantillons (avec un débruiteur "
+            f"exact fourni par le correcteur) et la spirale (du bruit gaussien donne {baseline:.3f})"
+        ),
+        what_en=(
+            f"Chamfer distance between {N_SAMPLES} of your samples (with an exact denoiser "
+            f"given by the grader) and the spiral (Gaussian noise gives {baseline:.3f})"
+        ),
+        hint=(hint_fr, hint_en),
+    )

@@ -21,6 +21,7 @@ from autograder.checks import (
     SubmissionError,
     Tensor,
     as_float,
+    as_pair,
     record_expected,
     record_margin,
     relabel,
@@ -28,15 +29,6 @@ from autograder.checks import (
 
 Z = 4.0  # width of the confidence intervals, in standard errors
 MC_N = 400_000  # grader-side Monte Carlo samples
-
-
-def _pair(value: object, name: str) -> tuple:
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise CheckFailed(
-            f"{name} doit renvoyer un couple (2 valeurs), obtenu {type(value).__name__}",
-            f"{name} must return a pair (2 values), got {type(value).__name__}",
-        )
-    return tuple(value)
 
 
 def _kl(mq: float, vq: float, mp: float, vp: float) -> float:
@@ -73,7 +65,7 @@ def test_mle_matches_closed_form(submission, rng):
     for _ in range(3):
         n = int(rng.integers(6, 15))  # small N: dividing by N − 1 shows
         x = rng.normal(rng.uniform(-3, 3), rng.uniform(0.5, 3.0), size=n)
-        mu, sigma2 = _pair(submission.call("mle_gaussienne", x), "mle_gaussienne")
+        mu, sigma2 = as_pair(submission.call("mle_gaussienne", x), "mle_gaussienne")
         mu, sigma2 = as_float(mu, "mu"), as_float(sigma2, "sigma2")
         mu_ref, var_ref = float(x.mean()), float(np.mean((x - x.mean()) ** 2))
         if not math.isclose(mu, mu_ref, rel_tol=1e-6, abs_tol=1e-9):
@@ -265,7 +257,7 @@ def test_kl_monte_carlo_within_ci_of_truth(submission, rng, seed):
         _, _, sd = _mc(rng, *q, *p, MC_N)  # grader-side spread of log q − log p under q
         se_true = sd / math.sqrt(n)
         call_seed = int((seed + i) % 2**31)
-        est, se = _pair(submission.call("kl_monte_carlo", *q, *p, n, call_seed), "kl_monte_carlo")
+        est, se = as_pair(submission.call("kl_monte_carlo", *q, *p, n, call_seed), "kl_monte_carlo")
         est, se = as_float(est, "estimation"), as_float(se, "erreur_type")
         record_expected("kl_monte_carlo (true KL, standard error)", [truth, se_true])
         record_margin(
@@ -311,7 +303,7 @@ def test_kl_monte_carlo_within_ci_of_truth(submission, rng, seed):
                 f"the returned standard error (n = {n}) does not match std(f) / sqrt(n), with "
                 "f = log q(x) − log p(x)",
             )
-        other, _ = _pair(
+        other, _ = as_pair(
             submission.call("kl_monte_carlo", *q, *p, n, call_seed + 1), "kl_monte_carlo"
         )
         if as_float(other, "estimation") == est:

@@ -889,6 +889,8 @@ EQUIVALENT: dict[str, str] = {
     "debruiteur:SwapStatements@11:12": "the loss computed after zero_grad(): zero_grad clears gradients, not the graph",
     "ae_entrainement:SwapStatements@10:12": "the loss computed after zero_grad(): zero_grad clears gradients, not the graph",
     "ae_entrainement:DetachValue@9:18": "the batch carries no gradient: detaching it changes nothing",
+    "vae_beta:SwapStatements@13:12": "zero_grad() after the forward pass: it clears gradients, not the graph",
+    "vae_beta:DetachValue@9:16": "a permutation of indices carries no gradient",
     "vae_beta:SwapStatements@4:4": "X converted before the batch generator is built: independent",
     "vae_beta:SwapStatements@5:4": (
         "the VAE built before X is converted (X.shape is the same): still after torch.manual_seed"

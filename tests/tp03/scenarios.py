@@ -628,6 +628,11 @@ EQUIVALENT.update({
     "max_pool:NumberReplacer@4:17#1": "F.pad by 0 changes nothing: padding > -1 is padding > 0",
     "train:SwapStatements@3:4": "the optimiser and the generator built in the other order: independent",
     "train:SwapStatements@4:4": "modele.train() before the optimiser is built: independent",
+    "train:DetachValue@8:16": "a permutation of indices carries no gradient",
+    "train:DropStatement@5:4": (
+        "no modele.train(): the statement does not ask for it, and its layers (no dropout, no "
+        "batch norm) behave the same in both modes"
+    ),
     "equivariance:DetachValue@4:16": "computed under no_grad and returned as a float: detach changes nothing",
     "train:NumberReplacer@9:27#1": (
         "range(-1, N, batch_size): an empty first batch (a nan loss but zero gradients: one more "

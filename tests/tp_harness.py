@@ -15,20 +15,14 @@ sandboxed kernel: seconds), so GROUPS must not mix a scenario with one it affect
 from __future__ import annotations
 
 import functools
-import importlib.util
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
-from typing import Any
-
-import pytest
 
 from autograder.course import Course
-from autograder.prove.judge import Correct, Scenario, lost_points, scenario_findings
+from autograder.prove.judge import Correct, Scenario, scenario_findings
 from autograder.prove.run import replacements_for
 from autograder.prove.scenarios import ScenarioSet, find_scenarios, load_scenario_set
-from autograder.results import GradeReport, Status
+from autograder.results import GradeReport
 from tests.leaks import report_leaks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,146 +100,3 @@ def score_differences(a: GradeReport, b: GradeReport) -> list[str]:
     if [p.code for p in a.problems] != [p.code for p in b.problems]:
         diffs.append(f"  problems: {[p.code for p in a.problems]} then {[p.code for p in b.problems]}")
     return diffs
-
-
-# --------------------------------------------------------------------------- transition
-# tests/tp03 and tests/tp04 keep their own module until their scenarios move to source/ (another
-# change is editing them); tests/tps/test_scenarios.py leaves out a TP that still has one.
-
-
-def has_own_module(tp_id: str, root: Path = ROOT) -> bool:
-    short = tp_id.split("_", 1)[0]
-    return (root / "tests" / short / f"test_{short}_checks.py").is_file()
-
-
-def load_scenarios(test_file: str) -> ModuleType:
-    """scenarios.py beside `test_file`, under a name unique to its TP folder."""
-    path = Path(test_file).with_name("scenarios.py")
-    name = f"{path.parent.name}_scenarios"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-
-def tp_tests(tp: str, test_file: str, *, expected_total: float = 20.0) -> dict[str, Any]:
-    """The standard tests (and their fixture) for one TP, to put in the test module."""
-    module = load_scenarios(test_file)
-    scenarios_all, groups = module.SCENARIOS, module.GROUPS
-    # Alternative correct answers (optional until every TP has them): CORRECT holds the
-    # variants, CORRECT_GROUPS the variants graded together (one per answer cell).
-    correct_all: dict[str, Correct] = getattr(module, "CORRECT", {})
-    correct_groups: dict[str, tuple[str, ...]] = getattr(module, "CORRECT_GROUPS", {})
-
-    def test_groups_cover_every_scenario_once():
-        assert SOLUTION not in groups, f"a group may not be named {SOLUTION!r}"
-        grouped = [name for names in groups.values() for name in names]
-        assert sorted(grouped) == sorted(scenarios_all), (
-            "each scenario belongs to exactly one group"
-        )
-        for group, names in groups.items():
-            items = [scenarios_all[n].grade_id for n in names]
-            assert len(items) == len(set(items)), f"{group}: two scenarios replace the same cell"
-            for n in names:
-                overlap = set(scenarios_all[n].affects) & set(items)
-                assert not overlap, (
-                    f"{group}: {n} affects {sorted(overlap)}, also replaced in the group"
-                )
-
-    # The first grading of each notebook, kept so the determinism step only regrades.
-    own_first_gradings: dict[str, GradeReport] = {}
-
-    def replacements(target: str) -> dict[str, str]:
-        if target == SOLUTION:
-            return {}
-        if target in correct_groups:
-            return {correct_all[n].grade_id: correct_all[n].source for n in correct_groups[target]}
-        return {scenarios_all[n].grade_id: scenarios_all[n].source for n in groups[target]}
-
-    def first_grading(target: str, grade_answers) -> GradeReport:
-        if target not in own_first_gradings:
-            own_first_gradings[target] = grade_answers(tp, replacements(target))
-        return own_first_gradings[target]
-
-    @pytest.fixture(scope="module")
-    def solution_report(grade_answers) -> GradeReport:
-        return first_grading(SOLUTION, grade_answers)
-
-    def test_solution_earns_full_marks(solution_report):
-        report = solution_report
-        assert report.max_score == pytest.approx(expected_total), summary(report)
-        assert report.score == pytest.approx(report.max_score), summary(report)
-        assert not report.problems, summary(report)
-        assert all(c.status is Status.PASSED for c in report.checks), summary(report)
-
-    def test_every_check_has_an_item_and_points(solution_report):
-        answer_items = {s.grade_id for s in scenarios_all.values()}
-        items = {c.item for c in solution_report.checks}
-        assert items == answer_items, (
-            f"items with checks {sorted(items)} vs scenarios {sorted(answer_items)}"
-        )
-        assert all(c.max_score > 0 for c in solution_report.checks)
-
-    def test_untouched_release_earns_nothing(grade_release):
-        report = grade_release(tp)
-        assert report.max_score == pytest.approx(expected_total), summary(report)
-        assert report.score == 0, summary(report)
-        assert all(c.score == 0 for c in report.checks), summary(report)
-        assert not report_leaks(report), "\n".join(report_leaks(report))
-
-    @pytest.mark.parametrize("group", sorted(groups))
-    def test_scenario_group(group, grade_answers, solution_report):
-        chosen = {name: scenarios_all[name] for name in groups[group]}
-        report = first_grading(group, grade_answers)
-        assert report.max_score == pytest.approx(solution_report.max_score), summary(report)
-        problems = scenario_problems(chosen, report)
-        assert not problems, "\n".join(problems) + "\n" + summary(report)
-
-    def test_correct_groups_cover_every_variant_once():
-        assert not set(correct_groups) & (set(groups) | {SOLUTION}), "group names must differ"
-        grouped = [name for names in correct_groups.values() for name in names]
-        assert sorted(grouped) == sorted(correct_all), "each correct variant belongs to one group"
-        for group, names in correct_groups.items():
-            items = [correct_all[n].grade_id for n in names]
-            assert len(items) == len(set(items)), f"{group}: two variants replace the same cell"
-
-    @pytest.mark.parametrize("group", sorted(correct_groups) or ["(none)"])
-    def test_correct_variants_keep_full_marks(group, grade_answers, solution_report):
-        if group == "(none)":
-            pytest.skip(f"{tp} declares no alternative correct answers yet")
-        report = first_grading(group, grade_answers)
-        lost = [str(f) for f in lost_points(group, report)]
-        assert not lost and report.score == pytest.approx(solution_report.max_score), (
-            f"correct variants {list(correct_groups[group])} lost points:\n" + "\n".join(lost)
-            + "\n" + summary(report)
-        )
-
-    @pytest.mark.determinism
-    @pytest.mark.parametrize("target", [SOLUTION, *sorted(groups)])
-    def test_regrading_gives_identical_scores(target, grade_answers):
-        """Graded again, the same notebook gets the same score on every check: the solution
-        three times, each group of wrong answers twice (CI's 90 minutes hold ~270 gradings;
-        `prove` grades every group again under two more variants)."""
-        first = first_grading(target, grade_answers)
-        for attempt in range(2, REGRADINGS.get(target, 2) + 1):
-            again = grade_answers(tp, replacements(target))
-            diffs = score_differences(first, again)
-            assert not diffs, f"grading {attempt} of {target} differs from the first:\n" + "\n".join(diffs)
-
-    return {
-        "solution_report": solution_report,
-        "test_groups_cover_every_scenario_once": test_groups_cover_every_scenario_once,
-        "test_solution_earns_full_marks": test_solution_earns_full_marks,
-        "test_every_check_has_an_item_and_points": test_every_check_has_an_item_and_points,
-        "test_untouched_release_earns_nothing": test_untouched_release_earns_nothing,
-        "test_scenario_group": test_scenario_group,
-        "test_correct_groups_cover_every_variant_once": test_correct_groups_cover_every_variant_once,
-        "test_correct_variants_keep_full_marks": test_correct_variants_keep_full_marks,
-        # Last: in one session it regrades what the tests above graded once.
-        "test_regrading_gives_identical_scores": test_regrading_gives_identical_scores,
-    }

@@ -20,7 +20,6 @@ from tests.tp_harness import (
     REGRADINGS,
     SOLUTION,
     first_grading,
-    has_own_module,
     replacements,
     scenario_problems,
     scenario_set,
@@ -33,7 +32,7 @@ from tests.tp_harness import (
 EXPECTED_TOTAL = 20.0
 #: TPs whose whole proof grades in seconds: they stay in the default suite.
 FAST_TPS = {"tp01_gradients"}
-TPS = [tp for tp in tps_with_scenarios() if not has_own_module(tp)]
+TPS = tps_with_scenarios()
 
 
 def _param(tp: str, *rest: str, marks: tuple = ()) -> pytest.param:

@@ -10,7 +10,7 @@ grader's reparametrisation, KL and loss, so one mistake costs points in its own 
 
 from __future__ import annotations
 
-from tests.tp_harness import Correct, Scenario
+from autograder.prove import Correct, Scenario
 
 SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ dense autoencoder

@@ -10,7 +10,7 @@ the equivariance of the student's own conv2d, and trains the student's own model
 
 from __future__ import annotations
 
-from tests.tp_harness import Correct, Scenario
+from autograder.prove import Correct, Scenario
 
 _CONV_VALUES = (
     "test_conv2d_fixed_examples",

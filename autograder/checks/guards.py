@@ -266,8 +266,8 @@ def _renamed(exc: SubmissionError, helper: str, name: str, called: str) -> Submi
 
 
 # -- the guards the course's TPs use ------------------------------------------------------------
-# One declaration each, shared by a TP's public and hidden checks (check files cannot import
-# one another) and by any later TP that asks for the same thing by hand.
+# One declaration each, for the guards several TPs ask for (a TP's own helpers go in its
+# checks folders: `from .helpers import f`, docs/authoring.md).
 
 #: PyTorch's convolutions and poolings (TP03: conv2d and max-pooling by hand).
 TORCH_CONVOLUTIONS = LibraryGuard(

@@ -8,13 +8,13 @@ source, its assertion expression or a traceback.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import io
 import re
 import shutil
 import sys
-import tempfile
 import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,6 +28,7 @@ from autograder.checks.margins import recording_expected, recording_margins
 from autograder.proxy import Submission, SubmissionError
 from autograder.results import CheckResult, Expected, Margin, Message, Status, Visibility
 from autograder.secret import InputKey, InputKeys
+from autograder.workspace import CHECKS_PREFIX, owned_tempdir, remove_tree
 
 #: What the `seed` fixture is derived for: the submission, not one check (see `seed`).
 SEED_SCOPE = "(submission)"
@@ -249,6 +250,47 @@ def _drop_frames(exc: BaseException) -> None:
 _LITTER = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", ".pytest_cache")
 
 
+def _package_name(present: list[tuple[Path, Visibility]]) -> str:
+    """`tp_checks_<digest>` of the folders' absolute paths and of every file's bytes: unique
+    per course and TP, the same on every grading of one TP, and another one as soon as a
+    check or helper is edited (pytest reuses what it imported under a name)."""
+    h = hashlib.sha256()
+    for d, _ in present:
+        h.update(str(d.resolve()).encode() + b"\0")
+        for f in sorted(p for p in d.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            h.update(str(f.relative_to(d)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return f"tp_checks_{h.hexdigest()[:16]}"
+
+
+def _copy_names(present: list[tuple[Path, Visibility]]) -> list[str]:
+    """Each folder's name in the package: its own (`public`, `hidden`), else `checks<k>`."""
+    names: list[str] = []
+    for k, (d, _) in enumerate(present):
+        names.append(d.name if d.name.isidentifier() and d.name not in names and d.name != "__init__" else f"checks{k}")
+    return names
+
+
+def _run_folder(check_dirs: tuple[tuple[Path, Visibility], ...]) -> tuple[Path, tuple[tuple[Path, Visibility], ...]]:
+    """The folder pytest runs in and the copied check folders, kept for the process's life.
+
+    Ordering constraint: pytest reuses a module already in sys.modules, so the copies its
+    modules were imported from must outlive the grading: a second grading of the TP in the
+    same process (grade-class, the release proof, prove) runs the same package from the same
+    folder; deleted, a check reading a file beside it or importing a helper lazily failed."""
+    present = [(d, vis) for d, vis in check_dirs if d.is_dir()]
+    name = _package_name(present)
+    loaded = sys.modules.get(name)
+    if loaded is not None:
+        package = Path(next(iter(getattr(loaded, "__path__", []) or [""]), ""))
+        if package.name == name and package.is_dir():
+            copies = tuple((package / n, vis) for (_, vis), n in zip(present, _copy_names(present), strict=True))
+            if all(c.is_dir() for c, _ in copies):
+                return package.parent.parent, copies
+    tmp = owned_tempdir(CHECKS_PREFIX)  # swept by the next grader if this one is killed -9
+    atexit.register(remove_tree, tmp)
+    return tmp, _copied(check_dirs, tmp / "checks")
+
+
 def _copied(check_dirs: tuple[tuple[Path, Visibility], ...], root: Path) -> tuple[tuple[Path, Visibility], ...]:
     """The check folders copied into one package under `root`: `<package>/public/`,
     `<package>/hidden/` (each folder under its own name, an `__init__.py` added).
@@ -266,13 +308,11 @@ def _copied(check_dirs: tuple[tuple[Path, Visibility], ...], root: Path) -> tupl
     sys.dont_write_bytecode.
     """
     present = [(d, vis) for d, vis in check_dirs if d.is_dir()]
-    digest = hashlib.sha256("\0".join(str(d.resolve()) for d, _ in present).encode()).hexdigest()
-    package = root / f"tp_checks_{digest[:16]}"
+    package = root / _package_name(present)
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("", encoding="utf-8")
     out = []
-    for k, (d, vis) in enumerate(present):
-        name = d.name if d.name.isidentifier() and not (package / d.name).exists() else f"checks{k}"
+    for (d, vis), name in zip(present, _copy_names(present), strict=True):
         copy = package / name
         shutil.copytree(d, copy, ignore=_LITTER, symlinks=False)
         if not (copy / "__init__.py").exists():
@@ -285,56 +325,56 @@ def run_checks(run: CheckRun) -> tuple[list[CheckResult], list[Message]]:
     """Run every check once, in file order; returns results and collection problems."""
     if not any(d.is_dir() for d, _ in run.check_dirs):
         return [], []
-    with tempfile.TemporaryDirectory(prefix="ag-pytest-") as tmp:
-        run = replace(run, check_dirs=_copied(run.check_dirs, Path(tmp) / "checks"))
-        collector = _Collector(run)
-        paths = [str(d) for d, _ in run.check_dirs]
-        ini = Path(tmp) / "pytest.ini"
-        ini.write_text("[pytest]\n", encoding="utf-8")
-        args = [
-            *paths,
-            "-c",
-            str(ini),
-            "--rootdir",
-            tmp,
-            # Only pytest's own plugins and ours: what else is installed in the grader's
-            # environment must not change a grade (and scanning for it costs time).
-            "--disable-plugin-autoload",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:randomly",
-            "-p",
-            "no:xdist",
-            # Its cleanup runs gc.collect() five times per session: ~0.5 s with torch loaded,
-            # per submission. Student objects never reach the grader, so it has nothing to catch.
-            "-p",
-            "no:unraisableexception",
-            "-p",
-            "no:threadexception",
-            # Per-test machinery the grader never uses: fd capture (stdout is redirected to a
-            # sink below), log capture, faulthandler, doctest collection...
-            "--capture=no",
-            "-p",
-            "no:logging",
-            "-p",
-            "no:faulthandler",
-            "-p",
-            "no:doctest",
-            "-p",
-            "no:pastebin",
-            "-p",
-            "no:junitxml",
-            "-p",
-            "no:stepwise",
-            "--import-mode=importlib",
-            "--continue-on-collection-errors",  # one broken check file must not zero the others
-            "-q",
-            "--no-header",
-            "-W",
-            "ignore::DeprecationWarning",
-        ]
-        sink = io.StringIO()
-        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            pytest.main(args, plugins=[collector])
+    tmp, copies = _run_folder(run.check_dirs)
+    run = replace(run, check_dirs=copies)
+    collector = _Collector(run)
+    paths = [str(d) for d, _ in run.check_dirs]
+    ini = Path(tmp) / "pytest.ini"
+    ini.write_text("[pytest]\n", encoding="utf-8")
+    args = [
+        *paths,
+        "-c",
+        str(ini),
+        "--rootdir",
+        str(tmp),
+        # Only pytest's own plugins and ours: what else is installed in the grader's
+        # environment must not change a grade (and scanning for it costs time).
+        "--disable-plugin-autoload",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:randomly",
+        "-p",
+        "no:xdist",
+        # Its cleanup runs gc.collect() five times per session: ~0.5 s with torch loaded,
+        # per submission. Student objects never reach the grader, so it has nothing to catch.
+        "-p",
+        "no:unraisableexception",
+        "-p",
+        "no:threadexception",
+        # Per-test machinery the grader never uses: fd capture (stdout is redirected to a
+        # sink below), log capture, faulthandler, doctest collection...
+        "--capture=no",
+        "-p",
+        "no:logging",
+        "-p",
+        "no:faulthandler",
+        "-p",
+        "no:doctest",
+        "-p",
+        "no:pastebin",
+        "-p",
+        "no:junitxml",
+        "-p",
+        "no:stepwise",
+        "--import-mode=importlib",
+        "--continue-on-collection-errors",  # one broken check file must not zero the others
+        "-q",
+        "--no-header",
+        "-W",
+        "ignore::DeprecationWarning",
+    ]
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        pytest.main(args, plugins=[collector])
     return [collector.results[k] for k in collector.order], collector.collect_errors

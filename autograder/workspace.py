@@ -27,8 +27,10 @@ GIT_PREFIX = "ag-git-"
 #: A class grader's per-student scratch folder, and a fork server's home: swept the same way.
 CLASS_PREFIX = "ag-class-"
 ZYGOTE_PREFIX = "ag-zygote-"
+#: The copies of a TP's checks pytest runs (plugin.py), kept for the grader process's life.
+CHECKS_PREFIX = "ag-pytest-"
 #: Every grader-made folder of /tmp that `sweep_stale` may release once its owner is gone.
-SWEPT_PREFIXES = (PREFIX, GIT_PREFIX, CLASS_PREFIX, ZYGOTE_PREFIX)
+SWEPT_PREFIXES = (PREFIX, GIT_PREFIX, CLASS_PREFIX, ZYGOTE_PREFIX, CHECKS_PREFIX)
 OWNER_FILE = ".ag-owner"
 
 

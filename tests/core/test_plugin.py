@@ -550,3 +550,37 @@ def test_checks_share_fixtures_and_helper_modules_per_tp(tmp_path):
             ("test_uses_both_helpers", Status.PASSED),
         ], [r.message for r in results]
         assert not list(checks.rglob("__pycache__")) and not list(checks.rglob("__init__.py"))
+
+
+def test_a_tp_graded_twice_in_one_process_still_finds_its_files_and_lazy_helpers(tmp_path):
+    """grade-class, the release proof and prove grade one TP many times in one process, and
+    pytest reuses the modules it imported: the second grading must still read a data file
+    beside a check and import a helper inside a function; an edited check is read again."""
+    checks = tmp_path / "tp" / "checks"
+    write(checks / "public" / "table.txt", "42\n")
+    write(checks / "public" / "helpers.py", "def answer():\n    return 42\n")
+    write(checks / "public" / "test_files.py", """
+        from pathlib import Path
+
+        import pytest
+
+        @pytest.mark.item("a")
+        def test_reads_a_file_beside_it():
+            assert int((Path(__file__).parent / "table.txt").read_text()) == 42
+
+        @pytest.mark.item("a")
+        def test_imports_lazily():
+            from .helpers import answer
+            assert answer() == 42
+    """)
+    dirs = [(checks / "public", Visibility.VISIBLE)]
+    for _ in range(2):
+        results, errors = run(dirs)
+        assert not errors, errors
+        assert [(r.name, r.status) for r in results] == [
+            ("test_reads_a_file_beside_it", Status.PASSED),
+            ("test_imports_lazily", Status.PASSED),
+        ], [r.message for r in results]
+    write(checks / "public" / "helpers.py", "def answer():\n    return 41\n")
+    results, _ = run(dirs)
+    assert [r.status for r in results] == [Status.PASSED, Status.FAILED]

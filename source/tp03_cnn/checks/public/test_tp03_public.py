@@ -167,6 +167,8 @@ def _tp03_defaults(name):
     import inspect
     import math
 
+    if name not in globals():
+        return None  # not defined: the calls themselves say so, naming the function
     try:
         params = inspect.signature(globals()[name]).parameters.values()
     except (TypeError, ValueError):
@@ -176,7 +178,7 @@ def _tp03_defaults(name):
         v = p.default
         if v is inspect.Parameter.empty:
             v = "<required>"
-        elif v is None or (type(v) in (int, float) and math.isfinite(v)):
+        elif v is None or (type(v) is float and math.isfinite(v)) or (type(v) is int and abs(v) <= 2**53):
             pass
         else:
             v = repr(v)[:40]
@@ -202,11 +204,11 @@ def assert_statement_defaults(submission, name: str) -> None:
             )
         value = got[param]
         same = value is None if expected is None else (
-            isinstance(value, (int, float)) and not isinstance(value, bool)
+            isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e300
             and math.isclose(value, float(expected), rel_tol=1e-9, abs_tol=0.0)
         )
         if not same:
-            shown = "sans valeur par défaut" if value == "<required>" else f"{param}={value}"
+            shown = "sans valeur par défaut" if isinstance(value, str) and value == "<required>" else f"{param}={value}"
             raise CheckFailed(
                 f"la signature de {name} a changé ({shown}) : {param} n'a plus la valeur par "
                 "défaut de l'énoncé ; ne changez pas les paramètres, le notebook et la correction "

@@ -15,12 +15,14 @@ import pytest
 from autograder.checks import (
     CheckFailed,
     as_array,
+    as_bool,
     as_float,
+    as_pair,
     assert_close,
     assert_equal_int,
+    call_with_hint,
     with_references,
 )
-from autograder.proxy import StudentError
 
 # The grader's forward, loss and backward: `entrainer` is graded with these in place of the
 # student's (graded in their own items), so that a mistake there costs points once.
@@ -65,37 +67,6 @@ import numpy as _tp01_np
 def _tp01_sum_squares(x):
     return float(_tp01_np.sum(_tp01_np.asarray(x) ** 2))
 """
-
-
-def _as_bool(value: object, name: str) -> bool:
-    """Students may return a numpy bool (it arrives as bool); 0/1 or strings are refused."""
-    if not isinstance(value, bool):
-        raise CheckFailed(
-            f"{name} doit renvoyer True ou False, obtenu une valeur de type {type(value).__name__}",
-            f"{name} must return True or False, got a value of type {type(value).__name__}",
-        )
-    return value
-
-
-def _pair(value: object, name: str) -> tuple:
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise CheckFailed(
-            f"{name} doit renvoyer un couple (2 valeurs), obtenu {type(value).__name__}",
-            f"{name} must return a pair (2 values), got {type(value).__name__}",
-        )
-    return tuple(value)
-
-
-def _call_shapes(submission, name: str, *args, hint_fr: str, hint_en: str):
-    """Turn a shape error raised by the student's code into a message with a hint."""
-    try:
-        return submission.call(name, *args)
-    except StudentError as exc:
-        if exc.ename in ("ValueError", "IndexError", "KeyError", "TypeError"):
-            raise CheckFailed(
-                f"{exc.message.fr} ; {hint_fr}", f"{exc.message.en}; {hint_en}"
-            ) from None
-        raise
 
 
 # ---------------------------------------------------------------- 1. gradient of f
@@ -151,14 +122,14 @@ def test_descente_gradient_three_steps(submission):
 def test_diverge_simple_cases(submission):
     shrinking = np.array([[1.0, 1.0], [0.5, 0.5], [0.25, 0.25]])
     growing = np.array([[1.0, 1.0], [-2.0, 2.0]])
-    if _as_bool(submission.call("diverge", shrinking), "diverge") is not False:
+    if as_bool(submission.call("diverge", shrinking), "diverge") is not False:
         raise CheckFailed(
             "diverge renvoie True pour la trajectoire (1, 1) → (0.5, 0.5) → (0.25, 0.25), "
             "dont la norme diminue : False attendu",
             "diverge returns True for the trajectory (1, 1) → (0.5, 0.5) → (0.25, 0.25), "
             "whose norm decreases: False expected",
         )
-    if _as_bool(submission.call("diverge", growing), "diverge") is not True:
+    if as_bool(submission.call("diverge", growing), "diverge") is not True:
         raise CheckFailed(
             "diverge renvoie False pour la trajectoire (1, 1) → (−2, 2) : ‖x_1‖ > ‖x_0‖, "
             "True attendu",
@@ -216,10 +187,10 @@ def _forward_ref(X, p):
 @pytest.mark.item("mlp_forward")
 @pytest.mark.points(0.5)
 def test_forward_shapes_and_values(submission):
-    out = _call_shapes(
-        submission, "forward", _X, _PARAMS, hint_fr=_SHAPE_HINT_FR, hint_en=_SHAPE_HINT_EN
+    out = call_with_hint(
+        submission, "forward", _X, _PARAMS, hint=(_SHAPE_HINT_FR, _SHAPE_HINT_EN)
     )
-    logits, cache = _pair(out, "forward")
+    logits, cache = as_pair(out, "forward")
     if not isinstance(cache, dict) or not {"Z1", "A1"} <= set(cache):
         raise CheckFailed(
             'forward doit renvoyer (logits, cache) avec cache = {"Z1": Z1, "A1": A1}',
@@ -243,7 +214,7 @@ def test_forward_shapes_and_values(submission):
 def test_softmax_ce_uniform_logits(submission):
     logits = np.zeros((4, 3))
     y = np.array([0, 1, 2, 0])
-    loss, probs = _pair(
+    loss, probs = as_pair(
         submission.call("softmax_cross_entropy", logits, y), "softmax_cross_entropy"
     )
     assert_close(
@@ -268,7 +239,7 @@ def test_backward_shapes(submission):
     logits, Z1, A1 = _forward_ref(_X, _PARAMS)
     e = np.exp(logits - logits.max(axis=1, keepdims=True))
     probs = e / e.sum(axis=1, keepdims=True)
-    grads = _call_shapes(
+    grads = call_with_hint(
         submission,
         "backward",
         _X,
@@ -276,8 +247,10 @@ def test_backward_shapes(submission):
         _PARAMS,
         {"Z1": Z1, "A1": A1},
         probs,
-        hint_fr="dW2 = A1ᵀ dZ2, dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0], dW1 = Xᵀ dZ1",
-        hint_en="dW2 = A1ᵀ dZ2, dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0], dW1 = Xᵀ dZ1",
+        hint=(
+            "dW2 = A1ᵀ dZ2, dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0], dW1 = Xᵀ dZ1",
+            "dW2 = A1ᵀ dZ2, dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0], dW1 = Xᵀ dZ1",
+        ),
     )
     if not isinstance(grads, dict) or not {"W1", "b1", "W2", "b2"} <= set(grads):
         raise CheckFailed(

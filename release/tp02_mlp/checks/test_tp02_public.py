@@ -12,15 +12,19 @@ import numpy as np
 import pytest
 
 from autograder.checks import (
+    RETURNS_MODULE,
     CheckFailed,
     as_array,
+    as_bool,
+    as_module,
     assert_close,
     assert_equal_int,
     assert_param_count,
+    digits,
+    module_outputs,
     param_breakdown,
     with_references,
 )
-from autograder.proxy import Handle, Tensor
 
 # The grader's MLPDeuxCouches: `entrainer_sgd` is graded with it in place of the student's
 # (graded in its own item), so that a mistake in the module costs points once.
@@ -39,55 +43,6 @@ class MLPDeuxCouches(_ag_torch.nn.Module):
         return self.fc2(_ag_torch.relu(self.fc1(x)))
 """,
 }
-
-# A trusted helper, defined in the kernel: is a returned object a torch module?
-IS_MODULE_SRC = """
-def _tp02_is_module(obj):
-    import torch
-    return isinstance(obj, torch.nn.Module)
-"""
-
-
-def _as_bool(value: object, name: str) -> bool:
-    """Students may return a numpy bool (it arrives as bool); 0/1 or strings are refused."""
-    if not isinstance(value, bool):
-        raise CheckFailed(
-            f"{name} doit renvoyer True ou False, obtenu une valeur de type {type(value).__name__}",
-            f"{name} must return True or False, got a value of type {type(value).__name__}",
-        )
-    return value
-
-
-def _module(submission, value: object, what: str) -> Handle:
-    """The value must be a kernel-side torch module (it comes back as a Handle)."""
-    is_module = submission.define("_tp02_is_module", IS_MODULE_SRC)
-    if not isinstance(value, Handle) or submission.call(is_module.name, value) is not True:
-        raise CheckFailed(
-            f"{what} doit renvoyer un modèle PyTorch (un nn.Module), obtenu une valeur de type "
-            f"{getattr(value, 'type_name', type(value).__name__)}",
-            f"{what} must return a PyTorch model (an nn.Module), got a value of type "
-            f"{getattr(value, 'type_name', type(value).__name__)}",
-        )
-    return value
-
-
-def _input_dtype(state: object) -> type:
-    """float32 unless the module's parameters are float64."""
-    if isinstance(state, dict):
-        for value in state.values():
-            if isinstance(value, np.ndarray) and value.dtype == np.float64:
-                return np.float64
-            if isinstance(value, np.ndarray) and value.dtype.kind == "f":
-                return np.float32
-    return np.float32
-
-
-def _outputs(model: Handle, X: np.ndarray, what: str, shape: tuple[int, ...]) -> np.ndarray:
-    dtype = _input_dtype(model.call("state_dict"))
-    model.call("eval")
-    out = model.call("__call__", Tensor(X.astype(dtype)))
-    return as_array(out, what, shape=shape, allow_nan=True)
-
 
 # ---------------------------------------------------------------- 1. XOR and the perceptron
 
@@ -109,7 +64,7 @@ def test_separe_parfaitement_course_examples(submission):
         ((1.0, 1.0), -0.5, "XOR", False),  # 3 points out of 4 only: (1, 1) is classified 1
     ]
     for w, b, gate, expected in cases:
-        got = _as_bool(
+        got = as_bool(
             submission.call("separe_parfaitement", np.array(w), b, _X2, _GATES[gate]),
             "separe_parfaitement",
         )
@@ -134,11 +89,10 @@ def test_separe_parfaitement_course_examples(submission):
 @pytest.mark.item("xor_mlp")
 @pytest.mark.points(0.5)
 def test_entrainer_xor_returns_a_module(submission):
-    model = _module(
-        submission, submission.call("entrainer_xor", seed=0, timeout=60), "entrainer_xor"
-    )
+    value = submission.call("entrainer_xor", seed=0, timeout=60)
+    model = as_module(submission, value, "entrainer_xor", expected=RETURNS_MODULE)
     try:
-        _outputs(model, _X2, "logits du modèle sur les 4 points de XOR", (4, 2))
+        module_outputs(model, _X2, "logits du modèle sur les 4 points de XOR", shape=(4, 2))
     except CheckFailed as exc:
         raise CheckFailed(
             f"{exc.message.fr} ; le modèle renvoie un logit par classe (0 et 1) : forme (N, 2)",
@@ -152,9 +106,8 @@ def test_entrainer_xor_returns_a_module(submission):
 @pytest.mark.item("mlp_module")
 @pytest.mark.points(0.5)
 def test_mlp_deux_couches_784_256_10(submission):
-    model = _module(
-        submission, submission.call("MLPDeuxCouches", 784, 256, 10), "MLPDeuxCouches(784, 256, 10)"
-    )
+    value = submission.call("MLPDeuxCouches", 784, 256, 10)
+    model = as_module(submission, value, "MLPDeuxCouches(784, 256, 10)", expected=RETURNS_MODULE)
     breakdown = param_breakdown(model.call("state_dict"))
     assert_param_count(
         sum(count for _, _, count in breakdown),
@@ -165,7 +118,7 @@ def test_mlp_deux_couches_784_256_10(submission):
         hint_fr="le cours en compte 784·256 + 256 + 256·10 + 10 = 203 530 (fc1 et fc2 avec leurs biais)",
         hint_en="the course counts 784·256 + 256 + 256·10 + 10 = 203,530 (fc1 and fc2 with their biases)",
     )
-    _outputs(model, np.zeros((3, 784)), "MLPDeuxCouches(784, 256, 10) sur 3 images", (3, 10))
+    module_outputs(model, np.zeros((3, 784)), "MLPDeuxCouches(784, 256, 10) sur 3 images", shape=(3, 10))
 
 
 @pytest.mark.item("count_params")
@@ -227,19 +180,18 @@ def test_adam_first_step(submission):
 @pytest.mark.item("sgd_digits")
 @pytest.mark.points(0.5)
 def test_entrainer_sgd_returns_a_module(submission):
-    from sklearn.datasets import load_digits
-
-    X, y = load_digits(return_X_y=True)
-    X, y = X[:200] / 16.0, y[:200]
-    model = _module(
+    X, y = digits()
+    X, y = X[:200], y[:200]
+    model = as_module(
         submission,
         with_references(
             submission, MLP_REFERENCE,
             "entrainer_sgd", X, y, hidden=16, lr=0.1, epochs=1, batch_size=32, seed=0, timeout=60,
         ),
         "entrainer_sgd",
+        expected=RETURNS_MODULE,
     )
-    _outputs(model, X[:5], "logits du modèle entraîné pour 5 images (hidden=16)", (5, 10))
+    module_outputs(model, X[:5], "logits du modèle entraîné pour 5 images (hidden=16)", shape=(5, 10))
 
 
 # ---------------------------------------------------------------- 6. learning curves

@@ -45,6 +45,29 @@ def _tp03_inspecter(modele):
     }
 
 
+def _tp03_plans_conv(modele, X):
+    # Height and width of every nn.Conv2d's input and output on one forward pass.
+    import torch
+    vus = []
+    crochets = [
+        m.register_forward_hook(
+            lambda m, entree, sortie: vus.append(
+                [list(entree[0].shape[-2:]), list(sortie.shape[-2:])]
+            )
+        )
+        for m in modele.modules()
+        if isinstance(m, torch.nn.Conv2d)
+    ]
+    try:
+        modele.eval()
+        with torch.no_grad():
+            modele(X)
+    finally:
+        for c in crochets:
+            c.remove()
+    return [[[int(v) for v in a], [int(v) for v in b]] for a, b in vus]
+
+
 def _tp03_logits(modele, X):
     import torch
     modele.eval()
@@ -129,6 +152,73 @@ def _shape_text(a: np.ndarray) -> str:
     return "(" + ", ".join(str(d) for d in a.shape) + ")"
 
 
+# The statement's signatures ("ne changez pas leurs paramètres"): the notebook and the
+# grader leave some arguments to these defaults, so a changed default is a changed answer.
+STATEMENT_DEFAULTS: dict[str, dict[str, object]] = {
+    "taille_sortie": {"p": 0, "s": 1},
+    "conv2d": {"b": None, "stride": 1, "padding": 0},
+    "max_pool2d": {"stride": None, "padding": 0},
+    "entrainer": {"epochs": 15, "lr": 0.01, "batch_size": 64, "seed": 0},
+}
+
+# Each parameter's default as plain data (a number, None, "<required>", or a short repr).
+SIGNATURE_SRC = """
+def _tp03_defaults(name):
+    import inspect
+    import math
+
+    if name not in globals():
+        return None  # not defined: the calls themselves say so, naming the function
+    try:
+        params = inspect.signature(globals()[name]).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    out = {}
+    for p in params:
+        v = p.default
+        if v is inspect.Parameter.empty:
+            v = "<required>"
+        elif v is None or (type(v) is float and math.isfinite(v)) or (type(v) is int and abs(v) <= 2**53):
+            pass
+        else:
+            v = repr(v)[:40]
+        out[str(p.name)] = v
+    return out
+"""
+
+
+def assert_statement_defaults(submission, name: str) -> None:
+    """Fail when a default value of `name`'s signature differs from the statement's."""
+    import math
+
+    got = submission.call(submission.define("_tp03_defaults", SIGNATURE_SRC).name, name)
+    if not isinstance(got, dict):
+        return  # no signature to read: the calls themselves will say what is wrong
+    for param, expected in STATEMENT_DEFAULTS[name].items():
+        if param not in got:
+            raise CheckFailed(
+                f"le paramètre {param} a disparu de la signature de {name} : gardez la "
+                "signature donnée dans l'énoncé (la correction passe ses arguments par leur nom)",
+                f"the parameter {param} is missing from the signature of {name}: keep the "
+                "signature given in the statement (the grader passes arguments by name)",
+            )
+        value = got[param]
+        same = value is None if expected is None else (
+            isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e300
+            and math.isclose(value, float(expected), rel_tol=1e-9, abs_tol=0.0)
+        )
+        if not same:
+            shown = "sans valeur par défaut" if isinstance(value, str) and value == "<required>" else f"{param}={value}"
+            raise CheckFailed(
+                f"la signature de {name} a changé ({shown}) : {param} n'a plus la valeur par "
+                "défaut de l'énoncé ; ne changez pas les paramètres, le notebook et la correction "
+                "comptent sur leurs valeurs par défaut",
+                f"the signature of {name} changed ({shown}): {param} no longer has the "
+                "statement's default value; do not change the parameters, the notebook and the "
+                "grader rely on their defaults",
+            )
+
+
 # ---------------------------------------------------------------- 1. MLP on an image
 
 
@@ -154,6 +244,7 @@ def test_nb_params_mlp_course_numbers(submission):
 @pytest.mark.item("output_size")
 @pytest.mark.points(0.5)
 def test_taille_sortie_course_examples(submission):
+    assert_statement_defaults(submission, "taille_sortie")
     cases = [
         ((9, 3, 1, 1), 9, "image 9×9, noyau 3, padding 1 (exemple du cours)"),
         ((9, 3, 0, 2), 4, "image 9×9, noyau 3, stride 2 (exemple du cours)"),
@@ -240,6 +331,7 @@ def _check_conv(submission, x, w, b, stride, padding, what):
 @pytest.mark.item("conv2d")
 @pytest.mark.points(1)
 def test_conv2d_fixed_examples(submission):
+    assert_statement_defaults(submission, "conv2d")
     x = np.arange(16.0).reshape(1, 1, 4, 4)
     w = np.array([[[[1.0, 0.0], [0.0, -1.0]]]])
     _check_conv(
@@ -258,6 +350,7 @@ def test_conv2d_fixed_examples(submission):
 @pytest.mark.item("max_pool")
 @pytest.mark.points(0.5)
 def test_max_pool_fixed_example(submission):
+    assert_statement_defaults(submission, "max_pool2d")
     x = np.array(
         [[[[1.0, 1.0, 2.0, 4.0], [5.0, 6.0, 7.0, 8.0], [3.0, 2.0, 1.0, 0.0], [1.0, 2.0, 3.0, 4.0]]]]
     )
@@ -414,6 +507,24 @@ def test_models_shapes_and_layers(submission):
             "creer_mlp() contient une couche nn.Conv2d : le MLP n'a que des couches nn.Linear",
             "creer_mlp() holds an nn.Conv2d layer: the MLP only has nn.Linear layers",
         )
+    # The statement: keep the size of the maps (odd kernel, padding k // 2, no stride).
+    model, _ = _build(submission, "creer_cnn")
+    plans = submission.call("_tp03_plans_conv", model, Tensor(X))
+    for i, pair in enumerate(plans if isinstance(plans, list) else [], start=1):
+        try:
+            (h_in, w_in), (h_out, w_out) = pair
+            entree, sortie = (int(h_in), int(w_in)), (int(h_out), int(w_out))
+        except (TypeError, ValueError):
+            continue  # not what the grader's hook returns: nothing to read
+        if entree != sortie:
+            raise CheckFailed(
+                f"creer_cnn() : la convolution n° {i} change la taille des plans "
+                f"({entree[0]}×{entree[1]} → {sortie[0]}×{sortie[1]}) ; gardez-la comme le "
+                "demande l'énoncé : noyau k×k impair, padding k // 2, sans stride",
+                f"creer_cnn(): convolution no. {i} changes the size of the maps "
+                f"({entree[0]}×{entree[1]} → {sortie[0]}×{sortie[1]}); keep it as the "
+                "statement asks: odd k×k kernel, padding k // 2, no stride",
+            )
 
 
 # ---------------------------------------------------------------- 8. training
@@ -422,6 +533,7 @@ def test_models_shapes_and_layers(submission):
 @pytest.mark.item("train")
 @pytest.mark.points(0.5)
 def test_entrainer_trains_a_small_model(submission):
+    assert_statement_defaults(submission, "entrainer")
     from sklearn.datasets import load_digits
 
     X, y = load_digits(return_X_y=True)

@@ -109,12 +109,80 @@ def _unchanged(before: dict[str, np.ndarray], after: dict[str, np.ndarray]) -> b
     return all(k in after and np.array_equal(v, after[k]) for k, v in before.items())
 
 
+# The statement's signatures ("sans changer les signatures"): the notebook and the grader call
+# these with some arguments left to their defaults, so a changed default is a changed answer.
+STATEMENT_DEFAULTS: dict[str, dict[str, object]] = {
+    "AutoEncodeur": {"d": 64, "k": 2, "h": 32},
+    "entrainer_ae": {"epochs": 15, "lr": 1e-2, "batch_size": 64, "seed": 0},
+    "AutoEncodeurLineaire": {"d": 64, "k": 2},
+    "entrainer_debruiteur": {"sigma": 0.5, "epochs": 15, "lr": 1e-2, "batch_size": 64, "seed": 0},
+    "reparametrisation": {"eps": None},
+    "perte_vae": {"beta": 1.0},
+}
+
+# Each parameter's default as plain data (a number, None, "<required>", or a short repr).
+SIGNATURE_SRC = """
+def _tp04_defaults(name):
+    import inspect
+    import math
+
+    if name not in globals():
+        return None  # not defined: the calls themselves say so, naming the function
+    try:
+        params = inspect.signature(globals()[name]).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    out = {}
+    for p in params:
+        v = p.default
+        if v is inspect.Parameter.empty:
+            v = "<required>"
+        elif v is None or (type(v) is float and math.isfinite(v)) or (type(v) is int and abs(v) <= 2**53):
+            pass
+        else:
+            v = repr(v)[:40]
+        out[str(p.name)] = v
+    return out
+"""
+
+
+def assert_statement_defaults(submission, name: str) -> None:
+    """Fail when a default value of `name`'s signature differs from the statement's."""
+    got = submission.call(submission.define("_tp04_defaults", SIGNATURE_SRC).name, name)
+    if not isinstance(got, dict):
+        return  # no signature to read: the calls themselves will say what is wrong
+    for param, expected in STATEMENT_DEFAULTS[name].items():
+        if param not in got:
+            raise CheckFailed(
+                f"le paramètre {param} a disparu de la signature de {name} : gardez la "
+                "signature donnée dans l'énoncé (le correcteur passe ses arguments par leur nom)",
+                f"the parameter {param} is missing from the signature of {name}: keep the "
+                "signature given in the statement (the grader passes arguments by name)",
+            )
+        value = got[param]
+        same = value is None if expected is None else (
+            isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e300
+            and math.isclose(value, float(expected), rel_tol=1e-9, abs_tol=0.0)
+        )
+        if not same:
+            shown = "sans valeur par défaut" if isinstance(value, str) and value == "<required>" else f"{param}={value}"
+            raise CheckFailed(
+                f"la signature de {name} a changé ({shown}) : {param} n'a plus la valeur par "
+                "défaut de l'énoncé ; gardez la signature donnée, le notebook et le correcteur "
+                "comptent sur ses valeurs par défaut",
+                f"the signature of {name} changed ({shown}): {param} no longer has the "
+                "statement's default value; keep the given signature, the notebook and the "
+                "grader rely on its defaults",
+            )
+
+
 # ---------------------------------------------------------------- 1. dense autoencoder
 
 
 @pytest.mark.item("ae_classe")
 @pytest.mark.points(0.5)
 def test_ae_classe_shapes(submission, rng):
+    assert_statement_defaults(submission, "AutoEncodeur")
     submission.call(submission.define("_tp04_seed", SEED_SRC).name, 0)
     model = _module(
         submission, submission.call("AutoEncodeur", 64, 3, 16), "AutoEncodeur(64, 3, 16)"
@@ -147,6 +215,7 @@ def test_ae_classe_shapes(submission, rng):
 @pytest.mark.item("ae_entrainement")
 @pytest.mark.points(0.5)
 def test_entrainer_ae_trains(submission, rng):
+    assert_statement_defaults(submission, "entrainer_ae")
     model = submission.call(submission.define("_tp04_dense_ae", DENSE_AE_SRC).name, 64, 4, 16, 0)
     before = _state(model, "modèle")
     X = _digits(200, rng)
@@ -200,6 +269,7 @@ def assert_affine(model: Handle, d: int, rng: np.random.Generator, what: str) ->
 @pytest.mark.item("ae_lineaire")
 @pytest.mark.points(0.5)
 def test_ae_lineaire_is_affine(submission, rng):
+    assert_statement_defaults(submission, "AutoEncodeurLineaire")
     submission.call(submission.define("_tp04_seed", SEED_SRC).name, 0)
     model = _module(
         submission, submission.call("AutoEncodeurLineaire", 10, 3), "AutoEncodeurLineaire(10, 3)"
@@ -213,6 +283,7 @@ def test_ae_lineaire_is_affine(submission, rng):
 @pytest.mark.item("debruiteur")
 @pytest.mark.points(0.5)
 def test_entrainer_debruiteur_trains(submission, rng):
+    assert_statement_defaults(submission, "entrainer_debruiteur")
     model = submission.call(submission.define("_tp04_dense_ae", DENSE_AE_SRC).name, 64, 8, 16, 1)
     before = _state(model, "modèle")
     X = _digits(200, rng)
@@ -331,6 +402,7 @@ def test_ae_conv_shapes(submission, rng):
 @pytest.mark.item("reparametrisation")
 @pytest.mark.points(0.5)
 def test_reparametrisation_fixed_eps(submission):
+    assert_statement_defaults(submission, "reparametrisation")
     mu = np.array([[0.0, 1.0]])
     logvar = np.array([[0.0, math.log(4.0)]])
     eps = np.array([[1.0, -0.5]])
@@ -386,6 +458,7 @@ def test_kl_simple_cases(submission):
 @pytest.mark.item("elbo")
 @pytest.mark.points(0.5)
 def test_perte_vae_simple_case(submission):
+    assert_statement_defaults(submission, "perte_vae")
     x = np.array([[1.0, 0.0, 1.0, 0.0]])
     x_hat = np.full((1, 4), 0.5)
     mu = np.array([[1.0, 0.0]])

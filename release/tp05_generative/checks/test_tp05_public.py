@@ -12,8 +12,16 @@ import math
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, as_array, as_float, assert_close, with_references
-from autograder.proxy import Handle, Tensor
+from autograder.checks import (
+    CheckFailed,
+    Handle,
+    Tensor,
+    as_array,
+    as_float,
+    as_pair,
+    assert_close,
+    with_references,
+)
 
 REF_Q = """
 def q_echantillon(x0, t, bruit, alphas_bar):
@@ -36,22 +44,13 @@ _tp05_modele_nul = _Tp05ModeleNul()
 """
 
 
-def _pair(value: object, name: str) -> tuple:
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise CheckFailed(
-            f"{name} doit renvoyer un couple (2 valeurs), obtenu {type(value).__name__}",
-            f"{name} must return a pair (2 values), got {type(value).__name__}",
-        )
-    return tuple(value)
-
-
 # ---------------------------------------------------------------- 1. likelihood
 
 
 @pytest.mark.item("mle_gaussienne")
 @pytest.mark.points(0.5)
 def test_mle_small_example(submission):
-    mu, sigma2 = _pair(
+    mu, sigma2 = as_pair(
         submission.call("mle_gaussienne", np.array([1.0, 2.0, 3.0, 6.0])), "mle_gaussienne"
     )
     assert_close(
@@ -116,7 +115,7 @@ def test_kl_fixed_examples(submission):
 @pytest.mark.item("kl_monte_carlo")
 @pytest.mark.points(0.5)
 def test_kl_monte_carlo_shapes(submission):
-    est, se = _pair(
+    est, se = as_pair(
         submission.call("kl_monte_carlo", 0.5, 2.0, 0.5, 2.0, 1000, 0), "kl_monte_carlo"
     )
     assert_close(
@@ -127,7 +126,7 @@ def test_kl_monte_carlo_shapes(submission):
         hint_fr="si q = p, log q(x) − log p(x) = 0 pour chaque échantillon",
         hint_en="if q = p, log q(x) − log p(x) = 0 for every sample",
     )
-    est, se = _pair(
+    est, se = as_pair(
         submission.call("kl_monte_carlo", 0.0, 1.0, 1.0, 4.0, 1000, 0), "kl_monte_carlo"
     )
     as_float(est, "estimation")
@@ -144,7 +143,7 @@ def test_kl_monte_carlo_shapes(submission):
 @pytest.mark.item("planning_beta")
 @pytest.mark.points(0.5)
 def test_schedule_course_values(submission):
-    betas, alphas_bar = _pair(
+    betas, alphas_bar = as_pair(
         submission.call("planning_lineaire", 1000, 1e-4, 0.02), "planning_lineaire"
     )
     betas = as_array(betas, "betas (T = 1000)", shape=(1000,))

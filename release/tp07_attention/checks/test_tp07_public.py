@@ -15,8 +15,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import TORCH_ATTENTION, CheckFailed, as_array, assert_close
-from autograder.proxy import Handle, Ref, StudentError, Tensor
+from autograder.checks import (
+    TORCH_ATTENTION,
+    CheckFailed,
+    Handle,
+    Ref,
+    StudentError,
+    Tensor,
+    as_array,
+    assert_close,
+)
 
 # PyTorch's own attention, switched off in the kernel while the checks call `attention`,
 # `attention_multi_tetes` or the Transformer, so that they are really computed by hand

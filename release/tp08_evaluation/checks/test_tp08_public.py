@@ -10,9 +10,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, as_array, as_float, assert_close, reliability_bins
-from autograder.checks.values import fmt_pair
-from autograder.proxy import Handle, Ref, Tensor
+from autograder.checks import (
+    CheckFailed,
+    Handle,
+    Ref,
+    Tensor,
+    as_array,
+    as_float,
+    assert_close,
+    fmt_pair,
+    reliability_bins,
+)
 
 
 def _bins(submission, conf, ok, n_bins):

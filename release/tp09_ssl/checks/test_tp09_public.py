@@ -10,8 +10,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, as_array, as_float, assert_close
-from autograder.proxy import Handle, StudentError, Tensor
+from autograder.checks import (
+    CheckFailed,
+    Handle,
+    StudentError,
+    Tensor,
+    as_array,
+    as_float,
+    assert_close,
+)
 
 # Trusted kernel-side helpers: a copy of the notebook's encoder, and forward passes.
 KERNEL_SRC = """

@@ -16,12 +16,14 @@ import pytest
 from autograder.checks import (
     SCIPY_RANKS,
     CheckFailed,
+    Handle,
+    StudentError,
+    Tensor,
     as_array,
     as_float,
     assert_close,
     record_margin,
 )
-from autograder.proxy import Handle, StudentError, Tensor
 
 # SciPy's own Spearman correlation and ranking, switched off in the kernel while the checks
 # call `spearman`, so that the ranks are really computed by hand.

@@ -8,10 +8,10 @@ source, its assertion expression or a traceback.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import hashlib
 import io
+import multiprocessing.util
 import re
 import shutil
 import sys
@@ -287,7 +287,9 @@ def _run_folder(check_dirs: tuple[tuple[Path, Visibility], ...]) -> tuple[Path, 
             if all(c.is_dir() for c, _ in copies):
                 return package.parent.parent, copies
     tmp = owned_tempdir(CHECKS_PREFIX)  # swept by the next grader if this one is killed -9
-    atexit.register(remove_tree, tmp)
+    # Removed when the process ends: multiprocessing's finalizers run at exit in the grader
+    # and in grade-class's pool workers too (which end by os._exit, skipping atexit).
+    multiprocessing.util.Finalize(None, remove_tree, args=(tmp,), exitpriority=0)
     return tmp, _copied(check_dirs, tmp / "checks")
 
 

@@ -40,7 +40,7 @@ def run_ours(course: Course, tp_id: str, repos: list[Path], out: Path, jobs: int
     grade_class(job, students, jobs=jobs)
     wall = time.perf_counter() - t0
     results = load_results(out)
-    assert all(r["final_score"] == r["max_score"] for r in results), "a solution copy lost points"
+    assert all(r.final_score == r.max_score for r in results), "a solution copy lost points"
     execs = []
     for sid in (s.id for s in students):
         import json

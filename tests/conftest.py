@@ -110,11 +110,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         callspec = getattr(item, "callspec", None)
         return callspec.params.get("tp", "") if callspec is not None else ""
 
-    where = [i for i, item in enumerate(items) if _is_tp_test(item)]
-    if where:  # one module: its items are contiguous
-        tps = list(dict.fromkeys(tp_of(items[i]) for i in where))
-        ours = sorted((items[i] for i in where), key=lambda it: tps.index(tp_of(it)))  # stable
-        items[where[0] : where[-1] + 1] = ours
+    theirs = [item for item in items if _is_tp_test(item)]
+    tps = list(dict.fromkeys(tp_of(item) for item in theirs))
+    ours = iter(sorted(theirs, key=lambda it: tps.index(tp_of(it))))  # stable within a TP
+    # The TP tests take the places they had, TP by TP; every other test keeps its own.
+    items[:] = [next(ours) if _is_tp_test(item) else item for item in items]
 
 
 @pytest.hookimpl(optionalhook=True, tryfirst=True)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import multiprocessing.util
 import re
 import shutil
 import sys
+import tempfile
 import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,7 +28,7 @@ from autograder.checks.margins import recording_expected, recording_margins
 from autograder.proxy import Submission, SubmissionError
 from autograder.results import CheckResult, Expected, Margin, Message, Status, Visibility
 from autograder.secret import InputKey, InputKeys
-from autograder.workspace import CHECKS_PREFIX, owned_tempdir, remove_tree
+from autograder.workspace import CHECKS_PREFIX
 
 #: What the `seed` fixture is derived for: the submission, not one check (see `seed`).
 SEED_SCOPE = "(submission)"
@@ -270,27 +270,16 @@ def _copy_names(present: list[tuple[Path, Visibility]]) -> list[str]:
     return names
 
 
-def _run_folder(check_dirs: tuple[tuple[Path, Visibility], ...]) -> tuple[Path, tuple[tuple[Path, Visibility], ...]]:
-    """The folder pytest runs in and the copied check folders, kept for the process's life.
+def _forget(package: str) -> None:
+    """Drop the modules pytest imported from a grading's copies.
 
-    Ordering constraint: pytest reuses a module already in sys.modules, so the copies its
-    modules were imported from must outlive the grading: a second grading of the TP in the
-    same process (grade-class, the release proof, prove) runs the same package from the same
-    folder; deleted, a check reading a file beside it or importing a helper lazily failed."""
-    present = [(d, vis) for d, vis in check_dirs if d.is_dir()]
-    name = _package_name(present)
-    loaded = sys.modules.get(name)
-    if loaded is not None:
-        package = Path(next(iter(getattr(loaded, "__path__", []) or [""]), ""))
-        if package.name == name and package.is_dir():
-            copies = tuple((package / n, vis) for (_, vis), n in zip(present, _copy_names(present), strict=True))
-            if all(c.is_dir() for c, _ in copies):
-                return package.parent.parent, copies
-    tmp = owned_tempdir(CHECKS_PREFIX)  # swept by the next grader if this one is killed -9
-    # Removed when the process ends: multiprocessing's finalizers run at exit in the grader
-    # and in grade-class's pool workers too (which end by os._exit, skipping atexit).
-    multiprocessing.util.Finalize(None, remove_tree, args=(tmp,), exitpriority=0)
-    return tmp, _copied(check_dirs, tmp / "checks")
+    Ordering constraint: the copies are deleted when the grading ends (the grader's temp
+    folder is left empty), and pytest reuses a module already in sys.modules: kept, a second
+    grading of the TP in this process (grade-class, the release proof, prove) would run
+    modules whose files are gone, and a check reading a file beside it or importing a
+    helper lazily would fail, blaming the student."""
+    for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+        del sys.modules[name]
 
 
 def _copied(check_dirs: tuple[tuple[Path, Visibility], ...], root: Path) -> tuple[tuple[Path, Visibility], ...]:
@@ -327,56 +316,60 @@ def run_checks(run: CheckRun) -> tuple[list[CheckResult], list[Message]]:
     """Run every check once, in file order; returns results and collection problems."""
     if not any(d.is_dir() for d, _ in run.check_dirs):
         return [], []
-    tmp, copies = _run_folder(run.check_dirs)
-    run = replace(run, check_dirs=copies)
-    collector = _Collector(run)
-    paths = [str(d) for d, _ in run.check_dirs]
-    ini = Path(tmp) / "pytest.ini"
-    ini.write_text("[pytest]\n", encoding="utf-8")
-    args = [
-        *paths,
-        "-c",
-        str(ini),
-        "--rootdir",
-        str(tmp),
-        # Only pytest's own plugins and ours: what else is installed in the grader's
-        # environment must not change a grade (and scanning for it costs time).
-        "--disable-plugin-autoload",
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "no:randomly",
-        "-p",
-        "no:xdist",
-        # Its cleanup runs gc.collect() five times per session: ~0.5 s with torch loaded,
-        # per submission. Student objects never reach the grader, so it has nothing to catch.
-        "-p",
-        "no:unraisableexception",
-        "-p",
-        "no:threadexception",
-        # Per-test machinery the grader never uses: fd capture (stdout is redirected to a
-        # sink below), log capture, faulthandler, doctest collection...
-        "--capture=no",
-        "-p",
-        "no:logging",
-        "-p",
-        "no:faulthandler",
-        "-p",
-        "no:doctest",
-        "-p",
-        "no:pastebin",
-        "-p",
-        "no:junitxml",
-        "-p",
-        "no:stepwise",
-        "--import-mode=importlib",
-        "--continue-on-collection-errors",  # one broken check file must not zero the others
-        "-q",
-        "--no-header",
-        "-W",
-        "ignore::DeprecationWarning",
-    ]
-    sink = io.StringIO()
-    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-        pytest.main(args, plugins=[collector])
+    with tempfile.TemporaryDirectory(prefix=CHECKS_PREFIX) as tmp:
+        copies = _copied(run.check_dirs, Path(tmp) / "checks")
+        try:
+            run = replace(run, check_dirs=copies)
+            collector = _Collector(run)
+            paths = [str(d) for d, _ in run.check_dirs]
+            ini = Path(tmp) / "pytest.ini"
+            ini.write_text("[pytest]\n", encoding="utf-8")
+            args = [
+                *paths,
+                "-c",
+                str(ini),
+                "--rootdir",
+                str(tmp),
+                # Only pytest's own plugins and ours: what else is installed in the grader's
+                # environment must not change a grade (and scanning for it costs time).
+                "--disable-plugin-autoload",
+                "-p",
+                "no:cacheprovider",
+                "-p",
+                "no:randomly",
+                "-p",
+                "no:xdist",
+                # Its cleanup runs gc.collect() five times per session: ~0.5 s with torch loaded,
+                # per submission. Student objects never reach the grader, so it has nothing to catch.
+                "-p",
+                "no:unraisableexception",
+                "-p",
+                "no:threadexception",
+                # Per-test machinery the grader never uses: fd capture (stdout is redirected to a
+                # sink below), log capture, faulthandler, doctest collection...
+                "--capture=no",
+                "-p",
+                "no:logging",
+                "-p",
+                "no:faulthandler",
+                "-p",
+                "no:doctest",
+                "-p",
+                "no:pastebin",
+                "-p",
+                "no:junitxml",
+                "-p",
+                "no:stepwise",
+                "--import-mode=importlib",
+                "--continue-on-collection-errors",  # one broken check file must not zero the others
+                "-q",
+                "--no-header",
+                "-W",
+                "ignore::DeprecationWarning",
+            ]
+            sink = io.StringIO()
+            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+                pytest.main(args, plugins=[collector])
+        finally:
+            _forget(copies[0][0].parent.name)
     return [collector.results[k] for k in collector.order], collector.collect_errors

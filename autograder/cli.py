@@ -12,7 +12,7 @@ from typing import Any
 from autograder import __version__
 from autograder.config import ConfigError, GradeOptions, load_course_options, option_help
 from autograder.errors import AutograderError
-from autograder.results import Message
+from autograder.results import GradeReport, Message
 
 EXIT_OK, EXIT_USAGE, EXIT_REFUSED, EXIT_GRADER_FAULT = 0, 2, 3, 4
 
@@ -181,7 +181,7 @@ def cmd_margins(args: argparse.Namespace) -> int:
 
 def cmd_prove(args: argparse.Namespace) -> int:
     from autograder.margins import seeds_from
-    from autograder.prove.report import to_json, to_markdown, to_text
+    from autograder.prove.report import comparable_report, to_json, to_markdown, to_text
     from autograder.prove.run import prove_tp
     from autograder.render import write_atomic
 
@@ -191,12 +191,20 @@ def cmd_prove(args: argparse.Namespace) -> int:
     for tp_id in tps:
         course.tp(tp_id)  # an unknown TP: refused before anything is graded
     out = Path(args.out) if args.out else None
+    reports = Path(args.reports) if args.reports else None
     proofs = []
     for tp_id in tps:
+
+        def keep(variant: int, group: str, report: GradeReport, tp_id: str = tp_id) -> None:
+            assert reports is not None
+            folder = reports / tp_id / str(variant)
+            folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(folder / f"{group}.json", comparable_report(report).encode("utf-8"))
+
         proof = prove_tp(
             course, tp_id, options, variants=seeds_from(options.seed, args.seeds), mutants=args.mutants,
             sample_seed=args.sample_seed, group_mutants=not args.one_mutant_per_grading,
-            progress=lambda msg: say(msg, err=True),
+            progress=lambda msg: say(msg, err=True), keep_report=keep if reports is not None else None,
         )
         proofs.append(proof)
         say(to_text(proof))
@@ -460,6 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
     pv.add_argument("--one-mutant-per-grading", action="store_true", help="grade each mutant alone instead of grouping mutants of independent cells (slower)")
     pv.add_argument("--mutation-advisory", action="store_true", help="report the mutation score without letting it set the exit code (findings still do)")
     pv.add_argument("--out", help="also write prove.json and prove.md into this folder")
+    pv.add_argument("--reports", metavar="DIR", help="also write every scenario grading's report as DIR/<tp>/<variant>/<group>.json, durations and dates removed: run it before and after changing checks and compare with `diff -r` (no grade or message may change)")
     pv.add_argument("--course", help="course root holding source/")
     _add_grade_options(pv)
     pv.set_defaults(func=cmd_prove)

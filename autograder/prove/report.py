@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
+from typing import Any
 
 from autograder.prove.run import TPProof
+from autograder.results import GradeReport
 
 
 def _pct(x: float) -> str:
@@ -101,3 +103,21 @@ def to_json(proofs: Sequence[TPProof]) -> str:
         return d
 
     return json.dumps({"tps": [one(p) for p in proofs]}, ensure_ascii=False, indent=1) + "\n"
+
+
+#: Keys of a grade report that change from one run to the next without the grade changing.
+UNSTABLE_KEYS = frozenset({"durations", "duration_s", "graded_at", "seconds"})
+
+
+def comparable_report(report: GradeReport) -> str:
+    """A scenario grading's full report as stable JSON (durations and dates removed): two runs of
+    `prove --reports` before and after a refactor of the checks compare with `diff -r`."""
+
+    def strip(x: Any) -> Any:
+        if isinstance(x, dict):
+            return {k: strip(v) for k, v in x.items() if k not in UNSTABLE_KEYS}
+        if isinstance(x, list | tuple):
+            return [strip(v) for v in x]
+        return x
+
+    return json.dumps(strip(report.to_dict()), ensure_ascii=False, indent=1, sort_keys=True, default=str) + "\n"

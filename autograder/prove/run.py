@@ -129,9 +129,12 @@ def prove_tp(
     sample_seed: int = 0,
     group_mutants: bool = True,
     progress: Callable[[str], object] = lambda _m: None,
+    keep_report: Callable[[int, str, GradeReport], object] | None = None,
 ) -> TPProof:
     """Grade `tp_id`'s solution, scenario groups and correct groups under each variant, and
-    (mutants not None: how many, 0 for all) its solution's mutants under the first variant."""
+    (mutants not None: how many, 0 for all) its solution's mutants under the first variant.
+    `keep_report(variant, group, report)` sees every scenario grading's full report (the
+    before/after comparison of a refactor of the checks)."""
     from autograder.grade import grade_notebook_dict, pool_for_tp
     from autograder.release import build_views
 
@@ -183,6 +186,8 @@ def prove_tp(
                     gradings.append(Grading(seed, group, kind, 0.0, 0.0, round(time.monotonic() - t0, 2),
                                             (Finding(GRADER_ERROR, group, detail=report),)))
                     continue
+                if keep_report is not None:
+                    keep_report(seed, group, report)
                 if kind == "solution":
                     solution_max = report.max_score
                 findings = judge_grading(kind, group, chosen, report, solution_max)

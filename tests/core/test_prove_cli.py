@@ -59,6 +59,23 @@ def test_a_tp_without_scenarios_is_reported_not_an_error(mini, capsys):
     assert f"{ATTACK}: no scenarios" in capsys.readouterr().out
 
 
+def test_reports_of_two_runs_compare_equal_without_durations(mini, tmp_path, capsys):
+    """`--reports`: every scenario grading's report, durations and dates removed, so that a
+    refactor of the checks is proven not to change a grade or a message with `diff -r`."""
+    runs = []
+    for name in ("before", "after"):
+        out = tmp_path / name
+        main(["prove", MINI, "--course", str(mini), "--seeds", "1", "--reports", str(out), *FAST])
+        runs.append({p.relative_to(out).as_posix(): p.read_text("utf-8") for p in sorted(out.rglob("*.json"))})
+    capsys.readouterr()
+    before, after = runs
+    assert sorted(before) == [f"{MINI}/0/{g}.json" for g in ("c1", "g1", "g2", "solution")]
+    assert before == after
+    report = json.loads(before[f"{MINI}/0/g1.json"])
+    assert "durations" not in report and "graded_at" not in report
+    assert report["score"] < report["max_score"] and any(c["message"] for c in report["checks"])
+
+
 @pytest.mark.slow  # about 40 s quiet (nbgrader, 8 gradings, mutants), 2 min under load
 def test_prove_finds_a_broken_promise_under_every_variant_and_scores_mutants(mini, tmp_path, capsys):
     out = tmp_path / "out"

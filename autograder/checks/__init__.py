@@ -53,6 +53,7 @@ from autograder.checks.params import (
     param_breakdown,
 )
 from autograder.checks.references import relabel, with_references
+from autograder.checks.signature import assert_signature_defaults
 from autograder.checks.thresholds import TimeBudget, score_threshold
 from autograder.checks.values import (
     MAX_ELEMENTS,
@@ -90,6 +91,7 @@ __all__ = [
     "assert_equal_int",
     "assert_gradient_close",
     "assert_param_count",
+    "assert_signature_defaults",
     "BadValue",
     "Bin",
     "call_with_hint",

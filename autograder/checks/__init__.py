@@ -44,6 +44,7 @@ from autograder.checks.guards import (
     without_library_source,
 )
 from autograder.checks.hints import SHAPE_ERRORS, call_with_hint, hinted
+from autograder.checks.loops import check_fresh_gradients, check_seeded_order
 from autograder.checks.margins import record_expected, record_margin
 from autograder.checks.memo import once_per_submission
 from autograder.checks.params import (
@@ -96,6 +97,8 @@ __all__ = [
     "Bin",
     "call_with_hint",
     "check_epoch_batches",
+    "check_fresh_gradients",
+    "check_seeded_order",
     "CheckFailed",
     "count_parameters",
     "derive_seed",

@@ -29,7 +29,6 @@ from autograder.checks.classify import (
 from autograder.checks.determinism import derive_seed, float64, seed_everything
 from autograder.checks.device import select_device, tolerance_for
 from autograder.checks.errors import CheckFailed, Partial
-from autograder.checks.failures import TORCH_SHAPE_ERRORS, student_failure
 from autograder.checks.gradients import (
     assert_gradient_close,
     gradcheck,
@@ -138,7 +137,6 @@ __all__ = [
     "SHAPE_ERRORS",
     "shape_text",
     "StudentError",
-    "student_failure",
     "StudentTimeout",
     "Submission",
     "SubmissionError",
@@ -147,7 +145,6 @@ __all__ = [
     "tolerance_for",
     "TORCH_ATTENTION",
     "TORCH_CONVOLUTIONS",
-    "TORCH_SHAPE_ERRORS",
     "torch_grads",
     "trained_model",
     "with_references",

@@ -1,0 +1,42 @@
+"""What a student's function raised, as the failure of the check that called it.
+
+TP03 and TP07 turn a `StudentError` into the same three messages: not implemented yet, not
+defined, or "`f` a levé …" with the student's error, plus a hint for the errors a wrong shape
+raises. This is that mapping, in one wording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from autograder.checks.errors import CheckFailed
+from autograder.proxy import StudentError
+
+#: The errors a wrong shape usually raises in PyTorch code.
+TORCH_SHAPE_ERRORS = ("RuntimeError", "IndexError", "ValueError", "TypeError")
+
+
+def student_failure(
+    name: str,
+    exc: StudentError,
+    *,
+    hint: tuple[str, str] | None = None,
+    on: Collection[str] = TORCH_SHAPE_ERRORS,
+) -> CheckFailed:
+    """The failure for `exc`, raised by the student's `name`: a NotImplementedError asks to
+    fill in the cell, a NameError on `name` itself to define it; otherwise the error's kind
+    and text, followed by the (French, English) `hint` when its kind is in `on`."""
+    if exc.ename == "NotImplementedError":
+        return CheckFailed(
+            f"`{name}` n'est pas encore implémentée (NotImplementedError) : complétez la cellule réponse",
+            f"`{name}` is not implemented yet (NotImplementedError): fill in the answer cell",
+        )
+    if exc.ename == "NameError" and exc.evalue == name:
+        return CheckFailed(
+            f"`{name}` n'est pas défini dans votre notebook : exécutez/complétez la cellule qui le définit",
+            f"`{name}` is not defined in your notebook: complete the cell that defines it",
+        )
+    fr, en = f"`{name}` a levé {exc.ename} : {exc.evalue}", f"`{name}` raised {exc.ename}: {exc.evalue}"
+    if hint is not None and exc.ename in on:
+        fr, en = f"{fr} ; {hint[0]}", f"{en}; {hint[1]}"
+    return CheckFailed(fr, en)

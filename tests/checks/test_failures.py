@@ -1,0 +1,41 @@
+"""checks.failures: a student's error becomes one of three messages naming the function, with
+the hint only for the kinds of error it is about."""
+
+from __future__ import annotations
+
+from autograder.checks import StudentError, student_failure
+from autograder.results import Message
+
+
+def _raised(ename: str, evalue: str) -> StudentError:
+    return StudentError(Message("…", "…"), ename, evalue)
+
+
+HINT = ("vérifiez les formes", "check the shapes")
+
+
+def test_not_implemented_asks_to_fill_in_the_cell():
+    failure = student_failure("conv2d", _raised("NotImplementedError", ""), hint=HINT)
+    assert failure.message.fr == (
+        "`conv2d` n'est pas encore implémentée (NotImplementedError) : complétez la cellule réponse"
+    )
+    assert failure.message.en == "`conv2d` is not implemented yet (NotImplementedError): fill in the answer cell"
+
+
+def test_a_missing_function_is_named_but_another_missing_name_is_the_students_error():
+    failure = student_failure("conv2d", _raised("NameError", "conv2d"))
+    assert failure.message.fr.startswith("`conv2d` n'est pas défini dans votre notebook")
+    failure = student_failure("conv2d", _raised("NameError", "name 'np' is not defined"))
+    assert failure.message.fr == "`conv2d` a levé NameError : name 'np' is not defined"
+
+
+def test_the_hint_follows_only_the_errors_it_is_about():
+    failure = student_failure("conv2d", _raised("RuntimeError", "size mismatch"), hint=HINT)
+    assert failure.message.fr == "`conv2d` a levé RuntimeError : size mismatch ; vérifiez les formes"
+    assert failure.message.en == "`conv2d` raised RuntimeError: size mismatch; check the shapes"
+    failure = student_failure("conv2d", _raised("ZeroDivisionError", "division by zero"), hint=HINT)
+    assert failure.message.fr == "`conv2d` a levé ZeroDivisionError : division by zero"
+    failure = student_failure("conv2d", _raised("KeyError", "'w'"), hint=HINT, on=("KeyError",))
+    assert failure.message.en.endswith("; check the shapes")
+    failure = student_failure("conv2d", _raised("RuntimeError", "size mismatch"))
+    assert failure.message.fr == "`conv2d` a levé RuntimeError : size mismatch"

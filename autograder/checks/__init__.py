@@ -29,6 +29,7 @@ from autograder.checks.classify import (
 from autograder.checks.determinism import derive_seed, float64, seed_everything
 from autograder.checks.device import select_device, tolerance_for
 from autograder.checks.errors import CheckFailed, Partial
+from autograder.checks.failures import TORCH_SHAPE_ERRORS, student_failure
 from autograder.checks.gradients import (
     assert_gradient_close,
     gradcheck,
@@ -137,6 +138,7 @@ __all__ = [
     "SHAPE_ERRORS",
     "shape_text",
     "StudentError",
+    "student_failure",
     "StudentTimeout",
     "Submission",
     "SubmissionError",
@@ -145,6 +147,7 @@ __all__ = [
     "tolerance_for",
     "TORCH_ATTENTION",
     "TORCH_CONVOLUTIONS",
+    "TORCH_SHAPE_ERRORS",
     "torch_grads",
     "trained_model",
     "with_references",

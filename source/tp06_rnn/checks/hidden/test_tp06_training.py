@@ -32,13 +32,17 @@ import pytest
 from autograder.checks import (
     CheckFailed,
     Handle,
-    Partial,
     StudentError,
     Tensor,
+    accuracy,
     as_array,
+    check_fresh_gradients,
+    check_seeded_order,
     once_per_submission,
     record_margin,
     score_threshold,
+    shape_text,
+    trained_model,
 )
 
 KERNEL_SRC = """
@@ -187,9 +191,9 @@ def _outputs(submission, model: Handle, X: np.ndarray, what: str, n_out: int | N
         raw = submission.call("_tp06_sorties", model, Tensor(X))
     except StudentError as exc:
         raise CheckFailed(
-            f"{exc.message.fr} ; le modèle reçoit un lot de forme {_shape(X.shape)} "
+            f"{exc.message.fr} ; le modèle reçoit un lot de forme {shape_text(X.shape)} "
             "(exemples, pas de temps, caractéristiques) : batch_first=True",
-            f"{exc.message.en}; the model receives a batch of shape {_shape(X.shape)} "
+            f"{exc.message.en}; the model receives a batch of shape {shape_text(X.shape)} "
             "(examples, time steps, features): batch_first=True",
         ) from None
     out = as_array(raw, what, allow_nan=True)
@@ -198,22 +202,12 @@ def _outputs(submission, model: Handle, X: np.ndarray, what: str, n_out: int | N
         out = out[:, 0]
     if out.shape != want:
         raise CheckFailed(
-            f"{what} : forme {_shape(out.shape)} pour un lot {_shape(X.shape)}, "
-            f"{_shape(want)} attendu (la sortie du dernier pas seulement)",
-            f"{what}: shape {_shape(out.shape)} for a {_shape(X.shape)} batch, {_shape(want)} "
+            f"{what} : forme {shape_text(out.shape)} pour un lot {shape_text(X.shape)}, "
+            f"{shape_text(want)} attendu (la sortie du dernier pas seulement)",
+            f"{what}: shape {shape_text(out.shape)} for a {shape_text(X.shape)} batch, {shape_text(want)} "
             "expected (the output of the last step only)",
         )
     return out
-
-
-def _shape(shape) -> str:
-    return "(" + ", ".join(str(int(d)) for d in shape) + ")"
-
-
-def _accuracy(logits: np.ndarray, y: np.ndarray) -> float:
-    if not np.all(np.isfinite(logits)):
-        return 0.0
-    return float((logits.argmax(axis=1) == y).mean())
 
 
 @dataclass(frozen=True)
@@ -234,26 +228,12 @@ def _train_one(submission, genre: str, data: tuple, train_seed: int) -> tuple[fl
     model = submission.call("creer_modele_sequence", genre, K + 1, H, K)
     info = _inspect(submission, model, what)
     before = _outputs(submission, model, X_test, f"logits du modèle {what}", K)
-    out = submission.call(
-        "entrainer_sequence",
-        model,
-        Tensor(X_train),
-        Tensor(y_train),
-        epochs=EPOCHS,
-        lr=LR,
-        batch_size=BATCH,
-        seed=train_seed,
-        timeout=TRAIN_TIMEOUT,
-    )
-    if out is not None and not isinstance(out, Handle):
-        raise CheckFailed(
-            f"entrainer_sequence doit renvoyer le modèle entraîné, obtenu {type(out).__name__}",
-            f"entrainer_sequence must return the trained model, got {type(out).__name__}",
-        )
-    trained = out if out is not None else model
+    trained = trained_model(submission, "entrainer_sequence", model, Tensor(X_train),
+                            Tensor(y_train), epochs=EPOCHS, lr=LR, batch_size=BATCH,
+                            seed=train_seed, timeout=TRAIN_TIMEOUT)
     after = _outputs(submission, trained, X_test, f"logits du modèle {what} entraîné", K)
     unchanged = bool(np.allclose(before, after, rtol=1e-6, atol=1e-7, equal_nan=True))
-    return _accuracy(after, y_test), info, unchanged
+    return accuracy(after, y_test), info, unchanged
 
 
 def _train_both(submission, seed: int) -> Trained:
@@ -326,12 +306,6 @@ def _lstm_hint(t: Trained) -> tuple[str, str]:
     )
 
 
-def _with_hint(exc: Partial | CheckFailed, fr: str, en: str) -> Partial | CheckFailed:
-    if isinstance(exc, Partial):
-        return Partial(exc.fraction, f"{exc.message.fr} ; {fr}", f"{exc.message.en}; {en}")
-    return CheckFailed(f"{exc.message.fr} ; {fr}", f"{exc.message.en}; {en}")
-
-
 def _forget_bias_rule(t: Trained) -> tuple[str, str] | None:
     """The statement's rule (forget-gate bias 5 at creation), checked on the created LSTM
     itself: with PyTorch's default bias the LSTM still learns for some seeds."""
@@ -352,20 +326,18 @@ def test_lstm_remembers_the_country(submission, seed):
             f'le LSTM de creer_modele_sequence("lstm", …) ne suit pas l\'énoncé ; {rule[0]}',
             f'the LSTM of creer_modele_sequence("lstm", …) does not follow the statement; {rule[1]}',
         )
-    try:
-        score_threshold(
-            t.accuracy["lstm"],
-            full=LSTM_FULL,
-            partial=[(LSTM_PARTIAL, 0.5)],
-            what_fr=f"précision du LSTM sur les {t.n_test} séquences de test du correcteur "
-            f"(T = {T}, {K} pays, hasard = {1 / K:.2f} ; la meilleure de {LSTM_ATTEMPTS} "
-            "initialisations)",
-            what_en=f"accuracy of the LSTM on the grader's {t.n_test} test sequences "
-            f"(T = {T}, {K} countries, chance = {1 / K:.2f}; the best of {LSTM_ATTEMPTS} "
-            "initialisations)",
-        )
-    except (Partial, CheckFailed) as exc:
-        raise _with_hint(exc, *_lstm_hint(t)) from None
+    score_threshold(
+        t.accuracy["lstm"],
+        hint=_lstm_hint(t),
+        full=LSTM_FULL,
+        partial=[(LSTM_PARTIAL, 0.5)],
+        what_fr=f"précision du LSTM sur les {t.n_test} séquences de test du correcteur "
+        f"(T = {T}, {K} pays, hasard = {1 / K:.2f} ; la meilleure de {LSTM_ATTEMPTS} "
+        "initialisations)",
+        what_en=f"accuracy of the LSTM on the grader's {t.n_test} test sequences "
+        f"(T = {T}, {K} countries, chance = {1 / K:.2f}; the best of {LSTM_ATTEMPTS} "
+        "initialisations)",
+    )
 
 
 def _check_last_step(submission, seed: int) -> None:
@@ -381,9 +353,9 @@ def _check_last_step(submission, seed: int) -> None:
                               Tensor(X), Tensor(X2))
     except StudentError as exc:
         raise CheckFailed(
-            f'creer_modele_sequence("rnn", {K + 1}, {H}, {K}) appliqué à un lot {_shape(X.shape)} '
+            f'creer_modele_sequence("rnn", {K + 1}, {H}, {K}) appliqué à un lot {shape_text(X.shape)} '
             f"a levé {exc.ename} : {exc.evalue[:200]}",
-            f'creer_modele_sequence("rnn", {K + 1}, {H}, {K}) applied to a {_shape(X.shape)} '
+            f'creer_modele_sequence("rnn", {K + 1}, {H}, {K}) applied to a {shape_text(X.shape)} '
             f"batch raised {exc.ename}: {exc.evalue[:200]}",
         ) from None
     if not isinstance(out, dict) or not out.get("n"):
@@ -452,13 +424,7 @@ def _check_training_loop(submission, seed: int) -> None:
             f"{call}: every epoch must go through every example once, in a NEW order (one "
             "torch.randperm per epoch)",
         )
-    if not all(bool(c) for c in out["cumuls"]):
-        raise CheckFailed(
-            f"{call} : les gradients d'un lot s'ajoutent à ceux du lot précédent : appelez "
-            "optimiseur.zero_grad() à chaque étape, avant perte.backward()",
-            f"{call}: the gradients of a batch are added to those of the previous batch: call "
-            "optimiseur.zero_grad() at every step, before perte.backward()",
-        )
+    check_fresh_gradients(out["cumuls"], call, unit="lot")
     norms = [float(v) for v in out["normes"]]
     record_margin("largest gradient norm an optimizer step is given", max(norms, default=0.0),
                   1.0 + 1e-4, higher_is_better=False, kind="tolerance")
@@ -473,15 +439,7 @@ def _check_training_loop(submission, seed: int) -> None:
         )
     again = as_array(run(s)["ids"], "exemples vus", shape=(None,), dtype=np.int64)
     other = as_array(run(s + 1)["ids"], "exemples vus", shape=(None,), dtype=np.int64)
-    if not np.array_equal(again, ids) or np.array_equal(other, ids):
-        raise CheckFailed(
-            f"{call} ne tire pas l'ordre des exemples avec son argument seed : la même graine "
-            "doit donner les mêmes lots, une autre graine d'autres lots ; "
-            "torch.randperm(N, generator=torch.Generator().manual_seed(seed))",
-            f"{call} does not draw the order of the examples from its seed argument: the same "
-            "seed must give the same batches, another seed other batches; "
-            "torch.randperm(N, generator=torch.Generator().manual_seed(seed))",
-        )
+    check_seeded_order(ids, again, other, call)
 
 
 @pytest.mark.item("memoire")
@@ -671,18 +629,16 @@ def test_prevision_test_mse(submission, rng, seed):
             "check fenetres, the output of the last step (N,) and the training (F.mse_loss, "
             "zero_grad, backward, step on shuffled mini-batches)",
         )
-    try:
-        score_threshold(
-            mse if np.isfinite(mse) else 1e9,
-            full=MSE_FULL,
-            partial=[(MSE_PARTIAL, 0.5)],
-            higher_is_better=False,
-            what_fr=f"erreur quadratique moyenne de vos prévisions sur {len(y_test)} fenêtres de "
-            f"test du correcteur (bruit de variance {SIGMA**2:.2f} ; répéter la dernière valeur "
-            f"donne {naive:.3f})",
-            what_en=f"mean squared error of your forecasts on the grader's {len(y_test)} test "
-            f"windows (noise variance {SIGMA**2:.2f}; repeating the last value gives {naive:.3f})",
-            fmt="{:.4f}",
-        )
-    except (Partial, CheckFailed) as exc:
-        raise _with_hint(exc, *hint) from None
+    score_threshold(
+        mse if np.isfinite(mse) else 1e9,
+        hint=hint,
+        full=MSE_FULL,
+        partial=[(MSE_PARTIAL, 0.5)],
+        higher_is_better=False,
+        what_fr=f"erreur quadratique moyenne de vos prévisions sur {len(y_test)} fenêtres de "
+        f"test du correcteur (bruit de variance {SIGMA**2:.2f} ; répéter la dernière valeur "
+        f"donne {naive:.3f})",
+        what_en=f"mean squared error of your forecasts on the grader's {len(y_test)} test "
+        f"windows (noise variance {SIGMA**2:.2f}; repeating the last value gives {naive:.3f})",
+        fmt="{:.4f}",
+    )

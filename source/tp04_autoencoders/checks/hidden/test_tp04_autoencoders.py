@@ -27,53 +27,21 @@ import pytest
 
 from autograder.checks import (
     CheckFailed,
+    Handle,
     Partial,
+    Tensor,
     as_array,
     as_int,
+    as_module,
+    hinted,
     record_expected,
     record_margin,
     score_threshold,
 )
-from autograder.proxy import Handle, Tensor
+
+from ..public.helpers import RETURNS, dense_ae, digits_images, seed_torch, state, unchanged
 
 SPLIT_SEED = 2026  # the grader's split, different from the notebook's
-
-IS_MODULE_SRC = """
-def _tp04_is_module(obj):
-    import torch
-    return isinstance(obj, torch.nn.Module)
-"""
-
-SEED_SRC = """
-def _tp04_seed(seed):
-    import torch
-    torch.manual_seed(int(seed))
-"""
-
-DENSE_AE_SRC = """
-def _tp04_dense_ae(d, k, h, seed):
-    import torch
-    from torch import nn
-
-    torch.manual_seed(int(seed))
-
-    class _TP04AutoEncodeur(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))
-            self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())
-
-        def encode(self, x):
-            return self.encodeur(x)
-
-        def decode(self, z):
-            return self.decodeur(z)
-
-        def forward(self, x):
-            return self.decodeur(self.encodeur(x))
-
-    return _TP04AutoEncodeur()
-"""
 
 # Trusted full-batch training of the student's linear autoencoder (Adam on the MSE).
 TRAIN_FULL_SRC = """
@@ -110,35 +78,10 @@ def _tp04_pca_ae(V, m):
 """
 
 
-def _module(submission, value: object, what: str) -> Handle:
-    is_module = submission.define("_tp04_is_module", IS_MODULE_SRC)
-    if not isinstance(value, Handle) or submission.call(is_module.name, value) is not True:
-        kind = getattr(value, "type_name", type(value).__name__)
-        raise CheckFailed(
-            f"{what} doit renvoyer un nn.Module, obtenu une valeur de type {kind}",
-            f"{what} must return an nn.Module, got a value of type {kind}",
-        )
-    return value
-
-
-def _state(model: Handle, what: str) -> dict[str, np.ndarray]:
-    state = model.call("state_dict")
-    if not isinstance(state, dict):
-        raise CheckFailed(
-            f"{what}.state_dict() doit renvoyer un dictionnaire de tenseurs",
-            f"{what}.state_dict() must return a dictionary of tensors",
-        )
-    return {
-        str(k): as_array(v, f"{what}.state_dict()[{k!r}]", allow_nan=True) for k, v in state.items()
-    }
-
-
 def _digits_split():
-    from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    X = (load_digits().data / 16.0).astype(np.float32)
-    return train_test_split(X, test_size=0.3, random_state=SPLIT_SEED)
+    return train_test_split(digits_images(), test_size=0.3, random_state=SPLIT_SEED)
 
 
 def _forward(model: Handle, X: np.ndarray, what: str) -> np.ndarray:
@@ -156,14 +99,6 @@ def _forward(model: Handle, X: np.ndarray, what: str) -> np.ndarray:
     return out
 
 
-def _with_hint(exc: CheckFailed, hint_fr: str, hint_en: str) -> CheckFailed:
-    if isinstance(exc, Partial):
-        return Partial(
-            exc.fraction, f"{exc.message.fr} ; {hint_fr}", f"{exc.message.en}; {hint_en}"
-        )
-    return CheckFailed(f"{exc.message.fr} ; {hint_fr}", f"{exc.message.en}; {hint_en}")
-
-
 # ---------------------------------------------------------------- entrainer_ae
 
 
@@ -172,14 +107,14 @@ def _with_hint(exc: CheckFailed, hint_fr: str, hint_en: str) -> CheckFailed:
 def test_entrainer_ae_reconstruction(submission, seed):
     X_train, X_test = _digits_split()
     s = int(seed % 2**31)
-    model = submission.call(submission.define("_tp04_dense_ae", DENSE_AE_SRC).name, 64, 8, 32, s)
-    before = _state(model, "modèle")
+    model = dense_ae(submission, 64, 8, 32, s)
+    before = state(model, "modèle")
     out = submission.call(
         "entrainer_ae", model, X_train, epochs=15, lr=1e-2, batch_size=64, seed=s, timeout=60
     )
-    trained = _module(submission, out, "entrainer_ae")
+    trained = as_module(submission, out, "entrainer_ae", expected=RETURNS)
     mse = float(np.mean((_forward(trained, X_test, "modèle entraîné") - X_test) ** 2))
-    if _unchanged(before, _state(trained, "modèle entraîné")):
+    if unchanged(before, state(trained, "modèle entraîné")):
         hint_fr = (
             "les paramètres n'ont pas changé : appelez optimiseur.step() après perte.backward()"
         )
@@ -204,11 +139,7 @@ def test_entrainer_ae_reconstruction(submission, seed):
             fmt="{:.4f}",
         )
     except CheckFailed as exc:
-        raise _with_hint(exc, hint_fr, hint_en) from None
-
-
-def _unchanged(before: dict[str, np.ndarray], after: dict[str, np.ndarray]) -> bool:
-    return all(k in after and np.array_equal(v, after[k]) for k, v in before.items())
+        raise hinted(exc, hint_fr, hint_en) from None
 
 
 # ---------------------------------------------------------------- linear AE vs PCA
@@ -248,16 +179,15 @@ def test_ae_lineaire_matches_pca(submission, rng, seed):
 
     d, k = int(rng.integers(12, 21)), int(rng.integers(2, 4))
     X = _low_rank(rng, 600, d, k)
-    submission.call(submission.define("_tp04_seed", SEED_SRC).name, int(seed % 2**31))
+    seed_torch(submission, int(seed % 2**31))
     what = f"AutoEncodeurLineaire({d}, {k})"
-    model = _module(submission, submission.call("AutoEncodeurLineaire", d, k), what)
+    model = as_module(submission, submission.call("AutoEncodeurLineaire", d, k), what, expected=RETURNS)
     trainer = submission.define("_tp04_train_full", TRAIN_FULL_SRC)
-    model = _module(
-        submission, submission.call(trainer.name, model, X, 1000, 0.02, 0, timeout=60), what
-    )
+    model = submission.call(trainer.name, model, X, 1000, 0.02, 0, timeout=60)
+    model = as_module(submission, model, what, expected=RETURNS)
     _assert_affine(model, d, rng, what)
 
-    weights = [v for v in _state(model, what).values() if v.shape == (d, k)]
+    weights = [v for v in state(model, what).values() if v.shape == (d, k)]
     if len(weights) != 1:
         raise CheckFailed(
             f"{what} : {len(weights)} poids de forme ({d}, {k}) dans le state_dict, un seul "
@@ -285,7 +215,7 @@ def test_ae_lineaire_matches_pca(submission, rng, seed):
             fmt="{:.2f}",
         )
     except CheckFailed as exc:
-        raise _with_hint(
+        raise hinted(
             exc,
             "l'encodeur est nn.Linear(d, k), le décodeur nn.Linear(k, d), avec leurs biais",
             "the encoder is nn.Linear(d, k), the decoder nn.Linear(k, d), with their biases",
@@ -301,7 +231,7 @@ def test_debruiteur_beats_identity(submission, rng, seed):
     X_train, X_test = _digits_split()
     s = int(seed % 2**31)
     sigma = 0.5
-    model = submission.call(submission.define("_tp04_dense_ae", DENSE_AE_SRC).name, 64, 16, 64, s)
+    model = dense_ae(submission, 64, 16, 64, s)
     out = submission.call(
         "entrainer_debruiteur",
         model,
@@ -313,7 +243,7 @@ def test_debruiteur_beats_identity(submission, rng, seed):
         seed=s,
         timeout=60,
     )
-    trained = _module(submission, out, "entrainer_debruiteur")
+    trained = as_module(submission, out, "entrainer_debruiteur", expected=RETURNS)
     X_noisy = (X_test + sigma * rng.standard_normal(X_test.shape)).astype(np.float32)
     identity = float(np.mean((X_noisy - X_test) ** 2))
     mse = float(np.mean((_forward(trained, X_noisy, "débruiteur") - X_test) ** 2))
@@ -333,7 +263,7 @@ def test_debruiteur_beats_identity(submission, rng, seed):
             ),
         )
     except CheckFailed as exc:
-        raise _with_hint(
+        raise hinted(
             exc,
             "entraînez sur l'entrée BRUITÉE x̃ = x + σ·ε (nouveau bruit à chaque lot) avec la "
             "cible PROPRE x : F.mse_loss(modele(x̃), x)",
@@ -405,7 +335,7 @@ def test_score_anomalie_auroc(submission, rng):
             ),
         )
     except CheckFailed as exc:
-        raise _with_hint(exc, hint_fr, hint_en) from None
+        raise hinted(exc, hint_fr, hint_en) from None
 
 
 # ---------------------------------------------------------------- transposed convolution

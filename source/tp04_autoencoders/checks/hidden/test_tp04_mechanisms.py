@@ -24,18 +24,7 @@ import pytest
 
 from autograder.checks import CheckFailed, as_array, record_margin, with_references
 
-SEED_SRC = """
-def _tp04_seed(seed):
-    import torch
-    torch.manual_seed(int(seed))
-"""
-
-# Reference answers of the VAE section: items that use them are graded against these.
-REF_KL = """
-def kl_gaussienne(mu, logvar):
-    import torch
-    return -0.5 * torch.sum(1 + logvar - mu**2 - torch.exp(logvar), dim=1)
-"""
+from ..public.helpers import REF_KL, seed_torch, state
 
 # A dense autoencoder that records every input of forward (rows flattened, float32), built
 # anew for each run; the student's loop trains it with the given seeds.
@@ -183,13 +172,7 @@ def _assert_nonlinear(f, A, B, t, what_fr: str, what_en: str, hint_fr: str, hint
 
 
 def _state_sizes(model, what: str) -> int:
-    state = model.call("state_dict")
-    if not isinstance(state, dict):
-        raise CheckFailed(
-            f"{what}.state_dict() doit renvoyer un dictionnaire de tenseurs",
-            f"{what}.state_dict() must return a dictionary of tensors",
-        )
-    return sum(as_array(v, f"{what}.state_dict()[{k!r}]", allow_nan=True).size for k, v in state.items())
+    return sum(v.size for v in state(model, what).values())
 
 
 # ---------------------------------------------------------------- architectures
@@ -202,7 +185,7 @@ def test_ae_classe_architecture(submission, rng, seed):
 
     d, k, h = int(rng.integers(20, 41)), int(rng.integers(2, 6)), int(rng.integers(8, 25))
     what = f"AutoEncodeur({d}, {k}, {h})"
-    submission.call(submission.define("_tp04_seed", SEED_SRC).name, int(seed % 2**31))
+    seed_torch(submission, int(seed % 2**31))
     model = submission.call("AutoEncodeur", d, k, h)
     count = _state_sizes(model, what)
     expected = (d * h + h) + (h * k + k) + (k * h + h) + (h * d + d)
@@ -241,7 +224,7 @@ def test_ae_conv_architecture(submission, rng, seed):
     from autograder.proxy import Tensor
 
     what = "AutoEncodeurConv()"
-    submission.call(submission.define("_tp04_seed", SEED_SRC).name, int(seed % 2**31))
+    seed_torch(submission, int(seed % 2**31))
     model = submission.call("AutoEncodeurConv")
     # The statement fixes the layers: 3×3 kernels, channels 1 → 8 → 4, then 4 → 8 → 1, biases.
     expected = (9 * 1 * 8 + 8) + (9 * 8 * 4 + 4) + (9 * 4 * 8 + 8) + (9 * 8 * 1 + 1)

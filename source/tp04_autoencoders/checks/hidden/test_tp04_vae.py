@@ -20,14 +20,18 @@ import pytest
 
 from autograder.checks import (
     CheckFailed,
+    Handle,
+    Tensor,
     as_array,
+    as_module,
     assert_close,
     check_epoch_batches,
     record_expected,
     record_margin,
     with_references,
 )
-from autograder.proxy import Handle, Tensor
+
+from ..public.helpers import REF_KL, assert_statement_defaults, digits_images
 
 SPLIT_SEED = 2026
 
@@ -54,12 +58,6 @@ def _tp04_grad_left(model, X, beta):
     return left ** 0.5, fresh ** 0.5
 """
 
-IS_MODULE_SRC = """
-def _tp04_is_module(obj):
-    import torch
-    return isinstance(obj, torch.nn.Module)
-"""
-
 REPARAM_GRADS_SRC = """
 def _tp04_reparam_grads(mu, logvar, eps, w):
     import torch
@@ -84,11 +82,6 @@ def _tp04_reparam_grads(mu, logvar, eps, w):
 # The grader's answers of the VAE section: an item that uses another one is graded against
 # these (perte_vae against the grader's KL; entrainer_vae against all three), so that one
 # mistake costs points in its own item only.
-REF_KL = """
-def kl_gaussienne(mu, logvar):
-    import torch
-    return -0.5 * torch.sum(1 + logvar - mu**2 - torch.exp(logvar), dim=1)
-"""
 REF_REPARAM = """
 def reparametrisation(mu, logvar, eps=None):
     import torch
@@ -102,6 +95,11 @@ def perte_vae(x, x_hat, mu, logvar, beta=1.0):
     reconstruction = F.binary_cross_entropy(x_hat, x, reduction="none").sum(dim=1)
     return (reconstruction + beta * kl_gaussienne(mu, logvar)).mean()
 """
+#: The message of a training that does not return its VAE.
+RETURNS_VAE = (
+    "doit renvoyer le VAE entraîné (un nn.Module)",
+    "must return the trained VAE (an nn.Module)",
+)
 VAE_REFERENCES = {
     "kl_gaussienne": REF_KL,
     "reparametrisation": REF_REPARAM,
@@ -384,17 +382,6 @@ def test_perte_vae_matches_reference(submission, rng):
 # ---------------------------------------------------------------- effect of β
 
 
-def _module(submission, value: object, what: str) -> Handle:
-    is_module = submission.define("_tp04_is_module", IS_MODULE_SRC)
-    if not isinstance(value, Handle) or submission.call(is_module.name, value) is not True:
-        kind = getattr(value, "type_name", type(value).__name__)
-        raise CheckFailed(
-            f"{what} doit renvoyer le VAE entraîné (un nn.Module), obtenu une valeur de type {kind}",
-            f"{what} must return the trained VAE (an nn.Module), got a value of type {kind}",
-        )
-    return value
-
-
 def _mean_kl(model: Handle, X: np.ndarray, k: int, what: str) -> float:
     out = model.call("encode", Tensor(X))
     if not isinstance(out, (list, tuple)) or len(out) != 2:
@@ -424,10 +411,9 @@ def _mean_kl(model: Handle, X: np.ndarray, k: int, what: str) -> float:
 @pytest.mark.item("vae_beta")
 @pytest.mark.points(1.5)  # 0.5 went to the seed and batch checks below (the TP totals 20)
 def test_beta_reduces_kl(submission, seed):
-    from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    X = (load_digits().data / 16.0).astype(np.float32)
+    X = digits_images()
     X_train, X_test = train_test_split(X, test_size=0.3, random_state=SPLIT_SEED)
     s, k = int(seed % 2**31), 3
     kls = {}
@@ -447,7 +433,7 @@ def test_beta_reduces_kl(submission, seed):
             seed=s,
             timeout=60,
         )
-        model = _module(submission, out, what)
+        model = as_module(submission, out, what, expected=RETURNS_VAE)
         kls[beta] = _mean_kl(model, X_test, k, what)
         left, fresh = submission.call(
             submission.define("_tp04_grad_left", GRAD_LEFT_SRC).name, model, X_train[:64], beta
@@ -494,71 +480,15 @@ def _tp04_vae_params(X, seed):
 """
 
 
-# entrainer_vae's signature in the statement ("sans changer les signatures"): the notebook
-# leaves epochs, lr and batch_size to these defaults.
-VAE_TRAIN_DEFAULTS = {"beta": 1.0, "k": 2, "epochs": 10, "lr": 1e-2, "batch_size": 64, "seed": 0}
-
-# Each parameter's default as plain data (a number, None, "<required>", or a short repr).
-SIGNATURE_SRC = """
-def _tp04_defaults(name):
-    import inspect
-    import math
-
-    if name not in globals():
-        return None  # not defined: the calls themselves say so, naming the function
-    try:
-        params = inspect.signature(globals()[name]).parameters.values()
-    except (TypeError, ValueError):
-        return None
-    out = {}
-    for p in params:
-        v = p.default
-        if v is inspect.Parameter.empty:
-            v = "<required>"
-        elif v is None or (type(v) is float and math.isfinite(v)) or (type(v) is int and abs(v) <= 2**53):
-            pass
-        else:
-            v = repr(v)[:40]
-        out[str(p.name)] = v
-    return out
-"""
-
-
-
-def _assert_vae_train_defaults(submission) -> None:
-    """Fail when a default of entrainer_vae's signature differs from the statement's."""
-    import math
-
-    got = submission.call(submission.define("_tp04_defaults", SIGNATURE_SRC).name, "entrainer_vae")
-    if not isinstance(got, dict):
-        return
-    for param, expected in VAE_TRAIN_DEFAULTS.items():
-        value = got.get(param, "<absent>")
-        if not (isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e300
-                and math.isclose(value, expected, rel_tol=1e-9, abs_tol=0.0)):
-            shown = {"<absent>": "paramètre absent", "<required>": "sans valeur par défaut"}.get(
-                str(value), f"{param}={value}")
-            raise CheckFailed(
-                f"la signature de entrainer_vae a changé ({shown}) : {param} n'a plus la valeur "
-                "par défaut de l'énoncé ; gardez la signature donnée, le notebook et le "
-                "correcteur comptent sur ses valeurs par défaut",
-                f"the signature of entrainer_vae changed ({shown}): {param} no longer has the "
-                "statement's default value; keep the given signature, the notebook and the "
-                "grader rely on its defaults",
-            )
-
-
 @pytest.mark.item("vae_beta")
 @pytest.mark.points(0.25)
 def test_entrainer_vae_uses_its_seed(submission, rng):
     """The same seed gives the same VAE (initialisation, batches, noise), another seed another:
     torch.manual_seed(seed) comes before VAE() is built. One epoch on 128 grader digits.
     The signature keeps the statement's defaults (its arguments, seed included)."""
-    from sklearn.datasets import load_digits
+    assert_statement_defaults(submission, "entrainer_vae", missing_apart=False)
 
-    _assert_vae_train_defaults(submission)
-
-    X = (load_digits().data / 16.0).astype(np.float32)
+    X = digits_images()
     X = X[rng.choice(len(X), size=128, replace=False)]
     s = int(rng.integers(0, 2**31 - 1))
     helper = submission.define("_tp04_vae_params", VAE_SEED_SRC)
@@ -621,9 +551,7 @@ def test_entrainer_vae_batches_cover_the_epoch(submission, rng):
     """One epoch: batches of at most batch_size examples, each example at most once, and all
     of them but fewer than batch_size. Batches that grow (ordre[debut : debut * batch_size])
     still made β lower the KL."""
-    from sklearn.datasets import load_digits
-
-    X = (load_digits().data / 16.0).astype(np.float32)
+    X = digits_images()
     n = 300
     X = X[rng.choice(len(X), size=n, replace=False)]
     X[:, 0] = np.arange(n) / 1000.0

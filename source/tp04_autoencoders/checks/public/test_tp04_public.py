@@ -13,53 +13,27 @@ import math
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, as_array, as_int, assert_close, with_references
-from autograder.proxy import Handle, Ref, Tensor
+from autograder.checks import (
+    CheckFailed,
+    Handle,
+    Ref,
+    Tensor,
+    as_array,
+    as_int,
+    as_module,
+    assert_close,
+    with_references,
+)
 
-IS_MODULE_SRC = """
-def _tp04_is_module(obj):
-    import torch
-    return isinstance(obj, torch.nn.Module)
-"""
-
-SEED_SRC = """
-def _tp04_seed(seed):
-    import torch
-    torch.manual_seed(int(seed))
-"""
-
-# A trusted dense autoencoder (the notebook's architecture), so that the training loops
-# are tested on their own, whatever the student's AutoEncodeur class does.
-DENSE_AE_SRC = """
-def _tp04_dense_ae(d, k, h, seed):
-    import torch
-    from torch import nn
-
-    torch.manual_seed(int(seed))
-
-    class _TP04AutoEncodeur(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))
-            self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())
-
-        def encode(self, x):
-            return self.encodeur(x)
-
-        def decode(self, z):
-            return self.decodeur(z)
-
-        def forward(self, x):
-            return self.decodeur(self.encodeur(x))
-
-    return _TP04AutoEncodeur()
-"""
-
-REF_KL = """
-def kl_gaussienne(mu, logvar):
-    import torch
-    return -0.5 * torch.sum(1 + logvar - mu**2 - torch.exp(logvar), dim=1)
-"""
+from .helpers import (
+    REF_KL,
+    assert_statement_defaults,
+    dense_ae,
+    digits_images,
+    seed_torch,
+    state,
+    unchanged,
+)
 
 FIXED_MODELS_SRC = """
 import torch as _tp04_torch
@@ -75,105 +49,9 @@ _tp04_zero = _TP04Zero()
 """
 
 
-def _module(submission, value: object, what: str) -> Handle:
-    is_module = submission.define("_tp04_is_module", IS_MODULE_SRC)
-    if not isinstance(value, Handle) or submission.call(is_module.name, value) is not True:
-        kind = getattr(value, "type_name", type(value).__name__)
-        raise CheckFailed(
-            f"{what} doit être un nn.Module, obtenu une valeur de type {kind}",
-            f"{what} must be an nn.Module, got a value of type {kind}",
-        )
-    return value
-
-
-def _state(model: Handle, what: str) -> dict[str, np.ndarray]:
-    state = model.call("state_dict")
-    if not isinstance(state, dict):
-        raise CheckFailed(
-            f"{what}.state_dict() doit renvoyer un dictionnaire de tenseurs",
-            f"{what}.state_dict() must return a dictionary of tensors",
-        )
-    return {
-        str(k): as_array(v, f"{what}.state_dict()[{k!r}]", allow_nan=True) for k, v in state.items()
-    }
-
-
 def _digits(n: int, rng: np.random.Generator) -> np.ndarray:
-    from sklearn.datasets import load_digits
-
-    X = (load_digits().data / 16.0).astype(np.float32)
+    X = digits_images()
     return X[rng.choice(len(X), size=n, replace=False)]
-
-
-def _unchanged(before: dict[str, np.ndarray], after: dict[str, np.ndarray]) -> bool:
-    return all(k in after and np.array_equal(v, after[k]) for k, v in before.items())
-
-
-# The statement's signatures ("sans changer les signatures"): the notebook and the grader call
-# these with some arguments left to their defaults, so a changed default is a changed answer.
-STATEMENT_DEFAULTS: dict[str, dict[str, object]] = {
-    "AutoEncodeur": {"d": 64, "k": 2, "h": 32},
-    "entrainer_ae": {"epochs": 15, "lr": 1e-2, "batch_size": 64, "seed": 0},
-    "AutoEncodeurLineaire": {"d": 64, "k": 2},
-    "entrainer_debruiteur": {"sigma": 0.5, "epochs": 15, "lr": 1e-2, "batch_size": 64, "seed": 0},
-    "reparametrisation": {"eps": None},
-    "perte_vae": {"beta": 1.0},
-}
-
-# Each parameter's default as plain data (a number, None, "<required>", or a short repr).
-SIGNATURE_SRC = """
-def _tp04_defaults(name):
-    import inspect
-    import math
-
-    if name not in globals():
-        return None  # not defined: the calls themselves say so, naming the function
-    try:
-        params = inspect.signature(globals()[name]).parameters.values()
-    except (TypeError, ValueError):
-        return None
-    out = {}
-    for p in params:
-        v = p.default
-        if v is inspect.Parameter.empty:
-            v = "<required>"
-        elif v is None or (type(v) is float and math.isfinite(v)) or (type(v) is int and abs(v) <= 2**53):
-            pass
-        else:
-            v = repr(v)[:40]
-        out[str(p.name)] = v
-    return out
-"""
-
-
-def assert_statement_defaults(submission, name: str) -> None:
-    """Fail when a default value of `name`'s signature differs from the statement's."""
-    got = submission.call(submission.define("_tp04_defaults", SIGNATURE_SRC).name, name)
-    if not isinstance(got, dict):
-        return  # no signature to read: the calls themselves will say what is wrong
-    for param, expected in STATEMENT_DEFAULTS[name].items():
-        if param not in got:
-            raise CheckFailed(
-                f"le paramètre {param} a disparu de la signature de {name} : gardez la "
-                "signature donnée dans l'énoncé (le correcteur passe ses arguments par leur nom)",
-                f"the parameter {param} is missing from the signature of {name}: keep the "
-                "signature given in the statement (the grader passes arguments by name)",
-            )
-        value = got[param]
-        same = value is None if expected is None else (
-            isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e300
-            and math.isclose(value, float(expected), rel_tol=1e-9, abs_tol=0.0)
-        )
-        if not same:
-            shown = "sans valeur par défaut" if isinstance(value, str) and value == "<required>" else f"{param}={value}"
-            raise CheckFailed(
-                f"la signature de {name} a changé ({shown}) : {param} n'a plus la valeur par "
-                "défaut de l'énoncé ; gardez la signature donnée, le notebook et le correcteur "
-                "comptent sur ses valeurs par défaut",
-                f"the signature of {name} changed ({shown}): {param} no longer has the "
-                "statement's default value; keep the given signature, the notebook and the "
-                "grader rely on its defaults",
-            )
 
 
 # ---------------------------------------------------------------- 1. dense autoencoder
@@ -183,8 +61,8 @@ def assert_statement_defaults(submission, name: str) -> None:
 @pytest.mark.points(0.5)
 def test_ae_classe_shapes(submission, rng):
     assert_statement_defaults(submission, "AutoEncodeur")
-    submission.call(submission.define("_tp04_seed", SEED_SRC).name, 0)
-    model = _module(
+    seed_torch(submission, 0)
+    model = as_module(
         submission, submission.call("AutoEncodeur", 64, 3, 16), "AutoEncodeur(64, 3, 16)"
     )
     X = rng.uniform(0.0, 1.0, size=(5, 64)).astype(np.float32)
@@ -216,11 +94,11 @@ def test_ae_classe_shapes(submission, rng):
 @pytest.mark.points(0.5)
 def test_entrainer_ae_trains(submission, rng):
     assert_statement_defaults(submission, "entrainer_ae")
-    model = submission.call(submission.define("_tp04_dense_ae", DENSE_AE_SRC).name, 64, 4, 16, 0)
-    before = _state(model, "modèle")
+    model = dense_ae(submission, 64, 4, 16, 0)
+    before = state(model, "modèle")
     X = _digits(200, rng)
     out = submission.call("entrainer_ae", model, X, epochs=2, lr=1e-2, batch_size=64, seed=0)
-    trained = _module(submission, out, "entrainer_ae(modele, X, …)")
+    trained = as_module(submission, out, "entrainer_ae(modele, X, …)")
     x_hat = as_array(trained.call("forward", Tensor(X[:7])), "modèle entraîné (x)", allow_nan=True)
     if x_hat.shape != (7, 64):
         raise CheckFailed(
@@ -229,7 +107,7 @@ def test_entrainer_ae_trains(submission, rng):
             f"the model returned by entrainer_ae gives an output of shape {x_hat.shape} for "
             "7 images: (7, 64) expected; return the model you were given, trained",
         )
-    if _unchanged(before, _state(trained, "modèle entraîné")):
+    if unchanged(before, state(trained, "modèle entraîné")):
         raise CheckFailed(
             "après entrainer_ae(modele, X, epochs=2), les paramètres n'ont pas changé : "
             "appelez optimiseur.step() après perte.backward() à chaque lot",
@@ -270,8 +148,8 @@ def assert_affine(model: Handle, d: int, rng: np.random.Generator, what: str) ->
 @pytest.mark.points(0.5)
 def test_ae_lineaire_is_affine(submission, rng):
     assert_statement_defaults(submission, "AutoEncodeurLineaire")
-    submission.call(submission.define("_tp04_seed", SEED_SRC).name, 0)
-    model = _module(
+    seed_torch(submission, 0)
+    model = as_module(
         submission, submission.call("AutoEncodeurLineaire", 10, 3), "AutoEncodeurLineaire(10, 3)"
     )
     assert_affine(model, 10, rng, "AutoEncodeurLineaire(10, 3)")
@@ -284,13 +162,13 @@ def test_ae_lineaire_is_affine(submission, rng):
 @pytest.mark.points(0.5)
 def test_entrainer_debruiteur_trains(submission, rng):
     assert_statement_defaults(submission, "entrainer_debruiteur")
-    model = submission.call(submission.define("_tp04_dense_ae", DENSE_AE_SRC).name, 64, 8, 16, 1)
-    before = _state(model, "modèle")
+    model = dense_ae(submission, 64, 8, 16, 1)
+    before = state(model, "modèle")
     X = _digits(200, rng)
     out = submission.call(
         "entrainer_debruiteur", model, X, sigma=0.5, epochs=2, lr=1e-2, batch_size=64, seed=0
     )
-    trained = _module(submission, out, "entrainer_debruiteur(modele, X, sigma, …)")
+    trained = as_module(submission, out, "entrainer_debruiteur(modele, X, sigma, …)")
     x_hat = as_array(trained.call("forward", Tensor(X[:7])), "modèle entraîné (x)", allow_nan=True)
     if x_hat.shape != (7, 64):
         raise CheckFailed(
@@ -299,7 +177,7 @@ def test_entrainer_debruiteur_trains(submission, rng):
             f"the model returned by entrainer_debruiteur gives an output of shape {x_hat.shape} "
             "for 7 images: (7, 64) expected",
         )
-    if _unchanged(before, _state(trained, "modèle entraîné")):
+    if unchanged(before, state(trained, "modèle entraîné")):
         raise CheckFailed(
             "après entrainer_debruiteur(…, epochs=2), les paramètres n'ont pas changé : "
             "appelez optimiseur.step() à chaque lot",
@@ -368,8 +246,8 @@ def test_taille_sortie_convtranspose_examples(submission):
 @pytest.mark.item("ae_conv")
 @pytest.mark.points(0.5)
 def test_ae_conv_shapes(submission, rng):
-    submission.call(submission.define("_tp04_seed", SEED_SRC).name, 0)
-    model = _module(submission, submission.call("AutoEncodeurConv"), "AutoEncodeurConv()")
+    seed_torch(submission, 0)
+    model = as_module(submission, submission.call("AutoEncodeurConv"), "AutoEncodeurConv()")
     X = rng.uniform(0.0, 1.0, size=(5, 1, 8, 8)).astype(np.float32)
     code = as_array(model.call("encode", Tensor(X)), "AutoEncodeurConv().encode(x)")
     if code.ndim < 2 or code.shape[0] != 5 or code[0].size >= 64:

@@ -18,20 +18,21 @@ import torch
 import torch.nn.functional as F
 
 from autograder.checks import (
-    TORCH_CONVOLUTIONS,
     CheckFailed,
+    Ref,
+    StudentError,
+    Tensor,
     as_array,
     as_float,
     assert_close,
     assert_gradient_close,
     record_expected,
     record_margin,
+    shape_text,
+    student_failure,
 )
-from autograder.proxy import Ref, StudentError, Tensor
 
-# PyTorch's own convolution and pooling, switched off in the kernel while the checks call
-# `conv2d` and `max_pool2d` (the same guard as in the public checks).
-GUARD = TORCH_CONVOLUTIONS  # autograder.checks.guards: the same guard in every check file of the TP
+from ..public.helpers import GUARD, SHAPE_HINTS, conv_hint, conv_mistakes, t64, translate
 
 # Trusted kernel-side helpers: gradients of a student function called through the guard,
 # and the grader's functions for `erreur_equivariance`.
@@ -75,20 +76,6 @@ _NO_GRAD_EN = (
 )
 
 
-_SHAPE_HINTS = {
-    "conv2d": (
-        "vérifiez les formes : x (N, C_in, H, W), w (C_out, C_in, k_y, k_x), et la fenêtre "
-        "x̃[:, :, i·s : i·s + k_y, j·s : j·s + k_x] (i pour les lignes, j pour les colonnes)",
-        "check the shapes: x (N, C_in, H, W), w (C_out, C_in, k_y, k_x), and the window "
-        "x̃[:, :, i·s : i·s + k_y, j·s : j·s + k_x] (i for rows, j for columns)",
-    ),
-    "max_pool2d": (
-        "vérifiez les formes : x (N, C, H, W) et la fenêtre x̃[:, :, i·s : i·s + k, j·s : j·s + k]",
-        "check the shapes: x (N, C, H, W) and the window x̃[:, :, i·s : i·s + k, j·s : j·s + k]",
-    ),
-}
-
-
 def _student_error(
     name: str, exc: StudentError, expected_shape: tuple[int, ...] | None = None
 ) -> CheckFailed:
@@ -114,28 +101,7 @@ def _student_error(
             f"{name} returns an output of shape {shape}, not PyTorch's: fix the values "
             "first (see the other checks)",
         )
-    if exc.ename == "NotImplementedError":
-        return CheckFailed(
-            f"`{name}` n'est pas encore implémentée (NotImplementedError) : complétez la cellule réponse",
-            f"`{name}` is not implemented yet (NotImplementedError): fill in the answer cell",
-        )
-    if exc.ename == "NameError" and exc.evalue == name:
-        return CheckFailed(
-            f"`{name}` n'est pas défini dans votre notebook : exécutez/complétez la cellule qui le définit",
-            f"`{name}` is not defined in your notebook: complete the cell that defines it",
-        )
-    fr, en = (
-        f"`{name}` a levé {exc.ename} : {exc.evalue}",
-        f"`{name}` raised {exc.ename}: {exc.evalue}",
-    )
-    if name in _SHAPE_HINTS and exc.ename in (
-        "RuntimeError",
-        "IndexError",
-        "ValueError",
-        "TypeError",
-    ):
-        fr, en = f"{fr} ; {_SHAPE_HINTS[name][0]}", f"{en}; {_SHAPE_HINTS[name][1]}"
-    return CheckFailed(fr, en)
+    return student_failure(name, exc, hint=SHAPE_HINTS.get(name))
 
 
 def _guarded(submission, name: str, *args, **kwargs):
@@ -166,72 +132,11 @@ def _student_grads(submission, name: str, inputs: list[np.ndarray], weights: np.
     return out
 
 
-def _shape_text(shape) -> str:
-    return "(" + ", ".join(str(int(d)) for d in shape) + ")"
-
-
-def _t(a: np.ndarray | None) -> torch.Tensor | None:
-    return None if a is None else torch.tensor(a, dtype=torch.float64)
-
-
 # ---------------------------------------------------------------- conv2d
 
 
 def _conv_ref(x, w, b, stride, padding) -> np.ndarray:
-    return F.conv2d(_t(x), _t(w), _t(b), stride=stride, padding=padding).numpy()
-
-
-def _conv_wrong_answers(x, w, b, stride, padding):
-    """(output, hint_fr, hint_en) of the classic mistakes, to name them in the message."""
-    xt, wt, bt = _t(x), _t(w), _t(b)
-    out = [
-        (
-            F.conv2d(xt, wt.flip(-1, -2), bt, stride=stride, padding=padding),
-            "vous retournez le noyau (convolution du traitement du signal) : PyTorch calcule une "
-            "corrélation croisée, w[f, c, u, v] · x̃[n, c, i·s + u, j·s + v], sans retournement",
-            "you flip the kernel (signal-processing convolution): PyTorch computes a "
-            "cross-correlation, w[f, c, u, v] · x̃[n, c, i·s + u, j·s + v], without flipping",
-        )
-    ]
-    if bt is not None:
-        out.append(
-            (
-                F.conv2d(xt, wt, None, stride=stride, padding=padding),
-                "le biais b manque : ajoutez b[f] à toute la sortie du filtre f",
-                "the bias b is missing: add b[f] to the whole output of filter f",
-            )
-        )
-    if padding:
-        p = padding
-        for pads in ((p, 0, p, 0), (0, p, 0, p)):
-            out.append(
-                (
-                    F.conv2d(F.pad(xt, pads), wt, bt, stride=stride),
-                    "le padding doit ajouter p zéros de CHAQUE côté (en haut et en bas, à gauche "
-                    "et à droite) : F.pad(x, (p, p, p, p))",
-                    "the padding must add p zeros on EACH side (top and bottom, left and right): "
-                    "F.pad(x, (p, p, p, p))",
-                )
-            )
-        out.append(
-            (
-                F.conv2d(xt, wt, bt, stride=stride),
-                "le padding est ignoré : ajoutez p zéros de chaque côté avant de faire glisser la fenêtre",
-                "the padding is ignored: add p zeros on each side before sliding the window",
-            )
-        )
-    if stride > 1:
-        out.append(
-            (
-                F.conv2d(xt, wt, bt, stride=1, padding=padding),
-                "le stride est ignoré : la fenêtre de la position (i, j) commence en (i·s, j·s)",
-                "the stride is ignored: the window of position (i, j) starts at (i·s, j·s)",
-            )
-        )
-    return [(o.numpy(), fr, en) for o, fr, en in out]
-
-
-_CONV_FORMULA_FR = "y[n, f, i, j] = b[f] + Σ_c Σ_u Σ_v w[f, c, u, v] · x̃[n, c, i·s + u, j·s + v]"
+    return F.conv2d(t64(x), t64(w), t64(b), stride=stride, padding=padding).numpy()
 
 
 def _check_conv(submission, x, w, b, stride, padding, *, defaults: bool = False) -> None:
@@ -240,18 +145,18 @@ def _check_conv(submission, x, w, b, stride, padding, *, defaults: bool = False)
     args = [Tensor(x), Tensor(w)] + ([Tensor(b)] if b is not None else [])
     if defaults:
         what = (
-            f"conv2d(x {_shape_text(x.shape)}, w {_shape_text(w.shape)}"
+            f"conv2d(x {shape_text(x.shape)}, w {shape_text(w.shape)}"
             f"{', b' if b is not None else ''})"
         )
         got = as_array(_guarded(submission, "conv2d", *args), what)
     else:
         what = (
-            f"conv2d(x {_shape_text(x.shape)}, w {_shape_text(w.shape)}, "
+            f"conv2d(x {shape_text(x.shape)}, w {shape_text(w.shape)}, "
             f"{'b' if b is not None else 'b=None'}, stride={stride}, padding={padding})"
         )
         got = as_array(_guarded(submission, "conv2d", *args, stride=stride, padding=padding), what)
     ref = _conv_ref(x, w, b, stride, padding)
-    wrong = _conv_wrong_answers(x, w, b, stride, padding)
+    wrong = conv_mistakes(x, w, b, stride, padding)
     record_expected(f"{what} shape", ref.shape, shape=True)
     if got.shape != ref.shape:
         hint_fr = "(N, C_out, H_out, W_out) avec H_out = ⌊(H − k_y + 2p)/s⌋ + 1 et W_out = ⌊(W − k_x + 2p)/s⌋ + 1"
@@ -270,14 +175,10 @@ def _check_conv(submission, x, w, b, stride, padding, *, defaults: bool = False)
                 hint_fr, hint_en = fr, en
                 break
         raise CheckFailed(
-            f"{what} : forme obtenue {_shape_text(got.shape)}, ce n'est pas celle de PyTorch ; {hint_fr}",
-            f"{what}: got shape {_shape_text(got.shape)}, not PyTorch's; {hint_en}",
+            f"{what} : forme obtenue {shape_text(got.shape)}, ce n'est pas celle de PyTorch ; {hint_fr}",
+            f"{what}: got shape {shape_text(got.shape)}, not PyTorch's; {hint_en}",
         )
-    hint_fr, hint_en = _CONV_FORMULA_FR, _CONV_FORMULA_FR
-    for out, fr, en in wrong:
-        if out.shape == got.shape and np.allclose(got, out, rtol=1e-5, atol=1e-7):
-            hint_fr, hint_en = fr, en
-            break
+    hint_fr, hint_en = conv_hint(got, wrong)
     assert_close(
         got,
         ref,
@@ -313,7 +214,7 @@ def _conv_case(rng, *, stride: int, padding: int):
         ref = _conv_ref(x, w, b, stride, padding)
         if all(
             out.shape != ref.shape or not np.allclose(out, ref, rtol=1e-3, atol=1e-3)
-            for out, _, _ in _conv_wrong_answers(x, w, b, stride, padding)
+            for out, _, _ in conv_mistakes(x, w, b, stride, padding)
         ):
             return x, w, b
     raise RuntimeError(f"no conv case for stride={stride}, padding={padding}")  # a bug in the check
@@ -355,7 +256,7 @@ def test_conv2d_gradients_match_autograd(submission, rng):
         lambda xt, wt, bt: F.conv2d(xt, wt, bt, stride=stride, padding=padding), [x, w, b], weights
     )
     got = _student_grads(submission, "conv2d", [x, w, b], weights, stride=stride, padding=padding)
-    what = f"conv2d(x {_shape_text(x.shape)}, w {_shape_text(w.shape)}, b, stride={stride}, padding={padding})"
+    what = f"conv2d(x {shape_text(x.shape)}, w {shape_text(w.shape)}, b, stride={stride}, padding={padding})"
     for label, g, e in zip(("x", "w", "b"), got, expected, strict=True):
         assert_gradient_close(
             f"gradient par rapport à {label} de Σ poids ⊙ {what}",
@@ -400,11 +301,11 @@ def _pool_case(rng, *, padding: bool, stride: int | None | str = "random", k: in
 
 
 def _pool_ref(x, k, stride, p) -> np.ndarray:
-    return F.max_pool2d(_t(x), k, stride=stride, padding=p).numpy()
+    return F.max_pool2d(t64(x), k, stride=stride, padding=p).numpy()
 
 
 def _pool_wrong_answers(x, k, stride, p):
-    xt = _t(x)
+    xt = t64(x)
     s = k if stride is None else stride
     out = []
     if p:
@@ -436,7 +337,7 @@ def _pool_wrong_answers(x, k, stride, p):
 
 
 def _check_pool(submission, x, k, stride, p) -> None:
-    what = f"max_pool2d(x {_shape_text(x.shape)}, k={k}, stride={stride}, padding={p})"
+    what = f"max_pool2d(x {shape_text(x.shape)}, k={k}, stride={stride}, padding={p})"
     got = as_array(_guarded(submission, "max_pool2d", Tensor(x), k, stride=stride, padding=p), what)
     ref = _pool_ref(x, k, stride, p)
     wrong = _pool_wrong_answers(x, k, stride, p)
@@ -449,8 +350,8 @@ def _check_pool(submission, x, k, stride, p) -> None:
     record_expected(f"{what} shape", ref.shape, shape=True)
     if got.shape != ref.shape:
         raise CheckFailed(
-            f"{what} : forme obtenue {_shape_text(got.shape)}, ce n'est pas celle de PyTorch ; {hint_fr}",
-            f"{what}: got shape {_shape_text(got.shape)}, not PyTorch's; {hint_en}",
+            f"{what} : forme obtenue {shape_text(got.shape)}, ce n'est pas celle de PyTorch ; {hint_fr}",
+            f"{what}: got shape {shape_text(got.shape)}, not PyTorch's; {hint_en}",
         )
     assert_close(got, ref, name=what, rtol=1e-6, atol=1e-9, hint_fr=hint_fr, hint_en=hint_en)
 
@@ -479,7 +380,7 @@ def test_max_pool_gradients_match_autograd(submission, rng):
     )
     (got,) = _student_grads(submission, "max_pool2d", [x], weights, k=k, stride=stride, padding=p)
     assert_gradient_close(
-        f"gradient par rapport à x de Σ poids ⊙ max_pool2d(x {_shape_text(x.shape)}, k={k}, stride={stride}, padding={p})",
+        f"gradient par rapport à x de Σ poids ⊙ max_pool2d(x {shape_text(x.shape)}, k={k}, stride={stride}, padding={p})",
         as_array(got, "dx", allow_nan=True),
         expected[0],
         tol=1e-6,
@@ -494,18 +395,6 @@ def test_max_pool_gradients_match_autograd(submission, rng):
 
 
 # ---------------------------------------------------------------- equivariance
-
-
-def _translate(a: np.ndarray, dy: int, dx: int) -> np.ndarray:
-    """The notebook's `translater`: content moves dy rows down, dx columns right; zeros come in."""
-    H, W = a.shape[-2:]
-    out = np.zeros_like(a)
-    if abs(dy) >= H or abs(dx) >= W:
-        return out
-    out[..., max(dy, 0) : H + min(dy, 0), max(dx, 0) : W + min(dx, 0)] = a[
-        ..., max(-dy, 0) : H + min(-dy, 0), max(-dx, 0) : W + min(-dx, 0)
-    ]
-    return out
 
 
 def _shift(rng, max_shift: int = 2) -> tuple[int, int]:
@@ -576,10 +465,10 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
         name = f"_tp03_f{i}"
         submission.call("_tp03_fabrique", name, kind, Tensor(param))
         f = _grader_function(kind, param)
-        fx, ftx = _apply(f, xi), _apply(f, _translate(xi, dy, dx))
-        expected = float(np.abs(ftx - _translate(fx, dy, dx)).max())
+        fx, ftx = _apply(f, xi), _apply(f, translate(xi, dy, dx))
+        expected = float(np.abs(ftx - translate(fx, dy, dx)).max())
         scale = max(1.0, float(np.abs(fx).max()))
-        what_fr = f"erreur_equivariance(f, x, dy={dy}, dx={dx}) avec f = {label}, x de forme {_shape_text(xi.shape)}"
+        what_fr = f"erreur_equivariance(f, x, dy={dy}, dx={dx}) avec f = {label}, x de forme {shape_text(xi.shape)}"
         got = as_float(
             submission.call("erreur_equivariance", Ref(name), Tensor(xi), dy, dx), what_fr
         )
@@ -601,22 +490,22 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
                 "you compare f(T_d x) with f(x): that is invariance; equivariance compares f(T_d x) with T_d f(x)",
             ),
             (
-                np.abs(ftx - _translate(fx, -dy, -dx)).max(),
+                np.abs(ftx - translate(fx, -dy, -dx)).max(),
                 "la sortie est translatée dans le mauvais sens : T_d f(x), avec le même (dy, dx) que l'entrée",
                 "the output is translated the wrong way: T_d f(x), with the same (dy, dx) as the input",
             ),
             (
-                np.abs(_apply(f, _translate(xi, dx, dy)) - _translate(fx, dx, dy)).max(),
+                np.abs(_apply(f, translate(xi, dx, dy)) - translate(fx, dx, dy)).max(),
                 "dy et dx sont échangés : translater(x, dy, dx) descend de dy lignes et va à droite de dx colonnes",
                 "dy and dx are swapped: translater(x, dy, dx) moves dy rows down and dx columns right",
             ),
             (
-                np.abs(ftx - _translate(fx, dy, dx)).mean(),
+                np.abs(ftx - translate(fx, dy, dx)).mean(),
                 "c'est une moyenne : renvoyez le MAXIMUM des écarts absolus",
                 "that is a mean: return the MAXIMUM of the absolute differences",
             ),
             (
-                (ftx - _translate(fx, dy, dx)).max(),
+                (ftx - translate(fx, dy, dx)).max(),
                 "il manque la valeur absolue : max |f(T_d x) − T_d f(x)|",
                 "the absolute value is missing: max |f(T_d x) − T_d f(x)|",
             ),
@@ -670,14 +559,14 @@ def test_conv2d_is_translation_equivariant(submission, rng):
         dy, dx = _shift(rng)
         border = max(abs(dy), abs(dx)) + p  # away from the borders, zero filling plays no role
         what = (
-            f"conv2d(x {_shape_text(x.shape)}, w {_shape_text(w.shape)}, b, padding={p}) "
+            f"conv2d(x {shape_text(x.shape)}, w {shape_text(w.shape)}, b, padding={p}) "
             f"et la translation (dy, dx) = ({dy}, {dx})"
         )
         y_shift = as_array(
             _plain(
                 submission,
                 "conv2d",
-                Tensor(_translate(x, dy, dx)),
+                Tensor(translate(x, dy, dx)),
                 Tensor(w),
                 Tensor(b),
                 stride=1,
@@ -688,12 +577,12 @@ def test_conv2d_is_translation_equivariant(submission, rng):
         if y.ndim != 4 or y_shift.shape != y.shape or min(y.shape[-2:]) <= 2 * border:
             raise CheckFailed(
                 f"{what} : impossible de mesurer l'équivariance, conv2d(x) a la forme "
-                f"{_shape_text(y.shape)} et conv2d(T_d x) la forme {_shape_text(y_shift.shape)}",
-                f"{what}: cannot measure equivariance, conv2d(x) has shape {_shape_text(y.shape)} "
-                f"and conv2d(T_d x) has shape {_shape_text(y_shift.shape)}",
+                f"{shape_text(y.shape)} et conv2d(T_d x) la forme {shape_text(y_shift.shape)}",
+                f"{what}: cannot measure equivariance, conv2d(x) has shape {shape_text(y.shape)} "
+                f"and conv2d(T_d x) has shape {shape_text(y_shift.shape)}",
             )
         inner = (..., slice(border, y.shape[-2] - border), slice(border, y.shape[-1] - border))
-        diff = np.abs(y_shift - _translate(y, dy, dx))[inner]
+        diff = np.abs(y_shift - translate(y, dy, dx))[inner]
         error = float(diff.max()) / max(1e-12, float(np.abs(y[inner]).max()))
         record_margin("relative translation-equivariance error of conv2d", error, 1e-5,
                       higher_is_better=False, kind="tolerance")

@@ -26,15 +26,19 @@ import pytest
 
 from autograder.checks import (
     CheckFailed,
-    Partial,
-    as_array,
+    Tensor,
+    accuracy,
     as_int,
+    as_logits,
     check_epoch_batches,
+    digits_split,
     once_per_submission,
     record_margin,
     score_threshold,
+    trained_model,
 )
-from autograder.proxy import Handle, Tensor
+
+from ..public.helpers import build, translate
 
 SPLIT_SEED = 2026  # fixed split, different from the notebook's
 EPOCHS, LR, BATCH = 15, 0.01, 64
@@ -45,52 +49,7 @@ CLEAN_FULL, CLEAN_PARTIAL = 0.90, 0.80
 SHIFTED_FULL, SHIFTED_PARTIAL = 0.30, 0.22
 MARGIN_FULL, MARGIN_PARTIAL = 0.12, 0.06
 
-MODEL_SRC = """
-def _tp03_graine(graine):
-    import torch
-    torch.manual_seed(int(graine))
-
-
-def _tp03_inspecter(modele):
-    import torch
-    if not isinstance(modele, torch.nn.Module):
-        return {"module": False, "type": type(modele).__name__}
-    return {
-        "module": True,
-        "type": type(modele).__name__,
-        "n_params": int(sum(p.numel() for p in modele.parameters() if p.requires_grad)),
-        "n_conv": int(sum(isinstance(m, torch.nn.Conv2d) for m in modele.modules())),
-    }
-
-
-def _tp03_logits(modele, X):
-    import torch
-    modele.eval()
-    with torch.no_grad():
-        return modele(X)
-"""
-
 NAMES = {"creer_cnn": "CNN", "creer_mlp": "MLP"}
-
-
-def _digits_split():
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
-    X, y = load_digits(return_X_y=True)
-    X = (X / 16.0).reshape(-1, 1, 8, 8).astype(np.float32)
-    return train_test_split(
-        X, y.astype(np.int64), test_size=0.3, random_state=SPLIT_SEED, stratify=y
-    )
-
-
-def _translate(img: np.ndarray, dy: int, dx: int) -> np.ndarray:
-    H, W = img.shape[-2:]
-    out = np.zeros_like(img)
-    out[..., max(dy, 0) : H + min(dy, 0), max(dx, 0) : W + min(dx, 0)] = img[
-        ..., max(-dy, 0) : H + min(-dy, 0), max(-dx, 0) : W + min(-dx, 0)
-    ]
-    return out
 
 
 def _translated_set(X: np.ndarray, rng) -> np.ndarray:
@@ -101,40 +60,13 @@ def _translated_set(X: np.ndarray, rng) -> np.ndarray:
             dy, dx = (int(v) for v in rng.integers(-MAX_SHIFT, MAX_SHIFT + 1, size=2))
             if (dy, dx) != (0, 0):
                 break
-        out[i] = _translate(X[i], dy, dx)
+        out[i] = translate(X[i], dy, dx)
     return out
 
 
-def _shape_text(shape) -> str:
-    return "(" + ", ".join(str(int(d)) for d in shape) + ")"
-
-
-def _build(submission, name: str, seed: int) -> tuple[Handle, dict]:
-    submission.define("_tp03_graine", MODEL_SRC)
-    submission.call("_tp03_graine", seed)
-    model = submission.call(name)
-    info = submission.call("_tp03_inspecter", model) if isinstance(model, Handle) else None
-    if not isinstance(info, dict) or info.get("module") is not True:
-        kind = model.type_name if isinstance(model, Handle) else type(model).__name__
-        raise CheckFailed(
-            f"{name}() doit renvoyer un nn.Module, obtenu {kind}",
-            f"{name}() must return an nn.Module, got {kind}",
-        )
-    return model, info
-
-
 def _logits(submission, model, X: np.ndarray, name: str) -> np.ndarray:
-    logits = as_array(
-        submission.call("_tp03_logits", model, Tensor(X)), f"logits de {name}", allow_nan=True
-    )
-    if logits.shape != (len(X), 10):
-        raise CheckFailed(
-            f"le modèle de {name}() donne des logits de forme {_shape_text(logits.shape)} pour un "
-            f"lot ({len(X)}, 1, 8, 8) : ({len(X)}, 10) attendu",
-            f"the model from {name}() gives logits of shape {_shape_text(logits.shape)} for a "
-            f"({len(X)}, 1, 8, 8) batch: ({len(X)}, 10) expected",
-        )
-    return logits
+    out = submission.call("_tp03_logits", model, Tensor(X))
+    return as_logits(out, name, batch_shape=X.shape, classes=10)
 
 
 @dataclass(frozen=True)
@@ -145,40 +77,21 @@ class Trained:
     unchanged: dict[str, bool]  # the logits are the same before and after `entrainer`
 
 
-def _accuracy(logits: np.ndarray, y: np.ndarray) -> float:
-    if not np.all(np.isfinite(logits)):
-        return 0.0
-    return float((logits.argmax(axis=1) == y).mean())
-
-
 def _train_both(submission, seed: int) -> Trained:
-    X_train, X_test, y_train, y_test = _digits_split()
+    X_train, X_test, y_train, y_test = digits_split(SPLIT_SEED, images=True, dtype=np.float32)
     X_shifted = _translated_set(X_test, np.random.default_rng(seed))
     train_seed = int(seed % 2**31)
     clean, shifted, unchanged = {}, {}, {}
     for name in NAMES:
-        model, _ = _build(submission, name, train_seed)
+        model, _ = build(submission, name, train_seed)
         before = _logits(submission, model, X_test, name)
-        out = submission.call(
-            "entrainer",
-            model,
-            Tensor(X_train),
-            Tensor(y_train),
-            epochs=EPOCHS,
-            lr=LR,
-            batch_size=BATCH,
-            seed=train_seed,
-            timeout=TRAIN_TIMEOUT,
+        trained = trained_model(
+            submission, "entrainer", model, Tensor(X_train), Tensor(y_train),
+            epochs=EPOCHS, lr=LR, batch_size=BATCH, seed=train_seed, timeout=TRAIN_TIMEOUT,
         )
-        if out is not None and not isinstance(out, Handle):
-            raise CheckFailed(
-                f"entrainer doit renvoyer le modèle entraîné, obtenu {type(out).__name__}",
-                f"entrainer must return the trained model, got {type(out).__name__}",
-            )
-        trained = out if out is not None else model
         after = _logits(submission, trained, X_test, name)
-        clean[name] = _accuracy(after, y_test)
-        shifted[name] = _accuracy(_logits(submission, trained, X_shifted, name), y_test)
+        clean[name] = accuracy(after, y_test)
+        shifted[name] = accuracy(_logits(submission, trained, X_shifted, name), y_test)
         unchanged[name] = bool(np.allclose(before, after, rtol=1e-6, atol=1e-7, equal_nan=True))
     return Trained(n_test=len(y_test), clean=clean, shifted=shifted, unchanged=unchanged)
 
@@ -219,19 +132,6 @@ _EQUIVARIANCE_HINT_EN = (
 )
 
 
-def _with_hint(exc: Partial | CheckFailed, fr: str, en: str) -> Partial | CheckFailed:
-    if isinstance(exc, Partial):
-        return Partial(exc.fraction, f"{exc.message.fr} ; {fr}", f"{exc.message.en}; {en}")
-    return CheckFailed(f"{exc.message.fr} ; {fr}", f"{exc.message.en}; {en}")
-
-
-def _score(value: float, hint: tuple[str, str], **kwargs) -> None:
-    try:
-        score_threshold(value, **kwargs)
-    except (Partial, CheckFailed) as exc:
-        raise _with_hint(exc, *hint) from None
-
-
 # ---------------------------------------------------------------- models
 
 
@@ -240,7 +140,7 @@ def _score(value: float, hint: tuple[str, str], **kwargs) -> None:
 def test_models_have_comparable_param_counts(submission, seed):
     counts = {}
     for name in NAMES:
-        _, info = _build(submission, name, int(seed % 2**31))
+        _, info = build(submission, name, int(seed % 2**31))
         counts[name] = as_int(info.get("n_params"), f"{name}: n_params")
         if counts[name] <= 0:
             raise CheckFailed(
@@ -270,9 +170,9 @@ def test_models_have_comparable_param_counts(submission, seed):
 def test_models_learn_clean_digits(submission, seed):
     t = _trained(submission, seed)
     cnn, mlp = t.clean["creer_cnn"], t.clean["creer_mlp"]
-    _score(
+    score_threshold(
         min(cnn, mlp),
-        _training_hint(t),
+        hint=_training_hint(t),
         full=CLEAN_FULL,
         partial=[(CLEAN_PARTIAL, 0.5)],
         what_fr=f"précision du moins bon des deux modèles sur les {t.n_test} images de test non "
@@ -296,9 +196,9 @@ def test_cnn_accuracy_on_translated_digits(submission, seed):
             f"your CNN recognises the untranslated images well ({clean:.3f}) but loses a lot when "
             f"they are translated; {_EQUIVARIANCE_HINT_EN}",
         )
-    _score(
+    score_threshold(
         shifted,
-        hint,
+        hint=hint,
         full=SHIFTED_FULL,
         partial=[(SHIFTED_PARTIAL, 0.5)],
         what_fr=f"précision du CNN sur les {t.n_test} images de test du correcteur translatées de 1 à "
@@ -320,9 +220,9 @@ def test_cnn_beats_mlp_on_translated_digits(submission, seed):
             f"sur les images translatées, votre CNN ne fait pas mieux que le MLP ; {_EQUIVARIANCE_HINT_FR}",
             f"on translated images, your CNN does no better than the MLP; {_EQUIVARIANCE_HINT_EN}",
         )
-    _score(
+    score_threshold(
         cnn - mlp,
-        hint,
+        hint=hint,
         full=MARGIN_FULL,
         partial=[(MARGIN_PARTIAL, 0.5)],
         what_fr=f"écart de précision CNN − MLP sur les images translatées (CNN {cnn:.3f}, MLP {mlp:.3f})",
@@ -364,7 +264,7 @@ def test_entrainer_batches_cover_the_epoch(submission, rng):
     """One epoch: batches of at most batch_size examples, each example at most once, and all
     of them but fewer than batch_size (dropping an incomplete last batch is allowed).
     Mini-batches that grow (ordre[debut : debut * batch_size]) still reach the accuracy bars."""
-    X_train, _, y_train, _ = _digits_split()
+    X_train, _, y_train, _ = digits_split(SPLIT_SEED, images=True, dtype=np.float32)
     n = 300
     idx = rng.choice(len(X_train), size=n, replace=False)
     X = X_train[idx].copy()

@@ -1,0 +1,182 @@
+"""TP03's code shared by its public and hidden checks: the guarded calls and their messages,
+the kernel-side model helpers, the classic convolution mistakes, the translation."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from autograder.checks import (
+    TORCH_CONVOLUTIONS,
+    CheckFailed,
+    Handle,
+    StudentError,
+    student_failure,
+)
+
+# PyTorch's own convolution and pooling, switched off in the kernel while the checks call
+# `conv2d` and `max_pool2d`, so that they are really written by hand.
+GUARD = TORCH_CONVOLUTIONS  # autograder.checks.guards: the same guard in every check file of the TP
+
+MODEL_SRC = """
+def _tp03_graine(graine):
+    import torch
+    torch.manual_seed(int(graine))
+
+
+def _tp03_inspecter(modele):
+    import torch
+    if not isinstance(modele, torch.nn.Module):
+        return {"module": False, "type": type(modele).__name__}
+    return {
+        "module": True,
+        "type": type(modele).__name__,
+        "n_params": int(sum(p.numel() for p in modele.parameters() if p.requires_grad)),
+        "n_conv": int(sum(isinstance(m, torch.nn.Conv2d) for m in modele.modules())),
+    }
+
+
+def _tp03_plans_conv(modele, X):
+    # Height and width of every nn.Conv2d's input and output on one forward pass.
+    import torch
+    vus = []
+    crochets = [
+        m.register_forward_hook(
+            lambda m, entree, sortie: vus.append(
+                [list(entree[0].shape[-2:]), list(sortie.shape[-2:])]
+            )
+        )
+        for m in modele.modules()
+        if isinstance(m, torch.nn.Conv2d)
+    ]
+    try:
+        modele.eval()
+        with torch.no_grad():
+            modele(X)
+    finally:
+        for c in crochets:
+            c.remove()
+    return [[[int(v) for v in a], [int(v) for v in b]] for a, b in vus]
+
+
+def _tp03_logits(modele, X):
+    import torch
+    modele.eval()
+    with torch.no_grad():
+        return modele(X)
+"""
+
+SHAPE_HINTS = {
+    "conv2d": (
+        "vérifiez les formes : x (N, C_in, H, W), w (C_out, C_in, k_y, k_x), et la fenêtre "
+        "x̃[:, :, i·s : i·s + k_y, j·s : j·s + k_x] (i pour les lignes, j pour les colonnes)",
+        "check the shapes: x (N, C_in, H, W), w (C_out, C_in, k_y, k_x), and the window "
+        "x̃[:, :, i·s : i·s + k_y, j·s : j·s + k_x] (i for rows, j for columns)",
+    ),
+    "max_pool2d": (
+        "vérifiez les formes : x (N, C, H, W) et la fenêtre x̃[:, :, i·s : i·s + k, j·s : j·s + k]",
+        "check the shapes: x (N, C, H, W) and the window x̃[:, :, i·s : i·s + k, j·s : j·s + k]",
+    ),
+}
+
+
+def guarded(submission, name: str, *args, **kwargs):
+    """Call a student function through the guard; messages name the student's function."""
+    try:
+        return GUARD.call(submission, name, *args, **kwargs)
+    except StudentError as exc:
+        raise student_failure(name, exc, hint=SHAPE_HINTS.get(name)) from None
+
+
+def build(submission, name: str, seed: int = 0) -> tuple[Handle, dict]:
+    """The student's model `name()` built after torch.manual_seed(seed), and what it holds."""
+    submission.define("_tp03_graine", MODEL_SRC)
+    submission.call("_tp03_graine", seed)
+    model = submission.call(name)
+    info = submission.call("_tp03_inspecter", model) if isinstance(model, Handle) else None
+    if not isinstance(info, dict) or info.get("module") is not True:
+        kind = model.type_name if isinstance(model, Handle) else type(model).__name__
+        raise CheckFailed(
+            f"{name}() doit renvoyer un nn.Module, obtenu {kind}",
+            f"{name}() must return an nn.Module, got {kind}",
+        )
+    return model, info
+
+
+def t64(a: np.ndarray | None) -> torch.Tensor | None:
+    return None if a is None else torch.tensor(a, dtype=torch.float64)
+
+
+def conv_mistakes(x, w, b, stride: int, padding: int, *, all_: bool = True):
+    """(output, hint_fr, hint_en) of the classic mistakes, to name them in the message: a
+    flipped kernel, a missing bias, then (with `all_`) the padding and stride ones."""
+    xt, wt, bt = t64(x), t64(w), t64(b)
+    out = [
+        (
+            F.conv2d(xt, wt.flip(-1, -2), bt, stride=stride, padding=padding),
+            "vous retournez le noyau (convolution du traitement du signal) : PyTorch calcule une "
+            "corrélation croisée, w[f, c, u, v] · x̃[n, c, i·s + u, j·s + v], sans retournement",
+            "you flip the kernel (signal-processing convolution): PyTorch computes a "
+            "cross-correlation, w[f, c, u, v] · x̃[n, c, i·s + u, j·s + v], without flipping",
+        )
+    ]
+    if bt is not None:
+        out.append(
+            (
+                F.conv2d(xt, wt, None, stride=stride, padding=padding),
+                "le biais b manque : ajoutez b[f] à toute la sortie du filtre f",
+                "the bias b is missing: add b[f] to the whole output of filter f",
+            )
+        )
+    if padding and all_:
+        p = padding
+        for pads in ((p, 0, p, 0), (0, p, 0, p)):
+            out.append(
+                (
+                    F.conv2d(F.pad(xt, pads), wt, bt, stride=stride),
+                    "le padding doit ajouter p zéros de CHAQUE côté (en haut et en bas, à gauche "
+                    "et à droite) : F.pad(x, (p, p, p, p))",
+                    "the padding must add p zeros on EACH side (top and bottom, left and right): "
+                    "F.pad(x, (p, p, p, p))",
+                )
+            )
+        out.append(
+            (
+                F.conv2d(xt, wt, bt, stride=stride),
+                "le padding est ignoré : ajoutez p zéros de chaque côté avant de faire glisser la fenêtre",
+                "the padding is ignored: add p zeros on each side before sliding the window",
+            )
+        )
+    if stride > 1 and all_:
+        out.append(
+            (
+                F.conv2d(xt, wt, bt, stride=1, padding=padding),
+                "le stride est ignoré : la fenêtre de la position (i, j) commence en (i·s, j·s)",
+                "the stride is ignored: the window of position (i, j) starts at (i·s, j·s)",
+            )
+        )
+    return [(o.numpy(), fr, en) for o, fr, en in out]
+
+
+CONV_FORMULA = "y[n, f, i, j] = b[f] + Σ_c Σ_u Σ_v w[f, c, u, v] · x̃[n, c, i·s + u, j·s + v]"
+
+
+def conv_hint(got: np.ndarray, mistakes) -> tuple[str, str]:
+    """The hint of the first classic mistake `got` equals, else the formula."""
+    for out, fr, en in mistakes:
+        if out.shape == got.shape and np.allclose(got, out, rtol=1e-5, atol=1e-7):
+            return fr, en
+    return CONV_FORMULA, CONV_FORMULA
+
+
+def translate(a: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """The notebook's `translater`: content moves dy rows down, dx columns right; zeros come in."""
+    H, W = a.shape[-2:]
+    out = np.zeros_like(a)
+    if abs(dy) >= H or abs(dx) >= W:
+        return out
+    out[..., max(dy, 0) : H + min(dy, 0), max(dx, 0) : W + min(dx, 0)] = a[
+        ..., max(-dy, 0) : H + min(-dy, 0), max(-dx, 0) : W + min(-dx, 0)
+    ]
+    return out

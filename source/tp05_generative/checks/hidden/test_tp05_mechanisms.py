@@ -31,12 +31,7 @@ from autograder.checks import (
     with_references,
 )
 
-REF_Q = """
-def q_echantillon(x0, t, bruit, alphas_bar):
-    import torch
-    a = alphas_bar[t].unsqueeze(1)
-    return torch.sqrt(a) * x0 + torch.sqrt(1.0 - a) * bruit
-"""
+from ..public.helpers import REF_Q
 
 RECORD_SAMPLER_SRC = """
 def _tp05_record_sampler(n, betas, seed, a, b):

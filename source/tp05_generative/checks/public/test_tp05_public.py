@@ -23,17 +23,7 @@ from autograder.checks import (
     with_references,
 )
 
-REF_Q = """
-def q_echantillon(x0, t, bruit, alphas_bar):
-    import torch
-    a = alphas_bar[t].unsqueeze(1)
-    return torch.sqrt(a) * x0 + torch.sqrt(1.0 - a) * bruit
-"""
-REF_LOSS = """
-def perte_debruitage(modele, x0, t, bruit, alphas_bar):
-    import torch.nn.functional as F
-    return F.mse_loss(modele(q_echantillon(x0, t, bruit, alphas_bar), t), bruit)
-"""
+from .helpers import REF_LOSS, REF_Q
 
 ZERO_MODEL_SRC = """
 import torch as _tp05_torch

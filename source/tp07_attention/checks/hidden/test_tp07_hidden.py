@@ -22,7 +22,6 @@ import torch.nn.functional as F
 from torch import nn
 
 from autograder.checks import (
-    TORCH_ATTENTION,
     CheckFailed,
     Ref,
     StudentError,
@@ -33,11 +32,8 @@ from autograder.checks import (
     record_margin,
 )
 
-# PyTorch's own attention, switched off in the kernel while the checks call `attention`,
-# `attention_multi_tetes` or the Transformer, so that they are really computed by hand
-# (names the student's cell bound to these functions are switched off too).
-GUARD = TORCH_ATTENTION  # autograder.checks.guards: the same guard in every check file of the TP
-
+from ..public.helpers import GUARD, call, guarded, student_error
+from .helpers import REFS_SRC
 
 # Trusted kernel-side helper: the grader's test functions for `erreur_permutation`.
 FUNCS_SRC = """
@@ -57,80 +53,10 @@ def _tp07_fonctions(nom, genre, poids):
 """
 
 
-# Trusted kernel-side helper: runs a student function with the grader's own `attention`
-# (and, with quoi="tout", `attention_multi_tetes`) in place of the student's, so that an
-# item built on another one is graded on its own (a bug in `attention` costs points once).
-REFS_SRC = """
-def _tp07_avec_references(nom, quoi, *args, **kwargs):
-    import math
-    import torch
-
-    def attention_ref(Q, K, V, masque=None):
-        s = Q @ K.transpose(-2, -1) / math.sqrt(Q.shape[-1])
-        if masque is not None:
-            s = s.masked_fill(~masque.bool(), float("-inf"))
-        return torch.softmax(s, dim=-1) @ V
-
-    def mha_ref(x, W_in, b_in, W_out, b_out, n_tetes, masque=None):
-        B, n, d = x.shape
-        q, k, v = (x @ W_in.T + b_in).chunk(3, dim=-1)
-        sep = lambda t: t.reshape(B, n, n_tetes, d // n_tetes).transpose(1, 2)
-        o = attention_ref(sep(q), sep(k), sep(v), masque).transpose(1, 2).reshape(B, n, d)
-        return o @ W_out.T + b_out
-
-    g = globals()
-    remplacees = {"attention": attention_ref}
-    if quoi == "tout":
-        remplacees["attention_multi_tetes"] = mha_ref
-    anciennes = {k: g[k] for k in remplacees if k in g}
-    g.update(remplacees)
-    try:
-        return g[nom](*args, **kwargs)
-    finally:
-        for k in remplacees:
-            if k in anciennes:
-                g[k] = anciennes[k]
-            else:
-                g.pop(k, None)
-"""
-
-
-def _student_error(name: str, exc: StudentError) -> CheckFailed:
-    if exc.ename == "NotImplementedError":
-        return CheckFailed(
-            f"`{name}` n'est pas encore implémentée (NotImplementedError) : complétez la cellule réponse",
-            f"`{name}` is not implemented yet (NotImplementedError): fill in the answer cell",
-        )
-    if exc.ename == "NameError" and exc.evalue == name:
-        return CheckFailed(
-            f"`{name}` n'est pas défini dans votre notebook : exécutez/complétez la cellule qui le définit",
-            f"`{name}` is not defined in your notebook: complete the cell that defines it",
-        )
-    return CheckFailed(
-        f"`{name}` a levé {exc.ename} : {exc.evalue}",
-        f"`{name}` raised {exc.ename}: {exc.evalue}",
-    )
-
-
-def _call(submission, name: str, *args, **kwargs):
-    try:
-        return submission.call(name, *args, **kwargs)
-    except StudentError as exc:
-        raise _student_error(name, exc) from None
-
-
-def _guarded(submission, name: str, *args, via: str | None = None, **kwargs):
-    """Call the student's `name` (or the helper `via`) with PyTorch's attention switched off."""
-    try:
-        return GUARD.call(submission, name, *args, via=via, **kwargs)
-    except StudentError as exc:
-        raise _student_error(name, exc) from None
-
-
 def _with_grader_attention(submission, name: str, *args, quoi: str = "attention"):
     """The student's `name` run with the grader's `attention` (and MHA with quoi="tout")."""
     submission.define("_tp07_avec_references", REFS_SRC)
-    return _guarded(submission, name, name, quoi, *args, via="_tp07_avec_references")
+    return guarded(submission, name, name, quoi, *args, via="_tp07_avec_references")
 
 
 def _t(a) -> torch.Tensor:
@@ -219,7 +145,7 @@ def test_attention_matches_torch_without_mask(submission, rng):
             got = GUARD.call(submission, "attention", Tensor(Q), Tensor(K), Tensor(V))
         except StudentError as exc:
             if heads is None:
-                raise _student_error("attention", exc) from None
+                raise student_error("attention", exc) from None
             raise CheckFailed(
                 f"attention échoue sur des entrées à 4 dimensions (B, têtes, n, d_k), celles que "
                 f"lui passe l'attention multi-têtes ({exc.ename} : {exc.evalue[:200]}) : "
@@ -264,7 +190,7 @@ def test_attention_with_padding_mask(submission, rng):
 def test_attention_with_causal_mask(submission, rng):
     n = int(rng.integers(4, 9))
     causal = as_array(
-        _call(submission, "masque_causal", n), "masque_causal", shape=(n, n), dtype=None
+        call(submission, "masque_causal", n), "masque_causal", shape=(n, n), dtype=None
     )
     want = np.tril(np.ones((n, n), dtype=bool))
     if causal.astype(bool).tolist() != want.tolist():
@@ -280,7 +206,7 @@ def test_attention_with_causal_mask(submission, rng):
         got = GUARD.call(submission, "attention", Tensor(X), Tensor(X), Tensor(V), Tensor(want))
     except StudentError as exc:
         if exc.ename in ("NotImplementedError", "NameError"):
-            raise _student_error("attention", exc) from None
+            raise student_error("attention", exc) from None
         # The error text would repeat the mask's shape: name the error, not its details.
         raise CheckFailed(
             f"attention a levé {exc.ename} avec un masque causal (n, n) pour des scores "
@@ -411,7 +337,7 @@ def _posenc(n: int, d: int, swap: bool = False) -> np.ndarray:
 def test_posenc_matches_formula(submission, rng):
     n, d = int(rng.integers(10, 60)), 2 * int(rng.integers(3, 17))
     got = as_array(
-        _call(submission, "encodage_positionnel", n, d), "encodage_positionnel", shape=(n, d)
+        call(submission, "encodage_positionnel", n, d), "encodage_positionnel", shape=(n, d)
     )
     ref = _posenc(n, d)
     if np.allclose(got, ref, atol=1e-5):
@@ -461,7 +387,7 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
         name = f"_tp07_f{i}"
         submission.call("_tp07_fonctions", name, genre, Tensor(poids))
         got = as_float(
-            _call(submission, "erreur_permutation", Ref(name), Tensor(X), Tensor(perm)),
+            call(submission, "erreur_permutation", Ref(name), Tensor(X), Tensor(perm)),
             "erreur_permutation",
         )
         f = _grader_function(genre, poids)
@@ -489,7 +415,7 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
 
 
 def _self_attention(submission, Z: np.ndarray) -> np.ndarray:
-    got = _guarded(submission, "attention", Tensor(Z[None]), Tensor(Z[None]), Tensor(Z[None]))
+    got = guarded(submission, "attention", Tensor(Z[None]), Tensor(Z[None]), Tensor(Z[None]))
     return as_array(got, "attention", shape=(1, *Z.shape))[0]
 
 
@@ -521,7 +447,7 @@ def test_positional_encoding_breaks_equivariance(submission, rng):
     while (perm == np.arange(n)).all():
         perm = rng.permutation(n)
     pe = as_array(
-        _call(submission, "encodage_positionnel", n, d), "encodage_positionnel", shape=(n, d)
+        call(submission, "encodage_positionnel", n, d), "encodage_positionnel", shape=(n, d)
     )
     plain = np.abs(
         _self_attention(submission, X[perm]) - _self_attention(submission, X)[perm]
@@ -553,7 +479,7 @@ def _bert_call(submission, tokens, id_mask: int, vocab: int, graine: int):
         out = submission.call("masquage_bert", Tensor(tokens), id_mask, vocab, graine)
     except StudentError as exc:
         if tokens.ndim == 2:
-            raise _student_error("masquage_bert", exc) from None
+            raise student_error("masquage_bert", exc) from None
         shape = "(" + ", ".join(str(v) for v in tokens.shape) + ")"
         raise CheckFailed(
             f"masquage_bert échoue sur des tokens de forme {shape} ({exc.ename} : "
@@ -729,7 +655,7 @@ def _gnn_case(rng, directed: bool = False):
 
 
 def _gnn(submission, X, A, W1, W2, agregation):
-    got = _call(submission, "couche_gnn", Tensor(X), Tensor(A), Tensor(W1), Tensor(W2), agregation)
+    got = call(submission, "couche_gnn", Tensor(X), Tensor(A), Tensor(W1), Tensor(W2), agregation)
     return as_array(got, "couche_gnn", shape=(X.shape[0], W1.shape[1]))
 
 
@@ -824,7 +750,7 @@ def test_gnn_gradient_reaches_inputs_and_weights(submission, rng):
         if agregation == "moyenne":
             M = M / A_t.sum(dim=1, keepdim=True).clamp(min=1)
         (torch.relu(leaves[0] @ leaves[1] + M @ leaves[2]) * torch.tensor(R)).sum().backward()
-        out = _call(submission, "_tp07_gradients_gnn", Tensor(X), Tensor(A), Tensor(W1),
+        out = call(submission, "_tp07_gradients_gnn", Tensor(X), Tensor(A), Tensor(W1),
                     Tensor(W2), Tensor(R), agregation)
         value = as_array(out["H"], "couche_gnn", allow_nan=True)
         if value.shape != (X.shape[0], W1.shape[1]) or not np.allclose(

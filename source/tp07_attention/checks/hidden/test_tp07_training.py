@@ -41,100 +41,20 @@ import numpy as np
 import pytest
 
 from autograder.checks import (
-    TORCH_ATTENTION,
     CheckFailed,
-    Handle,
-    Partial,
     Ref,
     StudentError,
     Tensor,
     as_array,
+    check_fresh_gradients,
     once_per_submission,
     record_margin,
     score_threshold,
     tolerance_for,
 )
 
-# PyTorch's own attention, switched off in the kernel while the checks call `attention`,
-# `attention_multi_tetes` or the Transformer, so that they are really computed by hand
-# (names the student's cell bound to these functions are switched off too).
-GUARD = TORCH_ATTENTION  # autograder.checks.guards: the same guard in every check file of the TP
-
-MODEL_SRC = """
-def _tp07_construire(graine, *args, **kwargs):
-    import torch
-    torch.manual_seed(int(graine))
-    return PetitTransformer(*args, **kwargs)
-
-
-def _tp07_reinitialiser(modele, graine, echelle):
-    import torch
-    g = torch.Generator().manual_seed(int(graine))
-    with torch.no_grad():
-        for p in modele.parameters():
-            bruit = torch.randn(tuple(p.shape), generator=g, dtype=torch.float64) * echelle
-            if p.ndim > 1:
-                bruit /= p.shape[-1] ** 0.5
-            p.copy_(bruit.to(p.dtype))
-
-
-def _tp07_logits(modele, X, dernier=False, lot=512):
-    import torch
-    if not isinstance(modele, torch.nn.Module):
-        raise TypeError("TP07_PAS_MODULE " + type(modele).__name__)
-    modele.eval()
-    try:
-        appareil = next(modele.parameters()).device
-    except StopIteration:
-        appareil = torch.device("cpu")
-    sorties = []
-    with torch.no_grad():
-        for i in range(0, len(X), lot):
-            x = X[i : i + lot]
-            s = modele(x.to(appareil))
-            if not isinstance(s, torch.Tensor) or s.ndim != 3 or tuple(s.shape[:2]) != tuple(x.shape):
-                raise ValueError("TP07_FORME " + str(tuple(getattr(s, "shape", ()))))
-            sorties.append((s[:, -1] if dernier else s).float().cpu())
-    return torch.cat(sorties)
-"""
-
-# Trusted kernel-side helper: runs a student function with the grader's own `attention`
-# (and, with quoi="tout", `attention_multi_tetes`) in place of the student's, so that an
-# item built on another one is graded on its own (a bug in `attention` costs points once).
-REFS_SRC = """
-def _tp07_avec_references(nom, quoi, *args, **kwargs):
-    import math
-    import torch
-
-    def attention_ref(Q, K, V, masque=None):
-        s = Q @ K.transpose(-2, -1) / math.sqrt(Q.shape[-1])
-        if masque is not None:
-            s = s.masked_fill(~masque.bool(), float("-inf"))
-        return torch.softmax(s, dim=-1) @ V
-
-    def mha_ref(x, W_in, b_in, W_out, b_out, n_tetes, masque=None):
-        B, n, d = x.shape
-        q, k, v = (x @ W_in.T + b_in).chunk(3, dim=-1)
-        sep = lambda t: t.reshape(B, n, n_tetes, d // n_tetes).transpose(1, 2)
-        o = attention_ref(sep(q), sep(k), sep(v), masque).transpose(1, 2).reshape(B, n, d)
-        return o @ W_out.T + b_out
-
-    g = globals()
-    remplacees = {"attention": attention_ref}
-    if quoi == "tout":
-        remplacees["attention_multi_tetes"] = mha_ref
-    anciennes = {k: g[k] for k in remplacees if k in g}
-    g.update(remplacees)
-    try:
-        return g[nom](*args, **kwargs)
-    finally:
-        for k in remplacees:
-            if k in anciennes:
-                g[k] = anciennes[k]
-            else:
-                g.pop(k, None)
-"""
-
+from ..public.helpers import MODEL_SRC, build_transformer, call, guarded, sbm, student_error
+from .helpers import REFS_SRC
 
 # Trusted kernel-side helpers for the Transformer's own checks: a block whose parameters
 # are all zero (with residual connections it is the identity), and a grader stand-in model
@@ -206,96 +126,7 @@ VALIDATION = "texte_validation.txt"
 VALIDATION_SHA256 = "292091540de3650b2a6c387f8b6d7dbc993f1d48f6c0c494f35d523b721e8c84"
 
 
-def _student_error(name: str, exc: StudentError) -> CheckFailed:
-    if "TP07_FORME" in exc.evalue:
-        shape = exc.evalue.split("TP07_FORME", 1)[1].strip()[:60]
-        return CheckFailed(
-            f"{name} renvoie une sortie de forme {shape} pour une entrée (B, T) : des logits "
-            "(B, T, taille_vocab) sont attendus, un vecteur par position",
-            f"{name} returns an output of shape {shape} for a (B, T) input: logits "
-            "(B, T, taille_vocab) are expected, one vector per position",
-        )
-    if "TP07_FORMES_LOTS" in exc.evalue:
-        shapes = exc.evalue.split("TP07_FORMES_LOTS", 1)[1].strip()[:120]
-        return CheckFailed(
-            f"{name} donne au modèle des lots de formes différentes d'une étape à l'autre "
-            f"({shapes}) : chaque étape doit lui passer un lot (taille_lot, contexte)",
-            f"{name} feeds the model batches of different shapes from one step to the next "
-            f"({shapes}): every step must pass it one (taille_lot, contexte) batch",
-        )
-    if "TP07_PAS_MODULE" in exc.evalue:
-        kind = exc.evalue.split()[-1][:60]
-        return CheckFailed(
-            f"{name} doit être un nn.Module, obtenu {kind}",
-            f"{name} must be an nn.Module, got {kind}",
-        )
-    if exc.ename == "NotImplementedError":
-        return CheckFailed(
-            f"`{name}` n'est pas encore implémentée (NotImplementedError) : complétez la cellule réponse",
-            f"`{name}` is not implemented yet (NotImplementedError): fill in the answer cell",
-        )
-    if exc.ename == "NameError" and exc.evalue == name:
-        return CheckFailed(
-            f"`{name}` n'est pas défini dans votre notebook : exécutez/complétez la cellule qui le définit",
-            f"`{name}` is not defined in your notebook: complete the cell that defines it",
-        )
-    return CheckFailed(
-        f"`{name}` a levé {exc.ename} : {exc.evalue}",
-        f"`{name}` raised {exc.ename}: {exc.evalue}",
-    )
-
-
-def _call(submission, name: str, *args, **kwargs):
-    try:
-        return submission.call(name, *args, **kwargs)
-    except StudentError as exc:
-        raise _student_error(name, exc) from None
-
-
-def _guarded(submission, name: str, *args, via: str | None = None, **kwargs):
-    """Call `via` (default: the student's `name`) with PyTorch's attention switched off."""
-    try:
-        return GUARD.call(submission, name, *args, via=via, **kwargs)
-    except StudentError as exc:
-        raise _student_error(name, exc) from None
-
-
-def _with_hint(exc: Partial | CheckFailed, fr: str, en: str) -> Partial | CheckFailed:
-    if isinstance(exc, Partial):
-        return Partial(exc.fraction, f"{exc.message.fr} ; {fr}", f"{exc.message.en}; {en}")
-    return CheckFailed(f"{exc.message.fr} ; {fr}", f"{exc.message.en}; {en}")
-
-
-def _score(value: float, hint: tuple[str, str], **kwargs) -> None:
-    try:
-        score_threshold(value, **kwargs)
-    except (Partial, CheckFailed) as exc:
-        raise _with_hint(exc, *hint) from None
-
-
 # ---------------------------------------------------------------- GNN vs MLP
-
-
-def _sbm(
-    rng,
-    n: int,
-    n_classes: int,
-    d: int,
-    deg_in: float = 8.0,
-    deg_out: float = 1.5,
-    separation: float = 1.1,
-):
-    """The notebook's `graphe_sbm`, on the grader's side (numpy)."""
-    y = rng.permutation(np.arange(n) % n_classes)
-    same = y[:, None] == y[None, :]
-    size = n / n_classes
-    p = np.where(same, deg_in / size, deg_out / (n - size))
-    A = np.triu(rng.random((n, n)) < p, 1).astype(np.float32)
-    A = A + A.T
-    means = rng.normal(size=(n_classes, d))
-    means *= separation / np.linalg.norm(means, axis=1, keepdims=True)
-    X = (means[y] + rng.normal(size=(n, d))).astype(np.float32)
-    return X, A, y
 
 
 @dataclass(frozen=True)
@@ -311,7 +142,7 @@ def _accuracy(logits: np.ndarray, y: np.ndarray, test: np.ndarray) -> float:
 
 
 def _node_logits(submission, name: str, args, n: int) -> np.ndarray:
-    got = as_array(_call(submission, name, *args, timeout=TRAIN_TIMEOUT), name, allow_nan=True)
+    got = as_array(call(submission, name, *args, timeout=TRAIN_TIMEOUT), name, allow_nan=True)
     if got.shape != (n, N_CLASSES):
         raise CheckFailed(
             f"{name} sur un graphe de {n} nœuds et {N_CLASSES} classes renvoie un tableau de "
@@ -334,7 +165,7 @@ def _train_nodes(submission, seed: int) -> NodeResults:
     gnn, mlp, logreg, n_test = [], [], [], 0
     for _ in range(N_GRAPHS):
         n, d = int(rng.integers(280, 321)), int(rng.integers(12, 21))
-        X, A, y = _sbm(rng, n, N_CLASSES, d)
+        X, A, y = sbm(rng, n, N_CLASSES, d)
         idx = np.sort(
             np.concatenate(
                 [rng.permutation(np.flatnonzero(y == c))[:PER_CLASS] for c in range(N_CLASSES)]
@@ -387,10 +218,10 @@ def _check_every_parameter_learns(submission, seed: int) -> None:
     the first layer untrained while the accuracy can still clear the bar."""
     rng = np.random.default_rng([seed, 8])
     n, d, h = 40, int(rng.integers(6, 11)), 16
-    X, A, _ = _sbm(rng, n, N_CLASSES, d)
+    X, A, _ = sbm(rng, n, N_CLASSES, d)
     R = rng.normal(size=(n, N_CLASSES)).astype(np.float32)
     submission.define("_tp07_gnn_gradients", GNN_GRADS_SRC)
-    got = _call(submission, "_tp07_gnn_gradients", int(rng.integers(0, 2**31 - 1)), d, h,
+    got = call(submission, "_tp07_gnn_gradients", int(rng.integers(0, 2**31 - 1)), d, h,
                 N_CLASSES, Tensor(X), Tensor(A), Tensor(R))
     if not isinstance(got, dict) or not got:
         return  # no parameters: the accuracy checks say what is wrong
@@ -410,7 +241,7 @@ def _check_seed_is_used(submission, seed: int) -> None:
     """Same graine, same logits; another graine, other logits (short trainings, one graph)."""
     rng = np.random.default_rng([seed, 7])
     n, d = 90, int(rng.integers(6, 11))
-    X, A, y = _sbm(rng, n, N_CLASSES, d)
+    X, A, y = sbm(rng, n, N_CLASSES, d)
     idx = np.sort(np.concatenate([np.flatnonzero(y == c)[:5] for c in range(N_CLASSES)]))
     y_idx = y[idx].astype(np.int64)
     graine = int(rng.integers(0, 2**31 - 1))
@@ -450,9 +281,9 @@ def test_gnn_accuracy_on_grader_graphs(submission, seed):
     _check_every_parameter_learns(submission, seed)
     _check_seed_is_used(submission, seed)
     r = _nodes(submission, seed)
-    _score(
+    score_threshold(
         r.gnn,
-        _GNN_HINT,
+        hint=_GNN_HINT,
         full=GNN_FULL,
         partial=[(GNN_PARTIAL, 0.5)],
         what_fr=f"précision moyenne du GNN sur les {r.n_test} nœuds non étiquetés de "
@@ -479,9 +310,9 @@ def test_gnn_beats_features_only_mlp(submission, seed):
             "with the GNN is not fair; train the d → 32 → n_classes MLP like the GNN (Adam, 200 "
             "epochs, loss on idx_train)",
         )
-    _score(
+    score_threshold(
         r.gnn - r.mlp,
-        (
+        hint=(
             f"votre GNN ne fait pas nettement mieux qu'un modèle qui ignore le graphe ; {_GNN_HINT[0]}",
             f"your GNN does not clearly beat a model that ignores the graph; {_GNN_HINT[1]}",
         ),
@@ -500,10 +331,10 @@ def test_gnn_beats_features_only_mlp(submission, seed):
 def _logits(submission, label: str, model, X: np.ndarray, references: bool) -> np.ndarray:
     """The model's logits on X; with `references`, run with the grader's attention and MHA."""
     if not references:
-        got = _guarded(submission, label, model, Tensor(X), via="_tp07_logits")
+        got = guarded(submission, label, model, Tensor(X), via="_tp07_logits")
     else:
         submission.define("_tp07_avec_references", REFS_SRC)
-        got = _guarded(submission, label, "_tp07_logits", "tout", model, Tensor(X),
+        got = guarded(submission, label, "_tp07_logits", "tout", model, Tensor(X),
                        via="_tp07_avec_references")
     return as_array(got, label, allow_nan=True)
 
@@ -547,10 +378,18 @@ def _not_causal(label: str, t: int, gap: float) -> CheckFailed:
     )
 
 
+def _redrawn(submission, label: str, rng, vocab: int, d: int, heads: int, layers: int, T: int):
+    """A fresh PetitTransformer whose parameters the grader redraws at REINIT_SCALE."""
+    model = build_transformer(submission, label, int(rng.integers(0, 2**31)), vocab, d=d,
+                              n_tetes=heads, n_couches=layers, contexte=T)
+    guarded(submission, label, model, int(rng.integers(0, 2**31)), REINIT_SCALE,
+            via="_tp07_reinitialiser")
+    return model
+
+
 @pytest.mark.item("transformer")
 @pytest.mark.points(0.5)
 def test_transformer_is_causal(submission, rng, seed, device):
-    submission.define("_tp07_construire", MODEL_SRC)
     for _ in range(2):
         vocab, heads = int(rng.integers(8, 21)), int(rng.choice([2, 4]))
         d, layers = heads * int(rng.integers(4, 9)), int(rng.integers(1, 3))
@@ -558,24 +397,7 @@ def test_transformer_is_causal(submission, rng, seed, device):
         label = (
             f"PetitTransformer({vocab}, d={d}, n_tetes={heads}, n_couches={layers}, contexte={T})"
         )
-        model = _guarded(
-            submission,
-            "PetitTransformer",
-            int(rng.integers(0, 2**31)),
-            vocab,
-            d=d,
-            n_tetes=heads,
-            n_couches=layers,
-            contexte=T,
-            via="_tp07_construire",
-        )
-        if not isinstance(model, Handle):
-            raise CheckFailed(
-                f"{label} doit construire un nn.Module, obtenu {type(model).__name__}",
-                f"{label} must build an nn.Module, got {type(model).__name__}",
-            )
-        graine = int(rng.integers(0, 2**31))
-        _guarded(submission, label, model, graine, REINIT_SCALE, via="_tp07_reinitialiser")
+        model = _redrawn(submission, label, rng, vocab, d, heads, layers, T)
         X = rng.integers(0, vocab, size=(4, T))
         t = int(rng.integers(1, T // 3 + 1))
         # With the grader's attention and MHA: a fault there costs points in their own items.
@@ -604,7 +426,7 @@ def test_transformer_residuals_and_positions(submission, rng):
     x = rng.normal(size=(B, T, d)).astype(np.float32) * 2
     label = f"BlocTransformer({d}, {heads})"
     out = as_array(
-        _guarded(submission, label, "_tp07_bloc_a_zero", "tout", int(rng.integers(0, 2**31)),
+        guarded(submission, label, "_tp07_bloc_a_zero", "tout", int(rng.integers(0, 2**31)),
                  d, heads, Tensor(x), via="_tp07_avec_references"),
         label,
         shape=x.shape,
@@ -622,18 +444,9 @@ def test_transformer_residuals_and_positions(submission, rng):
             "0): a residual connection is missing, x = x + MHA(LN1(x)) then "
             "x = x + MLP(LN2(x)) (normalisation BEFORE the sub-layer, sum after)",
         )
-    submission.define("_tp07_construire", MODEL_SRC)
     vocab, layers = int(rng.integers(8, 21)), int(rng.integers(1, 3))
     label = f"PetitTransformer({vocab}, d={d}, n_tetes={heads}, n_couches={layers}, contexte={T})"
-    model = _guarded(submission, "PetitTransformer", int(rng.integers(0, 2**31)), vocab, d=d,
-                     n_tetes=heads, n_couches=layers, contexte=T, via="_tp07_construire")
-    if not isinstance(model, Handle):
-        raise CheckFailed(
-            f"{label} doit construire un nn.Module, obtenu {type(model).__name__}",
-            f"{label} must build an nn.Module, got {type(model).__name__}",
-        )
-    _guarded(submission, label, model, int(rng.integers(0, 2**31)), REINIT_SCALE,
-             via="_tp07_reinitialiser")
+    model = _redrawn(submission, label, rng, vocab, d, heads, layers, T)
     same = np.full((1, T), int(rng.integers(0, vocab)))
     logits = _logits(submission, label, model, same, references=True)
     if logits.shape != (1, T, vocab) or not np.isfinite(logits).all():
@@ -683,7 +496,7 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
             out = submission.call("_tp07_enregistrer", 0, V, Tensor(data), steps, batch,
                                   context, 0.05, g, timeout=TRAIN_TIMEOUT)
         except StudentError as exc:
-            raise _student_error("entrainer_transformer", exc) from None
+            raise student_error("entrainer_transformer", exc) from None
         if not isinstance(out, dict):
             raise CheckFailed("entrainer_transformer : résultat inattendu",
                               "entrainer_transformer: unexpected result")
@@ -744,13 +557,7 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
             f"{name}: the returned losses are not the cross-entropy of the model's outputs "
             f"against the next character; {hint[1]}",
         )
-    if not all(bool(c) for c in out["cumuls"]):
-        raise CheckFailed(
-            f"{name} : les gradients d'une étape s'ajoutent à ceux de l'étape précédente : "
-            "appelez optimiseur.zero_grad() à chaque étape, avant perte.backward()",
-            f"{name}: the gradients of a step are added to those of the previous step: call "
-            "optimiseur.zero_grad() at every step, before perte.backward()",
-        )
+    check_fresh_gradients(out["cumuls"], name)
     if not all(bool(c) for c in out["change"]):
         raise CheckFailed(
             f"{name} : les paramètres du modèle ne changent pas entre deux étapes : appelez "
@@ -817,7 +624,7 @@ def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_
     windows = np.stack([codes[e - CONTEXTE : e] for e in ends])
     targets = codes[ends]  # never sent to the kernel
     last = as_array(
-        _guarded(
+        guarded(
             submission, "modele_car", model, Tensor(windows), dernier=True, via="_tp07_logits"
         ),
         "logits de modele_car",
@@ -858,9 +665,9 @@ def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_
             "shifted by one, cross-entropy over every position) and PetitTransformer (embeddings, "
             "blocks with residual connections, final LayerNorm)",
         )
-    _score(
+    score_threshold(
         bits,
-        hint,
+        hint=hint,
         full=BPC_FULL,
         partial=[(BPC_PARTIAL, 0.5)],
         higher_is_better=False,

@@ -15,103 +15,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import (
-    TORCH_ATTENTION,
-    CheckFailed,
-    Handle,
-    Ref,
-    StudentError,
-    Tensor,
-    as_array,
-    assert_close,
-)
+from autograder.checks import CheckFailed, Ref, Tensor, as_array, assert_close
 
-# PyTorch's own attention, switched off in the kernel while the checks call `attention`,
-# `attention_multi_tetes` or the Transformer, so that they are really computed by hand
-# (names the student's cell bound to these functions are switched off too).
-GUARD = TORCH_ATTENTION  # autograder.checks.guards: the same guard in every check file of the TP
-
-# Trusted kernel-side helpers: build the student's Transformer with a given seed, run a
-# model on a batch of character indices, and a grader bigram model (causal by construction)
-# to test the student's training loop on its own.
-MODEL_SRC = """
-def _tp07_construire(graine, *args, **kwargs):
-    import torch
-    torch.manual_seed(int(graine))
-    return PetitTransformer(*args, **kwargs)
-
-
-def _tp07_logits(modele, X, dernier=False, lot=512):
-    import torch
-    if not isinstance(modele, torch.nn.Module):
-        raise TypeError("TP07_PAS_MODULE " + type(modele).__name__)
-    modele.eval()
-    try:
-        appareil = next(modele.parameters()).device
-    except StopIteration:
-        appareil = torch.device("cpu")
-    sorties = []
-    with torch.no_grad():
-        for i in range(0, len(X), lot):
-            x = X[i : i + lot]
-            s = modele(x.to(appareil))
-            if not isinstance(s, torch.Tensor) or s.ndim != 3 or tuple(s.shape[:2]) != tuple(x.shape):
-                raise ValueError("TP07_FORME " + str(tuple(getattr(s, "shape", ()))))
-            sorties.append((s[:, -1] if dernier else s).float().cpu())
-    return torch.cat(sorties)
-
-
-def _tp07_bigramme(graine, taille_vocab):
-    import torch
-    torch.manual_seed(int(graine))
-    return torch.nn.Sequential(torch.nn.Embedding(taille_vocab, 16), torch.nn.Linear(16, taille_vocab))
-"""
-
-
-def _student_error(name: str, exc: StudentError) -> CheckFailed:
-    if "TP07_FORME" in exc.evalue:
-        shape = exc.evalue.split("TP07_FORME", 1)[1].strip()[:60]
-        return CheckFailed(
-            f"{name} renvoie une sortie de forme {shape} pour une entrée (B, T) : des logits "
-            "(B, T, taille_vocab) sont attendus, un vecteur par position",
-            f"{name} returns an output of shape {shape} for a (B, T) input: logits "
-            "(B, T, taille_vocab) are expected, one vector per position",
-        )
-    if "TP07_PAS_MODULE" in exc.evalue:
-        kind = exc.evalue.split()[-1][:60]
-        return CheckFailed(
-            f"{name} doit être un nn.Module, obtenu {kind}",
-            f"{name} must be an nn.Module, got {kind}",
-        )
-    if exc.ename == "NotImplementedError":
-        return CheckFailed(
-            f"`{name}` n'est pas encore implémentée (NotImplementedError) : complétez la cellule réponse",
-            f"`{name}` is not implemented yet (NotImplementedError): fill in the answer cell",
-        )
-    if exc.ename == "NameError" and exc.evalue == name:
-        return CheckFailed(
-            f"`{name}` n'est pas défini dans votre notebook : exécutez/complétez la cellule qui le définit",
-            f"`{name}` is not defined in your notebook: complete the cell that defines it",
-        )
-    return CheckFailed(
-        f"`{name}` a levé {exc.ename} : {exc.evalue}",
-        f"`{name}` raised {exc.ename}: {exc.evalue}",
-    )
-
-
-def _call(submission, name: str, *args, **kwargs):
-    try:
-        return submission.call(name, *args, **kwargs)
-    except StudentError as exc:
-        raise _student_error(name, exc) from None
-
-
-def _guarded(submission, name: str, *args, via: str | None = None, **kwargs):
-    """Call `via` (default: the student's `name`) with PyTorch's attention switched off."""
-    try:
-        return GUARD.call(submission, name, *args, via=via, **kwargs)
-    except StudentError as exc:
-        raise _student_error(name, exc) from None
+from .helpers import MODEL_SRC, build_transformer, call, guarded, sbm
 
 
 @pytest.mark.item("attention")
@@ -122,7 +28,7 @@ def test_attention_shape_and_uniform_weights(submission):
     K = np.arange(32.0).reshape(2, 4, 4) / 10
     V = np.arange(16.0).reshape(2, 4, 2)
     got = as_array(
-        _guarded(submission, "attention", Tensor(Q), Tensor(K), Tensor(V)),
+        guarded(submission, "attention", Tensor(Q), Tensor(K), Tensor(V)),
         "attention",
         shape=(2, 3, 2),
     )
@@ -143,7 +49,7 @@ def test_mha_shape(submission):
     rng = np.random.default_rng(0)
     d, h = 6, 2
     x = rng.normal(size=(2, 5, d))
-    out = _guarded(
+    out = guarded(
         submission,
         "attention_multi_tetes",
         Tensor(x),
@@ -160,7 +66,7 @@ def test_mha_shape(submission):
 @pytest.mark.points(0.5)
 def test_posenc_shape_and_first_rows(submission):
     pe = as_array(
-        _call(submission, "encodage_positionnel", 5, 8), "encodage_positionnel", shape=(5, 8)
+        call(submission, "encodage_positionnel", 5, 8), "encodage_positionnel", shape=(5, 8)
     )
     assert_close(
         pe[0],
@@ -184,7 +90,7 @@ def test_posenc_shape_and_first_rows(submission):
 @pytest.mark.points(0.5)
 def test_bert_shapes_and_unselected_tokens(submission):
     tokens = np.random.default_rng(0).integers(5, 100, size=(8, 50))
-    out = _call(submission, "masquage_bert", Tensor(tokens), 1, 100, 0)
+    out = call(submission, "masquage_bert", Tensor(tokens), 1, 100, 0)
     if not isinstance(out, (list, tuple)) or len(out) != 2:
         raise CheckFailed(
             "masquage_bert doit renvoyer le couple (entrees, cibles)",
@@ -214,7 +120,7 @@ def test_gnn_shape_on_a_path_graph(submission):
     X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
     W = np.eye(2)
     got = as_array(
-        _call(submission, "couche_gnn", Tensor(X), Tensor(A), Tensor(W), Tensor(W), "somme"),
+        call(submission, "couche_gnn", Tensor(X), Tensor(A), Tensor(W), Tensor(W), "somme"),
         "couche_gnn",
         shape=(3, 2),
     )
@@ -230,34 +136,12 @@ def test_gnn_shape_on_a_path_graph(submission):
 # ---------------------------------------------------------------- GNN vs MLP
 
 
-def _sbm(
-    rng,
-    n: int,
-    n_classes: int,
-    d: int,
-    deg_in: float = 8.0,
-    deg_out: float = 1.5,
-    separation: float = 1.1,
-):
-    """The notebook's `graphe_sbm`, on the grader's side (numpy)."""
-    y = rng.permutation(np.arange(n) % n_classes)
-    same = y[:, None] == y[None, :]
-    size = n / n_classes
-    p = np.where(same, deg_in / size, deg_out / (n - size))
-    A = np.triu(rng.random((n, n)) < p, 1).astype(np.float32)
-    A = A + A.T
-    means = rng.normal(size=(n_classes, d))
-    means *= separation / np.linalg.norm(means, axis=1, keepdims=True)
-    X = (means[y] + rng.normal(size=(n, d))).astype(np.float32)
-    return X, A, y
-
-
 @pytest.mark.item("gnn_train")
 @pytest.mark.points(0.5)
 def test_gnn_and_mlp_training_return_logits_for_every_node(submission):
     rng = np.random.default_rng(0)
     n, c = 90, 3
-    X, A, y = _sbm(rng, n, c, 8)
+    X, A, y = sbm(rng, n, c, 8)
     idx = np.sort(np.concatenate([np.flatnonzero(y == k)[:5] for k in range(c)]))
     y_idx = y[idx].astype(np.int64)
     calls = [
@@ -265,7 +149,7 @@ def test_gnn_and_mlp_training_return_logits_for_every_node(submission):
         ("entrainer_mlp", (Tensor(X), Tensor(idx), Tensor(y_idx), c, 0)),
     ]
     for name, args in calls:
-        got = as_array(_call(submission, name, *args, n_epoques=30), name)
+        got = as_array(call(submission, name, *args, n_epoques=30), name)
         if got.shape != (n, c):
             raise CheckFailed(
                 f"{name} sur un graphe de {n} nœuds et {c} classes renvoie un tableau de forme "
@@ -283,29 +167,14 @@ def test_gnn_and_mlp_training_return_logits_for_every_node(submission):
 @pytest.mark.item("transformer")
 @pytest.mark.points(0.5)
 def test_transformer_output_shape(submission):
-    submission.define("_tp07_construire", MODEL_SRC)
     vocab, contexte = 11, 12
-    model = _guarded(
-        submission,
-        "PetitTransformer",
-        0,
-        vocab,
-        d=16,
-        n_tetes=2,
-        n_couches=1,
-        contexte=contexte,
-        via="_tp07_construire",
-    )
-    if not isinstance(model, Handle):
-        raise CheckFailed(
-            f"PetitTransformer(...) doit construire un nn.Module, obtenu {type(model).__name__}",
-            f"PetitTransformer(...) must build an nn.Module, got {type(model).__name__}",
-        )
+    model = build_transformer(submission, "PetitTransformer(...)", 0, vocab, d=16, n_tetes=2,
+                              n_couches=1, contexte=contexte)
     rng = np.random.default_rng(1)
     for length in (contexte, 5):
         X = rng.integers(0, vocab, size=(3, length))
         got = as_array(
-            _guarded(submission, "PetitTransformer", model, Tensor(X), via="_tp07_logits"),
+            guarded(submission, "PetitTransformer", model, Tensor(X), via="_tp07_logits"),
             "PetitTransformer(taille_vocab=11, d=16, n_tetes=2, n_couches=1, contexte=12)(idx)",
         )
         if got.shape != (3, length, vocab):
@@ -331,7 +200,7 @@ def test_entrainer_transformer_learns_a_periodic_sequence(submission):
     model = Ref("_tp07_modele_public")
     submission.define("_tp07_modele_public", "_tp07_modele_public = _tp07_bigramme(0, 7)")
     data = np.arange(700) % period
-    losses = _call(
+    losses = call(
         submission,
         "entrainer_transformer",
         model,
@@ -351,7 +220,7 @@ def test_entrainer_transformer_learns_a_periodic_sequence(submission):
             f"array of shape {losses.shape}",
         )
     logits = as_array(
-        _call(submission, "_tp07_logits", model, Tensor(np.arange(period)[None, :])),
+        call(submission, "_tp07_logits", model, Tensor(np.arange(period)[None, :])),
         "logits du modèle bigramme",
         shape=(1, period, period),
     )[0]

@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 from autograder.checks import (
-    SCIPY_RANKS,
     CheckFailed,
     Handle,
     StudentError,
@@ -25,64 +24,7 @@ from autograder.checks import (
     record_margin,
 )
 
-# SciPy's own Spearman correlation and ranking, switched off in the kernel while the checks
-# call `spearman`, so that the ranks are really computed by hand.
-GUARD = SCIPY_RANKS  # autograder.checks.guards: the same guard in every check file of the TP
-
-# Trusted helpers run in the kernel: they build the grader's models from weights sent
-# by the grader and read a model's weights back.
-KERNEL_SRC = '''
-def _tp10_construire(genre, dims, poids):
-    import torch
-    import torch.nn as nn
-    import torch.nn.functional as F
-
-    class _TP10CNN(nn.Module):
-        def __init__(self, canaux, k1, k2, cache, classes, hauteur, largeur):
-            super().__init__()
-            self.conv1 = nn.Conv2d(canaux, k1, kernel_size=3, padding=1)
-            self.conv2 = nn.Conv2d(k1, k2, kernel_size=3, padding=1)
-            self.fc1 = nn.Linear(k2 * (hauteur // 2) * (largeur // 2), cache)
-            self.fc2 = nn.Linear(cache, classes)
-
-        def caracteristiques(self, x):
-            return torch.relu(self.conv2(F.max_pool2d(torch.relu(self.conv1(x)), 2)))
-
-        def tete(self, A):
-            return self.fc2(torch.relu(self.fc1(A.flatten(1))))
-
-        def forward(self, x):
-            return self.tete(self.caracteristiques(x))
-
-    class _TP10Lineaire(nn.Module):
-        def __init__(self, canaux, hauteur, largeur, classes):
-            super().__init__()
-            self.gain = nn.Parameter(torch.ones(canaux, 1, 1))
-            self.fc = nn.Linear(canaux * hauteur * largeur, classes)
-
-        def caracteristiques(self, x):
-            return x * self.gain
-
-        def tete(self, A):
-            return self.fc(A.flatten(1))
-
-        def forward(self, x):
-            return self.tete(self.caracteristiques(x))
-
-    modele = _TP10CNN(*dims) if genre == "cnn" else _TP10Lineaire(*dims)
-    with torch.no_grad():
-        for nom, p in modele.named_parameters():
-            p.copy_(poids[nom])
-    return modele.eval()
-
-
-def _tp10_poids(modele):
-    import torch
-    if not isinstance(modele, torch.nn.Module):
-        raise TypeError("TP10_PAS_MODULE " + type(modele).__name__)
-    return {k: v.detach().cpu().to(torch.float64) for k, v in modele.state_dict().items()}
-
-'''
+from .helpers import KERNEL_SRC, spearman_guarded
 
 # The fixed linear model: 2 channels, 3×4 images, 3 classes; weights with two decimals.
 _C, _H, _W, _K = 2, 3, 4, 3
@@ -261,15 +203,11 @@ _SP_B = np.array([[2.0, 7.0, 1.0, 8.0, 2.0, 8.0], [1.0, 8.0, 2.0, 8.0, 4.0, 5.0]
 _SP_WANT = 0.0726049673661619
 
 
-def _spearman_guarded(submission, a, b):
-    return GUARD.call(submission, "spearman", a, b)
-
-
 @pytest.mark.item("spearman")
 @pytest.mark.points(0.5)
 def test_spearman_example_with_ties(submission):
     what = "spearman(a, b) sur deux tableaux (2, 6) avec des ex æquo"
-    value = as_float(_spearman_guarded(submission, _SP_A, _SP_B), what)
+    value = as_float(spearman_guarded(submission, _SP_A, _SP_B), what)
     record_margin("|spearman − scipy|", abs(value - _SP_WANT), 1e-9, higher_is_better=False)
     if abs(value - _SP_WANT) <= 1e-9:
         return

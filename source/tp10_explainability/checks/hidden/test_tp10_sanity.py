@@ -27,12 +27,9 @@ import warnings
 import numpy as np
 import pytest
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
 from scipy.stats import pearsonr, rankdata, spearmanr
 
 from autograder.checks import (
-    SCIPY_RANKS,
     CheckFailed,
     Handle,
     StudentError,
@@ -43,70 +40,14 @@ from autograder.checks import (
     record_margin,
 )
 
+from ..public.helpers import KERNEL_SRC, spearman_guarded
+from .helpers import RefCNN
+
 COUCHES = ["fc2", "fc1", "conv2", "conv1"]
 DROP_EVERY_STAGE = 0.8  # the mean correlation must fall below this at every cascade stage
 DROP_FULL = 0.5  # ... and below this once every layer is re-initialised
 DROP_IMAGES = 16
 CASCADE_ATOL = 0.02
-
-# SciPy's own Spearman correlation and ranking, switched off in the kernel while the checks
-# call `spearman`, so that the ranks are really computed by hand.
-GUARD = SCIPY_RANKS  # autograder.checks.guards: the same guard in every check file of the TP
-
-# Trusted kernel-side helpers (the same as in the public checks).
-KERNEL_SRC = '''
-def _tp10_construire(genre, dims, poids):
-    import torch
-    import torch.nn as nn
-    import torch.nn.functional as F
-
-    class _TP10CNN(nn.Module):
-        def __init__(self, canaux, k1, k2, cache, classes, hauteur, largeur):
-            super().__init__()
-            self.conv1 = nn.Conv2d(canaux, k1, kernel_size=3, padding=1)
-            self.conv2 = nn.Conv2d(k1, k2, kernel_size=3, padding=1)
-            self.fc1 = nn.Linear(k2 * (hauteur // 2) * (largeur // 2), cache)
-            self.fc2 = nn.Linear(cache, classes)
-
-        def caracteristiques(self, x):
-            return torch.relu(self.conv2(F.max_pool2d(torch.relu(self.conv1(x)), 2)))
-
-        def tete(self, A):
-            return self.fc2(torch.relu(self.fc1(A.flatten(1))))
-
-        def forward(self, x):
-            return self.tete(self.caracteristiques(x))
-
-    modele = _TP10CNN(*dims)
-    with torch.no_grad():
-        for nom, p in modele.named_parameters():
-            p.copy_(poids[nom])
-    return modele.eval()
-
-
-def _tp10_poids(modele):
-    import torch
-    if not isinstance(modele, torch.nn.Module):
-        raise TypeError("TP10_PAS_MODULE " + type(modele).__name__)
-    return {k: v.detach().cpu().to(torch.float64) for k, v in modele.state_dict().items()}
-
-'''
-
-
-class RefCNN(nn.Module):
-    """The grader's float64 copy of the kernel model."""
-
-    def __init__(self, canaux, k1, k2, cache, classes, hauteur, largeur):
-        super().__init__()
-        self.conv1 = nn.Conv2d(canaux, k1, kernel_size=3, padding=1)
-        self.conv2 = nn.Conv2d(k1, k2, kernel_size=3, padding=1)
-        self.fc1 = nn.Linear(k2 * (hauteur // 2) * (largeur // 2), cache)
-        self.fc2 = nn.Linear(cache, classes)
-
-    def forward(self, x):
-        a = F.max_pool2d(torch.relu(self.conv1(x)), 2)
-        return self.fc2(torch.relu(self.fc1(torch.relu(self.conv2(a)).flatten(1))))
-
 
 # ---------------------------------------------------------------- Spearman
 
@@ -173,17 +114,13 @@ def _tie_variants(a: np.ndarray, b: np.ndarray) -> list[tuple[float, str, str]]:
     return out
 
 
-def _spearman_guarded(submission, a, b):
-    return GUARD.call(submission, "spearman", a, b)
-
-
 @pytest.mark.item("spearman")
 @pytest.mark.points(1.5)
 def test_spearman_matches_scipy(submission, rng):
     cases = _spearman_cases(rng)
     for i in rng.permutation(len(cases)):
         a, b, what_fr, what_en = cases[i]
-        got = as_float(_spearman_guarded(submission, a, b), f"spearman(a, b) sur {what_fr}")
+        got = as_float(spearman_guarded(submission, a, b), f"spearman(a, b) sur {what_fr}")
         want = _spearman_ref(a, b)
         record_expected("spearman(a, b)", want)
         record_margin("|spearman − scipy|", abs(got - want), 1e-7, higher_is_better=False)

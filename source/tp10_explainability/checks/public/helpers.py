@@ -1,0 +1,70 @@
+"""TP10's code shared by its public and hidden checks: the ranks guard, and the trusted
+kernel-side helpers that build the grader's models and read a model's weights back."""
+
+from __future__ import annotations
+
+from autograder.checks import SCIPY_RANKS
+
+# SciPy's own Spearman correlation and ranking, switched off in the kernel while the checks
+# call `spearman`, so that the ranks are really computed by hand.
+GUARD = SCIPY_RANKS
+
+# Trusted helpers run in the kernel: they build the grader's models from weights sent
+# by the grader and read a model's weights back.
+KERNEL_SRC = '''
+def _tp10_construire(genre, dims, poids):
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class _TP10CNN(nn.Module):
+        def __init__(self, canaux, k1, k2, cache, classes, hauteur, largeur):
+            super().__init__()
+            self.conv1 = nn.Conv2d(canaux, k1, kernel_size=3, padding=1)
+            self.conv2 = nn.Conv2d(k1, k2, kernel_size=3, padding=1)
+            self.fc1 = nn.Linear(k2 * (hauteur // 2) * (largeur // 2), cache)
+            self.fc2 = nn.Linear(cache, classes)
+
+        def caracteristiques(self, x):
+            return torch.relu(self.conv2(F.max_pool2d(torch.relu(self.conv1(x)), 2)))
+
+        def tete(self, A):
+            return self.fc2(torch.relu(self.fc1(A.flatten(1))))
+
+        def forward(self, x):
+            return self.tete(self.caracteristiques(x))
+
+    class _TP10Lineaire(nn.Module):
+        def __init__(self, canaux, hauteur, largeur, classes):
+            super().__init__()
+            self.gain = nn.Parameter(torch.ones(canaux, 1, 1))
+            self.fc = nn.Linear(canaux * hauteur * largeur, classes)
+
+        def caracteristiques(self, x):
+            return x * self.gain
+
+        def tete(self, A):
+            return self.fc(A.flatten(1))
+
+        def forward(self, x):
+            return self.tete(self.caracteristiques(x))
+
+    modele = _TP10CNN(*dims) if genre == "cnn" else _TP10Lineaire(*dims)
+    with torch.no_grad():
+        for nom, p in modele.named_parameters():
+            p.copy_(poids[nom])
+    return modele.eval()
+
+
+def _tp10_poids(modele):
+    import torch
+    if not isinstance(modele, torch.nn.Module):
+        raise TypeError("TP10_PAS_MODULE " + type(modele).__name__)
+    return {k: v.detach().cpu().to(torch.float64) for k, v in modele.state_dict().items()}
+
+'''
+
+
+def spearman_guarded(submission, a, b):
+    """The student's `spearman(a, b)` with SciPy's ranks switched off."""
+    return GUARD.call(submission, "spearman", a, b)

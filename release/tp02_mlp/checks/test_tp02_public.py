@@ -26,23 +26,7 @@ from autograder.checks import (
     with_references,
 )
 
-# The grader's MLPDeuxCouches: `entrainer_sgd` is graded with it in place of the student's
-# (graded in its own item), so that a mistake in the module costs points once.
-MLP_REFERENCE = {
-    "MLPDeuxCouches": """
-import torch as _ag_torch
-
-
-class MLPDeuxCouches(_ag_torch.nn.Module):
-    def __init__(self, d_in, d_cache, d_out):
-        super().__init__()
-        self.fc1 = _ag_torch.nn.Linear(d_in, d_cache)
-        self.fc2 = _ag_torch.nn.Linear(d_cache, d_out)
-
-    def forward(self, x):
-        return self.fc2(_ag_torch.relu(self.fc1(x)))
-""",
-}
+from .helpers import MLP_REFERENCE, curve_label
 
 # ---------------------------------------------------------------- 1. XOR and the perceptron
 
@@ -207,24 +191,11 @@ _CURVES = {
     "sous-apprentissage": (1.8 + 0.5 * 0.8**_EPOCHS, 1.9 + 0.5 * 0.8**_EPOCHS),
     "divergence": (2.3 * 1.5**_EPOCHS, 2.4 * 1.5**_EPOCHS),
 }
-_LABELS = ("divergence", "sous-apprentissage", "sur-apprentissage", "sain")
-
-
-def _label(value: object) -> str:
-    if not isinstance(value, str) or value.strip().lower() not in _LABELS:
-        shown = repr(value)[:40] if isinstance(value, str) else type(value).__name__
-        raise CheckFailed(
-            f"diagnostic_courbe doit renvoyer l'une des chaînes {', '.join(_LABELS)} ; obtenu {shown}",
-            f"diagnostic_courbe must return one of the strings {', '.join(_LABELS)}; got {shown}",
-        )
-    return value.strip().lower()
-
-
 @pytest.mark.item("diagnose_curve")
 @pytest.mark.points(0.5)
 def test_diagnostic_simple_curves(submission):
     for expected, (train, val) in _CURVES.items():
-        got = _label(submission.call("diagnostic_courbe", train, val))
+        got = curve_label(submission.call("diagnostic_courbe", train, val))
         if got != expected:
             raise CheckFailed(
                 f"diagnostic_courbe renvoie « {got} » pour la courbe « {expected} » de l'exemple "

@@ -12,27 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 from autograder.checks import CheckFailed, allclose, as_array, record_expected
 
+from .helpers import torch_adam
+
 B1, B2, EPS = 0.9, 0.999, 1e-8
 N_STEPS = 6
-
-
-def _torch_adam(params, grads_seq, lr):
-    """Trajectory of torch.optim.Adam (float64): a list of {name: array}, one per step."""
-    tensors = {
-        k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in params.items()
-    }
-    opt = torch.optim.Adam(list(tensors.values()), lr=lr, betas=(B1, B2), eps=EPS)
-    out = []
-    for grads in grads_seq:
-        for k, t in tensors.items():
-            t.grad = torch.tensor(grads[k], dtype=torch.float64)
-        opt.step()
-        out.append({k: t.detach().numpy().copy() for k, t in tensors.items()})
-    return out
 
 
 def _variant(
@@ -146,7 +132,7 @@ def _run_student(submission, params, grads_seq, lr, what_fr, what_en):
 def _check_trajectory(submission, params, grads_seq, lr, rtol, atol, what_fr, what_en) -> None:
     keys = list(params)
     refs = {
-        "torch": _torch_adam(params, grads_seq, lr),
+        "torch": torch_adam(params, grads_seq, lr),
         "course": _variant(params, grads_seq, lr, eps_inside=True),
     }
     got = _run_student(submission, params, grads_seq, lr, what_fr, what_en)

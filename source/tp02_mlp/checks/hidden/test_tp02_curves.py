@@ -14,7 +14,7 @@ import pytest
 
 from autograder.checks import CheckFailed
 
-LABELS = ("divergence", "sous-apprentissage", "sur-apprentissage", "sain")
+from ..public.helpers import curve_label
 
 
 def _reference(train: np.ndarray, val: np.ndarray) -> str:
@@ -131,16 +131,6 @@ _HINTS = {
 }
 
 
-def _label(value: object) -> str:
-    if not isinstance(value, str) or value.strip().lower() not in LABELS:
-        shown = repr(value)[:40] if isinstance(value, str) else type(value).__name__
-        raise CheckFailed(
-            f"diagnostic_courbe doit renvoyer l'une des chaînes {', '.join(LABELS)} ; obtenu {shown}",
-            f"diagnostic_courbe must return one of the strings {', '.join(LABELS)}; got {shown}",
-        )
-    return value.strip().lower()
-
-
 def _describe(train: np.ndarray, val: np.ndarray) -> tuple[str, str]:
     with np.errstate(invalid="ignore"):
         fr = (
@@ -164,7 +154,7 @@ def _check(
     hint: tuple[str, str] | None = None,
 ) -> None:
     assert _reference(train, val) == expected, "synthetic curve off its class (check bug)"
-    got = _label(submission.call("diagnostic_courbe", train, val))
+    got = curve_label(submission.call("diagnostic_courbe", train, val))
     if got == expected:
         return
     what_fr, what_en = _describe(train, val)

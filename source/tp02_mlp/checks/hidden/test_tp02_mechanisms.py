@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 from autograder.checks import CheckFailed, SubmissionError, as_array, relabel
+
+from .helpers import torch_adam
 
 INPLACE_SRC = """
 def _tp02_adam_inplace(params, grads, lr, b1, b2, eps):
@@ -37,18 +38,6 @@ def _tp02_adam_inplace(params, grads, lr, b1, b2, eps):
 
     return {"params": same(params, p0), "grads": same(grads, g0), "state": same(state, s0)}
 """
-
-
-def _torch_traj(params, grads_seq, lr, b1, b2, eps):
-    tensors = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in params.items()}
-    opt = torch.optim.Adam(list(tensors.values()), lr=lr, betas=(b1, b2), eps=eps)
-    out = []
-    for grads in grads_seq:
-        for k, t in tensors.items():
-            t.grad = torch.tensor(grads[k], dtype=torch.float64)
-        opt.step()
-        out.append({k: t.detach().numpy().copy() for k, t in tensors.items()})
-    return out
 
 
 def _eps_inside_traj(params, grads_seq, lr, b1, b2, eps):
@@ -89,7 +78,7 @@ def test_adam_uses_its_hyperparameters_and_copies(submission, rng):
         return got
 
     def matches(got, b1_, b2_, eps_):
-        refs = (_torch_traj(params, grads_seq, lr, b1_, b2_, eps_),
+        refs = (torch_adam(params, grads_seq, lr, b1_, b2_, eps_),
                 _eps_inside_traj(params, grads_seq, lr, b1_, b2_, eps_))
         return any(all(np.allclose(got[s][k], ref[s][k], rtol=1e-6, atol=1e-9)
                        for s in range(len(got)) for k in params) for ref in refs)

@@ -28,23 +28,7 @@ from autograder.checks import (
     with_references,
 )
 
-# The grader's MLPDeuxCouches: `entrainer_sgd` is graded with it in place of the student's
-# (graded in its own item), so that a mistake in the module costs points once.
-MLP_REFERENCE = {
-    "MLPDeuxCouches": """
-import torch as _ag_torch
-
-
-class MLPDeuxCouches(_ag_torch.nn.Module):
-    def __init__(self, d_in, d_cache, d_out):
-        super().__init__()
-        self.fc1 = _ag_torch.nn.Linear(d_in, d_cache)
-        self.fc2 = _ag_torch.nn.Linear(d_cache, d_out)
-
-    def forward(self, x):
-        return self.fc2(_ag_torch.relu(self.fc1(x)))
-""",
-}
+from ..public.helpers import MLP_REFERENCE
 
 HIDDEN, LR, EPOCHS, BATCH = 64, 0.1, 30, 32
 SPLIT_SEED = 2026  # fixed split, different from the notebook's

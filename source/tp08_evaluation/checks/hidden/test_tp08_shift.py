@@ -34,11 +34,14 @@ from autograder.checks import (
     accuracy,
     as_array,
     as_logits,
+    check_fresh_gradients,
+    check_seeded_order,
     digits,
     digits_split,
     once_per_submission,
     record_margin,
     score_threshold,
+    trained_model,
 )
 
 SPLIT_SEED = 2026  # the grader's split, not the notebook's
@@ -297,23 +300,9 @@ def _train_both(submission, seed: int) -> Trained:
                 batch_shape=X_test.shape,
                 classes=10,
             )
-            out = submission.call(
-                "entrainer",
-                model,
-                Tensor(X_train),
-                Tensor(y_train),
-                epochs=EPOCHS,
-                lr=LR,
-                batch_size=BATCH,
-                seed=train_seed,
-                timeout=TRAIN_TIMEOUT,
-            )
-            if out is not None and not isinstance(out, Handle):
-                raise CheckFailed(
-                    f"entrainer doit renvoyer le modèle entraîné, obtenu {type(out).__name__}",
-                    f"entrainer must return the trained model, got {type(out).__name__}",
-                )
-            trained = out if out is not None else model
+            trained = trained_model(submission, "entrainer", model, Tensor(X_train),
+                                    Tensor(y_train), epochs=EPOCHS, lr=LR, batch_size=BATCH,
+                                    seed=train_seed, timeout=TRAIN_TIMEOUT)
             logits = as_logits(
                 submission.call("_tp08_logits", trained, Tensor(X_eval)),
                 name,
@@ -412,13 +401,7 @@ def _check_training_loop(submission, seed: int) -> None:
             f"{call}: the examples come in the same order at every epoch; shuffle them at EVERY "
             "epoch (a new torch.randperm at the start of each epoch)",
         )
-    if not all(bool(c) for c in out["cumuls"]):
-        raise CheckFailed(
-            f"{call} : les gradients d'un lot s'ajoutent à ceux du lot précédent : appelez "
-            "optimiseur.zero_grad() à chaque étape, avant perte.backward()",
-            f"{call}: the gradients of a batch are added to those of the previous batch: call "
-            "optimiseur.zero_grad() at every step, before perte.backward()",
-        )
+    check_fresh_gradients(out["cumuls"], call, unit="lot")
     if not all(bool(c) for c in out["change"]):
         raise CheckFailed(
             f"{call} : les paramètres du modèle ne bougent pas à chaque lot : perte.backward() "
@@ -428,15 +411,7 @@ def _check_training_loop(submission, seed: int) -> None:
         )
     again = as_array(run(train_seed)["ids"], "exemples vus", shape=(None,), dtype=np.int64)
     other = as_array(run(train_seed + 1)["ids"], "exemples vus", shape=(None,), dtype=np.int64)
-    if not np.array_equal(again, ids) or np.array_equal(other, ids):
-        raise CheckFailed(
-            f"{call} ne tire pas l'ordre des exemples avec son argument seed : la même graine "
-            "doit donner les mêmes lots, une autre graine d'autres lots ; "
-            "torch.randperm(N, generator=torch.Generator().manual_seed(seed))",
-            f"{call} does not draw the order of the examples from its seed argument: the same "
-            "seed must give the same batches, another seed other batches; "
-            "torch.randperm(N, generator=torch.Generator().manual_seed(seed))",
-        )
+    check_seeded_order(ids, again, other, call)
 
 
 @pytest.mark.item("entrainer_rotation")

@@ -20,6 +20,7 @@ from autograder.checks import (
     assert_close,
     fmt_pair,
     reliability_bins,
+    trained_model,
 )
 
 
@@ -316,16 +317,10 @@ def test_entrainer_moves_the_weights(submission, rng):
     y = rng.integers(0, 10, size=12)
     model = submission.call("creer_mlp")
     before = as_array(submission.call("_tp08_public_logits", model, Tensor(X)), "logits")
-    out = submission.call(
-        "entrainer", model, Tensor(X), Tensor(y), epochs=2, lr=0.01, batch_size=4, seed=0
-    )
-    if out is not None and not isinstance(out, Handle):
-        raise CheckFailed(
-            f"entrainer doit renvoyer le modèle entraîné, obtenu {type(out).__name__}",
-            f"entrainer must return the trained model, got {type(out).__name__}",
-        )
+    trained = trained_model(submission, "entrainer", model, Tensor(X), Tensor(y), epochs=2,
+                            lr=0.01, batch_size=4, seed=0)
     after = as_array(
-        submission.call("_tp08_public_logits", out if out is not None else model, Tensor(X)),
+        submission.call("_tp08_public_logits", trained, Tensor(X)),
         "logits après entrainer",
         shape=before.shape,
     )

@@ -20,6 +20,8 @@ from autograder.checks import (
     assert_close,
 )
 
+from .helpers import nt_xent_ref
+
 # Trusted kernel-side helpers: a copy of the notebook's encoder, and forward passes.
 KERNEL_SRC = """
 def _tp09_encodeur_public(graine):
@@ -248,20 +250,6 @@ def test_masquage_exemple(submission):
 # ---------------------------------------------------------------- 4. NT-Xent
 
 
-def _nt_xent_ref(z1, z2, tau, *, normalise=True, self_sim=False, tau_power=1):
-    n = len(z1)
-    z = np.concatenate([z1, z2])
-    if normalise:
-        z = z / np.linalg.norm(z, axis=1, keepdims=True)
-    s = z @ z.T / tau**tau_power
-    if not self_sim:
-        np.fill_diagonal(s, -np.inf)
-    pos = np.concatenate([np.arange(n, 2 * n), np.arange(n)])
-    m = s.max(axis=1, keepdims=True)
-    lse = (m + np.log(np.exp(s - m).sum(axis=1, keepdims=True)))[:, 0]
-    return float(np.mean(lse - s[np.arange(2 * n), pos]))
-
-
 @pytest.mark.item("nt_xent")
 @pytest.mark.points(1)
 def test_nt_xent_exemple(submission):
@@ -270,7 +258,7 @@ def test_nt_xent_exemple(submission):
     tau = 0.5
     call = "nt_xent(z1, z2, temperature=0.5) pour z1 = [[1, 0], [0, 2], [3, 3]], z2 = [[2, 0.5], [-0.5, 1], [1, 2]]"
     value = as_float(submission.call("nt_xent", Tensor(z1), Tensor(z2), temperature=tau), call)
-    want = _nt_xent_ref(z1, z2, tau)
+    want = nt_xent_ref(z1, z2, tau)
     if abs(value - want) <= 1e-5:
         return
     hint_fr = hint_en = ""
@@ -284,7 +272,7 @@ def test_nt_xent_exemple(submission):
         ({"tau_power": 0}, "la température n'est pas appliquée",
          "the temperature is not applied"),
     ):  # fmt: skip
-        if abs(value - _nt_xent_ref(z1, z2, tau, **kw)) <= 1e-5:
+        if abs(value - nt_xent_ref(z1, z2, tau, **kw)) <= 1e-5:
             hint_fr, hint_en = f" ; {fr}", f"; {en}"
             break
     raise CheckFailed(

@@ -22,15 +22,18 @@ import torch
 
 from autograder.checks import (
     CheckFailed,
-    StudentError,
     Tensor,
     as_array,
     as_float,
     assert_gradient_close,
     record_expected,
     record_margin,
+    shape_text,
     tolerance_for,
 )
+
+from ..public.helpers import nt_xent_ref, unit_rows
+from .helpers import call_marked
 
 KERNEL_SRC = """
 def _tp09_gradients_nt_xent(z1, z2, temperature):
@@ -78,51 +81,7 @@ def _tp09_sorties(encodeur, X):
 """
 
 
-def _shape_text(shape) -> str:
-    return "(" + ", ".join(str(int(d)) for d in shape) + ")"
-
-
-def _normalise(z: np.ndarray) -> np.ndarray:
-    return z / np.linalg.norm(z, axis=1, keepdims=True)
-
-
-def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
-    m = np.max(a, axis=axis, keepdims=True)
-    return (m + np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True))).squeeze(axis)
-
-
 # ---------------------------------------------------------------- NT-Xent
-
-
-def _nt_xent_ref(
-    z1: np.ndarray,
-    z2: np.ndarray,
-    tau: float,
-    *,
-    normalise: bool = True,
-    self_sim: bool = False,
-    tau_power: int = 1,
-    same_view_negatives: bool = True,
-    anchors: str = "both",
-    reduce: str = "mean",
-) -> float:
-    """The reference (default arguments) and the classic mistakes, in float64."""
-    n = len(z1)
-    z = np.concatenate([z1, z2])
-    if normalise:
-        z = _normalise(z)
-    s = z @ z.T / tau**tau_power
-    if not self_sim:
-        np.fill_diagonal(s, -np.inf)
-    if not same_view_negatives:
-        same = np.zeros((2 * n, 2 * n), dtype=bool)
-        same[:n, :n] = same[n:, n:] = True
-        s = np.where(same, -np.inf, s)
-    pos = np.concatenate([np.arange(n, 2 * n), np.arange(n)])
-    losses = _logsumexp(s, axis=1) - s[np.arange(2 * n), pos]
-    if anchors == "first":
-        losses = losses[:n]
-    return float(losses.sum() if reduce == "sum" else losses.mean())
 
 
 _NT_XENT_VARIANTS = [
@@ -183,9 +142,9 @@ def _nt_xent_case(rng, tau: float) -> tuple[np.ndarray, np.ndarray]:
         n, d = int(rng.integers(4, 12)), int(rng.integers(3, 10))
         z1 = rng.normal(size=(n, d)) * rng.uniform(0.3, 3.0, size=(n, 1))
         z2 = (z1 + rng.normal(scale=0.7, size=(n, d))) * rng.uniform(0.3, 3.0, size=(n, 1))
-        ref = _nt_xent_ref(z1, z2, tau)
+        ref = nt_xent_ref(z1, z2, tau)
         if all(
-            abs(_nt_xent_ref(z1, z2, tau, **kw) - ref) > 1e-2 * max(1.0, abs(ref))
+            abs(nt_xent_ref(z1, z2, tau, **kw) - ref) > 1e-2 * max(1.0, abs(ref))
             for kw, _, _ in _NT_XENT_VARIANTS
         ):
             return z1, z2
@@ -222,13 +181,13 @@ def test_nt_xent_valeurs(submission, rng, device):
     for tau in _taus(rng):
         z1, z2 = _nt_xent_case(rng, tau)
         call = (
-            f"nt_xent(z1, z2, temperature={tau:.3g}) pour des projections {_shape_text(z1.shape)}"
+            f"nt_xent(z1, z2, temperature={tau:.3g}) pour des projections {shape_text(z1.shape)}"
         )
         raw = as_array(
             submission.call("nt_xent", Tensor(z1), Tensor(z2), temperature=tau), call, dtype=None
         )
         got = as_float(raw, call)
-        want = _nt_xent_ref(z1, z2, tau)
+        want = nt_xent_ref(z1, z2, tau)
         record_expected(call, want)
         tol = tolerance_for(device, raw.dtype if raw.dtype.kind == "f" else "float64")
         record_margin(f"absolute error of nt_xent vs reference, τ = {tau:.3g}", abs(got - want),
@@ -242,14 +201,14 @@ def test_nt_xent_valeurs(submission, rng, device):
             "the 2N examples",
         )
         for kw, fr, en in _NT_XENT_VARIANTS:
-            v = _nt_xent_ref(z1, z2, tau, **kw)
+            v = nt_xent_ref(z1, z2, tau, **kw)
             if abs(got - v) <= tol * max(1.0, abs(v)):
                 hint = (fr, en)
                 break
         raise CheckFailed(
             f"{call} = {got:.6g} ne correspond pas à la valeur de référence calculée par le "
             f"correcteur ; {hint[0]}",
-            f"nt_xent(z1, z2, temperature={tau:.3g}) for projections {_shape_text(z1.shape)} = "
+            f"nt_xent(z1, z2, temperature={tau:.3g}) for projections {shape_text(z1.shape)} = "
             f"{got:.6g} does not match the reference value the grader computes; {hint[1]}",
         )
 
@@ -289,20 +248,10 @@ def test_nt_xent_gradients(submission, rng, device):
     for tau in _taus(rng)[:2]:
         z1, z2 = _nt_xent_case(rng, tau)
         what = (
-            f"nt_xent(z1, z2, temperature={tau:.3g}) pour des projections {_shape_text(z1.shape)}"
+            f"nt_xent(z1, z2, temperature={tau:.3g}) pour des projections {shape_text(z1.shape)}"
         )
-        try:
-            out = submission.call(helper, Tensor(z1), Tensor(z2), tau)
-        except StudentError as exc:
-            for marker, (fr, en) in _NT_XENT_ERRORS.items():
-                if marker in exc.evalue:
-                    raise CheckFailed(f"{what} : {fr}", f"{what}: {en}") from None
-            if exc.ename == "NameError" and exc.evalue == "nt_xent":
-                raise CheckFailed(
-                    "`nt_xent` n'est pas définie dans votre notebook",
-                    "`nt_xent` is not defined in your notebook",
-                ) from None
-            raise
+        out = call_marked(submission, helper, Tensor(z1), Tensor(z2), tau, name="nt_xent",
+                          what=what, errors=_NT_XENT_ERRORS)
         if not isinstance(out, (list, tuple)) or len(out) != 2:
             raise CheckFailed(f"{what} : gradients illisibles", f"{what}: unreadable gradients")
         want = _torch_grads(z1, z2, tau)
@@ -345,13 +294,13 @@ def test_nt_xent_gradients(submission, rng, device):
 
 
 def _align_ref(z1, z2, alpha, *, normalise=True, use_alpha=True, reduce="mean"):
-    a, b = (_normalise(z1), _normalise(z2)) if normalise else (z1, z2)
+    a, b = (unit_rows(z1), unit_rows(z2)) if normalise else (z1, z2)
     d = np.linalg.norm(a - b, axis=1) ** (alpha if use_alpha else 2)
     return float(d.sum() if reduce == "sum" else d.mean())
 
 
 def _unif_ref(z, t, *, normalise=True, diagonal=False, log=True, squared=True, use_t=True):
-    a = _normalise(z) if normalise else z
+    a = unit_rows(z) if normalise else z
     d = np.linalg.norm(a[:, None, :] - a[None, :, :], axis=2)
     if squared:
         d = d**2
@@ -445,7 +394,7 @@ def test_alignement_uniformite_valeurs(submission, rng, device):
         n, d = int(rng.integers(6, 20)), int(rng.integers(3, 8))
         z1 = rng.normal(size=(n, d)) * rng.uniform(0.3, 3.0, size=(n, 1))
         z2 = (z1 + rng.normal(scale=0.5, size=(n, d))) * rng.uniform(0.3, 3.0, size=(n, 1))
-        shape = _shape_text(z1.shape)
+        shape = shape_text(z1.shape)
         raw = as_array(
             submission.call("alignement", Tensor(z1), Tensor(z2), alpha=alpha),
             f"alignement(z1, z2, alpha={alpha:g})",
@@ -482,7 +431,7 @@ def test_alignement_uniformite_valeurs(submission, rng, device):
 
 
 def _measure_ref(Z, *, normalise=True, axis=0, ddof=0, sqrt_d=True):
-    Zn = _normalise(Z) if normalise else Z
+    Zn = unit_rows(Z) if normalise else Z
     m = float(Zn.std(axis=axis, ddof=ddof).mean())
     return m * np.sqrt(Z.shape[1]) if sqrt_d else m
 
@@ -522,7 +471,7 @@ def test_mesure_effondrement_reference(submission, rng):
     n, d = int(rng.integers(50, 200)), int(rng.integers(4, 40))
     cases.append(rng.normal(size=d) * 10 + 0.05 * rng.normal(size=(n, d)))  # nearly collapsed
     for Z in cases:
-        what = f"mesure_effondrement(Z de forme {_shape_text(Z.shape)})"
+        what = f"mesure_effondrement(Z de forme {shape_text(Z.shape)})"
         got = as_float(submission.call("mesure_effondrement", Z), what)
         want = _measure_ref(Z)
         record_expected(what, [want, _measure_ref(Z, ddof=1)])
@@ -548,7 +497,7 @@ def test_mesure_effondrement_reference(submission, rng):
         raise CheckFailed(
             f"{what} = {got:.6g} ne correspond pas à la référence calculée par le correcteur ; "
             f"{hint[0]}",
-            f"mesure_effondrement(Z of shape {_shape_text(Z.shape)}) = {got:.6g} does not match "
+            f"mesure_effondrement(Z of shape {shape_text(Z.shape)}) = {got:.6g} does not match "
             f"the reference the grader computes; {hint[1]}",
         )
 

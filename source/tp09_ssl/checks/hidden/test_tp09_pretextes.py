@@ -39,17 +39,23 @@ from sklearn.preprocessing import StandardScaler
 from autograder.checks import (
     CheckFailed,
     Handle,
-    Partial,
     StudentError,
     Tensor,
+    accuracy,
     as_array,
     as_float,
+    as_module,
+    check_fresh_gradients,
+    check_seeded_order,
     once_per_submission,
     record_expected,
     record_margin,
     score_threshold,
+    shape_text,
     tolerance_for,
 )
+
+from .helpers import call_marked
 
 # ---------------------------------------------------------------- grader data
 
@@ -111,11 +117,6 @@ def _tp09_encodeur(graine, dim=32):
 def _tp09_copie(objet):
     import copy
     return copy.deepcopy(objet)
-
-
-def _tp09_est_module(objet):
-    import torch
-    return isinstance(objet, torch.nn.Module)
 
 
 def _tp09_sortie(modele, X):
@@ -261,48 +262,12 @@ def _check_loop(name: str, out: dict, call: str) -> None:
             f"{call}: the encoder's parameters do not move at every step: the optimiser must "
             "receive them, and perte.backward() then optimiseur.step() at every step",
         )
-    if not all(bool(c) for c in out["cumuls"]):
-        raise CheckFailed(
-            f"{call} : les gradients d'une étape s'ajoutent à ceux de l'étape précédente : "
-            "appelez optimiseur.zero_grad() à chaque étape, avant perte.backward()",
-            f"{call}: the gradients of a step are added to those of the previous step: call "
-            "optimiseur.zero_grad() at every step, before perte.backward()",
-        )
+    check_fresh_gradients(out["cumuls"], call)
 
 
 def _define(submission, name: str) -> str:
     submission.define(name, KERNEL_SRC)
     return name
-
-
-def _shape_text(shape) -> str:
-    return "(" + ", ".join(str(int(d)) for d in shape) + ")"
-
-
-def _module(submission, value: object, what: str) -> Handle:
-    if (
-        not isinstance(value, Handle)
-        or submission.call(_define(submission, "_tp09_est_module"), value) is not True
-    ):
-        kind = getattr(value, "type_name", type(value).__name__)
-        raise CheckFailed(
-            f"{what} doit être un nn.Module, obtenu une valeur de type {kind}",
-            f"{what} must be an nn.Module, got a value of type {kind}",
-        )
-    return value
-
-
-def _with_hint(exc: CheckFailed | Partial, fr: str, en: str) -> CheckFailed | Partial:
-    if isinstance(exc, Partial):
-        return Partial(exc.fraction, f"{exc.message.fr} ; {fr}", f"{exc.message.en}; {en}")
-    return CheckFailed(f"{exc.message.fr} ; {fr}", f"{exc.message.en}; {en}")
-
-
-def _score(value: float, hint: tuple[str, str], **kwargs) -> None:
-    try:
-        score_threshold(value, **kwargs)
-    except (Partial, CheckFailed) as exc:
-        raise _with_hint(exc, *hint) from None
 
 
 # ---------------------------------------------------------------- construire_rotations
@@ -318,7 +283,7 @@ _BATCH_AXES = (
 
 def _rotations(submission, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     N, H, W = X.shape
-    call = f"construire_rotations(X de forme {_shape_text(X.shape)})"
+    call = f"construire_rotations(X de forme {shape_text(X.shape)})"
     try:
         got = submission.call("construire_rotations", X)
     except StudentError as exc:
@@ -343,15 +308,15 @@ def _rotations(submission, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if X_rot.ndim == 3 and N in X_rot.shape[1:]:
             hint = _BATCH_AXES
         raise CheckFailed(
-            f"{call} : X_rot de forme {_shape_text(X_rot.shape)}, attendu "
-            f"{_shape_text((4 * N, H, W))} ; {hint[0]}",
-            f"{call}: X_rot of shape {_shape_text(X_rot.shape)}, expected "
-            f"{_shape_text((4 * N, H, W))}; {hint[1]}",
+            f"{call} : X_rot de forme {shape_text(X_rot.shape)}, attendu "
+            f"{shape_text((4 * N, H, W))} ; {hint[0]}",
+            f"{call}: X_rot of shape {shape_text(X_rot.shape)}, expected "
+            f"{shape_text((4 * N, H, W))}; {hint[1]}",
         )
     if y_rot.shape != (4 * N,):
         raise CheckFailed(
-            f"{call} : y_rot de forme {_shape_text(y_rot.shape)}, attendu ({4 * N},)",
-            f"{call}: y_rot of shape {_shape_text(y_rot.shape)}, expected ({4 * N},)",
+            f"{call} : y_rot de forme {shape_text(y_rot.shape)}, attendu ({4 * N},)",
+            f"{call}: y_rot of shape {shape_text(y_rot.shape)}, expected ({4 * N},)",
         )
     return X_rot, y_rot
 
@@ -433,7 +398,7 @@ def test_construire_rotations_coherentes(submission, rng):
         X = rng.uniform(0.0, 1.0, size=(N, H, H)).astype(np.float32)
         X_rot, y_rot = _rotations(submission, X)
         _check_rotations(
-            X, X_rot, y_rot, f"construire_rotations(X de forme {_shape_text(X.shape)})"
+            X, X_rot, y_rot, f"construire_rotations(X de forme {shape_text(X.shape)})"
         )
 
 
@@ -477,9 +442,9 @@ def _features(submission, encoder: Handle, X: np.ndarray, what: str) -> np.ndarr
     )
     if feats.ndim != 2 or feats.shape[0] != len(X):
         raise CheckFailed(
-            f"{what} donne des caractéristiques de forme {_shape_text(feats.shape)} pour "
+            f"{what} donne des caractéristiques de forme {shape_text(feats.shape)} pour "
             f"{len(X)} images : ({len(X)}, dim) attendu",
-            f"{what} gives features of shape {_shape_text(feats.shape)} for {len(X)} images: "
+            f"{what} gives features of shape {shape_text(feats.shape)} for {len(X)} images: "
             f"({len(X)}, dim) expected",
         )
     return feats
@@ -524,8 +489,8 @@ def _pretrain(submission, d: Data) -> Pretrained:
             "entrainer_rotation doit renvoyer un couple (encodeur, tete)",
             "entrainer_rotation must return a pair (encoder, head)",
         )
-    trained = _module(submission, out[0], "entrainer_rotation(...)[0] (l'encodeur)")
-    head = _module(submission, out[1], "entrainer_rotation(...)[1] (la tête)")
+    trained = as_module(submission, out[0], "entrainer_rotation(...)[0] (l'encodeur)")
+    head = as_module(submission, out[1], "entrainer_rotation(...)[1] (la tête)")
     after = as_array(
         submission.call(params, trained), "paramètres de l'encodeur entraîné", allow_nan=True
     )
@@ -540,9 +505,9 @@ def _pretrain(submission, d: Data) -> Pretrained:
     )
     if logits.shape != (len(X_rot), 4):
         raise CheckFailed(
-            f"tete(encodeur(x)) donne des logits de forme {_shape_text(logits.shape)} pour "
+            f"tete(encodeur(x)) donne des logits de forme {shape_text(logits.shape)} pour "
             f"{len(X_rot)} images : ({len(X_rot)}, 4) attendu (une sortie par rotation)",
-            f"head(encoder(x)) gives logits of shape {_shape_text(logits.shape)} for "
+            f"head(encoder(x)) gives logits of shape {shape_text(logits.shape)} for "
             f"{len(X_rot)} images: ({len(X_rot)}, 4) expected (one output per rotation)",
         )
     finite = bool(np.all(np.isfinite(logits)))
@@ -624,15 +589,7 @@ def _check_rotation_loop(submission, seed: int) -> None:
     _check_loop("entrainer_rotation", out, call)
     again_out, again = run(s, _tp09_graine_globale=int(rng.integers(1, 2**31 - 1)))
     other = run(s + 1)[1]
-    if not np.array_equal(again, seen) or np.array_equal(other, seen):
-        raise CheckFailed(
-            f"{call} ne tire pas l'ordre des images avec son argument seed : la même graine doit "
-            "donner les mêmes lots, une autre graine d'autres lots ; "
-            "torch.randperm(len(X_rot), generator=torch.Generator().manual_seed(seed))",
-            f"{call} does not draw the order of the images from its seed argument: the same "
-            "seed must give the same batches, another seed other batches; "
-            "torch.randperm(len(X_rot), generator=torch.Generator().manual_seed(seed))",
-        )
+    check_seeded_order(seen, again, other, call, what=("images", "images"), n="len(X_rot)")
     _check_same_result(out, again_out, call, "la tête")
 
 
@@ -650,9 +607,9 @@ def test_rotation_pretexte_apprise(submission, seed):
             "your head recognises the rotations well, but clockwise: labels 1 and 3 of "
             "construire_rotations are swapped (np.rot90(image, k) rotates counter-clockwise)",
         )
-    _score(
+    score_threshold(
         p.pretext,
-        hint,
+        hint=hint,
         full=PRETEXT_FULL,
         partial=[(PRETEXT_PARTIAL, 0.5)],
         what_fr=f"précision de la tête de rotation sur les {4 * N_TEST} images tournées du "
@@ -677,9 +634,9 @@ def test_sonde_lineaire_bat_encodeur_aleatoire(submission, seed):
             "the pretext task is learnt but the encoder's features do not help the probe: "
             "train the encoder you received (not a copy) and return it",
         )
-    _score(
+    score_threshold(
         p.probe_trained - p.probe_random,
-        hint,
+        hint=hint,
         full=PROBE_MARGIN_FULL,
         partial=[(PROBE_MARGIN_PARTIAL, 0.5)],
         what_fr=f"gain de la sonde linéaire du correcteur (régression logistique, {N_PROBE} "
@@ -704,13 +661,11 @@ def _accuracy(submission, model: Handle, X: np.ndarray, y: np.ndarray) -> float:
     if logits.shape != (len(X), N_CLASSES):
         raise CheckFailed(
             f"le classifieur renvoyé par affiner donne des logits de forme "
-            f"{_shape_text(logits.shape)} pour {len(X)} images : ({len(X)}, {N_CLASSES}) attendu",
+            f"{shape_text(logits.shape)} pour {len(X)} images : ({len(X)}, {N_CLASSES}) attendu",
             f"the classifier returned by affiner gives logits of shape "
-            f"{_shape_text(logits.shape)} for {len(X)} images: ({len(X)}, {N_CLASSES}) expected",
+            f"{shape_text(logits.shape)} for {len(X)} images: ({len(X)}, {N_CLASSES}) expected",
         )
-    if not np.all(np.isfinite(logits)):
-        return 0.0
-    return float((logits.argmax(axis=1) == y).mean())
+    return accuracy(logits, y)
 
 
 def _draws(d: Data) -> list[tuple[np.ndarray, int]]:
@@ -736,7 +691,7 @@ def _fine_tuned_accuracies(submission, d: Data, start) -> list[float]:
             "affiner", start(), d.X_probe[idx], d.y_probe[idx], N_CLASSES,
             epochs=FT_EPOCHS, lr=FT_LR, seed=ft_seed, timeout=TRAIN_TIMEOUT,
         )  # fmt: skip
-        model = _module(submission, out, "affiner(...)")
+        model = as_module(submission, out, "affiner(...)")
         accs.append(_accuracy(submission, model, d.X_test, d.y_test))
     return accs
 
@@ -801,9 +756,9 @@ def _check_finetune_loop(submission, seed: int) -> None:
 @pytest.mark.points(1)
 def test_affiner_depuis_zero_apprend(submission, seed):
     _check_finetune_loop(submission, seed)
-    _score(
+    score_threshold(
         float(np.mean(_scratch(submission, seed))),
-        (
+        hint=(
             "vérifiez la boucle d'affinage : Adam sur modele.parameters(), à chaque époque "
             "zero_grad, F.cross_entropy(modele(X), y), backward, step",
             "check the fine-tuning loop: Adam on modele.parameters(), every epoch zero_grad, "
@@ -841,9 +796,9 @@ def test_preentrainement_bat_depuis_zero(submission, seed):
             "(nn.Sequential(encodeur, nn.Linear(encodeur.dim, n_classes))), without "
             "re-initialising it or creating a new one: it carries the pre-training",
         )
-    _score(
+    score_threshold(
         pre - scratch,
-        hint,
+        hint=hint,
         full=FEW_MARGIN_FULL,
         partial=[(FEW_MARGIN_PARTIAL, 0.5)],
         what_fr=f"avec {PER_CLASS} étiquettes par classe (moyenne de {FT_DRAWS} tirages), "
@@ -864,7 +819,7 @@ def _upsample(mask: np.ndarray, t: int) -> np.ndarray:
 def _mask_call(submission, X: np.ndarray, ratio: float, t: int, s: int) -> np.ndarray:
     """The student's mask for one call, after checking X_masque against it."""
     N, H, W = X.shape
-    call = f"masquer_patchs(X {_shape_text(X.shape)}, ratio={ratio:g}, taille={t}, seed={s})"
+    call = f"masquer_patchs(X {shape_text(X.shape)}, ratio={ratio:g}, taille={t}, seed={s})"
     got = submission.call("masquer_patchs", X, ratio=ratio, taille=t, seed=s)
     if not isinstance(got, (list, tuple)) or len(got) != 2:
         raise CheckFailed(
@@ -1130,21 +1085,11 @@ def test_perte_masquee_reference(submission, rng, device):
         want_grad = np.where(pix, 2 * (X_rec - X) / pix.sum(), 0.0)
         # The first call (taille 2) relies on the signature's default, as the notebook does.
         default = t == 2 and (H, W) == (8, 8)
-        call = f"perte_masquee(X {_shape_text(X.shape)}, X_rec, masque" + (
+        call = f"perte_masquee(X {shape_text(X.shape)}, X_rec, masque" + (
             ")" if default else f", taille={t})"
         )
-        try:
-            out = submission.call(helper, Tensor(X), Tensor(X_rec), m, None if default else t)
-        except StudentError as exc:
-            for marker, (fr, en) in _LOSS_ERRORS.items():
-                if marker in exc.evalue:
-                    raise CheckFailed(f"{call} : {fr}", f"{call}: {en}") from None
-            if exc.ename == "NameError" and exc.evalue == "perte_masquee":
-                raise CheckFailed(
-                    "`perte_masquee` n'est pas définie dans votre notebook",
-                    "`perte_masquee` is not defined in your notebook",
-                ) from None
-            raise
+        out = call_marked(submission, helper, Tensor(X), Tensor(X_rec), m, None if default else t,
+                          name="perte_masquee", what=call, errors=_LOSS_ERRORS)
         if not isinstance(out, (list, tuple)) or len(out) != 2:
             raise CheckFailed(f"{call} : résultat illisible", f"{call}: unreadable result")
         value_arr = as_array(out[0], call, dtype=None)

@@ -18,10 +18,10 @@ from __future__ import annotations
 import errno
 import os
 import socket
-import time
 from pathlib import Path
 
 from autograder.kernel import INTERRUPT_GRACE_S, Kernel
+from autograder.stall import Deadline
 
 #: The socket's name in the exchange folder (a unix socket path is limited to 107 bytes).
 SOCKET_NAME = "loop"
@@ -52,7 +52,7 @@ class CallLoop:
         the folder holds), "timeout" (interrupted or killed) or "kernel-died".
         Raises OSError when the grader cannot open the socket at all.
         """
-        deadline = time.monotonic() + timeout
+        deadline = self.kernel.deadline(timeout)
         if self._conn is None:
             status = self._start(deadline)
             if status != "ok":
@@ -125,7 +125,7 @@ class CallLoop:
             self._listener = s
         return self._listener
 
-    def _start(self, deadline: float) -> str:
+    def _start(self, deadline: Deadline) -> str:
         listener = self._listen()
         self._msg_id = self.kernel.occupy(f"{self.agent}.serve({str(self.path)!r})", self._release)
         while True:
@@ -158,13 +158,13 @@ class CallLoop:
         if msg_id is None:
             return "ended"
         if wait_s > 0:
-            got = self.kernel.wait_for(None, msg_id, time.monotonic() + wait_s)
+            got = self.kernel.wait_for(None, msg_id, Deadline(wait_s))
             if got == "reply":
                 return "ended"
             if got == "died":
                 return "kernel-died"
         self.kernel.interrupt()
-        got = self.kernel.wait_for(None, msg_id, time.monotonic() + INTERRUPT_GRACE_S)
+        got = self.kernel.wait_for(None, msg_id, Deadline(INTERRUPT_GRACE_S))
         if got == "died":
             return "kernel-died"
         if got == "deadline":

@@ -379,7 +379,7 @@ def _run_cells(
 ) -> list[CellRun]:
     """Execute code cells in order; an error does not stop the notebook, a death does."""
     log = _CellLog()
-    t_end = time.monotonic() + total_s
+    total = kernel.deadline(total_s)
     count = 0
     for pos, cell in enumerate(nb["cells"], start=1):
         if cell["cell_type"] != "code":
@@ -391,7 +391,7 @@ def _run_cells(
         if not kernel.alive():
             log.add(CellRun(pos, cell.get("id", ""), gid, origin, "kernel-died"))
             continue
-        left = t_end - time.monotonic()
+        left = total.left()
         if left <= 0:
             log.add(CellRun(pos, cell.get("id", ""), gid, origin, "skipped"))
             continue

@@ -22,6 +22,7 @@ from jupyter_client import KernelManager
 
 from autograder.forkserver import ForkedKernel, Forker
 from autograder.sandbox import SandboxPlan, exchange_root
+from autograder.stall import Deadline, process_tree_stall
 
 #: Seconds to wait for an interrupted cell to stop before the kernel is killed.
 INTERRUPT_GRACE_S = 5.0
@@ -258,7 +259,20 @@ class Kernel:
         if end is not None:
             end()
 
-    def wait_for(self, fd: int | None, msg_id: str, deadline: float) -> str:
+    def root_pid(self) -> int | None:
+        """The kernel's outermost process as the grader sees it (launcher or fork), if any."""
+        if self.km is None:
+            return None
+        if self.km.forked is not None:
+            return self.km.forked.pid
+        return getattr(self.km.provisioner, "pid", None)
+
+    def deadline(self, seconds: float) -> Deadline:
+        """`seconds` of this kernel's time: what its processes spent waiting for a CPU that
+        other work held is given back (autograder.stall), so machine load costs no points."""
+        return Deadline(seconds, process_tree_stall(self.root_pid))
+
+    def wait_for(self, fd: int | None, msg_id: str, deadline: Deadline) -> str:
         """Wait until `fd` can be read or the request `msg_id` has its reply, dropping the
         outputs meanwhile. Returns "fd", "reply", "died" or "deadline"."""
         kc = self.kc
@@ -271,7 +285,7 @@ class Kernel:
         if fd is not None:
             poller.register(fd, zmq.POLLIN)
         while True:
-            left = deadline - time.monotonic()
+            left = deadline.left()
             if left <= 0:
                 return "deadline"
             ready = dict(poller.poll(min(left, 0.1) * 1000))
@@ -298,10 +312,10 @@ class Kernel:
             return ExecResult(status="kernel-died")
         kc = self.kc
         t0 = time.monotonic()
+        deadline = self.deadline(timeout)
         msg_id = kc.execute(code, silent=silent, store_history=not silent, allow_stdin=False)
         result = ExecResult(status="ok")
         budget = _OutputBudget(min(self.output_limit, self.output_left))
-        deadline = t0 + timeout
         idle = False
         reply = None
         reply_at = 0.0
@@ -313,7 +327,7 @@ class Kernel:
                 if keep_outputs:
                     budget.mark_lost(result.outputs)
                 break
-            if interrupt_sent_at is None and now > deadline and reply is None:
+            if interrupt_sent_at is None and reply is None and deadline.left() <= 0:
                 result.interrupted = True
                 interrupt_sent_at = now
                 self.interrupt()

@@ -1,0 +1,96 @@
+"""Time budgets that a loaded grading machine does not eat into.
+
+A cell's budget is counted on the wall clock, so on a machine busy with other gradings (a CI
+runner, `grade-class --jobs`, a shared teaching server) the same notebook could time out on one
+push and not on the next: a grade that depends on the machine, not on the work. The kernel's
+processes record how long they waited, runnable, for a CPU another process held (the second
+field of /proc/<pid>/schedstat). A `Deadline` gives that waiting back, up to `max_extra_s`, so
+the extension stays bounded whatever a submission does to its own threads. Sleeping or waiting
+on I/O is not given back: `time.sleep(10**6)` still times out at its budget.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+#: How much CPU waiting a deadline gives back, as a multiple of its budget (so a cell can last
+#: at most 1 + STALL_FACTOR times its budget on the wall clock).
+STALL_FACTOR = 3.0
+
+#: A source of "seconds the kernel's processes waited for a CPU so far".
+StallClock = Callable[[], float]
+
+PROC = Path("/proc")
+
+
+def tree_pids(root: int, proc: Path = PROC) -> list[int]:
+    """`root` and its descendants (through /proc/<pid>/task/<tid>/children), root first."""
+    seen: list[int] = []
+    todo = [root]
+    while todo and len(seen) < 4096:  # a fork bomb stays bounded by its pids limit anyway
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.append(pid)
+        try:
+            tasks = list((proc / str(pid) / "task").iterdir())
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+            except (OSError, ValueError):
+                continue
+    return seen
+
+
+def run_delay_s(pids: list[int], proc: Path = PROC) -> float:
+    """Seconds the main thread of each process waited on a run queue, summed."""
+    total_ns = 0
+    for pid in pids:
+        try:
+            fields = (proc / str(pid) / "schedstat").read_text().split()
+            total_ns += int(fields[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total_ns / 1e9
+
+
+def process_tree_stall(root: Callable[[], int | None], proc: Path = PROC) -> StallClock:
+    """The stall clock of the process tree under `root()` (None: no process, no waiting)."""
+
+    def clock() -> float:
+        pid = root()
+        return 0.0 if pid is None else run_delay_s(tree_pids(pid, proc), proc)
+
+    return clock
+
+
+class Deadline:
+    """`seconds` of budget from now, plus the CPU waiting `stall` reports meanwhile (at most
+    `max_extra_s`; STALL_FACTOR × seconds by default). Without a stall clock, plain wall time."""
+
+    def __init__(
+        self, seconds: float, stall: StallClock | None = None, *, max_extra_s: float | None = None,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._now = now
+        self._start = now()
+        self.seconds = seconds
+        self._stall = stall
+        self._stall0 = stall() if stall is not None else 0.0
+        self._max_extra = STALL_FACTOR * seconds if max_extra_s is None else max_extra_s
+        self.extra_s = 0.0  # CPU waiting given back so far
+
+    def left(self) -> float:
+        """Seconds left; /proc is read only once the budget seems spent."""
+        left = self._start + self.seconds + self.extra_s - self._now()
+        if left > 0 or self._stall is None or self.extra_s >= self._max_extra:
+            return left
+        self.extra_s = min(max(0.0, self._stall() - self._stall0), self._max_extra)
+        return self._start + self.seconds + self.extra_s - self._now()
+
+    def elapsed(self) -> float:
+        return self._now() - self._start

@@ -45,6 +45,7 @@ from autograder.checks.guards import (
     without_library_source,
 )
 from autograder.checks.hints import SHAPE_ERRORS, call_with_hint, hinted
+from autograder.checks.kernel_code import KernelSide, KernelSideError, kernel_side
 from autograder.checks.loops import check_fresh_gradients, check_seeded_order
 from autograder.checks.margins import record_expected, record_margin
 from autograder.checks.memo import once_per_submission
@@ -114,6 +115,9 @@ __all__ = [
     "Handle",
     "hinted",
     "KernelDied",
+    "KernelSide",
+    "KernelSideError",
+    "kernel_side",
     "input_dtype",
     "LibraryGuard",
     "MAX_ELEMENTS",

@@ -267,10 +267,14 @@ class Kernel:
             return self.km.forked.pid
         return getattr(self.km.provisioner, "pid", None)
 
+    def cpu_wait_s(self) -> float:
+        """Seconds this kernel's processes have waited, runnable, for a CPU other work held."""
+        return process_tree_stall(self.root_pid)()
+
     def deadline(self, seconds: float) -> Deadline:
         """`seconds` of this kernel's time: what its processes spent waiting for a CPU that
         other work held is given back (autograder.stall), so machine load costs no points."""
-        return Deadline(seconds, process_tree_stall(self.root_pid))
+        return Deadline(seconds, self.cpu_wait_s)
 
     def wait_for(self, fd: int | None, msg_id: str, deadline: Deadline) -> str:
         """Wait until `fd` can be read or the request `msg_id` has its reply, dropping the

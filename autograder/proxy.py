@@ -186,6 +186,10 @@ class Submission:
     def has(self, name: str) -> bool:
         return bool(self._request({"op": "has", "target": name}, (), {}, None, name))
 
+    def cpu_wait_s(self) -> float:
+        """Seconds the kernel waited for a CPU other work held (TimeBudget gives them back)."""
+        return self.kernel.cpu_wait_s() if self.kernel is not None else 0.0
+
     def define(self, name: str, source: str) -> Ref:
         self._request({"op": "define", "source": source}, (), {}, None, name)
         return Ref(name)

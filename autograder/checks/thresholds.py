@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -111,15 +111,22 @@ def _score(
 class TimeBudget:
     """Measure wall time around grader-side work and fail the check when over budget.
 
-        with TimeBudget(2.0, what_fr="l'entraînement", what_en="training") as budget:
+        with TimeBudget(2.0, what_fr="l'entraînement", what_en="training", submission=submission) as budget:
             submission.call("train", ...)
         budget.check()
 
-    `check()` may also be called inside the block (time so far). Uses a monotonic clock.
+    `check()` may also be called inside the block (time so far). Uses a monotonic clock; with
+    `submission`, the seconds its kernel waited for a CPU that other work held (a loaded
+    grading machine) are not counted, as for cell budgets (autograder.stall).
     """
 
     def __init__(
-        self, seconds: float, *, what_fr: str = "le calcul", what_en: str = "the computation"
+        self,
+        seconds: float,
+        *,
+        what_fr: str = "le calcul",
+        what_en: str = "the computation",
+        submission: Any = None,
     ) -> None:
         seconds = float(seconds)
         if not (seconds > 0 and math.isfinite(seconds)):
@@ -129,11 +136,14 @@ class TimeBudget:
         self.seconds = seconds
         self.what_fr = what_fr
         self.what_en = what_en
+        self._waited: Callable[[], float] = submission.cpu_wait_s if submission is not None else lambda: 0.0
         self._start: float | None = None
         self._end: float | None = None
+        self._waited_start = self._waited_end = 0.0
 
     def start(self) -> TimeBudget:
         self._start = time.perf_counter()
+        self._waited_start = self._waited()
         self._end = None
         return self
 
@@ -141,15 +151,19 @@ class TimeBudget:
         if self._start is None:
             raise RuntimeError("TimeBudget.stop() before start()")
         self._end = time.perf_counter()
+        self._waited_end = self._waited()
         return self.elapsed
 
     @property
     def elapsed(self) -> float:
-        """Seconds since start (until stop, if stopped)."""
+        """Seconds since start (until stop, if stopped), less the kernel's CPU waiting."""
         if self._start is None:
             return 0.0
-        end = self._end if self._end is not None else time.perf_counter()
-        return end - self._start
+        if self._end is not None:
+            end, waited = self._end, self._waited_end
+        else:
+            end, waited = time.perf_counter(), self._waited()
+        return max(0.0, end - self._start - max(0.0, waited - self._waited_start))
 
     def __enter__(self) -> TimeBudget:
         return self.start()

@@ -102,6 +102,27 @@ def test_time_budget_elapsed_stops_at_exit_and_can_check_midway():
     assert budget.elapsed == frozen
 
 
+class Waiting:
+    """A submission whose kernel waited `per_read` more seconds for a CPU at each reading."""
+
+    def __init__(self, per_read: float) -> None:
+        self.per_read, self.waited = per_read, 0.0
+
+    def cpu_wait_s(self) -> float:
+        self.waited += self.per_read
+        return self.waited
+
+
+def test_time_budget_gives_back_the_kernels_cpu_waiting():
+    with TimeBudget(0.01, submission=Waiting(10.0)) as budget:
+        time.sleep(0.03)
+    assert budget.check() < 0.01  # 0.03 s on the wall, all of it waiting for a CPU
+    with TimeBudget(0.01, submission=Waiting(0.0)) as budget:
+        time.sleep(0.03)
+    with pytest.raises(CheckFailed):
+        budget.check()
+
+
 def test_time_budget_misuse():
     with pytest.raises(RuntimeError):
         TimeBudget(1.0).check()

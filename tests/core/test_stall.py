@@ -99,11 +99,13 @@ def test_cell_starved_of_cpu_keeps_its_budget(tmp_path, one_busy_cpu):
                 os.sched_setaffinity(pid, {one_busy_cpu})
             except OSError:
                 pass
+        waited_before = k.cpu_wait_s()
         res = k.execute(
             "import time\nt = time.process_time()\nwhile time.process_time() - t < 1.0: pass\nprint('done')", 2.0
         )
         assert res.status == "ok", res
         assert res.duration_s > 2.0  # it did need more wall time than its budget
+        assert k.cpu_wait_s() - waited_before > 1.0  # what TimeBudget gives back too
         slept = k.execute("import time\ntime.sleep(60)", 1.0)
         assert slept.status == "timeout"  # waiting that is not for a CPU is not given back
     finally:

@@ -35,7 +35,7 @@ case "$mode" in
   slow) run -m "slow or determinism" -q -ra -n "${AG_TEST_WORKERS:-2}" --dist loadfile "$@" ;;
   determinism) run -m determinism -q -ra -n "${AG_TEST_WORKERS:-2}" --dist loadfile "$@" ;;
   all) run -q -ra "$@" ;;
-  lint) .venv/bin/ruff check autograder tests bench source ;;
+  lint) .venv/bin/ruff check autograder tests bench source docs/example ;;
   # Seed findings (a wrong answer keeping a point under another variant, a correct one losing
   # one) fail the step; the mutation score is reported (prove-out/prove.md) without failing it
   # until every TP reaches the 90 % target. Variant 0 is left to the slow step (same judgement,

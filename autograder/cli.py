@@ -70,7 +70,7 @@ def _course(args: argparse.Namespace):
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from autograder.grade import grade_commit
+    from autograder.grading.grade import grade_commit
 
     course = _course(args)
     options = _options(args, course.root)
@@ -97,8 +97,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    from autograder.release import ReleaseError, release_tp
-    from autograder.verify import make_verifier
+    from autograder.release.files import ReleaseError, release_tp
+    from autograder.release.verify import make_verifier
 
     course = _course(args)
     options = _options(args, course.root)
@@ -119,7 +119,7 @@ def cmd_release(args: argparse.Namespace) -> int:
     if failed:
         return EXIT_REFUSED
     if args.template:
-        from autograder.template_repo import DEFAULT_CHECKER, build_template_repo
+        from autograder.release.template_repo import DEFAULT_CHECKER, build_template_repo
 
         path = build_template_repo(course.root, Path(args.template), tps, checker=args.checker or DEFAULT_CHECKER)
         say(f"[release] student template repo: {path} (commit it as the repo every student forks)")
@@ -127,7 +127,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from autograder.check_local import check_working_copy
+    from autograder.grading.check_local import check_working_copy
 
     start = Path(args.path).resolve()
     options = _options(args, None)
@@ -149,7 +149,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_margins(args: argparse.Namespace) -> int:
-    from autograder.margins import margin_report, seeds_from
+    from autograder.prove.margins import margin_report, seeds_from
     from autograder.render import write_atomic
     from autograder.render.margin_report import to_csv, to_markdown
 
@@ -180,7 +180,7 @@ def cmd_margins(args: argparse.Namespace) -> int:
 
 
 def cmd_prove(args: argparse.Namespace) -> int:
-    from autograder.margins import seeds_from
+    from autograder.prove.margins import seeds_from
     from autograder.prove.report import comparable_report, to_json, to_markdown, to_text
     from autograder.prove.run import prove_tp
     from autograder.render import write_atomic
@@ -226,7 +226,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from autograder.scaffold import new_tp
+    from autograder.release.scaffold import new_tp
 
     root = Path(args.course).resolve() if args.course else Path.cwd()
     path = new_tp(root, args.tp, title_fr=args.title_fr, title_en=args.title_en or args.title_fr)
@@ -239,7 +239,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_import_nbgrader(args: argparse.Namespace) -> int:
-    from autograder.import_nbgrader import import_nbgrader
+    from autograder.release.import_nbgrader import import_nbgrader
 
     root = Path(args.course).resolve() if args.course else Path.cwd()
     for done in import_nbgrader(root, Path(args.source), args.tp):
@@ -269,15 +269,15 @@ def cmd_secret(args: argparse.Namespace) -> int:
 
 
 def _finish_class(out: Path, course, tp_id: str, lang: str) -> list:
-    from autograder.classroom import load_results
-    from autograder.gradebook import write_gradebook
-    from autograder.nbgrader_export import (
+    from autograder.classroom.grade_class import load_results
+    from autograder.classroom.gradebook import write_gradebook
+    from autograder.classroom.nbgrader_export import (
         GRADEBOOK,
         apply_reviews,
         read_reviews,
         write_nbgrader_gradebook,
     )
-    from autograder.summary import write_summary
+    from autograder.classroom.summary import write_summary
 
     results = load_results(out)
     tp = course.tp(tp_id)
@@ -298,12 +298,12 @@ def cmd_grade_class(args: argparse.Namespace) -> int:
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from autograder.class_result import StudentResult
-    from autograder.classroom import ClassJob, grade_class
-    from autograder.deadline import LatePolicy
+    from autograder.classroom.class_result import StudentResult
+    from autograder.classroom.deadline import LatePolicy
+    from autograder.classroom.grade_class import ClassJob, grade_class
+    from autograder.classroom.roster import read_roster, shard
     from autograder.render.formats import fmt_num
     from autograder.render.terminal import for_terminal
-    from autograder.roster import read_roster, shard
 
     course = _course(args)
     options = _options(args, course.root)
@@ -343,7 +343,7 @@ def cmd_grade_class(args: argparse.Namespace) -> int:
 
 
 def cmd_merge_class(args: argparse.Namespace) -> int:
-    from autograder.classroom import merge_shards
+    from autograder.classroom.grade_class import merge_shards
 
     course = _course(args)
     out = Path(args.out).resolve()
@@ -427,11 +427,11 @@ def build_parser() -> argparse.ArgumentParser:
     mc.set_defaults(func=cmd_merge_class)
 
     def cmd_similarity(args: argparse.Namespace) -> int:
-        from autograder.similarity import run_cli
+        from autograder.classroom.similarity import run_cli
 
         return run_cli(args)
 
-    from autograder.similarity import add_arguments as _similarity_arguments
+    from autograder.classroom.similarity import add_arguments as _similarity_arguments
 
     sm = sub.add_parser("similarity", help="compare the answer cells of a graded class (copy detection)", description="Fingerprint (winnowing) the answer cells of every student's graded commit, with the release's given code and stubs removed and names/whitespace/comments normalised; write similarity.json and similarity.html with the pairs at or above the threshold.")
     _similarity_arguments(sm)
@@ -509,7 +509,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from autograder.sandbox import SandboxUnavailable
+    from autograder.sandbox.plan import SandboxUnavailable
 
     args = build_parser().parse_args(argv)
     lang = getattr(args, "lang", None) or "fr"

@@ -15,8 +15,8 @@ import git
 
 from autograder.config import ConfigError, GradeOptions
 from autograder.course import Course
-from autograder.grade import Graded, grade_commit, pool_for_tp
-from autograder.nbio import grade_id
+from autograder.grading.grade import Graded, grade_commit, pool_for_tp
+from autograder.intake.nbio import grade_id
 from autograder.results import Message, Status
 
 DEMO_TP = "tp01_gradients"

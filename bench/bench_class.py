@@ -23,11 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder.classroom import ClassJob, grade_class, load_results  # noqa: E402
+from autograder.classroom.deadline import LatePolicy  # noqa: E402
+from autograder.classroom.grade_class import ClassJob, grade_class, load_results  # noqa: E402
+from autograder.classroom.roster import Student  # noqa: E402
 from autograder.config import GradeOptions  # noqa: E402
 from autograder.course import Course  # noqa: E402
-from autograder.deadline import LatePolicy  # noqa: E402
-from autograder.roster import Student  # noqa: E402
 from bench.bench_grade import bench_nbgrader, make_repos  # noqa: E402
 
 DEADLINE = datetime.fromisoformat("2100-01-01T00:00:00+00:00")

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from autograder.config import GradeOptions  # noqa: E402
 from autograder.course import Course  # noqa: E402
-from autograder.grade import grade_commit, pool_for_tp  # noqa: E402
+from autograder.grading.grade import grade_commit, pool_for_tp  # noqa: E402
 
 
 def make_repos(course: Course, tp_id: str, n: int, base: Path) -> list[Path]:

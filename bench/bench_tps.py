@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from autograder.config import GradeOptions  # noqa: E402
 from autograder.course import Course  # noqa: E402
-from autograder.grade import grade_commit, pool_for_tp  # noqa: E402
+from autograder.grading.grade import grade_commit, pool_for_tp  # noqa: E402
 from bench.bench_grade import make_repos  # noqa: E402
 
 

@@ -12,10 +12,10 @@ import pytest
 
 from autograder.config import GradeOptions
 from autograder.course import TP, Course
-from autograder.grade import grade_notebook_dict, pool_for_tp
+from autograder.grading.grade import grade_notebook_dict, pool_for_tp
 from autograder.prove.run import with_answers
 from autograder.results import GradeReport
-from autograder.slot import KernelPool
+from autograder.sandbox.slot import KernelPool
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,7 +28,7 @@ def course() -> Course:
 @functools.cache
 def views(tp_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """(release, solution) notebooks of a TP, built from source/ like `autograder release`."""
-    from autograder.release import build_views
+    from autograder.release.files import build_views
 
     v = build_views(Course(ROOT).tp(tp_id), nbgrader_config=ROOT / "nbgrader_config.py")
     return v.release_nb, v.solution_nb

@@ -24,7 +24,8 @@ from nbgrader.api import Gradebook
 from autograder.checks.nbgrader_tests import HELPER, HELPER_SOURCE
 from autograder.config import TPConfig
 from autograder.course import Course
-from autograder.import_nbgrader import (
+from autograder.release.files import ReleaseError, build_views
+from autograder.release.import_nbgrader import (
     ImportRefused,
     check_files,
     convert_notebook,
@@ -32,8 +33,7 @@ from autograder.import_nbgrader import (
     read_nbgrader_notebook,
     split_hidden,
 )
-from autograder.release import ReleaseError, build_views
-from autograder.scaffold import new_tp
+from autograder.release.scaffold import new_tp
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "nbgrader_config.py"
@@ -164,7 +164,7 @@ def test_manual_answers_and_tasks_become_manual_items_with_an_answer_cell(tmp_pa
     assert [c["id"] for c in cells if c["metadata"]["nbgrader"]["grade"]] == ["equation", "task-e-answer"]
     assert [c["metadata"]["nbgrader"].get("points") for c in cells[3:]] == [1.0, None, 4.0]
     toml = tmp_path / "tp.toml"
-    from autograder.import_nbgrader import tp_toml
+    from autograder.release.import_nbgrader import tp_toml
 
     toml.write_text(tp_toml(conv, []), encoding="utf-8")
     cfg = TPConfig.load(toml)
@@ -534,7 +534,7 @@ def test_nbgrader_quickstart_whole_ps1_with_its_all_manual_problem2(tmp_path):
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
 
-    from autograder.nbgrader_export import read_back
+    from autograder.classroom.nbgrader_export import read_back
     from tests.core.course_builder import StudentRepo
 
     _run([sys.executable, "-m", "nbgrader", "quickstart", "course101"], tmp_path, 300)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from autograder.course import Course
-from autograder.release import (
+from autograder.release.files import (
     ReleaseError,
     VerifyResult,
     build_views,
@@ -23,7 +23,7 @@ from autograder.release import (
     release_tp,
     serialise,
 )
-from autograder.scaffold import new_tp
+from autograder.release.scaffold import new_tp
 
 REPO = Path(__file__).resolve().parents[1]
 TP_ID = "tp00_essai"
@@ -308,7 +308,7 @@ def test_is_up_to_date_detects_hand_edits(released, tmp_path):
 def test_data_files_reach_the_kernel_at_their_release_path(tmp_course, views, released):
     """data/points.csv is at data/points.csv in release/<tp>/ and in the kernel's work dir."""
     from autograder.config import GradeOptions
-    from autograder.grade import grade_notebook_dict
+    from autograder.grading.grade import grade_notebook_dict
 
     release_nb, solution_nb = views.release_nb, views.solution_nb
     nb = copy.deepcopy(solution_nb)

@@ -3,7 +3,7 @@
 import pytest
 
 from autograder.course import Course
-from autograder.release import is_up_to_date
+from autograder.release.files import is_up_to_date
 from tests.conftest import ROOT
 
 TPS = Course(ROOT).tp_ids()

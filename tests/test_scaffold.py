@@ -12,8 +12,8 @@ import pytest
 
 from autograder.config import TPConfig
 from autograder.course import Course
-from autograder.release import build_views
-from autograder.scaffold import ScaffoldError, new_tp
+from autograder.release.files import build_views
+from autograder.release.scaffold import ScaffoldError, new_tp
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -103,8 +103,8 @@ def test_scaffolded_tp_releases_and_grades_out_of_the_box(tmp_path):
     """The real verifier grades the solution (full marks) and the blank release (0 points)
     through the sandboxed kernel, and the release is written."""
     from autograder.config import GradeOptions
-    from autograder.release import release_tp
-    from autograder.verify import make_verifier
+    from autograder.release.files import release_tp
+    from autograder.release.verify import make_verifier
 
     shutil.copyfile(REPO / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
     new_tp(tmp_path, "tp03_pret", title_fr="Prêt à noter", title_en="Ready to grade")

@@ -1,4 +1,4 @@
-"""`autograder release` proves a TP before it writes anything (autograder/verify.py): on a
+"""`autograder release` proves a TP before it writes anything (autograder/release/verify.py): on a
 scaffolded TP (numpy only, seconds a grading), graded for real through the sandbox.
 
 The scaffold's own scenarios (a wrong answer, a correct variant) pass: the release is written
@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 from autograder.cli import EXIT_OK, EXIT_REFUSED, main
-from autograder.scaffold import new_tp
+from autograder.release.scaffold import new_tp
 
 REPO = Path(__file__).resolve().parents[1]
 TP = "tp00_preuve"

@@ -8,6 +8,17 @@ A check imports everything it needs from here, the submission's values and error
 (`Handle`, `Tensor`, `Ref`, `StudentError`, …): the engine's modules are not the author's.
 """
 
+from autograder.bridge.proxy import (
+    BadValue,
+    Handle,
+    KernelDied,
+    Ref,
+    StudentError,
+    StudentTimeout,
+    Submission,
+    SubmissionError,
+    Tensor,
+)
 from autograder.checks.answers import (
     RETURNS_MODULE,
     allclose,
@@ -68,17 +79,6 @@ from autograder.checks.values import (
     assert_equal_int,
     fmt_pair,
     fmt_shape,
-)
-from autograder.proxy import (
-    BadValue,
-    Handle,
-    KernelDied,
-    Ref,
-    StudentError,
-    StudentTimeout,
-    Submission,
-    SubmissionError,
-    Tensor,
 )
 
 __all__ = [

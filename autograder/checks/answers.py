@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from autograder.bridge.proxy import Handle, Submission
 from autograder.checks.errors import CheckFailed
-from autograder.proxy import Handle, Submission
 
 #: Kernel-side test for `as_module`; the name is the library's, not a TP's or the student's.
 IS_MODULE = "_ag_est_module"

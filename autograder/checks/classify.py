@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from autograder.bridge.proxy import Handle, Tensor
 from autograder.checks.answers import shape_text
 from autograder.checks.errors import CheckFailed
 from autograder.checks.hints import call_with_hint
 from autograder.checks.values import as_array
-from autograder.proxy import Handle, Tensor
 
 
 def digits(*, images: bool = False) -> tuple[np.ndarray, np.ndarray]:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.device import select_device
+from autograder.sandbox.device import select_device
 
 __all__ = ["select_device", "tolerance_for", "dtype_name"]  # select_device: the engine's, for check authors
 

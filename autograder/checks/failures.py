@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from autograder.bridge.proxy import StudentError
 from autograder.checks.errors import CheckFailed
-from autograder.proxy import StudentError
 
 #: The errors a wrong shape usually raises in PyTorch code.
 TORCH_SHAPE_ERRORS = ("RuntimeError", "IndexError", "ValueError", "TypeError")

@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from autograder.bridge.proxy import StudentError, Submission, SubmissionError
 from autograder.checks.errors import CheckFailed
-from autograder.proxy import StudentError, Submission, SubmissionError
 from autograder.results import Message
 
 #: A library function to switch off: its dotted path ("torch.nn.functional.conv2d", or a

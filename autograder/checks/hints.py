@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from autograder.bridge.proxy import Handle, StudentError, Submission
 from autograder.checks.errors import CheckFailed, Partial
-from autograder.proxy import Handle, StudentError, Submission
 
 #: The errors a wrong shape or a wrong key usually raises in NumPy code.
 SHAPE_ERRORS = ("ValueError", "IndexError", "KeyError", "TypeError")

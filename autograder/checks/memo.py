@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from autograder.bridge.proxy import Submission, SubmissionError
 from autograder.checks.errors import CheckFailed
-from autograder.proxy import Submission, SubmissionError
 
 T = TypeVar("T")
 

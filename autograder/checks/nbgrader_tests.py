@@ -16,8 +16,8 @@ message names the cell only, never the assertion's text (which student code can 
 
 from __future__ import annotations
 
+from autograder.bridge.proxy import Submission
 from autograder.checks.errors import CheckFailed
-from autograder.proxy import Submission
 
 HELPER = "_autograder_nbgrader_test"
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from autograder.bridge.proxy import Submission, SubmissionError
 from autograder.checks.guards import _renamed
-from autograder.proxy import Submission, SubmissionError
 
 HELPER = "_ag_avec_references"
 

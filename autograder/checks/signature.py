@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from autograder.bridge.proxy import Submission
 from autograder.checks.errors import CheckFailed
-from autograder.proxy import Submission
 
 #: Kernel-side reader of a signature; the name is the library's, not a TP's or the student's.
 READ_DEFAULTS = "_ag_valeurs_par_defaut"

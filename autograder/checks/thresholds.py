@@ -117,7 +117,7 @@ class TimeBudget:
 
     `check()` may also be called inside the block (time so far). Uses a monotonic clock; with
     `submission`, the seconds its kernel waited for a CPU that other work held (a loaded
-    grading machine) are not counted, as for cell budgets (autograder.stall).
+    grading machine) are not counted, as for cell budgets (autograder.sandbox.stall).
     """
 
     def __init__(

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from autograder.bridge.proxy import Handle, Ref, Submission
 from autograder.checks.errors import CheckFailed
-from autograder.proxy import Handle, Ref, Submission
 
 
 def trained_model(

@@ -15,7 +15,7 @@ Each spawned kernel is three processes:
 Killing `outer` kills `init` (parent-death signal), and the end of `init` kills every
 process left in its PID namespace, so the grader needs only the one pid. With a `cgroup`
 in the request, `outer` first joins that memory cgroup (made by the grader, see
-autograder/cgroup.py), so every process of the kernel is in it from the start.
+autograder/sandbox/cgroup.py), so every process of the kernel is in it from the start.
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 from autograder.results import GradeReport
 
-if TYPE_CHECKING:  # autograder.mutate needs cosmic-ray (the `prove` extra): only --mutants loads it
-    from autograder.mutate import Mutant
+if TYPE_CHECKING:  # autograder.prove.mutate needs cosmic-ray (the `prove` extra): only --mutants loads it
+    from autograder.prove.mutate import Mutant
 
 #: The share of non-equivalent mutants a TP's checks should catch.
 TARGET = 0.9

@@ -15,7 +15,7 @@ from typing import Any
 
 from autograder.config import ConfigError, GradeOptions
 from autograder.course import Course
-from autograder.nbio import grade_id
+from autograder.intake.nbio import grade_id
 from autograder.prove.judge import (
     GRADER_ERROR,
     WRONG_TOTAL,
@@ -135,12 +135,12 @@ def prove_tp(
     (mutants not None: how many, 0 for all) its solution's mutants under the first variant.
     `keep_report(variant, group, report)` sees every scenario grading's full report (the
     before/after comparison of a refactor of the checks)."""
-    from autograder.grade import grade_notebook_dict, pool_for_tp
-    from autograder.release import build_views
+    from autograder.grading.grade import grade_notebook_dict, pool_for_tp
+    from autograder.release.files import build_views
 
     if mutants is not None:
         try:
-            from autograder.mutate import all_mutants, sample
+            from autograder.prove.mutate import all_mutants, sample
         except ImportError as exc:
             raise ConfigError(Message(
                 fr=f"--mutants demande cosmic-ray ({exc}) : pip install 'dl-autograder[prove]'",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from autograder.margins import CheckMargin, MarginReport
+from autograder.prove.margins import CheckMargin, MarginReport
 from autograder.render.markdown import md_text
 
 

@@ -44,7 +44,7 @@ from autograder.render.strings import (
 from autograder.results import CheckResult, GradeReport, Status, Visibility
 
 if TYPE_CHECKING:
-    from autograder.class_result import StudentResult
+    from autograder.classroom.class_result import StudentResult
 
 # Bidi embeddings, overrides and isolates, and the marks that steer them.
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -291,7 +291,7 @@ def class_view(results: list[StudentResult], lang: str = "fr", limit: int = 20) 
     """What `grade-class` prints at the end: how many were graded, the mean, and each
     student left without a real grade (a zero, no submission, a grader error) with the
     reason moodle.csv gives them, so the instructor sees what to look at first."""
-    from autograder.gradebook import class_out_of, moodle_comment
+    from autograder.classroom.gradebook import class_out_of, moodle_comment
 
     lang = norm_lang(lang)
     graded = [r for r in results if r.graded]

@@ -15,8 +15,8 @@ import types
 
 import pytest
 
+from autograder.bridge.proxy import KernelDied, StudentError, Submission
 from autograder.checks import CheckFailed, LibraryGuard, without_library_source
-from autograder.proxy import KernelDied, StudentError, Submission
 from autograder.results import Message
 
 MARK = "TPX_INTERDIT"

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
+from autograder.bridge.proxy import Submission
 from autograder.checks import KernelSideError, Ref, kernel_side
-from autograder.proxy import Submission
-from autograder.sandbox import exchange_root
+from autograder.sandbox.plan import exchange_root
 from tests.checks import kernel_side_decls as decls
 from tests.core.test_kernel import start_kernel
 

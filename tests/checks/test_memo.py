@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from autograder.bridge.proxy import Submission
 from autograder.checks import CheckFailed, once_per_submission
-from autograder.proxy import Submission
 from autograder.results import Message
 
 GONE = Message(fr="pas de noyau", en="no kernel")

@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
+from autograder.bridge.proxy import KernelDied, Submission
 from autograder.checks.references import HELPER, references_source, with_references
-from autograder.proxy import KernelDied, Submission
 from autograder.results import Message
 
 STUDENT = """

@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from autograder.config import ConfigError
+from autograder.release.template_repo import DEFAULT_CHECKER, build_template_repo
 from autograder.render.formats import fmt_points
-from autograder.template_repo import DEFAULT_CHECKER, build_template_repo
 
 ROOT = Path(__file__).resolve().parents[2]
 TP = "tp01_gradients"

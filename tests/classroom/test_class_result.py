@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from autograder.class_result import (
+from autograder.classroom.class_result import (
     CheckScore,
     ClassContext,
     ManualItem,
@@ -12,7 +12,7 @@ from autograder.class_result import (
     Selection,
     StudentResult,
 )
-from autograder.classroom import read_result, write_result
+from autograder.classroom.grade_class import read_result, write_result
 
 CONTEXT = ClassContext(
     email="ada@etu.example.fr", repo="/repos/ada", branch=None, tp="tp_mini", deadline="2026-12-01T23:59:00+01:00",

@@ -21,7 +21,7 @@ import pytest
 
 pytest.importorskip("gitlab")
 
-from autograder.deadline import (  # noqa: E402
+from autograder.classroom.deadline import (  # noqa: E402
     LatePolicy,
     gitlab_project_path,
     select_for_student,

@@ -168,7 +168,7 @@ def test_serial_run_grades_everyone_as_expected(klass):
     ):
         assert (out / name).is_file(), name
     assert (out / "students" / "s00-ok" / "report" / "feedback.html").is_file()
-    from autograder.nbgrader_export import read_back
+    from autograder.classroom.nbgrader_export import read_back
 
     in_db = read_back(out / "gradebook.db", MINI)  # the nbgrader gradebook, for formgrader
     assert {sid: pytest.approx(score) for sid, score in in_db.items()} == {
@@ -282,7 +282,7 @@ def test_kill_9_then_resume_loses_nothing(klass, tmp_path):
 
 def test_two_graders_on_one_output_dir_refuse_the_second(klass, tmp_path):
     _, course, roster, _, _ = klass
-    from autograder.classroom import output_lock
+    from autograder.classroom.grade_class import output_lock
     from autograder.config import ConfigError
 
     target = tmp_path / "locked"
@@ -299,10 +299,10 @@ def test_fingerprint_follows_every_file_that_decides_a_grade(tmp_path):
     """Held-out data beside the hidden checks, and data files, invalidate cached grades too."""
     from datetime import UTC, datetime
 
-    from autograder.classroom import ClassJob, fingerprint
+    from autograder.classroom.deadline import LatePolicy
+    from autograder.classroom.grade_class import ClassJob, fingerprint
     from autograder.config import GradeOptions
-    from autograder.deadline import LatePolicy
-    from autograder.scaffold import new_tp
+    from autograder.release.scaffold import new_tp
 
     tp_dir = new_tp(tmp_path, "tp00_essai", title_fr="Essai", title_en="Trial")
     (tp_dir / "data").mkdir()

@@ -6,8 +6,20 @@ import csv
 import io
 from dataclasses import replace
 
-from autograder.class_result import CheckScore, ClassContext, Review, Selection, StudentResult
-from autograder.gradebook import GRADES_COLUMNS, class_out_of, grades_csv, out_of, write_gradebook
+from autograder.classroom.class_result import (
+    CheckScore,
+    ClassContext,
+    Review,
+    Selection,
+    StudentResult,
+)
+from autograder.classroom.gradebook import (
+    GRADES_COLUMNS,
+    class_out_of,
+    grades_csv,
+    out_of,
+    write_gradebook,
+)
 
 CONTEXT = ClassContext(email="ada@x.fr", tp="tp_mini", deadline="2026-12-01T23:59:00+01:00", timezone="+01:00")
 LATE = StudentResult(

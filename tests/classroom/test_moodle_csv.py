@@ -8,8 +8,8 @@ import io
 
 import pytest
 
-from autograder.class_result import StudentResult
-from autograder.gradebook import moodle_comment, moodle_csv
+from autograder.classroom.class_result import StudentResult
+from autograder.classroom.gradebook import moodle_comment, moodle_csv
 
 DEADLINE = "2026-12-01T23:59:00+01:00"
 
@@ -69,7 +69,7 @@ def test_grade_column_keeps_a_dot_for_moodle():
 
 
 def test_summary_html_in_french_numbers_with_each_zeros_reason(tmp_path):
-    from autograder.summary import write_summary
+    from autograder.classroom.summary import write_summary
 
     late = _result(status="graded", raw_score=16.5, final_score=14.85, max_score=20.0, penalty=0.1,
                    checks=[{"name": "test_a", "status": "passed"}])
@@ -83,7 +83,7 @@ def test_summary_html_in_french_numbers_with_each_zeros_reason(tmp_path):
 
 
 def test_with_items_graded_by_hand_the_maximum_is_the_automatic_plus_the_manual_points():
-    from autograder.gradebook import grades_csv
+    from autograder.classroom.gradebook import grades_csv
 
     # 7 automatic points a day late (10 %), 1.5 of 2 graded by hand (as entered, no penalty).
     late = _result(status="graded", raw_score=7.0, final_score=7.8, max_score=7.0, penalty=0.1,

@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder.class_result import StudentResult
-from autograder.classroom import read_result
-from autograder.cli import main
-from autograder.nbgrader_export import (
+from autograder.classroom.class_result import StudentResult
+from autograder.classroom.grade_class import read_result
+from autograder.classroom.nbgrader_export import (
     ItemReview,
     Reviews,
     apply_reviews,
     read_back,
     write_nbgrader_gradebook,
 )
+from autograder.cli import main
 from tests.core.course_builder import (
     MAX_SCORE,
     MINI,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from autograder.classroom.roster import Student, read_roster, shard
 from autograder.config import ConfigError
-from autograder.roster import Student, read_roster, shard
 
 
 def _roster(tmp_path, text: str, encoding: str = "utf-8"):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from autograder.class_result import CheckScore, ClassContext, Selection, StudentResult
-from autograder.summary import pass_rates, write_summary
+from autograder.classroom.class_result import CheckScore, ClassContext, Selection, StudentResult
+from autograder.classroom.summary import pass_rates, write_summary
 
 CONTEXT = ClassContext(tp="tp_mini", deadline="2026-12-01T23:59:00+01:00")
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from autograder.config import GradeOptions
 from autograder.course import Course
-from autograder.grade import Graded, grade_commit
+from autograder.grading.grade import Graded, grade_commit
 from autograder.secret import create_secret
 
 MINI = "tp_mini"

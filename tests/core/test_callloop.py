@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.callloop import SOCKET_NAME
-from autograder.kernel import Kernel
-from autograder.proxy import BadValue, KernelDied, StudentError, StudentTimeout, Submission
-from autograder.sandbox import exchange_root
+from autograder.bridge.callloop import SOCKET_NAME
+from autograder.bridge.proxy import BadValue, KernelDied, StudentError, StudentTimeout, Submission
+from autograder.sandbox.kernel import Kernel
+from autograder.sandbox.plan import exchange_root
 
 from .test_kernel import start_kernel
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.cgroup import (
+from autograder.sandbox.cgroup import (
     PREFIX,
     MemoryCgroup,
     Parent,
@@ -172,8 +172,8 @@ print("survived", [p.wait() for p in ps])
 @pytest.mark.parametrize("launcher", ["fork", "spawn"])
 def test_a_slots_kernel_is_bounded_as_a_whole(launcher):
     from autograder.config import ConfigError
-    from autograder.sandbox import Limits
-    from autograder.slot import SlotSpec, launch
+    from autograder.sandbox.plan import Limits
+    from autograder.sandbox.slot import SlotSpec, launch
 
     spec = SlotSpec(sandbox="auto", device="cpu", limits=Limits(memory_mb=1024), output_limit=4096,
                     preload=("numpy",), launcher=launcher)  # fmt: skip

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from autograder.kernel_side.confine import _filter, landlock_abi
-from autograder.sandbox import command_succeeds, python_roots, seccomp_supported
+from autograder.sandbox.plan import command_succeeds, python_roots, seccomp_supported
 
 from .course_builder import (
     MAX_SCORE,
@@ -141,7 +141,7 @@ attempt("signal-own-child", lambda: os.kill(child.pid, 9))
 def test_the_spawn_launcher_confines_itself_then_runs_the_kernel_command(tmp_path):
     """How a spawned kernel stacks this confinement under bwrap: `confine_launcher` applies
     the rules, then execs the command, which inherits them (no_new_privs, Landlock, seccomp)."""
-    from autograder.sandbox import confine_launcher
+    from autograder.sandbox.plan import confine_launcher
 
     work, outside = tmp_path / "work", tmp_path / "outside"
     work.mkdir()
@@ -178,7 +178,7 @@ def test_a_launcher_whose_confinement_fails_never_runs_the_command(tmp_path):
     """Whatever stops the confinement (no Landlock, a refused rule, here rules that are not
     a mapping) ends the launcher with an error before the exec: no student code runs
     unconfined, and the kernel's log says why."""
-    from autograder.sandbox import confine_launcher
+    from autograder.sandbox.plan import confine_launcher
 
     marker = tmp_path / "ran"
     cmd = [*confine_launcher(sys.executable, ["not", "rules"]), sys.executable, "-c",  # type: ignore[arg-type]
@@ -344,7 +344,7 @@ def a_new_user() -> Iterator[NewUser]:
     """Create the user (once per machine), give it a folder, and let it reach the interpreter
     for the test only: this machine's Python lives in root's 0700 home (o+x there, no listing,
     put back after). The repo and the venv are world-readable already."""
-    from autograder.sandbox import unreachable_for_others
+    from autograder.sandbox.plan import unreachable_for_others
 
     if os.geteuid() != 0 or not (shutil.which("useradd") and SETPRIV):
         pytest.skip("needs root, useradd and setpriv to create the test's user")
@@ -442,7 +442,7 @@ def test_a_spawned_kernel_in_a_docker_runner_keeps_uid_0_confined_by_landlock(tm
     not run Python), then was refused; now, as a forked kernel does, it keeps uid 0 without
     any capability, confined by Landlock, and the report says why (the refusal, naming the
     folder, is left to a Linux without Landlock: tests/core/test_sandbox.py)."""
-    from autograder.sandbox import unreachable_for_others
+    from autograder.sandbox.plan import unreachable_for_others
 
     blocked = unreachable_for_others(python_roots(sys.executable))
     course = build_course(tmp_path / "course")
@@ -498,7 +498,7 @@ def test_a_spawned_kernel_without_bwrap_confines_itself_too(tmp_path, level):
     """Issue 14: `--kernel-launch spawn` stacks Landlock + seccomp under `unshare`, and
     confines itself at the `landlock` level where neither bwrap nor unshare works (it used
     to be the `rlimits` level: no file or network confinement). grade.json says so."""
-    from autograder.sandbox import probe
+    from autograder.sandbox.plan import probe
 
     if level == "unshare" and not (os.geteuid() == 0 and probe().unshare):
         pytest.skip("the unshare level needs a root grader that may create namespaces")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from autograder.checks import select_device as for_check_authors
-from autograder.device import DeviceUnavailable, select_device
 from autograder.errors import AutograderError
+from autograder.sandbox.device import DeviceUnavailable, select_device
 
 NO_GPU = (0, "2.13.0+cpu")
 TWO_GPUS = (2, "2.13.0+cu128")

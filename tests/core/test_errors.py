@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from autograder.bridge.proxy import StudentError, SubmissionError
 from autograder.checks.errors import CheckFailed, Partial
 from autograder.config import ConfigError
 from autograder.errors import AutograderError, Place
-from autograder.gitread import SubmissionReadError
-from autograder.import_nbgrader import ImportRefused
-from autograder.nbio import NotebookError
-from autograder.proxy import StudentError, SubmissionError
-from autograder.release import ReleaseError
+from autograder.intake.gitread import SubmissionReadError
+from autograder.intake.nbio import NotebookError
+from autograder.release.files import ReleaseError
+from autograder.release.import_nbgrader import ImportRefused
+from autograder.release.scaffold import ScaffoldError
 from autograder.results import CommitInfo, Message
-from autograder.sandbox import SandboxUnavailable
-from autograder.scaffold import ScaffoldError
+from autograder.sandbox.plan import SandboxUnavailable
 
 MSG = Message(fr="le notebook est illisible", en="the notebook cannot be read")
 

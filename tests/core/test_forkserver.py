@@ -16,9 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from autograder.forkserver import ForkClient, ForkedKernel, ForkServer, ForkServerError, wait_gone
-from autograder.sandbox import Limits, can_fork_namespaces, kernel_python, scrubbed_env
-from autograder.slot import KernelPool, Slot, SlotSpec, launch
+from autograder.sandbox.forkserver import (
+    ForkClient,
+    ForkedKernel,
+    ForkServer,
+    ForkServerError,
+    wait_gone,
+)
+from autograder.sandbox.plan import Limits, can_fork_namespaces, kernel_python, scrubbed_env
+from autograder.sandbox.slot import KernelPool, Slot, SlotSpec, launch
 
 LIMITS = Limits(memory_mb=4096, open_files=200, file_size_mb=8)
 SPEC = SlotSpec(sandbox="auto", device="cpu", limits=LIMITS, output_limit=64 * 1024, preload=("numpy",), launcher="fork")
@@ -61,7 +67,7 @@ def test_a_pool_made_for_other_options_is_refused_not_replaced(pool):
     import dataclasses
 
     from autograder.errors import AutograderError
-    from autograder.slot import PoolMismatch
+    from autograder.sandbox.slot import PoolMismatch
 
     other = dataclasses.replace(SPEC, limits=dataclasses.replace(LIMITS, memory_mb=1024))
     with pytest.raises(PoolMismatch) as info:
@@ -221,8 +227,8 @@ def test_workers_share_one_server_and_a_lost_worker_leaves_no_kernel():
 
 GRADER_SCRIPT = """
 import json, sys
-from autograder.sandbox import Limits
-from autograder.slot import KernelPool, SlotSpec
+from autograder.sandbox.plan import Limits
+from autograder.sandbox.slot import KernelPool, SlotSpec
 spec = SlotSpec(sandbox="auto", device="cpu", limits=Limits(), output_limit=4096, launcher="fork")
 pool = KernelPool(spec)
 slot = pool.acquire()

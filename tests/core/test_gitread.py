@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.gitread import SubmissionReadError, read_submission
+from autograder.intake.gitread import SubmissionReadError, read_submission
 
 from .course_builder import SOLUTION, StudentRepo, nb_bytes, notebook_path, student_notebook
 
@@ -335,7 +335,7 @@ def test_deadline_selection_ignores_an_impossible_date(tmp_path):
 
     import git
 
-    from autograder.deadline import LatePolicy, select_commit
+    from autograder.classroom.deadline import LatePolicy, select_commit
 
     repo = StudentRepo(tmp_path / "student")
     base = repo.commit({NB: nb_bytes(student_notebook(SOLUTION))}, "rendu", date="2026-01-10T10:00:00+00:00")

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from autograder.grade import Graded
+from autograder.grading.grade import Graded
 from autograder.results import Status
 
 from .course_builder import (
@@ -288,7 +288,7 @@ def test_stub_sources_are_what_the_release_holds():
 
 
 def test_cell_log_lists_500_cells_then_counts_and_names_the_skipped_range():
-    from autograder.grade import MAX_LISTED_CELLS, _CellLog
+    from autograder.grading.grade import MAX_LISTED_CELLS, _CellLog
     from autograder.results import CellRun
 
     log = _CellLog()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from autograder.graft import ORIGIN_ANSWER, ORIGIN_INSTRUCTOR, ORIGIN_SCRATCH, graft
-from autograder.nbio import grade_id, read_notebook
+from autograder.intake.graft import ORIGIN_ANSWER, ORIGIN_INSTRUCTOR, ORIGIN_SCRATCH, graft
+from autograder.intake.nbio import grade_id, read_notebook
 
 from .course_builder import (
     SOLUTION,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.kernel import INTERRUPT_GRACE_S, TRUNCATED, Kernel, KernelDead
-from autograder.sandbox import Limits, SandboxPlan, kernel_python, plan, probe
+from autograder.sandbox.kernel import INTERRUPT_GRACE_S, TRUNCATED, Kernel, KernelDead
+from autograder.sandbox.plan import Limits, SandboxPlan, kernel_python, plan, probe
 
 
 def make_dirs(base: Path) -> tuple[Path, Path]:

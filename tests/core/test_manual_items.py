@@ -11,7 +11,7 @@ import pytest
 
 from autograder.config import ConfigError, TPConfig
 from autograder.course import Course
-from autograder.grade import grade_notebook_dict
+from autograder.grading.grade import grade_notebook_dict
 from autograder.render import write_reports
 from autograder.results import ManualItem, Message
 from tests.core.course_builder import MAX_SCORE, MINI, SOLUTION, build_course, options, with_answers

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.margins import CheckMargin, combine, seeds_from
+from autograder.prove.margins import CheckMargin, combine, seeds_from
 from autograder.render.margin_report import to_csv, to_markdown
 from autograder.results import (
     CheckResult,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autograder.nbio import (
+from autograder.intake.nbio import (
     CELL_TYPES,
     MAX_CELL_SOURCE,
     MAX_CELLS,

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.plugin import GENERIC_HIDDEN, SEED_SCOPE, CheckRun, run_checks
-from autograder.proxy import Submission
+from autograder.bridge.proxy import Submission
+from autograder.grading.plugin import GENERIC_HIDDEN, SEED_SCOPE, CheckRun, run_checks
 from autograder.results import Message, Status, Visibility
 from autograder.secret import InputKey, InputKeys, public_key
 

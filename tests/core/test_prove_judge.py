@@ -3,7 +3,6 @@ must show, and how mutants sharing a grading are told apart."""
 
 from __future__ import annotations
 
-from autograder.mutate import Mutant
 from autograder.prove import judge
 from autograder.prove.judge import (
     Correct,
@@ -12,6 +11,7 @@ from autograder.prove.judge import (
     scenario_findings,
     solution_findings,
 )
+from autograder.prove.mutate import Mutant
 from autograder.prove.mutation import attribute, grade_mutants, item_scores, plan_batches
 from autograder.results import (
     CellRun,

@@ -3,7 +3,7 @@ reproducible samples."""
 
 from __future__ import annotations
 
-from autograder.mutate import all_mutants, cell_mutants, line_diff, sample
+from autograder.prove.mutate import all_mutants, cell_mutants, line_diff, sample
 
 CELL = '''def forward(X, W, b):
     """Couche dense puis ReLU."""

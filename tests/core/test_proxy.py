@@ -12,9 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.callloop import SOCKET_NAME
-from autograder.kernel import Kernel
-from autograder.proxy import (
+from autograder.bridge.callloop import SOCKET_NAME
+from autograder.bridge.proxy import (
     AGENT_UNANSWERED,
     MAX_JSON_BYTES,
     BadValue,
@@ -30,7 +29,8 @@ from autograder.proxy import (
     _read_json,
 )
 from autograder.results import Message
-from autograder.sandbox import exchange_root
+from autograder.sandbox.kernel import Kernel
+from autograder.sandbox.plan import exchange_root
 
 from .test_kernel import start_kernel
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.sandbox import (
+from autograder.sandbox.plan import (
     NOBODY_UID,
     SANDBOX_WORKDIR,
     Limits,
@@ -268,7 +268,7 @@ def test_auto_launcher_forks_where_forked_kernels_get_namespaces():
 
 def test_the_launcher_follows_the_capabilities_passed_in():
     """Each machine `auto` meets, described by its capabilities rather than probed here."""
-    from autograder.sandbox import Capabilities
+    from autograder.sandbox.plan import Capabilities
 
     assert resolve_launcher("auto", Capabilities(True, "/usr/bin/bwrap", None, None, None, fork_namespaces=True)) == "fork"
     assert resolve_launcher("auto", Capabilities(False, "/usr/bin/bwrap", None, None, None)) == "spawn"
@@ -308,7 +308,7 @@ def test_fork_plan_lists_the_new_root_and_the_limits(dirs):
 def test_an_address_space_limit_too_small_for_the_kernel_is_named():
     """A kernel that died at start under `memory_mb`: the grader asks whether the kernel's
     own imports fit under it (issue 14 item 3), so the error names the limit and its fix."""
-    from autograder.sandbox import too_small_to_start
+    from autograder.sandbox.plan import too_small_to_start
 
     assert too_small_to_start(kernel_python(), ("numpy",), 48)
     assert not too_small_to_start(kernel_python(), ("numpy",), 4096)
@@ -334,7 +334,7 @@ def test_a_linux_without_landlock_falls_back_and_says_why(dirs):
 
 @pytest.mark.skipif(not (CAPS.is_root and CAPS.fork_namespaces), reason="needs a grader that may create namespaces")
 def test_namespaces_without_landlock_say_nothing_is_stacked(dirs):
-    import autograder.sandbox as sandbox
+    import autograder.sandbox.plan as sandbox
 
     work, runtime = dirs
     (work.parent / "root").mkdir()
@@ -358,7 +358,7 @@ def private_python(tmp_path) -> tuple[str, Path]:
 
 def _no_namespaces(abi: int):
     """A root grader without namespaces (a Docker runner), on a Linux of Landlock `abi`."""
-    from autograder.sandbox import Capabilities
+    from autograder.sandbox.plan import Capabilities
 
     return Capabilities(True, None, None, "/usr/bin/setpriv", shutil.which("prlimit"), landlock_abi=abi)
 
@@ -368,7 +368,7 @@ def test_spawn_without_namespaces_confines_itself_with_landlock(dirs, private_py
     itself (Landlock + seccomp, host paths) and keeps uid 0 without any capability where a
     sandbox uid could not reach the interpreter, as a forked kernel does."""
     from autograder.config import ConfigError
-    from autograder.sandbox import unreachable_for_others
+    from autograder.sandbox.plan import unreachable_for_others
 
     work, runtime = dirs
     python, _ = private_python

@@ -5,8 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
-from autograder.graft import ORIGIN_ANSWER, ORIGIN_INSTRUCTOR, ORIGIN_SCRATCH
-from autograder.sanitize import (
+from autograder.grading.sanitize import (
     nbgrader_metadata,
     raster,
     removed_note,
@@ -14,6 +13,7 @@ from autograder.sanitize import (
     sanitize_output,
     verbatim_markdown,
 )
+from autograder.intake.graft import ORIGIN_ANSWER, ORIGIN_INSTRUCTOR, ORIGIN_SCRATCH
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16).decode()
 JPEG = base64.b64encode(b"\xff\xd8\xff\xe0" + b"\x00" * 16).decode()

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from autograder.results import Status
-from autograder.sandbox import (
+from autograder.sandbox.plan import (
     SandboxUnavailable,
     is_sandbox_uid,
     landlock_abi,

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from autograder.sandbox import (
+from autograder.sandbox.plan import (
     SANDBOX_UID_BASE,
     SANDBOX_UID_SPAN,
     Limits,
@@ -15,8 +15,8 @@ from autograder.sandbox import (
     plan,
     probe,
 )
-from autograder.slot import PoolMismatch, SlotSpec, next_uid, with_workspace_info
-from autograder.workspace import Workspace
+from autograder.sandbox.slot import PoolMismatch, SlotSpec, next_uid, with_workspace_info
+from autograder.sandbox.workspace import Workspace
 
 SPEC = SlotSpec(sandbox="auto", device="cpu", limits=Limits(), output_limit=4096)
 

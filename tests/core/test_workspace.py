@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from autograder.workspace import (
+from autograder.sandbox.workspace import (
     CLASS_PREFIX,
     GIT_PREFIX,
     OWNER_FILE,
@@ -53,7 +53,7 @@ def test_a_zero_size_means_the_host_disk():
 
 def test_sweep_releases_only_workspaces_whose_grader_is_gone(tmp_path):
     dead = subprocess.run(
-        [sys.executable, "-c", "from autograder.workspace import make_workspace as m; "
+        [sys.executable, "-c", "from autograder.sandbox.workspace import make_workspace as m; "
          f"import tempfile; tempfile.tempdir = {str(tmp_path)!r}; print(m(1).base)"],
         capture_output=True, text=True, check=True,
     ).stdout.strip()
@@ -67,7 +67,7 @@ def test_sweep_releases_only_workspaces_whose_grader_is_gone(tmp_path):
     unmarked = tmp_path / f"{PREFIX}being-made"
     unmarked.mkdir()
     mirror = subprocess.run(  # the git mirror of a grader killed while reading a remote repo
-        [sys.executable, "-c", "from autograder.workspace import owned_tempdir as o; "
+        [sys.executable, "-c", "from autograder.sandbox.workspace import owned_tempdir as o; "
          f"import tempfile; tempfile.tempdir = {str(tmp_path)!r}; d = o(); (d / 'mirror.git').mkdir(); print(d)"],
         capture_output=True, text=True, check=True,
     ).stdout.strip()
@@ -86,7 +86,7 @@ def test_sweep_releases_a_killed_class_graders_scratch_and_fork_server_home(tmp_
     student's scratch folder and the zygote's home: the next grader removes both, and leaves
     a live grader's alone."""
     made = subprocess.run(
-        [sys.executable, "-c", "import tempfile; from autograder.workspace import owned_tempdir as o, "
+        [sys.executable, "-c", "import tempfile; from autograder.sandbox.workspace import owned_tempdir as o, "
          f"CLASS_PREFIX as c, ZYGOTE_PREFIX as z; tempfile.tempdir = {str(tmp_path)!r}; "
          "a, b = o(c), o(z); (b / 'zygote.log').write_text('x'); print(a); print(b)"],
         capture_output=True, text=True, check=True,

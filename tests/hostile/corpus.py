@@ -2112,7 +2112,7 @@ ENTRIES: tuple[Entry, ...] = (
         ESCAPE,
         "active-outputs",
         "HTML, SVG, Markdown, JavaScript, LaTeX, forged PNG and widget outputs whose script would call the Jupyter API with the instructor's session in Formgrader (correct answers)",
-        "autograder.sanitize keeps text and real PNG/JPEG outputs only: each other one becomes a FR/EN note in executed.ipynb and autograded/",
+        "autograder.grading.sanitize keeps text and real PNG/JPEG outputs only: each other one becomes a FR/EN note in executed.ipynb and autograded/",
         answers=SOLUTION,
         scratch={"add": [ACTIVE_OUTPUTS]},
         max_score=7.0,

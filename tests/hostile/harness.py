@@ -27,14 +27,14 @@ from typing import Any
 
 import numpy as np
 
-import autograder.grade as grade_mod
+import autograder.grading.grade as grade_mod
 from autograder.checks.values import fmt_value
 from autograder.config import GradeOptions
 from autograder.course import Course
-from autograder.grade import Graded, grade_commit
+from autograder.grading.grade import Graded, grade_commit
 from autograder.render import to_html, to_json, to_junit, to_markdown
 from autograder.results import GradeReport
-from autograder.sandbox import SANDBOX_UID_BASE, SANDBOX_UID_SPAN, is_sandbox_uid
+from autograder.sandbox.plan import SANDBOX_UID_BASE, SANDBOX_UID_SPAN, is_sandbox_uid
 from autograder.secret import InputKey, load_secret, student_key
 from tests.core.course_builder import (
     ATTACK,

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.cgroup import locate as locate_cgroups
 from autograder.cli import print_grade_summary
-from autograder.sandbox import probe, resolve_launcher, strict_available, strict_level
-from autograder.workspace import can_mount_tmpfs
+from autograder.sandbox.cgroup import locate as locate_cgroups
+from autograder.sandbox.plan import probe, resolve_launcher, strict_available, strict_level
+from autograder.sandbox.workspace import can_mount_tmpfs
 from tests.core.course_builder import MAX_SCORE
 from tests.hostile.corpus import BY_NAME, ENTRIES, REQUIREMENTS, Entry
 from tests.hostile.harness import (

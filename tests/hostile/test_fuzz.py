@@ -18,11 +18,11 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-import autograder.grade as grade_mod
+import autograder.grading.grade as grade_mod
 from autograder.config import GradeOptions
-from autograder.grade import grade_job, job_for_tp
-from autograder.graft import ORIGIN_ANSWER, ORIGIN_INSTRUCTOR, ORIGIN_SCRATCH, graft
-from autograder.nbio import CELL_TYPES, NotebookError, grade_id, is_answer, read_notebook
+from autograder.grading.grade import grade_job, job_for_tp
+from autograder.intake.graft import ORIGIN_ANSWER, ORIGIN_INSTRUCTOR, ORIGIN_SCRATCH, graft
+from autograder.intake.nbio import CELL_TYPES, NotebookError, grade_id, is_answer, read_notebook
 from autograder.results import CommitInfo, Status
 from tests.core.course_builder import FAST, MAX_SCORE, MINI, build_course, mini_release, nb_bytes
 from tests.hostile.harness import REPORT_FILES, rm_tree

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.sandbox import SANDBOX_UID_BASE, SANDBOX_UID_SPAN, probe
+from autograder.sandbox.plan import SANDBOX_UID_BASE, SANDBOX_UID_SPAN, probe
 from tests.core.course_builder import (
     FAST,
     MAX_SCORE,

@@ -127,7 +127,7 @@ def test_console_is_plain_off_a_tty():
 
 
 def test_class_view_names_each_zero_with_its_reason():
-    from autograder.class_result import StudentResult
+    from autograder.classroom.class_result import StudentResult
     from autograder.render.terminal import class_view
 
     results = [StudentResult.from_json(r) for r in (

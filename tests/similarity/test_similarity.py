@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from autograder import similarity as sim
+from autograder.classroom import similarity as sim
 from autograder.cli import main
 from tests.similarity.students import COPIED_FROM, COPY, INDEPENDENT
 

@@ -181,7 +181,7 @@ def _state_sizes(model, what: str) -> int:
 @pytest.mark.item("ae_classe")
 @pytest.mark.points(0.5)
 def test_ae_classe_architecture(submission, rng, seed):
-    from autograder.proxy import Tensor
+    from autograder.checks import Tensor
 
     d, k, h = int(rng.integers(20, 41)), int(rng.integers(2, 6)), int(rng.integers(8, 25))
     what = f"AutoEncodeur({d}, {k}, {h})"
@@ -221,7 +221,7 @@ def test_ae_classe_architecture(submission, rng, seed):
 @pytest.mark.item("ae_conv")
 @pytest.mark.points(0.5)
 def test_ae_conv_architecture(submission, rng, seed):
-    from autograder.proxy import Tensor
+    from autograder.checks import Tensor
 
     what = "AutoEncodeurConv()"
     seed_torch(submission, int(seed % 2**31))
@@ -280,8 +280,7 @@ def _record(submission, fn: str, X: np.ndarray, kwargs: dict, seeds: list[int], 
     try:
         runs = submission.call(helper.name, fn, X, kwargs, seeds, 64, 8, 32, init_seed, timeout=60)
     except Exception as exc:  # noqa: BLE001 - relabelled below, re-raised as is
-        from autograder.checks import relabel
-        from autograder.proxy import SubmissionError
+        from autograder.checks import SubmissionError, relabel
 
         if isinstance(exc, SubmissionError):
             raise relabel(exc, helper.name, fn) from None
@@ -423,8 +422,7 @@ def test_reparametrisation_draws_normal_noise(submission, rng, seed):
     lv = np.zeros(2)  # σ = 1: the noise alone is tested (σ's formula is the values check's)
     s = int(seed % 2**31)
     helper = submission.define("_tp04_reparam_noise", REPARAM_NOISE_SRC)
-    from autograder.checks import relabel
-    from autograder.proxy import SubmissionError
+    from autograder.checks import SubmissionError, relabel
 
     try:
         out = submission.call(helper.name, m.tolist(), lv.tolist(), n, [s, s, s + 1])

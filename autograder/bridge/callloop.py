@@ -20,8 +20,8 @@ import os
 import socket
 from pathlib import Path
 
-from autograder.kernel import INTERRUPT_GRACE_S, Kernel
-from autograder.stall import Deadline
+from autograder.sandbox.kernel import INTERRUPT_GRACE_S, Kernel
+from autograder.sandbox.stall import Deadline
 
 #: The socket's name in the exchange folder (a unix socket path is limited to 107 bytes).
 SOCKET_NAME = "loop"

@@ -18,13 +18,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from autograder import cgroup
 from autograder.course import DataFile
 from autograder.errors import AutograderError
-from autograder.forkserver import ForkedKernel, Forker, ForkServer
-from autograder.kernel import Kernel, KernelDead
 from autograder.results import Message
-from autograder.sandbox import (
+from autograder.sandbox import cgroup
+from autograder.sandbox.forkserver import ForkedKernel, Forker, ForkServer
+from autograder.sandbox.kernel import Kernel, KernelDead
+from autograder.sandbox.plan import (
     SANDBOX_UID_BASE,
     SANDBOX_UID_SPAN,
     Capabilities,
@@ -36,7 +36,7 @@ from autograder.sandbox import (
     scrubbed_env,
     too_small_to_start,
 )
-from autograder.workspace import (
+from autograder.sandbox.workspace import (
     Workspace,
     make_workspace,
     release_workspace,

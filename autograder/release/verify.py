@@ -19,11 +19,11 @@ from typing import Any
 
 from autograder.config import GradeOptions
 from autograder.course import TP
-from autograder.grade import grade_notebook_dict, pool_for_tp
+from autograder.grading.grade import grade_notebook_dict, pool_for_tp
 from autograder.prove.judge import Finding
 from autograder.prove.run import judge_grading, replacements_for, targets_of, with_answers
 from autograder.prove.scenarios import ScenarioSet, find_scenarios, load_scenario_set
-from autograder.release import VerifyResult
+from autograder.release.files import VerifyResult
 from autograder.results import GradeReport, Status
 
 

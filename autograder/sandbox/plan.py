@@ -555,7 +555,7 @@ def _refuse_long_socket_paths(runtime_dir: Path) -> None:
     """The kernel's IPC sockets (`<socket folder>/k-<n>`) must fit in a unix socket path:
     under a deep TMPDIR they do not, and the kernel would fail to start with only zmq's
     'File name too long' to say why. Named before any start, with the fix."""
-    from autograder.kernel import kernel_socket_dir
+    from autograder.sandbox.kernel import kernel_socket_dir
 
     longest = f"{kernel_socket_dir(runtime_dir) / 'k'}-99"
     if len(os.fsencode(longest)) <= SOCKET_PATH_MAX:
@@ -693,7 +693,7 @@ LANDLOCK_DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/
 def landlock_rules(workdir: Path, runtime_dir: Path, roots: list[Path], device: str) -> dict[str, list[str]]:
     """The `landlock` level's view (confine.apply_landlock): the course, other students,
     the reports and the grader's home lie outside it, so reads there fail."""
-    from autograder.kernel import kernel_socket_dir
+    from autograder.sandbox.kernel import kernel_socket_dir
 
     devices = list(LANDLOCK_DEVICES)
     if device == "cuda":
@@ -713,7 +713,7 @@ def stacked_rules(workdir_inside: Path, runtime_dir: Path, device: str) -> dict[
     root: that root already holds only what the kernel may read, so reads are allowed
     beneath it; writes only in the work dir, the private /tmp and /dev/shm and the kernel's
     socket folder; in the exchange folder files only, as at the `landlock` level."""
-    from autograder.kernel import kernel_socket_dir
+    from autograder.sandbox.kernel import kernel_socket_dir
 
     devices = list(LANDLOCK_DEVICES)
     if device == "cuda":
@@ -761,7 +761,7 @@ def confine_launcher(python: str, rules: dict[str, list[str]]) -> list[str]:
     """A launcher prefix that confines itself with `rules`, then execs the rest of the
     command: how a spawned kernel stacks the `landlock` confinement under bwrap. A kernel
     that cannot confine itself exits (its log says why) and never runs student code."""
-    source = (Path(__file__).parent / "kernel_side" / "confine.py").read_text(encoding="utf-8")
+    source = (Path(__file__).parent.parent / "kernel_side" / "confine.py").read_text(encoding="utf-8")
     return [python, "-I", "-S", "-c", source + _TRAMPOLINE, json.dumps(rules)]
 
 

@@ -41,9 +41,9 @@ from typing import Any
 import nbformat
 
 from autograder.errors import AutograderError
-from autograder.release import IGNORED, _Markers
+from autograder.release.files import IGNORED, _Markers
+from autograder.release.scaffold import TP_ID_RE
 from autograder.results import Message
-from autograder.scaffold import TP_ID_RE
 
 CELL_ID_RE = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 AUTOTEST_RE = re.compile(r"^\s*#+\s*(HASHED\s+)?AUTOTEST\b", re.MULTILINE)
@@ -635,7 +635,7 @@ def import_nbgrader(course_root: Path, source: Path, tp_id: str) -> list[Importe
 
 
 def _write(course_root: Path, conv: Conversion, origin: Path) -> Imported:
-    from autograder.release import serialise
+    from autograder.release.files import serialise
 
     source = course_root / "source"
     source.mkdir(parents=True, exist_ok=True)

@@ -20,16 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from autograder import __version__
+from autograder.bridge.proxy import MiB, Submission
 from autograder.config import ConfigError, GradeOptions, TPConfig
 from autograder.course import TP, Course, DataFile
-from autograder.device import select_device
-from autograder.forkserver import Forker
-from autograder.gitread import SubmissionReadError, read_submission
-from autograder.graft import ORIGIN_ANSWER, ORIGIN_SCRATCH, graft
-from autograder.kernel import Kernel
-from autograder.nbio import NotebookError, grade_id, read_notebook
-from autograder.plugin import CheckRun, run_checks
-from autograder.proxy import MiB, Submission
+from autograder.grading.plugin import CheckRun, run_checks
+from autograder.grading.sanitize import sanitize_notebook
+from autograder.intake.gitread import SubmissionReadError, read_submission
+from autograder.intake.graft import ORIGIN_ANSWER, ORIGIN_SCRATCH, graft
+from autograder.intake.nbio import NotebookError, grade_id, read_notebook
 from autograder.render import write_reports
 from autograder.results import (
     CellRun,
@@ -41,10 +39,12 @@ from autograder.results import (
     Visibility,
     total_score,
 )
-from autograder.sandbox import Limits, exchange_root, probe, resolve_launcher
-from autograder.sanitize import sanitize_notebook
+from autograder.sandbox.device import select_device
+from autograder.sandbox.forkserver import Forker
+from autograder.sandbox.kernel import Kernel
+from autograder.sandbox.plan import Limits, exchange_root, probe, resolve_launcher
+from autograder.sandbox.slot import KernelPool, SlotSpec, launch
 from autograder.secret import InputKey, InputKeys, load_secret, public_key, student_key
-from autograder.slot import KernelPool, SlotSpec, launch
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import git
 
-from autograder.gitread import commit_time
+from autograder.intake.gitread import commit_time
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from autograder.class_result import GRADED, NO_SUBMISSION, StudentResult
+from autograder.classroom.class_result import GRADED, NO_SUBMISSION, StudentResult
 from autograder.render import write_atomic
 from autograder.render.formats import fmt_date, fmt_percent, fmt_points
 from autograder.results import Message

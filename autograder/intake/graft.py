@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograder.nbio import grade_id, is_answer
+from autograder.intake.nbio import grade_id, is_answer
 from autograder.results import Message, Problem
 
 ORIGIN_INSTRUCTOR = "instructor"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from autograder.config import ConfigError, GradeOptions, TPConfig
 from autograder.course import data_files_of
-from autograder.grade import Assignment, Graded, GradeJob, grade_job
+from autograder.grading.grade import Assignment, Graded, GradeJob, grade_job
 from autograder.results import CommitInfo, Message, Visibility
 
 

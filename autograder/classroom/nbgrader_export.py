@@ -26,11 +26,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from autograder.class_result import GRADED, Review, StudentResult
+from autograder.classroom.class_result import GRADED, Review, StudentResult
 from autograder.config import ConfigError
+from autograder.grading.sanitize import sanitize_notebook
 from autograder.render.formats import fmt_num, fmt_points
 from autograder.results import Message
-from autograder.sanitize import sanitize_notebook
 
 GRADEBOOK = "gradebook.db"
 NO_NOTEBOOK = "graded-by-autograder_nbgrader-must-not-convert-this-folder"

@@ -99,8 +99,8 @@ def margin_report(
     progress: Callable[[str], object] = lambda _msg: None,
 ) -> MarginReport:
     """Grade the solution view of `tp` once per seed and fold the margins."""
-    from autograder.grade import grade_notebook_dict, pool_for_tp
-    from autograder.release import build_views
+    from autograder.grading.grade import grade_notebook_dict, pool_for_tp
+    from autograder.release.files import build_views
 
     views = build_views(tp, nbgrader_config=nbgrader_config)
     reports = []

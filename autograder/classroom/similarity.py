@@ -60,7 +60,7 @@ from typing import Any
 
 from autograder import __version__
 from autograder.config import ConfigError
-from autograder.nbio import NotebookError, grade_id, is_answer, read_notebook
+from autograder.intake.nbio import NotebookError, grade_id, is_answer, read_notebook
 from autograder.render.terminal import for_terminal
 from autograder.results import Message
 
@@ -342,7 +342,7 @@ def _release_base(release_nb: dict[str, Any] | None, k: int) -> set[int]:
 
 def _read_student(sdir: Path, tp: str, nb_path: str) -> tuple[dict[str, Any], bytes, str]:
     """(result.json, notebook bytes, origin); raises ValueError with the reason to skip."""
-    from autograder.gitread import SubmissionReadError, read_submission
+    from autograder.intake.gitread import SubmissionReadError, read_submission
 
     try:
         result = json.loads((sdir / "result.json").read_text(encoding="utf-8"))
@@ -600,7 +600,7 @@ def run(
     params: Params = Params(),
 ) -> dict[str, Any]:
     """Analyse a class folder and write similarity.json and similarity.html into `out`."""
-    from autograder.classroom import write_json_atomic
+    from autograder.classroom.grade_class import write_json_atomic
 
     if not (class_dir / "students").is_dir():
         raise ConfigError(

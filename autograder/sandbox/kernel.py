@@ -20,9 +20,9 @@ from typing import Any
 import zmq
 from jupyter_client import KernelManager
 
-from autograder.forkserver import ForkedKernel, Forker
-from autograder.sandbox import SandboxPlan, exchange_root
-from autograder.stall import Deadline, process_tree_stall
+from autograder.sandbox.forkserver import ForkedKernel, Forker
+from autograder.sandbox.plan import SandboxPlan, exchange_root
+from autograder.sandbox.stall import Deadline, process_tree_stall
 
 #: Seconds to wait for an interrupted cell to stop before the kernel is killed.
 INTERRUPT_GRACE_S = 5.0
@@ -273,7 +273,7 @@ class Kernel:
 
     def deadline(self, seconds: float) -> Deadline:
         """`seconds` of this kernel's time: what its processes spent waiting for a CPU that
-        other work held is given back (autograder.stall), so machine load costs no points."""
+        other work held is given back (autograder.sandbox.stall), so machine load costs no points."""
         return Deadline(seconds, self.cpu_wait_s)
 
     def wait_for(self, fd: int | None, msg_id: str, deadline: Deadline) -> str:
@@ -452,7 +452,7 @@ class _OutputBudget:
     def add_data(self, outputs: list[dict[str, Any]], mtype: str, content: dict[str, Any]) -> None:
         data = content.get("data", {}) or {}
         kept: dict[str, Any] = {}
-        # Script-capable kinds are kept here only so that autograder.sanitize can say
+        # Script-capable kinds are kept here only so that autograder.grading.sanitize can say
         # what it removed; it leaves text and real raster images.
         for mime in CAPTURED_MIMES:
             value = data.get(mime)

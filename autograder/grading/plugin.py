@@ -23,12 +23,12 @@ from typing import Any
 import numpy as np
 import pytest
 
+from autograder.bridge.proxy import Submission, SubmissionError
 from autograder.checks.errors import CheckFailed, Partial, expected_values_shown
 from autograder.checks.margins import recording_expected, recording_margins
-from autograder.proxy import Submission, SubmissionError
 from autograder.results import CheckResult, Expected, Margin, Message, Status, Visibility
+from autograder.sandbox.workspace import CHECKS_PREFIX
 from autograder.secret import InputKey, InputKeys
-from autograder.workspace import CHECKS_PREFIX
 
 #: What the `seed` fixture is derived for: the submission, not one check (see `seed`).
 SEED_SCOPE = "(submission)"

@@ -25,10 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from autograder.callloop import CallLoop
+from autograder.bridge.callloop import CallLoop
 from autograder.errors import AutograderError
-from autograder.kernel import Kernel
 from autograder.results import Message
+from autograder.sandbox.kernel import Kernel
 
 MiB = 1024 * 1024
 MAX_JSON_BYTES = 16 * MiB

@@ -10,8 +10,8 @@ import html
 from collections import defaultdict
 from pathlib import Path
 
-from autograder.class_result import GRADED, StudentResult
-from autograder.gradebook import class_out_of, moodle_comment, out_of
+from autograder.classroom.class_result import GRADED, StudentResult
+from autograder.classroom.gradebook import class_out_of, moodle_comment, out_of
 from autograder.render.formats import fmt_num, fmt_percent, fmt_points
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder import __version__
-from autograder.class_result import (
+from autograder.classroom.class_result import (
     GRADED,
     GRADER_ERROR,
     NO_SUBMISSION,
@@ -35,18 +35,29 @@ from autograder.class_result import (
     Selection,
     StudentResult,
 )
+from autograder.classroom.deadline import (
+    LatePolicy,
+    Selected,
+    gitlab_configured,
+    select_for_student,
+)
+from autograder.classroom.roster import Student
 from autograder.config import ConfigError, GradeOptions
 from autograder.course import Course
-from autograder.deadline import LatePolicy, Selected, gitlab_configured, select_for_student
-from autograder.forkserver import ForkClient
-from autograder.gitread import open_repo
-from autograder.grade import Assignment, assignment_for_tp, grade_commit, pool_for_tp, spec_for_tp
+from autograder.grading.grade import (
+    Assignment,
+    assignment_for_tp,
+    grade_commit,
+    pool_for_tp,
+    spec_for_tp,
+)
+from autograder.intake.gitread import open_repo
 from autograder.render import write_atomic
 from autograder.results import GRADER_FAULTS, Message, is_grader_fault
-from autograder.roster import Student
+from autograder.sandbox.forkserver import ForkClient
+from autograder.sandbox.slot import new_forkserver
+from autograder.sandbox.workspace import CLASS_PREFIX, owned_tempdir
 from autograder.secret import InputKey, load_secret, student_key
-from autograder.slot import new_forkserver
-from autograder.workspace import CLASS_PREFIX, owned_tempdir
 
 RESULT = "result.json"
 
@@ -268,7 +279,7 @@ def grade_class(
         # process, never this one, which may hold threads): it imports the grader and the
         # TP's modules once for all workers.
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["autograder.classroom", *tp.config.preload])
+        ctx.set_forkserver_preload(["autograder.classroom.grade_class", *tp.config.preload])
         ex = stack.enter_context(
             ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(job, fp, address, assignment))
         )

@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from autograder.workspace import ZYGOTE_PREFIX, owned_tempdir
+from autograder.sandbox.workspace import ZYGOTE_PREFIX, owned_tempdir
 
-ZYGOTE = Path(__file__).resolve().parent / "kernel_side" / "zygote.py"
+ZYGOTE = Path(__file__).resolve().parent.parent / "kernel_side" / "zygote.py"
 #: Landlock + seccomp without privileges, handed to the zygote as source (it starts by -c).
 CONFINE = ZYGOTE.with_name("confine.py")
 READY_TIMEOUT_S = 180.0

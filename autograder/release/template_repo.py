@@ -145,7 +145,7 @@ exemples.
 
 def _feedback_template(course_root: Path) -> Path:
     """The course's own copy (course_root/ci/...) first, then the tool's checkout."""
-    for base in (course_root, Path(__file__).resolve().parent.parent):
+    for base in (course_root, Path(__file__).resolve().parents[2]):
         cand = base / FEEDBACK_TEMPLATE
         if cand.is_file():
             return cand

@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from autograder.graft import ORIGIN_INSTRUCTOR
+from autograder.intake.graft import ORIGIN_INSTRUCTOR
 
 #: Raster images and the bytes they start with: a data: URL of these cannot carry a script.
 RASTER_MAGIC = {

@@ -13,9 +13,9 @@ import git
 from gitdb.exc import BadName, BadObject
 
 from autograder.errors import AutograderError
-from autograder.nbio import MAX_NOTEBOOK_BYTES
+from autograder.intake.nbio import MAX_NOTEBOOK_BYTES
 from autograder.results import CommitInfo, Message, Problem
-from autograder.workspace import GIT_PREFIX, owned_tempdir
+from autograder.sandbox.workspace import GIT_PREFIX, owned_tempdir
 
 SYMLINK_MODE = 0o120000
 MAX_BLOB_BYTES = MAX_NOTEBOOK_BYTES  # checked from the blob's size, before its bytes are read

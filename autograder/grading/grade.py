@@ -39,10 +39,12 @@ from autograder.results import (
     Visibility,
     total_score,
 )
+from autograder.sandbox.capabilities import probe, resolve_launcher
 from autograder.sandbox.device import select_device
 from autograder.sandbox.forkserver import Forker
 from autograder.sandbox.kernel import Kernel
-from autograder.sandbox.plan import Limits, exchange_root, probe, resolve_launcher
+from autograder.sandbox.landlock import exchange_root
+from autograder.sandbox.plan import Limits
 from autograder.sandbox.slot import KernelPool, SlotSpec, launch
 from autograder.secret import InputKey, InputKeys, load_secret, public_key, student_key
 

@@ -21,7 +21,8 @@ import zmq
 from jupyter_client import KernelManager
 
 from autograder.sandbox.forkserver import ForkedKernel, Forker
-from autograder.sandbox.plan import SandboxPlan, exchange_root
+from autograder.sandbox.landlock import exchange_root
+from autograder.sandbox.plan import SandboxPlan
 from autograder.sandbox.stall import Deadline, process_tree_stall
 
 #: Seconds to wait for an interrupted cell to stop before the kernel is killed.

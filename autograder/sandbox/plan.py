@@ -25,9 +25,7 @@ namespace or the new root ever leak.
 from __future__ import annotations
 
 import functools
-import json
 import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -36,6 +34,21 @@ from typing import Any
 
 from autograder.errors import AutograderError
 from autograder.results import Message, SandboxInfo
+from autograder.sandbox.capabilities import (
+    Capabilities,
+    command_succeeds,
+    landlock_isolates_network,
+    landlock_scopes_signals,
+    probe,
+    seccomp_supported,
+)
+from autograder.sandbox.landlock import (
+    NOTHING_STACKED,
+    _stack_note,
+    confine_launcher,
+    landlock_rules,
+    stacked_rules,
+)
 
 NOBODY_UID = 65534
 NOBODY_GID = 65534
@@ -104,21 +117,6 @@ class Limits:
 
 
 @dataclass(frozen=True)
-class Capabilities:
-    """What the probe found on this machine: `plan` builds from it and nothing else, so a
-    caller (a test) can describe another machine by passing other capabilities."""
-
-    is_root: bool
-    bwrap: str | None
-    unshare: str | None
-    setpriv: str | None
-    prlimit: str | None
-    notes: tuple[str, ...] = ()
-    landlock_abi: int = 0  # 0: this Linux has no Landlock
-    fork_namespaces: bool = False  # a forked kernel may create its namespaces (root only)
-
-
-@dataclass(frozen=True)
 class SandboxPlan:
     """How to launch one kernel: a command prefix, its environment and what it protects."""
 
@@ -134,83 +132,6 @@ class SandboxPlan:
     isolation: dict[str, Any] | None = None
     # The `landlock` level: the rules the forked kernel confines itself with (confine.py).
     confine: dict[str, Any] | None = None
-
-
-def command_succeeds(argv: list[str]) -> bool:
-    try:
-        return subprocess.run(argv, capture_output=True, timeout=20).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-@functools.lru_cache(maxsize=1)
-def probe() -> Capabilities:
-    """Try each tool for real, once per process (the entry points pass the result on to
-    `plan`): being installed is not being allowed."""
-    notes: list[str] = []
-    is_root = os.geteuid() == 0
-    bwrap = shutil.which("bwrap")
-    if bwrap and not command_succeeds([bwrap, "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "true"]):
-        notes.append("bwrap is installed but cannot create namespaces here")
-        bwrap = None
-    elif not bwrap:
-        notes.append("bwrap (bubblewrap) is not installed: apt-get install bubblewrap")
-    unshare = shutil.which("unshare")
-    if unshare and not command_succeeds([unshare, "--net", "--pid", "--fork", "true"]):
-        notes.append("unshare cannot create network namespaces here (not root?)")
-        unshare = None
-    setpriv = shutil.which("setpriv") if is_root else None
-    if is_root and not setpriv:
-        notes.append("setpriv is missing: cannot drop to an unprivileged user")
-    prlimit = shutil.which("prlimit")
-    if not prlimit:
-        notes.append("prlimit is missing: no resource limits on the kernel")
-    return Capabilities(
-        is_root, bwrap, unshare, setpriv, prlimit, tuple(notes), landlock_abi=landlock_abi(),
-        fork_namespaces=is_root and can_fork_namespaces(),
-    )
-
-
-#: Namespaces a forked kernel creates for itself (see kernel_side/zygote.py).
-_FORK_NS_FLAGS = 0x00020000 | 0x04000000 | 0x08000000 | 0x20000000 | 0x40000000
-
-
-_FORK_PROBE = """
-import ctypes, os, tempfile
-libc = ctypes.CDLL(None, use_errno=True)
-if libc.unshare({flags}) != 0:
-    os._exit(1)
-if libc.mount(None, b"/", None, ctypes.c_ulong((1 << 18) | 16384), None) != 0:
-    os._exit(2)
-d = tempfile.mkdtemp()
-ok = libc.mount(b"tmpfs", d.encode(), b"tmpfs", ctypes.c_ulong(0), b"size=1m") == 0
-if ok:
-    libc.umount2(d.encode(), 2)
-os.rmdir(d)
-os._exit(0 if ok else 3)
-"""
-
-
-@functools.lru_cache(maxsize=1)
-def can_fork_namespaces() -> bool:
-    """Whether a forked kernel may create its own namespaces and mount its new root:
-    tried for real (unshare, then a tmpfs mount inside), once per process."""
-    if os.geteuid() != 0:
-        return False
-    return command_succeeds([sys.executable, "-c", _FORK_PROBE.format(flags=_FORK_NS_FLAGS)])
-
-
-def resolve_launcher(choice: str, caps: Capabilities | None = None) -> str:
-    """`--kernel-launch auto`: fork where forked kernels can get their own namespaces (the
-    same protection as bwrap, ten times faster to start); else bwrap for each kernel when
-    it works here (unprivileged user namespaces); else fork (rlimits either way).
-    `caps`: the machine's (default: this one's, probed once)."""
-    if choice != "auto":
-        return choice
-    caps = caps or probe()
-    if caps.is_root and caps.fork_namespaces:
-        return "fork"
-    return "spawn" if caps.bwrap else "fork"
 
 
 #: The level each launcher reaches when nothing is missing (what `--sandbox strict` needs).
@@ -649,126 +570,6 @@ def _plan_fork(
     if level == "landlock":  # no private /tmp here: temporary files stay in the work dir
         _private_tmp_in_workdir(env, workdir)
     return SandboxPlan((), env, info, workdir_inside, run_as, rlimits=rlimits, isolation=isolation, confine=confine)
-
-
-def landlock_abi() -> int:
-    """The Landlock ABI of this Linux (0: none); asked once per process."""
-    return _landlock_abi()
-
-
-@functools.lru_cache(maxsize=1)
-def _landlock_abi() -> int:
-    from autograder.kernel_side.confine import landlock_abi as abi
-
-    try:
-        return abi()
-    except OSError:
-        return 0
-
-
-def landlock_isolates_network(abi: int) -> bool:
-    """TCP refused by Landlock (ABI 4), or every non-unix socket by the seccomp filter."""
-    return abi >= 4 or (abi >= 1 and seccomp_supported())
-
-
-def landlock_scopes_signals(abi: int) -> bool:
-    """Signals and abstract sockets kept inside the sandbox (ABI 6): what stands in for the
-    user switch in `--sandbox strict`."""
-    return abi >= 6
-
-
-def seccomp_supported() -> bool:
-    import platform
-
-    from autograder.kernel_side.confine import _ARCH
-
-    return platform.machine() in _ARCH
-
-
-#: What a kernel confined by Landlock may read (beside the Python install and the venv).
-LANDLOCK_SYSTEM = ("/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin", "/etc", "/proc", "/sys")
-LANDLOCK_DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty")
-
-
-def landlock_rules(workdir: Path, runtime_dir: Path, roots: list[Path], device: str) -> dict[str, list[str]]:
-    """The `landlock` level's view (confine.apply_landlock): the course, other students,
-    the reports and the grader's home lie outside it, so reads there fail."""
-    from autograder.sandbox.kernel import kernel_socket_dir
-
-    devices = list(LANDLOCK_DEVICES)
-    if device == "cuda":
-        devices += [str(p) for p in sorted(Path("/dev").glob("nvidia*"))]
-    return {
-        "read": [*LANDLOCK_SYSTEM, *map(str, roots), str(runtime_dir / "kernel.json")],
-        # Not the host's /dev/shm: it is shared by every kernel and outlives them (POSIX shared
-        # memory, e.g. DataLoader workers, is unavailable at this level; the report says so).
-        "write": [str(workdir), str(kernel_socket_dir(runtime_dir))],
-        "exchange": [str(exchange_root(runtime_dir))],
-        "devices": devices,
-    }
-
-
-def stacked_rules(workdir_inside: Path, runtime_dir: Path, device: str) -> dict[str, list[str]]:
-    """Landlock rules under the `namespaces` and `bwrap` levels, for paths inside the new
-    root: that root already holds only what the kernel may read, so reads are allowed
-    beneath it; writes only in the work dir, the private /tmp and /dev/shm and the kernel's
-    socket folder; in the exchange folder files only, as at the `landlock` level."""
-    from autograder.sandbox.kernel import kernel_socket_dir
-
-    devices = list(LANDLOCK_DEVICES)
-    if device == "cuda":
-        devices += [str(p) for p in sorted(Path("/dev").glob("nvidia*"))]
-    return {
-        "read": ["/"],
-        "write": [str(workdir_inside), "/tmp", "/dev/shm", str(kernel_socket_dir(runtime_dir))],
-        "exchange": [str(exchange_root(runtime_dir))],
-        "devices": devices,
-    }
-
-
-NOTHING_STACKED = "this Linux has no Landlock: the namespaces alone confine the kernel (no Landlock or seccomp stacked under them)"
-
-
-def _stack_note(level: str, abi: int) -> str | None:
-    """What stacking Landlock + seccomp under `level` adds (the report's note); None where
-    this Linux (of Landlock ABI `abi`) has none, which the note then says instead."""
-    if abi < 1:
-        return None
-    return (
-        f"stacked under the {level} level: Landlock ABI {abi}"
-        + (" and a seccomp filter" if seccomp_supported() else "")
-        + ", set by the kernel on itself inside its new root: writes only in its work dir, private /tmp and "
-        "/dev/shm and runtime folders"
-        + ("; no TCP, UDP or raw socket even inside its network namespace (AF_UNIX and AF_NETLINK only); "
-           "no ptrace, process_vm_readv/writev or io_uring" if seccomp_supported() else "")
-        + ("; no signal or abstract socket beyond the sandbox" if abi >= 6 else "")
-    )
-
-
-#: Runs in the kernel's interpreter (-I -S: no site, no cwd on the path) after the spawn
-#: launcher and before ipykernel: confine.py's source, then `confine(rules)` and exec the
-#: kernel's command, which inherits the confinement (no_new_privs, Landlock, seccomp).
-_TRAMPOLINE = """
-import json as _json, sys as _sys
-confine(_json.loads(_sys.argv[1]))
-if os.environ.get("TMPDIR"):  # on the host (no private /tmp) it lies in the work dir
-    os.makedirs(os.environ["TMPDIR"], exist_ok=True)
-os.execv(_sys.argv[2], _sys.argv[2:])
-"""
-
-
-def confine_launcher(python: str, rules: dict[str, list[str]]) -> list[str]:
-    """A launcher prefix that confines itself with `rules`, then execs the rest of the
-    command: how a spawned kernel stacks the `landlock` confinement under bwrap. A kernel
-    that cannot confine itself exits (its log says why) and never runs student code."""
-    source = (Path(__file__).parent.parent / "kernel_side" / "confine.py").read_text(encoding="utf-8")
-    return [python, "-I", "-S", "-c", source + _TRAMPOLINE, json.dumps(rules)]
-
-
-def exchange_root(runtime_dir: Path) -> Path:
-    """Where the grader makes each submission's exchange folder: the one place beneath the
-    runtime folder where a Landlock-confined kernel may write files (never move folders)."""
-    return runtime_dir / "exchange"
 
 
 def too_small_to_start(python: str, preload: tuple[str, ...], memory_mb: int) -> bool:

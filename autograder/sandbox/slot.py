@@ -22,17 +22,16 @@ from autograder.course import DataFile
 from autograder.errors import AutograderError
 from autograder.results import Message
 from autograder.sandbox import cgroup
+from autograder.sandbox.capabilities import Capabilities, probe
 from autograder.sandbox.forkserver import ForkedKernel, Forker, ForkServer
 from autograder.sandbox.kernel import Kernel, KernelDead
 from autograder.sandbox.plan import (
     SANDBOX_UID_BASE,
     SANDBOX_UID_SPAN,
-    Capabilities,
     Limits,
     SandboxPlan,
     kernel_python,
     plan,
-    probe,
     scrubbed_env,
     too_small_to_start,
 )

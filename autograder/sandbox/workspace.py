@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.sandbox.plan import command_succeeds
+from autograder.sandbox.capabilities import command_succeeds
 
 PREFIX = "ag-run-"
 #: Folders of a grader's own (git mirrors of remote student repos) swept like workspaces.

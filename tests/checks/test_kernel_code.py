@@ -10,7 +10,7 @@ import pytest
 
 from autograder.bridge.proxy import Submission
 from autograder.checks import KernelSideError, Ref, kernel_side
-from autograder.sandbox.plan import exchange_root
+from autograder.sandbox.landlock import exchange_root
 from tests.checks import kernel_side_decls as decls
 from tests.core.test_kernel import start_kernel
 

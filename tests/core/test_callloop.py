@@ -13,7 +13,7 @@ import pytest
 from autograder.bridge.callloop import SOCKET_NAME
 from autograder.bridge.proxy import BadValue, KernelDied, StudentError, StudentTimeout, Submission
 from autograder.sandbox.kernel import Kernel
-from autograder.sandbox.plan import exchange_root
+from autograder.sandbox.landlock import exchange_root
 
 from .test_kernel import start_kernel
 

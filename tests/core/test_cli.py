@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from autograder.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, main
-from autograder.sandbox.plan import probe, resolve_launcher, strict_available, strict_level
+from autograder.sandbox.capabilities import probe, resolve_launcher
+from autograder.sandbox.plan import strict_available, strict_level
 
 from .course_builder import (
     MAX_SCORE,

@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 
 from autograder.kernel_side.confine import _filter, landlock_abi
-from autograder.sandbox.plan import command_succeeds, python_roots, seccomp_supported
+from autograder.sandbox.capabilities import command_succeeds, seccomp_supported
+from autograder.sandbox.plan import python_roots
 
 from .course_builder import (
     MAX_SCORE,
@@ -141,7 +142,7 @@ attempt("signal-own-child", lambda: os.kill(child.pid, 9))
 def test_the_spawn_launcher_confines_itself_then_runs_the_kernel_command(tmp_path):
     """How a spawned kernel stacks this confinement under bwrap: `confine_launcher` applies
     the rules, then execs the command, which inherits them (no_new_privs, Landlock, seccomp)."""
-    from autograder.sandbox.plan import confine_launcher
+    from autograder.sandbox.landlock import confine_launcher
 
     work, outside = tmp_path / "work", tmp_path / "outside"
     work.mkdir()
@@ -178,7 +179,7 @@ def test_a_launcher_whose_confinement_fails_never_runs_the_command(tmp_path):
     """Whatever stops the confinement (no Landlock, a refused rule, here rules that are not
     a mapping) ends the launcher with an error before the exec: no student code runs
     unconfined, and the kernel's log says why."""
-    from autograder.sandbox.plan import confine_launcher
+    from autograder.sandbox.landlock import confine_launcher
 
     marker = tmp_path / "ran"
     cmd = [*confine_launcher(sys.executable, ["not", "rules"]), sys.executable, "-c",  # type: ignore[arg-type]
@@ -498,7 +499,7 @@ def test_a_spawned_kernel_without_bwrap_confines_itself_too(tmp_path, level):
     """Issue 14: `--kernel-launch spawn` stacks Landlock + seccomp under `unshare`, and
     confines itself at the `landlock` level where neither bwrap nor unshare works (it used
     to be the `rlimits` level: no file or network confinement). grade.json says so."""
-    from autograder.sandbox.plan import probe
+    from autograder.sandbox.capabilities import probe
 
     if level == "unshare" and not (os.geteuid() == 0 and probe().unshare):
         pytest.skip("the unshare level needs a root grader that may create namespaces")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder.sandbox.capabilities import can_fork_namespaces
 from autograder.sandbox.forkserver import (
     ForkClient,
     ForkedKernel,
@@ -23,7 +24,7 @@ from autograder.sandbox.forkserver import (
     ForkServerError,
     wait_gone,
 )
-from autograder.sandbox.plan import Limits, can_fork_namespaces, kernel_python, scrubbed_env
+from autograder.sandbox.plan import Limits, kernel_python, scrubbed_env
 from autograder.sandbox.slot import KernelPool, Slot, SlotSpec, launch
 
 LIMITS = Limits(memory_mb=4096, open_files=200, file_size_mb=8)

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from autograder.sandbox.capabilities import probe
 from autograder.sandbox.kernel import INTERRUPT_GRACE_S, TRUNCATED, Kernel, KernelDead
-from autograder.sandbox.plan import Limits, SandboxPlan, kernel_python, plan, probe
+from autograder.sandbox.plan import Limits, SandboxPlan, kernel_python, plan
 
 
 def make_dirs(base: Path) -> tuple[Path, Path]:

@@ -30,7 +30,7 @@ from autograder.bridge.proxy import (
 )
 from autograder.results import Message
 from autograder.sandbox.kernel import Kernel
-from autograder.sandbox.plan import exchange_root
+from autograder.sandbox.landlock import exchange_root
 
 from .test_kernel import start_kernel
 

@@ -13,18 +13,20 @@ from pathlib import Path
 
 import pytest
 
+from autograder.sandbox.capabilities import (
+    can_fork_namespaces,
+    landlock_abi,
+    probe,
+    resolve_launcher,
+)
 from autograder.sandbox.plan import (
     NOBODY_UID,
     SANDBOX_WORKDIR,
     Limits,
     SandboxUnavailable,
-    can_fork_namespaces,
     kernel_python,
-    landlock_abi,
     plan,
-    probe,
     python_roots,
-    resolve_launcher,
     scrubbed_env,
     strict_level,
 )
@@ -268,7 +270,7 @@ def test_auto_launcher_forks_where_forked_kernels_get_namespaces():
 
 def test_the_launcher_follows_the_capabilities_passed_in():
     """Each machine `auto` meets, described by its capabilities rather than probed here."""
-    from autograder.sandbox.plan import Capabilities
+    from autograder.sandbox.capabilities import Capabilities
 
     assert resolve_launcher("auto", Capabilities(True, "/usr/bin/bwrap", None, None, None, fork_namespaces=True)) == "fork"
     assert resolve_launcher("auto", Capabilities(False, "/usr/bin/bwrap", None, None, None)) == "spawn"
@@ -334,14 +336,14 @@ def test_a_linux_without_landlock_falls_back_and_says_why(dirs):
 
 @pytest.mark.skipif(not (CAPS.is_root and CAPS.fork_namespaces), reason="needs a grader that may create namespaces")
 def test_namespaces_without_landlock_say_nothing_is_stacked(dirs):
-    import autograder.sandbox.plan as sandbox
+    import autograder.sandbox.landlock as landlock
 
     work, runtime = dirs
     (work.parent / "root").mkdir()
     p = plan("strict", workdir=work, runtime_dir=runtime, python=kernel_python(), limits=Limits(), launcher="fork",
              new_root=work.parent / "root", caps=replace(CAPS, landlock_abi=0))
     assert p.info.level == "namespaces" and p.confine is None and p.info.landlock_abi == 0
-    assert sandbox.NOTHING_STACKED in p.info.notes
+    assert landlock.NOTHING_STACKED in p.info.notes
 
 
 @pytest.fixture
@@ -358,7 +360,7 @@ def private_python(tmp_path) -> tuple[str, Path]:
 
 def _no_namespaces(abi: int):
     """A root grader without namespaces (a Docker runner), on a Linux of Landlock `abi`."""
-    from autograder.sandbox.plan import Capabilities
+    from autograder.sandbox.capabilities import Capabilities
 
     return Capabilities(True, None, None, "/usr/bin/setpriv", shutil.which("prlimit"), landlock_abi=abi)
 

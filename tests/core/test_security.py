@@ -24,13 +24,10 @@ from pathlib import Path
 import pytest
 
 from autograder.results import Status
+from autograder.sandbox.capabilities import landlock_abi, probe, resolve_launcher, seccomp_supported
 from autograder.sandbox.plan import (
     SandboxUnavailable,
     is_sandbox_uid,
-    landlock_abi,
-    probe,
-    resolve_launcher,
-    seccomp_supported,
     strict_available,
     strict_level,
 )

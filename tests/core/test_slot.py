@@ -7,14 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from autograder.sandbox.plan import (
-    SANDBOX_UID_BASE,
-    SANDBOX_UID_SPAN,
-    Limits,
-    kernel_python,
-    plan,
-    probe,
-)
+from autograder.sandbox.capabilities import probe
+from autograder.sandbox.plan import SANDBOX_UID_BASE, SANDBOX_UID_SPAN, Limits, kernel_python, plan
 from autograder.sandbox.slot import PoolMismatch, SlotSpec, next_uid, with_workspace_info
 from autograder.sandbox.workspace import Workspace
 

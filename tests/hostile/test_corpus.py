@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 
 from autograder.cli import print_grade_summary
+from autograder.sandbox.capabilities import probe, resolve_launcher
 from autograder.sandbox.cgroup import locate as locate_cgroups
-from autograder.sandbox.plan import probe, resolve_launcher, strict_available, strict_level
+from autograder.sandbox.plan import strict_available, strict_level
 from autograder.sandbox.workspace import can_mount_tmpfs
 from tests.core.course_builder import MAX_SCORE
 from tests.hostile.corpus import BY_NAME, ENTRIES, REQUIREMENTS, Entry

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.sandbox.plan import SANDBOX_UID_BASE, SANDBOX_UID_SPAN, probe
+from autograder.sandbox.capabilities import probe
+from autograder.sandbox.plan import SANDBOX_UID_BASE, SANDBOX_UID_SPAN
 from tests.core.course_builder import (
     FAST,
     MAX_SCORE,

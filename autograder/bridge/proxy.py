@@ -10,15 +10,9 @@ is read once: however an answer is forged, the grader's memory stays bounded.
 
 from __future__ import annotations
 
-import errno
-import io
 import json
-import math
 import os
-import shutil
-import stat
 import tempfile
-from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -26,93 +20,29 @@ from typing import Any
 import numpy as np
 
 from autograder.bridge.callloop import CallLoop
-from autograder.errors import AutograderError
+from autograder.bridge.exchange import (
+    _encode_arg,
+    _make_request_dir,
+    _read_array,
+    _read_json,
+    _remove_request_dir,
+    _write_new,
+)
+from autograder.bridge.values import (
+    DEFAULT_READ_BUDGET,
+    BadValue,
+    Handle,
+    KernelDied,
+    ReadBudget,
+    Ref,
+    StudentError,
+    StudentTimeout,
+    _bad,
+)
 from autograder.results import Message
 from autograder.sandbox.kernel import Kernel
 
-MiB = 1024 * 1024
-MAX_JSON_BYTES = 16 * MiB
-MAX_ARRAY_BYTES = 512 * MiB
-DEFAULT_READ_BUDGET = 512 * MiB  # GradeOptions.answer_budget_mb
 AGENT_NAME = "__autograder_agent__"
-
-
-class SubmissionError(AutograderError):
-    """Student code could not give an answer; `.message` is written for the student."""
-
-    str_lang = "fr"
-
-
-class StudentError(SubmissionError):
-    def __init__(self, message: Message, ename: str = "", evalue: str = ""):
-        super().__init__(message)
-        self.ename, self.evalue = ename, evalue
-
-
-class StudentTimeout(SubmissionError):
-    pass
-
-
-class KernelDied(SubmissionError):
-    pass
-
-
-class BadValue(SubmissionError):
-    pass
-
-
-@dataclass(frozen=True)
-class Ref:
-    """A kernel-side global, passed by name (a function the grader defined, say)."""
-
-    name: str
-
-
-@dataclass(frozen=True)
-class Tensor:
-    """Send an array that must arrive as a torch.Tensor."""
-
-    array: np.ndarray
-    requires_grad: bool = False
-
-
-class Handle:
-    """A kernel-side object that cannot cross as data (an nn.Module, a generator...)."""
-
-    def __init__(self, sub: Submission, hid: int, type_name: str):
-        self._sub, self.id, self.type_name = sub, hid, type_name
-
-    def call(self, method: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
-        return self._sub._request(
-            {"op": "method", "target": self.id, "name": method}, args, kwargs, timeout, f"{self.type_name}.{method}"
-        )
-
-    def get(self, attr: str) -> Any:
-        return self._sub._request({"op": "attr", "target": self.id, "name": attr}, (), {}, None, f"{self.type_name}.{attr}")
-
-    def __repr__(self) -> str:
-        return f"<Handle {self.type_name} #{self.id}>"
-
-
-class ReadBudget:
-    """Bytes the grader may still read from one kernel, all calls of all checks together."""
-
-    def __init__(self, total: int = DEFAULT_READ_BUDGET):
-        self.total = total
-        self.used = 0
-
-    def take(self, n: int, label: str) -> None:
-        """Count `n` bytes about to be read, or refuse them (the student's fault)."""
-        if self.used + n > self.total:
-            self.used = self.total  # spent: every later read is refused too
-            mib = max(1, self.total // MiB)
-            raise BadValue(
-                Message(
-                    fr=f"`{label}` : les valeurs renvoyées par votre notebook dépassent le volume total que le correcteur accepte ({mib} Mio pour toutes les vérifications) ; renvoyez des valeurs plus petites (pas de tableaux géants ni répétés)",
-                    en=f"`{label}`: the values your notebook returned exceed the total the grader accepts ({mib} MiB for all checks together); return smaller values (no huge or repeated arrays)",
-                )
-            )
-        self.used += n
 
 
 #: How long the kernel may take to define the agent after the notebook ran.
@@ -336,194 +266,21 @@ class Submission:
         raise BadValue(_bad(label, "valeur de type inattendu", "value of an unexpected type"))
 
 
-def _bad(label: str, fr: str, en: str) -> Message:
-    return Message(fr=f"`{label}` a renvoyé une {fr}", en=f"`{label}` returned an {en}")
 
 
-_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
 
 
-def _make_request_dir(exchange_dir: Path, name: str, label: str) -> int:
-    """Create `name` in the exchange folder (not through a link) and return its descriptor."""
-    try:
-        xfd = os.open(exchange_dir, _DIR_FLAGS)
-        try:
-            os.mkdir(name, 0o755, dir_fd=xfd)
-            return os.open(name, _DIR_FLAGS, dir_fd=xfd)
-        finally:
-            os.close(xfd)
-    except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise BadValue(
-                Message(
-                    fr=f"impossible d'appeler `{label}` : plus d'espace disque pour l'échange avec le noyau (le notebook a-t-il rempli le disque ?)",
-                    en=f"cannot call `{label}`: no disk space left for the exchange with the kernel (did the notebook fill the disk?)",
-                )
-            ) from None
-        raise BadValue(
-            Message(
-                fr=f"impossible d'appeler `{label}` : le dossier d'échange du correcteur a été modifié par le notebook",
-                en=f"cannot call `{label}`: the grader's exchange folder was tampered with by the notebook",
-            )
-        ) from None
 
 
-def _remove_request_dir(exchange_dir: Path, name: str) -> None:
-    """Best effort: the kernel may have put anything there (links included; rmtree with a
-    folder descriptor never follows them)."""
-    try:
-        xfd = os.open(exchange_dir, _DIR_FLAGS)
-    except OSError:
-        return
-    try:
-        shutil.rmtree(name, dir_fd=xfd, ignore_errors=True)
-    finally:
-        os.close(xfd)
 
 
-def _write_new(dfd: int, name: str, data: bytes) -> None:
-    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644, dir_fd=dfd)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
 
 
-def _npy_bytes(a: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(a), allow_pickle=False)
-    return buf.getvalue()
 
 
-def _encode_arg(a: Any, d: int, counter: list[int]) -> Any:
-    """Encode one argument; arrays are written as .npy files in the request folder `d` (a descriptor)."""
-    if isinstance(a, Ref):
-        return {"__ref__": a.name}
-    if isinstance(a, Handle):
-        return {"__handle__": a.id}
-    if isinstance(a, Tensor):
-        counter[0] += 1
-        name = f"a{counter[0]}.npy"
-        _write_new(d, name, _npy_bytes(a.array))
-        return {"__tensor__": name, "requires_grad": a.requires_grad}
-    if isinstance(a, np.ndarray):
-        counter[0] += 1
-        name = f"a{counter[0]}.npy"
-        _write_new(d, name, _npy_bytes(a))
-        return {"__nd__": name}
-    if isinstance(a, np.generic):
-        return _encode_arg(a.item(), d, counter)
-    if isinstance(a, float) and not np.isfinite(a):
-        return {"__float__": repr(a)}
-    if isinstance(a, tuple):
-        return {"__tuple__": [_encode_arg(x, d, counter) for x in a]}
-    if isinstance(a, list):
-        return [_encode_arg(x, d, counter) for x in a]
-    if isinstance(a, dict):
-        return {"__dict__": {str(k): _encode_arg(v, d, counter) for k, v in a.items()}}
-    if a is None or isinstance(a, (bool, int, float, str)):
-        return a
-    raise TypeError(f"cannot send {type(a).__name__} to the kernel")
 
 
-def _open_regular(path: Path, limit: int, label: str, dir_fd: int | None = None) -> tuple[int, os.stat_result]:
-    """Open a file the kernel wrote, refusing links, devices and oversized files; returns
-    (descriptor, its stat). With `dir_fd`, only `path.name` is opened, relative to it."""
-    flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
-    try:
-        fd = os.open(path.name if dir_fd is not None else path, flags, dir_fd=dir_fd)
-    except FileNotFoundError:
-        raise BadValue(_bad(label, "réponse absente (l'agent du correcteur a été modifié ?)", "missing answer (was the grader's agent tampered with?)")) from None
-    except OSError:
-        raise BadValue(_bad(label, "réponse qui n'est pas un fichier", "answer that is not a file")) from None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise BadValue(_bad(label, "réponse qui n'est pas un fichier", "answer that is not a file"))
-        if st.st_size > limit:
-            raise BadValue(
-                Message(
-                    fr=f"`{label}` a renvoyé une valeur trop grande ({st.st_size // 1_000_000} Mo)",
-                    en=f"`{label}` returned a value that is too large ({st.st_size // 1_000_000} MB)",
-                )
-            )
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd, st
 
 
-def _read_all(fd: int, size: int) -> bytes:
-    """At most `size` bytes: a file that grows while it is read is cut, not followed."""
-    chunks, left = [], size
-    while left > 0:
-        chunk = os.read(fd, min(left, 1 << 20))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
 
 
-def _read_json(path: Path, label: str, dir_fd: int | None = None, budget: ReadBudget | None = None) -> Any:
-    fd, st = _open_regular(path, MAX_JSON_BYTES, label, dir_fd)
-    try:
-        if budget is not None:
-            budget.take(st.st_size, label)
-        raw = _read_all(fd, st.st_size)
-    finally:
-        os.close(fd)
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise BadValue(_bad(label, "réponse illisible", "unreadable answer")) from None
-
-
-def _read_array(
-    d: Path,
-    name: Any,
-    label: str,
-    dir_fd: int | None = None,
-    budget: ReadBudget | None = None,
-    seen: dict[tuple[int, int], np.ndarray] | None = None,
-) -> np.ndarray:
-    """One .npy answer, read straight into its array (no second copy of the bytes)."""
-    if not isinstance(name, str) or "/" in name or name.startswith(".") or not name.endswith(".npy"):
-        raise BadValue(_bad(label, "référence de tableau invalide", "invalid array reference"))
-    fd, st = _open_regular(d / name, MAX_ARRAY_BYTES, label, dir_fd)
-    key = (st.st_dev, st.st_ino)
-    if seen is not None and key in seen:
-        os.close(fd)
-        return seen[key]
-    unreadable = _bad(label, "tableau illisible (objets Python ?)", "unreadable array (Python objects?)")
-    with os.fdopen(fd, "rb") as f:
-        try:
-            version = np.lib.format.read_magic(f)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
-            elif version == (2, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
-            else:
-                raise ValueError(f"npy version {version}")
-        except (ValueError, OSError, EOFError, SyntaxError, TypeError):
-            raise BadValue(unreadable) from None
-        if dtype.hasobject:  # pickled Python objects: never loaded
-            raise BadValue(unreadable)
-        if dtype.kind not in "biufc":
-            raise BadValue(_bad(label, "tableau non numérique", "non-numeric array"))
-        # The header's shape must match the file's size: a header that declares terabytes
-        # would otherwise make numpy allocate them before reading anything.
-        count = math.prod(shape)
-        if count * dtype.itemsize != st.st_size - f.tell():
-            raise BadValue(unreadable)
-        if budget is not None:
-            budget.take(st.st_size, label)
-        # Read with the header checked above (not read again: the kernel may rewrite it).
-        try:
-            flat = np.fromfile(f, dtype=dtype, count=count)
-        except (ValueError, OSError, MemoryError):
-            raise BadValue(unreadable) from None
-        if flat.size != count:  # cut while it was read
-            raise BadValue(unreadable)
-    arr = flat.reshape(shape, order="F" if fortran else "C")
-    if seen is not None:
-        seen[key] = arr
-    return arr

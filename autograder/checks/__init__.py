@@ -8,14 +8,14 @@ A check imports everything it needs from here, the submission's values and error
 (`Handle`, `Tensor`, `Ref`, `StudentError`, …): the engine's modules are not the author's.
 """
 
-from autograder.bridge.proxy import (
+from autograder.bridge.proxy import Submission
+from autograder.bridge.values import (
     BadValue,
     Handle,
     KernelDied,
     Ref,
     StudentError,
     StudentTimeout,
-    Submission,
     SubmissionError,
     Tensor,
 )

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from autograder.bridge.proxy import Handle, Submission
+from autograder.bridge.proxy import Submission
+from autograder.bridge.values import Handle
 from autograder.checks.errors import CheckFailed
 
 #: Kernel-side test for `as_module`; the name is the library's, not a TP's or the student's.

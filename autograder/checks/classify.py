@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.bridge.proxy import Handle, Tensor
+from autograder.bridge.values import Handle, Tensor
 from autograder.checks.answers import shape_text
 from autograder.checks.errors import CheckFailed
 from autograder.checks.hints import call_with_hint

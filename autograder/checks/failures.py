@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from autograder.bridge.proxy import StudentError
+from autograder.bridge.values import StudentError
 from autograder.checks.errors import CheckFailed
 
 #: The errors a wrong shape usually raises in PyTorch code.

@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from autograder.bridge.proxy import StudentError, Submission, SubmissionError
+from autograder.bridge.proxy import Submission
+from autograder.bridge.values import StudentError, SubmissionError
 from autograder.checks.errors import CheckFailed
 from autograder.results import Message
 

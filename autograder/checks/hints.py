@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from autograder.bridge.proxy import Handle, StudentError, Submission
+from autograder.bridge.proxy import Submission
+from autograder.bridge.values import Handle, StudentError
 from autograder.checks.errors import CheckFailed, Partial
 
 #: The errors a wrong shape or a wrong key usually raises in NumPy code.

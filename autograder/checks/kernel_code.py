@@ -23,7 +23,7 @@ import textwrap
 from collections.abc import Callable
 from typing import Any, Generic, Protocol, TypeVar, overload
 
-from autograder.bridge.proxy import Ref
+from autograder.bridge.values import Ref
 
 T = TypeVar("T")
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from autograder.bridge.proxy import Submission, SubmissionError
+from autograder.bridge.proxy import Submission
+from autograder.bridge.values import SubmissionError
 from autograder.checks.errors import CheckFailed
 
 T = TypeVar("T")

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from autograder.bridge.proxy import Submission, SubmissionError
+from autograder.bridge.proxy import Submission
+from autograder.bridge.values import SubmissionError
 from autograder.checks.guards import _renamed
 
 HELPER = "_ag_avec_references"

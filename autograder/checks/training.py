@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograder.bridge.proxy import Handle, Ref, Submission
+from autograder.bridge.proxy import Submission
+from autograder.bridge.values import Handle, Ref
 from autograder.checks.errors import CheckFailed
 
 

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from autograder import __version__
-from autograder.bridge.proxy import MiB, Submission
+from autograder.bridge.proxy import Submission
+from autograder.bridge.values import MiB
 from autograder.config import ConfigError, GradeOptions, TPConfig
 from autograder.course import TP, Course, DataFile
 from autograder.grading.plugin import CheckRun, run_checks

@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograder.bridge.proxy import Submission, SubmissionError
+from autograder.bridge.proxy import Submission
+from autograder.bridge.values import SubmissionError
 from autograder.checks.errors import CheckFailed, Partial, expected_values_shown
 from autograder.checks.margins import recording_expected, recording_margins
 from autograder.results import CheckResult, Expected, Margin, Message, Status, Visibility

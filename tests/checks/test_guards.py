@@ -15,7 +15,8 @@ import types
 
 import pytest
 
-from autograder.bridge.proxy import KernelDied, StudentError, Submission
+from autograder.bridge.proxy import Submission
+from autograder.bridge.values import KernelDied, StudentError
 from autograder.checks import CheckFailed, LibraryGuard, without_library_source
 from autograder.results import Message
 

@@ -180,7 +180,7 @@ def replace_checks(report: GradeReport, checks: tuple[CheckResult, ...]) -> Grad
 
 
 def test_record_given_keeps_the_numbers_sent_to_the_student():
-    from autograder.bridge.proxy import Tensor
+    from autograder.bridge.values import Tensor
     from autograder.checks.margins import record_given
 
     with recording_expected() as sink:

@@ -7,7 +7,8 @@ import textwrap
 
 import pytest
 
-from autograder.bridge.proxy import KernelDied, Submission
+from autograder.bridge.proxy import Submission
+from autograder.bridge.values import KernelDied
 from autograder.checks.references import HELPER, references_source, with_references
 from autograder.results import Message
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from autograder.bridge.callloop import SOCKET_NAME
-from autograder.bridge.proxy import BadValue, KernelDied, StudentError, StudentTimeout, Submission
+from autograder.bridge.proxy import Submission
+from autograder.bridge.values import BadValue, KernelDied, StudentError, StudentTimeout
 from autograder.sandbox.kernel import Kernel
 from autograder.sandbox.landlock import exchange_root
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.bridge.proxy import StudentError, SubmissionError
+from autograder.bridge.values import StudentError, SubmissionError
 from autograder.checks.errors import CheckFailed, Partial
 from autograder.config import ConfigError
 from autograder.errors import AutograderError, Place

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 from autograder.bridge.callloop import SOCKET_NAME
-from autograder.bridge.proxy import (
-    AGENT_UNANSWERED,
+from autograder.bridge.exchange import _make_request_dir, _read_array, _read_json
+from autograder.bridge.proxy import AGENT_UNANSWERED, Submission
+from autograder.bridge.values import (
     MAX_JSON_BYTES,
     BadValue,
     Handle,
@@ -22,11 +23,7 @@ from autograder.bridge.proxy import (
     Ref,
     StudentError,
     StudentTimeout,
-    Submission,
     Tensor,
-    _make_request_dir,
-    _read_array,
-    _read_json,
 )
 from autograder.results import Message
 from autograder.sandbox.kernel import Kernel

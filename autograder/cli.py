@@ -97,8 +97,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    from autograder.release.files import ReleaseError, release_tp
+    from autograder.release.files import release_tp
     from autograder.release.verify import make_verifier
+    from autograder.release.views import ReleaseError
 
     course = _course(args)
     options = _options(args, course.root)
@@ -353,6 +354,80 @@ def cmd_merge_class(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_similarity(args: argparse.Namespace) -> int:
+    from autograder.classroom.similarity.classes import Params, run
+    from autograder.course import Course
+    from autograder.render.terminal import for_terminal
+
+    course = Course(Path(args.course).resolve()) if args.course else Course.find()
+    class_dir = Path(args.class_dir).resolve()
+    out = Path(args.out).resolve() if args.out else class_dir
+    params = Params(
+        k=args.k,
+        window=args.window,
+        min_fingerprints=args.min_fingerprints,
+        max_holders=args.max_holders,
+        threshold=args.threshold,
+        metric=args.metric,
+        include_scratch=args.include_scratch,
+    )
+    report = run(class_dir, args.tp, course, out, params)
+    for s in report["skipped"]:
+        print(for_terminal(f"[similarity] skipped {s['id']}: {s['reason']}"), file=sys.stderr)
+    print(
+        f"[similarity] {args.tp}: {len(report['students'])} students, {report['n_pairs']} pairs, "
+        f"{len(report['pairs'])} at or above {params.threshold:g} ({params.metric})"
+    )
+    for p in report["pairs"]:
+        cells = ", ".join(f"{c['grade_id']} {c['jaccard']:.2f}" for c in p["cells"])
+        print(for_terminal(f"  {p['score']:.3f}  {p['a']} ↔ {p['b']}  ({cells})"))
+    print(f"reports: {out / 'similarity.json'}, {out / 'similarity.html'}")
+    return 0
+
+
+def _add_similarity_options(p: argparse.ArgumentParser) -> None:
+    from autograder.classroom.similarity.classes import MAX_HOLDERS, MIN_FINGERPRINTS, THRESHOLD
+    from autograder.classroom.similarity.winnowing import WINDOW, K
+
+    p.add_argument("--class-dir", required=True, help="class folder written by grade-class")
+    p.add_argument("--tp", required=True, help="TP id")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=THRESHOLD,
+        help=f"flag pairs at or above this score (default {THRESHOLD})",
+    )
+    p.add_argument("--out", help="folder for similarity.json/html (default: the class folder)")
+    p.add_argument("--course", help="course root holding source/ and release/")
+    p.add_argument(
+        "--include-scratch",
+        action="store_true",
+        help="also compare the students' own extra code cells",
+    )
+    p.add_argument(
+        "--metric",
+        choices=("jaccard", "containment"),
+        default="jaccard",
+        help="overall score (default jaccard)",
+    )
+    p.add_argument("-k", type=int, default=K, help=f"k-gram length in tokens (default {K})")
+    p.add_argument(
+        "--window", type=int, default=WINDOW, help=f"winnowing window (default {WINDOW})"
+    )
+    p.add_argument(
+        "--min-fingerprints",
+        type=int,
+        default=MIN_FINGERPRINTS,
+        help=f"cells with fewer fingerprints are not compared (default {MIN_FINGERPRINTS})",
+    )
+    p.add_argument(
+        "--max-holders",
+        type=int,
+        default=MAX_HOLDERS,
+        help=f"ignore fingerprints shared by more students than this (default {MAX_HOLDERS}; 0: never)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="autograder",
@@ -426,15 +501,8 @@ def build_parser() -> argparse.ArgumentParser:
     mc.add_argument("--lang", choices=("fr", "en"), help="language of the Moodle feedback column")
     mc.set_defaults(func=cmd_merge_class)
 
-    def cmd_similarity(args: argparse.Namespace) -> int:
-        from autograder.classroom.similarity import run_cli
-
-        return run_cli(args)
-
-    from autograder.classroom.similarity import add_arguments as _similarity_arguments
-
     sm = sub.add_parser("similarity", help="compare the answer cells of a graded class (copy detection)", description="Fingerprint (winnowing) the answer cells of every student's graded commit, with the release's given code and stubs removed and names/whitespace/comments normalised; write similarity.json and similarity.html with the pairs at or above the threshold.")
-    _similarity_arguments(sm)
+    _add_similarity_options(sm)
     sm.set_defaults(func=cmd_similarity)
 
     mg = sub.add_parser("margins", help="how far the solution sits from failing each check (instructors)", description="Grade each TP's solution once per seed (the course's seed, then the next ones) through the sandbox and print, per check, the tightest margin its helpers recorded: how far a metric sits from its threshold, or how much of its tolerance an error uses. Rows under 5 %% of a threshold or over 50 %% of a tolerance are flagged TIGHT: move the bar, or the grade may flip on another seed or GPU.")

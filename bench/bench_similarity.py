@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder.classroom.similarity import fingerprints  # noqa: E402
+from autograder.classroom.similarity.winnowing import fingerprints  # noqa: E402
 
 LINE = "    v{i} = (f(x + {i} * h) - f(x - {i} * h)) / (2 * h)  # étape {i}\n"
 

@@ -28,7 +28,7 @@ def course() -> Course:
 @functools.cache
 def views(tp_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """(release, solution) notebooks of a TP, built from source/ like `autograder release`."""
-    from autograder.release.files import build_views
+    from autograder.release.views import build_views
 
     v = build_views(Course(ROOT).tp(tp_id), nbgrader_config=ROOT / "nbgrader_config.py")
     return v.release_nb, v.solution_nb

@@ -24,7 +24,6 @@ from nbgrader.api import Gradebook
 from autograder.checks.nbgrader_tests import HELPER, HELPER_SOURCE
 from autograder.config import TPConfig
 from autograder.course import Course
-from autograder.release.files import ReleaseError, build_views
 from autograder.release.import_nbgrader import (
     ImportRefused,
     check_files,
@@ -34,6 +33,7 @@ from autograder.release.import_nbgrader import (
     split_hidden,
 )
 from autograder.release.scaffold import new_tp
+from autograder.release.views import ReleaseError, build_views
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "nbgrader_config.py"

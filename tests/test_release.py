@@ -14,16 +14,9 @@ from pathlib import Path
 import pytest
 
 from autograder.course import Course
-from autograder.release.files import (
-    ReleaseError,
-    VerifyResult,
-    build_views,
-    check_views,
-    is_up_to_date,
-    release_tp,
-    serialise,
-)
+from autograder.release.files import VerifyResult, is_up_to_date, release_tp
 from autograder.release.scaffold import new_tp
+from autograder.release.views import ReleaseError, build_views, check_views, serialise
 
 REPO = Path(__file__).resolve().parents[1]
 TP_ID = "tp00_essai"

@@ -12,8 +12,8 @@ import pytest
 
 from autograder.config import TPConfig
 from autograder.course import Course
-from autograder.release.files import build_views
 from autograder.release.scaffold import ScaffoldError, new_tp
+from autograder.release.views import build_views
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -211,4 +211,5 @@ def grade_id(cell: dict[str, Any]) -> str | None:
 
 
 def is_answer(cell: dict[str, Any]) -> bool:
-    return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution"))
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(meta.get("solution")) if isinstance(meta, dict) else False

@@ -100,7 +100,7 @@ def margin_report(
 ) -> MarginReport:
     """Grade the solution view of `tp` once per seed and fold the margins."""
     from autograder.grading.grade import grade_notebook_dict, pool_for_tp
-    from autograder.release.files import build_views
+    from autograder.release.views import build_views
 
     views = build_views(tp, nbgrader_config=nbgrader_config)
     reports = []

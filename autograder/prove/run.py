@@ -136,7 +136,7 @@ def prove_tp(
     `keep_report(variant, group, report)` sees every scenario grading's full report (the
     before/after comparison of a refactor of the checks)."""
     from autograder.grading.grade import grade_notebook_dict, pool_for_tp
-    from autograder.release.files import build_views
+    from autograder.release.views import build_views
 
     if mutants is not None:
         try:

@@ -41,8 +41,9 @@ from typing import Any
 import nbformat
 
 from autograder.errors import AutograderError
-from autograder.release.files import IGNORED, _Markers
+from autograder.release.files import IGNORED
 from autograder.release.scaffold import TP_ID_RE
+from autograder.release.views import _Markers
 from autograder.results import Message
 
 CELL_ID_RE = re.compile(r"[a-zA-Z0-9_-]{1,64}")
@@ -635,7 +636,7 @@ def import_nbgrader(course_root: Path, source: Path, tp_id: str) -> list[Importe
 
 
 def _write(course_root: Path, conv: Conversion, origin: Path) -> Imported:
-    from autograder.release.files import serialise
+    from autograder.release.views import serialise
 
     source = course_root / "source"
     source.mkdir(parents=True, exist_ok=True)

@@ -10,9 +10,9 @@ from autograder.config import ConfigError
 from autograder.errors import AutograderError, Place
 from autograder.intake.gitread import SubmissionReadError
 from autograder.intake.nbio import NotebookError
-from autograder.release.files import ReleaseError
 from autograder.release.import_nbgrader import ImportRefused
 from autograder.release.scaffold import ScaffoldError
+from autograder.release.views import ReleaseError
 from autograder.results import CommitInfo, Message
 from autograder.sandbox.plan import SandboxUnavailable
 

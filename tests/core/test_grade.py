@@ -288,7 +288,7 @@ def test_stub_sources_are_what_the_release_holds():
 
 
 def test_cell_log_lists_500_cells_then_counts_and_names_the_skipped_range():
-    from autograder.grading.grade import MAX_LISTED_CELLS, _CellLog
+    from autograder.grading.cells import MAX_LISTED_CELLS, _CellLog
     from autograder.results import CellRun
 
     log = _CellLog()

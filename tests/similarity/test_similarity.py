@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from autograder.classroom import similarity as sim
+from autograder.classroom.similarity import classes, tokens, winnowing
 from autograder.cli import main
 from tests.similarity.students import COPIED_FROM, COPY, INDEPENDENT
 
@@ -29,7 +29,7 @@ HOSTILE_NAME = "<b>Gaspard</b> & <script>alert('nom')</script>"
 
 
 def texts(source: str) -> list[str]:
-    return [t.text for t in sim.normalize(source)]
+    return [t.text for t in tokens.normalize(source)]
 
 
 # -- normaliser ------------------------------------------------------------------------------
@@ -64,17 +64,17 @@ OTHER_ALGORITHM = """def erreur_relative(a, b):
 
 def test_renamed_reformatted_commented_code_gives_the_same_tokens():
     assert texts(ORIGINAL) == texts(DISGUISED)
-    assert sim.normalized_text(ORIGINAL).startswith(
+    assert tokens.normalized_text(ORIGINAL).startswith(
         "def V ( V , V ) : V = np . asarray ( V , dtype"
     )
 
 
 def test_different_algorithms_give_different_tokens():
     assert texts(ORIGINAL) != texts(OTHER_ALGORITHM)
-    assert sim.jaccard(sim.fingerprints(ORIGINAL), sim.fingerprints(OTHER_ALGORITHM)) < 0.2
+    assert winnowing.jaccard(winnowing.fingerprints(ORIGINAL), winnowing.fingerprints(OTHER_ALGORITHM)) < 0.2
     backward_a = INDEPENDENT["alice"]["mlp_backward"]
     backward_d = INDEPENDENT["david"]["mlp_backward"]  # einsum and a loop for the one-hot
-    assert sim.jaccard(sim.fingerprints(backward_a), sim.fingerprints(backward_d)) < 0.2
+    assert winnowing.jaccard(winnowing.fingerprints(backward_a), winnowing.fingerprints(backward_d)) < 0.2
 
 
 def test_what_is_kept_and_what_is_mapped():
@@ -106,8 +106,8 @@ def test_cells_that_do_not_tokenize_fall_back_to_whitespace_insensitive_tokens()
     bad_indent = "if x:\n        a = 1\n    b = 2\n"  # IndentationError in tokenize
     assert texts(bad_indent) == "if V : V = 1.0 ; V = 2.0".split()
     # the fallback follows the same rules as tokenize on code both accept
-    assert [t.text for t in sim._fallback_tokens(ORIGINAL)] == texts(ORIGINAL)
-    assert [t.text for t in sim._fallback_tokens(DISGUISED)] == texts(DISGUISED)
+    assert [t.text for t in tokens._fallback_tokens(ORIGINAL)] == texts(ORIGINAL)
+    assert [t.text for t in tokens._fallback_tokens(DISGUISED)] == texts(DISGUISED)
 
 
 # -- winnowing -------------------------------------------------------------------------------
@@ -121,30 +121,30 @@ def test_winnowing_identical_is_one_and_disjoint_is_zero():
     rng = random.Random(1)
     a = _random_tokens(rng, 300, "abcdefghij")
     b = _random_tokens(rng, 300, "ABCDEFGHIJ")
-    fa, fb = sim.winnow(sim.kgram_hashes(a)), sim.winnow(sim.kgram_hashes(b))
-    assert sim.jaccard(fa, sim.winnow(sim.kgram_hashes(list(a)))) == 1.0
-    assert sim.jaccard(fa, fb) == 0.0
+    fa, fb = winnowing.winnow(winnowing.kgram_hashes(a)), winnowing.winnow(winnowing.kgram_hashes(b))
+    assert winnowing.jaccard(fa, winnowing.winnow(winnowing.kgram_hashes(list(a)))) == 1.0
+    assert winnowing.jaccard(fa, fb) == 0.0
     # two independent random streams over the same alphabet share almost nothing
     c = _random_tokens(rng, 300, "abcdefghij")
-    assert sim.jaccard(fa, sim.winnow(sim.kgram_hashes(c))) < 0.05
-    assert sim.fingerprints(ORIGINAL) == sim.fingerprints(DISGUISED)
+    assert winnowing.jaccard(fa, winnowing.winnow(winnowing.kgram_hashes(c))) < 0.05
+    assert winnowing.fingerprints(ORIGINAL) == winnowing.fingerprints(DISGUISED)
 
 
 def test_winnowing_density_and_guarantee():
     rng = random.Random(2)
-    k, w = sim.K, sim.WINDOW
+    k, w = winnowing.K, winnowing.WINDOW
     for _ in range(50):
         a = _random_tokens(rng, 200, "abcdefghijklmnop")
         b = _random_tokens(rng, 200, "qrstuvwxyz")
         shared = _random_tokens(rng, w + k - 1, "ABCDEFGH")  # the guaranteed length
         i, j = rng.randrange(200), rng.randrange(200)
-        fa = sim.winnow(sim.kgram_hashes(a[:i] + shared + a[i:], k), w)
-        fb = sim.winnow(sim.kgram_hashes(b[:j] + shared + b[j:], k), w)
+        fa = winnowing.winnow(winnowing.kgram_hashes(a[:i] + shared + a[i:], k), w)
+        fb = winnowing.winnow(winnowing.kgram_hashes(b[:j] + shared + b[j:], k), w)
         assert set(fa) & set(fb), "a shared run of w + k - 1 tokens must be detected"
         n = len(a) + len(shared) - k + 1
         assert len(fa) <= n and sum(len(p) for p in fa.values()) < 0.6 * n  # ~2 / (w + 1)
-    assert sim.winnow([]) == {} and sim.kgram_hashes(["a"] * (k - 1)) == []
-    assert sim.winnow([7, 3]) == {3: [1]}  # shorter than a window: its minimum
+    assert winnowing.winnow([]) == {} and winnowing.kgram_hashes(["a"] * (k - 1)) == []
+    assert winnowing.winnow([7, 3]) == {3: [1]}  # shorter than a window: its minimum
 
 
 # -- a class folder --------------------------------------------------------------------------
@@ -287,7 +287,7 @@ def klass(tmp_path_factory) -> Path:
 def report(klass: Path) -> dict[str, Any]:
     from autograder.course import Course
 
-    return sim.run(klass, TP, Course(ROOT), klass / "sim")
+    return classes.run(klass, TP, Course(ROOT), klass / "sim")
 
 
 def test_only_the_copied_pair_is_flagged(report):
@@ -321,7 +321,7 @@ def test_reads_the_graded_commit_and_falls_back_to_executed_notebook(report):
 def test_reports_are_written_and_escaped(klass, report):
     data = json.loads((klass / "sim" / "similarity.json").read_text(encoding="utf-8"))
     assert data["pairs"] == report["pairs"]
-    assert data["parameters"]["k"] == sim.K and data["parameters"]["window"] == sim.WINDOW
+    assert data["parameters"]["k"] == winnowing.K and data["parameters"]["window"] == winnowing.WINDOW
     page = (klass / "sim" / "similarity.html").read_text(encoding="utf-8")
     assert "<script>" not in page and "<b>Gaspard" not in page
     assert "&lt;b&gt;Gaspard&lt;/b&gt; &amp; &lt;script&gt;" in page
@@ -334,8 +334,8 @@ def test_reports_are_written_and_escaped(klass, report):
 def test_scratch_cells_are_optional_and_do_not_flag_independent_students(klass):
     from autograder.course import Course
 
-    params = sim.Params(include_scratch=True, min_fingerprints=4)
-    rep = sim.run(klass, TP, Course(ROOT), klass / "sim-scratch", params)
+    params = classes.Params(include_scratch=True, min_fingerprints=4)
+    rep = classes.run(klass, TP, Course(ROOT), klass / "sim-scratch", params)
     assert [{p["a"], p["b"]} for p in rep["pairs"]] == [{COPIED_FROM, COPIER}]
     prints = {s["id"]: s["fingerprints"] for s in rep["students"]}
     assert prints["alice"]["(scratch)"] > 0
@@ -440,7 +440,7 @@ def test_answer_cells_are_the_instructors_grade_ids_not_the_students_flags(tmp_p
         sid: _filled(release, INDEPENDENT[sid], whole=False, scratch=[]) for sid in ("alice", "bruno", "chloe")
     }
     notebooks["flagless"] = _clear_solution_flags(_filled(release, COPY, whole=True, scratch=[]))
-    report = sim.run(_class_of(tmp_path, notebooks), TP, Course(ROOT), tmp_path / "sim")
+    report = classes.run(_class_of(tmp_path, notebooks), TP, Course(ROOT), tmp_path / "sim")
     flagged = [{p["a"], p["b"]} for p in report["pairs"]]
     assert flagged == [{COPIED_FROM, "flagless"}], report["pairs"]
     flagless = next(s for s in report["students"] if s["id"] == "flagless")
@@ -457,7 +457,7 @@ def test_a_huge_duplicated_cell_is_read_linearly_and_flagged(tmp_path):
     notebooks = {sid: _filled(release, INDEPENDENT[sid], whole=False, scratch=[]) for sid in ("alice", "bruno")}
     for sid in ("huge1", "huge2"):
         notebooks[sid] = _filled(release, {"numerical_gradient": HUGE_BROKEN_CELL}, whole=True, scratch=[])
-    report = sim.run(_class_of(tmp_path, notebooks), TP, Course(ROOT), tmp_path / "sim")
+    report = classes.run(_class_of(tmp_path, notebooks), TP, Course(ROOT), tmp_path / "sim")
     assert {"huge1", "huge2"} in [{p["a"], p["b"]} for p in report["pairs"]]
-    toks = sim.normalize(HUGE_BROKEN_CELL)
+    toks = tokens.normalize(HUGE_BROKEN_CELL)
     assert toks[-1].line == HUGE_BROKEN_CELL.count("\n")  # line numbers still right at the end

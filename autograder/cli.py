@@ -272,12 +272,8 @@ def cmd_secret(args: argparse.Namespace) -> int:
 def _finish_class(out: Path, course, tp_id: str, lang: str) -> list:
     from autograder.classroom.grade_class import load_results
     from autograder.classroom.gradebook import write_gradebook
-    from autograder.classroom.nbgrader_export import (
-        GRADEBOOK,
-        apply_reviews,
-        read_reviews,
-        write_nbgrader_gradebook,
-    )
+    from autograder.classroom.nbgrader_export import GRADEBOOK, write_nbgrader_gradebook
+    from autograder.classroom.reviews import apply_reviews, read_reviews
     from autograder.classroom.summary import write_summary
 
     results = load_results(out)

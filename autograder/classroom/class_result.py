@@ -9,6 +9,7 @@ byte for byte what earlier versions wrote, and keys this version does not know a
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -253,3 +254,40 @@ class StudentResult:
             review=review,
             extra={k: v for k, v in d.items() if k not in _KNOWN},
         )
+
+
+# -- the class's items, from its results ----------------------------------------------------
+
+
+def class_items(results: list[StudentResult]) -> dict[str, float]:
+    """Item -> max points, from any fully graded student (all students share the checks)."""
+    for r in results:
+        if r.status == GRADED and r.checks:
+            items: dict[str, float] = defaultdict(float)
+            for c in r.checks:
+                items[c.item] += float(c.max_score)
+            return dict(items)
+    return {}
+
+
+def manual_items(results: list[StudentResult]) -> dict[str, float]:
+    """Item graded by hand -> its points, from any graded student (tp.toml's [[manual]]);
+    Formgrader shows them as manual grade cells, outside the automatic scores."""
+    for r in results:
+        if r.status == GRADED and r.manual:
+            return {m.item: float(m.max_score) for m in r.manual}
+    return {}
+
+
+def gradebook_items(results: list[StudentResult]) -> dict[str, float]:
+    """Every item of the gradebook, scored automatically or by hand, with its points."""
+    return {**class_items(results), **manual_items(results)}
+
+
+def item_scores(result: StudentResult, items: dict[str, float]) -> dict[str, float]:
+    """Item -> score after the late penalty, as the gradebook holds it (0 without checks)."""
+    per_item: dict[str, float] = defaultdict(float)
+    for c in result.checks:
+        per_item[c.item] += float(c.score)
+    keep = 1 - float(result.penalty or 0.0)
+    return {item: round(per_item.get(item, 0.0) * keep, 4) for item in items}

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Empty
-from typing import Any
+from typing import IO, Any
 
 import zmq
 from jupyter_client import KernelManager
@@ -80,6 +80,72 @@ class _LaunchThroughSandbox(KernelManager):
         ]
 
 
+class Spawn:
+    """Launcher: the kernel is a new process, started through the plan's launcher argv
+    (bwrap | unshare | rlimits), its stdout/stderr in the runtime folder's log."""
+
+    preloaded = False  # a spawned kernel imports the TP's preload itself
+
+    def start(self, km: _LaunchThroughSandbox, plan: SandboxPlan, *, log_path: Path, workdir: Path) -> IO[bytes] | None:
+        log = open(log_path, "ab")  # noqa: SIM115 - closed in Kernel.shutdown
+        km.start_kernel(env=dict(plan.env), cwd=str(workdir), stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+        return log
+
+    def kill(self, km: _LaunchThroughSandbox) -> None:
+        try:
+            km.shutdown_kernel(now=True)
+        except Exception:  # noqa: BLE001 - already dead is fine
+            pass
+
+    def close(self, km: _LaunchThroughSandbox) -> None:
+        pass
+
+    def root_pid(self, km: _LaunchThroughSandbox) -> int | None:
+        return getattr(km.provisioner, "pid", None)
+
+
+class Fork:
+    """Launcher: a fork server (which imported the TP's preload once) forks the kernel, which
+    confines itself (`isolation`, `confine`); watched through its pidfd."""
+
+    preloaded = True
+
+    def __init__(self, forker: Forker):
+        self.forker = forker
+
+    def start(self, km: _LaunchThroughSandbox, plan: SandboxPlan, *, log_path: Path, workdir: Path) -> IO[bytes] | None:
+        km.forked = self.forker.spawn(
+            {
+                "connection_file": km.connection_file,
+                "kernel_args": list(KERNEL_ARGS),
+                "log": str(log_path),
+                "cwd": plan.workdir_inside,
+                "env": dict(plan.env),
+                "uid": plan.run_as[0] if plan.run_as else None,
+                "gid": plan.run_as[1] if plan.run_as else None,
+                "rlimits": plan.rlimits,
+                "isolation": plan.isolation,
+                "confine": plan.confine,
+            }
+        )
+        return None
+
+    def kill(self, km: _LaunchThroughSandbox) -> None:
+        if km.forked is not None:
+            km.forked.kill()
+
+    def close(self, km: _LaunchThroughSandbox) -> None:
+        if km.forked is not None:
+            km.forked.close()
+
+    def root_pid(self, km: _LaunchThroughSandbox) -> int | None:
+        return km.forked.pid if km.forked is not None else None
+
+
+#: How a kernel is started: `Spawn()` or `Fork(forker)`.
+Launcher = Spawn | Fork
+
+
 @dataclass
 class ExecResult:
     """What one execute request produced."""
@@ -115,10 +181,10 @@ class Kernel:
         runtime_dir: Path,
         workdir: Path,
         output_limit: int = 256 * 1024,
-        forkserver: Forker | None = None,
+        launcher: Launcher | None = None,
     ):
         self.plan = plan
-        self.forkserver = forkserver
+        self.launcher: Launcher = launcher or Spawn()
         self.python = python
         self.runtime_dir = runtime_dir
         self.workdir = workdir
@@ -164,28 +230,7 @@ class Kernel:
         self.km = km
         # The kernel's own stdout/stderr go to a log in the runtime folder (size-capped by
         # RLIMIT_FSIZE), not to the grader's console.
-        log_path = self.runtime_dir / "kernel.log"
-        if self.forkserver is not None:
-            km.forked = self.forkserver.spawn(
-                {
-                    "connection_file": km.connection_file,
-                    "kernel_args": list(KERNEL_ARGS),
-                    "log": str(log_path),
-                    "cwd": self.plan.workdir_inside,
-                    "env": dict(self.plan.env),
-                    "uid": self.plan.run_as[0] if self.plan.run_as else None,
-                    "gid": self.plan.run_as[1] if self.plan.run_as else None,
-                    "rlimits": self.plan.rlimits,
-                    "isolation": self.plan.isolation,
-                    "confine": self.plan.confine,
-                }
-            )
-        else:
-            log = open(log_path, "ab")  # noqa: SIM115 - closed in shutdown
-            self._log = log
-            km.start_kernel(
-                env=dict(self.plan.env), cwd=str(self.workdir), stdout=log, stderr=log, stdin=subprocess.DEVNULL
-            )
+        self._log = self.launcher.start(km, self.plan, log_path=self.runtime_dir / "kernel.log", workdir=self.workdir)
         kc = km.client()
         # Default for every channel socket of this client (its own zmq context).
         kc.context.setsockopt(zmq.MAXMSGSIZE, max(MAX_MESSAGE_BYTES, 4 * self.output_limit))
@@ -211,13 +256,8 @@ class Kernel:
     def kill(self) -> None:
         self.dead = True
         self._occupied_by = None
-        if self.km is not None and self.km.forked is not None:
-            self.km.forked.kill()
-        elif self.km is not None:
-            try:
-                self.km.shutdown_kernel(now=True)
-            except Exception:  # noqa: BLE001 - already dead is fine
-                pass
+        if self.km is not None:
+            self.launcher.kill(self.km)
 
     def shutdown(self) -> None:
         """Stop channels and kill the kernel; the PID namespace takes its children along."""
@@ -229,8 +269,7 @@ class Kernel:
                 pass
             self.kc = None
         if self.km is not None:
-            if self.km.forked is not None:
-                self.km.forked.close()
+            self.launcher.close(self.km)
             try:
                 if self.km.has_kernel:
                     self.km.shutdown_kernel(now=True)
@@ -264,9 +303,7 @@ class Kernel:
         """The kernel's outermost process as the grader sees it (launcher or fork), if any."""
         if self.km is None:
             return None
-        if self.km.forked is not None:
-            return self.km.forked.pid
-        return getattr(self.km.provisioner, "pid", None)
+        return self.launcher.root_pid(self.km)
 
     def cpu_wait_s(self) -> float:
         """Seconds this kernel's processes have waited, runnable, for a CPU other work held."""

@@ -24,7 +24,7 @@ from autograder.results import Message
 from autograder.sandbox import cgroup
 from autograder.sandbox.capabilities import Capabilities, probe
 from autograder.sandbox.forkserver import ForkedKernel, Forker, ForkServer
-from autograder.sandbox.kernel import Kernel, KernelDead
+from autograder.sandbox.kernel import Fork, Kernel, KernelDead, Spawn
 from autograder.sandbox.plan import (
     SANDBOX_UID_BASE,
     SANDBOX_UID_SPAN,
@@ -222,12 +222,12 @@ def launch(spec: SlotSpec, forkserver: Forker | None = None) -> Slot:
         _chown_tree(workdir, *sb.run_as)
     kernel = Kernel(
         sb, python=python, runtime_dir=runtime, workdir=workdir, output_limit=spec.output_limit,
-        forkserver=_JoinCgroup(forkserver, memory) if forkserver is not None and memory is not None else forkserver,
+        launcher=Spawn() if forkserver is None else Fork(_JoinCgroup(forkserver, memory) if memory is not None else forkserver),
     )
     slot = Slot(base, workdir, runtime, sb, kernel, own_forkserver=own, memory=memory)
     try:
         kernel.start()
-        if spec.preload and forkserver is None:  # forked kernels have them from the server
+        if spec.preload and not kernel.launcher.preloaded:  # forked kernels have them from the server
             tops = sorted({m.split(".")[0] for m in spec.preload})  # sklearn.a, sklearn.b -> sklearn once
             code = "\n".join(f"import {m}" for m in spec.preload) + "\ndel " + ", ".join(tops)
             res = kernel.execute(code, PRELOAD_TIMEOUT_S, silent=True, keep_outputs=False)

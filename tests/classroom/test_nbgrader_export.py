@@ -12,13 +12,8 @@ from nbgrader.api import Gradebook
 
 from autograder.classroom.class_result import StudentResult
 from autograder.classroom.grade_class import read_result
-from autograder.classroom.nbgrader_export import (
-    ItemReview,
-    Reviews,
-    apply_reviews,
-    read_back,
-    write_nbgrader_gradebook,
-)
+from autograder.classroom.nbgrader_export import read_back, write_nbgrader_gradebook
+from autograder.classroom.reviews import ItemReview, Reviews, apply_reviews
 from autograder.cli import main
 from tests.core.course_builder import (
     MAX_SCORE,

@@ -51,7 +51,7 @@ case "$mode" in
     fi
     set +e
     setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin "$py" -m pytest -m "not slow" -q -ra \
-      tests/hostile/test_corpus.py tests/core/test_confine.py "$@"
+      tests/hostile/test_corpus.py tests/kernel_side/test_confine.py "$@"
     rc=$?
     set -e
     [ "$rc" = 5 ] && rc=0

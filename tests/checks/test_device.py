@@ -1,4 +1,4 @@
-"""Per-device tolerances (device selection: tests/core/test_device.py)."""
+"""Per-device tolerances (device selection: tests/sandbox/test_device.py)."""
 
 from __future__ import annotations
 

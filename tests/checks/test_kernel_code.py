@@ -12,7 +12,7 @@ from autograder.bridge.proxy import Submission
 from autograder.checks import KernelSideError, Ref, kernel_side
 from autograder.sandbox.landlock import exchange_root
 from tests.checks import kernel_side_decls as decls
-from tests.core.test_kernel import start_kernel
+from tests.sandbox.test_kernel import start_kernel
 
 #: A student whose globals shadow what helpers usually rely on, and one of their names.
 HOSTILE_STUDENT = """

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from tests.classroom.test_grade_class import CLI, NB, ON_TIME, _run
-from tests.core.course_builder import (
+from tests.course_builder import (
     MAX_SCORE,
     MINI,
     SOLUTION,

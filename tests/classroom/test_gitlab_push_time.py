@@ -26,7 +26,7 @@ from autograder.classroom.deadline import (  # noqa: E402
     gitlab_project_path,
     select_for_student,
 )
-from tests.core.course_builder import (  # noqa: E402
+from tests.course_builder import (  # noqa: E402
     FAST,
     MAX_SCORE,
     MINI,

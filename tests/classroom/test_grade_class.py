@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.course_builder import (
+from tests.course_builder import (
     FAST,
     MAX_SCORE,
     MINI,

@@ -15,7 +15,7 @@ from autograder.classroom.grade_class import read_result
 from autograder.classroom.nbgrader_export import read_back, write_nbgrader_gradebook
 from autograder.classroom.reviews import ItemReview, Reviews, apply_reviews
 from autograder.cli import main
-from tests.core.course_builder import (
+from tests.course_builder import (
     MAX_SCORE,
     MINI,
     POINTS,
@@ -326,8 +326,12 @@ def manual_class(tmp_path_factory):
     """tp_mini with a written answer `commentaire` (2 points, graded by hand) and a class of
     two real repos graded by grade-class: s1 the solution and an answer, s2 the solution
     without one."""
-    from tests.core.course_builder import FAST, StudentRepo
-    from tests.core.test_manual_items import STUDENT_ANSWER, add_manual_item, student_with_comment
+    from tests.course_builder import FAST, StudentRepo
+    from tests.grading.test_manual_items import (
+        STUDENT_ANSWER,
+        add_manual_item,
+        student_with_comment,
+    )
 
     root = tmp_path_factory.mktemp("manual-class")
     course = add_manual_item(build_course(root / "course").root)

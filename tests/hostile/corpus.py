@@ -2,7 +2,7 @@
 grader, each a real git commit of a TP notebook, with its expected outcome as data.
 
 Every entry is graded by `test_corpus.py` against the fixture course of
-`tests/core/course_builder.py` (TP ``tp_mini``: answer cells ``add``, ``square``,
+`tests/course_builder.py` (TP ``tp_mini``: answer cells ``add``, ``square``,
 ``scale``; 7 points, 5 of them in hidden checks). Student code can read a dict ``T`` of
 grader-side targets (the out dir, the hidden check file, the grader's pid, a loopback
 port...): the harness prepends ``T = {...}`` to every student cell that mentions it.
@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.core.course_builder import (
+from tests.course_builder import (
     MINI,
     SERVE_LIKE_THE_AGENT,
     SOLUTION,
@@ -86,7 +86,7 @@ GAPS = (
     "(its interpreter unreachable for other users) RLIMIT_NPROC does not bound a fork bomb: "
     "the cell's time limit and the memory cgroup do. Its network, reading, signal and forging "
     "entries also run under a seccomp profile refusing new namespaces, Docker's stand-in "
-    "(tests/core/test_confine.py, slow step), and by a user who is not root, created by the "
+    "(tests/kernel_side/test_confine.py, slow step), and by a user who is not root, created by the "
     "test (pytest itself runs as that user): without user namespaces (the landlock level, the "
     "same differences) and with them (bwrap with Landlock stacked, no user switch), where "
     "test_corpus.UNPRIVILEGED_BWRAP_DIFFERS names what differs: write-out-dir's writes succeed "

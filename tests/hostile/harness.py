@@ -36,7 +36,7 @@ from autograder.render import to_html, to_json, to_junit, to_markdown
 from autograder.results import GradeReport
 from autograder.sandbox.plan import SANDBOX_UID_BASE, SANDBOX_UID_SPAN, is_sandbox_uid
 from autograder.secret import InputKey, load_secret, student_key
-from tests.core.course_builder import (
+from tests.course_builder import (
     ATTACK,
     FAST,
     MINI,

@@ -16,7 +16,7 @@ INTRO = """\
 
 A corpus of {n} submissions that try to forge the verdict, read what must stay hidden,
 escape the sandbox, exhaust resources or break the notebook. Each one is a real git commit
-of the fixture TP `tp_mini` (`tests/core/course_builder.py`), graded for real under
+of the fixture TP `tp_mini` (`tests/course_builder.py`), graded for real under
 `--sandbox strict` with a fake `CI_JOB_TOKEN` in the grader's environment. The expected
 outcome of each entry is data in `corpus.py`; `test_corpus.py` holds every grading to all
 of these requirements:

@@ -26,7 +26,7 @@ from autograder.sandbox.capabilities import probe, resolve_launcher
 from autograder.sandbox.cgroup import locate as locate_cgroups
 from autograder.sandbox.plan import strict_available, strict_level
 from autograder.sandbox.workspace import can_mount_tmpfs
-from tests.core.course_builder import MAX_SCORE
+from tests.course_builder import MAX_SCORE
 from tests.hostile.corpus import BY_NAME, ENTRIES, REQUIREMENTS, Entry
 from tests.hostile.harness import (
     MAX_EXECUTED_BYTES,
@@ -345,7 +345,7 @@ LANDLOCK_DIFFERS: dict[str, dict[str, str]] = {
 #: bwrap run by a grader that is not root (unprivileged user namespaces, e.g. a student's
 #: laptop): the kernel keeps the grader's uid, mapped in its own user namespace, so the
 #: folders bwrap makes in the new root on the way to its binds are the kernel's own.
-#: `tests/core/test_confine.py` runs the corpus so (slow step).
+#: `tests/kernel_side/test_confine.py` runs the corpus so (slow step).
 PRIVATE_TMP = ("stopped otherwise: where the grader's out dir lies beneath its TMPDIR, its path exists in the "
                "kernel's private /tmp (a tmpfs bwrap made, owned by the kernel's uid without root): the writes "
                "land there and vanish with the kernel; the real out dir is untouched")

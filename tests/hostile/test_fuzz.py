@@ -24,7 +24,7 @@ from autograder.grading.grade import grade_job, job_for_tp
 from autograder.intake.graft import ORIGIN_ANSWER, ORIGIN_INSTRUCTOR, ORIGIN_SCRATCH, graft
 from autograder.intake.nbio import CELL_TYPES, NotebookError, grade_id, is_answer, read_notebook
 from autograder.results import CommitInfo, Status
-from tests.core.course_builder import FAST, MAX_SCORE, MINI, build_course, mini_release, nb_bytes
+from tests.course_builder import FAST, MAX_SCORE, MINI, build_course, mini_release, nb_bytes
 from tests.hostile.harness import REPORT_FILES, rm_tree
 
 WHERE = "commit 0123456789, tp_mini/tp_mini.ipynb"

@@ -24,7 +24,7 @@ import pytest
 
 from autograder.sandbox.capabilities import probe
 from autograder.sandbox.plan import SANDBOX_UID_BASE, SANDBOX_UID_SPAN
-from tests.core.course_builder import (
+from tests.course_builder import (
     FAST,
     MAX_SCORE,
     MINI,

@@ -144,7 +144,7 @@ def _regraded(report: GradeReport, outcomes: dict[str, tuple[float, Status]]) ->
 
 def test_same_keys_whatever_the_scores(report: GradeReport) -> None:
     """Two commits of one student: the keys match, so GitLab pairs every check and shows
-    which got fixed and which newly fail (tests/core/test_cli.py does it on real gradings)."""
+    which got fixed and which newly fail (tests/test_cli.py does it on real gradings)."""
     before = junit_keys(to_junit(report))
     after_report = _regraded(
         report,

@@ -10,8 +10,7 @@ import pytest
 from autograder.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, main
 from autograder.sandbox.capabilities import probe, resolve_launcher
 from autograder.sandbox.plan import strict_available, strict_level
-
-from .course_builder import (
+from tests.course_builder import (
     MAX_SCORE,
     MINI,
     SOLUTION,
@@ -247,9 +246,8 @@ def test_junit_keys_match_between_two_commits_of_one_student(setup, tmp_path):
     """The untouched release then a partly fixed notebook, graded as `grade` does in CI:
     junit.xml names each check the same on both commits (no score in the name), so GitLab's
     comparison of the two pipelines pairs every check and lists the fixed ones."""
+    from tests.course_builder import WRONG
     from tests.render.junit_check import SCHEMA, junit_keys
-
-    from .course_builder import WRONG
 
     course, _, _ = setup
     repo = StudentRepo(tmp_path / "student")

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.core.course_builder import MINI, SOLUTION, StudentRepo, build_course, student_notebook
+from tests.course_builder import MINI, SOLUTION, StudentRepo, build_course, student_notebook
 
 CLI = [sys.executable, "-m", "autograder"]
 

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from autograder.intake.gitread import SubmissionReadError, read_submission
-
-from .course_builder import SOLUTION, StudentRepo, nb_bytes, notebook_path, student_notebook
+from tests.course_builder import SOLUTION, StudentRepo, nb_bytes, notebook_path, student_notebook
 
 NB = notebook_path()
 DATE_1 = "2026-01-15T10:00:00+01:00"

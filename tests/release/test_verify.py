@@ -15,7 +15,7 @@ from pathlib import Path
 from autograder.cli import EXIT_OK, EXIT_REFUSED, main
 from autograder.release.scaffold import new_tp
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TP = "tp00_preuve"
 
 #: A "wrong answer" that is right (abs(x) ** 2 squares too): every check keeps its points.

@@ -15,8 +15,7 @@ from autograder.bridge.proxy import Submission
 from autograder.bridge.values import BadValue, KernelDied, StudentError, StudentTimeout
 from autograder.sandbox.kernel import Kernel
 from autograder.sandbox.landlock import exchange_root
-
-from .test_kernel import start_kernel
+from tests.sandbox.test_kernel import start_kernel
 
 STUDENT_CODE = r'''
 import gc, os, socket, threading, time

@@ -26,8 +26,7 @@ import pytest
 from autograder.kernel_side.confine import _filter, landlock_abi
 from autograder.sandbox.capabilities import command_succeeds, seccomp_supported
 from autograder.sandbox.plan import python_roots
-
-from .course_builder import (
+from tests.course_builder import (
     MAX_SCORE,
     MINI,
     SOLUTION,
@@ -442,7 +441,7 @@ def test_a_spawned_kernel_in_a_docker_runner_keeps_uid_0_confined_by_landlock(tm
     interpreter in root's 0700 home. The kernel used to die at start (its sandbox uid could
     not run Python), then was refused; now, as a forked kernel does, it keeps uid 0 without
     any capability, confined by Landlock, and the report says why (the refusal, naming the
-    folder, is left to a Linux without Landlock: tests/core/test_sandbox.py)."""
+    folder, is left to a Linux without Landlock: tests/sandbox/test_plan.py)."""
     from autograder.sandbox.plan import unreachable_for_others
 
     blocked = unreachable_for_others(python_roots(sys.executable))

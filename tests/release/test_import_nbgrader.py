@@ -35,7 +35,7 @@ from autograder.release.import_nbgrader import (
 from autograder.release.scaffold import new_tp
 from autograder.release.views import ReleaseError, build_views
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "nbgrader_config.py"
 CLI = [sys.executable, "-m", "autograder"]
 
@@ -535,7 +535,7 @@ def test_nbgrader_quickstart_whole_ps1_with_its_all_manual_problem2(tmp_path):
     from traitlets.config.loader import PyFileConfigLoader
 
     from autograder.classroom.nbgrader_export import read_back
-    from tests.core.course_builder import StudentRepo
+    from tests.course_builder import StudentRepo
 
     _run([sys.executable, "-m", "nbgrader", "quickstart", "course101"], tmp_path, 300)
     ps1 = tmp_path / "course101" / "source" / "ps1"

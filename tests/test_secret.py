@@ -17,8 +17,7 @@ from autograder.secret import (
     public_key,
     student_key,
 )
-
-from .course_builder import (
+from tests.course_builder import (
     MINI,
     SOLUTION,
     StudentRepo,

@@ -52,7 +52,13 @@ def test_the_cli_says_it_in_one_line_instead_of_a_traceback(tmp_path):
 
     if torch.cuda.is_available():
         pytest.skip("this machine has a GPU")
-    from .course_builder import MINI, StudentRepo, build_course, notebook_path, student_notebook
+    from tests.course_builder import (
+        MINI,
+        StudentRepo,
+        build_course,
+        notebook_path,
+        student_notebook,
+    )
 
     course = build_course(tmp_path / "course")
     repo = StudentRepo(tmp_path / "student")

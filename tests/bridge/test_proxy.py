@@ -28,8 +28,7 @@ from autograder.bridge.values import (
 from autograder.results import Message
 from autograder.sandbox.kernel import Kernel
 from autograder.sandbox.landlock import exchange_root
-
-from .test_kernel import start_kernel
+from tests.sandbox.test_kernel import start_kernel
 
 STUDENT_CODE = """
 import numpy as np

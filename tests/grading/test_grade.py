@@ -14,8 +14,7 @@ import pytest
 
 from autograder.grading.grade import Graded
 from autograder.results import Status
-
-from .course_builder import (
+from tests.course_builder import (
     MAX_SCORE,
     MINI,
     POINTS,

@@ -31,8 +31,7 @@ from autograder.sandbox.plan import (
     strict_available,
     strict_level,
 )
-
-from .course_builder import (
+from tests.course_builder import (
     ATTACK,
     MAX_SCORE,
     MINI,

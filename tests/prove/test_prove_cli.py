@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from autograder.cli import EXIT_OK, EXIT_REFUSED, main
-
-from .course_builder import ATTACK, MINI, WRONG, build_course
+from tests.course_builder import ATTACK, MINI, WRONG, build_course
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -20,8 +20,7 @@ from autograder.intake.nbio import (
     is_answer,
     read_notebook,
 )
-
-from .course_builder import mini_release, nb_bytes
+from tests.course_builder import mini_release, nb_bytes
 
 WHERE = "commit abc1234567, tp_mini/tp_mini.ipynb"
 CODES = {

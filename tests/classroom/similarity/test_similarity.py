@@ -19,9 +19,9 @@ import pytest
 
 from autograder.classroom.similarity import classes, tokens, winnowing
 from autograder.cli import main
-from tests.similarity.students import COPIED_FROM, COPY, INDEPENDENT
+from tests.classroom.similarity.students import COPIED_FROM, COPY, INDEPENDENT
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TP = "tp01_gradients"
 NB_PATH = f"{TP}/{TP}.ipynb"
 COPIER = "gaspard"

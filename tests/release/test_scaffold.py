@@ -15,7 +15,7 @@ from autograder.course import Course
 from autograder.release.scaffold import ScaffoldError, new_tp
 from autograder.release.views import build_views
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_new_tp_creates_a_complete_tp(tmp_path):

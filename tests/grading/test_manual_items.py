@@ -14,7 +14,7 @@ from autograder.course import Course
 from autograder.grading.grade import grade_notebook_dict
 from autograder.render import write_reports
 from autograder.results import ManualItem, Message
-from tests.core.course_builder import MAX_SCORE, MINI, SOLUTION, build_course, options, with_answers
+from tests.course_builder import MAX_SCORE, MINI, SOLUTION, build_course, options, with_answers
 
 COMMENT = "commentaire"
 COMMENT_POINTS = 2.0

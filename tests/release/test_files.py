@@ -18,7 +18,7 @@ from autograder.release.files import VerifyResult, is_up_to_date, release_tp
 from autograder.release.scaffold import new_tp
 from autograder.release.views import ReleaseError, build_views, check_views, serialise
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TP_ID = "tp00_essai"
 SOLUTION_LINE = "return x ** 2"
 STUB = "raise NotImplementedError()"

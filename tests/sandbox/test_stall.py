@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from autograder.sandbox.stall import Deadline, process_tree_stall, run_delay_s, tree_pids
-from tests.core.test_kernel import start_kernel
+from tests.sandbox.test_kernel import start_kernel
 
 
 class FakeTime:

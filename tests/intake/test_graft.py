@@ -7,8 +7,7 @@ from typing import Any
 
 from autograder.intake.graft import ORIGIN_ANSWER, ORIGIN_INSTRUCTOR, ORIGIN_SCRATCH, graft
 from autograder.intake.nbio import grade_id, read_notebook
-
-from .course_builder import (
+from tests.course_builder import (
     SOLUTION,
     STUBS,
     mini_release,

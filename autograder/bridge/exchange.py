@@ -24,14 +24,14 @@ from autograder.bridge.values import (
     ReadBudget,
     Ref,
     Tensor,
-    _bad,
+    bad_value,
 )
 from autograder.results import Message
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
 
 
-def _make_request_dir(exchange_dir: Path, name: str, label: str) -> int:
+def make_request_dir(exchange_dir: Path, name: str, label: str) -> int:
     """Create `name` in the exchange folder (not through a link) and return its descriptor."""
     try:
         xfd = os.open(exchange_dir, _DIR_FLAGS)
@@ -56,7 +56,7 @@ def _make_request_dir(exchange_dir: Path, name: str, label: str) -> int:
         ) from None
 
 
-def _remove_request_dir(exchange_dir: Path, name: str) -> None:
+def remove_request_dir(exchange_dir: Path, name: str) -> None:
     """Best effort: the kernel may have put anything there (links included; rmtree with a
     folder descriptor never follows them)."""
     try:
@@ -69,19 +69,19 @@ def _remove_request_dir(exchange_dir: Path, name: str) -> None:
         os.close(xfd)
 
 
-def _write_new(dfd: int, name: str, data: bytes) -> None:
+def write_new(dfd: int, name: str, data: bytes) -> None:
     fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644, dir_fd=dfd)
     with os.fdopen(fd, "wb") as f:
         f.write(data)
 
 
-def _npy_bytes(a: np.ndarray) -> bytes:
+def npy_bytes(a: np.ndarray) -> bytes:
     buf = io.BytesIO()
     np.save(buf, np.ascontiguousarray(a), allow_pickle=False)
     return buf.getvalue()
 
 
-def _encode_arg(a: Any, d: int, counter: list[int]) -> Any:
+def encode_arg(a: Any, d: int, counter: list[int]) -> Any:
     """Encode one argument; arrays are written as .npy files in the request folder `d` (a descriptor)."""
     if isinstance(a, Ref):
         return {"__ref__": a.name}
@@ -90,42 +90,42 @@ def _encode_arg(a: Any, d: int, counter: list[int]) -> Any:
     if isinstance(a, Tensor):
         counter[0] += 1
         name = f"a{counter[0]}.npy"
-        _write_new(d, name, _npy_bytes(a.array))
+        write_new(d, name, npy_bytes(a.array))
         return {"__tensor__": name, "requires_grad": a.requires_grad}
     if isinstance(a, np.ndarray):
         counter[0] += 1
         name = f"a{counter[0]}.npy"
-        _write_new(d, name, _npy_bytes(a))
+        write_new(d, name, npy_bytes(a))
         return {"__nd__": name}
     if isinstance(a, np.generic):
-        return _encode_arg(a.item(), d, counter)
+        return encode_arg(a.item(), d, counter)
     if isinstance(a, float) and not np.isfinite(a):
         return {"__float__": repr(a)}
     if isinstance(a, tuple):
-        return {"__tuple__": [_encode_arg(x, d, counter) for x in a]}
+        return {"__tuple__": [encode_arg(x, d, counter) for x in a]}
     if isinstance(a, list):
-        return [_encode_arg(x, d, counter) for x in a]
+        return [encode_arg(x, d, counter) for x in a]
     if isinstance(a, dict):
-        return {"__dict__": {str(k): _encode_arg(v, d, counter) for k, v in a.items()}}
+        return {"__dict__": {str(k): encode_arg(v, d, counter) for k, v in a.items()}}
     if a is None or isinstance(a, (bool, int, float, str)):
         return a
     raise TypeError(f"cannot send {type(a).__name__} to the kernel")
 
 
-def _open_regular(path: Path, limit: int, label: str, dir_fd: int | None = None) -> tuple[int, os.stat_result]:
+def open_regular(path: Path, limit: int, label: str, dir_fd: int | None = None) -> tuple[int, os.stat_result]:
     """Open a file the kernel wrote, refusing links, devices and oversized files; returns
     (descriptor, its stat). With `dir_fd`, only `path.name` is opened, relative to it."""
     flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path.name if dir_fd is not None else path, flags, dir_fd=dir_fd)
     except FileNotFoundError:
-        raise BadValue(_bad(label, "réponse absente (l'agent du correcteur a été modifié ?)", "missing answer (was the grader's agent tampered with?)")) from None
+        raise BadValue(bad_value(label, "réponse absente (l'agent du correcteur a été modifié ?)", "missing answer (was the grader's agent tampered with?)")) from None
     except OSError:
-        raise BadValue(_bad(label, "réponse qui n'est pas un fichier", "answer that is not a file")) from None
+        raise BadValue(bad_value(label, "réponse qui n'est pas un fichier", "answer that is not a file")) from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise BadValue(_bad(label, "réponse qui n'est pas un fichier", "answer that is not a file"))
+            raise BadValue(bad_value(label, "réponse qui n'est pas un fichier", "answer that is not a file"))
         if st.st_size > limit:
             raise BadValue(
                 Message(
@@ -139,7 +139,7 @@ def _open_regular(path: Path, limit: int, label: str, dir_fd: int | None = None)
     return fd, st
 
 
-def _read_all(fd: int, size: int) -> bytes:
+def read_all(fd: int, size: int) -> bytes:
     """At most `size` bytes: a file that grows while it is read is cut, not followed."""
     chunks, left = [], size
     while left > 0:
@@ -151,21 +151,21 @@ def _read_all(fd: int, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def _read_json(path: Path, label: str, dir_fd: int | None = None, budget: ReadBudget | None = None) -> Any:
-    fd, st = _open_regular(path, MAX_JSON_BYTES, label, dir_fd)
+def read_json(path: Path, label: str, dir_fd: int | None = None, budget: ReadBudget | None = None) -> Any:
+    fd, st = open_regular(path, MAX_JSON_BYTES, label, dir_fd)
     try:
         if budget is not None:
             budget.take(st.st_size, label)
-        raw = _read_all(fd, st.st_size)
+        raw = read_all(fd, st.st_size)
     finally:
         os.close(fd)
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise BadValue(_bad(label, "réponse illisible", "unreadable answer")) from None
+        raise BadValue(bad_value(label, "réponse illisible", "unreadable answer")) from None
 
 
-def _read_array(
+def read_array(
     d: Path,
     name: Any,
     label: str,
@@ -175,13 +175,13 @@ def _read_array(
 ) -> np.ndarray:
     """One .npy answer, read straight into its array (no second copy of the bytes)."""
     if not isinstance(name, str) or "/" in name or name.startswith(".") or not name.endswith(".npy"):
-        raise BadValue(_bad(label, "référence de tableau invalide", "invalid array reference"))
-    fd, st = _open_regular(d / name, MAX_ARRAY_BYTES, label, dir_fd)
+        raise BadValue(bad_value(label, "référence de tableau invalide", "invalid array reference"))
+    fd, st = open_regular(d / name, MAX_ARRAY_BYTES, label, dir_fd)
     key = (st.st_dev, st.st_ino)
     if seen is not None and key in seen:
         os.close(fd)
         return seen[key]
-    unreadable = _bad(label, "tableau illisible (objets Python ?)", "unreadable array (Python objects?)")
+    unreadable = bad_value(label, "tableau illisible (objets Python ?)", "unreadable array (Python objects?)")
     with os.fdopen(fd, "rb") as f:
         try:
             version = np.lib.format.read_magic(f)
@@ -196,7 +196,7 @@ def _read_array(
         if dtype.hasobject:  # pickled Python objects: never loaded
             raise BadValue(unreadable)
         if dtype.kind not in "biufc":
-            raise BadValue(_bad(label, "tableau non numérique", "non-numeric array"))
+            raise BadValue(bad_value(label, "tableau non numérique", "non-numeric array"))
         # The header's shape must match the file's size: a header that declares terabytes
         # would otherwise make numpy allocate them before reading anything.
         count = math.prod(shape)

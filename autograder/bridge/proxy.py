@@ -21,12 +21,12 @@ import numpy as np
 
 from autograder.bridge.callloop import CallLoop
 from autograder.bridge.exchange import (
-    _encode_arg,
-    _make_request_dir,
-    _read_array,
-    _read_json,
-    _remove_request_dir,
-    _write_new,
+    encode_arg,
+    make_request_dir,
+    read_array,
+    read_json,
+    remove_request_dir,
+    write_new,
 )
 from autograder.bridge.values import (
     DEFAULT_READ_BUDGET,
@@ -37,7 +37,7 @@ from autograder.bridge.values import (
     Ref,
     StudentError,
     StudentTimeout,
-    _bad,
+    bad_value,
 )
 from autograder.results import Message
 from autograder.sandbox.kernel import Kernel
@@ -159,14 +159,14 @@ class Submission:
         # Every file of the request is reached through a descriptor of the folder made
         # here, never by path: the kernel can rename what sits in its runtime folder, and
         # a path through a link it made would lead the grader outside the exchange folder.
-        dfd = _make_request_dir(self.exchange_dir, d.name, label)
+        dfd = make_request_dir(self.exchange_dir, d.name, label)
         try:
             return self._exchange(req, args, kwargs, timeout, label, d, dfd)
         finally:
             os.close(dfd)
             # Everything was read into memory: free the space now, or a 256 MB answer that
             # hit the file-size limit would stay there and starve every later call.
-            _remove_request_dir(self.exchange_dir, d.name)
+            remove_request_dir(self.exchange_dir, d.name)
 
     def _exchange(
         self, req: dict[str, Any], args: tuple, kwargs: dict, timeout: float | None, label: str, d: Path, dfd: int
@@ -174,9 +174,9 @@ class Submission:
         assert self.kernel is not None
         counter = [0]
         req = dict(req)
-        req["args"] = [_encode_arg(a, dfd, counter) for a in args]
-        req["kwargs"] = {k: _encode_arg(v, dfd, counter) for k, v in kwargs.items()}
-        _write_new(dfd, "req.json", json.dumps(req).encode("utf-8"))
+        req["args"] = [encode_arg(a, dfd, counter) for a in args]
+        req["kwargs"] = {k: encode_arg(v, dfd, counter) for k, v in kwargs.items()}
+        write_new(dfd, "req.json", json.dumps(req).encode("utf-8"))
         if self.kernel.plan.run_as:
             os.fchown(dfd, *self.kernel.plan.run_as)
         limit = timeout or self.call_timeout
@@ -207,9 +207,9 @@ class Submission:
                     en=f"the Python kernel stopped while calling `{label}` (out of memory? os._exit?)",
                 )
             )
-        out = _read_json(d / "result.json", label, dir_fd=dfd, budget=self.budget)
+        out = read_json(d / "result.json", label, dir_fd=dfd, budget=self.budget)
         if not isinstance(out, dict) or "ok" not in out:
-            raise BadValue(_bad(label, "réponse illisible", "unreadable answer"))
+            raise BadValue(bad_value(label, "réponse illisible", "unreadable answer"))
         if not out["ok"]:
             ename, evalue = str(out.get("ename", ""))[:100], str(out.get("evalue", ""))[:500]
             if out.get("missing"):
@@ -243,7 +243,7 @@ class Submission:
         self, v: Any, d: Path, label: str, depth: int, dfd: int | None = None, seen: dict | None = None
     ) -> Any:
         if depth > 20:
-            raise BadValue(_bad(label, "structure trop profonde", "structure too deep"))
+            raise BadValue(bad_value(label, "structure trop profonde", "structure too deep"))
         if v is None or isinstance(v, (bool, int, float, str)):
             return v
         seen = {} if seen is None else seen
@@ -251,11 +251,11 @@ class Submission:
             return [self._decode(x, d, label, depth + 1, dfd, seen) for x in v]
         if isinstance(v, dict):
             if set(v) == {"__nd__"}:
-                return _read_array(d, v["__nd__"], label, dir_fd=dfd, budget=self.budget, seen=seen)
+                return read_array(d, v["__nd__"], label, dir_fd=dfd, budget=self.budget, seen=seen)
             if set(v) == {"__float__"}:
                 text = str(v["__float__"])
                 if text not in ("nan", "inf", "-inf"):
-                    raise BadValue(_bad(label, "nombre illisible", "unreadable number"))
+                    raise BadValue(bad_value(label, "nombre illisible", "unreadable number"))
                 return float(text)
             if set(v) == {"__tuple__"}:
                 return tuple(self._decode(x, d, label, depth + 1, dfd, seen) for x in v["__tuple__"])
@@ -263,7 +263,7 @@ class Submission:
                 return {str(k): self._decode(x, d, label, depth + 1, dfd, seen) for k, x in v["__dict__"].items()}
             if set(v) == {"__handle__", "type"} and isinstance(v["__handle__"], int):
                 return Handle(self, v["__handle__"], str(v["type"])[:100])
-        raise BadValue(_bad(label, "valeur de type inattendu", "value of an unexpected type"))
+        raise BadValue(bad_value(label, "valeur de type inattendu", "value of an unexpected type"))
 
 
 

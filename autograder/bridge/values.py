@@ -99,5 +99,5 @@ class ReadBudget:
         self.used += n
 
 
-def _bad(label: str, fr: str, en: str) -> Message:
+def bad_value(label: str, fr: str, en: str) -> Message:
     return Message(fr=f"`{label}` a renvoyé une {fr}", en=f"`{label}` returned an {en}")

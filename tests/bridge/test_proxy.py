@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from autograder.bridge.callloop import SOCKET_NAME
-from autograder.bridge.exchange import _make_request_dir, _read_array, _read_json
+from autograder.bridge.exchange import make_request_dir, read_array, read_json
 from autograder.bridge.proxy import AGENT_UNANSWERED, Submission
 from autograder.bridge.values import (
     MAX_JSON_BYTES,
@@ -399,33 +399,33 @@ def test_read_json_refuses_oversized_fifo_and_symlink(tmp_path):
     with open(big, "wb") as f:
         f.truncate(MAX_JSON_BYTES + 1)
     with pytest.raises(BadValue, match="trop grande"):
-        _read_json(big, "f")
+        read_json(big, "f")
     fifo = tmp_path / "fifo.json"
     os.mkfifo(fifo)
     with pytest.raises(BadValue, match="pas un fichier"):
-        _read_json(fifo, "f")
+        read_json(fifo, "f")
     link = tmp_path / "link.json"
     link.symlink_to(tmp_path / "ok.json")
     (tmp_path / "ok.json").write_text(json.dumps({"ok": True}))
     with pytest.raises(BadValue, match="pas un fichier"):
-        _read_json(link, "f")
-    assert _read_json(tmp_path / "ok.json", "f") == {"ok": True}
+        read_json(link, "f")
+    assert read_json(tmp_path / "ok.json", "f") == {"ok": True}
 
 
 def test_read_array_only_plain_numeric_arrays(tmp_path):
     np.save(tmp_path / "ok.npy", np.arange(3))
     np.save(tmp_path / "str.npy", np.array(["a"]))
     np.save(tmp_path / "rec.npy", np.zeros(2, dtype=[("a", "f8")]))
-    assert _read_array(tmp_path, "ok.npy", "f").tolist() == [0, 1, 2]
+    assert read_array(tmp_path, "ok.npy", "f").tolist() == [0, 1, 2]
     for name in ("str.npy", "rec.npy"):
         with pytest.raises(BadValue):
-            _read_array(tmp_path, name, "f")
+            read_array(tmp_path, name, "f")
     for name in ("../ok.npy", "sub/ok.npy", "ok.txt", 3):
         with pytest.raises(BadValue, match="référence de tableau"):
-            _read_array(tmp_path, name, "f")
+            read_array(tmp_path, name, "f")
     (tmp_path / "junk.npy").write_bytes(b"\x93NUMPY garbage")
     with pytest.raises(BadValue, match="tableau illisible"):
-        _read_array(tmp_path, "junk.npy", "f")
+        read_array(tmp_path, "junk.npy", "f")
 
 
 def test_request_folder_is_never_made_through_a_link(tmp_path):
@@ -434,15 +434,15 @@ def test_request_folder_is_never_made_through_a_link(tmp_path):
     link = tmp_path / "xchg-link"
     link.symlink_to(elsewhere)
     with pytest.raises(BadValue, match="dossier d'échange"):
-        _make_request_dir(link, "req-00001", "f")
+        make_request_dir(link, "req-00001", "f")
     assert list(elsewhere.iterdir()) == []
 
 
 def test_request_folder_taken_beforehand_is_refused(tmp_path):
     (tmp_path / "req-00001").symlink_to("/etc")
     with pytest.raises(BadValue, match="dossier d'échange"):
-        _make_request_dir(tmp_path, "req-00001", "f")
-    fd = _make_request_dir(tmp_path, "req-00002", "f")
+        make_request_dir(tmp_path, "req-00001", "f")
+    fd = make_request_dir(tmp_path, "req-00002", "f")
     try:
         assert os.path.samestat(os.fstat(fd), os.stat(tmp_path / "req-00002"))
     finally:
@@ -518,9 +518,9 @@ def test_header_that_does_not_match_the_file_size_is_refused(tmp_path):
         np.lib.format.write_array_header_1_0(f, {"descr": "<f8", "fortran_order": False, "shape": (10**12,)})
         f.write(b"\0" * 64)
     with pytest.raises(BadValue, match="tableau illisible"):
-        _read_array(tmp_path, "big.npy", "f")
+        read_array(tmp_path, "big.npy", "f")
     np.save(tmp_path / "f.npy", np.asfortranarray(np.arange(6).reshape(2, 3)))
-    assert _read_array(tmp_path, "f.npy", "f").tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert read_array(tmp_path, "f.npy", "f").tolist() == [[0, 1, 2], [3, 4, 5]]
 
 
 def test_a_notebook_that_breaks_the_agent_makes_every_call_say_so(tmp_path):

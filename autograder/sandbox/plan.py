@@ -58,12 +58,14 @@ SANDBOX_UID_BASE = 200000
 SANDBOX_UID_SPAN = 65536
 
 
-def is_sandbox_uid(uid: int) -> bool:
-    return uid == NOBODY_UID or SANDBOX_UID_BASE <= uid < SANDBOX_UID_BASE + SANDBOX_UID_SPAN
 #: Environment variables the kernel may see; everything else (CI tokens, ...) is dropped.
 ENV_ALLOW = ("LANG", "LC_ALL", "TZ")
 #: Where the submission's work directory appears inside a bwrap sandbox.
 SANDBOX_WORKDIR = "/sandbox/work"
+
+
+def is_sandbox_uid(uid: int) -> bool:
+    return uid == NOBODY_UID or SANDBOX_UID_BASE <= uid < SANDBOX_UID_BASE + SANDBOX_UID_SPAN
 
 
 class SandboxUnavailable(AutograderError):

@@ -51,7 +51,9 @@ def test_deadline_gives_back_cpu_waiting_only_once_spent_and_bounded():
     now.t += 1.5
     assert d.left() == pytest.approx(0.4)  # 0.9 s waited for a CPU came back
     waited[0] += 100.0  # a submission that makes its own threads wait: bounded
-    now.t += 10.0
+    now.t += 0.1
+    assert d.left() == pytest.approx(0.3)  # looked 0.1 s ago: not again yet
+    now.t += 9.9
     assert d.left() == pytest.approx(2.0 + 3.0 - 12.5)
     assert d.extra_s == 3.0
 
@@ -67,6 +69,7 @@ def test_tree_holds_descendants_and_their_run_delay_is_read():
         assert pids[0] == child.pid and len(pids) == 2
         assert run_delay_s(pids) >= 0.0
         assert process_tree_stall(lambda: None)() == 0.0
+        assert tree_pids(child.pid, max_reads=0) == [child.pid]  # the bound holds
     finally:
         child.kill()
         child.wait()

@@ -11,6 +11,7 @@ import pytest
 
 from autograder.kernel import INTERRUPT_GRACE_S, TRUNCATED, Kernel, KernelDead
 from autograder.sandbox import Limits, SandboxPlan, kernel_python, plan, probe
+from autograder.stall import STALL_FACTOR
 
 
 def make_dirs(base: Path) -> tuple[Path, Path]:
@@ -130,7 +131,7 @@ def test_interruptible_loop_times_out_and_kernel_survives(kernel):
     res = kernel.execute("n = 0\nwhile True:\n    n += 1", timeout=1.0)
     elapsed = time.monotonic() - t0
     assert res.status == "timeout" and res.interrupted
-    assert elapsed < 1.0 + INTERRUPT_GRACE_S
+    assert elapsed < 1.0 * (1 + STALL_FACTOR) + INTERRUPT_GRACE_S  # at most 3x given back under load
     assert kernel.alive()
     after = kernel.execute("print(n > 0)", timeout=10)
     assert after.status == "ok" and text_of(after) == "True\n"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -116,9 +117,10 @@ class Submission:
     def has(self, name: str) -> bool:
         return bool(self._request({"op": "has", "target": name}, (), {}, None, name))
 
-    def cpu_wait_s(self) -> float:
-        """Seconds the kernel waited for a CPU other work held (TimeBudget gives them back)."""
-        return self.kernel.cpu_wait_s() if self.kernel is not None else 0.0
+    def waiting_meter(self) -> Callable[[], float]:
+        """From now: seconds the kernel waited for CPUs other work held (TimeBudget gives
+        them back, as cell budgets do)."""
+        return self.kernel.waiting_meter() if self.kernel is not None else lambda: 0.0
 
     def define(self, name: str, source: str) -> Ref:
         self._request({"op": "define", "source": source}, (), {}, None, name)

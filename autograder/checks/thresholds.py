@@ -136,14 +136,16 @@ class TimeBudget:
         self.seconds = seconds
         self.what_fr = what_fr
         self.what_en = what_en
-        self._waited: Callable[[], float] = submission.cpu_wait_s if submission is not None else lambda: 0.0
+        self._submission = submission
+        self._given_back: Callable[[], float] = lambda: 0.0
         self._start: float | None = None
         self._end: float | None = None
-        self._waited_start = self._waited_end = 0.0
+        self._given_at_end = 0.0
 
     def start(self) -> TimeBudget:
         self._start = time.perf_counter()
-        self._waited_start = self._waited()
+        if self._submission is not None:
+            self._given_back = self._submission.waiting_meter()
         self._end = None
         return self
 
@@ -151,7 +153,7 @@ class TimeBudget:
         if self._start is None:
             raise RuntimeError("TimeBudget.stop() before start()")
         self._end = time.perf_counter()
-        self._waited_end = self._waited()
+        self._given_at_end = self._given_back()
         return self.elapsed
 
     @property
@@ -160,10 +162,10 @@ class TimeBudget:
         if self._start is None:
             return 0.0
         if self._end is not None:
-            end, waited = self._end, self._waited_end
+            end, given = self._end, self._given_at_end
         else:
-            end, waited = time.perf_counter(), self._waited()
-        return max(0.0, end - self._start - max(0.0, waited - self._waited_start))
+            end, given = time.perf_counter(), self._given_back()
+        return max(0.0, end - self._start - given)
 
     def __enter__(self) -> TimeBudget:
         return self.start()

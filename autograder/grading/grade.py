@@ -13,6 +13,7 @@ import importlib
 import json
 import os
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -190,6 +191,7 @@ def grade_job(
     sandbox_info = None
     with ExitStack() as stack:
         submission: Submission
+        given_back: Callable[[], float] | None = None
         if run_nb is None:
             reason = problems[-1].message if problems else Message(fr="pas de notebook", en="no notebook")
             submission = Submission(None, None, unavailable=reason)
@@ -201,6 +203,7 @@ def grade_job(
             sandbox_info = sb.info
             total_s, cell_s = _time_budget(a.tp, options, device)
             t_exec = time.monotonic()
+            given_back = kernel.waiting_meter()
             if slot.error is not None:
                 problems.append(Problem("kernel-start-failed", slot.error, where))
             durations["kernel_start"] = slot.startup_s
@@ -235,6 +238,10 @@ def grade_job(
         for msg in collect_errors:
             problems.append(Problem("check-collection-error", msg, a.tp.id))
         durations["checks"] = round(time.monotonic() - t_checks, 3)
+        if given_back is not None:
+            # What the budgets gave back for a loaded machine (autograder.stall): why a grading
+            # took longer than its budgets on the wall clock.
+            durations["cpu_wait_given_back"] = round(given_back(), 3)
 
     _check_manual_items(a, checks)
     score, max_score = total_score(checks)

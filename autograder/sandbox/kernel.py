@@ -23,7 +23,7 @@ from jupyter_client import KernelManager
 from autograder.sandbox.forkserver import ForkedKernel, Forker
 from autograder.sandbox.landlock import exchange_root
 from autograder.sandbox.plan import SandboxPlan
-from autograder.sandbox.stall import Deadline, process_tree_stall
+from autograder.sandbox.stall import Deadline, Sample, given_back, process_tree_stall
 
 #: Seconds to wait for an interrupted cell to stop before the kernel is killed.
 INTERRUPT_GRACE_S = 5.0
@@ -305,14 +305,26 @@ class Kernel:
             return None
         return self.launcher.root_pid(self.km)
 
-    def cpu_wait_s(self) -> float:
-        """Seconds this kernel's processes have waited, runnable, for a CPU other work held."""
+    def stall(self) -> Sample:
+        """A look at this kernel's process tree: CPU waited for, CPU used (autograder.sandbox.stall)."""
         return process_tree_stall(self.root_pid)()
+
+    def waiting_meter(self) -> Callable[[], float]:
+        """From now: seconds this kernel waited for CPUs that other work held (once it is
+        gone, what was last seen)."""
+        start, last = self.stall(), [0.0]
+
+        def meter() -> float:
+            if self.alive():
+                last[0] = given_back(start, self.stall())
+            return last[0]
+
+        return meter
 
     def deadline(self, seconds: float) -> Deadline:
         """`seconds` of this kernel's time: what its processes spent waiting for a CPU that
         other work held is given back (autograder.sandbox.stall), so machine load costs no points."""
-        return Deadline(seconds, self.cpu_wait_s)
+        return Deadline(seconds, self.stall)
 
     def wait_for(self, fd: int | None, msg_id: str, deadline: Deadline) -> str:
         """Wait until `fd` can be read or the request `msg_id` has its reply, dropping the

@@ -779,6 +779,137 @@ SCENARIOS.update({
 })
 GROUPS["mutants-b"] = (*GROUPS["mutants-b"], "submission-train-batch-index-as-offset")
 
+
+# ---------------------------------------------------------------- issue 12: blind answers (fid-a)
+# Written by a tester who had not read these checks: wrong answers that kept every point, and
+# one whose hint blamed a forward difference for an x never restored. Classes: arguments
+# modified in place (the statement's rule), nan with no inf and a non-finite point inside the
+# trajectory (drawn on purpose), an argument never varied (lr), a loop that never shuffles or
+# shuffles once (the mechanism, not only the accuracy).
+SCENARIOS.update({
+    "blind-gd-modifies-x0-in-place": Scenario(
+        grade_id="gradient_descent",
+        source='import numpy as np\ndef descente_gradient(grad, x0, lr, n_steps):\n    x = x0\n    traj = [x.copy()]\n    for _ in range(n_steps):\n        x -= lr * grad(x)\n        traj.append(x.copy())\n    return np.array(traj)\n',
+        must_fail=('test_descente_gradient_on_grader_quadratic',),
+        message_contains=('modifie sur place',),
+    ),
+    "blind-perceptron-w-in-place": Scenario(
+        grade_id="perceptron_update",
+        source='import numpy as np\ndef maj_perceptron(w, x, y, alpha):\n    out = 1 if np.dot(w, x) >= 0 else 0\n    w += alpha * (y - out) * x\n    return w\n',
+        must_fail=('test_perceptron_random_examples',),
+        message_contains=('NOUVEAU tableau',),
+    ),
+    "blind-softmax-logits-in-place": Scenario(
+        grade_id="softmax_ce",
+        source='import numpy as np\ndef softmax_cross_entropy(logits, y):\n    logits -= logits.max(axis=1, keepdims=True)\n    e = np.exp(logits)\n    probs = e / e.sum(axis=1, keepdims=True)\n    loss = -np.mean(np.log(probs[np.arange(len(y)), y]))\n    return loss, probs\n',
+        must_fail=('test_softmax_ce_matches_torch',),
+        message_contains=('modifie sur place',),
+    ),
+    "blind-diverges-isinf-only": Scenario(
+        grade_id="diverges",
+        source='import numpy as np\ndef diverge(trajectoire):\n    t = np.asarray(trajectoire)\n    if np.any(np.isinf(t)):\n        return True\n    return bool(np.linalg.norm(t[-1]) > np.linalg.norm(t[0]))\n',
+        must_fail=('test_diverge_non_finite',),
+        message_contains=('np.isinf ne voit pas nan',),
+    ),
+    "blind-numgrad-x-not-restored": Scenario(
+        grade_id="numerical_gradient",
+        source='import numpy as np\ndef gradient_numerique(f, x, h=1e-5):\n    g = np.zeros_like(x, dtype=float)\n    for i in np.ndindex(x.shape):\n        x[i] += h\n        fp = f(x)\n        x[i] -= 2 * h\n        fm = f(x)\n        g[i] = (fp - fm) / (2 * h)\n    return g\n',
+        must_fail=('test_numerical_gradient_against_autograd',),
+        message_contains=('modifie sur place',),
+    ),
+    "blind-train-ignores-lr": Scenario(
+        grade_id="train",
+        source='import numpy as np\ndef entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    params = init_params(X_train.shape[1], hidden, 10, seed)\n    rng = np.random.default_rng(seed)\n    N = len(X_train)\n    for ep in range(epochs):\n        perm = rng.permutation(N)\n        for s in range(0, N, batch_size):\n            idx = perm[s:s + batch_size]\n            logits, cache = forward(X_train[idx], params)\n            _, probs = softmax_cross_entropy(logits, y_train[idx])\n            g = backward(X_train[idx], y_train[idx], params, cache, probs)\n            params = {k: params[k] - 0.1 * g[k] for k in params}\n    return params\n',
+        must_fail=('test_entrainer_uses_its_seed',),
+        message_contains=("l'argument lr",),
+    ),
+    "blind-diverges-last-point-only": Scenario(
+        grade_id="diverges",
+        source='import numpy as np\ndef diverge(trajectoire):\n    t = np.asarray(trajectoire)\n    if not np.all(np.isfinite(t[-1])):\n        return True\n    return bool(np.linalg.norm(t[-1]) > np.linalg.norm(t[0]))\n',
+        must_fail=('test_diverge_non_finite',),
+        message_contains=('TOUTE la trajectoire',),
+    ),
+    "blind-train-no-shuffle": Scenario(
+        grade_id="train",
+        source='import numpy as np\ndef entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    params = init_params(X_train.shape[1], hidden, 10, seed)\n    N = len(X_train)\n    for ep in range(epochs):\n        for s in range(0, N, batch_size):\n            Xb, yb = X_train[s:s + batch_size], y_train[s:s + batch_size]\n            logits, cache = forward(Xb, params)\n            _, probs = softmax_cross_entropy(logits, yb)\n            g = backward(Xb, yb, params, cache, probs)\n            params = {k: params[k] - lr * g[k] for k in params}\n    return params\n',
+        must_fail=('test_entrainer_batches_cover_the_epoch',),
+        message_contains=('sans mélange',),
+    ),
+    "blind-train-shuffles-once": Scenario(
+        grade_id="train",
+        source='import numpy as np\ndef entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    rng = np.random.default_rng(seed)\n    N, D = X_train.shape\n    params = init_params(D, hidden, 10, seed)\n    ordre = rng.permutation(N)\n    for _ in range(epochs):\n        for debut in range(0, N, batch_size):\n            lot = ordre[debut : debut + batch_size]\n            logits, cache = forward(X_train[lot], params)\n            _, probs = softmax_cross_entropy(logits, y_train[lot])\n            grads = backward(X_train[lot], y_train[lot], params, cache, probs)\n            for nom in params:\n                params[nom] = params[nom] - lr * grads[nom]\n    return params\n',
+        must_fail=('test_entrainer_batches_cover_the_epoch',),
+        message_contains=('CHAQUE époque',),
+    ),
+})
+GROUPS["blind-a"] = ('blind-gd-modifies-x0-in-place', 'blind-perceptron-w-in-place', 'blind-softmax-logits-in-place', 'blind-diverges-isinf-only', 'blind-numgrad-x-not-restored', 'blind-train-ignores-lr')
+GROUPS["blind-b"] = ('blind-diverges-last-point-only', 'blind-train-no-shuffle')
+GROUPS["blind-c"] = ('blind-train-shuffles-once',)
+_BLIND_CORRECT = {
+    "correct-blind-gd-preallocated": Correct(
+        grade_id="gradient_descent",
+        source='import numpy as np\ndef descente_gradient(grad, x0, lr, n_steps):\n    x0 = np.asarray(x0, dtype=float)\n    traj = np.zeros((n_steps + 1, x0.shape[0]))\n    traj[0] = x0\n    for t in range(n_steps):\n        traj[t + 1] = traj[t] - lr * np.asarray(grad(traj[t]))\n    return traj\n',
+        why='preallocated trajectory, copy of x0, prints',
+    ),
+    "correct-blind-lr-other-values": Correct(
+        grade_id="lr_choices",
+        source='LR_CONVERGE = 0.05\nLR_DIVERGE = 0.5\n',
+        why='other valid values (0 < lr < 1/3 converges, > 1/3 diverges)',
+    ),
+    "correct-blind-diverges-loop-isfinite": Correct(
+        grade_id="diverges",
+        source='import numpy as np\ndef diverge(trajectoire):\n    t = np.asarray(trajectoire)\n    for v in t.ravel():\n        if not np.isfinite(v):\n            return True\n    n0 = np.sqrt(np.sum(t[0] ** 2))\n    n1 = np.sqrt(np.sum(t[-1] ** 2))\n    return bool(n1 > n0)\n',
+        why='loop check for non-finite, norms with sqrt of sum',
+    ),
+    "correct-blind-perceptron-loops": Correct(
+        grade_id="perceptron_update",
+        source='import numpy as np\ndef maj_perceptron(w, x, y, alpha):\n    s = 0.0\n    for i in range(len(w)):\n        s += w[i] * x[i]\n    out = 1 if s >= 0 else 0\n    new_w = np.array(w, dtype=float, copy=True)\n    for i in range(len(w)):\n        new_w[i] = new_w[i] + alpha * (y - out) * x[i]\n    return new_w\n',
+        why='explicit if/else, loop over components',
+    ),
+    "correct-blind-forward-where": Correct(
+        grade_id="mlp_forward",
+        source='import numpy as np\ndef forward(X, params):\n    Z1 = np.dot(X, params["W1"]) + params["b1"]\n    A1 = np.where(Z1 > 0, Z1, 0.0)\n    Z2 = np.dot(A1, params["W2"]) + params["b2"]\n    return Z2, {"Z1": Z1, "A1": A1}\n',
+        why='np.where ReLU, dot instead of @',
+    ),
+    "correct-blind-softmax-logsumexp": Correct(
+        grade_id="softmax_ce",
+        source='import numpy as np\ndef softmax_cross_entropy(logits, y):\n    m = np.max(logits, axis=1)[:, None]\n    lse = m[:, 0] + np.log(np.sum(np.exp(logits - m), axis=1))\n    probs = np.exp(logits - lse[:, None])\n    total = 0.0\n    for i in range(len(y)):\n        total += lse[i] - logits[i, int(y[i])]\n    return total / len(y), probs\n',
+        why='log-sum-exp form, loop over rows for the loss',
+    ),
+    "correct-blind-backward-eye": Correct(
+        grade_id="mlp_backward",
+        source='import numpy as np\ndef backward(X, y, params, cache, probs):\n    N, C = probs.shape\n    Y = np.eye(C)[y]\n    dZ2 = (probs - Y) / N\n    dW2 = cache["A1"].T @ dZ2\n    db2 = dZ2.sum(axis=0, keepdims=True).reshape(-1)\n    dA1 = dZ2 @ params["W2"].T\n    dZ1 = dA1 * (cache["Z1"] > 0).astype(float)\n    dW1 = X.T @ dZ1\n    db1 = dZ1.sum(axis=0)\n    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}\n',
+        why='one-hot with np.eye, sums with keepdims then reshape',
+    ),
+    "correct-blind-numgrad-nditer": Correct(
+        grade_id="numerical_gradient",
+        source='import numpy as np\ndef gradient_numerique(f, x, h=1e-5):\n    x = np.array(x, dtype=float)\n    g = np.zeros_like(x)\n    it = np.nditer(x, flags=["multi_index"])\n    while not it.finished:\n        i = it.multi_index\n        old = x[i]\n        x[i] = old + h\n        fp = f(x)\n        x[i] = old - h\n        fm = f(x)\n        x[i] = old\n        g[i] = (fp - fm) / (2 * h)\n        it.iternext()\n    return g\n',
+        why='np.nditer with restore of each component, float copy',
+    ),
+    "correct-blind-rel-error-maximum": Correct(
+        grade_id="rel_error",
+        source='import numpy as np\ndef erreur_relative(a, b):\n    a = np.asarray(a, dtype=np.float64); b = np.asarray(b, dtype=np.float64)\n    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))\n',
+        why='np.maximum with float32 inputs cast',
+    ),
+    "correct-blind-param-784-loop": Correct(
+        grade_id="param_count_784",
+        source='l = [784, 256, 10]\nNB_PARAMS_784_256_10 = 0\nfor a, b in zip(l[:-1], l[1:]):\n    NB_PARAMS_784_256_10 += a * b + b\nprint(NB_PARAMS_784_256_10)\n',
+        why='computed with a loop',
+    ),
+    "correct-blind-count-zip": Correct(
+        grade_id="count_params",
+        source='def nombre_parametres(largeurs):\n    return int(sum((a + 1) * b for a, b in zip(largeurs, largeurs[1:])))\n',
+        why='generator expression with zip',
+    ),
+    "correct-blind-train-permutation-inplace": Correct(
+        grade_id="train",
+        source='import numpy as np\ndef entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    D = X_train.shape[1]\n    params = init_params(D, hidden, 10, seed)\n    rng = np.random.default_rng(seed)\n    N = X_train.shape[0]\n    for ep in range(epochs):\n        perm = rng.permutation(N)\n        for start in range(0, N, batch_size):\n            idx = perm[start:start + batch_size]\n            Xb, yb = X_train[idx], y_train[idx]\n            logits, cache = forward(Xb, params)\n            loss, probs = softmax_cross_entropy(logits, yb)\n            g = backward(Xb, yb, params, cache, probs)\n            for k in params:\n                params[k] -= lr * g[k]\n    return params\n',
+        why='rng.permutation, explicit index range loop, in-place params updates',
+    ),
+}
+CORRECT = {**globals().get('CORRECT', {}), **_BLIND_CORRECT}
+CORRECT_GROUPS = {**globals().get("CORRECT_GROUPS", {}), "correct-blind": ('correct-blind-gd-preallocated', 'correct-blind-lr-other-values', 'correct-blind-diverges-loop-isfinite', 'correct-blind-perceptron-loops', 'correct-blind-forward-where', 'correct-blind-softmax-logsumexp', 'correct-blind-backward-eye', 'correct-blind-numgrad-nditer', 'correct-blind-rel-error-maximum', 'correct-blind-param-784-loop', 'correct-blind-count-zip', 'correct-blind-train-permutation-inplace')}
+
 # Mutants of the solution (`autograder prove --mutants`) that are still correct answers.
 EQUIVALENT: dict[str, str] = {
     "lr_choices:NumberReplacer@5:13": "LR_DIVERGE = 1.5 diverges too (|1 − 6·1.5| = 8 > 1)",

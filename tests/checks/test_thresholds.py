@@ -108,9 +108,12 @@ class Waiting:
     def __init__(self, per_read: float) -> None:
         self.per_read, self.waited = per_read, 0.0
 
-    def cpu_wait_s(self) -> float:
-        self.waited += self.per_read
-        return self.waited
+    def waiting_meter(self):
+        def given_back() -> float:
+            self.waited += self.per_read
+            return self.waited
+
+        return given_back
 
 
 def test_time_budget_gives_back_the_kernels_cpu_waiting():

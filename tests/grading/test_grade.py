@@ -127,7 +127,8 @@ def test_report_records_commit_sandbox_and_timings(env):
     assert r.commit.committer_date == "2026-01-15T10:00:00+01:00"
     assert r.commit.notebook_path == NB
     assert r.sandbox is not None and r.sandbox.level in ("namespaces", "bwrap", "unshare", "rlimits")
-    assert set(r.durations) >= {"read", "kernel_start", "execute", "checks", "total"}
+    assert set(r.durations) >= {"read", "kernel_start", "execute", "checks", "total", "cpu_wait_given_back"}
+    assert 0.0 <= r.durations["cpu_wait_given_back"] <= r.durations["total"]
     assert r.device == "cpu" and r.graded_at and r.grader_version
 
 
@@ -177,7 +178,8 @@ def test_infinite_loop_in_a_cell_is_a_named_timeout(env):
     assert "cell 6 (square) exceeded 4 s" in p.message.en
     assert p.where.endswith("cellule 6 (square)")
     cell = next(c for c in r.cells if c.grade_id == "square")
-    assert cell.status == "timeout" and cell.duration_s < 4 + 6
+    # 4 s of the kernel's own time: on a loaded machine, more on the wall clock (autograder.sandbox.stall)
+    assert cell.status == "timeout" and cell.duration_s < 4 + r.durations["cpu_wait_given_back"] + 6
     assert item_scores(r) == {**POINTS, "square": 0.0}
     assert [c.status for c in r.cells if c.index > cell.index] == ["ok", "ok"]
 

@@ -12,6 +12,7 @@ import pytest
 from autograder.sandbox.capabilities import probe
 from autograder.sandbox.kernel import INTERRUPT_GRACE_S, TRUNCATED, Kernel, KernelDead
 from autograder.sandbox.plan import Limits, SandboxPlan, kernel_python, plan
+from autograder.sandbox.stall import STALL_FACTOR
 
 
 def make_dirs(base: Path) -> tuple[Path, Path]:
@@ -131,7 +132,7 @@ def test_interruptible_loop_times_out_and_kernel_survives(kernel):
     res = kernel.execute("n = 0\nwhile True:\n    n += 1", timeout=1.0)
     elapsed = time.monotonic() - t0
     assert res.status == "timeout" and res.interrupted
-    assert elapsed < 1.0 + INTERRUPT_GRACE_S
+    assert elapsed < 1.0 * (1 + STALL_FACTOR) + INTERRUPT_GRACE_S  # at most 3x given back under load
     assert kernel.alive()
     after = kernel.execute("print(n > 0)", timeout=10)
     assert after.status == "ok" and text_of(after) == "True\n"

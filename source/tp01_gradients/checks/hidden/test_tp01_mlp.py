@@ -29,6 +29,8 @@ from autograder.checks import (
     torch_grads,
 )
 
+from .helpers import assert_arguments_untouched
+
 KEYS = ("W1", "b1", "W2", "b2")
 #: Two arrays hold the same answer (a known mistake recognised, say).
 SAME = {"rtol": 1e-6, "atol": 1e-10}
@@ -229,6 +231,13 @@ def test_softmax_ce_matches_torch(submission, rng):
         hint_fr = "L = −(1/N) Σ_i log P[i, y_i]"
         hint_en = "L = −(1/N) Σ_i log P[i, y_i]"
     assert_close(loss, loss_ref, name=f"loss {what}", rtol=ce_rtol, hint_fr=hint_fr, hint_en=hint_en)
+    # A right answer that shifts the caller's logits in place (logits -= max) gives the right
+    # values: the statement's rule is checked on its own.
+    assert_arguments_untouched(
+        submission, "softmax_cross_entropy", (logits, y), {0: "logits"},
+        hint_fr="décalez une copie : z = logits − logits.max(axis=1, keepdims=True), pas logits -= …",
+        hint_en="shift a copy: z = logits − logits.max(axis=1, keepdims=True), not logits -= ...",
+    )
 
 
 @pytest.mark.item("softmax_ce")
@@ -425,6 +434,16 @@ def test_numerical_gradient_against_autograd(submission, rng):
     what = f"gradient_numerique(g, x) pour x de forme {shape}"
     what_en = f"gradient_numerique(g, x) for x of shape {shape}"
     got = as_array(submission.call("gradient_numerique", g, x, 1e-5), what, allow_nan=True)
+    # x must come back as it was (the statement: a copy, or each entry restored): checked
+    # first, so that an x shifted and never restored is not told "différence avant".
+    # atol: x[i] += h then x[i] -= h restores x up to one rounding (~1e-16).
+    assert_arguments_untouched(
+        submission, "gradient_numerique", (g, x, 1e-5), {1: "x"}, atol=1e-12,
+        hint_fr="travaillez sur une copie (x = np.array(x, dtype=float)) ou remettez x[i] = ancien "
+        "après les deux évaluations",
+        hint_en="work on a copy (x = np.array(x, dtype=float)) or set x[i] = old back after the "
+        "two evaluations",
+    )
     if got.shape != ref.shape:
         raise CheckFailed(
             f"{what} : forme attendue {ref.shape}, obtenue {got.shape} ; le gradient a la forme "

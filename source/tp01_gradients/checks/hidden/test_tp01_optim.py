@@ -22,6 +22,8 @@ from autograder.checks import (
     record_margin,
 )
 
+from .helpers import assert_arguments_untouched
+
 
 def _fmt(v) -> str:
     return "(" + ", ".join(f"{float(x):.4g}" for x in np.ravel(v)) + ")"
@@ -117,6 +119,13 @@ def test_descente_gradient_on_grader_quadratic(submission, rng):
             "x0 then one point per step (n_steps + 1 rows)",
         )
     if allclose(got, expected):
+        assert_arguments_untouched(
+            submission, "descente_gradient", (ref, x0, lr, n), {1: "x0"},
+            hint_fr="partez d'une copie : x = np.array(x0, dtype=float), puis x = x − lr · grad(x) "
+            "(pas x -= … sur x0 lui-même)",
+            hint_en="start from a copy: x = np.array(x0, dtype=float), then x = x − lr · grad(x) "
+            "(not x -= ... on x0 itself)",
+        )
         return
     course = _run_gd(lambda x: np.array([2 * x[0], 6 * x[1]]), x0, lr, n)
     if allclose(got, _run_gd(grad, x0, lr, n, sign=+1.0)):
@@ -272,12 +281,14 @@ def _check_classification(submission, cases) -> None:
             hint_en = f"‖x_0‖ = {n0:.3g} and ‖x_n‖ = {nn:.3g}: compare these two norms"
         else:
             hint_fr = (
-                "la trajectoire contient des inf/nan (les calculs ont débordé) et toute "
-                "comparaison avec nan vaut False : testez np.isfinite d'abord"
+                "la trajectoire contient des inf/nan (les calculs ont débordé ; np.isinf ne voit "
+                "pas nan) et toute comparaison avec nan vaut False : testez np.isfinite d'abord, "
+                "sur TOUTE la trajectoire (np.all(np.isfinite(trajectoire)))"
             )
             hint_en = (
-                "the trajectory holds inf/nan (the computation overflowed) and any comparison "
-                "with nan is False: test np.isfinite first"
+                "the trajectory holds inf/nan (the computation overflowed; np.isinf does not see "
+                "nan) and any comparison with nan is False: test np.isfinite first, on the WHOLE "
+                "trajectory (np.all(np.isfinite(trajectoire)))"
             )
         raise CheckFailed(
             f"diverge renvoie {got} pour {label_fr}, {expected} attendu ; {hint_fr}",
@@ -323,6 +334,14 @@ def test_diverge_non_finite(submission, rng):
     first_inf = int(np.argmax(~np.all(np.isfinite(overflowed), axis=1)))
     ends_with_inf = overflowed[: first_inf + 1]
     converging, _, _ = _clear_trajectory(rng, (0.05, 0.3), (10, 30))
+    # Drawn on purpose (issue 12): nan with no inf anywhere (np.isinf alone misses it), and a
+    # non-finite point inside a trajectory whose last point is finite (the definition reads
+    # "contient une valeur non finie", not "son dernier point").
+    k = int(rng.integers(2, 5))
+    nan_only = converging.copy()
+    nan_only[-k:] = np.nan
+    middle = converging.copy()
+    middle[int(rng.integers(1, len(middle) - 1)), int(rng.integers(0, 2))] = float(rng.choice([np.inf, np.nan]))
     cases = [
         (
             overflowed,
@@ -331,6 +350,16 @@ def test_diverge_non_finite(submission, rng):
         ),
         (ends_with_inf, "une trajectoire qui finit par inf", "a trajectory ending in inf"),
         (converging, "une trajectoire finie qui converge", "a finite converging trajectory"),
+        (
+            nan_only,
+            "une trajectoire dont les derniers points valent nan, sans aucun inf",
+            "a trajectory whose last points are nan, with no inf anywhere",
+        ),
+        (
+            middle,
+            "une trajectoire qui contient un inf ou un nan au milieu, mais dont le dernier point est fini",
+            "a trajectory holding an inf or a nan in the middle, whose last point is finite",
+        ),
     ]
     _check_classification(submission, cases)
 
@@ -377,6 +406,13 @@ def test_perceptron_random_examples(submission, rng):
             cases.append((w, x, y, float(rng.uniform(0.05, 1.0))))
     for i in rng.permutation(len(cases)):
         _check_perceptron(submission, *cases[i])
+    # A misclassified example (y − f(x) ≠ 0), so that `w += …` would show.
+    w, x, y, alpha = next(c for c in cases if c[2] == 0 and c[0] @ c[1] > 0)
+    assert_arguments_untouched(
+        submission, "maj_perceptron", (w.copy(), x.copy(), y, alpha), {0: "w", 1: "x"},
+        hint_fr="renvoyez un NOUVEAU tableau : w + alpha * (y − f) * x (pas w += …)",
+        hint_en="return a NEW array: w + alpha * (y − f) * x (not w += ...)",
+    )
 
 
 @pytest.mark.item("perceptron_update")

@@ -66,10 +66,13 @@ def test_entrainer_uses_its_seed(submission, rng):
     idx = rng.choice(len(X_train), size=300, replace=False)
     s = int(rng.integers(0, 2**31 - 1))
     runs = []
-    for call_seed in (s, s, s + 1):
+    # Runs 0-2: the seed; run 3: another lr, run 4: another number of epochs (same seed): an
+    # argument the other checks never vary (a hard-coded lr still reaches the accuracy bar).
+    calls = ((s, LR, 2), (s, LR, 2), (s + 1, LR, 2), (s, LR / 2, 2), (s, LR, 1))
+    for call_seed, call_lr, call_epochs in calls:
         params = with_references(
             submission, MLP_REFERENCES, "entrainer", X_train[idx], y_train[idx],
-            hidden=16, lr=LR, epochs=2, batch_size=BATCH, seed=call_seed, timeout=60,
+            hidden=16, lr=call_lr, epochs=call_epochs, batch_size=BATCH, seed=call_seed, timeout=60,
         )
         if not isinstance(params, dict) or "W1" not in params:
             raise CheckFailed(
@@ -93,6 +96,18 @@ def test_entrainer_uses_its_seed(submission, rng):
             "entrainer gives the same parameters for two different seeds: pass seed to "
             "init_params and to the shuffling generator",
         )
+    if np.array_equal(runs[0], _init_params(X_train.shape[1], 16, 10, s)["W1"]):
+        return  # parameters never updated: the accuracy check says so, not this one
+    varied = ((runs[3], "lr", f"lr = {LR:g} et lr = {LR / 2:g}", f"lr = {LR:g} and lr = {LR / 2:g}"),
+              (runs[4], "epochs", "epochs = 2 et epochs = 1", "epochs = 2 and epochs = 1"))
+    for run, arg, values_fr, values_en in varied:
+        if np.array_equal(runs[0], run):
+            raise CheckFailed(
+                f"entrainer donne les mêmes paramètres pour {values_fr} (même seed) : utilisez "
+                f"l'argument {arg} reçu, pas une valeur écrite en dur",
+                f"entrainer gives the same parameters for {values_en} (same seed): use the {arg} "
+                "argument it receives, not a hard-coded value",
+            )
 
 
 @pytest.mark.item("train")
@@ -208,3 +223,28 @@ def test_entrainer_batches_cover_the_epoch(submission, rng):
     what = f"entrainer(X_train, y_train, epochs=1, batch_size={bs}) sur {n} exemples"
     what_en = f"entrainer(X_train, y_train, epochs=1, batch_size={bs}) on {n} examples"
     check_epoch_batches(batches, n, bs, what, what_en, ("forward", "forward"))
+    # Two epochs: the examples are shuffled, and shuffled again at each epoch (a loop without
+    # shuffling, or one permutation drawn before the loop, still reaches the accuracy bar).
+    batches = with_references(
+        submission, MLP_REFERENCES, "entrainer", X, y_train[idx], 16, LR, 2, bs,
+        via=helper.name, timeout=60,
+    )
+    half = len(batches) // 2
+    first = [i for b in batches[:half] for i in b]
+    second = [i for b in batches[half:] for i in b]
+    if first == sorted(first):
+        raise CheckFailed(
+            f"{what} : les lots suivent l'ordre des exemples, sans mélange ; mélangez à chaque "
+            "époque : ordre = rng.permutation(N) avec rng = np.random.default_rng(seed)",
+            f"{what_en}: the batches follow the order of the examples, unshuffled; shuffle at "
+            "every epoch: ordre = rng.permutation(N) with rng = np.random.default_rng(seed)",
+        )
+    if first == second:
+        raise CheckFailed(
+            f"entrainer(X_train, y_train, epochs=2, batch_size={bs}) : les deux époques voient les "
+            "exemples dans le même ordre ; tirez une nouvelle permutation à CHAQUE époque "
+            "(rng.permutation(N) dans la boucle des époques)",
+            f"entrainer(X_train, y_train, epochs=2, batch_size={bs}): both epochs see the examples "
+            "in the same order; draw a new permutation at EVERY epoch (rng.permutation(N) inside "
+            "the epoch loop)",
+        )

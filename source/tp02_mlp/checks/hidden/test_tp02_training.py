@@ -96,7 +96,7 @@ _GENERIC_EN = (
 @pytest.mark.points(2.0)  # 0.25 to test_entrainer_sgd_batches_cover_the_epoch, 0.25 to test_entrainer_sgd_uses_seed_and_lr
 def test_entrainer_sgd_reaches_test_accuracy(submission, seed):
     X_train, X_test, y_train, y_test = digits_split(SPLIT_SEED)
-    with TimeBudget(SECONDS, what_fr="l'entraînement", what_en="training") as budget:
+    with TimeBudget(SECONDS, what_fr="l'entraînement", what_en="training", submission=submission) as budget:
         value = with_references(
             submission,
             MLP_REFERENCE,

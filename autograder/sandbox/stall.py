@@ -133,14 +133,20 @@ class Deadline:
     Without a stall clock, plain wall time."""
 
     def __init__(
-        self, seconds: float, stall: StallClock | None = None, *, max_extra_s: float | None = None,
+        self,
+        seconds: float,
+        stall: StallClock | None = None,
+        *,
+        max_extra_s: float | None = None,
+        start: Sample | None = None,
         now: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`start`: a first look already taken (else one is taken now)."""
         self._now = now
         self._start = now()
         self.seconds = seconds
         self._stall = stall
-        self._stall0 = stall() if stall is not None else None
+        self._stall0 = start if start is not None else (stall() if stall is not None else None)
         self._max_extra = STALL_FACTOR * seconds if max_extra_s is None else max_extra_s
         self.extra_s = 0.0  # CPU waiting given back so far
         self._looked_at = float("-inf")

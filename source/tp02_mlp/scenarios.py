@@ -354,7 +354,7 @@ SCENARIOS.update({
             optimiseur.step()
     return modele
 ''',
-        must_fail=("test_entrainer_sgd_reaches_test_accuracy",),
+        must_fail=("test_entrainer_sgd_reaches_test_accuracy", "test_entrainer_sgd_uses_seed_and_lr"),
         message_contains=("s'accumulent",),
     ),
     "submission-adam-updates-in-place": Scenario(
@@ -521,6 +521,104 @@ SCENARIOS.update({
     ),
 })
 GROUPS["mutants-a"] = ("submission-diagnose-divergence-above-L0",)
+
+
+# ---------------------------------------------------------------- issue 12: blind answers (fid-a)
+# Written by a tester who had not read these checks: wrong answers that kept every point.
+# Classes: rules the statement sets (torch.manual_seed(seed), a NEW model per call, arguments
+# not modified in place, the rules applied in their order), an argument never varied (lr),
+# a loop that never shuffles or shuffles once (the mechanism, not only the accuracy).
+SCENARIOS.update({
+    "blind-xor-no-manual-seed": Scenario(
+        grade_id="xor_mlp",
+        source='import torch\nfrom torch import nn\ndef entrainer_xor(seed=0):\n    model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2))\n    opt = torch.optim.Adam(model.parameters(), lr=0.05)\n    for _ in range(500):\n        opt.zero_grad()\n        nn.functional.cross_entropy(model(X_xor_t), y_xor_t).backward()\n        opt.step()\n    return model\n',
+        must_fail=('test_entrainer_xor_new_model_per_seed',),
+        message_contains=('torch.manual_seed(seed)',),
+    ),
+    "blind-sgd-ignores-lr": Scenario(
+        grade_id="sgd_digits",
+        source='import torch\nfrom torch import nn\ndef entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    X = torch.tensor(X_train, dtype=torch.float32); y = torch.tensor(y_train, dtype=torch.long)\n    torch.manual_seed(seed)\n    modele = MLPDeuxCouches(X.shape[1], hidden, 10)\n    opt = torch.optim.SGD(modele.parameters(), lr=0.1)\n    g = torch.Generator().manual_seed(seed)\n    for ep in range(epochs):\n        perm = torch.randperm(len(X), generator=g)\n        for i in range(0, len(X), batch_size):\n            idx = perm[i:i + batch_size]\n            opt.zero_grad()\n            nn.functional.cross_entropy(modele(X[idx]), y[idx]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=('test_entrainer_sgd_uses_seed_and_lr',),
+        message_contains=("l'argument lr",),
+    ),
+    "blind-diag-rules-2-3-swapped": Scenario(
+        grade_id="diagnose_curve",
+        source='import numpy as np\ndef diagnostic_courbe(perte_train, perte_val):\n    tr = np.asarray(perte_train); va = np.asarray(perte_val)\n    if not (np.all(np.isfinite(tr)) and np.all(np.isfinite(va))) or np.max(tr) > 2 * tr[0]:\n        return "divergence"\n    if va[-1] > 1.1 * va.min():\n        return "sur-apprentissage"\n    if tr[-1] > tr[0] / 2:\n        return "sous-apprentissage"\n    return "sain"\n',
+        must_fail=('test_diagnostic_synthetic_curves',),
+        message_contains=("dans l'ordre du sujet",),
+    ),
+    "blind-pca-centres-in-place": Scenario(
+        grade_id="pca",
+        source='import numpy as np\ndef projection_acp(H):\n    H -= H.mean(axis=0)\n    U, S, Vt = np.linalg.svd(H, full_matrices=False)\n    return H @ Vt[:2].T\n',
+        must_fail=('test_projection_acp_shifted_matrix',),
+        message_contains=('modifie sur place',),
+    ),
+    "blind-xor-shared-global-model": Scenario(
+        grade_id="xor_mlp",
+        source='import torch\nfrom torch import nn\n_MODELE = None\ndef entrainer_xor(seed=0):\n    global _MODELE\n    if _MODELE is None:\n        torch.manual_seed(seed)\n        _MODELE = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2))\n        opt = torch.optim.Adam(_MODELE.parameters(), lr=0.05)\n        for _ in range(500):\n            opt.zero_grad()\n            nn.functional.cross_entropy(_MODELE(X_xor_t), y_xor_t).backward()\n            opt.step()\n    return _MODELE\n',
+        must_fail=('test_entrainer_xor_new_model_per_seed',),
+        message_contains=('NOUVEAU modèle',),
+    ),
+    "blind-sgd-no-shuffle": Scenario(
+        grade_id="sgd_digits",
+        source='import torch\nfrom torch import nn\ndef entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    X = torch.tensor(X_train, dtype=torch.float32); y = torch.tensor(y_train, dtype=torch.long)\n    torch.manual_seed(seed)\n    modele = MLPDeuxCouches(X.shape[1], hidden, 10)\n    opt = torch.optim.SGD(modele.parameters(), lr=lr)\n    for ep in range(epochs):\n        for i in range(0, len(X), batch_size):\n            opt.zero_grad()\n            nn.functional.cross_entropy(modele(X[i:i + batch_size]), y[i:i + batch_size]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=('test_entrainer_sgd_batches_cover_the_epoch',),
+        message_contains=('sans mélange',),
+    ),
+    "blind-sgd-shuffles-once": Scenario(
+        grade_id="sgd_digits",
+        source='import torch\nfrom torch import nn\ndef entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    X = torch.tensor(X_train, dtype=torch.float32); y = torch.tensor(y_train, dtype=torch.long)\n    torch.manual_seed(seed)\n    modele = MLPDeuxCouches(X.shape[1], hidden, 10)\n    opt = torch.optim.SGD(modele.parameters(), lr=lr)\n    g = torch.Generator().manual_seed(seed)\n    ordre = torch.randperm(len(X), generator=g)\n    for ep in range(epochs):\n        for i in range(0, len(X), batch_size):\n            idx = ordre[i:i + batch_size]\n            opt.zero_grad()\n            nn.functional.cross_entropy(modele(X[idx]), y[idx]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=('test_entrainer_sgd_batches_cover_the_epoch',),
+        message_contains=('CHAQUE époque',),
+    ),
+})
+GROUPS["blind-a"] = ('blind-xor-no-manual-seed', 'blind-sgd-ignores-lr', 'blind-diag-rules-2-3-swapped', 'blind-pca-centres-in-place')
+GROUPS["blind-b"] = ('blind-xor-shared-global-model', 'blind-sgd-no-shuffle')
+GROUPS["blind-c"] = ('blind-sgd-shuffles-once',)
+_BLIND_CORRECT = {
+    "correct-blind-separe-loop": Correct(
+        grade_id="xor_perceptron",
+        source='import numpy as np\ndef separe_parfaitement(w, b, X, y):\n    for xi, yi in zip(X, y):\n        s = float(np.dot(w, xi) + b)\n        pred = 1 if s > 0 else 0\n        if pred != int(yi):\n            return False\n    return True\n',
+        why='explicit loop, early return',
+    ),
+    "correct-blind-xor-relu16": Correct(
+        grade_id="xor_mlp",
+        source='import torch\nfrom torch import nn\ndef entrainer_xor(seed=0):\n    torch.manual_seed(seed)\n    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2))\n    opt = torch.optim.Adam(model.parameters(), lr=0.03)\n    for step in range(800):\n        opt.zero_grad()\n        loss = nn.functional.cross_entropy(model(X_xor_t), y_xor_t)\n        loss.backward()\n        opt.step()\n    print("loss finale", loss.item())\n    return model\n',
+        why='16 ReLU hidden units, Adam lr 0.03, 800 steps, prints',
+    ),
+    "correct-blind-mlp-module-torch-relu": Correct(
+        grade_id="mlp_module",
+        source='import torch\nfrom torch import nn\nclass MLPDeuxCouches(nn.Module):\n    def __init__(self, d_in, d_cache, d_out):\n        super().__init__()\n        self.fc1 = nn.Linear(d_in, d_cache)\n        self.fc2 = nn.Linear(d_cache, d_out)\n    def forward(self, x):\n        h = torch.relu(self.fc1(x))\n        return self.fc2(h)\n',
+        why='uses torch.relu and an nn.ReLU attribute not used',
+    ),
+    "correct-blind-count-index-loop": Correct(
+        grade_id="count_params",
+        source='def nombre_parametres(largeurs):\n    total = 0\n    for i in range(len(largeurs) - 1):\n        total += largeurs[i] * largeurs[i + 1] + largeurs[i + 1]\n    return int(total)\n',
+        why='loop with indices',
+    ),
+    "correct-blind-adam-tuple-state": Correct(
+        grade_id="adam",
+        source='import numpy as np\ndef adam_step(params, grads, state, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):\n    if state is None:\n        state = {k: (np.zeros_like(v, dtype=float), np.zeros_like(v, dtype=float)) for k, v in params.items()}\n    new_params, new_state = {}, {}\n    for k in params:\n        m, v = state[k]\n        g = grads[k]\n        m = beta1 * m + (1 - beta1) * g\n        v = beta2 * v + (1 - beta2) * g * g\n        mh = m / (1 - beta1 ** t)\n        vh = v / (1 - beta2 ** t)\n        new_params[k] = params[k] - lr * mh / (np.sqrt(vh) + eps)\n        new_state[k] = (m, v)\n    return new_params, new_state\n',
+        why='PyTorch eps placement, state as dict of (m, v) tuples, float copies',
+    ),
+    "correct-blind-sgd-criterion-prints": Correct(
+        grade_id="sgd_digits",
+        source='import torch\nfrom torch import nn\ndef entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    X = torch.as_tensor(X_train, dtype=torch.float32)\n    y = torch.as_tensor(y_train, dtype=torch.long)\n    torch.manual_seed(seed)\n    modele = MLPDeuxCouches(X.shape[1], hidden, 10)\n    opt = torch.optim.SGD(modele.parameters(), lr=lr)\n    crit = nn.CrossEntropyLoss()\n    g = torch.Generator().manual_seed(seed)\n    N = X.shape[0]\n    for ep in range(epochs):\n        perm = torch.randperm(N, generator=g)\n        tot = 0.0\n        for i in range(0, N, batch_size):\n            idx = perm[i:i + batch_size]\n            opt.zero_grad()\n            loss = crit(modele(X[idx]), y[idx])\n            loss.backward()\n            opt.step()\n            tot += loss.item()\n        if ep % 10 == 0:\n            print(ep, tot)\n    return modele\n',
+        why='as_tensor, explicit loss.item prints every 10 epochs, criterion object',
+    ),
+    "correct-blind-diag-any-loop": Correct(
+        grade_id="diagnose_curve",
+        source='import numpy as np\ndef diagnostic_courbe(perte_train, perte_val):\n    tr = np.asarray(perte_train, dtype=float)\n    va = np.asarray(perte_val, dtype=float)\n    L0 = tr[0]\n    if not (np.isfinite(tr).all() and np.isfinite(va).all()):\n        return "divergence"\n    if any(v > 2 * L0 for v in tr):\n        return "divergence"\n    if tr[-1] > L0 / 2:\n        return "sous-apprentissage"\n    if va[-1] > 1.1 * np.min(va):\n        return "sur-apprentissage"\n    return "sain"\n',
+        why='python lists allowed, explicit any loop',
+    ),
+    "correct-blind-pca-u-times-s": Correct(
+        grade_id="pca",
+        source='import numpy as np\ndef projection_acp(H):\n    Hc = np.asarray(H, dtype=np.float64)\n    Hc = Hc - Hc.mean(axis=0, keepdims=True)\n    U, S, Vt = np.linalg.svd(Hc, full_matrices=False)\n    return U[:, :2] * S[:2]\n',
+        why='U*S form, float32 input accepted',
+    ),
+}
+CORRECT = {**globals().get('CORRECT', {}), **_BLIND_CORRECT}
+CORRECT_GROUPS = {**globals().get("CORRECT_GROUPS", {}), "correct-blind": ('correct-blind-separe-loop', 'correct-blind-xor-relu16', 'correct-blind-mlp-module-torch-relu', 'correct-blind-count-index-loop', 'correct-blind-adam-tuple-state', 'correct-blind-sgd-criterion-prints', 'correct-blind-diag-any-loop', 'correct-blind-pca-u-times-s')}
 
 # Mutants of the solution (`autograder prove --mutants`) that are still correct answers.
 EQUIVALENT: dict[str, str] = {

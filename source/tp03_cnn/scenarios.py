@@ -571,6 +571,116 @@ SCENARIOS["submission-output-size-default-padding-1"] = Scenario(
 )
 GROUPS["mutants-a"] = ("submission-output-size-default-padding-1",)
 
+
+# ---------------------------------------------------------------- issue 12: blind answers (fid-a)
+# Written by a tester who had not read these checks: wrong answers that kept every point, and
+# one whose hint blamed the batching for an ignored `epochs`. Classes: a structural case drawn
+# on purpose (every equivariance error <= 0), the mechanism (an activation between layers),
+# the statement's rules (a NEW module per call), arguments never varied (lr, epochs), a loop
+# that never shuffles.
+SCENARIOS.update({
+    "blind-equiv-no-abs": Scenario(
+        grade_id="equivariance",
+        source='def erreur_equivariance(f, x, dy, dx):\n    return float((f(translater(x, dy, dx)) - translater(f(x), dy, dx)).max())\n',
+        must_fail=('test_erreur_equivariance_on_grader_functions',),
+        message_contains=('il manque la valeur absolue',),
+    ),
+    "blind-models-cnn-no-relu": Scenario(
+        grade_id="models",
+        source='from torch import nn\ndef creer_cnn():\n    return nn.Sequential(nn.Conv2d(1, 16, 5, padding=2), nn.Conv2d(16, 24, 3, padding=1),\n                         nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(24, 10))\ndef creer_mlp():\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))\n',
+        must_fail=('test_models_are_new_and_non_linear',),
+        message_contains=('après chaque nn.Conv2d',),
+    ),
+    "blind-train-no-shuffle": Scenario(
+        grade_id="train",
+        source='import torch\nimport torch.nn.functional as F\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = len(X_train)\n    for ep in range(epochs):\n        for d in range(0, N, batch_size):\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[d:d + batch_size]), y_train[d:d + batch_size]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=('test_entrainer_batches_cover_the_epoch',),
+        message_contains=('sans mélange',),
+    ),
+    "blind-models-mlp-no-relu": Scenario(
+        grade_id="models",
+        source='from torch import nn\ndef creer_cnn():\n    return nn.Sequential(nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(), nn.Conv2d(16, 24, 3, padding=1), nn.ReLU(),\n                         nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(24, 10))\ndef creer_mlp():\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.Linear(64, 10))\n',
+        must_fail=('test_models_are_new_and_non_linear',),
+        message_contains=('est affine',),
+    ),
+    "blind-train-ignores-lr": Scenario(
+        grade_id="train",
+        source='import torch\nimport torch.nn.functional as F\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    opt = torch.optim.Adam(modele.parameters(), lr=0.01)\n    g = torch.Generator().manual_seed(seed)\n    N = len(X_train)\n    for ep in range(epochs):\n        perm = torch.randperm(N, generator=g)\n        for d in range(0, N, batch_size):\n            idx = perm[d:d + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[idx]), y_train[idx]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=('test_entrainer_batches_cover_the_epoch',),
+        message_contains=("passez l'argument lr",),
+    ),
+    "blind-models-shared-instances": Scenario(
+        grade_id="models",
+        source='from torch import nn\n_CNN = nn.Sequential(nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(), nn.Conv2d(16, 24, 3, padding=1), nn.ReLU(),\n                     nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(24, 10))\n_MLP = nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))\ndef creer_cnn():\n    return _CNN\ndef creer_mlp():\n    return _MLP\n',
+        must_fail=('test_models_are_new_and_non_linear',),
+        message_contains=('NOUVEAU nn.Module',),
+    ),
+    "blind-train-ignores-epochs": Scenario(
+        grade_id="train",
+        source='import torch\nimport torch.nn.functional as F\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    opt = torch.optim.Adam(modele.parameters(), lr=0.01)\n    g = torch.Generator().manual_seed(seed)\n    N = len(X_train)\n    for ep in range(15):\n        perm = torch.randperm(N, generator=g)\n        for d in range(0, N, batch_size):\n            idx = perm[d:d + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[idx]), y_train[idx]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=('test_entrainer_batches_cover_the_epoch',),
+        message_contains=("l'argument epochs",),
+    ),
+})
+GROUPS["blind-a"] = ('blind-equiv-no-abs', 'blind-models-cnn-no-relu', 'blind-train-no-shuffle')
+GROUPS["blind-b"] = ('blind-models-mlp-no-relu', 'blind-train-ignores-lr')
+GROUPS["blind-c"] = ('blind-models-shared-instances', 'blind-train-ignores-epochs')
+_BLIND_CORRECT = {
+    "correct-blind-mlp-params-loop": Correct(
+        grade_id="mlp_params",
+        source='def nb_params_mlp_image(h, w):\n    s = h * w\n    l = [s, s // 2, s // 4, 1]\n    tot = 0\n    for a, b in zip(l, l[1:]):\n        tot += a * b + b\n    return tot\n',
+        why='loop over widths, integer division',
+    ),
+    "correct-blind-output-size-floor": Correct(
+        grade_id="output_size",
+        source='import math\ndef taille_sortie(w_in, k, p=0, s=1):\n    return int(math.floor((w_in - k + 2 * p) / s)) + 1\n',
+        why='int(math.floor(...)) with float division',
+    ),
+    "correct-blind-conv2d-loops-stack": Correct(
+        grade_id="conv2d",
+        source='import torch\nimport torch.nn.functional as F\ndef conv2d(x, w, b=None, stride=1, padding=0):\n    N, C, H, W = x.shape\n    Co, Ci, ky, kx = w.shape\n    xp = F.pad(x, (padding, padding, padding, padding)) if padding > 0 else x\n    Ho = (H + 2 * padding - ky) // stride + 1\n    Wo = (W + 2 * padding - kx) // stride + 1\n    rows = []\n    for i in range(Ho):\n        cols = []\n        for j in range(Wo):\n            win = xp[:, :, i * stride:i * stride + ky, j * stride:j * stride + kx]\n            cols.append((win.unsqueeze(1) * w.unsqueeze(0)).sum(dim=(2, 3, 4)))\n        rows.append(torch.stack(cols, dim=-1))\n    out = torch.stack(rows, dim=-2)\n    if b is not None:\n        out = out + b.view(1, -1, 1, 1)\n    return out\n',
+        why='explicit loops over output positions with torch.stack',
+    ),
+    "correct-blind-max-pool-loops": Correct(
+        grade_id="max_pool",
+        source='import torch\nimport torch.nn.functional as F\ndef max_pool2d(x, k, stride=None, padding=0):\n    s = k if stride is None else stride\n    xp = F.pad(x, (padding, padding, padding, padding), value=float("-inf"))\n    H, W = xp.shape[-2:]\n    Ho = (H - k) // s + 1\n    Wo = (W - k) // s + 1\n    out = torch.empty(x.shape[0], x.shape[1], Ho, Wo, dtype=x.dtype)\n    for i in range(Ho):\n        for j in range(Wo):\n            out[:, :, i, j] = xp[:, :, i * s:i * s + k, j * s:j * s + k].amax(dim=(-2, -1))\n    return out\n',
+        why='loops + amax, explicit -inf padding',
+    ),
+    "correct-blind-conv-params-expanded": Correct(
+        grade_id="conv_params",
+        source='def nb_params_conv(kx, ky, I, F):\n    poids = kx * ky * I * F\n    biais = F\n    return int(poids + biais)\n',
+        why='expanded form',
+    ),
+    "correct-blind-equivariance-no-grad": Correct(
+        grade_id="equivariance",
+        source='import torch\ndef erreur_equivariance(f, x, dy, dx):\n    with torch.no_grad():\n        a = f(translater(x, dy, dx))\n        b = translater(f(x), dy, dx)\n    return (a - b).abs().max().item()\n',
+        why='no_grad and .item()',
+    ),
+    "correct-blind-models-3x3": Correct(
+        grade_id="models",
+        source='from torch import nn\ndef creer_cnn():\n    return nn.Sequential(\n        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),\n        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(),\n        nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(32, 10))\ndef creer_mlp():\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))\n',
+        why='other architecture (3x3 convs 16 and 32), MLP 64-48-32-10',
+    ),
+    "correct-blind-train-prints": Correct(
+        grade_id="train",
+        source='import torch\nimport torch.nn.functional as F\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    gen = torch.Generator().manual_seed(seed)\n    N = X_train.shape[0]\n    modele.train()\n    for ep in range(epochs):\n        perm = torch.randperm(N, generator=gen)\n        total = 0.0\n        for d in range(0, N, batch_size):\n            idx = perm[d:d + batch_size]\n            opt.zero_grad()\n            loss = F.cross_entropy(modele(X_train[idx]), y_train[idx])\n            loss.backward()\n            opt.step()\n            total += loss.item() * len(idx)\n        print(f"époque {ep}: {total / N:.3f}")\n    return modele\n',
+        why='modele.train(), prints loss per epoch',
+    ),
+    "correct-blind-conv2d-unfold-matmul": Correct(
+        grade_id="conv2d",
+        source='import torch\nimport torch.nn.functional as F\ndef conv2d(x, w, b=None, stride=1, padding=0):\n    Co, Ci, ky, kx = w.shape\n    xp = F.pad(x, (padding,) * 4)\n    patches = xp.unfold(2, ky, stride).unfold(3, kx, stride)  # N, C, Ho, Wo, ky, kx\n    N, C, Ho, Wo = patches.shape[:4]\n    patches = patches.permute(0, 2, 3, 1, 4, 5).reshape(N, Ho, Wo, C * ky * kx)\n    out = patches @ w.reshape(Co, -1).T  # N, Ho, Wo, Co\n    out = out.permute(0, 3, 1, 2)\n    if b is not None:\n        out = out + b[None, :, None, None]\n    return out\n',
+        why='unfold + reshape + matmul',
+    ),
+    "correct-blind-models-classes-amax": Correct(
+        grade_id="models",
+        source='import torch\nfrom torch import nn\nclass MonCNN(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.c1 = nn.Conv2d(1, 16, 5, padding=2)\n        self.c2 = nn.Conv2d(16, 24, 3, padding=1)\n        self.fc = nn.Linear(24, 10)\n    def forward(self, x):\n        x = torch.relu(self.c1(x))\n        x = torch.relu(self.c2(x))\n        x = torch.amax(x, dim=(2, 3))\n        return self.fc(x)\nclass MonMLP(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc1 = nn.Linear(64, 64)\n        self.fc2 = nn.Linear(64, 10)\n    def forward(self, x):\n        return self.fc2(torch.relu(self.fc1(x.flatten(1))))\ndef creer_cnn():\n    return MonCNN()\ndef creer_mlp():\n    return MonMLP()\n',
+        why='custom nn.Module classes',
+    ),
+}
+CORRECT = {**globals().get('CORRECT', {}), **_BLIND_CORRECT}
+CORRECT_GROUPS = {**globals().get("CORRECT_GROUPS", {}), "correct-blind-a": ('correct-blind-mlp-params-loop', 'correct-blind-output-size-floor', 'correct-blind-conv2d-loops-stack', 'correct-blind-max-pool-loops', 'correct-blind-conv-params-expanded', 'correct-blind-equivariance-no-grad', 'correct-blind-models-3x3', 'correct-blind-train-prints')}
+CORRECT_GROUPS = {**globals().get("CORRECT_GROUPS", {}), "correct-blind-b": ('correct-blind-conv2d-unfold-matmul', 'correct-blind-models-classes-amax')}
+
 # Mutants of the solution (`autograder prove --mutants`) that are still correct answers. Only
 # a sample (30 of 246, sample seed 0) has been graded so far: survivors of the rest are not
 # judged yet.

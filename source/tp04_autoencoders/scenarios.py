@@ -925,3 +925,291 @@ EQUIVALENT: dict[str, str] = {
         "examples skipped per epoch, others each epoch: no more than dropping an incomplete last batch"
     ),
 }
+
+# Blind answers (issue 12, second round): written from the student view only; each
+# false pass became a scenario, each correct answer a Correct variant.
+SCENARIOS.update({
+    "blind-ae_conv-encoder-last-relu-missing": Scenario(
+        grade_id="ae_conv",
+        source='''class AutoEncodeurConv(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encodeur = nn.Sequential(nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.ReLU(),
+                                      nn.Conv2d(8, 4, 3, stride=2, padding=1))
+        self.decodeur = nn.Sequential(nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+                                      nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid())
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def forward(self, x):
+        return self.decodeur(self.encode(x))
+''',
+        must_fail=('test_ae_conv_architecture',),
+        message_contains=('la première ConvTranspose2d reçoit des valeurs négatives',),
+    ),
+    "blind-ae_conv-decoder-relu-missing": Scenario(
+        grade_id="ae_conv",
+        source='''class AutoEncodeurConv(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encodeur = nn.Sequential(nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.ReLU(),
+                                      nn.Conv2d(8, 4, 3, stride=2, padding=1), nn.ReLU())
+        self.decodeur = nn.Sequential(nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1),
+                                      nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid())
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def forward(self, x):
+        return self.decodeur(self.encode(x))
+''',
+        must_fail=('test_ae_conv_architecture',),
+        message_contains=('la seconde ConvTranspose2d reçoit des valeurs négatives',),
+    ),
+    "blind-ae_entrainement-ignores-lr": Scenario(
+        grade_id="ae_entrainement",
+        source='''def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    X = torch.as_tensor(X, dtype=torch.float32)
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(modele.parameters())
+    for _ in range(epochs):
+        for idx in torch.randperm(len(X), generator=g).split(batch_size):
+            lot = X[idx]
+            opt.zero_grad()
+            F.mse_loss(modele(lot), lot).backward()
+            opt.step()
+    return modele
+''',
+        must_fail=('test_entrainer_ae_uses_its_arguments',),
+        message_contains=('lr=lr',),
+    ),
+    "blind-debruiteur-ignores-lr": Scenario(
+        grade_id="debruiteur",
+        source='''def entrainer_debruiteur(modele, X, sigma=0.5, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    X = torch.as_tensor(X, dtype=torch.float32)
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(modele.parameters())
+    for _ in range(epochs):
+        for idx in torch.randperm(len(X), generator=g).split(batch_size):
+            lot = X[idx]
+            bruite = lot + sigma * torch.randn(lot.shape, generator=g)
+            opt.zero_grad()
+            F.mse_loss(modele(bruite), lot).backward()
+            opt.step()
+    return modele
+''',
+        must_fail=('test_entrainer_debruiteur_noise',),
+        message_contains=('lr=lr',),
+    ),
+    "blind-reparametrisation-modifies-mu-in-place": Scenario(
+        grade_id="reparametrisation",
+        source='''def reparametrisation(mu, logvar, eps=None):
+    if eps is None:
+        eps = torch.randn_like(mu)
+    with torch.no_grad():
+        pass
+    z = mu.clone() if mu.requires_grad else mu
+    return z.add_(torch.exp(0.5 * logvar) * eps)
+''',
+        must_fail=('test_reparametrisation_values',),
+        message_contains=('modifie sur place son argument mu',),
+    ),
+    "blind-vae_beta-trains-on-notebook-data": Scenario(
+        grade_id="vae_beta",
+        source='''def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):
+    torch.manual_seed(seed)
+    modele = VAE(64, k)
+    Xt = torch.as_tensor(X_train, dtype=torch.float32)
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        for idx in torch.randperm(len(Xt), generator=g).split(batch_size):
+            x = Xt[idx]
+            x_hat, mu, logvar = modele(x)
+            opt.zero_grad()
+            perte_vae(x, x_hat, mu, logvar, beta=beta).backward()
+            opt.step()
+    return modele
+''',
+        must_fail=('test_entrainer_vae_batches_cover_the_epoch',),
+        message_contains=('ne viennent pas du X reçu',),
+    ),
+})
+GROUPS["blind-a"] = ('blind-ae_conv-encoder-last-relu-missing', 'blind-ae_entrainement-ignores-lr', 'blind-reparametrisation-modifies-mu-in-place', 'blind-vae_beta-trains-on-notebook-data')
+GROUPS["blind-b"] = ('blind-ae_conv-decoder-relu-missing', 'blind-debruiteur-ignores-lr')
+CORRECT.update({
+    "blind-correct-ae-sequential-from-lists": Correct(
+        grade_id="ae_classe",
+        source='''class AutoEncodeur(nn.Module):
+    def __init__(self, d=64, k=2, h=32):
+        super().__init__()
+        couches_enc = [nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k)]
+        couches_dec = [nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid()]
+        self.encodeur = nn.Sequential(*couches_enc)
+        self.decodeur = nn.Sequential(*couches_dec)
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def decode(self, z):
+        return self.decodeur(z)
+
+    def forward(self, x):
+        z = self.encode(x)
+        return self.decode(z)
+''',
+        why='nn.Sequential built from lists',
+    ),
+    "blind-correct-ae-train-while-loop-manual-mse": Correct(
+        grade_id="ae_entrainement",
+        source='''def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    if isinstance(X, torch.Tensor):
+        Xt = X.detach().clone().float()
+    else:
+        Xt = torch.tensor(np.asarray(X), dtype=torch.float32)
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    N = Xt.shape[0]
+    for ep in range(epochs):
+        perm = torch.randperm(N, generator=g)
+        debut = 0
+        while debut < N:
+            idx = perm[debut:debut + batch_size]
+            lot = Xt[idx]
+            opt.zero_grad()
+            perte = ((modele(lot) - lot) ** 2).mean()
+            perte.backward()
+            opt.step()
+            debut += batch_size
+    return modele
+''',
+        why='while loop over a permutation, MSE written by hand, tensor or array input',
+    ),
+    "blind-correct-denoiser-set-to-none-prints": Correct(
+        grade_id="debruiteur",
+        source='''def entrainer_debruiteur(modele, X, sigma=0.5, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    X = torch.as_tensor(X, dtype=torch.float32)
+    g = torch.Generator().manual_seed(seed)
+    optim = torch.optim.Adam(modele.parameters(), lr=lr)
+    for epoch in range(epochs):
+        total = 0.0
+        for idx in torch.randperm(len(X), generator=g).split(batch_size):
+            propre = X[idx]
+            bruit = torch.randn(propre.shape, generator=g)
+            sortie = modele(propre + sigma * bruit)
+            perte = F.mse_loss(sortie, propre)
+            optim.zero_grad(set_to_none=True)
+            perte.backward()
+            optim.step()
+            total += perte.item()
+        if epoch == epochs - 1:
+            print("dernière époque", total)
+    return modele
+''',
+        why='split() batches, zero_grad(set_to_none=True), a print',
+    ),
+    "blind-correct-anomaly-eval-float64": Correct(
+        grade_id="anomalie",
+        source='''def score_anomalie(modele, X):
+    modele.eval()
+    with torch.no_grad():
+        x_hat = modele(X)
+        diff = (X - x_hat).reshape(X.shape[0], -1).double()
+        return (diff * diff).mean(dim=1).float()
+''',
+        why='eval mode, float64 accumulation, cast back',
+    ),
+    "blind-correct-convtranspose-expanded": Correct(
+        grade_id="convtranspose_taille",
+        source='''def taille_sortie_convtranspose(w_in, k, s=1, p=0, output_padding=0):
+    return int(w_in * s - s - 2 * p + k + output_padding)
+''',
+        why='w_in*s - s - 2p + k + op, int()',
+    ),
+    "blind-correct-convae-functional-relu": Correct(
+        grade_id="ae_conv",
+        source='''class AutoEncodeurConv(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(1, 8, 3, stride=2, padding=1)
+        self.c2 = nn.Conv2d(8, 4, 3, stride=2, padding=1)
+        self.t1 = nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1)
+        self.t2 = nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1)
+
+    def encode(self, x):
+        return torch.relu(self.c2(torch.relu(self.c1(x))))
+
+    def forward(self, x):
+        z = self.encode(x)
+        return torch.sigmoid(self.t2(torch.relu(self.t1(z))))
+''',
+        why='layers as attributes, torch.relu/torch.sigmoid in forward',
+    ),
+    "blind-correct-reparam-sqrt-exp": Correct(
+        grade_id="reparametrisation",
+        source='''def reparametrisation(mu, logvar, eps=None):
+    if eps is None:
+        eps = torch.randn(mu.shape, dtype=mu.dtype, device=mu.device)
+    sigma = torch.sqrt(torch.exp(logvar))
+    return mu + sigma * eps
+''',
+        why='sigma = sqrt(exp(logvar)), torch.randn with dtype/device',
+    ),
+    "blind-correct-kl-float64": Correct(
+        grade_id="kl",
+        source='''def kl_gaussienne(mu, logvar):
+    m = mu.double()
+    lv = logvar.double()
+    terme = 1 + lv - m.pow(2) - lv.exp()
+    return (-0.5 * terme.sum(dim=-1)).to(mu.dtype)
+''',
+        why='computed in float64, cast back to the input dtype',
+    ),
+    "blind-correct-elbo-clamped-bce": Correct(
+        grade_id="elbo",
+        source='''def perte_vae(x, x_hat, mu, logvar, beta=1.0):
+    eps = 1e-7
+    xh = x_hat.clamp(eps, 1 - eps)
+    bce = -(x * torch.log(xh) + (1 - x) * torch.log(1 - xh)).sum(dim=1)
+    return (bce + beta * kl_gaussienne(mu, logvar)).mean()
+''',
+        why='BCE by hand with clamp(1e-7, 1 - 1e-7)',
+    ),
+    "blind-correct-vae-split-batches": Correct(
+        grade_id="vae_beta",
+        source='''def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):
+    torch.manual_seed(seed)
+    modele = VAE(64, k)
+    X = torch.as_tensor(np.asarray(X), dtype=torch.float32)
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    modele.train()
+    for _ in range(epochs):
+        for idx in torch.split(torch.randperm(X.shape[0], generator=g), batch_size):
+            x = X[idx]
+            x_hat, mu, logvar = modele(x)
+            loss = perte_vae(x, x_hat, mu, logvar, beta=beta)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    return modele
+''',
+        why='np.asarray then torch.split of a permutation',
+    ),
+    "blind-correct-linear-ae-named-code": Correct(
+        grade_id="ae_lineaire",
+        source='''class AutoEncodeurLineaire(nn.Module):
+    def __init__(self, d=64, k=2):
+        super().__init__()
+        self.encodeur = nn.Linear(d, k)
+        self.decodeur = nn.Linear(k, d)
+
+    def forward(self, x):
+        code = self.encodeur(x)
+        return self.decodeur(code)
+''',
+        why='plain, intermediate variable',
+    ),
+})
+CORRECT_GROUPS["blind-correct"] = ('blind-correct-ae-sequential-from-lists', 'blind-correct-ae-train-while-loop-manual-mse', 'blind-correct-denoiser-set-to-none-prints', 'blind-correct-anomaly-eval-float64', 'blind-correct-convtranspose-expanded', 'blind-correct-convae-functional-relu', 'blind-correct-reparam-sqrt-exp', 'blind-correct-kl-float64', 'blind-correct-elbo-clamped-bce', 'blind-correct-vae-split-batches', 'blind-correct-linear-ae-named-code')

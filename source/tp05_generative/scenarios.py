@@ -502,3 +502,209 @@ SCENARIOS["submission-train-seed-after-model"] = Scenario(
     message_contains=("AVANT de construire Debruiteur()",),
 )
 GROUPS["issue12-a"] = (*GROUPS["issue12-a"], "submission-train-seed-after-model")
+
+# Blind answers (issue 12, second round): written from the student view only; each
+# false pass became a scenario, each correct answer a Correct variant.
+SCENARIOS.update({
+    "blind-entropie_croisee-exp-overflows": Scenario(
+        grade_id="entropie_croisee",
+        source='''def entropie_croisee(logits, y):
+    e = torch.exp(logits)
+    p = e / e.sum(dim=1, keepdim=True)
+    return -torch.log(p[torch.arange(len(y)), y]).mean()
+''',
+        must_fail=('test_cross_entropy_matches_torch',),
+        message_contains=('grands logits',),
+    ),
+    "blind-q_echantillon-modifies-x0-in-place": Scenario(
+        grade_id="q_echantillon",
+        source='''def q_echantillon(x0, t, bruit, alphas_bar):
+    ab = alphas_bar[t][:, None]
+    x0.mul_(ab.sqrt())
+    return x0.add_((1 - ab).sqrt() * bruit)
+''',
+        must_fail=('test_q_sample_matches_reference',),
+        message_contains=('modifie sur place son argument x0',),
+    ),
+    "blind-q_echantillon-global-alphas-bar": Scenario(
+        grade_id="q_echantillon",
+        source='''def q_echantillon(x0, t, bruit, alphas_bar):
+    ab = ALPHAS_BAR[t][:, None]
+    return ab.sqrt() * x0 + (1 - ab).sqrt() * bruit
+''',
+        must_fail=('test_q_sample_without_noise', 'test_q_sample_matches_reference'),
+        message_contains=("ignore l'argument alphas_bar",),
+    ),
+    "blind-entrainer_debruiteur-steps-up-to-global-half-T": Scenario(
+        grade_id="entrainer_debruiteur",
+        source='''def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):
+    torch.manual_seed(seed)
+    modele = Debruiteur()
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(n_pas):
+        idx = torch.randint(0, len(donnees), (taille_lot,))
+        x0 = donnees[idx]
+        t = torch.randint(0, T // 2, (taille_lot,))
+        bruit = torch.randn_like(x0)
+        opt.zero_grad()
+        perte_debruitage(modele, x0, t, bruit, alphas_bar).backward()
+        opt.step()
+    return modele
+''',
+        must_fail=('test_denoiser_draws_uniform_steps',),
+        message_contains=('ne sont pas uniformes',),
+    ),
+})
+GROUPS["blind-a"] = ('blind-entropie_croisee-exp-overflows', 'blind-q_echantillon-modifies-x0-in-place', 'blind-entrainer_debruiteur-steps-up-to-global-half-T')
+GROUPS["blind-b"] = ('blind-q_echantillon-global-alphas-bar',)
+CORRECT.update({
+    "blind-correct-ce-float32-softmax-log-guard": Correct(
+        grade_id="entropie_croisee",
+        source='''def entropie_croisee(logits, y):
+    p = torch.softmax(logits.float(), dim=1)
+    return -torch.log(p[torch.arange(len(y)), y] + 1e-12).mean().to(logits.dtype)
+''',
+        why='softmax in float32, log(p + 1e-12), cast back: ~1e-7 relative',
+    ),
+    "blind-correct-mle-python-loops": Correct(
+        grade_id="mle_gaussienne",
+        source='''def mle_gaussienne(x):
+    n = len(x)
+    s = 0.0
+    for v in x:
+        s += float(v)
+    mu = s / n
+    s2 = 0.0
+    for v in x:
+        s2 += (float(v) - mu) ** 2
+    return mu, s2 / n
+''',
+        why='two Python loops over the values',
+    ),
+    "blind-correct-mle-float32-npvar": Correct(
+        grade_id="mle_gaussienne",
+        source='''def mle_gaussienne(x):
+    x = np.asarray(x, dtype=np.float32)
+    return float(x.mean()), float(x.var())
+''',
+        why='np.var (ddof=0) in float32',
+    ),
+    "blind-correct-kl-log-std-ratio": Correct(
+        grade_id="kl_gaussiennes",
+        source='''def kl_gaussiennes(mu_q, var_q, mu_p, var_p):
+    sq, sp = math.sqrt(var_q), math.sqrt(var_p)
+    return math.log(sp / sq) + (var_q + (mu_q - mu_p) ** 2) / (2 * var_p) - 0.5
+''',
+        why='log(sigma_p / sigma_q) + ... - 1/2 with math',
+    ),
+    "blind-correct-klmc-torch-distributions": Correct(
+        grade_id="kl_monte_carlo",
+        source='''def kl_monte_carlo(mu_q, var_q, mu_p, var_p, n, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = mu_q + math.sqrt(var_q) * torch.randn(n, generator=g)
+    q = torch.distributions.Normal(mu_q, math.sqrt(var_q))
+    p = torch.distributions.Normal(mu_p, math.sqrt(var_p))
+    f = q.log_prob(x) - p.log_prob(x)
+    return float(f.mean()), float(f.std() / math.sqrt(n))
+''',
+        why='torch.Generator, Normal.log_prob, unbiased std',
+    ),
+    "blind-correct-schedule-np-linspace-loop": Correct(
+        grade_id="planning_beta",
+        source='''def planning_lineaire(T=1000, beta_1=1e-4, beta_T=0.02):
+    betas = torch.tensor(np.linspace(beta_1, beta_T, T))
+    ab = []
+    prod = 1.0
+    for b in betas.tolist():
+        prod *= 1 - b
+        ab.append(prod)
+    return betas, torch.tensor(ab)
+''',
+        why='np.linspace then a running product in a loop',
+    ),
+    "blind-correct-q-unsqueeze": Correct(
+        grade_id="q_echantillon",
+        source='''def q_echantillon(x0, t, bruit, alphas_bar):
+    ab = alphas_bar[t.long()].unsqueeze(-1)
+    return ab.sqrt() * x0 + (1.0 - ab).sqrt() * bruit
+''',
+        why='alphas_bar[t.long()].unsqueeze(-1)',
+    ),
+    "blind-correct-loss-manual-mean": Correct(
+        grade_id="perte_debruitage",
+        source='''def perte_debruitage(modele, x0, t, bruit, alphas_bar):
+    x_t = q_echantillon(x0, t, bruit, alphas_bar)
+    pred = modele(x_t, t)
+    return ((bruit - pred) ** 2).mean()
+''',
+        why='((bruit - pred) ** 2).mean()',
+    ),
+    "blind-correct-denoiser-one-generator-prints": Correct(
+        grade_id="entrainer_debruiteur",
+        source='''def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):
+    torch.manual_seed(seed)
+    modele = Debruiteur()
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    T_ = len(alphas_bar)
+    g = torch.Generator().manual_seed(seed)
+    for pas in range(n_pas):
+        idx = torch.randint(0, len(donnees), (taille_lot,), generator=g)
+        x0 = donnees[idx]
+        t = torch.randint(0, T_, (taille_lot,), generator=g)
+        bruit = torch.randn(x0.shape, generator=g, dtype=x0.dtype)
+        perte = perte_debruitage(modele, x0, t, bruit, alphas_bar)
+        opt.zero_grad()
+        perte.backward()
+        opt.step()
+        if pas % 500 == 0:
+            print(pas, float(perte))
+    return modele
+''',
+        why='one generator for indices, steps and noise; prints the loss',
+    ),
+    "blind-correct-sampler-reversed-range": Correct(
+        grade_id="echantillonner",
+        source='''def echantillonner(modele, n, betas, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    alphas = 1 - betas
+    ab = torch.cumprod(alphas, 0)
+    with torch.no_grad():
+        x = torch.randn(n, 2, generator=g)
+        for t in reversed(range(len(betas))):
+            eps = modele(x, torch.full((n,), t))
+            moyenne = (x - betas[t] / torch.sqrt(1 - ab[t]) * eps) / torch.sqrt(alphas[t])
+            if t > 0:
+                x = moyenne + torch.sqrt(betas[t]) * torch.randn(n, 2, generator=g)
+            else:
+                x = moyenne
+    return x
+''',
+        why='reversed(range(T)), if/else for the last step',
+    ),
+})
+CORRECT_GROUPS["blind-correct"] = ('blind-correct-ce-float32-softmax-log-guard', 'blind-correct-mle-python-loops', 'blind-correct-kl-log-std-ratio', 'blind-correct-klmc-torch-distributions', 'blind-correct-schedule-np-linspace-loop', 'blind-correct-q-unsqueeze', 'blind-correct-loss-manual-mean', 'blind-correct-denoiser-one-generator-prints', 'blind-correct-sampler-reversed-range')
+CORRECT_GROUPS["blind-correct-2"] = ('blind-correct-mle-float32-npvar',)
+
+# Blind answers (issue 12, second round): written from the student view only; each
+# false pass became a scenario, each correct answer a Correct variant.
+SCENARIOS.update({
+    "blind-echantillonner-model-called-with-t-plus-1": Scenario(
+        grade_id="echantillonner",
+        source='''def echantillonner(modele, n, betas, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    alphas = 1 - betas
+    ab = torch.cumprod(alphas, 0)
+    with torch.no_grad():
+        x = torch.randn(n, 2, generator=g)
+        for t in range(len(betas) - 1, -1, -1):
+            eps = modele(x, torch.full((n,), t + 1))
+            x = (x - betas[t] / torch.sqrt(1 - ab[t]) * eps) / torch.sqrt(alphas[t])
+            if t > 0:
+                x = x + torch.sqrt(betas[t]) * torch.randn(n, 2, generator=g)
+    return x
+''',
+        must_fail=('test_sampler_reaches_the_spiral', 'test_sampler_reverse_steps'),
+        message_contains=('un pas t sort de',),
+    ),
+})
+GROUPS["blind-b"] = (*GROUPS["blind-b"], 'blind-echantillonner-model-called-with-t-plus-1')

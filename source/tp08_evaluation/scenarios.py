@@ -395,7 +395,8 @@ _MORE_SCENARIOS = {
     e = np.exp(np.asarray(logits, dtype=float) / T)
     return e / e.sum(axis=1, keepdims=True)
 ''' + _TEMPERATURE_SOLUTION_FIT,
-        must_fail=("test_temperature_lowers_test_ece",),
+        # the NLL search over 0.05..20 on a very confident classifier overflows too
+        must_fail=("test_temperature_lowers_test_ece", "test_temperature_matches_nll_optimum"),
         message_contains=("déborde",),
     ),
     "submission-decouper-ignores-seed": Scenario(
@@ -723,6 +724,152 @@ GROUPS = {
     "mutants-1": ("submission-fiabilite-default-ten-bins",),
     "mutants-2": ("submission-ece-first-bin-merged-into-second",),
 }
+
+# ---------------------------------------------------------------- issue 12: blind answers (fid-c)
+# Written by someone who had not read the checks or these scenarios, graded, then kept: the
+# wrong ones kept their points before the checks were widened (n and bruit never passed, the
+# optimal T always between 1.8 and 3.5, p · n never with a fractional part above one half, lr
+# never varied, an MLP without activation, an argument written in place, augmentation told as
+# a permutation fault).
+SCENARIOS['blind-biais_variance-ignores-n-and-bruit'] = Scenario(
+    grade_id='biais_variance',
+    source='def biais_variance(degre, seed, n_essais=100, n=30, bruit=0.3):\n    rng = np.random.default_rng(seed)\n    preds = []\n    for _ in range(n_essais):\n        x, y = tirer_donnees(rng)\n        preds.append(np.polyval(np.polyfit(x, y, degre), X_EVAL))\n    P = np.array(preds)\n    moyenne = P.mean(axis=0)\n    return {"biais2": float(np.mean((moyenne - f_vraie(X_EVAL)) ** 2)), "variance": float(np.mean(P.var(axis=0)))}\n',
+    must_fail=('test_biais_variance_matches_simulation',),
+    message_contains=('arguments n et bruit',),
+    may_fail=('test_biais_variance_trends',),
+)
+
+SCENARIOS['blind-temperature-squared-confidence-objective'] = Scenario(
+    grade_id='temperature',
+    source='def appliquer_temperature(logits, T):\n    return softmax(np.asarray(logits) / T)\n\n\ndef ajuster_temperature(logits_val, y_val):\n    y = np.asarray(y_val, dtype=int)\n    def nll(T):\n        p = appliquer_temperature(logits_val, T)\n        return np.mean((p.max(axis=1) - (p.argmax(axis=1) == y)) ** 2)\n    grille = np.geomspace(0.05, 20, 200)\n    meilleur = grille[np.argmin([nll(t) for t in grille])]\n    fine = np.linspace(meilleur * 0.95, meilleur * 1.05, 401)\n    return float(fine[np.argmin([nll(t) for t in fine])])\n',
+    must_fail=('test_temperature_matches_nll_optimum',),
+    message_contains=('optimum de la NLL',),
+    may_fail=('test_temperature_lowers_test_ece',),
+)
+
+SCENARIOS['blind-temperature-grid-half-to-five'] = Scenario(
+    grade_id='temperature',
+    source='def appliquer_temperature(logits, T):\n    return softmax(np.asarray(logits) / T)\n\n\ndef ajuster_temperature(logits_val, y_val):\n    y = np.asarray(y_val, dtype=int)\n    def nll(T):\n        p = appliquer_temperature(logits_val, T)\n        return -np.mean(np.log(p[np.arange(len(y)), y] + 1e-12))\n    grille = np.geomspace(0.5, 5, 200)\n    meilleur = grille[np.argmin([nll(t) for t in grille])]\n    fine = np.linspace(meilleur * 0.95, meilleur * 1.05, 401)\n    return float(fine[np.argmin([nll(t) for t in fine])])\n',
+    must_fail=('test_temperature_matches_nll_optimum',),
+    message_contains=('toute la plage',),
+)
+
+SCENARIOS['blind-validation-int-truncates'] = Scenario(
+    grade_id='validation',
+    source='def decouper(n, p_val=0.15, p_test=0.15, seed=0):\n    perm = np.random.default_rng(seed).permutation(n)\n    n_val, n_test = int(p_val * n), int(p_test * n)\n    val = perm[:n_val]\n    test = perm[n_val:n_val + n_test]\n    train = perm[n_val + n_test:]\n    return train, val, test\n\n\ndef plis_kfold(n, k):\n    return [np.asarray(p) for p in np.array_split(np.arange(n), k)]\n\n\ndef validation_croisee(X, y, k, alpha=1.0):\n    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)\n    scores = []\n    for pli in plis_kfold(len(X), k):\n        a = np.setdiff1d(np.arange(len(X)), pli)\n        w = np.linalg.solve(X[a].T @ X[a] + alpha * np.eye(X.shape[1]), X[a].T @ y[a])\n        scores.append(np.mean((X[pli] @ w - y[pli]) ** 2))\n    return float(np.mean(scores)), float(np.std(scores))\n',
+    must_fail=('test_decouper_disjoint_and_proportions',),
+    message_contains=('int(p · n)',),
+)
+
+SCENARIOS['blind-rotation-writes-into-images'] = Scenario(
+    grade_id='rotation',
+    source='def tourner(images, angle):\n    out = images\n    for i in range(images.shape[0]):\n        for c in range(images.shape[1]):\n            out[i, c] = rotate(images[i, c], angle, reshape=False, order=1, mode="constant", cval=0.0)\n    return out\n\n\ndef precision_par_angle(modele, X, y, angles):\n    modele.eval()\n    res = []\n    with torch.no_grad():\n        for a in angles:\n            xt = torch.tensor(tourner(X, a), dtype=torch.float32)\n            pred = modele(xt).argmax(dim=1).numpy()\n            res.append(float((pred == np.asarray(y)).mean()))\n    return np.array(res)\n',
+    must_fail=('test_tourner_matches_scipy',),
+    message_contains=('modifie le tableau images',),
+    may_fail=('test_precision_par_angle_matches_reference',),
+)
+
+SCENARIOS['blind-entrainer-ignores-lr'] = Scenario(
+    grade_id='entrainer_rotation',
+    source='def entrainer(modele, X_train, y_train, epochs=25, lr=0.005, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters())\n    modele.train()\n    N = len(X_train)\n    for _ in range(epochs):\n        ordre = torch.randperm(N, generator=g)\n        for debut in range(0, N, batch_size):\n            idx = ordre[debut:debut + batch_size]\n            perte = F.cross_entropy(modele(X_train[idx]), y_train[idx])\n            opt.zero_grad()\n            perte.backward()\n            opt.step()\n    return modele\n',
+    must_fail=('test_models_learn_upright_digits',),
+    message_contains=('argument lr',),
+    may_fail=('test_accuracy_drops_under_rotation',),
+    affects=('modeles_rotation',),
+)
+
+SCENARIOS['blind-entrainer-flips-half-the-batches'] = Scenario(
+    grade_id='entrainer_rotation',
+    source='def entrainer(modele, X_train, y_train, epochs=25, lr=0.005, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    N = len(X_train)\n    for _ in range(epochs):\n        ordre = torch.randperm(N, generator=g)\n        for debut in range(0, N, batch_size):\n            idx = ordre[debut:debut + batch_size]\n            xb = X_train[idx]\n            if torch.rand(1, generator=g) < 0.5:\n                xb = xb.flip(-1)\n            perte = F.cross_entropy(modele(xb), y_train[idx])\n            opt.zero_grad()\n            perte.backward()\n            opt.step()\n    return modele\n',
+    must_fail=('test_models_learn_upright_digits',),
+    message_contains=("n'augmentez pas",),
+    may_fail=('test_accuracy_drops_under_rotation',),
+    affects=('modeles_rotation',),
+)
+
+SCENARIOS['blind-modeles-mlp-without-relu'] = Scenario(
+    grade_id='modeles_rotation',
+    source='def creer_mlp():\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.Linear(64, 10))\n\n\ndef creer_cnn():\n    return nn.Sequential(\n        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),\n        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(32, 10),\n    )\n',
+    must_fail=('test_cnn_more_robust_than_mlp',),
+    message_contains=("il manque l'activation ReLU",),
+)
+
+CORRECT['blind-correct-ece-bincount-guarded'] = Correct(
+    grade_id='ece',
+    source='def fiabilite(confiances, correct, n_bins=15):\n    confiances = np.asarray(confiances, dtype=float)\n    correct = np.asarray(correct, dtype=float)\n    bords = np.linspace(0, 1, n_bins + 1)\n    b = np.clip(np.searchsorted(bords, confiances, side="right") - 1, 0, n_bins - 1)\n    compte = np.bincount(b, minlength=n_bins).astype(float)\n    sc = np.bincount(b, weights=confiances, minlength=n_bins)\n    sp = np.bincount(b, weights=correct, minlength=n_bins)\n    den = np.maximum(compte, 1)\n    return {"compte": compte, "confiance": sc / den, "precision": sp / den}\n\n\ndef ece(confiances, correct, n_bins=15):\n    r = fiabilite(confiances, correct, n_bins)\n    return float((r["compte"] * np.abs(r["precision"] - r["confiance"])).sum() / len(confiances))\n',
+    why='searchsorted + clip + bincount, division by max(count, 1)',
+)
+
+CORRECT['blind-correct-ece-loops-closed-last-bin'] = Correct(
+    grade_id='ece',
+    source='def fiabilite(confiances, correct, n_bins=15):\n    c = np.asarray(confiances, dtype=np.float64)\n    ok = np.asarray(correct, dtype=np.float64)\n    compte = np.zeros(n_bins)\n    conf = np.zeros(n_bins)\n    prec = np.zeros(n_bins)\n    for m in range(n_bins):\n        lo, hi = m / n_bins, (m + 1) / n_bins\n        if m == n_bins - 1:\n            dedans = (c >= lo) & (c <= hi)\n        else:\n            dedans = (c >= lo) & (c < hi)\n        compte[m] = dedans.sum()\n        if compte[m] > 0:\n            conf[m] = c[dedans].mean()\n            prec[m] = ok[dedans].mean()\n    return {"compte": compte, "confiance": conf, "precision": prec}\n\n\ndef ece(confiances, correct, n_bins=15):\n    b = fiabilite(confiances, correct, n_bins)\n    N = b["compte"].sum()\n    return float(np.sum(b["compte"] / N * np.abs(b["precision"] - b["confiance"])))\n',
+    why='a loop over bins, the last one closed at 1.0, float64',
+)
+
+CORRECT['blind-correct-temperature-two-grids-eps'] = Correct(
+    grade_id='temperature',
+    source='def appliquer_temperature(logits, T):\n    return softmax(np.asarray(logits) / T)\n\n\ndef ajuster_temperature(logits_val, y_val):\n    y = np.asarray(y_val, dtype=int)\n    def nll(T):\n        p = appliquer_temperature(logits_val, T)\n        return -np.mean(np.log(p[np.arange(len(y)), y] + 1e-12))\n    grille = np.geomspace(0.05, 20, 200)\n    meilleur = grille[np.argmin([nll(t) for t in grille])]\n    fine = np.linspace(meilleur * 0.95, meilleur * 1.05, 401)\n    return float(fine[np.argmin([nll(t) for t in fine])])\n',
+    why='geometric grid then a ±5 % fine grid, log(p + 1e-12)',
+)
+
+CORRECT['blind-correct-temperature-golden-section'] = Correct(
+    grade_id='temperature',
+    source='def appliquer_temperature(logits, T):\n    z = np.asarray(logits, dtype=np.float64) / T\n    z = z - z.max(axis=1, keepdims=True)\n    e = np.exp(z)\n    return e / e.sum(axis=1, keepdims=True)\n\n\ndef _nll(logits, y, T):\n    z = np.asarray(logits, dtype=np.float64) / T\n    m = z.max(axis=1, keepdims=True)\n    lse = (m + np.log(np.exp(z - m).sum(axis=1, keepdims=True)))[:, 0]\n    return float(np.mean(lse - z[np.arange(len(y)), y]))\n\n\ndef ajuster_temperature(logits_val, y_val):\n    y = np.asarray(y_val).astype(int)\n    a, b = np.log(0.05), np.log(20.0)\n    g = (np.sqrt(5) - 1) / 2\n    c, d = b - g * (b - a), a + g * (b - a)\n    for _ in range(80):\n        if _nll(logits_val, y, np.exp(c)) < _nll(logits_val, y, np.exp(d)):\n            b = d\n        else:\n            a = c\n        c, d = b - g * (b - a), a + g * (b - a)\n    return float(np.exp((a + b) / 2))\n',
+    why='golden-section search on log T, log-sum-exp NLL',
+)
+
+CORRECT['blind-correct-validation-array-split-solve'] = Correct(
+    grade_id='validation',
+    source='def decouper(n, p_val=0.15, p_test=0.15, seed=0):\n    perm = np.random.default_rng(seed).permutation(n)\n    n_val, n_test = int(round(p_val * n)), int(round(p_test * n))\n    val = perm[:n_val]\n    test = perm[n_val:n_val + n_test]\n    train = perm[n_val + n_test:]\n    return train, val, test\n\n\ndef plis_kfold(n, k):\n    return [np.asarray(p) for p in np.array_split(np.arange(n), k)]\n\n\ndef validation_croisee(X, y, k, alpha=1.0):\n    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)\n    scores = []\n    for pli in plis_kfold(len(X), k):\n        a = np.setdiff1d(np.arange(len(X)), pli)\n        w = np.linalg.solve(X[a].T @ X[a] + alpha * np.eye(X.shape[1]), X[a].T @ y[a])\n        scores.append(np.mean((X[pli] @ w - y[pli]) ** 2))\n    return float(np.mean(scores)), float(np.std(scores))\n',
+    why='np.array_split folds, np.linalg.solve ridge, setdiff1d',
+)
+
+CORRECT['blind-correct-ood-pairwise-float64'] = Correct(
+    grade_id='ood',
+    source='def score_msp(logits):\n    z = np.asarray(logits, dtype=np.float64)\n    z = z - z.max(axis=1, keepdims=True)\n    p = np.exp(z)\n    p /= p.sum(axis=1, keepdims=True)\n    return p.max(axis=1)\n\n\ndef auroc(etiquettes, scores):\n    e = np.asarray(etiquettes).astype(bool)\n    s = np.asarray(scores, dtype=float)\n    pos, neg = s[e], s[~e]\n    sup = (pos[:, None] > neg[None, :]).sum()\n    ega = (pos[:, None] == neg[None, :]).sum()\n    return float((sup + 0.5 * ega) / (len(pos) * len(neg)))\n',
+    why='pairwise comparisons for the AUROC, float64 softmax',
+)
+
+CORRECT['blind-correct-rotation-image-by-image'] = Correct(
+    grade_id='rotation',
+    source='def tourner(images, angle):\n    out = np.empty_like(images)\n    for i in range(images.shape[0]):\n        for c in range(images.shape[1]):\n            out[i, c] = rotate(images[i, c], angle, reshape=False, order=1, mode="constant", cval=0.0)\n    return out\n\n\ndef precision_par_angle(modele, X, y, angles):\n    modele.eval()\n    res = []\n    with torch.no_grad():\n        for a in angles:\n            xt = torch.tensor(tourner(X, a), dtype=torch.float32)\n            pred = modele(xt).argmax(dim=1).numpy()\n            res.append(float((pred == np.asarray(y)).mean()))\n    return np.array(res)\n',
+    why="rotate on 2-D images in a loop, mode='constant'",
+)
+
+CORRECT['blind-correct-entrainer-index-slices'] = Correct(
+    grade_id='entrainer_rotation',
+    source='def entrainer(modele, X_train, y_train, epochs=25, lr=0.005, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    N = len(X_train)\n    for _ in range(epochs):\n        ordre = torch.randperm(N, generator=g)\n        for debut in range(0, N, batch_size):\n            idx = ordre[debut:debut + batch_size]\n            perte = F.cross_entropy(modele(X_train[idx]), y_train[idx])\n            opt.zero_grad()\n            perte.backward()\n            opt.step()\n    return modele\n',
+    why='slices of one permutation per epoch, last partial batch kept',
+)
+
+CORRECT['blind-correct-models-custom-modules-functional'] = Correct(
+    grade_id='modeles_rotation',
+    source='class MonMLP(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.c1 = nn.Linear(64, 64)\n        self.c2 = nn.Linear(64, 10)\n\n    def forward(self, x):\n        return self.c2(F.relu(self.c1(x.flatten(1))))\n\n\nclass MonCNN(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.conv1 = nn.Conv2d(1, 16, 3, padding=1)\n        self.conv2 = nn.Conv2d(16, 32, 3, padding=1)\n        self.fc = nn.Linear(32, 10)\n\n    def forward(self, x):\n        x = F.max_pool2d(F.relu(self.conv1(x)), 2)\n        x = F.relu(self.conv2(x))\n        x = F.adaptive_max_pool2d(x, 1).flatten(1)\n        return self.fc(x)\n\n\ndef creer_mlp():\n    return MonMLP()\n\n\ndef creer_cnn():\n    return MonCNN()\n',
+    why='custom nn.Module classes with F.relu, F.max_pool2d, F.adaptive_max_pool2d',
+)
+
+GROUPS["blind-1"] = (
+    "blind-biais_variance-ignores-n-and-bruit",
+    "blind-temperature-squared-confidence-objective",
+    "blind-validation-int-truncates",
+    "blind-rotation-writes-into-images",
+    "blind-entrainer-ignores-lr",
+)
+GROUPS["blind-2"] = ("blind-temperature-grid-half-to-five", "blind-entrainer-flips-half-the-batches")
+GROUPS["blind-3"] = ("blind-modeles-mlp-without-relu",)
+CORRECT_GROUPS["blind-correct-1"] = (
+    "blind-correct-ece-bincount-guarded",
+    "blind-correct-temperature-two-grids-eps",
+    "blind-correct-validation-array-split-solve",
+    "blind-correct-ood-pairwise-float64",
+    "blind-correct-rotation-image-by-image",
+    "blind-correct-entrainer-index-slices",
+)
+CORRECT_GROUPS["blind-correct-2"] = (
+    "blind-correct-ece-loops-closed-last-bin",
+    "blind-correct-temperature-golden-section",
+    "blind-correct-models-custom-modules-functional",
+)
 
 # Mutants of the solution that are still correct answers (autograder prove, issue 12 item 4).
 EQUIVALENT: dict[str, str] = {

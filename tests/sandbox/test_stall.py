@@ -143,3 +143,14 @@ def test_cell_starved_of_cpu_keeps_its_budget(tmp_path, one_busy_cpu):
         assert slept.status == "timeout"  # waiting that is not for a CPU is not given back
     finally:
         k.shutdown()
+
+
+def test_deadline_may_start_from_a_recent_look():
+    now = FakeTime()
+    clock = Starved(now, rate=0.9)
+    earlier = clock()
+    now.t += 0.2
+    d = Deadline(2.0, clock, start=earlier, now=now)
+    assert len(clock.reads) == 1  # no look of its own at the start
+    now.t += 2.5
+    assert d.extra_s == 0.0 and d.left() == pytest.approx(2.0 + 0.9 * 2.7 - 2.5)

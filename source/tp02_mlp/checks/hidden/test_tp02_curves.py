@@ -75,6 +75,16 @@ def _underfit(rng, n, L0):
     return train * _noise(rng, n), val * _noise(rng, n)
 
 
+def _underfit_val_rising(rng, n, L0):
+    """Under-fitting whose validation loss also ends 25–50 % above its minimum: rules 2 and 3
+    both hold, and rule 2 comes first (the rules are applied in the statement's order)."""
+    train, val = _underfit(rng, n, L0)
+    start = n // 2
+    ramp = np.ones(n)
+    ramp[start:] = np.linspace(1.0, rng.uniform(1.25, 1.5), n - start)
+    return train, val * ramp
+
+
 def _exploding(rng, n, L0):
     t0 = int(n * rng.uniform(0.1, 0.4))
     final = rng.uniform(10.0, 1000.0)
@@ -102,7 +112,7 @@ def _spike_then_plateau(rng, n, L0):
 MAKERS = {
     "sain": (_healthy, _healthy_with_bump),
     "sur-apprentissage": (_overfit,),
-    "sous-apprentissage": (_underfit,),
+    "sous-apprentissage": (_underfit, _underfit_val_rising),
     "divergence": (_exploding, _spike_then_plateau),
 }
 
@@ -159,10 +169,23 @@ def _check(
         return
     what_fr, what_en = _describe(train, val)
     hint_fr, hint_en = hint or _HINTS[expected]
-    if {got, expected} == {"sous-apprentissage", "sur-apprentissage"}:
+    both = expected == "sous-apprentissage" and got == "sur-apprentissage" and val[-1] > 1.1 * np.min(val)
+    if both:
+        hint_fr = (
+            "cette courbe remplit les règles 2 ET 3 (la perte d'entraînement finale reste au-dessus "
+            "de L0/2, et la validation remonte) : appliquez les règles dans l'ordre du sujet, "
+            "la règle 2 (sous-apprentissage) avant la règle 3"
+        )
+        hint_en = (
+            "this curve meets rules 2 AND 3 (the final training loss stays above L0/2, and the "
+            "validation loss goes back up): apply the rules in the statement's order, rule 2 "
+            "(under-fitting) before rule 3"
+        )
+    elif {got, expected} == {"sous-apprentissage", "sur-apprentissage"}:
         hint_fr = f"vous avez inversé sous- et sur-apprentissage ; {hint_fr}"
         hint_en = f"you swapped under- and over-fitting; {hint_en}"
-    if got == "divergence" and np.all(np.isfinite(train)) and np.max(train) <= 2 * train[0]:
+    # Strictly below 2·L0: a curve that reaches exactly 2·L0 gets its own hint (_STRICT).
+    if got == "divergence" and np.all(np.isfinite(train)) and np.max(train) < 2 * train[0]:
         hint_fr = (
             "la perte d'entraînement remonte au-dessus de L0 mais reste sous 2·L0 : ce n'est pas "
             f"une divergence (règle 1 : max > 2·L0) ; {hint_fr}"

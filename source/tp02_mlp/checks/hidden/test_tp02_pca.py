@@ -14,6 +14,8 @@ import pytest
 
 from autograder.checks import CheckFailed, as_array, assert_close
 
+from .helpers import assert_arguments_untouched
+
 # A float32 projection is off by up to ~1e-5 relative (the shifted matrix cancels its
 # offset); every wrong variant below differs by O(1) (another component, no centring, a
 # swapped or unscaled column): 1e-3 sits far from both.
@@ -157,4 +159,10 @@ def test_projection_acp_shifted_matrix(submission, rng):
         H,
         f"une matrice ({n}, {h}) dont la moyenne des lignes est loin de 0",
         f"a ({n}, {h}) matrix whose mean row is far from 0",
+    )
+    # Right values from `H -= H.mean(axis=0)` too: the statement's rule is checked on its own.
+    assert_arguments_untouched(
+        submission, "projection_acp", (H,), {0: "H"},
+        hint_fr="centrez une copie : Hc = H − H.mean(axis=0), pas H -= …",
+        hint_en="centre a copy: Hc = H − H.mean(axis=0), not H -= ...",
     )

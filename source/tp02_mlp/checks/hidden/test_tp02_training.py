@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from autograder.checks import (
     CheckFailed,
@@ -92,10 +93,10 @@ _GENERIC_EN = (
 
 
 @pytest.mark.item("sgd_digits")
-@pytest.mark.points(2.25)  # 0.25 went to test_entrainer_sgd_batches_cover_the_epoch (the TP totals 20)
+@pytest.mark.points(2.0)  # 0.25 to test_entrainer_sgd_batches_cover_the_epoch, 0.25 to test_entrainer_sgd_uses_seed_and_lr
 def test_entrainer_sgd_reaches_test_accuracy(submission, seed):
     X_train, X_test, y_train, y_test = digits_split(SPLIT_SEED)
-    with TimeBudget(SECONDS, what_fr="l'entraînement", what_en="training") as budget:
+    with TimeBudget(SECONDS, what_fr="l'entraînement", what_en="training", submission=submission) as budget:
         value = with_references(
             submission,
             MLP_REFERENCE,
@@ -192,10 +193,14 @@ def _tp02_record_batches(X, y, hidden, lr, epochs, batch_size, seed):
 
     g["MLPDeuxCouches"] = _Tp02Enregistreur
     try:
-        entrainer_sgd(X, y, hidden=hidden, lr=lr, epochs=epochs, batch_size=batch_size, seed=seed)
+        modele = entrainer_sgd(X, y, hidden=hidden, lr=lr, epochs=epochs, batch_size=batch_size, seed=seed)
     finally:
         g["MLPDeuxCouches"] = base
-    return seen
+    try:  # the trained weights, to tell whether lr and seed were used
+        poids = [float(v) for v in modele.fc1.weight.detach().double().flatten()[:64]]
+    except Exception:
+        poids = None
+    return {"seen": seen, "weights": poids}
 """
 
 
@@ -210,11 +215,92 @@ def test_entrainer_sgd_batches_cover_the_epoch(submission, rng):
     idx = rng.choice(len(X_train), size=n, replace=False)
     X = np.hstack([X_train[idx], (np.arange(n) / 1000.0)[:, None]])
     bs = int(rng.integers(20, 40))
-    helper = submission.define("_tp02_record_batches", BATCHES_SRC)
-    batches = with_references(
-        submission, MLP_REFERENCE, "entrainer_sgd", X, y_train[idx], 16, LR, 1, bs,
-        int(rng.integers(0, 2**31 - 1)), via=helper.name, timeout=60,
-    )
+    seed = int(rng.integers(0, 2**31 - 1))
+    batches = _recorded(submission, X, y_train[idx], LR, 1, bs, seed)["seen"]
     what = f"entrainer_sgd(X_train, y_train, epochs=1, batch_size={bs}) sur {n} exemples"
     what_en = f"entrainer_sgd(X_train, y_train, epochs=1, batch_size={bs}) on {n} examples"
     check_epoch_batches(batches, n, bs, what, what_en, ("le modèle", "the model"))
+    # Two epochs: the examples are shuffled, and shuffled again at each epoch (a loop without
+    # shuffling, or one permutation drawn before the loop, still reaches the accuracy bar).
+    batches = _recorded(submission, X, y_train[idx], LR, 2, bs, seed)["seen"]
+    half = len(batches) // 2
+    first = [i for b in batches[:half] for i in b]
+    second = [i for b in batches[half:] for i in b]
+    if first == sorted(first):
+        raise CheckFailed(
+            f"{what} : les lots suivent l'ordre des exemples, sans mélange ; mélangez à chaque "
+            "époque : ordre = torch.randperm(N, generator=g)",
+            f"{what_en}: the batches follow the order of the examples, unshuffled; shuffle at "
+            "every epoch: ordre = torch.randperm(N, generator=g)",
+        )
+    if first == second:
+        raise CheckFailed(
+            f"entrainer_sgd(X_train, y_train, epochs=2, batch_size={bs}) : les deux époques voient "
+            "les exemples dans le même ordre ; tirez une nouvelle permutation à CHAQUE époque "
+            "(torch.randperm(N, generator=g) dans la boucle des époques, g créé une fois avant)",
+            f"entrainer_sgd(X_train, y_train, epochs=2, batch_size={bs}): both epochs see the "
+            "examples in the same order; draw a new permutation at EVERY epoch "
+            "(torch.randperm(N, generator=g) inside the epoch loop, g made once before it)",
+        )
+
+
+def _recorded(submission, X, y, lr, epochs, bs, seed) -> dict:
+    helper = submission.define("_tp02_record_batches", BATCHES_SRC)
+    out = with_references(
+        submission, MLP_REFERENCE, "entrainer_sgd", X, y, 16, lr, epochs, bs, seed,
+        via=helper.name, timeout=60,
+    )
+    if not isinstance(out, dict) or not isinstance(out.get("seen"), list):
+        raise CheckFailed(
+            "entrainer_sgd n'a pas pu être suivi par le correcteur",
+            "the grader could not follow entrainer_sgd",
+        )
+    return out
+
+
+@pytest.mark.item("sgd_digits")
+@pytest.mark.points(0.25)
+def test_entrainer_sgd_uses_seed_and_lr(submission, rng):
+    """Same seed, same model; another seed, another one; another lr, another one. An unseeded
+    loop, or an lr written in the loop instead of the argument, still reaches the accuracy bar."""
+    X_train, _, y_train, _ = digits_split(SPLIT_SEED)
+    n = 300
+    idx = rng.choice(len(X_train), size=n, replace=False)
+    X = np.hstack([X_train[idx], (np.arange(n) / 1000.0)[:, None]])
+    s = int(rng.integers(0, 2**31 - 2))
+    runs = [_recorded(submission, X, y_train[idx], lr, 1, BATCH, seed)
+            for seed, lr in ((s, LR), (s, LR), (s + 1, LR), (s, LR / 2))]
+    weights = [r.get("weights") for r in runs]
+    if any(w is None for w in weights):
+        return  # no fc1 to read: the accuracy check judges the returned model
+    w = [np.array(v, dtype=float) for v in weights]
+    if not np.array_equal(w[0], w[1]):
+        raise CheckFailed(
+            "deux appels de entrainer_sgd avec le même seed donnent des modèles différents : "
+            "appelez torch.manual_seed(seed) avant de créer le modèle, et mélangez avec "
+            "torch.randperm(N, generator=torch.Generator().manual_seed(seed))",
+            "two calls of entrainer_sgd with the same seed give different models: call "
+            "torch.manual_seed(seed) before building the model, and shuffle with "
+            "torch.randperm(N, generator=torch.Generator().manual_seed(seed))",
+        )
+    if np.array_equal(w[0], w[2]):
+        raise CheckFailed(
+            "entrainer_sgd donne le même modèle pour deux seeds différents : utilisez l'argument "
+            "seed (torch.manual_seed(seed) et le générateur du mélange)",
+            "entrainer_sgd gives the same model for two different seeds: use the seed argument "
+            "(torch.manual_seed(seed) and the shuffling generator)",
+        )
+    with torch.random.fork_rng():  # the seeded initial fc1, as MLPDeuxCouches builds it
+        torch.manual_seed(s)
+        init = torch.nn.Linear(X.shape[1], 16).weight.detach().double().flatten()[:64].numpy()
+    if np.allclose(w[0], init, rtol=0, atol=1e-6):
+        return  # never updated: the accuracy check says so, not this one
+    if np.array_equal(w[0], w[3]):
+        raise CheckFailed(
+            f"entrainer_sgd donne le même modèle pour lr = {LR:g} et lr = {LR / 2:g} (même seed) : "
+            "passez l'argument lr à l'optimiseur (torch.optim.SGD(modele.parameters(), lr=lr)), "
+            "pas une valeur écrite en dur",
+            f"entrainer_sgd gives the same model for lr = {LR:g} and lr = {LR / 2:g} (same seed): "
+            "pass the lr argument to the optimiser (torch.optim.SGD(modele.parameters(), lr=lr)), "
+            "not a hard-coded value",
+        )

@@ -275,7 +275,7 @@ def _is_affine(logits: np.ndarray) -> bool:
 
 
 @pytest.mark.item("xor_mlp")
-@pytest.mark.points(2)
+@pytest.mark.points(1.75)  # 0.25 went to test_entrainer_xor_new_model_per_seed (the TP totals 20)
 def test_entrainer_xor_solves_xor_for_grader_seeds(submission, rng):
     seeds = [int(s) for s in rng.integers(1, 2**31 - 1, size=3)]
     failures_fr, failures_en, affine = [], [], False
@@ -335,3 +335,34 @@ def test_entrainer_xor_solves_xor_for_grader_seeds(submission, rng):
     if n_good:
         raise Partial(n_good / len(seeds), fr, en)
     raise CheckFailed(fr, en)
+
+
+@pytest.mark.item("xor_mlp")
+@pytest.mark.points(0.25)
+def test_entrainer_xor_new_model_per_seed(submission, rng):
+    """The statement's rules: torch.manual_seed(seed) first (same seed, same model) and a model
+    built and trained at each call (another seed, another model). A model trained once and
+    returned again, or one never seeded, still solves XOR for every grader seed."""
+    s1, s2 = (int(s) for s in rng.choice(np.arange(1, 2**31 - 1), size=2, replace=False))
+    runs = []
+    for n, s in enumerate((s1, s1, s2), start=1):
+        value = submission.call("entrainer_xor", seed=s, timeout=60)
+        model = as_module(submission, value, "entrainer_xor", expected=RETURNS_MODULE)
+        runs.append(_logits(model, X_XOR, f"logits du modèle de l'appel n°{n}"))
+    if not all(np.all(np.isfinite(r)) for r in runs):
+        return  # non-finite logits: test_entrainer_xor_solves_xor_for_grader_seeds says so
+    if not np.allclose(runs[0], runs[1], rtol=1e-5, atol=1e-6):
+        raise CheckFailed(
+            "deux appels de entrainer_xor avec la même graine donnent des modèles différents : "
+            "commencez par torch.manual_seed(seed), avant de construire le modèle",
+            "two calls of entrainer_xor with the same seed give different models: start with "
+            "torch.manual_seed(seed), before building the model",
+        )
+    if np.allclose(runs[0], runs[2], rtol=1e-6, atol=1e-7):
+        raise CheckFailed(
+            "entrainer_xor renvoie le même modèle pour deux graines différentes : construisez et "
+            "entraînez un NOUVEAU modèle à chaque appel, après torch.manual_seed(seed) (pas un "
+            "modèle global entraîné une fois)",
+            "entrainer_xor returns the same model for two different seeds: build and train a NEW "
+            "model at every call, after torch.manual_seed(seed) (not a global model trained once)",
+        )

@@ -458,10 +458,26 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
             "a dense layer",
         ),
     ]
+    # Drawn on purpose (issue 12): a gain decreasing along the direction the content moves,
+    # so that every f(T_d x) − T_d f(x) is ≤ 0: max without the absolute value gives 0 here,
+    # while the four cases above may all peak on the positive side for a given seed.
+    dy_down = int(rng.choice([-2, -1, 1, 2]))
+    dx_side = int(rng.choice([v for v in (-2, -1, 1, 2) if v not in (dy_down, -dy_down)]))
+    rows = np.arange(H, dtype=float)[:, None] / H * np.ones((1, W))
+    cases.append(
+        (
+            "gain",
+            (2.0 - rows) if dy_down > 0 else (1.0 + rows),
+            x_full,
+            "un gain qui décroît dans le sens de la translation",
+            "a gain that decreases along the translation",
+            (dy_down, dx_side),
+        )
+    )
     failures = []
     for i in rng.permutation(len(cases)):
-        kind, param, xi, label, label_en = cases[i]
-        dy, dx = _shift(rng)
+        kind, param, xi, label, label_en, *forced = cases[i]
+        dy, dx = forced[0] if forced else _shift(rng)
         name = f"_tp03_f{i}"
         submission.call("_tp03_fabrique", name, kind, Tensor(param))
         f = _grader_function(kind, param)

@@ -26,14 +26,18 @@ import pytest
 
 from autograder.checks import (
     CheckFailed,
+    Ref,
+    SubmissionError,
     Tensor,
     accuracy,
     as_int,
     as_logits,
     check_epoch_batches,
     digits_split,
+    kernel_side,
     once_per_submission,
     record_margin,
+    relabel,
     score_threshold,
     trained_model,
 )
@@ -136,7 +140,7 @@ _EQUIVARIANCE_HINT_EN = (
 
 
 @pytest.mark.item("models")
-@pytest.mark.points(1)
+@pytest.mark.points(0.75)  # 0.25 went to test_models_are_new_and_non_linear (the TP totals 20)
 def test_models_have_comparable_param_counts(submission, seed):
     counts = {}
     for name in NAMES:
@@ -160,6 +164,88 @@ def test_models_have_comparable_param_counts(submission, seed):
             f"beyond {MAX_PARAM_RATIO:g}: the comparison must be at comparable sizes (narrow the "
             "bigger one's layers or widen the smaller one's)",
         )
+
+
+@kernel_side
+def model_structure(creer, X1, X2):
+    """Two calls of creer(): the same object or shared layers? And how far from affine are the
+    model (an MLP) and the input of its global pooling (a CNN's convolution stack)?"""
+    import torch
+
+    a, b = creer(), creer()
+    ids = {id(p) for p in a.parameters()}
+    shared = a is b or any(id(p) in ids for p in b.parameters())
+
+    def gap(fn):
+        with torch.no_grad():
+            f1, f2, f12, f0 = fn(X1), fn(X2), fn(X1 + X2), fn(torch.zeros_like(X1))
+            scale = max(float(f1.abs().max()), float(f2.abs().max()), float(f12.abs().max()), 1e-12)
+            return float((f1 + f2 - f12 - f0).abs().max()) / scale
+
+    a.eval()
+    pools = [m for m in a.modules() if isinstance(m, (torch.nn.AdaptiveMaxPool2d, torch.nn.AdaptiveAvgPool2d))]
+    before_pool = None
+    if pools:
+        seen = []
+        hook = pools[0].register_forward_pre_hook(lambda m, inp: seen.append(inp[0]))
+        try:
+
+            def stack(x):
+                seen.clear()
+                a(x)
+                return seen[-1]
+
+            before_pool = gap(stack)
+        finally:
+            hook.remove()
+    return {"shared": bool(shared), "whole": gap(a), "before_pool": before_pool}
+
+
+#: Affine maps leave f(x1) + f(x2) − f(x1 + x2) − f(0) at rounding level (~1e-6 relative in
+#: float32); one ReLU between two layers moves it to O(0.1) on random images.
+AFFINE_GAP = 1e-3
+
+
+@pytest.mark.item("models")
+@pytest.mark.points(0.25)
+def test_models_are_new_and_non_linear(submission, rng):
+    """The statement: creer_cnn() and creer_mlp() return a NEW module at each call, with ReLU
+    between the layers. Both a shared global model and a network without any activation still
+    reach the accuracy bars (the CNN's max-pooling alone is a non-linearity)."""
+    X1 = Tensor(rng.uniform(0.0, 1.0, size=(6, 1, 8, 8)).astype(np.float32))
+    X2 = Tensor(rng.uniform(0.0, 1.0, size=(6, 1, 8, 8)).astype(np.float32))
+    for name, label in NAMES.items():
+        try:
+            out = model_structure.call(submission, Ref(name), X1, X2)
+        except SubmissionError as exc:
+            raise relabel(exc, model_structure.ref_name, name) from None
+        if not isinstance(out, dict):
+            continue
+        if out.get("shared") is True:
+            raise CheckFailed(
+                f"deux appels de {name}() renvoient le même modèle (ou des couches communes) : "
+                "construisez un NOUVEAU nn.Module à chaque appel (pas un modèle ou des couches "
+                "globales créés une fois)",
+                f"two calls of {name}() return the same model (or shared layers): build a NEW "
+                "nn.Module at every call (not a model or layers made once, globally)",
+            )
+        whole, before = out.get("whole"), out.get("before_pool")
+        if label == "MLP" and isinstance(whole, float) and whole < AFFINE_GAP:
+            raise CheckFailed(
+                "le MLP de creer_mlp() est affine (f(x1) + f(x2) = f(x1 + x2) + f(0)) : il n'y a "
+                "aucune non-linéarité entre ses couches nn.Linear ; ajoutez nn.ReLU() entre elles",
+                "creer_mlp()'s MLP is affine (f(x1) + f(x2) = f(x1 + x2) + f(0)): there is no "
+                "non-linearity between its nn.Linear layers; add nn.ReLU() between them",
+            )
+        if label == "CNN" and isinstance(before, float) and before < AFFINE_GAP:
+            raise CheckFailed(
+                "dans le CNN de creer_cnn(), l'entrée du pooling global est une fonction affine de "
+                "l'image : aucune activation entre les convolutions ; ajoutez nn.ReLU() après "
+                "chaque nn.Conv2d",
+                "in creer_cnn()'s CNN, the input of the global pooling is an affine function of "
+                "the image: no activation between the convolutions; add nn.ReLU() after every "
+                "nn.Conv2d",
+            )
 
 
 # ---------------------------------------------------------------- training
@@ -255,6 +341,10 @@ def _tp03_enregistreur():
 
 def _tp03_lots(modele):
     return [list(lot) for lot in modele.lots]
+
+
+def _tp03_poids(modele):
+    return [float(v) for v in modele.lin.weight.detach().double().flatten()]
 """
 
 
@@ -279,4 +369,76 @@ def test_entrainer_batches_cover_the_epoch(submission, rng):
     batches = submission.call("_tp03_lots", model)
     what = f"entrainer(modele, X_train, y_train, epochs=1, batch_size={bs}) sur {n} exemples"
     what_en = f"entrainer(modele, X_train, y_train, epochs=1, batch_size={bs}) on {n} examples"
+    _check_epochs_argument(batches, what, what_en)
     check_epoch_batches(batches, n, bs, what, what_en, ("le modèle", "the model"))
+    # Two epochs: the examples are shuffled, and shuffled again at each epoch (a loop without
+    # shuffling, or one permutation drawn before the loop, still reaches the accuracy bars).
+    model = submission.call("_tp03_enregistreur")
+    submission.call(
+        "entrainer", model, Tensor(X), Tensor(y_train[idx]), epochs=2, lr=LR, batch_size=bs,
+        seed=int(rng.integers(0, 2**31 - 1)), timeout=60,
+    )
+    batches = submission.call("_tp03_lots", model)
+    if not isinstance(batches, list):
+        return
+    half = len(batches) // 2
+    first = [i for b in batches[:half] for i in b]
+    second = [i for b in batches[half:] for i in b]
+    if first == sorted(first):
+        raise CheckFailed(
+            f"{what} : les lots suivent l'ordre des exemples, sans mélange ; mélangez à chaque "
+            "époque : ordre = torch.randperm(N, generator=g)",
+            f"{what_en}: the batches follow the order of the examples, unshuffled; shuffle at "
+            "every epoch: ordre = torch.randperm(N, generator=g)",
+        )
+    if first == second:
+        raise CheckFailed(
+            f"entrainer(modele, X_train, y_train, epochs=2, batch_size={bs}) : les deux époques "
+            "voient les exemples dans le même ordre ; tirez une nouvelle permutation à CHAQUE "
+            "époque (torch.randperm(N, generator=g) dans la boucle des époques, g créé une fois avant)",
+            f"entrainer(modele, X_train, y_train, epochs=2, batch_size={bs}): both epochs see the "
+            "examples in the same order; draw a new permutation at EVERY epoch "
+            "(torch.randperm(N, generator=g) inside the epoch loop, g made once before it)",
+        )
+    # The lr argument: the same recorder model (same seed) trained with lr and lr/2.
+    weights = []
+    for call_lr in (LR, LR / 2):
+        model = submission.call("_tp03_enregistreur")
+        submission.call(
+            "entrainer", model, Tensor(X), Tensor(y_train[idx]), epochs=1, lr=call_lr,
+            batch_size=bs, seed=0, timeout=60,
+        )
+        weights.append(submission.call("_tp03_poids", model))
+    init = submission.call("_tp03_poids", submission.call("_tp03_enregistreur"))
+    if weights[0] == init:
+        return  # never updated: the accuracy checks say so, not this one
+    if weights[0] == weights[1]:
+        raise CheckFailed(
+            f"entrainer donne le même modèle pour lr = {LR:g} et lr = {LR / 2:g} : passez l'argument "
+            "lr à l'optimiseur (torch.optim.Adam(modele.parameters(), lr=lr)), pas une valeur "
+            "écrite en dur",
+            f"entrainer gives the same model for lr = {LR:g} and lr = {LR / 2:g}: pass the lr "
+            "argument to the optimiser (torch.optim.Adam(modele.parameters(), lr=lr)), not a "
+            "hard-coded value",
+        )
+
+
+def _check_epochs_argument(batches, what: str, what_en: str) -> None:
+    """epochs=1 but every example seen k ≥ 2 times: the epochs argument is ignored (the
+    generic "examples in several batches" would blame the batching)."""
+    if not isinstance(batches, list) or not all(isinstance(b, list) for b in batches):
+        return
+    seen = [i for b in batches for i in b]
+    if not seen:
+        return
+    counts = np.bincount(np.asarray(seen, dtype=np.int64).clip(0))
+    counts = counts[counts > 0]
+    if counts.min() >= 2 and counts.min() == counts.max():
+        raise CheckFailed(
+            f"{what} : chaque exemple est vu {int(counts.min())} fois, donc {int(counts.min())} "
+            "époques au lieu d'une : utilisez l'argument epochs reçu (for epoque in range(epochs)), "
+            "pas une valeur écrite en dur",
+            f"{what_en}: every example is seen {int(counts.min())} times, so {int(counts.min())} "
+            "epochs instead of one: use the epochs argument it receives (for epoque in "
+            "range(epochs)), not a hard-coded value",
+        )

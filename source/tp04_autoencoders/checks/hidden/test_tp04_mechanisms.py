@@ -138,6 +138,29 @@ def _tp04_conv_sizes(modele, X):
     return vus
 """
 
+# The smallest value entering each convolution and transposed convolution, in call order, and
+# the smallest value of encode(x): every layer after the first is fed through a ReLU, and the
+# code itself ends with one (4 channels 2×2 after a ReLU).
+CONV_INPUTS_SRC = """
+def _tp04_conv_inputs(modele, X):
+    import torch
+    mins = []
+    crochets = [
+        m.register_forward_pre_hook(lambda m, entree: mins.append(float(entree[0].min())))
+        for m in modele.modules()
+        if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))
+    ]
+    try:
+        with torch.no_grad():
+            modele(X)
+    finally:
+        for c in crochets:
+            c.remove()
+    with torch.no_grad():
+        code = float(modele.encode(X).min())
+    return {"mins": mins, "code": code}
+"""
+
 
 def _affine_gap(f, A: np.ndarray, B: np.ndarray, t: np.ndarray) -> tuple[float, float]:
     """(max |f(tA + (1 − t)B) − t f(A) − (1 − t) f(B)|, scale): zero for an affine f."""
@@ -271,6 +294,35 @@ def test_ae_conv_architecture(submission, rng, seed):
                       hint_fr, hint_en)
     _assert_nonlinear(encode, A, B, t, f"{what}.encode", f"{what}.encode", hint_fr, hint_en)
 
+    # The activations themselves (the map stays non-linear with one ReLU missing): every
+    # convolution after the first receives the output of a ReLU, and so does the code.
+    inputs = submission.call(
+        submission.define("_tp04_conv_inputs", CONV_INPUTS_SRC).name, model, Tensor(A)
+    )
+    try:
+        mins = [float(v) for v in inputs["mins"]]
+        code = float(inputs["code"])
+    except (TypeError, ValueError, KeyError):
+        return
+    layers_fr = ("la seconde Conv2d", "la première ConvTranspose2d", "la seconde ConvTranspose2d")
+    layers_en = ("the second Conv2d", "the first ConvTranspose2d", "the second ConvTranspose2d")
+    if len(mins) == 4:
+        for m, lfr, len_ in zip(mins[1:], layers_fr, layers_en, strict=True):
+            if m < 0.0:
+                raise CheckFailed(
+                    f"{what} : {lfr} reçoit des valeurs négatives : il manque la ReLU juste avant "
+                    f"elle ; {hint_fr}",
+                    f"{what}: {len_} receives negative values: the ReLU just before it is "
+                    f"missing; {hint_en}",
+                )
+    if code < 0.0:
+        raise CheckFailed(
+            f"{what}.encode(x) renvoie des valeurs négatives : l'encodeur se termine par une ReLU "
+            "après la seconde Conv2d (Conv2d(8, 4, 3, stride=2, padding=1), ReLU)",
+            f"{what}.encode(x) returns negative values: the encoder ends with a ReLU after the "
+            "second Conv2d (Conv2d(8, 4, 3, stride=2, padding=1), ReLU)",
+        )
+
 
 # ---------------------------------------------------------------- training loops
 
@@ -293,8 +345,29 @@ def _record(submission, fn: str, X: np.ndarray, kwargs: dict, seeds: list[int], 
             "modified": r["modified"] is True,
             "untrained": np.array_equal(as_array(r["init"], "paramètres initiaux", allow_nan=True),
                                         as_array(r["params"], "paramètres", allow_nan=True)),
+            "init": as_array(r["init"], "paramètres initiaux", allow_nan=True),
         })
     return out
+
+
+def _check_lr(submission, fn: str, X: np.ndarray, kwargs: dict, s: int, lr: float) -> None:
+    """One Adam step (one epoch, one batch of all of X) moves every parameter with a gradient
+    by lr · g / (|g| + 1e-8) ≈ lr: the largest move tells the learning rate actually used.
+    An lr ignored for Adam's default (1e-3) or a fixed 1e-2 moves by 0.1× or up to 10×."""
+    run = _record(submission, fn, X, {**kwargs, "epochs": 1, "lr": lr, "batch_size": len(X)}, [s], s)[0]
+    if run["untrained"] or run["params"].shape != run["init"].shape:
+        return  # no step at all: the training checks say so
+    step = float(np.max(np.abs(run["params"].astype(np.float64) - run["init"])))
+    record_margin(f"{fn}: first Adam step / lr", step / lr, 0.5, higher_is_better=True)
+    if not 0.5 * lr <= step <= 1.5 * lr:
+        raise CheckFailed(
+            f"après un seul pas d'Adam (1 époque, un lot de tout X), {fn} a déplacé les paramètres "
+            f"de {step / lr:.2g} × lr au plus ; le premier pas d'Adam vaut environ lr : "
+            "passez l'argument lr à l'optimiseur, torch.optim.Adam(modele.parameters(), lr=lr)",
+            f"after a single Adam step (1 epoch, one batch of all of X), {fn} moved the parameters "
+            f"by at most {step / lr:.2g} × lr; Adam's first step is about lr: pass the "
+            "lr argument to the optimiser, torch.optim.Adam(modele.parameters(), lr=lr)",
+        )
 
 
 def _check_rows_and_seed(fn: str, runs: list[dict], X: np.ndarray, epochs: int) -> None:
@@ -362,6 +435,7 @@ def test_entrainer_ae_uses_its_arguments(submission, rng, seed):
             "every epoch goes through ALL the examples (the last batch may be smaller)",
         )
     _check_rows_and_seed("entrainer_ae", runs, X, epochs)
+    _check_lr(submission, "entrainer_ae", X, {}, s, float(rng.uniform(3e-3, 3e-2)))
 
 
 @pytest.mark.item("debruiteur")
@@ -409,6 +483,7 @@ def test_entrainer_debruiteur_noise(submission, rng, seed):
             f"out of {len(noisy)}): draw fresh noise for every batch, inside the loop",
         )
     _check_rows_and_seed("entrainer_debruiteur", runs, X, epochs)
+    _check_lr(submission, "entrainer_debruiteur", X, {"sigma": sigma}, s, float(rng.uniform(3e-3, 3e-2)))
 
 
 # ---------------------------------------------------------------- VAE

@@ -130,6 +130,21 @@ def _reparam_inputs(rng):
     return mu, logvar, eps
 
 
+# The student's function on tensors without gradient, with and without eps: which of
+# (mu, logvar, eps) it changed in place.
+REPARAM_INPLACE_SRC = """
+def _tp04_reparam_inplace(mu, logvar, eps):
+    import torch
+    changed = []
+    for with_eps in (True, False):
+        m, lv, e = (torch.tensor(v, dtype=torch.float64) for v in (mu, logvar, eps))
+        before = [m.clone(), lv.clone(), e.clone()]
+        reparametrisation(m, lv, e) if with_eps else reparametrisation(m, lv)
+        changed.append([not torch.equal(a, b) for a, b in zip((m, lv, e), before)])
+    return changed
+"""
+
+
 @pytest.mark.item("reparametrisation")
 @pytest.mark.points(0.5)
 def test_reparametrisation_values(submission, rng):
@@ -157,6 +172,25 @@ def test_reparametrisation_values(submission, rng):
         hint_fr=hint_fr,
         hint_en=hint_en,
     )
+    helper = submission.define("_tp04_reparam_inplace", REPARAM_INPLACE_SRC)
+    try:
+        changed = submission.call(helper.name, mu, logvar, eps)
+    except Exception as exc:  # noqa: BLE001 - relabelled below, re-raised as is
+        from autograder.checks import relabel
+        from autograder.proxy import SubmissionError
+
+        if isinstance(exc, SubmissionError):
+            raise relabel(exc, helper.name, "reparametrisation") from None
+        raise
+    names = ("mu", "logvar", "eps")
+    touched = sorted({names[i] for row in changed for i, c in enumerate(row) if c is True})
+    if touched:
+        raise CheckFailed(
+            f"reparametrisation modifie sur place son argument {', '.join(touched)} "
+            "(+=, add_, mul_…) : calculez z = mu + sigma * eps dans un nouveau tenseur",
+            f"reparametrisation modifies its argument {', '.join(touched)} in place "
+            "(+=, add_, mul_...): compute z = mu + sigma * eps as a new tensor",
+        )
 
 
 @pytest.mark.item("reparametrisation")
@@ -554,7 +588,7 @@ def test_entrainer_vae_batches_cover_the_epoch(submission, rng):
     X = digits_images()
     n = 300
     X = X[rng.choice(len(X), size=n, replace=False)]
-    X[:, 0] = np.arange(n) / 1000.0
+    X[:, 0] = (np.arange(n) + 1) / 1000.0  # id + 1: a digit's pixel 0 (0) is no example of X
     bs = int(rng.integers(20, 40))
     helper = submission.define("_tp04_vae_batches", VAE_BATCHES_SRC)
     batches = with_references(
@@ -563,4 +597,16 @@ def test_entrainer_vae_batches_cover_the_epoch(submission, rng):
     )
     what = f"entrainer_vae(X, epochs=1, batch_size={bs}) sur {n} exemples"
     what_en = f"entrainer_vae(X, epochs=1, batch_size={bs}) on {n} examples"
+    if isinstance(batches, list):
+        try:
+            batches = [[int(i) - 1 for i in b] for b in batches]
+        except (TypeError, ValueError):
+            batches = None
+        if batches and any(not 0 <= i < n for b in batches for i in b):
+            raise CheckFailed(
+                f"{what} : le VAE reçoit des lignes qui ne viennent pas du X reçu en argument "
+                "(une variable du notebook comme X_train ?) : entraînez sur l'argument X",
+                f"{what_en}: the VAE receives rows that do not come from the X given as argument "
+                "(a notebook variable such as X_train?): train on the X argument",
+            )
     check_epoch_batches(batches, n, bs, what, what_en, ("le VAE", "the VAE"))

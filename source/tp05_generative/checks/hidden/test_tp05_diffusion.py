@@ -18,12 +18,15 @@ import pytest
 from autograder.checks import (
     CheckFailed,
     Handle,
+    StudentError,
+    SubmissionError,
     Tensor,
     as_array,
     as_float,
     once_per_submission,
     record_expected,
     record_margin,
+    relabel,
     score_threshold,
     with_references,
 )
@@ -120,10 +123,23 @@ def _q_hint(got: np.ndarray, x0, t, noise, ab) -> tuple[str, str]:
     )
 
 
+# The student's q_echantillon on tensors of the kernel: which arguments it changed in place.
+Q_INPLACE_SRC = """
+def _tp05_q_inplace(x0, t, bruit, alphas_bar):
+    import torch
+    args = [torch.tensor(x0, dtype=torch.float64), torch.tensor(t, dtype=torch.long),
+            torch.tensor(bruit, dtype=torch.float64), torch.tensor(alphas_bar, dtype=torch.float64)]
+    before = [a.clone() for a in args]
+    q_echantillon(*args)
+    return [not torch.equal(a, b) for a, b in zip(args, before)]
+"""
+
+
 @pytest.mark.item("q_echantillon")
 @pytest.mark.points(1)
 def test_q_sample_matches_reference(submission, rng):
-    _, ab = _schedule()
+    # A schedule of the grader's (not the course's): the global ALPHAS_BAR gives other values.
+    _, ab = _schedule(T, float(rng.uniform(2e-4, 1e-3)), float(rng.uniform(0.01, 0.04)))
     n = int(rng.integers(20, 60))
     x0 = _spiral(n, rng)
     t = rng.integers(0, T, size=n)
@@ -136,12 +152,37 @@ def test_q_sample_matches_reference(submission, rng):
     )
     expected = np.sqrt(ab[t])[:, None] * x0 + np.sqrt(1 - ab[t])[:, None] * noise
     if not np.allclose(got, expected, rtol=1e-6, atol=1e-9):
+        _, ab_course = _schedule()
+        course = np.sqrt(ab_course[t])[:, None] * x0 + np.sqrt(1 - ab_course[t])[:, None] * noise
+        if np.allclose(got, course, rtol=1e-6, atol=1e-9):
+            raise CheckFailed(
+                f"q_echantillon (N = {n}) ignore l'argument alphas_bar : avec un planning du "
+                "correcteur, vos x_t sont ceux du planning du notebook (variable globale "
+                "ALPHAS_BAR ?) ; utilisez alphas_bar[t]",
+                f"q_echantillon (N = {n}) ignores the alphas_bar argument: with a grader schedule "
+                "your x_t are those of the notebook's schedule (the global ALPHAS_BAR?); use "
+                "alphas_bar[t]",
+            )
         hint_fr, hint_en = _q_hint(got, x0, t, noise, ab)
         raise CheckFailed(
             f"q_echantillon ne correspond pas à la forme close sur des entrées du correcteur "
             f"(N = {n}, pas t et bruit tirés au hasard) ; {hint_fr}",
             f"q_echantillon does not match the closed form on grader inputs (N = {n}, random "
             f"steps t and noise); {hint_en}",
+        )
+    helper = submission.define("_tp05_q_inplace", Q_INPLACE_SRC)
+    try:
+        changed = submission.call(helper.name, x0.tolist(), t.tolist(), noise.tolist(), ab.tolist())
+    except SubmissionError as exc:
+        raise relabel(exc, helper.name, "q_echantillon") from None
+    names = ("x0", "t", "bruit", "alphas_bar")
+    touched = [nm for nm, c in zip(names, changed, strict=False) if c is True]
+    if touched:
+        raise CheckFailed(
+            f"q_echantillon modifie sur place son argument {', '.join(touched)} (mul_, add_, "
+            "*=…) : l'appelant retrouve ses données changées ; calculez x_t dans un nouveau tenseur",
+            f"q_echantillon modifies its argument {', '.join(touched)} in place (mul_, add_, "
+            "*=...): the caller finds its data changed; compute x_t as a new tensor",
         )
 
 
@@ -353,7 +394,7 @@ _TRAIN_HINT_EN = (
 
 
 @pytest.mark.item("entrainer_debruiteur")
-@pytest.mark.points(0.75)  # 0.25 went to test_denoiser_uses_its_seed (the TP totals 20)
+@pytest.mark.points(0.5)  # 0.25 to test_denoiser_uses_its_seed, 0.25 to ..._draws_uniform_steps
 def test_denoiser_test_loss(submission, rng, seed):
     model = _denoiser(submission, seed)
     _, ab = _schedule()
@@ -452,6 +493,70 @@ def test_denoiser_uses_its_seed(submission, rng):
         )
 
 
+# The notebook's Debruiteur replaced, for one call of entrainer_debruiteur, by a subclass that
+# records the steps t of every training batch (forward under grad).
+STEPS_SRC = """
+def _tp05_train_steps(donnees, alphas_bar, n_pas, taille_lot, seed):
+    import torch
+    g = globals()
+    base = g["Debruiteur"]
+    seen = []
+
+    class _Tp05Enregistreur(base):
+        def forward(self, x, t):
+            if torch.is_grad_enabled():
+                seen.extend(torch.as_tensor(t).detach().long().flatten().tolist())
+            return super().forward(x, t)
+
+    g["Debruiteur"] = _Tp05Enregistreur
+    try:
+        entrainer_debruiteur(donnees, alphas_bar, n_pas=n_pas, taille_lot=taille_lot, lr=3e-3, seed=seed)
+    finally:
+        g["Debruiteur"] = base
+    return seen
+"""
+
+
+@pytest.mark.item("entrainer_debruiteur")
+@pytest.mark.points(0.25)
+def test_denoiser_draws_uniform_steps(submission, rng):
+    """The steps t of the training batches are uniform on {0, …, T − 1} with T =
+    len(alphas_bar): a schedule of the grader's, longer than the notebook's T = 1000, so that
+    t drawn up to the global T (or T // 2, or a fixed range) never reaches its last steps.
+    40 steps of 64: 2560 draws, the mean within ±5 standard errors."""
+    T_g = int(rng.integers(1300, 1700))
+    _, ab = _schedule(T_g)
+    data = _spiral(300, rng)
+    n_pas, lot = 40, 64
+    helper = submission.define("_tp05_train_steps", STEPS_SRC)
+    steps = with_references(
+        submission, {"q_echantillon": REF_Q, "perte_debruitage": REF_LOSS}, "entrainer_debruiteur",
+        Tensor(data), Tensor(ab), n_pas, lot, int(rng.integers(0, 2**31 - 1)),
+        via=helper.name, timeout=60,
+    )
+    t = as_array(steps, "pas t des lots d'entraînement", allow_nan=True).reshape(-1)
+    if t.size == 0:
+        raise CheckFailed(
+            "entrainer_debruiteur n'appelle jamais le Debruiteur qu'il construit sur des lots",
+            "entrainer_debruiteur never calls the Debruiteur it builds on batches",
+        )
+    top = T_g - 1
+    mean_dev = abs(float(t.mean()) - top / 2) / (T_g / math.sqrt(12 * t.size))
+    record_margin("denoiser steps: |mean − (T − 1)/2| in standard errors", mean_dev, 5.0,
+                  higher_is_better=False)
+    if t.min() < 0 or t.max() > top or t.max() < 0.9 * top or t.min() > 0.1 * top or mean_dev > 5:
+        raise CheckFailed(
+            f"les pas t des lots d'entraînement ({t.size} tirages) ne sont pas uniformes sur "
+            "{0, …, T − 1} avec T = len(alphas_bar) : avec un planning du correcteur plus long que "
+            "celui du notebook, vos t restent dans une partie de l'intervalle (variable globale T, "
+            "T // 2 ?) ; tirez torch.randint(0, len(alphas_bar), (taille_lot,))",
+            f"the steps t of the training batches ({t.size} draws) are not uniform on "
+            "{0, …, T − 1} with T = len(alphas_bar): with a grader schedule longer than the "
+            "notebook's, your t stay in part of the range (the global T, T // 2?); draw "
+            "torch.randint(0, len(alphas_bar), (taille_lot,))",
+        )
+
+
 # ---------------------------------------------------------------- sampler
 
 # Exact ε-predictor of a mixture of K small Gaussians laid along the notebook's spiral:
@@ -487,10 +592,25 @@ N_SAMPLES = 400
 def test_sampler_reaches_the_spiral(submission, rng, seed):
     oracle = submission.define("_tp05_oracle", ORACLE_SRC)
     betas, _ = _schedule()
-    samples = as_array(
-        submission.call(
+    try:
+        raw = submission.call(
             "echantillonner", oracle, N_SAMPLES, Tensor(betas), int(seed % 2**31), timeout=60
-        ),
+        )
+    except StudentError as exc:
+        if exc.ename != "IndexError":
+            raise
+        # The oracle indexes its schedule with the t it is given: a t out of {0, …, T − 1}
+        # (t + 1, a loop from T) is a time index fault, not a shape one.
+        raise CheckFailed(
+            "echantillonner a levé IndexError en appelant le modèle : un pas t sort de "
+            "{0, …, len(betas) − 1} ; la boucle va de t = len(betas) − 1 jusqu'à 0 et le modèle "
+            f"est appelé comme modele(x, torch.full((n,), t)) (message d'origine : {exc.evalue})",
+            "echantillonner raised IndexError when calling the model: a step t falls outside "
+            "{0, …, len(betas) − 1}; the loop goes from t = len(betas) − 1 down to 0 and the "
+            f"model is called as modele(x, torch.full((n,), t)) (original message: {exc.evalue})",
+        ) from None
+    samples = as_array(
+        raw,
         f"echantillonner(oracle, {N_SAMPLES}, betas, seed)",
         shape=(N_SAMPLES, 2),
         allow_nan=True,

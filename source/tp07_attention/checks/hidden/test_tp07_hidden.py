@@ -29,6 +29,7 @@ from autograder.checks import (
     as_array,
     as_float,
     assert_close,
+    kernel_side,
     record_margin,
 )
 
@@ -377,12 +378,14 @@ def _grader_function(genre: str, poids: np.ndarray):
 @pytest.mark.points(1)
 def test_erreur_permutation_on_grader_functions(submission, rng):
     submission.define("_tp07_fonctions", FUNCS_SRC)
+    ambiguous = False  # a wrong value that two hints both explain: decided after the loop
     for i, genre in enumerate(("attention", "lineaire", "cumul", "position")):
         n, d = int(rng.integers(4, 9)), int(rng.integers(3, 7))
         poids = rng.normal(size=(d, d))
         X = rng.normal(size=(n, d))
         perm = rng.permutation(n)
-        while (perm == np.arange(n)).all():
+        # never an involution: the inverse permutation must differ from perm itself
+        while (perm[perm] == np.arange(n)).all():
             perm = rng.permutation(n)
         name = f"_tp07_f{i}"
         submission.call("_tp07_fonctions", name, genre, Tensor(poids))
@@ -397,21 +400,41 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
                       1e-6 + 1e-4 * abs(want), higher_is_better=False, kind="tolerance")
         if abs(got - want) <= 1e-6 + 1e-4 * abs(want):
             continue
+        inverse = float((f(Xt[perm]) - f(Xt)[np.argsort(perm)]).abs().max())
         invariance = float((f(Xt[perm]) - f(Xt)).abs().max())
-        if abs(got - invariance) <= 1e-6 + 1e-4 * abs(invariance):
+        is_inverse = abs(got - inverse) <= 1e-6 + 1e-4 * abs(inverse)
+        is_invariance = abs(got - invariance) <= 1e-6 + 1e-4 * abs(invariance)
+        if is_inverse and is_invariance:  # both fit this function: another one tells them apart
+            ambiguous = True
+            continue
+        if is_inverse:
+            raise CheckFailed(
+                "erreur_permutation permute la sortie par la permutation inverse (f(X)[argsort(perm)]) : "
+                "la sortie se permute comme l'entrée, f(X)[perm], à comparer à f(X[perm])",
+                "erreur_permutation permutes the output by the inverse permutation "
+                "(f(X)[argsort(perm)]): the output is permuted like the input, f(X)[perm], to be "
+                "compared with f(X[perm])",
+            )
+        if is_invariance:
             raise CheckFailed(
                 "erreur_permutation compare f(X[perm]) à f(X) : c'est l'invariance ; "
                 "l'équivariance compare f(X[perm]) à f(X)[perm]",
                 "erreur_permutation compares f(X[perm]) with f(X): that is invariance; "
                 "equivariance compares f(X[perm]) with f(X)[perm]",
             )
-        raise CheckFailed(
-            "erreur_permutation ne renvoie pas max |f(X[perm]) − f(X)[perm]| sur une fonction du "
-            "correcteur : permutez l'entrée ET la sortie, puis prenez le maximum des écarts absolus",
-            "erreur_permutation does not return max |f(X[perm]) − f(X)[perm]| on one of the "
-            "grader's functions: permute the input AND the output, then take the maximum "
-            "absolute difference",
-        )
+        raise _permutation_error()
+    if ambiguous:
+        raise _permutation_error()
+
+
+def _permutation_error() -> CheckFailed:
+    return CheckFailed(
+        "erreur_permutation ne renvoie pas max |f(X[perm]) − f(X)[perm]| sur une fonction du "
+        "correcteur : permutez l'entrée ET la sortie, puis prenez le maximum des écarts absolus",
+        "erreur_permutation does not return max |f(X[perm]) − f(X)[perm]| on one of the "
+        "grader's functions: permute the input AND the output, then take the maximum "
+        "absolute difference",
+    )
 
 
 def _self_attention(submission, Z: np.ndarray) -> np.ndarray:
@@ -512,6 +535,17 @@ def _bert_runs(submission, rng, n_seeds: int = 6):
     return runs, params
 
 
+@kernel_side
+def bert_leaves_tokens(fn, tokens, id_mask, vocab, graine):
+    """Runs in the student's kernel: tokens modified in place never travel back."""
+    import torch
+
+    tokens = torch.as_tensor(tokens).clone()
+    before = tokens.clone()
+    fn(tokens, id_mask, vocab, graine)
+    return bool(torch.equal(tokens, before))
+
+
 @pytest.mark.item("bert_mask")
 @pytest.mark.points(0.5)
 def test_bert_selection_rate(submission, rng):
@@ -562,6 +596,20 @@ def test_bert_selection_rate(submission, rng):
             "masquage_bert called twice with the same seed and tokens gives two different "
             "maskings: every draw must go through torch.Generator().manual_seed(graine) "
             "(generator=g in torch.rand and torch.randint)",
+        )
+    try:
+        intact = bert_leaves_tokens.call(submission, Ref("masquage_bert"), Tensor(tokens), id_mask,
+                                         vocab, graine)
+    except StudentError as exc:
+        raise student_error("masquage_bert", exc) from None
+    if not intact:
+        raise CheckFailed(
+            "masquage_bert modifie le tenseur tokens qu'il reçoit (entrees = tokens puis "
+            "entrees[...] = id_mask) : l'appelant perd ses tokens d'origine ; travaillez sur une "
+            "copie, entrees = tokens.clone()",
+            "masquage_bert modifies the tokens tensor it receives (entrees = tokens then "
+            "entrees[...] = id_mask): the caller loses its original tokens; work on a copy, "
+            "entrees = tokens.clone()",
         )
 
 

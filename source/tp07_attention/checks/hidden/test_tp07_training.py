@@ -47,6 +47,7 @@ from autograder.checks import (
     Tensor,
     as_array,
     check_fresh_gradients,
+    kernel_side,
     once_per_submission,
     record_margin,
     score_threshold,
@@ -293,8 +294,144 @@ def test_gnn_accuracy_on_grader_graphs(submission, seed):
     )
 
 
+@kernel_side
+def training_mechanics(fn, *args):
+    """Runs in the student's kernel: `fn(*args)` with a global optimiser hook recording, from
+    the second step on, whether each parameter's gradient was fresh (False: it was added to the
+    previous step's, no zero_grad), the number of optimiser steps and the learning rates."""
+    import torch
+    from torch.optim.optimizer import register_optimizer_step_pre_hook
+
+    cumuls, lrs, seen, fresh, handles, steps = [], [], set(), {}, [], [0]
+
+    def before_step(opt, args_, kwargs_):
+        steps[0] += 1
+        for group in opt.param_groups:
+            lrs.append(float(group.get("lr", float("nan"))))
+            for p in group["params"]:
+                if id(p) in seen or not p.requires_grad:
+                    continue
+                key = id(p)
+                seen.add(key)
+                handles.append(p.register_hook(
+                    lambda g, i=key: fresh.__setitem__(i, g.detach().clone())))
+                handles.append(p.register_post_accumulate_grad_hook(
+                    lambda q, i=key: cumuls.append(bool(torch.allclose(q.grad, fresh[i])))))
+
+    hook = register_optimizer_step_pre_hook(before_step)
+    try:
+        out = fn(*args)
+    finally:
+        hook.remove()
+        for h in handles:
+            h.remove()
+    if isinstance(out, torch.Tensor):
+        out = out.detach().cpu()
+    return {"cumuls": cumuls, "steps": steps[0], "lrs": lrs, "logits": out}
+
+
+@kernel_side
+def gnn_scaled_adjacency(GNN, graine, d, h, c, X, A):
+    """Runs in the student's kernel: a fresh GNN's logits on (X, A) and on (X, 2 A)."""
+    import torch
+
+    torch.manual_seed(int(graine))
+    modele = GNN(d, h, c)
+    with torch.no_grad():
+        return modele(X, A), modele(X, 2 * A)
+
+
+def _mechanics(submission, name: str, args) -> dict:
+    try:
+        out = training_mechanics.call(submission, Ref(name), *args, timeout=TRAIN_TIMEOUT)
+    except StudentError as exc:
+        raise student_error(name, exc) from None
+    if not isinstance(out, dict):
+        raise CheckFailed(f"{name} : résultat inattendu", f"{name}: unexpected result")
+    return out
+
+
 @pytest.mark.item("gnn_train")
-@pytest.mark.points(1.5)
+@pytest.mark.points(0.5)
+def test_gnn_and_mlp_training_mechanics(submission, seed):
+    """The mechanism behind the accuracies, which a faulty loop can still reach: fresh
+    gradients at every step (zero_grad), n_epoques and lr used, a GNN that averages over the
+    neighbours ("moyenne": doubling A changes nothing when every node has a neighbour) and an
+    MLP that is not affine in X (its activation)."""
+    rng = np.random.default_rng([seed, 9])
+    n, d = 60, int(rng.integers(6, 11))
+    X, A, y = sbm(rng, n, N_CLASSES, d)
+    ring = np.roll(np.eye(n, dtype=A.dtype), 1, axis=1)
+    A = np.maximum(A, np.maximum(ring, ring.T))  # every node has a neighbour
+    idx = np.sort(np.concatenate([np.flatnonzero(y == c)[:5] for c in range(N_CLASSES)]))
+    y_idx = y[idx].astype(np.int64)
+    graine = int(rng.integers(0, 2**31 - 1))
+    lr = float(rng.choice([0.003, 0.02, 0.05]))
+    for name, args in (
+        ("entrainer_gnn", (Tensor(X), Tensor(A), Tensor(idx), Tensor(y_idx), N_CLASSES)),
+        ("entrainer_mlp", (Tensor(X), Tensor(idx), Tensor(y_idx), N_CLASSES)),
+    ):
+        short = _mechanics(submission, name, (*args, graine, 3, lr))
+        long = _mechanics(submission, name, (*args, graine, 6, lr))
+        check_fresh_gradients(long["cumuls"], name)
+        if not 0 < short["steps"] < long["steps"]:
+            raise CheckFailed(
+                f"{name} fait {short['steps']} pas d'optimisation avec n_epoques=3 et "
+                f"{long['steps']} avec n_epoques=6 : entraînez pendant n_epoques époques "
+                "(l'argument reçu, pas une valeur fixe), avec optimiseur.step() à chaque époque",
+                f"{name} makes {short['steps']} optimiser steps with n_epoques=3 and "
+                f"{long['steps']} with n_epoques=6: train for n_epoques epochs (the argument, not "
+                "a fixed value), with optimiser.step() at every epoch",
+            )
+        if not long["lrs"] or abs(long["lrs"][0] - lr) > 1e-12 * max(1.0, lr):
+            raise CheckFailed(
+                f"{name} n'utilise pas son argument lr : créez l'optimiseur avec "
+                "torch.optim.Adam(modele.parameters(), lr=lr)",
+                f"{name} does not use its lr argument: build the optimiser with "
+                "torch.optim.Adam(modele.parameters(), lr=lr)",
+            )
+        if name == "entrainer_mlp":
+            logits = as_array(long["logits"], name, shape=(n, N_CLASSES), allow_nan=True)
+            if np.isfinite(logits).all():
+                design = np.hstack([X.astype(np.float64), np.ones((n, 1))])
+                coef = np.linalg.lstsq(design, logits.astype(np.float64), rcond=None)[0]
+                spread = np.linalg.norm(logits - logits.mean(axis=0)) + 1e-12
+                residual = float(np.linalg.norm(design @ coef - logits) / spread)
+                record_margin("non-affine part of the MLP's logits (relative)", residual, 1e-3,
+                              higher_is_better=True)
+                if residual < 1e-3:
+                    raise CheckFailed(
+                        "les logits de entrainer_mlp sont une fonction affine de X : le MLP "
+                        "d → 32 → n_classes n'a pas d'activation entre ses deux couches linéaires "
+                        "(ajoutez nn.ReLU()) ; sans elle, il n'est qu'une régression linéaire",
+                        "the logits of entrainer_mlp are an affine function of X: the "
+                        "d → 32 → n_classes MLP has no activation between its two linear layers "
+                        "(add nn.ReLU()); without it, it is only a linear regression",
+                    )
+    try:
+        plain, doubled = gnn_scaled_adjacency.call(submission, Ref("GNN"), graine, d, 16,
+                                                   N_CLASSES, Tensor(X), Tensor(A))
+    except StudentError as exc:
+        raise student_error("GNN", exc) from None
+    plain = as_array(plain, "GNN", shape=(n, N_CLASSES), allow_nan=True)
+    doubled = as_array(doubled, "GNN", shape=(n, N_CLASSES), allow_nan=True)
+    gap = float(np.abs(plain - doubled).max())
+    tol = 1e-4 * (1.0 + float(np.abs(plain).max()))
+    record_margin("change of the GNN's logits when A is doubled", gap, tol, higher_is_better=False,
+                  kind="tolerance")
+    if not gap <= tol:
+        raise CheckFailed(
+            f"GNN({d}, 16, {N_CLASSES}) : sur un graphe où chaque nœud a au moins un voisin, "
+            "doubler A change les logits : les couches n'agrègent pas par la moyenne des voisins ; "
+            'appelez couche_gnn(H, A, W_soi, W_voisins, "moyenne") dans chaque couche',
+            f"GNN({d}, 16, {N_CLASSES}): on a graph where every node has a neighbour, doubling A "
+            "changes the logits: the layers do not average over the neighbours; call "
+            'couche_gnn(H, A, W_soi, W_voisins, "moyenne") in every layer',
+        )
+
+
+@pytest.mark.item("gnn_train")
+@pytest.mark.points(1)
 def test_gnn_beats_features_only_mlp(submission, seed):
     r = _nodes(submission, seed)
     record_margin(f"MLP accuracy vs the grader's logistic regression − {MLP_FLOOR_GAP:g}",

@@ -252,10 +252,31 @@ def _setup(rng):
 @pytest.mark.points(1.5)
 def test_temperature_matches_nll_optimum(submission, rng):
     k, (lv, yv), _ = _setup(rng)
+    _temperature_case(submission, k, lv, yv, "trop confiant")
+    # The whole range of the statement's grid (0.05 to 20), not only T around 2 to 3: a very
+    # over-confident and an under-confident classifier (optimal T far above 5, below 0.5).
+    for t_true, kind in ((float(rng.uniform(8.0, 12.0)), "très confiant"),
+                         (float(rng.uniform(0.2, 0.35)), "peu confiant")):
+        k2 = int(rng.integers(5, 11))
+        lv2, yv2 = _overconfident(rng, 1500, k2, t_true)
+        _temperature_case(submission, k2, lv2, yv2, kind)
+    # Labels of which 30 % are redrawn at random: no T calibrates it exactly, so the NLL's
+    # optimum is no longer every calibration measure's (a squared error on the confidence
+    # lands 13-15 % lower, measured over 6 seeds).
+    k3 = int(rng.integers(5, 11))
+    lv3, yv3 = _overconfident(rng, 1500, k3, float(rng.uniform(1.8, 3.5)))
+    noisy = rng.uniform(size=len(yv3)) < 0.3
+    yv3 = np.where(noisy, rng.integers(0, k3, size=len(yv3)), yv3).astype(np.int64)
+    _temperature_case(submission, k3, lv3, yv3, "aux étiquettes bruitées")
+
+
+def _temperature_case(submission, k: int, lv: np.ndarray, yv: np.ndarray, kind: str) -> None:
+    kinds = {"trop confiant": "over-confident", "très confiant": "very over-confident",
+             "peu confiant": "under-confident", "aux étiquettes bruitées": "noisy-label"}
     want = _nll_optimum(lv, yv)
     got = as_float(submission.call("ajuster_temperature", lv, yv), "ajuster_temperature")
     record_margin(
-        "relative error of T vs the NLL-optimal T",
+        f"relative error of T vs the NLL-optimal T ({kinds[kind]})",
         abs(got / want - 1),
         0.01,
         higher_is_better=False,
@@ -271,15 +292,17 @@ def test_temperature_matches_nll_optimum(submission, rng):
         )
     else:
         hint = (
-            "T minimise la NLL moyenne −(1/N) Σ log softmax(z_i / T)[y_i] sur la validation ; "
-            "un classifieur trop confiant demande T > 1",
+            "T minimise la NLL moyenne −(1/N) Σ log softmax(z_i / T)[y_i] sur la validation "
+            "(pas une autre mesure de calibration), cherchée sur toute la plage 0,05 à 20 ; "
+            "un classifieur trop confiant demande T > 1, un classifieur peu confiant T < 1",
             "T minimises the mean NLL −(1/N) Σ log softmax(z_i / T)[y_i] on the validation "
-            "split; an over-confident classifier needs T > 1",
+            "split (not another calibration measure), searched over the whole range 0.05 to "
+            "20; an over-confident classifier needs T > 1, an under-confident one T < 1",
         )
     raise CheckFailed(
-        f"ajuster_temperature sur un classifieur trop confiant ({k} classes, 1500 exemples de "
+        f"ajuster_temperature sur un classifieur {kind} ({k} classes, 1500 exemples de "
         f"validation) renvoie T = {got:.4g}, à plus de 1 % de l'optimum de la NLL ; {hint[0]}",
-        f"ajuster_temperature on an over-confident classifier ({k} classes, 1500 validation "
+        f"ajuster_temperature on an {kinds[kind]} classifier ({k} classes, 1500 validation "
         f"examples) returns T = {got:.4g}, more than 1% away from the NLL optimum; {hint[1]}",
     )
 

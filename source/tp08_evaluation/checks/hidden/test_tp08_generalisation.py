@@ -110,9 +110,13 @@ def test_validation_croisee_matches_reference(submission, rng):
 @pytest.mark.item("validation")
 @pytest.mark.points(0.5)
 def test_decouper_disjoint_and_proportions(submission, rng):
-    for _ in range(3):
+    for case in range(3):
         n = int(rng.integers(100, 1000))
         p_val, p_test = (float(v) for v in rng.uniform(0.1, 0.25, size=2))
+        if case == 0:  # p · n with a fractional part in [0.55, 0.95]: round and int differ
+            p_val, p_test = (
+                (int(p * n) + float(rng.uniform(0.55, 0.95))) / n for p in (p_val, p_test)
+            )
         seed = int(rng.integers(0, 10_000))
         call = f"decouper({n}, p_val={p_val:.3f}, p_test={p_test:.3f}, seed={seed})"
         got = submission.call("decouper", n, p_val, p_test, seed)
@@ -128,10 +132,10 @@ def test_decouper_disjoint_and_proportions(submission, rng):
                 f"{call}: train, val and test must be disjoint and cover 0..{n - 1}",
             )
         for part, p, name in ((parts[1], p_val, "validation"), (parts[2], p_test, "test")):
-            if abs(len(part) - p * n) > 1:
+            if len(part) != int(round(p * n)):
                 raise CheckFailed(
                     f"{call} : {len(part)} exemples en {name}, ce n'est pas round(p · n) pour la "
-                    "proportion demandée",
+                    "proportion demandée (arrondi au plus proche, pas int(p · n) qui tronque)",
                     f"{call}: {len(part)} examples in {name}, that is not round(p · n) for the "
                     "requested proportion",
                 )
@@ -247,14 +251,17 @@ def _reference(degree: int, seed: int, n_trials: int, n: int = 30, noise: float 
     return float(np.mean((mean - _f(X_EVAL)) ** 2)), float(np.mean(preds.var(axis=0)))
 
 
-def _student(submission, degree: int, seed: int, n_trials: int) -> tuple[float, float]:
-    got = submission.call("biais_variance", degree, seed, n_essais=n_trials)
+def _student(
+    submission, degree: int, seed: int, n_trials: int, **data: float
+) -> tuple[float, float]:
+    got = submission.call("biais_variance", degree, seed, n_essais=n_trials, **data)
     if not isinstance(got, dict) or set(got) != {"biais2", "variance"}:
         raise CheckFailed(
             'biais_variance doit renvoyer un dict de clés "biais2" et "variance"',
             'biais_variance must return a dict with keys "biais2" and "variance"',
         )
-    call = f"biais_variance({degree}, seed={seed}, n_essais={n_trials})"
+    extra = "".join(f", {k}={v:.4g}" for k, v in data.items())
+    call = f"biais_variance({degree}, seed={seed}, n_essais={n_trials}{extra})"
     return as_float(got["biais2"], f"{call}[biais2]"), as_float(
         got["variance"], f"{call}[variance]"
     )
@@ -265,9 +272,15 @@ def _student(submission, degree: int, seed: int, n_trials: int) -> tuple[float, 
 def test_biais_variance_matches_simulation(submission, rng):
     seed = int(rng.integers(0, 100_000))
     for degree in (1, 3, 9, 15):
-        b2, var = _student(submission, degree, seed, 40)
-        ref_b2, ref_var = _reference(degree, seed, 40)
-        call = f"biais_variance({degree}, seed={seed}, n_essais=40)"
+        # the arguments n and bruit are used too: grader values for degrees 3 and 15
+        data = {}
+        if degree in (3, 15):
+            data = {"n": int(rng.integers(20, 41)), "bruit": float(rng.uniform(0.1, 0.6))}
+        b2, var = _student(submission, degree, seed, 40, **data)
+        ref_b2, ref_var = _reference(degree, seed, 40, **{"noise" if k == "bruit" else k: v
+                                                          for k, v in data.items()})
+        extra = "".join(f", {k}={v:.4g}" for k, v in data.items())
+        call = f"biais_variance({degree}, seed={seed}, n_essais=40{extra})"
         if np.allclose([b2, var], [ref_b2, ref_var], rtol=1e-6, atol=1e-12):
             continue
         if np.allclose([var, b2], [ref_b2, ref_var], rtol=1e-6, atol=1e-12):
@@ -281,7 +294,8 @@ def test_biais_variance_matches_simulation(submission, rng):
         else:
             hint = (
                 "suivez la procédure : rng = np.random.default_rng(seed), tirer_donnees(rng, n, "
-                "bruit) à chaque essai, np.polyfit puis np.polyval sur X_EVAL, np.var sans correction",
+                "bruit) à chaque essai (avec les arguments n et bruit reçus), np.polyfit puis "
+                "np.polyval sur X_EVAL, np.var sans correction",
                 "follow the procedure: rng = np.random.default_rng(seed), tirer_donnees(rng, n, "
                 "noise) at each trial, np.polyfit then np.polyval on X_EVAL, np.var without "
                 "correction",

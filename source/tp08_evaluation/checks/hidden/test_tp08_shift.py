@@ -38,9 +38,11 @@ from autograder.checks import (
     check_seeded_order,
     digits,
     digits_split,
+    kernel_side,
     once_per_submission,
     record_margin,
     score_threshold,
+    student_failure,
     trained_model,
 )
 
@@ -106,7 +108,7 @@ def _tp08_deux_fois(nom):
     return {"nouveau": a is not b and not partages}
 
 
-def _tp08_enregistrer(X, y, epochs, batch_size, seed, graine_modele):
+def _tp08_enregistrer(X, y, epochs, batch_size, seed, graine_modele, lr=None):
     # A stand-in model for entrainer: it records which examples (their id is pixel 0) each
     # training step sees, whether a step's gradients were added to the previous ones, and
     # whether its parameters moved between two steps.
@@ -116,7 +118,7 @@ def _tp08_enregistrer(X, y, epochs, batch_size, seed, graine_modele):
         def __init__(self):
             super().__init__()
             self.lin = torch.nn.Linear(64, 10)
-            self.ids, self.poids, self.cumuls = [], [], []
+            self.ids, self.poids, self.cumuls, self.vus = [], [], [], []
             frais = {}
             for i, p in enumerate(self.parameters()):
                 p.register_hook(lambda g, i=i: frais.__setitem__(i, g.detach().clone()))
@@ -128,13 +130,28 @@ def _tp08_enregistrer(X, y, epochs, batch_size, seed, graine_modele):
             x = x.reshape(len(x), -1)
             if self.training and torch.is_grad_enabled():
                 self.ids.append(x[:, 0].detach().round().long().cpu().clone())
+                self.vus.append(x.detach().cpu().double().clone())
                 self.poids.append(torch.cat([p.detach().flatten() for p in self.parameters()]))
             return self.lin(x)
 
+    from torch.optim.optimizer import register_optimizer_step_pre_hook
+
     torch.manual_seed(int(graine_modele))
     modele = Enregistreur()
-    entrainer(modele, X, y, epochs=epochs, batch_size=batch_size, seed=seed)
+    lrs = []
+    crochet = register_optimizer_step_pre_hook(
+        lambda opt, a, k: lrs.append(float(opt.param_groups[0].get("lr", float("nan"))))
+    )
+    try:
+        if lr is None:
+            entrainer(modele, X, y, epochs=epochs, batch_size=batch_size, seed=seed)
+        else:
+            entrainer(modele, X, y, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed)
+    finally:
+        crochet.remove()
     return {
+        "lrs": lrs,
+        "vus": torch.cat(modele.vus) if modele.vus else torch.zeros((0, 64), dtype=torch.float64),
         "ids": torch.cat(modele.ids) if modele.ids else torch.zeros(0, dtype=torch.long),
         "tailles": [len(i) for i in modele.ids],
         "cumuls": modele.cumuls,
@@ -150,10 +167,50 @@ def _reference_rotation(images: np.ndarray, angle: float) -> np.ndarray:
 # ---------------------------------------------------------------- tourner, precision_par_angle
 
 
+@kernel_side
+def tourner_leaves_images(fn, images, angle):
+    """Runs in the student's kernel: an array modified in place never travels back."""
+    import numpy as np
+
+    images = np.array(images)
+    before = images.copy()
+    fn(images, angle)
+    return bool(np.array_equal(images, before))
+
+
+@kernel_side
+def mlp_affine_gap(creer, a, b):
+    """Runs in the student's kernel: |f((a+b)/2) − (f(a)+f(b))/2| of a fresh creer() model,
+    relative to the outputs' spread (0 for a model without activation)."""
+    import torch
+
+    modele = creer()
+    modele.eval()
+    with torch.no_grad():
+        fa, fb, fm = modele(a), modele(b), modele((a + b) / 2)
+    ecart = float(((fa + fb) / 2 - fm).abs().max())
+    return ecart / (float((fa - fb).abs().max()) + 1e-12)
+
+
 @pytest.mark.item("rotation")
 @pytest.mark.points(0.5)
 def test_tourner_matches_scipy(submission, rng):
     X_all, _ = digits(images=True)
+    try:
+        intact = tourner_leaves_images.call(
+            submission, Ref("tourner"), X_all[rng.choice(len(X_all), size=3, replace=False)], 30.0
+        )
+    except StudentError as exc:
+        raise student_failure("tourner", exc) from None
+    if not intact:
+        raise CheckFailed(
+            "tourner modifie le tableau images qu'il reçoit (résultat écrit dans images) : "
+            "l'appelant perd ses images droites ; écrivez dans un nouveau tableau "
+            "(np.empty_like(images), ou le résultat de rotate)",
+            "tourner modifies the images array it receives (result written into images): the "
+            "caller loses its upright images; write into a new array (np.empty_like(images), or "
+            "rotate's result)",
+        )
     for angle in (float(rng.uniform(10, 60)), float(-rng.uniform(10, 60)), 90.0):
         n = int(rng.integers(3, 7))
         images = X_all[rng.choice(len(X_all), size=n, replace=False)]
@@ -353,12 +410,13 @@ def _check_training_loop(submission, seed: int) -> None:
     X = rng.uniform(size=(N, 1, 8, 8)).astype(np.float32)
     X[:, 0, 0, 0] = np.arange(N)  # each example's id, read back by the stand-in model
     y = rng.integers(0, 10, size=N)
+    lr = float(rng.choice([0.002, 0.02, 0.03]))  # never Adam's default 1e-3, nor the statement's
     submission.define("_tp08_enregistrer", KERNEL_SRC)
 
     def run(s: int) -> dict:
         try:
             out = submission.call("_tp08_enregistrer", Tensor(X), Tensor(y), epochs, batch, s, 0,
-                                  timeout=TRAIN_TIMEOUT)
+                                  lr, timeout=TRAIN_TIMEOUT)
         except StudentError as exc:
             raise CheckFailed(
                 f"entrainer(modele, X, y, epochs={epochs}, batch_size={batch}, seed=…) sur un "
@@ -385,6 +443,27 @@ def _check_training_loop(submission, seed: int) -> None:
             f"{call} on {N} examples: {len(sizes)} gradient steps on batches of "
             f"{min(sizes, default=0)} to {max(sizes, default=0)} examples; expected: at every "
             "epoch, every example once, in mini-batches of batch_size (the last may be smaller)",
+        )
+    seen = as_array(out["vus"], "exemples vus par entrainer", shape=(None, 64), allow_nan=True)
+    flat = X.reshape(N, 64).astype(np.float64)
+    known = (ids >= 0) & (ids < N)
+    if len(seen) != len(ids) or not known.all() or not np.allclose(
+        seen, flat[np.clip(ids, 0, N - 1)], rtol=1e-5, atol=1e-6
+    ):
+        raise CheckFailed(
+            f"{call} : les images passées au modèle ne sont pas celles de X_train (retournées, "
+            "tournées, bruitées ?) : n'augmentez pas les données, passez au modèle X_train[lot] "
+            "tel quel",
+            f"{call}: the images given to the model are not those of X_train (flipped, rotated, "
+            "noisy?): do not augment the data, give the model X_train[batch] as it is",
+        )
+    lrs = [float(v) for v in out["lrs"]]
+    if not lrs or abs(lrs[0] - lr) > 1e-12:
+        raise CheckFailed(
+            f"{call} n'utilise pas son argument lr : créez l'optimiseur avec "
+            "torch.optim.Adam(modele.parameters(), lr=lr)",
+            f"{call} does not use its lr argument: build the optimiser with "
+            "torch.optim.Adam(modele.parameters(), lr=lr)",
         )
     orders = ids.reshape(epochs, N)
     if any(sorted(o.tolist()) != list(range(N)) for o in orders):
@@ -486,6 +565,22 @@ def test_cnn_more_robust_than_mlp(submission, seed):
                 "must build a NEW untrained model (create the layers inside the function, not "
                 "once and for all outside)",
             )
+    pairs = np.random.default_rng([seed, 11]).uniform(size=(2, 32, 1, 8, 8)).astype(np.float32)
+    try:
+        gap = float(mlp_affine_gap.call(submission, Ref("creer_mlp"), Tensor(pairs[0]),
+                                        Tensor(pairs[1])))
+    except StudentError as exc:
+        raise student_failure("creer_mlp", exc) from None
+    record_margin("non-affine part of a fresh MLP (relative)", gap, 1e-4, higher_is_better=True)
+    if not gap > 1e-4:
+        raise CheckFailed(
+            "creer_mlp() renvoie un modèle affine en son entrée : il manque l'activation ReLU "
+            "entre nn.Linear(64, 64) et nn.Linear(64, 10) ; sans elle, le MLP n'est qu'un "
+            "classifieur linéaire",
+            "creer_mlp() returns a model that is affine in its input: the ReLU between "
+            "nn.Linear(64, 64) and nn.Linear(64, 10) is missing; without it, the MLP is only a "
+            "linear classifier",
+        )
     t = _trained(submission, seed)
     cnn, mlp = t.mid["creer_cnn"], t.mid["creer_mlp"]
     info = t.info["creer_cnn"]

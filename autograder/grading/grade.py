@@ -239,7 +239,7 @@ def grade_job(
             problems.append(Problem("check-collection-error", msg, a.tp.id))
         durations["checks"] = round(time.monotonic() - t_checks, 3)
         if given_back is not None:
-            # What the budgets gave back for a loaded machine (autograder.stall): why a grading
+            # What the budgets gave back for a loaded machine (autograder.sandbox.stall): why a grading
             # took longer than its budgets on the wall clock.
             durations["cpu_wait_given_back"] = round(given_back(), 3)
 

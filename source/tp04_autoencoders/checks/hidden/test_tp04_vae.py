@@ -176,8 +176,7 @@ def test_reparametrisation_values(submission, rng):
     try:
         changed = submission.call(helper.name, mu, logvar, eps)
     except Exception as exc:  # noqa: BLE001 - relabelled below, re-raised as is
-        from autograder.checks import relabel
-        from autograder.proxy import SubmissionError
+        from autograder.checks import SubmissionError, relabel
 
         if isinstance(exc, SubmissionError):
             raise relabel(exc, helper.name, "reparametrisation") from None

@@ -167,3 +167,13 @@ def test_no_import_cycle_at_load_time():
     for n in sorted(graph):
         if n not in state:
             visit(n, [n])
+
+
+def test_check_files_import_only_the_check_library():
+    """A TP's checks (source/<tp>/checks, docs/example) reach the grader through
+    autograder.checks alone, so the grader's stages can move without touching a TP."""
+    root = PACKAGE.parent
+    for path in sorted([*root.glob("source/*/checks/**/*.py"), *root.glob("docs/example/*/checks/**/*.py")]):
+        for name in imports(path):
+            if package_part(name):
+                assert name.startswith("autograder.checks"), f"{path.relative_to(root)} imports {name}"

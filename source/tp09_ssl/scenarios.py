@@ -635,6 +635,69 @@ GROUPS = {
     "mutants-2": ("submission-perte-masquee-default-patch-of-one-pixel",),
 }
 
+# ---------------------------------------------------------------- issue 12: blind answers (fid-c)
+# Written by someone who had not read the checks or these scenarios. No wrong answer kept its
+# points here; one hint blamed the batching for an encoder that was never called.
+SCENARIOS['blind-pretexte_rotation-trains-a-new-encoder'] = Scenario(
+    grade_id="pretexte_rotation",
+    source='def entrainer_rotation(encodeur, X, epochs=12, lr=3e-3, batch_size=256, seed=0):\n    torch.manual_seed(seed)\n    g = torch.Generator().manual_seed(seed)\n    encodeur = Encodeur(encodeur.dim)\n    Xr, yr = construire_rotations(X)\n    Xr = torch.tensor(Xr, dtype=torch.float32)\n    yr = torch.tensor(yr, dtype=torch.long)\n    tete = nn.Sequential(nn.Linear(encodeur.dim, 64), nn.ReLU(), nn.Linear(64, 4))\n    opt = torch.optim.Adam(list(encodeur.parameters()) + list(tete.parameters()), lr=lr)\n    for epoque in range(epochs):\n        ordre = torch.randperm(len(Xr), generator=g)\n        for i in range(0, len(Xr), batch_size):\n            b = ordre[i:i + batch_size]\n            perte = F.cross_entropy(tete(encodeur(Xr[b])), yr[b])\n            opt.zero_grad(set_to_none=True)\n            perte.backward()\n            opt.step()\n    return encodeur, tete\n',
+    must_fail=("test_rotation_pretexte_apprise",),
+    message_contains=("n'appelle jamais l'encodeur",),
+    may_fail=("test_sonde_lineaire_bat_encodeur_aleatoire",),
+    affects=("peu_etiquettes",),
+)
+CORRECT['blind-correct-rotations-loop-over-k'] = Correct(
+    grade_id='rotations',
+    source='def construire_rotations(X):\n    X = np.asarray(X)\n    xs, ys = [], []\n    for k in range(4):\n        xs.append(np.rot90(X, k, axes=(1, 2)))\n        ys.append(np.full(len(X), k))\n    return np.concatenate(xs).astype(np.float32), np.concatenate(ys).astype(np.int64)\n',
+    why='a loop over k, images grouped by k, np.concatenate',
+)
+CORRECT['blind-correct-pretexte-param-list'] = Correct(
+    grade_id='pretexte_rotation',
+    source='def entrainer_rotation(encodeur, X, epochs=12, lr=3e-3, batch_size=256, seed=0):\n    torch.manual_seed(seed)\n    g = torch.Generator().manual_seed(seed)\n    Xr, yr = construire_rotations(X)\n    Xr = torch.tensor(Xr, dtype=torch.float32)\n    yr = torch.tensor(yr, dtype=torch.long)\n    tete = nn.Sequential(nn.Linear(encodeur.dim, 64), nn.ReLU(), nn.Linear(64, 4))\n    opt = torch.optim.Adam(list(encodeur.parameters()) + list(tete.parameters()), lr=lr)\n    for epoque in range(epochs):\n        ordre = torch.randperm(len(Xr), generator=g)\n        for i in range(0, len(Xr), batch_size):\n            b = ordre[i:i + batch_size]\n            perte = F.cross_entropy(tete(encodeur(Xr[b])), yr[b])\n            opt.zero_grad(set_to_none=True)\n            perte.backward()\n            opt.step()\n    return encodeur, tete\n',
+    why='Adam on a list of both parameter sets, zero_grad(set_to_none=True)',
+)
+CORRECT['blind-correct-masquage-argsort-put-along-axis'] = Correct(
+    grade_id='masquage',
+    source='def masquer_patchs(X, ratio=0.5, taille=2, seed=0):\n    X = np.asarray(X)\n    N, H, W = X.shape\n    h, w = H // taille, W // taille\n    P = h * w\n    k = int(round(ratio * P))\n    rng = np.random.default_rng(seed)\n    ordre = np.argsort(rng.random((N, P)), axis=1)\n    masque = np.zeros((N, P), dtype=bool)\n    np.put_along_axis(masque, ordre[:, :k], True, axis=1)\n    masque = masque.reshape(N, h, w)\n    pix = masque.repeat(taille, axis=1).repeat(taille, axis=2)\n    X_m = X.copy()\n    X_m[pix] = 0\n    return X_m, masque\n\n\ndef perte_masquee(X, X_rec, masque, taille=2):\n    m = torch.as_tensor(masque).repeat_interleave(taille, dim=1).repeat_interleave(taille, dim=2).to(X.dtype)\n    return ((X_rec - X) ** 2 * m).sum() / m.sum()\n',
+    why='argsort of uniforms, np.put_along_axis, loss as a masked sum over the count',
+)
+CORRECT['blind-correct-nt-xent-row-loop-float64'] = Correct(
+    grade_id='nt_xent',
+    source='def nt_xent(z1, z2, temperature=0.5):\n    z = torch.cat([z1, z2]).double()\n    z = z / z.norm(dim=1, keepdim=True).clamp_min(1e-12)\n    n2 = z.shape[0]\n    N = n2 // 2\n    s = (z @ z.T) / temperature\n    pertes = []\n    for i in range(n2):\n        p = i + N if i < N else i - N\n        autres = torch.cat([s[i, :i], s[i, i + 1:]])\n        pertes.append(torch.logsumexp(autres, 0) - s[i, p])\n    return torch.stack(pertes).mean().to(z1.dtype)\n',
+    why='a loop over the 2N rows with logsumexp, float64 inside, clamped norms',
+)
+CORRECT['blind-correct-uniformite-cdist-triu'] = Correct(
+    grade_id='alignement_uniformite',
+    source='def alignement(z1, z2, alpha=2):\n    a, b = F.normalize(z1, dim=1), F.normalize(z2, dim=1)\n    return (a - b).norm(dim=1).pow(alpha).mean()\n\n\ndef uniformite(z, t=2):\n    z = F.normalize(z, dim=1)\n    d2 = torch.cdist(z, z).pow(2)\n    i, j = torch.triu_indices(len(z), len(z), offset=1)\n    return torch.log(torch.exp(-t * d2[i, j]).mean())\n',
+    why='F.normalize, cdist and triu_indices instead of pdist',
+)
+CORRECT['blind-correct-effondrement-numpy-eps'] = Correct(
+    grade_id='effondrement',
+    source='def mesure_effondrement(Z):\n    Z = np.asarray(Z.detach().cpu() if torch.is_tensor(Z) else Z, dtype=np.float64)\n    Zn = Z / np.maximum(np.linalg.norm(Z, axis=1, keepdims=True), 1e-12)\n    return float(np.sqrt(Z.shape[1]) * Zn.std(axis=0).mean())\n\n\ndef detecter_effondrement(encodeur, X, seuil=0.1):\n    with torch.no_grad():\n        Z = encodeur(torch.as_tensor(X, dtype=torch.float32))\n    return bool(mesure_effondrement(Z) < seuil)\n',
+    why='numpy float64 with an eps-guarded norm',
+)
+CORRECT['blind-correct-affiner-train-mode'] = Correct(
+    grade_id='peu_etiquettes',
+    source='def affiner(encodeur, X, y, n_classes, epochs=100, lr=1e-2, seed=0):\n    torch.manual_seed(seed)\n    modele = nn.Sequential(encodeur, nn.Linear(encodeur.dim, n_classes))\n    Xt = torch.as_tensor(np.asarray(X), dtype=torch.float32)\n    yt = torch.as_tensor(np.asarray(y), dtype=torch.long)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    for _ in range(epochs):\n        opt.zero_grad(set_to_none=True)\n        F.cross_entropy(modele(Xt), yt).backward()\n        opt.step()\n    return modele\n',
+    why='tensors converted once, train(), zero_grad(set_to_none=True)',
+)
+CORRECT['blind-correct-masquage-permutation-loop'] = Correct(
+    grade_id='masquage',
+    source='def masquer_patchs(X, ratio=0.5, taille=2, seed=0):\n    N, H, W = X.shape\n    ph, pw = H // taille, W // taille\n    n_m = round(ratio * ph * pw)\n    rng = np.random.default_rng(seed)\n    masque = np.zeros((N, ph, pw), dtype=bool)\n    X_m = np.array(X, copy=True)\n    for n in range(N):\n        for p in rng.permutation(ph * pw)[:n_m]:\n            r, c = divmod(int(p), pw)\n            masque[n, r, c] = True\n            X_m[n, r * taille:(r + 1) * taille, c * taille:(c + 1) * taille] = 0\n    return X_m, masque\n\n\ndef perte_masquee(X, X_rec, masque, taille=2):\n    m = torch.as_tensor(masque).repeat_interleave(taille, dim=1).repeat_interleave(taille, dim=2)\n    return F.mse_loss(X_rec[m], X[m])\n',
+    why='per-image rng.permutation loop, boolean-indexed F.mse_loss',
+)
+GROUPS["blind-1"] = ("blind-pretexte_rotation-trains-a-new-encoder",)
+CORRECT_GROUPS["blind-correct-1"] = (
+    "blind-correct-rotations-loop-over-k",
+    "blind-correct-pretexte-param-list",
+    "blind-correct-masquage-argsort-put-along-axis",
+    "blind-correct-nt-xent-row-loop-float64",
+    "blind-correct-uniformite-cdist-triu",
+    "blind-correct-effondrement-numpy-eps",
+    "blind-correct-affiner-train-mode",
+)
+CORRECT_GROUPS["blind-correct-2"] = ("blind-correct-masquage-permutation-loop",)
+
 # Mutants of the solution that are still correct answers (autograder prove, issue 12 item 4).
 EQUIVALENT: dict[str, str] = {
     # Default arguments the grader always passes (another valid hyper-parameter or seed).

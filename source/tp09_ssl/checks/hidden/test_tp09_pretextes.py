@@ -569,6 +569,15 @@ def _check_rotation_loop(submission, seed: int) -> None:
 
     out, seen = run(s)
     sizes = [int(v) for v in out["tailles"]]
+    if not sizes:
+        raise CheckFailed(
+            f"{call} n'appelle jamais l'encodeur qu'on lui passe (un autre encodeur, créé dans la "
+            "fonction ?) : entraînez l'encodeur reçu, c'est lui que la suite du TP réutilise, et "
+            "renvoyez-le avec la tête",
+            f"{call} never calls the encoder it is given (another encoder, built inside the "
+            "function?): train the encoder it receives, the one the rest of the TP reuses, and "
+            "return it with the head",
+        )
     if len(seen) != epochs * 4 * N or max(sizes, default=0) > batch:
         raise CheckFailed(
             f"{call} : l'encodeur voit {len(seen)} images en {len(sizes)} lots d'au plus "

@@ -305,9 +305,10 @@ def saillance(modele, x, c):
     return copie
 '''
         + _CASCADE.format(doc="La cascade de la solution.", stage="noms[:k]"),
-        # Every named layer changes and nothing else does: only the grader's measurement
-        # of the saliency maps shows that the model was not really randomised.
-        must_fail=("test_saillance_correlation_drops",),
+        # Every named layer changes and nothing else does: the grader's measurement of the
+        # saliency maps shows that the model was not really randomised, and the statement's
+        # re-draw (one seed, reset_parameters in noms' order) differs from these weights.
+        must_fail=("test_saillance_correlation_drops", "test_randomiser_couches_layers"),
         message_contains=("pas seulement perturbés",),
     ),
     "submission-cascade-not-cumulative": Scenario(
@@ -485,6 +486,56 @@ SCENARIOS["submission-occlusion-default-stride-of-the-window"] = Scenario(
     message_contains=("ce sont les valeurs par défaut de la signature",),
 )
 GROUPS["mutants-1"] = ("submission-occlusion-default-stride-of-the-window",)
+
+# ---------------------------------------------------------------- issue 12: blind answers (fid-c)
+# Written by someone who had not read the checks or these scenarios: one seed per layer kept its
+# points (the re-drawn values were never compared with the statement's draw).
+SCENARIOS['blind-randomisation-one-seed-per-layer'] = Scenario(
+    grade_id="randomisation",
+    source='def randomiser_couches(modele, noms, seed=0):\n    copie = copy.deepcopy(modele)\n    torch.manual_seed(seed)\n    for nom in noms:\n        torch.manual_seed(seed)\n        getattr(copie, nom).reset_parameters()\n    return copie\n\n\ndef correlations_cascade(modele, X, classes, noms, seed=0, methode=None):\n    if methode is None:\n        methode = saillance\n    res = []\n    for k in range(1, len(noms) + 1):\n        mk = randomiser_couches(modele, noms[:k], seed)\n        rhos = [spearman(methode(modele, X[n], int(classes[n])), methode(mk, X[n], int(classes[n]))) for n in range(len(X))]\n        res.append(np.mean(rhos))\n    return np.array(res)\n',
+    must_fail=("test_randomiser_couches_layers",),
+    message_contains=("UNE fois",),
+    may_fail=("test_correlations_cascade_matches_grader",),
+)
+CORRECT['blind-correct-saillance-backward'] = Correct(
+    grade_id='saillance',
+    source='def gradient_logit(modele, x, c):\n    xx = x.detach().clone().float().requires_grad_(True)\n    sortie = modele(xx.unsqueeze(0))\n    sortie[0, int(c)].backward()\n    return xx.grad.detach()\n\n\ndef saillance(modele, x, c):\n    return gradient_logit(modele, x, c).abs()\n\n\ndef gradient_x_entree(modele, x, c):\n    return x.detach() * gradient_logit(modele, x, c)\n',
+    why='.backward() and x.grad instead of autograd.grad',
+)
+CORRECT['blind-correct-ig-python-loop-float64'] = Correct(
+    grade_id='gradients_integres',
+    source='def _grad(modele, z, c):\n    z = z.detach().clone().requires_grad_(True)\n    return torch.autograd.grad(modele(z.unsqueeze(0))[0, c], z)[0]\n\n\ndef gradients_integres(modele, x, c, reference=None, m=50):\n    if reference is None:\n        reference = torch.zeros_like(x)\n    total = torch.zeros(x.shape, dtype=torch.float64)\n    for k in range(1, m + 1):\n        total += _grad(modele, reference + (k / m) * (x - reference), c).double()\n    return ((x - reference).double() * total / m).float()\n',
+    why='a python loop over the m points, float64 accumulation',
+)
+CORRECT['blind-correct-occlusion-loops-clamp'] = Correct(
+    grade_id='occlusion',
+    source='def carte_occlusion(modele, x, c, fenetre=2, pas=1, valeur=0.0):\n    C, H, W = x.shape\n    positions, lot = [], []\n    for i in range(0, H - fenetre + 1, pas):\n        for j in range(0, W - fenetre + 1, pas):\n            xo = x.clone()\n            xo[:, i:i + fenetre, j:j + fenetre] = valeur\n            positions.append((i, j))\n            lot.append(xo)\n    with torch.no_grad():\n        base = modele(x.unsqueeze(0))[0, c]\n        scores = modele(torch.stack(lot))[:, c]\n    somme = torch.zeros(H, W)\n    compte = torch.zeros(H, W)\n    for (i, j), s in zip(positions, scores):\n        somme[i:i + fenetre, j:j + fenetre] += base - s\n        compte[i:i + fenetre, j:j + fenetre] += 1\n    return somme / compte.clamp(min=1)\n',
+    why='loops over windows, sums and counts, division by clamp(min=1)',
+)
+CORRECT['blind-correct-grad-cam-einsum-clamp'] = Correct(
+    grade_id='grad_cam',
+    source='def grad_cam(modele, x, c):\n    A = modele.caracteristiques(x.unsqueeze(0))\n    y_c = modele.tete(A)[0, c]\n    (G,) = torch.autograd.grad(y_c, A)\n    alpha = G[0].mean(dim=(1, 2))\n    return torch.einsum("k,khw->hw", alpha, A[0]).clamp(min=0).detach()\n',
+    why='einsum combination, clamp(min=0)',
+)
+CORRECT['blind-correct-spearman-unique-cumsum-corrcoef'] = Correct(
+    grade_id='spearman',
+    source='def spearman(a, b):\n    def rangs(v):\n        v = np.asarray(v, dtype=float).ravel()\n        _, inv, cnt = np.unique(v, return_inverse=True, return_counts=True)\n        fin = np.cumsum(cnt)\n        debut = fin - cnt + 1\n        return ((debut + fin) / 2.0)[inv.ravel()]\n    return float(np.corrcoef(rangs(a), rangs(b))[0, 1])\n',
+    why='mid-ranks from np.unique counts and cumsum, np.corrcoef',
+)
+CORRECT['blind-correct-randomisation-getattr-loop'] = Correct(
+    grade_id='randomisation',
+    source='def randomiser_couches(modele, noms, seed=0):\n    copie = copy.deepcopy(modele)\n    torch.manual_seed(seed)\n    for nom in noms:\n        getattr(copie, nom).reset_parameters()\n    return copie\n\n\ndef correlations_cascade(modele, X, classes, noms, seed=0, methode=None):\n    if methode is None:\n        methode = saillance\n    res = []\n    for k in range(1, len(noms) + 1):\n        mk = randomiser_couches(modele, noms[:k], seed)\n        rhos = [spearman(methode(modele, X[n], int(classes[n])), methode(mk, X[n], int(classes[n]))) for n in range(len(X))]\n        res.append(np.mean(rhos))\n    return np.array(res)\n',
+    why='getattr loop, np.mean over a list, default methode',
+)
+GROUPS["blind-1"] = ("blind-randomisation-one-seed-per-layer",)
+CORRECT_GROUPS["blind-correct"] = (
+    "blind-correct-saillance-backward",
+    "blind-correct-ig-python-loop-float64",
+    "blind-correct-occlusion-loops-clamp",
+    "blind-correct-grad-cam-einsum-clamp",
+    "blind-correct-spearman-unique-cumsum-corrcoef",
+    "blind-correct-randomisation-getattr-loop",
+)
 
 # Mutants of the solution that are still correct answers (autograder prove, issue 12 item 4).
 EQUIVALENT: dict[str, str] = {

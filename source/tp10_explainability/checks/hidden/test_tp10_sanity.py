@@ -36,6 +36,7 @@ from autograder.checks import (
     Tensor,
     as_array,
     as_float,
+    kernel_side,
     record_expected,
     record_margin,
 )
@@ -208,6 +209,21 @@ def _mean_spearman(maps_a: np.ndarray, maps_b: np.ndarray, nan_as: float) -> flo
     return float(np.mean(rhos))
 
 
+@kernel_side
+def statement_redraw(modele, noms, seed):
+    """Runs in the kernel: the statement's re-draw, one torch.manual_seed(seed) then
+    reset_parameters() of each layer in the order of noms, on a copy."""
+    import copy
+
+    import torch
+
+    copie = copy.deepcopy(modele)
+    torch.manual_seed(int(seed))
+    for nom in noms:
+        getattr(copie, nom).reset_parameters()
+    return copie
+
+
 def _student_weights(submission, model: Handle, noms: list[str], seed: int, what: str):
     out = submission.call("randomiser_couches", model, noms, seed)
     try:
@@ -280,6 +296,22 @@ def test_randomiser_couches_layers(submission, rng):
                 f"{what}: {'; '.join(parts_en)}; re-initialise exactly the layers named in noms "
                 "(getattr(copie, nom).reset_parameters(), weights and biases), and only them",
             )
+        if len(noms) > 1:
+            # the statement's draw: ONE torch.manual_seed(seed), then the layers in noms' order
+            want = _checked_weights(
+                submission.call("_tp10_poids", statement_redraw.call(submission, model, noms,
+                                                                     case.seed)),
+                reference, "modele")
+            if not all(np.array_equal(new[k], want[k]) for k in reference):
+                raise CheckFailed(
+                    f"{what} ne tire pas les couches comme l'énoncé : appelez torch.manual_seed(seed) "
+                    "UNE fois, juste avant de réinitialiser les couches, puis reset_parameters() de "
+                    "chaque couche dans l'ordre de noms (pas une graine par couche, ni un autre ordre)",
+                    f"{what} does not draw the layers as the statement does: call "
+                    "torch.manual_seed(seed) ONCE, just before re-initialising the layers, then "
+                    "reset_parameters() of each layer in the order of noms (not one seed per "
+                    "layer, nor another order)",
+                )
     what = f"randomiser_couches(modele, {COUCHES}, seed={case.seed})"
     first = _checked_weights(_student_weights(submission, model, COUCHES, case.seed, what), reference, what)
     again = _checked_weights(_student_weights(submission, model, COUCHES, case.seed, what), reference, what)

@@ -674,3 +674,398 @@ EQUIVALENT: dict[str, str] = {
     "prevision:DetachValue@29:16": _NO_GRAD,
     "prevision:DetachValue@31:18": _NO_GRAD,
 }
+
+# Blind answers (issue 12, second round): written from the student view only; each
+# false pass became a scenario, each correct answer a Correct variant.
+SCENARIOS.update({
+    "blind-clip-modifies-grads-in-place": Scenario(
+        grade_id="clip",
+        source='''def clipper_gradients(grads, max_norme):
+    total = torch.sqrt(sum((g ** 2).sum() for g in grads))
+    coef = max_norme / (total + 1e-6)
+    if coef < 1:
+        for g in grads:
+            g.mul_(coef)
+    return grads
+''',
+        must_fail=('test_clipper_matches_clip_grad_norm',),
+        message_contains=('modifie sur place les gradients',),
+    ),
+    "blind-prevision-windows-ignore-L": Scenario(
+        grade_id="prevision",
+        source='''def fenetres(serie, L):
+    n = len(serie)
+    X = torch.stack([serie[i:i + L] for i in range(n - L)]).unsqueeze(-1)
+    y = torch.stack([serie[i + L] for i in range(n - L)])
+    return X, y
+
+
+class ModelePrevision(nn.Module):
+    def __init__(self, H):
+        super().__init__()
+        self.gru = nn.GRU(1, H, batch_first=True)
+        self.lin = nn.Linear(H, 1)
+
+    def forward(self, X):
+        sortie, _ = self.gru(X)
+        return self.lin(sortie[:, -1]).squeeze(-1)
+
+
+def entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):
+    X, y = fenetres(serie, 20)
+    torch.manual_seed(seed)
+    modele = ModelePrevision(H)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        for idx in torch.randperm(len(X)).split(batch_size):
+            opt.zero_grad()
+            F.mse_loss(modele(X[idx]), y[idx]).backward()
+            opt.step()
+    return modele
+''',
+        must_fail=('test_prevision_uses_its_seed',),
+        message_contains=('fenêtres de longueur 20',),
+    ),
+    "blind-prevision-model-ignores-H": Scenario(
+        grade_id="prevision",
+        source='''def fenetres(serie, L):
+    n = len(serie)
+    X = torch.stack([serie[i:i + L] for i in range(n - L)]).unsqueeze(-1)
+    y = torch.stack([serie[i + L] for i in range(n - L)])
+    return X, y
+
+
+class ModelePrevision(nn.Module):
+    def __init__(self, H):
+        super().__init__()
+        self.gru = nn.GRU(1, 32, batch_first=True)
+        self.lin = nn.Linear(32, 1)
+
+    def forward(self, X):
+        sortie, _ = self.gru(X)
+        return self.lin(sortie[:, -1]).squeeze(-1)
+
+
+def entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):
+    X, y = fenetres(serie, L)
+    torch.manual_seed(seed)
+    modele = ModelePrevision(H)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        for idx in torch.randperm(len(X)).split(batch_size):
+            opt.zero_grad()
+            F.mse_loss(modele(X[idx]), y[idx]).backward()
+            opt.step()
+    return modele
+''',
+        must_fail=('test_prevision_uses_its_seed',),
+        message_contains=('doit utiliser son argument H',),
+    ),
+    "blind-prevision-mean-over-time": Scenario(
+        grade_id="prevision",
+        source='''def fenetres(serie, L):
+    n = len(serie)
+    X = torch.stack([serie[i:i + L] for i in range(n - L)]).unsqueeze(-1)
+    y = torch.stack([serie[i + L] for i in range(n - L)])
+    return X, y
+
+
+class ModelePrevision(nn.Module):
+    def __init__(self, H):
+        super().__init__()
+        self.gru = nn.GRU(1, H, batch_first=True)
+        self.lin = nn.Linear(H, 1)
+
+    def forward(self, X):
+        sortie, _ = self.gru(X)
+        return self.lin(sortie.mean(dim=1)).squeeze(-1)
+
+
+def entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):
+    X, y = fenetres(serie, L)
+    torch.manual_seed(seed)
+    modele = ModelePrevision(H)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        for idx in torch.randperm(len(X)).split(batch_size):
+            opt.zero_grad()
+            F.mse_loss(modele(X[idx]), y[idx]).backward()
+            opt.step()
+    return modele
+''',
+        must_fail=('test_prevision_uses_its_seed',),
+        message_contains=('ne lit pas le dernier pas',),
+    ),
+    "blind-prevision-trains-on-notebook-series": Scenario(
+        grade_id="prevision",
+        source='''def fenetres(serie, L):
+    n = len(serie)
+    X = torch.stack([serie[i:i + L] for i in range(n - L)]).unsqueeze(-1)
+    y = torch.stack([serie[i + L] for i in range(n - L)])
+    return X, y
+
+
+class ModelePrevision(nn.Module):
+    def __init__(self, H):
+        super().__init__()
+        self.gru = nn.GRU(1, H, batch_first=True)
+        self.lin = nn.Linear(H, 1)
+
+    def forward(self, X):
+        sortie, _ = self.gru(X)
+        return self.lin(sortie[:, -1]).squeeze(-1)
+
+
+def entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):
+    X, y = fenetres(serie_app, L)
+    torch.manual_seed(seed)
+    modele = ModelePrevision(H)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        for idx in torch.randperm(len(X)).split(batch_size):
+            opt.zero_grad()
+            F.mse_loss(modele(X[idx]), y[idx]).backward()
+            opt.step()
+    return modele
+''',
+        must_fail=('test_prevision_uses_its_seed',),
+        message_contains=('pas sur une variable du notebook',),
+    ),
+})
+GROUPS["blind-a"] = ('blind-clip-modifies-grads-in-place', 'blind-prevision-windows-ignore-L')
+GROUPS["blind-b"] = ('blind-prevision-model-ignores-H',)
+GROUPS["blind-c"] = ('blind-prevision-mean-over-time',)
+GROUPS["blind-d"] = ('blind-prevision-trains-on-notebook-series',)
+CORRECT.update({
+    "blind-correct-rnn-cell-matmul-t": Correct(
+        grade_id="rnn_cell",
+        source='''def cellule_rnn(x_t, h_prec, W_xh, W_hh, b_h):
+    a = torch.matmul(h_prec, W_hh.t()) + torch.matmul(x_t, W_xh.t())
+    return torch.tanh(a + b_h)
+''',
+        why='torch.matmul with .t(), terms in another order',
+    ),
+    "blind-correct-rnn-sequence-preallocated": Correct(
+        grade_id="rnn_sequence",
+        source='''def rnn_sequence(X, h0, W_xh, W_hh, b_h):
+    T = X.shape[0]
+    sorties = X.new_zeros((T, h0.shape[0], h0.shape[1]))
+    h = h0
+    for t in range(T):
+        h = cellule_rnn(X[t], h, W_xh, W_hh, b_h)
+        sorties[t] = h
+    return sorties
+''',
+        why='output preallocated with new_zeros, filled in a loop',
+    ),
+    "blind-correct-lstm-fused-chunk": Correct(
+        grade_id="lstm_cell",
+        source='''def cellule_lstm(x_t, h_prec, c_prec, W_ih, W_hh, b_ih, b_hh):
+    portes = F.linear(x_t, W_ih, b_ih) + F.linear(h_prec, W_hh, b_hh)
+    i, f, g, o = portes.chunk(4, dim=1)
+    i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
+    c = f * c_prec + i * g
+    h = o * torch.tanh(c)
+    return h, c
+''',
+        why='F.linear twice then chunk(4, dim=1)',
+    ),
+    "blind-correct-peephole-helper": Correct(
+        grade_id="lstm_peephole",
+        source='''def cellule_lstm_peephole(x_t, h_prec, c_prec, p):
+    def lin(W, v):
+        return v @ W.T
+    f = torch.sigmoid(lin(p["W_xf"], x_t) + lin(p["W_hf"], h_prec) + lin(p["W_cf"], c_prec) + p["b_f"])
+    i = torch.sigmoid(lin(p["W_xi"], x_t) + lin(p["W_hi"], h_prec) + lin(p["W_ci"], c_prec) + p["b_i"])
+    c_tilde = torch.tanh(lin(p["W_xc"], x_t) + lin(p["W_hc"], h_prec) + p["b_c"])
+    c = f * c_prec + i * c_tilde
+    o = torch.sigmoid(lin(p["W_xo"], x_t) + lin(p["W_ho"], h_prec) + lin(p["W_co"], c) + p["b_o"])
+    return o * torch.tanh(c), c
+''',
+        why='a lin(W, v) helper inside the function',
+    ),
+    "blind-correct-gru-interpolation-form": Correct(
+        grade_id="gru_cell",
+        source='''def cellule_gru(x_t, h_prec, p):
+    z = torch.sigmoid(x_t @ p["W_xz"].T + h_prec @ p["W_hz"].T + p["b_z"])
+    r = torch.sigmoid(x_t @ p["W_xr"].T + h_prec @ p["W_hr"].T + p["b_r"])
+    ht = torch.tanh(x_t @ p["W_xh"].T + (r * h_prec) @ p["W_hh"].T + p["b_h"])
+    return ht + z * (h_prec - ht)
+''',
+        why='h = h~ + z (h - h~), algebraically equal',
+    ),
+    "blind-correct-gru-pytorch-slices": Correct(
+        grade_id="gru_pytorch",
+        source='''def cellule_gru_pytorch(x_t, h_prec, W_ih, W_hh, b_ih, b_hh):
+    H = h_prec.shape[1]
+    gi = x_t @ W_ih.T + b_ih
+    gh = h_prec @ W_hh.T + b_hh
+    r = torch.sigmoid(gi[:, :H] + gh[:, :H])
+    z = torch.sigmoid(gi[:, H:2 * H] + gh[:, H:2 * H])
+    n = torch.tanh(gi[:, 2 * H:] + r * gh[:, 2 * H:])
+    return (1 - z) * n + z * h_prec
+''',
+        why='explicit slices with H from h_prec',
+    ),
+    "blind-correct-param-counts-helper": Correct(
+        grade_id="param_counts",
+        source='''def _nb(blocs, d, H):
+    return blocs * (H * d + H * H + 2 * H)
+
+
+def nb_params_rnn(d, H):
+    return _nb(1, d, H)
+
+
+def nb_params_lstm(d, H):
+    return _nb(4, d, H)
+
+
+def nb_params_gru(d, H):
+    return _nb(3, d, H)
+''',
+        why='a helper per number of blocks',
+    ),
+    "blind-correct-bptt-autograd-grad-numpy": Correct(
+        grade_id="bptt",
+        source='''def normes_gradient_h0(X, h0, W_xh, W_hh, b_h):
+    normes = []
+    for T in range(1, X.shape[0] + 1):
+        h_init = h0.detach().clone().requires_grad_(True)
+        h = h_init
+        for t in range(T):
+            h = torch.tanh(X[t] @ W_xh.T + h @ W_hh.T + b_h)
+        (g,) = torch.autograd.grad(h.sum(), h_init)
+        normes.append(g.norm().item())
+    return np.array(normes)
+''',
+        why='torch.autograd.grad, fresh leaf per T, NumPy array out',
+    ),
+    "blind-correct-clip-clamped-coefficient": Correct(
+        grade_id="clip",
+        source='''def clipper_gradients(grads, max_norme):
+    total = torch.sqrt(sum((g.double() ** 2).sum() for g in grads))
+    coef = max_norme / (total + 1e-6)
+    coef = torch.clamp(coef, max=1.0)
+    return [g * coef.to(g.dtype) for g in grads]
+''',
+        why='coefficient clamped at 1, float64 norm, new tensors',
+    ),
+    "blind-correct-memoire-h-n-split": Correct(
+        grade_id="memoire",
+        source='''class ModeleSequence(nn.Module):
+    def __init__(self, genre, d_entree, H, n_classes):
+        super().__init__()
+        self.genre = genre
+        if genre == "lstm":
+            self.rec = nn.LSTM(d_entree, H, batch_first=True)
+            with torch.no_grad():
+                self.rec.bias_ih_l0[H:2 * H].fill_(5.0)
+                self.rec.bias_hh_l0[H:2 * H].fill_(0.0)
+        elif genre == "rnn":
+            self.rec = nn.RNN(d_entree, H, batch_first=True)
+        else:
+            raise ValueError(genre)
+        self.sortie = nn.Linear(H, n_classes)
+
+    def forward(self, X):
+        if self.genre == "lstm":
+            _, (h_n, _) = self.rec(X)
+        else:
+            _, h_n = self.rec(X)
+        return self.sortie(h_n[-1])
+
+
+def creer_modele_sequence(genre, d_entree, H, n_classes):
+    return ModeleSequence(genre, d_entree, H, n_classes)
+
+
+def entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    modele.train()
+    for ep in range(epochs):
+        for idx in torch.randperm(len(X), generator=g).split(batch_size):
+            opt.zero_grad()
+            perte = F.cross_entropy(modele(X[idx]), y[idx])
+            perte.backward()
+            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)
+            opt.step()
+    return modele
+''',
+        why='reads h_n[-1], fill_ for the forget bias, torch.split batches',
+    ),
+    "blind-correct-prevision-unfold-lstm": Correct(
+        grade_id="prevision",
+        source='''def fenetres(serie, L):
+    X = serie[:-1].unfold(0, L, 1)[: len(serie) - L]
+    y = serie[L:]
+    return X.unsqueeze(-1).clone(), y.clone()
+
+
+class ModelePrevision(nn.Module):
+    def __init__(self, H):
+        super().__init__()
+        self.rnn = nn.LSTM(1, H, batch_first=True)
+        self.tete = nn.Linear(H, 1)
+
+    def forward(self, X):
+        out, _ = self.rnn(X)
+        return self.tete(out[:, -1, :]).squeeze(-1)
+
+
+def entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):
+    X, y = fenetres(serie, L)
+    torch.manual_seed(seed)
+    modele = ModelePrevision(H)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    g = torch.Generator().manual_seed(seed)
+    for _ in range(epochs):
+        perm = torch.randperm(len(X), generator=g)
+        for i in range(0, len(X), batch_size):
+            idx = perm[i:i + batch_size]
+            opt.zero_grad()
+            perte = ((modele(X[idx]) - y[idx]) ** 2).mean()
+            perte.backward()
+            opt.step()
+    return modele
+''',
+        why='Tensor.unfold windows, an LSTM, MSE by hand',
+    ),
+    "blind-correct-prevision-loops-global-shuffle": Correct(
+        grade_id="prevision",
+        source='''def fenetres(serie, L):
+    n = len(serie)
+    X = torch.stack([serie[i:i + L] for i in range(n - L)]).unsqueeze(-1)
+    y = torch.stack([serie[i + L] for i in range(n - L)])
+    return X, y
+
+
+class ModelePrevision(nn.Module):
+    def __init__(self, H):
+        super().__init__()
+        self.gru = nn.GRU(1, H, batch_first=True)
+        self.lin = nn.Linear(H, 1)
+
+    def forward(self, X):
+        sortie, _ = self.gru(X)
+        return self.lin(sortie[:, -1]).squeeze(-1)
+
+
+def entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):
+    X, y = fenetres(serie, L)
+    torch.manual_seed(seed)
+    modele = ModelePrevision(H)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        for idx in torch.randperm(len(X)).split(batch_size):
+            opt.zero_grad()
+            F.mse_loss(modele(X[idx]), y[idx]).backward()
+            opt.step()
+    return modele
+''',
+        why='windows by a loop + stack, a GRU, global randperm after torch.manual_seed(seed)',
+    ),
+})
+CORRECT_GROUPS["blind-correct"] = ('blind-correct-rnn-cell-matmul-t', 'blind-correct-lstm-fused-chunk', 'blind-correct-peephole-helper', 'blind-correct-gru-interpolation-form', 'blind-correct-gru-pytorch-slices', 'blind-correct-param-counts-helper', 'blind-correct-bptt-autograd-grad-numpy', 'blind-correct-clip-clamped-coefficient', 'blind-correct-memoire-h-n-split', 'blind-correct-prevision-unfold-lstm')
+CORRECT_GROUPS["blind-correct-2"] = ('blind-correct-rnn-sequence-preallocated', 'blind-correct-prevision-loops-global-shuffle')

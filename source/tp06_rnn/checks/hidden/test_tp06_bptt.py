@@ -9,7 +9,16 @@ import pytest
 import torch
 from torch import nn
 
-from autograder.checks import CheckFailed, Tensor, as_array, as_int, record_expected, record_margin
+from autograder.checks import (
+    CheckFailed,
+    SubmissionError,
+    Tensor,
+    as_array,
+    as_int,
+    record_expected,
+    record_margin,
+    relabel,
+)
 
 # ---------------------------------------------------------------- parameter counts
 
@@ -130,6 +139,19 @@ def test_gradient_vanishes_and_explodes(submission, rng):
 # ---------------------------------------------------------------- clipping
 
 
+# The student's clipper on tensors of the kernel whose global norm exceeds the threshold:
+# which of the gradients it changed in place (clip_grad_norm_ does so on .grad, but the
+# statement's function returns the clipped list and leaves `grads` as they were).
+CLIP_INPLACE_SRC = """
+def _tp06_clip_inplace(grads, tau):
+    import torch
+    gs = [torch.tensor(g, dtype=torch.float64) for g in grads]
+    before = [g.clone() for g in gs]
+    clipper_gradients(gs, tau)
+    return [not torch.equal(a, b) for a, b in zip(gs, before)]
+"""
+
+
 @pytest.mark.item("clip")
 @pytest.mark.points(0.5)
 def test_clipper_matches_clip_grad_norm(submission, rng):
@@ -180,4 +202,18 @@ def test_clipper_matches_clip_grad_norm(submission, rng):
             f"{len(grads)} gradients) ; {hint[0]}",
             f"clipper_gradients does not give the result of clip_grad_norm_ (threshold "
             f"{tau:.3g}, {len(grads)} gradients); {hint[1]}",
+        )
+    grads = [rng.normal(size=(3, 4)) * 5, rng.normal(size=4) * 5]
+    tau = 0.2 * float(np.sqrt(sum((g**2).sum() for g in grads)))
+    helper = submission.define("_tp06_clip_inplace", CLIP_INPLACE_SRC)
+    try:
+        changed = submission.call(helper.name, [g.tolist() for g in grads], tau)
+    except SubmissionError as exc:
+        raise relabel(exc, helper.name, "clipper_gradients") from None
+    if isinstance(changed, list) and any(c is True for c in changed):
+        raise CheckFailed(
+            "clipper_gradients modifie sur place les gradients reçus (mul_, *=…) : renvoyez une "
+            "nouvelle liste de tenseurs écrêtés et laissez grads inchangée",
+            "clipper_gradients modifies the gradients it is given in place (mul_, *=...): return a "
+            "new list of clipped tensors and leave grads unchanged",
         )

@@ -74,6 +74,56 @@ def _tp06_inspecter(modele):
     return info
 
 
+def _tp06_prevision_args(serie, L, H, lr, graine):
+    # entrainer_prevision run once with the notebook's ModelePrevision replaced by a subclass
+    # that records the window length of every training batch; the returned model's
+    # parameter count tells the hidden size it was built with.
+    import torch
+    g = globals()
+    base = g.get("ModelePrevision")
+    longueurs, lignes = [], []
+    if isinstance(base, type) and issubclass(base, torch.nn.Module):
+        class _Tp06Enregistreur(base):
+            def forward(self, X):
+                if torch.is_grad_enabled():
+                    longueurs.append(int(torch.as_tensor(X).shape[1]))
+                    lignes.append(torch.as_tensor(X).detach().reshape(len(X), -1).double().clone())
+                return super().forward(X)
+
+        g["ModelePrevision"] = _Tp06Enregistreur
+    try:
+        modele = entrainer_prevision(serie, L=L, H=H, epochs=1, lr=lr, batch_size=16, seed=graine)
+    finally:
+        if base is not None:
+            g["ModelePrevision"] = base
+    n = sum(p.numel() for p in modele.parameters()) if isinstance(modele, torch.nn.Module) else -1
+    # The head reads the last step: the input of the model's last nn.Linear against the
+    # recurrent layer's output at the last step, on the training windows.
+    dernier = None
+    lins = [m for m in modele.modules() if isinstance(m, torch.nn.Linear)] if n >= 0 else []
+    recs = [m for m in modele.modules() if isinstance(m, torch.nn.RNNBase)] if n >= 0 else []
+    if lins and len(recs) == 1 and lignes:
+        vus = {}
+        c1 = recs[0].register_forward_hook(lambda m, e, s: vus.__setitem__("rec", s[0]))
+        c2 = lins[-1].register_forward_pre_hook(lambda m, e: vus.__setitem__("lin", e[0]))
+        try:
+            with torch.no_grad():
+                X0 = lignes[0][:, :, None].to(next(modele.parameters()).dtype)
+                modele(X0)
+        finally:
+            c1.remove()
+            c2.remove()
+        if "rec" in vus and "lin" in vus and vus["rec"].dim() == 3:
+            a, b = vus["lin"].reshape(len(X0), -1), vus["rec"][:, -1].reshape(len(X0), -1)
+            dernier = bool(a.shape == b.shape and torch.allclose(a, b))
+    return {
+        "longueurs": sorted(set(longueurs)),
+        "n_params": int(n),
+        "lignes": torch.cat(lignes) if lignes else None,
+        "dernier_pas": dernier,
+    }
+
+
 def _tp06_dernier_pas(graine, d, H, n_classes, X, X2):
     # A "rnn" model whose recurrence is cut (every weight_hh at 0): h_t depends on x_t alone,
     # so a model reading the last step gives the same logits for X and X2 (same last step).
@@ -573,6 +623,58 @@ def test_prevision_uses_its_seed(submission, rng):
     differs = not np.allclose(first, other, rtol=1e-6, atol=1e-7)
     record_margin("seed: largest change of the forecasts between two runs with the same seed",
                   float(np.abs(first - again).max()), 1e-6, higher_is_better=False, kind="tolerance")
+    # After the seed runs (a run before them would leave torch's global state as run(s)
+    # does, hiding a model built before torch.manual_seed). The arguments L and H
+    # themselves: the windows the model is trained on have length L, and the model has the
+    # parameters of a recurrent layer 1 → H (RNN, GRU or LSTM: 1, 3 or 4 blocks) and of
+    # nn.Linear(H, 1).
+    submission.define("_tp06_prevision_args", KERNEL_SRC)
+    used = submission.call("_tp06_prevision_args", Tensor(series), L, h, F_LR, s, timeout=TRAIN_TIMEOUT)
+    lengths = used.get("longueurs", []) if isinstance(used, dict) else []
+    if lengths and lengths != [L]:
+        shown = ", ".join(str(v) for v in lengths)
+        raise CheckFailed(
+            f"{call} entraîne le modèle sur des fenêtres de longueur {shown} : utilisez "
+            "l'argument L (fenetres(serie, L)), pas une longueur fixe",
+            f"{call} trains the model on windows of length {shown}: use the L argument "
+            "(fenetres(serie, L)), not a fixed length",
+        )
+    rows = used.get("lignes") if isinstance(used, dict) else None
+    if rows is not None and lengths == [L]:
+        # One epoch sees each of the n − L windows once: more rows than that come from another
+        # (longer) series. Rows are not compared by value: a series rescaled first is allowed.
+        rows = as_array(rows, "fenêtres d'entraînement", allow_nan=True)
+        n_windows = len(series) - L
+        if len(rows) > n_windows:
+            raise CheckFailed(
+                f"{call} : en une époque, le modèle reçoit {len(rows)} fenêtres alors que la série "
+                f"reçue en argument n'en a que {n_windows} : entraînez sur fenetres(serie, L), pas "
+                "sur une variable du notebook comme serie_app",
+                f"{call}: in one epoch the model receives {len(rows)} windows while the series "
+                f"given as argument has only {n_windows}: train on fenetres(serie, L), not on a "
+                "notebook variable such as serie_app",
+            )
+    if isinstance(used, dict) and used.get("dernier_pas") is False:
+        raise CheckFailed(
+            "ModelePrevision ne lit pas le dernier pas : l'entrée de sa couche nn.Linear n'est "
+            "pas la sortie de la couche récurrente au dernier pas ; appliquez-la à sorties[:, -1] "
+            "(ni une moyenne sur le temps, ni le premier pas)",
+            "ModelePrevision does not read the last step: the input of its nn.Linear is not the "
+            "recurrent layer's output at the last step; apply it to outputs[:, -1] (not a mean "
+            "over time, nor the first step)",
+        )
+    n_params = used.get("n_params") if isinstance(used, dict) else None
+    allowed = {k * (h * 1 + h * h + 2 * h) + h + 1 for k in (1, 3, 4)}
+    if isinstance(n_params, int) and n_params >= 0 and n_params not in allowed:
+        raise CheckFailed(
+            f"le modèle renvoyé par {call} a {n_params} paramètres, pas ceux d'une couche "
+            "récurrente de 1 vers H suivie de nn.Linear(H, 1) : ModelePrevision(H) doit utiliser "
+            "son argument H (nn.GRU(1, H, batch_first=True)), pas une taille fixe",
+            f"the model returned by {call} has {n_params} parameters, not those of a recurrent "
+            "layer from 1 to H followed by nn.Linear(H, 1): ModelePrevision(H) must use its H "
+            "argument (nn.GRU(1, H, batch_first=True)), not a fixed size",
+        )
+
     if same and differs:
         return
     if not same:

@@ -56,6 +56,7 @@ from autograder.checks.guards import (
     without_library_source,
 )
 from autograder.checks.hints import SHAPE_ERRORS, call_with_hint, hinted
+from autograder.checks.inplace import assert_arguments_untouched
 from autograder.checks.kernel_code import KernelSide, KernelSideError, kernel_side
 from autograder.checks.loops import check_fresh_gradients, check_seeded_order
 from autograder.checks.margins import record_expected, record_margin
@@ -91,6 +92,7 @@ __all__ = [
     "as_logits",
     "as_module",
     "as_pair",
+    "assert_arguments_untouched",
     "assert_close",
     "assert_equal_int",
     "assert_gradient_close",

@@ -18,6 +18,7 @@ from autograder.checks import (
     as_array,
     as_float,
     as_pair,
+    assert_arguments_untouched,
     assert_close,
     assert_gradient_close,
     assert_param_count,
@@ -28,8 +29,6 @@ from autograder.checks import (
     record_margin,
     torch_grads,
 )
-
-from .helpers import assert_arguments_untouched
 
 KEYS = ("W1", "b1", "W2", "b2")
 #: Two arrays hold the same answer (a known mistake recognised, say).

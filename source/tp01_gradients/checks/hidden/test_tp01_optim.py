@@ -18,11 +18,10 @@ from autograder.checks import (
     as_array,
     as_bool,
     as_float,
+    assert_arguments_untouched,
     assert_close,
     record_margin,
 )
-
-from .helpers import assert_arguments_untouched
 
 
 def _fmt(v) -> str:

@@ -12,9 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, as_array, assert_close
-
-from .helpers import assert_arguments_untouched
+from autograder.checks import CheckFailed, as_array, assert_arguments_untouched, assert_close
 
 # A float32 projection is off by up to ~1e-5 relative (the shifted matrix cancels its
 # offset); every wrong variant below differs by O(1) (another component, no centring, a

@@ -1,12 +1,15 @@
-"""TP01's hidden helpers: the statement's rule "vos fonctions ne doivent pas modifier leurs
-arguments", checked by calling the student's function in the kernel on the grader's inputs
-and comparing each watched argument before and after (issue 12: rules the statement sets)."""
+"""The statement's rule "vos fonctions ne doivent pas modifier leurs arguments", checked where
+it can be seen: in the student's kernel, on the grader's inputs, each watched argument compared
+before and after the call (an argument modified in place never travels back to the grader)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from autograder.checks import CheckFailed, Ref, SubmissionError, kernel_side, relabel
+from autograder.bridge.values import Ref, SubmissionError
+from autograder.checks.errors import CheckFailed
+from autograder.checks.kernel_code import kernel_side
+from autograder.checks.references import relabel
 
 
 @kernel_side

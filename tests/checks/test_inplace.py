@@ -1,0 +1,75 @@
+"""checks.inplace: an argument modified in place is seen in the kernel, named, and told in
+French; a function that works on a copy (or restores what it touched) passes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from autograder.bridge.proxy import Submission
+from autograder.checks import CheckFailed, Tensor, assert_arguments_untouched
+from autograder.sandbox.landlock import exchange_root
+from tests.sandbox.test_kernel import start_kernel
+
+STUDENT = """
+import numpy as np
+import torch
+def centre_copie(H):
+    return H - H.mean(axis=0)
+def centre_sur_place(H):
+    H -= H.mean(axis=0)
+    return H
+def pas_tenseur(x, w):
+    w.add_(1.0)
+    return x
+def touche_et_remet(x, h=1e-5):
+    x[0] += h
+    x[0] -= h
+    return x.sum()
+def plante(H):
+    raise ValueError("rien")
+"""
+
+
+@pytest.fixture(scope="module")
+def sub(tmp_path_factory) -> Iterator[Submission]:
+    k = start_kernel(tmp_path_factory.mktemp("inplace"))
+    assert k.execute(STUDENT, timeout=60).status == "ok"
+    s = Submission.connect(k, exchange_root(k.runtime_dir), call_timeout=20)
+    yield s
+    s.close()
+    k.shutdown()
+
+
+HINTS = {"hint_fr": "travaillez sur une copie", "hint_en": "work on a copy"}
+
+
+def test_a_copy_passes_and_a_restored_argument_within_atol_too(sub):
+    H = np.arange(6.0).reshape(3, 2)
+    assert_arguments_untouched(sub, "centre_copie", (H,), {0: "H"}, **HINTS)
+    x = np.array([0.1, 0.2, 0.3])
+    assert_arguments_untouched(sub, "touche_et_remet", (x,), {0: "x"}, atol=1e-12, **HINTS)
+
+
+def test_in_place_is_named_with_the_argument(sub):
+    with pytest.raises(CheckFailed) as info:
+        assert_arguments_untouched(sub, "centre_sur_place", (np.arange(6.0).reshape(3, 2),), {0: "H"}, **HINTS)
+    assert info.value.message.fr.startswith("centre_sur_place modifie sur place ce qu'on lui passe (H)")
+    assert "travaillez sur une copie" in info.value.message.fr
+    assert "work on a copy" in info.value.message.en
+
+
+def test_tensors_are_watched_too(sub):
+    with pytest.raises(CheckFailed, match=r"\(w\)"):
+        assert_arguments_untouched(
+            sub, "pas_tenseur", (Tensor(np.zeros(3)), Tensor(np.ones(2))), {0: "x", 1: "w"}, **HINTS
+        )
+
+
+def test_the_students_error_is_named_for_their_function(sub):
+    with pytest.raises(Exception) as info:
+        assert_arguments_untouched(sub, "plante", (np.zeros(2),), {0: "H"}, **HINTS)
+    assert "plante" in str(getattr(info.value, "message", info.value))
+    assert "_ag_" not in str(getattr(info.value, "message", info.value))

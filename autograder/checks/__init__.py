@@ -27,7 +27,7 @@ from autograder.checks.answers import (
     as_pair,
     shape_text,
 )
-from autograder.checks.batches import check_epoch_batches
+from autograder.checks.batches import check_epoch_batches, check_reshuffled_epochs
 from autograder.checks.calibration import Bin, ece, mce, reliability_bins
 from autograder.checks.classify import (
     accuracy,
@@ -102,6 +102,7 @@ __all__ = [
     "Bin",
     "call_with_hint",
     "check_epoch_batches",
+    "check_reshuffled_epochs",
     "check_fresh_gradients",
     "check_seeded_order",
     "CheckFailed",

@@ -44,3 +44,28 @@ def check_epoch_batches(
             f"{what_en}: {missing} examples are in no batch of the epoch; visit every batch of "
             "every epoch (for start in range(0, N, batch_size))",
         )
+
+
+def check_reshuffled_epochs(batches: list, what: str, what_en: str, call: str) -> None:
+    """Two epochs of batches (example ids per call, in order): the examples must be shuffled,
+    and shuffled again at the second epoch. A loop without shuffling, or with one permutation
+    drawn before the epoch loop, still reaches an accuracy bar; this is where it shows.
+    `call` names the two-epoch call in the messages, as the student wrote it."""
+    half = len(batches) // 2
+    first = [i for b in batches[:half] for i in b]
+    second = [i for b in batches[half:] for i in b]
+    if first == sorted(first):
+        raise CheckFailed(
+            f"{what} : les lots suivent l'ordre des exemples, sans mélange ; mélangez à chaque "
+            "époque : ordre = torch.randperm(N, generator=g)",
+            f"{what_en}: the batches follow the order of the examples, unshuffled; shuffle at "
+            "every epoch: ordre = torch.randperm(N, generator=g)",
+        )
+    if first == second:
+        raise CheckFailed(
+            f"{call} : les deux époques voient les exemples dans le même ordre ; tirez une "
+            "nouvelle permutation à CHAQUE époque (torch.randperm(N, generator=g) dans la boucle "
+            "des époques, g créé une fois avant)",
+            f"{call}: both epochs see the examples in the same order; draw a new permutation at "
+            "EVERY epoch (torch.randperm(N, generator=g) inside the epoch loop, g made once before it)",
+        )

@@ -31,3 +31,17 @@ def test_each_fault_is_named(batches, fragment):
     with pytest.raises(CheckFailed) as exc:
         judge(batches)
     assert fragment in exc.value.message.fr
+
+
+def test_two_epochs_must_be_shuffled_and_reshuffled():
+    from autograder.checks import check_reshuffled_epochs
+
+    call = "entrainer(X, y, epochs=2, batch_size=2)"
+    check_reshuffled_epochs([[3, 0], [1, 2], [2, 1], [0, 3]], "entrainer", "train", call)
+    with pytest.raises(CheckFailed) as info:
+        check_reshuffled_epochs([[0, 1], [2, 3], [0, 1], [2, 3]], "entrainer", "train", call)
+    assert "sans mélange" in info.value.message.fr and "unshuffled" in info.value.message.en
+    with pytest.raises(CheckFailed) as info:
+        check_reshuffled_epochs([[3, 0], [1, 2], [3, 0], [1, 2]], "entrainer", "train", call)
+    assert info.value.message.fr.startswith(f"{call} : les deux époques voient les exemples dans le même ordre")
+    assert info.value.message.en.startswith(f"{call}: both epochs see the examples in the same order")

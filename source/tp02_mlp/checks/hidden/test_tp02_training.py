@@ -22,6 +22,7 @@ from autograder.checks import (
     as_float,
     as_module,
     check_epoch_batches,
+    check_reshuffled_epochs,
     digits_split,
     module_outputs,
     record_margin,
@@ -223,25 +224,7 @@ def test_entrainer_sgd_batches_cover_the_epoch(submission, rng):
     # Two epochs: the examples are shuffled, and shuffled again at each epoch (a loop without
     # shuffling, or one permutation drawn before the loop, still reaches the accuracy bar).
     batches = _recorded(submission, X, y_train[idx], LR, 2, bs, seed)["seen"]
-    half = len(batches) // 2
-    first = [i for b in batches[:half] for i in b]
-    second = [i for b in batches[half:] for i in b]
-    if first == sorted(first):
-        raise CheckFailed(
-            f"{what} : les lots suivent l'ordre des exemples, sans mélange ; mélangez à chaque "
-            "époque : ordre = torch.randperm(N, generator=g)",
-            f"{what_en}: the batches follow the order of the examples, unshuffled; shuffle at "
-            "every epoch: ordre = torch.randperm(N, generator=g)",
-        )
-    if first == second:
-        raise CheckFailed(
-            f"entrainer_sgd(X_train, y_train, epochs=2, batch_size={bs}) : les deux époques voient "
-            "les exemples dans le même ordre ; tirez une nouvelle permutation à CHAQUE époque "
-            "(torch.randperm(N, generator=g) dans la boucle des époques, g créé une fois avant)",
-            f"entrainer_sgd(X_train, y_train, epochs=2, batch_size={bs}): both epochs see the "
-            "examples in the same order; draw a new permutation at EVERY epoch "
-            "(torch.randperm(N, generator=g) inside the epoch loop, g made once before it)",
-        )
+    check_reshuffled_epochs(batches, what, what_en, f"entrainer_sgd(X_train, y_train, epochs=2, batch_size={bs})")
 
 
 def _recorded(submission, X, y, lr, epochs, bs, seed) -> dict:

@@ -33,6 +33,7 @@ from autograder.checks import (
     as_int,
     as_logits,
     check_epoch_batches,
+    check_reshuffled_epochs,
     digits_split,
     kernel_side,
     once_per_submission,
@@ -381,25 +382,7 @@ def test_entrainer_batches_cover_the_epoch(submission, rng):
     batches = submission.call("_tp03_lots", model)
     if not isinstance(batches, list):
         return
-    half = len(batches) // 2
-    first = [i for b in batches[:half] for i in b]
-    second = [i for b in batches[half:] for i in b]
-    if first == sorted(first):
-        raise CheckFailed(
-            f"{what} : les lots suivent l'ordre des exemples, sans mélange ; mélangez à chaque "
-            "époque : ordre = torch.randperm(N, generator=g)",
-            f"{what_en}: the batches follow the order of the examples, unshuffled; shuffle at "
-            "every epoch: ordre = torch.randperm(N, generator=g)",
-        )
-    if first == second:
-        raise CheckFailed(
-            f"entrainer(modele, X_train, y_train, epochs=2, batch_size={bs}) : les deux époques "
-            "voient les exemples dans le même ordre ; tirez une nouvelle permutation à CHAQUE "
-            "époque (torch.randperm(N, generator=g) dans la boucle des époques, g créé une fois avant)",
-            f"entrainer(modele, X_train, y_train, epochs=2, batch_size={bs}): both epochs see the "
-            "examples in the same order; draw a new permutation at EVERY epoch "
-            "(torch.randperm(N, generator=g) inside the epoch loop, g made once before it)",
-        )
+    check_reshuffled_epochs(batches, what, what_en, f"entrainer(modele, X_train, y_train, epochs=2, batch_size={bs})")
     # The lr argument: the same recorder model (same seed) trained with lr and lr/2.
     weights = []
     for call_lr in (LR, LR / 2):

@@ -206,6 +206,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
             course, tp_id, options, variants=seeds_from(options.seed, args.seeds), mutants=args.mutants,
             sample_seed=args.sample_seed, group_mutants=not args.one_mutant_per_grading,
             progress=lambda msg: say(msg, err=True), keep_report=keep if reports is not None else None,
+            sweep=not args.alone,
         )
         proofs.append(proof)
         say(to_text(proof))
@@ -516,7 +517,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="For each TP with a scenarios file (source/<tp>/scenarios.py, else tests/<tpNN>/scenarios.py): "
         "grade the solution, every GROUPS group of wrong answers and every CORRECT_GROUPS group of correct "
         "answers under the grader variants seed, seed+1, ... (--seeds N; the hidden checks' inputs change with "
-        "the variant), and report every (variant, group) where a wrong answer keeps a point it must lose, a "
+        "the variant; each notebook runs once and its checks once per variant, a finding under a later variant "
+        "being graded again alone before it is reported: --alone grades every variant alone), and report every (variant, group) where a wrong answer keeps a point it must lose, a "
         "correct answer or the solution loses one, or an item no answer touched loses points: the TP tests' "
         "judgement, under every variant. With --mutants K, also mutate the solution's answer cells (cosmic-ray's "
         "operators and domain ones: @ as *, dropped or swapped statements, .detach()), grade K of them drawn "
@@ -527,6 +529,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pv.add_argument("tp", nargs="*", help="TP ids (default: all TPs in source/)")
     pv.add_argument("--seeds", type=int, default=3, help="how many grader variants, from --seed on (default 3)")
+    pv.add_argument("--alone", action="store_true", help="grade every variant in a kernel of its own, as a real grade, instead of running the checks of all variants after one run of the notebook (slower; findings are graded alone either way)")
     pv.add_argument("--mutants", type=int, metavar="K", help="also grade K mutants of the solution (0: all of them; default: none)")
     pv.add_argument("--sample-seed", type=int, default=0, help="seed of the mutant sample (default 0): same seed, same mutants")
     pv.add_argument("--one-mutant-per-grading", action="store_true", help="grade each mutant alone instead of grouping mutants of independent cells (slower)")

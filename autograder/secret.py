@@ -1,7 +1,8 @@
 """The course's secret, and the per-check seeds derived from it.
 
 Hidden checks draw their inputs from seeds only the grader can compute: an HMAC-SHA256 of
-(purpose, variant, student, check) keyed with the course's 128-bit secret. A value handed
+(purpose, variant, student, code, check) keyed with the course's 128-bit secret, where code
+digests the student's cells (new code, new hidden inputs; the same commit, the same grade). A value handed
 to student code (the `seed` fixture, a training seed) and the check's own inputs (`rng`)
 come from different purposes, so knowing one reveals neither the other nor the secret, and
 the student's id in the message makes one student's feedback useless to another. Public
@@ -34,15 +35,19 @@ PUBLIC_KEY = b"dl-autograder public checks: not a secret"
 @dataclass(frozen=True)
 class InputKey:
     """What a check's grader-chosen values derive from. `variant` lets margins and seed
-    sweeps grade the same student under other inputs; 0 is the grade."""
+    sweeps grade the same student under other inputs; 0 is the grade. `code` is the digest of
+    the student's cells (`intake.graft.student_code_digest`) for hidden checks: one push's
+    feedback names nothing the next push can be hard-coded for."""
 
     secret: bytes
     student: str = ""
     variant: int = 0
+    code: str = ""
 
     def derive(self, purpose: str, check: str) -> int:
         """A seed in [0, 2**32) for one purpose of one check."""
-        msg = "\x00".join((purpose, str(int(self.variant)), self.student, check)).encode("utf-8", "replace")
+        parts = (purpose, str(int(self.variant)), self.student, *((self.code,) if self.code else ()), check)
+        msg = "\x00".join(parts).encode("utf-8", "replace")
         return int.from_bytes(hmac.new(self.secret, msg, hashlib.sha256).digest()[:4], "big")
 
     @property

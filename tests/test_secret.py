@@ -129,3 +129,11 @@ def test_the_same_commit_of_the_same_student_gets_the_same_grade(tmp_path, capsy
         data = json.loads((tmp_path / f"out{n}" / "grade.json").read_text("utf-8"))
         reports.append([(t["name"], t["score"], t.get("message")) for t in data["tests"]])
     assert reports[0] == reports[1]
+
+
+def test_hidden_inputs_follow_the_students_code_and_stay_put_for_the_same_code():
+    key = InputKey(bytes(16), "group/alice", 0)
+    edited = InputKey(bytes(16), "group/alice", 0, code="a" * 32)
+    assert edited.derive("inputs", "test_x") != key.derive("inputs", "test_x")
+    assert edited.derive("inputs", "test_x") == InputKey(bytes(16), "group/alice", 0, code="a" * 32).derive("inputs", "test_x")
+    assert edited.derive("inputs", "test_x") != InputKey(bytes(16), "group/alice", 0, code="b" * 32).derive("inputs", "test_x")

@@ -29,7 +29,7 @@ from autograder.grading.cells import death_reason, run_cells
 from autograder.grading.plugin import CheckRun, run_checks
 from autograder.grading.sanitize import sanitize_notebook
 from autograder.intake.gitread import SubmissionReadError, read_submission
-from autograder.intake.graft import ORIGIN_ANSWER, graft
+from autograder.intake.graft import ORIGIN_ANSWER, graft, student_code_digest
 from autograder.intake.nbio import NotebookError, read_notebook
 from autograder.render import write_reports
 from autograder.results import (
@@ -163,6 +163,27 @@ def grade_job(
     job: GradeJob, options: GradeOptions, out_dir: Path | None = None, pool: KernelPool | None = None
 ) -> Graded:
     """Run every step; returns the report (and writes it when `out_dir` is given)."""
+    graded = grade_variants(job, options, (options.seed,), pool)[0]
+    assert graded is not None  # the first variant is always graded: it is a plain grading
+    if out_dir is not None:
+        files = write_reports(
+            graded.report, out_dir, lang=options.lang, tz=options.timezone, executed_notebook=graded.executed
+        )
+        graded = Graded(graded.report, graded.executed, tuple(files.values()))
+    return graded
+
+
+def grade_variants(
+    job: GradeJob, options: GradeOptions, variants: tuple[int, ...], pool: KernelPool | None = None
+) -> list[Graded | None]:
+    """Grade one submission under several grader variants (`GradeOptions.seed`) from one run
+    of its notebook: the checks run once per variant, in order, in the same kernel.
+
+    The first variant is exactly `grade_job`'s grading. A later one sees the kernel as the
+    earlier variants' checks left it (a seed sweep's screen: `autograder prove` grades any
+    finding again on its own before reporting it); it is None when the kernel did not
+    survive an earlier variant's checks (a call that timed out ends it): grade it alone.
+    """
     a = job.assignment
     t0 = time.monotonic()
     durations: dict[str, float] = {}
@@ -185,16 +206,24 @@ def grade_job(
         except NotebookError as exc:
             problems.append(Problem(exc.code, exc.message, where))
     durations["read"] = round(time.monotonic() - t0, 3)
+    code = student_code_digest(run_nb, origins) if run_nb is not None else ""
+
+    def keys(seed: int) -> InputKeys:
+        return InputKeys(
+            public=public_key(seed),
+            hidden=InputKey(a.secret, job.student, seed, code=code) if a.secret else None,
+        )
 
     cells: list[CellRun] = []
-    checks: list[CheckResult] = []
     sandbox_info = None
+    outcomes: list[tuple[list[CheckResult], list[Problem], dict[str, float]] | None] = []
     with ExitStack() as stack:
-        submission: Submission
         given_back: Callable[[], float] | None = None
+        connect: Callable[[], Submission]
         if run_nb is None:
             reason = problems[-1].message if problems else Message(fr="pas de notebook", en="no notebook")
-            submission = Submission(None, None, unavailable=reason)
+            connect = lambda: Submission(None, None, unavailable=reason)  # noqa: E731
+            alive: Callable[[], bool] = lambda: True  # noqa: E731 - nothing runs: every variant is the same
         else:
             spec = slot_spec(a.tp, a.data_files, options, device)
             slot = pool.acquire(spec) if pool is not None else launch(spec)
@@ -213,65 +242,72 @@ def grade_job(
             if oom is not None:
                 problems.append(Problem("out-of-memory", oom, where))
             durations["execute"] = round(time.monotonic() - t_exec, 3)
-            if kernel.alive():
+            ran_checks = kernel.alive()
+
+            def connect() -> Submission:
+                if not ran_checks:
+                    return Submission(None, None, unavailable=oom or death_reason(cells))
                 submission = Submission.connect(
                     kernel, exchange_root(runtime), call_timeout=options.call_timeout,
                     read_budget=options.answer_budget_mb * MiB,
                 )
                 stack.callback(submission.close)  # before the slot's close: the exit stack unwinds in reverse
-            else:
-                submission = Submission(None, None, unavailable=oom or death_reason(cells))
-        t_checks = time.monotonic()
-        checks, collect_errors = run_checks(
-            CheckRun(
-                submission=submission,
-                check_dirs=a.check_dirs,
-                keys=InputKeys(
-                    public=public_key(options.seed),
-                    hidden=InputKey(a.secret, job.student, options.seed) if a.secret else None,
-                ),
-                device=device,
-                lang=options.lang,
-                tp_dir=a.tp_dir,
-            )
-        )
-        for msg in collect_errors:
-            problems.append(Problem("check-collection-error", msg, a.tp.id))
-        durations["checks"] = round(time.monotonic() - t_checks, 3)
-        if given_back is not None:
-            # What the budgets gave back for a loaded machine (autograder.sandbox.stall): why a grading
-            # took longer than its budgets on the wall clock.
-            durations["cpu_wait_given_back"] = round(given_back(), 3)
+                return submission
 
-    _check_manual_items(a, checks)
-    score, max_score = total_score(checks)
-    durations["total"] = round(time.monotonic() - t0, 3)
-    report = GradeReport(
-        tp=a.tp.id,
-        title=a.tp.title,
-        commit=job.commit,
-        score=score,
-        max_score=max_score,
-        checks=tuple(checks),
-        cells=tuple(cells),
-        problems=tuple(problems),
-        sandbox=sandbox_info,
-        device=device,
-        durations=durations,
-        graded_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        grader_version=__version__,
-        manual=a.tp.manual,  # pending: graded by hand in Formgrader, outside score/max_score
-    )
+            alive = lambda: not ran_checks or kernel.alive()  # noqa: E731
+        for k, seed in enumerate(variants):
+            if k and not alive():
+                outcomes.append(None)  # an earlier variant's checks ended the kernel
+                continue
+            t_checks = time.monotonic()
+            submission = connect()
+            checks, collect_errors = run_checks(
+                CheckRun(
+                    submission=submission,
+                    check_dirs=a.check_dirs,
+                    keys=keys(seed),
+                    device=device,
+                    lang=options.lang,
+                    tp_dir=a.tp_dir,
+                )
+            )
+            submission.close()
+            own = [Problem("check-collection-error", msg, a.tp.id) for msg in collect_errors]
+            timing = {"checks": round(time.monotonic() - t_checks, 3)}
+            if given_back is not None:
+                # What the budgets gave back for a loaded machine (autograder.sandbox.stall): why a grading
+                # took longer than its budgets on the wall clock.
+                timing["cpu_wait_given_back"] = round(given_back(), 3)
+            outcomes.append((checks, own, timing))
+
     # Every consumer (executed.ipynb, autograded/, Formgrader) gets the inert copy.
     executed = sanitize_notebook(run_nb, origins) if run_nb is not None else None
-    files: tuple[Path, ...] = ()
-    if out_dir is not None:
-        files = tuple(
-            write_reports(
-                report, out_dir, lang=options.lang, tz=options.timezone, executed_notebook=executed
-            ).values()
+    out: list[Graded | None] = []
+    for outcome in outcomes:
+        if outcome is None:
+            out.append(None)
+            continue
+        checks, own, timing = outcome
+        _check_manual_items(a, checks)
+        score, max_score = total_score(checks)
+        report = GradeReport(
+            tp=a.tp.id,
+            title=a.tp.title,
+            commit=job.commit,
+            score=score,
+            max_score=max_score,
+            checks=tuple(checks),
+            cells=tuple(cells),
+            problems=(*problems, *own),
+            sandbox=sandbox_info,
+            device=device,
+            durations={**durations, **timing, "total": round(time.monotonic() - t0, 3)},
+            graded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            grader_version=__version__,
+            manual=a.tp.manual,  # pending: graded by hand in Formgrader, outside score/max_score
         )
-    return Graded(report, executed, files)
+        out.append(Graded(report, executed))
+    return out
 
 
 def _check_manual_items(a: Assignment, checks: list[CheckResult]) -> None:

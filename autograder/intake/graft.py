@@ -12,6 +12,8 @@ so a forged `grade_id` would be HTML in the instructor's browser).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,3 +145,21 @@ def _fresh(cell: dict[str, Any], source: str) -> dict[str, Any]:
         out["outputs"] = []
         out["execution_count"] = None
     return out
+
+
+def student_code_digest(nb: dict[str, Any], origins: tuple[str, ...]) -> str:
+    """A digest of every cell the student wrote (answers and extra cells) in the notebook
+    that runs: hidden inputs derive from it too, so editing the code draws new inputs, and
+    an answer hard-coded for inputs a message once showed meets other ones. Outputs, prose
+    and given cells are left out: re-running the same code keeps the same inputs (the same
+    commit always gets the same grade)."""
+    own = [
+        [origin, grade_id(cell) or "", cell.get("cell_type", ""), _text(cell.get("source", ""))]
+        for cell, origin in zip(nb["cells"], origins, strict=True)
+        if origin != ORIGIN_INSTRUCTOR
+    ]
+    return hashlib.sha256(json.dumps(own, ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
+
+
+def _text(source: Any) -> str:
+    return "".join(source) if isinstance(source, list) else str(source)

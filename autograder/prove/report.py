@@ -28,8 +28,8 @@ def to_text(proof: TPProof) -> str:
     if proof.scenarios_file is None:
         return f"== {proof.tp}: no scenarios (nothing to prove)\n"
     lines = [f"== {proof.tp} ({proof.scenarios_file}; variants {', '.join(map(str, proof.variants))}; {proof.seconds:g} s)"]
-    rows = [("variant", "group", "kind", "score", "findings")]
-    rows += [(str(g.variant), g.group, g.kind, f"{g.score:g}/{g.max_score:g}", str(len(g.findings)) if g.findings else "ok")
+    rows = [("variant", "group", "kind", "graded", "score", "findings")]
+    rows += [(str(g.variant), g.group, g.kind, g.how, f"{g.score:g}/{g.max_score:g}", str(len(g.findings)) if g.findings else "ok")
              for g in proof.gradings]
     lines += _table(rows)
     found = proof.findings
@@ -64,8 +64,8 @@ def to_markdown(proofs: Sequence[TPProof]) -> str:
             out += ["No scenarios.", ""]
             continue
         out += [f"Scenarios: `{p.scenarios_file}`; variants {', '.join(map(str, p.variants))}; {p.seconds:g} s.", "",
-                "| variant | group | kind | score | findings |", "|---|---|---|---|---|"]
-        out += [f"| {g.variant} | {g.group} | {g.kind} | {g.score:g}/{g.max_score:g} | {len(g.findings) or 'ok'} |"
+                "| variant | group | kind | graded | score | findings |", "|---|---|---|---|---|---|"]
+        out += [f"| {g.variant} | {g.group} | {g.kind} | {g.how} | {g.score:g}/{g.max_score:g} | {len(g.findings) or 'ok'} |"
                 for g in p.gradings]
         out.append("")
         out += [f"- variant {g.variant}, `{g.group}`: {str(f).replace('|', '/')}" for g, f in p.findings] or ["No finding."]

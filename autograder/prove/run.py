@@ -8,6 +8,7 @@ judgement as the TP tests; mutants of the solution are graded under the first va
 from __future__ import annotations
 
 import copy
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -42,6 +43,10 @@ class Grading:
     max_score: float
     seconds: float
     findings: tuple[Finding, ...]
+    #: "alone": graded in a kernel of its own (exactly the grade); "sweep": its checks ran after
+    #: an earlier variant's in the same kernel and found nothing (a finding there is graded
+    #: again alone, and only that grading counts)
+    how: str = "alone"
 
 
 @dataclass(frozen=True)
@@ -130,13 +135,25 @@ def prove_tp(
     group_mutants: bool = True,
     progress: Callable[[str], object] = lambda _m: None,
     keep_report: Callable[[int, str, GradeReport], object] | None = None,
+    sweep: bool = True,
 ) -> TPProof:
     """Grade `tp_id`'s solution, scenario groups and correct groups under each variant, and
     (mutants not None: how many, 0 for all) its solution's mutants under the first variant.
     `keep_report(variant, group, report)` sees every scenario grading's full report (the
-    before/after comparison of a refactor of the checks)."""
-    from autograder.grading.grade import grade_notebook_dict, pool_for_tp
+    before/after comparison of a refactor of the checks).
+
+    `sweep`: each target's notebook runs once and its checks once per variant
+    (`grade_variants`: the first variant is the plain grading); a later variant with a
+    finding, or whose kernel an earlier variant's checks ended, is graded again alone, and
+    that grading is the one judged. Off: every variant is graded alone (slower)."""
+    from autograder.grading.grade import (
+        grade_notebook_dict,
+        grade_variants,
+        job_for_tp,
+        pool_for_tp,
+    )
     from autograder.release.views import build_views
+    from autograder.results import CommitInfo
 
     if mutants is not None:
         try:
@@ -173,26 +190,49 @@ def prove_tp(
                 progress(f"[prove] {short} {label}: grader error: {type(exc).__name__}: {exc}")
                 return f"{type(exc).__name__}: {exc}"
 
+        def sweep_of(replacements: dict[str, str], label: str) -> list[GradeReport | str | None]:
+            """One report (or grader error, or None: grade it alone) per variant, one notebook run."""
+            if not sweep or len(variants) == 1:
+                return [None] * len(variants)
+            nb = with_answers(views.solution_nb, replacements)
+            raw = json.dumps(nb, ensure_ascii=False).encode("utf-8")
+            commit = CommitInfo(repo=label, ref=label, notebook_path=f"{tp.id}/{tp.config.notebook}")
+            job = job_for_tp(tp, commit=commit, student_bytes=raw, instructor_nb=views.release_nb)
+            try:
+                return [g.report if g is not None else None for g in grade_variants(job, options, tuple(variants), pool)]
+            except Exception as exc:  # noqa: BLE001 - reported as a grader-error finding
+                progress(f"[prove] {short} {label}: grader error: {type(exc).__name__}: {exc}")
+                return [f"{type(exc).__name__}: {exc}"] * len(variants)
+
         done = 0
-        for k, seed in enumerate(variants, 1):
-            solution_max: float | None = None
-            for group, kind in targets:
+        solution_max: float | None = None
+        for group, kind in targets:
+            replacements = replacements_for(chosen, group, kind)
+            t0 = time.monotonic()
+            swept = sweep_of(replacements, group)
+            share = round((time.monotonic() - t0) / len(variants), 2)
+            for k, seed in enumerate(variants):
                 done += 1
-                progress(f"[prove] {short} variant {k}/{len(variants)} group {group} ({done}/{total})")
-                replacements = replacements_for(chosen, group, kind)
-                t0 = time.monotonic()
-                report = grade(replacements, group, seed)
+                progress(f"[prove] {short} group {group} variant {k + 1}/{len(variants)} ({done}/{total})")
+                report, how, seconds = swept[k], "sweep" if k else "alone", share
+                if isinstance(report, GradeReport) and k and judge_grading(kind, group, chosen, report, solution_max):
+                    report = None  # a finding in the sweep: only a grading of its own may report it
+                if report is None:
+                    t1 = time.monotonic()
+                    report, how = grade(replacements, group, seed), "alone"
+                    seconds = round(time.monotonic() - t1, 2)
                 if isinstance(report, str):
-                    gradings.append(Grading(seed, group, kind, 0.0, 0.0, round(time.monotonic() - t0, 2),
-                                            (Finding(GRADER_ERROR, group, detail=report),)))
+                    gradings.append(Grading(seed, group, kind, 0.0, 0.0, seconds,
+                                            (Finding(GRADER_ERROR, group, detail=report),), how))
                     continue
                 if keep_report is not None:
                     keep_report(seed, group, report)
-                if kind == "solution":
+                if kind == "solution" and solution_max is None:
                     solution_max = report.max_score
                 findings = judge_grading(kind, group, chosen, report, solution_max)
-                gradings.append(Grading(seed, group, kind, report.score, report.max_score,
-                                        round(time.monotonic() - t0, 2), tuple(findings)))
+                gradings.append(Grading(seed, group, kind, report.score, report.max_score, seconds,
+                                        tuple(findings), how))
+        gradings.sort(key=lambda g: variants.index(g.variant))  # variant by variant, targets in order
         maxima = [g.max_score for g in gradings if g.kind == "solution" and g.max_score > 0]
         if mutants is not None and not maxima:
             progress(f"[prove] {short} mutants: not graded, the solution was never graded")

@@ -305,3 +305,35 @@ def test_cell_log_lists_500_cells_then_counts_and_names_the_skipped_range():
     skipped, unlisted = log.problems("w")
     assert "98 cellule(s) non exécutée(s), de la cellule 9002 à la cellule 9099" in skipped.message.fr
     assert f"{MAX_LISTED_CELLS} executed cell(s) are not listed" in unlisted.message.en
+
+
+# ---------------------------------------------------------------- several variants, one notebook run
+
+
+def variants_of(env: Course, answers: dict[str, str], variants: tuple[int, ...]):
+    from autograder.grading.grade import grade_variants, job_for_tp
+    from autograder.results import CommitInfo
+    from tests.course_builder import nb_bytes, options
+
+    tp = env.course.tp(MINI)
+    job = job_for_tp(tp, commit=CommitInfo(repo="sweep", ref="sweep", notebook_path=NB), student_bytes=nb_bytes(student_notebook(answers)))
+    return grade_variants(job, options(), variants)
+
+
+def test_grade_variants_runs_the_checks_of_each_variant_after_one_notebook_run(env):
+    """The seed sweep of `autograder prove`: the first variant is the plain grading."""
+    graded = variants_of(env, SOLUTION, (0, 1, 2))
+    assert [g.report.score for g in graded] == [MAX_SCORE] * 3
+    plain = report(env, "submission-solution")
+    assert [(c.name, c.score, c.status) for c in graded[0].report.checks] == [(c.name, c.score, c.status) for c in plain.checks]
+    executions = {g.report.durations["execute"] for g in graded}
+    assert len(executions) == 1  # one run of the notebook, shared
+
+
+def test_grade_variants_leaves_out_what_follows_a_kernel_an_earlier_variant_ended(env):
+    """A student function that ends the kernel during variant 0's checks: the later variants
+    cannot be graded in it (None: grade them alone), never a report of a dead kernel."""
+    killer = {**SOLUTION, "square": "def square(x):\n    import os\n    os._exit(3)\n"}
+    first, *rest = variants_of(env, killer, (0, 1))
+    assert first is not None and item_scores(first.report)["square"] == 0.0
+    assert rest == [None]

@@ -32,6 +32,9 @@ from autograder.checks.values import fmt_value
 from autograder.config import GradeOptions
 from autograder.course import Course
 from autograder.grading.grade import Graded, grade_commit
+from autograder.intake.gitread import read_submission
+from autograder.intake.graft import graft, student_code_digest
+from autograder.intake.nbio import read_notebook
 from autograder.render import to_html, to_json, to_junit, to_markdown
 from autograder.results import GradeReport
 from autograder.sandbox.plan import SANDBOX_UID_BASE, SANDBOX_UID_SPAN, is_sandbox_uid
@@ -223,6 +226,7 @@ class Run:
     peak_mb: float | None = None
     budget_s: float = 0.0
     student_source: str = ""
+    expected_values: list[str] = field(default_factory=list)  # hidden checks' expected values on this run's inputs
 
 
 class Corpus:
@@ -254,7 +258,6 @@ class Corpus:
         # The key grade_commit derives the hidden inputs from: the course's secret, this
         # student (the repo's path, as `grade` defaults it) and the options' variant.
         self.input_key = InputKey(load_secret(self.course.root), student_key(str(self.repo.path)), self.options.seed)
-        self.expected_values = hidden_expected_values(self.input_key)
         self.runs: dict[str, Run] = {}
 
     # -- setup ---------------------------------------------------------------------------------
@@ -437,6 +440,7 @@ class Corpus:
             # rm copes with any depth (shutil.rmtree does not on Python 3.11).
             subprocess.run(["rm", "-rf", "--", str(self.grader_tmp / name)], check=False)
         run.received = self.server.received[received_before:]
+        run.expected_values = hidden_expected_values(self.key_of(ref))
 
         if out.is_dir():
             run.files = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
@@ -453,6 +457,17 @@ class Corpus:
         TIMINGS[entry.name] = {"wall_s": run.wall_s, "budget_s": run.budget_s, "slow": entry.slow}
         self.runs[entry.name] = run
         return run
+
+    def key_of(self, ref: str) -> InputKey:
+        """The key of the hidden inputs `ref` is graded with, worked out here from the course's
+        secret, the student and the code the commit holds (its cells grafted onto the release)."""
+        try:
+            student_nb = read_notebook(read_submission(str(self.repo.path), ref, self.nb_path).data, ref)
+        except Exception:  # noqa: BLE001 - an unreadable commit runs nothing: no hidden input is drawn
+            return self.input_key
+        grafted = graft(json.loads(self.course.tp(MINI).release_notebook.read_text("utf-8")), student_nb)
+        digest = student_code_digest(grafted.notebook, grafted.origins)
+        return InputKey(self.input_key.secret, self.input_key.student, self.input_key.variant, code=digest)
 
     @staticmethod
     def budget_s(entry: Entry, options: GradeOptions, given_back: float = 0.0) -> float:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from autograder.intake.graft import ORIGIN_ANSWER, ORIGIN_INSTRUCTOR, ORIGIN_SCRATCH, graft
+from autograder.intake.graft import (
+    ORIGIN_ANSWER,
+    ORIGIN_INSTRUCTOR,
+    ORIGIN_SCRATCH,
+    graft,
+    student_code_digest,
+)
 from autograder.intake.nbio import grade_id, read_notebook
 from tests.course_builder import (
     SOLUTION,
@@ -248,3 +254,26 @@ def test_instructor_notebook_is_not_mutated():
     before = copy.deepcopy(RELEASE)
     run(student_notebook(SOLUTION, scratch_after={"add": ["Y = 1\n"]}))
     assert before == RELEASE
+
+
+def digest(student: dict[str, Any]) -> str:
+    g = run(student)
+    return student_code_digest(g.notebook, g.origins)
+
+
+def test_code_digest_follows_the_students_code_only():
+    """Hidden inputs derive from it: new code, new inputs; the same code (re-run, other
+    outputs, given cells touched) the same inputs, hence the same grade."""
+    base = digest(student_notebook(SOLUTION))
+    gid = next(iter(SOLUTION))
+    edited = {**SOLUTION, gid: SOLUTION[gid] + "\n# relu"}
+    assert digest(student_notebook(edited)) != base
+    assert digest(student_notebook(SOLUTION, scratch_after={gid: ["print(1)"]})) != base
+    rerun = student_notebook(SOLUTION)
+    for cell in rerun["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "42\n"}]
+            cell["execution_count"] = 7
+        elif cell["cell_type"] == "markdown":
+            cell["source"] = "notes de l'étudiant"
+    assert digest(rerun) == base

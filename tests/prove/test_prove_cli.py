@@ -82,7 +82,7 @@ def test_prove_finds_a_broken_promise_under_every_variant_and_scores_mutants(min
                  "--out", str(out), *FAST])
     captured = capsys.readouterr()
     assert code == EXIT_REFUSED, captured.out + captured.err
-    assert "[prove] tp variant 2/2 group c1 (8/8)" in captured.err
+    assert "[prove] tp group c1 variant 2/2 (8/8)" in captured.err
     data = json.loads((out / "prove.json").read_text("utf-8"))
     (tp,) = data["tps"]
     assert tp["variants"] == [0, 1] and tp["scenarios_file"] == f"source/{MINI}/scenarios.py"
@@ -90,6 +90,11 @@ def test_prove_finds_a_broken_promise_under_every_variant_and_scores_mutants(min
     # the broken promise, under both variants; nothing else
     texts = "\n".join(f["text"] for g in tp["gradings"] for f in g["findings"])
     assert bad == {(0, "g2", "kept-points", "test_add_exact"), (1, "g2", "kept-points", "test_add_exact")}, texts
+    # Each notebook ran once, its checks once per variant; the finding under variant 1 was
+    # graded again alone before it was reported.
+    how = {(g["variant"], g["group"]): g["how"] for g in tp["gradings"]}
+    assert how == {**{(0, g): "alone" for g in ("solution", "g1", "g2", "c1")},
+                   **{(1, g): "sweep" for g in ("solution", "g1", "c1")}, (1, "g2"): "alone"}, how
     m = tp["mutation"]
     assert len(m["results"]) == 5 and m["candidates"] > 5
     assert "add:Binary_Add_Sub@2:13" not in {r["id"] for r in m["results"]}

@@ -101,7 +101,7 @@ SCENARIOS: dict[str, Scenario] = {
             "test_q_sample_matches_reference",
             "test_q_sample_matches_iterated_chain",
         ),
-        message_contains=("racine carrée manquante", "la variance de vos x_t"),
+        message_contains=("racine carrée manquante", "vérifiez les racines carrées"),
     ),
     # ------------------------------------------------------------ loss
     "submission-loss-predicts-x0-not-noise": Scenario(
@@ -708,3 +708,23 @@ SCENARIOS.update({
     ),
 })
 GROUPS["blind-b"] = (*GROUPS["blind-b"], 'blind-echantillonner-model-called-with-t-plus-1')
+
+# Blind answers, round 3 (a tester who had not read these checks): a batch drawn once before
+# the loop kept every point (the outcome still clears its bars); an lr left at Adam's default
+# lost half a point on the outcome only. Both are now seen in the mechanism checks.
+SCENARIOS["blind-r3-train-fixed-batch"] = Scenario(
+    grade_id="entrainer_debruiteur",
+    source='def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):\n    torch.manual_seed(seed)\n    modele = Debruiteur()\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    T_ = len(alphas_bar)\n    idx = torch.randint(0, len(donnees), (taille_lot,))\n    x0 = donnees[idx]\n    for _ in range(n_pas):\n        t = torch.randint(0, T_, (taille_lot,))\n        bruit = torch.randn(taille_lot, 2)\n        perte = perte_debruitage(modele, x0, t, bruit, alphas_bar)\n        opt.zero_grad(); perte.backward(); opt.step()\n    return modele\n',
+    must_fail=("test_denoiser_draws_uniform_steps",),
+    message_contains=("le lot est tiré une seule fois",),
+    may_fail=("test_denoiser_test_loss", "test_denoiser_samples_look_like_the_spiral"),
+)
+SCENARIOS["blind-r3-train-lr-ignored"] = Scenario(
+    grade_id="entrainer_debruiteur",
+    source='def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):\n    torch.manual_seed(seed)\n    modele = Debruiteur()\n    opt = torch.optim.Adam(modele.parameters())\n    T_ = len(alphas_bar)\n    for _ in range(n_pas):\n        idx = torch.randint(0, len(donnees), (taille_lot,))\n        t = torch.randint(0, T_, (taille_lot,))\n        bruit = torch.randn(taille_lot, 2)\n        perte = perte_debruitage(modele, donnees[idx], t, bruit, alphas_bar)\n        opt.zero_grad(); perte.backward(); opt.step()\n    return modele\n',
+    must_fail=("test_denoiser_uses_its_seed",),
+    message_contains=("l'argument lr",),
+    may_fail=("test_denoiser_test_loss", "test_denoiser_samples_look_like_the_spiral"),
+)
+GROUPS["blind-a-r3"] = ("blind-r3-train-fixed-batch",)
+GROUPS["blind-b"] = (*GROUPS["blind-b"], "blind-r3-train-lr-ignored")

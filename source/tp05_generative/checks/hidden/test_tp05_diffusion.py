@@ -70,15 +70,14 @@ def test_schedule_matches_reference(submission, rng):
                 "planning_lineaire doit renvoyer le couple (betas, alphas_bar)",
                 "planning_lineaire must return the pair (betas, alphas_bar)",
             )
-        betas = as_array(out[0], f"betas (T = {T_})", shape=(T_,), allow_nan=True)
-        ab = as_array(out[1], f"alphas_bar (T = {T_})", shape=(T_,), allow_nan=True)
+        betas = as_array(out[0], "betas (planning du correcteur)", shape=(T_,), allow_nan=True)
+        ab = as_array(out[1], "alphas_bar (planning du correcteur)", shape=(T_,), allow_nan=True)
         if not np.allclose(betas, betas_ref, rtol=1e-6, atol=1e-12):
             raise CheckFailed(
-                f"betas ne correspond pas au planning linéaire pour un T et des bornes du "
-                f"correcteur (T = {T_}) : T valeurs régulièrement espacées de beta_1 à beta_T, "
+                "betas ne correspond pas au planning linéaire pour un T et des bornes du "
+                "correcteur : T valeurs régulièrement espacées de beta_1 à beta_T, "
                 "bornes comprises",
-                f"betas does not match the linear schedule for a grader T and bounds "
-                f"(T = {T_}): T evenly spaced values from beta_1 to beta_T, bounds included",
+                "betas does not match the linear schedule for a grader T and bounds: T evenly spaced values from beta_1 to beta_T, bounds included",
             )
         if np.allclose(ab, 1.0 - np.cumsum(betas_ref), rtol=1e-6, atol=1e-12):
             raise CheckFailed(
@@ -89,10 +88,8 @@ def test_schedule_matches_reference(submission, rng):
             )
         if not np.allclose(ab, ab_ref, rtol=1e-6, atol=1e-12):
             raise CheckFailed(
-                f"alphas_bar ne correspond pas à Π_(s ≤ t) (1 − beta_s) pour un planning du "
-                f"correcteur (T = {T_})",
-                f"alphas_bar does not match Π_(s ≤ t) (1 − beta_s) for a grader schedule "
-                f"(T = {T_})",
+                "alphas_bar ne correspond pas à Π_(s ≤ t) (1 − beta_s) pour un planning du correcteur",
+                "alphas_bar does not match Π_(s ≤ t) (1 − beta_s) for a grader schedule",
             )
 
 
@@ -146,7 +143,7 @@ def test_q_sample_matches_reference(submission, rng):
     noise = rng.normal(size=(n, 2))
     got = as_array(
         submission.call("q_echantillon", Tensor(x0), Tensor(t), Tensor(noise), Tensor(ab)),
-        f"q_echantillon (N = {n})",
+        "q_echantillon sur des entrées du correcteur",
         shape=(n, 2),
         allow_nan=True,
     )
@@ -156,19 +153,19 @@ def test_q_sample_matches_reference(submission, rng):
         course = np.sqrt(ab_course[t])[:, None] * x0 + np.sqrt(1 - ab_course[t])[:, None] * noise
         if np.allclose(got, course, rtol=1e-6, atol=1e-9):
             raise CheckFailed(
-                f"q_echantillon (N = {n}) ignore l'argument alphas_bar : avec un planning du "
+                "q_echantillon ignore l'argument alphas_bar : avec un planning du "
                 "correcteur, vos x_t sont ceux du planning du notebook (variable globale "
                 "ALPHAS_BAR ?) ; utilisez alphas_bar[t]",
-                f"q_echantillon (N = {n}) ignores the alphas_bar argument: with a grader schedule "
+                "q_echantillon ignores the alphas_bar argument: with a grader schedule "
                 "your x_t are those of the notebook's schedule (the global ALPHAS_BAR?); use "
                 "alphas_bar[t]",
             )
         hint_fr, hint_en = _q_hint(got, x0, t, noise, ab)
         raise CheckFailed(
-            f"q_echantillon ne correspond pas à la forme close sur des entrées du correcteur "
-            f"(N = {n}, pas t et bruit tirés au hasard) ; {hint_fr}",
-            f"q_echantillon does not match the closed form on grader inputs (N = {n}, random "
-            f"steps t and noise); {hint_en}",
+            "q_echantillon ne correspond pas à la forme close sur des entrées du correcteur "
+            f"(pas t et bruit tirés au hasard) ; {hint_fr}",
+            "q_echantillon does not match the closed form on grader inputs (random steps t and "
+            f"noise); {hint_en}",
         )
     helper = submission.define("_tp05_q_inplace", Q_INPLACE_SRC)
     try:
@@ -211,14 +208,14 @@ def test_q_sample_matches_iterated_chain(submission, rng):
                 Tensor(rng.normal(size=(M, 2))),
                 Tensor(ab),
             ),
-            f"q_echantillon ({M} copies de x0, t = {s})",
+            f"q_echantillon ({M} copies de x0, un pas t du correcteur)",
             shape=(M, 2),
             allow_nan=True,
         )
         if not np.all(np.isfinite(got)):
             raise CheckFailed(
-                f"q_echantillon renvoie des valeurs non finies (t = {s})",
-                f"q_echantillon returns non-finite values (t = {s})",
+                "q_echantillon renvoie des valeurs non finies (pour un pas t du correcteur)",
+                "q_echantillon returns non-finite values (for a grader step t)",
             )
         m_c, v_c = chain[s].mean(0), chain[s].var(0)
         m_s, v_s = got.mean(0), got.var(0)
@@ -254,12 +251,12 @@ def test_q_sample_matches_iterated_chain(submission, rng):
         side_fr = "trop grande" if high else "trop petite"
         side_en = "too large" if high else "too small"
         raise CheckFailed(
-            f"pour t = {s}, {what} de vos x_t ({M} tirages) diffère de celle de la chaîne pas à "
+            f"pour un pas t du correcteur, {what} de vos x_t ({M} tirages) diffère de celle de la chaîne pas à "
             f"pas simulée par le correcteur ({what} de la coordonnée {j} : {mine}, {side_fr}"
             f"{' en valeur absolue' if not mean_ok else ''}) ; la forme close a pour "
             "moyenne sqrt(alpha_bar_t) x0 et pour variance 1 − alpha_bar_t : vérifiez les racines "
             "carrées et que vous utilisez alpha_bar_t (pas beta_t)",
-            f"for t = {s}, {what_en} of your x_t ({M} draws) differs from the step-by-step chain "
+            f"for a grader step t, {what_en} of your x_t ({M} draws) differs from the step-by-step chain "
             f"simulated by the grader ({what_en} of coordinate {j}: {mine}, {side_en}"
             f"{' in absolute value' if not mean_ok else ''}); the closed form has mean "
             "sqrt(alpha_bar_t) x0 and variance 1 − alpha_bar_t: check the square roots and that "
@@ -310,10 +307,8 @@ def test_loss_matches_reference(submission, rng):
         hint_fr = "x_t = sqrt(alpha_bar[t]) x0 + sqrt(1 − alpha_bar[t]) bruit, puis moyenne de (bruit − modele(x_t, t))²"
         hint_en = "x_t = sqrt(alpha_bar[t]) x0 + sqrt(1 − alpha_bar[t]) noise, then the mean of (noise − model(x_t, t))²"
     raise CheckFailed(
-        f"perte_debruitage ne correspond pas à la référence avec un modèle simple du correcteur "
-        f"(N = {n}) ; {hint_fr}",
-        f"perte_debruitage does not match the reference with a simple grader model (N = {n}); "
-        f"{hint_en}",
+        f"perte_debruitage ne correspond pas à la référence avec un modèle simple du correcteur ; {hint_fr}",
+        f"perte_debruitage does not match the reference with a simple grader model; {hint_en}",
     )
 
 
@@ -448,9 +443,9 @@ def test_denoiser_samples_look_like_the_spiral(submission, rng, seed):
 
 
 TRAIN_PARAMS_SRC = """
-def _tp05_train_params(donnees, alphas_bar, seed):
+def _tp05_train_params(donnees, alphas_bar, seed, lr, n_pas):
     import torch
-    modele = entrainer_debruiteur(donnees, alphas_bar, n_pas=3, taille_lot=16, lr=3e-3, seed=seed)
+    modele = entrainer_debruiteur(donnees, alphas_bar, n_pas=n_pas, taille_lot=16, lr=lr, seed=seed)
     return torch.cat([p.detach().double().flatten() for p in modele.parameters()])
 """
 
@@ -459,7 +454,8 @@ def _tp05_train_params(donnees, alphas_bar, seed):
 @pytest.mark.points(0.25)
 def test_denoiser_uses_its_seed(submission, rng):
     """The same seed gives the same model (initialisation and batches), another seed another:
-    torch.manual_seed(seed) comes before Debruiteur() is built. Three steps on 200 points."""
+    torch.manual_seed(seed) comes before Debruiteur() is built; another lr, another model (an
+    Adam left at its default lr only shows, partly, in the outcome). Three steps on 200 points."""
     data = _spiral(200, rng)
     _, ab = _schedule()
     s = int(rng.integers(0, 2**31 - 1))
@@ -468,12 +464,12 @@ def test_denoiser_uses_its_seed(submission, rng):
         as_array(
             with_references(
                 submission, {"q_echantillon": REF_Q, "perte_debruitage": REF_LOSS}, "entrainer_debruiteur",
-                Tensor(data), Tensor(ab), call_seed, via=helper.name, timeout=60,
+                Tensor(data), Tensor(ab), call_seed, call_lr, n_pas, via=helper.name, timeout=60,
             ),
             "paramètres du débruiteur",
             allow_nan=True,
         )
-        for call_seed in (s, s, s + 1)
+        for call_seed, call_lr, n_pas in ((s, 3e-3, 3), (s, 3e-3, 3), (s + 1, 3e-3, 3), (s, 1.5e-3, 3), (s, 3e-3, 0))
     ]
     if runs[0].shape != runs[1].shape or not np.array_equal(runs[0], runs[1]):
         raise CheckFailed(
@@ -491,16 +487,34 @@ def test_denoiser_uses_its_seed(submission, rng):
             "entrainer_debruiteur gives the same model for two different seeds: use the seed "
             "argument (torch.manual_seed(seed))",
         )
+    if runs[0].shape == runs[4].shape and np.array_equal(runs[0], runs[4]):
+        return  # never updated (no optimiser step): the outcome checks say so, not this one
+    if runs[0].shape == runs[3].shape and np.array_equal(runs[0], runs[3]):
+        raise CheckFailed(
+            "entrainer_debruiteur donne le même modèle pour deux valeurs de lr (même graine) : "
+            "passez l'argument lr à l'optimiseur (torch.optim.Adam(modele.parameters(), lr=lr)), "
+            "pas sa valeur par défaut ni une valeur écrite en dur",
+            "entrainer_debruiteur gives the same model for two values of lr (same seed): pass the "
+            "lr argument to the optimiser (torch.optim.Adam(modele.parameters(), lr=lr)), not its "
+            "default nor a hard-coded value",
+        )
 
 
 # The notebook's Debruiteur replaced, for one call of entrainer_debruiteur, by a subclass that
-# records the steps t of every training batch (forward under grad).
+# records the steps t of every training batch (forward under grad), and the loss (the grader's,
+# installed for the call) wrapped to record the clean points x0 of every batch.
 STEPS_SRC = """
 def _tp05_train_steps(donnees, alphas_bar, n_pas, taille_lot, seed):
     import torch
     g = globals()
     base = g["Debruiteur"]
+    base_loss = g["perte_debruitage"]
     seen = []
+    points = []
+
+    def _tp05_perte(modele, x0, *args, **kwargs):
+        points.extend(torch.as_tensor(x0).detach().double().reshape(-1, 2).tolist())
+        return base_loss(modele, x0, *args, **kwargs)
 
     class _Tp05Enregistreur(base):
         def forward(self, x, t):
@@ -509,11 +523,13 @@ def _tp05_train_steps(donnees, alphas_bar, n_pas, taille_lot, seed):
             return super().forward(x, t)
 
     g["Debruiteur"] = _Tp05Enregistreur
+    g["perte_debruitage"] = _tp05_perte
     try:
         entrainer_debruiteur(donnees, alphas_bar, n_pas=n_pas, taille_lot=taille_lot, lr=3e-3, seed=seed)
     finally:
         g["Debruiteur"] = base
-    return seen
+        g["perte_debruitage"] = base_loss
+    return {"t": seen, "x0": points}
 """
 
 
@@ -523,7 +539,9 @@ def test_denoiser_draws_uniform_steps(submission, rng):
     """The steps t of the training batches are uniform on {0, …, T − 1} with T =
     len(alphas_bar): a schedule of the grader's, longer than the notebook's T = 1000, so that
     t drawn up to the global T (or T // 2, or a fixed range) never reaches its last steps.
-    40 steps of 64: 2560 draws, the mean within ±5 standard errors."""
+    40 steps of 64: 2560 draws, the mean within ±5 standard errors. And a new batch of points
+    at every step: 2560 draws from 300 points reach nearly all of them, a batch drawn once
+    before the loop only its 64 (the outcome checks do not see it)."""
     T_g = int(rng.integers(1300, 1700))
     _, ab = _schedule(T_g)
     data = _spiral(300, rng)
@@ -534,7 +552,12 @@ def test_denoiser_draws_uniform_steps(submission, rng):
         Tensor(data), Tensor(ab), n_pas, lot, int(rng.integers(0, 2**31 - 1)),
         via=helper.name, timeout=60,
     )
-    t = as_array(steps, "pas t des lots d'entraînement", allow_nan=True).reshape(-1)
+    if not isinstance(steps, dict):
+        raise CheckFailed(
+            "entrainer_debruiteur n'a pas pu être suivi par le correcteur",
+            "the grader could not follow entrainer_debruiteur",
+        )
+    t = as_array(steps.get("t"), "pas t des lots d'entraînement", allow_nan=True).reshape(-1)
     if t.size == 0:
         raise CheckFailed(
             "entrainer_debruiteur n'appelle jamais le Debruiteur qu'il construit sur des lots",
@@ -554,6 +577,20 @@ def test_denoiser_draws_uniform_steps(submission, rng):
             "{0, …, T − 1} with T = len(alphas_bar): with a grader schedule longer than the "
             "notebook's, your t stay in part of the range (the global T, T // 2?); draw "
             "torch.randint(0, len(alphas_bar), (taille_lot,))",
+        )
+    x0 = as_array(steps.get("x0"), "points des lots d'entraînement", allow_nan=True)
+    if x0.size == 0:
+        return  # perte_debruitage never called: the outcome checks judge the loop
+    distinct = len(np.unique(x0.reshape(-1, 2), axis=0))
+    record_margin("denoiser batches: distinct training points", distinct, 2 * lot, higher_is_better=True)
+    if distinct <= 2 * lot:
+        raise CheckFailed(
+            "les lots d'entraînement reprennent toujours les mêmes points de donnees : le lot est "
+            "tiré une seule fois, avant la boucle ; tirez un NOUVEAU lot à chacun des n_pas pas "
+            "(x0 = donnees[torch.randint(0, len(donnees), (taille_lot,))] dans la boucle)",
+            "the training batches always reuse the same points of donnees: the batch is drawn "
+            "once, before the loop; draw a NEW batch at every one of the n_pas steps "
+            "(x0 = donnees[torch.randint(0, len(donnees), (taille_lot,))] inside the loop)",
         )
 
 

@@ -70,10 +70,9 @@ def test_mle_matches_closed_form(submission, rng):
         mu_ref, var_ref = float(x.mean()), float(np.mean((x - x.mean()) ** 2))
         if not math.isclose(mu, mu_ref, rel_tol=1e-6, abs_tol=1e-9):
             raise CheckFailed(
-                f"mu ne correspond pas au maximum de vraisemblance sur un échantillon de "
-                f"{n} valeurs du correcteur : la moyenne empirique (1/N) Σ x_i est attendue",
-                f"mu does not match the maximum likelihood on a grader sample of {n} "
-                "values: the sample mean (1/N) Σ x_i is expected",
+                "mu ne correspond pas au maximum de vraisemblance sur un échantillon du "
+                "correcteur : la moyenne empirique (1/N) Σ x_i est attendue",
+                "mu does not match the maximum likelihood on a grader sample: the sample mean (1/N) Σ x_i is expected",
             )
         if math.isclose(sigma2, var_ref * n / (n - 1), rel_tol=1e-6):
             raise CheckFailed(
@@ -84,10 +83,9 @@ def test_mle_matches_closed_form(submission, rng):
             )
         if not math.isclose(sigma2, var_ref, rel_tol=1e-6, abs_tol=1e-9):
             raise CheckFailed(
-                f"sigma2 ne correspond pas au maximum de vraisemblance sur un échantillon de "
-                f"{n} valeurs du correcteur : (1/N) Σ (x_i − mu)² est attendu",
-                f"sigma2 does not match the maximum likelihood on a grader sample of {n} "
-                "values: (1/N) Σ (x_i − mu)² is expected",
+                "sigma2 ne correspond pas au maximum de vraisemblance sur un échantillon du "
+                "correcteur : (1/N) Σ (x_i − mu)² est attendu",
+                "sigma2 does not match the maximum likelihood on a grader sample: (1/N) Σ (x_i − mu)² is expected",
             )
 
 
@@ -125,10 +123,8 @@ def test_cross_entropy_matches_torch(submission, rng):
             hint_fr = "la perte est −(1/N) Σ log softmax(logits)[i, y_i]"
             hint_en = "the loss is −(1/N) Σ log softmax(logits)[i, y_i]"
         raise CheckFailed(
-            f"entropie_croisee diffère de F.cross_entropy sur des logits du correcteur "
-            f"(N={n}, C={c}) ; {hint_fr}",
-            f"entropie_croisee differs from F.cross_entropy on grader logits (N={n}, C={c}); "
-            f"{hint_en}",
+            f"entropie_croisee diffère de F.cross_entropy sur des logits du correcteur ; {hint_fr}",
+            f"entropie_croisee differs from F.cross_entropy on grader logits; {hint_en}",
         )
     _check_large_logits(submission, rng)
     _check_cross_entropy_gradient(submission, rng)

@@ -11,11 +11,20 @@ from autograder.checks.errors import CheckFailed
 
 
 def check_epoch_batches(
-    batches: object, n: int, batch_size: int, what: str, what_en: str, callee: tuple[str, str]
+    batches: object,
+    n: int,
+    batch_size: int,
+    what: str,
+    what_en: str,
+    callee: tuple[str, str],
+    *,
+    every_example: bool = False,
 ) -> None:
     """Batches of at most `batch_size`, each example at most once, all but fewer than
     `batch_size` seen (an incomplete last batch may be dropped). `batches` is the list of
-    example ids each call received; `callee` names what received them (FR, EN)."""
+    example ids each call received; `callee` names what received them (FR, EN).
+    With `every_example` (a statement that says "every batch"), every example must be seen:
+    a dropped incomplete last batch fails too (draw `n` not a multiple of `batch_size`)."""
     if not isinstance(batches, list) or not batches:
         raise CheckFailed(f"{what} : {callee[0]} n'est jamais appelé", f"{what_en}: {callee[1]} is never called")
     # A pass over the whole set (an accuracy printed each epoch) is evaluation, not a batch.
@@ -43,6 +52,18 @@ def check_epoch_batches(
             "tous les lots de chaque époque (for debut in range(0, N, batch_size))",
             f"{what_en}: {missing} examples are in no batch of the epoch; visit every batch of "
             "every epoch (for start in range(0, N, batch_size))",
+        )
+    if every_example and missing > 0:
+        last = missing == n % batch_size
+        raise CheckFailed(
+            f"{what} : des exemples ne sont vus dans aucun lot de l'époque"
+            + (" : le dernier lot, incomplet, est sauté" if last else "")
+            + " ; parcourez TOUS les lots, y compris le dernier s'il est incomplet "
+            "(for debut in range(0, N, batch_size), ordre[debut : debut + batch_size])",
+            f"{what_en}: some examples are in no batch of the epoch"
+            + (": the incomplete last batch is skipped" if last else "")
+            + "; visit EVERY batch, the last one included when it is incomplete "
+            "(for start in range(0, N, batch_size), order[start : start + batch_size])",
         )
 
 

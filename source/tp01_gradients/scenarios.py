@@ -10,7 +10,7 @@ loss and backward, so a mistake in those costs points in its own item only.
 
 from __future__ import annotations
 
-from autograder.prove import Correct, Scenario
+from autograder.prove import Correct, Scenario, edit, solution_cell
 
 SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ grad_f
@@ -951,3 +951,14 @@ EQUIVALENT: dict[str, str] = {
     "train:NumberReplacer@1:73#1": "batch_size = 31 by default: another valid size",
     "train:NumberReplacer@1:82": "seed = 1 by default: another seed",
 }
+
+# The class of TP02's blind answer (issue 12, part 1): every batch of the epoch, the incomplete
+# last one included; a loop that skips it still reaches the accuracy bar.
+SCENARIOS["submission-train-drops-last-partial-batch"] = Scenario(
+    grade_id="train",
+    source=edit(solution_cell(__file__, "train"),
+                ("for debut in range(0, N, batch_size):", "for debut in range(0, N - batch_size + 1, batch_size):")),
+    must_fail=("test_entrainer_batches_cover_the_epoch",),
+    message_contains=("le dernier lot, incomplet, est sauté",),
+)
+GROUPS["mutants-a"] = (*GROUPS["mutants-a"], "submission-train-drops-last-partial-batch")

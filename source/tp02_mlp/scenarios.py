@@ -739,3 +739,13 @@ EQUIVALENT.update({
     "sgd_digits:DetachValue@13:18": "batch indices carry no gradient: detaching them changes nothing",
     "diagnose_curve:SwapStatements@3:4": "the two conversions to arrays are independent",
 })
+
+# Blind answer (issue 12, part 1): the statement asks for "tous les lots"; a loop over
+# N // batch_size full batches drops the incomplete last one and still reaches the accuracy bar.
+SCENARIOS["blind-sgd-drops-last-partial-batch"] = Scenario(
+    grade_id="sgd_digits",
+    source='import torch\nfrom torch import nn\ndef entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    X = torch.tensor(X_train, dtype=torch.float32); y = torch.tensor(y_train, dtype=torch.long)\n    torch.manual_seed(seed)\n    modele = MLPDeuxCouches(X.shape[1], hidden, 10)\n    opt = torch.optim.SGD(modele.parameters(), lr=lr)\n    g = torch.Generator().manual_seed(seed)\n    n_lots = len(X) // batch_size\n    for ep in range(epochs):\n        perm = torch.randperm(len(X), generator=g)\n        for b in range(n_lots):\n            idx = perm[b * batch_size:(b + 1) * batch_size]\n            opt.zero_grad()\n            nn.functional.cross_entropy(modele(X[idx]), y[idx]).backward()\n            opt.step()\n    return modele\n',
+    must_fail=("test_entrainer_sgd_batches_cover_the_epoch",),
+    message_contains=("le dernier lot, incomplet, est sauté",),
+)
+GROUPS["blind-partial-batch"] = ("blind-sgd-drops-last-partial-batch",)

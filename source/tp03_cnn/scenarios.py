@@ -5,26 +5,27 @@ every other check of the same item must keep its points, so each scenario shows 
 which check catches the mistake. `message_contains` are substrings that must appear in
 the French message of at least one of those checks: the hint that names the fault.
 `affects` lists other items that may lose points as a consequence (the grader measures
-the equivariance of the student's own conv2d, and trains the student's own models).
+the equivariance of the student's own conv2d). The models and the training loop are graded
+apart: the student's models trained by the grader's loop, the grader's models trained by the
+student's loop (a bug in one costs points once).
 """
 
 from __future__ import annotations
 
-from autograder.prove import Correct, Scenario
+from autograder.prove import Correct, Scenario, edit, solution_cell
 
 _CONV_VALUES = (
     "test_conv2d_fixed_examples",
     "test_conv2d_stride_and_padding",
     "test_conv2d_gradients_match_autograd",
 )
-_TRAIN_TRANSLATED = (
+_TRAIN_TRANSLATED = (  # item models: the student's models trained by the grader's loop
     "test_cnn_accuracy_on_translated_digits",
     "test_cnn_beats_mlp_on_translated_digits",
 )
-_TRAIN_ALL = (
+_TRAIN_ALL = (  # item train: the grader's models trained by the student's loop
     "test_entrainer_trains_a_small_model",
     "test_models_learn_clean_digits",
-    *_TRAIN_TRANSLATED,
 )
 
 
@@ -364,7 +365,6 @@ def creer_mlp():
         + _MLP_SOLUTION,
         must_fail=_TRAIN_TRANSLATED,
         message_contains=("pooling global",),
-        affects=("train",),
     ),
     "submission-cnn-without-convolution": Scenario(
         grade_id="models",
@@ -375,7 +375,6 @@ def creer_mlp():
         + _MLP_SOLUTION,
         must_fail=("test_models_shapes_and_layers", *_TRAIN_TRANSLATED),
         message_contains=("aucune couche nn.Conv2d",),
-        affects=("train",),
     ),
     # ------------------------------------------------------------ training
     "submission-train-never-steps": Scenario(
@@ -815,3 +814,25 @@ GROUPS["mutants-c"] = (
     "submission-cnn-second-conv-without-padding", "submission-max-pool-default-padding-one",
     "submission-train-default-epochs-changed",
 )
+
+# Blind answer (issue 12, part 1): pooling and activations written in forward (torch.amax,
+# F.max_pool2d) escaped a check that hooked the nn.AdaptiveMaxPool2d module; the convolutions'
+# outputs are judged instead.
+SCENARIOS["blind-models-cnn-functional-no-relu"] = Scenario(
+    grade_id="models",
+    source='import torch\nfrom torch import nn\nclass CNN(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.c1 = nn.Conv2d(1, 16, 5, padding=2)\n        self.c2 = nn.Conv2d(16, 24, 3, padding=1)\n        self.fc = nn.Linear(24, 10)\n    def forward(self, x):\n        x = self.c2(self.c1(x))\n        return self.fc(torch.amax(x, dim=(2, 3)))\ndef creer_cnn():\n    return CNN()\ndef creer_mlp():\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))\n',
+    must_fail=("test_models_are_new_and_non_linear",),
+    message_contains=("la sortie de la dernière nn.Conv2d est une fonction affine",),
+)
+GROUPS["mutants-a"] = (*GROUPS["mutants-a"], "blind-models-cnn-functional-no-relu")
+
+# The same class as TP02's blind answer: the statement says "parcourez-les tous"; a loop that
+# skips the incomplete last batch still reaches the accuracy bars.
+SCENARIOS["submission-train-drops-last-partial-batch"] = Scenario(
+    grade_id="train",
+    source=edit(solution_cell(__file__, "train"),
+                ("for debut in range(0, N, batch_size):", "for debut in range(0, N - batch_size + 1, batch_size):")),
+    must_fail=("test_entrainer_batches_cover_the_epoch",),
+    message_contains=("le dernier lot, incomplet, est sauté",),
+)
+GROUPS["mutants-a"] = (*GROUPS["mutants-a"], "submission-train-drops-last-partial-batch")

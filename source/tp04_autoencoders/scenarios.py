@@ -10,7 +10,7 @@ grader's reparametrisation, KL and loss, so one mistake costs points in its own 
 
 from __future__ import annotations
 
-from autograder.prove import Correct, Scenario
+from autograder.prove import Correct, Scenario, edit, solution_cell
 
 SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ dense autoencoder
@@ -1213,3 +1213,21 @@ CORRECT.update({
     ),
 })
 CORRECT_GROUPS["blind-correct"] = ('blind-correct-ae-sequential-from-lists', 'blind-correct-ae-train-while-loop-manual-mse', 'blind-correct-denoiser-set-to-none-prints', 'blind-correct-anomaly-eval-float64', 'blind-correct-convtranspose-expanded', 'blind-correct-convae-functional-relu', 'blind-correct-reparam-sqrt-exp', 'blind-correct-kl-float64', 'blind-correct-elbo-clamped-bce', 'blind-correct-vae-split-batches', 'blind-correct-linear-ae-named-code')
+
+# The class of TP02's blind answer (issue 12, part 1): every batch of each epoch, the incomplete
+# last one included; a loop that skips it still trains well enough for the outcome checks.
+_DROP_LAST = ("for debut in range(0, len(X), batch_size):", "for debut in range(0, len(X) - batch_size + 1, batch_size):")
+SCENARIOS["submission-ae-train-drops-last-partial-batch"] = Scenario(
+    grade_id="ae_entrainement",
+    source=edit(solution_cell(__file__, "ae_entrainement"), _DROP_LAST),
+    must_fail=("test_entrainer_ae_uses_its_arguments",),
+    message_contains=("chaque époque parcourt TOUS les exemples",),
+)
+SCENARIOS["submission-vae-train-drops-last-partial-batch"] = Scenario(
+    grade_id="vae_beta",
+    source=edit(solution_cell(__file__, "vae_beta"), _DROP_LAST),
+    must_fail=("test_entrainer_vae_batches_cover_the_epoch",),
+    message_contains=("le dernier lot, incomplet, est sauté",),
+)
+GROUPS["kl-sum"] = (*GROUPS["kl-sum"], "submission-ae-train-drops-last-partial-batch")
+GROUPS["mutants-d"] = (*GROUPS["mutants-d"], "submission-vae-train-drops-last-partial-batch")

@@ -33,6 +33,18 @@ def test_each_fault_is_named(batches, fragment):
     assert fragment in exc.value.message.fr
 
 
+def test_every_example_refuses_a_dropped_incomplete_last_batch():
+    strict = dict(every_example=True)
+    check_epoch_batches([[3, 1, 0, 9], [2, 8, 5, 4], [7, 6], list(range(10))], 10, 4, "e", "t", CALLEE, **strict)
+    with pytest.raises(CheckFailed) as info:
+        check_epoch_batches([[3, 1, 0, 9], [2, 8, 5, 4]], 10, 4, "entrainer", "train", CALLEE, **strict)
+    assert "le dernier lot, incomplet, est sauté" in info.value.message.fr
+    assert "incomplete last batch is skipped" in info.value.message.en
+    with pytest.raises(CheckFailed) as info:  # one example missing, not the last batch: no claim about it
+        check_epoch_batches([[3, 1, 0, 9], [2, 8, 5, 4], [7]], 10, 4, "entrainer", "train", CALLEE, **strict)
+    assert "aucun lot" in info.value.message.fr and "sauté" not in info.value.message.fr
+
+
 def test_two_epochs_must_be_shuffled_and_reshuffled():
     from autograder.checks import check_reshuffled_epochs
 

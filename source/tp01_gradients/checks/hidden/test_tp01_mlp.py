@@ -601,7 +601,7 @@ def test_nombre_parametres_matches_torch(submission, rng):
             submission.call("nombre_parametres", widths),
             count_parameters(model),
             breakdown=param_breakdown(model),
-            name=f"nombre_parametres({widths})",
+            name="nombre_parametres(largeurs) pour l'une des listes de largeurs du correcteur",
             hint_fr="chaque couche n → h a n × h poids et h biais",
             hint_en="each layer n → h has n × h weights and h biases",
         )

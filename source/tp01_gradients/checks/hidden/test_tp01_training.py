@@ -98,8 +98,8 @@ def test_entrainer_uses_its_seed(submission, rng):
         )
     if np.array_equal(runs[0], _init_params(X_train.shape[1], 16, 10, s)["W1"]):
         return  # parameters never updated: the accuracy check says so, not this one
-    varied = ((runs[3], "lr", f"lr = {LR:g} et lr = {LR / 2:g}", f"lr = {LR:g} and lr = {LR / 2:g}"),
-              (runs[4], "epochs", "epochs = 2 et epochs = 1", "epochs = 2 and epochs = 1"))
+    varied = ((runs[3], "lr", "deux valeurs de lr", "two values of lr"),
+              (runs[4], "epochs", "deux valeurs de epochs", "two values of epochs"))
     for run, arg, values_fr, values_en in varied:
         if np.array_equal(runs[0], run):
             raise CheckFailed(
@@ -206,23 +206,25 @@ def _tp01_record_batches(X, y, hidden, lr, epochs, batch_size):
 @pytest.mark.item("train")
 @pytest.mark.points(0.25)
 def test_entrainer_batches_cover_the_epoch(submission, rng):
-    """One epoch: batches of at most batch_size examples, each example at most once, and all
-    of them but fewer than batch_size (dropping an incomplete last batch is allowed).
-    Mini-batches that grow (ordre[debut : debut * batch_size]) or overlap still reach the
+    """One epoch: batches of at most batch_size examples, each example exactly once, the
+    incomplete last batch included (the statement: every batch of the epoch; n is never a
+    multiple of batch_size). Mini-batches that grow (ordre[debut : debut * batch_size]) or overlap still reach the
     accuracy bar; a wrong slice is seen here."""
     X_train, _, y_train, _ = digits_split(SPLIT_SEED)
     n = 300
     idx = rng.choice(len(X_train), size=n, replace=False)
     X = np.hstack([X_train[idx], (np.arange(n) / 1000.0)[:, None]])
     bs = int(rng.integers(20, 40))
+    while n % bs == 0:  # an incomplete last batch, always
+        bs += 1
     helper = submission.define("_tp01_record_batches", BATCHES_SRC)
     batches = with_references(
         submission, MLP_REFERENCES, "entrainer", X, y_train[idx], 16, LR, 1, bs,
         via=helper.name, timeout=60,
     )
-    what = f"entrainer(X_train, y_train, epochs=1, batch_size={bs}) sur {n} exemples"
-    what_en = f"entrainer(X_train, y_train, epochs=1, batch_size={bs}) on {n} examples"
-    check_epoch_batches(batches, n, bs, what, what_en, ("forward", "forward"))
+    what = "entrainer(X_train, y_train, epochs=1, batch_size=…) sur des exemples du correcteur"
+    what_en = "entrainer(X_train, y_train, epochs=1, batch_size=...) on grader examples"
+    check_epoch_batches(batches, n, bs, what, what_en, ("forward", "forward"), every_example=True)
     # Two epochs: the examples are shuffled, and shuffled again at each epoch (a loop without
     # shuffling, or one permutation drawn before the loop, still reaches the accuracy bar).
     batches = with_references(
@@ -241,10 +243,10 @@ def test_entrainer_batches_cover_the_epoch(submission, rng):
         )
     if first == second:
         raise CheckFailed(
-            f"entrainer(X_train, y_train, epochs=2, batch_size={bs}) : les deux époques voient les "
+            "entrainer(X_train, y_train, epochs=2, batch_size=…) : les deux époques voient les "
             "exemples dans le même ordre ; tirez une nouvelle permutation à CHAQUE époque "
             "(rng.permutation(N) dans la boucle des époques)",
-            f"entrainer(X_train, y_train, epochs=2, batch_size={bs}): both epochs see the examples "
+            "entrainer(X_train, y_train, epochs=2, batch_size=...): both epochs see the examples "
             "in the same order; draw a new permutation at EVERY epoch (rng.permutation(N) inside "
             "the epoch loop)",
         )

@@ -212,8 +212,8 @@ def test_adam_matches_torch_step_by_step(submission, rng):
         lr,
         rtol=1e-6,
         atol=1e-7,
-        what_fr=f"W de forme ({a}, {b}), b de forme ({b},), lr = {lr:.3g}, {N_STEPS} pas, |g| entre 0.1 et 2",
-        what_en=f"W of shape ({a}, {b}), b of shape ({b},), lr = {lr:.3g}, {N_STEPS} steps, |g| between 0.1 and 2",
+        what_fr=f"W de forme ({a}, {b}), b de forme ({b},), lr du correcteur, {N_STEPS} pas, |g| entre 0.1 et 2",
+        what_en=f"W of shape ({a}, {b}), b of shape ({b},), the grader's lr, {N_STEPS} steps, |g| between 0.1 and 2",
     )
 
 
@@ -232,8 +232,8 @@ def test_adam_tiny_gradients_either_epsilon(submission, rng):
         lr,
         rtol=1e-7,
         atol=1e-10,
-        what_fr=f"W de forme ({a}, {b}), b de forme ({b},), lr = {lr:.3g}, {N_STEPS} pas, "
+        what_fr=f"W de forme ({a}, {b}), b de forme ({b},), lr du correcteur, {N_STEPS} pas, "
         "très petits gradients (|g| entre 1e-5 et 1e-4) : ε sous ou après la racine sont acceptés",
-        what_en=f"W of shape ({a}, {b}), b of shape ({b},), lr = {lr:.3g}, {N_STEPS} steps, "
+        what_en=f"W of shape ({a}, {b}), b of shape ({b},), the grader's lr, {N_STEPS} steps, "
         "tiny gradients (|g| between 1e-5 and 1e-4): ε inside or outside the root are accepted",
     )

@@ -141,21 +141,6 @@ _HINTS = {
 }
 
 
-def _describe(train: np.ndarray, val: np.ndarray) -> tuple[str, str]:
-    with np.errstate(invalid="ignore"):
-        fr = (
-            f"une courbe de {len(train)} époques (entraînement {train[0]:.3g} → {train[-1]:.3g}, "
-            f"maximum {np.max(train):.3g} ; validation {val[0]:.3g} → minimum {np.min(val):.3g} "
-            f"→ {val[-1]:.3g})"
-        )
-        en = (
-            f"a {len(train)}-epoch curve (training {train[0]:.3g} → {train[-1]:.3g}, maximum "
-            f"{np.max(train):.3g}; validation {val[0]:.3g} → minimum {np.min(val):.3g} → "
-            f"{val[-1]:.3g})"
-        )
-    return fr, en
-
-
 def _check(
     submission,
     train: np.ndarray,
@@ -167,7 +152,6 @@ def _check(
     got = curve_label(submission.call("diagnostic_courbe", train, val))
     if got == expected:
         return
-    what_fr, what_en = _describe(train, val)
     hint_fr, hint_en = hint or _HINTS[expected]
     both = expected == "sous-apprentissage" and got == "sur-apprentissage" and val[-1] > 1.1 * np.min(val)
     if both:
@@ -204,8 +188,10 @@ def _check(
             "array with nan is nan: test np.isfinite first (rule 1)"
         )
     raise CheckFailed(
-        f"diagnostic_courbe renvoie « {got} » pour {what_fr}, « {expected} » attendu ; {hint_fr}",
-        f'diagnostic_courbe returns "{got}" for {what_en}, "{expected}" expected; {hint_en}',
+        f"diagnostic_courbe renvoie « {got} » pour une courbe du correcteur, ce n'est pas le bon "
+        f"diagnostic ; {hint_fr}",
+        f'diagnostic_courbe returns "{got}" for one of the grader\'s curves, which is not the right '
+        f"diagnosis; {hint_en}",
     )
 
 

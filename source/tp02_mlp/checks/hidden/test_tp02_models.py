@@ -180,7 +180,7 @@ def test_nombre_parametres_matches_torch(submission, rng):
     cases.append([int(rng.integers(2, 50)), int(rng.integers(2, 50))])  # a single layer
     for widths in cases:
         expected = _torch_count(widths)
-        name = f"nombre_parametres({widths})"
+        name = "nombre_parametres(largeurs) pour l'une des listes de largeurs du correcteur"
         value = as_int(submission.call("nombre_parametres", widths), name)
         if value == expected:
             continue

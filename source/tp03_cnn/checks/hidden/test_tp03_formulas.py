@@ -99,7 +99,7 @@ def test_taille_sortie_matches_conv2d_shapes(submission, rng):
     for H, W, ky, kx, p, s in _output_size_configs(rng):
         expected = _torch_shape(H, W, ky, kx, p, s)
         for axis, w_in, k, want in (("H", H, ky, expected[0]), ("W", W, kx, expected[1])):
-            call = f"taille_sortie({w_in}, {k}, p={p}, s={s})"
+            call = "taille_sortie(w_in, k, p, s) pour une configuration du correcteur"
             raw = submission.call("taille_sortie", w_in, k, p=p, s=s)
             if isinstance(raw, float) and not float(raw).is_integer():
                 raise CheckFailed(
@@ -109,33 +109,33 @@ def test_taille_sortie_matches_conv2d_shapes(submission, rng):
                     "⌊(W_in − k + 2p) / s⌋ (the // operator)",
                 )
             got = as_int(raw, call)
-            record_expected(call, want)
+            record_expected(f"taille_sortie({w_in}, {k}, p={p}, s={s})", want)
             answers.append((w_in, k, p, s, got))
             if got != want and first_wrong is None:
                 first_wrong = (call, got, axis, H, W, ky, kx)
     if first_wrong is None:
         # Called as the notebook calls it for a plain convolution: the signature's defaults.
         w_in, k = answers[0][0], answers[0][1]
-        call = f"taille_sortie({w_in}, {k})"
+        call = "taille_sortie(w_in, k) appelée sans p ni s pour une configuration du correcteur"
         want = _torch_shape(w_in, w_in, k, k, 0, 1)[0]
         record_expected(call, want)
         got = as_int(submission.call("taille_sortie", w_in, k), call)
         if got != want:
             raise Partial(
                 0.5,
-                f"{call} sans p ni s : obtenu {got} ; avec p et s passés la formule est juste, "
+                f"{call} : obtenu {got}, faux ; avec p et s passés la formule est juste, "
                 "vérifiez les valeurs par défaut de la signature, def taille_sortie(w_in, k, p=0, s=1)",
-                f"{call} without p or s: got {got}; with p and s passed the formula is right, check "
+                f"taille_sortie(w_in, k) called without p or s for a grader configuration: got {got}, "
+                "wrong; with p and s passed the formula is right, check "
                 "the signature's default values, def taille_sortie(w_in, k, p=0, s=1)",
             )
     if first_wrong is not None:
         call, got, axis, H, W, ky, kx = first_wrong
         hint_fr, hint_en = _size_hint(answers)
         raise CheckFailed(
-            f"{call} : obtenu {got}, ce n'est pas la taille {axis} de la sortie de "
-            f"nn.Conv2d pour une entrée {H}×{W} et un noyau {ky}×{kx} ; {hint_fr}",
-            f"{call}: got {got}, not the output size {axis} of nn.Conv2d "
-            f"for a {H}×{W} input and a {ky}×{kx} kernel; {hint_en}",
+            f"{call} : ce n'est pas la taille {axis} de la sortie de nn.Conv2d ; {hint_fr}",
+            f"taille_sortie(w_in, k, p, s) for a grader configuration: not the output size {axis} "
+            f"of nn.Conv2d; {hint_en}",
         )
 
 
@@ -154,7 +154,7 @@ def test_nb_params_conv_matches_torch(submission, rng):
     for kx, ky, n_in, n_out in configs:
         layer = nn.Conv2d(n_in, n_out, kernel_size=(ky, kx))
         expected = sum(p.numel() for p in layer.parameters())
-        call = f"nb_params_conv(kx={kx}, ky={ky}, I={n_in}, F={n_out})"
+        call = "nb_params_conv(kx, ky, I, F) pour une couche du correcteur"
         got = as_int(submission.call("nb_params_conv", kx, ky, n_in, n_out), call)
         if got == (kx * ky + 1) * n_out and got != expected:
             hint_fr = "il manque le nombre de plans d'entrée I : chaque filtre a kx × ky × I poids"
@@ -169,7 +169,7 @@ def test_nb_params_conv_matches_torch(submission, rng):
             got,
             expected,
             breakdown=param_breakdown(layer),
-            name=f"{call} (nn.Conv2d({n_in}, {n_out}, kernel_size=({ky}, {kx})))",
+            name=f"{call} (comparé à nn.Conv2d(I, F, kernel_size=(ky, kx)))",
             hint_fr=hint_fr,
             hint_en=hint_en,
         )
@@ -190,7 +190,7 @@ def test_nb_params_mlp_random_images(submission, rng):
         s = h * w
         widths = [s, s // 2, s // 4, 1]
         expected = mlp_param_count(widths)
-        call = f"nb_params_mlp_image({h}, {w})"
+        call = "nb_params_mlp_image(h, w) pour une taille d'image du correcteur"
         got = as_int(submission.call("nb_params_mlp_image", h, w), call)
         if got == s * (s // 2) + s // 2:
             hint_fr = "vous ne comptez que la première couche : il y en a trois, s → s/2 → s/4 → 1"
@@ -208,7 +208,7 @@ def test_nb_params_mlp_random_images(submission, rng):
         assert_param_count(
             got,
             expected,
-            name=f"{call} (MLP {s} → {s // 2} → {s // 4} → 1)",
+            name=f"{call} (MLP s → s/2 → s/4 → 1)",
             n_biases=s // 2 + s // 4 + 1,
             hint_fr=hint_fr,
             hint_en=hint_en,

@@ -1,14 +1,15 @@
 """Hidden checks, part 3: a CNN and an MLP of comparable size, trained on digits, evaluated
 by the grader on translated test images.
 
-The grader builds the student's two models (`creer_cnn`, `creer_mlp`) with its own seed,
-trains each with the student's `entrainer` on its own split of scikit-learn's bundled
-`load_digits`, then sends only test *inputs* (as they are, and translated by 1 to 2
-pixels with zero filling) to a trusted helper that runs the models' forward pass. The
-test labels never enter the kernel: accuracies are computed here.
-
-Both models are trained once per graded submission (the first check that needs them
-trains them, the others reuse the result).
+Each item is graded on its own, so that one bug costs points once (issue 12, item 7):
+- `models` (creer_cnn, creer_mlp): the student's two models are trained by the grader's
+  reference loop (the solution's `entrainer`, kernel-side) on the grader's split of
+  scikit-learn's bundled `load_digits`; their accuracy on test images translated by 1 to 2
+  pixels (zero filling), and the CNN − MLP margin there, measure the architecture.
+- `train` (entrainer): the student's loop trains the grader's reference CNN and MLP (the
+  solution's, kernel-side); their accuracy on the clean test images measures the loop.
+Test labels never enter the kernel: accuracies are computed here. Each pair is trained once
+per graded submission (the first check that needs it trains it, the others reuse it).
 
 Measured on the solution (24 training seeds and translated test sets, grader split):
 clean accuracy 0.965–0.985 (CNN) and 0.959–0.974 (MLP); translated accuracy of the CNN
@@ -74,26 +75,72 @@ def _logits(submission, model, X: np.ndarray, name: str) -> np.ndarray:
     return as_logits(out, name, batch_shape=X.shape, classes=10)
 
 
+@kernel_side
+def reference_model(name, seed):
+    """The solution's CNN or MLP, built after torch.manual_seed(seed)."""
+    import torch
+    from torch import nn
+
+    torch.manual_seed(int(seed))
+    if name == "creer_cnn":
+        return nn.Sequential(
+            nn.Conv2d(1, 16, kernel_size=5, padding=2), nn.ReLU(),
+            nn.Conv2d(16, 24, kernel_size=3, padding=1), nn.ReLU(),
+            nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(24, 10),
+        )
+    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+
+
+@kernel_side
+def reference_training(modele, X_train, y_train, epochs, lr, batch_size, seed):
+    """The solution's `entrainer`: Adam, cross-entropy, mini-batches reshuffled each epoch."""
+    import torch
+    import torch.nn.functional as F
+
+    generateur = torch.Generator().manual_seed(int(seed))
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    modele.train()
+    N = len(X_train)
+    for _ in range(epochs):
+        ordre = torch.randperm(N, generator=generateur)
+        for debut in range(0, N, batch_size):
+            lot = ordre[debut : debut + batch_size]
+            optimiseur.zero_grad()
+            F.cross_entropy(modele(X_train[lot]), y_train[lot]).backward()
+            optimiseur.step()
+    return modele
+
+
 @dataclass(frozen=True)
 class Trained:
     n_test: int
     clean: dict[str, float]
     shifted: dict[str, float]
-    unchanged: dict[str, bool]  # the logits are the same before and after `entrainer`
+    unchanged: dict[str, bool]  # the logits are the same before and after training
 
 
-def _train_both(submission, seed: int) -> Trained:
+def _train_both(submission, seed: int, students_models: bool) -> Trained:
+    """The student's models trained by the reference loop (`students_models`), or the
+    reference models trained by the student's `entrainer`."""
     X_train, X_test, y_train, y_test = digits_split(SPLIT_SEED, images=True, dtype=np.float32)
     X_shifted = _translated_set(X_test, np.random.default_rng(seed))
     train_seed = int(seed % 2**31)
+    args = (Tensor(X_train), Tensor(y_train))
+    kwargs = dict(epochs=EPOCHS, lr=LR, batch_size=BATCH, seed=train_seed)
     clean, shifted, unchanged = {}, {}, {}
     for name in NAMES:
-        model, _ = build(submission, name, train_seed)
+        if students_models:
+            model, _ = build(submission, name, train_seed)
+        else:
+            model = reference_model.call(submission, name, train_seed)
         before = _logits(submission, model, X_test, name)
-        trained = trained_model(
-            submission, "entrainer", model, Tensor(X_train), Tensor(y_train),
-            epochs=EPOCHS, lr=LR, batch_size=BATCH, seed=train_seed, timeout=TRAIN_TIMEOUT,
-        )
+        if students_models:
+            try:
+                trained = reference_training.call(submission, model, *args, timeout=TRAIN_TIMEOUT, **kwargs)
+            except SubmissionError as exc:
+                raise relabel(exc, reference_training.ref_name, name) from None
+        else:
+            trained = trained_model(submission, "entrainer", model, *args, timeout=TRAIN_TIMEOUT, **kwargs)
         after = _logits(submission, trained, X_test, name)
         clean[name] = accuracy(after, y_test)
         shifted[name] = accuracy(_logits(submission, trained, X_shifted, name), y_test)
@@ -101,21 +148,26 @@ def _train_both(submission, seed: int) -> Trained:
     return Trained(n_test=len(y_test), clean=clean, shifted=shifted, unchanged=unchanged)
 
 
-def _trained(submission, seed: int) -> Trained:
-    """Train once per graded submission; a failure is reported by every check that needs it."""
-    return once_per_submission(submission, "tp03-trained", lambda: _train_both(submission, seed))
+def _models_trained(submission, seed: int) -> Trained:
+    """The student's models, trained once per graded submission by the reference loop."""
+    return once_per_submission(submission, "tp03-models", lambda: _train_both(submission, seed, True))
+
+
+def _loop_trained(submission, seed: int) -> Trained:
+    """The reference models, trained once per graded submission by the student's loop."""
+    return once_per_submission(submission, "tp03-loop", lambda: _train_both(submission, seed, False))
 
 
 def _training_hint(t: Trained) -> tuple[str, str]:
     for name, label in NAMES.items():
         if t.unchanged[name]:
             return (
-                f"les prédictions du {label} sont les mêmes avant et après entrainer : les poids n'ont "
-                "pas bougé (appelez optimiseur.step() après perte.backward() à chaque mini-lot, sur "
-                "modele.parameters())",
-                f"the {label}'s predictions are the same before and after entrainer: the weights did "
-                "not move (call optimiseur.step() after perte.backward() on every mini-batch, on "
-                "modele.parameters())",
+                f"les prédictions du {label} du correcteur sont les mêmes avant et après votre "
+                "entrainer : les poids n'ont pas bougé (appelez optimiseur.step() après "
+                "perte.backward() à chaque mini-lot, sur modele.parameters())",
+                f"the predictions of the grader's {label} are the same before and after your "
+                "entrainer: the weights did not move (call optimiseur.step() after "
+                "perte.backward() on every mini-batch, on modele.parameters())",
             )
     return (
         "vérifiez la boucle d'entraînement : zero_grad, passe avant sur le lot, F.cross_entropy, "
@@ -123,6 +175,16 @@ def _training_hint(t: Trained) -> tuple[str, str]:
         "check the training loop: zero_grad, forward pass on the batch, F.cross_entropy, "
         "backward, step, and y_train[batch] matching X_train[batch]",
     )
+
+
+_MODELS_DONT_LEARN = (
+    "entraînés par la boucle du correcteur (celle de la solution), vos modèles n'apprennent "
+    "pas les images non translatées : vérifiez que creer_cnn() et creer_mlp() renvoient les "
+    "logits (N, 10) d'un réseau entraînable",
+    "trained by the grader's loop (the solution's), your models do not learn the untranslated "
+    "images: check that creer_cnn() and creer_mlp() return the (N, 10) logits of a trainable "
+    "network",
+)
 
 
 _EQUIVARIANCE_HINT_FR = (
@@ -170,7 +232,11 @@ def test_models_have_comparable_param_counts(submission, seed):
 @kernel_side
 def model_structure(creer, X1, X2):
     """Two calls of creer(): the same object or shared layers? And how far from affine are the
-    model (an MLP) and the input of its global pooling (a CNN's convolution stack)?"""
+    model (an MLP), the input of its global pooling module, the output of its last nn.Conv2d
+    (with two or more: a ReLU between them makes it non-affine, however the pooling and the
+    activations are written, modules or torch.amax / F.relu / F.max_pool2d in forward), and,
+    with a single nn.Conv2d, the smallest input of its first nn.Linear on a blank image (a ReLU
+    after the convolution keeps it ≥ 0; the biases alone make some of it negative without)."""
     import torch
 
     a, b = creer(), creer()
@@ -183,23 +249,45 @@ def model_structure(creer, X1, X2):
             scale = max(float(f1.abs().max()), float(f2.abs().max()), float(f12.abs().max()), 1e-12)
             return float((f1 + f2 - f12 - f0).abs().max()) / scale
 
+    def seen_by(module, output):
+        """x -> what `module` receives (or returns, with `output`) when a(x) runs."""
+        seen = []
+        if output:
+            hook = module.register_forward_hook(lambda m, inp, out: seen.append(out))
+        else:
+            hook = module.register_forward_pre_hook(lambda m, inp: seen.append(inp[0]))
+
+        def fn(x):
+            seen.clear()
+            a(x)
+            return seen[-1]
+
+        return fn, hook
+
     a.eval()
     pools = [m for m in a.modules() if isinstance(m, (torch.nn.AdaptiveMaxPool2d, torch.nn.AdaptiveAvgPool2d))]
-    before_pool = None
-    if pools:
-        seen = []
-        hook = pools[0].register_forward_pre_hook(lambda m, inp: seen.append(inp[0]))
+    convs = [m for m in a.modules() if isinstance(m, torch.nn.Conv2d)]
+    linears = [m for m in a.modules() if isinstance(m, torch.nn.Linear)]
+    out = {"shared": bool(shared), "whole": gap(a), "before_pool": None, "last_conv": None, "head_min": None}
+    for key, module, output, wanted in (
+        ("before_pool", pools[0] if pools else None, False, True),
+        ("last_conv", convs[-1] if convs else None, True, len(convs) >= 2),
+    ):
+        if module is None or not wanted:
+            continue
+        fn, hook = seen_by(module, output)
         try:
-
-            def stack(x):
-                seen.clear()
-                a(x)
-                return seen[-1]
-
-            before_pool = gap(stack)
+            out[key] = gap(fn)
         finally:
             hook.remove()
-    return {"shared": bool(shared), "whole": gap(a), "before_pool": before_pool}
+    if len(convs) == 1 and not pools and linears:
+        fn, hook = seen_by(linears[0], False)
+        try:
+            with torch.no_grad():
+                out["head_min"] = float(fn(torch.zeros_like(X1)).min())
+        finally:
+            hook.remove()
+    return out
 
 
 #: Affine maps leave f(x1) + f(x2) − f(x1 + x2) − f(0) at rounding level (~1e-6 relative in
@@ -231,6 +319,7 @@ def test_models_are_new_and_non_linear(submission, rng):
                 "nn.Module at every call (not a model or layers made once, globally)",
             )
         whole, before = out.get("whole"), out.get("before_pool")
+        last_conv, head_min = out.get("last_conv"), out.get("head_min")
         if label == "MLP" and isinstance(whole, float) and whole < AFFINE_GAP:
             raise CheckFailed(
                 "le MLP de creer_mlp() est affine (f(x1) + f(x2) = f(x1 + x2) + f(0)) : il n'y a "
@@ -238,7 +327,9 @@ def test_models_are_new_and_non_linear(submission, rng):
                 "creer_mlp()'s MLP is affine (f(x1) + f(x2) = f(x1 + x2) + f(0)): there is no "
                 "non-linearity between its nn.Linear layers; add nn.ReLU() between them",
             )
-        if label == "CNN" and isinstance(before, float) and before < AFFINE_GAP:
+        if label != "CNN":
+            continue
+        if isinstance(before, float) and before < AFFINE_GAP:
             raise CheckFailed(
                 "dans le CNN de creer_cnn(), l'entrée du pooling global est une fonction affine de "
                 "l'image : aucune activation entre les convolutions ; ajoutez nn.ReLU() après "
@@ -247,35 +338,58 @@ def test_models_are_new_and_non_linear(submission, rng):
                 "the image: no activation between the convolutions; add nn.ReLU() after every "
                 "nn.Conv2d",
             )
+        if before is None and isinstance(last_conv, float) and last_conv < AFFINE_GAP:
+            # Pooling written in forward (torch.amax, F.max_pool2d): judged on the convolutions.
+            raise CheckFailed(
+                "dans le CNN de creer_cnn(), la sortie de la dernière nn.Conv2d est une fonction "
+                "affine de l'image : aucune activation entre les convolutions ; ajoutez une ReLU "
+                "(nn.ReLU() ou F.relu) après chaque nn.Conv2d",
+                "in creer_cnn()'s CNN, the output of the last nn.Conv2d is an affine function of "
+                "the image: no activation between the convolutions; add a ReLU (nn.ReLU() or "
+                "F.relu) after every nn.Conv2d",
+            )
+        if isinstance(head_min, float) and head_min < 0:
+            raise CheckFailed(
+                "dans le CNN de creer_cnn(), la couche nn.Linear finale reçoit des valeurs "
+                "négatives sur une image vide : aucune ReLU après la convolution ; ajoutez une "
+                "ReLU (nn.ReLU() ou F.relu) après chaque nn.Conv2d",
+                "in creer_cnn()'s CNN, the final nn.Linear layer receives negative values on a "
+                "blank image: no ReLU after the convolution; add a ReLU (nn.ReLU() or F.relu) "
+                "after every nn.Conv2d",
+            )
 
 
 # ---------------------------------------------------------------- training
 
 
 @pytest.mark.item("train")
-@pytest.mark.points(0.75)
+@pytest.mark.points(2.25)
 def test_models_learn_clean_digits(submission, seed):
-    t = _trained(submission, seed)
+    """The grader's CNN and MLP, trained by the student's entrainer."""
+    t = _loop_trained(submission, seed)
     cnn, mlp = t.clean["creer_cnn"], t.clean["creer_mlp"]
     score_threshold(
         min(cnn, mlp),
         hint=_training_hint(t),
         full=CLEAN_FULL,
         partial=[(CLEAN_PARTIAL, 0.5)],
-        what_fr=f"précision du moins bon des deux modèles sur les {t.n_test} images de test non "
-        f"translatées du correcteur (CNN {cnn:.3f}, MLP {mlp:.3f})",
-        what_en=f"accuracy of the weaker of the two models on the grader's {t.n_test} untranslated "
-        f"test images (CNN {cnn:.3f}, MLP {mlp:.3f})",
+        what_fr=f"précision du moins bon des deux modèles du correcteur (un CNN et un MLP) entraînés "
+        f"par votre entrainer, sur les {t.n_test} images de test non translatées du correcteur "
+        f"(CNN {cnn:.3f}, MLP {mlp:.3f})",
+        what_en=f"accuracy of the weaker of the grader's two models (a CNN and an MLP) trained by "
+        f"your entrainer, on the grader's {t.n_test} untranslated test images "
+        f"(CNN {cnn:.3f}, MLP {mlp:.3f})",
     )
 
 
-@pytest.mark.item("train")
-@pytest.mark.points(1.5)
+@pytest.mark.item("models")
+@pytest.mark.points(0.75)
 def test_cnn_accuracy_on_translated_digits(submission, seed):
-    t = _trained(submission, seed)
+    """The student's CNN, trained by the grader's loop."""
+    t = _models_trained(submission, seed)
     shifted, clean = t.shifted["creer_cnn"], t.clean["creer_cnn"]
     if clean < CLEAN_PARTIAL:
-        hint = _training_hint(t)
+        hint = _MODELS_DONT_LEARN
     else:
         hint = (
             f"votre CNN reconnaît bien les images non translatées ({clean:.3f}) mais perd beaucoup "
@@ -288,20 +402,21 @@ def test_cnn_accuracy_on_translated_digits(submission, seed):
         hint=hint,
         full=SHIFTED_FULL,
         partial=[(SHIFTED_PARTIAL, 0.5)],
-        what_fr=f"précision du CNN sur les {t.n_test} images de test du correcteur translatées de 1 à "
-        f"{MAX_SHIFT} pixels",
-        what_en=f"accuracy of the CNN on the grader's {t.n_test} test images translated by 1 to "
-        f"{MAX_SHIFT} pixels",
+        what_fr=f"précision de votre CNN (entraîné par la boucle du correcteur) sur les {t.n_test} "
+        f"images de test du correcteur translatées de 1 à {MAX_SHIFT} pixels",
+        what_en=f"accuracy of your CNN (trained by the grader's loop) on the grader's {t.n_test} "
+        f"test images translated by 1 to {MAX_SHIFT} pixels",
     )
 
 
-@pytest.mark.item("train")
-@pytest.mark.points(1.5)
+@pytest.mark.item("models")
+@pytest.mark.points(0.75)
 def test_cnn_beats_mlp_on_translated_digits(submission, seed):
-    t = _trained(submission, seed)
+    """The student's CNN and MLP, trained by the grader's loop."""
+    t = _models_trained(submission, seed)
     cnn, mlp = t.shifted["creer_cnn"], t.shifted["creer_mlp"]
     if min(t.clean.values()) < CLEAN_PARTIAL:
-        hint = _training_hint(t)
+        hint = _MODELS_DONT_LEARN
     else:
         hint = (
             f"sur les images translatées, votre CNN ne fait pas mieux que le MLP ; {_EQUIVARIANCE_HINT_FR}",
@@ -312,8 +427,10 @@ def test_cnn_beats_mlp_on_translated_digits(submission, seed):
         hint=hint,
         full=MARGIN_FULL,
         partial=[(MARGIN_PARTIAL, 0.5)],
-        what_fr=f"écart de précision CNN − MLP sur les images translatées (CNN {cnn:.3f}, MLP {mlp:.3f})",
-        what_en=f"accuracy gap CNN − MLP on the translated images (CNN {cnn:.3f}, MLP {mlp:.3f})",
+        what_fr=f"écart de précision CNN − MLP (vos modèles, entraînés par la boucle du correcteur) "
+        f"sur les images translatées (CNN {cnn:.3f}, MLP {mlp:.3f})",
+        what_en=f"accuracy gap CNN − MLP (your models, trained by the grader's loop) on the "
+        f"translated images (CNN {cnn:.3f}, MLP {mlp:.3f})",
         fmt="{:+.3f}",
     )
 
@@ -352,15 +469,18 @@ def _tp03_poids(modele):
 @pytest.mark.item("train")
 @pytest.mark.points(0.25)
 def test_entrainer_batches_cover_the_epoch(submission, rng):
-    """One epoch: batches of at most batch_size examples, each example at most once, and all
-    of them but fewer than batch_size (dropping an incomplete last batch is allowed).
-    Mini-batches that grow (ordre[debut : debut * batch_size]) still reach the accuracy bars."""
+    """One epoch: batches of at most batch_size examples, each example exactly once, the
+    incomplete last batch included (the statement: "parcourez-les tous"; n is never a multiple
+    of batch_size). Mini-batches that grow (ordre[debut : debut * batch_size]), or a loop that
+    drops the last batch, still reach the accuracy bars."""
     X_train, _, y_train, _ = digits_split(SPLIT_SEED, images=True, dtype=np.float32)
     n = 300
     idx = rng.choice(len(X_train), size=n, replace=False)
     X = X_train[idx].copy()
     X[:, 0, 0, 0] = np.arange(n) / 1000.0
     bs = int(rng.integers(20, 40))
+    while n % bs == 0:  # an incomplete last batch, always
+        bs += 1
     submission.define("_tp03_enregistreur", RECORDER_SRC)
     model = submission.call("_tp03_enregistreur")
     submission.call(
@@ -368,10 +488,10 @@ def test_entrainer_batches_cover_the_epoch(submission, rng):
         seed=int(rng.integers(0, 2**31 - 1)), timeout=60,
     )
     batches = submission.call("_tp03_lots", model)
-    what = f"entrainer(modele, X_train, y_train, epochs=1, batch_size={bs}) sur {n} exemples"
-    what_en = f"entrainer(modele, X_train, y_train, epochs=1, batch_size={bs}) on {n} examples"
+    what = "entrainer(modele, X_train, y_train, epochs=1, batch_size=…) sur des exemples du correcteur"
+    what_en = "entrainer(modele, X_train, y_train, epochs=1, batch_size=...) on grader examples"
     _check_epochs_argument(batches, what, what_en)
-    check_epoch_batches(batches, n, bs, what, what_en, ("le modèle", "the model"))
+    check_epoch_batches(batches, n, bs, what, what_en, ("le modèle", "the model"), every_example=True)
     # Two epochs: the examples are shuffled, and shuffled again at each epoch (a loop without
     # shuffling, or one permutation drawn before the loop, still reaches the accuracy bars).
     model = submission.call("_tp03_enregistreur")
@@ -382,7 +502,7 @@ def test_entrainer_batches_cover_the_epoch(submission, rng):
     batches = submission.call("_tp03_lots", model)
     if not isinstance(batches, list):
         return
-    check_reshuffled_epochs(batches, what, what_en, f"entrainer(modele, X_train, y_train, epochs=2, batch_size={bs})")
+    check_reshuffled_epochs(batches, what, what_en, "entrainer(modele, X_train, y_train, epochs=2, batch_size=…)")
     # The lr argument: the same recorder model (same seed) trained with lr and lr/2.
     weights = []
     for call_lr in (LR, LR / 2):
@@ -397,10 +517,10 @@ def test_entrainer_batches_cover_the_epoch(submission, rng):
         return  # never updated: the accuracy checks say so, not this one
     if weights[0] == weights[1]:
         raise CheckFailed(
-            f"entrainer donne le même modèle pour lr = {LR:g} et lr = {LR / 2:g} : passez l'argument "
+            "entrainer donne le même modèle pour deux valeurs de lr : passez l'argument "
             "lr à l'optimiseur (torch.optim.Adam(modele.parameters(), lr=lr)), pas une valeur "
             "écrite en dur",
-            f"entrainer gives the same model for lr = {LR:g} and lr = {LR / 2:g}: pass the lr "
+            "entrainer gives the same model for two values of lr: pass the lr "
             "argument to the optimiser (torch.optim.Adam(modele.parameters(), lr=lr)), not a "
             "hard-coded value",
         )

@@ -373,29 +373,27 @@ def test_taille_sortie_convtranspose_random(submission, rng):
         # Called as a layer is often written: the signature's defaults (s=1, p=0,
         # output_padding=0) for the arguments left out.
         w, k, s = max(2, configs[0][0]), configs[0][1], max(2, configs[0][2])  # w_in ≥ 2: s counts
-        for call, args, kwargs, want in (
-            (f"taille_sortie_convtranspose({w}, {k})", (w, k), {}, _convtranspose_width(w, k, 1, 0, 0)),
-            (
-                f"taille_sortie_convtranspose({w}, {k}, s={s})",
-                (w, k),
-                {"s": s},
-                _convtranspose_width(w, k, s, 0, 0),
-            ),
+        for call_fr, call_en, args, kwargs, want in (
+            ("avec w_in et k seulement", "with w_in and k only", (w, k), {}, _convtranspose_width(w, k, 1, 0, 0)),
+            ("avec w_in, k et s seulement", "with w_in, k and s only", (w, k), {"s": s},
+             _convtranspose_width(w, k, s, 0, 0)),
         ):
-            record_expected(call, want)
-            got = as_int(submission.call("taille_sortie_convtranspose", *args, **kwargs), call)
+            record_expected(f"taille_sortie_convtranspose {call_en}", want)
+            got = as_int(submission.call("taille_sortie_convtranspose", *args, **kwargs),
+                         f"taille_sortie_convtranspose {call_fr}")
             if got != want:
                 raise Partial(
                     0.5,
-                    f"{call} sans les autres arguments : obtenu {got} ; avec tous les arguments "
+                    f"taille_sortie_convtranspose appelée {call_fr} (les autres arguments par défaut) "
+                    "se trompe pour une configuration du correcteur ; avec tous les arguments "
                     "passés la formule est juste, vérifiez les valeurs par défaut de la signature, "
                     "def taille_sortie_convtranspose(w_in, k, s=1, p=0, output_padding=0)",
-                    f"{call} without the other arguments: got {got}; with every argument passed "
+                    f"taille_sortie_convtranspose called {call_en} (the other arguments by default) "
+                    "is wrong for one of the grader's configurations; with every argument passed "
                     "the formula is right, check the signature's default values, "
                     "def taille_sortie_convtranspose(w_in, k, s=1, p=0, output_padding=0)",
                 )
         return
-    w, k, s, p, o, got = wrong[0]
     if forgot_op and all(c[4] > 0 for c in wrong):
         hint_fr = "vous oubliez output_padding : il s'ajoute à la fin de la formule"
         hint_en = "you forget output_padding: it is added at the end of the formula"
@@ -403,8 +401,8 @@ def test_taille_sortie_convtranspose_random(submission, rng):
         hint_fr = "W_out = (W_in − 1)·s − 2p + k + output_padding (ce n'est pas la formule de la convolution)"
         hint_en = "W_out = (W_in − 1)·s − 2p + k + output_padding (not the convolution's formula)"
     raise CheckFailed(
-        f"taille_sortie_convtranspose diffère de nn.ConvTranspose2d sur {len(wrong)} configuration(s) "
-        f"sur {len(configs)}, p. ex. w_in={w}, k={k}, s={s}, p={p}, output_padding={o} : obtenu {got} ; {hint_fr}",
-        f"taille_sortie_convtranspose differs from nn.ConvTranspose2d on {len(wrong)} of "
-        f"{len(configs)} configurations, e.g. w_in={w}, k={k}, s={s}, p={p}, output_padding={o}: got {got}; {hint_en}",
+        f"taille_sortie_convtranspose diffère de nn.ConvTranspose2d sur {len(wrong)} des "
+        f"{len(configs)} configurations du correcteur ; {hint_fr}",
+        f"taille_sortie_convtranspose differs from nn.ConvTranspose2d on {len(wrong)} of the "
+        f"grader's {len(configs)} configurations; {hint_en}",
     )

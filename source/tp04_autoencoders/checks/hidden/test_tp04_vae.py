@@ -451,7 +451,7 @@ def test_beta_reduces_kl(submission, seed):
     s, k = int(seed % 2**31), 3
     kls = {}
     for beta in (0.5, 4.0):
-        what = f"entrainer_vae(X, beta={beta}, k={k})"
+        what = f"entrainer_vae(X, beta, k) avec le {'petit' if beta < 1 else 'grand'} β du correcteur"
         # The grader's reparametrisation, KL and loss: this item grades the training alone.
         out = with_references(
             submission,
@@ -483,15 +483,15 @@ def test_beta_reduces_kl(submission, seed):
                 "before every loss.backward()",
             )
     small, large = kls[0.5], kls[4.0]
-    shown_fr = f"KL moyenne des encodeurs sur {len(X_test)} images du correcteur : {small:.3f} pour β = 0.5, {large:.3f} pour β = 4"
-    shown_en = f"mean KL of the encoders on {len(X_test)} grader images: {small:.3f} for β = 0.5, {large:.3f} for β = 4"
+    shown_fr = f"KL moyenne des encodeurs sur {len(X_test)} images du correcteur : {small:.3f} pour le petit β, {large:.3f} pour le grand β"
+    shown_en = f"mean KL of the encoders on {len(X_test)} grader images: {small:.3f} for the small β, {large:.3f} for the large β"
     record_margin("mean KL of the encoder trained with β = 0.5 (nats)", small, 0.5,
                   higher_is_better=True)
     if not small >= 0.5:
         raise CheckFailed(
-            f"{shown_fr} ; avec β = 0.5 le VAE devrait utiliser son espace latent (KL ≥ 0.5) : "
+            f"{shown_fr} ; avec le petit β (< 1) le VAE devrait utiliser son espace latent (KL ≥ 0.5) : "
             "entraînez-le vraiment (Adam sur perte_vae, tous les lots de chaque époque)",
-            f"{shown_en}; with β = 0.5 the VAE should use its latent space (KL ≥ 0.5): "
+            f"{shown_en}; with the small β (< 1) the VAE should use its latent space (KL ≥ 0.5): "
             "really train it (Adam on perte_vae, every batch of every epoch)",
         )
     record_margin("mean KL with β = 4 vs half the KL with β = 0.5", large, 0.5 * small,
@@ -581,21 +581,23 @@ def _tp04_vae_batches(X, batch_size, seed):
 @pytest.mark.item("vae_beta")
 @pytest.mark.points(0.25)
 def test_entrainer_vae_batches_cover_the_epoch(submission, rng):
-    """One epoch: batches of at most batch_size examples, each example at most once, and all
-    of them but fewer than batch_size. Batches that grow (ordre[debut : debut * batch_size])
+    """One epoch: batches of at most batch_size examples, each example exactly once, the
+    incomplete last batch included (n is never a multiple of batch_size). Batches that grow (ordre[debut : debut * batch_size])
     still made β lower the KL."""
     X = digits_images()
     n = 300
     X = X[rng.choice(len(X), size=n, replace=False)]
     X[:, 0] = (np.arange(n) + 1) / 1000.0  # id + 1: a digit's pixel 0 (0) is no example of X
     bs = int(rng.integers(20, 40))
+    while n % bs == 0:  # an incomplete last batch, always
+        bs += 1
     helper = submission.define("_tp04_vae_batches", VAE_BATCHES_SRC)
     batches = with_references(
         submission, VAE_REFERENCES, "entrainer_vae", X, bs, int(rng.integers(0, 2**31 - 1)),
         via=helper.name, timeout=60,
     )
-    what = f"entrainer_vae(X, epochs=1, batch_size={bs}) sur {n} exemples"
-    what_en = f"entrainer_vae(X, epochs=1, batch_size={bs}) on {n} examples"
+    what = "entrainer_vae(X, epochs=1, batch_size=…) sur des exemples du correcteur"
+    what_en = "entrainer_vae(X, epochs=1, batch_size=...) on grader examples"
     if isinstance(batches, list):
         try:
             batches = [[int(i) - 1 for i in b] for b in batches]
@@ -608,4 +610,4 @@ def test_entrainer_vae_batches_cover_the_epoch(submission, rng):
                 f"{what_en}: the VAE receives rows that do not come from the X given as argument "
                 "(a notebook variable such as X_train?): train on the X argument",
             )
-    check_epoch_batches(batches, n, bs, what, what_en, ("le VAE", "the VAE"))
+    check_epoch_batches(batches, n, bs, what, what_en, ("le VAE", "the VAE"), every_example=True)

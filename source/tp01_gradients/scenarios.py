@@ -962,3 +962,35 @@ SCENARIOS["submission-train-drops-last-partial-batch"] = Scenario(
     message_contains=("le dernier lot, incomplet, est sauté",),
 )
 GROUPS["mutants-a"] = (*GROUPS["mutants-a"], "submission-train-drops-last-partial-batch")
+
+# Blind answers, round 3 (a tester who had not read these checks): three false passes (the
+# largest norm compared instead of the last one, h hard-coded, a list for an np.ndarray) and a
+# false failure (a stable float32 softmax lost the stability point at rtol 1e-5).
+SCENARIOS.update({
+    "blind-r3-diverges-largest-norm": Scenario(
+        grade_id="diverges",
+        source='def diverge(trajectoire):\n    t = np.asarray(trajectoire, dtype=float)\n    if not np.all(np.isfinite(t)):\n        return True\n    normes = np.linalg.norm(t, axis=1)\n    return bool(normes.max() > normes[0])\n',
+        must_fail=("test_diverge_on_grader_trajectories",),
+        message_contains=("pas le maximum de la trajectoire",),
+    ),
+    "blind-r3-numgrad-h-ignored": Scenario(
+        grade_id="numerical_gradient",
+        source='def gradient_numerique(f, x, h=1e-5):\n    x = np.array(x, dtype=float)\n    g = np.zeros_like(x)\n    for i in np.ndindex(x.shape):\n        xp = x.copy(); xp[i] += 1e-5\n        xm = x.copy(); xm[i] -= 1e-5\n        g[i] = (f(xp) - f(xm)) / 2e-5\n    return g\n',
+        must_fail=("test_numerical_gradient_against_autograd",),
+        message_contains=("utilisez l'argument h reçu",),
+    ),
+    "blind-r3-grad-f-list": Scenario(
+        grade_id="grad_f",
+        source='def grad_f(x):\n    return [2 * x[0], 6 * x[1]]\n',
+        must_fail=("test_grad_f_at_course_point",),
+        message_contains=("l'énoncé demande un np.ndarray de forme (2,)",),
+    ),
+})
+GROUPS["blind-r3"] = ("blind-r3-diverges-largest-norm", "blind-r3-numgrad-h-ignored", "blind-r3-grad-f-list")
+CORRECT.update({
+    "blind-r3-correct-backward-einsum": Correct(grade_id="mlp_backward", source='def backward(X, y, params, cache, probs):\n    N, C = probs.shape\n    Y = np.eye(C)[y]\n    dZ2 = (probs - Y) / N\n    dW2 = np.einsum("nh,nc->hc", cache["A1"], dZ2)\n    db2 = dZ2.sum(axis=0)\n    dA1 = np.einsum("nc,hc->nh", dZ2, params["W2"])\n    dZ1 = dA1 * (cache["Z1"] > 0)\n    dW1 = np.einsum("nd,nh->dh", X, dZ1)\n    db1 = dZ1.sum(axis=0)\n    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}\n', why="one-hot with np.eye, einsum products"),
+    "blind-r3-correct-numgrad-flat": Correct(grade_id="numerical_gradient", source='def gradient_numerique(f, x, h=1e-5):\n    xc = np.array(x, dtype=float, copy=True)\n    plat = xc.reshape(-1)\n    g = np.zeros_like(plat)\n    for i in range(plat.size):\n        v = plat[i]\n        plat[i] = v + h\n        fp = f(xc)\n        plat[i] = v - h\n        fm = f(xc)\n        plat[i] = v\n        g[i] = (fp - fm) / (2 * h)\n    return g.reshape(np.shape(x))\n', why="float copy, flat views"),
+    "blind-r3-correct-softmax-float32": Correct(grade_id="softmax_ce", source='def softmax_cross_entropy(logits, y):\n    z = np.asarray(logits, dtype=np.float32)\n    z = z - z.max(axis=1, keepdims=True)\n    e = np.exp(z)\n    probs = e / e.sum(axis=1, keepdims=True)\n    loss = -np.mean(np.log(probs[np.arange(len(y)), y] + 1e-12))\n    return float(loss), probs.astype(np.float64)\n', why="float32 with a log(p + 1e-12) guard"),
+})
+CORRECT_GROUPS["blind-r3-correct"] = ("blind-r3-correct-backward-einsum", "blind-r3-correct-numgrad-flat",
+                                      "blind-r3-correct-softmax-float32")

@@ -749,3 +749,29 @@ SCENARIOS["blind-sgd-drops-last-partial-batch"] = Scenario(
     message_contains=("le dernier lot, incomplet, est sauté",),
 )
 GROUPS["blind-partial-batch"] = ("blind-sgd-drops-last-partial-batch",)
+
+# Blind answers, round 3 (a tester who had not read these checks): hidden ignored (64 written
+# in the loop) kept every point; one epoch too few was told "le modèle n'est jamais appelé".
+SCENARIOS.update({
+    "blind-r3-sgd-hidden-ignored": Scenario(
+        grade_id="sgd_digits",
+        source='def entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    X = torch.as_tensor(X_train, dtype=torch.float32)\n    y = torch.as_tensor(y_train, dtype=torch.long)\n    torch.manual_seed(seed)\n    modele = MLPDeuxCouches(X.shape[1], 64, 10)\n    opt = torch.optim.SGD(modele.parameters(), lr=lr)\n    g = torch.Generator().manual_seed(seed)\n    N = len(X)\n    for _ in range(epochs):\n        ordre = torch.randperm(N, generator=g)\n        for d in range(0, N, batch_size):\n            b = ordre[d:d + batch_size]\n            opt.zero_grad()\n            nn.functional.cross_entropy(modele(X[b]), y[b]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=("test_entrainer_sgd_uses_seed_and_lr",),
+        message_contains=("ignore l'argument hidden",),
+    ),
+    "blind-r3-sgd-epochs-off-by-one": Scenario(
+        grade_id="sgd_digits",
+        source='def entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    X = torch.as_tensor(X_train, dtype=torch.float32)\n    y = torch.as_tensor(y_train, dtype=torch.long)\n    torch.manual_seed(seed)\n    modele = MLPDeuxCouches(X.shape[1], hidden, 10)\n    opt = torch.optim.SGD(modele.parameters(), lr=lr)\n    g = torch.Generator().manual_seed(seed)\n    N = len(X)\n    for _ in range(epochs - 1):\n        ordre = torch.randperm(N, generator=g)\n        for d in range(0, N, batch_size):\n            b = ordre[d:d + batch_size]\n            opt.zero_grad()\n            nn.functional.cross_entropy(modele(X[b]), y[b]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=("test_entrainer_sgd_batches_cover_the_epoch",),
+        message_contains=("une époque de moins que demandé",),
+    ),
+})
+GROUPS["blind-r3-a"] = ("blind-r3-sgd-hidden-ignored",)
+GROUPS["blind-r3-b"] = ("blind-r3-sgd-epochs-off-by-one",)
+CORRECT.update({
+    "blind-r3-correct-adam-tuples": Correct(grade_id='adam', source='def adam_step(params, grads, state, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):\n    if state is None:\n        state = {k: (np.zeros_like(v, dtype=float), np.zeros_like(v, dtype=float)) for k, v in params.items()}\n    nouveaux, nouvel_etat = {}, {}\n    for k in params:\n        m, v = state[k]\n        g = np.asarray(grads[k], dtype=float)\n        m = beta1 * m + (1 - beta1) * g\n        v = beta2 * v + (1 - beta2) * g * g\n        m_hat = m / (1 - beta1 ** t)\n        v_hat = v / (1 - beta2 ** t)\n        nouveaux[k] = params[k] - lr * m_hat / (np.sqrt(v_hat) + eps)\n        nouvel_etat[k] = (m, v)\n    return nouveaux, nouvel_etat\n', why="state kept as tuples"),
+    "blind-r3-correct-pca-sklearn-like": Correct(grade_id='pca', source='from sklearn.decomposition import PCA as _PCA\ndef projection_acp(H):\n    return _PCA(n_components=2, svd_solver="full").fit_transform(np.array(H, dtype=float, copy=True))\n', why="sklearn.decomposition.PCA on a copy"),
+    "blind-r3-correct-xor-tanh16": Correct(grade_id='xor_mlp', source='def entrainer_xor(seed=0):\n    torch.manual_seed(seed)\n    modele = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 2))\n    opt = torch.optim.Adam(modele.parameters(), lr=0.05)\n    X = torch.tensor([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=torch.float32)\n    y = torch.tensor([0, 1, 1, 0])\n    for pas in range(300):\n        opt.zero_grad()\n        perte = nn.functional.cross_entropy(modele(X), y)\n        perte.backward()\n        opt.step()\n    print(f"perte finale {perte.item():.4f}")\n    return modele\n', why="16 tanh hidden units"),
+})
+CORRECT_GROUPS["blind-r3-correct"] = ("blind-r3-correct-adam-tuples", "blind-r3-correct-pca-sklearn-like",
+                                      "blind-r3-correct-xor-tanh16")

@@ -836,3 +836,36 @@ SCENARIOS["submission-train-drops-last-partial-batch"] = Scenario(
     message_contains=("le dernier lot, incomplet, est sauté",),
 )
 GROUPS["mutants-a"] = (*GROUPS["mutants-a"], "submission-train-drops-last-partial-batch")
+
+# Blind answers, round 3 (a tester who had not read these checks): the statement's types were
+# never checked (a float32 output for a float64 x, a float count, a tensor for a float).
+SCENARIOS.update({
+    "blind-r3-conv2d-float32-output": Scenario(
+        grade_id="conv2d",
+        source='def conv2d(x, w, b=None, stride=1, padding=0):\n    x = x.float(); w = w.float()\n    xp = F.pad(x, (padding,) * 4)\n    ky, kx = w.shape[-2:]\n    fen = xp.unfold(2, ky, stride).unfold(3, kx, stride)\n    y = torch.einsum("nchwuv,fcuv->nfhw", fen, w)\n    if b is not None:\n        y = y + b.float()[None, :, None, None]\n    return y\n',
+        must_fail=("test_conv2d_matches_torch",),
+        message_contains=("du même type (dtype) que x",),
+        affects=("equivariance",),
+    ),
+    "blind-r3-mlp-params-float": Scenario(
+        grade_id="mlp_params",
+        source='def nb_params_mlp_image(h, w):\n    s = h * w\n    return s * (s / 2) + s / 2 + (s / 2) * (s / 4) + s / 4 + (s / 4) * 1 + 1\n',
+        must_fail=("test_nb_params_mlp_course_numbers",),
+        message_contains=("l'énoncé demande un entier (int)",),
+    ),
+    "blind-r3-equivariance-returns-tensor": Scenario(
+        grade_id="equivariance",
+        source='def erreur_equivariance(f, x, dy, dx):\n    return (f(translater(x, dy, dx)) - translater(f(x), dy, dx)).abs().max()\n',
+        must_fail=("test_erreur_equivariance_fixed_cases",),
+        message_contains=("l'énoncé demande un nombre (un float)",),
+    ),
+})
+GROUPS["blind-r3-a"] = ("blind-r3-conv2d-float32-output", "blind-r3-mlp-params-float")
+GROUPS["blind-r3-b"] = ("blind-r3-equivariance-returns-tensor",)
+CORRECT.update({
+    "blind-r3-correct-conv2d-kernel-loop": Correct(grade_id="conv2d", source='def conv2d(x, w, b=None, stride=1, padding=0):\n    N, C, H, W = x.shape\n    F_, _, ky, kx = w.shape\n    xp = F.pad(x, (padding, padding, padding, padding)) if padding > 0 else x\n    Ho = (H + 2 * padding - ky) // stride + 1\n    Wo = (W + 2 * padding - kx) // stride + 1\n    y = torch.zeros(N, F_, Ho, Wo, dtype=x.dtype)\n    for u in range(ky):\n        for v in range(kx):\n            tranche = xp[:, :, u:u + stride * (Ho - 1) + 1:stride, v:v + stride * (Wo - 1) + 1:stride]\n            y = y + torch.einsum("nchw,fc->nfhw", tranche, w[:, :, u, v])\n    if b is not None:\n        y = y + b.view(1, -1, 1, 1)\n    return y\n', why="a loop over kernel offsets with strided slices"),
+    "blind-r3-correct-maxpool-unfold": Correct(grade_id="max_pool", source='def max_pool2d(x, k, stride=None, padding=0):\n    s = k if stride is None else stride\n    if padding:\n        x = F.pad(x, (padding,) * 4, value=float("-inf"))\n    return x.unfold(2, k, s).unfold(3, k, s).amax(dim=(-2, -1))\n', why="Tensor.unfold"),
+    "blind-r3-correct-output-size-floor": Correct(grade_id="output_size", source='import math as _m\ndef taille_sortie(w_in, k, p=0, s=1):\n    return int(_m.floor((w_in - k + 2 * p) / s)) + 1\n', why="math.floor of the true division"),
+})
+CORRECT_GROUPS["blind-r3-correct"] = ("blind-r3-correct-conv2d-kernel-loop", "blind-r3-correct-maxpool-unfold",
+                                      "blind-r3-correct-output-size-floor")

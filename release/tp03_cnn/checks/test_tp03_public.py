@@ -25,7 +25,7 @@ from autograder.checks import (
     trained_model,
 )
 
-from .helpers import MODEL_SRC, build, conv_hint, conv_mistakes, guarded, t64, translate
+from .helpers import MODEL_SRC, build, conv_hint, conv_mistakes, exact_int, guarded, t64, translate
 
 SMALL_MODEL_SRC = """
 import torch as _tp03_torch
@@ -88,7 +88,7 @@ def assert_statement_defaults(submission, name: str) -> None:
 @pytest.mark.points(0.5)
 def test_nb_params_mlp_course_numbers(submission):
     for (h, w), expected in (((24, 24), 207937), ((512, 512), 42949935105)):
-        got = as_int(submission.call("nb_params_mlp_image", h, w), f"nb_params_mlp_image({h}, {w})")
+        got = exact_int(submission.call("nb_params_mlp_image", h, w), f"nb_params_mlp_image({h}, {w})")
         if got != expected:
             raise CheckFailed(
                 f"nb_params_mlp_image({h}, {w}) : obtenu {got}, le cours annonce {expected} ; "
@@ -114,7 +114,7 @@ def test_taille_sortie_course_examples(submission):
     ]
     for (w_in, k, p, s), expected, what in cases:
         call = f"taille_sortie({w_in}, {k}, p={p}, s={s})"
-        got = as_int(submission.call("taille_sortie", w_in, k, p=p, s=s), call)
+        got = exact_int(submission.call("taille_sortie", w_in, k, p=p, s=s), call)
         if got != expected:
             raise CheckFailed(
                 f"{call} ({what}) : obtenu {got}, attendu {expected} ; "
@@ -233,7 +233,7 @@ def test_nb_params_conv_fixed_examples(submission):
     ]
     for (kx, ky, n_in, n_out), expected, what in cases:
         call = f"nb_params_conv(kx={kx}, ky={ky}, I={n_in}, F={n_out})"
-        got = as_int(submission.call("nb_params_conv", kx, ky, n_in, n_out), call)
+        got = exact_int(submission.call("nb_params_conv", kx, ky, n_in, n_out), call)
         if got != expected:
             raise CheckFailed(
                 f"{call} : obtenu {got}, attendu {expected} ({what}) ; chaque filtre a "
@@ -246,6 +246,19 @@ def test_nb_params_conv_fixed_examples(submission):
 # ---------------------------------------------------------------- 6. equivariance
 
 
+def _python_number(value: object) -> object:
+    """erreur_equivariance returns a number (the statement: "un float"), not a tensor: a tensor
+    (0-d, with its autograd history) arrives here as an array."""
+    if isinstance(value, np.ndarray):
+        raise CheckFailed(
+            "erreur_equivariance renvoie un tenseur : l'énoncé demande un nombre (un float) ; "
+            "renvoyez float(…) ou ….item()",
+            "erreur_equivariance returns a tensor: the statement asks for a number (a float); "
+            "return float(...) or ....item()",
+        )
+    return value
+
+
 @pytest.mark.item("equivariance")
 @pytest.mark.points(0.5)
 def test_erreur_equivariance_fixed_cases(submission):
@@ -253,7 +266,7 @@ def test_erreur_equivariance_fixed_cases(submission):
     x = np.zeros((1, 1, 8, 8))
     x[0, 0, 2:6, 2:6] = np.arange(16.0).reshape(4, 4) / 16.0
     got = as_float(
-        submission.call("erreur_equivariance", Ref("_tp03_conv_same"), Tensor(x), 1, 2),
+        _python_number(submission.call("erreur_equivariance", Ref("_tp03_conv_same"), Tensor(x), 1, 2)),
         "erreur_equivariance",
     )
     if abs(got) > 1e-9:
@@ -268,7 +281,7 @@ def test_erreur_equivariance_fixed_cases(submission):
     ramp = (np.arange(64.0).reshape(8, 8)) / 64.0
     expected = float(np.abs(translate(x, 1, 2) * ramp - translate(x * ramp, 1, 2)).max())
     got = as_float(
-        submission.call("erreur_equivariance", Ref("_tp03_rampe"), Tensor(x), 1, 2),
+        _python_number(submission.call("erreur_equivariance", Ref("_tp03_rampe"), Tensor(x), 1, 2)),
         "erreur_equivariance",
     )
     assert_close(

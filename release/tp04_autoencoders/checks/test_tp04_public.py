@@ -230,9 +230,15 @@ def test_score_anomalie_fixed_models(submission, rng):
 @pytest.mark.points(0.5)
 def test_taille_sortie_convtranspose_examples(submission):
     for args, expected in (((2, 3, 2, 1, 1), 4), ((4, 3, 2, 1, 1), 8), ((5, 3, 1, 1, 0), 5)):
-        got = as_int(
-            submission.call("taille_sortie_convtranspose", *args), "taille_sortie_convtranspose"
-        )
+        raw = submission.call("taille_sortie_convtranspose", *args)
+        if isinstance(raw, (float, np.floating)):
+            raise CheckFailed(
+                "taille_sortie_convtranspose renvoie un nombre à virgule (float) : une taille est un "
+                "entier (int), comme l'écrit l'énoncé ; n'utilisez pas /, ou convertissez avec int(…)",
+                "taille_sortie_convtranspose returns a floating-point number: a size is an integer "
+                "(int), as the statement says; do not use /, or convert with int(...)",
+            )
+        got = as_int(raw, "taille_sortie_convtranspose")
         if got != expected:
             w, k, s, p, o = args
             raise CheckFailed(

@@ -263,10 +263,14 @@ def test_softmax_ce_is_numerically_stable(submission, rng):
             f"non-finite loss or probabilities (nan/inf) {what}; {hint_en}",
         )
     # The loss value itself is graded by test_softmax_ce_matches_torch; here only stability.
+    # rtol 1e-3: in float32 a logit near ±1000 is known to ~6e-5 only (a stable float32 softmax
+    # lands ~1e-4 from the float64 one); a softmax over the wrong axis is off by far more.
     assert_close(
         probs,
         probs_ref,
         name=f"probs {what}",
+        rtol=1e-3,
+        atol=1e-7,
         hint_fr="softmax ligne par ligne (axis=1), après avoir retranché le maximum de la ligne",
         hint_en="softmax row by row (axis=1), after subtracting the row's maximum",
     )
@@ -454,6 +458,7 @@ def test_numerical_gradient_against_autograd(submission, rng):
     record_margin("relative error of gradient_numerique vs autograd", err, 1e-7,
                   higher_is_better=False, kind="tolerance")
     if err <= 1e-7:
+        _check_numgrad_uses_h(submission, g, x, (c1, c2, c3), ref, what, what_en)
         _check_numgrad_default_h_integer_point(submission, g, shape, (c1, c2, c3), rng)
         return
     if allclose(got, 2.0 * ref, rtol=1e-4, atol=1e-10):
@@ -481,6 +486,39 @@ def test_numerical_gradient_against_autograd(submission, rng):
     raise CheckFailed(
         f"{what} : erreur relative {err:.2g} par rapport au gradient exact (autograd) ; {hint_fr}",
         f"{what_en}: relative error {err:.2g} against the exact gradient (autograd); {hint_en}",
+    )
+
+
+def _g_numpy(x: np.ndarray, cs) -> float:
+    c1, c2, c3 = cs
+    return float(np.sum(c1 * np.sin(x) * x**2 + c2 * np.exp(0.3 * x)) + c3 * np.sum(x) ** 2 / x.size)
+
+
+def _check_numgrad_uses_h(submission, g, x, cs, exact, what, what_en) -> None:
+    """With a large h (0.1) the central difference differs from the exact gradient by O(h²):
+    the student's result must be the grader's central difference with that h. An h written in
+    the function (1e-5) instead of the argument gives the exact gradient here (blind answer)."""
+    h = 0.1
+    central = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        xp, xm = x.copy(), x.copy()
+        xp[i] += h
+        xm[i] -= h
+        central[i] = (_g_numpy(xp, cs) - _g_numpy(xm, cs)) / (2 * h)
+    got = as_array(submission.call("gradient_numerique", g, x, h), what, allow_nan=True)
+    if got.shape == central.shape and allclose(got, central, rtol=1e-6, atol=1e-9):
+        return
+    ignored = got.shape == exact.shape and _scaled_rel_error(got, exact) <= 1e-6
+    raise Partial(
+        0.5,
+        f"{what} avec un grand pas h passé en argument : le résultat n'est pas la différence "
+        "centrée de pas h"
+        + (" ; il ne dépend pas de h : utilisez l'argument h reçu, pas une valeur écrite dans la "
+           "fonction" if ignored else " ; (f(x + h e_i) − f(x − h e_i)) / (2h) avec le h reçu"),
+        f"{what_en} with a large step h passed as argument: the result is not the central "
+        "difference of step h"
+        + ("; it does not depend on h: use the h argument, not a value written in the function"
+           if ignored else "; (f(x + h e_i) − f(x − h e_i)) / (2h) with the h received"),
     )
 
 

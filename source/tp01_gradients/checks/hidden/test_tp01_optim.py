@@ -267,6 +267,15 @@ def _check_classification(submission, cases) -> None:
                 "here ‖x_n‖ = ‖x_0‖: the TP's definition asks for ‖x_n‖ > ‖x_0‖ (strict "
                 "inequality); a trajectory that oscillates without growing does not diverge"
             )
+        elif finite and got and nn <= n0 < float(np.max(np.linalg.norm(traj, axis=1))):
+            hint_fr = (
+                "cette trajectoire monte au-dessus de ‖x_0‖ puis redescend : la définition compare "
+                "le DERNIER point ‖x_n‖ à ‖x_0‖, pas le maximum de la trajectoire"
+            )
+            hint_en = (
+                "this trajectory rises above ‖x_0‖ then comes back down: the definition compares "
+                "the LAST point ‖x_n‖ with ‖x_0‖, not the trajectory's maximum"
+            )
         elif finite:
             hint_fr = "‖x_0‖ (premier point) et ‖x_n‖ (dernier point) : comparez ces deux normes"
             hint_en = "‖x_0‖ (first point) and ‖x_n‖ (last point): compare these two norms"
@@ -312,6 +321,12 @@ def test_diverge_on_grader_trajectories(submission, rng):
         "une descente de gradient du correcteur sur f",
         "a grader gradient descent on f",
     ))
+    # Drawn on purpose (blind answer): a trajectory whose norm rises above ‖x_0‖ and ends below
+    # it does not diverge; comparing the largest norm with ‖x_0‖ calls it divergent.
+    x0 = rng.uniform(0.5, 2.0, size=2) * rng.choice([-1.0, 1.0], size=2)
+    factors = np.concatenate([[1.0], rng.uniform(1.5, 3.0, size=3), rng.uniform(0.2, 0.9, size=3)])
+    cases.append((factors[:, None] * x0[None, :], "une trajectoire du correcteur",
+                  "a grader trajectory"))
     order = rng.permutation(len(cases))
     _check_classification(submission, [cases[i] for i in order])
 

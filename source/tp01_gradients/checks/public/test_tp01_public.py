@@ -48,6 +48,13 @@ def _tp01_sum_squares(x):
 @pytest.mark.points(0.5)
 def test_grad_f_at_course_point(submission):
     got = submission.call("grad_f", np.array([1.0, 1.0]))
+    if isinstance(got, (list, tuple)):
+        raise CheckFailed(
+            "grad_f renvoie une liste Python : l'énoncé demande un np.ndarray de forme (2,), "
+            "np.array([…, …])",
+            "grad_f returns a Python list: the statement asks for an np.ndarray of shape (2,), "
+            "np.array([..., ...])",
+        )
     assert_close(
         got,
         np.array([2.0, 6.0]),

@@ -199,9 +199,10 @@ def _tp02_record_batches(X, y, hidden, lr, epochs, batch_size, seed):
         g["MLPDeuxCouches"] = base
     try:  # the trained weights, to tell whether lr and seed were used
         poids = [float(v) for v in modele.fc1.weight.detach().double().flatten()[:64]]
+        largeur = int(modele.fc1.weight.shape[0])  # the hidden width of the returned model
     except Exception:
-        poids = None
-    return {"seen": seen, "weights": poids}
+        poids, largeur = None, None
+    return {"seen": seen, "weights": poids, "hidden": largeur}
 """
 
 
@@ -223,10 +224,19 @@ def test_entrainer_sgd_batches_cover_the_epoch(submission, rng):
     batches = _recorded(submission, X, y_train[idx], LR, 1, bs, seed)["seen"]
     what = "entrainer_sgd(X_train, y_train, epochs=1, batch_size=…) sur des exemples du correcteur"
     what_en = "entrainer_sgd(X_train, y_train, epochs=1, batch_size=...) on grader examples"
+    two = _recorded(submission, X, y_train[idx], LR, 2, bs, seed)["seen"]
+    if isinstance(batches, list) and not batches and isinstance(two, list) and two:
+        # range(epochs - 1): nothing with epochs=1 (not "never called": it is, with epochs=2).
+        raise CheckFailed(
+            f"{what} : aucun lot avec epochs=1, mais des lots avec epochs=2 : la boucle fait une "
+            "époque de moins que demandé ; for epoque in range(epochs)",
+            f"{what_en}: no batch with epochs=1, but batches with epochs=2: the loop runs one "
+            "epoch fewer than asked; for epoch in range(epochs)",
+        )
     check_epoch_batches(batches, n, bs, what, what_en, ("le modèle", "the model"), every_example=True)
     # Two epochs: the examples are shuffled, and shuffled again at each epoch (a loop without
     # shuffling, or one permutation drawn before the loop, still reaches the accuracy bar).
-    batches = _recorded(submission, X, y_train[idx], LR, 2, bs, seed)["seen"]
+    batches = two
     check_reshuffled_epochs(batches, what, what_en, "entrainer_sgd(X_train, y_train, epochs=2, batch_size=…)")
 
 
@@ -247,8 +257,9 @@ def _recorded(submission, X, y, lr, epochs, bs, seed) -> dict:
 @pytest.mark.item("sgd_digits")
 @pytest.mark.points(0.25)
 def test_entrainer_sgd_uses_seed_and_lr(submission, rng):
-    """Same seed, same model; another seed, another one; another lr, another one. An unseeded
-    loop, or an lr written in the loop instead of the argument, still reaches the accuracy bar."""
+    """Same seed, same model; another seed, another one; another lr, another one; the hidden
+    width asked. An unseeded loop, an lr written in the loop instead of the argument, or a
+    hidden width of 64 whatever the argument, still reaches the accuracy bar."""
     X_train, _, y_train, _ = digits_split(SPLIT_SEED)
     n = 300
     idx = rng.choice(len(X_train), size=n, replace=False)
@@ -256,6 +267,13 @@ def test_entrainer_sgd_uses_seed_and_lr(submission, rng):
     s = int(rng.integers(0, 2**31 - 2))
     runs = [_recorded(submission, X, y_train[idx], lr, 1, BATCH, seed)
             for seed, lr in ((s, LR), (s, LR), (s + 1, LR), (s, LR / 2))]
+    if runs[0].get("hidden") not in (None, 16):  # _recorded trains with hidden=16
+        raise CheckFailed(
+            "entrainer_sgd ignore l'argument hidden : pour une largeur cachée du correcteur, le "
+            "modèle renvoyé en a une autre ; construisez MLPDeuxCouches(D, hidden, 10)",
+            "entrainer_sgd ignores the hidden argument: for a grader hidden width, the returned "
+            "model has another one; build MLPDeuxCouches(D, hidden, 10)",
+        )
     weights = [r.get("weights") for r in runs]
     if any(w is None for w in weights):
         return  # no fc1 to read: the accuracy check judges the returned model

@@ -139,8 +139,22 @@ def _conv_ref(x, w, b, stride, padding) -> np.ndarray:
     return F.conv2d(t64(x), t64(w), t64(b), stride=stride, padding=padding).numpy()
 
 
-def _check_conv(submission, x, w, b, stride, padding, *, defaults: bool = False) -> None:
-    """With `defaults`, stride=1 and padding=0 are left to the signature's defaults."""
+def _same_dtype(raw: object, what: str, check: bool) -> np.ndarray:
+    if check and isinstance(raw, np.ndarray) and raw.dtype.kind == "f" and raw.dtype != np.float64:
+        raise CheckFailed(
+            f"{what} : x est en float64 mais la sortie est en {raw.dtype} : l'énoncé demande une "
+            "sortie du même type (dtype) que x ; ne convertissez pas (pas de .float(), ni de "
+            "dtype=torch.float32 pour la sortie)",
+            f"{what}: x is float64 but the output is {raw.dtype}: the statement asks for an output "
+            "of the same dtype as x; do not convert (no .float(), no dtype=torch.float32 for the "
+            "output)",
+        )
+    return as_array(raw, what)
+
+
+def _check_conv(submission, x, w, b, stride, padding, *, defaults: bool = False, dtype: bool = False) -> None:
+    """With `defaults`, stride=1 and padding=0 are left to the signature's defaults. x, w and
+    b are float64: the output must be too (the statement: "du même type (dtype) que x")."""
     assert not defaults or (stride, padding) == (1, 0), "defaults only for stride 1, padding 0"
     args = [Tensor(x), Tensor(w)] + ([Tensor(b)] if b is not None else [])
     if defaults:
@@ -148,13 +162,13 @@ def _check_conv(submission, x, w, b, stride, padding, *, defaults: bool = False)
             f"conv2d(x {shape_text(x.shape)}, w {shape_text(w.shape)}"
             f"{', b' if b is not None else ''})"
         )
-        got = as_array(_guarded(submission, "conv2d", *args), what)
+        got = _same_dtype(_guarded(submission, "conv2d", *args), what, dtype)
     else:
         what = (
             f"conv2d(x {shape_text(x.shape)}, w {shape_text(w.shape)}, "
             f"{'b' if b is not None else 'b=None'}, stride={stride}, padding={padding})"
         )
-        got = as_array(_guarded(submission, "conv2d", *args, stride=stride, padding=padding), what)
+        got = _same_dtype(_guarded(submission, "conv2d", *args, stride=stride, padding=padding), what, dtype)
     ref = _conv_ref(x, w, b, stride, padding)
     wrong = conv_mistakes(x, w, b, stride, padding)
     record_expected(f"{what} shape", ref.shape, shape=True)
@@ -227,7 +241,7 @@ def test_conv2d_matches_torch(submission, rng):
     padding of 1 kept every point while every call passed it)."""
     for defaults in (False, True):
         x, w, b = _conv_case(rng, stride=1, padding=0)
-        _check_conv(submission, x, w, b, 1, 0, defaults=defaults)
+        _check_conv(submission, x, w, b, 1, 0, defaults=defaults, dtype=True)
 
 
 @pytest.mark.item("conv2d")

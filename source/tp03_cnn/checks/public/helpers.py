@@ -12,6 +12,7 @@ from autograder.checks import (
     CheckFailed,
     Handle,
     StudentError,
+    as_int,
     student_failure,
 )
 
@@ -102,6 +103,18 @@ def build(submission, name: str, seed: int = 0) -> tuple[Handle, dict]:
             f"{name}() must return an nn.Module, got {kind}",
         )
     return model, info
+
+
+def exact_int(value: object, name: str) -> int:
+    """A size or a count the statement asks as an integer: a float (207937.0, from /) fails."""
+    if isinstance(value, float) or (isinstance(value, np.ndarray) and value.dtype.kind == "f"):
+        raise CheckFailed(
+            f"{name} renvoie un nombre à virgule (float) : l'énoncé demande un entier (int) ; "
+            "utilisez la division entière // (ou int(…)), pas /",
+            f"{name} returns a floating-point number: the statement asks for an integer (int); "
+            "use the integer division // (or int(...)), not /",
+        )
+    return as_int(value, name)
 
 
 def t64(a: np.ndarray | None) -> torch.Tensor | None:

@@ -22,7 +22,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, as_array, record_margin, with_references
+from autograder.checks import (
+    CheckFailed,
+    SubmissionError,
+    as_array,
+    kernel_side,
+    record_margin,
+    with_references,
+)
 
 from ..public.helpers import REF_KL, seed_torch, state
 
@@ -201,6 +208,26 @@ def _state_sizes(model, what: str) -> int:
 # ---------------------------------------------------------------- architectures
 
 
+@kernel_side
+def linear_inputs(model, method, V):
+    """The smallest value entering each nn.Linear, in call order, during model.<method>(V)."""
+    import torch
+
+    mins = []
+    hooks = [
+        m.register_forward_pre_hook(lambda m, entree: mins.append(float(entree[0].min())))
+        for m in model.modules()
+        if isinstance(m, torch.nn.Linear)
+    ]
+    try:
+        with torch.no_grad():
+            getattr(model, method)(V)
+    finally:
+        for h in hooks:
+            h.remove()
+    return mins
+
+
 @pytest.mark.item("ae_classe")
 @pytest.mark.points(0.5)
 def test_ae_classe_architecture(submission, rng, seed):
@@ -239,6 +266,24 @@ def test_ae_classe_architecture(submission, rng, seed):
         "décodeur Linear(k, h) → ReLU → Linear(h, d) → Sigmoid",
         "decoder Linear(k, h) → ReLU → Linear(h, d) → Sigmoid",
     )
+    # The statement's activation is a ReLU: every nn.Linear after the first of encode (fed x)
+    # and of decode (fed z) receives the output of a ReLU, never a negative value (a Tanh or a
+    # LeakyReLU is still non-linear, and passes the tests above).
+    for method, V, part_fr, part_en in (("encode", A, "l'encodeur", "the encoder"),
+                                        ("decode", Za, "le décodeur", "the decoder")):
+        try:
+            mins = [float(v) for v in linear_inputs.call(submission, model, method, Tensor(V))]
+        except (TypeError, ValueError, SubmissionError):
+            continue  # not what the hooks return: the checks above judge the model
+        if any(m < 0.0 for m in mins[1:]):
+            raise CheckFailed(
+                f"{what} : dans {part_fr}, une couche nn.Linear cachée reçoit des valeurs "
+                "négatives : l'activation cachée n'est pas la ReLU de l'énoncé (Tanh, LeakyReLU… ?) ; "
+                "nn.ReLU() entre les couches nn.Linear",
+                f"{what}: in {part_en}, a hidden nn.Linear layer receives negative values: the "
+                "hidden activation is not the statement's ReLU (Tanh, LeakyReLU...?); nn.ReLU() "
+                "between the nn.Linear layers",
+            )
 
 
 @pytest.mark.item("ae_conv")
@@ -433,6 +478,26 @@ def test_entrainer_ae_uses_its_arguments(submission, rng, seed):
             "chaque époque parcourt TOUS les exemples (le dernier lot peut être incomplet)",
             f"in {epochs} epochs some examples of X were seen only {counts.min()} times: "
             "every epoch goes through ALL the examples (the last batch may be smaller)",
+        )
+    # Reshuffled at every epoch (the statement: "mélangés à chaque époque"): a permutation
+    # drawn once before the epoch loop, or none, still trains as well.
+    order = [rows[r.tobytes()] for r in seen.astype(np.float32) if r.tobytes() in rows]
+    epochs_seen = [order[e * n:(e + 1) * n] for e in range(epochs)]
+    if len(order) == epochs * n and epochs_seen[0] == sorted(epochs_seen[0]):
+        raise CheckFailed(
+            "entrainer_ae parcourt les exemples dans leur ordre, sans mélange : mélangez à chaque "
+            "époque, ordre = torch.randperm(N, generator=g)",
+            "entrainer_ae goes through the examples in their order, unshuffled: shuffle at every "
+            "epoch, ordre = torch.randperm(N, generator=g)",
+        )
+    if len(order) == epochs * n and epochs_seen[0] == epochs_seen[1]:
+        raise CheckFailed(
+            "entrainer_ae voit les exemples dans le même ordre à chaque époque : tirez une "
+            "nouvelle permutation à CHAQUE époque (torch.randperm(N, generator=g) dans la boucle "
+            "des époques, g créé une fois avant)",
+            "entrainer_ae sees the examples in the same order at every epoch: draw a new "
+            "permutation at EVERY epoch (torch.randperm(N, generator=g) inside the epoch loop, "
+            "g made once before it)",
         )
     _check_rows_and_seed("entrainer_ae", runs, X, epochs)
     _check_lr(submission, "entrainer_ae", X, {}, s, float(rng.uniform(3e-3, 3e-2)))

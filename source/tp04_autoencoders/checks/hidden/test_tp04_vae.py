@@ -21,11 +21,13 @@ import pytest
 from autograder.checks import (
     CheckFailed,
     Handle,
+    Ref,
     Tensor,
     as_array,
     as_module,
     assert_close,
     check_epoch_batches,
+    kernel_side,
     record_expected,
     record_margin,
     with_references,
@@ -505,12 +507,18 @@ def test_beta_reduces_kl(submission, seed):
         )
 
 
-VAE_SEED_SRC = """
-def _tp04_vae_params(X, seed):
+@kernel_side
+def vae_runs(entrainer_vae, X, seeds):
+    """One epoch of entrainer_vae per seed, every model kept until all ran: the trained
+    parameters of each, and whether two calls returned the same object (a VAE built once,
+    globally, and trained again at every call)."""
     import torch
-    modele = entrainer_vae(X, beta=1.0, k=2, epochs=1, lr=1e-2, batch_size=32, seed=seed)
-    return torch.cat([p.detach().double().flatten() for p in modele.parameters()])
-"""
+
+    modeles = [entrainer_vae(X, beta=1.0, k=2, epochs=1, lr=1e-2, batch_size=32, seed=s) for s in seeds]
+    return {
+        "params": [torch.cat([p.detach().double().flatten() for p in m.parameters()]) for m in modeles],
+        "same_object": any(a is b for i, a in enumerate(modeles) for b in modeles[i + 1:]),
+    }
 
 
 @pytest.mark.item("vae_beta")
@@ -524,17 +532,26 @@ def test_entrainer_vae_uses_its_seed(submission, rng):
     X = digits_images()
     X = X[rng.choice(len(X), size=128, replace=False)]
     s = int(rng.integers(0, 2**31 - 1))
-    helper = submission.define("_tp04_vae_params", VAE_SEED_SRC)
-    runs = [
-        as_array(
-            with_references(
-                submission, VAE_REFERENCES, "entrainer_vae", X, call_seed, via=helper.name, timeout=60,
-            ),
-            "paramètres du VAE",
-            allow_nan=True,
+    vae_runs.install(submission)
+    out = with_references(
+        submission, VAE_REFERENCES, "entrainer_vae", Ref("entrainer_vae"), X, [s, s, s + 1],
+        via=vae_runs.ref_name, timeout=90,
+    )
+    if not isinstance(out, dict) or not isinstance(out.get("params"), list) or len(out["params"]) != 3:
+        raise CheckFailed(
+            "entrainer_vae n'a pas pu être suivi par le correcteur",
+            "the grader could not follow entrainer_vae",
         )
-        for call_seed in (s, s, s + 1)
-    ]
+    if out.get("same_object") is True:
+        raise CheckFailed(
+            "deux appels de entrainer_vae renvoient le même objet VAE : construisez un NOUVEAU "
+            "VAE(64, k) à chaque appel (après torch.manual_seed(seed)), pas un modèle créé une "
+            "fois, globalement, que chaque appel entraîne encore",
+            "two calls of entrainer_vae return the same VAE object: build a NEW VAE(64, k) at "
+            "every call (after torch.manual_seed(seed)), not a model made once, globally, that "
+            "every call trains again",
+        )
+    runs = [as_array(p, "paramètres du VAE", allow_nan=True) for p in out["params"]]
     if runs[0].shape != runs[1].shape or not np.array_equal(runs[0], runs[1]):
         raise CheckFailed(
             "deux appels de entrainer_vae avec la même graine donnent deux modèles différents : "
@@ -562,8 +579,13 @@ def _tp04_vae_batches(X, batch_size, seed):
     g = globals()
     base = g["VAE"]
     seen = []
+    built = []
 
     class _Tp04Enregistreur(base):
+        def __init__(self, *args, **kwargs):
+            built.append(True)
+            super().__init__(*args, **kwargs)
+
         def forward(self, x):
             if torch.is_grad_enabled():  # evaluation under no_grad is not a batch
                 seen.append(torch.round(torch.as_tensor(x)[:, 0].detach().double() * 1000).long().tolist())
@@ -574,7 +596,7 @@ def _tp04_vae_batches(X, batch_size, seed):
         entrainer_vae(X, beta=1.0, k=2, epochs=1, lr=1e-2, batch_size=batch_size, seed=seed)
     finally:
         g["VAE"] = base
-    return seen
+    return seen if built else {"built": False}
 """
 
 
@@ -596,6 +618,13 @@ def test_entrainer_vae_batches_cover_the_epoch(submission, rng):
         submission, VAE_REFERENCES, "entrainer_vae", X, bs, int(rng.integers(0, 2**31 - 1)),
         via=helper.name, timeout=60,
     )
+    if isinstance(batches, dict) and batches.get("built") is False:
+        raise CheckFailed(
+            "entrainer_vae ne construit aucun VAE pendant l'appel : il réutilise un modèle créé "
+            "avant (variable globale ?) ; construisez un NOUVEAU VAE(64, k) à chaque appel",
+            "entrainer_vae builds no VAE during the call: it reuses a model made earlier (a "
+            "global variable?); build a NEW VAE(64, k) at every call",
+        )
     what = "entrainer_vae(X, epochs=1, batch_size=…) sur des exemples du correcteur"
     what_en = "entrainer_vae(X, epochs=1, batch_size=...) on grader examples"
     if isinstance(batches, list):

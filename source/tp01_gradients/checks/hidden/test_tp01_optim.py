@@ -20,6 +20,7 @@ from autograder.checks import (
     as_float,
     assert_arguments_untouched,
     assert_close,
+    kernel_side,
     record_margin,
 )
 
@@ -68,14 +69,17 @@ def test_grad_f_matches_autograd(submission, rng):
 # ---------------------------------------------------------------- descente_gradient
 
 
-def _quadratic_src(name: str, a: float, b: float, m: np.ndarray) -> str:
-    """A gradient the grader trusts, with its own coefficients, defined in the kernel."""
-    return (
-        "import numpy as _tp01_np\n"
-        f"def {name}(x):\n"
-        f"    return _tp01_np.array([2.0 * {a!r} * (x[0] - {m[0]!r}), "
-        f"2.0 * {b!r} * (x[1] - {m[1]!r})])\n"
-    )
+@kernel_side
+class QuadraticGradient:
+    """A gradient the grader trusts, with its own coefficients: ∇ of a(x1 − m1)² + b(x2 − m2)²."""
+
+    def __init__(self, a, b, m1, m2):
+        self.a, self.b, self.m1, self.m2 = a, b, m1, m2
+
+    def __call__(self, x):
+        import numpy as np
+
+        return np.array([2.0 * self.a * (x[0] - self.m1), 2.0 * self.b * (x[1] - self.m2)])
 
 
 def _run_gd(grad, x0: np.ndarray, lr: float, n: int, sign: float = -1.0) -> np.ndarray:
@@ -94,7 +98,7 @@ def test_descente_gradient_on_grader_quadratic(submission, rng):
     x0 = rng.uniform(-3.0, 3.0, size=2)
     lr = float(rng.uniform(0.02, 0.12))
     n = int(rng.integers(6, 15))
-    ref = submission.define("_tp01_grad_quadratic", _quadratic_src("_tp01_grad_quadratic", a, b, m))
+    ref = QuadraticGradient.call(submission, a, b, float(m[0]), float(m[1]))
 
     def grad(x):
         return np.array([2 * a * (x[0] - m[0]), 2 * b * (x[1] - m[1])])

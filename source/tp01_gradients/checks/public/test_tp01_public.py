@@ -21,24 +21,27 @@ from autograder.checks import (
     assert_close,
     assert_equal_int,
     call_with_hint,
+    kernel_side,
     with_references,
 )
 
 from .helpers import MLP_REFERENCES
 
-# A trusted gradient of the course's f, defined in the kernel so that `descente_gradient`
-# is tested on its own, whatever the student's `grad_f` does.
-GRAD_SRC = """
-import numpy as _tp01_np
-def _tp01_grad_course(x):
-    return _tp01_np.array([2.0 * x[0], 6.0 * x[1]])
-"""
 
-SQUARES_SRC = """
-import numpy as _tp01_np
-def _tp01_sum_squares(x):
-    return float(_tp01_np.sum(_tp01_np.asarray(x) ** 2))
-"""
+@kernel_side
+def course_gradient(x):
+    """A trusted gradient of the course's f, so that `descente_gradient` is tested on its own,
+    whatever the student's `grad_f` does."""
+    import numpy as np
+
+    return np.array([2.0 * x[0], 6.0 * x[1]])
+
+
+@kernel_side
+def sum_of_squares(x):
+    import numpy as np
+
+    return float(np.sum(np.asarray(x) ** 2))
 
 
 # ---------------------------------------------------------------- 1. gradient of f
@@ -70,7 +73,7 @@ def test_grad_f_at_course_point(submission):
 @pytest.mark.item("gradient_descent")
 @pytest.mark.points(0.5)
 def test_descente_gradient_three_steps(submission):
-    grad = submission.define("_tp01_grad_course", GRAD_SRC)
+    grad = course_gradient.install(submission)
     got = submission.call("descente_gradient", grad, np.array([1.0, 1.0]), 0.1, 3)
     expected = np.array([[1.0, 1.0], [0.8, 0.4], [0.64, 0.16], [0.512, 0.064]])
     traj = as_array(got, "descente_gradient(grad_f, (1, 1), 0.1, 3)")
@@ -253,7 +256,7 @@ def test_backward_shapes(submission):
 @pytest.mark.item("numerical_gradient")
 @pytest.mark.points(0.5)
 def test_numerical_gradient_sum_of_squares(submission):
-    f = submission.define("_tp01_sum_squares", SQUARES_SRC)
+    f = sum_of_squares.install(submission)
     x = np.array([[1.0, -2.0], [0.5, 3.0]])
     got = submission.call("gradient_numerique", f, x, 1e-5)
     assert_close(

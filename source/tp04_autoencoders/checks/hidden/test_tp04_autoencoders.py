@@ -34,6 +34,7 @@ from autograder.checks import (
     as_int,
     as_module,
     hinted,
+    kernel_side,
     record_expected,
     record_margin,
     score_threshold,
@@ -43,9 +44,9 @@ from ..public.helpers import RETURNS, dense_ae, digits_images, seed_torch, state
 
 SPLIT_SEED = 2026  # the grader's split, different from the notebook's
 
-# Trusted full-batch training of the student's linear autoencoder (Adam on the MSE).
-TRAIN_FULL_SRC = """
-def _tp04_train_full(model, X, steps, lr, seed):
+@kernel_side
+def train_full_batch(model, X, steps, lr, seed):
+    """Trusted full-batch training of the student's linear autoencoder (Adam on the MSE)."""
     import torch
 
     torch.manual_seed(int(seed))
@@ -57,11 +58,11 @@ def _tp04_train_full(model, X, steps, lr, seed):
         loss.backward()
         opt.step()
     return model
-"""
 
-# A fixed linear autoencoder built from the grader's PCA: x̂ = Vᵀ V (x − m) + m.
-PCA_AE_SRC = """
-def _tp04_pca_ae(V, m):
+
+@kernel_side
+def pca_autoencoder(V, m):
+    """A fixed linear autoencoder built from the grader's PCA: x̂ = Vᵀ V (x − m) + m."""
     import torch
     from torch import nn
 
@@ -75,7 +76,6 @@ def _tp04_pca_ae(V, m):
         model[1].weight.copy_(V.T)
         model[1].bias.copy_(m)
     return model
-"""
 
 
 def _digits_split():
@@ -182,8 +182,7 @@ def test_ae_lineaire_matches_pca(submission, rng, seed):
     seed_torch(submission, int(seed % 2**31))
     what = f"AutoEncodeurLineaire({d}, {k})"
     model = as_module(submission, submission.call("AutoEncodeurLineaire", d, k), what, expected=RETURNS)
-    trainer = submission.define("_tp04_train_full", TRAIN_FULL_SRC)
-    model = submission.call(trainer.name, model, X, 1000, 0.02, 0, timeout=60)
+    model = train_full_batch.call(submission, model, X, 1000, 0.02, 0, timeout=60)
     model = as_module(submission, model, what, expected=RETURNS)
     _assert_affine(model, d, rng, what)
 
@@ -284,7 +283,7 @@ def test_score_anomalie_auroc(submission, rng):
     m = X_train.mean(axis=0)
     _, _, Vt = np.linalg.svd(X_train - m, full_matrices=False)
     k = int(rng.integers(8, 13))
-    model = submission.call(submission.define("_tp04_pca_ae", PCA_AE_SRC).name, Vt[:k], m)
+    model = pca_autoencoder.call(submission, Vt[:k], m)
 
     order = rng.permutation(len(X_test))
     normal = X_test[order[:300]]

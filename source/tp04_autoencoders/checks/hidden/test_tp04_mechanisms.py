@@ -126,10 +126,11 @@ def _tp04_grad_vs_fd(fn_name, args, kwargs, wrt, h):
     return {"status": "ok", "auto": auto, "num": num}
 """
 
-# Height × width after every convolution and transposed convolution, in the order they run.
-CONV_SIZES_SRC = """
-def _tp04_conv_sizes(modele, X):
+@kernel_side
+def conv_sizes(modele, X):
+    """Height × width after every convolution and transposed convolution, in the order they run."""
     import torch
+
     vus = []
     crochets = [
         m.register_forward_hook(lambda m, entree, sortie: vus.append([int(v) for v in sortie.shape[-2:]]))
@@ -143,14 +144,15 @@ def _tp04_conv_sizes(modele, X):
         for c in crochets:
             c.remove()
     return vus
-"""
 
-# The smallest value entering each convolution and transposed convolution, in call order, and
-# the smallest value of encode(x): every layer after the first is fed through a ReLU, and the
-# code itself ends with one (4 channels 2×2 after a ReLU).
-CONV_INPUTS_SRC = """
-def _tp04_conv_inputs(modele, X):
+
+@kernel_side
+def conv_inputs(modele, X):
+    """The smallest value entering each convolution and transposed convolution, in call order,
+    and the smallest value of encode(x): every layer after the first is fed through a ReLU, and
+    the code itself ends with one (4 channels 2×2 after a ReLU)."""
     import torch
+
     mins = []
     crochets = [
         m.register_forward_pre_hook(lambda m, entree: mins.append(float(entree[0].min())))
@@ -166,7 +168,6 @@ def _tp04_conv_inputs(modele, X):
     with torch.no_grad():
         code = float(modele.encode(X).min())
     return {"mins": mins, "code": code}
-"""
 
 
 def _affine_gap(f, A: np.ndarray, B: np.ndarray, t: np.ndarray) -> tuple[float, float]:
@@ -310,7 +311,7 @@ def test_ae_conv_architecture(submission, rng, seed):
     # The statement's encoder: 8×8 → 4×4 → 2×2 (stride 2, padding 1); the decoder's sizes are
     # test_ae_conv_shapes' (output_padding).
     X0 = rng.uniform(0.0, 1.0, size=(2, 1, 8, 8)).astype(np.float32)
-    sizes = submission.call(submission.define("_tp04_conv_sizes", CONV_SIZES_SRC).name, model, Tensor(X0))
+    sizes = conv_sizes.call(submission, model, Tensor(X0))
     try:
         sizes = [(int(h), int(w)) for h, w in sizes]
     except (TypeError, ValueError):
@@ -341,9 +342,7 @@ def test_ae_conv_architecture(submission, rng, seed):
 
     # The activations themselves (the map stays non-linear with one ReLU missing): every
     # convolution after the first receives the output of a ReLU, and so does the code.
-    inputs = submission.call(
-        submission.define("_tp04_conv_inputs", CONV_INPUTS_SRC).name, model, Tensor(A)
-    )
+    inputs = conv_inputs.call(submission, model, Tensor(A))
     try:
         mins = [float(v) for v in inputs["mins"]]
         code = float(inputs["code"])

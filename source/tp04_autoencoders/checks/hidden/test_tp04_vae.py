@@ -37,11 +37,11 @@ from ..public.helpers import REF_KL, assert_statement_defaults, digits_images
 
 SPLIT_SEED = 2026
 
-# Norm of the gradients a trained model still holds, against the norm of one fresh batch
-# gradient of the grader's loss: about 1 (or 0) when each step starts from zero_grad, far
-# larger when the loop accumulates every batch's gradient.
-GRAD_LEFT_SRC = """
-def _tp04_grad_left(model, X, beta):
+@kernel_side
+def grad_left(model, X, beta):
+    """Norm of the gradients a trained model still holds, against the norm of one fresh batch
+    gradient of the grader's loss: about 1 (or 0) when each step starts from zero_grad, far
+    larger when the loop accumulates every batch's gradient."""
     import torch
     import torch.nn.functional as F
 
@@ -58,7 +58,6 @@ def _tp04_grad_left(model, X, beta):
     fresh = sum(float((p.grad.double() ** 2).sum()) for p in model.parameters() if p.grad is not None)
     model.zero_grad()
     return left ** 0.5, fresh ** 0.5
-"""
 
 REPARAM_GRADS_SRC = """
 def _tp04_reparam_grads(mu, logvar, eps, w):
@@ -470,9 +469,7 @@ def test_beta_reduces_kl(submission, seed):
         )
         model = as_module(submission, out, what, expected=RETURNS_VAE)
         kls[beta] = _mean_kl(model, X_test, k, what)
-        left, fresh = submission.call(
-            submission.define("_tp04_grad_left", GRAD_LEFT_SRC).name, model, X_train[:64], beta
-        )
+        left, fresh = grad_left.call(submission, model, X_train[:64], beta)
         record_margin("gradient left in the VAE / one batch gradient", float(left),
                       10 * float(fresh), higher_is_better=False)
         if not float(left) <= 10 * float(fresh):

@@ -5,24 +5,26 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks import CheckFailed, Handle, as_array, assert_signature_defaults
+from autograder.checks import CheckFailed, Handle, as_array, assert_signature_defaults, kernel_side
 
-SEED_SRC = """
-def _tp04_seed(seed):
+
+@kernel_side
+def _manual_seed(seed):
     import torch
+
     torch.manual_seed(int(seed))
-"""
+
 
 # A trusted dense autoencoder (the notebook's architecture), so that the training loops
 # are tested on their own, whatever the student's AutoEncodeur class does.
-DENSE_AE_SRC = """
-def _tp04_dense_ae(d, k, h, seed):
+@kernel_side
+def _dense_autoencoder(d, k, h, seed):
     import torch
     from torch import nn
 
     torch.manual_seed(int(seed))
 
-    class _TP04AutoEncodeur(nn.Module):
+    class AutoEncodeurCorrecteur(nn.Module):
         def __init__(self):
             super().__init__()
             self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))
@@ -37,8 +39,8 @@ def _tp04_dense_ae(d, k, h, seed):
         def forward(self, x):
             return self.decodeur(self.encodeur(x))
 
-    return _TP04AutoEncodeur()
-"""
+    return AutoEncodeurCorrecteur()
+
 
 # Reference answer of the VAE section: items that use the KL are graded against it.
 REF_KL = """
@@ -73,12 +75,12 @@ def assert_statement_defaults(submission, name: str, *, missing_apart: bool = Tr
 
 def seed_torch(submission, seed: int) -> None:
     """torch.manual_seed(seed) in the kernel, before the student's model is built."""
-    submission.call(submission.define("_tp04_seed", SEED_SRC).name, seed)
+    _manual_seed.call(submission, seed)
 
 
 def dense_ae(submission, d: int, k: int, h: int, seed: int) -> Handle:
     """The grader's dense autoencoder d → h → k → h → d, built in the kernel."""
-    return submission.call(submission.define("_tp04_dense_ae", DENSE_AE_SRC).name, d, k, h, seed)
+    return _dense_autoencoder.call(submission, d, k, h, seed)
 
 
 def state(model: Handle, what: str) -> dict[str, np.ndarray]:

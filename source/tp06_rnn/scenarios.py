@@ -830,6 +830,9 @@ def entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, s
 ''',
         must_fail=('test_prevision_uses_its_seed',),
         message_contains=('pas sur une variable du notebook',),
+        # Trained on the notebook's series, not the grader's: its forecast misses the grader's
+        # test MSE bar for some periods (hidden inputs follow the student).
+        may_fail=('test_prevision_test_mse',),
     ),
 })
 GROUPS["blind-a"] = ('blind-clip-modifies-grads-in-place', 'blind-prevision-windows-ignore-L')
@@ -1093,3 +1096,52 @@ SCENARIOS.update({
 })
 GROUPS["blind-rnn-cell-a"] = ("blind-rnn-cell-whh-not-transposed",)
 GROUPS["blind-rnn-cell-b"] = ("blind-rnn-cell-no-transpose-crashes",)
+
+# Blind answers (third round): rules of the statement that no check enforced. rnn_sequence
+# writing its states into the caller's h0 (the statement now says "sans modifier h0 sur
+# place"); clipper_gradients returning the list grads itself below the threshold (the
+# statement asks for a NEW list).
+SCENARIOS.update({
+    "blind-r3-rnn-sequence-writes-into-h0": Scenario(
+        grade_id="rnn_sequence",
+        source='def rnn_sequence(X, h0, W_xh, W_hh, b_h):\n    h = h0\n    sorties = []\n    for t in range(X.shape[0]):\n        h.copy_(cellule_rnn(X[t], h, W_xh, W_hh, b_h))\n        sorties.append(h.clone())\n    return torch.stack(sorties)\n',
+        must_fail=("test_rnn_sequence_matches_nn_rnn",),
+        message_contains=("modifie sur place le h0",),
+    ),
+    "blind-r3-clip-returns-the-same-list": Scenario(
+        grade_id="clip",
+        source='def clipper_gradients(grads, max_norme):\n    norme = torch.sqrt(sum((g ** 2).sum() for g in grads))\n    if norme <= max_norme:\n        return grads\n    facteur = max_norme / (norme + 1e-6)\n    return [g * facteur for g in grads]\n',
+        must_fail=("test_clipper_matches_clip_grad_norm",),
+        message_contains=("renvoie la liste grads elle-même",),
+    ),
+})
+GROUPS["blind-r3-a"] = ("blind-r3-rnn-sequence-writes-into-h0", "blind-r3-clip-returns-the-same-list")
+
+# Blind answers (third round), mechanisms: an "lstm" head reading the cell state c_n (the
+# grader now hooks the head's input), and an entrainer_prevision without shuffling (the
+# statement's "mini-lots mélangés à chaque époque", now seen in the windows' order).
+SCENARIOS.update({
+    "blind-r3-memoire-lstm-reads-cell-state": Scenario(
+        grade_id="memoire",
+        source='class ModeleSequence(nn.Module):\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "rnn":\n            self.rec = nn.RNN(d_entree, H, batch_first=True)\n        else:\n            self.rec = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():\n                self.rec.bias_ih_l0[H:2 * H] = 5.0\n                self.rec.bias_hh_l0[H:2 * H] = 0.0\n        self.sortie = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        out, etat = self.rec(X)\n        if isinstance(etat, tuple):\n            return self.sortie(etat[1][-1])\n        return self.sortie(out[:, -1])\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    for _ in range(epochs):\n        ordre = torch.randperm(len(X), generator=g)\n        for d in range(0, len(X), batch_size):\n            b = ordre[d:d + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X[b]), y[b]).backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            opt.step()\n    return modele\n',
+        must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+        message_contains=("ne lit pas la sortie du dernier pas",),
+        may_fail=("test_lstm_remembers_the_country",),
+    ),
+    "blind-r3-prevision-batches-in-time-order": Scenario(
+        grade_id="prevision",
+        source='def fenetres(serie, L):\n    n = len(serie)\n    X = torch.stack([serie[i:i + L] for i in range(n - L)])[:, :, None]\n    y = torch.stack([serie[i + L] for i in range(n - L)])\n    return X, y\n\n\nclass ModelePrevision(nn.Module):\n    def __init__(self, H):\n        super().__init__()\n        self.gru = nn.GRU(1, H, batch_first=True)\n        self.lin = nn.Linear(H, 1)\n\n    def forward(self, X):\n        out, _ = self.gru(X)\n        return self.lin(out[:, -1]).squeeze(-1)\n\n\ndef entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):\n    X, y = fenetres(serie, L)\n    torch.manual_seed(seed)\n    m = ModelePrevision(H)\n    opt = torch.optim.Adam(m.parameters(), lr=lr)\n    g = torch.Generator().manual_seed(seed)\n    for _ in range(epochs):\n        ordre = torch.arange(len(X))\n        for d in range(0, len(X), batch_size):\n            b = ordre[d:d + batch_size]\n            opt.zero_grad()\n            F.mse_loss(m(X[b]), y[b]).backward()\n            opt.step()\n    return m\n',
+        must_fail=("test_prevision_uses_its_seed",),
+        message_contains=("ordre chronologique",),
+        may_fail=("test_prevision_test_mse",),
+    ),
+})
+GROUPS["blind-r3-b"] = ("blind-r3-memoire-lstm-reads-cell-state", "blind-r3-prevision-batches-in-time-order")
+SCENARIOS["blind-r3-memoire-forget-bias-ten"] = Scenario(
+    grade_id="memoire",
+    source='class ModeleSequence(nn.Module):\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "rnn":\n            self.rec = nn.RNN(d_entree, H, batch_first=True)\n        else:\n            self.rec = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():\n                self.rec.bias_ih_l0[H:2 * H] = 5.0\n                self.rec.bias_hh_l0[H:2 * H] = 5.0\n        self.sortie = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        out, _ = self.rec(X)\n        return self.sortie(out[:, -1])\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    for _ in range(epochs):\n        ordre = torch.randperm(len(X), generator=g)\n        for d in range(0, len(X), batch_size):\n            b = ordre[d:d + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X[b]), y[b]).backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            opt.step()\n    return modele\n',
+    must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+    message_contains=("demande 5 au total",),
+    may_fail=("test_lstm_remembers_the_country",),
+)
+GROUPS["blind-r3-c"] = ("blind-r3-memoire-forget-bias-ten",)

@@ -901,3 +901,34 @@ SCENARIOS["blind-entrainer-without-zero-grad"] = Scenario(
     may_fail=("test_accuracy_drops_under_rotation",),
 )
 GROUPS["blind-zero-grad"] = ("blind-entrainer-without-zero-grad",)
+
+# Blind answers (third round): appliquer_temperature dividing the caller's logits in place
+# (the statement now says not to), score_msp overflowing on logits of order ±1000 (now a
+# drawn case, said in the statement), a CNN without the max-pooling between its convolutions
+# (the same parameters; the grader now sees the second convolution's input size).
+SCENARIOS["blind-r3-appliquer-divides-logits-in-place"] = Scenario(
+    grade_id="temperature",
+    source='def appliquer_temperature(logits, T):\n    logits /= T\n    z = logits - logits.max(axis=1, keepdims=True)\n    e = np.exp(z)\n    return e / e.sum(axis=1, keepdims=True)\n\n\ndef ajuster_temperature(logits_val, y_val):\n    y = np.asarray(y_val)\n    def nll(T):\n        p = appliquer_temperature(np.array(logits_val, dtype=float), T)\n        return -np.mean(np.log(p[np.arange(len(y)), y] + 1e-300))\n    grille = np.geomspace(0.05, 20, 200)\n    T0 = grille[np.argmin([nll(t) for t in grille])]\n    fine = np.linspace(T0 * 0.95, T0 * 1.05, 401)\n    return float(fine[np.argmin([nll(t) for t in fine])])\n',
+    must_fail=("test_temperature_lowers_test_ece",),
+    message_contains=("modifie sur place ce qu'on lui passe (logits)",),
+)
+SCENARIOS["blind-r3-msp-overflows"] = Scenario(
+    grade_id="ood",
+    source='def score_msp(logits):\n    e = np.exp(np.asarray(logits, dtype=float))\n    return (e / e.sum(axis=1, keepdims=True)).max(axis=1)\n\n\ndef auroc(etiquettes, scores):\n    e = np.asarray(etiquettes); s = np.asarray(scores, dtype=float)\n    sp, sn = s[e == 1], s[e == 0]\n    return float(((sp[:, None] > sn[None, :]).sum() + 0.5 * (sp[:, None] == sn[None, :]).sum()) / (len(sp) * len(sn)))\n',
+    must_fail=("test_score_msp_matches_softmax",),
+    message_contains=("exp déborde",),
+)
+SCENARIOS["blind-r3-cnn-without-max-pooling"] = Scenario(
+    grade_id="modeles_rotation",
+    source='def creer_mlp():\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))\n\n\ndef creer_cnn():\n    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),\n                         nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(),\n                         nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(32, 10))\n',
+    must_fail=("test_cnn_more_robust_than_mlp",),
+    message_contains=("il manque nn.MaxPool2d(2)",),
+)
+GROUPS["blind-r3"] = ("blind-r3-appliquer-divides-logits-in-place", "blind-r3-msp-overflows",
+                      "blind-r3-cnn-without-max-pooling")
+CORRECT["blind-r3-correct-fiabilite-float32"] = Correct(
+    grade_id="ece",
+    source='def fiabilite(confiances, correct, n_bins=15):\n    c = np.asarray(confiances, dtype=np.float32)\n    ok = np.asarray(correct).astype(np.float32)\n    bords = np.linspace(0, 1, n_bins + 1, dtype=np.float32)\n    idx = np.minimum(np.digitize(c, bords[1:-1], right=False), n_bins - 1)\n    compte = np.zeros(n_bins, dtype=np.float32)\n    conf = np.zeros(n_bins, dtype=np.float32)\n    prec = np.zeros(n_bins, dtype=np.float32)\n    for m in range(n_bins):\n        sel = idx == m\n        compte[m] = sel.sum()\n        if compte[m] > 0:\n            conf[m] = c[sel].mean()\n            prec[m] = ok[sel].mean()\n    return {"compte": compte, "confiance": conf, "precision": prec}\n\n\ndef ece(confiances, correct, n_bins=15):\n    b = fiabilite(confiances, correct, n_bins)\n    poids = b["compte"] / b["compte"].sum()\n    return float((poids * np.abs(b["precision"] - b["confiance"])).sum())\n',
+    why="fiabilite in float32 (np.digitize, a loop over bins): means off by ~3e-7 relative",
+)
+CORRECT_GROUPS["blind-r3-correct"] = ("blind-r3-correct-fiabilite-float32",)

@@ -766,3 +766,11 @@ SCENARIOS["blind-r3-affiner-ignores-lr-and-epochs"] = Scenario(
 )
 GROUPS["blind-r3-1"] = ("blind-r3-pretexte-head-not-optimised", "blind-r3-affiner-ignores-lr-and-epochs")
 GROUPS["blind-r3-2"] = ("blind-r3-pretexte-ignores-lr",)
+SCENARIOS["blind-r3-nt-xent-ignores-temperature"] = Scenario(
+    grade_id="nt_xent",
+    source='def nt_xent(z1, z2, temperature=0.5):\n    N = len(z1)\n    z = F.normalize(torch.cat([z1, z2]), dim=1)\n    s = (z @ z.T / 0.5).masked_fill(torch.eye(2 * N, dtype=torch.bool), float("-inf"))\n    cible = torch.cat([torch.arange(N) + N, torch.arange(N)])\n    return F.cross_entropy(s, cible)\n',
+    must_fail=("test_nt_xent_valeurs",),
+    message_contains=("ignore son argument temperature",),
+    may_fail=("test_nt_xent_gradients", "test_nt_xent_exemple"),
+)
+GROUPS["blind-r3-2"] = (*GROUPS["blind-r3-2"], "blind-r3-nt-xent-ignores-temperature")

@@ -16,7 +16,14 @@ import pytest
 import torch
 from torch import nn
 
-from autograder.checks import CheckFailed, Tensor, as_array, with_references
+from autograder.checks import (
+    CheckFailed,
+    Ref,
+    Tensor,
+    as_array,
+    kernel_side,
+    with_references,
+)
 
 # The grader's cellule_rnn: rnn_sequence is graded with it, so a bug of the cell costs the
 # cell's point only (the sequence item is about unrolling, h_t from h_{t-1}).
@@ -86,6 +93,16 @@ def test_cellule_rnn_matches_rnncell(submission, rng, seed):
         )
 
 
+@kernel_side
+def h0_untouched(rnn_sequence, X, h0, W_xh, W_hh, b_h):
+    """Runs in the kernel: whether rnn_sequence leaves the caller's h0 as it was."""
+    import torch
+
+    avant = h0.clone()
+    rnn_sequence(X, h0, W_xh, W_hh, b_h)
+    return bool(torch.equal(avant, h0))
+
+
 @pytest.mark.item("rnn_sequence")
 @pytest.mark.points(1)
 def test_rnn_sequence_matches_nn_rnn(submission, rng, seed):
@@ -127,6 +144,19 @@ def test_rnn_sequence_matches_nn_rnn(submission, rng, seed):
             got,
             ref,
             *hint,
+        )
+    args = (_arr(X), _arr(h0), _arr(rnn.weight_ih_l0), _arr(rnn.weight_hh_l0), _arr(b_h))
+    intact = with_references(submission, {"cellule_rnn": REF_CELLULE_RNN}, "rnn_sequence",
+                             Ref("rnn_sequence"), *args,
+                             via=h0_untouched.install(submission).name)
+    if intact is False:
+        raise CheckFailed(
+            "rnn_sequence modifie sur place le h0 qu'on lui passe (h.copy_(…) ou h[...] = … avec "
+            "h = h0) : l'appelant perd son état initial ; partez de h = h0 et remplacez h par le "
+            "nouvel état à chaque pas (h = cellule_rnn(...)), sans écrire dans h0",
+            "rnn_sequence modifies the h0 it is given in place (h.copy_(...) or h[...] = ... with "
+            "h = h0): the caller loses its initial state; start from h = h0 and replace h with the "
+            "new state at every step (h = cellule_rnn(...)), without writing into h0",
         )
 
 

@@ -32,12 +32,14 @@ import pytest
 from autograder.checks import (
     CheckFailed,
     Handle,
+    Ref,
     StudentError,
     Tensor,
     accuracy,
     as_array,
     check_fresh_gradients,
     check_seeded_order,
+    kernel_side,
     once_per_submission,
     record_margin,
     score_threshold,
@@ -390,6 +392,71 @@ def test_lstm_remembers_the_country(submission, seed):
     )
 
 
+@kernel_side
+def lstm_head_input(creer, graine, d, H, n_classes, X):
+    """Runs in the kernel: for a fresh "lstm" model, whether the input of its last nn.Linear
+    is the nn.LSTM's output at the last step (None when the model has no single nn.LSTM)."""
+    import torch
+    from torch import nn
+
+    torch.manual_seed(int(graine))
+    modele = creer("lstm", d, H, n_classes)
+    lstms = [m for m in modele.modules() if isinstance(m, nn.LSTM)]
+    lins = [m for m in modele.modules() if isinstance(m, nn.Linear)]
+    if len(lstms) != 1 or not lins or not lstms[0].batch_first:
+        return None
+    biais = None
+    if lstms[0].bias:
+        L, h = lstms[0], lstms[0].hidden_size
+        biais = float((L.bias_ih_l0[h : 2 * h] + L.bias_hh_l0[h : 2 * h]).detach().double().mean())
+    vus = {}
+    c1 = lstms[0].register_forward_hook(lambda m, e, s: vus.__setitem__("sorties", s[0]))
+    c2 = lins[-1].register_forward_pre_hook(lambda m, e: vus.__setitem__("lin", e[0]))
+    try:
+        modele.eval()
+        with torch.no_grad():
+            modele(X)
+    finally:
+        c1.remove()
+        c2.remove()
+    if "sorties" not in vus or "lin" not in vus or vus["sorties"].dim() != 3:
+        return None
+    a, b = vus["lin"].reshape(len(X), -1), vus["sorties"][:, -1].reshape(len(X), -1)
+    return {"dernier": bool(a.shape == b.shape and torch.allclose(a, b)), "biais_oubli": biais}
+
+
+def _check_lstm_reads_its_output(submission, seed: int) -> None:
+    """The "lstm" model's head reads the LSTM's output at the last step (h_T), not c_T."""
+    rng = np.random.default_rng([seed, 16])
+    X = rng.normal(size=(8, int(rng.integers(6, 12)), K + 1)).astype(np.float32)
+    try:
+        reads = lstm_head_input.call(submission, Ref("creer_modele_sequence"),
+                                     int(rng.integers(0, 2**31 - 1)), K + 1, H, K, Tensor(X))
+    except StudentError:
+        return  # the other checks of the item report the error
+    if not isinstance(reads, dict):
+        return
+    bias = reads.get("biais_oubli")
+    if isinstance(bias, float) and not 4.5 <= bias <= 5.5:
+        raise CheckFailed(
+            f"à la création, le biais total de la porte d'oubli (bias_ih_l0 + bias_hh_l0, lignes "
+            f"H:2H) vaut en moyenne {bias:.2f} : l'énoncé demande 5 au total, "
+            "bias_ih_l0[H:2H] à 5 et bias_hh_l0[H:2H] à 0",
+            f"at creation, the forget gate's total bias (bias_ih_l0 + bias_hh_l0, rows H:2H) is "
+            f"{bias:.2f} on average: the statement asks for 5 in total, bias_ih_l0[H:2H] at 5 "
+            "and bias_hh_l0[H:2H] at 0",
+        )
+    if reads.get("dernier") is False:
+        raise CheckFailed(
+            'le modèle "lstm" ne lit pas la sortie du dernier pas : l\'entrée de sa couche '
+            "nn.Linear n'est pas sorties[:, -1] (= h_T) ; la sortie d'un LSTM est h, pas l'état "
+            "de la cellule c_n ni une moyenne sur le temps",
+            'the "lstm" model does not read the output of the last step: the input of its '
+            "nn.Linear is not outputs[:, -1] (= h_T); an LSTM's output is h, not the cell "
+            "state c_n nor a mean over time",
+        )
+
+
 def _check_last_step(submission, seed: int) -> None:
     """ModeleSequence reads the last step: with the recurrence cut, earlier steps change nothing."""
     rng = np.random.default_rng([seed, 6])
@@ -403,10 +470,10 @@ def _check_last_step(submission, seed: int) -> None:
                               Tensor(X), Tensor(X2))
     except StudentError as exc:
         raise CheckFailed(
-            f'creer_modele_sequence("rnn", {K + 1}, {H}, {K}) appliqué à un lot {shape_text(X.shape)} '
-            f"a levé {exc.ename} : {exc.evalue[:200]}",
-            f'creer_modele_sequence("rnn", {K + 1}, {H}, {K}) applied to a {shape_text(X.shape)} '
-            f"batch raised {exc.ename}: {exc.evalue[:200]}",
+            'creer_modele_sequence("rnn", d_entree, H, n_classes) appliqué à un lot (N, T, '
+            f"d_entree) du correcteur a levé {exc.ename} : {exc.evalue[:200]}",
+            'creer_modele_sequence("rnn", d_entree, H, n_classes) applied to a grader (N, T, '
+            f"d_entree) batch raised {exc.ename}: {exc.evalue[:200]}",
         ) from None
     if not isinstance(out, dict) or not out.get("n"):
         return  # no nn.RNN inside: the other checks of the item say so
@@ -500,6 +567,7 @@ def test_vanilla_rnn_misses_what_the_lstm_reaches(submission, seed):
     # The mechanisms first: a model that does not read the last step, or a loop that does not
     # clip, can clear (or miss) the accuracy bars for the wrong reason.
     _check_last_step(submission, seed)
+    _check_lstm_reads_its_output(submission, seed)
     _check_training_loop(submission, seed)
     t = _trained(submission, seed)
     rnn, lstm = t.accuracy["rnn"], t.accuracy["lstm"]
@@ -655,6 +723,20 @@ def test_prevision_uses_its_seed(submission, rng):
                 f"{call}: in one epoch the model receives more windows than the series given as "
                 "argument has: train on fenetres(serie, L), not on a notebook variable such as "
                 "serie_app",
+            )
+        # One epoch in mini-batches SHUFFLED (the statement): windows given in chronological
+        # order overlap their predecessor by L − 1 values, row after row.
+        if len(rows) > 2 and all(
+            np.allclose(rows[i + 1, :-1], rows[i, 1:], rtol=1e-6, atol=1e-7)
+            for i in range(len(rows) - 1)
+        ):
+            raise CheckFailed(
+                f"{call} : les fenêtres arrivent dans l'ordre chronologique ; l'énoncé demande des "
+                "mini-lots mélangés à chaque époque (un torch.randperm par époque, tiré d'un "
+                "générateur de graine seed)",
+                f"{call}: the windows come in chronological order; the statement asks for "
+                "mini-batches shuffled at every epoch (one torch.randperm per epoch, drawn from a "
+                "generator seeded with seed)",
             )
     if isinstance(used, dict) and used.get("dernier_pas") is False:
         raise CheckFailed(

@@ -224,6 +224,26 @@ def test_score_msp_matches_softmax(submission, rng):
         hint_fr="max du softmax de chaque ligne, en soustrayant le max des logits avant exp",
         hint_en="max of each row's softmax, subtracting the max logit before exp",
     )
+    # Logits of order ±1000 (the statement): exp overflows unless the max is subtracted.
+    big = z + rng.choice([-1000.0, 1000.0], size=(n, 1))
+    got = as_array(submission.call("score_msp", big), "score_msp(logits)", shape=(n,),
+                   allow_nan=True)
+    if not np.isfinite(got).all():
+        raise CheckFailed(
+            "score_msp renvoie des NaN ou des inf pour des logits de l'ordre de ±1000 : exp "
+            "déborde ; soustrayez le maximum de chaque ligne avant l'exponentielle (comme la "
+            "fonction softmax donnée)",
+            "score_msp returns NaN or inf for logits of order ±1000: exp overflows; subtract "
+            "each row's maximum before the exponential (as the given softmax function does)",
+        )
+    assert_close(
+        got,
+        softmax(big, axis=1).max(axis=1),
+        name="score_msp(logits du correcteur, de l'ordre de ±1000)",
+        atol=1e-9,
+        hint_fr="max du softmax de chaque ligne, en soustrayant le max des logits avant exp",
+        hint_en="max of each row's softmax, subtracting the max logit before exp",
+    )
 
 
 # ---------------------------------------------------------------- bias-variance

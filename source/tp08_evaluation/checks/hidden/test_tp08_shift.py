@@ -215,6 +215,26 @@ def mlp_affine_gap(creer, a, b):
     return ecart / (float((fa - fb).abs().max()) + 1e-12)
 
 
+@kernel_side
+def conv_input_sizes(creer, x):
+    """Runs in the student's kernel: the spatial size (h, w) each nn.Conv2d of a fresh
+    creer() model receives, in the order of the calls, for one forward pass on x."""
+    import torch
+
+    modele = creer()
+    tailles = []
+    crochets = [m.register_forward_pre_hook(lambda m, e: tailles.append(list(e[0].shape[-2:])))
+                for m in modele.modules() if isinstance(m, torch.nn.Conv2d)]
+    try:
+        modele.eval()
+        with torch.no_grad():
+            modele(x)
+    finally:
+        for c in crochets:
+            c.remove()
+    return tailles
+
+
 @pytest.mark.item("rotation")
 @pytest.mark.points(0.5)
 def test_tourner_matches_scipy(submission, rng):
@@ -616,6 +636,19 @@ def test_cnn_more_robust_than_mlp(submission, seed):
             "linear classifier",
         )
     # The student's models trained by the grader's loop: their entrainer is graded apart.
+    # The statement's architecture: max-pooling 2 between the two convolutions (a CNN without
+    # it has the same parameters and may still beat the MLP).
+    try:
+        sizes = conv_input_sizes.call(submission, Ref("creer_cnn"), Tensor(pairs[0][:4]))
+    except StudentError as exc:
+        raise student_failure("creer_cnn", exc) from None
+    if isinstance(sizes, list) and len(sizes) == 2 and sizes[1] == sizes[0]:
+        raise CheckFailed(
+            "la deuxième convolution de creer_cnn() reçoit des cartes de la même taille que "
+            "l'image : il manque nn.MaxPool2d(2) entre les deux convolutions (question 6b)",
+            "the second convolution of creer_cnn() receives maps of the same size as the "
+            "image: nn.MaxPool2d(2) is missing between the two convolutions (question 6b)",
+        )
     t = _trained(submission, seed, reference=True)
     cnn, mlp = t.mid["creer_cnn"], t.mid["creer_mlp"]
     info = t.info["creer_cnn"]

@@ -209,6 +209,15 @@ def test_nt_xent_valeurs(submission, rng, device):
             if abs(got - v) <= tol * max(1.0, abs(v)):
                 hint = (fr, en)
                 break
+        else:
+            v = nt_xent_ref(z1, z2, 0.5)  # the signature's default temperature
+            if abs(got - v) <= tol * max(1.0, abs(v)):
+                hint = (
+                    "votre valeur est celle de τ = 0,5 : nt_xent ignore son argument temperature "
+                    "(divisez les similarités par temperature, pas par une constante)",
+                    "your value is that of τ = 0.5: nt_xent ignores its temperature argument "
+                    "(divide the similarities by temperature, not by a constant)",
+                )
         raise CheckFailed(
             f"{call} = {got:.6g} ne correspond pas à la valeur de référence calculée par le "
             f"correcteur ; {hint[0]}",

@@ -12,7 +12,7 @@ from typing import Any
 from autograder import __version__
 from autograder.config import ConfigError, GradeOptions, load_course_options, option_help
 from autograder.errors import AutograderError
-from autograder.results import GradeReport, Message
+from autograder.results import Message
 
 EXIT_OK, EXIT_USAGE, EXIT_REFUSED, EXIT_GRADER_FAULT = 0, 2, 3, 4
 
@@ -182,8 +182,8 @@ def cmd_margins(args: argparse.Namespace) -> int:
 
 def cmd_prove(args: argparse.Namespace) -> int:
     from autograder.prove.margins import seeds_from
-    from autograder.prove.report import comparable_report, to_json, to_markdown, to_text
-    from autograder.prove.run import prove_tp
+    from autograder.prove.report import to_json, to_markdown, to_text
+    from autograder.prove.run import prove_tps
     from autograder.render import write_atomic
 
     course = _course(args)
@@ -194,20 +194,11 @@ def cmd_prove(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
     reports = Path(args.reports) if args.reports else None
     proofs = []
-    for tp_id in tps:
-
-        def keep(variant: int, group: str, report: GradeReport, tp_id: str = tp_id) -> None:
-            assert reports is not None
-            folder = reports / tp_id / str(variant)
-            folder.mkdir(parents=True, exist_ok=True)
-            write_atomic(folder / f"{group}.json", comparable_report(report).encode("utf-8"))
-
-        proof = prove_tp(
-            course, tp_id, options, variants=seeds_from(options.seed, args.seeds), mutants=args.mutants,
-            sample_seed=args.sample_seed, group_mutants=not args.one_mutant_per_grading,
-            progress=lambda msg: say(msg, err=True), keep_report=keep if reports is not None else None,
-            sweep=not args.alone,
-        )
+    for proof in prove_tps(
+        course, tps, options, jobs=args.jobs, reports=reports, progress=lambda msg: say(msg, err=True),
+        variants=seeds_from(options.seed, args.seeds), mutants=args.mutants, sample_seed=args.sample_seed,
+        group_mutants=not args.one_mutant_per_grading, sweep=not args.alone,
+    ):
         proofs.append(proof)
         say(to_text(proof))
         if out is not None:  # after each TP: a run stopped by a time limit keeps what it reached
@@ -529,6 +520,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pv.add_argument("tp", nargs="*", help="TP ids (default: all TPs in source/)")
     pv.add_argument("--seeds", type=int, default=3, help="how many grader variants, from --seed on (default 3)")
+    pv.add_argument("--jobs", type=int, default=1, help="prove this many TPs at once, each in a process of its own (default 1; 2 on a 2-core machine)")
     pv.add_argument("--alone", action="store_true", help="grade every variant in a kernel of its own, as a real grade, instead of running the checks of all variants after one run of the notebook (slower; findings are graded alone either way)")
     pv.add_argument("--mutants", type=int, metavar="K", help="also grade K mutants of the solution (0: all of them; default: none)")
     pv.add_argument("--sample-seed", type=int, default=0, help="seed of the mutant sample (default 0): same seed, same mutants")

@@ -7,8 +7,8 @@
 #   bash scripts/test.sh determinism  the determinism tests alone
 #   bash scripts/test.sh all      everything
 #   bash scripts/test.sh unprivileged  the hostile corpus with the grader stripped of CAP_SYS_ADMIN
-#   bash scripts/test.sh prove    every TP's scenarios under grader variants 1 and 2 (the slow
-#                                 step's TP tests prove variant 0: 3 variants in all) and a sample
+#   bash scripts/test.sh prove    every TP's scenarios under grader variants 1 to 9 (the slow
+#                                 step's TP tests prove variant 0: 10 variants in all) and a sample
 #                                 of 10 mutants of each solution (`autograder prove`, prove-out/)
 # Extra arguments after the mode go to pytest (e.g. `bash scripts/test.sh fast -x -k graft`).
 set -euo pipefail
@@ -38,10 +38,11 @@ case "$mode" in
   lint) .venv/bin/ruff check autograder tests bench source docs/example ;;
   # Seed findings (a wrong answer keeping a point under another variant, a correct one losing
   # one) fail the step; the mutation score is reported (prove-out/prove.md) without failing it
-  # until every TP reaches the 90 % target. Variant 0 is left to the slow step (same judgement,
-  # tests/tp_harness.py): 92 targets x 2 variants + 10 TPs x ~3 mutant gradings, ~25 min quiet
-  # on 2 cores (3 variants: ~35). Extra arguments go to `autograder prove` (`--seed 0 --seeds 3`).
-  prove) .venv/bin/autograder prove --seed 1 --seeds 2 --mutants 10 --sample-seed 0 --mutation-advisory --out prove-out "$@" ;;
+  # until every TP reaches the 90 % target. Variants 1..9 here, 0 in the slow step (same
+  # judgement, tests/tp_harness.py): ten in all. Each target's notebook runs once and its checks
+  # once per variant (a finding is graded again alone), two TPs at a time. Extra arguments go to
+  # `autograder prove` (`--seed 0 --seeds 3`, `--alone`).
+  prove) .venv/bin/autograder prove --seed 1 --seeds 9 --jobs "${AG_TEST_WORKERS:-2}" --mutants 10 --sample-seed 0 --mutation-advisory --out prove-out "$@" ;;
   # The grader as a GitLab Docker runner has it: root without CAP_SYS_ADMIN (no namespaces),
   # so kernels confine themselves at the `landlock` level; the hostile corpus must hold there
   # too (tests/hostile/test_corpus.py LANDLOCK_DIFFERS says what it stops otherwise). ~12 min.

@@ -217,14 +217,24 @@ class _Collector:
         )
 
 
+#: An integer of 7 digits or more in a hidden check's message: a seed drawn in [0, 2**31) passed
+#: positionally (`randomiser_couches(m, noms, 1566454542)`) or a hidden value; nothing a student
+#: needs (parameter counts of the TPs' models have at most 6 digits). Decimals are kept.
+_SEED_LIKE = re.compile(r"(?<![\d.])\d{7,}(?![\d])")
+
+
 def without_seeds(message: Message, seeds: set[int]) -> Message:
-    """`message` with every seed handed to student code replaced by « … »: a hidden check's
-    feedback shows nothing seed-like (small values, which any text holds, are kept)."""
+    """`message` with every seed handed to student code, and every integer long enough to be
+    one, replaced by « … »: a hidden check's feedback shows nothing seed-like (small values,
+    which any text holds, are kept)."""
     shown = sorted((str(s) for s in seeds if abs(s) >= 1000), key=len, reverse=True)
-    if not shown:
-        return message
-    pattern = re.compile(r"(?<![\d.])(?:" + "|".join(map(re.escape, shown)) + r")(?![\d])")
-    return Message(fr=pattern.sub("…", message.fr), en=pattern.sub("…", message.en))
+    pattern = re.compile(r"(?<![\d.])(?:" + "|".join(map(re.escape, shown)) + r")(?![\d])") if shown else None
+
+    def mask(text: str) -> str:
+        text = pattern.sub("…", text) if pattern is not None else text
+        return _SEED_LIKE.sub("…", text)
+
+    return Message(fr=mask(message.fr), en=mask(message.en))
 
 
 def _drop_frames(exc: BaseException) -> None:

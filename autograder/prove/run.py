@@ -8,10 +8,15 @@ judgement as the TP tests; mutants of the solution are graded under the first va
 from __future__ import annotations
 
 import copy
+import functools
 import json
+import multiprocessing
+import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from autograder.config import ConfigError, GradeOptions
@@ -259,3 +264,53 @@ def prove_tp(
             )
     return TPProof(tp_id, str(path.relative_to(course.root)) if path.is_relative_to(course.root) else str(path),
                    tuple(variants), tuple(gradings), mutation, round(time.monotonic() - started, 1))
+
+
+def _to_stderr(message: str) -> None:
+    """Progress of a worker process: straight to the terminal, made inert like the CLI's."""
+    from autograder.render.terminal import for_terminal
+
+    print(for_terminal(message), file=sys.stderr, flush=True)
+
+
+def _write_comparable(reports: str, tp_id: str, variant: int, group: str, report: GradeReport) -> None:
+    from autograder.prove.report import comparable_report
+    from autograder.render import write_atomic
+
+    folder = Path(reports) / tp_id / str(variant)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomic(folder / f"{group}.json", comparable_report(report).encode("utf-8"))
+
+
+def _prove_one(course_root: str, tp_id: str, options: GradeOptions, reports: str | None, kwargs: dict[str, Any]) -> TPProof:
+    keep = functools.partial(_write_comparable, reports, tp_id) if reports is not None else None
+    return prove_tp(Course(Path(course_root)), tp_id, options, progress=_to_stderr, keep_report=keep, **kwargs)
+
+
+def prove_tps(
+    course: Course,
+    tp_ids: Sequence[str],
+    options: GradeOptions,
+    *,
+    jobs: int = 1,
+    reports: Path | None = None,
+    progress: Callable[[str], object] = lambda _m: None,
+    **kwargs: Any,
+) -> Iterator[TPProof]:
+    """`prove_tp` for each TP, in TP order; `jobs` > 1 proves that many TPs at once, each in a
+    process of its own (its own kernel pool: the kernels run student code on one thread, so a
+    2-core machine proves two TPs in about the time of one). `reports`: every scenario
+    grading's comparable report under reports/<tp>/<variant>/<group>.json."""
+    if jobs <= 1 or len(tp_ids) <= 1:
+        for tp_id in tp_ids:
+            keep = functools.partial(_write_comparable, str(reports), tp_id) if reports is not None else None
+            yield prove_tp(course, tp_id, options, progress=progress, keep_report=keep, **kwargs)
+        return
+    # spawn, not fork: this process holds threads (a kernel pool's) that a fork would copy half-way.
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [
+            pool.submit(_prove_one, str(course.root), tp_id, options, str(reports) if reports is not None else None, kwargs)
+            for tp_id in tp_ids
+        ]
+        for future in futures:
+            yield future.result()

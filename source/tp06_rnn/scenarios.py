@@ -3,7 +3,8 @@
 `must_fail` names the checks that must lose points; every other check of the same item
 must keep its points. `message_contains` are substrings of the French message of at least
 one of those checks: the hint that names the fault. `affects` lists other items that may
-lose points as a consequence (rnn_sequence calls the student's cellule_rnn).
+lose points as a consequence (rnn_sequence calls the student's cellule_rnn, but is graded with
+the grader's cell, so a bug of the cell costs the cell's points only).
 
 The training items (memoire, prevision) are measured by the grader: their wrong answers
 lose points because the grader's own accuracy or MSE falls, not because a value differs.
@@ -66,7 +67,6 @@ SCENARIOS: dict[str, Scenario] = {
 ''',
         must_fail=("test_cellule_rnn_matches_rnncell",),
         message_contains=("il manque le terme récurrent",),
-        affects=("rnn_sequence",),
     ),
     "submission-rnn-sequence-returns-h0-first": Scenario(
         grade_id="rnn_sequence",
@@ -1069,3 +1069,27 @@ def entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, s
 })
 CORRECT_GROUPS["blind-correct"] = ('blind-correct-rnn-cell-matmul-t', 'blind-correct-lstm-fused-chunk', 'blind-correct-peephole-helper', 'blind-correct-gru-interpolation-form', 'blind-correct-gru-pytorch-slices', 'blind-correct-param-counts-helper', 'blind-correct-bptt-autograd-grad-numpy', 'blind-correct-clip-clamped-coefficient', 'blind-correct-memoire-h-n-split', 'blind-correct-prevision-unfold-lstm')
 CORRECT_GROUPS["blind-correct-2"] = ('blind-correct-rnn-sequence-preallocated', 'blind-correct-prevision-loops-global-shuffle')
+
+# Blind answers (issue 12, third session): a bug of cellule_rnn cost rnn_sequence its points
+# too. rnn_sequence is now graded with the grader's cell (hidden) or a stand-in of the right
+# shape (public): each must keep its points while the cell loses its own.
+SCENARIOS.update({
+    "blind-rnn-cell-whh-not-transposed": Scenario(
+        grade_id="rnn_cell",
+        source='''def cellule_rnn(x_t, h_prec, W_xh, W_hh, b_h):
+    return torch.tanh(x_t @ W_xh.T + h_prec @ W_hh + b_h)
+''',
+        must_fail=("test_cellule_rnn_matches_rnncell",),
+        message_contains=("cellule_rnn ne donne pas la sortie de nn.RNNCell",),
+    ),
+    "blind-rnn-cell-no-transpose-crashes": Scenario(
+        grade_id="rnn_cell",
+        source='''def cellule_rnn(x_t, h_prec, W_xh, W_hh, b_h):
+    return torch.tanh(x_t @ W_xh + h_prec @ W_hh + b_h)
+''',
+        must_fail=("test_cellule_rnn_shape_and_range", "test_cellule_rnn_matches_rnncell"),
+        message_contains=("cellule_rnn",),
+    ),
+})
+GROUPS["blind-rnn-cell-a"] = ("blind-rnn-cell-whh-not-transposed",)
+GROUPS["blind-rnn-cell-b"] = ("blind-rnn-cell-no-transpose-crashes",)

@@ -224,7 +224,6 @@ def attention(Q, K, V, masque=None):
             "test_gnn_is_permutation_equivariant",
         ),
         message_contains=("n'est pas équivariante par permutation",),
-        affects=("gnn_train",),  # the GNN trained on the graphs uses couche_gnn
     ),
     # ------------------------------------------------------------ GNN vs MLP
     "submission-gnn-train-self-loops-only-no-neighbours": Scenario(
@@ -430,6 +429,10 @@ def attention(Q, K, V, masque=None):
         ),
         must_fail=("test_entrainer_transformer_loop_mechanics",),
         message_contains=("dernière position",),
+        # Trained on one position in T, modele_car can fall short of the bits-per-char bar on
+        # some of the grader's inputs (0.5/1 for one of them since hidden inputs follow the
+        # student): the loss itself is caught by the mechanics check on every input.
+        may_fail=("test_transformer_bits_per_char_on_held_out_text",),
     ),
     "submission-transformer-train-graine-ignored": Scenario(
         grade_id="transformer_train",
@@ -727,7 +730,6 @@ SCENARIOS["submission-gnn-messages-detached"] = Scenario(
     source=_edit(_solution_cell("gnn"), "    M = A @ X\n", "    M = (A @ X).detach()  # les voisins sont des données\n"),
     must_fail=("test_gnn_gradient_reaches_inputs_and_weights",),
     message_contains=("détachée du graphe",),
-    affects=("gnn_train",),  # the GNN trained on the graphs uses couche_gnn
 )
 SCENARIOS["submission-gnn-first-layer-detached"] = Scenario(
     grade_id="gnn_train",
@@ -886,3 +888,59 @@ EQUIVALENT: dict[str, str] = {
         "around the text (one pair in contexte), every other window unchanged"
     ),
 }
+
+# ---------------------------------------------------------------- issue 12: blind answers (third session)
+# False passes of the third blind round: an exact 15 % selection, one random token reused,
+# a maximum without |.|, a final LayerNorm built but unused, one block repeated; and a
+# couche_gnn bug that also cost gnn_train (now graded with the grader's couche_gnn).
+_BLIND_R3 = {
+    'blind-r3-bert-exactly-15-percent': Scenario(
+        grade_id='bert_mask',
+        source='def masquage_bert(tokens, id_mask, taille_vocab, graine):\n    g = torch.Generator().manual_seed(graine)\n    plat = tokens.reshape(-1).clone()\n    cibles = torch.full_like(plat, -100)\n    N = plat.numel()\n    k = int(round(0.15 * N))\n    choisis = torch.randperm(N, generator=g)[:k]\n    cibles[choisis] = plat[choisis]\n    u = torch.rand(k, generator=g)\n    for j, pos in enumerate(choisis.tolist()):\n        if u[j] < 0.8:\n            plat[pos] = id_mask\n        elif u[j] < 0.9:\n            plat[pos] = int(torch.randint(0, taille_vocab, (1,), generator=g))\n    return plat.view(tokens.shape), cibles.view(tokens.shape)\n',
+        must_fail=('test_bert_selection_rate',),
+        message_contains=('INDÉPENDAMMENT',),
+    ),
+    'blind-r3-bert-one-random-token-for-all': Scenario(
+        grade_id='bert_mask',
+        source='def masquage_bert(tokens, id_mask, taille_vocab, graine):\n    g = torch.Generator().manual_seed(graine)\n    entrees = tokens.clone()\n    sel = torch.rand(tokens.shape, generator=g) < 0.15\n    cibles = torch.where(sel, tokens, torch.full_like(tokens, -100))\n    u = torch.rand(tokens.shape, generator=g)\n    tok_alea = int(torch.randint(0, taille_vocab, (1,), generator=g))\n    entrees[sel & (u < 0.8)] = id_mask\n    entrees[sel & (u >= 0.8) & (u < 0.9)] = tok_alea\n    return entrees, cibles\n',
+        must_fail=('test_bert_replacement_split',),
+        message_contains=('le MÊME token',),
+    ),
+    'blind-r3-equivariance-max-without-abs': Scenario(
+        grade_id='equivariance',
+        source='def erreur_permutation(f, X, perm):\n    return float((f(X[perm]) - f(X)[perm]).max())\n',
+        must_fail=('test_erreur_permutation_on_grader_functions',),
+        message_contains=('écarts SIGNÉS',),
+    ),
+    'blind-r3-gnn-tests-english-mean': Scenario(
+        grade_id='gnn',
+        source='def couche_gnn(X, A, W_soi, W_voisins, agregation="somme"):\n    M = A @ X\n    if agregation == "mean":\n        M = M / A.sum(1, keepdim=True).clamp(min=1)\n    return torch.relu(X @ W_soi + M @ W_voisins)\n',
+        must_fail=('test_gnn_values',),
+        message_contains=('couche_gnn',),
+    ),
+    'blind-r3-transformer-no-final-layernorm': Scenario(
+        grade_id='transformer',
+        source='class BlocTransformer(nn.Module):\n    def __init__(self, d, n_tetes):\n        super().__init__()\n        self.n_tetes = n_tetes\n        self.ln1 = nn.LayerNorm(d)\n        self.ln2 = nn.LayerNorm(d)\n        self.proj_in = nn.Linear(d, 3 * d)\n        self.proj_out = nn.Linear(d, d)\n        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))\n\n    def forward(self, x):\n        T = x.shape[1]\n        h = self.ln1(x)\n        x = x + attention_multi_tetes(h, self.proj_in.weight, self.proj_in.bias, self.proj_out.weight,\n                                      self.proj_out.bias, self.n_tetes, masque_causal(T))\n        return x + self.mlp(self.ln2(x))\n\n\nclass PetitTransformer(nn.Module):\n    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):\n        super().__init__()\n        self.emb = nn.Embedding(taille_vocab, d)\n        self.pos = nn.Embedding(contexte, d)\n        self.blocs = nn.Sequential(*[BlocTransformer(d, n_tetes) for _ in range(n_couches)])\n        self.ln = nn.LayerNorm(d)\n        self.tete = nn.Linear(d, taille_vocab)\n\n    def forward(self, idx):\n        T = idx.shape[1]\n        x = self.emb(idx) + self.pos(torch.arange(T))\n        return self.tete(self.blocs(x))\n',
+        must_fail=('test_transformer_residuals_and_positions',),
+        message_contains=('jamais utilisée dans forward',),
+    ),
+    'blind-r3-transformer-one-shared-block': Scenario(
+        grade_id='transformer',
+        source='class BlocTransformer(nn.Module):\n    def __init__(self, d, n_tetes):\n        super().__init__()\n        self.n_tetes = n_tetes\n        self.ln1 = nn.LayerNorm(d)\n        self.ln2 = nn.LayerNorm(d)\n        self.proj_in = nn.Linear(d, 3 * d)\n        self.proj_out = nn.Linear(d, d)\n        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))\n\n    def forward(self, x):\n        T = x.shape[1]\n        h = self.ln1(x)\n        x = x + attention_multi_tetes(h, self.proj_in.weight, self.proj_in.bias, self.proj_out.weight,\n                                      self.proj_out.bias, self.n_tetes, masque_causal(T))\n        return x + self.mlp(self.ln2(x))\n\n\nclass PetitTransformer(nn.Module):\n    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):\n        super().__init__()\n        self.emb = nn.Embedding(taille_vocab, d)\n        self.pos = nn.Embedding(contexte, d)\n        self.blocs = nn.Sequential(*([BlocTransformer(d, n_tetes)] * n_couches))\n        self.ln = nn.LayerNorm(d)\n        self.tete = nn.Linear(d, taille_vocab)\n\n    def forward(self, idx):\n        T = idx.shape[1]\n        x = self.emb(idx) + self.pos(torch.arange(T))\n        return self.tete(self.ln(self.blocs(x)))\n',
+        must_fail=('test_transformer_residuals_and_positions',),
+        message_contains=('répète le MÊME',),
+    ),
+}
+SCENARIOS.update(_BLIND_R3)
+GROUPS["blind-r3-1"] = ("blind-r3-bert-exactly-15-percent", "blind-r3-equivariance-max-without-abs",
+                        "blind-r3-gnn-tests-english-mean", "blind-r3-transformer-no-final-layernorm")
+GROUPS["blind-r3-2"] = ("blind-r3-bert-one-random-token-for-all", "blind-r3-transformer-one-shared-block")
+SCENARIOS["blind-r3-transformer-train-ignores-lr"] = Scenario(
+    grade_id="transformer_train",
+    source='def entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine):\n    g = torch.Generator().manual_seed(graine)\n    opt = torch.optim.AdamW(modele.parameters())\n    pertes = []\n    modele.train()\n    for _ in range(n_etapes):\n        i = torch.randint(0, len(donnees) - contexte - 1, (taille_lot,), generator=g)\n        x = torch.stack([donnees[j:j + contexte] for j in i.tolist()])\n        y = torch.stack([donnees[j + 1:j + contexte + 1] for j in i.tolist()])\n        logits = modele(x)\n        perte = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))\n        opt.zero_grad(); perte.backward(); opt.step()\n        pertes.append(float(perte))\n    return pertes\n',
+    must_fail=("test_entrainer_transformer_loop_mechanics",),
+    message_contains=("n'utilise pas son argument lr",),
+    may_fail=("test_entrainer_transformer_learns_a_periodic_sequence",
+              "test_transformer_bits_per_char_on_held_out_text"),
+)
+GROUPS["blind-r3-3"] = ("blind-r3-transformer-train-ignores-lr",)

@@ -287,7 +287,6 @@ def creer_cnn():
 ''',
         must_fail=("test_models_learn_upright_digits", "test_accuracy_drops_under_rotation"),
         message_contains=("N'augmentez pas les données",),
-        affects=("modeles_rotation",),
     ),
 }
 
@@ -775,7 +774,6 @@ SCENARIOS['blind-entrainer-ignores-lr'] = Scenario(
     must_fail=('test_models_learn_upright_digits',),
     message_contains=('argument lr',),
     may_fail=('test_accuracy_drops_under_rotation',),
-    affects=('modeles_rotation',),
 )
 
 SCENARIOS['blind-entrainer-flips-half-the-batches'] = Scenario(
@@ -784,7 +782,6 @@ SCENARIOS['blind-entrainer-flips-half-the-batches'] = Scenario(
     must_fail=('test_models_learn_upright_digits',),
     message_contains=("n'augmentez pas",),
     may_fail=('test_accuracy_drops_under_rotation',),
-    affects=('modeles_rotation',),
 )
 
 SCENARIOS['blind-modeles-mlp-without-relu'] = Scenario(
@@ -892,3 +889,15 @@ EQUIVALENT: dict[str, str] = {
     "validation:SwapStatements@19:4": "X.shape is the same before and after np.asarray on an array",
     "validation:SwapStatements@20:4": "erreurs = [] and n, d = X.shape are independent",
 }
+
+# Blind answers (issue 12, third session): a training loop without zero_grad also cost
+# modeles_rotation its point. The CNN-vs-MLP comparison now trains the student's models with
+# the grader's loop: a wrong entrainer costs entrainer_rotation only (no `affects` above).
+SCENARIOS["blind-entrainer-without-zero-grad"] = Scenario(
+    grade_id="entrainer_rotation",
+    source=_edit(_solution_cell("entrainer_rotation"), "            optimiseur.zero_grad()\n", ""),
+    must_fail=("test_models_learn_upright_digits",),
+    message_contains=("zero_grad",),
+    may_fail=("test_accuracy_drops_under_rotation",),
+)
+GROUPS["blind-zero-grad"] = ("blind-entrainer-without-zero-grad",)

@@ -4,7 +4,9 @@
 every other check of the same item must keep its points, so each scenario shows exactly
 which check catches the mistake. `message_contains` are substrings that must appear in
 the French message of at least one of those checks: the hint that names the fault.
-`affects` lists other items that may lose points as a consequence.
+`affects` lists other items that may lose points as a consequence (none: entrainer_rotation
+is graded with the grader's construire_rotations, and affiner fine-tunes an encoder the
+grader's own loop pre-trained, so a bug costs points once, in its own item).
 """
 
 from __future__ import annotations
@@ -110,8 +112,6 @@ SCENARIOS: dict[str, Scenario] = {
 """,
         must_fail=("test_construire_rotations_exemple", "test_construire_rotations_coherentes"),
         message_contains=("étiquettes 1 et 3 sont échangées", "sens horaire"),
-        # The head learns the clockwise convention: the grader's rotation accuracy drops.
-        affects=("pretexte_rotation",),
     ),
     "submission-rotations-batch-axes-forgotten": Scenario(
         grade_id="rotations",
@@ -123,7 +123,6 @@ SCENARIOS: dict[str, Scenario] = {
 """,
         must_fail=("test_construire_rotations_exemple", "test_construire_rotations_coherentes"),
         message_contains=("axes=(1, 2)",),
-        affects=("pretexte_rotation", "peu_etiquettes"),
     ),
     # ------------------------------------------------------------ rotation pre-training
     "submission-rotation-optimiser-misses-encoder": Scenario(
@@ -137,8 +136,6 @@ SCENARIOS: dict[str, Scenario] = {
             "test_sonde_lineaire_bat_encodeur_aleatoire",
         ),
         message_contains=("paramètres de l'encodeur n'ont pas",),
-        # Nothing was pre-trained: fine-tuning it gains nothing over a fresh encoder.
-        affects=("peu_etiquettes",),
     ),
     # ------------------------------------------------------------ masking
     "submission-masquage-bernoulli-per-patch": Scenario(
@@ -644,7 +641,6 @@ SCENARIOS['blind-pretexte_rotation-trains-a-new-encoder'] = Scenario(
     must_fail=("test_rotation_pretexte_apprise",),
     message_contains=("n'appelle jamais l'encodeur",),
     may_fail=("test_sonde_lineaire_bat_encodeur_aleatoire",),
-    affects=("peu_etiquettes",),
 )
 CORRECT['blind-correct-rotations-loop-over-k'] = Correct(
     grade_id='rotations',
@@ -719,3 +715,54 @@ EQUIVALENT: dict[str, str] = {
     "masquage:SwapStatements@10:4": "the empty mask and the draw are independent",
     "peu_etiquettes:SwapStatements@7:4": "the optimiser and the label tensor are independent",
 }
+
+# ---------------------------------------------------------------- issue 12: blind answers (third session)
+# `<=` instead of `<` at the statement's threshold kept its points: no grader case had a
+# measure equal to the threshold. The statement now says "strictement inférieure" (mesure <
+# seuil), and the detector check draws the boundary: two images whose outputs measure exactly
+# 1 in any precision, the threshold being the student's own measure of them.
+_DETECT = "    return bool(mesure_effondrement(Z) < seuil)"
+SCENARIOS["blind-effondrement-le-instead-of-lt"] = Scenario(
+    grade_id="effondrement",
+    source=_edit(_solution_cell("effondrement"), _DETECT,
+                 "    return bool(mesure_effondrement(Z) <= seuil)"),
+    must_fail=("test_detecteur_effondrement",),
+    message_contains=("STRICTEMENT inférieure au seuil",),
+)
+GROUPS["blind-boundary"] = ("blind-effondrement-le-instead-of-lt",)
+CORRECT["blind-correct-effondrement-not-ge-inline-float32"] = Correct(
+    grade_id="effondrement",
+    source=_edit(_solution_cell("effondrement"), _DETECT,
+                 "    Zn = F.normalize(Z.float(), dim=1)\n"
+                 "    m = float(Zn.std(dim=0, unbiased=False).mean() * math.sqrt(Z.shape[1]))\n"
+                 "    return not (m >= seuil)").replace("def mesure_effondrement", "import math\n\n\ndef mesure_effondrement", 1),
+    why="the measure recomputed inline in float32 and `not (m >= seuil)`: the same boundary",
+)
+CORRECT_GROUPS["blind-correct-boundary"] = ("blind-correct-effondrement-not-ge-inline-float32",)
+
+# Blind answers (third round), arguments and parameters the grader never varied: the lr
+# arguments (the loop checks passed the defaults; they now pass another lr and read the
+# optimiser's), affiner's epochs, and a rotation head the optimiser never receives.
+SCENARIOS["blind-r3-pretexte-head-not-optimised"] = Scenario(
+    grade_id="pretexte_rotation",
+    source='def entrainer_rotation(encodeur, X, epochs=12, lr=3e-3, batch_size=256, seed=0):\n    torch.manual_seed(seed)\n    g = torch.Generator().manual_seed(seed)\n    Xr, yr = construire_rotations(X)\n    Xr = torch.as_tensor(Xr, dtype=torch.float32); yr = torch.as_tensor(yr, dtype=torch.long)\n    tete = nn.Sequential(nn.Linear(encodeur.dim, 64), nn.ReLU(), nn.Linear(64, 4))\n    opt = torch.optim.Adam(encodeur.parameters(), lr=lr)\n    for _ in range(epochs):\n        ordre = torch.randperm(len(Xr), generator=g)\n        for d in range(0, len(Xr), batch_size):\n            b = ordre[d:d + batch_size]\n            perte = F.cross_entropy(tete(encodeur(Xr[b])), yr[b])\n            opt.zero_grad(); perte.backward(); opt.step()\n    return encodeur, tete\n',
+    must_fail=("test_rotation_pretexte_apprise",),
+    message_contains=("ne reçoit pas les paramètres de la tête",),
+    may_fail=("test_sonde_lineaire_bat_encodeur_aleatoire",),
+)
+SCENARIOS["blind-r3-pretexte-ignores-lr"] = Scenario(
+    grade_id="pretexte_rotation",
+    source='def entrainer_rotation(encodeur, X, epochs=12, lr=3e-3, batch_size=256, seed=0):\n    torch.manual_seed(seed)\n    g = torch.Generator().manual_seed(seed)\n    Xr, yr = construire_rotations(X)\n    Xr = torch.as_tensor(Xr, dtype=torch.float32); yr = torch.as_tensor(yr, dtype=torch.long)\n    tete = nn.Sequential(nn.Linear(encodeur.dim, 64), nn.ReLU(), nn.Linear(64, 4))\n    opt = torch.optim.Adam(list(encodeur.parameters()) + list(tete.parameters()))\n    for _ in range(epochs):\n        ordre = torch.randperm(len(Xr), generator=g)\n        for d in range(0, len(Xr), batch_size):\n            b = ordre[d:d + batch_size]\n            perte = F.cross_entropy(tete(encodeur(Xr[b])), yr[b])\n            opt.zero_grad(); perte.backward(); opt.step()\n    return encodeur, tete\n',
+    must_fail=("test_rotation_pretexte_apprise",),
+    message_contains=("n'utilise pas son argument lr",),
+    may_fail=("test_sonde_lineaire_bat_encodeur_aleatoire",),
+)
+SCENARIOS["blind-r3-affiner-ignores-lr-and-epochs"] = Scenario(
+    grade_id="peu_etiquettes",
+    source='def affiner(encodeur, X, y, n_classes, epochs=100, lr=1e-2, seed=0):\n    torch.manual_seed(seed)\n    modele = nn.Sequential(encodeur, nn.Linear(encodeur.dim, n_classes))\n    Xt = torch.as_tensor(X, dtype=torch.float32); yt = torch.as_tensor(y, dtype=torch.long)\n    opt = torch.optim.Adam(modele.parameters(), lr=1e-3)\n    for _ in range(30):\n        opt.zero_grad(); F.cross_entropy(modele(Xt), yt).backward(); opt.step()\n    return modele\n',
+    must_fail=("test_affiner_depuis_zero_apprend",),
+    message_contains=("n'utilise pas son argument epochs",),
+    may_fail=("test_preentrainement_bat_depuis_zero",),
+)
+GROUPS["blind-r3-1"] = ("blind-r3-pretexte-head-not-optimised", "blind-r3-affiner-ignores-lr-and-epochs")
+GROUPS["blind-r3-2"] = ("blind-r3-pretexte-ignores-lr",)

@@ -4,8 +4,9 @@
 every other check of the same item must keep its points, so each scenario shows exactly
 which check catches the mistake. `message_contains` are substrings that must appear in
 the French message of at least one of those checks: the hint that names the fault.
-`affects` lists other items that may lose points as a consequence (`correlations_cascade`
-uses the student's `saillance` and `spearman`).
+`affects` lists other items that may lose points as a consequence (none here:
+`correlations_cascade` uses the student's `saillance` and `spearman`, but is graded with the
+grader's, so a bug of either costs its own item only).
 """
 
 from __future__ import annotations
@@ -122,7 +123,6 @@ def saillance(modele, x, c):
         + _GRADIENT_X_ENTREE,
         must_fail=("test_saillance_linear_model", "test_saillance_matches_autograd"),
         message_contains=("il manque la valeur absolue",),
-        affects=("randomisation",),
     ),
     "submission-saillance-softmax-probability": Scenario(
         grade_id="saillance",
@@ -145,7 +145,6 @@ def saillance(modele, x, c):
             "test_gradient_x_entree_matches_autograd",
         ),
         message_contains=("pas la probabilité softmax",),
-        affects=("randomisation",),
     ),
     # ------------------------------------------------------------ integrated gradients
     "submission-ig-without-input-difference": Scenario(
@@ -235,7 +234,6 @@ def saillance(modele, x, c):
 ''',
         must_fail=("test_spearman_example_with_ties", "test_spearman_matches_scipy"),
         message_contains=("c'est la corrélation de Pearson des valeurs",),
-        affects=("randomisation",),
     ),
     "submission-spearman-ordinal-ranks": Scenario(
         grade_id="spearman",
@@ -249,7 +247,6 @@ def saillance(modele, x, c):
 ''',
         must_fail=("test_spearman_example_with_ties", "test_spearman_matches_scipy"),
         message_contains=("rang moyen des positions qu'ils occupent",),
-        affects=("randomisation",),
     ),
     "submission-spearman-calls-scipy": Scenario(
         grade_id="spearman",
@@ -546,3 +543,131 @@ EQUIVALENT: dict[str, str] = {
     "randomisation:SwapStatements@15:4": "methode and classes are set independently",
     "randomisation:SwapStatements@16:4": "a NumPy integer class indexes the logits as an int does",
 }
+
+
+# ---------------------------------------------------------------- issue 12: blind answers (third session)
+# From the second round's findings: a saliency bug also cost the cascade check (now graded
+# with the grader's saillance and spearman: the saliency scenarios above affect nothing);
+# Grad-CAM's raw English einsum error; generic hints for a cascade that ignores its methode
+# or seed argument (the check now also passes methode); an occlusion written into x itself.
+_BLIND_R3 = {
+    "blind-occlusion-writes-into-x": Scenario(
+        grade_id="occlusion",
+        source='''def carte_occlusion(modele, x, c, fenetre=2, pas=1, valeur=0.0):
+    C, H, W = x.shape
+    positions, lot = [], []
+    for i in range(0, H - fenetre + 1, pas):
+        for j in range(0, W - fenetre + 1, pas):
+            xo = x
+            xo[:, i:i + fenetre, j:j + fenetre] = valeur
+            positions.append((i, j))
+            lot.append(xo)
+    with torch.no_grad():
+        base = modele(x.unsqueeze(0))[0, c]
+        scores = modele(torch.stack(lot))[:, c]
+    somme = torch.zeros(H, W)
+    compte = torch.zeros(H, W)
+    for (i, j), s in zip(positions, scores):
+        somme[i:i + fenetre, j:j + fenetre] += base - s
+        compte[i:i + fenetre, j:j + fenetre] += 1
+    return somme / compte.clamp(min=1)
+''',
+        must_fail=("test_occlusion_linear_model", "test_occlusion_matches_reference"),
+        message_contains=("carte_occlusion modifie sur place ce qu'on lui passe (x)",),
+    ),
+    "blind-grad-cam-alpha-wrong-axes-einsum": Scenario(
+        grade_id="grad_cam",
+        source='''def grad_cam(modele, x, c):
+    A = modele.caracteristiques(x.unsqueeze(0))
+    y_c = modele.tete(A)[0, c]
+    (G,) = torch.autograd.grad(y_c, A)
+    alpha = G[0].mean(dim=(1, 2)) if G.shape[-1] == G.shape[-2] else G[0].mean(dim=(0, 1))
+    return torch.einsum("k,khw->hw", alpha, A[0]).clamp(min=0).detach()
+''',
+        must_fail=("test_grad_cam_linear_model",),
+        may_fail=("test_grad_cam_matches_reference",),  # right answer when the CNN's h == w
+        message_contains=("`grad_cam` s'arrête sur une erreur : les formes de α et des cartes A",
+                          "erreur d'origine : RuntimeError"),
+    ),
+    "blind-cascade-ignores-methode": Scenario(
+        grade_id="randomisation",
+        source=_RANDOMISER + '''
+
+def correlations_cascade(modele, X, classes, noms, seed=0, methode=None):
+    methode = saillance
+    res = []
+    for k in range(1, len(noms) + 1):
+        mk = randomiser_couches(modele, noms[:k], seed)
+        rhos = [spearman(methode(modele, X[n], int(classes[n])), methode(mk, X[n], int(classes[n]))) for n in range(len(X))]
+        res.append(np.mean(rhos))
+    return np.array(res)
+''',
+        must_fail=("test_correlations_cascade_matches_grader",),
+        message_contains=("ignore son argument methode",),
+    ),
+    "blind-cascade-ignores-seed": Scenario(
+        grade_id="randomisation",
+        source=_RANDOMISER + '''
+
+def correlations_cascade(modele, X, classes, noms, seed=0, methode=None):
+    if methode is None:
+        methode = saillance
+    res = []
+    for k in range(1, len(noms) + 1):
+        mk = randomiser_couches(modele, noms[:k], 0)
+        rhos = [spearman(methode(modele, X[n], int(classes[n])), methode(mk, X[n], int(classes[n]))) for n in range(len(X))]
+        res.append(np.mean(rhos))
+    return np.array(res)
+''',
+        must_fail=("test_correlations_cascade_matches_grader",),
+        message_contains=("ignore son argument seed",),
+    ),
+}
+SCENARIOS.update(_BLIND_R3)
+GROUPS["blind-r3-1"] = ("blind-occlusion-writes-into-x", "blind-grad-cam-alpha-wrong-axes-einsum",
+                        "blind-cascade-ignores-methode")
+GROUPS["blind-r3-2"] = ("blind-cascade-ignores-seed",)
+
+# Blind answers (third round): the caller's x made to require a gradient (the statement
+# asks for a copy; now checked in the kernel), and NaN on pixels no window covers (a stride
+# larger than the window is now one of the grader's configurations).
+SCENARIOS["blind-r3-saillance-grad-on-the-callers-x"] = Scenario(
+    grade_id="saillance",
+    source='def gradient_logit(modele, x, c):\n    x.requires_grad_(True)\n    y_c = modele(x.unsqueeze(0))[0, c]\n    (g,) = torch.autograd.grad(y_c, x)\n    return g\n\n\ndef saillance(modele, x, c):\n    return gradient_logit(modele, x, c).abs()\n\n\ndef gradient_x_entree(modele, x, c):\n    return x.detach() * gradient_logit(modele, x, c)\n',
+    must_fail=("test_saillance_matches_autograd",),
+    message_contains=("prenez le gradient sur une copie",),
+)
+SCENARIOS["blind-r3-occlusion-nan-on-uncovered-pixels"] = Scenario(
+    grade_id="occlusion",
+    source='def carte_occlusion(modele, x, c, fenetre=2, pas=1, valeur=0.0):\n    C, H, W = x.shape\n    pos = [(i, j) for i in range(0, H - fenetre + 1, pas) for j in range(0, W - fenetre + 1, pas)]\n    lot = x.detach().repeat(len(pos), 1, 1, 1)\n    for n, (i, j) in enumerate(pos):\n        lot[n, :, i:i + fenetre, j:j + fenetre] = valeur\n    with torch.no_grad():\n        d = modele(x.unsqueeze(0))[0, c] - modele(lot)[:, c]\n    somme = torch.zeros(H, W)\n    compte = torch.zeros(H, W)\n    for n, (i, j) in enumerate(pos):\n        somme[i:i + fenetre, j:j + fenetre] += d[n]\n        compte[i:i + fenetre, j:j + fenetre] += 1\n    return somme / compte\n',
+    must_fail=("test_occlusion_matches_reference",),
+    message_contains=("qu'aucune fenêtre ne couvre",),
+    may_fail=("test_occlusion_linear_model",),
+)
+GROUPS["blind-r3-3"] = ("blind-r3-saillance-grad-on-the-callers-x",
+                        "blind-r3-occlusion-nan-on-uncovered-pixels")
+
+# Blind answers (third round), the cascade's mechanism: a chained randomisation and the
+# randomised model explained for its own predicted class. The grader now passes a recording
+# `methode` and checks which models and classes the maps are asked for.
+SCENARIOS["blind-r3-cascade-chained-randomisations"] = Scenario(
+    grade_id="randomisation",
+    source='def randomiser_couches(modele, noms, seed=0):\n    copie = copy.deepcopy(modele)\n    torch.manual_seed(seed)\n    for nom in noms:\n        getattr(copie, nom).reset_parameters()\n    return copie\n\n\ndef correlations_cascade(modele, X, classes, noms, seed=0, methode=None):\n    methode = saillance if methode is None else methode\n    res = []\n    mk = modele\n    for k in range(1, len(noms) + 1):\n        mk = randomiser_couches(mk, [noms[k - 1]], seed)\n        res.append(np.mean([spearman(methode(modele, X[n], int(classes[n])), methode(mk, X[n], int(classes[n])))\n                            for n in range(len(X))]))\n    return np.array(res)\n',
+    must_fail=("test_correlations_cascade_matches_grader",),
+    message_contains=("repartez du modèle d'ORIGINE",),
+)
+SCENARIOS["blind-r3-cascade-predicted-class"] = Scenario(
+    grade_id="randomisation",
+    source='def randomiser_couches(modele, noms, seed=0):\n    copie = copy.deepcopy(modele)\n    torch.manual_seed(seed)\n    for nom in noms:\n        getattr(copie, nom).reset_parameters()\n    return copie\n\n\ndef correlations_cascade(modele, X, classes, noms, seed=0, methode=None):\n    methode = saillance if methode is None else methode\n    res = []\n    for k in range(1, len(noms) + 1):\n        mk = randomiser_couches(modele, noms[:k], seed)\n        rhos = []\n        for n in range(len(X)):\n            with torch.no_grad():\n                ck = int(mk(X[n].unsqueeze(0)).argmax())\n            rhos.append(spearman(methode(modele, X[n], int(classes[n])), methode(mk, X[n], ck)))\n        res.append(np.mean(rhos))\n    return np.array(res)\n',
+    must_fail=("test_correlations_cascade_matches_grader",),
+    message_contains=("pas la classe que prédit le modèle randomisé",),
+)
+GROUPS["blind-r3-4"] = ("blind-r3-cascade-chained-randomisations",)
+GROUPS["blind-r3-5"] = ("blind-r3-cascade-predicted-class",)
+SCENARIOS["blind-r3-spearman-dense-ranks"] = Scenario(
+    grade_id="spearman",
+    source='def spearman(a, b):\n    a = np.asarray(a, dtype=float).ravel(); b = np.asarray(b, dtype=float).ravel()\n    ra = np.unique(a, return_inverse=True)[1].astype(float) + 1\n    rb = np.unique(b, return_inverse=True)[1].astype(float) + 1\n    ra -= ra.mean(); rb -= rb.mean()\n    return float((ra * rb).sum() / np.sqrt((ra ** 2).sum() * (rb ** 2).sum()))\n',
+    must_fail=("test_spearman_example_with_ties", "test_spearman_matches_scipy"),
+    message_contains=("rang MOYEN des positions",),
+)
+GROUPS["blind-r3-3"] = (*GROUPS["blind-r3-3"], "blind-r3-spearman-dense-ranks")

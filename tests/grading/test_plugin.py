@@ -134,7 +134,7 @@ def _report(value):
 
 
 def test_rng_draw(rng):
-    _report(rng.integers(0, 10**9, size=3).tolist())
+    _report(rng.integers(0, 10**6, size=3).tolist())
 
 
 def test_seed_value(seed):
@@ -307,11 +307,11 @@ def test_hidden_inputs_depend_on_the_secret_and_the_student_and_not_on_the_hande
     key = InputKey(COURSE_SECRET, "group/alice", 123)
     handed = key.derive("student", SEED_SCOPE)
     assert alice["test_seed_value"] == "…"  # a hidden check's message never shows a handed seed
-    draw = np.random.default_rng(key.derive("inputs", "test_rng_draw")).integers(0, 10**9, size=3).tolist()
+    draw = np.random.default_rng(key.derive("inputs", "test_rng_draw")).integers(0, 10**6, size=3).tolist()
     assert alice["test_rng_draw"] == repr(draw)
     # What a student learns from a handed seed does not rebuild the check's inputs.
-    assert np.random.default_rng(handed).integers(0, 10**9, size=3).tolist() != draw
-    public = np.random.default_rng(public_key(123).derive("inputs", "test_rng_draw")).integers(0, 10**9, size=3)
+    assert np.random.default_rng(handed).integers(0, 10**6, size=3).tolist() != draw
+    public = np.random.default_rng(public_key(123).derive("inputs", "test_rng_draw")).integers(0, 10**6, size=3)
     assert public.tolist() != draw
 
 
@@ -481,6 +481,12 @@ def test_quotes_the_seed_it_was_given(seed):
 
 def test_quotes_a_small_number(seed):
     raise CheckFailed("3 points sur 4, 1000 essais", "3 points out of 4, 1000 trials")
+
+
+def test_quotes_a_seed_it_drew_and_passed_positionally(rng):
+    drawn = int(rng.integers(10**9, 2**31 - 1))
+    raise CheckFailed(f"randomiser(m, ['fc2'], {drawn}) : raté, écart 0.12345678, 203530 paramètres",
+                      f"randomiser(m, ['fc2'], {drawn}) failed, gap 0.12345678, 203530 parameters")
 """
 
 
@@ -500,6 +506,13 @@ def test_hidden_messages_never_show_a_seed_handed_to_student_code(tmp_path, visi
     else:  # public checks run on public inputs: nothing to hide
         assert str(handed) in quoted.fr
     assert by_name["test_quotes_a_small_number"].fr == "3 points sur 4, 1000 essais"
+    # A seed the check drew and passed positionally (never seen by the proxy as a seed): any
+    # integer of 7 digits or more is masked in a hidden message; decimals and counts are kept.
+    positional = by_name["test_quotes_a_seed_it_drew_and_passed_positionally"]
+    if visibility is Visibility.HIDDEN:
+        assert positional.fr == "randomiser(m, ['fc2'], …) : raté, écart 0.12345678, 203530 paramètres"
+    else:
+        assert "…" not in positional.fr
 
 
 def shared_code_tp(checks: Path, answer: int) -> None:

@@ -18,9 +18,17 @@ from autograder.checks import (
     as_array,
     as_float,
     assert_close,
+    with_references,
 )
 
 from .helpers import nt_xent_ref
+
+ROTATIONS_DE_FORME = """
+def construire_rotations(X):
+    import numpy as np
+    X = np.asarray(X, dtype=np.float32)
+    return np.concatenate([X, X, X, X]), np.repeat(np.arange(4), len(X))
+"""
 
 # Trusted kernel-side helpers: a copy of the notebook's encoder, and forward passes.
 KERNEL_SRC = """
@@ -154,7 +162,10 @@ def test_entrainer_rotation_format(submission):
     encodeur = submission.call("_tp09_encodeur_public", 0)
     before = as_array(submission.call("_tp09_parametres_public", encodeur), "paramètres")
     call = "entrainer_rotation(encodeur, X (64, 8, 8), epochs=1, batch_size=32)"
-    out = submission.call(
+    # A stand-in construire_rotations of the right format (it does not rotate): a bug of the
+    # student's rotations costs the rotations item only.
+    out = with_references(
+        submission, {"construire_rotations": ROTATIONS_DE_FORME},
         "entrainer_rotation", encodeur, X, epochs=1, lr=3e-3, batch_size=32, seed=0, timeout=60
     )
     if not isinstance(out, (list, tuple)) or len(out) != 2:

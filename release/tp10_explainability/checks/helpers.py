@@ -3,7 +3,7 @@ kernel-side helpers that build the grader's models and read a model's weights ba
 
 from __future__ import annotations
 
-from autograder.checks import SCIPY_RANKS
+from autograder.checks import SCIPY_RANKS, CheckFailed, StudentError, student_failure
 
 # SciPy's own Spearman correlation and ranking, switched off in the kernel while the checks
 # call `spearman`, so that the ranks are really computed by hand.
@@ -68,3 +68,31 @@ def _tp10_poids(modele):
 def spearman_guarded(submission, a, b):
     """The student's `spearman(a, b)` with SciPy's ranks switched off."""
     return GUARD.call(submission, "spearman", a, b)
+
+
+#: Why a Grad-CAM answer usually stops on a shape error (einsum, broadcasting, view).
+GRAD_CAM_CAUSE = (
+    "les formes de α et des cartes A ne s'accordent pas : A = modele.caracteristiques("
+    "x.unsqueeze(0)) est de forme (1, K, h, w), ∂y_c/∂A aussi ; α_k est la moyenne de "
+    "∂y_c/∂A_k sur les deux axes spatiaux (h, w), un vecteur (K,), à remodeler en (K, 1, 1) "
+    "pour pondérer A[0] (K, h, w), puis la somme porte sur k",
+    "the shapes of α and of the maps A do not agree: A = modele.caracteristiques(x.unsqueeze(0)) "
+    "has shape (1, K, h, w), and so has ∂y_c/∂A; α_k is the mean of ∂y_c/∂A_k over the two "
+    "spatial axes (h, w), a (K,) vector, reshaped to (K, 1, 1) to weight A[0] (K, h, w), then "
+    "the sum runs over k",
+)
+
+
+def call_explained(submission, name: str, *args, cause: tuple[str, str], **kwargs):
+    """The student's `name(*args)`; an error it raises becomes a French sentence naming the
+    function and the likely `cause`, the original error kept as a detail."""
+    try:
+        return submission.call(name, *args, **kwargs)
+    except StudentError as exc:
+        if exc.ename == "NotImplementedError" or (exc.ename == "NameError" and exc.evalue == name):
+            raise student_failure(name, exc) from None
+        detail = f"{exc.ename}: {exc.evalue[:300]}"
+        raise CheckFailed(
+            f"`{name}` s'arrête sur une erreur : {cause[0]} (erreur d'origine : {detail})",
+            f"`{name}` stops on an error: {cause[1]} (original error: {detail})",
+        ) from None

@@ -34,7 +34,7 @@ def test_param_counts_match_torch(submission, rng):
             ("GRU", "nb_params_gru", nn.GRU, 3),
         ):
             want = sum(p.numel() for p in module(d, H).parameters())
-            got = as_int(submission.call(fn, d, H), f"{fn}({d}, {H})")
+            got = as_int(submission.call(fn, d, H), f"{fn}(d, H)")
             if got == want:
                 continue
             if got == blocks * (H * d + H * H + H):
@@ -54,10 +54,10 @@ def test_param_counts_match_torch(submission, rng):
                     "two biases of size H",
                 )
             raise CheckFailed(
-                f"{fn}({d}, {H}) = {got}, ce n'est pas le nombre de paramètres de "
-                f"nn.{name}({d}, {H}) ; {hint[0]}",
-                f"{fn}({d}, {H}) = {got}, that is not the number of parameters of "
-                f"nn.{name}({d}, {H}); {hint[1]}",
+                f"{fn}(d, H) ne donne pas le nombre de paramètres de nn.{name}(d, H) pour une "
+                f"des tailles du correcteur ; {hint[0]}",
+                f"{fn}(d, H) does not give the number of parameters of nn.{name}(d, H) for one "
+                f"of the grader's sizes; {hint[1]}",
             )
 
 
@@ -127,12 +127,13 @@ def test_gradient_vanishes_and_explodes(submission, rng):
         good = ratio < 1e-4 if scale < 1 else ratio > 1e4
         if not good or not np.allclose(got, ref, rtol=1e-5, atol=1e-12):
             raise CheckFailed(
-                f"avec W_hh = {scale:.2f} × (matrice orthogonale), entrées nulles et h_0 = 0, "
-                f"le gradient devrait être {kind_fr} (un facteur {scale:.2f} par pas) : "
-                f"vos normes passent de {got[0]:.3g} (T = 1) à {got[-1]:.3g} (T = {T})",
-                f"with W_hh = {scale:.2f} × (orthogonal matrix), zero inputs and h_0 = 0, "
-                f"the gradient should be {kind_en} (a factor {scale:.2f} per step): "
-                f"your norms go from {got[0]:.3g} (T = 1) to {got[-1]:.3g} (T = {T})",
+                f"avec W_hh = s × (matrice orthogonale), s {'< 1' if scale < 1 else '> 1'}, "
+                f"entrées nulles et h_0 = 0, le gradient devrait être {kind_fr} (un facteur s "
+                f"par pas) : vos normes passent de {got[0]:.3g} (T = 1) à {got[-1]:.3g} "
+                "(dernier pas)",
+                f"with W_hh = s × (orthogonal matrix), s {'< 1' if scale < 1 else '> 1'}, zero "
+                f"inputs and h_0 = 0, the gradient should be {kind_en} (a factor s per step): "
+                f"your norms go from {got[0]:.3g} (T = 1) to {got[-1]:.3g} (last step)",
             )
 
 
@@ -198,10 +199,10 @@ def test_clipper_matches_clip_grad_norm(submission, rng):
                 "τ / (‖g‖ + 1e-6), otherwise leave them unchanged",
             )
         raise CheckFailed(
-            f"clipper_gradients ne donne pas le résultat de clip_grad_norm_ (seuil {tau:.3g}, "
-            f"{len(grads)} gradients) ; {hint[0]}",
-            f"clipper_gradients does not give the result of clip_grad_norm_ (threshold "
-            f"{tau:.3g}, {len(grads)} gradients); {hint[1]}",
+            "clipper_gradients ne donne pas le résultat de clip_grad_norm_ sur une des entrées "
+            f"du correcteur ; {hint[0]}",
+            "clipper_gradients does not give the result of clip_grad_norm_ on one of the "
+            f"grader's inputs; {hint[1]}",
         )
     grads = [rng.normal(size=(3, 4)) * 5, rng.normal(size=4) * 5]
     tau = 0.2 * float(np.sqrt(sum((g**2).sum() for g in grads)))

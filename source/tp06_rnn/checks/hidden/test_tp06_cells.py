@@ -16,7 +16,15 @@ import pytest
 import torch
 from torch import nn
 
-from autograder.checks import CheckFailed, Tensor, as_array
+from autograder.checks import CheckFailed, Tensor, as_array, with_references
+
+# The grader's cellule_rnn: rnn_sequence is graded with it, so a bug of the cell costs the
+# cell's point only (the sequence item is about unrolling, h_t from h_{t-1}).
+REF_CELLULE_RNN = """
+def cellule_rnn(x_t, h_prec, W_xh, W_hh, b_h):
+    import torch
+    return torch.tanh(x_t @ W_xh.T + h_prec @ W_hh.T + b_h)
+"""
 
 
 def _arr(t: torch.Tensor) -> Tensor:
@@ -70,8 +78,8 @@ def test_cellule_rnn_matches_rnncell(submission, rng, seed):
                 "h_t = tanh(x_t W_xhᵀ + h_{t−1} W_hhᵀ + b_h) in a batch (check the transposes)",
             )
         _fail(
-            f"cellule_rnn ne donne pas la sortie de nn.RNNCell({d}, {H})",
-            f"cellule_rnn does not give the output of nn.RNNCell({d}, {H})",
+            "cellule_rnn ne donne pas la sortie de nn.RNNCell sur une des entrées du correcteur",
+            "cellule_rnn does not give the output of nn.RNNCell on one of the grader's inputs",
             got,
             ref,
             *hint,
@@ -89,7 +97,9 @@ def test_rnn_sequence_matches_nn_rnn(submission, rng, seed):
     b_h = (rnn.bias_ih_l0 + rnn.bias_hh_l0).detach()
     with torch.no_grad():
         ref = rnn(X, h0[None])[0].numpy()
-    raw = submission.call(
+    raw = with_references(
+        submission,
+        {"cellule_rnn": REF_CELLULE_RNN},
         "rnn_sequence",
         _arr(X),
         _arr(h0),
@@ -110,8 +120,10 @@ def test_rnn_sequence_matches_nn_rnn(submission, rng, seed):
                 "each step must start from the previous state, h_t = cellule_rnn(x_t, h_{t−1}, ...)",
             )
         _fail(
-            f"rnn_sequence ne donne pas les sorties de nn.RNN({d}, {H}) sur {T} pas",
-            f"rnn_sequence does not give the outputs of nn.RNN({d}, {H}) over {T} steps",
+            "rnn_sequence ne donne pas les sorties de nn.RNN sur une des séquences du correcteur "
+            "(votre rnn_sequence est appelé avec la cellule_rnn du correcteur)",
+            "rnn_sequence does not give the outputs of nn.RNN on one of the grader's sequences "
+            "(your rnn_sequence is called with the grader's cellule_rnn)",
             got,
             ref,
             *hint,
@@ -201,8 +213,10 @@ def test_cellule_lstm_matches_lstmcell(submission, rng, seed):
                         break
         bad_c = not _close(c_got, c_ref)
         _fail(
-            f"cellule_lstm ne donne pas {'c_t' if bad_c else 'h_t'} de nn.LSTMCell({d}, {H})",
-            f"cellule_lstm does not give the {'c_t' if bad_c else 'h_t'} of nn.LSTMCell({d}, {H})",
+            f"cellule_lstm ne donne pas {'c_t' if bad_c else 'h_t'} de nn.LSTMCell sur une des "
+            "entrées du correcteur",
+            f"cellule_lstm does not give the {'c_t' if bad_c else 'h_t'} of nn.LSTMCell on one of "
+            "the grader's inputs",
             c_got if bad_c else h_got,
             c_ref if bad_c else h_ref,
             *hint,
@@ -309,9 +323,9 @@ def test_cellule_lstm_peephole_matches_course_formula(submission, rng):
         bad_c = not _close(c_got, c_ref)
         _fail(
             f"cellule_lstm_peephole ne donne pas le {'c_t' if bad_c else 'h_t'} des formules du "
-            f"cours (d={d}, H={H})",
+            "cours sur une des entrées du correcteur",
             f"cellule_lstm_peephole does not give the {'c_t' if bad_c else 'h_t'} of the "
-            f"course's formulas (d={d}, H={H})",
+            "course's formulas on one of the grader's inputs",
             c_got if bad_c else h_got,
             c_ref if bad_c else h_ref,
             *hint,
@@ -368,8 +382,8 @@ def test_cellule_gru_matches_course_formula(submission, rng):
                 "re-read the course's four formulas (gates z, r, candidate, final state)",
             )
         _fail(
-            f"cellule_gru ne suit pas les formules du cours (d={d}, H={H})",
-            f"cellule_gru does not follow the course's formulas (d={d}, H={H})",
+            "cellule_gru ne suit pas les formules du cours sur une des entrées du correcteur",
+            "cellule_gru does not follow the course's formulas on one of the grader's inputs",
             got,
             ref,
             *hint,
@@ -455,8 +469,10 @@ def test_cellule_gru_pytorch_matches_grucell(submission, rng, seed):
                 hint = (fr, en)
                 break
         _fail(
-            f"cellule_gru_pytorch ne donne pas la sortie de nn.GRUCell({d}, {H})",
-            f"cellule_gru_pytorch does not give the output of nn.GRUCell({d}, {H})",
+            "cellule_gru_pytorch ne donne pas la sortie de nn.GRUCell sur une des entrées du "
+            "correcteur",
+            "cellule_gru_pytorch does not give the output of nn.GRUCell on one of the grader's "
+            "inputs",
             got,
             ref,
             *hint,

@@ -459,12 +459,14 @@ def _check_training_loop(submission, seed: int) -> None:
     sizes = [int(v) for v in out["tailles"]]
     if ids.size != epochs * N or max(sizes, default=0) > batch:
         raise CheckFailed(
-            f"{call} sur {N} exemples : {len(sizes)} étapes sur des lots de {min(sizes, default=0)} "
-            f"à {max(sizes, default=0)} exemples ; attendu : à chaque époque tous les exemples "
-            "une fois, en mini-lots de batch_size",
-            f"{call} on {N} examples: {len(sizes)} steps on batches of {min(sizes, default=0)} to "
-            f"{max(sizes, default=0)} examples; expected: at every epoch every example once, in "
-            "mini-batches of batch_size",
+            f"{call} sur les exemples du correcteur : "
+            + ("des lots plus grands que batch_size" if max(sizes, default=0) > batch
+               else "pas tous les exemples à chaque époque")
+            + " ; attendu : à chaque époque tous les exemples une fois, en mini-lots de batch_size",
+            f"{call} on the grader's examples: "
+            + ("batches larger than batch_size" if max(sizes, default=0) > batch
+               else "not every example at every epoch")
+            + "; expected: at every epoch every example once, in mini-batches of batch_size",
         )
     orders = ids.reshape(epochs, N)
     if any(sorted(o.tolist()) != list(range(N)) for o in orders) or (orders[0] == orders[1]).all():
@@ -569,7 +571,7 @@ def test_fenetres_matches_reference(submission, rng):
         n, L = int(rng.integers(15, 40)), int(rng.integers(2, 8))
         series = rng.normal(size=n).astype(np.float32)
         X_ref, y_ref = _windows(series, L)
-        what = f"fenetres(serie de longueur {n}, L={L})"
+        what = "fenetres(serie, L), sur une des séries du correcteur,"
         got = submission.call("fenetres", Tensor(series), L)
         if not isinstance(got, (list, tuple)) or len(got) != 2:
             raise CheckFailed(
@@ -647,12 +649,12 @@ def test_prevision_uses_its_seed(submission, rng):
         n_windows = len(series) - L
         if len(rows) > n_windows:
             raise CheckFailed(
-                f"{call} : en une époque, le modèle reçoit {len(rows)} fenêtres alors que la série "
-                f"reçue en argument n'en a que {n_windows} : entraînez sur fenetres(serie, L), pas "
-                "sur une variable du notebook comme serie_app",
-                f"{call}: in one epoch the model receives {len(rows)} windows while the series "
-                f"given as argument has only {n_windows}: train on fenetres(serie, L), not on a "
-                "notebook variable such as serie_app",
+                f"{call} : en une époque, le modèle reçoit plus de fenêtres que la série reçue "
+                "en argument n'en a : entraînez sur fenetres(serie, L), pas sur une variable du "
+                "notebook comme serie_app",
+                f"{call}: in one epoch the model receives more windows than the series given as "
+                "argument has: train on fenetres(serie, L), not on a notebook variable such as "
+                "serie_app",
             )
     if isinstance(used, dict) and used.get("dernier_pas") is False:
         raise CheckFailed(
@@ -667,10 +669,10 @@ def test_prevision_uses_its_seed(submission, rng):
     allowed = {k * (h * 1 + h * h + 2 * h) + h + 1 for k in (1, 3, 4)}
     if isinstance(n_params, int) and n_params >= 0 and n_params not in allowed:
         raise CheckFailed(
-            f"le modèle renvoyé par {call} a {n_params} paramètres, pas ceux d'une couche "
+            f"le modèle renvoyé par {call} n'a pas les paramètres d'une couche "
             "récurrente de 1 vers H suivie de nn.Linear(H, 1) : ModelePrevision(H) doit utiliser "
             "son argument H (nn.GRU(1, H, batch_first=True)), pas une taille fixe",
-            f"the model returned by {call} has {n_params} parameters, not those of a recurrent "
+            f"the model returned by {call} does not have the parameters of a recurrent "
             "layer from 1 to H followed by nn.Linear(H, 1): ModelePrevision(H) must use its H "
             "argument (nn.GRU(1, H, batch_first=True)), not a fixed size",
         )

@@ -10,7 +10,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, Handle, Tensor, as_array, as_int
+from autograder.checks import CheckFailed, Handle, Tensor, as_array, as_int, with_references
+
+# A stand-in cellule_rnn of the right shape for the shape check of rnn_sequence: a bug of the
+# student's cell costs the cell's points, not the sequence's.
+CELLULE_DE_FORME = """
+def cellule_rnn(x_t, h_prec, W_xh, W_hh, b_h):
+    import torch
+    return torch.tanh(h_prec)
+"""
 
 
 def _t(rng, *shape, scale=1.0):
@@ -36,7 +44,8 @@ def test_cellule_rnn_shape_and_range(submission, rng):
 @pytest.mark.points(0.5)
 def test_rnn_sequence_shape(submission, rng):
     T, N, d, H = 4, 2, 3, 5
-    got = submission.call(
+    got = with_references(
+        submission, {"cellule_rnn": CELLULE_DE_FORME},
         "rnn_sequence", _t(rng, T, N, d), _t(rng, N, H), _t(rng, H, d), _t(rng, H, H), _t(rng, H)
     )
     as_array(got, "rnn_sequence(...) (les états h_1..h_T)", shape=(T, N, H))

@@ -36,3 +36,16 @@ def _tp07_avec_references(nom, quoi, *args, **kwargs):
             else:
                 g.pop(k, None)
 """
+
+# The grader's couche_gnn: the GNN-training item runs the student's GNN with it, so that a
+# bug of couche_gnn costs the gnn item only.
+GNN_REFERENCES = {
+    "couche_gnn": '''
+def couche_gnn(X, A, W_soi, W_voisins, agregation="somme"):
+    import torch
+    M = A @ X
+    if agregation == "moyenne":
+        M = M / A.sum(dim=1, keepdim=True).clamp(min=1)
+    return torch.relu(X @ W_soi + M @ W_voisins)
+''',
+}

@@ -48,6 +48,8 @@ def _tp07_fonctions(nom, genre, poids):
         f = lambda z: torch.tanh(z @ poids.to(z.dtype))
     elif genre == "cumul":
         f = lambda z: torch.cumsum(z, dim=0) @ poids.to(z.dtype)
+    elif genre == "oppose":
+        f = lambda z: -(z @ poids.to(z.dtype) + torch.arange(z.shape[0], dtype=z.dtype)[:, None])
     else:
         f = lambda z: z @ poids.to(z.dtype) + torch.arange(z.shape[0], dtype=z.dtype)[:, None]
     globals()[nom] = f
@@ -371,6 +373,8 @@ def _grader_function(genre: str, poids: np.ndarray):
         return lambda z: torch.tanh(z @ w)
     if genre == "cumul":
         return lambda z: torch.cumsum(z, dim=0) @ w
+    if genre == "oppose":
+        return lambda z: -(z @ w + torch.arange(z.shape[0], dtype=z.dtype)[:, None])
     return lambda z: z @ w + torch.arange(z.shape[0], dtype=z.dtype)[:, None]
 
 
@@ -385,8 +389,14 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
         X = rng.normal(size=(n, d))
         perm = rng.permutation(n)
         # never an involution: the inverse permutation must differ from perm itself
-        while (perm[perm] == np.arange(n)).all():
+        while (perm[perm] == np.arange(n)).all() or (
+            genre == "position" and (np.arange(n) - perm).max() == -(np.arange(n) - perm).min()
+        ):
             perm = rng.permutation(n)
+        if genre == "position" and (np.arange(n) - perm).max() > -(np.arange(n) - perm).min():
+            # The position term gives f(X[perm]) − f(X)[perm] = i − perm[i]: its sign is chosen
+            # so that the largest gap is NEGATIVE, where a maximum without |·| is wrong.
+            genre = "oppose"
         name = f"_tp07_f{i}"
         submission.call("_tp07_fonctions", name, genre, Tensor(poids))
         got = as_float(
@@ -400,6 +410,16 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
                       1e-6 + 1e-4 * abs(want), higher_is_better=False, kind="tolerance")
         if abs(got - want) <= 1e-6 + 1e-4 * abs(want):
             continue
+        signed = float((f(Xt[perm]) - f(Xt)[perm]).max())
+        if abs(got - signed) <= 1e-6 + 1e-4 * abs(signed):
+            raise CheckFailed(
+                "erreur_permutation prend le maximum des écarts SIGNÉS : sur une fonction du "
+                "correcteur dont le plus grand écart est négatif, il faut max |f(X[perm]) − "
+                "f(X)[perm]|, la valeur absolue avant le maximum",
+                "erreur_permutation takes the maximum of the SIGNED gaps: on a grader function "
+                "whose largest gap is negative, it must be max |f(X[perm]) − f(X)[perm]|, the "
+                "absolute value before the maximum",
+            )
         inverse = float((f(Xt[perm]) - f(Xt)[np.argsort(perm)]).abs().max())
         invariance = float((f(Xt[perm]) - f(Xt)).abs().max())
         is_inverse = abs(got - inverse) <= 1e-6 + 1e-4 * abs(inverse)
@@ -503,12 +523,11 @@ def _bert_call(submission, tokens, id_mask: int, vocab: int, graine: int):
     except StudentError as exc:
         if tokens.ndim == 2:
             raise student_error("masquage_bert", exc) from None
-        shape = "(" + ", ".join(str(v) for v in tokens.shape) + ")"
         raise CheckFailed(
-            f"masquage_bert échoue sur des tokens de forme {shape} ({exc.ename} : "
+            f"masquage_bert échoue sur des tokens à {tokens.ndim} dimensions ({exc.ename} : "
             f"{exc.evalue[:200]}) : tokens est un tenseur de forme quelconque ; tirez avec "
             "torch.rand(tokens.shape, generator=g), sans supposer deux dimensions",
-            f"masquage_bert fails on tokens of shape {shape} ({exc.ename}: {exc.evalue[:200]}): "
+            f"masquage_bert fails on {tokens.ndim}-dimensional tokens ({exc.ename}: {exc.evalue[:200]}): "
             "tokens is a tensor of any shape; draw with torch.rand(tokens.shape, generator=g), "
             "without assuming two dimensions",
         ) from None
@@ -574,6 +593,20 @@ def test_bert_selection_rate(submission, rng):
                 "masquage_bert: the targets must hold the original token at the selected "
                 "positions, and the unselected inputs must stay unchanged",
             )
+    # Each token independently: the number selected varies from one draw to the next. A
+    # fixed count round(0.15 · N) (randperm(N)[:k]) in every draw is not the statement's draw.
+    counts = [int((c != -100).sum()) for _, _, c in runs]
+    fixed = [(int(np.floor(0.15 * c.size)), int(np.ceil(0.15 * c.size))) for _, _, c in runs]
+    if all(lo <= k <= hi for k, (lo, hi) in zip(counts, fixed, strict=True)):
+        raise CheckFailed(
+            "masquage_bert sélectionne exactement 15 % des tokens à chaque tirage : chaque token "
+            "doit être sélectionné INDÉPENDAMMENT avec probabilité 0,15 (torch.rand(tokens.shape, "
+            "generator=g) < 0.15), le nombre de tokens sélectionnés varie donc d'un tirage à "
+            "l'autre",
+            "masquage_bert selects exactly 15 % of the tokens in every draw: each token must be "
+            "selected INDEPENDENTLY with probability 0.15 (torch.rand(tokens.shape, generator=g) "
+            "< 0.15), so the number of selected tokens varies from one draw to the next",
+        )
     masks = {np.packbits(c != -100).tobytes() for _, _, c in runs}
     if len(masks) < len(runs):
         raise CheckFailed(
@@ -652,6 +685,19 @@ def test_bert_replacement_split(submission, rng):
             e[c != -100].min(initial=0) < 0 or e[c != -100].max(initial=0) >= v
             for (_, e, c), (v, _) in zip(runs, params, strict=True)
         )
+        # One uniform draw per replaced token: a single random token reused for every
+        # "random" position is not the statement's draw.
+        for (t, e, c), (_v, m) in zip(runs, params, strict=True):
+            rnd = e[(c != -100) & (e != t) & (e != m)]
+            if rnd.size >= 8 and len(np.unique(rnd)) == 1:
+                raise CheckFailed(
+                    "masquage_bert remplace toutes les positions « aléatoires » par le MÊME token : "
+                    "tirez un token uniforme pour chaque position remplacée (torch.randint(0, "
+                    "taille_vocab, tokens.shape, generator=g), puis prenez-en les positions voulues)",
+                    'masquage_bert replaces every "random" position with the SAME token: draw '
+                    "a uniform token for each replaced position (torch.randint(0, taille_vocab, "
+                    "tokens.shape, generator=g), then take the positions needed)",
+                )
         if out_of_range:
             raise CheckFailed(
                 "masquage_bert : les tokens aléatoires doivent être tirés dans {0, …, taille_vocab − 1}, "

@@ -52,10 +52,11 @@ from autograder.checks import (
     record_margin,
     score_threshold,
     tolerance_for,
+    with_references,
 )
 
-from ..public.helpers import MODEL_SRC, build_transformer, call, guarded, sbm, student_error
-from .helpers import REFS_SRC
+from ..public.helpers import MODEL_SRC, build_transformer, guarded, sbm, student_error
+from .helpers import GNN_REFERENCES, REFS_SRC
 
 # Trusted kernel-side helpers for the Transformer's own checks: a block whose parameters
 # are all zero (with residual connections it is the identity), and a grader stand-in model
@@ -98,7 +99,15 @@ def _tp07_enregistrer(graine_modele, taille_vocab, donnees, n_etapes, taille_lot
 
     torch.manual_seed(int(graine_modele))
     modele = Enregistreur()
-    pertes = entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine)
+    from torch.optim.optimizer import register_optimizer_step_pre_hook
+
+    lrs = []
+    crochet = register_optimizer_step_pre_hook(
+        lambda opt, a, k: lrs.extend(float(g.get("lr", float("nan"))) for g in opt.param_groups))
+    try:
+        pertes = entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine)
+    finally:
+        crochet.remove()
     formes = {tuple(x.shape) for x in modele.entrees}
     if len(formes) > 1:
         raise ValueError("TP07_FORMES_LOTS " + " ".join(str(f) for f in sorted(formes))[:120])
@@ -109,6 +118,7 @@ def _tp07_enregistrer(graine_modele, taille_vocab, donnees, n_etapes, taille_lot
         "sorties": torch.stack(modele.sorties).double() if modele.sorties else vide.double(),
         "change": [bool((a != b).any()) for a, b in zip(modele.poids, modele.poids[1:])],
         "cumuls": modele.cumuls,
+        "lrs": sorted(set(lrs)),
     }
 """
 
@@ -142,14 +152,23 @@ def _accuracy(logits: np.ndarray, y: np.ndarray, test: np.ndarray) -> float:
     return float((logits.argmax(axis=1)[test] == y[test]).mean())
 
 
+def _gnn_refs(name: str) -> dict[str, str]:
+    """The grader's couche_gnn for what builds a GNN (the MLP uses none)."""
+    return GNN_REFERENCES if name in ("entrainer_gnn", "GNN") else {}
+
+
 def _node_logits(submission, name: str, args, n: int) -> np.ndarray:
-    got = as_array(call(submission, name, *args, timeout=TRAIN_TIMEOUT), name, allow_nan=True)
+    try:
+        raw = with_references(submission, _gnn_refs(name), name, *args, timeout=TRAIN_TIMEOUT)
+    except StudentError as exc:
+        raise student_error(name, exc) from None
+    got = as_array(raw, name, allow_nan=True)
     if got.shape != (n, N_CLASSES):
         raise CheckFailed(
-            f"{name} sur un graphe de {n} nœuds et {N_CLASSES} classes renvoie un tableau de "
-            f"forme {got.shape} : les logits ({n}, {N_CLASSES}) de TOUS les nœuds sont attendus",
-            f"{name} on a graph of {n} nodes and {N_CLASSES} classes returns an array of shape "
-            f"{got.shape}: the ({n}, {N_CLASSES}) logits of ALL the nodes are expected",
+            f"{name} sur un graphe du correcteur renvoie un tableau de forme {got.shape} : les "
+            "logits (n_noeuds, n_classes) de TOUS les nœuds sont attendus",
+            f"{name} on a grader graph returns an array of shape {got.shape}: the (n_nodes, "
+            "n_classes) logits of ALL the nodes are expected",
         )
     if not np.isfinite(got).all():
         raise CheckFailed(
@@ -222,17 +241,21 @@ def _check_every_parameter_learns(submission, seed: int) -> None:
     X, A, _ = sbm(rng, n, N_CLASSES, d)
     R = rng.normal(size=(n, N_CLASSES)).astype(np.float32)
     submission.define("_tp07_gnn_gradients", GNN_GRADS_SRC)
-    got = call(submission, "_tp07_gnn_gradients", int(rng.integers(0, 2**31 - 1)), d, h,
-                N_CLASSES, Tensor(X), Tensor(A), Tensor(R))
+    try:
+        got = with_references(submission, GNN_REFERENCES, "GNN", int(rng.integers(0, 2**31 - 1)),
+                              d, h, N_CLASSES, Tensor(X), Tensor(A), Tensor(R),
+                              via="_tp07_gnn_gradients")
+    except StudentError as exc:
+        raise student_error("GNN", exc) from None
     if not isinstance(got, dict) or not got:
         return  # no parameters: the accuracy checks say what is wrong
     dead = sorted(str(k) for k, v in got.items() if not v)
     if dead:
         raise CheckFailed(
-            f"dans GNN({d}, {h}, {N_CLASSES}), les paramètres {', '.join(dead[:6])} ne reçoivent "
+            f"dans un GNN(d, h, n_classes) du correcteur, les paramètres {', '.join(dead[:6])} ne reçoivent "
             "aucun gradient des logits : une couche est détachée du graphe (.detach() entre les "
             "couches, ou un paramètre inutilisé dans forward) et ne s'entraîne pas",
-            f"in GNN({d}, {h}, {N_CLASSES}), the parameters {', '.join(dead[:6])} get no gradient "
+            f"in a grader GNN(d, h, n_classes), the parameters {', '.join(dead[:6])} get no gradient "
             "from the logits: a layer is detached from the graph (.detach() between the layers, "
             "or a parameter unused in forward) and does not train",
         )
@@ -343,7 +366,9 @@ def gnn_scaled_adjacency(GNN, graine, d, h, c, X, A):
 
 def _mechanics(submission, name: str, args) -> dict:
     try:
-        out = training_mechanics.call(submission, Ref(name), *args, timeout=TRAIN_TIMEOUT)
+        out = with_references(submission, _gnn_refs(name), name, Ref(name), *args,
+                              via=training_mechanics.install(submission).name,
+                              timeout=TRAIN_TIMEOUT)
     except StudentError as exc:
         raise student_error(name, exc) from None
     if not isinstance(out, dict):
@@ -409,8 +434,9 @@ def test_gnn_and_mlp_training_mechanics(submission, seed):
                         "(add nn.ReLU()); without it, it is only a linear regression",
                     )
     try:
-        plain, doubled = gnn_scaled_adjacency.call(submission, Ref("GNN"), graine, d, 16,
-                                                   N_CLASSES, Tensor(X), Tensor(A))
+        plain, doubled = with_references(submission, GNN_REFERENCES, "GNN", Ref("GNN"), graine,
+                                         d, 16, N_CLASSES, Tensor(X), Tensor(A),
+                                         via=gnn_scaled_adjacency.install(submission).name)
     except StudentError as exc:
         raise student_error("GNN", exc) from None
     plain = as_array(plain, "GNN", shape=(n, N_CLASSES), allow_nan=True)
@@ -421,10 +447,10 @@ def test_gnn_and_mlp_training_mechanics(submission, seed):
                   kind="tolerance")
     if not gap <= tol:
         raise CheckFailed(
-            f"GNN({d}, 16, {N_CLASSES}) : sur un graphe où chaque nœud a au moins un voisin, "
+            "GNN(d, 16, n_classes) : sur un graphe où chaque nœud a au moins un voisin, "
             "doubler A change les logits : les couches n'agrègent pas par la moyenne des voisins ; "
             'appelez couche_gnn(H, A, W_soi, W_voisins, "moyenne") dans chaque couche',
-            f"GNN({d}, 16, {N_CLASSES}): on a graph where every node has a neighbour, doubling A "
+            "GNN(d, 16, n_classes): on a graph where every node has a neighbour, doubling A "
             "changes the logits: the layers do not average over the neighbours; call "
             'couche_gnn(H, A, W_soi, W_voisins, "moyenne") in every layer',
         )
@@ -487,10 +513,10 @@ def _causality_gap(submission, label: str, model, X: np.ndarray, t: int, rng, vo
     B = len(X)
     if logits.shape[:2] != both.shape or logits.ndim != 3 or logits.shape[2] != vocab:
         raise CheckFailed(
-            f"{label} donne des logits de forme {logits.shape} pour une entrée {both.shape} : "
-            f"({both.shape[0]}, {both.shape[1]}, {vocab}) attendu",
-            f"{label} gives logits of shape {logits.shape} for a {both.shape} input: "
-            f"({both.shape[0]}, {both.shape[1]}, {vocab}) expected",
+            f"{label} donne des logits de forme {logits.shape} pour une entrée (B, T) : "
+            "(B, T, vocab) attendu",
+            f"{label} gives logits of shape {logits.shape} for a (B, T) input: "
+            "(B, T, vocab) expected",
         )
     if not np.isfinite(logits).all():
         raise CheckFailed(
@@ -524,6 +550,9 @@ def _redrawn(submission, label: str, rng, vocab: int, d: int, heads: int, layers
     return model
 
 
+_SMALL_TRANSFORMER = "PetitTransformer(vocab, d, n_tetes, n_couches, contexte) du correcteur"
+
+
 @pytest.mark.item("transformer")
 @pytest.mark.points(0.5)
 def test_transformer_is_causal(submission, rng, seed, device):
@@ -531,9 +560,7 @@ def test_transformer_is_causal(submission, rng, seed, device):
         vocab, heads = int(rng.integers(8, 21)), int(rng.choice([2, 4]))
         d, layers = heads * int(rng.integers(4, 9)), int(rng.integers(1, 3))
         T = int(rng.integers(10, 21))
-        label = (
-            f"PetitTransformer({vocab}, d={d}, n_tetes={heads}, n_couches={layers}, contexte={T})"
-        )
+        label = _SMALL_TRANSFORMER
         model = _redrawn(submission, label, rng, vocab, d, heads, layers, T)
         X = rng.integers(0, vocab, size=(4, T))
         t = int(rng.integers(1, T // 3 + 1))
@@ -561,7 +588,7 @@ def test_transformer_residuals_and_positions(submission, rng):
     heads = int(rng.choice([2, 4]))
     d, B, T = heads * int(rng.integers(4, 9)), int(rng.integers(2, 4)), int(rng.integers(5, 11))
     x = rng.normal(size=(B, T, d)).astype(np.float32) * 2
-    label = f"BlocTransformer({d}, {heads})"
+    label = "BlocTransformer(d, n_tetes) du correcteur"
     out = as_array(
         guarded(submission, label, "_tp07_bloc_a_zero", "tout", int(rng.integers(0, 2**31)),
                  d, heads, Tensor(x), via="_tp07_avec_references"),
@@ -582,14 +609,16 @@ def test_transformer_residuals_and_positions(submission, rng):
             "x = x + MLP(LN2(x)) (normalisation BEFORE the sub-layer, sum after)",
         )
     vocab, layers = int(rng.integers(8, 21)), int(rng.integers(1, 3))
-    label = f"PetitTransformer({vocab}, d={d}, n_tetes={heads}, n_couches={layers}, contexte={T})"
+    label = _SMALL_TRANSFORMER
     model = _redrawn(submission, label, rng, vocab, d, heads, layers, T)
     same = np.full((1, T), int(rng.integers(0, vocab)))
     logits = _logits(submission, label, model, same, references=True)
     if logits.shape != (1, T, vocab) or not np.isfinite(logits).all():
         raise CheckFailed(
-            f"{label} donne des logits de forme {logits.shape} (ou non finis) : (1, {T}, {vocab}) attendu",
-            f"{label} gives logits of shape {logits.shape} (or non-finite): (1, {T}, {vocab}) expected",
+            f"{label} donne des logits de forme {logits.shape} (ou non finis) : (1, contexte, "
+            "vocab) attendu",
+            f"{label} gives logits of shape {logits.shape} (or non-finite): (1, contexte, vocab) "
+            "expected",
         )
     spread = float(np.abs(logits[0] - logits[0, :1]).max())
     record_margin("spread of the logits over positions for a repeated character", spread,
@@ -602,6 +631,88 @@ def test_transformer_residuals_and_positions(submission, rng):
             f"{label} gives the same logits at every position of a sequence of one repeated "
             "character: the model ignores the position; add the embedding of the position, "
             "self.position(torch.arange(T)), to that of the character",
+        )
+    _check_structure(submission, rng, d, heads, T)
+
+
+@kernel_side
+def transformer_structure(petit, bloc, graine, vocab, d, heads, layers, T, idx):
+    """Runs in the student's kernel: a fresh PetitTransformer's distinct blocks, its
+    LayerNorm parameters that the logits do not depend on, and the rows the output layer
+    (the nn.Linear d → vocab) reads, for one forward pass."""
+    import torch
+
+    torch.manual_seed(int(graine))
+    modele = petit(vocab, d=d, n_tetes=heads, n_couches=layers, contexte=T)
+    blocs = [m for m in modele.modules() if isinstance(m, bloc)]
+    tetes = [m for m in modele.modules() if isinstance(m, torch.nn.Linear)
+             and m.in_features == d and m.out_features == vocab]
+    lues = []
+    crochet = tetes[0].register_forward_pre_hook(lambda m, e: lues.append(e[0].detach())) \
+        if len(tetes) == 1 else None
+    try:
+        modele(idx).float().sum().backward()
+    finally:
+        if crochet is not None:
+            crochet.remove()
+    normes = [n for n, m in modele.named_modules() if isinstance(m, torch.nn.LayerNorm)
+              and any(p.grad is None for p in m.parameters())]
+    lignes = lues[0].reshape(-1, d).double() if lues else None
+    return {
+        "blocs": len(blocs),
+        "normes_inutilisees": normes,
+        "moyenne": None if lignes is None else float(lignes.mean(dim=1).abs().max()),
+        "variance": None if lignes is None else float(
+            (lignes.var(dim=1, unbiased=False) - 1).abs().max()),
+    }
+
+
+def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
+    """n_couches distinct blocks, every LayerNorm used, and a final LayerNorm before the
+    output layer (at creation its output rows have mean 0 and variance 1)."""
+    layers = int(rng.integers(2, 4))
+    vocab = int(rng.integers(8, 21))
+    while vocab in (d, 3 * d, 4 * d):
+        vocab += 1
+    idx = rng.integers(0, vocab, size=(2, T))
+    label = _SMALL_TRANSFORMER
+    try:
+        info = guarded(submission, "PetitTransformer", transformer_structure.install(submission).name,
+                       "tout", Ref("PetitTransformer"), Ref("BlocTransformer"),
+                       int(rng.integers(0, 2**31 - 1)), vocab, d, heads, layers, T, Tensor(idx),
+                       via="_tp07_avec_references")
+    except StudentError as exc:
+        raise student_error("PetitTransformer", exc) from None
+    if not isinstance(info, dict):
+        return
+    if 0 < int(info.get("blocs", 0)) < layers:
+        raise CheckFailed(
+            f"{label} ne contient que {int(info['blocs'])} BlocTransformer distinct(s) pour "
+            "n_couches plus grand : [BlocTransformer(d, n_tetes)] * n_couches répète le MÊME "
+            "bloc (mêmes poids) ; créez un nouveau bloc par couche, nn.ModuleList("
+            "[BlocTransformer(d, n_tetes) for _ in range(n_couches)])",
+            f"{label} holds only {int(info['blocs'])} distinct BlocTransformer(s) for a larger "
+            "n_couches: [BlocTransformer(d, n_tetes)] * n_couches repeats the SAME block (same "
+            "weights); build a new block per layer, nn.ModuleList([BlocTransformer(d, n_tetes) "
+            "for _ in range(n_couches)])",
+        )
+    unused = [str(n) for n in info.get("normes_inutilisees") or []][:4]
+    if unused:
+        raise CheckFailed(
+            f"{label} : la couche LayerNorm {', '.join(unused)} est créée mais jamais utilisée "
+            "dans forward (les logits n'en dépendent pas) ; la dernière normalisation s'applique "
+            "avant la couche de sortie, self.tete(self.norme(x))",
+            f"{label}: the LayerNorm layer {', '.join(unused)} is built but never used in "
+            "forward (the logits do not depend on it); the final normalisation comes before "
+            "the output layer, self.tete(self.norme(x))",
+        )
+    mean, var = info.get("moyenne"), info.get("variance")
+    if isinstance(mean, float) and isinstance(var, float) and (mean > 1e-3 or var > 1e-2):
+        raise CheckFailed(
+            f"{label} : la couche de sortie ne lit pas des vecteurs normalisés ; il manque la "
+            "LayerNorm finale, self.tete(self.norme(x)) après le dernier bloc",
+            f"{label}: the output layer does not read normalised vectors; the final LayerNorm "
+            "is missing, self.tete(self.norme(x)) after the last block",
         )
 
 
@@ -646,11 +757,11 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
     name = "entrainer_transformer"
     if inputs.shape != (steps, batch, context) or losses.shape != (steps,):
         raise CheckFailed(
-            f"{name}(n_etapes={steps}, taille_lot={batch}, contexte={context}) appelle le modèle "
+            f"{name}(n_etapes, taille_lot, contexte) appelle le modèle "
             f"{inputs.shape[0]} fois sur des lots de forme {tuple(inputs.shape[1:])} et renvoie "
             f"{losses.size} pertes : une passe avant par étape sur un lot (taille_lot, contexte), "
             "une perte par étape",
-            f"{name}(n_etapes={steps}, taille_lot={batch}, contexte={context}) calls the model "
+            f"{name}(n_etapes, taille_lot, contexte) calls the model "
             f"{inputs.shape[0]} times on batches of shape {tuple(inputs.shape[1:])} and returns "
             f"{losses.size} losses: one forward pass per step on a (taille_lot, contexte) batch, "
             "one loss per step",
@@ -701,6 +812,15 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
             "perte.backward() puis optimiseur.step() à chaque étape, sur modele.parameters()",
             f"{name}: the model's parameters do not change between two steps: call "
             "perte.backward() then optimiseur.step() at every step, on modele.parameters()",
+        )
+    lrs = [float(v) for v in out.get("lrs") or []]
+    if lrs and not any(abs(v - 0.05) <= 1e-12 for v in lrs):
+        raise CheckFailed(
+            f"{name} n'utilise pas son argument lr : créez l'optimiseur avec "
+            "torch.optim.AdamW(modele.parameters(), lr=lr) (ou Adam), pas avec sa valeur par "
+            "défaut",
+            f"{name} does not use its lr argument: build the optimiser with "
+            "torch.optim.AdamW(modele.parameters(), lr=lr) (or Adam), not with its default",
         )
     again = as_array(run(graine)["entrees"], "lots passés au modèle", dtype=np.int64)
     other = as_array(run(graine + 1)["entrees"], "lots passés au modèle", dtype=np.int64)

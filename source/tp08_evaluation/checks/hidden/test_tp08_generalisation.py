@@ -30,11 +30,11 @@ def _folds(submission, n: int, k: int) -> list[np.ndarray]:
     got = submission.call("plis_kfold", n, k)
     if not isinstance(got, (list, tuple)) or len(got) != k:
         raise CheckFailed(
-            f"plis_kfold({n}, {k}) doit renvoyer une liste de {k} tableaux d'indices",
-            f"plis_kfold({n}, {k}) must return a list of {k} index arrays",
+            "plis_kfold(n, k) doit renvoyer une liste de k tableaux d'indices",
+            "plis_kfold(n, k) must return a list of k index arrays",
         )
     return [
-        as_array(p, f"plis_kfold({n}, {k})[{i}]", shape=(None,), dtype=None)
+        as_array(p, f"plis_kfold(n, k)[{i}]", shape=(None,), dtype=None)
         for i, p in enumerate(got)
     ]
 
@@ -49,29 +49,27 @@ def test_plis_kfold_matches_sklearn(submission, rng):
             cases.append((n, k))
     for n, k in cases:
         plis = _folds(submission, n, k)
-        call = f"plis_kfold({n}, {k})"
+        call = "plis_kfold(n, k), pour un des (n, k) du correcteur,"
         vus = np.concatenate(plis)
         valeurs, nb = np.unique(vus, return_counts=True)
         if (nb > 1).any():
             raise CheckFailed(
-                f"{call} : les plis se recouvrent, l'indice {int(valeurs[nb > 1][0])} apparaît "
-                f"dans {int(nb[nb > 1][0])} plis ; les plis doivent être disjoints (tailles n // k, "
-                "plus un pour les n % k premiers)",
-                f"{call}: the folds overlap, index {int(valeurs[nb > 1][0])} appears in "
-                f"{int(nb[nb > 1][0])} folds; folds must be disjoint (sizes n // k, plus one for "
-                "the first n % k)",
+                f"{call} : les plis se recouvrent, un indice apparaît dans plusieurs plis ; les "
+                "plis doivent être disjoints (tailles n // k, plus un pour les n % k premiers)",
+                f"{call}: the folds overlap, an index appears in several folds; folds must be "
+                "disjoint (sizes n // k, plus one for the first n % k)",
             )
         if valeurs.tolist() != list(range(n)):
             raise CheckFailed(
-                f"{call} : les plis ne couvrent pas exactement les indices 0..{n - 1}",
-                f"{call}: the folds do not cover exactly the indices 0..{n - 1}",
+                f"{call} : les plis ne couvrent pas exactement les indices 0..n−1",
+                f"{call}: the folds do not cover exactly the indices 0..n−1",
             )
         ref = [val for _, val in KFold(n_splits=k).split(np.zeros(n))]
         if any(p.tolist() != r.tolist() for p, r in zip(plis, ref, strict=True)):
             raise CheckFailed(
-                f"{call} : tailles {[len(p) for p in plis]}, ce ne sont pas les plis de KFold ; "
+                f"{call} : ce ne sont pas les plis de KFold ; "
                 "des plis consécutifs dans l'ordre, les n % k premiers avec un élément de plus",
-                f"{call}: sizes {[len(p) for p in plis]}, these are not KFold's folds; "
+                f"{call}: these are not KFold's folds; "
                 "consecutive folds in order, the first n % k with one more element",
             )
 
@@ -93,7 +91,7 @@ def test_validation_croisee_matches_reference(submission, rng):
             "validation_croisee doit renvoyer un couple (moyenne, écart-type)",
             "validation_croisee must return a pair (mean, standard deviation)",
         )
-    what = f"validation_croisee(X ({n}, {d}), y, k={k}, alpha={alpha})"
+    what = "validation_croisee(X, y, k, alpha) sur les données du correcteur"
     mean, std = as_float(got[0], f"{what} : moyenne"), as_float(got[1], f"{what} : écart-type")
     assert_close(
         np.array([mean, std]),
@@ -118,7 +116,7 @@ def test_decouper_disjoint_and_proportions(submission, rng):
                 (int(p * n) + float(rng.uniform(0.55, 0.95))) / n for p in (p_val, p_test)
             )
         seed = int(rng.integers(0, 10_000))
-        call = f"decouper({n}, p_val={p_val:.3f}, p_test={p_test:.3f}, seed={seed})"
+        call = "decouper(n, p_val, p_test, seed), pour une des entrées du correcteur,"
         got = submission.call("decouper", n, p_val, p_test, seed)
         if not isinstance(got, (list, tuple)) or len(got) != 3:
             raise CheckFailed(
@@ -128,15 +126,15 @@ def test_decouper_disjoint_and_proportions(submission, rng):
         allidx = np.concatenate(parts)
         if len(allidx) != n or sorted(allidx.tolist()) != list(range(n)):
             raise CheckFailed(
-                f"{call} : train, val et test doivent être disjoints et couvrir 0..{n - 1}",
-                f"{call}: train, val and test must be disjoint and cover 0..{n - 1}",
+                f"{call} : train, val et test doivent être disjoints et couvrir 0..n−1",
+                f"{call}: train, val and test must be disjoint and cover 0..n−1",
             )
         for part, p, name in ((parts[1], p_val, "validation"), (parts[2], p_test, "test")):
             if len(part) != int(round(p * n)):
                 raise CheckFailed(
-                    f"{call} : {len(part)} exemples en {name}, ce n'est pas round(p · n) pour la "
+                    f"{call} : le nombre d'exemples en {name} n'est pas round(p · n) pour la "
                     "proportion demandée (arrondi au plus proche, pas int(p · n) qui tronque)",
-                    f"{call}: {len(part)} examples in {name}, that is not round(p · n) for the "
+                    f"{call}: the number of examples in {name} is not round(p · n) for the "
                     "requested proportion",
                 )
         if all(np.array_equal(np.sort(q), np.arange(q.min(), q.min() + len(q))) for q in parts):
@@ -150,17 +148,17 @@ def test_decouper_disjoint_and_proportions(submission, rng):
     n, seed = int(rng.integers(100, 400)), int(rng.integers(0, 10_000))
     splits = [submission.call("decouper", n, 0.15, 0.15, s) for s in (seed, seed, seed + 1)]
     flat = [
-        [as_array(p, f"decouper({n}, seed=…)[{i}]", shape=(None,), dtype=None).tolist()
+        [as_array(p, f"decouper(n, 0.15, 0.15, seed)[{i}]", shape=(None,), dtype=None).tolist()
          for i, p in enumerate(got)]
         if isinstance(got, (list, tuple)) and len(got) == 3 else None
         for got in splits
     ]
     if flat[0] is None or flat[0] != flat[1] or flat[0] == flat[2]:
         raise CheckFailed(
-            f"decouper({n}, 0.15, 0.15, seed) ne dépend pas de sa graine seule : la même graine "
+            "decouper(n, 0.15, 0.15, seed) ne dépend pas de sa graine seule : la même graine "
             "doit redonner le même découpage, une autre graine un autre ; mélangez avec "
             "np.random.default_rng(seed).permutation(n), pas avec l'état global de np.random",
-            f"decouper({n}, 0.15, 0.15, seed) does not depend on its seed alone: the same seed "
+            "decouper(n, 0.15, 0.15, seed) does not depend on its seed alone: the same seed "
             "must give the same split again, another seed another one; shuffle with "
             "np.random.default_rng(seed).permutation(n), not with np.random's global state",
         )
@@ -180,7 +178,7 @@ def test_auroc_matches_sklearn(submission, rng):
         if decimals is not None:
             s = np.round(s, decimals)
         want = float(roc_auc_score(y, s))
-        what = f"auroc ({n} scores{'' if decimals is None else ', avec des ex æquo'})"
+        what = f"auroc (scores du correcteur{'' if decimals is None else ', avec des ex æquo'})"
         got = as_float(submission.call("auroc", y, s), what)
         record_expected(what, want)
         record_margin(
@@ -217,11 +215,11 @@ def test_auroc_matches_sklearn(submission, rng):
 def test_score_msp_matches_softmax(submission, rng):
     n, k = int(rng.integers(20, 80)), int(rng.integers(3, 12))
     z = rng.normal(scale=30.0, size=(n, k))
-    got = as_array(submission.call("score_msp", z), f"score_msp(logits ({n}, {k}))", shape=(n,))
+    got = as_array(submission.call("score_msp", z), "score_msp(logits)", shape=(n,))
     assert_close(
         got,
         softmax(z, axis=1).max(axis=1),
-        name=f"score_msp(logits ({n}, {k}), de l'ordre de ±30)",
+        name="score_msp(logits du correcteur, de l'ordre de ±30)",
         atol=1e-9,
         hint_fr="max du softmax de chaque ligne, en soustrayant le max des logits avant exp",
         hint_en="max of each row's softmax, subtracting the max logit before exp",
@@ -260,8 +258,8 @@ def _student(
             'biais_variance doit renvoyer un dict de clés "biais2" et "variance"',
             'biais_variance must return a dict with keys "biais2" and "variance"',
         )
-    extra = "".join(f", {k}={v:.4g}" for k, v in data.items())
-    call = f"biais_variance({degree}, seed={seed}, n_essais={n_trials}{extra})"
+    extra = "".join(f", {k}" for k in data)
+    call = f"biais_variance({degree}, seed, n_essais{extra})"
     return as_float(got["biais2"], f"{call}[biais2]"), as_float(
         got["variance"], f"{call}[variance]"
     )
@@ -279,8 +277,8 @@ def test_biais_variance_matches_simulation(submission, rng):
         b2, var = _student(submission, degree, seed, 40, **data)
         ref_b2, ref_var = _reference(degree, seed, 40, **{"noise" if k == "bruit" else k: v
                                                           for k, v in data.items()})
-        extra = "".join(f", {k}={v:.4g}" for k, v in data.items())
-        call = f"biais_variance({degree}, seed={seed}, n_essais=40{extra})"
+        extra = "".join(f", {k}" for k in data)
+        call = f"biais_variance({degree}, seed, n_essais{extra}) (valeurs du correcteur)"
         if np.allclose([b2, var], [ref_b2, ref_var], rtol=1e-6, atol=1e-12):
             continue
         if np.allclose([var, b2], [ref_b2, ref_var], rtol=1e-6, atol=1e-12):
@@ -301,10 +299,8 @@ def test_biais_variance_matches_simulation(submission, rng):
                 "correction",
             )
         raise CheckFailed(
-            f"{call} = (biais² {b2:.6g}, variance {var:.6g}), ce n'est pas le résultat de la "
-            f"simulation de référence ; {hint[0]}",
-            f"{call} = (bias² {b2:.6g}, variance {var:.6g}), not the result of the reference "
-            f"simulation; {hint[1]}",
+            f"{call} : ce n'est pas le résultat de la simulation de référence ; {hint[0]}",
+            f"{call}: not the result of the reference simulation; {hint[1]}",
         )
 
 
@@ -320,12 +316,14 @@ def test_biais_variance_trends(submission, rng):
     record_margin("variance vs bias² at degree 15", v15, b15, higher_is_better=True)
     if not (b1 > b3 and v15 > v3 and b1 > v1 and v15 > b15):
         raise CheckFailed(
-            f"tendances avec la graine {seed} : degré 1 (biais² {b1:.3g}, variance {v1:.3g}), "
+            "tendances avec une graine du correcteur : "
+            f"degré 1 (biais² {b1:.3g}, variance {v1:.3g}), "
             f"degré 3 ({b3:.3g}, {v3:.3g}), degré 15 ({b15:.3g}, {v15:.3g}) ; attendu : le biais² "
             "domine au degré 1 (sous-apprentissage), la variance au degré 15 (sur-apprentissage), "
             "le biais² baisse de 1 à 3 et la variance monte de 3 à 15 ; biais² et variance "
             "sont-ils échangés ?",
-            f"trends with seed {seed}: degree 1 (bias² {b1:.3g}, variance {v1:.3g}), degree 3 "
+            "trends with one of the grader's seeds: "
+            f"degree 1 (bias² {b1:.3g}, variance {v1:.3g}), degree 3 "
             f"({b3:.3g}, {v3:.3g}), degree 15 ({b15:.3g}, {v15:.3g}); expected: bias² dominates at "
             "degree 1 (under-fitting), variance at degree 15 (over-fitting), bias² falls from 1 "
             "to 3 and variance rises from 3 to 15; are bias² and variance swapped?",

@@ -7,6 +7,8 @@ kernel. For the models, the grader builds the student's MLP and CNN (`creer_mlp`
 own split of scikit-learn's bundled `load_digits`, rotates the test images itself and
 sends only these *inputs* to a trusted helper that runs the forward pass. The test labels
 never enter the kernel: every accuracy is computed here, averaged over the two trainings.
+The CNN-vs-MLP item (modeles_rotation) trains the same models with the grader's loop
+(REF_ENTRAINER) instead, so that a bug of the student's entrainer costs its own item only.
 
 Measured on the solution (16 training seeds, grader split): clean accuracy 0.94–0.98
 (CNN) and 0.96–0.97 (MLP); accuracy at ±45° 0.14–0.27, a drop of about 0.8 for both;
@@ -44,6 +46,7 @@ from autograder.checks import (
     score_threshold,
     student_failure,
     trained_model,
+    with_references,
 )
 
 SPLIT_SEED = 2026  # the grader's split, not the notebook's
@@ -55,6 +58,26 @@ CLEAN_FULL, CLEAN_PARTIAL = 0.90, 0.80
 DROP_MIN = 0.30
 GAP_FULL, GAP_PARTIAL = 0.04, 0.0
 NAMES = {"creer_mlp": "MLP", "creer_cnn": "CNN"}
+
+# The grader's training loop: modeles_rotation (the CNN beats the MLP) is measured on the
+# student's models trained by it, so a bug of the student's entrainer costs its own item only.
+REF_ENTRAINER = """
+def entrainer(modele, X_train, y_train, epochs=25, lr=0.005, batch_size=64, seed=0):
+    import torch
+    import torch.nn.functional as F
+    generateur = torch.Generator().manual_seed(seed)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    modele.train()
+    N = len(X_train)
+    for _ in range(epochs):
+        ordre = torch.randperm(N, generator=generateur)
+        for debut in range(0, N, batch_size):
+            lot = ordre[debut : debut + batch_size]
+            optimiseur.zero_grad()
+            F.cross_entropy(modele(X_train[lot]), y_train[lot]).backward()
+            optimiseur.step()
+    return modele
+"""
 
 KERNEL_SRC = """
 def _tp08_graine(graine):
@@ -215,7 +238,8 @@ def test_tourner_matches_scipy(submission, rng):
         n = int(rng.integers(3, 7))
         images = X_all[rng.choice(len(X_all), size=n, replace=False)]
         ref = _reference_rotation(images, angle)
-        what = f"tourner(images ({n}, 1, 8, 8), angle={angle:.1f})"
+        kind = "90°" if angle == 90.0 else ("positif" if angle > 0 else "négatif")
+        what = f"tourner(images, angle) pour un angle {kind} du correcteur"
         got = as_array(submission.call("tourner", images, angle), what, shape=images.shape)
         if np.allclose(got, ref, rtol=1e-4, atol=1e-5):
             continue
@@ -273,8 +297,7 @@ def test_precision_par_angle_matches_reference(submission, rng):
     ref = np.array([(logits(_reference_rotation(X, a)).argmax(axis=1) == y).mean() for a in angles])
     submission.define("_tp08_lineaire", KERNEL_SRC)
     submission.call("_tp08_lineaire", "_tp08_modele_lineaire", Tensor(W), Tensor(b))
-    shown = ", ".join(f"{a:.1f}" for a in angles)
-    what = f"precision_par_angle(un modèle linéaire du correcteur, 300 chiffres, angles=[{shown}])"
+    what = "precision_par_angle(un modèle linéaire du correcteur, ses chiffres, ses angles)"
     got = as_array(
         submission.call("precision_par_angle", Ref("_tp08_modele_lineaire"), X, y, angles),
         what,
@@ -338,7 +361,7 @@ class Trained:
     unchanged: dict[str, bool]  # the logits did not move in training
 
 
-def _train_both(submission, seed: int) -> Trained:
+def _train_both(submission, seed: int, reference: bool = False) -> Trained:
     X_train, X_test, y_train, y_test = digits_split(SPLIT_SEED, images=True, dtype=np.float32)
     n = len(X_test)
     signed_mid = [s * a for a in MID_ANGLES for s in (1, -1)]
@@ -357,9 +380,15 @@ def _train_both(submission, seed: int) -> Trained:
                 batch_shape=X_test.shape,
                 classes=10,
             )
-            trained = trained_model(submission, "entrainer", model, Tensor(X_train),
-                                    Tensor(y_train), epochs=EPOCHS, lr=LR, batch_size=BATCH,
-                                    seed=train_seed, timeout=TRAIN_TIMEOUT)
+            fit = dict(epochs=EPOCHS, lr=LR, batch_size=BATCH, seed=train_seed,
+                       timeout=TRAIN_TIMEOUT)
+            if reference:
+                out = with_references(submission, {"entrainer": REF_ENTRAINER}, "entrainer",
+                                      model, Tensor(X_train), Tensor(y_train), **fit)
+                trained = out if isinstance(out, Handle) else model
+            else:
+                trained = trained_model(submission, "entrainer", model, Tensor(X_train),
+                                        Tensor(y_train), **fit)
             logits = as_logits(
                 submission.call("_tp08_logits", trained, Tensor(X_eval)),
                 name,
@@ -378,9 +407,11 @@ def _train_both(submission, seed: int) -> Trained:
     return Trained(n, clean, mid, far, infos, unchanged)
 
 
-def _trained(submission, seed: int) -> Trained:
-    """Train once per graded submission; a failure is reported by every check that needs it."""
-    return once_per_submission(submission, "tp08-trained", lambda: _train_both(submission, seed))
+def _trained(submission, seed: int, reference: bool = False) -> Trained:
+    """Train once per graded submission (with the student's entrainer, or the grader's when
+    `reference`); a failure is reported by every check that needs it."""
+    return once_per_submission(submission, f"tp08-trained-{reference}",
+                               lambda: _train_both(submission, seed, reference))
 
 
 def _training_hint(t: Trained) -> tuple[str, str]:
@@ -419,10 +450,10 @@ def _check_training_loop(submission, seed: int) -> None:
                                   lr, timeout=TRAIN_TIMEOUT)
         except StudentError as exc:
             raise CheckFailed(
-                f"entrainer(modele, X, y, epochs={epochs}, batch_size={batch}, seed=…) sur un "
-                f"petit modèle linéaire du correcteur a levé {exc.ename} : {exc.evalue[:200]}",
-                f"entrainer(modele, X, y, epochs={epochs}, batch_size={batch}, seed=…) on a small "
-                f"grader linear model raised {exc.ename}: {exc.evalue[:200]}",
+                "entrainer(modele, X, y, epochs, batch_size, seed) sur un petit modèle linéaire "
+                f"du correcteur a levé {exc.ename} : {exc.evalue[:200]}",
+                "entrainer(modele, X, y, epochs, batch_size, seed) on a small grader linear model "
+                f"raised {exc.ename}: {exc.evalue[:200]}",
             ) from None
         if not isinstance(out, dict):
             raise CheckFailed("entrainer : résultat inattendu", "entrainer: unexpected result")
@@ -432,17 +463,20 @@ def _check_training_loop(submission, seed: int) -> None:
     out = run(train_seed)
     ids = as_array(out["ids"], "exemples vus par entrainer", shape=(None,), dtype=np.int64)
     sizes = [int(v) for v in out["tailles"]]
-    call = f"entrainer(epochs={epochs}, batch_size={batch})"
+    call = "entrainer(modele, X, y, epochs, batch_size, seed) sur les données du correcteur"
     per_epoch = -(-N // batch)
     if ids.size != epochs * N or any(v > batch for v in sizes) or len(sizes) != epochs * per_epoch:
         raise CheckFailed(
-            f"{call} sur {N} exemples : {len(sizes)} étapes de gradient sur des lots de "
-            f"{min(sizes, default=0)} à {max(sizes, default=0)} exemples ; attendu : à chaque "
-            "époque, tous les exemples une fois, en mini-lots de batch_size (le dernier peut "
-            "être plus petit)",
-            f"{call} on {N} examples: {len(sizes)} gradient steps on batches of "
-            f"{min(sizes, default=0)} to {max(sizes, default=0)} examples; expected: at every "
-            "epoch, every example once, in mini-batches of batch_size (the last may be smaller)",
+            f"{call} : "
+            + ("des lots plus grands que batch_size" if any(v > batch for v in sizes)
+               else "pas le bon nombre d'étapes de gradient ou d'exemples par époque")
+            + " ; attendu : à chaque époque, tous les exemples une fois, en mini-lots de "
+            "batch_size (le dernier peut être plus petit)",
+            f"{call}: "
+            + ("batches larger than batch_size" if any(v > batch for v in sizes)
+               else "not the right number of gradient steps or examples per epoch")
+            + "; expected: at every epoch, every example once, in mini-batches of batch_size "
+            "(the last may be smaller)",
         )
     seen = as_array(out["vus"], "exemples vus par entrainer", shape=(None, 64), allow_nan=True)
     flat = X.reshape(N, 64).astype(np.float64)
@@ -581,17 +615,16 @@ def test_cnn_more_robust_than_mlp(submission, seed):
             "nn.Linear(64, 64) and nn.Linear(64, 10) is missing; without it, the MLP is only a "
             "linear classifier",
         )
-    t = _trained(submission, seed)
+    # The student's models trained by the grader's loop: their entrainer is graded apart.
+    t = _trained(submission, seed, reference=True)
     cnn, mlp = t.mid["creer_cnn"], t.mid["creer_mlp"]
     info = t.info["creer_cnn"]
     if min(t.clean.values()) < CLEAN_PARTIAL:
-        hint = _training_hint(t)
-    elif any(t.clean[name] - t.far[name] < DROP_MIN for name in NAMES):
         hint = (
-            "vos modèles perdent peu de précision à ±45° : ont-ils vu des images tournées à "
-            "l'entraînement ? N'augmentez pas les données dans entrainer",
-            "your models lose little accuracy at ±45°: did they see rotated images in training? "
-            "Do not augment the data in entrainer",
+            "entraînés par la boucle du correcteur, vos modèles n'apprennent pas les chiffres "
+            "droits : vérifiez leur architecture (couches, activations, sortie à 10 logits)",
+            "trained by the grader's loop, your models do not learn the upright digits: check "
+            "their architecture (layers, activations, an output of 10 logits)",
         )
     elif not info.get("n_conv"):
         hint = (
@@ -611,8 +644,9 @@ def test_cnn_more_robust_than_mlp(submission, seed):
         full=GAP_FULL,
         partial=[(GAP_PARTIAL, 0.5)],
         what_fr="écart de précision CNN − MLP sur les images de test du correcteur tournées de "
-        f"±15° à ±30° (CNN {cnn:.3f}, MLP {mlp:.3f})",
+        f"±15° à ±30° (CNN {cnn:.3f}, MLP {mlp:.3f} ; vos modèles entraînés par la boucle du "
+        "correcteur)",
         what_en="accuracy gap CNN − MLP on the grader's test images rotated by ±15° to ±30° "
-        f"(CNN {cnn:.3f}, MLP {mlp:.3f})",
+        f"(CNN {cnn:.3f}, MLP {mlp:.3f}; your models trained by the grader's loop)",
         fmt="{:+.3f}",
     )

@@ -20,3 +20,43 @@ def call_marked(submission, helper: str, *args, name: str, what: str, errors: di
                 f"`{name}` is not defined in your notebook",
             ) from None
         raise
+
+
+# The grader's construire_rotations and entrainer_rotation (the statement's solution): the
+# rotation pre-training is graded with the grader's rotations, and the few-labels item
+# fine-tunes an encoder pre-trained by the grader's loop, so that a bug costs points once,
+# in its own item.
+REF_ROTATIONS = '''
+def construire_rotations(X):
+    import numpy as np
+    X = np.asarray(X, dtype=np.float32)
+    X_rot = np.stack([np.rot90(X, k, axes=(1, 2)) for k in range(4)], axis=1)
+    y_rot = np.tile(np.arange(4), len(X))
+    return X_rot.reshape(-1, *X.shape[1:]).copy(), y_rot
+'''
+
+REF_ENTRAINER_ROTATION = '''
+def entrainer_rotation(encodeur, X, epochs=12, lr=3e-3, batch_size=256, seed=0):
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+    torch.manual_seed(seed)
+    g = torch.Generator().manual_seed(seed)
+    X_rot, y_rot = construire_rotations(X)
+    X_rot = torch.as_tensor(X_rot, dtype=torch.float32)
+    y_rot = torch.as_tensor(y_rot, dtype=torch.long)
+    tete = nn.Sequential(nn.Linear(encodeur.dim, 64), nn.ReLU(), nn.Linear(64, 4))
+    optimiseur = torch.optim.Adam(list(encodeur.parameters()) + list(tete.parameters()), lr=lr)
+    for _ in range(epochs):
+        ordre = torch.randperm(len(X_rot), generator=g)
+        for debut in range(0, len(X_rot), batch_size):
+            lot = ordre[debut : debut + batch_size]
+            perte = F.cross_entropy(tete(encodeur(X_rot[lot])), y_rot[lot])
+            optimiseur.zero_grad()
+            perte.backward()
+            optimiseur.step()
+    return encodeur, tete
+'''
+
+ROTATIONS_REF = {"construire_rotations": REF_ROTATIONS}
+PRETRAINING_REF = {**ROTATIONS_REF, "entrainer_rotation": REF_ENTRAINER_ROTATION}

@@ -22,13 +22,14 @@ import torch
 
 from autograder.checks import (
     CheckFailed,
+    Ref,
     Tensor,
     as_array,
     as_float,
     assert_gradient_close,
+    kernel_side,
     record_expected,
     record_margin,
-    shape_text,
     tolerance_for,
 )
 
@@ -69,6 +70,9 @@ def _tp09_encodeur_test(genre, c, W, echelle, graine):
                 return c + echelle * (x @ W)
             if genre == "sain":
                 return echelle * torch.tanh(x @ W)
+            if genre == "frontiere":  # +c for even images, -c for odd ones
+                signes = 1.0 - 2.0 * (torch.arange(len(x)) % 2).float()
+                return signes[:, None] * c
             return echelle * (x @ W)
 
     return _TP09EncodeurTest()
@@ -181,7 +185,7 @@ def test_nt_xent_valeurs(submission, rng, device):
     for tau in _taus(rng):
         z1, z2 = _nt_xent_case(rng, tau)
         call = (
-            f"nt_xent(z1, z2, temperature={tau:.3g}) pour des projections {shape_text(z1.shape)}"
+            "nt_xent(z1, z2, temperature) pour des projections du correcteur"
         )
         raw = as_array(
             submission.call("nt_xent", Tensor(z1), Tensor(z2), temperature=tau), call, dtype=None
@@ -208,7 +212,7 @@ def test_nt_xent_valeurs(submission, rng, device):
         raise CheckFailed(
             f"{call} = {got:.6g} ne correspond pas à la valeur de référence calculée par le "
             f"correcteur ; {hint[0]}",
-            f"nt_xent(z1, z2, temperature={tau:.3g}) for projections {shape_text(z1.shape)} = "
+            "nt_xent(z1, z2, temperature) for projections of the grader = "
             f"{got:.6g} does not match the reference value the grader computes; {hint[1]}",
         )
 
@@ -248,7 +252,7 @@ def test_nt_xent_gradients(submission, rng, device):
     for tau in _taus(rng)[:2]:
         z1, z2 = _nt_xent_case(rng, tau)
         what = (
-            f"nt_xent(z1, z2, temperature={tau:.3g}) pour des projections {shape_text(z1.shape)}"
+            "nt_xent(z1, z2, temperature) pour des projections du correcteur"
         )
         out = call_marked(submission, helper, Tensor(z1), Tensor(z2), tau, name="nt_xent",
                           what=what, errors=_NT_XENT_ERRORS)
@@ -394,7 +398,6 @@ def test_alignement_uniformite_valeurs(submission, rng, device):
         n, d = int(rng.integers(6, 20)), int(rng.integers(3, 8))
         z1 = rng.normal(size=(n, d)) * rng.uniform(0.3, 3.0, size=(n, 1))
         z2 = (z1 + rng.normal(scale=0.5, size=(n, d))) * rng.uniform(0.3, 3.0, size=(n, 1))
-        shape = shape_text(z1.shape)
         raw = as_array(
             submission.call("alignement", Tensor(z1), Tensor(z2), alpha=alpha),
             f"alignement(z1, z2, alpha={alpha:g})",
@@ -407,8 +410,8 @@ def test_alignement_uniformite_valeurs(submission, rng, device):
             tol,
             _ALIGN_VARIANTS,
             lambda **kw: _align_ref(z1, z2, alpha, **kw),  # noqa: B023
-            f"alignement(z1, z2, alpha={alpha:g}) pour des tenseurs {shape}",
-            f"alignement(z1, z2, alpha={alpha:g}) for tensors {shape}",
+            f"alignement(z1, z2, alpha={alpha:g}) pour des tenseurs du correcteur",
+            f"alignement(z1, z2, alpha={alpha:g}) for grader tensors",
             label=f"absolute error of alignement vs reference, alpha = {alpha:g}",
         )
         raw = as_array(
@@ -421,8 +424,8 @@ def test_alignement_uniformite_valeurs(submission, rng, device):
             tol,
             _UNIF_VARIANTS,
             lambda **kw: _unif_ref(z1, t, **kw),  # noqa: B023
-            f"uniformite(z, t={t:g}) pour un tenseur {shape}",
-            f"uniformite(z, t={t:g}) for a tensor {shape}",
+            f"uniformite(z, t={t:g}) pour un tenseur du correcteur",
+            f"uniformite(z, t={t:g}) for a grader tensor",
             label=f"absolute error of uniformite vs reference, t = {t:g}",
         )
 
@@ -471,7 +474,7 @@ def test_mesure_effondrement_reference(submission, rng):
     n, d = int(rng.integers(50, 200)), int(rng.integers(4, 40))
     cases.append(rng.normal(size=d) * 10 + 0.05 * rng.normal(size=(n, d)))  # nearly collapsed
     for Z in cases:
-        what = f"mesure_effondrement(Z de forme {shape_text(Z.shape)})"
+        what = "mesure_effondrement(Z) sur un Z du correcteur"
         got = as_float(submission.call("mesure_effondrement", Z), what)
         want = _measure_ref(Z)
         record_expected(what, [want, _measure_ref(Z, ddof=1)])
@@ -497,9 +500,20 @@ def test_mesure_effondrement_reference(submission, rng):
         raise CheckFailed(
             f"{what} = {got:.6g} ne correspond pas à la référence calculée par le correcteur ; "
             f"{hint[0]}",
-            f"mesure_effondrement(Z of shape {shape_text(Z.shape)}) = {got:.6g} does not match "
+            f"mesure_effondrement(Z) on a grader Z = {got:.6g} does not match "
             f"the reference the grader computes; {hint[1]}",
         )
+
+
+@kernel_side
+def mesure_des_sorties(mesure, encodeur, X):
+    """Runs in the kernel: the student's mesure_effondrement on the outputs the statement's
+    detecter_effondrement computes (float32 images, no gradient)."""
+    import torch
+
+    with torch.no_grad():
+        Z = encodeur(torch.as_tensor(X, dtype=torch.float32))
+    return float(mesure(Z))
 
 
 def _as_bool(value, what: str) -> bool:
@@ -575,6 +589,27 @@ def test_detecteur_effondrement(submission, rng, seed):
         raise CheckFailed(
             f"detecter_effondrement sur {fr} ; {hint[0]}",
             f"detecter_effondrement on {en}; {hint[1]}",
+        )
+    # The statement's boundary: collapsed means a measure STRICTLY below the threshold. Two
+    # images whose outputs are +v and -v (v of ±1 entries, d = 4 or 16) measure exactly 1 in
+    # any precision; the threshold is the student's own measure of them, so detecter must
+    # find them not collapsed (m < m is false), where `<=` says collapsed.
+    v = rng.choice([-1.0, 1.0], size=int(rng.choice([4, 16])))
+    enc = submission.call("_tp09_encodeur_test", "frontiere", v, W, 1.0, 0)
+    X2 = X[:2]
+    m = as_float(mesure_des_sorties.call(submission, Ref("mesure_effondrement"), enc, Tensor(X2)),
+                 "mesure_effondrement(sorties)")
+    if _as_bool(
+        submission.call("detecter_effondrement", enc, X2, seuil=m),
+        "detecter_effondrement(encodeur, X, seuil)",
+    ):
+        raise CheckFailed(
+            "detecter_effondrement déclare effondré un encodeur dont la mesure vaut exactement "
+            "le seuil : effondré signifie une mesure STRICTEMENT inférieure au seuil, "
+            "mesure < seuil (pas <=)",
+            "detecter_effondrement declares collapsed an encoder whose measure is exactly the "
+            "threshold: collapsed means a measure STRICTLY below the threshold, measure < seuil "
+            "(not <=)",
         )
     # The threshold is a parameter: a healthy encoder is "collapsed" below a huge threshold.
     enc = submission.call("_tp09_encodeur_test", "sain", c, W, 1.0, 0)

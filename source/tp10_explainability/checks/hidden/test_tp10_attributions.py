@@ -27,14 +27,17 @@ import torch
 from autograder.checks import (
     CheckFailed,
     Handle,
+    Ref,
     Tensor,
     as_array,
+    assert_arguments_untouched,
     assert_close,
+    kernel_side,
     record_margin,
     tolerance_for,
 )
 
-from ..public.helpers import KERNEL_SRC
+from ..public.helpers import GRAD_CAM_CAUSE, KERNEL_SRC, call_explained
 from .helpers import RefCNN
 
 
@@ -72,10 +75,10 @@ class Case:
         return rng.uniform(0.0, 1.0, size=(self.C, self.H, self.W)).astype(np.float32)
 
     def label(self) -> str:
-        return (f"le CNN du correcteur (C={self.C}, H={self.H}, W={self.W}, {self.K} classes)")
+        return "un CNN du correcteur"
 
     def label_en(self) -> str:
-        return f"the grader's CNN (C={self.C}, H={self.H}, W={self.W}, {self.K} classes)"
+        return "one of the grader's CNNs"
 
     # -- float64 references -----------------------------------------------------------------
     def logits(self, X: np.ndarray) -> np.ndarray:
@@ -173,7 +176,7 @@ def test_saillance_matches_autograd(submission, rng, device):
     for _ in range(2):
         case, x, c = _gradient_case(rng)
         model = case.kernel(submission)
-        name = f"saillance sur {case.label()}, classe {c}"
+        name = f"saillance sur {case.label()}, pour une classe du correcteur"
         got = as_array(submission.call("saillance", model, Tensor(x), c), name, shape=x.shape)
         g = case.grad(x.astype(np.float64), c)
         variants = [
@@ -184,6 +187,24 @@ def test_saillance_matches_autograd(submission, rng, device):
         _compare(got, np.abs(g), name, tol, variants,
                  ("|∂y_c/∂x| du logit de la classe c, de la même forme que x",
                   "|∂y_c/∂x| of the logit of class c, with the shape of x"))
+    # The statement: the gradient is taken on a COPY of x that requires it.
+    if x_touched.call(submission, Ref("saillance"), model, Tensor(x), c) is True:
+        raise CheckFailed(
+            "saillance (par gradient_logit) rend le x de l'appelant « requires_grad » ou lui "
+            "laisse un .grad : prenez le gradient sur une copie, "
+            "x.detach().clone().requires_grad_(True)",
+            "saillance (through gradient_logit) makes the caller's x require a gradient, or "
+            "leaves a .grad on it: take the gradient on a copy, "
+            "x.detach().clone().requires_grad_(True)",
+        )
+
+
+@kernel_side
+def x_touched(fn, modele, x, c):
+    """Runs in the kernel: whether fn(modele, x, c) left x requiring a gradient, or a .grad."""
+    x = x.detach().clone()
+    fn(modele, x, c)
+    return bool(x.requires_grad or x.grad is not None)
 
 
 @pytest.mark.item("saillance")
@@ -193,7 +214,7 @@ def test_gradient_x_entree_matches_autograd(submission, rng, device):
     for _ in range(2):
         case, x, c = _gradient_case(rng)
         model = case.kernel(submission)
-        name = f"gradient_x_entree sur {case.label()}, classe {c}"
+        name = f"gradient_x_entree sur {case.label()}, pour une classe du correcteur"
         got = as_array(submission.call("gradient_x_entree", model, Tensor(x), c), name, shape=x.shape)
         x64 = x.astype(np.float64)
         g = case.grad(x64, c)
@@ -280,7 +301,7 @@ def test_gradients_integres_matches_reference(submission, rng, device):
     for with_reference, m_range in ((False, (10, 41)), (True, (20, 61))):
         case, x, base, c, m = _ig_case(rng, with_reference=with_reference, m_range=m_range)
         model = case.kernel(submission)
-        name = (f"gradients_integres sur {case.label()}, classe {c}, m={m}, "
+        name = (f"gradients_integres sur {case.label()}, pour une classe du correcteur, m={m}, "
                 f"{'référence tirée par le correcteur' if with_reference else 'reference=None (zéros)'}")
         # The reference goes positionally: the kernel-side agent does not decode arrays passed
         # as keyword arguments.
@@ -347,7 +368,7 @@ def test_gradients_integres_completeness(submission, rng, device):
     delta = float(f[0] - f[1])
     errors = []
     for m in _COMPLETENESS_M:
-        name = f"gradients_integres sur {case.label()}, classe {c}, m={m}"
+        name = f"gradients_integres sur {case.label()}, pour une classe du correcteur, m={m}"
         got = as_array(
             submission.call("gradients_integres", model, Tensor(x), c, Tensor(base), m),
             name,
@@ -377,11 +398,11 @@ def test_gradients_integres_completeness(submission, rng, device):
                     "check the factor (x − x'), the mean (not the sum) of the m gradients, and that "
                     "the gradients are taken along the path x' + (k/m)(x − x')")
         raise CheckFailed(
-            f"complétude des gradients intégrés sur {case.label()}, classe {c} : avec m={m}, "
+            f"complétude des gradients intégrés sur {case.label()}, pour une classe du correcteur : avec m={m}, "
             "|Σ attributions − (y_c(x) − y_c(x'))| dépasse la tolérance, qui se resserre en 1/m "
             f"(écarts mesurés : {', '.join(errors)}) : la somme des "
             f"attributions doit tendre vers y_c(x) − y_c(x') quand m grandit ; {hint[0]}",
-            f"completeness of integrated gradients on {case.label_en()}, class {c}: with m={m}, "
+            f"completeness of integrated gradients on {case.label_en()}, for one of the grader's classes: with m={m}, "
             "|Σ attributions − (y_c(x) − y_c(x'))| exceeds the tolerance, which tightens as 1/m "
             f"(measured gaps: {', '.join(errors).replace(' : ', ': ').replace('la tolérance', 'the tolerance')}): the "
             f"sum of the attributions must tend to y_c(x) − y_c(x') as m grows; {hint[1]}",
@@ -458,20 +479,41 @@ def test_occlusion_matches_reference(submission, rng, device):
     model = case.kernel(submission)
     x = case.image(rng)
     x64 = x.astype(np.float64)
-    configs = [(2, 1, 0.0), (3, 2, round(float(rng.uniform(0.2, 0.6)), 3)), (2, 2, 0.0)]
+    # The statement's rule: x is not modified (an occlusion written into x itself, even
+    # undone afterwards, is seen when x differs after the call).
+    assert_arguments_untouched(
+        submission, "carte_occlusion", (model, Tensor(x), 0, 2, 1, 0.0), {1: "x"},
+        hint_fr="occultez une copie (x.clone(), ou un lot x.unsqueeze(0).repeat(...)), jamais x "
+        "lui-même : xo = x ne copie pas le tenseur",
+        hint_en="occlude a copy (x.clone(), or a batch x.unsqueeze(0).repeat(...)), never x "
+        "itself: xo = x does not copy the tensor",
+    )
+    # (2, 3): a stride larger than the window leaves pixels no window covers (their map is 0).
+    configs = [(2, 1, 0.0), (3, 2, round(float(rng.uniform(0.2, 0.6)), 3)), (2, 2, 0.0),
+               (2, 3, 0.0)]
     for i in rng.permutation(len(configs)):
         fenetre, pas, valeur = configs[i]
         for c in rng.permutation(case.K):  # a class whose score the windows clearly move
             c = int(c)
             if np.abs(_occlusion(case, x64, c, fenetre, pas, valeur)).max() > 1e-2:
                 break
-        name = (f"carte_occlusion sur {case.label()}, classe {c}, fenetre={fenetre}, pas={pas}, "
-                f"valeur={valeur}")
+        name = (f"carte_occlusion sur {case.label()}, pour une classe du correcteur, "
+                f"fenetre={fenetre}, pas={pas}, valeur={'0' if valeur == 0 else 'non nulle'}")
         got = as_array(
             submission.call("carte_occlusion", model, Tensor(x), c, fenetre, pas, valeur),
             name,
             shape=(case.H, case.W),
+            allow_nan=True,
         )
+        if not np.isfinite(got).all():
+            raise CheckFailed(
+                f"{name} renvoie des NaN : un pixel qu'aucune fenêtre ne couvre (quand pas > "
+                "fenetre, ou sur les bords) vaut 0 ; divisez la somme par le nombre de fenêtres "
+                "qui le couvrent, au moins 1 (compte.clamp(min=1))",
+                f"{name} returns NaN: a pixel no window covers (when pas > fenetre, or on the "
+                "edges) is 0; divide the sum by the number of windows covering it, at least 1 "
+                "(compte.clamp(min=1))",
+            )
         _compare(got, _occlusion(case, x64, c, fenetre, pas, valeur), name, tol,
                  _occlusion_variants(case, x64, c, fenetre, pas, valeur),
                  ("pour chaque pixel, la moyenne de y_c(x) − y_c(x occulté) sur les fenêtres qui le "
@@ -483,7 +525,7 @@ def test_occlusion_matches_reference(submission, rng, device):
         # The same map through the signature's defaults, as the notebook calls it.
         plain = as_array(
             submission.call("carte_occlusion", model, Tensor(x), c),
-            f"carte_occlusion sur {case.label()}, classe {c}, sans fenetre, pas ni valeur",
+            f"carte_occlusion sur {case.label()}, sans fenetre, pas ni valeur",
             shape=(case.H, case.W),
         )
         if not np.allclose(plain, got, rtol=1e-6, atol=1e-9):
@@ -544,18 +586,20 @@ def test_grad_cam_matches_reference(submission, rng, device):
         A, g = _cam_parts(case, x64, c)
         ref = _cam(A, g)
         h, w = ref.shape
-        name = f"grad_cam sur {case.label()}, classe {c}"
-        got = as_array(submission.call("grad_cam", model, Tensor(x), c), name, dtype=np.float64)
+        name = f"grad_cam sur {case.label()}, pour une classe du correcteur"
+        got = as_array(call_explained(submission, "grad_cam", model, Tensor(x), c,
+                                      cause=GRAD_CAM_CAUSE), name, dtype=np.float64)
         if got.shape != (h, w):
             hint = ("la carte est à la résolution de modele.caracteristiques(x) : ne l'agrandissez "
                     "pas et sommez sur les cartes k",
                     "the map has the resolution of modele.caracteristiques(x): do not upsample it, "
                     "and sum over the maps k")
             raise CheckFailed(
-                f"{name} : forme attendue ({h}, {w}) (celle des cartes A), obtenue "
+                f"{name} : la carte doit avoir la forme (h, w) des cartes A, obtenue "
                 f"{tuple(int(d) for d in got.shape)} ; {hint[0]}",
-                f"grad_cam on {case.label_en()}, class {c}: expected shape ({h}, {w}) (that of the "
-                f"maps A), got {tuple(int(d) for d in got.shape)}; {hint[1]}",
+                f"grad_cam on {case.label_en()}, for one of the grader's classes: the map must "
+                f"have the shape (h, w) of the maps A, got {tuple(int(d) for d in got.shape)}; "
+                f"{hint[1]}",
             )
         A_p, g_p = _cam_parts(case, x64, c, output="proba")
         variants = [

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import warnings
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -32,6 +33,7 @@ from scipy.stats import pearsonr, rankdata, spearmanr
 from autograder.checks import (
     CheckFailed,
     Handle,
+    Ref,
     StudentError,
     Tensor,
     as_array,
@@ -39,6 +41,7 @@ from autograder.checks import (
     kernel_side,
     record_expected,
     record_margin,
+    with_references,
 )
 
 from ..public.helpers import KERNEL_SRC, spearman_guarded
@@ -49,6 +52,29 @@ DROP_EVERY_STAGE = 0.8  # the mean correlation must fall below this at every cas
 DROP_FULL = 0.5  # ... and below this once every layer is re-initialised
 DROP_IMAGES = 16
 CASCADE_ATOL = 0.02
+
+# The grader's saillance and spearman: correlations_cascade is graded with them, so a bug of
+# either costs its own item only (the cascade item is about randomising in a cascade).
+CASCADE_REFERENCES = {
+    "saillance": """
+def saillance(modele, x, c):
+    import torch
+    x = x.detach().clone().requires_grad_(True)
+    (g,) = torch.autograd.grad(modele(x.unsqueeze(0))[0, int(c)], x)
+    return g.abs()
+""",
+    "spearman": """
+def spearman(a, b):
+    import numpy as np
+    from scipy.stats import rankdata
+    def _np(v):
+        return v.detach().cpu().numpy() if hasattr(v, "detach") else v
+    r = rankdata(np.asarray(_np(a), dtype=float).reshape(-1))
+    s = rankdata(np.asarray(_np(b), dtype=float).reshape(-1))
+    r, s = r - r.mean(), s - s.mean()
+    return float((r * s).sum() / np.sqrt((r * r).sum() * (s * s).sum()))
+""",
+}
 
 # ---------------------------------------------------------------- Spearman
 
@@ -70,13 +96,13 @@ def _spearman_cases(rng) -> list[tuple[np.ndarray, np.ndarray, str, str]]:
     a4 = rng.integers(0, 4, size=shape3).astype(float)
     b4 = np.round(-a4 + rng.normal(scale=1.5, size=shape3))
     return [
-        (a1, b1, f"deux tableaux {shape3} sans ex æquo", f"two {shape3} arrays without ties"),
-        (a2, b2, f"deux tableaux {shape2} d'entiers (beaucoup d'ex æquo)",
-         f"two {shape2} integer arrays (many ties)"),
-        (a3, b3, f"deux cartes {shape2} pleines de zéros (ex æquo)",
-         f"two {shape2} maps full of zeros (ties)"),
-        (a4, b4, f"deux tableaux {shape3} anticorrélés avec des ex æquo",
-         f"two anticorrelated {shape3} arrays with ties"),
+        (a1, b1, "deux tableaux du correcteur sans ex æquo", "two grader arrays without ties"),
+        (a2, b2, "deux tableaux d'entiers du correcteur (beaucoup d'ex æquo)",
+         "two grader integer arrays (many ties)"),
+        (a3, b3, "deux cartes du correcteur pleines de zéros (ex æquo)",
+         "two grader maps full of zeros (ties)"),
+        (a4, b4, "deux tableaux anticorrélés du correcteur avec des ex æquo",
+         "two anticorrelated grader arrays with ties"),
     ]
 
 
@@ -95,12 +121,14 @@ def _tie_variants(a: np.ndarray, b: np.ndarray) -> list[tuple[float, str, str]]:
         "ties must get the MEAN rank of the positions they occupy ([5, 1, 5, 2] has the ranks "
         "[3.5, 1, 3.5, 2]), not distinct ranks, nor the smallest or largest one",
     )
+    pearson = (
+        float(pearsonr(a, b).statistic),
+        "c'est la corrélation de Pearson des valeurs : Spearman est la corrélation de Pearson des "
+        "RANGS des valeurs",
+        "that is the Pearson correlation of the values: Spearman is the Pearson correlation of "
+        "the RANKS of the values",
+    )
     out = [
-        (float(pearsonr(a, b).statistic),
-         "c'est la corrélation de Pearson des valeurs : Spearman est la corrélation de Pearson des "
-         "RANGS des valeurs",
-         "that is the Pearson correlation of the values: Spearman is the Pearson correlation of "
-         "the RANKS of the values"),
         (formula(*average),
          "la formule 1 − 6 Σ d_i² / (n(n² − 1)) n'est exacte que sans ex æquo : calculez la "
          "corrélation de Pearson des rangs moyens",
@@ -112,7 +140,9 @@ def _tie_variants(a: np.ndarray, b: np.ndarray) -> list[tuple[float, str, str]]:
     for method in ("min", "max", "dense"):
         r, s = (rankdata(v, method=method) for v in (a, b))
         out.append((float(np.corrcoef(r, s)[0, 1]), *ties))
-    return out
+    # Last: on small integers, dense ranks are the values shifted, so Pearson of the values
+    # equals Pearson of the dense ranks; a rank method that fits is the likelier fault.
+    return [*out, pearson]
 
 
 @pytest.mark.item("spearman")
@@ -187,13 +217,27 @@ def _model64(dims, weights) -> RefCNN:
     return model
 
 
-def _saliency_maps(dims, weights, X, classes, signed: bool = False) -> np.ndarray:
+def _saliency_maps(dims, weights, X, classes, signed: bool = False,
+                   times_input: bool = False) -> np.ndarray:
     model = _model64(dims, weights)
     xt = torch.tensor(X, dtype=torch.float64, requires_grad=True)
     out = model(xt)
     (g,) = torch.autograd.grad(out[torch.arange(len(classes)), torch.tensor(classes)].sum(), xt)
     g = g.numpy()
+    if times_input:
+        return g * np.asarray(X, dtype=np.float64)
     return g if signed else np.abs(g)
+
+
+@kernel_side
+def gradient_fois_entree(modele, x, c):
+    """Runs in the kernel: the grader's gradient × input, handed to correlations_cascade as
+    its `methode` argument."""
+    import torch
+
+    x = x.detach().clone().requires_grad_(True)
+    (g,) = torch.autograd.grad(modele(x.unsqueeze(0))[0, int(c)], x)
+    return (x * g).detach()
 
 
 def _mean_spearman(maps_a: np.ndarray, maps_b: np.ndarray, nan_as: float) -> float:
@@ -262,11 +306,15 @@ def test_randomiser_couches_layers(submission, rng):
     model = case.kernel(submission)
     reference = {k: v.astype(np.float64) for k, v in case.weights.items()}
     cases = [["fc2"], ["fc2", "fc1", "conv2"], ["conv1"], list(COUCHES)]
+    # Which layers change first, over every case (the most specific fault), then the
+    # statement's draw: so the message does not depend on the order of the cases.
+    drawn = {}
     for i in rng.permutation(len(cases)):
         noms = cases[i]
-        what = f"randomiser_couches(modele, {noms}, seed={case.seed})"
+        what = f"randomiser_couches(modele, {noms}, seed)"
         new = _checked_weights(_student_weights(submission, model, noms, case.seed, what),
                                reference, what)
+        drawn[tuple(noms)] = new
         old = _checked_weights(submission.call("_tp10_poids", model), reference, "modele")
         moved = _layers_of([k for k in reference if not np.array_equal(old[k], reference[k])])
         if moved:
@@ -296,6 +344,9 @@ def test_randomiser_couches_layers(submission, rng):
                 f"{what}: {'; '.join(parts_en)}; re-initialise exactly the layers named in noms "
                 "(getattr(copie, nom).reset_parameters(), weights and biases), and only them",
             )
+    for noms, new in drawn.items():
+        noms = list(noms)
+        what = f"randomiser_couches(modele, {noms}, seed)"
         if len(noms) > 1:
             # the statement's draw: ONE torch.manual_seed(seed), then the layers in noms' order
             want = _checked_weights(
@@ -312,7 +363,7 @@ def test_randomiser_couches_layers(submission, rng):
                     "reset_parameters() of each layer in the order of noms (not one seed per "
                     "layer, nor another order)",
                 )
-    what = f"randomiser_couches(modele, {COUCHES}, seed={case.seed})"
+    what = f"randomiser_couches(modele, {COUCHES}, seed)"
     first = _checked_weights(_student_weights(submission, model, COUCHES, case.seed, what), reference, what)
     again = _checked_weights(_student_weights(submission, model, COUCHES, case.seed, what), reference, what)
     other = _checked_weights(
@@ -327,26 +378,29 @@ def test_randomiser_couches_layers(submission, rng):
         )
     if all(np.array_equal(first[k], other[k]) for k in reference):
         raise CheckFailed(
-            f"{what} et la même chose avec seed={case.seed + 1} donnent les mêmes poids : utilisez "
+            f"{what} et la même chose avec une autre graine donnent les mêmes poids : utilisez "
             "l'argument seed (torch.manual_seed(seed)), pas une graine fixe",
-            f"{what} and the same with seed={case.seed + 1} give the same weights: use the seed "
+            f"{what} and the same with another seed give the same weights: use the seed "
             "argument (torch.manual_seed(seed)), not a fixed seed",
         )
 
 
 def _grader_cascade(
     submission, case: ModelCase, model: Handle, stages, *, nan_as: float = float("nan"),
-    signed: bool = False,
+    signed: bool = False, times_input: bool = False, seed: int | None = None,
 ) -> np.ndarray:
-    """Mean correlation of the grader's saliency maps, original vs each randomised model."""
-    original = _saliency_maps(case.dims, case.weights, case.X, case.classes, signed=signed)
+    """Mean correlation of the grader's saliency maps (or gradient × input), original vs each
+    model the student's randomiser_couches returns (with `seed`, the case's by default)."""
+    seed = case.seed if seed is None else seed
+    maps_of = functools.partial(_saliency_maps, X=case.X, classes=case.classes, signed=signed,
+                                times_input=times_input)
+    original = maps_of(case.dims, case.weights)
     rhos = []
     for noms in stages:
-        what = f"randomiser_couches(modele, {noms}, seed={case.seed})"
-        weights = _checked_weights(_student_weights(submission, model, noms, case.seed, what),
+        what = f"randomiser_couches(modele, {noms}, seed)"
+        weights = _checked_weights(_student_weights(submission, model, noms, seed, what),
                                    case.weights, what)
-        maps = _saliency_maps(case.dims, weights, case.X, case.classes, signed=signed)
-        rhos.append(_mean_spearman(original, maps, nan_as))
+        rhos.append(_mean_spearman(original, maps_of(case.dims, weights), nan_as))
     return np.array(rhos)
 
 
@@ -379,45 +433,180 @@ def test_saillance_correlation_drops(submission, rng):
     )
 
 
+@kernel_side
+def models_explained(correlations, modele, X, classes, noms, seed):
+    """Runs in the kernel: correlations_cascade with a `methode` that records, for each map it
+    is asked for, the sum of the explained model's parameters and the class c."""
+    import torch
+
+    vus = []
+
+    def methode(m, x, c):
+        with torch.no_grad():
+            vus.append([float(sum(p.detach().double().sum() for p in m.parameters())), int(c)])
+        return x.detach().double() * 1.0 + torch.arange(x.numel(), dtype=torch.float64).reshape(x.shape)
+
+    correlations(modele, X, classes, noms, seed, methode=methode)
+    return vus
+
+
+def _check_models_explained(submission, case: ModelCase, stages) -> None:
+    """The maps are those of randomiser_couches(modele, noms[:k], seed) for the images'
+    own classes: another cascade (one layer at a time, from the bottom, the default seed,
+    chained) or a predicted class gives other models or classes, each named."""
+    model = case.kernel(submission)
+    try:
+        seen = with_references(submission, CASCADE_REFERENCES, "correlations_cascade",
+                               Ref("correlations_cascade"), model, Tensor(case.X), case.classes,
+                               list(COUCHES), case.seed,
+                               via=models_explained.install(submission).name)
+    except StudentError:
+        return  # the value comparison below reports the error
+    if not isinstance(seen, list) or not seen:
+        return
+    fresh = case.kernel(submission)
+
+    def total(noms, seed: int) -> float:
+        w = _checked_weights(_student_weights(submission, fresh, noms, seed, "randomiser"),
+                             case.weights, "randomiser_couches")
+        return float(sum(v.sum() for v in w.values()))
+
+    def close(a: float, b: float) -> bool:
+        return abs(a - b) <= 1e-6 * (1.0 + abs(b))
+
+    origin = float(sum(v.astype(np.float64).sum() for v in case.weights.values()))
+    explained = [(float(t), int(c)) for t, c in seen if not close(float(t), origin)]
+    want = [total(noms, case.seed) for noms in stages]
+    if not all(any(close(t, w) for w in want) for t, _ in explained) or not all(
+        any(close(t, w) for t, _ in explained) for w in want
+    ):
+        hint = _cascade_model_hint(explained, case, stages, total, close)
+        raise CheckFailed(
+            "correlations_cascade n'explique pas les modèles randomiser_couches(modele, "
+            f"noms[:k], seed) ; {hint[0]}",
+            "correlations_cascade does not explain the models randomiser_couches(modele, "
+            f"noms[:k], seed); {hint[1]}",
+        )
+    wanted = Counter(int(c) for c in case.classes)
+    for w in want:
+        got = Counter(c for t, c in explained if close(t, w))
+        times = sum(got.values()) // max(1, len(case.classes))
+        if times < 1 or got != Counter({c: n * times for c, n in wanted.items()}):
+            raise CheckFailed(
+                "correlations_cascade explique les modèles randomisés pour d'autres classes que "
+                "celles données : la carte de l'image n est methode(modele_k, x_n, classes[n]), "
+                "pour la classe c_n de l'image (pas la classe que prédit le modèle randomisé)",
+                "correlations_cascade explains the randomised models for other classes than the "
+                "given ones: the map of image n is methode(modele_k, x_n, classes[n]), for the "
+                "image's class c_n (not the class the randomised model predicts)",
+            )
+
+
+def _cascade_model_hint(explained, case, stages, total, close) -> tuple[str, str]:
+    """Which other cascade the explained models come from."""
+    def fits(noms_list, seed):
+        refs = [total(noms, seed) for noms in noms_list]
+        return all(any(close(t, r) for r in refs) for t, _ in explained)
+
+    if fits(stages, 0):
+        return (
+            "correlations_cascade ignore son argument seed : passez-le à chaque appel, "
+            "randomiser_couches(modele, noms[:k], seed), au lieu de la graine par défaut",
+            "correlations_cascade ignores its seed argument: pass it on at every call, "
+            "randomiser_couches(modele, noms[:k], seed), instead of the default seed",
+        )
+    if fits([[c] for c in COUCHES], case.seed):
+        return (
+            "la randomisation doit être CUMULÉE (en cascade) : à l'étape k, les k premières couches "
+            "de noms sont réinitialisées (noms[:k]), pas seulement la k-ième",
+            "the randomisation must be CUMULATIVE (a cascade): at stage k, the first k layers of "
+            "noms are re-initialised (noms[:k]), not only the k-th one",
+        )
+    if fits([COUCHES[len(COUCHES) - k:] for k in range(1, 5)], case.seed):
+        return (
+            "la cascade part de la SORTIE : à l'étape k, randomisez noms[:k] (les k premières "
+            "couches de noms), pas les k dernières",
+            "the cascade starts from the OUTPUT: at stage k, randomise noms[:k] (the first k "
+            "layers of noms), not the last k",
+        )
+    return (
+        "à chaque étape k, repartez du modèle d'ORIGINE et randomisez les k premières couches "
+        "d'un coup (pas en enchaînant les randomisations d'une étape à l'autre, qui retire "
+        "d'autres poids)",
+        "at every stage k, start again from the ORIGINAL model and randomise the first k "
+        "layers at once (not by chaining one stage's randomisation onto the previous one, "
+        "which draws other weights)",
+    )
+
+
 @pytest.mark.item("randomisation")
 @pytest.mark.points(1)
 def test_correlations_cascade_matches_grader(submission, rng):
     case = ModelCase(rng, n_images=6)
-    what = f"correlations_cascade(modele, X (6 chiffres), classes, {COUCHES}, seed={case.seed})"
-    got = as_array(
-        submission.call("correlations_cascade", case.kernel(submission), Tensor(case.X), case.classes,
-                        list(COUCHES), case.seed),
-        what,
-        shape=(len(COUCHES),),
-        allow_nan=True,
-    )
-    model = case.kernel(submission)  # a fresh copy: the student's call may have changed the first
-    want = _grader_cascade(submission, case, model, [COUCHES[:k] for k in range(1, 5)])
+    stages = [COUCHES[:k] for k in range(1, 5)]
+    _check_models_explained(submission, case, stages)
+    for with_method in (False, True):
+        # The student's correlations_cascade runs with the grader's saillance and spearman.
+        extra = {"methode": gradient_fois_entree.install(submission)} if with_method else {}
+        what = ("correlations_cascade(modele, X, classes, noms, seed"
+                + (", methode=gradient × entrée)" if with_method else ")"))
+        got = as_array(
+            with_references(submission, CASCADE_REFERENCES, "correlations_cascade",
+                            case.kernel(submission), Tensor(case.X), case.classes, list(COUCHES),
+                            case.seed, **extra),
+            what,
+            shape=(len(COUCHES),),
+            allow_nan=True,
+        )
+        model = case.kernel(submission)  # a fresh copy: the student's call may have changed the first
+        want = _grader_cascade(submission, case, model, stages, times_input=with_method)
 
-    def close(values: np.ndarray) -> bool:
-        """Entries where the grader met a constant map (NaN) are not compared."""
-        comparable = np.isfinite(values)
-        return bool(np.all(np.abs(got[comparable] - values[comparable]) <= CASCADE_ATOL))
+        def close(values: np.ndarray, got=got) -> bool:
+            """Entries where the grader met a constant map (NaN) are not compared."""
+            comparable = np.isfinite(values)
+            return bool(np.all(np.abs(got[comparable] - values[comparable]) <= CASCADE_ATOL))
 
-    finite = np.isfinite(want)
-    gap = float(np.nan_to_num(np.abs(got[finite] - want[finite]), nan=np.inf).max(initial=0.0))
-    record_margin("|correlations_cascade − grader|", gap, CASCADE_ATOL, higher_is_better=False)
-    if close(want):
-        return
+        finite = np.isfinite(want)
+        gap = float(np.nan_to_num(np.abs(got[finite] - want[finite]), nan=np.inf).max(initial=0.0))
+        record_margin("|correlations_cascade − grader|" + (" (methode)" if with_method else ""),
+                      gap, CASCADE_ATOL, higher_is_better=False)
+        if close(want):
+            continue
+        _cascade_failure(submission, case, model, stages, got, what, with_method, close)
+
+
+def _cascade_failure(submission, case, model, stages, got, what, with_method, close):
     hint = (
         "pour k = 1, …, len(noms) : randomiser_couches(modele, noms[:k], seed), puis la moyenne sur "
-        "les images de spearman(saillance(modele, x, c), saillance(modele_k, x, c))",
+        "les images de spearman(methode(modele, x, c), methode(modele_k, x, c))",
         "for k = 1, …, len(noms): randomiser_couches(modele, noms[:k], seed), then the mean over "
-        "the images of spearman(saillance(modele, x, c), saillance(modele_k, x, c))",
+        "the images of spearman(methode(modele, x, c), methode(modele_k, x, c))",
     )
-    if not np.all(np.isfinite(got[np.isfinite(want)])):
+    if not np.all(np.isfinite(got[np.isfinite(_grader_cascade(submission, case, model, stages,
+                                                               times_input=with_method))])):
         hint = (
-            "votre tableau contient des NaN : vérifiez spearman et que chaque carte est calculée "
-            "pour la classe c de son image",
-            "your array contains NaNs: check spearman and that each map is computed for the class "
-            "c of its image",
+            "votre tableau contient des NaN : vérifiez que chaque carte est calculée pour la "
+            "classe c de son image",
+            "your array contains NaNs: check that each map is computed for the class c of its "
+            "image",
         )
-    elif close(_grader_cascade(submission, case, model, [[c] for c in COUCHES])):
+    elif with_method and close(_grader_cascade(submission, case, model, stages)):
+        hint = (
+            "correlations_cascade ignore son argument methode : avec methode donné, les cartes "
+            "sont methode(modele, x, c) ; saillance n'est que la valeur par défaut (methode=None)",
+            "correlations_cascade ignores its methode argument: when methode is given, the maps "
+            "are methode(modele, x, c); saillance is only the default (methode=None)",
+        )
+    elif close(_grader_cascade(submission, case, model, stages, times_input=with_method,
+                               seed=0)):
+        hint = (
+            "correlations_cascade ignore son argument seed : passez-le à chaque appel, "
+            "randomiser_couches(modele, noms[:k], seed), au lieu de la graine par défaut",
+            "correlations_cascade ignores its seed argument: pass it on at every call, "
+            "randomiser_couches(modele, noms[:k], seed), instead of the default seed",
+        )
+    elif close(_grader_cascade(submission, case, model, [[c] for c in COUCHES],
+                               times_input=with_method)):
         hint = (
             "la randomisation doit être CUMULÉE (en cascade) : à l'étape k, les k premières couches "
             "de noms sont réinitialisées (noms[:k]), pas seulement la k-ième",
@@ -425,26 +614,28 @@ def test_correlations_cascade_matches_grader(submission, rng):
             "noms are re-initialised (noms[:k]), not only the k-th one",
         )
     elif close(_grader_cascade(submission, case, model,
-                               [COUCHES[len(COUCHES) - k:] for k in range(1, 5)])):
+                               [COUCHES[len(COUCHES) - k:] for k in range(1, 5)],
+                               times_input=with_method)):
         hint = (
             "la cascade part de la SORTIE : à l'étape k, randomisez noms[:k] (les k premières "
             "couches de noms), pas les k dernières",
             "the cascade starts from the OUTPUT: at stage k, randomise noms[:k] (the first k "
             "layers of noms), not the last k",
         )
-    elif close(_grader_cascade(submission, case, model, [COUCHES[:k] for k in range(1, 5)],
-                               signed=True)):
+    elif not with_method and close(_grader_cascade(submission, case, model, stages, signed=True)):
         hint = (
-            "vos cartes sont signées : la saillance est la VALEUR ABSOLUE |∂y_c/∂x| (vérifiez "
-            "saillance, et que methode=None veut dire saillance)",
-            "your maps are signed: the saliency is the ABSOLUTE VALUE |∂y_c/∂x| (check saillance, "
-            "and that methode=None means saillance)",
+            "vos cartes sont signées : avec methode=None, la carte est saillance(modele, x, c), la "
+            "VALEUR ABSOLUE |∂y_c/∂x|",
+            "your maps are signed: with methode=None, the map is saillance(modele, x, c), the "
+            "ABSOLUTE VALUE |∂y_c/∂x|",
         )
     raise CheckFailed(
         f"{what} renvoie {np.array2string(got, precision=3)}, ce qui ne correspond pas aux "
         "corrélations que le correcteur mesure à partir des modèles de votre randomiser_couches "
-        f"(écart toléré {CASCADE_ATOL}) ; {hint[0]}",
+        f"(écart toléré {CASCADE_ATOL} ; votre fonction est appelée avec la saillance et le "
+        f"spearman du correcteur) ; {hint[0]}",
         f"{what} returns {np.array2string(got, precision=3)}, which does not match the "
         "correlations the grader measures from the models of your randomiser_couches (tolerance "
-        f"{CASCADE_ATOL}); {hint[1]}",
+        f"{CASCADE_ATOL}; your function is called with the grader's saillance and spearman); "
+        f"{hint[1]}",
     )

@@ -24,7 +24,7 @@ from autograder.checks import (
     record_margin,
 )
 
-from .helpers import KERNEL_SRC, spearman_guarded
+from .helpers import GRAD_CAM_CAUSE, KERNEL_SRC, call_explained, spearman_guarded
 
 # The fixed linear model: 2 channels, 3×4 images, 3 classes; weights with two decimals.
 _C, _H, _W, _K = 2, 3, 4, 3
@@ -181,7 +181,8 @@ def test_grad_cam_linear_model(submission):
     pre = (alpha.reshape(_C, 1, 1) * A).sum(axis=0)
     assert pre.min() < 0 < pre.max()  # the ReLU matters on this example
     what = f"grad_cam sur {_WHAT}"
-    got = as_array(submission.call("grad_cam", model, Tensor(_X.astype(np.float32)), _CLASSE), what,
+    got = as_array(call_explained(submission, "grad_cam", model, Tensor(_X.astype(np.float32)),
+                                  _CLASSE, cause=GRAD_CAM_CAUSE), what,
                    shape=(_H, _W))
     hint_fr = "ReLU(Σ_k α_k A_k) avec α_k la moyenne spatiale de ∂y_c/∂A_k"
     hint_en = "ReLU(Σ_k α_k A_k) with α_k the spatial mean of ∂y_c/∂A_k"

@@ -13,6 +13,7 @@ from autograder.checks import (
     Handle,
     StudentError,
     as_int,
+    kernel_side,
     student_failure,
 )
 
@@ -20,14 +21,17 @@ from autograder.checks import (
 # `conv2d` and `max_pool2d`, so that they are really written by hand.
 GUARD = TORCH_CONVOLUTIONS  # autograder.checks.guards: the same guard in every check file of the TP
 
-MODEL_SRC = """
-def _tp03_graine(graine):
+@kernel_side
+def seed_torch(graine):
     import torch
+
     torch.manual_seed(int(graine))
 
 
-def _tp03_inspecter(modele):
+@kernel_side
+def inspect_model(modele):
     import torch
+
     if not isinstance(modele, torch.nn.Module):
         return {"module": False, "type": type(modele).__name__}
     return {
@@ -38,9 +42,11 @@ def _tp03_inspecter(modele):
     }
 
 
-def _tp03_plans_conv(modele, X):
-    # Height and width of every nn.Conv2d's input and output on one forward pass.
+@kernel_side
+def conv_planes(modele, X):
+    """Height and width of every nn.Conv2d's input and output on one forward pass."""
     import torch
+
     vus = []
     crochets = [
         m.register_forward_hook(
@@ -61,12 +67,14 @@ def _tp03_plans_conv(modele, X):
     return [[[int(v) for v in a], [int(v) for v in b]] for a, b in vus]
 
 
-def _tp03_logits(modele, X):
+@kernel_side
+def model_logits(modele, X):
     import torch
+
     modele.eval()
     with torch.no_grad():
         return modele(X)
-"""
+
 
 SHAPE_HINTS = {
     "conv2d": (
@@ -92,10 +100,9 @@ def guarded(submission, name: str, *args, **kwargs):
 
 def build(submission, name: str, seed: int = 0) -> tuple[Handle, dict]:
     """The student's model `name()` built after torch.manual_seed(seed), and what it holds."""
-    submission.define("_tp03_graine", MODEL_SRC)
-    submission.call("_tp03_graine", seed)
+    seed_torch.call(submission, seed)
     model = submission.call(name)
-    info = submission.call("_tp03_inspecter", model) if isinstance(model, Handle) else None
+    info = inspect_model.call(submission, model) if isinstance(model, Handle) else None
     if not isinstance(info, dict) or info.get("module") is not True:
         kind = model.type_name if isinstance(model, Handle) else type(model).__name__
         raise CheckFailed(

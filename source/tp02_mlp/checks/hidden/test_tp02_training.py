@@ -17,6 +17,7 @@ from autograder.checks import (
     CheckFailed,
     Handle,
     Partial,
+    Ref,
     StudentError,
     TimeBudget,
     as_float,
@@ -24,6 +25,7 @@ from autograder.checks import (
     check_epoch_batches,
     check_reshuffled_epochs,
     digits_split,
+    kernel_side,
     module_outputs,
     record_margin,
     score_threshold,
@@ -37,12 +39,13 @@ SPLIT_SEED = 2026  # fixed split, different from the notebook's
 FULL, PARTIAL = 0.88, 0.75
 SECONDS = 30.0  # the solution takes about 1 s
 
-# Trusted code run in the kernel after training: the gradient left in .grad by the last
-# step, against a fresh gradient of the mean cross-entropy on one batch. With zero_grad,
-# they have the same size; without, .grad holds the sum of every batch's gradient.
-GRAD_SRC = """
-def _tp02_grad_norms(model, X, y):
+@kernel_side
+def grad_norms(model, X, y):
+    """Run in the kernel after training: the gradient left in .grad by the last step, against a
+    fresh gradient of the mean cross-entropy on one batch. With zero_grad, they have the same
+    size; without, .grad holds the sum of every batch's gradient."""
     import torch
+
     params = [p for p in model.parameters() if p.requires_grad]
     if not params or any(p.grad is None for p in params):
         return None
@@ -52,14 +55,12 @@ def _tp02_grad_norms(model, X, y):
     fresh = torch.autograd.grad(loss, params, allow_unused=True)
     fresh = float(torch.sqrt(sum((g.detach().double() ** 2).sum() for g in fresh if g is not None)))
     return [stored, fresh]
-"""
 
 
 def _accumulated_gradients(submission, model: Handle, X: np.ndarray, y: np.ndarray) -> float | None:
     """How many times larger the stored .grad is than one batch's gradient (None: unknown)."""
-    helper = submission.define("_tp02_grad_norms", GRAD_SRC)
     try:
-        norms = submission.call(helper.name, model, X, y)
+        norms = grad_norms.call(submission, model, X, y)
     except StudentError:
         return None
     if not isinstance(norms, list) or len(norms) != 2:
@@ -176,23 +177,24 @@ def test_entrainer_sgd_reaches_test_accuracy(submission, seed):
         )
 
 
-# A grader helper run with the reference module in place: a subclass records which training
-# examples each batch holds, read from an index column the grader appends to X (index / 1000:
-# exact even in float32).
-BATCHES_SRC = """
-def _tp02_record_batches(X, y, hidden, lr, epochs, batch_size, seed):
+@kernel_side
+def record_batches(entrainer_sgd, X, y, hidden, lr, epochs, batch_size, seed):
+    """Run with the reference module in place (with_references): a subclass of the notebook's
+    MLPDeuxCouches records which training examples each batch holds, read from an index column
+    the grader appends to X (index / 1000: exact even in float32)."""
     import torch
-    g = globals()
+
+    g = entrainer_sgd.__globals__  # the notebook's namespace, where entrainer_sgd looks it up
     base = g["MLPDeuxCouches"]
     seen = []
 
-    class _Tp02Enregistreur(base):
+    class _Enregistreur(base):
         def forward(self, x):
             if torch.is_grad_enabled():  # evaluation under no_grad is not a batch
                 seen.append(torch.round(torch.as_tensor(x)[:, -1].detach().double() * 1000).long().tolist())
             return super().forward(x)
 
-    g["MLPDeuxCouches"] = _Tp02Enregistreur
+    g["MLPDeuxCouches"] = _Enregistreur
     try:
         modele = entrainer_sgd(X, y, hidden=hidden, lr=lr, epochs=epochs, batch_size=batch_size, seed=seed)
     finally:
@@ -203,7 +205,6 @@ def _tp02_record_batches(X, y, hidden, lr, epochs, batch_size, seed):
     except Exception:
         poids, largeur = None, None
     return {"seen": seen, "weights": poids, "hidden": largeur}
-"""
 
 
 @pytest.mark.item("sgd_digits")
@@ -241,10 +242,10 @@ def test_entrainer_sgd_batches_cover_the_epoch(submission, rng):
 
 
 def _recorded(submission, X, y, lr, epochs, bs, seed) -> dict:
-    helper = submission.define("_tp02_record_batches", BATCHES_SRC)
+    record_batches.install(submission)
     out = with_references(
-        submission, MLP_REFERENCE, "entrainer_sgd", X, y, 16, lr, epochs, bs, seed,
-        via=helper.name, timeout=60,
+        submission, MLP_REFERENCE, "entrainer_sgd", Ref("entrainer_sgd"), X, y, 16, lr, epochs, bs, seed,
+        via=record_batches.ref_name, timeout=60,
     )
     if not isinstance(out, dict) or not isinstance(out.get("seen"), list):
         raise CheckFailed(

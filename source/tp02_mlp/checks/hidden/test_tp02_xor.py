@@ -41,7 +41,17 @@ def _check_case(submission, w, b, X, y, what_fr: str, what_en: str) -> None:
     n, n_ok = len(y), int((_outputs(w, b, X) == y).sum())
     on_boundary = np.isclose(scores, 0.0, atol=1e-12)
     non_strict = bool(np.all((scores >= 0).astype(int) == y))
-    if on_boundary.any() and non_strict == got:
+    # The convention at zero explains the answer only if, without the boundary examples, the
+    # answer is right (a flipped sign of b, say, is wrong there too: blind answer).
+    off = ~on_boundary
+    convention = (
+        on_boundary.any()
+        and non_strict == got
+        and off.any()
+        and as_bool(submission.call("separe_parfaitement", w, b, X[off], y[off]), "separe_parfaitement")
+        == bool(np.all(_outputs(w, b, X[off]) == y[off]))
+    )
+    if convention:
         labels = sorted({int(v) for v in y[on_boundary]})
         hint_fr = (
             f"un exemple est exactement sur la frontière (w·x + b = 0, étiquette {labels[0]}) : "

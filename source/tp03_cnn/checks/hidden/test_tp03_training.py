@@ -44,7 +44,7 @@ from autograder.checks import (
     trained_model,
 )
 
-from ..public.helpers import build, translate
+from ..public.helpers import build, model_logits, translate
 
 SPLIT_SEED = 2026  # fixed split, different from the notebook's
 EPOCHS, LR, BATCH = 15, 0.01, 64
@@ -71,7 +71,7 @@ def _translated_set(X: np.ndarray, rng) -> np.ndarray:
 
 
 def _logits(submission, model, X: np.ndarray, name: str) -> np.ndarray:
-    out = submission.call("_tp03_logits", model, Tensor(X))
+    out = model_logits.call(submission, model, Tensor(X))
     return as_logits(out, name, batch_shape=X.shape, classes=10)
 
 
@@ -437,11 +437,11 @@ def test_cnn_beats_mlp_on_translated_digits(submission, seed):
 
 # A grader model that records which examples each training batch holds, read from the top-left
 # pixel, where the grader writes the example's index / 1000 (that pixel is 0 in every digit).
-RECORDER_SRC = """
-def _tp03_enregistreur():
+@kernel_side
+def recorder():
     import torch
 
-    class _Tp03Enregistreur(torch.nn.Module):
+    class Enregistreur(torch.nn.Module):
         def __init__(self):
             super().__init__()
             self.lin = torch.nn.Linear(64, 10)
@@ -454,16 +454,17 @@ def _tp03_enregistreur():
             return self.lin(x.flatten(1))
 
     torch.manual_seed(0)
-    return _Tp03Enregistreur()
+    return Enregistreur()
 
 
-def _tp03_lots(modele):
+@kernel_side
+def recorded_batches(modele):
     return [list(lot) for lot in modele.lots]
 
 
-def _tp03_poids(modele):
+@kernel_side
+def recorder_weights(modele):
     return [float(v) for v in modele.lin.weight.detach().double().flatten()]
-"""
 
 
 @pytest.mark.item("train")
@@ -481,38 +482,37 @@ def test_entrainer_batches_cover_the_epoch(submission, rng):
     bs = int(rng.integers(20, 40))
     while n % bs == 0:  # an incomplete last batch, always
         bs += 1
-    submission.define("_tp03_enregistreur", RECORDER_SRC)
-    model = submission.call("_tp03_enregistreur")
+    model = recorder.call(submission)
     submission.call(
         "entrainer", model, Tensor(X), Tensor(y_train[idx]), epochs=1, lr=LR, batch_size=bs,
         seed=int(rng.integers(0, 2**31 - 1)), timeout=60,
     )
-    batches = submission.call("_tp03_lots", model)
+    batches = recorded_batches.call(submission, model)
     what = "entrainer(modele, X_train, y_train, epochs=1, batch_size=…) sur des exemples du correcteur"
     what_en = "entrainer(modele, X_train, y_train, epochs=1, batch_size=...) on grader examples"
     _check_epochs_argument(batches, what, what_en)
     check_epoch_batches(batches, n, bs, what, what_en, ("le modèle", "the model"), every_example=True)
     # Two epochs: the examples are shuffled, and shuffled again at each epoch (a loop without
     # shuffling, or one permutation drawn before the loop, still reaches the accuracy bars).
-    model = submission.call("_tp03_enregistreur")
+    model = recorder.call(submission)
     submission.call(
         "entrainer", model, Tensor(X), Tensor(y_train[idx]), epochs=2, lr=LR, batch_size=bs,
         seed=int(rng.integers(0, 2**31 - 1)), timeout=60,
     )
-    batches = submission.call("_tp03_lots", model)
+    batches = recorded_batches.call(submission, model)
     if not isinstance(batches, list):
         return
     check_reshuffled_epochs(batches, what, what_en, "entrainer(modele, X_train, y_train, epochs=2, batch_size=…)")
     # The lr argument: the same recorder model (same seed) trained with lr and lr/2.
     weights = []
     for call_lr in (LR, LR / 2):
-        model = submission.call("_tp03_enregistreur")
+        model = recorder.call(submission)
         submission.call(
             "entrainer", model, Tensor(X), Tensor(y_train[idx]), epochs=1, lr=call_lr,
             batch_size=bs, seed=0, timeout=60,
         )
-        weights.append(submission.call("_tp03_poids", model))
-    init = submission.call("_tp03_poids", submission.call("_tp03_enregistreur"))
+        weights.append(recorder_weights.call(submission, model))
+    init = recorder_weights.call(submission, recorder.call(submission))
     if weights[0] == init:
         return  # never updated: the accuracy checks say so, not this one
     if weights[0] == weights[1]:

@@ -14,47 +14,59 @@ import torch.nn.functional as F
 
 from autograder.checks import (
     CheckFailed,
-    Ref,
     Tensor,
     as_array,
     as_float,
     as_int,
     assert_close,
     assert_signature_defaults,
+    kernel_side,
     shape_text,
     trained_model,
 )
 
-from .helpers import MODEL_SRC, build, conv_hint, conv_mistakes, exact_int, guarded, t64, translate
-
-SMALL_MODEL_SRC = """
-import torch as _tp03_torch
-_tp03_torch.manual_seed(0)
-_tp03_petit_modele = _tp03_torch.nn.Sequential(
-    _tp03_torch.nn.Flatten(), _tp03_torch.nn.Linear(64, 10)
+from .helpers import (
+    build,
+    conv_hint,
+    conv_mistakes,
+    conv_planes,
+    exact_int,
+    guarded,
+    model_logits,
+    t64,
+    translate,
 )
-"""
+
+
+@kernel_side
+def small_model():
+    import torch
+
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 10))
+
 
 # Fixed functions for the equivariance measure: an equivariant convolution ('same'
 # padding) and a position-dependent gain, which is not equivariant.
-EQUIV_SRC = """
-import torch as _tp03_torch
-import torch.nn.functional as _tp03_F
-_tp03_noyau_public = _tp03_torch.tensor(
-    [[[[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]]],
-     [[[1.0, 2.0, 1.0], [0.0, 0.0, 0.0], [-1.0, -2.0, -1.0]]]],
-    dtype=_tp03_torch.float64,
-)
+@kernel_side
+def conv_same(z):
+    import torch
+    import torch.nn.functional as F
+
+    noyau = torch.tensor(
+        [[[[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]]],
+         [[[1.0, 2.0, 1.0], [0.0, 0.0, 0.0], [-1.0, -2.0, -1.0]]]],
+        dtype=z.dtype,
+    )
+    return F.conv2d(z, noyau, padding=1)
 
 
-def _tp03_conv_same(z):
-    return _tp03_F.conv2d(z, _tp03_noyau_public.to(z.dtype), padding=1)
+@kernel_side
+def position_gain(z):
+    import torch
 
-
-def _tp03_rampe(z):
     H, W = z.shape[-2], z.shape[-1]
-    return z * (_tp03_torch.arange(H * W, dtype=z.dtype).reshape(H, W) / (H * W))
-"""
+    return z * (torch.arange(H * W, dtype=z.dtype).reshape(H, W) / (H * W))
 
 
 # The statement's signatures ("ne changez pas leurs paramètres"): the notebook and the
@@ -262,11 +274,10 @@ def _python_number(value: object) -> object:
 @pytest.mark.item("equivariance")
 @pytest.mark.points(0.5)
 def test_erreur_equivariance_fixed_cases(submission):
-    submission.define("_tp03_conv_same", EQUIV_SRC)
     x = np.zeros((1, 1, 8, 8))
     x[0, 0, 2:6, 2:6] = np.arange(16.0).reshape(4, 4) / 16.0
     got = as_float(
-        _python_number(submission.call("erreur_equivariance", Ref("_tp03_conv_same"), Tensor(x), 1, 2)),
+        _python_number(submission.call("erreur_equivariance", conv_same.install(submission), Tensor(x), 1, 2)),
         "erreur_equivariance",
     )
     if abs(got) > 1e-9:
@@ -281,7 +292,7 @@ def test_erreur_equivariance_fixed_cases(submission):
     ramp = (np.arange(64.0).reshape(8, 8)) / 64.0
     expected = float(np.abs(translate(x, 1, 2) * ramp - translate(x * ramp, 1, 2)).max())
     got = as_float(
-        _python_number(submission.call("erreur_equivariance", Ref("_tp03_rampe"), Tensor(x), 1, 2)),
+        _python_number(submission.call("erreur_equivariance", position_gain.install(submission), Tensor(x), 1, 2)),
         "erreur_equivariance",
     )
     assert_close(
@@ -305,7 +316,7 @@ def test_models_shapes_and_layers(submission):
     for name in ("creer_cnn", "creer_mlp"):
         model, info = build(submission, name)
         n_conv[name] = as_int(info.get("n_conv"), f"{name}: n_conv")
-        logits = as_array(submission.call("_tp03_logits", model, Tensor(X)), f"{name}()(x)")
+        logits = as_array(model_logits.call(submission, model, Tensor(X)), f"{name}()(x)")
         if logits.shape != (5, 10):
             raise CheckFailed(
                 f"{name}() appliqué à un lot (5, 1, 8, 8) : forme attendue (5, 10), obtenue "
@@ -325,7 +336,7 @@ def test_models_shapes_and_layers(submission):
         )
     # The statement: keep the size of the maps (odd kernel, padding k // 2, no stride).
     model, _ = build(submission, "creer_cnn")
-    plans = submission.call("_tp03_plans_conv", model, Tensor(X))
+    plans = conv_planes.call(submission, model, Tensor(X))
     for i, pair in enumerate(plans if isinstance(plans, list) else [], start=1):
         try:
             (h_in, w_in), (h_out, w_out) = pair
@@ -355,13 +366,10 @@ def test_entrainer_trains_a_small_model(submission):
     X, y = load_digits(return_X_y=True)
     X = (X[:300] / 16.0).reshape(-1, 1, 8, 8).astype(np.float32)
     y = y[:300].astype(np.int64)
-    submission.define("_tp03_petit_modele", SMALL_MODEL_SRC)
-    submission.define("_tp03_logits", MODEL_SRC)
-    ref = Ref("_tp03_petit_modele")
     model = trained_model(
-        submission, "entrainer", ref, Tensor(X), Tensor(y), epochs=5, lr=0.01, batch_size=64, seed=0
+        submission, "entrainer", small_model.call(submission), Tensor(X), Tensor(y), epochs=5, lr=0.01, batch_size=64, seed=0
     )
-    logits = as_array(submission.call("_tp03_logits", model, Tensor(X)), "modele(X_train)")
+    logits = as_array(model_logits.call(submission, model, Tensor(X)), "modele(X_train)")
     if logits.shape != (300, 10):
         raise CheckFailed(
             f"le modèle renvoyé par entrainer donne des logits de forme {shape_text(logits.shape)}, "

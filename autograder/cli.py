@@ -200,6 +200,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
         group_mutants=not args.one_mutant_per_grading, sweep=not args.alone,
     ):
         proofs.append(proof)
+        proofs.sort(key=lambda p: tps.index(p.tp))  # --jobs: in the order the TPs were asked
         say(to_text(proof))
         if out is not None:  # after each TP: a run stopped by a time limit keeps what it reached
             out.mkdir(parents=True, exist_ok=True)

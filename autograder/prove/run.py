@@ -14,7 +14,7 @@ import multiprocessing
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -297,9 +297,10 @@ def prove_tps(
     progress: Callable[[str], object] = lambda _m: None,
     **kwargs: Any,
 ) -> Iterator[TPProof]:
-    """`prove_tp` for each TP, in TP order; `jobs` > 1 proves that many TPs at once, each in a
-    process of its own (its own kernel pool: the kernels run student code on one thread, so a
-    2-core machine proves two TPs in about the time of one). `reports`: every scenario
+    """`prove_tp` for each TP; `jobs` > 1 proves that many TPs at once, each in a process of
+    its own (its own kernel pool: the kernels run student code on one thread, so a 2-core
+    machine proves two TPs in about the time of one), and yields each proof as soon as it is
+    done (a run stopped by a time limit keeps every TP it finished). `reports`: every scenario
     grading's comparable report under reports/<tp>/<variant>/<group>.json."""
     if jobs <= 1 or len(tp_ids) <= 1:
         for tp_id in tp_ids:
@@ -312,5 +313,5 @@ def prove_tps(
             pool.submit(_prove_one, str(course.root), tp_id, options, str(reports) if reports is not None else None, kwargs)
             for tp_id in tp_ids
         ]
-        for future in futures:
+        for future in as_completed(futures):
             yield future.result()

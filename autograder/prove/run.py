@@ -282,6 +282,18 @@ def _write_comparable(reports: str, tp_id: str, variant: int, group: str, report
     write_atomic(folder / f"{group}.json", comparable_report(report).encode("utf-8"))
 
 
+def _die_with_parent() -> None:
+    """A worker ends with the `prove` that started it (killed by a time limit, say), instead of
+    grading on alone: the parent-death signal, on Linux."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _prove_one(course_root: str, tp_id: str, options: GradeOptions, reports: str | None, kwargs: dict[str, Any]) -> TPProof:
     keep = functools.partial(_write_comparable, reports, tp_id) if reports is not None else None
     return prove_tp(Course(Path(course_root)), tp_id, options, progress=_to_stderr, keep_report=keep, **kwargs)
@@ -308,7 +320,9 @@ def prove_tps(
             yield prove_tp(course, tp_id, options, progress=progress, keep_report=keep, **kwargs)
         return
     # spawn, not fork: this process holds threads (a kernel pool's) that a fork would copy half-way.
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_die_with_parent
+    ) as pool:
         futures = [
             pool.submit(_prove_one, str(course.root), tp_id, options, str(reports) if reports is not None else None, kwargs)
             for tp_id in tp_ids

@@ -423,6 +423,11 @@ def grade_notebook_dict(
     pool: KernelPool | None = None,
 ) -> Graded:
     """Grade an in-memory notebook (release verification, tests)."""
+    return grade_job(notebook_job(tp, nb, instructor_nb=instructor_nb, label=label), options, pool=pool)
+
+
+def notebook_job(tp: TP, nb: dict[str, Any], *, instructor_nb: dict[str, Any] | None = None, label: str = "local") -> GradeJob:
+    """The job of an in-memory notebook, as if `label` had committed it."""
     raw = json.dumps(nb, ensure_ascii=False).encode("utf-8")
     commit = CommitInfo(repo=label, ref=label, notebook_path=f"{tp.id}/{tp.config.notebook}")
-    return grade_job(job_for_tp(tp, commit=commit, student_bytes=raw, instructor_nb=instructor_nb), options, pool=pool)
+    return job_for_tp(tp, commit=commit, student_bytes=raw, instructor_nb=instructor_nb)

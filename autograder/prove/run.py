@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import json
 import multiprocessing
 import sys
 import time
@@ -154,11 +153,10 @@ def prove_tp(
     from autograder.grading.grade import (
         grade_notebook_dict,
         grade_variants,
-        job_for_tp,
+        notebook_job,
         pool_for_tp,
     )
     from autograder.release.views import build_views
-    from autograder.results import CommitInfo
 
     if mutants is not None:
         try:
@@ -199,10 +197,7 @@ def prove_tp(
             """One report (or grader error, or None: grade it alone) per variant, one notebook run."""
             if not sweep or len(variants) == 1:
                 return [None] * len(variants)
-            nb = with_answers(views.solution_nb, replacements)
-            raw = json.dumps(nb, ensure_ascii=False).encode("utf-8")
-            commit = CommitInfo(repo=label, ref=label, notebook_path=f"{tp.id}/{tp.config.notebook}")
-            job = job_for_tp(tp, commit=commit, student_bytes=raw, instructor_nb=views.release_nb)
+            job = notebook_job(tp, with_answers(views.solution_nb, replacements), instructor_nb=views.release_nb, label=label)
             try:
                 return [g.report if g is not None else None for g in grade_variants(job, options, tuple(variants), pool)]
             except Exception as exc:  # noqa: BLE001 - reported as a grader-error finding
@@ -220,21 +215,23 @@ def prove_tp(
                 done += 1
                 progress(f"[prove] {short} group {group} variant {k + 1}/{len(variants)} ({done}/{total})")
                 report, how, seconds = swept[k], "sweep" if k else "alone", share
-                if isinstance(report, GradeReport) and k and judge_grading(kind, group, chosen, report, solution_max):
+                findings = judge_grading(kind, group, chosen, report, solution_max) if isinstance(report, GradeReport) else []
+                if k and findings:
                     report = None  # a finding in the sweep: only a grading of its own may report it
                 if report is None:
                     t1 = time.monotonic()
                     report, how = grade(replacements, group, seed), "alone"
                     seconds = round(time.monotonic() - t1, 2)
+                    if isinstance(report, GradeReport):
+                        findings = judge_grading(kind, group, chosen, report, solution_max)
                 if isinstance(report, str):
                     gradings.append(Grading(seed, group, kind, 0.0, 0.0, seconds,
                                             (Finding(GRADER_ERROR, group, detail=report),), how))
                     continue
                 if keep_report is not None:
                     keep_report(seed, group, report)
-                if kind == "solution" and solution_max is None:
+                if kind == "solution" and solution_max is None:  # judged first: the others' total
                     solution_max = report.max_score
-                findings = judge_grading(kind, group, chosen, report, solution_max)
                 gradings.append(Grading(seed, group, kind, report.score, report.max_score, seconds,
                                         tuple(findings), how))
         gradings.sort(key=lambda g: variants.index(g.variant))  # variant by variant, targets in order

@@ -94,9 +94,13 @@ class KernelSide(Generic[T]):
         out.append(self)
         return out
 
+    def definitions(self) -> str:
+        """The source of this declaration and of what it uses, dependencies first."""
+        return "\n\n".join(k.source for k in self._closure())
+
     def install_source(self) -> str:
         """What the kernel runs: the definitions in a fresh namespace, one global bound."""
-        body = "from __future__ import annotations\n\n" + "\n\n".join(k.source for k in self._closure())
+        body = "from __future__ import annotations\n\n" + self.definitions()
         return (
             f"def _ag_install():\n"
             f"    ns = {{'__name__': 'autograder_kernel_side', '__builtins__': __builtins__}}\n"

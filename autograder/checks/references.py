@@ -4,7 +4,8 @@ An item that uses another of the student's functions (a training loop calling th
 a loss calling their KL) would lose points for a bug in that dependency, with a hint about
 the wrong item. Graded through `with_references`, it runs against the grader's reference
 of each dependency, so one bug costs points once, where it is. The references are
-self-contained sources (their own imports) defining the notebook global of the same name;
+self-contained sources (their own imports) defining the notebook global of the same name,
+or `@kernel_side` declarations (linted, callable here as an oracle) bound to that name;
 they are swapped into the notebook's globals for the length of the call, then put back.
 A reference may use the notebook's other names (its imports, a given class to subclass).
 """
@@ -17,6 +18,7 @@ from typing import Any
 from autograder.bridge.proxy import Submission
 from autograder.bridge.values import SubmissionError
 from autograder.checks.guards import _renamed
+from autograder.checks.kernel_code import KernelSide
 
 HELPER = "_ag_avec_references"
 
@@ -49,9 +51,22 @@ def references_source() -> str:
     return _KERNEL_SOURCE
 
 
+def reference_source(name: str, reference: str | KernelSide[Any]) -> str:
+    """The source that defines the notebook global `name` as `reference`.
+
+    A `@kernel_side` reference brings its `uses` along and is bound to `name` whatever its
+    own name (`reference_kl` can stand for the student's `kl`)."""
+    if isinstance(reference, str):
+        return reference
+    if isinstance(reference, KernelSide):
+        body = reference.definitions()
+        return body if reference.name == name else f"{body}\n{name} = {reference.name}\n"
+    raise ValueError(f"with_references: bad reference for {name!r}: {reference!r}")
+
+
 def with_references(
     submission: Submission,
-    references: Mapping[str, str],
+    references: Mapping[str, str | KernelSide[Any]],
     name: str,
     *args: Any,
     via: str | None = None,
@@ -61,18 +76,20 @@ def with_references(
     """`submission.call(name, ...)` with the globals named in `references` replaced.
 
     `references` maps a notebook global (a function or class the student wrote) to a
-    source defining it; sources share one namespace, so references may call one another.
+    source defining it, or to a `@kernel_side` declaration; sources share one namespace, so references may call one another.
     `via` calls another kernel function instead (a grader helper that runs `name` itself).
     Errors are the submission's usual ones, labelled `name` rather than the helper.
     """
-    for ref_name, source in references.items():
-        if not ref_name.isidentifier() or not isinstance(source, str):
+    sources = {}
+    for ref_name, reference in references.items():
+        if not isinstance(ref_name, str) or not ref_name.isidentifier():
             raise ValueError(f"with_references: bad reference {ref_name!r}")
+        sources[ref_name] = reference_source(ref_name, reference)
     try:
         # Defined again before every call: the student's code may have rebound the name.
         submission.define(HELPER, _KERNEL_SOURCE)
         return submission.call(
-            HELPER, dict(references), via or name, *args, timeout=timeout, **kwargs
+            HELPER, sources, via or name, *args, timeout=timeout, **kwargs
         )
     except SubmissionError as exc:
         raise relabel(relabel(exc, HELPER, name), via or name, name) from None

@@ -45,3 +45,15 @@ def make_closure():
         return x + y
 
     return add_y
+
+
+@kernel_side
+def reference_kl(x):
+    """Stands for a student's `kl` in tests/checks/test_references.py."""
+    return abs(x)
+
+
+@kernel_side(uses=(Doubler,))
+def kl(x):
+    """Bound under its own name, bringing what it uses."""
+    return Doubler(1).apply(x).item()

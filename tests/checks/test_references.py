@@ -9,7 +9,12 @@ import pytest
 
 from autograder.bridge.proxy import Submission
 from autograder.bridge.values import KernelDied
-from autograder.checks.references import HELPER, references_source, with_references
+from autograder.checks.references import (
+    HELPER,
+    reference_source,
+    references_source,
+    with_references,
+)
 from autograder.results import Message
 
 STUDENT = """
@@ -76,3 +81,19 @@ def test_errors_name_the_student_function_not_the_helper():
 def test_a_bad_reference_name_is_refused_here():
     with pytest.raises(ValueError):
         with_references(Submission(None, None, unavailable=Message("x")), {"not a name": ""}, "f")
+
+
+def test_a_kernel_side_reference_stands_for_the_student_function_under_its_name():
+    from tests.checks.kernel_side_decls import kl, reference_kl
+
+    ns = notebook()
+    sources = {"kl": reference_source("kl", reference_kl)}
+    assert ns[HELPER](sources, "perte", 3) == 13 == 10 + reference_kl(3), "the oracle runs here too"
+    assert "reference_kl" not in ns and ns["perte"](3) == 7
+    # What it uses comes along, and its own name needs no alias.
+    assert ns[HELPER]({"kl": reference_source("kl", kl)}, "perte", 2) == 14
+
+
+def test_a_reference_that_is_neither_source_nor_kernel_side_is_refused_here():
+    with pytest.raises(ValueError, match="bad reference for 'kl'"):
+        with_references(Submission(None, None, unavailable=Message("x")), {"kl": len}, "perte")

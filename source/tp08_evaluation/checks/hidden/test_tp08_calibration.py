@@ -382,10 +382,10 @@ def test_temperature_lowers_test_ece(submission, rng):
                   higher_is_better=False)
     if after > 0.5 * before:
         raise CheckFailed(
-            f"sur le test (2000 exemples), l'ECE passe de {before:.3f} avant à {after:.3f} "
-            f"après l'échelle de température (T = {T:.3g}) : elle devrait au moins diminuer "
-            "de moitié ; ajustez T sur la validation et divisez les logits par T",
-            f"on the test split (2000 examples), the ECE goes from {before:.3f} before to "
-            f"{after:.3f} after temperature scaling (T = {T:.3g}): it should at least halve; "
-            "fit T on the validation split and divide the logits by T",
+            f"sur le test, l'ECE après l'échelle de température (T = {T:.3g}) n'est pas "
+            "au moins deux fois plus petite qu'avant : ajustez T sur la validation "
+            "(minimisez la NLL) et divisez les logits par T",
+            f"on the test split, the ECE after temperature scaling (T = {T:.3g}) is not at "
+            "least halved: fit T on the validation split (minimise the NLL) and "
+            "divide the logits by T",
         )

@@ -31,7 +31,7 @@ def _exact_edges(n_bins: int) -> bool:
 
 def _ece_inputs(rng, n_bins: int) -> tuple[np.ndarray, np.ndarray]:
     """Confidences in [0.3, 1] (a few in [0.01, 0.3), so the first bin is never empty) with
-    exact 1.0s and an emptied middle bin; ON the edges m/M
+    exact 1.0s and an emptied middle bin, every bin's gap on a drawn side; ON the edges m/M
     (about 15 %) when M is a power of two, where every way of computing m/M agrees; off the
     edges otherwise (m/15 is not exact, so its bin would depend on rounding)."""
     n = int(rng.integers(300, 700))
@@ -45,13 +45,36 @@ def _ece_inputs(rng, n_bins: int) -> tuple[np.ndarray, np.ndarray]:
         on_edge = (rng.uniform(size=n) < 0.15) & (conf < 1.0)
         conf[on_edge] = rng.integers(int(0.3 * n_bins) + 1, n_bins, size=int(on_edge.sum())) / n_bins
     conf[:3] = rng.uniform(0.01, 0.9 / n_bins, size=3)  # the first bin [0, 1/M) is never empty
-    empty = int(rng.integers(int(0.5 * n_bins), n_bins - 1))
+    conf[3:6] = rng.uniform(1.1 / n_bins, 1.9 / n_bins, size=3)  # nor the second
+    # An emptied middle bin, never the last two: the last bin must have a full neighbour.
+    empty = int(rng.integers(int(0.5 * n_bins), n_bins - 2))
     conf = conf[(conf < empty / n_bins) | (conf >= (empty + 1) / n_bins)]
     # Over-confident in even bins, under-confident in odd ones: the gaps of neighbouring bins
     # have opposite signs, so a prediction put in the wrong neighbour changes the ECE.
-    even = np.minimum(np.floor(conf * n_bins), n_bins - 1) % 2 == 0
+    index = np.minimum(np.floor(conf * n_bins), n_bins - 1).astype(int)
+    even = index % 2 == 0
     ok = (rng.uniform(size=conf.size) < np.where(even, conf**2, np.sqrt(conf))).astype(np.int64)
-    return conf, ok
+    return conf, _opposite_gaps(conf, ok, index)
+
+
+def _opposite_gaps(conf: np.ndarray, ok: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """`ok` with every bin's gap drawn on purpose, not left to chance: a bin of a few
+    predictions can come out on the wrong side, or barely off zero, and then merging it with a
+    neighbour (an index off by one at the first or last bin) would leave the ECE unchanged.
+    Each bin's total gap Σ(correct − confidence) is made at least half a prediction wide
+    (or 90 % of the widest it can be, for a bin of small confidences)."""
+    ok = ok.copy()
+    for m in np.unique(index):
+        members = np.flatnonzero(index == m)
+        over = m % 2 == 0  # even bins: fewer correct than confident
+        room = conf[members].sum() if over else (1 - conf[members]).sum()
+        need = min(0.5, 0.9 * room)
+        for i in members:
+            total = (ok[members] - conf[members]).sum()
+            if (-total if over else total) >= need:
+                break
+            ok[i] = 0 if over else 1
+    return ok
 
 
 def _alt_bins(conf, ok, n_bins, keys):

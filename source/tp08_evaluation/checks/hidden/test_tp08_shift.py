@@ -8,7 +8,7 @@ own split of scikit-learn's bundled `load_digits`, rotates the test images itsel
 sends only these *inputs* to a trusted helper that runs the forward pass. The test labels
 never enter the kernel: every accuracy is computed here, averaged over the two trainings.
 The CNN-vs-MLP item (modeles_rotation) trains the same models with the grader's loop
-(REF_ENTRAINER) instead, so that a bug of the student's entrainer costs its own item only.
+(reference_entrainer) instead, so that a bug of the student's entrainer costs its own item only.
 
 Measured on the solution (16 training seeds, grader split): clean accuracy 0.94–0.98
 (CNN) and 0.96–0.97 (MLP); accuracy at ±45° 0.14–0.27, a drop of about 0.8 for both;
@@ -49,6 +49,8 @@ from autograder.checks import (
     with_references,
 )
 
+from ..public.helpers import eval_logits, inspect_model
+
 SPLIT_SEED = 2026  # the grader's split, not the notebook's
 EPOCHS, LR, BATCH = 25, 0.005, 64
 TRAIN_TIMEOUT = 120.0
@@ -61,10 +63,12 @@ NAMES = {"creer_mlp": "MLP", "creer_cnn": "CNN"}
 
 # The grader's training loop: modeles_rotation (the CNN beats the MLP) is measured on the
 # student's models trained by it, so a bug of the student's entrainer costs its own item only.
-REF_ENTRAINER = """
-def entrainer(modele, X_train, y_train, epochs=25, lr=0.005, batch_size=64, seed=0):
+@kernel_side
+def reference_entrainer(modele, X_train, y_train, epochs=25, lr=0.005, batch_size=64, seed=0):
+    """The solution's `entrainer`: Adam, cross-entropy, mini-batches reshuffled each epoch."""
     import torch
     import torch.nn.functional as F
+
     generateur = torch.Generator().manual_seed(seed)
     optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
     modele.train()
@@ -77,65 +81,47 @@ def entrainer(modele, X_train, y_train, epochs=25, lr=0.005, batch_size=64, seed
             F.cross_entropy(modele(X_train[lot]), y_train[lot]).backward()
             optimiseur.step()
     return modele
-"""
 
-KERNEL_SRC = """
-def _tp08_graine(graine):
+
+@kernel_side
+def seed_torch(graine):
     import torch
+
     torch.manual_seed(int(graine))
 
 
-def _tp08_inspecter(modele):
+@kernel_side
+def linear_with_dropout(W, b):
+    """Built in training mode, with a dropout layer: only modele.eval() gives its predictions."""
     import torch
     from torch import nn
-    if not isinstance(modele, nn.Module):
-        return {"module": False, "type": type(modele).__name__}
-    mods = list(modele.modules())
-    return {
-        "module": True,
-        "type": type(modele).__name__,
-        "n_params": int(sum(p.numel() for p in modele.parameters() if p.requires_grad)),
-        "n_conv": int(sum(isinstance(m, nn.Conv2d) for m in mods)),
-        "n_pool": int(sum(isinstance(m, (nn.MaxPool2d, nn.AdaptiveMaxPool2d, nn.AvgPool2d,
-                                         nn.AdaptiveAvgPool2d)) for m in mods)),
-    }
 
-
-def _tp08_logits(modele, X):
-    import torch
-    modele.eval()
-    params = list(modele.parameters())
-    if params:
-        X = X.to(device=params[0].device, dtype=params[0].dtype)
-    with torch.no_grad():
-        return modele(X)
-
-
-def _tp08_lineaire(nom, W, b):
-    # Built in training mode, with a dropout layer: only modele.eval() gives its predictions.
-    import torch
-    from torch import nn
     modele = nn.Sequential(nn.Flatten(), nn.Dropout(0.5), nn.Linear(W.shape[1], W.shape[0]))
     with torch.no_grad():
         modele[2].weight.copy_(W)
         modele[2].bias.copy_(b)
-    globals()[nom] = modele
+    return modele
 
 
-def _tp08_deux_fois(nom):
+@kernel_side
+def built_twice(creer):
+    """Two calls of the student's `creer`: two models sharing no parameter?"""
     import torch
-    a, b = globals()[nom](), globals()[nom]()
+
+    a, b = creer(), creer()
     if not isinstance(a, torch.nn.Module) or not isinstance(b, torch.nn.Module):
         return {"nouveau": True}
     partages = {id(p) for p in a.parameters()} & {id(p) for p in b.parameters()}
     return {"nouveau": a is not b and not partages}
 
 
-def _tp08_enregistrer(X, y, epochs, batch_size, seed, graine_modele, lr=None):
-    # A stand-in model for entrainer: it records which examples (their id is pixel 0) each
-    # training step sees, whether a step's gradients were added to the previous ones, and
-    # whether its parameters moved between two steps.
+@kernel_side
+def record_training(entrainer, X, y, epochs, batch_size, seed, graine_modele, lr=None):
+    """The student's `entrainer` on a stand-in model that records which examples (their id is
+    pixel 0) each training step sees, whether a step's gradients were added to the previous
+    ones, and whether its parameters moved between two steps."""
     import torch
+    from torch.optim.optimizer import register_optimizer_step_pre_hook
 
     class Enregistreur(torch.nn.Module):
         def __init__(self):
@@ -157,8 +143,6 @@ def _tp08_enregistrer(X, y, epochs, batch_size, seed, graine_modele, lr=None):
                 self.poids.append(torch.cat([p.detach().flatten() for p in self.parameters()]))
             return self.lin(x)
 
-    from torch.optim.optimizer import register_optimizer_step_pre_hook
-
     torch.manual_seed(int(graine_modele))
     modele = Enregistreur()
     lrs = []
@@ -178,9 +162,8 @@ def _tp08_enregistrer(X, y, epochs, batch_size, seed, graine_modele, lr=None):
         "ids": torch.cat(modele.ids) if modele.ids else torch.zeros(0, dtype=torch.long),
         "tailles": [len(i) for i in modele.ids],
         "cumuls": modele.cumuls,
-        "change": [bool((a != b).any()) for a, b in zip(modele.poids, modele.poids[1:])],
+        "change": [bool((a != b).any()) for a, b in zip(modele.poids, modele.poids[1:], strict=False)],
     }
-"""
 
 
 def _reference_rotation(images: np.ndarray, angle: float) -> np.ndarray:
@@ -315,11 +298,10 @@ def test_precision_par_angle_matches_reference(submission, rng):
     y = logits(X).argmax(axis=1)  # the linear model is right on every upright image
     angles = [0.0, float(rng.uniform(5, 25)), float(-rng.uniform(25, 50)), 90.0]
     ref = np.array([(logits(_reference_rotation(X, a)).argmax(axis=1) == y).mean() for a in angles])
-    submission.define("_tp08_lineaire", KERNEL_SRC)
-    submission.call("_tp08_lineaire", "_tp08_modele_lineaire", Tensor(W), Tensor(b))
+    linear = linear_with_dropout.call(submission, Tensor(W), Tensor(b))
     what = "precision_par_angle(un modèle linéaire du correcteur, ses chiffres, ses angles)"
     got = as_array(
-        submission.call("precision_par_angle", Ref("_tp08_modele_lineaire"), X, y, angles),
+        submission.call("precision_par_angle", linear, X, y, angles),
         what,
         shape=(len(angles),),
     )
@@ -358,10 +340,9 @@ def test_precision_par_angle_matches_reference(submission, rng):
 
 
 def _build(submission, name: str, seed: int) -> tuple[Handle, dict]:
-    submission.define("_tp08_graine", KERNEL_SRC)
-    submission.call("_tp08_graine", seed)
+    seed_torch.call(submission, seed)
     model = submission.call(name)
-    info = submission.call("_tp08_inspecter", model) if isinstance(model, Handle) else None
+    info = inspect_model.call(submission, model) if isinstance(model, Handle) else None
     if not isinstance(info, dict) or info.get("module") is not True:
         kind = model.type_name if isinstance(model, Handle) else type(model).__name__
         raise CheckFailed(
@@ -395,7 +376,7 @@ def _train_both(submission, seed: int, reference: bool = False) -> Trained:
             train_seed = int((seed + 7919 * k) % 2**31)
             model, infos[name] = _build(submission, name, train_seed)
             before = as_logits(
-                submission.call("_tp08_logits", model, Tensor(X_test)),
+                eval_logits.call(submission, model, Tensor(X_test)),
                 name,
                 batch_shape=X_test.shape,
                 classes=10,
@@ -403,14 +384,14 @@ def _train_both(submission, seed: int, reference: bool = False) -> Trained:
             fit = dict(epochs=EPOCHS, lr=LR, batch_size=BATCH, seed=train_seed,
                        timeout=TRAIN_TIMEOUT)
             if reference:
-                out = with_references(submission, {"entrainer": REF_ENTRAINER}, "entrainer",
+                out = with_references(submission, {"entrainer": reference_entrainer}, "entrainer",
                                       model, Tensor(X_train), Tensor(y_train), **fit)
                 trained = out if isinstance(out, Handle) else model
             else:
                 trained = trained_model(submission, "entrainer", model, Tensor(X_train),
                                         Tensor(y_train), **fit)
             logits = as_logits(
-                submission.call("_tp08_logits", trained, Tensor(X_eval)),
+                eval_logits.call(submission, trained, Tensor(X_eval)),
                 name,
                 batch_shape=X_eval.shape,
                 classes=10,
@@ -462,12 +443,11 @@ def _check_training_loop(submission, seed: int) -> None:
     X[:, 0, 0, 0] = np.arange(N)  # each example's id, read back by the stand-in model
     y = rng.integers(0, 10, size=N)
     lr = float(rng.choice([0.002, 0.02, 0.03]))  # never Adam's default 1e-3, nor the statement's
-    submission.define("_tp08_enregistrer", KERNEL_SRC)
 
     def run(s: int) -> dict:
         try:
-            out = submission.call("_tp08_enregistrer", Tensor(X), Tensor(y), epochs, batch, s, 0,
-                                  lr, timeout=TRAIN_TIMEOUT)
+            out = record_training.call(submission, Ref("entrainer"), Tensor(X), Tensor(y), epochs,
+                                       batch, s, 0, lr, timeout=TRAIN_TIMEOUT)
         except StudentError as exc:
             raise CheckFailed(
                 "entrainer(modele, X, y, epochs, batch_size, seed) sur un petit modèle linéaire "
@@ -608,9 +588,8 @@ def test_accuracy_drops_under_rotation(submission, seed):
 @pytest.mark.item("modeles_rotation")
 @pytest.mark.points(1)
 def test_cnn_more_robust_than_mlp(submission, seed):
-    submission.define("_tp08_deux_fois", KERNEL_SRC)
     for name in NAMES:
-        if not submission.call("_tp08_deux_fois", name).get("nouveau", True):
+        if not built_twice.call(submission, Ref(name)).get("nouveau", True):
             raise CheckFailed(
                 f"deux appels à {name}() renvoient le même modèle (ou des paramètres partagés) : "
                 "chaque appel doit construire un NOUVEAU modèle non entraîné (créez les couches "

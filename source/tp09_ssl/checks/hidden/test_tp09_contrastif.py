@@ -52,16 +52,19 @@ def _tp09_gradients_nt_xent(z1, z2, temperature):
         raise TypeError("TP09_SANS_GRADIENT")
     ga, gb = torch.autograd.grad(perte.reshape(()), [a, b], allow_unused=True)
     return [torch.zeros_like(a) if ga is None else ga, torch.zeros_like(b) if gb is None else gb]
+"""
 
 
-def _tp09_encodeur_test(genre, c, W, echelle, graine):
+@kernel_side
+def encoder_of_kind(genre, c, W, echelle, graine):
+    """A grader encoder: constant, almost constant, healthy, or split on a boundary."""
     import torch
     from torch import nn
 
     c = torch.as_tensor(c, dtype=torch.float32)
     W = torch.as_tensor(W, dtype=torch.float32)
 
-    class _TP09EncodeurTest(nn.Module):
+    class EncodeurTest(nn.Module):
         def forward(self, x):
             x = x.reshape(len(x), -1).float()
             if genre == "constant":
@@ -75,14 +78,16 @@ def _tp09_encodeur_test(genre, c, W, echelle, graine):
                 return signes[:, None] * c
             return echelle * (x @ W)
 
-    return _TP09EncodeurTest()
+    return EncodeurTest()
 
 
-def _tp09_sorties(encodeur, X):
+@kernel_side
+def encoder_outputs(encodeur, X):
     import torch
+
     with torch.no_grad():
         return encodeur(torch.as_tensor(X, dtype=torch.float32))
-"""
+
 
 
 # ---------------------------------------------------------------- NT-Xent
@@ -539,8 +544,6 @@ def _as_bool(value, what: str) -> bool:
 @pytest.mark.item("effondrement")
 @pytest.mark.points(1)
 def test_detecteur_effondrement(submission, rng, seed):
-    submission.define("_tp09_encodeur_test", KERNEL_SRC)
-    submission.define("_tp09_sorties", KERNEL_SRC)
     n, side = 300, 8
     X = rng.uniform(0.0, 1.0, size=(n, side, side)).astype(np.float32)
     X *= rng.uniform(size=(n, side, side)) < 0.4
@@ -560,8 +563,8 @@ def test_detecteur_effondrement(submission, rng, seed):
     ]  # fmt: skip
     decisions, outputs = [], []
     for kind, scale, _, _, _ in encoders:
-        enc = submission.call("_tp09_encodeur_test", kind, c, W, scale, int(seed % 2**31))
-        outputs.append(as_array(submission.call("_tp09_sorties", enc, Tensor(X)), "sorties"))
+        enc = encoder_of_kind.call(submission, kind, c, W, scale, int(seed % 2**31))
+        outputs.append(as_array(encoder_outputs.call(submission, enc, Tensor(X)), "sorties"))
         decisions.append(
             _as_bool(
                 submission.call("detecter_effondrement", enc, X),
@@ -604,7 +607,7 @@ def test_detecteur_effondrement(submission, rng, seed):
     # any precision; the threshold is the student's own measure of them, so detecter must
     # find them not collapsed (m < m is false), where `<=` says collapsed.
     v = rng.choice([-1.0, 1.0], size=int(rng.choice([4, 16])))
-    enc = submission.call("_tp09_encodeur_test", "frontiere", v, W, 1.0, 0)
+    enc = encoder_of_kind.call(submission, "frontiere", v, W, 1.0, 0)
     X2 = X[:2]
     m = as_float(mesure_des_sorties.call(submission, Ref("mesure_effondrement"), enc, Tensor(X2)),
                  "mesure_effondrement(sorties)")
@@ -621,7 +624,7 @@ def test_detecteur_effondrement(submission, rng, seed):
             "(not <=)",
         )
     # The threshold is a parameter: a healthy encoder is "collapsed" below a huge threshold.
-    enc = submission.call("_tp09_encodeur_test", "sain", c, W, 1.0, 0)
+    enc = encoder_of_kind.call(submission, "sain", c, W, 1.0, 0)
     if not _as_bool(
         submission.call("detecter_effondrement", enc, X, seuil=5.0),
         "detecter_effondrement(encodeur, X, seuil=5.0)",

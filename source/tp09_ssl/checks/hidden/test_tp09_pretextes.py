@@ -47,6 +47,7 @@ from autograder.checks import (
     as_module,
     check_fresh_gradients,
     check_seeded_order,
+    kernel_side,
     once_per_submission,
     record_expected,
     record_margin,
@@ -55,6 +56,7 @@ from autograder.checks import (
     with_references,
 )
 
+from ..public.helpers import flat_parameters, notebook_encoder
 from .helpers import PRETRAINING_REF, ROTATIONS_REF, call_marked
 
 # ---------------------------------------------------------------- grader data
@@ -90,61 +92,34 @@ def pentominos(n: int, rng: np.random.Generator, bruit: float = 0.1, taille: int
     return X, y.astype(np.int64)
 
 
-# Trusted kernel-side helpers: the grader's encoder (a copy of the notebook's `Encodeur`,
-# so that a student redefining that class changes nothing), copies, forward passes.
-KERNEL_SRC = """
-def _tp09_encodeur(graine, dim=32):
-    import torch
-    from torch import nn
-
-    class _TP09Encodeur(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.dim = dim
-            self.reseau = nn.Sequential(
-                nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                nn.Conv2d(16, dim, 3, padding=1), nn.ReLU(),
-                nn.AdaptiveMaxPool2d(1), nn.Flatten(),
-            )
-
-        def forward(self, x):
-            return self.reseau(x.reshape(len(x), 1, *x.shape[-2:]))
-
-    torch.manual_seed(int(graine))
-    return _TP09Encodeur()
-
-
-def _tp09_copie(objet):
+@kernel_side
+def deep_copy(objet):
     import copy
+
     return copy.deepcopy(objet)
 
 
-def _tp09_sortie(modele, X):
+@kernel_side
+def eval_outputs(modele, X):
     import torch
+
     modele.eval()
     with torch.no_grad():
         return modele(torch.as_tensor(X, dtype=torch.float32))
 
 
-def _tp09_sortie_rotation(encodeur, tete, X):
+@kernel_side
+def rotation_logits(encodeur, tete, X):
     import torch
+
     encodeur.eval()
     tete.eval()
     with torch.no_grad():
         return tete(encodeur(torch.as_tensor(X, dtype=torch.float32)))
 
 
-def _tp09_parametres(module):
-    import torch
-    with torch.no_grad():
-        return torch.cat([p.detach().reshape(-1).double() for p in module.parameters()])
-
-
-def _tp09_utilise(modele, encodeur):
-    ids = {id(p) for p in encodeur.parameters()}
-    return any(id(p) in ids for p in modele.parameters())
-
-
+# Trusted kernel-side helper that runs the student's perte_masquee on a grader leaf.
+KERNEL_SRC = """
 def _tp09_perte_masquee(X, X_rec, masque, taille):
     import torch
     if "perte_masquee" not in globals():
@@ -197,6 +172,7 @@ def _tp09_enregistrer(fonction, graine_modele, X, *args, **kwargs):
     graine_globale = kwargs.pop("_tp09_graine_globale", None)
     torch.manual_seed(int(graine_modele))
     encodeur = Enregistreur()
+    depart = torch.cat([p.detach().flatten().double() for p in encodeur.parameters()])
     if graine_globale is not None:
         torch.manual_seed(int(graine_globale))
     # What the optimisers step: their learning rates and the parameters they hold.
@@ -227,6 +203,9 @@ def _tp09_enregistrer(fonction, graine_modele, X, *args, **kwargs):
         "tailles": [len(e) for e in encodeur.entrees],
         "cumuls": encodeur.cumuls,
         "change": [bool((a != b).any()) for a, b in zip(encodeur.poids, encodeur.poids[1:])],
+        # The weights the first training step ran with were the ones the encoder came with?
+        "reinitialise": bool(encodeur.poids) and not bool(torch.equal(
+            encodeur.poids[0].double(), depart)),
     }
 
 
@@ -467,7 +446,7 @@ class Pretrained:
 
 def _features(submission, encoder: Handle, X: np.ndarray, what: str) -> np.ndarray:
     feats = as_array(
-        submission.call(_define(submission, "_tp09_sortie"), encoder, Tensor(X)),
+        eval_outputs.call(submission, encoder, Tensor(X)),
         f"caractéristiques de {what}",
         allow_nan=True,
     )
@@ -499,11 +478,9 @@ def _make_data(seed: int) -> Data:
 def _pretrain(submission, d: Data, references: dict[str, str]) -> Pretrained:
     init_seed, X_unlabelled = d.init_seed, d.X_unlabelled
     X_probe, y_probe, X_test, y_test = d.X_probe, d.y_probe, d.X_test, d.y_test
-    make = _define(submission, "_tp09_encodeur")
-    params = _define(submission, "_tp09_parametres")
-    random_encoder = submission.call(make, init_seed)
-    encoder = submission.call(make, init_seed)
-    before = as_array(submission.call(params, encoder), "paramètres de l'encodeur")
+    random_encoder = notebook_encoder.call(submission, init_seed)
+    encoder = notebook_encoder.call(submission, init_seed)
+    before = as_array(flat_parameters.call(submission, encoder), "paramètres de l'encodeur")
     out = with_references(
         submission,
         references,
@@ -524,14 +501,14 @@ def _pretrain(submission, d: Data, references: dict[str, str]) -> Pretrained:
     trained = as_module(submission, out[0], "entrainer_rotation(...)[0] (l'encodeur)")
     head = as_module(submission, out[1], "entrainer_rotation(...)[1] (la tête)")
     after = as_array(
-        submission.call(params, trained), "paramètres de l'encodeur entraîné", allow_nan=True
+        flat_parameters.call(submission, trained), "paramètres de l'encodeur entraîné", allow_nan=True
     )
     unchanged = after.shape == before.shape and bool(np.allclose(after, before, rtol=0, atol=0))
 
     X_rot = np.concatenate([np.rot90(X_test, k, axes=(1, 2)) for k in range(4)]).astype(np.float32)
     y_rot = np.repeat(np.arange(4), len(X_test))
     logits = as_array(
-        submission.call(_define(submission, "_tp09_sortie_rotation"), trained, head, Tensor(X_rot)),
+        rotation_logits.call(submission, trained, head, Tensor(X_rot)),
         "logits de la tête de rotation",
         allow_nan=True,
     )
@@ -716,7 +693,7 @@ def test_sonde_lineaire_bat_encodeur_aleatoire(submission, seed):
 
 def _accuracy(submission, model: Handle, X: np.ndarray, y: np.ndarray) -> float:
     logits = as_array(
-        submission.call(_define(submission, "_tp09_sortie"), model, Tensor(X)),
+        eval_outputs.call(submission, model, Tensor(X)),
         "logits du classifieur",
         allow_nan=True,
     )
@@ -760,22 +737,21 @@ def _fine_tuned_accuracies(submission, d: Data, start) -> list[float]:
 
 def _scratch(submission, seed: int) -> list[float]:
     d = _data(submission, seed)
-    make = _define(submission, "_tp09_encodeur")
     return once_per_submission(
         submission,
         "tp09-scratch",
-        lambda: _fine_tuned_accuracies(submission, d, lambda: submission.call(make, d.init_seed)),
+        lambda: _fine_tuned_accuracies(submission, d,
+                                       lambda: notebook_encoder.call(submission, d.init_seed)),
     )
 
 
 def _pretrained_ft(submission, seed: int) -> list[float]:
     d = _data(submission, seed)
     p = _pretrained(submission, seed, grader_loop=True)
-    copy_ = _define(submission, "_tp09_copie")
     return once_per_submission(
         submission,
         "tp09-pretrained_ft",
-        lambda: _fine_tuned_accuracies(submission, d, lambda: submission.call(copy_, p.encoder)),
+        lambda: _fine_tuned_accuracies(submission, d, lambda: deep_copy.call(submission, p.encoder)),
     )
 
 
@@ -813,6 +789,15 @@ def _check_finetune_loop(submission, seed: int) -> None:
             "complet, tous les exemples à chacune des epochs époques (une étape par époque)",
             f"{call}: the encoder does not see a full batch at every epoch; expected: full batch, "
             "every example at each of the epochs (one step per epoch)",
+        )
+    if out.get("reinitialise"):
+        raise CheckFailed(
+            f"{call} : l'encodeur reçu n'a plus ses poids au premier pas d'affinage : affiner "
+            "le réinitialise (ou en recopie un autre) ; gardez ses poids, c'est lui qui porte "
+            "le pré-entraînement",
+            f"{call}: the encoder it is given no longer has its weights at the first fine-tuning "
+            "step: affiner re-initialises it (or copies another in); keep its weights, they "
+            "carry the pre-training",
         )
     _check_loop("affiner", out, call)
     _check_lr(out, lr, call)

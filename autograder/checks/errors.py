@@ -141,6 +141,54 @@ _CAUSES: tuple[tuple[tuple[str, ...], str, str], ...] = (
 )
 
 
+# The kind of error alone, when its text matched nothing above: a likely cause for the kinds
+# that have one. ValueError and RuntimeError are left as they are (a student raises them on
+# purpose, and PyTorch's own texts are matched above).
+_BY_KIND: dict[str, tuple[str, str]] = {
+    "IndexError": (
+        "un indice dépasse la taille d'un tableau ou d'une liste : vérifiez les bornes de vos "
+        "boucles et les tailles (print(x.shape))",
+        "an index goes past the size of an array or a list: check your loops' bounds and the "
+        "sizes (print(x.shape))",
+    ),
+    "KeyError": (
+        "une clé absente d'un dictionnaire est lue : vérifiez le nom des clés",
+        "a key missing from a dictionary is read: check the key names",
+    ),
+    "ZeroDivisionError": (
+        "division par zéro : un compte ou une taille vaut 0 (liste vide, bin vide, lot vide)",
+        "division by zero: a count or a size is 0 (empty list, empty bin, empty batch)",
+    ),
+    "AttributeError": (
+        "un objet n'a pas l'attribut ou la méthode appelée : vérifiez son type (un tableau "
+        "NumPy n'a pas .detach(), un tenseur n'a pas .astype())",
+        "an object lacks the attribute or method called: check its type (a NumPy array has no "
+        ".detach(), a tensor has no .astype())",
+    ),
+    "TypeError": (
+        "un argument n'a pas le type attendu (tenseur, tableau, nombre), ou une fonction reçoit "
+        "un mauvais nombre d'arguments : vérifiez les conversions et la signature",
+        "an argument has the wrong type (tensor, array, number), or a function gets the wrong "
+        "number of arguments: check the conversions and the signature",
+    ),
+    "UnboundLocalError": (
+        "une variable locale est lue avant d'avoir reçu une valeur (une branche du code ne "
+        "l'affecte pas)",
+        "a local variable is read before it is assigned (a branch of the code never sets it)",
+    ),
+    "RecursionError": (
+        "la fonction s'appelle elle-même sans fin (récursion infinie)",
+        "the function calls itself without end (infinite recursion)",
+    ),
+    "OverflowError": (
+        "un calcul déborde (exp d'un grand nombre, par exemple) : soustrayez le maximum avant "
+        "exp, ou calculez en log",
+        "a computation overflows (exp of a large number, say): subtract the maximum before exp, "
+        "or compute in log space",
+    ),
+}
+
+
 def explain_student_error(label: str, ename: str, evalue: str) -> Message:
     """The message for an error raised in the student's `label`: the likely cause in French
     (shapes, dtype, device, requires_grad) when the error text shows one, the original kept."""
@@ -157,5 +205,11 @@ def explain_student_error(label: str, ename: str, evalue: str) -> Message:
             f"frappe, ou cellule qui le définit non exécutée) ({evalue})",
             f"`{label}` raised NameError: your code uses a name that does not exist (a typo, "
             f"or the cell defining it was not run) ({evalue})",
+        )
+    if ename in _BY_KIND:
+        cause_fr, cause_en = _BY_KIND[ename]
+        return Message(
+            f"`{label}` a levé {ename} : {cause_fr} (message d'origine : {evalue})",
+            f"`{label}` raised {ename}: {cause_en} (original message: {evalue})",
         )
     return Message(f"`{label}` a levé {ename} : {evalue}", f"`{label}` raised {ename}: {evalue}")

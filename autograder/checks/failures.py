@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from autograder.bridge.values import StudentError
-from autograder.checks.errors import CheckFailed
+from autograder.checks.errors import CheckFailed, explain_student_error
 
 #: The errors a wrong shape usually raises in PyTorch code.
 TORCH_SHAPE_ERRORS = ("RuntimeError", "IndexError", "ValueError", "TypeError")
@@ -25,7 +25,8 @@ def student_failure(
 ) -> CheckFailed:
     """The failure for `exc`, raised by the student's `name`: a NotImplementedError asks to
     fill in the cell, a NameError on `name` itself to define it; otherwise the error's kind
-    and text, followed by the (French, English) `hint` when its kind is in `on`."""
+    and text, followed by the (French, English) `hint` when its kind is in `on`, or else by
+    its likely cause (`explain_student_error`)."""
     if exc.ename == "NotImplementedError":
         return CheckFailed(
             f"`{name}` n'est pas encore implémentée (NotImplementedError) : complétez la cellule réponse",
@@ -36,7 +37,8 @@ def student_failure(
             f"`{name}` n'est pas défini dans votre notebook : exécutez/complétez la cellule qui le définit",
             f"`{name}` is not defined in your notebook: complete the cell that defines it",
         )
-    fr, en = f"`{name}` a levé {exc.ename} : {exc.evalue}", f"`{name}` raised {exc.ename}: {exc.evalue}"
     if hint is not None and exc.ename in on:
-        fr, en = f"{fr} ; {hint[0]}", f"{en}; {hint[1]}"
-    return CheckFailed(fr, en)
+        return CheckFailed(f"`{name}` a levé {exc.ename} : {exc.evalue} ; {hint[0]}",
+                           f"`{name}` raised {exc.ename}: {exc.evalue}; {hint[1]}")
+    # No hint of the check's own: the likely cause said in French, the original kept.
+    return CheckFailed(explain_student_error(name, exc.ename, exc.evalue))

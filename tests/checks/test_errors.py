@@ -41,6 +41,24 @@ def test_an_unknown_error_is_reported_as_is():
     assert (message.fr, message.en) == ("`f` a levé ValueError : x négatif", "`f` raised ValueError: x négatif")
 
 
+@pytest.mark.parametrize(
+    ("call", "cause_fr"),
+    [
+        (lambda: [].pop(), "un indice dépasse"),
+        (lambda: {"a": 1}["b"], "une clé absente"),
+        (lambda: 1 / 0, "division par zéro"),
+        (lambda: np.zeros(3).detach(), "n'a pas l'attribut"),
+        (lambda: len(3), "n'a pas le type attendu"),
+        (lambda: 2.0**5000, "déborde"),
+    ],
+)
+def test_an_error_whose_text_says_nothing_known_gets_the_cause_of_its_kind(call, cause_fr):
+    ename, evalue = raised(call)
+    message = explain_student_error("f", ename, evalue)
+    assert message.fr.startswith(f"`f` a levé {ename} : ") and cause_fr in message.fr
+    assert message.fr.endswith(f"(message d'origine : {evalue})") and evalue in message.en
+
+
 def test_a_name_error_in_the_student_code_says_a_name_is_missing():
     message = explain_student_error("f", "NameError", "name 'X_train' is not defined")
     assert "un nom qui n'existe pas" in message.fr and "name 'X_train'" in message.fr

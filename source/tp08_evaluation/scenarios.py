@@ -9,24 +9,32 @@ the French message of at least one of those checks: the hint that names the faul
 The covariate-shift items are measured by the grader (it trains the student's models and
 rotates its own test images): their wrong answers lose points because the grader's own
 accuracies change, not because a value differs.
+
+A wrong answer is written as its change to the solution (`_solution`, `_cell`) or to a base
+below, so that the fault is the edit.
 """
 
 from __future__ import annotations
 
-import json as _json
-from pathlib import Path as _Path
+import re
 
-from autograder.prove import Correct, Scenario
+from autograder.prove import Correct, EditError, Scenario, edit, solution_cell
 
-_ECE_SOLUTION = '''
 
-def ece(confiances, correct, n_bins=15):
-    """L'ECE de la solution, à partir de fiabilite."""
-    bins = fiabilite(confiances, correct, n_bins)
-    poids = bins["compte"] / bins["compte"].sum()
-    return float(np.sum(poids * np.abs(bins["precision"] - bins["confiance"])))
-'''
+def _solution(grade_id: str, *docs: str) -> str:
+    """The solution's cell `grade_id` with its docstrings replaced, in order, by `docs`."""
+    cell = solution_cell(__file__, grade_id)
+    if len(old := re.findall(r'"""[\s\S]*?"""', cell)) != len(docs):
+        raise EditError(f"{grade_id}: {len(old)} docstrings in the solution, {len(docs)} given")
+    return edit(cell, *((o, f'"""{d}"""') for o, d in zip(old, docs, strict=True)))
 
+
+def _cell(grade_id: str) -> str:
+    """The solution's cell `grade_id` without its final newline (how issue 12's scenarios took it)."""
+    return solution_cell(__file__, grade_id)[:-1]
+
+
+# fiabilite and ece with the solution's algorithm, the bin sums written in the returned dict.
 _FIABILITE_SOLUTION = '''def fiabilite(confiances, correct, n_bins=15):
     """La fiabilité de la solution."""
     confiances = np.asarray(confiances, dtype=float)
@@ -42,28 +50,36 @@ _FIABILITE_SOLUTION = '''def fiabilite(confiances, correct, n_bins=15):
     }
 '''
 
+_ECE_SOLUTION = '''
+
+def ece(confiances, correct, n_bins=15):
+    """L'ECE de la solution, à partir de fiabilite."""
+    bins = fiabilite(confiances, correct, n_bins)
+    poids = bins["compte"] / bins["compte"].sum()
+    return float(np.sum(poids * np.abs(bins["precision"] - bins["confiance"])))
+'''
+
+
+def _fiabilite(doc: str, *changes: tuple[str, str]) -> str:
+    """fiabilite above documented by `doc` with `changes` applied, then the solution's ece."""
+    return edit(_FIABILITE_SOLUTION, ('"""La fiabilité de la solution."""', f'"""{doc}"""'), *changes) + _ECE_SOLUTION
+
+
 _ECE_ALL = (
     "test_ece_public_example",
     "test_fiabilite_matches_reference",
     "test_ece_matches_reference",
 )
 
-_TEMPERATURE_SOLUTION_FIT = '''
 
-def ajuster_temperature(logits_val, y_val):
-    """Recherche sur grille de la NLL, comme la solution."""
-    y_val = np.asarray(y_val, dtype=int)
-    lignes = np.arange(len(y_val))
+def _temperature(doc: str, *changes: tuple[str, str]) -> str:
+    """The solution's temperature cell, appliquer_temperature documented by `doc` and changed."""
+    return edit(
+        _solution("temperature", doc, "Recherche sur grille de la NLL, comme la solution."),
+        ("    # Grille grossière (pas de 5 %) puis grille fine (pas de 0,1 %) autour du meilleur point.\n", ""),
+        *changes,
+    )
 
-    def nll(T):
-        p = appliquer_temperature(logits_val, T)
-        return -np.mean(np.log(np.maximum(p[lignes, y_val], 1e-300)))
-
-    grille = np.exp(np.linspace(np.log(0.05), np.log(20.0), 121))
-    meilleur = grille[int(np.argmin([nll(T) for T in grille]))]
-    fine = meilleur * np.exp(np.linspace(-0.06, 0.06, 121))
-    return float(fine[int(np.argmin([nll(T) for T in fine]))])
-'''
 
 _VALIDATION_REST = '''
 
@@ -86,88 +102,51 @@ def validation_croisee(X, y, k, alpha=1.0):
     return float(np.mean(erreurs)), float(np.std(erreurs))
 '''
 
-_PRECISION_SOLUTION = '''
-
-def precision_par_angle(modele, X, y, angles):
-    """La courbe de la solution, avec tourner."""
-    modele.eval()
-    y = np.asarray(y)
-    precisions = []
-    with torch.no_grad():
-        for angle in angles:
-            logits = modele(torch.tensor(tourner(X, angle), dtype=torch.float32))
-            precisions.append(float((logits.argmax(dim=1).numpy() == y).mean()))
-    return np.array(precisions)
-'''
-
 SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ ECE
     "submission-ece-without-bin-weights": Scenario(
         grade_id="ece",
-        source=_FIABILITE_SOLUTION
-        + '''
-
-def ece(confiances, correct, n_bins=15):
-    """Moyenne simple des écarts des bins non vides, sans pondération."""
-    bins = fiabilite(confiances, correct, n_bins)
-    plein = bins["compte"] > 0
-    return float(np.mean(np.abs(bins["precision"] - bins["confiance"])[plein]))
-''',
+        source=_FIABILITE_SOLUTION + edit(
+            _ECE_SOLUTION,
+            ("L'ECE de la solution, à partir de fiabilite.", "Moyenne simple des écarts des bins non vides, sans pondération."),
+            ('    poids = bins["compte"] / bins["compte"].sum()\n', '    plein = bins["compte"] > 0\n'),
+            ("np.sum(poids * np.abs(", "np.mean(np.abs("),
+            ('bins["confiance"])))', 'bins["confiance"])[plein]))'),
+        ),
         must_fail=("test_ece_public_example", "test_ece_matches_reference"),
         message_contains=("pondéré par sa population",),
     ),
     "submission-ece-bins-on-accuracy-not-confidence": Scenario(
         grade_id="ece",
-        source='''def fiabilite(confiances, correct, n_bins=15):
-    """Range les prédictions selon correct au lieu de leur confiance."""
-    confiances = np.asarray(confiances, dtype=float)
-    correct = np.asarray(correct, dtype=float)
-    bords = np.linspace(0.0, 1.0, n_bins + 1)
-    indice = np.clip(np.searchsorted(bords, correct, side="right") - 1, 0, n_bins - 1)
-    compte = np.bincount(indice, minlength=n_bins).astype(float)
-    diviseur = np.maximum(compte, 1.0)
-    return {
-        "compte": compte,
-        "confiance": np.bincount(indice, weights=confiances, minlength=n_bins) / diviseur,
-        "precision": np.bincount(indice, weights=correct, minlength=n_bins) / diviseur,
-    }
-'''
-        + _ECE_SOLUTION,
+        source=_fiabilite(
+            "Range les prédictions selon correct au lieu de leur confiance.",
+            ("np.searchsorted(bords, confiances,", "np.searchsorted(bords, correct,"),
+        ),
         must_fail=_ECE_ALL,
         message_contains=("selon leur exactitude (correct) et non selon leur confiance",),
     ),
     "submission-ece-drops-confidence-one": Scenario(
         grade_id="ece",
-        source='''def fiabilite(confiances, correct, n_bins=15):
-    """Indice floor(c · M) : la confiance 1.0 tombe hors des bins et est écartée."""
-    confiances = np.asarray(confiances, dtype=float)
-    correct = np.asarray(correct, dtype=float)
-    indice = np.floor(confiances * n_bins).astype(int)
-    garde = indice < n_bins
-    indice, confiances, correct = indice[garde], confiances[garde], correct[garde]
-    compte = np.bincount(indice, minlength=n_bins).astype(float)
-    diviseur = np.maximum(compte, 1.0)
-    return {
-        "compte": compte,
-        "confiance": np.bincount(indice, weights=confiances, minlength=n_bins) / diviseur,
-        "precision": np.bincount(indice, weights=correct, minlength=n_bins) / diviseur,
-    }
-'''
-        + _ECE_SOLUTION,
+        source=_fiabilite(
+            "Indice floor(c · M) : la confiance 1.0 tombe hors des bins et est écartée.",
+            (
+                '    bords = np.linspace(0.0, 1.0, n_bins + 1)\n'
+                '    indice = np.clip(np.searchsorted(bords, confiances, side="right") - 1, 0, n_bins - 1)\n',
+                "    indice = np.floor(confiances * n_bins).astype(int)\n"
+                "    garde = indice < n_bins\n"
+                "    indice, confiances, correct = indice[garde], confiances[garde], correct[garde]\n",
+            ),
+        ),
         must_fail=_ECE_ALL,
         message_contains=("exactement égales à 1.0 sont perdues",),
     ),
     # ------------------------------------------------------------ temperature
     "submission-temperature-multiplies-logits": Scenario(
         grade_id="temperature",
-        source='''def appliquer_temperature(logits, T):
-    """Multiplie les logits par T au lieu de les diviser."""
-    z = np.asarray(logits, dtype=float) * T
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-'''
-        + _TEMPERATURE_SOLUTION_FIT,
+        source=_temperature(
+            "Multiplie les logits par T au lieu de les diviser.",
+            ("z = np.asarray(logits, dtype=float) / T", "z = np.asarray(logits, dtype=float) * T"),
+        ),
         must_fail=(
             "test_appliquer_temperature_example",
             "test_temperature_matches_nll_optimum",
@@ -194,48 +173,38 @@ def ece(confiances, correct, n_bins=15):
     # ------------------------------------------------------------ OOD
     "submission-auroc-inverted": Scenario(
         grade_id="ood",
-        source='''def score_msp(logits):
-    """Le score de la solution."""
-    return softmax(logits).max(axis=1)
-
-
-def auroc(etiquettes, scores):
-    """Compte les paires où le négatif a le plus grand score."""
-    etiquettes = np.asarray(etiquettes).astype(bool)
-    scores = np.asarray(scores, dtype=float)
-    pos, neg = scores[etiquettes][:, None], scores[~etiquettes][None, :]
-    return float(np.mean(pos < neg) + 0.5 * np.mean(pos == neg))
-''',
+        source=edit(
+            _solution("ood", "Le score de la solution.", "Compte les paires où le négatif a le plus grand score."),
+            ("np.mean(pos > neg)", "np.mean(pos < neg)"),
+        ),
         must_fail=("test_ood_basic", "test_auroc_matches_sklearn"),
         message_contains=("1 − AUROC",),
     ),
     # ------------------------------------------------------------ bias-variance
     "submission-bias-variance-swapped": Scenario(
         grade_id="biais_variance",
-        source='''def biais_variance(degre, seed, n_essais=100, n=30, bruit=0.3):
-    """Renvoie la variance sous le nom biais2 et inversement."""
-    rng = np.random.default_rng(seed)
-    preds = np.empty((n_essais, len(X_EVAL)))
-    for e in range(n_essais):
-        x, y = tirer_donnees(rng, n, bruit)
-        preds[e] = np.polyval(np.polyfit(x, y, degre), X_EVAL)
-    moyenne = preds.mean(axis=0)
-    return {
-        "variance": float(np.mean((moyenne - f_vraie(X_EVAL)) ** 2)),
-        "biais2": float(np.mean(preds.var(axis=0))),
-    }
-''',
+        source=edit(
+            _solution("biais_variance", "Renvoie la variance sous le nom biais2 et inversement."),
+            ('"biais2": float(np.mean((moyenne', '"variance": float(np.mean((moyenne'),
+            ('"variance": float(np.mean(preds', '"biais2": float(np.mean(preds'),
+        ),
         must_fail=("test_biais_variance_matches_simulation", "test_biais_variance_trends"),
         message_contains=("biais² et variance sont échangés",),
     ),
     # ------------------------------------------------------------ covariate shift
     "submission-rotation-default-axes": Scenario(
         grade_id="rotation",
-        source='''def tourner(images, angle):
-    """rotate sans préciser axes : sur un tableau 4-D, il tourne dans le plan des axes 0 et 1."""
-    return rotate(images, angle, reshape=False, order=1)
-'''
-        + _PRECISION_SOLUTION,
+        source=edit(
+            _solution(
+                "rotation",
+                "rotate sans préciser axes : sur un tableau 4-D, il tourne dans le plan des axes 0 et 1.",
+                "La courbe de la solution, avec tourner.",
+            ),
+            (
+                'rotate(np.asarray(images), angle, axes=(2, 3), reshape=False, order=1, mode="constant", cval=0.0)',
+                "rotate(images, angle, reshape=False, order=1)",
+            ),
+        ),
         must_fail=(
             "test_tourner_small_examples",
             "test_tourner_matches_scipy",
@@ -245,46 +214,35 @@ def auroc(etiquettes, scores):
     ),
     "submission-shift-mlp-too-wide": Scenario(
         grade_id="modeles_rotation",
-        source='''def creer_mlp():
-    """Un MLP 64 -> 256 -> 10 : près de quatre fois les paramètres du CNN."""
-    return nn.Sequential(nn.Flatten(), nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 10))
-
-
-def creer_cnn():
-    """Le CNN de la solution."""
-    return nn.Sequential(
-        nn.Conv2d(1, 16, kernel_size=3, padding=1),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Conv2d(16, 32, kernel_size=3, padding=1),
-        nn.ReLU(),
-        nn.AdaptiveMaxPool2d(1),
-        nn.Flatten(),
-        nn.Linear(32, 10),
-    )
-''',
+        source=edit(
+            _solution(
+                "modeles_rotation",
+                "Un MLP 64 -> 256 -> 10 : près de quatre fois les paramètres du CNN.",
+                "Le CNN de la solution.",
+            ),
+            ("nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)", "nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 10)"),
+        ),
         must_fail=("test_models_shapes_and_sizes",),
         message_contains=("le plus grand dépasse 1,5 fois le plus petit",),
     ),
     "submission-shift-trains-with-rotations": Scenario(
         grade_id="entrainer_rotation",
-        source='''def entrainer(modele, X_train, y_train, epochs=25, lr=0.005, batch_size=64, seed=0):
-    """Augmente les données : chaque mini-lot est tourné d'un angle tiré entre -60° et 60°."""
-    generateur = torch.Generator().manual_seed(seed)
-    rng = np.random.default_rng(seed)
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    modele.train()
-    N = len(X_train)
-    for _ in range(epochs):
-        ordre = torch.randperm(N, generator=generateur)
-        for debut in range(0, N, batch_size):
-            lot = ordre[debut : debut + batch_size]
-            X_lot = torch.tensor(tourner(X_train[lot].numpy(), rng.uniform(-60, 60)), dtype=torch.float32)
-            optimiseur.zero_grad()
-            F.cross_entropy(modele(X_lot), y_train[lot]).backward()
-            optimiseur.step()
-    return modele
-''',
+        source=edit(
+            _solution(
+                "entrainer_rotation",
+                "Augmente les données : chaque mini-lot est tourné d'un angle tiré entre -60° et 60°.",
+            ),
+            ("manual_seed(seed)\n", "manual_seed(seed)\n    rng = np.random.default_rng(seed)\n"),
+            (
+                "            optimiseur.zero_grad()\n",
+                "            X_lot = torch.tensor(tourner(X_train[lot].numpy(), rng.uniform(-60, 60)), dtype=torch.float32)\n"
+                "            optimiseur.zero_grad()\n",
+            ),
+            (
+                "            perte = F.cross_entropy(modele(X_train[lot]), y_train[lot])\n            perte.backward()\n",
+                "            F.cross_entropy(modele(X_lot), y_train[lot]).backward()\n",
+            ),
+        ),
         must_fail=("test_models_learn_upright_digits", "test_accuracy_drops_under_rotation"),
         message_contains=("N'augmentez pas les données",),
     ),
@@ -315,27 +273,22 @@ GROUPS: dict[str, tuple[str, ...]] = {
 _TOLERANCE_VARIANTS = {
     "correct-ece-float32": Correct(
         grade_id="ece",
-        source='''def fiabilite(confiances, correct, n_bins=15):
-    """Tout en float32, comme les sorties d'un modèle float32."""
-    confiances = np.asarray(confiances, dtype=np.float32)
-    correct = np.asarray(correct, dtype=np.float32)
-    bords = np.linspace(0.0, 1.0, n_bins + 1, dtype=np.float32)
-    indice = np.clip(np.searchsorted(bords, confiances, side="right") - 1, 0, n_bins - 1)
-    compte = np.bincount(indice, minlength=n_bins).astype(np.float32)
-    diviseur = np.maximum(compte, np.float32(1.0))
-    return {
-        "compte": compte,
-        "confiance": (np.bincount(indice, weights=confiances, minlength=n_bins) / diviseur).astype(np.float32),
-        "precision": (np.bincount(indice, weights=correct, minlength=n_bins) / diviseur).astype(np.float32),
-    }
-
-
-def ece(confiances, correct, n_bins=15):
-    """L'ECE en float32 (0.11199999 au lieu de 0.112 sur l'exemple du cours)."""
-    bins = fiabilite(confiances, correct, n_bins)
-    poids = bins["compte"] / bins["compte"].sum()
-    return np.float32(np.sum(poids * np.abs(bins["precision"] - bins["confiance"]), dtype=np.float32))
-''',
+        source=edit(
+            _fiabilite("Tout en float32, comme les sorties d'un modèle float32."),
+            ("np.asarray(confiances, dtype=float)", "np.asarray(confiances, dtype=np.float32)"),
+            ("np.asarray(correct, dtype=float)", "np.asarray(correct, dtype=np.float32)"),
+            ("n_bins + 1)", "n_bins + 1, dtype=np.float32)"),
+            (".astype(float)", ".astype(np.float32)"),
+            ("np.maximum(compte, 1.0)", "np.maximum(compte, np.float32(1.0))"),
+            ('"confiance": np.bincount(indice, weights=confiances, minlength=n_bins) / diviseur,',
+             '"confiance": (np.bincount(indice, weights=confiances, minlength=n_bins) / diviseur).astype(np.float32),'),
+            ('"precision": np.bincount(indice, weights=correct, minlength=n_bins) / diviseur,',
+             '"precision": (np.bincount(indice, weights=correct, minlength=n_bins) / diviseur).astype(np.float32),'),
+            ("L'ECE de la solution, à partir de fiabilite.",
+             "L'ECE en float32 (0.11199999 au lieu de 0.112 sur l'exemple du cours)."),
+            ("return float(np.sum(poids * np.abs(bins[\"precision\"] - bins[\"confiance\"])))",
+             "return np.float32(np.sum(poids * np.abs(bins[\"precision\"] - bins[\"confiance\"]), dtype=np.float32))"),
+        ),
         why="float32 ECE: 0.11199999 on the course example, ~1e-8 from the float64 value",
     ),
 }
@@ -348,25 +301,6 @@ CORRECT_GROUPS = {
 # ---------------------------------------------------------------- issue 12: inputs, mechanisms
 # Wrong answers that kept their points before the checks drew edge confidences, large logits,
 # repeated seeds, a grader model with dropout and a stand-in model recording the training.
-_NOTEBOOK = _Path(__file__).resolve().with_name("tp08_evaluation.ipynb")
-
-
-def _solution_cell(grade_id: str) -> str:
-    """The solution's answer cell, markers removed."""
-    for cell in _json.loads(_NOTEBOOK.read_text(encoding="utf-8"))["cells"]:
-        if cell["metadata"].get("nbgrader", {}).get("grade_id") == grade_id:
-            return "\n".join(
-                ln for ln in "".join(cell["source"]).split("\n")
-                if "### BEGIN SOLUTION" not in ln and "### END SOLUTION" not in ln
-            )
-    raise KeyError(grade_id)
-
-
-def _edit(source: str, old: str, new: str) -> str:
-    assert source.count(old) == 1, f"the solution no longer contains {old!r}"
-    return source.replace(old, new)
-
-
 _MORE_SCENARIOS = {
     "submission-ece-bins-closed-on-the-right": Scenario(
         grade_id="ece",
@@ -389,66 +323,57 @@ _MORE_SCENARIOS = {
     ),
     "submission-temperature-softmax-overflows": Scenario(
         grade_id="temperature",
-        source='''def appliquer_temperature(logits, T):
-    """exp puis normalisation, sans soustraire le maximum."""
-    e = np.exp(np.asarray(logits, dtype=float) / T)
-    return e / e.sum(axis=1, keepdims=True)
-''' + _TEMPERATURE_SOLUTION_FIT,
+        source=_temperature(
+            "exp puis normalisation, sans soustraire le maximum.",
+            (
+                "    z = np.asarray(logits, dtype=float) / T\n"
+                "    z = z - z.max(axis=1, keepdims=True)\n"
+                "    e = np.exp(z)\n",
+                "    e = np.exp(np.asarray(logits, dtype=float) / T)\n",
+            ),
+        ),
         # the NLL search over 0.05..20 on a very confident classifier overflows too
         must_fail=("test_temperature_lowers_test_ece", "test_temperature_matches_nll_optimum"),
         message_contains=("déborde",),
     ),
     "submission-decouper-ignores-seed": Scenario(
         grade_id="validation",
-        source=_edit(
-            _solution_cell("validation"),
-            "ordre = np.random.default_rng(seed).permutation(n)",
-            "ordre = np.random.permutation(n)",
-        ),
+        source=edit(_cell("validation"), ("np.random.default_rng(seed).permutation(n)", "np.random.permutation(n)")),
         must_fail=("test_decouper_disjoint_and_proportions",),
         message_contains=("graine seule",),
     ),
     "submission-precision-par-angle-forgets-eval": Scenario(
         grade_id="rotation",
-        source=_edit(_solution_cell("rotation"), "    modele.eval()\n", ""),
+        source=edit(_cell("rotation"), ("    modele.eval()\n", "")),
         must_fail=("test_precision_par_angle_matches_reference",),
         message_contains=("modele.eval()",),
     ),
     "submission-creer-mlp-returns-one-shared-model": Scenario(
         grade_id="modeles_rotation",
-        source=_edit(
-            _solution_cell("modeles_rotation"),
-            '''def creer_mlp():
-    """Un nouveau MLP (N, 1, 8, 8) -> (N, 10) : 64 -> 64 (ReLU) -> 10."""
-    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))''',
-            '''MLP_UNIQUE = nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
-
-
-def creer_mlp():
-    """Un nouveau MLP (N, 1, 8, 8) -> (N, 10) : 64 -> 64 (ReLU) -> 10."""
-    return MLP_UNIQUE''',
+        source=edit(
+            _cell("modeles_rotation"),
+            ("    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))",
+             "    return MLP_UNIQUE"),
+            ("def creer_mlp():",
+             "MLP_UNIQUE = nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))\n\n\n"
+             "def creer_mlp():"),
         ),
         must_fail=("test_cnn_more_robust_than_mlp",),
         message_contains=("NOUVEAU modèle",),
     ),
     "submission-entrainer-shuffles-once": Scenario(
         grade_id="entrainer_rotation",
-        source=_edit(
-            _solution_cell("entrainer_rotation"),
-            "    for _ in range(epochs):\n        ordre = torch.randperm(N, generator=generateur)\n",
-            "    ordre = torch.randperm(N, generator=generateur)  # mélangé une fois\n"
-            "    for _ in range(epochs):\n",
+        source=edit(
+            _cell("entrainer_rotation"),
+            ("    for _ in range(epochs):\n        ordre = torch.randperm(N, generator=generateur)\n",
+             "    ordre = torch.randperm(N, generator=generateur)  # mélangé une fois\n    for _ in range(epochs):\n"),
         ),
         must_fail=("test_models_learn_upright_digits",),
         message_contains=("même ordre à chaque époque",),
     ),
     "submission-entrainer-ignores-seed": Scenario(
         grade_id="entrainer_rotation",
-        source=_edit(
-            _solution_cell("entrainer_rotation"),
-            "torch.randperm(N, generator=generateur)",
-            "torch.randperm(N)",
-        ),
+        source=edit(_cell("entrainer_rotation"), ("torch.randperm(N, generator=generateur)", "torch.randperm(N)")),
         must_fail=("test_models_learn_upright_digits",),
         message_contains=("argument seed",),
     ),
@@ -698,21 +623,13 @@ CORRECT_GROUPS = {
 _MUTANT_SCENARIOS = {
     "submission-fiabilite-default-ten-bins": Scenario(
         grade_id="ece",
-        source=_edit(
-            _solution_cell("ece"),
-            "def fiabilite(confiances, correct, n_bins=15):",
-            "def fiabilite(confiances, correct, n_bins=10):",
-        ),
+        source=edit(_cell("ece"), ("def fiabilite(confiances, correct, n_bins=15):", "def fiabilite(confiances, correct, n_bins=10):")),
         must_fail=("test_fiabilite_matches_reference",),
         message_contains=("n_bins vaut 15 par défaut",),
     ),
     "submission-ece-first-bin-merged-into-second": Scenario(
         grade_id="ece",
-        source=_edit(
-            _solution_cell("ece"),
-            'side="right") - 1, 0, n_bins - 1)',
-            'side="right") - 1, 1, n_bins - 1)',
-        ),
+        source=edit(_cell("ece"), ('side="right") - 1, 0, n_bins - 1)', 'side="right") - 1, 1, n_bins - 1)')),
         must_fail=("test_fiabilite_matches_reference", "test_ece_matches_reference"),
         message_contains=("votre premier bin [0, 1/M) est vide",),
     ),
@@ -729,7 +646,12 @@ GROUPS = {
 # wrong ones kept their points before the checks were widened (n and bruit never passed, the
 # optimal T always between 1.8 and 3.5, p · n never with a fractional part above one half, lr
 # never varied, an MLP without activation, an argument written in place, augmentation told as
-# a permutation fault).
+# a permutation fault). Four wrong ones are one change to the same author's correct answer:
+_BLIND_TEMPERATURE = 'def appliquer_temperature(logits, T):\n    return softmax(np.asarray(logits) / T)\n\n\ndef ajuster_temperature(logits_val, y_val):\n    y = np.asarray(y_val, dtype=int)\n    def nll(T):\n        p = appliquer_temperature(logits_val, T)\n        return -np.mean(np.log(p[np.arange(len(y)), y] + 1e-12))\n    grille = np.geomspace(0.05, 20, 200)\n    meilleur = grille[np.argmin([nll(t) for t in grille])]\n    fine = np.linspace(meilleur * 0.95, meilleur * 1.05, 401)\n    return float(fine[np.argmin([nll(t) for t in fine])])\n'
+_BLIND_VALIDATION = 'def decouper(n, p_val=0.15, p_test=0.15, seed=0):\n    perm = np.random.default_rng(seed).permutation(n)\n    n_val, n_test = int(round(p_val * n)), int(round(p_test * n))\n    val = perm[:n_val]\n    test = perm[n_val:n_val + n_test]\n    train = perm[n_val + n_test:]\n    return train, val, test\n\n\ndef plis_kfold(n, k):\n    return [np.asarray(p) for p in np.array_split(np.arange(n), k)]\n\n\ndef validation_croisee(X, y, k, alpha=1.0):\n    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)\n    scores = []\n    for pli in plis_kfold(len(X), k):\n        a = np.setdiff1d(np.arange(len(X)), pli)\n        w = np.linalg.solve(X[a].T @ X[a] + alpha * np.eye(X.shape[1]), X[a].T @ y[a])\n        scores.append(np.mean((X[pli] @ w - y[pli]) ** 2))\n    return float(np.mean(scores)), float(np.std(scores))\n'
+_BLIND_ROTATION = 'def tourner(images, angle):\n    out = np.empty_like(images)\n    for i in range(images.shape[0]):\n        for c in range(images.shape[1]):\n            out[i, c] = rotate(images[i, c], angle, reshape=False, order=1, mode="constant", cval=0.0)\n    return out\n\n\ndef precision_par_angle(modele, X, y, angles):\n    modele.eval()\n    res = []\n    with torch.no_grad():\n        for a in angles:\n            xt = torch.tensor(tourner(X, a), dtype=torch.float32)\n            pred = modele(xt).argmax(dim=1).numpy()\n            res.append(float((pred == np.asarray(y)).mean()))\n    return np.array(res)\n'
+_BLIND_ENTRAINER = 'def entrainer(modele, X_train, y_train, epochs=25, lr=0.005, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    N = len(X_train)\n    for _ in range(epochs):\n        ordre = torch.randperm(N, generator=g)\n        for debut in range(0, N, batch_size):\n            idx = ordre[debut:debut + batch_size]\n            perte = F.cross_entropy(modele(X_train[idx]), y_train[idx])\n            opt.zero_grad()\n            perte.backward()\n            opt.step()\n    return modele\n'
+
 SCENARIOS['blind-biais_variance-ignores-n-and-bruit'] = Scenario(
     grade_id='biais_variance',
     source='def biais_variance(degre, seed, n_essais=100, n=30, bruit=0.3):\n    rng = np.random.default_rng(seed)\n    preds = []\n    for _ in range(n_essais):\n        x, y = tirer_donnees(rng)\n        preds.append(np.polyval(np.polyfit(x, y, degre), X_EVAL))\n    P = np.array(preds)\n    moyenne = P.mean(axis=0)\n    return {"biais2": float(np.mean((moyenne - f_vraie(X_EVAL)) ** 2)), "variance": float(np.mean(P.var(axis=0)))}\n',
@@ -740,7 +662,8 @@ SCENARIOS['blind-biais_variance-ignores-n-and-bruit'] = Scenario(
 
 SCENARIOS['blind-temperature-squared-confidence-objective'] = Scenario(
     grade_id='temperature',
-    source='def appliquer_temperature(logits, T):\n    return softmax(np.asarray(logits) / T)\n\n\ndef ajuster_temperature(logits_val, y_val):\n    y = np.asarray(y_val, dtype=int)\n    def nll(T):\n        p = appliquer_temperature(logits_val, T)\n        return np.mean((p.max(axis=1) - (p.argmax(axis=1) == y)) ** 2)\n    grille = np.geomspace(0.05, 20, 200)\n    meilleur = grille[np.argmin([nll(t) for t in grille])]\n    fine = np.linspace(meilleur * 0.95, meilleur * 1.05, 401)\n    return float(fine[np.argmin([nll(t) for t in fine])])\n',
+    source=edit(_BLIND_TEMPERATURE, ("return -np.mean(np.log(p[np.arange(len(y)), y] + 1e-12))",
+                                     "return np.mean((p.max(axis=1) - (p.argmax(axis=1) == y)) ** 2)")),
     must_fail=('test_temperature_matches_nll_optimum',),
     message_contains=('optimum de la NLL',),
     may_fail=('test_temperature_lowers_test_ece',),
@@ -748,21 +671,21 @@ SCENARIOS['blind-temperature-squared-confidence-objective'] = Scenario(
 
 SCENARIOS['blind-temperature-grid-half-to-five'] = Scenario(
     grade_id='temperature',
-    source='def appliquer_temperature(logits, T):\n    return softmax(np.asarray(logits) / T)\n\n\ndef ajuster_temperature(logits_val, y_val):\n    y = np.asarray(y_val, dtype=int)\n    def nll(T):\n        p = appliquer_temperature(logits_val, T)\n        return -np.mean(np.log(p[np.arange(len(y)), y] + 1e-12))\n    grille = np.geomspace(0.5, 5, 200)\n    meilleur = grille[np.argmin([nll(t) for t in grille])]\n    fine = np.linspace(meilleur * 0.95, meilleur * 1.05, 401)\n    return float(fine[np.argmin([nll(t) for t in fine])])\n',
+    source=edit(_BLIND_TEMPERATURE, ('np.geomspace(0.05, 20, 200)', 'np.geomspace(0.5, 5, 200)')),
     must_fail=('test_temperature_matches_nll_optimum',),
     message_contains=('toute la plage',),
 )
 
 SCENARIOS['blind-validation-int-truncates'] = Scenario(
     grade_id='validation',
-    source='def decouper(n, p_val=0.15, p_test=0.15, seed=0):\n    perm = np.random.default_rng(seed).permutation(n)\n    n_val, n_test = int(p_val * n), int(p_test * n)\n    val = perm[:n_val]\n    test = perm[n_val:n_val + n_test]\n    train = perm[n_val + n_test:]\n    return train, val, test\n\n\ndef plis_kfold(n, k):\n    return [np.asarray(p) for p in np.array_split(np.arange(n), k)]\n\n\ndef validation_croisee(X, y, k, alpha=1.0):\n    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)\n    scores = []\n    for pli in plis_kfold(len(X), k):\n        a = np.setdiff1d(np.arange(len(X)), pli)\n        w = np.linalg.solve(X[a].T @ X[a] + alpha * np.eye(X.shape[1]), X[a].T @ y[a])\n        scores.append(np.mean((X[pli] @ w - y[pli]) ** 2))\n    return float(np.mean(scores)), float(np.std(scores))\n',
+    source=edit(_BLIND_VALIDATION, ('int(round(p_val * n)), int(round(p_test * n))', 'int(p_val * n), int(p_test * n)')),
     must_fail=('test_decouper_disjoint_and_proportions',),
     message_contains=('int(p · n)',),
 )
 
 SCENARIOS['blind-rotation-writes-into-images'] = Scenario(
     grade_id='rotation',
-    source='def tourner(images, angle):\n    out = images\n    for i in range(images.shape[0]):\n        for c in range(images.shape[1]):\n            out[i, c] = rotate(images[i, c], angle, reshape=False, order=1, mode="constant", cval=0.0)\n    return out\n\n\ndef precision_par_angle(modele, X, y, angles):\n    modele.eval()\n    res = []\n    with torch.no_grad():\n        for a in angles:\n            xt = torch.tensor(tourner(X, a), dtype=torch.float32)\n            pred = modele(xt).argmax(dim=1).numpy()\n            res.append(float((pred == np.asarray(y)).mean()))\n    return np.array(res)\n',
+    source=edit(_BLIND_ROTATION, ('out = np.empty_like(images)', 'out = images')),
     must_fail=('test_tourner_matches_scipy',),
     message_contains=('modifie le tableau images',),
     may_fail=('test_precision_par_angle_matches_reference',),
@@ -770,7 +693,7 @@ SCENARIOS['blind-rotation-writes-into-images'] = Scenario(
 
 SCENARIOS['blind-entrainer-ignores-lr'] = Scenario(
     grade_id='entrainer_rotation',
-    source='def entrainer(modele, X_train, y_train, epochs=25, lr=0.005, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters())\n    modele.train()\n    N = len(X_train)\n    for _ in range(epochs):\n        ordre = torch.randperm(N, generator=g)\n        for debut in range(0, N, batch_size):\n            idx = ordre[debut:debut + batch_size]\n            perte = F.cross_entropy(modele(X_train[idx]), y_train[idx])\n            opt.zero_grad()\n            perte.backward()\n            opt.step()\n    return modele\n',
+    source=edit(_BLIND_ENTRAINER, ('Adam(modele.parameters(), lr=lr)', 'Adam(modele.parameters())')),
     must_fail=('test_models_learn_upright_digits',),
     message_contains=('argument lr',),
     may_fail=('test_accuracy_drops_under_rotation',),
@@ -778,7 +701,13 @@ SCENARIOS['blind-entrainer-ignores-lr'] = Scenario(
 
 SCENARIOS['blind-entrainer-flips-half-the-batches'] = Scenario(
     grade_id='entrainer_rotation',
-    source='def entrainer(modele, X_train, y_train, epochs=25, lr=0.005, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    N = len(X_train)\n    for _ in range(epochs):\n        ordre = torch.randperm(N, generator=g)\n        for debut in range(0, N, batch_size):\n            idx = ordre[debut:debut + batch_size]\n            xb = X_train[idx]\n            if torch.rand(1, generator=g) < 0.5:\n                xb = xb.flip(-1)\n            perte = F.cross_entropy(modele(xb), y_train[idx])\n            opt.zero_grad()\n            perte.backward()\n            opt.step()\n    return modele\n',
+    source=edit(_BLIND_ENTRAINER, (
+        "            perte = F.cross_entropy(modele(X_train[idx]), y_train[idx])\n",
+        "            xb = X_train[idx]\n"
+        "            if torch.rand(1, generator=g) < 0.5:\n"
+        "                xb = xb.flip(-1)\n"
+        "            perte = F.cross_entropy(modele(xb), y_train[idx])\n",
+    )),
     must_fail=('test_models_learn_upright_digits',),
     message_contains=("n'augmentez pas",),
     may_fail=('test_accuracy_drops_under_rotation',),
@@ -805,7 +734,7 @@ CORRECT['blind-correct-ece-loops-closed-last-bin'] = Correct(
 
 CORRECT['blind-correct-temperature-two-grids-eps'] = Correct(
     grade_id='temperature',
-    source='def appliquer_temperature(logits, T):\n    return softmax(np.asarray(logits) / T)\n\n\ndef ajuster_temperature(logits_val, y_val):\n    y = np.asarray(y_val, dtype=int)\n    def nll(T):\n        p = appliquer_temperature(logits_val, T)\n        return -np.mean(np.log(p[np.arange(len(y)), y] + 1e-12))\n    grille = np.geomspace(0.05, 20, 200)\n    meilleur = grille[np.argmin([nll(t) for t in grille])]\n    fine = np.linspace(meilleur * 0.95, meilleur * 1.05, 401)\n    return float(fine[np.argmin([nll(t) for t in fine])])\n',
+    source=_BLIND_TEMPERATURE,
     why='geometric grid then a ±5 % fine grid, log(p + 1e-12)',
 )
 
@@ -817,7 +746,7 @@ CORRECT['blind-correct-temperature-golden-section'] = Correct(
 
 CORRECT['blind-correct-validation-array-split-solve'] = Correct(
     grade_id='validation',
-    source='def decouper(n, p_val=0.15, p_test=0.15, seed=0):\n    perm = np.random.default_rng(seed).permutation(n)\n    n_val, n_test = int(round(p_val * n)), int(round(p_test * n))\n    val = perm[:n_val]\n    test = perm[n_val:n_val + n_test]\n    train = perm[n_val + n_test:]\n    return train, val, test\n\n\ndef plis_kfold(n, k):\n    return [np.asarray(p) for p in np.array_split(np.arange(n), k)]\n\n\ndef validation_croisee(X, y, k, alpha=1.0):\n    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)\n    scores = []\n    for pli in plis_kfold(len(X), k):\n        a = np.setdiff1d(np.arange(len(X)), pli)\n        w = np.linalg.solve(X[a].T @ X[a] + alpha * np.eye(X.shape[1]), X[a].T @ y[a])\n        scores.append(np.mean((X[pli] @ w - y[pli]) ** 2))\n    return float(np.mean(scores)), float(np.std(scores))\n',
+    source=_BLIND_VALIDATION,
     why='np.array_split folds, np.linalg.solve ridge, setdiff1d',
 )
 
@@ -829,13 +758,13 @@ CORRECT['blind-correct-ood-pairwise-float64'] = Correct(
 
 CORRECT['blind-correct-rotation-image-by-image'] = Correct(
     grade_id='rotation',
-    source='def tourner(images, angle):\n    out = np.empty_like(images)\n    for i in range(images.shape[0]):\n        for c in range(images.shape[1]):\n            out[i, c] = rotate(images[i, c], angle, reshape=False, order=1, mode="constant", cval=0.0)\n    return out\n\n\ndef precision_par_angle(modele, X, y, angles):\n    modele.eval()\n    res = []\n    with torch.no_grad():\n        for a in angles:\n            xt = torch.tensor(tourner(X, a), dtype=torch.float32)\n            pred = modele(xt).argmax(dim=1).numpy()\n            res.append(float((pred == np.asarray(y)).mean()))\n    return np.array(res)\n',
+    source=_BLIND_ROTATION,
     why="rotate on 2-D images in a loop, mode='constant'",
 )
 
 CORRECT['blind-correct-entrainer-index-slices'] = Correct(
     grade_id='entrainer_rotation',
-    source='def entrainer(modele, X_train, y_train, epochs=25, lr=0.005, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    N = len(X_train)\n    for _ in range(epochs):\n        ordre = torch.randperm(N, generator=g)\n        for debut in range(0, N, batch_size):\n            idx = ordre[debut:debut + batch_size]\n            perte = F.cross_entropy(modele(X_train[idx]), y_train[idx])\n            opt.zero_grad()\n            perte.backward()\n            opt.step()\n    return modele\n',
+    source=_BLIND_ENTRAINER,
     why='slices of one permutation per epoch, last partial batch kept',
 )
 
@@ -895,7 +824,7 @@ EQUIVALENT: dict[str, str] = {
 # the grader's loop: a wrong entrainer costs entrainer_rotation only (no `affects` above).
 SCENARIOS["blind-entrainer-without-zero-grad"] = Scenario(
     grade_id="entrainer_rotation",
-    source=_edit(_solution_cell("entrainer_rotation"), "            optimiseur.zero_grad()\n", ""),
+    source=edit(_cell("entrainer_rotation"), ("            optimiseur.zero_grad()\n", "")),
     must_fail=("test_models_learn_upright_digits",),
     message_contains=("zero_grad",),
     may_fail=("test_accuracy_drops_under_rotation",),

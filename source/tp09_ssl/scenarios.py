@@ -7,92 +7,56 @@ the French message of at least one of those checks: the hint that names the faul
 `affects` lists other items that may lose points as a consequence (none: entrainer_rotation
 is graded with the grader's construire_rotations, and affiner fine-tunes an encoder the
 grader's own loop pre-trained, so a bug costs points once, in its own item).
+
+A wrong answer is written as its change to the solution (`_solution`, `_cell`) or to a
+correct answer of the same author, so that the fault is the edit.
 """
 
 from __future__ import annotations
 
-import json as _json
-from pathlib import Path as _Path
+import re
 
-from autograder.prove import Correct, Scenario
+from autograder.prove import Correct, EditError, Scenario, edit, solution_cell
 
-# ---------------------------------------------------------------- cells of the solution
 
-_ROTATIONS_SIGNATURE = '''def construire_rotations(X):
-    """Les 4 rotations de chaque image carrée de X et leurs étiquettes."""
-'''
+def _solution(grade_id: str, *docs: str) -> str:
+    """The solution's cell `grade_id` with its docstrings replaced, in order, by `docs`."""
+    cell = solution_cell(__file__, grade_id)
+    if len(old := re.findall(r'"""[\s\S]*?"""', cell)) != len(docs):
+        raise EditError(f"{grade_id}: {len(old)} docstrings in the solution, {len(docs)} given")
+    return edit(cell, *((o, f'"""{d}"""') for o, d in zip(old, docs, strict=True)))
 
-_ROTATION_TRAINING_HEAD = '''def entrainer_rotation(encodeur, X, epochs=12, lr=3e-3, batch_size=256, seed=0):
-    """Pré-entraînement par rotation."""
-    torch.manual_seed(seed)
-    g = torch.Generator().manual_seed(seed)
-    X_rot, y_rot = construire_rotations(X)
-    X_rot = torch.as_tensor(X_rot, dtype=torch.float32)
-    y_rot = torch.as_tensor(y_rot, dtype=torch.long)
-    tete = nn.Sequential(nn.Linear(encodeur.dim, 64), nn.ReLU(), nn.Linear(64, 4))
-'''
 
-_ROTATION_TRAINING_LOOP = """    for _ in range(epochs):
-        ordre = torch.randperm(len(X_rot), generator=g)
-        for debut in range(0, len(X_rot), batch_size):
-            lot = ordre[debut : debut + batch_size]
-            perte = F.cross_entropy(tete(encodeur(X_rot[lot])), y_rot[lot])
-            optimiseur.zero_grad()
-            perte.backward()
-            optimiseur.step()
-    return encodeur, tete
-"""
+def _cell(grade_id: str) -> str:
+    """The solution's cell `grade_id` without its final newline (how issue 12's scenarios took it)."""
+    return solution_cell(__file__, grade_id)[:-1]
 
-_MASQUER_SOLUTION = '''def masquer_patchs(X, ratio=0.5, taille=2, seed=0):
-    """Le masquage de la solution."""
-    X = np.asarray(X, dtype=np.float32)
-    N, H, W = X.shape
-    lignes, colonnes = H // taille, W // taille
-    P = lignes * colonnes
-    n_masques = int(round(ratio * P))
-    rng = np.random.default_rng(seed)
-    choix = np.argsort(rng.random((N, P)), axis=1)[:, :n_masques]
-    masque = np.zeros((N, P), dtype=bool)
-    np.put_along_axis(masque, choix, True, axis=1)
-    masque = masque.reshape(N, lignes, colonnes)
-    pixels = masque.repeat(taille, axis=1).repeat(taille, axis=2)
-    return np.where(pixels, np.float32(0.0), X), masque
-'''
 
-_PERTE_MASQUEE_SOLUTION = '''
+def _rotations(*changes: tuple[str, str]) -> str:
+    """construire_rotations of the solution, briefly documented, with `changes`."""
+    return edit(_solution("rotations", "Les 4 rotations de chaque image carrée de X et leurs étiquettes."), *changes)
 
-def perte_masquee(X, X_rec, masque, taille=2):
-    """La perte de la solution."""
-    m = torch.as_tensor(np.asarray(masque, dtype=bool))
-    m = m.repeat_interleave(taille, dim=1).repeat_interleave(taille, dim=2)
-    return ((X_rec - X) ** 2)[m].mean()
-'''
+
+def _pretexte(*changes: tuple[str, str]) -> str:
+    """entrainer_rotation of the solution, briefly documented, with `changes`."""
+    return edit(_solution("pretexte_rotation", "Pré-entraînement par rotation."), *changes)
+
+
+def _masquage(doc_masquer: str, doc_perte: str, *changes: tuple[str, str]) -> str:
+    """masquer_patchs and perte_masquee of the solution, documented by the answer, with `changes`."""
+    return edit(_solution("masquage", doc_masquer, doc_perte), *changes)
+
+
+_MASQUER_DOC, _PERTE_DOC = "Le masquage de la solution.", "La perte de la solution."
+
+
+def _nt_xent(doc: str, *changes: tuple[str, str]) -> str:
+    """The solution's nt_xent documented by `doc`, on the CPU only (no `device=`), then `changes`."""
+    return edit(_solution("nt_xent", doc), (", device=z.device", ""), (".to(z.device)", ""), *changes)
+
 
 _NT_XENT_ALL = ("test_nt_xent_exemple", "test_nt_xent_valeurs", "test_nt_xent_gradients")
-
-_ALIGNEMENT_SOLUTION = '''def alignement(z1, z2, alpha=2):
-    """L'alignement de la solution."""
-    a = F.normalize(torch.as_tensor(z1), dim=1)
-    b = F.normalize(torch.as_tensor(z2), dim=1)
-    return (a - b).norm(dim=1).pow(alpha).mean()
-'''
-
-_UNIFORMITE_SOLUTION = '''
-
-def uniformite(z, t=2):
-    """L'uniformité de la solution."""
-    a = F.normalize(torch.as_tensor(z), dim=1)
-    return torch.pdist(a, p=2).pow(2).mul(-t).exp().mean().log()
-'''
-
-_DETECTEUR_SOLUTION = '''
-
-def detecter_effondrement(encodeur, X, seuil=0.1):
-    """Le détecteur de la solution."""
-    with torch.no_grad():
-        Z = encodeur(torch.as_tensor(X, dtype=torch.float32))
-    return bool(mesure_effondrement(Z) < seuil)
-'''
+_MASKED_FILL = '    sim = sim.masked_fill(torch.eye(2 * n, dtype=torch.bool), float("-inf"))\n'
 
 _EFFONDREMENT_ALL = (
     "test_effondrement_exemple",
@@ -104,32 +68,25 @@ SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ rotations
     "submission-rotations-clockwise": Scenario(
         grade_id="rotations",
-        source=_ROTATIONS_SIGNATURE
-        + """    X = np.asarray(X, dtype=np.float32)
-    X_rot = np.stack([np.rot90(X, -k, axes=(1, 2)) for k in range(4)], axis=1)
-    y_rot = np.tile(np.arange(4), len(X))
-    return X_rot.reshape(-1, *X.shape[1:]).copy(), y_rot
-""",
+        source=_rotations(("np.rot90(X, k, axes=(1, 2))", "np.rot90(X, -k, axes=(1, 2))")),
         must_fail=("test_construire_rotations_exemple", "test_construire_rotations_coherentes"),
         message_contains=("étiquettes 1 et 3 sont échangées", "sens horaire"),
     ),
     "submission-rotations-batch-axes-forgotten": Scenario(
         grade_id="rotations",
-        source=_ROTATIONS_SIGNATURE
-        + """    X = np.asarray(X, dtype=np.float32)
-    X_rot = np.concatenate([np.rot90(X, k) for k in range(4)])
-    y_rot = np.repeat(np.arange(4), len(X))
-    return X_rot, y_rot
-""",
+        source=_rotations(
+            ("np.stack([np.rot90(X, k, axes=(1, 2)) for k in range(4)], axis=1)",
+             "np.concatenate([np.rot90(X, k) for k in range(4)])"),
+            ("np.tile(np.arange(4), len(X))", "np.repeat(np.arange(4), len(X))"),
+            ("return X_rot.reshape(-1, *X.shape[1:]).copy(), y_rot", "return X_rot, y_rot"),
+        ),
         must_fail=("test_construire_rotations_exemple", "test_construire_rotations_coherentes"),
         message_contains=("axes=(1, 2)",),
     ),
     # ------------------------------------------------------------ rotation pre-training
     "submission-rotation-optimiser-misses-encoder": Scenario(
         grade_id="pretexte_rotation",
-        source=_ROTATION_TRAINING_HEAD
-        + "    optimiseur = torch.optim.Adam(tete.parameters(), lr=lr)\n"
-        + _ROTATION_TRAINING_LOOP,
+        source=_pretexte(("Adam(list(encodeur.parameters()) + list(tete.parameters())", "Adam(tete.parameters()")),
         must_fail=(
             "test_entrainer_rotation_format",
             "test_rotation_pretexte_apprise",
@@ -140,160 +97,131 @@ SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ masking
     "submission-masquage-bernoulli-per-patch": Scenario(
         grade_id="masquage",
-        source='''def masquer_patchs(X, ratio=0.5, taille=2, seed=0):
-    """Chaque patch est masqué indépendamment avec la probabilité ratio."""
-    X = np.asarray(X, dtype=np.float32)
-    N, H, W = X.shape
-    lignes, colonnes = H // taille, W // taille
-    rng = np.random.default_rng(seed)
-    masque = rng.random((N, lignes, colonnes)) < ratio
-    pixels = masque.repeat(taille, axis=1).repeat(taille, axis=2)
-    return np.where(pixels, np.float32(0.0), X), masque
-'''
-        + _PERTE_MASQUEE_SOLUTION,
+        source=_masquage(
+            "Chaque patch est masqué indépendamment avec la probabilité ratio.",
+            _PERTE_DOC,
+            ("    P = lignes * colonnes\n    n_masques = int(round(ratio * P))\n", ""),
+            (
+                "    choix = np.argsort(rng.random((N, P)), axis=1)[:, :n_masques]\n"
+                "    masque = np.zeros((N, P), dtype=bool)\n"
+                "    np.put_along_axis(masque, choix, True, axis=1)\n"
+                "    masque = masque.reshape(N, lignes, colonnes)\n",
+                "    masque = rng.random((N, lignes, colonnes)) < ratio\n",
+            ),
+        ),
         must_fail=("test_masquage_exemple", "test_masquer_patchs_statistiques"),
         message_contains=("varie d'une image à l'autre",),
     ),
     "submission-masquage-one-mask-for-the-batch": Scenario(
         grade_id="masquage",
-        source='''def masquer_patchs(X, ratio=0.5, taille=2, seed=0):
-    """Un seul tirage de patchs, appliqué à toutes les images du lot."""
-    X = np.asarray(X, dtype=np.float32)
-    N, H, W = X.shape
-    lignes, colonnes = H // taille, W // taille
-    P = lignes * colonnes
-    rng = np.random.default_rng(seed)
-    choix = rng.permutation(P)[: int(round(ratio * P))]
-    masque = np.zeros((N, P), dtype=bool)
-    masque[:, choix] = True
-    masque = masque.reshape(N, lignes, colonnes)
-    pixels = masque.repeat(taille, axis=1).repeat(taille, axis=2)
-    return np.where(pixels, np.float32(0.0), X), masque
-'''
-        + _PERTE_MASQUEE_SOLUTION,
+        source=_masquage(
+            "Un seul tirage de patchs, appliqué à toutes les images du lot.",
+            _PERTE_DOC,
+            ("    n_masques = int(round(ratio * P))\n", ""),
+            ("np.argsort(rng.random((N, P)), axis=1)[:, :n_masques]", "rng.permutation(P)[: int(round(ratio * P))]"),
+            ("np.put_along_axis(masque, choix, True, axis=1)", "masque[:, choix] = True"),
+        ),
         must_fail=("test_masquage_exemple", "test_masquer_patchs_statistiques"),
         message_contains=("le même masque",),
     ),
     "submission-perte-masquee-on-every-pixel": Scenario(
         grade_id="masquage",
-        source=_MASQUER_SOLUTION
-        + '''
-
-def perte_masquee(X, X_rec, masque, taille=2):
-    """MSE sur toute l'image, comme un autoencodeur ordinaire."""
-    return ((X_rec - X) ** 2).mean()
-''',
+        source=_masquage(
+            _MASQUER_DOC,
+            "MSE sur toute l'image, comme un autoencodeur ordinaire.",
+            ("    m = torch.as_tensor(np.asarray(masque, dtype=bool))\n"
+             "    m = m.repeat_interleave(taille, dim=1).repeat_interleave(taille, dim=2)\n", ""),
+            ("((X_rec - X) ** 2)[m].mean()", "((X_rec - X) ** 2).mean()"),
+        ),
         must_fail=("test_masquage_exemple", "test_perte_masquee_reference"),
         message_contains=("la perte porte sur tous les pixels",),
     ),
     # ------------------------------------------------------------ NT-Xent
     "submission-nt-xent-self-similarity-in-denominator": Scenario(
         grade_id="nt_xent",
-        source='''def nt_xent(z1, z2, temperature=0.5):
-    """Oublie d'exclure s_ii du dénominateur."""
-    z = F.normalize(torch.cat([z1, z2], dim=0), dim=1)
-    n = z1.shape[0]
-    sim = z @ z.T / temperature
-    cibles = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)])
-    return F.cross_entropy(sim, cibles)
-''',
+        source=_nt_xent("Oublie d'exclure s_ii du dénominateur.", (_MASKED_FILL, "")),
         must_fail=_NT_XENT_ALL,
         message_contains=("avec lui-même",),
     ),
     "submission-nt-xent-no-l2-normalisation": Scenario(
         grade_id="nt_xent",
-        source='''def nt_xent(z1, z2, temperature=0.5):
-    """Produits scalaires bruts au lieu de similarités cosinus."""
-    z = torch.cat([z1, z2], dim=0)
-    n = z1.shape[0]
-    sim = z @ z.T / temperature
-    sim = sim.masked_fill(torch.eye(2 * n, dtype=torch.bool), float("-inf"))
-    cibles = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)])
-    return F.cross_entropy(sim, cibles)
-''',
+        source=_nt_xent(
+            "Produits scalaires bruts au lieu de similarités cosinus.",
+            ("F.normalize(torch.cat([z1, z2], dim=0), dim=1)", "torch.cat([z1, z2], dim=0)"),
+        ),
         must_fail=_NT_XENT_ALL,
         message_contains=("ne sont pas normalisées",),
     ),
     "submission-nt-xent-temperature-twice": Scenario(
         grade_id="nt_xent",
-        source='''def nt_xent(z1, z2, temperature=0.5):
-    """Divise par la température dans la similarité, puis encore une fois dans les logits."""
-    z = F.normalize(torch.cat([z1, z2], dim=0), dim=1)
-    n = z1.shape[0]
-    sim = z @ z.T / temperature
-    logits = sim.masked_fill(torch.eye(2 * n, dtype=torch.bool), float("-inf")) / temperature
-    cibles = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)])
-    return F.cross_entropy(logits, cibles)
-''',
+        source=_nt_xent(
+            "Divise par la température dans la similarité, puis encore une fois dans les logits.",
+            (_MASKED_FILL,
+             '    logits = sim.masked_fill(torch.eye(2 * n, dtype=torch.bool), float("-inf")) / temperature\n'),
+            ("F.cross_entropy(sim, cibles)", "F.cross_entropy(logits, cibles)"),
+        ),
         must_fail=_NT_XENT_ALL,
         message_contains=("appliquée deux fois",),
     ),
     # ------------------------------------------------------------ alignment and uniformity
     "submission-uniformite-counts-self-pairs": Scenario(
         grade_id="alignement_uniformite",
-        source=_ALIGNEMENT_SOLUTION
-        + '''
-
-def uniformite(z, t=2):
-    """Moyenne sur toute la matrice des distances, diagonale comprise."""
-    a = F.normalize(torch.as_tensor(z), dim=1)
-    return torch.cdist(a, a).pow(2).mul(-t).exp().mean().log()
-''',
+        source=edit(
+            _solution(
+                "alignement_uniformite",
+                "L'alignement de la solution.",
+                "Moyenne sur toute la matrice des distances, diagonale comprise.",
+            ),
+            ("torch.pdist(a, p=2)", "torch.cdist(a, a)"),
+        ),
         must_fail=("test_alignement_uniformite_exemple", "test_alignement_uniformite_valeurs"),
         message_contains=("paires (i, i)",),
     ),
     "submission-alignement-not-normalised": Scenario(
         grade_id="alignement_uniformite",
-        source='''def alignement(z1, z2, alpha=2):
-    """Distances entre les sorties brutes."""
-    a, b = torch.as_tensor(z1), torch.as_tensor(z2)
-    return (a - b).norm(dim=1).pow(alpha).mean()
-'''
-        + _UNIFORMITE_SOLUTION,
+        source=edit(
+            _solution("alignement_uniformite", "Distances entre les sorties brutes.", "L'uniformité de la solution."),
+            ("    a = F.normalize(torch.as_tensor(z1), dim=1)\n    b = F.normalize(torch.as_tensor(z2), dim=1)\n",
+             "    a, b = torch.as_tensor(z1), torch.as_tensor(z2)\n"),
+        ),
         must_fail=("test_alignement_uniformite_exemple", "test_alignement_uniformite_valeurs"),
         message_contains=("alignement : les lignes ne sont pas normalisées",),
     ),
     # ------------------------------------------------------------ collapse
     "submission-effondrement-std-over-features": Scenario(
         grade_id="effondrement",
-        source='''def mesure_effondrement(Z):
-    """Écart-type de chaque représentation sur ses dimensions (axe 1) au lieu du lot."""
-    Z = torch.as_tensor(Z, dtype=torch.float64)
-    Z_norm = F.normalize(Z, dim=1)
-    return float(Z_norm.std(dim=1, correction=0).mean() * Z.shape[1] ** 0.5)
-'''
-        + _DETECTEUR_SOLUTION,
+        source=edit(
+            _solution(
+                "effondrement",
+                "Écart-type de chaque représentation sur ses dimensions (axe 1) au lieu du lot.",
+                "Le détecteur de la solution.",
+            ),
+            ("Z_norm.std(dim=0,", "Z_norm.std(dim=1,"),
+        ),
         must_fail=_EFFONDREMENT_ALL,
         message_contains=("SUR LE LOT",),
     ),
     "submission-effondrement-not-normalised": Scenario(
         grade_id="effondrement",
-        source='''def mesure_effondrement(Z):
-    """Écart-type des sorties brutes, sans normaliser les lignes."""
-    Z = torch.as_tensor(Z, dtype=torch.float64)
-    return float(Z.std(dim=0, correction=0).mean() * Z.shape[1] ** 0.5)
-'''
-        + _DETECTEUR_SOLUTION,
+        source=edit(
+            _solution(
+                "effondrement",
+                "Écart-type des sorties brutes, sans normaliser les lignes.",
+                "Le détecteur de la solution.",
+            ),
+            ("    Z_norm = F.normalize(Z, dim=1)\n", ""),
+            ("Z_norm.std(", "Z.std("),
+        ),
         must_fail=_EFFONDREMENT_ALL,
         message_contains=("les lignes ne sont pas normalisées",),
     ),
     # ------------------------------------------------------------ few labels
     "submission-affiner-builds-a-new-encoder": Scenario(
         grade_id="peu_etiquettes",
-        source='''def affiner(encodeur, X, y, n_classes, epochs=100, lr=1e-2, seed=0):
-    """Construit un encodeur neuf au lieu d'affiner celui reçu."""
-    torch.manual_seed(seed)
-    modele = nn.Sequential(Encodeur(), nn.Linear(encodeur.dim, n_classes))
-    X = torch.as_tensor(X, dtype=torch.float32)
-    y = torch.as_tensor(y, dtype=torch.long)
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    for _ in range(epochs):
-        perte = F.cross_entropy(modele(X), y)
-        optimiseur.zero_grad()
-        perte.backward()
-        optimiseur.step()
-    return modele
-''',
+        source=edit(
+            _solution("peu_etiquettes", "Construit un encodeur neuf au lieu d'affiner celui reçu."),
+            ("nn.Sequential(encodeur,", "nn.Sequential(Encodeur(),"),
+        ),
         # A stand-in encoder passed to affiner is never called: its own check says so.
         must_fail=(
             "test_affiner_format",
@@ -336,15 +264,11 @@ GROUPS: dict[str, tuple[str, ...]] = {
 _TOLERANCE_VARIANTS = {
     "correct-nt-xent-float32": Correct(
         grade_id="nt_xent",
-        source='''def nt_xent(z1, z2, temperature=0.5):
-    """Calculée en float32 (comme sur GPU), rendue dans le type des entrées."""
-    z = F.normalize(torch.cat([z1, z2], dim=0).float(), dim=1)
-    n = z1.shape[0]
-    sim = z @ z.T / temperature
-    sim = sim.masked_fill(torch.eye(2 * n, dtype=torch.bool, device=z.device), float("-inf"))
-    cibles = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)]).to(z.device)
-    return F.cross_entropy(sim, cibles).to(z1.dtype)
-''',
+        source=edit(
+            _solution("nt_xent", "Calculée en float32 (comme sur GPU), rendue dans le type des entrées."),
+            ("torch.cat([z1, z2], dim=0), dim=1)", "torch.cat([z1, z2], dim=0).float(), dim=1)"),
+            ("F.cross_entropy(sim, cibles)", "F.cross_entropy(sim, cibles).to(z1.dtype)"),
+        ),
         why="float32 inside: the value passes at float64 tolerance, the gradient has float32 precision",
     ),
 }
@@ -360,43 +284,34 @@ CORRECT_GROUPS = {
 _MORE_SCENARIOS = {
     "submission-rotation-shuffles-once": Scenario(
         grade_id="pretexte_rotation",
-        source=_ROTATION_TRAINING_HEAD
-        + "    optimiseur = torch.optim.Adam(list(encodeur.parameters()) + list(tete.parameters()), lr=lr)\n"
-        + _ROTATION_TRAINING_LOOP.replace(
-            "    for _ in range(epochs):\n        ordre = torch.randperm(len(X_rot), generator=g)\n",
-            "    ordre = torch.randperm(len(X_rot), generator=g)  # mélangé une fois pour toutes\n"
-            "    for _ in range(epochs):\n",
+        source=_pretexte(
+            ("    for _ in range(epochs):\n        ordre = torch.randperm(len(X_rot), generator=g)\n",
+             "    ordre = torch.randperm(len(X_rot), generator=g)  # mélangé une fois pour toutes\n"
+             "    for _ in range(epochs):\n"),
         ),
         must_fail=("test_rotation_pretexte_apprise",),
         message_contains=("même ordre à chaque époque",),
     ),
     "submission-affiner-mini-batches": Scenario(
         grade_id="peu_etiquettes",
-        source='''def affiner(encodeur, X, y, n_classes, epochs=100, lr=1e-2, seed=0):
-    """Mini-lots de 32 au lieu du lot complet."""
-    torch.manual_seed(seed)
-    modele = nn.Sequential(encodeur, nn.Linear(encodeur.dim, n_classes))
-    X = torch.as_tensor(X, dtype=torch.float32)
-    y = torch.as_tensor(y, dtype=torch.long)
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    for _ in range(epochs):
-        for debut in range(0, len(X), 32):
-            perte = F.cross_entropy(modele(X[debut : debut + 32]), y[debut : debut + 32])
-            optimiseur.zero_grad()
-            perte.backward()
-            optimiseur.step()
-    return modele
-''',
+        source=edit(
+            _solution("peu_etiquettes", "Mini-lots de 32 au lieu du lot complet."),
+            ("        perte = F.cross_entropy(modele(X), y)\n",
+             "        for debut in range(0, len(X), 32):\n"
+             "            perte = F.cross_entropy(modele(X[debut : debut + 32]), y[debut : debut + 32])\n"),
+            ("        optimiseur.zero_grad()\n        perte.backward()\n        optimiseur.step()\n",
+             "            optimiseur.zero_grad()\n            perte.backward()\n            optimiseur.step()\n"),
+        ),
         must_fail=("test_affiner_depuis_zero_apprend",),
         message_contains=("lot complet",),
     ),
     "submission-masquage-zeroes-x-in-place": Scenario(
         grade_id="masquage",
-        source=_MASQUER_SOLUTION.replace(
-            "    return np.where(pixels, np.float32(0.0), X), masque\n",
-            "    X[pixels] = 0.0\n    return X, masque\n",
-        )
-        + _PERTE_MASQUEE_SOLUTION,
+        source=_masquage(
+            _MASQUER_DOC,
+            _PERTE_DOC,
+            ("    return np.where(pixels, np.float32(0.0), X), masque\n", "    X[pixels] = 0.0\n    return X, masque\n"),
+        ),
         must_fail=("test_masquer_patchs_statistiques",),
         message_contains=("modifie le tableau X",),
     ),
@@ -563,61 +478,32 @@ CORRECT_GROUPS = {
 
 # ---------------------------------------------------------------- issue 12: mutation survivors
 
-_NOTEBOOK = _Path(__file__).resolve().with_name("tp09_ssl.ipynb")
-
-
-def _solution_cell(grade_id: str) -> str:
-    """The solution's answer cell, markers removed."""
-    for cell in _json.loads(_NOTEBOOK.read_text(encoding="utf-8"))["cells"]:
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
-            return "\n".join(
-                ln for ln in "".join(cell["source"]).split("\n")
-                if "### BEGIN SOLUTION" not in ln and "### END SOLUTION" not in ln
-            )
-    raise KeyError(grade_id)
-
-
-def _edit(source: str, old: str, new: str) -> str:
-    assert source.count(old) == 1, f"the solution no longer contains {old!r}"
-    return source.replace(old, new)
-
-
 _MUTANT_SCENARIOS = {
     "submission-masquer-patchs-default-ratio-of-mae": Scenario(
         grade_id="masquage",
-        source=_edit(
-            _solution_cell("masquage"),
-            "def masquer_patchs(X, ratio=0.5, taille=2, seed=0):",
-            "def masquer_patchs(X, ratio=0.75, taille=2, seed=0):",
-        ),
+        source=edit(_cell("masquage"), ("def masquer_patchs(X, ratio=0.5,", "def masquer_patchs(X, ratio=0.75,")),
         must_fail=("test_masquer_patchs_statistiques",),
         message_contains=("ratio=0.5 et taille=2 par défaut",),
     ),
     "submission-entrainer-rotation-head-from-global-state": Scenario(
         grade_id="pretexte_rotation",
-        source=_edit(_solution_cell("pretexte_rotation"), "    torch.manual_seed(seed)\n", ""),
+        source=edit(_cell("pretexte_rotation"), ("    torch.manual_seed(seed)\n", "")),
         must_fail=("test_rotation_pretexte_apprise",),
         message_contains=("avant de créer la tête",),
     ),
     "submission-affiner-head-built-before-seeding": Scenario(
         grade_id="peu_etiquettes",
-        source=_edit(
-            _solution_cell("peu_etiquettes"),
-            "    torch.manual_seed(seed)\n"
-            "    modele = nn.Sequential(encodeur, nn.Linear(encodeur.dim, n_classes))\n",
-            "    modele = nn.Sequential(encodeur, nn.Linear(encodeur.dim, n_classes))\n"
-            "    torch.manual_seed(seed)\n",
+        source=edit(
+            _cell("peu_etiquettes"),
+            ("    torch.manual_seed(seed)\n", ""),
+            ("n_classes))\n", "n_classes))\n    torch.manual_seed(seed)\n"),
         ),
         must_fail=("test_affiner_depuis_zero_apprend",),
         message_contains=("avant de créer la couche linéaire",),
     ),
     "submission-perte-masquee-default-patch-of-one-pixel": Scenario(
         grade_id="masquage",
-        source=_edit(
-            _solution_cell("masquage"),
-            "def perte_masquee(X, X_rec, masque, taille=2):",
-            "def perte_masquee(X, X_rec, masque, taille=1):",
-        ),
+        source=edit(_cell("masquage"), ("def perte_masquee(X, X_rec, masque, taille=2):", "def perte_masquee(X, X_rec, masque, taille=1):")),
         must_fail=("test_perte_masquee_reference",),
     ),
 }
@@ -635,9 +521,12 @@ GROUPS = {
 # ---------------------------------------------------------------- issue 12: blind answers (fid-c)
 # Written by someone who had not read the checks or these scenarios. No wrong answer kept its
 # points here; one hint blamed the batching for an encoder that was never called.
+# The wrong answer is one change to the same author's correct answer (below).
+_BLIND_PRETEXTE = 'def entrainer_rotation(encodeur, X, epochs=12, lr=3e-3, batch_size=256, seed=0):\n    torch.manual_seed(seed)\n    g = torch.Generator().manual_seed(seed)\n    Xr, yr = construire_rotations(X)\n    Xr = torch.tensor(Xr, dtype=torch.float32)\n    yr = torch.tensor(yr, dtype=torch.long)\n    tete = nn.Sequential(nn.Linear(encodeur.dim, 64), nn.ReLU(), nn.Linear(64, 4))\n    opt = torch.optim.Adam(list(encodeur.parameters()) + list(tete.parameters()), lr=lr)\n    for epoque in range(epochs):\n        ordre = torch.randperm(len(Xr), generator=g)\n        for i in range(0, len(Xr), batch_size):\n            b = ordre[i:i + batch_size]\n            perte = F.cross_entropy(tete(encodeur(Xr[b])), yr[b])\n            opt.zero_grad(set_to_none=True)\n            perte.backward()\n            opt.step()\n    return encodeur, tete\n'
 SCENARIOS['blind-pretexte_rotation-trains-a-new-encoder'] = Scenario(
     grade_id="pretexte_rotation",
-    source='def entrainer_rotation(encodeur, X, epochs=12, lr=3e-3, batch_size=256, seed=0):\n    torch.manual_seed(seed)\n    g = torch.Generator().manual_seed(seed)\n    encodeur = Encodeur(encodeur.dim)\n    Xr, yr = construire_rotations(X)\n    Xr = torch.tensor(Xr, dtype=torch.float32)\n    yr = torch.tensor(yr, dtype=torch.long)\n    tete = nn.Sequential(nn.Linear(encodeur.dim, 64), nn.ReLU(), nn.Linear(64, 4))\n    opt = torch.optim.Adam(list(encodeur.parameters()) + list(tete.parameters()), lr=lr)\n    for epoque in range(epochs):\n        ordre = torch.randperm(len(Xr), generator=g)\n        for i in range(0, len(Xr), batch_size):\n            b = ordre[i:i + batch_size]\n            perte = F.cross_entropy(tete(encodeur(Xr[b])), yr[b])\n            opt.zero_grad(set_to_none=True)\n            perte.backward()\n            opt.step()\n    return encodeur, tete\n',
+    source=edit(_BLIND_PRETEXTE, ("    Xr, yr = construire_rotations(X)\n",
+                                  "    encodeur = Encodeur(encodeur.dim)\n    Xr, yr = construire_rotations(X)\n")),
     must_fail=("test_rotation_pretexte_apprise",),
     message_contains=("n'appelle jamais l'encodeur",),
     may_fail=("test_sonde_lineaire_bat_encodeur_aleatoire",),
@@ -649,7 +538,7 @@ CORRECT['blind-correct-rotations-loop-over-k'] = Correct(
 )
 CORRECT['blind-correct-pretexte-param-list'] = Correct(
     grade_id='pretexte_rotation',
-    source='def entrainer_rotation(encodeur, X, epochs=12, lr=3e-3, batch_size=256, seed=0):\n    torch.manual_seed(seed)\n    g = torch.Generator().manual_seed(seed)\n    Xr, yr = construire_rotations(X)\n    Xr = torch.tensor(Xr, dtype=torch.float32)\n    yr = torch.tensor(yr, dtype=torch.long)\n    tete = nn.Sequential(nn.Linear(encodeur.dim, 64), nn.ReLU(), nn.Linear(64, 4))\n    opt = torch.optim.Adam(list(encodeur.parameters()) + list(tete.parameters()), lr=lr)\n    for epoque in range(epochs):\n        ordre = torch.randperm(len(Xr), generator=g)\n        for i in range(0, len(Xr), batch_size):\n            b = ordre[i:i + batch_size]\n            perte = F.cross_entropy(tete(encodeur(Xr[b])), yr[b])\n            opt.zero_grad(set_to_none=True)\n            perte.backward()\n            opt.step()\n    return encodeur, tete\n',
+    source=_BLIND_PRETEXTE,
     why='Adam on a list of both parameter sets, zero_grad(set_to_none=True)',
 )
 CORRECT['blind-correct-masquage-argsort-put-along-axis'] = Correct(
@@ -724,18 +613,20 @@ EQUIVALENT: dict[str, str] = {
 _DETECT = "    return bool(mesure_effondrement(Z) < seuil)"
 SCENARIOS["blind-effondrement-le-instead-of-lt"] = Scenario(
     grade_id="effondrement",
-    source=_edit(_solution_cell("effondrement"), _DETECT,
-                 "    return bool(mesure_effondrement(Z) <= seuil)"),
+    source=edit(_cell("effondrement"), (_DETECT, "    return bool(mesure_effondrement(Z) <= seuil)")),
     must_fail=("test_detecteur_effondrement",),
     message_contains=("STRICTEMENT inférieure au seuil",),
 )
 GROUPS["blind-boundary"] = ("blind-effondrement-le-instead-of-lt",)
 CORRECT["blind-correct-effondrement-not-ge-inline-float32"] = Correct(
     grade_id="effondrement",
-    source=_edit(_solution_cell("effondrement"), _DETECT,
-                 "    Zn = F.normalize(Z.float(), dim=1)\n"
-                 "    m = float(Zn.std(dim=0, unbiased=False).mean() * math.sqrt(Z.shape[1]))\n"
-                 "    return not (m >= seuil)").replace("def mesure_effondrement", "import math\n\n\ndef mesure_effondrement", 1),
+    source=edit(
+        _cell("effondrement"),
+        ("def mesure_effondrement", "import math\n\n\ndef mesure_effondrement"),
+        (_DETECT, "    Zn = F.normalize(Z.float(), dim=1)\n"
+                  "    m = float(Zn.std(dim=0, unbiased=False).mean() * math.sqrt(Z.shape[1]))\n"
+                  "    return not (m >= seuil)"),
+    ),
     why="the measure recomputed inline in float32 and `not (m >= seuil)`: the same boundary",
 )
 CORRECT_GROUPS["blind-correct-boundary"] = ("blind-correct-effondrement-not-ge-inline-float32",)
@@ -743,16 +634,18 @@ CORRECT_GROUPS["blind-correct-boundary"] = ("blind-correct-effondrement-not-ge-i
 # Blind answers (third round), arguments and parameters the grader never varied: the lr
 # arguments (the loop checks passed the defaults; they now pass another lr and read the
 # optimiser's), affiner's epochs, and a rotation head the optimiser never receives.
+# The two pre-training answers are one change each to the same author's loop, correct here:
+_BLIND_R3_PRETEXTE = 'def entrainer_rotation(encodeur, X, epochs=12, lr=3e-3, batch_size=256, seed=0):\n    torch.manual_seed(seed)\n    g = torch.Generator().manual_seed(seed)\n    Xr, yr = construire_rotations(X)\n    Xr = torch.as_tensor(Xr, dtype=torch.float32); yr = torch.as_tensor(yr, dtype=torch.long)\n    tete = nn.Sequential(nn.Linear(encodeur.dim, 64), nn.ReLU(), nn.Linear(64, 4))\n    opt = torch.optim.Adam(list(encodeur.parameters()) + list(tete.parameters()), lr=lr)\n    for _ in range(epochs):\n        ordre = torch.randperm(len(Xr), generator=g)\n        for d in range(0, len(Xr), batch_size):\n            b = ordre[d:d + batch_size]\n            perte = F.cross_entropy(tete(encodeur(Xr[b])), yr[b])\n            opt.zero_grad(); perte.backward(); opt.step()\n    return encodeur, tete\n'
 SCENARIOS["blind-r3-pretexte-head-not-optimised"] = Scenario(
     grade_id="pretexte_rotation",
-    source='def entrainer_rotation(encodeur, X, epochs=12, lr=3e-3, batch_size=256, seed=0):\n    torch.manual_seed(seed)\n    g = torch.Generator().manual_seed(seed)\n    Xr, yr = construire_rotations(X)\n    Xr = torch.as_tensor(Xr, dtype=torch.float32); yr = torch.as_tensor(yr, dtype=torch.long)\n    tete = nn.Sequential(nn.Linear(encodeur.dim, 64), nn.ReLU(), nn.Linear(64, 4))\n    opt = torch.optim.Adam(encodeur.parameters(), lr=lr)\n    for _ in range(epochs):\n        ordre = torch.randperm(len(Xr), generator=g)\n        for d in range(0, len(Xr), batch_size):\n            b = ordre[d:d + batch_size]\n            perte = F.cross_entropy(tete(encodeur(Xr[b])), yr[b])\n            opt.zero_grad(); perte.backward(); opt.step()\n    return encodeur, tete\n',
+    source=edit(_BLIND_R3_PRETEXTE, ("list(encodeur.parameters()) + list(tete.parameters())", "encodeur.parameters()")),
     must_fail=("test_rotation_pretexte_apprise",),
     message_contains=("ne reçoit pas les paramètres de la tête",),
     may_fail=("test_sonde_lineaire_bat_encodeur_aleatoire",),
 )
 SCENARIOS["blind-r3-pretexte-ignores-lr"] = Scenario(
     grade_id="pretexte_rotation",
-    source='def entrainer_rotation(encodeur, X, epochs=12, lr=3e-3, batch_size=256, seed=0):\n    torch.manual_seed(seed)\n    g = torch.Generator().manual_seed(seed)\n    Xr, yr = construire_rotations(X)\n    Xr = torch.as_tensor(Xr, dtype=torch.float32); yr = torch.as_tensor(yr, dtype=torch.long)\n    tete = nn.Sequential(nn.Linear(encodeur.dim, 64), nn.ReLU(), nn.Linear(64, 4))\n    opt = torch.optim.Adam(list(encodeur.parameters()) + list(tete.parameters()))\n    for _ in range(epochs):\n        ordre = torch.randperm(len(Xr), generator=g)\n        for d in range(0, len(Xr), batch_size):\n            b = ordre[d:d + batch_size]\n            perte = F.cross_entropy(tete(encodeur(Xr[b])), yr[b])\n            opt.zero_grad(); perte.backward(); opt.step()\n    return encodeur, tete\n',
+    source=edit(_BLIND_R3_PRETEXTE, ("list(tete.parameters()), lr=lr)", "list(tete.parameters()))")),
     must_fail=("test_rotation_pretexte_apprise",),
     message_contains=("n'utilise pas son argument lr",),
     may_fail=("test_sonde_lineaire_bat_encodeur_aleatoire",),

@@ -934,13 +934,6 @@ EQUIVALENT: dict[str, str] = {
     ),
     "numerical_gradient:SwapStatements@11:8": "grad[i] reads f_plus and f_moins, not x: before or after restoring x[i]",
     "train:SwapStatements@3:4": "rng and (N, D) are independent",
-    "train:NumberReplacer@8:27": (
-        "range(1, N, batch_size): one random example of a fresh permutation left out per epoch (like drop_last)"
-    ),
-    "train:NumberReplacer@8:27#1": (
-        "range(-1, N, batch_size): an empty first batch (zero gradient), then batch_size − 1 random examples "
-        "left out per epoch (like drop_last)"
-    ),
     # Default hyper-parameters: another valid value trains as well (issue 12 counts "other
     # valid hyper-parameters" as correct); the checks pass these arguments explicitly.
     "train:NumberReplacer@1:39": "hidden = 65 by default: another valid width",
@@ -994,3 +987,16 @@ CORRECT.update({
 })
 CORRECT_GROUPS["blind-r3-correct"] = ("blind-r3-correct-backward-einsum", "blind-r3-correct-numgrad-flat",
                                       "blind-r3-correct-softmax-float32")
+
+# Two mutants were declared equivalent as "like drop_last" (range(1, N, batch_size) and
+# range(-1, N, batch_size): examples of the epoch left out). The statement asks for every batch
+# of the epoch, the incomplete last one included, so they are wrong answers; the batch check
+# (every example once per epoch) catches them.
+SCENARIOS["submission-train-loop-starts-at-one"] = Scenario(
+    grade_id="train",
+    source=edit(solution_cell(__file__, "train"),
+                ("for debut in range(0, N, batch_size):", "for debut in range(1, N, batch_size):")),
+    must_fail=("test_entrainer_batches_cover_the_epoch",),
+    message_contains=("ne sont vus dans aucun lot de l'époque",),
+)
+GROUPS["blind-r3"] = (*GROUPS["blind-r3"], "submission-train-loop-starts-at-one")

@@ -11,7 +11,7 @@ variant: it must keep every point of its item.
 
 from __future__ import annotations
 
-from autograder.prove import Correct, Scenario
+from autograder.prove import Correct, Scenario, edit, solution_cell
 
 SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ XOR and the perceptron
@@ -626,7 +626,6 @@ EQUIVALENT: dict[str, str] = {
     "xor_perceptron:SwapStatements@3:4": "X is given as an array: X @ w is the same before or after converting it",
     "sgd_digits:SwapStatements@14:12": "the loss computed before zero_grad(): zero_grad clears gradients, not the graph",
     "sgd_digits:DetachValue@4:8": "labels carry no gradient: detaching them changes nothing",
-    "sgd_digits:NumberReplacer@1:77#1": "batch_size = 31 by default: another valid size (the checks pass it explicitly)",
     "diagnose_curve:DropStatement@4:4": "perte_val is given as an array: isfinite, [-1] and .min() work on it as is",
     "diagnose_curve:Comparison_Gt_GtE@12:21": (
         "differs only when val[-1] is exactly 1.1 × min, where correct formulations (a ratio, a "
@@ -732,7 +731,6 @@ CORRECT_GROUPS["correct-variants"] = (*CORRECT_GROUPS["correct-variants"], "corr
 EQUIVALENT.update({
     "xor_mlp:NumberReplacer@1:23": "seed = 1 by default: another valid seed (the checks pass it explicitly)",
     "xor_mlp:NumberReplacer@6:19": "301 Adam steps instead of 300: another valid length",
-    "sgd_digits:NumberReplacer@1:43": "hidden = 65 by default: another valid width (the checks pass it explicitly)",
     "sgd_digits:NumberReplacer@1:86#1": "seed = -1 by default: another valid seed (the checks pass it explicitly)",
     "sgd_digits:SwapStatements@13:12": "zero_grad() before slicing the batch indices: independent statements",
     "sgd_digits:DetachValue@3:8": "the inputs carry no gradient: detaching them changes nothing",
@@ -775,3 +773,51 @@ CORRECT.update({
 })
 CORRECT_GROUPS["blind-r3-correct"] = ("blind-r3-correct-adam-tuples", "blind-r3-correct-pca-sklearn-like",
                                       "blind-r3-correct-xor-tanh16")
+
+# Mutation sample of 60 (sample seed 11, variant 0): survivors that are still correct answers.
+EQUIVALENT.update({
+    "sgd_digits:SwapStatements@3:4": "the conversions of X_train and y_train to tensors are independent",
+    "sgd_digits:DetachValue@11:16": "a permutation of indices carries no gradient: detaching it changes nothing",
+    "pca:SwapStatements@3:4": "H is a NumPy array (the statement's): H - H.mean(axis=0) is the same before or after "
+    "converting it to float",
+    "xor_perceptron:DropStatement@3:4": "X is an array of shape (N, d) (the statement's): X @ w needs no conversion",
+    "xor_mlp:SwapStatements@7:8": "the loss computed before zero_grad(): zero_grad clears gradients, not the graph",
+    "adam:SwapStatements@12:8": "m_hat reads m[k] only: computed before or after v[k], the same value",
+})
+EQUIVALENT.update({
+    "pca:DropStatement@3:4": "H is a NumPy array (the statement's): centring and the SVD need no conversion",
+    "diagnose_curve:DropStatement@3:4": "perte_train is given as an array: isfinite, [0], [-1] and .max() work on it as is",
+    "xor_mlp:NumberReplacer@6:19#1": "299 Adam steps instead of 300: another valid length",
+})
+
+# Mutation survivors of the same sample, second pass. A changed default of entrainer_sgd's
+# signature (the statement's, which the notebook's own call uses) kept every point: the checks
+# passed every argument (lr = 1.1 trains unstably, 0.52 to 0.97 test accuracy across seeds); a
+# forward that cuts the graph before fc2 gave the right values while fc1 never learns.
+SCENARIOS.update({
+    "submission-sgd-default-lr-changed": Scenario(
+        grade_id="sgd_digits",
+        source=edit(solution_cell(__file__, "sgd_digits"), ("lr=0.1,", "lr=1.1,")),
+        must_fail=("test_entrainer_sgd_uses_seed_and_lr",),
+        message_contains=("gardez les valeurs par défaut de la signature donnée",),
+    ),
+    "submission-mlp-module-detaches-hidden": Scenario(
+        grade_id="mlp_module",
+        source=edit(solution_cell(__file__, "mlp_module"),
+                    ("h = torch.relu(self.fc1(x))", "h = torch.relu(self.fc1(x)).detach()")),
+        must_fail=("test_mlp_module_forward_matches_weights",),
+        message_contains=("la rétropropagation n'atteint pas fc1",),
+    ),
+})
+GROUPS["mutants-b"] = (*GROUPS["mutants-b"], "submission-sgd-default-lr-changed")
+GROUPS["issue12-b"] = (*GROUPS["issue12-b"], "submission-mlp-module-detaches-hidden")
+
+# The boundary of rule 2, as rule 1's (exactly 2·L0) already was: a final training loss of
+# exactly L0/2 has been divided by two (the statement's words), so it is no underfitting.
+SCENARIOS["submission-diagnose-underfit-at-exactly-half"] = Scenario(
+    grade_id="diagnose_curve",
+    source=edit(solution_cell(__file__, "diagnose_curve"), ("perte_train[-1] > L0 / 2", "perte_train[-1] >= L0 / 2")),
+    must_fail=("test_diagnostic_reads_first_and_last_epochs",),
+    message_contains=("vaut exactement L0/2",),
+)
+GROUPS["blind-c"] = (*GROUPS["blind-c"], "submission-diagnose-underfit-at-exactly-half")

@@ -83,10 +83,8 @@ def _torch_forward(X, y, params):
     }
 
 
-def _dims_text(X, params) -> str:
-    n, d = X.shape
-    h, c = params["W2"].shape
-    return f"N={n}, D={d}, H={h}, C={c}"
+#: The grader's inputs are named, never their sizes (N, D, H, C are hidden inputs too).
+_DIMS = "entrées du correcteur"
 
 
 _SHAPE_HINT_FR = "avec X (N, D), W1 (D, H), W2 (H, C) : Z1 = X @ W1 + b1 et logits = A1 @ W2 + b2 (pas de transposée)"
@@ -109,13 +107,13 @@ def _student_forward(submission, X, params):
 def test_forward_matches_torch(submission, rng):
     X, y, params = _mlp_case(rng)
     ref = _torch_forward(X, y, params)
-    dims = _dims_text(X, params)
+    dims = _DIMS
     logits, _ = _student_forward(submission, X, params)
     got = as_array(logits, f"logits ({dims})")
     if got.shape != ref["logits"].shape:
         raise CheckFailed(
-            f"logits ({dims}) : forme attendue (N, C) = {ref['logits'].shape}, obtenue {got.shape} ; {_SHAPE_HINT_FR}",
-            f"logits ({dims}): expected shape (N, C) = {ref['logits'].shape}, got {got.shape}; {_SHAPE_HINT_EN}",
+            f"logits sur les entrées du correcteur : la forme n'est pas (N, C) ; {_SHAPE_HINT_FR}",
+            f"logits on the grader's inputs: the shape is not (N, C); {_SHAPE_HINT_EN}",
         )
     Z1 = X @ params["W1"] + params["b1"]
     if allclose(got, Z1 @ params["W2"] + params["b2"], **SAME):
@@ -136,7 +134,7 @@ def test_forward_matches_torch(submission, rng):
 def test_forward_cache(submission, rng):
     X, y, params = _mlp_case(rng)
     ref = _torch_forward(X, y, params)
-    dims = _dims_text(X, params)
+    dims = _DIMS
     _, cache = _student_forward(submission, X, params)
     if not isinstance(cache, dict) or not {"Z1", "A1"} <= set(cache):
         raise CheckFailed(
@@ -199,7 +197,7 @@ def test_softmax_ce_matches_torch(submission, rng):
     y = rng.integers(0, c, size=n)
     loss_ref, probs_ref = _ce_reference(logits, y)
     loss, probs = _student_ce(submission, logits, y)
-    what = f"(N={n}, C={c}, logits ~ 3·N(0, 1))"
+    what = "(logits du correcteur ~ 3·N(0, 1))"
     if (
         probs.shape == probs_ref.shape
         and allclose(probs.sum(axis=0), np.ones(c), **SAME)
@@ -257,7 +255,7 @@ def test_softmax_ce_is_numerically_stable(submission, rng):
         "np.exp overflows for logits around ±1000: subtract each row's maximum "
         "(logits − logits.max(axis=1, keepdims=True)) before the exponential"
     )
-    what = f"(N={n}, C={c}, logits ≈ ±1000 + 5·N(0, 1))"
+    what = "(logits du correcteur ≈ ±1000 + 5·N(0, 1))"
     if not np.isfinite(loss) or not np.all(np.isfinite(probs)):
         raise CheckFailed(
             f"perte ou probabilités non finies (nan/inf) {what} ; {hint_fr}",
@@ -330,7 +328,7 @@ _WRONG_HINTS = {
 def _check_backward_keys(submission, rng, keys: tuple[str, ...]) -> None:
     X, y, params = _mlp_case(rng)
     ref = _torch_forward(X, y, params)
-    dims = _dims_text(X, params)
+    dims = _DIMS
     grads = call_with_hint(
         submission,
         "backward",
@@ -357,8 +355,8 @@ def _check_backward_keys(submission, rng, keys: tuple[str, ...]) -> None:
         hint_fr, hint_en = _BACKWARD_HINTS[key]
         if got.shape != expected.shape:
             raise CheckFailed(
-                f"d{key} ({dims}) : forme attendue {expected.shape} (celle de {key}), obtenue {got.shape} ; {hint_fr}",
-                f"d{key} ({dims}): expected shape {expected.shape} (that of {key}), got {got.shape}; {hint_en}",
+                f"d{key} sur les entrées du correcteur : ce n'est pas la forme de {key} ; {hint_fr}",
+                f"d{key} on the grader's inputs: not the shape of {key}; {hint_en}",
             )
         if allclose(got, n * expected, **SAME):
             hint_fr, hint_en = (
@@ -443,8 +441,8 @@ def test_numerical_gradient_against_autograd(submission, rng):
         ),
         {"x": x},
     )["x"]
-    what = f"gradient_numerique(g, x) pour x de forme {shape}"
-    what_en = f"gradient_numerique(g, x) for x of shape {shape}"
+    what = "gradient_numerique(g, x) pour une matrice x du correcteur"
+    what_en = "gradient_numerique(g, x) for a grader matrix x"
     got = as_array(submission.call("gradient_numerique", g, x, 1e-5), what, allow_nan=True)
     # x must come back as it was (the statement: a copy, or each entry restored): checked
     # first, so that an x shifted and never restored is not told "différence avant".
@@ -458,9 +456,9 @@ def test_numerical_gradient_against_autograd(submission, rng):
     )
     if got.shape != ref.shape:
         raise CheckFailed(
-            f"{what} : forme attendue {ref.shape}, obtenue {got.shape} ; le gradient a la forme "
+            f"{what} : ce n'est pas la forme de x ; le gradient a la forme "
             "de x (parcourez toutes les composantes, par exemple avec np.ndindex(x.shape))",
-            f"{what_en}: expected shape {ref.shape}, got {got.shape}; the gradient has the "
+            f"{what_en}: not the shape of x; the gradient has the "
             "shape of x (visit every entry, e.g. with np.ndindex(x.shape))",
         )
     err = _scaled_rel_error(got, ref)
@@ -545,8 +543,8 @@ def _check_numgrad_default_h_integer_point(submission, g, shape, cs, rng) -> Non
         ),
         {"x": x_int.astype(np.float64)},
     )["x"]
-    what = f"gradient_numerique(g, x) sans h, pour x d'entiers de forme {shape}"
-    what_en = f"gradient_numerique(g, x) without h, for x of integers of shape {shape}"
+    what = "gradient_numerique(g, x) sans h, pour une matrice x d'entiers du correcteur"
+    what_en = "gradient_numerique(g, x) without h, for a grader matrix x of integers"
     got = as_array(submission.call("gradient_numerique", g, x_int), what, shape=ref.shape, allow_nan=True)
     err = _scaled_rel_error(got, ref)
     record_margin("relative error of gradient_numerique(g, x_int) vs autograd", err, 1e-7,
@@ -624,8 +622,8 @@ def test_erreur_relative_random_arrays(submission, rng):
                 "the MAXIMUM over all entries of |a − b| / max(1e-8, |a| + |b|)",
             )
         raise CheckFailed(
-            f"erreur_relative ({label_fr}, forme {shape}) : obtenu {got:.6g}, ce n'est pas la valeur attendue ; {hint_fr}",
-            f"erreur_relative ({label_en}, shape {shape}): got {got:.6g}, not the expected value; {hint_en}",
+            f"erreur_relative ({label_fr}) : obtenu {got:.6g}, ce n'est pas la valeur attendue ; {hint_fr}",
+            f"erreur_relative ({label_en}): got {got:.6g}, not the expected value; {hint_en}",
         )
 
 

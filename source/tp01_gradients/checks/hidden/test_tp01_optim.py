@@ -108,9 +108,9 @@ def test_descente_gradient_on_grader_quadratic(submission, rng):
     expected = _run_gd(grad, x0, lr, n)
     if got.shape != expected.shape:
         raise CheckFailed(
-            f"{what} : forme attendue {expected.shape}, obtenue {got.shape} ; la trajectoire "
+            f"{what} : la forme n'est pas (n_steps + 1, d) ; la trajectoire "
             "contient x0 puis un point par pas (n_steps + 1 lignes)",
-            f"{what}: expected shape {expected.shape}, got {got.shape}; the trajectory holds "
+            f"{what}: the shape is not (n_steps + 1, d); the trajectory holds "
             "x0 then one point per step (n_steps + 1 rows)",
         )
     if allclose(got, expected):

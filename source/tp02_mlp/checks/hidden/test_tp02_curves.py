@@ -282,6 +282,16 @@ def _bump_to_exactly_twice(rng, n):
     return train, _flat_last_val(rng, train * rng.uniform(1.05, 1.2))
 
 
+def _final_exactly_half(rng, n):
+    """Healthy: the final training loss is exactly L0/2 (x/2 is exact in floating point): it
+    has been divided by two, so rule 2 ("supérieure à L0/2", strictly) does not apply."""
+    L0 = float(rng.uniform(0.5, 3.0))
+    train = _decay(L0, rng.uniform(0.02, 0.2), n)
+    train = np.maximum(train, 0.6 * L0)  # above L0/2 until the last epoch
+    train[-1] = L0 / 2
+    return train, _flat_last_val(rng, train * rng.uniform(1.05, 1.2))
+
+
 _L0_FIRST = (
     "L0 est la perte d'entraînement INITIALE perte_train[0] (ici la première époque la divise "
     "par plus de deux : la courbe est saine)",
@@ -314,6 +324,14 @@ _STRICT = (
 )
 
 
+_HALF_STRICT = (
+    "la perte d'entraînement finale vaut exactement L0/2 : elle a été divisée par deux, la "
+    "règle 2 dit « supérieure à L0/2 » (>), ce n'est pas un sous-apprentissage",
+    "the final training loss is exactly L0/2: it has been divided by two, rule 2 says "
+    "\"above L0/2\" (>), this is no underfitting",
+)
+
+
 @pytest.mark.item("diagnose_curve")
 @pytest.mark.points(0.5)
 def test_diagnostic_reads_first_and_last_epochs(submission, rng):
@@ -325,6 +343,7 @@ def test_diagnostic_reads_first_and_last_epochs(submission, rng):
         (*_modest_divergence(rng, n[3], small=True), "divergence", _TWICE),
         (*_modest_divergence(rng, n[4], small=False), "divergence", _TWICE),
         (*_bump_to_exactly_twice(rng, n[5]), "sain", _STRICT),
+        (*_final_exactly_half(rng, n[0]), "sain", _HALF_STRICT),
     ]
     # In this order, not shuffled: the bump to exactly 2·L0 also trips L0 = train[1] and, for
     # L0 near 2, 2 ** L0; the cases before it name those faults first.

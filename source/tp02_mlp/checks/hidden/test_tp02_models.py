@@ -15,6 +15,7 @@ from torch import nn
 from autograder.checks import (
     CheckFailed,
     Handle,
+    SubmissionError,
     Tensor,
     as_array,
     as_int,
@@ -23,9 +24,11 @@ from autograder.checks import (
     assert_param_count,
     call_with_hint,
     count_parameters,
+    kernel_side,
     mlp_param_count,
     param_breakdown,
     record_expected,
+    relabel,
 )
 
 
@@ -159,6 +162,57 @@ def test_mlp_module_forward_matches_weights(submission, rng):
         hint_en=hint_en,
         **tol,
     )
+    _check_gradients_reach_fc1(submission, model, X.astype(dtype), p, Z1, rng, tol)
+
+
+@kernel_side
+def module_gradients(model, x, w):
+    """Gradients of Σ w ⊙ model(x) with respect to every parameter (None: no gradient)."""
+    model.zero_grad()
+    (model(x) * w).sum().backward()
+    return {name: None if q.grad is None else q.grad.detach().double().numpy()
+            for name, q in model.named_parameters()}
+
+
+def _check_gradients_reach_fc1(submission, model, X, p, Z1, rng, tol) -> None:
+    """The value alone does not show a forward that cuts the graph (.detach(), NumPy, a
+    torch.no_grad() block): fc1 would then never learn. Autograd through the student's module
+    must give the gradients of fc1 that the grader computes from the same weights."""
+    n, d_out = X.shape[0], p["fc2.weight"].shape[0]
+    W = rng.normal(size=(n, d_out)).astype(X.dtype)
+    try:
+        grads = module_gradients.call(submission, model, Tensor(X), Tensor(W))
+    except SubmissionError as exc:
+        raise relabel(exc, module_gradients.ref_name, "MLPDeuxCouches.forward") from None
+    dZ1 = (W.astype(np.float64) @ p["fc2.weight"]) * (Z1 > 0)
+    expected = {"fc1.weight": dZ1.T @ X.astype(np.float64), "fc1.bias": dZ1.sum(axis=0)}
+    cut_fr = (
+        "MLPDeuxCouches : la rétropropagation n'atteint pas fc1 (gradient nul ou absent pour "
+        "fc1.weight) : forward coupe le graphe de calcul ; pas de .detach(), de NumPy ni de "
+        "torch.no_grad() dans forward, sinon fc1 n'apprend jamais"
+    )
+    cut_en = (
+        "MLPDeuxCouches: backpropagation does not reach fc1 (no or zero gradient for fc1.weight): "
+        "forward cuts the computation graph; no .detach(), NumPy or torch.no_grad() in forward, "
+        "or fc1 never learns"
+    )
+    if not isinstance(grads, dict):
+        raise CheckFailed(cut_fr, cut_en)
+    for key, ref in expected.items():
+        if key not in grads:
+            continue  # a layer without bias: test_mlp_module_param_count_random_widths says so
+        g = grads.get(key)
+        if g is None or (np.abs(np.asarray(g, dtype=float)).max() == 0 and np.abs(ref).max() > 0):
+            raise CheckFailed(cut_fr, cut_en)
+        assert_close(
+            as_array(g, f"gradient de {key}", allow_nan=True),
+            ref,
+            name=f"gradient de {key} par autograd à travers MLPDeuxCouches.forward",
+            hint_fr="forward(x) = fc2(ReLU(fc1(x))) en opérations PyTorch, sans couper le graphe",
+            hint_en="forward(x) = fc2(ReLU(fc1(x))) in PyTorch operations, without cutting the graph",
+            rtol=max(tol["rtol"], 1e-4) if X.dtype == np.float32 else tol["rtol"],
+            atol=max(tol["atol"], 1e-4) if X.dtype == np.float32 else 1e-9,
+        )
 
 
 # ---------------------------------------------------------------- nombre_parametres

@@ -103,8 +103,8 @@ SCENARIOS: dict[str, Scenario] = {
     with torch.no_grad():
         return -((X - modele(X)) ** 2).mean(dim=1)
 ''',
-        must_fail=("test_score_anomalie_fixed_models", "test_score_anomalie_auroc"),
-        message_contains=("votre score est inversé",),
+        must_fail=("test_score_anomalie_fixed_models", "test_score_anomalie_auroc", "test_score_anomalie_values"),
+        message_contains=("votre score est inversé", "mauvais SIGNE"),
     ),
     # ------------------------------------------------------------ transposed convolution
     "submission-convtranspose-formula-missing-output-padding": Scenario(
@@ -1280,3 +1280,31 @@ CORRECT.update({
     "blind-r3-correct-kl-exp": Correct(grade_id='kl', source='# correct: 0.5 * sum(mu^2 + sigma^2 - 1 - logvar) written with exp\ndef kl_gaussienne(mu, logvar):\n    var = torch.exp(logvar)\n    return 0.5 * torch.sum(mu.pow(2) + var - 1.0 - logvar, dim=-1)\n', why="exp(logvar) written out"),
 })
 CORRECT_GROUPS["blind-r3-correct"] = ("blind-r3-correct-ae-ordered-dict", "blind-r3-correct-anomaly-loop", "blind-r3-correct-kl-exp")
+
+# Issue 12, item 6: a monotone transform of the per-example MSE keeps the AUROC; the score's
+# values are checked on grader data (test_score_anomalie_values).
+SCENARIOS.update({
+    "blind-r4-anomaly-rmse": Scenario(
+        grade_id="anomalie",
+        source='''def score_anomalie(modele, X):
+    """RMSE de chaque exemple : la racine de l'erreur quadratique moyenne."""
+    X = torch.as_tensor(X, dtype=torch.float32)
+    with torch.no_grad():
+        return torch.sqrt(((X - modele(X)) ** 2).mean(dim=1))
+''',
+        must_fail=("test_score_anomalie_fixed_models", "test_score_anomalie_values"),
+        message_contains=("RACINE de l'erreur (RMSE)",),
+    ),
+    "blind-r4-anomaly-sum-pixels": Scenario(
+        grade_id="anomalie",
+        source='''def score_anomalie(modele, X):
+    """Erreur de reconstruction de chaque exemple, sommée sur les pixels."""
+    with torch.no_grad():
+        return ((X - modele(X)) ** 2).sum(dim=1)
+''',
+        must_fail=("test_score_anomalie_fixed_models", "test_score_anomalie_values"),
+        message_contains=("SOMME des carrés sur les pixels",),
+    ),
+})
+GROUPS["blind-r4-a"] = ("blind-r4-anomaly-rmse",)
+GROUPS["blind-r4-b"] = ("blind-r4-anomaly-sum-pixels",)

@@ -728,3 +728,18 @@ SCENARIOS["blind-r3-train-lr-ignored"] = Scenario(
 )
 GROUPS["blind-a-r3"] = ("blind-r3-train-fixed-batch",)
 GROUPS["blind-b"] = (*GROUPS["blind-b"], "blind-r3-train-lr-ignored")
+
+# Mutation sample (sample seed 11): a default bound changed in the signature survived, since
+# every call passed the bounds. The schedule check now also calls planning_lineaire(T).
+SCENARIOS["mutants-planning-default-beta-T"] = Scenario(
+    grade_id="planning_beta",
+    source='''def planning_lineaire(T=1000, beta_1=1e-4, beta_T=0.2):
+    """Planning linéaire : betas de beta_1 à beta_T (T valeurs) et alphas_bar = produits cumulés de 1 - beta."""
+    betas = torch.linspace(beta_1, beta_T, T)
+    alphas_bar = torch.cumprod(1.0 - betas, dim=0)
+    return betas, alphas_bar
+''',
+    must_fail=("test_schedule_matches_reference",),
+    message_contains=("valeurs par défaut de la signature",),
+)
+GROUPS["blind-a-r3"] = (*GROUPS["blind-a-r3"], "mutants-planning-default-beta-T")

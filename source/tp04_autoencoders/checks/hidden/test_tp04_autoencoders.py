@@ -275,7 +275,7 @@ def test_debruiteur_beats_identity(submission, rng, seed):
 
 
 @pytest.mark.item("anomalie")
-@pytest.mark.points(1.5)
+@pytest.mark.points(1.0)  # 0.5 went to the values check below (the TP totals 20)
 def test_score_anomalie_auroc(submission, rng):
     from sklearn.metrics import roc_auc_score
 
@@ -335,6 +335,106 @@ def test_score_anomalie_auroc(submission, rng):
         )
     except CheckFailed as exc:
         raise hinted(exc, hint_fr, hint_en) from None
+
+
+def _score_fault(got: np.ndarray, ref: np.ndarray, err: np.ndarray) -> tuple[str, str]:
+    """What a wrong per-example score is, from how it relates to the reference MSE."""
+    def close(a, b):
+        return bool(np.allclose(a, b, rtol=1e-3, atol=1e-7))
+
+    if close(got, -ref):
+        return (
+            "votre score a le mauvais SIGNE : une forte erreur de reconstruction doit donner "
+            "un score ÉLEVÉ, ((x − x̂)²).mean(dim=1) sans signe moins",
+            "your score has the wrong SIGN: a large reconstruction error must give a HIGH "
+            "score, ((x − x̂)²).mean(dim=1) without a minus sign",
+        )
+    if close(got, np.sqrt(ref)):
+        return (
+            "votre score est la RACINE de l'erreur (RMSE) : l'énoncé demande la moyenne des "
+            "carrés elle-même, ((x − x̂)²).mean(dim=1), sans racine",
+            "your score is the ROOT of the error (RMSE): the statement asks for the mean of the "
+            "squares itself, ((x − x̂)²).mean(dim=1), without a root",
+        )
+    if close(got, ref * err.shape[1]):
+        return (
+            "votre score est la SOMME des carrés sur les pixels : l'énoncé demande leur "
+            "MOYENNE (.mean(dim=1), division par d)",
+            "your score is the SUM of the squares over the pixels: the statement asks for "
+            "their MEAN (.mean(dim=1), division by d)",
+        )
+    if close(got, np.abs(err).mean(axis=1)):
+        return (
+            "votre score est la moyenne des VALEURS ABSOLUES |x − x̂| : l'énoncé demande la "
+            "moyenne des CARRÉS (x − x̂)²",
+            "your score is the mean of the ABSOLUTE values |x − x̂|: the statement asks for "
+            "the mean of the SQUARES (x − x̂)²",
+        )
+    if float(np.ptp(got)) <= 1e-7 * max(1.0, float(np.max(np.abs(got)))):
+        return (
+            "votre score est le même pour tous les exemples : la moyenne est prise sur le lot "
+            "(ou sur tout le tableau) au lieu des seuls pixels de chaque exemple (dim=1)",
+            "your score is the same for every example: the mean is taken over the batch (or the "
+            "whole array) instead of each example's pixels only (dim=1)",
+        )
+    return (
+        "le score de chaque exemple est la moyenne sur ses pixels de (x − x̂)², avec x̂ = "
+        "modele(X) : vérifiez le carré, la moyenne sur dim=1 et la sortie du modèle",
+        "each example's score is the mean over its pixels of (x − x̂)², with x̂ = modele(X): "
+        "check the square, the mean over dim=1 and the model's output",
+    )
+
+
+@pytest.mark.item("anomalie")
+@pytest.mark.points(0.5)
+def test_score_anomalie_values(submission, rng):
+    """The score's values, not only its order: the AUROC cannot see a monotone transform
+    (the RMSE instead of the MSE, the sum instead of the mean). Compared with the grader's
+    per-example MSE (float64) of a PCA autoencoder on its own digits and anomalies; float32
+    code is within 1e-6 relative, a root, a sum or an absolute value off by far more."""
+    X_train, X_test = _digits_split()
+    m = X_train.mean(axis=0)
+    _, _, Vt = np.linalg.svd(X_train - m, full_matrices=False)
+    k = int(rng.integers(4, 13))
+    V = Vt[:k].astype(np.float32)
+    model = pca_autoencoder.call(submission, V, m.astype(np.float32))
+
+    n_normal, n_odd = int(rng.integers(30, 60)), int(rng.integers(10, 25))  # never 64 rows
+    order = rng.permutation(len(X_test))
+    data = np.vstack([
+        X_test[order[:n_normal]],
+        rng.uniform(0.0, 1.0, size=(n_odd, 64)),
+    ]).astype(np.float32)
+    data = data[rng.permutation(len(data))]
+
+    X64, V64, m64 = data.astype(np.float64), V.astype(np.float64), m.astype(np.float32).astype(np.float64)
+    err = X64 - ((X64 - m64) @ V64.T @ V64 + m64)
+    ref = (err**2).mean(axis=1)
+    record_expected("score_anomalie(modele, X)", ref)
+
+    scores = as_array(
+        submission.call("score_anomalie", model, Tensor(data)), "score_anomalie(modele, X)"
+    )
+    if scores.shape != ref.shape:
+        raise CheckFailed(
+            f"score_anomalie(modele, X) pour X de forme {data.shape} : un score par exemple, "
+            f"forme attendue ({len(data)},), obtenue {scores.shape} (moyenne sur dim=1)",
+            f"score_anomalie(modele, X) for X of shape {data.shape}: one score per example, "
+            f"expected shape ({len(data)},), got {scores.shape} (mean over dim=1)",
+        )
+    rel = float(np.max(np.abs(scores - ref) / (np.abs(ref) + 1e-6)))
+    record_margin("score_anomalie relative error", rel, 1e-3, higher_is_better=False, kind="tolerance")
+    if not rel <= 1e-3:
+        fr, en = _score_fault(scores, ref, err)
+        n_wrong = int(np.sum(~np.isclose(scores, ref, rtol=1e-3, atol=1e-7)))
+        raise CheckFailed(
+            f"score_anomalie(modele, X) : les scores de {n_wrong} "
+            f"des {len(data)} exemples du correcteur diffèrent de l'erreur de reconstruction "
+            f"demandée ; {fr}",
+            f"score_anomalie(modele, X): the scores of {n_wrong} "
+            f"of the grader's {len(data)} examples differ from the reconstruction error asked "
+            f"for; {en}",
+        )
 
 
 # ---------------------------------------------------------------- transposed convolution

@@ -18,6 +18,7 @@ import pytest
 from autograder.checks import (
     CheckFailed,
     Handle,
+    Partial,
     StudentError,
     SubmissionError,
     Tensor,
@@ -91,6 +92,30 @@ def test_schedule_matches_reference(submission, rng):
                 "alphas_bar ne correspond pas à Π_(s ≤ t) (1 − beta_s) pour un planning du correcteur",
                 "alphas_bar does not match Π_(s ≤ t) (1 − beta_s) for a grader schedule",
             )
+    # The statement's schedule is Ho et al.'s, the signature's defaults ("sans changer leurs
+    # signatures"): called with a grader T and the bounds left out, it must be that schedule.
+    # T itself stays passed (another default T is another valid length, see EQUIVALENT).
+    T_ = int(rng.integers(50, 500))
+    betas_ref, ab_ref = _schedule(T_)
+    out = submission.call("planning_lineaire", T_)
+    ok = isinstance(out, (tuple, list)) and len(out) == 2
+    if ok:
+        betas = as_array(out[0], "betas (bornes par défaut)", allow_nan=True)
+        ab = as_array(out[1], "alphas_bar (bornes par défaut)", allow_nan=True)
+        ok = (betas.shape == ab.shape == (T_,) and np.allclose(betas, betas_ref, rtol=1e-6, atol=1e-12)
+              and np.allclose(ab, ab_ref, rtol=1e-6, atol=1e-12))
+    if not ok:
+        raise Partial(
+            0.5,
+            "planning_lineaire(T) appelée sans beta_1 ni beta_T (valeurs par défaut) ne donne "
+            "pas le planning linéaire de Ho et al. de l'énoncé ; avec les bornes passées la "
+            "formule est juste : remettez les valeurs par défaut de la signature de l'énoncé, "
+            "def planning_lineaire(T=1000, beta_1=1e-4, beta_T=0.02)",
+            "planning_lineaire(T) called without beta_1 or beta_T (default values) does not give "
+            "the statement's linear schedule of Ho et al.; with the bounds passed the formula is "
+            "right: restore the default values of the statement's signature, "
+            "def planning_lineaire(T=1000, beta_1=1e-4, beta_T=0.02)",
+        )
 
 
 # ---------------------------------------------------------------- q(x_t | x_0)

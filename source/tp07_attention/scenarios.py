@@ -884,7 +884,10 @@ EQUIVALENT: dict[str, str] = {
     ),
     "transformer_train:SwapStatements@5:4": "the optimiser built after the offsets: " + _INDEPENDENT,
     "bert_mask:SwapStatements@4:4": "the selection drawn before .long(): " + _INDEPENDENT,
-    "gnn_train:NumberReplacer@19:73": _SIGNATURE,
+    "gnn_train:NumberReplacer@19:73": (
+        "n_epoques = 201 by default: one more epoch of the same training (Adam, loss on idx_train), "
+        "another valid length; the statement sets none"
+    ),
     "gnn_train:NumberReplacer@23:29#1": "a hidden width of 31 instead of 32: another valid size, the same model family",
     "gnn_train:SwapStatements@26:8": "zero_grad before computing the loss instead of after: still before backward, the same step",
     "attention:DetachValue@14:11": "a boolean mask carries no gradient: detaching changes nothing",

@@ -883,6 +883,21 @@ EQUIVALENT: dict[str, str] = {
         "of blocks, and a symmetric initialisation (a zero block is still the identity)"
     ),
     "transformer_train:SwapStatements@5:4": "the optimiser built after the offsets: " + _INDEPENDENT,
+    "bert_mask:SwapStatements@4:4": "the selection drawn before .long(): " + _INDEPENDENT,
+    "gnn_train:NumberReplacer@19:73": (
+        "n_epoques = 201 by default: one more epoch of the same training (Adam, loss on idx_train), "
+        "another valid length; the statement sets none"
+    ),
+    "gnn_train:NumberReplacer@23:29#1": "a hidden width of 31 instead of 32: another valid size, the same model family",
+    "gnn_train:SwapStatements@26:8": "zero_grad before computing the loss instead of after: still before backward, the same step",
+    "attention:DetachValue@14:11": "a boolean mask carries no gradient: detaching changes nothing",
+    "posenc:DetachValue@9:11": "the table is built from constants and carries no gradient: detaching changes nothing",
+    "transformer:SwapStatements@10:8": "the MLP built before the second LayerNorm, whose creation draws no random number: " + _INDEPENDENT,
+    "transformer_train:DropStatement@7:4": (
+        "the statement's Transformer has no dropout nor batch norm: train() changes nothing in what "
+        "it computes"
+    ),
+    "transformer_train:SwapStatements@6:4": "train() called before building the offsets: " + _INDEPENDENT,
     "transformer_train:NumberReplacer@10:31#1": (
         "a start of −1 drawn once in len(donnees) − contexte + 1: that window's first pair wraps "
         "around the text (one pair in contexte), every other window unchanged"
@@ -944,3 +959,20 @@ SCENARIOS["blind-r3-transformer-train-ignores-lr"] = Scenario(
               "test_transformer_bits_per_char_on_held_out_text"),
 )
 GROUPS["blind-r3-3"] = ("blind-r3-transformer-train-ignores-lr",)
+
+# ---------------------------------------------------------------- issue 12: mutants (mut3, sample seed 11)
+# The one real survivor of a 60-mutant sample: token and position embeddings multiplied. The
+# model still depends on the position and still learns; the structure check now compares the
+# first block's input with the sum of the two embeddings.
+SCENARIOS["mutants-transformer-embeddings-multiplied"] = Scenario(
+    grade_id="transformer",
+    source=_edit(
+        _TRANSFORMER,
+        "        x = self.plongement(idx) + self.position(positions)\n",
+        "        x = self.plongement(idx) * self.position(positions)\n",
+    ),
+    must_fail=("test_transformer_residuals_and_positions",),
+    message_contains=("SOMME du plongement du caractère",),
+    affects=("transformer_train",),
+)
+GROUPS["mutants-1"] = ("mutants-transformer-embeddings-multiplied",)

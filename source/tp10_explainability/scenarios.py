@@ -542,6 +542,14 @@ EQUIVALENT: dict[str, str] = {
     "randomisation:NumberReplacer@11:56#1": "seed = -1 by default: a valid torch seed",
     "randomisation:SwapStatements@15:4": "methode and classes are set independently",
     "randomisation:SwapStatements@16:4": "a NumPy integer class indexes the logits as an int does",
+    "spearman:Binary_Sub_Mul@7:32": "ranks fins − tailles/2: every rank shifted by 1/2, which centring cancels",
+    "spearman:Binary_Sub_Div@7:32": "ranks fins − tailles/2: every rank shifted by 1/2, which centring cancels",
+    "spearman:NumberReplacer@7:60": "NumPy reads any negative size in reshape as 'the rest': reshape(-2) flattens as reshape(-1)",
+    "saillance:DetachValue@6:11": "torch.autograd.grad without create_graph returns a gradient outside any graph: detach changes nothing",
+    "grad_cam:DetachValue@8:11": "the map is already detached: a second detach changes nothing",
+    "occlusion:DetachValue@11:17": "the scores are computed under torch.no_grad(): they carry no graph to detach",
+    "occlusion:SwapStatements@12:4": "the two zero tables built in the other order: independent statements",
+    "randomisation:SwapStatements@4:4": "torch.manual_seed before copy.deepcopy: the copy draws no random number, the layers are drawn the same",
 }
 
 

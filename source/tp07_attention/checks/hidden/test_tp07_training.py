@@ -465,11 +465,11 @@ def test_gnn_beats_features_only_mlp(submission, seed):
     if r.mlp < r.logreg - MLP_FLOOR_GAP:
         raise CheckFailed(
             f"votre MLP n'atteint que {r.mlp:.3f} de précision sur les nœuds non étiquetés, bien "
-            f"moins qu'une régression logistique du correcteur sur les mêmes caractéristiques "
-            f"({r.logreg:.3f}) : la comparaison avec le GNN n'est pas équitable ; entraînez le MLP "
+            "moins qu'une régression logistique du correcteur sur les mêmes caractéristiques : "
+            "la comparaison avec le GNN n'est pas équitable ; entraînez le MLP "
             "d → 32 → n_classes comme le GNN (Adam, 200 époques, perte sur idx_train)",
             f"your MLP only reaches {r.mlp:.3f} accuracy on the unlabelled nodes, far below a "
-            f"grader logistic regression on the same features ({r.logreg:.3f}): the comparison "
+            "grader logistic regression on the same features: the comparison "
             "with the GNN is not fair; train the d → 32 → n_classes MLP like the GNN (Adam, 200 "
             "epochs, loss on idx_train)",
         )
@@ -638,13 +638,16 @@ def test_transformer_residuals_and_positions(submission, rng):
 @kernel_side
 def transformer_structure(petit, bloc, graine, vocab, d, heads, layers, T, idx):
     """Runs in the student's kernel: a fresh PetitTransformer's distinct blocks, its
-    LayerNorm parameters that the logits do not depend on, and the rows the output layer
-    (the nn.Linear d → vocab) reads, for one forward pass."""
+    LayerNorm parameters that the logits do not depend on, the rows the output layer
+    (the nn.Linear d → vocab) reads, and the gap between what the first block reads and the
+    sum of the character and position embeddings, for one forward pass."""
     import torch
 
     torch.manual_seed(int(graine))
     modele = petit(vocab, d=d, n_tetes=heads, n_couches=layers, contexte=T)
     blocs = [m for m in modele.modules() if isinstance(m, bloc)]
+    entrees = []
+    crochets = [b.register_forward_pre_hook(lambda m, e: entrees.append(e[0].detach()) if e and isinstance(e[0], torch.Tensor) else None) for b in blocs]
     tetes = [m for m in modele.modules() if isinstance(m, torch.nn.Linear)
              and m.in_features == d and m.out_features == vocab]
     lues = []
@@ -655,6 +658,16 @@ def transformer_structure(petit, bloc, graine, vocab, d, heads, layers, T, idx):
     finally:
         if crochet is not None:
             crochet.remove()
+        for c in crochets:
+            c.remove()
+    plongements = [m for m in modele.modules() if isinstance(m, torch.nn.Embedding)]
+    jetons = [m for m in plongements if m.num_embeddings == vocab]
+    places = [m for m in plongements if m.num_embeddings == T]
+    somme = None
+    if entrees and len(jetons) == 1 and len(places) == 1 and entrees[0].shape == (*idx.shape, d):
+        with torch.no_grad():
+            attendu = (jetons[0](idx) + places[0](torch.arange(idx.shape[1]))).double()
+        somme = float((entrees[0].double() - attendu).abs().max() / (1 + attendu.abs().max()))
     normes = [n for n, m in modele.named_modules() if isinstance(m, torch.nn.LayerNorm)
               and any(p.grad is None for p in m.parameters())]
     lignes = lues[0].reshape(-1, d).double() if lues else None
@@ -664,6 +677,7 @@ def transformer_structure(petit, bloc, graine, vocab, d, heads, layers, T, idx):
         "moyenne": None if lignes is None else float(lignes.mean(dim=1).abs().max()),
         "variance": None if lignes is None else float(
             (lignes.var(dim=1, unbiased=False) - 1).abs().max()),
+        "somme": somme,
     }
 
 
@@ -672,7 +686,7 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
     output layer (at creation its output rows have mean 0 and variance 1)."""
     layers = int(rng.integers(2, 4))
     vocab = int(rng.integers(8, 21))
-    while vocab in (d, 3 * d, 4 * d):
+    while vocab in (d, 3 * d, 4 * d, T):
         vocab += 1
     idx = rng.integers(0, vocab, size=(2, T))
     label = _SMALL_TRANSFORMER
@@ -706,6 +720,19 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
             "forward (the logits do not depend on it); the final normalisation comes before "
             "the output layer, self.tete(self.norme(x))",
         )
+    gap = info.get("somme")
+    if isinstance(gap, float):
+        record_margin("gap between the first block's input and token + position embeddings", gap, 1e-5,
+                      higher_is_better=False, kind="tolerance")
+        if not gap <= 1e-5:
+            raise CheckFailed(
+                f"{label} : le premier bloc ne reçoit pas la SOMME du plongement du caractère et "
+                "de celui de sa position ; x = self.plongement(idx) + self.position(torch.arange(T)) "
+                "(ni produit, ni concaténation, ni facteur d'échelle)",
+                f"{label}: the first block does not receive the SUM of the character embedding and "
+                "of its position's embedding; x = self.plongement(idx) + self.position(torch.arange(T)) "
+                "(no product, concatenation or scale factor)",
+            )
     mean, var = info.get("moyenne"), info.get("variance")
     if isinstance(mean, float) and isinstance(var, float) and (mean > 1e-3 or var > 1e-2):
         raise CheckFailed(

@@ -869,3 +869,46 @@ CORRECT.update({
 })
 CORRECT_GROUPS["blind-r3-correct"] = ("blind-r3-correct-conv2d-kernel-loop", "blind-r3-correct-maxpool-unfold",
                                       "blind-r3-correct-output-size-floor")
+
+# Blind finding (issue 12): a global AVERAGE pooling where the statement asks for
+# nn.AdaptiveMaxPool2d(1) kept 20/20 (an average is translation-invariant too). The pooling is
+# now probed by behaviour: what the final nn.Linear receives against the max and the mean over
+# positions of the last map, however the pooling is written (module or in forward).
+SCENARIOS.update({
+    "blind-models-cnn-global-average-pooling": Scenario(
+        grade_id="models",
+        source=_CNN.format(doc="Pooling global par la moyenne.", k=3, p=1).replace(
+            "nn.AdaptiveMaxPool2d(1)", "nn.AdaptiveAvgPool2d(1)"),
+        must_fail=("test_models_are_new_and_non_linear",),
+        message_contains=("la MOYENNE de chaque plan",),
+    ),
+    "blind-models-cnn-mean-in-forward": Scenario(
+        grade_id="models",
+        source='import torch\nfrom torch import nn\nclass CNN(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.c1 = nn.Conv2d(1, 16, 5, padding=2)\n        self.c2 = nn.Conv2d(16, 24, 3, padding=1)\n        self.fc = nn.Linear(24, 10)\n    def forward(self, x):\n        x = torch.relu(self.c2(torch.relu(self.c1(x))))\n        return self.fc(x.mean(dim=(2, 3)))\ndef creer_cnn():\n    return CNN()\ndef creer_mlp():\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))\n',
+        must_fail=("test_models_are_new_and_non_linear",),
+        message_contains=("pooling global par le MAXIMUM",),
+    ),
+})
+GROUPS["blind-pool-a"] = ("blind-models-cnn-global-average-pooling",)
+GROUPS["blind-pool-b"] = ("blind-models-cnn-mean-in-forward",)
+CORRECT.update({
+    "correct-models-maxpool-whole-map": Correct(
+        grade_id="models",
+        source=_CNN.format(doc="MaxPool2d sur tout le plan 8×8.", k=3, p=1).replace(
+            "nn.AdaptiveMaxPool2d(1)", "nn.MaxPool2d(8)"),
+        why="nn.MaxPool2d(8) on the 8×8 maps is the global max pooling",
+    ),
+    "correct-models-functional-adaptive-max": Correct(
+        grade_id="models",
+        source='import torch\nimport torch.nn.functional as F\nfrom torch import nn\nclass CNN(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.c1 = nn.Conv2d(1, 16, 5, padding=2)\n        self.c2 = nn.Conv2d(16, 24, 3, padding=1)\n        self.fc = nn.Linear(24, 10)\n    def forward(self, x):\n        x = self.c2(F.relu(self.c1(x)))\n        x = F.relu(F.adaptive_max_pool2d(x, 1))\n        return self.fc(torch.flatten(x, 1))\ndef creer_cnn():\n    return CNN()\ndef creer_mlp():\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))\n',
+        why="F.adaptive_max_pool2d in forward, the ReLU after the pooling (max and ReLU commute)",
+    ),
+})
+CORRECT_GROUPS["correct-pool-a"] = ("correct-models-maxpool-whole-map",)
+CORRECT_GROUPS["correct-pool-b"] = ("correct-models-functional-adaptive-max",)
+
+# Mutation sample of 60 (sample seed 11, variant 0): 59 caught; the survivor is still correct.
+EQUIVALENT.update({
+    "mlp_params:Binary_FloorDiv_Div@4:21": "h × w is a multiple of 4 (the statement's): s / 2 is an exact "
+    "integer-valued float, and int() of the exact sum gives the same count",
+})

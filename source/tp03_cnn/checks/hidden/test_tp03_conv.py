@@ -28,7 +28,6 @@ from autograder.checks import (
     assert_gradient_close,
     record_expected,
     record_margin,
-    shape_text,
     student_failure,
 )
 
@@ -91,14 +90,13 @@ def _student_error(
             f"{name} must return a torch.Tensor, got {kind}; {_NO_GRAD_EN}",
         )
     if "TP03_FORME" in exc.evalue:
-        shape = exc.evalue.split("TP03_FORME", 1)[1].strip()
         if expected_shape is not None:
             record_expected(f"{name} output shape", tuple(expected_shape), shape=True)
         # Hidden input: the output size is an answer of its own (taille_sortie), not shown.
         return CheckFailed(
-            f"{name} renvoie une sortie de forme {shape}, pas celle de PyTorch : corrigez d'abord "
+            f"{name} renvoie une sortie qui n'a pas la forme de celle de PyTorch : corrigez d'abord "
             "les valeurs (voir les autres vérifications)",
-            f"{name} returns an output of shape {shape}, not PyTorch's: fix the values "
+            f"{name} returns an output whose shape is not PyTorch's: fix the values "
             "first (see the other checks)",
         )
     return student_failure(name, exc, hint=SHAPE_HINTS.get(name))
@@ -159,14 +157,13 @@ def _check_conv(submission, x, w, b, stride, padding, *, defaults: bool = False,
     args = [Tensor(x), Tensor(w)] + ([Tensor(b)] if b is not None else [])
     if defaults:
         what = (
-            f"conv2d(x {shape_text(x.shape)}, w {shape_text(w.shape)}"
-            f"{', b' if b is not None else ''})"
+            f"conv2d(x, w{', b' if b is not None else ''}) sur des entrées du correcteur"
         )
         got = _same_dtype(_guarded(submission, "conv2d", *args), what, dtype)
     else:
         what = (
-            f"conv2d(x {shape_text(x.shape)}, w {shape_text(w.shape)}, "
-            f"{'b' if b is not None else 'b=None'}, stride={stride}, padding={padding})"
+            f"conv2d(x, w, {'b' if b is not None else 'b=None'}, stride={stride}, padding={padding}) "
+            "sur des entrées du correcteur"
         )
         got = _same_dtype(_guarded(submission, "conv2d", *args, stride=stride, padding=padding), what, dtype)
     ref = _conv_ref(x, w, b, stride, padding)
@@ -189,8 +186,8 @@ def _check_conv(submission, x, w, b, stride, padding, *, defaults: bool = False,
                 hint_fr, hint_en = fr, en
                 break
         raise CheckFailed(
-            f"{what} : forme obtenue {shape_text(got.shape)}, ce n'est pas celle de PyTorch ; {hint_fr}",
-            f"{what}: got shape {shape_text(got.shape)}, not PyTorch's; {hint_en}",
+            f"{what} : la forme de la sortie n'est pas celle de PyTorch ; {hint_fr}",
+            f"{what}: the output's shape is not PyTorch's; {hint_en}",
         )
     hint_fr, hint_en = conv_hint(got, wrong)
     assert_close(
@@ -270,7 +267,7 @@ def test_conv2d_gradients_match_autograd(submission, rng):
         lambda xt, wt, bt: F.conv2d(xt, wt, bt, stride=stride, padding=padding), [x, w, b], weights
     )
     got = _student_grads(submission, "conv2d", [x, w, b], weights, stride=stride, padding=padding)
-    what = f"conv2d(x {shape_text(x.shape)}, w {shape_text(w.shape)}, b, stride={stride}, padding={padding})"
+    what = f"conv2d(x, w, b, stride={stride}, padding={padding})"
     for label, g, e in zip(("x", "w", "b"), got, expected, strict=True):
         assert_gradient_close(
             f"gradient par rapport à {label} de Σ poids ⊙ {what}",
@@ -351,7 +348,7 @@ def _pool_wrong_answers(x, k, stride, p):
 
 
 def _check_pool(submission, x, k, stride, p) -> None:
-    what = f"max_pool2d(x {shape_text(x.shape)}, k={k}, stride={stride}, padding={p})"
+    what = f"max_pool2d(x, k={k}, stride={stride}, padding={p}) sur un x du correcteur"
     got = as_array(_guarded(submission, "max_pool2d", Tensor(x), k, stride=stride, padding=p), what)
     ref = _pool_ref(x, k, stride, p)
     wrong = _pool_wrong_answers(x, k, stride, p)
@@ -364,8 +361,8 @@ def _check_pool(submission, x, k, stride, p) -> None:
     record_expected(f"{what} shape", ref.shape, shape=True)
     if got.shape != ref.shape:
         raise CheckFailed(
-            f"{what} : forme obtenue {shape_text(got.shape)}, ce n'est pas celle de PyTorch ; {hint_fr}",
-            f"{what}: got shape {shape_text(got.shape)}, not PyTorch's; {hint_en}",
+            f"{what} : la forme de la sortie n'est pas celle de PyTorch ; {hint_fr}",
+            f"{what}: the output's shape is not PyTorch's; {hint_en}",
         )
     assert_close(got, ref, name=what, rtol=1e-6, atol=1e-9, hint_fr=hint_fr, hint_en=hint_en)
 
@@ -394,7 +391,7 @@ def test_max_pool_gradients_match_autograd(submission, rng):
     )
     (got,) = _student_grads(submission, "max_pool2d", [x], weights, k=k, stride=stride, padding=p)
     assert_gradient_close(
-        f"gradient par rapport à x de Σ poids ⊙ max_pool2d(x {shape_text(x.shape)}, k={k}, stride={stride}, padding={p})",
+        f"gradient par rapport à x de Σ poids ⊙ max_pool2d(x, k={k}, stride={stride}, padding={p})",
         as_array(got, "dx", allow_nan=True),
         expected[0],
         tol=1e-6,
@@ -498,7 +495,7 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
         fx, ftx = _apply(f, xi), _apply(f, translate(xi, dy, dx))
         expected = float(np.abs(ftx - translate(fx, dy, dx)).max())
         scale = max(1.0, float(np.abs(fx).max()))
-        what_fr = f"erreur_equivariance(f, x, dy={dy}, dx={dx}) avec f = {label}, x de forme {shape_text(xi.shape)}"
+        what_fr = f"erreur_equivariance(f, x, dy={dy}, dx={dx}) avec f = {label}"
         got = as_float(
             submission.call("erreur_equivariance", Ref(name), Tensor(xi), dy, dx), what_fr
         )
@@ -589,7 +586,7 @@ def test_conv2d_is_translation_equivariant(submission, rng):
         dy, dx = _shift(rng)
         border = max(abs(dy), abs(dx)) + p  # away from the borders, zero filling plays no role
         what = (
-            f"conv2d(x {shape_text(x.shape)}, w {shape_text(w.shape)}, b, padding={p}) "
+            f"conv2d(x, w, b, padding={p}) sur des entrées du correcteur "
             f"et la translation (dy, dx) = ({dy}, {dx})"
         )
         y_shift = as_array(
@@ -606,10 +603,10 @@ def test_conv2d_is_translation_equivariant(submission, rng):
         )
         if y.ndim != 4 or y_shift.shape != y.shape or min(y.shape[-2:]) <= 2 * border:
             raise CheckFailed(
-                f"{what} : impossible de mesurer l'équivariance, conv2d(x) a la forme "
-                f"{shape_text(y.shape)} et conv2d(T_d x) la forme {shape_text(y_shift.shape)}",
-                f"{what}: cannot measure equivariance, conv2d(x) has shape {shape_text(y.shape)} "
-                f"and conv2d(T_d x) has shape {shape_text(y_shift.shape)}",
+                f"{what} : impossible de mesurer l'équivariance, conv2d(x) et conv2d(T_d x) n'ont "
+                "pas la forme (N, C_out, H, W) attendue avec stride 1 et padding k // 2",
+                f"{what}: cannot measure equivariance, conv2d(x) and conv2d(T_d x) do not have the "
+                "shape (N, C_out, H, W) expected with stride 1 and padding k // 2",
             )
         inner = (..., slice(border, y.shape[-2] - border), slice(border, y.shape[-1] - border))
         diff = np.abs(y_shift - translate(y, dy, dx))[inner]

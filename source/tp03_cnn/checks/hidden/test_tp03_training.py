@@ -287,8 +287,42 @@ def model_structure(creer, X1, X2):
                 out["head_min"] = float(fn(torch.zeros_like(X1)).min())
         finally:
             hook.remove()
+    # The global pooling, by behaviour (modules, torch.amax or F.adaptive_*_pool2d in forward
+    # alike): what the last nn.Linear receives, against the maximum and the mean over positions
+    # of the last map (N, C, H, W) with H·W > 1 that some module returned before it.
+    out["pool"] = None
+    if linears:
+        maps, head = [], []
+
+        def on_out(m, inp, o):
+            if not head and torch.is_tensor(o) and o.dim() == 4 and o.shape[-2] * o.shape[-1] > 1:
+                maps.append(o)
+
+        hooks = [m.register_forward_hook(on_out) for m in a.modules()]
+        hooks.append(linears[-1].register_forward_pre_hook(lambda m, inp: head.append(inp[0])))
+        try:
+            with torch.no_grad():
+                a(X1)
+        finally:
+            for hook in hooks:
+                hook.remove()
+        if head and maps and torch.is_tensor(head[0]) and head[0].shape[0] == X1.shape[0]:
+            v = head[0].reshape(X1.shape[0], -1).double()
+            fmap = maps[-1].double()
+            if fmap.shape[0] == v.shape[0] and fmap.shape[1] == v.shape[1]:
+                scale = max(float(v.abs().max()), 1e-12)
+
+                def dist(pooled):
+                    return min(float((v - pooled).abs().max()), float((v - pooled.clamp(min=0)).abs().max())) / scale
+
+                out["pool"] = {"max": dist(fmap.amax(dim=(2, 3))), "mean": dist(fmap.mean(dim=(2, 3)))}
     return out
 
+
+#: The input of the last nn.Linear against the max (or mean) over positions of the map before
+#: it: 0 when it is that pooling (amax and mean are exact in float32, ~1e-7 relative), O(0.1)
+#: between a maximum and a mean of ReLU maps over 64 positions.
+POOL_GAP = 1e-4
 
 #: Affine maps leave f(x1) + f(x2) − f(x1 + x2) − f(0) at rounding level (~1e-6 relative in
 #: float32); one ReLU between two layers moves it to O(0.1) on random images.
@@ -299,8 +333,9 @@ AFFINE_GAP = 1e-3
 @pytest.mark.points(0.25)
 def test_models_are_new_and_non_linear(submission, rng):
     """The statement: creer_cnn() and creer_mlp() return a NEW module at each call, with ReLU
-    between the layers. Both a shared global model and a network without any activation still
-    reach the accuracy bars (the CNN's max-pooling alone is a non-linearity)."""
+    between the layers, and the CNN ends with a global MAX pooling (nn.AdaptiveMaxPool2d(1)).
+    A shared global model, a network without any activation and a global average pooling all
+    still reach the accuracy bars (the CNN's max-pooling alone is a non-linearity)."""
     X1 = Tensor(rng.uniform(0.0, 1.0, size=(6, 1, 8, 8)).astype(np.float32))
     X2 = Tensor(rng.uniform(0.0, 1.0, size=(6, 1, 8, 8)).astype(np.float32))
     for name, label in NAMES.items():
@@ -348,6 +383,20 @@ def test_models_are_new_and_non_linear(submission, rng):
                 "the image: no activation between the convolutions; add a ReLU (nn.ReLU() or "
                 "F.relu) after every nn.Conv2d",
             )
+        pool = out.get("pool")
+        if isinstance(pool, dict) and isinstance(pool.get("max"), float) and pool["max"] > POOL_GAP:
+            if isinstance(pool.get("mean"), float) and pool["mean"] <= POOL_GAP:
+                found_fr, found_en = "la MOYENNE de chaque plan (pooling moyen)", "the MEAN of each map (average pooling)"
+            else:
+                found_fr, found_en = "autre chose que le maximum de chaque plan", "something other than the maximum of each map"
+            raise CheckFailed(
+                f"dans le CNN de creer_cnn(), la couche nn.Linear finale reçoit {found_fr} : "
+                "l'énoncé demande un pooling global par le MAXIMUM, nn.AdaptiveMaxPool2d(1) (le "
+                "maximum de chaque plan sur toute l'image), puis nn.Flatten()",
+                f"in creer_cnn()'s CNN, the final nn.Linear layer receives {found_en}: the "
+                "statement asks for a global MAX pooling, nn.AdaptiveMaxPool2d(1) (the maximum of "
+                "each map over the whole image), then nn.Flatten()",
+            )
         if isinstance(head_min, float) and head_min < 0:
             raise CheckFailed(
                 "dans le CNN de creer_cnn(), la couche nn.Linear finale reçoit des valeurs "
@@ -374,10 +423,10 @@ def test_models_learn_clean_digits(submission, seed):
         full=CLEAN_FULL,
         partial=[(CLEAN_PARTIAL, 0.5)],
         what_fr=f"précision du moins bon des deux modèles du correcteur (un CNN et un MLP) entraînés "
-        f"par votre entrainer, sur les {t.n_test} images de test non translatées du correcteur "
+        f"par votre entrainer, sur les images de test non translatées du correcteur "
         f"(CNN {cnn:.3f}, MLP {mlp:.3f})",
         what_en=f"accuracy of the weaker of the grader's two models (a CNN and an MLP) trained by "
-        f"your entrainer, on the grader's {t.n_test} untranslated test images "
+        f"your entrainer, on the grader's untranslated test images "
         f"(CNN {cnn:.3f}, MLP {mlp:.3f})",
     )
 
@@ -402,9 +451,9 @@ def test_cnn_accuracy_on_translated_digits(submission, seed):
         hint=hint,
         full=SHIFTED_FULL,
         partial=[(SHIFTED_PARTIAL, 0.5)],
-        what_fr=f"précision de votre CNN (entraîné par la boucle du correcteur) sur les {t.n_test} "
+        what_fr=f"précision de votre CNN (entraîné par la boucle du correcteur) sur les "
         f"images de test du correcteur translatées de 1 à {MAX_SHIFT} pixels",
-        what_en=f"accuracy of your CNN (trained by the grader's loop) on the grader's {t.n_test} "
+        what_en=f"accuracy of your CNN (trained by the grader's loop) on the grader's "
         f"test images translated by 1 to {MAX_SHIFT} pixels",
     )
 

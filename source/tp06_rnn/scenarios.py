@@ -653,6 +653,11 @@ EQUIVALENT: dict[str, str] = {
         "bias stays 5 ± 0.18, σ ≈ 0.993 as the statement wants"
     ),
     "prevision:DropStatement@3:4": "serie is a float32 tensor by the statement: as_tensor converts nothing",
+    "memoire:Binary_Mul_FloorDiv@10:48": (
+        "bias_hh_l0[H : 2 // H]: an empty slice for H >= 2 (the rows H:2H then keep PyTorch's "
+        "initialisation, as with memoire:DropStatement@10:16 above: total forget bias 5 ± 1/√H), "
+        "the forget block itself for H = 1"
+    ),
     # Detached values.
     "rnn_cell:DetachValue@3:11": _VALUE_ONLY,
     "rnn_sequence:DetachValue@3:8": _VALUE_ONLY,

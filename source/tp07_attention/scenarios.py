@@ -898,6 +898,25 @@ EQUIVALENT: dict[str, str] = {
         "it computes"
     ),
     "transformer_train:SwapStatements@6:4": "train() called before building the offsets: " + _INDEPENDENT,
+    "gnn_train:NumberReplacer@19:73#1": (
+        "n_epoques = 199 by default: one epoch less of the same training (Adam, loss on idx_train), "
+        "another valid length; the statement sets none"
+    ),
+    "gnn_train:SwapStatements@8:8": (
+        "W_voisins_2 drawn before W_soi_2: the same initialisation (both N(0, 1/d_cachee)), another draw"
+    ),
+    "bert_mask:SwapStatements@7:4": "the copy of the tokens made before drawing the random tokens: " + _INDEPENDENT,
+    "transformer:Binary_Add_Sub@16:14": (
+        "x − MHA(LN₁(x)) is x + MHA′(LN₁(x)) with W_out and b_out negated: the same family of blocks, "
+        "and a symmetric initialisation (a zero block is still the identity)"
+    ),
+    "transformer:SwapStatements@36:8": (
+        "the output layer built before the final LayerNorm, whose creation draws no random number: " + _INDEPENDENT
+    ),
+    "transformer_train:SwapStatements@12:8": "the logits computed before slicing the targets: " + _INDEPENDENT,
+    "transformer_train:SwapStatements@17:8": (
+        "the loss recorded before optimiser.step(): perte.item() is the same number either way"
+    ),
     "transformer_train:NumberReplacer@10:31#1": (
         "a start of −1 drawn once in len(donnees) − contexte + 1: that window's first pair wraps "
         "around the text (one pair in contexte), every other window unchanged"

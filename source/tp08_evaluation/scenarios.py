@@ -222,7 +222,7 @@ SCENARIOS: dict[str, Scenario] = {
             ),
             ("nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)", "nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 10)"),
         ),
-        must_fail=("test_models_shapes_and_sizes",),
+        must_fail=("test_models_shapes_and_sizes", "test_cnn_more_robust_than_mlp"),
         message_contains=("le plus grand dépasse 1,5 fois le plus petit",),
     ),
     "submission-shift-trains-with-rotations": Scenario(
@@ -861,3 +861,132 @@ CORRECT["blind-r3-correct-fiabilite-float32"] = Correct(
     why="fiabilite in float32 (np.digitize, a loop over bins): means off by ~3e-7 relative",
 )
 CORRECT_GROUPS["blind-r3-correct"] = ("blind-r3-correct-fiabilite-float32",)
+
+
+# ---------------------------------------------------------------- blind answers, round 4
+# Written by a tester who never saw the checks (issue 12). Classes fixed, not cases: every
+# function that receives an array is now called on a grader array and the array compared
+# after the call (ajuster_temperature, fiabilite, ece, auroc, score_msp, validation_croisee,
+# precision_par_angle, entrainer); precision_par_angle is checked on a stand-in model that
+# records the images it gets (an angle rounded to an integer no longer hides in the
+# accuracies); entrainer's optimiser must persist over the epochs and its first step's
+# gradient be the mean cross-entropy's; the layers question 6b prescribes are read by
+# behaviour on a probe (output probabilities, linear widths, conv weights, padding by the map
+# sizes, max vs average pooling by the values); score_msp accepts float32 answers (tolerance
+# from the float32 rounding of the grader's logits).
+_B4 = {
+    "auroc": 'def score_msp(logits):\n    z = np.asarray(logits, dtype=float)\n    z = z - z.max(axis=1, keepdims=True)\n    e = np.exp(z)\n    return (e / e.sum(axis=1, keepdims=True)).max(axis=1)\n\n\ndef auroc(etiquettes, scores):\n    scores, etiquettes = np.asarray(scores), np.asarray(etiquettes)\n    ordre = np.argsort(scores, kind="mergesort")\n    scores[:] = scores[ordre]\n    etiquettes[:] = etiquettes[ordre]\n    # rangs moyens (ex aequo) sur les scores triés\n    n = len(scores)\n    rangs = np.empty(n)\n    i = 0\n    while i < n:\n        j = i\n        while j + 1 < n and scores[j + 1] == scores[i]:\n            j += 1\n        rangs[i:j + 1] = (i + j) / 2 + 1\n        i = j + 1\n    pos = etiquettes == 1\n    n_pos, n_neg = pos.sum(), (~pos).sum()\n    return float((rangs[pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))\n',
+    "clip": 'def fiabilite(confiances, correct, n_bins=15):\n    confiances = np.asarray(confiances)\n    correct = np.asarray(correct, dtype=float)\n    np.clip(confiances, 0.0, 1.0 - 1e-12, out=confiances)\n    idx = np.floor(confiances * n_bins).astype(int)\n    idx = np.clip(idx, 0, n_bins - 1)\n    compte = np.bincount(idx, minlength=n_bins).astype(float)\n    s_conf = np.bincount(idx, weights=confiances, minlength=n_bins)\n    s_ok = np.bincount(idx, weights=correct, minlength=n_bins)\n    plein = compte > 0\n    conf = np.zeros(n_bins)\n    prec = np.zeros(n_bins)\n    conf[plein] = s_conf[plein] / compte[plein]\n    prec[plein] = s_ok[plein] / compte[plein]\n    return {"compte": compte, "confiance": conf, "precision": prec}\n\n\ndef ece(confiances, correct, n_bins=15):\n    b = fiabilite(confiances, correct, n_bins)\n    n = b["compte"].sum()\n    return float(np.sum(b["compte"] / n * np.abs(b["precision"] - b["confiance"])))\n',
+    "softmax": 'def creer_mlp():\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10), nn.Softmax(dim=1))\n\n\ndef creer_cnn():\n    return nn.Sequential(\n        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),\n        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.AdaptiveMaxPool2d(1),\n        nn.Flatten(), nn.Linear(32, 10), nn.Softmax(dim=1),\n    )\n',
+    "arr": 'def appliquer_temperature(logits, T):\n    z = np.asarray(logits, dtype=float) / T\n    z = z - z.max(axis=1, keepdims=True)\n    e = np.exp(z)\n    return e / e.sum(axis=1, keepdims=True)\n\n\ndef ajuster_temperature(logits_val, y_val):\n    y = np.asarray(y_val).astype(int)\n\n    def nll(T):\n        p = appliquer_temperature(logits_val, T)\n        return -np.mean(np.log(p[np.arange(len(y)), y] + 1e-300))\n\n    grille = np.geomspace(0.05, 20, 400)\n    i = int(np.argmin([nll(t) for t in grille]))\n    fine = np.linspace(grille[max(i - 1, 0)], grille[min(i + 1, 399)], 1000)\n    j = np.argmin([nll(t) for t in fine])\n    return fine[[j]]\n',
+    "bv": 'def biais_variance(degre, seed, n_essais=100, n=30, bruit=0.3):\n    rng = np.random.default_rng(seed)\n    preds = []\n    for essai in range(1, n_essais):\n        x, y = tirer_donnees(rng, n, bruit)\n        preds.append(np.polyval(np.polyfit(x, y, degre), X_EVAL))\n    preds = np.array(preds)\n    moyenne = preds.mean(axis=0)\n    return {"biais2": float(np.mean((moyenne - f_vraie(X_EVAL)) ** 2)),\n            "variance": float(np.mean(preds.var(axis=0)))}\n',
+    "msp32": 'from sklearn.metrics import roc_auc_score\n\n\ndef score_msp(logits):\n    t = torch.as_tensor(np.asarray(logits), dtype=torch.float32)\n    p = torch.softmax(t, dim=1)\n    return p.max(dim=1).values.numpy()\n\n\ndef auroc(etiquettes, scores):\n    return float(roc_auc_score(np.asarray(etiquettes).astype(int), np.asarray(scores)))\n',
+}
+SCENARIOS["blind-r4-ajuster-shifts-logits-in-place"] = Scenario(
+    grade_id="temperature",
+    source=edit(_cell("temperature"), (
+        "    y_val = np.asarray(y_val, dtype=int)\n",
+        "    logits_val -= logits_val.max(axis=1, keepdims=True)  # stabilité\n"
+        "    y_val = np.asarray(y_val, dtype=int)\n",
+    )),
+    must_fail=("test_temperature_matches_nll_optimum",),
+    message_contains=("ajuster_temperature modifie sur place",),
+)
+SCENARIOS["blind-r4-auroc-sorts-in-place"] = Scenario(
+    grade_id="ood",
+    source=_B4["auroc"],
+    must_fail=("test_auroc_matches_sklearn",),
+    message_contains=("auroc modifie sur place",),
+)
+SCENARIOS["blind-r4-fiabilite-clips-in-place"] = Scenario(
+    grade_id="ece",
+    source=_B4["clip"],
+    must_fail=("test_fiabilite_matches_reference", "test_ece_matches_reference"),
+    message_contains=("fiabilite modifie sur place",),
+)
+SCENARIOS["blind-r4-cnn-without-padding"] = Scenario(
+    grade_id="modeles_rotation",
+    source=edit(_cell("modeles_rotation"),
+                ("nn.Conv2d(1, 16, kernel_size=3, padding=1)", "nn.Conv2d(1, 16, kernel_size=3)"),
+                ("nn.Conv2d(16, 32, kernel_size=3, padding=1)", "nn.Conv2d(16, 32, kernel_size=3)")),
+    must_fail=("test_cnn_more_robust_than_mlp",),
+    message_contains=("padding=1",),
+)
+SCENARIOS["blind-r4-cnn-average-pooling"] = Scenario(
+    grade_id="modeles_rotation",
+    source=edit(_cell("modeles_rotation"), ("nn.MaxPool2d(2)", "nn.AvgPool2d(2)")),
+    must_fail=("test_cnn_more_robust_than_mlp",),
+    message_contains=("pooling par la MOYENNE",),
+)
+SCENARIOS["blind-r4-mlp-hidden-100"] = Scenario(
+    grade_id="modeles_rotation",
+    source=edit(_cell("modeles_rotation"), ("nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)",
+                                            "nn.Linear(64, 100), nn.ReLU(), nn.Linear(100, 10)")),
+    must_fail=("test_cnn_more_robust_than_mlp",),
+    message_contains=("4 810 paramètres",),
+)
+SCENARIOS["blind-r4-models-end-with-softmax"] = Scenario(
+    grade_id="modeles_rotation",
+    source=_B4["softmax"],
+    must_fail=("test_cnn_more_robust_than_mlp",),
+    message_contains=("renvoie des probabilités",),
+)
+SCENARIOS["blind-r4-entrainer-adam-per-epoch"] = Scenario(
+    grade_id="entrainer_rotation",
+    source=edit(_cell("entrainer_rotation"),
+                ("    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n", ""),
+                ("    for _ in range(epochs):\n",
+                 "    for _ in range(epochs):\n        optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n")),
+    must_fail=("test_models_learn_upright_digits",),
+    message_contains=("nouvel optimiseur",),
+    may_fail=("test_accuracy_drops_under_rotation",),
+)
+SCENARIOS["blind-r4-entrainer-loss-sum"] = Scenario(
+    grade_id="entrainer_rotation",
+    source=edit(_cell("entrainer_rotation"), ("F.cross_entropy(modele(X_train[lot]), y_train[lot])",
+                                              'F.cross_entropy(modele(X_train[lot]), y_train[lot], reduction="sum")')),
+    must_fail=("test_models_learn_upright_digits",),
+    message_contains=("SOMME sur le lot",),
+    may_fail=("test_accuracy_drops_under_rotation",),
+)
+SCENARIOS["blind-r4-precision-int-angle"] = Scenario(
+    grade_id="rotation",
+    source=edit(_cell("rotation"), ("torch.tensor(tourner(X, angle)", "torch.tensor(tourner(X, int(angle))")),
+    must_fail=("test_precision_par_angle_matches_reference",),
+    message_contains=("arrondi à l'entier",),
+)
+SCENARIOS["blind-r4-decouper-val-from-p-test"] = Scenario(
+    grade_id="validation",
+    source=edit(_cell("validation"), ("int(round(p_val * n)), int(round(p_test * n))",
+                                      "int(round(p_test * n)), int(round(p_test * n))")),
+    must_fail=("test_decouper_disjoint_and_proportions",),
+    message_contains=("calculée avec p_test au lieu de p_val",),
+)
+SCENARIOS["blind-r4-biais-variance-one-trial-short"] = Scenario(
+    grade_id="biais_variance",
+    source=_B4["bv"],
+    must_fail=("test_biais_variance_matches_simulation",),
+    message_contains=("un essai de trop ou de moins",),
+)
+SCENARIOS["blind-r4-ajuster-returns-array"] = Scenario(
+    grade_id="temperature",
+    source=_B4["arr"],
+    must_fail=("test_temperature_matches_nll_optimum",),
+    message_contains=("la consigne demande un float",),
+)
+GROUPS["blind-r4-1"] = (
+    "blind-r4-ajuster-shifts-logits-in-place", "blind-r4-auroc-sorts-in-place",
+    "blind-r4-fiabilite-clips-in-place", "blind-r4-cnn-without-padding",
+    "blind-r4-entrainer-adam-per-epoch", "blind-r4-precision-int-angle",
+    "blind-r4-decouper-val-from-p-test", "blind-r4-biais-variance-one-trial-short",
+)
+GROUPS["blind-r4-2"] = ("blind-r4-ajuster-returns-array", "blind-r4-models-end-with-softmax",
+                        "blind-r4-entrainer-loss-sum")
+GROUPS["blind-r4-3"] = ("blind-r4-cnn-average-pooling",)
+GROUPS["blind-r4-4"] = ("blind-r4-mlp-hidden-100",)
+CORRECT["blind-r4-correct-msp-torch-float32"] = Correct(
+    grade_id="ood",
+    source=_B4["msp32"],
+    why="score_msp by torch.softmax in float32 (stable), auroc by roc_auc_score",
+)
+CORRECT_GROUPS["blind-r4-correct"] = ("blind-r4-correct-msp-torch-float32",)

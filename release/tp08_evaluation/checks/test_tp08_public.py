@@ -13,15 +13,17 @@ import pytest
 from autograder.checks import (
     CheckFailed,
     Handle,
-    Ref,
     Tensor,
     as_array,
     as_float,
     assert_close,
     fmt_pair,
+    kernel_side,
     reliability_bins,
     trained_model,
 )
+
+from .helpers import eval_logits, inspect_model
 
 
 def _bins(submission, conf, ok, n_bins):
@@ -195,37 +197,19 @@ def test_biais_variance_format(submission):
 
 # ---------------------------------------------------------------- 6. covariate shift
 
-KERNEL_SRC = """
-def _tp08_public_inspecter(modele):
+@kernel_side
+def row_sum_model():
+    """A linear model whose logit k is the sum of the pixels of row k (rows 0 to 7)."""
     import torch
     from torch import nn
-    if not isinstance(modele, nn.Module):
-        return {"module": False, "type": type(modele).__name__}
-    return {
-        "module": True,
-        "n_params": int(sum(p.numel() for p in modele.parameters() if p.requires_grad)),
-        "n_conv": int(sum(isinstance(m, nn.Conv2d) for m in modele.modules())),
-    }
 
-
-def _tp08_public_logits(modele, X):
-    import torch
-    modele.eval()
-    with torch.no_grad():
-        return modele(X)
-
-
-def _tp08_public_identite(nom):
-    import torch
-    from torch import nn
     modele = nn.Sequential(nn.Flatten(), nn.Linear(64, 10))
-    with torch.no_grad():  # logit k = somme des pixels de la ligne k (lignes 0 à 7)
+    with torch.no_grad():
         modele[1].weight.zero_()
         modele[1].bias.zero_()
         for k in range(8):
             modele[1].weight[k, 8 * k : 8 * k + 8] = 1.0
-    globals()[nom] = modele
-"""
+    return modele
 
 
 @pytest.mark.item("rotation")
@@ -251,14 +235,13 @@ def test_tourner_small_examples(submission, rng):
             "counter-clockwise, image by image, in the plane of the last two axes",
         )
     # A model whose logit k is the sum of row k: upright, the brightest row wins.
-    submission.define("_tp08_public_identite", KERNEL_SRC)
-    submission.call("_tp08_public_identite", "_tp08_public_modele")
+    rows = row_sum_model.call(submission)
     X = np.zeros((4, 1, 8, 8))
     for i, row in enumerate((1, 3, 5, 6)):
         X[i, 0, row, :] = 1.0
     y = np.array([1, 3, 5, 6])
     got = as_array(
-        submission.call("precision_par_angle", Ref("_tp08_public_modele"), X, y, [0, 90]),
+        submission.call("precision_par_angle", rows, X, y, [0, 90]),
         "precision_par_angle(modèle des lignes, 4 images à une ligne allumée, [0, 90])",
         shape=(2,),
     )
@@ -275,20 +258,19 @@ def test_tourner_small_examples(submission, rng):
 @pytest.mark.item("modeles_rotation")
 @pytest.mark.points(0.5)
 def test_models_shapes_and_sizes(submission, rng):
-    submission.define("_tp08_public_inspecter", KERNEL_SRC)
     X = rng.uniform(size=(5, 1, 8, 8)).astype(np.float32)
     counts = {}
     for name in ("creer_mlp", "creer_cnn"):
         model = submission.call(name)
         info = (
-            submission.call("_tp08_public_inspecter", model) if isinstance(model, Handle) else None
+            inspect_model.call(submission, model) if isinstance(model, Handle) else None
         )
         if not isinstance(info, dict) or info.get("module") is not True:
             raise CheckFailed(
                 f"{name}() doit renvoyer un nn.Module", f"{name}() must return an nn.Module"
             )
         as_array(
-            submission.call("_tp08_public_logits", model, Tensor(X)),
+            eval_logits.call(submission, model, Tensor(X)),
             f"logits de {name}() pour un lot (5, 1, 8, 8)",
             shape=(5, 10),
         )
@@ -312,15 +294,14 @@ def test_models_shapes_and_sizes(submission, rng):
 @pytest.mark.item("entrainer_rotation")
 @pytest.mark.points(0.5)
 def test_entrainer_moves_the_weights(submission, rng):
-    submission.define("_tp08_public_inspecter", KERNEL_SRC)
     X = rng.uniform(size=(12, 1, 8, 8)).astype(np.float32)
     y = rng.integers(0, 10, size=12)
     model = submission.call("creer_mlp")
-    before = as_array(submission.call("_tp08_public_logits", model, Tensor(X)), "logits")
+    before = as_array(eval_logits.call(submission, model, Tensor(X)), "logits")
     trained = trained_model(submission, "entrainer", model, Tensor(X), Tensor(y), epochs=2,
                             lr=0.01, batch_size=4, seed=0)
     after = as_array(
-        submission.call("_tp08_public_logits", trained, Tensor(X)),
+        eval_logits.call(submission, trained, Tensor(X)),
         "logits après entrainer",
         shape=before.shape,
     )

@@ -193,6 +193,20 @@ def test_fiabilite_matches_reference(submission, rng):
             f'fiabilite {what} : "{bad[0]}" ne correspond pas à la référence ; {hint[0]}',
             f'fiabilite {what}: "{bad[0]}" does not match the reference; {hint[1]}',
         )
+    _untouched(submission, "fiabilite", rng)
+
+
+def _untouched(submission, fn: str, rng) -> None:
+    """fn(confiances, correct) leaves both arrays as they were (confidences of exactly 1.0
+    included: a clip written into confiances moves them)."""
+    conf, ok = _ece_inputs(rng, 15)
+    assert_arguments_untouched(
+        submission, fn, (conf, ok), {0: "confiances", 1: "correct"},
+        hint_fr="travaillez sur une copie (np.array(confiances, dtype=float)) : pas de "
+        "np.clip(..., out=confiances), ni de confiances[...] = ...",
+        hint_en="work on a copy (np.array(confiances, dtype=float)): no "
+        "np.clip(..., out=confiances), nor confiances[...] = ...",
+    )
 
 
 @pytest.mark.item("ece")
@@ -244,6 +258,7 @@ def test_ece_matches_reference(submission, rng):
             f"ece {what} = {got:.6g}, ce n'est pas l'ECE de référence ; {hint[0]}",
             f"ece {what} = {got:.6g}, not the reference ECE; {hint[1]}",
         )
+    _untouched(submission, "ece", rng)
 
 
 # ---------------------------------------------------------------- temperature scaling
@@ -281,6 +296,14 @@ def _setup(rng):
 def test_temperature_matches_nll_optimum(submission, rng):
     k, (lv, yv), _ = _setup(rng)
     _temperature_case(submission, k, lv, yv, "trop confiant")
+    # The statement: the logits array received is left as it was.
+    assert_arguments_untouched(
+        submission, "ajuster_temperature", (lv, yv), {0: "logits_val", 1: "y_val"},
+        hint_fr="ne soustrayez pas le maximum dans logits_val lui-même (logits_val -= ...) : "
+        "travaillez sur une copie, z = np.asarray(logits_val, dtype=float) / T - ...",
+        hint_en="do not subtract the maximum inside logits_val itself (logits_val -= ...): "
+        "work on a copy, z = np.asarray(logits_val, dtype=float) / T - ...",
+    )
     # The whole range of the statement's grid (0.05 to 20), not only T around 2 to 3: a very
     # over-confident and an under-confident classifier (optimal T far above 5, below 0.5).
     for t_true, kind in ((float(rng.uniform(8.0, 12.0)), "très confiant"),
@@ -302,7 +325,15 @@ def _temperature_case(submission, k: int, lv: np.ndarray, yv: np.ndarray, kind: 
     kinds = {"trop confiant": "over-confident", "très confiant": "very over-confident",
              "peu confiant": "under-confident", "aux étiquettes bruitées": "noisy-label"}
     want = _nll_optimum(lv, yv)
-    got = as_float(submission.call("ajuster_temperature", lv, yv), "ajuster_temperature")
+    raw = submission.call("ajuster_temperature", lv, yv)
+    if np.ndim(raw) != 0:
+        raise CheckFailed(
+            f"ajuster_temperature renvoie un tableau de forme {np.shape(raw)} : la consigne "
+            "demande un float (float(T), ou grille[i] avec un indice entier, pas grille[[i]])",
+            f"ajuster_temperature returns an array of shape {np.shape(raw)}: the statement asks "
+            "for a float (float(T), or grid[i] with an integer index, not grid[[i]])",
+        )
+    got = as_float(raw, "ajuster_temperature")
     record_margin(
         f"relative error of T vs the NLL-optimal T ({kinds[kind]})",
         abs(got / want - 1),

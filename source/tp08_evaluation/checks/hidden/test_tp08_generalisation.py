@@ -18,6 +18,7 @@ from autograder.checks import (
     CheckFailed,
     as_array,
     as_float,
+    assert_arguments_untouched,
     assert_close,
     record_expected,
     record_margin,
@@ -103,6 +104,11 @@ def test_validation_croisee_matches_reference(submission, rng):
         hint_en="validation MSE of a ridge without intercept on each fold of plis_kfold, then "
         "np.mean and np.std (no correction); check plis_kfold too",
     )
+    assert_arguments_untouched(
+        submission, "validation_croisee", (X, y, k, alpha), {0: "X", 1: "y"},
+        hint_fr="travaillez sur des copies ou des extraits X[app], y[app], sans écrire dans X ni y",
+        hint_en="work on copies or slices X[app], y[app], without writing into X or y",
+    )
 
 
 @pytest.mark.item("validation")
@@ -129,14 +135,27 @@ def test_decouper_disjoint_and_proportions(submission, rng):
                 f"{call} : train, val et test doivent être disjoints et couvrir 0..n−1",
                 f"{call}: train, val and test must be disjoint and cover 0..n−1",
             )
-        for part, p, name in ((parts[1], p_val, "validation"), (parts[2], p_test, "test")):
-            if len(part) != int(round(p * n)):
-                raise CheckFailed(
-                    f"{call} : le nombre d'exemples en {name} n'est pas round(p · n) pour la "
-                    "proportion demandée (arrondi au plus proche, pas int(p · n) qui tronque)",
-                    f"{call}: the number of examples in {name} is not round(p · n) for the "
-                    "requested proportion",
-                )
+        for part, p, other, name, arg, other_arg in (
+            (parts[1], p_val, p_test, "validation", "p_val", "p_test"),
+            (parts[2], p_test, p_val, "test", "p_test", "p_val"),
+        ):
+            if len(part) == int(round(p * n)):
+                continue
+            if int(round(p * n)) != int(p * n) and len(part) == int(p * n):
+                why = ("arrondi au plus proche, pas int(p · n) qui tronque",
+                       "rounded to the nearest, not int(p · n), which truncates")
+            elif len(part) == int(round(other * n)) and abs(other - p) * n >= 1:
+                why = (f"sa taille est calculée avec {other_arg} au lieu de {arg}",
+                       f"its size is computed from {other_arg} instead of {arg}")
+            else:
+                why = (f"round({arg} · n) exemples, pas une proportion fixe",
+                       f"round({arg} · n) examples, not a fixed proportion")
+            raise CheckFailed(
+                f"{call} : le nombre d'exemples en {name} n'est pas round({arg} · n) pour la "
+                f"proportion demandée ({why[0]})",
+                f"{call}: the number of examples in {name} is not round({arg} · n) for the "
+                f"requested proportion ({why[1]})",
+            )
         if all(np.array_equal(np.sort(q), np.arange(q.min(), q.min() + len(q))) for q in parts):
             raise CheckFailed(
                 f"{call} : les trois ensembles sont des blocs consécutifs ; mélangez les indices "
@@ -208,6 +227,13 @@ def test_auroc_matches_sklearn(submission, rng):
             f"{what} = {got:.6g}, ce n'est pas la valeur de roc_auc_score ; {hint[0]}",
             f"{what} = {got:.6g}, not the value of roc_auc_score; {hint[1]}",
         )
+    assert_arguments_untouched(
+        submission, "auroc", (y, s), {0: "etiquettes", 1: "scores"},
+        hint_fr="triez des copies (ordre = np.argsort(scores), puis scores[ordre]) sans écrire "
+        "dans les tableaux reçus (pas de scores[:] = ..., ni de scores.sort())",
+        hint_en="sort copies (order = np.argsort(scores), then scores[order]) without writing "
+        "into the arrays received (no scores[:] = ..., nor scores.sort())",
+    )
 
 
 @pytest.mark.item("ood")
@@ -220,7 +246,7 @@ def test_score_msp_matches_softmax(submission, rng):
         got,
         softmax(z, axis=1).max(axis=1),
         name="score_msp(logits du correcteur, de l'ordre de ±30)",
-        atol=1e-9,
+        atol=_float32_atol(z),
         hint_fr="max du softmax de chaque ligne, en soustrayant le max des logits avant exp",
         hint_en="max of each row's softmax, subtracting the max logit before exp",
     )
@@ -240,10 +266,27 @@ def test_score_msp_matches_softmax(submission, rng):
         got,
         softmax(big, axis=1).max(axis=1),
         name="score_msp(logits du correcteur, de l'ordre de ±1000)",
-        atol=1e-9,
-        hint_fr="max du softmax de chaque ligne, en soustrayant le max des logits avant exp",
-        hint_en="max of each row's softmax, subtracting the max logit before exp",
+        atol=_float32_atol(big),
+        hint_fr="max du softmax de chaque ligne (probabilités, pas leur logarithme)",
+        hint_en="max of each row's softmax (probabilities, not their logarithm)",
     )
+    assert_arguments_untouched(
+        submission, "score_msp", (big,), {0: "logits"},
+        hint_fr="soustrayez le maximum dans une copie, z = logits - logits.max(...), pas "
+        "logits -= ...",
+        hint_en="subtract the maximum in a copy, z = logits - logits.max(...), not logits -= ...",
+    )
+
+
+def _float32_atol(z: np.ndarray) -> np.ndarray:
+    """Per-row tolerance of score_msp: a correct answer computed in float32 (torch.softmax on a
+    float32 tensor) first rounds logits of order 1000 to ~6e-5, which moves the MSP by up to
+    ~1e-4 relative; twice that move, measured on the float32-rounded logits, plus float32's
+    own rounding (1e-6 relative) and 1e-9. The wrong answers (log-probabilities, a sum instead
+    of a max, another axis) are off by orders of magnitude more."""
+    want = softmax(z, axis=1).max(axis=1)
+    rounded = softmax(z.astype(np.float32).astype(np.float64), axis=1).max(axis=1)
+    return 1e-9 + 1e-6 * want + 2.0 * np.abs(rounded - want)
 
 
 # ---------------------------------------------------------------- bias-variance
@@ -308,6 +351,18 @@ def test_biais_variance_matches_simulation(submission, rng):
                 "leur moyenne",
                 "bias² and variance are swapped: bias² is the squared gap between the mean "
                 "prediction and f, variance the spread of the predictions around their mean",
+            )
+        elif any(
+            np.allclose([b2, var], _reference(degree, seed, m, **{"noise" if k == "bruit" else k: v
+                                                                for k, v in data.items()}),
+                        rtol=1e-6, atol=1e-12)
+            for m in (39, 41)
+        ):
+            hint = (
+                "vous simulez un essai de trop ou de moins : exactement n_essais jeux de données "
+                "(for essai in range(n_essais))",
+                "you simulate one trial too many or too few: exactly n_essais datasets "
+                "(for essai in range(n_essais))",
             )
         else:
             hint = (

@@ -593,7 +593,6 @@ EQUIVALENT: dict[str, str] = {
     "peu_etiquettes:NumberReplacer@1:46#1": "epochs = 99 by default: another valid length (the grader passes epochs)",
     "peu_etiquettes:NumberReplacer@1:65#1": "seed = -1 by default: a valid torch seed",
     # Measures, not losses: the statement asks for their value (a float is accepted).
-    "alignement_uniformite:DetachValue@5:11": "alignement is a measure here: its value is unchanged, no gradient is asked",
     "alignement_uniformite:DetachValue@11:11": "uniformite is a measure here: its value is unchanged, no gradient is asked",
     # Values that carry no gradient anyway.
     "masquage:DetachValue@21:8": "the boolean mask carries no gradient",
@@ -667,3 +666,127 @@ SCENARIOS["blind-r3-nt-xent-ignores-temperature"] = Scenario(
     may_fail=("test_nt_xent_gradients", "test_nt_xent_exemple"),
 )
 GROUPS["blind-r3-2"] = (*GROUPS["blind-r3-2"], "blind-r3-nt-xent-ignores-temperature")
+
+
+# ---------------------------------------------------------------- issue 12: blind answers (round 4)
+# Arguments the grader never varied (n_classes, encodeur.dim, perte_masquee's taille, a ratio
+# on each side of round()), rules the statement sets that no check enforced (integer labels,
+# inputs left untouched), and hints that blamed the wrong thing. Each is one change to the
+# solution where it is one; the others are the blind answers as written.
+BLIND_SQUARE = 'def masquer_patchs(X, ratio=0.5, taille=2, seed=0):\n    X = np.asarray(X)\n    N, H = X.shape[0], X.shape[1]\n    g = H // taille\n    P = g * g\n    k = round(ratio * P)\n    rng = np.random.default_rng(seed)\n    masque = np.zeros((N, P), dtype=bool)\n    for i in range(N):\n        masque[i, rng.permutation(P)[:k]] = True\n    masque = masque.reshape(N, g, g)\n    pix = masque.repeat(taille, axis=1).repeat(taille, axis=2)\n    X_masque = X.copy()\n    X_masque[:, :pix.shape[1], :pix.shape[2]][pix] = 0\n    return X_masque, masque\n\n\ndef perte_masquee(X, X_rec, masque, taille=2):\n    m = torch.as_tensor(masque).repeat_interleave(taille, dim=1).repeat_interleave(taille, dim=2)\n    return ((X_rec - X)[m] ** 2).mean()\n'
+BLIND_INPLACE = 'def _normaliser_(z):\n    with torch.no_grad():\n        z.div_(z.norm(dim=1, keepdim=True))\n    return z\n\n\ndef alignement(z1, z2, alpha=2):\n    a, b = _normaliser_(z1), _normaliser_(z2)\n    return (a - b).norm(dim=1).pow(alpha).mean()\n\n\ndef uniformite(z, t=2):\n    zn = _normaliser_(z)\n    return torch.log(torch.exp(-t * torch.pdist(zn) ** 2).mean())\n'
+BLIND_TENSOR = 'def mesure_effondrement(Z):\n    Zt = torch.as_tensor(Z).double()\n    Zn = Zt / Zt.norm(dim=1, keepdim=True).clamp_min(1e-12)\n    return (Zn.shape[1] ** 0.5) * Zn.std(dim=0, unbiased=False).mean()\n\n\ndef detecter_effondrement(encodeur, X, seuil=0.1):\n    Z = encodeur(torch.as_tensor(X, dtype=torch.float32)).detach()\n    return mesure_effondrement(Z) < seuil\n'
+SCENARIOS["blind-r4-affiner-n-classes-hardcoded"] = Scenario(
+    grade_id="peu_etiquettes",
+    source=edit(_cell("peu_etiquettes"), ("nn.Linear(encodeur.dim, n_classes))", "nn.Linear(encodeur.dim, 9))")),
+    must_fail=("test_affiner_depuis_zero_apprend",),
+    message_contains=("n_classes en sortie",),
+)
+SCENARIOS["blind-r4-pretexte-dim-hardcoded"] = Scenario(
+    grade_id="pretexte_rotation",
+    source=edit(_cell("pretexte_rotation"), ("nn.Linear(encodeur.dim, 64)", "nn.Linear(32, 64)")),
+    must_fail=("test_rotation_pretexte_apprise",),
+    message_contains=("utilisez encodeur.dim",),
+)
+SCENARIOS["blind-r4-masquer-ceil"] = Scenario(
+    grade_id="masquage",
+    source=edit(_cell("masquage"), ("n_masques = int(round(ratio * P))", "n_masques = int(np.ceil(ratio * P))")),
+    must_fail=("test_masquer_patchs_statistiques",),
+    message_contains=("arrondi vers le haut",),
+)
+SCENARIOS["blind-r4-rotations-float-labels"] = Scenario(
+    grade_id="rotations",
+    source=edit(_cell("rotations"), ("np.tile(np.arange(4), len(X))", "np.tile(np.arange(4.0), len(X))")),
+    must_fail=("test_construire_rotations_coherentes",),
+    message_contains=("ENTIÈRES",),
+)
+SCENARIOS["blind-r4-nt-xent-detach-z2"] = Scenario(
+    grade_id="nt_xent",
+    source=edit(_cell("nt_xent"), ("torch.cat([z1, z2], dim=0)", "torch.cat([z1, z2.detach()], dim=0)")),
+    must_fail=("test_nt_xent_gradients",),
+    message_contains=("la valeur de la perte est juste", "par rapport à z2 est nul"),
+)
+SCENARIOS["blind-r4-affiner-epochs-off-by-one"] = Scenario(
+    grade_id="peu_etiquettes",
+    source=edit(_cell("peu_etiquettes"), ("for _ in range(epochs):", "for _ in range(1, epochs):")),
+    must_fail=("test_affiner_depuis_zero_apprend",),
+    message_contains=("décalage d'un",),
+)
+SCENARIOS["blind-r4-alignement-elementwise-power"] = Scenario(
+    grade_id="alignement_uniformite",
+    source=edit(_cell("alignement_uniformite"), ("(a - b).norm(dim=1).pow(alpha)", "(a - b).abs().pow(alpha).sum(dim=1)")),
+    must_fail=("test_alignement_uniformite_valeurs",),
+    message_contains=("PUIS sa puissance alpha",),
+)
+SCENARIOS["blind-r4-perte-masquee-taille-hardcoded"] = Scenario(
+    grade_id="masquage",
+    source=edit(_cell("masquage"), ("m.repeat_interleave(taille, dim=1).repeat_interleave(taille, dim=2)",
+                                    "m.repeat_interleave(2, dim=1).repeat_interleave(2, dim=2)")),
+    must_fail=("test_perte_masquee_reference",),
+    message_contains=("facteur taille",),
+)
+SCENARIOS["blind-r4-masquer-square-assumed"] = Scenario(
+    grade_id="masquage",
+    source=BLIND_SQUARE,
+    must_fail=("test_masquer_patchs_statistiques",),
+    message_contains=("ne supposez pas H = W",),
+)
+SCENARIOS["blind-r4-uniformite-normalise-in-place"] = Scenario(
+    grade_id="alignement_uniformite",
+    source=BLIND_INPLACE,
+    must_fail=("test_alignement_uniformite_valeurs",),
+    message_contains=("modifie sur place",),
+)
+SCENARIOS["blind-r4-detecter-returns-a-tensor"] = Scenario(
+    grade_id="effondrement",
+    source=BLIND_TENSOR,
+    must_fail=("test_detecteur_effondrement",),
+    message_contains=("pas un tenseur torch",),
+)
+GROUPS["blind-r4-1"] = (
+    "blind-r4-rotations-float-labels",
+    "blind-r4-pretexte-dim-hardcoded",
+    "blind-r4-masquer-ceil",
+    "blind-r4-nt-xent-detach-z2",
+    "blind-r4-alignement-elementwise-power",
+    "blind-r4-detecter-returns-a-tensor",
+    "blind-r4-affiner-n-classes-hardcoded",
+)
+GROUPS["blind-r4-2"] = (
+    "blind-r4-perte-masquee-taille-hardcoded",
+    "blind-r4-uniformite-normalise-in-place",
+    "blind-r4-affiner-epochs-off-by-one",
+)
+GROUPS["blind-r4-3"] = ("blind-r4-masquer-square-assumed",)
+CORRECT['blind-r4-correct-rotations-stack-interleaved'] = Correct(
+    grade_id='rotations',
+    source='def construire_rotations(X):\n    X = np.asarray(X, dtype=np.float32)\n    tours = np.stack([np.rot90(X, k=k, axes=(1, 2)) for k in range(4)], axis=1)   # (N, 4, H, H)\n    X_rot = np.ascontiguousarray(tours.reshape(-1, X.shape[1], X.shape[2]))\n    y_rot = np.tile(np.arange(4, dtype=np.int64), len(X))\n    return X_rot, y_rot\n',
+    why='np.stack on axis 1 and a reshape: X_rot[4i + k]',
+)
+CORRECT['blind-r4-correct-masquage-choice'] = Correct(
+    grade_id='masquage',
+    source='def masquer_patchs(X, ratio=0.5, taille=2, seed=0):\n    X = np.asarray(X)\n    N, H, W = X.shape\n    gh, gw = H // taille, W // taille\n    P = gh * gw\n    k = int(round(ratio * P))\n    rng = np.random.default_rng(seed)\n    masque = np.zeros((N, gh, gw), dtype=bool)\n    for n in range(N):\n        choisis = rng.choice(P, size=k, replace=False)\n        masque[n].flat[choisis] = True\n    pix = np.kron(masque, np.ones((taille, taille), dtype=bool)).astype(bool)\n    X_masque = np.where(pix, np.zeros((), dtype=X.dtype), X).astype(X.dtype)\n    return X_masque, masque\n\n\ndef perte_masquee(X, X_rec, masque, taille=2):\n    m = torch.as_tensor(np.asarray(masque)).repeat_interleave(taille, dim=1).repeat_interleave(taille, dim=2)\n    m = m.to(dtype=X_rec.dtype, device=X_rec.device)\n    return (m * (X_rec - X) ** 2).sum() / m.sum()\n',
+    why='rng.choice without replacement, np.kron pixel mask, float-mask sum / count',
+)
+CORRECT['blind-r4-correct-ntxent-cosine-similarity'] = Correct(
+    grade_id='nt_xent',
+    source='def nt_xent(z1, z2, temperature=0.5):\n    z = torch.cat((z1, z2), dim=0)\n    n2 = z.shape[0]\n    N = n2 // 2\n    sim = F.cosine_similarity(z.unsqueeze(1), z.unsqueeze(0), dim=-1, eps=1e-12) / temperature\n    hors_diag = ~torch.eye(n2, dtype=torch.bool, device=z.device)\n    sim_sans_soi = sim[hors_diag].view(n2, n2 - 1)\n    idx = torch.arange(n2, device=z.device)\n    positifs = sim[idx, (idx + N) % n2]\n    pertes = torch.logsumexp(sim_sans_soi, dim=1) - positifs\n    return pertes.mean()\n',
+    why='broadcast F.cosine_similarity, diagonal removed by boolean indexing, manual logsumexp',
+)
+CORRECT['blind-r4-correct-au-full-matrix-offdiag'] = Correct(
+    grade_id='alignement_uniformite',
+    source='def alignement(z1, z2, alpha=2):\n    a = F.normalize(z1.double(), dim=1, eps=1e-12)\n    b = F.normalize(z2.double(), dim=1, eps=1e-12)\n    return ((a - b).pow(2).sum(dim=1).clamp_min(0).sqrt() ** alpha).mean().to(z1.dtype)\n\n\ndef uniformite(z, t=2):\n    zn = F.normalize(z, dim=1)\n    N = zn.shape[0]\n    d2 = (2 - 2 * zn @ zn.T).clamp_min(0)\n    hors = ~torch.eye(N, dtype=torch.bool, device=z.device)\n    return torch.log(torch.exp(-t * d2[hors]).mean())\n',
+    why='Gram-form distances, mean over i != j of the full matrix',
+)
+CORRECT['blind-r4-correct-eff-numpy-bool'] = Correct(
+    grade_id='effondrement',
+    source='def mesure_effondrement(Z):\n    Zt = torch.as_tensor(np.asarray(Z.detach().cpu()) if torch.is_tensor(Z) else np.asarray(Z), dtype=torch.float64)\n    Zn = F.normalize(Zt, dim=1)\n    d = Zn.shape[1]\n    return float(np.sqrt(d) * Zn.std(dim=0, unbiased=False).mean().item())\n\n\ndef detecter_effondrement(encodeur, X, seuil=0.1):\n    etait_en_train = encodeur.training\n    encodeur.eval()\n    with torch.no_grad():\n        sorties = encodeur(torch.as_tensor(np.asarray(X), dtype=torch.float32)).numpy()\n    encodeur.train(etait_en_train)\n    m = np.float64(mesure_effondrement(sorties))\n    return m < seuil      # np.bool_\n',
+    why='F.normalize in float64, eval mode restored, returns np.bool_',
+)
+CORRECT_GROUPS["blind-r4-correct-1"] = (
+    'blind-r4-correct-rotations-stack-interleaved',
+    'blind-r4-correct-masquage-choice',
+    'blind-r4-correct-ntxent-cosine-similarity',
+    'blind-r4-correct-au-full-matrix-offdiag',
+    'blind-r4-correct-eff-numpy-bool',
+)

@@ -1,8 +1,43 @@
-"""TP09's code shared by its public and hidden checks: NT-Xent computed in float64."""
+"""TP09's code shared by its public and hidden checks: the grader's encoder, NT-Xent in float64."""
 
 from __future__ import annotations
 
 import numpy as np
+
+from autograder.checks import kernel_side
+
+
+@kernel_side
+def notebook_encoder(graine, dim=32):
+    """A copy of the notebook's `Encodeur`, built with the grader's seed: a student who
+    redefines that class changes nothing of the grader's encoder."""
+    import torch
+    from torch import nn
+
+    class Encodeur(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.dim = dim
+            self.reseau = nn.Sequential(
+                nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Conv2d(16, dim, 3, padding=1), nn.ReLU(),
+                nn.AdaptiveMaxPool2d(1), nn.Flatten(),
+            )
+
+        def forward(self, x):
+            return self.reseau(x.reshape(len(x), 1, *x.shape[-2:]))
+
+    torch.manual_seed(int(graine))
+    return Encodeur()
+
+
+@kernel_side
+def flat_parameters(module):
+    """Every parameter of `module`, flattened into one float64 vector."""
+    import torch
+
+    with torch.no_grad():
+        return torch.cat([p.detach().reshape(-1).double() for p in module.parameters()])
 
 
 def unit_rows(z: np.ndarray) -> np.ndarray:

@@ -18,43 +18,26 @@ from autograder.checks import (
     as_array,
     as_float,
     assert_close,
+    kernel_side,
     with_references,
 )
 
-from .helpers import nt_xent_ref
+from .helpers import flat_parameters, notebook_encoder, nt_xent_ref
 
-ROTATIONS_DE_FORME = """
-def construire_rotations(X):
+
+@kernel_side
+def rotations_of_the_right_format(X):
+    """Stands for the student's construire_rotations in other items: right format, no rotation."""
     import numpy as np
+
     X = np.asarray(X, dtype=np.float32)
     return np.concatenate([X, X, X, X]), np.repeat(np.arange(4), len(X))
-"""
 
-# Trusted kernel-side helpers: a copy of the notebook's encoder, and forward passes.
-KERNEL_SRC = """
-def _tp09_encodeur_public(graine):
+
+@kernel_side
+def head_output_shape(encodeur, tete, X):
     import torch
-    from torch import nn
 
-    class _TP09EncodeurPublic(nn.Module):
-        def __init__(self, dim=32):
-            super().__init__()
-            self.dim = dim
-            self.reseau = nn.Sequential(
-                nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                nn.Conv2d(16, dim, 3, padding=1), nn.ReLU(),
-                nn.AdaptiveMaxPool2d(1), nn.Flatten(),
-            )
-
-        def forward(self, x):
-            return self.reseau(x.reshape(len(x), 1, *x.shape[-2:]))
-
-    torch.manual_seed(int(graine))
-    return _TP09EncodeurPublic()
-
-
-def _tp09_inspecter_public(encodeur, tete, X):
-    import torch
     ok = isinstance(encodeur, torch.nn.Module) and isinstance(tete, torch.nn.Module)
     if not ok:
         return {"modules": False}
@@ -63,14 +46,11 @@ def _tp09_inspecter_public(encodeur, tete, X):
     return {"modules": True, "forme": list(sortie.shape)}
 
 
-def _tp09_parametres_public(module):
+@kernel_side
+def inspect_classifier(modele, encodeur, X):
+    """Is it a module, its output shape, does it hold the encoder's parameters?"""
     import torch
-    with torch.no_grad():
-        return torch.cat([p.detach().reshape(-1).double() for p in module.parameters()])
 
-
-def _tp09_classifieur_public(modele, encodeur, X):
-    import torch
     if not isinstance(modele, torch.nn.Module):
         return {"module": False, "type": type(modele).__name__}
     ids = {id(p) for p in encodeur.parameters()}
@@ -81,7 +61,6 @@ def _tp09_classifieur_public(modele, encodeur, X):
         "forme": list(sortie.shape),
         "encodeur": any(id(p) in ids for p in modele.parameters()),
     }
-"""
 
 
 # ---------------------------------------------------------------- 1. rotations
@@ -157,15 +136,14 @@ def test_construire_rotations_exemple(submission):
 @pytest.mark.item("pretexte_rotation")
 @pytest.mark.points(0.5)
 def test_entrainer_rotation_format(submission):
-    submission.define("_tp09_encodeur_public", KERNEL_SRC)
     X = np.random.default_rng(0).uniform(0.0, 1.0, size=(64, 8, 8)).astype(np.float32)
-    encodeur = submission.call("_tp09_encodeur_public", 0)
-    before = as_array(submission.call("_tp09_parametres_public", encodeur), "paramètres")
+    encodeur = notebook_encoder.call(submission, 0)
+    before = as_array(flat_parameters.call(submission, encodeur), "paramètres")
     call = "entrainer_rotation(encodeur, X (64, 8, 8), epochs=1, batch_size=32)"
     # A stand-in construire_rotations of the right format (it does not rotate): a bug of the
     # student's rotations costs the rotations item only.
     out = with_references(
-        submission, {"construire_rotations": ROTATIONS_DE_FORME},
+        submission, {"construire_rotations": rotations_of_the_right_format},
         "entrainer_rotation", encodeur, X, epochs=1, lr=3e-3, batch_size=32, seed=0, timeout=60
     )
     if not isinstance(out, (list, tuple)) or len(out) != 2:
@@ -178,7 +156,7 @@ def test_entrainer_rotation_format(submission):
             f"{call} doit renvoyer deux nn.Module (encodeur, tete)",
             f"{call} must return two nn.Module (encoder, head)",
         )
-    info = submission.call("_tp09_inspecter_public", out[0], out[1], X[:5])
+    info = head_output_shape.call(submission, out[0], out[1], X[:5])
     if not isinstance(info, dict) or info.get("modules") is not True:
         raise CheckFailed(
             f"{call} doit renvoyer deux nn.Module (encodeur, tete)",
@@ -192,7 +170,7 @@ def test_entrainer_rotation_format(submission):
             "[5, 4] (one output per rotation)",
         )
     after = as_array(
-        submission.call("_tp09_parametres_public", out[0]), "paramètres", allow_nan=True
+        flat_parameters.call(submission, out[0]), "paramètres", allow_nan=True
     )
     if after.shape == before.shape and np.array_equal(after, before):
         raise CheckFailed(
@@ -362,14 +340,13 @@ def test_effondrement_exemple(submission):
 @pytest.mark.item("peu_etiquettes")
 @pytest.mark.points(0.5)
 def test_affiner_format(submission):
-    submission.define("_tp09_encodeur_public", KERNEL_SRC)
     rng = np.random.default_rng(0)
     X = rng.uniform(0.0, 1.0, size=(18, 8, 8)).astype(np.float32)
     y = np.repeat(np.arange(9), 2)
-    encodeur = submission.call("_tp09_encodeur_public", 0)
+    encodeur = notebook_encoder.call(submission, 0)
     call = "affiner(encodeur, X (18, 8, 8), y, 9, epochs=5)"
     out = submission.call("affiner", encodeur, X, y, 9, epochs=5, lr=1e-2, seed=0, timeout=60)
-    info = submission.call("_tp09_classifieur_public", out, encodeur, X)
+    info = inspect_classifier.call(submission, out, encodeur, X)
     if not isinstance(info, dict) or info.get("module") is not True:
         raise CheckFailed(
             f"{call} doit renvoyer un nn.Module (le classifieur)",

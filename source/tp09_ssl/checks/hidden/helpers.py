@@ -60,3 +60,35 @@ def entrainer_rotation(encodeur, X, epochs=12, lr=3e-3, batch_size=256, seed=0):
 
 ROTATIONS_REF = {"construire_rotations": REF_ROTATIONS}
 PRETRAINING_REF = {**ROTATIONS_REF, "entrainer_rotation": REF_ENTRAINER_ROTATION}
+
+
+# Trusted kernel-side probe: does the student's function modify the arrays or tensors it
+# receives? (the statement's functions leave their inputs untouched)
+SUR_PLACE_SRC = """
+def _tp09_sur_place(X, *args, _tp09_fonction="masquer_patchs", **kwargs):
+    import numpy as np
+    import torch
+    entrees = [a for a in (X, *args) if isinstance(a, (np.ndarray, torch.Tensor))]
+    avants = [a.detach().clone() if isinstance(a, torch.Tensor) else a.copy() for a in entrees]
+    globals()[_tp09_fonction](X, *args, **kwargs)
+    return any(
+        not (torch.equal(a.detach(), b) if isinstance(a, torch.Tensor) else np.array_equal(a, b))
+        for a, b in zip(entrees, avants)
+    )
+"""
+
+
+def check_not_in_place(submission, name: str, call: str, X, *args, **kwargs) -> None:
+    """The statement's functions leave the arrays and tensors they receive untouched."""
+    submission.define("_tp09_sur_place", SUR_PLACE_SRC)
+    if submission.call("_tp09_sur_place", X, *args, _tp09_fonction=name, **kwargs):
+        raise CheckFailed(
+            f"{call} modifie sur place un tableau ou tenseur qu'on lui passe : le code qui "
+            "l'appelle réutilise ses données ensuite ; travaillez sur une copie (ou des "
+            "opérations qui renvoient un nouveau tableau, sans `+=`, `/=`, `.div_()`, "
+            "`X[...] = ...` sur l'argument) et laissez les entrées intactes",
+            f"{call} modifies in place an array or tensor it receives: the calling code reuses "
+            "its data afterwards; work on a copy (or operations that return a new array, no "
+            "`+=`, `/=`, `.div_()`, `X[...] = ...` on the argument) and leave the inputs "
+            "untouched",
+        )

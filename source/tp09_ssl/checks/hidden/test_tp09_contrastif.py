@@ -34,7 +34,7 @@ from autograder.checks import (
 )
 
 from ..public.helpers import nt_xent_ref, unit_rows
-from .helpers import call_marked
+from .helpers import call_marked, check_not_in_place
 
 KERNEL_SRC = """
 def _tp09_gradients_nt_xent(z1, z2, temperature):
@@ -51,7 +51,20 @@ def _tp09_gradients_nt_xent(z1, z2, temperature):
     if not perte.requires_grad:
         raise TypeError("TP09_SANS_GRADIENT")
     ga, gb = torch.autograd.grad(perte.reshape(()), [a, b], allow_unused=True)
-    return [torch.zeros_like(a) if ga is None else ga, torch.zeros_like(b) if gb is None else gb]
+    return [torch.zeros_like(a) if ga is None else ga, torch.zeros_like(b) if gb is None else gb,
+            perte.detach().double().reshape(())]
+
+
+def _tp09_gradient_mesure(nom, alpha, *entrees):
+    import torch
+    if nom not in globals():
+        raise NameError(nom)
+    feuilles = [e.detach().clone().requires_grad_(True) for e in entrees]
+    valeur = globals()[nom](*feuilles, alpha=alpha)
+    if not isinstance(valeur, torch.Tensor) or valeur.numel() != 1 or not valeur.requires_grad:
+        return None
+    grads = torch.autograd.grad(valeur.reshape(()), feuilles, allow_unused=True)
+    return [torch.zeros_like(f) if g is None else g for f, g in zip(feuilles, grads)]
 """
 
 
@@ -270,10 +283,13 @@ def test_nt_xent_gradients(submission, rng, device):
         )
         out = call_marked(submission, helper, Tensor(z1), Tensor(z2), tau, name="nt_xent",
                           what=what, errors=_NT_XENT_ERRORS)
-        if not isinstance(out, (list, tuple)) or len(out) != 2:
+        if not isinstance(out, (list, tuple)) or len(out) != 3:
             raise CheckFailed(f"{what} : gradients illisibles", f"{what}: unreadable gradients")
         want = _torch_grads(z1, z2, tau)
-        for label, g, w in zip(("z1", "z2"), out, want, strict=True):
+        value = as_float(out[2], what)
+        value_ok = abs(value - nt_xent_ref(z1, z2, tau)) <= tolerance_for(device, "float32") * max(
+            1.0, abs(nt_xent_ref(z1, z2, tau)))
+        for label, g, w in zip(("z1", "z2"), out[:2], want, strict=True):
             got = as_array(g, f"gradient par rapport à {label}", shape=w.shape, dtype=None)
             # The gradient comes back in the leaves' dtype (the grader's float64) even when
             # nt_xent computes in float32 inside, which test_nt_xent_valeurs accepts at the
@@ -289,6 +305,22 @@ def test_nt_xent_gradients(submission, rng, device):
                 "first (use differentiable torch operations only)"
             )
             gotf = got.astype(np.float64)
+            if value_ok:
+                nul = not np.any(gotf)
+                hint_fr = (
+                    f"la valeur de la perte est juste mais son gradient par rapport à {label} "
+                    + ("est nul" if nul else "diffère")
+                    + f" : une opération coupe {label} du graphe ou fausse sa dérivée "
+                    "(.detach(), .data, torch.no_grad(), un passage par NumPy, une "
+                    "modification sur place) ; les deux vues doivent recevoir le gradient"
+                )
+                hint_en = (
+                    f"the loss value is right but its gradient with respect to {label} "
+                    + ("is zero" if nul else "differs")
+                    + f": an operation cuts {label} from the graph or spoils its derivative "
+                    "(.detach(), .data, torch.no_grad(), a detour through NumPy, an in-place "
+                    "change); both views must receive the gradient"
+                )
             for kw, fr, en in _NT_XENT_VARIANTS:
                 variant = _torch_grads(z1, z2, tau, **kw)[0 if label == "z1" else 1]
                 scale = max(1e-12, float(np.abs(variant).max()))
@@ -306,13 +338,18 @@ def test_nt_xent_gradients(submission, rng, device):
                 reference_en="the reference's gradient (autograd, float64)",
                 show_values=False,
             )
+        check_not_in_place(submission, "nt_xent", what, Tensor(z1), Tensor(z2), temperature=tau)
 
 
 # ---------------------------------------------------------------- alignment and uniformity
 
 
-def _align_ref(z1, z2, alpha, *, normalise=True, use_alpha=True, reduce="mean"):
+def _align_ref(z1, z2, alpha, *, normalise=True, use_alpha=True, reduce="mean",
+               elementwise=False):
     a, b = (unit_rows(z1), unit_rows(z2)) if normalise else (z1, z2)
+    if elementwise:  # Σ_j |d_j|^alpha instead of ‖d‖^alpha
+        d = (np.abs(a - b) ** alpha).sum(axis=1)
+        return float(d.mean())
     d = np.linalg.norm(a - b, axis=1) ** (alpha if use_alpha else 2)
     return float(d.sum() if reduce == "sum" else d.mean())
 
@@ -349,6 +386,15 @@ _ALIGN_VARIANTS = [
         {"reduce": "sum"},
         "alignement : c'est une somme, il faut la moyenne sur les N paires",
         "alignment: that is a sum, take the mean over the N pairs",
+    ),
+    (
+        {"elementwise": True},
+        "alignement : chaque coordonnée de la différence est élevée à la puissance alpha puis "
+        "sommée ; il faut la norme euclidienne ‖ẑ1_i − ẑ2_i‖₂ de la différence, PUIS sa "
+        "puissance alpha (les deux ne coïncident que pour alpha = 2)",
+        "alignment: each coordinate of the difference is raised to the power alpha then "
+        "summed; take the Euclidean norm ‖ẑ1_i − ẑ2_i‖₂ of the difference, THEN its power "
+        "alpha (the two only agree for alpha = 2)",
     ),
 ]
 _UNIF_VARIANTS = [
@@ -442,6 +488,55 @@ def test_alignement_uniformite_valeurs(submission, rng, device):
             f"uniformite(z, t={t:g}) for a grader tensor",
             label=f"absolute error of uniformite vs reference, t = {t:g}",
         )
+        check_not_in_place(submission, "alignement", f"alignement(z1, z2, alpha={alpha:g})",
+                           Tensor(z1), Tensor(z2), alpha=alpha)
+        check_not_in_place(submission, "uniformite", f"uniformite(z, t={t:g})", Tensor(z1), t=t)
+        _check_alignment_gradient(submission, z1, z2, alpha, device)
+
+
+def _torch_align(z1, z2, alpha):
+    a = torch.tensor(z1, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(z2, dtype=torch.float64, requires_grad=True)
+    v = (a / a.norm(dim=1, keepdim=True) - b / b.norm(dim=1, keepdim=True)).norm(dim=1)
+    ga, gb = torch.autograd.grad(v.pow(alpha).mean(), [a, b])
+    return ga.numpy(), gb.numpy()
+
+
+def _check_alignment_gradient(submission, z1, z2, alpha, device) -> None:
+    """The notebook trains an encoder with alignement as its loss (entrainer_contrastif):
+    its gradient must be the formula's, through the normalisation."""
+    submission.define("_tp09_gradient_mesure", KERNEL_SRC)
+    what = f"alignement(z1, z2, alpha={alpha:g}) pour des tenseurs du correcteur"
+    out = call_marked(submission, "_tp09_gradient_mesure", "alignement", alpha, Tensor(z1),
+                      Tensor(z2), name="alignement", what=what, errors={})
+    if out is None:
+        raise CheckFailed(
+            f"{what} doit renvoyer un tenseur scalaire dérivable : le notebook l'utilise comme "
+            "perte (entrainer_contrastif(alignement, ...) appelle .backward()) ; n'utilisez que "
+            "des opérations torch, sans .item(), .detach() ni NumPy",
+            f"{what} must return a differentiable scalar tensor: the notebook uses it as a loss "
+            "(entrainer_contrastif(alignement, ...) calls .backward()); use torch operations "
+            "only, no .item(), .detach() nor NumPy",
+        )
+    if not isinstance(out, (list, tuple)) or len(out) != 2:
+        raise CheckFailed(f"{what} : gradients illisibles", f"{what}: unreadable gradients")
+    for label, g, w in zip(("z1", "z2"), out, _torch_align(z1, z2, alpha), strict=True):
+        assert_gradient_close(
+            f"gradient de {what} par rapport à {label}",
+            as_array(g, f"gradient par rapport à {label}", shape=w.shape, dtype=None).astype(
+                np.float64),
+            w,
+            tol=tolerance_for(device, "float32"),
+            hint_fr="la valeur est juste mais pas sa dérivée : la normalisation des lignes doit "
+            "faire partie du graphe (F.normalize ou z / z.norm(...), pas de modification sur "
+            "place sous torch.no_grad(), ni .detach())",
+            hint_en="the value is right but not its derivative: the row normalisation must be "
+            "part of the graph (F.normalize or z / z.norm(...), no in-place change under "
+            "torch.no_grad(), nor .detach())",
+            reference_fr="du gradient de la référence (autograd, float64)",
+            reference_en="the reference's gradient (autograd, float64)",
+            show_values=False,
+        )
 
 
 # ---------------------------------------------------------------- collapse
@@ -487,8 +582,9 @@ def test_mesure_effondrement_reference(submission, rng):
         cases.append(Z)
     n, d = int(rng.integers(50, 200)), int(rng.integers(4, 40))
     cases.append(rng.normal(size=d) * 10 + 0.05 * rng.normal(size=(n, d)))  # nearly collapsed
-    for Z in cases:
+    for i, Z in enumerate(cases):
         what = "mesure_effondrement(Z) sur un Z du correcteur"
+        check_not_in_place(submission, "mesure_effondrement", what, Tensor(Z) if i else Z)
         got = as_float(submission.call("mesure_effondrement", Z), what)
         want = _measure_ref(Z)
         record_expected(what, [want, _measure_ref(Z, ddof=1)])
@@ -535,6 +631,15 @@ def _as_bool(value, what: str) -> bool:
         return value
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
+    if isinstance(value, np.ndarray):  # a tensor or an array comes back as an ndarray
+        raise CheckFailed(
+            f"{what} doit renvoyer True ou False (un booléen Python), pas un tenseur torch ni "
+            "un tableau (une comparaison de tenseurs donne un tenseur) : renvoyez "
+            "bool(mesure < seuil), avec une mesure_effondrement qui renvoie un float",
+            f"{what} must return True or False (a Python bool), not a torch tensor nor an "
+            "array (comparing tensors gives a tensor): return bool(mesure < seuil), with a "
+            "mesure_effondrement that returns a float",
+        )
     raise CheckFailed(
         f"{what} doit renvoyer True ou False, obtenu une valeur de type {type(value).__name__}",
         f"{what} must return True or False, got a value of type {type(value).__name__}",
@@ -571,6 +676,8 @@ def test_detecteur_effondrement(submission, rng, seed):
                 "detecter_effondrement(encodeur, X)",
             )
         )
+    check_not_in_place(submission, "detecter_effondrement", "detecter_effondrement(encodeur, X)",
+                       enc, X)
     expected = [e[2] for e in encoders]
     if decisions != expected:
         i = next(i for i, (g, w) in enumerate(zip(decisions, expected, strict=True)) if g != w)

@@ -20,7 +20,9 @@ Measured on the solution (2 shared CPU cores; prototypes over 8 seeds and `autog
 margins` over 5 grader seeds): rotation accuracy 0.86–0.92; probe 0.84–0.93 for the
 pre-trained encoder vs 0.45–0.65 for the random one, gap +0.24 to +0.40; 10 labels per
 class: 0.63–0.81 from scratch, 0.78–0.91 pre-trained, gap +0.09 to +0.16 on a single draw
-and at least +0.10 averaged over the two draws. An encoder left untrained (the optimiser only
+and usually at least +0.10 averaged over the draws, but only +0.006 on a hard grader draw
+(prove): the few-labels outcome is a backstop (gap > 0), the mechanism is checked on a
+stand-in encoder. An encoder left untrained (the optimiser only
 sees the head) gives a rotation accuracy of 0.33–0.39 and a probe gap of exactly 0; swapped
 labels 1 and 3 give about 0.49; an `affiner` that builds its own encoder gives a few-labels
 gap of exactly 0. The thresholds below sit far from both sides.
@@ -57,7 +59,13 @@ from autograder.checks import (
 )
 
 from ..public.helpers import flat_parameters, notebook_encoder
-from .helpers import PRETRAINING_REF, ROTATIONS_REF, call_marked
+from .helpers import (
+    PRETRAINING_REF,
+    ROTATIONS_REF,
+    SUR_PLACE_SRC,
+    call_marked,
+    check_not_in_place,
+)
 
 # ---------------------------------------------------------------- grader data
 
@@ -148,10 +156,10 @@ def _tp09_enregistrer(fonction, graine_modele, X, *args, **kwargs):
     import torch
 
     class Enregistreur(torch.nn.Module):
-        def __init__(self):
+        def __init__(self, dim):
             super().__init__()
-            self.dim = 32
-            self.lin = torch.nn.Linear(64, 32)
+            self.dim = dim
+            self.lin = torch.nn.Linear(64, dim)
             self.entrees, self.poids, self.cumuls = [], [], []
             frais = {}
             for i, p in enumerate(self.parameters()):
@@ -170,8 +178,14 @@ def _tp09_enregistrer(fonction, graine_modele, X, *args, **kwargs):
     # Another global torch state before the call: a function that uses its seed argument for
     # everything it draws (torch.manual_seed(seed) first) does not see it.
     graine_globale = kwargs.pop("_tp09_graine_globale", None)
+    # Not the notebook's dim = 32: a head sized by a constant instead of encodeur.dim shows.
+    dim = int(kwargs.pop("_tp09_dim", 32))
     torch.manual_seed(int(graine_modele))
-    encodeur = Enregistreur()
+    encodeur = Enregistreur(dim)
+    import numpy as np
+    X_avant = np.array(X, copy=True)
+    tableaux = [a for a in (X, *args) if isinstance(a, np.ndarray)]
+    avants = [a.copy() for a in tableaux]
     depart = torch.cat([p.detach().flatten().double() for p in encodeur.parameters()])
     if graine_globale is not None:
         torch.manual_seed(int(graine_globale))
@@ -194,7 +208,20 @@ def _tp09_enregistrer(fonction, graine_modele, X, *args, **kwargs):
     if isinstance(resultat, (tuple, list)) and len(resultat) == 2:
         if isinstance(resultat[1], torch.nn.Module) and list(resultat[1].parameters()):
             tete = resultat[1]
+    # The output shape of what the function returns on 5 images (after training).
+    if tete is not None and isinstance(resultat[0], torch.nn.Module):
+        modele = torch.nn.Sequential(resultat[0], tete)
+    else:
+        modele = resultat if isinstance(resultat, torch.nn.Module) else None
+    forme = None
+    if modele is not None:
+        encodeur.eval()
+        modele.eval()
+        with torch.no_grad():
+            forme = list(modele(torch.as_tensor(np.asarray(X_avant[:5]), dtype=torch.float32)).shape)
     return {
+        "forme": forme,
+        "x_modifie": any(not np.array_equal(a, b) for a, b in zip(avants, tableaux)),
         "lrs": sorted(set(lrs)),
         "tete_optimisee": None if tete is None else all(id(p) in optimises
                                                          for p in tete.parameters()),
@@ -208,12 +235,6 @@ def _tp09_enregistrer(fonction, graine_modele, X, *args, **kwargs):
             encodeur.poids[0].double(), depart)),
     }
 
-
-def _tp09_sur_place(X, *args, **kwargs):
-    import numpy as np
-    avant = np.array(X, copy=True)
-    globals()["masquer_patchs"](X, *args, **kwargs)
-    return bool(not np.array_equal(avant, X))
 """
 
 
@@ -226,11 +247,21 @@ def _record(submission, name: str, X: np.ndarray, *args, **kwargs) -> dict:
         out = with_references(submission, refs, name, name, 0, X, *args, via="_tp09_enregistrer",
                               timeout=TRAIN_TIMEOUT, **kwargs)
     except StudentError as exc:
+        hint = ("", "")
+        if "shapes cannot be multiplied" in exc.evalue or "mat1" in exc.evalue:
+            hint = (
+                " ; la couche qui suit l'encodeur n'a pas sa taille d'entrée : utilisez "
+                "encodeur.dim (l'encodeur reçu n'a pas forcément dim = 32), par exemple "
+                "nn.Linear(encodeur.dim, ...)",
+                "; the layer after the encoder does not have its input size: use encodeur.dim "
+                "(the encoder received does not always have dim = 32), e.g. "
+                "nn.Linear(encodeur.dim, ...)",
+            )
         raise CheckFailed(
             f"{name} sur un petit encodeur du correcteur (un nn.Module d'attribut dim) a levé "
-            f"{exc.ename} : {exc.evalue[:200]}",
+            f"{exc.ename} : {exc.evalue[:200]}{hint[0]}",
             f"{name} on a small grader encoder (an nn.Module with a dim attribute) raised "
-            f"{exc.ename}: {exc.evalue[:200]}",
+            f"{exc.ename}: {exc.evalue[:200]}{hint[1]}",
         ) from None
     if not isinstance(out, dict):
         raise CheckFailed(f"{name} : résultat inattendu", f"{name}: unexpected result")
@@ -265,6 +296,28 @@ def _check_loop(name: str, out: dict, call: str) -> None:
             "receive them, and perte.backward() then optimiseur.step() at every step",
         )
     check_fresh_gradients(out["cumuls"], call)
+
+
+def _check_shape_and_inputs(out: dict, shape: list, call: str, what: tuple[str, str], fr: str,
+                            en: str) -> None:
+    """What the trained model gives for 5 images, and the images left untouched."""
+    if out.get("x_modifie"):
+        raise CheckFailed(
+            f"{call} modifie sur place les tableaux X (ou y) qu'on lui passe : le code qui "
+            "l'appelle les réutilise ensuite ; travaillez sur une copie et laissez-les intacts",
+            f"{call} modifies in place the arrays X (or y) it receives: the calling code reuses "
+            "them afterwards; work on a copy and leave them untouched",
+        )
+    if out.get("forme") is not None and list(out["forme"]) != shape:
+        n_out = "n_classes" if shape[1] != 4 else "4"
+        raise CheckFailed(
+            f"{call} : {what[0]} pour 5 images n'a pas la forme (5, {n_out}) ({fr}) ; "
+            "les tailles des couches viennent des arguments (encodeur.dim en entrée"
+            + (", n_classes en sortie" if n_out == "n_classes" else "") + "), pas de constantes",
+            f"{call}: {what[1]} for 5 images does not have the shape (5, {n_out}) ({en}); the "
+            "layer sizes come from the arguments (encodeur.dim as input"
+            + (", n_classes as output" if n_out == "n_classes" else "") + "), not constants",
+        )
 
 
 def _check_lr(out: dict, lr: float, call: str) -> None:
@@ -313,7 +366,17 @@ def _rotations(submission, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             f"{call} must return a pair (X_rot, y_rot)",
         )
     X_rot = as_array(got[0], f"{call}[0] (X_rot)")
-    y_rot = as_array(got[1], f"{call}[1] (y_rot)", dtype=np.int64)
+    y_raw = as_array(got[1], f"{call}[1] (y_rot)", dtype=None)
+    if y_raw.dtype.kind not in "iu":
+        raise CheckFailed(
+            f"{call} : y_rot est de type {y_raw.dtype} ; l'énoncé demande des étiquettes "
+            "ENTIÈRES (np.int64 par exemple) : F.cross_entropy attend des classes entières, pas "
+            "des flottants (np.zeros(n) crée des flottants : np.zeros(n, dtype=np.int64))",
+            f"{call}: y_rot has dtype {y_raw.dtype}; the statement asks for INTEGER labels "
+            "(np.int64 for instance): F.cross_entropy expects integer classes, not floats "
+            "(np.zeros(n) makes floats: np.zeros(n, dtype=np.int64))",
+        )
+    y_rot = y_raw.astype(np.int64)
     if X_rot.shape != (4 * N, H, W):
         hint = (
             "4N images de même taille que les originales",
@@ -410,6 +473,8 @@ def test_construire_rotations_coherentes(submission, rng):
         _check_rotations(
             X, X_rot, y_rot, "construire_rotations(X) sur des images X du correcteur"
         )
+    check_not_in_place(submission, "construire_rotations",
+                        "construire_rotations(X) sur des images X du correcteur", X)
 
 
 # ---------------------------------------------------------------- rotation pre-training
@@ -419,9 +484,14 @@ ROT_EPOCHS, ROT_LR, ROT_BATCH = 12, 3e-3, 256
 TRAIN_TIMEOUT = 150.0
 PRETEXT_FULL, PRETEXT_PARTIAL = 0.70, 0.55
 PROBE_MARGIN_FULL, PROBE_MARGIN_PARTIAL = 0.12, 0.06
-FT_EPOCHS, FT_LR, PER_CLASS, FT_DRAWS = 100, 1e-2, 10, 2
+FT_EPOCHS, FT_LR, PER_CLASS, FT_DRAWS = 100, 1e-2, 10, 3
 SCRATCH_FULL, SCRATCH_PARTIAL = 0.40, 0.25
-FEW_MARGIN_FULL, FEW_MARGIN_PARTIAL = 0.04, 0.02
+# A backstop: the mechanism (the received encoder, its weights kept at the first step) is
+# checked by _check_finetune_loop. An affiner that never uses the received encoder, or
+# re-initialises it, gives a gap of exactly 0 (both runs are the same computation); correct
+# code, on a hard draw of the grader's data (prove, variant 5 of mistakes-3), only +0.006
+# averaged over two draws, whereas the solution's usual gap is +0.10 to +0.17.
+FEW_MARGIN_FULL, FEW_MARGIN_PARTIAL = 0.001, -0.05
 
 
 @dataclass(frozen=True)
@@ -578,9 +648,11 @@ def _check_rotation_loop(submission, seed: int) -> None:
     call = "entrainer_rotation(encodeur, X, epochs, batch_size) sur les images du correcteur"
     lr = float(np.random.default_rng([seed, 19]).choice([0.002, 0.01]))  # never the default
 
+    dim = int(np.random.default_rng([seed, 29]).choice([16, 24, 48]))  # never 32
+
     def run(graine: int, **kwargs) -> tuple[dict, np.ndarray]:
         out = _record(submission, "entrainer_rotation", X, epochs=epochs, lr=lr,
-                      batch_size=batch, seed=graine, **kwargs)
+                      batch_size=batch, seed=graine, _tp09_dim=dim, **kwargs)
         return out, as_array(out["entrees"], "images vues par l'encodeur", shape=(None, 64))
 
     out, seen = run(s)
@@ -607,6 +679,8 @@ def _check_rotation_loop(submission, seed: int) -> None:
             + "; expected: at every epoch the 4N rotated images of construire_rotations(X), in "
             "mini-batches of batch_size",
         )
+    _check_shape_and_inputs(out, [5, 4], call, ("tete(encodeur(x))", "head(encoder(x))"), "une sortie par rotation",
+                            "one output per rotation")
     first, second = seen[: 4 * N], seen[4 * N :]
     if np.array_equal(first, second):
         raise CheckFailed(
@@ -765,7 +839,8 @@ def _check_finetune_loop(submission, seed: int) -> None:
     call = "affiner(encodeur, X, y, 3, epochs) sur les exemples du correcteur"
     graine = int(rng.integers(0, 1000))
     lr = float(np.random.default_rng([seed, 20]).choice([0.003, 0.02]))  # never the default
-    out = _record(submission, "affiner", X, y, 3, epochs=epochs, lr=lr, seed=graine)
+    dim = int(np.random.default_rng([seed, 30]).choice([16, 24, 48]))  # never 32
+    out = _record(submission, "affiner", X, y, 3, epochs=epochs, lr=lr, seed=graine, _tp09_dim=dim)
     sizes = [int(v) for v in out["tailles"]]
     if not sizes:
         raise CheckFailed(
@@ -775,6 +850,17 @@ def _check_finetune_loop(submission, seed: int) -> None:
             f"{call} never calls the encoder it is given: the classifier must be built from "
             "the encoder it receives, nn.Sequential(encodeur, nn.Linear(encodeur.dim, "
             "n_classes)), it carries the pre-training",
+        )
+    if sizes and set(sizes) == {N} and abs(len(sizes) - epochs) == 1:
+        few = len(sizes) < epochs
+        raise CheckFailed(
+            f"{call} : décalage d'un dans la boucle, epochs "
+            + ("− 1" if few else "+ 1") + " étapes au lieu de epochs (une par époque, en lot "
+            "complet) ; bouclez sur range(epochs)"
+            + (" (range(1, epochs) en fait une de moins)" if few else ""),
+            f"{call}: off by one in the loop, epochs " + ("− 1" if few else "+ 1")
+            + " steps instead of epochs (one per epoch, full batch); loop over range(epochs)"
+            + (" (range(1, epochs) does one fewer)" if few else ""),
         )
     if sizes and set(sizes) == {N} and len(sizes) != epochs:
         raise CheckFailed(
@@ -799,10 +885,12 @@ def _check_finetune_loop(submission, seed: int) -> None:
             "step: affiner re-initialises it (or copies another in); keep its weights, they "
             "carry the pre-training",
         )
+    _check_shape_and_inputs(out, [5, 3], call, ("le classifieur renvoyé", "the returned classifier"),
+                            "n_classes logits par image", "n_classes logits per image")
     _check_loop("affiner", out, call)
     _check_lr(out, lr, call)
     again = _record(submission, "affiner", X, y, 3, epochs=epochs, lr=lr, seed=graine,
-                    _tp09_graine_globale=int(rng.integers(1, 2**31 - 1)))
+                    _tp09_dim=dim, _tp09_graine_globale=int(rng.integers(1, 2**31 - 1)))
     _check_same_result(out, again, call, "la couche linéaire")
 
 
@@ -867,7 +955,29 @@ def _mask_call(submission, X: np.ndarray, ratio: float, t: int, s: int) -> np.nd
     """The student's mask for one call, after checking X_masque against it."""
     N, H, W = X.shape
     call = "masquer_patchs(X, ratio, taille, seed) sur des entrées du correcteur"
-    got = submission.call("masquer_patchs", X, ratio=ratio, taille=t, seed=s)
+    try:
+        got = submission.call("masquer_patchs", X, ratio=ratio, taille=t, seed=s)
+    except StudentError as exc:
+        hint = (
+            "vérifiez les formes : P = (H // taille) · (W // taille) patchs, masque de forme "
+            "(N, H // taille, W // taille), agrandi d'un facteur taille sur les deux axes",
+            "check the shapes: P = (H // taille) · (W // taille) patches, a mask of shape "
+            "(N, H // taille, W // taille), enlarged by a factor taille on both axes",
+        )
+        if H != W:
+            hint = (
+                "les images du correcteur ne sont pas toutes carrées (H ≠ W) : "
+                + hint[0].replace("vérifiez les formes : ", "")
+                + " ; ne supposez pas H = W",
+                "the grader's images are not all square (H ≠ W): "
+                + hint[1].replace("check the shapes: ", "") + "; do not assume H = W",
+            )
+        raise CheckFailed(
+            f"{call} a levé {exc.ename} (images {H}×{W}, taille {t}) ; {hint[0]} (détail : "
+            f"{exc.evalue[:160]})",
+            f"{call} raised {exc.ename} (images {H}×{W}, taille {t}); {hint[1]} (detail: "
+            f"{exc.evalue[:160]})",
+        ) from None
     if not isinstance(got, (list, tuple)) or len(got) != 2:
         raise CheckFailed(
             f"{call} doit renvoyer un couple (X_masque, masque)",
@@ -935,6 +1045,13 @@ def _mask_call(submission, X: np.ndarray, ratio: float, t: int, s: int) -> np.nd
                 "le nombre de patchs masqués est tronqué : utilisez round(ratio · P), pas int()",
                 "the number of masked patches is truncated: use round(ratio · P), not int()",
             )
+        elif counts[0] == int(np.ceil(ratio * P)):
+            hint = (
+                "le nombre de patchs masqués est arrondi vers le haut : utilisez "
+                "round(ratio · P), pas math.ceil()",
+                "the number of masked patches is rounded up: use round(ratio · P), not "
+                "math.ceil()",
+            )
         else:
             hint = (
                 "chaque image doit avoir exactement round(ratio · P) patchs masqués, P étant le "
@@ -952,10 +1069,14 @@ def _mask_call(submission, X: np.ndarray, ratio: float, t: int, s: int) -> np.nd
 @pytest.mark.item("masquage")
 @pytest.mark.points(1.5)
 def test_masquer_patchs_statistiques(submission, rng):
-    fractional = float(rng.choice([0.3, 0.45, 0.7]))  # ratio · 16 is 4.8, 7.2 or 11.2
+    # Both sides of round() on purpose: ratio · 16 with a fractional part below one half
+    # (round ≠ ceil) and above (round ≠ int).
+    below = float(rng.choice([0.2, 0.45, 0.7]))  # 3.2, 7.2 or 11.2
+    above = float(rng.choice([0.3, 0.55]))  # 4.8 or 8.8
     configs = [
         (8, 8, 2, float(rng.choice([0.25, 0.5, 0.75])), 8),
-        (8, 8, 2, fractional, 6),
+        (8, 8, 2, below, 5),
+        (8, 8, 2, above, 5),
         (12, 8, 2, 0.4, 5),  # 24 patches, 9.6 -> 10
         (8, 8, 4, 0.5, 5),  # 4 patches, 2 masked: only 6 possible masks
     ]
@@ -1048,7 +1169,7 @@ def test_masquer_patchs_statistiques(submission, rng):
             "patches: ratio=0.5 and taille=2 by default (def masquer_patchs(X, ratio=0.5, "
             "taille=2, seed=0))",
         )
-    submission.define("_tp09_sur_place", PROBE_SRC)
+    submission.define("_tp09_sur_place", SUR_PLACE_SRC)
     if submission.call("_tp09_sur_place", X, ratio=0.5, taille=2, seed=s):
         raise CheckFailed(
             "masquer_patchs modifie le tableau X qu'on lui passe (les patchs masqués y sont mis "
@@ -1116,7 +1237,10 @@ _LOSS_ERRORS = {
 @pytest.mark.points(1)
 def test_perte_masquee_reference(submission, rng, device):
     helper = _define(submission, "_tp09_perte_masquee")
-    for t, (H, W) in ((2, (8, 8)), (int(rng.choice([2, 4])), (8, 12))):
+    # The default taille = 2, then never 2 on purpose (a pixel mask built with a constant 2
+    # instead of taille shows), on non-square images.
+    other = ((3, (9, 12)), (4, (8, 12)))[int(rng.integers(0, 2))]
+    for t, (H, W) in ((2, (8, 8)), other):
         N = int(rng.integers(5, 10))
         lignes, colonnes = H // t, W // t
         m = rng.uniform(size=(N, lignes, colonnes)) < rng.uniform(0.1, 0.9, size=(N, 1, 1))
@@ -1134,8 +1258,22 @@ def test_perte_masquee_reference(submission, rng, device):
         default = t == 2 and (H, W) == (8, 8)
         call = "perte_masquee(X, X_rec, masque" + (")" if default else ", taille)") + (
             " sur des entrées du correcteur")
-        out = call_marked(submission, helper, Tensor(X), Tensor(X_rec), m, None if default else t,
-                          name="perte_masquee", what=call, errors=_LOSS_ERRORS)
+        try:
+            out = call_marked(submission, helper, Tensor(X), Tensor(X_rec), m,
+                              None if default else t, name="perte_masquee", what=call,
+                              errors=_LOSS_ERRORS)
+        except StudentError as exc:
+            raise CheckFailed(
+                f"{call} a levé {exc.ename} (images {H}×{W}, taille {t}) : le masque des "
+                "patchs (N, H // taille, W // taille) s'agrandit au niveau des pixels d'un "
+                "facteur taille sur les deux axes (repeat_interleave(taille, ...)), pas d'une "
+                f"constante, et les images ne sont pas toujours carrées (détail : "
+                f"{exc.evalue[:160]})",
+                f"{call} raised {exc.ename} (images {H}×{W}, taille {t}): the patch mask "
+                "(N, H // taille, W // taille) is enlarged to the pixels by a factor taille on "
+                "both axes (repeat_interleave(taille, ...)), not a constant, and the images "
+                f"are not always square (detail: {exc.evalue[:160]})",
+            ) from None
         if not isinstance(out, (list, tuple)) or len(out) != 2:
             raise CheckFailed(f"{call} : résultat illisible", f"{call}: unreadable result")
         value_arr = as_array(out[0], call, dtype=None)
@@ -1168,6 +1306,7 @@ def test_perte_masquee_reference(submission, rng, device):
                 f"{call} = {value:.6g} does not match the reference the grader computes; {hint[1]}",
             )
         grad = as_array(out[1], f"gradient de {call}", shape=X.shape)
+        check_not_in_place(submission, "perte_masquee", call, Tensor(X), Tensor(X_rec), m, t)
         if not np.allclose(grad, want_grad, rtol=tol, atol=tol * float(np.abs(want_grad).max())):
             raise CheckFailed(
                 f"le gradient de {call} par rapport à X_rec ne correspond pas à celui de la "

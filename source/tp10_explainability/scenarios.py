@@ -550,6 +550,10 @@ EQUIVALENT: dict[str, str] = {
     "occlusion:DetachValue@11:17": "the scores are computed under torch.no_grad(): they carry no graph to detach",
     "occlusion:SwapStatements@12:4": "the two zero tables built in the other order: independent statements",
     "randomisation:SwapStatements@4:4": "torch.manual_seed before copy.deepcopy: the copy draws no random number, the layers are drawn the same",
+    "saillance:DetachValue@11:11": "|∂y_c/∂x| from autograd.grad without create_graph is outside any graph: detach changes nothing",
+    "grad_cam:NumberReplacer@8:51#1": "the batch holds one image: A[-1] is A[0]",
+    "spearman:SwapStatements@9:4": "the ranks of b computed before those of a: independent statements",
+    "occlusion:DetachValue@4:8": "x is already detached: a second detach changes nothing",
 }
 
 

@@ -881,12 +881,16 @@ SCENARIOS.update({
             "nn.AdaptiveMaxPool2d(1)", "nn.AdaptiveAvgPool2d(1)"),
         must_fail=("test_models_are_new_and_non_linear",),
         message_contains=("la MOYENNE de chaque plan",),
+        # An average-pooled CNN is weaker on translated digits under some variants (3, 4).
+        may_fail=("test_cnn_accuracy_on_translated_digits", "test_cnn_beats_mlp_on_translated_digits"),
     ),
     "blind-models-cnn-mean-in-forward": Scenario(
         grade_id="models",
         source='import torch\nfrom torch import nn\nclass CNN(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.c1 = nn.Conv2d(1, 16, 5, padding=2)\n        self.c2 = nn.Conv2d(16, 24, 3, padding=1)\n        self.fc = nn.Linear(24, 10)\n    def forward(self, x):\n        x = torch.relu(self.c2(torch.relu(self.c1(x))))\n        return self.fc(x.mean(dim=(2, 3)))\ndef creer_cnn():\n    return CNN()\ndef creer_mlp():\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))\n',
         must_fail=("test_models_are_new_and_non_linear",),
         message_contains=("pooling global par le MAXIMUM",),
+        # An average-pooled CNN is weaker on translated digits under some variants (3, 4).
+        may_fail=("test_cnn_accuracy_on_translated_digits", "test_cnn_beats_mlp_on_translated_digits"),
     ),
 })
 GROUPS["blind-pool-a"] = ("blind-models-cnn-global-average-pooling",)

@@ -116,7 +116,10 @@ def test_validation_croisee_matches_reference(submission, rng):
 def test_decouper_disjoint_and_proportions(submission, rng):
     for case in range(3):
         n = int(rng.integers(100, 1000))
-        p_val, p_test = (float(v) for v in rng.uniform(0.1, 0.25, size=2))
+        # p_val and p_test at least 0.04 apart (4 examples or more): a size computed from the
+        # other proportion, or truncated, is then never the one the statement asks for.
+        p_val = float(rng.uniform(0.1, 0.2))
+        p_test = p_val + float(rng.uniform(0.04, 0.08)) * (1 if p_val < 0.15 else -1)
         if case == 0:  # p · n with a fractional part in [0.55, 0.95]: round and int differ
             p_val, p_test = (
                 (int(p * n) + float(rng.uniform(0.55, 0.95))) / n for p in (p_val, p_test)
@@ -144,7 +147,7 @@ def test_decouper_disjoint_and_proportions(submission, rng):
             if int(round(p * n)) != int(p * n) and len(part) == int(p * n):
                 why = ("arrondi au plus proche, pas int(p · n) qui tronque",
                        "rounded to the nearest, not int(p · n), which truncates")
-            elif len(part) == int(round(other * n)) and abs(other - p) * n >= 1:
+            elif len(part) == int(round(other * n)):
                 why = (f"sa taille est calculée avec {other_arg} au lieu de {arg}",
                        f"its size is computed from {other_arg} instead of {arg}")
             else:

@@ -184,6 +184,20 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, graine_modele, lr
     }
 
 
+def _fail_if_modified(out: dict, names: tuple[str, ...], call: str, fix: tuple[str, str]) -> None:
+    """A kernel-side recorder's `intacts` (one flag per argument in `names`): fail naming the
+    arguments the student's `call` modified in place, with the (French, English) `fix`."""
+    intact = out.get("intacts", [True] * len(names))
+    if not all(bool(v) for v in intact):
+        which = ", ".join(n for n, ok in zip(names, intact, strict=False) if not ok)
+        raise CheckFailed(
+            f"{call} modifie sur place ce qu'on lui passe ({which}) : l'appelant perd ses "
+            f"données ; {fix[0]}",
+            f"{call} modifies what it is given in place ({which}): the caller loses its data; "
+            f"{fix[1]}",
+        )
+
+
 def _reference_rotation(images: np.ndarray, angle: float) -> np.ndarray:
     return rotate(images, angle, axes=(2, 3), reshape=False, order=1, mode="constant", cval=0.0)
 
@@ -447,15 +461,9 @@ def _check_precision_inputs(submission, X: np.ndarray, y: np.ndarray, angles: li
     if not isinstance(out, dict):
         raise CheckFailed("precision_par_angle : résultat inattendu",
                           "precision_par_angle: unexpected result")
-    intact = out.get("intacts", [True, True])
-    if not all(bool(v) for v in intact):
-        which = ", ".join(n for n, ok in zip(("X", "y"), intact, strict=False) if not ok)
-        raise CheckFailed(
-            f"precision_par_angle modifie sur place ce qu'on lui passe ({which}) : l'appelant "
-            "perd ses données ; travaillez sur tourner(X, angle), un nouveau tableau",
-            f"precision_par_angle modifies what it is given in place ({which}): the caller loses "
-            "its data; work on tourner(X, angle), a new array",
-        )
+    _fail_if_modified(out, ("X", "y"), "precision_par_angle",
+                      ("travaillez sur tourner(X, angle), un nouveau tableau",
+                       "work on tourner(X, angle), a new array"))
     gap = float(out.get("ecart", np.inf))
     record_margin("largest gap between the images precision_par_angle feeds the model and "
                   "tourner(X, angle)", gap, 1e-5, higher_is_better=False, kind="tolerance")
@@ -688,15 +696,9 @@ def _check_training_loop(submission, seed: int) -> None:
             f"{call}: the model's parameters do not move at every batch: perte.backward() then "
             "optimiseur.step() at every step",
         )
-    intact = out.get("intacts", [True, True])
-    if not all(bool(v) for v in intact):
-        which = ", ".join(n for n, ok in zip(("X_train", "y_train"), intact, strict=False) if not ok)
-        raise CheckFailed(
-            f"{call} modifie sur place ce qu'on lui passe ({which}) : l'appelant perd ses "
-            "données ; ne changez pas les tenseurs reçus (pas d'opération en place sur eux)",
-            f"{call} modifies what it is given in place ({which}): the caller loses its data; "
-            "do not change the tensors received (no in-place operation on them)",
-        )
+    _fail_if_modified(out, ("X_train", "y_train"), call,
+                      ("ne changez pas les tenseurs reçus (pas d'opération en place sur eux)",
+                       "do not change the tensors received (no in-place operation on them)"))
     again = as_array(run(train_seed)["ids"], "exemples vus", shape=(None,), dtype=np.int64)
     other = as_array(run(train_seed + 1)["ids"], "exemples vus", shape=(None,), dtype=np.int64)
     check_seeded_order(ids, again, other, call)

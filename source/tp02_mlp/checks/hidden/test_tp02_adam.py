@@ -204,7 +204,7 @@ def _problem(rng, magnitude):
 @pytest.mark.points(1.5)
 def test_adam_matches_torch_step_by_step(submission, rng):
     # |g| ≥ 0.1: v̂ ≥ 0.01 ≫ ε, so both placements of ε agree to ~1e-9 here.
-    params, grads_seq, lr, (a, b) = _problem(rng, lambda r, s: r.uniform(0.1, 2.0, size=s))
+    params, grads_seq, lr, _ = _problem(rng, lambda r, s: r.uniform(0.1, 2.0, size=s))
     _check_trajectory(
         submission,
         params,
@@ -212,8 +212,8 @@ def test_adam_matches_torch_step_by_step(submission, rng):
         lr,
         rtol=1e-6,
         atol=1e-7,
-        what_fr=f"W de forme ({a}, {b}), b de forme ({b},), lr du correcteur, {N_STEPS} pas, |g| entre 0.1 et 2",
-        what_en=f"W of shape ({a}, {b}), b of shape ({b},), the grader's lr, {N_STEPS} steps, |g| between 0.1 and 2",
+        what_fr=f"W et b de formes du correcteur, lr du correcteur, {N_STEPS} pas, |g| entre 0.1 et 2",
+        what_en=f"W and b of the grader's shapes, the grader's lr, {N_STEPS} steps, |g| between 0.1 and 2",
     )
 
 
@@ -222,7 +222,7 @@ def test_adam_matches_torch_step_by_step(submission, rng):
 def test_adam_tiny_gradients_either_epsilon(submission, rng):
     # |g| ~ 1e-5..1e-4: v̂ is comparable to ε and the two placements of ε differ by up to
     # ~40 % of a step; the trajectory must follow one of them all along.
-    params, grads_seq, lr, (a, b) = _problem(
+    params, grads_seq, lr, _ = _problem(
         rng, lambda r, s: 10.0 ** r.uniform(-5.0, -4.0, size=s)
     )
     _check_trajectory(
@@ -232,8 +232,8 @@ def test_adam_tiny_gradients_either_epsilon(submission, rng):
         lr,
         rtol=1e-7,
         atol=1e-10,
-        what_fr=f"W de forme ({a}, {b}), b de forme ({b},), lr du correcteur, {N_STEPS} pas, "
+        what_fr=f"W et b de formes du correcteur, lr du correcteur, {N_STEPS} pas, "
         "très petits gradients (|g| entre 1e-5 et 1e-4) : ε sous ou après la racine sont acceptés",
-        what_en=f"W of shape ({a}, {b}), b of shape ({b},), the grader's lr, {N_STEPS} steps, "
+        what_en=f"W and b of the grader's shapes, the grader's lr, {N_STEPS} steps, "
         "tiny gradients (|g| between 1e-5 and 1e-4): ε inside or outside the root are accepted",
     )

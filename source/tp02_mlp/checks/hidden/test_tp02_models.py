@@ -33,7 +33,7 @@ from autograder.checks import (
 
 
 def _build(submission, d_in: int, d_cache: int, d_out: int) -> tuple[Handle, dict, str]:
-    what = f"MLPDeuxCouches({d_in}, {d_cache}, {d_out})"
+    what = "MLPDeuxCouches(d_in, d_cache, d_out)"
     model = as_module(submission, submission.call("MLPDeuxCouches", d_in, d_cache, d_out), what)
     state = model.call("state_dict")
     if not isinstance(state, dict):
@@ -119,13 +119,13 @@ def test_mlp_module_forward_matches_weights(submission, rng):
         ),
         on=None,
     )
-    got = as_array(out, f"{what}.forward(x), x de forme ({n}, {d_in})", allow_nan=True)
+    got = as_array(out, f"{what}.forward(x) sur des x du correcteur", allow_nan=True)
     if got.shape != (n, d_out):
         raise CheckFailed(
-            f"{what}.forward(x) pour x de forme ({n}, {d_in}) : forme attendue ({n}, {d_out}), "
-            f"obtenue {got.shape}",
-            f"{what}.forward(x) for x of shape ({n}, {d_in}): expected shape ({n}, {d_out}), "
-            f"got {got.shape}",
+            f"{what}.forward(x) pour x de forme (N, d_in) : la sortie n'est pas de forme "
+            "(N, d_out), une ligne de logits par exemple",
+            f"{what}.forward(x) for x of shape "
+            "(N, d_in): the output is not of shape (N, d_out), one row of logits per example",
         )
     Xr = X.astype(dtype).astype(np.float64)
     Z1 = Xr @ p["fc1.weight"].T + p["fc1.bias"]
@@ -157,7 +157,7 @@ def test_mlp_module_forward_matches_weights(submission, rng):
     assert_close(
         got,
         expected,
-        name=f"{what}.forward(x), x de forme ({n}, {d_in})",
+        name=f"{what}.forward(x) sur des x du correcteur",
         hint_fr=hint_fr,
         hint_en=hint_en,
         **tol,

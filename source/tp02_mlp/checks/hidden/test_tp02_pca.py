@@ -111,10 +111,10 @@ def _check(submission, H: np.ndarray, what_fr: str, what_en: str) -> None:
     )
     if got.shape != (n, 2):
         raise CheckFailed(
-            f"projection_acp(H) pour {what_fr} : forme attendue ({n}, 2), obtenue {got.shape} ; "
-            "une ligne par ligne de H, une colonne par composante",
-            f"projection_acp(H) for {what_en}: expected shape ({n}, 2), got {got.shape}; "
-            "one row per row of H, one column per component",
+            f"projection_acp(H) pour {what_fr} : le résultat n'est pas de forme (n, 2) pour H "
+            "de forme (n, h) ; une ligne par ligne de H, une colonne par composante",
+            f"projection_acp(H) for {what_en}: the result is not of shape (n, 2) for H of shape "
+            "(n, h); one row per row of H, one column per component",
         )
     hint_fr = "centrez H, SVD Hc = U S Vᵀ, puis Hc @ Vt[:2].T"
     hint_en = "centre H, SVD Hc = U S Vᵀ, then Hc @ Vt[:2].T"
@@ -138,12 +138,11 @@ def _check(submission, H: np.ndarray, what_fr: str, what_en: str) -> None:
 @pytest.mark.points(1)
 def test_projection_acp_centred_matrix(submission, rng):
     H = _matrix(rng, offset=False)
-    n, h = H.shape
     _check(
         submission,
         H,
-        f"une matrice ({n}, {h}) de moyenne nulle",
-        f"a zero-mean ({n}, {h}) matrix",
+        "une matrice H du correcteur de moyenne nulle",
+        "a zero-mean matrix H of the grader's",
     )
 
 
@@ -151,12 +150,11 @@ def test_projection_acp_centred_matrix(submission, rng):
 @pytest.mark.points(1)
 def test_projection_acp_shifted_matrix(submission, rng):
     H = _matrix(rng, offset=True)
-    n, h = H.shape
     _check(
         submission,
         H,
-        f"une matrice ({n}, {h}) dont la moyenne des lignes est loin de 0",
-        f"a ({n}, {h}) matrix whose mean row is far from 0",
+        "une matrice H du correcteur dont la moyenne des lignes est loin de 0",
+        "a matrix H of the grader's whose mean row is far from 0",
     )
     # Right values from `H -= H.mean(axis=0)` too: the statement's rule is checked on its own.
     assert_arguments_untouched(

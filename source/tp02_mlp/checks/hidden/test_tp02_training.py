@@ -124,7 +124,7 @@ def test_entrainer_sgd_reaches_test_accuracy(submission, seed):
     logits = module_outputs(
         model,
         X_test,
-        f"logits du modèle sur les {len(X_test)} images de test",
+        "logits du modèle sur les images de test du correcteur",
         method="forward",
         hint=(
             "le modèle reçoit des images aplaties de forme (N, 64)",
@@ -133,10 +133,10 @@ def test_entrainer_sgd_reaches_test_accuracy(submission, seed):
     )
     if logits.shape != (len(X_test), 10):
         raise CheckFailed(
-            f"logits du modèle pour {len(X_test)} images : forme attendue ({len(X_test)}, 10), "
-            f"obtenue {logits.shape}",
-            f"model logits for {len(X_test)} images: expected shape ({len(X_test)}, 10), "
-            f"got {logits.shape}",
+            "logits du modèle sur les images de test du correcteur : la sortie n'est pas de "
+            "forme (N, 10), une ligne de 10 logits par image",
+            "model logits on the grader's test images: the output is not of shape (N, 10), "
+            "one row of 10 logits per image",
         )
     ratio = _accumulated_gradients(submission, model, X_train[: BATCH * 2], y_train[: BATCH * 2])
     if ratio is not None and ratio > 10:
@@ -159,8 +159,8 @@ def test_entrainer_sgd_reaches_test_accuracy(submission, seed):
         accuracy,
         full=FULL,
         partial=[(PARTIAL, 0.5)],
-        what_fr=f"précision sur l'ensemble de test du correcteur ({len(y_test)} images)",
-        what_en=f"accuracy on the grader's test set ({len(y_test)} images)",
+        what_fr="précision sur l'ensemble de test du correcteur",
+        what_en="accuracy on the grader's test set",
         hint=(hint_fr, hint_en),
     )
     record_margin("training time of entrainer_sgd (s)", budget.elapsed, SECONDS,

@@ -38,7 +38,6 @@ def _check_case(submission, w, b, X, y, what_fr: str, what_en: str) -> None:
     if got == expected:
         return
     scores = X @ w + b
-    n, n_ok = len(y), int((_outputs(w, b, X) == y).sum())
     on_boundary = np.isclose(scores, 0.0, atol=1e-12)
     non_strict = bool(np.all((scores >= 0).astype(int) == y))
     # The convention at zero explains the answer only if, without the boundary examples, the
@@ -63,20 +62,20 @@ def _check_case(submission, w, b, X, y, what_fr: str, what_en: str) -> None:
         )
     elif got:
         hint_fr = (
-            f"ce perceptron ne classe correctement que {n_ok} exemples sur {n} : True seulement "
+            "ce perceptron ne classe pas correctement tous les exemples : True seulement "
             "si TOUS les exemples sont bien classés (np.all, pas np.any ni une majorité)"
         )
         hint_en = (
-            f"this perceptron classifies only {n_ok} examples out of {n} correctly: True only "
+            "this perceptron does not classify every example correctly: True only "
             "if ALL the examples are correctly classified (np.all, not np.any nor a majority)"
         )
     else:
         hint_fr = (
-            f"les {n} exemples sont tous bien classés : comparez les sorties 1[X @ w + b > 0] "
+            "les exemples sont tous bien classés : comparez les sorties 1[X @ w + b > 0] "
             "aux étiquettes y, exemple par exemple"
         )
         hint_en = (
-            f"all {n} examples are correctly classified: compare the outputs 1[X @ w + b > 0] "
+            "all the examples are correctly classified: compare the outputs 1[X @ w + b > 0] "
             "with the labels y, example by example"
         )
     raise CheckFailed(
@@ -110,8 +109,8 @@ def _separable_data(rng):
 def test_separe_random_separable_data(submission, rng):
     X, y, w, b = _separable_data(rng)
     n, d = X.shape
-    data = f"{n} exemples en dimension {d}"
-    data_en = f"{n} examples in dimension {d}"
+    data = "des exemples du correcteur"
+    data_en = "the grader's examples"
     pos = np.sort((X @ w + b)[y == 1])
     one_miss = b - (pos[0] + pos[1]) / 2 if len(pos) > 1 else b - pos[0] - 0.1
     flipped = y.copy()
@@ -179,8 +178,8 @@ def test_separe_convention_at_zero(submission, rng):
             b,
             X,
             y_wrong,
-            f"{n} exemples à coordonnées entières dont un mal classé loin de la frontière",
-            f"{n} integer examples, one misclassified away from the boundary",
+            "des exemples à coordonnées entières dont un mal classé loin de la frontière",
+            "integer examples, one misclassified away from the boundary",
         )
     _check_case(
         submission,
@@ -188,8 +187,8 @@ def test_separe_convention_at_zero(submission, rng):
         b,
         X,
         y,
-        f"{n} exemples à coordonnées entières dont un sur la frontière w·x + b = 0, étiqueté 0",
-        f"{n} integer examples, one on the boundary w·x + b = 0, labelled 0",
+        "des exemples à coordonnées entières dont un sur la frontière w·x + b = 0, étiqueté 0",
+        "integer examples, one on the boundary w·x + b = 0, labelled 0",
     )
     y1 = y.copy()
     y1[np.isclose(X @ w + b, 0.0)] = 1
@@ -199,8 +198,8 @@ def test_separe_convention_at_zero(submission, rng):
         b,
         X,
         y1,
-        f"{n} exemples à coordonnées entières dont un sur la frontière w·x + b = 0, étiqueté 1",
-        f"{n} integer examples, one on the boundary w·x + b = 0, labelled 1",
+        "des exemples à coordonnées entières dont un sur la frontière w·x + b = 0, étiqueté 1",
+        "integer examples, one on the boundary w·x + b = 0, labelled 1",
     )
 
 

@@ -30,6 +30,7 @@ from autograder.checks import (
     as_float,
     assert_close,
     kernel_side,
+    record_expected,
     record_margin,
 )
 
@@ -196,6 +197,7 @@ def test_attention_with_causal_mask(submission, rng):
         call(submission, "masque_causal", n), "masque_causal", shape=(n, n), dtype=None
     )
     want = np.tril(np.ones((n, n), dtype=bool))
+    record_expected("masque_causal(n)", want.astype(float))
     if causal.astype(bool).tolist() != want.tolist():
         raise CheckFailed(
             "masque_causal(n) doit valoir True en (i, j) pour j <= i (triangulaire inférieure, "
@@ -406,6 +408,7 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
         f = _grader_function(genre, poids)
         Xt = _t(X)
         want = float((f(Xt[perm]) - f(Xt)[perm]).abs().max())
+        record_expected(f"erreur_permutation ({genre})", want)
         record_margin(f"absolute error of erreur_permutation vs grader ({genre})", abs(got - want),
                       1e-6 + 1e-4 * abs(want), higher_is_better=False, kind="tolerance")
         if abs(got - want) <= 1e-6 + 1e-4 * abs(want):

@@ -49,6 +49,7 @@ from autograder.checks import (
     check_fresh_gradients,
     kernel_side,
     once_per_submission,
+    record_expected,
     record_margin,
     score_threshold,
     tolerance_for,
@@ -165,10 +166,10 @@ def _node_logits(submission, name: str, args, n: int) -> np.ndarray:
     got = as_array(raw, name, allow_nan=True)
     if got.shape != (n, N_CLASSES):
         raise CheckFailed(
-            f"{name} sur un graphe du correcteur renvoie un tableau de forme {got.shape} : les "
-            "logits (n_noeuds, n_classes) de TOUS les nœuds sont attendus",
-            f"{name} on a grader graph returns an array of shape {got.shape}: the (n_nodes, "
-            "n_classes) logits of ALL the nodes are expected",
+            f"{name} sur un graphe du correcteur ne renvoie pas un tableau (n_noeuds, n_classes) : "
+            "les logits de TOUS les nœuds sont attendus, une ligne par nœud",
+            f"{name} on a grader graph does not return an (n_nodes, n_classes) array: the "
+            "logits of ALL the nodes are expected, one row per node",
         )
     if not np.isfinite(got).all():
         raise CheckFailed(
@@ -804,6 +805,7 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
         )
     targets = data[starts[..., None] + 1 + np.arange(context)]
     want = np.array([_ce(logits[k], targets[k]) for k in range(steps)])
+    record_expected(f"{name}: the batches' cross-entropy", want)
     tol = 1e-4 * (1 + np.abs(want))
     record_margin("gap between the reported losses and the grader's cross-entropy",
                   float((np.abs(losses - want) / tol).max()), 1.0, higher_is_better=False,
@@ -916,10 +918,11 @@ def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_
     )
     if last.shape != (N_WINDOWS, vocab):
         raise CheckFailed(
-            f"modele_car donne, à la dernière position, des logits de forme {last.shape} : "
-            f"({N_WINDOWS}, {vocab}) attendu, un logit par caractère de `caracteres`",
-            f"modele_car gives last-position logits of shape {last.shape}: ({N_WINDOWS}, "
-            f"{vocab}) expected, one logit per character of `caracteres`",
+            "modele_car ne donne pas, à la dernière position, des logits de forme (B, "
+            "len(caracteres)) pour des fenêtres (B, contexte) : un logit par caractère de "
+            "`caracteres`",
+            "modele_car does not give last-position logits of shape (B, len(caracteres)) for "
+            "(B, contexte) windows: one logit per character of `caracteres`",
         )
     if not np.isfinite(last).all():
         raise CheckFailed(

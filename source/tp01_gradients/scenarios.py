@@ -934,15 +934,6 @@ EQUIVALENT: dict[str, str] = {
     ),
     "numerical_gradient:SwapStatements@11:8": "grad[i] reads f_plus and f_moins, not x: before or after restoring x[i]",
     "train:SwapStatements@3:4": "rng and (N, D) are independent",
-    # Default hyper-parameters: another valid value trains as well (issue 12 counts "other
-    # valid hyper-parameters" as correct); the checks pass these arguments explicitly.
-    "train:NumberReplacer@1:39": "hidden = 65 by default: another valid width",
-    "train:NumberReplacer@1:39#1": "hidden = 63 by default: another valid width",
-    "train:NumberReplacer@1:58": "epochs = 31 by default: another valid length",
-    "train:NumberReplacer@1:58#1": "epochs = 29 by default: another valid length",
-    "train:NumberReplacer@1:73": "batch_size = 33 by default: another valid size",
-    "train:NumberReplacer@1:73#1": "batch_size = 31 by default: another valid size",
-    "train:NumberReplacer@1:82": "seed = 1 by default: another seed",
 }
 
 # The class of TP02's blind answer (issue 12, part 1): every batch of the epoch, the incomplete
@@ -1000,3 +991,14 @@ SCENARIOS["submission-train-loop-starts-at-one"] = Scenario(
     message_contains=("ne sont vus dans aucun lot de l'époque",),
 )
 GROUPS["blind-r3"] = (*GROUPS["blind-r3"], "submission-train-loop-starts-at-one")
+
+# One policy in every TP (TP02 to TP05 already held it): the signature the statement gives is
+# part of the statement, its defaults too, since the notebook trains with them. A changed default
+# was an EQUIVALENT mutant here; the public check of `entrainer` now reads the defaults.
+SCENARIOS["submission-train-default-epochs-changed"] = Scenario(
+    grade_id="train",
+    source=edit(solution_cell(__file__, "train"), ("epochs=30,", "epochs=60,")),
+    must_fail=("test_entrainer_returns_params",),
+    message_contains=("gardez la signature donnée",),
+)
+GROUPS["train-defaults"] = ("submission-train-default-epochs-changed",)

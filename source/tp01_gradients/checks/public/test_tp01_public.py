@@ -20,6 +20,7 @@ from autograder.checks import (
     as_pair,
     assert_close,
     assert_equal_int,
+    assert_signature_defaults,
     call_with_hint,
     kernel_side,
     with_references,
@@ -352,3 +353,10 @@ def test_entrainer_returns_params(submission):
     shapes = {"W1": (64, 16), "b1": (16,), "W2": (16, 10), "b2": (10,)}
     for key, shape in shapes.items():
         as_array(params[key], f'params["{key}"] (D=64, hidden=16, C=10)', shape=shape)
+    # The statement gives the signature, defaults included, and the notebook trains with them
+    # (entrainer(X_train, y_train)): a changed default is a changed answer, in every TP.
+    assert_signature_defaults(
+        submission,
+        "entrainer",
+        {"hidden": 64, "lr": 0.1, "epochs": 30, "batch_size": 32, "seed": 0},
+    )

@@ -729,9 +729,8 @@ def diagnostic_courbe(perte_train, perte_val):
 )
 CORRECT_GROUPS["correct-variants"] = (*CORRECT_GROUPS["correct-variants"], "correct-diagnose-ratios-python-lists")
 EQUIVALENT.update({
-    "xor_mlp:NumberReplacer@1:23": "seed = 1 by default: another valid seed (the checks pass it explicitly)",
+    "xor_mlp:NumberReplacer@1:23": "seed = 1 by default: the notebook always passes seed (entrainer_xor(seed=...))",
     "xor_mlp:NumberReplacer@6:19": "301 Adam steps instead of 300: another valid length",
-    "sgd_digits:NumberReplacer@1:86#1": "seed = -1 by default: another valid seed (the checks pass it explicitly)",
     "sgd_digits:SwapStatements@13:12": "zero_grad() before slicing the batch indices: independent statements",
     "sgd_digits:DetachValue@3:8": "the inputs carry no gradient: detaching them changes nothing",
     "sgd_digits:DetachValue@13:18": "batch indices carry no gradient: detaching them changes nothing",
@@ -798,8 +797,8 @@ SCENARIOS.update({
     "submission-sgd-default-lr-changed": Scenario(
         grade_id="sgd_digits",
         source=edit(solution_cell(__file__, "sgd_digits"), ("lr=0.1,", "lr=1.1,")),
-        must_fail=("test_entrainer_sgd_uses_seed_and_lr",),
-        message_contains=("gardez les valeurs par défaut de la signature donnée",),
+        must_fail=("test_entrainer_sgd_returns_a_module",),
+        message_contains=("gardez la signature donnée",),
     ),
     "submission-mlp-module-detaches-hidden": Scenario(
         grade_id="mlp_module",
@@ -821,3 +820,16 @@ SCENARIOS["submission-diagnose-underfit-at-exactly-half"] = Scenario(
     message_contains=("vaut exactement L0/2",),
 )
 GROUPS["blind-c"] = (*GROUPS["blind-c"], "submission-diagnose-underfit-at-exactly-half")
+
+# One policy in every TP: a default the notebook relies on (a call that leaves the argument
+# out) is part of the answer, and a public check reads it; where every call passes the argument,
+# another default is EQUIVALENT. entrainer_sgd's seed (entrainer_sgd(X_train, y_train)) was
+# wrongly listed as equivalent; adam_step's betas had no check of their own.
+SCENARIOS["submission-adam-default-beta2-changed"] = Scenario(
+    grade_id="adam",
+    source=edit(solution_cell(__file__, "adam"), ("beta2=0.999", "beta2=0.99")),
+    must_fail=("test_adam_first_step",),
+    may_fail=("test_adam_matches_torch_step_by_step", "test_adam_tiny_gradients_either_epsilon"),
+    message_contains=("gardez la signature donnée",),
+)
+GROUPS["signature-defaults"] = ("submission-adam-default-beta2-changed",)

@@ -20,6 +20,7 @@ from autograder.checks import (
     assert_close,
     assert_equal_int,
     assert_param_count,
+    assert_signature_defaults,
     digits,
     module_outputs,
     param_breakdown,
@@ -27,6 +28,15 @@ from autograder.checks import (
 )
 
 from .helpers import MLP_REFERENCE, curve_label
+
+# The course's policy, in every TP: a default the notebook relies on (a call that leaves the
+# argument out: entrainer_sgd(X_train, y_train), adam_step(..., lr=0.01, t=t)) is part of the
+# answer; where every call passes the argument (entrainer_xor(seed=...)), another default is an
+# EQUIVALENT mutant.
+STATEMENT_DEFAULTS: dict[str, dict[str, float | int]] = {
+    "adam_step": {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+    "entrainer_sgd": {"hidden": 64, "lr": 0.1, "epochs": 30, "batch_size": 32, "seed": 0},
+}
 
 # ---------------------------------------------------------------- 1. XOR and the perceptron
 
@@ -156,6 +166,7 @@ def test_adam_first_step(submission):
         hint_en="at the first step, m̂ = g and v̂ = g² thanks to the bias correction: every "
         "entry moves by lr against the gradient",
     )
+    assert_signature_defaults(submission, "adam_step", STATEMENT_DEFAULTS["adam_step"])
 
 
 # ---------------------------------------------------------------- 5. SGD training loop
@@ -176,6 +187,7 @@ def test_entrainer_sgd_returns_a_module(submission):
         expected=RETURNS_MODULE,
     )
     module_outputs(model, X[:5], "logits du modèle entraîné pour 5 images (hidden=16)", shape=(5, 10))
+    assert_signature_defaults(submission, "entrainer_sgd", STATEMENT_DEFAULTS["entrainer_sgd"])
 
 
 # ---------------------------------------------------------------- 6. learning curves

@@ -990,3 +990,29 @@ CORRECT["blind-r4-correct-msp-torch-float32"] = Correct(
     why="score_msp by torch.softmax in float32 (stable), auroc by roc_auc_score",
 )
 CORRECT_GROUPS["blind-r4-correct"] = ("blind-r4-correct-msp-torch-float32",)
+
+
+# ---------------------------------------------------------------- mutation sample (sample seed 11)
+# Gradient clipping is not forbidden by question 6c: a loop that clips the gradient's norm
+# between backward() and step() is still the training asked for (Adam, mean cross-entropy,
+# reshuffled mini-batches), and keeps full marks.
+CORRECT["correct-entrainer-clips-gradient-norm-1"] = Correct(
+    grade_id="entrainer_rotation",
+    source=edit(_cell("entrainer_rotation"), (
+        "            perte.backward()\n",
+        "            perte.backward()\n"
+        "            torch.nn.utils.clip_grad_norm_(modele.parameters(), max_norm=1.0)\n",
+    )),
+    why="clip_grad_norm_(max_norm=1.0) between backward and step: not forbidden by the statement",
+)
+CORRECT["correct-entrainer-clips-gradient-norm-5"] = Correct(
+    grade_id="entrainer_rotation",
+    source=edit(_BLIND_ENTRAINER, (
+        "            perte.backward()\n",
+        "            perte.backward()\n"
+        "            nn.utils.clip_grad_norm_(modele.parameters(), 5.0)\n",
+    )),
+    why="clip_grad_norm_(5.0), zero_grad after the forward pass",
+)
+CORRECT_GROUPS["correct-clipping-1"] = ("correct-entrainer-clips-gradient-norm-1",)
+CORRECT_GROUPS["correct-clipping-2"] = ("correct-entrainer-clips-gradient-norm-5",)

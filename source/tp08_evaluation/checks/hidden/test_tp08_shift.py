@@ -128,7 +128,8 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, graine_modele, lr
             super().__init__()
             self.lin = torch.nn.Linear(64, 10)
             self.ids, self.poids, self.cumuls, self.vus = [], [], [], []
-            frais = {}
+            # Each parameter's gradient as backward() computed it, before any clipping.
+            self.frais = frais = {}
             for i, p in enumerate(self.parameters()):
                 p.register_hook(lambda g, i=i: frais.__setitem__(i, g.detach().clone()))
                 p.register_post_accumulate_grad_hook(
@@ -156,8 +157,10 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, graine_modele, lr
             types.append(type(opt).__name__)
         optimiseurs.append(opt._tp08_numero)
         if len(optimiseurs) == 1:
-            grads.extend(None if p.grad is None else p.grad.detach().double().clone()
-                         for p in modele.parameters())
+            # backward()'s own gradient: a clip_grad_norm_ between backward and step (allowed)
+            # rescales p.grad, not what the loss gives.
+            grads.extend(None if p.grad is None else modele.frais.get(i, p.grad).double().clone()
+                         for i, p in enumerate(modele.parameters()))
 
     grads = []
     X_avant, y_avant = X.clone(), y.clone()

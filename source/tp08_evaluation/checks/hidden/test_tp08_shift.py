@@ -36,6 +36,7 @@ from autograder.checks import (
     accuracy,
     as_array,
     as_logits,
+    assert_signature_defaults,
     check_fresh_gradients,
     check_seeded_order,
     digits,
@@ -771,6 +772,9 @@ def test_models_learn_upright_digits(submission, seed):
         what_en=f"accuracy of the weaker of the two models on the grader's {t.n_test} upright test "
         f"images (MLP {mlp:.3f}, CNN {cnn:.3f}, two trainings each)",
     )
+    # The grader passes every argument; the notebook's demo (entrainer(modele, X, y)) none.
+    assert_signature_defaults(submission, "entrainer",
+                              {"epochs": EPOCHS, "lr": LR, "batch_size": BATCH, "seed": 0})
 
 
 @pytest.mark.item("entrainer_rotation")

@@ -813,6 +813,9 @@ EQUIVALENT: dict[str, str] = {
     "rotation:SwapStatements@8:4": "modele.eval() and np.asarray(y) are independent",
     "validation:SwapStatements@19:4": "X.shape is the same before and after np.asarray on an array",
     "validation:SwapStatements@20:4": "erreurs = [] and n, d = X.shape are independent",
+    "ece:SwapStatements@9:4": "compte and somme_conf are two bincounts of the same indices, independent",
+    "rotation:SwapStatements@9:4": "y = np.asarray(y) and precisions = [] are independent",
+    "rotation:DropStatement@9:4": "y is a NumPy array (N,), as the statement says; np.asarray changes nothing",
 }
 
 # Blind answers (issue 12, third session): a training loop without zero_grad also cost

@@ -814,6 +814,7 @@ EQUIVALENT: dict[str, str] = {
     "validation:SwapStatements@19:4": "X.shape is the same before and after np.asarray on an array",
     "validation:SwapStatements@20:4": "erreurs = [] and n, d = X.shape are independent",
     "ece:SwapStatements@9:4": "compte and somme_conf are two bincounts of the same indices, independent",
+    "ece:SwapStatements@10:4": "somme_conf and somme_ok are two bincounts of the same indices, independent",
     "rotation:SwapStatements@9:4": "y = np.asarray(y) and precisions = [] are independent",
     "rotation:DropStatement@9:4": "y is a NumPy array (N,), as the statement says; np.asarray changes nothing",
 }

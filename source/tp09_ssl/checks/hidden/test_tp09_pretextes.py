@@ -308,15 +308,24 @@ def _check_shape_and_inputs(out: dict, shape: list, call: str, what: tuple[str, 
             f"{call} modifies in place the arrays X (or y) it receives: the calling code reuses "
             "them afterwards; work on a copy and leave them untouched",
         )
-    if out.get("forme") is not None and list(out["forme"]) != shape:
-        n_out = "n_classes" if shape[1] != 4 else "4"
+    if out.get("forme") is not None and list(out["forme"]) != shape and shape[1] == 4:
         raise CheckFailed(
-            f"{call} : {what[0]} pour 5 images n'a pas la forme (5, {n_out}) ({fr}) ; "
-            "les tailles des couches viennent des arguments (encodeur.dim en entrée"
-            + (", n_classes en sortie" if n_out == "n_classes" else "") + "), pas de constantes",
-            f"{call}: {what[1]} for 5 images does not have the shape (5, {n_out}) ({en}); the "
-            "layer sizes come from the arguments (encodeur.dim as input"
-            + (", n_classes as output" if n_out == "n_classes" else "") + "), not constants",
+            f"{call} : {what[0]} pour 5 images n'a pas la forme (5, 4) ({fr}) : la tâche "
+            "prétexte a 4 classes, les rotations k = 0, 1, 2, 3 (pas les 9 formes), donc la "
+            "dernière couche de la tête a 4 sorties ; sa première couche prend encodeur.dim "
+            "entrées",
+            f"{call}: {what[1]} for 5 images does not have the shape (5, 4) ({en}): the pretext "
+            "task has 4 classes, the rotations k = 0, 1, 2, 3 (not the 9 shapes), so the head's "
+            "last layer has 4 outputs; its first layer takes encodeur.dim inputs",
+        )
+    if out.get("forme") is not None and list(out["forme"]) != shape:
+        raise CheckFailed(
+            f"{call} : {what[0]} pour 5 images n'a pas la forme (5, n_classes) ({fr}) ; "
+            "les tailles des couches viennent des arguments (encodeur.dim en entrée, n_classes "
+            "en sortie), pas de constantes",
+            f"{call}: {what[1]} for 5 images does not have the shape (5, n_classes) ({en}); the "
+            "layer sizes come from the arguments (encodeur.dim as input, n_classes as output), "
+            "not constants",
         )
 
 
@@ -366,6 +375,7 @@ def _rotations(submission, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             f"{call} must return a pair (X_rot, y_rot)",
         )
     X_rot = as_array(got[0], f"{call}[0] (X_rot)")
+    x_dtype = as_array(got[0], f"{call}[0] (X_rot)", dtype=None).dtype
     y_raw = as_array(got[1], f"{call}[1] (y_rot)", dtype=None)
     if y_raw.dtype.kind not in "iu":
         raise CheckFailed(
@@ -377,6 +387,15 @@ def _rotations(submission, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             "(np.zeros(n) makes floats: np.zeros(n, dtype=np.int64))",
         )
     y_rot = y_raw.astype(np.int64)
+    if x_dtype != np.float32:
+        raise CheckFailed(
+            f"{call} : X_rot est de type {x_dtype} pour des images X de type {X.dtype} ; "
+            "l'énoncé demande des images tournées en float32 quel que soit le type de X : "
+            "convertissez d'abord, X = np.asarray(X, dtype=np.float32), puis tournez",
+            f"{call}: X_rot has dtype {x_dtype} for images X of dtype {X.dtype}; the statement "
+            "asks for float32 rotated images whatever the dtype of X: convert first, "
+            "X = np.asarray(X, dtype=np.float32), then rotate",
+        )
     if X_rot.shape != (4 * N, H, W):
         hint = (
             "4N images de même taille que les originales",
@@ -468,7 +487,9 @@ def test_construire_rotations_coherentes(submission, rng):
         N = int(rng.integers(10, 30))
         while N == H:
             N += 1
-        X = rng.uniform(0.0, 1.0, size=(N, H, H)).astype(np.float32)
+        X = rng.uniform(0.0, 1.0, size=(N, H, H))
+        if H == 8:  # float32 images, then float64 ones: X_rot is float32 either way
+            X = X.astype(np.float32)
         X_rot, y_rot = _rotations(submission, X)
         _check_rotations(
             X, X_rot, y_rot, "construire_rotations(X) sur des images X du correcteur"

@@ -41,7 +41,8 @@ def flat_parameters(module):
 
 
 def unit_rows(z: np.ndarray) -> np.ndarray:
-    return z / np.linalg.norm(z, axis=1, keepdims=True)
+    """Rows divided by their L2 norm, as F.normalize does (a zero row stays zero, never NaN)."""
+    return z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-12)
 
 
 def logsumexp(a: np.ndarray, axis: int) -> np.ndarray:

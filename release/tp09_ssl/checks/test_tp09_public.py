@@ -18,11 +18,27 @@ from autograder.checks import (
     as_array,
     as_float,
     assert_close,
+    assert_signature_defaults,
     kernel_side,
     with_references,
 )
 
 from .helpers import flat_parameters, notebook_encoder, nt_xent_ref
+
+# The course's policy, in every TP: a default the notebook relies on (a call that leaves the
+# argument out: entrainer_rotation(encodeur_rotation, X_pento, seed=0), nt_xent(z, z),
+# perte_masquee(cible, X_rec, m), detecter_effondrement(modele, X)) is part of the answer;
+# where every call passes the argument (the seeds, masquer_patchs's), another default is an
+# EQUIVALENT mutant.
+STATEMENT_DEFAULTS: dict[str, dict[str, float | int]] = {
+    "entrainer_rotation": {"epochs": 12, "lr": 3e-3, "batch_size": 256},
+    "perte_masquee": {"taille": 2},
+    "nt_xent": {"temperature": 0.5},
+    "alignement": {"alpha": 2},
+    "uniformite": {"t": 2},
+    "detecter_effondrement": {"seuil": 0.1},
+    "affiner": {"epochs": 100, "lr": 1e-2},
+}
 
 
 @kernel_side
@@ -179,6 +195,7 @@ def test_entrainer_rotation_format(submission):
             f"{call}: the encoder's parameters did not change; the optimiser must receive the "
             "parameters of the encoder and of the head",
         )
+    assert_signature_defaults(submission, "entrainer_rotation", STATEMENT_DEFAULTS["entrainer_rotation"])
 
 
 # ---------------------------------------------------------------- 3. masking
@@ -234,6 +251,7 @@ def test_masquage_exemple(submission):
             f"0 and patch (1, 1) of image 1 masked) = {value:.6g}, expected 4.135: the mean of the "
             "squares of the 8 masked pixels (0, 0.1, 0.4, 0.5, 2.6, 2.7, 3.0, 3.1)",
         )
+    assert_signature_defaults(submission, "perte_masquee", STATEMENT_DEFAULTS["perte_masquee"])
 
 
 # ---------------------------------------------------------------- 4. NT-Xent
@@ -249,6 +267,7 @@ def test_nt_xent_exemple(submission):
     value = as_float(submission.call("nt_xent", Tensor(z1), Tensor(z2), temperature=tau), call)
     want = nt_xent_ref(z1, z2, tau)
     if abs(value - want) <= 1e-5:
+        assert_signature_defaults(submission, "nt_xent", STATEMENT_DEFAULTS["nt_xent"])
         return
     hint_fr = hint_en = ""
     for kw, fr, en in (
@@ -304,6 +323,8 @@ def test_alignement_uniformite_exemple(submission):
         hint_en="the 3 pairs i < j of the normalised rows have squared distances 2, 2 − √2 and "
         "2 − √2: log of the mean of exp(−2 d²) over these 3 pairs only",
     )
+    assert_signature_defaults(submission, "alignement", STATEMENT_DEFAULTS["alignement"])
+    assert_signature_defaults(submission, "uniformite", STATEMENT_DEFAULTS["uniformite"])
 
 
 # ---------------------------------------------------------------- 6. collapse
@@ -332,6 +353,9 @@ def test_effondrement_exemple(submission):
                 f"{what} = {value:.6g}, expected 1: standard deviation of each dimension √0.5, "
                 "mean √0.5, times √d = √2; the rows are normalised first, the scale does not count",
             )
+    assert_signature_defaults(
+        submission, "detecter_effondrement", STATEMENT_DEFAULTS["detecter_effondrement"]
+    )
 
 
 # ---------------------------------------------------------------- 7. few labels
@@ -368,3 +392,4 @@ def test_affiner_format(submission):
             "with nn.Sequential(encodeur, nn.Linear(encodeur.dim, n_classes)): the received "
             "encoder carries the pre-training",
         )
+    assert_signature_defaults(submission, "affiner", STATEMENT_DEFAULTS["affiner"])

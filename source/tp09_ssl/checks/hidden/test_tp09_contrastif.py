@@ -23,6 +23,7 @@ import torch
 from autograder.checks import (
     CheckFailed,
     Ref,
+    StudentError,
     Tensor,
     as_array,
     as_float,
@@ -626,6 +627,24 @@ def mesure_des_sorties(mesure, encodeur, X):
     return float(mesure(Z))
 
 
+def _check_finite_measure(submission, encoder, X, label_fr: str, label_en: str) -> None:
+    """A detector that decides on a NaN or inf measure (NaN < seuil is False) is told so."""
+    try:
+        m = mesure_des_sorties.call(submission, Ref("mesure_effondrement"), encoder, Tensor(X))
+    except StudentError:
+        return  # the decision's own message follows
+    m = as_array(m, "mesure_effondrement(sorties)", dtype=None, allow_nan=True)
+    if m.dtype.kind == "f" and m.size == 1 and not np.isfinite(m).all():
+        raise CheckFailed(
+            f"detecter_effondrement sur {label_fr} : mesure_effondrement de ses sorties n'est pas "
+            "finie (NaN ou inf), et une comparaison avec NaN est toujours fausse ; vérifiez la "
+            "normalisation des lignes (F.normalize(Z, dim=1)) et l'écart-type sur le lot",
+            f"detecter_effondrement on {label_en}: mesure_effondrement of its outputs is not "
+            "finite (NaN or inf), and a comparison with NaN is always false; check the row "
+            "normalisation (F.normalize(Z, dim=1)) and the standard deviation over the batch",
+        )
+
+
 def _as_bool(value, what: str) -> bool:
     if isinstance(value, bool):
         return value
@@ -666,9 +685,10 @@ def test_detecteur_effondrement(submission, rng, seed):
         ("lineaire", 1e-3, False, "un encodeur sain aux sorties minuscules (projection aléatoire × 0.001)",
          "a healthy encoder with tiny outputs (random projection × 0.001)"),
     ]  # fmt: skip
-    decisions, outputs = [], []
+    decisions, outputs, handles = [], [], []
     for kind, scale, _, _, _ in encoders:
         enc = encoder_of_kind.call(submission, kind, c, W, scale, int(seed % 2**31))
+        handles.append(enc)
         outputs.append(as_array(encoder_outputs.call(submission, enc, Tensor(X)), "sorties"))
         decisions.append(
             _as_bool(
@@ -682,6 +702,7 @@ def test_detecteur_effondrement(submission, rng, seed):
     if decisions != expected:
         i = next(i for i, (g, w) in enumerate(zip(decisions, expected, strict=True)) if g != w)
         _, _, collapsed, label_fr, label_en = encoders[i]
+        _check_finite_measure(submission, handles[i], X, label_fr, label_en)
         if collapsed:
             fr = f"{label_fr} n'est pas détecté comme effondré"
             en = f"{label_en} is not detected as collapsed"

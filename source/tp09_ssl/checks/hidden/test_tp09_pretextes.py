@@ -308,15 +308,24 @@ def _check_shape_and_inputs(out: dict, shape: list, call: str, what: tuple[str, 
             f"{call} modifies in place the arrays X (or y) it receives: the calling code reuses "
             "them afterwards; work on a copy and leave them untouched",
         )
-    if out.get("forme") is not None and list(out["forme"]) != shape:
-        n_out = "n_classes" if shape[1] != 4 else "4"
+    if out.get("forme") is not None and list(out["forme"]) != shape and shape[1] == 4:
         raise CheckFailed(
-            f"{call} : {what[0]} pour 5 images n'a pas la forme (5, {n_out}) ({fr}) ; "
-            "les tailles des couches viennent des arguments (encodeur.dim en entrée"
-            + (", n_classes en sortie" if n_out == "n_classes" else "") + "), pas de constantes",
-            f"{call}: {what[1]} for 5 images does not have the shape (5, {n_out}) ({en}); the "
-            "layer sizes come from the arguments (encodeur.dim as input"
-            + (", n_classes as output" if n_out == "n_classes" else "") + "), not constants",
+            f"{call} : {what[0]} pour 5 images n'a pas la forme (5, 4) ({fr}) : la tâche "
+            "prétexte a 4 classes, les rotations k = 0, 1, 2, 3 (pas les 9 formes), donc la "
+            "dernière couche de la tête a 4 sorties ; sa première couche prend encodeur.dim "
+            "entrées",
+            f"{call}: {what[1]} for 5 images does not have the shape (5, 4) ({en}): the pretext "
+            "task has 4 classes, the rotations k = 0, 1, 2, 3 (not the 9 shapes), so the head's "
+            "last layer has 4 outputs; its first layer takes encodeur.dim inputs",
+        )
+    if out.get("forme") is not None and list(out["forme"]) != shape:
+        raise CheckFailed(
+            f"{call} : {what[0]} pour 5 images n'a pas la forme (5, n_classes) ({fr}) ; "
+            "les tailles des couches viennent des arguments (encodeur.dim en entrée, n_classes "
+            "en sortie), pas de constantes",
+            f"{call}: {what[1]} for 5 images does not have the shape (5, n_classes) ({en}); the "
+            "layer sizes come from the arguments (encodeur.dim as input, n_classes as output), "
+            "not constants",
         )
 
 
@@ -366,6 +375,7 @@ def _rotations(submission, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             f"{call} must return a pair (X_rot, y_rot)",
         )
     X_rot = as_array(got[0], f"{call}[0] (X_rot)")
+    x_dtype = as_array(got[0], f"{call}[0] (X_rot)", dtype=None).dtype
     y_raw = as_array(got[1], f"{call}[1] (y_rot)", dtype=None)
     if y_raw.dtype.kind not in "iu":
         raise CheckFailed(
@@ -377,6 +387,15 @@ def _rotations(submission, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             "(np.zeros(n) makes floats: np.zeros(n, dtype=np.int64))",
         )
     y_rot = y_raw.astype(np.int64)
+    if x_dtype != np.float32:
+        raise CheckFailed(
+            f"{call} : X_rot est de type {x_dtype} pour des images X de type {X.dtype} ; "
+            "l'énoncé demande des images tournées en float32 quel que soit le type de X : "
+            "convertissez d'abord, X = np.asarray(X, dtype=np.float32), puis tournez",
+            f"{call}: X_rot has dtype {x_dtype} for images X of dtype {X.dtype}; the statement "
+            "asks for float32 rotated images whatever the dtype of X: convert first, "
+            "X = np.asarray(X, dtype=np.float32), then rotate",
+        )
     if X_rot.shape != (4 * N, H, W):
         hint = (
             "4N images de même taille que les originales",
@@ -468,7 +487,9 @@ def test_construire_rotations_coherentes(submission, rng):
         N = int(rng.integers(10, 30))
         while N == H:
             N += 1
-        X = rng.uniform(0.0, 1.0, size=(N, H, H)).astype(np.float32)
+        X = rng.uniform(0.0, 1.0, size=(N, H, H))
+        if H == 8:  # float32 images, then float64 ones: X_rot is float32 either way
+            X = X.astype(np.float32)
         X_rot, y_rot = _rotations(submission, X)
         _check_rotations(
             X, X_rot, y_rot, "construire_rotations(X) sur des images X du correcteur"
@@ -512,6 +533,19 @@ class Pretrained:
     pretext_clockwise: float  # the same head scored with the clockwise convention
     probe_random: float
     probe_trained: float
+    logits_finite: bool = True  # the head's logits on the grader's rotated images
+    features_finite: bool = True  # the trained encoder's features
+    features_constant: bool = False  # the same features for every image (all zero, say)
+
+
+_NON_FINITE = (
+    "l'entraînement a divergé ou une opération produit des NaN (un lr trop grand, une division "
+    "par zéro, le log de 0) : vérifiez la perte F.cross_entropy(tete(encodeur(lot)), y_rot[lot]) "
+    "et le lr reçu",
+    "the training diverged or an operation produces NaN (a learning rate too large, a division "
+    "by zero, the log of 0): check the loss F.cross_entropy(tete(encodeur(lot)), y_rot[lot]) "
+    "and the lr received",
+)
 
 
 def _features(submission, encoder: Handle, X: np.ndarray, what: str) -> np.ndarray:
@@ -598,13 +632,13 @@ def _pretrain(submission, d: Data, references: dict[str, str]) -> Pretrained:
         _features(submission, random_encoder, X_test, "l'encodeur aléatoire"),
         y_test,
     )
-    probe_trained = _probe(
-        _features(submission, trained, X_probe, "l'encodeur entraîné"),
-        y_probe,
-        _features(submission, trained, X_test, "l'encodeur entraîné"),
-        y_test,
-    )
-    return Pretrained(trained, unchanged, pretext, clockwise, probe_random, probe_trained)
+    F_probe = _features(submission, trained, X_probe, "l'encodeur entraîné")
+    F_test = _features(submission, trained, X_test, "l'encodeur entraîné")
+    probe_trained = _probe(F_probe, y_probe, F_test, y_test)
+    features_finite = bool(np.all(np.isfinite(F_probe)) and np.all(np.isfinite(F_test)))
+    constant = features_finite and bool(np.all(F_test == F_test[:1]))
+    return Pretrained(trained, unchanged, pretext, clockwise, probe_random, probe_trained,
+                      finite, features_finite, constant)
 
 
 def _data(submission, seed: int) -> Data:
@@ -629,6 +663,15 @@ _UNCHANGED = (
     "the encoder's parameters did not move during entrainer_rotation: the optimiser must "
     "receive the parameters of the encoder AND of the head "
     "(list(encodeur.parameters()) + list(tete.parameters()))",
+)
+_COLLAPSED = (
+    "l'encodeur renvoyé par entrainer_rotation donne la même sortie pour toutes les images "
+    "(par exemple des caractéristiques toutes nulles, ReLU « mortes ») : il s'est effondré ou "
+    "ses poids ont été écrasés ; entraînez l'encodeur reçu avec Adam (lr reçu) et renvoyez-le tel "
+    "quel",
+    "the encoder returned by entrainer_rotation gives the same output for every image (all-zero "
+    "features, say: dead ReLUs): it collapsed or its weights were overwritten; train the "
+    "encoder received with Adam (the lr received) and return it as it is",
 )
 _TRAINING = (
     "vérifiez la boucle : construire_rotations(X), mini-lots mélangés à chaque époque, "
@@ -711,7 +754,14 @@ def _check_rotation_loop(submission, seed: int) -> None:
 def test_rotation_pretexte_apprise(submission, seed):
     _check_rotation_loop(submission, seed)
     p = _pretrained(submission, seed)
-    hint = _UNCHANGED if p.unchanged else _TRAINING
+    if not p.logits_finite:
+        raise CheckFailed(
+            "la tête et l'encodeur renvoyés par entrainer_rotation donnent des logits non finis "
+            f"(NaN ou inf) sur les images tournées du correcteur ; {_NON_FINITE[0]}",
+            "the head and the encoder returned by entrainer_rotation give non-finite logits (NaN "
+            f"or inf) on the grader's rotated images; {_NON_FINITE[1]}",
+        )
+    hint = _UNCHANGED if p.unchanged else _COLLAPSED if p.features_constant else _TRAINING
     if not p.unchanged and p.pretext_clockwise >= PRETEXT_FULL:
         hint = (
             "votre tête reconnaît bien les rotations, mais dans le sens horaire : les étiquettes "
@@ -736,8 +786,17 @@ def test_rotation_pretexte_apprise(submission, seed):
 @pytest.mark.points(1.5)
 def test_sonde_lineaire_bat_encodeur_aleatoire(submission, seed):
     p = _pretrained(submission, seed)
+    if not p.features_finite:
+        raise CheckFailed(
+            "l'encodeur renvoyé par entrainer_rotation donne des caractéristiques non finies "
+            f"(NaN ou inf) sur les pentominos du correcteur ; {_NON_FINITE[0]}",
+            "the encoder returned by entrainer_rotation gives non-finite features (NaN or inf) "
+            f"on the grader's pentominoes; {_NON_FINITE[1]}",
+        )
     if p.unchanged:
         hint = _UNCHANGED
+    elif p.features_constant:
+        hint = _COLLAPSED
     elif p.pretext < PRETEXT_PARTIAL:
         hint = _TRAINING
     else:
@@ -777,6 +836,17 @@ def _accuracy(submission, model: Handle, X: np.ndarray, y: np.ndarray) -> float:
             "(N, n_classes) pour N images : une ligne de n_classes logits par image",
             "the classifier returned by affiner does not give logits of shape (N, n_classes) "
             "for N images: one row of n_classes logits per image",
+        )
+    if not np.all(np.isfinite(logits)):
+        raise CheckFailed(
+            "le classifieur renvoyé par affiner donne des logits non finis (NaN ou inf) sur les "
+            "pentominos de test du correcteur : l'affinage a divergé ou une opération produit des "
+            "NaN (un lr trop grand, une division par zéro, le log de 0) ; vérifiez la perte "
+            "F.cross_entropy(modele(X), y) et le lr reçu",
+            "the classifier returned by affiner gives non-finite logits (NaN or inf) on the "
+            "grader's test pentominoes: the fine-tuning diverged or an operation produces NaN (a "
+            "learning rate too large, a division by zero, the log of 0); check the loss "
+            "F.cross_entropy(modele(X), y) and the lr received",
         )
     return accuracy(logits, y)
 

@@ -116,6 +116,11 @@ def test_cross_entropy_matches_torch(submission, rng):
                 "log-softmax manquant : la perte est −log softmax(z)_y = −z_y + log Σ_c exp(z_c)"
             )
             hint_en = "missing log-softmax: the loss is −log softmax(z)_y = −z_y + log Σ_c exp(z_c)"
+        elif math.isclose(got, ref / c, rel_tol=1e-4):
+            hint_fr = ("vous divisez par N × C (la moyenne de toutes les cases du produit one-hot × "
+                       "log-softmax) : la perte est la moyenne sur les N exemples seulement")
+            hint_en = ("you divide by N × C (the mean of every entry of one-hot × log-softmax): the "
+                       "loss is the mean over the N examples only")
         elif math.isclose(got, ref * n, rel_tol=1e-4):
             hint_fr = "vous sommez sur le lot : la perte est la MOYENNE sur les N exemples"
             hint_en = "you sum over the batch: the loss is the MEAN over the N examples"

@@ -479,8 +479,9 @@ SCENARIOS["submission-occlusion-default-stride-of-the-window"] = Scenario(
         doc="Par défaut, les fenêtres ne se recouvrent pas (pas = fenetre = 2).",
         accumulate="somme[i : i + fenetre, j : j + fenetre] += scores[0] - scores[k]",
     ),
-    must_fail=("test_occlusion_matches_reference",),
-    message_contains=("ce sont les valeurs par défaut de la signature",),
+    must_fail=("test_occlusion_linear_model", "test_occlusion_matches_reference"),
+    message_contains=("ce sont les valeurs par défaut de la signature",
+                      "la signature de carte_occlusion a changé (pas=2)"),
 )
 GROUPS["mutants-1"] = ("submission-occlusion-default-stride-of-the-window",)
 
@@ -537,7 +538,6 @@ CORRECT_GROUPS["blind-correct"] = (
 # Mutants of the solution that are still correct answers (autograder prove, issue 12 item 4).
 EQUIVALENT: dict[str, str] = {
     "grad_cam:NumberReplacer@5:25#1": "the batch holds one image: index -1 is index 0",
-    "gradients_integres:NumberReplacer@1:55#1": "m = 49 by default: another valid number of steps (the grader passes m)",
     "spearman:NumberReplacer@7:34": "every rank shifted by 1/2: centred before the correlation, the shift cancels",
     "randomisation:NumberReplacer@11:56#1": "seed = -1 by default: a valid torch seed",
     "randomisation:SwapStatements@15:4": "methode and classes are set independently",
@@ -758,3 +758,24 @@ GROUPS["blind-r5-1"] = ("blind-r5-gxe-multiplies-x-in-place", "blind-r5-ig-subtr
                         "blind-r5-cascade-over-global-couches")
 GROUPS["blind-r5-2"] = ("blind-r5-cascade-off-by-one",)
 GROUPS["blind-r5-3"] = ("blind-r5-randomise-normal-init",)
+
+# Defaults, the course's policy (docs/authoring.md): the notebook calls gradients_integres(modele,
+# x, c) and carte_occlusion(modele, x, c), so their defaults are part of the answer, read by the
+# public checks (m = 49 by default was an EQUIVALENT mutant before that policy).
+SCENARIOS["submission-ig-default-steps-changed"] = Scenario(
+    grade_id="gradients_integres",
+    source=edit(_IG, ("reference=None, m=50)", "reference=None, m=20)")),
+    must_fail=("test_gradients_integres_linear_model",),
+    message_contains=("la signature de gradients_integres a changé (m=20)",),
+)
+GROUPS["blind-r5-2"] = (*GROUPS["blind-r5-2"], "submission-ig-default-steps-changed")
+# The same class as blind-r3-saillance-grad-on-the-callers-x, in grad_cam: the caller's x made
+# to require a gradient (its demo then cannot turn x into a NumPy array).
+SCENARIOS["submission-grad-cam-callers-x-requires-grad"] = Scenario(
+    grade_id="grad_cam",
+    source=edit(_GRAD_CAM, ("    A = modele.caracteristiques(x.detach().unsqueeze(0))\n",
+                            "    x.requires_grad_(True)\n    A = modele.caracteristiques(x.unsqueeze(0))\n")),
+    must_fail=("test_grad_cam_matches_reference",),
+    message_contains=("grad_cam rend le x de l'appelant « requires_grad »",),
+)
+GROUPS["blind-r5-3"] = (*GROUPS["blind-r5-3"], "submission-grad-cam-callers-x-requires-grad")

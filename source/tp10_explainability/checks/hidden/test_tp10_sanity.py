@@ -603,17 +603,18 @@ def test_correlations_cascade_matches_grader(submission, rng):
             allow_nan=True,
         )
         if got.shape != (len(noms),):
+            # The student's shape is not printed: with the grader's noms it would tell len(noms).
             global_fr, global_en = ("", "")
             if noms != COUCHES and got.shape == (len(COUCHES),):
-                global_fr = (" : n'utilisez pas la variable globale COUCHES du notebook, parcourez "
-                             "l'argument noms")
-                global_en = (": do not use the notebook's global COUCHES, go through the noms "
-                             "argument")
+                global_fr = (" ; il en a len(COUCHES) : n'utilisez pas la variable globale COUCHES "
+                             "du notebook, parcourez l'argument noms")
+                global_en = ("; it has len(COUCHES): do not use the notebook's global COUCHES, go "
+                             "through the noms argument")
             raise CheckFailed(
-                f"{what} doit renvoyer un tableau de len(noms) corrélations, une par étape de la "
-                f"cascade, obtenu la forme {tuple(int(d) for d in got.shape)}{global_fr}",
-                f"{what} must return an array of len(noms) correlations, one per stage of the "
-                f"cascade, got shape {tuple(int(d) for d in got.shape)}{global_en}",
+                f"{what} doit renvoyer un tableau (len(noms),) de corrélations, une par étape de "
+                f"la cascade : le vôtre n'a pas cette forme{global_fr}",
+                f"{what} must return a (len(noms),) array of correlations, one per stage of the "
+                f"cascade: yours does not have that shape{global_en}",
             )
         model = case.kernel(submission)  # a fresh copy: the student's call may have changed the first
         want = _grader_cascade(submission, case, model, stages, times_input=with_method)

@@ -11,7 +11,7 @@ loss, so each mistake costs points in its own item only.
 
 from __future__ import annotations
 
-from autograder.prove import Correct, Scenario
+from autograder.prove import Correct, Scenario, edit, solution_cell
 
 SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ MLE
@@ -791,3 +791,34 @@ SCENARIOS.update({
 })
 GROUPS["blind-r5-a"] = ("blind-r5-train-n-pas-and-taille-lot-hard-coded", "blind-r5-loss-rebuilt-leaf-tensor", "blind-r5-sampler-one-noise-for-every-step", "blind-r5-q-sample-index-t-minus-one", "blind-r5-cross-entropy-mean-over-all-entries")
 GROUPS["blind-r5-b"] = ("blind-r5-train-shared-global-model",)
+
+# Blind round 5, second part: the statement now says the functions leave their arguments as they
+# were, and every function that receives a tensor is watched (q_echantillon and mle_gaussienne
+# already were): an alias that subtracts in place, a stabilisation done on the caller's logits,
+# alphas computed in place in the caller's betas. Each keeps the right values.
+SCENARIOS.update({
+    "blind-r5-loss-subtracts-in-the-callers-noise": Scenario(
+        grade_id="perte_debruitage",
+        source='def perte_debruitage(modele, x0, t, bruit, alphas_bar):\n    x_t = q_echantillon(x0, t, bruit, alphas_bar)\n    pred = modele(x_t, t)\n    diff = bruit\n    diff -= pred\n    return (diff ** 2).mean()\n',
+        must_fail=("test_loss_matches_reference",),
+        message_contains=("perte_debruitage modifie sur place ce qu'on lui passe (bruit)",),
+    ),
+    "blind-r5-cross-entropy-shifts-the-callers-logits": Scenario(
+        grade_id="entropie_croisee",
+        source='def entropie_croisee(logits, y):\n    logits -= logits.max(dim=1, keepdim=True).values\n    lse = torch.log(torch.exp(logits).sum(dim=1))\n    return (lse - logits[torch.arange(len(y)), y]).mean()\n',
+        must_fail=("test_cross_entropy_matches_torch",),
+        message_contains=("entropie_croisee modifie sur place ce qu'on lui passe (logits)",),
+    ),
+    "submission-sampler-alphas-in-the-callers-betas": Scenario(
+        grade_id="echantillonner",
+        source=edit(solution_cell(__file__, "echantillonner"),
+                    ("alphas = 1.0 - betas", "alphas = betas.neg_().add_(1.0)\n    betas = 1.0 - alphas")),
+        must_fail=("test_sampler_reverse_steps",),
+        message_contains=("echantillonner modifie sur place ce qu'on lui passe (betas)",),
+    ),
+})
+GROUPS["blind-r5-c"] = (
+    "blind-r5-loss-subtracts-in-the-callers-noise", "blind-r5-cross-entropy-shifts-the-callers-logits",
+    "submission-sampler-alphas-in-the-callers-betas",
+)
+

@@ -25,6 +25,7 @@ from autograder.checks import (
     Tensor,
     as_array,
     as_float,
+    assert_arguments_untouched,
     kernel_side,
     once_per_submission,
     record_expected,
@@ -323,6 +324,17 @@ def test_loss_matches_reference(submission, rng):
     pred = 0.5 * x_t + 0.001 * t[:, None]
     ref = float(np.mean((noise - pred) ** 2))
     if math.isclose(got, ref, rel_tol=1e-6, abs_tol=1e-12):
+        # The statement's rule (the TP's introduction), with the grader's q_echantillon: a
+        # q_echantillon that modifies its arguments costs points in its own item.
+        assert_arguments_untouched(
+            submission, "perte_debruitage", (model, Tensor(x0), Tensor(t), Tensor(noise), Tensor(ab)),
+            {1: "x0", 2: "t", 3: "bruit", 4: "alphas_bar"},
+            references={"q_echantillon": REF_Q},
+            hint_fr="calculez la différence dans un nouveau tenseur (F.mse_loss(modele(x_t, t), bruit)), "
+            "sans bruit -= … ni sub_",
+            hint_en="compute the difference into a new tensor (F.mse_loss(model(x_t, t), noise)), "
+            "without noise -= ... or sub_",
+        )
         return
     if math.isclose(got, float(np.mean((x0 - pred) ** 2)), rel_tol=1e-6):
         hint_fr = "votre perte compare la prédiction à x0 : le réseau prédit le BRUIT ε, la cible est bruit"

@@ -24,8 +24,11 @@ import pytest
 from autograder.checks import (
     CheckFailed,
     SubmissionError,
+    Tensor,
     as_array,
     as_float,
+    assert_arguments_untouched,
+    kernel_side,
     record_margin,
     relabel,
     with_references,
@@ -59,6 +62,18 @@ def _tp05_record_sampler(n, betas, seed, a, b):
         "ts": model.ts,
     }
 """
+
+@kernel_side
+def zero_model():
+    """A denoiser that predicts no noise: enough to run a sampler whose arguments are watched."""
+    import torch
+
+    class _Zero(torch.nn.Module):
+        def forward(self, x, t):
+            return torch.zeros_like(x)
+
+    return _Zero()
+
 
 EPS_A, EPS_B = 0.3, 0.1  # the stand-in model predicts ε = 0.3 x + 0.1
 
@@ -172,6 +187,13 @@ def test_sampler_reverse_steps(submission, rng, seed):
         )
     ok, fault = _steps_ok(xs, out, betas)
     if ok:
+        # The statement's rule (the TP's introduction): betas is left as it was (the notebook
+        # samples again with the same BETAS).
+        assert_arguments_untouched(
+            submission, "echantillonner", (zero_model.call(submission), 8, Tensor(betas), 0), {2: "betas"},
+            hint_fr="calculez alphas = 1 − betas dans un nouveau tenseur, sans betas -= … ni mul_",
+            hint_en="compute alphas = 1 − betas into a new tensor, without betas -= ... or mul_",
+        )
         return
     if _reused_noise(xs, out, betas):
         hint_fr = ("le bruit z est le même à chaque pas (tiré une seule fois, avant la boucle) : "

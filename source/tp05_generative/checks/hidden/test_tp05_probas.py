@@ -22,6 +22,7 @@ from autograder.checks import (
     Tensor,
     as_float,
     as_pair,
+    assert_arguments_untouched,
     record_expected,
     record_margin,
     relabel,
@@ -131,6 +132,12 @@ def test_cross_entropy_matches_torch(submission, rng):
             f"entropie_croisee diffère de F.cross_entropy sur des logits du correcteur ; {hint_fr}",
             f"entropie_croisee differs from F.cross_entropy on grader logits; {hint_en}",
         )
+    # The statement's rule (the TP's introduction): the arguments are left as they were.
+    assert_arguments_untouched(
+        submission, "entropie_croisee", (Tensor(logits), Tensor(y)), {0: "logits", 1: "y"},
+        hint_fr="calculez log_softmax(logits) dans un nouveau tenseur, sans logits -= … ni sub_",
+        hint_en="compute log_softmax(logits) into a new tensor, without logits -= ... or sub_",
+    )
     _check_large_logits(submission, rng)
     _check_cross_entropy_gradient(submission, rng)
 

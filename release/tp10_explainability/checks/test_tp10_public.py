@@ -21,6 +21,7 @@ from autograder.checks import (
     as_array,
     as_float,
     assert_close,
+    assert_signature_defaults,
     record_margin,
 )
 
@@ -125,6 +126,9 @@ def test_gradients_integres_linear_model(submission):
             hint_fr = "la référence est ignorée : le chemin va de reference à x, et le facteur est (x − reference)"
             hint_en = "the reference is ignored: the path goes from reference to x, and the factor is (x − reference)"
         assert_close(got, (x - base) * g, name=what, rtol=1e-4, atol=1e-5, hint_fr=hint_fr, hint_en=hint_en)
+    # The notebook calls gradients_integres(modele, x, c) (the Grad-CAM demo): the statement's
+    # defaults are part of the answer.
+    assert_signature_defaults(submission, "gradients_integres", {"reference": None, "m": 50})
 
 
 # ---------------------------------------------------------------- 3. occlusion
@@ -166,6 +170,9 @@ def test_occlusion_linear_model(submission):
             hint_en = ("inverted sign: the map is y_c(x) − y_c(occluded x), positive when hiding the "
                        "window lowers the score")
         assert_close(got, want, name=what, rtol=1e-4, atol=1e-5, hint_fr=hint_fr, hint_en=hint_en)
+    # The notebook calls carte_occlusion(modele, x, c) (the Grad-CAM demo): the statement's
+    # defaults are part of the answer.
+    assert_signature_defaults(submission, "carte_occlusion", {"fenetre": 2, "pas": 1, "valeur": 0.0})
 
 
 # ---------------------------------------------------------------- 4. Grad-CAM

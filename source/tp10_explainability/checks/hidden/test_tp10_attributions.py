@@ -187,24 +187,39 @@ def test_saillance_matches_autograd(submission, rng, device):
         _compare(got, np.abs(g), name, tol, variants,
                  ("|∂y_c/∂x| du logit de la classe c, de la même forme que x",
                   "|∂y_c/∂x| of the logit of class c, with the shape of x"))
-    # The statement: the gradient is taken on a COPY of x that requires it.
-    if x_touched.call(submission, Ref("saillance"), model, Tensor(x), c) is True:
-        raise CheckFailed(
-            "saillance (par gradient_logit) rend le x de l'appelant « requires_grad » ou lui "
-            "laisse un .grad : prenez le gradient sur une copie, "
-            "x.detach().clone().requires_grad_(True)",
-            "saillance (through gradient_logit) makes the caller's x require a gradient, or "
-            "leaves a .grad on it: take the gradient on a copy, "
-            "x.detach().clone().requires_grad_(True)",
-        )
+    _leaves_its_arguments(submission, "saillance", (model, Tensor(x), c), {1: "x"},
+                          _COPY_HINT)
 
 
 @kernel_side
-def x_touched(fn, modele, x, c):
-    """Runs in the kernel: whether fn(modele, x, c) left x requiring a gradient, or a .grad."""
-    x = x.detach().clone()
-    fn(modele, x, c)
-    return bool(x.requires_grad or x.grad is not None)
+def x_touched(fn, args, i):
+    """Runs in the kernel: whether fn(*args) left args[i] requiring a gradient, or a .grad."""
+    args = list(args)
+    args[i] = args[i].detach().clone()
+    fn(*args)
+    return bool(args[i].requires_grad or args[i].grad is not None)
+
+
+_COPY_HINT = (
+    "calculez sur une copie (x.detach(), x.detach().clone()) : x.mul_(g), x.abs_(), x *= g "
+    "modifient l'image de l'appelant",
+    "compute on a copy (x.detach(), x.detach().clone()): x.mul_(g), x.abs_(), x *= g modify "
+    "the caller's image",
+)
+
+
+def _leaves_its_arguments(submission, fn: str, args: tuple, names: dict[int, str],
+                          hint: tuple[str, str]) -> None:
+    """The conventions' rule: fn(*args) neither modifies its array arguments in place nor
+    makes x require a gradient (the gradient is taken on a copy)."""
+    assert_arguments_untouched(submission, fn, args, names, hint_fr=hint[0], hint_en=hint[1])
+    if x_touched.call(submission, Ref(fn), list(args), 1) is True:
+        raise CheckFailed(
+            f"{fn} rend le x de l'appelant « requires_grad » ou lui laisse un .grad : prenez le "
+            "gradient sur une copie, x.detach().clone().requires_grad_(True)",
+            f"{fn} makes the caller's x require a gradient, or leaves a .grad on it: take the "
+            "gradient on a copy, x.detach().clone().requires_grad_(True)",
+        )
 
 
 @pytest.mark.item("saillance")
@@ -230,6 +245,8 @@ def test_gradient_x_entree_matches_autograd(submission, rng, device):
         _compare(got, x64 * g, name, tol, variants,
                  ("x ⊙ ∂y_c/∂x, signé, de la même forme que x",
                   "x ⊙ ∂y_c/∂x, signed, with the shape of x"))
+    _leaves_its_arguments(submission, "gradient_x_entree", (model, Tensor(x), c), {1: "x"},
+                          _COPY_HINT)
 
 
 # ---------------------------------------------------------------- 2. integrated gradients
@@ -317,6 +334,13 @@ def test_gradients_integres_matches_reference(submission, rng, device):
         _compare(got, _ig(case, x64, b64, c, m), name, tol, variants,
                  ("(x − x') ⊙ (1/m) Σ_{k=1..m} ∂y_c/∂x (x' + (k/m)(x − x'))",
                   "(x − x') ⊙ (1/m) Σ_{k=1..m} ∂y_c/∂x (x' + (k/m)(x − x'))"))
+    _leaves_its_arguments(
+        submission, "gradients_integres", (model, Tensor(x), c, Tensor(base), m),
+        {1: "x", 3: "reference"},
+        ("x − reference crée un nouveau tenseur ; diff = x puis diff -= reference (ou x.sub_, "
+         "x -= …) modifie le x de l'appelant, diff n'étant pas une copie",
+         "x − reference makes a new tensor; diff = x then diff -= reference (or x.sub_, x -= …) "
+         "modifies the caller's x, diff not being a copy"))
 
 
 _COMPLETENESS_M = (8, 64, 512)
@@ -622,3 +646,9 @@ def test_grad_cam_matches_reference(submission, rng, device):
         _compare(got, ref, name, tol, variants,
                  ("ReLU(Σ_k α_k A_k), α_k = moyenne spatiale de ∂y_c/∂A_k, A = modele.caracteristiques(x)",
                   "ReLU(Σ_k α_k A_k), α_k = spatial mean of ∂y_c/∂A_k, A = modele.caracteristiques(x)"))
+    _leaves_its_arguments(
+        submission, "grad_cam", (model, Tensor(x), c), {1: "x"},
+        ("x.unsqueeze(0) renvoie un nouveau tenseur (1, C, H, W) ; x.unsqueeze_(0) change la "
+         "forme du x de l'appelant",
+         "x.unsqueeze(0) returns a new (1, C, H, W) tensor; x.unsqueeze_(0) changes the shape of "
+         "the caller's x"))

@@ -38,6 +38,7 @@ from autograder.checks import (
     Tensor,
     as_array,
     as_float,
+    assert_arguments_untouched,
     kernel_side,
     record_expected,
     record_margin,
@@ -170,6 +171,17 @@ def test_spearman_matches_scipy(submission, rng):
             f"scipy.stats.spearmanr ; {hint[0]}",
             f"spearman(a, b) on {what_en} returns {got:.6g}, which does not match "
             f"scipy.stats.spearmanr; {hint[1]}",
+        )
+    # The conventions: the arrays (or tensors, whose memory np.asarray shares) are not
+    # modified in place.
+    a, b = cases[0][0], cases[0][1]
+    for args in ((a, b), (Tensor(a), Tensor(b))):
+        assert_arguments_untouched(
+            submission, "spearman", args, {0: "a", 1: "b"},
+            hint_fr="np.asarray(a) et reshape ne copient pas : centrez ou modifiez une copie "
+            "(v = v - v.mean(), np.array(a, dtype=float)), jamais le tableau reçu",
+            hint_en="np.asarray(a) and reshape do not copy: centre or modify a copy "
+            "(v = v - v.mean(), np.array(a, dtype=float)), never the array received",
         )
 
 
@@ -344,25 +356,7 @@ def test_randomiser_couches_layers(submission, rng):
                 f"{what}: {'; '.join(parts_en)}; re-initialise exactly the layers named in noms "
                 "(getattr(copie, nom).reset_parameters(), weights and biases), and only them",
             )
-    for noms, new in drawn.items():
-        noms = list(noms)
-        what = f"randomiser_couches(modele, {noms}, seed)"
-        if len(noms) > 1:
-            # the statement's draw: ONE torch.manual_seed(seed), then the layers in noms' order
-            want = _checked_weights(
-                submission.call("_tp10_poids", statement_redraw.call(submission, model, noms,
-                                                                     case.seed)),
-                reference, "modele")
-            if not all(np.array_equal(new[k], want[k]) for k in reference):
-                raise CheckFailed(
-                    f"{what} ne tire pas les couches comme l'énoncé : appelez torch.manual_seed(seed) "
-                    "UNE fois, juste avant de réinitialiser les couches, puis reset_parameters() de "
-                    "chaque couche dans l'ordre de noms (pas une graine par couche, ni un autre ordre)",
-                    f"{what} does not draw the layers as the statement does: call "
-                    "torch.manual_seed(seed) ONCE, just before re-initialising the layers, then "
-                    "reset_parameters() of each layer in the order of noms (not one seed per "
-                    "layer, nor another order)",
-                )
+    # Reproducible, and from the seed argument (the most specific faults first).
     what = f"randomiser_couches(modele, {COUCHES}, seed)"
     first = _checked_weights(_student_weights(submission, model, COUCHES, case.seed, what), reference, what)
     again = _checked_weights(_student_weights(submission, model, COUCHES, case.seed, what), reference, what)
@@ -383,6 +377,38 @@ def test_randomiser_couches_layers(submission, rng):
             f"{what} and the same with another seed give the same weights: use the seed "
             "argument (torch.manual_seed(seed)), not a fixed seed",
         )
+    # The statement's draw: ONE torch.manual_seed(seed), then reset_parameters() of the layers
+    # in noms' order. A single layer drawn otherwise is another initialisation (or no seed);
+    # only then are several layers compared, where a seed per layer or another order shows.
+    for noms, new in sorted(drawn.items(), key=lambda item: len(item[0])):
+        noms = list(noms)
+        what = f"randomiser_couches(modele, {noms}, seed)"
+        want = _checked_weights(
+            submission.call("_tp10_poids", statement_redraw.call(submission, model, noms,
+                                                                 case.seed)),
+            reference, "modele")
+        same = all(np.array_equal(new[k], want[k]) for k in reference)
+        if len(noms) == 1 and not same:
+            raise CheckFailed(
+                f"{what} : les nouvelles valeurs de la couche ne sont pas celles que tire sa "
+                "méthode reset_parameters() juste après torch.manual_seed(seed) : réinitialisez "
+                "par getattr(copie, nom).reset_parameters() (pas une autre loi, comme "
+                "nn.init.normal_ ou des biais à zéro), après torch.manual_seed(seed)",
+                f"{what}: the layer's new values are not those its reset_parameters() method "
+                "draws just after torch.manual_seed(seed): re-initialise with "
+                "getattr(copie, nom).reset_parameters() (not another distribution, such as "
+                "nn.init.normal_ or zero biases), after torch.manual_seed(seed)",
+            )
+        if not same:
+            raise CheckFailed(
+                f"{what} ne tire pas les couches comme l'énoncé : appelez torch.manual_seed(seed) "
+                "UNE fois, juste avant de réinitialiser les couches, puis reset_parameters() de "
+                "chaque couche dans l'ordre de noms (pas une graine par couche, ni un autre ordre)",
+                f"{what} does not draw the layers as the statement does: call "
+                "torch.manual_seed(seed) ONCE, just before re-initialising the layers, then "
+                "reset_parameters() of each layer in the order of noms (not one seed per "
+                "layer, nor another order)",
+            )
 
 
 def _grader_cascade(
@@ -480,7 +506,11 @@ def _check_models_explained(submission, case: ModelCase, stages) -> None:
     if not all(any(close(t, w) for w in want) for t, _ in explained) or not all(
         any(close(t, w) for t, _ in explained) for w in want
     ):
-        hint = _cascade_model_hint(explained, case, stages, total, close)
+        missing = [noms for noms, w in zip(stages, want, strict=True)
+                   if not any(close(t, w) for t, _ in explained)]
+        extra = [t for t, _ in explained if not any(close(t, w) for w in want)]
+        hint = (_OFF_BY_ONE if not extra and missing == [stages[-1]]
+                else _cascade_model_hint(explained, case, stages, total, close))
         raise CheckFailed(
             "correlations_cascade n'explique pas les modèles randomiser_couches(modele, "
             f"noms[:k], seed) ; {hint[0]}",
@@ -500,6 +530,16 @@ def _check_models_explained(submission, case: ModelCase, stages) -> None:
                 "given ones: the map of image n is methode(modele_k, x_n, classes[n]), for the "
                 "image's class c_n (not the class the randomised model predicts)",
             )
+
+
+_OFF_BY_ONE = (
+    "k va de 1 à len(noms) (range(1, len(noms) + 1)) : la première étape randomise déjà "
+    "noms[:1], la dernière TOUTES les couches de noms ; une étape k = 0 (noms[:0]) ne randomise "
+    "rien et sa corrélation vaut 1",
+    "k runs from 1 to len(noms) (range(1, len(noms) + 1)): the first stage already randomises "
+    "noms[:1], the last one EVERY layer of noms; a stage k = 0 (noms[:0]) randomises nothing "
+    "and its correlation is 1",
+)
 
 
 def _cascade_model_hint(explained, case, stages, total, close) -> tuple[str, str]:
@@ -543,21 +583,39 @@ def _cascade_model_hint(explained, case, stages, total, close) -> tuple[str, str
 @pytest.mark.points(1)
 def test_correlations_cascade_matches_grader(submission, rng):
     case = ModelCase(rng, n_images=6)
-    stages = [COUCHES[:k] for k in range(1, 5)]
-    _check_models_explained(submission, case, stages)
-    for with_method in (False, True):
+    _check_models_explained(submission, case, [COUCHES[:k] for k in range(1, 5)])
+    # noms is an argument: the grader also passes 2 or 3 layers of its choice, in its order.
+    own = [str(v) for v in rng.permutation(COUCHES)[: int(rng.integers(2, 4))]]
+    while own == COUCHES[: len(own)]:
+        own = [str(v) for v in rng.permutation(COUCHES)[: len(own)]]
+    for with_method, noms in ((False, list(COUCHES)), (True, list(COUCHES)), (False, own)):
+        stages = [noms[:k] for k in range(1, len(noms) + 1)]
         # The student's correlations_cascade runs with the grader's saillance and spearman.
         extra = {"methode": gradient_fois_entree.install(submission)} if with_method else {}
         what = ("correlations_cascade(modele, X, classes, noms, seed"
-                + (", methode=gradient × entrée)" if with_method else ")"))
+                + (", methode=gradient × entrée)" if with_method else ")")
+                + ("" if noms == COUCHES else ", avec une liste noms du correcteur"))
         got = as_array(
             with_references(submission, CASCADE_REFERENCES, "correlations_cascade",
-                            case.kernel(submission), Tensor(case.X), case.classes, list(COUCHES),
+                            case.kernel(submission), Tensor(case.X), case.classes, list(noms),
                             case.seed, **extra),
             what,
-            shape=(len(COUCHES),),
             allow_nan=True,
         )
+        if got.shape != (len(noms),):
+            # The student's shape is not printed: with the grader's noms it would tell len(noms).
+            global_fr, global_en = ("", "")
+            if noms != COUCHES and got.shape == (len(COUCHES),):
+                global_fr = (" ; il en a len(COUCHES) : n'utilisez pas la variable globale COUCHES "
+                             "du notebook, parcourez l'argument noms")
+                global_en = ("; it has len(COUCHES): do not use the notebook's global COUCHES, go "
+                             "through the noms argument")
+            raise CheckFailed(
+                f"{what} doit renvoyer un tableau (len(noms),) de corrélations, une par étape de "
+                f"la cascade : le vôtre n'a pas cette forme{global_fr}",
+                f"{what} must return a (len(noms),) array of correlations, one per stage of the "
+                f"cascade: yours does not have that shape{global_en}",
+            )
         model = case.kernel(submission)  # a fresh copy: the student's call may have changed the first
         want = _grader_cascade(submission, case, model, stages, times_input=with_method)
 
@@ -572,10 +630,39 @@ def test_correlations_cascade_matches_grader(submission, rng):
                       gap, CASCADE_ATOL, higher_is_better=False)
         if close(want):
             continue
-        _cascade_failure(submission, case, model, stages, got, what, with_method, close)
+        _cascade_failure(submission, case, model, noms, got, what, with_method, close)
+    _cascade_leaves_its_arguments(submission, case)
 
 
-def _cascade_failure(submission, case, model, stages, got, what, with_method, close):
+@kernel_side
+def images_touched(correlations, modele, X, classes, noms, seed):
+    """Runs in the kernel: whether correlations_cascade(modele, X, classes, noms, seed)
+    modified X (values or shape) or made it require a gradient."""
+    import copy
+
+    avant = copy.deepcopy(X)
+    correlations(modele, X, classes, noms, seed)
+    return bool(X.requires_grad or X.shape != avant.shape or not bool((X == avant).all()))
+
+
+def _cascade_leaves_its_arguments(submission, case: ModelCase) -> None:
+    touched = with_references(submission, CASCADE_REFERENCES, "correlations_cascade",
+                              Ref("correlations_cascade"), case.kernel(submission),
+                              Tensor(case.X), case.classes, list(COUCHES), case.seed,
+                              via=images_touched.install(submission).name)
+    if touched is True:
+        raise CheckFailed(
+            "correlations_cascade modifie sur place les images X qu'on lui passe : la consigne "
+            "demande de ne pas modifier les arguments ; calculez chaque carte sur X[n] sans "
+            "l'écrire (ni X[n] -= …, ni X.requires_grad_())",
+            "correlations_cascade modifies the images X it is given in place: the statement asks "
+            "not to modify the arguments; compute each map from X[n] without writing into it "
+            "(neither X[n] -= … nor X.requires_grad_())",
+        )
+
+
+def _cascade_failure(submission, case, model, noms, got, what, with_method, close):
+    stages = [noms[:k] for k in range(1, len(noms) + 1)]
     hint = (
         "pour k = 1, …, len(noms) : randomiser_couches(modele, noms[:k], seed), puis la moyenne sur "
         "les images de spearman(methode(modele, x, c), methode(modele_k, x, c))",
@@ -605,7 +692,10 @@ def _cascade_failure(submission, case, model, stages, got, what, with_method, cl
             "correlations_cascade ignores its seed argument: pass it on at every call, "
             "randomiser_couches(modele, noms[:k], seed), instead of the default seed",
         )
-    elif close(_grader_cascade(submission, case, model, [[c] for c in COUCHES],
+    elif close(_grader_cascade(submission, case, model, [noms[:k] for k in range(len(noms))],
+                               times_input=with_method)):
+        hint = _OFF_BY_ONE
+    elif close(_grader_cascade(submission, case, model, [[c] for c in noms],
                                times_input=with_method)):
         hint = (
             "la randomisation doit être CUMULÉE (en cascade) : à l'étape k, les k premières couches "
@@ -614,7 +704,7 @@ def _cascade_failure(submission, case, model, stages, got, what, with_method, cl
             "noms are re-initialised (noms[:k]), not only the k-th one",
         )
     elif close(_grader_cascade(submission, case, model,
-                               [COUCHES[len(COUCHES) - k:] for k in range(1, 5)],
+                               [noms[len(noms) - k:] for k in range(1, len(noms) + 1)],
                                times_input=with_method)):
         hint = (
             "la cascade part de la SORTIE : à l'étape k, randomisez noms[:k] (les k premières "

@@ -4,12 +4,13 @@ before and after the call (an argument modified in place never travels back to t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from autograder.bridge.values import Ref, SubmissionError
 from autograder.checks.errors import CheckFailed
-from autograder.checks.kernel_code import kernel_side
-from autograder.checks.references import relabel
+from autograder.checks.kernel_code import KernelSide, kernel_side
+from autograder.checks.references import relabel, with_references
 
 
 @kernel_side
@@ -49,10 +50,23 @@ def assert_arguments_untouched(
     atol: float = 0.0,
     hint_fr: str,
     hint_en: str,
+    references: Mapping[str, str | KernelSide[Any]] | None = None,
 ) -> None:
-    """Fails when `fn(*args)` modifies one of the arguments `names` (index → name) in place."""
+    """Fails when `fn(*args)` modifies one of the arguments `names` (index → name) in place.
+
+    `references` (as for `with_references`) replaces the student's other functions that `fn`
+    calls by the grader's for the call: a dependency that modifies its own arguments then costs
+    points in its own item only.
+    """
     try:
-        changed = changed_arguments.call(submission, Ref(fn), list(args), list(names), atol)
+        if references:
+            changed_arguments.install(submission)
+            changed = with_references(
+                submission, references, fn, Ref(fn), list(args), list(names), atol,
+                via=changed_arguments.ref_name,
+            )
+        else:
+            changed = changed_arguments.call(submission, Ref(fn), list(args), list(names), atol)
     except SubmissionError as exc:
         raise relabel(exc, changed_arguments.ref_name, fn) from None
     if not isinstance(changed, list):

@@ -11,7 +11,7 @@ loss, so each mistake costs points in its own item only.
 
 from __future__ import annotations
 
-from autograder.prove import Correct, Scenario
+from autograder.prove import Correct, Scenario, edit, solution_cell
 
 SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ MLE
@@ -743,3 +743,82 @@ SCENARIOS["mutants-planning-default-beta-T"] = Scenario(
     message_contains=("valeurs par défaut de la signature",),
 )
 GROUPS["blind-a-r3"] = (*GROUPS["blind-a-r3"], "mutants-planning-default-beta-T")
+
+# Blind round 5 (answers written without reading the checks): the loop's arguments and a new
+# model per call checked through a recording Debruiteur, a loss without a graph costing as
+# much as a wrong value, and hints that name the fault (one noise for every step, index t − 1,
+# a mean over N × C).
+SCENARIOS.update({
+    "blind-r5-train-n-pas-and-taille-lot-hard-coded": Scenario(
+        grade_id="entrainer_debruiteur",
+        source='def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):\n    torch.manual_seed(seed)\n    modele = Debruiteur()\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    T_ = len(alphas_bar)\n    for _ in range(2000):\n        idx = torch.randint(0, len(donnees), (128,))\n        x0 = donnees[idx]\n        t = torch.randint(0, T_, (128,))\n        bruit = torch.randn_like(x0)\n        perte = perte_debruitage(modele, x0, t, bruit, alphas_bar)\n        opt.zero_grad()\n        perte.backward()\n        opt.step()\n    return modele\n',
+        must_fail=('test_denoiser_new_model_and_its_loop_arguments',),
+        message_contains=("ignore l'argument taille_lot",),
+    ),
+    "blind-r5-train-shared-global-model": Scenario(
+        grade_id="entrainer_debruiteur",
+        source='torch.manual_seed(0)\n_MODELE = Debruiteur()\n_OPT = torch.optim.Adam(_MODELE.parameters(), lr=3e-3)\n\ndef entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):\n    torch.manual_seed(seed)\n    for g in _OPT.param_groups:\n        g["lr"] = lr\n    T_ = len(alphas_bar)\n    for _ in range(n_pas):\n        idx = torch.randint(0, len(donnees), (taille_lot,))\n        x0 = donnees[idx]\n        t = torch.randint(0, T_, (taille_lot,))\n        bruit = torch.randn_like(x0)\n        perte = perte_debruitage(_MODELE, x0, t, bruit, alphas_bar)\n        _OPT.zero_grad()\n        perte.backward()\n        _OPT.step()\n    return _MODELE\n',
+        must_fail=('test_denoiser_new_model_and_its_loop_arguments', 'test_denoiser_uses_its_seed'),
+        may_fail=('test_denoiser_draws_uniform_steps',),
+        message_contains=('NOUVEAU Debruiteur()',),
+    ),
+    "blind-r5-loss-rebuilt-leaf-tensor": Scenario(
+        grade_id="perte_debruitage",
+        source='def perte_debruitage(modele, x0, t, bruit, alphas_bar):\n    x_t = q_echantillon(x0, t, bruit, alphas_bar)\n    pred = modele(x_t, t)\n    valeur = F.mse_loss(pred, bruit).item()\n    return torch.tensor(valeur, requires_grad=True)\n',
+        must_fail=('test_loss_is_differentiable',),
+        message_contains=('nul ou non fini',),
+    ),
+    "blind-r5-sampler-one-noise-for-every-step": Scenario(
+        grade_id="echantillonner",
+        source='def echantillonner(modele, n, betas, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    alphas = 1 - betas\n    ab = torch.cumprod(alphas, 0)\n    with torch.no_grad():\n        x = torch.randn(n, 2, generator=g)\n        z = torch.randn(n, 2, generator=g)\n        for t in range(len(betas) - 1, -1, -1):\n            eps = modele(x, torch.full((n,), t))\n            x = (x - betas[t] / torch.sqrt(1 - ab[t]) * eps) / torch.sqrt(alphas[t])\n            if t > 0:\n                x = x + torch.sqrt(betas[t]) * z\n    return x\n',
+        must_fail=('test_sampler_reverse_steps',),
+        may_fail=('test_sampler_reaches_the_spiral',),
+        message_contains=('NOUVEAU z',),
+    ),
+    "blind-r5-q-sample-index-t-minus-one": Scenario(
+        grade_id="q_echantillon",
+        source='def q_echantillon(x0, t, bruit, alphas_bar):\n    ab = alphas_bar[t - 1].unsqueeze(1)\n    return ab.sqrt() * x0 + (1 - ab).sqrt() * bruit\n',
+        must_fail=('test_q_sample_without_noise', 'test_q_sample_matches_reference'),
+        may_fail=('test_q_sample_matches_iterated_chain',),
+        message_contains=("l'indice est décalé",),
+    ),
+    "blind-r5-cross-entropy-mean-over-all-entries": Scenario(
+        grade_id="entropie_croisee",
+        source='def entropie_croisee(logits, y):\n    logp = F.log_softmax(logits, dim=1)\n    masque = F.one_hot(y, num_classes=logits.shape[1]).to(logp.dtype)\n    return -(masque * logp).mean()\n',
+        must_fail=('test_cross_entropy_uniform_logits', 'test_cross_entropy_matches_torch'),
+        message_contains=('pas sur les N × C cases', 'vous divisez par N × C'),
+    ),
+})
+GROUPS["blind-r5-a"] = ("blind-r5-train-n-pas-and-taille-lot-hard-coded", "blind-r5-loss-rebuilt-leaf-tensor", "blind-r5-sampler-one-noise-for-every-step", "blind-r5-q-sample-index-t-minus-one", "blind-r5-cross-entropy-mean-over-all-entries")
+GROUPS["blind-r5-b"] = ("blind-r5-train-shared-global-model",)
+
+# Blind round 5, second part: the statement now says the functions leave their arguments as they
+# were, and every function that receives a tensor is watched (q_echantillon and mle_gaussienne
+# already were): an alias that subtracts in place, a stabilisation done on the caller's logits,
+# alphas computed in place in the caller's betas. Each keeps the right values.
+SCENARIOS.update({
+    "blind-r5-loss-subtracts-in-the-callers-noise": Scenario(
+        grade_id="perte_debruitage",
+        source='def perte_debruitage(modele, x0, t, bruit, alphas_bar):\n    x_t = q_echantillon(x0, t, bruit, alphas_bar)\n    pred = modele(x_t, t)\n    diff = bruit\n    diff -= pred\n    return (diff ** 2).mean()\n',
+        must_fail=("test_loss_matches_reference",),
+        message_contains=("perte_debruitage modifie sur place ce qu'on lui passe (bruit)",),
+    ),
+    "blind-r5-cross-entropy-shifts-the-callers-logits": Scenario(
+        grade_id="entropie_croisee",
+        source='def entropie_croisee(logits, y):\n    logits -= logits.max(dim=1, keepdim=True).values\n    lse = torch.log(torch.exp(logits).sum(dim=1))\n    return (lse - logits[torch.arange(len(y)), y]).mean()\n',
+        must_fail=("test_cross_entropy_matches_torch",),
+        message_contains=("entropie_croisee modifie sur place ce qu'on lui passe (logits)",),
+    ),
+    "submission-sampler-alphas-in-the-callers-betas": Scenario(
+        grade_id="echantillonner",
+        source=edit(solution_cell(__file__, "echantillonner"),
+                    ("alphas = 1.0 - betas", "alphas = betas.neg_().add_(1.0)\n    betas = 1.0 - alphas")),
+        must_fail=("test_sampler_reverse_steps",),
+        message_contains=("echantillonner modifie sur place ce qu'on lui passe (betas)",),
+    ),
+})
+GROUPS["blind-r5-c"] = (
+    "blind-r5-loss-subtracts-in-the-callers-noise", "blind-r5-cross-entropy-shifts-the-callers-logits",
+    "submission-sampler-alphas-in-the-callers-betas",
+)
+

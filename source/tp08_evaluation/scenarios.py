@@ -799,10 +799,6 @@ CORRECT_GROUPS["blind-correct-2"] = (
 
 # Mutants of the solution that are still correct answers (autograder prove, issue 12 item 4).
 EQUIVALENT: dict[str, str] = {
-    # Default arguments the grader's trainings always pass (another valid hyper-parameter).
-    "entrainer_rotation:NumberReplacer@1:47#1": "epochs = 24 by default: another valid length (the grader passes epochs)",
-    "entrainer_rotation:NumberReplacer@1:54": "lr = 1.005 by default: the grader's trainings pass lr=0.005, the stand-in only needs steps",
-    "entrainer_rotation:NumberReplacer@1:72": "batch_size = 65 by default: another valid size (the grader passes batch_size)",
     "entrainer_rotation:DropStatement@5:4": "no modele.train(): the TP's models have neither dropout nor batch norm, and the grader hands entrainer new models (already in training mode)",
     # The coarse grid still brackets the NLL optimum (T between 1.8 and 3.5 on grader data).
     "temperature:NumberReplacer@20:53#1": "the coarse grid ends at 19 instead of 20: the optimum stays inside it and the fine grid is unchanged",
@@ -817,6 +813,9 @@ EQUIVALENT: dict[str, str] = {
     "rotation:SwapStatements@8:4": "modele.eval() and np.asarray(y) are independent",
     "validation:SwapStatements@19:4": "X.shape is the same before and after np.asarray on an array",
     "validation:SwapStatements@20:4": "erreurs = [] and n, d = X.shape are independent",
+    "ece:SwapStatements@9:4": "compte and somme_conf are two bincounts of the same indices, independent",
+    "rotation:SwapStatements@9:4": "y = np.asarray(y) and precisions = [] are independent",
+    "rotation:DropStatement@9:4": "y is a NumPy array (N,), as the statement says; np.asarray changes nothing",
 }
 
 # Blind answers (issue 12, third session): a training loop without zero_grad also cost
@@ -990,3 +989,56 @@ CORRECT["blind-r4-correct-msp-torch-float32"] = Correct(
     why="score_msp by torch.softmax in float32 (stable), auroc by roc_auc_score",
 )
 CORRECT_GROUPS["blind-r4-correct"] = ("blind-r4-correct-msp-torch-float32",)
+
+
+# ---------------------------------------------------------------- mutation sample (sample seed 11)
+# Gradient clipping is not forbidden by question 6c: a loop that clips the gradient's norm
+# between backward() and step() is still the training asked for (Adam, mean cross-entropy,
+# reshuffled mini-batches), and keeps full marks.
+CORRECT["correct-entrainer-clips-gradient-norm-1"] = Correct(
+    grade_id="entrainer_rotation",
+    source=edit(_cell("entrainer_rotation"), (
+        "            perte.backward()\n",
+        "            perte.backward()\n"
+        "            torch.nn.utils.clip_grad_norm_(modele.parameters(), max_norm=1.0)\n",
+    )),
+    why="clip_grad_norm_(max_norm=1.0) between backward and step: not forbidden by the statement",
+)
+CORRECT["correct-entrainer-clips-gradient-norm-5"] = Correct(
+    grade_id="entrainer_rotation",
+    source=edit(_BLIND_ENTRAINER, (
+        "            perte.backward()\n",
+        "            perte.backward()\n"
+        "            nn.utils.clip_grad_norm_(modele.parameters(), 5.0)\n",
+    )),
+    why="clip_grad_norm_(5.0), zero_grad after the forward pass",
+)
+CORRECT_GROUPS["correct-clipping-1"] = ("correct-entrainer-clips-gradient-norm-1",)
+CORRECT_GROUPS["correct-clipping-2"] = ("correct-entrainer-clips-gradient-norm-5",)
+
+# A default changed in the statement's signature: the grader passes every argument, but the
+# notebook's demos call biais_variance(d, seed=0) and entrainer(modele, X, y) without them.
+SCENARIOS["submission-entrainer-default-lr-of-adam"] = Scenario(
+    grade_id="entrainer_rotation",
+    source=edit(_cell("entrainer_rotation"), ("epochs=25, lr=0.005,", "epochs=25, lr=1e-3,")),
+    must_fail=("test_models_learn_upright_digits",),
+    message_contains=("lr n'a plus la valeur par défaut de l'énoncé",),
+)
+SCENARIOS["submission-biais-variance-default-fewer-trials"] = Scenario(
+    grade_id="biais_variance",
+    source=edit(_cell("biais_variance"), ("n_essais=100,", "n_essais=50,")),
+    must_fail=("test_biais_variance_matches_simulation",),
+    message_contains=("n_essais n'a plus la valeur par défaut de l'énoncé",),
+)
+SCENARIOS["submission-validation-default-alpha-zero"] = Scenario(
+    grade_id="validation",
+    source=edit(_cell("validation"), ("def validation_croisee(X, y, k, alpha=1.0):",
+                                      "def validation_croisee(X, y, k, alpha=0.0):")),
+    must_fail=("test_validation_croisee_matches_reference",),
+    message_contains=("alpha n'a plus la valeur par défaut de l'énoncé",),
+)
+GROUPS["mutants-3"] = (
+    "submission-entrainer-default-lr-of-adam",
+    "submission-biais-variance-default-fewer-trials",
+    "submission-validation-default-alpha-zero",
+)

@@ -30,6 +30,16 @@ def touche_et_remet(x, h=1e-5):
     return x.sum()
 def plante(H):
     raise ValueError("rien")
+def decale_sur_place(x, d):
+    x += d
+    return x
+def utilise_decale(x, d):
+    return decale_sur_place(x, d) * 2
+"""
+
+DECALE_COPIE = """
+def decale_sur_place(x, d):
+    return x + d
 """
 
 
@@ -73,3 +83,16 @@ def test_the_students_error_is_named_for_their_function(sub):
         assert_arguments_untouched(sub, "plante", (np.zeros(2),), {0: "H"}, **HINTS)
     assert "plante" in str(getattr(info.value, "message", info.value))
     assert "_ag_" not in str(getattr(info.value, "message", info.value))
+
+
+def test_a_dependency_that_modifies_in_place_is_replaced_by_the_reference(sub):
+    # utilise_decale itself touches nothing: the student's decale_sur_place does.
+    with pytest.raises(CheckFailed, match=r"^utilise_decale modifie sur place ce qu'on lui passe \(x\)"):
+        assert_arguments_untouched(sub, "utilise_decale", (np.zeros(3), 1.0), {0: "x"}, **HINTS)
+    assert_arguments_untouched(
+        sub, "utilise_decale", (np.zeros(3), 1.0), {0: "x"},
+        references={"decale_sur_place": DECALE_COPIE}, **HINTS,
+    )
+    # and the reference stays a call-time swap: the student's own function is back afterwards
+    with pytest.raises(CheckFailed):
+        assert_arguments_untouched(sub, "decale_sur_place", (np.zeros(3), 1.0), {0: "x"}, **HINTS)

@@ -19,11 +19,14 @@ from autograder.checks import (
     CheckFailed,
     Handle,
     Partial,
+    Ref,
     StudentError,
     SubmissionError,
     Tensor,
     as_array,
     as_float,
+    assert_arguments_untouched,
+    kernel_side,
     once_per_submission,
     record_expected,
     record_margin,
@@ -301,7 +304,7 @@ _tp05_modele_trivial = _Tp05ModeleTrivial()
 
 
 @pytest.mark.item("perte_debruitage")
-@pytest.mark.points(1)
+@pytest.mark.points(0.75)  # 0.25 moved to test_loss_is_differentiable: a loss without a graph trains nothing
 def test_loss_matches_reference(submission, rng):
     model = submission.define("_tp05_modele_trivial", TRIVIAL_MODEL_SRC)
     _, ab = _schedule()
@@ -321,6 +324,17 @@ def test_loss_matches_reference(submission, rng):
     pred = 0.5 * x_t + 0.001 * t[:, None]
     ref = float(np.mean((noise - pred) ** 2))
     if math.isclose(got, ref, rel_tol=1e-6, abs_tol=1e-12):
+        # The statement's rule (the TP's introduction), with the grader's q_echantillon: a
+        # q_echantillon that modifies its arguments costs points in its own item.
+        assert_arguments_untouched(
+            submission, "perte_debruitage", (model, Tensor(x0), Tensor(t), Tensor(noise), Tensor(ab)),
+            {1: "x0", 2: "t", 3: "bruit", 4: "alphas_bar"},
+            references={"q_echantillon": REF_Q},
+            hint_fr="calculez la différence dans un nouveau tenseur (F.mse_loss(modele(x_t, t), bruit)), "
+            "sans bruit -= … ni sub_",
+            hint_en="compute the difference into a new tensor (F.mse_loss(model(x_t, t), noise)), "
+            "without noise -= ... or sub_",
+        )
         return
     if math.isclose(got, float(np.mean((x0 - pred) ** 2)), rel_tol=1e-6):
         hint_fr = "votre perte compare la prédiction à x0 : le réseau prédit le BRUIT ε, la cible est bruit"
@@ -414,7 +428,7 @@ _TRAIN_HINT_EN = (
 
 
 @pytest.mark.item("entrainer_debruiteur")
-@pytest.mark.points(0.5)  # 0.25 to test_denoiser_uses_its_seed, 0.25 to ..._draws_uniform_steps
+@pytest.mark.points(0.25)  # 0.25 each to ..._uses_its_seed, ..._draws_uniform_steps, ..._new_model_and_its_loop_arguments
 def test_denoiser_test_loss(submission, rng, seed):
     model = _denoiser(submission, seed)
     _, ab = _schedule()
@@ -497,6 +511,8 @@ def test_denoiser_uses_its_seed(submission, rng):
         for call_seed, call_lr, n_pas in ((s, 3e-3, 3), (s, 3e-3, 3), (s + 1, 3e-3, 3), (s, 1.5e-3, 3), (s, 3e-3, 0))
     ]
     if runs[0].shape != runs[1].shape or not np.array_equal(runs[0], runs[1]):
+        if _loop(submission, data, ab, 1, 8, s).get("same_object"):
+            raise _shared_model_error()
         raise CheckFailed(
             "deux appels de entrainer_debruiteur avec la même graine donnent deux modèles "
             "différents : appelez torch.manual_seed(seed) AVANT de construire Debruiteur() (son "
@@ -522,6 +538,90 @@ def test_denoiser_uses_its_seed(submission, rng):
             "entrainer_debruiteur gives the same model for two values of lr (same seed): pass the "
             "lr argument to the optimiser (torch.optim.Adam(modele.parameters(), lr=lr)), not its "
             "default nor a hard-coded value",
+        )
+
+
+@kernel_side
+def record_loop(entrainer_debruiteur, donnees, alphas_bar, n_pas, taille_lot, seed):
+    """Two calls with the notebook's Debruiteur replaced by a subclass that records the batch
+    size of every forward under grad: whether each call builds a NEW model, and the steps (how
+    many, of which size) the first call takes."""
+    import torch
+
+    g = entrainer_debruiteur.__globals__  # the notebook's namespace, where the loop finds Debruiteur
+    base = g["Debruiteur"]
+    sizes = []
+
+    class _Enregistreur(base):
+        def forward(self, x, t):
+            if torch.is_grad_enabled():
+                sizes.append(int(torch.as_tensor(x).shape[0]))
+            return super().forward(x, t)
+
+    g["Debruiteur"] = _Enregistreur
+    try:
+        first = entrainer_debruiteur(donnees, alphas_bar, n_pas=n_pas, taille_lot=taille_lot, lr=3e-3, seed=seed)
+        seen = list(sizes)
+        second = entrainer_debruiteur(donnees, alphas_bar, n_pas=n_pas, taille_lot=taille_lot, lr=3e-3, seed=seed)
+    finally:
+        g["Debruiteur"] = base
+    return {"sizes": seen, "same_object": first is second, "recorded": isinstance(first, _Enregistreur)}
+
+
+def _loop(submission, data: np.ndarray, ab: np.ndarray, n_pas: int, lot: int, seed: int) -> dict:
+    record_loop.install(submission)
+    out = with_references(
+        submission, {"q_echantillon": REF_Q, "perte_debruitage": REF_LOSS}, "entrainer_debruiteur",
+        Ref("entrainer_debruiteur"), Tensor(data), Tensor(ab), n_pas, lot, seed,
+        via=record_loop.ref_name, timeout=60,
+    )
+    return out if isinstance(out, dict) else {}
+
+
+def _shared_model_error() -> CheckFailed:
+    return CheckFailed(
+        "entrainer_debruiteur renvoie le MÊME modèle à chaque appel : il doit construire un "
+        "NOUVEAU Debruiteur() (et son optimiseur) à chaque appel, après torch.manual_seed(seed), "
+        "pas reprendre l'entraînement d'un modèle global",
+        "entrainer_debruiteur returns the SAME model at every call: it must build a NEW "
+        "Debruiteur() (and its optimiser) at every call, after torch.manual_seed(seed), not go "
+        "on training a global model",
+    )
+
+
+@pytest.mark.item("entrainer_debruiteur")
+@pytest.mark.points(0.25)
+def test_denoiser_new_model_and_its_loop_arguments(submission, rng):
+    """Each call builds a new Debruiteur and takes n_pas steps on batches of taille_lot points:
+    a loop with 2000 steps and batches of 128 written in, or a model shared between calls,
+    still learns the spiral (the outcome checks pass). A grader n_pas and taille_lot that no
+    default has (7 steps of 23 points)."""
+    n_pas, lot = int(rng.integers(5, 10)), int(rng.integers(17, 30))
+    out = _loop(submission, _spiral(200, rng), _schedule()[1], n_pas, lot,
+                int(rng.integers(0, 2**31 - 1)))
+    if out.get("same_object"):
+        raise _shared_model_error()
+    sizes = [int(v) for v in out.get("sizes", []) if isinstance(v, int)]
+    if not out.get("recorded") and not sizes:
+        return  # not the notebook's Debruiteur: the outcome checks judge the model
+    if sizes and lot not in sizes:
+        raise CheckFailed(
+            "entrainer_debruiteur ignore l'argument taille_lot : pour une taille de lot du "
+            "correcteur, aucun lot passé au modèle n'a cette taille ; tirez taille_lot points "
+            "(torch.randint(0, len(donnees), (taille_lot,))), pas une valeur écrite en dur",
+            "entrainer_debruiteur ignores the taille_lot argument: for a grader batch size, no "
+            "batch given to the model has that size; draw taille_lot points "
+            "(torch.randint(0, len(donnees), (taille_lot,))), not a hard-coded value",
+        )
+    steps = sum(1 for v in sizes if v == lot)
+    if not n_pas <= steps <= 2 * n_pas:
+        raise CheckFailed(
+            "entrainer_debruiteur ne fait pas n_pas pas d'entraînement : pour un n_pas du "
+            "correcteur, le modèle est entraîné sur un autre nombre de lots (nombre écrit en dur, "
+            "range(n_pas − 1) ?) ; une boucle for _ in range(n_pas), un lot et un pas par tour",
+            "entrainer_debruiteur does not take n_pas training steps: for a grader n_pas, the "
+            "model is trained on another number of batches (a hard-coded count, range(n_pas − 1)?); "
+            "a loop for _ in range(n_pas), one batch and one step per turn",
         )
 
 

@@ -22,6 +22,7 @@ from autograder.checks import (
     Tensor,
     as_float,
     as_pair,
+    assert_arguments_untouched,
     record_expected,
     record_margin,
     relabel,
@@ -116,6 +117,11 @@ def test_cross_entropy_matches_torch(submission, rng):
                 "log-softmax manquant : la perte est −log softmax(z)_y = −z_y + log Σ_c exp(z_c)"
             )
             hint_en = "missing log-softmax: the loss is −log softmax(z)_y = −z_y + log Σ_c exp(z_c)"
+        elif math.isclose(got, ref / c, rel_tol=1e-4):
+            hint_fr = ("vous divisez par N × C (la moyenne de toutes les cases du produit one-hot × "
+                       "log-softmax) : la perte est la moyenne sur les N exemples seulement")
+            hint_en = ("you divide by N × C (the mean of every entry of one-hot × log-softmax): the "
+                       "loss is the mean over the N examples only")
         elif math.isclose(got, ref * n, rel_tol=1e-4):
             hint_fr = "vous sommez sur le lot : la perte est la MOYENNE sur les N exemples"
             hint_en = "you sum over the batch: the loss is the MEAN over the N examples"
@@ -126,6 +132,12 @@ def test_cross_entropy_matches_torch(submission, rng):
             f"entropie_croisee diffère de F.cross_entropy sur des logits du correcteur ; {hint_fr}",
             f"entropie_croisee differs from F.cross_entropy on grader logits; {hint_en}",
         )
+    # The statement's rule (the TP's introduction): the arguments are left as they were.
+    assert_arguments_untouched(
+        submission, "entropie_croisee", (Tensor(logits), Tensor(y)), {0: "logits", 1: "y"},
+        hint_fr="calculez log_softmax(logits) dans un nouveau tenseur, sans logits -= … ni sub_",
+        hint_en="compute log_softmax(logits) into a new tensor, without logits -= ... or sub_",
+    )
     _check_large_logits(submission, rng)
     _check_cross_entropy_gradient(submission, rng)
 

@@ -62,17 +62,24 @@ def test_mle_small_example(submission):
 @pytest.mark.item("entropie_croisee")
 @pytest.mark.points(0.5)
 def test_cross_entropy_uniform_logits(submission):
-    got = submission.call(
-        "entropie_croisee", Tensor(np.zeros((4, 3))), Tensor(np.array([0, 1, 2, 0]))
+    got = as_float(
+        submission.call("entropie_croisee", Tensor(np.zeros((4, 3))), Tensor(np.array([0, 1, 2, 0]))),
+        "entropie_croisee",
     )
+    hint_fr = "appliquez un log-softmax aux logits"
+    hint_en = "apply a log-softmax to the logits"
+    if math.isclose(got, math.log(3.0) / 3, rel_tol=1e-4):
+        hint_fr = "la moyenne se prend sur les N exemples, pas sur les N × C cases (ici divisée par C = 3 en trop)"
+        hint_en = "the mean is over the N examples, not the N × C entries (here divided by C = 3 once too often)"
+    elif math.isclose(got, 4 * math.log(3.0), rel_tol=1e-4):
+        hint_fr = "la perte est la MOYENNE sur les N exemples, pas leur somme"
+        hint_en = "the loss is the MEAN over the N examples, not their sum"
     assert_close(
-        as_float(got, "entropie_croisee"),
+        got,
         math.log(3.0),
         name="entropie_croisee(logits = 0, N=4, C=3)",
-        hint_fr="des logits égaux donnent p = 1/3 pour chaque classe : −log(1/3) = log 3 ; "
-        "appliquez un log-softmax aux logits",
-        hint_en="equal logits give p = 1/3 for every class: −log(1/3) = log 3; "
-        "apply a log-softmax to the logits",
+        hint_fr=f"des logits égaux donnent p = 1/3 pour chaque classe : −log(1/3) = log 3 ; {hint_fr}",
+        hint_en=f"equal logits give p = 1/3 for every class: −log(1/3) = log 3; {hint_en}",
     )
 
 
@@ -170,14 +177,20 @@ def test_q_sample_without_noise(submission):
     got = submission.call(
         "q_echantillon", Tensor(x0), Tensor(t), Tensor(np.zeros_like(x0)), Tensor(alphas_bar)
     )
+    got = as_array(got, "q_echantillon", shape=(3, 2))
+    hint_fr = "prenez la racine de alphas_bar (l'argument, pas betas ni la variable globale)"
+    hint_en = "take the square root of alphas_bar (the argument, not betas nor the global variable)"
+    if np.allclose(got, np.sqrt(alphas_bar[t - 1])[:, None] * x0, rtol=1e-5):
+        hint_fr = ("l'indice est décalé : alphas_bar[t] avec t de 0 à T − 1 (indices Python), pas "
+                   "alphas_bar[t − 1] (la numérotation du cours commence à 1)")
+        hint_en = ("the index is shifted: alphas_bar[t] with t from 0 to T − 1 (Python indices), "
+                   "not alphas_bar[t − 1] (the course numbers steps from 1)")
     assert_close(
-        as_array(got, "q_echantillon", shape=(3, 2)),
+        got,
         np.sqrt(alphas_bar[t])[:, None] * x0,
         name="q_echantillon(x0, t = (0, 2, 3), bruit = 0, alphas_bar = (0.81, 0.64, 0.25, 0.04))",
-        hint_fr="sans bruit, x_t = sqrt(alphas_bar[t]) · x0 : prenez la racine de alphas_bar "
-        "(l'argument, pas betas ni la variable globale)",
-        hint_en="without noise, x_t = sqrt(alphas_bar[t]) · x0: take the square root of "
-        "alphas_bar (the argument, not betas nor the global variable)",
+        hint_fr=f"sans bruit, x_t = sqrt(alphas_bar[t]) · x0 : {hint_fr}",
+        hint_en=f"without noise, x_t = sqrt(alphas_bar[t]) · x0: {hint_en}",
     )
 
 

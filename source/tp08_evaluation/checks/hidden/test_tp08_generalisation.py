@@ -20,6 +20,7 @@ from autograder.checks import (
     as_float,
     assert_arguments_untouched,
     assert_close,
+    assert_signature_defaults,
     record_expected,
     record_margin,
 )
@@ -109,6 +110,8 @@ def test_validation_croisee_matches_reference(submission, rng):
         hint_fr="travaillez sur des copies ou des extraits X[app], y[app], sans écrire dans X ni y",
         hint_en="work on copies or slices X[app], y[app], without writing into X or y",
     )
+    # The statement's signature: the notebook's demo and a caller without alpha rely on it.
+    assert_signature_defaults(submission, "validation_croisee", {"alpha": 1.0})
 
 
 @pytest.mark.item("validation")
@@ -184,6 +187,7 @@ def test_decouper_disjoint_and_proportions(submission, rng):
             "must give the same split again, another seed another one; shuffle with "
             "np.random.default_rng(seed).permutation(n), not with np.random's global state",
         )
+    assert_signature_defaults(submission, "decouper", {"p_val": 0.15, "p_test": 0.15, "seed": 0})
 
 
 # ---------------------------------------------------------------- OOD and AUROC
@@ -380,6 +384,8 @@ def test_biais_variance_matches_simulation(submission, rng):
             f"{call} : ce n'est pas le résultat de la simulation de référence ; {hint[0]}",
             f"{call}: not the result of the reference simulation; {hint[1]}",
         )
+    # The grader passes n_essais; the notebook's demo (biais_variance(d, seed=0)) does not.
+    assert_signature_defaults(submission, "biais_variance", {"n_essais": 100, "n": 30, "bruit": 0.3})
 
 
 @pytest.mark.item("biais_variance")

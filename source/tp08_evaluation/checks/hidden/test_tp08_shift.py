@@ -36,6 +36,7 @@ from autograder.checks import (
     accuracy,
     as_array,
     as_logits,
+    assert_signature_defaults,
     check_fresh_gradients,
     check_seeded_order,
     digits,
@@ -128,7 +129,8 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, graine_modele, lr
             super().__init__()
             self.lin = torch.nn.Linear(64, 10)
             self.ids, self.poids, self.cumuls, self.vus = [], [], [], []
-            frais = {}
+            # Each parameter's gradient as backward() computed it, before any clipping.
+            self.frais = frais = {}
             for i, p in enumerate(self.parameters()):
                 p.register_hook(lambda g, i=i: frais.__setitem__(i, g.detach().clone()))
                 p.register_post_accumulate_grad_hook(
@@ -156,8 +158,10 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, graine_modele, lr
             types.append(type(opt).__name__)
         optimiseurs.append(opt._tp08_numero)
         if len(optimiseurs) == 1:
-            grads.extend(None if p.grad is None else p.grad.detach().double().clone()
-                         for p in modele.parameters())
+            # backward()'s own gradient: a clip_grad_norm_ between backward and step (allowed)
+            # rescales p.grad, not what the loss gives.
+            grads.extend(None if p.grad is None else modele.frais.get(i, p.grad).double().clone()
+                         for i, p in enumerate(modele.parameters()))
 
     grads = []
     X_avant, y_avant = X.clone(), y.clone()
@@ -768,6 +772,9 @@ def test_models_learn_upright_digits(submission, seed):
         what_en=f"accuracy of the weaker of the two models on the grader's {t.n_test} upright test "
         f"images (MLP {mlp:.3f}, CNN {cnn:.3f}, two trainings each)",
     )
+    # The grader passes every argument; the notebook's demo (entrainer(modele, X, y)) none.
+    assert_signature_defaults(submission, "entrainer",
+                              {"epochs": EPOCHS, "lr": LR, "batch_size": BATCH, "seed": 0})
 
 
 @pytest.mark.item("entrainer_rotation")

@@ -20,7 +20,10 @@ from autograder.checks import (
     record_expected,
     record_margin,
     relabel,
+    with_references,
 )
+
+from .helpers import REF_CELLULE_RNN, REF_RNN_SEQUENCE, check_arguments_and_graph
 
 # ---------------------------------------------------------------- parameter counts
 
@@ -66,19 +69,52 @@ def test_param_counts_match_torch(submission, rng):
 # ---------------------------------------------------------------- BPTT
 
 
-def _ref_norms(X, h0, W_xh, W_hh, b_h) -> np.ndarray:
+def _ref_norms(X, h0, W_xh, W_hh, b_h, *, wrt="h0", norm="l2") -> np.ndarray:
+    """The norms of ∂L_T/∂h_0 (or, for the hints, of ∂L_T/∂x_1, or another norm)."""
     h0 = h0.clone().requires_grad_(True)
+    X = X.clone().requires_grad_(True)
     h, out = h0, []
     for t in range(X.shape[0]):
         h = torch.tanh(X[t] @ W_xh.T + h @ W_hh.T + b_h)
-        (g,) = torch.autograd.grad(h.sum(), h0, retain_graph=True)
-        out.append(float(g.norm()))
+        (g,) = torch.autograd.grad(h.sum(), h0 if wrt == "h0" else X, retain_graph=True,
+                                   allow_unused=True)
+        g = torch.zeros_like(h0) if g is None else (g if wrt == "h0" else g[0])
+        out.append(float({"l2": g.norm(), "l2sq": (g**2).sum(), "l1": g.abs().sum()}[norm]))
     return np.array(out)
 
 
+# The norms that classic mistakes return, each with the hint that names it.
+_NORM_MISTAKES = (
+    (dict(norm="l2sq"), "c'est le carré de la norme : prenez la racine, grad.norm()",
+     "that is the squared norm: take the square root, grad.norm()"),
+    (dict(norm="l1"), "c'est la norme L1 (somme des |·|) : la norme euclidienne est √(Σ g²), "
+     "grad.norm()", "that is the L1 norm (sum of |·|): the Euclidean norm is √(Σ g²), grad.norm()"),
+    (dict(wrt="x1"), "vous dérivez par rapport à la première entrée x_1 (X[0]) : la question "
+     "porte sur ∂L_T/∂h_0, le gradient par rapport à l'état initial h0",
+     "you differentiate with respect to the first input x_1 (X[0]): the question is about "
+     "∂L_T/∂h_0, the gradient with respect to the initial state h0"),
+)
+_NORM_HINT = (
+    "L_T est la somme de h_T, déroulé sur les T premiers pas depuis h_0, et la norme est "
+    "euclidienne, pour chaque T = 1..T_max",
+    "L_T is the sum of h_T, unrolled over the first T steps from h_0, and the norm is "
+    "Euclidean, for every T = 1..T_max",
+)
+
+
+def _norm_hint(got, X, h0, W_xh, W_hh, b_h) -> tuple[str, str]:
+    for kwargs, fr, en in _NORM_MISTAKES:
+        if np.allclose(got, _ref_norms(X, h0, W_xh, W_hh, b_h, **kwargs), rtol=1e-5, atol=1e-10):
+            return fr, en
+    return _NORM_HINT
+
+
 def _call_norms(submission, X, h0, W_xh, W_hh, b_h) -> np.ndarray:
-    raw = submission.call(
-        "normes_gradient_h0", *(Tensor(t.numpy().copy()) for t in (X, h0, W_xh, W_hh, b_h))
+    # With the grader's cellule_rnn and rnn_sequence, should the student's call them: a bug of
+    # those costs their own items' points, not this one's.
+    raw = with_references(
+        submission, {"cellule_rnn": REF_CELLULE_RNN, "rnn_sequence": REF_RNN_SEQUENCE},
+        "normes_gradient_h0", *(Tensor(t.numpy().copy()) for t in (X, h0, W_xh, W_hh, b_h)),
     )
     return as_array(raw, "normes_gradient_h0(...)", shape=(X.shape[0],))
 
@@ -97,14 +133,21 @@ def test_normes_gradient_match_autograd(submission, rng):
     record_expected("norms of ∂L_T/∂h_0", ref)
     if not np.allclose(got, ref, rtol=1e-5, atol=1e-10):
         k = int(np.argmax(np.abs(got - ref) / (np.abs(ref) + 1e-12)))
+        hint = _norm_hint(got, X, h0, W_xh, W_hh, b_h)
         raise CheckFailed(
-            f"pour T = {k + 1}, la norme de ∂L_T/∂h_0 vaut {got[k]:.4g}, ce n'est pas la valeur "
-            "du calcul par autograd du correcteur ; L_T est la somme de h_T, déroulé sur les T "
-            "premiers pas depuis h_0",
-            f"for T = {k + 1}, the norm of ∂L_T/∂h_0 is {got[k]:.4g}, not the value of the "
-            "grader's autograd computation; L_T is the sum of h_T, unrolled over the first T "
-            "steps from h_0",
+            f"pour T = {k + 1}, votre norme de ∂L_T/∂h_0 n'est pas celle du calcul par autograd "
+            f"du correcteur ; {hint[0]}",
+            f"for T = {k + 1}, your norm of ∂L_T/∂h_0 is not that of the grader's autograd "
+            f"computation; {hint[1]}",
         )
+    check_arguments_and_graph(
+        submission, "normes_gradient_h0", [X, h0, W_xh, W_hh, b_h], ["X", "h0", "W_xh", "W_hh", "b_h"],
+        rng, reference=None, references={"cellule_rnn": REF_CELLULE_RNN, "rnn_sequence": REF_RNN_SEQUENCE},
+        inplace_fr="dérivez par rapport à une copie, h0.detach().clone().requires_grad_(True), "
+        "sans écrire dans h0 ni dans X",
+        inplace_en="differentiate with respect to a copy, h0.detach().clone().requires_grad_(True), "
+        "without writing into h0 or X",
+    )
 
 
 @pytest.mark.item("bptt")
@@ -131,15 +174,25 @@ def test_gradient_vanishes_and_explodes(submission, rng):
         record_margin(f"gradient-norm ratio T = {T} / T = 1 ({kind_en})", ratio,
                       1e-2 if scale < 1 else 1e2, higher_is_better=scale >= 1)
         good = ratio < 1e-2 if scale < 1 else ratio > 1e2
-        if not good or not np.allclose(got, ref, rtol=1e-5, atol=1e-12):
+        case_fr = (f"avec W_hh = s × (matrice orthogonale), s {'< 1' if scale < 1 else '> 1'}, "
+                   "entrées nulles et h_0 = 0")
+        case_en = (f"with W_hh = s × (orthogonal matrix), s {'< 1' if scale < 1 else '> 1'}, "
+                   "zero inputs and h_0 = 0")
+        if not good:
             raise CheckFailed(
-                f"avec W_hh = s × (matrice orthogonale), s {'< 1' if scale < 1 else '> 1'}, "
-                f"entrées nulles et h_0 = 0, le gradient devrait être {kind_fr} (un facteur s "
-                f"par pas) : vos normes passent de {got[0]:.3g} (T = 1) à {got[-1]:.3g} "
-                "(dernier pas)",
-                f"with W_hh = s × (orthogonal matrix), s {'< 1' if scale < 1 else '> 1'}, zero "
-                f"inputs and h_0 = 0, the gradient should be {kind_en} (a factor s per step): "
-                f"your norms go from {got[0]:.3g} (T = 1) to {got[-1]:.3g} (last step)",
+                f"{case_fr}, le gradient devrait être {kind_fr} (un facteur s par pas), et vos "
+                f"normes ne le sont pas ; {_NORM_HINT[0]}",
+                f"{case_en}, the gradient should be {kind_en} (a factor s per step), and your "
+                f"norms are not; {_NORM_HINT[1]}",
+            )
+        if not np.allclose(got, ref, rtol=1e-5, atol=1e-12):
+            hint = _norm_hint(got, X, h0, W_xh, W_hh, b_h)
+            raise CheckFailed(
+                f"{case_fr}, vos normes sont bien {'évanescentes' if scale < 1 else 'explosives'}, "
+                "mais ce ne sont pas celles de ∂L_T/∂h_0 calculées par autograd ; "
+                f"{hint[0]}",
+                f"{case_en}, your norms are indeed {kind_en}, but they are not those of "
+                f"∂L_T/∂h_0 computed by autograd; {hint[1]}",
             )
 
 
@@ -197,7 +250,18 @@ def test_clipper_matches_clip_grad_norm(submission, rng):
         if all(np.allclose(a, b, rtol=1e-5, atol=1e-9) for a, b in zip(got, ref, strict=True)):
             continue
         per_param = [g * min(1.0, tau / (np.linalg.norm(g) + 1e-6)) for g in grads]
+        summed = sum(float(np.linalg.norm(g)) for g in grads)
+        sum_of_norms = [g * min(1.0, tau / (summed + 1e-6)) for g in grads]
         if all(
+            np.allclose(a, b, rtol=1e-5, atol=1e-9) for a, b in zip(got, sum_of_norms, strict=True)
+        ):
+            hint = (
+                "votre norme globale est la somme des normes Σ_k ‖g_k‖ : c'est la racine de la "
+                "somme des carrés, √(Σ_k ‖g_k‖²), la norme de tous les gradients mis bout à bout",
+                "your global norm is the sum of the norms Σ_k ‖g_k‖: it is the square root of the "
+                "sum of squares, √(Σ_k ‖g_k‖²), the norm of all the gradients end to end",
+            )
+        elif all(
             np.allclose(a, b, rtol=1e-5, atol=1e-9) for a, b in zip(got, per_param, strict=True)
         ):
             hint = (

@@ -18,20 +18,15 @@ from torch import nn
 
 from autograder.checks import (
     CheckFailed,
-    Ref,
     Tensor,
     as_array,
-    kernel_side,
     with_references,
 )
 
-# The grader's cellule_rnn: rnn_sequence is graded with it, so a bug of the cell costs the
-# cell's point only (the sequence item is about unrolling, h_t from h_{t-1}).
-REF_CELLULE_RNN = """
-def cellule_rnn(x_t, h_prec, W_xh, W_hh, b_h):
-    import torch
-    return torch.tanh(x_t @ W_xh.T + h_prec @ W_hh.T + b_h)
-"""
+from .helpers import REF_CELLULE_RNN, check_arguments_and_graph
+
+# rnn_sequence is graded with the grader's cellule_rnn (REF_CELLULE_RNN), so a bug of the
+# cell costs the cell's point only (the sequence item is about unrolling, h_t from h_{t-1}).
 
 
 def _arr(t: torch.Tensor) -> Tensor:
@@ -91,16 +86,26 @@ def test_cellule_rnn_matches_rnncell(submission, rng, seed):
             ref,
             *hint,
         )
+    check_arguments_and_graph(
+        submission, "cellule_rnn", [x, h, W_xh, W_hh, b_h], ["x_t", "h_prec", "W_xh", "W_hh", "b_h"],
+        rng, reference=_rnn_cell,
+        inplace_fr="renvoyez un nouveau tenseur, torch.tanh(...), sans écrire dans h_prec "
+        "(h_prec.copy_(…), h_prec[...] = …)",
+        inplace_en="return a new tensor, torch.tanh(...), without writing into h_prec "
+        "(h_prec.copy_(...), h_prec[...] = ...)",
+    )
 
 
-@kernel_side
-def h0_untouched(rnn_sequence, X, h0, W_xh, W_hh, b_h):
-    """Runs in the kernel: whether rnn_sequence leaves the caller's h0 as it was."""
-    import torch
+def _rnn_cell(x, h, W_xh, W_hh, b):
+    return torch.tanh(x @ W_xh.T + h @ W_hh.T + b)
 
-    avant = h0.clone()
-    rnn_sequence(X, h0, W_xh, W_hh, b_h)
-    return bool(torch.equal(avant, h0))
+
+def _rnn_sequence(X, h0, W_xh, W_hh, b):
+    h, states = h0, []
+    for t in range(X.shape[0]):
+        h = _rnn_cell(X[t], h, W_xh, W_hh, b)
+        states.append(h)
+    return torch.stack(states)
 
 
 @pytest.mark.item("rnn_sequence")
@@ -145,19 +150,16 @@ def test_rnn_sequence_matches_nn_rnn(submission, rng, seed):
             ref,
             *hint,
         )
-    args = (_arr(X), _arr(h0), _arr(rnn.weight_ih_l0), _arr(rnn.weight_hh_l0), _arr(b_h))
-    intact = with_references(submission, {"cellule_rnn": REF_CELLULE_RNN}, "rnn_sequence",
-                             Ref("rnn_sequence"), *args,
-                             via=h0_untouched.install(submission).name)
-    if intact is False:
-        raise CheckFailed(
-            "rnn_sequence modifie sur place le h0 qu'on lui passe (h.copy_(…) ou h[...] = … avec "
-            "h = h0) : l'appelant perd son état initial ; partez de h = h0 et remplacez h par le "
-            "nouvel état à chaque pas (h = cellule_rnn(...)), sans écrire dans h0",
-            "rnn_sequence modifies the h0 it is given in place (h.copy_(...) or h[...] = ... with "
-            "h = h0): the caller loses its initial state; start from h = h0 and replace h with the "
-            "new state at every step (h = cellule_rnn(...)), without writing into h0",
-        )
+    check_arguments_and_graph(
+        submission, "rnn_sequence",
+        [X, h0, rnn.weight_ih_l0.detach(), rnn.weight_hh_l0.detach(), b_h],
+        ["X", "h0", "W_xh", "W_hh", "b_h"], rng, reference=_rnn_sequence,
+        references={"cellule_rnn": REF_CELLULE_RNN},
+        inplace_fr="partez de h = h0 et remplacez h par le nouvel état à chaque pas "
+        "(h = cellule_rnn(...)), sans écrire dans h0 (h.copy_(…) ou h[...] = … avec h = h0)",
+        inplace_en="start from h = h0 and replace h with the new state at every step "
+        "(h = cellule_rnn(...)), without writing into h0 (h.copy_(...) or h[...] = ... with h = h0)",
+    )
 
 
 # ---------------------------------------------------------------- LSTM
@@ -251,6 +253,21 @@ def test_cellule_lstm_matches_lstmcell(submission, rng, seed):
             c_ref if bad_c else h_ref,
             *hint,
         )
+    check_arguments_and_graph(
+        submission, "cellule_lstm",
+        [x, h, c, *(p.detach() for p in (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh))],
+        ["x_t", "h_prec", "c_prec", "W_ih", "W_hh", "b_ih", "b_hh"], rng, reference=_lstm_cell,
+        inplace_fr="c_t = f * c_prec + i * g crée un nouveau tenseur ; c_prec.mul_(…), "
+        "c_prec *= … ou c_prec[...] = … écrivent dans le c_{t−1} de l'appelant",
+        inplace_en="c_t = f * c_prec + i * g creates a new tensor; c_prec.mul_(...), "
+        "c_prec *= ... or c_prec[...] = ... write into the caller's c_{t−1}",
+    )
+
+
+def _lstm_cell(x, h, c, W_ih, W_hh, b_ih, b_hh):
+    i, f, g, o = (x @ W_ih.T + b_ih + h @ W_hh.T + b_hh).chunk(4, dim=1)
+    c_new = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.sigmoid(o) * torch.tanh(c_new), c_new
 
 
 # ---------------------------------------------------------------- LSTM with peepholes (the course)
@@ -274,7 +291,8 @@ def _peephole_params(rng, d: int, H: int) -> dict[str, torch.Tensor]:
     return p
 
 
-def _peephole(x, h, c, p, *, o_sees="new", peepholes=True, cand=torch.tanh, swap_fi=False):
+def _peephole(x, h, c, p, *, o_sees="new", peepholes=True, cand=torch.tanh, swap_fi=False,
+              tensors=False):
     """The course's LSTM, or one of the classic mistakes: (h_t, c_t) as arrays."""
 
     def pre(g, state):
@@ -286,6 +304,8 @@ def _peephole(x, h, c, p, *, o_sees="new", peepholes=True, cand=torch.tanh, swap
         f, i = i, f
     c_new = f * c + i * cand(pre("c", None))
     o = torch.sigmoid(pre("o", c_new if o_sees == "new" else c))
+    if tensors:
+        return o * torch.tanh(c_new), c_new
     return (o * torch.tanh(c_new)).numpy(), c_new.numpy()
 
 
@@ -360,12 +380,20 @@ def test_cellule_lstm_peephole_matches_course_formula(submission, rng):
             c_ref if bad_c else h_ref,
             *hint,
         )
+    check_arguments_and_graph(
+        submission, "cellule_lstm_peephole", [x, h, c, p], ["x_t", "h_prec", "c_prec", "p"], rng,
+        reference=lambda *a: _peephole(*a, tensors=True),
+        inplace_fr="c_t = f * c_prec + i * c̃ crée un nouveau tenseur ; c_prec.mul_(…), "
+        "c_prec *= … ou une entrée de p remplacée écrivent dans les données de l'appelant",
+        inplace_en="c_t = f * c_prec + i * c̃ creates a new tensor; c_prec.mul_(...), "
+        "c_prec *= ... or a replaced entry of p write into the caller's data",
+    )
 
 
 # ---------------------------------------------------------------- GRU
 
 
-def _gru(x, h, p, torch_variant=False, swap_z=False):
+def _gru(x, h, p, torch_variant=False, swap_z=False, tensors=False):
     z = torch.sigmoid(x @ p["W_xz"].T + h @ p["W_hz"].T + p["b_z"])
     r = torch.sigmoid(x @ p["W_xr"].T + h @ p["W_hr"].T + p["b_r"])
     if torch_variant:
@@ -374,7 +402,8 @@ def _gru(x, h, p, torch_variant=False, swap_z=False):
         cand = torch.tanh(x @ p["W_xh"].T + (r * h) @ p["W_hh"].T + p["b_h"])
     if swap_z:
         z = 1 - z
-    return (z * h + (1 - z) * cand).numpy()
+    out = z * h + (1 - z) * cand
+    return out if tensors else out.numpy()
 
 
 @pytest.mark.item("gru_cell")
@@ -418,13 +447,22 @@ def test_cellule_gru_matches_course_formula(submission, rng):
             ref,
             *hint,
         )
+    check_arguments_and_graph(
+        submission, "cellule_gru", [x, h, p], ["x_t", "h_prec", "p"], rng,
+        reference=lambda *a: _gru(*a, tensors=True),
+        inplace_fr="renvoyez z * h_prec + (1 − z) * h̃, un nouveau tenseur, sans h_prec.mul_(…), "
+        "h_prec *= … ni h_prec.copy_(…)",
+        inplace_en="return z * h_prec + (1 − z) * h̃, a new tensor, without h_prec.mul_(...), "
+        "h_prec *= ... nor h_prec.copy_(...)",
+    )
 
 
 # ---------------------------------------------------------------- GRU, PyTorch's variant
 
 
 def _gru_torch_variant(
-    x, h, W_ih, W_hh, b_ih, b_hh, *, order="rzn", r_before=False, b_hn_outside=False, swap_z=False
+    x, h, W_ih, W_hh, b_ih, b_hh, *, order="rzn", r_before=False, b_hn_outside=False, swap_z=False,
+    tensors=False,
 ):
     gi = dict(zip(order, (x @ W_ih.T + b_ih).chunk(3, dim=1), strict=True))
     gh = dict(zip(order, (h @ W_hh.T + b_hh).chunk(3, dim=1), strict=True))
@@ -440,7 +478,8 @@ def _gru_torch_variant(
         n = torch.tanh(gi["n"] + r * gh["n"])
     if swap_z:
         z = 1 - z
-    return ((1 - z) * n + z * h).numpy()
+    out = (1 - z) * n + z * h
+    return out if tensors else out.numpy()
 
 
 @pytest.mark.item("gru_pytorch")
@@ -507,3 +546,12 @@ def test_cellule_gru_pytorch_matches_grucell(submission, rng, seed):
             ref,
             *hint,
         )
+    check_arguments_and_graph(
+        submission, "cellule_gru_pytorch", [x, h, *params],
+        ["x_t", "h_prec", "W_ih", "W_hh", "b_ih", "b_hh"], rng,
+        reference=lambda *a: _gru_torch_variant(*a, tensors=True),
+        inplace_fr="renvoyez (1 − z) * n + z * h_prec, un nouveau tenseur, sans h_prec.copy_(…), "
+        "h_prec.mul_(…) ni h_prec *= …",
+        inplace_en="return (1 − z) * n + z * h_prec, a new tensor, without h_prec.copy_(...), "
+        "h_prec.mul_(...) nor h_prec *= ...",
+    )

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+import torch
 
 from autograder.checks import (
     CheckFailed,
@@ -46,6 +47,8 @@ from autograder.checks import (
     shape_text,
     trained_model,
 )
+
+from .helpers import check_arguments_and_graph
 
 KERNEL_SRC = """
 def _tp06_graine(graine):
@@ -83,21 +86,29 @@ def _tp06_prevision_args(serie, L, H, lr, graine):
     import torch
     g = globals()
     base = g.get("ModelePrevision")
-    longueurs, lignes = [], []
+    longueurs, lignes, tailles, entrees = [], [], [], []
     if isinstance(base, type) and issubclass(base, torch.nn.Module):
         class _Tp06Enregistreur(base):
             def forward(self, X):
-                if torch.is_grad_enabled():
-                    longueurs.append(int(torch.as_tensor(X).shape[1]))
-                    lignes.append(torch.as_tensor(X).detach().reshape(len(X), -1).double().clone())
-                return super().forward(X)
+                if not torch.is_grad_enabled():
+                    return super().forward(X)
+                longueurs.append(int(torch.as_tensor(X).shape[1]))
+                tailles.append(len(X))
+                lignes.append(torch.as_tensor(X).detach().reshape(len(X), -1).double().clone())
+                copie = torch.as_tensor(X).detach().clone()
+                sortie = super().forward(X)
+                entrees.append(bool(torch.equal(torch.as_tensor(X).detach(), copie)))
+                return sortie
 
         g["ModelePrevision"] = _Tp06Enregistreur
+    avant = serie.detach().clone()
     try:
         modele = entrainer_prevision(serie, L=L, H=H, epochs=1, lr=lr, batch_size=16, seed=graine)
     finally:
         if base is not None:
             g["ModelePrevision"] = base
+    serie_intacte = bool(serie.shape == avant.shape and torch.equal(serie.detach(), avant))
+    entree_intacte = all(e is True for e in entrees)
     n = sum(p.numel() for p in modele.parameters()) if isinstance(modele, torch.nn.Module) else -1
     # The head reads the last step: the input of the model's last nn.Linear against the
     # recurrent layer's output at the last step, on the training windows.
@@ -123,6 +134,10 @@ def _tp06_prevision_args(serie, L, H, lr, graine):
         "n_params": int(n),
         "lignes": torch.cat(lignes) if lignes else None,
         "dernier_pas": dernier,
+        "tailles": tailles,
+        "serie_intacte": serie_intacte,
+        "entree_intacte": entree_intacte,
+        "batch_first": all(m.batch_first for m in recs) if recs else None,
     }
 
 
@@ -142,8 +157,10 @@ def _tp06_dernier_pas(graine, d, H, n_classes, X, X2):
                 if nom.startswith("weight_hh"):
                     p.zero_()
     modele.eval()
+    avant = X.clone()
     with torch.no_grad():
-        return {"a": modele(X), "b": modele(X2), "n": len(recurrents)}
+        a = modele(X)
+        return {"a": a, "b": modele(X2), "n": len(recurrents), "intacte": bool(torch.equal(X, avant))}
 
 
 def _tp06_enregistrer(X, y, epochs, batch_size, seed):
@@ -179,11 +196,13 @@ def _tp06_enregistrer(X, y, epochs, batch_size, seed):
             modele.normes.append(float(torch.sqrt(sum((g.double() ** 2).sum() for g in grads))))
 
     crochet = register_optimizer_step_pre_hook(mesurer)
+    X_avant, y_avant = X.clone(), y.clone()
     try:
         entrainer_sequence(modele, X, y, epochs=epochs, batch_size=batch_size, seed=seed)
     finally:
         crochet.remove()
     return {
+        "intacts": bool(torch.equal(X, X_avant) and torch.equal(y, y_avant)),
         "ids": torch.cat(modele.ids) if modele.ids else torch.zeros(0, dtype=torch.long),
         "tailles": [len(i) for i in modele.ids],
         "cumuls": modele.cumuls,
@@ -477,6 +496,15 @@ def _check_last_step(submission, seed: int) -> None:
         ) from None
     if not isinstance(out, dict) or not out.get("n"):
         return  # no nn.RNN inside: the other checks of the item say so
+    if out.get("intacte") is False:
+        raise CheckFailed(
+            "ModeleSequence.forward modifie sur place le lot X qu'on lui passe : l'énoncé demande "
+            "de ne jamais modifier les arguments ; calculez sur X sans écrire dedans (pas de "
+            "X -= …, X.add_(…), X[...] = …)",
+            "ModeleSequence.forward modifies the batch X it is given in place: the statement asks "
+            "never to modify the arguments; compute on X without writing into it (no X -= ..., "
+            "X.add_(...), X[...] = ...)",
+        )
     a = as_array(out["a"], "logits", allow_nan=True)
     b = as_array(out["b"], "logits", allow_nan=True)
     gap = float(np.abs(a - b).max()) if a.shape == b.shape else float("inf")
@@ -522,6 +550,13 @@ def _check_training_loop(submission, seed: int) -> None:
 
     s = int(rng.integers(0, 2**31 - 1))
     out = run(s)
+    if out.get("intacts") is False:
+        raise CheckFailed(
+            f"{call} modifie sur place les X ou y qu'on lui passe : l'énoncé demande de ne jamais "
+            "modifier les arguments ; mélangez des indices (X[lot], y[lot]), sans écrire dans X ni y",
+            f"{call} modifies the X or y it is given in place: the statement asks never to modify "
+            "the arguments; shuffle indices (X[batch], y[batch]) without writing into X or y",
+        )
     ids = as_array(out["ids"], "exemples vus", shape=(None,), dtype=np.int64)
     sizes = [int(v) for v in out["tailles"]]
     if ids.size != epochs * N or max(sizes, default=0) > batch:
@@ -668,10 +703,15 @@ def test_fenetres_matches_reference(submission, rng):
             f"{what} : les cibles y ne correspondent pas ; {hint[0]}",
             f"{what}: the targets y do not match; {hint[1]}",
         )
+    check_arguments_and_graph(
+        submission, "fenetres", [torch.from_numpy(series), L], ["serie", "L"], rng, reference=None,
+        inplace_fr="découpez des vues ou des copies (serie.unfold, torch.stack), sans écrire dans serie",
+        inplace_en="cut views or copies (serie.unfold, torch.stack), without writing into serie",
+    )
 
 
 @pytest.mark.item("prevision")
-@pytest.mark.points(0.25)
+@pytest.mark.points(0.5)
 def test_prevision_uses_its_seed(submission, rng):
     """The statement's seed: the model is created after torch.manual_seed(seed) and the
     batches drawn from it, so the same seed gives the same model and another seed another.
@@ -701,6 +741,37 @@ def test_prevision_uses_its_seed(submission, rng):
     submission.define("_tp06_prevision_args", KERNEL_SRC)
     used = submission.call("_tp06_prevision_args", Tensor(series), L, h, F_LR, s, timeout=TRAIN_TIMEOUT)
     lengths = used.get("longueurs", []) if isinstance(used, dict) else []
+    if isinstance(used, dict) and used.get("serie_intacte") is False:
+        raise CheckFailed(
+            f"{call} modifie sur place la série qu'on lui passe : l'énoncé demande de ne jamais "
+            "modifier les arguments ; travaillez sur des fenêtres ou une copie, sans écrire dans serie",
+            f"{call} modifies the series it is given in place: the statement asks never to modify "
+            "the arguments; work on windows or a copy, without writing into serie",
+        )
+    if isinstance(used, dict) and used.get("entree_intacte") is False:
+        raise CheckFailed(
+            "ModelePrevision.forward modifie sur place le lot X qu'on lui passe : l'énoncé demande "
+            "de ne jamais modifier les arguments ; calculez sur X sans écrire dedans",
+            "ModelePrevision.forward modifies the batch X it is given in place: the statement asks "
+            "never to modify the arguments; compute on X without writing into it",
+        )
+    if isinstance(used, dict) and used.get("batch_first") is False:
+        raise CheckFailed(
+            "la couche récurrente de ModelePrevision n'a pas batch_first=True : elle lit le lot "
+            "(N, L, 1) comme (L, N, 1) et parcourt les exemples au lieu du temps ; "
+            "nn.GRU(1, H, batch_first=True)",
+            "ModelePrevision's recurrent layer lacks batch_first=True: it reads the (N, L, 1) batch "
+            "as (L, N, 1) and walks through the examples instead of time; "
+            "nn.GRU(1, H, batch_first=True)",
+        )
+    sizes = [int(v) for v in used.get("tailles", [])] if isinstance(used, dict) else []
+    if sizes and max(sizes) > 16:
+        raise CheckFailed(
+            f"{call} : des lots plus grands que batch_size ; utilisez l'argument batch_size, des "
+            "mini-lots ordre[debut : debut + batch_size]",
+            f"{call}: batches larger than batch_size; use the batch_size argument, mini-batches "
+            "order[start : start + batch_size]",
+        )
     if lengths and lengths != [L]:
         shown = ", ".join(str(v) for v in lengths)
         raise CheckFailed(
@@ -715,6 +786,21 @@ def test_prevision_uses_its_seed(submission, rng):
         # (longer) series. Rows are not compared by value: a series rescaled first is allowed.
         rows = as_array(rows, "fenêtres d'entraînement", allow_nan=True)
         n_windows = len(series) - L
+        if len(rows) > n_windows and len(rows) % n_windows == 0:
+            raise CheckFailed(
+                f"{call} : en une époque, le modèle voit chaque fenêtre plusieurs fois ; "
+                "respectez l'argument epochs (epochs=1 : chaque fenêtre vue une fois), pas un "
+                "nombre d'époques fixe",
+                f"{call}: in one epoch the model sees every window several times; use the epochs "
+                "argument (epochs=1: every window seen once), not a fixed number of epochs",
+            )
+        if len(rows) < n_windows:
+            raise CheckFailed(
+                f"{call} : en une époque, le modèle ne voit pas toutes les fenêtres (le dernier "
+                "mini-lot, incomplet, compte aussi : range(0, len(X), batch_size))",
+                f"{call}: in one epoch the model does not see every window (the last, incomplete "
+                "mini-batch counts too: range(0, len(X), batch_size))",
+            )
         if len(rows) > n_windows:
             raise CheckFailed(
                 f"{call} : en une époque, le modèle reçoit plus de fenêtres que la série reçue "
@@ -777,7 +863,7 @@ def test_prevision_uses_its_seed(submission, rng):
 
 
 @pytest.mark.item("prevision")
-@pytest.mark.points(1.25)
+@pytest.mark.points(1)
 def test_prevision_test_mse(submission, rng, seed):
     period = float(rng.uniform(18.0, 25.0))
     train, test = _sine(rng, N_SERIES_TRAIN, period), _sine(rng, N_SERIES_TEST, period)

@@ -10,7 +10,22 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, Handle, Tensor, as_array, as_int, with_references
+from autograder.checks import (
+    CheckFailed,
+    Handle,
+    Tensor,
+    as_array,
+    as_int,
+    assert_signature_defaults,
+    with_references,
+)
+
+# The defaults of the statement's signatures that the notebook relies on
+# (entrainer_prevision(serie_app), entrainer_sequence(..., epochs=15)): docs/authoring.md.
+STATEMENT_DEFAULTS: dict[str, dict[str, float | int]] = {
+    "entrainer_sequence": {"epochs": 20, "lr": 0.01, "batch_size": 64, "seed": 0},
+    "entrainer_prevision": {"L": 20, "H": 32, "epochs": 40, "lr": 0.005, "batch_size": 64, "seed": 0},
+}
 
 # A stand-in cellule_rnn of the right shape for the shape check of rnn_sequence: a bug of the
 # student's cell costs the cell's points, not the sequence's.
@@ -226,6 +241,11 @@ def _tp06_public_inspecter(modele):
         "rnn": any(isinstance(m, (nn.RNN, nn.RNNCell)) for m in mods),
         "lstm": any(isinstance(m, (nn.LSTM, nn.LSTMCell)) for m in mods),
         "gru": any(isinstance(m, (nn.GRU, nn.GRUCell)) for m in mods),
+        "couches": [
+            [int(m.input_size), int(m.hidden_size), int(m.num_layers), bool(m.batch_first),
+             bool(m.bidirectional)]
+            for m in mods if isinstance(m, nn.RNNBase)
+        ],
     }
 
 
@@ -261,6 +281,16 @@ def test_modeles_sequence_shapes_and_kinds(submission, rng):
                 f'{what}: the "{genre}" model must contain an {label} and no other recurrent '
                 'layer (test genre == "rnn" / genre == "lstm")',
             )
+        layers = info.get("couches") if isinstance(info.get("couches"), list) else []
+        if any(list(c) != [d, H, 1, True, False] for c in layers):
+            raise CheckFailed(
+                f"{what} : la couche récurrente doit être {label}(d_entree, H, batch_first=True), "
+                "une seule couche, de d_entree vers H (utilisez les arguments d_entree et H, pas "
+                "des tailles fixes), qui lit le lot (N, T, d_entree) exemples d'abord",
+                f"{what}: the recurrent layer must be {label}(d_entree, H, batch_first=True), a "
+                "single layer from d_entree to H (use the arguments d_entree and H, not fixed "
+                "sizes), reading the (N, T, d_entree) batch examples first",
+            )
         out = submission.call("_tp06_public_sorties", model, Tensor(X))
         as_array(out, f"{what} sur un lot ({N}, {T}, {d}) : logits", shape=(N, n_classes))
     model = submission.call("creer_modele_sequence", "lstm", d, H, n_classes)
@@ -279,6 +309,7 @@ def test_modeles_sequence_shapes_and_kinds(submission, rng):
             "entrainer_sequence does not change the model's predictions: call optimiseur.step() "
             "after perte.backward(), and return the model",
         )
+    assert_signature_defaults(submission, "entrainer_sequence", STATEMENT_DEFAULTS["entrainer_sequence"])
 
 
 # ---------------------------------------------------------------- forecast
@@ -309,3 +340,4 @@ def test_fenetres_small_example(submission):
             f"fenetres(arange(8), 3): y = {y.tolist()}, expected [3, 4, 5, 6, 7]: the value that "
             "follows each window",
         )
+    assert_signature_defaults(submission, "entrainer_prevision", STATEMENT_DEFAULTS["entrainer_prevision"])

@@ -1,11 +1,19 @@
 """TP04's code shared by its public and hidden checks: the kernel-side seed and dense
-autoencoder, the reference KL, a model's parameters, and the statement's signatures."""
+autoencoder, the reference KL, a model's parameters, the grader's digits, the affinity
+test, and the statement's signatures."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks import CheckFailed, Handle, as_array, assert_signature_defaults, kernel_side
+from autograder.checks import (
+    CheckFailed,
+    Handle,
+    as_array,
+    assert_signature_defaults,
+    kernel_side,
+    record_margin,
+)
 
 
 @kernel_side
@@ -42,12 +50,14 @@ def _dense_autoencoder(d, k, h, seed):
     return AutoEncodeurCorrecteur()
 
 
-# Reference answer of the VAE section: items that use the KL are graded against it.
-REF_KL = """
+# Reference answer of the VAE section: items that use the KL are graded against it. Named as
+# the notebook's answer, so that an error in a student's call reads the same as with theirs.
+@kernel_side
 def kl_gaussienne(mu, logvar):
     import torch
+
     return -0.5 * torch.sum(1 + logvar - mu**2 - torch.exp(logvar), dim=1)
-"""
+
 
 #: `as_module(..., expected=RETURNS)` for a function that returns the trained model.
 RETURNS = ("doit renvoyer un nn.Module", "must return an nn.Module")
@@ -104,3 +114,42 @@ def digits_images() -> np.ndarray:
     from sklearn.datasets import load_digits
 
     return (load_digits().data / 16.0).astype(np.float32)
+
+
+def digits_sample(rng: np.random.Generator, n: int) -> np.ndarray:
+    """`n` distinct digits drawn by the grader."""
+    X = digits_images()
+    return X[rng.choice(len(X), size=n, replace=False)]
+
+
+def affine_gap(f, A: np.ndarray, B: np.ndarray, t: np.ndarray) -> tuple[float, float]:
+    """(max |f(tA + (1 − t)B) − t f(A) − (1 − t) f(B)|, scale): zero for an affine f."""
+    shape = (len(t),) + (1,) * (A.ndim - 1)
+    tt = t.reshape(shape)
+    M = (tt * A + (1 - tt) * B).astype(np.float32)
+    fa, fb, fm = (np.asarray(f(V), dtype=np.float64) for V in (A, B, M))
+    tf = t.reshape((len(t),) + (1,) * (fa.ndim - 1))
+    gap = float(np.max(np.abs(fm - (tf * fa + (1 - tf) * fb))))
+    return gap, float(max(np.max(np.abs(fa)), np.max(np.abs(fb)), 1.0))
+
+
+def assert_affine(f, d: int, rng: np.random.Generator, what: str, why: tuple[str, str],
+                  record: bool = False) -> None:
+    """f(tA + (1 − t)B) = t f(A) + (1 − t) f(B) for the linear autoencoder `what` (inputs far
+    from 0); `why` ends the message."""
+    A = rng.normal(0.0, 3.0, size=(8, d)).astype(np.float32)
+    B = rng.normal(0.0, 3.0, size=(8, d)).astype(np.float32)
+    t = rng.uniform(0.2, 0.8, size=8).astype(np.float32)
+    gap, scale = affine_gap(f, A, B, t)
+    if record:
+        record_margin("affinity gap of the linear autoencoder", gap, 1e-3 * scale,
+                      higher_is_better=False, kind="tolerance")
+    if gap > 1e-3 * scale:
+        raise CheckFailed(
+            f"{what} n'est pas linéaire (affine) : f(tA + (1 − t)B) s'écarte de "
+            f"t·f(A) + (1 − t)·f(B) de {gap:.3g} ; retirez toute activation (ReLU, Sigmoid…) : "
+            + why[0],
+            f"{what} is not linear (affine): f(tA + (1 − t)B) differs from "
+            f"t·f(A) + (1 − t)·f(B) by {gap:.3g}; remove every activation (ReLU, Sigmoid...): "
+            + why[1],
+        )

@@ -24,19 +24,23 @@ import pytest
 
 from autograder.checks import (
     CheckFailed,
+    Ref,
     SubmissionError,
+    Tensor,
     as_array,
     kernel_side,
     record_margin,
+    relabel,
     with_references,
 )
 
-from ..public.helpers import REF_KL, seed_torch, state
+from ..public.helpers import affine_gap, kl_gaussienne, seed_torch, state
 
-# A dense autoencoder that records every input of forward (rows flattened, float32), built
-# anew for each run; the student's loop trains it with the given seeds.
-RECORD_TRAIN_SRC = """
-def _tp04_record_training(fn_name, X, kwargs, seeds, d, k, h, init_seed):
+
+@kernel_side
+def record_training(fn, X, kwargs, seeds, d, k, h, init_seed):
+    """The student's training loop `fn` on a dense autoencoder that records every input of
+    forward (rows flattened, float32), built anew for each run with the given seeds."""
     import numpy as np
     import torch
     from torch import nn
@@ -58,7 +62,6 @@ def _tp04_record_training(fn_name, X, kwargs, seeds, d, k, h, init_seed):
             self.vus.append(x.detach().reshape(len(x), -1).float().clone())
             return self.decodeur(self.encodeur(x))
 
-    fn = globals()[fn_name]
     runs = []
     for i, s in enumerate(seeds):
         torch.manual_seed(int(init_seed))
@@ -76,10 +79,11 @@ def _tp04_record_training(fn_name, X, kwargs, seeds, d, k, h, init_seed):
             "init": init,
         })
     return runs
-"""
 
-REPARAM_NOISE_SRC = """
-def _tp04_reparam_noise(m, lv, n, seeds):
+
+@kernel_side
+def reparam_noise(reparametrisation, m, lv, n, seeds):
+    """z = reparametrisation(μ, log σ²) without eps for n rows, after each torch seed."""
     import torch
 
     runs = []
@@ -94,15 +98,14 @@ def _tp04_reparam_noise(m, lv, n, seeds):
             return {"status": "shape", "shape": list(z.shape)}
         runs.append({"z": z.detach().double()})
     return {"status": "ok", "runs": runs}
-"""
 
-# Autograd of sum(f(*args)) with respect to the arguments listed in `wrt`, and central
-# differences of the same student function (float64 inputs).
-GRAD_VS_FD_SRC = """
-def _tp04_grad_vs_fd(fn_name, args, kwargs, wrt, h):
+
+@kernel_side
+def grad_vs_fd(fn, args, kwargs, wrt, h):
+    """Autograd of sum(fn(*args)) with respect to the arguments listed in `wrt`, and central
+    differences of the same student function (float64 inputs)."""
     import torch
 
-    fn = globals()[fn_name]
     ts = [torch.tensor(a, dtype=torch.float64, requires_grad=(i in wrt)) for i, a in enumerate(args)]
     out = fn(*ts, **kwargs)
     if not isinstance(out, torch.Tensor):
@@ -124,7 +127,7 @@ def _tp04_grad_vs_fd(fn_name, args, kwargs, wrt, h):
                 flat[j] = (fn(*plus, **kwargs).double().sum() - fn(*minus, **kwargs).double().sum()) / (2 * h)
             num.append(g)
     return {"status": "ok", "auto": auto, "num": num}
-"""
+
 
 @kernel_side
 def conv_sizes(modele, X):
@@ -170,28 +173,22 @@ def conv_inputs(modele, X):
     return {"mins": mins, "code": code}
 
 
-def _affine_gap(f, A: np.ndarray, B: np.ndarray, t: np.ndarray) -> tuple[float, float]:
-    """(max |f(tA + (1 − t)B) − t f(A) − (1 − t) f(B)|, scale): zero for an affine f."""
-    shape = (len(t),) + (1,) * (A.ndim - 1)
-    tt = t.reshape(shape)
-    M = (tt * A + (1 - tt) * B).astype(np.float32)
-    fa, fb, fm = (np.asarray(f(V), dtype=np.float64) for V in (A, B, M))
-    tf = t.reshape((len(t),) + (1,) * (fa.ndim - 1))
-    gap = float(np.max(np.abs(fm - (tf * fa + (1 - tf) * fb))))
-    return gap, float(max(np.max(np.abs(fa)), np.max(np.abs(fb)), 1.0))
+def _outputs(model, method: str, what: str, logit: bool = False):
+    """V ↦ model.<method>(V) as an array, or its logit when the model ends with a Sigmoid (the
+    output itself when there is none: a missing Sigmoid is the shape check's fault)."""
 
+    def f(V):
+        p = as_array(model.call(method, Tensor(V)), what, allow_nan=True)
+        if not logit or not np.all((p > 0.0) & (p < 1.0)):
+            return p.astype(np.float64)
+        p = p.astype(np.float64)
+        return np.log(p) - np.log1p(-p)
 
-def _logit(p: np.ndarray, what: str) -> np.ndarray:
-    """The logit of a Sigmoid's output; the output itself when there is no Sigmoid (a missing
-    Sigmoid is the shape check's fault, not this one's)."""
-    if not np.all((p > 0.0) & (p < 1.0)):
-        return p.astype(np.float64)
-    p = p.astype(np.float64)
-    return np.log(p) - np.log1p(-p)
+    return f
 
 
 def _assert_nonlinear(f, A, B, t, what_fr: str, what_en: str, hint_fr: str, hint_en: str) -> None:
-    gap, scale = _affine_gap(f, A, B, t)
+    gap, scale = affine_gap(f, A, B, t)
     record_margin(f"nonlinearity gap of {what_en}", gap, 1e-3 * scale, higher_is_better=True)
     if gap <= 1e-3 * scale:
         raise CheckFailed(
@@ -202,8 +199,14 @@ def _assert_nonlinear(f, A, B, t, what_fr: str, what_en: str, hint_fr: str, hint
         )
 
 
-def _state_sizes(model, what: str) -> int:
-    return sum(v.size for v in state(model, what).values())
+def _assert_count(model, what: str, expected: int, layers: tuple[str, str]) -> None:
+    """`what` has `expected` parameters (its state_dict's sizes), else `layers` say which."""
+    count = sum(v.size for v in state(model, what).values())
+    if count != expected:
+        raise CheckFailed(
+            f"{what} a {count} paramètres, ce qui ne correspond pas {layers[0]}",
+            f"{what} has {count} parameters, which does not match {layers[1]}",
+        )
 
 
 # ---------------------------------------------------------------- architectures
@@ -232,28 +235,17 @@ def linear_inputs(model, method, V):
 @pytest.mark.item("ae_classe")
 @pytest.mark.points(0.5)
 def test_ae_classe_architecture(submission, rng, seed):
-    from autograder.checks import Tensor
-
     d, k, h = int(rng.integers(20, 41)), int(rng.integers(2, 6)), int(rng.integers(8, 25))
     what = f"AutoEncodeur({d}, {k}, {h})"
     seed_torch(submission, int(seed % 2**31))
     model = submission.call("AutoEncodeur", d, k, h)
-    count = _state_sizes(model, what)
-    expected = (d * h + h) + (h * k + k) + (k * h + h) + (h * d + d)
-    if count != expected:
-        raise CheckFailed(
-            f"{what} a {count} paramètres, ce qui ne correspond pas à d → h → k → h → d avec "
-            "biais : utilisez les arguments d, k et h du constructeur (pas des tailles fixes)",
-            f"{what} has {count} parameters, which does not match d → h → k → h → d with "
-            "biases: use the constructor's arguments d, k and h (not fixed sizes)",
-        )
-
-    def encode(V):
-        return as_array(model.call("encode", Tensor(V)), f"{what}.encode(x)", allow_nan=True)
-
-    def decode_logit(V):
-        out = as_array(model.call("decode", Tensor(V)), f"{what}.decode(z)", allow_nan=True)
-        return _logit(out, f"{what}.decode(z)")
+    _assert_count(model, what, (d * h + h) + (h * k + k) + (k * h + h) + (h * d + d), (
+        "à d → h → k → h → d avec biais : utilisez les arguments d, k et h du constructeur "
+        "(pas des tailles fixes)",
+        "d → h → k → h → d with biases: use the constructor's arguments d, k and h (not fixed sizes)",
+    ))
+    encode = _outputs(model, "encode", f"{what}.encode(x)")
+    decode_logit = _outputs(model, "decode", f"{what}.decode(z)", logit=True)
 
     A, B = (rng.normal(0.0, 3.0, size=(8, d)).astype(np.float32) for _ in range(2))
     t = rng.uniform(0.2, 0.8, size=8).astype(np.float32)
@@ -290,23 +282,16 @@ def test_ae_classe_architecture(submission, rng, seed):
 @pytest.mark.item("ae_conv")
 @pytest.mark.points(0.5)
 def test_ae_conv_architecture(submission, rng, seed):
-    from autograder.checks import Tensor
-
     what = "AutoEncodeurConv()"
     seed_torch(submission, int(seed % 2**31))
     model = submission.call("AutoEncodeurConv")
     # The statement fixes the layers: 3×3 kernels, channels 1 → 8 → 4, then 4 → 8 → 1, biases.
-    expected = (9 * 1 * 8 + 8) + (9 * 8 * 4 + 4) + (9 * 4 * 8 + 8) + (9 * 8 * 1 + 1)
-    count = _state_sizes(model, what)
-    if count != expected:
-        raise CheckFailed(
-            f"{what} a {count} paramètres, ce qui ne correspond pas aux couches de l'énoncé : "
-            "des noyaux 3×3 partout (Conv2d(1, 8, 3, …), Conv2d(8, 4, 3, …), puis "
-            "ConvTranspose2d(4, 8, 3, …), ConvTranspose2d(8, 1, 3, …)), avec biais",
-            f"{what} has {count} parameters, which does not match the statement's layers: "
-            "3×3 kernels everywhere (Conv2d(1, 8, 3, ...), Conv2d(8, 4, 3, ...), then "
-            "ConvTranspose2d(4, 8, 3, ...), ConvTranspose2d(8, 1, 3, ...)), with biases",
-        )
+    _assert_count(model, what, (9 * 1 * 8 + 8) + (9 * 8 * 4 + 4) + (9 * 4 * 8 + 8) + (9 * 8 * 1 + 1), (
+        "aux couches de l'énoncé : des noyaux 3×3 partout (Conv2d(1, 8, 3, …), Conv2d(8, 4, 3, …), "
+        "puis ConvTranspose2d(4, 8, 3, …), ConvTranspose2d(8, 1, 3, …)), avec biais",
+        "the statement's layers: 3×3 kernels everywhere (Conv2d(1, 8, 3, ...), Conv2d(8, 4, 3, ...), "
+        "then ConvTranspose2d(4, 8, 3, ...), ConvTranspose2d(8, 1, 3, ...)), with biases",
+    ))
 
     # The statement's encoder: 8×8 → 4×4 → 2×2 (stride 2, padding 1); the decoder's sizes are
     # test_ae_conv_shapes' (output_padding).
@@ -325,12 +310,8 @@ def test_ae_conv_architecture(submission, rng, seed):
             "sizes (8×8 → 4×4 → 2×2): stride 2 and padding 1 in every convolution",
         )
 
-    def encode(V):
-        return as_array(model.call("encode", Tensor(V)), f"{what}.encode(x)", allow_nan=True)
-
-    def forward_logit(V):
-        out = as_array(model.call("forward", Tensor(V)), f"{what}(x)", allow_nan=True)
-        return _logit(out, f"{what}(x)")
+    encode = _outputs(model, "encode", f"{what}.encode(x)")
+    forward_logit = _outputs(model, "forward", f"{what}(x)", logit=True)
 
     A, B = (rng.normal(0.5, 1.0, size=(8, 1, 8, 8)).astype(np.float32) for _ in range(2))
     t = rng.uniform(0.2, 0.8, size=8).astype(np.float32)
@@ -372,15 +353,10 @@ def test_ae_conv_architecture(submission, rng, seed):
 
 
 def _record(submission, fn: str, X: np.ndarray, kwargs: dict, seeds: list[int], init_seed: int):
-    helper = submission.define("_tp04_record_training", RECORD_TRAIN_SRC)
     try:
-        runs = submission.call(helper.name, fn, X, kwargs, seeds, 64, 8, 32, init_seed, timeout=60)
-    except Exception as exc:  # noqa: BLE001 - relabelled below, re-raised as is
-        from autograder.checks import SubmissionError, relabel
-
-        if isinstance(exc, SubmissionError):
-            raise relabel(exc, helper.name, fn) from None
-        raise
+        runs = record_training.call(submission, Ref(fn), X, kwargs, seeds, 64, 8, 32, init_seed, timeout=60)
+    except SubmissionError as exc:
+        raise relabel(exc, record_training.ref_name, fn) from None
     out = []
     for r in runs:
         out.append({
@@ -560,13 +536,11 @@ def test_reparametrisation_draws_normal_noise(submission, rng, seed):
     m = rng.normal(size=2)
     lv = np.zeros(2)  # σ = 1: the noise alone is tested (σ's formula is the values check's)
     s = int(seed % 2**31)
-    helper = submission.define("_tp04_reparam_noise", REPARAM_NOISE_SRC)
-    from autograder.checks import SubmissionError, relabel
-
     try:
-        out = submission.call(helper.name, m.tolist(), lv.tolist(), n, [s, s, s + 1])
+        out = reparam_noise.call(submission, Ref("reparametrisation"), m.tolist(), lv.tolist(), n,
+                                 [s, s, s + 1])
     except SubmissionError as exc:
-        raise relabel(exc, helper.name, "reparametrisation") from None
+        raise relabel(exc, reparam_noise.ref_name, "reparametrisation") from None
     status = out.get("status") if isinstance(out, dict) else None
     if status != "ok":
         raise CheckFailed(
@@ -610,10 +584,10 @@ def test_reparametrisation_draws_normal_noise(submission, rng, seed):
 
 
 def _grad_vs_fd(submission, fn: str, args: list, kwargs: dict, wrt: list[int], refs: dict):
-    helper = submission.define("_tp04_grad_vs_fd", GRAD_VS_FD_SRC)
+    grad_vs_fd.install(submission)
     return with_references(
-        submission, refs, fn, fn, [np.asarray(a).tolist() for a in args], kwargs, wrt, 1e-3,
-        via=helper.name,
+        submission, refs, fn, Ref(fn), [np.asarray(a).tolist() for a in args], kwargs, wrt, 1e-3,
+        via=grad_vs_fd.ref_name,
     )
 
 
@@ -675,6 +649,6 @@ def test_perte_vae_gradients(submission, rng):
     beta = float(rng.uniform(0.5, 4.0))
     out = _grad_vs_fd(
         submission, "perte_vae", [x, x_hat, mu, logvar], {"beta": beta}, [1, 2, 3],
-        {"kl_gaussienne": REF_KL},
+        {"kl_gaussienne": kl_gaussienne},
     )
     _assert_grads(out, "perte_vae", ["x_hat", "mu", "logvar"])

@@ -22,6 +22,7 @@ from autograder.checks import (
     CheckFailed,
     Handle,
     Ref,
+    SubmissionError,
     Tensor,
     as_array,
     as_module,
@@ -30,12 +31,13 @@ from autograder.checks import (
     kernel_side,
     record_expected,
     record_margin,
+    relabel,
     with_references,
 )
 
-from ..public.helpers import REF_KL, assert_statement_defaults, digits_images
+from ..public.helpers import assert_statement_defaults, digits_sample, kl_gaussienne
+from .helpers import digits_split
 
-SPLIT_SEED = 2026
 
 @kernel_side
 def grad_left(model, X, beta):
@@ -59,8 +61,9 @@ def grad_left(model, X, beta):
     model.zero_grad()
     return left ** 0.5, fresh ** 0.5
 
-REPARAM_GRADS_SRC = """
-def _tp04_reparam_grads(mu, logvar, eps, w):
+@kernel_side
+def reparam_grads(reparametrisation, mu, logvar, eps, w):
+    """The gradients of Σ w ⊙ reparametrisation(μ, log σ², ε) with respect to μ and log σ²."""
     import torch
 
     mu = torch.tensor(mu, dtype=torch.float64, requires_grad=True)
@@ -77,34 +80,37 @@ def _tp04_reparam_grads(mu, logvar, eps, w):
         "mu": mu.grad if mu.grad is not None else zero,
         "logvar": logvar.grad if logvar.grad is not None else zero,
     }
-"""
 
 
 # The grader's answers of the VAE section: an item that uses another one is graded against
 # these (perte_vae against the grader's KL; entrainer_vae against all three), so that one
 # mistake costs points in its own item only.
-REF_REPARAM = """
+@kernel_side
 def reparametrisation(mu, logvar, eps=None):
     import torch
+
     if eps is None:
         eps = torch.randn_like(mu)
     return mu + torch.exp(0.5 * logvar) * eps
-"""
-REF_PERTE = """
+
+
+@kernel_side(uses=(kl_gaussienne,))
 def perte_vae(x, x_hat, mu, logvar, beta=1.0):
     import torch.nn.functional as F
+
     reconstruction = F.binary_cross_entropy(x_hat, x, reduction="none").sum(dim=1)
     return (reconstruction + beta * kl_gaussienne(mu, logvar)).mean()
-"""
+
+
 #: The message of a training that does not return its VAE.
 RETURNS_VAE = (
     "doit renvoyer le VAE entraîné (un nn.Module)",
     "must return the trained VAE (an nn.Module)",
 )
 VAE_REFERENCES = {
-    "kl_gaussienne": REF_KL,
-    "reparametrisation": REF_REPARAM,
-    "perte_vae": REF_PERTE,
+    "kl_gaussienne": kl_gaussienne,
+    "reparametrisation": reparametrisation,
+    "perte_vae": perte_vae,
 }
 
 
@@ -131,19 +137,19 @@ def _reparam_inputs(rng):
     return mu, logvar, eps
 
 
-# The student's function on tensors without gradient, with and without eps: which of
-# (mu, logvar, eps) it changed in place.
-REPARAM_INPLACE_SRC = """
-def _tp04_reparam_inplace(mu, logvar, eps):
+@kernel_side
+def reparam_inplace(reparametrisation, mu, logvar, eps):
+    """The student's function on tensors without gradient, with and without eps: which of
+    (mu, logvar, eps) it changed in place."""
     import torch
+
     changed = []
     for with_eps in (True, False):
         m, lv, e = (torch.tensor(v, dtype=torch.float64) for v in (mu, logvar, eps))
         before = [m.clone(), lv.clone(), e.clone()]
         reparametrisation(m, lv, e) if with_eps else reparametrisation(m, lv)
-        changed.append([not torch.equal(a, b) for a, b in zip((m, lv, e), before)])
+        changed.append([not torch.equal(a, b) for a, b in zip((m, lv, e), before, strict=True)])
     return changed
-"""
 
 
 @pytest.mark.item("reparametrisation")
@@ -173,15 +179,10 @@ def test_reparametrisation_values(submission, rng):
         hint_fr=hint_fr,
         hint_en=hint_en,
     )
-    helper = submission.define("_tp04_reparam_inplace", REPARAM_INPLACE_SRC)
     try:
-        changed = submission.call(helper.name, mu, logvar, eps)
-    except Exception as exc:  # noqa: BLE001 - relabelled below, re-raised as is
-        from autograder.checks import SubmissionError, relabel
-
-        if isinstance(exc, SubmissionError):
-            raise relabel(exc, helper.name, "reparametrisation") from None
-        raise
+        changed = reparam_inplace.call(submission, Ref("reparametrisation"), mu, logvar, eps)
+    except SubmissionError as exc:
+        raise relabel(exc, reparam_inplace.ref_name, "reparametrisation") from None
     names = ("mu", "logvar", "eps")
     touched = sorted({names[i] for row in changed for i, c in enumerate(row) if c is True})
     if touched:
@@ -198,8 +199,10 @@ def test_reparametrisation_values(submission, rng):
 def test_reparametrisation_gradients(submission, rng):
     mu, logvar, eps = _reparam_inputs(rng)
     w = rng.normal(size=mu.shape)
-    helper = submission.define("_tp04_reparam_grads", REPARAM_GRADS_SRC)
-    out = submission.call(helper.name, mu, logvar, eps, w)
+    try:
+        out = reparam_grads.call(submission, Ref("reparametrisation"), mu, logvar, eps, w)
+    except SubmissionError as exc:
+        raise relabel(exc, reparam_grads.ref_name, "reparametrisation") from None
     status = out.get("status") if isinstance(out, dict) else None
     if status == "not_tensor":
         raise CheckFailed(
@@ -370,7 +373,7 @@ def test_perte_vae_matches_reference(submission, rng):
     beta = float(rng.uniform(0.5, 4.0))
     got = as_array(
         with_references(
-            submission, {"kl_gaussienne": REF_KL},
+            submission, {"kl_gaussienne": kl_gaussienne},
             "perte_vae", Tensor(x), Tensor(x_hat), Tensor(mu), Tensor(logvar), beta=beta
         ),
         "perte_vae(x, x_hat, mu, logvar, beta)",
@@ -445,10 +448,7 @@ def _mean_kl(model: Handle, X: np.ndarray, k: int, what: str) -> float:
 @pytest.mark.item("vae_beta")
 @pytest.mark.points(1.5)  # 0.5 went to the seed and batch checks below (the TP totals 20)
 def test_beta_reduces_kl(submission, seed):
-    from sklearn.model_selection import train_test_split
-
-    X = digits_images()
-    X_train, X_test = train_test_split(X, test_size=0.3, random_state=SPLIT_SEED)
+    X_train, X_test = digits_split()
     s, k = int(seed % 2**31), 3
     kls = {}
     for beta in (0.5, 4.0):
@@ -526,8 +526,7 @@ def test_entrainer_vae_uses_its_seed(submission, rng):
     The signature keeps the statement's defaults (its arguments, seed included)."""
     assert_statement_defaults(submission, "entrainer_vae", missing_apart=False)
 
-    X = digits_images()
-    X = X[rng.choice(len(X), size=128, replace=False)]
+    X = digits_sample(rng, 128)
     s = int(rng.integers(0, 2**31 - 1))
     vae_runs.install(submission)
     out = with_references(
@@ -567,13 +566,14 @@ def test_entrainer_vae_uses_its_seed(submission, rng):
         )
 
 
-# A grader helper run with the reference functions in place: a subclass of the notebook's VAE
-# records which examples each batch holds, read from pixel 0 (0 in every digit), where the
-# grader writes the example's index / 1000.
-VAE_BATCHES_SRC = """
-def _tp04_vae_batches(X, batch_size, seed):
+@kernel_side
+def vae_batches(entrainer_vae, X, batch_size, seed):
+    """Run with the reference functions in place: a subclass of the notebook's VAE records
+    which examples each batch holds, read from pixel 0 (0 in every digit), where the grader
+    writes the example's index / 1000."""
     import torch
-    g = globals()
+
+    g = entrainer_vae.__globals__  # the notebook's: entrainer_vae builds its VAE from there
     base = g["VAE"]
     seen = []
     built = []
@@ -594,7 +594,6 @@ def _tp04_vae_batches(X, batch_size, seed):
     finally:
         g["VAE"] = base
     return seen if built else {"built": False}
-"""
 
 
 @pytest.mark.item("vae_beta")
@@ -603,17 +602,16 @@ def test_entrainer_vae_batches_cover_the_epoch(submission, rng):
     """One epoch: batches of at most batch_size examples, each example exactly once, the
     incomplete last batch included (n is never a multiple of batch_size). Batches that grow (ordre[debut : debut * batch_size])
     still made β lower the KL."""
-    X = digits_images()
     n = 300
-    X = X[rng.choice(len(X), size=n, replace=False)]
+    X = digits_sample(rng, n)
     X[:, 0] = (np.arange(n) + 1) / 1000.0  # id + 1: a digit's pixel 0 (0) is no example of X
     bs = int(rng.integers(20, 40))
     while n % bs == 0:  # an incomplete last batch, always
         bs += 1
-    helper = submission.define("_tp04_vae_batches", VAE_BATCHES_SRC)
+    vae_batches.install(submission)
     batches = with_references(
-        submission, VAE_REFERENCES, "entrainer_vae", X, bs, int(rng.integers(0, 2**31 - 1)),
-        via=helper.name, timeout=60,
+        submission, VAE_REFERENCES, "entrainer_vae", Ref("entrainer_vae"), X, bs,
+        int(rng.integers(0, 2**31 - 1)), via=vae_batches.ref_name, timeout=60,
     )
     if isinstance(batches, dict) and batches.get("built") is False:
         raise CheckFailed(

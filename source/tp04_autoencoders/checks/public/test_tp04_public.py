@@ -15,43 +15,43 @@ import pytest
 
 from autograder.checks import (
     CheckFailed,
-    Handle,
-    Ref,
     Tensor,
     as_array,
     as_int,
     as_module,
     assert_close,
+    kernel_side,
     with_references,
 )
 
 from .helpers import (
-    REF_KL,
+    assert_affine,
     assert_statement_defaults,
     dense_ae,
-    digits_images,
+    digits_sample,
+    kl_gaussienne,
     seed_torch,
     state,
     unchanged,
 )
 
-FIXED_MODELS_SRC = """
-import torch as _tp04_torch
+
+@kernel_side
+def identity_model():
+    import torch
+
+    return torch.nn.Identity()
 
 
-class _TP04Zero(_tp04_torch.nn.Module):
-    def forward(self, x):
-        return _tp04_torch.zeros_like(x)
+@kernel_side
+def zero_model():
+    import torch
 
+    class _TP04Zero(torch.nn.Module):
+        def forward(self, x):
+            return torch.zeros_like(x)
 
-_tp04_identite = _tp04_torch.nn.Identity()
-_tp04_zero = _TP04Zero()
-"""
-
-
-def _digits(n: int, rng: np.random.Generator) -> np.ndarray:
-    X = digits_images()
-    return X[rng.choice(len(X), size=n, replace=False)]
+    return _TP04Zero()
 
 
 # ---------------------------------------------------------------- 1. dense autoencoder
@@ -90,58 +90,43 @@ def test_ae_classe_shapes(submission, rng):
         )
 
 
+def _assert_trains(submission, rng, fn: str, model, kwargs: dict, label: str,
+                   shape_tail: tuple[str, str], call: tuple[str, str], step: tuple[str, str]) -> None:
+    """`fn(model, X, **kwargs)` (2 epochs on 200 digits) returns the model, trained: its
+    parameters moved."""
+    before = state(model, "modèle")
+    X = digits_sample(rng, 200)
+    out = submission.call(fn, model, X, **kwargs)
+    trained = as_module(submission, out, label)
+    x_hat = as_array(trained.call("forward", Tensor(X[:7])), "modèle entraîné (x)", allow_nan=True)
+    if x_hat.shape != (7, 64):
+        raise CheckFailed(
+            f"le modèle renvoyé par {fn} donne une sortie de forme {x_hat.shape} pour "
+            f"7 images : (7, 64) attendu{shape_tail[0]}",
+            f"the model returned by {fn} gives an output of shape {x_hat.shape} for "
+            f"7 images: (7, 64) expected{shape_tail[1]}",
+        )
+    if unchanged(before, state(trained, "modèle entraîné")):
+        raise CheckFailed(
+            f"après {call[0]}, les paramètres n'ont pas changé : appelez optimiseur.step() {step[0]}",
+            f"after {call[1]}, the parameters did not change: call optimiser.step() {step[1]}",
+        )
+
+
 @pytest.mark.item("ae_entrainement")
 @pytest.mark.points(0.5)
 def test_entrainer_ae_trains(submission, rng):
     assert_statement_defaults(submission, "entrainer_ae")
-    model = dense_ae(submission, 64, 4, 16, 0)
-    before = state(model, "modèle")
-    X = _digits(200, rng)
-    out = submission.call("entrainer_ae", model, X, epochs=2, lr=1e-2, batch_size=64, seed=0)
-    trained = as_module(submission, out, "entrainer_ae(modele, X, …)")
-    x_hat = as_array(trained.call("forward", Tensor(X[:7])), "modèle entraîné (x)", allow_nan=True)
-    if x_hat.shape != (7, 64):
-        raise CheckFailed(
-            f"le modèle renvoyé par entrainer_ae donne une sortie de forme {x_hat.shape} pour "
-            "7 images : (7, 64) attendu ; renvoyez le modèle reçu, entraîné",
-            f"the model returned by entrainer_ae gives an output of shape {x_hat.shape} for "
-            "7 images: (7, 64) expected; return the model you were given, trained",
-        )
-    if unchanged(before, state(trained, "modèle entraîné")):
-        raise CheckFailed(
-            "après entrainer_ae(modele, X, epochs=2), les paramètres n'ont pas changé : "
-            "appelez optimiseur.step() après perte.backward() à chaque lot",
-            "after entrainer_ae(modele, X, epochs=2), the parameters did not change: "
-            "call optimiser.step() after loss.backward() on every batch",
-        )
+    _assert_trains(
+        submission, rng, "entrainer_ae", dense_ae(submission, 64, 4, 16, 0),
+        {"epochs": 2, "lr": 1e-2, "batch_size": 64, "seed": 0}, "entrainer_ae(modele, X, …)",
+        (" ; renvoyez le modèle reçu, entraîné", "; return the model you were given, trained"),
+        ("entrainer_ae(modele, X, epochs=2)", "entrainer_ae(modele, X, epochs=2)"),
+        ("après perte.backward() à chaque lot", "after loss.backward() on every batch"),
+    )
 
 
 # ---------------------------------------------------------------- 2. linear autoencoder
-
-
-def assert_affine(model: Handle, d: int, rng: np.random.Generator, what: str) -> None:
-    """f(tA + (1 − t)B) = t f(A) + (1 − t) f(B) for an affine map (inputs far from 0)."""
-    A = rng.normal(0.0, 3.0, size=(8, d)).astype(np.float32)
-    B = rng.normal(0.0, 3.0, size=(8, d)).astype(np.float32)
-    t = rng.uniform(0.2, 0.8, size=(8, 1)).astype(np.float32)
-    M = (t * A + (1 - t) * B).astype(np.float32)
-    fa, fb, fm = (as_array(model.call("forward", Tensor(V)), f"{what}(x)") for V in (A, B, M))
-    if fm.shape != (8, d):
-        raise CheckFailed(
-            f"{what}(x) pour x de forme (8, {d}) : forme attendue (8, {d}), obtenue {fm.shape}",
-            f"{what}(x) for x of shape (8, {d}): expected shape (8, {d}), got {fm.shape}",
-        )
-    gap = float(np.max(np.abs(fm - (t * fa + (1 - t) * fb))))
-    scale = float(max(np.max(np.abs(fa)), np.max(np.abs(fb)), 1.0))
-    if gap > 1e-3 * scale:
-        raise CheckFailed(
-            f"{what} n'est pas linéaire (affine) : f(tA + (1 − t)B) s'écarte de "
-            f"t·f(A) + (1 − t)·f(B) de {gap:.3g} ; retirez toute activation (ReLU, Sigmoid…) : "
-            "l'encodeur et le décodeur sont deux nn.Linear enchaînés directement",
-            f"{what} is not linear (affine): f(tA + (1 − t)B) differs from "
-            f"t·f(A) + (1 − t)·f(B) by {gap:.3g}; remove every activation (ReLU, Sigmoid...): "
-            "the encoder and decoder are two nn.Linear applied one after the other",
-        )
 
 
 @pytest.mark.item("ae_lineaire")
@@ -152,7 +137,21 @@ def test_ae_lineaire_is_affine(submission, rng):
     model = as_module(
         submission, submission.call("AutoEncodeurLineaire", 10, 3), "AutoEncodeurLineaire(10, 3)"
     )
-    assert_affine(model, 10, rng, "AutoEncodeurLineaire(10, 3)")
+    what = "AutoEncodeurLineaire(10, 3)"
+
+    def forward(V):
+        out = as_array(model.call("forward", Tensor(V)), f"{what}(x)")
+        if out.shape != (8, 10):
+            raise CheckFailed(
+                f"{what}(x) pour x de forme (8, 10) : forme attendue (8, 10), obtenue {out.shape}",
+                f"{what}(x) for x of shape (8, 10): expected shape (8, 10), got {out.shape}",
+            )
+        return out
+
+    assert_affine(forward, 10, rng, what, (
+        "l'encodeur et le décodeur sont deux nn.Linear enchaînés directement",
+        "the encoder and decoder are two nn.Linear applied one after the other",
+    ))
 
 
 # ---------------------------------------------------------------- 3. denoising
@@ -162,28 +161,13 @@ def test_ae_lineaire_is_affine(submission, rng):
 @pytest.mark.points(0.5)
 def test_entrainer_debruiteur_trains(submission, rng):
     assert_statement_defaults(submission, "entrainer_debruiteur")
-    model = dense_ae(submission, 64, 8, 16, 1)
-    before = state(model, "modèle")
-    X = _digits(200, rng)
-    out = submission.call(
-        "entrainer_debruiteur", model, X, sigma=0.5, epochs=2, lr=1e-2, batch_size=64, seed=0
+    _assert_trains(
+        submission, rng, "entrainer_debruiteur", dense_ae(submission, 64, 8, 16, 1),
+        {"sigma": 0.5, "epochs": 2, "lr": 1e-2, "batch_size": 64, "seed": 0},
+        "entrainer_debruiteur(modele, X, sigma, …)", ("", ""),
+        ("entrainer_debruiteur(…, epochs=2)", "entrainer_debruiteur(..., epochs=2)"),
+        ("à chaque lot", "on every batch"),
     )
-    trained = as_module(submission, out, "entrainer_debruiteur(modele, X, sigma, …)")
-    x_hat = as_array(trained.call("forward", Tensor(X[:7])), "modèle entraîné (x)", allow_nan=True)
-    if x_hat.shape != (7, 64):
-        raise CheckFailed(
-            f"le modèle renvoyé par entrainer_debruiteur donne une sortie de forme {x_hat.shape} "
-            "pour 7 images : (7, 64) attendu",
-            f"the model returned by entrainer_debruiteur gives an output of shape {x_hat.shape} "
-            "for 7 images: (7, 64) expected",
-        )
-    if unchanged(before, state(trained, "modèle entraîné")):
-        raise CheckFailed(
-            "après entrainer_debruiteur(…, epochs=2), les paramètres n'ont pas changé : "
-            "appelez optimiseur.step() à chaque lot",
-            "after entrainer_debruiteur(..., epochs=2), the parameters did not change: "
-            "call optimiser.step() on every batch",
-        )
 
 
 # ---------------------------------------------------------------- 4. anomaly score
@@ -192,10 +176,9 @@ def test_entrainer_debruiteur_trains(submission, rng):
 @pytest.mark.item("anomalie")
 @pytest.mark.points(0.5)
 def test_score_anomalie_fixed_models(submission, rng):
-    submission.define("_tp04_identite", FIXED_MODELS_SRC)
     X = rng.uniform(0.0, 1.0, size=(6, 64)).astype(np.float32)
     got = as_array(
-        submission.call("score_anomalie", Ref("_tp04_identite"), Tensor(X)),
+        submission.call("score_anomalie", identity_model.call(submission), Tensor(X)),
         "score_anomalie(identité, X)",
     )
     if got.shape != (6,):
@@ -214,7 +197,7 @@ def test_score_anomalie_fixed_models(submission, rng):
         hint_en="a model that reconstructs perfectly (x̂ = x) has a zero error",
     )
     assert_close(
-        submission.call("score_anomalie", Ref("_tp04_zero"), Tensor(X)),
+        submission.call("score_anomalie", zero_model.call(submission), Tensor(X)),
         (X.astype(np.float64) ** 2).mean(axis=1),
         name="score_anomalie(modèle qui renvoie 0, X)",
         rtol=1e-4,
@@ -349,7 +332,7 @@ def test_perte_vae_simple_case(submission):
     logvar = np.zeros((1, 2))
     # Against the grader's KL: a KL mistake costs points in its own item only.
     got = with_references(
-        submission, {"kl_gaussienne": REF_KL},
+        submission, {"kl_gaussienne": kl_gaussienne},
         "perte_vae", Tensor(x), Tensor(x_hat), Tensor(mu), Tensor(logvar), beta=2.0,
     )
     assert_close(

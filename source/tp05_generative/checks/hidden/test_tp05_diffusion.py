@@ -35,7 +35,7 @@ from autograder.checks import (
     with_references,
 )
 
-from ..public.helpers import REF_LOSS, REF_Q
+from ..public.helpers import REFERENCES
 
 T = 1000
 
@@ -148,16 +148,16 @@ def _q_hint(got: np.ndarray, x0, t, noise, ab) -> tuple[str, str]:
     )
 
 
-# The student's q_echantillon on tensors of the kernel: which arguments it changed in place.
-Q_INPLACE_SRC = """
-def _tp05_q_inplace(x0, t, bruit, alphas_bar):
+@kernel_side
+def q_inplace(q_echantillon, x0, t, bruit, alphas_bar):
+    """The student's q_echantillon on tensors of the kernel: which arguments it changed in place."""
     import torch
+
     args = [torch.tensor(x0, dtype=torch.float64), torch.tensor(t, dtype=torch.long),
             torch.tensor(bruit, dtype=torch.float64), torch.tensor(alphas_bar, dtype=torch.float64)]
     before = [a.clone() for a in args]
     q_echantillon(*args)
-    return [not torch.equal(a, b) for a, b in zip(args, before)]
-"""
+    return [not torch.equal(a, b) for a, b in zip(args, before, strict=True)]
 
 
 @pytest.mark.item("q_echantillon")
@@ -195,11 +195,11 @@ def test_q_sample_matches_reference(submission, rng):
             "q_echantillon does not match the closed form on grader inputs (random steps t and "
             f"noise); {hint_en}",
         )
-    helper = submission.define("_tp05_q_inplace", Q_INPLACE_SRC)
     try:
-        changed = submission.call(helper.name, x0.tolist(), t.tolist(), noise.tolist(), ab.tolist())
+        changed = q_inplace.call(submission, Ref("q_echantillon"), x0.tolist(), t.tolist(),
+                                 noise.tolist(), ab.tolist())
     except SubmissionError as exc:
-        raise relabel(exc, helper.name, "q_echantillon") from None
+        raise relabel(exc, q_inplace.ref_name, "q_echantillon") from None
     names = ("x0", "t", "bruit", "alphas_bar")
     touched = [nm for nm, c in zip(names, changed, strict=False) if c is True]
     if touched:
@@ -294,19 +294,22 @@ def test_q_sample_matches_iterated_chain(submission, rng):
 
 # ---------------------------------------------------------------- loss
 
-TRIVIAL_MODEL_SRC = """
-import torch as _tp05_torch
-class _Tp05ModeleTrivial(_tp05_torch.nn.Module):
-    def forward(self, x, t):
-        return 0.5 * x + 0.001 * t[:, None].to(x.dtype)
-_tp05_modele_trivial = _Tp05ModeleTrivial()
-"""
+@kernel_side
+def trivial_model():
+    """A denoiser the grader can follow: ε = 0.5 x + 0.001 t."""
+    import torch
+
+    class _Tp05ModeleTrivial(torch.nn.Module):
+        def forward(self, x, t):
+            return 0.5 * x + 0.001 * t[:, None].to(x.dtype)
+
+    return _Tp05ModeleTrivial()
 
 
 @pytest.mark.item("perte_debruitage")
 @pytest.mark.points(0.75)  # 0.25 moved to test_loss_is_differentiable: a loss without a graph trains nothing
 def test_loss_matches_reference(submission, rng):
-    model = submission.define("_tp05_modele_trivial", TRIVIAL_MODEL_SRC)
+    model = trivial_model.call(submission)
     _, ab = _schedule()
     n = int(rng.integers(30, 80))
     x0 = _spiral(n, rng)
@@ -315,7 +318,7 @@ def test_loss_matches_reference(submission, rng):
     # Against the grader's q(x_t | x_0): a q_echantillon mistake costs points in its own item.
     got = as_float(
         with_references(
-            submission, {"q_echantillon": REF_Q},
+            submission, {"q_echantillon": REFERENCES["q_echantillon"]},
             "perte_debruitage", model, Tensor(x0), Tensor(t), Tensor(noise), Tensor(ab),
         ),
         "perte_debruitage",
@@ -329,7 +332,7 @@ def test_loss_matches_reference(submission, rng):
         assert_arguments_untouched(
             submission, "perte_debruitage", (model, Tensor(x0), Tensor(t), Tensor(noise), Tensor(ab)),
             {1: "x0", 2: "t", 3: "bruit", 4: "alphas_bar"},
-            references={"q_echantillon": REF_Q},
+            references={"q_echantillon": REFERENCES["q_echantillon"]},
             hint_fr="calculez la différence dans un nouveau tenseur (F.mse_loss(modele(x_t, t), bruit)), "
             "sans bruit -= … ni sub_",
             hint_en="compute the difference into a new tensor (F.mse_loss(model(x_t, t), noise)), "
@@ -356,22 +359,23 @@ def test_loss_matches_reference(submission, rng):
 LOSS_FULL, LOSS_PARTIAL = 0.40, 0.60  # solution ≈ 0.24; predicting 0 (or untrained) ≈ 1.0
 CHAMFER_TRAINED_FULL, CHAMFER_TRAINED_PARTIAL = 0.32, 0.42  # solution 0.13-0.19; noise ≈ 0.5
 
-REF_SAMPLER_SRC = """
-import torch as _tp05_torch
-def _tp05_echantillonneur_ref(modele, n, seed):
-    gen = _tp05_torch.Generator().manual_seed(seed)
-    betas = _tp05_torch.linspace(1e-4, 0.02, 1000, dtype=_tp05_torch.float64)
+@kernel_side
+def reference_sampler(modele, n, seed):
+    """The grader's DDPM sampler (the course's schedule) run with the student's denoiser."""
+    import torch
+
+    gen = torch.Generator().manual_seed(seed)
+    betas = torch.linspace(1e-4, 0.02, 1000, dtype=torch.float64)
     alphas = 1.0 - betas
-    ab = _tp05_torch.cumprod(alphas, 0)
-    x = _tp05_torch.randn(n, 2, generator=gen, dtype=_tp05_torch.float64)
-    with _tp05_torch.no_grad():
+    ab = torch.cumprod(alphas, 0)
+    x = torch.randn(n, 2, generator=gen, dtype=torch.float64)
+    with torch.no_grad():
         for t in range(999, -1, -1):
-            eps = modele(x, _tp05_torch.full((n,), t, dtype=_tp05_torch.long)).to(x.dtype)
-            x = (x - betas[t] / _tp05_torch.sqrt(1.0 - ab[t]) * eps) / _tp05_torch.sqrt(alphas[t])
+            eps = modele(x, torch.full((n,), t, dtype=torch.long)).to(x.dtype)
+            x = (x - betas[t] / torch.sqrt(1.0 - ab[t]) * eps) / torch.sqrt(alphas[t])
             if t > 0:
-                x = x + _tp05_torch.sqrt(betas[t]) * _tp05_torch.randn(n, 2, generator=gen, dtype=_tp05_torch.float64)
+                x = x + torch.sqrt(betas[t]) * torch.randn(n, 2, generator=gen, dtype=torch.float64)
     return x
-"""
 
 
 def _rotation(seed: int) -> np.ndarray:
@@ -391,7 +395,7 @@ def _train(submission, seed: int) -> Handle:
     _, ab = _schedule()
     model = with_references(
         submission,
-        {"q_echantillon": REF_Q, "perte_debruitage": REF_LOSS},
+        REFERENCES,
         "entrainer_debruiteur",
         Tensor(data),
         Tensor(ab),
@@ -459,9 +463,8 @@ def test_denoiser_test_loss(submission, rng, seed):
 @pytest.mark.points(1)
 def test_denoiser_samples_look_like_the_spiral(submission, rng, seed):
     model = _denoiser(submission, seed)
-    submission.define("_tp05_echantillonneur_ref", REF_SAMPLER_SRC)
     samples = as_array(
-        submission.call("_tp05_echantillonneur_ref", model, 400, int(seed % 2**31), timeout=60),
+        reference_sampler.call(submission, model, 400, int(seed % 2**31), timeout=60),
         "échantillons du débruiteur",
         shape=(400, 2),
         allow_nan=True,
@@ -481,12 +484,13 @@ def test_denoiser_samples_look_like_the_spiral(submission, rng, seed):
     )
 
 
-TRAIN_PARAMS_SRC = """
-def _tp05_train_params(donnees, alphas_bar, seed, lr, n_pas):
+@kernel_side
+def train_params(entrainer_debruiteur, donnees, alphas_bar, seed, lr, n_pas):
+    """The parameters of the denoiser the student's loop trains (batches of 16)."""
     import torch
+
     modele = entrainer_debruiteur(donnees, alphas_bar, n_pas=n_pas, taille_lot=16, lr=lr, seed=seed)
     return torch.cat([p.detach().double().flatten() for p in modele.parameters()])
-"""
 
 
 @pytest.mark.item("entrainer_debruiteur")
@@ -498,12 +502,12 @@ def test_denoiser_uses_its_seed(submission, rng):
     data = _spiral(200, rng)
     _, ab = _schedule()
     s = int(rng.integers(0, 2**31 - 1))
-    helper = submission.define("_tp05_train_params", TRAIN_PARAMS_SRC)
+    train_params.install(submission)
     runs = [
         as_array(
             with_references(
-                submission, {"q_echantillon": REF_Q, "perte_debruitage": REF_LOSS}, "entrainer_debruiteur",
-                Tensor(data), Tensor(ab), call_seed, call_lr, n_pas, via=helper.name, timeout=60,
+                submission, REFERENCES, "entrainer_debruiteur", Ref("entrainer_debruiteur"),
+                Tensor(data), Tensor(ab), call_seed, call_lr, n_pas, via=train_params.ref_name, timeout=60,
             ),
             "paramètres du débruiteur",
             allow_nan=True,
@@ -571,7 +575,7 @@ def record_loop(entrainer_debruiteur, donnees, alphas_bar, n_pas, taille_lot, se
 def _loop(submission, data: np.ndarray, ab: np.ndarray, n_pas: int, lot: int, seed: int) -> dict:
     record_loop.install(submission)
     out = with_references(
-        submission, {"q_echantillon": REF_Q, "perte_debruitage": REF_LOSS}, "entrainer_debruiteur",
+        submission, REFERENCES, "entrainer_debruiteur",
         Ref("entrainer_debruiteur"), Tensor(data), Tensor(ab), n_pas, lot, seed,
         via=record_loop.ref_name, timeout=60,
     )
@@ -625,13 +629,14 @@ def test_denoiser_new_model_and_its_loop_arguments(submission, rng):
         )
 
 
-# The notebook's Debruiteur replaced, for one call of entrainer_debruiteur, by a subclass that
-# records the steps t of every training batch (forward under grad), and the loss (the grader's,
-# installed for the call) wrapped to record the clean points x0 of every batch.
-STEPS_SRC = """
-def _tp05_train_steps(donnees, alphas_bar, n_pas, taille_lot, seed):
+@kernel_side
+def train_steps(entrainer_debruiteur, donnees, alphas_bar, n_pas, taille_lot, seed):
+    """The notebook's Debruiteur replaced, for one call of entrainer_debruiteur, by a subclass
+    that records the steps t of every training batch (forward under grad), and the loss (the
+    grader's, installed for the call) wrapped to record the clean points x0 of every batch."""
     import torch
-    g = globals()
+
+    g = entrainer_debruiteur.__globals__  # the notebook's: the loop finds both names there
     base = g["Debruiteur"]
     base_loss = g["perte_debruitage"]
     seen = []
@@ -655,7 +660,6 @@ def _tp05_train_steps(donnees, alphas_bar, n_pas, taille_lot, seed):
         g["Debruiteur"] = base
         g["perte_debruitage"] = base_loss
     return {"t": seen, "x0": points}
-"""
 
 
 @pytest.mark.item("entrainer_debruiteur")
@@ -671,11 +675,11 @@ def test_denoiser_draws_uniform_steps(submission, rng):
     _, ab = _schedule(T_g)
     data = _spiral(300, rng)
     n_pas, lot = 40, 64
-    helper = submission.define("_tp05_train_steps", STEPS_SRC)
+    train_steps.install(submission)
     steps = with_references(
-        submission, {"q_echantillon": REF_Q, "perte_debruitage": REF_LOSS}, "entrainer_debruiteur",
+        submission, REFERENCES, "entrainer_debruiteur", Ref("entrainer_debruiteur"),
         Tensor(data), Tensor(ab), n_pas, lot, int(rng.integers(0, 2**31 - 1)),
-        via=helper.name, timeout=60,
+        via=train_steps.ref_name, timeout=60,
     )
     if not isinstance(steps, dict):
         raise CheckFailed(
@@ -721,29 +725,32 @@ def test_denoiser_draws_uniform_steps(submission, rng):
 
 # ---------------------------------------------------------------- sampler
 
-# Exact ε-predictor of a mixture of K small Gaussians laid along the notebook's spiral:
-# ε*(x_t, t) = −sqrt(1 − ᾱ_t) ∇ log p_t(x_t). A correct sampler turns it into spiral samples.
-ORACLE_SRC = """
-import numpy as _tp05_np
-import torch as _tp05_torch
-class _Tp05Oracle(_tp05_torch.nn.Module):
-    def __init__(self, betas, K=200, s=0.03):
-        super().__init__()
-        u = _tp05_np.sqrt(0.05 + 0.95 * (_tp05_np.arange(K) + 0.5) / K)
-        ang = 3.0 * _tp05_np.pi * u
-        self.m = _tp05_torch.tensor(2.0 * _tp05_np.stack([u * _tp05_np.cos(ang), u * _tp05_np.sin(ang)], 1))
-        self.m2 = (self.m ** 2).sum(1)
-        self.s2 = s * s
-        self.ab = _tp05_torch.cumprod(1.0 - _tp05_torch.as_tensor(betas, dtype=_tp05_torch.float64), 0)
-    def forward(self, x, t):
-        x = _tp05_torch.as_tensor(x, dtype=_tp05_torch.float64)
-        a = self.ab[_tp05_torch.as_tensor(t).long()][:, None]
-        v = a * self.s2 + 1.0 - a
-        ra = a.sqrt()
-        r = _tp05_torch.softmax((2.0 * ra * (x @ self.m.T) - a * self.m2[None]) / (2.0 * v), 1)
-        return -(1.0 - a).sqrt() * (ra * (r @ self.m) - x) / v
-_tp05_oracle = _Tp05Oracle(_tp05_np.linspace(1e-4, 0.02, 1000))
-"""
+@kernel_side
+def oracle():
+    """Exact ε-predictor of a mixture of K small Gaussians laid along the notebook's spiral:
+    ε*(x_t, t) = −sqrt(1 − ᾱ_t) ∇ log p_t(x_t). A correct sampler turns it into spiral samples."""
+    import numpy as np
+    import torch
+
+    class _Tp05Oracle(torch.nn.Module):
+        def __init__(self, betas, K=200, s=0.03):
+            super().__init__()
+            u = np.sqrt(0.05 + 0.95 * (np.arange(K) + 0.5) / K)
+            ang = 3.0 * np.pi * u
+            self.m = torch.tensor(2.0 * np.stack([u * np.cos(ang), u * np.sin(ang)], 1))
+            self.m2 = (self.m ** 2).sum(1)
+            self.s2 = s * s
+            self.ab = torch.cumprod(1.0 - torch.as_tensor(betas, dtype=torch.float64), 0)
+
+        def forward(self, x, t):
+            x = torch.as_tensor(x, dtype=torch.float64)
+            a = self.ab[torch.as_tensor(t).long()][:, None]
+            v = a * self.s2 + 1.0 - a
+            ra = a.sqrt()
+            r = torch.softmax((2.0 * ra * (x @ self.m.T) - a * self.m2[None]) / (2.0 * v), 1)
+            return -(1.0 - a).sqrt() * (ra * (r @ self.m) - x) / v
+
+    return _Tp05Oracle(np.linspace(1e-4, 0.02, 1000))
 
 CHAMFER_FULL, CHAMFER_PARTIAL = 0.08, 0.15  # solution ≈ 0.045 (spiral vs spiral ≈ 0.044)
 N_SAMPLES = 400
@@ -752,11 +759,11 @@ N_SAMPLES = 400
 @pytest.mark.item("echantillonner")
 @pytest.mark.points(0.5)
 def test_sampler_reaches_the_spiral(submission, rng, seed):
-    oracle = submission.define("_tp05_oracle", ORACLE_SRC)
+    model = oracle.call(submission)
     betas, _ = _schedule()
     try:
         raw = submission.call(
-            "echantillonner", oracle, N_SAMPLES, Tensor(betas), int(seed % 2**31), timeout=60
+            "echantillonner", model, N_SAMPLES, Tensor(betas), int(seed % 2**31), timeout=60
         )
     except StudentError as exc:
         if exc.ename != "IndexError":

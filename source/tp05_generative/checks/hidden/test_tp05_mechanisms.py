@@ -23,6 +23,7 @@ import pytest
 
 from autograder.checks import (
     CheckFailed,
+    Ref,
     SubmissionError,
     Tensor,
     as_array,
@@ -34,10 +35,12 @@ from autograder.checks import (
     with_references,
 )
 
-from ..public.helpers import REF_Q
+from ..public.helpers import REFERENCES
 
-RECORD_SAMPLER_SRC = """
-def _tp05_record_sampler(n, betas, seed, a, b):
+
+@kernel_side
+def record_sampler(echantillonner, n, betas, seed, a, b):
+    """The student's sampler run with a stand-in model ε = a x + b that records every (x, t)."""
     import torch
 
     class _Tp05Enregistreur(torch.nn.Module):
@@ -61,7 +64,6 @@ def _tp05_record_sampler(n, betas, seed, a, b):
         "shapes": [list(x.shape) for x in model.xs[:3]],
         "ts": model.ts,
     }
-"""
 
 @kernel_side
 def zero_model():
@@ -149,12 +151,11 @@ def test_sampler_reverse_steps(submission, rng, seed):
     n = 2000
     betas = _sampler_schedule(rng)
     T = len(betas)
-    helper = submission.define("_tp05_record_sampler", RECORD_SAMPLER_SRC)
     try:
-        rec = submission.call(helper.name, n, betas.tolist(), int(seed % 2**31), EPS_A, EPS_B,
-                              timeout=60)
+        rec = record_sampler.call(submission, Ref("echantillonner"), n, betas.tolist(),
+                                  int(seed % 2**31), EPS_A, EPS_B, timeout=60)
     except SubmissionError as exc:
-        raise relabel(exc, helper.name, "echantillonner") from None
+        raise relabel(exc, record_sampler.ref_name, "echantillonner") from None
     what = "echantillonner(modele, n, betas, seed) avec un planning du correcteur"
     what_en = "echantillonner(model, n, betas, seed) with a grader schedule"
     ts = rec["ts"]
@@ -256,8 +257,10 @@ def test_kl_monte_carlo_reproducible(submission, rng, seed):
 
 # ---------------------------------------------------------------- loss
 
-LOSS_GRAD_SRC = """
-def _tp05_loss_grad(x0, t, bruit, alphas_bar, W):
+
+@kernel_side
+def loss_grad(perte_debruitage, x0, t, bruit, alphas_bar, W):
+    """The student's loss with a linear grader model: its gradient with respect to W."""
     import torch
 
     class _Tp05Lineaire(torch.nn.Module):
@@ -278,7 +281,6 @@ def _tp05_loss_grad(x0, t, bruit, alphas_bar, W):
         return {"status": "no_graph"}
     loss.backward()
     return {"status": "ok", "grad": model.W.grad if model.W.grad is not None else torch.zeros(2, 2)}
-"""
 
 
 @pytest.mark.item("perte_debruitage")
@@ -292,10 +294,11 @@ def test_loss_is_differentiable(submission, rng):
     t = rng.integers(0, T, size=n)
     noise = rng.normal(size=(n, 2))
     W = rng.normal(size=(2, 2))
-    helper = submission.define("_tp05_loss_grad", LOSS_GRAD_SRC)
+    loss_grad.install(submission)
     out = with_references(
-        submission, {"q_echantillon": REF_Q}, "perte_debruitage",
-        x0.tolist(), t.tolist(), noise.tolist(), ab.tolist(), W.tolist(), via=helper.name,
+        submission, {"q_echantillon": REFERENCES["q_echantillon"]}, "perte_debruitage",
+        Ref("perte_debruitage"), x0.tolist(), t.tolist(), noise.tolist(), ab.tolist(), W.tolist(),
+        via=loss_grad.ref_name,
     )
     status = out.get("status") if isinstance(out, dict) else None
     if status == "not_tensor":
@@ -326,25 +329,26 @@ def test_loss_is_differentiable(submission, rng):
 
 # ---------------------------------------------------------------- MLE
 
-MLE_INPLACE_SRC = """
-def _tp05_mle_inplace(x):
+
+@kernel_side
+def mle_inplace(mle_gaussienne, x):
+    """Whether the student's MLE leaves its argument as it was."""
     import numpy as np
+
     x = np.array(x, dtype=np.float64)
     copy = x.copy()
     mle_gaussienne(x)
     return bool(np.array_equal(x, copy))
-"""
 
 
 @pytest.mark.item("mle_gaussienne")
 @pytest.mark.points(0.5)
 def test_mle_leaves_input_unchanged(submission, rng):
     x = rng.normal(float(rng.uniform(1, 3)), 1.5, size=int(rng.integers(8, 20)))
-    helper = submission.define("_tp05_mle_inplace", MLE_INPLACE_SRC)
     try:
-        same = submission.call(helper.name, x.tolist())
+        same = mle_inplace.call(submission, Ref("mle_gaussienne"), x.tolist())
     except SubmissionError as exc:
-        raise relabel(exc, helper.name, "mle_gaussienne") from None
+        raise relabel(exc, mle_inplace.ref_name, "mle_gaussienne") from None
     if same is not True:
         raise CheckFailed(
             "mle_gaussienne modifie le tableau x qu'on lui passe (x -= mu, x **= 2… en place) : "

@@ -18,11 +18,13 @@ import torch.nn.functional as F
 from autograder.checks import (
     CheckFailed,
     Partial,
+    Ref,
     SubmissionError,
     Tensor,
     as_float,
     as_pair,
     assert_arguments_untouched,
+    kernel_side,
     record_expected,
     record_margin,
     relabel,
@@ -168,16 +170,17 @@ def _check_large_logits(submission, rng) -> None:
     )
 
 
-CE_GRAD_SRC = """
-def _tp05_ce_grad(logits, y):
+@kernel_side
+def ce_grad(entropie_croisee, logits, y):
+    """The gradient of the student's loss with respect to float64 logits (None without one)."""
     import torch
+
     z = torch.tensor(logits, dtype=torch.float64, requires_grad=True)
     loss = entropie_croisee(z, torch.tensor(y))
     if not isinstance(loss, torch.Tensor) or not loss.requires_grad:
         return None
     loss.backward()
     return z.grad
-"""
 
 
 def _check_cross_entropy_gradient(submission, rng) -> None:
@@ -187,11 +190,10 @@ def _check_cross_entropy_gradient(submission, rng) -> None:
     n, c = int(rng.integers(5, 20)), int(rng.integers(3, 8))
     logits = rng.normal(size=(n, c))
     y = rng.integers(0, c, size=n)
-    helper = submission.define("_tp05_ce_grad", CE_GRAD_SRC)
     try:
-        grad = submission.call(helper.name, logits.tolist(), y.tolist())
+        grad = ce_grad.call(submission, Ref("entropie_croisee"), logits.tolist(), y.tolist())
     except SubmissionError as exc:
-        raise relabel(exc, helper.name, "entropie_croisee") from None
+        raise relabel(exc, ce_grad.ref_name, "entropie_croisee") from None
     p = np.exp(logits - logits.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
     ref = (p - np.eye(c)[y]) / n

@@ -20,18 +20,23 @@ from autograder.checks import (
     as_float,
     as_pair,
     assert_close,
+    kernel_side,
     with_references,
 )
 
-from .helpers import REF_LOSS, REF_Q
+from .helpers import REFERENCES
 
-ZERO_MODEL_SRC = """
-import torch as _tp05_torch
-class _Tp05ModeleNul(_tp05_torch.nn.Module):
-    def forward(self, x, t):
-        return _tp05_torch.zeros_like(x)
-_tp05_modele_nul = _Tp05ModeleNul()
-"""
+
+@kernel_side
+def zero_model():
+    """A denoiser that predicts 0 everywhere."""
+    import torch
+
+    class _Tp05ModeleNul(torch.nn.Module):
+        def forward(self, x, t):
+            return torch.zeros_like(x)
+
+    return _Tp05ModeleNul()
 
 
 # ---------------------------------------------------------------- 1. likelihood
@@ -197,7 +202,7 @@ def test_q_sample_without_noise(submission):
 @pytest.mark.item("perte_debruitage")
 @pytest.mark.points(0.5)
 def test_loss_with_zero_model(submission):
-    model = submission.define("_tp05_modele_nul", ZERO_MODEL_SRC)
+    model = zero_model.call(submission)
     x0 = np.array([[1.0, 2.0], [-1.0, 0.5]])
     bruit = np.array([[0.5, -1.0], [2.0, 0.0]])
     got = submission.call(
@@ -227,8 +232,7 @@ def test_trained_denoiser_exists(submission):
     betas = np.linspace(1e-4, 0.02, 1000)
     # With the grader's q_echantillon and loss: their mistakes cost points in their own items.
     model = with_references(
-        submission, {"q_echantillon": REF_Q, "perte_debruitage": REF_LOSS},
-        "entrainer_debruiteur", Tensor(rng.normal(size=(50, 2))), Tensor(np.cumprod(1.0 - betas)),
+        submission, REFERENCES, "entrainer_debruiteur", Tensor(rng.normal(size=(50, 2))), Tensor(np.cumprod(1.0 - betas)),
         n_pas=3, taille_lot=16, lr=1e-3, seed=0,
     )
     if not isinstance(model, Handle):
@@ -243,22 +247,12 @@ def test_trained_denoiser_exists(submission):
 @pytest.mark.item("echantillonner")
 @pytest.mark.points(0.5)
 def test_sampler_shape_and_seed(submission):
-    model = submission.define("_tp05_modele_nul", ZERO_MODEL_SRC)
+    model = zero_model.call(submission)
     betas = np.linspace(1e-3, 0.1, 20)
-    a = as_array(
-        submission.call("echantillonner", model, 7, Tensor(betas), 3),
-        "echantillonner",
-        shape=(7, 2),
-    )
-    b = as_array(
-        submission.call("echantillonner", model, 7, Tensor(betas), 3),
-        "echantillonner",
-        shape=(7, 2),
-    )
-    c = as_array(
-        submission.call("echantillonner", model, 7, Tensor(betas), 4),
-        "echantillonner",
-        shape=(7, 2),
+    a, b, c = (
+        as_array(submission.call("echantillonner", model, 7, Tensor(betas), s), "echantillonner",
+                 shape=(7, 2))
+        for s in (3, 3, 4)
     )
     if not np.array_equal(a, b) or np.array_equal(a, c):
         raise CheckFailed(

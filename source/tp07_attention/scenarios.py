@@ -857,8 +857,9 @@ CORRECT_GROUPS["blind-correct"] = (
 
 # Mutants of the solution (`autograder prove --mutants`) that are still correct answers: no
 # check can tell them from the solution, and none should.
-_SIGNATURE = ("a default of the signature line, which the statement gives (outside the solution "
-              "region); every check passes this argument explicitly")
+_SIGNATURE = ("a default of PetitTransformer's signature (outside the solution region): every call "
+              "of the notebook passes d, n_tetes, n_couches and contexte, so another default changes "
+              "nothing a student or the grader sees (docs/authoring.md, one policy for defaults)")
 _INDEPENDENT = "two independent statements in the other order: the same values"
 _NO_GRAD = "masks, indices and random draws carry no gradient: detaching changes nothing"
 EQUIVALENT: dict[str, str] = {
@@ -868,8 +869,6 @@ EQUIVALENT: dict[str, str] = {
     "bert_mask:SwapStatements@3:4": "the generator built after .long(): " + _INDEPENDENT,
     "bert_mask:DetachValue@5:16": _NO_GRAD,
     "bert_mask:DetachValue@7:17": _NO_GRAD,
-    "gnn_train:NumberReplacer@23:29": "a hidden width of 33 instead of 32: another valid size, the same model family",
-    "gnn_train:NumberReplacer@34:70": _SIGNATURE,
     "gnn_train:Binary_Div_Sub@6:68": (
         "W_soi_1 drawn with mean −√d instead of scaled by 1/√d: another initialisation, which the "
         "statement does not fix; Adam trains it to the same accuracies"
@@ -884,11 +883,6 @@ EQUIVALENT: dict[str, str] = {
     ),
     "transformer_train:SwapStatements@5:4": "the optimiser built after the offsets: " + _INDEPENDENT,
     "bert_mask:SwapStatements@4:4": "the selection drawn before .long(): " + _INDEPENDENT,
-    "gnn_train:NumberReplacer@19:73": (
-        "n_epoques = 201 by default: one more epoch of the same training (Adam, loss on idx_train), "
-        "another valid length; the statement sets none"
-    ),
-    "gnn_train:NumberReplacer@23:29#1": "a hidden width of 31 instead of 32: another valid size, the same model family",
     "gnn_train:SwapStatements@26:8": "zero_grad before computing the loss instead of after: still before backward, the same step",
     "attention:DetachValue@14:11": "a boolean mask carries no gradient: detaching changes nothing",
     "posenc:DetachValue@9:11": "the table is built from constants and carries no gradient: detaching changes nothing",
@@ -898,10 +892,6 @@ EQUIVALENT: dict[str, str] = {
         "it computes"
     ),
     "transformer_train:SwapStatements@6:4": "train() called before building the offsets: " + _INDEPENDENT,
-    "gnn_train:NumberReplacer@19:73#1": (
-        "n_epoques = 199 by default: one epoch less of the same training (Adam, loss on idx_train), "
-        "another valid length; the statement sets none"
-    ),
     "gnn_train:SwapStatements@8:8": (
         "W_voisins_2 drawn before W_soi_2: the same initialisation (both N(0, 1/d_cachee)), another draw"
     ),
@@ -995,3 +985,235 @@ SCENARIOS["mutants-transformer-embeddings-multiplied"] = Scenario(
     affects=("transformer_train",),
 )
 GROUPS["mutants-1"] = ("mutants-transformer-embeddings-multiplied",)
+
+# ---------------------------------------------------------------- issue 12: blind answers (round 5)
+# Written by a tester who never saw the checks (/tmp/blind-r5): the false passes (a float or
+# int causal mask, the last vocabulary id never drawn, a ReLU or 2d-wide block MLP, a fixed
+# sinusoid for the learned positions, a GNN with an input projection and one shared layer or
+# a fixed width, Adam for AdamW) and the bad hints (post-norm, inverted mask, columns permuted,
+# unchanged tokens without target, generator re-seeded at each step, losses in bits), each a
+# scenario; the correct answers, a correct group.
+_BLIND_R5 = {
+    'blind-r5-attention-causal-mask-float': Scenario(
+        grade_id='attention',
+        source='def attention(Q, K, V, masque=None):\n    """softmax(Q Kᵀ / √d_k) V. Q (..., n, d_k), K (..., m, d_k), V (..., m, d_v) ;\n    masque booléen diffusable vers (..., n, m), True = position autorisée. Renvoie (..., n, d_v)."""\n    s = Q @ K.transpose(-2, -1) / math.sqrt(Q.shape[-1])\n    if masque is not None:\n        s = s.masked_fill(masque == 0, float("-inf"))\n    return torch.softmax(s, dim=-1) @ V\n\n\ndef masque_causal(n):\n    """Masque booléen (n, n) : True en (i, j) si j <= i (la position i ne voit pas le futur)."""\n    return torch.tril(torch.ones(n, n))\n',
+        must_fail=('test_attention_with_causal_mask',),
+        message_contains=('BOOLÉEN',),
+    ),
+    'blind-r5-attention-causal-mask-int64': Scenario(
+        grade_id='attention',
+        source='def attention(Q, K, V, masque=None):\n    """softmax(Q Kᵀ / √d_k) V. Q (..., n, d_k), K (..., m, d_k), V (..., m, d_v) ;\n    masque booléen diffusable vers (..., n, m), True = position autorisée. Renvoie (..., n, d_v)."""\n    s = Q @ K.transpose(-2, -1) / math.sqrt(Q.shape[-1])\n    if masque is not None:\n        s = torch.where(masque.bool(), s, torch.tensor(float("-inf"), dtype=s.dtype))\n    return torch.softmax(s, dim=-1) @ V\n\n\ndef masque_causal(n):\n    """Masque booléen (n, n) : True en (i, j) si j <= i (la position i ne voit pas le futur)."""\n    return torch.tril(torch.ones(n, n, dtype=torch.long))\n',
+        must_fail=('test_attention_with_causal_mask',),
+        message_contains=('BOOLÉEN',),
+    ),
+    'blind-r5-attention-mask-after-softmax': Scenario(
+        grade_id='attention',
+        source='def attention(Q, K, V, masque=None):\n    """softmax(Q Kᵀ / √d_k) V. Q (..., n, d_k), K (..., m, d_k), V (..., m, d_v) ;\n    masque booléen diffusable vers (..., n, m), True = position autorisée. Renvoie (..., n, d_v)."""\n    s = Q @ K.transpose(-2, -1) / math.sqrt(Q.shape[-1])\n    p = torch.softmax(s, dim=-1)\n    if masque is not None:\n        p = p * masque\n    return p @ V\n\n\ndef masque_causal(n):\n    """Masque booléen (n, n) : True en (i, j) si j <= i (la position i ne voit pas le futur)."""\n    return torch.tril(torch.ones(n, n, dtype=torch.bool))\n',
+        must_fail=('test_attention_with_padding_mask', 'test_attention_with_causal_mask'),
+        message_contains=('le masque à −∞',),
+        affects=('transformer_train',),
+    ),
+    'blind-r5-bert-random-vocab-off-by-one': Scenario(
+        grade_id='bert_mask',
+        source='def masquage_bert(tokens, id_mask, taille_vocab, graine):\n    """Masquage de BERT : renvoie (entrees, cibles), cibles = -100 hors des tokens sélectionnés."""\n    g = torch.Generator().manual_seed(graine)\n    sel = torch.rand(tokens.shape, generator=g) < 0.15\n    u = torch.rand(tokens.shape, generator=g)\n    entrees = tokens.clone()\n    entrees[sel & (u < 0.8)] = id_mask\n    alea = sel & (u >= 0.8) & (u < 0.9)\n    entrees[alea] = torch.randint(0, taille_vocab - 1, (int(alea.sum()),), generator=g)\n    cibles = torch.where(sel, tokens, torch.full_like(tokens, -100))\n    return entrees, cibles\n',
+        must_fail=('test_bert_replacement_split',),
+        message_contains=('ne tire jamais le dernier identifiant',),
+    ),
+    'blind-r5-bert-unchanged-without-target': Scenario(
+        grade_id='bert_mask',
+        source='def masquage_bert(tokens, id_mask, taille_vocab, graine):\n    """Masquage de BERT : renvoie (entrees, cibles), cibles = -100 hors des tokens sélectionnés."""\n    g = torch.Generator().manual_seed(graine)\n    sel = torch.rand(tokens.shape, generator=g) < 0.15\n    u = torch.rand(tokens.shape, generator=g)\n    entrees = tokens.clone()\n    entrees[sel & (u < 0.8)] = id_mask\n    alea = sel & (u >= 0.8) & (u < 0.9)\n    entrees[alea] = torch.randint(0, taille_vocab, (int(alea.sum()),), generator=g)\n    cibles = torch.where(sel & (u < 0.9), tokens, torch.full_like(tokens, -100))\n    return entrees, cibles\n',
+        must_fail=('test_bert_replacement_split',),
+        message_contains=('TOUTES les positions sélectionnées',),
+        may_fail=('test_bert_selection_rate',),
+    ),
+    'blind-r5-transformer-mlp-relu': Scenario(
+        grade_id='transformer',
+        source='class BlocTransformer(nn.Module):\n    """x + MHA(LN1(x)) avec masque causal, puis x + MLP(LN2(x)) ; MLP d -> 4d -> d avec GELU."""\n\n    def __init__(self, d, n_tetes):\n        super().__init__()\n        self.n_tetes = n_tetes\n        self.ln1 = nn.LayerNorm(d)\n        self.ln2 = nn.LayerNorm(d)\n        self.entree = nn.Linear(d, 3 * d)\n        self.sortie = nn.Linear(d, d)\n        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.ReLU(), nn.Linear(4 * d, d))\n\n    def forward(self, x):\n        """x (B, T, d) -> (B, T, d)."""\n        m = masque_causal(x.shape[1])\n        x = x + attention_multi_tetes(self.ln1(x), self.entree.weight, self.entree.bias, self.sortie.weight,\n                                      self.sortie.bias, self.n_tetes, m)\n        return x + self.mlp(self.ln2(x))\n\n\nclass PetitTransformer(nn.Module):\n    """Transformer décodeur de caractères : idx (B, T) entiers, T <= contexte -> logits (B, T, taille_vocab)."""\n\n    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):\n        super().__init__()\n        self.car = nn.Embedding(taille_vocab, d)\n        self.pos = nn.Embedding(contexte, d)\n        self.blocs = nn.Sequential(*[BlocTransformer(d, n_tetes) for _ in range(n_couches)])\n        self.ln = nn.LayerNorm(d)\n        self.tete = nn.Linear(d, taille_vocab)\n\n    def forward(self, idx):\n        """idx (B, T) entiers -> logits (B, T, taille_vocab)."""\n        T = idx.shape[1]\n        x = self.car(idx) + self.pos(torch.arange(T))\n        return self.tete(self.ln(self.blocs(x)))\n',
+        must_fail=('test_transformer_residuals_and_positions',),
+        message_contains=('utilise une ReLU',),
+    ),
+    'blind-r5-transformer-mlp-2d': Scenario(
+        grade_id='transformer',
+        source='class BlocTransformer(nn.Module):\n    """x + MHA(LN1(x)) avec masque causal, puis x + MLP(LN2(x)) ; MLP d -> 4d -> d avec GELU."""\n\n    def __init__(self, d, n_tetes):\n        super().__init__()\n        self.n_tetes = n_tetes\n        self.ln1 = nn.LayerNorm(d)\n        self.ln2 = nn.LayerNorm(d)\n        self.entree = nn.Linear(d, 3 * d)\n        self.sortie = nn.Linear(d, d)\n        self.mlp = nn.Sequential(nn.Linear(d, 2 * d), nn.GELU(), nn.Linear(2 * d, d))\n\n    def forward(self, x):\n        """x (B, T, d) -> (B, T, d)."""\n        m = masque_causal(x.shape[1])\n        x = x + attention_multi_tetes(self.ln1(x), self.entree.weight, self.entree.bias, self.sortie.weight,\n                                      self.sortie.bias, self.n_tetes, m)\n        return x + self.mlp(self.ln2(x))\n\n\nclass PetitTransformer(nn.Module):\n    """Transformer décodeur de caractères : idx (B, T) entiers, T <= contexte -> logits (B, T, taille_vocab)."""\n\n    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):\n        super().__init__()\n        self.car = nn.Embedding(taille_vocab, d)\n        self.pos = nn.Embedding(contexte, d)\n        self.blocs = nn.Sequential(*[BlocTransformer(d, n_tetes) for _ in range(n_couches)])\n        self.ln = nn.LayerNorm(d)\n        self.tete = nn.Linear(d, taille_vocab)\n\n    def forward(self, idx):\n        """idx (B, T) entiers -> logits (B, T, taille_vocab)."""\n        T = idx.shape[1]\n        x = self.car(idx) + self.pos(torch.arange(T))\n        return self.tete(self.ln(self.blocs(x)))\n',
+        must_fail=('test_transformer_residuals_and_positions',),
+        message_contains=('largeur 4d',),
+    ),
+    'blind-r5-transformer-post-norm': Scenario(
+        grade_id='transformer',
+        source='class BlocTransformer(nn.Module):\n    """x + MHA(LN1(x)) avec masque causal, puis x + MLP(LN2(x)) ; MLP d -> 4d -> d avec GELU."""\n\n    def __init__(self, d, n_tetes):\n        super().__init__()\n        self.n_tetes = n_tetes\n        self.ln1 = nn.LayerNorm(d)\n        self.ln2 = nn.LayerNorm(d)\n        self.entree = nn.Linear(d, 3 * d)\n        self.sortie = nn.Linear(d, d)\n        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))\n\n    def mha(self, x):\n        m = masque_causal(x.shape[1])\n        return attention_multi_tetes(x, self.entree.weight, self.entree.bias, self.sortie.weight, self.sortie.bias,\n                                     self.n_tetes, m)\n\n    def forward(self, x):\n        """x (B, T, d) -> (B, T, d)."""\n        x = self.ln1(x + self.mha(x))\n        return self.ln2(x + self.mlp(x))\n\n\nclass PetitTransformer(nn.Module):\n    """Transformer décodeur de caractères : idx (B, T) entiers, T <= contexte -> logits (B, T, taille_vocab)."""\n\n    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):\n        super().__init__()\n        self.car = nn.Embedding(taille_vocab, d)\n        self.pos = nn.Embedding(contexte, d)\n        self.blocs = nn.Sequential(*[BlocTransformer(d, n_tetes) for _ in range(n_couches)])\n        self.ln = nn.LayerNorm(d)\n        self.tete = nn.Linear(d, taille_vocab)\n\n    def forward(self, idx):\n        """idx (B, T) entiers -> logits (B, T, taille_vocab)."""\n        T = idx.shape[1]\n        x = self.car(idx) + self.pos(torch.arange(T))\n        return self.tete(self.ln(self.blocs(x)))\n',
+        must_fail=('test_transformer_residuals_and_positions',),
+        message_contains=('AVANT chaque sous-couche',),
+    ),
+    'blind-r5-transformer-fixed-sinusoid-positions': Scenario(
+        grade_id='transformer',
+        source='class BlocTransformer(nn.Module):\n    """x + MHA(LN1(x)) avec masque causal, puis x + MLP(LN2(x)) ; MLP d -> 4d -> d avec GELU."""\n\n    def __init__(self, d, n_tetes):\n        super().__init__()\n        self.n_tetes = n_tetes\n        self.ln1 = nn.LayerNorm(d)\n        self.ln2 = nn.LayerNorm(d)\n        self.entree = nn.Linear(d, 3 * d)\n        self.sortie = nn.Linear(d, d)\n        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))\n\n    def forward(self, x):\n        """x (B, T, d) -> (B, T, d)."""\n        m = masque_causal(x.shape[1])\n        x = x + attention_multi_tetes(self.ln1(x), self.entree.weight, self.entree.bias, self.sortie.weight,\n                                      self.sortie.bias, self.n_tetes, m)\n        return x + self.mlp(self.ln2(x))\n\n\nclass PetitTransformer(nn.Module):\n    """Transformer décodeur de caractères : idx (B, T) entiers, T <= contexte -> logits (B, T, taille_vocab)."""\n\n    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):\n        super().__init__()\n        self.car = nn.Embedding(taille_vocab, d)\n        self.register_buffer("pe", encodage_positionnel(contexte, d).float())\n        self.blocs = nn.Sequential(*[BlocTransformer(d, n_tetes) for _ in range(n_couches)])\n        self.ln = nn.LayerNorm(d)\n        self.tete = nn.Linear(d, taille_vocab)\n\n    def forward(self, idx):\n        """idx (B, T) entiers -> logits (B, T, taille_vocab)."""\n        T = idx.shape[1]\n        x = self.car(idx) + self.pe[:T]\n        return self.tete(self.ln(self.blocs(x)))\n',
+        must_fail=('test_transformer_residuals_and_positions',),
+        message_contains=('plongement de position appris',),
+    ),
+    'blind-r5-gnn-train-input-projection-shared-layer': Scenario(
+        grade_id='gnn_train',
+        source='class GNN(nn.Module):\n    """Deux couches couche_gnn (agrégation « moyenne », largeur d_cachee), puis une couche linéaire."""\n\n    def __init__(self, d_entree, d_cachee, n_classes):\n        super().__init__()\n        self.entree = nn.Linear(d_entree, d_cachee)\n        self.W_soi = nn.Parameter(torch.randn(d_cachee, d_cachee) / math.sqrt(d_cachee))\n        self.W_voisins = nn.Parameter(torch.randn(d_cachee, d_cachee) / math.sqrt(d_cachee))\n        self.sortie = nn.Linear(d_cachee, n_classes)\n\n    def forward(self, X, A):\n        """Logits (n, n_classes) de tous les nœuds."""\n        H = self.entree(X)\n        H = couche_gnn(H, A, self.W_soi, self.W_voisins, "moyenne")\n        H = couche_gnn(H, A, self.W_soi, self.W_voisins, "moyenne")\n        return self.sortie(H)\n\n\ndef _entrainer(modele, appel, idx_train, y_train, n_epoques, lr):\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(n_epoques):\n        opt.zero_grad()\n        F.cross_entropy(appel()[idx_train], y_train).backward()\n        opt.step()\n    with torch.no_grad():\n        return appel()\n\n\ndef entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Entraîne un GNN(d, 32, n_classes) sur les nœuds idx_train (étiquettes y_train) ;\n    renvoie les logits (n, n_classes) de TOUS les nœuds après l\'entraînement."""\n    torch.manual_seed(graine)\n    modele = GNN(X.shape[1], 32, n_classes)\n    return _entrainer(modele, lambda: modele(X, A), idx_train, y_train, n_epoques, lr)\n\n\ndef entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Même protocole avec un MLP d -> 32 -> n_classes qui ne voit que X (pas le graphe)."""\n    torch.manual_seed(graine)\n    modele = nn.Sequential(nn.Linear(X.shape[1], 32), nn.ReLU(), nn.Linear(32, n_classes))\n    return _entrainer(modele, lambda: modele(X), idx_train, y_train, n_epoques, lr)\n',
+        must_fail=('test_gnn_accuracy_on_grader_graphs',),
+        message_contains=('ne reçoit pas les caractéristiques X',),
+    ),
+    'blind-r5-gnn-train-hidden-width-ignored': Scenario(
+        grade_id='gnn_train',
+        source='class GNN(nn.Module):\n    """Deux couches couche_gnn (agrégation « moyenne », largeur d_cachee), puis une couche linéaire."""\n\n    def __init__(self, d_entree, d_cachee, n_classes):\n        super().__init__()\n        h = 64\n        self.W_soi1 = nn.Parameter(torch.randn(d_entree, h) / math.sqrt(d_entree))\n        self.W_vois1 = nn.Parameter(torch.randn(d_entree, h) / math.sqrt(d_entree))\n        self.W_soi2 = nn.Parameter(torch.randn(h, h) / math.sqrt(h))\n        self.W_vois2 = nn.Parameter(torch.randn(h, h) / math.sqrt(h))\n        self.lin = nn.Linear(h, n_classes)\n\n    def forward(self, X, A):\n        """Logits (n, n_classes) de tous les nœuds."""\n        H = couche_gnn(X, A, self.W_soi1, self.W_vois1, "moyenne")\n        H = couche_gnn(H, A, self.W_soi2, self.W_vois2, "moyenne")\n        return self.lin(H)\n\n\ndef entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Entraîne un GNN(d, 32, n_classes) sur les nœuds idx_train (étiquettes y_train) ;\n    renvoie les logits (n, n_classes) de TOUS les nœuds après l\'entraînement."""\n    torch.manual_seed(graine)\n    modele = GNN(X.shape[1], 32, n_classes)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(n_epoques):\n        opt.zero_grad()\n        F.cross_entropy(modele(X, A)[idx_train], y_train).backward()\n        opt.step()\n    with torch.no_grad():\n        return modele(X, A)\n\n\ndef entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Même protocole avec un MLP d -> 32 -> n_classes qui ne voit que X (pas le graphe)."""\n    torch.manual_seed(graine)\n    modele = nn.Sequential(nn.Linear(X.shape[1], 32), nn.ReLU(), nn.Linear(32, n_classes))\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(n_epoques):\n        opt.zero_grad()\n        F.cross_entropy(modele(X)[idx_train], y_train).backward()\n        opt.step()\n    with torch.no_grad():\n        return modele(X)\n',
+        must_fail=('test_gnn_accuracy_on_grader_graphs',),
+        message_contains=("n'ont pas la largeur d_cachee",),
+    ),
+    'blind-r5-mha-mask-inverted': Scenario(
+        grade_id='mha',
+        source='def attention_multi_tetes(x, W_in, b_in, W_out, b_out, n_tetes, masque=None):\n    """Auto-attention multi-têtes de x (B, n, d), comme nn.MultiheadAttention(batch_first=True)."""\n    B, n, d = x.shape\n    dh = d // n_tetes\n    qkv = x @ W_in.T + b_in\n    q, k, v = qkv.split(d, dim=-1)\n    sep = lambda t: t.view(B, n, n_tetes, dh).transpose(1, 2)\n    m = None if masque is None else ~masque.bool()\n    o = attention(sep(q), sep(k), sep(v), m)\n    o = o.transpose(1, 2).reshape(B, n, d)\n    return o @ W_out.T + b_out\n',
+        must_fail=('test_mha_matches_nn_multiheadattention',),
+        message_contains=('le masque est inversé',),
+        affects=('transformer', 'transformer_train'),
+    ),
+    'blind-r5-equivariance-permutes-columns': Scenario(
+        grade_id='equivariance',
+        source='def erreur_permutation(f, X, perm):\n    """max |f(X[perm]) - f(X)[perm]| pour X (n, d) et perm une permutation des n positions."""\n    return float((f(X[:, perm]) - f(X)[:, perm]).abs().max())\n',
+        must_fail=('test_erreur_permutation_on_grader_functions',),
+        message_contains=('colonnes de X',),
+    ),
+    'blind-r5-transformer-train-adam-not-adamw': Scenario(
+        grade_id='transformer_train',
+        source='def entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine):\n    """Entraîne modele à prédire le caractère suivant sur des fenêtres tirées de donnees ;\n    renvoie la liste des pertes (entropie croisée en nats, une par étape)."""\n    g = torch.Generator().manual_seed(graine)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    pertes = []\n    for _ in range(n_etapes):\n        i = torch.randint(0, len(donnees) - contexte, (taille_lot,), generator=g)\n        xb = torch.stack([donnees[j:j + contexte] for j in i])\n        yb = torch.stack([donnees[j + 1:j + contexte + 1] for j in i])\n        logits = modele(xb)\n        perte = F.cross_entropy(logits.flatten(0, 1), yb.flatten())\n        opt.zero_grad()\n        perte.backward()\n        opt.step()\n        pertes.append(perte.item())\n    return pertes\n',
+        must_fail=('test_entrainer_transformer_loop_mechanics',),
+        message_contains=('AdamW',),
+    ),
+    'blind-r5-transformer-train-generator-reseeded-each-step': Scenario(
+        grade_id='transformer_train',
+        source='def entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine):\n    """Entraîne modele à prédire le caractère suivant sur des fenêtres tirées de donnees ;\n    renvoie la liste des pertes (entropie croisée en nats, une par étape)."""\n    opt = torch.optim.AdamW(modele.parameters(), lr=lr)\n    pertes = []\n    for _ in range(n_etapes):\n        g = torch.Generator().manual_seed(graine)\n        i = torch.randint(0, len(donnees) - contexte, (taille_lot,), generator=g)\n        xb = torch.stack([donnees[j:j + contexte] for j in i])\n        yb = torch.stack([donnees[j + 1:j + contexte + 1] for j in i])\n        logits = modele(xb)\n        perte = F.cross_entropy(logits.flatten(0, 1), yb.flatten())\n        opt.zero_grad()\n        perte.backward()\n        opt.step()\n        pertes.append(perte.item())\n    return pertes\n',
+        must_fail=('test_entrainer_transformer_loop_mechanics',),
+        message_contains=('UNE fois, avant la boucle',),
+        may_fail=('test_transformer_bits_per_char_on_held_out_text',),
+    ),
+    'blind-r5-transformer-train-losses-in-bits': Scenario(
+        grade_id='transformer_train',
+        source='def entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine):\n    """Entraîne modele à prédire le caractère suivant sur des fenêtres tirées de donnees ;\n    renvoie la liste des pertes (entropie croisée en nats, une par étape)."""\n    g = torch.Generator().manual_seed(graine)\n    opt = torch.optim.AdamW(modele.parameters(), lr=lr)\n    pertes = []\n    for _ in range(n_etapes):\n        i = torch.randint(0, len(donnees) - contexte, (taille_lot,), generator=g)\n        xb = torch.stack([donnees[j:j + contexte] for j in i])\n        yb = torch.stack([donnees[j + 1:j + contexte + 1] for j in i])\n        logits = modele(xb)\n        perte = F.cross_entropy(logits.flatten(0, 1), yb.flatten())\n        opt.zero_grad()\n        perte.backward()\n        opt.step()\n        pertes.append(perte.item() / math.log(2))\n    return pertes\n',
+        must_fail=('test_entrainer_transformer_loop_mechanics',),
+        message_contains=('en nats',),
+    ),
+}
+SCENARIOS.update(_BLIND_R5)
+GROUPS["blind-r5-1"] = ("blind-r5-attention-causal-mask-float", "blind-r5-bert-random-vocab-off-by-one",
+                        "blind-r5-transformer-mlp-relu", "blind-r5-gnn-train-input-projection-shared-layer",
+                        "blind-r5-equivariance-permutes-columns", "blind-r5-transformer-train-adam-not-adamw")
+GROUPS["blind-r5-2"] = ("blind-r5-attention-causal-mask-int64", "blind-r5-bert-unchanged-without-target",
+                        "blind-r5-transformer-mlp-2d", "blind-r5-gnn-train-hidden-width-ignored",
+                        "blind-r5-transformer-train-losses-in-bits")
+GROUPS["blind-r5-3"] = ("blind-r5-transformer-post-norm", "blind-r5-transformer-train-generator-reseeded-each-step")
+GROUPS["blind-r5-4"] = ("blind-r5-transformer-fixed-sinusoid-positions",)
+GROUPS["blind-r5-5"] = ("blind-r5-attention-mask-after-softmax",)
+GROUPS["blind-r5-6"] = ("blind-r5-mha-mask-inverted",)
+CORRECT.update({
+    'blind-r5-correct-attention-neg-large': Correct(
+        grade_id='attention',
+        source='def _scores(Q, K):\n    return torch.matmul(Q, K.transpose(-2, -1)) / math.sqrt(Q.shape[-1])\n\n\ndef attention(Q, K, V, masque=None):\n    """softmax(Q Kᵀ / √d_k) V. Q (..., n, d_k), K (..., m, d_k), V (..., m, d_v) ;\n    masque booléen diffusable vers (..., n, m), True = position autorisée. Renvoie (..., n, d_v)."""\n    s = _scores(Q, K)\n    if masque is not None:\n        s = s.masked_fill(~masque.bool(), -1e9)\n    poids = torch.softmax(s, dim=-1)\n    return poids @ V\n\n\ndef masque_causal(n):\n    """Masque booléen (n, n) : True en (i, j) si j <= i (la position i ne voit pas le futur)."""\n    pos = torch.arange(n)\n    return pos[None, :] <= pos[:, None]\n',
+        why='-1e9 finite fill, causal mask from arange comparison',
+    ),
+    'blind-r5-correct-bert-bernoulli': Correct(
+        grade_id='bert_mask',
+        source='def masquage_bert(tokens, id_mask, taille_vocab, graine):\n    """Masquage de BERT : renvoie (entrees, cibles), cibles = -100 hors des tokens sélectionnés."""\n    g = torch.Generator().manual_seed(graine)\n    selection = torch.bernoulli(torch.full(tokens.shape, 0.15), generator=g).bool()\n    u = torch.rand(tokens.shape, generator=g)\n    aleatoires = torch.randint(0, taille_vocab, tokens.shape, generator=g, dtype=tokens.dtype)\n    entrees = tokens.clone()\n    entrees[selection & (u < 0.8)] = id_mask\n    remplace = selection & (u >= 0.8) & (u < 0.9)\n    entrees[remplace] = aleatoires[remplace]\n    cibles = torch.full_like(tokens, -100)\n    cibles[selection] = tokens[selection]\n    return entrees, cibles\n',
+        why='selection by torch.bernoulli with the generator',
+    ),
+    'blind-r5-correct-gnn-loop-nodes': Correct(
+        grade_id='gnn',
+        source='def couche_gnn(X, A, W_soi, W_voisins, agregation="somme"):\n    """ReLU(X W_soi + M W_voisins), M = A X ("somme") ou A X / max(1, deg) ("moyenne")."""\n    lignes = []\n    for i in range(X.shape[0]):\n        s = (A[i].unsqueeze(1) * X).sum(dim=0)\n        if agregation == "moyenne":\n            s = s / max(1.0, float(A[i].sum()))\n        lignes.append(s)\n    M = torch.stack(lignes)\n    return torch.relu(X @ W_soi + M @ W_voisins)\n',
+        why='a loop over the nodes',
+    ),
+    'blind-r5-correct-mha-chunk-flat-heads': Correct(
+        grade_id='mha',
+        source='def attention_multi_tetes(x, W_in, b_in, W_out, b_out, n_tetes, masque=None):\n    """Auto-attention multi-têtes de x (B, n, d), comme nn.MultiheadAttention(batch_first=True)."""\n    B, n, d = x.shape\n    dh = d // n_tetes\n    q, k, v = F.linear(x, W_in, b_in).chunk(3, dim=-1)\n\n    def separer(t):\n        return t.reshape(B, n, n_tetes, dh).permute(0, 2, 1, 3).reshape(B * n_tetes, n, dh)\n\n    m = None\n    if masque is not None:\n        m = masque\n        if m.dim() == 3:                       # (B, n, n) -> (B*h, n, n)\n            m = m.repeat_interleave(n_tetes, dim=0)\n    o = attention(separer(q), separer(k), separer(v), m)       # (B*h, n, dh)\n    o = o.reshape(B, n_tetes, n, dh).permute(0, 2, 1, 3).reshape(B, n, d)\n    return F.linear(o, W_out, b_out)\n',
+        why='F.linear and chunk, heads flattened into the batch',
+    ),
+    'blind-r5-correct-posenc-exp-log': Correct(
+        grade_id='posenc',
+        source='def encodage_positionnel(n, d):\n    """Encodage sinusoïdal (n, d) : sin sur les colonnes paires, cos sur les impaires."""\n    pos = torch.arange(n, dtype=torch.float64).unsqueeze(1)\n    freq = torch.exp(torch.arange(0, d, 2, dtype=torch.float64) * (-math.log(10000.0) / d))\n    pe = torch.zeros(n, d, dtype=torch.float64)\n    pe[:, 0::2] = torch.sin(pos * freq)\n    pe[:, 1::2] = torch.cos(pos * freq)\n    return pe.float()\n',
+        why='exp/log frequencies in float64',
+    ),
+    'blind-r5-correct-transformer-modulelist': Correct(
+        grade_id='transformer',
+        source='class BlocTransformer(nn.Module):\n    """x + MHA(LN1(x)) avec masque causal, puis x + MLP(LN2(x)) ; MLP d -> 4d -> d avec GELU."""\n\n    def __init__(self, d, n_tetes):\n        super().__init__()\n        self.n_tetes = n_tetes\n        self.ln1 = nn.LayerNorm(d)\n        self.ln2 = nn.LayerNorm(d)\n        self.qkv = nn.Linear(d, 3 * d)\n        self.proj = nn.Linear(d, d)\n        self.fc1 = nn.Linear(d, 4 * d)\n        self.fc2 = nn.Linear(4 * d, d)\n\n    def forward(self, x):\n        """x (B, T, d) -> (B, T, d)."""\n        T = x.shape[1]\n        m = masque_causal(T).to(x.device)\n        h = self.ln1(x)\n        x = x + attention_multi_tetes(h, self.qkv.weight, self.qkv.bias, self.proj.weight, self.proj.bias,\n                                      self.n_tetes, m)\n        h = self.ln2(x)\n        return x + self.fc2(F.gelu(self.fc1(h)))\n\n\nclass PetitTransformer(nn.Module):\n    """Transformer décodeur de caractères : idx (B, T) entiers, T <= contexte -> logits (B, T, taille_vocab)."""\n\n    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):\n        super().__init__()\n        self.contexte = contexte\n        self.emb_car = nn.Embedding(taille_vocab, d)\n        self.emb_pos = nn.Embedding(contexte, d)\n        self.blocs = nn.ModuleList(BlocTransformer(d, n_tetes) for _ in range(n_couches))\n        self.ln_f = nn.LayerNorm(d)\n        self.sortie = nn.Linear(d, taille_vocab)\n\n    def forward(self, idx):\n        """idx (B, T) entiers -> logits (B, T, taille_vocab)."""\n        B, T = idx.shape\n        assert T <= self.contexte\n        x = self.emb_car(idx) + self.emb_pos(torch.arange(T, device=idx.device))[None]\n        for bloc in self.blocs:\n            x = bloc(x)\n        return self.sortie(self.ln_f(x))\n',
+        why='separate nn.Linear layers, nn.ModuleList, F.gelu',
+    ),
+    'blind-r5-correct-transformer-train-unfold-prints': Correct(
+        grade_id='transformer_train',
+        source='def entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine):\n    """Entraîne modele à prédire le caractère suivant sur des fenêtres tirées de donnees ;\n    renvoie la liste des pertes (entropie croisée en nats, une par étape)."""\n    g = torch.Generator().manual_seed(graine)\n    opt = torch.optim.AdamW(modele.parameters(), lr=lr)\n    decalage = torch.arange(contexte)\n    modele.train()\n    pertes = []\n    for etape in range(n_etapes):\n        debuts = torch.randint(0, len(donnees) - contexte, (taille_lot,), generator=g)\n        pos = debuts[:, None] + decalage[None, :]\n        entree, cible = donnees[pos], donnees[pos + 1]\n        logits = modele(entree)\n        perte = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), cible.reshape(-1))\n        opt.zero_grad()\n        perte.backward()\n        opt.step()\n        pertes.append(perte.item())\n        if etape % 100 == 0:\n            print(f"étape {etape} : {perte.item():.3f}")\n    return pertes\n',
+        why='index-matrix windows, prints',
+    ),
+})
+CORRECT_GROUPS["blind-r5-correct"] = (
+    'blind-r5-correct-attention-neg-large',
+    'blind-r5-correct-bert-bernoulli',
+    'blind-r5-correct-gnn-loop-nodes',
+    'blind-r5-correct-mha-chunk-flat-heads',
+    'blind-r5-correct-posenc-exp-log',
+    'blind-r5-correct-transformer-modulelist',
+    'blind-r5-correct-transformer-train-unfold-prints',
+)
+
+# ---------------------------------------------------------------- issue 12: the statement's rules, by class
+# Arguments modified in place (now checked for attention, attention_multi_tetes, couche_gnn,
+# erreur_permutation and masquage_bert); the widths the statement prescribes for
+# entrainer_gnn's GNN(d, 32, n_classes) and entrainer_mlp's d → 32 → C MLP; the defaults
+# n_epoques and lr the notebook relies on (the course's one policy, docs/authoring.md).
+_ATTENTION_CELL = _solution_cell("attention")
+_BLIND_R5_RULES = {
+    "submission-attention-scales-q-in-place": Scenario(
+        grade_id="attention",
+        source=_edit(
+            _ATTENTION_CELL,
+            "    scores = Q @ K.transpose(-2, -1) / math.sqrt(d_k)\n",
+            "    Q /= math.sqrt(d_k)  # on divise une fois les requêtes\n    scores = Q @ K.transpose(-2, -1)\n",
+        ),
+        must_fail=("test_attention_with_padding_mask",),
+        message_contains=("modifie sur place",),
+        affects=("transformer_train",),
+    ),
+    "submission-gnn-train-hidden-width-33": Scenario(
+        grade_id="gnn_train",
+        source=_edit(_GNN_TRAIN, "    modele = GNN(X.shape[1], 32, n_classes)\n",
+                     "    modele = GNN(X.shape[1], 33, n_classes)\n"),
+        must_fail=("test_gnn_and_mlp_training_mechanics",),
+        message_contains=("largeur cachée n'est pas 32",),
+    ),
+    "submission-mlp-hidden-width-64": Scenario(
+        grade_id="gnn_train",
+        source=_edit(
+            _GNN_TRAIN,
+            "    modele = nn.Sequential(nn.Linear(X.shape[1], 32), nn.ReLU(), nn.Linear(32, n_classes))\n",
+            "    modele = nn.Sequential(nn.Linear(X.shape[1], 64), nn.ReLU(), nn.Linear(64, n_classes))\n",
+        ),
+        must_fail=("test_gnn_and_mlp_training_mechanics",),
+        message_contains=("d → 32 → n_classes",),
+        may_fail=("test_gnn_beats_features_only_mlp",),
+    ),
+    "submission-mlp-default-epochs-changed": Scenario(
+        grade_id="gnn_train",
+        source=_edit(
+            _GNN_TRAIN,
+            "def entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n",
+            "def entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=100, lr=0.01):\n",
+        ),
+        must_fail=("test_gnn_and_mlp_training_return_logits_for_every_node",),
+        message_contains=("n_epoques",),
+        may_fail=("test_gnn_beats_features_only_mlp",),
+    ),
+    "submission-gnn-default-lr-changed": Scenario(
+        grade_id="gnn_train",
+        source=_edit(
+            _GNN_TRAIN,
+            "def entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n",
+            "def entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.02):\n",
+        ),
+        must_fail=("test_gnn_and_mlp_training_return_logits_for_every_node",),
+        message_contains=("lr",),
+        may_fail=("test_gnn_accuracy_on_grader_graphs", "test_gnn_beats_features_only_mlp"),
+    ),
+}
+SCENARIOS.update(_BLIND_R5_RULES)
+GROUPS["rules-1"] = ("submission-attention-scales-q-in-place", "submission-gnn-train-hidden-width-33")
+GROUPS["rules-2"] = ("submission-mlp-hidden-width-64",)
+GROUPS["rules-3"] = ("submission-mlp-default-epochs-changed",)
+GROUPS["rules-4"] = ("submission-gnn-default-lr-changed",)

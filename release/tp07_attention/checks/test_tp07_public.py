@@ -15,7 +15,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, Ref, Tensor, as_array, assert_close
+from autograder.checks import (
+    CheckFailed,
+    Ref,
+    Tensor,
+    as_array,
+    assert_close,
+    assert_signature_defaults,
+)
 
 from .helpers import MODEL_SRC, build_transformer, call, guarded, sbm
 
@@ -135,6 +142,15 @@ def test_gnn_shape_on_a_path_graph(submission):
 
 # ---------------------------------------------------------------- GNN vs MLP
 
+# The course's policy, in every TP: a default the notebook relies on is part of the answer.
+# The notebook calls entrainer_gnn(X_g, A_g, idx_train, y, 3, graine=0) and entrainer_mlp(...)
+# without n_epoques and lr: their defaults train the models it shows. (PetitTransformer's
+# defaults are not read: every call passes d, n_tetes, n_couches and contexte.)
+STATEMENT_DEFAULTS: dict[str, dict[str, float | int]] = {
+    "entrainer_gnn": {"n_epoques": 200, "lr": 0.01},
+    "entrainer_mlp": {"n_epoques": 200, "lr": 0.01},
+}
+
 
 @pytest.mark.item("gnn_train")
 @pytest.mark.points(0.5)
@@ -159,6 +175,8 @@ def test_gnn_and_mlp_training_return_logits_for_every_node(submission):
                 f"{got.shape}: the ({n}, {c}) logits of ALL the nodes are expected (not only "
                 "those of idx_train)",
             )
+    for name, defaults in STATEMENT_DEFAULTS.items():
+        assert_signature_defaults(submission, name, defaults)
 
 
 # ---------------------------------------------------------------- character-level Transformer

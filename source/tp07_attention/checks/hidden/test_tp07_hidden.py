@@ -28,6 +28,7 @@ from autograder.checks import (
     Tensor,
     as_array,
     as_float,
+    assert_arguments_untouched,
     assert_close,
     kernel_side,
     record_expected,
@@ -187,6 +188,16 @@ def test_attention_with_padding_mask(submission, rng):
             "scores[~mask] does not",
         ) from None
     _check_attention(got, Q, K, V, M, what="attention avec masque de padding")
+    assert_arguments_untouched(
+        submission, "attention", (Tensor(Q), Tensor(K), Tensor(V), Tensor(M)),
+        {0: "Q", 1: "K", 2: "V", 3: "masque"},
+        hint_fr="Q /= √d_k ou masque[...] = ... modifient le tenseur de l'appelant (dans un "
+        "Transformer, les têtes de Q, K, V sont des vues d'un même tenseur) ; écrivez "
+        "scores = Q @ K.transpose(-2, -1) / math.sqrt(d_k)",
+        hint_en="Q /= √d_k or masque[...] = ... modify the caller's tensor (in a Transformer, the "
+        "heads of Q, K, V are views of one tensor); write scores = Q @ K.transpose(-2, -1) / "
+        "math.sqrt(d_k)",
+    )
 
 
 @pytest.mark.item("attention")
@@ -204,6 +215,19 @@ def test_attention_with_causal_mask(submission, rng):
             "diagonale comprise) et False au-dessus : la position i ne voit pas le futur",
             "masque_causal(n) must be True at (i, j) for j <= i (lower triangular, diagonal "
             "included) and False above: position i does not see the future",
+        )
+    if causal.dtype != np.bool_:
+        # The statement: "masque booléen". A float or integer 0/1 matrix works with an attention
+        # that tests masque == 0, but PyTorch ADDS a non-boolean attn_mask to the scores.
+        raise CheckFailed(
+            f"masque_causal(n) renvoie un tableau de type {causal.dtype} : le masque doit être "
+            "BOOLÉEN (torch.bool), comme le demande l'énoncé ; un masque de nombres 0/1 passé à "
+            "F.scaled_dot_product_attention ou à nn.MultiheadAttention est AJOUTÉ aux scores au "
+            "lieu d'interdire des positions : torch.tril(torch.ones(n, n, dtype=torch.bool))",
+            f"masque_causal(n) returns an array of type {causal.dtype}: the mask must be BOOLEAN "
+            "(torch.bool), as the statement asks; a 0/1 mask of numbers given to "
+            "F.scaled_dot_product_attention or nn.MultiheadAttention is ADDED to the scores "
+            "instead of forbidding positions: torch.tril(torch.ones(n, n, dtype=torch.bool))",
         )
     B, d, dv = int(rng.integers(2, 4)), int(rng.integers(8, 25)), int(rng.integers(2, 6))
     X, _, V = _qkv(rng, B, n, n, d, dv)
@@ -255,6 +279,17 @@ def test_mha_matches_nn_multiheadattention(submission, rng, seed):
     )
     if np.allclose(got, ref, rtol=1e-4, atol=1e-6):
         _check_mha_mask(submission, mha, x, weights, ref, rng)
+        try:
+            assert_arguments_untouched(
+                submission, "attention_multi_tetes", (Tensor(x), *weights),
+                {0: "x", 1: "W_in", 2: "b_in", 3: "W_out", 4: "b_out"},
+                hint_fr="travaillez sur de nouveaux tenseurs (q = x @ W_in.T + b_in), sans "
+                "opération en place (+=, *=, .add_()) sur x ou sur les poids",
+                hint_en="work on new tensors (q = x @ W_in.T + b_in), without in-place operations "
+                "(+=, *=, .add_()) on x or the weights",
+            )
+        except StudentError:
+            pass  # run with the student's own attention, which failed: its own checks say why
         return
     q, k, v = (_t(x) @ _t(W_in).T + _t(b_in)).chunk(3, dim=-1)
 
@@ -288,6 +323,22 @@ def test_mha_matches_nn_multiheadattention(submission, rng, seed):
     )
 
 
+def _mha_manual(x: np.ndarray, weights, allowed: np.ndarray) -> np.ndarray:
+    """Multi-head attention with an (n, n) mask, True = allowed (rows all False give NaN)."""
+    W_in, b_in, W_out, b_out = (_t(w.array) for w in weights[:4])
+    h = weights[4]
+    B, n, d = x.shape
+    q, k, v = (_t(x) @ W_in.T + b_in).chunk(3, dim=-1)
+
+    def sep(t):
+        return t.reshape(B, n, h, d // h).transpose(1, 2)
+
+    s = sep(q) @ sep(k).transpose(-2, -1) / math.sqrt(d // h)
+    s = s.masked_fill(~_t(allowed), float("-inf"))
+    o = (torch.softmax(s, dim=-1) @ sep(v)).transpose(1, 2).reshape(B, n, d)
+    return (o @ W_out.T + b_out).numpy()
+
+
 def _check_mha_mask(submission, mha, x: np.ndarray, weights, plain: np.ndarray, rng) -> None:
     """The masque argument must reach the attention: a causal (n, n) mask, then a random one."""
     n = x.shape[1]
@@ -301,9 +352,28 @@ def _check_mha_mask(submission, mha, x: np.ndarray, weights, plain: np.ndarray, 
             ),
             f"attention_multi_tetes (masque {label})",
             shape=ref.shape,
+            allow_nan=True,
         )
         if np.allclose(got, ref, rtol=1e-4, atol=1e-6):
             continue
+        # ~masque (nn.MultiheadAttention's boolean attn_mask is True where FORBIDDEN): the rows
+        # a causal mask leaves one key become rows with every key forbidden, hence NaN.
+        inverted = _mha_manual(x, weights, ~M)
+        if np.allclose(got, inverted, rtol=1e-4, atol=1e-6, equal_nan=True) or (
+            not np.isfinite(got).all()
+        ):
+            raise CheckFailed(
+                f"attention_multi_tetes (masque {label}) : le masque est inversé (ou des lignes "
+                "entières sont interdites, d'où des NaN) : ici masque vaut True là où la requête "
+                "PEUT regarder la clé (convention de attention et de "
+                "F.scaled_dot_product_attention, l'inverse du attn_mask booléen de "
+                "nn.MultiheadAttention) ; passez masque tel quel à attention, sans ~",
+                f"attention_multi_tetes ({label} mask): the mask is inverted (or whole rows are "
+                "forbidden, hence NaN): here masque is True where the query MAY look at the key "
+                "(the convention of attention and F.scaled_dot_product_attention, the opposite "
+                "of nn.MultiheadAttention's boolean attn_mask); pass masque to attention as it "
+                "is, without ~",
+            )
         if np.allclose(got, plain, rtol=1e-4, atol=1e-6):
             raise CheckFailed(
                 f"attention_multi_tetes ignore son argument masque : avec un masque {label}, la "
@@ -401,10 +471,15 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
             genre = "oppose"
         name = f"_tp07_f{i}"
         submission.call("_tp07_fonctions", name, genre, Tensor(poids))
-        got = as_float(
-            call(submission, "erreur_permutation", Ref(name), Tensor(X), Tensor(perm)),
-            "erreur_permutation",
-        )
+        try:
+            raw = submission.call("erreur_permutation", Ref(name), Tensor(X), Tensor(perm))
+        except StudentError as exc:
+            if exc.ename in ("RuntimeError", "IndexError") and _permutes_columns(
+                submission, name, _grader_function(genre, poids), rng, d
+            ):
+                raise _columns_error(f"{exc.ename} : {exc.evalue[:200]}") from None
+            raise student_error("erreur_permutation", exc) from None
+        got = as_float(raw, "erreur_permutation")
         f = _grader_function(genre, poids)
         Xt = _t(X)
         want = float((f(Xt[perm]) - f(Xt)[perm]).abs().max())
@@ -412,7 +487,18 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
         record_margin(f"absolute error of erreur_permutation vs grader ({genre})", abs(got - want),
                       1e-6 + 1e-4 * abs(want), higher_is_better=False, kind="tolerance")
         if abs(got - want) <= 1e-6 + 1e-4 * abs(want):
+            if i == 0:
+                assert_arguments_untouched(
+                    submission, "erreur_permutation", (Ref(name), Tensor(X), Tensor(perm)),
+                    {1: "X", 2: "perm"},
+                    hint_fr="indexez X[perm] (une copie) sans rien écrire dans X ni dans perm",
+                    hint_en="index X[perm] (a copy) without writing into X or perm",
+                )
             continue
+        if n == d:  # X[:, perm] only runs on a square X: there it gives a wrong value
+            columns = float((f(Xt[:, perm]) - f(Xt)[:, perm]).abs().max())
+            if abs(got - columns) <= 1e-6 + 1e-4 * abs(columns):
+                raise _columns_error()
         signed = float((f(Xt[perm]) - f(Xt)[perm]).max())
         if abs(got - signed) <= 1e-6 + 1e-4 * abs(signed):
             raise CheckFailed(
@@ -448,6 +534,33 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
         raise _permutation_error()
     if ambiguous:
         raise _permutation_error()
+
+
+def _permutes_columns(submission, name: str, f, rng, d: int) -> bool:
+    """On a square X (d, d), where X[:, perm] runs, does the student's value match it?"""
+    X = rng.normal(size=(d, d))
+    perm = rng.permutation(d)
+    while (perm == np.arange(d)).all():
+        perm = rng.permutation(d)
+    try:
+        got = float(submission.call("erreur_permutation", Ref(name), Tensor(X), Tensor(perm)))
+    except (StudentError, TypeError, ValueError):
+        return False
+    Xt = _t(X)
+    columns = float((f(Xt[:, perm]) - f(Xt)[:, perm]).abs().max())
+    return abs(got - columns) <= 1e-6 + 1e-4 * abs(columns)
+
+
+def _columns_error(detail: str = "") -> CheckFailed:
+    fr = en = ""
+    if detail:
+        fr, en = f" (erreur levée : {detail})", f" (error raised: {detail})"
+    return CheckFailed(
+        "erreur_permutation permute les colonnes de X (X[:, perm]) : perm permute les POSITIONS, "
+        "c'est-à-dire les lignes de X (n, d) ; comparez f(X[perm]) à f(X)[perm]" + fr,
+        "erreur_permutation permutes the columns of X (X[:, perm]): perm permutes the POSITIONS, "
+        "that is the rows of X (n, d); compare f(X[perm]) with f(X)[perm]" + en,
+    )
 
 
 def _permutation_error() -> CheckFailed:
@@ -649,6 +762,33 @@ def test_bert_selection_rate(submission, rng):
         )
 
 
+def _check_vocabulary_ends(submission, rng) -> None:
+    """On a 5-token vocabulary whose tokens are 1 and 3 and whose [MASK] is 2, the ids 0 and 4
+    can only come from the uniform draw: both ends must come up (each misses ~120 draws with
+    probability 0.8^120 < 1e-11 in a correct answer); randint(0, taille_vocab - 1) never
+    draws the last one, randint(1, taille_vocab) never the first."""
+    vocab, id_mask = 5, 2
+    tokens = rng.choice([1, 3], size=(64, 128))
+    entrees, cibles = _bert_call(submission, tokens, id_mask, vocab, int(rng.choice(10**6)))
+    drawn = set(np.unique(entrees[cibles != -100]).tolist())
+    missing = [v for v in (0, vocab - 1) if v not in drawn]
+    if missing:
+        which_fr = "le dernier identifiant (taille_vocab − 1)" if missing == [vocab - 1] else (
+            "l'identifiant 0" if missing == [0] else "ni 0 ni taille_vocab − 1")
+        which_en = "the last id (taille_vocab − 1)" if missing == [vocab - 1] else (
+            "id 0" if missing == [0] else "neither 0 nor taille_vocab − 1")
+        raise CheckFailed(
+            f"masquage_bert ne tire jamais {which_fr} parmi les tokens aléatoires, sur un petit "
+            "vocabulaire du correcteur et de nombreux tokens : le tirage doit couvrir tout "
+            "{0, …, taille_vocab − 1} ; torch.randint(0, taille_vocab, ...) exclut déjà sa borne "
+            "haute (pas taille_vocab − 1) et commence à 0",
+            f"masquage_bert never draws {which_en} among the random tokens, on a small grader "
+            "vocabulary and many tokens: the draw must cover all of {0, …, taille_vocab − 1}; "
+            "torch.randint(0, taille_vocab, ...) already excludes its upper bound (not "
+            "taille_vocab − 1) and starts at 0",
+        )
+
+
 @pytest.mark.item("bert_mask")
 @pytest.mark.points(1)
 def test_bert_replacement_split(submission, rng):
@@ -707,7 +847,23 @@ def test_bert_replacement_split(submission, rng):
                 "avec l'argument taille_vocab (le correcteur fait varier sa valeur)",
                 "masquage_bert: random tokens must be drawn from {0, …, taille_vocab − 1}",
             )
+        _check_vocabulary_ends(submission, rng)
         return
+    if unchanged < 0.03 and abs(masked - 8 / 9) <= 0.04 and abs(random_ - 1 / 9) <= 0.03:
+        # 80/10 of the selection seen, the 10 % left unchanged missing: they were selected
+        # (the selection is read from the targets) but given the target -100.
+        raise CheckFailed(
+            "masquage_bert : les tokens sélectionnés puis laissés inchangés (les 10 %) ont la "
+            "cible -100 : la cible vaut le token d'origine à TOUTES les positions sélectionnées, "
+            "celles laissées inchangées comprises (cibles = torch.where(selection, tokens, -100)) ; "
+            f"parmi les positions qui ont une cible : {100 * masked:.0f} % [MASK], "
+            f"{100 * random_:.0f} % aléatoires, {100 * unchanged:.0f} % inchangés",
+            "masquage_bert: the tokens selected then left unchanged (the 10 %) have the target "
+            "-100: the target is the original token at EVERY selected position, those left "
+            "unchanged included (cibles = torch.where(selection, tokens, -100)); among the "
+            f"positions with a target: {100 * masked:.0f} % [MASK], {100 * random_:.0f} % random, "
+            f"{100 * unchanged:.0f} % unchanged",
+        )
     fr = (
         f"parmi les tokens sélectionnés : {100 * masked:.0f} % [MASK], {100 * random_:.0f} % "
         f"aléatoires, {100 * unchanged:.0f} % inchangés ; il faut 80 % [MASK], 10 % aléatoires, "
@@ -791,6 +947,18 @@ def test_gnn_values(submission, rng):
             atol=1e-6,
             hint_fr="H = ReLU(X W_soi + M W_voisins) avec M = A X (somme) ou A X / max(1, deg) (moyenne)",
             hint_en="H = ReLU(X W_soi + M W_voisins) with M = A X (sum) or A X / max(1, deg) (mean)",
+        )
+    for agregation in ("somme", "moyenne"):
+        A, X, W1, W2 = _gnn_case(rng, directed=True)
+        assert_arguments_untouched(
+            submission, "couche_gnn", (Tensor(X), Tensor(A), Tensor(W1), Tensor(W2), agregation),
+            {0: "X", 1: "A", 2: "W_soi", 3: "W_voisins"},
+            hint_fr="calculez M = A @ X puis M = M / deg dans de nouveaux tenseurs, sans opération "
+            "en place (/=, +=, .fill_diagonal_()) sur X, A ou les poids : un GNN réutilise A à "
+            "chaque couche et à chaque époque",
+            hint_en="compute M = A @ X then M = M / deg into new tensors, without in-place "
+            "operations (/=, +=, .fill_diagonal_()) on X, A or the weights: a GNN reuses A at "
+            "every layer and every epoch",
         )
 
 

@@ -57,14 +57,15 @@ from autograder.checks import (
 )
 
 from ..public.helpers import MODEL_SRC, build_transformer, guarded, sbm, student_error
-from .helpers import GNN_REFERENCES, REFS_SRC
+from .helpers import GNN_RECORDING, GNN_REFERENCES, GNN_STAND_IN, REFS_SRC
 
 # Trusted kernel-side helpers for the Transformer's own checks: a block whose parameters
 # are all zero (with residual connections it is the identity), and a grader stand-in model
 # that records what the student's training loop does with it (inputs, outputs, parameters,
 # and whether the gradients of a step were added to those of the previous one).
 PROBE_SRC = """
-def _tp07_bloc_a_zero(graine, d, n_tetes, x):
+def _tp07_bloc_a_zero(graine, d, n_tetes, x, normes=False):
+    # Every parameter at 0; with normes=True, the LayerNorm weights at 1 (their biases at 0).
     import torch
     torch.manual_seed(int(graine))
     bloc = BlocTransformer(d, n_tetes)
@@ -72,6 +73,10 @@ def _tp07_bloc_a_zero(graine, d, n_tetes, x):
     with torch.no_grad():
         for p in bloc.parameters():
             p.zero_()
+        if normes:
+            for m in bloc.modules():
+                if isinstance(m, torch.nn.LayerNorm) and m.weight is not None:
+                    m.weight.fill_(1.0)
         return bloc(x.to(torch.float32))
 
 
@@ -102,9 +107,13 @@ def _tp07_enregistrer(graine_modele, taille_vocab, donnees, n_etapes, taille_lot
     modele = Enregistreur()
     from torch.optim.optimizer import register_optimizer_step_pre_hook
 
-    lrs = []
-    crochet = register_optimizer_step_pre_hook(
-        lambda opt, a, k: lrs.extend(float(g.get("lr", float("nan"))) for g in opt.param_groups))
+    lrs, types = [], []
+
+    def avant_pas(opt, a, k):
+        types.append(type(opt).__name__)
+        lrs.extend(float(g.get("lr", float("nan"))) for g in opt.param_groups)
+
+    crochet = register_optimizer_step_pre_hook(avant_pas)
     try:
         pertes = entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine)
     finally:
@@ -120,6 +129,7 @@ def _tp07_enregistrer(graine_modele, taille_vocab, donnees, n_etapes, taille_lot
         "change": [bool((a != b).any()) for a, b in zip(modele.poids, modele.poids[1:])],
         "cumuls": modele.cumuls,
         "lrs": sorted(set(lrs)),
+        "optimiseurs": sorted(set(types)),
     }
 """
 
@@ -227,11 +237,108 @@ def _tp07_gnn_gradients(graine, d, h, c, X, A, R):
     import torch
     torch.manual_seed(int(graine))
     modele = GNN(d, h, c)
+    appels = getattr(couche_gnn, "appels", None)
+    if appels is not None:
+        del appels[:]
     sortie = modele(X, A)
     (sortie * R.to(sortie.dtype)).sum().backward()
-    return {nom: bool(p.grad is not None and p.grad.abs().sum() > 0)
-            for nom, p in modele.named_parameters()}
+    return {"gradients": {nom: bool(p.grad is not None and p.grad.abs().sum() > 0)
+                          for nom, p in modele.named_parameters()},
+            "appels": list(appels or [])}
 """
+
+# Trusted kernel-side helper: entrainer_gnn run with the GNN stand-in (GNN_STAND_IN), and the
+# arguments of every GNN it built.
+GNN_WIDTH_SRC = """
+def _tp07_gnn_construits(*args, **kwargs):
+    entrainer_gnn(*args, **kwargs)
+    return [list(c) for c in getattr(globals().get("GNN"), "construits", [])]
+"""
+
+
+def _check_layers(calls: list, n: int, d: int, h: int) -> None:
+    """The statement's GNN(d_entree, d_cachee, n_classes): two couche_gnn layers, the first on
+    the features X with weights (d_entree, d_cachee), the second with (d_cachee, d_cachee),
+    four distinct weight matrices (two layers of their own), then the linear layer."""
+    label = "GNN(d_entree, d_cachee, n_classes) du correcteur"
+    if len(calls) != 2:
+        raise CheckFailed(
+            f"{label} appelle couche_gnn {len(calls)} fois dans forward : l'énoncé demande deux "
+            "couches couche_gnn, puis une couche linéaire",
+            f"{label} calls couche_gnn {len(calls)} times in forward: the statement asks for two "
+            "couche_gnn layers, then a linear layer",
+        )
+    first, second = calls
+    if tuple(first["X"]) != (n, d):
+        raise CheckFailed(
+            f"dans {label}, la première couche couche_gnn ne reçoit pas les caractéristiques X "
+            "elles-mêmes (une projection d'entrée les précède ?) : l'énoncé demande deux couches "
+            "couche_gnn sur X, de poids W_soi, W_voisins de forme (d_entree, d_cachee) puis "
+            "(d_cachee, d_cachee), puis une couche linéaire",
+            f"in {label}, the first couche_gnn layer does not receive the features X themselves "
+            "(an input projection before it?): the statement asks for two couche_gnn layers on "
+            "X, with weights W_soi, W_voisins of shape (d_entree, d_cachee) then (d_cachee, "
+            "d_cachee), then a linear layer",
+        )
+    shapes = [tuple(c[k]) for c in calls for k in ("soi", "voisins")]
+    if shapes != [(d, h), (d, h), (h, h), (h, h)]:
+        raise CheckFailed(
+            f"dans {label}, les poids des couches couche_gnn n'ont pas la largeur d_cachee : "
+            "W_soi et W_voisins sont de forme (d_entree, d_cachee) dans la première couche, "
+            "(d_cachee, d_cachee) dans la seconde ; utilisez l'argument d_cachee, pas une "
+            "largeur fixe",
+            f"in {label}, the weights of the couche_gnn layers do not have the width d_cachee: "
+            "W_soi and W_voisins are (d_entree, d_cachee) in the first layer, (d_cachee, "
+            "d_cachee) in the second; use the d_cachee argument, not a fixed width",
+        )
+    ids = [i for c in calls for i in c["ids"]]
+    if len(set(ids)) != 4:
+        raise CheckFailed(
+            f"dans {label}, les deux couches couche_gnn partagent des poids (ou W_soi et "
+            "W_voisins sont le même tenseur) : chaque couche a ses propres nn.Parameter W_soi "
+            "et W_voisins, quatre matrices en tout",
+            f"in {label}, the two couche_gnn layers share weights (or W_soi and W_voisins are "
+            "the same tensor): each layer has its own nn.Parameter W_soi and W_voisins, four "
+            "matrices in all",
+        )
+
+
+def _check_built_width(submission, seed: int) -> None:
+    """entrainer_gnn builds GNN(d, 32, n_classes), as the statement says: a stand-in GNN class
+    records what it is built with (2 epochs, the result is not used)."""
+    rng = np.random.default_rng([seed, 10])
+    n, d = 45, int(rng.integers(6, 11))
+    X, A, y = sbm(rng, n, N_CLASSES, d)
+    idx = np.sort(np.concatenate([np.flatnonzero(y == c)[:3] for c in range(N_CLASSES)]))
+    submission.define("_tp07_gnn_construits", GNN_WIDTH_SRC)
+    try:
+        built = with_references(submission, GNN_STAND_IN, "entrainer_gnn", Tensor(X), Tensor(A),
+                                Tensor(idx), Tensor(y[idx].astype(np.int64)), N_CLASSES,
+                                int(rng.integers(0, 2**31 - 1)), n_epoques=2, lr=0.01,
+                                via="_tp07_gnn_construits", timeout=TRAIN_TIMEOUT)
+    except StudentError as exc:
+        raise student_error("entrainer_gnn", exc) from None
+    if not isinstance(built, list):
+        return
+    if not built:
+        raise CheckFailed(
+            "entrainer_gnn ne crée aucun GNN : l'énoncé demande d'entraîner un "
+            "GNN(X.shape[1], 32, n_classes), la classe GNN du notebook",
+            "entrainer_gnn builds no GNN: the statement asks to train a "
+            "GNN(X.shape[1], 32, n_classes), the notebook's GNN class",
+        )
+    args = [int(v) for v in built[-1]]
+    if args != [d, 32, N_CLASSES]:
+        wrong_fr = "sa largeur cachée n'est pas 32" if args[1] != 32 else (
+            "d_entree n'est pas X.shape[1]" if args[0] != d else "n_classes n'est pas l'argument reçu")
+        wrong_en = "its hidden width is not 32" if args[1] != 32 else (
+            "d_entree is not X.shape[1]" if args[0] != d else "n_classes is not the argument")
+        raise CheckFailed(
+            f"entrainer_gnn crée un GNN dont {wrong_fr} : l'énoncé demande "
+            "GNN(X.shape[1], 32, n_classes)",
+            f"entrainer_gnn builds a GNN whose {wrong_en}: the statement asks for "
+            "GNN(X.shape[1], 32, n_classes)",
+        )
 
 
 def _check_every_parameter_learns(submission, seed: int) -> None:
@@ -243,11 +350,15 @@ def _check_every_parameter_learns(submission, seed: int) -> None:
     R = rng.normal(size=(n, N_CLASSES)).astype(np.float32)
     submission.define("_tp07_gnn_gradients", GNN_GRADS_SRC)
     try:
-        got = with_references(submission, GNN_REFERENCES, "GNN", int(rng.integers(0, 2**31 - 1)),
+        out = with_references(submission, GNN_RECORDING, "GNN", int(rng.integers(0, 2**31 - 1)),
                               d, h, N_CLASSES, Tensor(X), Tensor(A), Tensor(R),
                               via="_tp07_gnn_gradients")
     except StudentError as exc:
         raise student_error("GNN", exc) from None
+    if not isinstance(out, dict):
+        return
+    _check_layers(out.get("appels") or [], n, d, h)
+    got = out.get("gradients")
     if not isinstance(got, dict) or not got:
         return  # no parameters: the accuracy checks say what is wrong
     dead = sorted(str(k) for k, v in got.items() if not v)
@@ -327,9 +438,13 @@ def training_mechanics(fn, *args):
     from torch.optim.optimizer import register_optimizer_step_pre_hook
 
     cumuls, lrs, seen, fresh, handles, steps = [], [], set(), {}, [], [0]
+    kinds, shapes = [], []
 
     def before_step(opt, args_, kwargs_):
         steps[0] += 1
+        kinds.append(type(opt).__name__)
+        if steps[0] == 1:
+            shapes.extend(list(p.shape) for g in opt.param_groups for p in g["params"])
         for group in opt.param_groups:
             lrs.append(float(group.get("lr", float("nan"))))
             for p in group["params"]:
@@ -351,7 +466,8 @@ def training_mechanics(fn, *args):
             h.remove()
     if isinstance(out, torch.Tensor):
         out = out.detach().cpu()
-    return {"cumuls": cumuls, "steps": steps[0], "lrs": lrs, "logits": out}
+    return {"cumuls": cumuls, "steps": steps[0], "lrs": lrs, "logits": out,
+            "optimiseurs": sorted(set(kinds)), "formes": shapes}
 
 
 @kernel_side
@@ -416,7 +532,26 @@ def test_gnn_and_mlp_training_mechanics(submission, seed):
                 f"{name} does not use its lr argument: build the optimiser with "
                 "torch.optim.Adam(modele.parameters(), lr=lr)",
             )
+        kinds = [str(k) for k in long.get("optimiseurs") or []]
+        if kinds and not set(kinds) <= {"Adam", "AdamW"}:
+            raise CheckFailed(
+                f"{name} entraîne avec {', '.join(kinds)[:60]} : l'énoncé demande Adam, "
+                "torch.optim.Adam(modele.parameters(), lr=lr)",
+                f"{name} trains with {', '.join(kinds)[:60]}: the statement asks for Adam, "
+                "torch.optim.Adam(modele.parameters(), lr=lr)",
+            )
         if name == "entrainer_mlp":
+            mats = sorted(tuple(int(v) for v in f) for f in long.get("formes") or [] if len(f) == 2)
+            layouts = (sorted([(32, d), (N_CLASSES, 32)]), sorted([(d, 32), (32, N_CLASSES)]))
+            if mats and mats not in layouts:
+                raise CheckFailed(
+                    "entrainer_mlp n'entraîne pas un MLP d → 32 → n_classes : ses matrices de "
+                    "poids n'ont pas ces largeurs (une couche cachée de 32 neurones, "
+                    "nn.Linear(X.shape[1], 32) puis nn.Linear(32, n_classes))",
+                    "entrainer_mlp does not train a d → 32 → n_classes MLP: its weight matrices "
+                    "do not have these widths (one hidden layer of 32 units, "
+                    "nn.Linear(X.shape[1], 32) then nn.Linear(32, n_classes))",
+                )
             logits = as_array(long["logits"], name, shape=(n, N_CLASSES), allow_nan=True)
             if np.isfinite(logits).all():
                 design = np.hstack([X.astype(np.float64), np.ones((n, 1))])
@@ -434,6 +569,7 @@ def test_gnn_and_mlp_training_mechanics(submission, seed):
                         "d → 32 → n_classes MLP has no activation between its two linear layers "
                         "(add nn.ReLU()); without it, it is only a linear regression",
                     )
+    _check_built_width(submission, seed)
     try:
         plain, doubled = with_references(submission, GNN_REFERENCES, "GNN", Ref("GNN"), graine,
                                          d, 16, N_CLASSES, Tensor(X), Tensor(A),
@@ -601,6 +737,26 @@ def test_transformer_residuals_and_positions(submission, rng):
     record_margin("gap to the identity of a zeroed block", err, 1e-4 * (1 + np.abs(x).max()),
                   higher_is_better=False, kind="tolerance")
     if err > 1e-4 * (1 + np.abs(x).max()):
+        # Post-norm, x = LN(x + sous_couche(x)): the zeroed block gives 0 as a block without
+        # residual does; with the LayerNorm weights at 1 it gives LN(x), the block without
+        # residual still 0 and a pre-norm block x.
+        normed = as_array(
+            guarded(submission, label, "_tp07_bloc_a_zero", "tout", int(rng.integers(0, 2**31)),
+                    d, heads, Tensor(x), True, via="_tp07_avec_references"),
+            label, shape=x.shape, allow_nan=True,
+        )
+        z = (x - x.mean(axis=-1, keepdims=True)) / np.sqrt(x.var(axis=-1, keepdims=True) + 1e-5)
+        if np.isfinite(normed).all() and np.abs(normed - z).max() <= 1e-3 * (1 + np.abs(z).max()):
+            raise CheckFailed(
+                f"{label} : la LayerNorm s'applique AVANT chaque sous-couche (pre-norm), pas après "
+                "la somme : x = x + MHA(LN1(x)) puis x = x + MLP(LN2(x)) ; votre bloc calcule "
+                "LN(x + sous_couche(x)) (post-norm), si bien que sa sortie est toujours "
+                "normalisée et que x n'est plus transmis tel quel",
+                f"{label}: the LayerNorm comes BEFORE each sub-layer (pre-norm), not after the "
+                "sum: x = x + MHA(LN1(x)) then x = x + MLP(LN2(x)); your block computes "
+                "LN(x + sublayer(x)) (post-norm), so its output is always normalised and x is "
+                "no longer passed through unchanged",
+            )
         raise CheckFailed(
             f"{label} dont tous les paramètres valent 0 devrait renvoyer son entrée x (chaque "
             "sous-couche ajoute 0) : il manque une connexion résiduelle, x = x + MHA(LN1(x)) "
@@ -634,6 +790,7 @@ def test_transformer_residuals_and_positions(submission, rng):
             "self.position(torch.arange(T)), to that of the character",
         )
     _check_structure(submission, rng, d, heads, T)
+    _check_mlp(submission, rng, d, heads)
 
 
 @kernel_side
@@ -664,6 +821,9 @@ def transformer_structure(petit, bloc, graine, vocab, d, heads, layers, T, idx):
     plongements = [m for m in modele.modules() if isinstance(m, torch.nn.Embedding)]
     jetons = [m for m in plongements if m.num_embeddings == vocab]
     places = [m for m in plongements if m.num_embeddings == T]
+    # A learned position table: nn.Embedding(contexte, d), or a (contexte, d) nn.Parameter.
+    apprise = bool(places) or any(p.ndim in (2, 3) and tuple(p.shape[-2:]) == (T, d)
+                                  for p in modele.parameters())
     somme = None
     if entrees and len(jetons) == 1 and len(places) == 1 and entrees[0].shape == (*idx.shape, d):
         with torch.no_grad():
@@ -679,7 +839,96 @@ def transformer_structure(petit, bloc, graine, vocab, d, heads, layers, T, idx):
         "variance": None if lignes is None else float(
             (lignes.var(dim=1, unbiased=False) - 1).abs().max()),
         "somme": somme,
+        "position_apprise": apprise,
     }
+
+
+@kernel_side
+def bloc_mlp_probe(bloc, graine, d, heads, x, W):
+    """Runs in the student's kernel: a fresh BlocTransformer(d, heads) whose parameters are
+    set by shape, whatever their names: every (d,) vector at 1 (LayerNorm weights and biases,
+    output biases), the (4d, d) matrix at W and the (d, 4d) one at Wᵀ (the MLP, stored as
+    nn.Linear or as x @ W: both read the same), everything else at 0 (the attention, whose
+    output is then its bias). Returns the block's output on x and whether a 4d-wide matrix
+    exists."""
+    import torch
+
+    torch.manual_seed(int(graine))
+    modele = bloc(d, heads)
+    modele.eval()
+    large = False
+    with torch.no_grad():
+        for p in modele.parameters():
+            forme = tuple(p.shape)
+            if forme == (4 * d, d):
+                p.copy_(W.to(p.dtype))
+                large = True
+            elif forme == (d, 4 * d):
+                p.copy_(W.T.to(p.dtype))
+                large = True
+            elif forme == (d,):
+                p.fill_(1.0)
+            else:
+                p.zero_()
+        sortie = modele(x.to(torch.float32))
+    return {"sortie": sortie.double(), "large": large}
+
+
+def _gelu(z: np.ndarray) -> np.ndarray:
+    return 0.5 * z * (1.0 + np.vectorize(math.erf)(z / math.sqrt(2.0)))
+
+
+def _check_mlp(submission, rng, d: int, heads: int) -> None:
+    """The block's MLP by behaviour: d → 4d → d with a GELU. On the probe of bloc_mlp_probe,
+    a pre-norm block gives x + 1 + act(LN(x) + 1) Wᵀ... exactly: y = x + 2 + act(n Wᵀ) W with
+    n = normalise(x) + 1. GELU's tanh approximation is within 1e-3 of the exact GELU here, a
+    ReLU 0.1 to 0.5 away: the tolerance is 0.02 (float32 rounding: 1e-6)."""
+    B, T = 2, int(rng.integers(4, 8))
+    x = rng.normal(size=(B, T, d)).astype(np.float32)
+    W = rng.normal(size=(4 * d, d)) / math.sqrt(d)
+    label = "BlocTransformer(d, n_tetes) du correcteur"
+    try:
+        out = guarded(submission, "BlocTransformer", bloc_mlp_probe.install(submission).name,
+                      "tout", Ref("BlocTransformer"), int(rng.integers(0, 2**31 - 1)), d, heads,
+                      Tensor(x), Tensor(W), via="_tp07_avec_references")
+    except StudentError as exc:
+        raise student_error("BlocTransformer", exc) from None
+    if not isinstance(out, dict):
+        return
+    if not out.get("large"):
+        raise CheckFailed(
+            f"{label} : le MLP du bloc n'a pas de couche de largeur 4d : l'énoncé demande un MLP "
+            "d → 4d → d, nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))",
+            f"{label}: the block's MLP has no layer of width 4d: the statement asks for a "
+            "d → 4d → d MLP, nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))",
+        )
+    got = as_array(out["sortie"], label, shape=x.shape, allow_nan=True)
+    x64 = x.astype(np.float64)
+    n = (x64 - x64.mean(axis=-1, keepdims=True)) / np.sqrt(x64.var(axis=-1, keepdims=True) + 1e-5) + 1
+    h = n @ W.T
+    want = x64 + 2 + _gelu(h) @ W
+    relu = x64 + 2 + np.maximum(h, 0) @ W
+    record_expected("output of the MLP probe block", want)
+    err = float(np.abs(got - want).max()) if np.isfinite(got).all() else math.inf
+    record_margin("gap of the MLP probe block to a GELU MLP d → 4d → d", err, 0.02,
+                  higher_is_better=False, kind="tolerance")
+    if err <= 0.02:
+        return
+    if np.isfinite(got).all() and float(np.abs(got - relu).max()) <= 0.02:
+        raise CheckFailed(
+            f"{label} : le MLP du bloc utilise une ReLU : l'énoncé demande une GELU entre ses "
+            "deux couches linéaires (nn.GELU() ou F.gelu)",
+            f"{label}: the block's MLP uses a ReLU: the statement asks for a GELU between its "
+            "two linear layers (nn.GELU() or F.gelu)",
+        )
+    raise CheckFailed(
+        f"{label} : le MLP du bloc ne calcule pas Linear(d, 4d) → GELU → Linear(4d, d) sur "
+        "LN2(x) : vérifiez son activation (une GELU, pas une autre), ses deux couches et la "
+        "somme x + MLP(LN2(x))",
+        f"{label}: the block's MLP does not compute Linear(d, 4d) → GELU → Linear(4d, d) on "
+        "LN2(x): check its activation (a GELU, no other), its two layers and the sum "
+        "x + MLP(LN2(x))",
+    )
 
 
 def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
@@ -687,6 +936,8 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
     output layer (at creation its output rows have mean 0 and variance 1)."""
     layers = int(rng.integers(2, 4))
     vocab = int(rng.integers(8, 21))
+    while T in (d, 3 * d, 4 * d):  # a (T, d) parameter is then the position table only
+        T += 1
     while vocab in (d, 3 * d, 4 * d, T):
         vocab += 1
     idx = rng.integers(0, vocab, size=(2, T))
@@ -710,6 +961,15 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
             "n_couches: [BlocTransformer(d, n_tetes)] * n_couches repeats the SAME block (same "
             "weights); build a new block per layer, nn.ModuleList([BlocTransformer(d, n_tetes) "
             "for _ in range(n_couches)])",
+        )
+    if info.get("position_apprise") is False:
+        raise CheckFailed(
+            f"{label} n'a pas de plongement de position appris : l'énoncé demande "
+            "nn.Embedding(contexte, d), entraîné avec le reste du modèle, et non un encodage "
+            "fixe (l'encodage sinusoïdal en tampon, register_buffer, ne s'apprend pas)",
+            f"{label} has no learned position embedding: the statement asks for "
+            "nn.Embedding(contexte, d), trained with the rest of the model, not a fixed "
+            "encoding (the sinusoidal encoding as a buffer, register_buffer, is not learned)",
         )
     unused = [str(n) for n in info.get("normes_inutilisees") or []][:4]
     if unused:
@@ -803,6 +1063,16 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
             f"{name}: the batches given to the model are not windows donnees[i : i + contexte] of "
             "consecutive characters whose next character exists (i < len(donnees) − contexte)",
         )
+    if all(sorted(starts[k].tolist()) == sorted(starts[0].tolist()) for k in range(1, steps)):
+        raise CheckFailed(
+            f"{name} tire les mêmes débuts de fenêtres à chaque étape : le générateur est recréé "
+            "(manual_seed(graine)) dans la boucle, si bien que le modèle voit le même lot à "
+            "chaque étape ; créez le générateur UNE fois, avant la boucle, puis tirez avec lui "
+            "à chaque étape",
+            f"{name} draws the same window starts at every step: the generator is re-created "
+            "(manual_seed(graine)) inside the loop, so the model sees the same batch at every "
+            "step; create the generator ONCE, before the loop, then draw from it at every step",
+        )
     targets = data[starts[..., None] + 1 + np.arange(context)]
     want = np.array([_ce(logits[k], targets[k]) for k in range(steps)])
     record_expected(f"{name}: the batches' cross-entropy", want)
@@ -818,6 +1088,13 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
                     "donnees[i + 1 : i + contexte + 1]",
                     "the target is the input itself: it must be shifted by one, "
                     "donnees[i + 1 : i + contexte + 1]")
+        elif np.allclose(losses, want / math.log(2), rtol=1e-4, atol=1e-4):
+            hint = ("elles sont divisées par ln 2 (en bits) : renvoyez-les en nats, la valeur de "
+                    "F.cross_entropy telle quelle (perte.item()) ; les bits par caractère se "
+                    "calculent à part",
+                    "they are divided by ln 2 (in bits): return them in nats, the value of "
+                    "F.cross_entropy as it is (perte.item()); bits per character are computed "
+                    "separately")
         elif np.allclose(losses, last, rtol=1e-4, atol=1e-4):
             hint = ("la perte ne porte que sur la dernière position : l'entropie croisée se prend "
                     "sur toutes les positions, logits (B·T, V) contre cibles (B·T,)",
@@ -846,10 +1123,19 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
     if lrs and not any(abs(v - 0.05) <= 1e-12 for v in lrs):
         raise CheckFailed(
             f"{name} n'utilise pas son argument lr : créez l'optimiseur avec "
-            "torch.optim.AdamW(modele.parameters(), lr=lr) (ou Adam), pas avec sa valeur par "
-            "défaut",
+            "torch.optim.AdamW(modele.parameters(), lr=lr), pas avec sa valeur par défaut",
             f"{name} does not use its lr argument: build the optimiser with "
-            "torch.optim.AdamW(modele.parameters(), lr=lr) (or Adam), not with its default",
+            "torch.optim.AdamW(modele.parameters(), lr=lr), not with its default",
+        )
+    kinds = [str(k) for k in out.get("optimiseurs") or []]
+    if kinds and kinds != ["AdamW"]:
+        raise CheckFailed(
+            f"{name} entraîne avec {', '.join(kinds)[:60]} : l'énoncé demande "
+            "torch.optim.AdamW(modele.parameters(), lr=lr) (Adam sans W n'applique pas la "
+            "décroissance des poids découplée d'AdamW)",
+            f"{name} trains with {', '.join(kinds)[:60]}: the statement asks for "
+            "torch.optim.AdamW(modele.parameters(), lr=lr) (Adam without W does not apply "
+            "AdamW's decoupled weight decay)",
         )
     again = as_array(run(graine)["entrees"], "lots passés au modèle", dtype=np.int64)
     other = as_array(run(graine + 1)["entrees"], "lots passés au modèle", dtype=np.int64)
@@ -899,6 +1185,24 @@ def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_
     record_margin("causality gap of modele_car", gap, tol, higher_is_better=False,
                   kind="tolerance")
     if gap > tol:
+        ref_gap, ref_tol = _causality_gap(submission, "modele_car", model, X, t, rng, vocab, device,
+                                          references=True)
+        if ref_gap <= ref_tol:
+            raise CheckFailed(
+                "modele_car (votre Transformer entraîné) n'est pas causal, mais il le devient "
+                "quand l'attention et l'attention multi-têtes du correcteur remplacent les "
+                "vôtres : la faute est dans votre attention ou votre attention_multi_tetes (voir "
+                "leurs vérifications) ; le masque "
+                "s'applique aux scores AVANT la softmax (positions interdites à −∞), et "
+                "attention_multi_tetes le transmet tel quel ; les bits par caractère d'un modèle "
+                "qui voit le futur ne mesurent rien, ils ne sont pas évalués",
+                "modele_car (your trained Transformer) is not causal, but it becomes causal when "
+                "the grader's attention and multi-head attention replace yours: the fault is in "
+                "your attention or your attention_multi_tetes (see their checks); the mask applies to the scores BEFORE the "
+                "softmax (forbidden positions at −∞), and attention_multi_tetes passes it on "
+                "unchanged; the bits per character of a model that sees the future measure "
+                "nothing, they are not scored",
+            )
         exc = _not_causal("modele_car (votre Transformer entraîné)", t, gap)
         raise CheckFailed(
             f"{exc.message.fr} ; les bits par caractère d'un modèle qui voit le futur ne "

@@ -779,3 +779,29 @@ SCENARIOS["submission-grad-cam-callers-x-requires-grad"] = Scenario(
     message_contains=("grad_cam rend le x de l'appelant « requires_grad »",),
 )
 GROUPS["blind-r5-3"] = (*GROUPS["blind-r5-3"], "submission-grad-cam-callers-x-requires-grad")
+
+# Blind round 5, later findings: three cascades caught with a generic restatement of the
+# formula; each now gets its own hint (methode=None is saillance, Spearman not Pearson, the mean).
+SCENARIOS["blind-r5-cascade-default-gradient-x-input"] = Scenario(
+    grade_id="randomisation",
+    source=edit(_RANDOMISATION, ("methode = saillance if methode is None else methode",
+                                 "methode = gradient_x_entree if methode is None else methode")),
+    must_fail=("test_correlations_cascade_matches_grader",),
+    message_contains=("methode=None veut dire saillance",),
+)
+SCENARIOS["blind-r5-cascade-pearson-of-the-maps"] = Scenario(
+    grade_id="randomisation",
+    source=edit(_RANDOMISATION, ("spearman(a, methode(modele_k, x, c))",
+                                 "np.corrcoef(np.ravel(a), np.ravel(methode(modele_k, x, c)))[0, 1]")),
+    must_fail=("test_correlations_cascade_matches_grader",),
+    message_contains=("pas la corrélation de Pearson des valeurs",),
+)
+SCENARIOS["blind-r5-cascade-median-over-images"] = Scenario(
+    grade_id="randomisation",
+    source=edit(_RANDOMISATION, ("rhos.append(np.mean(", "rhos.append(np.median(")),
+    must_fail=("test_correlations_cascade_matches_grader",),
+    message_contains=("pas leur médiane",),
+)
+GROUPS["blind-r5-4"] = ("blind-r5-cascade-default-gradient-x-input",)
+GROUPS["blind-r5-5"] = ("blind-r5-cascade-pearson-of-the-maps",)
+GROUPS["blind-r5-6"] = ("blind-r5-cascade-median-over-images",)

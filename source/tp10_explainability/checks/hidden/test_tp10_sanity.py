@@ -252,17 +252,24 @@ def gradient_fois_entree(modele, x, c):
     return (x * g).detach()
 
 
-def _mean_spearman(maps_a: np.ndarray, maps_b: np.ndarray, nan_as: float) -> float:
+def _mean_spearman(maps_a: np.ndarray, maps_b: np.ndarray, nan_as: float, *,
+                   corr: str = "spearman", reduce: str = "mean") -> float:
     """Mean over images of scipy's Spearman correlation; a constant map (NaN) counts as
-    `nan_as` (0 when measuring the drop, NaN where the cascade is not comparable)."""
+    `nan_as` (0 when measuring the drop, NaN where the cascade is not comparable). `corr`
+    ("pearson") and `reduce` ("median") give the classic wrong variants, for the hints."""
+    def one(a, b):
+        if corr == "pearson":
+            return float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
+        return _spearman_ref(a, b)
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        rhos = np.array([_spearman_ref(a, b) for a, b in zip(maps_a, maps_b, strict=True)])
+        rhos = np.array([one(a, b) for a, b in zip(maps_a, maps_b, strict=True)])
     if np.isnan(rhos).any():
         if np.isnan(nan_as):
             return float("nan")
         rhos = np.nan_to_num(rhos, nan=nan_as)
-    return float(np.mean(rhos))
+    return float(np.median(rhos) if reduce == "median" else np.mean(rhos))
 
 
 @kernel_side
@@ -414,6 +421,7 @@ def test_randomiser_couches_layers(submission, rng):
 def _grader_cascade(
     submission, case: ModelCase, model: Handle, stages, *, nan_as: float = float("nan"),
     signed: bool = False, times_input: bool = False, seed: int | None = None,
+    corr: str = "spearman", reduce: str = "mean",
 ) -> np.ndarray:
     """Mean correlation of the grader's saliency maps (or gradient × input), original vs each
     model the student's randomiser_couches returns (with `seed`, the case's by default)."""
@@ -426,7 +434,8 @@ def _grader_cascade(
         what = f"randomiser_couches(modele, {noms}, seed)"
         weights = _checked_weights(_student_weights(submission, model, noms, seed, what),
                                    case.weights, what)
-        rhos.append(_mean_spearman(original, maps_of(case.dims, weights), nan_as))
+        rhos.append(_mean_spearman(original, maps_of(case.dims, weights), nan_as, corr=corr,
+                                   reduce=reduce))
     return np.array(rhos)
 
 
@@ -718,6 +727,30 @@ def _cascade_failure(submission, case, model, noms, got, what, with_method, clos
             "VALEUR ABSOLUE |∂y_c/∂x|",
             "your maps are signed: with methode=None, the map is saillance(modele, x, c), the "
             "ABSOLUTE VALUE |∂y_c/∂x|",
+        )
+    elif not with_method and close(_grader_cascade(submission, case, model, stages,
+                                                   times_input=True)):
+        hint = (
+            "methode=None veut dire saillance : avec methode=None, la carte est "
+            "saillance(modele, x, c), pas gradient_x_entree",
+            "methode=None means saillance: with methode=None, the map is saillance(modele, x, c), "
+            "not gradient_x_entree",
+        )
+    elif close(_grader_cascade(submission, case, model, stages, times_input=with_method,
+                               corr="pearson")):
+        hint = (
+            "comparez les cartes avec spearman(a, b), la corrélation des RANGS, pas la corrélation "
+            "de Pearson des valeurs (np.corrcoef)",
+            "compare the maps with spearman(a, b), the correlation of the RANKS, not the Pearson "
+            "correlation of the values (np.corrcoef)",
+        )
+    elif close(_grader_cascade(submission, case, model, stages, times_input=with_method,
+                               reduce="median")):
+        hint = (
+            "chaque étape donne la MOYENNE des corrélations sur les images (np.mean), pas leur "
+            "médiane",
+            "each stage gives the MEAN of the correlations over the images (np.mean), not their "
+            "median",
         )
     raise CheckFailed(
         f"{what} renvoie {np.array2string(got, precision=3)}, ce qui ne correspond pas aux "

@@ -130,47 +130,32 @@ def grad_vs_fd(fn, args, kwargs, wrt, h):
 
 
 @kernel_side
-def conv_sizes(modele, X):
-    """Height × width after every convolution and transposed convolution, in the order they run."""
+def conv_trace(modele, X, inputs):
+    """For each convolution and transposed convolution, in call order: the height × width of
+    its output, or with `inputs` the smallest value entering it, then the smallest value of
+    encode(x) (every layer after the first is fed through a ReLU, and the code itself ends with
+    one: 4 channels 2×2 after a ReLU)."""
     import torch
 
     vus = []
-    crochets = [
-        m.register_forward_hook(lambda m, entree, sortie: vus.append([int(v) for v in sortie.shape[-2:]]))
-        for m in modele.modules()
-        if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))
-    ]
+    couches = [m for m in modele.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))]
+    if inputs:
+        crochets = [m.register_forward_pre_hook(lambda m, entree: vus.append(float(entree[0].min())))
+                    for m in couches]
+    else:
+        crochets = [m.register_forward_hook(lambda m, entree, sortie: vus.append([int(v) for v in sortie.shape[-2:]]))
+                    for m in couches]
     try:
         with torch.no_grad():
             modele(X)
     finally:
         for c in crochets:
             c.remove()
-    return vus
-
-
-@kernel_side
-def conv_inputs(modele, X):
-    """The smallest value entering each convolution and transposed convolution, in call order,
-    and the smallest value of encode(x): every layer after the first is fed through a ReLU, and
-    the code itself ends with one (4 channels 2×2 after a ReLU)."""
-    import torch
-
-    mins = []
-    crochets = [
-        m.register_forward_pre_hook(lambda m, entree: mins.append(float(entree[0].min())))
-        for m in modele.modules()
-        if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))
-    ]
-    try:
-        with torch.no_grad():
-            modele(X)
-    finally:
-        for c in crochets:
-            c.remove()
+    if not inputs:
+        return vus
     with torch.no_grad():
         code = float(modele.encode(X).min())
-    return {"mins": mins, "code": code}
+    return {"mins": vus, "code": code}
 
 
 def _outputs(model, method: str, what: str, logit: bool = False):
@@ -296,7 +281,7 @@ def test_ae_conv_architecture(submission, rng, seed):
     # The statement's encoder: 8×8 → 4×4 → 2×2 (stride 2, padding 1); the decoder's sizes are
     # test_ae_conv_shapes' (output_padding).
     X0 = rng.uniform(0.0, 1.0, size=(2, 1, 8, 8)).astype(np.float32)
-    sizes = conv_sizes.call(submission, model, Tensor(X0))
+    sizes = conv_trace.call(submission, model, Tensor(X0), False)
     try:
         sizes = [(int(h), int(w)) for h, w in sizes]
     except (TypeError, ValueError):
@@ -323,7 +308,7 @@ def test_ae_conv_architecture(submission, rng, seed):
 
     # The activations themselves (the map stays non-linear with one ReLU missing): every
     # convolution after the first receives the output of a ReLU, and so does the code.
-    inputs = conv_inputs.call(submission, model, Tensor(A))
+    inputs = conv_trace.call(submission, model, Tensor(A), True)
     try:
         mins = [float(v) for v in inputs["mins"]]
         code = float(inputs["code"])

@@ -571,9 +571,12 @@ def vae_batches(entrainer_vae, X, batch_size, seed):
     """Run with the reference functions in place: a subclass of the notebook's VAE records
     which examples each batch holds, read from pixel 0 (0 in every digit), where the grader
     writes the example's index / 1000."""
+    import inspect
+
     import torch
 
-    g = entrainer_vae.__globals__  # the notebook's: entrainer_vae builds its VAE from there
+    # The notebook's globals, where entrainer_vae finds VAE (through a decorator too).
+    g = inspect.unwrap(entrainer_vae).__globals__
     base = g["VAE"]
     seen = []
     built = []

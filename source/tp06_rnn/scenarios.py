@@ -1383,4 +1383,13 @@ CORRECT.update({
     ),
 })
 CORRECT_GROUPS["blind-r5-correct"] = ('blind-r5-correct-rnn-cell-einsum', 'blind-r5-correct-lstm-flinear-blocks', 'blind-r5-correct-gru-cell-interpolation-helper', 'blind-r5-correct-bptt-single-unroll-numpy', 'blind-r5-correct-clip-norm-of-norms', 'blind-r5-correct-memoire-while-loop-fill', 'blind-r5-correct-param-counts-blocks-helper', 'blind-r5-correct-prevision-lstm-loops')
-CORRECT_GROUPS["blind-r5-correct-2"] = ('blind-r5-correct-rnn-sequence-cat-clone', 'blind-r5-correct-lstm-float32')
+CORRECT["bptt-float32"] = Correct(
+    grade_id="bptt",
+    source=edit(solution_cell(__file__, "bptt"),
+                ("    h0 = h0.detach().clone().requires_grad_(True)\n",
+                 "    X, W_xh, W_hh, b_h = X.float(), W_xh.float(), W_hh.float(), b_h.float()\n"
+                 "    h0 = h0.detach().float().requires_grad_(True)\n")),
+    why="float32 throughout: norms within float32 rounding of the float64 oracle (NORM_RTOL)",
+)
+CORRECT_GROUPS["blind-r5-correct-2"] = ('blind-r5-correct-rnn-sequence-cat-clone', 'blind-r5-correct-lstm-float32',
+                                        'bptt-float32')

@@ -83,6 +83,11 @@ def _ref_norms(X, h0, W_xh, W_hh, b_h, *, wrt="h0", norm="l2") -> np.ndarray:
     return np.array(out)
 
 
+# Norms computed in float32 (h0.float() inside) differ from the float64 oracle by up to
+# 1.2e-4 relative (200 draws of the inputs below, small norms after 10 steps); the mistakes
+# the hints name are off by a factor (the L1 norm, the square away from 1, another variable).
+NORM_RTOL = 1e-3
+
 # The norms that classic mistakes return, each with the hint that names it.
 _NORM_MISTAKES = (
     (dict(norm="l2sq"), "c'est le carré de la norme : prenez la racine, grad.norm()",
@@ -104,7 +109,7 @@ _NORM_HINT = (
 
 def _norm_hint(got, X, h0, W_xh, W_hh, b_h) -> tuple[str, str]:
     for kwargs, fr, en in _NORM_MISTAKES:
-        if np.allclose(got, _ref_norms(X, h0, W_xh, W_hh, b_h, **kwargs), rtol=1e-5, atol=1e-10):
+        if np.allclose(got, _ref_norms(X, h0, W_xh, W_hh, b_h, **kwargs), rtol=NORM_RTOL, atol=1e-10):
             return fr, en
     return _NORM_HINT
 
@@ -131,7 +136,9 @@ def test_normes_gradient_match_autograd(submission, rng):
     ref = _ref_norms(X, h0, W_xh, W_hh, b_h)
     got = _call_norms(submission, X, h0, W_xh, W_hh, b_h)
     record_expected("norms of ∂L_T/∂h_0", ref)
-    if not np.allclose(got, ref, rtol=1e-5, atol=1e-10):
+    record_margin("norms of ∂L_T/∂h_0: relative error", float(np.max(np.abs(got - ref) / (np.abs(ref) + 1e-7))),
+                  NORM_RTOL, higher_is_better=False, kind="tolerance")
+    if not np.allclose(got, ref, rtol=NORM_RTOL, atol=1e-10):
         k = int(np.argmax(np.abs(got - ref) / (np.abs(ref) + 1e-12)))
         hint = _norm_hint(got, X, h0, W_xh, W_hh, b_h)
         raise CheckFailed(
@@ -185,7 +192,7 @@ def test_gradient_vanishes_and_explodes(submission, rng):
                 f"{case_en}, the gradient should be {kind_en} (a factor s per step), and your "
                 f"norms are not; {_NORM_HINT[1]}",
             )
-        if not np.allclose(got, ref, rtol=1e-5, atol=1e-12):
+        if not np.allclose(got, ref, rtol=NORM_RTOL, atol=1e-12):
             hint = _norm_hint(got, X, h0, W_xh, W_hh, b_h)
             raise CheckFailed(
                 f"{case_fr}, vos normes sont bien {'évanescentes' if scale < 1 else 'explosives'}, "

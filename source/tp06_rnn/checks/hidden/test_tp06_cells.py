@@ -33,7 +33,9 @@ def _arr(t: torch.Tensor) -> Tensor:
     return Tensor(t.detach().numpy().astype(np.float64))
 
 
-def _close(a: np.ndarray, b: np.ndarray, tol: float = 1e-6) -> bool:
+# Float32 cells (x.float() inside) reach at most 0.6e-6 of |a − b| / (1 + |b|) on these inputs
+# (300 draws of every cell's check); the wrong formulas the hints name are off by 0.1 or more.
+def _close(a: np.ndarray, b: np.ndarray, tol: float = 1e-5) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=tol, atol=tol))
 
 

@@ -916,3 +916,22 @@ EQUIVALENT.update({
     "mlp_params:Binary_FloorDiv_Div@4:21": "h × w is a multiple of 4 (the statement's): s / 2 is an exact "
     "integer-valued float, and int() of the exact sum gives the same count",
 })
+
+# Blind round 5: the statement asks for models "renvoyant les logits (N, 10)"; a softmax or a
+# sigmoid at the end still trains (F.cross_entropy applies its own log-softmax on top) and kept
+# 20/20. The fresh models' outputs are now read: probabilities are named.
+SCENARIOS["blind-r5-models-end-with-softmax"] = Scenario(
+    grade_id="models",
+    source='def creer_cnn():\n    return nn.Sequential(\n        nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(),\n        nn.Conv2d(16, 24, 3, padding=1), nn.ReLU(),\n        nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(24, 10), nn.Softmax(dim=1))\n\n\ndef creer_mlp():\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10), nn.Softmax(dim=1))\n',
+    must_fail=("test_models_are_new_and_non_linear",),
+    message_contains=("renvoie des probabilités",),
+)
+SCENARIOS["blind-r5-cnn-ends-with-sigmoid"] = Scenario(
+    grade_id="models",
+    source='def creer_cnn():\n    return nn.Sequential(\n        nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(),\n        nn.Conv2d(16, 24, 3, padding=1), nn.ReLU(),\n        nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(24, 10), nn.Sigmoid())\n\n\ndef creer_mlp():\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))\n',
+    must_fail=("test_models_are_new_and_non_linear",),
+    message_contains=("creer_cnn() renvoie des probabilités",),
+)
+GROUPS["blind-r5-softmax"] = ("blind-r5-models-end-with-softmax",)
+GROUPS["blind-r5-sigmoid"] = ("blind-r5-cnn-ends-with-sigmoid",)
+

@@ -316,6 +316,16 @@ def model_structure(creer, X1, X2):
                     return min(float((v - pooled).abs().max()), float((v - pooled.clamp(min=0)).abs().max())) / scale
 
                 out["pool"] = {"max": dist(fmap.amax(dim=(2, 3))), "mean": dist(fmap.mean(dim=(2, 3)))}
+    # Logits or probabilities? 60 outputs of a fresh model: a final nn.Linear gives both signs;
+    # a softmax gives rows in [0, 1] that sum to 1, a sigmoid values in (0, 1).
+    with torch.no_grad():
+        y = a(X1)
+    if torch.is_tensor(y) and y.dim() == 2 and y.numel() > 0:
+        y = y.double()
+        inside = bool(((y >= 0) & (y <= 1)).all())
+        out["probabilities"] = inside and (
+            bool(((y.sum(dim=1) - 1).abs() < 1e-3).all()) or bool(((y > 0) & (y < 1)).all())
+        )
     return out
 
 
@@ -352,6 +362,15 @@ def test_models_are_new_and_non_linear(submission, rng):
                 "globales créés une fois)",
                 f"two calls of {name}() return the same model (or shared layers): build a NEW "
                 "nn.Module at every call (not a model or layers made once, globally)",
+            )
+        if out.get("probabilities") is True:
+            raise CheckFailed(
+                f"{name}() renvoie des probabilités (une softmax ou une sigmoïde en sortie), pas "
+                "les logits que demande l'énoncé : la dernière couche est le nn.Linear(…, 10), "
+                "F.cross_entropy applique elle-même le log-softmax",
+                f"{name}() returns probabilities (a softmax or a sigmoid at the end), not the "
+                "logits the statement asks for: the last layer is the nn.Linear(..., 10), "
+                "F.cross_entropy applies the log-softmax itself",
             )
         whole, before = out.get("whole"), out.get("before_pool")
         last_conv, head_min = out.get("last_conv"), out.get("head_min")

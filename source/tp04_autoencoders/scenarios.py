@@ -1308,3 +1308,30 @@ SCENARIOS.update({
 })
 GROUPS["blind-r4-a"] = ("blind-r4-anomaly-rmse",)
 GROUPS["blind-r4-b"] = ("blind-r4-anomaly-sum-pixels",)
+
+# Blind round 5: the statement now says the functions leave the tensors they receive as they
+# were (reparametrisation's eps was the only one watched), and score_anomalie's "sans gradient"
+# is read from the returned tensor. Each of these keeps the right values.
+SCENARIOS.update({
+    "blind-r5-kl-squares-the-callers-mu": Scenario(
+        grade_id="kl",
+        source='def kl_gaussienne(mu, logvar):\n    m2 = mu.pow_(2) if not mu.requires_grad else mu ** 2\n    return -0.5 * torch.sum(1 + logvar - m2 - logvar.exp(), dim=1)\n',
+        must_fail=("test_kl_closed_form",),
+        message_contains=("kl_gaussienne modifie sur place ce qu'on lui passe (mu)",),
+    ),
+    "blind-r5-anomaly-score-subtracts-in-the-callers-x": Scenario(
+        grade_id="anomalie",
+        source='def score_anomalie(modele, X):\n    with torch.no_grad():\n        x_hat = modele(X)\n        diff = X\n        diff -= x_hat\n        return (diff ** 2).mean(dim=1)\n',
+        must_fail=("test_score_anomalie_values",),
+        message_contains=("score_anomalie modifie sur place ce qu'on lui passe (X)",),
+    ),
+    "blind-r5-anomaly-score-keeps-the-graph": Scenario(
+        grade_id="anomalie",
+        source='def score_anomalie(modele, X):\n    return ((X - modele(X)) ** 2).mean(dim=1)\n',
+        must_fail=("test_score_anomalie_values",),
+        message_contains=("torch.no_grad()",),
+    ),
+})
+GROUPS["blind-r5-a"] = ("blind-r5-kl-squares-the-callers-mu", "blind-r5-anomaly-score-subtracts-in-the-callers-x")
+GROUPS["blind-r5-b"] = ("blind-r5-anomaly-score-keeps-the-graph",)
+

@@ -29,10 +29,12 @@ from autograder.checks import (
     CheckFailed,
     Handle,
     Partial,
+    Ref,
     Tensor,
     as_array,
     as_int,
     as_module,
+    assert_arguments_untouched,
     hinted,
     kernel_side,
     record_expected,
@@ -388,24 +390,43 @@ def test_score_anomalie_values(submission, rng):
     )
     if scores.shape != ref.shape:
         raise CheckFailed(
-            f"score_anomalie(modele, X) pour X de forme {data.shape} : un score par exemple, "
-            f"forme attendue ({len(data)},), obtenue {scores.shape} (moyenne sur dim=1)",
-            f"score_anomalie(modele, X) for X of shape {data.shape}: one score per example, "
-            f"expected shape ({len(data)},), got {scores.shape} (mean over dim=1)",
+            "score_anomalie(modele, X) pour X de forme (N, 64) : il faut un score par exemple, "
+            "de forme (N,) (moyenne sur dim=1)",
+            "score_anomalie(modele, X) for X of shape (N, 64): one score per example is needed, "
+            "of shape (N,) (mean over dim=1)",
         )
     rel = float(np.max(np.abs(scores - ref) / (np.abs(ref) + 1e-6)))
     record_margin("score_anomalie relative error", rel, 1e-3, higher_is_better=False, kind="tolerance")
     if not rel <= 1e-3:
         fr, en = _score_fault(scores, ref, err)
-        n_wrong = int(np.sum(~np.isclose(scores, ref, rtol=1e-3, atol=1e-7)))
         raise CheckFailed(
-            f"score_anomalie(modele, X) : les scores de {n_wrong} "
-            f"des {len(data)} exemples du correcteur diffèrent de l'erreur de reconstruction "
-            f"demandée ; {fr}",
-            f"score_anomalie(modele, X): the scores of {n_wrong} "
-            f"of the grader's {len(data)} examples differ from the reconstruction error asked "
-            f"for; {en}",
+            "score_anomalie(modele, X) : les scores d'exemples du correcteur diffèrent de "
+            f"l'erreur de reconstruction demandée ; {fr}",
+            "score_anomalie(modele, X): the scores of some of the grader's examples differ from "
+            f"the reconstruction error asked for; {en}",
         )
+    # The statement's rule (the TP's introduction): X is left as it was.
+    assert_arguments_untouched(
+        submission, "score_anomalie", (model, Tensor(data)), {1: "X"},
+        hint_fr="calculez l'erreur dans un nouveau tenseur, (X − modele(X)) ** 2, sans X -= … ni sub_",
+        hint_en="compute the error into a new tensor, (X − model(X)) ** 2, without X -= ... or sub_",
+    )
+    if returns_a_graph.call(submission, Ref("score_anomalie"), model, Tensor(data)) is True:
+        raise CheckFailed(
+            "score_anomalie renvoie un tenseur qui garde le graphe d'autograd (requires_grad) : "
+            "l'énoncé demande des scores sans gradient, calculés sous torch.no_grad() (le "
+            "notebook appelle ensuite scores.numpy())",
+            "score_anomalie returns a tensor that keeps the autograd graph (requires_grad): the "
+            "statement asks for scores without gradients, computed under torch.no_grad() (the "
+            "notebook then calls scores.numpy())",
+        )
+
+
+@kernel_side
+def returns_a_graph(score_anomalie, modele, X):
+    """Whether the scores come back attached to autograd (no torch.no_grad())."""
+    out = score_anomalie(modele, X)
+    return bool(getattr(out, "requires_grad", False))
 
 
 # ---------------------------------------------------------------- transposed convolution

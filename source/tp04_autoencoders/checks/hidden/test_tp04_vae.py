@@ -26,6 +26,7 @@ from autograder.checks import (
     Tensor,
     as_array,
     as_module,
+    assert_arguments_untouched,
     assert_close,
     check_epoch_batches,
     kernel_side,
@@ -309,11 +310,17 @@ def test_kl_closed_form(submission, rng):
     assert_close(
         got,
         _kl_ref(mu, logvar),
-        name=f"kl_gaussienne(mu, logvar) (tenseurs {mu.shape})",
+        name="kl_gaussienne(mu, logvar) (tenseurs du correcteur)",
         rtol=1e-4,
         atol=1e-6,
         hint_fr=hint_fr,
         hint_en=hint_en,
+    )
+    # The statement's rule (the TP's introduction): the arguments are left as they were.
+    assert_arguments_untouched(
+        submission, "kl_gaussienne", (Tensor(mu), Tensor(logvar)), {0: "mu", 1: "logvar"},
+        hint_fr="calculez mu ** 2 et exp(logvar) dans de nouveaux tenseurs, sans pow_ ni exp_",
+        hint_en="compute mu ** 2 and exp(logvar) into new tensors, without pow_ or exp_",
     )
 
 
@@ -409,7 +416,7 @@ def test_perte_vae_matches_reference(submission, rng):
     assert_close(
         got,
         ref,
-        name=f"perte_vae (N={n}, d={d}, k={k}, β={beta:.2f})",
+        name="perte_vae (entrées et β du correcteur)",
         rtol=1e-4,
         hint_fr=hint_fr,
         hint_en=hint_en,

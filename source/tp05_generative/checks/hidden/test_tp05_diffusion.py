@@ -550,9 +550,12 @@ def record_loop(entrainer_debruiteur, donnees, alphas_bar, n_pas, taille_lot, se
     """Two calls with the notebook's Debruiteur replaced by a subclass that records the batch
     size of every forward under grad: whether each call builds a NEW model, and the steps (how
     many, of which size) the first call takes."""
+    import inspect
+
     import torch
 
-    g = entrainer_debruiteur.__globals__  # the notebook's namespace, where the loop finds Debruiteur
+    # The notebook's namespace, where the loop finds Debruiteur (through a decorator too).
+    g = inspect.unwrap(entrainer_debruiteur).__globals__
     base = g["Debruiteur"]
     sizes = []
 
@@ -634,9 +637,12 @@ def train_steps(entrainer_debruiteur, donnees, alphas_bar, n_pas, taille_lot, se
     """The notebook's Debruiteur replaced, for one call of entrainer_debruiteur, by a subclass
     that records the steps t of every training batch (forward under grad), and the loss (the
     grader's, installed for the call) wrapped to record the clean points x0 of every batch."""
+    import inspect
+
     import torch
 
-    g = entrainer_debruiteur.__globals__  # the notebook's: the loop finds both names there
+    # The notebook's globals, where the loop finds both names (through a decorator too).
+    g = inspect.unwrap(entrainer_debruiteur).__globals__
     base = g["Debruiteur"]
     base_loss = g["perte_debruitage"]
     seen = []

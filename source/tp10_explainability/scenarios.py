@@ -554,6 +554,9 @@ EQUIVALENT: dict[str, str] = {
     "grad_cam:NumberReplacer@8:51#1": "the batch holds one image: A[-1] is A[0]",
     "spearman:SwapStatements@9:4": "the ranks of b computed before those of a: independent statements",
     "occlusion:DetachValue@4:8": "x is already detached: a second detach changes nothing",
+    "grad_cam:NumberReplacer@7:14#1": "the batch holds one image: g[-1] is g[0]",
+    "saillance:DetachValue@16:11": "x.detach() times a gradient from autograd.grad without create_graph carries no graph: detach changes nothing",
+    "spearman:NumberReplacer@9:50": "NumPy reads any negative size in reshape as 'the rest': reshape(-2) flattens as reshape(-1)",
 }
 
 

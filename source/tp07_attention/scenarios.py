@@ -900,6 +900,10 @@ EQUIVALENT: dict[str, str] = {
         "x − MHA(LN₁(x)) is x + MHA′(LN₁(x)) with W_out and b_out negated: the same family of blocks, "
         "and a symmetric initialisation (a zero block is still the identity)"
     ),
+    "transformer:SwapStatements@35:8": (
+        "the final LayerNorm built before the blocks, its creation drawing no random number (the "
+        "blocks and the output layer get the same draws): " + _INDEPENDENT
+    ),
     "transformer:SwapStatements@36:8": (
         "the output layer built before the final LayerNorm, whose creation draws no random number: " + _INDEPENDENT
     ),

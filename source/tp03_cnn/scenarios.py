@@ -935,3 +935,12 @@ SCENARIOS["blind-r5-cnn-ends-with-sigmoid"] = Scenario(
 GROUPS["blind-r5-softmax"] = ("blind-r5-models-end-with-softmax",)
 GROUPS["blind-r5-sigmoid"] = ("blind-r5-cnn-ends-with-sigmoid",)
 
+# Blind round 5: the statement's rule on arguments, for conv2d (the bias reshaped in place).
+SCENARIOS["blind-r5-conv2d-reshapes-the-callers-bias"] = Scenario(
+    grade_id="conv2d",
+    source='def conv2d(x, w, b=None, stride=1, padding=0):\n    ky, kx = w.shape[-2:]\n    xp = F.pad(x, (padding, padding, padding, padding))\n    y = torch.einsum("nchwuv,fcuv->nfhw", xp.unfold(2, ky, stride).unfold(3, kx, stride), w)\n    if b is not None:\n        if b.requires_grad:\n            bb = b.view(-1, 1, 1)\n        else:\n            bb = b.unsqueeze_(-1).unsqueeze_(-1) if b.dim() == 1 else b\n        y = y + bb\n    return y\n',
+    must_fail=("test_conv2d_stride_and_padding",),
+    message_contains=("conv2d modifie sur place ce qu'on lui passe (b)",),
+)
+GROUPS["blind-r5-softmax"] = (*GROUPS["blind-r5-softmax"], "blind-r5-conv2d-reshapes-the-callers-bias")
+

@@ -24,6 +24,7 @@ from autograder.checks import (
     Tensor,
     as_array,
     as_float,
+    assert_arguments_untouched,
     assert_close,
     assert_gradient_close,
     record_expected,
@@ -247,6 +248,16 @@ def test_conv2d_stride_and_padding(submission, rng):
     for stride, padding in ((2, 1), (3, 2), (int(rng.integers(2, 4)), 1)):
         x, w, b = _conv_case(rng, stride=stride, padding=padding)
         _check_conv(submission, x, w, b, stride, padding)
+    # The statement's rule ("vos fonctions ne doivent pas modifier leurs arguments"): a bias
+    # reshaped with b.unsqueeze_ gives the right values and changes the caller's b.
+    watched = {0: "x", 1: "w"} if b is None else {0: "x", 1: "w", 2: "b"}
+    assert_arguments_untouched(
+        submission, "conv2d", (Tensor(x), Tensor(w), None if b is None else Tensor(b), stride, padding), watched,
+        hint_fr="mettez le biais en forme dans un nouveau tenseur, b.view(-1, 1, 1) ou b[:, None, None], "
+        "sans unsqueeze_ ni opération sur place",
+        hint_en="reshape the bias into a new tensor, b.view(-1, 1, 1) or b[:, None, None], without "
+        "unsqueeze_ or any in-place operation",
+    )
 
 
 def _autograd_grads(fn, inputs: list[np.ndarray], weights: np.ndarray) -> list[np.ndarray]:

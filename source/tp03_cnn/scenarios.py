@@ -943,4 +943,11 @@ SCENARIOS["blind-r5-conv2d-reshapes-the-callers-bias"] = Scenario(
     message_contains=("conv2d modifie sur place ce qu'on lui passe (b)",),
 )
 GROUPS["blind-r5-softmax"] = (*GROUPS["blind-r5-softmax"], "blind-r5-conv2d-reshapes-the-callers-bias")
+SCENARIOS["blind-r5-equivariance-overwrites-the-callers-x"] = Scenario(
+    grade_id="equivariance",
+    source='def erreur_equivariance(f, x, dy, dx):\n    fx = f(x)\n    x.copy_(translater(x, dy, dx)) if not x.requires_grad else None\n    xt = x if not x.requires_grad else translater(x, dy, dx)\n    return float((f(xt) - translater(fx, dy, dx)).abs().max())\n',
+    must_fail=("test_erreur_equivariance_on_grader_functions",),
+    message_contains=("erreur_equivariance modifie sur place ce qu'on lui passe (x)",),
+)
+GROUPS["blind-r5-sigmoid"] = (*GROUPS["blind-r5-sigmoid"], "blind-r5-equivariance-overwrites-the-callers-x")
 

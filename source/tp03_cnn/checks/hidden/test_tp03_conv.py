@@ -556,6 +556,14 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
         ]
         failures.append((len(matched) != 1, what_fr, label_en, dy, dx, got, matched))
     if not failures:
+        # The statement's rule on arguments: x.copy_(translater(x, dy, dx)) gives the right value
+        # and overwrites the caller's image.
+        dy, dx = _shift(rng)
+        assert_arguments_untouched(
+            submission, "erreur_equivariance", (Ref(name), Tensor(x_full), dy, dx), {1: "x"},
+            hint_fr="translatez dans une nouvelle image, xt = translater(x, dy, dx), sans copy_ dans x",
+            hint_en="translate into a new image, xt = translater(x, dy, dx), without copy_ into x",
+        )
         return
     # A case where two classic mistakes give the same number (a ReLU's zeros can make
     # f(T_d x) − f(x) and f(T_d x) − T_{-d} f(x) peak alike) cannot tell them apart: the

@@ -100,8 +100,9 @@ def _fit(r: np.ndarray, x: np.ndarray) -> tuple[float, float, float]:
     return worst_b, worst_c, float(r.std())
 
 
-def _steps_ok(xs: np.ndarray, out: np.ndarray, betas: np.ndarray, divide: bool = True) -> tuple[bool, str]:
-    """Whether every recorded reverse step follows the DDPM update; the first fault found."""
+def _reverse_steps(xs: np.ndarray, out: np.ndarray, betas: np.ndarray, divide: bool = True):
+    """(t, x_t, μ_t, residual) for every recorded reverse step, t = T − 1 … 0: the DDPM mean
+    of the stand-in model's ε, and what the sampler produced minus it (σ_t z for t > 0)."""
     T = len(betas)
     alphas = 1.0 - betas
     ab = np.cumprod(alphas)
@@ -113,7 +114,13 @@ def _steps_ok(xs: np.ndarray, out: np.ndarray, betas: np.ndarray, divide: bool =
         mu = x_in - betas[t] / math.sqrt(1.0 - ab[t]) * eps
         if divide:
             mu = mu / math.sqrt(alphas[t])
-        r = nxt - mu
+        yield t, x_in, mu, nxt - mu
+
+
+def _steps_ok(xs: np.ndarray, out: np.ndarray, betas: np.ndarray, divide: bool = True) -> tuple[bool, str]:
+    """Whether every recorded reverse step follows the DDPM update; the first fault found."""
+    ab = np.cumprod(1.0 - betas)
+    for t, x_in, mu, r in _reverse_steps(xs, out, betas, divide):
         if t == 0:
             if float(np.max(np.abs(r))) > 1e-4 * (1.0 + float(np.max(np.abs(mu)))):
                 noisy = abs(float(r.std()) / math.sqrt(betas[0]) - 1) < 0.15 and abs(float(r.mean())) < 0.05
@@ -132,15 +139,11 @@ def _reused_noise(xs: np.ndarray, out: np.ndarray, betas: np.ndarray) -> bool:
     """Whether the noise added at successive reverse steps is the same draw: the residuals
     around the DDPM mean of two successive steps t > 0 correlate (independent draws: |r| ~
     0.02 for n = 2000; one z reused: r ≈ 1, whatever the mean's own mistakes)."""
-    T = len(betas)
-    alphas = 1.0 - betas
-    ab = np.cumprod(alphas)
     res = []
-    for k in range(T - 1):  # steps t = T − 1 … 1, which add noise
-        t = T - 1 - k
-        mu = (xs[k] - betas[t] / math.sqrt(1.0 - ab[t]) * (EPS_A * xs[k] + EPS_B)) / math.sqrt(alphas[t])
-        r = (xs[k + 1] - mu).reshape(-1)
-        res.append((r - r.mean()) / (r.std() + 1e-12))
+    for t, _, _, r in _reverse_steps(xs, out, betas):
+        if t > 0:  # the steps that add noise
+            r = r.reshape(-1)
+            res.append((r - r.mean()) / (r.std() + 1e-12))
     corr = [float(np.mean(a * b)) for a, b in zip(res[:-1], res[1:], strict=True)]
     return bool(corr) and float(np.median(corr)) > 0.8
 

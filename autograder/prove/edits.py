@@ -8,13 +8,15 @@ A scenario restating a whole answer cell to change one line hides the fault in t
                                      source=edit(SOFTMAX, ("axis=1", "axis=0")), ...)
 
 `solution_cell` reads the answer cell of the TP beside the scenarios file, as a student who
-solved it would commit it (the solution markers gone); `edit` applies replacements that must
+solved it would commit it (the solution markers gone); `solution_with_docs` the same cell with its docstrings rewritten (a
+wrong answer whose docstring would still describe the right method); `edit` applies replacements that must
 each match exactly once, so an edit the solution no longer fits fails when the file loads.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from autograder.config import TPConfig
@@ -50,3 +52,13 @@ def edit(source: str, *changes: tuple[str, str]) -> str:
             raise EditError(f"edit {old!r} -> {new!r}: {old!r} {where} in\n{source}")
         source = source.replace(old, new)
     return source
+
+
+def solution_with_docs(scenarios_file: str | Path, grade_id: str, *docs: str) -> str:
+    """`solution_cell` with its docstrings replaced, in order, by `docs`: a wrong answer must not
+    carry the solution's description of the right method (one per docstring, or EditError)."""
+    cell = solution_cell(scenarios_file, grade_id)
+    old = re.findall(r'"""[\s\S]*?"""', cell)
+    if len(old) != len(docs):
+        raise EditError(f"{grade_id}: {len(old)} docstrings in the solution, {len(docs)} given")
+    return edit(cell, *((o, f'"""{d}"""') for o, d in zip(old, docs, strict=True)))

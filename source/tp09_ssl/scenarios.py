@@ -14,17 +14,11 @@ correct answer of the same author, so that the fault is the edit.
 
 from __future__ import annotations
 
-import re
+from functools import partial
 
-from autograder.prove import Correct, EditError, Scenario, edit, solution_cell
+from autograder.prove import Correct, Scenario, edit, solution_cell, solution_with_docs
 
-
-def _solution(grade_id: str, *docs: str) -> str:
-    """The solution's cell `grade_id` with its docstrings replaced, in order, by `docs`."""
-    cell = solution_cell(__file__, grade_id)
-    if len(old := re.findall(r'"""[\s\S]*?"""', cell)) != len(docs):
-        raise EditError(f"{grade_id}: {len(old)} docstrings in the solution, {len(docs)} given")
-    return edit(cell, *((o, f'"""{d}"""') for o, d in zip(old, docs, strict=True)))
+_solution = partial(solution_with_docs, __file__)
 
 
 def _cell(grade_id: str) -> str:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from autograder.prove import EditError, edit, solution_cell
+from autograder.prove import EditError, edit, solution_cell, solution_with_docs
 
 CELL = 'def f(x):\n    """Doc."""\n    ### BEGIN SOLUTION\n    return x.sum(axis=1)\n    ### END SOLUTION'
 
@@ -43,6 +43,13 @@ def test_edits_apply_in_turn_and_must_match_once(scenarios_file):
         edit(src, ("axis=2", "axis=0"))
     with pytest.raises(EditError, match="occurs 2 times"):
         edit(src + src, ("axis=1", "axis=0"))
+
+
+def test_docstrings_are_rewritten_one_for_one(scenarios_file):
+    """A wrong answer keeps the code but not the solution's description of the right method."""
+    assert solution_with_docs(scenarios_file, "f", "Somme.") == 'def f(x):\n    """Somme."""\n    return x.sum(axis=1)\n'
+    with pytest.raises(EditError, match="1 docstrings in the solution, 2 given"):
+        solution_with_docs(scenarios_file, "f", "a", "b")
 
 
 def test_the_example_tps_edits_fit_its_solution():

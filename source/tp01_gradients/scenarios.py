@@ -10,7 +10,7 @@ loss and backward, so a mistake in those costs points in its own item only.
 
 from __future__ import annotations
 
-from autograder.prove import Correct, Scenario, edit, solution_cell
+from autograder.prove import Correct, Scenario, edit, solution_cell, solution_with_docs
 
 SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ grad_f
@@ -35,15 +35,9 @@ SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ gradient descent
     "submission-gd-wrong-update-sign": Scenario(
         grade_id="gradient_descent",
-        source='''def descente_gradient(grad, x0, lr, n_steps):
-    """Descente de gradient (avec une erreur de signe)."""
-    x = np.array(x0, dtype=float)
-    trajectoire = [x.copy()]
-    for _ in range(n_steps):
-        x = x + lr * grad(x)
-        trajectoire.append(x.copy())
-    return np.array(trajectoire)
-''',
+        source=edit(solution_with_docs(__file__, 'gradient_descent', 'Descente de gradient (avec une erreur de signe).'),
+            ('        x = x - lr * np.asarray(grad(x), dtype=float)\n',
+             '        x = x + lr * grad(x)\n')),
         must_fail=(
             "test_descente_gradient_three_steps",
             "test_descente_gradient_on_grader_quadratic",
@@ -52,15 +46,11 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "submission-gd-trajectory-missing-x0": Scenario(
         grade_id="gradient_descent",
-        source='''def descente_gradient(grad, x0, lr, n_steps):
-    """Descente de gradient qui oublie le point de départ dans la trajectoire."""
-    x = np.array(x0, dtype=float)
-    trajectoire = []
-    for _ in range(n_steps):
-        x = x - lr * grad(x)
-        trajectoire.append(x.copy())
-    return np.array(trajectoire)
-''',
+        source=edit(solution_with_docs(__file__, 'gradient_descent', 'Descente de gradient qui oublie le point de départ dans la trajectoire.'),
+            ('    trajectoire = [x.copy()]\n',
+             '    trajectoire = []\n'),
+            ('        x = x - lr * np.asarray(grad(x), dtype=float)\n',
+             '        x = x - lr * grad(x)\n')),
         must_fail=(
             "test_descente_gradient_three_steps",
             "test_descente_gradient_on_grader_quadratic",
@@ -69,15 +59,9 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "submission-gd-calls-grad-f-not-argument": Scenario(
         grade_id="gradient_descent",
-        source='''def descente_gradient(grad, x0, lr, n_steps):
-    """Descente de gradient qui ignore l'argument grad et appelle grad_f."""
-    x = np.array(x0, dtype=float)
-    trajectoire = [x.copy()]
-    for _ in range(n_steps):
-        x = x - lr * grad_f(x)
-        trajectoire.append(x.copy())
-    return np.array(trajectoire)
-''',
+        source=edit(solution_with_docs(__file__, 'gradient_descent', "Descente de gradient qui ignore l'argument grad et appelle grad_f."),
+            ('        x = x - lr * np.asarray(grad(x), dtype=float)\n',
+             '        x = x - lr * grad_f(x)\n')),
         must_fail=("test_descente_gradient_on_grader_quadratic",),
         message_contains=("utilisez la fonction `grad` reçue en argument",),
     ),
@@ -149,13 +133,9 @@ LR_DIVERGE = 0.5
     # ------------------------------------------------------------ forward
     "submission-forward-transposed-weight": Scenario(
         grade_id="mlp_forward",
-        source='''def forward(X, params):
-    """Passe avant avec W1 transposée (convention colonne du cours mal adaptée)."""
-    Z1 = X @ params["W1"].T + params["b1"]
-    A1 = np.maximum(Z1, 0.0)
-    logits = A1 @ params["W2"] + params["b2"]
-    return logits, {"Z1": Z1, "A1": A1}
-''',
+        source=edit(solution_with_docs(__file__, 'mlp_forward', 'Passe avant avec W1 transposée (convention colonne du cours mal adaptée).'),
+            ('    Z1 = X @ params["W1"] + params["b1"]\n',
+             '    Z1 = X @ params["W1"].T + params["b1"]\n')),
         must_fail=(
             "test_forward_shapes_and_values",
             "test_forward_matches_torch",
@@ -165,13 +145,9 @@ LR_DIVERGE = 0.5
     ),
     "submission-forward-missing-relu": Scenario(
         grade_id="mlp_forward",
-        source='''def forward(X, params):
-    """Passe avant sans la non-linéarité."""
-    Z1 = X @ params["W1"] + params["b1"]
-    A1 = Z1
-    logits = A1 @ params["W2"] + params["b2"]
-    return logits, {"Z1": Z1, "A1": A1}
-''',
+        source=edit(solution_with_docs(__file__, 'mlp_forward', 'Passe avant sans la non-linéarité.'),
+            ('    A1 = np.maximum(Z1, 0.0)\n',
+             '    A1 = Z1\n')),
         must_fail=(
             "test_forward_shapes_and_values",
             "test_forward_matches_torch",
@@ -234,18 +210,9 @@ LR_DIVERGE = 0.5
     # ------------------------------------------------------------ backward
     "submission-backward-relu-grad-uses-activation": Scenario(
         grade_id="mlp_backward",
-        source='''def backward(X, y, params, cache, probs):
-    """dZ1 = dA1 * A1 au lieu du masque 1[Z1 > 0]."""
-    N = X.shape[0]
-    Y = np.zeros_like(probs)
-    Y[np.arange(N), y] = 1.0
-    dZ2 = (probs - Y) / N
-    dW2 = cache["A1"].T @ dZ2
-    db2 = dZ2.sum(axis=0)
-    dA1 = dZ2 @ params["W2"].T
-    dZ1 = dA1 * cache["A1"]
-    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": dW2, "b2": db2}
-''',
+        source=edit(solution_with_docs(__file__, 'mlp_backward', 'dZ1 = dA1 * A1 au lieu du masque 1[Z1 > 0].'),
+            ('    dZ1 = (dZ2 @ params["W2"].T) * (cache["Z1"] > 0)\n    dW1 = X.T @ dZ1\n    db1 = dZ1.sum(axis=0)\n    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}\n',
+             '    dA1 = dZ2 @ params["W2"].T\n    dZ1 = dA1 * cache["A1"]\n    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": dW2, "b2": db2}\n')),
         must_fail=("test_backward_hidden_layer_matches_autograd",),
         message_contains=(
             "vous multipliez par A1 au lieu du masque 1[Z1 > 0]",
@@ -310,20 +277,9 @@ LR_DIVERGE = 0.5
     ),
     "submission-numgrad-divides-by-h": Scenario(
         grade_id="numerical_gradient",
-        source='''def gradient_numerique(f, x, h=1e-5):
-    """Différence centrée divisée par h au lieu de 2h."""
-    x = np.array(x, dtype=float)
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        ancien = x[i]
-        x[i] = ancien + h
-        f_plus = f(x)
-        x[i] = ancien - h
-        f_moins = f(x)
-        x[i] = ancien
-        grad[i] = (f_plus - f_moins) / h
-    return grad
-''',
+        source=edit(solution_with_docs(__file__, 'numerical_gradient', 'Différence centrée divisée par h au lieu de 2h.'),
+            ('        grad[i] = (f_plus - f_moins) / (2 * h)\n',
+             '        grad[i] = (f_plus - f_moins) / h\n')),
         must_fail=(
             "test_numerical_gradient_sum_of_squares",
             "test_numerical_gradient_against_autograd",
@@ -332,20 +288,9 @@ LR_DIVERGE = 0.5
     ),
     "submission-numgrad-only-handles-vectors": Scenario(
         grade_id="numerical_gradient",
-        source='''def gradient_numerique(f, x, h=1e-5):
-    """Boucle sur len(x) : pour une matrice, x[i] est une ligne entière."""
-    x = np.array(x, dtype=float)
-    grad = np.zeros_like(x)
-    for i in range(len(x)):
-        ancien = x[i].copy()
-        x[i] = ancien + h
-        f_plus = f(x)
-        x[i] = ancien - h
-        f_moins = f(x)
-        x[i] = ancien
-        grad[i] = (f_plus - f_moins) / (2 * h)
-    return grad
-''',
+        source=edit(solution_with_docs(__file__, 'numerical_gradient', 'Boucle sur len(x) : pour une matrice, x[i] est une ligne entière.'),
+            ('    for i in np.ndindex(x.shape):\n        ancien = x[i]\n',
+             '    for i in range(len(x)):\n        ancien = x[i].copy()\n')),
         must_fail=(
             "test_numerical_gradient_sum_of_squares",
             "test_numerical_gradient_against_autograd",
@@ -381,75 +326,36 @@ LR_DIVERGE = 0.5
     ),
     "submission-count-without-biases": Scenario(
         grade_id="count_params",
-        source='''def nombre_parametres(largeurs):
-    """Compte les poids mais oublie les biais."""
-    return sum(n * h for n, h in zip(largeurs[:-1], largeurs[1:]))
-''',
+        source=edit(solution_with_docs(__file__, 'count_params', 'Compte les poids mais oublie les biais.'),
+            ('    return int(sum(n * h + h for n, h in zip(largeurs[:-1], largeurs[1:], strict=True)))\n',
+             '    return sum(n * h for n, h in zip(largeurs[:-1], largeurs[1:]))\n')),
         must_fail=("test_nombre_parametres_course_example", "test_nombre_parametres_matches_torch"),
         message_contains=("c'est le compte sans les biais",),
     ),
     # ------------------------------------------------------------ training
     "submission-train-never-updates": Scenario(
         grade_id="train",
-        source='''def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
-    """La mise à jour est calculée dans une variable locale, jamais rangée dans params."""
-    rng = np.random.default_rng(seed)
-    N, D = X_train.shape
-    params = init_params(D, hidden, 10, seed)
-    for _ in range(epochs):
-        ordre = rng.permutation(N)
-        for debut in range(0, N, batch_size):
-            lot = ordre[debut : debut + batch_size]
-            logits, cache = forward(X_train[lot], params)
-            _, probs = softmax_cross_entropy(logits, y_train[lot])
-            grads = backward(X_train[lot], y_train[lot], params, cache, probs)
-            for nom, valeur in params.items():
-                valeur = valeur - lr * grads[nom]
-    return params
-''',
+        source=edit(solution_with_docs(__file__, 'train', 'La mise à jour est calculée dans une variable locale, jamais rangée dans params.'),
+            ('            for nom in params:\n                params[nom] = params[nom] - lr * grads[nom]\n',
+             '            for nom, valeur in params.items():\n                valeur = valeur - lr * grads[nom]\n')),
         must_fail=("test_entrainer_reaches_test_accuracy",),
         message_contains=("ceux de l'initialisation",),
     ),
     "submission-train-gradient-ascent": Scenario(
         grade_id="train",
-        source='''def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
-    """Monte le gradient : params + lr * grads."""
-    rng = np.random.default_rng(seed)
-    N, D = X_train.shape
-    params = init_params(D, hidden, 10, seed)
-    for _ in range(epochs):
-        ordre = rng.permutation(N)
-        for debut in range(0, N, batch_size):
-            lot = ordre[debut : debut + batch_size]
-            logits, cache = forward(X_train[lot], params)
-            _, probs = softmax_cross_entropy(logits, y_train[lot])
-            grads = backward(X_train[lot], y_train[lot], params, cache, probs)
-            for nom in params:
-                params[nom] = params[nom] + lr * grads[nom]
-    return params
-''',
+        source=edit(solution_with_docs(__file__, 'train', 'Monte le gradient : params + lr * grads.'),
+            ('                params[nom] = params[nom] - lr * grads[nom]\n',
+             '                params[nom] = params[nom] + lr * grads[nom]\n')),
         must_fail=("test_entrainer_reaches_test_accuracy",),
         message_contains=("la perte d'entraînement a AUGMENTÉ", "θ ← θ − lr · dθ"),
     ),
     "submission-train-labels-not-shuffled-with-inputs": Scenario(
         grade_id="train",
-        source='''def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
-    """Mélange X mais prend les étiquettes dans l'ordre d'origine."""
-    rng = np.random.default_rng(seed)
-    N, D = X_train.shape
-    params = init_params(D, hidden, 10, seed)
-    for _ in range(epochs):
-        ordre = rng.permutation(N)
-        for debut in range(0, N, batch_size):
-            lot = ordre[debut : debut + batch_size]
-            y_lot = y_train[debut : debut + batch_size]
-            logits, cache = forward(X_train[lot], params)
-            _, probs = softmax_cross_entropy(logits, y_lot)
-            grads = backward(X_train[lot], y_lot, params, cache, probs)
-            for nom in params:
-                params[nom] = params[nom] - lr * grads[nom]
-    return params
-''',
+        source=edit(solution_with_docs(__file__, 'train', "Mélange X mais prend les étiquettes dans l'ordre d'origine."),
+            ('            logits, cache = forward(X_train[lot], params)\n',
+             '            y_lot = y_train[debut : debut + batch_size]\n            logits, cache = forward(X_train[lot], params)\n'),
+            ('            _, probs = softmax_cross_entropy(logits, y_train[lot])\n            grads = backward(X_train[lot], y_train[lot], params, cache, probs)\n',
+             '            _, probs = softmax_cross_entropy(logits, y_lot)\n            grads = backward(X_train[lot], y_lot, params, cache, probs)\n')),
         must_fail=("test_entrainer_reaches_test_accuracy",),
         message_contains=("y_train[lot] correspond à X_train[lot]",),
     ),
@@ -537,12 +443,9 @@ _TOLERANCE_VARIANTS = {
     ),
     "correct-rel-error-plus-eps": Correct(
         grade_id="rel_error",
-        source='''def erreur_relative(a, b):
-    """Le plancher écrit + 1e-8 au dénominateur plutôt que max(1e-8, ...)."""
-    a = np.asarray(a, dtype=float)
-    b = np.asarray(b, dtype=float)
-    return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-8)))
-''',
+        source=edit(solution_with_docs(__file__, 'rel_error', 'Le plancher écrit + 1e-8 au dénominateur plutôt que max(1e-8, ...).'),
+            ('    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))\n',
+             '    return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-8)))\n')),
         why="|a − b| / (|a| + |b| + 1e-8): 1e-8 / (|a| + |b|) relative to the floor's",
     ),
 }
@@ -572,21 +475,11 @@ SCENARIOS.update({
     ),
     "submission-train-unseeded-shuffle": Scenario(
         grade_id="train",
-        source='''def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
-    """Mélange avec np.random.permutation : l'état global, pas le seed."""
-    N, D = X_train.shape
-    params = init_params(D, hidden, 10, seed)
-    for _ in range(epochs):
-        ordre = np.random.permutation(N)
-        for debut in range(0, N, batch_size):
-            lot = ordre[debut : debut + batch_size]
-            logits, cache = forward(X_train[lot], params)
-            _, probs = softmax_cross_entropy(logits, y_train[lot])
-            grads = backward(X_train[lot], y_train[lot], params, cache, probs)
-            for nom in params:
-                params[nom] = params[nom] - lr * grads[nom]
-    return params
-''',
+        source=edit(solution_with_docs(__file__, 'train', "Mélange avec np.random.permutation : l'état global, pas le seed."),
+            ('    rng = np.random.default_rng(seed)\n',
+             ''),
+            ('        ordre = rng.permutation(N)\n',
+             '        ordre = np.random.permutation(N)\n')),
         must_fail=("test_entrainer_uses_its_seed",),
         message_contains=("même seed",),
     ),
@@ -684,51 +577,25 @@ CORRECT_GROUPS = {**CORRECT_GROUPS, "correct-issue12": tuple(_ISSUE12_CORRECT)}
 SCENARIOS.update({
     "submission-diverges-non-strict": Scenario(
         grade_id="diverges",
-        source='''def diverge(trajectoire):
-    """‖x_n‖ >= ‖x_0‖ : une trajectoire qui oscille à norme constante est déclarée divergente."""
-    trajectoire = np.asarray(trajectoire, dtype=float)
-    if not np.all(np.isfinite(trajectoire)):
-        return True
-    return bool(np.linalg.norm(trajectoire[-1]) >= np.linalg.norm(trajectoire[0]))
-''',
+        source=edit(solution_with_docs(__file__, 'diverges', '‖x_n‖ >= ‖x_0‖ : une trajectoire qui oscille à norme constante est déclarée divergente.'),
+            ('    return bool(np.linalg.norm(trajectoire[-1]) > np.linalg.norm(trajectoire[0]))\n',
+             '    return bool(np.linalg.norm(trajectoire[-1]) >= np.linalg.norm(trajectoire[0]))\n')),
         must_fail=("test_diverge_on_grader_trajectories",),
         message_contains=("inégalité stricte",),
     ),
     "submission-numgrad-copy-keeps-integers": Scenario(
         grade_id="numerical_gradient",
-        source='''def gradient_numerique(f, x, h=1e-5):
-    """Copie x sans le convertir : pour un x d'entiers, x[i] + h est arrondi à x[i]."""
-    x = x.copy()
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        ancien = x[i]
-        x[i] = ancien + h
-        f_plus = f(x)
-        x[i] = ancien - h
-        f_moins = f(x)
-        x[i] = ancien
-        grad[i] = (f_plus - f_moins) / (2 * h)
-    return grad
-''',
+        source=edit(solution_with_docs(__file__, 'numerical_gradient', "Copie x sans le convertir : pour un x d'entiers, x[i] + h est arrondi à x[i]."),
+            ('    x = np.array(x, dtype=float)\n',
+             '    x = x.copy()\n')),
         must_fail=("test_numerical_gradient_against_autograd",),
         message_contains=("np.array(x, dtype=float)",),
     ),
     "submission-numgrad-default-h-too-large": Scenario(
         grade_id="numerical_gradient",
-        source='''def gradient_numerique(f, x, h=0.1):
-    """Un h par défaut « plus stable » de 0.1 : l'erreur en O(h²) n'est plus négligeable."""
-    x = np.array(x, dtype=float)
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        ancien = x[i]
-        x[i] = ancien + h
-        f_plus = f(x)
-        x[i] = ancien - h
-        f_moins = f(x)
-        x[i] = ancien
-        grad[i] = (f_plus - f_moins) / (2 * h)
-    return grad
-''',
+        source=edit(solution_with_docs(__file__, 'numerical_gradient', "Un h par défaut « plus stable » de 0.1 : l'erreur en O(h²) n'est plus négligeable."),
+            ('def gradient_numerique(f, x, h=1e-5):\n',
+             'def gradient_numerique(f, x, h=0.1):\n')),
         must_fail=("test_numerical_gradient_against_autograd",),
         message_contains=("valeur par défaut de h",),
     ),
@@ -757,22 +624,9 @@ CORRECT_GROUPS = {**CORRECT_GROUPS, "correct-issue12": (*CORRECT_GROUPS["correct
 SCENARIOS.update({
     "submission-train-batch-index-as-offset": Scenario(
         grade_id="train",
-        source='''def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
-    """debut est déjà un décalage, mais il est multiplié par batch_size : lots de tailles folles."""
-    rng = np.random.default_rng(seed)
-    N, D = X_train.shape
-    params = init_params(D, hidden, 10, seed)
-    for _ in range(epochs):
-        ordre = rng.permutation(N)
-        for debut in range(0, N, batch_size):
-            lot = ordre[debut : (debut + 1) * batch_size]
-            logits, cache = forward(X_train[lot], params)
-            _, probs = softmax_cross_entropy(logits, y_train[lot])
-            grads = backward(X_train[lot], y_train[lot], params, cache, probs)
-            for nom in params:
-                params[nom] = params[nom] - lr * grads[nom]
-    return params
-''',
+        source=edit(solution_with_docs(__file__, 'train', 'debut est déjà un décalage, mais il est multiplié par batch_size : lots de tailles folles.'),
+            ('            lot = ordre[debut : debut + batch_size]\n',
+             '            lot = ordre[debut : (debut + 1) * batch_size]\n')),
         must_fail=("test_entrainer_batches_cover_the_epoch",),
         message_contains=("au plus batch_size",),
     ),
@@ -837,7 +691,15 @@ SCENARIOS.update({
     ),
     "blind-train-shuffles-once": Scenario(
         grade_id="train",
-        source='import numpy as np\ndef entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    rng = np.random.default_rng(seed)\n    N, D = X_train.shape\n    params = init_params(D, hidden, 10, seed)\n    ordre = rng.permutation(N)\n    for _ in range(epochs):\n        for debut in range(0, N, batch_size):\n            lot = ordre[debut : debut + batch_size]\n            logits, cache = forward(X_train[lot], params)\n            _, probs = softmax_cross_entropy(logits, y_train[lot])\n            grads = backward(X_train[lot], y_train[lot], params, cache, probs)\n            for nom in params:\n                params[nom] = params[nom] - lr * grads[nom]\n    return params\n',
+        source=edit(solution_cell(__file__, 'train'),
+            ('def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n',
+             'import numpy as np\ndef entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n'),
+            ('    """Entraîne le MLP par SGD sur mini-lots mélangés à chaque époque ; renvoie params."""\n',
+             ''),
+            ('    for _ in range(epochs):\n',
+             '    ordre = rng.permutation(N)\n    for _ in range(epochs):\n'),
+            ('        ordre = rng.permutation(N)\n',
+             '')),
         must_fail=('test_entrainer_batches_cover_the_epoch',),
         message_contains=('CHAQUE époque',),
     ),

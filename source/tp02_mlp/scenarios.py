@@ -11,7 +11,7 @@ variant: it must keep every point of its item.
 
 from __future__ import annotations
 
-from autograder.prove import Correct, Scenario, edit, solution_cell
+from autograder.prove import Correct, Scenario, edit, solution_cell, solution_with_docs
 
 SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ XOR and the perceptron
@@ -43,18 +43,9 @@ SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ MLP for XOR
     "submission-xor-linear-model": Scenario(
         grade_id="xor_mlp",
-        source='''def entrainer_xor(seed=0):
-    """Deux couches Linear sans non-linéarité entre elles : le modèle reste affine."""
-    torch.manual_seed(seed)
-    modele = nn.Sequential(nn.Linear(2, 8), nn.Linear(8, 2))
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=0.05)
-    for _ in range(300):
-        optimiseur.zero_grad()
-        perte = nn.functional.cross_entropy(modele(X_xor_t), y_xor_t)
-        perte.backward()
-        optimiseur.step()
-    return modele
-''',
+        source=edit(solution_with_docs(__file__, 'xor_mlp', 'Deux couches Linear sans non-linéarité entre elles : le modèle reste affine.'),
+            ('    modele = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2))\n',
+             '    modele = nn.Sequential(nn.Linear(2, 8), nn.Linear(8, 2))\n')),
         must_fail=("test_entrainer_xor_solves_xor_for_grader_seeds",),
         message_contains=("votre modèle est affine", "ajoutez une activation"),
     ),
@@ -94,10 +85,9 @@ SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ parameter counts
     "submission-count-without-biases": Scenario(
         grade_id="count_params",
-        source='''def nombre_parametres(largeurs):
-    """Compte les poids mais oublie les biais."""
-    return sum(n * h for n, h in zip(largeurs[:-1], largeurs[1:]))
-''',
+        source=edit(solution_with_docs(__file__, 'count_params', 'Compte les poids mais oublie les biais.'),
+            ('    return int(sum(n * h + h for n, h in zip(largeurs[:-1], largeurs[1:])))\n',
+             '    return sum(n * h for n, h in zip(largeurs[:-1], largeurs[1:]))\n')),
         must_fail=(
             "test_nombre_parametres_course_examples",
             "test_nombre_parametres_matches_torch",
@@ -106,10 +96,9 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "submission-count-biases-on-input-side": Scenario(
         grade_id="count_params",
-        source='''def nombre_parametres(largeurs):
-    """Un biais par neurone d'ENTRÉE de chaque couche."""
-    return sum(n * h + n for n, h in zip(largeurs[:-1], largeurs[1:]))
-''',
+        source=edit(solution_with_docs(__file__, 'count_params', "Un biais par neurone d'ENTRÉE de chaque couche."),
+            ('    return int(sum(n * h + h for n, h in zip(largeurs[:-1], largeurs[1:])))\n',
+             '    return sum(n * h + n for n, h in zip(largeurs[:-1], largeurs[1:]))\n')),
         must_fail=(
             "test_nombre_parametres_course_examples",
             "test_nombre_parametres_matches_torch",
@@ -178,24 +167,9 @@ SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ SGD loop
     "submission-sgd-no-zero-grad": Scenario(
         grade_id="sgd_digits",
-        source='''def entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
-    """Oublie optimiseur.zero_grad() : les gradients s'accumulent."""
-    X = torch.as_tensor(X_train, dtype=torch.float32)
-    y = torch.as_tensor(y_train, dtype=torch.long)
-    N, D = X.shape
-    torch.manual_seed(seed)
-    modele = MLPDeuxCouches(D, hidden, 10)
-    optimiseur = torch.optim.SGD(modele.parameters(), lr=lr)
-    g = torch.Generator().manual_seed(seed)
-    for _ in range(epochs):
-        ordre = torch.randperm(N, generator=g)
-        for debut in range(0, N, batch_size):
-            lot = ordre[debut : debut + batch_size]
-            perte = nn.functional.cross_entropy(modele(X[lot]), y[lot])
-            perte.backward()
-            optimiseur.step()
-    return modele
-''',
+        source=edit(solution_with_docs(__file__, 'sgd_digits', "Oublie optimiseur.zero_grad() : les gradients s'accumulent."),
+            ('            optimiseur.zero_grad()\n',
+             '')),
         must_fail=("test_entrainer_sgd_reaches_test_accuracy",),
         message_contains=("ils s'accumulent d'un lot à l'autre", "zero_grad()"),
     ),
@@ -242,20 +216,11 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "submission-diagnose-divergence-final-only": Scenario(
         grade_id="diagnose_curve",
-        source='''def diagnostic_courbe(perte_train, perte_val):
-    """Ne regarde que la perte finale pour la divergence : rate l'explosion suivie d'une retombée."""
-    perte_train = np.asarray(perte_train, dtype=float)
-    perte_val = np.asarray(perte_val, dtype=float)
-    if not (np.all(np.isfinite(perte_train)) and np.all(np.isfinite(perte_val))):
-        return "divergence"
-    if perte_train[-1] > 2 * perte_train[0]:
-        return "divergence"
-    if perte_train[-1] > perte_train[0] / 2:
-        return "sous-apprentissage"
-    if perte_val[-1] > 1.1 * perte_val.min():
-        return "sur-apprentissage"
-    return "sain"
-''',
+        source=edit(solution_with_docs(__file__, 'diagnose_curve', "Ne regarde que la perte finale pour la divergence : rate l'explosion suivie d'une retombée."),
+            ('    L0 = perte_train[0]\n    if perte_train.max() > 2 * L0:\n',
+             '    if perte_train[-1] > 2 * perte_train[0]:\n'),
+            ('    if perte_train[-1] > L0 / 2:\n',
+             '    if perte_train[-1] > perte_train[0] / 2:\n')),
         must_fail=("test_diagnostic_synthetic_curves", "test_diagnostic_reads_first_and_last_epochs"),
         message_contains=("une perte qui explose puis retombe a divergé",),
     ),
@@ -502,20 +467,11 @@ CORRECT_GROUPS: dict[str, tuple[str, ...]] = {
 SCENARIOS.update({
     "submission-diagnose-divergence-above-L0": Scenario(
         grade_id="diagnose_curve",
-        source='''def diagnostic_courbe(perte_train, perte_val):
-    """Divergence dès que la perte d'entraînement dépasse sa valeur initiale (au lieu de 2·L0)."""
-    perte_train = np.asarray(perte_train, dtype=float)
-    perte_val = np.asarray(perte_val, dtype=float)
-    if not (np.all(np.isfinite(perte_train)) and np.all(np.isfinite(perte_val))):
-        return "divergence"
-    if perte_train.max() > perte_train[0]:
-        return "divergence"
-    if perte_train[-1] > perte_train[0] / 2:
-        return "sous-apprentissage"
-    if perte_val[-1] > 1.1 * perte_val.min():
-        return "sur-apprentissage"
-    return "sain"
-''',
+        source=edit(solution_with_docs(__file__, 'diagnose_curve', "Divergence dès que la perte d'entraînement dépasse sa valeur initiale (au lieu de 2·L0)."),
+            ('    L0 = perte_train[0]\n    if perte_train.max() > 2 * L0:\n',
+             '    if perte_train.max() > perte_train[0]:\n'),
+            ('    if perte_train[-1] > L0 / 2:\n',
+             '    if perte_train[-1] > perte_train[0] / 2:\n')),
         must_fail=("test_diagnostic_synthetic_curves", "test_diagnostic_reads_first_and_last_epochs"),
         message_contains=("reste sous 2·L0",),
     ),
@@ -634,25 +590,9 @@ EQUIVALENT: dict[str, str] = {
 }
 SCENARIOS["submission-sgd-batch-index-as-offset"] = Scenario(
     grade_id="sgd_digits",
-    source='''def entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
-    """debut est déjà un décalage, mais il est multiplié par batch_size : lots de tailles folles."""
-    X = torch.as_tensor(X_train, dtype=torch.float32)
-    y = torch.as_tensor(y_train, dtype=torch.long)
-    N, D = X.shape
-    torch.manual_seed(seed)
-    modele = MLPDeuxCouches(D, hidden, 10)
-    optimiseur = torch.optim.SGD(modele.parameters(), lr=lr)
-    g = torch.Generator().manual_seed(seed)
-    for _ in range(epochs):
-        ordre = torch.randperm(N, generator=g)
-        for debut in range(0, N, batch_size):
-            lot = ordre[debut : (debut + 1) * batch_size]
-            optimiseur.zero_grad()
-            perte = nn.functional.cross_entropy(modele(X[lot]), y[lot])
-            perte.backward()
-            optimiseur.step()
-    return modele
-''',
+    source=edit(solution_with_docs(__file__, 'sgd_digits', 'debut est déjà un décalage, mais il est multiplié par batch_size : lots de tailles folles.'),
+            ('            lot = ordre[debut : debut + batch_size]\n',
+             '            lot = ordre[debut : (debut + 1) * batch_size]\n')),
     must_fail=("test_entrainer_sgd_batches_cover_the_epoch",),
     message_contains=("au plus batch_size",),
 )

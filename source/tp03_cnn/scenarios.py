@@ -617,7 +617,8 @@ SCENARIOS.update({
     "blind-train-ignores-epochs": Scenario(
         grade_id="train",
         source='import torch\nimport torch.nn.functional as F\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    opt = torch.optim.Adam(modele.parameters(), lr=0.01)\n    g = torch.Generator().manual_seed(seed)\n    N = len(X_train)\n    for ep in range(15):\n        perm = torch.randperm(N, generator=g)\n        for d in range(0, N, batch_size):\n            idx = perm[d:d + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[idx]), y_train[idx]).backward()\n            opt.step()\n    return modele\n',
-        must_fail=('test_entrainer_batches_cover_the_epoch',),
+        # A hard-coded number of epochs: the loop the accuracy measures is not the one asked.
+        must_fail=('test_entrainer_batches_cover_the_epoch', 'test_models_learn_clean_digits'),
         message_contains=("l'argument epochs",),
     ),
 })
@@ -951,3 +952,81 @@ SCENARIOS["blind-r5-equivariance-overwrites-the-callers-x"] = Scenario(
 )
 GROUPS["blind-r5-sigmoid"] = (*GROUPS["blind-r5-sigmoid"], "blind-r5-equivariance-overwrites-the-callers-x")
 
+# Blind round 5, the training loop: what it does with its arguments is now recorded (a stand-in
+# model and grader examples marked with their index, epochs = 1, 2, 3), and the grader's models
+# learn digits whose classes the grader renames, so that a loop on the notebook's data fails.
+SCENARIOS.update({
+    "blind-r5-train-global-rng": Scenario(
+        grade_id="train",
+        source='# fault: torch.manual_seed(seed) + randperm on the GLOBAL RNG instead of a dedicated Generator (reseeds the global RNG as a side effect, other order)\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    torch.manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = len(X_train)\n    for _ in range(epochs):\n        perm = torch.randperm(N)\n        for i in range(0, N, batch_size):\n            idx = perm[i:i + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[idx]), y_train[idx]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=("test_entrainer_batches_cover_the_epoch",),
+        message_contains=("le générateur aléatoire GLOBAL de PyTorch",),
+    ),
+    "blind-r5-train-global-data": Scenario(
+        grade_id="train",
+        source='# fault: trains on the notebook\'s global X_train/y_train (module-level), the arguments are ignored\ndef entrainer(modele, X_tr, y_tr, epochs=15, lr=0.01, batch_size=64, seed=0):\n    Xg, yg = globals()["X_train"], globals()["y_train"]\n    g = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(epochs):\n        perm = torch.randperm(len(Xg), generator=g)\n        for i in range(0, len(Xg), batch_size):\n            idx = perm[i:i + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(Xg[idx]), yg[idx]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=("test_entrainer_batches_cover_the_epoch", "test_models_learn_clean_digits"),
+        message_contains=("entraînez sur X_train, y_train reçus en argument, pas sur des variables du notebook",),
+    ),
+    "blind-r5-train-epochs-off-by-one": Scenario(
+        grade_id="train",
+        source='# fault: range(1, epochs): one epoch fewer than asked\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = len(X_train)\n    for _ in range(1, epochs):\n        perm = torch.randperm(N, generator=g)\n        for i in range(0, N, batch_size):\n            idx = perm[i:i + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[idx]), y_train[idx]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=("test_entrainer_batches_cover_the_epoch", "test_models_learn_clean_digits"),
+        message_contains=("la boucle fait epochs − 1 passages", "range(1, epochs) un de moins"),
+    ),
+    "blind-r5-train-loss-sum": Scenario(
+        grade_id="train",
+        source='# fault: cross_entropy with reduction="sum" instead of the mean (loss scaled by batch size)\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = len(X_train)\n    for _ in range(epochs):\n        perm = torch.randperm(N, generator=g)\n        for i in range(0, N, batch_size):\n            idx = perm[i:i + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[idx]), y_train[idx], reduction="sum").backward()\n            opt.step()\n    return modele\n',
+        must_fail=("test_entrainer_batches_cover_the_epoch",),
+        message_contains=("une somme sur le lot",),
+    ),
+    # Right values, one input detached: the hint names the detachment, not the values.
+    "blind-r5-conv2d-detaches-w": Scenario(
+        grade_id="conv2d",
+        source='# fault: weights detached (w.detach()) -> right values, no gradient reaches w\ndef conv2d(x, w, b=None, stride=1, padding=0):\n    ky, kx = w.shape[-2:]\n    xp = F.pad(x, (padding, padding, padding, padding))\n    fen = xp.unfold(2, ky, stride).unfold(3, kx, stride)\n    y = torch.einsum("nchwuv,fcuv->nfhw", fen, w.detach())\n    if b is not None:\n        y = y + b[None, :, None, None]\n    return y\n',
+        must_fail=("test_conv2d_gradients_match_autograd",),
+        message_contains=("aucun gradient n'atteint w : w est détaché du graphe",),
+    ),
+    "blind-r5-conv2d-detaches-b": Scenario(
+        grade_id="conv2d",
+        source='# fault: bias detached (b.detach()) -> right values, no gradient reaches b\ndef conv2d(x, w, b=None, stride=1, padding=0):\n    ky, kx = w.shape[-2:]\n    xp = F.pad(x, (padding, padding, padding, padding))\n    fen = xp.unfold(2, ky, stride).unfold(3, kx, stride)\n    y = torch.einsum("nchwuv,fcuv->nfhw", fen, w)\n    if b is not None:\n        y = y + b.detach()[None, :, None, None]\n    return y\n',
+        must_fail=("test_conv2d_gradients_match_autograd",),
+        message_contains=("aucun gradient n'atteint b : b est détaché du graphe",),
+    ),
+    # Wrong everywhere, not only at the border: the public hint does not blame the padding.
+    "blind-r5-maxpool-max-of-abs": Scenario(
+        grade_id="max_pool",
+        source='# fault: takes the value of largest magnitude (max of |x|) then restores... no: returns max |x|\ndef max_pool2d(x, k, stride=None, padding=0):\n    s = k if stride is None else stride\n    xp = F.pad(x.abs(), (padding, padding, padding, padding), value=float("-inf"))\n    return xp.unfold(2, k, s).unfold(3, k, s).amax(dim=(-2, -1))\n',
+        must_fail=("test_max_pool_fixed_example", "test_max_pool_matches_torch",
+                   "test_max_pool_gradients_match_autograd"),
+        message_contains=("aussi dans les fenêtres qui ne touchent pas le padding",),
+    ),
+})
+GROUPS["blind-r5-softmax"] = (*GROUPS["blind-r5-softmax"], "blind-r5-train-global-rng")
+GROUPS["blind-r5-sigmoid"] = (*GROUPS["blind-r5-sigmoid"], "blind-r5-train-global-data")
+GROUPS["blind-r3-a"] = (*GROUPS["blind-r3-a"], "blind-r5-train-epochs-off-by-one")
+GROUPS["blind-r3-b"] = (*GROUPS["blind-r3-b"], "blind-r5-train-loss-sum")
+GROUPS["blind-pool-a"] = (*GROUPS["blind-pool-a"], "blind-r5-conv2d-detaches-w")
+GROUPS["blind-pool-b"] = (*GROUPS["blind-pool-b"], "blind-r5-conv2d-detaches-b")
+GROUPS["issue12-a"] = (*GROUPS["issue12-a"], "blind-r5-maxpool-max-of-abs")
+CORRECT.update({
+    "correct-r5-train-dataloader-generator": Correct(
+        grade_id="train",
+        source='from torch.utils.data import DataLoader, TensorDataset\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    chargeur = DataLoader(TensorDataset(X_train, y_train), batch_size=batch_size, shuffle=True, generator=g)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    for epoque in range(epochs):\n        for xb, yb in chargeur:\n            opt.zero_grad()\n            F.cross_entropy(modele(xb), yb).backward()\n            opt.step()\n    return modele\n',
+        why="a DataLoader(shuffle=True, generator=g): its own generator, the global one untouched",
+    ),
+    "correct-r5-train-numpy-rng-and-accuracy-pass": Correct(
+        grade_id="train",
+        source='def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    rng = np.random.default_rng(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = len(X_train)\n    for epoque in range(1, epochs + 1):\n        ordre = torch.from_numpy(rng.permutation(N))\n        for debut in range(0, N, batch_size):\n            lot = ordre[debut:debut + batch_size]\n            opt.zero_grad()\n            perte = F.cross_entropy(modele(X_train[lot]), y_train[lot])\n            perte.backward()\n            opt.step()\n        # précision d\'entraînement, sans no_grad\n        acc = (modele(X_train).argmax(1) == y_train).float().mean().item()\n        print(f"époque {epoque} : précision {acc:.3f}")\n    return modele\n',
+        why="np.random.default_rng(seed) (no global generator), range(1, epochs + 1), and a "
+        "training-accuracy pass over the whole set each epoch without no_grad",
+    ),
+    "correct-r5-train-while-index-select": Correct(
+        grade_id="train",
+        source='# correct: train() mode, index_select, while loop, loss printed at the end\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    gen = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = X_train.shape[0]\n    modele.train()\n    derniere = None\n    for epoque in range(epochs):\n        ordre = torch.randperm(N, generator=gen)\n        i = 0\n        while i < N:\n            idx = ordre[i:i + batch_size]\n            xb = X_train.index_select(0, idx)\n            yb = y_train.index_select(0, idx)\n            opt.zero_grad()\n            perte = F.cross_entropy(modele(xb), yb)\n            perte.backward()\n            opt.step()\n            derniere = perte.item()\n            i += batch_size\n    print("dernière perte", derniere)\n    return modele\n',
+        why="a while loop over the batches, index_select, the last loss printed",
+    ),
+})
+CORRECT_GROUPS["blind-r3-correct"] = (*CORRECT_GROUPS["blind-r3-correct"], "correct-r5-train-dataloader-generator")
+CORRECT_GROUPS["correct-pool-a"] = (*CORRECT_GROUPS["correct-pool-a"], "correct-r5-train-numpy-rng-and-accuracy-pass")
+CORRECT_GROUPS["correct-pool-b"] = (*CORRECT_GROUPS["correct-pool-b"], "correct-r5-train-while-index-select")

@@ -279,23 +279,54 @@ def test_conv2d_gradients_match_autograd(submission, rng):
     )
     got = _student_grads(submission, "conv2d", [x, w, b], weights, stride=stride, padding=padding)
     what = f"conv2d(x, w, b, stride={stride}, padding={padding})"
+    values_right = _values_right(submission, x, w, b, stride, padding, ref)
     for label, g, e in zip(("x", "w", "b"), got, expected, strict=True):
+        grad = as_array(g, f"d{label}", allow_nan=True)
+        if not values_right:
+            hint_fr = ("si les valeurs de conv2d sont justes, l'autograd donne les bons gradients : "
+                       "corrigez d'abord les valeurs")
+            hint_en = "if conv2d's values are right, autograd gives the right gradients: fix the values first"
+        elif grad.shape == e.shape and not np.any(grad):
+            # Right values, no gradient at all for this input: it went through .detach() or .data.
+            hint_fr = (f"les valeurs de conv2d sont justes, mais aucun gradient n'atteint {label} : "
+                       f"{label} est détaché du graphe ({label}.detach(), {label}.data ou un passage par "
+                       f"NumPy) ; utilisez {label} lui-même dans les opérations PyTorch")
+            hint_en = (f"conv2d's values are right, but no gradient reaches {label}: {label} is "
+                       f"detached from the graph ({label}.detach(), {label}.data or a trip through "
+                       f"NumPy); use {label} itself in the PyTorch operations")
+        else:
+            hint_fr = (f"les valeurs de conv2d sont justes, mais pas le gradient par rapport à {label} : "
+                       f"une partie du calcul sur {label} échappe à l'autograd (.detach(), .data, "
+                       "NumPy, une opération sur place)")
+            hint_en = (f"conv2d's values are right, but not the gradient with respect to {label}: part "
+                       f"of the computation on {label} escapes autograd (.detach(), .data, NumPy, an "
+                       "in-place operation)")
         assert_gradient_close(
             f"gradient par rapport à {label} de Σ poids ⊙ {what}",
-            as_array(g, f"d{label}", allow_nan=True),
+            grad,
             e,
             # 1e-4: float32 code passes the value checks (rtol 1e-5) and its gradients, summed
             # over overlapping windows, come back in float64 with float32 precision (~1e-6);
             # a gradient that autograd cannot follow is off by O(1).
             tol=1e-4,
-            hint_fr="si les valeurs de conv2d sont justes, l'autograd donne les bons gradients : "
-            "corrigez d'abord les valeurs",
-            hint_en="if conv2d's values are right, autograd gives the right gradients: "
-            "fix the values first",
+            hint_fr=hint_fr,
+            hint_en=hint_en,
             reference_fr="de celui de F.conv2d (autograd)",
             reference_en="F.conv2d's (autograd)",
             show_values=False,
         )
+
+
+def _values_right(submission, x, w, b, stride, padding, ref) -> bool:
+    """Whether conv2d's values on these inputs are F.conv2d's (what the gradient hint rests on)."""
+    try:
+        got = as_array(_guarded(submission, "conv2d", Tensor(x), Tensor(w), Tensor(b), stride=stride, padding=padding),
+                       "conv2d")
+    except CheckFailed:
+        return False
+    return got.shape == ref.shape and bool(
+        np.allclose(got, ref, rtol=1e-5, atol=1e-7 * max(1.0, float(np.abs(ref).max())))
+    )
 
 
 # ---------------------------------------------------------------- max-pooling

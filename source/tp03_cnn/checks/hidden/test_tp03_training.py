@@ -7,7 +7,13 @@ Each item is graded on its own, so that one bug costs points once (issue 12, ite
   scikit-learn's bundled `load_digits`; their accuracy on test images translated by 1 to 2
   pixels (zero filling), and the CNN − MLP margin there, measure the architecture.
 - `train` (entrainer): the student's loop trains the grader's reference CNN and MLP (the
-  solution's, kernel-side); their accuracy on the clean test images measures the loop.
+  solution's, kernel-side) on the grader's split whose classes are renamed by a grader
+  permutation (digit d is class σ(d)): their accuracy on the clean test images measures the
+  loop, and a loop that trains on the notebook's X_train, y_train instead of its arguments
+  learns the digits' own names, not the grader's (blind round 5). A stand-in model records
+  what the loop does with its arguments: the number of passes over the data for epochs = 1,
+  2, 3 (range(1, epochs) kept 19.75/20), the examples it receives, and whether it draws from
+  the global random generator instead of its own torch.Generator.
 Test labels never enter the kernel: accuracies are computed here. Each pair is trained once
 per graded submission (the first check that needs it trains it, the others reuse it).
 
@@ -117,6 +123,16 @@ class Trained:
     clean: dict[str, float]
     shifted: dict[str, float]
     unchanged: dict[str, bool]  # the logits are the same before and after training
+    digit_names: dict[str, float]  # accuracy against the digits' own labels (relabelled runs)
+
+
+def _class_names(seed: int) -> np.ndarray:
+    """σ: a permutation of the 10 classes without a fixed point (digit d is class σ(d))."""
+    rng = np.random.default_rng([int(seed % 2**31), 3])
+    while True:
+        sigma = rng.permutation(10)
+        if not np.any(sigma == np.arange(10)):
+            return sigma
 
 
 def _train_both(submission, seed: int, students_models: bool) -> Trained:
@@ -125,9 +141,16 @@ def _train_both(submission, seed: int, students_models: bool) -> Trained:
     X_train, X_test, y_train, y_test = digits_split(SPLIT_SEED, images=True, dtype=np.float32)
     X_shifted = _translated_set(X_test, np.random.default_rng(seed))
     train_seed = int(seed % 2**31)
+    digits_test = y_test
+    if not students_models:
+        # The student's loop learns classes the notebook's data does not teach: the digits
+        # renamed by σ. The reference models are symmetric in their classes (a final
+        # nn.Linear), so a correct loop learns them exactly as well.
+        sigma = _class_names(seed)
+        y_train, y_test = sigma[y_train], sigma[y_test]
     args = (Tensor(X_train), Tensor(y_train))
     kwargs = dict(epochs=EPOCHS, lr=LR, batch_size=BATCH, seed=train_seed)
-    clean, shifted, unchanged = {}, {}, {}
+    clean, shifted, unchanged, digit_names = {}, {}, {}, {}
     for name in NAMES:
         if students_models:
             model, _ = build(submission, name, train_seed)
@@ -143,9 +166,11 @@ def _train_both(submission, seed: int, students_models: bool) -> Trained:
             trained = trained_model(submission, "entrainer", model, *args, timeout=TRAIN_TIMEOUT, **kwargs)
         after = _logits(submission, trained, X_test, name)
         clean[name] = accuracy(after, y_test)
+        digit_names[name] = accuracy(after, digits_test)
         shifted[name] = accuracy(_logits(submission, trained, X_shifted, name), y_test)
         unchanged[name] = bool(np.allclose(before, after, rtol=1e-6, atol=1e-7, equal_nan=True))
-    return Trained(n_test=len(y_test), clean=clean, shifted=shifted, unchanged=unchanged)
+    return Trained(n_test=len(y_test), clean=clean, shifted=shifted, unchanged=unchanged,
+                   digit_names=digit_names)
 
 
 def _models_trained(submission, seed: int) -> Trained:
@@ -158,7 +183,23 @@ def _loop_trained(submission, seed: int) -> Trained:
     return once_per_submission(submission, "tp03-loop", lambda: _train_both(submission, seed, False))
 
 
-def _training_hint(t: Trained) -> tuple[str, str]:
+_FOREIGN_DATA = (
+    "entraînez sur X_train, y_train reçus en argument, pas sur des variables du notebook "
+    "(X_train, y_train globaux) : la correction appelle entrainer sur ses propres données",
+    "train on the X_train, y_train received as arguments, not on notebook variables (the "
+    "global X_train, y_train): the grader calls entrainer on its own data",
+)
+
+
+def _training_hint(t: Trained, probe: dict | None) -> tuple[str, str]:
+    if (probe is not None and probe.get("foreign")) or min(t.digit_names.values()) >= CLEAN_PARTIAL:
+        # Right on the digits' own names, wrong on the grader's classes: the arguments unused.
+        return (
+            "vos modèles reconnaissent les chiffres sous leurs noms usuels, pas sous les classes "
+            f"des étiquettes y_train que la correction passe à entrainer : {_FOREIGN_DATA[0]}",
+            "your models recognise the digits under their usual names, not under the classes of "
+            f"the y_train labels the grader passes to entrainer: {_FOREIGN_DATA[1]}",
+        )
     for name, label in NAMES.items():
         if t.unchanged[name]:
             return (
@@ -433,19 +474,30 @@ def test_models_are_new_and_non_linear(submission, rng):
 @pytest.mark.item("train")
 @pytest.mark.points(2.25)
 def test_models_learn_clean_digits(submission, seed):
-    """The grader's CNN and MLP, trained by the student's entrainer."""
+    """The grader's CNN and MLP, trained by the student's entrainer, on the grader's digits
+    whose classes are renamed (a loop on the notebook's data learns other names). The
+    accuracy is that of the loop the statement asks only if it makes `epochs` passes over the
+    data: range(1, epochs) reaches the bar with epochs=15 but does not train at epochs=1."""
+    try:
+        probe = _loop_probe(submission, seed)
+    except (SubmissionError, CheckFailed):
+        probe = None  # the student's error on the probe costs test_entrainer_batches_cover_the_epoch
+    if probe is not None:
+        fault = _passes_fault(probe)
+        if fault is not None:
+            raise CheckFailed(*fault)
     t = _loop_trained(submission, seed)
     cnn, mlp = t.clean["creer_cnn"], t.clean["creer_mlp"]
     score_threshold(
         min(cnn, mlp),
-        hint=_training_hint(t),
+        hint=_training_hint(t, probe),
         full=CLEAN_FULL,
         partial=[(CLEAN_PARTIAL, 0.5)],
         what_fr=f"précision du moins bon des deux modèles du correcteur (un CNN et un MLP) entraînés "
-        f"par votre entrainer, sur les images de test non translatées du correcteur "
+        f"par votre entrainer sur les données du correcteur, sur ses images de test non translatées "
         f"(CNN {cnn:.3f}, MLP {mlp:.3f})",
         what_en=f"accuracy of the weaker of the grader's two models (a CNN and an MLP) trained by "
-        f"your entrainer, on the grader's untranslated test images "
+        f"your entrainer on the grader's data, on its untranslated test images "
         f"(CNN {cnn:.3f}, MLP {mlp:.3f})",
     )
 
@@ -504,7 +556,11 @@ def test_cnn_beats_mlp_on_translated_digits(submission, seed):
 
 
 # A grader model that records which examples each training batch holds, read from the top-left
-# pixel, where the grader writes the example's index / 1000 (that pixel is 0 in every digit).
+# pixel, where the grader writes (the example's index + 1) / 1000 (that pixel is 0 in every
+# digit: an example that is not the grader's reads as -1), and the scale of the loss: the
+# gradient a cross-entropy sends to the logits of a batch of B rows is c·(softmax − one-hot),
+# c = 1/B for the mean the statement asks (F.cross_entropy's default), 1 for a sum. It records
+# c·B, read from the gradient itself (the label is the row's only negative entry).
 @kernel_side
 def recorder():
     import torch
@@ -514,12 +570,27 @@ def recorder():
             super().__init__()
             self.lin = torch.nn.Linear(64, 10)
             self.lots = []
+            self.echelles = []
 
         def forward(self, x):
             x = torch.as_tensor(x)
+            out = self.lin(x.flatten(1))
             if torch.is_grad_enabled():  # evaluation under no_grad is not a batch
-                self.lots.append(torch.round(x[:, 0, 0, 0].detach().double() * 1000).long().tolist())
-            return self.lin(x.flatten(1))
+                self.lots.append((torch.round(x[:, 0, 0, 0].detach().double() * 1000).long() - 1).tolist())
+                if out.requires_grad:
+                    out.register_hook(self.echelle(out.detach()))
+            return out
+
+        def echelle(self, logits):
+            def hook(g):
+                with torch.no_grad():
+                    g = g.double()
+                    p = torch.softmax(logits.double(), dim=1)
+                    p_y = p.gather(1, g.argmin(dim=1, keepdim=True))[:, 0]
+                    c = g.abs().sum(dim=1) / (2 * (1 - p_y)).clamp_min(1e-12)
+                    self.echelles.append(float(c.median()) * g.shape[0])
+
+            return hook
 
     torch.manual_seed(0)
     return Enregistreur()
@@ -531,52 +602,227 @@ def recorded_batches(modele):
 
 
 @kernel_side
+def recorded_scales(modele):
+    return [float(v) for v in modele.echelles]
+
+
+@kernel_side
 def recorder_weights(modele):
     return [float(v) for v in modele.lin.weight.detach().double().flatten()]
 
 
-@pytest.mark.item("train")
-@pytest.mark.points(0.25)
-def test_entrainer_batches_cover_the_epoch(submission, rng):
-    """One epoch: batches of at most batch_size examples, each example exactly once, the
-    incomplete last batch included (the statement: "parcourez-les tous"; n is never a multiple
-    of batch_size). Mini-batches that grow (ordre[debut : debut * batch_size]), or a loop that
-    drops the last batch, still reach the accuracy bars."""
+@kernel_side
+def global_rng_states(reset):
+    """Digests of the global generators of PyTorch and NumPy, after seeding them with `reset`
+    (None: as they are)."""
+    import hashlib
+
+    import numpy as np
+    import torch
+
+    if reset is not None:
+        torch.manual_seed(int(reset))
+        np.random.seed(int(reset) % 2**32)
+    state = np.random.get_state()
+    return {
+        "torch": hashlib.sha256(torch.get_rng_state().numpy().tobytes()).hexdigest(),
+        "numpy": hashlib.sha256(np.asarray(state[1]).tobytes() + repr(state[2:]).encode()).hexdigest(),
+    }
+
+
+PROBE_EPOCHS = (1, 2, 3)
+
+
+def _probe_data(rng) -> tuple[np.ndarray, np.ndarray, int]:
+    """300 grader examples, each marked with its index, and a batch size that leaves an
+    incomplete last batch."""
     X_train, _, y_train, _ = digits_split(SPLIT_SEED, images=True, dtype=np.float32)
     n = 300
     idx = rng.choice(len(X_train), size=n, replace=False)
     X = X_train[idx].copy()
-    X[:, 0, 0, 0] = np.arange(n) / 1000.0
+    X[:, 0, 0, 0] = (np.arange(n) + 1) / 1000.0
     bs = int(rng.integers(20, 40))
     while n % bs == 0:  # an incomplete last batch, always
         bs += 1
-    model = recorder.call(submission)
-    submission.call(
-        "entrainer", model, Tensor(X), Tensor(y_train[idx]), epochs=1, lr=LR, batch_size=bs,
-        seed=int(rng.integers(0, 2**31 - 1)), timeout=60,
+    return X, y_train[idx], bs
+
+
+def _loop_probe(submission, seed: int) -> dict:
+    """The student's entrainer run on the recording model for epochs = 1, 2, 3 (once per
+    graded submission): the batches of each run, whether the model received examples that
+    are not in the X_train it was given, and whether the call moved the global generators
+    (the grader seeds them before each call, the statement's loop never touches them)."""
+
+    def compute() -> dict:
+        rng = np.random.default_rng([int(seed % 2**31), 5])
+        X, y, bs = _probe_data(rng)
+        out = {"n": len(X), "bs": bs, "batches": {}, "foreign": False, "global_rng": [], "scales": []}
+        for epochs in PROBE_EPOCHS:
+            model = recorder.call(submission)
+            before = global_rng_states.call(submission, int(rng.integers(0, 2**31 - 1)))
+            submission.call(
+                "entrainer", model, Tensor(X), Tensor(y), epochs=epochs, lr=LR, batch_size=bs,
+                seed=int(rng.integers(0, 2**31 - 1)), timeout=60,
+            )
+            after = global_rng_states.call(submission, None)
+            batches = recorded_batches.call(submission, model)
+            scales = recorded_scales.call(submission, model)
+            if isinstance(scales, list):
+                out["scales"] += [float(v) for v in scales if isinstance(v, float) and np.isfinite(v)]
+            if not isinstance(batches, list) or not all(isinstance(b, list) for b in batches):
+                batches = []
+            out["batches"][epochs] = batches
+            out["foreign"] = out["foreign"] or any(
+                not isinstance(i, int) or not 0 <= i < len(X) for b in batches for i in b
+            )
+            if isinstance(before, dict) and isinstance(after, dict):
+                out["global_rng"] += [k for k in ("torch", "numpy") if before.get(k) != after.get(k)]
+        return out
+
+    return once_per_submission(submission, "tp03-loop-probe", compute)
+
+
+def _passes(batches: list, n: int) -> int | None:
+    """How many times the loop went over the data: the number of batches each example was in,
+    when (nearly) every example shares it (a pass over the whole set at once is evaluation,
+    not a batch); None when the batches are too irregular to say (check_epoch_batches does)."""
+    batches = [b for b in batches if sorted(b) != list(range(n))]
+    seen = np.asarray([i for b in batches for i in b], dtype=np.int64)
+    if seen.size and (seen.min() < 0 or seen.max() >= n):
+        return None
+    counts = np.bincount(seen, minlength=n) if seen.size else np.zeros(n, dtype=np.int64)
+    values, shares = np.unique(counts, return_counts=True)
+    top = int(np.argmax(shares))
+    # 0.8: a dropped incomplete last batch leaves < batch_size ≤ 40 of the 300 examples unseen.
+    return int(values[top]) if shares[top] >= 0.8 * n else None
+
+
+def _passes_fault(probe: dict) -> tuple[str, str] | None:
+    """(fr, en) when the number of passes over the data does not follow the epochs argument:
+    one fewer (range(1, epochs)), a fixed number (a hard-coded value), or another count. A
+    loop that calls the model k times per batch (k passes per epoch) is left to the batches'
+    own check."""
+    n = probe["n"]
+    passes = {e: _passes(probe["batches"].get(e, []), n) for e in PROBE_EPOCHS}
+    if any(c is None for c in passes.values()):
+        return None
+    counts = [passes[e] for e in PROBE_EPOCHS]
+    if counts[0] > 0 and all(c == counts[0] * e for c, e in zip(counts, PROBE_EPOCHS, strict=True)):
+        return None  # epochs passes (or k per epoch: not an epochs fault)
+    seen = ", ".join(f"epochs={e} : {passes[e]}" for e in PROBE_EPOCHS)
+    seen_en = ", ".join(f"epochs={e}: {passes[e]}" for e in PROBE_EPOCHS)
+    what = "entrainer(modele, X_train, y_train, epochs=…) sur des exemples du correcteur"
+    what_en = "entrainer(modele, X_train, y_train, epochs=...) on grader examples"
+    if all(passes[e] == e - 1 for e in PROBE_EPOCHS):
+        return (
+            f"{what} : nombre de passages sur les données {seen} ; la boucle fait epochs − 1 "
+            "passages (avec epochs=1, le modèle n'est jamais entraîné) : for epoque in "
+            "range(epochs) fait exactement epochs passages, range(1, epochs) un de moins",
+            f"{what_en}: number of passes over the data {seen_en}; the loop makes epochs − 1 "
+            "passes (with epochs=1, the model is never trained): for epoch in range(epochs) "
+            "makes exactly epochs passes, range(1, epochs) one fewer",
+        )
+    if len(set(counts)) == 1:
+        return (
+            f"{what} : nombre de passages sur les données {seen}, le même quel que soit epochs : "
+            "utilisez l'argument epochs reçu (for epoque in range(epochs)), pas une valeur écrite "
+            "en dur",
+            f"{what_en}: number of passes over the data {seen_en}, the same whatever epochs: use "
+            "the epochs argument it receives (for epoch in range(epochs)), not a hard-coded value",
+        )
+    return (
+        f"{what} : nombre de passages sur les données {seen} ; il en faut exactement epochs, une "
+        "époque = un passage sur tous les exemples : for epoque in range(epochs)",
+        f"{what_en}: number of passes over the data {seen_en}; it takes exactly epochs, one "
+        "epoch = one pass over every example: for epoch in range(epochs)",
     )
-    batches = recorded_batches.call(submission, model)
+
+
+_GLOBAL_RNG = {
+    "torch": (
+        "le générateur aléatoire GLOBAL de PyTorch (torch.manual_seed, torch.randperm(N) sans "
+        "generator=, un DataLoader sans generator=)",
+        "PyTorch's GLOBAL random generator (torch.manual_seed, torch.randperm(N) without "
+        "generator=, a DataLoader without generator=)",
+    ),
+    "numpy": (
+        "le générateur aléatoire GLOBAL de NumPy (np.random.seed, np.random.permutation)",
+        "NumPy's GLOBAL random generator (np.random.seed, np.random.permutation)",
+    ),
+}
+
+
+@pytest.mark.item("train")
+@pytest.mark.points(0.25)
+def test_entrainer_batches_cover_the_epoch(submission, seed, rng):
+    """What the loop does with its arguments, on a recording model and grader examples marked
+    with their index: it trains on the X_train, y_train it receives (not the notebook's), makes
+    `epochs` passes, each in batches of at most batch_size examples covering every example
+    once, the incomplete last batch included (the statement: "parcourez-les tous"; n is never a
+    multiple of batch_size), shuffled again at each epoch with its own torch.Generator (the
+    global generators left as they were), and passes lr to the optimiser. Each of these faults
+    still reaches the accuracy bars."""
+    probe = _loop_probe(submission, seed)
     what = "entrainer(modele, X_train, y_train, epochs=1, batch_size=…) sur des exemples du correcteur"
     what_en = "entrainer(modele, X_train, y_train, epochs=1, batch_size=...) on grader examples"
-    _check_epochs_argument(batches, what, what_en)
-    check_epoch_batches(batches, n, bs, what, what_en, ("le modèle", "the model"), every_example=True)
+    if probe["foreign"]:
+        raise CheckFailed(
+            f"{what} : le modèle reçoit des exemples qui ne sont pas dans le X_train passé à "
+            f"entrainer ; {_FOREIGN_DATA[0]}",
+            f"{what_en}: the model receives examples that are not in the X_train passed to "
+            f"entrainer; {_FOREIGN_DATA[1]}",
+        )
+    fault = _passes_fault(probe)
+    if fault is not None:
+        raise CheckFailed(*fault)
+    n, bs = probe["n"], probe["bs"]
+    check_epoch_batches(probe["batches"][1], n, bs, what, what_en, ("le modèle", "the model"), every_example=True)
     # Two epochs: the examples are shuffled, and shuffled again at each epoch (a loop without
     # shuffling, or one permutation drawn before the loop, still reaches the accuracy bars).
-    model = recorder.call(submission)
-    submission.call(
-        "entrainer", model, Tensor(X), Tensor(y_train[idx]), epochs=2, lr=LR, batch_size=bs,
-        seed=int(rng.integers(0, 2**31 - 1)), timeout=60,
+    check_reshuffled_epochs(
+        probe["batches"][2], what, what_en, "entrainer(modele, X_train, y_train, epochs=2, batch_size=…)"
     )
-    batches = recorded_batches.call(submission, model)
-    if not isinstance(batches, list):
-        return
-    check_reshuffled_epochs(batches, what, what_en, "entrainer(modele, X_train, y_train, epochs=2, batch_size=…)")
+    # Its own generator: torch.manual_seed(seed) then torch.randperm(N) is reproducible too,
+    # but reseeds the notebook's global generator (and draws another order).
+    for kind in ("torch", "numpy"):
+        if kind in probe["global_rng"]:
+            fr, en = _GLOBAL_RNG[kind]
+            raise CheckFailed(
+                f"entrainer tire ou réinitialise {fr} : l'état aléatoire du reste du notebook en "
+                "dépend ; l'énoncé demande un générateur à part, créé une fois au début : "
+                "g = torch.Generator().manual_seed(seed), puis torch.randperm(N, generator=g) à "
+                "chaque époque",
+                f"entrainer draws from or reseeds {en}: the random state of the rest of the "
+                "notebook depends on it; the statement asks for a generator of its own, made once "
+                "at the start: g = torch.Generator().manual_seed(seed), then "
+                "torch.randperm(N, generator=g) at every epoch",
+            )
+    # The loss: the mean over the batch (F.cross_entropy's default). A sum (reduction="sum")
+    # scales the gradients by the batch size, which Adam all but cancels: no accuracy shows it.
+    if probe["scales"]:
+        scale = float(np.median(probe["scales"]))
+        record_margin("loss scale against the batch mean (log2)", abs(float(np.log2(max(scale, 1e-12)))),
+                      1.0, higher_is_better=False)
+        if not 0.5 <= scale <= 2:
+            found_fr, found_en = (
+                ("une somme sur le lot (batch_size fois la moyenne)", "a sum over the batch (batch_size times the mean)")
+                if scale > 2 else ("une fraction de la moyenne sur le lot", "a fraction of the mean over the batch")
+            )
+            raise CheckFailed(
+                f"la perte que entrainer dérive pour chaque mini-lot est {found_fr} : l'énoncé "
+                "demande l'entropie croisée moyenne du lot, F.cross_entropy(logits, y) sans "
+                'reduction="sum" ni autre facteur',
+                f"the loss entrainer differentiates for each mini-batch is {found_en}: the "
+                "statement asks for the batch's mean cross-entropy, F.cross_entropy(logits, y) "
+                'without reduction="sum" nor any other factor',
+            )
     # The lr argument: the same recorder model (same seed) trained with lr and lr/2.
+    X, y, bs = _probe_data(rng)
     weights = []
     for call_lr in (LR, LR / 2):
         model = recorder.call(submission)
         submission.call(
-            "entrainer", model, Tensor(X), Tensor(y_train[idx]), epochs=1, lr=call_lr,
+            "entrainer", model, Tensor(X), Tensor(y), epochs=1, lr=call_lr,
             batch_size=bs, seed=0, timeout=60,
         )
         weights.append(recorder_weights.call(submission, model))
@@ -591,25 +837,4 @@ def test_entrainer_batches_cover_the_epoch(submission, rng):
             "entrainer gives the same model for two values of lr: pass the lr "
             "argument to the optimiser (torch.optim.Adam(modele.parameters(), lr=lr)), not a "
             "hard-coded value",
-        )
-
-
-def _check_epochs_argument(batches, what: str, what_en: str) -> None:
-    """epochs=1 but every example seen k ≥ 2 times: the epochs argument is ignored (the
-    generic "examples in several batches" would blame the batching)."""
-    if not isinstance(batches, list) or not all(isinstance(b, list) for b in batches):
-        return
-    seen = [i for b in batches for i in b]
-    if not seen:
-        return
-    counts = np.bincount(np.asarray(seen, dtype=np.int64).clip(0))
-    counts = counts[counts > 0]
-    if counts.min() >= 2 and counts.min() == counts.max():
-        raise CheckFailed(
-            f"{what} : chaque exemple est vu {int(counts.min())} fois, donc {int(counts.min())} "
-            "époques au lieu d'une : utilisez l'argument epochs reçu (for epoque in range(epochs)), "
-            "pas une valeur écrite en dur",
-            f"{what_en}: every example is seen {int(counts.min())} times, so {int(counts.min())} "
-            "epochs instead of one: use the epochs argument it receives (for epoque in "
-            "range(epochs)), not a hard-coded value",
         )

@@ -12,7 +12,7 @@ student's loop (a bug in one costs points once).
 
 from __future__ import annotations
 
-from autograder.prove import Correct, Scenario, edit, solution_cell
+from autograder.prove import Correct, Scenario, edit, solution_cell, solution_with_docs
 
 _CONV_VALUES = (
     "test_conv2d_fixed_examples",
@@ -63,10 +63,9 @@ SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ output size
     "submission-output-size-round-instead-of-floor": Scenario(
         grade_id="output_size",
-        source='''def taille_sortie(w_in, k, p=0, s=1):
-    """Arrondi au plus proche au lieu de la partie entière."""
-    return round((w_in - k + 2 * p) / s) + 1
-''',
+        source=edit(solution_with_docs(__file__, 'output_size', 'Arrondi au plus proche au lieu de la partie entière.'),
+            ('    return (w_in - k + 2 * p) // s + 1\n',
+             '    return round((w_in - k + 2 * p) / s) + 1\n')),
         must_fail=(
             "test_taille_sortie_course_examples",
             "test_taille_sortie_matches_conv2d_shapes",
@@ -75,10 +74,9 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "submission-output-size-padding-counted-once": Scenario(
         grade_id="output_size",
-        source='''def taille_sortie(w_in, k, p=0, s=1):
-    """Le padding n'est compté que d'un côté."""
-    return (w_in - k + p) // s + 1
-''',
+        source=edit(solution_with_docs(__file__, 'output_size', "Le padding n'est compté que d'un côté."),
+            ('    return (w_in - k + 2 * p) // s + 1\n',
+             '    return (w_in - k + p) // s + 1\n')),
         must_fail=(
             "test_taille_sortie_course_examples",
             "test_taille_sortie_matches_conv2d_shapes",
@@ -88,19 +86,17 @@ SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ conv layer parameters
     "submission-param-formula-forgets-bias": Scenario(
         grade_id="conv_params",
-        source='''def nb_params_conv(kx, ky, I, F):
-    """Compte les poids des filtres mais pas leurs biais."""
-    return kx * ky * I * F
-''',
+        source=edit(solution_with_docs(__file__, 'conv_params', 'Compte les poids des filtres mais pas leurs biais.'),
+            ('    return int((kx * ky * I + 1) * F)\n',
+             '    return kx * ky * I * F\n')),
         must_fail=("test_nb_params_conv_fixed_examples", "test_nb_params_conv_matches_torch"),
         message_contains=("c'est le compte sans les biais",),
     ),
     "submission-param-formula-forgets-input-channels": Scenario(
         grade_id="conv_params",
-        source='''def nb_params_conv(kx, ky, I, F):
-    """Oublie que chaque filtre porte sur les I plans d'entrée."""
-    return (kx * ky + 1) * F
-''',
+        source=edit(solution_with_docs(__file__, 'conv_params', "Oublie que chaque filtre porte sur les I plans d'entrée."),
+            ('    return int((kx * ky * I + 1) * F)\n',
+             '    return (kx * ky + 1) * F\n')),
         must_fail=("test_nb_params_conv_fixed_examples", "test_nb_params_conv_matches_torch"),
         message_contains=("il manque le nombre de plans d'entrée I",),
     ),
@@ -259,13 +255,9 @@ SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ max-pooling
     "submission-maxpool-pads-with-zeros": Scenario(
         grade_id="max_pool",
-        source='''def max_pool2d(x, k, stride=None, padding=0):
-    """Padding par des zéros au lieu de -inf."""
-    s = k if stride is None else stride
-    if padding > 0:
-        x = F.pad(x, (padding, padding, padding, padding))
-    return x.unfold(2, k, s).unfold(3, k, s).amax(dim=(-2, -1))
-''',
+        source=edit(solution_with_docs(__file__, 'max_pool', 'Padding par des zéros au lieu de -inf.'),
+            ('        x = F.pad(x, (padding, padding, padding, padding), value=float("-inf"))\n',
+             '        x = F.pad(x, (padding, padding, padding, padding))\n')),
         must_fail=(
             "test_max_pool_fixed_example",
             "test_max_pool_matches_torch",
@@ -275,25 +267,17 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "submission-maxpool-default-stride-1": Scenario(
         grade_id="max_pool",
-        source='''def max_pool2d(x, k, stride=None, padding=0):
-    """Sans stride donné, la fenêtre avance d'un pixel."""
-    s = 1 if stride is None else stride
-    if padding > 0:
-        x = F.pad(x, (padding, padding, padding, padding), value=float("-inf"))
-    return x.unfold(2, k, s).unfold(3, k, s).amax(dim=(-2, -1))
-''',
+        source=edit(solution_with_docs(__file__, 'max_pool', "Sans stride donné, la fenêtre avance d'un pixel."),
+            ('    s = k if stride is None else stride\n',
+             '    s = 1 if stride is None else stride\n')),
         must_fail=("test_max_pool_fixed_example", "test_max_pool_matches_torch"),
         message_contains=("stride=None signifie stride = k",),
     ),
     "submission-maxpool-average": Scenario(
         grade_id="max_pool",
-        source='''def max_pool2d(x, k, stride=None, padding=0):
-    """La moyenne de chaque fenêtre au lieu du maximum."""
-    s = k if stride is None else stride
-    if padding > 0:
-        x = F.pad(x, (padding, padding, padding, padding))
-    return x.unfold(2, k, s).unfold(3, k, s).mean(dim=(-2, -1))
-''',
+        source=edit(solution_with_docs(__file__, 'max_pool', 'La moyenne de chaque fenêtre au lieu du maximum.'),
+            ('        x = F.pad(x, (padding, padding, padding, padding), value=float("-inf"))\n    return x.unfold(2, k, s).unfold(3, k, s).amax(dim=(-2, -1))\n',
+             '        x = F.pad(x, (padding, padding, padding, padding))\n    return x.unfold(2, k, s).unfold(3, k, s).mean(dim=(-2, -1))\n')),
         must_fail=(
             "test_max_pool_fixed_example",
             "test_max_pool_matches_torch",
@@ -331,23 +315,11 @@ SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ models
     "submission-mlp-much-larger-than-cnn": Scenario(
         grade_id="models",
-        source='''def creer_cnn():
-    """Le CNN de la solution."""
-    return nn.Sequential(
-        nn.Conv2d(1, 16, kernel_size=5, padding=2),
-        nn.ReLU(),
-        nn.Conv2d(16, 24, kernel_size=3, padding=1),
-        nn.ReLU(),
-        nn.AdaptiveMaxPool2d(1),
-        nn.Flatten(),
-        nn.Linear(24, 10),
-    )
-
-
-def creer_mlp():
-    """Un MLP large : près de neuf fois les paramètres du CNN."""
-    return nn.Sequential(nn.Flatten(), nn.Linear(64, 512), nn.ReLU(), nn.Linear(512, 10))
-''',
+        source=edit(solution_with_docs(__file__, 'models', 'Le CNN de la solution.', 'Un MLP large : près de neuf fois les paramètres du CNN.'),
+            ('    # (5·5·1 + 1)·16 + (3·3·16 + 1)·24 + (24 + 1)·10 = 416 + 3 480 + 250 = 4 146 paramètres.\n',
+             ''),
+            ('    # (64 + 1)·64 + (64 + 1)·10 = 4 810 paramètres.\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))\n',
+             '    return nn.Sequential(nn.Flatten(), nn.Linear(64, 512), nn.ReLU(), nn.Linear(512, 10))\n')),
         must_fail=("test_models_have_comparable_param_counts",),
         message_contains=("fois plus",),
     ),
@@ -447,10 +419,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
 # matched one configuration); hints now need a formula that explains every answer.
 SCENARIOS["submission-output-size-missing-plus-one"] = Scenario(
     grade_id="output_size",
-    source='''def taille_sortie(w_in, k, p=0, s=1):
-    """Oublie le + 1."""
-    return (w_in - k + 2 * p) // s
-''',
+    source=edit(solution_with_docs(__file__, 'output_size', 'Oublie le + 1.'),
+            ('    return (w_in - k + 2 * p) // s + 1\n',
+             '    return (w_in - k + 2 * p) // s\n')),
     must_fail=("test_taille_sortie_course_examples", "test_taille_sortie_matches_conv2d_shapes"),
     message_contains=("il manque le + 1",),
 )
@@ -561,10 +532,9 @@ CORRECT_GROUPS: dict[str, tuple[str, ...]] = {"correct-variants": tuple(CORRECT)
 
 SCENARIOS["submission-output-size-default-padding-1"] = Scenario(
     grade_id="output_size",
-    source='''def taille_sortie(w_in, k, p=1, s=1):
-    """Un padding de 1 par défaut (« pour garder la taille ») : la signature donnée dit p=0."""
-    return (w_in - k + 2 * p) // s + 1
-''',
+    source=edit(solution_with_docs(__file__, 'output_size', 'Un padding de 1 par défaut (« pour garder la taille ») : la signature donnée dit p=0.'),
+            ('def taille_sortie(w_in, k, p=0, s=1):\n',
+             'def taille_sortie(w_in, k, p=1, s=1):\n')),
     must_fail=("test_taille_sortie_course_examples", "test_taille_sortie_matches_conv2d_shapes"),
     message_contains=("valeurs par défaut de la signature",),
 )
@@ -693,38 +663,19 @@ EQUIVALENT: dict[str, str] = {
 SCENARIOS.update({
     "submission-conv2d-default-padding-one": Scenario(
         grade_id="conv2d",
-        source='''def conv2d(x, w, b=None, stride=1, padding=1):
-    """Padding 1 par défaut (« same » pour un noyau 3×3) au lieu de 0."""
-    k_y, k_x = w.shape[-2], w.shape[-1]
-    if padding > 0:
-        x = F.pad(x, (padding, padding, padding, padding))
-    fenetres = x.unfold(2, k_y, stride).unfold(3, k_x, stride)
-    sortie = torch.einsum("nchwuv,fcuv->nfhw", fenetres, w)
-    if b is not None:
-        sortie = sortie + b.reshape(1, -1, 1, 1)
-    return sortie
-''',
+        source=edit(solution_with_docs(__file__, 'conv2d', 'Padding 1 par défaut (« same » pour un noyau 3×3) au lieu de 0.'),
+            ('def conv2d(x, w, b=None, stride=1, padding=0):\n',
+             'def conv2d(x, w, b=None, stride=1, padding=1):\n'),
+            ('    # Fenêtres glissantes : (N, C_in, H_out, W_out, k_y, k_x).\n',
+             '')),
         must_fail=("test_conv2d_fixed_examples", "test_conv2d_matches_torch"),
         message_contains=("gardez les valeurs par défaut de la signature (stride=1, padding=0)",),
     ),
     "submission-train-batches-grow": Scenario(
         grade_id="train",
-        source='''def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):
-    """Fin du lot debut * batch_size : les lots grandissent au fil de l'époque et se chevauchent."""
-    generateur = torch.Generator().manual_seed(seed)
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    modele.train()
-    N = len(X_train)
-    for _ in range(epochs):
-        ordre = torch.randperm(N, generator=generateur)
-        for debut in range(0, N, batch_size):
-            lot = ordre[debut : debut * batch_size]
-            optimiseur.zero_grad()
-            perte = F.cross_entropy(modele(X_train[lot]), y_train[lot])
-            perte.backward()
-            optimiseur.step()
-    return modele
-''',
+        source=edit(solution_with_docs(__file__, 'train', "Fin du lot debut * batch_size : les lots grandissent au fil de l'époque et se chevauchent."),
+            ('            lot = ordre[debut : debut + batch_size]\n',
+             '            lot = ordre[debut : debut * batch_size]\n')),
         must_fail=("test_entrainer_batches_cover_the_epoch",),
         message_contains=("au plus batch_size",),
     ),
@@ -779,34 +730,17 @@ SCENARIOS.update({
     ),
     "submission-max-pool-default-padding-one": Scenario(
         grade_id="max_pool",
-        source='''def max_pool2d(x, k, stride=None, padding=1):
-    """Padding 1 par défaut au lieu de 0."""
-    s = k if stride is None else stride
-    if padding > 0:
-        x = F.pad(x, (padding, padding, padding, padding), value=float("-inf"))
-    return x.unfold(2, k, s).unfold(3, k, s).amax(dim=(-2, -1))
-''',
+        source=edit(solution_with_docs(__file__, 'max_pool', 'Padding 1 par défaut au lieu de 0.'),
+            ('def max_pool2d(x, k, stride=None, padding=0):\n',
+             'def max_pool2d(x, k, stride=None, padding=1):\n')),
         must_fail=("test_max_pool_fixed_example",),
         message_contains=("padding n'a plus la valeur par défaut",),
     ),
     "submission-train-default-epochs-changed": Scenario(
         grade_id="train",
-        source='''def entrainer(modele, X_train, y_train, epochs=30, lr=0.01, batch_size=64, seed=0):
-    """epochs = 30 par défaut (« plus d'époques, c'est mieux ») au lieu de 15."""
-    generateur = torch.Generator().manual_seed(seed)
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    modele.train()
-    N = len(X_train)
-    for _ in range(epochs):
-        ordre = torch.randperm(N, generator=generateur)
-        for debut in range(0, N, batch_size):
-            lot = ordre[debut : debut + batch_size]
-            optimiseur.zero_grad()
-            perte = F.cross_entropy(modele(X_train[lot]), y_train[lot])
-            perte.backward()
-            optimiseur.step()
-    return modele
-''',
+        source=edit(solution_with_docs(__file__, 'train', "epochs = 30 par défaut (« plus d'époques, c'est mieux ») au lieu de 15."),
+            ('def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n',
+             'def entrainer(modele, X_train, y_train, epochs=30, lr=0.01, batch_size=64, seed=0):\n')),
         must_fail=("test_entrainer_trains_a_small_model",),
         message_contains=("epochs n'a plus la valeur par défaut",),
     ),

@@ -1335,3 +1335,217 @@ SCENARIOS.update({
 GROUPS["blind-r5-a"] = ("blind-r5-kl-squares-the-callers-mu", "blind-r5-anomaly-score-subtracts-in-the-callers-x")
 GROUPS["blind-r5-b"] = ("blind-r5-anomaly-score-keeps-the-graph",)
 
+
+# Blind round 5, second part: the mechanism behind a right outcome. The decoder's sizes come
+# from its transposed convolutions (not from an F.interpolate in forward); decode(z) is the
+# decoder, Sigmoid included, and forward is decode(encode(x)); the VAE's training uses the lr
+# argument with Adam and reshuffles at every epoch; the hints name the optimiser (SGD given lr)
+# and output_padding (added under a condition).
+SCENARIOS.update({
+    "blind-r5-convae-resizes-with-interpolate": Scenario(
+        grade_id="ae_conv",
+        source='''class AutoEncodeurConv(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encodeur = nn.Sequential(
+            nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(8, 4, 3, stride=2, padding=1), nn.ReLU())
+        self.decodeur = nn.Sequential(
+            nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1))
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def forward(self, x):
+        y = self.decodeur(self.encode(x))
+        return torch.sigmoid(F.interpolate(y, size=x.shape[-2:], mode="bilinear", align_corners=False))
+''',
+        must_fail=("test_ae_conv_architecture",),
+        message_contains=("forward la redimensionne", "output_padding=1"),
+    ),
+    "blind-r5-ae-sigmoid-in-forward-only": Scenario(
+        grade_id="ae_classe",
+        source='''class AutoEncodeur(nn.Module):
+    def __init__(self, d=64, k=2, h=32):
+        super().__init__()
+        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))
+        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d))
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def decode(self, z):
+        return self.decodeur(z)
+
+    def forward(self, x):
+        return torch.sigmoid(self.decode(self.encode(x)))
+''',
+        must_fail=("test_ae_classe_shapes",),
+        message_contains=("decode(z) renvoie des valeurs hors de [0, 1]",),
+    ),
+    "submission-ae-forward-adds-a-second-sigmoid": Scenario(
+        grade_id="ae_classe",
+        source=edit(solution_cell(__file__, "ae_classe"),
+                    ("return self.decode(self.encode(x))", "return torch.sigmoid(self.decode(self.encode(x)))")),
+        must_fail=("test_ae_classe_shapes",),
+        message_contains=("diffère de decode(encode(x))",),
+    ),
+    "blind-r5-vae-lr-ignored": Scenario(
+        grade_id="vae_beta",
+        source='''def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):
+    X = torch.as_tensor(X, dtype=torch.float32)
+    torch.manual_seed(seed)
+    vae = VAE(64, k)
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(vae.parameters())
+    for _ in range(epochs):
+        perm = torch.randperm(len(X), generator=g)
+        for i in range(0, len(X), batch_size):
+            lot = X[perm[i:i + batch_size]]
+            x_hat, mu, logvar = vae(lot)
+            perte = perte_vae(lot, x_hat, mu, logvar, beta=beta)
+            opt.zero_grad()
+            perte.backward()
+            opt.step()
+    return vae
+''',
+        must_fail=("test_entrainer_vae_uses_its_seed",),
+        message_contains=("l'argument lr est ignoré", "lr=lr"),
+    ),
+    "blind-r5-vae-shuffles-once": Scenario(
+        grade_id="vae_beta",
+        source='''def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):
+    X = torch.as_tensor(X, dtype=torch.float32)
+    torch.manual_seed(seed)
+    vae = VAE(64, k)
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(vae.parameters(), lr=lr)
+    perm = torch.randperm(len(X), generator=g)
+    for _ in range(epochs):
+        for i in range(0, len(X), batch_size):
+            lot = X[perm[i:i + batch_size]]
+            x_hat, mu, logvar = vae(lot)
+            perte = perte_vae(lot, x_hat, mu, logvar, beta=beta)
+            opt.zero_grad()
+            perte.backward()
+            opt.step()
+    return vae
+''',
+        must_fail=("test_entrainer_vae_batches_cover_the_epoch",),
+        message_contains=("nouvelle permutation à CHAQUE époque",),
+    ),
+    "blind-r5-ae-train-sgd-momentum": Scenario(
+        grade_id="ae_entrainement",
+        source='''def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    X = torch.as_tensor(X, dtype=torch.float32)
+    opt = torch.optim.SGD(modele.parameters(), lr=lr, momentum=0.9)
+    for _ in range(epochs):
+        perm = torch.randperm(len(X), generator=g)
+        for d in range(0, len(X), batch_size):
+            lot = X[perm[d:d + batch_size]]
+            opt.zero_grad()
+            perte = F.mse_loss(modele(lot), lot)
+            perte.backward()
+            opt.step()
+    return modele
+''',
+        must_fail=("test_entrainer_ae_reconstruction", "test_entrainer_ae_uses_its_arguments"),
+        message_contains=("l'optimiseur n'est pas celui de l'énoncé", "utilise bien l'argument lr"),
+    ),
+    "submission-ae-train-lr-hard-coded": Scenario(
+        grade_id="ae_entrainement",
+        source=edit(solution_cell(__file__, "ae_entrainement"), ("lr=lr)", "lr=1e-2)")),
+        must_fail=("test_entrainer_ae_uses_its_arguments",),
+        message_contains=("l'argument lr est ignoré",),
+    ),
+    "blind-r5-convtranspose-output-padding-conditional": Scenario(
+        grade_id="convtranspose_taille",
+        source='''def taille_sortie_convtranspose(w_in, k, s=1, p=0, output_padding=0):
+    w = (w_in - 1) * s - 2 * p + k
+    if s > 1 and w % 2 == 1:
+        w += output_padding
+    return w
+''',
+        must_fail=("test_taille_sortie_convtranspose_random",),
+        message_contains=("il s'ajoute TOUJOURS",),
+    ),
+})
+GROUPS["blind-r5-c"] = ("blind-r5-convae-resizes-with-interpolate", "blind-r5-ae-sigmoid-in-forward-only",
+                        "blind-r5-vae-lr-ignored", "blind-r5-ae-train-sgd-momentum",
+                        "blind-r5-convtranspose-output-padding-conditional")
+GROUPS["blind-r5-d"] = ("submission-ae-forward-adds-a-second-sigmoid", "blind-r5-vae-shuffles-once",
+                        "submission-ae-train-lr-hard-coded")
+CORRECT.update({
+    "blind-r5-correct-ae-sigmoid-in-decode-helper": Correct(
+        grade_id="ae_classe",
+        source='''class AutoEncodeur(nn.Module):
+    def __init__(self, d=64, k=2, h=32):
+        super().__init__()
+        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))
+        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d))
+
+    def _pixels(self, logits):
+        return torch.sigmoid(logits)
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def decode(self, z):
+        return self._pixels(self.decodeur(z))
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+''',
+        why="the Sigmoid as torch.sigmoid in decode, through a helper method: decode(z) is in [0, 1]",
+    ),
+    "blind-r5-correct-convae-output-size": Correct(
+        grade_id="ae_conv",
+        source='''class AutoEncodeurConv(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encodeur = nn.Sequential(
+            nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(8, 4, 3, stride=2, padding=1), nn.ReLU(),
+        )
+        self.deconv1 = nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1)
+        self.deconv2 = nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1)
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def forward(self, x):
+        z = self.encode(x)
+        h = torch.relu(self.deconv1(z, output_size=(4, 4)))
+        return torch.sigmoid(self.deconv2(h, output_size=(8, 8)))
+''',
+        why="output_size= in the ConvTranspose2d calls: PyTorch sets output_padding, 2 → 4 → 8 in the layers",
+    ),
+    "blind-r5-correct-vae-dataloader-generator": Correct(
+        grade_id="vae_beta",
+        source='''from torch.utils.data import DataLoader, TensorDataset
+
+
+def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):
+    torch.manual_seed(seed)
+    modele = VAE(64, k)
+    g = torch.Generator().manual_seed(seed)
+    chargeur = DataLoader(TensorDataset(torch.as_tensor(X, dtype=torch.float32)),
+                          batch_size=batch_size, shuffle=True, generator=g)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        for (lot,) in chargeur:
+            x_hat, mu, logvar = modele(lot)
+            perte = perte_vae(lot, x_hat, mu, logvar, beta=beta)
+            opt.zero_grad()
+            perte.backward()
+            opt.step()
+    return modele
+''',
+        why="DataLoader(shuffle=True, generator=g): a new order at every epoch, drawn from the seed",
+    ),
+})
+CORRECT_GROUPS["blind-r5-correct"] = ("blind-r5-correct-ae-sigmoid-in-decode-helper",
+                                      "blind-r5-correct-convae-output-size",
+                                      "blind-r5-correct-vae-dataloader-generator")

@@ -125,11 +125,12 @@ def test_entrainer_ae_reconstruction(submission, seed):
         hint_en = "the parameters did not change: call optimiser.step() after loss.backward()"
     else:
         hint_fr = (
-            "vérifiez la boucle : mini-lots mélangés à chaque époque, zero_grad, "
-            "F.mse_loss(modele(lot), lot), backward, step"
+            "vérifiez la boucle : torch.optim.Adam(modele.parameters(), lr=lr), mini-lots "
+            "mélangés à chaque époque, zero_grad, F.mse_loss(modele(lot), lot), backward, step"
         )
         hint_en = (
-            "check the loop: batches shuffled every epoch, zero_grad, "
+            "check the loop: torch.optim.Adam(model.parameters(), lr=lr), batches shuffled "
+            "every epoch, zero_grad, "
             "F.mse_loss(model(batch), batch), backward, step"
         )
     _threshold(
@@ -457,7 +458,7 @@ def test_taille_sortie_convtranspose_random(submission, rng):
             "taille_sortie_convtranspose",
         )
         if got != expected:
-            wrong.append((w, k, s, p, o, got))
+            wrong.append((w, k, s, p, o, got, expected))
         if o > 0 and got != expected - o:
             forgot_op = False
     if not wrong:
@@ -485,9 +486,31 @@ def test_taille_sortie_convtranspose_random(submission, rng):
                     "def taille_sortie_convtranspose(w_in, k, s=1, p=0, output_padding=0)",
                 )
         return
-    if forgot_op and all(c[4] > 0 for c in wrong):
+    # Only configurations with output_padding > 0 wrong: the fault is how it is added.
+    op_only = all(c[4] > 0 for c in wrong)
+    if forgot_op and op_only:
         hint_fr = "vous oubliez output_padding : il s'ajoute à la fin de la formule"
         hint_en = "you forget output_padding: it is added at the end of the formula"
+    elif op_only and all(got == expected - o for *_, o, got, expected in wrong):
+        hint_fr = (
+            "output_padding n'est pas ajouté dans certaines configurations où il est non nul "
+            "(une condition sur s ou sur la parité ?) : il s'ajoute TOUJOURS, tel quel, à la "
+            "fin de la formule, W_out = (W_in − 1)·s − 2p + k + output_padding"
+        )
+        hint_en = (
+            "output_padding is not added in some configurations where it is nonzero (a "
+            "condition on s or on parity?): it is ALWAYS added, as it is, at the end of the "
+            "formula, W_out = (W_in − 1)·s − 2p + k + output_padding"
+        )
+    elif op_only:
+        hint_fr = (
+            "seules des configurations avec output_padding > 0 sont fausses : output_padding "
+            "s'ajoute une fois, tel quel, à la fin de la formule"
+        )
+        hint_en = (
+            "only configurations with output_padding > 0 are wrong: output_padding is added "
+            "once, as it is, at the end of the formula"
+        )
     else:
         hint_fr = "W_out = (W_in − 1)·s − 2p + k + output_padding (ce n'est pas la formule de la convolution)"
         hint_en = "W_out = (W_in − 1)·s − 2p + k + output_padding (not the convolution's formula)"

@@ -29,6 +29,7 @@ from autograder.checks import (
     assert_arguments_untouched,
     assert_close,
     check_epoch_batches,
+    check_reshuffled_epochs,
     kernel_side,
     record_expected,
     record_margin,
@@ -37,7 +38,7 @@ from autograder.checks import (
 )
 
 from ..public.helpers import assert_statement_defaults, digits_sample, kl_gaussienne
-from .helpers import digits_split
+from .helpers import LR_FACTOR, assert_first_adam_steps, digits_split
 
 
 @kernel_side
@@ -525,12 +526,59 @@ def vae_runs(entrainer_vae, X, seeds):
     }
 
 
+@kernel_side
+def vae_first_steps(entrainer_vae, X, lrs, seed):
+    """One step of entrainer_vae per lr (one epoch, one batch of all of X): the largest move of
+    a parameter of the VAE it returns, from the values it had when built (a subclass of the
+    notebook's VAE notes them). None when the VAE returned was not built during the call, or
+    when it was not trained on exactly one batch (the batches check judges those: the notebook's
+    data instead of X, batches of a fixed size...)."""
+    import inspect
+
+    import torch
+
+    g = inspect.unwrap(entrainer_vae).__globals__
+    base = g["VAE"]
+    built = []
+    lots = []
+
+    class _Tp04Initiale(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            built.append((self, torch.cat([p.detach().double().flatten().clone() for p in self.parameters()])))
+
+        def forward(self, x):
+            if torch.is_grad_enabled():  # evaluation under no_grad is not a batch
+                lots.append(len(x))
+            return super().forward(x)
+
+    g["VAE"] = _Tp04Initiale
+    steps = []
+    try:
+        for lr in lrs:
+            built.clear()
+            lots.clear()
+            modele = entrainer_vae(X, beta=1.0, k=2, epochs=1, lr=float(lr), batch_size=len(X), seed=int(seed))
+            init = next((v for m, v in built if m is modele), None)
+            if init is None or lots != [len(X)]:
+                return None
+            after = torch.cat([p.detach().double().flatten() for p in modele.parameters()])
+            if after.shape != init.shape:
+                return None
+            steps.append(float((after - init).abs().max()))
+    finally:
+        g["VAE"] = base
+    return steps
+
+
 @pytest.mark.item("vae_beta")
 @pytest.mark.points(0.25)
 def test_entrainer_vae_uses_its_seed(submission, rng):
     """The same seed gives the same VAE (initialisation, batches, noise), another seed another:
     torch.manual_seed(seed) comes before VAE() is built. One epoch on 128 grader digits.
-    The signature keeps the statement's defaults (its arguments, seed included)."""
+    The signature keeps the statement's defaults (its arguments, seed included). And the lr
+    argument reaches Adam: one full-batch step for lr and 3 lr (assert_first_adam_steps; the
+    KL check cannot see Adam's default 1e-3 for the statement's 1e-2)."""
     assert_statement_defaults(submission, "entrainer_vae", missing_apart=False)
 
     X = digits_sample(rng, 128)
@@ -571,10 +619,26 @@ def test_entrainer_vae_uses_its_seed(submission, rng):
             "entrainer_vae gives the same model for two different seeds: use the seed argument "
             "(torch.manual_seed(seed))",
         )
+    lr = float(rng.uniform(3e-3, 3e-2))
+    vae_first_steps.install(submission)
+    steps = with_references(
+        submission, VAE_REFERENCES, "entrainer_vae", Ref("entrainer_vae"), X, [lr, LR_FACTOR * lr],
+        s, via=vae_first_steps.ref_name, timeout=60,
+    )
+    if not isinstance(steps, list) or len(steps) != 2:
+        return  # no VAE built, or not one batch of X: test_entrainer_vae_batches_cover_the_epoch says so
+    try:
+        moves = [float(v) for v in steps]
+    except (TypeError, ValueError):
+        return
+    if moves[0] == 0.0 or not all(np.isfinite(moves)):
+        return  # never updated (or diverged): the KL check says so
+    assert_first_adam_steps("entrainer_vae", [(lr, moves[0]), (LR_FACTOR * lr, moves[1])],
+                            "torch.optim.Adam(modele.parameters(), lr=lr)")
 
 
 @kernel_side
-def vae_batches(entrainer_vae, X, batch_size, seed):
+def vae_batches(entrainer_vae, X, batch_size, seed, epochs=1):
     """Run with the reference functions in place: a subclass of the notebook's VAE records
     which examples each batch holds, read from pixel 0 (0 in every digit), where the grader
     writes the example's index / 1000."""
@@ -600,7 +664,7 @@ def vae_batches(entrainer_vae, X, batch_size, seed):
 
     g["VAE"] = _Tp04Enregistreur
     try:
-        entrainer_vae(X, beta=1.0, k=2, epochs=1, lr=1e-2, batch_size=batch_size, seed=seed)
+        entrainer_vae(X, beta=1.0, k=2, epochs=epochs, lr=1e-2, batch_size=batch_size, seed=seed)
     finally:
         g["VAE"] = base
     return seen if built else {"built": False}
@@ -611,7 +675,8 @@ def vae_batches(entrainer_vae, X, batch_size, seed):
 def test_entrainer_vae_batches_cover_the_epoch(submission, rng):
     """One epoch: batches of at most batch_size examples, each example exactly once, the
     incomplete last batch included (n is never a multiple of batch_size). Batches that grow (ordre[debut : debut * batch_size])
-    still made β lower the KL."""
+    still made β lower the KL. Then two epochs: the examples shuffled, and shuffled again at
+    the second epoch (one permutation drawn before the epoch loop trains as well)."""
     n = 300
     X = digits_sample(rng, n)
     X[:, 0] = (np.arange(n) + 1) / 1000.0  # id + 1: a digit's pixel 0 (0) is no example of X
@@ -645,3 +710,14 @@ def test_entrainer_vae_batches_cover_the_epoch(submission, rng):
                 "(a notebook variable such as X_train?): train on the X argument",
             )
     check_epoch_batches(batches, n, bs, what, what_en, ("le VAE", "the VAE"), every_example=True)
+    batches = with_references(
+        submission, VAE_REFERENCES, "entrainer_vae", Ref("entrainer_vae"), X, bs,
+        int(rng.integers(0, 2**31 - 1)), 2, via=vae_batches.ref_name, timeout=60,
+    )
+    try:
+        batches = [[int(i) - 1 for i in b] for b in batches]
+    except (TypeError, ValueError):
+        return
+    call = "entrainer_vae(X, epochs=2, batch_size=…)"
+    check_reshuffled_epochs(batches, f"{call} sur des exemples du correcteur",
+                            "entrainer_vae(X, epochs=2, batch_size=...) on grader examples", call)

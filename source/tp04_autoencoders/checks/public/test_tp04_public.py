@@ -88,6 +88,40 @@ def test_ae_classe_shapes(submission, rng):
             "décodeur par une Sigmoid",
             "reconstructions must lie in [0, 1] like the pixels: end the decoder with a Sigmoid",
         )
+    # decode(z) is the decoder (the statement: "decode(z) renvoie x̂", the decoder ends with
+    # the Sigmoid), so its images lie in [0, 1] too, for codes far from 0 as well; and
+    # forward(x) is decode(encode(x)), nothing more (a Sigmoid in forward only keeps the line
+    # above happy).
+    Z = rng.normal(0.0, 10.0, size=(6, 3)).astype(np.float32)
+    Z[0] = [40.0, -40.0, 40.0]
+    decoded = as_array(model.call("decode", Tensor(Z)), "AutoEncodeur(64, 3, 16).decode(z)", allow_nan=True)
+    if decoded.shape != (6, 64):
+        raise CheckFailed(
+            f"AutoEncodeur(64, 3, 16).decode(z) pour z de forme (6, 3) : forme attendue (6, 64), "
+            f"obtenue {decoded.shape} ; le décodeur finit par Linear(h, d) puis Sigmoid",
+            f"AutoEncodeur(64, 3, 16).decode(z) for z of shape (6, 3): expected shape (6, 64), "
+            f"got {decoded.shape}; the decoder ends with Linear(h, d) then Sigmoid",
+        )
+    if not np.all((decoded >= 0.0) & (decoded <= 1.0)):
+        raise CheckFailed(
+            "AutoEncodeur(64, 3, 16).decode(z) renvoie des valeurs hors de [0, 1] : decode(z) "
+            "renvoie x̂, une image ; la Sigmoid fait partie du décodeur (self.decodeur se termine "
+            "par nn.Sigmoid()), pas seulement de forward",
+            "AutoEncodeur(64, 3, 16).decode(z) returns values outside [0, 1]: decode(z) returns "
+            "x̂, an image; the Sigmoid belongs to the decoder (self.decodeur ends with "
+            "nn.Sigmoid()), not only to forward",
+        )
+    chained = as_array(model.call("decode", Tensor(z.astype(np.float32))),
+                       "AutoEncodeur(64, 3, 16).decode(encode(x))", allow_nan=True)
+    if chained.shape != x_hat.shape or not np.allclose(chained, x_hat, rtol=1e-4, atol=1e-5):
+        raise CheckFailed(
+            "AutoEncodeur(64, 3, 16)(x) diffère de decode(encode(x)) : forward(x) enchaîne "
+            "encode puis decode, sans autre opération (la Sigmoid est la dernière couche du "
+            "décodeur, pas une étape de forward)",
+            "AutoEncodeur(64, 3, 16)(x) differs from decode(encode(x)): forward(x) chains encode "
+            "then decode, with nothing else (the Sigmoid is the decoder's last layer, not a step "
+            "of forward)",
+        )
 
 
 def _assert_trains(submission, rng, fn: str, model, kwargs: dict, label: str,

@@ -299,9 +299,12 @@ def attention(Q, K, V, masque=None):
     "submission-causal-mask-upper-triangular": Scenario(
         grade_id="attention",
         source=_edit(_solution_cell("attention"), "torch.tril(", "torch.triu("),
-        must_fail=("test_attention_with_causal_mask",),
-        message_contains=("triangulaire inférieure",),
-        affects=("transformer", "transformer_train"),  # masque_causal builds their mask
+        # masque_causal builds the Transformer's mask: its causality checks (both items) name
+        # masque_causal, not the blocks, as the fault (f12misc).
+        must_fail=("test_attention_with_causal_mask", "test_transformer_is_causal",
+                   "test_transformer_bits_per_char_on_held_out_text"),
+        message_contains=("triangulaire inférieure", "corrigez masque_causal"),
+        affects=("transformer", "transformer_train"),
     ),
     "submission-mha-ignores-mask": Scenario(
         grade_id="mha",
@@ -1221,3 +1224,75 @@ GROUPS["rules-1"] = ("submission-attention-scales-q-in-place", "submission-gnn-t
 GROUPS["rules-2"] = ("submission-mlp-hidden-width-64",)
 GROUPS["rules-3"] = ("submission-mlp-default-epochs-changed",)
 GROUPS["rules-4"] = ("submission-gnn-default-lr-changed",)
+
+# ---------------------------------------------------------------- issue 12: the block's head count, arguments of the trainings
+# A BlocTransformer that ignores its n_tetes (one head, or the notebook's 4 hard-coded) kept
+# the transformer item's points: the grader builds blocks with 3 or 6 and 2 or 8 heads and
+# records what attention_multi_tetes receives. The trainings' tensor arguments (donnees,
+# X, A, idx_train, y_train) are now watched for in-place changes like the TP's other
+# functions' (assert_arguments_untouched).
+_HEADS = {
+    "submission-transformer-block-one-head": Scenario(
+        grade_id="transformer",
+        source=_edit(_TRANSFORMER, "            self.n_tetes,\n", "            1,  # une seule tête\n"),
+        must_fail=("test_transformer_residuals_and_positions",),
+        message_contains=("ne transmet pas son argument n_tetes",),
+        affects=("transformer_train",),  # modele_car is trained with one head
+    ),
+    "submission-transformer-block-heads-hardcoded-4": Scenario(
+        grade_id="transformer",
+        source=_edit(_TRANSFORMER, "        self.n_tetes = n_tetes\n",
+                     "        self.n_tetes = 4  # comme dans le notebook\n"),
+        must_fail=("test_transformer_residuals_and_positions",),
+        message_contains=("ne transmet pas son argument n_tetes",),
+    ),
+    "submission-transformer-train-shifts-donnees-in-place": Scenario(
+        grade_id="transformer_train",
+        source=_edit(_TRANSFORMER_TRAIN, "    decalages = torch.arange(contexte)\n",
+                     "    donnees -= donnees.min()  # indices à partir de 0\n"
+                     "    decalages = torch.arange(contexte)\n"),
+        must_fail=("test_entrainer_transformer_loop_mechanics",),
+        message_contains=("modifie sur place", "donnees"),
+    ),
+    "submission-gnn-train-self-loops-added-in-place": Scenario(
+        grade_id="gnn_train",
+        source=_edit(_GNN_TRAIN, "    modele = GNN(X.shape[1], 32, n_classes)\n",
+                     "    A += torch.eye(len(A))  # boucles : chaque nœud se voit lui-même\n"
+                     "    modele = GNN(X.shape[1], 32, n_classes)\n"),
+        must_fail=("test_gnn_and_mlp_training_mechanics",),
+        message_contains=("modifie sur place", "A"),
+        may_fail=("test_gnn_accuracy_on_grader_graphs", "test_gnn_beats_features_only_mlp"),
+    ),
+}
+SCENARIOS.update(_HEADS)
+GROUPS["heads-1"] = ("submission-transformer-block-one-head", "submission-gnn-train-self-loops-added-in-place")
+GROUPS["heads-2"] = ("submission-transformer-block-heads-hardcoded-4",
+                     "submission-transformer-train-shifts-donnees-in-place")
+CORRECT["correct-transformer-heads-by-keyword"] = Correct(
+    grade_id="transformer",
+    source=_edit(
+        _TRANSFORMER,
+        """        x = x + attention_multi_tetes(
+            self.norme_1(x),
+            self.projection_entree.weight,
+            self.projection_entree.bias,
+            self.projection_sortie.weight,
+            self.projection_sortie.bias,
+            self.n_tetes,
+            masque,
+        )
+""",
+        """        x = x + attention_multi_tetes(
+            x=self.norme_1(x),
+            W_in=self.projection_entree.weight,
+            b_in=self.projection_entree.bias,
+            W_out=self.projection_sortie.weight,
+            b_out=self.projection_sortie.bias,
+            n_tetes=self.n_tetes,
+            masque=masque,
+        )
+""",
+    ),
+    why="every argument of attention_multi_tetes passed by keyword",
+)
+CORRECT_GROUPS["correct-heads"] = ("correct-transformer-heads-by-keyword",)

@@ -46,6 +46,7 @@ from autograder.checks import (
     StudentError,
     Tensor,
     as_array,
+    assert_arguments_untouched,
     check_fresh_gradients,
     kernel_side,
     once_per_submission,
@@ -78,6 +79,33 @@ def _tp07_bloc_a_zero(graine, d, n_tetes, x, normes=False):
                 if isinstance(m, torch.nn.LayerNorm) and m.weight is not None:
                     m.weight.fill_(1.0)
         return bloc(x.to(torch.float32))
+
+
+def _tp07_tetes_du_bloc(graine, d, n_tetes, x):
+    # The n_tetes that each attention_multi_tetes call of a fresh BlocTransformer(d, n_tetes)
+    # receives (the global attention_multi_tetes wrapped for the call, then put back).
+    import torch
+    g = globals()
+    mha = g.get("attention_multi_tetes")
+    recues = []
+
+    def enregistreuse(*args, **kwargs):
+        recues.append(kwargs["n_tetes"] if "n_tetes" in kwargs else (args[5] if len(args) > 5 else None))
+        return mha(*args, **kwargs)
+
+    torch.manual_seed(int(graine))
+    bloc = BlocTransformer(d, n_tetes)
+    bloc.eval()
+    g["attention_multi_tetes"] = enregistreuse
+    try:
+        with torch.no_grad():
+            bloc(x.to(torch.float32))
+    except Exception:
+        if not recues:
+            raise
+    finally:
+        g["attention_multi_tetes"] = mha
+    return [int(v) if isinstance(v, int) and not isinstance(v, bool) else str(v)[:30] for v in recues]
 
 
 def _tp07_enregistrer(graine_modele, taille_vocab, donnees, n_etapes, taille_lot, contexte, lr, graine):
@@ -570,6 +598,26 @@ def test_gnn_and_mlp_training_mechanics(submission, seed):
                         "(add nn.ReLU()); without it, it is only a linear regression",
                     )
     _check_built_width(submission, seed)
+    for name, args, names in (
+        ("entrainer_gnn", (Tensor(X), Tensor(A), Tensor(idx), Tensor(y_idx), N_CLASSES, graine, 2, lr),
+         {0: "X", 1: "A", 2: "idx_train", 3: "y_train"}),
+        ("entrainer_mlp", (Tensor(X), Tensor(idx), Tensor(y_idx), N_CLASSES, graine, 2, lr),
+         {0: "X", 1: "idx_train", 2: "y_train"}),
+    ):
+        try:
+            assert_arguments_untouched(
+                submission, name, args, names, references=_gnn_refs(name) or None,
+                hint_fr="calculez sur de nouveaux tenseurs (A_boucles = A + torch.eye(n), "
+                "X_norm = (X - X.mean(0)) / X.std(0)), sans opération en place (+=, -=, /=, "
+                ".fill_diagonal_()) sur X, A, idx_train ou y_train : le notebook les réutilise "
+                "pour l'autre modèle et pour mesurer la précision",
+                hint_en="compute on new tensors (A_loops = A + torch.eye(n), "
+                "X_norm = (X - X.mean(0)) / X.std(0)), without in-place operations (+=, -=, /=, "
+                ".fill_diagonal_()) on X, A, idx_train or y_train: the notebook reuses them for "
+                "the other model and to measure the accuracy",
+            )
+        except StudentError as exc:
+            raise student_error(name, exc) from None
     try:
         plain, doubled = with_references(submission, GNN_REFERENCES, "GNN", Ref("GNN"), graine,
                                          d, 16, N_CLASSES, Tensor(X), Tensor(A),
@@ -665,7 +713,30 @@ def _causality_gap(submission, label: str, model, X: np.ndarray, t: int, rng, vo
     return gap, tol
 
 
-def _not_causal(label: str, t: int, gap: float) -> CheckFailed:
+def _wrong_causal_mask(submission, T: int) -> bool:
+    """Whether the student's masque_causal(T) lets a position see the future (or hides the
+    past): its True entries are not the lower triangle j <= i."""
+    try:
+        raw = submission.call("masque_causal", T)
+        mask = as_array(raw, "masque_causal", shape=(T, T), dtype=None)
+    except (StudentError, CheckFailed):
+        return False
+    return not np.array_equal(mask != 0, np.tril(np.ones((T, T), dtype=bool)))
+
+
+def _not_causal(label: str, t: int, gap: float, mask_wrong: bool = False) -> CheckFailed:
+    if mask_wrong:
+        return CheckFailed(
+            f"{label} n'est pas causal : en changeant les caractères après la position {t}, les "
+            f"logits des positions 0 à {t} changent (écart {gap:.2e}) ; votre masque_causal(T) "
+            "n'est pas la matrice triangulaire inférieure (True en (i, j) si j <= i) : il laisse "
+            "les positions voir le futur ; corrigez masque_causal (torch.tril, voir sa "
+            "vérification)",
+            f"{label} is not causal: changing the characters after position {t} changes the logits "
+            f"of positions 0 to {t} (gap {gap:.2e}); your masque_causal(T) is not the lower "
+            "triangular matrix (True at (i, j) when j <= i): it lets the positions see the "
+            "future; fix masque_causal (torch.tril, see its check)",
+        )
     return CheckFailed(
         f"{label} n'est pas causal : en changeant les caractères après la position {t}, les "
         f"logits des positions 0 à {t} changent (écart {gap:.2e}) ; le modèle lit le futur, "
@@ -707,7 +778,7 @@ def test_transformer_is_causal(submission, rng, seed, device):
         record_margin("causality gap of a re-drawn PetitTransformer", gap, tol,
                       higher_is_better=False, kind="tolerance")
         if gap > tol:
-            raise _not_causal(label, t, gap)
+            raise _not_causal(label, t, gap, _wrong_causal_mask(submission, T))
 
 
 @pytest.mark.item("transformer")
@@ -791,6 +862,35 @@ def test_transformer_residuals_and_positions(submission, rng):
         )
     _check_structure(submission, rng, d, heads, T)
     _check_mlp(submission, rng, d, heads)
+    _check_heads(submission, rng)
+
+
+def _check_heads(submission, rng) -> None:
+    """BlocTransformer(d, n_tetes) passes its n_tetes to attention_multi_tetes: built with
+    head counts other than the notebook's 4 (and than 1), a block that hard-codes its count
+    gives it away. A block that never calls attention_multi_tetes is judged by the other
+    checks."""
+    d, B, T = 24, 2, int(rng.integers(4, 8))
+    label = "BlocTransformer(d, n_tetes) du correcteur"
+    for heads in (int(rng.choice([3, 6])), int(rng.choice([2, 8]))):
+        x = rng.normal(size=(B, T, d)).astype(np.float32)
+        got = guarded(submission, "BlocTransformer", "_tp07_tetes_du_bloc", "tout",
+                      int(rng.integers(0, 2**31)), d, heads, Tensor(x),
+                      via="_tp07_avec_references")
+        if not isinstance(got, list):
+            return
+        wrong = [v for v in got if v != heads]
+        if wrong:
+            raise CheckFailed(
+                f"{label} ne transmet pas son argument n_tetes à attention_multi_tetes (il lui "
+                f"passe {str(wrong[0])[:30]}, quel que soit le nombre de têtes demandé) : "
+                "gardez self.n_tetes = n_tetes dans __init__ et passez self.n_tetes à "
+                "attention_multi_tetes, sans nombre de têtes fixe",
+                f"{label} does not pass its n_tetes argument on to attention_multi_tetes (it "
+                f"passes {str(wrong[0])[:30]}, whatever number of heads is asked for): keep "
+                "self.n_tetes = n_tetes in __init__ and pass self.n_tetes to "
+                "attention_multi_tetes, with no fixed number of heads",
+            )
 
 
 @kernel_side
@@ -1148,6 +1248,25 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
             "give the same batches, another seed other batches; draw the starts with "
             "torch.randint(..., generator=torch.Generator().manual_seed(graine))",
         )
+    # The statement's rule on arguments: donnees is the caller's text (the notebook's `donnees`,
+    # reused for every training). A text that does not use character 0, as any text may not.
+    text = rng.integers(1, V, size=4 * V)
+    submission.define("_tp07_bigramme", MODEL_SRC)
+    submission.define("_tp07_modele_intact", f"_tp07_modele_intact = _tp07_bigramme(0, {V})")
+    try:
+        assert_arguments_untouched(
+            submission, name, (Ref("_tp07_modele_intact"), Tensor(text), 3, batch, context, 0.05,
+                               graine),
+            {1: "donnees"},
+            hint_fr="lisez les fenêtres dans donnees sans y écrire : donnees[i : i + contexte] est "
+            "une vue du texte de l'appelant, et une opération en place (-=, .clamp_(), "
+            "donnees[...] = ...) sur elle ou sur donnees modifie ce texte",
+            hint_en="read the windows from donnees without writing into it: donnees[i : i + "
+            "contexte] is a view of the caller's text, and an in-place operation (-=, .clamp_(), "
+            "donnees[...] = ...) on it or on donnees modifies that text",
+        )
+    except StudentError as exc:
+        raise student_error(name, exc) from None
 
 
 def _texts(tp_dir) -> tuple[str, str]:
@@ -1203,7 +1322,8 @@ def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_
                 "unchanged; the bits per character of a model that sees the future measure "
                 "nothing, they are not scored",
             )
-        exc = _not_causal("modele_car (votre Transformer entraîné)", t, gap)
+        exc = _not_causal("modele_car (votre Transformer entraîné)", t, gap,
+                          _wrong_causal_mask(submission, CONTEXTE))
         raise CheckFailed(
             f"{exc.message.fr} ; les bits par caractère d'un modèle qui voit le futur ne "
             "mesurent rien, ils ne sont pas évalués",

@@ -29,23 +29,30 @@ from autograder.checks import (
     with_references,
 )
 
+
 # The grader's cellule_rnn and rnn_sequence: an item that may call them (rnn_sequence,
 # normes_gradient_h0) is graded with these, so a bug of the cell costs the cell's points only.
-REF_CELLULE_RNN = """
+# The checks also call them here, as the oracle of the course's formula.
+@kernel_side
 def cellule_rnn(x_t, h_prec, W_xh, W_hh, b_h):
     import torch
-    return torch.tanh(x_t @ W_xh.T + h_prec @ W_hh.T + b_h)
-"""
 
-REF_RNN_SEQUENCE = """
+    return torch.tanh(x_t @ W_xh.T + h_prec @ W_hh.T + b_h)
+
+
+@kernel_side
 def rnn_sequence(X, h0, W_xh, W_hh, b_h):
     import torch
+
     h, etats = h0, []
     for t in range(X.shape[0]):
         h = torch.tanh(X[t] @ W_xh.T + h @ W_hh.T + b_h)
         etats.append(h)
     return torch.stack(etats)
-"""
+
+
+CELL_REFERENCE = {"cellule_rnn": cellule_rnn}
+SEQUENCE_REFERENCES = {"cellule_rnn": cellule_rnn, "rnn_sequence": rnn_sequence}
 
 # Gradients: float32 answers (x.float() inside) stay within 1e-6 relative of the float64
 # oracle; a cut graph (.detach() on h_{t-1}, on c_t, on the state between steps) loses a whole

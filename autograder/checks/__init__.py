@@ -56,7 +56,7 @@ from autograder.checks.guards import (
     without_library_source,
 )
 from autograder.checks.hints import SHAPE_ERRORS, call_with_hint, hinted
-from autograder.checks.inplace import assert_arguments_untouched
+from autograder.checks.inplace import assert_arguments_untouched, changed_argument_names
 from autograder.checks.kernel_code import KernelSide, KernelSideError, kernel_side
 from autograder.checks.loops import check_fresh_gradients, check_seeded_order
 from autograder.checks.margins import record_expected, record_margin
@@ -105,6 +105,7 @@ __all__ = [
     "check_reshuffled_epochs",
     "check_fresh_gradients",
     "check_seeded_order",
+    "changed_argument_names",
     "CheckFailed",
     "count_parameters",
     "derive_seed",

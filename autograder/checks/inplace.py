@@ -15,7 +15,10 @@ from autograder.checks.references import relabel, with_references
 
 @kernel_side
 def changed_arguments(fn, args, watch, atol):
-    """Calls fn(*args); returns the indices in `watch` whose argument changed (beyond atol)."""
+    """Calls fn(*args); returns [index, path] for each watched argument that changed (beyond
+    atol): path is "" for the argument itself, "['W']" or "[0]" for an entry of a dict, list
+    or tuple of arrays or tensors, compared entry by entry (a dict that lost or gained a key,
+    a list that changed length: the container itself)."""
     import copy
 
     import numpy as np
@@ -25,20 +28,70 @@ def changed_arguments(fn, args, watch, atol):
             return v.detach().cpu().numpy()
         return np.asarray(v)
 
+    def diff(a, b, path, out):
+        if isinstance(b, dict):
+            if not isinstance(a, dict) or set(a) != set(b):
+                out.append(path)
+                return
+            for k in b:
+                diff(a[k], b[k], f"{path}[{k!r}]", out)
+            return
+        if isinstance(b, (list, tuple)):
+            if not isinstance(a, (list, tuple)) or len(a) != len(b):
+                out.append(path)
+                return
+            for k, (x, y) in enumerate(zip(a, b, strict=True)):
+                diff(x, y, f"{path}[{k}]", out)
+            return
+        try:
+            x, y = as_np(a), as_np(b)
+            same = x.shape == y.shape and bool(np.allclose(x, y, rtol=0.0, atol=atol, equal_nan=True))
+        except (TypeError, ValueError):
+            same = False
+        if not same:
+            out.append(path)
+
     before = {i: copy.deepcopy(args[i]) for i in watch}
     fn(*args)
     changed = []
     for i in watch:
-        a, b = as_np(args[i]), as_np(before[i])
-        try:
-            same = a.shape == b.shape and bool(
-                np.allclose(a, b, rtol=0.0, atol=atol, equal_nan=True)
-            )
-        except TypeError:
-            same = False
-        if not same:
-            changed.append(i)
+        paths = []
+        diff(args[i], before[i], "", paths)
+        changed.extend([i, p] for p in paths)
     return changed
+
+
+def changed_argument_names(
+    submission: Any,
+    fn: str,
+    args: tuple | list,
+    names: dict[int, str],
+    *,
+    atol: float = 0.0,
+    references: Mapping[str, str | KernelSide[Any]] | None = None,
+) -> list[str]:
+    """Calls the student's `fn(*args)` in the kernel; the names (index → name in `names`) of
+    the arguments it modified in place, an entry of a dict or list named by its path
+    ("p['W_xf']", "grads[1]"). For a TP that words the rule itself; the others call
+    `assert_arguments_untouched`. `references` as for `with_references`."""
+    try:
+        if references:
+            changed_arguments.install(submission)
+            changed = with_references(
+                submission, references, fn, Ref(fn), list(args), list(names), atol,
+                via=changed_arguments.ref_name,
+            )
+        else:
+            changed = changed_arguments.call(submission, Ref(fn), list(args), list(names), atol)
+    except SubmissionError as exc:
+        raise relabel(exc, changed_arguments.ref_name, fn) from None
+    if not isinstance(changed, list):
+        return list(names.values())
+    out = []
+    for entry in changed:
+        if isinstance(entry, (list, tuple)) and len(entry) == 2 and int(entry[0]) in names:
+            out.append(f"{names[int(entry[0])]}{entry[1]}")
+    return out if out or not changed else list(names.values())
 
 
 def assert_arguments_untouched(
@@ -58,21 +111,9 @@ def assert_arguments_untouched(
     calls by the grader's for the call: a dependency that modifies its own arguments then costs
     points in its own item only.
     """
-    try:
-        if references:
-            changed_arguments.install(submission)
-            changed = with_references(
-                submission, references, fn, Ref(fn), list(args), list(names), atol,
-                via=changed_arguments.ref_name,
-            )
-        else:
-            changed = changed_arguments.call(submission, Ref(fn), list(args), list(names), atol)
-    except SubmissionError as exc:
-        raise relabel(exc, changed_arguments.ref_name, fn) from None
-    if not isinstance(changed, list):
-        changed = list(names)
+    changed = changed_argument_names(submission, fn, args, names, atol=atol, references=references)
     if changed:
-        which = ", ".join(names[int(i)] for i in changed if int(i) in names) or "ses arguments"
+        which = ", ".join(changed)
         raise CheckFailed(
             f"{fn} modifie sur place ce qu'on lui passe ({which}) : la consigne demande de ne pas "
             f"modifier les arguments ; {hint_fr}",

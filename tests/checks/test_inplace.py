@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 
 from autograder.bridge.proxy import Submission
-from autograder.checks import CheckFailed, Tensor, assert_arguments_untouched
+from autograder.checks import (
+    CheckFailed,
+    Tensor,
+    assert_arguments_untouched,
+    changed_argument_names,
+)
 from autograder.sandbox.landlock import exchange_root
 from tests.sandbox.test_kernel import start_kernel
 
@@ -35,6 +40,18 @@ def decale_sur_place(x, d):
     return x
 def utilise_decale(x, d):
     return decale_sur_place(x, d) * 2
+def lit_dict(p, grads, paire):
+    return p["W"] @ p["b"] + sum(g.sum() for g in grads) + paire[0].sum()
+def ecrit_entree(p, grads, paire):
+    p["b"].mul_(2.0)
+    grads[1] += 1.0
+    return paire
+def ajoute_cle(p, grads, paire):
+    p["nouveau"] = 1
+    grads.append(grads[0])
+    return paire
+def ecrit_tuple(p, grads, paire):
+    paire[1][0] = 7.0
 """
 
 DECALE_COPIE = """
@@ -96,3 +113,28 @@ def test_a_dependency_that_modifies_in_place_is_replaced_by_the_reference(sub):
     # and the reference stays a call-time swap: the student's own function is back afterwards
     with pytest.raises(CheckFailed):
         assert_arguments_untouched(sub, "decale_sur_place", (np.zeros(3), 1.0), {0: "x"}, **HINTS)
+
+
+NESTED = (
+    {"W": Tensor(np.ones((2, 3))), "b": Tensor(np.arange(3.0))},
+    [np.zeros(2), np.ones((2, 2))],
+    (Tensor(np.ones(2)), np.arange(2.0)),
+)
+NESTED_NAMES = {0: "p", 1: "grads", 2: "paire"}
+
+
+def test_nested_dicts_lists_and_tuples_are_compared_entry_by_entry(sub):
+    # read only: nothing is reported (a dict or a list was reported changed whatever it held)
+    assert changed_argument_names(sub, "lit_dict", NESTED, NESTED_NAMES) == []
+    assert_arguments_untouched(sub, "lit_dict", NESTED, NESTED_NAMES, **HINTS)
+
+
+def test_a_modified_entry_is_named_by_its_path(sub):
+    assert changed_argument_names(sub, "ecrit_entree", NESTED, NESTED_NAMES) == ["p['b']", "grads[1]"]
+    assert changed_argument_names(sub, "ecrit_tuple", NESTED, NESTED_NAMES) == ["paire[1]"]
+    with pytest.raises(CheckFailed, match=r"\(p\['b'\], grads\[1\]\)"):
+        assert_arguments_untouched(sub, "ecrit_entree", NESTED, NESTED_NAMES, **HINTS)
+
+
+def test_a_container_that_gains_an_entry_is_named_itself(sub):
+    assert changed_argument_names(sub, "ajoute_cle", NESTED, NESTED_NAMES) == ["p", "grads"]

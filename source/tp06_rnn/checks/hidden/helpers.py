@@ -3,10 +3,11 @@ receives tensors (its conventions): the arguments are never modified in place, a
 an unrolled sequence stays differentiable (section 5 backpropagates through them, section 6
 trains them), so the gradient of its output reaches every input and every weight.
 
-Both are seen in the student's kernel, on grader inputs: `sonder` calls the function once on
-plain tensors (each argument compared before and after, dictionaries entry by entry), then
-once on fresh leaves that require a gradient, and returns the gradients of a grader-weighted
-sum of the outputs. The grader compares them with its own autograd of the course's formula.
+Both are seen in the student's kernel, on grader inputs: the library's
+`changed_argument_names` calls the function once on plain tensors (each argument compared
+before and after, dictionaries entry by entry), then `sonder` calls it on fresh leaves that
+require a gradient and returns the gradients of a grader-weighted sum of the outputs. The
+grader compares them with its own autograd of the course's formula.
 """
 
 from __future__ import annotations
@@ -19,33 +20,42 @@ import torch
 
 from autograder.checks import (
     CheckFailed,
+    KernelSide,
     Ref,
     SubmissionError,
     Tensor,
     as_array,
+    changed_argument_names,
     kernel_side,
     record_margin,
     relabel,
     with_references,
 )
 
+
 # The grader's cellule_rnn and rnn_sequence: an item that may call them (rnn_sequence,
 # normes_gradient_h0) is graded with these, so a bug of the cell costs the cell's points only.
-REF_CELLULE_RNN = """
+# The checks also call them here, as the oracle of the course's formula.
+@kernel_side
 def cellule_rnn(x_t, h_prec, W_xh, W_hh, b_h):
     import torch
-    return torch.tanh(x_t @ W_xh.T + h_prec @ W_hh.T + b_h)
-"""
 
-REF_RNN_SEQUENCE = """
+    return torch.tanh(x_t @ W_xh.T + h_prec @ W_hh.T + b_h)
+
+
+@kernel_side
 def rnn_sequence(X, h0, W_xh, W_hh, b_h):
     import torch
+
     h, etats = h0, []
     for t in range(X.shape[0]):
         h = torch.tanh(X[t] @ W_xh.T + h @ W_hh.T + b_h)
         etats.append(h)
     return torch.stack(etats)
-"""
+
+
+CELL_REFERENCE = {"cellule_rnn": cellule_rnn}
+SEQUENCE_REFERENCES = {"cellule_rnn": cellule_rnn, "rnn_sequence": rnn_sequence}
 
 # Gradients: float32 answers (x.float() inside) stay within 1e-6 relative of the float64
 # oracle; a cut graph (.detach() on h_{t-1}, on c_t, on the state between steps) loses a whole
@@ -55,51 +65,10 @@ GRAD_RTOL = 1e-4
 
 @kernel_side
 def sonder(fn, args, noms, poids):
-    """Runs in the kernel: fn(*args) on plain tensors, then on fresh leaves. Returns the
-    arguments it modified in place and, when `poids` is given, the gradients of
-    sum_k <output_k, poids_k> with respect to every floating input (None: not in the graph)."""
+    """Runs in the kernel: fn(*args) on fresh leaves; whether its outputs stay in the graph
+    and the gradients of sum_k <output_k, poids_k> with respect to every floating input
+    (zero where it is not in the graph)."""
     import torch
-
-    def copie(v):
-        if isinstance(v, torch.Tensor):
-            return v.detach().clone()
-        if isinstance(v, dict):
-            return {k: copie(x) for k, x in v.items()}
-        if isinstance(v, (list, tuple)):
-            return [copie(x) for x in v]
-        return v
-
-    modifies = []
-
-    def comparer(apres, avant, nom):
-        if isinstance(avant, torch.Tensor):
-            same = (
-                isinstance(apres, torch.Tensor)
-                and apres.shape == avant.shape
-                and apres.dtype == avant.dtype
-                and bool(torch.equal(apres.detach(), avant))
-            )
-            if not same:
-                modifies.append(nom)
-        elif isinstance(avant, dict):
-            if not isinstance(apres, dict) or set(apres) != set(avant):
-                modifies.append(nom)
-                return
-            for k in avant:
-                comparer(apres[k], avant[k], f"{nom}[{k!r}]")
-        elif isinstance(avant, list):
-            if not isinstance(apres, (list, tuple)) or len(apres) != len(avant):
-                modifies.append(nom)
-                return
-            for k, (a, b) in enumerate(zip(apres, avant, strict=False)):
-                comparer(a, b, f"{nom}[{k}]")
-
-    avant = [copie(a) for a in args]
-    fn(*args)
-    for a, b, nom in zip(args, avant, noms, strict=False):
-        comparer(a, b, nom)
-    if modifies or poids is None:
-        return {"modifies": modifies}
 
     chemins, feuilles = [], []
 
@@ -114,20 +83,19 @@ def sonder(fn, args, noms, poids):
         return v
 
     try:
-        sortie = fn(*[feuille(a, nom) for a, nom in zip(avant, noms, strict=False)])
+        sortie = fn(*[feuille(a, nom) for a, nom in zip(args, noms, strict=False)])
     except Exception as exc:  # e.g. an in-place op on a tensor of the graph: not differentiable
-        return {"modifies": [], "graphe": False, "erreur": f"{type(exc).__name__}: {exc}"[:300]}
+        return {"graphe": False, "erreur": f"{type(exc).__name__}: {exc}"[:300]}
     sorties = list(sortie) if isinstance(sortie, (list, tuple)) else [sortie]
     if len(sorties) != len(poids) or not all(
         isinstance(s, torch.Tensor) and s.requires_grad for s in sorties
     ):
-        return {"modifies": [], "graphe": False}
+        return {"graphe": False}
     perte = sum(
         (s.double() * torch.as_tensor(w, dtype=torch.float64)).sum() for s, w in zip(sorties, poids, strict=False)
     )
     grads = torch.autograd.grad(perte, feuilles, allow_unused=True)
     return {
-        "modifies": [],
         "graphe": True,
         "grads": {
             c: (torch.zeros_like(f) if g is None else g).detach().double()
@@ -167,7 +135,7 @@ def check_arguments_and_graph(
     reference: Callable[..., Any] | None,
     inplace_fr: str,
     inplace_en: str,
-    references: Mapping[str, str] | None = None,
+    references: Mapping[str, str | KernelSide[Any]] | None = None,
 ) -> None:
     """`fn(*args)` leaves its arguments as they were and, when `reference` (the course's
     formula in torch) is given, its output carries the reference's gradients to every input."""
@@ -186,7 +154,17 @@ def check_arguments_and_graph(
             for p, g, leaf in zip(paths, grads, leaves, strict=True)
         }
     sent = [_send(a) for a in args]
-    sent_poids = None if poids is None else [_send(w) for w in poids]
+    modified = changed_argument_names(submission, fn, sent, dict(enumerate(names)), references=references)
+    if modified:
+        raise CheckFailed(
+            f"{fn} modifie sur place ce qu'on lui passe ({', '.join(modified)}) : l'énoncé demande "
+            f"de ne jamais modifier les arguments ; {inplace_fr}",
+            f"{fn} modifies what it is given in place ({', '.join(modified)}): the statement asks "
+            f"never to modify the arguments; {inplace_en}",
+        )
+    if reference is None:
+        return
+    sent_poids = [_send(w) for w in poids]
     try:
         if references:
             res = with_references(submission, references, fn, Ref(fn), sent, list(names),
@@ -196,16 +174,6 @@ def check_arguments_and_graph(
     except SubmissionError as exc:
         raise relabel(exc, sonder.ref_name, fn) from None
     if not isinstance(res, dict):
-        return
-    modified = [str(m) for m in res.get("modifies") or []]
-    if modified:
-        raise CheckFailed(
-            f"{fn} modifie sur place ce qu'on lui passe ({', '.join(modified)}) : l'énoncé demande "
-            f"de ne jamais modifier les arguments ; {inplace_fr}",
-            f"{fn} modifies what it is given in place ({', '.join(modified)}): the statement asks "
-            f"never to modify the arguments; {inplace_en}",
-        )
-    if reference is None:
         return
     if res.get("graphe") is not True and isinstance(res.get("erreur"), str):
         raise CheckFailed(

@@ -16,6 +16,7 @@ from autograder.checks import (
     Tensor,
     as_array,
     as_int,
+    changed_argument_names,
     kernel_side,
     record_expected,
     record_margin,
@@ -23,7 +24,7 @@ from autograder.checks import (
     with_references,
 )
 
-from .helpers import REF_CELLULE_RNN, REF_RNN_SEQUENCE, check_arguments_and_graph
+from .helpers import SEQUENCE_REFERENCES, check_arguments_and_graph
 
 # ---------------------------------------------------------------- parameter counts
 
@@ -118,7 +119,7 @@ def _call_norms(submission, X, h0, W_xh, W_hh, b_h) -> np.ndarray:
     # With the grader's cellule_rnn and rnn_sequence, should the student's call them: a bug of
     # those costs their own items' points, not this one's.
     raw = with_references(
-        submission, {"cellule_rnn": REF_CELLULE_RNN, "rnn_sequence": REF_RNN_SEQUENCE},
+        submission, SEQUENCE_REFERENCES,
         "normes_gradient_h0", *(Tensor(t.numpy().copy()) for t in (X, h0, W_xh, W_hh, b_h)),
     )
     return as_array(raw, "normes_gradient_h0(...)", shape=(X.shape[0],))
@@ -149,7 +150,7 @@ def test_normes_gradient_match_autograd(submission, rng):
         )
     check_arguments_and_graph(
         submission, "normes_gradient_h0", [X, h0, W_xh, W_hh, b_h], ["X", "h0", "W_xh", "W_hh", "b_h"],
-        rng, reference=None, references={"cellule_rnn": REF_CELLULE_RNN, "rnn_sequence": REF_RNN_SEQUENCE},
+        rng, reference=None, references=SEQUENCE_REFERENCES,
         inplace_fr="dérivez par rapport à une copie, h0.detach().clone().requires_grad_(True), "
         "sans écrire dans h0 ni dans X",
         inplace_en="differentiate with respect to a copy, h0.detach().clone().requires_grad_(True), "
@@ -206,19 +207,6 @@ def test_gradient_vanishes_and_explodes(submission, rng):
 # ---------------------------------------------------------------- clipping
 
 
-# The student's clipper on tensors of the kernel whose global norm exceeds the threshold:
-# which of the gradients it changed in place (clip_grad_norm_ does so on .grad, but the
-# statement's function returns the clipped list and leaves `grads` as they were).
-CLIP_INPLACE_SRC = """
-def _tp06_clip_inplace(grads, tau):
-    import torch
-    gs = [torch.tensor(g, dtype=torch.float64) for g in grads]
-    before = [g.clone() for g in gs]
-    clipper_gradients(gs, tau)
-    return [not torch.equal(a, b) for a, b in zip(gs, before)]
-"""
-
-
 @kernel_side
 def same_list_returned(clipper, grads, tau):
     """Runs in the kernel: whether clipper(grads, tau) returns the very list it was given."""
@@ -256,34 +244,27 @@ def test_clipper_matches_clip_grad_norm(submission, rng):
         ]
         if all(np.allclose(a, b, rtol=1e-5, atol=1e-9) for a, b in zip(got, ref, strict=True)):
             continue
-        per_param = [g * min(1.0, tau / (np.linalg.norm(g) + 1e-6)) for g in grads]
         summed = sum(float(np.linalg.norm(g)) for g in grads)
-        sum_of_norms = [g * min(1.0, tau / (summed + 1e-6)) for g in grads]
-        if all(
-            np.allclose(a, b, rtol=1e-5, atol=1e-9) for a, b in zip(got, sum_of_norms, strict=True)
-        ):
-            hint = (
-                "votre norme globale est la somme des normes Σ_k ‖g_k‖ : c'est la racine de la "
-                "somme des carrés, √(Σ_k ‖g_k‖²), la norme de tous les gradients mis bout à bout",
-                "your global norm is the sum of the norms Σ_k ‖g_k‖: it is the square root of the "
-                "sum of squares, √(Σ_k ‖g_k‖²), the norm of all the gradients end to end",
-            )
-        elif all(
-            np.allclose(a, b, rtol=1e-5, atol=1e-9) for a, b in zip(got, per_param, strict=True)
-        ):
-            hint = (
-                "vous écrêtez chaque paramètre séparément : la norme est globale, "
-                "√(Σ_k ‖g_k‖²) sur tous les paramètres, et tous sont multipliés par le même facteur",
-                "you clip each parameter separately: the norm is global, √(Σ_k ‖g_k‖²) over "
-                "all parameters, and all are multiplied by the same factor",
-            )
-        else:
-            hint = (
-                "si la norme globale dépasse le seuil τ, multipliez tous les gradients par "
-                "τ / (‖g‖ + 1e-6), sinon laissez-les inchangés",
-                "if the global norm exceeds the threshold τ, multiply every gradient by "
-                "τ / (‖g‖ + 1e-6), otherwise leave them unchanged",
-            )
+        mistakes = (
+            ([g * min(1.0, tau / (summed + 1e-6)) for g in grads],
+             "votre norme globale est la somme des normes Σ_k ‖g_k‖ : c'est la racine de la "
+             "somme des carrés, √(Σ_k ‖g_k‖²), la norme de tous les gradients mis bout à bout",
+             "your global norm is the sum of the norms Σ_k ‖g_k‖: it is the square root of the "
+             "sum of squares, √(Σ_k ‖g_k‖²), the norm of all the gradients end to end"),
+            ([g * min(1.0, tau / (np.linalg.norm(g) + 1e-6)) for g in grads],
+             "vous écrêtez chaque paramètre séparément : la norme est globale, "
+             "√(Σ_k ‖g_k‖²) sur tous les paramètres, et tous sont multipliés par le même facteur",
+             "you clip each parameter separately: the norm is global, √(Σ_k ‖g_k‖²) over "
+             "all parameters, and all are multiplied by the same factor"),
+        )
+        hint = next(
+            ((fr, en) for want, fr, en in mistakes
+             if all(np.allclose(a, b, rtol=1e-5, atol=1e-9) for a, b in zip(got, want, strict=True))),
+            ("si la norme globale dépasse le seuil τ, multipliez tous les gradients par "
+             "τ / (‖g‖ + 1e-6), sinon laissez-les inchangés",
+             "if the global norm exceeds the threshold τ, multiply every gradient by "
+             "τ / (‖g‖ + 1e-6), otherwise leave them unchanged"),
+        )
         raise CheckFailed(
             "clipper_gradients ne donne pas le résultat de clip_grad_norm_ sur une des entrées "
             f"du correcteur ; {hint[0]}",
@@ -292,12 +273,10 @@ def test_clipper_matches_clip_grad_norm(submission, rng):
         )
     grads = [rng.normal(size=(3, 4)) * 5, rng.normal(size=4) * 5]
     tau = 0.2 * float(np.sqrt(sum((g**2).sum() for g in grads)))
-    helper = submission.define("_tp06_clip_inplace", CLIP_INPLACE_SRC)
-    try:
-        changed = submission.call(helper.name, [g.tolist() for g in grads], tau)
-    except SubmissionError as exc:
-        raise relabel(exc, helper.name, "clipper_gradients") from None
-    if isinstance(changed, list) and any(c is True for c in changed):
+    # The global norm exceeds the threshold: clip_grad_norm_ would scale .grad in place, the
+    # statement's function returns the clipped list and leaves `grads` as they were.
+    if changed_argument_names(submission, "clipper_gradients", ([Tensor(g) for g in grads], tau),
+                              {0: "grads"}):
         raise CheckFailed(
             "clipper_gradients modifie sur place les gradients reçus (mul_, *=…) : renvoyez une "
             "nouvelle liste de tenseurs écrêtés et laissez grads inchangée",

@@ -23,9 +23,10 @@ from autograder.checks import (
     with_references,
 )
 
-from .helpers import REF_CELLULE_RNN, check_arguments_and_graph
+from ..public.helpers import states
+from .helpers import CELL_REFERENCE, cellule_rnn, check_arguments_and_graph, rnn_sequence
 
-# rnn_sequence is graded with the grader's cellule_rnn (REF_CELLULE_RNN), so a bug of the
+# rnn_sequence is graded with the grader's cellule_rnn (CELL_REFERENCE), so a bug of the
 # cell costs the cell's point only (the sequence item is about unrolling, h_t from h_{t-1}).
 
 
@@ -37,6 +38,17 @@ def _arr(t: torch.Tensor) -> Tensor:
 # (300 draws of every cell's check); the wrong formulas the hints name are off by 0.1 or more.
 def _close(a: np.ndarray, b: np.ndarray, tol: float = 1e-5) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=tol, atol=tol))
+
+
+def _torch_cell(module, rng, scale: float = 1.0):
+    """(N, d, H, cell): a PyTorch cell of grader-drawn sizes in float64, with larger weights
+    than PyTorch's initialisation, so that every gate matters."""
+    N, d, H = (int(v) for v in rng.integers(2, 7, size=3))
+    cell = module(d, H).double()
+    with torch.no_grad():
+        for p in cell.parameters():
+            p.copy_(torch.from_numpy(rng.normal(size=tuple(p.shape)) * scale))
+    return N, d, H, cell
 
 
 def _fail(what_fr: str, what_en: str, got, ref, hint_fr: str, hint_en: str):
@@ -90,24 +102,12 @@ def test_cellule_rnn_matches_rnncell(submission, rng, seed):
         )
     check_arguments_and_graph(
         submission, "cellule_rnn", [x, h, W_xh, W_hh, b_h], ["x_t", "h_prec", "W_xh", "W_hh", "b_h"],
-        rng, reference=_rnn_cell,
+        rng, reference=cellule_rnn,
         inplace_fr="renvoyez un nouveau tenseur, torch.tanh(...), sans écrire dans h_prec "
         "(h_prec.copy_(…), h_prec[...] = …)",
         inplace_en="return a new tensor, torch.tanh(...), without writing into h_prec "
         "(h_prec.copy_(...), h_prec[...] = ...)",
     )
-
-
-def _rnn_cell(x, h, W_xh, W_hh, b):
-    return torch.tanh(x @ W_xh.T + h @ W_hh.T + b)
-
-
-def _rnn_sequence(X, h0, W_xh, W_hh, b):
-    h, states = h0, []
-    for t in range(X.shape[0]):
-        h = _rnn_cell(X[t], h, W_xh, W_hh, b)
-        states.append(h)
-    return torch.stack(states)
 
 
 @pytest.mark.item("rnn_sequence")
@@ -123,7 +123,7 @@ def test_rnn_sequence_matches_nn_rnn(submission, rng, seed):
         ref = rnn(X, h0[None])[0].numpy()
     raw = with_references(
         submission,
-        {"cellule_rnn": REF_CELLULE_RNN},
+        CELL_REFERENCE,
         "rnn_sequence",
         _arr(X),
         _arr(h0),
@@ -155,8 +155,8 @@ def test_rnn_sequence_matches_nn_rnn(submission, rng, seed):
     check_arguments_and_graph(
         submission, "rnn_sequence",
         [X, h0, rnn.weight_ih_l0.detach(), rnn.weight_hh_l0.detach(), b_h],
-        ["X", "h0", "W_xh", "W_hh", "b_h"], rng, reference=_rnn_sequence,
-        references={"cellule_rnn": REF_CELLULE_RNN},
+        ["X", "h0", "W_xh", "W_hh", "b_h"], rng, reference=rnn_sequence,
+        references=CELL_REFERENCE,
         inplace_fr="partez de h = h0 et remplacez h par le nouvel état à chaque pas "
         "(h = cellule_rnn(...)), sans écrire dans h0 (h.copy_(…) ou h[...] = … avec h = h0)",
         inplace_en="start from h = h0 and replace h with the new state at every step "
@@ -182,11 +182,7 @@ def _lstm_variant(x, h, c, W_ih, W_hh, b, order="ifgo", cand=torch.tanh, forget=
 def test_cellule_lstm_matches_lstmcell(submission, rng, seed):
     torch.manual_seed(seed)
     for _ in range(3):
-        N, d, H = (int(v) for v in rng.integers(2, 7, size=3))
-        cell = nn.LSTMCell(d, H).double()
-        with torch.no_grad():  # larger weights, so that every gate matters
-            for p in cell.parameters():
-                p.copy_(torch.from_numpy(rng.normal(size=tuple(p.shape))))
+        N, d, H, cell = _torch_cell(nn.LSTMCell, rng)
         x = torch.from_numpy(rng.normal(size=(N, d)))
         h = torch.from_numpy(rng.normal(size=(N, H)))
         c = torch.from_numpy(rng.normal(size=(N, H)) * 2)
@@ -202,13 +198,7 @@ def test_cellule_lstm_matches_lstmcell(submission, rng, seed):
             _arr(cell.bias_ih),
             _arr(cell.bias_hh),
         )
-        if not isinstance(raw, (list, tuple)) or len(raw) != 2:
-            raise CheckFailed(
-                "cellule_lstm doit renvoyer le couple (h_t, c_t)",
-                "cellule_lstm must return the pair (h_t, c_t)",
-            )
-        h_got = as_array(raw[0], "h_t", shape=(N, H))
-        c_got = as_array(raw[1], "c_t", shape=(N, H))
+        h_got, c_got = states(raw, "cellule_lstm", N, H)
         if _close(h_got, h_ref) and _close(c_got, c_ref):
             continue
         args = (x, h, c, cell.weight_ih.detach(), cell.weight_hh.detach())
@@ -324,13 +314,7 @@ def test_cellule_lstm_peephole_matches_course_formula(submission, rng):
         raw = submission.call(
             "cellule_lstm_peephole", _arr(x), _arr(h), _arr(c), {k: _arr(v) for k, v in p.items()}
         )
-        if not isinstance(raw, (list, tuple)) or len(raw) != 2:
-            raise CheckFailed(
-                "cellule_lstm_peephole doit renvoyer le couple (h_t, c_t)",
-                "cellule_lstm_peephole must return the pair (h_t, c_t)",
-            )
-        h_got = as_array(raw[0], "h_t", shape=(N, H))
-        c_got = as_array(raw[1], "c_t", shape=(N, H))
+        h_got, c_got = states(raw, "cellule_lstm_peephole", N, H)
         if _close(h_got, h_ref) and _close(c_got, c_ref):
             continue
         got = (h_got, c_got)
@@ -489,11 +473,7 @@ def _gru_torch_variant(
 def test_cellule_gru_pytorch_matches_grucell(submission, rng, seed):
     torch.manual_seed(seed)
     for _ in range(3):
-        N, d, H = (int(v) for v in rng.integers(2, 7, size=3))
-        cell = nn.GRUCell(d, H).double()
-        with torch.no_grad():  # larger weights, so that every gate matters
-            for p in cell.parameters():
-                p.copy_(torch.from_numpy(rng.normal(size=tuple(p.shape)) * 0.8))
+        N, d, H, cell = _torch_cell(nn.GRUCell, rng, scale=0.8)
         x = torch.from_numpy(rng.normal(size=(N, d)))
         h = torch.from_numpy(rng.normal(size=(N, H)))
         with torch.no_grad():

@@ -35,6 +35,7 @@ from autograder.checks import (
     Handle,
     Ref,
     StudentError,
+    SubmissionError,
     Tensor,
     accuracy,
     as_array,
@@ -43,48 +44,31 @@ from autograder.checks import (
     kernel_side,
     once_per_submission,
     record_margin,
+    relabel,
     score_threshold,
     shape_text,
     trained_model,
 )
 
+from ..public.helpers import eval_outputs, inspect_model, pair
 from .helpers import check_arguments_and_graph
 
-KERNEL_SRC = """
-def _tp06_graine(graine):
+
+@kernel_side
+def seed_torch(graine):
     import torch
+
     torch.manual_seed(int(graine))
 
 
-def _tp06_inspecter(modele):
+@kernel_side
+def prevision_args(entrainer, serie, L, H, lr, graine):
+    """entrainer_prevision run once with the notebook's ModelePrevision replaced by a subclass
+    that records the window length of every training batch; the returned model's parameter
+    count tells the hidden size it was built with."""
     import torch
-    from torch import nn
-    if not isinstance(modele, nn.Module):
-        return {"module": False, "type": type(modele).__name__}
-    mods = list(modele.modules())
-    info = {
-        "module": True,
-        "type": type(modele).__name__,
-        "rnn": any(isinstance(m, (nn.RNN, nn.RNNCell)) for m in mods),
-        "lstm": any(isinstance(m, (nn.LSTM, nn.LSTMCell)) for m in mods),
-        "gru": any(isinstance(m, (nn.GRU, nn.GRUCell)) for m in mods),
-        "batch_first": all(m.batch_first for m in mods if isinstance(m, nn.RNNBase)),
-        "biais_oubli": None,
-    }
-    lstms = [m for m in mods if isinstance(m, nn.LSTM) and m.bias]
-    if lstms:
-        m, H = lstms[0], lstms[0].hidden_size
-        b = (m.bias_ih_l0[H : 2 * H] + m.bias_hh_l0[H : 2 * H]).detach().double()
-        info["biais_oubli"] = float(b.mean())
-    return info
 
-
-def _tp06_prevision_args(serie, L, H, lr, graine):
-    # entrainer_prevision run once with the notebook's ModelePrevision replaced by a subclass
-    # that records the window length of every training batch; the returned model's
-    # parameter count tells the hidden size it was built with.
-    import torch
-    g = globals()
+    g = getattr(entrainer, "__globals__", {})  # the notebook's globals
     base = g.get("ModelePrevision")
     longueurs, lignes, tailles, entrees = [], [], [], []
     if isinstance(base, type) and issubclass(base, torch.nn.Module):
@@ -103,7 +87,7 @@ def _tp06_prevision_args(serie, L, H, lr, graine):
         g["ModelePrevision"] = _Tp06Enregistreur
     avant = serie.detach().clone()
     try:
-        modele = entrainer_prevision(serie, L=L, H=H, epochs=1, lr=lr, batch_size=16, seed=graine)
+        modele = entrainer(serie, L=L, H=H, epochs=1, lr=lr, batch_size=16, seed=graine)
     finally:
         if base is not None:
             g["ModelePrevision"] = base
@@ -141,13 +125,15 @@ def _tp06_prevision_args(serie, L, H, lr, graine):
     }
 
 
-def _tp06_dernier_pas(graine, d, H, n_classes, X, X2):
-    # A "rnn" model whose recurrence is cut (every weight_hh at 0): h_t depends on x_t alone,
-    # so a model reading the last step gives the same logits for X and X2 (same last step).
+@kernel_side
+def last_step_logits(creer, graine, d, H, n_classes, X, X2):
+    """A "rnn" model whose recurrence is cut (every weight_hh at 0): h_t depends on x_t alone,
+    so a model reading the last step gives the same logits for X and X2 (same last step)."""
     import torch
     from torch import nn
+
     torch.manual_seed(int(graine))
-    modele = creer_modele_sequence("rnn", d, H, n_classes)
+    modele = creer("rnn", d, H, n_classes)
     recurrents = [m for m in modele.modules() if isinstance(m, nn.RNNBase)]
     if not recurrents or any(not isinstance(m, nn.RNN) for m in recurrents):
         return {"n": 0}  # an LSTM or GRU keeps a memory without W_hh: the other checks say so
@@ -163,10 +149,11 @@ def _tp06_dernier_pas(graine, d, H, n_classes, X, X2):
         return {"a": a, "b": modele(X2), "n": len(recurrents), "intacte": bool(torch.equal(X, avant))}
 
 
-def _tp06_enregistrer(X, y, epochs, batch_size, seed):
-    # A stand-in model for entrainer_sequence: it records the examples each step sees (their
-    # id is X[:, 0, 0]), whether a step's gradients were added to the previous ones, and the
-    # global gradient norm each optimizer step is given (after any clipping).
+@kernel_side
+def record_training(entrainer, X, y, epochs, batch_size, seed):
+    """A stand-in model for entrainer_sequence: it records the examples each step sees (their
+    id is X[:, 0, 0]), whether a step's gradients were added to the previous ones, and the
+    global gradient norm each optimizer step is given (after any clipping)."""
     import torch
     from torch.optim.optimizer import register_optimizer_step_pre_hook
 
@@ -198,7 +185,7 @@ def _tp06_enregistrer(X, y, epochs, batch_size, seed):
     crochet = register_optimizer_step_pre_hook(mesurer)
     X_avant, y_avant = X.clone(), y.clone()
     try:
-        entrainer_sequence(modele, X, y, epochs=epochs, batch_size=batch_size, seed=seed)
+        entrainer(modele, X, y, epochs=epochs, batch_size=batch_size, seed=seed)
     finally:
         crochet.remove()
     return {
@@ -209,16 +196,6 @@ def _tp06_enregistrer(X, y, epochs, batch_size, seed):
         "normes": modele.normes,
     }
 
-
-def _tp06_sorties(modele, X):
-    import torch
-    modele.eval()
-    params = list(modele.parameters())
-    if params:
-        X = X.to(device=params[0].device, dtype=params[0].dtype)
-    with torch.no_grad():
-        return modele(X)
-"""
 
 # ---------------------------------------------------------------- long dependency
 
@@ -245,8 +222,7 @@ def _memoire_data(rng, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _inspect(submission, model: object, what: str) -> dict:
-    submission.define("_tp06_inspecter", KERNEL_SRC)
-    info = submission.call("_tp06_inspecter", model) if isinstance(model, Handle) else None
+    info = inspect_model.call(submission, model) if isinstance(model, Handle) else None
     if not isinstance(info, dict) or info.get("module") is not True:
         kind = model.type_name if isinstance(model, Handle) else type(model).__name__
         raise CheckFailed(
@@ -257,9 +233,8 @@ def _inspect(submission, model: object, what: str) -> dict:
 
 
 def _outputs(submission, model: Handle, X: np.ndarray, what: str, n_out: int | None) -> np.ndarray:
-    submission.define("_tp06_sorties", KERNEL_SRC)
     try:
-        raw = submission.call("_tp06_sorties", model, Tensor(X))
+        raw = eval_outputs.call(submission, model, Tensor(X))
     except StudentError as exc:
         raise CheckFailed(
             f"{exc.message.fr} ; le modèle reçoit un lot de forme {shape_text(X.shape)} "
@@ -294,8 +269,7 @@ def _train_one(submission, genre: str, data: tuple, train_seed: int) -> tuple[fl
     model created by the student's code and trained by the student's loop under `train_seed`."""
     X_train, y_train, X_test, y_test = data
     what = f'creer_modele_sequence("{genre}", {K + 1}, {H}, {K})'
-    submission.define("_tp06_graine", KERNEL_SRC)
-    submission.call("_tp06_graine", train_seed)
+    seed_torch.call(submission, train_seed)
     model = submission.call("creer_modele_sequence", genre, K + 1, H, K)
     info = _inspect(submission, model, what)
     before = _outputs(submission, model, X_test, f"logits du modèle {what}", K)
@@ -483,10 +457,9 @@ def _check_last_step(submission, seed: int) -> None:
     X = rng.normal(size=(n, steps, K + 1)).astype(np.float32)
     X2 = X.copy()
     X2[:, :-1] = rng.normal(size=X2[:, :-1].shape)
-    submission.define("_tp06_dernier_pas", KERNEL_SRC)
     try:
-        out = submission.call("_tp06_dernier_pas", int(rng.integers(0, 2**31 - 1)), K + 1, H, K,
-                              Tensor(X), Tensor(X2))
+        out = last_step_logits.call(submission, Ref("creer_modele_sequence"),
+                                    int(rng.integers(0, 2**31 - 1)), K + 1, H, K, Tensor(X), Tensor(X2))
     except StudentError as exc:
         raise CheckFailed(
             'creer_modele_sequence("rnn", d_entree, H, n_classes) appliqué à un lot (N, T, '
@@ -533,12 +506,11 @@ def _check_training_loop(submission, seed: int) -> None:
     y = rng.integers(0, K, size=N)
     y[:K] = np.arange(K)
     call = f"entrainer_sequence(epochs={epochs}, batch_size={batch})"
-    submission.define("_tp06_enregistrer", KERNEL_SRC)
 
     def run(s: int) -> dict:
         try:
-            out = submission.call("_tp06_enregistrer", Tensor(X), Tensor(y), epochs, batch, s,
-                                  timeout=TRAIN_TIMEOUT)
+            out = record_training.call(submission, Ref("entrainer_sequence"), Tensor(X), Tensor(y),
+                                       epochs, batch, s, timeout=TRAIN_TIMEOUT)
         except StudentError as exc:
             raise CheckFailed(
                 f"{call} sur un petit modèle du correcteur a levé {exc.ename} : {exc.evalue[:200]}",
@@ -676,12 +648,9 @@ def test_fenetres_matches_reference(submission, rng):
         X_ref, y_ref = _windows(series, L)
         what = "fenetres(serie, L), sur une des séries du correcteur,"
         got = submission.call("fenetres", Tensor(series), L)
-        if not isinstance(got, (list, tuple)) or len(got) != 2:
-            raise CheckFailed(
-                f"{what} doit renvoyer le couple (X, y)", f"{what} must return the pair (X, y)"
-            )
-        X = as_array(got[0], f"{what}[0] (X)", shape=(n - L, L, 1))
-        y = as_array(got[1], f"{what}[1] (y)", shape=(n - L,))
+        X, y = pair(got, what, ("X", "y"))
+        X = as_array(X, f"{what}[0] (X)", shape=(n - L, L, 1))
+        y = as_array(y, f"{what}[1] (y)", shape=(n - L,))
         if not np.allclose(X, X_ref, rtol=1e-6, atol=1e-7):
             raise CheckFailed(
                 f"{what} : les fenêtres X ne correspondent pas ; X[i, :, 0] = serie[i : i + L], "
@@ -708,6 +677,12 @@ def test_fenetres_matches_reference(submission, rng):
         inplace_fr="découpez des vues ou des copies (serie.unfold, torch.stack), sans écrire dans serie",
         inplace_en="cut views or copies (serie.unfold, torch.stack), without writing into serie",
     )
+
+
+def _rule(used: object, key: str, fr: str, en: str) -> None:
+    """Fails with (fr, en) when the recording says the statement's rule `key` was broken."""
+    if isinstance(used, dict) and used.get(key) is False:
+        raise CheckFailed(fr, en)
 
 
 @pytest.mark.item("prevision")
@@ -738,32 +713,32 @@ def test_prevision_uses_its_seed(submission, rng):
     # themselves: the windows the model is trained on have length L, and the model has the
     # parameters of a recurrent layer 1 → H (RNN, GRU or LSTM: 1, 3 or 4 blocks) and of
     # nn.Linear(H, 1).
-    submission.define("_tp06_prevision_args", KERNEL_SRC)
-    used = submission.call("_tp06_prevision_args", Tensor(series), L, h, F_LR, s, timeout=TRAIN_TIMEOUT)
+    try:
+        used = prevision_args.call(submission, Ref("entrainer_prevision"), Tensor(series), L, h, F_LR,
+                                   s, timeout=TRAIN_TIMEOUT)
+    except SubmissionError as exc:
+        raise relabel(exc, prevision_args.ref_name, "entrainer_prevision") from None
     lengths = used.get("longueurs", []) if isinstance(used, dict) else []
-    if isinstance(used, dict) and used.get("serie_intacte") is False:
-        raise CheckFailed(
-            f"{call} modifie sur place la série qu'on lui passe : l'énoncé demande de ne jamais "
-            "modifier les arguments ; travaillez sur des fenêtres ou une copie, sans écrire dans serie",
-            f"{call} modifies the series it is given in place: the statement asks never to modify "
-            "the arguments; work on windows or a copy, without writing into serie",
-        )
-    if isinstance(used, dict) and used.get("entree_intacte") is False:
-        raise CheckFailed(
-            "ModelePrevision.forward modifie sur place le lot X qu'on lui passe : l'énoncé demande "
-            "de ne jamais modifier les arguments ; calculez sur X sans écrire dedans",
-            "ModelePrevision.forward modifies the batch X it is given in place: the statement asks "
-            "never to modify the arguments; compute on X without writing into it",
-        )
-    if isinstance(used, dict) and used.get("batch_first") is False:
-        raise CheckFailed(
-            "la couche récurrente de ModelePrevision n'a pas batch_first=True : elle lit le lot "
-            "(N, L, 1) comme (L, N, 1) et parcourt les exemples au lieu du temps ; "
-            "nn.GRU(1, H, batch_first=True)",
-            "ModelePrevision's recurrent layer lacks batch_first=True: it reads the (N, L, 1) batch "
-            "as (L, N, 1) and walks through the examples instead of time; "
-            "nn.GRU(1, H, batch_first=True)",
-        )
+    _rule(used, "serie_intacte",
+        f"{call} modifie sur place la série qu'on lui passe : l'énoncé demande de ne jamais "
+        "modifier les arguments ; travaillez sur des fenêtres ou une copie, sans écrire dans serie",
+        f"{call} modifies the series it is given in place: the statement asks never to modify "
+        "the arguments; work on windows or a copy, without writing into serie",
+    )
+    _rule(used, "entree_intacte",
+        "ModelePrevision.forward modifie sur place le lot X qu'on lui passe : l'énoncé demande "
+        "de ne jamais modifier les arguments ; calculez sur X sans écrire dedans",
+        "ModelePrevision.forward modifies the batch X it is given in place: the statement asks "
+        "never to modify the arguments; compute on X without writing into it",
+    )
+    _rule(used, "batch_first",
+        "la couche récurrente de ModelePrevision n'a pas batch_first=True : elle lit le lot "
+        "(N, L, 1) comme (L, N, 1) et parcourt les exemples au lieu du temps ; "
+        "nn.GRU(1, H, batch_first=True)",
+        "ModelePrevision's recurrent layer lacks batch_first=True: it reads the (N, L, 1) batch "
+        "as (L, N, 1) and walks through the examples instead of time; "
+        "nn.GRU(1, H, batch_first=True)",
+    )
     sizes = [int(v) for v in used.get("tailles", [])] if isinstance(used, dict) else []
     if sizes and max(sizes) > 16:
         raise CheckFailed(
@@ -824,15 +799,14 @@ def test_prevision_uses_its_seed(submission, rng):
                 "mini-batches shuffled at every epoch (one torch.randperm per epoch, drawn from a "
                 "generator seeded with seed)",
             )
-    if isinstance(used, dict) and used.get("dernier_pas") is False:
-        raise CheckFailed(
-            "ModelePrevision ne lit pas le dernier pas : l'entrée de sa couche nn.Linear n'est "
-            "pas la sortie de la couche récurrente au dernier pas ; appliquez-la à sorties[:, -1] "
-            "(ni une moyenne sur le temps, ni le premier pas)",
-            "ModelePrevision does not read the last step: the input of its nn.Linear is not the "
-            "recurrent layer's output at the last step; apply it to outputs[:, -1] (not a mean "
-            "over time, nor the first step)",
-        )
+    _rule(used, "dernier_pas",
+        "ModelePrevision ne lit pas le dernier pas : l'entrée de sa couche nn.Linear n'est "
+        "pas la sortie de la couche récurrente au dernier pas ; appliquez-la à sorties[:, -1] "
+        "(ni une moyenne sur le temps, ni le premier pas)",
+        "ModelePrevision does not read the last step: the input of its nn.Linear is not the "
+        "recurrent layer's output at the last step; apply it to outputs[:, -1] (not a mean "
+        "over time, nor the first step)",
+    )
     n_params = used.get("n_params") if isinstance(used, dict) else None
     allowed = {k * (h * 1 + h * h + 2 * h) + h + 1 for k in (1, 3, 4)}
     if isinstance(n_params, int) and n_params >= 0 and n_params not in allowed:

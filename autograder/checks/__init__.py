@@ -65,6 +65,7 @@ from autograder.checks.params import (
     assert_param_count,
     count_parameters,
     mlp_param_count,
+    module_param_breakdown,
     param_breakdown,
 )
 from autograder.checks.references import relabel, with_references
@@ -127,6 +128,7 @@ __all__ = [
     "MAX_ELEMENTS",
     "mce",
     "mlp_param_count",
+    "module_param_breakdown",
     "module_outputs",
     "numerical_gradient",
     "once_per_submission",

@@ -7,8 +7,11 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from autograder.bridge.values import Handle, SubmissionError
 from autograder.checks.errors import CheckFailed, show_expected
+from autograder.checks.kernel_code import kernel_side
 from autograder.checks.margins import record_expected
+from autograder.checks.references import relabel
 from autograder.checks.values import as_array, as_int, fmt_shape, with_hint
 
 if TYPE_CHECKING:
@@ -74,6 +77,43 @@ def param_breakdown(module_or_state: nn.Module | Mapping[str, Any]) -> Breakdown
             count *= d
         rows.append((label, shape, count))
     return rows
+
+
+@kernel_side
+def named_parameter_shapes(model):
+    """(name, shape) of each trainable parameter of a module, as model.parameters() yields
+    them: a parameter reachable under two names (an alias, a layer reused in an nn.Sequential)
+    once, under its first name. A state_dict() lists it under every name."""
+    return [[str(name), [int(d) for d in p.shape]]
+            for name, p in model.named_parameters() if p.requires_grad]
+
+
+def module_param_breakdown(submission: Any, model: Handle, what: str) -> Breakdown:
+    """`param_breakdown` of a student's module that lives in the kernel (a `Handle`): its
+    trainable parameters counted as `model.parameters()` counts them (shared ones once),
+    which its `state_dict()` does not (an alias `self.couche = self.fc1`, or `fc1` reused in
+    an `nn.Sequential`, lists the same tensors twice). `what` names the module in messages."""
+    try:
+        rows = named_parameter_shapes.call(submission, model)
+    except SubmissionError as exc:
+        raise relabel(exc, named_parameter_shapes.ref_name, f"{what}.named_parameters") from None
+    bad = CheckFailed(
+        f"{what}.named_parameters() ne donne pas des couples (nom, paramètre)",
+        f"{what}.named_parameters() does not give (name, parameter) pairs",
+    )
+    if not isinstance(rows, list) or len(rows) > _MAX_ENTRIES:
+        raise bad
+    out: Breakdown = []
+    for row in rows:
+        if not (isinstance(row, list) and len(row) == 2 and isinstance(row[0], str)
+                and isinstance(row[1], list)):
+            raise bad
+        shape = tuple(as_int(d, f"{what}: {row[0][:_MAX_NAME]}") for d in row[1])
+        count = 1
+        for d in shape:
+            count *= d
+        out.append((row[0][:_MAX_NAME], shape, count))
+    return out
 
 
 def mlp_param_count(widths: Sequence[int]) -> int:

@@ -122,3 +122,53 @@ def test_other_wrong_counts_do_not_blame_the_biases():
 @pytest.mark.parametrize("value", [101_770.5, True, "101770", np.array([1, 2])])
 def test_hostile_counts_are_rejected(value):
     failure(assert_param_count, value, 101_770, name="n")
+
+
+# ---------------------------------------------------------------- a student's module in the kernel
+
+_SHARED = """
+import torch
+from torch import nn
+class Partage(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(5, 3)
+        self.fc2 = nn.Linear(3, 2)
+        self.reseau = nn.Sequential(self.fc1, nn.ReLU(), self.fc2)   # the same layers again
+        self.alias = self.fc1
+    def forward(self, x):
+        return self.reseau(x)
+class Gele(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+        self.fc.bias.requires_grad_(False)
+partage, gele = Partage(), Gele()
+"""
+
+
+@pytest.fixture(scope="module")
+def kernel_sub(tmp_path_factory):
+    from autograder.bridge.proxy import Submission
+    from autograder.sandbox.landlock import exchange_root
+    from tests.sandbox.test_kernel import start_kernel
+
+    k = start_kernel(tmp_path_factory.mktemp("params"))
+    assert k.execute(_SHARED, timeout=60).status == "ok"
+    s = Submission.connect(k, exchange_root(k.runtime_dir), call_timeout=20)
+    yield s
+    s.close()
+    k.shutdown()
+
+
+def test_a_kernel_module_is_counted_as_parameters_counts_it(kernel_sub):
+    """A layer reused in an nn.Sequential, or aliased, counts once (its state_dict lists it
+    three times); a frozen tensor does not count."""
+    from autograder.checks import module_param_breakdown
+
+    model = kernel_sub.get("partage")
+    rows = module_param_breakdown(kernel_sub, model, "Partage()")
+    assert rows == [("fc1.weight", (3, 5), 15), ("fc1.bias", (3,), 3),
+                    ("fc2.weight", (2, 3), 6), ("fc2.bias", (2,), 2)]
+    assert sum(c for _, _, c in param_breakdown(model.call("state_dict"))) > sum(c for _, _, c in rows)
+    assert module_param_breakdown(kernel_sub, kernel_sub.get("gele"), "Gele()") == [("fc.weight", (2, 4), 8)]

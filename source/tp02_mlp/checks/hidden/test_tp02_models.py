@@ -26,7 +26,7 @@ from autograder.checks import (
     count_parameters,
     kernel_side,
     mlp_param_count,
-    param_breakdown,
+    module_param_breakdown,
     record_expected,
     relabel,
 )
@@ -58,17 +58,23 @@ def _distinct_dims(rng, lows, highs) -> tuple[int, ...]:
 @pytest.mark.points(1)
 def test_mlp_module_param_count_random_widths(submission, rng):
     d_in, d_cache, d_out = _distinct_dims(rng, (20, 8, 2), (300, 200, 20))
-    _, state, what = _build(submission, d_in, d_cache, d_out)
-    breakdown = param_breakdown(state)
+    model, _, what = _build(submission, d_in, d_cache, d_out)
+    # Counted as model.parameters() counts them (shared layers once, as the course's demo):
+    # fc1/fc2 reused in an nn.Sequential or aliased under other names are one set of weights.
+    breakdown = module_param_breakdown(submission, model, what)
+    # The per-layer table would show the hidden widths (its shapes and counts): only the
+    # names of the parameters counted are given.
+    names = ", ".join(name for name, _, _ in breakdown[:8]) or "aucun"
+    names_en = ", ".join(name for name, _, _ in breakdown[:8]) or "none"
     assert_param_count(
         sum(count for _, _, count in breakdown),
         mlp_param_count([d_in, d_cache, d_out]),
-        breakdown=breakdown,
-        breakdown_is_answer=True,  # the student's own layers: the table helps, leaks nothing
         n_biases=d_cache + d_out,
         name=f"nombre de paramètres de {what}",
-        hint_fr="fc1 = nn.Linear(d_in, d_cache) et fc2 = nn.Linear(d_cache, d_out), chacune avec son biais",
-        hint_en="fc1 = nn.Linear(d_in, d_cache) and fc2 = nn.Linear(d_cache, d_out), each with its bias",
+        hint_fr="fc1 = nn.Linear(d_in, d_cache) et fc2 = nn.Linear(d_cache, d_out), chacune avec "
+        f"son biais (paramètres comptés, comme modele.parameters() : {names})",
+        hint_en="fc1 = nn.Linear(d_in, d_cache) and fc2 = nn.Linear(d_cache, d_out), each with its "
+        f"bias (parameters counted, as model.parameters() does: {names_en})",
     )
 
 

@@ -25,20 +25,24 @@ def changed_arguments(fn, args, watch, atol):
             return v.detach().cpu().numpy()
         return np.asarray(v)
 
+    def same(a, b):
+        # A dict (params, a cache) or a list is compared entry by entry: a key added, removed or
+        # rebound, an entry modified, an item popped all count as changes.
+        if isinstance(b, dict):
+            return isinstance(a, dict) and list(a) == list(b) and all(same(a[k], b[k]) for k in b)
+        if isinstance(b, (list, tuple)):
+            return (
+                isinstance(a, type(b)) and len(a) == len(b) and all(same(u, v) for u, v in zip(a, b, strict=True))
+            )
+        a, b = as_np(a), as_np(b)
+        try:
+            return a.shape == b.shape and bool(np.allclose(a, b, rtol=0.0, atol=atol, equal_nan=True))
+        except TypeError:
+            return False
+
     before = {i: copy.deepcopy(args[i]) for i in watch}
     fn(*args)
-    changed = []
-    for i in watch:
-        a, b = as_np(args[i]), as_np(before[i])
-        try:
-            same = a.shape == b.shape and bool(
-                np.allclose(a, b, rtol=0.0, atol=atol, equal_nan=True)
-            )
-        except TypeError:
-            same = False
-        if not same:
-            changed.append(i)
-    return changed
+    return [i for i in watch if not same(args[i], before[i])]
 
 
 def assert_arguments_untouched(

@@ -35,6 +35,19 @@ def decale_sur_place(x, d):
     return x
 def utilise_decale(x, d):
     return decale_sur_place(x, d) * 2
+def vide_la_liste(largeurs):
+    total = 0
+    while largeurs:
+        total += largeurs.pop(0)
+    return total
+def lit_le_dict(params, cache):
+    return params["W"] @ cache["Z"]
+def modifie_une_entree(params, cache):
+    cache["Z"] *= 2
+    return params["W"] @ cache["Z"]
+def ajoute_une_cle(params, cache):
+    cache["dZ"] = cache["Z"] - 1
+    return params["W"]
 """
 
 DECALE_COPIE = """
@@ -96,3 +109,16 @@ def test_a_dependency_that_modifies_in_place_is_replaced_by_the_reference(sub):
     # and the reference stays a call-time swap: the student's own function is back afterwards
     with pytest.raises(CheckFailed):
         assert_arguments_untouched(sub, "decale_sur_place", (np.zeros(3), 1.0), {0: "x"}, **HINTS)
+
+
+def test_lists_and_dicts_are_compared_entry_by_entry(sub):
+    assert_arguments_untouched(
+        sub, "lit_le_dict", ({"W": np.eye(2)}, {"Z": np.ones(2)}), {0: "params", 1: "cache"}, **HINTS
+    )
+    with pytest.raises(CheckFailed, match=r"\(largeurs\)"):
+        assert_arguments_untouched(sub, "vide_la_liste", ([3, 4, 5],), {0: "largeurs"}, **HINTS)
+    for fn in ("modifie_une_entree", "ajoute_une_cle"):
+        with pytest.raises(CheckFailed, match=r"\(cache\)"):
+            assert_arguments_untouched(
+                sub, fn, ({"W": np.eye(2)}, {"Z": np.ones(2)}), {0: "params", 1: "cache"}, **HINTS
+            )

@@ -864,3 +864,208 @@ SCENARIOS["submission-train-default-epochs-changed"] = Scenario(
     message_contains=("gardez la signature donnée",),
 )
 GROUPS["train-defaults"] = ("submission-train-default-epochs-changed",)
+
+
+# Blind answers, round 6 (a tester who had not read these checks). False passes by class:
+# arguments modified in place (backward's probs, the list of widths, the training data, a of
+# erreur_relative: every function that receives an array, a list or a dict is now watched),
+# boundary and structural inputs never drawn (a pre-activation exactly 0, a class absent from
+# the batch, a row of logits spread over ±1000, d > 2, a run that converges or diverges, norms
+# that disagree, a trajectory that grows then shrinks), a seed whose init use was masked by its
+# shuffle use (lr = 0 shows the init alone), batch_size and epochs hard-coded. Hints that blamed
+# the wrong thing now check their premise first (numgrad, perceptron, batches, forward).
+SCENARIOS.update({
+    'blind-r6-backward-probs-inplace': Scenario(
+        grade_id='mlp_backward',
+        source='def backward(X, y, params, cache, probs):\n    """Passe arrière manuelle du MLP."""\n    N = X.shape[0]\n    dZ2 = probs\n    dZ2[np.arange(N), y] -= 1\n    dZ2 /= N\n    dW2 = cache["A1"].T @ dZ2\n    db2 = dZ2.sum(axis=0)\n    dZ1 = (dZ2 @ params["W2"].T) * (cache["Z1"] > 0)\n    dW1 = X.T @ dZ1\n    db1 = dZ1.sum(axis=0)\n    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}\n',
+        must_fail=('test_backward_output_layer_matches_autograd',),
+        message_contains=("modifie sur place ce qu'on lui passe (probs)",),
+    ),
+    'blind-r6-count-params-pops-list': Scenario(
+        grade_id='count_params',
+        source='def nombre_parametres(largeurs):\n    """Nombre de poids et de biais d\'un MLP dense de largeurs [h_0, ..., h_l]."""\n    total = 0\n    precedente = largeurs.pop(0)\n    while largeurs:\n        h = largeurs.pop(0)\n        total += precedente * h + h\n        precedente = h\n    return total\n',
+        must_fail=('test_nombre_parametres_matches_torch',),
+        message_contains=("modifie sur place ce qu'on lui passe (largeurs)",),
+    ),
+    'blind-r6-train-inplace-shuffle': Scenario(
+        grade_id='train',
+        source='def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    """Entraîne le MLP par SGD sur mini-lots mélangés à chaque époque ; renvoie params."""\n    N, D = X_train.shape\n    params = init_params(D, hidden, 10, seed)\n    rng = np.random.default_rng(seed)\n    for _ in range(epochs):\n        idx = rng.permutation(N)\n        X_train[:] = X_train[idx]\n        y_train[:] = y_train[idx]\n        for s in range(0, N, batch_size):\n            Xb, yb = X_train[s:s + batch_size], y_train[s:s + batch_size]\n            logits, cache = forward(Xb, params)\n            _, probs = softmax_cross_entropy(logits, yb)\n            g = backward(Xb, yb, params, cache, probs)\n            for k in params:\n                params[k] -= lr * g[k]\n    return params\n',
+        must_fail=('test_entrainer_uses_its_seed',),
+        message_contains=("modifie sur place ce qu'on lui passe (X_train, y_train)",),
+    ),
+    'blind-r6-relerr-inplace-diff': Scenario(
+        grade_id='rel_error',
+        source='def erreur_relative(a, b):\n    """max |a - b| / max(1e-8, |a| + |b|) sur toutes les composantes."""\n    denom = np.maximum(1e-8, np.abs(a) + np.abs(b))\n    diff = a\n    diff -= b\n    return float(np.max(np.abs(diff) / denom))\n',
+        must_fail=('test_erreur_relative_random_arrays',),
+        message_contains=("modifie sur place ce qu'on lui passe (a)",),
+    ),
+    'blind-r6-diverges-inf-norm': Scenario(
+        grade_id='diverges',
+        source='def diverge(trajectoire):\n    """True si la trajectoire contient inf/nan ou si ‖x_n‖ > ‖x_0‖, False sinon."""\n    t = np.asarray(trajectoire, dtype=float)\n    if not np.all(np.isfinite(t)):\n        return True\n    return bool(np.max(np.abs(t[-1])) > np.max(np.abs(t[0])))\n',
+        must_fail=('test_diverge_on_grader_trajectories',),
+        message_contains=('pas le plus grand |x_i|',),
+    ),
+    'blind-r6-gd-d2-only': Scenario(
+        grade_id='gradient_descent',
+        source='def descente_gradient(grad, x0, lr, n_steps):\n    """Fait n_steps pas de descente de gradient depuis x0 avec le taux lr."""\n    traj = np.zeros((n_steps + 1, 2))\n    x = np.array(x0, dtype=float)\n    traj[0] = x[:2]\n    for t in range(n_steps):\n        x = x - lr * grad(x)\n        traj[t + 1] = x[:2]\n    return traj\n',
+        must_fail=('test_descente_gradient_on_grader_quadratic',),
+        message_contains=('2 colonnes écrites en dur',),
+    ),
+    'blind-r6-softmax-mean-shift': Scenario(
+        grade_id='softmax_ce',
+        source='def softmax_cross_entropy(logits, y):\n    """Entropie croisée moyenne sur le lot, calculée de façon stable : renvoie (loss, probs)."""\n    z = logits - logits.mean(axis=1, keepdims=True)\n    e = np.exp(z)\n    probs = e / e.sum(axis=1, keepdims=True)\n    N = logits.shape[0]\n    loss = -np.mean(np.log(probs[np.arange(N), y]))\n    return loss, probs\n',
+        must_fail=('test_softmax_ce_is_numerically_stable',),
+        message_contains=('retranchez le MAXIMUM de chaque ligne (pas la moyenne',),
+    ),
+    'blind-r6-numgrad-no-restore-copy': Scenario(
+        grade_id='numerical_gradient',
+        source='def gradient_numerique(f, x, h=1e-5):\n    """Gradient de f en x par différences centrées, composante par composante."""\n    xp = np.array(x, dtype=float, copy=True)\n    g = np.zeros_like(xp)\n    for idx in np.ndindex(xp.shape):\n        xp[idx] += h\n        fp = f(xp)\n        xp[idx] -= 2 * h\n        fm = f(xp)\n        g[idx] = (fp - fm) / (2 * h)\n    return g\n',
+        must_fail=('test_numerical_gradient_against_autograd',),
+        message_contains=('remettez chaque composante à sa valeur',),
+    ),
+    'blind-r6-perceptron-y-times-x': Scenario(
+        grade_id='perceptron_update',
+        source='def maj_perceptron(w, x, y, alpha):\n    """Une mise à jour du perceptron sur l\'exemple (x, y)."""\n    sortie = 1 if np.dot(w, x) >= 0 else 0\n    if sortie != y:\n        return w + alpha * y * x\n    return w.copy()\n',
+        must_fail=('test_perceptron_random_examples', 'test_perceptron_step_convention_at_zero'),
+        message_contains=('pas α y x',),
+    ),
+    'blind-r6-forward-bias-after-relu': Scenario(
+        grade_id='mlp_forward',
+        source='def forward(X, params):\n    """Passe avant du MLP : renvoie (logits de forme (N, C), cache {"Z1", "A1"})."""\n    Z1 = X @ params["W1"]\n    A1 = np.maximum(Z1, 0) + params["b1"]\n    Z2 = A1 @ params["W2"] + params["b2"]\n    return Z2, {"Z1": Z1, "A1": A1}\n',
+        must_fail=('test_forward_shapes_and_values', 'test_forward_matches_torch', 'test_forward_cache'),
+        message_contains=("b1 s'ajoute avant la ReLU",),
+    ),
+    'blind-r6-backward-mask-ge': Scenario(
+        grade_id='mlp_backward',
+        source='def backward(X, y, params, cache, probs):\n    """Passe arrière manuelle du MLP."""\n    N = X.shape[0]\n    Y = np.zeros_like(probs)\n    Y[np.arange(N), y] = 1\n    dZ2 = (probs - Y) / N\n    dW2 = cache["A1"].T @ dZ2\n    db2 = dZ2.sum(axis=0)\n    dZ1 = (dZ2 @ params["W2"].T) * (cache["Z1"] >= 0)\n    dW1 = X.T @ dZ1\n    db1 = dZ1.sum(axis=0)\n    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}\n',
+        must_fail=('test_backward_hidden_layer_matches_autograd',),
+        message_contains=('inégalité stricte',),
+    ),
+    'blind-r6-diverges-last-step': Scenario(
+        grade_id='diverges',
+        source='def diverge(trajectoire):\n    """True si la trajectoire contient inf/nan ou si ‖x_n‖ > ‖x_0‖, False sinon."""\n    t = np.asarray(trajectoire, dtype=float)\n    if np.isnan(t).any() or np.isinf(t).any():\n        return True\n    return bool(np.linalg.norm(t[-1]) > np.linalg.norm(t[-2]))\n',
+        must_fail=('test_diverge_on_grader_trajectories',),
+        message_contains=("pas à l'avant-dernier",),
+    ),
+    'blind-r6-gd-early-stop': Scenario(
+        grade_id='gradient_descent',
+        source='def descente_gradient(grad, x0, lr, n_steps):\n    """Fait n_steps pas de descente de gradient depuis x0 avec le taux lr."""\n    x = np.array(x0, dtype=float)\n    traj = [x.copy()]\n    for _ in range(n_steps):\n        g = grad(x)\n        if np.linalg.norm(g) < 1e-6:  # déjà au minimum : inutile de continuer\n            break\n        x = x - lr * g\n        traj.append(x.copy())\n    return np.array(traj)\n',
+        must_fail=('test_descente_gradient_on_grader_quadratic',),
+        message_contains=("pas d'arrêt anticipé",),
+    ),
+    'blind-r6-softmax-onehot-ymax': Scenario(
+        grade_id='softmax_ce',
+        source='def softmax_cross_entropy(logits, y):\n    """Entropie croisée moyenne sur le lot, calculée de façon stable : renvoie (loss, probs)."""\n    z = logits - logits.max(axis=1, keepdims=True)\n    e = np.exp(z)\n    probs = e / e.sum(axis=1, keepdims=True)\n    C = int(y.max()) + 1\n    Y = np.eye(C)[y]\n    loss = -np.sum(Y * np.log(probs + 1e-300)) / len(y)\n    return loss, probs\n',
+        must_fail=('test_softmax_ce_matches_torch',),
+        message_contains=('pas sur y.max() + 1',),
+    ),
+    'blind-r6-train-init-seed0': Scenario(
+        grade_id='train',
+        source='def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    """Entraîne le MLP par SGD sur mini-lots mélangés à chaque époque ; renvoie params."""\n    N, D = X_train.shape\n    params = init_params(D, hidden, 10)\n    rng = np.random.default_rng(seed)\n    for _ in range(epochs):\n        idx = rng.permutation(N)\n        for s in range(0, N, batch_size):\n            b = idx[s:s + batch_size]\n            logits, cache = forward(X_train[b], params)\n            _, probs = softmax_cross_entropy(logits, y_train[b])\n            g = backward(X_train[b], y_train[b], params, cache, probs)\n            params = {k: params[k] - lr * g[k] for k in params}\n    return params\n',
+        must_fail=('test_entrainer_uses_its_seed',),
+        message_contains=('passez seed à init_params',),
+    ),
+    'blind-r6-diverges-l1-norm': Scenario(
+        grade_id='diverges',
+        source='def diverge(trajectoire):\n    """True si la trajectoire contient inf/nan ou si ‖x_n‖ > ‖x_0‖, False sinon."""\n    t = np.asarray(trajectoire, dtype=float)\n    if not np.isfinite(t).all():\n        return True\n    return bool(np.abs(t[-1]).sum() > np.abs(t[0]).sum())\n',
+        must_fail=('test_diverge_on_grader_trajectories',),
+        message_contains=('pas la somme des |x_i|',),
+    ),
+    'blind-r6-gd-stop-on-overflow': Scenario(
+        grade_id='gradient_descent',
+        source='def descente_gradient(grad, x0, lr, n_steps):\n    """Fait n_steps pas de descente de gradient depuis x0 avec le taux lr."""\n    x = np.array(x0, dtype=float)\n    traj = [x]\n    for _ in range(n_steps):\n        x = x - lr * grad(x)\n        traj.append(x)\n        if np.abs(x).max() > 1e6:\n            break\n    return np.stack(traj)\n',
+        must_fail=('test_descente_gradient_on_grader_quadratic',),
+        message_contains=("pas d'arrêt anticipé",),
+    ),
+    'blind-r6-train-epochs-ignored': Scenario(
+        grade_id='train',
+        source='def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    """Entraîne le MLP par SGD sur mini-lots mélangés à chaque époque ; renvoie params."""\n    N, D = X_train.shape\n    params = init_params(D, hidden, 10, seed)\n    rng = np.random.default_rng(seed)\n    for _ in range(30):\n        idx = rng.permutation(N)\n        for s in range(0, N, 32):\n            b = idx[s:s + 32]\n            logits, cache = forward(X_train[b], params)\n            _, probs = softmax_cross_entropy(logits, y_train[b])\n            g = backward(X_train[b], y_train[b], params, cache, probs)\n            for k in params:\n                params[k] = params[k] - lr * g[k]\n    return params\n',
+        must_fail=('test_entrainer_uses_its_seed', 'test_entrainer_batches_cover_the_epoch'),
+        message_contains=('parcourt les exemples',),
+    ),
+    # The class of blind-r6-softmax-onehot-ymax in backward, and of blind-r6-train-epochs-ignored
+    # for batch_size alone.
+    "blind-r6-backward-onehot-ymax": Scenario(
+        grade_id="mlp_backward",
+        source=edit(solution_cell(__file__, "mlp_backward"),
+                    ("    Y = np.zeros_like(probs)\n", "    Y = np.zeros((N, int(y.max()) + 1))\n")),
+        must_fail=("test_backward_output_layer_matches_autograd", "test_backward_hidden_layer_matches_autograd"),
+        message_contains=("pas sur y.max() + 1",),
+    ),
+    "blind-r6-train-batch-size-ignored": Scenario(
+        grade_id="train",
+        source=edit(solution_cell(__file__, "train"),
+                    ("for debut in range(0, N, batch_size):", "for debut in range(0, N, 32):"),
+                    ("ordre[debut : debut + batch_size]", "ordre[debut : debut + 32]")),
+        must_fail=("test_entrainer_batches_cover_the_epoch",),
+        message_contains=("utilisez l'argument batch_size reçu",),
+    ),
+})
+GROUPS["blind-r6-a"] = (
+    "blind-r6-backward-probs-inplace", "blind-r6-count-params-pops-list", "blind-r6-train-inplace-shuffle",
+    "blind-r6-relerr-inplace-diff", "blind-r6-diverges-inf-norm", "blind-r6-gd-d2-only",
+    "blind-r6-softmax-mean-shift", "blind-r6-numgrad-no-restore-copy", "blind-r6-perceptron-y-times-x",
+    "blind-r6-forward-bias-after-relu",
+)
+GROUPS["blind-r6-b"] = (
+    "blind-r6-backward-mask-ge", "blind-r6-diverges-last-step", "blind-r6-gd-early-stop",
+    "blind-r6-softmax-onehot-ymax", "blind-r6-train-init-seed0",
+)
+GROUPS["blind-r6-c"] = (
+    "blind-r6-backward-onehot-ymax", "blind-r6-diverges-l1-norm", "blind-r6-gd-stop-on-overflow",
+    "blind-r6-train-epochs-ignored",
+)
+GROUPS["blind-r6-d"] = ("blind-r6-train-batch-size-ignored",)
+# The pre-activation exactly 0 is now drawn on purpose (a dead hidden unit): the statement's mask
+# is 1[Z1 > 0], and the mutant Z1 >= 0 is blind-r6-backward-mask-ge, a wrong answer.
+EQUIVALENT.pop("mlp_backward:Comparison_Gt_GtE@9:48")
+
+# Correct answers near the new inputs: the tester's (a mask read on A1, a recursive count that
+# copies, a grad_f on a float copy, a training loop over an index copy) and two that a spread
+# row, an absent class or a dead unit could hurt if the checks were wrong.
+_BLIND_R6_CORRECT = {
+    'blind-r6-correct-backward-mask-a1-addat': Correct(
+        grade_id='mlp_backward',
+        source='def backward(X, y, params, cache, probs):\n    """Passe arrière manuelle du MLP."""\n    N = X.shape[0]\n    dZ2 = np.array(probs, dtype=float, copy=True)\n    np.add.at(dZ2, (np.arange(N), y), -1.0)\n    dZ2 /= N\n    dW2 = cache["A1"].T @ dZ2\n    db2 = np.ones(N) @ dZ2\n    dA1 = dZ2 @ params["W2"].T\n    dZ1 = dA1 * (cache["A1"] > 0)\n    dW1 = X.T @ dZ1\n    db1 = np.ones(N) @ dZ1\n    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}\n',
+        why='mask from A1 > 0 (0 where Z1 = 0), probs copied, np.add.at, biases as ones @ dZ',
+    ),
+    'blind-r6-correct-count-params-recursive': Correct(
+        grade_id='count_params',
+        source='def nombre_parametres(largeurs):\n    """Nombre de poids et de biais d\'un MLP dense de largeurs [h_0, ..., h_l]."""\n    l = [int(v) for v in largeurs]\n    if len(l) < 2:\n        return 0\n    return (l[0] + 1) * l[1] + nombre_parametres(l[1:])\n',
+        why='recursive on a copied list of ints',
+    ),
+    'blind-r6-correct-grad-f-asarray': Correct(
+        grade_id='grad_f',
+        source='def grad_f(x):\n    """Gradient de f(x1, x2) = x1² + 3 x2², calculé à la main."""\n    x = np.asarray(x, dtype=float)\n    coeffs = np.array([2.0, 6.0])  # d/dx1 x1² = 2 x1 ; d/dx2 3 x2² = 6 x2\n    return coeffs * x\n',
+        why='coefficient vector times a float copy of x',
+    ),
+    'blind-r6-correct-train-while-copy': Correct(
+        grade_id='train',
+        source='def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    """Entraîne le MLP par SGD sur mini-lots mélangés à chaque époque ; renvoie params."""\n    X = np.asarray(X_train, dtype=float)\n    y = np.asarray(y_train)\n    N, D = X.shape\n    params = init_params(D, hidden, 10, seed)\n    rng = np.random.default_rng(seed)\n    ordre = np.arange(N)\n    loss = float("nan")\n    for epoch in range(epochs):\n        rng.shuffle(ordre)\n        debut = 0\n        while debut < N:\n            b = ordre[debut:debut + batch_size]\n            logits, cache = forward(X[b], params)\n            loss, probs = softmax_cross_entropy(logits, y[b])\n            grads = backward(X[b], y[b], params, cache, probs)\n            params = {nom: valeur - lr * grads[nom] for nom, valeur in params.items()}\n            debut += batch_size\n    print(f"dernière perte de lot : {loss:.4f}")\n    return params\n',
+        why='while loop over batch starts, rng.shuffle of an index copy, new dict each step, a print',
+    ),
+    'blind-r6-correct-softmax-guard-1e8': Correct(
+        grade_id='softmax_ce',
+        source='def softmax_cross_entropy(logits, y):\n    """Entropie croisée moyenne sur le lot, calculée de façon stable : renvoie (loss, probs)."""\n    z = logits - np.max(logits, axis=1, keepdims=True)\n    e = np.exp(z)\n    probs = e / np.sum(e, axis=1, keepdims=True)\n    p_vrai = probs[np.arange(logits.shape[0]), y]\n    loss = float(-np.mean(np.log(p_vrai + 1e-8)))\n    return loss, probs\n',
+        why='row max subtracted, log(p + 1e-8) guard',
+    ),
+    "blind-r6-correct-softmax-unguarded-eye": Correct(
+        grade_id="softmax_ce",
+        source='def softmax_cross_entropy(logits, y):\n    z = logits - logits.max(axis=1, keepdims=True)\n    probs = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)\n    Y = np.eye(logits.shape[1])[y]\n    loss = -np.sum(Y * np.log(np.where(Y > 0, probs, 1.0))) / len(y)\n    return float(loss), probs\n',
+        why="one-hot with np.eye(logits.shape[1]) (a class absent from y), log of the probabilities without a guard",
+    ),
+    "blind-r6-correct-backward-heaviside": Correct(
+        grade_id="mlp_backward",
+        source='def backward(X, y, params, cache, probs):\n    N, C = probs.shape\n    dZ2 = probs - np.eye(C)[y]\n    dZ2 = dZ2 / N\n    dZ1 = (dZ2 @ params["W2"].T) * np.heaviside(cache["Z1"], 0.0)\n    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": cache["A1"].T @ dZ2, "b2": dZ2.sum(axis=0)}\n',
+        why="np.heaviside(Z1, 0) for the mask (0 at Z1 = 0), np.eye(C) with C from probs",
+    ),
+}
+CORRECT = {**CORRECT, **_BLIND_R6_CORRECT}
+CORRECT_GROUPS["blind-r6-correct-a"] = (
+    "blind-r6-correct-backward-mask-a1-addat", "blind-r6-correct-count-params-recursive",
+    "blind-r6-correct-grad-f-asarray", "blind-r6-correct-train-while-copy",
+    "blind-r6-correct-softmax-guard-1e8",
+)
+CORRECT_GROUPS["blind-r6-correct-b"] = (
+    "blind-r6-correct-softmax-unguarded-eye", "blind-r6-correct-backward-heaviside",
+)

@@ -52,6 +52,19 @@ def ajoute_cle(p, grads, paire):
     return paire
 def ecrit_tuple(p, grads, paire):
     paire[1][0] = 7.0
+def vide_la_liste(largeurs):
+    total = 0
+    while largeurs:
+        total += largeurs.pop(0)
+    return total
+def lit_le_dict(params, cache):
+    return params["W"] @ cache["Z"]
+def modifie_une_entree(params, cache):
+    cache["Z"] *= 2
+    return params["W"] @ cache["Z"]
+def ajoute_une_cle(params, cache):
+    cache["dZ"] = cache["Z"] - 1
+    return params["W"]
 """
 
 DECALE_COPIE = """
@@ -138,3 +151,16 @@ def test_a_modified_entry_is_named_by_its_path(sub):
 
 def test_a_container_that_gains_an_entry_is_named_itself(sub):
     assert changed_argument_names(sub, "ajoute_cle", NESTED, NESTED_NAMES) == ["p", "grads"]
+
+
+def test_lists_and_dicts_are_compared_entry_by_entry(sub):
+    assert_arguments_untouched(
+        sub, "lit_le_dict", ({"W": np.eye(2)}, {"Z": np.ones(2)}), {0: "params", 1: "cache"}, **HINTS
+    )
+    with pytest.raises(CheckFailed, match=r"\(largeurs\)"):
+        assert_arguments_untouched(sub, "vide_la_liste", ([3, 4, 5],), {0: "largeurs"}, **HINTS)
+    for fn in ("modifie_une_entree", "ajoute_une_cle"):
+        with pytest.raises(CheckFailed, match=r"\(cache"):
+            assert_arguments_untouched(
+                sub, fn, ({"W": np.eye(2)}, {"Z": np.ones(2)}), {0: "params", 1: "cache"}, **HINTS
+            )

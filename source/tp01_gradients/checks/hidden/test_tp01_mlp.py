@@ -12,8 +12,10 @@ import pytest
 import torch
 
 from autograder.checks import (
+    SHAPE_ERRORS,
     CheckFailed,
     Partial,
+    StudentError,
     allclose,
     as_array,
     as_float,
@@ -116,17 +118,39 @@ def test_forward_matches_torch(submission, rng):
             f"logits on the grader's inputs: the shape is not (N, C); {_SHAPE_HINT_EN}",
         )
     Z1 = X @ params["W1"] + params["b1"]
+    relu_xw = np.maximum(X @ params["W1"], 0)
+    shifted = ref["logits"] - ref["logits"].max(axis=1, keepdims=True)
+    softmax = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    # Each hint only when the student's logits are what its mistake gives (its premise).
     if allclose(got, Z1 @ params["W2"] + params["b2"], **SAME):
         hint_fr, hint_en = (
             "la ReLU manque : A1 = max(Z1, 0) avant la seconde couche",
             "the ReLU is missing: A1 = max(Z1, 0) before the second layer",
         )
-    elif allclose(got, np.maximum(X @ params["W1"], 0) @ params["W2"] + params["b2"], **SAME):
+    elif allclose(got, relu_xw @ params["W2"] + params["b2"], **SAME):
         hint_fr, hint_en = "le biais b1 manque dans Z1", "the bias b1 is missing from Z1"
+    elif allclose(got, (relu_xw + params["b1"]) @ params["W2"] + params["b2"], **SAME):
+        hint_fr, hint_en = (
+            "b1 s'ajoute avant la ReLU : Z1 = X W1 + b1, puis A1 = max(Z1, 0), pas max(X W1, 0) + b1",
+            "b1 is added before the ReLU: Z1 = X W1 + b1, then A1 = max(Z1, 0), not max(X W1, 0) + b1",
+        )
+    elif allclose(got, softmax, **SAME):
+        hint_fr, hint_en = (
+            "vous renvoyez des probabilités : forward renvoie les logits A1 W2 + b2 (pas de softmax "
+            "dans forward, elle est dans softmax_cross_entropy)",
+            "you return probabilities: forward returns the logits A1 W2 + b2 (no softmax in "
+            "forward, it belongs to softmax_cross_entropy)",
+        )
     else:
-        hint_fr = "Z1 = X W1 + b1, A1 = ReLU(Z1), logits = A1 W2 + b2 (pas de softmax dans forward)"
-        hint_en = "Z1 = X W1 + b1, A1 = ReLU(Z1), logits = A1 W2 + b2 (no softmax in forward)"
+        hint_fr = "Z1 = X W1 + b1, A1 = ReLU(Z1), logits = A1 W2 + b2"
+        hint_en = "Z1 = X W1 + b1, A1 = ReLU(Z1), logits = A1 W2 + b2"
     assert_close(got, ref["logits"], name=f"logits ({dims})", hint_fr=hint_fr, hint_en=hint_en)
+    # The statement's rule (arguments not modified): the values above cannot show it.
+    assert_arguments_untouched(
+        submission, "forward", (X, params), {0: "X", 1: "params"},
+        hint_fr="calculez Z1 et A1 dans de nouveaux tableaux, sans écrire dans X ni dans params",
+        hint_en="compute Z1 and A1 into new arrays, without writing to X or params",
+    )
 
 
 @pytest.mark.item("mlp_forward")
@@ -189,12 +213,72 @@ def _student_ce(submission, logits, y):
     return as_float(loss, "loss", allow_nan=True), as_array(probs, "probs", allow_nan=True)
 
 
+def _labels(rng, n: int, c: int, classes: int | None = None) -> np.ndarray:
+    """n labels among the first `classes` of c (all c by default), each of those present."""
+    k = c if classes is None else classes
+    y = rng.integers(0, k, size=n)
+    y[:k] = rng.permutation(k)
+    return y[rng.permutation(n)]
+
+
+_ABSENT_CLASS_FR = (
+    "la dernière classe est absente de ce lot (le même lot avec toutes les classes donne le bon "
+    "résultat) : le nombre de classes C se lit sur {shape}, pas sur y.max() + 1 ni sur np.unique(y)"
+)
+_ABSENT_CLASS_EN = (
+    "the last class is absent from this batch (the same batch with every class gives the right "
+    "result): the number of classes C is read from {shape}, not from y.max() + 1 nor np.unique(y)"
+)
+
+
+def _softmax_ce_ok(submission, logits, y) -> bool:
+    """The student's loss and probabilities are right on this batch (no error, no nan)."""
+    try:
+        loss, probs = _student_ce(submission, logits, y)
+    except (CheckFailed, StudentError):
+        return False
+    loss_ref, probs_ref = _ce_reference(logits, y)
+    return (
+        probs.shape == probs_ref.shape and allclose(probs, probs_ref, rtol=1e-4, atol=1e-7)
+        and bool(np.isclose(loss, loss_ref, rtol=5e-2))
+    )
+
+
+def _check_ce_absent_class(submission, rng, c: int) -> None:
+    """Drawn on purpose (blind answer): a batch without the last class. A one-hot built with
+    C = y.max() + 1 has too few columns (a broadcast error, or wrong values)."""
+    n = int(rng.integers(c + 1, 16))
+    logits = rng.normal(0.0, 3.0, size=(n, c))
+    y = _labels(rng, n, c, classes=c - 1)
+    what = "(logits du correcteur, un lot où la dernière classe n'apparaît pas)"
+    what_en = "(grader logits, a batch where the last class does not appear)"
+    if _softmax_ce_ok(submission, logits, y):
+        return
+    with_all = y.copy()
+    with_all[0] = c - 1
+    if _softmax_ce_ok(submission, logits, with_all):
+        raise CheckFailed(
+            f"softmax_cross_entropy {what} : perte ou probabilités fausses ; "
+            + _ABSENT_CLASS_FR.format(shape="logits.shape[1]"),
+            f"softmax_cross_entropy {what_en}: wrong loss or probabilities; "
+            + _ABSENT_CLASS_EN.format(shape="logits.shape[1]"),
+        )
+    loss_ref, probs_ref = _ce_reference(logits, y)
+    loss, probs = _student_ce(submission, logits, y)
+    assert_close(probs, probs_ref, name=f"probs {what}",
+                 hint_fr="P[i, k] = exp(Z[i, k]) / Σ_j exp(Z[i, j]), ligne par ligne",
+                 hint_en="P[i, k] = exp(Z[i, k]) / Σ_j exp(Z[i, j]), row by row")
+    assert_close(loss, loss_ref, name=f"loss {what}", rtol=5e-2,
+                 hint_fr="L = −(1/N) Σ_i log P[i, y_i]", hint_en="L = −(1/N) Σ_i log P[i, y_i]")
+
+
 @pytest.mark.item("softmax_ce")
 @pytest.mark.points(1)
 def test_softmax_ce_matches_torch(submission, rng):
-    n, c = int(rng.integers(5, 15)), int(rng.integers(3, 8))
+    c = int(rng.integers(3, 8))
+    n = int(rng.integers(c + 1, 16))
     logits = rng.normal(0.0, 3.0, size=(n, c))
-    y = rng.integers(0, c, size=n)
+    y = _labels(rng, n, c)
     loss_ref, probs_ref = _ce_reference(logits, y)
     loss, probs = _student_ce(submission, logits, y)
     what = "(logits du correcteur ~ 3·N(0, 1))"
@@ -232,19 +316,33 @@ def test_softmax_ce_matches_torch(submission, rng):
     # A right answer that shifts the caller's logits in place (logits -= max) gives the right
     # values: the statement's rule is checked on its own.
     assert_arguments_untouched(
-        submission, "softmax_cross_entropy", (logits, y), {0: "logits"},
+        submission, "softmax_cross_entropy", (logits, y), {0: "logits", 1: "y"},
         hint_fr="décalez une copie : z = logits − logits.max(axis=1, keepdims=True), pas logits -= …",
         hint_en="shift a copy: z = logits − logits.max(axis=1, keepdims=True), not logits -= ...",
     )
+    _check_ce_absent_class(submission, rng, c)
 
 
 @pytest.mark.item("softmax_ce")
 @pytest.mark.points(0.5)
 def test_softmax_ce_is_numerically_stable(submission, rng):
-    n, c = int(rng.integers(5, 12)), int(rng.integers(3, 8))
+    c = int(rng.integers(3, 8))
+    n = int(rng.integers(c + 2, 13))
     offsets = rng.choice([-1000.0, 1000.0], size=(n, 1))
     logits = offsets + rng.normal(0.0, 5.0, size=(n, c))
-    y = rng.integers(0, c, size=n)
+    # Drawn on purpose (blind answer): rows whose logits spread from −1000 to +1000. Shifting by
+    # the row's mean (or any value but its max) leaves exp overflowing there; the label of such
+    # a row is its largest logit, so that log P[i, y_i] stays finite even without a guard. The
+    # other rows hold every class (a batch without the last one is the other check's case).
+    spread = rng.choice(n, size=2, replace=False)
+    y = np.zeros(n, dtype=np.int64)
+    others = np.setdiff1d(np.arange(n), spread)
+    y[others] = _labels(rng, len(others), c)
+    for i in spread:
+        top, bottom = rng.choice(c, size=2, replace=False)
+        logits[i] = rng.normal(0.0, 5.0, size=c)
+        logits[i, top], logits[i, bottom] = 1000.0, -1000.0
+        y[i] = top
     _, probs_ref = _ce_reference(logits, y)
     loss, probs = _student_ce(submission, logits, y)
     hint_fr = (
@@ -255,7 +353,23 @@ def test_softmax_ce_is_numerically_stable(submission, rng):
         "np.exp overflows for logits around ±1000: subtract each row's maximum "
         "(logits − logits.max(axis=1, keepdims=True)) before the exponential"
     )
-    what = "(logits du correcteur ≈ ±1000 + 5·N(0, 1))"
+    what = "(logits du correcteur ≈ ±1000 + 5·N(0, 1), et des lignes étalées de −1000 à +1000)"
+    bad_rows = (
+        set(np.flatnonzero(~np.all(np.isfinite(probs), axis=1)).tolist())
+        if probs.shape == logits.shape else set()
+    )
+    if bad_rows and bad_rows <= set(spread.tolist()):
+        # Its premise: only the spread rows overflow, the rows with one common offset do not.
+        hint_fr = (
+            "les lignes à décalage commun passent, mais celles dont les logits s'étalent de −1000 à "
+            "+1000 débordent : retranchez le MAXIMUM de chaque ligne (pas la moyenne ni une autre "
+            "valeur), seul le maximum garantit exp(z − max) ≤ 1"
+        )
+        hint_en = (
+            "the rows with one common offset pass, but those whose logits spread from −1000 to "
+            "+1000 overflow: subtract each row's MAXIMUM (not the mean nor another value), only "
+            "the maximum guarantees exp(z − max) ≤ 1"
+        )
     if not np.isfinite(loss) or not np.all(np.isfinite(probs)):
         raise CheckFailed(
             f"perte ou probabilités non finies (nan/inf) {what} ; {hint_fr}",
@@ -308,6 +422,7 @@ def _wrong_backwards(X, y, params, ref) -> dict[str, dict[str, np.ndarray]]:
     for label, dZ1 in (
         ("activation", dA1 * ref["A1"]),
         ("no-mask", dA1),
+        ("mask-ge", dA1 * (ref["Z1"] >= 0)),
     ):
         out[label] = {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0)}
     return out
@@ -322,73 +437,156 @@ _WRONG_HINTS = {
         "le masque ReLU manque : dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0]",
         "the ReLU mask is missing: dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0]",
     ),
+    "mask-ge": (
+        "le masque est 1[Z1 > 0], inégalité stricte : là où la pré-activation vaut exactement 0 "
+        "(une unité cachée du correcteur a des poids et un biais nuls), la dérivée de ReLU vaut 0",
+        "the mask is 1[Z1 > 0], a strict inequality: where the pre-activation is exactly 0 "
+        "(a hidden unit of the grader has zero weights and bias), the derivative of ReLU is 0",
+    ),
 }
+
+_BACKWARD_SHAPE_HINT = (
+    "dW2 = A1ᵀ dZ2, dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0], dW1 = Xᵀ dZ1 : vérifiez les transposées",
+    "dW2 = A1ᵀ dZ2, dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0], dW1 = Xᵀ dZ1: check the transposes",
+)
+
+
+def _backward_case(rng):
+    """The grader's batch for backward, with two structures drawn on purpose (blind answers):
+    a dead hidden unit (a column of W1 and its bias zero: its pre-activation is exactly 0,
+    where a mask 1[Z1 >= 0] differs from 1[Z1 > 0]) and no example of the last class (a
+    one-hot built with C = y.max() + 1 has too few columns)."""
+    X, y, params = _mlp_case(rng)
+    h, c = params["W1"].shape[1], params["W2"].shape[1]
+    dead = int(rng.integers(0, h))
+    params["W1"][:, dead] = 0.0
+    params["b1"][dead] = 0.0
+    y = _labels(rng, len(y), c, classes=c - 1)
+    return X, y, params
+
+
+def _absent_class_explains(submission, X, y, params, ref) -> bool:
+    """The premise of the absent-class hint: y lacks the last class, and the same batch with
+    one label set to it goes through backward and gives autograd's gradients."""
+    c = ref["probs"].shape[1]
+    if np.any(y == c - 1):
+        return False
+    with_all = y.copy()
+    with_all[0] = c - 1
+    full = _torch_forward(X, with_all, params)
+    try:
+        grads = submission.call(
+            "backward", X, with_all, params, {"Z1": full["Z1"], "A1": full["A1"]}, full["probs"]
+        )
+        if not isinstance(grads, dict) or not set(KEYS) <= set(grads):
+            return False
+        got = {k: as_array(grads[k], f"d{k}", allow_nan=True) for k in KEYS}
+    except (StudentError, CheckFailed):
+        return False
+    return all(
+        got[k].shape == full["grads"][k].shape and _scaled_rel_error(got[k], full["grads"][k]) <= 1e-6
+        for k in KEYS
+    )
+
+
+def _absent_class_failure(fr: str, en: str) -> CheckFailed:
+    return CheckFailed(
+        f"{fr} ; " + _ABSENT_CLASS_FR.format(shape="probs.shape[1]"),
+        f"{en}; " + _ABSENT_CLASS_EN.format(shape="probs.shape[1]"),
+    )
+
+
+def _student_backward(submission, X, y, params, ref):
+    """backward on the grader's batch; an error raised only because the last class is absent
+    is told so (premise checked), a shape error otherwise gets the transposes hint."""
+    args = (X, y, params, {"Z1": ref["Z1"], "A1": ref["A1"]}, ref["probs"])
+    try:
+        return submission.call("backward", *args)
+    except StudentError as exc:
+        if _absent_class_explains(submission, X, y, params, ref):
+            raise _absent_class_failure(exc.message.fr, exc.message.en) from None
+        if exc.ename in SHAPE_ERRORS:
+            raise CheckFailed(
+                f"{exc.message.fr} ; {_BACKWARD_SHAPE_HINT[0]}",
+                f"{exc.message.en}; {_BACKWARD_SHAPE_HINT[1]}",
+            ) from None
+        raise
 
 
 def _check_backward_keys(submission, rng, keys: tuple[str, ...]) -> None:
-    X, y, params = _mlp_case(rng)
+    X, y, params = _backward_case(rng)
     ref = _torch_forward(X, y, params)
     dims = _DIMS
-    grads = call_with_hint(
-        submission,
-        "backward",
-        X,
-        y,
-        params,
-        {"Z1": ref["Z1"], "A1": ref["A1"]},
-        ref["probs"],
-        hint=(
-            "dW2 = A1ᵀ dZ2, dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0], dW1 = Xᵀ dZ1 : vérifiez les transposées",
-            "dW2 = A1ᵀ dZ2, dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0], dW1 = Xᵀ dZ1: check the transposes",
-        ),
-    )
+    grads = _student_backward(submission, X, y, params, ref)
     if not isinstance(grads, dict) or not set(keys) <= set(grads):
         raise CheckFailed(
             'backward doit renvoyer un dictionnaire {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}',
             'backward must return a dictionary {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}',
         )
     wrong = _wrong_backwards(X, y, params, ref)
-    n = X.shape[0]
     for key in keys:
-        expected = ref["grads"][key]
         got = as_array(grads[key], f"d{key} ({dims})", allow_nan=True)
-        hint_fr, hint_en = _BACKWARD_HINTS[key]
-        if got.shape != expected.shape:
-            raise CheckFailed(
-                f"d{key} sur les entrées du correcteur : ce n'est pas la forme de {key} ; {hint_fr}",
-                f"d{key} on the grader's inputs: not the shape of {key}; {hint_en}",
-            )
-        if allclose(got, n * expected, **SAME):
-            hint_fr, hint_en = (
-                "votre gradient vaut N fois celui d'autograd : il manque la division par N dans dZ2 = (P − Y)/N (la perte est une moyenne)",
-                "your gradient is N times autograd's: the division by N is missing in dZ2 = (P − Y)/N (the loss is a mean)",
-            )
-        elif allclose(got, -expected, **SAME):
-            hint_fr, hint_en = (
-                "le signe est inversé : dZ2 = (P − Y)/N, pas (Y − P)/N",
-                "the sign is flipped: dZ2 = (P − Y)/N, not (Y − P)/N",
-            )
-        else:
-            for label, cand in wrong.items():
-                if key in cand and allclose(got, cand[key], **SAME) and not allclose(cand[key], expected, **SAME):
-                    hint_fr, hint_en = _WRONG_HINTS[label]
-                    break
-        assert_gradient_close(
-            f"d{key} ({dims})",
-            got,
-            expected,
-            tol=1e-6,
-            hint_fr=hint_fr,
-            hint_en=hint_en,
-            reference_fr="d'autograd",
-            reference_en="autograd",
+        try:
+            _check_gradient(key, got, ref["grads"][key], wrong, X.shape[0], dims)
+        except CheckFailed:
+            # The grade is decided above; only the hint changes, when its premise holds.
+            if not _absent_class_explains(submission, X, y, params, ref):
+                raise
+            raise _absent_class_failure(
+                f"d{key} ({dims}) diffère d'autograd sur un lot où la dernière classe n'apparaît pas",
+                f"d{key} ({dims}) differs from autograd on a batch where the last class does not appear",
+            ) from None
+
+
+def _check_gradient(key: str, got: np.ndarray, expected: np.ndarray, wrong, n: int, dims: str) -> None:
+    """One gradient against autograd's, the hint naming a known mistake when it is one."""
+    hint_fr, hint_en = _BACKWARD_HINTS[key]
+    if got.shape != expected.shape:
+        raise CheckFailed(
+            f"d{key} sur les entrées du correcteur : ce n'est pas la forme de {key} ; {hint_fr}",
+            f"d{key} on the grader's inputs: not the shape of {key}; {hint_en}",
         )
+    if allclose(got, n * expected, **SAME):
+        hint_fr, hint_en = (
+            "votre gradient vaut N fois celui d'autograd : il manque la division par N dans dZ2 = (P − Y)/N (la perte est une moyenne)",
+            "your gradient is N times autograd's: the division by N is missing in dZ2 = (P − Y)/N (the loss is a mean)",
+        )
+    elif allclose(got, -expected, **SAME):
+        hint_fr, hint_en = (
+            "le signe est inversé : dZ2 = (P − Y)/N, pas (Y − P)/N",
+            "the sign is flipped: dZ2 = (P − Y)/N, not (Y − P)/N",
+        )
+    else:
+        for label, cand in wrong.items():
+            if key in cand and allclose(got, cand[key], **SAME) and not allclose(cand[key], expected, **SAME):
+                hint_fr, hint_en = _WRONG_HINTS[label]
+                break
+    assert_gradient_close(
+        f"d{key} ({dims})",
+        got,
+        expected,
+        tol=1e-6,
+        hint_fr=hint_fr,
+        hint_en=hint_en,
+        reference_fr="d'autograd",
+        reference_en="autograd",
+    )
 
 
 @pytest.mark.item("mlp_backward")
 @pytest.mark.points(1)
 def test_backward_output_layer_matches_autograd(submission, rng):
     _check_backward_keys(submission, rng, ("W2", "b2"))
+    # The statement's rule (arguments not modified), which the values cannot show: dZ2 = probs
+    # then dZ2[…] -= 1 gives the right gradients and overwrites the caller's probs.
+    X, y, params = _backward_case(rng)
+    ref = _torch_forward(X, y, params)
+    assert_arguments_untouched(
+        submission, "backward", (X, y, params, {"Z1": ref["Z1"], "A1": ref["A1"]}, ref["probs"]),
+        {0: "X", 1: "y", 2: "params", 3: "cache", 4: "probs"},
+        hint_fr="partez d'une copie : dZ2 = probs.copy() (ou probs − Y), puis dZ2[…] -= 1 sur la copie",
+        hint_en="start from a copy: dZ2 = probs.copy() (or probs − Y), then dZ2[...] -= 1 on the copy",
+    )
 
 
 @pytest.mark.item("mlp_backward")
@@ -474,14 +672,25 @@ def test_numerical_gradient_against_autograd(submission, rng):
             "your gradient is twice the right one: the central difference is divided by 2h",
         )
     elif err <= 1e-2:
+        cs = (c1, c2, c3)
+        if any(_scaled_rel_error(got, _one_sided(x, cs, 1e-5, side)) <= 1e-7 for side in (1.0, -1.0)):
+            # Its premise: the student's result is the grader's one-sided difference.
+            hint_fr = ("utilisez (f(x + h e_i) − f(x − h e_i)) / (2h), pas la différence avant "
+                       "(f(x + h e_i) − f(x)) / h ni arrière")
+            hint_en = ("use (f(x + h e_i) − f(x − h e_i)) / (2h), not the forward difference "
+                       "(f(x + h e_i) − f(x)) / h nor the backward one")
+        else:
+            hint_fr = ("chaque évaluation se fait en x ± h e_i, toutes les autres composantes à leur "
+                       "valeur : remettez chaque composante à sa valeur après l'avoir perturbée "
+                       "(x[i] = ancien), sur x comme sur une copie")
+            hint_en = ("each evaluation is at x ± h e_i, every other entry at its value: set each "
+                       "entry back after shifting it (x[i] = old), on x as on a copy")
         raise Partial(
             0.5,
             f"{what} : erreur relative {err:.1e} par rapport au gradient exact, trop grande pour "
-            "des différences centrées (≈ 1e-10 attendu) ; utilisez (f(x + h e_i) − f(x − h e_i)) / (2h), "
-            "pas la différence avant (f(x + h e_i) − f(x)) / h",
+            f"des différences centrées (≈ 1e-10 attendu) ; {hint_fr}",
             f"{what_en}: relative error {err:.1e} against the exact gradient, too large for "
-            "central differences (≈ 1e-10 expected); use (f(x + h e_i) − f(x − h e_i)) / (2h), "
-            "not the forward difference (f(x + h e_i) − f(x)) / h",
+            f"central differences (≈ 1e-10 expected); {hint_en}",
         )
     else:
         hint_fr, hint_en = (
@@ -499,6 +708,17 @@ def test_numerical_gradient_against_autograd(submission, rng):
 def _g_numpy(x: np.ndarray, cs) -> float:
     c1, c2, c3 = cs
     return float(np.sum(c1 * np.sin(x) * x**2 + c2 * np.exp(0.3 * x)) + c3 * np.sum(x) ** 2 / x.size)
+
+
+def _one_sided(x: np.ndarray, cs, h: float, side: float) -> np.ndarray:
+    """The forward (side = 1) or backward (side = −1) difference of the grader's g, step h."""
+    out = np.zeros_like(x)
+    g0 = _g_numpy(x, cs)
+    for i in np.ndindex(x.shape):
+        xs = x.copy()
+        xs[i] += side * h
+        out[i] = side * (_g_numpy(xs, cs) - g0) / h
+    return out
 
 
 def _check_numgrad_uses_h(submission, g, x, cs, exact, what, what_en) -> None:
@@ -625,6 +845,13 @@ def test_erreur_relative_random_arrays(submission, rng):
             f"erreur_relative ({label_fr}) : obtenu {got:.6g}, ce n'est pas la valeur attendue ; {hint_fr}",
             f"erreur_relative ({label_en}): got {got:.6g}, not the expected value; {hint_en}",
         )
+    # The statement's rule (arguments not modified): diff = a; diff -= b gives the right value.
+    a, b = cases[1][0], cases[1][1]
+    assert_arguments_untouched(
+        submission, "erreur_relative", (a, b), {0: "a", 1: "b"},
+        hint_fr="calculez np.abs(a − b) dans un nouveau tableau (pas diff = a puis diff -= b)",
+        hint_en="compute np.abs(a − b) into a new array (not diff = a then diff -= b)",
+    )
 
 
 # ---------------------------------------------------------------- parameter count
@@ -650,3 +877,10 @@ def test_nombre_parametres_matches_torch(submission, rng):
             hint_fr="chaque couche n → h a n × h poids et h biais",
             hint_en="each layer n → h has n × h weights and h biases",
         )
+    # The statement's rule (arguments not modified): a loop that pops the caller's list counts
+    # right and leaves it empty.
+    assert_arguments_untouched(
+        submission, "nombre_parametres", (widths,), {0: "largeurs"},
+        hint_fr="parcourez la liste sans la vider : zip(largeurs[:-1], largeurs[1:]) (pas largeurs.pop())",
+        hint_en="walk the list without emptying it: zip(largeurs[:-1], largeurs[1:]) (not largeurs.pop())",
+    )

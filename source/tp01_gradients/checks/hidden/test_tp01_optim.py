@@ -64,6 +64,13 @@ def test_grad_f_matches_autograd(submission, rng):
             hint_fr=hint_fr,
             hint_en=hint_en,
         )
+    # The statement's rule (arguments not modified), checked on its own: right values computed
+    # with x *= … would pass above.
+    assert_arguments_untouched(
+        submission, "grad_f", (x,), {0: "x"},
+        hint_fr="calculez dans un nouveau tableau : np.array([2 * x[0], 6 * x[1]]) (pas x *= …)",
+        hint_en="compute into a new array: np.array([2 * x[0], 6 * x[1]]) (not x *= ...)",
+    )
 
 
 # ---------------------------------------------------------------- descente_gradient
@@ -71,15 +78,16 @@ def test_grad_f_matches_autograd(submission, rng):
 
 @kernel_side
 class QuadraticGradient:
-    """A gradient the grader trusts, with its own coefficients: ∇ of a(x1 − m1)² + b(x2 − m2)²."""
+    """A gradient the grader trusts, with its own coefficients, in any dimension d:
+    ∇ of Σ_k a_k (x_k − m_k)²."""
 
-    def __init__(self, a, b, m1, m2):
-        self.a, self.b, self.m1, self.m2 = a, b, m1, m2
+    def __init__(self, a, m):
+        self.a, self.m = list(a), list(m)
 
     def __call__(self, x):
         import numpy as np
 
-        return np.array([2.0 * self.a * (x[0] - self.m1), 2.0 * self.b * (x[1] - self.m2)])
+        return 2.0 * np.array(self.a) * (np.asarray(x, dtype=float) - np.array(self.m))
 
 
 def _run_gd(grad, x0: np.ndarray, lr: float, n: int, sign: float = -1.0) -> np.ndarray:
@@ -90,57 +98,109 @@ def _run_gd(grad, x0: np.ndarray, lr: float, n: int, sign: float = -1.0) -> np.n
     return np.array(xs)
 
 
+def _gd_cases(rng):
+    """The grader's runs of descente_gradient, each (a, m, x0, lr, n, what_fr, what_en):
+    d = 2 as in the notebook; then drawn on purpose (blind answers): d > 2 (a trajectory of two
+    hard-coded columns), a start at the minimum (the gradient is exactly 0: a loop that stops
+    once it has converged returns fewer rows) and a rate that diverges (a loop that stops when
+    x grows past a bound)."""
+    def draw(d):
+        a = rng.uniform(0.5, 3.0, size=d)
+        m = rng.uniform(-2.0, 2.0, size=d)
+        return a, m, rng.uniform(-3.0, 3.0, size=d), float(rng.uniform(0.02, 0.12)), int(rng.integers(6, 15))
+
+    base = "descente_gradient(∇g, x0, lr, n_steps) sur une fonction quadratique g du correcteur"
+    base_en = "descente_gradient(∇g, x0, lr, n_steps) on a grader quadratic function g"
+    cases = [(*draw(2), base, base_en)]
+    a, m, x0, lr, n = draw(int(rng.integers(3, 6)))
+    cases.append((a, m, x0, lr, n, f"{base}, x0 ayant plus de 2 composantes",
+                  f"{base_en}, x0 having more than 2 entries"))
+    a, m, _, lr, n = draw(2)
+    cases.append((a, m, m.copy(), lr, n, f"{base}, x0 au minimum de g (gradient nul)",
+                  f"{base_en}, x0 at the minimum of g (zero gradient)"))
+    a, m, x0, _, n = draw(2)
+    # |1 − 2 a_k lr| between 6 and 9 for the largest a_k: ‖x‖ passes 1e6 within the run, stays finite.
+    lr = float(rng.uniform(3.5, 5.0)) / float(a.max())
+    cases.append((a, m, x0, lr, int(rng.integers(12, 18)), f"{base}, avec un taux qui diverge",
+                  f"{base_en}, with a diverging rate"))
+    return cases
+
+
 @pytest.mark.item("gradient_descent")
 @pytest.mark.points(1)
 def test_descente_gradient_on_grader_quadratic(submission, rng):
-    a, b = (float(v) for v in rng.uniform(0.5, 3.0, size=2))
-    m = rng.uniform(-2.0, 2.0, size=2)
-    x0 = rng.uniform(-3.0, 3.0, size=2)
-    lr = float(rng.uniform(0.02, 0.12))
-    n = int(rng.integers(6, 15))
-    ref = QuadraticGradient.call(submission, a, b, float(m[0]), float(m[1]))
+    for i, (a, m, x0, lr, n, what, what_en) in enumerate(_gd_cases(rng)):
+        ref = QuadraticGradient.call(submission, [float(v) for v in a], [float(v) for v in m])
 
-    def grad(x):
-        return np.array([2 * a * (x[0] - m[0]), 2 * b * (x[1] - m[1])])
+        def grad(x, a=a, m=m):
+            return 2.0 * a * (np.asarray(x, dtype=float) - m)
 
-    what = "descente_gradient(∇g, x0, lr, n_steps) sur une fonction quadratique g du correcteur"
-    got = as_array(submission.call("descente_gradient", ref, x0, lr, n), what)
-    expected = _run_gd(grad, x0, lr, n)
-    if got.shape != expected.shape:
-        raise CheckFailed(
-            f"{what} : la forme n'est pas (n_steps + 1, d) ; la trajectoire "
-            "contient x0 puis un point par pas (n_steps + 1 lignes)",
-            f"{what}: the shape is not (n_steps + 1, d); the trajectory holds "
-            "x0 then one point per step (n_steps + 1 rows)",
-        )
-    if allclose(got, expected):
-        assert_arguments_untouched(
-            submission, "descente_gradient", (ref, x0, lr, n), {1: "x0"},
-            hint_fr="partez d'une copie : x = np.array(x0, dtype=float), puis x = x − lr · grad(x) "
-            "(pas x -= … sur x0 lui-même)",
-            hint_en="start from a copy: x = np.array(x0, dtype=float), then x = x − lr · grad(x) "
-            "(not x -= ... on x0 itself)",
-        )
-        return
-    course = _run_gd(lambda x: np.array([2 * x[0], 6 * x[1]]), x0, lr, n)
-    if allclose(got, _run_gd(grad, x0, lr, n, sign=+1.0)):
-        hint_fr = "vous montez le gradient : le pas est x_{t+1} = x_t − lr · grad(x_t)"
-        hint_en = "you are climbing the gradient: the step is x_{t+1} = x_t − lr · grad(x_t)"
-    elif allclose(got, course):
+        got = as_array(submission.call("descente_gradient", ref, x0, lr, n), what, allow_nan=True)
+        expected = _run_gd(grad, x0, lr, n)
+        if got.shape != expected.shape:
+            _gd_shape_failure(got, expected, what, what_en)
+        if i == 0 and allclose(got, expected):
+            assert_arguments_untouched(
+                submission, "descente_gradient", (ref, x0, lr, n), {1: "x0"},
+                hint_fr="partez d'une copie : x = np.array(x0, dtype=float), puis x = x − lr · grad(x) "
+                "(pas x -= … sur x0 lui-même)",
+                hint_en="start from a copy: x = np.array(x0, dtype=float), then x = x − lr · grad(x) "
+                "(not x -= ... on x0 itself)",
+            )
+        if allclose(got, expected):
+            continue
+        course = _run_gd(lambda x: np.array([2 * x[0], 6 * x[1]]), x0, lr, n) if len(x0) == 2 else None
+        if allclose(got, _run_gd(grad, x0, lr, n, sign=+1.0)):
+            hint_fr = "vous montez le gradient : le pas est x_{t+1} = x_t − lr · grad(x_t)"
+            hint_en = "you are climbing the gradient: the step is x_{t+1} = x_t − lr · grad(x_t)"
+        elif course is not None and allclose(got, course):
+            hint_fr = (
+                "votre trajectoire suit le gradient de la fonction du cours : utilisez la fonction "
+                "`grad` reçue en argument, pas grad_f"
+            )
+            hint_en = (
+                "your trajectory follows the gradient of the course's function: use the `grad` "
+                "function passed as an argument, not grad_f"
+            )
+        else:
+            hint_fr = (
+                "la ligne 0 est x0, puis x_{t+1} = x_t − lr · grad(x_t) avec la fonction grad reçue"
+            )
+            hint_en = "row 0 is x0, then x_{t+1} = x_t − lr · grad(x_t) with the grad function received"
+        assert_close(got, expected, name=what, rtol=1e-8, hint_fr=hint_fr, hint_en=hint_en)
+
+
+def _gd_shape_failure(got: np.ndarray, expected: np.ndarray, what: str, what_en: str) -> None:
+    """The trajectory's shape is wrong: name the likely cause, each after checking its premise."""
+    rows, d = expected.shape
+    if got.ndim == 2 and got.shape[0] == rows and got.shape[1] == 2 != d:
         hint_fr = (
-            "votre trajectoire suit le gradient de la fonction du cours : utilisez la fonction "
-            "`grad` reçue en argument, pas grad_f"
+            "la trajectoire a 2 colonnes écrites en dur : elle en a une par composante de x0 "
+            "(forme (n_steps + 1, len(x0)))"
         )
         hint_en = (
-            "your trajectory follows the gradient of the course's function: use the `grad` "
-            "function passed as an argument, not grad_f"
+            "the trajectory has 2 hard-coded columns: it has one per entry of x0 "
+            "(shape (n_steps + 1, len(x0)))"
+        )
+    elif (
+        got.ndim == 2 and got.shape[1] == d and 0 < got.shape[0] < rows
+        and allclose(got, expected[: got.shape[0]])
+    ):
+        hint_fr = (
+            "la trajectoire s'arrête avant le dernier pas : faites exactement n_steps pas, même quand "
+            "le gradient s'annule ou que x grandit (pas d'arrêt anticipé)"
+        )
+        hint_en = (
+            "the trajectory stops before the last step: take exactly n_steps steps, even when the "
+            "gradient vanishes or x grows (no early stopping)"
         )
     else:
-        hint_fr = (
-            "la ligne 0 est x0, puis x_{t+1} = x_t − lr · grad(x_t) avec la fonction grad reçue"
-        )
-        hint_en = "row 0 is x0, then x_{t+1} = x_t − lr · grad(x_t) with the grad function received"
-    assert_close(got, expected, name=what, rtol=1e-8, hint_fr=hint_fr, hint_en=hint_en)
+        hint_fr = "la trajectoire contient x0 puis un point par pas (n_steps + 1 lignes)"
+        hint_en = "the trajectory holds x0 then one point per step (n_steps + 1 rows)"
+    raise CheckFailed(
+        f"{what} : la forme n'est pas (n_steps + 1, d) ; {hint_fr}",
+        f"{what_en}: the shape is not (n_steps + 1, d); {hint_en}",
+    )
 
 
 # ---------------------------------------------------------------- learning rates
@@ -253,51 +313,118 @@ def _clear_trajectory(rng, lr_range: tuple[float, float], n_range: tuple[int, in
             return traj, lr, n
 
 
+def _norms(traj: np.ndarray, rule) -> np.ndarray:
+    with np.errstate(over="ignore", invalid="ignore"):
+        return rule(np.asarray(traj, dtype=float))
+
+
+#: Readings of the definition that students write instead of it, each (rule on a finite
+#: trajectory, hint). A hint is given only when its rule reproduces EVERY answer the student
+#: gave on the finite trajectories of the check, and differs from the definition where the
+#: student is wrong: the hint's own premise, checked before it blames anything.
+_MISREADINGS = (
+    (
+        lambda t: np.linalg.norm(t[-1]) >= np.linalg.norm(t[0]),
+        "la définition du TP demande ‖x_n‖ > ‖x_0‖ (inégalité stricte) ; une trajectoire qui "
+        "oscille sans grandir ne diverge pas",
+        "the TP's definition asks for ‖x_n‖ > ‖x_0‖ (strict inequality); a trajectory that "
+        "oscillates without growing does not diverge",
+    ),
+    (
+        lambda t: np.linalg.norm(t, axis=1).max() > np.linalg.norm(t[0]),
+        "une trajectoire peut monter au-dessus de ‖x_0‖ puis redescendre : la définition compare "
+        "le DERNIER point ‖x_n‖ à ‖x_0‖, pas le maximum de la trajectoire",
+        "a trajectory may rise above ‖x_0‖ then come back down: the definition compares "
+        "the LAST point ‖x_n‖ with ‖x_0‖, not the trajectory's maximum",
+    ),
+    (
+        lambda t: np.linalg.norm(t[-1]) > np.linalg.norm(t[-2]),
+        "la définition compare le dernier point au PREMIER, ‖x_n‖ > ‖x_0‖, pas à l'avant-dernier "
+        "(une trajectoire peut grandir puis diminuer, ou l'inverse)",
+        "the definition compares the last point with the FIRST one, ‖x_n‖ > ‖x_0‖, not with the "
+        "one before it (a trajectory may grow then shrink, or the reverse)",
+    ),
+    (
+        lambda t: np.abs(t[-1]).max() > np.abs(t[0]).max(),
+        "comparez des normes EUCLIDIENNES, np.linalg.norm(x) = √(Σ x_i²), pas le plus grand |x_i|",
+        "compare EUCLIDEAN norms, np.linalg.norm(x) = √(Σ x_i²), not the largest |x_i|",
+    ),
+    (
+        lambda t: np.abs(t[-1]).sum() > np.abs(t[0]).sum(),
+        "comparez des normes EUCLIDIENNES, np.linalg.norm(x) = √(Σ x_i²), pas la somme des |x_i|",
+        "compare EUCLIDEAN norms, np.linalg.norm(x) = √(Σ x_i²), not the sum of the |x_i|",
+    ),
+)
+
+
 def _check_classification(submission, cases) -> None:
-    for traj, label_fr, label_en in cases:
-        expected = _diverges_by_definition(traj)
-        got = as_bool(submission.call("diverge", traj), "diverge")
-        if got == expected:
-            continue
-        with np.errstate(over="ignore", invalid="ignore"):
-            n0, nn = np.linalg.norm(traj[0]), np.linalg.norm(traj[-1])
-        finite = bool(np.all(np.isfinite(traj)))
-        if finite and nn == n0:
-            hint_fr = (
-                "ici ‖x_n‖ = ‖x_0‖ : la définition du TP demande ‖x_n‖ > ‖x_0‖ (inégalité "
-                "stricte) ; une trajectoire qui oscille sans grandir ne diverge pas"
-            )
-            hint_en = (
-                "here ‖x_n‖ = ‖x_0‖: the TP's definition asks for ‖x_n‖ > ‖x_0‖ (strict "
-                "inequality); a trajectory that oscillates without growing does not diverge"
-            )
-        elif finite and got and nn <= n0 < float(np.max(np.linalg.norm(traj, axis=1))):
-            hint_fr = (
-                "cette trajectoire monte au-dessus de ‖x_0‖ puis redescend : la définition compare "
-                "le DERNIER point ‖x_n‖ à ‖x_0‖, pas le maximum de la trajectoire"
-            )
-            hint_en = (
-                "this trajectory rises above ‖x_0‖ then comes back down: the definition compares "
-                "the LAST point ‖x_n‖ with ‖x_0‖, not the trajectory's maximum"
-            )
-        elif finite:
-            hint_fr = "‖x_0‖ (premier point) et ‖x_n‖ (dernier point) : comparez ces deux normes"
-            hint_en = "‖x_0‖ (first point) and ‖x_n‖ (last point): compare these two norms"
-        else:
-            hint_fr = (
-                "la trajectoire contient des inf/nan (les calculs ont débordé ; np.isinf ne voit "
-                "pas nan) et toute comparaison avec nan vaut False : testez np.isfinite d'abord, "
-                "sur TOUTE la trajectoire (np.all(np.isfinite(trajectoire)))"
-            )
-            hint_en = (
-                "the trajectory holds inf/nan (the computation overflowed; np.isinf does not see "
-                "nan) and any comparison with nan is False: test np.isfinite first, on the WHOLE "
-                "trajectory (np.all(np.isfinite(trajectoire)))"
-            )
-        raise CheckFailed(
-            f"diverge renvoie {got} pour {label_fr}, à tort ; {hint_fr}",
-            f"diverge wrongly returns {got} for {label_en}; {hint_en}",
+    answers = [as_bool(submission.call("diverge", traj), "diverge") for traj, _, _ in cases]
+    wrong = [
+        (case, got) for case, got in zip(cases, answers, strict=True)
+        if got != _diverges_by_definition(case[0])
+    ]
+    if not wrong:
+        return
+    (traj, label_fr, label_en), got = wrong[0]
+    finite = bool(np.all(np.isfinite(traj)))
+    if finite:
+        answered = [(t, a) for (t, _, _), a in zip(cases, answers, strict=True) if np.all(np.isfinite(t))]
+        hint_fr = "‖x_0‖ (premier point) et ‖x_n‖ (dernier point) : comparez ces deux normes"
+        hint_en = "‖x_0‖ (first point) and ‖x_n‖ (last point): compare these two norms"
+        for rule, fr, en in _MISREADINGS:
+            if bool(_norms(traj, rule)) == got and all(bool(_norms(t, rule)) == a for t, a in answered):
+                hint_fr, hint_en = fr, en
+                break
+    else:
+        hint_fr = (
+            "la trajectoire contient des inf/nan (les calculs ont débordé ; np.isinf ne voit "
+            "pas nan) et toute comparaison avec nan vaut False : testez np.isfinite d'abord, "
+            "sur TOUTE la trajectoire (np.all(np.isfinite(trajectoire)))"
         )
+        hint_en = (
+            "the trajectory holds inf/nan (the computation overflowed; np.isinf does not see "
+            "nan) and any comparison with nan is False: test np.isfinite first, on the WHOLE "
+            "trajectory (np.all(np.isfinite(trajectoire)))"
+        )
+    raise CheckFailed(
+        f"diverge renvoie {got} pour {label_fr}, à tort ; {hint_fr}",
+        f"diverge wrongly returns {got} for {label_en}; {hint_en}",
+    )
+
+
+def _norm_cases(rng) -> list[np.ndarray]:
+    """Drawn on purpose (blind answers): trajectories on which the Euclidean norm, the largest
+    |x_i| and the sum of the |x_i| disagree, in dimension 2 or 3. With u = (1, …, 1) (‖u‖ = √d,
+    max 1, sum d) and v = r e_k: r in (1.1, 0.95 √d) puts ‖v‖ below ‖u‖ but max |v_i| above;
+    r in (1.05 √d, 0.95 d) puts ‖v‖ above ‖u‖ but the sum below."""
+    out = []
+    for low, high, reverse in (
+        (1.1, 0.95, False),   # u → v: Euclidean False, largest |x_i| True
+        (1.1, 0.95, True),    # v → u: Euclidean True, largest |x_i| False
+        (1.05, 0.95, None),   # u → v: Euclidean True, sum of |x_i| False
+    ):
+        d = int(rng.integers(2, 4))
+        scale = float(rng.uniform(0.5, 2.0))
+        r = float(rng.uniform(low * np.sqrt(d), high * d)) if reverse is None else float(
+            rng.uniform(low, high * np.sqrt(d))
+        )
+        signs = rng.choice([-1.0, 1.0], size=d)
+        u = scale * signs
+        v = np.zeros(d)
+        v[int(rng.integers(0, d))] = scale * r * float(rng.choice([-1.0, 1.0]))
+        start, stop = (v, u) if reverse else (u, v)
+        steps = np.linspace(0.0, 1.0, int(rng.integers(3, 7)))[:, None]
+        out.append((1.0 - steps) * start[None, :] + steps * stop[None, :])
+    return out
+
+
+def _turning_cases(rng) -> list[np.ndarray]:
+    """Drawn on purpose (blind answer): norms that grow then shrink but end above ‖x_0‖, and
+    that shrink then grow but end below it (the last step says the opposite of the definition)."""
+    x0 = rng.uniform(0.5, 2.0, size=2) * rng.choice([-1.0, 1.0], size=2)
+    up_down = np.concatenate([[1.0], rng.uniform(2.0, 3.0, size=2), rng.uniform(1.2, 1.8, size=1)])
+    down_up = np.concatenate([[1.0], rng.uniform(0.1, 0.3, size=2), rng.uniform(0.5, 0.8, size=1)])
+    return [f[:, None] * x0[None, :] for f in (up_down, down_up)]
 
 
 @pytest.mark.item("diverges")
@@ -331,8 +458,15 @@ def test_diverge_on_grader_trajectories(submission, rng):
     factors = np.concatenate([[1.0], rng.uniform(1.5, 3.0, size=3), rng.uniform(0.2, 0.9, size=3)])
     cases.append((factors[:, None] * x0[None, :], "une trajectoire du correcteur",
                   "a grader trajectory"))
+    for traj in _norm_cases(rng) + _turning_cases(rng):
+        cases.append((traj, "une trajectoire du correcteur", "a grader trajectory"))
     order = rng.permutation(len(cases))
     _check_classification(submission, [cases[i] for i in order])
+    assert_arguments_untouched(
+        submission, "diverge", (cases[-1][0].copy(),), {0: "trajectoire"},
+        hint_fr="lisez la trajectoire sans l'écrire (np.linalg.norm(trajectoire[0]), …)",
+        hint_en="read the trajectory without writing to it (np.linalg.norm(trajectoire[0]), ...)",
+    )
 
 
 @pytest.mark.item("diverges")
@@ -383,22 +517,63 @@ def _perceptron_ref(w, x, y, alpha, strict: bool = False, sign: float = 1.0):
     return w + sign * alpha * (y - out) * x
 
 
-def _check_perceptron(submission, w, x, y, alpha) -> None:
+def _perceptron_y_only(w, x, y, alpha, on_mistakes: bool):
+    """The ±1-label habit: w + α y x (on every example, or on mistakes only)."""
+    out = 1.0 if float(w @ x) >= 0 else 0.0
+    return w + alpha * y * x if (out != y or not on_mistakes) else w.copy()
+
+
+#: Known mistakes, each (its update, hint). A hint is given only when its update reproduces
+#: every answer the student gave in the check (its premise), not on one example alone: at
+#: w·x = 0 with y = 0 a strict step and "w + α y x" both leave w unchanged.
+_PERCEPTRON_MISTAKES = (
+    (
+        lambda w, x, y, a: _perceptron_ref(w, x, y, a, sign=-1.0),
+        "le signe de la correction est inversé : w ← w + α (y − f(x)) x",
+        "the correction has the wrong sign: w ← w + α (y − f(x)) x",
+    ),
+    (
+        lambda w, x, y, a: _perceptron_ref(w, x, y, a, strict=True),
+        "ici w·x = 0 : avec la convention du TP, f(x) = 1 quand w·x ≥ 0 (inégalité large)",
+        "here w·x = 0: with the TP's convention, f(x) = 1 when w·x ≥ 0 (non-strict)",
+    ),
+    (
+        lambda w, x, y, a: _perceptron_y_only(w, x, y, a, on_mistakes=True),
+        "la correction est α (y − f(x)) x, pas α y x : pour un faux positif (y = 0, f(x) = 1), "
+        "y − f(x) = −1 et w diminue de α x",
+        "the correction is α (y − f(x)) x, not α y x: for a false positive (y = 0, f(x) = 1), "
+        "y − f(x) = −1 and w decreases by α x",
+    ),
+    (
+        lambda w, x, y, a: _perceptron_y_only(w, x, y, a, on_mistakes=False),
+        "la correction est α (y − f(x)) x, pas α y x : elle est nulle sur un exemple bien classé "
+        "et vaut −α x pour un faux positif (y = 0, f(x) = 1)",
+        "the correction is α (y − f(x)) x, not α y x: it is zero on a well-classified example "
+        "and −α x for a false positive (y = 0, f(x) = 1)",
+    ),
+)
+
+
+def _check_perceptron(submission, cases) -> None:
+    """Every case first, then the first wrong one, with a hint whose premise holds on all."""
     what = "maj_perceptron(w, x, y, alpha) pour un exemple du correcteur"
-    got = as_array(submission.call("maj_perceptron", w, x, y, alpha), what, shape=w.shape)
-    expected = _perceptron_ref(w, x, y, alpha)
-    if allclose(got, expected):
-        return
-    if allclose(got, _perceptron_ref(w, x, y, alpha, sign=-1.0)):
-        hint_fr = "le signe de la correction est inversé : w ← w + α (y − f(x)) x"
-        hint_en = "the correction has the wrong sign: w ← w + α (y − f(x)) x"
-    elif allclose(got, _perceptron_ref(w, x, y, alpha, strict=True)):
-        hint_fr = "ici w·x = 0 : avec la convention du TP, f(x) = 1 quand w·x ≥ 0 (inégalité large)"
-        hint_en = "here w·x = 0: with the TP's convention, f(x) = 1 when w·x ≥ 0 (non-strict)"
-    else:
+    answers = [
+        as_array(submission.call("maj_perceptron", w, x, y, alpha), what, shape=w.shape)
+        for w, x, y, alpha in cases
+    ]
+    for (w, x, y, alpha), got in zip(cases, answers, strict=True):
+        expected = _perceptron_ref(w, x, y, alpha)
+        if allclose(got, expected):
+            continue
         hint_fr = "f(x) = 1 si w·x ≥ 0, 0 sinon ; puis w + α (y − f(x)) x"
         hint_en = "f(x) = 1 if w·x ≥ 0, else 0; then w + α (y − f(x)) x"
-    assert_close(got, expected, name=what, rtol=1e-9, hint_fr=hint_fr, hint_en=hint_en)
+        for update, fr, en in _PERCEPTRON_MISTAKES:
+            if not allclose(update(w, x, y, alpha), expected) and all(
+                allclose(a, update(*c)) for c, a in zip(cases, answers, strict=True)
+            ):
+                hint_fr, hint_en = fr, en
+                break
+        assert_close(got, expected, name=what, rtol=1e-9, hint_fr=hint_fr, hint_en=hint_en)
 
 
 @pytest.mark.item("perceptron_update")
@@ -414,8 +589,7 @@ def test_perceptron_random_examples(submission, rng):
                 if abs(w @ x) > 0.1 and (w @ x > 0) == want_positive:
                     break
             cases.append((w, x, y, float(rng.uniform(0.05, 1.0))))
-    for i in rng.permutation(len(cases)):
-        _check_perceptron(submission, *cases[i])
+    _check_perceptron(submission, [cases[i] for i in rng.permutation(len(cases))])
     # A misclassified example (y − f(x) ≠ 0), so that `w += …` would show.
     w, x, y, alpha = next(c for c in cases if c[2] == 0 and c[0] @ c[1] > 0)
     assert_arguments_untouched(
@@ -433,6 +607,4 @@ def test_perceptron_step_convention_at_zero(submission, rng):
     w = np.concatenate([[0.0], rng.integers(-3, 4, size=d - 1).astype(float)])
     w[0] = -float(w[1:] @ x[1:])  # integers: w·x is exactly 0
     alpha = float(rng.choice([0.25, 0.5, 1.0]))
-    _check_perceptron(submission, w, x, 0, alpha)
-    _check_perceptron(submission, np.zeros(d), x, 0, alpha)
-    _check_perceptron(submission, w, x, 1, alpha)
+    _check_perceptron(submission, [(w, x, 0, alpha), (np.zeros(d), x, 0, alpha), (w, x, 1, alpha)])

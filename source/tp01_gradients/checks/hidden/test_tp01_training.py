@@ -15,6 +15,7 @@ from autograder.checks import (
     Ref,
     accuracy,
     as_array,
+    assert_arguments_untouched,
     check_epoch_batches,
     digits_split,
     kernel_side,
@@ -98,6 +99,16 @@ def test_entrainer_uses_its_seed(submission, rng):
             "entrainer gives the same parameters for two different seeds: pass seed to "
             "init_params and to the shuffling generator",
         )
+    # The statement's rule (arguments not modified): shuffling X_train[:] = X_train[idx] in place
+    # trains as well and reorders the caller's data.
+    assert_arguments_untouched(
+        submission, "entrainer", (X_train[idx], y_train[idx], 16, LR, 1, BATCH, s),
+        {0: "X_train", 1: "y_train"}, references=MLP_REFERENCES,
+        hint_fr="mélangez des indices (ordre = rng.permutation(N)) et lisez X_train[lot], sans "
+        "réordonner X_train ni y_train eux-mêmes",
+        hint_en="shuffle indices (ordre = rng.permutation(N)) and read X_train[batch], without "
+        "reordering X_train or y_train themselves",
+    )
     if np.array_equal(runs[0], _init_params(X_train.shape[1], 16, 10, s)["W1"]):
         return  # parameters never updated: the accuracy check says so, not this one
     varied = ((runs[3], "lr", "deux valeurs de lr", "two values of lr"),
@@ -110,6 +121,32 @@ def test_entrainer_uses_its_seed(submission, rng):
                 f"entrainer gives the same parameters for {values_en} (same seed): use the {arg} "
                 "argument it receives, not a hard-coded value",
             )
+    # The seed has two uses, init and shuffling: another seed changes the shuffle alone, so the
+    # init is seen apart (blind answer, init_params(D, hidden, 10) with its default seed 0). With
+    # lr = 0 no step moves the parameters: they are init_params(D, hidden, 10, seed), exactly.
+    still = with_references(
+        submission, MLP_REFERENCES, "entrainer", X_train[idx], y_train[idx],
+        hidden=16, lr=0.0, epochs=1, batch_size=BATCH, seed=s, timeout=60,
+    )
+    if not isinstance(still, dict) or "W1" not in still:
+        raise CheckFailed(
+            'entrainer doit renvoyer le dictionnaire params {"W1", "b1", "W2", "b2"}',
+            'entrainer must return the params dictionary {"W1", "b1", "W2", "b2"}',
+        )
+    w1 = as_array(still["W1"], 'params["W1"]', allow_nan=True)
+    init = _init_params(X_train.shape[1], 16, 10, s)["W1"]
+    if w1.shape == init.shape and not np.allclose(w1, init, rtol=1e-12, atol=0.0):
+        other = np.allclose(w1, _init_params(X_train.shape[1], 16, 10, 0)["W1"], rtol=1e-12, atol=0.0)
+        raise CheckFailed(
+            "entrainer(…, lr=0, seed=…) : avec lr = 0 les paramètres renvoyés devraient être ceux "
+            "de l'initialisation init_params(D, hidden, 10, seed)"
+            + (" ; ce sont ceux de seed = 0 : passez seed à init_params" if other else
+               " ; initialisez avec init_params(D, hidden, 10, seed), le seed reçu"),
+            "entrainer(..., lr=0, seed=...): with lr = 0 the returned parameters should be the "
+            "initial ones, init_params(D, hidden, 10, seed)"
+            + ("; they are those of seed = 0: pass seed to init_params" if other else
+               "; initialise with init_params(D, hidden, 10, seed), the seed received"),
+        )
 
 
 @pytest.mark.item("train")
@@ -204,6 +241,49 @@ def record_batches(entrainer, X, y, hidden, lr, epochs, batch_size):
     return seen
 
 
+def _epoch_passes(batches: list, n: int) -> list[list[int]]:
+    """The batches' examples, a pass over the whole set (evaluation) left out."""
+    return [b for b in batches if sorted(b) != list(range(n))] or batches
+
+
+def _check_one_epoch(batches: object, n: int, what: str, what_en: str) -> None:
+    """epochs=1 asked: the examples seen k > 1 times over, each block of n a permutation of the
+    set, is the epochs argument ignored (its premise checked before the overlap message)."""
+    if not isinstance(batches, list) or not batches:
+        return
+    seen = [i for b in _epoch_passes(batches, n) for i in b]
+    k = len(seen) // n
+    if k > 1 and len(seen) == k * n and all(
+        sorted(seen[j * n:(j + 1) * n]) == list(range(n)) for j in range(k)
+    ):
+        raise CheckFailed(
+            f"{what} : une seule époque est demandée, mais entrainer parcourt les exemples {k} fois ; "
+            "utilisez l'argument epochs reçu (for _ in range(epochs)), pas une valeur écrite en dur",
+            f"{what_en}: one epoch is asked for, but entrainer goes over the examples {k} times; "
+            "use the epochs argument it receives (for _ in range(epochs)), not a hard-coded value",
+        )
+
+
+def _check_batch_count(batches: object, n: int, bs: int, what: str, what_en: str) -> None:
+    """Batches of batch_size examples (np.array_split into ceil(N / batch_size) near-equal parts
+    too). A batch_size never used (a hard-coded 32, say) shows as slices of one fixed size other
+    than batch_size (its premise: every batch but the last of that size, the last one a
+    remainder, not an array_split part), or as more batches than ceil(N / batch_size)."""
+    if not isinstance(batches, list) or not batches:
+        return
+    sizes = [len(b) for b in _epoch_passes(batches, n)]
+    count = -(-n // bs)
+    b = sizes[0]
+    fixed = len(sizes) > 1 and set(sizes[:-1]) == {b} and b != bs and sizes[-1] <= b
+    if (fixed and (b > bs or sizes[-1] < b - 1)) or len(sizes) > count:
+        raise CheckFailed(
+            f"{what} : les lots n'ont pas la taille batch_size demandée ; utilisez l'argument "
+            "batch_size reçu (lot = ordre[debut : debut + batch_size]), pas une valeur écrite en dur",
+            f"{what_en}: the batches do not have the batch_size asked for; use the batch_size "
+            "argument it receives (batch = order[start : start + batch_size]), not a hard-coded value",
+        )
+
+
 # 0.25 + 0.25: the seed and the batches share the half point the seed check had (the TP totals 20).
 @pytest.mark.item("train")
 @pytest.mark.points(0.25)
@@ -217,7 +297,7 @@ def test_entrainer_batches_cover_the_epoch(submission, rng):
     idx = rng.choice(len(X_train), size=n, replace=False)
     X = np.hstack([X_train[idx], (np.arange(n) / 1000.0)[:, None]])
     bs = int(rng.integers(20, 40))
-    while n % bs == 0:  # an incomplete last batch, always
+    while n % bs == 0 or bs == BATCH:  # an incomplete last batch, always; not the default 32
         bs += 1
     record_batches.install(submission)
     batches = with_references(
@@ -226,6 +306,8 @@ def test_entrainer_batches_cover_the_epoch(submission, rng):
     )
     what = "entrainer(X_train, y_train, epochs=1, batch_size=…) sur des exemples du correcteur"
     what_en = "entrainer(X_train, y_train, epochs=1, batch_size=...) on grader examples"
+    _check_one_epoch(batches, n, what, what_en)
+    _check_batch_count(batches, n, bs, what, what_en)
     check_epoch_batches(batches, n, bs, what, what_en, ("forward", "forward"), every_example=True)
     # Two epochs: the examples are shuffled, and shuffled again at each epoch (a loop without
     # shuffling, or one permutation drawn before the loop, still reaches the accuracy bar).

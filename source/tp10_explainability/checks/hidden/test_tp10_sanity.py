@@ -46,7 +46,7 @@ from autograder.checks import (
 )
 
 from ..public.helpers import model_weights, spearman_guarded
-from .helpers import KernelCNN, RefCNN, draw_weights
+from .helpers import KernelCNN, RefCNN, draw_weights, leaves_its_arguments
 
 COUCHES = ["fc2", "fc1", "conv2", "conv1"]
 DROP_EVERY_STAGE = 0.8  # the mean correlation must fall below this at every cascade stage
@@ -636,31 +636,15 @@ def test_correlations_cascade_matches_grader(submission, rng):
     _cascade_leaves_its_arguments(submission, case)
 
 
-@kernel_side
-def images_touched(correlations, modele, X, classes, noms, seed):
-    """Runs in the kernel: whether correlations_cascade(modele, X, classes, noms, seed)
-    modified X (values or shape) or made it require a gradient."""
-    import copy
-
-    avant = copy.deepcopy(X)
-    correlations(modele, X, classes, noms, seed)
-    return bool(X.requires_grad or X.shape != avant.shape or not bool((X == avant).all()))
-
-
 def _cascade_leaves_its_arguments(submission, case: ModelCase) -> None:
-    touched = with_references(submission, CASCADE_REFERENCES, "correlations_cascade",
-                              Ref("correlations_cascade"), case.kernel(submission),
-                              Tensor(case.X), case.classes, list(COUCHES), case.seed,
-                              via=images_touched.install(submission).name)
-    if touched is True:
-        raise CheckFailed(
-            "correlations_cascade modifie sur place les images X qu'on lui passe : la consigne "
-            "demande de ne pas modifier les arguments ; calculez chaque carte sur X[n] sans "
-            "l'écrire (ni X[n] -= …, ni X.requires_grad_())",
-            "correlations_cascade modifies the images X it is given in place: the statement asks "
-            "not to modify the arguments; compute each map from X[n] without writing into it "
-            "(neither X[n] -= … nor X.requires_grad_())",
-        )
+    leaves_its_arguments(
+        submission, "correlations_cascade",
+        (case.kernel(submission), Tensor(case.X), case.classes, list(COUCHES), case.seed), {1: "X"},
+        ("calculez chaque carte sur X[n] sans l'écrire (ni X[n] -= …, ni X.requires_grad_())",
+         "compute each map from X[n] without writing into it (neither X[n] -= … nor "
+         "X.requires_grad_())"),
+        references=CASCADE_REFERENCES,
+    )
 
 
 def _cascade_failure(submission, case, model, noms, got, what, with_method, close):

@@ -808,3 +808,15 @@ SCENARIOS["blind-r5-cascade-median-over-images"] = Scenario(
 GROUPS["blind-r5-4"] = ("blind-r5-cascade-default-gradient-x-input",)
 GROUPS["blind-r5-5"] = ("blind-r5-cascade-pearson-of-the-maps",)
 GROUPS["blind-r5-6"] = ("blind-r5-cascade-median-over-images",)
+
+# Issue 16: the cascade's in-place rule goes through the library (assert_arguments_untouched
+# with the grader's saillance and spearman); the caller's X made to require a gradient is
+# still caught, and named.
+SCENARIOS["submission-cascade-callers-X-requires-grad"] = Scenario(
+    grade_id="randomisation",
+    source=edit(_RANDOMISATION, ("    classes = [int(c) for c in classes]\n",
+                                 "    classes = [int(c) for c in classes]\n    X.requires_grad_(True)\n")),
+    must_fail=("test_correlations_cascade_matches_grader",),
+    message_contains=("correlations_cascade rend le X de l'appelant « requires_grad »",),
+)
+GROUPS["cascade-in-place"] = ("submission-cascade-callers-X-requires-grad",)

@@ -17,8 +17,11 @@ from autograder.checks import (
     as_array,
     as_int,
     assert_signature_defaults,
+    kernel_side,
     with_references,
 )
+
+from .helpers import inspect_model, outputs, pair, states
 
 # The defaults of the statement's signatures that the notebook relies on
 # (entrainer_prevision(serie_app), entrainer_sequence(..., epochs=15)): docs/authoring.md.
@@ -27,13 +30,14 @@ STATEMENT_DEFAULTS: dict[str, dict[str, float | int]] = {
     "entrainer_prevision": {"L": 20, "H": 32, "epochs": 40, "lr": 0.005, "batch_size": 64, "seed": 0},
 }
 
-# A stand-in cellule_rnn of the right shape for the shape check of rnn_sequence: a bug of the
-# student's cell costs the cell's points, not the sequence's.
-CELLULE_DE_FORME = """
-def cellule_rnn(x_t, h_prec, W_xh, W_hh, b_h):
+
+@kernel_side
+def cellule_de_forme(x_t, h_prec, W_xh, W_hh, b_h):
+    """A stand-in cellule_rnn of the right shape for the shape check of rnn_sequence: a bug of
+    the student's cell costs the cell's points, not the sequence's."""
     import torch
+
     return torch.tanh(h_prec)
-"""
 
 
 def _t(rng, *shape, scale=1.0):
@@ -60,7 +64,7 @@ def test_cellule_rnn_shape_and_range(submission, rng):
 def test_rnn_sequence_shape(submission, rng):
     T, N, d, H = 4, 2, 3, 5
     got = with_references(
-        submission, {"cellule_rnn": CELLULE_DE_FORME},
+        submission, {"cellule_rnn": cellule_de_forme},
         "rnn_sequence", _t(rng, T, N, d), _t(rng, N, H), _t(rng, H, d), _t(rng, H, H), _t(rng, H)
     )
     as_array(got, "rnn_sequence(...) (les états h_1..h_T)", shape=(T, N, H))
@@ -70,23 +74,9 @@ def test_rnn_sequence_shape(submission, rng):
 @pytest.mark.points(0.5)
 def test_cellule_lstm_shapes(submission, rng):
     N, d, H = 2, 3, 4
-    got = submission.call(
-        "cellule_lstm",
-        _t(rng, N, d),
-        _t(rng, N, H),
-        _t(rng, N, H),
-        _t(rng, 4 * H, d),
-        _t(rng, 4 * H, H),
-        _t(rng, 4 * H),
-        _t(rng, 4 * H),
-    )
-    if not isinstance(got, (list, tuple)) or len(got) != 2:
-        raise CheckFailed(
-            "cellule_lstm doit renvoyer le couple (h_t, c_t)",
-            "cellule_lstm must return the pair (h_t, c_t)",
-        )
-    h = as_array(got[0], "h_t", shape=(N, H))
-    as_array(got[1], "c_t", shape=(N, H))
+    shapes = ((N, d), (N, H), (N, H), (4 * H, d), (4 * H, H), (4 * H,), (4 * H,))
+    got = submission.call("cellule_lstm", *(_t(rng, *s) for s in shapes))
+    h, _ = states(got, "cellule_lstm", N, H)
     if np.abs(h).max() >= 1:
         raise CheckFailed(
             "h_t = o_t ⊙ tanh(c_t) doit être dans ]−1, 1[",
@@ -117,13 +107,7 @@ def test_cellule_lstm_peephole_without_peepholes_is_pytorch(submission, rng):
         *(Tensor(t.numpy()) for t in (x, h, c)),
         {k: Tensor(v.numpy().copy()) for k, v in p.items()},
     )
-    if not isinstance(got, (list, tuple)) or len(got) != 2:
-        raise CheckFailed(
-            "cellule_lstm_peephole doit renvoyer le couple (h_t, c_t)",
-            "cellule_lstm_peephole must return the pair (h_t, c_t)",
-        )
-    h_got = as_array(got[0], "h_t", shape=(N, H))
-    c_got = as_array(got[1], "c_t", shape=(N, H))
+    h_got, c_got = states(got, "cellule_lstm_peephole", N, H)
     if not (np.allclose(h_got, h_ref, atol=1e-6) and np.allclose(c_got, c_ref, atol=1e-6)):
         raise CheckFailed(
             "avec des peepholes nulles (W_cf = W_ci = W_co = 0), cellule_lstm_peephole doit "
@@ -228,47 +212,18 @@ def test_clipper_shapes_and_small_gradients(submission, rng):
 
 # ---------------------------------------------------------------- long dependency
 
-KERNEL_SRC = """
-def _tp06_public_inspecter(modele):
-    import torch
-    from torch import nn
-    if not isinstance(modele, nn.Module):
-        return {"module": False, "type": type(modele).__name__}
-    mods = list(modele.modules())
-    return {
-        "module": True,
-        "type": type(modele).__name__,
-        "rnn": any(isinstance(m, (nn.RNN, nn.RNNCell)) for m in mods),
-        "lstm": any(isinstance(m, (nn.LSTM, nn.LSTMCell)) for m in mods),
-        "gru": any(isinstance(m, (nn.GRU, nn.GRUCell)) for m in mods),
-        "couches": [
-            [int(m.input_size), int(m.hidden_size), int(m.num_layers), bool(m.batch_first),
-             bool(m.bidirectional)]
-            for m in mods if isinstance(m, nn.RNNBase)
-        ],
-    }
-
-
-def _tp06_public_sorties(modele, X):
-    import torch
-    with torch.no_grad():
-        return modele(X)
-"""
 
 
 @pytest.mark.item("memoire")
 @pytest.mark.points(0.5)
 def test_modeles_sequence_shapes_and_kinds(submission, rng):
-    submission.define("_tp06_public_inspecter", KERNEL_SRC)
     N, T, d, H, n_classes = 4, 6, 3, 5, 2
     X = rng.normal(size=(N, T, d)).astype(np.float32)
     y = rng.integers(0, n_classes, size=N)
     for genre, want, label in (("rnn", "rnn", "nn.RNN"), ("lstm", "lstm", "nn.LSTM")):
         what = f'creer_modele_sequence("{genre}", {d}, {H}, {n_classes})'
         model = submission.call("creer_modele_sequence", genre, d, H, n_classes)
-        info = (
-            submission.call("_tp06_public_inspecter", model) if isinstance(model, Handle) else None
-        )
+        info = inspect_model.call(submission, model) if isinstance(model, Handle) else None
         if not isinstance(info, dict) or info.get("module") is not True:
             raise CheckFailed(
                 f"{what} doit renvoyer un nn.Module", f"{what} must return an nn.Module"
@@ -291,15 +246,15 @@ def test_modeles_sequence_shapes_and_kinds(submission, rng):
                 "single layer from d_entree to H (use the arguments d_entree and H, not fixed "
                 "sizes), reading the (N, T, d_entree) batch examples first",
             )
-        out = submission.call("_tp06_public_sorties", model, Tensor(X))
+        out = outputs.call(submission, model, Tensor(X))
         as_array(out, f"{what} sur un lot ({N}, {T}, {d}) : logits", shape=(N, n_classes))
     model = submission.call("creer_modele_sequence", "lstm", d, H, n_classes)
-    before = as_array(submission.call("_tp06_public_sorties", model, Tensor(X)), "logits")
+    before = as_array(outputs.call(submission, model, Tensor(X)), "logits")
     out = submission.call(
         "entrainer_sequence", model, Tensor(X), Tensor(y), epochs=2, lr=0.05, batch_size=2, seed=0
     )
     after = as_array(
-        submission.call("_tp06_public_sorties", out if out is not None else model, Tensor(X)),
+        outputs.call(submission, out if out is not None else model, Tensor(X)),
         "logits après entrainer_sequence",
     )
     if np.allclose(before, after):
@@ -320,13 +275,9 @@ def test_modeles_sequence_shapes_and_kinds(submission, rng):
 def test_fenetres_small_example(submission):
     serie = np.arange(8, dtype=np.float32)
     got = submission.call("fenetres", Tensor(serie), 3)
-    if not isinstance(got, (list, tuple)) or len(got) != 2:
-        raise CheckFailed(
-            "fenetres(serie, L) doit renvoyer le couple (X, y)",
-            "fenetres(serie, L) must return the pair (X, y)",
-        )
-    X = as_array(got[0], "fenetres(arange(8), 3)[0] (X)", shape=(5, 3, 1))
-    y = as_array(got[1], "fenetres(arange(8), 3)[1] (y)", shape=(5,))
+    X, y = pair(got, "fenetres(serie, L)", ("X", "y"))
+    X = as_array(X, "fenetres(arange(8), 3)[0] (X)", shape=(5, 3, 1))
+    y = as_array(y, "fenetres(arange(8), 3)[1] (y)", shape=(5,))
     if not np.allclose(X[:, :, 0], [[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5], [4, 5, 6]]):
         raise CheckFailed(
             "fenetres(arange(8), 3) : X[:, :, 0] devrait valoir [[0, 1, 2], [1, 2, 3], ..., "

@@ -25,7 +25,7 @@ from autograder.checks import (
     record_margin,
 )
 
-from .helpers import GRAD_CAM_CAUSE, KERNEL_SRC, call_explained, spearman_guarded
+from .helpers import GRAD_CAM_CAUSE, build_model, call_explained, model_weights, spearman_guarded
 
 # The fixed linear model: 2 channels, 3×4 images, 3 classes; weights with two decimals.
 _C, _H, _W, _K = 2, 3, 4, 3
@@ -39,13 +39,12 @@ _WHAT = "le modèle linéaire y = W·(g ⊙ x) + b des vérifications publiques 
 
 
 def _linear_model(submission) -> Handle:
-    submission.define("_tp10_construire", KERNEL_SRC)
     poids = {
         "gain": Tensor(_GAIN.reshape(_C, 1, 1).astype(np.float32)),
         "fc.weight": Tensor(_FC_W.astype(np.float32)),
         "fc.bias": Tensor(_FC_B.astype(np.float32)),
     }
-    return submission.call("_tp10_construire", "lineaire", [_C, _H, _W, _K], poids)
+    return build_model.call(submission, "lineaire", [_C, _H, _W, _K], poids)
 
 
 def _grad() -> np.ndarray:
@@ -265,20 +264,18 @@ def _small_cnn_weights() -> dict[str, np.ndarray]:
 @pytest.mark.item("randomisation")
 @pytest.mark.points(0.5)
 def test_randomiser_couches_top_two(submission):
-    submission.define("_tp10_construire", KERNEL_SRC)
     weights = _small_cnn_weights()
-    model = submission.call("_tp10_construire", "cnn", _SMALL_CNN,
-                            {k: Tensor(v) for k, v in weights.items()})
+    model = build_model.call(submission, "cnn", _SMALL_CNN, {k: Tensor(v) for k, v in weights.items()})
     what = 'randomiser_couches(modele, ["fc2", "fc1"], seed=0)'
     out = submission.call("randomiser_couches", model, ["fc2", "fc1"], 0)
     try:
-        new = submission.call("_tp10_poids", out)
+        new = model_weights.call(submission, out)
     except StudentError as exc:
         if "TP10_PAS_MODULE" in exc.evalue:
             raise CheckFailed(f"{what} doit renvoyer un nn.Module (une copie du modèle)",
                               f"{what} must return an nn.Module (a copy of the model)") from None
         raise
-    old = submission.call("_tp10_poids", model)
+    old = model_weights.call(submission, model)
     for name, w in weights.items():
         if not np.array_equal(as_array(old[name], name), w.astype(np.float64)):
             raise CheckFailed(

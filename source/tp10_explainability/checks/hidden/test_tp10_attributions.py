@@ -27,21 +27,19 @@ import torch
 from autograder.checks import (
     CheckFailed,
     Handle,
-    Ref,
     Tensor,
     as_array,
     assert_arguments_untouched,
     assert_close,
-    kernel_side,
     record_margin,
     tolerance_for,
 )
 
-from ..public.helpers import GRAD_CAM_CAUSE, KERNEL_SRC, call_explained
-from .helpers import RefCNN
+from ..public.helpers import GRAD_CAM_CAUSE, call_explained
+from .helpers import KernelCNN, RefCNN, draw_weights, leaves_its_arguments
 
 
-class Case:
+class Case(KernelCNN):
     """A grader-drawn CNN, in float64 here and in float32 in the kernel."""
 
     def __init__(self, rng: np.random.Generator):
@@ -54,22 +52,11 @@ class Case:
                      int(rng.integers(3, 11)), h, w]
         self.C, self.H, self.W, self.K = c, h, w, self.dims[4]
         self.model = RefCNN(*self.dims).double()
-        self.weights: dict[str, np.ndarray] = {}
+        self.weights = draw_weights(self.model, rng)
         with torch.no_grad():
             for name, p in self.model.named_parameters():
-                if name.endswith("weight"):
-                    value = rng.normal(0.0, np.sqrt(2.0 / p[0].numel()), size=tuple(p.shape))
-                else:
-                    value = rng.normal(0.0, 0.1, size=tuple(p.shape))
-                self.weights[name] = value.astype(np.float32)
                 p.copy_(torch.from_numpy(self.weights[name].astype(np.float64)))
         self.handle: Handle | None = None
-
-    def kernel(self, submission) -> Handle:
-        submission.define("_tp10_construire", KERNEL_SRC)
-        return submission.call(
-            "_tp10_construire", "cnn", self.dims, {k: Tensor(v) for k, v in self.weights.items()}
-        )
 
     def image(self, rng) -> np.ndarray:
         return rng.uniform(0.0, 1.0, size=(self.C, self.H, self.W)).astype(np.float32)
@@ -169,35 +156,13 @@ def _output_variants(case, x, c, transform):
     ]
 
 
-@pytest.mark.item("saillance")
-@pytest.mark.points(1.25)
-def test_saillance_matches_autograd(submission, rng, device):
-    tol = _tol(device)
-    for _ in range(2):
-        case, x, c = _gradient_case(rng)
-        model = case.kernel(submission)
-        name = f"saillance sur {case.label()}, pour une classe du correcteur"
-        got = as_array(submission.call("saillance", model, Tensor(x), c), name, shape=x.shape)
-        g = case.grad(x.astype(np.float64), c)
-        variants = [
-            (g, "il manque la valeur absolue : la saillance est |∂y_c/∂x|, composante par composante",
-             "the absolute value is missing: the saliency is |∂y_c/∂x|, entry by entry"),
-            *_output_variants(case, x.astype(np.float64), c, np.abs),
-        ]
-        _compare(got, np.abs(g), name, tol, variants,
-                 ("|∂y_c/∂x| du logit de la classe c, de la même forme que x",
-                  "|∂y_c/∂x| of the logit of class c, with the shape of x"))
-    _leaves_its_arguments(submission, "saillance", (model, Tensor(x), c), {1: "x"},
-                          _COPY_HINT)
-
-
-@kernel_side
-def x_touched(fn, args, i):
-    """Runs in the kernel: whether fn(*args) left args[i] requiring a gradient, or a .grad."""
-    args = list(args)
-    args[i] = args[i].detach().clone()
-    fn(*args)
-    return bool(args[i].requires_grad or args[i].grad is not None)
+def _attribution(submission, rng, fn: str):
+    """(case, x, c, model, name, map): the student's fn(model, x, c) on a grader case."""
+    case, x, c = _gradient_case(rng)
+    model = case.kernel(submission)
+    name = f"{fn} sur {case.label()}, pour une classe du correcteur"
+    got = as_array(submission.call(fn, model, Tensor(x), c), name, shape=x.shape)
+    return case, x, c, model, name, got
 
 
 _COPY_HINT = (
@@ -208,18 +173,22 @@ _COPY_HINT = (
 )
 
 
-def _leaves_its_arguments(submission, fn: str, args: tuple, names: dict[int, str],
-                          hint: tuple[str, str]) -> None:
-    """The conventions' rule: fn(*args) neither modifies its array arguments in place nor
-    makes x require a gradient (the gradient is taken on a copy)."""
-    assert_arguments_untouched(submission, fn, args, names, hint_fr=hint[0], hint_en=hint[1])
-    if x_touched.call(submission, Ref(fn), list(args), 1) is True:
-        raise CheckFailed(
-            f"{fn} rend le x de l'appelant « requires_grad » ou lui laisse un .grad : prenez le "
-            "gradient sur une copie, x.detach().clone().requires_grad_(True)",
-            f"{fn} makes the caller's x require a gradient, or leaves a .grad on it: take the "
-            "gradient on a copy, x.detach().clone().requires_grad_(True)",
-        )
+@pytest.mark.item("saillance")
+@pytest.mark.points(1.25)
+def test_saillance_matches_autograd(submission, rng, device):
+    tol = _tol(device)
+    for _ in range(2):
+        case, x, c, model, name, got = _attribution(submission, rng, "saillance")
+        g = case.grad(x.astype(np.float64), c)
+        variants = [
+            (g, "il manque la valeur absolue : la saillance est |∂y_c/∂x|, composante par composante",
+             "the absolute value is missing: the saliency is |∂y_c/∂x|, entry by entry"),
+            *_output_variants(case, x.astype(np.float64), c, np.abs),
+        ]
+        _compare(got, np.abs(g), name, tol, variants,
+                 ("|∂y_c/∂x| du logit de la classe c, de la même forme que x",
+                  "|∂y_c/∂x| of the logit of class c, with the shape of x"))
+    leaves_its_arguments(submission, "saillance", (model, Tensor(x), c), {1: "x"}, _COPY_HINT)
 
 
 @pytest.mark.item("saillance")
@@ -227,10 +196,7 @@ def _leaves_its_arguments(submission, fn: str, args: tuple, names: dict[int, str
 def test_gradient_x_entree_matches_autograd(submission, rng, device):
     tol = _tol(device)
     for _ in range(2):
-        case, x, c = _gradient_case(rng)
-        model = case.kernel(submission)
-        name = f"gradient_x_entree sur {case.label()}, pour une classe du correcteur"
-        got = as_array(submission.call("gradient_x_entree", model, Tensor(x), c), name, shape=x.shape)
+        case, x, c, model, name, got = _attribution(submission, rng, "gradient_x_entree")
         x64 = x.astype(np.float64)
         g = case.grad(x64, c)
         variants = [
@@ -245,8 +211,7 @@ def test_gradient_x_entree_matches_autograd(submission, rng, device):
         _compare(got, x64 * g, name, tol, variants,
                  ("x ⊙ ∂y_c/∂x, signé, de la même forme que x",
                   "x ⊙ ∂y_c/∂x, signed, with the shape of x"))
-    _leaves_its_arguments(submission, "gradient_x_entree", (model, Tensor(x), c), {1: "x"},
-                          _COPY_HINT)
+    leaves_its_arguments(submission, "gradient_x_entree", (model, Tensor(x), c), {1: "x"}, _COPY_HINT)
 
 
 # ---------------------------------------------------------------- 2. integrated gradients
@@ -334,7 +299,7 @@ def test_gradients_integres_matches_reference(submission, rng, device):
         _compare(got, _ig(case, x64, b64, c, m), name, tol, variants,
                  ("(x − x') ⊙ (1/m) Σ_{k=1..m} ∂y_c/∂x (x' + (k/m)(x − x'))",
                   "(x − x') ⊙ (1/m) Σ_{k=1..m} ∂y_c/∂x (x' + (k/m)(x − x'))"))
-    _leaves_its_arguments(
+    leaves_its_arguments(
         submission, "gradients_integres", (model, Tensor(x), c, Tensor(base), m),
         {1: "x", 3: "reference"},
         ("x − reference crée un nouveau tenseur ; diff = x puis diff -= reference (ou x.sub_, "
@@ -646,7 +611,7 @@ def test_grad_cam_matches_reference(submission, rng, device):
         _compare(got, ref, name, tol, variants,
                  ("ReLU(Σ_k α_k A_k), α_k = moyenne spatiale de ∂y_c/∂A_k, A = modele.caracteristiques(x)",
                   "ReLU(Σ_k α_k A_k), α_k = spatial mean of ∂y_c/∂A_k, A = modele.caracteristiques(x)"))
-    _leaves_its_arguments(
+    leaves_its_arguments(
         submission, "grad_cam", (model, Tensor(x), c), {1: "x"},
         ("x.unsqueeze(0) renvoie un nouveau tenseur (1, C, H, W) ; x.unsqueeze_(0) change la "
          "forme du x de l'appelant",

@@ -45,8 +45,8 @@ from autograder.checks import (
     with_references,
 )
 
-from ..public.helpers import KERNEL_SRC, spearman_guarded
-from .helpers import RefCNN
+from ..public.helpers import model_weights, spearman_guarded
+from .helpers import KernelCNN, RefCNN, draw_weights, leaves_its_arguments
 
 COUCHES = ["fc2", "fc1", "conv2", "conv1"]
 DROP_EVERY_STAGE = 0.8  # the mean correlation must fall below this at every cascade stage
@@ -56,26 +56,32 @@ CASCADE_ATOL = 0.02
 
 # The grader's saillance and spearman: correlations_cascade is graded with them, so a bug of
 # either costs its own item only (the cascade item is about randomising in a cascade).
-CASCADE_REFERENCES = {
-    "saillance": """
+
+
+@kernel_side
 def saillance(modele, x, c):
     import torch
+
     x = x.detach().clone().requires_grad_(True)
     (g,) = torch.autograd.grad(modele(x.unsqueeze(0))[0, int(c)], x)
     return g.abs()
-""",
-    "spearman": """
+
+
+@kernel_side
 def spearman(a, b):
     import numpy as np
     from scipy.stats import rankdata
+
     def _np(v):
         return v.detach().cpu().numpy() if hasattr(v, "detach") else v
+
     r = rankdata(np.asarray(_np(a), dtype=float).reshape(-1))
     s = rankdata(np.asarray(_np(b), dtype=float).reshape(-1))
     r, s = r - r.mean(), s - s.mean()
     return float((r * s).sum() / np.sqrt((r * r).sum() * (s * s).sum()))
-""",
-}
+
+
+CASCADE_REFERENCES = {"saillance": saillance, "spearman": spearman}
 
 # ---------------------------------------------------------------- Spearman
 
@@ -195,30 +201,17 @@ def _digits() -> np.ndarray:
     return (load_digits().images / 16.0).astype(np.float32)[:, None]
 
 
-class ModelCase:
+class ModelCase(KernelCNN):
     """A grader-drawn CNN on 8×8 digits, in float64 here and in float32 in the kernel."""
 
     def __init__(self, rng: np.random.Generator, n_images: int):
         self.dims = [1, int(rng.integers(6, 11)), int(rng.integers(8, 17)), int(rng.integers(16, 33)),
                      10, 8, 8]
-        model = RefCNN(*self.dims)
-        self.weights: dict[str, np.ndarray] = {}
-        for name, p in model.named_parameters():
-            if name.endswith("weight"):
-                value = rng.normal(0.0, np.sqrt(2.0 / p[0].numel()), size=tuple(p.shape))
-            else:
-                value = rng.normal(0.0, 0.1, size=tuple(p.shape))
-            self.weights[name] = value.astype(np.float32)
+        self.weights = draw_weights(RefCNN(*self.dims), rng)
         images = _digits()
         self.X = images[rng.choice(len(images), size=n_images, replace=False)]
         self.classes = [int(c) for c in rng.integers(0, 10, size=n_images)]
         self.seed = int(rng.integers(0, 2**31 - 1))
-
-    def kernel(self, submission) -> Handle:
-        submission.define("_tp10_construire", KERNEL_SRC)
-        return submission.call(
-            "_tp10_construire", "cnn", self.dims, {k: Tensor(v) for k, v in self.weights.items()}
-        )
 
 
 def _model64(dims, weights) -> RefCNN:
@@ -290,7 +283,7 @@ def statement_redraw(modele, noms, seed):
 def _student_weights(submission, model: Handle, noms: list[str], seed: int, what: str):
     out = submission.call("randomiser_couches", model, noms, seed)
     try:
-        weights = submission.call("_tp10_poids", out)
+        weights = model_weights.call(submission, out)
     except StudentError as exc:
         if "TP10_PAS_MODULE" in exc.evalue:
             kind = exc.evalue.split()[-1]
@@ -334,7 +327,7 @@ def test_randomiser_couches_layers(submission, rng):
         new = _checked_weights(_student_weights(submission, model, noms, case.seed, what),
                                reference, what)
         drawn[tuple(noms)] = new
-        old = _checked_weights(submission.call("_tp10_poids", model), reference, "modele")
+        old = _checked_weights(model_weights.call(submission, model), reference, "modele")
         moved = _layers_of([k for k in reference if not np.array_equal(old[k], reference[k])])
         if moved:
             raise CheckFailed(
@@ -391,7 +384,7 @@ def test_randomiser_couches_layers(submission, rng):
         noms = list(noms)
         what = f"randomiser_couches(modele, {noms}, seed)"
         want = _checked_weights(
-            submission.call("_tp10_poids", statement_redraw.call(submission, model, noms,
+            model_weights.call(submission, statement_redraw.call(submission, model, noms,
                                                                  case.seed)),
             reference, "modele")
         same = all(np.array_equal(new[k], want[k]) for k in reference)
@@ -643,115 +636,79 @@ def test_correlations_cascade_matches_grader(submission, rng):
     _cascade_leaves_its_arguments(submission, case)
 
 
-@kernel_side
-def images_touched(correlations, modele, X, classes, noms, seed):
-    """Runs in the kernel: whether correlations_cascade(modele, X, classes, noms, seed)
-    modified X (values or shape) or made it require a gradient."""
-    import copy
-
-    avant = copy.deepcopy(X)
-    correlations(modele, X, classes, noms, seed)
-    return bool(X.requires_grad or X.shape != avant.shape or not bool((X == avant).all()))
-
-
 def _cascade_leaves_its_arguments(submission, case: ModelCase) -> None:
-    touched = with_references(submission, CASCADE_REFERENCES, "correlations_cascade",
-                              Ref("correlations_cascade"), case.kernel(submission),
-                              Tensor(case.X), case.classes, list(COUCHES), case.seed,
-                              via=images_touched.install(submission).name)
-    if touched is True:
-        raise CheckFailed(
-            "correlations_cascade modifie sur place les images X qu'on lui passe : la consigne "
-            "demande de ne pas modifier les arguments ; calculez chaque carte sur X[n] sans "
-            "l'écrire (ni X[n] -= …, ni X.requires_grad_())",
-            "correlations_cascade modifies the images X it is given in place: the statement asks "
-            "not to modify the arguments; compute each map from X[n] without writing into it "
-            "(neither X[n] -= … nor X.requires_grad_())",
-        )
+    leaves_its_arguments(
+        submission, "correlations_cascade",
+        (case.kernel(submission), Tensor(case.X), case.classes, list(COUCHES), case.seed), {1: "X"},
+        ("calculez chaque carte sur X[n] sans l'écrire (ni X[n] -= …, ni X.requires_grad_())",
+         "compute each map from X[n] without writing into it (neither X[n] -= … nor "
+         "X.requires_grad_())"),
+        references=CASCADE_REFERENCES,
+    )
 
 
 def _cascade_failure(submission, case, model, noms, got, what, with_method, close):
     stages = [noms[:k] for k in range(1, len(noms) + 1)]
-    hint = (
-        "pour k = 1, …, len(noms) : randomiser_couches(modele, noms[:k], seed), puis la moyenne sur "
-        "les images de spearman(methode(modele, x, c), methode(modele_k, x, c))",
-        "for k = 1, …, len(noms): randomiser_couches(modele, noms[:k], seed), then the mean over "
-        "the images of spearman(methode(modele, x, c), methode(modele_k, x, c))",
+
+    def grader(stages=stages, times_input=with_method, **kwargs) -> np.ndarray:
+        return _grader_cascade(submission, case, model, stages, times_input=times_input, **kwargs)
+
+    # Each mistake's cascade is computed only when the ones before it did not match.
+    mistakes = (
+        (lambda: not np.all(np.isfinite(got[np.isfinite(grader())])),
+         "votre tableau contient des NaN : vérifiez que chaque carte est calculée pour la "
+         "classe c de son image",
+         "your array contains NaNs: check that each map is computed for the class c of its "
+         "image"),
+        (lambda: with_method and close(grader(times_input=False)),
+         "correlations_cascade ignore son argument methode : avec methode donné, les cartes "
+         "sont methode(modele, x, c) ; saillance n'est que la valeur par défaut (methode=None)",
+         "correlations_cascade ignores its methode argument: when methode is given, the maps "
+         "are methode(modele, x, c); saillance is only the default (methode=None)"),
+        (lambda: close(grader(seed=0)),
+         "correlations_cascade ignore son argument seed : passez-le à chaque appel, "
+         "randomiser_couches(modele, noms[:k], seed), au lieu de la graine par défaut",
+         "correlations_cascade ignores its seed argument: pass it on at every call, "
+         "randomiser_couches(modele, noms[:k], seed), instead of the default seed"),
+        (lambda: close(grader([noms[:k] for k in range(len(noms))])), *_OFF_BY_ONE),
+        (lambda: close(grader([[c] for c in noms])),
+         "la randomisation doit être CUMULÉE (en cascade) : à l'étape k, les k premières couches "
+         "de noms sont réinitialisées (noms[:k]), pas seulement la k-ième",
+         "the randomisation must be CUMULATIVE (a cascade): at stage k, the first k layers of "
+         "noms are re-initialised (noms[:k]), not only the k-th one"),
+        (lambda: close(grader([noms[len(noms) - k:] for k in range(1, len(noms) + 1)])),
+         "la cascade part de la SORTIE : à l'étape k, randomisez noms[:k] (les k premières "
+         "couches de noms), pas les k dernières",
+         "the cascade starts from the OUTPUT: at stage k, randomise noms[:k] (the first k "
+         "layers of noms), not the last k"),
+        (lambda: not with_method and close(grader(times_input=False, signed=True)),
+         "vos cartes sont signées : avec methode=None, la carte est saillance(modele, x, c), la "
+         "VALEUR ABSOLUE |∂y_c/∂x|",
+         "your maps are signed: with methode=None, the map is saillance(modele, x, c), the "
+         "ABSOLUTE VALUE |∂y_c/∂x|"),
+        (lambda: not with_method and close(grader(times_input=True)),
+         "methode=None veut dire saillance : avec methode=None, la carte est "
+         "saillance(modele, x, c), pas gradient_x_entree",
+         "methode=None means saillance: with methode=None, the map is saillance(modele, x, c), "
+         "not gradient_x_entree"),
+        (lambda: close(grader(corr="pearson")),
+         "comparez les cartes avec spearman(a, b), la corrélation des RANGS, pas la corrélation "
+         "de Pearson des valeurs (np.corrcoef)",
+         "compare the maps with spearman(a, b), the correlation of the RANKS, not the Pearson "
+         "correlation of the values (np.corrcoef)"),
+        (lambda: close(grader(reduce="median")),
+         "chaque étape donne la MOYENNE des corrélations sur les images (np.mean), pas leur "
+         "médiane",
+         "each stage gives the MEAN of the correlations over the images (np.mean), not their "
+         "median"),
     )
-    if not np.all(np.isfinite(got[np.isfinite(_grader_cascade(submission, case, model, stages,
-                                                               times_input=with_method))])):
-        hint = (
-            "votre tableau contient des NaN : vérifiez que chaque carte est calculée pour la "
-            "classe c de son image",
-            "your array contains NaNs: check that each map is computed for the class c of its "
-            "image",
-        )
-    elif with_method and close(_grader_cascade(submission, case, model, stages)):
-        hint = (
-            "correlations_cascade ignore son argument methode : avec methode donné, les cartes "
-            "sont methode(modele, x, c) ; saillance n'est que la valeur par défaut (methode=None)",
-            "correlations_cascade ignores its methode argument: when methode is given, the maps "
-            "are methode(modele, x, c); saillance is only the default (methode=None)",
-        )
-    elif close(_grader_cascade(submission, case, model, stages, times_input=with_method,
-                               seed=0)):
-        hint = (
-            "correlations_cascade ignore son argument seed : passez-le à chaque appel, "
-            "randomiser_couches(modele, noms[:k], seed), au lieu de la graine par défaut",
-            "correlations_cascade ignores its seed argument: pass it on at every call, "
-            "randomiser_couches(modele, noms[:k], seed), instead of the default seed",
-        )
-    elif close(_grader_cascade(submission, case, model, [noms[:k] for k in range(len(noms))],
-                               times_input=with_method)):
-        hint = _OFF_BY_ONE
-    elif close(_grader_cascade(submission, case, model, [[c] for c in noms],
-                               times_input=with_method)):
-        hint = (
-            "la randomisation doit être CUMULÉE (en cascade) : à l'étape k, les k premières couches "
-            "de noms sont réinitialisées (noms[:k]), pas seulement la k-ième",
-            "the randomisation must be CUMULATIVE (a cascade): at stage k, the first k layers of "
-            "noms are re-initialised (noms[:k]), not only the k-th one",
-        )
-    elif close(_grader_cascade(submission, case, model,
-                               [noms[len(noms) - k:] for k in range(1, len(noms) + 1)],
-                               times_input=with_method)):
-        hint = (
-            "la cascade part de la SORTIE : à l'étape k, randomisez noms[:k] (les k premières "
-            "couches de noms), pas les k dernières",
-            "the cascade starts from the OUTPUT: at stage k, randomise noms[:k] (the first k "
-            "layers of noms), not the last k",
-        )
-    elif not with_method and close(_grader_cascade(submission, case, model, stages, signed=True)):
-        hint = (
-            "vos cartes sont signées : avec methode=None, la carte est saillance(modele, x, c), la "
-            "VALEUR ABSOLUE |∂y_c/∂x|",
-            "your maps are signed: with methode=None, the map is saillance(modele, x, c), the "
-            "ABSOLUTE VALUE |∂y_c/∂x|",
-        )
-    elif not with_method and close(_grader_cascade(submission, case, model, stages,
-                                                   times_input=True)):
-        hint = (
-            "methode=None veut dire saillance : avec methode=None, la carte est "
-            "saillance(modele, x, c), pas gradient_x_entree",
-            "methode=None means saillance: with methode=None, the map is saillance(modele, x, c), "
-            "not gradient_x_entree",
-        )
-    elif close(_grader_cascade(submission, case, model, stages, times_input=with_method,
-                               corr="pearson")):
-        hint = (
-            "comparez les cartes avec spearman(a, b), la corrélation des RANGS, pas la corrélation "
-            "de Pearson des valeurs (np.corrcoef)",
-            "compare the maps with spearman(a, b), the correlation of the RANKS, not the Pearson "
-            "correlation of the values (np.corrcoef)",
-        )
-    elif close(_grader_cascade(submission, case, model, stages, times_input=with_method,
-                               reduce="median")):
-        hint = (
-            "chaque étape donne la MOYENNE des corrélations sur les images (np.mean), pas leur "
-            "médiane",
-            "each stage gives the MEAN of the correlations over the images (np.mean), not their "
-            "median",
-        )
+    hint = next(
+        ((fr, en) for found, fr, en in mistakes if found()),
+        ("pour k = 1, …, len(noms) : randomiser_couches(modele, noms[:k], seed), puis la moyenne "
+         "sur les images de spearman(methode(modele, x, c), methode(modele_k, x, c))",
+         "for k = 1, …, len(noms): randomiser_couches(modele, noms[:k], seed), then the mean over "
+         "the images of spearman(methode(modele, x, c), methode(modele_k, x, c))"),
+    )
     raise CheckFailed(
         f"{what} renvoie {np.array2string(got, precision=3)}, ce qui ne correspond pas aux "
         "corrélations que le correcteur mesure à partir des modèles de votre randomiser_couches "

@@ -3,16 +3,16 @@ kernel-side helpers that build the grader's models and read a model's weights ba
 
 from __future__ import annotations
 
-from autograder.checks import SCIPY_RANKS, CheckFailed, StudentError, student_failure
+from autograder.checks import SCIPY_RANKS, CheckFailed, StudentError, kernel_side, student_failure
 
 # SciPy's own Spearman correlation and ranking, switched off in the kernel while the checks
 # call `spearman`, so that the ranks are really computed by hand.
 GUARD = SCIPY_RANKS
 
-# Trusted helpers run in the kernel: they build the grader's models from weights sent
-# by the grader and read a model's weights back.
-KERNEL_SRC = '''
-def _tp10_construire(genre, dims, poids):
+@kernel_side
+def cnn_class():
+    """The TP's small CNN (the notebook's architecture): the kernel builds the grader's model
+    from it, the hidden checks subclass it as their float64 copy."""
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
@@ -34,6 +34,15 @@ def _tp10_construire(genre, dims, poids):
         def forward(self, x):
             return self.tete(self.caracteristiques(x))
 
+    return _TP10CNN
+
+
+@kernel_side(uses=(cnn_class,))
+def build_model(genre, dims, poids):
+    """Runs in the kernel: the grader's model ("cnn", or a linear one) from the weights it sends."""
+    import torch
+    import torch.nn as nn
+
     class _TP10Lineaire(nn.Module):
         def __init__(self, canaux, hauteur, largeur, classes):
             super().__init__()
@@ -49,20 +58,21 @@ def _tp10_construire(genre, dims, poids):
         def forward(self, x):
             return self.tete(self.caracteristiques(x))
 
-    modele = _TP10CNN(*dims) if genre == "cnn" else _TP10Lineaire(*dims)
+    modele = cnn_class()(*dims) if genre == "cnn" else _TP10Lineaire(*dims)
     with torch.no_grad():
         for nom, p in modele.named_parameters():
             p.copy_(poids[nom])
     return modele.eval()
 
 
-def _tp10_poids(modele):
+@kernel_side
+def model_weights(modele):
+    """Runs in the kernel: a model's weights in float64 (a marked error for a non-module)."""
     import torch
+
     if not isinstance(modele, torch.nn.Module):
         raise TypeError("TP10_PAS_MODULE " + type(modele).__name__)
     return {k: v.detach().cpu().to(torch.float64) for k, v in modele.state_dict().items()}
-
-'''
 
 
 def spearman_guarded(submission, a, b):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import functools
 import sys
 from dataclasses import fields
 from pathlib import Path
@@ -418,13 +419,20 @@ def _add_similarity_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # No abbreviations: `release --out DIR` must be refused, not read as --output-limit-kb DIR.
     p = argparse.ArgumentParser(
         prog="autograder",
+        allow_abbrev=False,
         description="Release deep-learning TP notebooks with nbgrader and grade students' git commits "
         "in a sandboxed Jupyter kernel, with pytest checks run outside the student's process.",
     )
     p.add_argument("--version", action="version", version=f"autograder {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = p.add_subparsers(
+        dest="command",
+        required=True,
+        metavar="COMMAND",
+        parser_class=functools.partial(argparse.ArgumentParser, allow_abbrev=False),
+    )
 
     g = sub.add_parser("grade", help="grade one commit of a student repo", description="Grade the TP notebook at one commit of a student's git repo and write grade.json, junit.xml, feedback.md/html and executed.ipynb. Exit 0 whenever a grade was produced, whatever the score.")
     g.add_argument("--repo", required=True, help="student repo: a local path or a git URL")

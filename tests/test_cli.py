@@ -176,6 +176,16 @@ def test_bad_flag_value_is_refused_by_argparse(setup, capsys):
     assert "maybe" in capsys.readouterr().err
 
 
+def test_an_abbreviated_option_is_refused_not_guessed(capsys):
+    """`release --out DIR` once ran as --output-limit-kb DIR: a prefix is not an option."""
+    from autograder.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["release", "--out", "/tmp/x", "tp01_gradients"])
+    assert info.value.code == 2
+    assert "unrecognized arguments: --out" in capsys.readouterr().err
+
+
 def test_grade_help_documents_every_option(capsys):
     with pytest.raises(SystemExit) as info:
         main(["grade", "--help"])

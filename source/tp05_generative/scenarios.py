@@ -822,3 +822,20 @@ GROUPS["blind-r5-c"] = (
     "submission-sampler-alphas-in-the-callers-betas",
 )
 
+
+# The statement's "travaillez sous torch.no_grad()" for the sampler (blind round 5, extra2): a
+# sampler without it returns samples attached to a T-step autograd graph and kept 20/20; the
+# grader now runs it with a denoiser that has a parameter and reads requires_grad/grad_fn.
+SCENARIOS["blind-r5-sampler-without-no-grad"] = Scenario(
+    grade_id="echantillonner",
+    source='def echantillonner(modele, n, betas, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    alphas = 1 - betas\n    ab = torch.cumprod(alphas, 0)\n    x = torch.randn(n, 2, generator=g)\n    for t in range(len(betas) - 1, -1, -1):\n        eps = modele(x, torch.full((n,), t))\n        x = (x - betas[t] / torch.sqrt(1 - ab[t]) * eps) / torch.sqrt(alphas[t])\n        if t > 0:\n            x = x + torch.sqrt(betas[t]) * torch.randn(n, 2, generator=g)\n    return x\n',
+    must_fail=("test_sampler_reverse_steps",),
+    message_contains=("torch.no_grad()",),
+)
+GROUPS["blind-r5-nograd"] = ("blind-r5-sampler-without-no-grad",)
+CORRECT["correct-sampler-no-grad-decorator"] = Correct(
+    grade_id="echantillonner",
+    source='@torch.no_grad()\ndef echantillonner(modele, n, betas, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    alphas = 1 - betas\n    ab = torch.cumprod(alphas, 0)\n    x = torch.randn(n, 2, generator=g)\n    for t in range(len(betas) - 1, -1, -1):\n        eps = modele(x, torch.full((n,), t))\n        x = (x - betas[t] / torch.sqrt(1 - ab[t]) * eps) / torch.sqrt(alphas[t])\n        if t > 0:\n            x = x + torch.sqrt(betas[t]) * torch.randn(n, 2, generator=g)\n    return x\n',
+    why="no_grad as a decorator on the whole function",
+)
+CORRECT_GROUPS["correct-sampler-no-grad"] = ("correct-sampler-no-grad-decorator",)

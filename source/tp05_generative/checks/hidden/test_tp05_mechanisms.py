@@ -77,6 +77,24 @@ def zero_model():
     return _Zero()
 
 
+@kernel_side
+def sampler_keeps_graph(echantillonner, n, betas, seed):
+    """Whether the samples come back attached to autograd (no torch.no_grad()): the sampler run
+    with a denoiser that has a parameter (w = 0, it predicts no noise)."""
+    import torch
+
+    class _Tp05Parametre(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(()))
+
+        def forward(self, x, t):
+            return self.w * x
+
+    out = echantillonner(_Tp05Parametre(), n, torch.as_tensor(betas, dtype=torch.float64), seed)
+    return bool(getattr(out, "requires_grad", False) or getattr(out, "grad_fn", None) is not None)
+
+
 EPS_A, EPS_B = 0.3, 0.1  # the stand-in model predicts ε = 0.3 x + 0.1
 
 
@@ -198,6 +216,22 @@ def test_sampler_reverse_steps(submission, rng, seed):
             hint_fr="calculez alphas = 1 − betas dans un nouveau tenseur, sans betas -= … ni mul_",
             hint_en="compute alphas = 1 − betas into a new tensor, without betas -= ... or mul_",
         )
+        # The statement: "travaillez sous torch.no_grad()".
+        try:
+            graph = sampler_keeps_graph.call(submission, Ref("echantillonner"), 8, betas.tolist(), 0)
+        except SubmissionError as exc:
+            raise relabel(exc, sampler_keeps_graph.ref_name, "echantillonner") from None
+        if graph is True:
+            raise CheckFailed(
+                "echantillonner renvoie des échantillons qui gardent le graphe d'autograd "
+                "(requires_grad, grad_fn) quand le modèle a des paramètres : l'énoncé demande de "
+                "travailler sous torch.no_grad() (sinon chaque pas garde en mémoire le graphe de "
+                "tous les appels du modèle) ; mettez la boucle dans un bloc with torch.no_grad():",
+                "echantillonner returns samples that keep the autograd graph (requires_grad, "
+                "grad_fn) when the model has parameters: the statement asks to work under "
+                "torch.no_grad() (otherwise every step keeps the graph of all the model's calls "
+                "in memory); put the loop in a with torch.no_grad(): block",
+            )
         return
     if _reused_noise(xs, out, betas):
         hint_fr = ("le bruit z est le même à chaque pas (tiré une seule fois, avant la boucle) : "

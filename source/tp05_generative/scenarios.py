@@ -11,7 +11,7 @@ loss, so each mistake costs points in its own item only.
 
 from __future__ import annotations
 
-from autograder.prove import Correct, Scenario, edit, solution_cell
+from autograder.prove import Correct, Scenario, edit, solution_cell, solution_with_docs
 
 SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ MLE
@@ -91,11 +91,9 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "submission-q-sample-missing-sqrt": Scenario(
         grade_id="q_echantillon",
-        source='''def q_echantillon(x0, t, bruit, alphas_bar):
-    """Oublie les racines carrées des coefficients."""
-    a = alphas_bar[t].unsqueeze(1)
-    return a * x0 + (1.0 - a) * bruit
-''',
+        source=edit(solution_with_docs(__file__, 'q_echantillon', 'Oublie les racines carrées des coefficients.'),
+            ('    return torch.sqrt(a) * x0 + torch.sqrt(1.0 - a) * bruit\n',
+             '    return a * x0 + (1.0 - a) * bruit\n')),
         must_fail=(
             "test_q_sample_without_noise",
             "test_q_sample_matches_reference",
@@ -118,40 +116,22 @@ SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ training
     "submission-train-forgets-optimizer-step": Scenario(
         grade_id="entrainer_debruiteur",
-        source='''def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):
-    """Calcule les gradients mais n'appelle jamais optimiseur.step()."""
-    torch.manual_seed(seed)
-    modele = Debruiteur()
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    for _ in range(n_pas):
-        x0 = donnees[torch.randint(0, len(donnees), (taille_lot,))]
-        t = torch.randint(0, len(alphas_bar), (taille_lot,))
-        bruit = torch.randn_like(x0)
-        perte = perte_debruitage(modele, x0, t, bruit, alphas_bar)
-        optimiseur.zero_grad()
-        perte.backward()
-    return modele
-''',
+        source=edit(solution_with_docs(__file__, 'entrainer_debruiteur', "Calcule les gradients mais n'appelle jamais optimiseur.step()."),
+            ('    T_ = len(alphas_bar)\n',
+             ''),
+            ('        t = torch.randint(0, T_, (taille_lot,))\n',
+             '        t = torch.randint(0, len(alphas_bar), (taille_lot,))\n'),
+            ('        optimiseur.step()\n',
+             '')),
         must_fail=("test_denoiser_test_loss", "test_denoiser_samples_look_like_the_spiral"),
         message_contains=("zero_grad, backward et step à CHAQUE pas",),
     ),
     # ------------------------------------------------------------ sampler
     "submission-reverse-step-wrong-variance": Scenario(
         grade_id="echantillonner",
-        source='''def echantillonner(modele, n, betas, seed=0):
-    """Ajoute beta_t * z : beta_t pris comme écart type au lieu de la variance."""
-    gen = torch.Generator().manual_seed(seed)
-    alphas = 1.0 - betas
-    alphas_bar = torch.cumprod(alphas, dim=0)
-    x = torch.randn(n, 2, generator=gen)
-    with torch.no_grad():
-        for t in range(len(betas) - 1, -1, -1):
-            eps = modele(x, torch.full((n,), t))
-            x = (x - betas[t] / torch.sqrt(1.0 - alphas_bar[t]) * eps) / torch.sqrt(alphas[t])
-            if t > 0:
-                x = x + betas[t] * torch.randn(n, 2, generator=gen)
-    return x
-''',
+        source=edit(solution_with_docs(__file__, 'echantillonner', 'Ajoute beta_t * z : beta_t pris comme écart type au lieu de la variance.'),
+            ('                x = x + torch.sqrt(betas[t]) * torch.randn(n, 2, generator=gen)\n',
+             '                x = x + betas[t] * torch.randn(n, 2, generator=gen)\n')),
         must_fail=("test_sampler_reaches_the_spiral", "test_sampler_reverse_steps"),
         message_contains=("sigma_t = sqrt(beta_t)",),
     ),
@@ -218,31 +198,19 @@ SCENARIOS.update({
     ),
     "submission-loss-returns-item": Scenario(
         grade_id="perte_debruitage",
-        source='''def perte_debruitage(modele, x0, t, bruit, alphas_bar):
-    """Renvoie perte.item() : un float, plus de gradient."""
-    x_t = q_echantillon(x0, t, bruit, alphas_bar)
-    return F.mse_loss(modele(x_t, t), bruit).item()
-''',
+        source=edit(solution_with_docs(__file__, 'perte_debruitage', 'Renvoie perte.item() : un float, plus de gradient.'),
+            ('    return F.mse_loss(modele(x_t, t), bruit)\n',
+             '    return F.mse_loss(modele(x_t, t), bruit).item()\n')),
         must_fail=("test_loss_is_differentiable",),
         message_contains=("tenseur scalaire différentiable",),
     ),
     "submission-train-reads-notebook-spiral": Scenario(
         grade_id="entrainer_debruiteur",
-        source='''def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):
-    """Tire ses lots dans X_SPIRALE (variable du notebook) au lieu de donnees."""
-    torch.manual_seed(seed)
-    modele = Debruiteur()
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    for _ in range(n_pas):
-        x0 = X_SPIRALE[torch.randint(0, len(X_SPIRALE), (taille_lot,))]
-        t = torch.randint(0, len(alphas_bar), (taille_lot,))
-        bruit = torch.randn_like(x0)
-        perte = perte_debruitage(modele, x0, t, bruit, alphas_bar)
-        optimiseur.zero_grad()
-        perte.backward()
-        optimiseur.step()
-    return modele
-''',
+        source=edit(solution_with_docs(__file__, 'entrainer_debruiteur', 'Tire ses lots dans X_SPIRALE (variable du notebook) au lieu de donnees.'),
+            ('    T_ = len(alphas_bar)\n',
+             ''),
+            ('        x0 = donnees[torch.randint(0, len(donnees), (taille_lot,))]\n        t = torch.randint(0, T_, (taille_lot,))\n',
+             '        x0 = X_SPIRALE[torch.randint(0, len(X_SPIRALE), (taille_lot,))]\n        t = torch.randint(0, len(alphas_bar), (taille_lot,))\n')),
         must_fail=("test_denoiser_samples_look_like_the_spiral",),
         # The denoising loss, averaged over every t, tells the two spirals apart for some
         # rotations only (variant 0: not); the samples always land on the wrong spiral.
@@ -733,12 +701,9 @@ GROUPS["blind-b"] = (*GROUPS["blind-b"], "blind-r3-train-lr-ignored")
 # every call passed the bounds. The schedule check now also calls planning_lineaire(T).
 SCENARIOS["mutants-planning-default-beta-T"] = Scenario(
     grade_id="planning_beta",
-    source='''def planning_lineaire(T=1000, beta_1=1e-4, beta_T=0.2):
-    """Planning linéaire : betas de beta_1 à beta_T (T valeurs) et alphas_bar = produits cumulés de 1 - beta."""
-    betas = torch.linspace(beta_1, beta_T, T)
-    alphas_bar = torch.cumprod(1.0 - betas, dim=0)
-    return betas, alphas_bar
-''',
+    source=edit(solution_cell(__file__, 'planning_beta'),
+            ('def planning_lineaire(T=1000, beta_1=1e-4, beta_T=0.02):\n',
+             'def planning_lineaire(T=1000, beta_1=1e-4, beta_T=0.2):\n')),
     must_fail=("test_schedule_matches_reference",),
     message_contains=("valeurs par défaut de la signature",),
 )

@@ -12,7 +12,7 @@ lose points because the grader's own accuracy or MSE falls, not because a value 
 
 from __future__ import annotations
 
-from autograder.prove import Correct, Scenario, edit, solution_cell
+from autograder.prove import Correct, Scenario, edit, solution_cell, solution_with_docs
 
 _LSTM_CHECK = ("test_cellule_lstm_matches_lstmcell",)
 
@@ -61,10 +61,9 @@ _GRU_TORCH = '''def cellule_gru_pytorch(x_t, h_prec, W_ih, W_hh, b_ih, b_hh):
 SCENARIOS: dict[str, Scenario] = {
     "submission-rnn-missing-recurrent-term": Scenario(
         grade_id="rnn_cell",
-        source='''def cellule_rnn(x_t, h_prec, W_xh, W_hh, b_h):
-    """Oublie le terme récurrent : pas de mémoire."""
-    return torch.tanh(x_t @ W_xh.T + b_h)
-''',
+        source=edit(solution_with_docs(__file__, 'rnn_cell', 'Oublie le terme récurrent : pas de mémoire.'),
+            ('    return torch.tanh(x_t @ W_xh.T + h_prec @ W_hh.T + b_h)\n',
+             '    return torch.tanh(x_t @ W_xh.T + b_h)\n')),
         must_fail=("test_cellule_rnn_matches_rnncell",),
         message_contains=("il manque le terme récurrent",),
     ),
@@ -117,13 +116,9 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "submission-gru-pytorch-variant": Scenario(
         grade_id="gru_cell",
-        source='''def cellule_gru(x_t, h_prec, p):
-    """r appliqué après le produit matriciel, comme nn.GRUCell."""
-    z = torch.sigmoid(x_t @ p["W_xz"].T + h_prec @ p["W_hz"].T + p["b_z"])
-    r = torch.sigmoid(x_t @ p["W_xr"].T + h_prec @ p["W_hr"].T + p["b_r"])
-    h_cand = torch.tanh(x_t @ p["W_xh"].T + p["b_h"] + r * (h_prec @ p["W_hh"].T))
-    return z * h_prec + (1 - z) * h_cand
-''',
+        source=edit(solution_with_docs(__file__, 'gru_cell', 'r appliqué après le produit matriciel, comme nn.GRUCell.'),
+            ('    h_cand = torch.tanh(x_t @ p["W_xh"].T + (r * h_prec) @ p["W_hh"].T + p["b_h"])\n',
+             '    h_cand = torch.tanh(x_t @ p["W_xh"].T + p["b_h"] + r * (h_prec @ p["W_hh"].T))\n')),
         must_fail=("test_cellule_gru_matches_course_formula",),
         message_contains=("c'est la variante de PyTorch",),
     ),
@@ -188,17 +183,9 @@ def nb_params_gru(d, H):
     ),
     "submission-bptt-squared-norm": Scenario(
         grade_id="bptt",
-        source='''def normes_gradient_h0(X, h0, W_xh, W_hh, b_h):
-    """Renvoie le carré de la norme."""
-    h0 = h0.detach().clone().requires_grad_(True)
-    h = h0
-    normes = []
-    for t in range(X.shape[0]):
-        h = torch.tanh(X[t] @ W_xh.T + h @ W_hh.T + b_h)
-        (grad,) = torch.autograd.grad(h.sum(), h0, retain_graph=True)
-        normes.append((grad**2).sum())
-    return torch.stack(normes).detach()
-''',
+        source=edit(solution_with_docs(__file__, 'bptt', 'Renvoie le carré de la norme.'),
+            ('        normes.append(grad.norm())\n',
+             '        normes.append((grad**2).sum())\n')),
         must_fail=("test_normes_gradient_match_autograd", "test_gradient_vanishes_and_explodes"),
         message_contains=("c'est le carré de la norme",),
     ),
@@ -261,42 +248,11 @@ def nb_params_gru(d, H):
     ),
     "submission-prevision-target-is-last-value": Scenario(
         grade_id="prevision",
-        source='''def fenetres(serie, L):
-    """La cible est la dernière valeur de la fenêtre, pas celle qui la suit."""
-    serie = torch.as_tensor(serie, dtype=torch.float32)
-    X = serie.unfold(0, L, 1)[:-1].unsqueeze(-1)
-    return X, serie[L - 1 : -1]
-
-
-class ModelePrevision(nn.Module):
-    """Le modèle de la solution."""
-
-    def __init__(self, H):
-        super().__init__()
-        self.recurrent = nn.GRU(1, H, batch_first=True)
-        self.sortie = nn.Linear(H, 1)
-
-    def forward(self, X):
-        sorties, _ = self.recurrent(X)
-        return self.sortie(sorties[:, -1]).squeeze(-1)
-
-
-def entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):
-    """L'entraînement de la solution."""
-    X, y = fenetres(serie, L)
-    torch.manual_seed(seed)
-    modele = ModelePrevision(H)
-    generateur = torch.Generator().manual_seed(seed)
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    for _ in range(epochs):
-        ordre = torch.randperm(len(X), generator=generateur)
-        for debut in range(0, len(X), batch_size):
-            lot = ordre[debut : debut + batch_size]
-            optimiseur.zero_grad()
-            F.mse_loss(modele(X[lot]), y[lot]).backward()
-            optimiseur.step()
-    return modele
-''',
+        source=edit(solution_with_docs(__file__, 'prevision', 'La cible est la dernière valeur de la fenêtre, pas celle qui la suit.', 'Le modèle de la solution.', "L'entraînement de la solution."),
+            ('    return X, serie[L:]\n',
+             '    return X, serie[L - 1 : -1]\n'),
+            ('            perte = F.mse_loss(modele(X[lot]), y[lot])\n            perte.backward()\n',
+             '            F.mse_loss(modele(X[lot]), y[lot]).backward()\n')),
         must_fail=(
             "test_fenetres_small_example",
             "test_fenetres_matches_reference",
@@ -390,10 +346,9 @@ GROUPS = {**GROUPS, **{f"mechanisms-{i}": (name,) for i, name in enumerate(_MORE
 CORRECT: dict[str, Correct] = {
     "correct-rnn-cell-f-linear": Correct(
         grade_id="rnn_cell",
-        source='''def cellule_rnn(x_t, h_prec, W_xh, W_hh, b_h):
-    """F.linear."""
-    return torch.tanh(F.linear(x_t, W_xh) + F.linear(h_prec, W_hh, b_h))
-''',
+        source=edit(solution_with_docs(__file__, 'rnn_cell', 'F.linear.'),
+            ('    return torch.tanh(x_t @ W_xh.T + h_prec @ W_hh.T + b_h)\n',
+             '    return torch.tanh(F.linear(x_t, W_xh) + F.linear(h_prec, W_hh, b_h))\n')),
         why="F.linear instead of @ and .T",
     ),
     "correct-rnn-sequence-preallocated": Correct(

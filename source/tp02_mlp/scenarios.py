@@ -773,3 +773,101 @@ SCENARIOS["submission-adam-default-beta2-changed"] = Scenario(
     message_contains=("gardez la signature donnée",),
 )
 GROUPS["signature-defaults"] = ("submission-adam-default-beta2-changed",)
+
+
+# Blind answers, round 6 (a tester who had not read these checks). False fails: a module reusing
+# fc1/fc2 in an nn.Sequential, or aliasing them, lost 1.5 points (its state_dict counted twice).
+# False passes: arguments modified in place (nombre_parametres, diagnostic_courbe), w·x on two
+# inputs only (separable data had d = 2 at times), a softmax at the end of the XOR model, a
+# hard-coded number of epochs, the last incomplete batch divided by batch_size. Hints whose
+# premise is now checked: an ignored seed (not a global model), a 10 % relative margin, a
+# divergence read at the end only, an input dimension of 64 written in.
+SCENARIOS.update({
+    'blind-r6-count-params-reverses-caller-list': Scenario(
+        grade_id='count_params',
+        source='def nombre_parametres(largeurs):\n    """Nombre de poids et de biais d\'un MLP dense de largeurs [h_0, h_1, ..., h_l]."""\n    largeurs.reverse()  # de la sortie vers l\'entrée\n    total = 0\n    for sortie, entree in zip(largeurs[:-1], largeurs[1:]):\n        total += entree * sortie + sortie\n    return total\n',
+        must_fail=('test_nombre_parametres_matches_torch',),
+        message_contains=('modifie sur place', 'largeurs.reverse()'),
+    ),
+    'blind-r6-diag-fills-nan-in-place': Scenario(
+        grade_id='diagnose_curve',
+        source='def diagnostic_courbe(perte_train, perte_val):\n    """Renvoie "divergence", "sous-apprentissage", "sur-apprentissage" ou "sain"."""\n    for courbe in (perte_train, perte_val):\n        courbe[np.isnan(courbe)] = np.inf\n    L0 = perte_train[0]\n    if np.max(perte_train) > 2 * L0 or np.isinf(perte_val).any():\n        return "divergence"\n    if perte_train[-1] > L0 / 2:\n        return "sous-apprentissage"\n    if perte_val[-1] > 1.1 * np.min(perte_val):\n        return "sur-apprentissage"\n    return "sain"\n',
+        must_fail=('test_diagnostic_non_finite_curves',),
+        message_contains=('modifie sur place', 'ne remplacez pas les nan/inf'),
+    ),
+    'blind-r6-separe-two-inputs-only': Scenario(
+        grade_id='xor_perceptron',
+        source='def separe_parfaitement(w, b, X, y):\n    """True si f(x) = 1[w·x + b > 0] vaut y pour TOUS les exemples (lignes de X), False sinon."""\n    scores = w[0] * X[:, 0] + w[1] * X[:, 1] + b\n    return bool(((scores > 0).astype(int) == y).all())\n',
+        must_fail=('test_separe_random_separable_data',),
+        may_fail=('test_separe_convention_at_zero',),
+        message_contains=('TOUTES les coordonnées',),
+    ),
+    'blind-r6-xor-softmax-output': Scenario(
+        grade_id='xor_mlp',
+        source='def entrainer_xor(seed=0):\n    """Construit et entraîne un MLP (2 entrées → couche cachée → 2 logits) sur XOR ; renvoie le modèle."""\n    torch.manual_seed(seed)\n    modele = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2), nn.Softmax(dim=1))\n    opt = torch.optim.Adam(modele.parameters(), lr=0.05)\n    for _ in range(400):\n        opt.zero_grad()\n        probas = modele(X_xor_t)\n        perte = nn.functional.nll_loss(torch.log(probas + 1e-9), y_xor_t)\n        perte.backward()\n        opt.step()\n    return modele\n',
+        must_fail=('test_entrainer_xor_returns_a_module',),
+        message_contains=('il se termine par une softmax',),
+    ),
+    'blind-r6-sgd-epochs-ignored': Scenario(
+        grade_id='sgd_digits',
+        source='def entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    """Entraîne MLPDeuxCouches(D, hidden, 10) par SGD sur mini-lots mélangés ; renvoie le modèle."""\n    X = torch.tensor(X_train, dtype=torch.float32)\n    y = torch.tensor(y_train, dtype=torch.long)\n    N, D = X.shape\n    torch.manual_seed(seed)\n    modele = MLPDeuxCouches(D, hidden, 10)\n    opt = torch.optim.SGD(modele.parameters(), lr=lr)\n    g = torch.Generator().manual_seed(seed)\n    for _ in range(30):\n        ordre = torch.randperm(N, generator=g)\n        for debut in range(0, N, batch_size):\n            lot = ordre[debut:debut + batch_size]\n            opt.zero_grad()\n            nn.functional.cross_entropy(modele(X[lot]), y[lot]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=('test_entrainer_sgd_batches_cover_the_epoch', 'test_entrainer_sgd_uses_seed_and_lr'),
+        message_contains=("l'argument epochs est ignoré",),
+    ),
+    'blind-r6-xor-seed-hard-coded': Scenario(
+        grade_id='xor_mlp',
+        source='def entrainer_xor(seed=0):\n    """Construit et entraîne un MLP (2 entrées → couche cachée → 2 logits) sur XOR ; renvoie le modèle."""\n    torch.manual_seed(0)\n    modele = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2))\n    opt = torch.optim.Adam(modele.parameters(), lr=0.05)\n    for _ in range(300):\n        opt.zero_grad()\n        nn.functional.cross_entropy(modele(X_xor_t), y_xor_t).backward()\n        opt.step()\n    return modele\n',
+        must_fail=('test_entrainer_xor_new_model_per_seed',),
+        message_contains=("l'argument seed est ignoré",),
+    ),
+    'blind-r6-sgd-divides-by-batch-size': Scenario(
+        grade_id='sgd_digits',
+        source='def entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    """Entraîne MLPDeuxCouches(D, hidden, 10) par SGD sur mini-lots mélangés ; renvoie le modèle."""\n    X = torch.tensor(X_train, dtype=torch.float32)\n    y = torch.tensor(y_train, dtype=torch.long)\n    N, D = X.shape\n    torch.manual_seed(seed)\n    modele = MLPDeuxCouches(D, hidden, 10)\n    opt = torch.optim.SGD(modele.parameters(), lr=lr)\n    g = torch.Generator().manual_seed(seed)\n    for _ in range(epochs):\n        ordre = torch.randperm(N, generator=g)\n        for debut in range(0, N, batch_size):\n            lot = ordre[debut:debut + batch_size]\n            opt.zero_grad()\n            perte = nn.functional.cross_entropy(modele(X[lot]), y[lot], reduction="sum") / batch_size\n            perte.backward()\n            opt.step()\n    return modele\n',
+        must_fail=('test_entrainer_sgd_batches_cover_the_epoch',),
+        message_contains=('divisée par batch_size au lieu de la taille du lot',),
+    ),
+    'blind-r6-diag-absolute-margin': Scenario(
+        grade_id='diagnose_curve',
+        source='def diagnostic_courbe(perte_train, perte_val):\n    """Renvoie "divergence", "sous-apprentissage", "sur-apprentissage" ou "sain"."""\n    tr = np.asarray(perte_train, dtype=float)\n    va = np.asarray(perte_val, dtype=float)\n    L0 = tr[0]\n    if not np.isfinite(tr).all() or not np.isfinite(va).all() or (tr > 2 * L0).any():\n        return "divergence"\n    if tr[-1] > L0 / 2:\n        return "sous-apprentissage"\n    if va[-1] > va.min() + 0.1:\n        return "sur-apprentissage"\n    return "sain"\n',
+        must_fail=('test_diagnostic_reads_first_and_last_epochs',),
+        may_fail=('test_diagnostic_synthetic_curves',),
+        message_contains=('RELATIVE au minimum',),
+    ),
+    'blind-r6-sgd-batch-size-and-epochs-ignored': Scenario(
+        grade_id='sgd_digits',
+        source='def entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    """Entraîne MLPDeuxCouches(D, hidden, 10) par SGD sur mini-lots mélangés ; renvoie le modèle."""\n    X = torch.tensor(X_train, dtype=torch.float32)\n    y = torch.tensor(y_train, dtype=torch.long)\n    N, D = X.shape\n    torch.manual_seed(seed)\n    modele = MLPDeuxCouches(D, hidden, 10)\n    opt = torch.optim.SGD(modele.parameters(), lr=lr)\n    g = torch.Generator().manual_seed(seed)\n    for _ in range(30):\n        ordre = torch.randperm(N, generator=g)\n        for debut in range(0, N, 32):\n            lot = ordre[debut:debut + 32]\n            opt.zero_grad()\n            nn.functional.cross_entropy(modele(X[lot]), y[lot]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=('test_entrainer_sgd_batches_cover_the_epoch', 'test_entrainer_sgd_uses_seed_and_lr'),
+        message_contains=('au plus batch_size', "l'argument epochs est ignoré"),
+    ),
+    'blind-r6-diag-divergence-final-only': Scenario(
+        grade_id='diagnose_curve',
+        source='def diagnostic_courbe(perte_train, perte_val):\n    """Renvoie "divergence", "sous-apprentissage", "sur-apprentissage" ou "sain"."""\n    tr = np.asarray(perte_train, dtype=float)\n    va = np.asarray(perte_val, dtype=float)\n    L0 = tr[0]\n    if not np.isfinite(tr).all() or not np.isfinite(va).all() or tr[-1] > 2 * L0:\n        return "divergence"\n    if tr[-1] > L0 / 2:\n        return "sous-apprentissage"\n    if va[-1] > 1.1 * np.min(va):\n        return "sur-apprentissage"\n    return "sain"\n',
+        must_fail=('test_diagnostic_synthetic_curves', 'test_diagnostic_reads_first_and_last_epochs'),
+        message_contains=('le seuil 2·L0 est le bon',),
+    ),
+    'blind-r6-sgd-input-dim-hard-coded': Scenario(
+        grade_id='sgd_digits',
+        source='def entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    """Entraîne MLPDeuxCouches(D, hidden, 10) par SGD sur mini-lots mélangés ; renvoie le modèle."""\n    X = torch.tensor(X_train, dtype=torch.float32)\n    y = torch.tensor(y_train, dtype=torch.long)\n    N = len(X)\n    torch.manual_seed(seed)\n    modele = MLPDeuxCouches(64, hidden, 10)\n    opt = torch.optim.SGD(modele.parameters(), lr=lr)\n    g = torch.Generator().manual_seed(seed)\n    for _ in range(epochs):\n        ordre = torch.randperm(N, generator=g)\n        for debut in range(0, N, batch_size):\n            lot = ordre[debut:debut + batch_size]\n            opt.zero_grad()\n            nn.functional.cross_entropy(modele(X[lot]), y[lot]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=('test_entrainer_sgd_batches_cover_the_epoch', 'test_entrainer_sgd_uses_seed_and_lr'),
+        message_contains=("la dimension d'entrée se lit sur X_train",),
+    ),
+})
+GROUPS["blind-r6-a"] = ("blind-r6-count-params-reverses-caller-list", "blind-r6-diag-fills-nan-in-place",
+                        "blind-r6-separe-two-inputs-only", "blind-r6-xor-softmax-output", "blind-r6-sgd-epochs-ignored")
+GROUPS["blind-r6-b"] = ("blind-r6-xor-seed-hard-coded", "blind-r6-sgd-divides-by-batch-size", "blind-r6-diag-absolute-margin")
+GROUPS["blind-r6-c"] = ("blind-r6-sgd-batch-size-and-epochs-ignored", "blind-r6-diag-divergence-final-only")
+GROUPS["blind-r6-d"] = ("blind-r6-sgd-input-dim-hard-coded",)
+CORRECT.update({
+    'blind-r6-correct-module-sequential-shared': Correct(grade_id='mlp_module', source='class MLPDeuxCouches(nn.Module):\n    """MLP à deux couches du cours : d_in → d_cache (ReLU) → d_out, renvoie des logits."""\n\n    def __init__(self, d_in, d_cache, d_out):\n        super().__init__()\n        self.fc1 = nn.Linear(d_in, d_cache)\n        self.fc2 = nn.Linear(d_cache, d_out)\n        self.reseau = nn.Sequential(self.fc1, nn.ReLU(inplace=True), self.fc2)\n\n    def forward(self, x):\n        return self.reseau(x)\n', why='fc1/fc2 reused in an nn.Sequential: parameters() counts them once (203 530)'),
+    'blind-r6-correct-module-alias-names': Correct(grade_id='mlp_module', source='class MLPDeuxCouches(nn.Module):\n    """MLP à deux couches du cours : d_in → d_cache (ReLU) → d_out, renvoie des logits."""\n\n    def __init__(self, d_in, d_cache, d_out):\n        super().__init__()\n        self.fc1 = nn.Linear(d_in, d_cache)\n        self.fc2 = nn.Linear(d_cache, d_out)\n        self.couche_cachee = self.fc1\n        self.couche_sortie = self.fc2\n\n    def forward(self, x):\n        return self.couche_sortie(torch.relu(self.couche_cachee(x)))\n', why='aliases self.couche_cachee = self.fc1: the same 4 tensors'),
+    'blind-r6-correct-adam-paper-efficient': Correct(grade_id='adam', source='def adam_step(params, grads, state, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):\n    """Un pas d\'Adam sur des dictionnaires de tableaux ; renvoie (nouveaux_params, nouvel_etat)."""\n    if state is None:\n        state = {"m": {}, "v": {}}\n    lr_t = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)\n    eps_hat = eps * np.sqrt(1 - beta2 ** t)\n    nouveaux, m_new, v_new = {}, {}, {}\n    for k, p in params.items():\n        g = np.asarray(grads[k], dtype=float)\n        m_prev = state["m"].get(k, np.zeros_like(g))\n        v_prev = state["v"].get(k, np.zeros_like(g))\n        m_new[k] = beta1 * m_prev + (1 - beta1) * g\n        v_new[k] = beta2 * v_prev + (1 - beta2) * g * g\n        nouveaux[k] = p - lr_t * m_new[k] / (np.sqrt(v_new[k]) + eps_hat)\n    return nouveaux, {"m": m_new, "v": v_new}\n', why="the paper's lr_t / eps_hat ordering"),
+    'blind-r6-correct-count-params-torch': Correct(grade_id='count_params', source='def nombre_parametres(largeurs):\n    """Nombre de poids et de biais d\'un MLP dense de largeurs [h_0, h_1, ..., h_l]."""\n    l = [int(h) for h in largeurs]\n    total = 0\n    for n, h in zip(l[:-1], l[1:]):\n        total += sum(p.numel() for p in nn.Linear(n, h, device="meta").parameters())\n    return int(total)\n', why='counts a built nn.Sequential'),
+    'blind-r6-correct-diag-plain-python': Correct(grade_id='diagnose_curve', source='import math\n\n\ndef diagnostic_courbe(perte_train, perte_val):\n    """Renvoie "divergence", "sous-apprentissage", "sur-apprentissage" ou "sain"."""\n    train = [float(v) for v in perte_train]\n    val = [float(v) for v in perte_val]\n    L0 = train[0]\n    for v in train + val:\n        if not math.isfinite(v):\n            return "divergence"\n    for v in train:\n        if v > 2 * L0:\n            return "divergence"\n    if train[-1] > L0 / 2:\n        return "sous-apprentissage"\n    if val[-1] > 1.1 * min(val):\n        return "sur-apprentissage"\n    return "sain"\n', why='math.isfinite and loops, arguments read only'),
+    'blind-r6-correct-pca-torch-signflip': Correct(grade_id='pca', source='def projection_acp(H):\n    """Projection des lignes de H (forme (N, h)) sur les 2 premières composantes principales : (N, 2)."""\n    Ht = torch.as_tensor(np.array(H, dtype=np.float64))\n    Hc = Ht - Ht.mean(dim=0, keepdim=True)\n    _, _, Vh = torch.linalg.svd(Hc, full_matrices=False)\n    V2 = Vh[:2].T.clone()\n    signes = torch.sign(V2[V2.abs().argmax(dim=0), torch.arange(2)])\n    V2 = V2 * signes\n    return (Hc @ V2).numpy()\n', why='torch.linalg.svd, signs fixed'),
+    'blind-r6-correct-separe-array-equal': Correct(grade_id='xor_perceptron', source='def separe_parfaitement(w, b, X, y):\n    """True si f(x) = 1[w·x + b > 0] vaut y pour TOUS les exemples (lignes de X), False sinon."""\n    X = np.asarray(X, dtype=float)\n    scores = X.dot(np.asarray(w, dtype=float)) + float(b)\n    sorties = np.where(scores > 0, 1, 0)\n    return bool(np.array_equal(sorties, np.asarray(y).astype(int)))\n', why='np.array_equal on converted inputs'),
+    'blind-r6-correct-sgd-split': Correct(grade_id='sgd_digits', source='def entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    """Entraîne MLPDeuxCouches(D, hidden, 10) par SGD sur mini-lots mélangés ; renvoie le modèle."""\n    X = torch.from_numpy(np.ascontiguousarray(X_train)).float()\n    y = torch.from_numpy(np.asarray(y_train)).long()\n    N, D = X.shape\n    torch.manual_seed(seed)\n    modele = MLPDeuxCouches(D, hidden, 10)\n    optimiseur = torch.optim.SGD(modele.parameters(), lr=lr)\n    critere = nn.CrossEntropyLoss()\n    g = torch.Generator().manual_seed(seed)\n    modele.train()\n    for epoque in range(epochs):\n        for lot in torch.split(torch.randperm(N, generator=g), batch_size):\n            optimiseur.zero_grad()\n            perte = critere(modele(X[lot]), y[lot])\n            perte.backward()\n            optimiseur.step()\n    return modele\n', why='torch.split of the permutation, criterion object'),
+    'blind-r6-correct-xor-sgd-momentum': Correct(grade_id='xor_mlp', source='class _PetitMLP(nn.Module):\n    def __init__(self, h=12):\n        super().__init__()\n        self.cachee = nn.Linear(2, h)\n        self.sortie = nn.Linear(h, 2)\n\n    def forward(self, x):\n        return self.sortie(torch.tanh(self.cachee(x)))\n\n\ndef entrainer_xor(seed=0):\n    """Construit et entraîne un MLP (2 entrées → couche cachée → 2 logits) sur XOR ; renvoie le modèle."""\n    torch.manual_seed(seed)\n    modele = _PetitMLP()\n    opt = torch.optim.SGD(modele.parameters(), lr=0.2, momentum=0.9)\n    for pas in range(600):\n        opt.zero_grad()\n        perte = nn.functional.cross_entropy(modele(X_xor_t), y_xor_t)\n        perte.backward()\n        opt.step()\n    print(f"perte finale (graine {seed}) : {perte.item():.4f}")\n    return modele\n', why='custom module, SGD with momentum: logits, not probabilities'),
+})
+CORRECT_GROUPS["blind-r6-correct"] = tuple(n for n in CORRECT if n.startswith("blind-r6-correct-")
+                                           and n != "blind-r6-correct-module-alias-names")
+CORRECT_GROUPS["blind-r6-correct-alias"] = ("blind-r6-correct-module-alias-names",)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed
+from autograder.checks import CheckFailed, assert_arguments_untouched
 
 from ..public.helpers import curve_label
 
@@ -152,6 +152,8 @@ def _check(
     got = curve_label(submission.call("diagnostic_courbe", train, val))
     if got == expected:
         return
+    if callable(hint):
+        hint = hint(submission, train, val)
     hint_fr, hint_en = hint or _HINTS[expected]
     both = expected == "sous-apprentissage" and got == "sur-apprentissage" and val[-1] > 1.1 * np.min(val)
     if both:
@@ -231,6 +233,15 @@ def test_diagnostic_non_finite_curves(submission, rng):
     ]
     for i in rng.permutation(len(cases)):
         _check(submission, *cases[i], "divergence")
+    # The statement: "vos fonctions ne doivent pas modifier leurs arguments"; curves with nan
+    # and inf are where a "cleaning" in place (courbe[np.isnan(courbe)] = …) shows.
+    assert_arguments_untouched(
+        submission, "diagnostic_courbe", (blown.copy(), nan_val.copy()), {0: "perte_train", 1: "perte_val"},
+        hint_fr="ne remplacez pas les nan/inf dans les tableaux reçus : testez np.isfinite "
+        "sans rien écrire (ou travaillez sur une copie)",
+        hint_en="do not replace nan/inf in the arrays you are given: test np.isfinite "
+        "without writing anything (or work on a copy)",
+    )
 
 
 def _first_epoch_drop(rng, n):
@@ -261,6 +272,16 @@ def _val_up_at_last_epoch(rng, n):
     train = _decay(L0, rng.uniform(0.02, 0.2), n)
     val = train * rng.uniform(1.05, 1.2)
     val[-1] = val[-2] * rng.uniform(1.2, 1.5)  # val[-2] is the minimum: the curve decreases
+    return train, val
+
+
+def _val_up_small_minimum(rng, n):
+    """Overfitting at the last epoch, on a small scale: the minimum is under 0.1 and the last
+    validation loss 20–50 % above it, less than 0.1 in absolute terms (rule 3 is relative)."""
+    L0 = float(rng.uniform(0.3, 0.6))
+    train = _decay(L0, rng.uniform(0.05, 0.15), n)
+    val = train * rng.uniform(1.05, 1.2)
+    val[-1] = val[-2] * rng.uniform(1.2, 1.5)
     return train, val
 
 
@@ -316,6 +337,46 @@ _TWICE = (
     "the divergence threshold is 2·L0, twice the initial loss (a product, not a power); here "
     "the loss rises to less than three times L0, then comes back down",
 )
+_VAL_RELATIVE = (
+    "la dernière valeur perte_val[-1] est bien lue (une remontée plus forte est vue) ; c'est le "
+    "seuil qui ne va pas : règle 3, finale > 1,1 × minimum, une marge de 10 % RELATIVE au "
+    "minimum (pas minimum + 0,1, ni un autre facteur)",
+    "the last value perte_val[-1] is read (a larger rise is seen); the threshold is what is "
+    "wrong: rule 3, final > 1.1 × minimum, a margin of 10 % RELATIVE to the minimum (not "
+    "minimum + 0.1, nor another factor)",
+)
+_ANY_TIME = (
+    "le seuil 2·L0 est le bon (la même pointe à la dernière époque est vue), mais seule la fin "
+    "est regardée : règle 1, la perte d'entraînement dépasse 2·L0 à un moment QUELCONQUE "
+    "(perte_train.max() > 2·L0) ; une perte qui explose puis retombe a divergé",
+    "the 2·L0 threshold is right (the same spike at the last epoch is seen), but only the end "
+    "is looked at: rule 1, the training loss exceeds 2·L0 at ANY time (perte_train.max() > "
+    "2·L0); a loss that explodes then comes back down has diverged",
+)
+
+
+def _final_val_hint(submission, train, val):
+    """Premise of _FINAL_VAL (the final value is read elsewhere): a rise of the last value to
+    three times the minimum, plus L0, is missed too. If it is seen, the last value is read and
+    the 10 % threshold is what is wrong."""
+    probe = val.copy()
+    probe[-1] = 3.0 * val.min() + train[0]
+    if curve_label(submission.call("diagnostic_courbe", train, probe)) == "sur-apprentissage":
+        return _VAL_RELATIVE
+    return _FINAL_VAL
+
+
+def _twice_hint(submission, train, val):
+    """Premise of _TWICE (the threshold is not 2·L0): the same spike moved to the last epoch is
+    missed too. If it is seen there, the threshold is right and only the end is looked at."""
+    t = int(np.argmax(train))
+    probe_t, probe_v = train.copy(), val.copy()
+    probe_t[-1], probe_v[-1] = train[t], val[t]
+    if curve_label(submission.call("diagnostic_courbe", probe_t, probe_v)) == "divergence":
+        return _ANY_TIME
+    return _TWICE
+
+
 _STRICT = (
     "la perte d'entraînement atteint exactement 2·L0 sans le dépasser : la règle 1 dit "
     "« dépasse » (>), ce n'est pas une divergence",
@@ -339,9 +400,10 @@ def test_diagnostic_reads_first_and_last_epochs(submission, rng):
     cases = [
         (*_first_epoch_drop(rng, n[0]), "sain", _L0_FIRST),
         (*_halved_at_last_epoch(rng, n[1]), "sain", _FINAL_TRAIN),
-        (*_val_up_at_last_epoch(rng, n[2]), "sur-apprentissage", _FINAL_VAL),
-        (*_modest_divergence(rng, n[3], small=True), "divergence", _TWICE),
-        (*_modest_divergence(rng, n[4], small=False), "divergence", _TWICE),
+        (*_val_up_at_last_epoch(rng, n[2]), "sur-apprentissage", _final_val_hint),
+        (*_val_up_small_minimum(rng, n[1]), "sur-apprentissage", _final_val_hint),
+        (*_modest_divergence(rng, n[3], small=True), "divergence", _twice_hint),
+        (*_modest_divergence(rng, n[4], small=False), "divergence", _twice_hint),
         (*_bump_to_exactly_twice(rng, n[5]), "sain", _STRICT),
         (*_final_exactly_half(rng, n[0]), "sain", _HALF_STRICT),
     ]

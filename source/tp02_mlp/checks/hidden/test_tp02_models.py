@@ -20,6 +20,7 @@ from autograder.checks import (
     as_array,
     as_int,
     as_module,
+    assert_arguments_untouched,
     assert_close,
     assert_param_count,
     call_with_hint,
@@ -263,3 +264,12 @@ def test_nombre_parametres_matches_torch(submission, rng):
             hint_fr="Σ h_i × h_{i+1} + h_{i+1} sur toutes les couches",
             hint_en="Σ h_i × h_{i+1} + h_{i+1} over every layer",
         )
+    # The statement: "vos fonctions ne doivent pas modifier leurs arguments" (a right count
+    # from largeurs.reverse() or largeurs.pop() empties or reverses the caller's list).
+    assert_arguments_untouched(
+        submission, "nombre_parametres", (list(cases[0]),), {0: "largeurs"},
+        hint_fr="parcourez la liste sans la changer (zip(largeurs[:-1], largeurs[1:]), "
+        "largeurs[::-1] crée une copie ; pas de largeurs.reverse(), .pop() ni .sort())",
+        hint_en="walk the list without changing it (zip(largeurs[:-1], largeurs[1:]); "
+        "largeurs[::-1] makes a copy; no largeurs.reverse(), .pop() nor .sort())",
+    )

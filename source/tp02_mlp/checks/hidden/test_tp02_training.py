@@ -22,6 +22,7 @@ from autograder.checks import (
     TimeBudget,
     as_float,
     as_module,
+    assert_arguments_untouched,
     check_epoch_batches,
     check_reshuffled_epochs,
     digits_split,
@@ -186,12 +187,13 @@ def record_batches(entrainer_sgd, X, y, hidden, lr, epochs, batch_size, seed):
 
     g = entrainer_sgd.__globals__  # the notebook's namespace, where entrainer_sgd looks it up
     base = g["MLPDeuxCouches"]
-    seen = []
+    seen, avant = [], []
 
     class _Enregistreur(base):
         def forward(self, x):
             if torch.is_grad_enabled():  # evaluation under no_grad is not a batch
                 seen.append(torch.round(torch.as_tensor(x)[:, -1].detach().double() * 1000).long().tolist())
+                avant.append([p.detach().double().clone() for p in self.parameters()])
             return super().forward(x)
 
     g["MLPDeuxCouches"] = _Enregistreur
@@ -204,7 +206,19 @@ def record_batches(entrainer_sgd, X, y, hidden, lr, epochs, batch_size, seed):
         largeur = int(modele.fc1.weight.shape[0])  # the hidden width of the returned model
     except Exception:
         poids, largeur = None, None
-    return {"seen": seen, "weights": poids, "hidden": largeur}
+    # The last training step: the weights before the last batch (not a pass over every
+    # example) and the returned weights, for the grader to compare with -lr * its gradient.
+    pas = None
+    try:
+        lots = [i for i, b in enumerate(seen) if len(b) < len(X)]
+        apres = [p.detach().double() for p in modele.parameters()]
+        if epochs == 1 and [tuple(p.shape) for p in apres] == [tuple(p.shape) for p in avant[lots[-1]]]:
+            pas = {"ids": [seen[i] for i in lots],
+                   "before": [[p.flatten().tolist() for p in avant[i]] for i in lots],
+                   "after": [p.flatten().tolist() for p in apres]}
+    except Exception:
+        pas = None
+    return {"seen": seen, "weights": poids, "hidden": largeur, "last_step": pas}
 
 
 @pytest.mark.item("sgd_digits")
@@ -215,17 +229,19 @@ def test_entrainer_sgd_batches_cover_the_epoch(submission, rng):
     multiple of batch_size). Mini-batches that grow (ordre[debut : debut * batch_size]), or a
     loop that drops the last batch, still reach the accuracy bar."""
     X_train, _, y_train, _ = digits_split(SPLIT_SEED)
-    n = 300
+    # batch_size below 32 (a loop that keeps 32 shows here) and an incomplete last batch of
+    # 2 to batch_size / 3 examples, always: its step shows how its loss is averaged.
+    bs = int(rng.integers(20, 31))
+    n = bs * (300 // bs) + int(rng.integers(2, bs // 3 + 1))
     idx = rng.choice(len(X_train), size=n, replace=False)
     X = np.hstack([X_train[idx], (np.arange(n) / 1000.0)[:, None]])
-    bs = int(rng.integers(20, 40))
-    while n % bs == 0:  # an incomplete last batch, always
-        bs += 1
     seed = int(rng.integers(0, 2**31 - 1))
-    batches = _recorded(submission, X, y_train[idx], LR, 1, bs, seed)["seen"]
+    one_run = _recorded(submission, X, y_train[idx], LR, 1, bs, seed)
+    batches = one_run["seen"]
     what = "entrainer_sgd(X_train, y_train, epochs=1, batch_size=…) sur des exemples du correcteur"
     what_en = "entrainer_sgd(X_train, y_train, epochs=1, batch_size=...) on grader examples"
     two = _recorded(submission, X, y_train[idx], LR, 2, bs, seed)["seen"]
+    _check_epochs_used(batches, two, n, bs, what, what_en)
     if isinstance(batches, list) and not batches and isinstance(two, list) and two:
         # range(epochs - 1): nothing with epochs=1 (not "never called": it is, with epochs=2).
         raise CheckFailed(
@@ -237,16 +253,154 @@ def test_entrainer_sgd_batches_cover_the_epoch(submission, rng):
     check_epoch_batches(batches, n, bs, what, what_en, ("le modèle", "the model"), every_example=True)
     # Two epochs: the examples are shuffled, and shuffled again at each epoch (a loop without
     # shuffling, or one permutation drawn before the loop, still reaches the accuracy bar).
+    _check_last_step(one_run.get("last_step"), X, y_train[idx], bs, what, what_en)
     batches = two
     check_reshuffled_epochs(batches, what, what_en, "entrainer_sgd(X_train, y_train, epochs=2, batch_size=…)")
 
 
+def _training_batches(batches: object, n: int) -> list[list[int]] | None:
+    """The batches the model received, passes over the whole set (evaluation) left out."""
+    if not isinstance(batches, list):
+        return None
+    return [[i for i in b if isinstance(i, int)] for b in batches
+            if isinstance(b, list) and sorted(b) != list(range(n))]
+
+
+def _check_epochs_used(one: object, two: object, n: int, bs: int, what: str, what_en: str) -> None:
+    """Premise of the "batches overlap" message: with epochs=1, every example seen k >= 2 times,
+    in batches of at most batch_size, is k epochs, not overlapping batches."""
+    kept1, kept2 = _training_batches(one, n), _training_batches(two, n)
+    if not kept1 or kept2 is None or max(len(b) for b in kept1) > bs:
+        return
+    seen1 = [i for b in kept1 for i in b]
+    seen2 = [i for b in kept2 for i in b]
+    if not seen1:
+        return
+    counts = np.bincount(np.clip(seen1, 0, n), minlength=n + 1)[:n]
+    k = int(counts.min())
+    if k >= 2 and np.all(counts == k):
+        same = len(seen2) == len(seen1)
+        raise CheckFailed(
+            f"{what} : avec epochs=1, chaque exemple est vu {k} fois, soit {k} époques au lieu "
+            "d'une" + (" (autant avec epochs=2) : l'argument epochs est ignoré" if same else "")
+            + " ; for epoque in range(epochs), avec l'argument epochs",
+            f"{what_en}: with epochs=1, every example is seen {k} times, i.e. {k} epochs instead "
+            "of one" + (" (as many with epochs=2): the epochs argument is ignored" if same else "")
+            + "; for epoch in range(epochs), with the epochs argument",
+        )
+
+
+def _check_last_step(step: object, X: np.ndarray, y: np.ndarray, bs: int, what: str, what_en: str) -> None:
+    """The statement's step on a batch B is -lr * gradient of (1/|B|) Σ_B loss: the last,
+    incomplete batch too. Its recorded step (one epoch) is compared with the grader's (float64,
+    the grader's MLPDeuxCouches in place, at the weights the model had before that batch): a
+    loss summed then divided by batch_size makes it |B| / batch_size times too small, a summed
+    loss |B| times too large. Gradients that accumulate (no zero_grad) give the sum of the
+    epoch's batch gradients: test_entrainer_sgd_reaches_test_accuracy names that fault."""
+    if not isinstance(step, dict):
+        return
+    hidden, d = 16, X.shape[1]
+    shapes = [(hidden, d), (hidden,), (10, hidden), (10,)]
+
+    def tensors(values):
+        arrays = [np.asarray(v, dtype=np.float64) for v in values]
+        if len(arrays) != 4 or any(a.size != int(np.prod(sh)) for a, sh in zip(arrays, shapes, strict=True)):
+            raise ValueError
+        if not all(np.all(np.isfinite(a)) for a in arrays):
+            raise ValueError
+        return [a.reshape(sh) for a, sh in zip(arrays, shapes, strict=True)]
+
+    try:
+        batches = [[int(i) for i in b] for b in step["ids"]]
+        befores = [tensors(v) for v in step["before"]]
+        after = tensors(step["after"])
+    except (KeyError, TypeError, ValueError):
+        return
+    if not batches or len(batches) != len(befores) or any(
+        not 0 < len(b) < len(X) or min(b) < 0 or max(b) >= len(X) for b in batches
+    ):
+        return
+
+    def minus_lr_grad(ids, before):
+        params = [torch.tensor(b, requires_grad=True) for b in before]
+        xb = torch.tensor(X[ids].astype(np.float32).astype(np.float64))
+        out = torch.relu(xb @ params[0].T + params[1]) @ params[2].T + params[3]
+        loss = torch.nn.functional.cross_entropy(out, torch.tensor(y[ids], dtype=torch.long))
+        return np.concatenate([-LR * g.numpy().ravel() for g in torch.autograd.grad(loss, params)])
+
+    expected = minus_lr_grad(batches[-1], befores[-1])
+    got = np.concatenate([(a - b).ravel() for a, b in zip(after, befores[-1], strict=True)])
+
+    def off(target: np.ndarray) -> float:
+        norm = float(np.linalg.norm(target))
+        return float(np.linalg.norm(got - target)) / norm if norm > 1e-12 else float("inf")
+
+    if not np.linalg.norm(expected) > 1e-12:
+        return
+    error = off(expected)
+    record_margin("last SGD step vs -lr * gradient of the mean loss (relative error)", error, 0.2,
+                  higher_is_better=False)
+    if error <= 0.2:
+        return
+    accumulated = sum(minus_lr_grad(b, w) for b, w in zip(batches, befores, strict=True))
+    if off(accumulated) <= 0.2:
+        return  # no zero_grad: the accuracy check says so (one fault, points lost once)
+    m = len(batches[-1])
+    if off(expected * m / bs) <= 0.2:
+        hint_fr = (
+            "le pas du dernier lot, incomplet, est trop petit d'un facteur batch_size / |B| : la "
+            "perte est divisée par batch_size au lieu de la taille du lot ; prenez la moyenne sur "
+            "le lot (cross_entropy par défaut, ou somme / len(lot))"
+        )
+        hint_en = (
+            "the step of the incomplete last batch is too small by a factor batch_size / |B|: the "
+            "loss is divided by batch_size instead of the batch's size; take the mean over the "
+            "batch (cross_entropy's default, or sum / len(batch))"
+        )
+    elif off(expected * m) <= 0.2:
+        hint_fr = (
+            "le pas du dernier lot est |B| fois trop grand : la perte est sommée sur le lot "
+            "(reduction='sum') au lieu d'être moyennée ; (1/|B|) Σ, le défaut de cross_entropy"
+        )
+        hint_en = (
+            "the step of the last batch is |B| times too large: the loss is summed over the batch "
+            "(reduction='sum') instead of averaged; (1/|B|) Σ, cross_entropy's default"
+        )
+    else:
+        hint_fr = (
+            "le pas du dernier lot n'est pas −lr × le gradient de la perte moyenne du lot : "
+            "torch.optim.SGD(modele.parameters(), lr=lr), perte = cross_entropy(modele(X[lot]), "
+            "y[lot]) (moyenne sur le lot), un seul optimiseur.step() par lot"
+        )
+        hint_en = (
+            "the step of the last batch is not −lr × the gradient of the batch's mean loss: "
+            "torch.optim.SGD(modele.parameters(), lr=lr), loss = cross_entropy(model(X[batch]), "
+            "y[batch]) (mean over the batch), one optimiser.step() per batch"
+        )
+    raise CheckFailed(f"{what} : {hint_fr}", f"{what_en}: {hint_en}")
+
+
 def _recorded(submission, X, y, lr, epochs, bs, seed, hidden=16) -> dict:
     record_batches.install(submission)
-    out = with_references(
-        submission, MLP_REFERENCE, "entrainer_sgd", Ref("entrainer_sgd"), X, y, hidden, lr, epochs, bs, seed,
-        via=record_batches.ref_name, timeout=60,
-    )
+    try:
+        out = with_references(
+            submission, MLP_REFERENCE, "entrainer_sgd", Ref("entrainer_sgd"), X, y, hidden, lr, epochs, bs, seed,
+            via=record_batches.ref_name, timeout=60,
+        )
+    except StudentError as exc:
+        if "mat1 and mat2" in exc.evalue:  # the grader's examples have another dimension
+            # (the original text is left out: it gives the batch size of these hidden calls)
+            raise CheckFailed(
+                f"`entrainer_sgd` a levé {exc.ename} : le modèle ne peut pas multiplier les "
+                "exemples du correcteur par les poids de fc1 ; ces exemples n'ont pas forcément "
+                "64 colonnes : la dimension d'entrée se lit sur X_train, "
+                "MLPDeuxCouches(X_train.shape[1], hidden, 10)",
+                f"`entrainer_sgd` raised {exc.ename}: the model cannot multiply the grader's "
+                "examples by the weights of fc1; these examples do not necessarily have 64 "
+                "columns: the input dimension is read from X_train, "
+                "MLPDeuxCouches(X_train.shape[1], hidden, 10)",
+            ) from None
+        raise
     if not isinstance(out, dict) or not isinstance(out.get("seen"), list):
         raise CheckFailed(
             "entrainer_sgd n'a pas pu être suivi par le correcteur",
@@ -309,3 +463,22 @@ def test_entrainer_sgd_uses_seed_and_lr(submission, rng):
             "pass the lr argument to the optimiser (torch.optim.SGD(modele.parameters(), lr=lr)), "
             "not a hard-coded value",
         )
+    two = _recorded(submission, X, y_train[idx], LR, 2, BATCH, s).get("weights")
+    if two is not None and np.array_equal(w[0], np.array(two, dtype=float)):
+        raise CheckFailed(
+            "entrainer_sgd donne le même modèle pour deux valeurs de epochs (mêmes autres "
+            "arguments) : l'argument epochs est ignoré ; for epoque in range(epochs), pas un "
+            "nombre d'époques écrit en dur",
+            "entrainer_sgd gives the same model for two values of epochs (same other arguments): "
+            "the epochs argument is ignored; for epoch in range(epochs), not a hard-coded number "
+            "of epochs",
+        )
+    # The statement: "vos fonctions ne doivent pas modifier leurs arguments".
+    assert_arguments_untouched(
+        submission, "entrainer_sgd", (X, y_train[idx], 16, LR, 1, BATCH, s), {0: "X_train", 1: "y_train"},
+        hint_fr="convertissez en tenseurs sans réécrire X_train ni y_train (torch.tensor(X_train) "
+        "copie ; pas de normalisation ni de mélange sur place)",
+        hint_en="convert to tensors without rewriting X_train or y_train (torch.tensor(X_train) "
+        "copies; no in-place normalisation or shuffling)",
+        references=MLP_REFERENCE,
+    )

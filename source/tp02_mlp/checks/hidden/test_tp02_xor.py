@@ -16,9 +16,14 @@ from autograder.checks import (
     CheckFailed,
     Handle,
     Partial,
+    Ref,
+    SubmissionError,
     as_bool,
     as_module,
+    assert_arguments_untouched,
+    kernel_side,
     module_outputs,
+    relabel,
 )
 
 X_XOR = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -50,7 +55,18 @@ def _check_case(submission, w, b, X, y, what_fr: str, what_en: str) -> None:
         and as_bool(submission.call("separe_parfaitement", w, b, X[off], y[off]), "separe_parfaitement")
         == bool(np.all(_outputs(w, b, X[off]) == y[off]))
     )
-    if convention:
+    if _reads_first_coordinates_only(submission, w, b, X, y):
+        hint_fr = (
+            "la réponse est juste quand le score w·x tient dans la PREMIÈRE coordonnée, fausse "
+            "quand il tient dans la dernière : w·x + b doit utiliser TOUTES les coordonnées, "
+            "X @ w + b, quelle que soit la dimension d (ici d > 2), pas seulement w[0] x1 + w[1] x2"
+        )
+        hint_en = (
+            "the answer is right when the score w·x sits in the FIRST coordinate, wrong when it "
+            "sits in the last one: w·x + b must use EVERY coordinate, X @ w + b, whatever the "
+            "dimension d (here d > 2), not only w[0] x1 + w[1] x2"
+        )
+    elif convention:
         labels = sorted({int(v) for v in y[on_boundary]})
         hint_fr = (
             f"un exemple est exactement sur la frontière (w·x + b = 0, étiquette {labels[0]}) : "
@@ -84,9 +100,34 @@ def _check_case(submission, w, b, X, y, what_fr: str, what_en: str) -> None:
     )
 
 
+def _score_in(X: np.ndarray, w: np.ndarray, column: int) -> tuple[np.ndarray, np.ndarray]:
+    """The same scores X @ w, carried by one coordinate: X' = X with that column replaced by
+    X @ w, w' = the unit vector of that column (X' @ w' == X @ w exactly)."""
+    Xc = X.copy()
+    Xc[:, column] = X @ w
+    wc = np.zeros(X.shape[1])
+    wc[column] = 1.0
+    return wc, Xc
+
+
+def _reads_first_coordinates_only(submission, w, b, X, y) -> bool:
+    """Premise of the "every coordinate" hint (d > 2): the answer is right when the score sits
+    in the first coordinate and wrong when it sits in the last."""
+    d = X.shape[1]
+    if d <= 2:
+        return False
+    expected = bool(np.all(_outputs(w, b, X) == y))
+    answers = []
+    for column in (0, d - 1):
+        wc, Xc = _score_in(X, w, column)
+        answers.append(as_bool(submission.call("separe_parfaitement", wc, b, Xc, y), "separe_parfaitement"))
+    return answers[0] == expected and answers[1] != expected
+
+
 def _separable_data(rng):
     """Random data labelled by a random hyperplane, every point at least 0.2 away from it."""
-    d, n = int(rng.integers(2, 6)), int(rng.integers(12, 31))
+    # d >= 3 on purpose: XOR and the gates are the d = 2 cases; w·x must read every input.
+    d, n = int(rng.integers(3, 7)), int(rng.integers(12, 31))
     w = rng.normal(size=d)
     w /= np.linalg.norm(w)
     b = float(rng.normal(0.0, 0.5))
@@ -116,7 +157,16 @@ def test_separe_random_separable_data(submission, rng):
     flipped = y.copy()
     flipped[int(rng.integers(n))] ^= 1
     w_rand, b_rand = rng.normal(size=d), float(rng.normal())
+    w_last, X_last = _score_in(X, w, d - 1)  # the separating score in the last coordinate
     cases = [
+        (
+            w_last,
+            b,
+            X_last,
+            y,
+            f"{data} et un perceptron qui les sépare",
+            f"{data_en} and a perceptron separating them",
+        ),
         (
             w,
             b,
@@ -153,13 +203,21 @@ def test_separe_random_separable_data(submission, rng):
     ]
     for i in rng.permutation(len(cases)):
         _check_case(submission, *cases[i])
+    # The statement: "vos fonctions ne doivent pas modifier leurs arguments".
+    assert_arguments_untouched(
+        submission, "separe_parfaitement", (w, b, X, y), {0: "w", 2: "X", 3: "y"},
+        hint_fr="ne réécrivez pas ce qu'on vous passe (pas de X[...] = …, y[...] = … ni w *= …) : "
+        "calculez sur des copies",
+        hint_en="do not rewrite what you are given (no X[...] = ..., y[...] = ... nor w *= ...): "
+        "compute on copies",
+    )
 
 
 @pytest.mark.item("xor_perceptron")
 @pytest.mark.points(0.5)
 def test_separe_convention_at_zero(submission, rng):
     """Integer data and weights: one point has w·x + b = 0 exactly, and must count as 0."""
-    d, n = int(rng.integers(2, 5)), int(rng.integers(6, 13))
+    d, n = int(rng.integers(3, 6)), int(rng.integers(6, 13))  # d >= 3, as above
     while True:
         X = rng.integers(-3, 4, size=(n, d)).astype(float)
         w = rng.integers(-3, 4, size=d).astype(float)
@@ -378,6 +436,19 @@ def test_entrainer_xor_new_model_per_seed(submission, rng):
             "torch.manual_seed(seed), before building the model",
         )
     if np.allclose(runs[0], runs[2], rtol=1e-6, atol=1e-7):
+        try:
+            shared = same_model_object.call(submission, Ref("entrainer_xor"), s1, s2) is True
+        except SubmissionError as exc:
+            raise relabel(exc, same_model_object.ref_name, "entrainer_xor") from None
+        if not shared:  # a new model at each call, with the same weights: the seed is not used
+            raise CheckFailed(
+                "entrainer_xor construit bien un nouveau modèle à chaque appel, mais deux graines "
+                "différentes donnent le même modèle : l'argument seed est ignoré ; appelez "
+                "torch.manual_seed(seed) avec l'argument, pas une constante",
+                "entrainer_xor does build a new model at every call, but two different seeds give "
+                "the same model: the seed argument is ignored; call torch.manual_seed(seed) with "
+                "the argument, not a constant",
+            )
         raise CheckFailed(
             "entrainer_xor renvoie le même modèle pour deux graines différentes : construisez et "
             "entraînez un NOUVEAU modèle à chaque appel, après torch.manual_seed(seed) (pas un "
@@ -385,3 +456,9 @@ def test_entrainer_xor_new_model_per_seed(submission, rng):
             "entrainer_xor returns the same model for two different seeds: build and train a NEW "
             "model at every call, after torch.manual_seed(seed) (not a global model trained once)",
         )
+
+
+@kernel_side
+def same_model_object(entrainer_xor, s1, s2):
+    """Whether two calls with different seeds return the very same object (a global model)."""
+    return entrainer_xor(seed=s1) is entrainer_xor(seed=s2)

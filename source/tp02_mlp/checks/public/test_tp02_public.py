@@ -85,13 +85,25 @@ def test_separe_parfaitement_course_examples(submission):
 def test_entrainer_xor_returns_a_module(submission):
     value = submission.call("entrainer_xor", seed=0, timeout=60)
     model = as_module(submission, value, "entrainer_xor", expected=RETURNS_MODULE)
+    points = np.vstack([_X2, [[0.5, 0.5], [2.0, -1.0], [-1.5, 3.0]]])
     try:
-        module_outputs(model, _X2, "logits du modèle sur les 4 points de XOR", shape=(4, 2))
+        out = module_outputs(model, points, "logits du modèle sur les 4 points de XOR et 3 autres", shape=(7, 2))
     except CheckFailed as exc:
         raise CheckFailed(
             f"{exc.message.fr} ; le modèle renvoie un logit par classe (0 et 1) : forme (N, 2)",
             f"{exc.message.en}; the model returns one logit per class (0 and 1): shape (N, 2)",
         ) from None
+    # The statement: the model returns logits. Rows that are all probabilities (in [0, 1],
+    # summing to 1) on 7 points come from a softmax in the model; trained logits never do.
+    if np.all(np.isfinite(out)) and np.all((out >= 0) & (out <= 1)) and np.allclose(out.sum(axis=1), 1.0, atol=1e-5):
+        raise CheckFailed(
+            "le modèle renvoyé par entrainer_xor donne des probabilités (chaque ligne dans [0, 1], "
+            "de somme 1) : il se termine par une softmax ; il doit renvoyer des logits (sans "
+            "nn.Softmax à la fin), cross_entropy applique la softmax elle-même",
+            "the model returned by entrainer_xor gives probabilities (every row in [0, 1], "
+            "summing to 1): it ends with a softmax; it must return logits (no nn.Softmax at the "
+            "end), cross_entropy applies the softmax itself",
+        )
 
 
 # ---------------------------------------------------------------- 3. MLPDeuxCouches

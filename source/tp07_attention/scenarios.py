@@ -11,10 +11,7 @@ training of the GNN reuses `couche_gnn`).
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-from autograder.prove import Correct, Scenario
+from autograder.prove import Correct, Scenario, edit, solution_cell
 
 _CAUSAL = '''
 
@@ -33,34 +30,9 @@ def _attention(body: str, doc: str) -> str:
     )
 
 
-_NOTEBOOK = (
-    Path(__file__).resolve().with_name("tp07_attention.ipynb")
-)
-
-
-def _solution_cell(grade_id: str) -> str:
-    """The solution's answer cell, markers removed: scenarios change one line of it."""
-    nb = json.loads(_NOTEBOOK.read_text(encoding="utf-8"))
-    for cell in nb["cells"]:
-        if cell["metadata"].get("nbgrader", {}).get("grade_id") == grade_id:
-            lines = "".join(cell["source"]).split("\n")
-            return "\n".join(
-                ln
-                for ln in lines
-                if "### BEGIN SOLUTION" not in ln and "### END SOLUTION" not in ln
-            )
-    raise KeyError(grade_id)
-
-
-def _edit(source: str, old: str, new: str) -> str:
-    """`source` with its one occurrence of `old` replaced (fails loudly if the solution changed)."""
-    assert source.count(old) == 1, f"the solution no longer contains {old!r}"
-    return source.replace(old, new)
-
-
-_GNN_TRAIN = _solution_cell("gnn_train")
-_TRANSFORMER = _solution_cell("transformer")
-_TRANSFORMER_TRAIN = _solution_cell("transformer_train")
+_GNN_TRAIN = solution_cell(__file__, "gnn_train")
+_TRANSFORMER = solution_cell(__file__, "transformer")
+_TRANSFORMER_TRAIN = solution_cell(__file__, "transformer_train")
 
 _ATTN_VALUES = (
     "test_attention_matches_torch_without_mask",
@@ -228,25 +200,17 @@ def attention(Q, K, V, masque=None):
     # ------------------------------------------------------------ GNN vs MLP
     "submission-gnn-train-self-loops-only-no-neighbours": Scenario(
         grade_id="gnn_train",
-        source=_edit(
-            _GNN_TRAIN,
-            '        H = couche_gnn(X, A, self.W_soi_1, self.W_voisins_1, "moyenne")\n'
-            '        H = couche_gnn(H, A, self.W_soi_2, self.W_voisins_2, "moyenne")\n',
-            "        boucles = torch.eye(len(X))  # voulait A + I\n"
+        source=edit(_GNN_TRAIN, ('        H = couche_gnn(X, A, self.W_soi_1, self.W_voisins_1, "moyenne")\n'
+            '        H = couche_gnn(H, A, self.W_soi_2, self.W_voisins_2, "moyenne")\n', "        boucles = torch.eye(len(X))  # voulait A + I\n"
             '        H = couche_gnn(X, boucles, self.W_soi_1, self.W_voisins_1, "moyenne")\n'
-            '        H = couche_gnn(H, boucles, self.W_soi_2, self.W_voisins_2, "moyenne")\n',
-        ),
+            '        H = couche_gnn(H, boucles, self.W_soi_2, self.W_voisins_2, "moyenne")\n')),
         must_fail=("test_gnn_accuracy_on_grader_graphs", "test_gnn_beats_features_only_mlp"),
         message_contains=("ne fait pas nettement mieux qu'un modèle qui ignore le graphe",),
     ),
     # ------------------------------------------------------------ character-level Transformer
     "submission-transformer-without-causal-mask": Scenario(
         grade_id="transformer",
-        source=_edit(
-            _TRANSFORMER,
-            "        masque = masque_causal(x.shape[1]).to(x.device)\n",
-            "        masque = None  # oubli du masque causal : chaque position voit le futur\n",
-        ),
+        source=edit(_TRANSFORMER, ("        masque = masque_causal(x.shape[1]).to(x.device)\n", "        masque = None  # oubli du masque causal : chaque position voit le futur\n")),
         must_fail=("test_transformer_is_causal",),
         message_contains=("n'est pas causal", "masque_causal(T)"),
         # The trained model is not causal either: its bits per character are not scored.
@@ -254,11 +218,7 @@ def attention(Q, K, V, masque=None):
     ),
     "submission-transformer-targets-not-shifted": Scenario(
         grade_id="transformer_train",
-        source=_edit(
-            _TRANSFORMER_TRAIN,
-            "        y = donnees[debuts + decalages + 1]\n",
-            "        y = donnees[debuts + decalages]\n",
-        ),
+        source=edit(_TRANSFORMER_TRAIN, ("        y = donnees[debuts + decalages + 1]\n", "        y = donnees[debuts + decalages]\n")),
         must_fail=(
             "test_entrainer_transformer_learns_a_periodic_sequence",
             "test_entrainer_transformer_loop_mechanics",
@@ -298,7 +258,7 @@ def attention(Q, K, V, masque=None):
     ),
     "submission-causal-mask-upper-triangular": Scenario(
         grade_id="attention",
-        source=_edit(_solution_cell("attention"), "torch.tril(", "torch.triu("),
+        source=edit(solution_cell(__file__, "attention"), ("torch.tril(", "torch.triu(")),
         # masque_causal builds the Transformer's mask: its causality checks (both items) name
         # masque_causal, not the blocks, as the fault (f12misc).
         must_fail=("test_attention_with_causal_mask", "test_transformer_is_causal",
@@ -308,11 +268,7 @@ def attention(Q, K, V, masque=None):
     ),
     "submission-mha-ignores-mask": Scenario(
         grade_id="mha",
-        source=_edit(
-            _solution_cell("mha"),
-            "attention(separer(q), separer(k), separer(v), masque)",
-            "attention(separer(q), separer(k), separer(v))",
-        ),
+        source=edit(solution_cell(__file__, "mha"), ("attention(separer(q), separer(k), separer(v), masque)", "attention(separer(q), separer(k), separer(v))")),
         must_fail=("test_mha_matches_nn_multiheadattention",),
         message_contains=("ignore son argument masque",),
         affects=("transformer_train",),  # modele_car, trained with it, is not causal
@@ -330,92 +286,68 @@ def attention(Q, K, V, masque=None):
     ),
     "submission-bert-vocab-hardcoded": Scenario(
         grade_id="bert_mask",
-        source=_edit(
-            _solution_cell("bert_mask"),
-            "torch.randint(0, taille_vocab, tokens.shape, generator=g)",
-            "torch.randint(0, 1000, tokens.shape, generator=g)  # vocabulaire de la démo",
-        ),
+        source=edit(solution_cell(__file__, "bert_mask"), ("torch.randint(0, taille_vocab, tokens.shape, generator=g)", "torch.randint(0, 1000, tokens.shape, generator=g)  # vocabulaire de la démo")),
         must_fail=("test_bert_replacement_split",),
         message_contains=("avec l'argument taille_vocab",),
     ),
     "submission-bert-graine-ignored": Scenario(
         grade_id="bert_mask",
-        source=_edit(
-            _solution_cell("bert_mask"),
-            "g = torch.Generator().manual_seed(int(graine))",
-            "g = torch.Generator()\n    g.seed()  # une graine différente à chaque appel",
-        ),
+        source=edit(solution_cell(__file__, "bert_mask"), ("g = torch.Generator().manual_seed(int(graine))", "g = torch.Generator()\n    g.seed()  # une graine différente à chaque appel")),
         must_fail=("test_bert_selection_rate",),
         message_contains=("même graine",),
     ),
     "submission-bert-2d-only": Scenario(
         grade_id="bert_mask",
-        source=_edit(
-            _solution_cell("bert_mask"),
-            "    selection = torch.rand(tokens.shape, generator=g) < 0.15\n"
+        source=edit(solution_cell(__file__, "bert_mask"), ("    selection = torch.rand(tokens.shape, generator=g) < 0.15\n"
             "    u = torch.rand(tokens.shape, generator=g)\n"
-            "    aleatoires = torch.randint(0, taille_vocab, tokens.shape, generator=g)\n",
-            "    B, L = tokens.shape\n"
+            "    aleatoires = torch.randint(0, taille_vocab, tokens.shape, generator=g)\n", "    B, L = tokens.shape\n"
             "    selection = torch.rand(B, L, generator=g) < 0.15\n"
             "    u = torch.rand(B, L, generator=g)\n"
-            "    aleatoires = torch.randint(0, taille_vocab, (B, L), generator=g)\n",
-        ),
+            "    aleatoires = torch.randint(0, taille_vocab, (B, L), generator=g)\n")),
         must_fail=("test_bert_selection_rate", "test_bert_replacement_split"),
         message_contains=("forme quelconque",),
     ),
     "submission-gnn-degree-over-columns": Scenario(
         grade_id="gnn",
-        source=_edit(_solution_cell("gnn"), "A.sum(dim=1, keepdim=True)", "A.sum(dim=0).unsqueeze(1)"),
+        source=edit(solution_cell(__file__, "gnn"), ("A.sum(dim=1, keepdim=True)", "A.sum(dim=0).unsqueeze(1)")),
         must_fail=("test_gnn_values",),
         message_contains=("colonnes de A",),
     ),
     "submission-gnn-train-graine-ignored": Scenario(
         grade_id="gnn_train",
-        source=_edit(_GNN_TRAIN, "    torch.manual_seed(int(graine))\n    modele = GNN(", "    modele = GNN("),
+        source=edit(_GNN_TRAIN, ("    torch.manual_seed(int(graine))\n    modele = GNN(", "    modele = GNN(")),
         must_fail=("test_gnn_accuracy_on_grader_graphs",),
         message_contains=("reproductible avec sa graine",),
     ),
     "submission-mlp-never-steps": Scenario(
         grade_id="gnn_train",
-        source=_edit(
-            _GNN_TRAIN,
-            "        perte = F.cross_entropy(modele(X)[idx_train], y_train)\n"
+        source=edit(_GNN_TRAIN, ("        perte = F.cross_entropy(modele(X)[idx_train], y_train)\n"
             "        optimiseur.zero_grad()\n"
             "        perte.backward()\n"
-            "        optimiseur.step()\n",
-            "        perte = F.cross_entropy(modele(X)[idx_train], y_train)\n"
+            "        optimiseur.step()\n", "        perte = F.cross_entropy(modele(X)[idx_train], y_train)\n"
             "        optimiseur.zero_grad()\n"
-            "        perte.backward()\n",
-        ),
+            "        perte.backward()\n")),
         must_fail=("test_gnn_beats_features_only_mlp", "test_gnn_and_mlp_training_mechanics"),
         message_contains=("n'est pas équitable", "optimiseur.step() à chaque époque"),
     ),
     # ---------------------------------------------------------------- mechanisms, not outcomes
     "submission-transformer-no-residual": Scenario(
         grade_id="transformer",
-        source=_edit(
-            _edit(_TRANSFORMER, "        x = x + attention_multi_tetes(\n", "        x = attention_multi_tetes(\n"),
-            "        return x + self.mlp(self.norme_2(x))\n",
-            "        return self.mlp(self.norme_2(x))\n",
-        ),
+        source=edit(edit(_TRANSFORMER, ("        x = x + attention_multi_tetes(\n", "        x = attention_multi_tetes(\n")), ("        return x + self.mlp(self.norme_2(x))\n", "        return self.mlp(self.norme_2(x))\n")),
         must_fail=("test_transformer_residuals_and_positions",),
         message_contains=("connexion résiduelle",),
         affects=("transformer_train",),
     ),
     "submission-transformer-no-position": Scenario(
         grade_id="transformer",
-        source=_edit(
-            _TRANSFORMER,
-            "        x = self.plongement(idx) + self.position(positions)\n",
-            "        x = self.plongement(idx)  # l'attention voit déjà l'ordre ?\n",
-        ),
+        source=edit(_TRANSFORMER, ("        x = self.plongement(idx) + self.position(positions)\n", "        x = self.plongement(idx)  # l'attention voit déjà l'ordre ?\n")),
         must_fail=("test_transformer_residuals_and_positions",),
         message_contains=("ignore la position",),
         affects=("transformer_train",),
     ),
     "submission-transformer-train-no-zero-grad": Scenario(
         grade_id="transformer_train",
-        source=_edit(_TRANSFORMER_TRAIN, "        optimiseur.zero_grad()\n", ""),
+        source=edit(_TRANSFORMER_TRAIN, ("        optimiseur.zero_grad()\n", "")),
         # modele_car, trained by the same loop, diverges too.
         must_fail=(
             "test_entrainer_transformer_loop_mechanics",
@@ -425,11 +357,7 @@ def attention(Q, K, V, masque=None):
     ),
     "submission-transformer-train-last-position-loss": Scenario(
         grade_id="transformer_train",
-        source=_edit(
-            _TRANSFORMER_TRAIN,
-            "        perte = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))\n",
-            "        perte = F.cross_entropy(logits[:, -1], y[:, -1])  # le caractère suivant\n",
-        ),
+        source=edit(_TRANSFORMER_TRAIN, ("        perte = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))\n", "        perte = F.cross_entropy(logits[:, -1], y[:, -1])  # le caractère suivant\n")),
         must_fail=("test_entrainer_transformer_loop_mechanics",),
         message_contains=("dernière position",),
         # Trained on one position in T, modele_car can fall short of the bits-per-char bar on
@@ -439,7 +367,7 @@ def attention(Q, K, V, masque=None):
     ),
     "submission-transformer-train-graine-ignored": Scenario(
         grade_id="transformer_train",
-        source=_edit(_TRANSFORMER_TRAIN, "(taille_lot, 1), generator=generateur)", "(taille_lot, 1))"),
+        source=edit(_TRANSFORMER_TRAIN, ("(taille_lot, 1), generator=generateur)", "(taille_lot, 1))")),
         must_fail=("test_entrainer_transformer_loop_mechanics",),
         message_contains=("graine",),
     ),
@@ -730,17 +658,13 @@ CORRECT_GROUPS: dict[str, tuple[str, ...]] = {
 # Mutation survivors written as students write them: the values are right, a gradient is cut.
 SCENARIOS["submission-gnn-messages-detached"] = Scenario(
     grade_id="gnn",
-    source=_edit(_solution_cell("gnn"), "    M = A @ X\n", "    M = (A @ X).detach()  # les voisins sont des données\n"),
+    source=edit(solution_cell(__file__, "gnn"), ("    M = A @ X\n", "    M = (A @ X).detach()  # les voisins sont des données\n")),
     must_fail=("test_gnn_gradient_reaches_inputs_and_weights",),
     message_contains=("détachée du graphe",),
 )
 SCENARIOS["submission-gnn-first-layer-detached"] = Scenario(
     grade_id="gnn_train",
-    source=_edit(
-        _GNN_TRAIN,
-        '        H = couche_gnn(X, A, self.W_soi_1, self.W_voisins_1, "moyenne")\n',
-        '        H = couche_gnn(X, A, self.W_soi_1, self.W_voisins_1, "moyenne").detach()\n',
-    ),
+    source=edit(_GNN_TRAIN, ('        H = couche_gnn(X, A, self.W_soi_1, self.W_voisins_1, "moyenne")\n', '        H = couche_gnn(X, A, self.W_soi_1, self.W_voisins_1, "moyenne").detach()\n')),
     must_fail=("test_gnn_accuracy_on_grader_graphs",),
     message_contains=("ne reçoivent aucun gradient",),
 )
@@ -982,11 +906,7 @@ GROUPS["blind-r3-3"] = ("blind-r3-transformer-train-ignores-lr",)
 # first block's input with the sum of the two embeddings.
 SCENARIOS["mutants-transformer-embeddings-multiplied"] = Scenario(
     grade_id="transformer",
-    source=_edit(
-        _TRANSFORMER,
-        "        x = self.plongement(idx) + self.position(positions)\n",
-        "        x = self.plongement(idx) * self.position(positions)\n",
-    ),
+    source=edit(_TRANSFORMER, ("        x = self.plongement(idx) + self.position(positions)\n", "        x = self.plongement(idx) * self.position(positions)\n")),
     must_fail=("test_transformer_residuals_and_positions",),
     message_contains=("SOMME du plongement du caractère",),
     affects=("transformer_train",),
@@ -1165,55 +1085,38 @@ CORRECT_GROUPS["blind-r5-correct"] = (
 # erreur_permutation and masquage_bert); the widths the statement prescribes for
 # entrainer_gnn's GNN(d, 32, n_classes) and entrainer_mlp's d → 32 → C MLP; the defaults
 # n_epoques and lr the notebook relies on (the course's one policy, docs/authoring.md).
-_ATTENTION_CELL = _solution_cell("attention")
+_ATTENTION_CELL = solution_cell(__file__, "attention")
 _BLIND_R5_RULES = {
     "submission-attention-scales-q-in-place": Scenario(
         grade_id="attention",
-        source=_edit(
-            _ATTENTION_CELL,
-            "    scores = Q @ K.transpose(-2, -1) / math.sqrt(d_k)\n",
-            "    Q /= math.sqrt(d_k)  # on divise une fois les requêtes\n    scores = Q @ K.transpose(-2, -1)\n",
-        ),
+        source=edit(_ATTENTION_CELL, ("    scores = Q @ K.transpose(-2, -1) / math.sqrt(d_k)\n", "    Q /= math.sqrt(d_k)  # on divise une fois les requêtes\n    scores = Q @ K.transpose(-2, -1)\n")),
         must_fail=("test_attention_with_padding_mask",),
         message_contains=("modifie sur place",),
         affects=("transformer_train",),
     ),
     "submission-gnn-train-hidden-width-33": Scenario(
         grade_id="gnn_train",
-        source=_edit(_GNN_TRAIN, "    modele = GNN(X.shape[1], 32, n_classes)\n",
-                     "    modele = GNN(X.shape[1], 33, n_classes)\n"),
+        source=edit(_GNN_TRAIN, ("    modele = GNN(X.shape[1], 32, n_classes)\n", "    modele = GNN(X.shape[1], 33, n_classes)\n")),
         must_fail=("test_gnn_and_mlp_training_mechanics",),
         message_contains=("largeur cachée n'est pas 32",),
     ),
     "submission-mlp-hidden-width-64": Scenario(
         grade_id="gnn_train",
-        source=_edit(
-            _GNN_TRAIN,
-            "    modele = nn.Sequential(nn.Linear(X.shape[1], 32), nn.ReLU(), nn.Linear(32, n_classes))\n",
-            "    modele = nn.Sequential(nn.Linear(X.shape[1], 64), nn.ReLU(), nn.Linear(64, n_classes))\n",
-        ),
+        source=edit(_GNN_TRAIN, ("    modele = nn.Sequential(nn.Linear(X.shape[1], 32), nn.ReLU(), nn.Linear(32, n_classes))\n", "    modele = nn.Sequential(nn.Linear(X.shape[1], 64), nn.ReLU(), nn.Linear(64, n_classes))\n")),
         must_fail=("test_gnn_and_mlp_training_mechanics",),
         message_contains=("d → 32 → n_classes",),
         may_fail=("test_gnn_beats_features_only_mlp",),
     ),
     "submission-mlp-default-epochs-changed": Scenario(
         grade_id="gnn_train",
-        source=_edit(
-            _GNN_TRAIN,
-            "def entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n",
-            "def entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=100, lr=0.01):\n",
-        ),
+        source=edit(_GNN_TRAIN, ("def entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n", "def entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=100, lr=0.01):\n")),
         must_fail=("test_gnn_and_mlp_training_return_logits_for_every_node",),
         message_contains=("n_epoques",),
         may_fail=("test_gnn_beats_features_only_mlp",),
     ),
     "submission-gnn-default-lr-changed": Scenario(
         grade_id="gnn_train",
-        source=_edit(
-            _GNN_TRAIN,
-            "def entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n",
-            "def entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.02):\n",
-        ),
+        source=edit(_GNN_TRAIN, ("def entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n", "def entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.02):\n")),
         must_fail=("test_gnn_and_mlp_training_return_logits_for_every_node",),
         message_contains=("lr",),
         may_fail=("test_gnn_accuracy_on_grader_graphs", "test_gnn_beats_features_only_mlp"),
@@ -1234,31 +1137,28 @@ GROUPS["rules-4"] = ("submission-gnn-default-lr-changed",)
 _HEADS = {
     "submission-transformer-block-one-head": Scenario(
         grade_id="transformer",
-        source=_edit(_TRANSFORMER, "            self.n_tetes,\n", "            1,  # une seule tête\n"),
+        source=edit(_TRANSFORMER, ("            self.n_tetes,\n", "            1,  # une seule tête\n")),
         must_fail=("test_transformer_residuals_and_positions",),
         message_contains=("ne transmet pas son argument n_tetes",),
         affects=("transformer_train",),  # modele_car is trained with one head
     ),
     "submission-transformer-block-heads-hardcoded-4": Scenario(
         grade_id="transformer",
-        source=_edit(_TRANSFORMER, "        self.n_tetes = n_tetes\n",
-                     "        self.n_tetes = 4  # comme dans le notebook\n"),
+        source=edit(_TRANSFORMER, ("        self.n_tetes = n_tetes\n", "        self.n_tetes = 4  # comme dans le notebook\n")),
         must_fail=("test_transformer_residuals_and_positions",),
         message_contains=("ne transmet pas son argument n_tetes",),
     ),
     "submission-transformer-train-shifts-donnees-in-place": Scenario(
         grade_id="transformer_train",
-        source=_edit(_TRANSFORMER_TRAIN, "    decalages = torch.arange(contexte)\n",
-                     "    donnees -= donnees.min()  # indices à partir de 0\n"
-                     "    decalages = torch.arange(contexte)\n"),
+        source=edit(_TRANSFORMER_TRAIN, ("    decalages = torch.arange(contexte)\n", "    donnees -= donnees.min()  # indices à partir de 0\n"
+                     "    decalages = torch.arange(contexte)\n")),
         must_fail=("test_entrainer_transformer_loop_mechanics",),
         message_contains=("modifie sur place", "donnees"),
     ),
     "submission-gnn-train-self-loops-added-in-place": Scenario(
         grade_id="gnn_train",
-        source=_edit(_GNN_TRAIN, "    modele = GNN(X.shape[1], 32, n_classes)\n",
-                     "    A += torch.eye(len(A))  # boucles : chaque nœud se voit lui-même\n"
-                     "    modele = GNN(X.shape[1], 32, n_classes)\n"),
+        source=edit(_GNN_TRAIN, ("    modele = GNN(X.shape[1], 32, n_classes)\n", "    A += torch.eye(len(A))  # boucles : chaque nœud se voit lui-même\n"
+                     "    modele = GNN(X.shape[1], 32, n_classes)\n")),
         must_fail=("test_gnn_and_mlp_training_mechanics",),
         message_contains=("modifie sur place", "A"),
         may_fail=("test_gnn_accuracy_on_grader_graphs", "test_gnn_beats_features_only_mlp"),
@@ -1270,9 +1170,7 @@ GROUPS["heads-2"] = ("submission-transformer-block-heads-hardcoded-4",
                      "submission-transformer-train-shifts-donnees-in-place")
 CORRECT["correct-transformer-heads-by-keyword"] = Correct(
     grade_id="transformer",
-    source=_edit(
-        _TRANSFORMER,
-        """        x = x + attention_multi_tetes(
+    source=edit(_TRANSFORMER, ("""        x = x + attention_multi_tetes(
             self.norme_1(x),
             self.projection_entree.weight,
             self.projection_entree.bias,
@@ -1281,8 +1179,7 @@ CORRECT["correct-transformer-heads-by-keyword"] = Correct(
             self.n_tetes,
             masque,
         )
-""",
-        """        x = x + attention_multi_tetes(
+""", """        x = x + attention_multi_tetes(
             x=self.norme_1(x),
             W_in=self.projection_entree.weight,
             b_in=self.projection_entree.bias,
@@ -1291,8 +1188,7 @@ CORRECT["correct-transformer-heads-by-keyword"] = Correct(
             n_tetes=self.n_tetes,
             masque=masque,
         )
-""",
-    ),
+""")),
     why="every argument of attention_multi_tetes passed by keyword",
 )
 CORRECT_GROUPS["correct-heads"] = ("correct-transformer-heads-by-keyword",)

@@ -313,44 +313,54 @@ def _clear_trajectory(rng, lr_range: tuple[float, float], n_range: tuple[int, in
             return traj, lr, n
 
 
-def _norms(traj: np.ndarray, rule) -> np.ndarray:
+def _reading(traj: np.ndarray, rule) -> bool | None:
+    """A misreading's answer on a finite trajectory; None on a near tie (the two sides within
+    1e-12 relative), where the way a student computes a norm decides by one rounding."""
     with np.errstate(over="ignore", invalid="ignore"):
-        return rule(np.asarray(traj, dtype=float))
+        lhs, rhs, non_strict = rule(np.asarray(traj, dtype=float))
+    if abs(lhs - rhs) <= 1e-12 * max(abs(lhs), abs(rhs)) and not non_strict:
+        return None
+    return bool(lhs >= rhs) if non_strict else bool(lhs > rhs)
+
+
+def _rows(t: np.ndarray) -> np.ndarray:
+    return np.linalg.norm(t, axis=1)
 
 
 #: Readings of the definition that students write instead of it, each (rule on a finite
-#: trajectory, hint). A hint is given only when its rule reproduces EVERY answer the student
-#: gave on the finite trajectories of the check, and differs from the definition where the
-#: student is wrong: the hint's own premise, checked before it blames anything.
+#: trajectory: the two sides compared and whether >= is used, hint). A hint is given only when
+#: its rule reproduces EVERY answer the student gave on the finite trajectories of the check
+#: (near ties aside), and its own answer where the student is wrong: the hint's premise,
+#: checked before it blames anything.
 _MISREADINGS = (
     (
-        lambda t: np.linalg.norm(t[-1]) >= np.linalg.norm(t[0]),
+        lambda t: (_rows(t)[-1], _rows(t)[0], True),
         "la définition du TP demande ‖x_n‖ > ‖x_0‖ (inégalité stricte) ; une trajectoire qui "
         "oscille sans grandir ne diverge pas",
         "the TP's definition asks for ‖x_n‖ > ‖x_0‖ (strict inequality); a trajectory that "
         "oscillates without growing does not diverge",
     ),
     (
-        lambda t: np.linalg.norm(t, axis=1).max() > np.linalg.norm(t[0]),
+        lambda t: (_rows(t)[1:].max(), _rows(t)[0], False),
         "une trajectoire peut monter au-dessus de ‖x_0‖ puis redescendre : la définition compare "
         "le DERNIER point ‖x_n‖ à ‖x_0‖, pas le maximum de la trajectoire",
         "a trajectory may rise above ‖x_0‖ then come back down: the definition compares "
         "the LAST point ‖x_n‖ with ‖x_0‖, not the trajectory's maximum",
     ),
     (
-        lambda t: np.linalg.norm(t[-1]) > np.linalg.norm(t[-2]),
+        lambda t: (_rows(t)[-1], _rows(t)[-2], False),
         "la définition compare le dernier point au PREMIER, ‖x_n‖ > ‖x_0‖, pas à l'avant-dernier "
         "(une trajectoire peut grandir puis diminuer, ou l'inverse)",
         "the definition compares the last point with the FIRST one, ‖x_n‖ > ‖x_0‖, not with the "
         "one before it (a trajectory may grow then shrink, or the reverse)",
     ),
     (
-        lambda t: np.abs(t[-1]).max() > np.abs(t[0]).max(),
+        lambda t: (np.abs(t[-1]).max(), np.abs(t[0]).max(), False),
         "comparez des normes EUCLIDIENNES, np.linalg.norm(x) = √(Σ x_i²), pas le plus grand |x_i|",
         "compare EUCLIDEAN norms, np.linalg.norm(x) = √(Σ x_i²), not the largest |x_i|",
     ),
     (
-        lambda t: np.abs(t[-1]).sum() > np.abs(t[0]).sum(),
+        lambda t: (np.abs(t[-1]).sum(), np.abs(t[0]).sum(), False),
         "comparez des normes EUCLIDIENNES, np.linalg.norm(x) = √(Σ x_i²), pas la somme des |x_i|",
         "compare EUCLIDEAN norms, np.linalg.norm(x) = √(Σ x_i²), not the sum of the |x_i|",
     ),
@@ -372,7 +382,7 @@ def _check_classification(submission, cases) -> None:
         hint_fr = "‖x_0‖ (premier point) et ‖x_n‖ (dernier point) : comparez ces deux normes"
         hint_en = "‖x_0‖ (first point) and ‖x_n‖ (last point): compare these two norms"
         for rule, fr, en in _MISREADINGS:
-            if bool(_norms(traj, rule)) == got and all(bool(_norms(t, rule)) == a for t, a in answered):
+            if _reading(traj, rule) == got and all(_reading(t, rule) in (None, a) for t, a in answered):
                 hint_fr, hint_en = fr, en
                 break
     else:

@@ -353,7 +353,7 @@ def _worst_first(excess: np.ndarray, k: int) -> np.ndarray:
 
 
 def _record_tolerance_used(
-    name: str, x: np.ndarray, exp: np.ndarray, rtol: float, atol: float
+    name: str, x: np.ndarray, exp: np.ndarray, rtol: float | np.ndarray, atol: float | np.ndarray
 ) -> None:
     """The worst |got − expected| / (atol + rtol·|expected|): 1.0 is the edge of acceptance."""
     if x.size == 0 or not np.issubdtype(x.dtype, np.number):
@@ -373,12 +373,13 @@ def assert_close(
     expected: Any,
     *,
     name: str,
-    rtol: float = 1e-5,
-    atol: float = 1e-8,
+    rtol: float | np.ndarray = 1e-5,
+    atol: float | np.ndarray = 1e-8,
     hint_fr: str = "",
     hint_en: str = "",
 ) -> None:
-    """Entry-wise `|got - expected| <= atol + rtol * |expected|`, like `np.isclose`.
+    """Entry-wise `|got - expected| <= atol + rtol * |expected|`, like `np.isclose`
+    (per-entry tolerances broadcast against `expected`, as there).
 
     The failure message gives the number of entries out of tolerance, the max absolute
     error, the worst entry's index and a few got/expected values. NaN in `got` is only
@@ -399,7 +400,7 @@ def assert_close(
         excess = diff - (atol + rtol * np.abs(exp))
     excess = np.where(close, -np.inf, np.where(np.isnan(excess), np.inf, excess))
     max_abs = fmt_value(float(np.where(close, 0.0, diff).max()))
-    tol = f"rtol={rtol:g}, atol={atol:g}"
+    tol = f"rtol={_fmt_tol(rtol)}, atol={_fmt_tol(atol)}"
     hint_en = hint_en or hint_fr
 
     if not show_expected():
@@ -440,6 +441,11 @@ def assert_close(
         fr += " ; autres : " + ", ".join(f"{i} (obtenu {g}, attendu {e})" for i, g, e in rest)
         en += "; others: " + ", ".join(f"{i} (got {g}, expected {e})" for i, g, e in rest)
     raise CheckFailed(with_hint(fr, hint_fr, " ; "), with_hint(en, hint_en, "; "))
+
+
+def _fmt_tol(tol: Any) -> str:
+    """A tolerance for the message: np.isclose also takes per-entry ones (their max is shown)."""
+    return f"{float(tol):g}" if np.ndim(tol) == 0 else f"≤{float(np.max(tol)):g}"
 
 
 def assert_equal_int(

@@ -1037,3 +1037,78 @@ GROUPS["mutants-3"] = (
     "submission-biais-variance-default-fewer-trials",
     "submission-validation-default-alpha-zero",
 )
+
+
+# ---------------------------------------------------------------- blind round 6
+# auroc folded into max(AUROC, 1 − AUROC): no input had an AUROC below 0.5 (20/20); both the
+# public toy cases and the hidden ones now hold a detector worse than chance. score_msp with
+# finite but wrong values made the hidden check's own message raise a TypeError (per-row
+# tolerance formatted as a float); a clip "against overflow" is named. Two minor hints: ece
+# ignoring n_bins (15 bins always), validation_croisee's pooled MSE instead of the mean of the
+# k fold MSEs (the hidden data now has n % k != 0 on purpose).
+SCENARIOS["blind-r6-auroc-folded-below-half"] = Scenario(
+    grade_id="ood",
+    source=edit(_cell("ood"), (
+        "    return float(np.mean(pos > neg) + 0.5 * np.mean(pos == neg))",
+        "    auc = float(np.mean(pos > neg) + 0.5 * np.mean(pos == neg))\n"
+        "    # sous 0,5, les étiquettes sont inversées\n"
+        "    return max(auc, 1 - auc)",
+    )),
+    must_fail=("test_ood_basic", "test_auroc_matches_sklearn"),
+    message_contains=("pas remplacée par max(AUROC, 1 − AUROC)",
+                      "ne la remplacez pas par max(AUROC, 1 − AUROC)"),
+)
+SCENARIOS["blind-r6-msp-clips-logits"] = Scenario(
+    grade_id="ood",
+    source=edit(_cell("ood"), ("    return softmax(logits).max(axis=1)",
+                               "    return softmax(np.clip(logits, -50, 50)).max(axis=1)")),
+    must_fail=("test_score_msp_matches_softmax",),
+    message_contains=("ne coupez pas (np.clip)",),
+)
+SCENARIOS["blind-r6-msp-half-logits"] = Scenario(
+    grade_id="ood",
+    source=edit(_cell("ood"), ("    return softmax(logits).max(axis=1)",
+                               "    return softmax(np.asarray(logits) / 2).max(axis=1)")),
+    must_fail=("test_ood_basic", "test_score_msp_matches_softmax"),
+    message_contains=("hors tolérance (rtol=1e-05, atol=≤",),
+)
+SCENARIOS["blind-r6-ece-nbins-not-passed"] = Scenario(
+    grade_id="ece",
+    source=edit(_cell("ece"), ("    bins = fiabilite(confiances, correct, n_bins)",
+                               "    bins = fiabilite(confiances, correct)")),
+    must_fail=("test_ece_matches_reference",),
+    message_contains=("ece doit utiliser son argument n_bins",),
+)
+SCENARIOS["blind-r6-cv-pooled-mse"] = Scenario(
+    grade_id="validation",
+    source=edit(_cell("validation"),
+                ("    erreurs = []\n", "    erreurs, carres = [], []\n"),
+                ("        erreurs.append(np.mean((X[val] @ w - y[val]) ** 2))\n",
+                 "        carres.append((X[val] @ w - y[val]) ** 2)\n"
+                 "        erreurs.append(np.mean(carres[-1]))\n"),
+                ("return float(np.mean(erreurs)),", "return float(np.mean(np.concatenate(carres))),")),
+    must_fail=("test_validation_croisee_matches_reference",),
+    message_contains=("l'erreur de tous les exemples réunis",),
+)
+GROUPS["blind-r6-1"] = ("blind-r6-auroc-folded-below-half", "blind-r6-ece-nbins-not-passed",
+                        "blind-r6-cv-pooled-mse")
+GROUPS["blind-r6-2"] = ("blind-r6-msp-clips-logits",)
+GROUPS["blind-r6-3"] = ("blind-r6-msp-half-logits",)
+CORRECT["blind-r6-correct-ood-searchsorted"] = Correct(
+    grade_id="ood",
+    source='import numpy as np\n\n\ndef score_msp(logits):\n    z = np.asarray(logits, dtype=np.float64)\n    z = z - z.max(axis=1, keepdims=True)\n    return 1.0 / np.exp(z).sum(axis=1)\n\n\ndef auroc(etiquettes, scores):\n    e = np.asarray(etiquettes).astype(int)\n    s = np.asarray(scores, dtype=np.float64)\n    pos = s[e == 1]\n    neg = np.sort(s[e == 0])\n    plus_bas = np.searchsorted(neg, pos, side="left")\n    egaux = np.searchsorted(neg, pos, side="right") - plus_bas\n    return float((plus_bas.sum() + 0.5 * egaux.sum()) / (len(pos) * len(neg)))\n',
+    why="MSP as 1 / Σ exp(z − max), AUROC by searchsorted counts (ties 1/2)",
+)
+CORRECT["blind-r6-correct-validation-loops"] = Correct(
+    grade_id="validation",
+    source='import numpy as np\n\n\ndef decouper(n, p_val=0.15, p_test=0.15, seed=0):\n    perm = np.random.default_rng(seed).permutation(n)\n    n_val = int(round(p_val * n))\n    n_test = int(round(p_test * n))\n    val = perm[:n_val]\n    test = perm[n_val:n_val + n_test]\n    app = perm[n_val + n_test:]\n    return app, val, test\n\n\ndef plis_kfold(n, k):\n    plis = []\n    debut = 0\n    for i in range(k):\n        taille = n // k + (1 if i < n % k else 0)\n        plis.append(np.arange(debut, debut + taille))\n        debut += taille\n    return plis\n\n\ndef validation_croisee(X, y, k, alpha=1.0):\n    X = np.asarray(X, dtype=float)\n    y = np.asarray(y, dtype=float)\n    n, d = X.shape\n    scores = []\n    for pli in plis_kfold(n, k):\n        masque = np.ones(n, dtype=bool)\n        masque[pli] = False\n        Xa, ya = X[masque], y[masque]\n        w = np.linalg.solve(Xa.T @ Xa + alpha * np.eye(d), Xa.T @ ya)\n        r = X[pli] @ w - y[pli]\n        scores.append(float(np.mean(r ** 2)))\n    m = sum(scores) / len(scores)\n    s = (sum((v - m) ** 2 for v in scores) / len(scores)) ** 0.5\n    return m, s\n',
+    why="python loops for the folds, ridge by np.linalg.solve, population std by hand",
+)
+CORRECT["blind-r6-correct-ece-floor-loop"] = Correct(
+    grade_id="ece",
+    source='import numpy as np\n\n\ndef fiabilite(confiances, correct, n_bins=15):\n    c = np.asarray(confiances, dtype=np.float64).ravel()\n    ok = np.asarray(correct).astype(np.float64).ravel()\n    idx = np.minimum(np.floor(c * n_bins).astype(int), n_bins - 1)\n    compte = np.zeros(n_bins)\n    confiance = np.zeros(n_bins)\n    precision = np.zeros(n_bins)\n    for m in range(n_bins):\n        masque = idx == m\n        nb = int(masque.sum())\n        compte[m] = nb\n        if nb > 0:\n            confiance[m] = c[masque].mean()\n            precision[m] = ok[masque].mean()\n    return {"compte": compte, "confiance": confiance, "precision": precision}\n\n\ndef ece(confiances, correct, n_bins=15):\n    b = fiabilite(confiances, correct, n_bins)\n    total = b["compte"].sum()\n    res = 0.0\n    for m in range(n_bins):\n        if b["compte"][m] > 0:\n            res += b["compte"][m] / total * abs(b["precision"][m] - b["confiance"][m])\n    return float(res)\n',
+    why="bin = floor(conf · M) clipped to M − 1, a loop over the bins with masks",
+)
+CORRECT_GROUPS["blind-r6-correct"] = ("blind-r6-correct-ood-searchsorted",
+                                      "blind-r6-correct-validation-loops",
+                                      "blind-r6-correct-ece-floor-loop")

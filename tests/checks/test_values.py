@@ -329,3 +329,20 @@ def test_hidden_shape_messages_keep_the_expected_shape_out():
         as_array(np.zeros((3, 5)), "y", shape=(3, 4))
     assert "(3, 5)" in failed.value.message.fr and "(3, 4)" not in failed.value.message.fr
     assert "(3, 4)" not in failed.value.message.en
+
+
+def test_assert_close_takes_per_entry_tolerances_like_isclose():
+    """A per-entry atol (np.isclose broadcasts it) must give a value message, not a TypeError
+    in the message's own formatting (TP08's score_msp check, blind round 6)."""
+    from autograder.checks.errors import expected_values_shown
+
+    expected = np.array([0.5, 0.9, 0.99])
+    atol = np.array([1e-9, 1e-6, 1e-4])
+    assert_close(expected + atol / 2, expected, name="msp", rtol=0, atol=atol)
+    got = expected + np.array([0.0, 1e-3, 0.0])
+    msg = fails(assert_close, got, expected, name="msp", rtol=0, atol=atol)
+    assert "1 valeur(s) sur 3" in msg.fr and "pire écart en [1]" in msg.fr
+    assert "atol=≤0.0001" in msg.fr
+    with expected_values_shown(False), pytest.raises(CheckFailed) as hidden:
+        assert_close(got, expected, name="msp", rtol=0, atol=atol)
+    assert "1 valeur(s) sur 3" in hidden.value.message.fr and "0.9" not in hidden.value.message.fr

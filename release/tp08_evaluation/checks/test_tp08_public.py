@@ -158,20 +158,35 @@ def test_ood_basic(submission):
         hint_fr="la plus grande probabilité softmax de chaque ligne",
         hint_en="the largest softmax probability of each row",
     )
+    # The last case is a detector worse than chance: its AUROC (0.25) stays below 0.5.
     for y, s, want in (
         ([1, 1, 0, 0], [0.9, 0.8, 0.3, 0.1], 1.0),
         ([1, 0, 1, 0], [0.5, 0.5, 0.7, 0.2], 0.875),
+        ([1, 1, 0, 0], [0.1, 0.6, 0.5, 0.9], 0.25),
     ):
         value = as_float(submission.call("auroc", np.array(y), np.array(s)), f"auroc({y}, {s})")
         if abs(value - want) > 1e-9:
-            hint = (
-                "vous calculez 1 − AUROC : un score élevé doit désigner la classe 1"
-                if abs(value - (1 - want)) < 1e-9
-                else "fraction des paires (positif, négatif) bien ordonnées, ex æquo = 1/2"
-            )
+            if want < 0.5 and abs(value - (1 - want)) < 1e-9:
+                # The cases above (AUROC >= 0.5) passed: not an inversion, a fold at 0.5.
+                hint = (
+                    "une AUROC sous 0,5 (pire que le hasard) doit être renvoyée telle quelle, "
+                    "pas remplacée par max(AUROC, 1 − AUROC)",
+                    "an AUROC below 0.5 (worse than chance) must be returned as it is, not "
+                    "replaced with max(AUROC, 1 − AUROC)",
+                )
+            elif abs(value - (1 - want)) < 1e-9:
+                hint = (
+                    "vous calculez 1 − AUROC : un score élevé doit désigner la classe 1",
+                    "you compute 1 − AUROC: a high score must point to class 1",
+                )
+            else:
+                hint = (
+                    "fraction des paires (positif, négatif) bien ordonnées, ex æquo = 1/2",
+                    "fraction of well-ordered (positive, negative) pairs, ties = 1/2",
+                )
             raise CheckFailed(
-                f"auroc({y}, {s}) = {value:.6g}, attendu {want} ; {hint}",
-                f"auroc({y}, {s}) = {value:.6g}, expected {want}",
+                f"auroc({y}, {s}) = {value:.6g}, attendu {want} ; {hint[0]}",
+                f"auroc({y}, {s}) = {value:.6g}, expected {want}; {hint[1]}",
             )
 
 

@@ -236,7 +236,14 @@ def test_ece_matches_reference(submission, rng):
         full = ref["compte"] > 0
         unweighted = float(np.mean(np.abs(ref["precision"] - ref["confiance"])[full]))
         keep = conf < 1
-        if abs(got - unweighted) < 1e-7:
+        if n_bins != 15 and abs(got - ece(conf, ok, 15)) <= 1e-7 + 1e-6 * want:
+            hint = (
+                f"votre ECE est celle de 15 bins, pas des n_bins = {n_bins} demandés : ece "
+                "doit utiliser son argument n_bins (le transmettre à fiabilite)",
+                f"your ECE is the one of 15 bins, not of the n_bins = {n_bins} asked for: ece "
+                "must use its argument n_bins (pass it on to fiabilite)",
+            )
+        elif abs(got - unweighted) < 1e-7:
             hint = (
                 "votre ECE est la moyenne simple des écarts des bins : chaque bin doit être "
                 "pondéré par sa population |B_m|/N",

@@ -16,6 +16,7 @@ from sklearn.model_selection import KFold
 
 from autograder.checks import (
     CheckFailed,
+    StudentError,
     as_array,
     as_float,
     assert_arguments_untouched,
@@ -76,17 +77,31 @@ def test_plis_kfold_matches_sklearn(submission, rng):
             )
 
 
+def _folds_are_kfold(submission, n: int, k: int) -> bool:
+    try:
+        plis = _folds(submission, n, k)
+    except (CheckFailed, StudentError):
+        return False
+    ref = [val for _, val in KFold(n_splits=k).split(np.zeros(n))]
+    return all(p.tolist() == r.tolist() for p, r in zip(plis, ref, strict=True))
+
+
 @pytest.mark.item("validation")
 @pytest.mark.points(1)
 def test_validation_croisee_matches_reference(submission, rng):
     n, d, k = int(rng.integers(40, 90)), int(rng.integers(3, 8)), int(rng.integers(3, 7))
+    if n % k == 0:
+        # Folds of unequal sizes on purpose: the mean of the k fold MSEs then differs from
+        # the MSE of all the examples pooled together.
+        n += 1
     alpha = float(rng.choice([0.1, 1.0, 5.0]))
     X = rng.normal(size=(n, d))
     y = X @ rng.normal(size=d) + 0.5 * rng.normal(size=n)
-    scores = []
+    scores, squares = [], []
     for app, val in KFold(n_splits=k).split(X):
         model = Ridge(alpha=alpha, fit_intercept=False).fit(X[app], y[app])
-        scores.append(np.mean((model.predict(X[val]) - y[val]) ** 2))
+        squares.append((model.predict(X[val]) - y[val]) ** 2)
+        scores.append(np.mean(squares[-1]))
     got = submission.call("validation_croisee", X, y, k, alpha)
     if not isinstance(got, (list, tuple)) or len(got) != 2:
         raise CheckFailed(
@@ -95,15 +110,35 @@ def test_validation_croisee_matches_reference(submission, rng):
         )
     what = "validation_croisee(X, y, k, alpha) sur les données du correcteur"
     mean, std = as_float(got[0], f"{what} : moyenne"), as_float(got[1], f"{what} : écart-type")
+    want = np.array([np.mean(scores), np.std(scores)])
+    hint = (
+        "MSE de validation d'une ridge sans intercept sur chaque pli de plis_kfold, puis "
+        "np.mean et np.std (sans correction)",
+        "validation MSE of a ridge without intercept on each fold of plis_kfold, then "
+        "np.mean and np.std (no correction)",
+    )
+    if not np.allclose([mean, std], want, rtol=1e-6, atol=1e-8):
+        pooled = float(np.mean(np.concatenate(squares)))
+        if np.isclose(mean, pooled, rtol=1e-6, atol=1e-8):
+            hint = (
+                "la moyenne renvoyée est l'erreur de tous les exemples réunis (somme des carrés "
+                "/ n) : c'est la moyenne des k MSE de plis qui est demandée, np.mean(erreurs) "
+                "sur les k valeurs (différente quand k ne divise pas n)",
+                "the mean returned is the error of all the examples pooled together (sum of "
+                "squares / n): the mean of the k fold MSEs is asked for, np.mean(errors) over "
+                "the k values (different when k does not divide n)",
+            )
+        elif not _folds_are_kfold(submission, n, k):
+            hint = (hint[0] + " ; vos plis_kfold(n, k) ne sont pas ceux de KFold : corrigez "
+                    "d'abord plis_kfold", hint[1] + "; your plis_kfold(n, k) are not KFold's "
+                    "folds: fix plis_kfold first")
     assert_close(
         np.array([mean, std]),
-        np.array([np.mean(scores), np.std(scores)]),
+        want,
         name=f"{what} (moyenne, écart-type)",
         rtol=1e-6,
-        hint_fr="MSE de validation d'une ridge sans intercept sur chaque pli de plis_kfold, "
-        "puis np.mean et np.std (sans correction) ; vérifiez aussi plis_kfold",
-        hint_en="validation MSE of a ridge without intercept on each fold of plis_kfold, then "
-        "np.mean and np.std (no correction); check plis_kfold too",
+        hint_fr=hint[0],
+        hint_en=hint[1],
     )
     assert_arguments_untouched(
         submission, "validation_croisee", (X, y, k, alpha), {0: "X", 1: "y"},
@@ -196,15 +231,20 @@ def test_decouper_disjoint_and_proportions(submission, rng):
 @pytest.mark.item("ood")
 @pytest.mark.points(1)
 def test_auroc_matches_sklearn(submission, rng):
-    for decimals in (None, 1, 2):
+    # The last case negates the scores: a detector worse than chance (AUROC < 0.5), which
+    # must be reported as such, not folded into max(AUROC, 1 − AUROC).
+    for decimals, worse in ((None, False), (1, False), (2, False), (1, True)):
         n = int(rng.integers(100, 600))
         y = (rng.uniform(size=n) < rng.uniform(0.2, 0.8)).astype(np.int64)
         y[:2] = [0, 1]
         s = rng.normal(size=n) + rng.uniform(0.3, 1.5) * y
         if decimals is not None:
             s = np.round(s, decimals)
+        if worse:
+            s = -s
         want = float(roc_auc_score(y, s))
-        what = f"auroc (scores du correcteur{'' if decimals is None else ', avec des ex æquo'})"
+        what = f"auroc (scores du correcteur{'' if decimals is None else ', avec des ex æquo'}"
+        what += ", pires que le hasard)" if worse else ")"
         got = as_float(submission.call("auroc", y, s), what)
         record_expected(what, want)
         record_margin(
@@ -216,7 +256,17 @@ def test_auroc_matches_sklearn(submission, rng):
         )
         if abs(got - want) <= 1e-9:
             continue
-        if abs(got - (1 - want)) <= 1e-9:
+        if worse and abs(got - (1 - want)) <= 1e-9:
+            # The cases above (AUROC > 0.5) matched: not an inversion, a fold at 0.5.
+            hint = (
+                "une AUROC sous 0,5 (un score qui classe les négatifs au-dessus des positifs, "
+                "pire que le hasard) doit être renvoyée telle quelle : ne la remplacez pas par "
+                "max(AUROC, 1 − AUROC), l'étiquette 1 est le positif",
+                "an AUROC below 0.5 (a score that ranks negatives above positives, worse than "
+                "chance) must be returned as it is: do not replace it with max(AUROC, 1 − AUROC), "
+                "label 1 is the positive",
+            )
+        elif abs(got - (1 - want)) <= 1e-9:
             hint = (
                 "votre AUROC est inversée (vous obtenez 1 − AUROC) : un score élevé doit "
                 "désigner la classe 1, comptez les paires où le positif a le plus grand score",
@@ -249,13 +299,10 @@ def test_score_msp_matches_softmax(submission, rng):
     n, k = int(rng.integers(20, 80)), int(rng.integers(3, 12))
     z = rng.normal(scale=30.0, size=(n, k))
     got = as_array(submission.call("score_msp", z), "score_msp(logits)", shape=(n,))
-    assert_close(
-        got,
-        softmax(z, axis=1).max(axis=1),
-        name="score_msp(logits du correcteur, de l'ordre de ±30)",
-        atol=_float32_atol(z),
-        hint_fr="max du softmax de chaque ligne, en soustrayant le max des logits avant exp",
-        hint_en="max of each row's softmax, subtracting the max logit before exp",
+    _assert_msp(
+        submission, got, z, z, "score_msp(logits du correcteur, de l'ordre de ±30)",
+        ("max du softmax de chaque ligne, en soustrayant le max des logits avant exp",
+         "max of each row's softmax, subtracting the max logit before exp"),
     )
     # Logits of order ±1000 (the statement): exp overflows unless the max is subtracted.
     big = z + rng.choice([-1000.0, 1000.0], size=(n, 1))
@@ -269,13 +316,10 @@ def test_score_msp_matches_softmax(submission, rng):
             "score_msp returns NaN or inf for logits of order ±1000: exp overflows; subtract "
             "each row's maximum before the exponential (as the given softmax function does)",
         )
-    assert_close(
-        got,
-        softmax(big, axis=1).max(axis=1),
-        name="score_msp(logits du correcteur, de l'ordre de ±1000)",
-        atol=_float32_atol(big),
-        hint_fr="max du softmax de chaque ligne (probabilités, pas leur logarithme)",
-        hint_en="max of each row's softmax (probabilities, not their logarithm)",
+    _assert_msp(
+        submission, got, big, z, "score_msp(logits du correcteur, de l'ordre de ±1000)",
+        ("max du softmax de chaque ligne (probabilités, pas leur logarithme)",
+         "max of each row's softmax (probabilities, not their logarithm)"),
     )
     assert_arguments_untouched(
         submission, "score_msp", (big,), {0: "logits"},
@@ -283,6 +327,45 @@ def test_score_msp_matches_softmax(submission, rng):
         "logits -= ...",
         hint_en="subtract the maximum in a copy, z = logits - logits.max(...), not logits -= ...",
     )
+
+
+def _msp_ok(got: np.ndarray, z: np.ndarray) -> bool:
+    want = softmax(z, axis=1).max(axis=1)
+    return bool(np.isclose(got, want, rtol=1e-5, atol=_float32_atol(z)).all())
+
+
+def _right_on_small_logits(submission, rows: np.ndarray) -> bool:
+    """Whether score_msp is right on `rows` scaled down to logits of order ±3."""
+    small = rows / 10.0
+    try:
+        got = as_array(submission.call("score_msp", small), "score_msp(logits)",
+                       shape=(len(small),))
+    except (CheckFailed, StudentError):
+        return False
+    return _msp_ok(got, small)
+
+
+def _assert_msp(
+    submission, got: np.ndarray, z: np.ndarray, rows: np.ndarray, name: str,
+    generic: tuple[str, str],
+) -> None:
+    """score_msp's answer `got` on logits `z` against scipy's softmax (per-row float32
+    tolerance). The hint checks its premise: if the rows `rows` scaled down to logits of order
+    ±3 come out right, the formula is right and something done to large logits (a clip
+    "against overflow", a rescaling) is what breaks it; otherwise the formula itself is."""
+    hint = generic
+    if not _msp_ok(got, z) and _right_on_small_logits(submission, rows):
+        hint = (
+            "vos valeurs sont justes pour de petits logits (de l'ordre de ±3) mais pas pour de "
+            "grands : ne coupez pas (np.clip) et ne changez pas l'échelle des logits ; "
+            "softmax(z) = softmax(z − max de la ligne), soustraire le max de chaque ligne "
+            "avant exp suffit contre le débordement",
+            "your values are right for small logits (of order ±3) but not for large ones: do "
+            "not clip (np.clip) or rescale the logits; softmax(z) = softmax(z − the row's "
+            "max), subtracting each row's max before exp is enough against overflow",
+        )
+    assert_close(got, softmax(z, axis=1).max(axis=1), name=name, atol=_float32_atol(z),
+                 hint_fr=hint[0], hint_en=hint[1])
 
 
 def _float32_atol(z: np.ndarray) -> np.ndarray:

@@ -1549,3 +1549,56 @@ def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):
 CORRECT_GROUPS["blind-r5-correct"] = ("blind-r5-correct-ae-sigmoid-in-decode-helper",
                                       "blind-r5-correct-convae-output-size",
                                       "blind-r5-correct-vae-dataloader-generator")
+
+# A layer registered twice (by name, then in an nn.Sequential) is listed twice by state_dict()
+# but is one layer: the parameter counts read model.parameters() (blind round 6 found the same
+# false failure in TP02).
+CORRECT.update({
+    "correct-ae-named-layers-also-in-sequentials": Correct(
+        grade_id="ae_classe",
+        source='''class AutoEncodeur(nn.Module):
+    """Autoencodeur dense d → h → k → h → d, sortie dans [0, 1]."""
+
+    def __init__(self, d=64, k=2, h=32):
+        super().__init__()
+        self.enc1, self.enc2 = nn.Linear(d, h), nn.Linear(h, k)
+        self.dec1, self.dec2 = nn.Linear(k, h), nn.Linear(h, d)
+        self.encodeur = nn.Sequential(self.enc1, nn.ReLU(), self.enc2)
+        self.decodeur = nn.Sequential(self.dec1, nn.ReLU(), self.dec2, nn.Sigmoid())
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def decode(self, z):
+        return self.decodeur(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+''',
+        why="the same four Linear layers, reachable by two names: AutoEncodeur(d, k, h) has the statement's parameters",
+    ),
+    "correct-convae-named-layers-also-in-sequentials": Correct(
+        grade_id="ae_conv",
+        source='''class AutoEncodeurConv(nn.Module):
+    """Autoencodeur convolutif (N, 1, 8, 8) → (N, 4, 2, 2) → (N, 1, 8, 8)."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(1, 8, 3, stride=2, padding=1)
+        self.c2 = nn.Conv2d(8, 4, 3, stride=2, padding=1)
+        self.t1 = nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1)
+        self.t2 = nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1)
+        self.encodeur = nn.Sequential(self.c1, nn.ReLU(), self.c2, nn.ReLU())
+        self.decodeur = nn.Sequential(self.t1, nn.ReLU(), self.t2, nn.Sigmoid())
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def forward(self, x):
+        return self.decodeur(self.encode(x))
+''',
+        why="the same four convolutions, reachable by two names: the statement's layers, counted once",
+    ),
+})
+CORRECT_GROUPS["correct-shared-layers"] = ("correct-ae-named-layers-also-in-sequentials",
+                                          "correct-convae-named-layers-also-in-sequentials")

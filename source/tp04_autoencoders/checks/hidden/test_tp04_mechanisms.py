@@ -31,12 +31,13 @@ from autograder.checks import (
     Tensor,
     as_array,
     kernel_side,
+    module_param_breakdown,
     record_margin,
     relabel,
     with_references,
 )
 
-from ..public.helpers import affine_gap, kl_gaussienne, seed_torch, state
+from ..public.helpers import affine_gap, kl_gaussienne, seed_torch
 from .helpers import LR_FACTOR, assert_first_adam_steps
 
 
@@ -187,9 +188,10 @@ def _assert_nonlinear(f, A, B, t, what_fr: str, what_en: str, hint_fr: str, hint
         )
 
 
-def _assert_count(model, what: str, expected: int, layers: tuple[str, str]) -> None:
-    """`what` has `expected` parameters (its state_dict's sizes), else `layers` say which."""
-    count = sum(v.size for v in state(model, what).values())
+def _assert_count(submission, model, what: str, expected: int, layers: tuple[str, str]) -> None:
+    """`what` has `expected` parameters, counted as model.parameters() counts them (a layer
+    registered twice, by name and in an nn.Sequential, once), else `layers` say which."""
+    count = sum(n for _, _, n in module_param_breakdown(submission, model, what))
     if count != expected:
         raise CheckFailed(
             f"{what} a {count} paramètres, ce qui ne correspond pas {layers[0]}",
@@ -227,7 +229,7 @@ def test_ae_classe_architecture(submission, rng, seed):
     what = f"AutoEncodeur({d}, {k}, {h})"
     seed_torch(submission, int(seed % 2**31))
     model = submission.call("AutoEncodeur", d, k, h)
-    _assert_count(model, what, (d * h + h) + (h * k + k) + (k * h + h) + (h * d + d), (
+    _assert_count(submission, model, what, (d * h + h) + (h * k + k) + (k * h + h) + (h * d + d), (
         "à d → h → k → h → d avec biais : utilisez les arguments d, k et h du constructeur "
         "(pas des tailles fixes)",
         "d → h → k → h → d with biases: use the constructor's arguments d, k and h (not fixed sizes)",
@@ -274,7 +276,7 @@ def test_ae_conv_architecture(submission, rng, seed):
     seed_torch(submission, int(seed % 2**31))
     model = submission.call("AutoEncodeurConv")
     # The statement fixes the layers: 3×3 kernels, channels 1 → 8 → 4, then 4 → 8 → 1, biases.
-    _assert_count(model, what, (9 * 1 * 8 + 8) + (9 * 8 * 4 + 4) + (9 * 4 * 8 + 8) + (9 * 8 * 1 + 1), (
+    _assert_count(submission, model, what, (9 * 1 * 8 + 8) + (9 * 8 * 4 + 4) + (9 * 4 * 8 + 8) + (9 * 8 * 1 + 1), (
         "aux couches de l'énoncé : des noyaux 3×3 partout (Conv2d(1, 8, 3, …), Conv2d(8, 4, 3, …), "
         "puis ConvTranspose2d(4, 8, 3, …), ConvTranspose2d(8, 1, 3, …)), avec biais",
         "the statement's layers: 3×3 kernels everywhere (Conv2d(1, 8, 3, ...), Conv2d(8, 4, 3, ...), "

@@ -10,109 +10,59 @@ grader's reparametrisation, KL and loss, so one mistake costs points in its own 
 
 from __future__ import annotations
 
-from autograder.prove import Correct, Scenario, edit, solution_cell
+from autograder.prove import Correct, Scenario, edit, solution_cell, solution_with_docs
 
 SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ dense autoencoder
     "submission-ae-decoder-without-sigmoid": Scenario(
         grade_id="ae_classe",
-        source='''class AutoEncodeur(nn.Module):
-    """Le décodeur finit par un Linear : des sorties hors de [0, 1]."""
-
-    def __init__(self, d=64, k=2, h=32):
-        super().__init__()
-        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))
-        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d))
-
-    def encode(self, x):
-        return self.encodeur(x)
-
-    def decode(self, z):
-        return self.decodeur(z)
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
-''',
+        source=edit(solution_with_docs(__file__, 'ae_classe', 'Le décodeur finit par un Linear : des sorties hors de [0, 1].'),
+            ('        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())\n',
+             '        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d))\n')),
         must_fail=("test_ae_classe_shapes",),
         message_contains=("Sigmoid",),
     ),
     "submission-ae-no-training": Scenario(
         grade_id="ae_entrainement",
-        source='''def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):
-    """Calcule la perte et les gradients, mais oublie optimiseur.step()."""
-    g = torch.Generator().manual_seed(seed)
-    X = torch.as_tensor(X, dtype=torch.float32)
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    for _ in range(epochs):
-        ordre = torch.randperm(len(X), generator=g)
-        for debut in range(0, len(X), batch_size):
-            lot = X[ordre[debut : debut + batch_size]]
-            perte = F.mse_loss(modele(lot), lot)
-            optimiseur.zero_grad()
-            perte.backward()
-    return modele
-''',
+        source=edit(solution_with_docs(__file__, 'ae_entrainement', 'Calcule la perte et les gradients, mais oublie optimiseur.step().'),
+            ('            optimiseur.step()\n',
+             '')),
         must_fail=("test_entrainer_ae_trains", "test_entrainer_ae_reconstruction"),
         message_contains=("optimiseur.step()", "les paramètres n'ont pas changé"),
     ),
     # ------------------------------------------------------------ linear autoencoder
     "submission-linear-ae-with-relu": Scenario(
         grade_id="ae_lineaire",
-        source='''class AutoEncodeurLineaire(nn.Module):
-    """Une ReLU s'est glissée entre l'encodeur et le décodeur."""
-
-    def __init__(self, d=64, k=2):
-        super().__init__()
-        self.encodeur = nn.Linear(d, k)
-        self.decodeur = nn.Linear(k, d)
-
-    def forward(self, x):
-        return self.decodeur(torch.relu(self.encodeur(x)))
-''',
+        source=edit(solution_with_docs(__file__, 'ae_lineaire', "Une ReLU s'est glissée entre l'encodeur et le décodeur."),
+            ('        return self.decodeur(self.encodeur(x))\n',
+             '        return self.decodeur(torch.relu(self.encodeur(x)))\n')),
         must_fail=("test_ae_lineaire_is_affine", "test_ae_lineaire_matches_pca"),
         message_contains=("n'est pas linéaire", "ReLU"),
     ),
     # ------------------------------------------------------------ denoising
     "submission-denoiser-trained-on-clean": Scenario(
         grade_id="debruiteur",
-        source='''def entrainer_debruiteur(modele, X, sigma=0.5, epochs=15, lr=1e-2, batch_size=64, seed=0):
-    """Tire le bruit mais entraîne sur les images propres (x → x)."""
-    g = torch.Generator().manual_seed(seed)
-    X = torch.as_tensor(X, dtype=torch.float32)
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    for _ in range(epochs):
-        ordre = torch.randperm(len(X), generator=g)
-        for debut in range(0, len(X), batch_size):
-            lot = X[ordre[debut : debut + batch_size]]
-            bruite = lot + sigma * torch.randn(lot.shape, generator=g)
-            perte = F.mse_loss(modele(lot), lot)
-            optimiseur.zero_grad()
-            perte.backward()
-            optimiseur.step()
-    return modele
-''',
+        source=edit(solution_with_docs(__file__, 'debruiteur', 'Tire le bruit mais entraîne sur les images propres (x → x).'),
+            ('            perte = F.mse_loss(modele(bruite), lot)\n',
+             '            perte = F.mse_loss(modele(lot), lot)\n')),
         must_fail=("test_debruiteur_beats_identity", "test_entrainer_debruiteur_noise"),
         message_contains=("entrée BRUITÉE", "cible PROPRE", "images bruitées"),
     ),
     # ------------------------------------------------------------ anomaly detection
     "submission-anomaly-score-inverted": Scenario(
         grade_id="anomalie",
-        source='''def score_anomalie(modele, X):
-    """Un score de « normalité » : l'opposé de l'erreur de reconstruction."""
-    X = torch.as_tensor(X, dtype=torch.float32)
-    with torch.no_grad():
-        return -((X - modele(X)) ** 2).mean(dim=1)
-''',
+        source=edit(solution_with_docs(__file__, 'anomalie', "Un score de « normalité » : l'opposé de l'erreur de reconstruction."),
+            ('        return ((X - modele(X)) ** 2).mean(dim=1)\n',
+             '        return -((X - modele(X)) ** 2).mean(dim=1)\n')),
         must_fail=("test_score_anomalie_fixed_models", "test_score_anomalie_auroc", "test_score_anomalie_values"),
         message_contains=("votre score est inversé", "mauvais SIGNE"),
     ),
     # ------------------------------------------------------------ transposed convolution
     "submission-convtranspose-formula-missing-output-padding": Scenario(
         grade_id="convtranspose_taille",
-        source='''def taille_sortie_convtranspose(w_in, k, s=1, p=0, output_padding=0):
-    """Oublie output_padding."""
-    return (w_in - 1) * s - 2 * p + k
-''',
+        source=edit(solution_with_docs(__file__, 'convtranspose_taille', 'Oublie output_padding.'),
+            ('    return (w_in - 1) * s - 2 * p + k + output_padding\n',
+             '    return (w_in - 1) * s - 2 * p + k\n')),
         must_fail=(
             "test_taille_sortie_convtranspose_examples",
             "test_taille_sortie_convtranspose_random",
@@ -121,26 +71,9 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "submission-convae-missing-output-padding": Scenario(
         grade_id="ae_conv",
-        source='''class AutoEncodeurConv(nn.Module):
-    """Décodeur sans output_padding : 2 → 3 → 5 au lieu de 2 → 4 → 8."""
-
-    def __init__(self):
-        super().__init__()
-        self.encodeur = nn.Sequential(
-            nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.ReLU(),
-            nn.Conv2d(8, 4, 3, stride=2, padding=1), nn.ReLU(),
-        )
-        self.decodeur = nn.Sequential(
-            nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1), nn.ReLU(),
-            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1), nn.Sigmoid(),
-        )
-
-    def encode(self, x):
-        return self.encodeur(x)
-
-    def forward(self, x):
-        return self.decodeur(self.encode(x))
-''',
+        source=edit(solution_with_docs(__file__, 'ae_conv', 'Décodeur sans output_padding : 2 → 3 → 5 au lieu de 2 → 4 → 8.'),
+            ('            nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),\n            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),\n',
+             '            nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1), nn.ReLU(),\n            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1), nn.Sigmoid(),\n')),
         must_fail=("test_ae_conv_shapes",),
         message_contains=("output_padding",),
     ),
@@ -159,12 +92,9 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "submission-reparam-std-is-exp-logvar": Scenario(
         grade_id="reparametrisation",
-        source='''def reparametrisation(mu, logvar, eps=None):
-    """σ = exp(logvar) : c'est σ², pas σ."""
-    if eps is None:
-        eps = torch.randn_like(mu)
-    return mu + torch.exp(logvar) * eps
-''',
+        source=edit(solution_with_docs(__file__, 'reparametrisation', "σ = exp(logvar) : c'est σ², pas σ."),
+            ('    return mu + torch.exp(0.5 * logvar) * eps\n',
+             '    return mu + torch.exp(logvar) * eps\n')),
         must_fail=(
             "test_reparametrisation_fixed_eps",
             "test_reparametrisation_values",
@@ -175,10 +105,9 @@ SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ VAE: KL
     "submission-kl-sign-error": Scenario(
         grade_id="kl",
-        source='''def kl_gaussienne(mu, logvar):
-    """Oublie le signe moins devant ½."""
-    return 0.5 * torch.sum(1 + logvar - mu**2 - torch.exp(logvar), dim=1)
-''',
+        source=edit(solution_with_docs(__file__, 'kl', 'Oublie le signe moins devant ½.'),
+            ('    return -0.5 * torch.sum(1 + logvar - mu**2 - torch.exp(logvar), dim=1)\n',
+             '    return 0.5 * torch.sum(1 + logvar - mu**2 - torch.exp(logvar), dim=1)\n')),
         must_fail=("test_kl_simple_cases", "test_kl_closed_form", "test_kl_matches_monte_carlo"),
         message_contains=("le signe est inversé",),
     ),
@@ -194,10 +123,9 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "submission-kl-missing-sum-over-latent": Scenario(
         grade_id="kl",
-        source='''def kl_gaussienne(mu, logvar):
-    """KL de chaque dimension latente, sans la somme : forme (N, k)."""
-    return -0.5 * (1 + logvar - mu**2 - torch.exp(logvar))
-''',
+        source=edit(solution_with_docs(__file__, 'kl', 'KL de chaque dimension latente, sans la somme : forme (N, k).'),
+            ('    return -0.5 * torch.sum(1 + logvar - mu**2 - torch.exp(logvar), dim=1)\n',
+             '    return -0.5 * (1 + logvar - mu**2 - torch.exp(logvar))\n')),
         must_fail=("test_kl_simple_cases", "test_kl_closed_form", "test_kl_matches_monte_carlo"),
         message_contains=("il manque la somme sur les k dimensions latentes",),
     ),
@@ -215,24 +143,9 @@ SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ VAE: effect of β
     "submission-vae-beta-ignored": Scenario(
         grade_id="vae_beta",
-        source='''def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):
-    """Oublie de passer beta à perte_vae : β vaut toujours 1."""
-    torch.manual_seed(seed)
-    g = torch.Generator().manual_seed(seed)
-    X = torch.as_tensor(X, dtype=torch.float32)
-    modele = VAE(X.shape[1], k)
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    for _ in range(epochs):
-        ordre = torch.randperm(len(X), generator=g)
-        for debut in range(0, len(X), batch_size):
-            lot = X[ordre[debut : debut + batch_size]]
-            x_hat, mu, logvar = modele(lot)
-            perte = perte_vae(lot, x_hat, mu, logvar)
-            optimiseur.zero_grad()
-            perte.backward()
-            optimiseur.step()
-    return modele
-''',
+        source=edit(solution_with_docs(__file__, 'vae_beta', 'Oublie de passer beta à perte_vae : β vaut toujours 1.'),
+            ('            perte = perte_vae(lot, x_hat, mu, logvar, beta=beta)\n',
+             '            perte = perte_vae(lot, x_hat, mu, logvar)\n')),
         must_fail=("test_beta_reduces_kl",),
         message_contains=("passez beta à perte_vae",),
     ),
@@ -265,74 +178,35 @@ GROUPS: dict[str, tuple[str, ...]] = {
 SCENARIOS.update({
     "submission-ae-encoder-missing-relu": Scenario(
         grade_id="ae_classe",
-        source='''class AutoEncodeur(nn.Module):
-    """Oublie la ReLU de l'encodeur : d → k est affine."""
-
-    def __init__(self, d=64, k=2, h=32):
-        super().__init__()
-        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.Linear(h, k))
-        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())
-
-    def encode(self, x):
-        return self.encodeur(x)
-
-    def decode(self, z):
-        return self.decodeur(z)
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
-''',
+        source=edit(solution_with_docs(__file__, 'ae_classe', "Oublie la ReLU de l'encodeur : d → k est affine."),
+            ('        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))\n',
+             '        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.Linear(h, k))\n')),
         must_fail=("test_ae_classe_architecture",),
         message_contains=("encode", "activation"),
     ),
     "submission-ae-train-reads-notebook-data": Scenario(
         grade_id="ae_entrainement",
-        source='''def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):
-    """Entraîne sur X_train_t du notebook au lieu de l'argument X."""
-    g = torch.Generator().manual_seed(seed)
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    for _ in range(epochs):
-        ordre = torch.randperm(len(X_train_t), generator=g)
-        for debut in range(0, len(X_train_t), batch_size):
-            lot = X_train_t[ordre[debut : debut + batch_size]]
-            perte = F.mse_loss(modele(lot), lot)
-            optimiseur.zero_grad()
-            perte.backward()
-            optimiseur.step()
-    return modele
-''',
+        source=edit(solution_with_docs(__file__, 'ae_entrainement', "Entraîne sur X_train_t du notebook au lieu de l'argument X."),
+            ('    X = torch.as_tensor(X, dtype=torch.float32)\n',
+             ''),
+            ('        ordre = torch.randperm(len(X), generator=g)\n        for debut in range(0, len(X), batch_size):\n            lot = X[ordre[debut : debut + batch_size]]\n',
+             '        ordre = torch.randperm(len(X_train_t), generator=g)\n        for debut in range(0, len(X_train_t), batch_size):\n            lot = X_train_t[ordre[debut : debut + batch_size]]\n')),
         must_fail=("test_entrainer_ae_uses_its_arguments",),
         message_contains=("X reçu",),
     ),
     "submission-denoiser-uniform-noise": Scenario(
         grade_id="debruiteur",
-        source='''def entrainer_debruiteur(modele, X, sigma=0.5, epochs=15, lr=1e-2, batch_size=64, seed=0):
-    """Bruit uniforme centré (torch.rand) au lieu d'un bruit gaussien."""
-    g = torch.Generator().manual_seed(seed)
-    X = torch.as_tensor(X, dtype=torch.float32)
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    for _ in range(epochs):
-        ordre = torch.randperm(len(X), generator=g)
-        for debut in range(0, len(X), batch_size):
-            lot = X[ordre[debut : debut + batch_size]]
-            bruite = lot + sigma * (torch.rand(lot.shape, generator=g) - 0.5)
-            perte = F.mse_loss(modele(bruite), lot)
-            optimiseur.zero_grad()
-            perte.backward()
-            optimiseur.step()
-    return modele
-''',
+        source=edit(solution_with_docs(__file__, 'debruiteur', "Bruit uniforme centré (torch.rand) au lieu d'un bruit gaussien."),
+            ('            bruite = lot + sigma * torch.randn(lot.shape, generator=g)\n',
+             '            bruite = lot + sigma * (torch.rand(lot.shape, generator=g) - 0.5)\n')),
         must_fail=("test_entrainer_debruiteur_noise",),
         message_contains=("gaussien",),
     ),
     "submission-reparam-uniform-noise": Scenario(
         grade_id="reparametrisation",
-        source='''def reparametrisation(mu, logvar, eps=None):
-    """Tire eps avec torch.rand_like : uniforme sur [0, 1), pas N(0, I)."""
-    if eps is None:
-        eps = torch.rand_like(mu)
-    return mu + torch.exp(0.5 * logvar) * eps
-''',
+        source=edit(solution_with_docs(__file__, 'reparametrisation', 'Tire eps avec torch.rand_like : uniforme sur [0, 1), pas N(0, I).'),
+            ('        eps = torch.randn_like(mu)\n',
+             '        eps = torch.rand_like(mu)\n')),
         must_fail=("test_reparametrisation_draws_normal_noise",),
         message_contains=("torch.randn_like",),
     ),
@@ -348,59 +222,27 @@ SCENARIOS.update({
     ),
     "submission-elbo-returns-python-float": Scenario(
         grade_id="elbo",
-        source='''def perte_vae(x, x_hat, mu, logvar, beta=1.0):
-    """Renvoie perte.item() : un float Python, sans graphe de calcul."""
-    reconstruction = F.binary_cross_entropy(x_hat, x, reduction="none").sum(dim=1)
-    return (reconstruction + beta * kl_gaussienne(mu, logvar)).mean().item()
-''',
+        source=edit(solution_with_docs(__file__, 'elbo', 'Renvoie perte.item() : un float Python, sans graphe de calcul.'),
+            ('    return (reconstruction + beta * kl_gaussienne(mu, logvar)).mean()\n',
+             '    return (reconstruction + beta * kl_gaussienne(mu, logvar)).mean().item()\n')),
         must_fail=("test_perte_vae_gradients",),
         message_contains=("tenseur",),
     ),
     "submission-vae-ignores-k": Scenario(
         grade_id="vae_beta",
-        source='''def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):
-    """Construit VAE(X.shape[1]) : k garde sa valeur par défaut (2)."""
-    torch.manual_seed(seed)
-    g = torch.Generator().manual_seed(seed)
-    X = torch.as_tensor(X, dtype=torch.float32)
-    modele = VAE(X.shape[1])
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    for _ in range(epochs):
-        ordre = torch.randperm(len(X), generator=g)
-        for debut in range(0, len(X), batch_size):
-            lot = X[ordre[debut : debut + batch_size]]
-            x_hat, mu, logvar = modele(lot)
-            perte = perte_vae(lot, x_hat, mu, logvar, beta=beta)
-            optimiseur.zero_grad()
-            perte.backward()
-            optimiseur.step()
-    return modele
-''',
+        source=edit(solution_with_docs(__file__, 'vae_beta', 'Construit VAE(X.shape[1]) : k garde sa valeur par défaut (2).'),
+            ('    modele = VAE(X.shape[1], k)\n',
+             '    modele = VAE(X.shape[1])\n')),
         must_fail=("test_beta_reduces_kl",),
         message_contains=("k",),
     ),
     "submission-convae-without-relu": Scenario(
         grade_id="ae_conv",
-        source='''class AutoEncodeurConv(nn.Module):
-    """Aucune ReLU : seules les convolutions et la Sigmoid finale."""
-
-    def __init__(self):
-        super().__init__()
-        self.encodeur = nn.Sequential(
-            nn.Conv2d(1, 8, 3, stride=2, padding=1),
-            nn.Conv2d(8, 4, 3, stride=2, padding=1),
-        )
-        self.decodeur = nn.Sequential(
-            nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1),
-            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),
-        )
-
-    def encode(self, x):
-        return self.encodeur(x)
-
-    def forward(self, x):
-        return self.decodeur(self.encode(x))
-''',
+        source=edit(solution_with_docs(__file__, 'ae_conv', 'Aucune ReLU : seules les convolutions et la Sigmoid finale.'),
+            ('            nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.ReLU(),\n            nn.Conv2d(8, 4, 3, stride=2, padding=1), nn.ReLU(),\n',
+             '            nn.Conv2d(1, 8, 3, stride=2, padding=1),\n            nn.Conv2d(8, 4, 3, stride=2, padding=1),\n'),
+            ('            nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),\n',
+             '            nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1),\n')),
         must_fail=("test_ae_conv_architecture",),
         message_contains=("activation",),
     ),
@@ -421,41 +263,21 @@ GROUPS.update({
 SCENARIOS.update({
     "submission-ae-train-ignores-seed": Scenario(
         grade_id="ae_entrainement",
-        source='''def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):
-    """Mélange avec l'état global de torch : le seed n'est jamais utilisé."""
-    X = torch.as_tensor(X, dtype=torch.float32)
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    for _ in range(epochs):
-        ordre = torch.randperm(len(X))
-        for debut in range(0, len(X), batch_size):
-            lot = X[ordre[debut : debut + batch_size]]
-            perte = F.mse_loss(modele(lot), lot)
-            optimiseur.zero_grad()
-            perte.backward()
-            optimiseur.step()
-    return modele
-''',
+        source=edit(solution_with_docs(__file__, 'ae_entrainement', "Mélange avec l'état global de torch : le seed n'est jamais utilisé."),
+            ('    g = torch.Generator().manual_seed(seed)\n',
+             ''),
+            ('        ordre = torch.randperm(len(X), generator=g)\n',
+             '        ordre = torch.randperm(len(X))\n')),
         must_fail=("test_entrainer_ae_uses_its_arguments",),
         message_contains=("même seed",),
     ),
     "submission-denoiser-noise-drawn-once": Scenario(
         grade_id="debruiteur",
-        source='''def entrainer_debruiteur(modele, X, sigma=0.5, epochs=15, lr=1e-2, batch_size=64, seed=0):
-    """Bruite X une fois pour toutes avant la boucle : le même bruit à chaque époque."""
-    g = torch.Generator().manual_seed(seed)
-    X = torch.as_tensor(X, dtype=torch.float32)
-    X_bruite = X + sigma * torch.randn(X.shape, generator=g)
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    for _ in range(epochs):
-        ordre = torch.randperm(len(X), generator=g)
-        for debut in range(0, len(X), batch_size):
-            idx = ordre[debut : debut + batch_size]
-            perte = F.mse_loss(modele(X_bruite[idx]), X[idx])
-            optimiseur.zero_grad()
-            perte.backward()
-            optimiseur.step()
-    return modele
-''',
+        source=edit(solution_with_docs(__file__, 'debruiteur', 'Bruite X une fois pour toutes avant la boucle : le même bruit à chaque époque.'),
+            ('    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n',
+             '    X_bruite = X + sigma * torch.randn(X.shape, generator=g)\n    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n'),
+            ('            lot = X[ordre[debut : debut + batch_size]]\n            bruite = lot + sigma * torch.randn(lot.shape, generator=g)\n            perte = F.mse_loss(modele(bruite), lot)\n',
+             '            idx = ordre[debut : debut + batch_size]\n            perte = F.mse_loss(modele(X_bruite[idx]), X[idx])\n')),
         must_fail=("test_entrainer_debruiteur_noise",),
         message_contains=("nouveau bruit à chaque lot",),
     ),
@@ -624,42 +446,17 @@ CORRECT_GROUPS: dict[str, tuple[str, ...]] = {"correct-variants": tuple(CORRECT)
 SCENARIOS.update({
     "submission-ae-no-zero-grad": Scenario(
         grade_id="ae_entrainement",
-        source='''def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):
-    """Oublie optimiseur.zero_grad() : les gradients s'accumulent d'un lot à l'autre."""
-    g = torch.Generator().manual_seed(seed)
-    X = torch.as_tensor(X, dtype=torch.float32)
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    for _ in range(epochs):
-        ordre = torch.randperm(len(X), generator=g)
-        for debut in range(0, len(X), batch_size):
-            lot = X[ordre[debut : debut + batch_size]]
-            perte = F.mse_loss(modele(lot), lot)
-            perte.backward()
-            optimiseur.step()
-    return modele
-''',
+        source=edit(solution_with_docs(__file__, 'ae_entrainement', "Oublie optimiseur.zero_grad() : les gradients s'accumulent d'un lot à l'autre."),
+            ('            optimiseur.zero_grad()\n',
+             '')),
         must_fail=("test_entrainer_ae_reconstruction",),
         message_contains=("zero_grad",),
     ),
     "submission-vae-no-zero-grad": Scenario(
         grade_id="vae_beta",
-        source='''def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):
-    """Oublie optimiseur.zero_grad()."""
-    torch.manual_seed(seed)
-    g = torch.Generator().manual_seed(seed)
-    X = torch.as_tensor(X, dtype=torch.float32)
-    modele = VAE(X.shape[1], k)
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    for _ in range(epochs):
-        ordre = torch.randperm(len(X), generator=g)
-        for debut in range(0, len(X), batch_size):
-            lot = X[ordre[debut : debut + batch_size]]
-            x_hat, mu, logvar = modele(lot)
-            perte = perte_vae(lot, x_hat, mu, logvar, beta=beta)
-            perte.backward()
-            optimiseur.step()
-    return modele
-''',
+        source=edit(solution_with_docs(__file__, 'vae_beta', 'Oublie optimiseur.zero_grad().'),
+            ('            optimiseur.zero_grad()\n',
+             '')),
         must_fail=("test_beta_reduces_kl",),
         message_contains=("zero_grad",),
     ),
@@ -687,10 +484,9 @@ _VAE_TRAIN = '''def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_si
 SCENARIOS.update({
     "submission-convtranspose-default-stride-two": Scenario(
         grade_id="convtranspose_taille",
-        source='''def taille_sortie_convtranspose(w_in, k, s=2, p=0, output_padding=0):
-    """Stride 2 par défaut (celui des décodeurs du TP) au lieu de 1."""
-    return (w_in - 1) * s - 2 * p + k + output_padding
-''',
+        source=edit(solution_with_docs(__file__, 'convtranspose_taille', 'Stride 2 par défaut (celui des décodeurs du TP) au lieu de 1.'),
+            ('def taille_sortie_convtranspose(w_in, k, s=1, p=0, output_padding=0):\n',
+             'def taille_sortie_convtranspose(w_in, k, s=2, p=0, output_padding=0):\n')),
         must_fail=("test_taille_sortie_convtranspose_random",),
         message_contains=("vérifiez les valeurs par défaut de la signature",),
     ),
@@ -724,115 +520,49 @@ GROUPS["mutants-b"] = ("submission-vae-batches-grow",)
 SCENARIOS.update({
     "submission-ae-default-hidden-width-changed": Scenario(
         grade_id="ae_classe",
-        source='''class AutoEncodeur(nn.Module):
-    """h = 64 par défaut au lieu de 32 : « plus large, c'est mieux »."""
-
-    def __init__(self, d=64, k=2, h=64):
-        super().__init__()
-        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))
-        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())
-
-    def encode(self, x):
-        return self.encodeur(x)
-
-    def decode(self, z):
-        return self.decodeur(z)
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
-''',
+        source=edit(solution_with_docs(__file__, 'ae_classe', "h = 64 par défaut au lieu de 32 : « plus large, c'est mieux »."),
+            ('    def __init__(self, d=64, k=2, h=32):\n',
+             '    def __init__(self, d=64, k=2, h=64):\n')),
         must_fail=("test_ae_classe_shapes",),
         message_contains=("h n'a plus la valeur par défaut",),
     ),
     "submission-ae-train-default-lr-lowered": Scenario(
         grade_id="ae_entrainement",
-        source='''def entrainer_ae(modele, X, epochs=15, lr=1e-3, batch_size=64, seed=0):
-    """lr = 1e-3 par défaut, « la valeur habituelle d'Adam », au lieu de 1e-2."""
-    g = torch.Generator().manual_seed(seed)
-    X = torch.as_tensor(X, dtype=torch.float32)
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    for _ in range(epochs):
-        ordre = torch.randperm(len(X), generator=g)
-        for debut in range(0, len(X), batch_size):
-            lot = X[ordre[debut : debut + batch_size]]
-            perte = F.mse_loss(modele(lot), lot)
-            optimiseur.zero_grad()
-            perte.backward()
-            optimiseur.step()
-    return modele
-''',
+        source=edit(solution_with_docs(__file__, 'ae_entrainement', "lr = 1e-3 par défaut, « la valeur habituelle d'Adam », au lieu de 1e-2."),
+            ('def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):\n',
+             'def entrainer_ae(modele, X, epochs=15, lr=1e-3, batch_size=64, seed=0):\n')),
         must_fail=("test_entrainer_ae_trains",),
         message_contains=("lr n'a plus la valeur par défaut",),
     ),
     "submission-linear-ae-default-k-three": Scenario(
         grade_id="ae_lineaire",
-        source='''class AutoEncodeurLineaire(nn.Module):
-    """k = 3 par défaut, comme les données synthétiques, au lieu de 2."""
-
-    def __init__(self, d=64, k=3):
-        super().__init__()
-        self.encodeur = nn.Linear(d, k)
-        self.decodeur = nn.Linear(k, d)
-
-    def forward(self, x):
-        return self.decodeur(self.encodeur(x))
-''',
+        source=edit(solution_with_docs(__file__, 'ae_lineaire', 'k = 3 par défaut, comme les données synthétiques, au lieu de 2.'),
+            ('    def __init__(self, d=64, k=2):\n',
+             '    def __init__(self, d=64, k=3):\n')),
         must_fail=("test_ae_lineaire_is_affine",),
         message_contains=("k n'a plus la valeur par défaut",),
     ),
     "submission-denoiser-default-sigma-changed": Scenario(
         grade_id="debruiteur",
-        source='''def entrainer_debruiteur(modele, X, sigma=0.3, epochs=15, lr=1e-2, batch_size=64, seed=0):
-    """sigma = 0.3 par défaut au lieu de 0.5."""
-    g = torch.Generator().manual_seed(seed)
-    X = torch.as_tensor(X, dtype=torch.float32)
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    for _ in range(epochs):
-        ordre = torch.randperm(len(X), generator=g)
-        for debut in range(0, len(X), batch_size):
-            lot = X[ordre[debut : debut + batch_size]]
-            bruite = lot + sigma * torch.randn(lot.shape, generator=g)
-            perte = F.mse_loss(modele(bruite), lot)
-            optimiseur.zero_grad()
-            perte.backward()
-            optimiseur.step()
-    return modele
-''',
+        source=edit(solution_with_docs(__file__, 'debruiteur', 'sigma = 0.3 par défaut au lieu de 0.5.'),
+            ('def entrainer_debruiteur(modele, X, sigma=0.5, epochs=15, lr=1e-2, batch_size=64, seed=0):\n',
+             'def entrainer_debruiteur(modele, X, sigma=0.3, epochs=15, lr=1e-2, batch_size=64, seed=0):\n')),
         must_fail=("test_entrainer_debruiteur_trains",),
         message_contains=("sigma n'a plus la valeur par défaut",),
     ),
     "submission-conv-ae-first-kernel-four": Scenario(
         grade_id="ae_conv",
-        source='''class AutoEncodeurConv(nn.Module):
-    """Premier noyau 4×4 (« pair, pour un pas de 2 ») : 8×8 → 4×4 aussi, mais pas l'énoncé."""
-
-    def __init__(self):
-        super().__init__()
-        self.encodeur = nn.Sequential(
-            nn.Conv2d(1, 8, 4, stride=2, padding=1), nn.ReLU(),
-            nn.Conv2d(8, 4, 3, stride=2, padding=1), nn.ReLU(),
-        )
-        self.decodeur = nn.Sequential(
-            nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
-            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),
-        )
-
-    def encode(self, x):
-        return self.encodeur(x)
-
-    def forward(self, x):
-        return self.decodeur(self.encode(x))
-''',
+        source=edit(solution_with_docs(__file__, 'ae_conv', "Premier noyau 4×4 (« pair, pour un pas de 2 ») : 8×8 → 4×4 aussi, mais pas l'énoncé."),
+            ('            nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.ReLU(),\n',
+             '            nn.Conv2d(1, 8, 4, stride=2, padding=1), nn.ReLU(),\n')),
         must_fail=("test_ae_conv_architecture",),
         message_contains=("ne correspond pas aux couches de l'énoncé",),
     ),
     "submission-elbo-default-beta-zero": Scenario(
         grade_id="elbo",
-        source='''def perte_vae(x, x_hat, mu, logvar, beta=0.0):
-    """beta = 0 par défaut : sans argument, la KL disparaît de la perte."""
-    reconstruction = F.binary_cross_entropy(x_hat, x, reduction="none").sum(dim=1)
-    return (reconstruction + beta * kl_gaussienne(mu, logvar)).mean()
-''',
+        source=edit(solution_with_docs(__file__, 'elbo', 'beta = 0 par défaut : sans argument, la KL disparaît de la perte.'),
+            ('def perte_vae(x, x_hat, mu, logvar, beta=1.0):\n',
+             'def perte_vae(x, x_hat, mu, logvar, beta=0.0):\n')),
         must_fail=("test_perte_vae_simple_case",),
         message_contains=("beta n'a plus la valeur par défaut",),
     ),
@@ -848,26 +578,9 @@ SCENARIOS.update({
     ),
     "submission-conv-ae-first-stride-three": Scenario(
         grade_id="ae_conv",
-        source='''class AutoEncodeurConv(nn.Module):
-    """Stride 3 dans la première convolution : 8×8 → 3×3 → 2×2, le même code, mais pas l'énoncé."""
-
-    def __init__(self):
-        super().__init__()
-        self.encodeur = nn.Sequential(
-            nn.Conv2d(1, 8, 3, stride=3, padding=1), nn.ReLU(),
-            nn.Conv2d(8, 4, 3, stride=2, padding=1), nn.ReLU(),
-        )
-        self.decodeur = nn.Sequential(
-            nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
-            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),
-        )
-
-    def encode(self, x):
-        return self.encodeur(x)
-
-    def forward(self, x):
-        return self.decodeur(self.encode(x))
-''',
+        source=edit(solution_with_docs(__file__, 'ae_conv', "Stride 3 dans la première convolution : 8×8 → 3×3 → 2×2, le même code, mais pas l'énoncé."),
+            ('            nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.ReLU(),\n',
+             '            nn.Conv2d(1, 8, 3, stride=3, padding=1), nn.ReLU(),\n')),
         must_fail=("test_ae_conv_architecture",),
         message_contains=("au lieu des tailles de l'énoncé",),
     ),
@@ -1286,12 +999,9 @@ CORRECT_GROUPS["blind-r3-correct"] = ("blind-r3-correct-ae-ordered-dict", "blind
 SCENARIOS.update({
     "blind-r4-anomaly-rmse": Scenario(
         grade_id="anomalie",
-        source='''def score_anomalie(modele, X):
-    """RMSE de chaque exemple : la racine de l'erreur quadratique moyenne."""
-    X = torch.as_tensor(X, dtype=torch.float32)
-    with torch.no_grad():
-        return torch.sqrt(((X - modele(X)) ** 2).mean(dim=1))
-''',
+        source=edit(solution_with_docs(__file__, 'anomalie', "RMSE de chaque exemple : la racine de l'erreur quadratique moyenne."),
+            ('        return ((X - modele(X)) ** 2).mean(dim=1)\n',
+             '        return torch.sqrt(((X - modele(X)) ** 2).mean(dim=1))\n')),
         must_fail=("test_score_anomalie_fixed_models", "test_score_anomalie_values"),
         message_contains=("RACINE de l'erreur (RMSE)",),
     ),
@@ -1556,25 +1266,9 @@ CORRECT_GROUPS["blind-r5-correct"] = ("blind-r5-correct-ae-sigmoid-in-decode-hel
 CORRECT.update({
     "correct-ae-named-layers-also-in-sequentials": Correct(
         grade_id="ae_classe",
-        source='''class AutoEncodeur(nn.Module):
-    """Autoencodeur dense d → h → k → h → d, sortie dans [0, 1]."""
-
-    def __init__(self, d=64, k=2, h=32):
-        super().__init__()
-        self.enc1, self.enc2 = nn.Linear(d, h), nn.Linear(h, k)
-        self.dec1, self.dec2 = nn.Linear(k, h), nn.Linear(h, d)
-        self.encodeur = nn.Sequential(self.enc1, nn.ReLU(), self.enc2)
-        self.decodeur = nn.Sequential(self.dec1, nn.ReLU(), self.dec2, nn.Sigmoid())
-
-    def encode(self, x):
-        return self.encodeur(x)
-
-    def decode(self, z):
-        return self.decodeur(z)
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
-''',
+        source=edit(solution_cell(__file__, 'ae_classe'),
+            ('        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))\n        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())\n',
+             '        self.enc1, self.enc2 = nn.Linear(d, h), nn.Linear(h, k)\n        self.dec1, self.dec2 = nn.Linear(k, h), nn.Linear(h, d)\n        self.encodeur = nn.Sequential(self.enc1, nn.ReLU(), self.enc2)\n        self.decodeur = nn.Sequential(self.dec1, nn.ReLU(), self.dec2, nn.Sigmoid())\n')),
         why="the same four Linear layers, reachable by two names: AutoEncodeur(d, k, h) has the statement's parameters",
     ),
     "correct-convae-named-layers-also-in-sequentials": Correct(

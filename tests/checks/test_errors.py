@@ -24,6 +24,11 @@ def raised(fn) -> tuple[str, str]:
         (lambda: torch.zeros(3).sum(dim=2), "formes (shape)", "shapes do not match"),
         (lambda: torch.zeros(2, 3) @ torch.zeros(3, 2, dtype=torch.float64), "dtype", "dtype"),
         (lambda: torch.nn.functional.cross_entropy(torch.zeros(3, 4), torch.zeros(3)), "dtype", "dtype"),
+        # float64 images into a float32 model (blind round 6, TP08 and TP09), and their kin
+        (lambda: torch.nn.Linear(3, 2)(torch.zeros(4, 3, dtype=torch.float64)), "dtype", "dtype"),
+        (lambda: torch.nn.Conv2d(1, 2, 3)(torch.zeros(1, 1, 5, 5, dtype=torch.float64)), "dtype", "dtype"),
+        (lambda: torch.zeros(3, dtype=torch.long).add_(torch.ones(3) * 0.5), "dtype", "dtype"),
+        (lambda: torch.nn.Embedding(5, 2)(torch.zeros(3)), "dtype", "dtype"),
         (lambda: torch.zeros(3, requires_grad=True).numpy(), "requires_grad", "requires_grad"),
         (lambda: torch.zeros(3).sum().backward(), "requires_grad", "requires_grad"),
     ],

@@ -856,3 +856,125 @@ CORRECT["correct-masquer-patchs-default-ratio-of-mae"] = Correct(
     why="MAE's ratio 0.75 as masquer_patchs's default: every notebook call passes ratio",
 )
 CORRECT_GROUPS["correct-defaults"] = ("correct-masquer-patchs-default-ratio-of-mae",)
+
+# ---------------------------------------------------------------- issue 12: blind answers (round 6)
+# Rules the statement sets that no check enforced, by class: the dtypes it states for what a
+# function returns (a boolean mask, X_masque of X's dtype, logits rather than probabilities),
+# the draws it prescribes (rng = np.random.default_rng(seed), torch.randperm(..., generator=g):
+# the global generators are left as torch.manual_seed(seed) and the new layers leave them),
+# float64 images given to detecter_effondrement; and hints for the corrected std (N − 1), the
+# diagonal set to 0 and the positive left out of NT-Xent's denominator.
+_MASQUAGE_RETURN = "    return np.where(pixels, np.float32(0.0), X), masque"
+_SOFTMAX_LINEAR = "nn.Linear(encodeur.dim, n_classes))"
+_R6_SCENARIOS = {
+    "blind-r6-masquer-int-mask": Scenario(
+        grade_id="masquage",
+        source=edit(_cell("masquage"), ("masque = np.zeros((N, P), dtype=bool)", "masque = np.zeros((N, P), dtype=int)")),
+        must_fail=("test_masquer_patchs_statistiques",),
+        message_contains=("des 0/1 au lieu de booléens",),
+    ),
+    "blind-r6-masquer-global-seed": Scenario(
+        grade_id="masquage",
+        source=edit(_cell("masquage"), ("rng = np.random.default_rng(seed)", "np.random.seed(seed)"),
+                    ("np.argsort(rng.random((N, P))", "np.argsort(np.random.random((N, P))")),
+        must_fail=("test_masquer_patchs_statistiques",),
+        message_contains=("générateur global de NumPy",),
+    ),
+    "blind-r6-masquer-float64-out": Scenario(
+        grade_id="masquage",
+        source=edit(_cell("masquage"), (_MASQUAGE_RETURN, "    return X * (1 - pixels.astype(np.int64)), masque")),
+        must_fail=("test_masquer_patchs_statistiques",),
+        message_contains=("X_masque est de type float64",),
+    ),
+    "blind-r6-pretexte-randperm-global": Scenario(
+        grade_id="pretexte_rotation",
+        source=edit(_cell("pretexte_rotation"), ("torch.randperm(len(X_rot), generator=g)", "torch.randperm(len(X_rot))")),
+        must_fail=("test_rotation_pretexte_apprise",),
+        message_contains=("un torch.randperm sans generator=g",),
+    ),
+    "blind-r6-pretexte-softmax-head": Scenario(
+        grade_id="pretexte_rotation",
+        source=edit(_cell("pretexte_rotation"), ("nn.Linear(64, 4))", "nn.Linear(64, 4), nn.Softmax(dim=1))")),
+        must_fail=("test_rotation_pretexte_apprise",),
+        message_contains=("donne des probabilités",),
+        may_fail=("test_sonde_lineaire_bat_encodeur_aleatoire",),
+    ),
+    "blind-r6-affiner-softmax-head": Scenario(
+        grade_id="peu_etiquettes",
+        source=edit(_cell("peu_etiquettes"), (_SOFTMAX_LINEAR, "nn.Linear(encodeur.dim, n_classes), nn.Softmax(dim=1))")),
+        must_fail=("test_affiner_depuis_zero_apprend",),
+        message_contains=("donne des probabilités",),
+        may_fail=("test_preentrainement_bat_depuis_zero",),
+    ),
+    # The same class in affiner: "seed everything" reseeds the notebook's NumPy generator.
+    "blind-r6-affiner-reseeds-numpy": Scenario(
+        grade_id="peu_etiquettes",
+        source=edit(_cell("peu_etiquettes"), ("    torch.manual_seed(seed)\n", "    torch.manual_seed(seed)\n    np.random.seed(seed)\n")),
+        must_fail=("test_affiner_depuis_zero_apprend",),
+        message_contains=("générateur global de NumPy",),
+    ),
+    "blind-r6-detecter-no-float32": Scenario(
+        grade_id="effondrement",
+        source=edit(_cell("effondrement"), ("Z = encodeur(torch.as_tensor(X, dtype=torch.float32))", "Z = encodeur(torch.as_tensor(X))")),
+        must_fail=("test_detecteur_effondrement",),
+        message_contains=("converti en tenseur float32",),
+    ),
+    "blind-r6-eff-corrected-std": Scenario(
+        grade_id="effondrement",
+        source=edit(_cell("effondrement"), ("Z_norm.std(dim=0, correction=0)", "Z_norm.std(dim=0)")),
+        must_fail=("test_effondrement_exemple",),
+        message_contains=("écart-type corrigé (division par N − 1)",),
+    ),
+    "blind-r6-ntxent-diag-zero": Scenario(
+        grade_id="nt_xent",
+        source='def nt_xent(z1, z2, temperature=0.5):\n    z = F.normalize(torch.cat([z1, z2]), dim=1)\n    n = len(z1)\n    s = z @ z.T / temperature\n    s = s * (1 - torch.eye(2 * n))\n    cible = torch.cat([torch.arange(n) + n, torch.arange(n)])\n    return F.cross_entropy(s, cible)\n',
+        must_fail=_NT_XENT_ALL,
+        message_contains=("mise à 0 au lieu d'être exclue",),
+    ),
+    "blind-r6-ntxent-decoupled": Scenario(
+        grade_id="nt_xent",
+        source='def nt_xent(z1, z2, temperature=0.5):\n    z = F.normalize(torch.cat([z1, z2]), dim=1)\n    n = len(z1)\n    s = z @ z.T / temperature\n    idx = torch.arange(2 * n)\n    pos_idx = idx.roll(n)\n    positif = s[idx, pos_idx]\n    exclus = torch.eye(2 * n, dtype=torch.bool)\n    exclus[idx, pos_idx] = True\n    neg = s.masked_fill(exclus, float("-inf"))\n    return (torch.logsumexp(neg, dim=1) - positif).mean()\n',
+        must_fail=_NT_XENT_ALL,
+        message_contains=("le positif est retiré du dénominateur",),
+    ),
+}
+SCENARIOS = {**SCENARIOS, **_R6_SCENARIOS}
+GROUPS["blind-r6-1"] = (
+    "blind-r6-masquer-int-mask",
+    "blind-r6-pretexte-randperm-global",
+    "blind-r6-affiner-softmax-head",
+    "blind-r6-detecter-no-float32",
+    "blind-r6-ntxent-diag-zero",
+)
+GROUPS["blind-r6-2"] = (
+    "blind-r6-masquer-global-seed",
+    "blind-r6-pretexte-softmax-head",
+    "blind-r6-affiner-reseeds-numpy",
+    "blind-r6-eff-corrected-std",
+    "blind-r6-ntxent-decoupled",
+)
+GROUPS["blind-r6-3"] = ("blind-r6-masquer-float64-out",)
+# Correct code the new checks must keep at full marks: X_masque as X times a boolean (float32
+# stays float32), the generator made after the head and the data shuffled per epoch (the same
+# draws), and log-probabilities (logits up to a constant per row, not probabilities).
+CORRECT["blind-r6-correct-masquer-times-not-mask"] = Correct(
+    grade_id="masquage",
+    source=edit(_cell("masquage"), (_MASQUAGE_RETURN, "    return X * ~pixels, masque")),
+    why="X_masque = X * ~pixels: a float32 array times a boolean one stays float32",
+)
+CORRECT["blind-r6-correct-pretexte-generator-after-head"] = Correct(
+    grade_id="pretexte_rotation",
+    source='def entrainer_rotation(encodeur, X, epochs=12, lr=3e-3, batch_size=256, seed=0):\n    torch.manual_seed(seed)\n    tete = nn.Sequential(nn.Linear(encodeur.dim, 64), nn.ReLU(), nn.Linear(64, 4))\n    g = torch.Generator()\n    g.manual_seed(seed)\n    X_rot, y_rot = construire_rotations(X)\n    X_rot = torch.from_numpy(np.asarray(X_rot, dtype=np.float32))\n    y_rot = torch.from_numpy(np.asarray(y_rot)).long()\n    opt = torch.optim.Adam([*encodeur.parameters(), *tete.parameters()], lr=lr)\n    for _ in range(epochs):\n        ordre = torch.randperm(len(X_rot), generator=g)\n        Xm, ym = X_rot[ordre], y_rot[ordre]\n        for i in range(0, len(Xm), batch_size):\n            perte = F.cross_entropy(tete(encodeur(Xm[i:i + batch_size])), ym[i:i + batch_size])\n            opt.zero_grad()\n            perte.backward()\n            opt.step()\n    return encodeur, tete\n',
+    why="the head first, then the generator; the data reordered once per epoch, then sliced",
+)
+CORRECT["blind-r6-correct-affiner-log-softmax"] = Correct(
+    grade_id="peu_etiquettes",
+    source=edit(_cell("peu_etiquettes"), (_SOFTMAX_LINEAR, "nn.Linear(encodeur.dim, n_classes), nn.LogSoftmax(dim=1))"),
+                ("F.cross_entropy(modele(X), y)", "F.nll_loss(modele(X), y)")),
+    why="log-probabilities and nll_loss: the same loss, logits up to a constant per row",
+)
+CORRECT_GROUPS["blind-r6-correct"] = (
+    "blind-r6-correct-masquer-times-not-mask",
+    "blind-r6-correct-pretexte-generator-after-head",
+    "blind-r6-correct-affiner-log-softmax",
+)

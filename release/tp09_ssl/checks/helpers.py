@@ -61,6 +61,8 @@ def nt_xent_ref(
     same_view_negatives: bool = True,
     anchors: str = "both",
     reduce: str = "mean",
+    self_zero: bool = False,
+    positive_in_denominator: bool = True,
 ) -> float:
     """The reference (default arguments) and the classic mistakes, in float64."""
     n = len(z1)
@@ -69,7 +71,14 @@ def nt_xent_ref(
         z = unit_rows(z)
     s = z @ z.T / tau**tau_power
     if not self_sim:
-        np.fill_diagonal(s, -np.inf)
+        np.fill_diagonal(s, 0.0 if self_zero else -np.inf)
+    pos = np.concatenate([np.arange(n, 2 * n), np.arange(n)])
+    if not positive_in_denominator:  # the "decoupled" loss: the positive left out below
+        s_pos = s[np.arange(2 * n), pos].copy()
+        denom = s.copy()
+        denom[np.arange(2 * n), pos] = -np.inf
+        losses = logsumexp(denom, axis=1) - s_pos
+        return float(losses.sum() if reduce == "sum" else losses.mean())
     if not same_view_negatives:
         same = np.zeros((2 * n, 2 * n), dtype=bool)
         same[:n, :n] = same[n:, n:] = True

@@ -34,7 +34,7 @@ from autograder.checks import (
     tolerance_for,
 )
 
-from ..public.helpers import nt_xent_ref, unit_rows
+from ..public.helpers import notebook_encoder, nt_xent_ref, unit_rows
 from .helpers import call_marked, check_not_in_place
 
 KERNEL_SRC = """
@@ -159,6 +159,26 @@ _NT_XENT_VARIANTS = [
 ]
 
 
+# Mistakes named in the messages but not used to choose the grader's inputs (those stay as
+# they were drawn): s_ii set to 0 instead of −∞, and the positive left out of the denominator.
+NT_XENT_HINT_ONLY = [
+    (
+        {"self_zero": True},
+        "la diagonale s_ii est mise à 0 au lieu d'être exclue : exp(0) = 1 reste au "
+        "dénominateur ; masquez-la par −∞ (masked_fill(..., float('-inf'))), pas par 0",
+        "the diagonal s_ii is set to 0 instead of being excluded: exp(0) = 1 stays in the "
+        "denominator; mask it with −∞ (masked_fill(..., float('-inf'))), not with 0",
+    ),
+    (
+        {"positive_in_denominator": False},
+        "le positif est retiré du dénominateur : la somme Σ_{k≠i} exp(s_ik) contient le "
+        "positif p(i) (seul s_ii est exclu), comme dans F.cross_entropy",
+        "the positive is removed from the denominator: the sum Σ_{k≠i} exp(s_ik) holds the "
+        "positive p(i) (only s_ii is excluded), as in F.cross_entropy",
+    ),
+]
+
+
 def _nt_xent_case(rng, tau: float) -> tuple[np.ndarray, np.ndarray]:
     """Inputs on which every known mistake changes the loss by more than 1 %."""
     for _ in range(1000):
@@ -223,7 +243,7 @@ def test_nt_xent_valeurs(submission, rng, device):
             "ℓ_i = −log(exp(s_i,p(i)) / Σ_{k≠i} exp(s_ik)) with s_ij = ẑ_i·ẑ_j / τ, mean over "
             "the 2N examples",
         )
-        for kw, fr, en in _NT_XENT_VARIANTS:
+        for kw, fr, en in [*_NT_XENT_VARIANTS, *NT_XENT_HINT_ONLY]:
             v = nt_xent_ref(z1, z2, tau, **kw)
             if abs(got - v) <= tol * max(1.0, abs(v)):
                 hint = (fr, en)
@@ -763,3 +783,19 @@ def test_detecteur_effondrement(submission, rng, seed):
             "detecter_effondrement(encodeur, X, seuil=5.0) must return True for any encoder (the "
             "measure is always below 5): use the parameter seuil",
         )
+    # The statement: the outputs of the encoder on X as a float32 tensor. Images that come as
+    # float64 (load_digits() / 16 without astype) must go through the notebook's float32 encoder.
+    enc = notebook_encoder.call(submission, int(seed % 2**31))
+    call = "detecter_effondrement(encodeur, X) avec des images X en float64 et l'encodeur du TP"
+    try:
+        _as_bool(submission.call("detecter_effondrement", enc, X.astype(np.float64)), call)
+    except StudentError as exc:
+        raise CheckFailed(
+            f"{call} a levé {exc.ename} : {exc.evalue[:160]} ; l'énoncé calcule les sorties sur X "
+            "converti en tenseur float32 (torch.as_tensor(X, dtype=torch.float32)) : les poids "
+            "de l'encodeur sont en float32, des images float64 non converties le font échouer",
+            "detecter_effondrement(encodeur, X) with float64 images X and the TP's encoder raised "
+            f"{exc.ename}: {exc.evalue[:160]}; the statement computes the outputs on X converted "
+            "to a float32 tensor (torch.as_tensor(X, dtype=torch.float32)): the encoder's "
+            "weights are float32, unconverted float64 images make it fail",
+        ) from None

@@ -14,7 +14,11 @@
   with the same initial weights it had before pre-training, both fine-tuned by the
   student's `affiner`; test accuracies measured here.
 - masquer_patchs / perte_masquee: statistics over many grader seeds; loss and gradient vs a
-  reference computed here.
+  reference computed here. The mask must be boolean and X_masque of X's dtype (the
+  statement's types), and the global generators untouched (rng = np.random.default_rng(seed)).
+- entrainer_rotation / affiner on a stand-in encoder: logits, not probabilities; NumPy's
+  global generator untouched, and torch's left where torch.manual_seed(seed) and the new
+  layers' initialisation leave it (the shuffles come from the function's own generator).
 
 Measured on the solution (2 shared CPU cores; prototypes over 8 seeds and `autograder
 margins` over 5 grader seeds): rotation accuracy 0.86–0.92; probe 0.84–0.93 for the
@@ -60,6 +64,7 @@ from autograder.checks import (
 
 from ..public.helpers import flat_parameters, notebook_encoder
 from .helpers import (
+    ETAT_GLOBAL_SRC,
     PRETRAINING_REF,
     ROTATIONS_REF,
     SUR_PLACE_SRC,
@@ -200,10 +205,42 @@ def _tp09_enregistrer(fonction, graine_modele, X, *args, **kwargs):
             optimises.update(id(p) for p in groupe["params"])
 
     crochet = register_optimizer_step_pre_hook(noter)
+
+    def etat_numpy():
+        e = np.random.get_state()
+        return np.asarray(e[1]).tobytes() + repr(e[2:]).encode()
+
+    # Another NumPy state than any seed the function receives (np.random.seed(seed) on a state
+    # that an earlier call already left at seed would not show).
+    np.random.seed(12345)
+    numpy_avant = etat_numpy()
     try:
         resultat = globals()[fonction](encodeur, X, *args, **kwargs)
     finally:
         crochet.remove()
+    # The global generators after the call: NumPy's untouched, torch's where
+    # torch.manual_seed(seed) then the creation of the layers the function adds leave it (their
+    # initialisation replayed in creation order); another draw (a torch.randperm without
+    # generator=g) moves it further.
+    numpy_touche = etat_numpy() != numpy_avant
+    torch_apres = torch.get_rng_state()
+    torch_extra = None
+    if "seed" in kwargs and isinstance(resultat, (tuple, list, torch.nn.Module)):
+        import copy
+        ajoutes = resultat[1] if isinstance(resultat, (tuple, list)) and len(resultat) == 2 \
+            else resultat
+        if isinstance(ajoutes, torch.nn.Module):
+            propres = {id(p) for p in encodeur.parameters()}
+            torch.manual_seed(int(kwargs["seed"]))
+            try:
+                for m in ajoutes.modules():
+                    directs = list(m.parameters(recurse=False))
+                    if directs and not any(id(p) in propres for p in directs) \
+                            and not list(m.children()) and hasattr(m, "reset_parameters"):
+                        copy.deepcopy(m).reset_parameters()
+                torch_extra = not torch.equal(torch.get_rng_state(), torch_apres)
+            except Exception:  # a layer that cannot be replayed: nothing is concluded
+                torch_extra = None
     tete = None
     if isinstance(resultat, (tuple, list)) and len(resultat) == 2:
         if isinstance(resultat[1], torch.nn.Module) and list(resultat[1].parameters()):
@@ -213,12 +250,16 @@ def _tp09_enregistrer(fonction, graine_modele, X, *args, **kwargs):
         modele = torch.nn.Sequential(resultat[0], tete)
     else:
         modele = resultat if isinstance(resultat, torch.nn.Module) else None
-    forme = None
+    forme, probas = None, False
     if modele is not None:
         encodeur.eval()
         modele.eval()
         with torch.no_grad():
-            forme = list(modele(torch.as_tensor(np.asarray(X_avant[:5]), dtype=torch.float32)).shape)
+            sortie = modele(torch.as_tensor(np.asarray(X_avant[:5]), dtype=torch.float32))
+        forme = list(sortie.shape)
+        if sortie.ndim == 2 and sortie.shape[1] > 1 and sortie.is_floating_point():
+            s64 = sortie.double()
+            probas = bool((s64 >= 0).all() and (s64.sum(dim=1) - 1).abs().max() < 1e-4)
     return {
         "forme": forme,
         "x_modifie": any(not np.array_equal(a, b) for a, b in zip(avants, tableaux)),
@@ -233,6 +274,10 @@ def _tp09_enregistrer(fonction, graine_modele, X, *args, **kwargs):
         # The weights the first training step ran with were the ones the encoder came with?
         "reinitialise": bool(encodeur.poids) and not bool(torch.equal(
             encodeur.poids[0].double(), depart)),
+        "numpy_touche": numpy_touche,
+        "torch_extra": torch_extra,
+        # Probabilities instead of logits (a final nn.Softmax): rows >= 0 that sum to 1.
+        "probas": probas,
     }
 
 """
@@ -326,6 +371,45 @@ def _check_shape_and_inputs(out: dict, shape: list, call: str, what: tuple[str, 
             f"{call}: {what[1]} for 5 images does not have the shape (5, n_classes) ({en}); the "
             "layer sizes come from the arguments (encodeur.dim as input, n_classes as output), "
             "not constants",
+        )
+    if out.get("probas") is True:
+        raise CheckFailed(
+            f"{call} : {what[0]} donne des probabilités (lignes positives de somme 1 : un "
+            "nn.Softmax en dernière couche ?) ; l'énoncé demande des logits : F.cross_entropy "
+            "applique lui-même le softmax, un softmax de plus l'applique deux fois ; la "
+            "dernière couche est la nn.Linear",
+            f"{call}: {what[1]} gives probabilities (non-negative rows summing to 1: an "
+            "nn.Softmax as last layer?); the statement asks for logits: F.cross_entropy applies "
+            "the softmax itself, one more softmax applies it twice; the last layer is the "
+            "nn.Linear",
+        )
+
+
+def _check_global_rng(out: dict, call: str, what: tuple[str, str], fix: tuple[str, str]) -> None:
+    """The statement's draws: torch.manual_seed(seed) then the new layers from torch's global
+    generator, anything else from the function's own (g); NumPy's global generator untouched.
+    Checked after _check_same_result, so that seed is known to be used."""
+    if out.get("numpy_touche"):
+        raise CheckFailed(
+            f"{call} tire ou réinitialise le générateur global de NumPy (np.random.seed, "
+            "np.random.permutation, ...) : l'état aléatoire du reste du notebook en dépend ; "
+            "l'énoncé n'y tire rien : torch.manual_seed(seed) avant de créer les couches, et "
+            "un générateur à part, g = torch.Generator().manual_seed(seed), pour l'ordre des "
+            "mini-lots",
+            f"{call} draws from or reseeds NumPy's global generator (np.random.seed, "
+            "np.random.permutation, ...): the random state of the rest of the notebook depends "
+            "on it; the statement draws nothing from it: torch.manual_seed(seed) before "
+            "creating the layers, and a generator of its own, "
+            "g = torch.Generator().manual_seed(seed), for the order of the mini-batches",
+        )
+    if out.get("torch_extra"):
+        raise CheckFailed(
+            f"{call} : après l'appel, l'état global de torch n'est pas celui que laissent "
+            f"torch.manual_seed(seed) puis la création de {what[0]} : la fonction tire autre "
+            f"chose du générateur global ; {fix[0]}",
+            f"{call}: after the call, torch's global state is not the one torch.manual_seed(seed) "
+            f"then the creation of {what[1]} leave: the function draws something else from the "
+            f"global generator; {fix[1]}",
         )
 
 
@@ -747,6 +831,12 @@ def _check_rotation_loop(submission, seed: int) -> None:
     other = run(s + 1)[1]
     check_seeded_order(seen, again, other, call, what=("images", "images"), n="len(X_rot)")
     _check_same_result(out, again_out, call, "la tête")
+    _check_global_rng(out, call, ("la tête", "the head"), (
+        "un torch.randperm sans generator=g ? tirez l'ordre des mini-lots avec le générateur à "
+        "part de l'énoncé, torch.randperm(len(X_rot), generator=g)",
+        "a torch.randperm without generator=g? draw the order of the mini-batches with the "
+        "statement's own generator, torch.randperm(len(X_rot), generator=g)",
+    ))
 
 
 @pytest.mark.item("pretexte_rotation")
@@ -962,6 +1052,12 @@ def _check_finetune_loop(submission, seed: int) -> None:
     again = _record(submission, "affiner", X, y, 3, epochs=epochs, lr=lr, seed=graine,
                     _tp09_dim=dim, _tp09_graine_globale=int(rng.integers(1, 2**31 - 1)))
     _check_same_result(out, again, call, "la couche linéaire")
+    _check_global_rng(out, call, ("la couche linéaire", "the linear layer"), (
+        "l'affinage est en lot complet, sans mélange ni autre tirage : seule la couche linéaire "
+        "est tirée, juste après torch.manual_seed(seed)",
+        "the fine-tuning is full batch, with no shuffling nor other draw: only the linear layer "
+        "is drawn, right after torch.manual_seed(seed)",
+    ))
 
 
 @pytest.mark.item("peu_etiquettes")
@@ -1061,7 +1157,29 @@ def _mask_call(submission, X: np.ndarray, ratio: float, t: int, s: int) -> np.nd
                 f"{call} : le masque doit être booléen (True = patch masqué)",
                 f"{call}: the mask must be boolean (True = masked patch)",
             )
-        m = m.astype(bool)
+        raise CheckFailed(
+            f"{call} : le masque est de type {m.dtype}, des 0/1 au lieu de booléens ; l'énoncé "
+            "demande un tableau booléen : torch.as_tensor(masque) donnerait un tenseur "
+            "d'entiers, et (X_rec − X)[m] indexerait alors des positions (les lignes 0 et 1) au "
+            "lieu de masquer ; créez-le avec dtype=bool (np.zeros(..., dtype=bool))",
+            f"{call}: the mask has dtype {m.dtype}, 0/1 instead of booleans; the statement asks "
+            "for a boolean array: torch.as_tensor(masque) would give an integer tensor, and "
+            "(X_rec − X)[m] would then index positions (rows 0 and 1) instead of masking; create "
+            "it with dtype=bool (np.zeros(..., dtype=bool))",
+        )
+    x_dtype = as_array(got[0], f"{call}[0] (X_masque)", dtype=None).dtype
+    if x_dtype != X.dtype:
+        raise CheckFailed(
+            f"{call} : X_masque est de type {x_dtype} pour des images X de type {X.dtype} ; "
+            "c'est une copie de X, du même type : multiplier par un masque d'entiers ou de "
+            "float64 change le type (et torch.as_tensor(X_masque) ne passe plus dans un réseau "
+            "float32) ; utilisez np.where(pixels, 0, X).astype(X.dtype) ou X.copy() puis "
+            "X_masque[pixels] = 0",
+            f"{call}: X_masque has dtype {x_dtype} for images X of dtype {X.dtype}; it is a copy "
+            "of X, of the same dtype: multiplying by an integer or float64 mask changes the "
+            "dtype (and torch.as_tensor(X_masque) no longer goes through a float32 network); use "
+            "np.where(pixels, 0, X).astype(X.dtype) or X.copy() then X_masque[pixels] = 0",
+        )
     pix = _upsample(m, t)
     zero = Xm == 0
     if not np.array_equal(zero, pix) or not np.allclose(Xm[~pix], X[~pix], rtol=1e-6, atol=0):
@@ -1237,6 +1355,24 @@ def test_masquer_patchs_statistiques(submission, rng):
             "masquer_patchs modifies the array X it receives (the masked patches are zeroed in "
             "it): the notebook reuses the same images at every epoch with a new mask; work on a "
             "copy (np.where, X.copy()) and leave X untouched",
+        )
+    # Its own generator: np.random.seed(seed) then np.random.permutation is reproducible too,
+    # but reseeds the whole notebook's global generator at every call.
+    submission.define("_tp09_etat_global", ETAT_GLOBAL_SRC)
+    touched = submission.call("_tp09_etat_global", X, ratio=0.5, taille=2, seed=s,
+                              _tp09_graine=s + 1)
+    if isinstance(touched, list) and touched:
+        names = " et ".join("de NumPy" if k == "numpy" else "de torch" for k in touched)
+        names_en = " and ".join("NumPy's" if k == "numpy" else "torch's" for k in touched)
+        raise CheckFailed(
+            f"masquer_patchs tire ou réinitialise le générateur global {names} (np.random.seed "
+            "puis np.random.permutation ?) : l'état aléatoire du reste du notebook en dépend à "
+            "chaque appel ; l'énoncé tire avec un générateur à part, "
+            "rng = np.random.default_rng(seed), puis rng.permutation ou rng.random",
+            f"masquer_patchs draws from or reseeds {names_en} global generator (np.random.seed "
+            "then np.random.permutation?): the random state of the rest of the notebook depends "
+            "on it at every call; the statement draws with a generator of its own, "
+            "rng = np.random.default_rng(seed), then rng.permutation or rng.random",
         )
 
 

@@ -279,6 +279,13 @@ def test_nt_xent_exemple(submission):
          "the temperature is applied twice (division by τ²)"),
         ({"tau_power": 0}, "la température n'est pas appliquée",
          "the temperature is not applied"),
+        ({"self_zero": True}, "la diagonale s_ii est mise à 0 au lieu d'être exclue : exp(0) = 1 reste au dénominateur ; "
+         "masquez-la par −∞, pas par 0",
+         "the diagonal s_ii is set to 0 instead of being excluded: exp(0) = 1 stays in the denominator; mask it with "
+         "−∞, not with 0"),
+        ({"positive_in_denominator": False}, "le positif est retiré du dénominateur : Σ_{k≠i} contient le positif p(i), "
+         "seul s_ii est exclu",
+         "the positive is removed from the denominator: Σ_{k≠i} holds the positive p(i), only s_ii is excluded"),
     ):  # fmt: skip
         if abs(value - nt_xent_ref(z1, z2, tau, **kw)) <= 1e-5:
             hint_fr, hint_en = f" ; {fr}", f"; {en}"
@@ -347,11 +354,25 @@ def test_effondrement_exemple(submission):
         what = f"mesure_effondrement({scale:g} × [[1, 0], [0, 1], [-1, 0], [0, -1]])"
         value = as_float(submission.call("mesure_effondrement", Z), what)
         if abs(value - 1.0) > 1e-6:
+            hint = (
+                "les lignes sont normalisées d'abord, l'échelle ne compte pas",
+                "the rows are normalised first, the scale does not count",
+            )
+            if abs(value - np.sqrt(4 / 3)) <= 1e-4:  # the corrected std, N − 1 = 3
+                hint = (
+                    f"{value:.6g} = √(4/3) : c'est l'écart-type corrigé (division par N − 1) ; "
+                    "l'énoncé prend l'écart-type sans correction, np.std ou "
+                    "torch.std(..., correction=0) (unbiased=False), torch.std corrigeant par "
+                    "défaut",
+                    f"{value:.6g} = √(4/3): that is the corrected standard deviation (division by "
+                    "N − 1); the statement takes the uncorrected one, np.std or "
+                    "torch.std(..., correction=0) (unbiased=False), torch.std corrects by default",
+                )
             raise CheckFailed(
                 f"{what} = {value:.6g}, attendu 1 : écart-type de chaque dimension √0.5, moyenne "
-                "√0.5, fois √d = √2 ; les lignes sont normalisées d'abord, l'échelle ne compte pas",
+                f"√0.5, fois √d = √2 ; {hint[0]}",
                 f"{what} = {value:.6g}, expected 1: standard deviation of each dimension √0.5, "
-                "mean √0.5, times √d = √2; the rows are normalised first, the scale does not count",
+                f"mean √0.5, times √d = √2; {hint[1]}",
             )
     assert_signature_defaults(
         submission, "detecter_effondrement", STATEMENT_DEFAULTS["detecter_effondrement"]

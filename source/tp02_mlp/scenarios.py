@@ -716,6 +716,8 @@ CORRECT_GROUPS["blind-r3-correct"] = ("blind-r3-correct-adam-tuples", "blind-r3-
 # Mutation sample of 60 (sample seed 11, variant 0): survivors that are still correct answers.
 EQUIVALENT.update({
     "sgd_digits:SwapStatements@3:4": "the conversions of X_train and y_train to tensors are independent",
+    "sgd_digits:SwapStatements@4:4": "N, D = X.shape reads X only: before or after converting y_train, the same",
+    "sgd_digits:SwapStatements@5:4": "torch.manual_seed before or after N, D = X.shape: reading a shape draws nothing",
     "sgd_digits:DetachValue@11:16": "a permutation of indices carries no gradient: detaching it changes nothing",
     "pca:SwapStatements@3:4": "H is a NumPy array (the statement's): H - H.mean(axis=0) is the same before or after "
     "converting it to float",

@@ -35,6 +35,7 @@ from autograder.checks.classify import (
     digits,
     digits_split,
     input_dtype,
+    looks_like_probabilities,
     module_outputs,
 )
 from autograder.checks.determinism import derive_seed, float64, seed_everything
@@ -112,6 +113,7 @@ __all__ = [
     "derive_seed",
     "digits",
     "digits_split",
+    "looks_like_probabilities",
     "ece",
     "float64",
     "fmt_pair",

@@ -67,6 +67,19 @@ def accuracy(logits: np.ndarray, y: np.ndarray) -> float:
     return float((logits.argmax(axis=1) == y).mean())
 
 
+def looks_like_probabilities(outputs: Any, *, atol: float = 1e-4) -> bool:
+    """Rows all non-negative that each sum to 1: a model ending with a softmax where the
+    statement asks for logits (F.cross_entropy then applies a second softmax, and training
+    still works well enough to pass an accuracy bar). A fresh model's logits never look so."""
+    try:
+        a = np.asarray(outputs, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    if a.ndim != 2 or a.shape[0] == 0 or a.shape[1] < 2 or not np.all(np.isfinite(a)):
+        return False
+    return bool(np.all(a >= 0.0) and np.allclose(a.sum(axis=1), 1.0, rtol=0.0, atol=atol))
+
+
 def input_dtype(state: object) -> type:
     """The dtype to feed a student's module: float64 when its first floating-point entry of
     `state` (its `state_dict()`) is float64, else float32 (PyTorch's default)."""

@@ -1348,3 +1348,24 @@ CORRECT["bptt-float32"] = Correct(
 )
 CORRECT_GROUPS["blind-r5-correct-2"] = ('blind-r5-correct-rnn-sequence-cat-clone', 'blind-r5-correct-lstm-float32',
                                         'bptt-float32')
+
+# A model ending with a softmax returns probabilities where the statement asks for logits;
+# F.cross_entropy applies a second softmax and the LSTM still learned well enough to keep 20/20
+# (found by following blind round 5's TP03 and round 6's TP09 class to this TP).
+SCENARIOS["submission-memoire-softmax-output"] = Scenario(
+    grade_id="memoire",
+    source=edit(solution_cell(__file__, "memoire"),
+                ("        return self.sortie(sorties[:, -1])\n",
+                 "        return torch.softmax(self.sortie(sorties[:, -1]), dim=1)\n")),
+    must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+    message_contains=("au lieu de logits",),
+)
+GROUPS["blind-r5-e"] = (*GROUPS["blind-r5-e"], "submission-memoire-softmax-output")
+CORRECT["correct-memoire-log-softmax-output"] = Correct(
+    grade_id="memoire",
+    source=edit(solution_cell(__file__, "memoire"),
+                ("        return self.sortie(sorties[:, -1])\n",
+                 "        return torch.log_softmax(self.sortie(sorties[:, -1]), dim=1)\n")),
+    why="log-probabilities are logits: F.cross_entropy gives the same loss and gradients",
+)
+CORRECT_GROUPS["blind-r5-correct-2"] = (*CORRECT_GROUPS["blind-r5-correct-2"], "correct-memoire-log-softmax-output")

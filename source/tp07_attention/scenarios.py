@@ -1192,3 +1192,31 @@ CORRECT["correct-transformer-heads-by-keyword"] = Correct(
     why="every argument of attention_multi_tetes passed by keyword",
 )
 CORRECT_GROUPS["correct-heads"] = ("correct-transformer-heads-by-keyword",)
+
+# Probabilities where the statement asks for logits: a GNN whose forward ends with a softmax
+# (F.cross_entropy then applies a second one) or an entrainer_gnn that returns softmax(logits)
+# keeps every accuracy (the argmax is the same) and kept 20/20. Found by following blind round
+# 6's TP09 class (a final nn.Softmax) to this TP.
+SCENARIOS["submission-gnn-forward-ends-with-softmax"] = Scenario(
+    grade_id="gnn_train",
+    source=edit(_GNN_TRAIN, ("        return self.sortie(H)\n",
+                                  "        return torch.softmax(self.sortie(H), dim=1)\n")),
+    must_fail=("test_gnn_and_mlp_training_mechanics",),
+    message_contains=("au lieu des logits",),
+)
+SCENARIOS["submission-gnn-train-returns-probabilities"] = Scenario(
+    grade_id="gnn_train",
+    source=edit(_GNN_TRAIN, ("    with torch.no_grad():\n        return modele(X, A)\n",
+                                  "    with torch.no_grad():\n        return torch.softmax(modele(X, A), dim=1)\n")),
+    must_fail=("test_gnn_and_mlp_training_mechanics",),
+    message_contains=("renvoie des probabilités",),
+)
+GROUPS["blind-r3-3"] = (*GROUPS["blind-r3-3"], "submission-gnn-forward-ends-with-softmax")
+GROUPS["mutants-1"] = (*GROUPS["mutants-1"], "submission-gnn-train-returns-probabilities")
+CORRECT["correct-gnn-train-returns-log-probabilities"] = Correct(
+    grade_id="gnn_train",
+    source=edit(_GNN_TRAIN, ("    with torch.no_grad():\n        return modele(X, A)\n",
+                                  "    with torch.no_grad():\n        return torch.log_softmax(modele(X, A), dim=1)\n")),
+    why="log-probabilities are logits (softmax gives back the same probabilities, argmax the same classes)",
+)
+CORRECT_GROUPS["correct-2"] = (*CORRECT_GROUPS["correct-2"], "correct-gnn-train-returns-log-probabilities")

@@ -17,6 +17,7 @@ from autograder.checks import (
     digits,
     digits_split,
     input_dtype,
+    looks_like_probabilities,
     module_outputs,
 )
 from autograder.results import Message
@@ -129,3 +130,20 @@ def test_module_outputs_hints_any_error_of_the_module_only_when_asked():
         module_outputs(model, np.ones((4, 5)), "logits", method="forward", hint=("(N, 3)", "(N, 3) en"))
     assert info.value.message.fr.startswith("`Linear.forward` a levé RuntimeError : ")
     assert info.value.message.fr.endswith(" ; (N, 3)") and info.value.message.en.endswith("; (N, 3) en")
+
+
+def test_softmax_outputs_look_like_probabilities_and_logits_do_not():
+    """A model ending with a softmax is told from one giving logits on the same batch."""
+    import torch
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(5, 4))
+    x = torch.randn(16, 5)
+    with torch.no_grad():
+        logits = model(x)
+        probs = torch.softmax(logits, dim=1).float()
+    assert looks_like_probabilities(probs.numpy())
+    assert not looks_like_probabilities(logits.numpy())
+    assert not looks_like_probabilities(torch.log_softmax(logits, dim=1).numpy())  # log-probabilities are logits
+    assert not looks_like_probabilities(np.full((3, 2), np.nan)) and not looks_like_probabilities("x")
+    assert not looks_like_probabilities(np.ones((4, 1)))  # one column: nothing to tell

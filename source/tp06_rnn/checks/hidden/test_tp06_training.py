@@ -42,6 +42,7 @@ from autograder.checks import (
     check_fresh_gradients,
     check_seeded_order,
     kernel_side,
+    looks_like_probabilities,
     once_per_submission,
     record_margin,
     relabel,
@@ -480,6 +481,15 @@ def _check_last_step(submission, seed: int) -> None:
         )
     a = as_array(out["a"], "logits", allow_nan=True)
     b = as_array(out["b"], "logits", allow_nan=True)
+    if looks_like_probabilities(a):
+        raise CheckFailed(
+            "ModeleSequence renvoie des probabilités (des lignes positives de somme 1) au lieu de "
+            "logits : retirez le softmax final ; F.cross_entropy attend des logits et applique "
+            "lui-même le softmax",
+            "ModeleSequence returns probabilities (non-negative rows summing to 1) instead of "
+            "logits: remove the final softmax; F.cross_entropy expects logits and applies the "
+            "softmax itself",
+        )
     gap = float(np.abs(a - b).max()) if a.shape == b.shape else float("inf")
     record_margin("change of the logits when only earlier steps change (recurrence cut)", gap,
                   1e-5, higher_is_better=False, kind="tolerance")

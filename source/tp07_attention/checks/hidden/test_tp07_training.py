@@ -49,6 +49,7 @@ from autograder.checks import (
     assert_arguments_untouched,
     check_fresh_gradients,
     kernel_side,
+    looks_like_probabilities,
     once_per_submission,
     record_expected,
     record_margin,
@@ -543,6 +544,15 @@ def test_gnn_and_mlp_training_mechanics(submission, seed):
     ):
         short = _mechanics(submission, name, (*args, graine, 3, lr))
         long = _mechanics(submission, name, (*args, graine, 6, lr))
+        if looks_like_probabilities(long.get("logits")):
+            raise CheckFailed(
+                f"{name} renvoie des probabilités (des lignes positives de somme 1) au lieu des "
+                "logits : retirez le softmax (du forward ou du résultat) ; F.cross_entropy attend "
+                "des logits et applique lui-même le softmax",
+                f"{name} returns probabilities (non-negative rows summing to 1) instead of the "
+                "logits: remove the softmax (from forward or from the result); F.cross_entropy "
+                "expects logits and applies the softmax itself",
+            )
         check_fresh_gradients(long["cumuls"], name)
         if not 0 < short["steps"] < long["steps"]:
             raise CheckFailed(

@@ -172,6 +172,9 @@ def test_attention_with_padding_mask(submission, rng):
     d, dv = int(rng.integers(8, 25)), int(rng.integers(2, 6))
     Q, K, V = _qkv(rng, B, n, m, d, dv)
     longueurs = rng.integers(1, m, size=B)  # each sequence loses at least one key to padding
+    # Drawn on purpose: one sequence keeps several keys. With a single key left in every row the
+    # softmax is one-hot whatever the scale, and a missing 1/√d_k went unseen (prove, variant 2).
+    longueurs[0] = m - 1
     # A (B, 1, m) padding mask, broadcast over the queries as the statement allows.
     M = (np.arange(m)[None, :] < longueurs[:, None])[:, None, :]
     try:

@@ -80,6 +80,7 @@ from autograder.checks.values import (
     as_int,
     assert_close,
     assert_equal_int,
+    fmt_order,
     fmt_pair,
     fmt_shape,
 )
@@ -116,6 +117,7 @@ __all__ = [
     "looks_like_probabilities",
     "ece",
     "float64",
+    "fmt_order",
     "fmt_pair",
     "fmt_shape",
     "gradcheck",

@@ -25,6 +25,7 @@ from autograder.checks.values import (
     as_array,
     as_float,
     fmt_index,
+    fmt_order,
     fmt_value,
     reference_array,
     with_hint,
@@ -138,8 +139,8 @@ def assert_gradient_close(
     idx = np.unravel_index(flat, rel.shape)
     where_fr = f" en {fmt_index(idx)}" if x.ndim else ""
     where_en = f" at {fmt_index(idx)}" if x.ndim else ""
-    fr = f"{name} diffère {reference_fr} : erreur relative {worst:.2g}{where_fr}"
-    en = f"{name} differs from {reference_en}: relative error {worst:.2g}{where_en}"
+    fr = f"{name} diffère {reference_fr} : erreur relative {fmt_order(worst)}{where_fr}"
+    en = f"{name} differs from {reference_en}: relative error {fmt_order(worst)}{where_en}"
     if show_values and show_expected():
         g, e = fmt_value(x[idx]), fmt_value(ref[idx])
         fr += f" (obtenu {g}, attendu {e})"

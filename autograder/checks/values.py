@@ -40,6 +40,13 @@ def fmt_value(value: Any) -> str:
     return f"{float(value):.6g}"
 
 
+def fmt_order(error: float) -> str:
+    """A relative error to one significant digit ("0.3", "2e-05"): its order of magnitude
+    is what a student acts on, and more digits of an error on a hidden input would read
+    like a value that check expects (against the student's own value, it gives one back)."""
+    return f"{float(error):.1g}"
+
+
 def fmt_pair(got: Any, expected: Any) -> tuple[str, str]:
     """Two numbers rendered with the fewest digits (6 at least) that tell them apart.
 

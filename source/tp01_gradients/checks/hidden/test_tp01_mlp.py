@@ -700,8 +700,8 @@ def test_numerical_gradient_against_autograd(submission, rng):
             "(f(x + h e_i) − f(x − h e_i)) / (2h), restoring x[i] afterwards",
         )
     raise CheckFailed(
-        f"{what} : erreur relative {err:.2g} par rapport au gradient exact (autograd) ; {hint_fr}",
-        f"{what_en}: relative error {err:.2g} against the exact gradient (autograd); {hint_en}",
+        f"{what} : erreur relative {err:.1g} par rapport au gradient exact (autograd) ; {hint_fr}",
+        f"{what_en}: relative error {err:.1g} against the exact gradient (autograd); {hint_en}",
     )
 
 
@@ -795,8 +795,8 @@ def _check_numgrad_default_h_integer_point(submission, g, shape, cs, rng) -> Non
         )
     raise Partial(
         0.5,
-        f"{what} : erreur relative {err:.2g} par rapport au gradient exact (autograd) ; {hint_fr}",
-        f"{what_en}: relative error {err:.2g} against the exact gradient (autograd); {hint_en}",
+        f"{what} : erreur relative {err:.1g} par rapport au gradient exact (autograd) ; {hint_fr}",
+        f"{what_en}: relative error {err:.1g} against the exact gradient (autograd); {hint_en}",
     )
 
 

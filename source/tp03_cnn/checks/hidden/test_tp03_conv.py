@@ -27,6 +27,7 @@ from autograder.checks import (
     assert_arguments_untouched,
     assert_close,
     assert_gradient_close,
+    fmt_order,
     record_expected,
     record_margin,
     student_failure,
@@ -665,7 +666,7 @@ def test_conv2d_is_translation_equivariant(submission, rng):
                       higher_is_better=False, kind="tolerance")
         if error > 1e-5:
             raise CheckFailed(
-                f"{what} : conv2d(T_d x) ≠ T_d conv2d(x) loin des bords (écart relatif {error:.2g}) : "
+                f"{what} : conv2d(T_d x) ≠ T_d conv2d(x) loin des bords (écart relatif {fmt_order(error)}) : "
                 "votre convolution n'est pas équivariante par translation ; elle doit appliquer le "
                 "même noyau à chaque position, la fenêtre de la sortie (i, j) commençant à la ligne "
                 "i·s et à la colonne j·s (n'échangez pas lignes et colonnes)",

@@ -20,6 +20,7 @@ from autograder.checks import (
     CheckFailed,
     Tensor,
     as_array,
+    fmt_order,
     with_references,
 )
 
@@ -54,8 +55,8 @@ def _torch_cell(module, rng, scale: float = 1.0):
 def _fail(what_fr: str, what_en: str, got, ref, hint_fr: str, hint_en: str):
     err = float(np.abs(got - ref).max())
     raise CheckFailed(
-        f"{what_fr} : écart maximal {err:.3g} avec la référence ; {hint_fr}",
-        f"{what_en}: maximal difference {err:.3g} with the reference; {hint_en}",
+        f"{what_fr} : écart maximal {fmt_order(err)} avec la référence ; {hint_fr}",
+        f"{what_en}: maximal difference {fmt_order(err)} with the reference; {hint_en}",
     )
 
 

@@ -30,6 +30,7 @@ from autograder.checks import (
     as_float,
     assert_arguments_untouched,
     assert_close,
+    fmt_order,
     kernel_side,
     record_expected,
     record_margin,
@@ -593,10 +594,10 @@ def test_student_self_attention_is_permutation_equivariant(submission, rng):
     if err > 1e-6:
         raise CheckFailed(
             f"votre auto-attention sans encodage de position n'est pas équivariante par "
-            f"permutation (écart {err:.2e}) : elle ne doit dépendre que du contenu des positions, "
+            f"permutation (écart {fmt_order(err)}) : elle ne doit dépendre que du contenu des positions, "
             "pas de leur ordre",
             f"your self-attention without positional encoding is not permutation-equivariant "
-            f"(gap {err:.2e}): it must depend only on the content of the positions, not their order",
+            f"(gap {fmt_order(err)}): it must depend only on the content of the positions, not their order",
         )
 
 
@@ -980,10 +981,10 @@ def test_gnn_is_permutation_equivariant(submission, rng):
             if err > 1e-6 * (1 + np.abs(H).max()):
                 raise CheckFailed(
                     f"couche_gnn ({agregation}) n'est pas équivariante par permutation : après une "
-                    f"renumérotation des nœuds, f(PX, PAPᵀ) ≠ P f(X, A) (écart {err:.2e}) ; les "
+                    f"renumérotation des nœuds, f(PX, PAPᵀ) ≠ P f(X, A) (écart {fmt_order(err)}) ; les "
                     "voisins doivent venir de A seule, jamais de l'ordre des indices des nœuds",
                     f"couche_gnn ({agregation}) is not permutation-equivariant: after relabelling "
-                    f"the nodes, f(PX, PAPᵀ) ≠ P f(X, A) (gap {err:.2e}); neighbours must come "
+                    f"the nodes, f(PX, PAPᵀ) ≠ P f(X, A) (gap {fmt_order(err)}); neighbours must come "
                     "from A only, never from the order of the node indices",
                 )
 

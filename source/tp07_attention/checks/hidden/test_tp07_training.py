@@ -48,6 +48,7 @@ from autograder.checks import (
     as_array,
     assert_arguments_untouched,
     check_fresh_gradients,
+    fmt_order,
     kernel_side,
     looks_like_probabilities,
     once_per_submission,
@@ -738,22 +739,22 @@ def _not_causal(label: str, t: int, gap: float, mask_wrong: bool = False) -> Che
     if mask_wrong:
         return CheckFailed(
             f"{label} n'est pas causal : en changeant les caractères après la position {t}, les "
-            f"logits des positions 0 à {t} changent (écart {gap:.2e}) ; votre masque_causal(T) "
+            f"logits des positions 0 à {t} changent (écart {fmt_order(gap)}) ; votre masque_causal(T) "
             "n'est pas la matrice triangulaire inférieure (True en (i, j) si j <= i) : il laisse "
             "les positions voir le futur ; corrigez masque_causal (torch.tril, voir sa "
             "vérification)",
             f"{label} is not causal: changing the characters after position {t} changes the logits "
-            f"of positions 0 to {t} (gap {gap:.2e}); your masque_causal(T) is not the lower "
+            f"of positions 0 to {t} (gap {fmt_order(gap)}); your masque_causal(T) is not the lower "
             "triangular matrix (True at (i, j) when j <= i): it lets the positions see the "
             "future; fix masque_causal (torch.tril, see its check)",
         )
     return CheckFailed(
         f"{label} n'est pas causal : en changeant les caractères après la position {t}, les "
-        f"logits des positions 0 à {t} changent (écart {gap:.2e}) ; le modèle lit le futur, "
+        f"logits des positions 0 à {t} changent (écart {fmt_order(gap)}) ; le modèle lit le futur, "
         "donc le caractère qu'il doit prédire : passez masque_causal(T) à attention_multi_tetes "
         "dans chaque bloc (softmax sur les clés, positions interdites à −∞)",
         f"{label} is not causal: changing the characters after position {t} changes the logits "
-        f"of positions 0 to {t} (gap {gap:.2e}); the model reads the future, hence the character "
+        f"of positions 0 to {t} (gap {fmt_order(gap)}); the model reads the future, hence the character "
         "it must predict: pass masque_causal(T) to attention_multi_tetes in every block "
         "(softmax over the keys, forbidden positions at −∞)",
     )

@@ -240,7 +240,7 @@ class Kernel:
         kc.start_channels()
         self.kc = kc
         try:
-            kc.wait_for_ready(timeout=timeout)
+            wait_for_ready(kc, timeout, km.is_alive)
         except RuntimeError as exc:
             self.dead = True
             raise KernelDead(str(exc)) from exc
@@ -453,6 +453,35 @@ class Kernel:
         elif mtype == "clear_output" and keep:
             result.outputs.clear()
         return False
+
+
+def wait_for_ready(kc: Any, timeout: float, alive: Callable[[], bool]) -> None:
+    """Until the kernel answers kernel_info and its IOPub subscription is live.
+
+    jupyter_client's `wait_for_ready` does this, then listens for 0.2 s more until IOPub
+    is quiet: half of every kernel start here. `Kernel.execute` and `wait_for` keep only
+    the messages of their own request, so what arrives later is dropped there instead.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        kc.kernel_info()
+        try:
+            reply = kc.get_shell_msg(timeout=1)
+        except Empty:
+            pass
+        else:
+            if reply.get("msg_type") == "kernel_info_reply":
+                try:
+                    kc.get_iopub_msg(timeout=0.2)  # a message on IOPub: the subscription is live
+                except Empty:
+                    pass  # subscribed too late for this one: ask again
+                else:
+                    kc._handle_kernel_info_reply(reply)  # the protocol version, as jupyter_client does
+                    return
+        if not alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
 
 
 def _drain(get: Callable[..., dict[str, Any]], most: int = 1000) -> list[dict[str, Any]]:

@@ -70,6 +70,14 @@ def test_kernel_runs_code_and_keeps_state(kernel):
     assert text_of(r2) == "40\n"
 
 
+def test_first_cell_after_start_gets_only_its_own_outputs(fresh_kernel):
+    """Start-up no longer waits for IOPub to fall quiet (0.2 s a kernel): what the kernel
+    published while starting stays unread, and the first cell must not take it for its own."""
+    res = fresh_kernel.execute("print('premier')", timeout=10)
+    assert res.status == "ok"
+    assert res.outputs == [{"output_type": "stream", "name": "stdout", "text": "premier\n"}]
+
+
 def test_kernel_runs_in_the_sandbox_work_dir(kernel):
     res = kernel.execute("import os; print(os.getcwd(), os.getuid())", timeout=10)
     cwd, uid = text_of(res).split()

@@ -1146,10 +1146,9 @@ _HEADS = {
         grade_id="transformer",
         source=edit(_TRANSFORMER, ("        self.n_tetes = n_tetes\n", "        self.n_tetes = 4  # comme dans le notebook\n")),
         must_fail=("test_transformer_residuals_and_positions",),
-        # For a grader width that 4 does not divide the block raises before the heads are
-        # recorded, and the message is the shape error's (naming n_tetes there is still to do);
-        # the causality probe cannot run either.
-        message_contains=("BlocTransformer(d, n_tetes) du correcteur",),
+        # For a grader width that 4 does not divide the block raises a shape error; the
+        # message still names n_tetes. The causality probe cannot run then.
+        message_contains=("ne transmet pas son argument n_tetes",),
         may_fail=("test_transformer_is_causal",),
     ),
     "submission-transformer-train-shifts-donnees-in-place": Scenario(

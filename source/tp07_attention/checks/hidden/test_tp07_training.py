@@ -808,13 +808,25 @@ def test_transformer_residuals_and_positions(submission, rng):
     d, B, T = heads * int(rng.integers(4, 9)), int(rng.integers(2, 4)), int(rng.integers(5, 11))
     x = rng.normal(size=(B, T, d)).astype(np.float32) * 2
     label = "BlocTransformer(d, n_tetes) du correcteur"
-    out = as_array(
-        guarded(submission, label, "_tp07_bloc_a_zero", "tout", int(rng.integers(0, 2**31)),
-                 d, heads, Tensor(x), via="_tp07_avec_references"),
-        label,
-        shape=x.shape,
-        allow_nan=True,
-    )
+    graine = int(rng.integers(0, 2**31))
+    try:
+        out = as_array(
+            guarded(submission, label, "_tp07_bloc_a_zero", "tout", graine, d, heads, Tensor(x),
+                    via="_tp07_avec_references"),
+            label,
+            shape=x.shape,
+            allow_nan=True,
+        )
+    except CheckFailed as failed:
+        # A block that hard-codes its head count fails on a width that count does not
+        # divide, with a shape error: name the cause when the heads probe finds it.
+        try:
+            wrong = _heads_passed_on(submission, np.random.default_rng(graine))
+        except CheckFailed:
+            wrong = None  # the probe fails too: the first error says more
+        if wrong is None:
+            raise failed from None
+        raise _heads_failure(wrong) from None
     err = float(np.abs(out - x).max()) if np.isfinite(out).all() else math.inf
     record_margin("gap to the identity of a zeroed block", err, 1e-4 * (1 + np.abs(x).max()),
                   higher_is_better=False, kind="tolerance")
@@ -881,27 +893,40 @@ def _check_heads(submission, rng) -> None:
     head counts other than the notebook's 4 (and than 1), a block that hard-codes its count
     gives it away. A block that never calls attention_multi_tetes is judged by the other
     checks."""
+    wrong = _heads_passed_on(submission, rng)
+    if wrong is not None:
+        raise _heads_failure(wrong)
+
+
+def _heads_passed_on(submission, rng) -> object | None:
+    """The head count a fresh BlocTransformer(d, n_tetes) passes to attention_multi_tetes
+    instead of its n_tetes (None: it passes n_tetes, or never calls it)."""
     d, B, T = 24, 2, int(rng.integers(4, 8))
-    label = "BlocTransformer(d, n_tetes) du correcteur"
     for heads in (int(rng.choice([3, 6])), int(rng.choice([2, 8]))):
         x = rng.normal(size=(B, T, d)).astype(np.float32)
         got = guarded(submission, "BlocTransformer", "_tp07_tetes_du_bloc", "tout",
                       int(rng.integers(0, 2**31)), d, heads, Tensor(x),
                       via="_tp07_avec_references")
         if not isinstance(got, list):
-            return
+            return None
         wrong = [v for v in got if v != heads]
         if wrong:
-            raise CheckFailed(
-                f"{label} ne transmet pas son argument n_tetes à attention_multi_tetes (il lui "
-                f"passe {str(wrong[0])[:30]}, quel que soit le nombre de têtes demandé) : "
-                "gardez self.n_tetes = n_tetes dans __init__ et passez self.n_tetes à "
-                "attention_multi_tetes, sans nombre de têtes fixe",
-                f"{label} does not pass its n_tetes argument on to attention_multi_tetes (it "
-                f"passes {str(wrong[0])[:30]}, whatever number of heads is asked for): keep "
-                "self.n_tetes = n_tetes in __init__ and pass self.n_tetes to "
-                "attention_multi_tetes, with no fixed number of heads",
-            )
+            return wrong[0]
+    return None
+
+
+def _heads_failure(wrong: object) -> CheckFailed:
+    label = "BlocTransformer(d, n_tetes) du correcteur"
+    return CheckFailed(
+        f"{label} ne transmet pas son argument n_tetes à attention_multi_tetes (il lui "
+        f"passe {str(wrong)[:30]}, quel que soit le nombre de têtes demandé) : "
+        "gardez self.n_tetes = n_tetes dans __init__ et passez self.n_tetes à "
+        "attention_multi_tetes, sans nombre de têtes fixe",
+        f"{label} does not pass its n_tetes argument on to attention_multi_tetes (it "
+        f"passes {str(wrong)[:30]}, whatever number of heads is asked for): keep "
+        "self.n_tetes = n_tetes in __init__ and pass self.n_tetes to "
+        "attention_multi_tetes, with no fixed number of heads",
+    )
 
 
 @kernel_side

@@ -69,6 +69,23 @@ def expected_values_shown(shown: bool) -> Iterator[None]:
 # -- PyTorch/NumPy errors raised in the student's code, said in French ----------------------
 # (substrings of the error text, lower case) -> (likely cause in French, in English). First
 # match wins: the more specific patterns come first.
+_SHAPE_NEEDLES = (  # what a wrong shape raises
+    "shapes cannot be multiplied",
+    "size mismatch",
+    "must match the size of tensor",
+    "is invalid for input of size",
+    "could not be broadcast",
+    "dimension out of range",
+    "expected size",
+    "is out of bounds for",
+    "index out of range",
+    "not aligned",
+    "shape mismatch",
+    "mismatch in dimension",
+    "inconsistent shapes",
+    "expected input batch_size",
+)
+
 _CAUSES: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (
         ("expected all tensors to be on the same device", "but got device", "expected device"),
@@ -117,26 +134,23 @@ _CAUSES: tuple[tuple[tuple[str, ...], str, str], ...] = (
         ".double() or .long() (class indices are integers)",
     ),
     (
-        (
-            "shapes cannot be multiplied",
-            "size mismatch",
-            "must match the size of tensor",
-            "is invalid for input of size",
-            "could not be broadcast",
-            "dimension out of range",
-            "expected size",
-            "is out of bounds for",
-            "index out of range",
-            "not aligned",
-            "shape mismatch",
-            "mismatch in dimension",
-            "inconsistent shapes",
-            "expected input batch_size",
-        ),
+        _SHAPE_NEEDLES,
         "les formes (shape) des tableaux ne sont pas compatibles : vérifiez les dimensions de "
         "vos tenseurs (print(x.shape)), l'axe des sommes/moyennes et les indices",
         "the array shapes do not match: check the dimensions of your tensors "
         "(print(x.shape)), the axis of sums/means and the indices",
+    ),
+    (
+        (
+            "boolean value of tensor with more than one value is ambiguous",
+            "truth value of an array with more than one element is ambiguous",
+        ),
+        "la valeur de vérité d'un tenseur de plusieurs valeurs est ambiguë : un `if t:`, "
+        "`and`, `or` ou `not` porte sur un tenseur ; pour un argument optionnel, testez "
+        "`if b is not None:`, pour une condition sur les valeurs, (t > 0).any() ou .all()",
+        "the truth value of a tensor of several values is ambiguous: an `if t:`, `and`, `or` "
+        "or `not` is applied to a tensor; for an optional argument test `if b is not None:`, "
+        "for a condition on the values use (t > 0).any() or .all()",
     ),
     (
         ("'nonetype' object",),
@@ -194,6 +208,17 @@ _BY_KIND: dict[str, tuple[str, str]] = {
         "or compute in log space",
     ),
 }
+
+
+def specific_cause(evalue: str) -> tuple[str, str] | None:
+    """The likely cause (French, English) an error text shows, unless that cause is only
+    "the shapes do not match": a check's own shape hint says more than that one, and less
+    than any other (a `None`, a dtype, `if tensor:`)."""
+    text = evalue.lower()
+    for needles, cause_fr, cause_en in _CAUSES:
+        if any(n in text for n in needles):
+            return None if needles is _SHAPE_NEEDLES else (cause_fr, cause_en)
+    return None
 
 
 def explain_student_error(label: str, ename: str, evalue: str) -> Message:

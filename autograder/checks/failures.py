@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from autograder.bridge.values import StudentError
-from autograder.checks.errors import CheckFailed, explain_student_error
+from autograder.checks.errors import CheckFailed, explain_student_error, specific_cause
 
 #: The errors a wrong shape usually raises in PyTorch code.
 TORCH_SHAPE_ERRORS = ("RuntimeError", "IndexError", "ValueError", "TypeError")
@@ -37,7 +37,9 @@ def student_failure(
             f"`{name}` n'est pas défini dans votre notebook : exécutez/complétez la cellule qui le définit",
             f"`{name}` is not defined in your notebook: complete the cell that defines it",
         )
-    if hint is not None and exc.ename in on:
+    # The check's hint is about shapes: an error whose text shows another cause (a None,
+    # a dtype, `if tensor:`) gets that cause instead.
+    if hint is not None and exc.ename in on and specific_cause(exc.evalue) is None:
         return CheckFailed(f"`{name}` a levé {exc.ename} : {exc.evalue} ; {hint[0]}",
                            f"`{name}` raised {exc.ename}: {exc.evalue}; {hint[1]}")
     # No hint of the check's own: the likely cause said in French, the original kept.

@@ -44,3 +44,17 @@ def test_the_hint_follows_only_the_errors_it_is_about():
     assert failure.message.fr.startswith("`conv2d` a levé RuntimeError : les formes (shape)"), (
         "without a hint of its own, the likely cause in French")
     assert "size mismatch" in failure.message.fr
+
+
+def test_a_shape_hint_gives_way_to_a_cause_the_error_shows():
+    """Blind round 7: `if b:` on a bias tensor was told "vérifiez les formes" after PyTorch's
+    English text; the error says what it is, and the shape hint blamed the wrong thing."""
+    raised = _raised("RuntimeError", "Boolean value of Tensor with more than one value is ambiguous")
+    failure = student_failure("conv2d", raised, hint=HINT)
+    assert "vérifiez les formes" not in failure.message.fr
+    assert "if b is not None:" in failure.message.fr and "if b is not None:" in failure.message.en
+    assert "(message d'origine : Boolean value of Tensor" in failure.message.fr
+    numpy_truth = _raised("ValueError", "The truth value of an array with more than one element is ambiguous.")
+    assert "valeur de vérité" in student_failure("conv2d", numpy_truth, hint=HINT).message.fr
+    dtype = _raised("RuntimeError", "expected scalar type Float but found Double")
+    assert "dtype" in student_failure("conv2d", dtype, hint=HINT).message.fr

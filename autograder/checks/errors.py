@@ -134,6 +134,15 @@ _CAUSES: tuple[tuple[tuple[str, ...], str, str], ...] = (
         ".double() or .long() (class indices are integers)",
     ),
     (
+        ("channels, but got", "channels instead"),
+        "l'entrée n'a pas le nombre de canaux qu'attend la convolution : un lot d'images est "
+        "(N, C, H, W) et les images du correcteur peuvent avoir C > 1 canaux ; ne supposez pas "
+        "C = 1 (x.unsqueeze(0) ajoute l'axe du lot, unsqueeze(1) celui des canaux)",
+        "the input does not have the number of channels the convolution expects: a batch of "
+        "images is (N, C, H, W) and the grader's images may have C > 1 channels; do not assume "
+        "C = 1 (x.unsqueeze(0) adds the batch axis, unsqueeze(1) the channel axis)",
+    ),
+    (
         _SHAPE_NEEDLES,
         "les formes (shape) des tableaux ne sont pas compatibles : vérifiez les dimensions de "
         "vos tenseurs (print(x.shape)), l'axe des sommes/moyennes et les indices",

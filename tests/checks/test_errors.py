@@ -67,3 +67,18 @@ def test_an_error_whose_text_says_nothing_known_gets_the_cause_of_its_kind(call,
 def test_a_name_error_in_the_student_code_says_a_name_is_missing():
     message = explain_student_error("f", "NameError", "name 'X_train' is not defined")
     assert "un nom qui n'existe pas" in message.fr and "name 'X_train'" in message.fr
+
+
+def test_a_convolution_fed_the_wrong_channel_count_is_told_in_french():
+    """Blind round 7 (TP10): x.unsqueeze(1) where unsqueeze(0) was meant reached the student
+    as PyTorch's English text alone; the grader's images have more than one channel."""
+    from autograder.checks.errors import explain_student_error
+
+    msg = explain_student_error(
+        "saillance",
+        "RuntimeError",
+        "Given groups=1, weight of size [7, 3, 3, 3], expected input[30, 1, 10, 8] to have 3 "
+        "channels, but got 1 channels instead",
+    )
+    assert "canaux" in msg.fr and "ne supposez pas C = 1" in msg.fr
+    assert "channels" in msg.en and "(original message: Given groups=1" in msg.en

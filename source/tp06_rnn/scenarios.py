@@ -1369,3 +1369,127 @@ CORRECT["correct-memoire-log-softmax-output"] = Correct(
     why="log-probabilities are logits: F.cross_entropy gives the same loss and gradients",
 )
 CORRECT_GROUPS["blind-r5-correct-2"] = (*CORRECT_GROUPS["blind-r5-correct-2"], "correct-memoire-log-softmax-output")
+
+
+# Blind answers (issue 12, seventh round), by class. (1) An argument replaced by a fixed value:
+# the learning rate of entrainer_prevision and entrainer_sequence is now drawn by the grader
+# (neither the default nor Adam's own 1e-3) and read from the optimizer's param_groups at every
+# step. (2) The head of a model applied to every step, then the last step's outputs kept: a
+# Linear acts position by position, so that IS reading the last step (ModeleSequence's "lstm"
+# model and ModelePrevision). (3) Hints that check their own premise: an unrolling started from
+# a zero state instead of h0 (rnn_sequence, normes_gradient_h0), the squared norm compared with
+# the threshold (clipper_gradients, now drawn on purpose where ‖g‖² > τ > ‖g‖), and a target
+# inside its window (the forecast's MSE hint names both ways).
+SCENARIOS.update({
+    "blind-r7-prevision-lr-ignored": Scenario(
+        grade_id="prevision",
+        source='def fenetres(serie, L):\n    """(X, y) : X[i, :, 0] = serie[i : i + L], forme (n − L, L, 1) ; y[i] = serie[i + L], forme (n − L,)."""\n    X = torch.stack([serie[i:i + L] for i in range(len(serie) - L)]).unsqueeze(-1)\n    y = serie[L:].clone()\n    return X, y\n\n\nclass ModelePrevision(nn.Module):\n    """Un réseau récurrent (batch_first) de 1 vers H, puis nn.Linear(H, 1) sur le dernier pas : (N, L, 1) -> (N,)."""\n\n    def __init__(self, H):\n        super().__init__()\n        self.gru = nn.GRU(1, H, batch_first=True)\n        self.lin = nn.Linear(H, 1)\n\n    def forward(self, X):\n        out, _ = self.gru(X)\n        return self.lin(out[:, -1, :]).squeeze(-1)\n\n\ndef entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):\n    """Entraîne un ModelePrevision(H) à prédire serie[t + 1] depuis les L valeurs précédentes ; renvoie le modèle."""\n    X, y = fenetres(serie, L)\n    torch.manual_seed(seed)\n    modele = ModelePrevision(H)\n    opt = torch.optim.Adam(modele.parameters())\n    for _ in range(epochs):\n        perm = torch.randperm(len(X))\n        for k in range(0, len(X), batch_size):\n            idx = perm[k:k + batch_size]\n            opt.zero_grad()\n            F.mse_loss(modele(X[idx]), y[idx]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=('test_prevision_uses_its_seed',),
+        message_contains=("n'utilise pas l'argument lr",),
+        may_fail=('test_prevision_test_mse',),
+    ),
+    "blind-r7-memoire-lr-hardcoded": Scenario(
+        grade_id="memoire",
+        source='class ModeleSequence(nn.Module):\n    """nn.RNN ou nn.LSTM (batch_first=True) de d_entree vers H, puis nn.Linear(H, n_classes) sur le dernier pas."""\n\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "rnn":\n            self.recurrent = nn.RNN(d_entree, H, batch_first=True)\n        elif genre == "lstm":\n            self.recurrent = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():\n                self.recurrent.bias_ih_l0[H:2 * H] = 5.0\n                self.recurrent.bias_hh_l0[H:2 * H] = 0.0\n        else:\n            raise ValueError("genre inconnu : " + str(genre))\n        self.tete = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        sorties, _ = self.recurrent(X)\n        return self.tete(sorties[:, -1, :])\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    """Un nouveau modèle, genre "rnn" ou "lstm"."""\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    """Adam, entropie croisée, écrêtage à 1, mini-lots mélangés à chaque époque ; renvoie modele."""\n    gen = torch.Generator().manual_seed(seed)\n    optim = torch.optim.Adam(modele.parameters(), lr=0.01)\n    N = X.shape[0]\n    modele.train()\n    for epoque in range(epochs):\n        ordre = torch.randperm(N, generator=gen)\n        debut = 0\n        while debut < N:\n            idx = ordre[debut:debut + batch_size]\n            debut += batch_size\n            optim.zero_grad()\n            perte = F.cross_entropy(modele(X[idx]), y[idx])\n            perte.backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            optim.step()\n    return modele\n',
+        must_fail=('test_vanilla_rnn_misses_what_the_lstm_reaches',),
+        message_contains=("n'utilise pas l'argument lr",),
+        may_fail=('test_lstm_remembers_the_country',),
+    ),
+    "blind-r7-memoire-batch-hardcoded": Scenario(
+        grade_id="memoire",
+        source='class ModeleSequence(nn.Module):\n    """nn.RNN ou nn.LSTM (batch_first=True) de d_entree vers H, puis nn.Linear(H, n_classes) sur le dernier pas."""\n\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "rnn":\n            self.recurrent = nn.RNN(d_entree, H, batch_first=True)\n        elif genre == "lstm":\n            self.recurrent = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():\n                self.recurrent.bias_ih_l0[H:2 * H] = 5.0\n                self.recurrent.bias_hh_l0[H:2 * H] = 0.0\n        else:\n            raise ValueError("genre inconnu : " + str(genre))\n        self.tete = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        sorties, _ = self.recurrent(X)\n        return self.tete(sorties[:, -1, :])\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    """Un nouveau modèle, genre "rnn" ou "lstm"."""\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    """Adam, entropie croisée, écrêtage à 1, mini-lots mélangés à chaque époque ; renvoie modele."""\n    gen = torch.Generator().manual_seed(seed)\n    optim = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = X.shape[0]\n    modele.train()\n    for epoque in range(epochs):\n        ordre = torch.randperm(N, generator=gen)\n        debut = 0\n        while debut < N:\n            idx = ordre[debut:debut + 64]\n            debut += 64\n            optim.zero_grad()\n            perte = F.cross_entropy(modele(X[idx]), y[idx])\n            perte.backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            optim.step()\n    return modele\n',
+        must_fail=('test_vanilla_rnn_misses_what_the_lstm_reaches',),
+        message_contains=('des lots plus grands que batch_size',),
+        may_fail=('test_lstm_remembers_the_country',),
+    ),
+    "blind-r7-prevision-batch-hardcoded": Scenario(
+        grade_id="prevision",
+        source='def fenetres(serie, L):\n    """(X, y) : X[i, :, 0] = serie[i : i + L], forme (n − L, L, 1) ; y[i] = serie[i + L], forme (n − L,)."""\n    X = torch.stack([serie[i:i + L] for i in range(len(serie) - L)]).unsqueeze(-1)\n    y = serie[L:].clone()\n    return X, y\n\n\nclass ModelePrevision(nn.Module):\n    """Un réseau récurrent (batch_first) de 1 vers H, puis nn.Linear(H, 1) sur le dernier pas : (N, L, 1) -> (N,)."""\n\n    def __init__(self, H):\n        super().__init__()\n        self.gru = nn.GRU(1, H, batch_first=True)\n        self.lin = nn.Linear(H, 1)\n\n    def forward(self, X):\n        out, _ = self.gru(X)\n        return self.lin(out[:, -1, :]).squeeze(-1)\n\n\ndef entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):\n    """Entraîne un ModelePrevision(H) à prédire serie[t + 1] depuis les L valeurs précédentes ; renvoie le modèle."""\n    X, y = fenetres(serie, L)\n    torch.manual_seed(seed)\n    modele = ModelePrevision(H)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(epochs):\n        perm = torch.randperm(len(X))\n        for k in range(0, len(X), 32):\n            idx = perm[k:k + 32]\n            opt.zero_grad()\n            F.mse_loss(modele(X[idx]), y[idx]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=('test_prevision_uses_its_seed',),
+        message_contains=('des lots plus grands que batch_size',),
+        may_fail=('test_prevision_test_mse',),
+    ),
+    "blind-r7-rnn-sequence-h0-ignored": Scenario(
+        grade_id="rnn_sequence",
+        source='def rnn_sequence(X, h0, W_xh, W_hh, b_h):\n    """Déroule le RNN sur X (T, N, d) depuis h0 (N, H) ; renvoie les états h_1..h_T, forme (T, N, H)."""\n    h = torch.zeros_like(h0)\n    etats = []\n    for t in range(X.shape[0]):\n        h = cellule_rnn(X[t], h, W_xh, W_hh, b_h)\n        etats.append(h)\n    return torch.stack(etats)\n',
+        must_fail=('test_rnn_sequence_matches_nn_rnn',),
+        message_contains=('le premier pas part de h0',),
+    ),
+    "blind-r7-bptt-h0-ignored": Scenario(
+        grade_id="bptt",
+        source=edit(solution_cell(__file__, "bptt"),
+                    ("    h0 = h0.detach().clone().requires_grad_(True)\n",
+                     "    h0 = torch.zeros_like(h0).requires_grad_(True)\n")),
+        must_fail=('test_normes_gradient_match_autograd',),
+        message_contains=("parti d'un état nul",),
+    ),
+    "blind-r7-clip-squared-compare": Scenario(
+        grade_id="clip",
+        source='def clipper_gradients(grads, max_norme):\n    """Écrête la liste de gradients par leur norme globale (comme clip_grad_norm_)."""\n    carre = sum(float((g ** 2).sum()) for g in grads)\n    if carre > max_norme:\n        facteur = max_norme / (carre ** 0.5 + 1e-6)\n        return [g * facteur for g in grads]\n    return [g.clone() for g in grads]\n',
+        must_fail=('test_clipper_matches_clip_grad_norm',),
+        message_contains=('vous comparez le carré de la norme globale',),
+    ),
+    "blind-r7-prevision-window-includes-target": Scenario(
+        grade_id="prevision",
+        source='def fenetres(serie, L):\n    """(X, y) : X[i, :, 0] = serie[i : i + L], forme (n − L, L, 1) ; y[i] = serie[i + L], forme (n − L,)."""\n    n = len(serie)\n    X = torch.stack([serie[i + 1:i + L + 1] for i in range(n - L)]).unsqueeze(-1)\n    y = torch.stack([serie[i + L] for i in range(n - L)])\n    return X, y\n\n\nclass ModelePrevision(nn.Module):\n    """Un réseau récurrent (batch_first) de 1 vers H, puis nn.Linear(H, 1) sur le dernier pas : (N, L, 1) -> (N,)."""\n\n    def __init__(self, H):\n        super().__init__()\n        self.gru = nn.GRU(1, H, batch_first=True)\n        self.lin = nn.Linear(H, 1)\n\n    def forward(self, X):\n        out, _ = self.gru(X)\n        return self.lin(out[:, -1, :]).squeeze(-1)\n\n\ndef entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):\n    """Entraîne un ModelePrevision(H) à prédire serie[t + 1] depuis les L valeurs précédentes ; renvoie le modèle."""\n    X, y = fenetres(serie, L)\n    torch.manual_seed(seed)\n    modele = ModelePrevision(H)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(epochs):\n        perm = torch.randperm(len(X))\n        for k in range(0, len(X), batch_size):\n            idx = perm[k:k + batch_size]\n            opt.zero_grad()\n            F.mse_loss(modele(X[idx]), y[idx]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=('test_fenetres_small_example', 'test_fenetres_matches_reference', 'test_prevision_test_mse'),
+        message_contains=("la cible n'est pas dans sa fenêtre",),
+    ),
+})
+GROUPS["blind-r7-a"] = ("blind-r7-prevision-lr-ignored", "blind-r7-memoire-lr-hardcoded", "blind-r7-rnn-sequence-h0-ignored",
+                        "blind-r7-bptt-h0-ignored", "blind-r7-clip-squared-compare")
+GROUPS["blind-r7-b"] = ("blind-r7-prevision-window-includes-target", "blind-r7-memoire-batch-hardcoded")
+GROUPS["blind-r7-c"] = ("blind-r7-prevision-batch-hardcoded",)
+
+# Blind correct answers (seventh round): each keeps full marks, the memoire one under the
+# head-reads-the-last-step check it failed (a Linear on every step, then [:, -1]; the forget
+# bias 5 put in bias_hh_l0, 5 in total as the statement says), and a forecast whose head is
+# applied to every step too.
+CORRECT.update({
+    "blind-r7-correct-rnn-cell-builtin": Correct(
+        grade_id="rnn_cell",
+        source='def cellule_rnn(x_t, h_prec, W_xh, W_hh, b_h):\n    """Un pas du RNN : h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h), en lot (N, d) -> (N, H)."""\n    return torch.rnn_tanh_cell(x_t, h_prec, W_xh, W_hh, b_h, None)\n',
+        why='torch.rnn_tanh_cell with the bias passed once',
+    ),
+    "blind-r7-correct-gru-pytorch-flinear": Correct(
+        grade_id="gru_pytorch",
+        source='def cellule_gru_pytorch(x_t, h_prec, W_ih, W_hh, b_ih, b_hh):\n    """Un pas de GRU comme nn.GRUCell : blocs r, z, n ; r appliqué après le produit par W_hn (biais b_hn compris)."""\n    gi = F.linear(x_t, W_ih, b_ih)\n    gh = F.linear(h_prec, W_hh, b_hh)\n    i_r, i_z, i_n = gi.chunk(3, dim=1)\n    h_r, h_z, h_n = gh.chunk(3, dim=1)\n    r = torch.sigmoid(i_r + h_r)\n    z = torch.sigmoid(i_z + h_z)\n    n = torch.tanh(i_n + r * h_n)\n    return h_prec + (1 - z) * (n - h_prec)\n',
+        why='F.linear per product, blocks r, z, n',
+    ),
+    "blind-r7-correct-bptt-jacobian": Correct(
+        grade_id="bptt",
+        source='def normes_gradient_h0(X, h0, W_xh, W_hh, b_h):\n    """Normes de dL_T/dh_0, L_T = somme de h_T, pour T = 1..T_max ; forme (T_max,)."""\n    from torch.autograd.functional import jacobian\n    normes = []\n    for T in range(1, X.shape[0] + 1):\n        def perte(h):\n            etats = rnn_sequence(X[:T], h, W_xh, W_hh, b_h)\n            return etats[-1].sum()\n        J = jacobian(perte, h0.detach().clone())\n        normes.append(torch.linalg.vector_norm(J))\n    return torch.stack(normes).to(torch.float64)\n',
+        why='torch.autograd.functional.jacobian of h_T.sum() for each T',
+    ),
+    "blind-r7-correct-clip-clone-inplace": Correct(
+        grade_id="clip",
+        source='def clipper_gradients(grads, max_norme):\n    """Écrête la liste de gradients par leur norme globale (comme clip_grad_norm_)."""\n    copies = [g.detach().clone() for g in grads]\n    if len(copies) == 0:\n        return []\n    carres = sum((c.double() ** 2).sum() for c in copies)\n    norme = torch.sqrt(carres)\n    facteur = torch.clamp(max_norme / (norme + 1e-6), max=1.0)\n    for c in copies:\n        c.mul_(facteur.to(c.dtype))\n    return copies\n',
+        why='clones the gradients, then scales the clones in place',
+    ),
+    "blind-r7-correct-memoire-bias-hh-head-all-steps": Correct(
+        grade_id="memoire",
+        source='class ModeleSequence(nn.Module):\n    """nn.RNN ou nn.LSTM (batch_first=True) de d_entree vers H, puis nn.Linear(H, n_classes) sur le dernier pas."""\n\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "rnn":\n            self.recurrent = nn.RNN(d_entree, H, batch_first=True)\n        elif genre == "lstm":\n            self.recurrent = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():\n                self.recurrent.bias_ih_l0[H:2 * H] = 0.0\n                self.recurrent.bias_hh_l0[H:2 * H] = 5.0\n        else:\n            raise ValueError("genre inconnu : " + str(genre))\n        self.tete = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        sorties, _ = self.recurrent(X)\n        return self.tete(sorties)[:, -1, :]\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    """Un nouveau modèle, genre "rnn" ou "lstm"."""\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    """Adam, entropie croisée, écrêtage à 1, mini-lots mélangés à chaque époque ; renvoie modele."""\n    gen = torch.Generator().manual_seed(seed)\n    optim = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = X.shape[0]\n    modele.train()\n    for epoque in range(epochs):\n        ordre = torch.randperm(N, generator=gen)\n        debut = 0\n        while debut < N:\n            idx = ordre[debut:debut + batch_size]\n            debut += batch_size\n            optim.zero_grad()\n            perte = F.cross_entropy(modele(X[idx]), y[idx])\n            perte.backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            optim.step()\n    return modele\n',
+        why="forget bias 5 in bias_hh_l0 (0 in bias_ih_l0); the Linear on every step, then the last step's logits",
+    ),
+    "blind-r7-correct-prevision-rnn": Correct(
+        grade_id="prevision",
+        source='def fenetres(serie, L):\n    """(X, y) : X[i, :, 0] = serie[i : i + L], forme (n − L, L, 1) ; y[i] = serie[i + L], forme (n − L,)."""\n    n = serie.shape[0]\n    idx = torch.arange(n - L)[:, None] + torch.arange(L)[None, :]\n    X = serie[idx].unsqueeze(-1).clone()\n    y = serie[L:].clone()\n    return X, y\n\n\nclass ModelePrevision(nn.Module):\n    """Un réseau récurrent (batch_first) de 1 vers H, puis nn.Linear(H, 1) sur le dernier pas : (N, L, 1) -> (N,)."""\n\n    def __init__(self, H):\n        super().__init__()\n        self.rnn = nn.RNN(1, H, batch_first=True)\n        self.lin = nn.Linear(H, 1)\n\n    def forward(self, X):\n        _, h_n = self.rnn(X)\n        return self.lin(h_n[-1])[:, 0]\n\n\ndef entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):\n    """Entraîne un ModelePrevision(H) à prédire serie[t + 1] depuis les L valeurs précédentes ; renvoie le modèle."""\n    X, y = fenetres(serie, L)\n    torch.manual_seed(seed)\n    modele = ModelePrevision(H)\n    gen = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(epochs):\n        perm = torch.randperm(len(X), generator=gen)\n        for k in range(0, len(X), batch_size):\n            b = perm[k:k + batch_size]\n            opt.zero_grad()\n            F.mse_loss(modele(X[b]), y[b]).backward()\n            opt.step()\n    return modele\n',
+        why='nn.RNN forecaster (the statement allows it)',
+    ),
+    "blind-r7-correct-memoire-head-all-steps": Correct(
+        grade_id="memoire",
+        source='class ModeleSequence(nn.Module):\n    """nn.RNN ou nn.LSTM (batch_first=True) de d_entree vers H, puis nn.Linear(H, n_classes) sur le dernier pas."""\n\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "rnn":\n            self.recurrent = nn.RNN(d_entree, H, batch_first=True)\n        elif genre == "lstm":\n            self.recurrent = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():\n                self.recurrent.bias_ih_l0[H:2 * H] = 5.0\n                self.recurrent.bias_hh_l0[H:2 * H] = 0.0\n        else:\n            raise ValueError("genre inconnu : " + str(genre))\n        self.tete = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        sorties, _ = self.recurrent(X)\n        return self.tete(sorties)[:, -1, :]\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    """Un nouveau modèle, genre "rnn" ou "lstm"."""\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    """Adam, entropie croisée, écrêtage à 1, mini-lots mélangés à chaque époque ; renvoie modele."""\n    gen = torch.Generator().manual_seed(seed)\n    optim = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = X.shape[0]\n    modele.train()\n    for epoque in range(epochs):\n        ordre = torch.randperm(N, generator=gen)\n        debut = 0\n        while debut < N:\n            idx = ordre[debut:debut + batch_size]\n            debut += batch_size\n            optim.zero_grad()\n            perte = F.cross_entropy(modele(X[idx]), y[idx])\n            perte.backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            optim.step()\n    return modele\n',
+        why="the statement's forget bias; the Linear on every step, then [:, -1, :]",
+    ),
+    "correct-prevision-head-all-steps": Correct(
+        grade_id="prevision",
+        source=edit(solution_cell(__file__, "prevision"),
+                    ("        return self.sortie(sorties[:, -1]).squeeze(-1)\n",
+                     "        return self.sortie(sorties)[:, -1, 0]\n")),
+        why="the Linear on every step, then the last step's forecast: the same numbers as on sorties[:, -1]",
+    ),
+})
+CORRECT_GROUPS["blind-r7-correct"] = ("blind-r7-correct-rnn-cell-builtin", "blind-r7-correct-gru-pytorch-flinear",
+                                      "blind-r7-correct-bptt-jacobian", "blind-r7-correct-clip-clone-inplace",
+                                      "blind-r7-correct-memoire-bias-hh-head-all-steps", "blind-r7-correct-prevision-rnn")
+CORRECT_GROUPS["blind-r7-correct-2"] = ("blind-r7-correct-memoire-head-all-steps", "correct-prevision-head-all-steps")

@@ -70,9 +70,10 @@ def test_param_counts_match_torch(submission, rng):
 # ---------------------------------------------------------------- BPTT
 
 
-def _ref_norms(X, h0, W_xh, W_hh, b_h, *, wrt="h0", norm="l2") -> np.ndarray:
-    """The norms of ∂L_T/∂h_0 (or, for the hints, of ∂L_T/∂x_1, or another norm)."""
-    h0 = h0.clone().requires_grad_(True)
+def _ref_norms(X, h0, W_xh, W_hh, b_h, *, wrt="h0", norm="l2", start="h0") -> np.ndarray:
+    """The norms of ∂L_T/∂h_0 (or, for the hints, of ∂L_T/∂x_1, another norm, or unrolled
+    from a zero state instead of h0)."""
+    h0 = (torch.zeros_like(h0) if start == "zeros" else h0.clone()).requires_grad_(True)
     X = X.clone().requires_grad_(True)
     h, out = h0, []
     for t in range(X.shape[0]):
@@ -99,6 +100,11 @@ _NORM_MISTAKES = (
      "porte sur ∂L_T/∂h_0, le gradient par rapport à l'état initial h0",
      "you differentiate with respect to the first input x_1 (X[0]): the question is about "
      "∂L_T/∂h_0, the gradient with respect to the initial state h0"),
+    (dict(start="zeros"), "vos normes sont celles d'un déroulement parti d'un état nul : "
+     "déroulez depuis h0, l'argument (une copie h0.detach().clone().requires_grad_(True)), pas "
+     "depuis torch.zeros", "your norms are those of an unrolling started from a zero state: "
+     "unroll from h0, the argument (a copy h0.detach().clone().requires_grad_(True)), not from "
+     "torch.zeros"),
 )
 _NORM_HINT = (
     "L_T est la somme de h_T, déroulé sur les T premiers pas depuis h_0, et la norme est "
@@ -226,6 +232,11 @@ def test_clipper_matches_clip_grad_norm(submission, rng):
         ]
         grads = [rng.normal(size=s) * rng.uniform(0.5, 5) for s in shapes]
         total = float(np.sqrt(sum((g**2).sum() for g in grads)))
+        if not big and total < 4.0:
+            # On purpose, a norm above 4 under a threshold 1.5-3 times larger: ‖g‖² exceeds τ
+            # there, so comparing the squared norm with τ clips what must stay unchanged.
+            grads = [g * (4.0 / total) for g in grads]
+            total = float(np.sqrt(sum((g**2).sum() for g in grads)))
         tau = total * (rng.uniform(0.1, 0.5) if big else rng.uniform(1.5, 3))
         params = [torch.zeros(s, dtype=torch.float64, requires_grad=True) for s in shapes]
         for p, g in zip(params, grads, strict=True):
@@ -256,6 +267,11 @@ def test_clipper_matches_clip_grad_norm(submission, rng):
              "√(Σ_k ‖g_k‖²) sur tous les paramètres, et tous sont multipliés par le même facteur",
              "you clip each parameter separately: the norm is global, √(Σ_k ‖g_k‖²) over "
              "all parameters, and all are multiplied by the same factor"),
+            ([g * (tau / (total + 1e-6) if total**2 > tau else 1.0) for g in grads],
+             "vous comparez le carré de la norme globale ‖g‖² au seuil τ : comparez la norme "
+             "elle-même, √(Σ_k ‖g_k‖²) > τ",
+             "you compare the squared global norm ‖g‖² with the threshold τ: compare the norm "
+             "itself, √(Σ_k ‖g_k‖²) > τ"),
         )
         hint = next(
             ((fr, en) for want, fr, en in mistakes

@@ -134,10 +134,19 @@ def test_rnn_sequence_matches_nn_rnn(submission, rng, seed):
     )
     got = as_array(raw, "rnn_sequence(...)", shape=(T, N, H))
     if not _close(got, ref):
+        with torch.no_grad():  # the unrolling from a zero state: h0 (never zero here) ignored
+            from_zeros = rnn(X, torch.zeros_like(h0)[None])[0].numpy()
         if _close(got[1:], ref[:-1]):
             hint = (
                 "les états sont décalés d'un pas : renvoyez h_1..h_T, pas h_0..h_{T−1}",
                 "the states are shifted by one step: return h_1..h_T, not h_0..h_{T−1}",
+            )
+        elif _close(got, from_zeros):
+            hint = (
+                "vos états sont ceux d'un déroulement parti d'un état nul : le premier pas part "
+                "de h0, l'argument (h = h0 avant la boucle), pas de torch.zeros",
+                "your states are those of an unrolling started from a zero state: the first step "
+                "starts from h0, the argument (h = h0 before the loop), not from torch.zeros",
             )
         else:
             hint = (

@@ -63,11 +63,52 @@ def seed_torch(graine):
 
 
 @kernel_side
+def tete_lit_le_dernier_pas(modele, X, rec):
+    """Runs in the kernel: whether the model's last nn.Linear reads the recurrent layer `rec`'s
+    output at the last step, on the batch X (None when a forward hook did not fire). Either the
+    Linear's input is sorties[:, -1] (= h_T), or the Linear is applied to every step (input
+    (N, T, H) whose last step is h_T) and the model returns its last step's outputs: a Linear
+    acts position by position, so both give the same logits."""
+    import torch
+
+    lins = [m for m in modele.modules() if isinstance(m, torch.nn.Linear)]
+    if not lins:
+        return None
+    vus = {}
+
+    def voir_tete(module, entrees, sortie):
+        vus["lin"], vus["lin_sortie"] = entrees[0], sortie
+
+    c1 = rec.register_forward_hook(lambda m, e, s: vus.__setitem__("rec", s[0]))
+    c2 = lins[-1].register_forward_hook(voir_tete)
+    try:
+        with torch.no_grad():
+            sortie = modele(X)
+    finally:
+        c1.remove()
+        c2.remove()
+    if "rec" not in vus or "lin" not in vus or vus["rec"].dim() != 3:
+        return None
+    n, dernier = len(X), vus["rec"][:, -1]
+    a, b = vus["lin"].reshape(n, -1), dernier.reshape(n, -1)
+    if a.shape == b.shape and torch.allclose(a, b):
+        return True
+    entree, lin_sortie = vus["lin"], vus["lin_sortie"]
+    if (entree.dim() == 3 and entree.shape[:2] == vus["rec"].shape[:2]
+            and torch.allclose(entree[:, -1], dernier) and isinstance(sortie, torch.Tensor)):
+        s_modele, s_dernier = sortie.reshape(n, -1), lin_sortie[:, -1].reshape(n, -1)
+        return bool(s_modele.shape == s_dernier.shape and torch.allclose(s_modele, s_dernier))
+    return False
+
+
+@kernel_side(uses=(tete_lit_le_dernier_pas,))
 def prevision_args(entrainer, serie, L, H, lr, graine):
     """entrainer_prevision run once with the notebook's ModelePrevision replaced by a subclass
-    that records the window length of every training batch; the returned model's parameter
-    count tells the hidden size it was built with."""
+    that records the window length of every training batch, and the learning rate of every
+    optimizer step; the returned model's parameter count tells the hidden size it was built
+    with."""
     import torch
+    from torch.optim.optimizer import register_optimizer_step_pre_hook
 
     g = getattr(entrainer, "__globals__", {})  # the notebook's globals
     base = g.get("ModelePrevision")
@@ -87,33 +128,28 @@ def prevision_args(entrainer, serie, L, H, lr, graine):
 
         g["ModelePrevision"] = _Tp06Enregistreur
     avant = serie.detach().clone()
+    taux = []
+
+    def noter_taux(optimiseur, args, kwargs):
+        taux.append([float(groupe["lr"]) for groupe in optimiseur.param_groups if "lr" in groupe])
+
+    crochet = register_optimizer_step_pre_hook(noter_taux)
     try:
         modele = entrainer(serie, L=L, H=H, epochs=1, lr=lr, batch_size=16, seed=graine)
     finally:
+        crochet.remove()
         if base is not None:
             g["ModelePrevision"] = base
     serie_intacte = bool(serie.shape == avant.shape and torch.equal(serie.detach(), avant))
     entree_intacte = all(e is True for e in entrees)
     n = sum(p.numel() for p in modele.parameters()) if isinstance(modele, torch.nn.Module) else -1
-    # The head reads the last step: the input of the model's last nn.Linear against the
-    # recurrent layer's output at the last step, on the training windows.
+    # The head reads the last step: the model's last nn.Linear against the recurrent layer's
+    # output at the last step, on the training windows.
     dernier = None
-    lins = [m for m in modele.modules() if isinstance(m, torch.nn.Linear)] if n >= 0 else []
     recs = [m for m in modele.modules() if isinstance(m, torch.nn.RNNBase)] if n >= 0 else []
-    if lins and len(recs) == 1 and lignes:
-        vus = {}
-        c1 = recs[0].register_forward_hook(lambda m, e, s: vus.__setitem__("rec", s[0]))
-        c2 = lins[-1].register_forward_pre_hook(lambda m, e: vus.__setitem__("lin", e[0]))
-        try:
-            with torch.no_grad():
-                X0 = lignes[0][:, :, None].to(next(modele.parameters()).dtype)
-                modele(X0)
-        finally:
-            c1.remove()
-            c2.remove()
-        if "rec" in vus and "lin" in vus and vus["rec"].dim() == 3:
-            a, b = vus["lin"].reshape(len(X0), -1), vus["rec"][:, -1].reshape(len(X0), -1)
-            dernier = bool(a.shape == b.shape and torch.allclose(a, b))
+    if len(recs) == 1 and lignes:
+        X0 = lignes[0][:, :, None].to(next(modele.parameters()).dtype)
+        dernier = tete_lit_le_dernier_pas(modele, X0, recs[0])
     return {
         "longueurs": sorted(set(longueurs)),
         "n_params": int(n),
@@ -123,6 +159,7 @@ def prevision_args(entrainer, serie, L, H, lr, graine):
         "serie_intacte": serie_intacte,
         "entree_intacte": entree_intacte,
         "batch_first": all(m.batch_first for m in recs) if recs else None,
+        "taux": taux,
     }
 
 
@@ -151,10 +188,10 @@ def last_step_logits(creer, graine, d, H, n_classes, X, X2):
 
 
 @kernel_side
-def record_training(entrainer, X, y, epochs, batch_size, seed):
+def record_training(entrainer, X, y, epochs, batch_size, seed, lr):
     """A stand-in model for entrainer_sequence: it records the examples each step sees (their
-    id is X[:, 0, 0]), whether a step's gradients were added to the previous ones, and the
-    global gradient norm each optimizer step is given (after any clipping)."""
+    id is X[:, 0, 0]), whether a step's gradients were added to the previous ones, the global
+    gradient norm each optimizer step is given (after any clipping) and its learning rate."""
     import torch
     from torch.optim.optimizer import register_optimizer_step_pre_hook
 
@@ -162,7 +199,7 @@ def record_training(entrainer, X, y, epochs, batch_size, seed):
         def __init__(self):
             super().__init__()
             self.lin = torch.nn.Linear(X.shape[-1], int(y.max()) + 1)
-            self.ids, self.cumuls, self.normes = [], [], []
+            self.ids, self.cumuls, self.normes, self.taux = [], [], [], []
             frais = {}
             for i, p in enumerate(self.parameters()):
                 p.register_hook(lambda g, i=i: frais.__setitem__(i, g.detach().clone()))
@@ -182,11 +219,12 @@ def record_training(entrainer, X, y, epochs, batch_size, seed):
         grads = [p.grad for p in modele.parameters() if p.grad is not None]
         if grads:
             modele.normes.append(float(torch.sqrt(sum((g.double() ** 2).sum() for g in grads))))
+        modele.taux.append([float(g["lr"]) for g in optimiseur.param_groups if "lr" in g])
 
     crochet = register_optimizer_step_pre_hook(mesurer)
     X_avant, y_avant = X.clone(), y.clone()
     try:
-        entrainer(modele, X, y, epochs=epochs, batch_size=batch_size, seed=seed)
+        entrainer(modele, X, y, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed)
     finally:
         crochet.remove()
     return {
@@ -195,6 +233,7 @@ def record_training(entrainer, X, y, epochs, batch_size, seed):
         "tailles": [len(i) for i in modele.ids],
         "cumuls": modele.cumuls,
         "normes": modele.normes,
+        "taux": modele.taux,
     }
 
 
@@ -386,7 +425,7 @@ def test_lstm_remembers_the_country(submission, seed):
     )
 
 
-@kernel_side
+@kernel_side(uses=(tete_lit_le_dernier_pas,))
 def lstm_head_input(creer, graine, d, H, n_classes, X):
     """Runs in the kernel: for a fresh "lstm" model, whether the input of its last nn.Linear
     is the nn.LSTM's output at the last step (None when the model has no single nn.LSTM)."""
@@ -403,20 +442,11 @@ def lstm_head_input(creer, graine, d, H, n_classes, X):
     if lstms[0].bias:
         L, h = lstms[0], lstms[0].hidden_size
         biais = float((L.bias_ih_l0[h : 2 * h] + L.bias_hh_l0[h : 2 * h]).detach().double().mean())
-    vus = {}
-    c1 = lstms[0].register_forward_hook(lambda m, e, s: vus.__setitem__("sorties", s[0]))
-    c2 = lins[-1].register_forward_pre_hook(lambda m, e: vus.__setitem__("lin", e[0]))
-    try:
-        modele.eval()
-        with torch.no_grad():
-            modele(X)
-    finally:
-        c1.remove()
-        c2.remove()
-    if "sorties" not in vus or "lin" not in vus or vus["sorties"].dim() != 3:
+    modele.eval()
+    dernier = tete_lit_le_dernier_pas(modele, X, lstms[0])
+    if dernier is None:
         return None
-    a, b = vus["lin"].reshape(len(X), -1), vus["sorties"][:, -1].reshape(len(X), -1)
-    return {"dernier": bool(a.shape == b.shape and torch.allclose(a, b)), "biais_oubli": biais}
+    return {"dernier": dernier, "biais_oubli": biais}
 
 
 def _check_lstm_reads_its_output(submission, seed: int) -> None:
@@ -506,6 +536,23 @@ def _check_last_step(submission, seed: int) -> None:
         )
 
 
+def _check_learning_rate(rates: object, lr: float, call: str, fn: str) -> None:
+    """Every optimizer step the function makes uses the learning rate it was given (the rates
+    are read from the optimizer's param_groups at each step; no step, nothing to say)."""
+    steps = rates if isinstance(rates, list) else []
+    values = [float(v) for step in steps if isinstance(step, list) for v in step]
+    if all(abs(v - lr) <= 1e-6 * lr for v in values):
+        return
+    raise CheckFailed(
+        f"{call} : l'optimiseur n'utilise pas l'argument lr, son taux d'apprentissage n'est pas "
+        f"celui passé à {fn} ; créez-le avec torch.optim.Adam(modele.parameters(), lr=lr) (pas "
+        "une valeur fixe, ni le taux par défaut d'Adam)",
+        f"{call}: the optimizer does not use the lr argument, its learning rate is not the one "
+        f"given to {fn}; create it with torch.optim.Adam(modele.parameters(), lr=lr) (not a "
+        "fixed value, nor Adam's default rate)",
+    )
+
+
 def _check_training_loop(submission, seed: int) -> None:
     """entrainer_sequence on a stand-in model: every example once per epoch in mini-batches,
     a new order per epoch drawn from `seed`, zero_grad, and gradients clipped to norm 1."""
@@ -520,7 +567,7 @@ def _check_training_loop(submission, seed: int) -> None:
     def run(s: int) -> dict:
         try:
             out = record_training.call(submission, Ref("entrainer_sequence"), Tensor(X), Tensor(y),
-                                       epochs, batch, s, timeout=TRAIN_TIMEOUT)
+                                       epochs, batch, s, lr, timeout=TRAIN_TIMEOUT)
         except StudentError as exc:
             raise CheckFailed(
                 f"{call} sur un petit modèle du correcteur a levé {exc.ename} : {exc.evalue[:200]}",
@@ -531,6 +578,8 @@ def _check_training_loop(submission, seed: int) -> None:
         return out
 
     s = int(rng.integers(0, 2**31 - 1))
+    # A learning rate of the grader's, neither the default 0.01 nor Adam's own 1e-3.
+    lr = float(rng.uniform(0.002, 0.008))
     out = run(s)
     if out.get("intacts") is False:
         raise CheckFailed(
@@ -573,6 +622,8 @@ def _check_training_loop(submission, seed: int) -> None:
             "every step, nn.utils.clip_grad_norm_(modele.parameters(), 1.0) between "
             "perte.backward() and optimiseur.step()",
         )
+    _check_learning_rate(out.get("taux"), lr, f"entrainer_sequence(lr=…, epochs={epochs}, "
+                         f"batch_size={batch})", "entrainer_sequence")
     again = as_array(run(s)["ids"], "exemples vus", shape=(None,), dtype=np.int64)
     other = as_array(run(s + 1)["ids"], "exemples vus", shape=(None,), dtype=np.int64)
     check_seeded_order(ids, again, other, call)
@@ -723,8 +774,9 @@ def test_prevision_uses_its_seed(submission, rng):
     # themselves: the windows the model is trained on have length L, and the model has the
     # parameters of a recurrent layer 1 → H (RNN, GRU or LSTM: 1, 3 or 4 blocks) and of
     # nn.Linear(H, 1).
+    lr = float(rng.uniform(0.0015, 0.004))  # neither the default 0.005 nor Adam's own 1e-3
     try:
-        used = prevision_args.call(submission, Ref("entrainer_prevision"), Tensor(series), L, h, F_LR,
+        used = prevision_args.call(submission, Ref("entrainer_prevision"), Tensor(series), L, h, lr,
                                    s, timeout=TRAIN_TIMEOUT)
     except SubmissionError as exc:
         raise relabel(exc, prevision_args.ref_name, "entrainer_prevision") from None
@@ -817,6 +869,9 @@ def test_prevision_uses_its_seed(submission, rng):
         "recurrent layer's output at the last step; apply it to outputs[:, -1] (not a mean "
         "over time, nor the first step)",
     )
+    if isinstance(used, dict):
+        _check_learning_rate(used.get("taux"), lr, call.replace("epochs=1", "lr=…, epochs=1"),
+                             "entrainer_prevision")
     n_params = used.get("n_params") if isinstance(used, dict) else None
     allowed = {k * (h * 1 + h * h + 2 * h) + h + 1 for k in (1, 3, 4)}
     if isinstance(n_params, int) and n_params >= 0 and n_params not in allowed:
@@ -872,11 +927,15 @@ def test_prevision_test_mse(submission, rng, seed):
     )
     naive = float(np.mean((X_test[:, -1, 0].astype(np.float64) - y_test) ** 2))
     if abs(mse - naive) < 0.15 * naive:
+        # Both ways of training on a target inside the window (y[i] = serie[i + L − 1], or a
+        # window serie[i + 1 : i + L + 1] that ends with its target) give this: name both.
         hint = (
-            "vos prévisions valent à peu près la dernière valeur de chaque fenêtre : vérifiez que "
-            "la cible de fenetres est la valeur qui suit la fenêtre, serie[i + L]",
-            "your forecasts are about the last value of each window: check that the target in "
-            "fenetres is the value that follows the window, serie[i + L]",
+            "vos prévisions valent à peu près la dernière valeur de chaque fenêtre : vérifiez "
+            "dans fenetres que la cible n'est pas dans sa fenêtre, X[i, :, 0] = serie[i : i + L] "
+            "(sans serie[i + L]) et y[i] = serie[i + L], la valeur qui la suit",
+            "your forecasts are about the last value of each window: check in fenetres that the "
+            "target is not inside its window, X[i, :, 0] = serie[i : i + L] (without "
+            "serie[i + L]) and y[i] = serie[i + L], the value that follows it",
         )
     else:
         hint = (

@@ -855,7 +855,10 @@ SCENARIOS.update({
         message_contains=("aucun bruit n'est ajouté au pas t = 1",),
     ),
 })
-GROUPS["blind-r7"] = ('blind-r7-train-t-never-last', 'blind-r7-train-t-never-0', 'blind-r7-train-T-hard-coded-1000', 'blind-r7-q-sample-clamps-t', 'blind-r7-loss-model-gets-t-plus-1', 'blind-r7-kl-log-term-halved-twice', 'blind-r7-sampler-no-noise-at-t-1',)
+# One answer per item in a grading: the other two training loops ride in groups without one.
+GROUPS["blind-r5-c"] = (*GROUPS["blind-r5-c"], 'blind-r7-train-t-never-0')
+GROUPS["blind-r5-nograd"] = (*GROUPS["blind-r5-nograd"], 'blind-r7-train-T-hard-coded-1000')
+GROUPS["blind-r7"] = ('blind-r7-train-t-never-last', 'blind-r7-q-sample-clamps-t', 'blind-r7-loss-model-gets-t-plus-1', 'blind-r7-kl-log-term-halved-twice', 'blind-r7-sampler-no-noise-at-t-1',)
 CORRECT.update({
     'blind-r7-correct-ce-row-loop': Correct(
         grade_id='entropie_croisee',

@@ -411,12 +411,9 @@ EQUIVALENT: dict[str, str] = {
     "entrainer_debruiteur:NumberReplacer@8:35#1": (
         "randint(-1, N): index −1 is the last point, drawn twice as often as the others out of N"
     ),
-    "entrainer_debruiteur:NumberReplacer@9:26": (
-        "t = 0 never drawn: one noise level of T, the network's t = 0 is learnt from its neighbours"
-    ),
-    "entrainer_debruiteur:NumberReplacer@9:26#1": (
-        "t = −1 drawn once in T + 1: alphas_bar[−1] with the last step's embedding, the other levels unchanged"
-    ),
+    # NumberReplacer@9:26 (t = 0 never drawn) and #1 (t = −1 drawn) are no longer declared
+    # equivalent: the statement sets t uniform on {0, …, T − 1}, and blind round 7 showed the
+    # never-drawn end as a false pass; _check_step_range_ends now catches both.
     # Detached values that carry no gradient.
     "planning_beta:DetachValue@3:12": _NO_GRAD,
     "planning_beta:DetachValue@4:17": _NO_GRAD,
@@ -804,3 +801,89 @@ CORRECT["correct-sampler-no-grad-decorator"] = Correct(
     why="no_grad as a decorator on the whole function",
 )
 CORRECT_GROUPS["correct-sampler-no-grad"] = ("correct-sampler-no-grad-decorator",)
+
+
+# Blind round 7 (answers written without reading the checks). False passes: a training loop
+# whose t never reaches one end of {0, …, T − 1} (randint(0, T − 1), randint(1, T)) kept 20/20:
+# the steps are now also drawn on a short grader schedule where 2560 draws reach every step.
+# q_echantillon and the loss draw t = 0 and t = T − 1 rows on purpose (a clamp of t kept the
+# hidden points). Hints that check their own premise: a step without noise at t = 1 (not the
+# std), the model given t + 1 (not the generic formula), a log term halved twice and some rows
+# of q right (not the order of the arguments, not the square root).
+SCENARIOS.update({
+    'blind-r7-train-t-never-last': Scenario(
+        grade_id='entrainer_debruiteur',
+        source='def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):\n    """Entraîne un Debruiteur sur les points `donnees` (tenseur (N, 2)) et le renvoie."""\n    torch.manual_seed(seed)\n    modele = Debruiteur()\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    T_ = len(alphas_bar)\n    for _ in range(n_pas):\n        idx = torch.randint(0, donnees.shape[0], (taille_lot,))\n        x0 = donnees[idx]\n        t = torch.randint(0, T_ - 1, (taille_lot,))\n        bruit = torch.randn_like(x0)\n        perte = perte_debruitage(modele, x0, t, bruit, alphas_bar)\n        opt.zero_grad()\n        perte.backward()\n        opt.step()\n    return modele\n',
+        must_fail=('test_denoiser_draws_uniform_steps',),
+        message_contains=("le dernier pas t = T − 1 n'est jamais tiré",),
+    ),
+    'blind-r7-train-t-never-0': Scenario(
+        grade_id='entrainer_debruiteur',
+        source='def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):\n    """Entraîne un Debruiteur sur les points `donnees` (tenseur (N, 2)) et le renvoie."""\n    torch.manual_seed(seed)\n    modele = Debruiteur()\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    T_ = len(alphas_bar)\n    for _ in range(n_pas):\n        idx = torch.randint(0, donnees.shape[0], (taille_lot,))\n        x0 = donnees[idx]\n        t = torch.randint(1, T_, (taille_lot,))\n        bruit = torch.randn_like(x0)\n        perte = perte_debruitage(modele, x0, t, bruit, alphas_bar)\n        opt.zero_grad()\n        perte.backward()\n        opt.step()\n    return modele\n',
+        must_fail=('test_denoiser_draws_uniform_steps',),
+        message_contains=("le pas t = 0 n'est jamais tiré",),
+    ),
+    'blind-r7-train-T-hard-coded-1000': Scenario(
+        grade_id='entrainer_debruiteur',
+        source='def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):\n    """Entraîne un Debruiteur sur les points `donnees` (tenseur (N, 2)) et le renvoie."""\n    torch.manual_seed(seed)\n    modele = Debruiteur()\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(n_pas):\n        idx = torch.randint(0, donnees.shape[0], (taille_lot,))\n        x0 = donnees[idx]\n        t = torch.randint(0, 1000, (taille_lot,))\n        bruit = torch.randn_like(x0)\n        perte = perte_debruitage(modele, x0, t, bruit, alphas_bar)\n        opt.zero_grad()\n        perte.backward()\n        opt.step()\n    return modele\n',
+        must_fail=('test_denoiser_draws_uniform_steps',),
+        message_contains=('ne sont pas uniformes',),
+    ),
+    'blind-r7-q-sample-clamps-t': Scenario(
+        grade_id='q_echantillon',
+        source='def q_echantillon(x0, t, bruit, alphas_bar):\n    """x_t = sqrt(alpha_bar_t) x0 + sqrt(1 - alpha_bar_t) bruit, un pas t par ligne."""\n    t = t.clamp(min=1)\n    ab = alphas_bar[t].unsqueeze(-1)\n    return ab.sqrt() * x0 + (1 - ab).sqrt() * bruit\n',
+        must_fail=('test_q_sample_without_noise', 'test_q_sample_matches_reference'),
+        message_contains=('certaines lignes sont justes',),
+    ),
+    'blind-r7-loss-model-gets-t-plus-1': Scenario(
+        grade_id='perte_debruitage',
+        source='def perte_debruitage(modele, x0, t, bruit, alphas_bar):\n    """Erreur quadratique moyenne entre le bruit et la prédiction modele(x_t, t)."""\n    ab = alphas_bar[t][:, None]\n    x_t = ab.sqrt() * x0 + (1 - ab).sqrt() * bruit\n    pred = modele(x_t, t + 1)\n    return F.mse_loss(pred, bruit)\n',
+        must_fail=('test_loss_matches_reference',),
+        message_contains=('avec le MÊME t',),
+    ),
+    'blind-r7-kl-log-term-halved-twice': Scenario(
+        grade_id='kl_gaussiennes',
+        source='def kl_gaussiennes(mu_q, var_q, mu_p, var_p):\n    """Forme close de D_KL(q || p) pour q = N(mu_q, var_q) et p = N(mu_p, var_p), en 1D."""\n    sigma_q, sigma_p = math.sqrt(var_q), math.sqrt(var_p)\n    return 0.5 * (math.log(sigma_p / sigma_q) + (var_q + (mu_q - mu_p) ** 2) / var_p - 1.0)\n',
+        must_fail=('test_kl_fixed_examples', 'test_kl_closed_form_within_monte_carlo_ci', 'test_kl_is_asymmetric'),
+        message_contains=('divisé par 2 une fois de trop',),
+    ),
+    'blind-r7-sampler-no-noise-at-t-1': Scenario(
+        grade_id='echantillonner',
+        source='def echantillonner(modele, n, betas, seed=0):\n    """Processus arrière DDPM : n échantillons (tenseur (n, 2)) à partir de x_T ~ N(0, I)."""\n    g = torch.Generator().manual_seed(seed)\n    alphas = 1 - betas\n    alphas_bar = torch.cumprod(alphas, 0)\n    with torch.no_grad():\n        x = torch.randn(n, 2, generator=g)\n        for t in range(len(betas) - 1, -1, -1):\n            eps = modele(x, torch.full((n,), t))\n            x = (x - betas[t] / torch.sqrt(1 - alphas_bar[t]) * eps) / torch.sqrt(alphas[t])\n            if t > 1:\n                x = x + torch.sqrt(betas[t]) * torch.randn(n, 2, generator=g)\n    return x\n',
+        must_fail=('test_sampler_reverse_steps',),
+        may_fail=('test_sampler_reaches_the_spiral',),
+        message_contains=("aucun bruit n'est ajouté au pas t = 1",),
+    ),
+})
+# One answer per item in a grading: the other two training loops ride in groups without one.
+GROUPS["blind-r5-c"] = (*GROUPS["blind-r5-c"], 'blind-r7-train-t-never-0')
+GROUPS["blind-r5-nograd"] = (*GROUPS["blind-r5-nograd"], 'blind-r7-train-T-hard-coded-1000')
+GROUPS["blind-r7"] = ('blind-r7-train-t-never-last', 'blind-r7-q-sample-clamps-t', 'blind-r7-loss-model-gets-t-plus-1', 'blind-r7-kl-log-term-halved-twice', 'blind-r7-sampler-no-noise-at-t-1',)
+CORRECT.update({
+    'blind-r7-correct-ce-row-loop': Correct(
+        grade_id='entropie_croisee',
+        source='def entropie_croisee(logits, y):\n    """Log-vraisemblance négative moyenne -1/N Σ log softmax(logits)[i, y_i]."""\n    termes = []\n    for i in range(logits.shape[0]):\n        ligne = logits[i]\n        log_p = ligne[int(y[i])] - torch.logsumexp(ligne, dim=0)\n        termes.append(-log_p)\n    return torch.stack(termes).mean()\n',
+        why='a loop over the examples with torch.logsumexp, stacked then averaged',
+    ),
+    'blind-r7-correct-klmc-torch-normal': Correct(
+        grade_id='kl_monte_carlo',
+        source='def kl_monte_carlo(mu_q, var_q, mu_p, var_p, n, seed=0):\n    """Estimation Monte Carlo de D_KL(q || p) avec n échantillons de q."""\n    g = torch.Generator().manual_seed(int(seed))\n    q = torch.distributions.Normal(float(mu_q), math.sqrt(var_q))\n    p = torch.distributions.Normal(float(mu_p), math.sqrt(var_p))\n    x = float(mu_q) + math.sqrt(var_q) * torch.randn(int(n), generator=g, dtype=torch.float64)\n    f = q.log_prob(x) - p.log_prob(x)\n    estimation = f.mean().item()\n    erreur_type = (f.std(unbiased=False) / math.sqrt(n)).item()\n    return estimation, erreur_type\n',
+        why='a torch generator, Normal.log_prob, the population std',
+    ),
+    'blind-r7-correct-schedule-python-loop': Correct(
+        grade_id='planning_beta',
+        source='def planning_lineaire(T=1000, beta_1=1e-4, beta_T=0.02):\n    """Planning linéaire : betas de beta_1 à beta_T (T valeurs) et alphas_bar = produits cumulés de 1 - beta."""\n    pas = (beta_T - beta_1) / (T - 1) if T > 1 else 0.0\n    betas, abar, prod = [], [], 1.0\n    for i in range(T):\n        b = beta_1 + i * pas\n        if i == T - 1:\n            b = beta_T\n        prod = prod * (1.0 - b)\n        betas.append(b)\n        abar.append(prod)\n    return torch.tensor(betas, dtype=torch.float64), torch.tensor(abar, dtype=torch.float64)\n',
+        why='a Python loop with an explicit step and a running product',
+    ),
+    'blind-r7-correct-sampler-noise-drawn-up-front': Correct(
+        grade_id='echantillonner',
+        source='def echantillonner(modele, n, betas, seed=0):\n    """Processus arrière DDPM : n échantillons (tenseur (n, 2)) à partir de x_T ~ N(0, I)."""\n    g = torch.Generator().manual_seed(seed)\n    T_ = len(betas)\n    alphas = 1.0 - betas\n    alphas_bar = torch.cumprod(alphas, dim=0)\n    with torch.no_grad():\n        x = torch.randn(n, 2, generator=g)\n        Z = torch.randn(T_, n, 2, generator=g)\n        for t in range(T_ - 1, -1, -1):\n            eps = modele(x, torch.full((n,), t))\n            moyenne = (x - betas[t] / torch.sqrt(1.0 - alphas_bar[t]) * eps) / torch.sqrt(alphas[t])\n            if t > 0:\n                x = moyenne + torch.sqrt(betas[t]) * Z[t]\n            else:\n                x = moyenne\n    return x\n',
+        why='every z drawn up front from the seeded generator as one (T, n, 2) block',
+    ),
+    "blind-r7-correct-train-numpy-generator": Correct(
+        grade_id="entrainer_debruiteur",
+        source='def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):\n    torch.manual_seed(seed)\n    modele = Debruiteur()\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    gen = np.random.default_rng(seed)\n    for _ in range(n_pas):\n        idx = torch.from_numpy(gen.integers(0, donnees.shape[0], size=taille_lot))\n        x0 = donnees[idx]\n        t = torch.from_numpy(gen.integers(0, alphas_bar.shape[0], size=taille_lot))\n        bruit = torch.randn(taille_lot, 2)\n        perte = perte_debruitage(modele, x0, t, bruit, alphas_bar)\n        opt.zero_grad()\n        perte.backward()\n        opt.step()\n    return modele\n',
+        why="batches and steps from a NumPy generator seeded with seed, alphas_bar.shape[0] for T",
+    ),
+})
+CORRECT_GROUPS["blind-r7-correct"] = ('blind-r7-correct-ce-row-loop', 'blind-r7-correct-klmc-torch-normal', 'blind-r7-correct-schedule-python-loop', 'blind-r7-correct-sampler-noise-drawn-up-front', "blind-r7-correct-train-numpy-generator")

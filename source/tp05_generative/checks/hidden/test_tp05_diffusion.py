@@ -128,6 +128,28 @@ def _q_hint(got: np.ndarray, x0, t, noise, ab) -> tuple[str, str]:
     betas, _ = _schedule()
     a = ab[t][:, None]
     b = betas[t][:, None]
+    rows_ok = np.all(np.isclose(got, np.sqrt(a) * x0 + np.sqrt(1 - a) * noise, rtol=1e-6, atol=1e-9), axis=1)
+    if np.allclose(got, np.sqrt(ab[t - 1])[:, None] * x0 + np.sqrt(1 - ab[t - 1])[:, None] * noise, rtol=1e-6):
+        return (
+            "l'indice est décalé : alphas_bar[t] avec t de 0 à T − 1 (indices Python), pas "
+            "alphas_bar[t − 1] (la numérotation du cours commence à 1)",
+            "the index is shifted: alphas_bar[t] with t from 0 to T − 1 (Python indices), not "
+            "alphas_bar[t − 1] (the course numbers steps from 1)",
+        )
+    if rows_ok.any() and not rows_ok.all():
+        # Some rows right, others not: the formula holds, the index of some steps does not. The
+        # grader's t include the first and the last step on purpose.
+        ends = sorted({int(v) for v in t[~rows_ok]} & {0, len(ab) - 1})
+        where_fr = (" (entre autres les lignes où t = " + " et t = ".join(
+            "0" if v == 0 else "T − 1" for v in ends) + ")") if ends else ""
+        where_en = (" (among others the rows with t = " + " and t = ".join(
+            "0" if v == 0 else "T − 1" for v in ends) + ")") if ends else ""
+        return (
+            f"certaines lignes sont justes, d'autres non{where_fr} : vérifiez l'indice, "
+            "alphas_bar[t] ligne par ligne pour tout t de 0 à T − 1 (sans clamp ni décalage)",
+            f"some rows are right, others not{where_en}: check the index, alphas_bar[t] row by "
+            "row for every t from 0 to T − 1 (no clamp or shift)",
+        )
     if np.allclose(got, np.sqrt(1 - b) * x0 + np.sqrt(b) * noise, rtol=1e-6):
         return (
             "vous utilisez beta_t à la place de alpha_bar_t : c'est la formule d'UN pas de la "
@@ -167,7 +189,8 @@ def test_q_sample_matches_reference(submission, rng):
     _, ab = _schedule(T, float(rng.uniform(2e-4, 1e-3)), float(rng.uniform(0.01, 0.04)))
     n = int(rng.integers(20, 60))
     x0 = _spiral(n, rng)
-    t = rng.integers(0, T, size=n)
+    # The first and the last step on purpose (a clamp, an index off by one at either end).
+    t = rng.permutation(np.concatenate([[0, 0, T - 1, T - 1], rng.integers(0, T, size=n - 4)]))
     noise = rng.normal(size=(n, 2))
     got = as_array(
         submission.call("q_echantillon", Tensor(x0), Tensor(t), Tensor(noise), Tensor(ab)),
@@ -313,7 +336,8 @@ def test_loss_matches_reference(submission, rng):
     _, ab = _schedule()
     n = int(rng.integers(30, 80))
     x0 = _spiral(n, rng)
-    t = rng.integers(0, T, size=n)
+    # The first and the last step on purpose (an x_t built inline with a clamped or shifted index).
+    t = rng.permutation(np.concatenate([[0, T - 1], rng.integers(0, T, size=n - 2)]))
     noise = rng.normal(size=(n, 2))
     # Against the grader's q(x_t | x_0): a q_echantillon mistake costs points in its own item.
     got = as_float(
@@ -345,6 +369,19 @@ def test_loss_matches_reference(submission, rng):
     elif math.isclose(got, 2 * ref, rel_tol=1e-6):
         hint_fr = "vous sommez sur les coordonnées : prenez la moyenne sur le lot ET les coordonnées (F.mse_loss)"
         hint_en = "you sum over the coordinates: take the mean over the batch AND the coordinates (F.mse_loss)"
+    elif any(math.isclose(got, float(np.mean((noise - 0.5 * x_t - 0.001 * (t[:, None] + d)) ** 2)), rel_tol=1e-7)
+             for d in (1, -1)):
+        # The grader's model reads t: a loss that calls it with t ± 1 gives another value.
+        hint_fr = ("le modèle ne reçoit pas le pas t que perte_debruitage a reçu (t + 1 ou t − 1 ?) : "
+                   "appelez modele(x_t, t) avec le MÊME t, un indice Python de 0 à T − 1")
+        hint_en = ("the model does not get the step t that perte_debruitage received (t + 1 or t − 1?): "
+                   "call model(x_t, t) with the SAME t, a Python index from 0 to T − 1")
+    elif math.isclose(got, float(np.mean((noise - 0.5 * (np.sqrt(ab[t - 1])[:, None] * x0 + np.sqrt(
+            1 - ab[t - 1])[:, None] * noise) - 0.001 * t[:, None]) ** 2)), rel_tol=1e-7):
+        hint_fr = ("x_t est construit avec alphas_bar[t − 1] : l'indice est décalé, alphas_bar[t] avec "
+                   "t de 0 à T − 1 (indices Python)")
+        hint_en = ("x_t is built with alphas_bar[t − 1]: the index is shifted, alphas_bar[t] with t "
+                   "from 0 to T − 1 (Python indices)")
     else:
         hint_fr = "x_t = sqrt(alpha_bar[t]) x0 + sqrt(1 − alpha_bar[t]) bruit, puis moyenne de (bruit − modele(x_t, t))²"
         hint_en = "x_t = sqrt(alpha_bar[t]) x0 + sqrt(1 − alpha_bar[t]) noise, then the mean of (noise − model(x_t, t))²"
@@ -647,9 +684,13 @@ def train_steps(entrainer_debruiteur, donnees, alphas_bar, n_pas, taille_lot, se
     base_loss = g["perte_debruitage"]
     seen = []
     points = []
+    asked = []
 
     def _tp05_perte(modele, x0, *args, **kwargs):
         points.extend(torch.as_tensor(x0).detach().double().reshape(-1, 2).tolist())
+        t = args[0] if args else kwargs.get("t")
+        if t is not None:
+            asked.extend(torch.as_tensor(t).detach().long().flatten().tolist())
         return base_loss(modele, x0, *args, **kwargs)
 
     class _Tp05Enregistreur(base):
@@ -660,12 +701,95 @@ def train_steps(entrainer_debruiteur, donnees, alphas_bar, n_pas, taille_lot, se
 
     g["Debruiteur"] = _Tp05Enregistreur
     g["perte_debruitage"] = _tp05_perte
+    T = len(alphas_bar)
     try:
         entrainer_debruiteur(donnees, alphas_bar, n_pas=n_pas, taille_lot=taille_lot, lr=3e-3, seed=seed)
+    except IndexError:
+        # A step t out of the schedule given (a T written in, the global T): the loss indexing
+        # alphas_bar with it fails. Any other IndexError is the student's own, as raised.
+        if not any(v >= T or v < -T for v in asked):
+            raise
+        return {"t": seen, "x0": points, "out_of_range": True}
     finally:
         g["Debruiteur"] = base
         g["perte_debruitage"] = base_loss
-    return {"t": seen, "x0": points}
+    return {"t": seen, "x0": points, "out_of_range": False}
+
+
+def _training_steps(submission, data: np.ndarray, ab: np.ndarray, n_pas: int, lot: int,
+                    seed: int) -> tuple[dict, np.ndarray]:
+    """The student's loop run once with the grader's schedule `ab`: what train_steps recorded
+    and the steps t of its training batches."""
+    train_steps.install(submission)
+    steps = with_references(
+        submission, REFERENCES, "entrainer_debruiteur", Ref("entrainer_debruiteur"),
+        Tensor(data), Tensor(ab), n_pas, lot, seed, via=train_steps.ref_name, timeout=60,
+    )
+    if not isinstance(steps, dict):
+        raise CheckFailed(
+            "entrainer_debruiteur n'a pas pu être suivi par le correcteur",
+            "the grader could not follow entrainer_debruiteur",
+        )
+    if steps.get("out_of_range"):
+        raise CheckFailed(
+            "entrainer_debruiteur tire des pas t hors de {0, …, T − 1} avec T = len(alphas_bar) : "
+            "pour un planning du correcteur, un t dépasse la fin de alphas_bar (IndexError) ; "
+            "tirez torch.randint(0, len(alphas_bar), (taille_lot,)) : la borne haute est exclue, "
+            "et T est la longueur de l'argument alphas_bar (pas 1000 écrit en dur ni la variable "
+            "globale T)",
+            "entrainer_debruiteur draws steps t outside {0, …, T − 1} with T = len(alphas_bar): "
+            "for a grader schedule, a t goes past the end of alphas_bar (IndexError); draw "
+            "torch.randint(0, len(alphas_bar), (taille_lot,)): the high bound is excluded, and T "
+            "is the length of the alphas_bar argument (not 1000 written in nor the global T)",
+        )
+    t = as_array(steps.get("t"), "pas t des lots d'entraînement", allow_nan=True).reshape(-1)
+    if t.size == 0:
+        raise CheckFailed(
+            "entrainer_debruiteur n'appelle jamais le Debruiteur qu'il construit sur des lots",
+            "entrainer_debruiteur never calls the Debruiteur it builds on batches",
+        )
+    return steps, t
+
+
+def _check_step_range_ends(submission, rng, data: np.ndarray, n_pas: int, lot: int) -> None:
+    """Both ends of {0, …, T − 1} are drawn: with a SHORT grader schedule (16 to 24 steps),
+    n_pas × lot = 2560 draws reach every step (a given one is missed with probability
+    (1 − 1/24)^2560 < 1e-47), so t = 0 and t = T − 1 must both appear. torch.randint(1, T)
+    (the course's 1-based habit) never trains the last denoising step, torch.randint(0, T − 1)
+    (the high bound is excluded) never the step the sampler starts from: on a long schedule
+    both look uniform."""
+    T_s = int(rng.integers(16, 25))
+    _, t = _training_steps(submission, data, _schedule(T_s, 1e-3, 0.2)[1], n_pas, lot,
+                           int(rng.integers(0, 2**31 - 1)))
+    lo, hi = int(t.min()), int(t.max())
+    if lo < 0 or hi > T_s - 1:
+        raise CheckFailed(
+            f"les pas t des lots d'entraînement ({t.size} tirages) sortent de {{0, …, T − 1}} avec "
+            "T = len(alphas_bar) (un t négatif, ou au-delà du dernier pas) ; tirez "
+            "torch.randint(0, len(alphas_bar), (taille_lot,))",
+            f"the steps t of the training batches ({t.size} draws) leave {{0, …, T − 1}} with "
+            "T = len(alphas_bar) (a negative t, or one past the last step); draw "
+            "torch.randint(0, len(alphas_bar), (taille_lot,))",
+        )
+    if lo > 0:
+        raise CheckFailed(
+            f"le pas t = 0 n'est jamais tiré ({t.size} tirages sur un planning court du correcteur) : "
+            "le dernier pas de débruitage n'est jamais entraîné ; en Python les pas vont de 0 à "
+            "T − 1 (torch.randint(0, len(alphas_bar), …), pas torch.randint(1, …))",
+            f"the step t = 0 is never drawn ({t.size} draws on a short grader schedule): the last "
+            "denoising step is never trained; in Python the steps go from 0 to T − 1 "
+            "(torch.randint(0, len(alphas_bar), ...), not torch.randint(1, ...))",
+        )
+    if hi < T_s - 1:
+        raise CheckFailed(
+            f"le dernier pas t = T − 1 n'est jamais tiré ({t.size} tirages sur un planning court du "
+            "correcteur) : le pas d'où part l'échantillonneur n'est jamais entraîné ; la borne "
+            "haute de torch.randint est exclue : torch.randint(0, len(alphas_bar), …), pas "
+            "len(alphas_bar) − 1",
+            f"the last step t = T − 1 is never drawn ({t.size} draws on a short grader schedule): "
+            "the step the sampler starts from is never trained; the high bound of torch.randint "
+            "is excluded: torch.randint(0, len(alphas_bar), ...), not len(alphas_bar) − 1",
+        )
 
 
 @pytest.mark.item("entrainer_debruiteur")
@@ -674,30 +798,14 @@ def test_denoiser_draws_uniform_steps(submission, rng):
     """The steps t of the training batches are uniform on {0, …, T − 1} with T =
     len(alphas_bar): a schedule of the grader's, longer than the notebook's T = 1000, so that
     t drawn up to the global T (or T // 2, or a fixed range) never reaches its last steps.
-    40 steps of 64: 2560 draws, the mean within ±5 standard errors. And a new batch of points
+    40 steps of 64: 2560 draws, the mean within ±5 standard errors. Then both ends, t = 0 and
+    t = T − 1, on a short grader schedule (_check_step_range_ends). And a new batch of points
     at every step: 2560 draws from 300 points reach nearly all of them, a batch drawn once
     before the loop only its 64 (the outcome checks do not see it)."""
     T_g = int(rng.integers(1300, 1700))
-    _, ab = _schedule(T_g)
     data = _spiral(300, rng)
     n_pas, lot = 40, 64
-    train_steps.install(submission)
-    steps = with_references(
-        submission, REFERENCES, "entrainer_debruiteur", Ref("entrainer_debruiteur"),
-        Tensor(data), Tensor(ab), n_pas, lot, int(rng.integers(0, 2**31 - 1)),
-        via=train_steps.ref_name, timeout=60,
-    )
-    if not isinstance(steps, dict):
-        raise CheckFailed(
-            "entrainer_debruiteur n'a pas pu être suivi par le correcteur",
-            "the grader could not follow entrainer_debruiteur",
-        )
-    t = as_array(steps.get("t"), "pas t des lots d'entraînement", allow_nan=True).reshape(-1)
-    if t.size == 0:
-        raise CheckFailed(
-            "entrainer_debruiteur n'appelle jamais le Debruiteur qu'il construit sur des lots",
-            "entrainer_debruiteur never calls the Debruiteur it builds on batches",
-        )
+    steps, t = _training_steps(submission, data, _schedule(T_g)[1], n_pas, lot, int(rng.integers(0, 2**31 - 1)))
     top = T_g - 1
     mean_dev = abs(float(t.mean()) - top / 2) / (T_g / math.sqrt(12 * t.size))
     record_margin("denoiser steps: |mean − (T − 1)/2| in standard errors", mean_dev, 5.0,
@@ -713,6 +821,7 @@ def test_denoiser_draws_uniform_steps(submission, rng):
             "notebook's, your t stay in part of the range (the global T, T // 2?); draw "
             "torch.randint(0, len(alphas_bar), (taille_lot,))",
         )
+    _check_step_range_ends(submission, rng, data, n_pas, lot)
     x0 = as_array(steps.get("x0"), "points des lots d'entraînement", allow_nan=True)
     if x0.size == 0:
         return  # perte_debruitage never called: the outcome checks judge the loop

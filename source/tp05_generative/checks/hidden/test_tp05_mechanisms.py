@@ -153,6 +153,13 @@ def _steps_ok(xs: np.ndarray, out: np.ndarray, betas: np.ndarray, divide: bool =
     return True, ""
 
 
+def _silent_steps(xs: np.ndarray, out: np.ndarray, betas: np.ndarray) -> list[int]:
+    """The steps t > 0 that add no noise at all: the sampler's next x is exactly the DDPM mean
+    (a guard t > 1 for t > 0). Empty when the mean itself is off (then the residual is not 0)."""
+    return [t for t, _, mu, r in _reverse_steps(xs, out, betas)
+            if t > 0 and float(np.max(np.abs(r))) <= 1e-6 * (1.0 + float(np.max(np.abs(mu))))]
+
+
 def _reused_noise(xs: np.ndarray, out: np.ndarray, betas: np.ndarray) -> bool:
     """Whether the noise added at successive reverse steps is the same draw: the residuals
     around the DDPM mean of two successive steps t > 0 correlate (independent draws: |r| ~
@@ -241,6 +248,12 @@ def test_sampler_reverse_steps(submission, rng, seed):
     elif _steps_ok(xs, out, betas, divide=False)[0]:
         hint_fr = "il manque la division par sqrt(alpha_t) : x_(t−1) = (x_t − beta_t / sqrt(1 − alpha_bar_t) · ε) / sqrt(alpha_t) + sigma_t z"
         hint_en = "the division by sqrt(alpha_t) is missing: x_(t−1) = (x_t − beta_t / sqrt(1 − alpha_bar_t) · ε) / sqrt(alpha_t) + sigma_t z"
+    elif silent := _silent_steps(xs, out, betas):
+        steps = ", ".join(f"t = {t}" for t in silent)
+        hint_fr = (f"aucun bruit n'est ajouté au pas {steps} : seul le DERNIER pas (t = 0) n'ajoute pas "
+                   "de bruit ; à chaque pas t > 0 (t = 1 compris), ajoutez sqrt(beta_t) z")
+        hint_en = (f"no noise is added at step {steps}: only the LAST step (t = 0) adds no noise; at "
+                   "every step t > 0 (t = 1 included), add sqrt(beta_t) z")
     elif fault == "last-noise":
         hint_fr = "le dernier pas (t = 0) n'ajoute pas de bruit : x_0 est la moyenne μ_0"
         hint_en = "the last step (t = 0) adds no noise: x_0 is the mean μ_0"

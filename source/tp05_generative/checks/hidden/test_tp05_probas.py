@@ -219,6 +219,13 @@ def _kl_hint(got: float, q: tuple, p: tuple) -> tuple[str, str]:
             "votre valeur est KL(p || q) : arguments inversés, la KL n'est pas symétrique",
             "your value is KL(p || q): swapped arguments, the KL is not symmetric",
         )
+    (mq, vq), (mp, vp) = q, p
+    if math.isclose(got, 0.5 * (0.5 * math.log(vp / vq) + (vq + (mq - mp) ** 2) / vp - 1.0), rel_tol=1e-6):
+        return (
+            "le terme en log est divisé par 2 une fois de trop : ½ log(σp²/σq²) = log(σp/σq), "
+            "pas ½ log(σp/σq)",
+            "the log term is halved once too often: ½ log(σp²/σq²) = log(σp/σq), not ½ log(σp/σq)",
+        )
     return (
         "½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1), avec des VARIANCES en arguments",
         "½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1), with VARIANCES as arguments",

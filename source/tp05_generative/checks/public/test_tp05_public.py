@@ -103,14 +103,24 @@ def test_kl_fixed_examples(submission):
         hint_en="the KL of a distribution with itself is zero",
     )
     expected = 0.5 * (math.log(4.0) + (1.0 + 1.0) / 4.0 - 1.0)
+    got = as_float(submission.call("kl_gaussiennes", 0.0, 1.0, 1.0, 4.0), "kl_gaussiennes")
+    # Each hint checks its own premise: the order only when the value IS KL(p || q).
+    hint_fr = "avec des VARIANCES en arguments (var_q = σq², var_p = σp²)"
+    hint_en = "with VARIANCES as arguments (var_q = σq², var_p = σp²)"
+    if math.isclose(got, 0.5 * (math.log(1.0 / 4.0) + (4.0 + 1.0) / 1.0 - 1.0), rel_tol=1e-5):
+        hint_fr = "votre valeur est KL(p || q) : vérifiez l'ordre des arguments, la KL n'est pas symétrique"
+        hint_en = "your value is KL(p || q): check the order of the arguments, the KL is not symmetric"
+    elif math.isclose(got, 0.5 * (0.5 * math.log(4.0) + (1.0 + 1.0) / 4.0 - 1.0), rel_tol=1e-5):
+        hint_fr = ("le terme en log est divisé par 2 une fois de trop : ½ log(σp²/σq²) = log(σp/σq), "
+                   "pas ½ log(σp/σq)")
+        hint_en = ("the log term is halved once too often: ½ log(σp²/σq²) = log(σp/σq), "
+                   "not ½ log(σp/σq)")
     assert_close(
-        as_float(submission.call("kl_gaussiennes", 0.0, 1.0, 1.0, 4.0), "kl_gaussiennes"),
+        got,
         expected,
         name="kl_gaussiennes(mu_q=0, var_q=1, mu_p=1, var_p=4) = KL(q || p)",
-        hint_fr="½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1) : vérifiez l'ordre des arguments, "
-        "la KL n'est pas symétrique",
-        hint_en="½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1): check the order of the arguments, "
-        "the KL is not symmetric",
+        hint_fr=f"½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1) : {hint_fr}",
+        hint_en=f"½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1): {hint_en}",
     )
 
 
@@ -185,11 +195,23 @@ def test_q_sample_without_noise(submission):
     got = as_array(got, "q_echantillon", shape=(3, 2))
     hint_fr = "prenez la racine de alphas_bar (l'argument, pas betas ni la variable globale)"
     hint_en = "take the square root of alphas_bar (the argument, not betas nor the global variable)"
+    rows_ok = np.all(np.isclose(got, np.sqrt(alphas_bar[t])[:, None] * x0, rtol=1e-5, atol=1e-8), axis=1)
     if np.allclose(got, np.sqrt(alphas_bar[t - 1])[:, None] * x0, rtol=1e-5):
         hint_fr = ("l'indice est décalé : alphas_bar[t] avec t de 0 à T − 1 (indices Python), pas "
                    "alphas_bar[t − 1] (la numérotation du cours commence à 1)")
         hint_en = ("the index is shifted: alphas_bar[t] with t from 0 to T − 1 (Python indices), "
                    "not alphas_bar[t − 1] (the course numbers steps from 1)")
+    elif rows_ok.any() and not rows_ok.all():
+        # Some rows right, others not: the square root and the argument are fine, the index is not.
+        bad = ", ".join(str(int(v)) for v in t[~rows_ok])
+        hint_fr = (f"certaines lignes sont justes, pas celles où t = {bad} : vérifiez l'indice, "
+                   "alphas_bar[t] ligne par ligne pour tout t de 0 à T − 1 (t = 0 compris, sans "
+                   "clamp ni décalage)")
+        hint_en = (f"some rows are right, not those with t = {bad}: check the index, alphas_bar[t] "
+                   "row by row for every t from 0 to T − 1 (t = 0 included, no clamp or shift)")
+    elif np.allclose(got, alphas_bar[t][:, None] * x0, rtol=1e-5):
+        hint_fr = "racine carrée manquante : le coefficient est sqrt(alphas_bar[t]), pas alphas_bar[t]"
+        hint_en = "missing square root: the coefficient is sqrt(alphas_bar[t]), not alphas_bar[t]"
     assert_close(
         got,
         np.sqrt(alphas_bar[t])[:, None] * x0,

@@ -1223,3 +1223,206 @@ CORRECT["correct-gnn-train-returns-log-probabilities"] = Correct(
     why="log-probabilities are logits (softmax gives back the same probabilities, argmax the same classes)",
 )
 CORRECT_GROUPS["correct-2"] = (*CORRECT_GROUPS["correct-2"], "correct-gnn-train-returns-log-probabilities")
+
+# ---------------------------------------------------------------- issue 12: blind answers (round 7)
+# Written by a tester who never saw the checks (/tmp/blind-r7): the false passes, fixed by
+# class. A per-example (B, 1, n) padding mask given to attention_multi_tetes (tiled in the
+# heads' wrong order, or dropped); a softmax without the row maximum (scores of a few hundred
+# now drawn on purpose); integer outputs and the caller's global random state for
+# masquage_bert (and entrainer_transformer's draws); n_classes other than the graphs' 3; GNN
+# weights that are not nn.Parameter; one LayerNorm for both sub-layers; consecutive window
+# starts. The bad hints (random tokens taken from the input, perm ignored, a position table
+# of fixed size, an unused LN1) now name the fault. The correct answers keep full marks, with
+# a GNN carrying a helper method, which the width probe (then a stand-in class) broke.
+_BLIND_R7 = {
+    'blind-r7-mha-mask-repeat-order': Scenario(
+        grade_id='mha',
+        source='# FAULT: heads flattened into the batch as (B*h) in b-major order, but a per-example mask (B, n, m) is tiled with repeat (h-major): example b gets another example\'s padding mask (right for B=1 or a shared 2-D mask)\ndef attention_multi_tetes(x, W_in, b_in, W_out, b_out, n_tetes, masque=None):\n    """Auto-attention multi-têtes de x (B, n, d), comme nn.MultiheadAttention(batch_first=True)."""\n    B, n, d = x.shape\n    dh = d // n_tetes\n    q, k, v = (x @ W_in.T + b_in).chunk(3, dim=-1)\n\n    def plat(t):\n        return t.reshape(B, n, n_tetes, dh).transpose(1, 2).reshape(B * n_tetes, n, dh)\n\n    m = masque\n    if m is not None and m.dim() == 3:\n        m = m.repeat(n_tetes, 1, 1)\n    o = attention(plat(q), plat(k), plat(v), m)\n    o = o.reshape(B, n_tetes, n, dh).transpose(1, 2).reshape(B, n, d)\n    return o @ W_out.T + b_out\n',
+        must_fail=('test_mha_matches_nn_multiheadattention',),
+        message_contains=('ne reçoit pas son propre masque',),
+    ),
+    'blind-r7-mha-drops-batched-mask': Scenario(
+        grade_id='mha',
+        source='# FAULT: only a 2-D (n, m) mask is used; a per-example mask (B, n, m) / (B, 1, m) is silently dropped\ndef attention_multi_tetes(x, W_in, b_in, W_out, b_out, n_tetes, masque=None):\n    """Auto-attention multi-têtes de x (B, n, d), comme nn.MultiheadAttention(batch_first=True)."""\n    B, n, d = x.shape\n    dh = d // n_tetes\n    q, k, v = (x @ W_in.T + b_in).chunk(3, dim=-1)\n\n    def plat(t):\n        return t.reshape(B, n, n_tetes, dh).transpose(1, 2).reshape(B * n_tetes, n, dh)\n\n    m = masque\n    if m is not None and m.dim() != 2:\n        m = None  # masques de padding par exemple : ignorés\n    o = attention(plat(q), plat(k), plat(v), m)\n    o = o.reshape(B, n_tetes, n, dh).transpose(1, 2).reshape(B, n, d)\n    return o @ W_out.T + b_out\n',
+        must_fail=('test_mha_matches_nn_multiheadattention',),
+        message_contains=('la sortie est celle sans masque',),
+    ),
+    'blind-r7-attention-unstable-softmax': Scenario(
+        grade_id='attention',
+        source='# FAULT: hand-written softmax exp(s) / sum exp(s) WITHOUT subtracting the max (overflows to inf/NaN for large scores); mask applied by zeroing exp\ndef attention(Q, K, V, masque=None):\n    """softmax(Q Kᵀ / √d_k) V. Q (..., n, d_k), K (..., m, d_k), V (..., m, d_v) ;\n    masque booléen diffusable vers (..., n, m), True = position autorisée. Renvoie (..., n, d_v)."""\n    scores = Q @ K.transpose(-2, -1) / math.sqrt(Q.shape[-1])\n    e = torch.exp(scores)\n    if masque is not None:\n        e = e * masque\n    poids = e / e.sum(dim=-1, keepdim=True)\n    return poids @ V\n\n\ndef masque_causal(n):\n    """Masque booléen (n, n) : True en (i, j) si j <= i (la position i ne voit pas le futur)."""\n    return torch.tril(torch.ones(n, n)).bool()\n',
+        must_fail=('test_attention_matches_torch_without_mask',),
+        message_contains=('soustrayez le maximum',),
+    ),
+    'blind-r7-bert-float-targets': Scenario(
+        grade_id='bert_mask',
+        source='# FAULT: cibles built with torch.full(shape, -100.0): a FLOAT tensor (statement: two integer tensors; F.cross_entropy would read them as probabilities)\ndef masquage_bert(tokens, id_mask, taille_vocab, graine):\n    """Masquage de BERT : renvoie (entrees, cibles), cibles = -100 hors des tokens sélectionnés."""\n    g = torch.Generator().manual_seed(graine)\n    sel = torch.rand(tokens.shape, generator=g) < 0.15\n    u = torch.rand(tokens.shape, generator=g)\n    aleat = torch.randint(0, taille_vocab, tokens.shape, generator=g)\n    entrees = tokens.clone()\n    entrees[sel & (u < 0.8)] = id_mask\n    r = sel & (u >= 0.8) & (u < 0.9)\n    entrees[r] = aleat[r]\n    cibles = torch.full(tokens.shape, -100.0)\n    cibles[sel] = tokens[sel].float()\n    return entrees, cibles\n',
+        must_fail=('test_bert_selection_rate',),
+        message_contains=("deux tenseurs d'ENTIERS", 'cibles'),
+    ),
+    'blind-r7-bert-float-entrees': Scenario(
+        grade_id='bert_mask',
+        source='# FAULT: entrees returned as a FLOAT tensor (tokens.float() then masked): nn.Embedding would refuse it (statement: integer tensors)\ndef masquage_bert(tokens, id_mask, taille_vocab, graine):\n    """Masquage de BERT : renvoie (entrees, cibles), cibles = -100 hors des tokens sélectionnés."""\n    g = torch.Generator().manual_seed(graine)\n    sel = torch.rand(tokens.shape, generator=g) < 0.15\n    u = torch.rand(tokens.shape, generator=g)\n    aleat = torch.randint(0, taille_vocab, tokens.shape, generator=g)\n    entrees = tokens.float()\n    entrees[sel & (u < 0.8)] = id_mask\n    r = sel & (u >= 0.8) & (u < 0.9)\n    entrees[r] = aleat[r].float()\n    cibles = torch.where(sel, tokens, torch.full_like(tokens, -100))\n    return entrees, cibles\n',
+        must_fail=('test_bert_selection_rate',),
+        message_contains=("deux tenseurs d'ENTIERS", 'entrees'),
+    ),
+    'blind-r7-bert-global-manual-seed': Scenario(
+        grade_id='bert_mask',
+        source='# FAULT: torch.manual_seed(graine) then draws from the GLOBAL RNG (no Generator): reproducible, but resets the caller\'s global random state\ndef masquage_bert(tokens, id_mask, taille_vocab, graine):\n    """Masquage de BERT : renvoie (entrees, cibles), cibles = -100 hors des tokens sélectionnés."""\n    torch.manual_seed(graine)\n    sel = torch.rand(tokens.shape) < 0.15\n    u = torch.rand(tokens.shape)\n    aleat = torch.randint(0, taille_vocab, tokens.shape)\n    entrees = tokens.clone()\n    entrees[sel & (u < 0.8)] = id_mask\n    r = sel & (u >= 0.8) & (u < 0.9)\n    entrees[r] = aleat[r]\n    cibles = torch.where(sel, tokens, torch.full_like(tokens, -100))\n    return entrees, cibles\n',
+        must_fail=('test_bert_selection_rate',),
+        message_contains=('état aléatoire global',),
+    ),
+    'blind-r7-bert-random-from-batch': Scenario(
+        grade_id='bert_mask',
+        source='# FAULT: "random" replacements drawn among the tokens of the input (unigram of the batch) instead of uniformly in {0, ..., V-1}\ndef masquage_bert(tokens, id_mask, taille_vocab, graine):\n    """Masquage de BERT : renvoie (entrees, cibles), cibles = -100 hors des tokens sélectionnés."""\n    g = torch.Generator().manual_seed(graine)\n    sel = torch.rand(tokens.shape, generator=g) < 0.15\n    u = torch.rand(tokens.shape, generator=g)\n    plat = tokens.reshape(-1)\n    hasard = plat[torch.randint(0, plat.numel(), tokens.shape, generator=g)]\n    entrees = tokens.clone()\n    entrees[sel & (u < 0.8)] = id_mask\n    r = sel & (u >= 0.8) & (u < 0.9)\n    entrees[r] = hasard[r]\n    cibles = torch.where(sel, tokens, torch.full_like(tokens, -100))\n    return entrees, cibles\n',
+        must_fail=('test_bert_replacement_split',),
+        message_contains=("parmi les tokens de l'entrée",),
+    ),
+    'blind-r7-equivariance-own-perm': Scenario(
+        grade_id='equivariance',
+        source='# FAULT: argument perm ignored: draws its own torch.randperm (the demo\'s conclusions still look right)\ndef erreur_permutation(f, X, perm):\n    """max |f(X[perm]) - f(X)[perm]| pour X (n, d) et perm une permutation des n positions."""\n    sigma = torch.randperm(X.shape[0])\n    return float((f(X[sigma]) - f(X)[sigma]).abs().max())\n',
+        must_fail=('test_erreur_permutation_on_grader_functions',),
+        message_contains=("n'utilise pas la permutation perm",),
+    ),
+    'blind-r7-gnn-train-nclasses-hardcoded': Scenario(
+        grade_id='gnn_train',
+        source='# FAULT: n_classes argument ignored: both models output 3 logits (the demo\'s C) whatever n_classes\nclass GNN(nn.Module):\n    """Deux couches couche_gnn (agrégation « moyenne », largeur d_cachee), puis une couche linéaire."""\n\n    def __init__(self, d_entree, d_cachee, n_classes):\n        super().__init__()\n        self.Ws1 = nn.Parameter(torch.randn(d_entree, d_cachee) / math.sqrt(d_entree))\n        self.Wv1 = nn.Parameter(torch.randn(d_entree, d_cachee) / math.sqrt(d_entree))\n        self.Ws2 = nn.Parameter(torch.randn(d_cachee, d_cachee) / math.sqrt(d_cachee))\n        self.Wv2 = nn.Parameter(torch.randn(d_cachee, d_cachee) / math.sqrt(d_cachee))\n        self.sortie = nn.Linear(d_cachee, n_classes)\n\n    def forward(self, X, A):\n        """Logits (n, n_classes) de tous les nœuds."""\n        H = couche_gnn(X, A, self.Ws1, self.Wv1, "moyenne")\n        H = couche_gnn(H, A, self.Ws2, self.Wv2, "moyenne")\n        return self.sortie(H)\n\n\ndef entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Entraîne un GNN(d, 32, n_classes) sur les nœuds idx_train (étiquettes y_train) ;\n    renvoie les logits (n, n_classes) de TOUS les nœuds après l\'entraînement."""\n    torch.manual_seed(graine)\n    modele = GNN(X.shape[1], 32, 3)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(n_epoques):\n        opt.zero_grad()\n        F.cross_entropy(modele(X, A)[idx_train], y_train).backward()\n        opt.step()\n    with torch.no_grad():\n        return modele(X, A)\n\n\ndef entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Même protocole avec un MLP d -> 32 -> n_classes qui ne voit que X (pas le graphe)."""\n    torch.manual_seed(graine)\n    modele = nn.Sequential(nn.Linear(X.shape[1], 32), nn.ReLU(), nn.Linear(32, 3))\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(n_epoques):\n        opt.zero_grad()\n        F.cross_entropy(modele(X)[idx_train], y_train).backward()\n        opt.step()\n    with torch.no_grad():\n        return modele(X)\n',
+        must_fail=('test_gnn_and_mlp_training_mechanics',),
+        message_contains=("n_classes n'est pas l'argument reçu",),
+    ),
+    'blind-r7-gnn-train-plain-tensors': Scenario(
+        grade_id='gnn_train',
+        source='# FAULT: GNN weights are plain tensors with requires_grad (not nn.Parameter): GNN.parameters() / state_dict miss them; the optimizer is given them by hand\nclass GNN(nn.Module):\n    """Deux couches couche_gnn (agrégation « moyenne », largeur d_cachee), puis une couche linéaire."""\n\n    def __init__(self, d_entree, d_cachee, n_classes):\n        super().__init__()\n        s1, s2 = 1 / math.sqrt(d_entree), 1 / math.sqrt(d_cachee)\n        self.poids = [\n            (torch.randn(d_entree, d_cachee) * s1).requires_grad_(),\n            (torch.randn(d_entree, d_cachee) * s1).requires_grad_(),\n            (torch.randn(d_cachee, d_cachee) * s2).requires_grad_(),\n            (torch.randn(d_cachee, d_cachee) * s2).requires_grad_(),\n        ]\n        self.sortie = nn.Linear(d_cachee, n_classes)\n\n    def forward(self, X, A):\n        """Logits (n, n_classes) de tous les nœuds."""\n        W1, V1, W2, V2 = self.poids\n        H = couche_gnn(X, A, W1, V1, "moyenne")\n        H = couche_gnn(H, A, W2, V2, "moyenne")\n        return self.sortie(H)\n\n\ndef entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Entraîne un GNN(d, 32, n_classes) sur les nœuds idx_train (étiquettes y_train) ;\n    renvoie les logits (n, n_classes) de TOUS les nœuds après l\'entraînement."""\n    torch.manual_seed(graine)\n    modele = GNN(X.shape[1], 32, n_classes)\n    opt = torch.optim.Adam(list(modele.parameters()) + modele.poids, lr=lr)\n    for _ in range(n_epoques):\n        opt.zero_grad()\n        F.cross_entropy(modele(X, A)[idx_train], y_train).backward()\n        opt.step()\n    with torch.no_grad():\n        return modele(X, A)\n\n\ndef entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Même protocole avec un MLP d -> 32 -> n_classes qui ne voit que X (pas le graphe)."""\n    torch.manual_seed(graine)\n    modele = nn.Sequential(nn.Linear(X.shape[1], 32), nn.ReLU(), nn.Linear(32, n_classes))\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(n_epoques):\n        opt.zero_grad()\n        F.cross_entropy(modele(X)[idx_train], y_train).backward()\n        opt.step()\n    with torch.no_grad():\n        return modele(X)\n',
+        must_fail=('test_gnn_accuracy_on_grader_graphs',),
+        message_contains=('ne sont pas des paramètres du module',),
+    ),
+    'blind-r7-transformer-shared-ln': Scenario(
+        grade_id='transformer',
+        source='# FAULT: one LayerNorm (ln1) used before BOTH sub-layers instead of two separate LN1, LN2\nclass BlocTransformer(nn.Module):\n    def __init__(self, d, n_tetes):\n        super().__init__()\n        self.n_tetes = n_tetes\n        self.ln1 = nn.LayerNorm(d)\n        self.qkv = nn.Linear(d, 3 * d)\n        self.proj = nn.Linear(d, d)\n        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))\n\n    def forward(self, x):\n        T = x.shape[1]\n        m = masque_causal(T).to(x.device)\n        h = self.ln1(x)\n        x = x + attention_multi_tetes(h, self.qkv.weight, self.qkv.bias, self.proj.weight, self.proj.bias, self.n_tetes, m)\n        return x + self.mlp(self.ln1(x))\n\n\nclass PetitTransformer(nn.Module):\n    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):\n        super().__init__()\n        self.tok = nn.Embedding(taille_vocab, d)\n        self.pos = nn.Embedding(contexte, d)\n        self.blocs = nn.Sequential(*[BlocTransformer(d, n_tetes) for _ in range(n_couches)])\n        self.ln = nn.LayerNorm(d)\n        self.tete = nn.Linear(d, taille_vocab)\n\n    def forward(self, idx):\n        T = idx.shape[1]\n        x = self.tok(idx) + self.pos(torch.arange(T, device=idx.device))\n        return self.tete(self.ln(self.blocs(x)))\n',
+        must_fail=('test_transformer_residuals_and_positions',),
+        message_contains=('la même LayerNorm',),
+    ),
+    'blind-r7-transformer-contexte-hardcoded': Scenario(
+        grade_id='transformer',
+        source='# FAULT: contexte argument ignored: position table hard-coded to 32 rows (crashes for T > 32, wrong parameter count for contexte != 32)\nclass BlocTransformer(nn.Module):\n    def __init__(self, d, n_tetes):\n        super().__init__()\n        self.n_tetes = n_tetes\n        self.ln1 = nn.LayerNorm(d)\n        self.ln2 = nn.LayerNorm(d)\n        self.qkv = nn.Linear(d, 3 * d)\n        self.proj = nn.Linear(d, d)\n        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))\n\n    def forward(self, x):\n        T = x.shape[1]\n        m = masque_causal(T).to(x.device)\n        h = self.ln1(x)\n        x = x + attention_multi_tetes(h, self.qkv.weight, self.qkv.bias, self.proj.weight, self.proj.bias, self.n_tetes, m)\n        return x + self.mlp(self.ln2(x))\n\n\nclass PetitTransformer(nn.Module):\n    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):\n        super().__init__()\n        self.tok = nn.Embedding(taille_vocab, d)\n        self.pos = nn.Embedding(32, d)\n        self.blocs = nn.Sequential(*[BlocTransformer(d, n_tetes) for _ in range(n_couches)])\n        self.ln = nn.LayerNorm(d)\n        self.tete = nn.Linear(d, taille_vocab)\n\n    def forward(self, idx):\n        T = idx.shape[1]\n        x = self.tok(idx) + self.pos(torch.arange(T, device=idx.device))\n        return self.tete(self.ln(self.blocs(x)))\n',
+        must_fail=('test_transformer_residuals_and_positions',),
+        message_contains=("n'a pas contexte lignes",),
+    ),
+    'blind-r7-transformer-no-ln1': Scenario(
+        grade_id='transformer',
+        source='# FAULT: no LayerNorm before the attention (x + MHA(x)); LN1 is created but never used\nclass BlocTransformer(nn.Module):\n    def __init__(self, d, n_tetes):\n        super().__init__()\n        self.n_tetes = n_tetes\n        self.ln1 = nn.LayerNorm(d)\n        self.ln2 = nn.LayerNorm(d)\n        self.qkv = nn.Linear(d, 3 * d)\n        self.proj = nn.Linear(d, d)\n        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))\n\n    def forward(self, x):\n        T = x.shape[1]\n        m = masque_causal(T).to(x.device)\n        h = x\n        x = x + attention_multi_tetes(h, self.qkv.weight, self.qkv.bias, self.proj.weight, self.proj.bias, self.n_tetes, m)\n        return x + self.mlp(self.ln2(x))\n\n\nclass PetitTransformer(nn.Module):\n    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):\n        super().__init__()\n        self.tok = nn.Embedding(taille_vocab, d)\n        self.pos = nn.Embedding(contexte, d)\n        self.blocs = nn.Sequential(*[BlocTransformer(d, n_tetes) for _ in range(n_couches)])\n        self.ln = nn.LayerNorm(d)\n        self.tete = nn.Linear(d, taille_vocab)\n\n    def forward(self, idx):\n        T = idx.shape[1]\n        x = self.tok(idx) + self.pos(torch.arange(T, device=idx.device))\n        return self.tete(self.ln(self.blocs(x)))\n',
+        must_fail=('test_transformer_residuals_and_positions',),
+        message_contains=("d'un BlocTransformer est créée",),
+    ),
+    'blind-r7-transformer-train-contiguous-starts': Scenario(
+        grade_id='transformer_train',
+        source='# FAULT: draws ONE start per step and takes the taille_lot consecutive windows i, i+1, ..., i+B-1 (highly correlated batch) instead of taille_lot random starts\ndef entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine):\n    """Entraîne modele à prédire le caractère suivant sur des fenêtres tirées de donnees ;\n    renvoie la liste des pertes (entropie croisée en nats, une par étape)."""\n    g = torch.Generator().manual_seed(graine)\n    opt = torch.optim.AdamW(modele.parameters(), lr=lr)\n    pertes = []\n    for _ in range(n_etapes):\n        i0 = int(torch.randint(0, len(donnees) - contexte - taille_lot, (1,), generator=g))\n        debuts = torch.arange(i0, i0 + taille_lot)\n        x = torch.stack([donnees[i:i + contexte] for i in debuts])\n        y = torch.stack([donnees[i + 1:i + contexte + 1] for i in debuts])\n        logits = modele(x)\n        perte = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))\n        opt.zero_grad()\n        perte.backward()\n        opt.step()\n        pertes.append(perte.item())\n    return pertes\n',
+        must_fail=('test_entrainer_transformer_loop_mechanics',),
+        message_contains=("ne tire qu'UN début",),
+        may_fail=('test_transformer_bits_per_char_on_held_out_text',),
+    ),
+}
+_BLIND_R7_CORRECT = {
+    'blind-r7-correct-attention-logmask': Correct(
+        grade_id='attention',
+        source='# correct: mask applied additively as log(mask) (0 or -inf) before a torch.softmax; causal mask = ones(bool).tril()\ndef attention(Q, K, V, masque=None):\n    """softmax(Q Kᵀ / √d_k) V. Q (..., n, d_k), K (..., m, d_k), V (..., m, d_v) ;\n    masque booléen diffusable vers (..., n, m), True = position autorisée. Renvoie (..., n, d_v)."""\n    d_k = Q.shape[-1]\n    scores = torch.matmul(Q, K.transpose(-1, -2)) * (1.0 / math.sqrt(d_k))\n    if masque is not None:\n        scores = scores + torch.log(masque.to(scores.dtype))\n    poids = torch.softmax(scores, dim=-1)\n    return torch.matmul(poids, V)\n\n\ndef masque_causal(n):\n    """Masque booléen (n, n) : True en (i, j) si j <= i (la position i ne voit pas le futur)."""\n    return torch.ones(n, n, dtype=torch.bool).tril()\n',
+        why='mask added as log(mask) before torch.softmax',
+    ),
+    'blind-r7-correct-bert-where-chain': Correct(
+        grade_id='bert_mask',
+        source='# correct: one seeded generator; selection, category and random ids drawn for every position; torch.where chain, no in-place\ndef masquage_bert(tokens, id_mask, taille_vocab, graine):\n    """Masquage de BERT : renvoie (entrees, cibles), cibles = -100 hors des tokens sélectionnés."""\n    g = torch.Generator().manual_seed(graine)\n    choisi = torch.rand(tokens.shape, generator=g) < 0.15\n    categorie = torch.rand(tokens.shape, generator=g)\n    hasard = torch.randint(0, taille_vocab, tokens.shape, generator=g, dtype=tokens.dtype)\n    masque_tok = torch.full_like(tokens, id_mask)\n    remplace = torch.where(categorie < 0.8, masque_tok, torch.where(categorie < 0.9, hasard, tokens))\n    entrees = torch.where(choisi, remplace, tokens)\n    cibles = torch.where(choisi, tokens, torch.full_like(tokens, -100))\n    return entrees, cibles\n',
+        why='torch.where chain, one generator, no in-place',
+    ),
+    'blind-r7-correct-gnn-train-manual-init': Correct(
+        grade_id='gnn_train',
+        source='# correct: nn.Parameter with randn * sqrt(2/fan_in) (He) init, helper function, logits returned detached, MLP as a custom module\nclass GNN(nn.Module):\n    """Deux couches couche_gnn (agrégation « moyenne », largeur d_cachee), puis une couche linéaire."""\n\n    def __init__(self, d_entree, d_cachee, n_classes):\n        super().__init__()\n        def poids(a, b):\n            return nn.Parameter(torch.randn(a, b) * math.sqrt(2.0 / a))\n        self.W_soi_1, self.W_vois_1 = poids(d_entree, d_cachee), poids(d_entree, d_cachee)\n        self.W_soi_2, self.W_vois_2 = poids(d_cachee, d_cachee), poids(d_cachee, d_cachee)\n        self.lin = nn.Linear(d_cachee, n_classes)\n\n    def forward(self, X, A):\n        """Logits (n, n_classes) de tous les nœuds."""\n        H = couche_gnn(X, A, self.W_soi_1, self.W_vois_1, agregation="moyenne")\n        H = couche_gnn(H, A, self.W_soi_2, self.W_vois_2, agregation="moyenne")\n        return self.lin(H)\n\n\nclass _MLP(nn.Module):\n    def __init__(self, d, h, c):\n        super().__init__()\n        self.l1, self.l2 = nn.Linear(d, h), nn.Linear(h, c)\n\n    def forward(self, X):\n        return self.l2(F.relu(self.l1(X)))\n\n\ndef _entrainer(modele, appel, idx_train, y_train, n_epoques, lr):\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    for _ in range(n_epoques):\n        logits = appel()\n        perte = F.cross_entropy(logits[idx_train], y_train)\n        opt.zero_grad()\n        perte.backward()\n        opt.step()\n    modele.eval()\n    with torch.no_grad():\n        return appel().detach()\n\n\ndef entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Entraîne un GNN(d, 32, n_classes) sur les nœuds idx_train (étiquettes y_train) ;\n    renvoie les logits (n, n_classes) de TOUS les nœuds après l\'entraînement."""\n    torch.manual_seed(graine)\n    modele = GNN(X.shape[1], 32, n_classes)\n    return _entrainer(modele, lambda: modele(X, A), idx_train, y_train, n_epoques, lr)\n\n\ndef entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Même protocole avec un MLP d -> 32 -> n_classes qui ne voit que X (pas le graphe)."""\n    torch.manual_seed(graine)\n    modele = _MLP(X.shape[1], 32, n_classes)\n    return _entrainer(modele, lambda: modele(X), idx_train, y_train, n_epoques, lr)\n',
+        why='He init, helper training function, custom MLP module',
+    ),
+    'blind-r7-correct-mha-einsum-4d': Correct(
+        grade_id='mha',
+        source='# correct: einsum projections, heads as a 4-D (B, h, n, dh) tensor, mask given a head axis when it has a batch axis\ndef attention_multi_tetes(x, W_in, b_in, W_out, b_out, n_tetes, masque=None):\n    """Auto-attention multi-têtes de x (B, n, d), comme nn.MultiheadAttention(batch_first=True)."""\n    B, n, d = x.shape\n    dh = d // n_tetes\n    qkv = torch.einsum("bnd,ed->bne", x, W_in) + b_in\n    q, k, v = qkv.split(d, dim=-1)\n\n    def tetes(t):\n        return t.reshape(B, n, n_tetes, dh).permute(0, 2, 1, 3)\n\n    m = masque\n    if m is not None and m.dim() >= 3:\n        m = m.unsqueeze(-3)\n    o = attention(tetes(q), tetes(k), tetes(v), m)\n    o = o.permute(0, 2, 1, 3).reshape(B, n, d)\n    return torch.einsum("bne,de->bnd", o, W_out) + b_out\n',
+        why='einsum projections, 4-D heads, a batched mask given a head axis',
+    ),
+    'blind-r7-correct-posenc-stack-interleave': Correct(
+        grade_id='posenc',
+        source='# correct: float64 torch.pow frequencies, sin/cos stacked on a last axis then reshaped to interleave, cast to float32\ndef encodage_positionnel(n, d):\n    """Encodage sinusoïdal (n, d) : sin sur les colonnes paires, cos sur les impaires."""\n    pos = torch.arange(n, dtype=torch.float64)[:, None]\n    i = torch.arange(d // 2, dtype=torch.float64)[None, :]\n    angles = pos / torch.pow(torch.tensor(10000.0, dtype=torch.float64), 2 * i / d)\n    pe = torch.stack([torch.sin(angles), torch.cos(angles)], dim=-1).reshape(n, d)\n    return pe.float()\n',
+        why='sin/cos stacked then reshaped',
+    ),
+    'blind-r7-correct-transformer-train-tensor-losses': Correct(
+        grade_id='transformer_train',
+        source='# correct: windows by an index matrix, loss via logits.transpose(1, 2), losses kept as detached 0-d tensors (list), set_to_none\ndef entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine):\n    """Entraîne modele à prédire le caractère suivant sur des fenêtres tirées de donnees ;\n    renvoie la liste des pertes (entropie croisée en nats, une par étape)."""\n    gen = torch.Generator().manual_seed(graine)\n    optim = torch.optim.AdamW(modele.parameters(), lr=lr)\n    decalage = torch.arange(contexte)\n    pertes = []\n    modele.train()\n    for _ in range(n_etapes):\n        debuts = torch.randint(0, len(donnees) - contexte, (taille_lot,), generator=gen)\n        pos = debuts[:, None] + decalage[None, :]\n        x, y = donnees[pos], donnees[pos + 1]\n        logits = modele(x)\n        perte = F.cross_entropy(logits.transpose(1, 2), y)\n        optim.zero_grad(set_to_none=True)\n        perte.backward()\n        optim.step()\n        pertes.append(perte.detach())\n    return pertes\n',
+        why='losses kept as detached 0-d tensors',
+    ),
+    'blind-r7-correct-gnn-train-custom-method': Correct(
+        grade_id='gnn_train',
+        source='# correct: GNN has an extra helper method perte(X, A, idx, y) that entrainer_gnn calls; everything else as asked\nclass GNN(nn.Module):\n    """Deux couches couche_gnn (agrégation « moyenne », largeur d_cachee), puis une couche linéaire."""\n\n    def __init__(self, d_entree, d_cachee, n_classes):\n        super().__init__()\n        self.Ws1 = nn.Parameter(torch.randn(d_entree, d_cachee) / math.sqrt(d_entree))\n        self.Wv1 = nn.Parameter(torch.randn(d_entree, d_cachee) / math.sqrt(d_entree))\n        self.Ws2 = nn.Parameter(torch.randn(d_cachee, d_cachee) / math.sqrt(d_cachee))\n        self.Wv2 = nn.Parameter(torch.randn(d_cachee, d_cachee) / math.sqrt(d_cachee))\n        self.sortie = nn.Linear(d_cachee, n_classes)\n\n    def forward(self, X, A):\n        """Logits (n, n_classes) de tous les nœuds."""\n        H = couche_gnn(X, A, self.Ws1, self.Wv1, "moyenne")\n        H = couche_gnn(H, A, self.Ws2, self.Wv2, "moyenne")\n        return self.sortie(H)\n\n    def perte(self, X, A, idx, y):\n        """Entropie croisée sur les nœuds idx."""\n        return F.cross_entropy(self(X, A)[idx], y)\n\n\ndef entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Entraîne un GNN(d, 32, n_classes) sur les nœuds idx_train (étiquettes y_train) ;\n    renvoie les logits (n, n_classes) de TOUS les nœuds après l\'entraînement."""\n    torch.manual_seed(graine)\n    modele = GNN(X.shape[1], 32, n_classes)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(n_epoques):\n        opt.zero_grad()\n        modele.perte(X, A, idx_train, y_train).backward()\n        opt.step()\n    with torch.no_grad():\n        return modele(X, A)\n\n\ndef entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Même protocole avec un MLP d -> 32 -> n_classes qui ne voit que X (pas le graphe)."""\n    torch.manual_seed(graine)\n    modele = nn.Sequential(nn.Linear(X.shape[1], 32), nn.ReLU(), nn.Linear(32, n_classes))\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(n_epoques):\n        opt.zero_grad()\n        F.cross_entropy(modele(X)[idx_train], y_train).backward()\n        opt.step()\n    with torch.no_grad():\n        return modele(X)\n',
+        why='a helper method perte() on the GNN, called by entrainer_gnn',
+    ),
+    'blind-r7-correct-gnn-train-linear-weights': Correct(
+        grade_id='gnn_train',
+        source='# correct: W_soi / W_voisins stored as bias-free nn.Linear(d, h) (their .weight is an nn.Parameter of shape (h, d)), passed as .weight.T to couche_gnn\nclass GNN(nn.Module):\n    """Deux couches couche_gnn (agrégation « moyenne », largeur d_cachee), puis une couche linéaire."""\n\n    def __init__(self, d_entree, d_cachee, n_classes):\n        super().__init__()\n        self.soi1 = nn.Linear(d_entree, d_cachee, bias=False)\n        self.vois1 = nn.Linear(d_entree, d_cachee, bias=False)\n        self.soi2 = nn.Linear(d_cachee, d_cachee, bias=False)\n        self.vois2 = nn.Linear(d_cachee, d_cachee, bias=False)\n        self.sortie = nn.Linear(d_cachee, n_classes)\n\n    def forward(self, X, A):\n        """Logits (n, n_classes) de tous les nœuds."""\n        H = couche_gnn(X, A, self.soi1.weight.T, self.vois1.weight.T, "moyenne")\n        H = couche_gnn(H, A, self.soi2.weight.T, self.vois2.weight.T, "moyenne")\n        return self.sortie(H)\n\n\ndef entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Entraîne un GNN(d, 32, n_classes) sur les nœuds idx_train (étiquettes y_train) ;\n    renvoie les logits (n, n_classes) de TOUS les nœuds après l\'entraînement."""\n    torch.manual_seed(graine)\n    modele = GNN(X.shape[1], 32, n_classes)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(n_epoques):\n        opt.zero_grad()\n        F.cross_entropy(modele(X, A)[idx_train], y_train).backward()\n        opt.step()\n    with torch.no_grad():\n        return modele(X, A)\n\n\ndef entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Même protocole avec un MLP d -> 32 -> n_classes qui ne voit que X (pas le graphe)."""\n    torch.manual_seed(graine)\n    modele = nn.Sequential(nn.Linear(X.shape[1], 32), nn.ReLU(), nn.Linear(32, n_classes))\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(n_epoques):\n        opt.zero_grad()\n        F.cross_entropy(modele(X)[idx_train], y_train).backward()\n        opt.step()\n    with torch.no_grad():\n        return modele(X)\n',
+        why='weights as bias-free nn.Linear, passed as .weight.T',
+    ),
+}
+_BLIND_R7.update({
+    "blind-r7-equivariance-rounded": Scenario(
+        grade_id="equivariance",
+        source='# FAULT: returns a tensor (not a float) AND compares f(X)[perm] to f(X[perm]) after rounding both to 4 decimals (hides small gaps)\ndef erreur_permutation(f, X, perm):\n    """max |f(X[perm]) - f(X)[perm]| pour X (n, d) et perm une permutation des n positions."""\n    a = torch.round(f(X[perm]) * 1e4) / 1e4\n    b = torch.round(f(X)[perm] * 1e4) / 1e4\n    return (a - b).abs().max()\n',
+        must_fail=("test_erreur_permutation_on_grader_functions",),
+        message_contains=("perd la précision",),
+    ),
+    "submission-transformer-train-global-seed": Scenario(
+        grade_id="transformer_train",
+        source=edit(_TRANSFORMER_TRAIN, ("    generateur = torch.Generator().manual_seed(int(graine))\n",
+                                         "    torch.manual_seed(int(graine))\n    generateur = None  # le générateur global\n")),
+        must_fail=("test_entrainer_transformer_loop_mechanics",),
+        message_contains=("état aléatoire global",),
+    ),
+    "submission-mlp-nclasses-hardcoded": Scenario(
+        grade_id="gnn_train",
+        source=edit(_GNN_TRAIN, ("nn.ReLU(), nn.Linear(32, n_classes))\n", "nn.ReLU(), nn.Linear(32, 3))  # 3 classes\n")),
+        must_fail=("test_gnn_and_mlp_training_mechanics",),
+        message_contains=("logits par nœud quand n_classes vaut",),
+    ),
+})
+_BLIND_R7_CORRECT.update({
+    "correct-attention-manual-stable-softmax": Correct(
+        grade_id="attention",
+        source=_attention(
+            """    s = Q @ K.transpose(-2, -1) / math.sqrt(Q.shape[-1])
+    if masque is not None:
+        s = s.masked_fill(~masque.bool(), float("-inf"))
+    s = s - s.max(dim=-1, keepdim=True).values  # stabilité numérique
+    e = torch.exp(s)
+    return (e / e.sum(dim=-1, keepdim=True)) @ V
+""",
+            "Softmax écrite à la main, maximum de chaque ligne soustrait.",
+        ),
+        why="a softmax written by hand with the row maximum subtracted",
+    ),
+    "correct-gnn-train-old-style-super": Correct(
+        grade_id="gnn_train",
+        source=edit(_GNN_TRAIN, ("        super().__init__()\n", "        super(GNN, self).__init__()\n")),
+        why="super(GNN, self), the class named in its own __init__ (the width probe wraps the class, it does not replace it)",
+    ),
+})
+SCENARIOS.update(_BLIND_R7)
+CORRECT.update(_BLIND_R7_CORRECT)
+GROUPS["blind-r7-1"] = ("blind-r7-mha-mask-repeat-order", "blind-r7-attention-unstable-softmax",
+                        "blind-r7-bert-float-targets", "blind-r7-equivariance-own-perm",
+                        "blind-r7-gnn-train-nclasses-hardcoded", "blind-r7-transformer-shared-ln",
+                        "blind-r7-transformer-train-contiguous-starts")
+GROUPS["blind-r7-2"] = ("blind-r7-mha-drops-batched-mask", "blind-r7-bert-global-manual-seed",
+                        "blind-r7-gnn-train-plain-tensors", "blind-r7-transformer-contexte-hardcoded",
+                        "submission-transformer-train-global-seed")
+GROUPS["blind-r7-3"] = ("blind-r7-bert-float-entrees", "blind-r7-transformer-no-ln1",
+                        "submission-mlp-nclasses-hardcoded", "blind-r7-equivariance-rounded")
+GROUPS["blind-r7-4"] = ("blind-r7-bert-random-from-batch",)
+CORRECT_GROUPS["blind-r7-correct-1"] = (
+    "blind-r7-correct-attention-logmask", "blind-r7-correct-bert-where-chain",
+    "blind-r7-correct-gnn-train-manual-init", "blind-r7-correct-mha-einsum-4d",
+    "blind-r7-correct-posenc-stack-interleave", "blind-r7-correct-transformer-train-tensor-losses",
+)
+CORRECT_GROUPS["blind-r7-correct-2"] = ("blind-r7-correct-gnn-train-custom-method",
+                                        "correct-attention-manual-stable-softmax")
+CORRECT_GROUPS["blind-r7-correct-3"] = ("blind-r7-correct-gnn-train-linear-weights",)
+CORRECT_GROUPS["blind-r7-correct-4"] = ("correct-gnn-train-old-style-super",)

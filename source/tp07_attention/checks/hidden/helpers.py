@@ -59,6 +59,7 @@ def couche_gnn(X, A, W_soi, W_voisins, agregation="somme"):
     couche_gnn.appels.append({"X": tuple(X.shape), "soi": tuple(W_soi.shape),
                               "voisins": tuple(W_voisins.shape), "ids": (W_soi.data_ptr(), W_voisins.data_ptr()),
                               "agregation": str(agregation)})
+    couche_gnn.poids.extend([W_soi, W_voisins])
     M = A @ X
     if agregation == "moyenne":
         M = M / A.sum(dim=1, keepdim=True).clamp(min=1)
@@ -66,34 +67,6 @@ def couche_gnn(X, A, W_soi, W_voisins, agregation="somme"):
 
 
 couche_gnn.appels = []
-''',
-}
-
-# A stand-in for the notebook's GNN class (the solution's architecture), recording the
-# arguments each GNN(d_entree, d_cachee, n_classes) is built with: what entrainer_gnn builds.
-GNN_STAND_IN = {
-    **GNN_REFERENCES,
-    "GNN": '''
-import math as _math
-
-import torch as _torch
-
-
-class GNN(_torch.nn.Module):
-    construits = []
-
-    def __init__(self, d_entree, d_cachee, n_classes):
-        super().__init__()
-        GNN.construits.append([int(d_entree), int(d_cachee), int(n_classes)])
-        self.W_soi_1 = _torch.nn.Parameter(_torch.randn(d_entree, d_cachee) / _math.sqrt(d_entree))
-        self.W_voisins_1 = _torch.nn.Parameter(_torch.randn(d_entree, d_cachee) / _math.sqrt(d_entree))
-        self.W_soi_2 = _torch.nn.Parameter(_torch.randn(d_cachee, d_cachee) / _math.sqrt(d_cachee))
-        self.W_voisins_2 = _torch.nn.Parameter(_torch.randn(d_cachee, d_cachee) / _math.sqrt(d_cachee))
-        self.sortie = _torch.nn.Linear(d_cachee, n_classes)
-
-    def forward(self, X, A):
-        H = couche_gnn(X, A, self.W_soi_1, self.W_voisins_1, "moyenne")
-        H = couche_gnn(H, A, self.W_soi_2, self.W_voisins_2, "moyenne")
-        return self.sortie(H)
+couche_gnn.poids = []
 ''',
 }

@@ -53,6 +53,8 @@ def _tp07_fonctions(nom, genre, poids):
         f = lambda z: torch.cumsum(z, dim=0) @ poids.to(z.dtype)
     elif genre == "oppose":
         f = lambda z: -(z @ poids.to(z.dtype) + torch.arange(z.shape[0], dtype=z.dtype)[:, None])
+    elif genre == "petit":
+        f = lambda z: z @ poids.to(z.dtype) + 3e-5 * torch.arange(z.shape[0], dtype=z.dtype)[:, None]
     else:
         f = lambda z: z @ poids.to(z.dtype) + torch.arange(z.shape[0], dtype=z.dtype)[:, None]
     globals()[nom] = f
@@ -164,6 +166,57 @@ def test_attention_matches_torch_without_mask(submission, rng):
             ) from None
         _check_attention(got, Q, K, V, what="attention" if heads is None else
                          "attention sur des entrées (B, têtes, n, d_k)")
+    _check_large_scores(submission, rng)
+
+
+def _check_large_scores(submission, rng) -> None:
+    """Scores of a few hundred in float32 (drawn on purpose: the other inputs keep them of a
+    few units): exp(s) overflows past 88, so a softmax written exp(s) / Σ exp(s) without the
+    row maximum subtracted gives inf / inf = NaN where torch.softmax stays exact."""
+    B, n, m = int(rng.integers(2, 4)), int(rng.integers(3, 7)), int(rng.integers(3, 7))
+    d, dv = 16, int(rng.integers(2, 6))
+    Q, K = rng.normal(size=(B, n, d)) * 8, rng.normal(size=(B, m, d)) * 8
+    # The largest score set between 300 and 600, whatever the draw (Q negated if every
+    # score is negative).
+    scores = Q @ K.transpose(0, 2, 1) / math.sqrt(d)
+    if scores.max() <= 0:
+        Q, scores = -Q, -scores
+    Q = (Q * float(rng.uniform(300, 600)) / float(scores.max())).astype(np.float32)
+    K = K.astype(np.float32)
+    V = rng.normal(size=(B, m, dv)).astype(np.float32)
+    try:
+        got = GUARD.call(submission, "attention", Tensor(Q), Tensor(K), Tensor(V))
+    except StudentError as exc:
+        raise student_error("attention", exc) from None
+    ref = F.scaled_dot_product_attention(
+        *(_t(a.astype(np.float64)) for a in (Q, K, V))
+    ).numpy()
+    got = as_array(got, "attention", shape=ref.shape, allow_nan=True)
+    if not np.isfinite(got).all():
+        raise CheckFailed(
+            "attention renvoie des NaN ou des inf quand les scores sont grands (quelques "
+            "centaines, en float32) : exp(s) déborde au-delà de 88, et exp(s) / Σ exp(s) donne "
+            "inf / inf ; soustrayez le maximum de chaque ligne avant l'exponentielle "
+            "(s − s.max(dim=-1, keepdim=True).values, ce qui ne change pas la softmax) ou "
+            "utilisez torch.softmax(scores, dim=-1)",
+            "attention returns NaN or inf when the scores are large (a few hundred, in "
+            "float32): exp(s) overflows past 88, and exp(s) / Σ exp(s) gives inf / inf; "
+            "subtract each row's maximum before the exponential (s − s.max(dim=-1, "
+            "keepdim=True).values, which leaves the softmax unchanged) or use "
+            "torch.softmax(scores, dim=-1)",
+        )
+    # float32 scores of a few hundred carry rounding errors of ~1e-4 in the exponent.
+    assert_close(
+        got,
+        ref,
+        name="attention (scores grands, float32)",
+        rtol=1e-2,
+        atol=1e-2,
+        hint_fr="sur des scores de quelques centaines, la softmax doit rester exacte : "
+        "soustrayez le maximum de chaque ligne avant l'exponentielle, ou torch.softmax",
+        hint_en="on scores of a few hundred the softmax must stay exact: subtract each row's "
+        "maximum before the exponential, or use torch.softmax",
+    )
 
 
 @pytest.mark.item("attention")
@@ -396,6 +449,84 @@ def _check_mha_mask(submission, mha, x: np.ndarray, weights, plain: np.ndarray, 
             hint_en="the (n, n) mask applies to every head: pass it unchanged to attention on "
             "the heads of shape (B, heads, n, d / heads)",
         )
+    _check_mha_batch_mask(submission, mha, weights, rng)
+
+
+def _mha_manual_4d(x: np.ndarray, weights, allowed: np.ndarray) -> np.ndarray:
+    """Multi-head attention with a mask broadcast to (B, h, n, n), True = allowed."""
+    W_in, b_in, W_out, b_out = (_t(w.array) for w in weights[:4])
+    h = weights[4]
+    B, n, d = x.shape
+    q, k, v = (_t(x) @ W_in.T + b_in).chunk(3, dim=-1)
+
+    def sep(t):
+        return t.reshape(B, n, h, d // h).transpose(1, 2)
+
+    o = F.scaled_dot_product_attention(sep(q), sep(k), sep(v), attn_mask=_t(allowed))
+    return (o.transpose(1, 2).reshape(B, n, d) @ W_out.T + b_out).numpy()
+
+
+def _check_mha_batch_mask(submission, mha, weights, rng) -> None:
+    """A padding mask of its own for each example, (B, 1, n), against nn.MultiheadAttention's
+    key_padding_mask: B = 3 examples of distinct lengths, never equal to the head count (2 or
+    4), so that a mask tiled in the heads' wrong order, or given to the wrong example, shows.
+    The statement does not require this mask shape: an answer that raises on it keeps its
+    points (the solution, which passes the mask to (B, h, n, n) scores, raises); one that
+    returns an output must return the right one."""
+    h = weights[4]
+    B, n, d = 3, int(rng.integers(3, 7)), int(weights[2].array.shape[0])
+    x = rng.normal(size=(B, n, d))
+    lengths = rng.choice(np.arange(1, n + 1), size=B, replace=False)
+    pad = np.arange(n)[None, :] < lengths[:, None]  # (B, n), True = a real token
+    M = pad[:, None, :]
+    with torch.no_grad():
+        ref = mha(_t(x), _t(x), _t(x), key_padding_mask=~_t(pad), need_weights=False)[0].numpy()
+    try:
+        raw = GUARD.call(submission, "attention_multi_tetes", "attention_multi_tetes", "attention",
+                         Tensor(x), *weights, Tensor(M), via="_tp07_avec_references")
+    except StudentError:
+        return  # a mask shape the statement leaves open: refusing it costs nothing
+    label = "attention_multi_tetes (masque de padding (B, 1, n), un par exemple)"
+    got = as_array(raw, label, shape=ref.shape, allow_nan=True)
+    if np.allclose(got, ref, rtol=1e-4, atol=1e-6):
+        return
+    plain = _mha_manual_4d(x, weights, np.ones((1, 1, n, n), dtype=bool))
+    tiled = pad[(np.arange(B)[:, None] * h + np.arange(h)[None, :]) % B][:, :, None, :]
+    if np.allclose(got, _mha_manual_4d(x, weights, tiled), rtol=1e-4, atol=1e-6):
+        raise CheckFailed(
+            f"{label} : l'exemple b ne reçoit pas son propre masque : vos têtes sont rangées "
+            "exemple par exemple (B·h lignes, l'exemple b occupe les lignes b·h à b·h + h − 1), "
+            "mais masque.repeat(n_tetes, 1, 1) range les copies du masque tête par tête ; "
+            "répétez-le avec masque.repeat_interleave(n_tetes, dim=0), ou gardez les têtes sur "
+            "un axe à part (B, h, n, d / h) et donnez au masque un axe de tête, masque.unsqueeze(1)",
+            f"{label}: example b does not get its own mask: your heads are stored example by "
+            "example (B·h rows, example b on rows b·h to b·h + h − 1), but "
+            "masque.repeat(n_tetes, 1, 1) stores the mask's copies head by head; repeat it with "
+            "masque.repeat_interleave(n_tetes, dim=0), or keep the heads on an axis of their own "
+            "(B, h, n, d / h) and give the mask a head axis, masque.unsqueeze(1)",
+        )
+    if np.allclose(got, plain, rtol=1e-4, atol=1e-6):
+        raise CheckFailed(
+            f"{label} : la sortie est celle sans masque : un masque à 3 dimensions (un par "
+            "exemple) est ignoré ; s'il est accepté, il doit s'appliquer, à chaque tête de son "
+            "exemple (masque.unsqueeze(1) sur des têtes (B, h, n, d / h))",
+            f"{label}: the output is the unmasked one: a 3-dimensional mask (one per example) "
+            "is ignored; if it is accepted, it must apply, to every head of its example "
+            "(masque.unsqueeze(1) on heads of shape (B, h, n, d / h))",
+        )
+    assert_close(
+        got,
+        ref,
+        name=label,
+        rtol=1e-4,
+        atol=1e-6,
+        hint_fr="chaque exemple b garde son masque, appliqué à toutes ses têtes : "
+        "masque.unsqueeze(1) sur des têtes (B, h, n, d / h), ou "
+        "masque.repeat_interleave(n_tetes, dim=0) sur des têtes (B·h, n, d / h)",
+        hint_en="each example b keeps its mask, applied to all of its heads: masque.unsqueeze(1) "
+        "on heads of shape (B, h, n, d / h), or masque.repeat_interleave(n_tetes, dim=0) on "
+        "heads of shape (B·h, n, d / h)",
+    )
 
 
 # ---------------------------------------------------------------- positional encoding
@@ -451,6 +582,8 @@ def _grader_function(genre: str, poids: np.ndarray):
         return lambda z: torch.cumsum(z, dim=0) @ w
     if genre == "oppose":
         return lambda z: -(z @ w + torch.arange(z.shape[0], dtype=z.dtype)[:, None])
+    if genre == "petit":
+        return lambda z: z @ w + 3e-5 * torch.arange(z.shape[0], dtype=z.dtype)[:, None]
     return lambda z: z @ w + torch.arange(z.shape[0], dtype=z.dtype)[:, None]
 
 
@@ -459,7 +592,8 @@ def _grader_function(genre: str, poids: np.ndarray):
 def test_erreur_permutation_on_grader_functions(submission, rng):
     submission.define("_tp07_fonctions", FUNCS_SRC)
     ambiguous = False  # a wrong value that two hints both explain: decided after the loop
-    for i, genre in enumerate(("attention", "lineaire", "cumul", "position")):
+    # "petit": a gap of a few 1e-5, drawn on purpose, that rounding to 4 decimals loses.
+    for i, genre in enumerate(("attention", "lineaire", "cumul", "position", "petit")):
         n, d = int(rng.integers(4, 9)), int(rng.integers(3, 7))
         poids = rng.normal(size=(d, d))
         X = rng.normal(size=(n, d))
@@ -499,6 +633,17 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
                     hint_en="index X[perm] (a copy) without writing into X or perm",
                 )
             continue
+        if genre == "petit" and abs(got - want) <= 2e-4:
+            raise CheckFailed(
+                "erreur_permutation perd la précision sur une fonction du correcteur dont "
+                "l'écart est de quelques 1e-5 (la valeur renvoyée s'en écarte de plus que "
+                "l'arrondi du calcul) : renvoyez l'écart exact, float((f(X[perm]) - "
+                "f(X)[perm]).abs().max()), sans arrondir ni seuiller",
+                "erreur_permutation loses precision on a grader function whose gap is a few "
+                "1e-5 (the value returned is further from it than the computation's rounding): "
+                "return the exact gap, float((f(X[perm]) - f(X)[perm]).abs().max()), without "
+                "rounding or thresholding",
+            )
         if n == d:  # X[:, perm] only runs on a square X: there it gives a wrong value
             columns = float((f(Xt[:, perm]) - f(Xt)[:, perm]).abs().max())
             if abs(got - columns) <= 1e-6 + 1e-4 * abs(columns):
@@ -535,6 +680,8 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
                 "erreur_permutation compares f(X[perm]) with f(X): that is invariance; "
                 "equivariance compares f(X[perm]) with f(X)[perm]",
             )
+        if _ignores_perm(submission, name, X):
+            raise _own_permutation_error()
         raise _permutation_error()
     if ambiguous:
         raise _permutation_error()
@@ -564,6 +711,30 @@ def _columns_error(detail: str = "") -> CheckFailed:
         "c'est-à-dire les lignes de X (n, d) ; comparez f(X[perm]) à f(X)[perm]" + fr,
         "erreur_permutation permutes the columns of X (X[:, perm]): perm permutes the POSITIONS, "
         "that is the rows of X (n, d); compare f(X[perm]) with f(X)[perm]" + en,
+    )
+
+
+def _ignores_perm(submission, name: str, X: np.ndarray) -> bool:
+    """Whatever f, the identity permutation gives f(X) − f(X) = 0: an answer that returns
+    something else does not use the perm it receives (it draws its own, for instance)."""
+    try:
+        got = float(submission.call("erreur_permutation", Ref(name), Tensor(X),
+                                    Tensor(np.arange(len(X)))))
+    except (StudentError, TypeError, ValueError):
+        return False
+    return not abs(got) <= 1e-9
+
+
+def _own_permutation_error() -> CheckFailed:
+    return CheckFailed(
+        "erreur_permutation n'utilise pas la permutation perm qu'elle reçoit : avec la "
+        "permutation identité, f(X[perm]) − f(X)[perm] vaut 0 pour toute fonction f, et votre "
+        "fonction renvoie un écart non nul (une permutation tirée au hasard, torch.randperm, "
+        "à la place de perm ?) ; indexez X et f(X) avec l'argument perm",
+        "erreur_permutation does not use the permutation perm it receives: with the identity "
+        "permutation, f(X[perm]) − f(X)[perm] is 0 for every function f, and your function "
+        "returns a non-zero gap (a permutation drawn at random, torch.randperm, instead of "
+        "perm?); index X and f(X) with the perm argument",
     )
 
 
@@ -685,6 +856,72 @@ def bert_leaves_tokens(fn, tokens, id_mask, vocab, graine):
     return bool(torch.equal(tokens, before))
 
 
+@kernel_side
+def bert_contract(fn, tokens, id_mask, vocab, graine):
+    """Runs in the student's kernel: the dtypes of (entrees, cibles), and whether the call
+    left the caller's global random state as it was (the statement: every draw through
+    torch.Generator().manual_seed(graine); torch.manual_seed(graine) resets the caller's)."""
+    import torch
+
+    # One draw first: an identical call just before (the same seed) would otherwise leave
+    # exactly the state that torch.manual_seed(graine) and the same draws give again.
+    torch.rand(1)
+    etat = torch.get_rng_state()
+    out = fn(torch.as_tensor(tokens).clone(), id_mask, vocab, graine)
+    intact = bool(torch.equal(etat, torch.get_rng_state()))
+    types = [str(getattr(t, "dtype", type(t).__name__)) for t in out] if isinstance(
+        out, (list, tuple)) else []
+
+    def entier(t):
+        if isinstance(t, torch.Tensor):
+            return not (t.is_floating_point() or t.is_complex() or t.dtype == torch.bool)
+        kind = getattr(getattr(t, "dtype", None), "kind", None)  # a NumPy array
+        return kind is None or kind in "iu"
+
+    entiers = [entier(t) for t in out] if isinstance(out, (list, tuple)) else []
+    return {"rng_intact": intact, "types": types, "entiers": entiers}
+
+
+def _check_bert_contract(submission, tokens, id_mask: int, vocab: int, graine: int) -> None:
+    try:
+        info = bert_contract.call(submission, Ref("masquage_bert"), Tensor(tokens), id_mask,
+                                  vocab, graine)
+    except StudentError as exc:
+        raise student_error("masquage_bert", exc) from None
+    if not isinstance(info, dict):
+        return
+    wrong = [(name, str(kind)[:30]) for name, kind, ok in
+             zip(("entrees", "cibles"), info.get("types") or [], info.get("entiers") or [],
+                 strict=False) if not ok]
+    if wrong:
+        which = ", ".join(f"{name} ({kind})" for name, kind in wrong)
+        raise CheckFailed(
+            f"masquage_bert renvoie {which} : l'énoncé demande deux tenseurs d'ENTIERS ; "
+            "nn.Embedding refuse des entrées flottantes, et F.cross_entropy lit des cibles "
+            "flottantes comme des probabilités (ou refuse : « expected target dtype to be "
+            "Long ») ; partez de tokens (tokens.clone(), torch.full_like(tokens, -100)) ou "
+            "écrivez -100 sans virgule dans torch.full(..., -100, dtype=torch.long)",
+            f"masquage_bert returns {which}: the statement asks for two INTEGER tensors; "
+            "nn.Embedding refuses float inputs, and F.cross_entropy reads float targets as "
+            "probabilities (or refuses: \"expected target dtype to be Long\"); start from "
+            "tokens (tokens.clone(), torch.full_like(tokens, -100)) or write -100 without a "
+            "decimal point in torch.full(..., -100, dtype=torch.long)",
+        )
+    if info.get("rng_intact") is False:
+        raise CheckFailed(
+            "masquage_bert modifie l'état aléatoire global de PyTorch (torch.manual_seed(graine) "
+            "puis des tirages sans generator) : l'appelant voit sa suite de nombres aléatoires "
+            "remise à zéro ; l'énoncé demande torch.Generator().manual_seed(graine) pour TOUS "
+            "les tirages, g = torch.Generator().manual_seed(graine) puis "
+            "torch.rand(tokens.shape, generator=g), torch.randint(..., generator=g)",
+            "masquage_bert changes PyTorch's global random state (torch.manual_seed(graine) then "
+            "draws without a generator): the caller's random sequence is reset; the statement "
+            "asks for torch.Generator().manual_seed(graine) for EVERY draw, "
+            "g = torch.Generator().manual_seed(graine) then torch.rand(tokens.shape, "
+            "generator=g), torch.randint(..., generator=g)",
+        )
+
+
 @pytest.mark.item("bert_mask")
 @pytest.mark.points(0.5)
 def test_bert_selection_rate(submission, rng):
@@ -764,6 +1001,7 @@ def test_bert_selection_rate(submission, rng):
             "entrees[...] = id_mask): the caller loses its original tokens; work on a copy, "
             "entrees = tokens.clone()",
         )
+    _check_bert_contract(submission, tokens, id_mask, vocab, graine)
 
 
 def _check_vocabulary_ends(submission, rng) -> None:
@@ -776,6 +1014,22 @@ def _check_vocabulary_ends(submission, rng) -> None:
     entrees, cibles = _bert_call(submission, tokens, id_mask, vocab, int(rng.choice(10**6)))
     drawn = set(np.unique(entrees[cibles != -100]).tolist())
     missing = [v for v in (0, vocab - 1) if v not in drawn]
+    if missing and drawn <= {1, 2, 3}:
+        # Every id drawn is a token of the input or [MASK]: the "random" ids come from the
+        # input itself (its tokens sampled, or shuffled), not from the whole vocabulary.
+        raise CheckFailed(
+            "masquage_bert ne tire ses tokens aléatoires que parmi les tokens de l'entrée "
+            "(sur un petit vocabulaire du correcteur dont l'entrée n'utilise que quelques "
+            "identifiants, aucun autre identifiant n'apparaît) : le token aléatoire se tire "
+            "uniformément dans TOUT le vocabulaire {0, …, taille_vocab − 1}, "
+            "torch.randint(0, taille_vocab, tokens.shape, generator=g), pas parmi les tokens "
+            "présents",
+            "masquage_bert only draws its random tokens among the tokens of the input (on a "
+            "small grader vocabulary whose input uses only a few ids, no other id appears): the "
+            "random token is drawn uniformly from the WHOLE vocabulary {0, …, taille_vocab − 1}, "
+            "torch.randint(0, taille_vocab, tokens.shape, generator=g), not among the tokens "
+            "present",
+        )
     if missing:
         which_fr = "le dernier identifiant (taille_vocab − 1)" if missing == [vocab - 1] else (
             "l'identifiant 0" if missing == [0] else "ni 0 ni taille_vocab − 1")

@@ -60,7 +60,7 @@ from autograder.checks import (
 )
 
 from ..public.helpers import MODEL_SRC, build_transformer, guarded, sbm, student_error
-from .helpers import GNN_RECORDING, GNN_REFERENCES, GNN_STAND_IN, REFS_SRC
+from .helpers import GNN_RECORDING, GNN_REFERENCES, REFS_SRC
 
 # Trusted kernel-side helpers for the Transformer's own checks: a block whose parameters
 # are all zero (with residual connections it is the identity), and a grader stand-in model
@@ -144,10 +144,12 @@ def _tp07_enregistrer(graine_modele, taille_vocab, donnees, n_etapes, taille_lot
         lrs.extend(float(g.get("lr", float("nan"))) for g in opt.param_groups)
 
     crochet = register_optimizer_step_pre_hook(avant_pas)
+    etat = torch.get_rng_state()
     try:
         pertes = entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine)
     finally:
         crochet.remove()
+    rng_intact = bool(torch.equal(etat, torch.get_rng_state()))
     formes = {tuple(x.shape) for x in modele.entrees}
     if len(formes) > 1:
         raise ValueError("TP07_FORMES_LOTS " + " ".join(str(f) for f in sorted(formes))[:120])
@@ -160,12 +162,14 @@ def _tp07_enregistrer(graine_modele, taille_vocab, donnees, n_etapes, taille_lot
         "cumuls": modele.cumuls,
         "lrs": sorted(set(lrs)),
         "optimiseurs": sorted(set(types)),
+        "rng_intact": rng_intact,
     }
 """
 
 TRAIN_TIMEOUT = 120.0
 # GNN vs MLP
 N_GRAPHS, PER_CLASS, N_CLASSES = 2, 15, 3
+N_PROBE_CLASSES = 5  # n_classes passed on purpose where the graph's labels only use 0, 1, 2
 GNN_FULL, GNN_PARTIAL = 0.70, 0.60
 MARGIN_FULL, MARGIN_PARTIAL = 0.12, 0.06
 MLP_FLOOR_GAP = 0.15  # the MLP may trail the grader's logistic regression by this much
@@ -270,19 +274,60 @@ def _tp07_gnn_gradients(graine, d, h, c, X, A, R):
     appels = getattr(couche_gnn, "appels", None)
     if appels is not None:
         del appels[:]
+    poids = getattr(couche_gnn, "poids", None)
+    if poids is not None:
+        del poids[:]
     sortie = modele(X, A)
     (sortie * R.to(sortie.dtype)).sum().backward()
+    # Weights given to couche_gnn that are tensors of their own (no autograd history) but not
+    # parameters of the module: modele.parameters() misses them. A view of a parameter
+    # (lineaire.weight.T) has a history and counts as a parameter.
+    inscrits = {id(p) for p in modele.parameters()}
+    isoles = [W for W in (poids or []) if isinstance(W, torch.Tensor) and W.grad_fn is None
+              and id(W) not in inscrits]
+    libres = sum(1 for W in isoles if W.requires_grad)
+    figes = len(isoles) - libres
     return {"gradients": {nom: bool(p.grad is not None and p.grad.abs().sum() > 0)
                           for nom, p in modele.named_parameters()},
-            "appels": list(appels or [])}
+            "appels": list(appels or []), "libres": libres, "figes": figes}
 """
 
-# Trusted kernel-side helper: entrainer_gnn run with the GNN stand-in (GNN_STAND_IN), and the
-# arguments of every GNN it built.
+# Trusted kernel-side helper: entrainer_gnn run with the student's GNN class, whose __init__
+# is wrapped for the call (then put back) to record the arguments of every GNN it builds
+# (mapped to the first three parameters of the student's own __init__, keywords included),
+# and the shape of the logits it returns.
 GNN_WIDTH_SRC = """
 def _tp07_gnn_construits(*args, **kwargs):
-    entrainer_gnn(*args, **kwargs)
-    return [list(c) for c in getattr(globals().get("GNN"), "construits", [])]
+    import inspect
+    import torch
+    classe = globals().get("GNN")
+    construits = []
+    if not isinstance(classe, type):
+        sortie = entrainer_gnn(*args, **kwargs)
+        return {"construits": None, "forme": list(getattr(sortie, "shape", []))}
+    avant = classe.__dict__.get("__init__")
+    init = classe.__init__
+
+    def enregistreur(self, *a, **k):
+        if type(self) is classe:
+            try:
+                lies = inspect.signature(init).bind(self, *a, **k)
+                lies.apply_defaults()
+                valeurs = list(lies.arguments.values())[1:4]
+                construits.append([int(v) for v in valeurs])
+            except (TypeError, ValueError):
+                construits.append(None)
+        init(self, *a, **k)
+
+    classe.__init__ = enregistreur
+    try:
+        sortie = entrainer_gnn(*args, **kwargs)
+    finally:
+        if avant is None:
+            del classe.__init__
+        else:
+            classe.__init__ = avant
+    return {"construits": construits, "forme": list(getattr(sortie, "shape", []))}
 """
 
 
@@ -334,41 +379,69 @@ def _check_layers(calls: list, n: int, d: int, h: int) -> None:
 
 
 def _check_built_width(submission, seed: int) -> None:
-    """entrainer_gnn builds GNN(d, 32, n_classes), as the statement says: a stand-in GNN class
-    records what it is built with (2 epochs, the result is not used)."""
+    """entrainer_gnn builds GNN(d, 32, n_classes), as the statement says: the student's GNN
+    class, its __init__ wrapped, records what it is built with (2 epochs). n_classes is
+    passed as 5 on purpose while the labels stay in {0, 1, 2} (a class may have no labelled
+    node): every grader graph has 3 classes, the notebook's value, and a model hard-coding 3
+    outputs went unseen there. entrainer_mlp is run the same way: its logits must have
+    n_classes columns."""
     rng = np.random.default_rng([seed, 10])
     n, d = 45, int(rng.integers(6, 11))
     X, A, y = sbm(rng, n, N_CLASSES, d)
     idx = np.sort(np.concatenate([np.flatnonzero(y == c)[:3] for c in range(N_CLASSES)]))
+    y_idx = Tensor(y[idx].astype(np.int64))
+    classes = N_PROBE_CLASSES
+    graine = int(rng.integers(0, 2**31 - 1))
     submission.define("_tp07_gnn_construits", GNN_WIDTH_SRC)
     try:
-        built = with_references(submission, GNN_STAND_IN, "entrainer_gnn", Tensor(X), Tensor(A),
-                                Tensor(idx), Tensor(y[idx].astype(np.int64)), N_CLASSES,
-                                int(rng.integers(0, 2**31 - 1)), n_epoques=2, lr=0.01,
-                                via="_tp07_gnn_construits", timeout=TRAIN_TIMEOUT)
+        out = with_references(submission, GNN_REFERENCES, "entrainer_gnn", Tensor(X), Tensor(A),
+                              Tensor(idx), y_idx, classes, graine, n_epoques=2, lr=0.01,
+                              via="_tp07_gnn_construits", timeout=TRAIN_TIMEOUT)
     except StudentError as exc:
         raise student_error("entrainer_gnn", exc) from None
-    if not isinstance(built, list):
+    if not isinstance(out, dict):
         return
-    if not built:
+    built = out.get("construits")
+    if isinstance(built, list) and not built:
         raise CheckFailed(
             "entrainer_gnn ne crée aucun GNN : l'énoncé demande d'entraîner un "
             "GNN(X.shape[1], 32, n_classes), la classe GNN du notebook",
             "entrainer_gnn builds no GNN: the statement asks to train a "
             "GNN(X.shape[1], 32, n_classes), the notebook's GNN class",
         )
-    args = [int(v) for v in built[-1]]
-    if args != [d, 32, N_CLASSES]:
-        wrong_fr = "sa largeur cachée n'est pas 32" if args[1] != 32 else (
-            "d_entree n'est pas X.shape[1]" if args[0] != d else "n_classes n'est pas l'argument reçu")
-        wrong_en = "its hidden width is not 32" if args[1] != 32 else (
-            "d_entree is not X.shape[1]" if args[0] != d else "n_classes is not the argument")
-        raise CheckFailed(
-            f"entrainer_gnn crée un GNN dont {wrong_fr} : l'énoncé demande "
-            "GNN(X.shape[1], 32, n_classes)",
-            f"entrainer_gnn builds a GNN whose {wrong_en}: the statement asks for "
-            "GNN(X.shape[1], 32, n_classes)",
-        )
+    if isinstance(built, list) and isinstance(built[-1], list) and len(built[-1]) == 3:
+        args = [int(v) for v in built[-1]]
+        if args != [d, 32, classes]:
+            wrong_fr = "sa largeur cachée n'est pas 32" if args[1] != 32 else (
+                "d_entree n'est pas X.shape[1]" if args[0] != d else
+                "n_classes n'est pas l'argument reçu (une valeur fixe ?)")
+            wrong_en = "its hidden width is not 32" if args[1] != 32 else (
+                "d_entree is not X.shape[1]" if args[0] != d else
+                "n_classes is not the argument (a fixed value?)")
+            raise CheckFailed(
+                f"entrainer_gnn crée un GNN dont {wrong_fr} : l'énoncé demande "
+                "GNN(X.shape[1], 32, n_classes)",
+                f"entrainer_gnn builds a GNN whose {wrong_en}: the statement asks for "
+                "GNN(X.shape[1], 32, n_classes)",
+            )
+    mlp = None
+    try:
+        mlp = as_array(with_references(submission, {}, "entrainer_mlp", Tensor(X), Tensor(idx),
+                                       y_idx, classes, graine, n_epoques=2, lr=0.01,
+                                       timeout=TRAIN_TIMEOUT), "entrainer_mlp", allow_nan=True)
+    except StudentError as exc:
+        raise student_error("entrainer_mlp", exc) from None
+    for name, shape in (("entrainer_gnn", tuple(out.get("forme") or ())), ("entrainer_mlp",
+                                                                        mlp.shape)):
+        if len(shape) == 2 and shape[0] == n and shape[1] != classes:
+            raise CheckFailed(
+                f"{name} renvoie {shape[1]} logits par nœud quand n_classes vaut {classes} : "
+                "le modèle doit avoir n_classes sorties, l'argument reçu et non une valeur "
+                "fixe (GNN(X.shape[1], 32, n_classes), nn.Linear(32, n_classes))",
+                f"{name} returns {shape[1]} logits per node when n_classes is {classes}: the "
+                "model must have n_classes outputs, the argument it receives, not a fixed value "
+                "(GNN(X.shape[1], 32, n_classes), nn.Linear(32, n_classes))",
+            )
 
 
 def _check_every_parameter_learns(submission, seed: int) -> None:
@@ -388,6 +461,31 @@ def _check_every_parameter_learns(submission, seed: int) -> None:
     if not isinstance(out, dict):
         return
     _check_layers(out.get("appels") or [], n, d, h)
+    if int(out.get("libres") or 0) > 0:
+        raise CheckFailed(
+            "dans un GNN(d, h, n_classes) du correcteur, des poids W_soi, W_voisins passés à "
+            "couche_gnn ne sont pas des paramètres du module (des tenseurs ordinaires, même avec "
+            "requires_grad=True, dans une liste ou un attribut) : modele.parameters(), "
+            "state_dict() et .to(appareil) ne les voient pas ; l'énoncé demande des "
+            "nn.Parameter, self.W_soi_1 = nn.Parameter(torch.randn(d_entree, d_cachee) / "
+            "math.sqrt(d_entree))",
+            "in a grader GNN(d, h, n_classes), some weights W_soi, W_voisins given to couche_gnn "
+            "are not parameters of the module (plain tensors, even with requires_grad=True, in a "
+            "list or an attribute): modele.parameters(), state_dict() and .to(device) do not see "
+            "them; the statement asks for nn.Parameter, self.W_soi_1 = "
+            "nn.Parameter(torch.randn(d_entree, d_cachee) / math.sqrt(d_entree))",
+        )
+    if int(out.get("figes") or 0) > 0:
+        raise CheckFailed(
+            "dans un GNN(d, h, n_classes) du correcteur, des poids W_soi, W_voisins passés à "
+            "couche_gnn ne s'entraînent pas : ce ne sont pas des paramètres du module et ils ne "
+            "demandent pas de gradient (un .detach(), ou un tenseur ordinaire) ; déclarez-les "
+            "nn.Parameter dans __init__ et passez-les tels quels à couche_gnn",
+            "in a grader GNN(d, h, n_classes), some weights W_soi, W_voisins given to couche_gnn "
+            "do not train: they are not parameters of the module and require no gradient (a "
+            ".detach(), or a plain tensor); declare them nn.Parameter in __init__ and pass them "
+            "as they are to couche_gnn",
+        )
     got = out.get("gradients")
     if not isinstance(got, dict) or not got:
         return  # no parameters: the accuracy checks say what is wrong
@@ -947,13 +1045,21 @@ def transformer_structure(petit, bloc, graine, vocab, d, heads, layers, T, idx):
     lues = []
     crochet = tetes[0].register_forward_pre_hook(lambda m, e: lues.append(e[0].detach())) \
         if len(tetes) == 1 else None
+    # How many times each LayerNorm module runs in one forward pass (the blocks are distinct:
+    # checked first): a block's LayerNorm that runs twice serves both of its sub-layers.
+    appels_normes = {}
+    noms_normes = {id(m): n for n, m in modele.named_modules() if isinstance(m, torch.nn.LayerNorm)}
+    crochets_normes = [m.register_forward_pre_hook(
+        lambda m, e: appels_normes.__setitem__(id(m), appels_normes.get(id(m), 0) + 1))
+        for m in modele.modules() if isinstance(m, torch.nn.LayerNorm)]
     try:
         modele(idx).float().sum().backward()
     finally:
         if crochet is not None:
             crochet.remove()
-        for c in crochets:
+        for c in crochets + crochets_normes:
             c.remove()
+    noms_blocs = [n for n, m in modele.named_modules() if isinstance(m, bloc) and n]
     plongements = [m for m in modele.modules() if isinstance(m, torch.nn.Embedding)]
     jetons = [m for m in plongements if m.num_embeddings == vocab]
     places = [m for m in plongements if m.num_embeddings == T]
@@ -967,6 +1073,10 @@ def transformer_structure(petit, bloc, graine, vocab, d, heads, layers, T, idx):
         somme = float((entrees[0].double() - attendu).abs().max() / (1 + attendu.abs().max()))
     normes = [n for n, m in modele.named_modules() if isinstance(m, torch.nn.LayerNorm)
               and any(p.grad is None for p in m.parameters())]
+    dans_bloc = [any(n.startswith(b + ".") for b in noms_blocs) for n in normes]
+    doubles = [noms_normes[k] for k, v in appels_normes.items() if v > 1 and k in noms_normes]
+    autres_tables = [int(m.num_embeddings) for m in plongements
+                     if m.num_embeddings not in (vocab, T)]
     lignes = lues[0].reshape(-1, d).double() if lues else None
     return {
         "blocs": len(blocs),
@@ -976,6 +1086,9 @@ def transformer_structure(petit, bloc, graine, vocab, d, heads, layers, T, idx):
             (lignes.var(dim=1, unbiased=False) - 1).abs().max()),
         "somme": somme,
         "position_apprise": apprise,
+        "normes_dans_bloc": dans_bloc,
+        "normes_doubles": doubles,
+        "autres_tables": autres_tables,
     }
 
 
@@ -1098,6 +1211,18 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
             "weights); build a new block per layer, nn.ModuleList([BlocTransformer(d, n_tetes) "
             "for _ in range(n_couches)])",
         )
+    tables = [int(v) for v in info.get("autres_tables") or []]
+    if info.get("position_apprise") is False and tables:
+        raise CheckFailed(
+            f"{label} : la table des positions n'a pas contexte lignes (elle en a "
+            f"{tables[0]} pour un contexte d'une autre taille) : créez nn.Embedding(contexte, d) "
+            "avec l'argument contexte reçu, pas une taille fixe ; avec une table fixe, une "
+            "suite plus longue qu'elle fait échouer le modèle",
+            f"{label}: the position table does not have contexte rows (it has {tables[0]} for "
+            "a context of another size): build nn.Embedding(contexte, d) with the contexte "
+            "argument, not a fixed size; with a fixed table, a sequence longer than it makes "
+            "the model fail",
+        )
     if info.get("position_apprise") is False:
         raise CheckFailed(
             f"{label} n'a pas de plongement de position appris : l'énoncé demande "
@@ -1108,6 +1233,16 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
             "encoding (the sinusoidal encoding as a buffer, register_buffer, is not learned)",
         )
     unused = [str(n) for n in info.get("normes_inutilisees") or []][:4]
+    in_block = [bool(v) for v in info.get("normes_dans_bloc") or []][:4]
+    if unused and len(in_block) == len(unused) and all(in_block):
+        raise CheckFailed(
+            f"{label} : la couche LayerNorm {', '.join(unused)} d'un BlocTransformer est créée "
+            "mais jamais utilisée dans forward (les logits n'en dépendent pas) : chaque "
+            "sous-couche lit l'entrée normalisée, x = x + MHA(LN1(x)) puis x = x + MLP(LN2(x))",
+            f"{label}: the LayerNorm layer {', '.join(unused)} of a BlocTransformer is built but "
+            "never used in forward (the logits do not depend on it): each sub-layer reads the "
+            "normalised input, x = x + MHA(LN1(x)) then x = x + MLP(LN2(x))",
+        )
     if unused:
         raise CheckFailed(
             f"{label} : la couche LayerNorm {', '.join(unused)} est créée mais jamais utilisée "
@@ -1116,6 +1251,18 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
             f"{label}: the LayerNorm layer {', '.join(unused)} is built but never used in "
             "forward (the logits do not depend on it); the final normalisation comes before "
             "the output layer, self.tete(self.norme(x))",
+        )
+    twice = [str(n) for n in info.get("normes_doubles") or []][:4]
+    if twice:
+        raise CheckFailed(
+            f"{label} : la même LayerNorm ({', '.join(twice)}) sert avant les deux sous-couches "
+            "d'un bloc : l'énoncé demande deux normalisations distinctes, chacune avec ses "
+            "propres paramètres, LN1 avant l'attention et LN2 avant le MLP "
+            "(self.norme_1 = nn.LayerNorm(d), self.norme_2 = nn.LayerNorm(d))",
+            f"{label}: the same LayerNorm ({', '.join(twice)}) comes before both sub-layers of a "
+            "block: the statement asks for two distinct normalisations, each with its own "
+            "parameters, LN1 before the attention and LN2 before the MLP "
+            "(self.norme_1 = nn.LayerNorm(d), self.norme_2 = nn.LayerNorm(d))",
         )
     gap = info.get("somme")
     if isinstance(gap, float):
@@ -1209,6 +1356,18 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
             "(manual_seed(graine)) inside the loop, so the model sees the same batch at every "
             "step; create the generator ONCE, before the loop, then draw from it at every step",
         )
+    if all(np.array_equal(np.sort(starts[k]), starts[k].min() + np.arange(batch))
+           for k in range(steps)):
+        raise CheckFailed(
+            f"{name} ne tire qu'UN début par étape et prend les taille_lot fenêtres qui le "
+            "suivent (débuts i, i + 1, …, i + taille_lot − 1) : un lot de fenêtres presque "
+            "identiques ; tirez taille_lot débuts indépendants à chaque étape, "
+            "torch.randint(0, len(donnees) − contexte, (taille_lot,), generator=g)",
+            f"{name} draws only ONE start per step and takes the taille_lot windows that follow "
+            "it (starts i, i + 1, …, i + taille_lot − 1): a batch of nearly identical windows; "
+            "draw taille_lot independent starts at every step, torch.randint(0, len(donnees) − "
+            "contexte, (taille_lot,), generator=g)",
+        )
     targets = data[starts[..., None] + 1 + np.arange(context)]
     want = np.array([_ce(logits[k], targets[k]) for k in range(steps)])
     record_expected(f"{name}: the batches' cross-entropy", want)
@@ -1283,6 +1442,18 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
             f"{name} does not draw its windows with the seed it receives: the same seed must "
             "give the same batches, another seed other batches; draw the starts with "
             "torch.randint(..., generator=torch.Generator().manual_seed(graine))",
+        )
+    if out.get("rng_intact") is False:
+        raise CheckFailed(
+            f"{name} modifie l'état aléatoire global de PyTorch (torch.manual_seed(graine), ou "
+            "des tirages sans generator) : l'appelant voit sa suite de nombres aléatoires "
+            "changée ; l'énoncé demande de tirer les débuts avec "
+            "torch.Generator().manual_seed(graine), g = torch.Generator().manual_seed(graine) "
+            "puis torch.randint(..., generator=g)",
+            f"{name} changes PyTorch's global random state (torch.manual_seed(graine), or draws "
+            "without a generator): the caller's random sequence changes; the statement asks to "
+            "draw the starts with torch.Generator().manual_seed(graine), "
+            "g = torch.Generator().manual_seed(graine) then torch.randint(..., generator=g)",
         )
     # The statement's rule on arguments: donnees is the caller's text (the notebook's `donnees`,
     # reused for every training). A text that does not use character 0, as any text may not.

@@ -820,3 +820,168 @@ SCENARIOS["submission-cascade-callers-X-requires-grad"] = Scenario(
     message_contains=("correlations_cascade rend le X de l'appelant « requires_grad »",),
 )
 GROUPS["cascade-in-place"] = ("submission-cascade-callers-X-requires-grad",)
+
+
+# ---------------------------------------------------------------- issue 12: blind answers (round 7)
+# Written by a tester who had not seen the checks. The statement's conventions say the
+# functions do not modify `modele`: a model converted in place (modele.double()), left in
+# train mode or frozen kept full marks; now every function that receives the model is called
+# once more in the kernel with its parameters (values, dtype, device, requires_grad) and mode
+# watched. Errors now get the cause their text shows (y_c from a second forward, a tensor's
+# truth value, a batch with one channel, a model rebuilt by type(modele)()) instead of a shape
+# hint or the raw English text (the last two without the original text, which named the
+# grader's sizes and model class); a cascade with one seed per stage is told so; a randomiser
+# that re-draws in an order of its own (a set) meets COUCHES reversed; the occlusion mean
+# divided by fenetre² is named.
+_BLIND_R7_WRONG = {
+    'blind-r7-saillance-converts-the-model-to-float64': Scenario(
+        grade_id='saillance',
+        source='def gradient_logit(modele, x, c):\n    """Le gradient ∂y_c/∂x du logit de la classe c par rapport à l\'image x (C, H, W) : même forme que x."""\n    m64 = modele.double()\n    xx = x.detach().double().clone().requires_grad_(True)\n    y_c = m64(xx.unsqueeze(0))[0, c]\n    (g,) = torch.autograd.grad(y_c, xx)\n    return g.to(x.dtype)\n\n\ndef saillance(modele, x, c):\n    """Carte de saillance |∂y_c/∂x| : même forme que x."""\n    return gradient_logit(modele, x, c).abs()\n\n\ndef gradient_x_entree(modele, x, c):\n    """Gradient × entrée x ⊙ ∂y_c/∂x (signé) : même forme que x."""\n    return x.detach() * gradient_logit(modele, x, c)\n',
+        must_fail=('test_saillance_matches_autograd', 'test_gradient_x_entree_matches_autograd'),
+        message_contains=("convertit le modèle de l'appelant",),
+    ),
+    'blind-r7-grad-cam-leaves-the-model-in-train-mode': Scenario(
+        grade_id='grad_cam',
+        source='def grad_cam(modele, x, c):\n    """Carte Grad-CAM (h, w) de la classe c pour l\'image x (C, H, W), à la résolution de\n    modele.caracteristiques : ReLU(Σ_k α_k A_k), α_k = moyenne spatiale de ∂y_c/∂A_k."""\n    modele.train()\n    A = modele.caracteristiques(x.unsqueeze(0))\n    A.retain_grad()\n    y_c = modele.tete(A)[0, c]\n    y_c.backward()\n    alpha = A.grad[0].mean(dim=(1, 2))\n    return torch.relu((alpha[:, None, None] * A[0]).sum(0)).detach()\n',
+        must_fail=('test_grad_cam_matches_reference',),
+        message_contains=("laisse le modèle de l'appelant dans un autre mode",),
+    ),
+    'blind-r7-ig-freezes-the-models-parameters': Scenario(
+        grade_id='gradients_integres',
+        source='def gradients_integres(modele, x, c, reference=None, m=50):\n    """Gradients intégrés de y_c en x (C, H, W) depuis `reference` (des zéros si None),\n    par la somme de Riemann à droite à m pas : même forme que x."""\n    for p in modele.parameters():\n        p.requires_grad_(False)\n    ref = torch.zeros_like(x) if reference is None else reference\n    alphas = (torch.arange(1, m + 1, dtype=x.dtype) / m).view(-1, *([1] * x.dim()))\n    chemin = (ref + alphas * (x - ref)).detach().requires_grad_(True)\n    (g,) = torch.autograd.grad(modele(chemin)[:, c].sum(), chemin)\n    return (x - ref).detach() * g.mean(dim=0)\n',
+        must_fail=('test_gradients_integres_matches_reference',),
+        message_contains=('change requires_grad des paramètres du modèle',),
+    ),
+    'blind-r7-occlusion-converts-the-model-to-float64': Scenario(
+        grade_id='occlusion',
+        source='def carte_occlusion(modele, x, c, fenetre=2, pas=1, valeur=0.0):\n    """Carte (H, W) : pour chaque pixel, la moyenne de y_c(x) − y_c(x occulté) sur les\n    fenêtres qui le couvrent, 0 s\'il n\'est couvert par aucune."""\n    m64 = modele.double()\n    C, H, W = x.shape\n    x64 = x.detach().double()\n    positions = [(i, j) for i in range(0, H - fenetre + 1, pas) for j in range(0, W - fenetre + 1, pas)]\n    lot = x64.unsqueeze(0).repeat(len(positions), 1, 1, 1)\n    for n, (i, j) in enumerate(positions):\n        lot[n, :, i:i + fenetre, j:j + fenetre] = valeur\n    with torch.no_grad():\n        deltas = m64(x64.unsqueeze(0))[0, c] - m64(lot)[:, c]\n    somme = torch.zeros(H, W, dtype=torch.float64)\n    compte = torch.zeros(H, W, dtype=torch.float64)\n    for n, (i, j) in enumerate(positions):\n        somme[i:i + fenetre, j:j + fenetre] += deltas[n]\n        compte[i:i + fenetre, j:j + fenetre] += 1\n    return torch.where(compte > 0, somme / compte.clamp(min=1), torch.zeros_like(somme)).float()\n',
+        must_fail=('test_occlusion_matches_reference',),
+        message_contains=("convertit le modèle de l'appelant",),
+    ),
+    'blind-r7-occlusion-divides-by-the-window-area': Scenario(
+        grade_id='occlusion',
+        source='def carte_occlusion(modele, x, c, fenetre=2, pas=1, valeur=0.0):\n    """Carte (H, W) : pour chaque pixel, la moyenne de y_c(x) − y_c(x occulté) sur les\n    fenêtres qui le couvrent, 0 s\'il n\'est couvert par aucune."""\n    C, H, W = x.shape\n    positions = [(i, j) for i in range(0, H - fenetre + 1, pas) for j in range(0, W - fenetre + 1, pas)]\n    lot = x.detach().unsqueeze(0).repeat(len(positions), 1, 1, 1)\n    for n, (i, j) in enumerate(positions):\n        lot[n, :, i:i + fenetre, j:j + fenetre] = valeur\n    with torch.no_grad():\n        deltas = modele(x.unsqueeze(0))[0, c] - modele(lot)[:, c]\n    somme = torch.zeros(H, W)\n    for n, (i, j) in enumerate(positions):\n        somme[i:i + fenetre, j:j + fenetre] += deltas[n]\n    return somme / (fenetre * fenetre)\n',
+        must_fail=('test_occlusion_linear_model', 'test_occlusion_matches_reference'),
+        message_contains=('pas par fenetre²',),
+    ),
+    'blind-r7-randomise-in-set-order': Scenario(
+        grade_id='randomisation',
+        source='def randomiser_couches(modele, noms, seed=0):\n    """Copie de modele dont les couches nommées dans `noms` sont réinitialisées par\n    reset_parameters() après torch.manual_seed(seed) ; modele lui-même ne change pas."""\n    copie = copy.deepcopy(modele)\n    torch.manual_seed(seed)\n    for nom in set(noms):\n        getattr(copie, nom).reset_parameters()\n    return copie\n\n\ndef correlations_cascade(modele, X, classes, noms, seed=0, methode=None):\n    """Tableau (len(noms),) : pour k = 1..len(noms), la moyenne sur les images de X de la\n    corrélation de Spearman entre methode(modele, x, c) et methode(modele_k, x, c), modele_k\n    = randomiser_couches(modele, noms[:k], seed) ; methode=None veut dire saillance."""\n    if methode is None:\n        methode = saillance\n    rhos = []\n    for k in range(1, len(noms) + 1):\n        mk = randomiser_couches(modele, noms[:k], seed)\n        rhos.append(np.mean([spearman(methode(modele, X[n], int(classes[n])), methode(mk, X[n], int(classes[n])))\n                             for n in range(len(X))]))\n    return np.array(rhos)\n',
+        must_fail=('test_randomiser_couches_layers',),
+        message_contains=('ni un autre ordre',),
+        may_fail=('test_correlations_cascade_matches_grader',),
+    ),
+    'blind-r7-grad-cam-logit-from-a-second-forward': Scenario(
+        grade_id='grad_cam',
+        source='def grad_cam(modele, x, c):\n    """Carte Grad-CAM (h, w) de la classe c pour l\'image x (C, H, W), à la résolution de\n    modele.caracteristiques : ReLU(Σ_k α_k A_k), α_k = moyenne spatiale de ∂y_c/∂A_k."""\n    xb = x.unsqueeze(0)\n    A = modele.caracteristiques(xb)\n    y_c = modele(xb)[0, c]\n    (g,) = torch.autograd.grad(y_c, A)\n    alpha = g[0].mean(dim=(1, 2))\n    return torch.relu((alpha[:, None, None] * A[0]).sum(0)).detach()\n',
+        must_fail=('test_grad_cam_linear_model', 'test_grad_cam_matches_reference'),
+        message_contains=('à partir du MÊME A',),
+    ),
+    'blind-r7-ig-reference-or-zeros': Scenario(
+        grade_id='gradients_integres',
+        source='def gradients_integres(modele, x, c, reference=None, m=50):\n    """Gradients intégrés de y_c en x (C, H, W) depuis `reference` (des zéros si None),\n    par la somme de Riemann à droite à m pas : même forme que x."""\n    reference = reference or torch.zeros_like(x)\n    alphas = torch.arange(1, m + 1, dtype=x.dtype).view(-1, 1, 1, 1) / m\n    chemin = (reference + alphas * (x - reference)).detach().requires_grad_(True)\n    (g,) = torch.autograd.grad(modele(chemin)[:, c].sum(), chemin)\n    return (x - reference).detach() * g.mean(dim=0)\n',
+        must_fail=('test_gradients_integres_linear_model', 'test_gradients_integres_matches_reference', 'test_gradients_integres_completeness'),
+        message_contains=('testez `if reference is None:`',),
+    ),
+    'blind-r7-ig-path-assumes-one-channel': Scenario(
+        grade_id='gradients_integres',
+        source='def gradients_integres(modele, x, c, reference=None, m=50):\n    """Gradients intégrés de y_c en x (C, H, W) depuis `reference` (des zéros si None),\n    par la somme de Riemann à droite à m pas : même forme que x."""\n    H, W = x.shape[-2], x.shape[-1]\n    ref = torch.zeros_like(x) if reference is None else reference\n    alphas = torch.arange(1, m + 1, dtype=x.dtype).view(-1, 1, 1) / m\n    chemin = (ref[0] + alphas * (x[0] - ref[0])).reshape(m, 1, H, W).detach().requires_grad_(True)\n    (g,) = torch.autograd.grad(modele(chemin)[:, c].sum(), chemin)\n    return ((x - ref).detach() * g.mean(dim=0)).reshape(x.shape)\n',
+        must_fail=('test_gradients_integres_linear_model', 'test_gradients_integres_matches_reference', 'test_gradients_integres_completeness'),
+        message_contains=('ne supposez pas C = 1',),
+    ),
+    'blind-r7-saillance-unsqueeze-1': Scenario(
+        grade_id='saillance',
+        source='def gradient_logit(modele, x, c):\n    """Le gradient ∂y_c/∂x du logit de la classe c par rapport à l\'image x (C, H, W) : même forme que x."""\n    xx = x.detach().clone().requires_grad_(True)\n    y_c = modele(xx.unsqueeze(1))[0, c]\n    (g,) = torch.autograd.grad(y_c, xx)\n    return g\n\n\ndef saillance(modele, x, c):\n    """Carte de saillance |∂y_c/∂x| : même forme que x."""\n    return gradient_logit(modele, x, c).abs()\n\n\ndef gradient_x_entree(modele, x, c):\n    """Gradient × entrée x ⊙ ∂y_c/∂x (signé) : même forme que x."""\n    return x.detach() * gradient_logit(modele, x, c)\n',
+        must_fail=('test_saillance_linear_model', 'test_saillance_matches_autograd', 'test_gradient_x_entree_matches_autograd'),
+        message_contains=('ne supposez pas C = 1',),
+    ),
+    'blind-r7-cascade-seed-plus-k': Scenario(
+        grade_id='randomisation',
+        source='def randomiser_couches(modele, noms, seed=0):\n    """Copie de modele dont les couches nommées dans `noms` sont réinitialisées par\n    reset_parameters() après torch.manual_seed(seed) ; modele lui-même ne change pas."""\n    copie = copy.deepcopy(modele)\n    torch.manual_seed(seed)\n    for nom in noms:\n        getattr(copie, nom).reset_parameters()\n    return copie\n\n\ndef correlations_cascade(modele, X, classes, noms, seed=0, methode=None):\n    """Tableau (len(noms),) : pour k = 1..len(noms), la moyenne sur les images de X de la\n    corrélation de Spearman entre methode(modele, x, c) et methode(modele_k, x, c), modele_k\n    = randomiser_couches(modele, noms[:k], seed) ; methode=None veut dire saillance."""\n    if methode is None:\n        methode = saillance\n    rhos = []\n    for k in range(1, len(noms) + 1):\n        mk = randomiser_couches(modele, noms[:k], seed + k)\n        rhos.append(np.mean([spearman(methode(modele, X[n], int(classes[n])), methode(mk, X[n], int(classes[n])))\n                             for n in range(len(X))]))\n    return np.array(rhos)\n',
+        must_fail=('test_correlations_cascade_matches_grader',),
+        message_contains=('avec la MÊME graine seed à chaque étape',),
+    ),
+    'blind-r7-randomise-rebuilds-with-type': Scenario(
+        grade_id='randomisation',
+        source='def randomiser_couches(modele, noms, seed=0):\n    """Copie de modele dont les couches nommées dans `noms` sont réinitialisées par\n    reset_parameters() après torch.manual_seed(seed) ; modele lui-même ne change pas."""\n    copie = type(modele)()\n    copie.load_state_dict(modele.state_dict())\n    copie.eval()\n    torch.manual_seed(seed)\n    for nom in noms:\n        getattr(copie, nom).reset_parameters()\n    return copie\n\n\ndef correlations_cascade(modele, X, classes, noms, seed=0, methode=None):\n    """Tableau (len(noms),) : pour k = 1..len(noms), la moyenne sur les images de X de la\n    corrélation de Spearman entre methode(modele, x, c) et methode(modele_k, x, c), modele_k\n    = randomiser_couches(modele, noms[:k], seed) ; methode=None veut dire saillance."""\n    if methode is None:\n        methode = saillance\n    rhos = []\n    for k in range(1, len(noms) + 1):\n        mk = randomiser_couches(modele, noms[:k], seed)\n        rhos.append(np.mean([spearman(methode(modele, X[n], int(classes[n])), methode(mk, X[n], int(classes[n])))\n                             for n in range(len(X))]))\n    return np.array(rhos)\n',
+        must_fail=('test_randomiser_couches_top_two', 'test_randomiser_couches_layers', 'test_saillance_correlation_drops', 'test_correlations_cascade_matches_grader'),
+        message_contains=('copiez le modèle reçu tel quel, copy.deepcopy(modele)',),
+    ),
+}
+SCENARIOS.update(_BLIND_R7_WRONG)
+# An answer that calls modele.eval() (a no-op on the grader's models, already in eval mode),
+# zero_grad() and backward() (the parameters' .grad is not watched), and an occlusion in
+# float64 on a copy of the model: they do not modify the caller's model.
+_BLIND_R7_CORRECT = {
+    'blind-r7-correct-saillance-functional-vjp': Correct(
+        grade_id='saillance',
+        source='def gradient_logit(modele, x, c):\n    """Le gradient ∂y_c/∂x du logit de la classe c par rapport à l\'image x (C, H, W) : même forme que x."""\n    x0 = x.detach().clone()\n    def logit(z):\n        return modele(z.unsqueeze(0))[0, c]\n    _, g = torch.autograd.functional.vjp(logit, x0, torch.tensor(1.0, dtype=x0.dtype))\n    return g.detach()\n\n\ndef saillance(modele, x, c):\n    """Carte de saillance |∂y_c/∂x| : même forme que x."""\n    g = gradient_logit(modele, x, c)\n    return torch.where(g < 0, -g, g)\n\n\ndef gradient_x_entree(modele, x, c):\n    """Gradient × entrée x ⊙ ∂y_c/∂x (signé) : même forme que x."""\n    return x.detach() * gradient_logit(modele, x, c)\n',
+        why='autograd.functional.vjp, torch.where for the absolute value',
+    ),
+    'blind-r7-correct-ig-chunks-float64': Correct(
+        grade_id='gradients_integres',
+        source='def gradients_integres(modele, x, c, reference=None, m=50):\n    """Gradients intégrés de y_c en x (C, H, W) depuis `reference` (des zéros si None),\n    par la somme de Riemann à droite à m pas : même forme que x."""\n    x0 = x.detach()\n    ref = torch.zeros_like(x0) if reference is None else reference.detach().to(x0.dtype)\n    delta = x0 - ref\n    total = torch.zeros(x0.shape, dtype=torch.float64)\n    ks = list(range(1, m + 1))\n    for debut in range(0, m, 7):\n        bloc = ks[debut:debut + 7]\n        alphas = torch.tensor([k / m for k in bloc], dtype=x0.dtype).view(-1, *([1] * x0.dim()))\n        chemin = (ref.unsqueeze(0) + alphas * delta.unsqueeze(0)).requires_grad_(True)\n        (g,) = torch.autograd.grad(modele(chemin)[:, c].sum(), chemin)\n        total += g.double().sum(dim=0)\n    return (delta.double() * total / m).to(x0.dtype)\n',
+        why='the path in chunks of 7, float64 accumulation',
+    ),
+    'blind-r7-correct-grad-cam-functional-jacobian': Correct(
+        grade_id='grad_cam',
+        source='def grad_cam(modele, x, c):\n    """Carte Grad-CAM (h, w) de la classe c pour l\'image x (C, H, W), à la résolution de\n    modele.caracteristiques : ReLU(Σ_k α_k A_k), α_k = moyenne spatiale de ∂y_c/∂A_k."""\n    with torch.no_grad():\n        A = modele.caracteristiques(x.unsqueeze(0))\n    dA = torch.autograd.functional.jacobian(lambda a: modele.tete(a)[0, c], A)  # (1, k, h, w)\n    alpha = dA[0].mean(dim=(1, 2))\n    cam = (alpha[:, None, None] * A[0]).sum(dim=0)\n    return cam.clamp(min=0).detach()\n',
+        why='autograd.functional.jacobian on the head, A under no_grad',
+    ),
+    'blind-r7-correct-spearman-centred-by-constant': Correct(
+        grade_id='spearman',
+        source='def spearman(a, b):\n    """Corrélation de rang de Spearman entre deux tableaux de même forme (aplatis), les\n    ex æquo recevant le rang moyen ; un float."""\n    def rangs(t):\n        v = np.array(t.detach().cpu() if torch.is_tensor(t) else t, dtype=np.float64).ravel()\n        ordre = np.argsort(v, kind="mergesort")\n        r = np.empty(len(v))\n        i = 0\n        while i < len(v):\n            j = i\n            while j + 1 < len(v) and v[ordre[j + 1]] == v[ordre[i]]:\n                j += 1\n            r[ordre[i:j + 1]] = (i + j) / 2 + 1\n            i = j + 1\n        return r\n    r, s = rangs(a), rangs(b)\n    centre = (len(r) + 1) / 2\n    rc, sc = r - centre, s - centre\n    return float((rc * sc).sum() / np.sqrt((rc ** 2).sum() * (sc ** 2).sum()))\n',
+        why='average ranks by a loop, centred by the constant (n+1)/2',
+    ),
+    'blind-r7-correct-randomisation-fork-rng': Correct(
+        grade_id='randomisation',
+        source='def randomiser_couches(modele, noms, seed=0):\n    """Copie de modele dont les couches nommées dans `noms` sont réinitialisées par\n    reset_parameters() après torch.manual_seed(seed) ; modele lui-même ne change pas."""\n    copie = copy.deepcopy(modele)\n    enfants = dict(copie.named_children())\n    with torch.random.fork_rng(devices=[]):\n        torch.manual_seed(seed)\n        for nom in noms:\n            enfants[nom].reset_parameters()\n    return copie\n\n\ndef correlations_cascade(modele, X, classes, noms, seed=0, methode=None):\n    """Tableau (len(noms),) : pour k = 1..len(noms), la moyenne sur les images de X de la\n    corrélation de Spearman entre methode(modele, x, c) et methode(modele_k, x, c), modele_k\n    = randomiser_couches(modele, noms[:k], seed) ; methode=None veut dire saillance."""\n    meth = saillance if methode is None else methode\n    cs = [int(v) for v in classes]\n    originales = [meth(modele, X[n], cs[n]) for n in range(len(X))]\n    res = []\n    for k in range(1, len(noms) + 1):\n        mk = randomiser_couches(modele, list(noms[:k]), seed)\n        res.append(np.mean([spearman(originales[n], meth(mk, X[n], cs[n])) for n in range(len(X))]))\n    return np.array(res, dtype=float)\n',
+        why='torch.random.fork_rng, dict(named_children()), maps of the original computed once',
+    ),
+    "blind-r7-correct-grad-cam-eval-zero-grad-backward": Correct(
+        grade_id="grad_cam",
+        source='''def grad_cam(modele, x, c):
+    modele.eval()
+    modele.zero_grad()
+    A = modele.caracteristiques(x.detach().unsqueeze(0))
+    A.retain_grad()
+    modele.tete(A)[0, c].backward()
+    alpha = A.grad[0].mean(dim=(1, 2))
+    return torch.relu((alpha[:, None, None] * A[0]).sum(dim=0)).detach()
+''',
+        why="modele.eval(), zero_grad() and backward(): the parameters' .grad filled",
+    ),
+    "blind-r7-correct-occlusion-float64-copy-of-the-model": Correct(
+        grade_id="occlusion",
+        source='''def carte_occlusion(modele, x, c, fenetre=2, pas=1, valeur=0.0):
+    m64 = copy.deepcopy(modele).double()
+    C, H, W = x.shape
+    x64 = x.detach().double()
+    positions = [(i, j) for i in range(0, H - fenetre + 1, pas) for j in range(0, W - fenetre + 1, pas)]
+    lot = x64.unsqueeze(0).repeat(len(positions), 1, 1, 1)
+    for n, (i, j) in enumerate(positions):
+        lot[n, :, i:i + fenetre, j:j + fenetre] = valeur
+    with torch.no_grad():
+        deltas = m64(x64.unsqueeze(0))[0, c] - m64(lot)[:, c]
+    somme = torch.zeros(H, W, dtype=torch.float64)
+    compte = torch.zeros(H, W, dtype=torch.float64)
+    for n, (i, j) in enumerate(positions):
+        somme[i:i + fenetre, j:j + fenetre] += deltas[n]
+        compte[i:i + fenetre, j:j + fenetre] += 1
+    return (somme / compte.clamp(min=1)).float()
+''',
+        why="float64 on copy.deepcopy(modele).double(): the caller's model untouched",
+    ),
+}
+CORRECT.update(_BLIND_R7_CORRECT)
+GROUPS["blind-r7-1"] = ("blind-r7-saillance-converts-the-model-to-float64",
+                        "blind-r7-grad-cam-leaves-the-model-in-train-mode",
+                        "blind-r7-ig-freezes-the-models-parameters",
+                        "blind-r7-occlusion-converts-the-model-to-float64",
+                        "blind-r7-randomise-in-set-order")
+GROUPS["blind-r7-2"] = ("blind-r7-saillance-unsqueeze-1", "blind-r7-grad-cam-logit-from-a-second-forward",
+                        "blind-r7-ig-reference-or-zeros", "blind-r7-occlusion-divides-by-the-window-area",
+                        "blind-r7-cascade-seed-plus-k")
+GROUPS["blind-r7-3"] = ("blind-r7-ig-path-assumes-one-channel", "blind-r7-randomise-rebuilds-with-type")
+CORRECT_GROUPS["blind-r7-correct-1"] = tuple(list(_BLIND_R7_CORRECT)[:5])
+CORRECT_GROUPS["blind-r7-correct-2"] = tuple(list(_BLIND_R7_CORRECT)[5:])

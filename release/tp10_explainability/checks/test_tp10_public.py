@@ -65,7 +65,7 @@ def test_saillance_linear_model(submission):
     model = _linear_model(submission)
     g, x = _grad(), _x32(_X)
     got = as_array(
-        submission.call("saillance", model, Tensor(_X.astype(np.float32)), _CLASSE),
+        call_explained(submission, "saillance", model, Tensor(_X.astype(np.float32)), _CLASSE),
         f"saillance sur {_WHAT}",
         shape=(_C, _H, _W),
     )
@@ -77,7 +77,7 @@ def test_saillance_linear_model(submission):
                  hint_fr=hint_fr, hint_en=hint_en)
 
     got = as_array(
-        submission.call("gradient_x_entree", model, Tensor(_X.astype(np.float32)), _CLASSE),
+        call_explained(submission, "gradient_x_entree", model, Tensor(_X.astype(np.float32)), _CLASSE),
         f"gradient_x_entree sur {_WHAT}",
         shape=(_C, _H, _W),
     )
@@ -106,9 +106,9 @@ def test_gradients_integres_linear_model(submission):
         # as keyword arguments (they would arrive as the raw JSON placeholder).
         args = [model, Tensor(_X.astype(np.float32)), _CLASSE]
         if ref is None:
-            got = submission.call("gradients_integres", *args, m=m)
+            got = call_explained(submission, "gradients_integres", *args, m=m)
         else:
-            got = submission.call("gradients_integres", *args, Tensor(ref.astype(np.float32)), m)
+            got = call_explained(submission, "gradients_integres", *args, Tensor(ref.astype(np.float32)), m)
         got = as_array(got, what, shape=(_C, _H, _W))
         base = np.zeros_like(x) if ref is None else x_ref
         hint_fr = "pour un modèle linéaire, IG = (x − x') ⊙ ∂y_c/∂x exactement, quel que soit m"
@@ -152,7 +152,7 @@ def test_occlusion_linear_model(submission):
     for fenetre, pas, valeur in ((2, 1, 0.0), (2, 2, 0.5)):
         what = f"carte_occlusion(fenetre={fenetre}, pas={pas}, valeur={valeur}) sur {_WHAT}"
         got = as_array(
-            submission.call("carte_occlusion", model, Tensor(_X.astype(np.float32)), _CLASSE,
+            call_explained(submission, "carte_occlusion", model, Tensor(_X.astype(np.float32)), _CLASSE,
                             fenetre, pas, valeur),
             what,
             shape=(_H, _W),
@@ -267,7 +267,7 @@ def test_randomiser_couches_top_two(submission):
     weights = _small_cnn_weights()
     model = build_model.call(submission, "cnn", _SMALL_CNN, {k: Tensor(v) for k, v in weights.items()})
     what = 'randomiser_couches(modele, ["fc2", "fc1"], seed=0)'
-    out = submission.call("randomiser_couches", model, ["fc2", "fc1"], 0)
+    out = call_explained(submission, "randomiser_couches", model, ["fc2", "fc1"], 0)
     try:
         new = model_weights.call(submission, out)
     except StudentError as exc:

@@ -14,13 +14,14 @@ from autograder.checks import (
     Handle,
     KernelSide,
     Ref,
+    StudentError,
     Tensor,
     assert_arguments_untouched,
     kernel_side,
     with_references,
 )
 
-from ..public.helpers import build_model, cnn_class
+from ..public.helpers import build_model, cnn_class, explained_failure
 
 
 class RefCNN(cnn_class()):
@@ -50,12 +51,117 @@ def x_touched(fn, args, i):
     return bool(args[i].requires_grad or args[i].grad is not None)
 
 
+@kernel_side
+def model_changes(fn, args, i):
+    """Runs in the kernel: calls fn(*args); what the call changed in the model args[i], as
+    words among "parametres", "dtype", "device", "requires_grad", "mode", "valeurs" (its
+    parameters' .grad is not watched: backward() fills it, which the statement allows)."""
+    import torch
+
+    modele = args[i]
+
+    def state():
+        tensors = {("p", n): t for n, t in modele.named_parameters()}
+        tensors.update({("b", n): t for n, t in modele.named_buffers()})
+        return ({k: (t.dtype, str(t.device), bool(t.requires_grad), t.detach().cpu().clone())
+                 for k, t in tensors.items()},
+                {n: bool(m.training) for n, m in modele.named_modules()})
+
+    before, modes = state()
+    fn(*args)
+    after, modes_after = state()
+    out = []
+    if set(before) != set(after):
+        out.append("parametres")
+    common = [k for k in before if k in after]
+    for word, j in (("dtype", 0), ("device", 1), ("requires_grad", 2)):
+        if any(before[k][j] != after[k][j] for k in common):
+            out.append(word)
+    if modes != modes_after:
+        out.append("mode")
+    if any(before[k][3].shape != after[k][3].shape
+           or not torch.equal(before[k][3].double(), after[k][3].double()) for k in common):
+        out.append("valeurs")
+    return out
+
+
+_MODEL_FAULTS = {
+    "dtype": (
+        "convertit le modèle de l'appelant (ses paramètres changent de dtype) : modele.double(), "
+        "modele.float() ou modele.to(…) convertissent le module SUR PLACE ; calculez avec le "
+        "modèle tel qu'il est, ou sur une copie (copy.deepcopy(modele))",
+        "converts the caller's model (its parameters change dtype): modele.double(), "
+        "modele.float() or modele.to(…) convert the module IN PLACE; compute with the model as "
+        "it is, or on a copy (copy.deepcopy(modele))",
+    ),
+    "device": (
+        "déplace le modèle de l'appelant sur un autre appareil : modele.to(device) déplace le "
+        "module SUR PLACE ; calculez sur l'appareil où est le modèle",
+        "moves the caller's model to another device: modele.to(device) moves the module IN "
+        "PLACE; compute on the model's device",
+    ),
+    "requires_grad": (
+        "change requires_grad des paramètres du modèle de l'appelant (p.requires_grad_(False) "
+        "le gèle pour la suite) : torch.autograd.grad(y_c, x) ne calcule que le gradient "
+        "demandé, sans toucher aux paramètres",
+        "changes requires_grad of the caller's model parameters (p.requires_grad_(False) "
+        "freezes it for what follows): torch.autograd.grad(y_c, x) computes only the gradient "
+        "asked for, without touching the parameters",
+    ),
+    "mode": (
+        "laisse le modèle de l'appelant dans un autre mode que celui reçu (modele.train() ou "
+        "modele.eval()) : le gradient par rapport à l'entrée ne demande pas modele.train() ; "
+        "ne changez pas le mode du modèle reçu",
+        "leaves the caller's model in another mode than the one it received (modele.train() or "
+        "modele.eval()): the gradient with respect to the input does not need modele.train(); "
+        "do not change the mode of the model received",
+    ),
+    "valeurs": (
+        "modifie les poids du modèle de l'appelant : ne modifiez jamais ses paramètres (pas "
+        "d'optimiseur, pas de p.data…) ; travaillez sur une copie si besoin "
+        "(copy.deepcopy(modele))",
+        "modifies the weights of the caller's model: never modify its parameters (no "
+        "optimiser, no p.data…); work on a copy if needed (copy.deepcopy(modele))",
+    ),
+    "parametres": (
+        "ajoute ou retire des paramètres au modèle de l'appelant : ne modifiez pas modele, "
+        "travaillez sur une copie (copy.deepcopy(modele))",
+        "adds parameters to the caller's model or removes some: do not modify modele, work on "
+        "a copy (copy.deepcopy(modele))",
+    ),
+}
+
+
+def assert_model_untouched(submission, fn: str, args: tuple, i: int = 0,
+                           references: Mapping[str, str | KernelSide[Any]] | None = None) -> None:
+    """The conventions' rule for `modele` (args[i]): fn(*args) leaves its parameters (values,
+    dtype, device, requires_grad) and its mode (train/eval) as they were."""
+    try:
+        if references:
+            changes = with_references(submission, references, fn, Ref(fn), list(args), i,
+                                      via=model_changes.install(submission).name)
+        else:
+            changes = model_changes.call(submission, Ref(fn), list(args), i)
+    except StudentError as exc:
+        raise explained_failure(fn, exc) from None
+    for word, (fr, en) in _MODEL_FAULTS.items():
+        if isinstance(changes, list) and word in changes:
+            raise CheckFailed(
+                f"{fn} {fr} ; la consigne demande de ne pas modifier modele",
+                f"{fn} {en}; the statement asks not to modify modele",
+            )
+
+
 def leaves_its_arguments(submission, fn: str, args: tuple, names: dict[int, str],
                          hint: tuple[str, str],
                          references: Mapping[str, str | KernelSide[Any]] | None = None) -> None:
     """The conventions' rule: fn(*args) neither modifies its array arguments in place nor
-    makes the image args[1] require a gradient (the gradient is taken on a copy).
+    makes the image args[1] require a gradient (the gradient is taken on a copy), nor
+    changes the model args[0] (a model the grader has just built: one an earlier call
+    converted in place would show no change).
     `references` as for `with_references`: fn's other dependencies replaced by the grader's."""
+    # The model first: the calls below may change it (args[0] is a model fresh from the grader).
+    assert_model_untouched(submission, fn, args, 0, references=references)
     assert_arguments_untouched(submission, fn, args, names, hint_fr=hint[0], hint_en=hint[1],
                                references=references)
     if references:

@@ -36,14 +36,16 @@ from autograder.checks import (
 )
 
 from ..public.helpers import GRAD_CAM_CAUSE, call_explained
-from .helpers import KernelCNN, RefCNN, draw_weights, leaves_its_arguments
+from .helpers import KernelCNN, RefCNN, assert_model_untouched, draw_weights, leaves_its_arguments
 
 
 class Case(KernelCNN):
     """A grader-drawn CNN, in float64 here and in float32 in the kernel."""
 
-    def __init__(self, rng: np.random.Generator):
+    def __init__(self, rng: np.random.Generator, several_channels: bool = False):
         c = int(rng.integers(1, 4))
+        if several_channels and c == 1:  # an answer written for C = 1 (x.unsqueeze(1)) shows
+            c = int(rng.integers(2, 4))
         while True:
             h, w = (int(v) for v in rng.choice([6, 8, 10], size=2))
             if h != w:
@@ -118,10 +120,10 @@ def _compare(got, ref, name, tol, variants, default):
                  hint_fr=hint_fr, hint_en=hint_en)
 
 
-def _gradient_case(rng, tries: int = 500):
+def _gradient_case(rng, tries: int = 500, several_channels: bool = False):
     """A CNN, an image and a class whose gradient is well defined and far from kinks."""
     for _ in range(tries):
-        case = Case(rng)
+        case = Case(rng, several_channels)
         for _ in range(20):
             x = case.image(rng)
             if case.margin(x) < 1e-5:
@@ -156,12 +158,12 @@ def _output_variants(case, x, c, transform):
     ]
 
 
-def _attribution(submission, rng, fn: str):
+def _attribution(submission, rng, fn: str, several_channels: bool = False):
     """(case, x, c, model, name, map): the student's fn(model, x, c) on a grader case."""
-    case, x, c = _gradient_case(rng)
+    case, x, c = _gradient_case(rng, several_channels=several_channels)
     model = case.kernel(submission)
     name = f"{fn} sur {case.label()}, pour une classe du correcteur"
-    got = as_array(submission.call(fn, model, Tensor(x), c), name, shape=x.shape)
+    got = as_array(call_explained(submission, fn, model, Tensor(x), c), name, shape=x.shape)
     return case, x, c, model, name, got
 
 
@@ -177,8 +179,8 @@ _COPY_HINT = (
 @pytest.mark.points(1.25)
 def test_saillance_matches_autograd(submission, rng, device):
     tol = _tol(device)
-    for _ in range(2):
-        case, x, c, model, name, got = _attribution(submission, rng, "saillance")
+    for i in range(2):  # the first image has several channels
+        case, x, c, model, name, got = _attribution(submission, rng, "saillance", i == 0)
         g = case.grad(x.astype(np.float64), c)
         variants = [
             (g, "il manque la valeur absolue : la saillance est |∂y_c/∂x|, composante par composante",
@@ -188,15 +190,15 @@ def test_saillance_matches_autograd(submission, rng, device):
         _compare(got, np.abs(g), name, tol, variants,
                  ("|∂y_c/∂x| du logit de la classe c, de la même forme que x",
                   "|∂y_c/∂x| of the logit of class c, with the shape of x"))
-    leaves_its_arguments(submission, "saillance", (model, Tensor(x), c), {1: "x"}, _COPY_HINT)
+    leaves_its_arguments(submission, "saillance", (case.kernel(submission), Tensor(x), c), {1: "x"}, _COPY_HINT)
 
 
 @pytest.mark.item("saillance")
 @pytest.mark.points(1.25)
 def test_gradient_x_entree_matches_autograd(submission, rng, device):
     tol = _tol(device)
-    for _ in range(2):
-        case, x, c, model, name, got = _attribution(submission, rng, "gradient_x_entree")
+    for i in range(2):  # the first image has several channels
+        case, x, c, model, name, got = _attribution(submission, rng, "gradient_x_entree", i == 0)
         x64 = x.astype(np.float64)
         g = case.grad(x64, c)
         variants = [
@@ -211,7 +213,7 @@ def test_gradient_x_entree_matches_autograd(submission, rng, device):
         _compare(got, x64 * g, name, tol, variants,
                  ("x ⊙ ∂y_c/∂x, signé, de la même forme que x",
                   "x ⊙ ∂y_c/∂x, signed, with the shape of x"))
-    leaves_its_arguments(submission, "gradient_x_entree", (model, Tensor(x), c), {1: "x"}, _COPY_HINT)
+    leaves_its_arguments(submission, "gradient_x_entree", (case.kernel(submission), Tensor(x), c), {1: "x"}, _COPY_HINT)
 
 
 # ---------------------------------------------------------------- 2. integrated gradients
@@ -228,7 +230,7 @@ def _ig(case: Case, x, base, c, m: int) -> np.ndarray:
 
 def _ig_case(rng, *, with_reference: bool, m_range: tuple[int, int]):
     for _ in range(500):
-        case = Case(rng)
+        case = Case(rng, several_channels=with_reference)
         x = case.image(rng)
         base = (
             rng.uniform(0.0, 0.4, size=x.shape).astype(np.float32)
@@ -288,9 +290,9 @@ def test_gradients_integres_matches_reference(submission, rng, device):
         # The reference goes positionally: the kernel-side agent does not decode arrays passed
         # as keyword arguments.
         if with_reference:
-            raw = submission.call("gradients_integres", model, Tensor(x), c, Tensor(base), m)
+            raw = call_explained(submission, "gradients_integres", model, Tensor(x), c, Tensor(base), m)
         else:
-            raw = submission.call("gradients_integres", model, Tensor(x), c, m=m)
+            raw = call_explained(submission, "gradients_integres", model, Tensor(x), c, m=m)
         got = as_array(raw, name, shape=x.shape)
         x64, b64 = x.astype(np.float64), base.astype(np.float64)
         variants = _ig_variants(case, x64, b64, c, m)
@@ -300,7 +302,7 @@ def test_gradients_integres_matches_reference(submission, rng, device):
                  ("(x − x') ⊙ (1/m) Σ_{k=1..m} ∂y_c/∂x (x' + (k/m)(x − x'))",
                   "(x − x') ⊙ (1/m) Σ_{k=1..m} ∂y_c/∂x (x' + (k/m)(x − x'))"))
     leaves_its_arguments(
-        submission, "gradients_integres", (model, Tensor(x), c, Tensor(base), m),
+        submission, "gradients_integres", (case.kernel(submission), Tensor(x), c, Tensor(base), m),
         {1: "x", 3: "reference"},
         ("x − reference crée un nouveau tenseur ; diff = x puis diff -= reference (ou x.sub_, "
          "x -= …) modifie le x de l'appelant, diff n'étant pas une copie",
@@ -334,7 +336,7 @@ def test_gradients_integres_completeness(submission, rng, device):
     """
     tol = _tol(device)
     for _ in range(500):
-        case = Case(rng)
+        case = Case(rng, several_channels=True)
         x = case.image(rng)
         base = rng.uniform(0.0, 0.4, size=x.shape).astype(np.float32)
         c = int(rng.integers(0, case.K))
@@ -359,7 +361,7 @@ def test_gradients_integres_completeness(submission, rng, device):
     for m in _COMPLETENESS_M:
         name = f"gradients_integres sur {case.label()}, pour une classe du correcteur, m={m}"
         got = as_array(
-            submission.call("gradients_integres", model, Tensor(x), c, Tensor(base), m),
+            call_explained(submission, "gradients_integres", model, Tensor(x), c, Tensor(base), m),
             name,
             shape=x.shape,
         )
@@ -423,6 +425,8 @@ def _occlusion(case: Case, x, c, fenetre, pas, valeur, *, positions_end=1, chann
         count[i : i + fenetre, j : j + fenetre] += 1
     if mode in ("sum", "last"):
         return total
+    if mode == "area":
+        return total / (fenetre * fenetre)
     return total / np.maximum(count, 1)
 
 
@@ -441,6 +445,11 @@ def _occlusion_variants(case, x, c, fenetre, pas, valeur):
          "accumulez-les (somme puis division par le compte) au lieu d'écraser la valeur précédente",
          "each pixel gets the mean of the drops of ALL the windows covering it: accumulate them "
          "(sum, then divide by the count) instead of overwriting the previous value"),
+        (_occlusion(case, x, c, fenetre, pas, valeur, mode="area"),
+         "divisez la somme par le NOMBRE de fenêtres qui couvrent le pixel (un compte), pas par "
+         "fenetre² : ce nombre est plus petit sur les bords, et quand pas > 1",
+         "divide the sum by the NUMBER of windows covering the pixel (a count), not by "
+         "fenetre²: that number is smaller at the edges, and when pas > 1"),
         (_occlusion(case, x, c, fenetre, pas, valeur, positions_end=0),
          "la dernière fenêtre manque : les fenêtres commencent en i = 0, pas, 2·pas, … tant que "
          "i + fenetre ≤ H, soit range(0, H − fenetre + 1, pas)",
@@ -477,6 +486,8 @@ def test_occlusion_matches_reference(submission, rng, device):
         hint_en="occlude a copy (x.clone(), or a batch x.unsqueeze(0).repeat(...)), never x "
         "itself: xo = x does not copy the tensor",
     )
+    assert_model_untouched(submission, "carte_occlusion",
+                           (case.kernel(submission), Tensor(x), 0, 2, 1, 0.0))
     # (2, 3): a stride larger than the window leaves pixels no window covers (their map is 0).
     configs = [(2, 1, 0.0), (3, 2, round(float(rng.uniform(0.2, 0.6)), 3)), (2, 2, 0.0),
                (2, 3, 0.0)]
@@ -489,7 +500,7 @@ def test_occlusion_matches_reference(submission, rng, device):
         name = (f"carte_occlusion sur {case.label()}, pour une classe du correcteur, "
                 f"fenetre={fenetre}, pas={pas}, valeur={'0' if valeur == 0 else 'non nulle'}")
         got = as_array(
-            submission.call("carte_occlusion", model, Tensor(x), c, fenetre, pas, valeur),
+            call_explained(submission, "carte_occlusion", model, Tensor(x), c, fenetre, pas, valeur),
             name,
             shape=(case.H, case.W),
             allow_nan=True,
@@ -513,7 +524,7 @@ def test_occlusion_matches_reference(submission, rng, device):
             continue
         # The same map through the signature's defaults, as the notebook calls it.
         plain = as_array(
-            submission.call("carte_occlusion", model, Tensor(x), c),
+            call_explained(submission, "carte_occlusion", model, Tensor(x), c),
             f"carte_occlusion sur {case.label()}, sans fenetre, pas ni valeur",
             shape=(case.H, case.W),
         )
@@ -547,10 +558,10 @@ def _cam(A, g, *, relu=True, reduce="mean"):
     return np.maximum(pre, 0.0) if relu else pre
 
 
-def _cam_case(rng):
+def _cam_case(rng, several_channels: bool = False):
     """An image and a class whose map has clearly positive and clearly negative regions."""
     for _ in range(500):
-        case = Case(rng)
+        case = Case(rng, several_channels)
         for _ in range(10):
             x = case.image(rng)
             if case.margin(x) < 1e-5:
@@ -568,8 +579,8 @@ def _cam_case(rng):
 @pytest.mark.points(2.5)
 def test_grad_cam_matches_reference(submission, rng, device):
     tol = _tol(device)
-    for _ in range(2):
-        case, x, c = _cam_case(rng)
+    for i in range(2):  # the first image has several channels
+        case, x, c = _cam_case(rng, i == 0)
         model = case.kernel(submission)
         x64 = x.astype(np.float64)
         A, g = _cam_parts(case, x64, c)
@@ -612,7 +623,7 @@ def test_grad_cam_matches_reference(submission, rng, device):
                  ("ReLU(Σ_k α_k A_k), α_k = moyenne spatiale de ∂y_c/∂A_k, A = modele.caracteristiques(x)",
                   "ReLU(Σ_k α_k A_k), α_k = spatial mean of ∂y_c/∂A_k, A = modele.caracteristiques(x)"))
     leaves_its_arguments(
-        submission, "grad_cam", (model, Tensor(x), c), {1: "x"},
+        submission, "grad_cam", (case.kernel(submission), Tensor(x), c), {1: "x"},
         ("x.unsqueeze(0) renvoie un nouveau tenseur (1, C, H, W) ; x.unsqueeze_(0) change la "
          "forme du x de l'appelant",
          "x.unsqueeze(0) returns a new (1, C, H, W) tensor; x.unsqueeze_(0) changes the shape of "

@@ -45,8 +45,8 @@ from autograder.checks import (
     with_references,
 )
 
-from ..public.helpers import model_weights, spearman_guarded
-from .helpers import KernelCNN, RefCNN, draw_weights, leaves_its_arguments
+from ..public.helpers import call_explained, explaining, model_weights, spearman_guarded
+from .helpers import KernelCNN, RefCNN, assert_model_untouched, draw_weights, leaves_its_arguments
 
 COUCHES = ["fc2", "fc1", "conv2", "conv1"]
 DROP_EVERY_STAGE = 0.8  # the mean correlation must fall below this at every cascade stage
@@ -266,7 +266,7 @@ def _mean_spearman(maps_a: np.ndarray, maps_b: np.ndarray, nan_as: float, *,
 
 
 @kernel_side
-def statement_redraw(modele, noms, seed):
+def statement_redraw(modele, noms, seed=0):
     """Runs in the kernel: the statement's re-draw, one torch.manual_seed(seed) then
     reset_parameters() of each layer in the order of noms, on a copy."""
     import copy
@@ -281,7 +281,7 @@ def statement_redraw(modele, noms, seed):
 
 
 def _student_weights(submission, model: Handle, noms: list[str], seed: int, what: str):
-    out = submission.call("randomiser_couches", model, noms, seed)
+    out = call_explained(submission, "randomiser_couches", model, noms, seed)
     try:
         weights = model_weights.call(submission, out)
     except StudentError as exc:
@@ -317,7 +317,8 @@ def test_randomiser_couches_layers(submission, rng):
     case = ModelCase(rng, n_images=1)
     model = case.kernel(submission)
     reference = {k: v.astype(np.float64) for k, v in case.weights.items()}
-    cases = [["fc2"], ["fc2", "fc1", "conv2"], ["conv1"], list(COUCHES)]
+    # COUCHES and its reverse: an order of its own (a set, sorted(noms)) differs from one.
+    cases = [["fc2"], ["fc2", "fc1", "conv2"], ["conv1"], list(COUCHES), COUCHES[::-1]]
     # Which layers change first, over every case (the most specific fault), then the
     # statement's draw: so the message does not depend on the order of the cases.
     drawn = {}
@@ -409,6 +410,10 @@ def test_randomiser_couches_layers(submission, rng):
                 "reset_parameters() of each layer in the order of noms (not one seed per "
                 "layer, nor another order)",
             )
+    # The conventions: modele itself is not changed (its weights are compared above; its dtype,
+    # requires_grad and mode here).
+    assert_model_untouched(submission, "randomiser_couches",
+                           (case.kernel(submission), list(COUCHES), case.seed))
 
 
 def _grader_cascade(
@@ -464,14 +469,16 @@ def test_saillance_correlation_drops(submission, rng):
 @kernel_side
 def models_explained(correlations, modele, X, classes, noms, seed):
     """Runs in the kernel: correlations_cascade with a `methode` that records, for each map it
-    is asked for, the sum of the explained model's parameters and the class c."""
+    is asked for, the sum of the explained model's parameters, the class c, and the sum of
+    each parameter."""
     import torch
 
     vus = []
 
     def methode(m, x, c):
         with torch.no_grad():
-            vus.append([float(sum(p.detach().double().sum() for p in m.parameters())), int(c)])
+            sums = {n: float(p.detach().double().sum()) for n, p in m.named_parameters()}
+            vus.append([float(sum(sums.values())), int(c), sums])
         return x.detach().double() * 1.0 + torch.arange(x.numel(), dtype=torch.float64).reshape(x.shape)
 
     correlations(modele, X, classes, noms, seed, methode=methode)
@@ -503,7 +510,12 @@ def _check_models_explained(submission, case: ModelCase, stages) -> None:
         return abs(a - b) <= 1e-6 * (1.0 + abs(b))
 
     origin = float(sum(v.astype(np.float64).sum() for v in case.weights.values()))
-    explained = [(float(t), int(c)) for t, c in seen if not close(float(t), origin)]
+    explained = [(float(t), int(c)) for t, c, _ in seen if not close(float(t), origin)]
+    # The layers each explained model re-drew (a parameter whose sum moved from the origin's).
+    origin_sums = {k: float(v.astype(np.float64).sum()) for k, v in case.weights.items()}
+    redrawn = [frozenset(k.split(".")[0] for k, v in sums.items()
+                         if k in origin_sums and not close(float(v), origin_sums[k]))
+               for t, _, sums in seen if not close(float(t), origin)]
     want = [total(noms, case.seed) for noms in stages]
     if not all(any(close(t, w) for w in want) for t, _ in explained) or not all(
         any(close(t, w) for t, _ in explained) for w in want
@@ -512,7 +524,8 @@ def _check_models_explained(submission, case: ModelCase, stages) -> None:
                    if not any(close(t, w) for t, _ in explained)]
         extra = [t for t, _ in explained if not any(close(t, w) for w in want)]
         hint = (_OFF_BY_ONE if not extra and missing == [stages[-1]]
-                else _cascade_model_hint(explained, case, stages, total, close))
+                else _cascade_model_hint(submission, explained, redrawn, case, stages, total,
+                                         close))
         raise CheckFailed(
             "correlations_cascade n'explique pas les modèles randomiser_couches(modele, "
             f"noms[:k], seed) ; {hint[0]}",
@@ -544,8 +557,22 @@ _OFF_BY_ONE = (
 )
 
 
-def _cascade_model_hint(explained, case, stages, total, close) -> tuple[str, str]:
-    """Which other cascade the explained models come from."""
+def _chained_totals(submission, case: ModelCase, stages) -> list[float]:
+    """The parameter sums of a chained cascade: stage k re-draws noms[k − 1] (with the
+    student's randomiser_couches and the seed) on the model of stage k − 1."""
+    current = case.kernel(submission)
+    totals = []
+    for noms in stages:
+        current = call_explained(submission, "randomiser_couches", current, [noms[-1]], case.seed)
+        w = model_weights.call(submission, current)
+        totals.append(float(sum(as_array(v, "randomiser_couches").sum() for v in w.values())))
+    return totals
+
+
+def _cascade_model_hint(submission, explained, redrawn, case, stages, total,
+                        close) -> tuple[str, str]:
+    """Which other cascade the explained models come from, each premise tested on the models
+    the student's cascade explained."""
     def fits(noms_list, seed):
         refs = [total(noms, seed) for noms in noms_list]
         return all(any(close(t, r) for r in refs) for t, _ in explained)
@@ -571,13 +598,34 @@ def _cascade_model_hint(explained, case, stages, total, close) -> tuple[str, str
             "the cascade starts from the OUTPUT: at stage k, randomise noms[:k] (the first k "
             "layers of noms), not the last k",
         )
+    try:
+        chained = _chained_totals(submission, case, stages)
+    except CheckFailed:
+        chained = []
+    if chained and all(any(close(t, r) for r in chained) for t, _ in explained):
+        return (
+            "à chaque étape k, repartez du modèle d'ORIGINE et randomisez les k premières couches "
+            "d'un coup (pas en enchaînant les randomisations d'une étape à l'autre, qui retire "
+            "d'autres poids)",
+            "at every stage k, start again from the ORIGINAL model and randomise the first k "
+            "layers at once (not by chaining one stage's randomisation onto the previous one, "
+            "which draws other weights)",
+        )
+    layer_sets = {frozenset(noms) for noms in stages}
+    if redrawn and set(redrawn) == layer_sets:
+        return (
+            "chaque étape re-tire bien les couches noms[:k], mais pas avec la graine seed : "
+            "appelez randomiser_couches(modele, noms[:k], seed) avec la MÊME graine seed à chaque "
+            "étape (pas seed + k, ni une nouvelle graine par étape)",
+            "every stage re-draws the layers noms[:k], but not with the seed: call "
+            "randomiser_couches(modele, noms[:k], seed) with the SAME seed at every stage (not "
+            "seed + k, nor a new seed per stage)",
+        )
     return (
-        "à chaque étape k, repartez du modèle d'ORIGINE et randomisez les k premières couches "
-        "d'un coup (pas en enchaînant les randomisations d'une étape à l'autre, qui retire "
-        "d'autres poids)",
-        "at every stage k, start again from the ORIGINAL model and randomise the first k "
-        "layers at once (not by chaining one stage's randomisation onto the previous one, "
-        "which draws other weights)",
+        "pour k = 1, …, len(noms), expliquez le modèle randomiser_couches(modele, noms[:k], "
+        "seed) : à chaque étape, repartez du modèle d'ORIGINE, avec la graine seed",
+        "for k = 1, …, len(noms), explain the model randomiser_couches(modele, noms[:k], "
+        "seed): at every stage, start again from the ORIGINAL model, with the seed",
     )
 
 
@@ -597,13 +645,11 @@ def test_correlations_cascade_matches_grader(submission, rng):
         what = ("correlations_cascade(modele, X, classes, noms, seed"
                 + (", methode=gradient × entrée)" if with_method else ")")
                 + ("" if noms == COUCHES else ", avec une liste noms du correcteur"))
-        got = as_array(
-            with_references(submission, CASCADE_REFERENCES, "correlations_cascade",
-                            case.kernel(submission), Tensor(case.X), case.classes, list(noms),
-                            case.seed, **extra),
-            what,
-            allow_nan=True,
-        )
+        with explaining("correlations_cascade"):
+            raw = with_references(submission, CASCADE_REFERENCES, "correlations_cascade",
+                                  case.kernel(submission), Tensor(case.X), case.classes,
+                                  list(noms), case.seed, **extra)
+        got = as_array(raw, what, allow_nan=True)
         if got.shape != (len(noms),):
             # The student's shape is not printed: with the grader's noms it would tell len(noms).
             global_fr, global_en = ("", "")
@@ -643,7 +689,8 @@ def _cascade_leaves_its_arguments(submission, case: ModelCase) -> None:
         ("calculez chaque carte sur X[n] sans l'écrire (ni X[n] -= …, ni X.requires_grad_())",
          "compute each map from X[n] without writing into it (neither X[n] -= … nor "
          "X.requires_grad_())"),
-        references=CASCADE_REFERENCES,
+        # The statement's randomiser_couches too: one that changes modele costs its own checks.
+        references={**CASCADE_REFERENCES, "randomiser_couches": statement_redraw},
     )
 
 

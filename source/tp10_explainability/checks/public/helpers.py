@@ -3,6 +3,8 @@ kernel-side helpers that build the grader's models and read a model's weights ba
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from autograder.checks import SCIPY_RANKS, CheckFailed, StudentError, kernel_side, student_failure
 
 # SciPy's own Spearman correlation and ranking, switched off in the kernel while the checks
@@ -93,16 +95,113 @@ GRAD_CAM_CAUSE = (
 )
 
 
-def call_explained(submission, name: str, *args, cause: tuple[str, str], **kwargs):
+# Shape errors, for the premise of a check's own shape cause (GRAD_CAM_CAUSE).
+_SHAPE_NEEDLES = ("shape", "size", "broadcast", "einsum", "dimension", "mat1 and mat2")
+
+
+def _known_cause(name: str, ename: str, evalue: str) -> tuple[str, str, bool] | None:
+    """(French cause, English cause, keep the original text) for the errors whose cause this
+    TP can name from the text alone, each pattern its own premise; None for the others."""
+    text = evalue.lower()
+    if "have been used in the graph" in text:
+        if name == "grad_cam":
+            return (
+                "y_c ne dépend pas du tenseur A par rapport auquel vous dérivez : calculez "
+                "y_c = modele.tete(A)[0, c] à partir du MÊME A = modele.caracteristiques("
+                "x.unsqueeze(0)) ; un nouveau passage modele(x) recalcule d'autres cartes, hors du "
+                "graphe de A",
+                "y_c does not depend on the tensor A you differentiate with respect to: compute "
+                "y_c = modele.tete(A)[0, c] from the SAME A = modele.caracteristiques(x.unsqueeze(0)); "
+                "a new pass modele(x) computes other maps, outside A's graph",
+                False,
+            )
+        return (
+            "le logit ne dépend pas du tenseur par rapport auquel vous dérivez : passez au modèle "
+            "la copie qui demande le gradient elle-même (xx = x.detach().clone().requires_grad_(True), "
+            "y_c = modele(xx.unsqueeze(0))[0, c], torch.autograd.grad(y_c, xx)), pas x ni une "
+            "autre copie",
+            "the logit does not depend on the tensor you differentiate with respect to: pass the "
+            "copy that requires the gradient itself to the model (xx = x.detach().clone()."
+            "requires_grad_(True), y_c = modele(xx.unsqueeze(0))[0, c], torch.autograd.grad(y_c, "
+            "xx)), not x nor another copy",
+            False,
+        )
+    if "boolean value of tensor" in text:
+        arg = "reference" if name == "gradients_integres" else "t"
+        return (
+            f"un tenseur de plusieurs valeurs n'a pas de valeur de vérité : `{arg} or "
+            f"torch.zeros_like(x)`, `if {arg}:` (ou `and`, `not`) l'évaluent ; pour un argument "
+            f"qui vaut None par défaut, testez `if {arg} is None:`",
+            f"a tensor of several values has no truth value: `{arg} or torch.zeros_like(x)`, "
+            f"`if {arg}:` (or `and`, `not`) evaluate it; for an argument that is None by "
+            f"default, test `if {arg} is None:`",
+            True,
+        )
+    if "channels, but got" in text:
+        # The original text names the grader's hidden sizes: not repeated.
+        return (
+            "le modèle reçoit un lot dont l'axe 1 n'a pas le nombre de canaux C de l'image : les "
+            "images du correcteur ont C > 1 canaux, ne supposez pas C = 1 (les chiffres du "
+            "notebook) ; le lot est (N, C, H, W) : x.unsqueeze(0) ajoute l'axe du lot EN TÊTE "
+            "(pas unsqueeze(1)), et un lot de m images garde la forme (C, H, W) de x",
+            "the model receives a batch whose axis 1 does not have the image's number of "
+            "channels C: the grader's images have C > 1 channels, do not assume C = 1 (the "
+            "notebook's digits); the batch is (N, C, H, W): x.unsqueeze(0) adds the batch axis IN "
+            "FRONT (not unsqueeze(1)), and a batch of m images keeps the shape (C, H, W) of x",
+            False,
+        )
+    if ("_tp10cnn.__init__()" in text or "_tp10lineaire.__init__()" in text
+            or "error(s) in loading state_dict" in text):
+        # The original text names the grader's model class and sizes: not repeated.
+        return (
+            "le modèle est reconstruit (type(modele)(), PetitCNN(), … puis load_state_dict) au "
+            "lieu d'être copié : les modèles du correcteur ont d'autres arguments de construction "
+            "et d'autres tailles ; copiez le modèle reçu tel quel, copy.deepcopy(modele)",
+            "the model is rebuilt (type(modele)(), PetitCNN(), … then load_state_dict) instead of "
+            "copied: the grader's models have other constructor arguments and other sizes; copy "
+            "the model received as it is, copy.deepcopy(modele)",
+            False,
+        )
+    return None
+
+
+def explained_failure(name: str, exc: StudentError,
+                      cause: tuple[str, str] | None = None) -> CheckFailed:
+    """The failure for an error raised by the student's `name`: a cause named from the error
+    text when it shows one, else the check's own shape `cause` for a shape error, else the
+    library's explanation."""
+    if exc.ename == "NotImplementedError" or (exc.ename == "NameError" and exc.evalue == name):
+        return student_failure(name, exc)
+    detail = f"{exc.ename}: {exc.evalue[:300]}"
+    known = _known_cause(name, exc.ename, exc.evalue)
+    if known is not None:
+        fr, en, keep = known
+        return CheckFailed(
+            f"`{name}` s'arrête sur une erreur : {fr}" + (f" (erreur d'origine : {detail})" if keep else ""),
+            f"`{name}` stops on an error: {en}" + (f" (original error: {detail})" if keep else ""),
+        )
+    if cause is not None and any(n in exc.evalue.lower() for n in _SHAPE_NEEDLES):
+        return CheckFailed(
+            f"`{name}` s'arrête sur une erreur : {cause[0]} (erreur d'origine : {detail})",
+            f"`{name}` stops on an error: {cause[1]} (original error: {detail})",
+        )
+    return student_failure(name, exc)
+
+
+def call_explained(submission, name: str, *args, cause: tuple[str, str] | None = None, **kwargs):
     """The student's `name(*args)`; an error it raises becomes a French sentence naming the
-    function and the likely `cause`, the original error kept as a detail."""
+    function and its likely cause (`explained_failure`)."""
     try:
         return submission.call(name, *args, **kwargs)
     except StudentError as exc:
-        if exc.ename == "NotImplementedError" or (exc.ename == "NameError" and exc.evalue == name):
-            raise student_failure(name, exc) from None
-        detail = f"{exc.ename}: {exc.evalue[:300]}"
-        raise CheckFailed(
-            f"`{name}` s'arrête sur une erreur : {cause[0]} (erreur d'origine : {detail})",
-            f"`{name}` stops on an error: {cause[1]} (original error: {detail})",
-        ) from None
+        raise explained_failure(name, exc, cause) from None
+
+
+@contextmanager
+def explaining(name: str):
+    """Errors of the student's `name` raised in the block (a call through a grader helper)
+    said as `call_explained` says them."""
+    try:
+        yield
+    except StudentError as exc:
+        raise explained_failure(name, exc) from None

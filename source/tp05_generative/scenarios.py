@@ -887,3 +887,72 @@ CORRECT.update({
     ),
 })
 CORRECT_GROUPS["blind-r7-correct"] = ('blind-r7-correct-ce-row-loop', 'blind-r7-correct-klmc-torch-normal', 'blind-r7-correct-schedule-python-loop', 'blind-r7-correct-sampler-noise-drawn-up-front', "blind-r7-correct-train-numpy-generator")
+
+# Blind round 7, second pass: an argument replaced by the notebook's global (the loss and the
+# training now run on grader schedules that differ from ALPHAS_BAR), the model fed x0, the
+# training's arguments watched for changes in place.
+_R7_TRAIN = (
+    'def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):\n'
+    '    """Entraîne un Debruiteur sur les points `donnees` (tenseur (N, 2)) et le renvoie."""\n'
+    '    torch.manual_seed(seed)\n    modele = Debruiteur()\n'
+    '    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n{before}    T_ = len(alphas_bar)\n'
+    '    for _ in range(n_pas):\n        idx = torch.randint(0, donnees.shape[0], (taille_lot,))\n'
+    '        x0 = donnees[idx]\n        t = torch.randint(0, T_, (taille_lot,))\n'
+    '        bruit = torch.randn_like(x0)\n        perte = perte_debruitage(modele, x0, t, bruit, {ab})\n'
+    '        opt.zero_grad()\n        perte.backward()\n        opt.step()\n    return modele\n'
+)
+SCENARIOS.update({
+    'blind-r7-loss-global-alphas-bar': Scenario(
+        grade_id='perte_debruitage',
+        source='def perte_debruitage(modele, x0, t, bruit, alphas_bar):\n    """Erreur quadratique moyenne entre le bruit et la prédiction modele(x_t, t)."""\n    x_t = q_echantillon(x0, t, bruit, ALPHAS_BAR)\n    return F.mse_loss(modele(x_t, t), bruit)\n',
+        must_fail=('test_loss_matches_reference',),
+        message_contains=("perte_debruitage ignore l'argument alphas_bar",),
+    ),
+    'blind-r7-train-global-alphas-bar': Scenario(
+        grade_id='entrainer_debruiteur',
+        source=_R7_TRAIN.format(before='', ab='ALPHAS_BAR'),
+        must_fail=('test_denoiser_draws_uniform_steps',),
+        message_contains=("la variable globale ALPHAS_BAR du notebook",),
+    ),
+    'blind-r7-loss-model-gets-x0': Scenario(
+        grade_id='perte_debruitage',
+        source='def perte_debruitage(modele, x0, t, bruit, alphas_bar):\n    """Erreur quadratique moyenne entre le bruit et la prédiction modele(x_t, t)."""\n    ab = alphas_bar[t].unsqueeze(1)\n    x_t = ab.sqrt() * x0 + (1 - ab).sqrt() * bruit\n    return F.mse_loss(modele(x0, t), bruit)\n',
+        must_fail=('test_loss_matches_reference', 'test_loss_is_differentiable'),
+        message_contains=("le modèle reçoit x0", "perte_debruitage donne au modèle x0"),
+    ),
+    'blind-r7-train-shuffles-donnees-in-place': Scenario(
+        grade_id='entrainer_debruiteur',
+        source=_R7_TRAIN.format(
+            before='    donnees[:] = donnees[torch.randperm(len(donnees))]  # mélange une fois\n',
+            ab='alphas_bar'),
+        must_fail=('test_denoiser_new_model_and_its_loop_arguments',),
+        message_contains=("entrainer_debruiteur modifie sur place ce qu'on lui passe (donnees)",),
+    ),
+})
+# Not with mistakes-1: its wrong planning_lineaire makes the notebook's ALPHAS_BAR itself wrong.
+GROUPS["blind-r5-b"] = (*GROUPS["blind-r5-b"], 'blind-r7-loss-global-alphas-bar')
+GROUPS["mistakes-2"] = (*GROUPS["mistakes-2"], 'blind-r7-train-global-alphas-bar')
+GROUPS["blind-r7-b"] = ('blind-r7-loss-model-gets-x0', 'blind-r7-train-shuffles-donnees-in-place')
+CORRECT.update({
+    'blind-r7-correct-schedule-float32-numpy': Correct(
+        grade_id='planning_beta',
+        source='def planning_lineaire(T=1000, beta_1=1e-4, beta_T=0.02):\n    """Planning linéaire : betas de beta_1 à beta_T (T valeurs) et alphas_bar = produits cumulés de 1 - beta."""\n    betas = np.linspace(beta_1, beta_T, T, dtype=np.float32)\n    alphas_bar = np.cumprod(np.float32(1.0) - betas, dtype=np.float32)\n    return torch.from_numpy(betas).double(), torch.from_numpy(alphas_bar).double()\n',
+        why='a float32 product (~1e-5 relative after 500 steps), returned as float64',
+    ),
+    'blind-r7-correct-q-index-select-guard': Correct(
+        grade_id='q_echantillon',
+        source='def q_echantillon(x0, t, bruit, alphas_bar):\n    """x_t = sqrt(alpha_bar_t) x0 + sqrt(1 - alpha_bar_t) bruit, un pas t par ligne."""\n    ab = alphas_bar.index_select(0, t.long()).reshape(-1, 1)\n    coef_x = torch.sqrt(ab.clamp(min=0.0))\n    coef_b = torch.sqrt((1.0 - ab).clamp(min=0.0))\n    return coef_x * x0 + coef_b * bruit\n',
+        why='index_select and a clamp guard under the square roots',
+    ),
+    'blind-r7-correct-loss-inline-gather': Correct(
+        grade_id='perte_debruitage',
+        source='def perte_debruitage(modele, x0, t, bruit, alphas_bar):\n    """Erreur quadratique moyenne entre le bruit et la prédiction modele(x_t, t)."""\n    a = alphas_bar.gather(0, t)[:, None]\n    x_bruite = a.sqrt() * x0 + (1.0 - a).sqrt() * bruit\n    return ((bruit - modele(x_bruite, t)) ** 2).mean()\n',
+        why='x_t built inline with gather, the mean of squares written out',
+    ),
+    'blind-r7-correct-train-float32-shuffled-copy': Correct(
+        grade_id='entrainer_debruiteur',
+        source='def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):\n    """Entraîne un Debruiteur sur les points `donnees` (tenseur (N, 2)) et le renvoie."""\n    torch.manual_seed(seed)\n    modele = Debruiteur()\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    X = donnees.clone().float()\n    X = X[torch.randperm(len(X))]\n    ab = alphas_bar.float()\n    for _ in range(n_pas):\n        x0 = X[torch.randint(0, X.shape[0], (taille_lot,))]\n        t = torch.randint(0, ab.shape[0], (taille_lot,))\n        bruit = torch.randn_like(x0)\n        perte = perte_debruitage(modele, x0, t, bruit, ab)\n        opt.zero_grad()\n        perte.backward()\n        opt.step()\n    return modele\n',
+        why='a shuffled float32 copy of donnees, the schedule passed to the loss as float32',
+    ),
+})
+CORRECT_GROUPS["blind-r7-correct-2"] = ('blind-r7-correct-schedule-float32-numpy', 'blind-r7-correct-q-index-select-guard', 'blind-r7-correct-loss-inline-gather', 'blind-r7-correct-train-float32-shuffled-copy')

@@ -60,6 +60,8 @@ def _chamfer(A: np.ndarray, B: np.ndarray) -> float:
 
 # ---------------------------------------------------------------- schedule
 
+AB_RTOL = 3e-5  # float32 cumprod over <= 500 steps: <= 1.1e-5 relative (3000 grader draws)
+
 
 @pytest.mark.item("planning_beta")
 @pytest.mark.points(1.5)
@@ -90,7 +92,9 @@ def test_schedule_matches_reference(submission, rng):
                 "alphas_bar equals 1 − Σ beta_s (cumulative sum): it is the cumulative "
                 "PRODUCT Π (1 − beta_s) (torch.cumprod)",
             )
-        if not np.allclose(ab, ab_ref, rtol=1e-6, atol=1e-12):
+        # A float32 product of up to 500 factors drifts by ~1e-5 relative (the solution's own
+        # torch.cumprod): rtol 3e-5, below the 1e-4 of an index shifted by one step.
+        if not np.allclose(ab, ab_ref, rtol=AB_RTOL, atol=1e-12):
             raise CheckFailed(
                 "alphas_bar ne correspond pas à Π_(s ≤ t) (1 − beta_s) pour un planning du correcteur",
                 "alphas_bar does not match Π_(s ≤ t) (1 − beta_s) for a grader schedule",
@@ -106,7 +110,7 @@ def test_schedule_matches_reference(submission, rng):
         betas = as_array(out[0], "betas (bornes par défaut)", allow_nan=True)
         ab = as_array(out[1], "alphas_bar (bornes par défaut)", allow_nan=True)
         ok = (betas.shape == ab.shape == (T_,) and np.allclose(betas, betas_ref, rtol=1e-6, atol=1e-12)
-              and np.allclose(ab, ab_ref, rtol=1e-6, atol=1e-12))
+              and np.allclose(ab, ab_ref, rtol=AB_RTOL, atol=1e-12))
     if not ok:
         raise Partial(
             0.5,
@@ -333,11 +337,14 @@ def trivial_model():
 @pytest.mark.points(0.75)  # 0.25 moved to test_loss_is_differentiable: a loss without a graph trains nothing
 def test_loss_matches_reference(submission, rng):
     model = trivial_model.call(submission)
-    _, ab = _schedule()
+    # A schedule of the grader's, shorter than the notebook's and with other bounds: an x_t
+    # built with the global ALPHAS_BAR (the argument ignored) gives another loss, not an error.
+    T_l = int(rng.integers(300, 900))
+    _, ab = _schedule(T_l, float(rng.uniform(2e-4, 1e-3)), float(rng.uniform(0.03, 0.05)))
     n = int(rng.integers(30, 80))
     x0 = _spiral(n, rng)
     # The first and the last step on purpose (an x_t built inline with a clamped or shifted index).
-    t = rng.permutation(np.concatenate([[0, T - 1], rng.integers(0, T, size=n - 2)]))
+    t = rng.permutation(np.concatenate([[0, T_l - 1], rng.integers(0, T_l, size=n - 2)]))
     noise = rng.normal(size=(n, 2))
     # Against the grader's q(x_t | x_0): a q_echantillon mistake costs points in its own item.
     got = as_float(
@@ -363,7 +370,23 @@ def test_loss_matches_reference(submission, rng):
             "without noise -= ... or sub_",
         )
         return
-    if math.isclose(got, float(np.mean((x0 - pred) ** 2)), rel_tol=1e-6):
+    _, ab_course = _schedule()
+    x_t_course = np.sqrt(ab_course[t])[:, None] * x0 + np.sqrt(1 - ab_course[t])[:, None] * noise
+    if math.isclose(got, float(np.mean((noise - 0.5 * x_t_course - 0.001 * t[:, None]) ** 2)), rel_tol=1e-6):
+        raise CheckFailed(
+            "perte_debruitage ignore l'argument alphas_bar : avec un planning du correcteur, la "
+            "perte est celle du planning du notebook (variable globale ALPHAS_BAR ?) ; construisez "
+            "x_t avec l'argument alphas_bar (q_echantillon(x0, t, bruit, alphas_bar))",
+            "perte_debruitage ignores the alphas_bar argument: with a grader schedule, the loss "
+            "is that of the notebook's schedule (the global ALPHAS_BAR?); build x_t with the "
+            "alphas_bar argument (q_echantillon(x0, t, bruit, alphas_bar))",
+        )
+    if math.isclose(got, float(np.mean((noise - 0.5 * x0 - 0.001 * t[:, None]) ** 2)), rel_tol=1e-6):
+        hint_fr = ("le modèle reçoit x0, la donnée PROPRE : il doit recevoir la donnée bruitée, "
+                   "modele(x_t, t) avec x_t = q_echantillon(x0, t, bruit, alphas_bar)")
+        hint_en = ("the model gets x0, the CLEAN data: it must get the noisy data, model(x_t, t) "
+                   "with x_t = q_echantillon(x0, t, bruit, alphas_bar)")
+    elif math.isclose(got, float(np.mean((x0 - pred) ** 2)), rel_tol=1e-6):
         hint_fr = "votre perte compare la prédiction à x0 : le réseau prédit le BRUIT ε, la cible est bruit"
         hint_en = "your loss compares the prediction with x0: the network predicts the NOISE ε, the target is noise"
     elif math.isclose(got, 2 * ref, rel_tol=1e-6):
@@ -667,6 +690,20 @@ def test_denoiser_new_model_and_its_loop_arguments(submission, rng):
             "model is trained on another number of batches (a hard-coded count, range(n_pas − 1)?); "
             "a loop for _ in range(n_pas), one batch and one step per turn",
         )
+    # The statement's rule (the TP's introduction): donnees and alphas_bar come back as they
+    # were given (a schedule of the grader's values, of the notebook's length so that a T
+    # written in costs points in the range check only; the grader's loss and q_echantillon).
+    assert_arguments_untouched(
+        submission, "entrainer_debruiteur",
+        (Tensor(_spiral(200, rng)), Tensor(_schedule(T, float(rng.uniform(2e-4, 1e-3)), 0.03)[1]),
+         n_pas, lot, 3e-3, int(rng.integers(0, 2**31 - 1))),
+        {0: "donnees", 1: "alphas_bar"},
+        references=REFERENCES,
+        hint_fr="centrez, normalisez ou convertissez dans un nouveau tenseur (x = donnees - m), "
+        "sans donnees -= …, sub_ ni div_",
+        hint_en="centre, normalise or convert into a new tensor (x = donnees - m), without "
+        "donnees -= ..., sub_ or div_",
+    )
 
 
 @kernel_side
@@ -685,12 +722,20 @@ def train_steps(entrainer_debruiteur, donnees, alphas_bar, n_pas, taille_lot, se
     seen = []
     points = []
     asked = []
+    other_schedule = []
+    mine = torch.as_tensor(alphas_bar).detach().double().flatten()
 
     def _tp05_perte(modele, x0, *args, **kwargs):
         points.extend(torch.as_tensor(x0).detach().double().reshape(-1, 2).tolist())
         t = args[0] if args else kwargs.get("t")
         if t is not None:
             asked.extend(torch.as_tensor(t).detach().long().flatten().tolist())
+        # The schedule the loss gets: the alphas_bar argument (any dtype), not the notebook's.
+        ab = args[2] if len(args) > 2 else kwargs.get("alphas_bar")
+        if ab is not None:
+            ab = torch.as_tensor(ab).detach().double().flatten()
+            if ab.shape != mine.shape or not torch.allclose(ab, mine, rtol=1e-5, atol=1e-8):
+                other_schedule.append(int(ab.numel()))
         return base_loss(modele, x0, *args, **kwargs)
 
     class _Tp05Enregistreur(base):
@@ -706,14 +751,19 @@ def train_steps(entrainer_debruiteur, donnees, alphas_bar, n_pas, taille_lot, se
         entrainer_debruiteur(donnees, alphas_bar, n_pas=n_pas, taille_lot=taille_lot, lr=3e-3, seed=seed)
     except IndexError:
         # A step t out of the schedule given (a T written in, the global T): the loss indexing
-        # alphas_bar with it fails. Any other IndexError is the student's own, as raised.
+        # alphas_bar with it fails. Or the loss given another schedule than the argument (the
+        # global ALPHAS_BAR, shorter than the grader's) indexed with a right t. Any other
+        # IndexError is the student's own, as raised.
+        if other_schedule:
+            return {"t": seen, "x0": points, "out_of_range": False, "other_schedule": other_schedule[0]}
         if not any(v >= T or v < -T for v in asked):
             raise
         return {"t": seen, "x0": points, "out_of_range": True}
     finally:
         g["Debruiteur"] = base
         g["perte_debruitage"] = base_loss
-    return {"t": seen, "x0": points, "out_of_range": False}
+    return {"t": seen, "x0": points, "out_of_range": False,
+            "other_schedule": other_schedule[0] if other_schedule else None}
 
 
 def _training_steps(submission, data: np.ndarray, ab: np.ndarray, n_pas: int, lot: int,
@@ -729,6 +779,21 @@ def _training_steps(submission, data: np.ndarray, ab: np.ndarray, n_pas: int, lo
         raise CheckFailed(
             "entrainer_debruiteur n'a pas pu être suivi par le correcteur",
             "the grader could not follow entrainer_debruiteur",
+        )
+    other = steps.get("other_schedule")
+    if isinstance(other, int) and not isinstance(other, bool):
+        same_len = other == len(ab)
+        raise CheckFailed(
+            "entrainer_debruiteur passe à perte_debruitage un autre planning que son argument "
+            "alphas_bar : pour un planning du correcteur, la perte reçoit "
+            + ("d'autres valeurs" if same_len else f"un alphas_bar de longueur {other}")
+            + " (la variable globale ALPHAS_BAR du notebook ?) ; appelez "
+            "perte_debruitage(modele, x0, t, bruit, alphas_bar) avec l'argument alphas_bar",
+            "entrainer_debruiteur passes perte_debruitage another schedule than its alphas_bar "
+            "argument: for a grader schedule, the loss gets "
+            + ("other values" if same_len else f"an alphas_bar of length {other}")
+            + " (the notebook's global ALPHAS_BAR?); call "
+            "perte_debruitage(modele, x0, t, bruit, alphas_bar) with the alphas_bar argument",
         )
     if steps.get("out_of_range"):
         raise CheckFailed(

@@ -310,8 +310,11 @@ def test_kl_monte_carlo_reproducible(submission, rng, seed):
 
 @kernel_side
 def loss_grad(perte_debruitage, x0, t, bruit, alphas_bar, W):
-    """The student's loss with a linear grader model: its gradient with respect to W."""
+    """The student's loss with a linear grader model: its gradient with respect to W, and the
+    points x the model was given (the grader compares them with x0 and x_t)."""
     import torch
+
+    given = []
 
     class _Tp05Lineaire(torch.nn.Module):
         def __init__(self):
@@ -319,6 +322,7 @@ def loss_grad(perte_debruitage, x0, t, bruit, alphas_bar, W):
             self.W = torch.nn.Parameter(torch.tensor(W, dtype=torch.float64))
 
         def forward(self, x, t):
+            given.extend(torch.as_tensor(x).detach().double().reshape(-1, 2).tolist())
             return x @ self.W + 0.001 * t[:, None].to(x.dtype)
 
     model = _Tp05Lineaire()
@@ -330,7 +334,8 @@ def loss_grad(perte_debruitage, x0, t, bruit, alphas_bar, W):
     if not loss.requires_grad:
         return {"status": "no_graph"}
     loss.backward()
-    return {"status": "ok", "grad": model.W.grad if model.W.grad is not None else torch.zeros(2, 2)}
+    return {"status": "ok", "grad": model.W.grad if model.W.grad is not None else torch.zeros(2, 2),
+            "given": given}
 
 
 @pytest.mark.item("perte_debruitage")
@@ -374,6 +379,20 @@ def test_loss_is_differentiable(submission, rng):
             "nul ou non fini : la perte doit dépendre de modele(x_t, t), calculée en torch",
             "the gradient of perte_debruitage with respect to the weights of a grader model is "
             "zero or not finite: the loss must depend on model(x_t, t), computed in torch",
+        )
+    # What the model was given: the noisy x_t, not the clean x0 (a loss that computes x_t and
+    # then calls model(x0, t) keeps a gradient; its value alone loses little).
+    given = np.asarray(out.get("given") or [], dtype=float).reshape(-1, 2)
+    x_t = np.sqrt(ab[t])[:, None] * x0 + np.sqrt(1 - ab[t])[:, None] * noise
+    if (given.shape == x0.shape and np.allclose(given, x0, rtol=1e-5, atol=1e-7)
+            and not np.allclose(given, x_t, rtol=1e-5, atol=1e-7)):
+        raise CheckFailed(
+            "perte_debruitage donne au modèle x0, la donnée PROPRE : un modèle du correcteur qui "
+            "enregistre ce qu'il reçoit voit vos x0 et non x_t ; appelez modele(x_t, t) avec "
+            "x_t = q_echantillon(x0, t, bruit, alphas_bar), le réseau apprend à débruiter",
+            "perte_debruitage gives the model x0, the CLEAN data: a grader model that records what "
+            "it receives sees your x0, not x_t; call model(x_t, t) with "
+            "x_t = q_echantillon(x0, t, bruit, alphas_bar), the network learns to denoise",
         )
 
 

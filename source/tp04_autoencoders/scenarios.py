@@ -1296,3 +1296,365 @@ CORRECT.update({
 })
 CORRECT_GROUPS["correct-shared-layers"] = ("correct-ae-named-layers-also-in-sequentials",
                                           "correct-convae-named-layers-also-in-sequentials")
+
+
+# Blind answers, round 7 (a tester who had not read these checks): false passes (an activation
+# after the encoder's last Linear, clipping the code; a ReLU between the last layer and the
+# Sigmoid, every pixel >= 0.5), a KL summed over the batch that the visible example (one
+# example) could not show, and hints that blamed lr for a loop that ignores epochs or
+# batch_size (several Adam steps in the one-step lr probe). The code is compared with the
+# output of the last Linear / Conv2d and the output with the Sigmoid of the last layer
+# (forward hooks); the training loops' batch sizes and passes over X are counted.
+SCENARIOS.update({
+    "blind-r7-ae-latent-relu": Scenario(
+        grade_id="ae_classe",
+        source='''# FAULT: extra ReLU at the end of the encoder (Linear, ReLU, Linear, ReLU): the latent code z is clipped to >= 0
+class AutoEncodeur(nn.Module):
+    """Autoencodeur dense d → h → k → h → d, sortie dans [0, 1]."""
+
+    def __init__(self, d=64, k=2, h=32):
+        super().__init__()
+        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k), nn.ReLU())
+        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def decode(self, z):
+        return self.decodeur(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+''',
+        must_fail=('test_ae_classe_architecture',),
+        message_contains=("n'est pas la sortie de la dernière couche nn.Linear", "le code n'a aucune valeur négative"),
+    ),
+    "blind-r7-ae-latent-sigmoid": Scenario(
+        grade_id="ae_classe",
+        source='''# FAULT: Sigmoid at the end of the encoder too ("codes in [0,1] like the pixels"): z squashed into (0, 1)
+class AutoEncodeur(nn.Module):
+    """Autoencodeur dense d → h → k → h → d, sortie dans [0, 1]."""
+
+    def __init__(self, d=64, k=2, h=32):
+        super().__init__()
+        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k), nn.Sigmoid())
+        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def decode(self, z):
+        return self.decodeur(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+''',
+        must_fail=('test_ae_classe_architecture',),
+        message_contains=("n'est pas la sortie de la dernière couche nn.Linear",),
+    ),
+    "blind-r7-ae-relu-before-sigmoid": Scenario(
+        grade_id="ae_classe",
+        source='''# FAULT: "ReLU after every Linear": decoder = Linear, ReLU, Linear, ReLU, Sigmoid -> every output pixel >= 0.5
+class AutoEncodeur(nn.Module):
+    """Autoencodeur dense d → h → k → h → d, sortie dans [0, 1]."""
+
+    def __init__(self, d=64, k=2, h=32):
+        super().__init__()
+        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))
+        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.ReLU(), nn.Sigmoid())
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def decode(self, z):
+        return self.decodeur(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+''',
+        must_fail=('test_ae_classe_architecture',),
+        message_contains=('sont ≥ 0.5', 'entre Linear(h, d) et la Sigmoid'),
+    ),
+    "blind-r7-convae-relu-before-sigmoid": Scenario(
+        grade_id="ae_conv",
+        source='''# FAULT: ReLU after EVERY layer, also after the last ConvTranspose2d before the Sigmoid -> outputs are >= 0.5
+class AutoEncodeurConv(nn.Module):
+    """Autoencodeur convolutif (N, 1, 8, 8) → (N, 4, 2, 2) → (N, 1, 8, 8)."""
+
+    def __init__(self):
+        super().__init__()
+        self.encodeur = nn.Sequential(
+            nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(8, 4, 3, stride=2, padding=1), nn.ReLU(),
+        )
+        self.decodeur = nn.Sequential(
+            nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1), nn.ReLU(), nn.Sigmoid(),
+        )
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def forward(self, x):
+        return self.decodeur(self.encode(x))
+''',
+        must_fail=('test_ae_conv_architecture',),
+        message_contains=('sont ≥ 0.5', 'entre la dernière ConvTranspose2d et la Sigmoid'),
+    ),
+    "blind-r7-elbo-kl-summed-over-batch": Scenario(
+        grade_id="elbo",
+        source='''# FAULT: BCE averaged over the batch but the KL SUMMED over the batch (missing 1/N on the KL term)
+def perte_vae(x, x_hat, mu, logvar, beta=1.0):
+    """−ELBO moyenne sur le lot : BCE sommée sur les pixels + beta · KL ; tenseur scalaire."""
+    bce = F.binary_cross_entropy(x_hat, x, reduction="none").sum(dim=1).mean()
+    return bce + beta * kl_gaussienne(mu, logvar).sum()
+''',
+        must_fail=('test_perte_vae_simple_case', 'test_perte_vae_matches_reference'),
+        message_contains=('la KL est sommée sur le lot',),
+    ),
+    "blind-r7-ae-train-epochs-ignored": Scenario(
+        grade_id="ae_entrainement",
+        source='''# FAULT: epochs argument ignored: always 15 epochs (the notebook's default)
+def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    """Entraîne `modele` à reconstruire X avec Adam et la MSE ; renvoie le modèle entraîné."""
+    X = torch.as_tensor(X, dtype=torch.float32)
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    N = X.shape[0]
+    for _ in range(15):
+        perm = torch.randperm(N, generator=g)
+        for i in range(0, N, batch_size):
+            lot = X[perm[i:i + batch_size]]
+            opt.zero_grad()
+            perte = F.mse_loss(modele(lot), lot)
+            perte.backward()
+            opt.step()
+    return modele
+''',
+        must_fail=('test_entrainer_ae_uses_its_arguments',),
+        message_contains=("utilisez l'argument epochs",),
+    ),
+    "blind-r7-denoiser-full-batch-steps": Scenario(
+        grade_id="debruiteur",
+        source='''# FAULT: batch_size ignored: one full-batch step per epoch (all of X, fresh noise each epoch)
+def entrainer_debruiteur(modele, X, sigma=0.5, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    """Entraîne `modele` à reconstruire X propre à partir de X + sigma · bruit ; renvoie le modèle."""
+    X = torch.as_tensor(X, dtype=torch.float32)
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    N = X.shape[0]
+    for _ in range(epochs * 8):
+        perm = torch.randperm(N, generator=g)
+        lot = X[perm]
+        bruite = lot + sigma * torch.randn(lot.shape, generator=g)
+        opt.zero_grad()
+        perte = F.mse_loss(modele(bruite), lot)
+        perte.backward()
+        opt.step()
+    return modele
+''',
+        must_fail=('test_entrainer_debruiteur_noise',),
+        message_contains=("utilisez l'argument batch_size",),
+        may_fail=('test_debruiteur_beats_identity',),
+    ),
+})
+CORRECT.update({
+    "blind-r7-correct-ae-inplace-relu": Correct(
+        grade_id="ae_classe",
+        source='''# correct: Sequential with ReLU(inplace=True), forward = decode(encode(x)), a shape helper
+class AutoEncodeur(nn.Module):
+    """Autoencodeur dense d → h → k → h → d, sortie dans [0, 1]."""
+
+    def __init__(self, d=64, k=2, h=32):
+        super().__init__()
+        self.d, self.k, self.h = d, k, h
+        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(inplace=True), nn.Linear(h, k))
+        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(inplace=True), nn.Linear(h, d), nn.Sigmoid())
+
+    def taille(self):
+        return f"{self.d} -> {self.h} -> {self.k} -> {self.h} -> {self.d}"
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def decode(self, z):
+        return self.decodeur(z)
+
+    def forward(self, x):
+        z = self.encode(x)
+        return self.decode(z)
+''',
+        why='nn.ReLU(inplace=True) in both Sequentials, forward = decode(encode(x)), a size helper',
+    ),
+    "blind-r7-correct-convae-output-padding-from-formula": Correct(
+        grade_id="ae_conv",
+        source='''# correct: output_padding computed from the formula (target size minus size without it), layers kept in attributes, encode via Sequential
+class AutoEncodeurConv(nn.Module):
+    """Autoencodeur convolutif (N, 1, 8, 8) → (N, 4, 2, 2) → (N, 1, 8, 8)."""
+
+    def __init__(self):
+        super().__init__()
+        op1 = 4 - taille_sortie_convtranspose(2, 3, 2, 1, 0)
+        op2 = 8 - taille_sortie_convtranspose(4, 3, 2, 1, 0)
+        self.encodeur = nn.Sequential(
+            nn.Conv2d(1, 8, kernel_size=3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(8, 4, kernel_size=3, stride=2, padding=1), nn.ReLU(),
+        )
+        self.decodeur = nn.Sequential(
+            nn.ConvTranspose2d(4, 8, kernel_size=3, stride=2, padding=1, output_padding=op1), nn.ReLU(),
+            nn.ConvTranspose2d(8, 1, kernel_size=3, stride=2, padding=1, output_padding=op2), nn.Sigmoid(),
+        )
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def forward(self, x):
+        return self.decodeur(self.encode(x))
+''',
+        why='output_padding computed with taille_sortie_convtranspose, keyword arguments',
+    ),
+    "blind-r7-correct-elbo-sum-div-n": Correct(
+        grade_id="elbo",
+        source='''# correct: BCE with reduction="sum" divided by N, plus beta * mean KL
+def perte_vae(x, x_hat, mu, logvar, beta=1.0):
+    """−ELBO moyenne sur le lot : BCE sommée sur les pixels + beta · KL ; tenseur scalaire."""
+    n = x.shape[0]
+    reconstruction = F.binary_cross_entropy(x_hat, x, reduction="sum") / n
+    return reconstruction + beta * kl_gaussienne(mu, logvar).mean()
+''',
+        why='BCE with reduction="sum" divided by N, plus beta times the mean KL',
+    ),
+    "blind-r7-correct-kl-distributions": Correct(
+        grade_id="kl",
+        source='''# correct: torch.distributions.kl_divergence(Normal(mu, sigma), Normal(0, 1)) summed over the latent dims
+def kl_gaussienne(mu, logvar):
+    """KL( N(mu, diag(exp(logvar))) || N(0, I) ) pour chaque exemple : tenseur (N,)."""
+    q = torch.distributions.Normal(mu, torch.exp(0.5 * logvar))
+    p = torch.distributions.Normal(torch.zeros_like(mu), torch.ones_like(mu))
+    return torch.distributions.kl_divergence(q, p).sum(dim=1)
+''',
+        why='torch.distributions.kl_divergence of two Normal laws, summed over the latent dimensions',
+    ),
+    "blind-r7-correct-ae-train-dataloader": Correct(
+        grade_id="ae_entrainement",
+        source='''# correct: TensorDataset + DataLoader(shuffle=True, generator=g) (RandomSampler = randperm(N, generator=g) each epoch), mse as mean of squares
+from torch.utils.data import DataLoader, TensorDataset
+
+
+def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    """Entraîne `modele` à reconstruire X avec Adam et la MSE ; renvoie le modèle entraîné."""
+    X = torch.as_tensor(np.asarray(X), dtype=torch.float32)
+    g = torch.Generator().manual_seed(seed)
+    chargeur = DataLoader(TensorDataset(X), batch_size=batch_size, shuffle=True, generator=g, drop_last=False)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    modele.train()
+    for epoque in range(epochs):
+        for (lot,) in chargeur:
+            opt.zero_grad()
+            perte = ((modele(lot) - lot) ** 2).mean()
+            perte.backward()
+            opt.step()
+    return modele
+''',
+        why='DataLoader(shuffle=True, generator=g, drop_last=False), MSE as the mean of squares',
+    ),
+})
+# Correct answers the new checks must not touch: a loss printed on all of X with gradients on
+# (a pass over X, not a batch; in the one-batch lr probe it looks like a second batch), in-place
+# activations (the hooks copy each layer's output when it is made).
+CORRECT.update({
+    "blind-r7-correct-ae-train-prints-loss-with-grad": Correct(
+        grade_id="ae_entrainement",
+        source='''def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    X = torch.as_tensor(X, dtype=torch.float32)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    for epoque in range(epochs):
+        ordre = torch.randperm(len(X), generator=g)
+        for debut in range(0, len(X), batch_size):
+            lot = X[ordre[debut:debut + batch_size]]
+            opt.zero_grad()
+            perte = F.mse_loss(modele(lot), lot)
+            perte.backward()
+            opt.step()
+        print(f"époque {epoque} : MSE sur X {F.mse_loss(modele(X), X).item():.4f}")
+    return modele
+''',
+        why="a loss on all of X printed each epoch, without torch.no_grad(): a pass over X, no step",
+    ),
+    "blind-r7-correct-denoiser-prints-loss-with-grad": Correct(
+        grade_id="debruiteur",
+        source='''def entrainer_debruiteur(modele, X, sigma=0.5, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    X = torch.as_tensor(X, dtype=torch.float32)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    for epoque in range(epochs):
+        for idx in torch.randperm(len(X), generator=g).split(batch_size):
+            lot = X[idx]
+            sortie = modele(lot + sigma * torch.randn(lot.shape, generator=g))
+            perte = F.mse_loss(sortie, lot)
+            opt.zero_grad()
+            perte.backward()
+            opt.step()
+        print(f"époque {epoque} : reconstruction des images propres {F.mse_loss(modele(X), X).item():.4f}")
+    return modele
+''',
+        why="split() batches and a clean-image loss printed each epoch with gradients on",
+    ),
+    "blind-r7-correct-ae-inplace-sigmoid": Correct(
+        grade_id="ae_classe",
+        source='''class AutoEncodeur(nn.Module):
+    def __init__(self, d=64, k=2, h=32):
+        super().__init__()
+        self.fc1, self.fc2 = nn.Linear(d, h), nn.Linear(h, k)
+        self.fc3, self.fc4 = nn.Linear(k, h), nn.Linear(h, d)
+
+    def encode(self, x):
+        return self.fc2(F.relu(self.fc1(x), inplace=True))
+
+    def decode(self, z):
+        return self.fc4(F.relu(self.fc3(z), inplace=True)).sigmoid_()
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+''',
+        why="in-place ReLU and Sigmoid (sigmoid_) on fresh layer outputs",
+    ),
+    "blind-r7-correct-convae-inplace-relu": Correct(
+        grade_id="ae_conv",
+        source='''class AutoEncodeurConv(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encodeur = nn.Sequential(
+            nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(8, 4, 3, stride=2, padding=1), nn.ReLU(inplace=True),
+        )
+        self.decodeur = nn.Sequential(
+            nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1), nn.ReLU(inplace=True),
+            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1),
+        )
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def forward(self, x):
+        return torch.sigmoid(self.decodeur(self.encode(x)))
+''',
+        why="ReLU(inplace=True) everywhere, the Sigmoid applied in forward after the decoder",
+    ),
+})
+GROUPS["blind-r7-a"] = ("blind-r7-ae-latent-relu", "blind-r7-convae-relu-before-sigmoid",
+                        "blind-r7-elbo-kl-summed-over-batch", "blind-r7-ae-train-epochs-ignored",
+                        "blind-r7-denoiser-full-batch-steps")
+# Two more answers to ae_classe, in groups without one (independent items).
+GROUPS["kl-sign"] = (*GROUPS["kl-sign"], "blind-r7-ae-latent-sigmoid")
+GROUPS["kl-sigma"] = (*GROUPS["kl-sigma"], "blind-r7-ae-relu-before-sigmoid")
+CORRECT_GROUPS["blind-r7-correct"] = ("blind-r7-correct-ae-inplace-relu",
+                                      "blind-r7-correct-convae-output-padding-from-formula",
+                                      "blind-r7-correct-elbo-sum-div-n", "blind-r7-correct-kl-distributions",
+                                      "blind-r7-correct-ae-train-dataloader",
+                                      "blind-r7-correct-denoiser-prints-loss-with-grad")
+CORRECT_GROUPS["correct-shared-layers"] = (*CORRECT_GROUPS["correct-shared-layers"],
+                                           "blind-r7-correct-ae-train-prints-loss-with-grad")
+CORRECT_GROUPS["blind-r7-correct-inplace"] = ("blind-r7-correct-ae-inplace-sigmoid",
+                                              "blind-r7-correct-convae-inplace-relu")

@@ -360,10 +360,11 @@ def test_kl_simple_cases(submission):
 @pytest.mark.points(0.5)
 def test_perte_vae_simple_case(submission):
     assert_statement_defaults(submission, "perte_vae")
-    x = np.array([[1.0, 0.0, 1.0, 0.0]])
-    x_hat = np.full((1, 4), 0.5)
-    mu = np.array([[1.0, 0.0]])
-    logvar = np.zeros((1, 2))
+    # Two examples (a sum over the batch differs from the mean): KL = 0.5 and 0, mean 0.25.
+    x = np.array([[1.0, 0.0, 1.0, 0.0], [0.0, 1.0, 1.0, 0.0]])
+    x_hat = np.full((2, 4), 0.5)
+    mu = np.array([[1.0, 0.0], [0.0, 0.0]])
+    logvar = np.zeros((2, 2))
     # Against the grader's KL: a KL mistake costs points in its own item only.
     got = with_references(
         submission, {"kl_gaussienne": kl_gaussienne},
@@ -371,9 +372,11 @@ def test_perte_vae_simple_case(submission):
     )
     assert_close(
         as_array(got, "perte_vae", shape=()),
-        4 * math.log(2.0) + 2.0 * 0.5,
-        name="perte_vae(x = (1, 0, 1, 0), x̂ = 0.5, μ = (1, 0), log σ² = 0, β = 2)",
+        4 * math.log(2.0) + 2.0 * 0.25,
+        name="perte_vae(x = 2 exemples de 4 pixels, x̂ = 0.5, μ = (1, 0) et (0, 0), log σ² = 0, β = 2)",
         rtol=1e-5,
-        hint_fr="BCE(0.5, x) = log 2 par pixel, SOMMÉE sur les 4 pixels, plus β · KL = 2 × 0.5",
-        hint_en="BCE(0.5, x) = log 2 per pixel, SUMMED over the 4 pixels, plus β · KL = 2 × 0.5",
+        hint_fr="BCE(0.5, x) = log 2 par pixel, SOMMÉE sur les 4 pixels de chaque exemple, plus "
+                "β · KL (KL = 0.5 et 0) ; puis la MOYENNE sur les 2 exemples, des deux termes",
+        hint_en="BCE(0.5, x) = log 2 per pixel, SUMMED over each example's 4 pixels, plus "
+                "β · KL (KL = 0.5 and 0); then the MEAN over the 2 examples, of both terms",
     )

@@ -55,6 +55,7 @@ def record_training(fn, X, kwargs, seeds, d, k, h, init_seed):
             self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))
             self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())
             self.vus = []
+            self.lots = []
 
         def encode(self, x):
             return self.encodeur(x)
@@ -64,6 +65,8 @@ def record_training(fn, X, kwargs, seeds, d, k, h, init_seed):
 
         def forward(self, x):
             self.vus.append(x.detach().reshape(len(x), -1).float().clone())
+            if torch.is_grad_enabled():  # evaluation under no_grad is not a training batch
+                self.lots.append(len(x))
             return self.decodeur(self.encodeur(x))
 
     runs = []
@@ -76,8 +79,10 @@ def record_training(fn, X, kwargs, seeds, d, k, h, init_seed):
         ret = fn(model, Xi, seed=int(s), **kwargs)
         trained = ret if isinstance(ret, nn.Module) else model
         vus = getattr(trained, "vus", None) or model.vus
+        lots = getattr(trained, "lots", None) or model.lots
         runs.append({
             "seen": torch.cat(vus) if vus else torch.zeros(0, d),
+            "batches": [int(v) for v in lots],
             "params": torch.cat([p.detach().reshape(-1) for p in trained.parameters()]),
             "modified": not np.array_equal(Xi, np.asarray(X, dtype=np.float32)),
             "init": init,
@@ -180,6 +185,17 @@ def _assert_nonlinear(f, A, B, t, what_fr: str, what_en: str, hint_fr: str, hint
     gap, scale = affine_gap(f, A, B, t)
     record_margin(f"nonlinearity gap of {what_en}", gap, 1e-3 * scale, higher_is_better=True)
     if gap <= 1e-3 * scale:
+        fa, fb = (np.asarray(f(V), dtype=np.float64) for V in (A, B))
+        if fa.shape == fb.shape and float(np.max(np.abs(fa - fb))) <= 1e-6 * scale:
+            # Constant is affine too, but no activation is missing: one too many clipped it all.
+            raise CheckFailed(
+                f"{what_fr} ne dépend pas de l'entrée (la même valeur pour toutes les entrées "
+                "du correcteur) : une activation de trop écrase tout (une ReLU juste avant la "
+                f"Sigmoid ?) ; {hint_fr}",
+                f"{what_en} does not depend on the input (the same value for every grader "
+                "input): one activation too many flattens everything (a ReLU right before the "
+                f"Sigmoid?); {hint_en}",
+            )
         raise CheckFailed(
             f"{what_fr} est affine (f(tA + (1 − t)B) = t·f(A) + (1 − t)·f(B)) : il manque une "
             f"activation ; {hint_fr}",
@@ -222,6 +238,109 @@ def linear_inputs(model, method, V):
     return mins
 
 
+@kernel_side
+def last_layer(model, method, V, kind):
+    """model.<method>(V) under no_grad, and the output of the last layer of `kind` ("linear",
+    "conv", "convT") that ran during the call (None when none ran), copied when it was made
+    (an in-place activation after it changes it afterwards). On a copy of the model whose last
+    layer's bias is first moved by the median of its outputs on V, unit by unit: about half of
+    its outputs are then negative, whatever the initialisation drew (a ReLU after it would
+    otherwise change nothing when the bias happens to keep them all positive)."""
+    import copy
+
+    import torch
+
+    types = {"linear": torch.nn.Linear, "conv": torch.nn.Conv2d,
+             "convT": torch.nn.ConvTranspose2d}[kind]
+    try:
+        model = copy.deepcopy(model)
+        centre = True
+    except Exception:  # a model that cannot be copied is probed as it is
+        centre = False
+    ran = []
+    hooks = [
+        m.register_forward_hook(lambda m, entree, sortie: ran.append((m, sortie.detach().clone())))
+        for m in model.modules()
+        if isinstance(m, types)
+    ]
+    try:
+        with torch.no_grad():
+            out = getattr(model, method)(V)
+            if centre and ran and isinstance(getattr(ran[-1][0], "bias", None), torch.Tensor):
+                m, u = ran[-1]
+                if isinstance(m, torch.nn.Linear):
+                    med = u.reshape(-1, u.shape[-1]).median(dim=0).values
+                else:
+                    med = u.transpose(0, 1).reshape(u.shape[1], -1).median(dim=1).values
+                if med.shape == m.bias.shape:
+                    m.bias.sub_(med)
+                    ran.clear()
+                    out = getattr(model, method)(V)
+    finally:
+        for h in hooks:
+            h.remove()
+    return {"out": out, "last": ran[-1][1] if ran else None}
+
+
+def _after_last_layer(submission, model, method: str, V: np.ndarray, kind: str, what: str):
+    """(output of model.<method>(V), output of the last `kind` layer it ran), float64 and of the
+    same shape, or None when the model cannot be followed that way (no such layer called as a
+    module, F.linear on its weights, another shape: the other checks judge it)."""
+    try:
+        out = last_layer.call(submission, model, method, Tensor(V), kind)
+    except SubmissionError:
+        return None  # the model's own error: the shape checks report it
+    if not isinstance(out, dict) or out.get("last") is None:
+        return None
+    got = as_array(out["out"], what, allow_nan=True).astype(np.float64)
+    last = as_array(out["last"], f"{what} (dernière couche)", allow_nan=True).astype(np.float64)
+    if got.shape != last.shape:
+        if got.size != last.size or got.shape[:1] != last.shape[:1]:
+            return None
+        got = got.reshape(last.shape)  # a code returned flattened: the same values
+    if not (np.all(np.isfinite(got)) and np.all(np.isfinite(last))):
+        return None
+    return got, last
+
+
+def _sigmoid(v: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * v))
+
+
+def _assert_sigmoid_of_last(submission, model, method: str, V: np.ndarray, kind: str,
+                            what: str, layer: str, chain: tuple[str, str]) -> None:
+    """The statement's output: the Sigmoid of the last (transposed) linear layer, nothing
+    between them (a ReLU there clips every output to ≥ 0.5). Outputs outside [0, 1] (no
+    Sigmoid at all) are the shape check's fault."""
+    pair = _after_last_layer(submission, model, method, V, kind, what)
+    if pair is None:
+        return
+    got, last = pair
+    if not np.all((got >= 0.0) & (got <= 1.0)):
+        return
+    expected = _sigmoid(last)
+    gap = float(np.max(np.abs(got - expected)))
+    record_margin(f"{what} vs Sigmoid(last {kind})", gap, 1e-4, higher_is_better=False, kind="tolerance")
+    if gap <= 1e-4:
+        return
+    if np.all(got >= 0.5 - 1e-6) and np.any(expected < 0.5 - 1e-3):
+        raise CheckFailed(
+            f"toutes les sorties de {what} sont ≥ 0.5 : une ReLU (ou une autre activation) s'est "
+            f"glissée entre {layer} et la Sigmoid, et la Sigmoid d'une valeur ≥ 0 vaut au moins "
+            f"0.5 (un pixel noir devient impossible) ; {chain[0]}, rien entre la dernière couche "
+            "et la Sigmoid",
+            f"every output of {what} is ≥ 0.5: a ReLU (or another activation) slipped in between "
+            f"{layer} and the Sigmoid, and the Sigmoid of a value ≥ 0 is at least 0.5 (a black "
+            f"pixel becomes impossible); {chain[1]}, nothing between the last layer and the Sigmoid",
+        )
+    raise CheckFailed(
+        f"{what} n'est pas la Sigmoid de la sortie de {layer} : une opération s'est glissée entre "
+        f"les deux ; {chain[0]}, rien entre la dernière couche et la Sigmoid",
+        f"{what} is not the Sigmoid of the output of {layer}: an operation slipped in between; "
+        f"{chain[1]}, nothing between the last layer and the Sigmoid",
+    )
+
+
 @pytest.mark.item("ae_classe")
 @pytest.mark.points(0.5)
 def test_ae_classe_architecture(submission, rng, seed):
@@ -239,11 +358,41 @@ def test_ae_classe_architecture(submission, rng, seed):
 
     A, B = (rng.normal(0.0, 3.0, size=(8, d)).astype(np.float32) for _ in range(2))
     t = rng.uniform(0.2, 0.8, size=8).astype(np.float32)
+    Za, Zb = (rng.normal(0.0, 2.0, size=(8, k)).astype(np.float32) for _ in range(2))
+    # The code z is the output of Linear(h, k) itself (the statement: Linear(d, h), ReLU,
+    # Linear(h, k), nothing after): a ReLU or a Sigmoid after it clips the code (z ≥ 0, or in
+    # (0, 1)) and the map stays non-linear, so the checks below cannot see it.
+    V = np.concatenate([A, B, 3.0 * A]).astype(np.float32)
+    pair = _after_last_layer(submission, model, "encode", V, "linear", f"{what}.encode(x)")
+    if pair is not None:
+        code, last = pair
+        gap = float(np.max(np.abs(code - last)))
+        record_margin("code vs output of the encoder's last Linear", gap,
+                      1e-5 * max(1.0, float(np.max(np.abs(last)))), higher_is_better=False,
+                      kind="tolerance")
+        if gap > 1e-5 * max(1.0, float(np.max(np.abs(last)))):
+            clipped_fr = (" (le code n'a aucune valeur négative)" if np.all(code >= 0.0)
+                          and np.any(last < 0.0) else "")
+            clipped_en = (" (the code has no negative value)" if clipped_fr else "")
+            raise CheckFailed(
+                f"{what}.encode(x) n'est pas la sortie de la dernière couche nn.Linear de "
+                f"l'encodeur{clipped_fr} : une activation après Linear(h, k) (ReLU, Sigmoid…) "
+                "restreint le code z ; l'encodeur est Linear(d, h), ReLU, Linear(h, k), sans "
+                "activation après la dernière couche",
+                f"{what}.encode(x) is not the output of the encoder's last nn.Linear layer"
+                f"{clipped_en}: an activation after Linear(h, k) (ReLU, Sigmoid...) restricts the "
+                "code z; the encoder is Linear(d, h), ReLU, Linear(h, k), with no activation "
+                "after the last layer",
+            )
+    _assert_sigmoid_of_last(
+        submission, model, "decode", np.concatenate([Za, Zb]), "linear", f"{what}.decode(z)",
+        "Linear(h, d)", ("le décodeur est Linear(k, h), ReLU, Linear(h, d), Sigmoid",
+                         "the decoder is Linear(k, h), ReLU, Linear(h, d), Sigmoid"),
+    )
     _assert_nonlinear(
         encode, A, B, t, f"{what}.encode", f"{what}.encode",
         "encodeur Linear(d, h) → ReLU → Linear(h, k)", "encoder Linear(d, h) → ReLU → Linear(h, k)",
     )
-    Za, Zb = (rng.normal(0.0, 2.0, size=(8, k)).astype(np.float32) for _ in range(2))
     _assert_nonlinear(
         decode_logit, Za, Zb, t, f"le logit de {what}.decode", f"the logit of {what}.decode",
         "décodeur Linear(k, h) → ReLU → Linear(h, d) → Sigmoid",
@@ -327,6 +476,15 @@ def test_ae_conv_architecture(submission, rng, seed):
     t = rng.uniform(0.2, 0.8, size=8).astype(np.float32)
     hint_fr = "une ReLU après chaque convolution (sauf la dernière, suivie de la Sigmoid)"
     hint_en = "a ReLU after every convolution (except the last one, followed by the Sigmoid)"
+    # The output is the Sigmoid of the last ConvTranspose2d (8 → 1 canal, Sigmoid): a ReLU
+    # between them clips every pixel to ≥ 0.5 (and makes the logit look affine below).
+    _assert_sigmoid_of_last(
+        submission, model, "forward", np.concatenate([A, B]), "convT", f"{what}(x)",
+        "la dernière ConvTranspose2d", (
+            "le décodeur finit par ConvTranspose2d(8, 1, 3, …) puis Sigmoid",
+            "the decoder ends with ConvTranspose2d(8, 1, 3, ...) then Sigmoid",
+        ),
+    )
     _assert_nonlinear(forward_logit, A, B, t, f"le logit de {what}(x)", f"the logit of {what}(x)",
                       hint_fr, hint_en)
     _assert_nonlinear(encode, A, B, t, f"{what}.encode", f"{what}.encode", hint_fr, hint_en)
@@ -357,6 +515,23 @@ def test_ae_conv_architecture(submission, rng, seed):
             f"{what}.encode(x) returns negative values: the encoder ends with a ReLU after the "
             "second Conv2d (Conv2d(8, 4, 3, stride=2, padding=1), ReLU)",
         )
+    # The code is ReLU(second Conv2d) itself (encodeur: …, Conv2d(8, 4, 3, …), ReLU): another
+    # activation after the ReLU (a Sigmoid) keeps it ≥ 0 and non-linear, so only this sees it.
+    pair = _after_last_layer(submission, model, "encode", A, "conv", f"{what}.encode(x)")
+    if pair is not None:
+        got, last = pair
+        gap = float(np.max(np.abs(got - np.maximum(last, 0.0))))
+        record_margin("conv code vs ReLU(last Conv2d)", gap, 1e-5 * max(1.0, float(np.max(np.abs(last)))),
+                      higher_is_better=False, kind="tolerance")
+        if gap > 1e-5 * max(1.0, float(np.max(np.abs(last)))):
+            raise CheckFailed(
+                f"{what}.encode(x) n'est pas la ReLU de la sortie de la seconde Conv2d : une "
+                "opération s'ajoute après (une autre activation, une Sigmoid…) ; l'encodeur se "
+                "termine par Conv2d(8, 4, 3, stride=2, padding=1), ReLU, rien après",
+                f"{what}.encode(x) is not the ReLU of the output of the second Conv2d: an "
+                "operation comes after it (another activation, a Sigmoid...); the encoder ends "
+                "with Conv2d(8, 4, 3, stride=2, padding=1), ReLU, nothing after",
+            )
 
 
 # ---------------------------------------------------------------- training loops
@@ -376,8 +551,56 @@ def _record(submission, fn: str, X: np.ndarray, kwargs: dict, seeds: list[int], 
             "untrained": np.array_equal(as_array(r["init"], "paramètres initiaux", allow_nan=True),
                                         as_array(r["params"], "paramètres", allow_nan=True)),
             "init": as_array(r["init"], "paramètres initiaux", allow_nan=True),
+            "batches": _sizes(r.get("batches") if isinstance(r, dict) else None),
         })
     return out
+
+
+def _sizes(value) -> list[int]:
+    """The sizes of the batches the recording model was trained on (a list of ints)."""
+    try:
+        return [int(v) for v in value]
+    except (TypeError, ValueError):
+        return []
+
+
+def _training_batches(sizes: list[int], n: int, batch_size: int) -> list[int]:
+    """The training batches among the calls made with gradients on: a call on all n examples
+    while batch_size < n is a pass over the whole set (a loss printed each epoch), unless every
+    call is one (then they are the batches)."""
+    if batch_size < n:
+        return [v for v in sizes if v != n] or sizes
+    return sizes
+
+
+def _check_batch_structure(fn: str, sizes: list[int], n: int, epochs: int, batch_size: int) -> None:
+    """Steps of batch_size examples, epochs passes over X: the number of steps follows the
+    epochs and batch_size arguments (a loop that ignores either still trains, and its first
+    move is then several Adam steps: not an lr fault)."""
+    batches = _training_batches(sizes, n, batch_size)
+    if not batches:
+        return  # never called with gradients: the other checks say so
+    call = f"{fn}(…, epochs={epochs}, batch_size={batch_size}) sur {n} exemples"
+    call_en = f"{fn}(..., epochs={epochs}, batch_size={batch_size}) on {n} examples"
+    if max(batches) > batch_size:
+        raise CheckFailed(
+            f"{call} : le modèle est entraîné sur des lots de {max(batches)} exemples ; un pas "
+            "d'optimisation par lot de batch_size exemples (lot = ordre[debut : debut + "
+            "batch_size]), soit ⌈N / batch_size⌉ pas par époque : utilisez l'argument batch_size",
+            f"{call_en}: the model is trained on batches of {max(batches)} examples; one "
+            "optimisation step per batch of batch_size examples (batch = order[start : start + "
+            "batch_size]), that is ⌈N / batch_size⌉ steps per epoch: use the batch_size argument",
+        )
+    total = sum(batches)
+    if total > epochs * n:
+        raise CheckFailed(
+            f"{call} : le modèle a reçu {total} exemples en entraînement, {total / n:.3g} fois X, "
+            f"au lieu de {epochs} passages (un par époque) : utilisez l'argument epochs "
+            "(for _ in range(epochs)) et appelez le modèle une fois par lot",
+            f"{call_en}: the model received {total} training examples, {total / n:.3g} times X, "
+            f"instead of {epochs} passes (one per epoch): use the epochs argument "
+            "(for _ in range(epochs)) and call the model once per batch",
+        )
 
 
 def _check_lr(submission, fn: str, X: np.ndarray, kwargs: dict, s: int, lr: float) -> None:
@@ -385,13 +608,19 @@ def _check_lr(submission, fn: str, X: np.ndarray, kwargs: dict, s: int, lr: floa
     LR_FACTOR · lr: the largest move tells the learning rate and the optimiser actually used
     (assert_first_adam_steps)."""
     runs = []
+    one_step = True
     for call_lr in (lr, LR_FACTOR * lr):
         run = _record(submission, fn, X, {**kwargs, "epochs": 1, "lr": call_lr, "batch_size": len(X)},
                       [s], s)[0]
         if run["untrained"] or run["params"].shape != run["init"].shape:
             return  # no step at all: the training checks say so
+        # The premise of the lr diagnosis: ONE step (one epoch, one batch). Several steps move
+        # the parameters by several × lr with the right lr and the right optimiser (the batch
+        # structure check of the main run names epochs / batch_size ignored; a pass over X
+        # with gradients on, for a printed loss, looks like a second batch here).
+        one_step = one_step and len(_training_batches(run["batches"], len(X), len(X))) <= 1
         runs.append((call_lr, float(np.max(np.abs(run["params"].astype(np.float64) - run["init"])))))
-    assert_first_adam_steps(fn, runs, "torch.optim.Adam(modele.parameters(), lr=lr)")
+    assert_first_adam_steps(fn, runs, "torch.optim.Adam(modele.parameters(), lr=lr)", one_step=one_step)
 
 
 def _check_rows_and_seed(fn: str, runs: list[dict], X: np.ndarray, epochs: int) -> None:
@@ -451,6 +680,7 @@ def test_entrainer_ae_uses_its_arguments(submission, rng, seed):
             f"the model received {foreign} rows that do not come from the X given as argument "
             "(a notebook variable such as X_train_t?): train on X",
         )
+    _check_batch_structure("entrainer_ae", runs[0]["batches"], n, epochs, 32)
     if counts.min() < epochs:
         raise CheckFailed(
             f"en {epochs} époques, certains exemples de X n'ont été vus que {counts.min()} fois : "
@@ -501,6 +731,7 @@ def test_entrainer_debruiteur_noise(submission, rng, seed):
             f"in {epochs} epochs over {n} images the model received only {len(noisy)} noisy "
             "images: its input is x̃ = x + σ·ε, fresh noise for every batch",
         )
+    _check_batch_structure("entrainer_debruiteur", runs[0]["batches"], n, epochs, 32)
     r = (noisy - c) / sigma
     mean, std = float(r.mean()), float(r.std())
     kurt = float(np.mean((r - mean) ** 4) / max(std**4, 1e-12))

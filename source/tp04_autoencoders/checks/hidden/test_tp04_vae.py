@@ -408,6 +408,16 @@ def test_perte_vae_matches_reference(submission, rng):
     elif _close(got, n * ref):
         hint_fr = "prenez la moyenne sur les exemples du lot, pas la somme"
         hint_en = "average over the examples of the batch, do not sum"
+    elif _close(got, np.mean(bce) + beta * np.sum(kl)):
+        hint_fr = ("la KL est sommée sur le lot alors que la BCE est moyennée : prenez la moyenne "
+                   "sur le lot des DEUX termes, (bce + beta * kl).mean()")
+        hint_en = ("the KL is summed over the batch while the BCE is averaged: average BOTH terms "
+                   "over the batch, (bce + beta * kl).mean()")
+    elif _close(got, np.sum(bce) + beta * np.mean(kl)):
+        hint_fr = ("la BCE est sommée sur le lot alors que la KL est moyennée : prenez la moyenne "
+                   "sur le lot des DEUX termes, (bce + beta * kl).mean()")
+        hint_en = ("the BCE is summed over the batch while the KL is averaged: average BOTH terms "
+                   "over the batch, (bce + beta * kl).mean()")
     elif _close(got, np.mean(bce - beta * kl)):
         hint_fr = "la perte est −ELBO = reconstruction + β · KL : la KL s'AJOUTE"
         hint_en = "the loss is −ELBO = reconstruction + β · KL: the KL is ADDED"

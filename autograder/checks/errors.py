@@ -66,10 +66,45 @@ def expected_values_shown(shown: bool) -> Iterator[None]:
         _SHOW_EXPECTED.reset(token)
 
 
+#: The truth value of a tensor or an array of several entries (`if b:` on an optional tensor
+#: argument): PyTorch raises RuntimeError, NumPy ValueError, texts that a shape hint would blame
+#: on the shapes.
+TRUTH_VALUE_ERRORS = (
+    "boolean value of tensor with more than one value is ambiguous",
+    "truth value of an array with more than one element is ambiguous",
+)
+
+#: The texts of a shape mismatch, the premise of a check's shape hint.
+_SHAPE_NEEDLES = (
+    "shapes cannot be multiplied",
+    "size mismatch",
+    "must match the size of tensor",
+    "is invalid for input of size",
+    "could not be broadcast",
+    "dimension out of range",
+    "expected size",
+    "is out of bounds for",
+    "index out of range",
+    "not aligned",
+    "shape mismatch",
+    "mismatch in dimension",
+    "inconsistent shapes",
+    "expected input batch_size",
+)
+
 # -- PyTorch/NumPy errors raised in the student's code, said in French ----------------------
 # (substrings of the error text, lower case) -> (likely cause in French, in English). First
 # match wins: the more specific patterns come first.
 _CAUSES: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (
+        TRUTH_VALUE_ERRORS,
+        "la valeur de vérité d'un tenseur (ou d'un tableau) à plusieurs éléments est ambiguë : "
+        "un `if t:`, `and`, `or` ou `not` sur un tenseur ; pour un argument facultatif, testez "
+        "`if b is not None:`, pour une comparaison, `(t > 0).all()` ou `.any()`",
+        "the truth value of a tensor (or an array) of several entries is ambiguous: an `if t:`, "
+        "`and`, `or` or `not` on a tensor; for an optional argument, test `if b is not None:`, "
+        "for a comparison, `(t > 0).all()` or `.any()`",
+    ),
     (
         ("expected all tensors to be on the same device", "but got device", "expected device"),
         "des tenseurs sont sur des appareils différents (CPU/GPU) : créez les nouveaux "
@@ -117,22 +152,7 @@ _CAUSES: tuple[tuple[tuple[str, ...], str, str], ...] = (
         ".double() or .long() (class indices are integers)",
     ),
     (
-        (
-            "shapes cannot be multiplied",
-            "size mismatch",
-            "must match the size of tensor",
-            "is invalid for input of size",
-            "could not be broadcast",
-            "dimension out of range",
-            "expected size",
-            "is out of bounds for",
-            "index out of range",
-            "not aligned",
-            "shape mismatch",
-            "mismatch in dimension",
-            "inconsistent shapes",
-            "expected input batch_size",
-        ),
+        _SHAPE_NEEDLES,
         "les formes (shape) des tableaux ne sont pas compatibles : vérifiez les dimensions de "
         "vos tenseurs (print(x.shape)), l'axe des sommes/moyennes et les indices",
         "the array shapes do not match: check the dimensions of your tensors "
@@ -194,6 +214,17 @@ _BY_KIND: dict[str, tuple[str, str]] = {
         "or compute in log space",
     ),
 }
+
+
+def explained_elsewhere(evalue: str) -> bool:
+    """Whether an error's text shows a known cause other than a shape mismatch (the truth value
+    of a tensor, `if b:`; the computation graph; a dtype; a device; a None): the premise of a
+    check's shape hint does not hold, the cause is said instead."""
+    text = evalue.lower()
+    for needles, _, _ in _CAUSES:
+        if any(n in text for n in needles):
+            return needles is not _SHAPE_NEEDLES
+    return False
 
 
 def explain_student_error(label: str, ename: str, evalue: str) -> Message:

@@ -66,10 +66,16 @@ def expected_values_shown(shown: bool) -> Iterator[None]:
         _SHOW_EXPECTED.reset(token)
 
 
-# -- PyTorch/NumPy errors raised in the student's code, said in French ----------------------
-# (substrings of the error text, lower case) -> (likely cause in French, in English). First
-# match wins: the more specific patterns come first.
-_SHAPE_NEEDLES = (  # what a wrong shape raises
+#: The truth value of a tensor or an array of several entries (`if b:` on an optional tensor
+#: argument): PyTorch raises RuntimeError, NumPy ValueError, texts that a shape hint would blame
+#: on the shapes.
+TRUTH_VALUE_ERRORS = (
+    "boolean value of tensor with more than one value is ambiguous",
+    "truth value of an array with more than one element is ambiguous",
+)
+
+#: The texts of a shape mismatch, the premise of a check's shape hint.
+_SHAPE_NEEDLES = (
     "shapes cannot be multiplied",
     "size mismatch",
     "must match the size of tensor",
@@ -86,7 +92,19 @@ _SHAPE_NEEDLES = (  # what a wrong shape raises
     "expected input batch_size",
 )
 
+# -- PyTorch/NumPy errors raised in the student's code, said in French ----------------------
+# (substrings of the error text, lower case) -> (likely cause in French, in English). First
+# match wins: the more specific patterns come first.
 _CAUSES: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (
+        TRUTH_VALUE_ERRORS,
+        "la valeur de vérité d'un tenseur (ou d'un tableau) à plusieurs éléments est ambiguë : "
+        "un `if t:`, `and`, `or` ou `not` sur un tenseur ; pour un argument facultatif, testez "
+        "`if b is not None:`, pour une comparaison, `(t > 0).all()` ou `.any()`",
+        "the truth value of a tensor (or an array) of several entries is ambiguous: an `if t:`, "
+        "`and`, `or` or `not` on a tensor; for an optional argument, test `if b is not None:`, "
+        "for a comparison, `(t > 0).all()` or `.any()`",
+    ),
     (
         ("expected all tensors to be on the same device", "but got device", "expected device"),
         "des tenseurs sont sur des appareils différents (CPU/GPU) : créez les nouveaux "
@@ -150,18 +168,6 @@ _CAUSES: tuple[tuple[tuple[str, ...], str, str], ...] = (
         "(print(x.shape)), the axis of sums/means and the indices",
     ),
     (
-        (
-            "boolean value of tensor with more than one value is ambiguous",
-            "truth value of an array with more than one element is ambiguous",
-        ),
-        "la valeur de vérité d'un tenseur de plusieurs valeurs est ambiguë : un `if t:`, "
-        "`and`, `or` ou `not` porte sur un tenseur ; pour un argument optionnel, testez "
-        "`if b is not None:`, pour une condition sur les valeurs, (t > 0).any() ou .all()",
-        "the truth value of a tensor of several values is ambiguous: an `if t:`, `and`, `or` "
-        "or `not` is applied to a tensor; for an optional argument test `if b is not None:`, "
-        "for a condition on the values use (t > 0).any() or .all()",
-    ),
-    (
         ("'nonetype' object",),
         "une valeur vaut None : une fonction sans return, ou le résultat d'une opération en "
         "place (list.sort(), …) réutilisé",
@@ -219,15 +225,15 @@ _BY_KIND: dict[str, tuple[str, str]] = {
 }
 
 
-def specific_cause(evalue: str) -> tuple[str, str] | None:
-    """The likely cause (French, English) an error text shows, unless that cause is only
-    "the shapes do not match": a check's own shape hint says more than that one, and less
-    than any other (a `None`, a dtype, `if tensor:`)."""
+def explained_elsewhere(evalue: str) -> bool:
+    """Whether an error's text shows a known cause other than a shape mismatch (the truth value
+    of a tensor, `if b:`; the computation graph; a dtype; a device; a None): the premise of a
+    check's shape hint does not hold, the cause is said instead."""
     text = evalue.lower()
-    for needles, cause_fr, cause_en in _CAUSES:
+    for needles, _, _ in _CAUSES:
         if any(n in text for n in needles):
-            return None if needles is _SHAPE_NEEDLES else (cause_fr, cause_en)
-    return None
+            return needles is not _SHAPE_NEEDLES
+    return False
 
 
 def explain_student_error(label: str, ename: str, evalue: str) -> Message:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from autograder.bridge.values import StudentError
-from autograder.checks.errors import CheckFailed, explain_student_error, specific_cause
+from autograder.checks.errors import CheckFailed, explain_student_error, explained_elsewhere
 
 #: The errors a wrong shape usually raises in PyTorch code.
 TORCH_SHAPE_ERRORS = ("RuntimeError", "IndexError", "ValueError", "TypeError")
@@ -25,7 +25,8 @@ def student_failure(
 ) -> CheckFailed:
     """The failure for `exc`, raised by the student's `name`: a NotImplementedError asks to
     fill in the cell, a NameError on `name` itself to define it; otherwise the error's kind
-    and text, followed by the (French, English) `hint` when its kind is in `on`, or else by
+    and text, followed by the (French, English) `hint` when its kind is in `on` (and its text
+    shows no other known cause: `if b:` on a tensor, the graph, a dtype, a device), or else by
     its likely cause (`explain_student_error`)."""
     if exc.ename == "NotImplementedError":
         return CheckFailed(
@@ -37,9 +38,9 @@ def student_failure(
             f"`{name}` n'est pas défini dans votre notebook : exécutez/complétez la cellule qui le définit",
             f"`{name}` is not defined in your notebook: complete the cell that defines it",
         )
-    # The check's hint is about shapes: an error whose text shows another cause (a None,
-    # a dtype, `if tensor:`) gets that cause instead.
-    if hint is not None and exc.ename in on and specific_cause(exc.evalue) is None:
+    # The hint is about the shapes: not for an error whose text shows another cause (`if b:` on
+    # a tensor, an in-place operation on a leaf that requires grad, a dtype), said instead.
+    if hint is not None and exc.ename in on and not explained_elsewhere(exc.evalue):
         return CheckFailed(f"`{name}` a levé {exc.ename} : {exc.evalue} ; {hint[0]}",
                            f"`{name}` raised {exc.ename}: {exc.evalue}; {hint[1]}")
     # No hint of the check's own: the likely cause said in French, the original kept.

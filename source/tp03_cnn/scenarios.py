@@ -335,7 +335,8 @@ SCENARIOS: dict[str, Scenario] = {
     )
 '''
         + _MLP_SOLUTION,
-        must_fail=_TRAIN_TRANSLATED,
+        # The head's input is seen too since blind round 7: 64 values per map, no global pooling.
+        must_fail=(*_TRAIN_TRANSLATED, "test_models_are_new_and_non_linear"),
         message_contains=("pooling global",),
     ),
     "submission-cnn-without-convolution": Scenario(
@@ -964,3 +965,116 @@ CORRECT.update({
 CORRECT_GROUPS["blind-r3-correct"] = (*CORRECT_GROUPS["blind-r3-correct"], "correct-r5-train-dataloader-generator")
 CORRECT_GROUPS["correct-pool-a"] = (*CORRECT_GROUPS["correct-pool-a"], "correct-r5-train-numpy-rng-and-accuracy-pass")
 CORRECT_GROUPS["correct-pool-b"] = (*CORRECT_GROUPS["correct-pool-b"], "correct-r5-train-while-index-select")
+
+
+# Blind round 7 (a tester who had not read these checks). Wrong: the seed argument ignored, SGD
+# with momentum instead of Adam, the caller's X_train / y_train (or max_pool2d's x) modified in
+# place, a float32 output buffer for a float64 x in max_pool2d, a 2×2 adaptive pooling instead
+# of the global one, and `if b:` on the bias (its message said to check the shapes). Correct:
+# the tester's five right answers, and variants the new checks could hurt.
+SCENARIOS.update({
+    "blind-r7-conv2d-if-b": Scenario(
+        grade_id="conv2d",
+        source='# FAULT: tests the bias with `if b:` (truthiness of a tensor): crashes for C_out > 1, skips a zero bias\ndef conv2d(x, w, b=None, stride=1, padding=0):\n    """Convolution 2D (corrélation croisée, comme PyTorch) de x (N, C_in, H, W) par w (C_out, C_in, k_y, k_x)."""\n    ky, kx = w.shape[2], w.shape[3]\n    xp = F.pad(x, (padding, padding, padding, padding))\n    fen = xp.unfold(2, ky, stride).unfold(3, kx, stride)\n    y = torch.einsum("nchwuv,fcuv->nfhw", fen, w)\n    if b:\n        y = y + b[None, :, None, None]\n    return y\n',
+        must_fail=("test_conv2d_matches_torch", *_CONV_VALUES),
+        message_contains=("la valeur de vérité d'un tenseur", "`if b is not None:`"),
+        affects=("equivariance",),
+    ),
+    "blind-r7-train-sgd-momentum": Scenario(
+        grade_id="train",
+        source='# FAULT: SGD with momentum 0.9 and lr*10 instead of the asked torch.optim.Adam(modele.parameters(), lr=lr)\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    """Entraîne modele par Adam sur des mini-lots mélangés à chaque époque ; renvoie modele."""\n    gen = torch.Generator().manual_seed(seed)\n    opt = torch.optim.SGD(modele.parameters(), lr=lr * 10, momentum=0.9)\n    N = len(X_train)\n    for _ in range(epochs):\n        perm = torch.randperm(N, generator=gen)\n        for i in range(0, N, batch_size):\n            idx = perm[i:i + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[idx]), y_train[idx]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=("test_entrainer_batches_cover_the_epoch",),
+        message_contains=("ce n'est pas le pas d'Adam",),
+    ),
+    "blind-r7-maxpool-shift-x-in-place": Scenario(
+        grade_id="max_pool",
+        source='# FAULT: shifts x to positive values IN PLACE (x -= min - 1) to pad with zeros, shifts the result back: caller\'s x modified\ndef max_pool2d(x, k, stride=None, padding=0):\n    """Max-pooling k×k de x (N, C, H, W), stride k par défaut, padding par -inf."""\n    s = k if stride is None else stride\n    decalage = float(x.detach().min()) - 1.0\n    x -= decalage\n    xp = F.pad(x, (padding, padding, padding, padding))\n    fen = xp.unfold(2, k, s).unfold(3, k, s)\n    return fen.amax(dim=(-2, -1)) + decalage\n',
+        # x -= … on the gradient check's leaf (requires_grad) raises: said as a graph problem.
+        must_fail=("test_max_pool_matches_torch", "test_max_pool_gradients_match_autograd"),
+        message_contains=("max_pool2d modifie sur place ce qu'on lui passe (x)", "problème de graphe de calcul"),
+    ),
+    "blind-r7-cnn-adaptive-max-pool-2x2": Scenario(
+        grade_id="models",
+        source='# FAULT: final pooling AdaptiveMaxPool2d(2) (2x2 grid, not global, not translation invariant) then Linear(4*c, 10)\ndef creer_cnn():\n    """Un nouveau CNN (N, 1, 8, 8) -> (N, 10) : convolutions, pooling global, couche linéaire."""\n    return nn.Sequential(nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(), nn.Conv2d(16, 24, 3, padding=1), nn.ReLU(),\n                         nn.AdaptiveMaxPool2d(2), nn.Flatten(), nn.Linear(24 * 4, 10))\n\n\ndef creer_mlp():\n    """Un nouveau MLP (N, 1, 8, 8) -> (N, 10), sans convolution, de taille comparable au CNN."""\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 72), nn.ReLU(), nn.Linear(72, 10))\n',
+        must_fail=("test_models_are_new_and_non_linear",),
+        message_contains=("4 valeurs par plan",),
+    ),
+    "blind-r7-train-seed-ignored": Scenario(
+        grade_id="train",
+        source='# FAULT: generator always seeded with 0 (the seed argument is ignored)\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    """Entraîne modele par Adam sur des mini-lots mélangés à chaque époque ; renvoie modele."""\n    gen = torch.Generator().manual_seed(0)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = len(X_train)\n    for _ in range(epochs):\n        perm = torch.randperm(N, generator=gen)\n        for i in range(0, N, batch_size):\n            idx = perm[i:i + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[idx]), y_train[idx]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=("test_entrainer_batches_cover_the_epoch",),
+        message_contains=("ne tire pas l'ordre des exemples avec son argument seed",),
+    ),
+    "blind-r7-maxpool-float32-buffer": Scenario(
+        grade_id="max_pool",
+        source='# FAULT: output buffer created with torch.full (default float32) and filled in place: float64 input -> float32 output\ndef max_pool2d(x, k, stride=None, padding=0):\n    """Max-pooling k×k de x (N, C, H, W), stride k par défaut, padding par -inf."""\n    s = k if stride is None else stride\n    xp = F.pad(x, (padding, padding, padding, padding), value=float("-inf"))\n    N, C = x.shape[:2]\n    H_out = (xp.shape[2] - k) // s + 1\n    W_out = (xp.shape[3] - k) // s + 1\n    out = torch.full((N, C, H_out, W_out), float("-inf"))\n    for i in range(H_out):\n        for j in range(W_out):\n            out[:, :, i, j] = xp[:, :, i * s:i * s + k, j * s:j * s + k].amax(dim=(-2, -1))\n    return out\n',
+        must_fail=("test_max_pool_matches_torch",),
+        message_contains=("du même type (dtype) que x", "dtype=x.dtype"),
+    ),
+    "blind-r7-train-shuffles-callers-data-in-place": Scenario(
+        grade_id="train",
+        source='# FAULT: shuffles the caller\'s X_train / y_train IN PLACE each epoch (arguments modified), then slices them in order\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    """Entraîne modele par Adam sur des mini-lots mélangés à chaque époque ; renvoie modele."""\n    gen = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = len(X_train)\n    for _ in range(epochs):\n        perm = torch.randperm(N, generator=gen)\n        X_train[:] = X_train[perm]\n        y_train[:] = y_train[perm]\n        for i in range(0, N, batch_size):\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[i:i + batch_size]), y_train[i:i + batch_size]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=("test_entrainer_batches_cover_the_epoch",),
+        message_contains=("entrainer modifie sur place ce qu'on lui passe (X_train, y_train)",),
+    ),
+    "blind-r7-train-seed-from-global-generator": Scenario(
+        grade_id="train",
+        source='# FAULT: permutation drawn with a generator seeded from the GLOBAL RNG (torch.seed-dependent), seed argument ignored: not reproducible for a given seed\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    """Entraîne modele par Adam sur des mini-lots mélangés à chaque époque ; renvoie modele."""\n    gen = torch.Generator().manual_seed(int(torch.randint(0, 2**31 - 1, (1,))))\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = len(X_train)\n    for _ in range(epochs):\n        perm = torch.randperm(N, generator=gen)\n        for i in range(0, N, batch_size):\n            idx = perm[i:i + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[idx]), y_train[idx]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=("test_entrainer_batches_cover_the_epoch",),
+        message_contains=("le générateur aléatoire GLOBAL de PyTorch",),
+    ),
+})
+GROUPS["blind-r7-a"] = ("blind-r7-conv2d-if-b", "blind-r7-train-sgd-momentum", "blind-r7-maxpool-shift-x-in-place",
+                        "blind-r7-cnn-adaptive-max-pool-2x2")
+GROUPS["conv-library"] = (*GROUPS["conv-library"], "blind-r7-train-seed-ignored", "blind-r7-maxpool-float32-buffer")
+GROUPS["conv-swapped-axes"] = (*GROUPS["conv-swapped-axes"], "blind-r7-train-shuffles-callers-data-in-place")
+GROUPS["issue12-a"] = (*GROUPS["issue12-a"], "blind-r7-train-seed-from-global-generator")
+CORRECT.update({
+    "correct-r7-conv2d-as-strided-cat-padding": Correct(
+        grade_id="conv2d",
+        source='# correct: manual zero padding with torch.cat, windows with as_strided, tensordot, bias only if given\ndef conv2d(x, w, b=None, stride=1, padding=0):\n    """Convolution 2D (corrélation croisée, comme PyTorch) de x (N, C_in, H, W) par w (C_out, C_in, k_y, k_x)."""\n    N, C, H, W = x.shape\n    C_out, C_in, ky, kx = w.shape\n    p, s = padding, stride\n    if p > 0:\n        zc = x.new_zeros(N, C, H, p)\n        x = torch.cat([zc, x, zc], dim=3)\n        zr = x.new_zeros(N, C, p, W + 2 * p)\n        x = torch.cat([zr, x, zr], dim=2)\n    x = x.contiguous()\n    Hp, Wp = x.shape[2], x.shape[3]\n    H_out = (Hp - ky) // s + 1\n    W_out = (Wp - kx) // s + 1\n    sN, sC, sH, sW = x.stride()\n    fen = x.as_strided((N, C, H_out, W_out, ky, kx), (sN, sC, sH * s, sW * s, sH, sW))\n    y = torch.tensordot(fen, w, dims=([1, 4, 5], [1, 2, 3]))  # (N, H_out, W_out, C_out)\n    y = y.permute(0, 3, 1, 2)\n    if b is not None:\n        y = y + b.reshape(1, -1, 1, 1)\n    return y.contiguous()\n',
+        why='zero padding by torch.cat, windows by as_strided, tensordot (blind round 7)',
+    ),
+    "correct-r7-equivariance-numpy": Correct(
+        grade_id="equivariance",
+        source='# correct: computes both sides under no_grad, converts to numpy, np.max(np.abs(...)) cast to float\ndef erreur_equivariance(f, x, dy, dx):\n    """max |f(T_d x) - T_d f(x)| pour la translation T_d de (dy, dx) pixels."""\n    with torch.no_grad():\n        gauche = f(translater(x, dy, dx))\n        droite = translater(f(x), dy, dx)\n    diff = (gauche - droite).cpu().numpy()\n    return float(np.max(np.abs(diff)))\n',
+        why='both sides under no_grad, np.max(np.abs(...)) cast to float (blind round 7)',
+    ),
+    "correct-r7-maxpool-pad-min-minus-one": Correct(
+        grade_id="max_pool",
+        source='# correct: pads with (min of x) - 1 instead of -inf (never wins), python loops over output positions, torch.stack\ndef max_pool2d(x, k, stride=None, padding=0):\n    """Max-pooling k×k de x (N, C, H, W), stride k par défaut, padding par -inf."""\n    s = k if stride is None else stride\n    p = padding\n    if p > 0:\n        remplissage = float(x.detach().min()) - 1.0\n        xp = F.pad(x, (p, p, p, p), value=remplissage)\n    else:\n        xp = x\n    H_out = (x.shape[2] + 2 * p - k) // s + 1\n    W_out = (x.shape[3] + 2 * p - k) // s + 1\n    lignes = []\n    for i in range(H_out):\n        ligne = []\n        for j in range(W_out):\n            fen = xp[:, :, i * s:i * s + k, j * s:j * s + k]\n            ligne.append(fen.reshape(fen.shape[0], fen.shape[1], -1).max(dim=-1).values)\n        lignes.append(torch.stack(ligne, dim=-1))\n    return torch.stack(lignes, dim=-2)\n',
+        why='padding by min(x) - 1 (never wins), python loops, torch.stack (blind round 7)',
+    ),
+    "correct-r7-mlp-params-numpy-int64": Correct(
+        grade_id="mlp_params",
+        source='# correct: layer sizes in a numpy int64 array, weights+biases summed with numpy, cast to int\nimport numpy as np\n\ndef nb_params_mlp_image(h, w):\n    """Nombre de paramètres du MLP s -> s/2 -> s/4 -> 1 du cours, pour s = h * w pixels."""\n    s = h * w\n    tailles = np.array([s, s // 2, s // 4, 1], dtype=np.int64)\n    poids = tailles[:-1] * tailles[1:]\n    biais = tailles[1:]\n    return int(poids.sum() + biais.sum())\n',
+        why='layer sizes in a numpy int64 array (blind round 7)',
+    ),
+    "correct-r7-train-dataloader": Correct(
+        grade_id="train",
+        source='# correct: TensorDataset + DataLoader(shuffle=True, generator seeded once), keeps the last partial batch\nfrom torch.utils.data import DataLoader, TensorDataset\n\n\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    """Entraîne modele par Adam sur des mini-lots mélangés à chaque époque ; renvoie modele."""\n    gen = torch.Generator().manual_seed(seed)\n    chargeur = DataLoader(TensorDataset(X_train, y_train), batch_size=batch_size, shuffle=True,\n                          generator=gen, drop_last=False)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    for _ in range(epochs):\n        for xb, yb in chargeur:\n            opt.zero_grad()\n            perte = F.cross_entropy(modele(xb), yb)\n            perte.backward()\n            opt.step()\n    return modele\n',
+        why='TensorDataset + DataLoader(shuffle, generator seeded once), drop_last=False (blind round 7)',
+    ),
+    "correct-r7-models-cnn-mlp-head": Correct(
+        grade_id="models",
+        source='def creer_cnn():\n    """CNN : convolutions, pooling global par le maximum, puis une tête à deux couches linéaires."""\n    return nn.Sequential(\n        nn.Conv2d(1, 16, kernel_size=5, padding=2), nn.ReLU(),\n        nn.Conv2d(16, 24, kernel_size=3, padding=1), nn.ReLU(),\n        nn.AdaptiveMaxPool2d(1), nn.Flatten(),\n        nn.Linear(24, 32), nn.ReLU(), nn.Linear(32, 10),\n    )\n\n\ndef creer_mlp():\n    """Le MLP de la solution."""\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))\n',
+        why='global max pooling then a two-layer head: the first nn.Linear after the maps gets one value per map',
+    ),
+    "correct-r7-maxpool-buffer-of-x-dtype": Correct(
+        grade_id="max_pool",
+        source='def max_pool2d(x, k, stride=None, padding=0):\n    """Max-pooling k×k de x (N, C, H, W), stride k par défaut, padding par -inf."""\n    s = k if stride is None else stride\n    xp = F.pad(x, (padding, padding, padding, padding), value=float("-inf"))\n    H_out = (xp.shape[2] - k) // s + 1\n    W_out = (xp.shape[3] - k) // s + 1\n    sortie = torch.full((x.shape[0], x.shape[1], H_out, W_out), float("-inf"), dtype=x.dtype)\n    for i in range(H_out):\n        for j in range(W_out):\n            sortie[:, :, i, j] = xp[:, :, i * s:i * s + k, j * s:j * s + k].amax(dim=(-2, -1))\n    return sortie\n',
+        why="an output buffer of x's dtype filled in place (a new tensor, not the argument)",
+    ),
+    "correct-r7-train-shuffled-copies-adam-betas": Correct(
+        grade_id="train",
+        source='def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    """Entraîne modele par Adam sur des mini-lots mélangés à chaque époque ; renvoie modele."""\n    g = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(params=modele.parameters(), lr=lr, betas=(0.9, 0.999), eps=1e-8)\n    N = X_train.shape[0]\n    for _ in range(epochs):\n        perm = torch.randperm(N, generator=g)\n        X_melange, y_melange = X_train[perm], y_train[perm]  # des copies : les arguments restent intacts\n        for i in range(0, N, batch_size):\n            opt.zero_grad()\n            perte = F.cross_entropy(modele(X_melange[i:i + batch_size]), y_melange[i:i + batch_size])\n            perte.backward()\n            opt.step()\n    return modele\n',
+        why='shuffled copies of the data sliced in order (the arguments untouched), Adam with explicit betas and eps',
+    ),
+})
+CORRECT_GROUPS["correct-variants"] = (*CORRECT_GROUPS["correct-variants"], "correct-r7-train-dataloader",
+                                     "correct-r7-equivariance-numpy")
+CORRECT_GROUPS["correct-blind-b"] = (*CORRECT_GROUPS["correct-blind-b"], "correct-r7-maxpool-pad-min-minus-one",
+                                    "correct-r7-mlp-params-numpy-int64", "correct-r7-train-shuffled-copies-adam-betas")
+CORRECT_GROUPS["correct-pool-a"] = (*CORRECT_GROUPS["correct-pool-a"], "correct-r7-conv2d-as-strided-cat-padding",
+                                   "correct-r7-maxpool-buffer-of-x-dtype")
+CORRECT_GROUPS["blind-r3-correct"] = (*CORRECT_GROUPS["blind-r3-correct"], "correct-r7-models-cnn-mlp-head")

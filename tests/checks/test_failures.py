@@ -46,15 +46,33 @@ def test_the_hint_follows_only_the_errors_it_is_about():
     assert "size mismatch" in failure.message.fr
 
 
-def test_a_shape_hint_gives_way_to_a_cause_the_error_shows():
-    """Blind round 7: `if b:` on a bias tensor was told "vérifiez les formes" after PyTorch's
-    English text; the error says what it is, and the shape hint blamed the wrong thing."""
-    raised = _raised("RuntimeError", "Boolean value of Tensor with more than one value is ambiguous")
-    failure = student_failure("conv2d", raised, hint=HINT)
+def test_an_ambiguous_truth_value_is_said_as_such_not_blamed_on_the_shapes():
+    """Blind round 7 (TP03): `if b:` on a bias tensor raised PyTorch's English text followed by
+    the shape hint; the hint's premise (a shape error) does not hold, the cause is said."""
+    text = "Boolean value of Tensor with more than one value is ambiguous"
+    failure = student_failure("conv2d", _raised("RuntimeError", text), hint=HINT)
     assert "vérifiez les formes" not in failure.message.fr
-    assert "if b is not None:" in failure.message.fr and "if b is not None:" in failure.message.en
-    assert "(message d'origine : Boolean value of Tensor" in failure.message.fr
-    numpy_truth = _raised("ValueError", "The truth value of an array with more than one element is ambiguous.")
-    assert "valeur de vérité" in student_failure("conv2d", numpy_truth, hint=HINT).message.fr
-    dtype = _raised("RuntimeError", "expected scalar type Float but found Double")
-    assert "dtype" in student_failure("conv2d", dtype, hint=HINT).message.fr
+    assert failure.message.fr.startswith("`conv2d` a levé RuntimeError : la valeur de vérité d'un tenseur")
+    assert "`if b is not None:`" in failure.message.fr and "`if b is not None:`" in failure.message.en
+    assert failure.message.fr.endswith(f"(message d'origine : {text})")
+    numpy_text = "The truth value of an array with more than one element is ambiguous. Use a.any() or a.all()"
+    failure = student_failure("f", _raised("ValueError", numpy_text), hint=HINT)
+    assert "check the shapes" not in failure.message.en
+    assert "`if b is not None:`" in failure.message.en
+
+
+def test_the_shape_hint_checks_its_premise_first():
+    """An error whose text shows another known cause (an in-place operation on a leaf that
+    requires grad, a dtype) gets that cause, not the shape hint; a shape error keeps it."""
+    leaf = "a leaf Variable that requires grad is being used in an in-place operation."
+    failure = student_failure("max_pool2d", _raised("RuntimeError", leaf), hint=HINT)
+    assert "vérifiez les formes" not in failure.message.fr
+    assert "problème de graphe de calcul (requires_grad)" in failure.message.fr
+    dtype = "expected scalar type Double but found Float"
+    failure = student_failure("conv2d", _raised("RuntimeError", dtype), hint=HINT)
+    assert "check the shapes" not in failure.message.en and "incompatible data types" in failure.message.en
+    shape = "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1"
+    failure = student_failure("conv2d", _raised("RuntimeError", shape), hint=HINT)
+    assert failure.message.fr.endswith("; vérifiez les formes")
+    failure = student_failure("conv2d", _raised("RuntimeError", "something else"), hint=HINT)
+    assert failure.message.fr.endswith("; vérifiez les formes"), "no known cause: the hint stays"

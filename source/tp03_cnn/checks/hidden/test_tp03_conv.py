@@ -144,10 +144,12 @@ def _same_dtype(raw: object, what: str, check: bool) -> np.ndarray:
         raise CheckFailed(
             f"{what} : x est en float64 mais la sortie est en {raw.dtype} : l'énoncé demande une "
             "sortie du même type (dtype) que x ; ne convertissez pas (pas de .float(), ni de "
-            "dtype=torch.float32 pour la sortie)",
+            "dtype=torch.float32 pour la sortie), et créez un tenseur de sortie avec dtype=x.dtype "
+            "(torch.zeros, torch.full et torch.empty sont en float32 par défaut)",
             f"{what}: x is float64 but the output is {raw.dtype}: the statement asks for an output "
             "of the same dtype as x; do not convert (no .float(), no dtype=torch.float32 for the "
-            "output)",
+            "output), and create an output tensor with dtype=x.dtype (torch.zeros, torch.full and "
+            "torch.empty are float32 by default)",
         )
     return as_array(raw, what)
 
@@ -391,8 +393,10 @@ def _pool_wrong_answers(x, k, stride, p):
 
 
 def _check_pool(submission, x, k, stride, p) -> None:
+    """x is float64: the output must be too ("mêmes règles que pour conv2d"; blind round 7: an
+    output buffer made by torch.full, float32 by default, kept every point)."""
     what = f"max_pool2d(x, k={k}, stride={stride}, padding={p}) sur un x du correcteur"
-    got = as_array(_guarded(submission, "max_pool2d", Tensor(x), k, stride=stride, padding=p), what)
+    got = _same_dtype(_guarded(submission, "max_pool2d", Tensor(x), k, stride=stride, padding=p), what, True)
     ref = _pool_ref(x, k, stride, p)
     wrong = _pool_wrong_answers(x, k, stride, p)
     hint_fr = "le maximum de chaque fenêtre k×k, qui avance de s = k par défaut ; padding par −∞"
@@ -421,6 +425,16 @@ def test_max_pool_matches_torch(submission, rng):
     ]
     for i in rng.permutation(len(cases)):
         _check_pool(submission, *cases[i])
+    # The statement's rule on arguments (blind round 7: x -= min(x) − 1 to pad with zeros, the
+    # result shifted back: right values, the caller's x changed).
+    x, k, stride, p = cases[1]
+    assert_arguments_untouched(
+        submission, "max_pool2d", (Tensor(x), k, stride, p), {0: "x"},
+        hint_fr="travaillez sur un nouveau tenseur (F.pad(x, …, value=float(\"-inf\")), x - c), sans "
+        "opération sur place sur x (x -= …, x.sub_, x[...] = …)",
+        hint_en="work on a new tensor (F.pad(x, ..., value=float(\"-inf\")), x - c), without any "
+        "in-place operation on x (x -= ..., x.sub_, x[...] = ...)",
+    )
 
 
 @pytest.mark.item("max_pool")

@@ -12,8 +12,10 @@ Each item is graded on its own, so that one bug costs points once (issue 12, ite
   loop, and a loop that trains on the notebook's X_train, y_train instead of its arguments
   learns the digits' own names, not the grader's (blind round 5). A stand-in model records
   what the loop does with its arguments: the number of passes over the data for epochs = 1,
-  2, 3 (range(1, epochs) kept 19.75/20), the examples it receives, and whether it draws from
-  the global random generator instead of its own torch.Generator.
+  2, 3 (range(1, epochs) kept 19.75/20), the examples it receives, whether it draws from
+  the global random generator instead of its own torch.Generator, whether the seed argument
+  decides the order, whether one step is Adam's (SGD with momentum kept 20/20 in blind round
+  7), and whether the caller's X_train, y_train are left as they were.
 Test labels never enter the kernel: accuracies are computed here. Each pair is trained once
 per graded submission (the first check that needs it trains it, the others reuse it).
 
@@ -39,8 +41,10 @@ from autograder.checks import (
     accuracy,
     as_int,
     as_logits,
+    assert_arguments_untouched,
     check_epoch_batches,
     check_reshuffled_epochs,
+    check_seeded_order,
     digits_split,
     kernel_side,
     once_per_submission,
@@ -329,34 +333,46 @@ def model_structure(creer, X1, X2):
         finally:
             hook.remove()
     # The global pooling, by behaviour (modules, torch.amax or F.adaptive_*_pool2d in forward
-    # alike): what the last nn.Linear receives, against the maximum and the mean over positions
-    # of the last map (N, C, H, W) with H·W > 1 that some module returned before it.
+    # alike): what the first nn.Linear after the last map (N, C, H, W) with H·W > 1 that some
+    # module returned receives, against the maximum and the mean over positions of that map.
+    # With C features, it must be the maximum; with k·C features (k > 1) whose maximum (or
+    # mean) per map is the map's, the head sees k regions of each map (nn.AdaptiveMaxPool2d(2),
+    # nn.Flatten() over every pixel): no global pooling (blind round 7).
     out["pool"] = None
+    out["pool_regions"] = None
     if linears:
-        maps, head = [], []
+        events = []
 
         def on_out(m, inp, o):
-            if not head and torch.is_tensor(o) and o.dim() == 4 and o.shape[-2] * o.shape[-1] > 1:
-                maps.append(o)
+            if torch.is_tensor(o) and o.dim() == 4 and o.shape[-2] * o.shape[-1] > 1:
+                events.append(("map", o))
 
         hooks = [m.register_forward_hook(on_out) for m in a.modules()]
-        hooks.append(linears[-1].register_forward_pre_hook(lambda m, inp: head.append(inp[0])))
+        hooks += [m.register_forward_pre_hook(lambda m, inp: events.append(("lin", inp[0]))) for m in linears]
         try:
             with torch.no_grad():
                 a(X1)
         finally:
             for hook in hooks:
                 hook.remove()
-        if head and maps and torch.is_tensor(head[0]) and head[0].shape[0] == X1.shape[0]:
-            v = head[0].reshape(X1.shape[0], -1).double()
-            fmap = maps[-1].double()
-            if fmap.shape[0] == v.shape[0] and fmap.shape[1] == v.shape[1]:
+        last = max((i for i, (kind, _) in enumerate(events) if kind == "map"), default=None)
+        head = None if last is None else next((v for kind, v in events[last + 1 :] if kind == "lin"), None)
+        if head is not None and torch.is_tensor(head) and head.shape[0] == X1.shape[0]:
+            v = head.reshape(X1.shape[0], -1).double()
+            fmap = events[last][1].double()
+            n_maps, feats = fmap.shape[1], v.shape[1]
+            if fmap.shape[0] == v.shape[0] and feats % n_maps == 0:
                 scale = max(float(v.abs().max()), 1e-12)
+                groups = v.reshape(v.shape[0], n_maps, feats // n_maps)
 
-                def dist(pooled):
-                    return min(float((v - pooled).abs().max()), float((v - pooled.clamp(min=0)).abs().max())) / scale
+                def dist(got, pooled):
+                    return min(float((got - pooled).abs().max()), float((got - pooled.clamp(min=0)).abs().max())) / scale
 
-                out["pool"] = {"max": dist(fmap.amax(dim=(2, 3))), "mean": dist(fmap.mean(dim=(2, 3)))}
+                if feats == n_maps:
+                    out["pool"] = {"max": dist(v, fmap.amax(dim=(2, 3))), "mean": dist(v, fmap.mean(dim=(2, 3)))}
+                elif min(dist(groups.amax(dim=2), fmap.amax(dim=(2, 3))),
+                         dist(groups.mean(dim=2), fmap.mean(dim=(2, 3)))) <= 1e-4:
+                    out["pool_regions"] = int(feats // n_maps)
     # Logits or probabilities? 60 outputs of a fresh model: a final nn.Linear gives both signs;
     # a softmax gives rows in [0, 1] that sum to 1, a sigmoid values in (0, 1).
     with torch.no_grad():
@@ -456,6 +472,20 @@ def test_models_are_new_and_non_linear(submission, rng):
                 f"in creer_cnn()'s CNN, the final nn.Linear layer receives {found_en}: the "
                 "statement asks for a global MAX pooling, nn.AdaptiveMaxPool2d(1) (the maximum of "
                 "each map over the whole image), then nn.Flatten()",
+            )
+        regions = out.get("pool_regions")
+        if isinstance(regions, int) and regions > 1:
+            raise CheckFailed(
+                f"dans le CNN de creer_cnn(), la couche nn.Linear qui suit les convolutions reçoit "
+                f"{regions} valeurs par plan (un pooling sur des régions, ou nn.Flatten() sans pooling "
+                "global) : elles dépendent de la position du motif ; l'énoncé demande un pooling "
+                "global, nn.AdaptiveMaxPool2d(1) (une seule valeur par plan, le maximum sur toute "
+                "l'image, invariante par translation), puis nn.Flatten()",
+                f"in creer_cnn()'s CNN, the nn.Linear layer after the convolutions receives {regions} "
+                "values per map (a pooling over regions, or nn.Flatten() without global pooling): "
+                "they depend on where the pattern is; the statement asks for a global pooling, "
+                "nn.AdaptiveMaxPool2d(1) (one value per map, the maximum over the whole image, "
+                "translation invariant), then nn.Flatten()",
             )
         if isinstance(head_min, float) and head_min < 0:
             raise CheckFailed(
@@ -657,12 +687,14 @@ def _loop_probe(submission, seed: int) -> dict:
         rng = np.random.default_rng([int(seed % 2**31), 5])
         X, y, bs = _probe_data(rng)
         out = {"n": len(X), "bs": bs, "batches": {}, "foreign": False, "global_rng": [], "scales": []}
+        seeds = {}
         for epochs in PROBE_EPOCHS:
             model = recorder.call(submission)
             before = global_rng_states.call(submission, int(rng.integers(0, 2**31 - 1)))
+            seeds[epochs] = int(rng.integers(0, 2**31 - 1))
             submission.call(
                 "entrainer", model, Tensor(X), Tensor(y), epochs=epochs, lr=LR, batch_size=bs,
-                seed=int(rng.integers(0, 2**31 - 1)), timeout=60,
+                seed=seeds[epochs], timeout=60,
             )
             after = global_rng_states.call(submission, None)
             batches = recorded_batches.call(submission, model)
@@ -677,6 +709,20 @@ def _loop_probe(submission, seed: int) -> dict:
             )
             if isinstance(before, dict) and isinstance(after, dict):
                 out["global_rng"] += [k for k in ("torch", "numpy") if before.get(k) != after.get(k)]
+        # The seed argument (blind round 7: a generator seeded with 0 whatever the seed): one
+        # epoch again with the first run's seed, the global generators reseeded otherwise, and
+        # one with another seed.
+        other_seed = (seeds[1] + 1 + int(rng.integers(0, 2**20))) % (2**31 - 1)
+        out["seeded"] = {}
+        for key, run_seed in (("again", seeds[1]), ("other", other_seed)):
+            model = recorder.call(submission)
+            global_rng_states.call(submission, int(rng.integers(0, 2**31 - 1)))
+            submission.call(
+                "entrainer", model, Tensor(X), Tensor(y), epochs=1, lr=LR, batch_size=bs,
+                seed=run_seed, timeout=60,
+            )
+            batches = recorded_batches.call(submission, model)
+            out["seeded"][key] = batches if isinstance(batches, list) else []
         return out
 
     return once_per_submission(submission, "tp03-loop-probe", compute)
@@ -760,8 +806,9 @@ def test_entrainer_batches_cover_the_epoch(submission, seed, rng):
     `epochs` passes, each in batches of at most batch_size examples covering every example
     once, the incomplete last batch included (the statement: "parcourez-les tous"; n is never a
     multiple of batch_size), shuffled again at each epoch with its own torch.Generator (the
-    global generators left as they were), and passes lr to the optimiser. Each of these faults
-    still reaches the accuracy bars."""
+    global generators left as they were) seeded with the seed argument, passes lr to the
+    optimiser, takes Adam's step (one batch of N: every weight moves by lr), and leaves X_train
+    and y_train as they were. Each of these faults still reaches the accuracy bars."""
     probe = _loop_probe(submission, seed)
     what = "entrainer(modele, X_train, y_train, epochs=1, batch_size=…) sur des exemples du correcteur"
     what_en = "entrainer(modele, X_train, y_train, epochs=1, batch_size=...) on grader examples"
@@ -797,6 +844,15 @@ def test_entrainer_batches_cover_the_epoch(submission, seed, rng):
                 "at the start: g = torch.Generator().manual_seed(seed), then "
                 "torch.randperm(N, generator=g) at every epoch",
             )
+    # The seed argument: the same seed gives the same batches, another seed other batches.
+    def order(batches: list) -> np.ndarray:
+        return np.asarray([i for b in batches if sorted(b) != list(range(n)) for i in b], dtype=np.int64)
+
+    seeded = probe.get("seeded") or {}
+    check_seeded_order(
+        order(probe["batches"][1]), order(seeded.get("again", [])), order(seeded.get("other", [])),
+        "entrainer(modele, X_train, y_train, epochs=1, seed=…)",
+    )
     # The loss: the mean over the batch (F.cross_entropy's default). A sum (reduction="sum")
     # scales the gradients by the batch size, which Adam all but cancels: no accuracy shows it.
     if probe["scales"]:
@@ -838,3 +894,65 @@ def test_entrainer_batches_cover_the_epoch(submission, seed, rng):
             "argument to the optimiser (torch.optim.Adam(modele.parameters(), lr=lr)), not a "
             "hard-coded value",
         )
+    _check_adam_step(submission, X, y, init)
+    # The statement's rule on arguments (blind round 7: X_train[:] = X_train[perm] each epoch
+    # trains as well and permutes the caller's data).
+    assert_arguments_untouched(
+        submission, "entrainer", (recorder.call(submission), Tensor(X), Tensor(y), 2, LR, bs, 0),
+        {1: "X_train", 2: "y_train"},
+        hint_fr="mélangez des indices (ordre = torch.randperm(N, generator=g)) et prenez les lots "
+        "X_train[lot], y_train[lot], sans réécrire X_train ni y_train (pas de X_train[:] = …, "
+        "ni d'opération sur place)",
+        hint_en="shuffle indices (order = torch.randperm(N, generator=g)) and take the batches "
+        "X_train[batch], y_train[batch], without rewriting X_train or y_train (no X_train[:] = "
+        "..., nor any in-place operation)",
+    )
+
+
+#: The lr of the one-step probe: another value than the notebook's, so that a step of the
+#: notebook's 0.01 written in the optimiser is not Adam's first step here.
+STEP_LR = 0.003
+#: Adam's first step moves each weight by lr·g/(|g| + eps) = lr·sign(g) (|g| ≫ eps = 1e-8),
+#: whatever betas: |Δw|/lr = 1 to float32 rounding (~1e-5 here) on every weight whose input
+#: pixel is not always 0 (AdamW's default decay moves it by 0.1 % at most); SGD's first
+#: step is lr·|g|, spread over two orders of magnitude.
+STEP_RTOL, STEP_SHARE = 0.05, 0.9
+
+
+def _check_adam_step(submission, X: np.ndarray, y: np.ndarray, init: list) -> None:
+    """One epoch in one batch (batch_size = N): a single optimiser step from the recorder's
+    initial weights, against the closed form of Adam's first step."""
+    model = recorder.call(submission)
+    submission.call(
+        "entrainer", model, Tensor(X), Tensor(y), epochs=1, lr=STEP_LR, batch_size=len(X), seed=0, timeout=60,
+    )
+    after = recorder_weights.call(submission, model)
+    if not isinstance(after, list) or not isinstance(init, list) or len(after) != len(init):
+        return
+    delta = np.abs(np.asarray(after, dtype=np.float64) - np.asarray(init, dtype=np.float64))
+    moved = delta[np.isfinite(delta) & (delta > 1e-3 * STEP_LR)]
+    if moved.size < 10:
+        return  # (almost) never updated: the accuracy checks say so
+    ratio = moved / STEP_LR
+    share = float(np.mean(np.abs(ratio - 1.0) <= STEP_RTOL))
+    record_margin("share of weights Adam's first step moves by lr", share, STEP_SHARE, higher_is_better=True)
+    if share >= STEP_SHARE:
+        return
+    median = float(np.median(ratio))
+    if float(np.mean(np.abs(ratio / median - 1.0) <= STEP_RTOL)) >= STEP_SHARE:
+        found_fr = (f"déplace chaque poids de {median:.3g} × lr au lieu de lr : passez lr tel quel à "
+                    "l'optimiseur")
+        found_en = f"moves each weight by {median:.3g} × lr instead of lr: pass lr as it is to the optimiser"
+    else:
+        found_fr = ("ne déplace pas chaque poids de lr (le premier pas d'Adam vaut lr × le signe du "
+                    "gradient) : ce n'est pas le pas d'Adam (SGD, momentum, un autre optimiseur ?)")
+        found_en = ("does not move each weight by lr (Adam's first step is lr × the sign of the "
+                    "gradient): that is not Adam's step (SGD, momentum, another optimiser?)")
+    raise CheckFailed(
+        "entrainer(modele, X_train, y_train, epochs=1, lr=…, batch_size=N) sur des exemples du "
+        f"correcteur, un seul pas d'optimisation : ce pas {found_fr} ; l'énoncé demande "
+        "torch.optim.Adam(modele.parameters(), lr=lr)",
+        "entrainer(modele, X_train, y_train, epochs=1, lr=..., batch_size=N) on grader examples, "
+        f"a single optimisation step: this step {found_en}; the statement asks for "
+        "torch.optim.Adam(modele.parameters(), lr=lr)",
+    )

@@ -1658,3 +1658,325 @@ CORRECT_GROUPS["correct-shared-layers"] = (*CORRECT_GROUPS["correct-shared-layer
                                            "blind-r7-correct-ae-train-prints-loss-with-grad")
 CORRECT_GROUPS["blind-r7-correct-inplace"] = ("blind-r7-correct-ae-inplace-sigmoid",
                                               "blind-r7-correct-convae-inplace-relu")
+
+
+# Blind answers, round 7, second pass: "detach in the wrong place" (encode returning the code
+# detached, an encoder frozen: every layer that runs must get a gradient from one backward of a
+# loss on the output), the conv code flattened in encode (the given docstring fixes
+# (N, 4, 2, 2)), entrainer_ae / entrainer_debruiteur keeping float64 data (called once with a
+# float64 array), and two hints that now check their premise: a layer missing (counted) before
+# "use d, k, h", the modele argument ignored (another model, the same scores) before "check the
+# square".
+SCENARIOS.update({
+    'blind-r7-ae-encode-detached': Scenario(
+        grade_id='ae_classe',
+        source='''# FAULT: encode returns self.encodeur(x).detach() ("z is just for plotting"): the encoder never receives gradients, only the decoder trains
+class AutoEncodeur(nn.Module):
+    """Autoencodeur dense d → h → k → h → d, sortie dans [0, 1]."""
+
+    def __init__(self, d=64, k=2, h=32):
+        super().__init__()
+        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))
+        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())
+
+    def encode(self, x):
+        return self.encodeur(x).detach()
+
+    def decode(self, z):
+        return self.decodeur(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+''',
+        must_fail=('test_ae_classe_architecture',),
+        message_contains=('ne donne aucun gradient à encodeur.0.weight', 'sans .detach()'),
+    ),
+    'blind-r7-convae-encode-detached': Scenario(
+        grade_id='ae_conv',
+        source='''# FAULT: encode returns the code detached: the convolutional encoder never trains
+class AutoEncodeurConv(nn.Module):
+    """Autoencodeur convolutif (N, 1, 8, 8) → (N, 4, 2, 2) → (N, 1, 8, 8)."""
+
+    def __init__(self):
+        super().__init__()
+        self.encodeur = nn.Sequential(
+            nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(8, 4, 3, stride=2, padding=1), nn.ReLU(),
+        )
+        self.decodeur = nn.Sequential(
+            nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),
+        )
+
+    def encode(self, x):
+        return self.encodeur(x).detach()
+
+    def forward(self, x):
+        return self.decodeur(self.encode(x))
+''',
+        must_fail=('test_ae_conv_architecture',),
+        message_contains=('ne donne aucun gradient à encodeur.0.weight', 'sans .detach()'),
+    ),
+    'blind-r7-convae-encode-flattened': Scenario(
+        grade_id='ae_conv',
+        source='''# FAULT: encode returns the code flattened to (N, 16) (docstring: (N, 4, 2, 2)); forward reshapes it back
+class AutoEncodeurConv(nn.Module):
+    """Autoencodeur convolutif (N, 1, 8, 8) → (N, 4, 2, 2) → (N, 1, 8, 8)."""
+
+    def __init__(self):
+        super().__init__()
+        self.encodeur = nn.Sequential(
+            nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(8, 4, 3, stride=2, padding=1), nn.ReLU(),
+        )
+        self.decodeur = nn.Sequential(
+            nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),
+        )
+
+    def encode(self, x):
+        return self.encodeur(x).flatten(1)
+
+    def forward(self, x):
+        return self.decodeur(self.encode(x).view(-1, 4, 2, 2))
+''',
+        must_fail=('test_ae_conv_shapes',),
+        message_contains=('forme attendue (5, 4, 2, 2)', "sans l'aplatir"),
+    ),
+    'blind-r7-ae-train-no-float32': Scenario(
+        grade_id='ae_entrainement',
+        source='''# FAULT: X converted with torch.as_tensor(X) only (no float32): a float64 array crashes / keeps its dtype
+def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    """Entraîne `modele` à reconstruire X avec Adam et la MSE ; renvoie le modèle entraîné."""
+    X = torch.as_tensor(X)
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    N = X.shape[0]
+    for _ in range(epochs):
+        perm = torch.randperm(N, generator=g)
+        for i in range(0, N, batch_size):
+            lot = X[perm[i:i + batch_size]]
+            opt.zero_grad()
+            perte = F.mse_loss(modele(lot), lot)
+            perte.backward()
+            opt.step()
+    return modele
+''',
+        must_fail=('test_entrainer_ae_uses_its_arguments',),
+        message_contains=('tableau X de float64', 'torch.float64 au lieu de float32'),
+    ),
+    'blind-r7-ae-decoder-one-layer': Scenario(
+        grade_id='ae_classe',
+        source='''# FAULT: decoder has no hidden layer (Linear(k, d), Sigmoid): d -> h -> k -> d instead of k -> h -> d
+class AutoEncodeur(nn.Module):
+    """Autoencodeur dense d → h → k → h → d, sortie dans [0, 1]."""
+
+    def __init__(self, d=64, k=2, h=32):
+        super().__init__()
+        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))
+        self.decodeur = nn.Sequential(nn.Linear(k, d), nn.Sigmoid())
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def decode(self, z):
+        return self.decodeur(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+''',
+        must_fail=('test_ae_classe_architecture',),
+        message_contains=('3 couches à poids (2D) au lieu de 4', 'une couche manquante'),
+    ),
+    'blind-r7-anomaly-global-model': Scenario(
+        grade_id='anomalie',
+        source='''# FAULT: uses the notebook's global modele_ae instead of the argument modele
+def score_anomalie(modele, X):
+    """Erreur de reconstruction moyenne de chaque exemple : tenseur (N,), élevé = anormal."""
+    with torch.no_grad():
+        return ((X - modele_ae(X)) ** 2).mean(dim=1)
+''',
+        must_fail=('test_score_anomalie_fixed_models', 'test_score_anomalie_values'),
+        message_contains=("n'utilise pas son argument modele",),
+    ),
+    'blind-r7-linear-ae-encoder-frozen': Scenario(
+        grade_id='ae_lineaire',
+        source='''# FAULT: encoder weights frozen (requires_grad_(False), "only the decoder has to learn the basis"): encoder stays random
+class AutoEncodeurLineaire(nn.Module):
+    """Autoencodeur linéaire d → k → d (aucune activation)."""
+
+    def __init__(self, d=64, k=2):
+        super().__init__()
+        self.encodeur = nn.Linear(d, k)
+        self.decodeur = nn.Linear(k, d)
+        self.encodeur.requires_grad_(False)
+
+    def forward(self, x):
+        return self.decodeur(self.encodeur(x))
+''',
+        must_fail=('test_ae_lineaire_matches_pca',),
+        message_contains=('ne donne aucun gradient à encodeur.weight',),
+    ),
+    "blind-r7-denoiser-no-float32": Scenario(
+        grade_id="debruiteur",
+        source=edit(solution_with_docs(__file__, 'debruiteur', "X converti par torch.as_tensor(X) seul : un tableau float64 le reste."),
+            ('    X = torch.as_tensor(X, dtype=torch.float32)\n',
+             '    X = torch.as_tensor(X)\n')),
+        must_fail=("test_entrainer_debruiteur_noise",),
+        message_contains=("tableau X de float64",),
+    ),
+    "blind-r7-linear-ae-forward-detached": Scenario(
+        grade_id="ae_lineaire",
+        source=edit(solution_with_docs(__file__, 'ae_lineaire', "Le code est détaché entre l'encodeur et le décodeur : l'encodeur ne s'entraîne jamais."),
+            ('        return self.decodeur(self.encodeur(x))\n',
+             '        return self.decodeur(self.encodeur(x).detach())\n')),
+        must_fail=("test_ae_lineaire_matches_pca",),
+        message_contains=("ne donne aucun gradient à encodeur.weight",),
+    ),
+})
+
+# Correct answers the second pass must not touch: a code kept detached for plotting while the
+# returned one stays in the graph (detach in the right place), other float32 conversions, the
+# tester's other correct answers.
+CORRECT.update({
+    "blind-r7-correct-reparam-sqrt-exp-addcmul": Correct(
+        grade_id="reparametrisation",
+        source='''# correct: sigma = sqrt(exp(logvar)), eps drawn with torch.randn(mu.shape, dtype=mu.dtype), new tensor returned
+def reparametrisation(mu, logvar, eps=None):
+    """z = mu + sigma * eps avec sigma = exp(logvar / 2) ; différentiable en mu et logvar."""
+    if eps is None:
+        eps = torch.randn(mu.shape, dtype=mu.dtype, device=mu.device)
+    sigma = torch.sqrt(torch.exp(logvar))
+    return torch.addcmul(mu, sigma, eps)
+''',
+        why="sigma = sqrt(exp(logvar)), eps = torch.randn(mu.shape, dtype=mu.dtype), torch.addcmul",
+    ),
+    "blind-r7-correct-anomaly-inference-mode": Correct(
+        grade_id="anomalie",
+        source='''# correct: torch.inference_mode(), F.mse_loss(reduction="none") averaged over every non-batch dim, eval() then restore mode
+def score_anomalie(modele, X):
+    """Erreur de reconstruction moyenne de chaque exemple : tenseur (N,), élevé = anormal."""
+    etait_en_train = modele.training
+    modele.eval()
+    with torch.inference_mode():
+        erreur = F.mse_loss(modele(X), X, reduction="none")
+        score = erreur.reshape(erreur.shape[0], -1).mean(dim=1)
+    modele.train(etait_en_train)
+    return score.clone()
+''',
+        why="torch.inference_mode(), F.mse_loss(reduction='none') averaged per example, eval() restored",
+    ),
+    "blind-r7-correct-ae-keeps-a-detached-copy": Correct(
+        grade_id="ae_classe",
+        source='''class AutoEncodeur(nn.Module):
+    """Autoencodeur dense d → h → k → h → d, sortie dans [0, 1]."""
+
+    def __init__(self, d=64, k=2, h=32):
+        super().__init__()
+        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))
+        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())
+        self.dernier_code = None
+
+    def encode(self, x):
+        z = self.encodeur(x.detach())
+        self.dernier_code = z.detach()  # pour les figures ; z lui-même reste dans le graphe
+        return z
+
+    def decode(self, z):
+        return self.decodeur(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+''',
+        why="the input detached (it carries no gradient) and a detached copy of z kept for plots; z itself returned",
+    ),
+    "blind-r7-correct-convae-keeps-a-detached-copy": Correct(
+        grade_id="ae_conv",
+        source='''class AutoEncodeurConv(nn.Module):
+    """Autoencodeur convolutif (N, 1, 8, 8) → (N, 4, 2, 2) → (N, 1, 8, 8)."""
+
+    def __init__(self):
+        super().__init__()
+        self.encodeur = nn.Sequential(
+            nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(8, 4, 3, stride=2, padding=1), nn.ReLU(),
+        )
+        self.decodeur = nn.Sequential(
+            nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),
+        )
+
+    def encode(self, x):
+        code = self.encodeur(x)
+        self.code_aplati = code.detach().flatten(1)  # 16 valeurs par image, pour l'affichage
+        return code
+
+    def forward(self, x):
+        return self.decodeur(self.encode(x))
+''',
+        why="a flattened, detached copy of the code kept for display; encode returns the (N, 4, 2, 2) code in the graph",
+    ),
+    "blind-r7-correct-linear-ae-keeps-a-detached-copy": Correct(
+        grade_id="ae_lineaire",
+        source='''class AutoEncodeurLineaire(nn.Module):
+    """Autoencodeur linéaire d → k → d (aucune activation)."""
+
+    def __init__(self, d=64, k=2):
+        super().__init__()
+        self.encodeur = nn.Linear(d, k)
+        self.decodeur = nn.Linear(k, d)
+
+    def forward(self, x):
+        z = self.encodeur(x)
+        self.z = z.detach()
+        return self.decodeur(z)
+''',
+        why="a detached copy of the code kept as an attribute; the decoder gets z itself",
+    ),
+    "blind-r7-correct-ae-train-from-numpy-float": Correct(
+        grade_id="ae_entrainement",
+        source='''def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    X = torch.from_numpy(np.array(X)).float()
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        ordre = torch.randperm(X.shape[0], generator=g)
+        for lot in X[ordre].split(batch_size):
+            opt.zero_grad()
+            F.mse_loss(modele(lot), lot).backward()
+            opt.step()
+    return modele
+''',
+        why="torch.from_numpy(np.array(X)).float(), batches by split() of the permuted X",
+    ),
+    "blind-r7-correct-denoiser-numpy-float32": Correct(
+        grade_id="debruiteur",
+        source='''def entrainer_debruiteur(modele, X, sigma=0.5, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    X = torch.tensor(np.asarray(X, dtype=np.float32))
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    N = len(X)
+    for _ in range(epochs):
+        ordre = torch.randperm(N, generator=g)
+        for debut in range(0, N, batch_size):
+            propre = X[ordre[debut:debut + batch_size]]
+            bruite = propre + sigma * torch.randn(propre.shape, generator=g)
+            opt.zero_grad()
+            F.mse_loss(modele(bruite), propre).backward()
+            opt.step()
+    return modele
+''',
+        why="np.asarray(X, dtype=np.float32) then torch.tensor",
+    ),
+})
+GROUPS["blind-r7-b"] = ("blind-r7-ae-encode-detached", "blind-r7-convae-encode-detached",
+                        "blind-r7-ae-train-no-float32", "blind-r7-anomaly-global-model",
+                        "blind-r7-linear-ae-encoder-frozen", "blind-r7-denoiser-no-float32")
+GROUPS["blind-r7-c"] = ("blind-r7-ae-decoder-one-layer", "blind-r7-convae-encode-flattened",
+                        "blind-r7-linear-ae-forward-detached")
+CORRECT_GROUPS["blind-r7-correct-b"] = (
+    "blind-r7-correct-reparam-sqrt-exp-addcmul", "blind-r7-correct-anomaly-inference-mode",
+    "blind-r7-correct-ae-keeps-a-detached-copy", "blind-r7-correct-convae-keeps-a-detached-copy",
+    "blind-r7-correct-linear-ae-keeps-a-detached-copy", "blind-r7-correct-ae-train-from-numpy-float",
+    "blind-r7-correct-denoiser-numpy-float32",
+)

@@ -215,6 +215,21 @@ def test_score_anomalie_fixed_models(submission, rng):
         submission.call("score_anomalie", identity_model.call(submission), Tensor(X)),
         "score_anomalie(identité, X)",
     )
+    other = as_array(
+        submission.call("score_anomalie", zero_model.call(submission), Tensor(X)),
+        "score_anomalie(modèle qui renvoie 0, X)",
+    )
+    if got.shape == other.shape and np.array_equal(got, other):
+        # x̂ = x and x̂ = 0 give different errors on these X (all > 0): the same scores mean
+        # the function does not use its argument modele.
+        raise CheckFailed(
+            "score_anomalie donne exactement les mêmes scores pour deux modèles différents "
+            "(l'identité et un modèle qui renvoie 0) : la fonction n'utilise pas son argument "
+            "modele (une variable du notebook comme modele_ae ?) ; x̂ = modele(X)",
+            "score_anomalie gives exactly the same scores for two different models (the "
+            "identity and a model returning 0): the function does not use its modele argument "
+            "(a notebook variable such as modele_ae?); x̂ = modele(X)",
+        )
     if got.shape != (6,):
         raise CheckFailed(
             f"score_anomalie(modele, X) pour X de forme (6, 64) : forme attendue (6,), obtenue "
@@ -279,6 +294,20 @@ def test_ae_conv_shapes(submission, rng):
             "le code de chaque image doit être plus petit que l'image (4 × 2 × 2 = 16 valeurs attendues)",
             f"AutoEncodeurConv().encode(x) for x of shape (5, 1, 8, 8): got {code.shape}; "
             "each image's code must be smaller than the image (4 × 2 × 2 = 16 values expected)",
+        )
+    if code.shape != (5, 4, 2, 2):
+        # The given docstring and the statement: (N, 1, 8, 8) → (N, 4, 2, 2), the code is the
+        # encoder's output, 4 channels 2×2 (a code flattened in encode, unflattened in forward,
+        # is not that tensor).
+        raise CheckFailed(
+            f"AutoEncodeurConv().encode(x) pour x de forme (5, 1, 8, 8) : forme attendue "
+            f"(5, 4, 2, 2), obtenue {code.shape} ; le code est la sortie de l'encodeur telle "
+            "quelle, 4 canaux 2×2 (docstring : (N, 1, 8, 8) → (N, 4, 2, 2)), sans l'aplatir "
+            "ni le remettre en forme dans encode",
+            f"AutoEncodeurConv().encode(x) for x of shape (5, 1, 8, 8): expected shape "
+            f"(5, 4, 2, 2), got {code.shape}; the code is the encoder's output as it is, "
+            "4 channels 2×2 (docstring: (N, 1, 8, 8) → (N, 4, 2, 2)), neither flattened nor "
+            "reshaped in encode",
         )
     out = as_array(model.call("forward", Tensor(X)), "AutoEncodeurConv()(x)", allow_nan=True)
     if out.shape != (5, 1, 8, 8):

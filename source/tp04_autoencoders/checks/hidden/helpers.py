@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks import CheckFailed, record_margin
+from autograder.checks import (
+    CheckFailed,
+    Handle,
+    SubmissionError,
+    Tensor,
+    kernel_side,
+    record_margin,
+)
 
 from ..public.helpers import digits_images
 
@@ -73,3 +80,79 @@ def assert_first_adam_steps(fn: str, runs: list[tuple[float, float]], optimiser:
         f"{moved_en}; Adam's first step is about lr, whatever lr: use {optimiser}, with the lr "
         "argument as it is",
     )
+
+
+@kernel_side
+def layer_grads(model, X, path):
+    """One backward of a loss on model(X) (path "forward") or on model.decode(model.encode(X))
+    (path "decode_encode"), on a copy of the model: for each parameter of a layer that ran
+    during that call (a module with parameters of its own, called as a module), its name and
+    whether it received a gradient ("none": the graph was cut before it, by a .detach(), .data,
+    torch.no_grad() or requires_grad_(False); "zero"; "ok"). A parameter of no layer that ran
+    (unused, or used through F.linear) is not listed."""
+    import copy
+
+    import torch
+
+    try:
+        model = copy.deepcopy(model)
+    except Exception:  # a model that cannot be copied is probed as it is
+        pass
+    names = {id(p): n for n, p in model.named_parameters()}
+    ran = []
+    hooks = [
+        m.register_forward_pre_hook(lambda m, entree: ran.append(m))
+        for m in model.modules()
+        if m is not model and any(True for _ in m.parameters(recurse=False))
+    ]
+    model.zero_grad(set_to_none=True)
+    try:
+        with torch.enable_grad():
+            out = model(X) if path == "forward" else model.decode(model.encode(X))
+    finally:
+        for h in hooks:
+            h.remove()
+    if isinstance(out, (tuple, list)):
+        out = out[0]
+    if isinstance(out, torch.Tensor) and out.requires_grad:
+        ((out.float() - 0.25) ** 2).mean().backward()
+    rows, seen = [], set()
+    for m in ran:
+        for p in m.parameters(recurse=False):
+            if id(p) in seen:
+                continue
+            seen.add(id(p))
+            g = p.grad
+            status = "none" if g is None else ("ok" if bool((g != 0).any()) else "zero")
+            rows.append([names.get(id(p), type(m).__name__), status])
+    model.zero_grad(set_to_none=True)
+    return rows
+
+
+def assert_every_layer_learns(submission, model: Handle, X: np.ndarray, what: str,
+                              paths: tuple[tuple[str, str, str], ...], fix: tuple[str, str]) -> None:
+    """Every layer that runs in each of `paths` ((path, shown fr, shown en)) receives a
+    gradient from a loss on its output: a `.detach()` in encode (or `.data`, torch.no_grad(),
+    requires_grad_(False)) gives the encoder's layers none, and they never train while the
+    decoder still does (the model still reconstructs, worse). `fix` says what to write."""
+    for path, shown_fr, shown_en in paths:
+        try:
+            rows = layer_grads.call(submission, model, Tensor(X), path)
+        except SubmissionError:
+            return  # the model's own error: the shape checks report it
+        try:
+            cut = [str(name) for name, status in rows if status == "none"]
+        except (TypeError, ValueError):
+            return
+        if cut:
+            shown = ", ".join(cut[:4]) + (f" (+{len(cut) - 4})" if len(cut) > 4 else "")
+            raise CheckFailed(
+                f"{what} : une perte calculée sur {shown_fr} ne donne aucun gradient à {shown} : "
+                "le graphe d'autograd est coupé avant ces couches (un .detach(), "
+                ".data, torch.no_grad() ou requires_grad_(False)), qui ne s'entraîneraient "
+                f"jamais ; {fix[0]}",
+                f"{what}: a loss computed on {shown_en} gives no gradient to {shown}: the "
+                "autograd graph is cut before these layers (a .detach(), .data, "
+                "torch.no_grad() or requires_grad_(False)), which would never train; "
+                f"{fix[1]}",
+            )

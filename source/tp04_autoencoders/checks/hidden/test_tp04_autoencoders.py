@@ -43,7 +43,7 @@ from autograder.checks import (
 )
 
 from ..public.helpers import RETURNS, assert_affine, dense_ae, seed_torch, state, unchanged
-from .helpers import digits_split
+from .helpers import assert_every_layer_learns, digits_split
 
 
 @kernel_side
@@ -164,6 +164,16 @@ def test_ae_lineaire_matches_pca(submission, rng, seed):
     seed_torch(submission, int(seed % 2**31))
     what = f"AutoEncodeurLineaire({d}, {k})"
     model = as_module(submission, submission.call("AutoEncodeurLineaire", d, k), what, expected=RETURNS)
+    # Both layers learn: a loss on forward(x) gives a gradient to the encoder too (a .detach()
+    # between the two, or a frozen encoder, leaves it at its initialisation; the decoder alone
+    # then still comes near the subspace).
+    assert_every_layer_learns(
+        submission, model, X[:16], what, (("forward", "forward(x)", "forward(x)"),),
+        ("forward(x) renvoie self.decodeur(self.encodeur(x)), sans .detach() entre les deux : "
+         "l'encodeur s'entraîne avec le décodeur", "forward(x) returns "
+         "self.decodeur(self.encodeur(x)), without .detach() in between: the encoder trains "
+         "with the decoder"),
+    )
     model = train_full_batch.call(submission, model, X, 1000, 0.02, 0, timeout=60)
     model = as_module(submission, model, what, expected=RETURNS)
     assert_affine(lambda V: _forward(model, V, what), d, rng, what, (
@@ -400,6 +410,18 @@ def test_score_anomalie_values(submission, rng):
     record_margin("score_anomalie relative error", rel, 1e-3, higher_is_better=False, kind="tolerance")
     if not rel <= 1e-3:
         fr, en = _score_fault(scores, ref, err)
+        # The premise of "the argument is ignored": another model gives the very same scores.
+        other = as_array(submission.call("score_anomalie", identity_module.call(submission), Tensor(data)),
+                         "score_anomalie(identité, X)", allow_nan=True)
+        if other.shape == scores.shape and np.array_equal(other, scores):
+            fr, en = (
+                "la fonction donne les mêmes scores pour un autre modèle (l'identité) : elle "
+                "n'utilise pas son argument modele (une variable du notebook comme modele_ae ?) ; "
+                "x̂ = modele(X)",
+                "the function gives the same scores for another model (the identity): it does "
+                "not use its modele argument (a notebook variable such as modele_ae?); "
+                "x̂ = modele(X)",
+            )
         raise CheckFailed(
             "score_anomalie(modele, X) : les scores d'exemples du correcteur diffèrent de "
             f"l'erreur de reconstruction demandée ; {fr}",
@@ -421,6 +443,13 @@ def test_score_anomalie_values(submission, rng):
             "statement asks for scores without gradients, computed under torch.no_grad() (the "
             "notebook then calls scores.numpy())",
         )
+
+
+@kernel_side
+def identity_module():
+    import torch
+
+    return torch.nn.Identity()
 
 
 @kernel_side

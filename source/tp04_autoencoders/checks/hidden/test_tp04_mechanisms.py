@@ -38,13 +38,15 @@ from autograder.checks import (
 )
 
 from ..public.helpers import affine_gap, kl_gaussienne, seed_torch
-from .helpers import LR_FACTOR, assert_first_adam_steps
+from .helpers import LR_FACTOR, assert_every_layer_learns, assert_first_adam_steps
 
 
 @kernel_side
-def record_training(fn, X, kwargs, seeds, d, k, h, init_seed):
+def record_training(fn, X, kwargs, seeds, d, k, h, init_seed, wide=False):
     """The student's training loop `fn` on a dense autoencoder that records every input of
-    forward (rows flattened, float32), built anew for each run with the given seeds."""
+    forward (rows flattened, float32) and its dtype, built anew for each run with the given
+    seeds. With `wide`, X is handed over as a float64 array (the model computes in float32 and
+    answers in its input's dtype, so that a loop that keeps float64 runs and is seen)."""
     import numpy as np
     import torch
     from torch import nn
@@ -56,6 +58,7 @@ def record_training(fn, X, kwargs, seeds, d, k, h, init_seed):
             self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())
             self.vus = []
             self.lots = []
+            self.types = []
 
         def encode(self, x):
             return self.encodeur(x)
@@ -65,9 +68,11 @@ def record_training(fn, X, kwargs, seeds, d, k, h, init_seed):
 
         def forward(self, x):
             self.vus.append(x.detach().reshape(len(x), -1).float().clone())
+            self.types.append(str(x.dtype))
             if torch.is_grad_enabled():  # evaluation under no_grad is not a training batch
                 self.lots.append(len(x))
-            return self.decodeur(self.encodeur(x))
+            out = self.decodeur(self.encodeur(x.float()))
+            return out if out.dtype == x.dtype else out.to(x.dtype)
 
     runs = []
     for i, s in enumerate(seeds):
@@ -75,7 +80,7 @@ def record_training(fn, X, kwargs, seeds, d, k, h, init_seed):
         model = _TP04Enregistreur()
         init = torch.cat([p.detach().reshape(-1).clone() for p in model.parameters()])
         torch.manual_seed(7919 * (i + 1))  # a different global state on each run
-        Xi = np.array(X, dtype=np.float32)
+        Xi = np.array(X, dtype=np.float64 if wide else np.float32)
         ret = fn(model, Xi, seed=int(s), **kwargs)
         trained = ret if isinstance(ret, nn.Module) else model
         vus = getattr(trained, "vus", None) or model.vus
@@ -84,8 +89,9 @@ def record_training(fn, X, kwargs, seeds, d, k, h, init_seed):
             "seen": torch.cat(vus) if vus else torch.zeros(0, d),
             "batches": [int(v) for v in lots],
             "params": torch.cat([p.detach().reshape(-1) for p in trained.parameters()]),
-            "modified": not np.array_equal(Xi, np.asarray(X, dtype=np.float32)),
+            "modified": not np.array_equal(Xi, np.asarray(X, dtype=Xi.dtype)),
             "init": init,
+            "dtypes": sorted(set(getattr(trained, "types", None) or model.types)),
         })
     return runs
 
@@ -204,10 +210,26 @@ def _assert_nonlinear(f, A, B, t, what_fr: str, what_en: str, hint_fr: str, hint
         )
 
 
-def _assert_count(submission, model, what: str, expected: int, layers: tuple[str, str]) -> None:
+def _assert_count(submission, model, what: str, expected: int, layers: tuple[str, str],
+                  weights: tuple[int, int, str, str] | None = None) -> None:
     """`what` has `expected` parameters, counted as model.parameters() counts them (a layer
-    registered twice, by name and in an nn.Sequential, once), else `layers` say which."""
-    count = sum(n for _, _, n in module_param_breakdown(submission, model, what))
+    registered twice, by name and in an nn.Sequential, once), else `layers` say which. With
+    `weights` = (number of layers, ndim of their weight, the chain fr, en): when the model has
+    another number of weights of that ndim, a layer is missing or extra (its sizes are not
+    the fault: the hint about d, k, h would blame arguments the model does use)."""
+    breakdown = module_param_breakdown(submission, model, what)
+    count = sum(n for _, _, n in breakdown)
+    if count != expected and weights is not None:
+        n_layers, ndim, chain_fr, chain_en = weights
+        found = sum(1 for _, shape, _ in breakdown if len(shape) == ndim)
+        if found != n_layers:
+            fr_more, en_more = ("en trop", "extra") if found > n_layers else ("manquante", "missing")
+            raise CheckFailed(
+                f"{what} a {count} paramètres et {found} couches à poids ({ndim}D) au lieu de "
+                f"{n_layers} : une couche {fr_more} ; {chain_fr}",
+                f"{what} has {count} parameters and {found} weighted layers ({ndim}D weights) "
+                f"instead of {n_layers}: a layer is {en_more}; {chain_en}",
+            )
     if count != expected:
         raise CheckFailed(
             f"{what} a {count} paramètres, ce qui ne correspond pas {layers[0]}",
@@ -352,7 +374,10 @@ def test_ae_classe_architecture(submission, rng, seed):
         "à d → h → k → h → d avec biais : utilisez les arguments d, k et h du constructeur "
         "(pas des tailles fixes)",
         "d → h → k → h → d with biases: use the constructor's arguments d, k and h (not fixed sizes)",
-    ))
+    ), (4, 2, "encodeur Linear(d, h), ReLU, Linear(h, k) ; décodeur Linear(k, h), ReLU, "
+              "Linear(h, d), Sigmoid (quatre nn.Linear)",
+        "encoder Linear(d, h), ReLU, Linear(h, k); decoder Linear(k, h), ReLU, Linear(h, d), "
+        "Sigmoid (four nn.Linear)"))
     encode = _outputs(model, "encode", f"{what}.encode(x)")
     decode_logit = _outputs(model, "decode", f"{what}.decode(z)", logit=True)
 
@@ -416,6 +441,17 @@ def test_ae_classe_architecture(submission, rng, seed):
                 "hidden activation is not the statement's ReLU (Tanh, LeakyReLU...?); nn.ReLU() "
                 "between the nn.Linear layers",
             )
+    # Every layer learns: one backward of a loss on forward(x), and on decode(encode(x)), gives
+    # a gradient to every layer that ran (encode returning self.encodeur(x).detach() keeps the
+    # encoder at its initialisation while the decoder still learns: every check above passes).
+    assert_every_layer_learns(
+        submission, model, A, what,
+        (("forward", "forward(x)", "forward(x)"),
+         ("decode_encode", "decode(encode(x))", "decode(encode(x))")),
+        ("encode(x) renvoie self.encodeur(x) tel quel, sans .detach() : l'encodeur s'entraîne "
+         "avec le décodeur", "encode(x) returns self.encodeur(x) as it is, without .detach(): "
+         "the encoder trains with the decoder"),
+    )
 
 
 @pytest.mark.item("ae_conv")
@@ -430,7 +466,10 @@ def test_ae_conv_architecture(submission, rng, seed):
         "puis ConvTranspose2d(4, 8, 3, …), ConvTranspose2d(8, 1, 3, …)), avec biais",
         "the statement's layers: 3×3 kernels everywhere (Conv2d(1, 8, 3, ...), Conv2d(8, 4, 3, ...), "
         "then ConvTranspose2d(4, 8, 3, ...), ConvTranspose2d(8, 1, 3, ...)), with biases",
-    ))
+    ), (4, 4, "encodeur Conv2d(1, 8, 3, …), ReLU, Conv2d(8, 4, 3, …), ReLU ; décodeur "
+              "ConvTranspose2d(4, 8, 3, …), ReLU, ConvTranspose2d(8, 1, 3, …), Sigmoid",
+        "encoder Conv2d(1, 8, 3, ...), ReLU, Conv2d(8, 4, 3, ...), ReLU; decoder "
+        "ConvTranspose2d(4, 8, 3, ...), ReLU, ConvTranspose2d(8, 1, 3, ...), Sigmoid"))
 
     # The statement's encoder: 8×8 → 4×4 → 2×2 (stride 2, padding 1); the decoder's, below.
     X0 = rng.uniform(0.0, 1.0, size=(2, 1, 8, 8)).astype(np.float32)
@@ -489,6 +528,14 @@ def test_ae_conv_architecture(submission, rng, seed):
                       hint_fr, hint_en)
     _assert_nonlinear(encode, A, B, t, f"{what}.encode", f"{what}.encode", hint_fr, hint_en)
 
+    # Every layer learns (encode returning self.encodeur(x).detach() freezes the encoder).
+    assert_every_layer_learns(
+        submission, model, A, what, (("forward", "forward(x)", "forward(x)"),),
+        ("encode(x) renvoie self.encodeur(x) tel quel, sans .detach() : l'encodeur s'entraîne "
+         "avec le décodeur", "encode(x) returns self.encodeur(x) as it is, without .detach(): "
+         "the encoder trains with the decoder"),
+    )
+
     # The activations themselves (the map stays non-linear with one ReLU missing): every
     # convolution after the first receives the output of a ReLU, and so does the code.
     inputs = conv_trace.call(submission, model, Tensor(A), True)
@@ -537,9 +584,11 @@ def test_ae_conv_architecture(submission, rng, seed):
 # ---------------------------------------------------------------- training loops
 
 
-def _record(submission, fn: str, X: np.ndarray, kwargs: dict, seeds: list[int], init_seed: int):
+def _record(submission, fn: str, X: np.ndarray, kwargs: dict, seeds: list[int], init_seed: int,
+            wide: bool = False):
     try:
-        runs = record_training.call(submission, Ref(fn), X, kwargs, seeds, 64, 8, 32, init_seed, timeout=60)
+        runs = record_training.call(submission, Ref(fn), X, kwargs, seeds, 64, 8, 32, init_seed, wide,
+                                    timeout=60)
     except SubmissionError as exc:
         raise relabel(exc, record_training.ref_name, fn) from None
     out = []
@@ -552,8 +601,28 @@ def _record(submission, fn: str, X: np.ndarray, kwargs: dict, seeds: list[int], 
                                         as_array(r["params"], "paramètres", allow_nan=True)),
             "init": as_array(r["init"], "paramètres initiaux", allow_nan=True),
             "batches": _sizes(r.get("batches") if isinstance(r, dict) else None),
+            "dtypes": [str(v) for v in r.get("dtypes", [])] if isinstance(r, dict) else [],
         })
     return out
+
+
+def _check_float32(submission, fn: str, X: np.ndarray, kwargs: dict, s: int) -> None:
+    """The statement: "X est un tableau NumPy (ou un tenseur) … convertissez-le en tenseur
+    float32". One epoch on X handed over as a float64 array: the model must receive float32
+    batches (torch.as_tensor(X) alone keeps float64, and nn.Linear then refuses them)."""
+    run = _record(submission, fn, X, {**kwargs, "epochs": 1, "batch_size": 32}, [s], s, wide=True)[0]
+    wide = [t for t in run["dtypes"] if t != "torch.float32"]
+    if wide:
+        raise CheckFailed(
+            f"{fn}(modele, X) avec un tableau X de float64 : le modèle a reçu des lots de type "
+            f"{', '.join(wide)} au lieu de float32 ; l'énoncé demande de convertir X en tenseur "
+            "float32, torch.as_tensor(X, dtype=torch.float32) (torch.as_tensor(X) seul garde "
+            "le float64, que les couches nn.Linear refusent)",
+            f"{fn}(modele, X) with a float64 array X: the model received batches of type "
+            f"{', '.join(wide)} instead of float32; the statement asks to convert X to a "
+            "float32 tensor, torch.as_tensor(X, dtype=torch.float32) (torch.as_tensor(X) alone "
+            "keeps float64, which nn.Linear layers refuse)",
+        )
 
 
 def _sizes(value) -> list[int]:
@@ -710,6 +779,7 @@ def test_entrainer_ae_uses_its_arguments(submission, rng, seed):
         )
     _check_rows_and_seed("entrainer_ae", runs, X, epochs)
     _check_lr(submission, "entrainer_ae", X, {}, s, float(rng.uniform(3e-3, 3e-2)))
+    _check_float32(submission, "entrainer_ae", X, {"lr": 1e-2}, s)
 
 
 @pytest.mark.item("debruiteur")
@@ -759,6 +829,7 @@ def test_entrainer_debruiteur_noise(submission, rng, seed):
         )
     _check_rows_and_seed("entrainer_debruiteur", runs, X, epochs)
     _check_lr(submission, "entrainer_debruiteur", X, {"sigma": sigma}, s, float(rng.uniform(3e-3, 3e-2)))
+    _check_float32(submission, "entrainer_debruiteur", X, {"sigma": sigma, "lr": 1e-2}, s)
 
 
 # ---------------------------------------------------------------- VAE

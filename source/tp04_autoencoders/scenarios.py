@@ -1308,96 +1308,41 @@ CORRECT_GROUPS["correct-shared-layers"] = ("correct-ae-named-layers-also-in-sequ
 SCENARIOS.update({
     "blind-r7-ae-latent-relu": Scenario(
         grade_id="ae_classe",
-        source='''# FAULT: extra ReLU at the end of the encoder (Linear, ReLU, Linear, ReLU): the latent code z is clipped to >= 0
-class AutoEncodeur(nn.Module):
-    """Autoencodeur dense d → h → k → h → d, sortie dans [0, 1]."""
-
-    def __init__(self, d=64, k=2, h=32):
-        super().__init__()
-        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k), nn.ReLU())
-        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())
-
-    def encode(self, x):
-        return self.encodeur(x)
-
-    def decode(self, z):
-        return self.decodeur(z)
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
-''',
+        source=edit(solution_cell(__file__, 'ae_classe'),
+            ('class AutoEncodeur(nn.Module):\n',
+             '# FAULT: extra ReLU at the end of the encoder (Linear, ReLU, Linear, ReLU): the latent code z is clipped to >= 0\nclass AutoEncodeur(nn.Module):\n'),
+            ('        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))\n',
+             '        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k), nn.ReLU())\n')),
         must_fail=('test_ae_classe_architecture',),
         message_contains=("n'est pas la sortie de la dernière couche nn.Linear", "le code n'a aucune valeur négative"),
     ),
     "blind-r7-ae-latent-sigmoid": Scenario(
         grade_id="ae_classe",
-        source='''# FAULT: Sigmoid at the end of the encoder too ("codes in [0,1] like the pixels"): z squashed into (0, 1)
-class AutoEncodeur(nn.Module):
-    """Autoencodeur dense d → h → k → h → d, sortie dans [0, 1]."""
-
-    def __init__(self, d=64, k=2, h=32):
-        super().__init__()
-        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k), nn.Sigmoid())
-        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())
-
-    def encode(self, x):
-        return self.encodeur(x)
-
-    def decode(self, z):
-        return self.decodeur(z)
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
-''',
+        source=edit(solution_cell(__file__, 'ae_classe'),
+            ('class AutoEncodeur(nn.Module):\n',
+             '# FAULT: Sigmoid at the end of the encoder too ("codes in [0,1] like the pixels"): z squashed into (0, 1)\nclass AutoEncodeur(nn.Module):\n'),
+            ('        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))\n',
+             '        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k), nn.Sigmoid())\n')),
         must_fail=('test_ae_classe_architecture',),
         message_contains=("n'est pas la sortie de la dernière couche nn.Linear",),
     ),
     "blind-r7-ae-relu-before-sigmoid": Scenario(
         grade_id="ae_classe",
-        source='''# FAULT: "ReLU after every Linear": decoder = Linear, ReLU, Linear, ReLU, Sigmoid -> every output pixel >= 0.5
-class AutoEncodeur(nn.Module):
-    """Autoencodeur dense d → h → k → h → d, sortie dans [0, 1]."""
-
-    def __init__(self, d=64, k=2, h=32):
-        super().__init__()
-        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))
-        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.ReLU(), nn.Sigmoid())
-
-    def encode(self, x):
-        return self.encodeur(x)
-
-    def decode(self, z):
-        return self.decodeur(z)
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
-''',
+        source=edit(solution_cell(__file__, 'ae_classe'),
+            ('class AutoEncodeur(nn.Module):\n',
+             '# FAULT: "ReLU after every Linear": decoder = Linear, ReLU, Linear, ReLU, Sigmoid -> every output pixel >= 0.5\nclass AutoEncodeur(nn.Module):\n'),
+            ('        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())\n',
+             '        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.ReLU(), nn.Sigmoid())\n')),
         must_fail=('test_ae_classe_architecture',),
         message_contains=('sont ≥ 0.5', 'entre Linear(h, d) et la Sigmoid'),
     ),
     "blind-r7-convae-relu-before-sigmoid": Scenario(
         grade_id="ae_conv",
-        source='''# FAULT: ReLU after EVERY layer, also after the last ConvTranspose2d before the Sigmoid -> outputs are >= 0.5
-class AutoEncodeurConv(nn.Module):
-    """Autoencodeur convolutif (N, 1, 8, 8) → (N, 4, 2, 2) → (N, 1, 8, 8)."""
-
-    def __init__(self):
-        super().__init__()
-        self.encodeur = nn.Sequential(
-            nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.ReLU(),
-            nn.Conv2d(8, 4, 3, stride=2, padding=1), nn.ReLU(),
-        )
-        self.decodeur = nn.Sequential(
-            nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
-            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1), nn.ReLU(), nn.Sigmoid(),
-        )
-
-    def encode(self, x):
-        return self.encodeur(x)
-
-    def forward(self, x):
-        return self.decodeur(self.encode(x))
-''',
+        source=edit(solution_cell(__file__, 'ae_conv'),
+            ('class AutoEncodeurConv(nn.Module):\n',
+             '# FAULT: ReLU after EVERY layer, also after the last ConvTranspose2d before the Sigmoid -> outputs are >= 0.5\nclass AutoEncodeurConv(nn.Module):\n'),
+            ('            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),\n',
+             '            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1), nn.ReLU(), nn.Sigmoid(),\n')),
         must_fail=('test_ae_conv_architecture',),
         message_contains=('sont ≥ 0.5', 'entre la dernière ConvTranspose2d et la Sigmoid'),
     ),
@@ -1670,76 +1615,33 @@ CORRECT_GROUPS["blind-r7-correct-inplace"] = ("blind-r7-correct-ae-inplace-sigmo
 SCENARIOS.update({
     'blind-r7-ae-encode-detached': Scenario(
         grade_id='ae_classe',
-        source='''# FAULT: encode returns self.encodeur(x).detach() ("z is just for plotting"): the encoder never receives gradients, only the decoder trains
-class AutoEncodeur(nn.Module):
-    """Autoencodeur dense d → h → k → h → d, sortie dans [0, 1]."""
-
-    def __init__(self, d=64, k=2, h=32):
-        super().__init__()
-        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))
-        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())
-
-    def encode(self, x):
-        return self.encodeur(x).detach()
-
-    def decode(self, z):
-        return self.decodeur(z)
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
-''',
+        source=edit(solution_cell(__file__, 'ae_classe'),
+            ('class AutoEncodeur(nn.Module):\n',
+             '# FAULT: encode returns self.encodeur(x).detach() ("z is just for plotting"): the encoder never receives gradients, only the decoder trains\nclass AutoEncodeur(nn.Module):\n'),
+            ('        return self.encodeur(x)\n',
+             '        return self.encodeur(x).detach()\n')),
         must_fail=('test_ae_classe_architecture',),
         message_contains=('ne donne aucun gradient à encodeur.0.weight', 'sans .detach()'),
     ),
     'blind-r7-convae-encode-detached': Scenario(
         grade_id='ae_conv',
-        source='''# FAULT: encode returns the code detached: the convolutional encoder never trains
-class AutoEncodeurConv(nn.Module):
-    """Autoencodeur convolutif (N, 1, 8, 8) → (N, 4, 2, 2) → (N, 1, 8, 8)."""
-
-    def __init__(self):
-        super().__init__()
-        self.encodeur = nn.Sequential(
-            nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.ReLU(),
-            nn.Conv2d(8, 4, 3, stride=2, padding=1), nn.ReLU(),
-        )
-        self.decodeur = nn.Sequential(
-            nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
-            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),
-        )
-
-    def encode(self, x):
-        return self.encodeur(x).detach()
-
-    def forward(self, x):
-        return self.decodeur(self.encode(x))
-''',
+        source=edit(solution_cell(__file__, 'ae_conv'),
+            ('class AutoEncodeurConv(nn.Module):\n',
+             '# FAULT: encode returns the code detached: the convolutional encoder never trains\nclass AutoEncodeurConv(nn.Module):\n'),
+            ('        return self.encodeur(x)\n',
+             '        return self.encodeur(x).detach()\n')),
         must_fail=('test_ae_conv_architecture',),
         message_contains=('ne donne aucun gradient à encodeur.0.weight', 'sans .detach()'),
     ),
     'blind-r7-convae-encode-flattened': Scenario(
         grade_id='ae_conv',
-        source='''# FAULT: encode returns the code flattened to (N, 16) (docstring: (N, 4, 2, 2)); forward reshapes it back
-class AutoEncodeurConv(nn.Module):
-    """Autoencodeur convolutif (N, 1, 8, 8) → (N, 4, 2, 2) → (N, 1, 8, 8)."""
-
-    def __init__(self):
-        super().__init__()
-        self.encodeur = nn.Sequential(
-            nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.ReLU(),
-            nn.Conv2d(8, 4, 3, stride=2, padding=1), nn.ReLU(),
-        )
-        self.decodeur = nn.Sequential(
-            nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
-            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),
-        )
-
-    def encode(self, x):
-        return self.encodeur(x).flatten(1)
-
-    def forward(self, x):
-        return self.decodeur(self.encode(x).view(-1, 4, 2, 2))
-''',
+        source=edit(solution_cell(__file__, 'ae_conv'),
+            ('class AutoEncodeurConv(nn.Module):\n',
+             '# FAULT: encode returns the code flattened to (N, 16) (docstring: (N, 4, 2, 2)); forward reshapes it back\nclass AutoEncodeurConv(nn.Module):\n'),
+            ('        return self.encodeur(x)\n',
+             '        return self.encodeur(x).flatten(1)\n'),
+            ('        return self.decodeur(self.encode(x))\n',
+             '        return self.decodeur(self.encode(x).view(-1, 4, 2, 2))\n')),
         must_fail=('test_ae_conv_shapes',),
         message_contains=('forme attendue (5, 4, 2, 2)', "sans l'aplatir"),
     ),
@@ -1767,24 +1669,11 @@ def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):
     ),
     'blind-r7-ae-decoder-one-layer': Scenario(
         grade_id='ae_classe',
-        source='''# FAULT: decoder has no hidden layer (Linear(k, d), Sigmoid): d -> h -> k -> d instead of k -> h -> d
-class AutoEncodeur(nn.Module):
-    """Autoencodeur dense d → h → k → h → d, sortie dans [0, 1]."""
-
-    def __init__(self, d=64, k=2, h=32):
-        super().__init__()
-        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))
-        self.decodeur = nn.Sequential(nn.Linear(k, d), nn.Sigmoid())
-
-    def encode(self, x):
-        return self.encodeur(x)
-
-    def decode(self, z):
-        return self.decodeur(z)
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
-''',
+        source=edit(solution_cell(__file__, 'ae_classe'),
+            ('class AutoEncodeur(nn.Module):\n',
+             '# FAULT: decoder has no hidden layer (Linear(k, d), Sigmoid): d -> h -> k -> d instead of k -> h -> d\nclass AutoEncodeur(nn.Module):\n'),
+            ('        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())\n',
+             '        self.decodeur = nn.Sequential(nn.Linear(k, d), nn.Sigmoid())\n')),
         must_fail=('test_ae_classe_architecture',),
         message_contains=('3 couches à poids (2D) au lieu de 4', 'une couche manquante'),
     ),
@@ -1801,19 +1690,11 @@ def score_anomalie(modele, X):
     ),
     'blind-r7-linear-ae-encoder-frozen': Scenario(
         grade_id='ae_lineaire',
-        source='''# FAULT: encoder weights frozen (requires_grad_(False), "only the decoder has to learn the basis"): encoder stays random
-class AutoEncodeurLineaire(nn.Module):
-    """Autoencodeur linéaire d → k → d (aucune activation)."""
-
-    def __init__(self, d=64, k=2):
-        super().__init__()
-        self.encodeur = nn.Linear(d, k)
-        self.decodeur = nn.Linear(k, d)
-        self.encodeur.requires_grad_(False)
-
-    def forward(self, x):
-        return self.decodeur(self.encodeur(x))
-''',
+        source=edit(solution_cell(__file__, 'ae_lineaire'),
+            ('class AutoEncodeurLineaire(nn.Module):\n',
+             '# FAULT: encoder weights frozen (requires_grad_(False), "only the decoder has to learn the basis"): encoder stays random\nclass AutoEncodeurLineaire(nn.Module):\n'),
+            ('\n    def forward(self, x):\n',
+             '        self.encodeur.requires_grad_(False)\n\n    def forward(self, x):\n')),
         must_fail=('test_ae_lineaire_matches_pca',),
         message_contains=('ne donne aucun gradient à encodeur.weight',),
     ),
@@ -1868,69 +1749,25 @@ def score_anomalie(modele, X):
     ),
     "blind-r7-correct-ae-keeps-a-detached-copy": Correct(
         grade_id="ae_classe",
-        source='''class AutoEncodeur(nn.Module):
-    """Autoencodeur dense d → h → k → h → d, sortie dans [0, 1]."""
-
-    def __init__(self, d=64, k=2, h=32):
-        super().__init__()
-        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))
-        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())
-        self.dernier_code = None
-
-    def encode(self, x):
-        z = self.encodeur(x.detach())
-        self.dernier_code = z.detach()  # pour les figures ; z lui-même reste dans le graphe
-        return z
-
-    def decode(self, z):
-        return self.decodeur(z)
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
-''',
+        source=edit(solution_cell(__file__, 'ae_classe'),
+            ('\n    def encode(self, x):\n',
+             '        self.dernier_code = None\n\n    def encode(self, x):\n'),
+            ('        return self.encodeur(x)\n',
+             '        z = self.encodeur(x.detach())\n        self.dernier_code = z.detach()  # pour les figures ; z lui-même reste dans le graphe\n        return z\n')),
         why="the input detached (it carries no gradient) and a detached copy of z kept for plots; z itself returned",
     ),
     "blind-r7-correct-convae-keeps-a-detached-copy": Correct(
         grade_id="ae_conv",
-        source='''class AutoEncodeurConv(nn.Module):
-    """Autoencodeur convolutif (N, 1, 8, 8) → (N, 4, 2, 2) → (N, 1, 8, 8)."""
-
-    def __init__(self):
-        super().__init__()
-        self.encodeur = nn.Sequential(
-            nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.ReLU(),
-            nn.Conv2d(8, 4, 3, stride=2, padding=1), nn.ReLU(),
-        )
-        self.decodeur = nn.Sequential(
-            nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
-            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),
-        )
-
-    def encode(self, x):
-        code = self.encodeur(x)
-        self.code_aplati = code.detach().flatten(1)  # 16 valeurs par image, pour l'affichage
-        return code
-
-    def forward(self, x):
-        return self.decodeur(self.encode(x))
-''',
+        source=edit(solution_cell(__file__, 'ae_conv'),
+            ('        return self.encodeur(x)\n',
+             "        code = self.encodeur(x)\n        self.code_aplati = code.detach().flatten(1)  # 16 valeurs par image, pour l'affichage\n        return code\n")),
         why="a flattened, detached copy of the code kept for display; encode returns the (N, 4, 2, 2) code in the graph",
     ),
     "blind-r7-correct-linear-ae-keeps-a-detached-copy": Correct(
         grade_id="ae_lineaire",
-        source='''class AutoEncodeurLineaire(nn.Module):
-    """Autoencodeur linéaire d → k → d (aucune activation)."""
-
-    def __init__(self, d=64, k=2):
-        super().__init__()
-        self.encodeur = nn.Linear(d, k)
-        self.decodeur = nn.Linear(k, d)
-
-    def forward(self, x):
-        z = self.encodeur(x)
-        self.z = z.detach()
-        return self.decodeur(z)
-''',
+        source=edit(solution_cell(__file__, 'ae_lineaire'),
+            ('        return self.decodeur(self.encodeur(x))\n',
+             '        z = self.encodeur(x)\n        self.z = z.detach()\n        return self.decodeur(z)\n')),
         why="a detached copy of the code kept as an attribute; the decoder gets z itself",
     ),
     "blind-r7-correct-ae-train-from-numpy-float": Correct(

@@ -904,7 +904,9 @@ _R7_TRAIN = (
 SCENARIOS.update({
     'blind-r7-loss-global-alphas-bar': Scenario(
         grade_id='perte_debruitage',
-        source='def perte_debruitage(modele, x0, t, bruit, alphas_bar):\n    """Erreur quadratique moyenne entre le bruit et la prédiction modele(x_t, t)."""\n    x_t = q_echantillon(x0, t, bruit, ALPHAS_BAR)\n    return F.mse_loss(modele(x_t, t), bruit)\n',
+        source=edit(solution_cell(__file__, 'perte_debruitage'),
+            ('    x_t = q_echantillon(x0, t, bruit, alphas_bar)\n',
+             '    x_t = q_echantillon(x0, t, bruit, ALPHAS_BAR)\n')),
         must_fail=('test_loss_matches_reference',),
         message_contains=("perte_debruitage ignore l'argument alphas_bar",),
     ),

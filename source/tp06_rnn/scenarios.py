@@ -1411,7 +1411,9 @@ SCENARIOS.update({
     ),
     "blind-r7-rnn-sequence-h0-ignored": Scenario(
         grade_id="rnn_sequence",
-        source='def rnn_sequence(X, h0, W_xh, W_hh, b_h):\n    """Déroule le RNN sur X (T, N, d) depuis h0 (N, H) ; renvoie les états h_1..h_T, forme (T, N, H)."""\n    h = torch.zeros_like(h0)\n    etats = []\n    for t in range(X.shape[0]):\n        h = cellule_rnn(X[t], h, W_xh, W_hh, b_h)\n        etats.append(h)\n    return torch.stack(etats)\n',
+        source=edit(solution_cell(__file__, 'rnn_sequence'),
+            ('    h = h0\n',
+             '    h = torch.zeros_like(h0)\n')),
         must_fail=('test_rnn_sequence_matches_nn_rnn',),
         message_contains=('le premier pas part de h0',),
     ),
@@ -1448,7 +1450,9 @@ GROUPS["blind-r7-c"] = ("blind-r7-prevision-batch-hardcoded",)
 CORRECT.update({
     "blind-r7-correct-rnn-cell-builtin": Correct(
         grade_id="rnn_cell",
-        source='def cellule_rnn(x_t, h_prec, W_xh, W_hh, b_h):\n    """Un pas du RNN : h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h), en lot (N, d) -> (N, H)."""\n    return torch.rnn_tanh_cell(x_t, h_prec, W_xh, W_hh, b_h, None)\n',
+        source=edit(solution_cell(__file__, 'rnn_cell'),
+            ('    return torch.tanh(x_t @ W_xh.T + h_prec @ W_hh.T + b_h)\n',
+             '    return torch.rnn_tanh_cell(x_t, h_prec, W_xh, W_hh, b_h, None)\n')),
         why='torch.rnn_tanh_cell with the bias passed once',
     ),
     "blind-r7-correct-gru-pytorch-flinear": Correct(

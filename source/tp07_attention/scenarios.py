@@ -11,7 +11,7 @@ training of the GNN reuses `couche_gnn`).
 
 from __future__ import annotations
 
-from autograder.prove import Correct, Scenario, edit, solution_cell
+from autograder.prove import Correct, Scenario, edit, solution_cell, solution_with_docs
 
 _CAUSAL = '''
 
@@ -107,17 +107,13 @@ def attention(Q, K, V, masque=None):
     # ------------------------------------------------------------ multi-head attention
     "submission-mha-forgets-out-proj": Scenario(
         grade_id="mha",
-        source='''def attention_multi_tetes(x, W_in, b_in, W_out, b_out, n_tetes, masque=None):
-    """Recolle les têtes mais oublie la projection de sortie."""
-    B, n, d = x.shape
-    q, k, v = (x @ W_in.T + b_in).chunk(3, dim=-1)
-
-    def separer(t):
-        return t.reshape(B, n, n_tetes, d // n_tetes).transpose(1, 2)
-
-    sortie = attention(separer(q), separer(k), separer(v), masque)
-    return sortie.transpose(1, 2).reshape(B, n, d)
-''',
+        source=edit(solution_with_docs(__file__, 'mha', 'Recolle les têtes mais oublie la projection de sortie.'),
+            ('    d_t = d // n_tetes\n',
+             ''),
+            ('        return t.reshape(B, n, n_tetes, d_t).transpose(1, 2)\n',
+             '        return t.reshape(B, n, n_tetes, d // n_tetes).transpose(1, 2)\n'),
+            ('    sortie = sortie.transpose(1, 2).reshape(B, n, d)\n    return sortie @ W_out.T + b_out\n',
+             '    return sortie.transpose(1, 2).reshape(B, n, d)\n')),
         must_fail=("test_mha_matches_nn_multiheadattention",),
         message_contains=("la projection de sortie manque",),
     ),
@@ -157,11 +153,9 @@ def attention(Q, K, V, masque=None):
     # ------------------------------------------------------------ equivariance
     "submission-permutation-error-measures-invariance": Scenario(
         grade_id="equivariance",
-        source='''def erreur_permutation(f, X, perm):
-    """Compare f(X[perm]) à f(X) : c'est l'invariance."""
-    with torch.no_grad():
-        return float((f(X[perm]) - f(X)).abs().max())
-''',
+        source=edit(solution_with_docs(__file__, 'equivariance', "Compare f(X[perm]) à f(X) : c'est l'invariance."),
+            ('        return float((f(X[perm]) - f(X)[perm]).abs().max())\n',
+             '        return float((f(X[perm]) - f(X)).abs().max())\n')),
         must_fail=("test_erreur_permutation_on_grader_functions",),
         message_contains=("c'est l'invariance",),
     ),
@@ -183,13 +177,11 @@ def attention(Q, K, V, masque=None):
     # ------------------------------------------------------------ GNN
     "submission-gnn-not-permutation-equivariant": Scenario(
         grade_id="gnn",
-        source='''def couche_gnn(X, A, W_soi, W_voisins, agregation="somme"):
-    """Prend pour voisins les nœuds d'indices i - 1 et i + 1, comme dans une suite."""
-    M = torch.roll(X, 1, dims=0) + torch.roll(X, -1, dims=0)
-    if agregation == "moyenne":
-        M = M / 2
-    return torch.relu(X @ W_soi + M @ W_voisins)
-''',
+        source=edit(solution_with_docs(__file__, 'gnn', "Prend pour voisins les nœuds d'indices i - 1 et i + 1, comme dans une suite."),
+            ('    M = A @ X\n',
+             '    M = torch.roll(X, 1, dims=0) + torch.roll(X, -1, dims=0)\n'),
+            ('        M = M / A.sum(dim=1, keepdim=True).clamp(min=1)\n',
+             '        M = M / 2\n')),
         must_fail=(
             "test_gnn_shape_on_a_path_graph",
             "test_gnn_values",

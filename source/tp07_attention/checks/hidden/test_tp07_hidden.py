@@ -381,7 +381,8 @@ def test_mha_matches_nn_multiheadattention(submission, rng, seed):
 
 
 def _mha_manual(x: np.ndarray, weights, allowed: np.ndarray) -> np.ndarray:
-    """Multi-head attention with an (n, n) mask, True = allowed (rows all False give NaN)."""
+    """Multi-head attention with a mask that broadcasts to (B, heads, n, n), an (n, n) one
+    included, True = allowed (rows all False give NaN)."""
     W_in, b_in, W_out, b_out = (_t(w.array) for w in weights[:4])
     h = weights[4]
     B, n, d = x.shape
@@ -452,20 +453,6 @@ def _check_mha_mask(submission, mha, x: np.ndarray, weights, plain: np.ndarray, 
     _check_mha_batch_mask(submission, mha, weights, rng)
 
 
-def _mha_manual_4d(x: np.ndarray, weights, allowed: np.ndarray) -> np.ndarray:
-    """Multi-head attention with a mask broadcast to (B, h, n, n), True = allowed."""
-    W_in, b_in, W_out, b_out = (_t(w.array) for w in weights[:4])
-    h = weights[4]
-    B, n, d = x.shape
-    q, k, v = (_t(x) @ W_in.T + b_in).chunk(3, dim=-1)
-
-    def sep(t):
-        return t.reshape(B, n, h, d // h).transpose(1, 2)
-
-    o = F.scaled_dot_product_attention(sep(q), sep(k), sep(v), attn_mask=_t(allowed))
-    return (o.transpose(1, 2).reshape(B, n, d) @ W_out.T + b_out).numpy()
-
-
 def _check_mha_batch_mask(submission, mha, weights, rng) -> None:
     """A padding mask of its own for each example, (B, 1, n), against nn.MultiheadAttention's
     key_padding_mask: B = 3 examples of distinct lengths, never equal to the head count (2 or
@@ -490,9 +477,9 @@ def _check_mha_batch_mask(submission, mha, weights, rng) -> None:
     got = as_array(raw, label, shape=ref.shape, allow_nan=True)
     if np.allclose(got, ref, rtol=1e-4, atol=1e-6):
         return
-    plain = _mha_manual_4d(x, weights, np.ones((1, 1, n, n), dtype=bool))
+    plain = _mha_manual(x, weights, np.ones((1, 1, n, n), dtype=bool))
     tiled = pad[(np.arange(B)[:, None] * h + np.arange(h)[None, :]) % B][:, :, None, :]
-    if np.allclose(got, _mha_manual_4d(x, weights, tiled), rtol=1e-4, atol=1e-6):
+    if np.allclose(got, _mha_manual(x, weights, tiled), rtol=1e-4, atol=1e-6):
         raise CheckFailed(
             f"{label} : l'exemple b ne reçoit pas son propre masque : vos têtes sont rangées "
             "exemple par exemple (B·h lignes, l'exemple b occupe les lignes b·h à b·h + h − 1), "

@@ -89,3 +89,20 @@ def test_a_closure_is_refused_when_declared():
 def test_the_name_follows_the_source():
     assert decls.doubled.ref_name != decls.Doubler.ref_name
     assert len({decls.doubled.ref_name, decls.call_students.ref_name, decls.square.ref_name}) == 3
+
+
+def test_source_read_from_the_module_matches_inspect_for_every_declaration():
+    """The module's parsed definitions (read once per module text, the fast path) give the
+    same source as inspect.getsource, decorators and all, for classes and functions."""
+    import ast
+    import inspect
+    import textwrap
+
+    from autograder.checks.kernel_code import KernelSide
+
+    declared = [v for v in vars(decls).values() if isinstance(v, KernelSide)]
+    assert {d.name for d in declared} >= {"Doubler", "doubled", "square"}
+    for d in declared:
+        src = textwrap.dedent(inspect.getsource(d.obj))
+        line = ast.parse(src).body[0].lineno
+        assert d.source == "\n".join(src.splitlines()[line - 1 :]) + "\n", d.name

@@ -26,6 +26,7 @@ from autograder.bridge.values import MiB
 from autograder.config import ConfigError, GradeOptions, TPConfig
 from autograder.course import TP, Course, DataFile
 from autograder.grading.cells import death_reason, run_cells
+from autograder.grading.diagnose import answer_definitions, with_data_read_hints
 from autograder.grading.plugin import CheckRun, run_checks
 from autograder.grading.sanitize import sanitize_notebook
 from autograder.intake.gitread import SubmissionReadError, read_submission
@@ -207,6 +208,7 @@ def grade_variants(
             problems.append(Problem(exc.code, exc.message, where))
     durations["read"] = round(time.monotonic() - t0, 3)
     code = student_code_digest(run_nb, origins) if run_nb is not None else ""
+    definitions = answer_definitions(run_nb, origins) if run_nb is not None else {}
 
     def keys(seed: int) -> InputKeys:
         return InputKeys(
@@ -271,6 +273,10 @@ def grade_variants(
                     tp_dir=a.tp_dir,
                 )
             )
+            # Ordering constraint: the diagnosis reads the kernel through the submission, so it
+            # runs after the checks and before the submission closes.
+            if definitions:
+                checks = with_data_read_hints(checks, submission, definitions, a.tp_dir / a.tp.notebook)
             submission.close()
             own = [Problem("check-collection-error", msg, a.tp.id) for msg in collect_errors]
             timing = {"checks": round(time.monotonic() - t_checks, 3)}

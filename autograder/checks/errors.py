@@ -161,6 +161,17 @@ _CAUSES: tuple[tuple[tuple[str, ...], str, str], ...] = (
         "C = 1 (x.unsqueeze(0) adds the batch axis, unsqueeze(1) the channel axis)",
     ),
     (
+        # cross_entropy/nll_loss: "Target 3 is out of bounds." (NumPy's "is out of bounds for
+        # axis" is a shape problem, below).
+        ("is out of bounds.", "t < n_classes"),
+        "une étiquette de classe dépasse le nombre de sorties du modèle : la couche de sortie "
+        "doit avoir autant de sorties que de classes dans les données reçues (ne l'écrivez pas "
+        "en dur) et l'entraînement doit utiliser les étiquettes reçues en argument",
+        "a class label is beyond the model's number of outputs: the output layer needs as many "
+        "outputs as there are classes in the data received (do not hard-code it) and training "
+        "must use the labels received as arguments",
+    ),
+    (
         _SHAPE_NEEDLES,
         "les formes (shape) des tableaux ne sont pas compatibles : vérifiez les dimensions de "
         "vos tenseurs (print(x.shape)), l'axe des sommes/moyennes et les indices",

@@ -229,6 +229,7 @@ def with_data_read_hints(
     its own message."""
     lost_items = list(dict.fromkeys(c.item for c in checks if c.score < c.max_score and definitions.get(c.item)))
     hints: dict[str, Message] = {}
+    named: dict[str, list[DataRead]] = {}
     by_design: dict[str, frozenset[str]] | None = None
     for item in lost_items:
         reads = data_reads(submission, definitions[item])
@@ -238,6 +239,7 @@ def with_data_read_hints(
             reads = [r for r in reads if r.variable not in by_design.get(item, frozenset())]
         if reads:
             hints[item] = data_read_message(reads)
+            named[item] = reads
     if not hints:
         return list(checks)
     out, done = [], set()
@@ -246,6 +248,9 @@ def with_data_read_hints(
         if hint is not None and c.item not in done and c.score < c.max_score:
             done.add(c.item)
             own = c.message or Message(fr="", en="")
+            if all(f"{r.variable}" in own.fr for r in named[c.item]):
+                out.append(c)  # the check already names them (a TP's own premise-checked hint)
+                continue
             c = replace(c, message=Message(
                 fr=f"{own.fr} — {hint.fr}" if own.fr else hint.fr,
                 en=f"{own.en or own.fr} — {hint.en}" if (own.en or own.fr) else hint.en,

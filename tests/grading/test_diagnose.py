@@ -139,3 +139,8 @@ def test_answer_definitions_are_read_from_the_students_answer_cells_only():
     assert answer_definitions(nb, [ORIGIN_INSTRUCTOR, ORIGIN_ANSWER, ORIGIN_ANSWER]) == {
         "item": ("f", "M"), "broken": ()}
     assert defined_names("def f(): pass\ndef f(): pass\nx = 1") == ("f",)
+
+
+def test_no_second_hint_when_the_check_already_names_the_variables(sub):
+    checks = [_check("train", 0.0, "entrainer lit X_digits et y_digits au lieu de X_train, y_train")]
+    assert with_data_read_hints(checks, sub, {"train": ("entrainer_global",)}) == checks

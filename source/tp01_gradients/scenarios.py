@@ -1217,4 +1217,8 @@ _R8_CORRECT = {
     ),
 }
 CORRECT = {**CORRECT, **_R8_CORRECT}
-CORRECT_GROUPS["r8-correct"] = tuple(_R8_CORRECT)
+CORRECT_GROUPS["r8-correct-a"] = (
+    "correct-train-float32-data-eval-pass", "correct-gd-inplace-on-float-copy",
+    "correct-forward-extra-cache-keys", "correct-softmax-ce-shift-then-log",
+)
+CORRECT_GROUPS["r8-correct-b"] = ("correct-train-float32-params",)

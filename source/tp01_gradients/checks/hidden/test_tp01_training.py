@@ -135,8 +135,10 @@ def test_entrainer_uses_its_seed(submission, rng):
         )
     w1 = as_array(still["W1"], 'params["W1"]', allow_nan=True)
     init = _init_params(X_train.shape[1], 16, 10, s)["W1"]
-    if w1.shape == init.shape and not np.allclose(w1, init, rtol=1e-12, atol=0.0):
-        other = np.allclose(w1, _init_params(X_train.shape[1], 16, 10, 0)["W1"], rtol=1e-12, atol=0.0)
+    # rtol 1e-6: parameters kept in float32 (a correct variant) round the init by ~6e-8 of itself;
+    # another seed's init differs by all of it.
+    if w1.shape == init.shape and not np.allclose(w1, init, rtol=1e-6, atol=0.0):
+        other = np.allclose(w1, _init_params(X_train.shape[1], 16, 10, 0)["W1"], rtol=1e-6, atol=0.0)
         raise CheckFailed(
             "entrainer(…, lr=0, seed=…) : avec lr = 0 les paramètres renvoyés devraient être ceux "
             "de l'initialisation init_params(D, hidden, 10, seed)"
@@ -279,12 +281,15 @@ def _returned_params(value: object, shapes: dict[str, tuple[int, ...]], label: s
 def record_training(entrainer, X, y, hidden, lr, epochs, batch_size, seed):
     """entrainer(X, y, ...) with forward wrapped as in record_batches (run with the references
     in place): {"params": what it returns, "seen": the grader's examples of each forward call}."""
+    import numpy as np
+
     g = entrainer.__globals__
+    original = np.array(X, copy=True)  # X as sent: a student may reorder it in place
     seen = []
     ref_forward = g["forward"]
 
     def forward(Xb, params):
-        seen.append(_examples_of(Xb, X))
+        seen.append(_examples_of(Xb, original))
         return ref_forward(Xb, params)
 
     g["forward"] = forward
@@ -409,12 +414,15 @@ def record_batches(entrainer, X, y, hidden, lr, epochs, batch_size):
     record which training examples each batch holds (`_examples_of`). Called without seed: the
     signature's default (seed=0) is what the notebook's own call `entrainer(X_train, y_train)`
     uses."""
+    import numpy as np
+
     g = entrainer.__globals__  # the notebook's namespace, where entrainer looks forward up
+    original = np.array(X, copy=True)  # X as sent: a student may reorder it in place
     seen = []
     ref_forward = g["forward"]
 
     def forward(Xb, params):
-        seen.append(_examples_of(Xb, X))
+        seen.append(_examples_of(Xb, original))
         return ref_forward(Xb, params)
 
     g["forward"] = forward

@@ -1141,6 +1141,13 @@ SCENARIOS.update({
         ),
         message_contains=("lit la ou les variables du notebook pv",),
     ),
+    "submission-forward-reads-notebook-pv": Scenario(
+        grade_id="mlp_forward",
+        source=edit(solution_with_docs(__file__, "mlp_forward", "Passe avant qui lit pv du notebook."),
+                    ('X @ params["W1"] + params["b1"]', 'X @ pv["W1"] + pv["b1"]')),
+        must_fail=("test_forward_shapes_and_values", "test_forward_matches_torch", "test_forward_cache"),
+        message_contains=("lit la ou les variables du notebook pv",),
+    ),
     "submission-forward-cache-lowercase-keys": Scenario(
         grade_id="mlp_forward",
         source=edit(solution_with_docs(__file__, "mlp_forward", "Passe avant, clés du cache en minuscules."),
@@ -1181,6 +1188,7 @@ GROUPS["r8-a"] = (
 )
 GROUPS["r8-b"] = (
     "submission-train-frozen-b2", "submission-gd-appends-same-array", "submission-count-params-three-widths",
+    "submission-forward-reads-notebook-pv",
 )
 GROUPS["r8-c"] = ("submission-train-notebook-data",)
 GROUPS["r8-d"] = ("submission-train-classes-from-labels",)

@@ -24,7 +24,6 @@ from autograder.checks import (
     assert_close,
     assert_gradient_close,
     assert_param_count,
-    call_with_hint,
     count_parameters,
     hinted,
     kernel_side,
@@ -34,7 +33,7 @@ from autograder.checks import (
     torch_grads,
 )
 
-from ..public.helpers import data_globals_hint
+from ..public.helpers import call_hinted, data_globals_hint
 
 KEYS = ("W1", "b1", "W2", "b2")
 #: Two arrays hold the same answer (a known mistake recognised, say).
@@ -102,7 +101,7 @@ _SHAPE_HINT_EN = (
 
 
 def _student_forward(submission, X, params):
-    out = call_with_hint(submission, "forward", X, params, hint=(_SHAPE_HINT_FR, _SHAPE_HINT_EN))
+    out = call_hinted(submission, "forward", X, params, hint=(_SHAPE_HINT_FR, _SHAPE_HINT_EN))
     logits, cache = as_pair(out, "forward")
     return logits, cache
 
@@ -145,8 +144,10 @@ def test_forward_matches_torch(submission, rng):
             "forward, it belongs to softmax_cross_entropy)",
         )
     else:
-        hint_fr = "Z1 = X W1 + b1, A1 = ReLU(Z1), logits = A1 W2 + b2"
-        hint_en = "Z1 = X W1 + b1, A1 = ReLU(Z1), logits = A1 W2 + b2"
+        hint_fr, hint_en = data_globals_hint(submission, "forward") or (
+            "Z1 = X W1 + b1, A1 = ReLU(Z1), logits = A1 W2 + b2",
+            "Z1 = X W1 + b1, A1 = ReLU(Z1), logits = A1 W2 + b2",
+        )
     assert_close(got, ref["logits"], name=f"logits ({dims})", hint_fr=hint_fr, hint_en=hint_en)
     # The statement's rule (arguments not modified): the values above cannot show it.
     assert_arguments_untouched(
@@ -207,7 +208,7 @@ def _ce_reference(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]
 
 
 def _student_ce(submission, logits, y):
-    out = call_with_hint(
+    out = call_hinted(
         submission,
         "softmax_cross_entropy",
         logits,
@@ -318,8 +319,9 @@ def test_softmax_ce_matches_torch(submission, rng):
             "your loss is N times the expected one: the 1/N is missing (mean over the batch, not sum)",
         )
     else:
-        hint_fr = "L = −(1/N) Σ_i log P[i, y_i]"
-        hint_en = "L = −(1/N) Σ_i log P[i, y_i]"
+        hint_fr, hint_en = data_globals_hint(submission, "softmax_cross_entropy") or (
+            "L = −(1/N) Σ_i log P[i, y_i]", "L = −(1/N) Σ_i log P[i, y_i]",
+        )
     assert_close(loss, loss_ref, name=f"loss {what}", rtol=ce_rtol, hint_fr=hint_fr, hint_en=hint_en)
     # A right answer that shifts the caller's logits in place (logits -= max) gives the right
     # values: the statement's rule is checked on its own.

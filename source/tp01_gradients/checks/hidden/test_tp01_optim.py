@@ -25,7 +25,7 @@ from autograder.checks import (
     record_margin,
 )
 
-from ..public.helpers import shared_rows_hint
+from ..public.helpers import data_globals_hint, shared_rows_hint
 
 # ---------------------------------------------------------------- grad_f
 
@@ -191,10 +191,10 @@ def test_descente_gradient_on_grader_quadratic(submission, rng):
                 "function passed as an argument, not grad_f"
             )
         else:
-            hint_fr = (
-                "la ligne 0 est x0, puis x_{t+1} = x_t − lr · grad(x_t) avec la fonction grad reçue"
+            hint_fr, hint_en = data_globals_hint(submission, "descente_gradient") or (
+                "la ligne 0 est x0, puis x_{t+1} = x_t − lr · grad(x_t) avec la fonction grad reçue",
+                "row 0 is x0, then x_{t+1} = x_t − lr · grad(x_t) with the grad function received",
             )
-            hint_en = "row 0 is x0, then x_{t+1} = x_t − lr · grad(x_t) with the grad function received"
         assert_close(got, expected, name=what, rtol=1e-8, hint_fr=hint_fr, hint_en=hint_en)
 
 

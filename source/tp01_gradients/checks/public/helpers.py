@@ -116,3 +116,18 @@ def shared_rows_hint(got, expected) -> tuple[str, str] | None:
         fr += " ; x = x0 sans copie modifie aussi le x0 reçu : partez de x = np.array(x0, dtype=float)"
         en += "; x = x0 without a copy also modifies the x0 received: start from x = np.array(x0, dtype=float)"
     return fr, en
+
+
+def call_hinted(submission, name: str, *args, hint: tuple[str, str]):
+    """`call_with_hint`, the hint naming the notebook variables `name` reads instead of its
+    arguments when it reads any (their shapes are the notebook's, hence the error), `hint`
+    otherwise."""
+    from autograder.checks import SHAPE_ERRORS, CheckFailed
+
+    try:
+        return submission.call(name, *args)
+    except StudentError as exc:
+        if exc.ename not in SHAPE_ERRORS:
+            raise
+        fr, en = data_globals_hint(submission, name) or hint
+        raise CheckFailed(f"{exc.message.fr} ; {fr}", f"{exc.message.en}; {en}") from None

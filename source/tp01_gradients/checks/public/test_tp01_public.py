@@ -23,12 +23,11 @@ from autograder.checks import (
     assert_close,
     assert_equal_int,
     assert_signature_defaults,
-    call_with_hint,
     kernel_side,
     with_references,
 )
 
-from .helpers import MLP_REFERENCES, data_globals_hint, shared_rows_hint
+from .helpers import MLP_REFERENCES, call_hinted, data_globals_hint, shared_rows_hint
 
 
 @kernel_side
@@ -176,9 +175,7 @@ def _forward_ref(X, p):
 @pytest.mark.item("mlp_forward")
 @pytest.mark.points(0.5)
 def test_forward_shapes_and_values(submission):
-    out = call_with_hint(
-        submission, "forward", _X, _PARAMS, hint=(_SHAPE_HINT_FR, _SHAPE_HINT_EN)
-    )
+    out = call_hinted(submission, "forward", _X, _PARAMS, hint=(_SHAPE_HINT_FR, _SHAPE_HINT_EN))
     logits, cache = as_pair(out, "forward")
     ref, Z1, A1 = _forward_ref(_X, _PARAMS)
     as_array(logits, "logits (N=4, D=3, H=5, C=2)", shape=(4, 2))

@@ -338,7 +338,7 @@ LR_DIVERGE = 0.5
         source=edit(solution_with_docs(__file__, 'train', 'La mise à jour est calculée dans une variable locale, jamais rangée dans params.'),
             ('            for nom in params:\n                params[nom] = params[nom] - lr * grads[nom]\n',
              '            for nom, valeur in params.items():\n                valeur = valeur - lr * grads[nom]\n')),
-        must_fail=("test_entrainer_reaches_test_accuracy",),
+        must_fail=("test_entrainer_reaches_test_accuracy", "test_entrainer_one_step_on_every_parameter"),
         message_contains=("ceux de l'initialisation",),
     ),
     "submission-train-gradient-ascent": Scenario(
@@ -346,7 +346,7 @@ LR_DIVERGE = 0.5
         source=edit(solution_with_docs(__file__, 'train', 'Monte le gradient : params + lr * grads.'),
             ('                params[nom] = params[nom] - lr * grads[nom]\n',
              '                params[nom] = params[nom] + lr * grads[nom]\n')),
-        must_fail=("test_entrainer_reaches_test_accuracy",),
+        must_fail=("test_entrainer_reaches_test_accuracy", "test_entrainer_one_step_on_every_parameter"),
         message_contains=("la perte d'entraînement a AUGMENTÉ", "θ ← θ − lr · dθ"),
     ),
     "submission-train-labels-not-shuffled-with-inputs": Scenario(
@@ -356,7 +356,7 @@ LR_DIVERGE = 0.5
              '            y_lot = y_train[debut : debut + batch_size]\n            logits, cache = forward(X_train[lot], params)\n'),
             ('            _, probs = softmax_cross_entropy(logits, y_train[lot])\n            grads = backward(X_train[lot], y_train[lot], params, cache, probs)\n',
              '            _, probs = softmax_cross_entropy(logits, y_lot)\n            grads = backward(X_train[lot], y_lot, params, cache, probs)\n')),
-        must_fail=("test_entrainer_reaches_test_accuracy",),
+        must_fail=("test_entrainer_reaches_test_accuracy", "test_entrainer_one_step_on_every_parameter"),
         message_contains=("y_train[lot] correspond à X_train[lot]",),
     ),
     "submission-train-one-batch-per-epoch": Scenario(
@@ -1069,3 +1069,164 @@ CORRECT_GROUPS["blind-r6-correct-a"] = (
 CORRECT_GROUPS["blind-r6-correct-b"] = (
     "blind-r6-correct-softmax-unguarded-eye", "blind-r6-correct-backward-heaviside",
 )
+
+
+# Blind answers, round 8 (a tester who had not read these checks), by class. The update of
+# `entrainer` was seen only through the accuracy bar: parameters never updated (b1, b2; b2 alone),
+# C read from the labels and data read from the notebook kept their points; a one-batch step
+# (epochs=1, batch_size=N) now checks θ0 − lr · dθ on each of the four parameters, on grader
+# examples without the digit 9. Inputs never drawn: an integer x0 for descente_gradient. Hints
+# that blamed the wrong thing now check their premise: notebook variables read instead of the
+# arguments (backward's pv, entrainer's X_digits), integer results (grad_f), rows that are one
+# array modified in place (descente_gradient), probabilities right but a loss of log(0)
+# (probs[:, y]), a count for three widths only, |a + b| as denominator. A cache with other keys
+# costs test_forward_cache alone (the logits are the public check's).
+SCENARIOS.update({
+    "submission-train-frozen-biases": Scenario(
+        grade_id="train",
+        source=edit(solution_with_docs(__file__, "train", "Entraîne le MLP, mais ne met à jour que les poids."),
+                    ("            for nom in params:\n", '            for nom in ("W1", "W2"):\n')),
+        must_fail=("test_entrainer_one_step_on_every_parameter",),
+        message_contains=("b1, b2 ne changent pas après un pas",),
+    ),
+    "submission-train-frozen-b2": Scenario(
+        grade_id="train",
+        source=edit(solution_with_docs(__file__, "train", "Entraîne le MLP ; une faute de frappe oublie b2."),
+                    ("            for nom in params:\n",
+                     '            for nom in ["W1", "b1", "W2", "b_2"]:\n                if nom not in params:\n'
+                     "                    continue\n")),
+        must_fail=("test_entrainer_one_step_on_every_parameter",),
+        message_contains=("b2 ne change pas après un pas",),
+    ),
+    "submission-train-notebook-data": Scenario(
+        grade_id="train",
+        source=edit(solution_with_docs(__file__, "train", "Entraîne le MLP sur les données du notebook."),
+                    ("    N, D = X_train.shape\n", "    X_train, y_train = X_digits, y_digits\n    N, D = X_train.shape\n")),
+        must_fail=("test_entrainer_one_step_on_every_parameter", "test_entrainer_batches_cover_the_epoch"),
+        message_contains=("ne sont pas ceux de X_train", "X_digits, y_digits"),
+    ),
+    "submission-train-classes-from-labels": Scenario(
+        grade_id="train",
+        source=edit(solution_with_docs(__file__, "train", "Entraîne le MLP ; C lu sur les étiquettes."),
+                    ("init_params(D, hidden, 10, seed)", "init_params(D, hidden, len(np.unique(y_train)), seed)")),
+        must_fail=("test_entrainer_one_step_on_every_parameter",),
+        message_contains=("toujours C = 10 sorties",),
+    ),
+    "submission-gd-integer-start-truncated": Scenario(
+        grade_id="gradient_descent",
+        source='def descente_gradient(grad, x0, lr, n_steps):\n    """Trajectoire du type de x0."""\n    x0 = np.asarray(x0)\n    traj = np.zeros((n_steps + 1, x0.shape[0]), dtype=x0.dtype)\n    traj[0] = x0\n    for t in range(n_steps):\n        traj[t + 1] = traj[t] - lr * grad(traj[t])\n    return traj\n',
+        must_fail=("test_descente_gradient_on_grader_quadratic",),
+        message_contains=("avec un x0 d'entiers",),
+    ),
+    "submission-gd-appends-same-array": Scenario(
+        grade_id="gradient_descent",
+        source='def descente_gradient(grad, x0, lr, n_steps):\n    """Ajoute x, modifié sur place."""\n    x = x0\n    traj = [x]\n    for _ in range(n_steps):\n        x -= lr * grad(x)\n        traj.append(x)\n    return np.array(traj)\n',
+        must_fail=("test_descente_gradient_three_steps", "test_descente_gradient_on_grader_quadratic"),
+        message_contains=("le MÊME tableau x", "partez de x = np.array(x0, dtype=float)"),
+    ),
+    "submission-grad-f-integer-array": Scenario(
+        grade_id="grad_f",
+        source='def grad_f(x):\n    """Gradient dans un tableau d\'entiers."""\n    g = np.zeros(2, dtype=int)\n    g[0] = 2 * x[0]\n    g[1] = 6 * x[1]\n    return g\n',
+        must_fail=("test_grad_f_matches_autograd",),
+        message_contains=("ne contient que des entiers",),
+    ),
+    "submission-backward-reads-notebook-pv": Scenario(
+        grade_id="mlp_backward",
+        source=edit(solution_with_docs(__file__, "mlp_backward", "Passe arrière qui lit pv du notebook."),
+                    ('params["W2"].T', 'pv["W2"].T')),
+        must_fail=(
+            "test_backward_shapes",
+            "test_backward_output_layer_matches_autograd",
+            "test_backward_hidden_layer_matches_autograd",
+        ),
+        message_contains=("lit la ou les variables du notebook pv",),
+    ),
+    "submission-forward-reads-notebook-pv": Scenario(
+        grade_id="mlp_forward",
+        source=edit(solution_with_docs(__file__, "mlp_forward", "Passe avant qui lit pv du notebook."),
+                    ('X @ params["W1"] + params["b1"]', 'X @ pv["W1"] + pv["b1"]')),
+        must_fail=("test_forward_shapes_and_values", "test_forward_matches_torch", "test_forward_cache"),
+        message_contains=("lit la ou les variables du notebook pv",),
+    ),
+    "submission-forward-cache-lowercase-keys": Scenario(
+        grade_id="mlp_forward",
+        source=edit(solution_with_docs(__file__, "mlp_forward", "Passe avant, clés du cache en minuscules."),
+                    ('{"Z1": Z1, "A1": A1}', '{"z1": Z1, "a1": A1}')),
+        must_fail=("test_forward_cache",),
+        message_contains=("majuscules comprises", "a1, z1"),
+    ),
+    "submission-loss-reads-label-block": Scenario(
+        grade_id="softmax_ce",
+        source='def softmax_cross_entropy(logits, y):\n    """probs[:, y] au lieu d\'une probabilité par ligne."""\n    d = logits - logits.max(axis=1, keepdims=True)\n    e = np.exp(d)\n    probs = e / e.sum(axis=1, keepdims=True)\n    loss = -np.mean(np.log(probs[:, y]))\n    return float(loss), probs\n',
+        must_fail=("test_softmax_ce_matches_torch", "test_softmax_ce_is_numerically_stable"),
+        message_contains=("ne lit qu'UNE probabilité par ligne", "probs[:, y] est un bloc (N, N)"),
+    ),
+    "submission-count-params-float": Scenario(
+        grade_id="count_params",
+        source='def nombre_parametres(largeurs):\n    """Compte en flottants."""\n    l = np.asarray(largeurs, dtype=float)\n    return np.sum(l[:-1] * l[1:] + l[1:])\n',
+        must_fail=("test_nombre_parametres_matches_torch",),
+        message_contains=("nombre à virgule (float)",),
+    ),
+    "submission-count-params-three-widths": Scenario(
+        grade_id="count_params",
+        source='def nombre_parametres(largeurs):\n    """Trois largeurs seulement."""\n    h0, h1, h2 = largeurs[0], largeurs[1], largeurs[-1]\n    return h0 * h1 + h1 + h1 * h2 + h2\n',
+        must_fail=("test_nombre_parametres_matches_torch",),
+        message_contains=("une seule couche cachée",),
+    ),
+    "submission-rel-error-abs-of-sum": Scenario(
+        grade_id="rel_error",
+        source=edit(solution_with_docs(__file__, "rel_error", "Dénominateur |a + b|."),
+                    ("np.abs(a) + np.abs(b)", "np.abs(a + b)")),
+        must_fail=("test_erreur_relative_random_arrays",),
+        message_contains=("pas |a + b|",),
+    ),
+})
+GROUPS["r8-a"] = (
+    "submission-train-frozen-biases", "submission-gd-integer-start-truncated", "submission-grad-f-integer-array",
+    "submission-backward-reads-notebook-pv", "submission-forward-cache-lowercase-keys",
+    "submission-loss-reads-label-block", "submission-count-params-float", "submission-rel-error-abs-of-sum",
+)
+GROUPS["r8-b"] = (
+    "submission-train-frozen-b2", "submission-gd-appends-same-array", "submission-count-params-three-widths",
+    "submission-forward-reads-notebook-pv",
+)
+GROUPS["r8-c"] = ("submission-train-notebook-data",)
+GROUPS["r8-d"] = ("submission-train-classes-from-labels",)
+
+# Correct answers near the new inputs and checks: float32 training data, an evaluation pass over
+# the whole training set each epoch (a batch of every example), float32 parameters, an in-place
+# step on a float copy of an integer x0, a cache with extra keys, an unguarded log after the
+# row-max shift (the statement's recipe).
+_R8_CORRECT = {
+    "correct-train-float32-data-eval-pass": Correct(
+        grade_id="train",
+        source='def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    X = np.asarray(X_train, dtype=np.float32)\n    y = np.asarray(y_train)\n    rng = np.random.default_rng(seed)\n    params = init_params(X.shape[1], hidden, 10, seed)\n    for epoque in range(epochs):\n        perm = rng.permutation(len(X))\n        for s in range(0, len(X), batch_size):\n            b = perm[s:s + batch_size]\n            logits, cache = forward(X[b], params)\n            loss, probs = softmax_cross_entropy(logits, y[b])\n            grads = backward(X[b], y[b], params, cache, probs)\n            params = {k: params[k] - lr * grads[k] for k in params}\n        if epoque == epochs - 1:\n            acc = float((forward(X, params)[0].argmax(axis=1) == y).mean())\n            print(f"précision train : {acc:.3f}")\n    return params\n',
+        why="float32 data, a dict comprehension, an evaluation pass over the whole set at the end",
+    ),
+    "correct-train-float32-params": Correct(
+        grade_id="train",
+        source='def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    N, D = X_train.shape\n    params = {k: v.astype(np.float32) for k, v in init_params(D, hidden, 10, seed).items()}\n    rng = np.random.default_rng(seed)\n    for _ in range(epochs):\n        idx = rng.permutation(N)\n        for debut in range(0, N, batch_size):\n            lot = idx[debut:debut + batch_size]\n            logits, cache = forward(X_train[lot], params)\n            _, probs = softmax_cross_entropy(logits, y_train[lot])\n            g = backward(X_train[lot], y_train[lot], params, cache, probs)\n            for k in params:\n                params[k] = (params[k] - lr * g[k]).astype(np.float32)\n    return params\n',
+        why="parameters kept in float32",
+    ),
+    "correct-gd-inplace-on-float-copy": Correct(
+        grade_id="gradient_descent",
+        source='def descente_gradient(grad, x0, lr, n_steps):\n    x = np.array(x0, dtype=float)\n    traj = [x.copy()]\n    for _ in range(n_steps):\n        x -= lr * np.asarray(grad(x))\n        traj.append(x.copy())\n    return np.array(traj)\n',
+        why="x -= ... on a float copy of x0 (an integer x0 included), copies appended",
+    ),
+    "correct-forward-extra-cache-keys": Correct(
+        grade_id="mlp_forward",
+        source='def forward(X, params):\n    Z1 = X @ params["W1"] + params["b1"]\n    A1 = Z1 * (Z1 > 0)\n    Z2 = A1 @ params["W2"] + params["b2"]\n    return Z2, {"X": X, "Z1": Z1, "A1": A1, "Z2": Z2}\n',
+        why="ReLU as Z1 * (Z1 > 0), extra cache entries",
+    ),
+    "correct-softmax-ce-shift-then-log": Correct(
+        grade_id="softmax_ce",
+        source='def softmax_cross_entropy(logits, y):\n    N = logits.shape[0]\n    shifted = logits - np.max(logits, axis=1, keepdims=True)\n    exp = np.exp(shifted)\n    probs = exp / np.sum(exp, axis=1, keepdims=True)\n    loss = -np.mean(np.log(probs[np.arange(N), y]))\n    return float(loss), probs\n',
+        why="the statement's recipe: row max subtracted, then log of the probabilities, unguarded",
+    ),
+}
+CORRECT = {**CORRECT, **_R8_CORRECT}
+CORRECT_GROUPS["r8-correct-a"] = (
+    "correct-train-float32-data-eval-pass", "correct-gd-inplace-on-float-copy",
+    "correct-forward-extra-cache-keys", "correct-softmax-ce-shift-then-log",
+)
+CORRECT_GROUPS["r8-correct-b"] = ("correct-train-float32-params",)

@@ -24,14 +24,16 @@ from autograder.checks import (
     assert_close,
     assert_gradient_close,
     assert_param_count,
-    call_with_hint,
     count_parameters,
+    hinted,
     kernel_side,
     param_breakdown,
     record_expected,
     record_margin,
     torch_grads,
 )
+
+from ..public.helpers import call_hinted, data_globals_hint
 
 KEYS = ("W1", "b1", "W2", "b2")
 #: Two arrays hold the same answer (a known mistake recognised, say).
@@ -99,7 +101,7 @@ _SHAPE_HINT_EN = (
 
 
 def _student_forward(submission, X, params):
-    out = call_with_hint(submission, "forward", X, params, hint=(_SHAPE_HINT_FR, _SHAPE_HINT_EN))
+    out = call_hinted(submission, "forward", X, params, hint=(_SHAPE_HINT_FR, _SHAPE_HINT_EN))
     logits, cache = as_pair(out, "forward")
     return logits, cache
 
@@ -142,8 +144,10 @@ def test_forward_matches_torch(submission, rng):
             "forward, it belongs to softmax_cross_entropy)",
         )
     else:
-        hint_fr = "Z1 = X W1 + b1, A1 = ReLU(Z1), logits = A1 W2 + b2"
-        hint_en = "Z1 = X W1 + b1, A1 = ReLU(Z1), logits = A1 W2 + b2"
+        hint_fr, hint_en = data_globals_hint(submission, "forward") or (
+            "Z1 = X W1 + b1, A1 = ReLU(Z1), logits = A1 W2 + b2",
+            "Z1 = X W1 + b1, A1 = ReLU(Z1), logits = A1 W2 + b2",
+        )
     assert_close(got, ref["logits"], name=f"logits ({dims})", hint_fr=hint_fr, hint_en=hint_en)
     # The statement's rule (arguments not modified): the values above cannot show it.
     assert_arguments_untouched(
@@ -161,9 +165,14 @@ def test_forward_cache(submission, rng):
     dims = _DIMS
     _, cache = _student_forward(submission, X, params)
     if not isinstance(cache, dict) or not {"Z1", "A1"} <= set(cache):
+        keys = sorted(str(k) for k in cache) if isinstance(cache, dict) else []
+        found_fr = f" (clés trouvées : {', '.join(keys[:6])})" if keys else ""
+        found_en = f" (keys found: {', '.join(keys[:6])})" if keys else ""
         raise CheckFailed(
-            'le cache doit être un dictionnaire {"Z1": Z1, "A1": A1}',
-            'the cache must be a dictionary {"Z1": Z1, "A1": A1}',
+            'le cache doit être un dictionnaire {"Z1": Z1, "A1": A1}, avec exactement ces clés '
+            f"(majuscules comprises) : backward lit cache[\"Z1\"] et cache[\"A1\"]{found_fr}",
+            'the cache must be a dictionary {"Z1": Z1, "A1": A1}, with exactly these keys '
+            f"(capitals included): backward reads cache[\"Z1\"] and cache[\"A1\"]{found_en}",
         )
     z1 = as_array(cache["Z1"], f'cache["Z1"] ({dims})')
     if allclose(z1, ref["A1"], **SAME) and not allclose(z1, ref["Z1"], **SAME):
@@ -199,7 +208,7 @@ def _ce_reference(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]
 
 
 def _student_ce(submission, logits, y):
-    out = call_with_hint(
+    out = call_hinted(
         submission,
         "softmax_cross_entropy",
         logits,
@@ -310,8 +319,9 @@ def test_softmax_ce_matches_torch(submission, rng):
             "your loss is N times the expected one: the 1/N is missing (mean over the batch, not sum)",
         )
     else:
-        hint_fr = "L = −(1/N) Σ_i log P[i, y_i]"
-        hint_en = "L = −(1/N) Σ_i log P[i, y_i]"
+        hint_fr, hint_en = data_globals_hint(submission, "softmax_cross_entropy") or (
+            "L = −(1/N) Σ_i log P[i, y_i]", "L = −(1/N) Σ_i log P[i, y_i]",
+        )
     assert_close(loss, loss_ref, name=f"loss {what}", rtol=ce_rtol, hint_fr=hint_fr, hint_en=hint_en)
     # A right answer that shifts the caller's logits in place (logits -= max) gives the right
     # values: the statement's rule is checked on its own.
@@ -370,6 +380,25 @@ def test_softmax_ce_is_numerically_stable(submission, rng):
             "+1000 overflow: subtract each row's MAXIMUM (not the mean nor another value), only "
             "the maximum guarantees exp(z − max) ≤ 1"
         )
+    if (
+        not np.isfinite(loss) and probs.shape == probs_ref.shape
+        and allclose(probs, probs_ref, rtol=1e-3, atol=1e-7)
+    ):
+        # Its premise: the softmax is right and finite, the loss alone is not (blind answer:
+        # probs[:, y], an (N, N) block holding probabilities of other rows' labels, log(0) there).
+        with np.errstate(divide="ignore", invalid="ignore"):
+            block = float(-np.mean(np.log(probs[:, y])))
+        hint_fr, hint_en = (
+            "vos probabilités sont justes et finies, seule la perte ne l'est pas : elle prend le "
+            "log d'une probabilité nulle ; −log P[i, y_i] ne lit qu'UNE probabilité par ligne, "
+            "celle de son étiquette, P[np.arange(N), y]",
+            "your probabilities are right and finite, only the loss is not: it takes the log of a "
+            "zero probability; −log P[i, y_i] reads ONE probability per row, that of its label, "
+            "P[np.arange(N), y]",
+        )
+        if not np.isfinite(block) and (np.isnan(loss) == np.isnan(block)):
+            hint_fr += " (probs[:, y] est un bloc (N, N) : chaque ligne avec les étiquettes de toutes les autres)"
+            hint_en += " (probs[:, y] is an (N, N) block: every row with the labels of all the others)"
     if not np.isfinite(loss) or not np.all(np.isfinite(probs)):
         raise CheckFailed(
             f"perte ou probabilités non finies (nan/inf) {what} ; {hint_fr}",
@@ -505,6 +534,11 @@ def _student_backward(submission, X, y, params, ref):
     except StudentError as exc:
         if _absent_class_explains(submission, X, y, params, ref):
             raise _absent_class_failure(exc.message.fr, exc.message.en) from None
+        globals_hint = data_globals_hint(submission, "backward")
+        if globals_hint:
+            raise CheckFailed(
+                f"{exc.message.fr} ; {globals_hint[0]}", f"{exc.message.en}; {globals_hint[1]}"
+            ) from None
         if exc.ename in SHAPE_ERRORS:
             raise CheckFailed(
                 f"{exc.message.fr} ; {_BACKWARD_SHAPE_HINT[0]}",
@@ -528,9 +562,12 @@ def _check_backward_keys(submission, rng, keys: tuple[str, ...]) -> None:
         got = as_array(grads[key], f"d{key} ({dims})", allow_nan=True)
         try:
             _check_gradient(key, got, ref["grads"][key], wrong, X.shape[0], dims)
-        except CheckFailed:
+        except CheckFailed as exc:
             # The grade is decided above; only the hint changes, when its premise holds.
             if not _absent_class_explains(submission, X, y, params, ref):
+                globals_hint = data_globals_hint(submission, "backward")
+                if globals_hint:
+                    raise hinted(exc, *globals_hint) from None
                 raise
             raise _absent_class_failure(
                 f"d{key} ({dims}) diffère d'autograd sur un lot où la dernière classe n'apparaît pas",
@@ -831,6 +868,15 @@ def test_erreur_relative_random_arrays(submission, rng):
                 "nan : pour a = b = 0 le dénominateur est nul ; le plancher max(1e-8, |a| + |b|) l'évite",
                 "nan: for a = b = 0 the denominator is zero; the floor max(1e-8, |a| + |b|) avoids it",
             )
+        elif np.isclose(got, float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x + y)))), rtol=1e-4) and (
+            not np.isclose(expected, float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x + y)))), rtol=1e-4)
+        ):
+            hint_fr, hint_en = (
+                "le dénominateur est |a| + |b|, la somme des valeurs absolues, pas |a + b| (qui "
+                "s'annule quand a et b sont de signes opposés)",
+                "the denominator is |a| + |b|, the sum of the absolute values, not |a + b| (which "
+                "vanishes when a and b have opposite signs)",
+            )
         elif got < 0:
             hint_fr, hint_en = (
                 "une erreur relative est positive : valeur absolue |a − b| au numérateur",
@@ -869,13 +915,37 @@ def test_nombre_parametres_matches_torch(submission, rng):
                 layers.append(torch.nn.ReLU())
             layers.append(torch.nn.Linear(a, b))
         model = torch.nn.Sequential(*layers)
+        got = submission.call("nombre_parametres", widths)
+        if isinstance(got, (float, np.floating)) or (isinstance(got, np.ndarray) and got.dtype.kind == "f"):
+            raise CheckFailed(
+                "nombre_parametres renvoie un nombre à virgule (float) : l'énoncé demande un entier "
+                "(int) ; comptez avec des entiers, ou renvoyez int(…)",
+                "nombre_parametres returns a floating-point number: the statement asks for an "
+                "integer (int); count with integers, or return int(...)",
+            )
+        hint_fr, hint_en = (
+            "chaque couche n → h a n × h poids et h biais",
+            "each layer n → h has n × h weights and h biases",
+        )
+        three = [widths[0], widths[1], widths[-1]]
+        if len(widths) != 3 and isinstance(got, (int, np.integer)) and int(got) == sum(
+            a * b + b for a, b in zip(three[:-1], three[1:], strict=True)
+        ):
+            # Its premise: the count is that of [largeurs[0], largeurs[1], largeurs[-1]].
+            hint_fr, hint_en = (
+                "votre compte est celui d'un réseau à une seule couche cachée (largeurs[0], "
+                "largeurs[1], largeurs[-1]) : la liste peut avoir n'importe quelle longueur ; "
+                "sommez sur toutes les paires de largeurs consécutives",
+                "your count is that of a network with one hidden layer (largeurs[0], largeurs[1], "
+                "largeurs[-1]): the list may have any length; sum over every pair of consecutive widths",
+            )
         assert_param_count(
-            submission.call("nombre_parametres", widths),
+            got,
             count_parameters(model),
             breakdown=param_breakdown(model),
             name="nombre_parametres(largeurs) pour l'une des listes de largeurs du correcteur",
-            hint_fr="chaque couche n → h a n × h poids et h biais",
-            hint_en="each layer n → h has n × h weights and h biases",
+            hint_fr=hint_fr,
+            hint_en=hint_en,
         )
     # The statement's rule (arguments not modified): a loop that pops the caller's list counts
     # right and leaves it empty.

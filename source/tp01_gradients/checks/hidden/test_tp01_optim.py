@@ -14,6 +14,7 @@ import torch
 
 from autograder.checks import (
     CheckFailed,
+    StudentError,
     allclose,
     as_array,
     as_bool,
@@ -23,6 +24,8 @@ from autograder.checks import (
     kernel_side,
     record_margin,
 )
+
+from ..public.helpers import data_globals_hint, shared_rows_hint
 
 # ---------------------------------------------------------------- grad_f
 
@@ -46,6 +49,14 @@ def test_grad_f_matches_autograd(submission, rng):
             hint_fr, hint_en = (
                 "le signe est inversé : le gradient pointe vers la plus forte AUGMENTATION de f",
                 "the sign is flipped: the gradient points towards the steepest INCREASE of f",
+            )
+        elif np.all(got == np.trunc(got)) and not np.all(expected == np.trunc(expected)):
+            hint_fr, hint_en = (
+                "votre résultat ne contient que des entiers : les valeurs sont tronquées (un "
+                "tableau d'entiers, np.zeros(2, dtype=int), ou int(…)) ; renvoyez des flottants, "
+                "np.array([2.0 * x[0], 6.0 * x[1]])",
+                "your result holds integers only: the values are truncated (an integer array, "
+                "np.zeros(2, dtype=int), or int(...)); return floats, np.array([2.0 * x[0], 6.0 * x[1]])",
             )
         elif allclose(got[:1], expected[:1]):
             hint_fr, hint_en = (
@@ -123,6 +134,11 @@ def _gd_cases(rng):
     lr = float(rng.uniform(3.5, 5.0)) / float(a.max())
     cases.append((a, m, x0, lr, int(rng.integers(12, 18)), f"{base}, avec un taux qui diverge",
                   f"{base_en}, with a diverging rate"))
+    # Drawn on purpose (blind answer): a start of integers, np.array([1, -2]) as a student writes
+    # it; a trajectory that takes x0's dtype holds truncated points.
+    a, m, _, lr, n = draw(2)
+    cases.append((a, m, rng.integers(-3, 4, size=2), lr, n, f"{base}, x0 d'entiers",
+                  f"{base_en}, x0 of integers"))
     return cases
 
 
@@ -135,8 +151,16 @@ def test_descente_gradient_on_grader_quadratic(submission, rng):
         def grad(x, a=a, m=m):
             return 2.0 * a * (np.asarray(x, dtype=float) - m)
 
-        got = as_array(submission.call("descente_gradient", ref, x0, lr, n), what, allow_nan=True)
         expected = _run_gd(grad, x0, lr, n)
+        try:
+            got = as_array(submission.call("descente_gradient", ref, x0, lr, n), what, allow_nan=True)
+        except StudentError as exc:
+            if _integer_start_explains(submission, ref, x0, lr, n, expected):
+                raise CheckFailed(
+                    f"{exc.message.fr} ; {what} : {_INT_START_FR}",
+                    f"{exc.message.en}; {what_en}: {_INT_START_EN}",
+                ) from None
+            raise
         if got.shape != expected.shape:
             _gd_shape_failure(got, expected, what, what_en)
         if i == 0 and allclose(got, expected):
@@ -153,6 +177,10 @@ def test_descente_gradient_on_grader_quadratic(submission, rng):
         if allclose(got, _run_gd(grad, x0, lr, n, sign=+1.0)):
             hint_fr = "vous montez le gradient : le pas est x_{t+1} = x_t − lr · grad(x_t)"
             hint_en = "you are climbing the gradient: the step is x_{t+1} = x_t − lr · grad(x_t)"
+        elif _integer_start_explains(submission, ref, x0, lr, n, expected):
+            hint_fr, hint_en = _INT_START_FR, _INT_START_EN
+        elif shared_rows_hint(got, expected):
+            hint_fr, hint_en = shared_rows_hint(got, expected)
         elif course is not None and allclose(got, course):
             hint_fr = (
                 "votre trajectoire suit le gradient de la fonction du cours : utilisez la fonction "
@@ -163,11 +191,34 @@ def test_descente_gradient_on_grader_quadratic(submission, rng):
                 "function passed as an argument, not grad_f"
             )
         else:
-            hint_fr = (
-                "la ligne 0 est x0, puis x_{t+1} = x_t − lr · grad(x_t) avec la fonction grad reçue"
+            hint_fr, hint_en = data_globals_hint(submission, "descente_gradient") or (
+                "la ligne 0 est x0, puis x_{t+1} = x_t − lr · grad(x_t) avec la fonction grad reçue",
+                "row 0 is x0, then x_{t+1} = x_t − lr · grad(x_t) with the grad function received",
             )
-            hint_en = "row 0 is x0, then x_{t+1} = x_t − lr · grad(x_t) with the grad function received"
         assert_close(got, expected, name=what, rtol=1e-8, hint_fr=hint_fr, hint_en=hint_en)
+
+
+_INT_START_FR = (
+    "le même x0 en flottants donne la bonne trajectoire : avec un x0 d'entiers, votre trajectoire "
+    "garde le type entier de x0 (valeurs tronquées) ; partez d'une copie en flottants, "
+    "x = np.array(x0, dtype=float)"
+)
+_INT_START_EN = (
+    "the same x0 as floats gives the right trajectory: with an x0 of integers, your trajectory "
+    "keeps x0's integer type (truncated values); start from a float copy, x = np.array(x0, dtype=float)"
+)
+
+
+def _integer_start_explains(submission, ref, x0, lr, n, expected) -> bool:
+    """The premise of the integer-start hint: x0 holds integers and the same point as floats
+    gives the right trajectory."""
+    if not np.issubdtype(np.asarray(x0).dtype, np.integer):
+        return False
+    try:
+        as_float_start = submission.call("descente_gradient", ref, np.asarray(x0, dtype=float), lr, n)
+        return allclose(as_array(as_float_start, "descente_gradient", allow_nan=True), expected)
+    except (StudentError, CheckFailed):
+        return False
 
 
 def _gd_shape_failure(got: np.ndarray, expected: np.ndarray, what: str, what_en: str) -> None:

@@ -23,7 +23,7 @@ from autograder.checks import (
     with_references,
 )
 
-from ..public.helpers import MLP_REFERENCES
+from ..public.helpers import MLP_REFERENCES, data_globals_hint
 
 HIDDEN, LR, EPOCHS, BATCH = 48, 0.1, 30, 32
 SPLIT_SEED = 2026  # fixed split, different from the notebook's
@@ -135,8 +135,10 @@ def test_entrainer_uses_its_seed(submission, rng):
         )
     w1 = as_array(still["W1"], 'params["W1"]', allow_nan=True)
     init = _init_params(X_train.shape[1], 16, 10, s)["W1"]
-    if w1.shape == init.shape and not np.allclose(w1, init, rtol=1e-12, atol=0.0):
-        other = np.allclose(w1, _init_params(X_train.shape[1], 16, 10, 0)["W1"], rtol=1e-12, atol=0.0)
+    # rtol 1e-6: parameters kept in float32 (a correct variant) round the init by ~6e-8 of itself;
+    # another seed's init differs by all of it.
+    if w1.shape == init.shape and not np.allclose(w1, init, rtol=1e-6, atol=0.0):
+        other = np.allclose(w1, _init_params(X_train.shape[1], 16, 10, 0)["W1"], rtol=1e-6, atol=0.0)
         raise CheckFailed(
             "entrainer(…, lr=0, seed=…) : avec lr = 0 les paramètres renvoyés devraient être ceux "
             "de l'initialisation init_params(D, hidden, 10, seed)"
@@ -149,8 +151,10 @@ def test_entrainer_uses_its_seed(submission, rng):
         )
 
 
+# 0.5 + 0.5: the accuracy and the one-batch step (test_entrainer_one_step_on_every_parameter)
+# share the point the accuracy check had (the TP totals 20).
 @pytest.mark.item("train")
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_entrainer_reaches_test_accuracy(submission, seed):
     X_train, X_test, y_train, y_test = digits_split(SPLIT_SEED)
     train_seed = int(seed % 2**31)
@@ -218,19 +222,207 @@ def test_entrainer_reaches_test_accuracy(submission, seed):
 
 
 @kernel_side
-def record_batches(entrainer, X, y, hidden, lr, epochs, batch_size):
-    """Run with the references in place (with_references): wraps the (reference) forward to
-    record which training examples each batch holds, read from an index column the grader
-    appends to X (index / 1000: an exact round trip). Called without seed: the signature's
-    default (seed=0) is what the notebook's own call `entrainer(X_train, y_train)` uses."""
+def _examples_of(Xb, X):
+    """The grader's example ids in a batch that forward received, read from the index column
+    the grader appends to X (index / 1000: an exact round trip, float32 too); [-1] when the
+    batch holds rows that are not rows of X (the notebook's own data, say)."""
     import numpy as np
 
-    g = entrainer.__globals__  # the notebook's namespace, where entrainer looks forward up
+    Xb = np.asarray(Xb)
+    if Xb.ndim != 2 or Xb.shape[1] != X.shape[1]:
+        return [-1]
+    if len(Xb) == 0:
+        return []
+    idx = np.rint(Xb[:, -1].astype(np.float64) * 1000).astype(int)
+    if idx.min() < 0 or idx.max() >= len(X) or not np.allclose(Xb, X[idx], rtol=1e-5, atol=1e-6):
+        return [-1]
+    return idx.tolist()
+
+
+KEYS = ("W1", "b1", "W2", "b2")
+
+
+def _grader_grads(params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+    """The gradients of the mean cross-entropy at `params` on the batch (X, y), float64."""
+    n = X.shape[0]
+    Z1 = X @ params["W1"] + params["b1"]
+    A1 = np.maximum(Z1, 0.0)
+    z = A1 @ params["W2"] + params["b2"]
+    z = z - z.max(axis=1, keepdims=True)
+    P = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    Y = np.zeros_like(P)
+    Y[np.arange(n), y] = 1.0
+    dZ2 = (P - Y) / n
+    dZ1 = (dZ2 @ params["W2"].T) * (Z1 > 0)
+    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": A1.T @ dZ2, "b2": dZ2.sum(axis=0)}
+
+
+def _step_error(got: np.ndarray, expected: np.ndarray) -> float:
+    """Largest gap between two steps, relative to the expected step's largest entry (nan: inf)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        gap = float(np.max(np.abs(got - expected)))
+    return np.inf if np.isnan(gap) else gap / max(float(np.max(np.abs(expected))), 1e-300)
+
+
+def _returned_params(value: object, shapes: dict[str, tuple[int, ...]], label: str) -> dict[str, np.ndarray]:
+    if not isinstance(value, dict) or not set(KEYS) <= set(value):
+        raise CheckFailed(
+            'entrainer doit renvoyer le dictionnaire params {"W1", "b1", "W2", "b2"}',
+            'entrainer must return the params dictionary {"W1", "b1", "W2", "b2"}',
+        )
+    return {
+        k: np.asarray(as_array(value[k], f'params["{k}"] ({label})', shape=shapes[k], allow_nan=True),
+                      dtype=np.float64)
+        for k in KEYS
+    }
+
+
+@kernel_side(uses=(_examples_of,))
+def record_training(entrainer, X, y, hidden, lr, epochs, batch_size, seed):
+    """entrainer(X, y, ...) with forward wrapped as in record_batches (run with the references
+    in place): {"params": what it returns, "seen": the grader's examples of each forward call}."""
+    import numpy as np
+
+    g = entrainer.__globals__
+    original = np.array(X, copy=True)  # X as sent: a student may reorder it in place
     seen = []
     ref_forward = g["forward"]
 
     def forward(Xb, params):
-        seen.append(np.rint(np.asarray(Xb)[:, -1] * 1000).astype(int).tolist())
+        seen.append(_examples_of(Xb, original))
+        return ref_forward(Xb, params)
+
+    g["forward"] = forward
+    try:
+        params = entrainer(X, y, hidden=hidden, lr=lr, epochs=epochs, batch_size=batch_size, seed=seed)
+    finally:
+        g["forward"] = ref_forward
+    return {"params": params, "seen": seen}
+
+
+@pytest.mark.item("train")
+@pytest.mark.points(0.5)
+def test_entrainer_one_step_on_every_parameter(submission, rng):
+    """The update itself, which the accuracy bar cannot see (blind answers: b1 and b2 never
+    updated, b2 alone skipped by a typo, still above 90 %). With epochs=1 and batch_size = N
+    the epoch is one batch, the whole set, whose mean gradient does not depend on the shuffle:
+    entrainer must return θ0 − lr · dθ(θ0) for each of the four parameters, θ0 what it returns
+    with lr = 0 (its own initialisation: the seed is the other check's). The grader's examples
+    leave the last class out on purpose: C = 10 (the statement), not read from y_train."""
+    X_train, _, y_train, _ = digits_split(SPLIT_SEED)
+    n = int(rng.integers(80, 160))
+    idx = rng.choice(np.flatnonzero(y_train != 9), size=n, replace=False)
+    X = np.hstack([X_train[idx], (np.arange(n) / 1000.0)[:, None]])
+    y = y_train[idx]
+    hidden, s, lr = int(rng.integers(10, 24)), int(rng.integers(0, 2**31 - 1)), float(rng.uniform(0.2, 0.8))
+    what = "entrainer(X_train, y_train, epochs=1, batch_size=N) sur des exemples du correcteur (un seul lot)"
+    what_en = "entrainer(X_train, y_train, epochs=1, batch_size=N) on grader examples (a single batch)"
+    shapes = {"W1": (X.shape[1], hidden), "b1": (hidden,), "W2": (hidden, 10), "b2": (10,)}
+
+    def at_rate_zero() -> object:
+        return with_references(
+            submission, MLP_REFERENCES, "entrainer", X, y,
+            hidden=hidden, lr=0.0, epochs=1, batch_size=n, seed=s, timeout=60,
+        )
+
+    record_training.install(submission)
+    out = with_references(
+        submission, MLP_REFERENCES, "entrainer", Ref("entrainer"), X, y, hidden, lr, 1, n, s,
+        via=record_training.ref_name, timeout=60,
+    )
+    seen = out.get("seen") if isinstance(out, dict) else None
+    _check_own_examples(submission, seen, what, what_en)
+    start = at_rate_zero()
+    if isinstance(start, dict) and "W2" in start:
+        w2 = as_array(start["W2"], 'params["W2"]', allow_nan=True)
+        if w2.ndim == 2 and w2.shape[1] < 10:
+            raise CheckFailed(
+                f'{what} : params["W2"] a {w2.shape[1]} colonnes ; ici le chiffre 9 n\'apparaît pas '
+                "dans y_train, mais le modèle a toujours C = 10 sorties (énoncé) : "
+                "init_params(D, hidden, 10, seed), pas len(np.unique(y_train)) ni y_train.max() + 1",
+                f'{what_en}: params["W2"] has {w2.shape[1]} columns; here the digit 9 does not appear '
+                "in y_train, but the model always has C = 10 outputs (the statement): "
+                "init_params(D, hidden, 10, seed), not len(np.unique(y_train)) nor y_train.max() + 1",
+            )
+    label = f"hidden={hidden}"
+    base = _returned_params(start, shapes, label)
+    again = _returned_params(at_rate_zero(), shapes, label)
+    if not all(np.array_equal(base[k], again[k], equal_nan=True) for k in KEYS):
+        return  # not reproducible with one seed: test_entrainer_uses_its_seed says so
+    if not isinstance(seen, list) or not any(sorted(b) == list(range(n)) for b in seen):
+        return  # no batch of the whole set: test_entrainer_batches_cover_the_epoch says why
+    got = _returned_params(out.get("params"), shapes, label)
+    grads = _grader_grads(base, X, y)
+    steps = {k: got[k] - base[k] for k in KEYS}
+    # 1e-3: float32 data or parameters move a step by ~1e-5 of itself; the mistakes below by
+    # all of it (a frozen parameter), twice it (a flipped sign) or a factor (another rate).
+    wrong = [k for k in KEYS if not _step_error(steps[k], -lr * grads[k]) <= 1e-3]
+    if not wrong:
+        return
+    if all(np.array_equal(got[k], base[k]) for k in KEYS):
+        if not np.allclose(base["W1"], _init_params(X.shape[1], hidden, 10, s)["W1"]):
+            return  # the same answer for lr = 0 and lr > 0 from trained weights: lr ignored (seed check)
+        raise CheckFailed(
+            f"{what} : les paramètres renvoyés sont ceux de l'initialisation, comme avec lr = 0 : "
+            "la mise à jour θ ← θ − lr · dθ n'est jamais appliquée à params",
+            f"{what_en}: the returned parameters are the initial ones, as with lr = 0: the update "
+            "θ ← θ − lr · dθ is never applied to params",
+        )
+    names = ", ".join(wrong)
+    frozen = [k for k in wrong if np.array_equal(got[k], base[k])]
+    if frozen:
+        listed = ", ".join(frozen)
+        verb_fr, keeps_fr = ("ne changent pas", "leur valeur") if len(frozen) > 1 else ("ne change pas", "sa valeur")
+        verb_en, keeps_en = ("do not change", "they keep") if len(frozen) > 1 else ("does not change", "it keeps")
+        raise CheckFailed(
+            f"{what} : {listed} {verb_fr} après un pas ({keeps_fr} est celle de l'initialisation) ; "
+            "la mise à jour porte sur chacun des QUATRE paramètres : "
+            "for nom in params: params[nom] = params[nom] − lr * grads[nom]",
+            f"{what_en}: {listed} {verb_en} after a step ({keeps_en} the initial value); the "
+            "update applies to each of the FOUR parameters: "
+            "for name in params: params[name] = params[name] − lr * grads[name]",
+        )
+    if all(_step_error(steps[k], lr * grads[k]) <= 1e-3 for k in wrong):
+        raise CheckFailed(
+            f"{what} : le pas sur {names} monte le gradient ; θ ← θ − lr · dθ",
+            f"{what_en}: the step on {names} climbs the gradient; θ ← θ − lr · dθ",
+        )
+    batch = np.asarray(next(b for b in seen if sorted(b) == list(range(n))))
+    unpaired = _grader_grads(base, X[batch], y)
+    if all(_step_error(steps[k], -lr * unpaired[k]) <= 1e-3 for k in KEYS):
+        # Its premise: the step is the one of the shuffled examples with the labels in their
+        # original order (y_train[debut : debut + batch_size] beside X_train[lot]).
+        raise CheckFailed(
+            f"{what} : le pas est celui des exemples mélangés avec les étiquettes dans l'ordre "
+            "d'origine : y_train[lot] doit correspondre à X_train[lot], le même lot d'indices pour les deux",
+            f"{what_en}: the step is that of the shuffled examples with the labels in their "
+            "original order: y_train[batch] must match X_train[batch], one batch of indices for both",
+        )
+    raise CheckFailed(
+        f"{what} : {names} ne vaut pas θ0 − lr · dθ après ce pas unique (θ0 : ce que renvoie "
+        "entrainer avec lr = 0, dθ : le gradient moyen du lot renvoyé par backward) ; un pas "
+        "par lot, avec le lr reçu, sur chacun des quatre paramètres",
+        f"{what_en}: {names} is not θ0 − lr · dθ after this single step (θ0: what entrainer "
+        "returns with lr = 0, dθ: the batch's mean gradient returned by backward); one step per "
+        "batch, with the lr received, on each of the four parameters",
+    )
+
+
+@kernel_side(uses=(_examples_of,))
+def record_batches(entrainer, X, y, hidden, lr, epochs, batch_size):
+    """Run with the references in place (with_references): wraps the (reference) forward to
+    record which training examples each batch holds (`_examples_of`). Called without seed: the
+    signature's default (seed=0) is what the notebook's own call `entrainer(X_train, y_train)`
+    uses."""
+    import numpy as np
+
+    g = entrainer.__globals__  # the notebook's namespace, where entrainer looks forward up
+    original = np.array(X, copy=True)  # X as sent: a student may reorder it in place
+    seen = []
+    ref_forward = g["forward"]
+
+    def forward(Xb, params):
+        seen.append(_examples_of(Xb, original))
         return ref_forward(Xb, params)
 
     g["forward"] = forward
@@ -239,6 +431,24 @@ def record_batches(entrainer, X, y, hidden, lr, epochs, batch_size):
     finally:
         g["forward"] = ref_forward
     return seen
+
+
+def _check_own_examples(submission, batches: object, what: str, what_en: str) -> None:
+    """forward received rows that are not the grader's examples (`_examples_of` gave [-1]):
+    entrainer trains on something else than its arguments (blind answer: the notebook's
+    X_digits). Said before any batch-size or coverage message, which would blame the slices."""
+    if not isinstance(batches, list) or not any(b == [-1] for b in batches):
+        return
+    globals_hint = data_globals_hint(submission, "entrainer")
+    extra_fr, extra_en = (f" ; {globals_hint[0]}", f"; {globals_hint[1]}") if globals_hint else ("", "")
+    raise CheckFailed(
+        f"{what} : forward reçoit des exemples qui ne sont pas ceux de X_train : entrainer doit "
+        "s'entraîner sur les arguments X_train, y_train qu'il reçoit (forward(X_train[lot], …)), "
+        f"sans les remplacer par des données du notebook (X_digits, …) ni les transformer{extra_fr}",
+        f"{what_en}: forward receives examples that are not those of X_train: entrainer must "
+        "train on the X_train, y_train arguments it receives (forward(X_train[batch], ...)), "
+        f"without replacing them with the notebook's data (X_digits, ...) or transforming them{extra_en}",
+    )
 
 
 def _epoch_passes(batches: list, n: int) -> list[list[int]]:
@@ -306,6 +516,7 @@ def test_entrainer_batches_cover_the_epoch(submission, rng):
     )
     what = "entrainer(X_train, y_train, epochs=1, batch_size=…) sur des exemples du correcteur"
     what_en = "entrainer(X_train, y_train, epochs=1, batch_size=...) on grader examples"
+    _check_own_examples(submission, batches, what, what_en)
     _check_one_epoch(batches, n, what, what_en)
     _check_batch_count(batches, n, bs, what, what_en)
     check_epoch_batches(batches, n, bs, what, what_en, ("forward", "forward"), every_example=True)

@@ -212,14 +212,14 @@ def _check(
             + (" (pas de nan : np.isnan ne voit pas inf)" if only_inf else "")
             + " ; règle 1 : une valeur non finie dans l'UNE des deux courbes, c'est une divergence ; "
             "toute comparaison avec nan vaut False et np.max d'un tableau avec nan vaut nan : "
-            "testez np.isfinite (qui écarte inf ET nan) sur les deux courbes d'abord"
+            "testez np.isfinite d'abord, sur les deux courbes (il écarte inf ET nan)"
         )
         hint_en = (
             "; ".join(where_en)
             + (" (no nan: np.isnan does not see inf)" if only_inf else "")
             + "; rule 1: a non-finite value in EITHER curve is a divergence; any comparison with "
-            "nan is False and np.max of an array with nan is nan: test np.isfinite (which rules "
-            "out inf AND nan) on both curves first"
+            "nan is False and np.max of an array with nan is nan: test np.isfinite first, on "
+            "both curves (it rules out inf AND nan)"
         )
     raise CheckFailed(
         f"diagnostic_courbe renvoie « {got} » pour une courbe du correcteur, ce n'est pas le bon "

@@ -873,3 +873,100 @@ CORRECT.update({
 CORRECT_GROUPS["blind-r6-correct"] = tuple(n for n in CORRECT if n.startswith("blind-r6-correct-")
                                            and n != "blind-r6-correct-module-alias-names")
 CORRECT_GROUPS["blind-r6-correct-alias"] = ("blind-r6-correct-module-alias-names",)
+
+# ---------------------------------------------------------------- wrong answers kept or blamed wrongly (fixed by class)
+# Inputs converted to integers (real-valued X and w, scaled down, in every draw); np.isnan in
+# place of np.isfinite (inf alone in the validation curve); rule 1 read on the validation loss
+# (its own hint); a float count; one model kept and trained further across calls; a loop that
+# trains on the notebook's globals or rescales its inputs (the grader's pixels in another order,
+# the rows the model receives); a summed loss (told apart from missing zero_grad).
+SCENARIOS.update({
+    "submission-xor-perceptron-casts-inputs-to-int": Scenario(
+        grade_id="xor_perceptron",
+        source=edit(solution_with_docs(__file__, 'xor_perceptron', 'Convertit X en entiers avant le produit scalaire.'),
+            ('    X = np.asarray(X, dtype=float)\n', '    X = np.asarray(X).astype(int)\n')),
+        must_fail=("test_separe_random_separable_data",),
+        message_contains=("ne les convertissez pas en entiers",),
+    ),
+    "submission-diagnose-isnan-misses-inf": Scenario(
+        grade_id="diagnose_curve",
+        source=edit(solution_with_docs(__file__, 'diagnose_curve', 'Teste np.isnan au lieu de np.isfinite : inf passe.'),
+            ('    if not (np.all(np.isfinite(perte_train)) and np.all(np.isfinite(perte_val))):\n',
+             '    if np.isnan(perte_train).any() or np.isnan(perte_val).any():\n')),
+        must_fail=("test_diagnostic_non_finite_curves",),
+        message_contains=("perte_val contient inf", "np.isnan ne voit pas inf"),
+    ),
+    "submission-diagnose-rule1-reads-validation-loss": Scenario(
+        grade_id="diagnose_curve",
+        source=edit(solution_with_docs(__file__, 'diagnose_curve', 'La règle 1 compare aussi la perte de validation à 2·L0.'),
+            ('    if perte_train.max() > 2 * L0:\n',
+             '    if perte_train.max() > 2 * L0 or perte_val.max() > 2 * L0:\n')),
+        must_fail=("test_diagnostic_reads_first_and_last_epochs",),
+        message_contains=("ne compare à 2·L0 que la perte d'ENTRAÎNEMENT",),
+    ),
+    "submission-count-params-returns-float": Scenario(
+        grade_id="count_params",
+        source=edit(solution_with_docs(__file__, 'count_params', 'Calcule en flottants : renvoie un np.float64.'),
+            ('    return int(sum(n * h + h for n, h in zip(largeurs[:-1], largeurs[1:])))\n',
+             '    h = np.array(largeurs, dtype=float)\n    return np.sum(h[:-1] * h[1:] + h[1:])\n')),
+        must_fail=("test_nombre_parametres_matches_torch",),
+        message_contains=("renvoie un flottant",),
+    ),
+    "submission-xor-mlp-keeps-training-one-model": Scenario(
+        grade_id="xor_mlp",
+        source="_CACHE_XOR = {}\n\n\n" + edit(
+            solution_with_docs(__file__, 'xor_mlp', 'Un seul modèle, construit au premier appel puis entraîné encore à chaque appel.'),
+            ('    torch.manual_seed(seed)\n'
+             '    modele = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2))\n'
+             '    optimiseur = torch.optim.Adam(modele.parameters(), lr=0.05)\n',
+             '    if "modele" not in _CACHE_XOR:\n'
+             '        torch.manual_seed(seed)\n'
+             '        _CACHE_XOR["modele"] = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2))\n'
+             '        _CACHE_XOR["opt"] = torch.optim.Adam(_CACHE_XOR["modele"].parameters(), lr=0.05)\n'
+             '    modele, optimiseur = _CACHE_XOR["modele"], _CACHE_XOR["opt"]\n')),
+        must_fail=("test_entrainer_xor_new_model_per_seed",),
+        message_contains=("renvoient le même objet modèle",),
+    ),
+    "submission-sgd-trains-on-notebook-globals": Scenario(
+        grade_id="sgd_digits",
+        source=edit(solution_with_docs(__file__, 'sgd_digits', 'Entraîne sur les variables globales X_digits, y_digits au lieu des arguments.'),
+            ('    X = torch.as_tensor(X_train, dtype=torch.float32)\n    y = torch.as_tensor(y_train, dtype=torch.long)\n',
+             '    X = torch.as_tensor(X_digits, dtype=torch.float32)\n    y = torch.as_tensor(y_digits, dtype=torch.long)\n')),
+        must_fail=("test_entrainer_sgd_reaches_test_accuracy", "test_entrainer_sgd_batches_cover_the_epoch"),
+        message_contains=("pas sur des variables du notebook (X_digits",),
+    ),
+    "submission-sgd-normalises-inputs-again": Scenario(
+        grade_id="sgd_digits",
+        source=edit(solution_with_docs(__file__, 'sgd_digits', 'Divise encore X_train par 16 alors qu\'il est déjà dans [0, 1].'),
+            ('    X = torch.as_tensor(X_train, dtype=torch.float32)\n',
+             '    X = torch.as_tensor(X_train / 16.0, dtype=torch.float32)\n')),
+        must_fail=("test_entrainer_sgd_reaches_test_accuracy", "test_entrainer_sgd_batches_cover_the_epoch"),
+        message_contains=("multipliés par une constante", "sans le normaliser à nouveau"),
+    ),
+    "submission-sgd-summed-loss": Scenario(
+        grade_id="sgd_digits",
+        source=edit(solution_with_docs(__file__, 'sgd_digits', 'Perte sommée sur le lot (reduction="sum") au lieu de la moyenne.'),
+            ('            perte = nn.functional.cross_entropy(modele(X[lot]), y[lot])\n',
+             '            perte = nn.functional.cross_entropy(modele(X[lot]), y[lot], reduction="sum")\n')),
+        must_fail=("test_entrainer_sgd_reaches_test_accuracy", "test_entrainer_sgd_batches_cover_the_epoch"),
+        message_contains=("la perte est sommée sur le lot",),
+    ),
+})
+GROUPS["class-fixes-a"] = ("submission-xor-perceptron-casts-inputs-to-int", "submission-diagnose-isnan-misses-inf",
+                           "submission-count-params-returns-float", "submission-xor-mlp-keeps-training-one-model",
+                           "submission-sgd-trains-on-notebook-globals")
+GROUPS["class-fixes-b"] = ("submission-diagnose-rule1-reads-validation-loss", "submission-sgd-normalises-inputs-again")
+GROUPS["class-fixes-c"] = ("submission-sgd-summed-loss",)
+CORRECT.update({
+    "correct-separe-float32": Correct(
+        grade_id="xor_perceptron",
+        source='def separe_parfaitement(w, b, X, y):\n    X32 = np.asarray(X, dtype=np.float32)\n    w32 = np.asarray(w, dtype=np.float32)\n    sorties = (np.einsum("nd,d->n", X32, w32) + np.float32(b) > 0).astype(int)\n    return bool(np.array_equal(sorties, np.asarray(y)))\n',
+        why="float32 and einsum: small real-valued entries are kept as they are",
+    ),
+    "correct-count-params-numpy-int64": Correct(
+        grade_id="count_params",
+        source='def nombre_parametres(largeurs):\n    h = np.asarray(largeurs, dtype=np.int64)\n    return np.sum(h[:-1] * h[1:] + h[1:])\n',
+        why="a NumPy integer (np.int64) is an integer",
+    ),
+})
+CORRECT_GROUPS["correct-class-fixes"] = ("correct-separe-float32", "correct-count-params-numpy-int64")

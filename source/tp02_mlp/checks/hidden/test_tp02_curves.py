@@ -180,14 +180,46 @@ def _check(
             "the training loss rises above L0 but stays below 2·L0: that is no divergence (rule 1: "
             f"max > 2·L0); {hint_en}"
         )
-    if not (np.all(np.isfinite(train)) and np.all(np.isfinite(val))):
+    # Rule 1 reads the TRAINING loss only: a validation loss above 2·L0 is no divergence.
+    if (
+        got == "divergence"
+        and np.all(np.isfinite(train))
+        and np.all(np.isfinite(val))
+        and np.max(train) <= 2 * train[0]
+        and np.max(val) > 2 * train[0]
+        and _right_with_val_capped(submission, train, val, expected)
+    ):
         hint_fr = (
-            "la courbe contient inf/nan ; toute comparaison avec nan vaut False et np.max "
-            "d'un tableau avec nan vaut nan : testez np.isfinite d'abord (règle 1)"
+            "seule la perte de VALIDATION dépasse 2·L0 ici, et la réponse est juste quand elle "
+            "reste dessous : la règle 1 ne compare à 2·L0 que la perte d'ENTRAÎNEMENT "
+            "(perte_train.max() > 2·L0), pas la perte de validation"
         )
         hint_en = (
-            "the curve holds inf/nan; any comparison with nan is False and np.max of an "
-            "array with nan is nan: test np.isfinite first (rule 1)"
+            "only the VALIDATION loss exceeds 2·L0 here, and the answer is right when it stays "
+            "below: rule 1 compares only the TRAINING loss with 2·L0 (perte_train.max() > "
+            "2·L0), not the validation loss"
+        )
+    if not (np.all(np.isfinite(train)) and np.all(np.isfinite(val))):
+        where_fr, where_en = [], []
+        for curve, fr, en in ((train, "perte_train", "perte_train"), (val, "perte_val", "perte_val")):
+            kinds = [k for k, bad in (("inf", np.isinf(curve).any()), ("nan", np.isnan(curve).any())) if bad]
+            if kinds:
+                where_fr.append(f"{fr} contient {' et '.join(kinds)}")
+                where_en.append(f"{en} holds {' and '.join(kinds)}")
+        only_inf = not (np.isnan(train).any() or np.isnan(val).any())
+        hint_fr = (
+            " ; ".join(where_fr)
+            + (" (pas de nan : np.isnan ne voit pas inf)" if only_inf else "")
+            + " ; règle 1 : une valeur non finie dans l'UNE des deux courbes, c'est une divergence ; "
+            "toute comparaison avec nan vaut False et np.max d'un tableau avec nan vaut nan : "
+            "testez np.isfinite d'abord, sur les deux courbes (il écarte inf ET nan)"
+        )
+        hint_en = (
+            "; ".join(where_en)
+            + (" (no nan: np.isnan does not see inf)" if only_inf else "")
+            + "; rule 1: a non-finite value in EITHER curve is a divergence; any comparison with "
+            "nan is False and np.max of an array with nan is nan: test np.isfinite first, on "
+            "both curves (it rules out inf AND nan)"
         )
     raise CheckFailed(
         f"diagnostic_courbe renvoie « {got} » pour une courbe du correcteur, ce n'est pas le bon "
@@ -195,6 +227,15 @@ def _check(
         f'diagnostic_courbe returns "{got}" for one of the grader\'s curves, which is not the right '
         f"diagnosis; {hint_en}",
     )
+
+
+def _right_with_val_capped(submission, train, val, expected) -> bool:
+    """Premise of the "rule 1 reads the training loss only" hint: with the validation loss
+    capped under 2·L0 (its minimum and last value untouched), the answer is right."""
+    capped = np.minimum(val, 1.9 * train[0])
+    if capped[-1] != val[-1] or capped.min() != val.min() or _reference(train, capped) != expected:
+        return False
+    return curve_label(submission.call("diagnostic_courbe", train, capped)) == expected
 
 
 @pytest.mark.item("diagnose_curve")
@@ -226,10 +267,13 @@ def test_diagnostic_non_finite_curves(submission, rng):
     nan_val[cut:] = np.nan
     only_last = train.copy()
     only_last[-1] = np.nan
+    inf_val = val.copy()
+    inf_val[cut:] = np.inf  # np.isnan misses it; rule 3 would read inf > 1.1 × min
     cases = [
         (blown, np.where(np.isfinite(blown), val, np.nan)),  # inf then nan, as after an overflow
         (train, nan_val),  # the validation loss alone turned nan
         (only_last, val),  # the last training loss is nan
+        (train, inf_val),  # the validation loss alone turned inf (no nan anywhere)
     ]
     for i in rng.permutation(len(cases)):
         _check(submission, *cases[i], "divergence")

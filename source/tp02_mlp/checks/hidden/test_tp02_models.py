@@ -15,6 +15,7 @@ from torch import nn
 from autograder.checks import (
     CheckFailed,
     Handle,
+    Partial,
     SubmissionError,
     Tensor,
     as_array,
@@ -239,10 +240,14 @@ def _torch_count(widths: list[int]) -> int:
 def test_nombre_parametres_matches_torch(submission, rng):
     cases = [[int(v) for v in rng.integers(1, 301, size=int(rng.integers(2, 7)))] for _ in range(4)]
     cases.append([int(rng.integers(2, 50)), int(rng.integers(2, 50))])  # a single layer
+    floats = False
     for widths in cases:
         expected = _torch_count(widths)
         name = "nombre_parametres(largeurs) pour l'une des listes de largeurs du correcteur"
-        value = as_int(submission.call("nombre_parametres", widths), name)
+        raw = submission.call("nombre_parametres", widths)
+        # np.float64 and np.int64 arrive as Python float and int; a 0-d array as an array.
+        floats = floats or isinstance(raw, float) or (isinstance(raw, np.ndarray) and raw.dtype.kind == "f")
+        value = as_int(raw, name)
         if value == expected:
             continue
         input_side = sum(a * b + a for a, b in zip(widths[:-1], widths[1:], strict=True))
@@ -273,3 +278,13 @@ def test_nombre_parametres_matches_torch(submission, rng):
         hint_en="walk the list without changing it (zip(largeurs[:-1], largeurs[1:]); "
         "largeurs[::-1] makes a copy; no largeurs.reverse(), .pop() nor .sort())",
     )
+    if floats:  # every count right, but a float: the statement asks for an integer
+        raise Partial(
+            0.5,
+            "les comptes sont justes, mais nombre_parametres renvoie un flottant (float) : le "
+            "sujet demande un entier ; calculez avec des entiers (les largeurs sont des int) ou "
+            "convertissez le résultat avec int(...)",
+            "the counts are right, but nombre_parametres returns a float: the statement asks for "
+            "an integer; compute with integers (the widths are ints) or convert the result with "
+            "int(...)",
+        )

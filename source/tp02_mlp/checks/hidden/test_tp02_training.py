@@ -1,6 +1,7 @@
 """Hidden check, part 4: the student's mini-batch SGD loop trains MLPDeuxCouches on digits.
 
-The grader makes its own split of scikit-learn's bundled `load_digits`, sends only the
+The grader makes its own split of scikit-learn's bundled `load_digits`, with its pixels in
+another fixed order (a loop on the notebook's globals learns the usual one), sends only the
 training part, times the call, then runs the returned module's forward on the test
 images (inputs only) and computes the accuracy itself: the test labels never enter the
 kernel. The solution reaches 0.95–0.97 on this split (min 0.948 over 30 seeds); full
@@ -39,6 +40,7 @@ HIDDEN, LR, EPOCHS, BATCH = 64, 0.1, 30, 32
 SPLIT_SEED = 2026  # fixed split, different from the notebook's
 FULL, PARTIAL = 0.88, 0.75
 SECONDS = 30.0  # the solution takes about 1 s
+PIXEL_ORDER = np.random.default_rng(SPLIT_SEED).permutation(64)
 
 @kernel_side
 def grad_norms(model, X, y):
@@ -86,19 +88,40 @@ _ZERO_GRAD_EN = (
 _GENERIC_FR = (
     "vérifiez chaque lot : optimiseur.zero_grad(), perte = cross_entropy(modele(X[lot]), "
     "y[lot]), perte.backward(), optimiseur.step() ; que tous les lots de chaque époque sont "
-    "parcourus et que y[lot] correspond à X[lot]"
+    "parcourus, que y[lot] correspond à X[lot], et que le modèle s'entraîne sur les arguments "
+    "X_train, y_train reçus, tels quels (pas sur des variables du notebook, sans autre "
+    "normalisation)"
 )
 _GENERIC_EN = (
     "check every batch: optimiseur.zero_grad(), perte = cross_entropy(modele(X[lot]), "
-    "y[lot]), perte.backward(), optimiseur.step(); that every batch of every epoch is visited "
-    "and that y[lot] matches X[lot]"
+    "y[lot]), perte.backward(), optimiseur.step(); that every batch of every epoch is visited, "
+    "that y[lot] matches X[lot], and that the model trains on the X_train, y_train arguments "
+    "it receives, as they are (not on notebook variables, no further normalisation)"
 )
+
+
+def _summed_loss(submission, X_train, y_train, seed) -> bool:
+    """Premise of the "summed loss" hint over the zero_grad one (both leave a large .grad):
+    one epoch on grader examples, at a small lr, and its last step is |B| times the statement's."""
+    rng = np.random.default_rng(int(seed % 2**31))
+    n = 10 * BATCH + 7
+    idx = rng.choice(len(X_train), size=n, replace=False)
+    X = np.hstack([X_train[idx], (np.arange(n) / 1000.0)[:, None]])
+    try:
+        run = _recorded(submission, X, y_train[idx], LR / 10, 1, BATCH, int(rng.integers(0, 2**31 - 1)))
+    except (CheckFailed, StudentError):
+        return False
+    return _last_step_fault(run.get("last_step"), X, y_train[idx], BATCH, LR / 10) == "summed"
 
 
 @pytest.mark.item("sgd_digits")
 @pytest.mark.points(2.0)  # 0.25 to test_entrainer_sgd_batches_cover_the_epoch, 0.25 to test_entrainer_sgd_uses_seed_and_lr
 def test_entrainer_sgd_reaches_test_accuracy(submission, seed):
     X_train, X_test, y_train, y_test = digits_split(SPLIT_SEED)
+    # The pixels in another fixed order, train and test alike: an MLP learns them as well in any
+    # order (its fc1 is drawn i.i.d.), but a loop training on the notebook's globals (X_digits)
+    # instead of its arguments learns the usual order, and fails on these test images.
+    X_train, X_test = X_train[:, PIXEL_ORDER], X_test[:, PIXEL_ORDER]
     with TimeBudget(SECONDS, what_fr="l'entraînement", what_en="training", submission=submission) as budget:
         value = with_references(
             submission,
@@ -140,7 +163,10 @@ def test_entrainer_sgd_reaches_test_accuracy(submission, seed):
             "one row of 10 logits per image",
         )
     ratio = _accumulated_gradients(submission, model, X_train[: BATCH * 2], y_train[: BATCH * 2])
-    if ratio is not None and ratio > 10:
+    if ratio is not None and ratio > 10 and _summed_loss(submission, X_train, y_train, seed):
+        # A loss summed over the batch also leaves a .grad |B| times one batch's mean gradient.
+        hint_fr, hint_en = _STEP_HINTS["summed"]
+    elif ratio is not None and ratio > 10:
         hint_fr = _ZERO_GRAD_FR.format(ratio=min(ratio, 1e9))
         hint_en = _ZERO_GRAD_EN.format(ratio=min(ratio, 1e9))
     elif not np.all(np.isfinite(logits)):
@@ -187,11 +213,13 @@ def record_batches(entrainer_sgd, X, y, hidden, lr, epochs, batch_size, seed):
 
     g = entrainer_sgd.__globals__  # the notebook's namespace, where entrainer_sgd looks it up
     base = g["MLPDeuxCouches"]
-    seen, avant = [], []
+    seen, avant, premier = [], [], []
 
     class _Enregistreur(base):
         def forward(self, x):
             if torch.is_grad_enabled():  # evaluation under no_grad is not a batch
+                if not seen:  # the rows of the first batch, to tell whether they are X's rows
+                    premier.append(torch.as_tensor(x).detach().double()[:40].tolist())
                 seen.append(torch.round(torch.as_tensor(x)[:, -1].detach().double() * 1000).long().tolist())
                 avant.append([p.detach().double().clone() for p in self.parameters()])
             return super().forward(x)
@@ -218,7 +246,8 @@ def record_batches(entrainer_sgd, X, y, hidden, lr, epochs, batch_size, seed):
                    "after": [p.flatten().tolist() for p in apres]}
     except Exception:
         pas = None
-    return {"seen": seen, "weights": poids, "hidden": largeur, "last_step": pas}
+    return {"seen": seen, "weights": poids, "hidden": largeur, "last_step": pas,
+            "first_rows": premier[0] if premier else None}
 
 
 @pytest.mark.item("sgd_digits")
@@ -240,6 +269,7 @@ def test_entrainer_sgd_batches_cover_the_epoch(submission, rng):
     batches = one_run["seen"]
     what = "entrainer_sgd(X_train, y_train, epochs=1, batch_size=…) sur des exemples du correcteur"
     what_en = "entrainer_sgd(X_train, y_train, epochs=1, batch_size=...) on grader examples"
+    _check_inputs_are_the_arguments(one_run.get("first_rows"), X, what, what_en)
     two = _recorded(submission, X, y_train[idx], LR, 2, bs, seed)["seen"]
     _check_epochs_used(batches, two, n, bs, what, what_en)
     if isinstance(batches, list) and not batches and isinstance(two, list) and two:
@@ -256,6 +286,54 @@ def test_entrainer_sgd_batches_cover_the_epoch(submission, rng):
     _check_last_step(one_run.get("last_step"), X, y_train[idx], bs, what, what_en)
     batches = two
     check_reshuffled_epochs(batches, what, what_en, "entrainer_sgd(X_train, y_train, epochs=2, batch_size=…)")
+
+
+def _check_inputs_are_the_arguments(rows: object, X: np.ndarray, what: str, what_en: str) -> None:
+    """The model must receive rows of the X_train it is given, as they are (the statement:
+    convert them to tensors). Rows of another width, or rows found nowhere in X, are data the
+    function did not receive (the notebook's globals); X's rows times a constant are inputs
+    normalised again (X_train is already in [0, 1]). The grader's accuracy check runs the model
+    on raw test images: either fault trains it on other inputs."""
+    try:
+        R = np.asarray(rows, dtype=np.float64)
+    except (TypeError, ValueError):
+        return
+    if R.ndim != 2 or not len(R) or not np.all(np.isfinite(R)):
+        return
+    scale = max(1.0, float(np.abs(X).max()))
+    if R.shape[1] == X.shape[1]:
+        gaps = np.abs(R[:, None, :] - X[None, :, :]).max(axis=2).min(axis=1)
+        if np.all(gaps <= 1e-5 * scale):
+            return
+        # The nearest row of X in direction, and the factor between them.
+        norms = np.linalg.norm(X, axis=1) * np.linalg.norm(R, axis=1)[:, None]
+        cos = (R @ X.T) / np.where(norms > 0, norms, np.inf)
+        best = cos.argmax(axis=1)
+        xb = X[best]
+        factors = np.sum(R * xb, axis=1) / np.maximum(np.sum(xb * xb, axis=1), 1e-300)
+        if (
+            np.all(cos[np.arange(len(R)), best] > 1 - 1e-9)
+            and np.ptp(factors) <= 1e-6 * np.abs(factors).max()
+            and abs(float(factors[0]) - 1.0) > 1e-3
+        ):
+            raise CheckFailed(
+                f"{what} : le modèle reçoit les exemples de X_train multipliés par une constante : "
+                "X_train est déjà ramené dans [0, 1] (le notebook l'a divisé par 16) ; "
+                "convertissez-le en tenseur tel quel, sans le normaliser à nouveau (la correction "
+                "évalue le modèle sur des images de test non transformées)",
+                f"{what_en}: the model receives the examples of X_train multiplied by a constant: "
+                "X_train is already scaled to [0, 1] (the notebook divided it by 16); convert it "
+                "to a tensor as it is, without normalising it again (the grader evaluates the "
+                "model on untransformed test images)",
+            )
+    raise CheckFailed(
+        f"{what} : le modèle ne reçoit pas les exemples du X_train passé en argument, tels quels : "
+        "entraînez sur les arguments X_train et y_train reçus (convertis en tenseurs, sans autre "
+        "transformation), pas sur des variables du notebook (X_digits, X_train global...)",
+        f"{what_en}: the model does not receive the examples of the X_train argument, as they "
+        "are: train on the X_train and y_train arguments you receive (converted to tensors, "
+        "nothing else), not on notebook variables (X_digits, the global X_train...)",
+    )
 
 
 def _training_batches(batches: object, n: int) -> list[list[int]] | None:
@@ -291,6 +369,41 @@ def _check_epochs_used(one: object, two: object, n: int, bs: int, what: str, wha
 
 
 def _check_last_step(step: object, X: np.ndarray, y: np.ndarray, bs: int, what: str, what_en: str) -> None:
+    """Fails with the fault `_last_step_fault` names (accumulated gradients aside)."""
+    fault = _last_step_fault(step, X, y, bs, LR)
+    if fault in (None, "accumulated"):
+        return  # no zero_grad: the accuracy check says so (one fault, points lost once)
+    hint_fr, hint_en = _STEP_HINTS[fault]
+    raise CheckFailed(f"{what} : {hint_fr}", f"{what_en}: {hint_en}")
+
+
+_STEP_HINTS = {
+    "divided": (
+        "le pas du dernier lot, incomplet, est trop petit d'un facteur batch_size / |B| : la "
+        "perte est divisée par batch_size au lieu de la taille du lot ; prenez la moyenne sur "
+        "le lot (cross_entropy par défaut, ou somme / len(lot))",
+        "the step of the incomplete last batch is too small by a factor batch_size / |B|: the "
+        "loss is divided by batch_size instead of the batch's size; take the mean over the "
+        "batch (cross_entropy's default, or sum / len(batch))",
+    ),
+    "summed": (
+        "le pas du dernier lot est |B| fois trop grand : la perte est sommée sur le lot "
+        "(reduction='sum') au lieu d'être moyennée ; (1/|B|) Σ, le défaut de cross_entropy",
+        "the step of the last batch is |B| times too large: the loss is summed over the batch "
+        "(reduction='sum') instead of averaged; (1/|B|) Σ, cross_entropy's default",
+    ),
+    "other": (
+        "le pas du dernier lot n'est pas −lr × le gradient de la perte moyenne du lot : "
+        "torch.optim.SGD(modele.parameters(), lr=lr), perte = cross_entropy(modele(X[lot]), "
+        "y[lot]) (moyenne sur le lot), un seul optimiseur.step() par lot",
+        "the step of the last batch is not −lr × the gradient of the batch's mean loss: "
+        "torch.optim.SGD(modele.parameters(), lr=lr), loss = cross_entropy(model(X[batch]), "
+        "y[batch]) (mean over the batch), one optimiser.step() per batch",
+    ),
+}
+
+
+def _last_step_fault(step: object, X: np.ndarray, y: np.ndarray, bs: int, lr: float) -> str | None:
     """The statement's step on a batch B is -lr * gradient of (1/|B|) Σ_B loss: the last,
     incomplete batch too. Its recorded step (one epoch) is compared with the grader's (float64,
     the grader's MLPDeuxCouches in place, at the weights the model had before that batch): a
@@ -298,7 +411,7 @@ def _check_last_step(step: object, X: np.ndarray, y: np.ndarray, bs: int, what: 
     loss |B| times too large. Gradients that accumulate (no zero_grad) give the sum of the
     epoch's batch gradients: test_entrainer_sgd_reaches_test_accuracy names that fault."""
     if not isinstance(step, dict):
-        return
+        return None
     hidden, d = 16, X.shape[1]
     shapes = [(hidden, d), (hidden,), (10, hidden), (10,)]
 
@@ -315,18 +428,18 @@ def _check_last_step(step: object, X: np.ndarray, y: np.ndarray, bs: int, what: 
         befores = [tensors(v) for v in step["before"]]
         after = tensors(step["after"])
     except (KeyError, TypeError, ValueError):
-        return
+        return None
     if not batches or len(batches) != len(befores) or any(
         not 0 < len(b) < len(X) or min(b) < 0 or max(b) >= len(X) for b in batches
     ):
-        return
+        return None
 
     def minus_lr_grad(ids, before):
         params = [torch.tensor(b, requires_grad=True) for b in before]
         xb = torch.tensor(X[ids].astype(np.float32).astype(np.float64))
         out = torch.relu(xb @ params[0].T + params[1]) @ params[2].T + params[3]
         loss = torch.nn.functional.cross_entropy(out, torch.tensor(y[ids], dtype=torch.long))
-        return np.concatenate([-LR * g.numpy().ravel() for g in torch.autograd.grad(loss, params)])
+        return np.concatenate([-lr * g.numpy().ravel() for g in torch.autograd.grad(loss, params)])
 
     expected = minus_lr_grad(batches[-1], befores[-1])
     got = np.concatenate([(a - b).ravel() for a, b in zip(after, befores[-1], strict=True)])
@@ -336,48 +449,22 @@ def _check_last_step(step: object, X: np.ndarray, y: np.ndarray, bs: int, what: 
         return float(np.linalg.norm(got - target)) / norm if norm > 1e-12 else float("inf")
 
     if not np.linalg.norm(expected) > 1e-12:
-        return
+        return None
     error = off(expected)
-    record_margin("last SGD step vs -lr * gradient of the mean loss (relative error)", error, 0.2,
-                  higher_is_better=False)
+    if lr == LR:
+        record_margin("last SGD step vs -lr * gradient of the mean loss (relative error)", error, 0.2,
+                      higher_is_better=False)
     if error <= 0.2:
-        return
+        return None
     accumulated = sum(minus_lr_grad(b, w) for b, w in zip(batches, befores, strict=True))
     if off(accumulated) <= 0.2:
-        return  # no zero_grad: the accuracy check says so (one fault, points lost once)
+        return "accumulated"
     m = len(batches[-1])
     if off(expected * m / bs) <= 0.2:
-        hint_fr = (
-            "le pas du dernier lot, incomplet, est trop petit d'un facteur batch_size / |B| : la "
-            "perte est divisée par batch_size au lieu de la taille du lot ; prenez la moyenne sur "
-            "le lot (cross_entropy par défaut, ou somme / len(lot))"
-        )
-        hint_en = (
-            "the step of the incomplete last batch is too small by a factor batch_size / |B|: the "
-            "loss is divided by batch_size instead of the batch's size; take the mean over the "
-            "batch (cross_entropy's default, or sum / len(batch))"
-        )
-    elif off(expected * m) <= 0.2:
-        hint_fr = (
-            "le pas du dernier lot est |B| fois trop grand : la perte est sommée sur le lot "
-            "(reduction='sum') au lieu d'être moyennée ; (1/|B|) Σ, le défaut de cross_entropy"
-        )
-        hint_en = (
-            "the step of the last batch is |B| times too large: the loss is summed over the batch "
-            "(reduction='sum') instead of averaged; (1/|B|) Σ, cross_entropy's default"
-        )
-    else:
-        hint_fr = (
-            "le pas du dernier lot n'est pas −lr × le gradient de la perte moyenne du lot : "
-            "torch.optim.SGD(modele.parameters(), lr=lr), perte = cross_entropy(modele(X[lot]), "
-            "y[lot]) (moyenne sur le lot), un seul optimiseur.step() par lot"
-        )
-        hint_en = (
-            "the step of the last batch is not −lr × the gradient of the batch's mean loss: "
-            "torch.optim.SGD(modele.parameters(), lr=lr), loss = cross_entropy(model(X[batch]), "
-            "y[batch]) (mean over the batch), one optimiser.step() per batch"
-        )
-    raise CheckFailed(f"{what} : {hint_fr}", f"{what_en}: {hint_en}")
+        return "divided"
+    if off(expected * m) <= 0.2:
+        return "summed"
+    return "other"
 
 
 def _recorded(submission, X, y, lr, epochs, bs, seed, hidden=16) -> dict:

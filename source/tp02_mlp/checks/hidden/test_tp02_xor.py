@@ -76,6 +76,19 @@ def _check_case(submission, w, b, X, y, what_fr: str, what_en: str) -> None:
             f"an example lies exactly on the boundary (w·x + b = 0, label {labels[0]}): with "
             "the course's convention, f(x) = 1 only if w·x + b > 0 (strict inequality)"
         )
+    elif _right_once_scaled_up(submission, w, b, X, y, expected):
+        hint_fr = (
+            "la réponse change quand on multiplie toutes les données par une même constante "
+            "positive (X et w, avec b), alors que les sorties 1[w·x + b > 0] n'en dépendent pas : "
+            "les coordonnées de X et de w sont des réels quelconques, ne les convertissez pas en "
+            "entiers (ni astype(int), ni int(), ni round) ; calculez X @ w + b en flottants"
+        )
+        hint_en = (
+            "the answer changes when all the data is multiplied by one positive constant (X and "
+            "w, with b), although the outputs 1[w·x + b > 0] do not depend on it: the entries of "
+            "X and w are arbitrary reals, do not convert them to integers (no astype(int), int() "
+            "nor round); compute X @ w + b in floating point"
+        )
     elif got:
         hint_fr = (
             "ce perceptron ne classe pas correctement tous les exemples : True seulement "
@@ -98,6 +111,21 @@ def _check_case(submission, w, b, X, y, what_fr: str, what_en: str) -> None:
         f"separe_parfaitement renvoie {got} pour {what_fr}, à tort ; {hint_fr}",
         f"separe_parfaitement wrongly returns {got} for {what_en}; {hint_en}",
     )
+
+
+def _right_once_scaled_up(submission, w, b, X, y, expected: bool) -> bool:
+    """Premise of the "no conversion to integers" hint: the answer is right on the same data
+    scaled up (X·kx, w·kw, b·kx·kw: every score multiplied by kx·kw > 0, so the same outputs)
+    to entries of about 1000, where truncating or rounding them no longer matters."""
+    kx = 1000.0 / max(float(np.abs(X).max()), 1e-12)
+    kw = 1000.0 / max(float(np.abs(w).max()), 1e-12)
+    scores = (X * kx) @ (w * kw) + b * kx * kw
+    if bool(np.all((scores > 0).astype(int) == y)) != expected:
+        return False  # rounding moved a point across the boundary: no premise
+    got = as_bool(
+        submission.call("separe_parfaitement", w * kw, b * kx * kw, X * kx, y), "separe_parfaitement"
+    )
+    return got == expected
 
 
 def _score_in(X: np.ndarray, w: np.ndarray, column: int) -> tuple[np.ndarray, np.ndarray]:
@@ -158,6 +186,7 @@ def test_separe_random_separable_data(submission, rng):
     flipped[int(rng.integers(n))] ^= 1
     w_rand, b_rand = rng.normal(size=d), float(rng.normal())
     w_last, X_last = _score_in(X, w, d - 1)  # the separating score in the last coordinate
+    small = 0.45 / float(np.abs(X).max())
     cases = [
         (
             w_last,
@@ -176,6 +205,16 @@ def test_separe_random_separable_data(submission, rng):
             f"{data_en} and the perceptron separating them",
         ),
         (-w, -b, X, y, f"{data} et le perceptron opposé", f"{data_en} and the opposite perceptron"),
+        (
+            # Entries of X and w all under 1 in absolute value (the same scores, scaled down):
+            # X and w are real arrays, an answer that truncates or rounds them is wrong here.
+            0.5 * w,
+            0.5 * b * small,
+            X * small,
+            y,
+            f"{data} à coordonnées non entières (|x| < 1) et un perceptron qui les sépare",
+            f"{data_en} with non-integer entries (|x| < 1) and a perceptron separating them",
+        ),
         (
             w,
             one_miss,
@@ -338,7 +377,7 @@ def _is_affine(logits: np.ndarray) -> bool:
 
 
 @pytest.mark.item("xor_mlp")
-@pytest.mark.points(1.75)  # 0.25 went to test_entrainer_xor_new_model_per_seed (the TP totals 20)
+@pytest.mark.points(1.5)  # 0.5 went to test_entrainer_xor_new_model_per_seed (the TP totals 20)
 def test_entrainer_xor_solves_xor_for_grader_seeds(submission, rng):
     seeds = [int(s) for s in rng.integers(1, 2**31 - 1, size=3)]
     failures_fr, failures_en, affine = [], [], False
@@ -414,7 +453,7 @@ def test_entrainer_xor_solves_xor_for_grader_seeds(submission, rng):
 
 
 @pytest.mark.item("xor_mlp")
-@pytest.mark.points(0.25)
+@pytest.mark.points(0.5)  # a rule of the statement (reproducible, a fresh model per call), not a detail
 def test_entrainer_xor_new_model_per_seed(submission, rng):
     """The statement's rules: torch.manual_seed(seed) first (same seed, same model) and a model
     built and trained at each call (another seed, another model). A model trained once and
@@ -429,18 +468,27 @@ def test_entrainer_xor_new_model_per_seed(submission, rng):
     if not all(np.all(np.isfinite(r)) for r in runs):
         return  # non-finite logits: test_entrainer_xor_solves_xor_for_grader_seeds says so
     if not np.allclose(runs[0], runs[1], rtol=1e-5, atol=1e-6):
+        if _shared(submission, s1, s1):  # one model trained further at every call
+            raise CheckFailed(
+                "deux appels de entrainer_xor renvoient le même objet modèle, entraîné encore à "
+                "chaque appel : construisez un NOUVEAU modèle (et un nouvel optimiseur) à chaque "
+                "appel, après torch.manual_seed(seed), sans rien garder d'un appel à l'autre "
+                "(pas de modèle global)",
+                "two calls of entrainer_xor return the same model object, trained further at "
+                "every call: build a NEW model (and a new optimiser) at every call, after "
+                "torch.manual_seed(seed), keeping nothing from one call to the next (no global "
+                "model)",
+            )
         raise CheckFailed(
             "deux appels de entrainer_xor avec la même graine donnent des modèles différents : "
-            "commencez par torch.manual_seed(seed), avant de construire le modèle",
+            "commencez par torch.manual_seed(seed), avant de construire le modèle, et ne gardez "
+            "rien d'un appel à l'autre (nouveau modèle, nouvel optimiseur)",
             "two calls of entrainer_xor with the same seed give different models: start with "
-            "torch.manual_seed(seed), before building the model",
+            "torch.manual_seed(seed), before building the model, and keep nothing from one call "
+            "to the next (new model, new optimiser)",
         )
     if np.allclose(runs[0], runs[2], rtol=1e-6, atol=1e-7):
-        try:
-            shared = same_model_object.call(submission, Ref("entrainer_xor"), s1, s2) is True
-        except SubmissionError as exc:
-            raise relabel(exc, same_model_object.ref_name, "entrainer_xor") from None
-        if not shared:  # a new model at each call, with the same weights: the seed is not used
+        if not _shared(submission, s1, s2):  # a new model at each call, with the same weights: the seed is not used
             raise CheckFailed(
                 "entrainer_xor construit bien un nouveau modèle à chaque appel, mais deux graines "
                 "différentes donnent le même modèle : l'argument seed est ignoré ; appelez "
@@ -456,6 +504,13 @@ def test_entrainer_xor_new_model_per_seed(submission, rng):
             "entrainer_xor returns the same model for two different seeds: build and train a NEW "
             "model at every call, after torch.manual_seed(seed) (not a global model trained once)",
         )
+
+
+def _shared(submission, s1: int, s2: int) -> bool:
+    try:
+        return same_model_object.call(submission, Ref("entrainer_xor"), s1, s2) is True
+    except SubmissionError as exc:
+        raise relabel(exc, same_model_object.ref_name, "entrainer_xor") from None
 
 
 @kernel_side

@@ -9,6 +9,9 @@ sends only these *inputs* to a trusted helper that runs the forward pass. The te
 never enter the kernel: every accuracy is computed here, averaged over the two trainings.
 The CNN-vs-MLP item (modeles_rotation) trains the same models with the grader's loop
 (reference_entrainer) instead, so that a bug of the student's entrainer costs its own item only.
+With the student's entrainer, the classes are renamed by a grader shift (digit d is class
+(d + s) % 10): data the notebook's arrays do not hold, so an entrainer that trains on
+X_app_rot/y_app_rot instead of its arguments does not reach the grader's accuracies.
 
 Measured on the solution (16 training seeds, grader split): clean accuracy 0.94–0.98
 (CNN) and 0.96–0.97 (MLP); accuracy at ±45° 0.14–0.27, a drop of about 0.8 for both;

@@ -326,9 +326,10 @@ _MORE_SCENARIOS = {
                 "    e = np.exp(np.asarray(logits, dtype=float) / T)\n",
             ),
         ),
-        # the NLL search over 0.05..20 on a very confident classifier overflows too
+        # the NLL search over 0.05..20 on a very confident classifier overflows too, and the
+        # NLL check says so (not only that T is far from the optimum)
         must_fail=("test_temperature_lowers_test_ece", "test_temperature_matches_nll_optimum"),
-        message_contains=("déborde",),
+        message_contains=("déborde", "la recherche s'arrête au bas de la plage"),
     ),
     "submission-decouper-ignores-seed": Scenario(
         grade_id="validation",
@@ -1112,3 +1113,206 @@ CORRECT["blind-r6-correct-ece-floor-loop"] = Correct(
 CORRECT_GROUPS["blind-r6-correct"] = ("blind-r6-correct-ood-searchsorted",
                                       "blind-r6-correct-validation-loops",
                                       "blind-r6-correct-ece-floor-loop")
+
+
+# ---------------------------------------------------------------- blind answers, round 8
+# Hints fixed by class: fiabilite's per-bin means checked once its counts are right (a bin's
+# centre as its confidence was blamed on edge placement); a CNN without ReLU after a
+# convolution named as such (not as a pooling fault); entrainer's arguments (X_train, y_train,
+# lr, epochs, batch_size) each said when ignored, the notebook's arrays named when a function
+# reads them instead of its arguments (precision_par_angle's shape error, entrainer's data),
+# and the full training on classes renamed by the grader, so that training on the notebook's
+# digits no longer reaches the grader's accuracies; the NLL check of the temperature says the
+# overflow; bias² and variance, and validation_croisee's usual mistakes, named one by one
+# (alpha is never the default 1.0 any more, so an unused alpha shows).
+_R8_ENTRAINER = partial(_solution, "entrainer_rotation")
+_R8_VALIDATION = partial(_solution, "validation", "Le découpage.", "Les plis de KFold.")
+SCENARIOS.update({
+    "submission-ece-fiabilite-confidence-is-bin-centre": Scenario(
+        grade_id="ece",
+        source=edit(
+            _solution("ece", "Confiance d'un bin : son centre.", "L'ECE à partir de fiabilite."),
+            ('"confiance": somme_conf / diviseur',
+             '"confiance": np.where(compte > 0, (np.arange(n_bins) + 0.5) / n_bins, 0.0)'),
+        ),
+        must_fail=_ECE_ALL,
+        message_contains=("est le centre du bin", "pas le centre du bin"),
+    ),
+    "submission-modeles-cnn-without-relu-after-second-conv": Scenario(
+        grade_id="modeles_rotation",
+        source=edit(
+            _solution("modeles_rotation", "Le MLP.", "CNN sans ReLU après la deuxième convolution."),
+            ("        nn.Conv2d(16, 32, kernel_size=3, padding=1),\n        nn.ReLU(),\n",
+             "        nn.Conv2d(16, 32, kernel_size=3, padding=1),\n"),
+        ),
+        must_fail=("test_cnn_more_robust_than_mlp",),
+        message_contains=("il manque l'activation nn.ReLU() après la deuxième convolution",),
+    ),
+    "submission-modeles-cnn-without-relu-after-first-conv": Scenario(
+        grade_id="modeles_rotation",
+        source=edit(
+            _solution("modeles_rotation", "Le MLP.", "CNN sans ReLU après la première convolution."),
+            ("        nn.Conv2d(1, 16, kernel_size=3, padding=1),\n        nn.ReLU(),\n",
+             "        nn.Conv2d(1, 16, kernel_size=3, padding=1),\n"),
+        ),
+        must_fail=("test_cnn_more_robust_than_mlp",),
+        message_contains=("il manque l'activation nn.ReLU() après la première convolution",),
+    ),
+    "submission-entrainer-trains-on-notebook-data": Scenario(
+        grade_id="entrainer_rotation",
+        source=edit(
+            _R8_ENTRAINER("Entraîne sur les données du notebook, pas sur ses arguments."),
+            ("    N = len(X_train)\n",
+             "    X_train, y_train = torch.from_numpy(X_app_rot), torch.from_numpy(y_app_rot)\n"
+             "    N = len(X_train)\n"),
+        ),
+        must_fail=("test_models_learn_upright_digits", "test_accuracy_drops_under_rotation"),
+        message_contains=("lit les variables globales du notebook X_app_rot, y_app_rot",
+                          "sur les arguments X_train, y_train reçus"),
+    ),
+    "submission-entrainer-labels-from-notebook": Scenario(
+        grade_id="entrainer_rotation",
+        source=edit(
+            _R8_ENTRAINER("Les étiquettes du notebook avec les images reçues."),
+            ("    N = len(X_train)\n",
+             "    y_train = torch.from_numpy(y_app_rot)\n    N = len(X_train)\n"),
+        ),
+        must_fail=("test_models_learn_upright_digits", "test_accuracy_drops_under_rotation"),
+        message_contains=("lit la variable globale du notebook y_app_rot",
+                          "les étiquettes du lot ne sont pas celles de y_train"),
+    ),
+    "submission-entrainer-hard-coded-lr-and-epochs": Scenario(
+        grade_id="entrainer_rotation",
+        source=edit(
+            _R8_ENTRAINER("lr et nombre d'époques écrits dans la fonction."),
+            ("Adam(modele.parameters(), lr=lr)", "Adam(modele.parameters(), lr=0.01)"),
+            ("for _ in range(epochs):", "for _ in range(10):"),
+        ),
+        must_fail=("test_models_learn_upright_digits",),
+        message_contains=("n'utilise pas ses arguments lr et epochs",),
+        may_fail=("test_accuracy_drops_under_rotation",),
+    ),
+    "submission-entrainer-hard-coded-batch-size": Scenario(
+        grade_id="entrainer_rotation",
+        source=edit(
+            _R8_ENTRAINER("Des lots de 64 écrits dans la fonction."),
+            ("range(0, N, batch_size)", "range(0, N, 64)"),
+            ("ordre[debut : debut + batch_size]", "ordre[debut : debut + 64]"),
+        ),
+        must_fail=("test_models_learn_upright_digits",),
+        message_contains=("n'utilise pas son argument batch_size",),
+    ),
+    "submission-rotation-labels-from-notebook": Scenario(
+        grade_id="rotation",
+        source=edit(
+            _solution("rotation", "tourner.", "Précisions contre les étiquettes du notebook."),
+            ("    y = np.asarray(y)\n", "    y = np.asarray(y_test_rot)\n"),
+        ),
+        must_fail=("test_tourner_small_examples", "test_precision_par_angle_matches_reference"),
+        message_contains=("precision_par_angle lit la variable globale du notebook y_test_rot",
+                          "utilisez ses arguments"),
+    ),
+    "submission-biais-variance-square-of-mean-gap": Scenario(
+        grade_id="biais_variance",
+        source=edit(
+            _solution("biais_variance", "Biais² : carré de l'écart moyen."),
+            ("float(np.mean((moyenne - f_vraie(X_EVAL)) ** 2))",
+             "float(np.mean(moyenne - f_vraie(X_EVAL)) ** 2)"),
+        ),
+        must_fail=("test_biais_variance_matches_simulation", "test_biais_variance_trends"),
+        message_contains=("vous élevez au carré la MOYENNE des écarts",),
+    ),
+    "submission-biais-variance-variance-ddof-1": Scenario(
+        grade_id="biais_variance",
+        source=edit(
+            _solution("biais_variance", "Variance avec correction."),
+            ("preds.var(axis=0)", "preds.var(axis=0, ddof=1)"),
+        ),
+        must_fail=("test_biais_variance_matches_simulation",),
+        message_contains=("np.var sans correction (ddof=0, le défaut), pas ddof=1",),
+    ),
+    "submission-biais-variance-bias-against-noisy-target": Scenario(
+        grade_id="biais_variance",
+        source=edit(
+            _solution("biais_variance", "Biais² contre une cible bruitée."),
+            ("(moyenne - f_vraie(X_EVAL))",
+             "(moyenne - (f_vraie(X_EVAL) + bruit * rng.normal(size=len(X_EVAL))))"),
+        ),
+        must_fail=("test_biais_variance_matches_simulation",),
+        message_contains=("contre la fonction vraie f_vraie (sans bruit)",),
+        may_fail=("test_biais_variance_trends",),
+    ),
+    "submission-validation-ignores-alpha": Scenario(
+        grade_id="validation",
+        source=edit(_R8_VALIDATION("Ridge d'alpha 1 quel que soit alpha."),
+                    ("+ alpha * np.eye(d)", "+ np.eye(d)")),
+        must_fail=("test_validation_croisee_matches_reference",),
+        message_contains=("n'utilise pas son argument alpha",),
+    ),
+    "submission-validation-ridge-with-intercept": Scenario(
+        grade_id="validation",
+        source=edit(
+            _R8_VALIDATION("Ridge de scikit-learn avec son intercept par défaut."),
+            ("        w = np.linalg.solve(X[app].T @ X[app] + alpha * np.eye(d), X[app].T @ y[app])\n"
+             "        erreurs.append(np.mean((X[val] @ w - y[val]) ** 2))\n",
+             "        from sklearn.linear_model import Ridge\n\n"
+             "        ridge = Ridge(alpha=alpha).fit(X[app], y[app])\n"
+             "        erreurs.append(np.mean((ridge.predict(X[val]) - y[val]) ** 2))\n"),
+        ),
+        must_fail=("test_validation_croisee_matches_reference",),
+        message_contains=("votre ridge a un intercept",),
+    ),
+    "submission-validation-error-on-training-folds": Scenario(
+        grade_id="validation",
+        source=edit(_R8_VALIDATION("Erreur mesurée sur les exemples d'entraînement."),
+                    ("np.mean((X[val] @ w - y[val]) ** 2)", "np.mean((X[app] @ w - y[app]) ** 2)")),
+        must_fail=("test_validation_croisee_matches_reference",),
+        message_contains=("vous mesurez l'erreur sur les exemples d'entraînement",),
+    ),
+    "submission-validation-std-ddof-1": Scenario(
+        grade_id="validation",
+        source=edit(_R8_VALIDATION("Écart-type avec correction."),
+                    ("float(np.std(erreurs))", "float(np.std(erreurs, ddof=1))")),
+        must_fail=("test_validation_croisee_matches_reference",),
+        message_contains=("np.std sans correction (ddof=0, le défaut)",),
+    ),
+    "submission-validation-ridge-fitted-on-all-data": Scenario(
+        grade_id="validation",
+        source=edit(_R8_VALIDATION("Ridge ajustée une fois sur toutes les données."),
+                    ("np.linalg.solve(X[app].T @ X[app] + alpha * np.eye(d), X[app].T @ y[app])",
+                     "np.linalg.solve(X.T @ X + alpha * np.eye(d), X.T @ y)")),
+        must_fail=("test_validation_croisee_matches_reference",),
+        message_contains=("ajustée sur toutes les données",),
+    ),
+})
+GROUPS.update({
+    "arguments-1": (
+        "submission-ece-fiabilite-confidence-is-bin-centre", "submission-validation-ignores-alpha",
+        "submission-biais-variance-square-of-mean-gap", "submission-rotation-labels-from-notebook",
+        "submission-modeles-cnn-without-relu-after-second-conv",
+        "submission-entrainer-trains-on-notebook-data",
+    ),
+    "arguments-2": (
+        "submission-validation-ridge-with-intercept", "submission-biais-variance-variance-ddof-1",
+        "submission-modeles-cnn-without-relu-after-first-conv",
+        "submission-entrainer-labels-from-notebook",
+    ),
+    "arguments-3": (
+        "submission-validation-error-on-training-folds",
+        "submission-biais-variance-bias-against-noisy-target",
+        "submission-entrainer-hard-coded-lr-and-epochs",
+    ),
+    "arguments-4": ("submission-validation-std-ddof-1", "submission-entrainer-hard-coded-batch-size"),
+    "arguments-5": ("submission-validation-ridge-fitted-on-all-data",),
+})
+CORRECT["correct-models-cnn-relu-after-pooling"] = Correct(
+    grade_id="modeles_rotation",
+    source=edit(
+        _solution("modeles_rotation", "Le MLP.", "ReLU après chaque pooling : max et ReLU commutent."),
+        ("        nn.ReLU(),\n        nn.MaxPool2d(2),\n", "        nn.MaxPool2d(2),\n        nn.ReLU(),\n"),
+        ("        nn.ReLU(),\n        nn.AdaptiveMaxPool2d(1),\n",
+         "        nn.AdaptiveMaxPool2d(1),\n        nn.ReLU(),\n"),
+    ),
+    why="ReLU after MaxPool2d and after AdaptiveMaxPool2d: relu(max(x)) = max(relu(x)), the same model",
+)
+CORRECT_GROUPS["correct-relu-order"] = ("correct-models-cnn-relu-after-pooling",)

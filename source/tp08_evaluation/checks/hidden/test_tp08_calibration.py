@@ -14,6 +14,7 @@ from scipy.special import log_softmax, softmax
 
 from autograder.checks import (
     CheckFailed,
+    StudentError,
     as_array,
     as_float,
     assert_arguments_untouched,
@@ -173,7 +174,12 @@ def test_fiabilite_matches_reference(submission, rng):
             "each prediction goes to the bin [m/M, (m+1)/M) of its confidence, 1.0 to the "
             "last one; mean confidence and fraction correct per bin, 0 for an empty bin",
         )
-        if np.allclose(got["compte"], _alt_bins(conf, ok, n_bins, ok.astype(float))["compte"]):
+        counts_right = np.allclose(got["compte"], ref["compte"], rtol=0.0, atol=1e-9)
+        if counts_right:
+            # The bins are right (every count): only what is averaged in them can be wrong; the
+            # hints about bin edges below would then blame a placement that is correct.
+            hint = _per_bin_mean_hint(got, ref, n_bins)
+        elif np.allclose(got["compte"], _alt_bins(conf, ok, n_bins, ok.astype(float))["compte"]):
             hint = _ON_CORRECT
         elif np.allclose(got["compte"], _right_closed_bins(conf, ok, n_bins)["compte"]):
             hint = _WRONG_SIDE
@@ -194,6 +200,66 @@ def test_fiabilite_matches_reference(submission, rng):
             f'fiabilite {what}: "{bad[0]}" does not match the reference; {hint[1]}',
         )
     _untouched(submission, "fiabilite", rng)
+
+
+def _per_bin_mean_hint(got: dict, ref: dict, n_bins: int) -> tuple[str, str]:
+    """The hint when fiabilite's counts are right but its per-bin means are not: which mean,
+    and the usual ways to get it wrong (a bin's centre or edge as its confidence, the two
+    means swapped, something left in the empty bins)."""
+    full = ref["compte"] > 0
+    lo = np.arange(n_bins) / n_bins
+    shapes = {
+        "centre": (lo + 0.5 / n_bins, "le centre du bin", "the bin's centre"),
+        "left": (lo, "le bord gauche du bin", "the bin's left edge"),
+        "right": (lo + 1.0 / n_bins, "le bord droit du bin", "the bin's right edge"),
+    }
+    conf_ok = np.allclose(got["confiance"], ref["confiance"], rtol=1e-5, atol=1e-7)
+    prec_ok = np.allclose(got["precision"], ref["precision"], rtol=1e-5, atol=1e-7)
+    if not conf_ok and not prec_ok and np.allclose(got["confiance"], ref["precision"], atol=1e-7) \
+            and np.allclose(got["precision"], ref["confiance"], atol=1e-7):
+        return (
+            '"confiance" et "precision" sont échangées : "confiance" est la confiance moyenne '
+            'du bin, "precision" la fraction de ses prédictions correctes',
+            '"confiance" and "precision" are swapped: "confiance" is the bin\'s mean '
+            'confidence, "precision" the fraction of its predictions that are correct',
+        )
+    if (conf_ok and prec_ok) or (
+        np.allclose(got["confiance"][full], ref["confiance"][full], rtol=1e-5, atol=1e-7)
+        and np.allclose(got["precision"][full], ref["precision"][full], rtol=1e-5, atol=1e-7)
+    ):
+        return (
+            "les bins non vides sont justes, mais un bin vide doit valoir 0 en confiance et en "
+            "précision",
+            "the non-empty bins are right, but an empty bin must hold 0 for both its "
+            "confidence and its accuracy",
+        )
+    if not conf_ok:
+        for grid, fr, en in shapes.values():
+            if np.allclose(got["confiance"][full], grid[full], atol=1e-7):
+                return (
+                    f'les comptes sont justes, mais votre "confiance" d\'un bin est {fr} : '
+                    "c'est la MOYENNE des confiances des prédictions qui y tombent (somme des "
+                    "confiances du bin / son compte), 0 pour un bin vide",
+                    f'the counts are right, but your "confiance" of a bin is {en}: it is the '
+                    "MEAN of the confidences of the predictions that fall in it (sum of the "
+                    "bin's confidences / its count), 0 for an empty bin",
+                )
+        return (
+            'les comptes sont justes, mais pas la "confiance" : pour chaque bin, la moyenne '
+            "des confiances de SES prédictions (somme des confiances du bin / son compte), 0 "
+            "pour un bin vide",
+            'the counts are right, but not "confiance": for each bin, the mean of the '
+            "confidences of ITS predictions (sum of the bin's confidences / its count), 0 for "
+            "an empty bin",
+        )
+    return (
+        'les comptes sont justes, mais pas la "precision" : pour chaque bin, la fraction de '
+        "SES prédictions qui sont correctes (somme de correct sur le bin / son compte), 0 pour "
+        "un bin vide",
+        'the counts are right, but not "precision": for each bin, the fraction of ITS '
+        "predictions that are correct (sum of correct over the bin / its count), 0 for an "
+        "empty bin",
+    )
 
 
 def _untouched(submission, fn: str, rng) -> None:
@@ -256,6 +322,14 @@ def test_ece_matches_reference(submission, rng):
             hint = _WRONG_SIDE
         elif abs(got - _ece_of(_alt_bins(conf[keep], ok[keep], n_bins, conf[keep]))) < 1e-7:
             hint = _DROPS_ONE
+        elif abs(got - _ece_of({**ref, "confiance": np.where(
+                full, (np.arange(n_bins) + 0.5) / n_bins, 0.0)})) < 1e-7:
+            hint = (
+                "conf(B_m) est la confiance MOYENNE des prédictions du bin, pas le centre du "
+                "bin ; ECE = Σ_m |B_m|/N · |acc(B_m) − conf(B_m)|",
+                "conf(B_m) is the MEAN confidence of the bin's predictions, not the bin's "
+                "centre; ECE = Σ_m |B_m|/N · |acc(B_m) − conf(B_m)|",
+            )
         else:
             hint = (
                 "ECE = Σ_m |B_m|/N · |acc(B_m) − conf(B_m)|, bins de même largeur sur la confiance",
@@ -356,6 +430,19 @@ def _temperature_case(submission, k: int, lv: np.ndarray, yv: np.ndarray, kind: 
             "divisés, softmax(z / T)",
             "you get about 1/T: your logits are multiplied by T instead of divided, softmax(z / T)",
         )
+    elif _overflows(submission, lv) or (got < 0.06 <= 0.5 * want):
+        # NaN in the NLL at the small T of the grid: np.argmin stops on the first NaN, which
+        # lies at the bottom of the range (T ≈ 0.05), whatever the optimum.
+        hint = (
+            "aux petites valeurs de T, logits / T est grand et exp(logits / T) déborde : les "
+            "probabilités (donc la NLL) deviennent NaN ou inf, et la recherche s'arrête au bas de "
+            "la plage (np.argmin renvoie la position d'un NaN) ; soustrayez le maximum de chaque "
+            "ligne avant l'exponentielle dans appliquer_temperature (softmax stable)",
+            "at small values of T, logits / T is large and exp(logits / T) overflows: the "
+            "probabilities (hence the NLL) become NaN or inf, and the search stops at the bottom "
+            "of the range (np.argmin returns the position of a NaN); subtract each row's maximum "
+            "before the exponential in appliquer_temperature (stable softmax)",
+        )
     else:
         hint = (
             "T minimise la NLL moyenne −(1/N) Σ log softmax(z_i / T)[y_i] sur la validation "
@@ -371,6 +458,18 @@ def _temperature_case(submission, k: int, lv: np.ndarray, yv: np.ndarray, kind: 
         f"ajuster_temperature on an {kinds[kind]} classifier of the grader returns "
         f"T = {got:.4g}, more than 1% away from the NLL optimum; {hint[1]}",
     )
+
+
+def _overflows(submission, logits: np.ndarray) -> bool:
+    """Whether the student's appliquer_temperature gives NaN or inf on these logits at the
+    smallest T of the statement's range (0.05), where a softmax without the max subtracted
+    overflows for the grader's very confident classifier."""
+    try:
+        probs = as_array(submission.call("appliquer_temperature", logits, 0.05),
+                         "appliquer_temperature(logits, 0.05)", allow_nan=True)
+    except (CheckFailed, StudentError):
+        return False
+    return not np.isfinite(probs).all()
 
 
 @pytest.mark.item("temperature")

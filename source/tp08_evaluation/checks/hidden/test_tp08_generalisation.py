@@ -94,7 +94,8 @@ def test_validation_croisee_matches_reference(submission, rng):
         # Folds of unequal sizes on purpose: the mean of the k fold MSEs then differs from
         # the MSE of all the examples pooled together.
         n += 1
-    alpha = float(rng.choice([0.1, 1.0, 5.0]))
+    # Never the signature's default 1.0: an alpha argument left unused must show.
+    alpha = float(rng.choice([0.1, 0.3, 3.0, 5.0]))
     X = rng.normal(size=(n, d))
     y = X @ rng.normal(size=d) + 0.5 * rng.normal(size=n)
     scores, squares = [], []
@@ -132,6 +133,8 @@ def test_validation_croisee_matches_reference(submission, rng):
             hint = (hint[0] + " ; vos plis_kfold(n, k) ne sont pas ceux de KFold : corrigez "
                     "d'abord plis_kfold", hint[1] + "; your plis_kfold(n, k) are not KFold's "
                     "folds: fix plis_kfold first")
+        else:
+            hint = _cv_variant_hint(mean, std, X, y, k, alpha) or hint
     assert_close(
         np.array([mean, std]),
         want,
@@ -147,6 +150,66 @@ def test_validation_croisee_matches_reference(submission, rng):
     )
     # The statement's signature: the notebook's demo and a caller without alpha rely on it.
     assert_signature_defaults(submission, "validation_croisee", {"alpha": 1.0})
+
+
+def _cv(X, y, k, fit, on_train=False, ddof=0):
+    """(mean, std) of the k fold MSEs with the ridge `fit(X_app, y_app)` -> predict function."""
+    scores = []
+    for app, val in KFold(n_splits=k).split(X):
+        predict = fit(X[app], y[app])
+        idx = app if on_train else val
+        scores.append(np.mean((predict(X[idx]) - y[idx]) ** 2))
+    return float(np.mean(scores)), float(np.std(scores, ddof=ddof))
+
+
+def _ridge(alpha, intercept=False):
+    def fit(Xa, ya):
+        return Ridge(alpha=alpha, fit_intercept=intercept).fit(Xa, ya).predict
+    return fit
+
+
+def _cv_variant_hint(mean, std, X, y, k, alpha) -> tuple[str, str] | None:
+    """The usual mistakes of validation_croisee, each recomputed here: which one the student's
+    (mean, std) is, said by name (None when none)."""
+    def same(pair):
+        return bool(np.allclose([mean, std], pair, rtol=1e-6, atol=1e-8))
+
+    whole = Ridge(alpha=alpha, fit_intercept=False).fit(X, y).predict
+    variants = (
+        (lambda: _cv(X, y, k, _ridge(alpha), ddof=1),
+         ("la moyenne est juste, pas l'écart-type : np.std sans correction (ddof=0, le défaut), "
+          "pas ddof=1", "the mean is right, not the standard deviation: np.std without "
+          "correction (ddof=0, the default), not ddof=1")),
+        (lambda: _cv(X, y, k, _ridge(alpha, intercept=True)),
+         ("votre ridge a un intercept (Ridge de scikit-learn l'ajoute par défaut) : la consigne "
+          "demande une ridge SANS intercept, w = solve(XᵀX + alpha·I, Xᵀy) ou "
+          "Ridge(alpha=alpha, fit_intercept=False)", "your ridge has an intercept (scikit-learn's "
+          "Ridge adds one by default): the statement asks for a ridge WITHOUT intercept, "
+          "w = solve(XᵀX + alpha·I, Xᵀy) or Ridge(alpha=alpha, fit_intercept=False)")),
+        (lambda: _cv(X, y, k, _ridge(alpha), on_train=True),
+         ("vous mesurez l'erreur sur les exemples d'entraînement de chaque pli : la MSE de "
+          "validation se calcule sur le pli mis de côté, X[val], y[val], avec la ridge ajustée "
+          "sur les autres", "you measure the error on each fold's training examples: the "
+          "validation MSE is computed on the held-out fold, X[val], y[val], with the ridge fitted "
+          "on the others")),
+        (lambda: _cv(X, y, k, lambda Xa, ya: whole),
+         ("votre ridge est ajustée sur toutes les données, pli de validation compris : pour "
+          "chaque pli, ajustez-la sur les k − 1 autres plis seulement (X[app], y[app])",
+          "your ridge is fitted on all the data, validation fold included: for each fold, fit "
+          "it on the k − 1 other folds only (X[app], y[app])")),
+        *(
+            (lambda a=a: _cv(X, y, k, _ridge(a)),
+             ("validation_croisee n'utilise pas son argument alpha (le résultat ne change pas "
+              "avec lui) : la ridge résout (XᵀX + alpha·I) w = Xᵀy avec l'alpha reçu",
+              "validation_croisee does not use its alpha argument (the result does not change "
+              "with it): the ridge solves (XᵀX + alpha·I) w = Xᵀy with the alpha received"))
+            for a in (1.0, 1e-12)
+        ),
+    )
+    for compute, hint in variants:
+        if same(compute()):
+            return hint
+    return None
 
 
 @pytest.mark.item("validation")
@@ -390,6 +453,12 @@ def _f(x):
 
 
 def _reference(degree: int, seed: int, n_trials: int, n: int = 30, noise: float = 0.3):
+    return _simulate(degree, seed, n_trials, n, noise)[:2]
+
+
+def _simulate(degree: int, seed: int, n_trials: int, n: int = 30, noise: float = 0.3):
+    """(bias², variance) of the notebook's procedure, then the usual wrong versions of each:
+    bias² as the square of the mean gap, variance with ddof=1."""
     rng = np.random.default_rng(seed)
     preds = np.empty((n_trials, len(X_EVAL)))
     with warnings.catch_warnings():
@@ -399,7 +468,13 @@ def _reference(degree: int, seed: int, n_trials: int, n: int = 30, noise: float 
             y = _f(x) + noise * rng.normal(size=n)
             preds[t] = np.polyval(np.polyfit(x, y, degree), X_EVAL)
     mean = preds.mean(axis=0)
-    return float(np.mean((mean - _f(X_EVAL)) ** 2)), float(np.mean(preds.var(axis=0)))
+    return (
+        float(np.mean((mean - _f(X_EVAL)) ** 2)),
+        float(np.mean(preds.var(axis=0))),
+        {"square_of_mean": float(np.mean(mean - _f(X_EVAL)) ** 2)},
+        {"ddof1": float(np.mean(preds.var(axis=0, ddof=1))) if n_trials > 1 else np.nan,
+         "var_of_mean": float(np.var(mean))},
+    )
 
 
 def _student(
@@ -454,6 +529,8 @@ def test_biais_variance_matches_simulation(submission, rng):
                 "you simulate one trial too many or too few: exactly n_essais datasets "
                 "(for essai in range(n_essais))",
             )
+        elif (one := _one_quantity_hint(b2, var, degree, seed, data)) is not None:
+            hint = one
         else:
             hint = (
                 "suivez la procédure : rng = np.random.default_rng(seed), tirer_donnees(rng, n, "
@@ -471,6 +548,49 @@ def test_biais_variance_matches_simulation(submission, rng):
     assert_signature_defaults(submission, "biais_variance", {"n_essais": 100, "n": 30, "bruit": 0.3})
 
 
+def _close(a: float, b: float) -> bool:
+    return bool(np.isclose(a, b, rtol=1e-6, atol=1e-12))
+
+
+def _one_quantity_hint(b2: float, var: float, degree: int, seed: int,
+                       data: dict) -> tuple[str, str] | None:
+    """When one of the two values is the simulation's and the other is not: the hint about the
+    wrong one (its usual mistakes named), since the shared procedure (rng, data, fits) is right."""
+    ref_b2, ref_var, b2_alt, var_alt = _simulate(
+        degree, seed, 40, **{"noise" if k == "bruit" else k: v for k, v in data.items()})
+    if _close(var, ref_var) and not _close(b2, ref_b2):
+        if _close(b2, b2_alt["square_of_mean"]):
+            return (
+                "la variance est juste, pas le biais² : vous élevez au carré la MOYENNE des "
+                "écarts ; le biais² est la moyenne sur X_EVAL des CARRÉS (prédiction moyenne − "
+                "f)², np.mean((moyenne − f_vraie(X_EVAL)) ** 2)",
+                "the variance is right, not bias²: you square the MEAN of the gaps; bias² is "
+                "the mean over X_EVAL of the SQUARES (mean prediction − f)², "
+                "np.mean((mean − f_vraie(X_EVAL)) ** 2)",
+            )
+        return (
+            "la variance est juste, pas le biais² : c'est la moyenne sur X_EVAL de (prédiction "
+            "moyenne sur les essais − f_vraie)², contre la fonction vraie f_vraie (sans bruit)",
+            "the variance is right, not bias²: it is the mean over X_EVAL of (mean prediction "
+            "over the trials − f_vraie)², against the true function f_vraie (no noise)",
+        )
+    if _close(b2, ref_b2) and not _close(var, ref_var):
+        if _close(var, var_alt["ddof1"]):
+            return (
+                "le biais² est juste, pas la variance : np.var sans correction (ddof=0, le "
+                "défaut), pas ddof=1",
+                "bias² is right, not the variance: np.var without correction (ddof=0, the "
+                "default), not ddof=1",
+            )
+        return (
+            "le biais² est juste, pas la variance : pour chaque point de X_EVAL, la variance "
+            "des prédictions sur les essais (np.var(preds, axis=0)), puis sa moyenne sur X_EVAL",
+            "bias² is right, not the variance: at each point of X_EVAL, the variance of the "
+            "predictions over the trials (np.var(preds, axis=0)), then its mean over X_EVAL",
+        )
+    return None
+
+
 @pytest.mark.item("biais_variance")
 @pytest.mark.points(0.5)
 def test_biais_variance_trends(submission, rng):
@@ -482,16 +602,25 @@ def test_biais_variance_trends(submission, rng):
     record_margin("bias² vs variance at degree 1", b1, v1, higher_is_better=True)
     record_margin("variance vs bias² at degree 15", v15, b15, higher_is_better=True)
     if not (b1 > b3 and v15 > v3 and b1 > v1 and v15 > b15):
+        # "Swapped?" only when swapping the two values would give the expected trends.
+        swapped = v1 > v3 and b15 > b3 and v1 > b1 and b15 > v15
+        ask = (
+            ("biais² et variance sont-ils échangés ?", "are bias² and variance swapped?")
+            if swapped else
+            ("vérifiez le biais², moyenne sur X_EVAL de (prédiction moyenne − f_vraie)², et la "
+             "variance, moyenne sur X_EVAL de la variance des prédictions sur les essais",
+             "check bias², the mean over X_EVAL of (mean prediction − f_vraie)², and the "
+             "variance, the mean over X_EVAL of the predictions' variance over the trials")
+        )
         raise CheckFailed(
             "tendances avec une graine du correcteur : "
             f"degré 1 (biais² {b1:.3g}, variance {v1:.3g}), "
             f"degré 3 ({b3:.3g}, {v3:.3g}), degré 15 ({b15:.3g}, {v15:.3g}) ; attendu : le biais² "
             "domine au degré 1 (sous-apprentissage), la variance au degré 15 (sur-apprentissage), "
-            "le biais² baisse de 1 à 3 et la variance monte de 3 à 15 ; biais² et variance "
-            "sont-ils échangés ?",
+            f"le biais² baisse de 1 à 3 et la variance monte de 3 à 15 ; {ask[0]}",
             "trends with one of the grader's seeds: "
             f"degree 1 (bias² {b1:.3g}, variance {v1:.3g}), degree 3 "
             f"({b3:.3g}, {v3:.3g}), degree 15 ({b15:.3g}, {v15:.3g}); expected: bias² dominates at "
             "degree 1 (under-fitting), variance at degree 15 (over-fitting), bias² falls from 1 "
-            "to 3 and variance rises from 3 to 15; are bias² and variance swapped?",
+            f"to 3 and variance rises from 3 to 15; {ask[1]}",
         )

@@ -9,6 +9,9 @@ sends only these *inputs* to a trusted helper that runs the forward pass. The te
 never enter the kernel: every accuracy is computed here, averaged over the two trainings.
 The CNN-vs-MLP item (modeles_rotation) trains the same models with the grader's loop
 (reference_entrainer) instead, so that a bug of the student's entrainer costs its own item only.
+With the student's entrainer, the classes are renamed by a grader shift (digit d is class
+(d + s) % 10): data the notebook's arrays do not hold, so an entrainer that trains on
+X_app_rot/y_app_rot instead of its arguments does not reach the grader's accuracies.
 
 Measured on the solution (16 training seeds, grader split): clean accuracy 0.94–0.98
 (CNN) and 0.96–0.97 (MLP); accuracy at ±45° 0.14–0.27, a drop of about 0.8 for both;
@@ -50,7 +53,14 @@ from autograder.checks import (
     with_references,
 )
 
-from ..public.helpers import eval_logits, inspect_model
+from ..public.helpers import (
+    eval_logits,
+    globals_message,
+    inspect_model,
+    reads_notebook_data,
+    student_call,
+    student_error,
+)
 
 SPLIT_SEED = 2026  # the grader's split, not the notebook's
 EPOCHS, LR, BATCH = 25, 0.005, 64
@@ -303,7 +313,9 @@ def architecture(creer_mlp, creer_cnn, x):
             entree = convs[1][0]
             info["pool"] = next(
                 (k for k, ref in (("max", F.max_pool2d(a, 2)), ("moyenne", F.avg_pool2d(a, 2)),
-                                  ("moyenne", F.relu(F.avg_pool2d(convs[0][1], 2))))
+                                  ("moyenne", F.relu(F.avg_pool2d(convs[0][1], 2))),
+                                  ("sans_relu", F.max_pool2d(convs[0][1], 2)),
+                                  ("moyenne_sans_relu", F.avg_pool2d(convs[0][1], 2)))
                  if ref.shape == entree.shape and torch.allclose(ref, entree, atol=1e-5)),
                 "autre",
             )
@@ -312,7 +324,9 @@ def architecture(creer_mlp, creer_cnn, x):
             fin = lins[-1]
             info["global"] = next(
                 (k for k, ref in (("max", b.amax(dim=(2, 3))), ("moyenne", b.mean(dim=(2, 3))),
-                                  ("moyenne", F.relu(convs[1][1].mean(dim=(2, 3)))))
+                                  ("moyenne", F.relu(convs[1][1].mean(dim=(2, 3)))),
+                                  ("sans_relu", convs[1][1].amax(dim=(2, 3))),
+                                  ("moyenne_sans_relu", convs[1][1].mean(dim=(2, 3))))
                  if ref.shape == fin.shape and torch.allclose(ref, fin, atol=1e-5)),
                 "autre",
             )
@@ -418,7 +432,7 @@ def test_precision_par_angle_matches_reference(submission, rng):
     linear = linear_with_dropout.call(submission, Tensor(W), Tensor(b))
     what = "precision_par_angle(un modèle linéaire du correcteur, ses chiffres, ses angles)"
     got = as_array(
-        submission.call("precision_par_angle", linear, X, y, angles),
+        student_call(submission, "precision_par_angle", linear, X, y, angles),
         what,
         shape=(len(angles),),
     )
@@ -461,7 +475,7 @@ def _check_precision_inputs(submission, X: np.ndarray, y: np.ndarray, angles: li
         out = precision_inputs.call(submission, Ref("precision_par_angle"), Ref("tourner"), X, y,
                                     angles)
     except StudentError as exc:
-        raise student_failure("precision_par_angle", exc) from None
+        raise student_error(submission, "precision_par_angle", exc) from None
     if not isinstance(out, dict):
         raise CheckFailed("precision_par_angle : résultat inattendu",
                           "precision_par_angle: unexpected result")
@@ -523,6 +537,12 @@ class Trained:
 
 def _train_both(submission, seed: int, reference: bool = False) -> Trained:
     X_train, X_test, y_train, y_test = digits_split(SPLIT_SEED, images=True, dtype=np.float32)
+    if not reference:
+        # The classes renamed by a grader shift (digit d is class (d + s) % 10): a model learns
+        # them as well, but an entrainer that trains on the notebook's own digits (X_app_rot,
+        # y_app_rot) instead of its arguments learns the wrong names and fails here.
+        shift = 1 + int(np.random.default_rng([seed, 13]).integers(0, 9))
+        y_train, y_test = (y_train + shift) % 10, (y_test + shift) % 10
     n = len(X_test)
     signed_mid = [s * a for a in MID_ANGLES for s in (1, -1)]
     angles = [0.0, *signed_mid, FAR_ANGLE, -FAR_ANGLE]
@@ -586,10 +606,12 @@ def _training_hint(t: Trained) -> tuple[str, str]:
                 "modele.parameters())",
             )
     return (
-        "vérifiez la boucle d'entraînement : zero_grad, passe avant sur le lot, F.cross_entropy, "
-        "backward, step, y_train[lot] qui correspond à X_train[lot], et pas d'augmentation",
-        "check the training loop: zero_grad, forward pass on the batch, F.cross_entropy, "
-        "backward, step, y_train[batch] matching X_train[batch], and no augmentation",
+        "vérifiez la boucle d'entraînement : sur les arguments X_train, y_train reçus (pas les "
+        "données du notebook), zero_grad, passe avant sur le lot, F.cross_entropy, backward, "
+        "step, y_train[lot] qui correspond à X_train[lot], et pas d'augmentation",
+        "check the training loop: on the arguments X_train, y_train received (not the "
+        "notebook's data), zero_grad, forward pass on the batch, F.cross_entropy, backward, "
+        "step, y_train[batch] matching X_train[batch], and no augmentation",
     )
 
 
@@ -608,6 +630,13 @@ def _check_training_loop(submission, seed: int) -> None:
             out = record_training.call(submission, Ref("entrainer"), Tensor(X), Tensor(y), epochs,
                                        batch, s, 0, lr, timeout=TRAIN_TIMEOUT)
         except StudentError as exc:
+            read, params = reads_notebook_data(submission, "entrainer")
+            if read and exc.ename not in ("NotImplementedError", "NameError"):
+                raise CheckFailed(*globals_message(
+                    "entrainer", read, params,
+                    (f"sur les données du correcteur elle lève {exc.ename}",
+                     f"on the grader's data it raises {exc.ename}"),
+                )) from None
             raise CheckFailed(
                 "entrainer(modele, X, y, epochs, batch_size, seed) sur un petit modèle linéaire "
                 f"du correcteur a levé {exc.ename} : {exc.evalue[:200]}",
@@ -624,25 +653,69 @@ def _check_training_loop(submission, seed: int) -> None:
     sizes = [int(v) for v in out["tailles"]]
     call = "entrainer(modele, X, y, epochs, batch_size, seed) sur les données du correcteur"
     per_epoch = -(-N // batch)
-    if ids.size != epochs * N or any(v > batch for v in sizes) or len(sizes) != epochs * per_epoch:
-        raise CheckFailed(
-            f"{call} : "
-            + ("des lots plus grands que batch_size" if any(v > batch for v in sizes)
-               else "pas le bon nombre d'étapes de gradient ou d'exemples par époque")
-            + " ; attendu : à chaque époque, tous les exemples une fois, en mini-lots de "
-            "batch_size (le dernier peut être plus petit)",
-            f"{call}: "
-            + ("batches larger than batch_size" if any(v > batch for v in sizes)
-               else "not the right number of gradient steps or examples per epoch")
-            + "; expected: at every epoch, every example once, in mini-batches of batch_size "
-            "(the last may be smaller)",
-        )
     seen = as_array(out["vus"], "exemples vus par entrainer", shape=(None, 64), allow_nan=True)
     flat = X.reshape(N, 64).astype(np.float64)
     known = (ids >= 0) & (ids < N)
-    if len(seen) != len(ids) or not known.all() or not np.allclose(
-        seen, flat[np.clip(ids, 0, N - 1)], rtol=1e-5, atol=1e-6
-    ):
+    # Each image the model saw: is it one of X's (its id in pixel 0, the rest the same)?
+    from_x = np.zeros(len(seen), dtype=bool)
+    if len(seen) == len(ids):
+        from_x = known & np.isclose(seen, flat[np.clip(ids, 0, N - 1)], rtol=1e-5,
+                                    atol=1e-6).all(axis=1)
+    if len(seen) and not from_x.any():
+        # Not one image of the grader's X: the examples come from elsewhere (the notebook's
+        # X_app_rot, say), or every one is transformed (augmentation, said below).
+        read, params = reads_notebook_data(submission, "entrainer")
+        if read:
+            raise CheckFailed(*globals_message(
+                "entrainer", read, params,
+                ("aucune des images vues par le modèle ne vient du X_train que le correcteur lui "
+                 "passe", "none of the images the model sees comes from the X_train the grader "
+                 "passes"),
+            ))
+    # The arguments the loop must follow: lr (the optimiser's), epochs (passes over the data),
+    # batch_size (the mini-batches' size).
+    lrs = [float(v) for v in out["lrs"]]
+    ignored = []
+    if lrs and abs(lrs[0] - lr) > 1e-12:
+        ignored.append("lr")
+    if ids.size and ids.size % N == 0 and ids.size != epochs * N:
+        ignored.append("epochs")
+    if sizes and (max(sizes) > batch or (ids.size == epochs * N and max(sizes) < batch
+                                         and len(sizes) != epochs * per_epoch)):
+        ignored.append("batch_size")
+    if ignored:
+        fixes = {
+            "lr": ("créez l'optimiseur avec torch.optim.Adam(modele.parameters(), lr=lr)",
+                   "build the optimiser with torch.optim.Adam(modele.parameters(), lr=lr)"),
+            "epochs": ("faites epochs passes sur les données (for _ in range(epochs)), chacune "
+                       "voyant tous les exemples une fois",
+                       "make epochs passes over the data (for _ in range(epochs)), each seeing "
+                       "every example once"),
+            "batch_size": ("découpez chaque époque en mini-lots de batch_size exemples (le "
+                           "dernier peut être plus petit)",
+                           "cut each epoch into mini-batches of batch_size examples (the last "
+                           "may be smaller)"),
+        }
+        several = len(ignored) > 1
+        names = " et ".join(ignored)
+        raise CheckFailed(
+            f"{call} n'utilise pas {'ses arguments' if several else 'son argument'} {names} "
+            "(une valeur écrite dans la fonction à la place de celle reçue ?) : "
+            + " ; ".join(fixes[k][0] for k in ignored),
+            f"{call} does not use its {'arguments' if several else 'argument'} "
+            f"{' and '.join(ignored)} (a value written in the function instead of the one "
+            "received?): " + "; ".join(fixes[k][1] for k in ignored),
+        )
+    if ids.size != epochs * N or len(sizes) != epochs * per_epoch:
+        raise CheckFailed(
+            f"{call} : pas le bon nombre d'étapes de gradient ou d'exemples par époque ; "
+            "attendu : à chaque époque, tous les exemples une fois, en mini-lots de "
+            "batch_size (le dernier peut être plus petit)",
+            f"{call}: not the right number of gradient steps or examples per epoch; "
+            "expected: at every epoch, every example once, in mini-batches of batch_size "
+            "(the last may be smaller)",
+        )
+    if len(seen) != len(ids) or not known.all() or not from_x.all():
         raise CheckFailed(
             f"{call} : les images passées au modèle ne sont pas celles de X_train (retournées, "
             "tournées, bruitées ?) : n'augmentez pas les données, passez au modèle X_train[lot] "
@@ -650,13 +723,12 @@ def _check_training_loop(submission, seed: int) -> None:
             f"{call}: the images given to the model are not those of X_train (flipped, rotated, "
             "noisy?): do not augment the data, give the model X_train[batch] as it is",
         )
-    lrs = [float(v) for v in out["lrs"]]
-    if not lrs or abs(lrs[0] - lr) > 1e-12:
+    if not lrs:
         raise CheckFailed(
-            f"{call} n'utilise pas son argument lr : créez l'optimiseur avec "
-            "torch.optim.Adam(modele.parameters(), lr=lr)",
-            f"{call} does not use its lr argument: build the optimiser with "
-            "torch.optim.Adam(modele.parameters(), lr=lr)",
+            f"{call} ne fait aucun pas d'optimiseur : créez torch.optim.Adam(modele.parameters(), "
+            "lr=lr) et appelez optimiseur.step() à chaque mini-lot",
+            f"{call} takes no optimiser step: build torch.optim.Adam(modele.parameters(), lr=lr) "
+            "and call optimiseur.step() on every mini-batch",
         )
     tags, kinds = [int(v) for v in out.get("optimiseurs", [])], [str(v) for v in out.get("types", [])]
     if len(set(tags)) > 1:
@@ -676,7 +748,7 @@ def _check_training_loop(submission, seed: int) -> None:
             f"{call} trains with {kinds[0]}: question 6c asks for "
             "torch.optim.Adam(modele.parameters(), lr=lr)",
         )
-    _check_first_step_gradient(out, y, ids, sizes, call)
+    _check_first_step_gradient(submission, out, y, ids, sizes, call)
     orders = ids.reshape(epochs, N)
     if any(sorted(o.tolist()) != list(range(N)) for o in orders):
         raise CheckFailed(
@@ -708,8 +780,8 @@ def _check_training_loop(submission, seed: int) -> None:
     check_seeded_order(ids, again, other, call)
 
 
-def _check_first_step_gradient(out: dict, y: np.ndarray, ids: np.ndarray, sizes: list[int],
-                               call: str) -> None:
+def _check_first_step_gradient(submission, out: dict, y: np.ndarray, ids: np.ndarray,
+                               sizes: list[int], call: str) -> None:
     """The first step's gradient, before the optimiser moves the stand-in model, against that of
     the mean cross-entropy of the first mini-batch (float32 code is off by about 1e-6 relative;
     a summed loss is off by a factor batch_size, an MSE or a second softmax by far more)."""
@@ -741,6 +813,11 @@ def _check_first_step_gradient(out: dict, y: np.ndarray, ids: np.ndarray, sizes:
             "it is batch_size times too large: the loss is a SUM over the batch; keep "
             "F.cross_entropy's mean (reduction='mean', the default)",
         )
+    elif (read := reads_notebook_data(submission, "entrainer"))[0]:
+        # The images are X's (checked above): the labels come from the notebook's arrays.
+        hint = globals_message("entrainer", *read,
+                               ("les étiquettes du lot ne sont pas celles de y_train",
+                                "the batch's labels are not those of y_train"))
     else:
         hint = (
             "la perte doit être F.cross_entropy(modele(X_lot), y_lot), la moyenne sur le lot de "
@@ -874,24 +951,44 @@ def _check_architecture(submission, x: np.ndarray) -> None:
             "6×6): question 6b asks for padding=1, which keeps the size (8×8 → 8×8, then "
             "4×4 → 4×4 after the max-pooling)",
         )
-    for key, where_fr, where_en, layer in (
-        ("pool", "entre les deux convolutions", "between the two convolutions", "nn.MaxPool2d(2)"),
-        ("global", "après la deuxième convolution", "after the second convolution",
-         "nn.AdaptiveMaxPool2d(1)"),
+    for key, nth, where_fr, where_en, layer in (
+        ("pool", ("première", "first"), "entre les deux convolutions",
+         "between the two convolutions", "nn.MaxPool2d(2)"),
+        ("global", ("deuxième", "second"), "après la deuxième convolution",
+         "after the second convolution", "nn.AdaptiveMaxPool2d(1)"),
     ):
         kind = cnn.get(key, "autre")
         if kind == "max":
             continue
+        if kind in ("sans_relu", "moyenne_sans_relu"):
+            # The pooling is read on the maps as the convolution gives them: no ReLU between.
+            pooling = ("" if kind == "sans_relu" else
+                       f" ; de plus, le pooling est une MOYENNE, la question 6b demande {layer}")
+            pooling_en = ("" if kind == "sans_relu" else
+                          f"; moreover the pooling is an AVERAGE, question 6b asks for {layer}")
+            raise CheckFailed(
+                f"creer_cnn() : il manque l'activation nn.ReLU() après la {nth[0]} convolution "
+                f"(avant {layer}) : le pooling reçoit les cartes de la convolution telles "
+                f"quelles, valeurs négatives comprises{pooling}",
+                f"creer_cnn(): the nn.ReLU() activation is missing after the {nth[1]} "
+                f"convolution (before {layer}): the pooling gets the convolution's maps as they "
+                f"are, negative values included{pooling_en}",
+            )
         if kind == "moyenne":
             what = ("un pooling par la MOYENNE", "an AVERAGE pooling")
-        else:
-            what = ("autre chose qu'un max-pooling des cartes passées par ReLU",
-                    "something else than a max-pooling of the maps after ReLU")
+            raise CheckFailed(
+                f"creer_cnn() fait {what[0]} {where_fr} : la question 6b demande {layer} (le "
+                "maximum de chaque fenêtre)",
+                f"creer_cnn() does {what[1]} {where_en}: question 6b asks for {layer} (the "
+                "maximum of each window)",
+            )
         raise CheckFailed(
-            f"creer_cnn() fait {what[0]} {where_fr} : la question 6b demande {layer} (le "
-            "maximum de chaque fenêtre)",
-            f"creer_cnn() does {what[1]} {where_en}: question 6b asks for {layer} (the maximum "
-            "of each window)",
+            f"creer_cnn() : {where_fr}, ce n'est ni nn.ReLU() puis {layer}, ni un pooling "
+            f"reconnu ; la question 6b demande, après la {nth[0]} convolution, nn.ReLU() puis "
+            f"{layer} (le maximum de chaque fenêtre des cartes activées)",
+            f"creer_cnn(): {where_en}, this is neither nn.ReLU() then {layer}, nor a known "
+            f"pooling; question 6b asks, after the {nth[1]} convolution, for nn.ReLU() then "
+            f"{layer} (the maximum of each window of the activated maps)",
         )
     if [tuple(v) for v in cnn.get("lineaires", [])] != [(32, 10)]:
         raise CheckFailed(

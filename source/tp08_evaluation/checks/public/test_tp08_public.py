@@ -23,7 +23,7 @@ from autograder.checks import (
     trained_model,
 )
 
-from .helpers import eval_logits, inspect_model
+from .helpers import eval_logits, inspect_model, student_call
 
 
 def _bins(submission, conf, ok, n_bins):
@@ -256,7 +256,7 @@ def test_tourner_small_examples(submission, rng):
         X[i, 0, row, :] = 1.0
     y = np.array([1, 3, 5, 6])
     got = as_array(
-        submission.call("precision_par_angle", rows, X, y, [0, 90]),
+        student_call(submission, "precision_par_angle", rows, X, y, [0, 90]),
         "precision_par_angle(modèle des lignes, 4 images à une ligne allumée, [0, 90])",
         shape=(2,),
     )

@@ -1901,6 +1901,16 @@ SCENARIOS.update({
         must_fail=("test_entrainer_debruiteur_noise", "test_debruiteur_beats_identity"),
         message_contains=("utilisez l'argument epochs",),
     ),
+    "submission-ae_entrainement-ignores-epochs": Scenario(
+        grade_id="ae_entrainement",
+        source=edit(solution_with_docs(__file__, 'ae_entrainement', "Une seule époque, quel que soit l'argument epochs."),
+            ('    for _ in range(epochs):\n',
+             '    for _ in range(1):\n')),
+        must_fail=("test_entrainer_ae_uses_its_arguments",),
+        message_contains=("l'argument epochs est ignoré",),
+        # 15 epochs become one: the reconstruction bar sees it on most draws
+        may_fail=("test_entrainer_ae_reconstruction",),
+    ),
     "submission-debruiteur-trains-a-copy": Scenario(
         grade_id="debruiteur",
         source=edit(solution_with_docs(__file__, 'debruiteur', 'Entraîne une copie du modèle et renvoie le modèle reçu, intact.'),
@@ -1915,7 +1925,8 @@ SCENARIOS.update({
 })
 GROUPS["epochs-a"] = ("submission-vae_beta-ignores-epochs", "submission-ae_entrainement-trains-a-copy",
                       "submission-debruiteur-noise-sigma-squared")
-GROUPS["epochs-b"] = ("submission-vae_beta-beta-inverted", "submission-debruiteur-ignores-epochs")
+GROUPS["epochs-b"] = ("submission-vae_beta-beta-inverted", "submission-debruiteur-ignores-epochs",
+                      "submission-ae_entrainement-ignores-epochs")
 GROUPS["blind-r7-c"] = (*GROUPS["blind-r7-c"], "submission-vae_beta-fixed-epochs-explicit-calls")
 GROUPS["blind-r4-a"] = (*GROUPS["blind-r4-a"], "submission-vae_beta-explicit-calls-ignores-lr")
 GROUPS["kl-sum"] = (*GROUPS["kl-sum"], "submission-reparametrisation-sigma-detached")

@@ -750,16 +750,22 @@ def test_entrainer_ae_uses_its_arguments(submission, rng, seed):
             "(a notebook variable such as X_train_t?): train on X",
         )
     _check_batch_structure("entrainer_ae", runs[0]["batches"], n, epochs, 32)
+    if counts.min() < epochs and counts.min() == counts.max():
+        # Every example seen the same number of times, fewer than epochs: whole epochs missing.
+        raise CheckFailed(
+            f"en {epochs} époques, chaque exemple de X n'a été vu que {counts.min()} fois : "
+            "l'argument epochs est ignoré ; la boucle des époques tourne epochs fois, avec "
+            "l'argument reçu (for _ in range(epochs))",
+            f"in {epochs} epochs every example of X was seen only {counts.min()} times: the "
+            "epochs argument is ignored; the epoch loop runs epochs times, with the argument "
+            "received (for _ in range(epochs))",
+        )
     if counts.min() < epochs:
         raise CheckFailed(
             f"en {epochs} époques, certains exemples de X n'ont été vus que {counts.min()} fois : "
-            "la boucle des époques tourne epochs fois, avec l'argument reçu (for _ in "
-            "range(epochs)), et chaque époque parcourt TOUS les exemples (le dernier lot peut "
-            "être incomplet)",
+            "chaque époque parcourt TOUS les exemples (le dernier lot peut être incomplet)",
             f"in {epochs} epochs some examples of X were seen only {counts.min()} times: "
-            "the epoch loop runs epochs times, with the argument received (for _ in "
-            "range(epochs)), and every epoch goes through ALL the examples (the last batch may "
-            "be smaller)",
+            "every epoch goes through ALL the examples (the last batch may be smaller)",
         )
     # Reshuffled at every epoch (the statement: "mélangés à chaque époque"): a permutation
     # drawn once before the epoch loop, or none, still trains as well.

@@ -1817,3 +1817,175 @@ CORRECT_GROUPS["blind-r7-correct-b"] = (
     "blind-r7-correct-linear-ae-keeps-a-detached-copy", "blind-r7-correct-ae-train-from-numpy-float",
     "blind-r7-correct-denoiser-numpy-float32",
 )
+
+
+# Blind answers, round 8: the epochs argument honoured by every training loop (entrainer_vae
+# with range(1) or a fixed number of epochs kept its points: each example is now counted over
+# a two-epoch call; entrainer_debruiteur's short training is named as such, not as a noise
+# fault); the VAE followed through its encoder, so that a loop calling encode,
+# reparametrisation and decode itself is seen as well as one calling the model; hints that
+# name the fault (β upside down when the KL grows with β, σ cut from the graph, a copy
+# trained while the model received is returned, the noise's scale without printing a
+# statistic of the grader's σ).
+SCENARIOS.update({
+    "submission-vae_beta-ignores-epochs": Scenario(
+        grade_id="vae_beta",
+        source=edit(solution_with_docs(__file__, 'vae_beta', "Une seule époque, quel que soit l'argument epochs."),
+            ('    for _ in range(epochs):\n',
+             '    for _ in range(1):\n')),
+        must_fail=("test_entrainer_vae_batches_cover_the_epoch",),
+        message_contains=("l'argument epochs est ignoré",),
+        # one epoch of about 20 batches may or may not reach the KL bar, depending on the seed
+        may_fail=("test_beta_reduces_kl",),
+    ),
+    "submission-vae_beta-fixed-epochs-explicit-calls": Scenario(
+        grade_id="vae_beta",
+        source=edit(solution_with_docs(__file__, 'vae_beta', 'Dix époques toujours ; encode, reparametrisation et decode appelés un à un.'),
+            ('    for _ in range(epochs):\n',
+             '    for _ in range(10):\n'),
+            ('            x_hat, mu, logvar = modele(lot)\n',
+             '            mu, logvar = modele.encode(lot)\n            x_hat = modele.decode(reparametrisation(mu, logvar))\n')),
+        must_fail=("test_entrainer_vae_batches_cover_the_epoch",),
+        message_contains=("l'argument epochs est ignoré",),
+    ),
+    "submission-vae_beta-explicit-calls-ignores-lr": Scenario(
+        grade_id="vae_beta",
+        source=edit(solution_with_docs(__file__, 'vae_beta', "Adam avec son lr par défaut ; encode, reparametrisation et decode appelés un à un."),
+            ('    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n',
+             '    optimiseur = torch.optim.Adam(modele.parameters())\n'),
+            ('            x_hat, mu, logvar = modele(lot)\n',
+             '            mu, logvar = modele.encode(lot)\n            x_hat = modele.decode(reparametrisation(mu, logvar))\n')),
+        must_fail=("test_entrainer_vae_uses_its_seed",),
+        message_contains=("l'argument lr est ignoré",),
+    ),
+    "submission-vae_beta-beta-inverted": Scenario(
+        grade_id="vae_beta",
+        source=edit(solution_with_docs(__file__, 'vae_beta', 'Passe 1 / beta à la perte.'),
+            ('            perte = perte_vae(lot, x_hat, mu, logvar, beta=beta)\n',
+             '            perte = perte_vae(lot, x_hat, mu, logvar, beta=1.0 / beta)\n')),
+        must_fail=("test_beta_reduces_kl",),
+        message_contains=("la KL AUGMENTE avec β", "beta=1/beta"),
+    ),
+    "submission-reparametrisation-sigma-detached": Scenario(
+        grade_id="reparametrisation",
+        source=edit(solution_with_docs(__file__, 'reparametrisation', 'σ détaché du graphe : aucun gradient vers logvar.'),
+            ('    return mu + torch.exp(0.5 * logvar) * eps\n',
+             '    return mu + torch.exp(0.5 * logvar).detach() * eps\n')),
+        must_fail=("test_reparametrisation_gradients",),
+        message_contains=("aucun gradient ne parvient à log σ² (logvar)", "sans .detach()"),
+    ),
+    "submission-ae_entrainement-trains-a-copy": Scenario(
+        grade_id="ae_entrainement",
+        source=edit(solution_with_docs(__file__, 'ae_entrainement', 'Entraîne une copie du modèle et renvoie le modèle reçu, intact.'),
+            ('    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n',
+             '    import copy\n    copie = copy.deepcopy(modele)\n    optimiseur = torch.optim.Adam(copie.parameters(), lr=lr)\n'),
+            ('            perte = F.mse_loss(modele(lot), lot)\n',
+             '            perte = F.mse_loss(copie(lot), lot)\n')),
+        must_fail=("test_entrainer_ae_trains", "test_entrainer_ae_reconstruction",
+                   "test_entrainer_ae_uses_its_arguments"),
+        message_contains=("il entraîne une copie", "entraînez le modèle reçu lui-même"),
+    ),
+    "submission-debruiteur-noise-sigma-squared": Scenario(
+        grade_id="debruiteur",
+        source=edit(solution_with_docs(__file__, 'debruiteur', 'Bruit d\u2019écart type sigma ** 2.'),
+            ('            bruite = lot + sigma * torch.randn(lot.shape, generator=g)\n',
+             '            bruite = lot + sigma**2 * torch.randn(lot.shape, generator=g)\n')),
+        must_fail=("test_entrainer_debruiteur_noise",),
+        message_contains=("son écart type n'est pas l'argument sigma",),
+    ),
+    "submission-debruiteur-ignores-epochs": Scenario(
+        grade_id="debruiteur",
+        source=edit(solution_with_docs(__file__, 'debruiteur', "Une seule époque, quel que soit l'argument epochs."),
+            ('    for _ in range(epochs):\n',
+             '    for _ in range(1):\n')),
+        must_fail=("test_entrainer_debruiteur_noise", "test_debruiteur_beats_identity"),
+        message_contains=("utilisez l'argument epochs",),
+    ),
+    "submission-ae_entrainement-ignores-epochs": Scenario(
+        grade_id="ae_entrainement",
+        source=edit(solution_with_docs(__file__, 'ae_entrainement', "Une seule époque, quel que soit l'argument epochs."),
+            ('    for _ in range(epochs):\n',
+             '    for _ in range(1):\n')),
+        must_fail=("test_entrainer_ae_uses_its_arguments",),
+        message_contains=("l'argument epochs est ignoré",),
+        # 15 epochs become one: the reconstruction bar sees it on most draws
+        may_fail=("test_entrainer_ae_reconstruction",),
+    ),
+    "submission-debruiteur-trains-a-copy": Scenario(
+        grade_id="debruiteur",
+        source=edit(solution_with_docs(__file__, 'debruiteur', 'Entraîne une copie du modèle et renvoie le modèle reçu, intact.'),
+            ('    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n',
+             '    import copy\n    copie = copy.deepcopy(modele)\n    optimiseur = torch.optim.Adam(copie.parameters(), lr=lr)\n'),
+            ('            perte = F.mse_loss(modele(bruite), lot)\n',
+             '            perte = F.mse_loss(copie(bruite), lot)\n')),
+        must_fail=("test_entrainer_debruiteur_trains", "test_debruiteur_beats_identity",
+                   "test_entrainer_debruiteur_noise"),
+        message_contains=("il entraîne une copie", "n'a jamais appelé le modèle reçu"),
+    ),
+})
+GROUPS["epochs-a"] = ("submission-vae_beta-ignores-epochs", "submission-ae_entrainement-trains-a-copy",
+                      "submission-debruiteur-noise-sigma-squared")
+GROUPS["epochs-b"] = ("submission-vae_beta-beta-inverted", "submission-debruiteur-ignores-epochs",
+                      "submission-ae_entrainement-ignores-epochs")
+GROUPS["blind-r7-c"] = (*GROUPS["blind-r7-c"], "submission-vae_beta-fixed-epochs-explicit-calls")
+GROUPS["blind-r4-a"] = (*GROUPS["blind-r4-a"], "submission-vae_beta-explicit-calls-ignores-lr")
+GROUPS["kl-sum"] = (*GROUPS["kl-sum"], "submission-reparametrisation-sigma-detached")
+GROUPS["kl-sign"] = (*GROUPS["kl-sign"], "submission-debruiteur-trains-a-copy")
+
+# Correct loops that do not call the VAE itself: encode, reparametrisation and decode one by
+# one (what VAE.forward does), the encoder's layers used directly, or the model called for x̂
+# and encode called again for μ and log σ² (the same values).
+_VAE_EXPLICIT = edit(solution_cell(__file__, 'vae_beta'),
+    ('            x_hat, mu, logvar = modele(lot)\n',
+     '            mu, logvar = modele.encode(lot)\n            z = reparametrisation(mu, logvar)\n            x_hat = modele.decode(z)\n'))
+CORRECT.update({
+    "correct-vae_beta-explicit-encode-decode": Correct(
+        grade_id="vae_beta",
+        source='''def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):
+    torch.manual_seed(seed)
+    vae = VAE(64, k)
+    g = torch.Generator().manual_seed(seed)
+    donnees = torch.as_tensor(np.asarray(X), dtype=torch.float32)
+    opt = torch.optim.Adam(vae.parameters(), lr=lr)
+    for ep in range(epochs):
+        ordre = torch.randperm(donnees.shape[0], generator=g)
+        for idx in ordre.split(batch_size):
+            xb = donnees[idx]
+            mu, logvar = vae.encode(xb)
+            z = reparametrisation(mu, logvar)
+            xb_hat = vae.decode(z)
+            perte = perte_vae(xb, xb_hat, mu, logvar, beta)
+            opt.zero_grad()
+            perte.backward()
+            opt.step()
+    return vae
+''',
+        why="encode, reparametrisation and decode called one by one, batches by ordre.split()",
+    ),
+    "correct-vae_beta-encoder-layers": Correct(
+        grade_id="vae_beta",
+        source=edit(solution_cell(__file__, 'vae_beta'),
+            ('            x_hat, mu, logvar = modele(lot)\n',
+             '            h = modele.encodeur(lot)\n            mu, logvar = modele.couche_mu(h), modele.couche_logvar(h)\n            x_hat = modele.decodeur(reparametrisation(mu, logvar))\n')),
+        why="the VAE's layers called directly (encodeur, couche_mu, couche_logvar, decodeur)",
+    ),
+    "correct-vae_beta-forward-then-encode": Correct(
+        grade_id="vae_beta",
+        source=edit(solution_cell(__file__, 'vae_beta'),
+            ('            x_hat, mu, logvar = modele(lot)\n',
+             '            x_hat, _, _ = modele(lot)\n            mu, logvar = modele.encode(lot)\n')),
+        why="x̂ from the model, μ and log σ² from encode called again (the same values)",
+    ),
+    "correct-vae_beta-explicit-prints-epoch-loss": Correct(
+        grade_id="vae_beta",
+        source=edit(_VAE_EXPLICIT,
+            ('    return modele\n',
+             '        with torch.no_grad():\n            mu, logvar = modele.encode(X)\n            print(perte_vae(X, modele.decode(mu), mu, logvar, beta=beta).item())\n    return modele\n')),
+        why="explicit encode / decode, and the loss on all of X printed under no_grad each epoch",
+    ),
+})
+CORRECT_GROUPS["blind-r3-correct"] = (*CORRECT_GROUPS["blind-r3-correct"], "correct-vae_beta-explicit-encode-decode")
+CORRECT_GROUPS["correct-shared-layers"] = (*CORRECT_GROUPS["correct-shared-layers"], "correct-vae_beta-encoder-layers")
+CORRECT_GROUPS["blind-r7-correct"] = (*CORRECT_GROUPS["blind-r7-correct"], "correct-vae_beta-forward-then-encode")
+CORRECT_GROUPS["blind-r7-correct-inplace"] = (*CORRECT_GROUPS["blind-r7-correct-inplace"],
+                                              "correct-vae_beta-explicit-prints-epoch-loss")

@@ -9,6 +9,8 @@ import numpy as np
 from autograder.checks import (
     CheckFailed,
     Handle,
+    Ref,
+    SubmissionError,
     as_array,
     assert_signature_defaults,
     kernel_side,
@@ -57,6 +59,58 @@ def kl_gaussienne(mu, logvar):
     import torch
 
     return -0.5 * torch.sum(1 + logvar - mu**2 - torch.exp(logvar), dim=1)
+
+
+@kernel_side
+def _training_calls(fn, model, X, kwargs):
+    """How often, during fn(model, X, **kwargs), the model received was called with gradients
+    on, and how often another module carrying its hook was (a copy.deepcopy of it)."""
+    import torch
+
+    calls = {"self": 0, "other": 0}
+
+    def note(module, args):
+        if torch.is_grad_enabled():
+            calls["self" if module is model else "other"] += 1
+
+    handle = model.register_forward_pre_hook(note)
+    try:
+        fn(model, X, **kwargs)
+    finally:
+        handle.remove()
+    return calls
+
+
+def unchanged_hint(submission, fn: str, model: Handle, X: np.ndarray, kwargs: dict,
+                   step: tuple[str, str]) -> tuple[str, str]:
+    """Why the parameters of the model `fn` was given (and returned) did not move: `fn` runs
+    again on it with a hook that tells whether the model itself went through the loop (then
+    step() is missing), only a copy of it did, or no call reached it (another model trained).
+    `step` says where step() goes."""
+    try:
+        calls = _training_calls.call(submission, Ref(fn), model, X, kwargs, timeout=60)
+        own, other = int(calls["self"]), int(calls["other"])
+    except (SubmissionError, TypeError, ValueError, KeyError):
+        own, other = 1, 0
+    if own > 0:
+        return (
+            f"les paramètres n'ont pas changé : appelez optimiseur.step() {step[0]} "
+            "(l'optimiseur construit sur modele.parameters())",
+            f"the parameters did not change: call optimiser.step() {step[1]} (the optimiser "
+            "built on model.parameters())",
+        )
+    copy_fr = ("il entraîne une copie (copy.deepcopy ?) et renvoie le modèle reçu intact"
+               if other > 0 else "il entraîne un autre modèle (créé dans la fonction ou pris dans le notebook ?)")
+    copy_en = ("it trains a copy (copy.deepcopy?) and returns the model it was given untouched"
+               if other > 0 else "it trains another model (made in the function or taken from the notebook?)")
+    return (
+        f"les paramètres du modèle reçu n'ont pas changé et {fn} ne l'a jamais appelé "
+        f"pendant l'entraînement : {copy_fr} ; entraînez le modèle reçu lui-même "
+        "(optimiseur sur modele.parameters(), modele(lot)) et renvoyez-le",
+        f"the parameters of the model it was given did not change and {fn} never called it "
+        f"during training: {copy_en}; train the model you are given itself (optimiser on "
+        "model.parameters(), model(batch)) and return it",
+    )
 
 
 #: `as_module(..., expected=RETURNS)` for a function that returns the trained model.

@@ -42,7 +42,15 @@ from autograder.checks import (
     score_threshold,
 )
 
-from ..public.helpers import RETURNS, assert_affine, dense_ae, seed_torch, state, unchanged
+from ..public.helpers import (
+    RETURNS,
+    assert_affine,
+    dense_ae,
+    seed_torch,
+    state,
+    unchanged,
+    unchanged_hint,
+)
 from .helpers import assert_every_layer_learns, digits_split
 
 
@@ -119,10 +127,12 @@ def test_entrainer_ae_reconstruction(submission, seed):
     trained = as_module(submission, out, "entrainer_ae", expected=RETURNS)
     mse = float(np.mean((_forward(trained, X_test, "modèle entraîné") - X_test) ** 2))
     if unchanged(before, state(trained, "modèle entraîné")):
-        hint_fr = (
-            "les paramètres n'ont pas changé : appelez optimiseur.step() après perte.backward()"
+        # Why: the loop run again (one epoch on a few images), watched by a hook on the model.
+        hint_fr, hint_en = unchanged_hint(
+            submission, "entrainer_ae", model, X_train[:128],
+            {"epochs": 1, "lr": 1e-2, "batch_size": 64, "seed": s},
+            ("après perte.backward()", "after loss.backward()"),
         )
-        hint_en = "the parameters did not change: call optimiser.step() after loss.backward()"
     else:
         hint_fr = (
             "vérifiez la boucle : torch.optim.Adam(modele.parameters(), lr=lr), mini-lots "

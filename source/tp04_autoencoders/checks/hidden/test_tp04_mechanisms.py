@@ -750,6 +750,16 @@ def test_entrainer_ae_uses_its_arguments(submission, rng, seed):
             "(a notebook variable such as X_train_t?): train on X",
         )
     _check_batch_structure("entrainer_ae", runs[0]["batches"], n, epochs, 32)
+    if counts.min() < epochs and counts.min() == counts.max():
+        # Every example seen the same number of times, fewer than epochs: whole epochs missing.
+        raise CheckFailed(
+            f"en {epochs} époques, chaque exemple de X n'a été vu que {counts.min()} fois : "
+            "l'argument epochs est ignoré ; la boucle des époques tourne epochs fois, avec "
+            "l'argument reçu (for _ in range(epochs))",
+            f"in {epochs} epochs every example of X was seen only {counts.min()} times: the "
+            "epochs argument is ignored; the epoch loop runs epochs times, with the argument "
+            "received (for _ in range(epochs))",
+        )
     if counts.min() < epochs:
         raise CheckFailed(
             f"en {epochs} époques, certains exemples de X n'ont été vus que {counts.min()} fois : "
@@ -794,6 +804,28 @@ def test_entrainer_debruiteur_noise(submission, rng, seed):
     )
     seen = runs[0]["seen"].astype(np.float64)
     noisy = seen[np.any(seen != np.float32(c), axis=1)] if seen.ndim == 2 else seen[:0]
+    # The epochs argument first (range(1), a fixed number of epochs): fewer training batches
+    # than epochs passes over X is not a noise fault.
+    trained_on = sum(_training_batches(runs[0]["batches"], n, 32))
+    if trained_on == 0:
+        raise CheckFailed(
+            "entrainer_debruiteur n'a jamais appelé le modèle reçu sur des lots (avec les "
+            "gradients activés) : entraînez le modèle reçu lui-même, pas une copie ni un autre "
+            "modèle, et renvoyez-le",
+            "entrainer_debruiteur never called the given model on batches (with gradients on): "
+            "train the model you are given itself, not a copy or another model, and return it",
+        )
+    if trained_on < epochs * n:
+        raise CheckFailed(
+            f"entrainer_debruiteur(…, epochs={epochs}, batch_size=32) sur {n} images : le modèle "
+            f"n'a reçu que {trained_on / n:.3g} fois X en entraînement au lieu de {epochs} "
+            "passages (un par époque) : utilisez l'argument epochs (for _ in range(epochs)) et "
+            "parcourez TOUS les lots de chaque époque, y compris le dernier s'il est incomplet",
+            f"entrainer_debruiteur(..., epochs={epochs}, batch_size=32) on {n} images: the model "
+            f"received only {trained_on / n:.3g} times X in training instead of {epochs} passes "
+            "(one per epoch): use the epochs argument (for _ in range(epochs)) and go through "
+            "EVERY batch of every epoch, the last one included when it is incomplete",
+        )
     if len(noisy) < epochs * n:
         raise CheckFailed(
             f"en {epochs} époques sur {n} images, le modèle n'a reçu que {len(noisy)} images "
@@ -809,15 +841,41 @@ def test_entrainer_debruiteur_noise(submission, rng, seed):
     record_margin("denoiser noise: |mean| / σ", abs(mean), 0.05, higher_is_better=False)
     record_margin("denoiser noise: |std / σ − 1|", abs(std - 1), 0.05, higher_is_better=False)
     if abs(mean) > 0.05 or abs(std - 1) > 0.05 or abs(kurt - 3) > 0.4 or not 0.03 < tails < 0.065:
+        # σ is the grader's, drawn at random: no statistic that scales with it is shown (the
+        # mean or standard deviation of (x̃ − x)/σ against a fixed noise scale would give σ
+        # back); only which property fails, and the kurtosis, which does not depend on σ.
+        wrong_fr, wrong_en = [], []
+        if abs(mean) > 0.05:
+            wrong_fr.append("n'est pas centré (moyenne non nulle)")
+            wrong_en.append("is not centred (nonzero mean)")
+        if abs(kurt - 3) > 0.4:
+            wrong_fr.append(f"n'est pas gaussien (kurtosis {kurt:.2f} au lieu de 3)")
+            wrong_en.append(f"is not Gaussian (kurtosis {kurt:.2f} instead of 3)")
+        if abs(std - 1) > 0.05 and not wrong_fr:
+            side_fr, side_en = ("plus petit", "smaller") if std < 1 else ("plus grand", "larger")
+            raise CheckFailed(
+                "le bruit ajouté par entrainer_debruiteur(…, sigma=…) est bien gaussien et "
+                f"centré, mais son écart type n'est pas l'argument sigma (il est {side_fr}) : "
+                "x̃ = x + sigma * torch.randn(...), avec l'argument sigma lui-même (pas une "
+                "valeur fixe, ni sigma ** 2, ni sqrt(sigma))",
+                "the noise added by entrainer_debruiteur(..., sigma=...) is Gaussian and "
+                f"centred, but its standard deviation is not the sigma argument (it is {side_en}): "
+                "x̃ = x + sigma * torch.randn(...), with the sigma argument itself (not a fixed "
+                "value, nor sigma ** 2, nor sqrt(sigma))",
+            )
+        if abs(std - 1) > 0.05:
+            wrong_fr.append("n'a pas l'écart type sigma")
+            wrong_en.append("does not have standard deviation sigma")
+        if not wrong_fr:
+            wrong_fr.append("n'a pas les queues d'une gaussienne")
+            wrong_en.append("does not have the tails of a Gaussian")
         raise CheckFailed(
             "le bruit ajouté par entrainer_debruiteur(…, sigma=…) n'est pas σ·N(0, 1) : "
-            f"sur {r.size} valeurs, (x̃ − x)/σ a une moyenne {mean:.3f}, un écart type {std:.3f}, "
-            f"un kurtosis {kurt:.2f} (3 pour une gaussienne) ; bruit gaussien "
+            f"sur {r.size} valeurs, il {', '.join(wrong_fr)} ; bruit gaussien "
             "sigma * torch.randn(...) avec l'argument sigma",
             "the noise added by entrainer_debruiteur(..., sigma=...) is not σ·N(0, 1): "
-            f"over {r.size} values, (x̃ − x)/σ has mean {mean:.3f}, standard deviation {std:.3f}, "
-            f"kurtosis {kurt:.2f} (3 for a Gaussian); Gaussian noise sigma * torch.randn(...) "
-            "with the sigma argument",
+            f"over {r.size} values, it {', '.join(wrong_en)}; Gaussian noise "
+            "sigma * torch.randn(...) with the sigma argument",
         )
     distinct = len({row.tobytes() for row in noisy.astype(np.float32)})
     if distinct < 0.9 * len(noisy):

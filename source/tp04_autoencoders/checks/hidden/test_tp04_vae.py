@@ -81,6 +81,9 @@ def reparam_grads(reparametrisation, mu, logvar, eps, w):
         "status": "ok",
         "mu": mu.grad if mu.grad is not None else zero,
         "logvar": logvar.grad if logvar.grad is not None else zero,
+        # Which inputs the graph of z does not reach at all (σ detached, μ rebuilt...).
+        "cut": [name for name, t in (("mu", mu), ("logvar", logvar))
+                if t.grad is None or not bool((t.grad != 0).any())],
     }
 
 
@@ -224,6 +227,28 @@ def test_reparametrisation_gradients(submission, rng):
         raise CheckFailed(
             "les gradients de reparametrisation n'ont pas pu être calculés",
             "the gradients of reparametrisation could not be computed",
+        )
+    # A part of z cut from the graph (σ = exp(0.5 * logvar).detach(), μ through NumPy...): z
+    # still has a graph, through the other input, but no gradient reaches this one at all.
+    cut = out.get("cut") if isinstance(out.get("cut"), list) else []
+    sym = {"mu": "μ (mu)", "logvar": "log σ² (logvar)"}
+    named = [sym[c] for c in ("mu", "logvar") if c in cut]
+    if named:
+        shown = " ni à ".join(named)
+        shown_en = " or ".join(named)
+        fix_fr = ("σ = torch.exp(0.5 * logvar), sans .detach() ni .data" if "logvar" in cut
+                  else "mu tel quel")
+        fix_en = ("σ = torch.exp(0.5 * logvar), without .detach() or .data" if "logvar" in cut
+                  else "mu as it is")
+        raise CheckFailed(
+            f"aucun gradient ne parvient à {shown} à travers reparametrisation : cette partie "
+            "de z est coupée du graphe d'autograd (.detach(), .data, torch.no_grad(), passage "
+            "par NumPy ou float()) ; l'astuce de reparamétrisation sert justement à ce que μ ET "
+            f"log σ² reçoivent des gradients : z = mu + sigma * eps avec {fix_fr}",
+            f"no gradient reaches {shown_en} through reparametrisation: that part of z is cut "
+            "from the autograd graph (.detach(), .data, torch.no_grad(), a NumPy round trip or "
+            "float()); the point of the reparameterisation trick is that μ AND log σ² receive "
+            f"gradients: z = mu + sigma * eps with {fix_en}",
         )
     assert_close(
         out["mu"],
@@ -504,12 +529,26 @@ def test_beta_reduces_kl(submission, seed):
     shown_en = f"mean KL of the encoders on {len(X_test)} grader images: {small:.3f} for the small β, {large:.3f} for the large β"
     record_margin("mean KL of the encoder trained with β = 0.5 (nats)", small, 0.5,
                   higher_is_better=True)
+    if large >= 0.5 and large > 2 * small:
+        # The effect of β turned around (the mirror of the bar below): the KL GROWS with β,
+        # so β reaches the loss upside down, whatever each KL is on its own.
+        raise CheckFailed(
+            f"{shown_fr} : la KL AUGMENTE avec β, alors qu'un β plus grand pousse chaque "
+            "q(z|x) vers le prior (KL plus faible) ; β agit à l'envers dans votre boucle "
+            "(beta=1/beta, ou β devant la reconstruction au lieu de la KL ?) : "
+            "perte_vae(lot, x_hat, mu, logvar, beta=beta), l'argument beta tel quel",
+            f"{shown_en}: the KL GROWS with β, while a larger β pushes every q(z|x) towards "
+            "the prior (a smaller KL); β acts upside down in your loop (beta=1/beta, or β on "
+            "the reconstruction instead of the KL?): perte_vae(batch, x_hat, mu, logvar, "
+            "beta=beta), the beta argument as it is",
+        )
     if not small >= 0.5:
         raise CheckFailed(
             f"{shown_fr} ; avec le petit β (< 1) le VAE devrait utiliser son espace latent (KL ≥ 0.5) : "
-            "entraînez-le vraiment (Adam sur perte_vae, tous les lots de chaque époque)",
+            "entraînez-le vraiment (Adam sur perte_vae, epochs époques, tous les lots de chaque "
+            "époque)",
             f"{shown_en}; with the small β (< 1) the VAE should use its latent space (KL ≥ 0.5): "
-            "really train it (Adam on perte_vae, every batch of every epoch)",
+            "really train it (Adam on perte_vae, epochs epochs, every batch of every epoch)",
         )
     record_margin("mean KL with β = 4 vs half the KL with β = 0.5", large, 0.5 * small,
                   higher_is_better=False)
@@ -537,6 +576,30 @@ def vae_runs(entrainer_vae, X, seeds):
 
 
 @kernel_side
+def vae_recording(base, built, note):
+    """A subclass of the notebook's VAE `base` that appends (itself, its initial parameters) to
+    `built` when made, and calls `note(x)` with every input its encoder receives with
+    gradients on (evaluation under no_grad is not a batch): the given VAE's encode, forward and
+    a loop that calls encode, reparametrisation and decode itself all go through
+    self.encodeur; a VAE without one is followed through forward."""
+    import torch
+
+    class _Tp04Enregistreur(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            built.append((self, torch.cat([p.detach().double().flatten().clone() for p in self.parameters()])))
+            entree = getattr(self, "encodeur", None)
+            cible = entree if isinstance(entree, torch.nn.Module) else self
+            cible.register_forward_pre_hook(_tp04_note)
+
+    def _tp04_note(module, args):
+        if torch.is_grad_enabled() and args and isinstance(args[0], torch.Tensor):
+            note(args[0])
+
+    return _Tp04Enregistreur
+
+
+@kernel_side(uses=(vae_recording,))
 def vae_first_steps(entrainer_vae, X, lrs, seed):
     """One step of entrainer_vae per lr (one epoch, one batch of all of X): the largest move of
     a parameter of the VAE it returns, from the values it had when built (a subclass of the
@@ -551,18 +614,7 @@ def vae_first_steps(entrainer_vae, X, lrs, seed):
     base = g["VAE"]
     built = []
     lots = []
-
-    class _Tp04Initiale(base):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            built.append((self, torch.cat([p.detach().double().flatten().clone() for p in self.parameters()])))
-
-        def forward(self, x):
-            if torch.is_grad_enabled():  # evaluation under no_grad is not a batch
-                lots.append(len(x))
-            return super().forward(x)
-
-    g["VAE"] = _Tp04Initiale
+    g["VAE"] = vae_recording(base, built, lambda x: lots.append(len(x)))
     steps = []
     try:
         for lr in lrs:
@@ -647,10 +699,11 @@ def test_entrainer_vae_uses_its_seed(submission, rng):
                             "torch.optim.Adam(modele.parameters(), lr=lr)")
 
 
-@kernel_side
+@kernel_side(uses=(vae_recording,))
 def vae_batches(entrainer_vae, X, batch_size, seed, epochs=1):
     """Run with the reference functions in place: a subclass of the notebook's VAE records
-    which examples each batch holds, read from pixel 0 (0 in every digit), where the grader
+    which examples each batch its encoder receives holds (vae_recording: forward, or encode
+    called by the loop itself), read from pixel 0 (0 in every digit), where the grader
     writes the example's index / 1000."""
     import inspect
 
@@ -662,17 +715,13 @@ def vae_batches(entrainer_vae, X, batch_size, seed, epochs=1):
     seen = []
     built = []
 
-    class _Tp04Enregistreur(base):
-        def __init__(self, *args, **kwargs):
-            built.append(True)
-            super().__init__(*args, **kwargs)
+    def note(x):
+        x = x.detach()
+        if x.ndim < 2:  # one example on its own
+            x = x.reshape(1, -1)
+        seen.append(torch.round(x.flatten(1)[:, 0].double() * 1000).long().tolist())
 
-        def forward(self, x):
-            if torch.is_grad_enabled():  # evaluation under no_grad is not a batch
-                seen.append(torch.round(torch.as_tensor(x)[:, 0].detach().double() * 1000).long().tolist())
-            return super().forward(x)
-
-    g["VAE"] = _Tp04Enregistreur
+    g["VAE"] = vae_recording(base, built, note)
     try:
         entrainer_vae(X, beta=1.0, k=2, epochs=epochs, lr=1e-2, batch_size=batch_size, seed=seed)
     finally:
@@ -680,13 +729,68 @@ def vae_batches(entrainer_vae, X, batch_size, seed, epochs=1):
     return seen if built else {"built": False}
 
 
+def _distinct_calls(batches: list[list[int]]) -> list[list[int]]:
+    """One entry per batch: the same batch sent to the encoder twice in a row (modele(lot) for
+    x̂, then modele.encode(lot) again for μ and log σ²) is one batch of the loop."""
+    return [b for j, b in enumerate(batches) if j == 0 or b != batches[j - 1]]
+
+
+def _assert_epoch_passes(batches: object, n: int, epochs: int, what: str, what_en: str) -> None:
+    """The epochs argument honoured: over the training batches (a pass over all of X, an
+    evaluation, left out), each of the n examples is seen exactly `epochs` times. Every example
+    seen the same number of times, another one, is the epochs argument ignored (range(1), a
+    fixed number of epochs); the one-epoch batch checks judge other patterns."""
+    if not isinstance(batches, list) or not batches:
+        return
+    try:
+        ids = [int(i) for b in batches for i in b]
+    except (TypeError, ValueError):
+        return
+    if any(not 0 <= i < n for i in ids):
+        return
+    full = list(range(n))
+    kept = [b for b in batches if sorted(int(i) for i in b) != full] or batches
+    counts = np.bincount([int(i) for b in kept for i in b], minlength=n)
+    lo, hi = int(counts.min()), int(counts.max())
+    if lo == hi == epochs:
+        return
+    if lo == hi and lo >= 1:
+        raise CheckFailed(
+            f"{what} : chaque exemple de X passe {lo} fois dans le VAE au lieu de {epochs} (une "
+            "fois par époque) : l'argument epochs est ignoré ; la boucle des époques est "
+            "for _ in range(epochs), avec l'argument reçu",
+            f"{what_en}: every example of X goes through the VAE {lo} times instead of "
+            f"{epochs} (once per epoch): the epochs argument is ignored; the epoch loop is "
+            "for _ in range(epochs), with the argument received",
+        )
+    if epochs > 1 and lo < epochs:
+        raise CheckFailed(
+            f"{what} : en {epochs} époques, certains exemples de X ne passent que {lo} fois "
+            "dans le VAE : chaque époque parcourt TOUS les exemples (le dernier lot peut être "
+            "incomplet), epochs fois (for _ in range(epochs))",
+            f"{what_en}: in {epochs} epochs some examples of X go through the VAE only {lo} "
+            "times: every epoch goes through ALL the examples (the last batch may be smaller), "
+            "epochs times (for _ in range(epochs))",
+        )
+    if epochs > 1 and hi > epochs:
+        raise CheckFailed(
+            f"{what} : en {epochs} époques, certains exemples de X passent {hi} fois dans le "
+            "VAE : une fois par époque, dans un seul lot (les lots d'une époque découpent UNE "
+            "permutation)",
+            f"{what_en}: in {epochs} epochs some examples of X go through the VAE {hi} times: "
+            "once per epoch, in a single batch (the batches of an epoch cut ONE permutation)",
+        )
+
+
 @pytest.mark.item("vae_beta")
 @pytest.mark.points(0.25)
 def test_entrainer_vae_batches_cover_the_epoch(submission, rng):
     """One epoch: batches of at most batch_size examples, each example exactly once, the
     incomplete last batch included (n is never a multiple of batch_size). Batches that grow (ordre[debut : debut * batch_size])
-    still made β lower the KL. Then two epochs: the examples shuffled, and shuffled again at
-    the second epoch (one permutation drawn before the epoch loop trains as well)."""
+    still made β lower the KL. Then two epochs: each example seen exactly twice (the epochs
+    argument honoured: one epoch always, range(1), still made β lower the KL), the examples
+    shuffled, and shuffled again at the second epoch (one permutation drawn before the epoch
+    loop trains as well)."""
     n = 300
     X = digits_sample(rng, n)
     X[:, 0] = (np.arange(n) + 1) / 1000.0  # id + 1: a digit's pixel 0 (0) is no example of X
@@ -709,7 +813,7 @@ def test_entrainer_vae_batches_cover_the_epoch(submission, rng):
     what_en = "entrainer_vae(X, epochs=1, batch_size=...) on grader examples"
     if isinstance(batches, list):
         try:
-            batches = [[int(i) - 1 for i in b] for b in batches]
+            batches = _distinct_calls([[int(i) - 1 for i in b] for b in batches])
         except (TypeError, ValueError):
             batches = None
         if batches and any(not 0 <= i < n for b in batches for i in b):
@@ -719,15 +823,29 @@ def test_entrainer_vae_batches_cover_the_epoch(submission, rng):
                 f"{what_en}: the VAE receives rows that do not come from the X given as argument "
                 "(a notebook variable such as X_train?): train on the X argument",
             )
+    if batches == []:
+        raise CheckFailed(
+            f"{what} : le VAE est construit mais ne reçoit aucun lot avec les gradients activés : "
+            "il n'est jamais entraîné ; la boucle des époques tourne epochs fois "
+            "(for _ in range(epochs)) et chaque lot passe par le VAE (modele(lot), ou encode, "
+            "reparametrisation et decode), hors de torch.no_grad()",
+            f"{what_en}: the VAE is built but receives no batch with gradients on: it is never "
+            "trained; the epoch loop runs epochs times (for _ in range(epochs)) and every batch "
+            "goes through the VAE (model(batch), or encode, reparametrisation and decode), "
+            "outside torch.no_grad()",
+        )
+    _assert_epoch_passes(batches, n, 1, what, what_en)
     check_epoch_batches(batches, n, bs, what, what_en, ("le VAE", "the VAE"), every_example=True)
     batches = with_references(
         submission, VAE_REFERENCES, "entrainer_vae", Ref("entrainer_vae"), X, bs,
         int(rng.integers(0, 2**31 - 1)), 2, via=vae_batches.ref_name, timeout=60,
     )
     try:
-        batches = [[int(i) - 1 for i in b] for b in batches]
+        batches = _distinct_calls([[int(i) - 1 for i in b] for b in batches])
     except (TypeError, ValueError):
         return
     call = "entrainer_vae(X, epochs=2, batch_size=…)"
+    _assert_epoch_passes(batches, n, 2, f"{call} sur des exemples du correcteur",
+                         "entrainer_vae(X, epochs=2, batch_size=...) on grader examples")
     check_reshuffled_epochs(batches, f"{call} sur des exemples du correcteur",
                             "entrainer_vae(X, epochs=2, batch_size=...) on grader examples", call)

@@ -33,6 +33,7 @@ from .helpers import (
     seed_torch,
     state,
     unchanged,
+    unchanged_hint,
 )
 
 
@@ -141,10 +142,8 @@ def _assert_trains(submission, rng, fn: str, model, kwargs: dict, label: str,
             f"7 images: (7, 64) expected{shape_tail[1]}",
         )
     if unchanged(before, state(trained, "modèle entraîné")):
-        raise CheckFailed(
-            f"après {call[0]}, les paramètres n'ont pas changé : appelez optimiseur.step() {step[0]}",
-            f"after {call[1]}, the parameters did not change: call optimiser.step() {step[1]}",
-        )
+        hint_fr, hint_en = unchanged_hint(submission, fn, model, X, kwargs, step)
+        raise CheckFailed(f"après {call[0]}, {hint_fr}", f"after {call[1]}, {hint_en}")
 
 
 @pytest.mark.item("ae_entrainement")

@@ -59,7 +59,14 @@ from autograder.checks import (
     with_references,
 )
 
-from ..public.helpers import MODEL_SRC, build_transformer, guarded, sbm, student_error
+from ..public.helpers import (
+    MODEL_SRC,
+    build_transformer,
+    dependency_fault,
+    guarded,
+    sbm,
+    student_error,
+)
 from .helpers import GNN_RECORDING, GNN_REFERENCES, REFS_SRC
 
 # Trusted kernel-side helpers for the Transformer's own checks: a block whose parameters
@@ -788,7 +795,8 @@ def test_gnn_beats_features_only_mlp(submission, seed):
 def _logits(submission, label: str, model, X: np.ndarray, references: bool) -> np.ndarray:
     """The model's logits on X; with `references`, run with the grader's attention and MHA."""
     if not references:
-        got = guarded(submission, label, model, Tensor(X), via="_tp07_logits")
+        got = guarded(submission, label, model, Tensor(X), via="_tp07_logits",
+                      uses=("attention", "attention_multi_tetes"))
     else:
         submission.define("_tp07_avec_references", REFS_SRC)
         got = guarded(submission, label, "_tp07_logits", "tout", model, Tensor(X),
@@ -1495,6 +1503,14 @@ def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_
     codes = np.array([index[c] for c in held_out], dtype=np.int64)
     vocab = len(chars)
     if not submission.has("modele_car"):
+        fault = dependency_fault(submission, ("attention", "attention_multi_tetes"))
+        if fault is not None:
+            raise CheckFailed(
+                f"modele_car n'existe pas : la cellule qui crée et entraîne le Transformer a "
+                f"échoué ; {fault[0]}",
+                f"modele_car does not exist: the cell that builds and trains the Transformer "
+                f"failed; {fault[1]}",
+            )
         raise CheckFailed(
             "modele_car n'existe pas : la cellule qui crée et entraîne le Transformer a échoué "
             "(voir le notebook exécuté) ; complétez PetitTransformer et entrainer_transformer",
@@ -1542,7 +1558,8 @@ def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_
     targets = codes[ends]  # never sent to the kernel
     last = as_array(
         guarded(
-            submission, "modele_car", model, Tensor(windows), dernier=True, via="_tp07_logits"
+            submission, "modele_car", model, Tensor(windows), dernier=True, via="_tp07_logits",
+            uses=("attention", "attention_multi_tetes"),
         ),
         "logits de modele_car",
         allow_nan=True,
@@ -1573,6 +1590,12 @@ def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_
             f"your model mostly predicts the character it has just read ({100 * copies:.0f} % of "
             "the windows): in entrainer_transformer, the target must be shifted by one, "
             "y = donnees[i + 1 : i + contexte + 1]",
+        )
+    elif (fault := dependency_fault(submission, ("attention", "attention_multi_tetes"))) is not None:
+        # The notebook's training backpropagates through them: its cell stopped on their error.
+        hint = (
+            f"modele_car n'a sans doute pas pu être entraîné : {fault[0]}",
+            f"modele_car could probably not be trained: {fault[1]}",
         )
     else:
         hint = (

@@ -134,10 +134,17 @@ def _check_attention(got, Q, K, V, M=None, what: str = "attention") -> None:
         )
         for c in sorted(divisors)
     ]
+    # The closest variant that matches: on near one-hot rows (Q = K, a large diagonal) several
+    # scales can match, the one the answer computes matches best.
+    matches = []
     for kw, fr, en in mistakes:
         with np.errstate(invalid="ignore"):
-            if np.allclose(got, _variant(Q, K, V, M, **kw), rtol=1e-4, atol=1e-6):
-                raise CheckFailed(f"{what} : {fr}", f"{what}: {en}")
+            variant = _variant(Q, K, V, M, **kw)
+            if np.allclose(got, variant, rtol=1e-4, atol=1e-6):
+                matches.append((float(np.nanmax(np.abs(got - variant), initial=0.0)), fr, en))
+    if matches:
+        _, fr, en = min(matches, key=lambda t: t[0])
+        raise CheckFailed(f"{what} : {fr}", f"{what}: {en}")
     assert_close(
         got,
         ref,

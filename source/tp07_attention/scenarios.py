@@ -1500,3 +1500,17 @@ SCENARIOS.update(_ROUND_8)
 GROUPS["dependencies-1"] = ("submission-gnn-default-agregation-moyenne", "submission-attention-scale-sqrt-dv",
                             "submission-bert-targets-at-mask-only", "submission-transformer-positions-whole-table")
 GROUPS["dependencies-2"] = ("submission-gnn-mean-without-max-one", "submission-attention-scale-dk-without-root")
+# masque_causal without its diagonal: row 0 allows no key, the Transformer built on it gives
+# NaN; its checks (transformer, transformer_train) name masque_causal, not the residuals.
+SCENARIOS["submission-causal-mask-without-diagonal"] = Scenario(
+    grade_id="attention",
+    source=edit(
+        solution_with_docs(__file__, "attention", "Attention de la solution.", "Masque strictement inférieur."),
+        ("    return torch.tril(torch.ones(n, n, dtype=torch.bool))\n",
+         "    return torch.tril(torch.ones(n, n, dtype=torch.bool), diagonal=-1)\n"),
+    ),
+    must_fail=("test_attention_with_causal_mask",),
+    message_contains=("diagonale comprise",),
+    affects=("transformer", "transformer_train"),
+)
+GROUPS["dependencies-3"] = ("submission-causal-mask-without-diagonal",)

@@ -62,8 +62,10 @@ from autograder.checks import (
 from ..public.helpers import (
     MODEL_SRC,
     build_transformer,
+    causal_mask_is_wrong,
     dependency_fault,
     guarded,
+    mask_nan_error,
     sbm,
     student_error,
 )
@@ -821,6 +823,8 @@ def _causality_gap(submission, label: str, model, X: np.ndarray, t: int, rng, vo
             "(B, T, vocab) expected",
         )
     if not np.isfinite(logits).all():
+        if causal_mask_is_wrong(submission, X.shape[1]):
+            raise mask_nan_error(label)
         raise CheckFailed(
             f"{label} donne des logits non finis (NaN ou inf)",
             f"{label} gives non-finite logits (NaN or inf)",
@@ -933,6 +937,8 @@ def test_transformer_residuals_and_positions(submission, rng):
         if wrong is None:
             raise failed from None
         raise _heads_failure(wrong) from None
+    if not np.isfinite(out).all() and causal_mask_is_wrong(submission, T):
+        raise mask_nan_error(label)
     err = float(np.abs(out - x).max()) if np.isfinite(out).all() else math.inf
     record_margin("gap to the identity of a zeroed block", err, 1e-4 * (1 + np.abs(x).max()),
                   higher_is_better=False, kind="tolerance")
@@ -1573,6 +1579,8 @@ def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_
             "(B, contexte) windows: one logit per character of `caracteres`",
         )
     if not np.isfinite(last).all():
+        if causal_mask_is_wrong(submission, CONTEXTE):
+            raise mask_nan_error("modele_car")
         raise CheckFailed(
             "modele_car donne des logits non finis (NaN ou inf) : l'entraînement a divergé",
             "modele_car gives non-finite logits (NaN or inf): the training diverged",

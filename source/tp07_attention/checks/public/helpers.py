@@ -160,6 +160,32 @@ def dependency_fault(submission, uses: tuple[str, ...]) -> tuple[str, str] | Non
     return None
 
 
+def causal_mask_is_wrong(submission, T: int) -> bool:
+    """Whether the student's masque_causal(T) is not the lower triangle j <= i (diagonal
+    included): the statement's definition, public. False when it cannot be read."""
+    try:
+        mask = np.asarray(submission.call("masque_causal", T))
+    except Exception:  # noqa: BLE001 - its own check says why
+        return False
+    if mask.shape != (T, T):
+        return False
+    return not np.array_equal(mask != 0, np.tril(np.ones((T, T), dtype=bool)))
+
+
+def mask_nan_error(label: str) -> CheckFailed:
+    """Non-finite outputs of a model built on a wrong masque_causal, blamed on it."""
+    return CheckFailed(
+        f"{label} donne des valeurs non finies (NaN ou inf) : votre masque_causal(T) n'est pas la "
+        "matrice triangulaire inférieure, diagonale comprise (True en (i, j) si j <= i) ; une "
+        "ligne sans aucune position autorisée donne une softmax 0 / 0 ; la faute est dans "
+        "masque_causal : corrigez-le d'abord (voir sa vérification)",
+        f"{label} gives non-finite values (NaN or inf): your masque_causal(T) is not the lower "
+        "triangular matrix, diagonal included (True at (i, j) when j <= i); a row with no "
+        "allowed position gives a 0 / 0 softmax; the fault is in masque_causal: fix it first "
+        "(see its check)",
+    )
+
+
 def student_error(name: str, exc: StudentError) -> CheckFailed:
     """The student's error as a message naming `name` (the kernel helpers' markers read)."""
     # "TP07_FORME" also matches "TP07_FORMES_LOTS", so the branch after it is never reached:

@@ -1082,8 +1082,8 @@ _BLIND_R5_RULES = {
     "submission-attention-scales-q-in-place": Scenario(
         grade_id="attention",
         source=edit(_ATTENTION_CELL, ("    scores = Q @ K.transpose(-2, -1) / math.sqrt(d_k)\n", "    Q /= math.sqrt(d_k)  # on divise une fois les requêtes\n    scores = Q @ K.transpose(-2, -1)\n")),
-        must_fail=("test_attention_with_padding_mask",),
-        message_contains=("modifie sur place",),
+        must_fail=("test_attention_matches_torch_without_mask", "test_attention_with_padding_mask"),
+        message_contains=("modifie sur place", "modified by an inplace operation"),
         affects=("transformer_train",),
     ),
     "submission-gnn-train-hidden-width-33": Scenario(
@@ -1418,3 +1418,99 @@ CORRECT_GROUPS["blind-r7-correct-2"] = ("blind-r7-correct-gnn-train-custom-metho
                                         "correct-attention-manual-stable-softmax")
 CORRECT_GROUPS["blind-r7-correct-3"] = ("blind-r7-correct-gnn-train-linear-weights",)
 CORRECT_GROUPS["blind-r7-correct-4"] = ("correct-gnn-train-old-style-super",)
+
+
+# ---------------------------------------------------------------- a blind test round (round 8)
+# A default of couche_gnn's given signature changed (the statement's docstring: "somme" unless
+# asked); the scale of the scores by another factor than √d_k (the dimension of V, d_k without
+# the root); the mean of a node without neighbours, 0 / 0; targets kept at part of the
+# selection only; a position table always taken whole (T < contexte). The message of a model
+# or multi-head attention that fails because of the student's `attention` (in place on the
+# heads, 3-D only) names `attention`, which the probe of public/helpers.py runs on its own.
+_ROUND_8 = {
+    "submission-gnn-default-agregation-moyenne": Scenario(
+        grade_id="gnn",
+        source=edit(
+            solution_with_docs(__file__, "gnn", "Couche de GNN, agrégation par défaut : la moyenne."),
+            ('def couche_gnn(X, A, W_soi, W_voisins, agregation="somme"):\n',
+             'def couche_gnn(X, A, W_soi, W_voisins, agregation="moyenne"):\n'),
+        ),
+        must_fail=("test_gnn_shape_on_a_path_graph",),
+        message_contains=("agregation='moyenne'", "sans l'argument agregation"),
+    ),
+    "submission-gnn-mean-without-max-one": Scenario(
+        grade_id="gnn",
+        source=edit(
+            solution_with_docs(__file__, "gnn", "Couche de GNN, moyenne divisée par le degré tel quel."),
+            ("        M = M / A.sum(dim=1, keepdim=True).clamp(min=1)\n",
+             "        M = M / A.sum(dim=1, keepdim=True)\n"),
+        ),
+        must_fail=("test_gnn_values", "test_gnn_is_permutation_equivariant"),
+        message_contains=("nœud isolé", "max(1, deg i)"),
+    ),
+    "submission-attention-scale-sqrt-dv": Scenario(
+        grade_id="attention",
+        source=edit(
+            solution_with_docs(__file__, "attention", "Attention divisée par la racine de la dimension des valeurs.",
+                               "Masque causal de la solution."),
+            ("    d_k = Q.shape[-1]\n", "    d_k = V.shape[-1]\n"),
+        ),
+        must_fail=_ATTN_VALUES,
+        message_contains=("un autre facteur que √d_k", "pas la dimension des valeurs V"),
+    ),
+    "submission-attention-scale-dk-without-root": Scenario(
+        grade_id="attention",
+        source=edit(
+            solution_with_docs(__file__, "attention", "Attention divisée par d_k.",
+                               "Masque causal de la solution."),
+            ("    scores = Q @ K.transpose(-2, -1) / math.sqrt(d_k)\n",
+             "    scores = Q @ K.transpose(-2, -1) / d_k\n"),
+        ),
+        must_fail=_ATTN_VALUES,
+        message_contains=("un autre facteur que √d_k",),
+        affects=("transformer_train",),
+    ),
+    "submission-bert-targets-at-mask-only": Scenario(
+        grade_id="bert_mask",
+        source=edit(
+            solution_with_docs(__file__, "bert_mask", "Masquage de BERT, cibles aux seuls [MASK]."),
+            ("    entrees[selection & (u < 0.8)] = id_mask\n",
+             "    masque = selection & (u < 0.8)\n    entrees[masque] = id_mask\n"),
+            ("    cibles = torch.where(selection, tokens, torch.full_like(tokens, -100))\n",
+             "    cibles = torch.where(masque, tokens, torch.full_like(tokens, -100))\n"),
+        ),
+        must_fail=("test_bert_shapes_and_unselected_tokens", "test_bert_selection_rate",
+                   "test_bert_replacement_split"),
+        message_contains=("à des positions dont la cible vaut -100",),
+    ),
+    "submission-transformer-positions-whole-table": Scenario(
+        grade_id="transformer",
+        source=edit(
+            solution_with_docs(__file__, "transformer", "Bloc de la solution.", "x (B, T, d) -> (B, T, d).",
+                               "Transformer qui ajoute toute la table des positions.",
+                               "idx (B, T) entiers -> logits (B, T, taille_vocab)."),
+            ("        positions = torch.arange(idx.shape[1], device=idx.device)\n",
+             "        positions = torch.arange(self.position.num_embeddings, device=idx.device)\n"),
+        ),
+        must_fail=("test_transformer_output_shape",),
+        message_contains=("T ≤ contexte", "torch.arange(T)"),
+    ),
+}
+SCENARIOS.update(_ROUND_8)
+GROUPS["dependencies-1"] = ("submission-gnn-default-agregation-moyenne", "submission-attention-scale-sqrt-dv",
+                            "submission-bert-targets-at-mask-only", "submission-transformer-positions-whole-table")
+GROUPS["dependencies-2"] = ("submission-gnn-mean-without-max-one", "submission-attention-scale-dk-without-root")
+# masque_causal without its diagonal: row 0 allows no key, the Transformer built on it gives
+# NaN; its checks (transformer, transformer_train) name masque_causal, not the residuals.
+SCENARIOS["submission-causal-mask-without-diagonal"] = Scenario(
+    grade_id="attention",
+    source=edit(
+        solution_with_docs(__file__, "attention", "Attention de la solution.", "Masque strictement inférieur."),
+        ("    return torch.tril(torch.ones(n, n, dtype=torch.bool))\n",
+         "    return torch.tril(torch.ones(n, n, dtype=torch.bool), diagonal=-1)\n"),
+    ),
+    must_fail=("test_attention_with_causal_mask",),
+    message_contains=("diagonale comprise",),
+    affects=("transformer", "transformer_train"),
+)
+GROUPS["dependencies-3"] = ("submission-causal-mask-without-diagonal",)

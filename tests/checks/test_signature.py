@@ -136,3 +136,15 @@ def test_an_answer_of_another_shape_is_a_message_not_a_crash():
         with pytest.raises(CheckFailed) as info:
             assert_signature_defaults(_Answers(answer), "entrainer", DEFAULTS)  # type: ignore[arg-type]
         assert f"({shown})" in info.value.message.fr
+
+
+def test_a_string_default_is_compared_by_its_value():
+    defaults = {"agregation": "somme"}
+    for notebook in ('def couche(X, agregation="somme"): pass', "def couche(X, agregation='somme'): pass"):
+        assert_signature_defaults(InProcess(notebook), "couche", defaults)
+    for notebook, shown in (('def couche(X, agregation="moyenne"): pass', "agregation='moyenne'"),
+                            ("def couche(X, agregation=None): pass", "agregation=None"),
+                            ("def couche(X, agregation): pass", "sans valeur par défaut")):
+        with pytest.raises(CheckFailed) as info:
+            assert_signature_defaults(InProcess(notebook), "couche", defaults)
+        assert f"({shown})" in info.value.message.fr and "somme" not in info.value.message.fr

@@ -74,9 +74,12 @@ def _t(a) -> torch.Tensor:
 # ---------------------------------------------------------------- attention
 
 
-def _variant(Q, K, V, M=None, *, scale=True, dim=-1, fill=float("-inf")) -> np.ndarray:
+def _variant(Q, K, V, M=None, *, scale=True, dim=-1, fill=float("-inf"),
+             divisor: float | None = None) -> np.ndarray:
     s = _t(Q) @ _t(K).transpose(-2, -1)
-    if scale:
+    if divisor is not None:
+        s = s / divisor
+    elif scale:
         s = s / math.sqrt(Q.shape[-1])
     if M is not None:
         s = s.masked_fill(~_t(M), fill)
@@ -114,10 +117,34 @@ def _check_attention(got, Q, K, V, M=None, what: str = "attention") -> None:
                 "keeps some weight; use masked_fill(~mask, float('-inf')) before the softmax",
             )
         )
+    # Another factor than √d_k (d_k = Q.shape[-1], the dimension of the queries and keys):
+    # the dimension of V, d_k without the root, the lengths of the sequences.
+    d_k, d_v, n, m = Q.shape[-1], V.shape[-1], Q.shape[-2], K.shape[-2]
+    divisors = {math.sqrt(d_v), float(d_k), float(d_v), math.sqrt(n), math.sqrt(m), float(m),
+                float(n)} - {math.sqrt(d_k), 1.0}
+    mistakes += [
+        (
+            dict(divisor=c),
+            "les scores sont divisés par un autre facteur que √d_k : d_k est la dimension des "
+            "requêtes et des clés, d_k = Q.shape[-1] (pas la dimension des valeurs V, ni la "
+            "longueur des suites), et c'est sa racine carrée : softmax(Q Kᵀ / √d_k) V",
+            "the scores are divided by another factor than √d_k: d_k is the dimension of the "
+            "queries and keys, d_k = Q.shape[-1] (not the dimension of the values V, nor the "
+            "length of the sequences), and it is its square root: softmax(Q Kᵀ / √d_k) V",
+        )
+        for c in sorted(divisors)
+    ]
+    # The closest variant that matches: on near one-hot rows (Q = K, a large diagonal) several
+    # scales can match, the one the answer computes matches best.
+    matches = []
     for kw, fr, en in mistakes:
         with np.errstate(invalid="ignore"):
-            if np.allclose(got, _variant(Q, K, V, M, **kw), rtol=1e-4, atol=1e-6):
-                raise CheckFailed(f"{what} : {fr}", f"{what}: {en}")
+            variant = _variant(Q, K, V, M, **kw)
+            if np.allclose(got, variant, rtol=1e-4, atol=1e-6):
+                matches.append((float(np.nanmax(np.abs(got - variant), initial=0.0)), fr, en))
+    if matches:
+        _, fr, en = min(matches, key=lambda t: t[0])
+        raise CheckFailed(f"{what} : {fr}", f"{what}: {en}")
     assert_close(
         got,
         ref,
@@ -127,6 +154,17 @@ def _check_attention(got, Q, K, V, M=None, what: str = "attention") -> None:
         hint_fr="vérifiez softmax(Q Kᵀ / √d_k) sur le dernier axe, le masque à −∞, puis le produit par V",
         hint_en="check softmax(Q Kᵀ / √d_k) over the last axis, the mask at −∞, then the product with V",
     )
+
+
+_IN_PLACE_HINT = (
+    "Q /= √d_k ou masque[...] = ... modifient le tenseur de l'appelant (dans un Transformer, "
+    "les têtes de Q, K, V sont des vues d'un même tenseur, et la rétropropagation échoue : "
+    "RuntimeError « … modified by an inplace operation ») ; écrivez "
+    "scores = Q @ K.transpose(-2, -1) / math.sqrt(d_k)",
+    "Q /= √d_k or masque[...] = ... modify the caller's tensor (in a Transformer, the heads "
+    "of Q, K, V are views of one tensor, and backpropagation fails: RuntimeError \"… modified "
+    "by an inplace operation\"); write scores = Q @ K.transpose(-2, -1) / math.sqrt(d_k)",
+)
 
 
 def _qkv(rng, B: int, n: int, m: int, d: int, dv: int):
@@ -166,6 +204,15 @@ def test_attention_matches_torch_without_mask(submission, rng):
             ) from None
         _check_attention(got, Q, K, V, what="attention" if heads is None else
                          "attention sur des entrées (B, têtes, n, d_k)")
+        if heads is not None:
+            # The heads attention_multi_tetes passes are views of one tensor: an in-place
+            # Q /= √d_k changes the caller's tensor, and under autograd PyTorch refuses it.
+            assert_arguments_untouched(
+                submission, "attention", (Tensor(Q), Tensor(K), Tensor(V)),
+                {0: "Q", 1: "K", 2: "V"},
+                hint_fr=_IN_PLACE_HINT[0],
+                hint_en=_IN_PLACE_HINT[1],
+            )
     _check_large_scores(submission, rng)
 
 
@@ -248,12 +295,8 @@ def test_attention_with_padding_mask(submission, rng):
     assert_arguments_untouched(
         submission, "attention", (Tensor(Q), Tensor(K), Tensor(V), Tensor(M)),
         {0: "Q", 1: "K", 2: "V", 3: "masque"},
-        hint_fr="Q /= √d_k ou masque[...] = ... modifient le tenseur de l'appelant (dans un "
-        "Transformer, les têtes de Q, K, V sont des vues d'un même tenseur) ; écrivez "
-        "scores = Q @ K.transpose(-2, -1) / math.sqrt(d_k)",
-        hint_en="Q /= √d_k or masque[...] = ... modify the caller's tensor (in a Transformer, the "
-        "heads of Q, K, V are views of one tensor); write scores = Q @ K.transpose(-2, -1) / "
-        "math.sqrt(d_k)",
+        hint_fr=_IN_PLACE_HINT[0],
+        hint_en=_IN_PLACE_HINT[1],
     )
 
 
@@ -1038,6 +1081,21 @@ def _check_vocabulary_ends(submission, rng) -> None:
 @pytest.mark.points(1)
 def test_bert_replacement_split(submission, rng):
     runs, params = _bert_runs(submission, rng)
+    # Inputs replaced ([MASK] or a random token) where the target is -100: the split is done,
+    # but the target was kept at only part of the selected positions (at the [MASK] ones, say).
+    if any(((e != t) & (c == -100)).any() for t, e, c in runs):
+        raise CheckFailed(
+            "masquage_bert remplace des tokens (par [MASK] ou par un token aléatoire) à des "
+            "positions dont la cible vaut -100 : la cible vaut le token d'origine à TOUTES les "
+            "positions sélectionnées, qu'elles reçoivent [MASK], un token aléatoire ou restent "
+            "inchangées (cibles = torch.where(selection, tokens, -100), calculé depuis la "
+            "sélection, pas depuis les positions remplacées par [MASK])",
+            "masquage_bert replaces tokens (with [MASK] or a random token) at positions whose "
+            "target is -100: the target is the original token at EVERY selected position, "
+            "whether it gets [MASK], a random token or stays unchanged (cibles = "
+            "torch.where(selection, tokens, -100), computed from the selection, not from the "
+            "positions replaced with [MASK])",
+        )
     sel_in = np.concatenate([e[c != -100] for _, e, c in runs])
     sel_tok = np.concatenate([t[c != -100] for t, _, c in runs])
     sel_mask = np.concatenate([e[c != -100] == m for (_, e, c), (_, m) in zip(runs, params, strict=True)])
@@ -1154,7 +1212,23 @@ def _gnn_case(rng, directed: bool = False):
 
 def _gnn(submission, X, A, W1, W2, agregation):
     got = call(submission, "couche_gnn", Tensor(X), Tensor(A), Tensor(W1), Tensor(W2), agregation)
-    return as_array(got, "couche_gnn", shape=(X.shape[0], W1.shape[1]))
+    got = as_array(got, "couche_gnn", shape=(X.shape[0], W1.shape[1]), allow_nan=True)
+    if np.isfinite(got).all():
+        return got
+    if agregation == "moyenne" and (A.sum(axis=1) == 0).any():
+        # The graphs have an isolated node (deg 0): 0 / 0 without max(1, deg).
+        raise CheckFailed(
+            "couche_gnn (moyenne) renvoie des valeurs non finies (NaN ou inf) sur un graphe qui "
+            "a un nœud isolé : son degré est 0, et A X / deg y fait 0 / 0 ; divisez par "
+            "max(1, deg i), comme dans l'énoncé : A.sum(dim=1, keepdim=True).clamp(min=1)",
+            "couche_gnn (mean) returns non-finite values (NaN or inf) on a graph with an "
+            "isolated node: its degree is 0, and A X / deg gives 0 / 0 there; divide by "
+            "max(1, deg i), as in the statement: A.sum(dim=1, keepdim=True).clamp(min=1)",
+        )
+    raise CheckFailed(
+        f"couche_gnn ({agregation}) renvoie des valeurs non finies (NaN ou inf)",
+        f"couche_gnn ({agregation}) returns non-finite values (NaN or inf)",
+    )
 
 
 @pytest.mark.item("gnn")

@@ -59,7 +59,16 @@ from autograder.checks import (
     with_references,
 )
 
-from ..public.helpers import MODEL_SRC, build_transformer, guarded, sbm, student_error
+from ..public.helpers import (
+    MODEL_SRC,
+    build_transformer,
+    causal_mask_is_wrong,
+    dependency_fault,
+    guarded,
+    mask_nan_error,
+    sbm,
+    student_error,
+)
 from .helpers import GNN_RECORDING, GNN_REFERENCES, REFS_SRC
 
 # Trusted kernel-side helpers for the Transformer's own checks: a block whose parameters
@@ -788,7 +797,8 @@ def test_gnn_beats_features_only_mlp(submission, seed):
 def _logits(submission, label: str, model, X: np.ndarray, references: bool) -> np.ndarray:
     """The model's logits on X; with `references`, run with the grader's attention and MHA."""
     if not references:
-        got = guarded(submission, label, model, Tensor(X), via="_tp07_logits")
+        got = guarded(submission, label, model, Tensor(X), via="_tp07_logits",
+                      uses=("attention", "attention_multi_tetes"))
     else:
         submission.define("_tp07_avec_references", REFS_SRC)
         got = guarded(submission, label, "_tp07_logits", "tout", model, Tensor(X),
@@ -813,6 +823,8 @@ def _causality_gap(submission, label: str, model, X: np.ndarray, t: int, rng, vo
             "(B, T, vocab) expected",
         )
     if not np.isfinite(logits).all():
+        if causal_mask_is_wrong(submission, X.shape[1]):
+            raise mask_nan_error(label)
         raise CheckFailed(
             f"{label} donne des logits non finis (NaN ou inf)",
             f"{label} gives non-finite logits (NaN or inf)",
@@ -925,6 +937,8 @@ def test_transformer_residuals_and_positions(submission, rng):
         if wrong is None:
             raise failed from None
         raise _heads_failure(wrong) from None
+    if not np.isfinite(out).all() and causal_mask_is_wrong(submission, T):
+        raise mask_nan_error(label)
     err = float(np.abs(out - x).max()) if np.isfinite(out).all() else math.inf
     record_margin("gap to the identity of a zeroed block", err, 1e-4 * (1 + np.abs(x).max()),
                   higher_is_better=False, kind="tolerance")
@@ -1495,6 +1509,14 @@ def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_
     codes = np.array([index[c] for c in held_out], dtype=np.int64)
     vocab = len(chars)
     if not submission.has("modele_car"):
+        fault = dependency_fault(submission, ("attention", "attention_multi_tetes"))
+        if fault is not None:
+            raise CheckFailed(
+                f"modele_car n'existe pas : la cellule qui crée et entraîne le Transformer a "
+                f"échoué ; {fault[0]}",
+                f"modele_car does not exist: the cell that builds and trains the Transformer "
+                f"failed; {fault[1]}",
+            )
         raise CheckFailed(
             "modele_car n'existe pas : la cellule qui crée et entraîne le Transformer a échoué "
             "(voir le notebook exécuté) ; complétez PetitTransformer et entrainer_transformer",
@@ -1542,7 +1564,8 @@ def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_
     targets = codes[ends]  # never sent to the kernel
     last = as_array(
         guarded(
-            submission, "modele_car", model, Tensor(windows), dernier=True, via="_tp07_logits"
+            submission, "modele_car", model, Tensor(windows), dernier=True, via="_tp07_logits",
+            uses=("attention", "attention_multi_tetes"),
         ),
         "logits de modele_car",
         allow_nan=True,
@@ -1556,6 +1579,8 @@ def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_
             "(B, contexte) windows: one logit per character of `caracteres`",
         )
     if not np.isfinite(last).all():
+        if causal_mask_is_wrong(submission, CONTEXTE):
+            raise mask_nan_error("modele_car")
         raise CheckFailed(
             "modele_car donne des logits non finis (NaN ou inf) : l'entraînement a divergé",
             "modele_car gives non-finite logits (NaN or inf): the training diverged",
@@ -1573,6 +1598,12 @@ def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_
             f"your model mostly predicts the character it has just read ({100 * copies:.0f} % of "
             "the windows): in entrainer_transformer, the target must be shifted by one, "
             "y = donnees[i + 1 : i + contexte + 1]",
+        )
+    elif (fault := dependency_fault(submission, ("attention", "attention_multi_tetes"))) is not None:
+        # The notebook's training backpropagates through them: its cell stopped on their error.
+        hint = (
+            f"modele_car n'a sans doute pas pu être entraîné : {fault[0]}",
+            f"modele_car could probably not be trained: {fault[1]}",
         )
     else:
         hint = (

@@ -61,6 +61,131 @@ def _tp07_bigramme(graine, taille_vocab):
 """
 
 
+# Trusted kernel-side probe: runs the student's `attention` (quoi="attention") or
+# `attention_multi_tetes` (quoi="mha") as a Transformer does, on (B, têtes, n, d_k) views of
+# one projected tensor that requires grad, with a causal (n, n) mask, then backpropagates.
+# Returns None when it runs, else a short code: "en_place" (an argument modified in place,
+# or PyTorch refusing it), "forme <shape>", or "erreur <exception name>".
+PROBE_SRC = """
+def _tp07_sonde(quoi):
+    import torch
+    g = torch.Generator().manual_seed(0)
+    B, h, n, dk = 2, 2, 5, 3
+    d = h * dk
+    x = torch.randn(B, n, d, generator=g, dtype=torch.float64, requires_grad=True)
+    W = torch.randn(3 * d, d, generator=g, dtype=torch.float64) / d ** 0.5
+    b = torch.randn(3 * d, generator=g, dtype=torch.float64)
+    W_out = torch.randn(d, d, generator=g, dtype=torch.float64) / d ** 0.5
+    b_out = torch.randn(d, generator=g, dtype=torch.float64)
+    masque = torch.tril(torch.ones(n, n, dtype=torch.bool))
+    try:
+        if quoi == "attention":
+            q, k, v = ((x @ W.T + b).chunk(3, dim=-1))
+            q, k, v = (t.reshape(B, n, h, dk).transpose(1, 2) for t in (q, k, v))
+            avant = [t.detach().clone() for t in (q, k, v, masque)]
+            sortie = attention(q, k, v, masque)
+            attendue = (B, h, n, dk)
+            args = (q, k, v, masque)
+        else:
+            avant = [t.detach().clone() for t in (x, W, b, W_out, b_out, masque)]
+            sortie = attention_multi_tetes(x, W, b, W_out, b_out, h, masque)
+            attendue = (B, n, d)
+            args = (x, W, b, W_out, b_out, masque)
+        if any(not torch.equal(t.detach(), a) for t, a in zip(args, avant)):
+            return "en_place"
+        if not isinstance(sortie, torch.Tensor) or tuple(sortie.shape) != attendue:
+            return "forme " + str(tuple(getattr(sortie, "shape", ())))[:40]
+        sortie.sum().backward()
+    except Exception as exc:
+        texte = str(exc)
+        if "inplace" in texte or "in-place" in texte or "in place" in texte:
+            return "en_place"
+        return "erreur " + type(exc).__name__
+    return None
+"""
+
+
+def dependency_fault(submission, uses: tuple[str, ...]) -> tuple[str, str] | None:
+    """Why the student's `attention` or `attention_multi_tetes` (those in `uses`, in that
+    order) cannot run inside a Transformer: a (French, English) message naming the function
+    and sending the student to its own check, or None when each runs."""
+    labels = {"attention": "attention", "attention_multi_tetes": "mha"}
+    submission.define("_tp07_sonde", PROBE_SRC)
+    for name in uses:
+        try:
+            code = submission.call("_tp07_sonde", labels[name])
+        except Exception:  # noqa: BLE001 - a probe that cannot run says nothing
+            continue
+        if not isinstance(code, str):
+            continue
+        inputs_fr, inputs_en = (
+            ("des têtes (B, têtes, n, d_k) découpées dans un même tenseur, avec un masque causal "
+             "(n, n)", "heads (B, heads, n, d_k) cut from one tensor, with an (n, n) causal mask")
+            if name == "attention"
+            else ("x (B, n, d) avec un masque causal (n, n)", "x (B, n, d) with an (n, n) causal mask")
+        )
+        see_fr = f"la faute est dans `{name}` : corrigez-la d'abord (voir sa propre vérification)"
+        see_en = f"the fault is in `{name}`: fix it first (see its own check)"
+        if code == "en_place":
+            return (
+                f"votre `{name}` modifie ses arguments en place (Q /= …, +=, masked_fill_…) : "
+                f"sur {inputs_fr}, PyTorch refuse de rétropropager (RuntimeError « … modified "
+                "by an inplace operation ») ; la cellule d'entraînement du notebook s'arrête sur "
+                f"cette erreur ; {see_fr}, et calculez sur de nouveaux tenseurs "
+                "(scores = Q @ K.transpose(-2, -1) / math.sqrt(d_k))",
+                f"your `{name}` modifies its arguments in place (Q /= …, +=, masked_fill_…): on "
+                f"{inputs_en}, PyTorch refuses to backpropagate (RuntimeError \"… modified by an "
+                "inplace operation\"); the notebook's training cell stops on that error; "
+                f"{see_en}, and compute on new tensors (scores = Q @ K.transpose(-2, -1) / "
+                "math.sqrt(d_k))",
+            )
+        if code.startswith("forme"):
+            shape = code.split(" ", 1)[1] if " " in code else "?"
+            return (
+                f"votre `{name}` renvoie une sortie de forme {shape} sur {inputs_fr} ; {see_fr}",
+                f"your `{name}` returns an output of shape {shape} on {inputs_en}; {see_en}",
+            )
+        if code.startswith("erreur"):
+            kind = code.split(" ", 1)[1][:60] if " " in code else "une erreur"
+            tip_fr = tip_en = ""
+            if name == "attention":
+                tip_fr = (" ; K.transpose(-2, -1) et @ (torch.matmul) traitent tous les axes de "
+                          "tête, torch.bmm et transpose(1, 2) ne valent qu'en 3D")
+                tip_en = ("; K.transpose(-2, -1) and @ (torch.matmul) handle every head axis, "
+                          "torch.bmm and transpose(1, 2) only work in 3D")
+            return (
+                f"votre `{name}` lève {kind} sur {inputs_fr} ; {see_fr}{tip_fr}",
+                f"your `{name}` raises {kind} on {inputs_en}; {see_en}{tip_en}",
+            )
+    return None
+
+
+def causal_mask_is_wrong(submission, T: int) -> bool:
+    """Whether the student's masque_causal(T) is not the lower triangle j <= i (diagonal
+    included): the statement's definition, public. False when it cannot be read."""
+    try:
+        mask = np.asarray(submission.call("masque_causal", T))
+    except Exception:  # noqa: BLE001 - its own check says why
+        return False
+    if mask.shape != (T, T):
+        return False
+    return not np.array_equal(mask != 0, np.tril(np.ones((T, T), dtype=bool)))
+
+
+def mask_nan_error(label: str) -> CheckFailed:
+    """Non-finite outputs of a model built on a wrong masque_causal, blamed on it."""
+    return CheckFailed(
+        f"{label} donne des valeurs non finies (NaN ou inf) : votre masque_causal(T) n'est pas la "
+        "matrice triangulaire inférieure, diagonale comprise (True en (i, j) si j <= i) ; une "
+        "ligne sans aucune position autorisée donne une softmax 0 / 0 ; la faute est dans "
+        "masque_causal : corrigez-le d'abord (voir sa vérification)",
+        f"{label} gives non-finite values (NaN or inf): your masque_causal(T) is not the lower "
+        "triangular matrix, diagonal included (True at (i, j) when j <= i); a row with no "
+        "allowed position gives a 0 / 0 softmax; the fault is in masque_causal: fix it first "
+        "(see its check)",
+    )
+
+
 def student_error(name: str, exc: StudentError) -> CheckFailed:
     """The student's error as a message naming `name` (the kernel helpers' markers read)."""
     # "TP07_FORME" also matches "TP07_FORMES_LOTS", so the branch after it is never reached:
@@ -98,12 +223,29 @@ def call(submission, name: str, *args, **kwargs):
         raise student_error(name, exc) from None
 
 
-def guarded(submission, name: str, *args, via: str | None = None, **kwargs):
-    """Call `via` (default: the student's `name`) with PyTorch's attention switched off."""
+def dependency_error(submission, name: str, exc: StudentError,
+                     uses: tuple[str, ...]) -> CheckFailed | None:
+    """The failure of `name` (which raised `exc`) blamed on a function it calls, those in
+    `uses`, when one of them fails on its own; None otherwise."""
+    if not uses or exc.ename in ("NotImplementedError", "NameError") or "TP07_" in exc.evalue:
+        return None
+    fault = dependency_fault(submission, uses)
+    if fault is None:
+        return None
+    return CheckFailed(f"`{name}` a levé {exc.ename} en appelant vos fonctions : {fault[0]}",
+                       f"`{name}` raised {exc.ename} when calling your functions: {fault[1]}")
+
+
+def guarded(submission, name: str, *args, via: str | None = None,
+            uses: tuple[str, ...] = (), **kwargs):
+    """Call `via` (default: the student's `name`) with PyTorch's attention switched off.
+
+    `uses`: the student's functions `name` calls (attention, attention_multi_tetes); when
+    `name` raises and one of them fails on its own, the message names that one."""
     try:
         return GUARD.call(submission, name, *args, via=via, **kwargs)
     except StudentError as exc:
-        raise student_error(name, exc) from None
+        raise (dependency_error(submission, name, exc, uses) or student_error(name, exc)) from None
 
 
 def sbm(

@@ -985,8 +985,8 @@ CORRECT_GROUPS["blind-r6-correct"] = (
 # too, where N − 1 is 6 % to 15 % off. (2) A training function that reads the notebook's data
 # (X_pento, X_peu, y_peu) instead of its arguments: the stand-in encoder now checks that every
 # image it sees comes from X (or its rotations) and names the fault, also when the function
-# crashes on the grader's 3 classes. (3) Hints for alpha applied to the squared distance and
-# for the log of a sum in uniformite.
+# crashes on the grader's 3 classes. (3) Hints for alpha applied to the squared distance, and
+# for the log of a sum or the log taken before the mean in uniformite.
 _EFF_DOCS = ("√d × moyenne des écarts-types des lignes normalisées.", "Le détecteur de la solution.")
 _AU_DOCS = ("L'alignement de la solution.", "L'uniformité de la solution.")
 _R8_SCENARIOS = {
@@ -1049,6 +1049,16 @@ _R8_SCENARIOS = {
         must_fail=("test_alignement_uniformite_exemple", "test_alignement_uniformite_valeurs"),
         message_contains=("logarithme d'une SOMME sur les paires",),
     ),
+    "submission-uniformite-log-before-mean": Scenario(
+        grade_id="alignement_uniformite",
+        source=edit(
+            _solution("alignement_uniformite", *_AU_DOCS),
+            ("torch.pdist(a, p=2).pow(2).mul(-t).exp().mean().log()",
+             "torch.pdist(a, p=2).pow(2).mul(-t).exp().log().mean()"),
+        ),
+        must_fail=("test_alignement_uniformite_exemple", "test_alignement_uniformite_valeurs"),
+        message_contains=("le logarithme est pris AVANT la moyenne",),
+    ),
 }
 SCENARIOS = {**SCENARIOS, **_R8_SCENARIOS}
 GROUPS["notebook-data-1"] = (
@@ -1061,6 +1071,7 @@ GROUPS["notebook-data-2"] = (
     "submission-affiner-labels-from-notebook",
     "submission-uniformite-log-of-sum",
 )
+GROUPS["notebook-data-3"] = ("submission-uniformite-log-before-mean",)
 # Correct code the new checks must keep at full marks: rotations made in the function with
 # torch.rot90 (the encoder sees rotations of X, not X itself), the collapse measure in float32
 # on the small batch, and the log of the mean written as logsumexp − log(number of pairs).

@@ -378,11 +378,13 @@ def _align_ref(z1, z2, alpha, *, normalise=True, use_alpha=True, reduce="mean",
 
 
 def _unif_ref(z, t, *, normalise=True, diagonal=False, log=True, squared=True, use_t=True,
-              reduce="mean"):
+              reduce="mean", log_inside=False):
     a = unit_rows(z) if normalise else z
     d = np.linalg.norm(a[:, None, :] - a[None, :, :], axis=2)
     if squared:
         d = d**2
+    if log_inside:  # the mean of log(exp(−t d²)) = −t × the mean of d²
+        return float((-t * d[np.triu_indices(len(z), 1)]).mean())
     k = np.exp(-(t if use_t else 2) * d)
     if diagonal:
         v = k.mean()
@@ -467,6 +469,12 @@ _UNIF_VARIANTS = [
         "uniformity: that is the logarithm of a SUM over the pairs (torch.logsumexp, or "
         ".sum().log()); take the logarithm of the MEAN over the N(N − 1)/2 pairs i < j "
         "(.mean().log())",
+    ),    (
+        {"log_inside": True},
+        "uniformité : le logarithme est pris AVANT la moyenne (moyenne de log exp(−t d²) = "
+        "−t × moyenne des d²) ; il faut le logarithme de la MOYENNE des exp(−t ‖ẑ_i − ẑ_j‖²)",
+        "uniformity: the logarithm is taken BEFORE the mean (mean of log exp(−t d²) = "
+        "−t × mean of d²); take the logarithm of the MEAN of exp(−t ‖ẑ_i − ẑ_j‖²)",
     ),
 ]
 

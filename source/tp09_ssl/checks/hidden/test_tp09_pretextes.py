@@ -318,18 +318,23 @@ def _record(submission, name: str, X: np.ndarray, *args, **kwargs) -> dict:
                 f"{name} on grader data raised an error, and the encoder saw images that do not "
                 f"come from the argument X: {en}",
             ) from None
-        if name == "affiner" and "out of bounds" in exc.evalue:
+        # Labels that do not fit the grader's examples: out of the 3 classes, or not as many
+        # as the images (y_peu has 90 labels of 9 classes).
+        too_many = "out of bounds" in exc.evalue
+        if name == "affiner" and (too_many or "batch_size" in exc.evalue):
+            fr = ("une étiquette dépasse le nombre de sorties du classifieur" if too_many
+                  else "les étiquettes ne sont pas aussi nombreuses que les images")
+            en = ("a label exceeds the number of outputs of the classifier" if too_many
+                  else "there are not as many labels as images")
             raise CheckFailed(
                 f"{name} sur un petit encodeur du correcteur (un nn.Module d'attribut dim), avec "
-                "3 classes, a levé IndexError : une étiquette dépasse le nombre de sorties du "
-                "classifieur ; les étiquettes doivent venir de l'argument y (pas d'une variable "
-                "du notebook comme y_peu) et la dernière couche avoir n_classes sorties, "
-                "nn.Linear(encodeur.dim, n_classes)",
+                f"3 classes, a levé {exc.ename} : {fr} ; les étiquettes doivent venir de "
+                "l'argument y (pas d'une variable du notebook comme y_peu) et la dernière couche "
+                "avoir n_classes sorties, nn.Linear(encodeur.dim, n_classes)",
                 f"{name} on a small grader encoder (an nn.Module with a dim attribute), with 3 "
-                f"classes, raised IndexError ({exc.evalue[:120]}): a label exceeds the number of "
-                "outputs of the classifier; the labels must come from the argument y (not a "
-                "notebook variable such as y_peu) and the last layer have n_classes outputs, "
-                "nn.Linear(encodeur.dim, n_classes)",
+                f"classes, raised {exc.ename} ({exc.evalue[:120]}): {en}; the labels must come "
+                "from the argument y (not a notebook variable such as y_peu) and the last layer "
+                "have n_classes outputs, nn.Linear(encodeur.dim, n_classes)",
             ) from None
         hint = ("", "")
         if "shapes cannot be multiplied" in exc.evalue or "mat1" in exc.evalue:

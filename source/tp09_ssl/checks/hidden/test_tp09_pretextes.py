@@ -214,8 +214,25 @@ def _tp09_enregistrer(fonction, graine_modele, X, *args, **kwargs):
     # that an earlier call already left at seed would not show).
     np.random.seed(12345)
     numpy_avant = etat_numpy()
+    def hors_x():
+        # Did the encoder see images that are neither rows of X nor their rotations (a
+        # notebook variable used instead of the argument X)?
+        if not encodeur.entrees:
+            return False
+        vus = torch.cat(encodeur.entrees).double()
+        x = np.asarray(X_avant, dtype=np.float64)
+        if x.ndim != 3 or x.shape[1] * x.shape[2] != vus.shape[1]:
+            return False
+        candidats = torch.as_tensor(np.concatenate(
+            [np.rot90(x, k, axes=(1, 2)).reshape(len(x), -1) for k in range(4)]))
+        return bool((torch.cdist(vus, candidats).min(dim=1).values > 1e-4).any())
+
     try:
         resultat = globals()[fonction](encodeur, X, *args, **kwargs)
+    except Exception:
+        if hors_x():
+            raise RuntimeError("TP09_PAS_ARGUMENT_X") from None
+        raise
     finally:
         crochet.remove()
     # The global generators after the call: NumPy's untouched, torch's where
@@ -278,6 +295,7 @@ def _tp09_enregistrer(fonction, graine_modele, X, *args, **kwargs):
         "torch_extra": torch_extra,
         # Probabilities instead of logits (a final nn.Softmax): rows >= 0 that sum to 1.
         "probas": probas,
+        "hors_x": hors_x(),
     }
 
 """
@@ -292,6 +310,32 @@ def _record(submission, name: str, X: np.ndarray, *args, **kwargs) -> dict:
         out = with_references(submission, refs, name, name, 0, X, *args, via="_tp09_enregistrer",
                               timeout=TRAIN_TIMEOUT, **kwargs)
     except StudentError as exc:
+        if "TP09_PAS_ARGUMENT_X" in exc.evalue:
+            fr, en = _not_the_arguments(name)
+            raise CheckFailed(
+                f"{name} sur des données du correcteur a levé une erreur, et l'encodeur a vu des "
+                f"images qui ne viennent pas de l'argument X : {fr}",
+                f"{name} on grader data raised an error, and the encoder saw images that do not "
+                f"come from the argument X: {en}",
+            ) from None
+        # Labels that do not fit the grader's examples: out of the 3 classes, or not as many
+        # as the images (y_peu has 90 labels of 9 classes).
+        too_many = "out of bounds" in exc.evalue
+        if name == "affiner" and (too_many or "batch_size" in exc.evalue):
+            fr = ("une étiquette dépasse le nombre de sorties du classifieur" if too_many
+                  else "les étiquettes ne sont pas aussi nombreuses que les images")
+            en = ("a label exceeds the number of outputs of the classifier" if too_many
+                  else "there are not as many labels as images")
+            raise CheckFailed(
+                f"{name} sur un petit encodeur du correcteur (un nn.Module d'attribut dim), avec "
+                f"3 classes, a levé {exc.ename} : {fr} ; les étiquettes doivent venir de "
+                "l'argument y (pas d'une variable du notebook comme y_peu) et la dernière couche "
+                "avoir n_classes sorties, nn.Linear(encodeur.dim, n_classes)",
+                f"{name} on a small grader encoder (an nn.Module with a dim attribute), with 3 "
+                f"classes, raised {exc.ename} ({exc.evalue[:120]}): {en}; the labels must come "
+                "from the argument y (not a notebook variable such as y_peu) and the last layer "
+                "have n_classes outputs, nn.Linear(encodeur.dim, n_classes)",
+            ) from None
         hint = ("", "")
         if "shapes cannot be multiplied" in exc.evalue or "mat1" in exc.evalue:
             hint = (
@@ -311,6 +355,34 @@ def _record(submission, name: str, X: np.ndarray, *args, **kwargs) -> dict:
     if not isinstance(out, dict):
         raise CheckFailed(f"{name} : résultat inattendu", f"{name}: unexpected result")
     return out
+
+
+def _not_the_arguments(name: str) -> tuple[str, str]:
+    """The diagnosis of a training function that reads a notebook variable instead of X."""
+    if name == "entrainer_rotation":
+        return (
+            "la fonction s'entraîne sur une variable du notebook (X_pento ?) au lieu de son "
+            "argument X ; le correcteur l'appelle avec ses propres images : "
+            "construire_rotations(X), sur l'argument",
+            "the function trains on a notebook variable (X_pento?) instead of its argument X; "
+            "the grader calls it with its own images: construire_rotations(X), on the argument",
+        )
+    return (
+        "la fonction s'entraîne sur des variables du notebook (X_peu, y_peu ?) au lieu de ses "
+        "arguments X, y ; le correcteur l'appelle avec ses propres exemples étiquetés",
+        "the function trains on notebook variables (X_peu, y_peu?) instead of its arguments "
+        "X, y; the grader calls it with its own labelled examples",
+    )
+
+
+def _check_arguments_used(name: str, out: dict, call: str) -> None:
+    """Every image the stand-in encoder saw comes from X (or its rotations)."""
+    if out.get("hors_x"):
+        fr, en = _not_the_arguments(name)
+        raise CheckFailed(
+            f"{call} : l'encodeur voit des images qui ne viennent pas de l'argument X ; {fr}",
+            f"{call}: the encoder sees images that do not come from the argument X; {en}",
+        )
 
 
 def _check_same_result(out: dict, again: dict, call: str, what: str) -> None:
@@ -793,6 +865,7 @@ def _check_rotation_loop(submission, seed: int) -> None:
             "function?): train the encoder it receives, the one the rest of the TP reuses, and "
             "return it with the head",
         )
+    _check_arguments_used("entrainer_rotation", out, call)
     if len(seen) != epochs * 4 * N or max(sizes, default=0) > batch:
         raise CheckFailed(
             f"{call} : l'encodeur "
@@ -1011,6 +1084,7 @@ def _check_finetune_loop(submission, seed: int) -> None:
             "the encoder it receives, nn.Sequential(encodeur, nn.Linear(encodeur.dim, "
             "n_classes)), it carries the pre-training",
         )
+    _check_arguments_used("affiner", out, call)
     if sizes and set(sizes) == {N} and abs(len(sizes) - epochs) == 1:
         few = len(sizes) < epochs
         raise CheckFailed(
@@ -1458,12 +1532,15 @@ def test_perte_masquee_reference(submission, rng, device):
                               None if default else t, name="perte_masquee", what=call,
                               errors=_LOSS_ERRORS)
         except StudentError as exc:
+            # A shape mismatch is said in French; another error keeps Python's own words.
+            shape_error = any(k in exc.evalue.lower() for k in ("shape", "size", "dimension"))
+            detail = (" ; ici le masque agrandi n'a pas la forme (N, H, W) des images" if shape_error
+                      else f" (détail : {exc.evalue[:160]})")
             raise CheckFailed(
                 f"{call} a levé {exc.ename} (images {H}×{W}, taille {t}) : le masque des "
                 "patchs (N, H // taille, W // taille) s'agrandit au niveau des pixels d'un "
                 "facteur taille sur les deux axes (repeat_interleave(taille, ...)), pas d'une "
-                f"constante, et les images ne sont pas toujours carrées (détail : "
-                f"{exc.evalue[:160]})",
+                f"constante, et les images ne sont pas toujours carrées{detail}",
                 f"{call} raised {exc.ename} (images {H}×{W}, taille {t}): the patch mask "
                 "(N, H // taille, W // taille) is enlarged to the pixels by a factor taille on "
                 "both axes (repeat_interleave(taille, ...)), not a constant, and the images "

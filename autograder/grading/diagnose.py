@@ -228,7 +228,6 @@ def with_data_read_hints(
     notebook data (that the solution, `source_nb`, does not read) carrying the hint after
     its own message."""
     lost_items = list(dict.fromkeys(c.item for c in checks if c.score < c.max_score and definitions.get(c.item)))
-    hints: dict[str, Message] = {}
     named: dict[str, list[DataRead]] = {}
     by_design: dict[str, frozenset[str]] | None = None
     for item in lost_items:
@@ -238,22 +237,18 @@ def with_data_read_hints(
                 by_design = solution_reads(source_nb) if source_nb is not None else {}
             reads = [r for r in reads if r.variable not in by_design.get(item, frozenset())]
         if reads:
-            hints[item] = data_read_message(reads)
             named[item] = reads
-    if not hints:
-        return list(checks)
     out, done = [], set()
     for c in checks:
-        hint = hints.get(c.item)
-        if hint is not None and c.item not in done and c.score < c.max_score:
+        if c.item in named and c.item not in done and c.score < c.max_score:
             done.add(c.item)
             own = c.message or Message(fr="", en="")
-            if all(f"{r.variable}" in own.fr for r in named[c.item]):
-                out.append(c)  # the check already names them (a TP's own premise-checked hint)
-                continue
-            c = replace(c, message=Message(
-                fr=f"{own.fr} — {hint.fr}" if own.fr else hint.fr,
-                en=f"{own.en or own.fr} — {hint.en}" if (own.en or own.fr) else hint.en,
-            ))
+            # A check that already names them (a TP's own premise-checked hint) keeps its message.
+            if not all(r.variable in own.fr for r in named[c.item]):
+                hint = data_read_message(named[c.item])
+                c = replace(c, message=Message(
+                    fr=f"{own.fr} — {hint.fr}" if own.fr else hint.fr,
+                    en=f"{own.en or own.fr} — {hint.en}" if (own.en or own.fr) else hint.en,
+                ))
         out.append(c)
     return out

@@ -42,6 +42,12 @@ from autograder.checks.determinism import derive_seed, float64, seed_everything
 from autograder.checks.device import select_device, tolerance_for
 from autograder.checks.errors import CheckFailed, Partial
 from autograder.checks.failures import TORCH_SHAPE_ERRORS, student_failure
+from autograder.checks.generators import (
+    generators_text,
+    global_generator_digests,
+    global_generators_moved_by,
+    moved_generators,
+)
 from autograder.checks.gradients import (
     assert_gradient_close,
     gradcheck,
@@ -62,6 +68,7 @@ from autograder.checks.kernel_code import KernelSide, KernelSideError, kernel_si
 from autograder.checks.loops import check_fresh_gradients, check_seeded_order
 from autograder.checks.margins import record_expected, record_margin
 from autograder.checks.memo import once_per_submission
+from autograder.checks.notebook_reads import NotebookReads, notebook_data_reads
 from autograder.checks.params import (
     assert_param_count,
     count_parameters,
@@ -120,6 +127,9 @@ __all__ = [
     "fmt_order",
     "fmt_pair",
     "fmt_shape",
+    "generators_text",
+    "global_generator_digests",
+    "global_generators_moved_by",
     "gradcheck",
     "Handle",
     "hinted",
@@ -132,6 +142,9 @@ __all__ = [
     "MAX_ELEMENTS",
     "mce",
     "mlp_param_count",
+    "moved_generators",
+    "NotebookReads",
+    "notebook_data_reads",
     "module_param_breakdown",
     "module_outputs",
     "numerical_gradient",

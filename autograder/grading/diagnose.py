@@ -19,8 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from autograder.bridge.values import Ref
-from autograder.checks.kernel_code import kernel_side
+from autograder.checks.notebook_reads import notebook_data_reads
 from autograder.intake.graft import ORIGIN_ANSWER
 from autograder.intake.nbio import grade_id
 from autograder.results import CheckResult, Message
@@ -28,87 +27,10 @@ from autograder.results import CheckResult, Message
 #: A notebook global counts as data from this many rows (first dimension) and 100 values:
 #: a dataset or its labels, not a normalisation constant or a small table.
 MIN_ROWS = 32
+MIN_SIZE = 100
 #: At most this many variables named per item, and functions read per item.
 MAX_NAMED = 3
 MAX_FUNCTIONS = 8
-
-
-@kernel_side
-def notebook_data_reads(obj, min_rows):
-    """The notebook globals holding data (NumPy arrays, tensors, a dict of them) that `obj` (a
-    function, or a class's methods) loads by global name, following the notebook functions it calls. Reads
-    bytecode and dictionaries only: nothing of the student's runs."""
-    import dis
-    import types
-
-    try:
-        import numpy as np
-    except Exception:  # noqa: BLE001
-        np = None
-    try:
-        import torch
-    except Exception:  # noqa: BLE001
-        torch = None
-
-    def shape_of(value):
-        if np is not None and isinstance(value, np.ndarray):
-            shape = value.shape
-        elif torch is not None and isinstance(value, torch.Tensor):
-            shape = tuple(value.shape)
-        else:
-            return None
-        size = 1
-        for d in shape:
-            size *= int(d)
-        if len(shape) >= 1 and int(shape[0]) >= min_rows and size >= 100:
-            return [int(d) for d in shape]
-        return None
-
-    def functions_of(o):
-        if isinstance(o, types.FunctionType):
-            return [o]
-        if isinstance(o, type):
-            out = []
-            for v in type.__dict__["__dict__"].__get__(o).values():
-                v = getattr(v, "__func__", v) if isinstance(v, (staticmethod, classmethod)) else v
-                if isinstance(v, types.FunctionType):
-                    out.append(v)
-            return out
-        return []
-
-    def global_loads(code, seen_codes):
-        if id(code) in seen_codes or len(seen_codes) > 200:
-            return
-        seen_codes.add(id(code))
-        for ins in dis.get_instructions(code):
-            if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME") and isinstance(ins.argval, str):
-                yield ins.argval
-        for const in code.co_consts:
-            if isinstance(const, types.CodeType):
-                yield from global_loads(const, seen_codes)
-
-    found = {}
-    todo = [(f, 0) for f in functions_of(obj)]
-    seen = set()
-    while todo:
-        fn, depth = todo.pop()
-        if id(fn) in seen or len(seen) > 50:
-            continue
-        seen.add(id(fn))
-        g = fn.__globals__
-        for name in global_loads(fn.__code__, set()):
-            if name in found or not name.isidentifier() or len(name) > 60:
-                continue
-            value = g.get(name) if isinstance(g, dict) else None
-            shape = shape_of(value)
-            if shape is None and type(value) is dict and len(value) <= 50:
-                # A dict of arrays (the notebook's parameters): the first data-like value's shape.
-                shape = next((s for s in map(shape_of, list(value.values())) if s is not None), None)
-            if shape is not None:
-                found[name] = shape
-            elif depth < 3 and isinstance(value, types.FunctionType) and value.__globals__ is g:
-                todo.append((value, depth + 1))
-    return sorted([name, shape] for name, shape in found.items())
 
 
 @dataclass(frozen=True)
@@ -117,7 +39,6 @@ class DataRead:
 
     function: str
     variable: str
-    shape: tuple[int, ...]
 
 
 def defined_names(source: str) -> tuple[str, ...]:
@@ -143,33 +64,13 @@ def answer_definitions(nb: Mapping[str, Any], origins: Sequence[str]) -> dict[st
     return out
 
 
-def _valid(row: Any) -> tuple[str, tuple[int, ...]] | None:
-    """A row from the kernel, checked: every byte from there is the student's."""
-    if not (isinstance(row, list) and len(row) == 2):
-        return None
-    name, shape = row
-    if not (isinstance(name, str) and name.isidentifier() and len(name) <= 60):
-        return None
-    if not (isinstance(shape, list) and 1 <= len(shape) <= 8 and all(type(d) is int and d >= 0 for d in shape)):
-        return None
-    return name, tuple(shape)
-
-
 def data_reads(submission: Any, names: Iterable[str], min_rows: int = MIN_ROWS) -> list[DataRead]:
-    """What each named function or class of the student reads of the notebook's data.
-
-    A name the kernel cannot resolve, or a call that fails, gives nothing: a diagnosis never
-    costs a grade."""
+    """What each named function or class of the student reads of the notebook's data (arrays
+    of `min_rows` rows and 100 values or more, or dicts of them)."""
     out: list[DataRead] = []
     for name in list(names)[:MAX_FUNCTIONS]:
-        try:
-            rows = notebook_data_reads.call(submission, Ref(name), min_rows, timeout=10)
-        except Exception:  # noqa: BLE001 - a student name that is not a function, a dead kernel
-            continue
-        for row in rows if isinstance(rows, list) else []:
-            ok = _valid(row)
-            if ok is not None:
-                out.append(DataRead(name, ok[0], ok[1]))
+        reads = notebook_data_reads(submission, name, min_rows=min_rows, min_size=MIN_SIZE)
+        out.extend(DataRead(name, v) for v in reads.variables)
     return out
 
 
@@ -222,20 +123,17 @@ def with_data_read_hints(
     checks: Sequence[CheckResult],
     submission: Any,
     definitions: Mapping[str, tuple[str, ...]],
-    source_nb: Path | None = None,
+    by_design: Mapping[str, frozenset[str]] | None = None,
 ) -> list[CheckResult]:
     """The checks, the first that lost points of each answer item whose functions read
-    notebook data (that the solution, `source_nb`, does not read) carrying the hint after
-    its own message."""
+    notebook data (that the solution does not read: `by_design`, from `solution_reads`)
+    carrying the hint after its own message."""
     lost_items = list(dict.fromkeys(c.item for c in checks if c.score < c.max_score and definitions.get(c.item)))
     named: dict[str, list[DataRead]] = {}
-    by_design: dict[str, frozenset[str]] | None = None
+    by_design = by_design or {}
     for item in lost_items:
         reads = data_reads(submission, definitions[item])
-        if reads:
-            if by_design is None:
-                by_design = solution_reads(source_nb) if source_nb is not None else {}
-            reads = [r for r in reads if r.variable not in by_design.get(item, frozenset())]
+        reads = [r for r in reads if r.variable not in by_design.get(item, frozenset())]
         if reads:
             named[item] = reads
     out, done = [], set()

@@ -13,7 +13,7 @@ import importlib
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,7 +26,7 @@ from autograder.bridge.values import MiB
 from autograder.config import ConfigError, GradeOptions, TPConfig
 from autograder.course import TP, Course, DataFile
 from autograder.grading.cells import death_reason, run_cells
-from autograder.grading.diagnose import answer_definitions, with_data_read_hints
+from autograder.grading.diagnose import answer_definitions, solution_reads, with_data_read_hints
 from autograder.grading.plugin import CheckRun, run_checks
 from autograder.grading.sanitize import sanitize_notebook
 from autograder.intake.gitread import SubmissionReadError, read_submission
@@ -63,6 +63,9 @@ class Assignment:
     check_dirs: tuple[tuple[Path, Visibility], ...]
     data_files: tuple[DataFile, ...] = ()
     secret: bytes | None = None  # the course's; None: public checks only
+    #: grade_id -> the names the instructor's solution cell reads (a notebook variable read by
+    #: design is never hinted at, autograder.grading.diagnose); read once for a class.
+    read_by_design: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ def assignment_for_tp(
         check_dirs=tuple(dirs),
         data_files=tuple(tp.data_paths()),
         secret=secret,
+        read_by_design=solution_reads(tp.source_notebook),
     )
     _check_manual_cells(assignment)
     return assignment
@@ -276,7 +280,7 @@ def grade_variants(
             # Ordering constraint: the diagnosis reads the kernel through the submission, so it
             # runs after the checks and before the submission closes.
             if definitions:
-                checks = with_data_read_hints(checks, submission, definitions, a.tp_dir / a.tp.notebook)
+                checks = with_data_read_hints(checks, submission, definitions, a.read_by_design)
             submission.close()
             own = [Problem("check-collection-error", msg, a.tp.id) for msg in collect_errors]
             timing = {"checks": round(time.monotonic() - t_checks, 3)}

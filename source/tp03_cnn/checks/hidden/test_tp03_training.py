@@ -29,6 +29,7 @@ margin vary by about 0.06 from seed to seed).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pytest
@@ -46,6 +47,8 @@ from autograder.checks import (
     check_reshuffled_epochs,
     check_seeded_order,
     digits_split,
+    global_generator_digests,
+    global_generators_moved_by,
     kernel_side,
     once_per_submission,
     record_margin,
@@ -641,25 +644,6 @@ def recorder_weights(modele):
     return [float(v) for v in modele.lin.weight.detach().double().flatten()]
 
 
-@kernel_side
-def global_rng_states(reset):
-    """Digests of the global generators of PyTorch and NumPy, after seeding them with `reset`
-    (None: as they are)."""
-    import hashlib
-
-    import numpy as np
-    import torch
-
-    if reset is not None:
-        torch.manual_seed(int(reset))
-        np.random.seed(int(reset) % 2**32)
-    state = np.random.get_state()
-    return {
-        "torch": hashlib.sha256(torch.get_rng_state().numpy().tobytes()).hexdigest(),
-        "numpy": hashlib.sha256(np.asarray(state[1]).tobytes() + repr(state[2:]).encode()).hexdigest(),
-    }
-
-
 PROBE_EPOCHS = (1, 2, 3)
 
 
@@ -690,13 +674,12 @@ def _loop_probe(submission, seed: int) -> dict:
         seeds = {}
         for epochs in PROBE_EPOCHS:
             model = recorder.call(submission)
-            before = global_rng_states.call(submission, int(rng.integers(0, 2**31 - 1)))
+            reset = int(rng.integers(0, 2**31 - 1))
             seeds[epochs] = int(rng.integers(0, 2**31 - 1))
-            submission.call(
-                "entrainer", model, Tensor(X), Tensor(y), epochs=epochs, lr=LR, batch_size=bs,
-                seed=seeds[epochs], timeout=60,
-            )
-            after = global_rng_states.call(submission, None)
+            out["global_rng"] += global_generators_moved_by(submission, partial(
+                submission.call, "entrainer", model, Tensor(X), Tensor(y), epochs=epochs, lr=LR,
+                batch_size=bs, seed=seeds[epochs], timeout=60,
+            ), reset)
             batches = recorded_batches.call(submission, model)
             scales = recorded_scales.call(submission, model)
             if isinstance(scales, list):
@@ -707,8 +690,6 @@ def _loop_probe(submission, seed: int) -> dict:
             out["foreign"] = out["foreign"] or any(
                 not isinstance(i, int) or not 0 <= i < len(X) for b in batches for i in b
             )
-            if isinstance(before, dict) and isinstance(after, dict):
-                out["global_rng"] += [k for k in ("torch", "numpy") if before.get(k) != after.get(k)]
         # The seed argument (blind round 7: a generator seeded with 0 whatever the seed): one
         # epoch again with the first run's seed, the global generators reseeded otherwise, and
         # one with another seed.
@@ -716,7 +697,7 @@ def _loop_probe(submission, seed: int) -> dict:
         out["seeded"] = {}
         for key, run_seed in (("again", seeds[1]), ("other", other_seed)):
             model = recorder.call(submission)
-            global_rng_states.call(submission, int(rng.integers(0, 2**31 - 1)))
+            global_generator_digests.call(submission, int(rng.integers(0, 2**31 - 1)))
             submission.call(
                 "entrainer", model, Tensor(X), Tensor(y), epochs=1, lr=LR, batch_size=bs,
                 seed=run_seed, timeout=60,

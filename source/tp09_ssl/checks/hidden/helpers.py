@@ -92,26 +92,3 @@ def check_not_in_place(submission, name: str, call: str, X, *args, **kwargs) -> 
             "`+=`, `/=`, `.div_()`, `X[...] = ...` on the argument) and leave the inputs "
             "untouched",
         )
-
-
-# Trusted kernel-side probe: which global generators (NumPy's, torch's) does the student's
-# function draw from or reseed? A function with a seed argument draws from its own generator.
-ETAT_GLOBAL_SRC = """
-def _tp09_etat_global(X, *args, _tp09_fonction="masquer_patchs", _tp09_graine=0, **kwargs):
-    import numpy as np
-    import torch
-
-    # Global states no seed the function receives gives (the grader passes another value).
-    np.random.seed(int(_tp09_graine) % 2**32)
-    torch.manual_seed(int(_tp09_graine))
-
-    def etats():
-        e = np.random.get_state()
-        return {"numpy": np.asarray(e[1]).tobytes() + repr(e[2:]).encode(),
-                "torch": torch.get_rng_state().numpy().tobytes()}
-
-    avant = etats()
-    globals()[_tp09_fonction](X, *args, **kwargs)
-    apres = etats()
-    return [k for k in ("numpy", "torch") if avant[k] != apres[k]]
-"""

@@ -35,6 +35,7 @@ gap of exactly 0. The thresholds below sit far from both sides.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from math import comb
 
 import numpy as np
@@ -53,6 +54,8 @@ from autograder.checks import (
     as_module,
     check_fresh_gradients,
     check_seeded_order,
+    generators_text,
+    global_generators_moved_by,
     kernel_side,
     once_per_submission,
     record_expected,
@@ -64,7 +67,6 @@ from autograder.checks import (
 
 from ..public.helpers import flat_parameters, notebook_encoder
 from .helpers import (
-    ETAT_GLOBAL_SRC,
     PRETRAINING_REF,
     ROTATIONS_REF,
     SUR_PLACE_SRC,
@@ -1432,18 +1434,17 @@ def test_masquer_patchs_statistiques(submission, rng):
         )
     # Its own generator: np.random.seed(seed) then np.random.permutation is reproducible too,
     # but reseeds the whole notebook's global generator at every call.
-    submission.define("_tp09_etat_global", ETAT_GLOBAL_SRC)
-    touched = submission.call("_tp09_etat_global", X, ratio=0.5, taille=2, seed=s,
-                              _tp09_graine=s + 1)
-    if isinstance(touched, list) and touched:
-        names = " et ".join("de NumPy" if k == "numpy" else "de torch" for k in touched)
-        names_en = " and ".join("NumPy's" if k == "numpy" else "torch's" for k in touched)
+    touched = global_generators_moved_by(
+        submission, partial(submission.call, "masquer_patchs", X, ratio=0.5, taille=2, seed=s), reset=s + 1
+    )
+    if touched:
+        names, names_en = generators_text(touched)
         raise CheckFailed(
-            f"masquer_patchs tire ou réinitialise le générateur global {names} (np.random.seed "
+            f"masquer_patchs tire ou réinitialise {names} (np.random.seed "
             "puis np.random.permutation ?) : l'état aléatoire du reste du notebook en dépend à "
             "chaque appel ; l'énoncé tire avec un générateur à part, "
             "rng = np.random.default_rng(seed), puis rng.permutation ou rng.random",
-            f"masquer_patchs draws from or reseeds {names_en} global generator (np.random.seed "
+            f"masquer_patchs draws from or reseeds {names_en} (np.random.seed "
             "then np.random.permutation?): the random state of the rest of the notebook depends "
             "on it at every call; the statement draws with a generator of its own, "
             "rng = np.random.default_rng(seed), then rng.permutation or rng.random",

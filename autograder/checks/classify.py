@@ -14,6 +14,7 @@ from autograder.bridge.values import Handle, Tensor
 from autograder.checks.answers import shape_text
 from autograder.checks.errors import CheckFailed
 from autograder.checks.hints import call_with_hint
+from autograder.checks.kernel_code import kernel_side
 from autograder.checks.values import as_array
 
 
@@ -88,6 +89,27 @@ def input_dtype(state: object) -> type:
             if isinstance(value, np.ndarray) and value.dtype.kind == "f":
                 return np.float64 if value.dtype == np.float64 else np.float32
     return np.float32
+
+
+@kernel_side
+def eval_outputs(modele, X):
+    """A student's model on X in the kernel, as an evaluation reads it: evaluation mode, no
+    graph, X (an array or a tensor) on the device of the model's parameters and, when it holds
+    floats, in their dtype (float32 for a model without parameters). Returns the output as
+    the model gives it (a tensor, a tuple...)."""
+    import torch
+
+    modele.eval()
+    X = torch.as_tensor(X)
+    params = list(modele.parameters())
+    if params:
+        X = X.to(device=params[0].device)
+        if X.is_floating_point():
+            X = X.to(dtype=params[0].dtype)
+    elif X.is_floating_point():
+        X = X.to(dtype=torch.float32)
+    with torch.no_grad():
+        return modele(X)
 
 
 def module_outputs(

@@ -16,6 +16,7 @@ from autograder.checks import (
     as_logits,
     digits,
     digits_split,
+    eval_outputs,
     input_dtype,
     looks_like_probabilities,
     module_outputs,
@@ -130,6 +131,16 @@ def test_module_outputs_hints_any_error_of_the_module_only_when_asked():
         module_outputs(model, np.ones((4, 5)), "logits", method="forward", hint=("(N, 3)", "(N, 3) en"))
     assert info.value.message.fr.startswith("`Linear.forward` a levé RuntimeError : ")
     assert info.value.message.fr.endswith(" ; (N, 3)") and info.value.message.en.endswith("; (N, 3) en")
+
+
+def test_eval_outputs_runs_in_eval_mode_without_graph_in_the_parameters_dtype_and_keeps_integer_inputs():
+    torch = pytest.importorskip("torch")
+    model = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Dropout(0.9)).double()
+    out = eval_outputs(model, np.ones((4, 3), np.float32))
+    assert out.dtype == torch.float64 and not out.requires_grad and not model.training
+    tokens = torch.nn.Embedding(10, 2)
+    assert eval_outputs(tokens, torch.arange(4)).shape == (4, 2), "token ids stay integers"
+    assert eval_outputs(torch.nn.ReLU(), np.ones(3)).dtype == torch.float32
 
 
 def test_softmax_outputs_look_like_probabilities_and_logits_do_not():

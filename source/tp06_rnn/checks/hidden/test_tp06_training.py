@@ -41,6 +41,7 @@ from autograder.checks import (
     as_array,
     check_fresh_gradients,
     check_seeded_order,
+    eval_outputs,
     kernel_side,
     looks_like_probabilities,
     once_per_submission,
@@ -51,7 +52,7 @@ from autograder.checks import (
     trained_model,
 )
 
-from ..public.helpers import eval_outputs, inspect_model, pair
+from ..public.helpers import inspect_model, pair
 from .helpers import check_arguments_and_graph
 
 

@@ -44,6 +44,7 @@ from autograder.checks import (
     check_seeded_order,
     digits,
     digits_split,
+    eval_outputs,
     kernel_side,
     once_per_submission,
     record_margin,
@@ -54,7 +55,6 @@ from autograder.checks import (
 )
 
 from ..public.helpers import (
-    eval_logits,
     globals_message,
     inspect_model,
     reads_notebook_data,
@@ -555,7 +555,7 @@ def _train_both(submission, seed: int, reference: bool = False) -> Trained:
             train_seed = int((seed + 7919 * k) % 2**31)
             model, infos[name] = _build(submission, name, train_seed)
             before = as_logits(
-                eval_logits.call(submission, model, Tensor(X_test)),
+                eval_outputs.call(submission, model, Tensor(X_test)),
                 name,
                 batch_shape=X_test.shape,
                 classes=10,
@@ -570,7 +570,7 @@ def _train_both(submission, seed: int, reference: bool = False) -> Trained:
                 trained = trained_model(submission, "entrainer", model, Tensor(X_train),
                                         Tensor(y_train), **fit)
             logits = as_logits(
-                eval_logits.call(submission, trained, Tensor(X_eval)),
+                eval_outputs.call(submission, trained, Tensor(X_eval)),
                 name,
                 batch_shape=X_eval.shape,
                 classes=10,

@@ -29,19 +29,6 @@ def inspect_model(modele):
     }
 
 
-@kernel_side
-def eval_logits(modele, X):
-    """The model's logits in evaluation mode, X moved to the model's device and dtype."""
-    import torch
-
-    modele.eval()
-    params = list(modele.parameters())
-    if params:
-        X = X.to(device=params[0].device, dtype=params[0].dtype)
-    with torch.no_grad():
-        return modele(X)
-
-
 def reads_notebook_data(submission, name: str) -> tuple[list[str], list[str]]:
     """(notebook arrays read, parameters) of the student's `name`; ([], []) when unreadable."""
     reads = notebook_data_reads(submission, name)

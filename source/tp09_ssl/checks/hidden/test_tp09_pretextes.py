@@ -54,6 +54,7 @@ from autograder.checks import (
     as_module,
     check_fresh_gradients,
     check_seeded_order,
+    eval_outputs,
     generators_text,
     global_generators_moved_by,
     kernel_side,
@@ -112,15 +113,6 @@ def deep_copy(objet):
     import copy
 
     return copy.deepcopy(objet)
-
-
-@kernel_side
-def eval_outputs(modele, X):
-    import torch
-
-    modele.eval()
-    with torch.no_grad():
-        return modele(torch.as_tensor(X, dtype=torch.float32))
 
 
 @kernel_side

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from autograder.checks import BadValue, Ref, StudentError, kernel_side
+from autograder.checks import StudentError, notebook_data_reads
 
 # The grader's forward, loss and backward: `entrainer` is graded with these in place of the
 # student's (graded in their own items), so that a mistake there costs points once.
@@ -35,48 +35,14 @@ def backward(X, y, params, cache, probs):
 }
 
 
-@kernel_side
-def notebook_data_globals(fn):
-    """The notebook globals that the student's function `fn` reads and that hold data (an
-    array, a dict, a list, a tuple), not a module, a function or a class: what it should
-    receive as an argument (the statement: no dependence on the notebook's variables).
-    Read from its bytecode (LOAD_GLOBAL, nested functions and comprehensions included)."""
-    import dis
-    import types
-
-    code = getattr(fn, "__code__", None)
-    namespace = getattr(fn, "__globals__", None)
-    if code is None or not isinstance(namespace, dict):
-        return []
-    names, todo = [], [code]
-    while todo:
-        current = todo.pop()
-        for ins in dis.get_instructions(current):
-            if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME") and isinstance(ins.argval, str):
-                names.append(ins.argval)
-        todo.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
-    out = []
-    for name in dict.fromkeys(names):
-        if name.startswith("_") or name not in namespace:
-            continue
-        value = namespace[name]
-        if callable(value) or isinstance(value, (types.ModuleType, type)):
-            continue
-        if isinstance(value, (dict, list, tuple)) or hasattr(value, "shape"):
-            out.append(name)
-    return sorted(out)
-
-
 def data_globals_hint(submission, name: str) -> tuple[str, str] | None:
-    """(fr, en) naming the notebook variables that `name` reads instead of its arguments, or
-    None when it reads none (the hint's premise)."""
-    try:
-        found = notebook_data_globals.call(submission, Ref(name))
-    except (StudentError, BadValue):  # a hint, never a reason to fail differently
+    """(fr, en) naming the notebook variables holding data (an array, a dict or list of
+    arrays) that `name` reads instead of its arguments (the statement: no dependence on the
+    notebook's variables), or None when it reads none (the hint's premise)."""
+    reads = notebook_data_reads(submission, name)
+    if not reads:
         return None
-    if not isinstance(found, list) or not found:
-        return None
-    listed = ", ".join(str(v) for v in found[:4])
+    listed = ", ".join(reads.variables[:4])
     return (
         f"{name} lit la ou les variables du notebook {listed} au lieu de ses arguments : une "
         "fonction ne travaille que sur ce qu'elle reçoit (la correction l'appelle sur ses propres entrées)",

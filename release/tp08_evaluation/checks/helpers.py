@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from autograder.checks import CheckFailed, Ref, StudentError, kernel_side, student_failure
+from autograder.checks import (
+    CheckFailed,
+    StudentError,
+    kernel_side,
+    notebook_data_reads,
+    student_failure,
+)
 
 
 @kernel_side
@@ -23,70 +29,10 @@ def inspect_model(modele):
     }
 
 
-@kernel_side
-def eval_logits(modele, X):
-    """The model's logits in evaluation mode, X moved to the model's device and dtype."""
-    import torch
-
-    modele.eval()
-    params = list(modele.parameters())
-    if params:
-        X = X.to(device=params[0].device, dtype=params[0].dtype)
-    with torch.no_grad():
-        return modele(X)
-
-
-@kernel_side
-def notebook_data_read(fn):
-    """Which of the notebook's global arrays (NumPy arrays, tensors: X_test_rot, y_app_rot…)
-    the student's function `fn` reads by name (its own code and the functions nested in it),
-    and its parameters: a function graded on grader data that reads the notebook's data
-    instead of its arguments fails on other sizes, or trains on the wrong examples."""
-    import dis
-    import inspect
-    import types
-
-    import numpy as np
-
-    code = getattr(fn, "__code__", None)
-    space = getattr(fn, "__globals__", None)
-    if not isinstance(code, types.CodeType) or not isinstance(space, dict):
-        return {"globals": [], "params": []}
-    names, todo = [], [code]
-    while todo:
-        c = todo.pop()
-        for ins in dis.get_instructions(c):
-            if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME") and isinstance(ins.argval, str):
-                names.append(ins.argval)
-        todo.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
-    try:
-        import torch
-
-        kinds = (np.ndarray, torch.Tensor)
-    except ImportError:  # pragma: no cover - the TP imports torch
-        kinds = (np.ndarray,)
-    read = []
-    for name in names:
-        if name not in read and isinstance(space.get(name), kinds):
-            read.append(name)
-    try:
-        params = list(inspect.signature(fn).parameters)
-    except (TypeError, ValueError):
-        params = []
-    return {"globals": read, "params": params}
-
-
 def reads_notebook_data(submission, name: str) -> tuple[list[str], list[str]]:
-    """(global arrays read, parameters) of the student's `name`; ([], []) when unreadable."""
-    try:
-        out = notebook_data_read.call(submission, Ref(name))
-    except StudentError:
-        return [], []
-    if not isinstance(out, dict):
-        return [], []
-    read = [str(v) for v in out.get("globals", []) if isinstance(v, str)][:6]
-    params = [str(v) for v in out.get("params", []) if isinstance(v, str)][:8]
-    return read, params
+    """(notebook arrays read, parameters) of the student's `name`; ([], []) when unreadable."""
+    reads = notebook_data_reads(submission, name)
+    return list(reads.variables[:6]), list(reads.params[:8])
 
 
 def globals_message(name: str, read: list[str], params: list[str], what: tuple[str, str]):

@@ -17,13 +17,14 @@ from autograder.checks import (
     as_array,
     as_float,
     assert_close,
+    eval_outputs,
     fmt_pair,
     kernel_side,
     reliability_bins,
     trained_model,
 )
 
-from .helpers import eval_logits, inspect_model, student_call
+from .helpers import inspect_model, student_call
 
 
 def _bins(submission, conf, ok, n_bins):
@@ -285,7 +286,7 @@ def test_models_shapes_and_sizes(submission, rng):
                 f"{name}() doit renvoyer un nn.Module", f"{name}() must return an nn.Module"
             )
         as_array(
-            eval_logits.call(submission, model, Tensor(X)),
+            eval_outputs.call(submission, model, Tensor(X)),
             f"logits de {name}() pour un lot (5, 1, 8, 8)",
             shape=(5, 10),
         )
@@ -312,11 +313,11 @@ def test_entrainer_moves_the_weights(submission, rng):
     X = rng.uniform(size=(12, 1, 8, 8)).astype(np.float32)
     y = rng.integers(0, 10, size=12)
     model = submission.call("creer_mlp")
-    before = as_array(eval_logits.call(submission, model, Tensor(X)), "logits")
+    before = as_array(eval_outputs.call(submission, model, Tensor(X)), "logits")
     trained = trained_model(submission, "entrainer", model, Tensor(X), Tensor(y), epochs=2,
                             lr=0.01, batch_size=4, seed=0)
     after = as_array(
-        eval_logits.call(submission, trained, Tensor(X)),
+        eval_outputs.call(submission, trained, Tensor(X)),
         "logits après entrainer",
         shape=before.shape,
     )

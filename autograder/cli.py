@@ -89,10 +89,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if foreign:  # planted by a commit, or left by someone: never part of this grade
         say(f"  note: {out}/ also holds {len(foreign)} file(s) this grading did not write "
             f"(not reports, ignore them): {', '.join(foreign[:5])}{' ...' if len(foreign) > 5 else ''}", err=True)
-    from autograder.results import is_grader_fault
+    from autograder.results import GRADER_FAULTS, is_grader_fault
 
     if is_grader_fault(r):
-        say("autograder: grader-side fault (the kernel did not start): this is no grade; run again", err=True)
+        faults = "; ".join(dict.fromkeys(p.message.en for p in r.problems if p.code in GRADER_FAULTS))
+        say(f"autograder: grader-side fault ({faults}): this is no grade, whatever the score above says; "
+            "run again, and tell the instructor if it persists", err=True)
         return EXIT_GRADER_FAULT
     return EXIT_OK
 

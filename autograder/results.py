@@ -182,7 +182,9 @@ class GradeReport:
 
 
 #: Problem codes that are the grader's fault, not the student's: such a report is no grade.
-GRADER_FAULTS = frozenset({"kernel-start-failed"})
+#: A check file that does not import leaves its points out of both the score and the total
+#: (a broken hidden file turned a wrong answer into 15/15): never a grade, run again.
+GRADER_FAULTS = frozenset({"kernel-start-failed", "check-collection-error"})
 
 
 def is_grader_fault(report: GradeReport) -> bool:

@@ -288,3 +288,23 @@ def test_timezone_option_dates_the_feedback_and_a_wrong_one_is_refused(setup, ca
     assert "Graded at " in page and "(America/New_York)" in page  # lang = "en" from pyproject.toml
     rc, _ = grade_cli(setup, "tz-bad", "--timezone", "Europe/Pariss")
     assert rc == EXIT_USAGE and "Europe/Pariss" in capsys.readouterr().err
+
+
+def test_a_check_file_that_does_not_import_is_no_grade(tmp_path, capsys):
+    """Its points are out of the score and the total alike (a wrong answer got 15/15 that
+    way): the grading says it is no grade (exit 4) instead of a full mark on a smaller total."""
+    from autograder.cli import EXIT_GRADER_FAULT
+
+    course = build_course(tmp_path / "course")
+    hidden = course.root / "source" / MINI / "checks" / "hidden"
+    (hidden / "test_casse.py").write_text("import module_qui_n_existe_pas\n\ndef test_x():\n    pass\n", "utf-8")
+    repo = StudentRepo(tmp_path / "student")
+    repo.commit({notebook_path(): student_notebook(SOLUTION)}, "solution")
+    rc = main(["grade", "--course", str(course.root), "--repo", str(repo.path), "--ref", "HEAD", "--tp", MINI,
+               "--out", str(tmp_path / "out"), "--lang", "en"])
+    err = capsys.readouterr().err
+    assert rc == EXIT_GRADER_FAULT
+    assert "grader-side fault (error in the TP's checks" in err and "test_casse.py" in err
+    assert "this is no grade" in err
+    problems = [p["code"] for p in grade_json(tmp_path / "out")["problems"]]
+    assert "check-collection-error" in problems

@@ -55,8 +55,10 @@ def _report(*problems: str, manual: tuple[ManualItem, ...] = ()) -> GradeReport:
     )
 
 
-def test_only_a_kernel_that_did_not_start_is_the_graders_fault():
+def test_a_kernel_that_did_not_start_or_a_check_file_that_did_not_import_is_the_graders_fault():
     assert is_grader_fault(_report("kernel-start-failed", "cell-timeout"))
+    # Its points are out of the score and of the total alike: a partial total is no grade.
+    assert is_grader_fault(_report("check-collection-error"))
     assert not is_grader_fault(_report("kernel-died", "cell-timeout", "out-of-memory"))
 
 

@@ -107,6 +107,10 @@ def make_verifier(
                      f"{len(chosen.correct)} correct variants in {len(targets) - wrong}")
         if sol.max_score <= 0 and not tp.config.manual:  # a TP of manual items only has no automatic points
             problems.append("the TP has no checks worth points / le TP n'a aucune vérification notée")
+        broken = [p for p in sol.problems if p.code == "check-collection-error"]
+        if broken:  # its points are out of the total: "full marks" would prove nothing
+            problems.append("a check file does not import / un fichier de vérifications ne s'importe pas:")
+            problems += [f"  {p.message.text(options.lang)}" for p in broken]
         if sol.score < sol.max_score:
             problems.append(f"solution earns {sol.score:g}/{sol.max_score:g}, not full marks:")
             problems += ["  " + f for f in _failures(sol, options.lang)]

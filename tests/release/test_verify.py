@@ -91,3 +91,15 @@ def test_a_scenarios_file_that_does_not_load_refuses_the_release(tmp_path, capsy
     err = capsys.readouterr().err
     assert f"source/{TP}/scenarios.py does not load: SyntaxError" in err
     assert not (root / "release").exists()
+
+
+def test_a_check_file_that_does_not_import_refuses_the_release(tmp_path, capsys):
+    """Its points would be out of the solution's total too: "full marks" would prove nothing."""
+    root = scaffolded_course(tmp_path / "course")
+    hidden = root / "source" / TP / "checks" / "hidden"
+    hidden.mkdir(parents=True, exist_ok=True)
+    (hidden / "test_casse.py").write_text("import module_qui_n_existe_pas\n", encoding="utf-8")
+    assert main(["release", TP, "--course", str(root), "--lang", "en", "--skip-scenarios"]) == EXIT_REFUSED
+    err = capsys.readouterr().err
+    assert "a check file does not import" in err and "test_casse.py" in err
+    assert not (root / "release").exists()

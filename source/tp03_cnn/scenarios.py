@@ -1009,6 +1009,9 @@ SCENARIOS.update({
         grade_id="max_pool",
         source='# FAULT: output buffer created with torch.full (default float32) and filled in place: float64 input -> float32 output\ndef max_pool2d(x, k, stride=None, padding=0):\n    """Max-pooling k×k de x (N, C, H, W), stride k par défaut, padding par -inf."""\n    s = k if stride is None else stride\n    xp = F.pad(x, (padding, padding, padding, padding), value=float("-inf"))\n    N, C = x.shape[:2]\n    H_out = (xp.shape[2] - k) // s + 1\n    W_out = (xp.shape[3] - k) // s + 1\n    out = torch.full((N, C, H_out, W_out), float("-inf"))\n    for i in range(H_out):\n        for j in range(W_out):\n            out[:, :, i, j] = xp[:, :, i * s:i * s + k, j * s:j * s + k].amax(dim=(-2, -1))\n    return out\n',
         must_fail=("test_max_pool_matches_torch",),
+        # The float32 values carry float32 gradients: an entry where overlapping windows'
+        # weights nearly cancel shows the rounding above the 1e-6 tolerance on some draws.
+        may_fail=("test_max_pool_gradients_match_autograd",),
         message_contains=("du même type (dtype) que x", "dtype=x.dtype"),
     ),
     "blind-r7-train-shuffles-callers-data-in-place": Scenario(

@@ -359,12 +359,15 @@ def test_models_shapes_and_layers(submission):
         )
     # The statement: keep the size of the maps (odd kernel, padding k // 2, no stride, no
     # stride-2 pooling) up to the global pooling. Every layer that takes and returns maps is
-    # seen (a stride-2 nn.MaxPool2d as well as a stride-2 nn.Conv2d), and every nn.Conv2d must
-    # receive maps of the image's size (a pooling written in forward shows there).
+    # seen: a stride-2 nn.Conv2d, and a layer that shrinks the maps before a convolution (a
+    # stride-2 nn.MaxPool2d, named; a pooling written in forward shows in the convolution's
+    # input). A shrinking layer after the last convolution (nn.AdaptiveMaxPool2d(2) instead of
+    # the global pooling) is the global-pooling check's.
     model, _ = build(submission, "creer_cnn")
     plans = plane_sizes.call(submission, model, Tensor(X))
     image = tuple(X.shape[-2:])
     n_conv_seen = 0
+    shrunk = None  # the last layer other than a convolution that shrank the maps
     for rank, event in enumerate(plans if isinstance(plans, list) else [], start=1):
         try:
             kind, is_conv, (h_in, w_in), (h_out, w_out) = event
@@ -383,29 +386,32 @@ def test_models_shapes_and_layers(submission):
                     f"({entree[0]}×{entree[1]} → {sortie[0]}×{sortie[1]}); keep it as the "
                     "statement asks: odd k×k kernel, padding k // 2, no stride",
                 )
+            if entree != image and shrunk is not None:
+                kind_s, rank_s, (a, b), (c, d) = shrunk
+                raise CheckFailed(
+                    f"creer_cnn() : la couche {kind_s} (n° {rank_s} des couches sur des plans) réduit "
+                    f"la taille des plans ({a}×{b} → {c}×{d}) avant la convolution n° {n_conv_seen} : "
+                    "l'énoncé demande d'éviter les strides et les poolings de stride 2, qui cassent "
+                    "l'équivariance ; gardez la taille des plans jusqu'au pooling global "
+                    "(nn.AdaptiveMaxPool2d(1)) de la fin",
+                    f"creer_cnn(): the {kind_s} layer (no. {rank_s} of the layers on maps) shrinks the "
+                    f"maps ({a}×{b} → {c}×{d}) before convolution no. {n_conv_seen}: the statement asks "
+                    "to avoid strides and stride-2 poolings, which break equivariance; keep the size "
+                    "of the maps up to the global pooling (nn.AdaptiveMaxPool2d(1)) at the end",
+                )
             if entree != image:
                 raise CheckFailed(
                     f"creer_cnn() : la convolution n° {n_conv_seen} reçoit des plans "
-                    f"{entree[0]}×{entree[1]}, plus petits que l'image {image[0]}×{image[1]} : un "
+                    f"{entree[0]}×{entree[1]}, pas de la taille de l'image {image[0]}×{image[1]} : un "
                     "pooling (ou un stride) avant elle réduit la taille des plans ; l'énoncé demande "
                     "d'éviter les strides et les poolings de stride 2 (un seul pooling, global, à la fin)",
                     f"creer_cnn(): convolution no. {n_conv_seen} receives {entree[0]}×{entree[1]} "
-                    f"maps, smaller than the {image[0]}×{image[1]} image: a pooling (or a stride) "
+                    f"maps, not the size of the {image[0]}×{image[1]} image: a pooling (or a stride) "
                     "before it shrinks the maps; the statement asks to avoid strides and stride-2 "
                     "poolings (one pooling only, global, at the end)",
                 )
-        elif entree != sortie and sortie != (1, 1):
-            raise CheckFailed(
-                f"creer_cnn() : la couche {kind} (n° {rank} des couches sur des plans) réduit la "
-                f"taille des plans ({entree[0]}×{entree[1]} → {sortie[0]}×{sortie[1]}) : l'énoncé "
-                "demande d'éviter les strides et les poolings de stride 2, qui cassent "
-                "l'équivariance ; gardez la taille des plans jusqu'au pooling global "
-                "(nn.AdaptiveMaxPool2d(1)) de la fin",
-                f"creer_cnn(): the {kind} layer (no. {rank} of the layers on maps) shrinks the "
-                f"maps ({entree[0]}×{entree[1]} → {sortie[0]}×{sortie[1]}): the statement asks to "
-                "avoid strides and stride-2 poolings, which break equivariance; keep the size of "
-                "the maps up to the global pooling (nn.AdaptiveMaxPool2d(1)) at the end",
-            )
+        elif entree != sortie:
+            shrunk = (kind, rank, entree, sortie)
 
 
 # ---------------------------------------------------------------- 8. training

@@ -14,6 +14,7 @@ from autograder.checks import (
     StudentError,
     as_int,
     kernel_side,
+    notebook_data_reads,
     student_failure,
 )
 
@@ -43,20 +44,20 @@ def inspect_model(modele):
 
 
 @kernel_side
-def conv_planes(modele, X):
-    """Height and width of every nn.Conv2d's input and output on one forward pass."""
+def plane_sizes(modele, X):
+    """Every module that takes and returns maps (N, C, H, W), in the order of one forward pass:
+    [type name, is a nn.Conv2d, input (H, W), output (H, W)]."""
     import torch
 
     vus = []
-    crochets = [
-        m.register_forward_hook(
-            lambda m, entree, sortie: vus.append(
-                [list(entree[0].shape[-2:]), list(sortie.shape[-2:])]
-            )
-        )
-        for m in modele.modules()
-        if isinstance(m, torch.nn.Conv2d)
-    ]
+
+    def crochet(m, entree, sortie):
+        if (entree and torch.is_tensor(entree[0]) and entree[0].dim() == 4
+                and torch.is_tensor(sortie) and sortie.dim() == 4):
+            vus.append([type(m).__name__, isinstance(m, torch.nn.Conv2d),
+                        [int(v) for v in entree[0].shape[-2:]], [int(v) for v in sortie.shape[-2:]]])
+
+    crochets = [m.register_forward_hook(crochet) for m in modele.modules() if m is not modele]
     try:
         modele.eval()
         with torch.no_grad():
@@ -64,7 +65,7 @@ def conv_planes(modele, X):
     finally:
         for c in crochets:
             c.remove()
-    return [[[int(v) for v in a], [int(v) for v in b]] for a, b in vus]
+    return vus
 
 
 @kernel_side
@@ -110,6 +111,53 @@ def build(submission, name: str, seed: int = 0) -> tuple[Handle, dict]:
             f"{name}() must return an nn.Module, got {kind}",
         )
     return model, info
+
+
+def entrainer_index_failure(exc: StudentError) -> CheckFailed | None:
+    """An IndexError out of the examples entrainer received (N written as a number, or taken
+    from the notebook's data): said as such, not as a shape error."""
+    if exc.ename != "IndexError" or "out of bounds" not in str(exc.evalue):
+        return None
+    return CheckFailed(
+        f"`entrainer` a levé IndexError ({exc.evalue}) : elle prend un indice au-delà des exemples "
+        "du X_train qu'elle reçoit ; N doit être len(X_train) de l'argument, pas une taille écrite "
+        "en dur ni celle des données du notebook : la correction passe des données d'une autre taille",
+        f"`entrainer` raised IndexError ({exc.evalue}): it takes an index beyond the examples of "
+        "the X_train it receives; N must be len(X_train) of the argument, not a hard-coded size "
+        "nor that of the notebook's data: the grader passes data of another size",
+    )
+
+
+def call_entrainer(submission, *args, **kwargs):
+    """submission.call("entrainer", ...) with an index beyond the data said as such."""
+    try:
+        return submission.call("entrainer", *args, **kwargs)
+    except StudentError as exc:
+        failure = entrainer_index_failure(exc)
+        if failure is None:
+            raise
+        raise failure from None
+
+
+def returned_model(submission, model: Handle, *args, **kwargs) -> Handle:
+    """The model entrainer(model, ...) returns: the statement says it trains modele AND returns
+    it (the notebook's demo reads modeles[nom] = entrainer(creer(), ...))."""
+    out = call_entrainer(submission, model, *args, **kwargs)
+    if out is None:
+        raise CheckFailed(
+            "entrainer ne renvoie rien (None) : l'énoncé demande qu'elle entraîne modele ET le "
+            "renvoie ; terminez par return modele (le notebook fait modeles[nom] = "
+            "entrainer(creer(), X_train, y_train), puis precision(modele, …))",
+            "entrainer returns nothing (None): the statement asks it to train modele AND return "
+            "it; end with return modele (the notebook does modeles[nom] = entrainer(creer(), "
+            "X_train, y_train), then precision(modele, ...))",
+        )
+    if not isinstance(out, Handle):
+        raise CheckFailed(
+            f"entrainer doit renvoyer le modèle entraîné, obtenu {type(out).__name__}",
+            f"entrainer must return the trained model, got {type(out).__name__}",
+        )
+    return out
 
 
 def exact_int(value: object, name: str) -> int:
@@ -179,6 +227,52 @@ def conv_mistakes(x, w, b, stride: int, padding: int, *, all_: bool = True):
     return [(o.numpy(), fr, en) for o, fr, en in out]
 
 
+def pool_mistakes(x, k: int, stride: int | None, padding: int):
+    """(output, hint_fr, hint_en) of max-pooling mistakes that the usual ones (zeros for the
+    padding, stride 1 by default, a mean) do not name: every channel's maximum taken over all
+    channels, the padding put on one side only, the stride argument ignored."""
+    xt = t64(x)
+    s = k if stride is None else stride
+    p = padding
+    out = []
+    if xt.shape[1] > 1:
+        out.append((
+            F.max_pool2d(xt, k, stride=s, padding=p).amax(dim=1, keepdim=True).expand(
+                -1, xt.shape[1], -1, -1),
+            "le maximum est pris sur tous les canaux à la fois : chaque canal est traité "
+            "séparément, le maximum porte sur la fenêtre k×k d'un seul canal (amax sur les deux "
+            "derniers axes seulement)",
+            "the maximum is taken over every channel at once: each channel is treated separately, "
+            "the maximum is over the k×k window of one channel (amax over the last two axes only)",
+        ))
+    if p:
+        for pads in ((0, 2 * p, 0, 2 * p), (2 * p, 0, 2 * p, 0), (0, p, 0, p), (p, 0, p, 0)):
+            out.append((
+                F.max_pool2d(F.pad(xt, pads, value=float("-inf")), k, stride=s),
+                "le padding doit ajouter p cases −∞ de CHAQUE côté (en haut et en bas, à gauche et "
+                'à droite), pas d\'un seul : F.pad(x, (p, p, p, p), value=float("-inf"))',
+                "the padding must add p −∞ cells on EACH side (top and bottom, left and right), not "
+                'on one side only: F.pad(x, (p, p, p, p), value=float("-inf"))',
+            ))
+    if stride is not None and stride != k:
+        out.append((
+            F.max_pool2d(xt, k, stride=k, padding=p),
+            "l'argument stride est ignoré (la fenêtre avance toujours de k) : stride=None seul "
+            "signifie stride = k, sinon la fenêtre avance de stride pixels",
+            "the stride argument is ignored (the window always moves by k): only stride=None "
+            "means stride = k, otherwise the window moves by stride pixels",
+        ))
+    return [(o.numpy(), fr, en) for o, fr, en in out]
+
+
+def pool_hint(got: np.ndarray, mistakes) -> tuple[str, str] | None:
+    """The hint of the first mistake whose output `got` is (same shape and values)."""
+    for out, fr, en in mistakes:
+        if out.shape == got.shape and np.allclose(got, out, rtol=1e-6, atol=1e-9):
+            return fr, en
+    return None
+
+
 CONV_FORMULA = "y[n, f, i, j] = b[f] + Σ_c Σ_u Σ_v w[f, c, u, v] · x̃[n, c, i·s + u, j·s + v]"
 
 
@@ -200,3 +294,20 @@ def translate(a: np.ndarray, dy: int, dx: int) -> np.ndarray:
         ..., max(-dy, 0) : H + min(-dy, 0), max(-dx, 0) : W + min(-dx, 0)
     ]
     return out
+
+
+def notebook_data_hint(submission, name: str) -> tuple[str, str] | None:
+    """(fr, en) when the student's `name` reads notebook data by global name instead of its
+    arguments (the premise read from its bytecode), else None."""
+    reads = notebook_data_reads(submission, name)
+    if not reads:
+        return None
+    names = ", ".join(reads.variables)
+    params = ", ".join(reads.params) or "ses arguments"
+    params_en = ", ".join(reads.params) or "its arguments"
+    return (
+        f"{name} lit la variable du notebook {names} au lieu de ses arguments : utilisez ceux "
+        f"qu'elle reçoit ({params}), la correction l'appelle sur ses propres entrées",
+        f"{name} reads the notebook variable {names} instead of its arguments: use the ones it "
+        f"receives ({params_en}), the grader calls it on its own inputs",
+    )

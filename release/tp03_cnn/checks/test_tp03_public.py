@@ -22,17 +22,20 @@ from autograder.checks import (
     assert_signature_defaults,
     kernel_side,
     shape_text,
-    trained_model,
 )
 
 from .helpers import (
     build,
     conv_hint,
     conv_mistakes,
-    conv_planes,
     exact_int,
     guarded,
     model_logits,
+    notebook_data_hint,
+    plane_sizes,
+    pool_hint,
+    pool_mistakes,
+    returned_model,
     t64,
     translate,
 )
@@ -213,12 +216,14 @@ def test_max_pool_fixed_example(submission):
         guarded(submission, "max_pool2d", Tensor(x), 3, stride=2, padding=1),
         "max_pool2d(x (2, 3, 7, 6), k=3, stride=2, padding=1)",
     )
+    named = pool_hint(got, pool_mistakes(x, 3, 2, 1))
     if got.shape != ref.shape:
+        extra_fr, extra_en = (f" ; {named[0]}", f"; {named[1]}") if named else ("", "")
         raise CheckFailed(
             f"max_pool2d(x (2, 3, 7, 6), k=3, stride=2, padding=1) : forme attendue "
-            f"{shape_text(ref.shape)}, obtenue {shape_text(got.shape)}",
+            f"{shape_text(ref.shape)}, obtenue {shape_text(got.shape)}{extra_fr}",
             f"max_pool2d(x (2, 3, 7, 6), k=3, stride=2, padding=1): expected shape "
-            f"{shape_text(ref.shape)}, got {shape_text(got.shape)}",
+            f"{shape_text(ref.shape)}, got {shape_text(got.shape)}{extra_en}",
         )
     # The padding hint only when every wrong value is in a window that overlaps the padding:
     # a mistake inside the image (|x|, a mean) is not the padding's.
@@ -232,6 +237,8 @@ def test_max_pool_fixed_example(submission):
         hint_en = ("the values are wrong in the windows that do not touch the padding too: each "
                    "output is the maximum of the values of x (not of their absolute value nor their "
                    "mean) in its k×k window")
+    if named is not None:
+        hint_fr, hint_en = named
     assert_close(
         got,
         ref,
@@ -307,13 +314,17 @@ def test_erreur_equivariance_fixed_cases(submission):
         _python_number(submission.call("erreur_equivariance", position_gain.install(submission), Tensor(x), 1, 2)),
         "erreur_equivariance",
     )
+    hint_fr = "max |f(T_d x) − T_d f(x)| sur toutes les composantes, avec translater"
+    hint_en = "max |f(T_d x) − T_d f(x)| over every entry, with translater"
+    if abs(got - expected) > 1e-6 * abs(expected):
+        hint_fr, hint_en = notebook_data_hint(submission, "erreur_equivariance") or (hint_fr, hint_en)
     assert_close(
         got,
         expected,
         name="erreur_equivariance(f = x ⊙ rampe de position, x, dy=1, dx=2)",
         rtol=1e-6,
-        hint_fr="max |f(T_d x) − T_d f(x)| sur toutes les composantes, avec translater",
-        hint_en="max |f(T_d x) − T_d f(x)| over every entry, with translater",
+        hint_fr=hint_fr,
+        hint_en=hint_en,
     )
 
 
@@ -346,24 +357,61 @@ def test_models_shapes_and_layers(submission):
             "creer_mlp() contient une couche nn.Conv2d : le MLP n'a que des couches nn.Linear",
             "creer_mlp() holds an nn.Conv2d layer: the MLP only has nn.Linear layers",
         )
-    # The statement: keep the size of the maps (odd kernel, padding k // 2, no stride).
+    # The statement: keep the size of the maps (odd kernel, padding k // 2, no stride, no
+    # stride-2 pooling) up to the global pooling. Every layer that takes and returns maps is
+    # seen: a stride-2 nn.Conv2d, and a layer that shrinks the maps before a convolution (a
+    # stride-2 nn.MaxPool2d, named; a pooling written in forward shows in the convolution's
+    # input). A shrinking layer after the last convolution (nn.AdaptiveMaxPool2d(2) instead of
+    # the global pooling) is the global-pooling check's.
     model, _ = build(submission, "creer_cnn")
-    plans = conv_planes.call(submission, model, Tensor(X))
-    for i, pair in enumerate(plans if isinstance(plans, list) else [], start=1):
+    plans = plane_sizes.call(submission, model, Tensor(X))
+    image = tuple(X.shape[-2:])
+    n_conv_seen = 0
+    shrunk = None  # the last layer other than a convolution that shrank the maps
+    for rank, event in enumerate(plans if isinstance(plans, list) else [], start=1):
         try:
-            (h_in, w_in), (h_out, w_out) = pair
+            kind, is_conv, (h_in, w_in), (h_out, w_out) = event
             entree, sortie = (int(h_in), int(w_in)), (int(h_out), int(w_out))
+            kind = str(kind)[:40] if isinstance(kind, str) and kind.isidentifier() else "?"
         except (TypeError, ValueError):
             continue  # not what the grader's hook returns: nothing to read
-        if entree != sortie:
-            raise CheckFailed(
-                f"creer_cnn() : la convolution n° {i} change la taille des plans "
-                f"({entree[0]}×{entree[1]} → {sortie[0]}×{sortie[1]}) ; gardez-la comme le "
-                "demande l'énoncé : noyau k×k impair, padding k // 2, sans stride",
-                f"creer_cnn(): convolution no. {i} changes the size of the maps "
-                f"({entree[0]}×{entree[1]} → {sortie[0]}×{sortie[1]}); keep it as the "
-                "statement asks: odd k×k kernel, padding k // 2, no stride",
-            )
+        if is_conv is True:
+            n_conv_seen += 1
+            if entree != sortie:
+                raise CheckFailed(
+                    f"creer_cnn() : la convolution n° {n_conv_seen} change la taille des plans "
+                    f"({entree[0]}×{entree[1]} → {sortie[0]}×{sortie[1]}) ; gardez-la comme le "
+                    "demande l'énoncé : noyau k×k impair, padding k // 2, sans stride",
+                    f"creer_cnn(): convolution no. {n_conv_seen} changes the size of the maps "
+                    f"({entree[0]}×{entree[1]} → {sortie[0]}×{sortie[1]}); keep it as the "
+                    "statement asks: odd k×k kernel, padding k // 2, no stride",
+                )
+            if entree != image and shrunk is not None:
+                kind_s, rank_s, (a, b), (c, d) = shrunk
+                raise CheckFailed(
+                    f"creer_cnn() : la couche {kind_s} (n° {rank_s} des couches sur des plans) réduit "
+                    f"la taille des plans ({a}×{b} → {c}×{d}) avant la convolution n° {n_conv_seen} : "
+                    "l'énoncé demande d'éviter les strides et les poolings de stride 2, qui cassent "
+                    "l'équivariance ; gardez la taille des plans jusqu'au pooling global "
+                    "(nn.AdaptiveMaxPool2d(1)) de la fin",
+                    f"creer_cnn(): the {kind_s} layer (no. {rank_s} of the layers on maps) shrinks the "
+                    f"maps ({a}×{b} → {c}×{d}) before convolution no. {n_conv_seen}: the statement asks "
+                    "to avoid strides and stride-2 poolings, which break equivariance; keep the size "
+                    "of the maps up to the global pooling (nn.AdaptiveMaxPool2d(1)) at the end",
+                )
+            if entree != image:
+                raise CheckFailed(
+                    f"creer_cnn() : la convolution n° {n_conv_seen} reçoit des plans "
+                    f"{entree[0]}×{entree[1]}, pas de la taille de l'image {image[0]}×{image[1]} : un "
+                    "pooling (ou un stride) avant elle réduit la taille des plans ; l'énoncé demande "
+                    "d'éviter les strides et les poolings de stride 2 (un seul pooling, global, à la fin)",
+                    f"creer_cnn(): convolution no. {n_conv_seen} receives {entree[0]}×{entree[1]} "
+                    f"maps, not the size of the {image[0]}×{image[1]} image: a pooling (or a stride) "
+                    "before it shrinks the maps; the statement asks to avoid strides and stride-2 "
+                    "poolings (one pooling only, global, at the end)",
+                )
+        elif entree != sortie:
+            shrunk = (kind, rank, entree, sortie)
 
 
 # ---------------------------------------------------------------- 8. training
@@ -378,8 +426,8 @@ def test_entrainer_trains_a_small_model(submission):
     X, y = load_digits(return_X_y=True)
     X = (X[:300] / 16.0).reshape(-1, 1, 8, 8).astype(np.float32)
     y = y[:300].astype(np.int64)
-    model = trained_model(
-        submission, "entrainer", small_model.call(submission), Tensor(X), Tensor(y), epochs=5, lr=0.01, batch_size=64, seed=0
+    model = returned_model(
+        submission, small_model.call(submission), Tensor(X), Tensor(y), epochs=5, lr=0.01, batch_size=64, seed=0
     )
     logits = as_array(model_logits.call(submission, model, Tensor(X)), "modele(X_train)")
     if logits.shape != (300, 10):

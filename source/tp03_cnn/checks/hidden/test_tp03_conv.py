@@ -33,7 +33,16 @@ from autograder.checks import (
     student_failure,
 )
 
-from ..public.helpers import GUARD, SHAPE_HINTS, conv_hint, conv_mistakes, t64, translate
+from ..public.helpers import (
+    GUARD,
+    SHAPE_HINTS,
+    conv_hint,
+    conv_mistakes,
+    notebook_data_hint,
+    pool_mistakes,
+    t64,
+    translate,
+)
 
 # Trusted kernel-side helpers: gradients of a student function called through the guard,
 # and the grader's functions for `erreur_equivariance`.
@@ -389,7 +398,7 @@ def _pool_wrong_answers(x, k, stride, p):
             "that is an average: max-pooling takes the maximum of each window",
         )
     )
-    return [(o.numpy(), fr, en) for o, fr, en in out]
+    return [(o.numpy(), fr, en) for o, fr, en in out] + pool_mistakes(x, k, stride, p)
 
 
 def _check_pool(submission, x, k, stride, p) -> None:
@@ -553,9 +562,19 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
         expected = float(np.abs(ftx - translate(fx, dy, dx)).max())
         scale = max(1.0, float(np.abs(fx).max()))
         what_fr = f"erreur_equivariance(f, x, dy={dy}, dx={dx}) avec f = {label}"
-        got = as_float(
-            submission.call("erreur_equivariance", Ref(name), Tensor(xi), dy, dx), what_fr
-        )
+        try:
+            got = as_float(
+                submission.call("erreur_equivariance", Ref(name), Tensor(xi), dy, dx), what_fr
+            )
+        except StudentError as exc:
+            reads = notebook_data_hint(submission, "erreur_equivariance")
+            if reads is None:
+                raise
+            raise CheckFailed(
+                f"{what_fr} : `erreur_equivariance` a levé {exc.ename} ; {reads[0]}",
+                f"erreur_equivariance(f, x, dy={dy}, dx={dx}) with f = {label_en}: "
+                f"`erreur_equivariance` raised {exc.ename}; {reads[1]}",
+            ) from None
         tol = 1e-9 * scale if expected < 1e-12 * scale else 1e-6 * expected
         record_expected(f"erreur_equivariance ({kind})", expected)
         record_margin(
@@ -568,6 +587,13 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
         if abs(got - expected) <= tol:
             continue
         variants = [
+            (
+                np.abs(ftx - translate(ftx, dy, dx)).max(),
+                "vous comparez f(T_d x) à T_d f(T_d x) : l'entrée est translatée deux fois ; "
+                "l'équivariance compare f(T_d x) à T_d f(x), la sortie de f sur x non translatée",
+                "you compare f(T_d x) with T_d f(T_d x): the input is translated twice; "
+                "equivariance compares f(T_d x) with T_d f(x), the output of f on the untranslated x",
+            ),
             (
                 np.abs(ftx - fx).max(),
                 "vous comparez f(T_d x) à f(x) : c'est l'invariance ; l'équivariance compare f(T_d x) à T_d f(x)",
@@ -620,6 +646,9 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
     hint_en = "max |f(T_d x) − T_d f(x)| over every entry, with translater"
     if len(matched) == 1:
         hint_fr, hint_en = matched[0]
+    reads = notebook_data_hint(submission, "erreur_equivariance")
+    if reads is not None:
+        hint_fr, hint_en = reads
     raise CheckFailed(
         f"{what_fr} : la valeur renvoyée ({got:.4g}) ne correspond pas à l'erreur d'équivariance "
         f"mesurée par le correcteur ; {hint_fr}",

@@ -37,12 +37,14 @@ import pytest
 from autograder.checks import (
     CheckFailed,
     Ref,
+    StudentError,
     SubmissionError,
     Tensor,
     accuracy,
     as_int,
     as_logits,
     assert_arguments_untouched,
+    changed_argument_names,
     check_epoch_batches,
     check_reshuffled_epochs,
     check_seeded_order,
@@ -50,6 +52,7 @@ from autograder.checks import (
     global_generator_digests,
     global_generators_moved_by,
     kernel_side,
+    notebook_data_reads,
     once_per_submission,
     record_margin,
     relabel,
@@ -57,7 +60,7 @@ from autograder.checks import (
     trained_model,
 )
 
-from ..public.helpers import build, model_logits, translate
+from ..public.helpers import build, call_entrainer, entrainer_index_failure, model_logits, translate
 
 SPLIT_SEED = 2026  # fixed split, different from the notebook's
 EPOCHS, LR, BATCH = 15, 0.01, 64
@@ -170,7 +173,10 @@ def _train_both(submission, seed: int, students_models: bool) -> Trained:
             except SubmissionError as exc:
                 raise relabel(exc, reference_training.ref_name, name) from None
         else:
-            trained = trained_model(submission, "entrainer", model, *args, timeout=TRAIN_TIMEOUT, **kwargs)
+            try:
+                trained = trained_model(submission, "entrainer", model, *args, timeout=TRAIN_TIMEOUT, **kwargs)
+            except StudentError as exc:
+                raise (entrainer_index_failure(exc) or exc) from None
         after = _logits(submission, trained, X_test, name)
         clean[name] = accuracy(after, y_test)
         digit_names[name] = accuracy(after, digits_test)
@@ -198,8 +204,78 @@ _FOREIGN_DATA = (
 )
 
 
+def _foreign_cause(submission, X: np.ndarray, y: np.ndarray, bs: int, none_marked: bool) -> tuple[str, str]:
+    """Why the model received examples that are not in the X_train passed to entrainer: the
+    notebook's data read by global name (or no example of the grader's at all: its mark, the
+    top-left pixel, is 0 in every digit), the argument changed in place (X_train -= …), or the
+    batches transformed (a translation, a normalisation: blind round 9)."""
+    if notebook_data_reads(submission, "entrainer"):
+        return _FOREIGN_DATA
+    changed = changed_argument_names(
+        submission, "entrainer", (recorder.call(submission), Tensor(X), Tensor(y), 1, LR, bs, 0),
+        {1: "X_train", 2: "y_train"},
+    )
+    if none_marked and not changed:
+        return _FOREIGN_DATA
+    if changed:
+        names = ", ".join(changed)
+        return (
+            f"entrainer modifie sur place ce qu'elle reçoit ({names} -= …, {names}[:] = …) : la "
+            "consigne interdit de modifier les arguments, et le modèle doit apprendre sur les "
+            "données telles qu'on les lui passe ; prenez les lots X_train[lot] sans les réécrire",
+            f"entrainer modifies what it receives in place ({names} -= ..., {names}[:] = ...): the "
+            "instructions forbid modifying the arguments, and the model must learn on the data as "
+            "passed; take the batches X_train[batch] without rewriting them",
+        )
+    return (
+        "les exemples sont transformés avant d'atteindre le modèle (une translation, une "
+        "normalisation, du bruit ?) : l'énoncé demande de ne pas augmenter les données (pas de "
+        "translations à l'entraînement) ; passez au modèle les lots X_train[lot] tels quels",
+        "the examples are transformed before they reach the model (a translation, a "
+        "normalisation, noise?): the statement asks not to augment the data (no translations "
+        "during training); give the model the batches X_train[batch] as they are",
+    )
+
+
+#: The gradient a loss sends to the logits against the cross-entropy's form c·(p − e_y):
+#: ~1e-7 relative (float32) for F.cross_entropy, log_softmax + nll_loss, a sum divided by B;
+#: O(0.3) and more for a softmax applied before F.cross_entropy.
+FORM_GAP = 0.05
+
+
+def _loss_fault(probe: dict | None) -> tuple[str, str] | None:
+    """(fr, en) when the loss is not the cross-entropy of the logits, said by its form."""
+    forms = (probe or {}).get("forms") or []
+    if not forms:
+        return None
+    plain = float(np.median([a for a, _ in forms]))
+    soft = float(np.median([b for _, b in forms]))
+    record_margin("gradient form against the cross-entropy of the logits", plain, FORM_GAP,
+                  higher_is_better=False)
+    if plain <= FORM_GAP:
+        return None
+    if soft <= FORM_GAP:
+        return (
+            "la perte que entrainer dérive applique une softmax aux logits avant F.cross_entropy : "
+            "F.cross_entropy prend les logits et applique elle-même le log-softmax ; une softmax "
+            "de plus écrase les gradients. Écrivez F.cross_entropy(modele(X_train[lot]), y_train[lot])",
+            "the loss entrainer differentiates applies a softmax to the logits before "
+            "F.cross_entropy: F.cross_entropy takes the logits and applies the log-softmax itself; "
+            "one more softmax flattens the gradients. Write F.cross_entropy(modele(X_train[batch]), "
+            "y_train[batch])",
+        )
+    return (
+        "le gradient que la perte de entrainer envoie aux logits n'est pas celui de l'entropie "
+        "croisée des logits : F.cross_entropy(modele(X_train[lot]), y_train[lot]), sans softmax ni "
+        "autre transformation des logits avant",
+        "the gradient entrainer's loss sends to the logits is not that of the cross-entropy of "
+        "the logits: F.cross_entropy(modele(X_train[batch]), y_train[batch]), without a softmax "
+        "nor any other transformation of the logits before",
+    )
+
+
 def _training_hint(t: Trained, probe: dict | None) -> tuple[str, str]:
-    if (probe is not None and probe.get("foreign")) or min(t.digit_names.values()) >= CLEAN_PARTIAL:
+    if min(t.digit_names.values()) >= CLEAN_PARTIAL:
         # Right on the digits' own names, wrong on the grader's classes: the arguments unused.
         return (
             "vos modèles reconnaissent les chiffres sous leurs noms usuels, pas sous les classes "
@@ -207,6 +283,11 @@ def _training_hint(t: Trained, probe: dict | None) -> tuple[str, str]:
             "your models recognise the digits under their usual names, not under the classes of "
             f"the y_train labels the grader passes to entrainer: {_FOREIGN_DATA[1]}",
         )
+    if probe is not None and probe.get("foreign"):
+        return probe.get("foreign_hint") or _FOREIGN_DATA
+    loss = _loss_fault(probe)
+    if loss is not None:
+        return loss
     for name, label in NAMES.items():
         if t.unchanged[name]:
             return (
@@ -251,7 +332,7 @@ _EQUIVARIANCE_HINT_EN = (
 
 
 @pytest.mark.item("models")
-@pytest.mark.points(0.75)  # 0.25 went to test_models_are_new_and_non_linear (the TP totals 20)
+@pytest.mark.points(0.5)  # 0.5 went to test_models_are_new_and_non_linear (the TP totals 20)
 def test_models_have_comparable_param_counts(submission, seed):
     counts = {}
     for name in NAMES:
@@ -389,6 +470,31 @@ def model_structure(creer, X1, X2):
     return out
 
 
+#: A new, untrained model is at chance level on the digits (0.1; at most ~0.25 with unlucky
+#: initial weights); 30 full-batch Adam steps on the notebook's data already give ~0.8.
+FRESH_MAX = 0.5
+
+
+def _check_untrained(submission, name: str, seed: int) -> None:
+    """The statement: creer_cnn() and creer_mlp() return a NEW, untrained nn.Module (blind
+    round 9: a creer_cnn that trains its model on the notebook's data before returning it kept
+    20/20, the grader's loop training it further)."""
+    _, X_test, _, y_test = digits_split(SPLIT_SEED, images=True, dtype=np.float32)
+    model, _ = build(submission, name, int(seed % 2**31))
+    acc = accuracy(_logits(submission, model, X_test, name), y_test)
+    record_margin(f"accuracy of a fresh {name}() model", acc, FRESH_MAX, higher_is_better=False)
+    if acc >= FRESH_MAX:
+        raise CheckFailed(
+            f"le modèle que renvoie {name}() reconnaît déjà les chiffres avant tout entraînement "
+            "(précision bien au-dessus du hasard) : il est déjà entraîné ; l'énoncé demande un "
+            "NOUVEAU nn.Module, non entraîné (c'est entrainer qui l'entraîne), sans dépendre des "
+            "variables du notebook",
+            f"the model {name}() returns already recognises the digits before any training "
+            "(accuracy far above chance): it is already trained; the statement asks for a NEW, "
+            "untrained nn.Module (entrainer trains it), not depending on the notebook's variables",
+        )
+
+
 #: The input of the last nn.Linear against the max (or mean) over positions of the map before
 #: it: 0 when it is that pooling (amax and mean are exact in float32, ~1e-7 relative), O(0.1)
 #: between a maximum and a mean of ReLU maps over 64 positions.
@@ -400,9 +506,10 @@ AFFINE_GAP = 1e-3
 
 
 @pytest.mark.item("models")
-@pytest.mark.points(0.25)
-def test_models_are_new_and_non_linear(submission, rng):
-    """The statement: creer_cnn() and creer_mlp() return a NEW module at each call, with ReLU
+@pytest.mark.points(0.5)  # 0.25 from test_models_have_comparable_param_counts (blind round 9)
+def test_models_are_new_and_non_linear(submission, rng, seed):
+    """The statement: creer_cnn() and creer_mlp() return a NEW, untrained module at each call
+    (not one already trained on the notebook's data: blind round 9), with ReLU
     between the layers, and the CNN ends with a global MAX pooling (nn.AdaptiveMaxPool2d(1)).
     A shared global model, a network without any activation and a global average pooling all
     still reach the accuracy bars (the CNN's max-pooling alone is a non-linearity)."""
@@ -423,6 +530,7 @@ def test_models_are_new_and_non_linear(submission, rng):
                 f"two calls of {name}() return the same model (or shared layers): build a NEW "
                 "nn.Module at every call (not a model or layers made once, globally)",
             )
+        _check_untrained(submission, name, seed)
         if out.get("probabilities") is True:
             raise CheckFailed(
                 f"{name}() renvoie des probabilités (une softmax ou une sigmoïde en sortie), pas "
@@ -604,6 +712,7 @@ def recorder():
             self.lin = torch.nn.Linear(64, 10)
             self.lots = []
             self.echelles = []
+            self.formes = []
 
         def forward(self, x):
             x = torch.as_tensor(x)
@@ -622,6 +731,17 @@ def recorder():
                     p_y = p.gather(1, g.argmin(dim=1, keepdim=True))[:, 0]
                     c = g.abs().sum(dim=1) / (2 * (1 - p_y)).clamp_min(1e-12)
                     self.echelles.append(float(c.median()) * g.shape[0])
+                    # The form of g: cross-entropy on the logits gives c·(p − e_y); on a
+                    # softmax of the logits, the softmax's Jacobian times softmax(p) − e_y.
+                    y = g.argmin(dim=1, keepdim=True)
+                    e_y = torch.zeros_like(p).scatter_(1, y, 1.0)
+                    r = torch.softmax(p, dim=1) - e_y
+
+                    def residu(d):
+                        k = (g * d).sum() / (d * d).sum().clamp_min(1e-300)
+                        return float((g - k * d).norm() / g.norm().clamp_min(1e-300))
+
+                    self.formes.append([residu(p - e_y), residu(p * (r - (p * r).sum(dim=1, keepdim=True)))])
 
             return hook
 
@@ -637,6 +757,11 @@ def recorded_batches(modele):
 @kernel_side
 def recorded_scales(modele):
     return [float(v) for v in modele.echelles]
+
+
+@kernel_side
+def recorded_forms(modele):
+    return [[float(a), float(b)] for a, b in modele.formes]
 
 
 @kernel_side
@@ -670,26 +795,35 @@ def _loop_probe(submission, seed: int) -> dict:
     def compute() -> dict:
         rng = np.random.default_rng([int(seed % 2**31), 5])
         X, y, bs = _probe_data(rng)
-        out = {"n": len(X), "bs": bs, "batches": {}, "foreign": False, "global_rng": [], "scales": []}
+        out = {"n": len(X), "bs": bs, "batches": {}, "foreign": False, "global_rng": [], "scales": [], "forms": []}
         seeds = {}
         for epochs in PROBE_EPOCHS:
             model = recorder.call(submission)
             reset = int(rng.integers(0, 2**31 - 1))
             seeds[epochs] = int(rng.integers(0, 2**31 - 1))
             out["global_rng"] += global_generators_moved_by(submission, partial(
-                submission.call, "entrainer", model, Tensor(X), Tensor(y), epochs=epochs, lr=LR,
+                call_entrainer, submission, model, Tensor(X), Tensor(y), epochs=epochs, lr=LR,
                 batch_size=bs, seed=seeds[epochs], timeout=60,
             ), reset)
             batches = recorded_batches.call(submission, model)
             scales = recorded_scales.call(submission, model)
             if isinstance(scales, list):
                 out["scales"] += [float(v) for v in scales if isinstance(v, float) and np.isfinite(v)]
+            forms = recorded_forms.call(submission, model)
+            if isinstance(forms, list):
+                out["forms"] += [
+                    (float(a), float(b)) for a, b in (f for f in forms if isinstance(f, list) and len(f) == 2)
+                    if isinstance(a, float) and isinstance(b, float) and np.isfinite(a) and np.isfinite(b)
+                ]
             if not isinstance(batches, list) or not all(isinstance(b, list) for b in batches):
                 batches = []
             out["batches"][epochs] = batches
             out["foreign"] = out["foreign"] or any(
                 not isinstance(i, int) or not 0 <= i < len(X) for b in batches for i in b
             )
+        if out["foreign"]:
+            seen = [i for batches in out["batches"].values() for b in batches for i in b]
+            out["foreign_hint"] = _foreign_cause(submission, X, y, bs, bool(seen) and set(seen) == {-1})
         # The seed argument (blind round 7: a generator seeded with 0 whatever the seed): one
         # epoch again with the first run's seed, the global generators reseeded otherwise, and
         # one with another seed.
@@ -698,8 +832,8 @@ def _loop_probe(submission, seed: int) -> dict:
         for key, run_seed in (("again", seeds[1]), ("other", other_seed)):
             model = recorder.call(submission)
             global_generator_digests.call(submission, int(rng.integers(0, 2**31 - 1)))
-            submission.call(
-                "entrainer", model, Tensor(X), Tensor(y), epochs=1, lr=LR, batch_size=bs,
+            call_entrainer(
+                submission, model, Tensor(X), Tensor(y), epochs=1, lr=LR, batch_size=bs,
                 seed=run_seed, timeout=60,
             )
             batches = recorded_batches.call(submission, model)
@@ -736,6 +870,17 @@ def _passes_fault(probe: dict) -> tuple[str, str] | None:
     counts = [passes[e] for e in PROBE_EPOCHS]
     if counts[0] > 0 and all(c == counts[0] * e for c, e in zip(counts, PROBE_EPOCHS, strict=True)):
         return None  # epochs passes (or k per epoch: not an epochs fault)
+    if all(c == 0 for c in counts):
+        return (
+            "entrainer(modele, X_train, y_train, epochs=…) sur un modèle du correcteur : le modele "
+            "passé en argument ne voit aucun lot d'entraînement, quel que soit epochs ; entrainer "
+            "doit entraîner le modele qu'elle reçoit (torch.optim.Adam(modele.parameters(), …), "
+            "modele(X_train[lot])) et le renvoyer, pas un nouveau modèle créé dans la fonction",
+            "entrainer(modele, X_train, y_train, epochs=...) on a grader model: the modele passed "
+            "as argument sees no training batch, whatever epochs; entrainer must train the modele "
+            "it receives (torch.optim.Adam(modele.parameters(), ...), modele(X_train[batch])) and "
+            "return it, not a new model made inside the function",
+        )
     seen = ", ".join(f"epochs={e} : {passes[e]}" for e in PROBE_EPOCHS)
     seen_en = ", ".join(f"epochs={e}: {passes[e]}" for e in PROBE_EPOCHS)
     what = "entrainer(modele, X_train, y_train, epochs=…) sur des exemples du correcteur"
@@ -794,11 +939,12 @@ def test_entrainer_batches_cover_the_epoch(submission, seed, rng):
     what = "entrainer(modele, X_train, y_train, epochs=1, batch_size=…) sur des exemples du correcteur"
     what_en = "entrainer(modele, X_train, y_train, epochs=1, batch_size=...) on grader examples"
     if probe["foreign"]:
+        cause = probe.get("foreign_hint") or _FOREIGN_DATA
         raise CheckFailed(
             f"{what} : le modèle reçoit des exemples qui ne sont pas dans le X_train passé à "
-            f"entrainer ; {_FOREIGN_DATA[0]}",
+            f"entrainer ; {cause[0]}",
             f"{what_en}: the model receives examples that are not in the X_train passed to "
-            f"entrainer; {_FOREIGN_DATA[1]}",
+            f"entrainer; {cause[1]}",
         )
     fault = _passes_fault(probe)
     if fault is not None:
@@ -836,6 +982,9 @@ def test_entrainer_batches_cover_the_epoch(submission, seed, rng):
     )
     # The loss: the mean over the batch (F.cross_entropy's default). A sum (reduction="sum")
     # scales the gradients by the batch size, which Adam all but cancels: no accuracy shows it.
+    loss = _loss_fault(probe)
+    if loss is not None:
+        raise CheckFailed(*loss)
     if probe["scales"]:
         scale = float(np.median(probe["scales"]))
         record_margin("loss scale against the batch mean (log2)", abs(float(np.log2(max(scale, 1e-12)))),

@@ -122,8 +122,10 @@ def test_gradients_integres_linear_model(submission):
             hint_fr = "divisez la somme des gradients par m (c'est une moyenne)"
             hint_en = "divide the sum of the gradients by m (it is a mean)"
         elif ref is not None and np.allclose(got, x * g, atol=1e-4):
-            hint_fr = "la référence est ignorée : le chemin va de reference à x, et le facteur est (x − reference)"
-            hint_en = "the reference is ignored: the path goes from reference to x, and the factor is (x − reference)"
+            hint_fr = ("le facteur est (x − reference), pas x (la référence est ignorée, au moins dans "
+                       "le facteur) ; le chemin va de reference à x")
+            hint_en = ("the factor is (x − reference), not x (the reference is ignored, in the factor at "
+                       "least); the path goes from reference to x")
         assert_close(got, (x - base) * g, name=what, rtol=1e-4, atol=1e-5, hint_fr=hint_fr, hint_en=hint_en)
     # The notebook calls gradients_integres(modele, x, c) (the Grad-CAM demo): the statement's
     # defaults are part of the answer.

@@ -1135,5 +1135,15 @@ GROUPS["blind-r9-2"] = ("submission-gradients_integres-predicted-class",
                         "submission-randomisation-no-deepcopy")
 GROUPS["blind-r9-3"] = ("submission-gradients_integres-factor-x-not-difference",
                         "submission-grad_cam-predicted-class")
-GROUPS["blind-r9-4"] = ("submission-grad_cam-relu-on-the-gradients",)
+# Another grid than k/m depends on m, and is complete as m grows: only the comparison with
+# the reference sees it (the m-ignored premise must not speak: its sums differ between m).
+SCENARIOS["submission-gradients_integres-linspace-grid"] = Scenario(
+    grade_id="gradients_integres",
+    source=edit(_IG, ("alphas = torch.arange(1, m + 1, dtype=x.dtype) / m",
+                      "alphas = torch.linspace(0, 1, m, dtype=x.dtype)")),
+    must_fail=("test_gradients_integres_matches_reference",),
+    message_contains=("torch.linspace(0, 1, m) prend α = 0",),
+)
+GROUPS["blind-r9-4"] = ("submission-grad_cam-relu-on-the-gradients",
+                        "submission-gradients_integres-linspace-grid")
 GROUPS["blind-r9-5"] = ("submission-grad_cam-mean-over-the-maps",)

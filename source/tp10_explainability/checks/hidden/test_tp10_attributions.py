@@ -97,6 +97,13 @@ class Case(KernelCNN):
             return self.model.margin(X[None] if X.ndim == 3 else X)
 
 
+def _other_class(case: Case, x: np.ndarray, rng) -> int:
+    """A class of the grader's that is not the one the model predicts for x: an answer that
+    explains the predicted class (argmax) instead of c shows."""
+    predicted = int(np.argmax(case.logits(x.astype(np.float64)[None])[0]))
+    return int(rng.choice([k for k in range(case.K) if k != predicted]))
+
+
 def _tol(device: str) -> float:
     return tolerance_for(device, torch.float32)
 
@@ -128,7 +135,7 @@ def _gradient_case(rng, tries: int = 500, several_channels: bool = False):
             x = case.image(rng)
             if case.margin(x) < 1e-5:
                 continue
-            c = int(rng.integers(0, case.K))
+            c = _other_class(case, x, rng)
             g = case.grad(x, c)
             if np.abs(g).max() > 1e-2 and np.mean(np.abs(g) > 1e-6 * np.abs(g).max()) > 0.5:
                 return case, x, c
@@ -150,11 +157,20 @@ _ONE_CLASS_HINT = (
 )
 
 
+_CLASS_HINT = (
+    "vous expliquez une autre classe que c : dérivez le logit de la classe c reçue en argument, "
+    "pas celui de la classe prédite (argmax)",
+    "you explain another class than c: differentiate the logit of the class c given as an "
+    "argument, not that of the predicted class (argmax)",
+)
+
+
 def _output_variants(case, x, c, transform):
     return [
         (transform(case.grad(x, c, "proba")), *_LOGIT_HINT),
         (transform(case.grad(x, c, "log_proba")), *_LOGIT_HINT),
         (transform(case.grad(x, c, "sum")), *_ONE_CLASS_HINT),
+        *((transform(case.grad(x, k)), *_CLASS_HINT) for k in range(case.K) if k != c),
     ]
 
 
@@ -238,7 +254,7 @@ def _ig_case(rng, *, with_reference: bool, m_range: tuple[int, int]):
             else np.zeros_like(x)
         )
         m = int(rng.integers(*m_range))
-        c = int(rng.integers(0, case.K))
+        c = _other_class(case, x, rng)
         x64, b64 = x.astype(np.float64), base.astype(np.float64)
         path = b64[None] + (np.arange(1, m + 1) / m).reshape(-1, 1, 1, 1) * (x64 - b64)[None]
         if case.margin(path) < 2e-6:
@@ -249,9 +265,34 @@ def _ig_case(rng, *, with_reference: bool, m_range: tuple[int, int]):
     raise RuntimeError("no integrated-gradients case")  # a bug in the check
 
 
+_IG_OTHER_CLASS = (
+    "vous expliquez une autre classe que c : dérivez le logit de la classe c reçue en argument, "
+    "modele(chemin)[:, c], pas celui de la classe prédite (argmax)",
+    "you explain another class than c: differentiate the logit of the class c given as an "
+    "argument, modele(chemin)[:, c], not that of the predicted class (argmax)",
+)
+_IG_DEFAULT_M = 50  # the statement's default number of steps
+
+
+def _ig_other_classes(case, x, base, c, m):
+    """The integrated gradients of every other class, each with the hint naming c."""
+    return [(_ig(case, x, base, k, m), *_IG_OTHER_CLASS) for k in range(case.K) if k != c]
+
+
 def _ig_variants(case, x, base, c, m):
     mean_right = _mean_path_grad(case, x, base, c, np.arange(1, m + 1) / m)
-    return [
+    diff = x - base
+    path = base[None] + np.linspace(0.0, 1.0, m + 1).reshape(-1, 1, 1, 1) * diff[None]
+    grads = case.grad(path, c)
+    out = []
+    if m != _IG_DEFAULT_M:
+        out.append((_ig(case, x, base, c, _IG_DEFAULT_M),
+                    "votre résultat ne dépend pas de m : gradients_integres ignore son argument m "
+                    "et prend un nombre de pas fixe ; le chemin a m points α_k = k/m, k = 1, …, m",
+                    "your result does not depend on m: gradients_integres ignores its argument m "
+                    "and takes a fixed number of steps; the path has m points α_k = k/m, "
+                    "k = 1, …, m"))
+    return out + [
         (mean_right,
          "il manque le facteur (x − x') : la moyenne des gradients le long du chemin doit être "
          "multipliée par (x − reference), composante par composante",
@@ -272,9 +313,25 @@ def _ig_variants(case, x, base, c, m):
         ((x - base) * case.grad(x, c),
          "le gradient doit être moyenné le long du chemin x' + α (x − x'), pas pris seulement en x",
          "the gradient must be averaged along the path x' + α (x − x'), not taken at x only"),
+        (diff * grads.mean(axis=0),
+         "α_k = k/m pour k = 1, …, m : m points, sans α = 0 (torch.linspace(0, 1, m + 1) en prend "
+         "m + 1, dont α = 0)",
+         "α_k = k/m for k = 1, …, m: m points, without α = 0 (torch.linspace(0, 1, m + 1) takes "
+         "m + 1 of them, α = 0 included)"),
+        (diff * (grads[:-1] + grads[1:]).mean(axis=0) / 2,
+         "somme de Riemann à droite, (1/m) Σ_{k=1..m} ∂y_c/∂x(x' + (k/m)(x − x')), pas la méthode "
+         "des trapèzes",
+         "right Riemann sum, (1/m) Σ_{k=1..m} ∂y_c/∂x(x' + (k/m)(x − x')), not the trapezoidal "
+         "rule"),
+        # With a reference only (the last two): the factor x on the right path, then the
+        # reference ignored altogether.
+        (x * mean_right,
+         "le chemin va bien de reference à x, mais le facteur est (x − reference), pas x",
+         "the path does go from reference to x, but the factor is (x − reference), not x"),
         (x * _mean_path_grad(case, x, np.zeros_like(x), c, np.arange(1, m + 1) / m),
          "la référence est ignorée : le chemin va de reference à x, et le facteur est (x − reference)",
          "the reference is ignored: the path goes from reference to x, and the factor is (x − reference)"),
+        *_ig_other_classes(case, x, base, c, m),
     ]
 
 
@@ -295,9 +352,9 @@ def test_gradients_integres_matches_reference(submission, rng, device):
             raw = call_explained(submission, "gradients_integres", model, Tensor(x), c, m=m)
         got = as_array(raw, name, shape=x.shape)
         x64, b64 = x.astype(np.float64), base.astype(np.float64)
+        # Without a reference, x − 0 is x: the variants of the reference equal the answer,
+        # and _hint passes over a variant the reference matches.
         variants = _ig_variants(case, x64, b64, c, m)
-        if not with_reference:
-            variants = variants[:-1]
         _compare(got, _ig(case, x64, b64, c, m), name, tol, variants,
                  ("(x − x') ⊙ (1/m) Σ_{k=1..m} ∂y_c/∂x (x' + (k/m)(x − x'))",
                   "(x − x') ⊙ (1/m) Σ_{k=1..m} ∂y_c/∂x (x' + (k/m)(x − x'))"))
@@ -311,6 +368,13 @@ def test_gradients_integres_matches_reference(submission, rng, device):
 
 
 _COMPLETENESS_M = (8, 64, 512)
+_FEW_STEPS = 2  # a number of steps where the right Riemann sum is visibly not yet converged
+_IGNORES_M = (
+    "gradients_integres ignore son argument m (un nombre de pas fixe) : le chemin a m points "
+    "α_k = k/m, k = 1, …, m",
+    "gradients_integres ignores its argument m (a fixed number of steps): the path has m points "
+    "α_k = k/m, k = 1, …, m",
+)
 
 
 def _path_total_variation(case: Case, x, base, c, n: int = 8001) -> float:
@@ -339,7 +403,7 @@ def test_gradients_integres_completeness(submission, rng, device):
         case = Case(rng, several_channels=True)
         x = case.image(rng)
         base = rng.uniform(0.0, 0.4, size=x.shape).astype(np.float32)
-        c = int(rng.integers(0, case.K))
+        c = _other_class(case, x, rng)
         x64, b64 = x.astype(np.float64), base.astype(np.float64)
         f = case.logits(np.stack([x64, b64]))[:, c]
         if abs(f[0] - f[1]) < 0.2:
@@ -351,13 +415,37 @@ def test_gradients_integres_completeness(submission, rng, device):
             continue
         tv = _path_total_variation(case, x64, b64, c)
         bound = _completeness_tol(tv, m, f[0], f[1], tol)
-        if all(abs(w - (f[0] - f[1])) > 5 * bound for w in wrong):
+        # With m = _FEW_STEPS the right Riemann sum is visibly off its value at the largest m:
+        # an answer with a fixed number of steps (m ignored) gives one sum for every m.
+        few = float(_ig(case, x64, b64, c, _FEW_STEPS).sum())
+        many = float(((x64 - b64) * mean_grad).sum())
+        if all(abs(w - (f[0] - f[1])) > 5 * bound for w in wrong) and abs(few - many) > 0.1:
             break
     else:
         raise RuntimeError("no completeness case")  # a bug in the check
     model = case.kernel(submission)
     delta = float(f[0] - f[1])
     errors = []
+    sums = {}
+    # The sum at m = _FEW_STEPS first: compared with the others, it shows an m ignored.
+    name = f"gradients_integres sur {case.label()}, pour une classe du correcteur, m={_FEW_STEPS}"
+    few = float(as_array(
+        call_explained(submission, "gradients_integres", model, Tensor(x), c, Tensor(base), _FEW_STEPS),
+        name, shape=x.shape).sum())
+    grader_sums = {}
+
+    def grader_sum(m: int) -> float:
+        if m not in grader_sums:
+            grader_sums[m] = float(_ig(case, x64, b64, c, m).sum())
+        return grader_sums[m]
+
+    def ignores_m(total: float, m: int) -> bool:
+        """The same sum as at m = _FEW_STEPS, to rounding (a fixed number of steps computes the
+        same thing), where the right Riemann sums clearly differ. An answer on another grid
+        (linspace(0, 1, m), …) depends on m: its sums differ, if only slightly."""
+        return (abs(total - few) <= 1e-5 * (1.0 + abs(delta))
+                and abs(grader_sum(_FEW_STEPS) - grader_sum(m)) > 1e-2)
+
     for m in _COMPLETENESS_M:
         name = f"gradients_integres sur {case.label()}, pour une classe du correcteur, m={m}"
         got = as_array(
@@ -365,7 +453,8 @@ def test_gradients_integres_completeness(submission, rng, device):
             name,
             shape=x.shape,
         )
-        error = abs(float(got.sum()) - delta)
+        sums[m] = float(got.sum())
+        error = abs(sums[m] - delta)
         limit = _completeness_tol(tv, m, f[0], f[1], tol)
         record_margin(f"completeness gap, m={m}", error, limit, higher_is_better=False)
         errors.append(f"m={m} : {error / limit:.2g} × la tolérance")
@@ -373,16 +462,25 @@ def test_gradients_integres_completeness(submission, rng, device):
             continue
         total = float(got.sum())
         no_factor = float(_mean_path_grad(case, x64, b64, c, np.arange(1, m + 1) / m).sum())
-        if abs(total - no_factor) <= limit:
+        if ignores_m(total, m):
+            hint = _IGNORES_M
+        elif abs(total - no_factor) <= limit:
             hint = ("vous semblez avoir oublié le facteur (x − x') : sans lui, la somme des "
                     "attributions n'a aucune raison de valoir y_c(x) − y_c(x')",
                     "you seem to have left out the factor (x − x'): without it, the sum of the "
                     "attributions has no reason to equal y_c(x) − y_c(x')")
-        elif abs(total - m * delta) <= m * limit:
-            hint = ("votre somme vaut environ m fois y_c(x) − y_c(x') : divisez la somme des m "
+        elif abs(total - m * grader_sum(m)) <= 1e-3 * m * (1.0 + abs(delta)):
+            hint = ("votre somme vaut m fois celle des gradients intégrés : divisez la somme des m "
                     "gradients par m",
-                    "your sum is about m times y_c(x) − y_c(x'): divide the sum of the m "
-                    "gradients by m")
+                    "your sum is m times that of the integrated gradients: divide the sum of the "
+                    "m gradients by m")
+        elif abs(total - float((x64 * _mean_path_grad(case, x64, b64, c, np.arange(1, m + 1) / m)).sum())) \
+                <= 1e-3 * (1.0 + abs(delta)):
+            hint = ("le facteur est (x − x'), pas x : c'est lui qui donne la complétude",
+                    "the factor is (x − x'), not x: it is what gives completeness")
+        elif any(abs(total - float(_ig(case, x64, b64, k, m).sum())) <= 1e-3 * (1.0 + abs(delta))
+                 for k in range(case.K) if k != c):
+            hint = _IG_OTHER_CLASS
         else:
             hint = ("vérifiez le facteur (x − x'), la moyenne (et non la somme) des m gradients, et "
                     "que les gradients sont pris le long du chemin x' + (k/m)(x − x')",
@@ -398,23 +496,43 @@ def test_gradients_integres_completeness(submission, rng, device):
             f"(measured gaps: {', '.join(errors).replace(' : ', ': ').replace('la tolérance', 'the tolerance')}): the "
             f"sum of the attributions must tend to y_c(x) − y_c(x') as m grows; {hint[1]}",
         )
+    # Complete at every m, yet the same sum for m = 2 as for the largest m, where the right
+    # Riemann sums clearly differ: the number of steps is not the argument m.
+    largest = _COMPLETENESS_M[-1]
+    if all(ignores_m(sums[m], m) for m in _COMPLETENESS_M):
+        raise CheckFailed(
+            f"gradients_integres sur {case.label()}, pour une classe du correcteur : la somme des "
+            f"attributions est la même avec m={_FEW_STEPS} et avec m={largest}, alors que la somme de "
+            f"Riemann à droite à {_FEW_STEPS} pas est loin d'être convergée ; {_IGNORES_M[0]}",
+            f"gradients_integres on {case.label_en()}, for one of the grader's classes: the sum of "
+            f"the attributions is the same with m={_FEW_STEPS} and with m={largest}, although the "
+            f"right Riemann sum with {_FEW_STEPS} steps is far from converged; {_IGNORES_M[1]}",
+        )
 
 
 # ---------------------------------------------------------------- 3. occlusion
 
 
 def _occlusion(case: Case, x, c, fenetre, pas, valeur, *, positions_end=1, channels=None,
-               mode="mean", sign=1.0, valeur_used=None) -> np.ndarray:
+               mode="mean", sign=1.0, valeur_used=None, output="logit",
+               past_edge=False) -> np.ndarray:
     """The reference map, or one of its classic wrong variants."""
     _, H, W = x.shape
     v = valeur if valeur_used is None else valeur_used
-    positions = [(i, j) for i in range(0, H - fenetre + positions_end, pas)
-                 for j in range(0, W - fenetre + positions_end, pas)]
+    if past_edge:  # windows starting at every row and column, cut by the edge
+        positions = [(i, j) for i in range(0, H, pas) for j in range(0, W, pas)]
+    else:
+        positions = [(i, j) for i in range(0, H - fenetre + positions_end, pas)
+                     for j in range(0, W - fenetre + positions_end, pas)]
     batch = np.repeat(x[None], len(positions) + 1, axis=0)
     for k, (i, j) in enumerate(positions, start=1):
         chans = slice(None) if channels is None else channels
         batch[k, chans, i : i + fenetre, j : j + fenetre] = v
-    scores = case.logits(batch)[:, c]
+    logits = case.logits(batch)
+    if output == "proba":
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        logits = e / e.sum(axis=1, keepdims=True)
+    scores = logits[:, c]
     total, count = np.zeros((H, W)), np.zeros((H, W))
     for k, (i, j) in enumerate(positions, start=1):
         drop = sign * (scores[0] - scores[k])
@@ -455,6 +573,20 @@ def _occlusion_variants(case, x, c, fenetre, pas, valeur):
          "i + fenetre ≤ H, soit range(0, H − fenetre + 1, pas)",
          "the last window is missing: windows start at i = 0, pas, 2·pas, … while i + fenetre ≤ H, "
          "i.e. range(0, H − fenetre + 1, pas)"),
+    ]
+    out += [
+        (_occlusion(case, x, c, fenetre, pas, valeur, output="proba"),
+         "le score est le logit y_c = modele(x)[0, c] (avant le softmax), pas la probabilité "
+         "softmax : la carte est la baisse du LOGIT",
+         "the score is the logit y_c = modele(x)[0, c] (before the softmax), not the softmax "
+         "probability: the map is the drop of the LOGIT"),
+        (_occlusion(case, x, c, fenetre, pas, valeur, past_edge=True),
+         "les fenêtres restent entièrement dans l'image : elles commencent en i = 0, pas, 2·pas, "
+         "… tant que i + fenetre ≤ H (range(0, H − fenetre + 1, pas)), pas à chaque ligne "
+         "jusqu'au bord (une fenêtre coupée par le bord n'est pas prise)",
+         "the windows stay entirely inside the image: they start at i = 0, pas, 2·pas, … while "
+         "i + fenetre ≤ H (range(0, H − fenetre + 1, pas)), not at every row up to the edge (a "
+         "window cut by the edge is not taken)"),
     ]
     if x.shape[0] > 1:
         out.append((_occlusion(case, x, c, fenetre, pas, valeur, channels=0),
@@ -566,7 +698,10 @@ def _cam_case(rng, several_channels: bool = False):
             x = case.image(rng)
             if case.margin(x) < 1e-5:
                 continue
+            predicted = int(np.argmax(case.logits(x.astype(np.float64)[None])[0]))
             for c in rng.permutation(case.K):
+                if int(c) == predicted:  # an answer explaining the predicted class shows
+                    continue
                 A, g = _cam_parts(case, x.astype(np.float64), int(c))
                 pre = _cam(A, g, relu=False)
                 scale = np.abs(pre).max()
@@ -618,6 +753,22 @@ def test_grad_cam_matches_reference(submission, rng, device):
              "Grad-CAM applique une ReLU (la partie positive), pas une valeur absolue",
              "Grad-CAM applies a ReLU (the positive part), not an absolute value"),
             (_cam(A_p, g_p), *_LOGIT_HINT),
+            (ref / max(float(ref.max()), 1e-12),
+             "ne normalisez pas la carte (pas de division par son maximum) : renvoyez "
+             "ReLU(Σ_k α_k A_k) telle quelle",
+             "do not normalise the map (no division by its maximum): return ReLU(Σ_k α_k A_k) "
+             "as it is"),
+            (_cam(A, np.maximum(g, 0.0)),
+             "α_k est la moyenne spatiale du gradient ∂y_c/∂A_k signé : la ReLU s'applique à la "
+             "carte Σ_k α_k A_k, pas aux gradients",
+             "α_k is the spatial mean of the signed gradient ∂y_c/∂A_k: the ReLU applies to the "
+             "map Σ_k α_k A_k, not to the gradients"),
+            (np.maximum((g.mean(axis=0)[None] * A).sum(axis=0), 0.0),
+             "α_k est la moyenne de ∂y_c/∂A_k sur les deux axes SPATIAUX (h, w) : un nombre par "
+             "carte k (mean(dim=(1, 2)) sur g[0] (K, h, w)), pas la moyenne sur les cartes",
+             "α_k is the mean of ∂y_c/∂A_k over the two SPATIAL axes (h, w): one number per map k "
+             "(mean(dim=(1, 2)) on g[0] (K, h, w)), not the mean over the maps"),
+            *((_cam(*_cam_parts(case, x64, k)), *_CLASS_HINT) for k in range(case.K) if k != c),
         ]
         _compare(got, ref, name, tol, variants,
                  ("ReLU(Σ_k α_k A_k), α_k = moyenne spatiale de ∂y_c/∂A_k, A = modele.caracteristiques(x)",

@@ -10,7 +10,8 @@ layers must have been re-drawn, the others kept, the original model untouched. T
 then measures itself, in float64 with autograd and scipy, the Spearman correlation
 between the saliency maps |∂y_c/∂x| of the original and of the randomised models, on
 digits it chooses: it must drop. The student's `correlations_cascade` must match the
-grader's own computation from the same randomised models.
+grader's own computation from the statement's randomised models (it runs with the grader's
+saillance, spearman and randomiser_couches, so a bug of one of those costs its own check).
 
 Measured on the solution (300 grader seeds, 16 digits each): mean correlation 0.06–0.35
 after re-initialising fc2 only, 0.02–0.32 at the next two stages, −0.02–0.20 after the
@@ -280,6 +281,16 @@ def statement_redraw(modele, noms, seed=0):
     return copie
 
 
+# correlations_cascade is graded with the statement's randomiser_couches too: a randomiser
+# that forgets the seed or the copy costs its own checks, not the cascade's.
+CASCADE_ALL_REFERENCES = {**CASCADE_REFERENCES, "randomiser_couches": statement_redraw}
+
+
+def _statement_weights(submission, model: Handle, noms: list[str], seed: int) -> dict:
+    """The weights of the statement's randomiser_couches(model, noms, seed), read back."""
+    return model_weights.call(submission, statement_redraw.call(submission, model, list(noms), seed))
+
+
 def _student_weights(submission, model: Handle, noms: list[str], seed: int, what: str):
     out = call_explained(submission, "randomiser_couches", model, noms, seed)
     try:
@@ -419,10 +430,11 @@ def test_randomiser_couches_layers(submission, rng):
 def _grader_cascade(
     submission, case: ModelCase, model: Handle, stages, *, nan_as: float = float("nan"),
     signed: bool = False, times_input: bool = False, seed: int | None = None,
-    corr: str = "spearman", reduce: str = "mean",
+    corr: str = "spearman", reduce: str = "mean", statement: bool = False,
 ) -> np.ndarray:
     """Mean correlation of the grader's saliency maps (or gradient × input), original vs each
-    model the student's randomiser_couches returns (with `seed`, the case's by default)."""
+    model the student's randomiser_couches returns (with `seed`, the case's by default), or the
+    statement's (`statement`)."""
     seed = case.seed if seed is None else seed
     maps_of = functools.partial(_saliency_maps, X=case.X, classes=case.classes, signed=signed,
                                 times_input=times_input)
@@ -430,15 +442,16 @@ def _grader_cascade(
     rhos = []
     for noms in stages:
         what = f"randomiser_couches(modele, {noms}, seed)"
-        weights = _checked_weights(_student_weights(submission, model, noms, seed, what),
-                                   case.weights, what)
+        raw = (_statement_weights(submission, model, noms, seed) if statement
+               else _student_weights(submission, model, noms, seed, what))
+        weights = _checked_weights(raw, case.weights, what)
         rhos.append(_mean_spearman(original, maps_of(case.dims, weights), nan_as, corr=corr,
                                    reduce=reduce))
     return np.array(rhos)
 
 
 @pytest.mark.item("randomisation")
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_saillance_correlation_drops(submission, rng):
     case = ModelCase(rng, n_images=DROP_IMAGES)
     model = case.kernel(submission)
@@ -491,7 +504,7 @@ def _check_models_explained(submission, case: ModelCase, stages) -> None:
     chained) or a predicted class gives other models or classes, each named."""
     model = case.kernel(submission)
     try:
-        seen = with_references(submission, CASCADE_REFERENCES, "correlations_cascade",
+        seen = with_references(submission, CASCADE_ALL_REFERENCES, "correlations_cascade",
                                Ref("correlations_cascade"), model, Tensor(case.X), case.classes,
                                list(COUCHES), case.seed,
                                via=models_explained.install(submission).name)
@@ -502,8 +515,8 @@ def _check_models_explained(submission, case: ModelCase, stages) -> None:
     fresh = case.kernel(submission)
 
     def total(noms, seed: int) -> float:
-        w = _checked_weights(_student_weights(submission, fresh, noms, seed, "randomiser"),
-                             case.weights, "randomiser_couches")
+        w = _checked_weights(_statement_weights(submission, fresh, noms, seed), case.weights,
+                             "randomiser_couches")
         return float(sum(v.sum() for v in w.values()))
 
     def close(a: float, b: float) -> bool:
@@ -559,11 +572,11 @@ _OFF_BY_ONE = (
 
 def _chained_totals(submission, case: ModelCase, stages) -> list[float]:
     """The parameter sums of a chained cascade: stage k re-draws noms[k − 1] (with the
-    student's randomiser_couches and the seed) on the model of stage k − 1."""
+    statement's randomiser_couches and the seed) on the model of stage k − 1."""
     current = case.kernel(submission)
     totals = []
     for noms in stages:
-        current = call_explained(submission, "randomiser_couches", current, [noms[-1]], case.seed)
+        current = statement_redraw.call(submission, current, [noms[-1]], case.seed)
         w = model_weights.call(submission, current)
         totals.append(float(sum(as_array(v, "randomiser_couches").sum() for v in w.values())))
     return totals
@@ -630,7 +643,7 @@ def _cascade_model_hint(submission, explained, redrawn, case, stages, total,
 
 
 @pytest.mark.item("randomisation")
-@pytest.mark.points(1)
+@pytest.mark.points(1.5)  # half a point from the drop check: a wrong cascade cost only 1/20
 def test_correlations_cascade_matches_grader(submission, rng):
     case = ModelCase(rng, n_images=6)
     _check_models_explained(submission, case, [COUCHES[:k] for k in range(1, 5)])
@@ -640,13 +653,14 @@ def test_correlations_cascade_matches_grader(submission, rng):
         own = [str(v) for v in rng.permutation(COUCHES)[: len(own)]]
     for with_method, noms in ((False, list(COUCHES)), (True, list(COUCHES)), (False, own)):
         stages = [noms[:k] for k in range(1, len(noms) + 1)]
-        # The student's correlations_cascade runs with the grader's saillance and spearman.
+        # The student's correlations_cascade runs with the grader's saillance, spearman and
+        # randomiser_couches.
         extra = {"methode": gradient_fois_entree.install(submission)} if with_method else {}
         what = ("correlations_cascade(modele, X, classes, noms, seed"
                 + (", methode=gradient × entrée)" if with_method else ")")
                 + ("" if noms == COUCHES else ", avec une liste noms du correcteur"))
         with explaining("correlations_cascade"):
-            raw = with_references(submission, CASCADE_REFERENCES, "correlations_cascade",
+            raw = with_references(submission, CASCADE_ALL_REFERENCES, "correlations_cascade",
                                   case.kernel(submission), Tensor(case.X), case.classes,
                                   list(noms), case.seed, **extra)
         got = as_array(raw, what, allow_nan=True)
@@ -665,7 +679,8 @@ def test_correlations_cascade_matches_grader(submission, rng):
                 f"cascade: yours does not have that shape{global_en}",
             )
         model = case.kernel(submission)  # a fresh copy: the student's call may have changed the first
-        want = _grader_cascade(submission, case, model, stages, times_input=with_method)
+        want = _grader_cascade(submission, case, model, stages, times_input=with_method,
+                               statement=True)
 
         def close(values: np.ndarray, got=got) -> bool:
             """Entries where the grader met a constant map (NaN) are not compared."""
@@ -690,7 +705,7 @@ def _cascade_leaves_its_arguments(submission, case: ModelCase) -> None:
          "compute each map from X[n] without writing into it (neither X[n] -= … nor "
          "X.requires_grad_())"),
         # The statement's randomiser_couches too: one that changes modele costs its own checks.
-        references={**CASCADE_REFERENCES, "randomiser_couches": statement_redraw},
+        references=CASCADE_ALL_REFERENCES,
     )
 
 
@@ -698,7 +713,8 @@ def _cascade_failure(submission, case, model, noms, got, what, with_method, clos
     stages = [noms[:k] for k in range(1, len(noms) + 1)]
 
     def grader(stages=stages, times_input=with_method, **kwargs) -> np.ndarray:
-        return _grader_cascade(submission, case, model, stages, times_input=times_input, **kwargs)
+        return _grader_cascade(submission, case, model, stages, times_input=times_input,
+                               statement=True, **kwargs)
 
     # Each mistake's cascade is computed only when the ones before it did not match.
     mistakes = (
@@ -758,11 +774,11 @@ def _cascade_failure(submission, case, model, noms, got, what, with_method, clos
     )
     raise CheckFailed(
         f"{what} renvoie {np.array2string(got, precision=3)}, ce qui ne correspond pas aux "
-        "corrélations que le correcteur mesure à partir des modèles de votre randomiser_couches "
-        f"(écart toléré {CASCADE_ATOL} ; votre fonction est appelée avec la saillance et le "
-        f"spearman du correcteur) ; {hint[0]}",
+        "corrélations que le correcteur mesure à partir des modèles randomiser_couches(modele, "
+        f"noms[:k], seed) de l'énoncé (écart toléré {CASCADE_ATOL} ; votre fonction est appelée "
+        f"avec la saillance, le spearman et le randomiser_couches du correcteur) ; {hint[0]}",
         f"{what} returns {np.array2string(got, precision=3)}, which does not match the "
-        "correlations the grader measures from the models of your randomiser_couches (tolerance "
-        f"{CASCADE_ATOL}; your function is called with the grader's saillance and spearman); "
-        f"{hint[1]}",
+        "correlations the grader measures from the statement's models randomiser_couches(modele, "
+        f"noms[:k], seed) (tolerance {CASCADE_ATOL}; your function is called with the grader's "
+        f"saillance, spearman and randomiser_couches); {hint[1]}",
     )

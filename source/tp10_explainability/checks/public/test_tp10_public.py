@@ -47,9 +47,18 @@ def _linear_model(submission) -> Handle:
     return build_model.call(submission, "lineaire", [_C, _H, _W, _K], poids)
 
 
-def _grad() -> np.ndarray:
-    """∂y_c/∂x of the linear model, exactly."""
-    return _GAIN.reshape(_C, 1, 1) * _FC_W[_CLASSE].reshape(_C, _H, _W)
+def _grad(classe: int = _CLASSE) -> np.ndarray:
+    """∂y_c/∂x of the linear model, exactly (c = `classe`)."""
+    return _GAIN.reshape(_C, 1, 1) * _FC_W[classe].reshape(_C, _H, _W)
+
+
+_OTHER_CLASSES = [k for k in range(_K) if k != _CLASSE]
+_CLASS_HINT = (
+    "vous expliquez une autre classe que c : utilisez la classe c reçue en argument, pas la "
+    "classe prédite (argmax)",
+    "you explain another class than c: use the class c given as an argument, not the "
+    "predicted class (argmax)",
+)
 
 
 def _x32(a: np.ndarray) -> np.ndarray:
@@ -73,6 +82,8 @@ def test_saillance_linear_model(submission):
     if np.allclose(got, g, atol=1e-4) and not np.allclose(g, np.abs(g)):
         hint_fr = "il manque la valeur absolue : la saillance est |∂y_c/∂x|"
         hint_en = "the absolute value is missing: the saliency is |∂y_c/∂x|"
+    elif any(np.allclose(got, np.abs(_grad(k)), atol=1e-4) for k in _OTHER_CLASSES):
+        hint_fr, hint_en = _CLASS_HINT
     assert_close(got, np.abs(g), name=f"saillance sur {_WHAT}", rtol=1e-4, atol=1e-5,
                  hint_fr=hint_fr, hint_en=hint_en)
 
@@ -121,9 +132,13 @@ def test_gradients_integres_linear_model(submission):
         elif np.allclose(got, m * (x - base) * g, atol=1e-3):
             hint_fr = "divisez la somme des gradients par m (c'est une moyenne)"
             hint_en = "divide the sum of the gradients by m (it is a mean)"
+        elif any(np.allclose(got, (x - base) * _grad(k), atol=1e-4) for k in _OTHER_CLASSES):
+            hint_fr, hint_en = _CLASS_HINT
         elif ref is not None and np.allclose(got, x * g, atol=1e-4):
-            hint_fr = "la référence est ignorée : le chemin va de reference à x, et le facteur est (x − reference)"
-            hint_en = "the reference is ignored: the path goes from reference to x, and the factor is (x − reference)"
+            hint_fr = ("le facteur est (x − reference), pas x (la référence est ignorée, au moins dans "
+                       "le facteur) ; le chemin va de reference à x")
+            hint_en = ("the factor is (x − reference), not x (the reference is ignored, in the factor at "
+                       "least); the path goes from reference to x")
         assert_close(got, (x - base) * g, name=what, rtol=1e-4, atol=1e-5, hint_fr=hint_fr, hint_en=hint_en)
     # The notebook calls gradients_integres(modele, x, c) (the Grad-CAM demo): the statement's
     # defaults are part of the answer.
@@ -192,7 +207,11 @@ def test_grad_cam_linear_model(submission):
                    shape=(_H, _W))
     hint_fr = "ReLU(Σ_k α_k A_k) avec α_k la moyenne spatiale de ∂y_c/∂A_k"
     hint_en = "ReLU(Σ_k α_k A_k) with α_k the spatial mean of ∂y_c/∂A_k"
-    if np.allclose(got, pre, atol=1e-4):
+    others = [np.maximum((_FC_W[k].reshape(_C, _H, _W).mean(axis=(1, 2)).reshape(_C, 1, 1) * A).sum(axis=0), 0.0)
+              for k in _OTHER_CLASSES]
+    if any(np.allclose(got, o, atol=1e-4) for o in others):
+        hint_fr, hint_en = _CLASS_HINT
+    elif np.allclose(got, pre, atol=1e-4):
         hint_fr = ("il manque la ReLU finale : Grad-CAM ne garde que la partie positive de Σ_k α_k A_k "
                    "(vos valeurs négatives viennent des régions qui plaident contre la classe c)")
         hint_en = ("the final ReLU is missing: Grad-CAM keeps only the positive part of Σ_k α_k A_k "

@@ -219,8 +219,10 @@ class _Collector:
 
 #: An integer of 7 digits or more in a hidden check's message: a seed drawn in [0, 2**31) passed
 #: positionally (`randomiser_couches(m, noms, 1566454542)`) or a hidden value; nothing a student
-#: needs (parameter counts of the TPs' models have at most 6 digits). Decimals are kept.
-_SEED_LIKE = re.compile(r"(?<![\d.])\d{7,}(?![\d])")
+#: needs (parameter counts of the TPs' models have at most 6 digits). Decimals are kept, whole:
+#: the integer part of 12345678.139 (a diverging sampler's distance) is no seed, and masking it
+#: printed "….139".
+_SEED_LIKE = re.compile(r"(?<![\d.])\d{7,}(?!\d|\.\d)")
 
 
 def without_seeds(message: Message, seeds: set[int]) -> Message:

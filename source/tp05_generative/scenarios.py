@@ -347,27 +347,6 @@ CORRECT: dict[str, Correct] = {
 ''',
         why="a progress print, torch.randn(shape) noise",
     ),
-    "correct-sampler-posterior-variance": Correct(
-        grade_id="echantillonner",
-        source='''def echantillonner(modele, n, betas, seed=0):
-    gen = torch.Generator().manual_seed(seed)
-    alphas = 1 - betas
-    alphas_bar = torch.cumprod(alphas, 0)
-    x = torch.randn((n, 2), generator=gen)
-    with torch.no_grad():
-        for t in reversed(range(len(betas))):
-            eps = modele(x, torch.full((n,), t, dtype=torch.long))
-            moyenne = (x - (1 - alphas[t]) / (1 - alphas_bar[t]).sqrt() * eps) / alphas[t].sqrt()
-            if t == 0:
-                x = moyenne
-            else:
-                # variance du postérieur, beta_tilde (Ho et al., 2020, l'autre choix du papier)
-                var = (1 - alphas_bar[t - 1]) / (1 - alphas_bar[t]) * betas[t]
-                x = moyenne + var.sqrt() * torch.randn(x.shape, generator=gen)
-    return x
-''',
-        why="the posterior variance beta_tilde, reversed(range()), 1 - alpha_t for beta_t",
-    ),
 }
 CORRECT_GROUPS: dict[str, tuple[str, ...]] = {"correct-variants": tuple(CORRECT)}
 
@@ -958,3 +937,152 @@ CORRECT.update({
     ),
 })
 CORRECT_GROUPS["blind-r7-correct-2"] = ('blind-r7-correct-schedule-float32-numpy', 'blind-r7-correct-q-index-select-guard', 'blind-r7-correct-loss-inline-gather', 'blind-r7-correct-train-float32-shuffled-copy')
+
+
+# Blind round 9 (answers written without reading the checks). False passes: entropie_croisee
+# returning F.cross_entropy (question 2 forbids it: F.cross_entropy, F.nll_loss and their modules
+# are switched off during the call); a sampler with the posterior variance beta_tilde (question 9
+# asks sigma_t² = beta_t; beta_tilde is the "pour aller plus loin": it was a Correct variant here,
+# now half the reverse-step check); a sampler on the global generator (torch.manual_seed then
+# torch.randn) where the statement asks torch.Generator().manual_seed(seed). Hints that check
+# their premise: sigma returned for sigma², a missing term of the KL, L1 for the squared error,
+# a Monte Carlo estimator that ignores n or draws uniform samples, sizes written in (q's N, the
+# sampler's n and T). A q_echantillon mistake no longer costs the loss's public check (graded
+# with the grader's q_echantillon), and a model reused across calls is told as such.
+_R9_SAMPLER_TILDE = """def echantillonner(modele, n, betas, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    alphas = 1 - betas
+    alphas_bar = torch.cumprod(alphas, 0)
+    x = torch.randn((n, 2), generator=gen)
+    with torch.no_grad():
+        for t in reversed(range(len(betas))):
+            eps = modele(x, torch.full((n,), t, dtype=torch.long))
+            moyenne = (x - (1 - alphas[t]) / (1 - alphas_bar[t]).sqrt() * eps) / alphas[t].sqrt()
+            if t == 0:
+                x = moyenne
+            else:
+                # variance du postérieur, beta_tilde (Ho et al., 2020, l'autre choix du papier)
+                var = (1 - alphas_bar[t - 1]) / (1 - alphas_bar[t]) * betas[t]
+                x = moyenne + var.sqrt() * torch.randn(x.shape, generator=gen)
+    return x
+"""
+SCENARIOS.update({
+    "submission-entropie_croisee-calls-F-cross-entropy": Scenario(
+        grade_id="entropie_croisee",
+        source="def entropie_croisee(logits, y):\n    return F.cross_entropy(logits, y)\n",
+        must_fail=("test_cross_entropy_uniform_logits", "test_cross_entropy_matches_torch"),
+        message_contains=("entropie_croisee appelle F.cross_entropy",),
+    ),
+    "submission-echantillonner-posterior-variance-beta-tilde": Scenario(
+        grade_id="echantillonner",
+        source=_R9_SAMPLER_TILDE,
+        must_fail=("test_sampler_reverse_steps",),
+        message_contains=("la variance du postérieur beta_tilde_t",),
+    ),
+    "submission-echantillonner-global-generator": Scenario(
+        grade_id="echantillonner",
+        source=edit(solution_cell(__file__, "echantillonner"),
+                    ("    gen = torch.Generator().manual_seed(seed)\n", "    torch.manual_seed(seed)\n"),
+                    ("    x = torch.randn(n, 2, generator=gen)\n", "    x = torch.randn(n, 2)\n"),
+                    ("torch.sqrt(betas[t]) * torch.randn(n, 2, generator=gen)", "torch.sqrt(betas[t]) * torch.randn(n, 2)")),
+        must_fail=("test_sampler_shape_and_seed",),
+        message_contains=("le générateur global de torch",),
+    ),
+    "submission-echantillonner-T-written-in": Scenario(
+        grade_id="echantillonner",
+        source=edit(solution_cell(__file__, "echantillonner"),
+                    ("for t in range(len(betas) - 1, -1, -1):", "for t in range(999, -1, -1):")),
+        must_fail=("test_sampler_shape_and_seed", "test_sampler_reverse_steps"),
+        message_contains=("le nombre de pas T",),
+    ),
+    "submission-echantillonner-n-written-in": Scenario(
+        grade_id="echantillonner",
+        source=edit(solution_cell(__file__, "echantillonner"),
+                    ("    x = torch.randn(n, 2, generator=gen)\n", "    x = torch.randn(500, 2, generator=gen)\n")),
+        must_fail=("test_sampler_shape_and_seed", "test_sampler_reaches_the_spiral", "test_sampler_reverse_steps"),
+        message_contains=("le nombre d'échantillons n",),
+    ),
+    "submission-mle-returns-standard-deviation": Scenario(
+        grade_id="mle_gaussienne",
+        source="def mle_gaussienne(x):\n    mu = float(np.mean(x))\n    return mu, float(np.sqrt(np.mean((x - mu) ** 2)))\n",
+        must_fail=("test_mle_small_example", "test_mle_matches_closed_form"),
+        message_contains=("vous renvoyez l'écart type sigma", "sigma2 est un écart type"),
+    ),
+    "submission-kl-missing-minus-one": Scenario(
+        grade_id="kl_gaussiennes",
+        source="def kl_gaussiennes(mu_q, var_q, mu_p, var_p):\n    return 0.5 * (math.log(var_p / var_q) + (var_q + (mu_q - mu_p) ** 2) / var_p)\n",
+        must_fail=("test_kl_fixed_examples", "test_kl_closed_form_within_monte_carlo_ci", "test_kl_is_asymmetric"),
+        message_contains=("le terme − 1 manque",),
+    ),
+    "submission-kl-log-term-not-halved": Scenario(
+        grade_id="kl_gaussiennes",
+        source="def kl_gaussiennes(mu_q, var_q, mu_p, var_p):\n    return math.log(var_p / var_q) + (var_q + (mu_q - mu_p) ** 2) / (2 * var_p) - 0.5\n",
+        must_fail=("test_kl_fixed_examples", "test_kl_closed_form_within_monte_carlo_ci", "test_kl_is_asymmetric"),
+        message_contains=("le terme en log n'est pas multiplié par ½",),
+    ),
+    "submission-kl_monte_carlo-uniform-samples": Scenario(
+        grade_id="kl_monte_carlo",
+        source=edit(solution_cell(__file__, "kl_monte_carlo"),
+                    ("    x = rng.normal(mu_q, math.sqrt(var_q), size=n)\n",
+                     "    x = rng.uniform(mu_q - math.sqrt(3 * var_q), mu_q + math.sqrt(3 * var_q), size=n)\n")),
+        must_fail=("test_kl_monte_carlo_within_ci_of_truth",),
+        message_contains=("vos échantillons ne suivent pas la loi NORMALE",),
+    ),
+    "submission-kl_monte_carlo-ignores-n": Scenario(
+        grade_id="kl_monte_carlo",
+        source=edit(solution_cell(__file__, "kl_monte_carlo"),
+                    ("    x = rng.normal(mu_q, math.sqrt(var_q), size=n)\n",
+                     "    x = rng.normal(mu_q, math.sqrt(var_q), size=10000)\n"),
+                    ("f.std() / math.sqrt(n)", "f.std() / math.sqrt(len(f))")),
+        must_fail=("test_kl_monte_carlo_within_ci_of_truth",),
+        message_contains=("kl_monte_carlo ignore l'argument n",),
+    ),
+    "submission-q_echantillon-scales-bruit-in-place": Scenario(
+        grade_id="q_echantillon",
+        source="def q_echantillon(x0, t, bruit, alphas_bar):\n    a = alphas_bar[t][:, None]\n    bruit.mul_(torch.sqrt(1 - a))\n    return torch.sqrt(a) * x0 + bruit\n",
+        must_fail=("test_q_sample_matches_reference",),
+        message_contains=("modifie sur place son argument bruit",),
+    ),
+    "submission-q_echantillon-N-written-in": Scenario(
+        grade_id="q_echantillon",
+        source=edit(solution_cell(__file__, "q_echantillon"),
+                    ("    a = alphas_bar[t].unsqueeze(1)\n", "    a = alphas_bar[t].view(2000, 1)\n")),
+        must_fail=("test_q_sample_without_noise", "test_q_sample_matches_reference", "test_q_sample_matches_iterated_chain"),
+        message_contains=("une taille N écrite en dur",),
+    ),
+    "submission-perte_debruitage-absolute-error": Scenario(
+        grade_id="perte_debruitage",
+        source="def perte_debruitage(modele, x0, t, bruit, alphas_bar):\n    xt = q_echantillon(x0, t, bruit, alphas_bar)\n    return (modele(xt, t) - bruit).abs().mean()\n",
+        must_fail=("test_loss_with_zero_model", "test_loss_matches_reference"),
+        message_contains=("vous prenez la valeur absolue de l'écart",),
+    ),
+    "submission-entrainer_debruiteur-reuses-a-global-model": Scenario(
+        grade_id="entrainer_debruiteur",
+        source="_MODELE = Debruiteur()\n\ndef entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):\n    torch.manual_seed(seed)\n    modele = _MODELE\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(n_pas):\n        x0 = donnees[torch.randint(0, len(donnees), (taille_lot,))]\n        t = torch.randint(0, len(alphas_bar), (taille_lot,))\n        perte = perte_debruitage(modele, x0, t, torch.randn_like(x0), alphas_bar)\n        opt.zero_grad(); perte.backward(); opt.step()\n    return modele\n",
+        must_fail=("test_denoiser_uses_its_seed", "test_denoiser_new_model_and_its_loop_arguments"),
+        message_contains=("NOUVEAU Debruiteur()",),
+    ),
+})
+SCENARIOS.update({
+    "submission-q_echantillon-noise-coefficient-is-the-variance": Scenario(
+        grade_id="q_echantillon",
+        source=edit(solution_cell(__file__, "q_echantillon"),
+                    ("torch.sqrt(1.0 - a) * bruit", "(1.0 - a) * bruit")),
+        must_fail=("test_q_sample_matches_reference", "test_q_sample_matches_iterated_chain"),
+        message_contains=("le coefficient du bruit est sqrt(1 − alpha_bar_t)",),
+    ),
+})
+GROUPS["blind-r9-a"] = (
+    "submission-entropie_croisee-calls-F-cross-entropy", "submission-mle-returns-standard-deviation",
+    "submission-kl-missing-minus-one", "submission-kl_monte_carlo-uniform-samples",
+    "submission-q_echantillon-scales-bruit-in-place", "submission-perte_debruitage-absolute-error",
+    "submission-echantillonner-global-generator", "submission-entrainer_debruiteur-reuses-a-global-model",
+)
+GROUPS["blind-r9-b"] = (
+    "submission-kl-log-term-not-halved", "submission-kl_monte_carlo-ignores-n",
+    "submission-q_echantillon-N-written-in", "submission-echantillonner-T-written-in",
+)
+GROUPS["blind-r9-c"] = ("submission-q_echantillon-noise-coefficient-is-the-variance",)
+# One sampler per grading: with items that have no answer in these groups.
+GROUPS["train-no-step"] = (*GROUPS["train-no-step"], "submission-echantillonner-posterior-variance-beta-tilde")
+GROUPS["q-sample-sqrt"] = (*GROUPS["q-sample-sqrt"], "submission-echantillonner-n-written-in")

@@ -11,7 +11,13 @@ import numpy as np
 import pytest
 
 from autograder.bridge.proxy import Submission
-from autograder.grading.plugin import GENERIC_HIDDEN, SEED_SCOPE, CheckRun, run_checks
+from autograder.grading.plugin import (
+    GENERIC_HIDDEN,
+    SEED_SCOPE,
+    CheckRun,
+    run_checks,
+    without_seeds,
+)
 from autograder.results import Message, Status, Visibility
 from autograder.secret import InputKey, InputKeys, public_key
 
@@ -313,6 +319,16 @@ def test_hidden_inputs_depend_on_the_secret_and_the_student_and_not_on_the_hande
     assert np.random.default_rng(handed).integers(0, 10**6, size=3).tolist() != draw
     public = np.random.default_rng(public_key(123).derive("inputs", "test_rng_draw")).integers(0, 10**6, size=3)
     assert public.tolist() != draw
+
+
+def test_without_seeds_masks_whole_integers_and_keeps_decimals_whole():
+    """A seed-like integer is masked; a decimal with a long integer part (a diverging sampler's
+    distance) is kept whole: masking its integer part printed « ….139 »."""
+    msg = Message(fr="graine 1566454542 ; distance 12345678.139 ; fin 7654321.", en="x 12345678.139")
+    out = without_seeds(msg, {424242})
+    assert out.fr == "graine … ; distance 12345678.139 ; fin …."
+    assert out.en == "x 12345678.139"
+    assert without_seeds(Message(fr="seed 424242.5 et 4242420", en=""), {424242}).fr == "seed ….5 et …"
 
 
 def test_collection_error_is_reported_for_the_instructor(tmp_path):

@@ -8,6 +8,7 @@ same items on grader-chosen inputs, against references and Monte Carlo / chain e
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import pytest
@@ -15,16 +16,19 @@ import pytest
 from autograder.checks import (
     CheckFailed,
     Handle,
+    SubmissionError,
     Tensor,
     as_array,
     as_float,
     as_pair,
     assert_close,
+    generators_text,
+    global_generators_moved_by,
     kernel_side,
     with_references,
 )
 
-from .helpers import REFERENCES
+from .helpers import GUARD, REFERENCES, q_size_failure, sampler_size_failure
 
 
 @kernel_side
@@ -55,20 +59,34 @@ def test_mle_small_example(submission):
         hint_fr="la moyenne empirique (1 + 2 + 3 + 6) / 4",
         hint_en="the sample mean (1 + 2 + 3 + 6) / 4",
     )
+    sigma2 = as_float(sigma2, "sigma2")
+    # Each hint checks its own premise: N − 1 only when the value IS the corrected variance.
+    hint_fr = "le MLE de la variance est (1/N) Σ (x_i − mu)², ici (4 + 1 + 0 + 9) / 4"
+    hint_en = "the MLE of the variance is (1/N) Σ (x_i − mu)², here (4 + 1 + 0 + 9) / 4"
+    if math.isclose(sigma2, 14.0 / 3.0, rel_tol=1e-5):
+        hint_fr = "le MLE de la variance divise par N (ici (4 + 1 + 0 + 9) / 4), pas par N − 1"
+        hint_en = "the MLE of the variance divides by N (here (4 + 1 + 0 + 9) / 4), not by N − 1"
+    elif math.isclose(sigma2, math.sqrt(3.5), rel_tol=1e-5) or math.isclose(
+            sigma2, math.sqrt(14.0 / 3.0), rel_tol=1e-5):
+        hint_fr = ("vous renvoyez l'écart type sigma (une racine carrée) : la fonction renvoie la "
+                   "VARIANCE sigma², (1/N) Σ (x_i − mu)², ici (4 + 1 + 0 + 9) / 4")
+        hint_en = ("you return the standard deviation sigma (a square root): the function returns "
+                   "the VARIANCE sigma², (1/N) Σ (x_i − mu)², here (4 + 1 + 0 + 9) / 4")
     assert_close(
-        as_float(sigma2, "sigma2"),
+        sigma2,
         3.5,
         name="sigma2 pour x = (1, 2, 3, 6)",
-        hint_fr="le MLE de la variance divise par N (ici (4 + 1 + 0 + 9) / 4), pas par N − 1",
-        hint_en="the MLE of the variance divides by N (here (4 + 1 + 0 + 9) / 4), not by N − 1",
+        hint_fr=hint_fr,
+        hint_en=hint_en,
     )
 
 
 @pytest.mark.item("entropie_croisee")
 @pytest.mark.points(0.5)
 def test_cross_entropy_uniform_logits(submission):
+    # F.cross_entropy and F.nll_loss switched off during the call: the statement forbids them.
     got = as_float(
-        submission.call("entropie_croisee", Tensor(np.zeros((4, 3))), Tensor(np.array([0, 1, 2, 0]))),
+        GUARD.call(submission, "entropie_croisee", Tensor(np.zeros((4, 3))), Tensor(np.array([0, 1, 2, 0]))),
         "entropie_croisee",
     )
     hint_fr = "appliquez un log-softmax aux logits"
@@ -105,8 +123,8 @@ def test_kl_fixed_examples(submission):
     expected = 0.5 * (math.log(4.0) + (1.0 + 1.0) / 4.0 - 1.0)
     got = as_float(submission.call("kl_gaussiennes", 0.0, 1.0, 1.0, 4.0), "kl_gaussiennes")
     # Each hint checks its own premise: the order only when the value IS KL(p || q).
-    hint_fr = "avec des VARIANCES en arguments (var_q = σq², var_p = σp²)"
-    hint_en = "with VARIANCES as arguments (var_q = σq², var_p = σp²)"
+    hint_fr = "où var_q = σq² et var_p = σp² sont des variances"
+    hint_en = "where var_q = σq² and var_p = σp² are variances"
     if math.isclose(got, 0.5 * (math.log(1.0 / 4.0) + (4.0 + 1.0) / 1.0 - 1.0), rel_tol=1e-5):
         hint_fr = "votre valeur est KL(p || q) : vérifiez l'ordre des arguments, la KL n'est pas symétrique"
         hint_en = "your value is KL(p || q): check the order of the arguments, the KL is not symmetric"
@@ -115,6 +133,18 @@ def test_kl_fixed_examples(submission):
                    "pas ½ log(σp/σq)")
         hint_en = ("the log term is halved once too often: ½ log(σp²/σq²) = log(σp/σq), "
                    "not ½ log(σp/σq)")
+    elif math.isclose(got, expected + 0.5 * math.log(4.0), rel_tol=1e-5):
+        hint_fr = ("le terme en log n'est pas multiplié par ½ : le ½ s'applique à toute la "
+                   "parenthèse")
+        hint_en = "the log term is not multiplied by ½: the ½ applies to the whole bracket"
+    elif math.isclose(got, expected + 0.5, rel_tol=1e-5):
+        hint_fr = "le terme − 1 manque dans la parenthèse"
+        hint_en = "the − 1 term is missing in the bracket"
+    elif math.isclose(got, 0.5 * (math.log(16.0) + (1.0 + 1.0) / 16.0 - 1.0), rel_tol=1e-5):
+        hint_fr = ("vous élevez var_q et var_p au carré : ce sont déjà des VARIANCES "
+                   "(var_q = σq², var_p = σp²), pas des écarts types")
+        hint_en = ("you square var_q and var_p: they are VARIANCES already (var_q = σq², "
+                   "var_p = σp²), not standard deviations")
     assert_close(
         got,
         expected,
@@ -189,9 +219,12 @@ def test_q_sample_without_noise(submission):
     x0 = np.array([[1.0, -2.0], [0.5, 0.5], [3.0, 0.0]])
     alphas_bar = np.array([0.81, 0.64, 0.25, 0.04])
     t = np.array([0, 2, 3])
-    got = submission.call(
-        "q_echantillon", Tensor(x0), Tensor(t), Tensor(np.zeros_like(x0)), Tensor(alphas_bar)
-    )
+    try:
+        got = submission.call(
+            "q_echantillon", Tensor(x0), Tensor(t), Tensor(np.zeros_like(x0)), Tensor(alphas_bar)
+        )
+    except SubmissionError as exc:
+        raise q_size_failure(submission, exc, len(x0)) from None
     got = as_array(got, "q_echantillon", shape=(3, 2))
     hint_fr = "prenez la racine de alphas_bar (l'argument, pas betas ni la variable globale)"
     hint_en = "take the square root of alphas_bar (the argument, not betas nor the global variable)"
@@ -227,22 +260,40 @@ def test_loss_with_zero_model(submission):
     model = zero_model.call(submission)
     x0 = np.array([[1.0, 2.0], [-1.0, 0.5]])
     bruit = np.array([[0.5, -1.0], [2.0, 0.0]])
-    got = submission.call(
+    # With the grader's q_echantillon: a mistake there costs points in its own item only.
+    got = as_float(with_references(
+        submission, {"q_echantillon": REFERENCES["q_echantillon"]},
         "perte_debruitage",
         model,
         Tensor(x0),
         Tensor(np.array([0, 1])),
         Tensor(bruit),
         Tensor(np.array([0.9, 0.5])),
-    )
+    ), "perte_debruitage")
+    expected = float(np.mean(bruit**2))
+    # Each hint checks its own premise on this example.
+    hint_fr = "la cible est le BRUIT, la moyenne de (bruit − modele(x_t, t))² sur le lot et les coordonnées"
+    hint_en = "the target is the NOISE, the mean of (noise − model(x_t, t))² over the batch and the coordinates"
+    if math.isclose(got, float(np.mean(np.abs(bruit))), rel_tol=1e-5):
+        hint_fr = ("vous prenez la valeur absolue de l'écart : la perte est l'erreur QUADRATIQUE "
+                   "moyenne, (bruit − prédiction)² (F.mse_loss)")
+        hint_en = ("you take the absolute value of the gap: the loss is the mean SQUARED error, "
+                   "(noise − prediction)² (F.mse_loss)")
+    elif math.isclose(got, float(np.sum(bruit**2)), rel_tol=1e-5):
+        hint_fr = "vous sommez : la perte est la MOYENNE sur le lot et les coordonnées (F.mse_loss)"
+        hint_en = "you sum: the loss is the MEAN over the batch and the coordinates (F.mse_loss)"
+    elif math.isclose(got, 2 * expected, rel_tol=1e-5):
+        hint_fr = "vous sommez sur les coordonnées : prenez la moyenne sur le lot ET les coordonnées (F.mse_loss)"
+        hint_en = "you sum over the coordinates: take the mean over the batch AND the coordinates (F.mse_loss)"
+    elif math.isclose(got, float(np.mean(x0**2)), rel_tol=1e-5):
+        hint_fr = "la cible est le BRUIT ε, pas x0 : le réseau prédit le bruit ajouté"
+        hint_en = "the target is the NOISE ε, not x0: the network predicts the added noise"
     assert_close(
-        as_float(got, "perte_debruitage"),
-        float(np.mean(bruit**2)),
+        got,
+        expected,
         name="perte_debruitage avec un modèle qui prédit 0",
-        hint_fr="un modèle qui prédit 0 a pour perte la moyenne de bruit² : la cible est le BRUIT, "
-        "moyenné sur le lot et les coordonnées",
-        hint_en="a model predicting 0 has loss mean(noise²): the target is the NOISE, averaged "
-        "over the batch and the coordinates",
+        hint_fr=f"un modèle qui prédit 0 a pour perte la moyenne de bruit² ; {hint_fr}",
+        hint_en=f"a model predicting 0 has loss mean(noise²); {hint_en}",
     )
 
 
@@ -271,15 +322,36 @@ def test_trained_denoiser_exists(submission):
 def test_sampler_shape_and_seed(submission):
     model = zero_model.call(submission)
     betas = np.linspace(1e-3, 0.1, 20)
-    a, b, c = (
-        as_array(submission.call("echantillonner", model, 7, Tensor(betas), s), "echantillonner",
-                 shape=(7, 2))
-        for s in (3, 3, 4)
-    )
+    try:
+        a, b, c = (
+            as_array(submission.call("echantillonner", model, 7, Tensor(betas), s), "echantillonner",
+                     shape=(7, 2))
+            for s in (3, 3, 4)
+        )
+    except SubmissionError as exc:
+        raise sampler_size_failure(submission, exc, 7, len(betas)) from None
     if not np.array_equal(a, b) or np.array_equal(a, c):
         raise CheckFailed(
             "echantillonner doit être déterministe pour une graine donnée et changer avec la "
             "graine : tirez tout l'aléa avec torch.Generator().manual_seed(seed)",
             "echantillonner must be deterministic for a given seed and change with the seed: "
             "draw all randomness with torch.Generator().manual_seed(seed)",
+        )
+    # Question 9: torch.Generator().manual_seed(seed) for ALL randomness. torch.manual_seed(seed)
+    # then torch.randn is reproducible too, but draws from (and reseeds) the notebook's global
+    # generator: seen as the global state left other than it was.
+    moved = global_generators_moved_by(
+        submission, partial(submission.call, "echantillonner", model, 7, Tensor(betas), 3), reset=12345
+    )
+    if moved:
+        names, names_en = generators_text(moved)
+        raise CheckFailed(
+            f"echantillonner tire dans {names} ou le réinitialise (torch.manual_seed(seed) puis "
+            "torch.randn sans generator= ?) : l'énoncé demande un générateur à part pour tout "
+            "l'aléa, gen = torch.Generator().manual_seed(seed), puis torch.randn(n, 2, "
+            "generator=gen) pour x_T et pour chaque z",
+            f"echantillonner draws from or reseeds {names_en} (torch.manual_seed(seed) then "
+            "torch.randn without generator=?): the statement asks for a generator of its own for "
+            "all randomness, gen = torch.Generator().manual_seed(seed), then torch.randn(n, 2, "
+            "generator=gen) for x_T and for every z",
         )

@@ -35,7 +35,7 @@ from autograder.checks import (
     with_references,
 )
 
-from ..public.helpers import REFERENCES
+from ..public.helpers import REFERENCES, q_size_failure, sampler_size_failure
 
 T = 1000
 
@@ -140,6 +140,27 @@ def _q_hint(got: np.ndarray, x0, t, noise, ab) -> tuple[str, str]:
             "the index is shifted: alphas_bar[t] with t from 0 to T − 1 (Python indices), not "
             "alphas_bar[t − 1] (the course numbers steps from 1)",
         )
+    # One coefficient wrong (checked before the rows: at late steps 1 − alpha_bar_t ≈ 1, so a
+    # missing square root on the noise leaves those rows right, with no index at fault).
+    if np.allclose(got, np.sqrt(a) * x0 + (1 - a) * noise, rtol=1e-6):
+        return (
+            "le coefficient du bruit est sqrt(1 − alpha_bar_t), pas 1 − alpha_bar_t (c'est la "
+            "VARIANCE du bruit ajouté ; le coefficient est son écart type)",
+            "the coefficient of the noise is sqrt(1 − alpha_bar_t), not 1 − alpha_bar_t (that is "
+            "the VARIANCE of the added noise; the coefficient is its standard deviation)",
+        )
+    if np.allclose(got, a * x0 + np.sqrt(1 - a) * noise, rtol=1e-6):
+        return (
+            "le coefficient de x0 est sqrt(alpha_bar_t), pas alpha_bar_t",
+            "the coefficient of x0 is sqrt(alpha_bar_t), not alpha_bar_t",
+        )
+    if np.allclose(got, np.sqrt(1 - a) * x0 + np.sqrt(a) * noise, rtol=1e-6):
+        return (
+            "les deux coefficients sont inversés : sqrt(alpha_bar_t) multiplie x0 et "
+            "sqrt(1 − alpha_bar_t) multiplie le bruit",
+            "the two coefficients are swapped: sqrt(alpha_bar_t) multiplies x0 and "
+            "sqrt(1 − alpha_bar_t) multiplies the noise",
+        )
     if rows_ok.any() and not rows_ok.all():
         # Some rows right, others not: the formula holds, the index of some steps does not. The
         # grader's t include the first and the last step on purpose.
@@ -196,8 +217,12 @@ def test_q_sample_matches_reference(submission, rng):
     # The first and the last step on purpose (a clamp, an index off by one at either end).
     t = rng.permutation(np.concatenate([[0, 0, T - 1, T - 1], rng.integers(0, T, size=n - 4)]))
     noise = rng.normal(size=(n, 2))
+    try:
+        raw = submission.call("q_echantillon", Tensor(x0), Tensor(t), Tensor(noise), Tensor(ab))
+    except SubmissionError as exc:
+        raise q_size_failure(submission, exc, n) from None
     got = as_array(
-        submission.call("q_echantillon", Tensor(x0), Tensor(t), Tensor(noise), Tensor(ab)),
+        raw,
         "q_echantillon sur des entrées du correcteur",
         shape=(n, 2),
         allow_nan=True,
@@ -255,14 +280,18 @@ def test_q_sample_matches_iterated_chain(submission, rng):
         if s in steps:
             chain[s] = x.copy()
     for s in steps:
-        got = as_array(
-            submission.call(
+        try:
+            raw = submission.call(
                 "q_echantillon",
                 Tensor(np.tile(x0, (M, 1))),
                 Tensor(np.full(M, s)),
                 Tensor(rng.normal(size=(M, 2))),
                 Tensor(ab),
-            ),
+            )
+        except SubmissionError as exc:
+            raise q_size_failure(submission, exc, M) from None
+        got = as_array(
+            raw,
             f"q_echantillon ({M} copies de x0, un pas t du correcteur)",
             shape=(M, 2),
             allow_nan=True,
@@ -389,6 +418,17 @@ def test_loss_matches_reference(submission, rng):
     elif math.isclose(got, float(np.mean((x0 - pred) ** 2)), rel_tol=1e-6):
         hint_fr = "votre perte compare la prédiction à x0 : le réseau prédit le BRUIT ε, la cible est bruit"
         hint_en = "your loss compares the prediction with x0: the network predicts the NOISE ε, the target is noise"
+    elif math.isclose(got, float(np.mean(np.abs(noise - pred))), rel_tol=1e-6):
+        hint_fr = ("vous prenez la valeur absolue de l'écart : la perte est l'erreur QUADRATIQUE "
+                   "moyenne, (bruit − modele(x_t, t))² (F.mse_loss)")
+        hint_en = ("you take the absolute value of the gap: the loss is the mean SQUARED error, "
+                   "(noise − model(x_t, t))² (F.mse_loss)")
+    elif math.isclose(got, math.sqrt(ref), rel_tol=1e-6):
+        hint_fr = "vous prenez la racine de l'erreur quadratique moyenne : la perte est la MSE, sans racine"
+        hint_en = "you take the square root of the mean squared error: the loss is the MSE, without a root"
+    elif any(math.isclose(got, k * ref, rel_tol=1e-6) for k in (n, 2 * n)):
+        hint_fr = "vous sommez sur le lot : la perte est la MOYENNE sur le lot et les coordonnées (F.mse_loss)"
+        hint_en = "you sum over the batch: the loss is the MEAN over the batch and the coordinates (F.mse_loss)"
     elif math.isclose(got, 2 * ref, rel_tol=1e-6):
         hint_fr = "vous sommez sur les coordonnées : prenez la moyenne sur le lot ET les coordonnées (F.mse_loss)"
         hint_en = "you sum over the coordinates: take the mean over the batch AND the coordinates (F.mse_loss)"
@@ -738,7 +778,13 @@ def train_steps(entrainer_debruiteur, donnees, alphas_bar, n_pas, taille_lot, se
                 other_schedule.append(int(ab.numel()))
         return base_loss(modele, x0, *args, **kwargs)
 
+    built = []
+
     class _Tp05Enregistreur(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            built.append(self)
+
         def forward(self, x, t):
             if torch.is_grad_enabled():
                 seen.extend(torch.as_tensor(t).detach().long().flatten().tolist())
@@ -762,7 +808,8 @@ def train_steps(entrainer_debruiteur, donnees, alphas_bar, n_pas, taille_lot, se
     finally:
         g["Debruiteur"] = base
         g["perte_debruitage"] = base_loss
-    return {"t": seen, "x0": points, "out_of_range": False,
+    return {"t": seen, "x0": points, "out_of_range": False, "asked": asked,
+            "recorded": any(isinstance(m, _Tp05Enregistreur) for m in built),
             "other_schedule": other_schedule[0] if other_schedule else None}
 
 
@@ -809,9 +856,28 @@ def _training_steps(submission, data: np.ndarray, ab: np.ndarray, n_pas: int, lo
         )
     t = as_array(steps.get("t"), "pas t des lots d'entraînement", allow_nan=True).reshape(-1)
     if t.size == 0:
+        # No Debruiteur built during the call saw a batch (a model built once, outside the
+        # function, never goes through the grader's recording class): the steps the loop gave
+        # perte_debruitage instead. A model shared between calls costs points in the checks
+        # that see it (test_denoiser_new_model_and_its_loop_arguments, ..._uses_its_seed).
+        t = as_array(steps.get("asked") or [], "pas t des lots d'entraînement", allow_nan=True).reshape(-1)
+    if t.size == 0:
+        if not steps.get("recorded"):
+            raise CheckFailed(
+                "entrainer_debruiteur n'entraîne aucun Debruiteur() construit pendant l'appel et "
+                "n'appelle jamais perte_debruitage : construisez un NOUVEAU Debruiteur() à chaque "
+                "appel et calculez perte_debruitage(modele, x0, t, bruit, alphas_bar) à chaque pas",
+                "entrainer_debruiteur trains no Debruiteur() built during the call and never calls "
+                "perte_debruitage: build a NEW Debruiteur() at every call and compute "
+                "perte_debruitage(model, x0, t, noise, alphas_bar) at every step",
+            )
         raise CheckFailed(
-            "entrainer_debruiteur n'appelle jamais le Debruiteur qu'il construit sur des lots",
-            "entrainer_debruiteur never calls the Debruiteur it builds on batches",
+            "entrainer_debruiteur construit un Debruiteur() mais ne l'appelle jamais sur des lots "
+            "d'entraînement (ni perte_debruitage) : à chaque pas, perte_debruitage(modele, x0, t, "
+            "bruit, alphas_bar), puis backward et step",
+            "entrainer_debruiteur builds a Debruiteur() but never calls it on training batches "
+            "(nor perte_debruitage): at every step, perte_debruitage(model, x0, t, noise, "
+            "alphas_bar), then backward and step",
         )
     return steps, t
 
@@ -946,6 +1012,9 @@ def test_sampler_reaches_the_spiral(submission, rng, seed):
             "echantillonner", model, N_SAMPLES, Tensor(betas), int(seed % 2**31), timeout=60
         )
     except StudentError as exc:
+        sized = sampler_size_failure(submission, exc, N_SAMPLES, len(betas))
+        if sized is not exc:
+            raise sized from None
         if exc.ename != "IndexError":
             raise
         # The oracle indexes its schedule with the t it is given: a t out of {0, …, T − 1}

@@ -1,7 +1,8 @@
 """Hidden checks, part 1: likelihood, cross-entropy and KL on grader-chosen inputs.
 
 The Gaussian MLE is compared with the closed form on grader samples, the cross-entropy
-with `F.cross_entropy` on grader logits. For the KL, the grader computes its own Monte
+with `F.cross_entropy` on grader logits (the student's called with F.cross_entropy and
+F.nll_loss switched off: the statement forbids them). For the KL, the grader computes its own Monte
 Carlo estimate and confidence interval and checks that the student's closed form lies in
 it; the student's Monte Carlo estimate must lie in a confidence interval of the truth.
 """
@@ -29,6 +30,8 @@ from autograder.checks import (
     record_margin,
     relabel,
 )
+
+from ..public.helpers import GUARD
 
 Z = 4.0  # width of the confidence intervals, in standard errors
 MC_N = 400_000  # grader-side Monte Carlo samples
@@ -84,6 +87,14 @@ def test_mle_matches_closed_form(submission, rng):
                 "sigma2 is the corrected variance (divided by N − 1): the maximum likelihood "
                 "divides by N",
             )
+        if not math.isclose(sigma2, var_ref, rel_tol=1e-6, abs_tol=1e-9) and any(
+                math.isclose(sigma2, math.sqrt(v), rel_tol=1e-6) for v in (var_ref, var_ref * n / (n - 1))):
+            raise CheckFailed(
+                "sigma2 est un écart type (la racine carrée de la variance) : la fonction renvoie "
+                "la VARIANCE sigma² = (1/N) Σ (x_i − mu)², sans racine",
+                "sigma2 is a standard deviation (the square root of the variance): the function "
+                "returns the VARIANCE sigma² = (1/N) Σ (x_i − mu)², without a square root",
+            )
         if not math.isclose(sigma2, var_ref, rel_tol=1e-6, abs_tol=1e-9):
             raise CheckFailed(
                 "sigma2 ne correspond pas au maximum de vraisemblance sur un échantillon du "
@@ -102,8 +113,9 @@ def test_cross_entropy_matches_torch(submission, rng):
         n, c = int(rng.integers(5, 20)), int(rng.integers(3, 8))
         logits = scale * rng.normal(size=(n, c))
         y = rng.integers(0, c, size=n)
+        # Through the guard: the statement forbids F.cross_entropy and F.nll_loss.
         got = as_float(
-            submission.call("entropie_croisee", Tensor(logits), Tensor(y)), "entropie_croisee"
+            GUARD.call(submission, "entropie_croisee", Tensor(logits), Tensor(y)), "entropie_croisee"
         )
         ref = float(F.cross_entropy(torch.tensor(logits), torch.tensor(y)))
         # float32 code (softmax then log(p + 1e-12), cast back) is off by ~1e-7 relative; the
@@ -226,9 +238,33 @@ def _kl_hint(got: float, q: tuple, p: tuple) -> tuple[str, str]:
             "pas ½ log(σp/σq)",
             "the log term is halved once too often: ½ log(σp²/σq²) = log(σp/σq), not ½ log(σp/σq)",
         )
+    # Each hint checks its own premise on the grader's pair: a missing term, or the variances
+    # squared (taken for standard deviations).
+    ref = _kl(mq, vq, mp, vp)
+    if math.isclose(got, ref + 0.5, rel_tol=1e-6, abs_tol=1e-9):
+        return (
+            "le terme − 1 manque dans la parenthèse : ½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1) "
+            "(la KL d'une loi avec elle-même doit être nulle)",
+            "the − 1 term is missing in the bracket: ½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1) "
+            "(the KL of a law with itself must be zero)",
+        )
+    if math.isclose(got, ref + 0.5 * math.log(vp / vq), rel_tol=1e-6, abs_tol=1e-9):
+        return (
+            "le terme en log n'est pas multiplié par ½ : le ½ s'applique à toute la parenthèse, "
+            "½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1)",
+            "the log term is not multiplied by ½: the ½ applies to the whole bracket, "
+            "½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1)",
+        )
+    if math.isclose(got, _kl(mq, vq**2, mp, vp**2), rel_tol=1e-6, abs_tol=1e-9):
+        return (
+            "vous élevez var_q et var_p au carré : ce sont déjà des VARIANCES (var_q = σq², "
+            "var_p = σp²), pas des écarts types",
+            "you square var_q and var_p: they are VARIANCES already (var_q = σq², var_p = σp²), "
+            "not standard deviations",
+        )
     return (
-        "½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1), avec des VARIANCES en arguments",
-        "½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1), with VARIANCES as arguments",
+        "½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1), où var_q = σq² et var_p = σp²",
+        "½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1), where var_q = σq² and var_p = σp²",
     )
 
 
@@ -293,6 +329,78 @@ def test_kl_is_asymmetric(submission, rng):
 # ---------------------------------------------------------------- KL Monte Carlo
 
 
+def _klmc_fault(submission, q, p, n: int, call_seed: int, est: float, se: float,
+                sd: float) -> tuple[str, str, str] | None:
+    """What the student's estimator does with n, read from a second call with 4 n samples (same
+    seed), and what its standard error says of the samples: (kind, fr, en), each hint checking its
+    premise; kind "n-ignored" when the second call returns exactly the first's."""
+    est4, se4 = as_pair(
+        submission.call("kl_monte_carlo", *q, *p, 4 * n, call_seed), "kl_monte_carlo"
+    )
+    est4, se4 = as_float(est4, "estimation"), as_float(se4, "erreur_type")
+    if est4 == est and se4 == se:
+        if se == 0.0:
+            return (
+                "no-sample",
+                "l'erreur type est nulle et l'estimation ne dépend ni de n ni de la graine : aucun "
+                "échantillon n'est tiré (la forme close ?) ; tirez n échantillons x ~ q et moyennez "
+                "f = log q(x) − log p(x)",
+                "the standard error is zero and the estimate depends neither on n nor on the seed: "
+                "no sample is drawn (the closed form?); draw n samples x ~ q and average "
+                "f = log q(x) − log p(x)",
+            )
+        return (
+            "n-ignored",
+            f"kl_monte_carlo ignore l'argument n : avec n = {n} et n = {4 * n} (même graine) elle "
+            "renvoie exactement la même estimation et la même erreur type (un nombre "
+            "d'échantillons écrit en dur ?) ; tirez size=n échantillons",
+            f"kl_monte_carlo ignores the n argument: with n = {n} and n = {4 * n} (same seed) it "
+            "returns exactly the same estimate and standard error (a hard-coded number of "
+            "samples?); draw size=n samples",
+        )
+    if not (se > 0 and se4 > 0 and math.isfinite(se) and math.isfinite(se4)):
+        return None
+    ratio = se / se4  # 2 for std(f) / sqrt(n)
+    if 0.85 < ratio < 1.18:
+        return (
+            "se-not-shrinking",
+            f"l'erreur type ne diminue pas quand n grandit (n = {n} puis {4 * n}) : c'est "
+            "std(f) / sqrt(n), pas std(f)",
+            f"the standard error does not shrink as n grows (n = {n} then {4 * n}): it is "
+            "std(f) / sqrt(n), not std(f)",
+        )
+    if 3.3 < ratio < 4.8:
+        return (
+            "se-over-n",
+            "l'erreur type est divisée par n (4 fois plus petite pour 4 fois plus "
+            "d'échantillons) : c'est std(f) / sqrt(n)",
+            "the standard error is divided by n (4 times smaller for 4 times as many samples): "
+            "it is std(f) / sqrt(n)",
+        )
+    if 1.7 < ratio < 2.35:
+        spread = se * math.sqrt(n)
+        if abs(spread / sd**2 - 1) < 0.15 and abs(spread / sd - 1) > 0.3:
+            return (
+                "se-variance",
+                "l'erreur type utilise la variance de f au lieu de son écart type : std(f) / "
+                "sqrt(n), avec std(f) = sqrt(var(f))",
+                "the standard error uses the variance of f instead of its standard deviation: "
+                "std(f) / sqrt(n), with std(f) = sqrt(var(f))",
+            )
+        return (
+            "samples-not-q",
+            "l'erreur type décroît bien en 1/sqrt(n) et l'estimation est juste en moyenne, mais la "
+            "dispersion de f ne correspond pas à des x ~ q : vos échantillons ne suivent pas la "
+            "loi NORMALE N(mu_q, var_q) (rng.normal(mu_q, sqrt(var_q)), pas une loi uniforme ni "
+            "un autre écart type)",
+            "the standard error does shrink as 1/sqrt(n) and the estimate is right on average, "
+            "but the spread of f does not match x ~ q: your samples do not follow the NORMAL "
+            "law N(mu_q, var_q) (rng.normal(mu_q, sqrt(var_q)), not a uniform law nor another "
+            "standard deviation)",
+        )
+    return None
+
+
 @pytest.mark.item("kl_monte_carlo")
 @pytest.mark.points(1)
 def test_kl_monte_carlo_within_ci_of_truth(submission, rng, seed):
@@ -313,7 +421,10 @@ def test_kl_monte_carlo_within_ci_of_truth(submission, rng, seed):
             higher_is_better=False,
         )
         if abs(est - truth) > Z * se_true:
-            if abs(est + truth) <= Z * se_true:
+            fault = _klmc_fault(submission, q, p, n, call_seed, est, se, sd)
+            if fault is not None and fault[0] == "n-ignored":
+                _, hint_fr, hint_en = fault
+            elif abs(est + truth) <= Z * se_true:
                 hint_fr = (
                     "votre estimation a le signe opposé : la KL est la moyenne de "
                     "log q(x) − log p(x) pour x ~ q, pas log p − log q"
@@ -343,11 +454,16 @@ def test_kl_monte_carlo_within_ci_of_truth(submission, rng, seed):
         record_margin("kl_monte_carlo standard error vs 1.25 × the grader's", se, 1.25 * se_true,
                       higher_is_better=False)
         if not 0.8 * se_true <= se <= 1.25 * se_true:
+            _, hint_fr, hint_en = _klmc_fault(submission, q, p, n, call_seed, est, se, sd) or (
+                "",
+                "vérifiez std(f) / sqrt(n), avec f = log q(x) − log p(x)",
+                "check std(f) / sqrt(n), with f = log q(x) − log p(x)",
+            )
             raise CheckFailed(
-                f"l'erreur type renvoyée (n = {n}) ne correspond pas à std(f) / sqrt(n), avec "
-                "f = log q(x) − log p(x)",
-                f"the returned standard error (n = {n}) does not match std(f) / sqrt(n), with "
-                "f = log q(x) − log p(x)",
+                f"l'erreur type renvoyée (n = {n}) ne correspond pas à celle d'une estimation "
+                f"Monte Carlo de n tirages x ~ q ; {hint_fr}",
+                f"the returned standard error (n = {n}) does not match that of a Monte Carlo "
+                f"estimate from n draws x ~ q; {hint_en}",
             )
         other, _ = as_pair(
             submission.call("kl_monte_carlo", *q, *p, n, call_seed + 1), "kl_monte_carlo"

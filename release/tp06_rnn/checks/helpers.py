@@ -47,19 +47,6 @@ def outputs(modele, X):
         return modele(X)
 
 
-@kernel_side
-def eval_outputs(modele, X):
-    """The model's outputs in evaluation mode, X moved to the model's device and dtype."""
-    import torch
-
-    modele.eval()
-    params = list(modele.parameters())
-    if params:
-        X = X.to(device=params[0].device, dtype=params[0].dtype)
-    with torch.no_grad():
-        return modele(X)
-
-
 def pair(got, name: str, parts: tuple[str, str] = ("h_t", "c_t")) -> tuple:
     """What `name` returned, when it is the couple the statement asks for."""
     if not isinstance(got, (list, tuple)) or len(got) != 2:

@@ -95,6 +95,8 @@ _SHAPE_NEEDLES = (
 # -- PyTorch/NumPy errors raised in the student's code, said in French ----------------------
 # (substrings of the error text, lower case) -> (likely cause in French, in English). First
 # match wins: the more specific patterns come first.
+_UNPACK_NEEDLES = ("values to unpack",)
+
 _CAUSES: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (
         TRUTH_VALUE_ERRORS,
@@ -172,6 +174,19 @@ _CAUSES: tuple[tuple[tuple[str, ...], str, str], ...] = (
         "must use the labels received as arguments",
     ),
     (
+        # "not enough values to unpack (expected 4, got 2)", "too many values to unpack": a
+        # split along the wrong axis (blind round 9, TP06: an LSTM's gates chunked along the
+        # batch) or a function returning another number of values.
+        _UNPACK_NEEDLES,
+        "vous décomposez (a, b, … = valeur) une valeur qui n'a pas ce nombre d'éléments : "
+        "vérifiez l'axe du découpage (chunk, split, unbind : un lot (N, k·H) se découpe le long "
+        "de dim=1, pas de l'axe des exemples) ou le nombre de valeurs que renvoie la fonction "
+        "appelée",
+        "you unpack (a, b, ... = value) a value that does not have that many elements: check "
+        "the axis of the split (chunk, split, unbind: an (N, k·H) batch is split along dim=1, "
+        "not the examples' axis) or the number of values the called function returns",
+    ),
+    (
         _SHAPE_NEEDLES,
         "les formes (shape) des tableaux ne sont pas compatibles : vérifiez les dimensions de "
         "vos tenseurs (print(x.shape)), l'axe des sommes/moyennes et les indices",
@@ -243,7 +258,7 @@ def explained_elsewhere(evalue: str) -> bool:
     text = evalue.lower()
     for needles, _, _ in _CAUSES:
         if any(n in text for n in needles):
-            return needles is not _SHAPE_NEEDLES
+            return needles is not _SHAPE_NEEDLES and needles is not _UNPACK_NEEDLES
     return False
 
 

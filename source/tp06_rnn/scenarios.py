@@ -1237,9 +1237,10 @@ SCENARIOS.update({
     "submission-prevision-not-batch-first": Scenario(
         grade_id="prevision",
         source=edit(solution_cell(__file__, "prevision"), ("nn.GRU(1, H, batch_first=True)", "nn.GRU(1, H)")),
-        must_fail=("test_prevision_uses_its_seed",),
-        message_contains=("n'a pas batch_first=True",),
-        may_fail=("test_prevision_test_mse",),
+        must_fail=("test_prevision_uses_its_seed", "test_prevision_test_mse"),
+        # Its forecasts repeat the last values while fenetres is right (blind round 9): the
+        # MSE check's hint no longer blames fenetres.
+        message_contains=("n'a pas batch_first=True", "alors que votre fenetres est juste"),
     ),
     "submission-prevision-standardises-series-in-place": Scenario(
         grade_id="prevision",
@@ -1429,7 +1430,7 @@ SCENARIOS.update({
         grade_id="clip",
         source='def clipper_gradients(grads, max_norme):\n    """Écrête la liste de gradients par leur norme globale (comme clip_grad_norm_)."""\n    carre = sum(float((g ** 2).sum()) for g in grads)\n    if carre > max_norme:\n        facteur = max_norme / (carre ** 0.5 + 1e-6)\n        return [g * facteur for g in grads]\n    return [g.clone() for g in grads]\n',
         must_fail=('test_clipper_matches_clip_grad_norm',),
-        message_contains=('vous comparez le carré de la norme globale',),
+        message_contains=("ni en comparant ‖g‖² à τ",),
     ),
     "blind-r7-prevision-window-includes-target": Scenario(
         grade_id="prevision",
@@ -1497,3 +1498,118 @@ CORRECT_GROUPS["blind-r7-correct"] = ("blind-r7-correct-rnn-cell-builtin", "blin
                                       "blind-r7-correct-bptt-jacobian", "blind-r7-correct-clip-clone-inplace",
                                       "blind-r7-correct-memoire-bias-hh-head-all-steps", "blind-r7-correct-prevision-rnn")
 CORRECT_GROUPS["blind-r7-correct-2"] = ("blind-r7-correct-memoire-head-all-steps", "correct-prevision-head-all-steps")
+
+# Blind answers (ninth round). False passes: an entrainer_prevision that rebuilds its
+# generator at every epoch (the same order every epoch; the recording now runs two epochs), a
+# forecaster reading the first step (the MSE check's window now covers three quarters of a
+# period, so the first value cannot give the target), a bare .squeeze() giving shape () for
+# one window, a normes_gradient_h0 that sets requires_grad on the caller's h0. Hints whose
+# premise did not hold: clipping without a test against τ (told it compared ‖g‖²) and the
+# squared norm used throughout (generic), a cell without b_h or with a sigmoid (told to check
+# the transposes), entrainer_sequence training another model or a fixed number of epochs
+# (told "not every example"), SGD (Adam never named), gates chunked along the batch (raw
+# English ValueError).
+SCENARIOS.update({
+    "submission-prevision-same-order-every-epoch": Scenario(
+        grade_id="prevision",
+        source=edit(solution_cell(__file__, "prevision"),
+                    ("    generateur = torch.Generator().manual_seed(seed)\n", ""),
+                    ("    for _ in range(epochs):\n",
+                     "    for _ in range(epochs):\n        generateur = torch.Generator().manual_seed(seed)\n")),
+        must_fail=("test_prevision_uses_its_seed",),
+        message_contains=("les deux époques voient les fenêtres dans le même ordre",),
+        may_fail=("test_prevision_test_mse",),
+    ),
+    "submission-prevision-reads-first-step": Scenario(
+        grade_id="prevision",
+        source=edit(solution_cell(__file__, "prevision"),
+                    ("return self.sortie(sorties[:, -1]).squeeze(-1)", "return self.sortie(sorties[:, 0]).squeeze(-1)")),
+        must_fail=("test_prevision_uses_its_seed", "test_prevision_test_mse"),
+        message_contains=("ne lit pas le dernier pas",),
+    ),
+    "submission-prevision-squeeze-drops-batch-axis": Scenario(
+        grade_id="prevision",
+        source=edit(solution_cell(__file__, "prevision"),
+                    ("return self.sortie(sorties[:, -1]).squeeze(-1)", "return self.sortie(sorties[:, -1]).squeeze()")),
+        must_fail=("test_prevision_uses_its_seed",),
+        message_contains=("retire aussi l'axe des exemples quand N = 1",),
+    ),
+    "submission-bptt-requires-grad-on-callers-h0": Scenario(
+        grade_id="bptt",
+        source=edit(solution_cell(__file__, "bptt"),
+                    ("    h0 = h0.detach().clone().requires_grad_(True)\n", "    h0.requires_grad_(True)\n")),
+        must_fail=("test_normes_gradient_match_autograd",),
+        message_contains=("requires_grad_ sur l'argument",),
+    ),
+    "submission-clip-scales-without-testing-the-threshold": Scenario(
+        grade_id="clip",
+        source=edit(solution_cell(__file__, "clip"),
+                    ("    facteur = torch.clamp(max_norme / (norme + 1e-6), max=1.0)\n",
+                     "    facteur = max_norme / (norme + 1e-6)\n")),
+        must_fail=("test_clipper_shapes_and_small_gradients", "test_clipper_matches_clip_grad_norm"),
+        message_contains=("sous le seuil τ et vous multipliez quand même",),
+    ),
+    "submission-clip-squared-norm-throughout": Scenario(
+        grade_id="clip",
+        source=edit(solution_cell(__file__, "clip"),
+                    ("    norme = torch.sqrt(sum((g**2).sum() for g in grads))\n",
+                     "    norme = sum((g**2).sum() for g in grads)\n")),
+        must_fail=("test_clipper_matches_clip_grad_norm",),
+        message_contains=("sans sa racine",),
+        may_fail=("test_clipper_shapes_and_small_gradients",),
+    ),
+    "submission-rnn-cell-no-bias": Scenario(
+        grade_id="rnn_cell",
+        source=edit(solution_cell(__file__, "rnn_cell"), (" + b_h)\n", ")\n")),
+        must_fail=("test_cellule_rnn_matches_rnncell",),
+        message_contains=("il manque le biais b_h",),
+        affects=("rnn_sequence",),
+    ),
+    "submission-rnn-cell-sigmoid": Scenario(
+        grade_id="rnn_cell",
+        source=edit(solution_cell(__file__, "rnn_cell"), ("return torch.tanh(", "return torch.sigmoid(")),
+        must_fail=("test_cellule_rnn_matches_rnncell",),
+        message_contains=("votre activation est la sigmoïde",),
+        affects=("rnn_sequence",),
+    ),
+    "submission-lstm-cell-gates-chunked-along-batch": Scenario(
+        grade_id="lstm_cell",
+        source=edit(solution_cell(__file__, "lstm_cell"),
+                    ("    i, f, g, o = z.chunk(4, dim=1)\n", "    i, f, g, o = z.T.chunk(4, dim=1)\n"),
+                    ("torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)",
+                     "torch.sigmoid(i.T), torch.sigmoid(f.T), torch.tanh(g.T), torch.sigmoid(o.T)")),
+        must_fail=("test_cellule_lstm_shapes", "test_cellule_lstm_matches_lstmcell"),
+        message_contains=("l'axe du découpage",),
+    ),
+    "submission-memoire-trains-another-model": Scenario(
+        grade_id="memoire",
+        source=edit(solution_cell(__file__, "memoire"),
+                    ("    generateur = torch.Generator().manual_seed(seed)\n",
+                     "    modele = ModeleSequence(\"lstm\", X.shape[2], 32, int(y.max()) + 1)\n"
+                     "    generateur = torch.Generator().manual_seed(seed)\n")),
+        must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+        message_contains=("doit entraîner le modèle qu'elle reçoit",),
+        may_fail=("test_lstm_remembers_the_country",),
+    ),
+    "submission-memoire-epochs-ignored": Scenario(
+        grade_id="memoire",
+        source=edit(solution_cell(__file__, "memoire"),
+                    ("    for _ in range(epochs):\n", "    for _ in range(20):\n")),
+        must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+        message_contains=("ne suit pas l'argument epochs",),
+    ),
+    "submission-memoire-sgd": Scenario(
+        grade_id="memoire",
+        source=edit(solution_cell(__file__, "memoire"),
+                    ("torch.optim.Adam(modele.parameters(), lr=lr)", "torch.optim.SGD(modele.parameters(), lr=lr)")),
+        must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+        message_contains=("l'optimiseur n'est pas Adam",),
+        may_fail=("test_lstm_remembers_the_country",),
+    ),
+})
+GROUPS["blind-r9-a"] = ("submission-prevision-same-order-every-epoch", "submission-bptt-requires-grad-on-callers-h0",
+                        "submission-clip-scales-without-testing-the-threshold", "submission-rnn-cell-no-bias",
+                        "submission-lstm-cell-gates-chunked-along-batch", "submission-memoire-trains-another-model")
+GROUPS["blind-r9-b"] = ("submission-prevision-reads-first-step", "submission-clip-squared-norm-throughout",
+                        "submission-rnn-cell-sigmoid", "submission-memoire-epochs-ignored")
+GROUPS["blind-r9-c"] = ("submission-prevision-squeeze-drops-batch-axis", "submission-memoire-sgd")

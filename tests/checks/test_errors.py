@@ -87,3 +87,19 @@ def test_a_convolution_fed_the_wrong_channel_count_is_told_in_french():
     )
     assert "canaux" in msg.fr and "ne supposez pas C = 1" in msg.fr
     assert "channels" in msg.en and "(original message: Given groups=1" in msg.en
+
+
+def test_an_unpacking_of_a_split_along_the_wrong_axis_is_told_in_french():
+    """Blind round 9 (TP06): an LSTM's gates chunked along the batch axis, `i, f, g, o =
+    pre.T.chunk(4, dim=1)` on a 2-row batch, reached the student as Python's English text
+    alone; a check's own shape hint still applies to it."""
+    from autograder.checks.errors import explained_elsewhere
+
+    def gates():
+        i, f, g, o = torch.zeros(2, 12).T.chunk(4, dim=1)
+
+    ename, evalue = raised(gates)
+    message = explain_student_error("cellule_lstm", ename, evalue)
+    assert "l'axe du découpage" in message.fr and "axis of the split" in message.en
+    assert message.fr.endswith(f"(message d'origine : {evalue})")
+    assert not explained_elsewhere(evalue)

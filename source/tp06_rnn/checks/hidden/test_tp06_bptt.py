@@ -121,6 +121,22 @@ def _norm_hint(got, X, h0, W_xh, W_hh, b_h) -> tuple[str, str]:
     return _NORM_HINT
 
 
+@kernel_side
+def gradient_flags_set(fn, args, noms):
+    """Runs in the kernel: fn(*args) on tensors that do not require a gradient; the names of
+    the arguments that require one afterwards (fn called requires_grad_ on the caller's
+    tensor). An error is left to the other checks."""
+    import torch
+
+    tenseurs = [a if isinstance(a, torch.Tensor) else torch.as_tensor(a) for a in args]
+    tenseurs = [t.detach() for t in tenseurs]
+    try:
+        fn(*tenseurs)
+    except Exception:  # noqa: BLE001 - the other checks report it
+        return []
+    return [nom for nom, t in zip(noms, tenseurs, strict=False) if t.requires_grad]
+
+
 def _call_norms(submission, X, h0, W_xh, W_hh, b_h) -> np.ndarray:
     # With the grader's cellule_rnn and rnn_sequence, should the student's call them: a bug of
     # those costs their own items' points, not this one's.
@@ -162,6 +178,25 @@ def test_normes_gradient_match_autograd(submission, rng):
         inplace_en="differentiate with respect to a copy, h0.detach().clone().requires_grad_(True), "
         "without writing into h0 or X",
     )
+    # requires_grad_ is in place too: the caller's h0 would then require a gradient (its
+    # .numpy() fails, every later computation on it builds a graph).
+    names = ["X", "h0", "W_xh", "W_hh", "b_h"]
+    sent = [Tensor(t.numpy().copy()) for t in (X, h0, W_xh, W_hh, b_h)]
+    flagged = with_references(submission, SEQUENCE_REFERENCES, "normes_gradient_h0",
+                              Ref("normes_gradient_h0"), sent, names,
+                              via=gradient_flags_set.install(submission).name)
+    if isinstance(flagged, list) and flagged:
+        shown = ", ".join(str(v) for v in flagged[:5])
+        raise CheckFailed(
+            f"normes_gradient_h0 modifie sur place ce qu'on lui passe ({shown}) : après l'appel, "
+            "le tenseur de l'appelant demande un gradient (requires_grad_ sur l'argument "
+            "lui-même) ; l'énoncé demande de ne jamais modifier les arguments : dérivez par "
+            "rapport à une copie, h0.detach().clone().requires_grad_(True)",
+            f"normes_gradient_h0 modifies what it is given in place ({shown}): after the call, "
+            "the caller's tensor requires a gradient (requires_grad_ on the argument itself); "
+            "the statement asks never to modify the arguments: differentiate with respect to a "
+            "copy, h0.detach().clone().requires_grad_(True)",
+        )
 
 
 @pytest.mark.item("bptt")
@@ -267,12 +302,25 @@ def test_clipper_matches_clip_grad_norm(submission, rng):
              "√(Σ_k ‖g_k‖²) sur tous les paramètres, et tous sont multipliés par le même facteur",
              "you clip each parameter separately: the norm is global, √(Σ_k ‖g_k‖²) over "
              "all parameters, and all are multiplied by the same factor"),
-            ([g * (tau / (total + 1e-6) if total**2 > tau else 1.0) for g in grads],
-             "vous comparez le carré de la norme globale ‖g‖² au seuil τ : comparez la norme "
-             "elle-même, √(Σ_k ‖g_k‖²) > τ",
-             "you compare the squared global norm ‖g‖² with the threshold τ: compare the norm "
-             "itself, √(Σ_k ‖g_k‖²) > τ"),
+            # The squared norm throughout (no square root): compared and divided by.
+            ([g * min(1.0, tau / (total**2 + 1e-6)) for g in grads],
+             "vous utilisez le carré de la norme globale ‖g‖² = Σ_k ‖g_k‖² sans sa racine : la "
+             "norme est √(Σ_k ‖g_k‖²), comparée au seuil τ et dans le facteur τ / ‖g‖",
+             "you use the squared global norm ‖g‖² = Σ_k ‖g_k‖² without its square root: the "
+             "norm is √(Σ_k ‖g_k‖²), compared with τ and in the factor τ / ‖g‖"),
         )
+        if total < tau:
+            # Scaled although the norm is under the threshold (no test against τ, or a test of
+            # ‖g‖² > τ, which this input, ‖g‖ > 1, cannot tell apart): the premise holds here.
+            mistakes += (
+                ([g * (tau / (total + 1e-6)) for g in grads],
+                 "la norme globale est sous le seuil τ et vous multipliez quand même les "
+                 "gradients par τ / ‖g‖ : n'écrêtez que si la norme elle-même dépasse le seuil, "
+                 "√(Σ_k ‖g_k‖²) > τ (ni sans test, ni en comparant ‖g‖² à τ)",
+                 "the global norm is under the threshold τ and you still multiply the gradients "
+                 "by τ / ‖g‖: clip only when the norm itself exceeds the threshold, "
+                 "√(Σ_k ‖g_k‖²) > τ (neither without a test, nor comparing ‖g‖² with τ)"),
+            )
         hint = next(
             ((fr, en) for want, fr, en in mistakes
              if all(np.allclose(a, b, rtol=1e-5, atol=1e-9) for a, b in zip(got, want, strict=True))),

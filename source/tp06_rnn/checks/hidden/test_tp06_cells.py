@@ -89,10 +89,40 @@ def test_cellule_rnn_matches_rnncell(submission, rng, seed):
             )
         elif _close(got, sans_tanh):
             hint = ("il manque l'activation tanh", "the tanh activation is missing")
+        elif _close(got, torch.tanh(x @ W_xh.T + h @ W_hh.T).numpy()):
+            hint = (
+                "il manque le biais b_h dans la pré-activation : h_t = tanh(x_t W_xhᵀ + "
+                "h_{t−1} W_hhᵀ + b_h)",
+                "the bias b_h is missing from the pre-activation: h_t = tanh(x_t W_xhᵀ + "
+                "h_{t−1} W_hhᵀ + b_h)",
+            )
+        elif _close(got, torch.sigmoid(torch.from_numpy(sans_tanh)).numpy()):
+            hint = (
+                "votre activation est la sigmoïde (sorties dans ]0, 1[) : la cellule d'Elman "
+                "utilise tanh, à valeurs dans ]−1, 1[",
+                "your activation is the sigmoid (outputs in ]0, 1[): the Elman cell uses tanh, "
+                "with values in ]−1, 1[",
+            )
+        elif _close(got, np.maximum(sans_tanh, 0.0)):
+            hint = (
+                "votre activation est ReLU : la cellule d'Elman utilise tanh, à valeurs dans "
+                "]−1, 1[",
+                "your activation is ReLU: the Elman cell uses tanh, with values in ]−1, 1[",
+            )
+        elif _close(got, torch.tanh(x @ W_xh.T + h @ W_hh + b_h).numpy()) or (
+                d == H and _close(got, torch.tanh(x @ W_xh + h @ W_hh.T + b_h).numpy())):
+            hint = (
+                "une des matrices n'est pas transposée : en lot (une ligne par exemple), "
+                "h_t = tanh(x_t W_xhᵀ + h_{t−1} W_hhᵀ + b_h)",
+                "one of the matrices is not transposed: in a batch (one row per example), "
+                "h_t = tanh(x_t W_xhᵀ + h_{t−1} W_hhᵀ + b_h)",
+            )
         else:
             hint = (
-                "h_t = tanh(x_t W_xhᵀ + h_{t−1} W_hhᵀ + b_h) en lot (vérifiez les transpositions)",
-                "h_t = tanh(x_t W_xhᵀ + h_{t−1} W_hhᵀ + b_h) in a batch (check the transposes)",
+                "h_t = tanh(x_t W_xhᵀ + h_{t−1} W_hhᵀ + b_h) en lot : vérifiez chaque terme, "
+                "le biais, l'activation tanh et les transpositions",
+                "h_t = tanh(x_t W_xhᵀ + h_{t−1} W_hhᵀ + b_h) in a batch: check each term, the "
+                "bias, the tanh activation and the transposes",
             )
         _fail(
             "cellule_rnn ne donne pas la sortie de nn.RNNCell sur une des entrées du correcteur",

@@ -29,16 +29,13 @@ def read_notebook_data(obj, min_rows, min_size):
     runs."""
     import dis
     import inspect
+    import sys
     import types
 
-    try:
-        import numpy as np
-    except Exception:  # noqa: BLE001
-        np = None
-    try:
-        import torch
-    except Exception:  # noqa: BLE001
-        torch = None
+    # No array or tensor exists unless its library was imported: never import one here (torch
+    # costs a second in a NumPy-only kernel, for a hint).
+    np = sys.modules.get("numpy")
+    torch = sys.modules.get("torch")
 
     def is_array_data(value):
         if np is not None and isinstance(value, np.ndarray):

@@ -382,12 +382,33 @@ def test_hostile_submission(entry: Entry, corpus: Corpus):
         pytest.xfail("; ".join(f"[{k}] {v}" for k, v in entry.known_bugs.items()))
 
 
+# At most 4 blocks (1 GB) fit in a 1 s cell, and RLIMIT_AS (3 GB) needs at least 8: the time
+# limit always ends it. "held" is printed in whole GB, floored, as the entry's evidence reads it.
+PACED_MEMORY_BOMB = r"""
+import time
+blocks = []
+for _ in range(80):  # 20 GB, touched (bytearray zero-fills), a quarter second per block
+    blocks.append(bytearray(256 * 1024**2))
+    print(f"held={len(blocks) // 4} GB", flush=True)
+    time.sleep(0.25)
+"""
+
+
 def test_the_memory_bomb_expectation_holds_when_its_time_limit_ends_it_first(corpus: Corpus):
     """Issue 14 item 5: on a loaded CI machine the cell's time limit may end the bomb before
     RLIMIT_AS does. Forced here (a 1 s cell): the entry's expectation must still hold, its
-    evidence proving the kernel never held 3 GB whatever ended the cell."""
+    evidence proving the kernel never held 3 GB whatever ended the cell.
+
+    The bomb is paced (256 MB, then a quarter second) so that the time limit comes first on any
+    machine: the full-speed bomb reached RLIMIT_AS within the second on a quiet CI runner, and
+    the test then proved nothing about the timeout path."""
     entry = BY_NAME["memory-bomb"]
-    rushed = dataclasses.replace(entry, name="memory-bomb-1s", options={**entry.options, "cell_timeout": 1.0})
+    rushed = dataclasses.replace(
+        entry,
+        name="memory-bomb-1s",
+        scratch={"setup": [PACED_MEMORY_BOMB]},
+        options={**entry.options, "cell_timeout": 1.0},
+    )
     run = corpus.grade(rushed)
     assert run.report is not None and "cell-timeout" in {p.code for p in run.report.problems}, run.error
     fails = check_entry(rushed, run, corpus)

@@ -69,7 +69,11 @@ from autograder.checks.kernel_code import KernelSide, KernelSideError, kernel_si
 from autograder.checks.loops import check_fresh_gradients, check_seeded_order
 from autograder.checks.margins import record_expected, record_margin
 from autograder.checks.memo import once_per_submission
-from autograder.checks.notebook_reads import NotebookReads, notebook_data_reads
+from autograder.checks.notebook_reads import (
+    NotebookReads,
+    notebook_data_reads,
+    notebook_model_reads,
+)
 from autograder.checks.params import (
     assert_param_count,
     count_parameters,
@@ -147,6 +151,7 @@ __all__ = [
     "moved_generators",
     "NotebookReads",
     "notebook_data_reads",
+    "notebook_model_reads",
     "module_param_breakdown",
     "module_outputs",
     "numerical_gradient",

@@ -5,7 +5,9 @@ arguments fails in ways each check explains by its own symptom (a shape error, e
 twice, a wrong accuracy). The cause is visible in the function itself: its bytecode loads
 that global. One reader serves the engine's diagnosis (`autograder.grading.diagnose`, large
 arrays only) and the TPs' premise-checked hints (any array): what counts as data is the
-caller's `min_rows` and `min_size`, never a second implementation.
+caller's `min_rows` and `min_size`, never a second implementation. The same walk finds the
+notebook's models (`notebook_model_reads`): a function handed `modele` that uses the notebook's
+trained `model` instead is the same fault with another kind of value.
 """
 
 from __future__ import annotations
@@ -21,12 +23,12 @@ MAX_PARAMS = 12
 
 
 @kernel_side
-def read_notebook_data(obj, min_rows, min_size):
-    """The notebook globals holding data that `obj` (a function, or a class's methods) loads by
-    global name, following the notebook functions it calls, and its parameters. Data: a NumPy
+def read_notebook_data(obj, min_rows, min_size, kind="data"):
+    """The notebook globals of `kind` that `obj` (a function, or a class's methods) loads by
+    global name, following the notebook functions it calls, and its parameters. "data": a NumPy
     array or tensor with at least `min_rows` rows (0: any) and `min_size` values, or a dict,
-    list or tuple holding one. Reads bytecode and dictionaries only: nothing of the student's
-    runs."""
+    list or tuple holding one; "models": a torch nn.Module. Reads bytecode and dictionaries
+    only: nothing of the student's runs."""
     import dis
     import inspect
     import sys
@@ -52,6 +54,8 @@ def read_notebook_data(obj, min_rows, min_size):
         return size >= min_size
 
     def is_data(value):
+        if kind == "models":
+            return torch is not None and isinstance(value, torch.nn.Module)
         if is_array_data(value):
             return True
         if type(value) is dict and len(value) <= 50:
@@ -97,12 +101,16 @@ def read_notebook_data(obj, min_rows, min_size):
                 continue
             value = g.get(name) if isinstance(g, dict) else None
             if is_data(value):
-                if not name.startswith("_"):  # a private name is the notebook's plumbing, not its data
+                if not name.startswith(
+                    "_"
+                ):  # a private name is the notebook's plumbing, not its data
                     found.append(name)
             elif depth < 3 and isinstance(value, types.FunctionType) and value.__globals__ is g:
                 todo.append((value, depth + 1))
     try:
-        params = list(inspect.signature(obj).parameters) if isinstance(obj, types.FunctionType) else []
+        params = (
+            list(inspect.signature(obj).parameters) if isinstance(obj, types.FunctionType) else []
+        )
     except (TypeError, ValueError):
         params = []
     return {"variables": sorted(found), "params": [str(p) for p in params]}
@@ -110,7 +118,8 @@ def read_notebook_data(obj, min_rows, min_size):
 
 @dataclass(frozen=True)
 class NotebookReads:
-    """The notebook data a student's function reads, and its parameters (what it should use)."""
+    """The notebook data (or models) a student's function reads by global name, and its
+    parameters (what it should use instead)."""
 
     function: str
     variables: tuple[str, ...]
@@ -128,14 +137,13 @@ def _names(raw: object, limit: int) -> tuple[str, ...]:
     return tuple(dict.fromkeys(ok))[:limit]
 
 
-def notebook_data_reads(
-    submission: object, name: str, *, min_rows: int = 0, min_size: int = 1, timeout: float | None = 10
+def _reads(
+    submission: object, name: str, min_rows: int, min_size: int, kind: str, timeout: float | None
 ) -> NotebookReads:
-    """What the student's `name` (a function or a class) reads of the notebook's data instead
-    of its arguments. A name the kernel cannot resolve, or a call that fails, reads nothing:
-    a hint built on it never costs a grade."""
     try:
-        out = read_notebook_data.call(submission, Ref(name), int(min_rows), int(min_size), timeout=timeout)
+        out = read_notebook_data.call(
+            submission, Ref(name), int(min_rows), int(min_size), kind, timeout=timeout
+        )
     except Exception:  # noqa: BLE001 - a student name that is not a function, a dead kernel
         return NotebookReads(name, ())
     if not isinstance(out, dict):
@@ -143,3 +151,26 @@ def notebook_data_reads(
     return NotebookReads(
         name, _names(out.get("variables"), MAX_VARIABLES), _names(out.get("params"), MAX_PARAMS)
     )
+
+
+def notebook_data_reads(
+    submission: object,
+    name: str,
+    *,
+    min_rows: int = 0,
+    min_size: int = 1,
+    timeout: float | None = 10,
+) -> NotebookReads:
+    """What the student's `name` (a function or a class) reads of the notebook's data instead
+    of its arguments. A name the kernel cannot resolve, or a call that fails, reads nothing:
+    a hint built on it never costs a grade."""
+    return _reads(submission, name, min_rows, min_size, "data", timeout)
+
+
+def notebook_model_reads(
+    submission: object, name: str, *, timeout: float | None = 10
+) -> NotebookReads:
+    """The notebook's models (torch `nn.Module` globals) that the student's `name` uses by
+    global name, where it should use the model it is handed. Reads nothing on any failure, as
+    `notebook_data_reads`."""
+    return _reads(submission, name, 0, 1, "models", timeout)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from autograder.bridge.proxy import Submission
-from autograder.checks import NotebookReads, notebook_data_reads
+from autograder.checks import NotebookReads, notebook_data_reads, notebook_model_reads
 from autograder.sandbox.landlock import exchange_root
 from tests.sandbox.test_kernel import start_kernel
 
@@ -56,6 +56,18 @@ class Modele:
         return y_tenseur
 
 entier = 3
+
+modele_entraine = torch.nn.Linear(64, 10)
+_modele_prive = torch.nn.Linear(2, 2)
+
+def explique(modele, x):
+    return modele(x)
+
+def explique_le_global(modele, x):
+    return _predire(x) + modele_entraine(x).sum()
+
+def _predire(x):
+    return _modele_prive(x) + modele_entraine(x)
 """
 
 
@@ -100,3 +112,12 @@ def test_reads_are_followed_through_helpers_nested_functions_comprehensions_and_
 def test_what_is_not_a_function_or_not_defined_reads_nothing(sub):
     for name in ("entier", "nom_inconnu", "np", "X_digits"):
         assert notebook_data_reads(sub, name) == NotebookReads(name, ())
+
+
+def test_the_notebooks_models_are_found_as_its_data_is_and_data_is_not_a_model(sub):
+    assert notebook_model_reads(sub, "explique") == NotebookReads("explique", (), ("modele", "x"))
+    reads = notebook_model_reads(sub, "explique_le_global")
+    assert reads.variables == ("modele_entraine",) and reads.params == ("modele", "x")
+    assert notebook_model_reads(sub, "lit_tout").variables == ()
+    assert notebook_data_reads(sub, "explique_le_global").variables == ()
+    assert notebook_model_reads(sub, "entier") == NotebookReads("entier", ())

@@ -8,9 +8,9 @@ from contextlib import contextmanager
 from autograder.checks import (
     SCIPY_RANKS,
     CheckFailed,
-    Ref,
     StudentError,
     kernel_side,
+    notebook_model_reads,
     student_failure,
 )
 
@@ -172,54 +172,10 @@ def _known_cause(name: str, ename: str, evalue: str) -> tuple[str, str, bool] | 
     return None
 
 
-@kernel_side
-def global_models_read(fn):
-    """Runs in the kernel: the notebook globals holding an nn.Module that `fn` loads by global
-    name (following the notebook functions it calls). Reads bytecode and dictionaries only:
-    nothing of the student's runs."""
-    import dis
-    import types
-
-    import torch
-
-    def loads(code, seen):
-        if id(code) in seen or len(seen) > 200:
-            return
-        seen.add(id(code))
-        for ins in dis.get_instructions(code):
-            if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME") and isinstance(ins.argval, str):
-                yield ins.argval
-        for const in code.co_consts:
-            if isinstance(const, types.CodeType):
-                yield from loads(const, seen)
-
-    found, todo, done = [], [(fn, 0)], set()
-    while todo:
-        f, depth = todo.pop()
-        if not isinstance(f, types.FunctionType) or id(f) in done or len(done) > 50:
-            continue
-        done.add(id(f))
-        g = f.__globals__
-        for nom in loads(f.__code__, set()):
-            value = g.get(nom) if isinstance(g, dict) else None
-            if isinstance(value, torch.nn.Module) and nom.isidentifier() and len(nom) <= 60:
-                if nom not in found and not nom.startswith("_"):
-                    found.append(nom)
-            elif depth < 3 and isinstance(value, types.FunctionType) and value.__globals__ is g:
-                todo.append((value, depth + 1))
-    return sorted(found)
-
-
 def global_model_failure(submission, name: str) -> CheckFailed | None:
     """The failure naming the notebook's nn.Module that the student's `name` reads by global
     name instead of its argument `modele`, when it reads one (its bytecode says so)."""
-    try:
-        names = global_models_read.call(submission, Ref(name))
-    except Exception:  # noqa: BLE001 - not a function, a dead kernel: no premise, no hint
-        return None
-    if not isinstance(names, list):
-        return None
-    names = [n for n in names if isinstance(n, str) and n.isidentifier() and len(n) <= 60][:3]
+    names = notebook_model_reads(submission, name).variables[:3]
     if not names:
         return None
     shown = ", ".join(names)

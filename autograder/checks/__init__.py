@@ -69,6 +69,7 @@ from autograder.checks.kernel_code import KernelSide, KernelSideError, kernel_si
 from autograder.checks.loops import check_fresh_gradients, check_seeded_order
 from autograder.checks.margins import record_expected, record_margin
 from autograder.checks.memo import once_per_submission
+from autograder.checks.models import built_module, describe_module, module_info, seed_torch
 from autograder.checks.notebook_reads import (
     NotebookReads,
     notebook_data_reads,
@@ -115,6 +116,7 @@ __all__ = [
     "assert_signature_defaults",
     "BadValue",
     "Bin",
+    "built_module",
     "call_with_hint",
     "check_epoch_batches",
     "check_reshuffled_epochs",
@@ -124,6 +126,7 @@ __all__ = [
     "CheckFailed",
     "count_parameters",
     "derive_seed",
+    "describe_module",
     "digits",
     "digits_split",
     "looks_like_probabilities",
@@ -148,6 +151,7 @@ __all__ = [
     "MAX_ELEMENTS",
     "mce",
     "mlp_param_count",
+    "module_info",
     "moved_generators",
     "NotebookReads",
     "notebook_data_reads",
@@ -168,6 +172,7 @@ __all__ = [
     "SCIPY_RANKS",
     "score_threshold",
     "seed_everything",
+    "seed_torch",
     "select_device",
     "SHAPE_ERRORS",
     "shape_text",

@@ -45,23 +45,18 @@ from autograder.checks import (
     eval_outputs,
     kernel_side,
     looks_like_probabilities,
+    module_info,
     once_per_submission,
     record_margin,
     relabel,
     score_threshold,
+    seed_torch,
     shape_text,
     trained_model,
 )
 
 from ..public.helpers import inspect_model, pair
 from .helpers import check_arguments_and_graph
-
-
-@kernel_side
-def seed_torch(graine):
-    import torch
-
-    torch.manual_seed(int(graine))
 
 
 @kernel_side
@@ -267,17 +262,6 @@ def _memoire_data(rng, n: int) -> tuple[np.ndarray, np.ndarray]:
     return X, pays.astype(np.int64)
 
 
-def _inspect(submission, model: object, what: str) -> dict:
-    info = inspect_model.call(submission, model) if isinstance(model, Handle) else None
-    if not isinstance(info, dict) or info.get("module") is not True:
-        kind = model.type_name if isinstance(model, Handle) else type(model).__name__
-        raise CheckFailed(
-            f"{what} doit renvoyer un nn.Module, obtenu {kind}",
-            f"{what} must return an nn.Module, got {kind}",
-        )
-    return info
-
-
 def _outputs(submission, model: Handle, X: np.ndarray, what: str, n_out: int | None) -> np.ndarray:
     try:
         raw = eval_outputs.call(submission, model, Tensor(X))
@@ -317,7 +301,7 @@ def _train_one(submission, genre: str, data: tuple, train_seed: int) -> tuple[fl
     what = f'creer_modele_sequence("{genre}", {K + 1}, {H}, {K})'
     seed_torch.call(submission, train_seed)
     model = submission.call("creer_modele_sequence", genre, K + 1, H, K)
-    info = _inspect(submission, model, what)
+    info = module_info(submission, model, what, inspect_model)
     before = _outputs(submission, model, X_test, f"logits du modèle {what}", K)
     trained = trained_model(submission, "entrainer_sequence", model, Tensor(X_train),
                             Tensor(y_train), epochs=EPOCHS, lr=LR, batch_size=BATCH,
@@ -840,7 +824,7 @@ def test_prevision_uses_its_seed(submission, rng):
     def run(graine: int, one: bool = False) -> np.ndarray:
         model = submission.call("entrainer_prevision", Tensor(series), L=L, H=h, epochs=1, lr=F_LR,
                                 batch_size=16, seed=graine, timeout=TRAIN_TIMEOUT)
-        _inspect(submission, model, "entrainer_prevision")
+        module_info(submission, model, "entrainer_prevision", inspect_model)
         if one:
             _single_window(submission, model, X_probe[:1], call)
         return _outputs(submission, model, X_probe, f"prédictions du modèle de {call}", None)
@@ -1016,7 +1000,7 @@ def test_prevision_test_mse(submission, rng, seed):
         seed=int(seed % 2**31),
         timeout=TRAIN_TIMEOUT,
     )
-    _inspect(submission, model, "entrainer_prevision")
+    module_info(submission, model, "entrainer_prevision", inspect_model)
     pred = _outputs(submission, model, X_test, "prédictions du modèle de entrainer_prevision", None)
     mse = (
         float(np.mean((pred.astype(np.float64) - y_test) ** 2))

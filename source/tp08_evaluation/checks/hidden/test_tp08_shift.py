@@ -40,6 +40,7 @@ from autograder.checks import (
     as_array,
     as_logits,
     assert_signature_defaults,
+    built_module,
     check_fresh_gradients,
     check_seeded_order,
     digits,
@@ -92,13 +93,6 @@ def reference_entrainer(modele, X_train, y_train, epochs=25, lr=0.005, batch_siz
             F.cross_entropy(modele(X_train[lot]), y_train[lot]).backward()
             optimiseur.step()
     return modele
-
-
-@kernel_side
-def seed_torch(graine):
-    import torch
-
-    torch.manual_seed(int(graine))
 
 
 @kernel_side
@@ -512,19 +506,6 @@ def _check_precision_inputs(submission, X: np.ndarray, y: np.ndarray, angles: li
 # ---------------------------------------------------------------- the MLP and the CNN
 
 
-def _build(submission, name: str, seed: int) -> tuple[Handle, dict]:
-    seed_torch.call(submission, seed)
-    model = submission.call(name)
-    info = inspect_model.call(submission, model) if isinstance(model, Handle) else None
-    if not isinstance(info, dict) or info.get("module") is not True:
-        kind = model.type_name if isinstance(model, Handle) else type(model).__name__
-        raise CheckFailed(
-            f"{name}() doit renvoyer un nn.Module, obtenu {kind}",
-            f"{name}() must return an nn.Module, got {kind}",
-        )
-    return model, info
-
-
 @dataclass(frozen=True)
 class Trained:
     n_test: int
@@ -553,7 +534,7 @@ def _train_both(submission, seed: int, reference: bool = False) -> Trained:
         runs = []
         for k in range(2):
             train_seed = int((seed + 7919 * k) % 2**31)
-            model, infos[name] = _build(submission, name, train_seed)
+            model, infos[name] = built_module(submission, name, train_seed, inspect_model)
             before = as_logits(
                 eval_outputs.call(submission, model, Tensor(X_test)),
                 name,

@@ -1147,3 +1147,12 @@ SCENARIOS["submission-gradients_integres-linspace-grid"] = Scenario(
 GROUPS["blind-r9-4"] = ("submission-grad_cam-relu-on-the-gradients",
                         "submission-gradients_integres-linspace-grid")
 GROUPS["blind-r9-5"] = ("submission-grad_cam-mean-over-the-maps",)
+# A fixed number of steps other than the default: the comparison with the reference asks
+# again with another m, and names the ignored argument whatever the fixed value.
+SCENARIOS["submission-gradients_integres-twenty-steps-whatever-m"] = Scenario(
+    grade_id="gradients_integres",
+    source=_R9_IG_STEPS_FIXED.replace("n = 50", "n = 20"),
+    must_fail=("test_gradients_integres_matches_reference", "test_gradients_integres_completeness"),
+    message_contains=("ignore son argument m (un nombre de pas fixe)",),
+)
+GROUPS["ignored-m-any-value"] = ("submission-gradients_integres-twenty-steps-whatever-m",)

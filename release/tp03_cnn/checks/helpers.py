@@ -13,6 +13,7 @@ from autograder.checks import (
     Handle,
     StudentError,
     as_int,
+    built_module,
     kernel_side,
     notebook_data_reads,
     student_failure,
@@ -21,13 +22,6 @@ from autograder.checks import (
 # PyTorch's own convolution and pooling, switched off in the kernel while the checks call
 # `conv2d` and `max_pool2d`, so that they are really written by hand.
 GUARD = TORCH_CONVOLUTIONS  # autograder.checks.guards: the same guard in every check file of the TP
-
-@kernel_side
-def seed_torch(graine):
-    import torch
-
-    torch.manual_seed(int(graine))
-
 
 @kernel_side
 def inspect_model(modele):
@@ -101,16 +95,7 @@ def guarded(submission, name: str, *args, **kwargs):
 
 def build(submission, name: str, seed: int = 0) -> tuple[Handle, dict]:
     """The student's model `name()` built after torch.manual_seed(seed), and what it holds."""
-    seed_torch.call(submission, seed)
-    model = submission.call(name)
-    info = inspect_model.call(submission, model) if isinstance(model, Handle) else None
-    if not isinstance(info, dict) or info.get("module") is not True:
-        kind = model.type_name if isinstance(model, Handle) else type(model).__name__
-        raise CheckFailed(
-            f"{name}() doit renvoyer un nn.Module, obtenu {kind}",
-            f"{name}() must return an nn.Module, got {kind}",
-        )
-    return model, info
+    return built_module(submission, name, seed, inspect_model)
 
 
 def entrainer_index_failure(exc: StudentError) -> CheckFailed | None:

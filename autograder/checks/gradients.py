@@ -113,7 +113,9 @@ def assert_gradient_close(
     The shape is checked first. The default `tol` follows the least precise dtype of the
     two (1e-6 in float64, 1e-3 in float32). Entries far below the gradient's scale are
     compared relative to that scale rather than to themselves. The message names the
-    worst entry; `show_values=False` keeps the values out of it (hidden checks).
+    worst entry, with its values in a public check only: in a hidden check the plugin hides
+    expected values from every helper's message by itself (`show_expected()`);
+    `show_values=False` hides them in a public check too.
     Returns the worst relative error when it passes.
     """
     exp_raw = reference_array(expected, f"{name} (reference)", dtype=None, allow_nan=False)

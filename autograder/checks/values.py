@@ -389,7 +389,8 @@ def assert_close(
     (per-entry tolerances broadcast against `expected`, as there).
 
     The failure message gives the number of entries out of tolerance, the max absolute
-    error, the worst entry's index and a few got/expected values. NaN in `got` is only
+    error, the worst entry's index and, in a public check only, a few got/expected values
+    (a hidden check's message never shows an expected value: `show_expected()`). NaN in `got` is only
     accepted where `expected` has NaN at the same place.
     """
     exp = reference_array(expected, f"{name} (reference)")

@@ -8,9 +8,9 @@ Pure functions of a GradeReport: no kernel, no file. Each finding is a plain dat
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from autograder.results import GradeReport, Status
+from autograder.results import CheckResult, GradeReport, Status
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,14 @@ class Finding:
     score: float = 0.0
     max_score: float = 0.0
     detail: str = ""  # the hint looked for, a problem code, a message excerpt
+    #: What the student would read (the failing check's French message, or the messages a
+    #: hint was looked for in): shown so that an author sees why, never compared.
+    said: str = field(default="", compare=False)
 
     def __str__(self) -> str:
+        return self._what() + (f" — it said: {_excerpt(self.said)}" if self.said else "")
+
+    def _what(self) -> str:
         s, m = f"{self.score}/{self.max_score}", self.subject
         if self.kind == NO_CHECK:
             return f"{m}: no check named {self.check}"
@@ -80,6 +86,15 @@ class Finding:
         if self.kind == PROBLEM:
             return f"{m}: problem {self.detail}"
         return f"{m}: {self.kind} {self.detail}"
+
+
+def _excerpt(text: str, limit: int = 400) -> str:
+    text = " ".join(text.split())
+    return f"« {text[:limit]}{'…' if len(text) > limit else ''} »"
+
+
+def _said(check: CheckResult) -> str:
+    return check.message.text("fr") if check.message else ""
 
 
 def scenario_findings(scenarios: Mapping[str, Scenario], report: GradeReport) -> list[Finding]:
@@ -102,13 +117,14 @@ def scenario_findings(scenarios: Mapping[str, Scenario], report: GradeReport) ->
         messages = [c.message.text("fr") for c in failing if c.message]
         for needle in sc.message_contains:
             if not any(needle in m for m in messages):
-                found.append(Finding(NO_HINT, name, sc.grade_id, detail=f"{list(sc.must_fail)} contains {needle!r}"))
+                found.append(Finding(NO_HINT, name, sc.grade_id, detail=f"{list(sc.must_fail)} contains {needle!r}",
+                                     said=" | ".join(messages) or "(no message)"))
         for c in report.checks:
             if c.item == sc.grade_id and c.name not in (*sc.must_fail, *sc.may_fail) and c.score < c.max_score:
-                found.append(Finding(SAME_ITEM_LOST, name, c.item, c.name, c.score, c.max_score))
+                found.append(Finding(SAME_ITEM_LOST, name, c.item, c.name, c.score, c.max_score, said=_said(c)))
     for c in report.checks:
         if c.item not in allowed and c.score < c.max_score:
-            found.append(Finding(UNTOUCHED_LOST, "", c.item, c.name, c.score, c.max_score))
+            found.append(Finding(UNTOUCHED_LOST, "", c.item, c.name, c.score, c.max_score, said=_said(c)))
     return found
 
 

@@ -240,8 +240,26 @@ def all_mutants(cells: Iterable[tuple[str, str]]) -> list[Mutant]:
 
 def sample(mutants: Sequence[Mutant], k: int, seed: int) -> list[Mutant]:
     """k mutants drawn without replacement by a seeded generator (all when k <= 0 or k >= n),
-    in their original order: the same seed and cells give the same sample."""
+    spread over the answer cells: each cell gets k / cells of them (what a small cell cannot
+    fill goes to the others), so that a long cell never takes the whole sample and leaves an
+    item unmutated. In their original order: the same seed and cells give the same sample."""
     if k <= 0 or k >= len(mutants):
         return list(mutants)
-    chosen = set(random.Random(seed).sample(range(len(mutants)), k))
+    rnd = random.Random(seed)
+    by_cell: dict[str, list[int]] = {}
+    for i, m in enumerate(mutants):
+        by_cell.setdefault(m.grade_id, []).append(i)
+    share = dict.fromkeys(by_cell, 0)
+    left = k
+    while left:
+        open_cells = [g for g in by_cell if share[g] < len(by_cell[g])]
+        if left >= len(open_cells):
+            for g in open_cells:
+                share[g] += 1
+            left -= len(open_cells)
+        else:  # the remainder goes to cells drawn by the same generator
+            for g in rnd.sample(open_cells, left):
+                share[g] += 1
+            left = 0
+    chosen = {i for g, idx in by_cell.items() for i in rnd.sample(idx, share[g])}
     return [m for i, m in enumerate(mutants) if i in chosen]

@@ -62,7 +62,23 @@ def test_an_untouched_item_losing_points_is_found_and_an_affected_one_is_not():
     r = report(check("test_grad_value", "grad", 0), check("test_train", "train", 0), check("test_other", "other", 0.5))
     found = scenario_findings({"sign": SIGN}, r)
     assert kinds(found) == [judge.UNTOUCHED_LOST]
-    assert str(found[0]) == "untouched item other: test_other lost points (0.5/1.0)"
+    assert str(found[0]) == (
+        "untouched item other: test_other lost points (0.5/1.0) — it said: « faux : le signe est inversé »"
+    )
+
+
+def test_a_refusal_shows_what_the_student_would_read_so_the_author_sees_why():
+    """A wrong answer whose hint is missing names the messages searched; a check of the same
+    item that lost points names its message. What was said is shown, never compared: the same
+    finding under two variants is one finding."""
+    r = report(check("test_grad_value", "grad", 0, message=Message("faux : mauvaise forme", "wrong: shape")),
+               check("test_grad_shape", "grad", 0))
+    found = scenario_findings({"sign": SIGN}, r)
+    assert kinds(found) == [judge.NO_HINT, judge.SAME_ITEM_LOST]
+    assert str(found[0]).endswith("contains 'signe' — it said: « faux : mauvaise forme »")
+    assert str(found[1]).endswith("got 0/1.0 — it said: « faux : le signe est inversé »")
+    other_variant = judge.Finding(judge.SAME_ITEM_LOST, "sign", "grad", "test_grad_shape", 0, 1.0, said="autre")
+    assert found[1] == other_variant
 
 
 def test_missing_check_missing_english_and_another_check_of_the_item():

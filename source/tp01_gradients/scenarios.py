@@ -674,8 +674,9 @@ SCENARIOS.update({
     "blind-train-ignores-lr": Scenario(
         grade_id="train",
         source='import numpy as np\ndef entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    params = init_params(X_train.shape[1], hidden, 10, seed)\n    rng = np.random.default_rng(seed)\n    N = len(X_train)\n    for ep in range(epochs):\n        perm = rng.permutation(N)\n        for s in range(0, N, batch_size):\n            idx = perm[s:s + batch_size]\n            logits, cache = forward(X_train[idx], params)\n            _, probs = softmax_cross_entropy(logits, y_train[idx])\n            g = backward(X_train[idx], y_train[idx], params, cache, probs)\n            params = {k: params[k] - 0.1 * g[k] for k in params}\n    return params\n',
-        must_fail=('test_entrainer_uses_its_seed',),
-        message_contains=("l'argument lr",),
+        # Round 10: the one-step check names it too (the same parameters for lr = 0 and lr > 0).
+        must_fail=('test_entrainer_uses_its_seed', 'test_entrainer_one_step_on_every_parameter'),
+        message_contains=("l'argument lr", "utilisez l'argument lr reçu dans le pas"),
     ),
     "blind-diverges-last-point-only": Scenario(
         grade_id="diverges",
@@ -1230,3 +1231,154 @@ CORRECT_GROUPS["r8-correct-a"] = (
     "correct-forward-extra-cache-keys", "correct-softmax-ce-shift-then-log",
 )
 CORRECT_GROUPS["r8-correct-b"] = ("correct-train-float32-params",)
+
+
+# Blind answers, round 10 (a tester who had not read these checks), by class. Structures never
+# drawn: an example where the bias alone decides the perceptron's output; a 2-d trajectory with
+# one entry growing while the norm shrinks; a non-finite value in the first point; tiny non-zero
+# values where the floor 1e-8 decides; more than 10 classes in backward; widths whose count
+# passes 2**31. Rules unseen: diverge rewriting nan in place (watched on a trajectory with inf
+# and nan), maj_perceptron returning w itself, a list or a torch tensor returned, lr written in
+# entrainer (the one-step check now names it: blind-train-ignores-lr), a rate changed between epochs (a second epoch of
+# one batch). Hints that blamed the wrong thing now check their premise: a loss that stays put
+# is not "AUGMENTÉ", a finite −log P[i, y_i] is not log(0), a written cache is not probs, a
+# broadcast (N, C) − (N,) is keepdims, a d > 2 failure after d = 2 passed is a hard-coded 2.
+# Float32 answers are held to float32 rounding (forward, backward, the public trajectory).
+SCENARIOS.update({
+    "submission-diverges-compares-entries": Scenario(
+        grade_id="diverges",
+        source='def diverge(trajectoire):\n    """Compare les deux premières composantes une à une."""\n    if not np.isfinite(trajectoire).all():\n        return True\n    return bool(abs(trajectoire[-1, 0]) > abs(trajectoire[0, 0]) or abs(trajectoire[-1, 1]) > abs(trajectoire[0, 1]))\n',
+        must_fail=("test_diverge_on_grader_trajectories",),
+        message_contains=("pas les composantes une à une",),
+    ),
+    "submission-diverges-misses-first-row": Scenario(
+        grade_id="diverges",
+        source='def diverge(trajectoire):\n    """Teste les valeurs non finies à partir de la ligne 1."""\n    if not np.isfinite(trajectoire[1:]).all():\n        return True\n    return bool(np.linalg.norm(trajectoire[-1]) > np.linalg.norm(trajectoire[0]))\n',
+        must_fail=("test_diverge_non_finite",),
+        message_contains=("PREMIER point", "sur TOUTE la trajectoire"),
+    ),
+    "submission-diverges-rewrites-nan-in-place": Scenario(
+        grade_id="diverges",
+        source='def diverge(trajectoire):\n    """Remplace nan par inf dans la trajectoire reçue."""\n    trajectoire[np.isnan(trajectoire)] = np.inf\n    if np.isinf(trajectoire).any():\n        return True\n    return bool(np.linalg.norm(trajectoire[-1]) > np.linalg.norm(trajectoire[0]))\n',
+        must_fail=("test_diverge_non_finite",),
+        message_contains=("diverge modifie sur place",),
+    ),
+    "submission-perceptron-output-without-bias": Scenario(
+        grade_id="perceptron_update",
+        source='def maj_perceptron(w, x, y, alpha):\n    """Sortie calculée sans le biais w0·x0."""\n    s = np.dot(w[1:], x[1:])\n    sortie = 1 if s >= 0 else 0\n    return w + alpha * (y - sortie) * x\n',
+        must_fail=("test_perceptron_random_examples",),
+        message_contains=("le biais w0·x0",),
+    ),
+    "submission-perceptron-returns-w-itself": Scenario(
+        grade_id="perceptron_update",
+        source='def maj_perceptron(w, x, y, alpha):\n    """Renvoie w lui-même quand il n\'y a pas d\'erreur."""\n    sortie = 1 if np.dot(w, x) >= 0 else 0\n    if sortie != y:\n        w = w + alpha * (y - sortie) * x\n    return w\n',
+        must_fail=("test_perceptron_random_examples",),
+        message_contains=("NOUVEAU tableau",),
+    ),
+    "submission-rel-error-denominator-not-floored": Scenario(
+        grade_id="rel_error",
+        source='def erreur_relative(a, b):\n    """Un epsilon minuscule au lieu du plancher 1e-8."""\n    return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-300)))\n',
+        must_fail=("test_erreur_relative_random_arrays",),
+        message_contains=("le plancher 1e-8 remplace",),
+    ),
+    "submission-gd-returns-list": Scenario(
+        grade_id="gradient_descent",
+        source='def descente_gradient(grad, x0, lr, n_steps):\n    """Renvoie une liste de points."""\n    traj = [np.array(x0, dtype=float)]\n    for _ in range(n_steps):\n        traj.append(traj[-1] - lr * grad(traj[-1]))\n    return traj\n',
+        must_fail=("test_descente_gradient_three_steps",),
+        message_contains=("renvoie une liste Python",),
+    ),
+    "submission-gd-hard-coded-two-columns": Scenario(
+        grade_id="gradient_descent",
+        source='def descente_gradient(grad, x0, lr, n_steps):\n    """Trajectoire à deux colonnes écrites en dur."""\n    traj = np.zeros((n_steps + 1, 2))\n    traj[0] = x0[:2]\n    for t in range(n_steps):\n        traj[t + 1] = traj[t] - lr * grad(traj[t])\n    return traj\n',
+        must_fail=("test_descente_gradient_on_grader_quadratic",),
+        message_contains=("pas 2 écrit en dur",),
+    ),
+    "submission-grad-f-returns-torch-tensor": Scenario(
+        grade_id="grad_f",
+        source='def grad_f(x):\n    """Le gradient d\'autograd, renvoyé tel quel."""\n    xt = torch.tensor(np.asarray(x, dtype=float), requires_grad=True)\n    (xt[0] ** 2 + 3 * xt[1] ** 2).backward()\n    return xt.grad\n',
+        must_fail=("test_grad_f_at_course_point",),
+        message_contains=("torch.Tensor",),
+    ),
+    "submission-loss-log-sum-exp-of-raw-logits": Scenario(
+        grade_id="softmax_ce",
+        source='def softmax_cross_entropy(logits, y):\n    """Softmax décalée, mais perte sur les logits bruts."""\n    z = logits - logits.max(axis=1, keepdims=True)\n    probs = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)\n    N = len(y)\n    lse = np.log(np.sum(np.exp(logits), axis=1))\n    loss = np.mean(lse - logits[np.arange(N), y])\n    return loss, probs\n',
+        must_fail=("test_softmax_ce_is_numerically_stable",),
+        message_contains=("logits BRUTS",),
+    ),
+    "submission-loss-max-without-keepdims": Scenario(
+        grade_id="softmax_ce",
+        source='def softmax_cross_entropy(logits, y):\n    """Maximum par ligne sans keepdims."""\n    z = logits - logits.max(axis=1)\n    e = np.exp(z)\n    probs = e / e.sum(axis=1, keepdims=True)\n    loss = -np.mean(np.log(probs[np.arange(len(y)), y]))\n    return loss, probs\n',
+        must_fail=(
+            "test_softmax_ce_uniform_logits",
+            "test_softmax_ce_matches_torch",
+            "test_softmax_ce_is_numerically_stable",
+        ),
+        message_contains=("keepdims=True",),
+    ),
+    "submission-backward-mask-written-into-cache": Scenario(
+        grade_id="mlp_backward",
+        source='def backward(X, y, params, cache, probs):\n    """Le masque est écrit dans cache["Z1"]."""\n    N, C = probs.shape\n    dZ2 = (probs - np.eye(C)[y]) / N\n    masque = cache["Z1"]\n    masque[masque <= 0] = 0\n    masque[masque > 0] = 1\n    dZ1 = (dZ2 @ params["W2"].T) * masque\n    return {"W1": X.T @ dZ1, "b1": dZ1.sum(0), "W2": cache["A1"].T @ dZ2, "b2": dZ2.sum(0)}\n',
+        must_fail=("test_backward_output_layer_matches_autograd",),
+        message_contains=("lisez le cache sans l'écrire",),
+    ),
+    "submission-backward-one-hot-of-ten-classes": Scenario(
+        grade_id="mlp_backward",
+        source='def backward(X, y, params, cache, probs):\n    """One-hot à 10 classes écrit en dur."""\n    N = X.shape[0]\n    Y = np.eye(10)[y][:, : probs.shape[1]]\n    dZ2 = (probs - Y) / N\n    dZ1 = (dZ2 @ params["W2"].T) * (cache["Z1"] > 0)\n    return {"W1": X.T @ dZ1, "b1": dZ1.sum(0), "W2": cache["A1"].T @ dZ2, "b2": dZ2.sum(0)}\n',
+        must_fail=("test_backward_hidden_layer_matches_autograd",),
+        message_contains=("pas 10 écrit en dur",),
+    ),
+    "submission-count-params-int32-overflow": Scenario(
+        grade_id="count_params",
+        source='def nombre_parametres(largeurs):\n    """Compte en entiers 32 bits."""\n    l = np.array(largeurs, dtype=np.int32)\n    return int(np.sum(l[:-1] * l[1:] + l[1:], dtype=np.int32))\n',
+        must_fail=("test_nombre_parametres_matches_torch",),
+        message_contains=("entiers 32 bits",),
+    ),
+    "submission-train-rate-decay": Scenario(
+        grade_id="train",
+        source='def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    """Taux multiplié par 0.9 à chaque époque."""\n    params = init_params(X_train.shape[1], hidden, 10, seed)\n    rng = np.random.default_rng(seed)\n    N = len(X_train)\n    pas = lr\n    for _ in range(epochs):\n        p = rng.permutation(N)\n        for s in range(0, N, batch_size):\n            b = p[s:s + batch_size]\n            lg, cache = forward(X_train[b], params)\n            _, pr = softmax_cross_entropy(lg, y_train[b])\n            g = backward(X_train[b], y_train[b], params, cache, pr)\n            for k in params:\n                params[k] = params[k] - pas * g[k]\n        pas *= 0.9\n    return params\n',
+        must_fail=("test_entrainer_one_step_on_every_parameter",),
+        message_contains=("pas de décroissance du taux",),
+    ),
+    "submission-train-shuffles-inputs-and-labels-apart": Scenario(
+        grade_id="train",
+        source='def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    """X et y mélangés par deux permutations différentes."""\n    params = init_params(X_train.shape[1], hidden, 10, seed)\n    rng = np.random.default_rng(seed)\n    Xs, ys = X_train.copy(), y_train.copy()\n    N = len(Xs)\n    for _ in range(epochs):\n        rng.shuffle(Xs)\n        rng.shuffle(ys)\n        for s in range(0, N, batch_size):\n            Xb, yb = Xs[s:s + batch_size], ys[s:s + batch_size]\n            lg, cache = forward(Xb, params)\n            _, pr = softmax_cross_entropy(lg, yb)\n            g = backward(Xb, yb, params, cache, pr)\n            for k in params:\n                params[k] = params[k] - lr * g[k]\n    return params\n',
+        must_fail=("test_entrainer_reaches_test_accuracy", "test_entrainer_one_step_on_every_parameter"),
+        message_contains=("n'a presque pas bougé", "y_train[lot] correspond à X_train[lot]"),
+    ),
+})
+GROUPS["blind-r10-a"] = (
+    "submission-diverges-compares-entries", "submission-perceptron-output-without-bias",
+    "submission-rel-error-denominator-not-floored", "submission-gd-returns-list",
+    "submission-grad-f-returns-torch-tensor", "submission-loss-log-sum-exp-of-raw-logits",
+    "submission-backward-mask-written-into-cache", "submission-count-params-int32-overflow",
+)
+GROUPS["blind-r10-b"] = (
+    "submission-diverges-misses-first-row", "submission-perceptron-returns-w-itself",
+    "submission-gd-hard-coded-two-columns", "submission-loss-max-without-keepdims",
+    "submission-backward-one-hot-of-ten-classes", "submission-train-rate-decay",
+)
+GROUPS["blind-r10-c"] = (
+    "submission-diverges-rewrites-nan-in-place", "submission-train-shuffles-inputs-and-labels-apart",
+)
+
+# Correct answers in float32 that a float64 tolerance failed (blind answers): a float32
+# trajectory, a float32 backward, a float32 forward whose Z1 has an entry near 0.
+_BLIND_R10_CORRECT = {
+    "correct-gd-float32-trajectory": Correct(
+        grade_id="gradient_descent",
+        source='def descente_gradient(grad, x0, lr, n_steps):\n    traj = np.zeros((n_steps + 1, len(x0)), dtype=np.float32)\n    traj[0] = x0\n    for t in range(n_steps):\n        traj[t + 1] = traj[t] - lr * grad(traj[t])\n    return traj\n',
+        why="a preallocated float32 trajectory: right to float32 rounding (~4e-8)",
+    ),
+    "correct-backward-float32": Correct(
+        grade_id="mlp_backward",
+        source='def backward(X, y, params, cache, probs):\n    N, C = probs.shape\n    P = probs.astype(np.float32)\n    Y = np.zeros((N, C), dtype=np.float32)\n    Y[np.arange(N), y] = 1.0\n    dZ2 = (P - Y) / N\n    dW2 = cache["A1"].astype(np.float32).T @ dZ2\n    dZ1 = (dZ2 @ params["W2"].astype(np.float32).T) * (cache["Z1"] > 0)\n    dW1 = X.astype(np.float32).T @ dZ1\n    return {"W1": dW1, "b1": dZ1.sum(0), "W2": dW2, "b2": dZ2.sum(0)}\n',
+        why="float32 gradients: ~2e-6 from autograd's float64 ones",
+    ),
+    "correct-forward-float32": Correct(
+        grade_id="mlp_forward",
+        source='def forward(X, params):\n    p = {k: np.asarray(v, dtype=np.float32) for k, v in params.items()}\n    Z1 = np.asarray(X, dtype=np.float32) @ p["W1"] + p["b1"]\n    A1 = np.clip(Z1, 0, None)\n    return A1 @ p["W2"] + p["b2"], {"Z1": Z1, "A1": A1}\n',
+        why="float32 forward: logits and cache right to float32 rounding, entries near 0 included",
+    ),
+}
+CORRECT = {**CORRECT, **_BLIND_R10_CORRECT}
+CORRECT_GROUPS["blind-r10-correct"] = tuple(_BLIND_R10_CORRECT)

@@ -7,6 +7,8 @@ so it is graded independently of the student's `forward` and loss.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -24,24 +26,34 @@ from autograder.checks import (
     assert_close,
     assert_gradient_close,
     assert_param_count,
+    changed_argument_names,
     count_parameters,
     hinted,
     kernel_side,
+    mlp_param_count,
     param_breakdown,
     record_expected,
     record_margin,
     torch_grads,
 )
 
-from ..public.helpers import call_hinted, data_globals_hint
+from ..public.helpers import (
+    PRECISION_EN,
+    PRECISION_FR,
+    assert_close_float32_aware,
+    call_hinted,
+    data_globals_hint,
+)
 
 KEYS = ("W1", "b1", "W2", "b2")
 #: Two arrays hold the same answer (a known mistake recognised, say).
 SAME = {"rtol": 1e-6, "atol": 1e-10}
 
 
-def _dims(rng) -> tuple[int, int, int, int]:
-    """N, D, H, C all different, so that a transposed product cannot go unnoticed."""
+def _dims(rng, wide: bool = False) -> tuple[int, int, int, int]:
+    """N, D, H, C all different, so that a transposed product cannot go unnoticed. `wide`:
+    more than 10 classes (C from 12 to 15, N above C), drawn on purpose (blind answer: a one-hot
+    np.eye(10)[y], the digits' 10 classes written in a function for any C)."""
     while True:
         n, d, h, c = (
             int(v)
@@ -52,12 +64,15 @@ def _dims(rng) -> tuple[int, int, int, int]:
                 rng.integers(2, 7),
             )
         )
+        if wide:
+            c = int(rng.integers(12, 16))
+            n = c + int(rng.integers(2, 8))
         if len({n, d, h, c}) == 4:
             return n, d, h, c
 
 
-def _mlp_case(rng):
-    n, d, h, c = _dims(rng)
+def _mlp_case(rng, wide: bool = False):
+    n, d, h, c = _dims(rng, wide)
     X = rng.normal(size=(n, d))
     y = rng.integers(0, c, size=n)
     params = {
@@ -148,7 +163,7 @@ def test_forward_matches_torch(submission, rng):
             "Z1 = X W1 + b1, A1 = ReLU(Z1), logits = A1 W2 + b2",
             "Z1 = X W1 + b1, A1 = ReLU(Z1), logits = A1 W2 + b2",
         )
-    assert_close(got, ref["logits"], name=f"logits ({dims})", hint_fr=hint_fr, hint_en=hint_en)
+    assert_close_float32_aware(logits, ref["logits"], name=f"logits ({dims})", hint_fr=hint_fr, hint_en=hint_en)
     # The statement's rule (arguments not modified): the values above cannot show it.
     assert_arguments_untouched(
         submission, "forward", (X, params), {0: "X", 1: "params"},
@@ -182,14 +197,16 @@ def test_forward_cache(submission, rng):
             'cache["Z1"] holds the activation ReLU(Z1); the backward pass needs the '
             "pre-activation Z1 = X W1 + b1 (for the mask 1[Z1 > 0])",
         )
-    assert_close(
-        z1,
+    # Float32 caches are held to float32 rounding, as the logits are (blind answer: logits
+    # passed, one entry of Z1 near 0 did not at rtol 1e-5, atol 1e-8).
+    assert_close_float32_aware(
+        cache["Z1"],
         ref["Z1"],
         name=f'cache["Z1"] ({dims})',
         hint_fr="Z1 est la pré-activation X W1 + b1",
         hint_en="Z1 is the pre-activation X W1 + b1",
     )
-    assert_close(
+    assert_close_float32_aware(
         cache["A1"],
         ref["A1"],
         name=f'cache["A1"] ({dims})',
@@ -388,6 +405,7 @@ def test_softmax_ce_is_numerically_stable(submission, rng):
         # probs[:, y], an (N, N) block holding probabilities of other rows' labels, log(0) there).
         with np.errstate(divide="ignore", invalid="ignore"):
             block = float(-np.mean(np.log(probs[:, y])))
+            own = float(-np.mean(np.log(probs[np.arange(len(y)), y])))
         hint_fr, hint_en = (
             "vos probabilités sont justes et finies, seule la perte ne l'est pas : elle prend le "
             "log d'une probabilité nulle ; −log P[i, y_i] ne lit qu'UNE probabilité par ligne, "
@@ -399,6 +417,20 @@ def test_softmax_ce_is_numerically_stable(submission, rng):
         if not np.isfinite(block) and (np.isnan(loss) == np.isnan(block)):
             hint_fr += " (probs[:, y] est un bloc (N, N) : chaque ligne avec les étiquettes de toutes les autres)"
             hint_en += " (probs[:, y] is an (N, N) block: every row with the labels of all the others)"
+        elif np.isfinite(own):
+            # Its premise: −mean(log P[i, y_i]) read from the student's own probabilities is
+            # finite, so no probability is zero: the loss comes from elsewhere, the raw logits
+            # (blind answer: log Σ exp(logits), unshifted, beside a shifted softmax).
+            hint_fr, hint_en = (
+                "vos probabilités sont justes et finies, et −log P[i, y_i] calculé sur elles est "
+                "fini : c'est le calcul de la perte qui déborde ; un log(Σ exp(logits)) sur les "
+                "logits BRUTS donne log(inf) : calculez la perte avec les logits décalés "
+                "(z = logits − max de la ligne, log-sum-exp sur z) ou à partir de vos probabilités",
+                "your probabilities are right and finite, and −log P[i, y_i] computed from them is "
+                "finite: the loss computation overflows; a log(Σ exp(logits)) on the RAW logits "
+                "gives log(inf): compute the loss from the shifted logits (z = logits − the row's "
+                "max, log-sum-exp on z) or from your probabilities",
+            )
     if not np.isfinite(loss) or not np.all(np.isfinite(probs)):
         raise CheckFailed(
             f"perte ou probabilités non finies (nan/inf) {what} ; {hint_fr}",
@@ -480,12 +512,12 @@ _BACKWARD_SHAPE_HINT = (
 )
 
 
-def _backward_case(rng):
+def _backward_case(rng, wide: bool = False):
     """The grader's batch for backward, with two structures drawn on purpose (blind answers):
     a dead hidden unit (a column of W1 and its bias zero: its pre-activation is exactly 0,
     where a mask 1[Z1 >= 0] differs from 1[Z1 > 0]) and no example of the last class (a
     one-hot built with C = y.max() + 1 has too few columns)."""
-    X, y, params = _mlp_case(rng)
+    X, y, params = _mlp_case(rng, wide)
     h, c = params["W1"].shape[1], params["W2"].shape[1]
     dead = int(rng.integers(0, h))
     params["W1"][:, dead] = 0.0
@@ -534,6 +566,17 @@ def _student_backward(submission, X, y, params, ref):
     except StudentError as exc:
         if _absent_class_explains(submission, X, y, params, ref):
             raise _absent_class_failure(exc.message.fr, exc.message.en) from None
+        c = ref["probs"].shape[1]
+        text = f"{exc.evalue} {exc.message.en}"
+        if c > 10 and (re.search(r"with size 10\b", text) or re.search(r"\(\d+,\s*10\)", text)):
+            # Its premise: more than 10 classes here, and the error is about a size-10 axis
+            # (np.eye(10)[y] indexed by a label >= 10, or an (N, 10) one-hot).
+            raise CheckFailed(
+                f"{exc.message.fr} ; ce lot a plus de 10 classes : le nombre de classes C se lit sur "
+                "probs.shape[1] (Y = np.zeros_like(probs), ou np.eye(C)[y]), pas 10 écrit en dur",
+                f"{exc.message.en}; this batch has more than 10 classes: the number of classes C is "
+                "read from probs.shape[1] (Y = np.zeros_like(probs), or np.eye(C)[y]), not a hard-coded 10",
+            ) from None
         globals_hint = data_globals_hint(submission, "backward")
         if globals_hint:
             raise CheckFailed(
@@ -547,8 +590,8 @@ def _student_backward(submission, X, y, params, ref):
         raise
 
 
-def _check_backward_keys(submission, rng, keys: tuple[str, ...]) -> None:
-    X, y, params = _backward_case(rng)
+def _check_backward_keys(submission, rng, keys: tuple[str, ...], wide: bool = False) -> None:
+    X, y, params = _backward_case(rng, wide)
     ref = _torch_forward(X, y, params)
     dims = _DIMS
     grads = _student_backward(submission, X, y, params, ref)
@@ -559,9 +602,11 @@ def _check_backward_keys(submission, rng, keys: tuple[str, ...]) -> None:
         )
     wrong = _wrong_backwards(X, y, params, ref)
     for key in keys:
-        got = as_array(grads[key], f"d{key} ({dims})", allow_nan=True)
+        raw = as_array(grads[key], f"d{key} ({dims})", dtype=None, allow_nan=True)
+        single = raw.dtype.kind == "f" and raw.dtype.itemsize < 8
+        got = raw if single else raw.astype(np.float64)  # its dtype sets the scale floor
         try:
-            _check_gradient(key, got, ref["grads"][key], wrong, X.shape[0], dims)
+            _check_gradient(key, got, ref["grads"][key], wrong, X.shape[0], dims, single=single)
         except CheckFailed as exc:
             # The grade is decided above; only the hint changes, when its premise holds.
             if not _absent_class_explains(submission, X, y, params, ref):
@@ -575,9 +620,16 @@ def _check_backward_keys(submission, rng, keys: tuple[str, ...]) -> None:
             ) from None
 
 
-def _check_gradient(key: str, got: np.ndarray, expected: np.ndarray, wrong, n: int, dims: str) -> None:
-    """One gradient against autograd's, the hint naming a known mistake when it is one."""
+def _check_gradient(key: str, got: np.ndarray, expected: np.ndarray, wrong, n: int, dims: str,
+                    single: bool = False) -> None:
+    """One gradient against autograd's, the hint naming a known mistake when it is one.
+
+    Tolerance 1e-6 (float64 code lands ~1e-12 away); 1e-4 for a float32 result (blind answer:
+    a correct float32 backward lands ~2e-6 away), as assert_gradient_close's dtype rule. A
+    float64 result within 1e-4 but not 1e-6 is told "précision (float32 ?)": every known
+    mistake is off by far more (a factor N, a sign, a mask)."""
     hint_fr, hint_en = _BACKWARD_HINTS[key]
+    tol = 1e-4 if single else 1e-6
     if got.shape != expected.shape:
         raise CheckFailed(
             f"d{key} sur les entrées du correcteur : ce n'est pas la forme de {key} ; {hint_fr}",
@@ -593,6 +645,8 @@ def _check_gradient(key: str, got: np.ndarray, expected: np.ndarray, wrong, n: i
             "le signe est inversé : dZ2 = (P − Y)/N, pas (Y − P)/N",
             "the sign is flipped: dZ2 = (P − Y)/N, not (Y − P)/N",
         )
+    elif got.shape == expected.shape and _scaled_rel_error(got, expected) <= 1e-4:
+        hint_fr, hint_en = PRECISION_FR, PRECISION_EN
     else:
         for label, cand in wrong.items():
             if key in cand and allclose(got, cand[key], **SAME) and not allclose(cand[key], expected, **SAME):
@@ -602,7 +656,7 @@ def _check_gradient(key: str, got: np.ndarray, expected: np.ndarray, wrong, n: i
         f"d{key} ({dims})",
         got,
         expected,
-        tol=1e-6,
+        tol=tol,
         hint_fr=hint_fr,
         hint_en=hint_en,
         reference_fr="d'autograd",
@@ -618,18 +672,45 @@ def test_backward_output_layer_matches_autograd(submission, rng):
     # then dZ2[…] -= 1 gives the right gradients and overwrites the caller's probs.
     X, y, params = _backward_case(rng)
     ref = _torch_forward(X, y, params)
-    assert_arguments_untouched(
+    changed = changed_argument_names(
         submission, "backward", (X, y, params, {"Z1": ref["Z1"], "A1": ref["A1"]}, ref["probs"]),
         {0: "X", 1: "y", 2: "params", 3: "cache", 4: "probs"},
-        hint_fr="partez d'une copie : dZ2 = probs.copy() (ou probs − Y), puis dZ2[…] -= 1 sur la copie",
-        hint_en="start from a copy: dZ2 = probs.copy() (or probs − Y), then dZ2[...] -= 1 on the copy",
+    )
+    if not changed:
+        return
+    # The hint names the fix for what was modified (blind answer: a mask written into cache["Z1"]
+    # was told to copy probs).
+    if any(c.startswith("probs") for c in changed):
+        hint_fr, hint_en = (
+            "partez d'une copie : dZ2 = probs.copy() (ou probs − Y), puis dZ2[…] -= 1 sur la copie",
+            "start from a copy: dZ2 = probs.copy() (or probs − Y), then dZ2[...] -= 1 on the copy",
+        )
+    elif any(c.startswith("cache") for c in changed):
+        hint_fr, hint_en = (
+            "lisez le cache sans l'écrire : le masque est un nouveau tableau, masque = cache[\"Z1\"] > 0 "
+            "(pas cache[\"Z1\"][…] = … ni cache[\"Z1\"] *= …)",
+            "read the cache without writing to it: the mask is a new array, mask = cache[\"Z1\"] > 0 "
+            "(not cache[\"Z1\"][...] = ... nor cache[\"Z1\"] *= ...)",
+        )
+    else:
+        hint_fr, hint_en = (
+            "calculez les gradients dans de nouveaux tableaux, sans écrire dans X, y ni params",
+            "compute the gradients into new arrays, without writing to X, y or params",
+        )
+    which = ", ".join(changed)
+    raise CheckFailed(
+        f"backward modifie sur place ce qu'on lui passe ({which}) : la consigne demande de ne pas "
+        f"modifier les arguments ; {hint_fr}",
+        f"backward modifies what it is given in place ({which}): the statement asks not to modify "
+        f"the arguments; {hint_en}",
     )
 
 
 @pytest.mark.item("mlp_backward")
 @pytest.mark.points(1)
 def test_backward_hidden_layer_matches_autograd(submission, rng):
-    _check_backward_keys(submission, rng, ("W1", "b1"))
+    # More than 10 classes here: the number of classes is probs.shape[1], never the digits' 10.
+    _check_backward_keys(submission, rng, ("W1", "b1"), wide=True)
 
 
 # ---------------------------------------------------------------- numerical gradient
@@ -853,6 +934,10 @@ def test_erreur_relative_random_arrays(submission, rng):
         (a, a + rng.uniform(0.1, 1.0, size=shape), "b > a partout", "b > a everywhere"),
         (a, a + rng.normal(0.0, 0.1, size=shape), "a, b aléatoires", "random a, b"),
         (np.zeros(shape), np.zeros(shape), "a = b = 0", "a = b = 0"),
+        # Drawn on purpose (blind answers): tiny values, not zero, |a| + |b| far below 1e-8, where
+        # the floor decides the denominator (a denominator |a| + |b| + 1e-300 does not floor it).
+        (1e-11 * rng.normal(size=shape), 1e-11 * rng.normal(size=shape),
+         "a, b minuscules, |a| + |b| < 1e-8", "tiny a, b, |a| + |b| < 1e-8"),
     ]
     for x, y, label_fr, label_en in cases:
         expected = _rel_error_ref(x, y)
@@ -860,9 +945,14 @@ def test_erreur_relative_random_arrays(submission, rng):
         record_expected(f"erreur_relative ({label_en})", expected)
         # rtol 1e-4: a guard written |a − b| / (|a| + |b| + 1e-8) instead of the floor moves
         # the result by 1e-8 / (|a| + |b|), up to ~1e-5 here; the mistakes below (no absolute
-        # value, a mean, no floor) are off by factors, or nan.
-        if np.isclose(got, expected, rtol=1e-4, atol=1e-15):
+        # value, a mean, no floor) are off by factors, or nan. On the tiny values that guard
+        # moves it by (|a| + |b|) / 1e-8, below 1 % (|a| + |b| < 1e-10 here): rtol 3e-2 there;
+        # no floor at all is off by a factor of 100 or more.
+        rtol = 3e-2 if "<" in label_en else 1e-4
+        if np.isclose(got, expected, rtol=rtol, atol=1e-15):
             continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            unfloored = float(np.max(np.abs(x - y) / (np.abs(x) + np.abs(y))))
         if np.isnan(got):
             hint_fr, hint_en = (
                 "nan : pour a = b = 0 le dénominateur est nul ; le plancher max(1e-8, |a| + |b|) l'évite",
@@ -876,6 +966,15 @@ def test_erreur_relative_random_arrays(submission, rng):
                 "s'annule quand a et b sont de signes opposés)",
                 "the denominator is |a| + |b|, the sum of the absolute values, not |a + b| (which "
                 "vanishes when a and b have opposite signs)",
+            )
+        elif "<" in label_en and np.isclose(got, unfloored, rtol=1e-3):
+            # Its premise: the result is |a − b| / (|a| + |b|), no floor, on these tiny values.
+            hint_fr, hint_en = (
+                "ici |a| + |b| < 1e-8 : le dénominateur est max(1e-8, |a| + |b|), le plancher "
+                "1e-8 remplace |a| + |b| quand il est plus petit (pas un epsilon négligeable "
+                "ajouté pour éviter 0/0)",
+                "here |a| + |b| < 1e-8: the denominator is max(1e-8, |a| + |b|), the floor 1e-8 "
+                "replaces |a| + |b| when it is smaller (not a negligible epsilon added against 0/0)",
             )
         elif got < 0:
             hint_fr, hint_en = (
@@ -947,6 +1046,29 @@ def test_nombre_parametres_matches_torch(submission, rng):
             hint_fr=hint_fr,
             hint_en=hint_en,
         )
+    # Drawn on purpose (blind answer): widths whose product passes 2**31 (50 000² > 2**31), a
+    # count that 32-bit integers (np.int32, NumPy's default int on Windows) wrap around. Counted by the formula:
+    # a torch model of this size would take gigabytes.
+    big = [int(rng.integers(50_000, 70_000)), int(rng.integers(50_000, 70_000)), int(rng.integers(2, 20))]
+    want = mlp_param_count(big)
+    got = submission.call("nombre_parametres", big)
+    hint_fr, hint_en = (
+        "chaque couche n → h a n × h poids et h biais",
+        "each layer n → h has n × h weights and h biases",
+    )
+    if isinstance(got, (int, np.integer)) and int(got) != want and (int(got) - want) % 2**32 == 0:
+        # Its premise: the count is the right one modulo 2**32, a 32-bit integer overflow.
+        hint_fr, hint_en = (
+            "le compte a débordé : des entiers 32 bits (np.int32) ne dépassent pas 2**31 − 1 ; "
+            "comptez avec des entiers Python (int), sans tableau NumPy d'entiers 32 bits",
+            "the count overflowed: 32-bit integers (np.int32) stop at 2**31 − 1; count with "
+            "Python integers (int), without a NumPy array of 32-bit integers",
+        )
+    assert_param_count(
+        got, want,
+        name="nombre_parametres(largeurs) pour une liste de très grandes largeurs du correcteur",
+        hint_fr=hint_fr, hint_en=hint_en,
+    )
     # The statement's rule (arguments not modified): a loop that pops the caller's list counts
     # right and leaves it empty.
     assert_arguments_untouched(

@@ -13,7 +13,9 @@ import pytest
 import torch
 
 from autograder.checks import (
+    SHAPE_ERRORS,
     CheckFailed,
+    Ref,
     StudentError,
     allclose,
     as_array,
@@ -159,6 +161,17 @@ def test_descente_gradient_on_grader_quadratic(submission, rng):
                 raise CheckFailed(
                     f"{exc.message.fr} ; {what} : {_INT_START_FR}",
                     f"{exc.message.en}; {what_en}: {_INT_START_EN}",
+                ) from None
+            if len(x0) != 2 and i > 0 and exc.ename in SHAPE_ERRORS:
+                # Its premise: the run in dimension 2 (case 0) passed, this one has d > 2
+                # (blind answer: np.zeros((n_steps + 1, 2))).
+                raise CheckFailed(
+                    f"{exc.message.fr} ; {what} : la même fonction passe avec 2 composantes ; la "
+                    "dimension d se lit sur x0 : trajectoire de forme (n_steps + 1, len(x0)), pas 2 "
+                    "écrit en dur",
+                    f"{exc.message.en}; {what_en}: the same function passes with 2 entries; the "
+                    "dimension d is read from x0: a trajectory of shape (n_steps + 1, len(x0)), not "
+                    "a hard-coded 2",
                 ) from None
             raise
         if got.shape != expected.shape:
@@ -378,6 +391,15 @@ def _rows(t: np.ndarray) -> np.ndarray:
     return np.linalg.norm(t, axis=1)
 
 
+_ENTRYWISE_FR = (
+    "comparez les NORMES euclidiennes ‖x_n‖ et ‖x_0‖, pas les composantes une à une : une "
+    "composante peut grandir pendant que la norme diminue"
+)
+_ENTRYWISE_EN = (
+    "compare the Euclidean NORMS ‖x_n‖ and ‖x_0‖, not the entries one by one: an entry may "
+    "grow while the norm shrinks"
+)
+
 #: Readings of the definition that students write instead of it, each (rule on a finite
 #: trajectory: the two sides compared and whether >= is used, hint). A hint is given only when
 #: its rule reproduces EVERY answer the student gave on the finite trajectories of the check
@@ -414,6 +436,18 @@ _MISREADINGS = (
         lambda t: (np.abs(t[-1]).sum(), np.abs(t[0]).sum(), False),
         "comparez des normes EUCLIDIENNES, np.linalg.norm(x) = √(Σ x_i²), pas la somme des |x_i|",
         "compare EUCLIDEAN norms, np.linalg.norm(x) = √(Σ x_i²), not the sum of the |x_i|",
+    ),
+    (
+        # Blind answer: |x_n[i]| > |x_0[i]| for some i, the points compared entry by entry.
+        lambda t: (float(np.any(np.abs(t[-1]) > np.abs(t[0]))), 0.5, False),
+        _ENTRYWISE_FR,
+        _ENTRYWISE_EN,
+    ),
+    (
+        # The same on the notebook's two entries only, x[0] and x[1] written out.
+        lambda t: (float(np.any(np.abs(t[-1, :2]) > np.abs(t[0, :2]))), 0.5, False),
+        _ENTRYWISE_FR,
+        _ENTRYWISE_EN,
     ),
 )
 
@@ -457,14 +491,18 @@ def _norm_cases(rng) -> list[np.ndarray]:
     """Drawn on purpose (blind answers): trajectories on which the Euclidean norm, the largest
     |x_i| and the sum of the |x_i| disagree, in dimension 2 or 3. With u = (1, …, 1) (‖u‖ = √d,
     max 1, sum d) and v = r e_k: r in (1.1, 0.95 √d) puts ‖v‖ below ‖u‖ but max |v_i| above;
-    r in (1.05 √d, 0.95 d) puts ‖v‖ above ‖u‖ but the sum below."""
+    r in (1.05 √d, 0.95 d) puts ‖v‖ above ‖u‖ but the sum below. The first kind once more
+    in dimension 2: v's entry grows from scale to r·scale while ‖v‖ < ‖u‖."""
     out = []
-    for low, high, reverse in (
-        (1.1, 0.95, False),   # u → v: Euclidean False, largest |x_i| True
-        (1.1, 0.95, True),    # v → u: Euclidean True, largest |x_i| False
-        (1.05, 0.95, None),   # u → v: Euclidean True, sum of |x_i| False
+    for low, high, reverse, dim in (
+        (1.1, 0.95, False, None),   # u → v: Euclidean False, largest |x_i| True
+        (1.1, 0.95, True, None),    # v → u: Euclidean True, largest |x_i| False
+        (1.05, 0.95, None, None),   # u → v: Euclidean True, sum of |x_i| False
+        # Drawn on purpose (blind answer), in the notebook's dimension 2 whatever the draws
+        # above: one entry grows while the norm shrinks (entries compared one by one: True).
+        (1.1, 0.95, False, 2),
     ):
-        d = int(rng.integers(2, 4))
+        d = int(rng.integers(2, 4)) if dim is None else dim
         scale = float(rng.uniform(0.5, 2.0))
         r = float(rng.uniform(low * np.sqrt(d), high * d)) if reverse is None else float(
             rng.uniform(low, high * np.sqrt(d))
@@ -547,6 +585,10 @@ def test_diverge_non_finite(submission, rng):
     nan_only[-k:] = np.nan
     middle = converging.copy()
     middle[int(rng.integers(1, len(middle) - 1)), int(rng.integers(0, 2))] = float(rng.choice([np.inf, np.nan]))
+    # Drawn on purpose (blind answer): a non-finite value in the FIRST point only (a test on
+    # trajectoire[1:] misses it; the norms compared then involve nan, and the comparison is False).
+    first = converging.copy()
+    first[0, int(rng.integers(0, 2))] = float(rng.choice([np.inf, np.nan]))
     cases = [
         (
             overflowed,
@@ -565,8 +607,22 @@ def test_diverge_non_finite(submission, rng):
             "une trajectoire qui contient un inf ou un nan au milieu, mais dont le dernier point est fini",
             "a trajectory holding an inf or a nan in the middle, whose last point is finite",
         ),
+        (
+            first,
+            "une trajectoire dont seul le PREMIER point contient un inf ou un nan",
+            "a trajectory whose FIRST point alone holds an inf or a nan",
+        ),
     ]
     _check_classification(submission, cases)
+    # The statement's rule (arguments not modified), on a trajectory holding inf AND nan: a
+    # replacement in place (trajectoire[np.isnan(trajectoire)] = np.inf) only shows on one.
+    assert_arguments_untouched(
+        submission, "diverge", (overflowed.copy(),), {0: "trajectoire"},
+        hint_fr="lisez la trajectoire sans l'écrire : np.all(np.isfinite(trajectoire)) teste inf et "
+        "nan à la fois, sans rien remplacer",
+        hint_en="read the trajectory without writing to it: np.all(np.isfinite(trajectoire)) tests "
+        "inf and nan at once, without replacing anything",
+    )
 
 
 # ---------------------------------------------------------------- perceptron
@@ -576,6 +632,12 @@ def _perceptron_ref(w, x, y, alpha, strict: bool = False, sign: float = 1.0):
     s = float(w @ x)
     out = 1.0 if (s > 0 if strict else s >= 0) else 0.0
     return w + sign * alpha * (y - out) * x
+
+
+def _perceptron_no_bias(w, x, y, alpha):
+    """The output read from w[1:]·x[1:]: the bias w0·x0 left out of the weighted sum."""
+    out = 1.0 if float(w[1:] @ x[1:]) >= 0 else 0.0
+    return w + alpha * (y - out) * x
 
 
 def _perceptron_y_only(w, x, y, alpha, on_mistakes: bool):
@@ -611,6 +673,13 @@ _PERCEPTRON_MISTAKES = (
         "et vaut −α x pour un faux positif (y = 0, f(x) = 1)",
         "the correction is α (y − f(x)) x, not α y x: it is zero on a well-classified example "
         "and −α x for a false positive (y = 0, f(x) = 1)",
+    ),
+    (
+        _perceptron_no_bias,
+        "la sortie se calcule avec w·x sur TOUTES les composantes : le biais w0·x0 (x0 = 1) en "
+        "fait partie et peut à lui seul décider du signe de w·x",
+        "the output is computed from w·x over ALL entries: the bias w0·x0 (x0 = 1) is part of "
+        "it and may alone decide the sign of w·x",
     ),
 )
 
@@ -650,6 +719,16 @@ def test_perceptron_random_examples(submission, rng):
                 if abs(w @ x) > 0.1 and (w @ x > 0) == want_positive:
                     break
             cases.append((w, x, y, float(rng.uniform(0.05, 1.0))))
+    # Drawn on purpose (blind answer): examples where the bias alone decides the output, the
+    # sign of w·x opposite to that of w[1:]·x[1:] (an output read without w0·x0 is wrong there).
+    for want_positive in (True, False):
+        while True:
+            w = rng.normal(size=d)
+            x = np.concatenate([[1.0], rng.normal(size=d - 1)])
+            rest = float(w[1:] @ x[1:])
+            if abs(rest) > 0.1 and abs(w @ x) > 0.1 and (w @ x > 0) == want_positive and (rest > 0) != want_positive:
+                break
+        cases.append((w, x, int(rng.integers(0, 2)), float(rng.uniform(0.05, 1.0))))
     _check_perceptron(submission, [cases[i] for i in rng.permutation(len(cases))])
     # A misclassified example (y − f(x) ≠ 0), so that `w += …` would show.
     w, x, y, alpha = next(c for c in cases if c[2] == 0 and c[0] @ c[1] > 0)
@@ -658,14 +737,40 @@ def test_perceptron_random_examples(submission, rng):
         hint_fr="renvoyez un NOUVEAU tableau : w + alpha * (y − f) * x (pas w += …)",
         hint_en="return a NEW array: w + alpha * (y − f) * x (not w += ...)",
     )
+    # The statement asks for a NEW array: on a well-classified example (no change), returning
+    # the w received itself aliases the caller's weights (blind answer: `return w`).
+    w, x, y, alpha = next(c for c in cases if c[2] == 1 and c[0] @ c[1] > 0)
+    if returns_its_weights.call(submission, Ref("maj_perceptron"), w, x, y, alpha):
+        raise CheckFailed(
+            "maj_perceptron renvoie le tableau w reçu lui-même (ou une vue de w) pour un exemple "
+            "bien classé : l'énoncé demande un NOUVEAU tableau ; renvoyez w + alpha * (y − f) * x, "
+            "qui en crée un même quand la correction est nulle (ou w.copy())",
+            "maj_perceptron returns the w it received itself (or a view of w) for a "
+            "well-classified example: the statement asks for a NEW array; return "
+            "w + alpha * (y − f) * x, which creates one even when the correction is zero (or w.copy())",
+        )
+
+
+@kernel_side
+def returns_its_weights(fn, w, x, y, alpha):
+    """Whether fn(w, x, y, alpha) returns w itself or an array sharing its memory."""
+    import numpy as np
+
+    out = fn(w, x, y, alpha)
+    return bool(out is w or (isinstance(out, np.ndarray) and np.shares_memory(out, w)))
 
 
 @pytest.mark.item("perceptron_update")
 @pytest.mark.points(0.5)
 def test_perceptron_step_convention_at_zero(submission, rng):
     d = int(rng.integers(3, 7))
-    x = np.concatenate([[1.0], rng.integers(-3, 4, size=d - 1).astype(float)])
-    w = np.concatenate([[0.0], rng.integers(-3, 4, size=d - 1).astype(float)])
+    while True:
+        x = np.concatenate([[1.0], rng.integers(-3, 4, size=d - 1).astype(float)])
+        w = np.concatenate([[0.0], rng.integers(-3, 4, size=d - 1).astype(float)])
+        # w[1:]·x[1:] ≥ 0: this check is about the convention at w·x = 0 alone; an output read
+        # without the bias is test_perceptron_random_examples' (there, the bias decides).
+        if w[1:] @ x[1:] >= 0:
+            break
     w[0] = -float(w[1:] @ x[1:])  # integers: w·x is exactly 0
     alpha = float(rng.choice([0.25, 0.5, 1.0]))
     _check_perceptron(submission, [(w, x, 0, alpha), (np.zeros(d), x, 0, alpha), (w, x, 1, alpha)])

@@ -200,14 +200,25 @@ def test_entrainer_reaches_test_accuracy(submission, seed):
         )
     else:
         before, after = _mean_ce(init, X_train, y_train), _mean_ce(got, X_train, y_train)
-        if after > before:
+        # The ascent hint only when the loss clearly went up (its premise): a loss that stays
+        # at log 10 (blind answer: X and y shuffled apart, the labels no longer match) is not one.
+        if after > 1.05 * before:
             hint_fr = (
-                f"la perte d'entraînement a AUGMENTÉ ({before:.3g} → {after:.3g}) : vous montez "
+                f"la perte d'entraînement a AUGMENTÉ ({before:.4g} → {after:.4g}) : vous montez "
                 "le gradient ? le pas est θ ← θ − lr · dθ"
             )
             hint_en = (
-                f"the training loss went UP ({before:.3g} → {after:.3g}): are you climbing the "
+                f"the training loss went UP ({before:.4g} → {after:.4g}): are you climbing the "
                 "gradient? the step is θ ← θ − lr · dθ"
+            )
+        elif after > 0.95 * before:
+            hint_fr = (
+                f"la perte d'entraînement n'a presque pas bougé ({before:.4g} → {after:.4g}) : le "
+                f"modèle n'apprend pas ; {_GENERIC_FR}"
+            )
+            hint_en = (
+                f"the training loss hardly moved ({before:.4g} → {after:.4g}): the model does not "
+                f"learn; {_GENERIC_EN}"
             )
         else:
             hint_fr, hint_en = _GENERIC_FR, _GENERIC_EN
@@ -358,10 +369,20 @@ def test_entrainer_one_step_on_every_parameter(submission, rng):
     # all of it (a frozen parameter), twice it (a flipped sign) or a factor (another rate).
     wrong = [k for k in KEYS if not _step_error(steps[k], -lr * grads[k]) <= 1e-3]
     if not wrong:
+        _check_second_epoch(submission, X, y, hidden, lr, n, s, got, shapes, label)
         return
     if all(np.array_equal(got[k], base[k]) for k in KEYS):
         if not np.allclose(base["W1"], _init_params(X.shape[1], hidden, 10, s)["W1"]):
-            return  # the same answer for lr = 0 and lr > 0 from trained weights: lr ignored (seed check)
+            # Its premise: the same parameters for lr = 0 and lr > 0, moved away from the init
+            # even with lr = 0 (blind answer: params[k] - 0.1 * g[k], the lr received unused).
+            raise CheckFailed(
+                f"{what} : entrainer renvoie les mêmes paramètres avec lr = 0 et avec un lr > 0, et "
+                "ils ont bougé même avec lr = 0 : utilisez l'argument lr reçu dans le pas "
+                "θ ← θ − lr · dθ, pas une valeur écrite en dur",
+                f"{what_en}: entrainer returns the same parameters with lr = 0 and with lr > 0, and "
+                "they moved even with lr = 0: use the lr argument received in the step "
+                "θ ← θ − lr · dθ, not a hard-coded value",
+            )
         raise CheckFailed(
             f"{what} : les paramètres renvoyés sont ceux de l'initialisation, comme avec lr = 0 : "
             "la mise à jour θ ← θ − lr · dθ n'est jamais appliquée à params",
@@ -405,6 +426,45 @@ def test_entrainer_one_step_on_every_parameter(submission, rng):
         f"{what_en}: {names} is not θ0 − lr · dθ after this single step (θ0: what entrainer "
         "returns with lr = 0, dθ: the batch's mean gradient returned by backward); one step per "
         "batch, with the lr received, on each of the four parameters",
+    )
+
+
+def _check_second_epoch(submission, X, y, hidden, lr, n, s, first, shapes, label) -> None:
+    """Two epochs of one batch (the whole set): the second step is θ1 − lr · dθ(θ1), θ1 what
+    one epoch returned, with the same lr (the statement's SGD). A rate changed from one epoch to
+    the next (blind answer: lr multiplied by 0.9 after each epoch) reaches the accuracy bar and
+    passes the one-step check above."""
+    what = "entrainer(X_train, y_train, epochs=2, batch_size=N) sur des exemples du correcteur (un lot par époque)"
+    what_en = "entrainer(X_train, y_train, epochs=2, batch_size=N) on grader examples (one batch per epoch)"
+    two = _returned_params(
+        with_references(
+            submission, MLP_REFERENCES, "entrainer", X, y,
+            hidden=hidden, lr=lr, epochs=2, batch_size=n, seed=s, timeout=60,
+        ),
+        shapes, label,
+    )
+    grads = _grader_grads(first, X, y)
+    steps = {k: two[k] - first[k] for k in KEYS}
+    if all(_step_error(steps[k], -lr * grads[k]) <= 1e-3 for k in KEYS):
+        return
+    # Its premise: every parameter moved by one common multiple c ≠ 1 of −lr · dθ(θ1).
+    flat_step = np.concatenate([steps[k].ravel() for k in KEYS])
+    flat_grad = np.concatenate([(-lr * grads[k]).ravel() for k in KEYS])
+    denom = float(flat_grad @ flat_grad)
+    c = float(flat_step @ flat_grad) / denom if denom > 0 else np.nan
+    scaled = np.isfinite(c) and all(_step_error(steps[k], -c * lr * grads[k]) <= 1e-3 for k in KEYS)
+    extra_fr, extra_en = (
+        (" ; le pas de la seconde époque est proportionnel au bon, avec un autre taux : lr reste le "
+         "même à chaque époque (pas de décroissance du taux)",
+         "; the second epoch's step is proportional to the right one, with another rate: lr stays "
+         "the same at every epoch (no rate decay)")
+        if scaled else ("", "")
+    )
+    raise CheckFailed(
+        f"{what} : le pas de la seconde époque n'est pas θ1 − lr · dθ(θ1) (θ1 : ce que renvoie "
+        f"entrainer après une époque) ; chaque lot de chaque époque fait θ ← θ − lr · dθ avec le lr reçu{extra_fr}",
+        f"{what_en}: the second epoch's step is not θ1 − lr · dθ(θ1) (θ1: what entrainer returns "
+        f"after one epoch); every batch of every epoch takes θ ← θ − lr · dθ with the lr received{extra_en}",
     )
 
 

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from autograder.checks import StudentError, notebook_data_reads
+from autograder.checks import StudentError, kernel_side, notebook_data_reads
+
+
+@kernel_side
+def returned_type(fn, *args):
+    """The module-qualified type of what fn(*args) returns, read in the kernel (a torch tensor
+    travels back to the grader as an array)."""
+    out = fn(*args)
+    return f"{type(out).__module__}.{type(out).__qualname__}"
 
 # The grader's forward, loss and backward: `entrainer` is graded with these in place of the
 # student's (graded in their own items), so that a mistake there costs points once.
@@ -95,5 +103,64 @@ def call_hinted(submission, name: str, *args, hint: tuple[str, str]):
     except StudentError as exc:
         if exc.ename not in SHAPE_ERRORS:
             raise
-        fr, en = data_globals_hint(submission, name) or hint
+        fr, en = keepdims_hint(exc) or data_globals_hint(submission, name) or hint
         raise CheckFailed(f"{exc.message.fr} ; {fr}", f"{exc.message.en}; {en}") from None
+
+
+#: Float32 rounding: a product of a few dozen terms of order 1 is known to ~1e-6 of its scale.
+F32_RTOL, F32_ATOL = 1e-4, 1e-5
+
+PRECISION_FR = (
+    "précision (float32 ?) : votre résultat n'est faux qu'à l'arrondi d'un calcul en simple "
+    "précision près ; calculez en float64 (np.float64, le type par défaut de NumPy)"
+)
+PRECISION_EN = (
+    "precision (float32?): your result is off only by the rounding of a single-precision "
+    "computation; compute in float64 (np.float64, NumPy's default type)"
+)
+
+
+def assert_close_float32_aware(got, expected, *, name: str, rtol: float = 1e-5, atol: float = 1e-8,
+                               hint_fr: str = "", hint_en: str = "") -> None:
+    """`assert_close` at float64 tolerances, except that a float32 (or float16) result is held
+    to float32 ones (the statement never asks for float64 in NumPy), and that a float64 result
+    right to float32 rounding only is told "précision (float32 ?)", not a wrong formula (its
+    premise: it passes at float32 tolerances)."""
+    import numpy as np
+
+    from autograder.checks import as_array, assert_close
+
+    expected = np.asarray(expected, dtype=np.float64)
+    raw = as_array(got, name, shape=expected.shape, dtype=None, allow_nan=True)
+    scale = max(1.0, float(np.abs(expected).max())) if expected.size else 1.0
+    loose = {"rtol": F32_RTOL, "atol": F32_ATOL * scale}
+    if raw.dtype.kind == "f" and raw.dtype.itemsize < 8:
+        assert_close(raw, expected, name=name, hint_fr=hint_fr, hint_en=hint_en, **loose)
+        return
+    x = raw.astype(np.float64)
+    if (
+        x.shape == expected.shape and np.all(np.isfinite(x))
+        and not np.allclose(x, expected, rtol=rtol, atol=atol)
+        and np.allclose(x, expected, **loose)
+    ):
+        hint_fr, hint_en = PRECISION_FR, PRECISION_EN
+    assert_close(x, expected, name=name, rtol=rtol, atol=atol, hint_fr=hint_fr, hint_en=hint_en)
+
+
+def keepdims_hint(exc) -> tuple[str, str] | None:
+    """(fr, en) when the student's error is NumPy's broadcast of an (N, C) array with an (N,)
+    one (its premise, read from the error's text): a row reduction (max, sum over axis=1)
+    without keepdims=True, subtracted or divided row by row. None otherwise."""
+    import re
+
+    text = f"{getattr(exc, 'evalue', '')} {getattr(exc.message, 'en', '')}"
+    m = re.search(r"broadcast together with shapes \((\d+),\s*(\d+)\)\s*\((\d+),\)", text)
+    m2 = re.search(r"broadcast together with shapes \((\d+),\)\s*\((\d+),\s*(\d+)\)", text)
+    if not ((m and m.group(1) == m.group(3)) or (m2 and m2.group(1) == m2.group(2))):
+        return None
+    return (
+        "une réduction par ligne (max ou somme sur axis=1) a la forme (N,) et ne se retranche pas "
+        "ligne par ligne d'un tableau (N, C) : gardez l'axe, logits.max(axis=1, keepdims=True)",
+        "a row reduction (max or sum over axis=1) has shape (N,) and is not subtracted row by row "
+        "from an (N, C) array: keep the axis, logits.max(axis=1, keepdims=True)",
+    )

@@ -15,6 +15,7 @@ import pytest
 from autograder.checks import (
     SHAPE_ERRORS,
     CheckFailed,
+    Ref,
     StudentError,
     as_array,
     as_bool,
@@ -27,7 +28,14 @@ from autograder.checks import (
     with_references,
 )
 
-from .helpers import MLP_REFERENCES, call_hinted, data_globals_hint, shared_rows_hint
+from .helpers import (
+    MLP_REFERENCES,
+    assert_close_float32_aware,
+    call_hinted,
+    data_globals_hint,
+    returned_type,
+    shared_rows_hint,
+)
 
 
 @kernel_side
@@ -60,6 +68,16 @@ def test_grad_f_at_course_point(submission):
             "grad_f returns a Python list: the statement asks for an np.ndarray of shape (2,), "
             "np.array([..., ...])",
         )
+    # A torch tensor comes back as an array: its type is read in the kernel (blind answer:
+    # x.grad of an autograd computation, returned as is).
+    kind = returned_type.call(submission, Ref("grad_f"), np.array([1.0, 1.0]))
+    if isinstance(kind, str) and kind.startswith("torch."):
+        raise CheckFailed(
+            f"grad_f renvoie un {kind} : l'énoncé demande un np.ndarray de forme (2,) ; "
+            "calculez le gradient à la main avec NumPy, np.array([…, …])",
+            f"grad_f returns a {kind}: the statement asks for an np.ndarray of shape (2,); "
+            "compute the gradient by hand with NumPy, np.array([..., ...])",
+        )
     assert_close(
         got,
         np.array([2.0, 6.0]),
@@ -78,6 +96,13 @@ def test_descente_gradient_three_steps(submission):
     grad = course_gradient.install(submission)
     got = submission.call("descente_gradient", grad, np.array([1.0, 1.0]), 0.1, 3)
     expected = np.array([[1.0, 1.0], [0.8, 0.4], [0.64, 0.16], [0.512, 0.064]])
+    if isinstance(got, (list, tuple)):
+        raise CheckFailed(
+            "descente_gradient renvoie une liste Python : l'énoncé demande un tableau NumPy de forme "
+            "(n_steps + 1, d) ; renvoyez np.array(trajectoire)",
+            "descente_gradient returns a Python list: the statement asks for a NumPy array of shape "
+            "(n_steps + 1, d); return np.array(trajectoire)",
+        )
     traj = as_array(got, "descente_gradient(grad_f, (1, 1), 0.1, 3)")
     if traj.shape != expected.shape:
         raise CheckFailed(
@@ -92,8 +117,9 @@ def test_descente_gradient_three_steps(submission):
         "la ligne 0 est x0, puis x_{t+1} = x_t − lr · grad(x_t)",
         "row 0 is x0, then x_{t+1} = x_t − lr · grad(x_t)",
     )
-    assert_close(
-        traj,
+    # A float32 trajectory is held to float32 rounding (the statement does not ask for float64).
+    assert_close_float32_aware(
+        got,
         expected,
         name="descente_gradient(grad_f, (1, 1), lr=0.1, n_steps=3)",
         rtol=1e-9,
@@ -179,7 +205,7 @@ def test_forward_shapes_and_values(submission):
     logits, cache = as_pair(out, "forward")
     ref, Z1, A1 = _forward_ref(_X, _PARAMS)
     as_array(logits, "logits (N=4, D=3, H=5, C=2)", shape=(4, 2))
-    assert_close(
+    assert_close_float32_aware(
         logits,
         ref,
         name="logits (N=4, D=3, H=5, C=2)",
@@ -199,7 +225,12 @@ def test_softmax_ce_uniform_logits(submission):
     logits = np.zeros((4, 3))
     y = np.array([0, 1, 2, 0])
     loss, probs = as_pair(
-        submission.call("softmax_cross_entropy", logits, y), "softmax_cross_entropy"
+        call_hinted(
+            submission, "softmax_cross_entropy", logits, y,
+            hint=("logits a la forme (N, C) et y la forme (N,) : P[np.arange(N), y]",
+                  "logits has shape (N, C) and y shape (N,): P[np.arange(N), y]"),
+        ),
+        "softmax_cross_entropy",
     )
     assert_close(
         probs,

@@ -457,9 +457,10 @@ def _last_step_fault(step: object, X: np.ndarray, y: np.ndarray, bs: int, lr: fl
         """torch.optim.Adam's last step (default betas and eps, the same lr), its moments built
         from the gradients at the weights the model had before each batch."""
         m = v = 0.0
-        for t, (ids, before) in enumerate(zip(batches, befores, strict=True), start=1):
+        for ids, before in zip(batches, befores, strict=True):
             g = gradient(ids, before)
             m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+        t = len(batches)
         return -lr * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
 
     expected = minus_lr_grad(batches[-1], befores[-1])

@@ -152,7 +152,11 @@ def _check(
     got = curve_label(submission.call("diagnostic_courbe", train, val))
     if got == expected:
         return
-    if callable(hint):
+    if hint is None and _l0_from_val(submission, train, val, expected):
+        # Only where no case-specific hint speaks (a threshold or an exact boundary can also
+        # change with the training loss's scale).
+        hint = _L0_FROM_VAL
+    elif callable(hint):
         hint = hint(submission, train, val)
     hint_fr, hint_en = hint or _HINTS[expected]
     both = expected == "sous-apprentissage" and got == "sur-apprentissage" and val[-1] > 1.1 * np.min(val)
@@ -326,10 +330,10 @@ _NOISE = (
 )
 _L0_FROM_VAL = (
     "ici la perte de validation ne part pas de la même valeur que la perte d'entraînement, et "
-    "votre réponse est juste quand elles partent du même point : L0 est la première perte "
+    "votre réponse devient juste quand on les fait partir du même point : L0 est la première perte "
     "d'ENTRAÎNEMENT perte_train[0] (règles 1 et 2), pas perte_val[0]",
-    "here the validation loss does not start where the training loss does, and your answer is "
-    "right when they start at the same point: L0 is the first TRAINING loss perte_train[0] "
+    "here the validation loss does not start where the training loss does, and your answer "
+    "becomes right when they are made to start at the same point: L0 is the first TRAINING loss perte_train[0] "
     "(rules 1 and 2), not perte_val[0]",
 )
 _FINAL_NOT_MIN = (
@@ -349,25 +353,27 @@ _VAL_GROWS = (
 )
 
 
-def _l0_hint(submission, train, val):
-    """Premise of _L0_FROM_VAL: the same curves, the validation loss rescaled to start at
-    perte_train[0] (no rule's answer changes: rules 1–2 read the training loss, rule 3 a
-    ratio), get the right answer."""
-    probe = val * (train[0] / val[0])
-    expected = _reference(train, val)
-    if _reference(train, probe) == expected and curve_label(
-        submission.call("diagnostic_courbe", train, probe)
-    ) == expected:
-        return _L0_FROM_VAL
-    return _HINTS[expected]
+def _l0_from_val(submission, train, val, expected) -> bool:
+    """Premise of _L0_FROM_VAL: the two curves start apart, and the same curves with the
+    training loss rescaled to start at perte_val[0] (no rule's answer changes: rules 1–2 compare
+    the training loss with its own first value, rule 3 reads the validation loss) get the right
+    answer."""
+    if not (np.all(np.isfinite(train)) and np.all(np.isfinite(val))) or train[0] <= 0 or val[0] <= 0:
+        return False
+    if np.isclose(val[0], train[0], rtol=1e-3):
+        return False
+    probe = train * (val[0] / train[0])
+    return _reference(probe, val) == expected and curve_label(
+        submission.call("diagnostic_courbe", probe, val)
+    ) == expected
 
 
 #: Curves each shortcut of the rules misreads, with the hint naming it.
 TRAPS = (
     (_overfit_levelled_off, "sur-apprentissage", _LEVELLED),
     (_healthy_noisy_end, "sain", _NOISE),
-    (_underfit_val_starts_higher, "sous-apprentissage", _l0_hint),
-    (_healthy_val_below_train, "sain", _l0_hint),
+    (_underfit_val_starts_higher, "sous-apprentissage", None),  # _check: _L0_FROM_VAL
+    (_healthy_val_below_train, "sain", None),
     (_underfit_after_dip, "sous-apprentissage", _FINAL_NOT_MIN),
     (_overfit_val_doubles, "sur-apprentissage", _VAL_GROWS),
 )

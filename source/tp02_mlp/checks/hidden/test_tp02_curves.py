@@ -5,6 +5,14 @@ noise), far from the notebook's thresholds (2·L0, L0/2, +10 %), plus a healthy 
 training loss first rises between L0 and 2·L0 (rule 1's threshold is 2·L0, not L0), the
 divergence that comes back down (a spike to many times L0, then a plateau: what Adam does with lr = 1)
 and curves holding inf/nan. The reference applies the notebook's rules.
+
+TRAPS are curves each shortcut of the rules misreads: a validation loss that rose then levelled
+off ("the last value rises"), noise under 10 % at the end ("the minimum is not last"), curves
+whose validation loss starts away from the training loss (L0 read from perte_val), a training
+loss that dips under L0/2 and climbs back (rule 2 on the minimum), a validation loss that more
+than doubles while the training loss is healthy (rule 1 on the validation loss). The exact
+boundary final = 1.1 × min is not drawn: correct formulations (a ratio, a relative gap) round
+either way there (see EQUIVALENT in scenarios.py).
 """
 
 from __future__ import annotations

@@ -901,7 +901,7 @@ SCENARIOS.update({
         source=edit(solution_with_docs(__file__, 'diagnose_curve', 'La règle 1 compare aussi la perte de validation à 2·L0.'),
             ('    if perte_train.max() > 2 * L0:\n',
              '    if perte_train.max() > 2 * L0 or perte_val.max() > 2 * L0:\n')),
-        must_fail=("test_diagnostic_reads_first_and_last_epochs",),
+        must_fail=("test_diagnostic_reads_first_and_last_epochs", "test_diagnostic_synthetic_curves"),
         message_contains=("ne compare à 2·L0 que la perte d'ENTRAÎNEMENT",),
     ),
     "submission-count-params-returns-float": Scenario(
@@ -970,3 +970,106 @@ CORRECT.update({
     ),
 })
 CORRECT_GROUPS["correct-class-fixes"] = ("correct-separe-float32", "correct-count-params-numpy-int64")
+
+
+# Blind answers, round 10. False passes: rule 3 read as "the last value rises" or "the minimum
+# is not last", L0 taken from the validation curve, rule 2 on the training minimum, a validation
+# loss that doubles read as divergence, perte_val.sort() in place, int32 counts on the notebook's
+# 512×512 example, gradients paired with parameters by position. Hints that now name the
+# fault: Adam's stored m̂/v̂, β1/β2 swapped in the correction, v from m², Adam in the SGD loop,
+# a notebook global read instead of X, a dropout in forward.
+SCENARIOS.update({
+    'submission-diagnose_curve-final-vs-previous-epoch': Scenario(
+        grade_id='diagnose_curve',
+        source='def diagnostic_courbe(perte_train, perte_val):\n    tr = np.asarray(perte_train, float); va = np.asarray(perte_val, float)\n    if not (np.isfinite(tr).all() and np.isfinite(va).all()):\n        return "divergence"\n    L0 = tr[0]\n    if tr.max() > 2 * L0:\n        return "divergence"\n    if tr[-1] > L0 / 2:\n        return "sous-apprentissage"\n    if va[-1] > va[-2]:   # la validation remonte\n        return "sur-apprentissage"\n    return "sain"\n',
+        must_fail=('test_diagnostic_synthetic_curves',),
+        message_contains=('règle 3',),
+    ),
+    'submission-diagnose_curve-minimum-not-at-last-epoch': Scenario(
+        grade_id='diagnose_curve',
+        source='def diagnostic_courbe(perte_train, perte_val):\n    tr = np.asarray(perte_train, float); va = np.asarray(perte_val, float)\n    if not (np.isfinite(tr).all() and np.isfinite(va).all()):\n        return "divergence"\n    L0 = tr[0]\n    if tr.max() > 2 * L0:\n        return "divergence"\n    if tr[-1] > L0 / 2:\n        return "sous-apprentissage"\n    if np.argmin(va) < len(va) - 1:   # le minimum de validation n\'est pas à la fin\n        return "sur-apprentissage"\n    return "sain"\n',
+        must_fail=('test_diagnostic_synthetic_curves',),
+        message_contains=('règle 3',),
+    ),
+    'submission-diagnose_curve-L0-from-validation': Scenario(
+        grade_id='diagnose_curve',
+        source='def diagnostic_courbe(perte_train, perte_val):\n    tr = np.asarray(perte_train, float); va = np.asarray(perte_val, float)\n    if not (np.isfinite(tr).all() and np.isfinite(va).all()):\n        return "divergence"\n    L0 = va[0]\n    if tr.max() > 2 * L0:\n        return "divergence"\n    if tr[-1] > L0 / 2:\n        return "sous-apprentissage"\n    if va[-1] > 1.1 * va.min():\n        return "sur-apprentissage"\n    return "sain"\n',
+        must_fail=('test_diagnostic_synthetic_curves',),
+        may_fail=('test_diagnostic_reads_first_and_last_epochs',),
+        message_contains=('pas perte_val[0]',),
+    ),
+    'submission-diagnose_curve-rule2-reads-training-minimum': Scenario(
+        grade_id='diagnose_curve',
+        source='def diagnostic_courbe(perte_train, perte_val):\n    tr = np.asarray(perte_train, float); va = np.asarray(perte_val, float)\n    if not (np.isfinite(tr).all() and np.isfinite(va).all()):\n        return "divergence"\n    L0 = tr[0]\n    if tr.max() > 2 * L0:\n        return "divergence"\n    if tr.min() > L0 / 2:      # minimum au lieu de la valeur finale\n        return "sous-apprentissage"\n    if va[-1] > 1.1 * va.min():\n        return "sur-apprentissage"\n    return "sain"\n',
+        must_fail=('test_diagnostic_synthetic_curves',),
+        message_contains=('pas son minimum',),
+    ),
+    'submission-diagnose_curve-validation-doubling-as-divergence': Scenario(
+        grade_id='diagnose_curve',
+        source='def diagnostic_courbe(perte_train, perte_val):\n    tr = np.asarray(perte_train, float); va = np.asarray(perte_val, float)\n    if not (np.isfinite(tr).all() and np.isfinite(va).all()):\n        return "divergence"\n    L0 = tr[0]\n    if tr.max() > 2 * L0 or va.max() > 2 * va[0]:\n        return "divergence"\n    if tr[-1] > L0 / 2:\n        return "sous-apprentissage"\n    if va[-1] > 1.1 * va.min():\n        return "sur-apprentissage"\n    return "sain"\n',
+        must_fail=('test_diagnostic_synthetic_curves',),
+        message_contains=('seule la perte de VALIDATION monte',),
+    ),
+    'submission-diagnose_curve-sorts-validation-in-place': Scenario(
+        grade_id='diagnose_curve',
+        source='def diagnostic_courbe(perte_train, perte_val):\n    if not (np.isfinite(perte_train).all() and np.isfinite(perte_val).all()):\n        return "divergence"\n    L0 = perte_train[0]\n    fin_val = perte_val[-1]\n    perte_val.sort()                       # pour trouver le minimum\n    if max(perte_train) > 2 * L0:\n        return "divergence"\n    if perte_train[-1] > L0 / 2:\n        return "sous-apprentissage"\n    if fin_val > 1.1 * perte_val[0]:\n        return "sur-apprentissage"\n    return "sain"\n',
+        must_fail=('test_diagnostic_reads_first_and_last_epochs',),
+        message_contains=('perte_val.sort()',),
+    ),
+    'submission-count_params-int32-overflow': Scenario(
+        grade_id='count_params',
+        source='def nombre_parametres(largeurs):\n    h = np.array(largeurs, dtype=np.int32)\n    return int(np.sum(h[:-1] * h[1:] + h[1:], dtype=np.int32))\n',
+        must_fail=('test_nombre_parametres_course_examples',),
+        message_contains=("dépassement d'entier",),
+    ),
+    'submission-adam-state-paired-by-position': Scenario(
+        grade_id='adam',
+        source='def adam_step(params, grads, state, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):\n    # état stocké en liste, apparié par position avec grads.values()\n    if state is None:\n        state = [(np.zeros(np.shape(p)), np.zeros(np.shape(p))) for p in params.values()]\n    new, nst = {}, []\n    for (k, p), g, (m, v) in zip(params.items(), grads.values(), state):\n        m = beta1 * m + (1 - beta1) * g\n        v = beta2 * v + (1 - beta2) * g ** 2\n        new[k] = p - lr * (m / (1 - beta1 ** t)) / (np.sqrt(v / (1 - beta2 ** t)) + eps)\n        nst.append((m, v))\n    return new, nst\n',
+        must_fail=('test_adam_uses_its_hyperparameters_and_copies',),
+        message_contains=('appariez-les par NOM',),
+    ),
+    'submission-adam-stores-corrected-moments': Scenario(
+        grade_id='adam',
+        source='def adam_step(params, grads, state, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):\n    # on stocke directement les moments corrigés\n    if state is None:\n        state = {"m": {k: np.zeros_like(p, dtype=float) for k, p in params.items()},\n                 "v": {k: np.zeros_like(p, dtype=float) for k, p in params.items()}}\n    new, m, v = {}, {}, {}\n    for k in params:\n        g = grads[k]\n        m[k] = (beta1 * state["m"][k] + (1 - beta1) * g) / (1 - beta1 ** t)\n        v[k] = (beta2 * state["v"][k] + (1 - beta2) * g ** 2) / (1 - beta2 ** t)\n        new[k] = params[k] - lr * m[k] / (np.sqrt(v[k]) + eps)\n    return new, {"m": m, "v": v}\n',
+        must_fail=('test_adam_matches_torch_step_by_step', 'test_adam_tiny_gradients_either_epsilon'),
+        message_contains=('moments CORRIGÉS',),
+    ),
+    'submission-adam-correction-betas-swapped': Scenario(
+        grade_id='adam',
+        source='def adam_step(params, grads, state, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):\n    if state is None:\n        state = {"m": {k: np.zeros_like(p, dtype=float) for k, p in params.items()},\n                 "v": {k: np.zeros_like(p, dtype=float) for k, p in params.items()}}\n    new, m, v = {}, {}, {}\n    for k in params:\n        g = grads[k]\n        m[k] = beta1 * state["m"][k] + (1 - beta1) * g\n        v[k] = beta2 * state["v"][k] + (1 - beta2) * g ** 2\n        mh = m[k] / (1 - beta2 ** t)\n        vh = v[k] / (1 - beta1 ** t)\n        new[k] = params[k] - lr * mh / (np.sqrt(vh) + eps)\n    return new, {"m": m, "v": v}\n',
+        must_fail=('test_adam_first_step', 'test_adam_matches_torch_step_by_step', 'test_adam_tiny_gradients_either_epsilon'),
+        message_contains=('mélange β1 et β2',),
+    ),
+    'submission-adam-v-from-momentum': Scenario(
+        grade_id='adam',
+        source='def adam_step(params, grads, state, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):\n    if state is None:\n        state = {"m": {k: np.zeros_like(p, dtype=float) for k, p in params.items()},\n                 "v": {k: np.zeros_like(p, dtype=float) for k, p in params.items()}}\n    new, m, v = {}, {}, {}\n    for k in params:\n        g = grads[k]\n        m[k] = beta1 * state["m"][k] + (1 - beta1) * g\n        v[k] = beta2 * state["v"][k] + (1 - beta2) * m[k] ** 2\n        new[k] = params[k] - lr * (m[k] / (1 - beta1 ** t)) / (np.sqrt(v[k] / (1 - beta2 ** t)) + eps)\n    return new, {"m": m, "v": v}\n',
+        must_fail=('test_adam_first_step', 'test_adam_matches_torch_step_by_step', 'test_adam_tiny_gradients_either_epsilon'),
+        message_contains=('CARRÉ DU GRADIENT',),
+    ),
+    'submission-sgd_digits-adam-instead-of-sgd': Scenario(
+        grade_id='sgd_digits',
+        source='def entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    X = torch.as_tensor(X_train, dtype=torch.float32)\n    y = torch.as_tensor(y_train, dtype=torch.long)\n    N, D = X.shape\n    torch.manual_seed(seed)\n    modele = MLPDeuxCouches(D, hidden, 10)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    g = torch.Generator().manual_seed(seed)\n    for _ in range(epochs):\n        ordre = torch.randperm(N, generator=g)\n        for d in range(0, N, batch_size):\n            lot = ordre[d:d + batch_size]\n            opt.zero_grad()\n            nn.functional.cross_entropy(modele(X[lot]), y[lot]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=('test_entrainer_sgd_batches_cover_the_epoch',),
+        message_contains=('les pas suivent torch.optim.Adam',),
+    ),
+    'submission-xor_perceptron-reads-notebook-X': Scenario(
+        grade_id='xor_perceptron',
+        source='def separe_parfaitement(w, b, X, y):\n    return bool(np.all((X_xor @ w + b > 0).astype(int) == y))\n',
+        must_fail=('test_separe_random_separable_data', 'test_separe_convention_at_zero'),
+        message_contains=('lit la ou les variables du notebook X_xor',),
+    ),
+    'submission-mlp_module-dropout-in-forward': Scenario(
+        grade_id='mlp_module',
+        source='class MLPDeuxCouches(nn.Module):\n    def __init__(self, d_in, d_cache, d_out):\n        super().__init__()\n        self.fc1 = nn.Linear(d_in, d_cache)\n        self.fc2 = nn.Linear(d_cache, d_out)\n\n    def forward(self, x):\n        h = torch.relu(self.fc1(x))\n        h = nn.functional.dropout(h, 0.5)   # training=True par défaut !\n        return self.fc2(h)\n',
+        must_fail=('test_mlp_module_forward_matches_weights',),
+        message_contains=('opération aléatoire',),
+    ),
+})
+GROUPS["blind-r10-a"] = ("submission-diagnose_curve-final-vs-previous-epoch", "submission-count_params-int32-overflow",
+                         "submission-adam-state-paired-by-position", "submission-sgd_digits-adam-instead-of-sgd",
+                         "submission-xor_perceptron-reads-notebook-X", "submission-mlp_module-dropout-in-forward")
+GROUPS["blind-r10-b"] = ("submission-diagnose_curve-minimum-not-at-last-epoch", "submission-adam-stores-corrected-moments")
+GROUPS["blind-r10-c"] = ("submission-diagnose_curve-L0-from-validation", "submission-adam-correction-betas-swapped")
+GROUPS["blind-r10-d"] = ("submission-diagnose_curve-rule2-reads-training-minimum", "submission-adam-v-from-momentum")
+GROUPS["blind-r10-e"] = ("submission-diagnose_curve-validation-doubling-as-divergence",)
+GROUPS["blind-r10-f"] = ("submission-diagnose_curve-sorts-validation-in-place",)

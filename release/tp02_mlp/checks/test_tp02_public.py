@@ -16,6 +16,7 @@ from autograder.checks import (
     CheckFailed,
     as_array,
     as_bool,
+    as_int,
     as_module,
     assert_close,
     assert_equal_int,
@@ -146,6 +147,23 @@ def test_nombre_parametres_course_examples(submission):
         hint_fr="l'exemple du cours pour des images 24×24 : 207 937 paramètres ; bouclez sur toutes les couches",
         hint_en="the course's example for 24×24 images: 207,937 parameters; loop over every layer",
     )
+    # The notebook's other example, 512×512 images: more than 2**31 - 1 parameters.
+    big, want = [262144, 131072, 65536, 1], 42949935105
+    name = "nombre_parametres([262144, 131072, 65536, 1])"
+    value = as_int(submission.call("nombre_parametres", big), name)
+    if value != want and (value - want) % 2**32 == 0:  # int32 arithmetic wraps modulo 2**32
+        hint_fr = (
+            "dépassement d'entier : le compte dépasse 2³¹ − 1, la limite d'un np.int32 ; calculez "
+            "avec des int Python (sans dtype) ou np.int64"
+        )
+        hint_en = (
+            "integer overflow: the count exceeds 2³¹ − 1, the limit of an np.int32; compute with "
+            "Python ints (no dtype) or np.int64"
+        )
+    else:
+        hint_fr = "l'exemple du cours pour des images 512×512 ; Σ h_i × h_{i+1} + h_{i+1}"
+        hint_en = "the course's example for 512×512 images; Σ h_i × h_{i+1} + h_{i+1}"
+    assert_equal_int(value, want, name=name, hint_fr=hint_fr, hint_en=hint_en)
 
 
 # ---------------------------------------------------------------- 4. Adam

@@ -32,6 +32,9 @@ def _variant(
     betas=(B1, B2),
     sign=1.0,
     t_offset=0,
+    store_corrected=False,
+    correction_betas_swapped=False,
+    v_from_m=False,
 ):
     """Adam as written by hand, with switches that replay the classic mistakes."""
     b1, b2 = betas
@@ -47,11 +50,14 @@ def _variant(
         for k in p:
             g = grads[k]
             m[k] = b1 * m[k] + (1 - b1) * g
-            v[k] = b2 * v[k] + (1 - b2) * g * g
-            mh = m[k] / (1 - b1**tt) if bias_correction else m[k]
-            vh = v[k] / (1 - b2**tt) if bias_correction else v[k]
+            v[k] = b2 * v[k] + (1 - b2) * (m[k] * m[k] if v_from_m else g * g)
+            c1, c2 = (1 - b2**tt, 1 - b1**tt) if correction_betas_swapped else (1 - b1**tt, 1 - b2**tt)
+            mh = m[k] / c1 if bias_correction else m[k]
+            vh = v[k] / c2 if bias_correction else v[k]
             denom = np.sqrt(vh + EPS) if eps_inside else np.sqrt(vh) + EPS
             p[k] = p[k] - sign * lr * mh / denom
+            if store_corrected:  # m̂ and v̂ kept in the state, read back as m and v next step
+                m[k], v[k] = mh, vh
         out.append({k: x.copy() for k, x in p.items()})
     return out
 
@@ -80,6 +86,29 @@ _MISTAKES = [
         {"betas": (B2, B1)},
         "β1 et β2 sont inversés : β1 = 0.9 pour le moment m, β2 = 0.999 pour v",
         "β1 and β2 are swapped: β1 = 0.9 for the momentum m, β2 = 0.999 for v",
+    ),
+    (
+        {"store_corrected": True},
+        "le premier pas est juste, les suivants non : l'état garde les moments CORRIGÉS m̂ et v̂ ; "
+        "gardez dans state les moyennes glissantes m et v elles-mêmes, et calculez m̂ = m / (1 − "
+        "β1^t), v̂ = v / (1 − β2^t) à part, pour le pas seulement",
+        "the first step is right, the next ones are not: the state keeps the CORRECTED moments m̂ "
+        "and v̂; keep the running averages m and v themselves in state, and compute m̂ = m / (1 − "
+        "β1^t), v̂ = v / (1 − β2^t) apart, for the step only",
+    ),
+    (
+        {"correction_betas_swapped": True},
+        "la correction du biais mélange β1 et β2 : m̂ = m / (1 − β1^t) et v̂ = v / (1 − β2^t) "
+        "(β1 pour m, β2 pour v)",
+        "the bias correction mixes up β1 and β2: m̂ = m / (1 − β1^t) and v̂ = v / (1 − β2^t) "
+        "(β1 for m, β2 for v)",
+    ),
+    (
+        {"v_from_m": True},
+        "v est la moyenne glissante du CARRÉ DU GRADIENT : v = β2·v + (1 − β2)·g², pas du carré "
+        "du moment m",
+        "v is the running average of the SQUARED GRADIENT: v = β2·v + (1 − β2)·g², not of the "
+        "squared momentum m",
     ),
     (
         {"sign": -1.0},

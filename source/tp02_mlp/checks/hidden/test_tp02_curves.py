@@ -5,6 +5,14 @@ noise), far from the notebook's thresholds (2·L0, L0/2, +10 %), plus a healthy 
 training loss first rises between L0 and 2·L0 (rule 1's threshold is 2·L0, not L0), the
 divergence that comes back down (a spike to many times L0, then a plateau: what Adam does with lr = 1)
 and curves holding inf/nan. The reference applies the notebook's rules.
+
+TRAPS are curves each shortcut of the rules misreads: a validation loss that rose then levelled
+off ("the last value rises"), noise under 10 % at the end ("the minimum is not last"), curves
+whose validation loss starts away from the training loss (L0 read from perte_val), a training
+loss that dips under L0/2 and climbs back (rule 2 on the minimum), a validation loss that more
+than doubles while the training loss is healthy (rule 1 on the validation loss). The exact
+boundary final = 1.1 × min is not drawn: correct formulations (a ratio, a relative gap) round
+either way there (see EQUIVALENT in scenarios.py).
 """
 
 from __future__ import annotations
@@ -152,7 +160,11 @@ def _check(
     got = curve_label(submission.call("diagnostic_courbe", train, val))
     if got == expected:
         return
-    if callable(hint):
+    if hint is None and _l0_from_val(submission, train, val, expected):
+        # Only where no case-specific hint speaks (a threshold or an exact boundary can also
+        # change with the training loss's scale).
+        hint = _L0_FROM_VAL
+    elif callable(hint):
         hint = hint(submission, train, val)
     hint_fr, hint_en = hint or _HINTS[expected]
     both = expected == "sous-apprentissage" and got == "sur-apprentissage" and val[-1] > 1.1 * np.min(val)
@@ -170,8 +182,13 @@ def _check(
     elif {got, expected} == {"sous-apprentissage", "sur-apprentissage"}:
         hint_fr = f"vous avez inversé sous- et sur-apprentissage ; {hint_fr}"
         hint_en = f"you swapped under- and over-fitting; {hint_en}"
-    # Strictly below 2·L0: a curve that reaches exactly 2·L0 gets its own hint (_STRICT).
-    if got == "divergence" and np.all(np.isfinite(train)) and np.max(train) < 2 * train[0]:
+    # Strictly below 2·L0: a curve that reaches exactly 2·L0 gets its own hint (_STRICT). Only
+    # said of a training loss that does rise above L0 (premise of "remonte au-dessus de L0").
+    if (
+        got == "divergence"
+        and np.all(np.isfinite(train))
+        and train[0] < np.max(train) < 2 * train[0]
+    ):
         hint_fr = (
             "la perte d'entraînement remonte au-dessus de L0 mais reste sous 2·L0 : ce n'est pas "
             f"une divergence (règle 1 : max > 2·L0) ; {hint_fr}"
@@ -238,6 +255,138 @@ def _right_with_val_capped(submission, train, val, expected) -> bool:
     return curve_label(submission.call("diagnostic_courbe", train, capped)) == expected
 
 
+def _overfit_levelled_off(rng, n, L0):
+    """Overfitting: the validation loss falls, rises to 1.5–2.5 × its minimum, then levels off
+    (its last values even decrease a little): the last epoch alone shows no rise."""
+    train = _decay(L0, rng.uniform(0.005, 0.1), n)
+    t1, t2 = int(n * rng.uniform(0.2, 0.3)), int(n * rng.uniform(0.55, 0.65))
+    vmin, v0 = L0 * rng.uniform(0.15, 0.4), L0 * rng.uniform(1.0, 1.1)
+    top = vmin * rng.uniform(1.5, 2.5)
+    down = v0 * np.exp(np.log(vmin / v0) * np.arange(t1 + 1) / t1)
+    up = vmin + (top - vmin) * np.arange(1, t2 - t1 + 1) / (t2 - t1)
+    flat = top * np.linspace(1.0, rng.uniform(0.97, 0.99), n - t2)[1:]
+    return train * _noise(rng, n), np.concatenate([down, up, flat])
+
+
+def _healthy_noisy_end(rng, n, L0):
+    """Healthy: the validation loss reaches its minimum at the last-but-one epoch, then the last
+    epoch rises 3–7 % above it (noise, under the 10 % margin)."""
+    train = _decay(L0, rng.uniform(0.02, 0.2), n)
+    val = train * rng.uniform(1.05, 1.2)
+    val[-1] = val[-2] * rng.uniform(1.03, 1.07)
+    return train, val
+
+
+def _underfit_val_starts_higher(rng, n, L0):
+    """Under-fitting whose validation loss starts 1.6–1.9 × L0 (not at the training loss's
+    first value) and decreases: L0 is perte_train[0]."""
+    plateau = rng.uniform(0.55, 0.7)
+    t = np.arange(n)
+    train = L0 * (plateau + (1 - plateau) * np.exp(-t / (n * rng.uniform(0.1, 0.2))))
+    v0 = L0 * rng.uniform(1.6, 1.9)
+    val = train * rng.uniform(1.02, 1.08) + (v0 - train[0] * 1.05) * np.exp(-t / (n * 0.1))
+    return train, np.minimum.accumulate(val)
+
+
+def _healthy_val_below_train(rng, n, L0):
+    """Healthy, the validation loss 0.4–0.55 × the training loss (as with dropout), and the
+    training loss first rises to 1.2–1.6 × L0 for a few epochs: below 2·L0, L0 = perte_train[0]."""
+    train = _decay(L0, rng.uniform(0.02, 0.2), n)
+    w = max(1, n // 10)
+    train[1 : 1 + w] = L0 * rng.uniform(1.2, 1.6, size=w)
+    val = np.minimum.accumulate(train * rng.uniform(0.4, 0.55))
+    return train, _flat_last_val(rng, val)
+
+
+def _underfit_after_dip(rng, n, L0):
+    """Under-fitting: the training loss falls to 0.3–0.4 × L0, then climbs back to 0.6–0.9 × L0
+    (below 2·L0); the validation loss keeps decreasing slowly. The FINAL loss is above L0/2."""
+    half = n // 2
+    low, end = rng.uniform(0.3, 0.4), rng.uniform(0.6, 0.9)
+    train = np.concatenate([_decay(L0, low, half + 1), L0 * np.linspace(low, end, n - half)[1:]])
+    val = _decay(L0 * rng.uniform(1.05, 1.2), rng.uniform(0.5, 0.8), n)
+    return train, val
+
+
+def _overfit_val_doubles(rng, n, L0):
+    """Overfitting: the training loss never rises, the validation loss halves, then climbs to
+    2.3–3 × its first value: only rule 3 speaks (rule 1 reads the training loss)."""
+    train = _decay(L0, rng.uniform(0.05, 0.2), n)
+    tm = int(n * rng.uniform(0.2, 0.35))
+    v0 = L0 * rng.uniform(0.9, 1.1)
+    vmin, top = v0 * rng.uniform(0.5, 0.6), v0 * rng.uniform(2.3, 3.0)
+    down = v0 * np.exp(np.log(vmin / v0) * np.arange(tm + 1) / tm)
+    up = vmin + (top - vmin) * np.arange(1, n - tm) / (n - 1 - tm)
+    return train, np.concatenate([down, up])
+
+
+_LEVELLED = (
+    "la perte de validation a remonté puis s'est stabilisée : elle finit bien au-dessus de son "
+    "minimum, même si elle ne monte plus aux dernières époques ; règle 3 : la valeur finale "
+    "comparée au MINIMUM de toute la courbe (finale > 1.1 × minimum), pas à la valeur précédente",
+    "the validation loss went back up then levelled off: it ends well above its minimum, even "
+    "though it no longer rises in the last epochs; rule 3: the final value against the MINIMUM "
+    "of the whole curve (final > 1.1 × minimum), not against the previous value",
+)
+_NOISE = (
+    "la perte de validation finale dépasse un peu son minimum (de moins de 10 %) : c'est du "
+    "bruit, pas un sur-apprentissage ; règle 3 : finale > 1.1 × minimum, une marge de 10 % (ni "
+    "« la dernière valeur remonte », ni « le minimum n'est pas à la dernière époque »)",
+    "the final validation loss is a little above its minimum (by less than 10 %): that is noise, "
+    "not overfitting; rule 3: final > 1.1 × minimum, a 10 % margin (neither \"the last value "
+    "rises\" nor \"the minimum is not at the last epoch\")",
+)
+_L0_FROM_VAL = (
+    "ici la perte de validation ne part pas de la même valeur que la perte d'entraînement, et "
+    "votre réponse devient juste quand on les fait partir du même point : L0 est la première perte "
+    "d'ENTRAÎNEMENT perte_train[0] (règles 1 et 2), pas perte_val[0]",
+    "here the validation loss does not start where the training loss does, and your answer "
+    "becomes right when they are made to start at the same point: L0 is the first TRAINING loss perte_train[0] "
+    "(rules 1 and 2), not perte_val[0]",
+)
+_FINAL_NOT_MIN = (
+    "la perte d'entraînement est passée sous L0/2, puis est remontée au-dessus : la règle 2 lit "
+    "la perte d'entraînement FINALE perte_train[-1], pas son minimum",
+    "the training loss went below L0/2, then climbed back above it: rule 2 reads the FINAL "
+    "training loss perte_train[-1], not its minimum",
+)
+_VAL_GROWS = (
+    "la perte d'entraînement ne remonte jamais au-dessus de L0 ici ; seule la perte de "
+    "VALIDATION monte, beaucoup : la règle 1 ne regarde que la perte d'entraînement (et les "
+    "valeurs non finies), une perte de validation qui remonte relève de la règle 3 "
+    "(sur-apprentissage)",
+    "the training loss never rises above L0 here; only the VALIDATION loss rises, a lot: rule 1 "
+    "looks at the training loss only (and non-finite values), a validation loss that goes back up "
+    "falls under rule 3 (overfitting)",
+)
+
+
+def _l0_from_val(submission, train, val, expected) -> bool:
+    """Premise of _L0_FROM_VAL: the two curves start apart, and the same curves with the
+    training loss rescaled to start at perte_val[0] (no rule's answer changes: rules 1–2 compare
+    the training loss with its own first value, rule 3 reads the validation loss) get the right
+    answer."""
+    if not (np.all(np.isfinite(train)) and np.all(np.isfinite(val))) or train[0] <= 0 or val[0] <= 0:
+        return False
+    if np.isclose(val[0], train[0], rtol=1e-3):
+        return False
+    probe = train * (val[0] / train[0])
+    return _reference(probe, val) == expected and curve_label(
+        submission.call("diagnostic_courbe", probe, val)
+    ) == expected
+
+
+#: Curves each shortcut of the rules misreads, with the hint naming it.
+TRAPS = (
+    (_overfit_levelled_off, "sur-apprentissage", _LEVELLED),
+    (_healthy_noisy_end, "sain", _NOISE),
+    (_underfit_val_starts_higher, "sous-apprentissage", None),  # _check: _L0_FROM_VAL
+    (_healthy_val_below_train, "sain", None),
+    (_underfit_after_dip, "sous-apprentissage", _FINAL_NOT_MIN),
+    (_overfit_val_doubles, "sur-apprentissage", _VAL_GROWS),
+)
+
+
 @pytest.mark.item("diagnose_curve")
 @pytest.mark.points(1.0)
 def test_diagnostic_synthetic_curves(submission, rng):
@@ -251,6 +400,9 @@ def test_diagnostic_synthetic_curves(submission, rng):
             cases.append((train, val, expected))
     for i in rng.permutation(len(cases)):
         _check(submission, *cases[i])
+    for maker, expected, hint in TRAPS:
+        train, val = maker(rng, int(rng.integers(20, 101)), float(rng.uniform(0.5, 3.0)))
+        _check(submission, train, val, expected, hint)
 
 
 @pytest.mark.item("diagnose_curve")
@@ -455,3 +607,15 @@ def test_diagnostic_reads_first_and_last_epochs(submission, rng):
     # L0 near 2, 2 ** L0; the cases before it name those faults first.
     for case in cases:
         _check(submission, *case)
+    # The statement: "vos fonctions ne doivent pas modifier leurs arguments", on finite curves
+    # whose validation loss is not sorted (a perte_val.sort() to find the minimum shows here).
+    train, val = _overfit(rng, int(rng.integers(20, 60)), float(rng.uniform(0.5, 3.0)))
+    assert_arguments_untouched(
+        submission, "diagnostic_courbe", (train, val), {0: "perte_train", 1: "perte_val"},
+        hint_fr="ne triez pas et ne réécrivez pas les tableaux reçus (perte_val.sort() trie le "
+        "tableau de l'appelant) : np.min(perte_val), np.sort(perte_val) ou sorted(...) lisent "
+        "sans modifier",
+        hint_en="do not sort or rewrite the arrays you are given (perte_val.sort() sorts the "
+        "caller's array): np.min(perte_val), np.sort(perte_val) or sorted(...) read without "
+        "modifying",
+    )

@@ -67,9 +67,11 @@ def test_adam_uses_its_hyperparameters_and_copies(submission, rng):
                   for k, v in params.items()} for _ in range(4)]
     lr = 0.01
 
-    def student(**kwargs):
+    def student(reorder=False, **kwargs):
         state, current, got = None, {k: v.copy() for k, v in params.items()}, []
         for t, grads in enumerate(grads_seq, start=1):
+            if reorder:  # the same gradients, the keys listed in the other order than params
+                grads = {k: grads[k] for k in reversed(list(grads))}
             res = submission.call("adam_step", current, grads, state, lr, t, **kwargs)
             if not isinstance(res, (tuple, list)) or len(res) != 2 or not isinstance(res[0], dict):
                 raise CheckFailed("adam_step doit renvoyer le couple (nouveaux_params, nouvel_etat)",
@@ -88,9 +90,8 @@ def test_adam_uses_its_hyperparameters_and_copies(submission, rng):
 
     # A wrong Adam fails the step-by-step checks; this one only asks whether an Adam that is
     # right with the defaults also follows the values it is given.
-    if matches(student(), 0.9, 0.999, 1e-8) and not matches(
-        student(beta1=b1, beta2=b2, eps=eps), b1, b2, eps
-    ):
+    right = matches(student(), 0.9, 0.999, 1e-8)
+    if right and not matches(student(beta1=b1, beta2=b2, eps=eps), b1, b2, eps):
         raise CheckFailed(
             "avec des beta1, beta2 et eps du correcteur passés en arguments, "
             "adam_step s'écarte de torch.optim.Adam réglé de même : utilisez les arguments "
@@ -99,6 +100,24 @@ def test_adam_uses_its_hyperparameters_and_copies(submission, rng):
             "adam_step leaves torch.optim.Adam set the same way: use the beta1, beta2 and eps "
             "arguments, not hard-coded default values",
         )
+    # The statement: params and grads have "mêmes clés", not the same order. Right with grads
+    # listed as params are (the premise), wrong with the other order: paired by position.
+    if right:
+        try:
+            reordered = matches(student(reorder=True), 0.9, 0.999, 1e-8)
+        except (CheckFailed, SubmissionError):
+            reordered = False
+        if not reordered:
+            raise CheckFailed(
+                "adam_step est juste quand grads liste ses clés dans le même ordre que params, "
+                "faux dans l'autre ordre : les gradients sont appariés aux paramètres par "
+                "position (zip(params.values(), grads.values()), une liste d'états) ; "
+                "appariez-les par NOM : pour chaque clé k de params, grads[k] et l'état de k",
+                "adam_step is right when grads lists its keys in the same order as params, wrong "
+                "in the other order: gradients are paired with parameters by position "
+                "(zip(params.values(), grads.values()), a list of states); pair them by NAME: for "
+                "every key k of params, grads[k] and the state of k",
+            )
     try:
         out = adam_inplace.call(submission, Ref("adam_step"), {k: v.tolist() for k, v in params.items()},
                                 {k: v.tolist() for k, v in grads_seq[0].items()}, lr, b1, b2, eps)

@@ -17,12 +17,14 @@ from autograder.checks import (
     Handle,
     Partial,
     Ref,
+    StudentError,
     SubmissionError,
     as_bool,
     as_module,
     assert_arguments_untouched,
     kernel_side,
     module_outputs,
+    notebook_data_reads,
     relabel,
 )
 
@@ -33,13 +35,45 @@ Y_XOR = np.array([0, 1, 1, 0])
 # ---------------------------------------------------------------- separe_parfaitement
 
 
+def _globals_hint(submission) -> tuple[str, str] | None:
+    """(fr, en) naming the notebook data separe_parfaitement reads instead of its arguments
+    (the premise: its bytecode reads them), or None."""
+    reads = notebook_data_reads(submission, "separe_parfaitement")
+    if not reads:
+        return None
+    listed = ", ".join(reads.variables[:4])
+    return (
+        f"separe_parfaitement lit la ou les variables du notebook {listed} au lieu de ses "
+        "arguments : elle ne doit travailler que sur w, b, X et y reçus (la correction l'appelle "
+        "sur ses propres exemples, d'autres formes)",
+        f"separe_parfaitement reads the notebook variable(s) {listed} instead of its arguments: "
+        "it must work only on the w, b, X and y it receives (the grader calls it on its own "
+        "examples, of other shapes)",
+    )
+
+
+def _separe(submission, w, b, X, y):
+    """The student's separe_parfaitement(w, b, X, y); an error it raises on the grader's data,
+    when it reads the notebook's data by global name, is said in those words."""
+    try:
+        return submission.call("separe_parfaitement", w, b, X, y)
+    except StudentError as exc:
+        hint = _globals_hint(submission)
+        if hint is None:
+            raise
+        raise CheckFailed(
+            f"separe_parfaitement a levé {exc.ename} sur des exemples du correcteur ; {hint[0]}",
+            f"separe_parfaitement raised {exc.ename} on the grader's examples; {hint[1]}",
+        ) from None
+
+
 def _outputs(w, b, X) -> np.ndarray:
     return (X @ w + b > 0).astype(int)
 
 
 def _check_case(submission, w, b, X, y, what_fr: str, what_en: str) -> None:
     expected = bool(np.all(_outputs(w, b, X) == y))
-    got = as_bool(submission.call("separe_parfaitement", w, b, X, y), "separe_parfaitement")
+    got = as_bool(_separe(submission, w, b, X, y), "separe_parfaitement")
     if got == expected:
         return
     scores = X @ w + b
@@ -52,10 +86,13 @@ def _check_case(submission, w, b, X, y, what_fr: str, what_en: str) -> None:
         on_boundary.any()
         and non_strict == got
         and off.any()
-        and as_bool(submission.call("separe_parfaitement", w, b, X[off], y[off]), "separe_parfaitement")
+        and as_bool(_separe(submission, w, b, X[off], y[off]), "separe_parfaitement")
         == bool(np.all(_outputs(w, b, X[off]) == y[off]))
     )
-    if _reads_first_coordinates_only(submission, w, b, X, y):
+    data_read = _globals_hint(submission)
+    if data_read is not None:
+        hint_fr, hint_en = data_read
+    elif _reads_first_coordinates_only(submission, w, b, X, y):
         hint_fr = (
             "la réponse est juste quand le score w·x tient dans la PREMIÈRE coordonnée, fausse "
             "quand il tient dans la dernière : w·x + b doit utiliser TOUTES les coordonnées, "
@@ -123,7 +160,7 @@ def _right_once_scaled_up(submission, w, b, X, y, expected: bool) -> bool:
     if bool(np.all((scores > 0).astype(int) == y)) != expected:
         return False  # rounding moved a point across the boundary: no premise
     got = as_bool(
-        submission.call("separe_parfaitement", w * kw, b * kx * kw, X * kx, y), "separe_parfaitement"
+        _separe(submission, w * kw, b * kx * kw, X * kx, y), "separe_parfaitement"
     )
     return got == expected
 
@@ -148,7 +185,7 @@ def _reads_first_coordinates_only(submission, w, b, X, y) -> bool:
     answers = []
     for column in (0, d - 1):
         wc, Xc = _score_in(X, w, column)
-        answers.append(as_bool(submission.call("separe_parfaitement", wc, b, Xc, y), "separe_parfaitement"))
+        answers.append(as_bool(_separe(submission, wc, b, Xc, y), "separe_parfaitement"))
     return answers[0] == expected and answers[1] != expected
 
 

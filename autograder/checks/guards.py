@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograder.bridge.proxy import Submission
-from autograder.bridge.values import StudentError, SubmissionError
+from autograder.bridge.values import Ref, StudentError, SubmissionError
 from autograder.checks.errors import CheckFailed
 from autograder.results import Message
 
@@ -207,6 +207,15 @@ class LibraryGuard:
         """The kernel source defining `helper`; define it before calling through it."""
         return without_library_source(self.helper, self.targets, self.marker, scans=self.scans)
 
+    def install(self, submission: Submission) -> Ref:
+        """Define the guard in the kernel now; its `Ref`, for kernel-side code (`@kernel_side`)
+        that calls a student function through it: `garde(name, *args, **kwargs)`.
+
+        Install it again before every such call, as `call` does: the student's code ran since.
+        """
+        submission.define(self.helper, self.source)
+        return Ref(self.helper)
+
     def call(
         self,
         submission: Submission,
@@ -225,7 +234,7 @@ class LibraryGuard:
         """
         try:
             # Defined again before every call: the student's code ran since the last one.
-            submission.define(self.helper, self.source)
+            self.install(submission)
             return submission.call(self.helper, via or name, *args, timeout=timeout, **kwargs)
         except StudentError as exc:
             failed = self.failure(name, exc)

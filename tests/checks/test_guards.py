@@ -16,7 +16,7 @@ import types
 import pytest
 
 from autograder.bridge.proxy import Submission
-from autograder.bridge.values import KernelDied, StudentError
+from autograder.bridge.values import KernelDied, Ref, StudentError
 from autograder.checks import CheckFailed, LibraryGuard, without_library_source
 from autograder.results import Message
 
@@ -376,6 +376,19 @@ def test_a_kernel_that_is_gone_is_reported_under_the_student_function():
     with pytest.raises(KernelDied) as info:
         GUARD.call(gone, "heron", 2.0)
     assert info.value.message == Message("impossible d'appeler `heron`", "cannot call `heron`")
+
+
+def test_install_hands_the_guard_to_kernel_side_code():
+    """A `@kernel_side` helper (gradients through the guard) receives it as an argument."""
+    sub = InProcess(STUDENT)
+    ref = GUARD.install(sub)
+    assert ref == Ref(GUARD.helper)
+    garde = sub.ns[ref.name]
+    assert garde("heron", 2.0) == pytest.approx(math.sqrt(2.0))
+    with pytest.raises(RuntimeError) as info:
+        garde("triche", 2.0)
+    failed = GUARD.failure("triche", StudentError(Message("x"), "RuntimeError", str(info.value)))
+    assert failed is not None and failed.message.fr.startswith("triche appelle math.sqrt")
 
 
 def test_failure_reads_the_marker_only():

@@ -19,8 +19,8 @@ import torch.nn.functional as F
 
 from autograder.checks import (
     CheckFailed,
-    Ref,
     StudentError,
+    SubmissionError,
     Tensor,
     as_array,
     as_float,
@@ -28,8 +28,10 @@ from autograder.checks import (
     assert_close,
     assert_gradient_close,
     fmt_order,
+    kernel_side,
     record_expected,
     record_margin,
+    relabel,
     student_failure,
 )
 
@@ -46,12 +48,16 @@ from ..public.helpers import (
 
 # Trusted kernel-side helpers: gradients of a student function called through the guard,
 # and the grader's functions for `erreur_equivariance`.
-KERNEL_SRC = GUARD.source + f"""
 
-def _tp03_gradients(_nom, entrees, poids, **kwargs):
+
+@kernel_side
+def gradients(garde, nom, entrees, poids, **kwargs):
+    """Gradients of Σ poids ⊙ nom(*entrees, **kwargs), the student's `nom` called through
+    the guard `garde` (GUARD.install), on fresh leaves; None becomes zeros."""
     import torch
+
     feuilles = [t.detach().clone().requires_grad_(True) for t in entrees]
-    sortie = {GUARD.helper}(_nom, *feuilles, **kwargs)
+    sortie = garde(nom, *feuilles, **kwargs)
     if not isinstance(sortie, torch.Tensor):
         raise TypeError("TP03_PAS_TENSEUR " + type(sortie).__name__)
     if not sortie.requires_grad:
@@ -59,22 +65,24 @@ def _tp03_gradients(_nom, entrees, poids, **kwargs):
     if tuple(sortie.shape) != tuple(poids.shape):
         raise ValueError("TP03_FORME " + str(tuple(sortie.shape)))
     grads = torch.autograd.grad((sortie * poids.to(sortie.dtype)).sum(), feuilles, allow_unused=True)
-    return [torch.zeros_like(f) if g is None else g for f, g in zip(feuilles, grads)]
+    return [torch.zeros_like(f) if g is None else g for f, g in zip(feuilles, grads, strict=True)]
 
 
-def _tp03_fabrique(nom, genre, poids):
+@kernel_side
+def grader_function(genre, poids):
+    """The grader's function of kind `genre` (conv, conv_relu, gain, dense), kept in the
+    kernel: the grader gets a Handle to pass to the student's `erreur_equivariance`."""
     import torch
-    import torch.nn.functional as _F
+    import torch.nn.functional as F
+
     if genre == "conv":
-        f = lambda z: _F.conv2d(z, poids.to(z.dtype), padding=poids.shape[-1] // 2)
-    elif genre == "conv_relu":
-        f = lambda z: torch.relu(_F.conv2d(z, poids.to(z.dtype), padding=poids.shape[-1] // 2))
-    elif genre == "gain":
-        f = lambda z: z * poids.to(z.dtype)
-    else:
-        f = lambda z: (z.reshape(z.shape[0], -1) @ poids.to(z.dtype)).reshape(z.shape)
-    globals()[nom] = f
-"""
+        return lambda z: F.conv2d(z, poids.to(z.dtype), padding=poids.shape[-1] // 2)
+    if genre == "conv_relu":
+        return lambda z: torch.relu(F.conv2d(z, poids.to(z.dtype), padding=poids.shape[-1] // 2))
+    if genre == "gain":
+        return lambda z: z * poids.to(z.dtype)
+    return lambda z: (z.reshape(z.shape[0], -1) @ poids.to(z.dtype)).reshape(z.shape)
+
 
 _NO_GRAD_FR = (
     "ne laisse pas passer le gradient : écrivez-la uniquement avec des opérations PyTorch "
@@ -89,7 +97,7 @@ _NO_GRAD_EN = (
 def _student_error(
     name: str, exc: StudentError, expected_shape: tuple[int, ...] | None = None
 ) -> CheckFailed:
-    forbidden = GUARD.failure(name, exc)  # through `_tp03_gradients`, which calls the guard
+    forbidden = GUARD.failure(name, exc)  # through `gradients`, which calls the guard
     if forbidden is not None:
         return forbidden
     if "TP03_SANS_GRADIENT" in exc.evalue or "numpy()" in exc.evalue:
@@ -129,13 +137,14 @@ def _plain(submission, name: str, *args, **kwargs):
 
 
 def _student_grads(submission, name: str, inputs: list[np.ndarray], weights: np.ndarray, **kwargs):
-    submission.define("_tp03_gradients", KERNEL_SRC)
     try:
-        out = submission.call(
-            "_tp03_gradients", name, [Tensor(a) for a in inputs], Tensor(weights), **kwargs
+        out = gradients.call(
+            submission, GUARD.install(submission), name, [Tensor(a) for a in inputs], Tensor(weights), **kwargs
         )
     except StudentError as exc:
         raise _student_error(name, exc, weights.shape) from None
+    except SubmissionError as exc:
+        raise relabel(exc, gradients.ref_name, name) from None
     if not isinstance(out, list) or len(out) != len(inputs):
         raise CheckFailed(f"{name} : gradients illisibles", f"{name}: unreadable gradients")
     return out
@@ -499,7 +508,6 @@ def _apply(f, a: np.ndarray) -> np.ndarray:
 @pytest.mark.item("equivariance")
 @pytest.mark.points(1)
 def test_erreur_equivariance_on_grader_functions(submission, rng):
-    submission.define("_tp03_fabrique", KERNEL_SRC)
     c = int(rng.integers(1, 3))
     H, W = (int(v) for v in rng.integers(10, 15, size=2))
     x = np.zeros((2, c, H, W))
@@ -555,8 +563,7 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
     for i in rng.permutation(len(cases)):
         kind, param, xi, label, label_en, *forced = cases[i]
         dy, dx = forced[0] if forced else _shift(rng)
-        name = f"_tp03_f{i}"
-        submission.call("_tp03_fabrique", name, kind, Tensor(param))
+        fn = grader_function.call(submission, kind, Tensor(param))
         f = _grader_function(kind, param)
         fx, ftx = _apply(f, xi), _apply(f, translate(xi, dy, dx))
         expected = float(np.abs(ftx - translate(fx, dy, dx)).max())
@@ -564,7 +571,7 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
         what_fr = f"erreur_equivariance(f, x, dy={dy}, dx={dx}) avec f = {label}"
         try:
             got = as_float(
-                submission.call("erreur_equivariance", Ref(name), Tensor(xi), dy, dx), what_fr
+                submission.call("erreur_equivariance", fn, Tensor(xi), dy, dx), what_fr
             )
         except StudentError as exc:
             reads = notebook_data_hint(submission, "erreur_equivariance")
@@ -632,7 +639,7 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
         # and overwrites the caller's image.
         dy, dx = _shift(rng)
         assert_arguments_untouched(
-            submission, "erreur_equivariance", (Ref(name), Tensor(x_full), dy, dx), {1: "x"},
+            submission, "erreur_equivariance", (fn, Tensor(x_full), dy, dx), {1: "x"},
             hint_fr="translatez dans une nouvelle image, xt = translater(x, dy, dx), sans copy_ dans x",
             hint_en="translate into a new image, xt = translater(x, dy, dx), without copy_ into x",
         )

@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
-from autograder.checks import CheckFailed, StudentError
+from autograder.checks import (
+    CheckFailed,
+    KernelSide,
+    Ref,
+    StudentError,
+    SubmissionError,
+    kernel_side,
+    relabel,
+)
 
 
-def call_marked(submission, helper: str, *args, name: str, what: str, errors: dict):
-    """A trusted kernel helper that runs the student's `name`: a marker of `errors` in the
-    error becomes its (French, English) message after `what`; `name` undefined is said so."""
+def call_marked(submission, helper: KernelSide, *args, name: str, what: str, errors: dict):
+    """A trusted kernel helper that runs the student's `name`, given as its first argument: a
+    marker of `errors` in the error becomes its (French, English) message after `what`;
+    `name` undefined is said so."""
+    if not submission.has(name):
+        raise CheckFailed(
+            f"`{name}` n'est pas définie dans votre notebook",
+            f"`{name}` is not defined in your notebook",
+        )
     try:
-        return submission.call(helper, *args)
+        return helper.call(submission, Ref(name), *args)
     except StudentError as exc:
         for marker, (fr, en) in errors.items():
             if marker in exc.evalue:
                 raise CheckFailed(f"{what} : {fr}", f"{what}: {en}") from None
-        if exc.ename == "NameError" and exc.evalue == name:
-            raise CheckFailed(
-                f"`{name}` n'est pas définie dans votre notebook",
-                f"`{name}` is not defined in your notebook",
-            ) from None
-        raise
+        raise relabel(exc, helper.ref_name, name) from None
+    except SubmissionError as exc:
+        raise relabel(exc, helper.ref_name, name) from None
 
 
 # The grader's construire_rotations and entrainer_rotation (the statement's solution): the
@@ -64,24 +75,32 @@ PRETRAINING_REF = {**ROTATIONS_REF, "entrainer_rotation": REF_ENTRAINER_ROTATION
 
 # Trusted kernel-side probe: does the student's function modify the arrays or tensors it
 # receives? (the statement's functions leave their inputs untouched)
-SUR_PLACE_SRC = """
-def _tp09_sur_place(X, *args, _tp09_fonction="masquer_patchs", **kwargs):
+@kernel_side
+def modifies_arguments(fonction, X, *args, **kwargs):
+    """Calls fonction(X, *args, **kwargs); whether an array or tensor among X and args changed."""
     import numpy as np
     import torch
+
     entrees = [a for a in (X, *args) if isinstance(a, (np.ndarray, torch.Tensor))]
     avants = [a.detach().clone() if isinstance(a, torch.Tensor) else a.copy() for a in entrees]
-    globals()[_tp09_fonction](X, *args, **kwargs)
+    fonction(X, *args, **kwargs)
     return any(
         not (torch.equal(a.detach(), b) if isinstance(a, torch.Tensor) else np.array_equal(a, b))
-        for a, b in zip(entrees, avants)
+        for a, b in zip(entrees, avants, strict=True)
     )
-"""
+
+
+def modifies_its_arguments(submission, name: str, X, *args, **kwargs) -> bool:
+    """Whether the student's `name`(X, *args, **kwargs) modifies an array or tensor it receives."""
+    try:
+        return modifies_arguments.call(submission, Ref(name), X, *args, **kwargs)
+    except SubmissionError as exc:
+        raise relabel(exc, modifies_arguments.ref_name, name) from None
 
 
 def check_not_in_place(submission, name: str, call: str, X, *args, **kwargs) -> None:
     """The statement's functions leave the arrays and tensors they receive untouched."""
-    submission.define("_tp09_sur_place", SUR_PLACE_SRC)
-    if submission.call("_tp09_sur_place", X, *args, _tp09_fonction=name, **kwargs):
+    if modifies_its_arguments(submission, name, X, *args, **kwargs):
         raise CheckFailed(
             f"{call} modifie sur place un tableau ou tenseur qu'on lui passe : le code qui "
             "l'appelle réutilise ses données ensuite ; travaillez sur une copie (ou des "

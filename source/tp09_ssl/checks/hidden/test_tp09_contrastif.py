@@ -37,14 +37,15 @@ from autograder.checks import (
 from ..public.helpers import notebook_encoder, nt_xent_ref, unit_rows
 from .helpers import call_marked, check_not_in_place
 
-KERNEL_SRC = """
-def _tp09_gradients_nt_xent(z1, z2, temperature):
+
+@kernel_side
+def nt_xent_gradients(nt_xent, z1, z2, temperature):
+    """The student's nt_xent(z1, z2, temperature=...) on fresh leaves: [dz1, dz2, value]."""
     import torch
-    if "nt_xent" not in globals():
-        raise NameError("nt_xent")
+
     a = z1.detach().clone().requires_grad_(True)
     b = z2.detach().clone().requires_grad_(True)
-    perte = globals()["nt_xent"](a, b, temperature=temperature)
+    perte = nt_xent(a, b, temperature=temperature)
     if not isinstance(perte, torch.Tensor):
         raise TypeError("TP09_PAS_TENSEUR " + type(perte).__name__)
     if perte.numel() != 1:
@@ -56,17 +57,18 @@ def _tp09_gradients_nt_xent(z1, z2, temperature):
             perte.detach().double().reshape(())]
 
 
-def _tp09_gradient_mesure(nom, alpha, *entrees):
+@kernel_side
+def measure_gradients(mesure, alpha, *entrees):
+    """The gradients of the student's mesure(*entrees, alpha=alpha) in each input, on fresh
+    leaves; None when it is not a differentiable scalar tensor."""
     import torch
-    if nom not in globals():
-        raise NameError(nom)
+
     feuilles = [e.detach().clone().requires_grad_(True) for e in entrees]
-    valeur = globals()[nom](*feuilles, alpha=alpha)
+    valeur = mesure(*feuilles, alpha=alpha)
     if not isinstance(valeur, torch.Tensor) or valeur.numel() != 1 or not valeur.requires_grad:
         return None
     grads = torch.autograd.grad(valeur.reshape(()), feuilles, allow_unused=True)
-    return [torch.zeros_like(f) if g is None else g for f, g in zip(feuilles, grads)]
-"""
+    return [torch.zeros_like(f) if g is None else g for f, g in zip(feuilles, grads, strict=True)]
 
 
 @kernel_side
@@ -295,14 +297,12 @@ def _torch_grads(z1, z2, tau, **kw):
 @pytest.mark.item("nt_xent")
 @pytest.mark.points(1.5)
 def test_nt_xent_gradients(submission, rng, device):
-    helper = "_tp09_gradients_nt_xent"
-    submission.define(helper, KERNEL_SRC)
     for tau in _taus(rng)[:2]:
         z1, z2 = _nt_xent_case(rng, tau)
         what = (
             "nt_xent(z1, z2, temperature) pour des projections du correcteur"
         )
-        out = call_marked(submission, helper, Tensor(z1), Tensor(z2), tau, name="nt_xent",
+        out = call_marked(submission, nt_xent_gradients, Tensor(z1), Tensor(z2), tau, name="nt_xent",
                           what=what, errors=_NT_XENT_ERRORS)
         if not isinstance(out, (list, tuple)) or len(out) != 3:
             raise CheckFailed(f"{what} : gradients illisibles", f"{what}: unreadable gradients")
@@ -555,9 +555,8 @@ def _torch_align(z1, z2, alpha):
 def _check_alignment_gradient(submission, z1, z2, alpha, device) -> None:
     """The notebook trains an encoder with alignement as its loss (entrainer_contrastif):
     its gradient must be the formula's, through the normalisation."""
-    submission.define("_tp09_gradient_mesure", KERNEL_SRC)
     what = f"alignement(z1, z2, alpha={alpha:g}) pour des tenseurs du correcteur"
-    out = call_marked(submission, "_tp09_gradient_mesure", "alignement", alpha, Tensor(z1),
+    out = call_marked(submission, measure_gradients, alpha, Tensor(z1),
                       Tensor(z2), name="alignement", what=what, errors={})
     if out is None:
         raise CheckFailed(

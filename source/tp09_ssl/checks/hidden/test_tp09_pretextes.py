@@ -46,6 +46,7 @@ from sklearn.preprocessing import StandardScaler
 from autograder.checks import (
     CheckFailed,
     Handle,
+    Ref,
     StudentError,
     Tensor,
     accuracy,
@@ -70,9 +71,9 @@ from ..public.helpers import flat_parameters, notebook_encoder
 from .helpers import (
     PRETRAINING_REF,
     ROTATIONS_REF,
-    SUR_PLACE_SRC,
     call_marked,
     check_not_in_place,
+    modifies_its_arguments,
 )
 
 # ---------------------------------------------------------------- grader data
@@ -126,16 +127,16 @@ def rotation_logits(encodeur, tete, X):
 
 
 # Trusted kernel-side helper that runs the student's perte_masquee on a grader leaf.
-KERNEL_SRC = """
-def _tp09_perte_masquee(X, X_rec, masque, taille):
+@kernel_side
+def masked_loss_gradient(perte_masquee, X, X_rec, masque, taille):
+    """The student's perte_masquee(X, X_rec, masque[, taille]) and its gradient in X_rec."""
     import torch
-    if "perte_masquee" not in globals():
-        raise NameError("perte_masquee")
+
     feuille = X_rec.detach().clone().requires_grad_(True)
     if taille is None:  # the signature's default, taille=2
-        perte = globals()["perte_masquee"](X, feuille, masque)
+        perte = perte_masquee(X, feuille, masque)
     else:
-        perte = globals()["perte_masquee"](X, feuille, masque, taille)
+        perte = perte_masquee(X, feuille, masque, taille)
     if not isinstance(perte, torch.Tensor):
         raise TypeError("TP09_PAS_TENSEUR " + type(perte).__name__)
     if perte.numel() != 1:
@@ -144,14 +145,15 @@ def _tp09_perte_masquee(X, X_rec, masque, taille):
         raise TypeError("TP09_SANS_GRADIENT")
     (g,) = torch.autograd.grad(perte.reshape(()), [feuille], allow_unused=True)
     return perte.detach(), torch.zeros_like(feuille) if g is None else g
-"""
 
 
 # Trusted kernel-side probes: a stand-in encoder that records what a student's training loop
 # does with it (batch sizes, inputs, whether a step's gradients were added to the previous
 # ones, whether its parameters moved), and a copy of X kept to see it modified in place.
-PROBE_SRC = """
-def _tp09_enregistrer(fonction, graine_modele, X, *args, **kwargs):
+@kernel_side
+def record_training(fonction, graine_modele, X, *args, graine_globale=None, dim=32, **kwargs):
+    """fonction(stand-in encoder, X, *args, **kwargs) and what the stand-in recorded; the
+    encoder has `dim` outputs, and torch's global seed is `graine_globale` before the call."""
     import torch
 
     class Enregistreur(torch.nn.Module):
@@ -174,13 +176,12 @@ def _tp09_enregistrer(fonction, graine_modele, X, *args, **kwargs):
                 self.poids.append(torch.cat([p.detach().flatten() for p in self.parameters()]))
             return torch.relu(self.lin(x))
 
-    # Another global torch state before the call: a function that uses its seed argument for
-    # everything it draws (torch.manual_seed(seed) first) does not see it.
-    graine_globale = kwargs.pop("_tp09_graine_globale", None)
-    # Not the notebook's dim = 32: a head sized by a constant instead of encodeur.dim shows.
-    dim = int(kwargs.pop("_tp09_dim", 32))
+    # graine_globale: another global torch state before the call; a function that uses its
+    # seed argument for everything it draws (torch.manual_seed(seed) first) does not see it.
+    # dim: not the notebook's dim = 32, so that a head sized by a constant instead of
+    # encodeur.dim shows.
     torch.manual_seed(int(graine_modele))
-    encodeur = Enregistreur(dim)
+    encodeur = Enregistreur(int(dim))
     import numpy as np
     X_avant = np.array(X, copy=True)
     tableaux = [a for a in (X, *args) if isinstance(a, np.ndarray)]
@@ -222,7 +223,7 @@ def _tp09_enregistrer(fonction, graine_modele, X, *args, **kwargs):
         return bool((torch.cdist(vus, candidats).min(dim=1).values > 1e-4).any())
 
     try:
-        resultat = globals()[fonction](encodeur, X, *args, **kwargs)
+        resultat = fonction(encodeur, X, *args, **kwargs)
     except Exception:
         if hors_x():
             raise RuntimeError("TP09_PAS_ARGUMENT_X") from None
@@ -273,7 +274,7 @@ def _tp09_enregistrer(fonction, graine_modele, X, *args, **kwargs):
             probas = bool((s64 >= 0).all() and (s64.sum(dim=1) - 1).abs().max() < 1e-4)
     return {
         "forme": forme,
-        "x_modifie": any(not np.array_equal(a, b) for a, b in zip(avants, tableaux)),
+        "x_modifie": any(not np.array_equal(a, b) for a, b in zip(avants, tableaux, strict=True)),
         "lrs": sorted(set(lrs)),
         "tete_optimisee": None if tete is None else all(id(p) in optimises
                                                          for p in tete.parameters()),
@@ -281,7 +282,7 @@ def _tp09_enregistrer(fonction, graine_modele, X, *args, **kwargs):
         "entrees": torch.cat(encodeur.entrees) if encodeur.entrees else torch.zeros(0, 64),
         "tailles": [len(e) for e in encodeur.entrees],
         "cumuls": encodeur.cumuls,
-        "change": [bool((a != b).any()) for a, b in zip(encodeur.poids, encodeur.poids[1:])],
+        "change": [bool((a != b).any()) for a, b in zip(encodeur.poids, encodeur.poids[1:], strict=False)],
         # The weights the first training step ran with were the ones the encoder came with?
         "reinitialise": bool(encodeur.poids) and not bool(torch.equal(
             encodeur.poids[0].double(), depart)),
@@ -292,16 +293,14 @@ def _tp09_enregistrer(fonction, graine_modele, X, *args, **kwargs):
         "hors_x": hors_x(),
     }
 
-"""
-
 
 def _record(submission, name: str, X: np.ndarray, *args, **kwargs) -> dict:
     """The student's `name`(stand-in encoder, X, ...) with what the stand-in recorded
     (entrainer_rotation with the grader's construire_rotations)."""
-    submission.define("_tp09_enregistrer", PROBE_SRC)
     refs = ROTATIONS_REF if name == "entrainer_rotation" else {}
     try:
-        out = with_references(submission, refs, name, name, 0, X, *args, via="_tp09_enregistrer",
+        out = with_references(submission, refs, name, Ref(name), 0, X, *args,
+                              via=record_training.install(submission).name,
                               timeout=TRAIN_TIMEOUT, **kwargs)
     except StudentError as exc:
         if "TP09_PAS_ARGUMENT_X" in exc.evalue:
@@ -489,11 +488,6 @@ def _check_lr(out: dict, lr: float, call: str) -> None:
             f"{call} does not use its lr argument: build the optimiser with "
             "torch.optim.Adam(..., lr=lr)",
         )
-
-
-def _define(submission, name: str) -> str:
-    submission.define(name, KERNEL_SRC)
-    return name
 
 
 # ---------------------------------------------------------------- construire_rotations
@@ -845,7 +839,7 @@ def _check_rotation_loop(submission, seed: int) -> None:
 
     def run(graine: int, **kwargs) -> tuple[dict, np.ndarray]:
         out = _record(submission, "entrainer_rotation", X, epochs=epochs, lr=lr,
-                      batch_size=batch, seed=graine, _tp09_dim=dim, **kwargs)
+                      batch_size=batch, seed=graine, dim=dim, **kwargs)
         return out, as_array(out["entrees"], "images vues par l'encodeur", shape=(None, 64))
 
     out, seen = run(s)
@@ -894,7 +888,7 @@ def _check_rotation_loop(submission, seed: int) -> None:
             "stays at its random initialisation; give it those of the encoder AND of the head, "
             "list(encodeur.parameters()) + list(tete.parameters())",
         )
-    again_out, again = run(s, _tp09_graine_globale=int(rng.integers(1, 2**31 - 1)))
+    again_out, again = run(s, graine_globale=int(rng.integers(1, 2**31 - 1)))
     other = run(s + 1)[1]
     check_seeded_order(seen, again, other, call, what=("images", "images"), n="len(X_rot)")
     _check_same_result(out, again_out, call, "la tête")
@@ -1067,7 +1061,7 @@ def _check_finetune_loop(submission, seed: int) -> None:
     graine = int(rng.integers(0, 1000))
     lr = float(np.random.default_rng([seed, 20]).choice([0.003, 0.02]))  # never the default
     dim = int(np.random.default_rng([seed, 30]).choice([16, 24, 48]))  # never 32
-    out = _record(submission, "affiner", X, y, 3, epochs=epochs, lr=lr, seed=graine, _tp09_dim=dim)
+    out = _record(submission, "affiner", X, y, 3, epochs=epochs, lr=lr, seed=graine, dim=dim)
     sizes = [int(v) for v in out["tailles"]]
     if not sizes:
         raise CheckFailed(
@@ -1118,7 +1112,7 @@ def _check_finetune_loop(submission, seed: int) -> None:
     _check_loop("affiner", out, call)
     _check_lr(out, lr, call)
     again = _record(submission, "affiner", X, y, 3, epochs=epochs, lr=lr, seed=graine,
-                    _tp09_dim=dim, _tp09_graine_globale=int(rng.integers(1, 2**31 - 1)))
+                    dim=dim, graine_globale=int(rng.integers(1, 2**31 - 1)))
     _check_same_result(out, again, call, "la couche linéaire")
     _check_global_rng(out, call, ("la couche linéaire", "the linear layer"), (
         "l'affinage est en lot complet, sans mélange ni autre tirage : seule la couche linéaire "
@@ -1414,8 +1408,7 @@ def test_masquer_patchs_statistiques(submission, rng):
     # The signature's defaults are not checked: every notebook call passes ratio, taille and
     # seed, so another default changes nothing (the course's policy, docs/authoring.md).
     X = rng.uniform(0.05, 1.0, size=(20, 8, 8)).astype(np.float32)
-    submission.define("_tp09_sur_place", SUR_PLACE_SRC)
-    if submission.call("_tp09_sur_place", X, ratio=0.5, taille=2, seed=s):
+    if modifies_its_arguments(submission, "masquer_patchs", X, ratio=0.5, taille=2, seed=s):
         raise CheckFailed(
             "masquer_patchs modifie le tableau X qu'on lui passe (les patchs masqués y sont mis "
             "à 0) : le notebook réutilise les mêmes images à chaque époque avec un nouveau "
@@ -1498,7 +1491,6 @@ _LOSS_ERRORS = {
 @pytest.mark.item("masquage")
 @pytest.mark.points(1)
 def test_perte_masquee_reference(submission, rng, device):
-    helper = _define(submission, "_tp09_perte_masquee")
     # The default taille = 2, then never 2 on purpose (a pixel mask built with a constant 2
     # instead of taille shows), on non-square images.
     other = ((3, (9, 12)), (4, (8, 12)))[int(rng.integers(0, 2))]
@@ -1521,7 +1513,7 @@ def test_perte_masquee_reference(submission, rng, device):
         call = "perte_masquee(X, X_rec, masque" + (")" if default else ", taille)") + (
             " sur des entrées du correcteur")
         try:
-            out = call_marked(submission, helper, Tensor(X), Tensor(X_rec), m,
+            out = call_marked(submission, masked_loss_gradient, Tensor(X), Tensor(X_rec), m,
                               None if default else t, name="perte_masquee", what=call,
                               errors=_LOSS_ERRORS)
         except StudentError as exc:

@@ -2186,4 +2186,5 @@ CORRECT.update({
         why='σ = sqrt(exp(logvar))',
     ),
 })
-CORRECT_GROUPS["blind-r10-correct"] = ('correct-elbo-manual-log-guard', 'correct-anomalie-mse-none-over-last-axis', 'correct-ae_classe-inplace-relu', 'correct-ae_conv-functional', 'correct-ae_conv-flat-sequential', 'correct-ae_entrainement-split', 'correct-debruiteur-float64-input', 'correct-vae_beta-kwargs', 'correct-reparametrisation-sqrt')
+CORRECT_GROUPS["blind-r10-correct"] = ('correct-elbo-manual-log-guard', 'correct-anomalie-mse-none-over-last-axis', 'correct-ae_classe-inplace-relu', 'correct-ae_conv-functional', 'correct-ae_entrainement-split', 'correct-debruiteur-float64-input', 'correct-vae_beta-kwargs', 'correct-reparametrisation-sqrt')
+CORRECT_GROUPS["blind-r10-correct-b"] = ("correct-ae_conv-flat-sequential",)

@@ -357,9 +357,11 @@ def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):
     modele.eval()
     X = torch.as_tensor(X, dtype=torch.float32)
     x_hat = modele(X).detach()
-    return F.mse_loss(x_hat, X, reduction="none").mean(dim=1).numpy()
+    return F.mse_loss(x_hat, X, reduction="none").mean(dim=1)
 ''',
-        why="eval(), detach instead of no_grad, a NumPy array returned",
+        # It returned .numpy() until blind round 10: the statement asks for a tensor (N,) and
+        # the notebook calls scores.numpy() on it (submission-anomalie-returns-numpy).
+        why="eval(), detach instead of no_grad",
     ),
     "correct-convtranspose-dilation-form": Correct(
         grade_id="convtranspose_taille",
@@ -1989,3 +1991,200 @@ CORRECT_GROUPS["correct-shared-layers"] = (*CORRECT_GROUPS["correct-shared-layer
 CORRECT_GROUPS["blind-r7-correct"] = (*CORRECT_GROUPS["blind-r7-correct"], "correct-vae_beta-forward-then-encode")
 CORRECT_GROUPS["blind-r7-correct-inplace"] = (*CORRECT_GROUPS["blind-r7-correct-inplace"],
                                               "correct-vae_beta-explicit-prints-epoch-loss")
+
+
+# ------------------------------------------------------------ blind round 10
+# Faults the checks used to miss (a Sigmoid between layers, image-shaped X flattened, scores
+# as NumPy, d = 64 hard-coded, μ and log σ² swapped in the loop, x̂ clamped in place or to
+# [0.01, 0.99], a clamped noisy input) and hints that now name the fault.
+SCENARIOS.update({
+    'submission-ae_classe-sigmoid-hidden-decoder': Scenario(
+        grade_id='ae_classe',
+        source='class AutoEncodeur(nn.Module):\n    def __init__(self, d=64, k=2, h=32):\n        super().__init__()\n        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))\n        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.Sigmoid(), nn.Linear(h, d), nn.Sigmoid())\n\n    def encode(self, x):\n        return self.encodeur(x)\n\n    def decode(self, z):\n        return self.decodeur(z)\n\n    def forward(self, x):\n        return self.decode(self.encode(x))\n',
+        must_fail=('test_ae_classe_architecture',),
+        message_contains=("n'est pas la ReLU de la sortie",),
+    ),
+    'submission-ae_conv-sigmoid-between-transposed': Scenario(
+        grade_id='ae_conv',
+        source='class AutoEncodeurConv(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.encodeur = nn.Sequential(\n            nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.ReLU(),\n            nn.Conv2d(8, 4, 3, stride=2, padding=1), nn.ReLU(),\n        )\n        self.decodeur = nn.Sequential(\n            nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),\n            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),\n        )\n\n    def encode(self, x):\n        return self.encodeur(x)\n\n    def forward(self, x):\n        return self.decodeur(self.encode(x))\n',
+        must_fail=('test_ae_conv_architecture',),
+        message_contains=("n'est pas la ReLU de la sortie",),
+    ),
+    'submission-ae_entrainement-flattens-x': Scenario(
+        grade_id='ae_entrainement',
+        source='def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    X = torch.as_tensor(X, dtype=torch.float32).reshape(len(X), -1)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(epochs):\n        ordre = torch.randperm(len(X), generator=g)\n        for debut in range(0, len(X), batch_size):\n            lot = X[ordre[debut:debut + batch_size]]\n            opt.zero_grad()\n            perte = F.mse_loss(modele(lot), lot)\n            perte.backward()\n            opt.step()\n    return modele\n',
+        must_fail=('test_entrainer_ae_uses_its_arguments',),
+        message_contains=('(N, 1, 8, 8)', "ne l'aplatissez pas"),
+    ),
+    'submission-anomalie-returns-numpy': Scenario(
+        grade_id='anomalie',
+        source='def score_anomalie(modele, X):\n    with torch.no_grad():\n        return ((X - modele(X)) ** 2).mean(dim=1).numpy()\n',
+        must_fail=('test_score_anomalie_values',),
+        message_contains=("au lieu d'un tenseur torch",),
+    ),
+    'submission-vae_beta-mu-logvar-swapped': Scenario(
+        grade_id='vae_beta',
+        source='def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):\n    torch.manual_seed(seed)\n    g = torch.Generator().manual_seed(seed)\n    X = torch.as_tensor(X, dtype=torch.float32)\n    modele = VAE(X.shape[1], k)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(epochs):\n        ordre = torch.randperm(len(X), generator=g)\n        for debut in range(0, len(X), batch_size):\n            lot = X[ordre[debut:debut + batch_size]]\n            x_hat, logvar, mu = modele(lot)\n            perte = perte_vae(lot, x_hat, mu, logvar, beta=beta)\n            opt.zero_grad()\n            perte.backward()\n            opt.step()\n    return modele\n',
+        must_fail=('test_beta_reduces_kl',),
+        message_contains=('sont inversés',),
+    ),
+    'submission-elbo-clamps-x_hat-in-place': Scenario(
+        grade_id='elbo',
+        source='def perte_vae(x, x_hat, mu, logvar, beta=1.0):\n    with torch.no_grad():\n        x_hat.clamp_(1e-6, 1 - 1e-6)\n    rec = F.binary_cross_entropy(x_hat, x, reduction="none").sum(dim=1)\n    return (rec + beta * kl_gaussienne(mu, logvar)).mean()\n',
+        must_fail=('test_perte_vae_matches_reference',),
+        message_contains=('clamp_',),
+    ),
+    'submission-debruiteur-clamps-noisy-input': Scenario(
+        grade_id='debruiteur',
+        source='def entrainer_debruiteur(modele, X, sigma=0.5, epochs=15, lr=1e-2, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    X = torch.as_tensor(X, dtype=torch.float32)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(epochs):\n        ordre = torch.randperm(len(X), generator=g)\n        for debut in range(0, len(X), batch_size):\n            lot = X[ordre[debut:debut + batch_size]]\n            bruite = torch.clamp(lot + sigma * torch.randn(lot.shape, generator=g), 0, 1)\n            opt.zero_grad()\n            perte = F.mse_loss(modele(bruite), lot)\n            perte.backward()\n            opt.step()\n    return modele\n',
+        must_fail=('test_entrainer_debruiteur_noise',),
+        message_contains=('bornée à [0, 1]',),
+    ),
+    'submission-ae_entrainement-views-batches-64': Scenario(
+        grade_id='ae_entrainement',
+        source='def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    X = torch.as_tensor(X, dtype=torch.float32)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(epochs):\n        ordre = torch.randperm(len(X), generator=g)\n        for debut in range(0, len(X), batch_size):\n            lot = X[ordre[debut:debut + batch_size]].view(-1, 64)\n            opt.zero_grad()\n            perte = F.mse_loss(modele(lot), lot)\n            perte.backward()\n            opt.step()\n    return modele\n',
+        must_fail=('test_entrainer_ae_uses_its_arguments',),
+        message_contains=("ne l'aplatissez pas",),
+    ),
+    'submission-anomalie-divides-by-64': Scenario(
+        grade_id='anomalie',
+        source='def score_anomalie(modele, X):\n    with torch.no_grad():\n        return ((X - modele(X)) ** 2).sum(dim=1) / 64\n',
+        must_fail=('test_score_anomalie_values',),
+        message_contains=('au lieu de d',),
+    ),
+    'submission-elbo-clamps-x_hat-to-a-hundredth': Scenario(
+        grade_id='elbo',
+        source='def perte_vae(x, x_hat, mu, logvar, beta=1.0):\n    x_hat = x_hat.clamp(0.01, 0.99)\n    rec = -(x * torch.log(x_hat) + (1 - x) * torch.log(1 - x_hat)).sum(dim=1)\n    return (rec + beta * kl_gaussienne(mu, logvar)).mean()\n',
+        must_fail=('test_perte_vae_matches_reference',),
+        message_contains=('borné (clamp)',),
+    ),
+    'submission-vae_beta-kl-summed-over-batch': Scenario(
+        grade_id='vae_beta',
+        source="def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):\n    torch.manual_seed(seed)\n    g = torch.Generator().manual_seed(seed)\n    X = torch.as_tensor(X, dtype=torch.float32)\n    modele = VAE(X.shape[1], k)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(epochs):\n        ordre = torch.randperm(len(X), generator=g)\n        for debut in range(0, len(X), batch_size):\n            lot = X[ordre[debut:debut + batch_size]]\n            x_hat, mu, logvar = modele(lot)\n            perte = F.binary_cross_entropy(x_hat, lot, reduction='none').sum(1).mean() + beta * kl_gaussienne(mu, logvar).sum()\n            opt.zero_grad()\n            perte.backward()\n            opt.step()\n    return modele\n",
+        must_fail=('test_beta_reduces_kl',),
+        message_contains=("n'appelle pas perte_vae",),
+    ),
+    'submission-kl-sums-over-examples': Scenario(
+        grade_id='kl',
+        source='def kl_gaussienne(mu, logvar):\n    return -0.5 * torch.sum(1 + logvar - mu ** 2 - torch.exp(logvar), dim=0)\n',
+        must_fail=('test_kl_simple_cases', 'test_kl_closed_form', 'test_kl_matches_monte_carlo'),
+        message_contains=('dim=1',),
+    ),
+    'submission-convtranspose-k-minus-one': Scenario(
+        grade_id='convtranspose_taille',
+        source='def taille_sortie_convtranspose(w_in, k, s=1, p=0, output_padding=0):\n    return (w_in - 1) * s - 2 * p + k - 1 + output_padding\n',
+        must_fail=('test_taille_sortie_convtranspose_examples', 'test_taille_sortie_convtranspose_random'),
+        message_contains=('vérifiez chaque terme',),
+    ),
+    'submission-debruiteur-no-zero-grad': Scenario(
+        grade_id='debruiteur',
+        source='def entrainer_debruiteur(modele, X, sigma=0.5, epochs=15, lr=1e-2, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    X = torch.as_tensor(X, dtype=torch.float32)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(epochs):\n        ordre = torch.randperm(len(X), generator=g)\n        for debut in range(0, len(X), batch_size):\n            lot = X[ordre[debut:debut + batch_size]]\n            bruite = lot + sigma * torch.randn(lot.shape, generator=g)\n            perte = F.mse_loss(modele(bruite), lot)\n            perte.backward()\n            opt.step()\n    return modele\n',
+        must_fail=('test_debruiteur_beats_identity',),
+        message_contains=('zero_grad',),
+    ),
+    'submission-ae_classe-forward-returns-tuple': Scenario(
+        grade_id='ae_classe',
+        source='class AutoEncodeur(nn.Module):\n    def __init__(self, d=64, k=2, h=32):\n        super().__init__()\n        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))\n        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())\n\n    def encode(self, x):\n        return self.encodeur(x)\n\n    def decode(self, z):\n        return self.decodeur(z)\n\n    def forward(self, x):\n        z = self.encode(x)\n        return self.decode(z), z\n',
+        must_fail=('test_ae_classe_shapes',),
+        message_contains=('un seul tenseur',),
+    ),
+    'submission-vae_beta-decodes-mu-without-sampling': Scenario(
+        grade_id='vae_beta',
+        source='def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):\n    torch.manual_seed(seed)\n    g = torch.Generator().manual_seed(seed)\n    X = torch.as_tensor(X, dtype=torch.float32)\n    modele = VAE(X.shape[1], k)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(epochs):\n        ordre = torch.randperm(len(X), generator=g)\n        for debut in range(0, len(X), batch_size):\n            lot = X[ordre[debut:debut + batch_size]]\n            mu, logvar = modele.encode(lot)\n            x_hat = modele.decode(mu)\n            perte = perte_vae(lot, x_hat, mu, logvar, beta=beta)\n            opt.zero_grad()\n            perte.backward()\n            opt.step()\n    return modele\n',
+        must_fail=('test_beta_reduces_kl',),
+        message_contains=("décode μ lui-même",),
+    ),
+    'submission-ae_entrainement-rescales-x': Scenario(
+        grade_id='ae_entrainement',
+        source='def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    X = torch.as_tensor(X, dtype=torch.float32) / 16.0  # pixels entre 0 et 16\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(epochs):\n        ordre = torch.randperm(len(X), generator=g)\n        for debut in range(0, len(X), batch_size):\n            lot = X[ordre[debut:debut + batch_size]]\n            opt.zero_grad()\n            perte = F.mse_loss(modele(lot), lot)\n            perte.backward()\n            opt.step()\n    return modele\n',
+        must_fail=('test_entrainer_ae_reconstruction', 'test_entrainer_ae_uses_its_arguments'),
+        message_contains=('X est transformé',),
+    ),
+    'submission-elbo-bce-arguments-swapped': Scenario(
+        grade_id='elbo',
+        source='def perte_vae(x, x_hat, mu, logvar, beta=1.0):\n    rec = F.binary_cross_entropy(x, x_hat, reduction="none").sum(dim=1)\n    return (rec + beta * kl_gaussienne(mu, logvar)).mean()\n',
+        must_fail=('test_perte_vae_simple_case', 'test_perte_vae_matches_reference'),
+        message_contains=('arguments de la BCE sont inversés',),
+    ),
+    'submission-reparametrisation-adds-sigma-and-eps': Scenario(
+        grade_id='reparametrisation',
+        source='def reparametrisation(mu, logvar, eps=None):\n    if eps is None:\n        eps = torch.randn_like(mu)\n    return mu + torch.exp(0.5 * logvar) + eps\n',
+        must_fail=('test_reparametrisation_fixed_eps', 'test_reparametrisation_values', 'test_reparametrisation_gradients', 'test_reparametrisation_draws_normal_noise'),
+        message_contains=('pas combiné comme',),
+    ),
+    'submission-ae_classe-no-bias': Scenario(
+        grade_id='ae_classe',
+        source='class AutoEncodeur(nn.Module):\n    def __init__(self, d=64, k=2, h=32):\n        super().__init__()\n        self.encodeur = nn.Sequential(nn.Linear(d, h, bias=False), nn.ReLU(), nn.Linear(h, k, bias=False))\n        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())\n\n    def encode(self, x):\n        return self.encodeur(x)\n\n    def decode(self, z):\n        return self.decodeur(z)\n\n    def forward(self, x):\n        return self.decode(self.encode(x))\n',
+        must_fail=('test_ae_classe_architecture',),
+        message_contains=('bias=False',),
+    ),
+})
+GROUPS["blind-r10-a"] = ('submission-ae_classe-sigmoid-hidden-decoder', 'submission-ae_conv-sigmoid-between-transposed', 'submission-ae_entrainement-flattens-x', 'submission-anomalie-returns-numpy', 'submission-vae_beta-mu-logvar-swapped', 'submission-elbo-clamps-x_hat-in-place', 'submission-debruiteur-clamps-noisy-input')
+GROUPS["blind-r10-b"] = ('submission-ae_entrainement-views-batches-64', 'submission-anomalie-divides-by-64', 'submission-elbo-clamps-x_hat-to-a-hundredth', 'submission-vae_beta-kl-summed-over-batch', 'submission-kl-sums-over-examples', 'submission-convtranspose-k-minus-one', 'submission-debruiteur-no-zero-grad')
+GROUPS["blind-r10-c"] = ('submission-ae_classe-forward-returns-tuple', 'submission-vae_beta-decodes-mu-without-sampling', 'submission-ae_entrainement-rescales-x', 'submission-elbo-bce-arguments-swapped', 'submission-reparametrisation-adds-sigma-and-eps')
+GROUPS["blind-r10-d"] = ('submission-ae_classe-no-bias',)
+SCENARIOS.update({
+    'submission-reparametrisation-scales-mu-by-the-noise': Scenario(
+        grade_id='reparametrisation',
+        source='def reparametrisation(mu, logvar, eps=None):\n    if eps is None:\n        eps = torch.randn_like(mu)\n    return mu * torch.exp(0.5 * logvar) * eps\n',
+        must_fail=('test_reparametrisation_fixed_eps', 'test_reparametrisation_values', 'test_reparametrisation_gradients', 'test_reparametrisation_draws_normal_noise'),
+        message_contains=('pas combiné comme',),
+    ),
+    'submission-convtranspose-convolution-formula': Scenario(
+        grade_id='convtranspose_taille',
+        source='def taille_sortie_convtranspose(w_in, k, s=1, p=0, output_padding=0):\n    return (w_in + 2 * p - k) // s + 1 + output_padding\n',
+        must_fail=('test_taille_sortie_convtranspose_examples', 'test_taille_sortie_convtranspose_random'),
+        message_contains=('convolution TRANSPOSÉE',),
+    ),
+})
+GROUPS["blind-r10-d"] = (*GROUPS["blind-r10-d"], 'submission-reparametrisation-scales-mu-by-the-noise',
+                         'submission-convtranspose-convolution-formula')
+CORRECT.update({
+    'correct-elbo-manual-log-guard': Correct(
+        grade_id='elbo',
+        source='def perte_vae(x, x_hat, mu, logvar, beta=1.0):\n    """−ELBO moyenne sur le lot : BCE sommée sur les pixels + beta · KL ; tenseur scalaire."""\n    eps = 1e-8\n    bce = -(x * torch.log(x_hat + eps) + (1 - x) * torch.log(1 - x_hat + eps))\n    rec = bce.sum(dim=1)\n    kl = kl_gaussienne(mu, logvar)\n    return torch.mean(rec + beta * kl)\n',
+        why='BCE by hand with log(p + 1e-8): the saturated pixels keep their loss',
+    ),
+    'correct-anomalie-mse-none-over-last-axis': Correct(
+        grade_id='anomalie',
+        source='def score_anomalie(modele, X):\n    with torch.no_grad():\n        reconstruction = modele(X)\n        erreur = F.mse_loss(reconstruction, X, reduction="none")\n        score = erreur.sum(dim=-1) / X.shape[-1]\n    return score\n',
+        why="F.mse_loss(reduction='none') divided by X.shape[-1]: any d",
+    ),
+    'correct-ae_classe-inplace-relu': Correct(
+        grade_id='ae_classe',
+        source='class AutoEncodeur(nn.Module):\n    def __init__(self, d=64, k=2, h=32):\n        super(AutoEncodeur, self).__init__()\n        self.encodeur = nn.Sequential()\n        self.encodeur.add_module("lin1", nn.Linear(d, h))\n        self.encodeur.add_module("relu", nn.ReLU(inplace=True))\n        self.encodeur.add_module("lin2", nn.Linear(h, k))\n        self.decodeur = nn.Sequential()\n        self.decodeur.add_module("lin1", nn.Linear(k, h))\n        self.decodeur.add_module("relu", nn.ReLU(inplace=True))\n        self.decodeur.add_module("lin2", nn.Linear(h, d))\n        self.decodeur.add_module("sig", nn.Sigmoid())\n\n    def encode(self, x):\n        return self.encodeur(x)\n\n    def decode(self, z):\n        return self.decodeur(z)\n\n    def forward(self, x):\n        return self.decodeur(self.encodeur(x))\n',
+        why='nn.ReLU(inplace=True) between the layers',
+    ),
+    'correct-ae_conv-functional': Correct(
+        grade_id='ae_conv',
+        source='class AutoEncodeurConv(nn.Module):\n    """Autoencodeur convolutif (N, 1, 8, 8) → (N, 4, 2, 2) → (N, 1, 8, 8)."""\n\n    def __init__(self):\n        super().__init__()\n        op = taille_sortie_convtranspose(2, 3, 2, 1, 1) - taille_sortie_convtranspose(2, 3, 2, 1, 0)\n        self.conv1 = nn.Conv2d(1, 8, kernel_size=3, stride=2, padding=1)\n        self.conv2 = nn.Conv2d(8, 4, kernel_size=3, stride=2, padding=1)\n        self.deconv1 = nn.ConvTranspose2d(4, 8, kernel_size=3, stride=2, padding=1, output_padding=op)\n        self.deconv2 = nn.ConvTranspose2d(8, 1, kernel_size=3, stride=2, padding=1, output_padding=op)\n\n    def encode(self, x):\n        h = F.relu(self.conv1(x))\n        return F.relu(self.conv2(h))\n\n    def forward(self, x):\n        z = self.encode(x)\n        h = F.relu(self.deconv1(z))\n        return torch.sigmoid(self.deconv2(h))\n',
+        why='F.relu / torch.sigmoid in forward',
+    ),
+    'correct-ae_conv-flat-sequential': Correct(
+        grade_id='ae_conv',
+        source='class AutoEncodeurConv(nn.Module):\n    def __init__(self):\n        super().__init__()\n        op = 1  # taille_sortie_convtranspose(2, 3, 2, 1, 1) == 4 et (4, 3, 2, 1, 1) == 8\n        self.encodeur = nn.Sequential(\n            nn.Conv2d(in_channels=1, out_channels=8, kernel_size=3, stride=2, padding=1),\n            nn.ReLU(),\n            nn.Conv2d(in_channels=8, out_channels=4, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1)),\n            nn.ReLU(),\n        )\n        self.dec1 = nn.ConvTranspose2d(4, 8, 3, 2, 1, output_padding=op)\n        self.dec2 = nn.ConvTranspose2d(8, 1, 3, 2, 1, output_padding=op)\n\n    def encode(self, x):\n        return self.encodeur(x)\n\n    def forward(self, x):\n        z = self.encode(x)\n        return torch.sigmoid(self.dec2(torch.relu(self.dec1(z))))\n',
+        why='one flat nn.Sequential',
+    ),
+    'correct-ae_entrainement-split': Correct(
+        grade_id='ae_entrainement',
+        source='def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):\n    X = torch.as_tensor(X).to(torch.float32)\n    gen = torch.Generator()\n    gen.manual_seed(seed)\n    optim = torch.optim.Adam(params=modele.parameters(), lr=lr)\n    historique = []\n    for ep in range(epochs):\n        indices = torch.randperm(X.shape[0], generator=gen)\n        for paquet in torch.split(indices, batch_size):\n            lot = X[paquet]\n            modele.zero_grad()\n            perte = F.mse_loss(modele(lot), lot, reduction="mean")\n            perte.backward()\n            optim.step()\n            historique.append(float(perte))\n    return modele\n',
+        why='batches by ordre.split(batch_size)',
+    ),
+    'correct-debruiteur-float64-input': Correct(
+        grade_id='debruiteur',
+        source='def entrainer_debruiteur(modele, X, sigma=0.5, epochs=15, lr=1e-2, batch_size=64, seed=0):\n    if torch.is_tensor(X):\n        X = X.detach().to(torch.float32)\n    else:\n        X = torch.from_numpy(np.array(X, dtype=np.float32))\n    g = torch.Generator()\n    g.manual_seed(seed)\n    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    for ep in range(epochs):\n        ordre = torch.randperm(X.shape[0], generator=g)\n        cumul = 0.0\n        for lot_idx in ordre.split(batch_size):\n            propre = X[lot_idx]\n            bruite = propre + sigma * torch.randn(propre.shape, generator=g)\n            optimiseur.zero_grad()\n            perte = torch.mean((modele(bruite) - propre) ** 2)\n            perte.backward()\n            optimiseur.step()\n            cumul += perte.item()\n        if ep == epochs - 1:\n            print("dernière époque, perte moyenne", cumul / len(ordre.split(batch_size)))\n    return modele\n',
+        why='noise added to a float64 copy, cast back',
+    ),
+    'correct-vae_beta-kwargs': Correct(
+        grade_id='vae_beta',
+        source='def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):\n    torch.manual_seed(seed)\n    modele = VAE(d=64, k=k)\n    g = torch.Generator().manual_seed(seed)\n    donnees = torch.tensor(np.asarray(X, dtype=np.float32))\n    optimizer = torch.optim.Adam(modele.parameters(), lr=lr)\n    pertes = []\n    for epoch in range(epochs):\n        ordre = torch.randperm(len(donnees), generator=g)\n        debut = 0\n        while debut < len(donnees):\n            lot = donnees[ordre[debut:debut + batch_size]]\n            debut += batch_size\n            x_hat, mu, logvar = modele(lot)\n            perte = perte_vae(x=lot, x_hat=x_hat, mu=mu, logvar=logvar, beta=beta)\n            optimizer.zero_grad()\n            perte.backward()\n            optimizer.step()\n            pertes.append(perte.item())\n        print(f"époque {epoch + 1}/{epochs} : perte {np.mean(pertes[-10:]):.2f}")\n    return modele\n',
+        why='perte_vae called with keyword arguments',
+    ),
+    'correct-reparametrisation-sqrt': Correct(
+        grade_id='reparametrisation',
+        source='def reparametrisation(mu, logvar, eps=None):\n    """z = mu + sigma * eps avec sigma = exp(logvar / 2) ; différentiable en mu et logvar."""\n    sigma = torch.sqrt(torch.exp(logvar))\n    if eps is None:\n        eps = torch.randn_like(mu)\n    z = eps * sigma + mu\n    return z\n',
+        why='σ = sqrt(exp(logvar))',
+    ),
+})
+CORRECT_GROUPS["blind-r10-correct"] = ('correct-elbo-manual-log-guard', 'correct-anomalie-mse-none-over-last-axis', 'correct-ae_classe-inplace-relu', 'correct-ae_conv-functional', 'correct-ae_entrainement-split', 'correct-debruiteur-float64-input', 'correct-vae_beta-kwargs', 'correct-reparametrisation-sqrt')
+CORRECT_GROUPS["blind-r10-correct-b"] = ("correct-ae_conv-flat-sequential",)

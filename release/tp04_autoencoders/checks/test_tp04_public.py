@@ -67,6 +67,17 @@ def test_ae_classe_shapes(submission, rng):
         submission, submission.call("AutoEncodeur", 64, 3, 16), "AutoEncodeur(64, 3, 16)"
     )
     X = rng.uniform(0.0, 1.0, size=(5, 64)).astype(np.float32)
+    for method, shown_fr, shown_en in (("forward", "AutoEncodeur(64, 3, 16)(x)", "x̂"),
+                                       ("encode", "AutoEncodeur(64, 3, 16).encode(x)", "z")):
+        if isinstance(model.call(method, Tensor(X)), (tuple, list)):
+            raise CheckFailed(
+                f"{shown_fr} renvoie un tuple (ou une liste) : il doit renvoyer un seul tenseur, "
+                f"{shown_en} (le notebook et l'entraînement l'utilisent directement, "
+                "F.mse_loss(modele(lot), lot))",
+                f"{shown_fr} returns a tuple (or a list): it must return a single tensor, "
+                f"{shown_en} (the notebook and the training use it directly, "
+                "F.mse_loss(model(batch), batch))",
+            )
     z = as_array(model.call("encode", Tensor(X)), "AutoEncodeur(64, 3, 16).encode(x)")
     if z.shape != (5, 3):
         raise CheckFailed(

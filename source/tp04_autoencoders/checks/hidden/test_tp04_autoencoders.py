@@ -30,6 +30,7 @@ from autograder.checks import (
     Handle,
     Partial,
     Ref,
+    SubmissionError,
     Tensor,
     as_array,
     as_int,
@@ -247,6 +248,21 @@ def test_debruiteur_beats_identity(submission, rng, seed):
     identity = float(np.mean((X_noisy - X_test) ** 2))
     mse = float(np.mean((_forward(trained, X_noisy, "débruiteur") - X_test) ** 2))
     ratio = mse / identity
+    hint = ("entraînez sur l'entrée BRUITÉE x̃ = x + σ·ε (nouveau bruit à chaque lot) avec la "
+            "cible PROPRE x : F.mse_loss(modele(x̃), x)",
+            "train on the NOISY input x̃ = x + σ·ε (fresh noise every batch) with the CLEAN "
+            "target x: F.mse_loss(model(x̃), x)")
+    try:
+        left, fresh = (float(v) for v in grad_left_mse.call(submission, trained, X_train[:64]))
+    except (SubmissionError, TypeError, ValueError):
+        left, fresh = 0.0, 1.0
+    if left > 10 * fresh:  # the premise of "zero_grad is missing"
+        hint = ("les gradients laissés dans le modèle entraîné valent bien plus que celui d'un "
+                "lot : ils s'accumulent d'un lot à l'autre ; appelez optimiseur.zero_grad() avant "
+                "chaque perte.backward()",
+                "the gradients left in the trained model are far larger than one batch's: they "
+                "accumulate from batch to batch; call optimiser.zero_grad() before every "
+                "loss.backward()")
     score_threshold(
         ratio,
         full=0.20,
@@ -259,11 +275,25 @@ def test_debruiteur_beats_identity(submission, rng, seed):
             f"MSE (output against clean image) / MSE of the identity on {len(X_test)} images "
             f"noised by the grader (σ = {sigma})"
         ),
-        hint=("entraînez sur l'entrée BRUITÉE x̃ = x + σ·ε (nouveau bruit à chaque lot) avec la "
-              "cible PROPRE x : F.mse_loss(modele(x̃), x)",
-              "train on the NOISY input x̃ = x + σ·ε (fresh noise every batch) with the CLEAN "
-              "target x: F.mse_loss(model(x̃), x)"),
+        hint=hint,
     )
+
+
+@kernel_side
+def grad_left_mse(model, X):
+    """Norm of the gradients a trained model still holds, and of one fresh batch gradient of
+    the MSE: about 1 (or 0) when each step starts from zero_grad, far larger when the loop
+    accumulates every batch's gradient."""
+    import torch
+    import torch.nn.functional as F
+
+    left = sum(float((p.grad.double() ** 2).sum()) for p in model.parameters() if p.grad is not None)
+    model.zero_grad()
+    x = torch.as_tensor(X, dtype=torch.float32)
+    F.mse_loss(model(x), x).backward()
+    fresh = sum(float((p.grad.double() ** 2).sum()) for p in model.parameters() if p.grad is not None)
+    model.zero_grad()
+    return left ** 0.5, fresh ** 0.5
 
 
 # ---------------------------------------------------------------- anomaly detection
@@ -444,6 +474,47 @@ def test_score_anomalie_values(submission, rng):
         hint_fr="calculez l'erreur dans un nouveau tenseur, (X − modele(X)) ** 2, sans X -= … ni sub_",
         hint_en="compute the error into a new tensor, (X − model(X)) ** 2, without X -= ... or sub_",
     )
+    # Another d than the digits' 64 (X is (N, d)): a mean over the pixels is a division by d.
+    d = int(rng.integers(10, 41))
+    Q, _ = np.linalg.qr(rng.normal(size=(d, 3)))
+    V2, m2 = Q.T.astype(np.float32), rng.uniform(0.2, 0.8, size=d).astype(np.float32)
+    data2 = rng.uniform(0.0, 1.0, size=(int(rng.integers(20, 40)), d)).astype(np.float32)
+    X2, W2, c2 = data2.astype(np.float64), V2.astype(np.float64), m2.astype(np.float64)
+    err2 = X2 - ((X2 - c2) @ W2.T @ W2 + c2)
+    ref2 = (err2**2).mean(axis=1)
+    record_expected("score_anomalie(modele, X) with another d", ref2)
+    got2 = as_array(
+        submission.call("score_anomalie", pca_autoencoder.call(submission, V2, m2), Tensor(data2)),
+        f"score_anomalie(modele, X) pour X de forme {data2.shape}", allow_nan=True,
+    )
+    if got2.shape != ref2.shape or not np.allclose(got2, ref2, rtol=1e-3, atol=1e-7):
+        if got2.shape == ref2.shape and np.allclose(got2, ref2 * d / 64, rtol=1e-3, atol=1e-7):
+            fr, en = ("vous divisez par 64 (les pixels des chiffres) au lieu de d, le nombre de "
+                      "colonnes de X : .mean(dim=1)",
+                      "you divide by 64 (the digits' pixels) instead of d, the number of columns "
+                      "of X: .mean(dim=1)")
+        else:
+            fr, en = ("X est un tenseur (N, d) quelconque : le score est la moyenne sur les d "
+                      "colonnes, ((X − modele(X)) ** 2).mean(dim=1), sans taille fixe",
+                      "X is any (N, d) tensor: the score is the mean over its d columns, "
+                      "((X − modele(X)) ** 2).mean(dim=1), with no fixed size")
+        raise CheckFailed(
+            f"score_anomalie(modele, X) pour X de forme {data2.shape} (d = {d}, pas 64) : les "
+            f"scores diffèrent de l'erreur de reconstruction demandée ; {fr}",
+            f"score_anomalie(modele, X) for X of shape {data2.shape} (d = {d}, not 64): the scores "
+            f"differ from the reconstruction error asked for; {en}",
+        )
+    kind = returned_type.call(submission, Ref("score_anomalie"), model, Tensor(data))
+    if kind != "tensor":
+        shown = kind if isinstance(kind, str) and kind.isidentifier() and len(kind) <= 40 else "?"
+        raise CheckFailed(
+            f"score_anomalie renvoie un objet de type {shown} au lieu d'un tenseur torch : "
+            "l'énoncé demande un tenseur de forme (N,) (le notebook appelle ensuite "
+            "scores.numpy()) ; pas de .numpy(), .tolist() ni .item()",
+            f"score_anomalie returns an object of type {shown} instead of a torch tensor: the "
+            "statement asks for a tensor of shape (N,) (the notebook then calls scores.numpy()); "
+            "no .numpy(), .tolist() or .item()",
+        )
     if returns_a_graph.call(submission, Ref("score_anomalie"), model, Tensor(data)) is True:
         raise CheckFailed(
             "score_anomalie renvoie un tenseur qui garde le graphe d'autograd (requires_grad) : "
@@ -460,6 +531,15 @@ def identity_module():
     import torch
 
     return torch.nn.Identity()
+
+
+@kernel_side
+def returned_type(score_anomalie, modele, X):
+    """"tensor" when the scores come back as a torch tensor, else the name of their type."""
+    import torch
+
+    out = score_anomalie(modele, X)
+    return "tensor" if isinstance(out, torch.Tensor) else type(out).__name__
 
 
 @kernel_side
@@ -550,9 +630,16 @@ def test_taille_sortie_convtranspose_random(submission, rng):
             "only configurations with output_padding > 0 are wrong: output_padding is added "
             "once, as it is, at the end of the formula"
         )
+    elif all(got - (w + 2 * p - k) // s - 1 in (0, o) for w, k, s, p, o, got, _ in wrong):
+        hint_fr = ("vous calculez la taille de sortie d'une convolution, (W_in + 2p − k) / s + 1 : "
+                   "celle d'une convolution TRANSPOSÉE est W_out = (W_in − 1)·s − 2p + k + output_padding")
+        hint_en = ("you compute the output size of a convolution, (W_in + 2p − k) / s + 1: that of "
+                   "a TRANSPOSED convolution is W_out = (W_in − 1)·s − 2p + k + output_padding")
     else:
-        hint_fr = "W_out = (W_in − 1)·s − 2p + k + output_padding (ce n'est pas la formule de la convolution)"
-        hint_en = "W_out = (W_in − 1)·s − 2p + k + output_padding (not the convolution's formula)"
+        hint_fr = ("W_out = (W_in − 1)·s − 2p + k + output_padding : vérifiez chaque terme (W_in − 1 "
+                   "multiplié par s, 2p retranché, k ajouté tel quel)")
+        hint_en = ("W_out = (W_in − 1)·s − 2p + k + output_padding: check every term (W_in − 1 "
+                   "times s, 2p subtracted, k added as it is)")
     raise CheckFailed(
         f"taille_sortie_convtranspose diffère de nn.ConvTranspose2d sur {len(wrong)} des "
         f"{len(configs)} configurations du correcteur ; {hint_fr}",

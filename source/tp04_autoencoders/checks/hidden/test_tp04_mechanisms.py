@@ -32,6 +32,7 @@ from autograder.checks import (
     as_array,
     kernel_side,
     module_param_breakdown,
+    notebook_data_reads,
     record_margin,
     relabel,
     with_references,
@@ -230,6 +231,16 @@ def _assert_count(submission, model, what: str, expected: int, layers: tuple[str
                 f"{what} has {count} parameters and {found} weighted layers ({ndim}D weights) "
                 f"instead of {n_layers}: a layer is {en_more}; {chain_en}",
             )
+        biases = sum(1 for _, shape, _ in breakdown if len(shape) == 1)
+        if biases < n_layers:
+            raise CheckFailed(
+                f"{what} a {count} paramètres : {found} couches à poids mais {biases} biais "
+                f"seulement : des couches sont sans biais (bias=False) ; chaque couche garde son "
+                f"biais (l'option par défaut) ; {chain_fr}",
+                f"{what} has {count} parameters: {found} weighted layers but only {biases} "
+                f"biases: some layers have no bias (bias=False); every layer keeps its bias (the "
+                f"default); {chain_en}",
+            )
     if count != expected:
         raise CheckFailed(
             f"{what} a {count} paramètres, ce qui ne correspond pas {layers[0]}",
@@ -258,6 +269,63 @@ def linear_inputs(model, method, V):
         for h in hooks:
             h.remove()
     return mins
+
+
+@kernel_side
+def layer_io(model, method, V, kind):
+    """The input and the output of each layer of `kind` ("linear" or "conv": Conv2d and
+    ConvTranspose2d) in call order during model.<method>(V), under no_grad, each copied when it
+    was made (an in-place activation after a layer changes its output afterwards)."""
+    import torch
+
+    types = (torch.nn.Linear,) if kind == "linear" else (torch.nn.Conv2d, torch.nn.ConvTranspose2d)
+    seen = []
+    hooks = [
+        m.register_forward_hook(
+            lambda m, entree, sortie: seen.append([entree[0].detach().clone(), sortie.detach().clone()]))
+        for m in model.modules()
+        if isinstance(m, types)
+    ]
+    try:
+        with torch.no_grad():
+            getattr(model, method)(V)
+    finally:
+        for h in hooks:
+            h.remove()
+    return seen
+
+
+def _assert_relu_between(submission, model, method: str, V: np.ndarray, kind: str, count: int,
+                         names: tuple[tuple[str, str], ...], what: str, chain: tuple[str, str]) -> None:
+    """Each of the `count` layers of `kind` that model.<method>(V) runs, after the first,
+    receives the ReLU of the previous one's output, exactly (the statement's activation between
+    them: a Sigmoid or a Tanh there keeps the model non-linear, a Sigmoid even keeps every
+    input positive). `names` are the layers after the first, as the message names them."""
+    try:
+        io = layer_io.call(submission, model, method, Tensor(V), kind)
+        pairs = [(as_array(i, what, allow_nan=True).astype(np.float64),
+                  as_array(o, what, allow_nan=True).astype(np.float64)) for i, o in io]
+    except (TypeError, ValueError, CheckFailed, SubmissionError):
+        return  # not what the hooks return: the other checks judge the model
+    if len(pairs) != count:
+        return
+    for (_, prev), (inp, _), (name_fr, name_en) in zip(pairs, pairs[1:], names, strict=False):
+        if prev.size != inp.size or not (np.all(np.isfinite(prev)) and np.all(np.isfinite(inp))):
+            return
+        expected = np.maximum(prev, 0.0).reshape(inp.shape)
+        gap = float(np.max(np.abs(inp - expected)))
+        scale = max(1.0, float(np.max(np.abs(prev))))
+        record_margin(f"{what}: input of {name_en} vs ReLU of the layer before", gap, 1e-5 * scale,
+                      higher_is_better=False, kind="tolerance")
+        if gap > 1e-5 * scale:
+            raise CheckFailed(
+                f"{what} : l'entrée de {name_fr} n'est pas la ReLU de la sortie de la couche "
+                "précédente : l'activation entre les deux n'est pas la ReLU de l'énoncé (une "
+                f"Sigmoid, une Tanh… ?) ; {chain[0]}",
+                f"{what}: the input of {name_en} is not the ReLU of the previous layer's output: "
+                f"the activation between them is not the statement's ReLU (a Sigmoid, a Tanh...?); "
+                f"{chain[1]}",
+            )
 
 
 @kernel_side
@@ -441,6 +509,19 @@ def test_ae_classe_architecture(submission, rng, seed):
                 "hidden activation is not the statement's ReLU (Tanh, LeakyReLU...?); nn.ReLU() "
                 "between the nn.Linear layers",
             )
+    # The activation itself, layer by layer: a Sigmoid between two nn.Linear keeps every input
+    # positive (the test above) and the model non-linear.
+    for method, V, part_fr, part_en, chain in (
+            ("encode", A, "de l'encodeur", "the encoder",
+             ("l'encodeur est Linear(d, h), ReLU, Linear(h, k)",
+              "the encoder is Linear(d, h), ReLU, Linear(h, k)")),
+            ("decode", Za, "du décodeur", "the decoder",
+             ("le décodeur est Linear(k, h), ReLU, Linear(h, d), Sigmoid",
+              "the decoder is Linear(k, h), ReLU, Linear(h, d), Sigmoid"))):
+        _assert_relu_between(submission, model, method, V, "linear", 2,
+                             ((f"la seconde couche nn.Linear {part_fr}",
+                               f"the second nn.Linear layer of {part_en}"),),
+                             what, chain)
     # Every layer learns: one backward of a loss on forward(x), and on decode(encode(x)), gives
     # a gradient to every layer that ran (encode returning self.encodeur(x).detach() keeps the
     # encoder at its initialisation while the decoder still learns: every check above passes).
@@ -579,9 +660,72 @@ def test_ae_conv_architecture(submission, rng, seed):
                 "operation comes after it (another activation, a Sigmoid...); the encoder ends "
                 "with Conv2d(8, 4, 3, stride=2, padding=1), ReLU, nothing after",
             )
+    _assert_relu_between(
+        submission, model, "forward", A, "conv", 4,
+        tuple(zip(layers_fr, layers_en, strict=True)), what,
+        ("encodeur Conv2d(1, 8, …), ReLU, Conv2d(8, 4, …), ReLU ; décodeur "
+         "ConvTranspose2d(4, 8, …), ReLU, ConvTranspose2d(8, 1, …), Sigmoid",
+         "encoder Conv2d(1, 8, ...), ReLU, Conv2d(8, 4, ...), ReLU; decoder "
+         "ConvTranspose2d(4, 8, ...), ReLU, ConvTranspose2d(8, 1, ...), Sigmoid"),
+    )
 
 
 # ---------------------------------------------------------------- training loops
+
+
+@kernel_side
+def record_image_shapes(fn, X, kwargs, seed):
+    """The student's training loop `fn` on image-shaped X (N, 1, 8, 8), as the notebook calls
+    it for AutoEncodeurConv, with a small model that takes any shape of 64 values per example
+    and answers in its input's shape: the shapes of the batches it received with gradients on."""
+    import numpy as np
+    import torch
+    from torch import nn
+
+    class _TP04Images(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.couche = nn.Linear(64, 64)
+            self.formes = []
+
+        def forward(self, x):
+            if torch.is_grad_enabled():
+                self.formes.append([int(v) for v in x.shape])
+            out = torch.sigmoid(self.couche(x.float().reshape(len(x), -1)))
+            return out.reshape(x.shape).to(x.dtype)
+
+    torch.manual_seed(int(seed))
+    model = _TP04Images()
+    fn(model, np.array(X, dtype=np.float32), seed=int(seed), **kwargs)
+    return model.formes
+
+
+def _check_image_input(submission, fn: str, X: np.ndarray, kwargs: dict, s: int) -> None:
+    """The statement: X has shape (N, ...), and the notebook trains AutoEncodeurConv with
+    entrainer_ae(AutoEncodeurConv(), X_train.reshape(-1, 1, 8, 8)): the batches keep the
+    examples' shape (a loop that flattens X, or views each batch as (-1, 64), breaks that call)."""
+    images = X.reshape(len(X), 1, 8, 8)
+    try:
+        shapes = record_image_shapes.call(submission, Ref(fn), images, kwargs, s, timeout=60)
+    except SubmissionError as exc:
+        raise relabel(exc, record_image_shapes.ref_name, fn) from None
+    try:
+        shapes = [tuple(int(v) for v in sh) for sh in shapes]
+    except (TypeError, ValueError):
+        return
+    flat = [sh for sh in shapes if sh[1:] != (1, 8, 8)]
+    if flat:
+        shown = "(" + ", ".join(str(v) for v in flat[0]) + ")"
+        raise CheckFailed(
+            f"{fn}(modele, X) avec X d'images de forme (N, 1, 8, 8), comme le notebook l'appelle "
+            f"pour AutoEncodeurConv : le modèle a reçu des lots de forme {shown} au lieu de "
+            "(taille du lot, 1, 8, 8) ; X est de forme (N, ...) : ne l'aplatissez pas, les lots "
+            "gardent la forme des exemples (lot = X[ordre[debut : debut + batch_size]])",
+            f"{fn}(modele, X) with X of images of shape (N, 1, 8, 8), as the notebook calls it for "
+            f"AutoEncodeurConv: the model received batches of shape {shown} instead of "
+            "(batch size, 1, 8, 8); X has shape (N, ...): do not flatten it, the batches keep the "
+            "examples' shape (batch = X[order[start : start + batch_size]])",
+        )
 
 
 def _record(submission, fn: str, X: np.ndarray, kwargs: dict, seeds: list[int], init_seed: int,
@@ -743,11 +887,25 @@ def test_entrainer_ae_uses_its_arguments(submission, rng, seed):
         else:
             counts[i] += 1
     if foreign:
+        # The premise of "a notebook variable": the function reads one by global name;
+        # otherwise X itself was transformed on its way to the model (rescaled, normalised).
+        reads = notebook_data_reads(submission, "entrainer_ae")
+        if reads:
+            listed = ", ".join(reads.variables[:4])
+            raise CheckFailed(
+                f"le modèle a reçu {foreign} lignes qui ne viennent pas du X reçu en argument : "
+                f"entrainer_ae lit la ou les variables du notebook {listed} ; entraînez sur X",
+                f"the model received {foreign} rows that do not come from the X given as "
+                f"argument: entrainer_ae reads the notebook variable(s) {listed}; train on X",
+            )
         raise CheckFailed(
-            f"le modèle a reçu {foreign} lignes qui ne viennent pas du X reçu en argument "
-            "(variable du notebook comme X_train_t ?) : entraînez sur X",
-            f"the model received {foreign} rows that do not come from the X given as argument "
-            "(a notebook variable such as X_train_t?): train on X",
+            f"le modèle a reçu {foreign} lignes qui ne sont pas des lignes du X reçu en argument : "
+            "X est transformé avant d'entrer dans le modèle (divisé, normalisé, bruité… ?) ; "
+            "les lots sont des lignes de X telles quelles (X est déjà dans [0, 1]), seulement "
+            "converties en float32",
+            f"the model received {foreign} rows that are not rows of the X given as argument: X is "
+            "transformed before it enters the model (divided, normalised, noised...?); the "
+            "batches are rows of X as they are (X is already in [0, 1]), only converted to float32",
         )
     _check_batch_structure("entrainer_ae", runs[0]["batches"], n, epochs, 32)
     if counts.min() < epochs and counts.min() == counts.max():
@@ -790,20 +948,28 @@ def test_entrainer_ae_uses_its_arguments(submission, rng, seed):
     _check_rows_and_seed("entrainer_ae", runs, X, epochs)
     _check_lr(submission, "entrainer_ae", X, {}, s, float(rng.uniform(3e-3, 3e-2)))
     _check_float32(submission, "entrainer_ae", X, {"lr": 1e-2}, s)
+    _check_image_input(submission, "entrainer_ae", X, {"epochs": 1, "lr": 1e-2, "batch_size": 32}, s)
 
 
 @pytest.mark.item("debruiteur")
 @pytest.mark.points(0.5)
 def test_entrainer_debruiteur_noise(submission, rng, seed):
-    n, epochs, sigma, c = 128, 2, float(rng.uniform(0.15, 0.25)), 0.5
-    X = np.full((n, 64), c, dtype=np.float32)
+    # Constant rows, at 0.1 and at 0.9: near the edges of [0, 1], so that a noisy input clamped
+    # to [0, 1] (not the statement's x̃ = x + σ·ε) shows in the noise's law.
+    n, epochs, sigma = 128, 2, float(rng.uniform(0.15, 0.25))
+    X = np.repeat(np.where(np.arange(n) % 2 == 0, 0.1, 0.9)[:, None], 64, axis=1).astype(np.float32)
     s = int(seed % 2**31)
     runs = _record(
         submission, "entrainer_debruiteur", X,
         {"sigma": sigma, "epochs": epochs, "lr": 1e-2, "batch_size": 32}, [s, s, s + 1], s,
     )
     seen = runs[0]["seen"].astype(np.float64)
-    noisy = seen[np.any(seen != np.float32(c), axis=1)] if seen.ndim == 2 else seen[:0]
+    clean_row = (np.all(seen == np.float64(np.float32(0.1)), axis=1)
+                 | np.all(seen == np.float64(np.float32(0.9)), axis=1)) if seen.ndim == 2 else None
+    noisy = seen[~clean_row] if seen.ndim == 2 else seen[:0]
+    # Each noisy row's clean value: its mean is c + σ·N(0, 1/64), far from 0.5 either way.
+    c = np.where(noisy.mean(axis=1, keepdims=True) < 0.5, np.float64(np.float32(0.1)),
+                 np.float64(np.float32(0.9))) if len(noisy) else 0.5
     # The epochs argument first (range(1), a fixed number of epochs): fewer training batches
     # than epochs passes over X is not a noise fault.
     trained_on = sum(_training_batches(runs[0]["batches"], n, 32))
@@ -840,6 +1006,17 @@ def test_entrainer_debruiteur_noise(submission, rng, seed):
     tails = float(np.mean(np.abs(r) > 2.0))
     record_margin("denoiser noise: |mean| / σ", abs(mean), 0.05, higher_is_better=False)
     record_margin("denoiser noise: |std / σ − 1|", abs(std - 1), 0.05, higher_is_better=False)
+    edges = float(np.mean((noisy == 0.0) | (noisy == 1.0))) if len(noisy) else 0.0
+    if (abs(mean) > 0.05 or abs(std - 1) > 0.05) and edges > 0.05 and noisy.min() >= 0.0 \
+            and noisy.max() <= 1.0:
+        raise CheckFailed(
+            "l'entrée bruitée de entrainer_debruiteur est bornée à [0, 1] (clamp) : "
+            f"{100 * edges:.0f} % de ses valeurs valent exactement 0 ou 1 et le bruit n'est plus "
+            "σ·N(0, 1) près des bords ; l'énoncé donne x̃ = x + σ·ε, sans clamp",
+            "the noisy input of entrainer_debruiteur is clamped to [0, 1]: "
+            f"{100 * edges:.0f} % of its values are exactly 0 or 1 and the noise is no longer "
+            "σ·N(0, 1) near the edges; the statement gives x̃ = x + σ·ε, without a clamp",
+        )
     if abs(mean) > 0.05 or abs(std - 1) > 0.05 or abs(kurt - 3) > 0.4 or not 0.03 < tails < 0.065:
         # σ is the grader's, drawn at random: no statistic that scales with it is shown (the
         # mean or standard deviation of (x̃ − x)/σ against a fixed noise scale would give σ
@@ -921,15 +1098,36 @@ def test_reparametrisation_draws_normal_noise(submission, rng, seed):
     tails = float(np.mean(np.abs(u) > 2.0))
     record_margin("reparametrisation noise: |mean|", abs(mean), 0.03, higher_is_better=False)
     if not (abs(mean) < 0.03 and abs(std - 1) < 0.03 and abs(kurt - 3) < 0.3 and 0.035 < tails < 0.057):
+        # Which part is wrong: the law of the noise (its shape, kurtosis 3 for a Gaussian
+        # whatever its scale; 1.8 for torch.rand_like's uniform), or how it is combined.
+        if std <= 1e-6:
+            fix_fr = ("z ne dépend pas du bruit ici (σ = 1, logvar = 0) : σ = exp(logvar / 2) "
+                      "multiplie ε, z = μ + σ ⊙ ε")
+            fix_en = ("z does not depend on the noise here (σ = 1, logvar = 0): σ = exp(logvar / 2) "
+                      "multiplies ε, z = μ + σ ⊙ ε")
+        # Per coordinate (each has its own μ_j): a noise scaled by μ mixes scales across them,
+        # which raises the pooled kurtosis of a Gaussian noise.
+        cols = (u - u.mean(axis=0)) / np.maximum(u.std(axis=0), 1e-12)
+        kurt_cols = float(np.mean(np.mean(cols**4, axis=0)))
+        if abs(kurt_cols - 3) >= 0.3:
+            fix_fr = ("le bruit tiré n'est pas gaussien : tirez eps = torch.randn_like(mu) "
+                      "(torch.rand_like est uniforme) et appliquez z = μ + σ ⊙ ε aussi dans ce cas")
+            fix_en = ("the noise drawn is not Gaussian: draw eps = torch.randn_like(mu) "
+                      "(torch.rand_like is uniform) and apply z = μ + σ ⊙ ε in this case too")
+        else:
+            fix_fr = ("le bruit a bien la forme d'une gaussienne, mais il n'est pas combiné comme "
+                      "z = μ + σ ⊙ ε, σ = exp(logvar / 2) (μ ajouté, pas multiplié ; σ qui "
+                      "multiplie ε, pas ajouté)")
+            fix_en = ("the noise does have a Gaussian shape, but it is not combined as "
+                      "z = μ + σ ⊙ ε, σ = exp(logvar / 2) (μ added, not multiplied; σ multiplying "
+                      "ε, not added)")
         raise CheckFailed(
             f"sans eps, (z − μ)/σ sur {u.size} tirages a une moyenne {mean:.3f}, un écart type "
             f"{std:.3f}, un kurtosis {kurt:.2f} et {100 * tails:.1f} % de valeurs au-delà de 2 : "
-            "ce n'est pas N(0, 1) ; tirez eps = torch.randn_like(mu) (torch.rand_like est "
-            "uniforme) et appliquez z = μ + σ ⊙ ε aussi dans ce cas",
+            f"ce n'est pas N(0, 1) ; {fix_fr}",
             f"without eps, (z − μ)/σ over {u.size} draws has mean {mean:.3f}, standard deviation "
             f"{std:.3f}, kurtosis {kurt:.2f} and {100 * tails:.1f} % of values beyond 2: "
-            "this is not N(0, 1); draw eps = torch.randn_like(mu) (torch.rand_like is uniform) "
-            "and apply z = μ + σ ⊙ ε in this case too",
+            f"this is not N(0, 1); {fix_en}",
         )
     if not np.array_equal(zs[0], zs[1]):
         raise CheckFailed(

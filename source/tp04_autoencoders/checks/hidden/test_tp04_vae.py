@@ -330,7 +330,9 @@ def _kl_hint(got: np.ndarray, mu: np.ndarray, logvar: np.ndarray) -> tuple[str, 
 @pytest.mark.item("kl")
 @pytest.mark.points(0.5)
 def test_kl_closed_form(submission, rng):
-    mu, logvar = _kl_inputs(rng, int(rng.integers(4, 10)), int(rng.integers(2, 7)))
+    n, k = int(rng.integers(4, 10)), int(rng.integers(2, 7))
+    k += k == n  # never square: a sum over the examples (dim=0) then has the wrong shape
+    mu, logvar = _kl_inputs(rng, n, k)
     got = _kl_value(submission, mu, logvar)
     hint_fr, hint_en = _kl_hint(got, mu, logvar)
     assert_close(
@@ -353,7 +355,8 @@ def test_kl_closed_form(submission, rng):
 @pytest.mark.item("kl")
 @pytest.mark.points(0.5)
 def test_kl_matches_monte_carlo(submission, rng):
-    n, k, samples = 3, 3, 200_000
+    # n ≠ k: a sum over the wrong axis (the examples) has the wrong shape, and says so.
+    n, k, samples = 3, 4, 200_000
     mu, logvar = _kl_inputs(rng, n, k)
     got = _kl_value(submission, mu, logvar)
     mc, se = np.empty(n), np.empty(n)
@@ -402,6 +405,12 @@ def test_perte_vae_matches_reference(submission, rng):
     n, d, k = int(rng.integers(3, 7)), int(rng.integers(5, 13)), int(rng.integers(2, 5))
     x = rng.uniform(0.0, 1.0, size=(n, d))
     x_hat = rng.uniform(0.05, 0.95, size=(n, d))
+    # A saturated pixel on each side in every row (a Sigmoid output near 0 or 1): a guard such
+    # as log(p + 1e-8) or a clamp to [1e-6, 1 − 1e-6] stays within 1e-6 relative of the BCE
+    # there, a clamp to [0.01, 0.99] (or any range that cuts them) is off by far more.
+    cols = np.array([rng.permutation(d)[:2] for _ in range(n)])
+    x_hat[np.arange(n), cols[:, 0]] = 1e-4
+    x_hat[np.arange(n), cols[:, 1]] = 1 - 1e-4
     mu, logvar = rng.normal(size=(n, k)), rng.uniform(-1.0, 1.0, size=(n, k))
     beta = float(rng.uniform(0.5, 4.0))
     got = as_array(
@@ -446,6 +455,27 @@ def test_perte_vae_matches_reference(submission, rng):
     elif _close(got, np.mean(bce - beta * kl)):
         hint_fr = "la perte est −ELBO = reconstruction + β · KL : la KL s'AJOUTE"
         hint_en = "the loss is −ELBO = reconstruction + β · KL: the KL is ADDED"
+    elif _close(got, np.mean(_bce_sum(x_hat, x) + beta * kl), rtol=1e-3):
+        hint_fr = ("les arguments de la BCE sont inversés : F.binary_cross_entropy(x_hat, x, …) "
+                   "prend la prédiction x̂ d'abord, la cible x ensuite")
+        hint_en = ("the BCE's arguments are swapped: F.binary_cross_entropy(x_hat, x, ...) takes "
+                   "the prediction x̂ first, the target x second")
+    elif _close(got, np.mean(bce + beta * kl / k)):
+        hint_fr = ("la KL est divisée par k (moyennée sur les dimensions latentes) : elle est "
+                   "SOMMÉE sur les k dimensions, comme kl_gaussienne la renvoie")
+        hint_en = ("the KL is divided by k (averaged over the latent dimensions): it is SUMMED "
+                   "over the k dimensions, as kl_gaussienne returns it")
+    elif _close(got, np.mean(bce + kl / beta)):
+        hint_fr = "β MULTIPLIE la KL (bce + beta * kl), il ne la divise pas"
+        hint_en = "β MULTIPLIES the KL (bce + beta * kl), it does not divide it"
+    elif any(_close(got, np.mean(_bce_sum(x, np.clip(x_hat, a, 1 - a)) + beta * kl))
+             for a in (1e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1)):
+        hint_fr = ("x̂ est borné (clamp) à un intervalle qui coupe les pixels saturés (proches de 0 "
+                   "ou de 1) : la perte change et leur gradient s'annule ; F.binary_cross_entropy "
+                   "gère ces valeurs, ou une garde minuscule (log(p + 1e-8))")
+        hint_en = ("x̂ is clamped to a range that cuts the saturated pixels (near 0 or 1): the loss "
+                   "changes and their gradient vanishes; F.binary_cross_entropy handles these "
+                   "values, or a tiny guard (log(p + 1e-8))")
     else:
         hint_fr = "perte = moyenne sur le lot de [Σ_pixels BCE(x̂, x) + β · KL]"
         hint_en = "loss = mean over the batch of [Σ_pixels BCE(x̂, x) + β · KL]"
@@ -456,6 +486,20 @@ def test_perte_vae_matches_reference(submission, rng):
         rtol=1e-4,
         hint_fr=hint_fr,
         hint_en=hint_en,
+    )
+    # The statement's rule: no clamp_ on an argument. x̂ with exact 0 and 1 entries (an
+    # in-place clamp moves them; inside the grader's range above it changes nothing).
+    x_hat0 = x_hat.copy()
+    x_hat0[np.arange(n), cols[:, 0]] = 0.0
+    x_hat0[np.arange(n), cols[:, 1]] = 1.0
+    assert_arguments_untouched(
+        submission, "perte_vae", (Tensor(x), Tensor(x_hat0), Tensor(mu), Tensor(logvar)),
+        {0: "x", 1: "x_hat", 2: "mu", 3: "logvar"},
+        hint_fr="pas de clamp_ (ni d'autre opération en place) sur un argument : x_hat.clamp(…) "
+                "crée un nouveau tenseur",
+        hint_en="no clamp_ (nor any other in-place operation) on an argument: x_hat.clamp(...) "
+                "makes a new tensor",
+        references={"kl_gaussienne": kl_gaussienne},
     )
 
 
@@ -488,11 +532,117 @@ def _mean_kl(model: Handle, X: np.ndarray, k: int, what: str) -> float:
         return float(np.mean(_kl_ref(mu.astype(np.float64), logvar.astype(np.float64))))
 
 
+@kernel_side
+def vae_loss_calls(entrainer_vae, X, seed):
+    """One epoch of entrainer_vae with the references in place, watched: for each call of
+    perte_vae, whether its mu and logvar are the (μ, log σ²) the VAE's encode produced, the
+    other way round ("swapped"), or neither; how many times reparametrisation ran, and how many
+    batches the encoder gave (μ, log σ²) for with gradients on."""
+    import inspect
+
+    import torch
+
+    g = inspect.unwrap(entrainer_vae).__globals__
+    base, loss, sample = g["VAE"], g["perte_vae"], g["reparametrisation"]
+    encoded, seen = [], {"ok": 0, "swapped": 0, "other": 0, "reparametrisation": 0,
+                         "decoded": 0, "decoded_mu": 0}
+
+    class _Tp04Pertes(base):
+        def encode(self, x):
+            out = super().encode(x)
+            if torch.is_grad_enabled() and isinstance(out, tuple) and len(out) == 2:
+                encoded.append((out[0].detach().clone(), out[1].detach().clone()))
+            return out
+
+        def decode(self, z):
+            if torch.is_grad_enabled() and isinstance(z, torch.Tensor):
+                seen["decoded"] += 1
+                seen["decoded_mu"] += any(same(z, m) for m, _ in encoded)
+            return super().decode(z)
+
+    def same(a, b):
+        return isinstance(a, torch.Tensor) and a.shape == b.shape and torch.equal(a.detach(), b)
+
+    def perte_vae(x, x_hat, mu, logvar, *rest, **kwargs):
+        if any(same(mu, m) and same(logvar, lv) for m, lv in encoded):
+            seen["ok"] += 1
+        elif any(same(mu, lv) and same(logvar, m) for m, lv in encoded):
+            seen["swapped"] += 1
+        else:
+            seen["other"] += 1
+        return loss(x, x_hat, mu, logvar, *rest, **kwargs)
+
+    def reparametrisation(*args, **kwargs):
+        seen["reparametrisation"] += 1
+        return sample(*args, **kwargs)
+
+    g["VAE"], g["perte_vae"], g["reparametrisation"] = _Tp04Pertes, perte_vae, reparametrisation
+    try:
+        entrainer_vae(X, beta=1.0, k=2, epochs=1, lr=1e-2, batch_size=64, seed=int(seed))
+    finally:
+        g["VAE"], g["perte_vae"], g["reparametrisation"] = base, loss, sample
+    seen["encoded"] = len(encoded)
+    return seen
+
+
+def _loss_calls(submission, seed: int) -> dict:
+    """vae_loss_calls on 128 grader digits, as numbers ({} when it could not be followed)."""
+    vae_loss_calls.install(submission)
+    try:
+        out = with_references(
+            submission, VAE_REFERENCES, "entrainer_vae", Ref("entrainer_vae"),
+            digits_split()[0][:128], seed, via=vae_loss_calls.ref_name, timeout=60,
+        )
+        return {key: int(out[key]) for key in ("ok", "swapped", "other", "reparametrisation", "encoded",
+                                               "decoded", "decoded_mu")}
+    except (SubmissionError, TypeError, ValueError, KeyError):
+        return {}
+
+
 @pytest.mark.item("vae_beta")
-@pytest.mark.points(1.5)  # 0.5 went to the seed and batch checks below (the TP totals 20)
+@pytest.mark.points(1.0)  # 1.0 went to the seed/lr and batch/epochs checks below (the TP totals 20)
 def test_beta_reduces_kl(submission, seed):
     X_train, X_test = digits_split()
     s, k = int(seed % 2**31), 3
+    # What the loop hands perte_vae: the encoder's (μ, log σ²) in that order (x_hat, logvar, mu
+    # = modele(lot) trains a KL on swapped moments, and β still lowers it).
+    calls = _loss_calls(submission, s)
+    if calls.get("swapped", 0) > 0 and calls.get("ok", 0) == 0:
+        raise CheckFailed(
+            "entrainer_vae passe à perte_vae le log σ² de l'encodeur comme mu et son μ comme "
+            "logvar : les deux sont inversés ; le VAE renvoie (x_hat, mu, logvar) dans cet ordre "
+            "(et encode (mu, logvar)) : perte_vae(lot, x_hat, mu, logvar, beta=beta)",
+            "entrainer_vae hands perte_vae the encoder's log σ² as mu and its μ as logvar: the two "
+            "are swapped; the VAE returns (x_hat, mu, logvar) in that order (and encode (mu, "
+            "logvar)): perte_vae(batch, x_hat, mu, logvar, beta=beta)",
+        )
+    if calls and calls["decoded"] > 0 and calls["decoded_mu"] == calls["decoded"]:
+        raise CheckFailed(
+            "entrainer_vae décode μ lui-même à chaque lot, sans tirage : ce n'est plus un VAE "
+            "(l'encodeur n'apprend jamais σ) ; le décodeur reçoit z = μ + σ ⊙ ε tiré par "
+            "reparametrisation : x_hat, mu, logvar = modele(lot)",
+            "entrainer_vae decodes μ itself at every batch, without a draw: this is no longer a "
+            "VAE (the encoder never learns σ); the decoder receives z = μ + σ ⊙ ε drawn by "
+            "reparametrisation: x_hat, mu, logvar = model(batch)",
+        )
+    if calls and calls["encoded"] > 0 and calls["reparametrisation"] == 0:
+        why_fr = ("la boucle n'appelle jamais reparametrisation : le décodeur reçoit μ sans tirage "
+                  "(z = μ + σ ⊙ ε) ; x_hat, mu, logvar = modele(lot), qui tire z avec votre "
+                  "reparametrisation")
+        why_en = ("the loop never calls reparametrisation: the decoder receives μ without a draw "
+                  "(z = μ + σ ⊙ ε); x_hat, mu, logvar = model(batch), which draws z with your "
+                  "reparametrisation")
+    elif calls and calls["encoded"] > 0 and calls["ok"] + calls["swapped"] + calls["other"] == 0:
+        why_fr = ("la boucle n'appelle pas perte_vae et calcule sa propre perte, qui n'est pas "
+                  "celle de l'énoncé (une KL sommée sur le lot au lieu d'être moyennée, un facteur "
+                  "en trop ?) ; perte = perte_vae(lot, x_hat, mu, logvar, beta=beta)")
+        why_en = ("the loop does not call perte_vae and computes a loss of its own, which is not "
+                  "the statement's (a KL summed over the batch instead of averaged, an extra "
+                  "factor?); loss = perte_vae(batch, x_hat, mu, logvar, beta=beta)")
+    else:
+        why_fr = ("entraînez-le vraiment (Adam sur perte_vae, epochs époques, tous les lots de "
+                  "chaque époque)")
+        why_en = "really train it (Adam on perte_vae, epochs epochs, every batch of every epoch)"
     kls = {}
     for beta in (0.5, 4.0):
         what = f"entrainer_vae(X, beta, k) avec le {'petit' if beta < 1 else 'grand'} β du correcteur"
@@ -545,19 +695,21 @@ def test_beta_reduces_kl(submission, seed):
     if not small >= 0.5:
         raise CheckFailed(
             f"{shown_fr} ; avec le petit β (< 1) le VAE devrait utiliser son espace latent (KL ≥ 0.5) : "
-            "entraînez-le vraiment (Adam sur perte_vae, epochs époques, tous les lots de chaque "
-            "époque)",
+            f"{why_fr}",
             f"{shown_en}; with the small β (< 1) the VAE should use its latent space (KL ≥ 0.5): "
-            "really train it (Adam on perte_vae, epochs epochs, every batch of every epoch)",
+            f"{why_en}",
         )
+    beta_fr, beta_en = ("passez beta à perte_vae(…, beta=beta) dans la boucle",
+                        "pass beta to perte_vae(..., beta=beta) in the loop")
+    if why_fr.startswith("la boucle"):
+        beta_fr, beta_en = why_fr, why_en
     record_margin("mean KL with β = 4 vs half the KL with β = 0.5", large, 0.5 * small,
                   higher_is_better=False)
     if not large <= 0.5 * small:
         raise CheckFailed(
             f"{shown_fr} ; un β plus grand doit donner une KL nettement plus faible (au plus la "
-            "moitié) : passez beta à perte_vae(…, beta=beta) dans la boucle",
-            f"{shown_en}; a larger β must give a clearly smaller KL (at most half): "
-            "pass beta to perte_vae(..., beta=beta) in the loop",
+            f"moitié) : {beta_fr}",
+            f"{shown_en}; a larger β must give a clearly smaller KL (at most half): {beta_en}",
         )
 
 
@@ -634,7 +786,7 @@ def vae_first_steps(entrainer_vae, X, lrs, seed):
 
 
 @pytest.mark.item("vae_beta")
-@pytest.mark.points(0.25)
+@pytest.mark.points(0.5)  # as the same faults cost in entrainer_ae
 def test_entrainer_vae_uses_its_seed(submission, rng):
     """The same seed gives the same VAE (initialisation, batches, noise), another seed another:
     torch.manual_seed(seed) comes before VAE() is built. One epoch on 128 grader digits.
@@ -783,7 +935,7 @@ def _assert_epoch_passes(batches: object, n: int, epochs: int, what: str, what_e
 
 
 @pytest.mark.item("vae_beta")
-@pytest.mark.points(0.25)
+@pytest.mark.points(0.5)  # as the same faults cost in entrainer_ae
 def test_entrainer_vae_batches_cover_the_epoch(submission, rng):
     """One epoch: batches of at most batch_size examples, each example exactly once, the
     incomplete last batch included (n is never a multiple of batch_size). Batches that grow (ordre[debut : debut * batch_size])

@@ -1750,7 +1750,8 @@ def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_
             f"modele_car n'a sans doute pas pu être entraîné : {fault[0]}",
             f"modele_car could probably not be trained: {fault[1]}",
         )
-    elif (stopped := _notebook_training_error(submission, train, index, vocab, rng)) is not None:
+    elif bits > BPC_FULL and (
+            stopped := _notebook_training_error(submission, train, index, vocab, rng)) is not None:
         hint = stopped
     else:
         hint = (

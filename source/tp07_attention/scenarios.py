@@ -1658,6 +1658,14 @@ SCENARIOS["submission-posenc-exponent-integer-division"] = Scenario(
     must_fail=("test_posenc_matches_formula",),
     message_contains=("division entière",),
 )
+SCENARIOS["submission-mha-head-count-fixed-at-two"] = Scenario(
+    grade_id="mha",
+    source='def attention_multi_tetes(x, W_in, b_in, W_out, b_out, n_tetes, masque=None):\n    B, T, d = x.shape\n    n_tetes = 2\n    dh = d // n_tetes\n    qkv = F.linear(x, W_in, b_in)\n    q = qkv[..., :d].view(B, T, n_tetes, dh).permute(0, 2, 1, 3)\n    k = qkv[..., d:2 * d].view(B, T, n_tetes, dh).permute(0, 2, 1, 3)\n    v = qkv[..., 2 * d:].view(B, T, n_tetes, dh).permute(0, 2, 1, 3)\n    o = attention(q, k, v, masque)\n    o = o.permute(0, 2, 1, 3).reshape(B, T, d)\n    return F.linear(o, W_out, b_out)\n',
+    # Right whenever n_tetes is 2: the check runs both head counts.
+    must_fail=("test_mha_matches_nn_multiheadattention",),
+    message_contains=("pas en n_tetes",),
+    affects=("transformer", "transformer_train"),
+)
 GROUPS["blind-r10-1"] = ("submission-bert_mask-random-range-misses-both-ends",
                          "submission-mha-no-output-bias",
                          "submission-transformer_train-start-range-one-too-wide",
@@ -1666,6 +1674,6 @@ GROUPS["blind-r10-1"] = ("submission-bert_mask-random-range-misses-both-ends",
 GROUPS["blind-r10-2"] = ("submission-bert_mask-alias-targets-from-masked-tokens",
                          "submission-attention-mask-hides-allowed-positions",
                          "submission-gnn-no-relu")
-GROUPS["blind-r10-3"] = ("submission-mha-scale-by-full-width", "submission-gnn-mean-by-global-degree",
-                         "submission-posenc-exponent-integer-division")
+GROUPS["blind-r10-3"] = ("submission-mha-scale-by-full-width", "submission-gnn-mean-by-global-degree")
+GROUPS["blind-r10-5"] = ("submission-mha-head-count-fixed-at-two", "submission-posenc-exponent-integer-division")
 GROUPS["blind-r10-4"] = ("submission-transformer_train-returns-loss-tensors",)

@@ -357,7 +357,14 @@ def test_attention_with_causal_mask(submission, rng):
 @pytest.mark.points(1.5)
 def test_mha_matches_nn_multiheadattention(submission, rng, seed):
     torch.manual_seed(seed)
-    h = int(rng.choice([2, 4]))
+    # Both head counts, in a drawn order: a count fixed in the code (n_tetes = 2) passes on
+    # its own value only.
+    first = int(rng.choice([2, 4]))
+    _mha_matches(submission, rng, first, full=True)
+    _mha_matches(submission, rng, 6 - first, full=False)
+
+
+def _mha_matches(submission, rng, h: int, full: bool) -> None:
     d = h * int(rng.integers(2, 5))
     B, n = int(rng.integers(2, 4)), int(rng.integers(3, 7))
     mha = nn.MultiheadAttention(d, h, batch_first=True, dtype=torch.float64)
@@ -378,6 +385,8 @@ def test_mha_matches_nn_multiheadattention(submission, rng, seed):
         shape=ref.shape,
     )
     if np.allclose(got, ref, rtol=1e-4, atol=1e-6):
+        if not full:
+            return
         _check_mha_mask(submission, mha, x, weights, ref, rng)
         try:
             assert_arguments_untouched(

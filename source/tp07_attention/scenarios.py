@@ -1543,8 +1543,9 @@ SCENARIOS["submission-bert_mask-alias-targets-from-masked-tokens"] = Scenario(
     cibles[sel] = t[sel]
     return entrees, cibles
 ''',
-    must_fail=("test_bert_shapes_and_unselected_tokens", "test_bert_selection_rate",
-               "test_bert_replacement_split"),
+    # The 80/10/10 split of the inputs is right: only the targets, read from the tokens
+    # already replaced, are wrong (the checks of the targets name the write into tokens).
+    must_fail=("test_bert_shapes_and_unselected_tokens", "test_bert_selection_rate"),
     message_contains=("modifie le tenseur tokens", "entrees = tokens.clone()"),
 )
 SCENARIOS["submission-transformer_train-start-range-one-too-wide"] = Scenario(
@@ -1635,9 +1636,11 @@ SCENARIOS["submission-gnn-mean-by-global-degree"] = Scenario(
 SCENARIOS["submission-gnn_train-labelled-subgraph-only"] = Scenario(
     grade_id="gnn_train",
     source='class GNN(nn.Module):\n    def __init__(self, d_entree, d_cachee, n_classes):\n        super().__init__()\n        self.Ws1 = nn.Parameter(nn.init.xavier_uniform_(torch.empty(d_entree, d_cachee)))\n        self.Wv1 = nn.Parameter(nn.init.xavier_uniform_(torch.empty(d_entree, d_cachee)))\n        self.Ws2 = nn.Parameter(nn.init.xavier_uniform_(torch.empty(d_cachee, d_cachee)))\n        self.Wv2 = nn.Parameter(nn.init.xavier_uniform_(torch.empty(d_cachee, d_cachee)))\n        self.lin = nn.Linear(d_cachee, n_classes)\n\n    def forward(self, X, A):\n        h = couche_gnn(X, A, self.Ws1, self.Wv1, agregation="moyenne")\n        h = couche_gnn(h, A, self.Ws2, self.Wv2, agregation="moyenne")\n        return self.lin(h)\n\n\ndef entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    torch.manual_seed(graine)\n    model = GNN(X.shape[1], 32, n_classes)\n    opt = torch.optim.Adam(model.parameters(), lr=lr)\n    model.train()\n    for ep in range(n_epoques):\n        opt.zero_grad()\n        out = model(X[idx_train], A[idx_train][:, idx_train])\n        loss = F.cross_entropy(out, y_train)\n        loss.backward()\n        opt.step()\n    model.eval()\n    with torch.no_grad():\n        logits = model(X, A)\n    return logits\n\n\nclass MLP(nn.Module):\n    def __init__(self, d, h, c):\n        super().__init__()\n        self.l1 = nn.Linear(d, h)\n        self.l2 = nn.Linear(h, c)\n\n    def forward(self, x):\n        return self.l2(torch.relu(self.l1(x)))\n\n\ndef entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    torch.manual_seed(graine)\n    model = MLP(X.shape[1], 32, n_classes)\n    opt = torch.optim.Adam(model.parameters(), lr=lr)\n    for ep in range(n_epoques):\n        opt.zero_grad()\n        loss = F.cross_entropy(model(X[idx_train]), y_train)\n        loss.backward()\n        opt.step()\n    with torch.no_grad():\n        return model(X)\n',
-    # Inductive training on the labelled nodes' subgraph: the accuracy still clears the bar.
+    # Inductive training on the labelled nodes' subgraph: the accuracy often still clears
+    # the bar, sometimes only the partial one.
     must_fail=("test_gnn_and_mlp_training_mechanics",),
     message_contains=("sous-graphe des nœuds étiquetés", "TOUT le graphe"),
+    may_fail=("test_gnn_accuracy_on_grader_graphs", "test_gnn_beats_features_only_mlp"),
 )
 SCENARIOS["submission-transformer_train-returns-loss-tensors"] = Scenario(
     grade_id="transformer_train",

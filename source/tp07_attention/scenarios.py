@@ -1514,3 +1514,169 @@ SCENARIOS["submission-causal-mask-without-diagonal"] = Scenario(
     affects=("transformer", "transformer_train"),
 )
 GROUPS["dependencies-3"] = ("submission-causal-mask-without-diagonal",)
+
+# ---------------------------------------------------------------- blind answers (r10)
+# Written by a tester who had not read the checks; each lost points before, but its message
+# named another fault (a draw among the input's tokens, the values a write into tokens spoils,
+# bits per character only, a NaN with no function named) or a generic one (the multi-head
+# attention's mismatch).
+SCENARIOS["submission-bert_mask-random-range-misses-both-ends"] = Scenario(
+    grade_id="bert_mask",
+    source=edit(solution_cell(__file__, "bert_mask"),
+                ("torch.randint(0, taille_vocab, tokens.shape, generator=g)",
+                 "torch.randint(1, taille_vocab - 1, tokens.shape, generator=g)")),
+    must_fail=("test_bert_replacement_split",),
+    message_contains=("ni 0 ni taille_vocab − 1",),
+)
+SCENARIOS["submission-bert_mask-alias-targets-from-masked-tokens"] = Scenario(
+    grade_id="bert_mask",
+    source='''def masquage_bert(tokens, id_mask, taille_vocab, graine):
+    gen = torch.Generator().manual_seed(graine)
+    t = tokens
+    sel = torch.rand(t.shape, generator=gen) < 0.15
+    r = torch.rand(t.shape, generator=gen)
+    hasard = torch.randint(taille_vocab, t.shape, generator=gen)
+    entrees = t
+    entrees[sel & (r < 0.8)] = id_mask
+    entrees = torch.where(sel & (r >= 0.8) & (r < 0.9), hasard, entrees)
+    cibles = torch.full_like(t, -100)
+    cibles[sel] = t[sel]
+    return entrees, cibles
+''',
+    # The 80/10/10 split of the inputs is right: only the targets, read from the tokens
+    # already replaced, are wrong (the checks of the targets name the write into tokens).
+    must_fail=("test_bert_shapes_and_unselected_tokens", "test_bert_selection_rate"),
+    message_contains=("modifie le tenseur tokens", "entrees = tokens.clone()"),
+)
+SCENARIOS["submission-transformer_train-start-range-one-too-wide"] = Scenario(
+    grade_id="transformer_train",
+    source='''def entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine):
+    g = torch.Generator().manual_seed(graine)
+    opt = torch.optim.AdamW(modele.parameters(), lr=lr)
+    modele.train()
+    hist = []
+    N = len(donnees)
+    for etape in range(n_etapes):
+        starts = torch.randint(0, N - contexte + 1, (taille_lot,), generator=g)
+        xb = torch.stack([donnees[s:s + contexte] for s in starts.tolist()])
+        yb = torch.stack([donnees[s + 1:s + contexte + 1] for s in starts.tolist()])
+        logits = modele(xb)
+        loss = F.cross_entropy(logits.view(-1, logits.size(-1)), yb.view(-1))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        hist.append(float(loss))
+    return hist
+''',
+    # The notebook's training (seed 0) draws the start one too far and stops on the error.
+    must_fail=("test_entrainer_transformer_loop_mechanics",
+               "test_transformer_bits_per_char_on_held_out_text"),
+    message_contains=("trop près de la fin", "len(donnees) − contexte − 1"),
+)
+SCENARIOS["submission-attention-mask-hides-allowed-positions"] = Scenario(
+    grade_id="attention",
+    source='''def attention(Q, K, V, masque=None):
+    dk = K.size(-1)
+    s = torch.matmul(Q, K.transpose(-1, -2)) / math.sqrt(dk)
+    if masque is not None:
+        s = s.masked_fill(masque, float("-inf"))
+    p = F.softmax(s, dim=-1)
+    return torch.matmul(p, V)
+
+
+def masque_causal(n):
+    i = torch.arange(n)
+    return i[:, None] >= i[None, :]
+''',
+    # Seen from the Transformer, the NaN is sent back to `attention`.
+    must_fail=("test_attention_with_padding_mask", "test_attention_with_causal_mask",
+               "test_transformer_output_shape"),
+    message_contains=("la faute est dans `attention`", "où le masque vaut True"),
+    affects=("mha", "transformer", "transformer_train"),
+)
+SCENARIOS["submission-mha-no-output-bias"] = Scenario(
+    grade_id="mha",
+    source=edit(solution_cell(__file__, "mha"), ("return sortie @ W_out.T + b_out", "return sortie @ W_out.T")),
+    must_fail=("test_mha_matches_nn_multiheadattention",),
+    message_contains=("b_out manque",),
+)
+SCENARIOS["submission-mha-scale-by-full-width"] = Scenario(
+    grade_id="mha",
+    source='''def attention_multi_tetes(x, W_in, b_in, W_out, b_out, n_tetes, masque=None):
+    B, T, d = x.shape
+    dh = d // n_tetes
+    q, k, v = (x @ W_in.T + b_in).split(d, dim=-1)
+    q, k, v = [t.view(B, T, n_tetes, dh).transpose(1, 2) for t in (q, k, v)]
+    s = q @ k.transpose(-2, -1) / math.sqrt(d)
+    if masque is not None:
+        s = s.masked_fill(~masque, float("-inf"))
+    o = torch.softmax(s, -1) @ v
+    o = o.transpose(1, 2).reshape(B, T, d)
+    return o @ W_out.T + b_out
+''',
+    must_fail=("test_mha_matches_nn_multiheadattention",),
+    message_contains=("√(d / n_tetes)",),
+)
+SCENARIOS["submission-gnn-no-relu"] = Scenario(
+    grade_id="gnn",
+    source=edit(solution_cell(__file__, "gnn"), ("    return torch.relu(X @ W_soi + M @ W_voisins)\n",
+                                                 "    return X @ W_soi + M @ W_voisins\n")),
+    must_fail=("test_gnn_values",),
+    message_contains=("la ReLU manque",),
+    affects=("gnn_train",),
+)
+SCENARIOS["submission-gnn-mean-by-global-degree"] = Scenario(
+    grade_id="gnn",
+    source=edit(solution_cell(__file__, "gnn"), ("A.sum(dim=1, keepdim=True).clamp(min=1)",
+                                                 "A.sum(dim=1).mean().clamp(min=1)")),
+    must_fail=("test_gnn_values",),
+    message_contains=("UN degré pour tout le graphe",),
+    affects=("gnn_train",),
+)
+SCENARIOS["submission-gnn_train-labelled-subgraph-only"] = Scenario(
+    grade_id="gnn_train",
+    source='class GNN(nn.Module):\n    def __init__(self, d_entree, d_cachee, n_classes):\n        super().__init__()\n        self.Ws1 = nn.Parameter(nn.init.xavier_uniform_(torch.empty(d_entree, d_cachee)))\n        self.Wv1 = nn.Parameter(nn.init.xavier_uniform_(torch.empty(d_entree, d_cachee)))\n        self.Ws2 = nn.Parameter(nn.init.xavier_uniform_(torch.empty(d_cachee, d_cachee)))\n        self.Wv2 = nn.Parameter(nn.init.xavier_uniform_(torch.empty(d_cachee, d_cachee)))\n        self.lin = nn.Linear(d_cachee, n_classes)\n\n    def forward(self, X, A):\n        h = couche_gnn(X, A, self.Ws1, self.Wv1, agregation="moyenne")\n        h = couche_gnn(h, A, self.Ws2, self.Wv2, agregation="moyenne")\n        return self.lin(h)\n\n\ndef entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    torch.manual_seed(graine)\n    model = GNN(X.shape[1], 32, n_classes)\n    opt = torch.optim.Adam(model.parameters(), lr=lr)\n    model.train()\n    for ep in range(n_epoques):\n        opt.zero_grad()\n        out = model(X[idx_train], A[idx_train][:, idx_train])\n        loss = F.cross_entropy(out, y_train)\n        loss.backward()\n        opt.step()\n    model.eval()\n    with torch.no_grad():\n        logits = model(X, A)\n    return logits\n\n\nclass MLP(nn.Module):\n    def __init__(self, d, h, c):\n        super().__init__()\n        self.l1 = nn.Linear(d, h)\n        self.l2 = nn.Linear(h, c)\n\n    def forward(self, x):\n        return self.l2(torch.relu(self.l1(x)))\n\n\ndef entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    torch.manual_seed(graine)\n    model = MLP(X.shape[1], 32, n_classes)\n    opt = torch.optim.Adam(model.parameters(), lr=lr)\n    for ep in range(n_epoques):\n        opt.zero_grad()\n        loss = F.cross_entropy(model(X[idx_train]), y_train)\n        loss.backward()\n        opt.step()\n    with torch.no_grad():\n        return model(X)\n',
+    # Inductive training on the labelled nodes' subgraph: the accuracy often still clears
+    # the bar, sometimes only the partial one.
+    must_fail=("test_gnn_and_mlp_training_mechanics",),
+    message_contains=("sous-graphe des nœuds étiquetés", "TOUT le graphe"),
+    may_fail=("test_gnn_accuracy_on_grader_graphs", "test_gnn_beats_features_only_mlp"),
+)
+SCENARIOS["submission-transformer_train-returns-loss-tensors"] = Scenario(
+    grade_id="transformer_train",
+    source='def entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine):\n    g = torch.Generator().manual_seed(graine)\n    opt = torch.optim.AdamW(modele.parameters(), lr=lr)\n    modele.train()\n    hist = []\n    N = len(donnees)\n    for etape in range(n_etapes):\n        starts = torch.randint(0, N - contexte, (taille_lot,), generator=g)\n        xb = torch.stack([donnees[s:s + contexte] for s in starts.tolist()])\n        yb = torch.stack([donnees[s + 1:s + contexte + 1] for s in starts.tolist()])\n        logits = modele(xb)\n        loss = F.cross_entropy(logits.view(-1, logits.size(-1)), yb.view(-1))\n        opt.zero_grad()\n        loss.backward()\n        opt.step()\n        hist.append(loss)\n    return hist\n',
+    # The losses keep their graphs: the notebook's np.mean(pertes[-50:]) raises on them.
+    must_fail=("test_entrainer_transformer_loop_mechanics",),
+    message_contains=("perte.item()",),
+)
+SCENARIOS["submission-posenc-exponent-i-over-d"] = Scenario(
+    grade_id="posenc",
+    source='def encodage_positionnel(n, d):\n    pe = torch.zeros(n, d, dtype=torch.float64)\n    for pos in range(n):\n        for i in range(d // 2):\n            a = pos / (10000 ** (i / d))\n            pe[pos, 2 * i] = math.sin(a)\n            pe[pos, 2 * i + 1] = math.cos(a)\n    return pe\n',
+    must_fail=("test_posenc_matches_formula",),
+    message_contains=("i/d au lieu de 2i/d",),
+)
+SCENARIOS["submission-posenc-exponent-integer-division"] = Scenario(
+    grade_id="posenc",
+    source='def encodage_positionnel(n, d):\n    pe = torch.zeros(n, d, dtype=torch.float64)\n    for pos in range(n):\n        for i in range(d // 2):\n            a = pos / (10000 ** (2 * i // d))\n            pe[pos, 2 * i] = math.sin(a)\n            pe[pos, 2 * i + 1] = math.cos(a)\n    return pe\n',
+    must_fail=("test_posenc_matches_formula",),
+    message_contains=("division entière",),
+)
+SCENARIOS["submission-mha-head-count-fixed-at-two"] = Scenario(
+    grade_id="mha",
+    source='def attention_multi_tetes(x, W_in, b_in, W_out, b_out, n_tetes, masque=None):\n    B, T, d = x.shape\n    n_tetes = 2\n    dh = d // n_tetes\n    qkv = F.linear(x, W_in, b_in)\n    q = qkv[..., :d].view(B, T, n_tetes, dh).permute(0, 2, 1, 3)\n    k = qkv[..., d:2 * d].view(B, T, n_tetes, dh).permute(0, 2, 1, 3)\n    v = qkv[..., 2 * d:].view(B, T, n_tetes, dh).permute(0, 2, 1, 3)\n    o = attention(q, k, v, masque)\n    o = o.permute(0, 2, 1, 3).reshape(B, T, d)\n    return F.linear(o, W_out, b_out)\n',
+    # Right whenever n_tetes is 2: the check runs both head counts.
+    must_fail=("test_mha_matches_nn_multiheadattention",),
+    message_contains=("pas en n_tetes",),
+    affects=("transformer", "transformer_train"),
+)
+GROUPS["blind-r10-1"] = ("submission-bert_mask-random-range-misses-both-ends",
+                         "submission-mha-no-output-bias",
+                         "submission-transformer_train-start-range-one-too-wide",
+                         "submission-gnn_train-labelled-subgraph-only",
+                         "submission-posenc-exponent-i-over-d")
+GROUPS["blind-r10-2"] = ("submission-bert_mask-alias-targets-from-masked-tokens",
+                         "submission-attention-mask-hides-allowed-positions",
+                         "submission-gnn-no-relu")
+GROUPS["blind-r10-3"] = ("submission-mha-scale-by-full-width", "submission-gnn-mean-by-global-degree")
+GROUPS["blind-r10-5"] = ("submission-mha-head-count-fixed-at-two", "submission-posenc-exponent-integer-division")
+GROUPS["blind-r10-4"] = ("submission-transformer_train-returns-loss-tensors",)

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks import TORCH_ATTENTION, CheckFailed, Handle, StudentError, student_failure
+from autograder.checks import (
+    TORCH_ATTENTION,
+    CheckFailed,
+    Handle,
+    StudentError,
+    Tensor,
+    student_failure,
+)
 
 # PyTorch's own attention, switched off in the kernel while the checks call `attention`,
 # `attention_multi_tetes` or the Transformer, so that they are really computed by hand
@@ -65,7 +72,8 @@ def _tp07_bigramme(graine, taille_vocab):
 # `attention_multi_tetes` (quoi="mha") as a Transformer does, on (B, têtes, n, d_k) views of
 # one projected tensor that requires grad, with a causal (n, n) mask, then backpropagates.
 # Returns None when it runs, else a short code: "en_place" (an argument modified in place,
-# or PyTorch refusing it), "forme <shape>", or "erreur <exception name>".
+# or PyTorch refusing it), "forme <shape>", "non_fini" (NaN or inf with the causal mask),
+# "non_fini_inverse" (still with a mask that allows everything), or "erreur <exception name>".
 PROBE_SRC = """
 def _tp07_sonde(quoi):
     import torch
@@ -95,6 +103,18 @@ def _tp07_sonde(quoi):
             return "en_place"
         if not isinstance(sortie, torch.Tensor) or tuple(sortie.shape) != attendue:
             return "forme " + str(tuple(getattr(sortie, "shape", ())))[:40]
+        if not bool(torch.isfinite(sortie).all()):
+            # A causal mask leaves every row a key (the diagonal): NaN comes from the function.
+            # All allowed (a mask of ones): still NaN when the True entries are the ones hidden.
+            plein = torch.ones(n, n, dtype=torch.bool)
+            with torch.no_grad():
+                if quoi == "attention":
+                    encore = attention(q, k, v, plein)
+                else:
+                    encore = attention_multi_tetes(x, W, b, W_out, b_out, h, plein)
+            if isinstance(encore, torch.Tensor) and not bool(torch.isfinite(encore).all()):
+                return "non_fini_inverse"
+            return "non_fini"
         sortie.sum().backward()
     except Exception as exc:
         texte = str(exc)
@@ -139,6 +159,24 @@ def dependency_fault(submission, uses: tuple[str, ...]) -> tuple[str, str] | Non
                 f"{see_en}, and compute on new tensors (scores = Q @ K.transpose(-2, -1) / "
                 "math.sqrt(d_k))",
             )
+        if code.startswith("non_fini"):
+            why_fr, why_en = (
+                ("même quand le masque autorise toutes les positions : vous masquez les positions "
+                 "où le masque vaut True, alors que True = position autorisée "
+                 "(masked_fill(~masque, -inf) ou masked_fill(masque == 0, -inf))",
+                 "even when the mask allows every position: you hide the positions where the "
+                 "mask is True, whereas True = allowed position (masked_fill(~masque, -inf) or "
+                 "masked_fill(masque == 0, -inf))")
+                if code == "non_fini_inverse"
+                else ("une ligne dont toutes les clés sont masquées donne une softmax 0 / 0",
+                      "a row whose keys are all masked gives a 0 / 0 softmax")
+            )
+            return (
+                f"votre `{name}` donne des valeurs non finies (NaN ou inf) sur {inputs_fr}, "
+                f"{why_fr} ; {see_fr}",
+                f"your `{name}` gives non-finite values (NaN or inf) on {inputs_en}, {why_en}; "
+                f"{see_en}",
+            )
         if code.startswith("forme"):
             shape = code.split(" ", 1)[1] if " " in code else "?"
             return (
@@ -158,6 +196,42 @@ def dependency_fault(submission, uses: tuple[str, ...]) -> tuple[str, str] | Non
                 f"your `{name}` raises {kind} on {inputs_en}; {see_en}{tip_en}",
             )
     return None
+
+
+# Trusted kernel-side probe: does masquage_bert write into the tokens it receives? (A tensor
+# modified in place in the kernel never travels back to the grader's copy.)
+BERT_INTACT_SRC = """
+def _tp07_bert_intact(tokens, id_mask, taille_vocab, graine):
+    import torch
+    tokens = torch.as_tensor(tokens).clone()
+    avant = tokens.clone()
+    masquage_bert(tokens, id_mask, taille_vocab, graine)
+    return bool(torch.equal(tokens, avant))
+"""
+
+
+def bert_inplace_error() -> CheckFailed:
+    """masquage_bert writing into its argument, named (the statement's rule)."""
+    return CheckFailed(
+        "masquage_bert modifie le tenseur tokens qu'il reçoit (entrees = tokens puis "
+        "entrees[...] = id_mask) : l'appelant perd ses tokens d'origine, et des cibles lues "
+        "ensuite dans tokens valent déjà [MASK] ou un token aléatoire ; travaillez sur une "
+        "copie, entrees = tokens.clone()",
+        "masquage_bert modifies the tokens tensor it receives (entrees = tokens then "
+        "entrees[...] = id_mask): the caller loses its original tokens, and targets read from "
+        "tokens afterwards already hold [MASK] or a random token; work on a copy, "
+        "entrees = tokens.clone()",
+    )
+
+
+def bert_modifies_tokens(submission, tokens, id_mask: int, vocab: int, graine: int) -> bool:
+    """Whether masquage_bert writes into `tokens`, seen in the kernel (its errors mapped)."""
+    submission.define("_tp07_bert_intact", BERT_INTACT_SRC)
+    try:
+        intact = submission.call("_tp07_bert_intact", Tensor(tokens), id_mask, vocab, graine)
+    except StudentError as exc:
+        raise student_error("masquage_bert", exc) from None
+    return intact is False
 
 
 def causal_mask_is_wrong(submission, T: int) -> bool:

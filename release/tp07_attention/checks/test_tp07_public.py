@@ -28,10 +28,13 @@ from autograder.checks import (
 from .helpers import (
     GUARD,
     MODEL_SRC,
+    bert_inplace_error,
+    bert_modifies_tokens,
     build_transformer,
     call,
     causal_mask_is_wrong,
     dependency_error,
+    dependency_fault,
     guarded,
     mask_nan_error,
     sbm,
@@ -125,6 +128,8 @@ def test_bert_shapes_and_unselected_tokens(submission):
             "masquage_bert selects no token (every target is -100)",
         )
     if (entrees[~sel] != tokens[~sel]).any() or (cibles[sel] != tokens[sel]).any():
+        if bert_modifies_tokens(submission, tokens, 1, 100, 0):
+            raise bert_inplace_error()
         raise CheckFailed(
             "masquage_bert : hors sélection, l'entrée reste le token d'origine ; aux positions "
             "sélectionnées, la cible est le token d'origine",
@@ -241,8 +246,13 @@ def test_transformer_output_shape(submission):
             raise student_error("PetitTransformer", exc) from None
         label = "PetitTransformer(taille_vocab=11, d=16, n_tetes=2, n_couches=1, contexte=12)(idx)"
         got = as_array(raw, label, allow_nan=True)
-        if not np.isfinite(got).all() and causal_mask_is_wrong(submission, length):
-            raise mask_nan_error(label)
+        if not np.isfinite(got).all():
+            if causal_mask_is_wrong(submission, length):
+                raise mask_nan_error(label)
+            fault = dependency_fault(submission, ("attention", "attention_multi_tetes"))
+            if fault is not None:
+                raise CheckFailed(f"{label} donne des valeurs non finies (NaN ou inf) : {fault[0]}",
+                                  f"{label} gives non-finite values (NaN or inf): {fault[1]}")
         got = as_array(got, label)
         if got.shape != (3, length, vocab):
             raise CheckFailed(

@@ -36,7 +36,7 @@ from autograder.checks import (
     record_margin,
 )
 
-from ..public.helpers import GUARD, call, guarded, student_error
+from ..public.helpers import GUARD, bert_inplace_error, call, guarded, student_error
 from .helpers import REFS_SRC
 
 # Trusted kernel-side helper: the grader's test functions for `erreur_permutation`.
@@ -357,7 +357,14 @@ def test_attention_with_causal_mask(submission, rng):
 @pytest.mark.points(1.5)
 def test_mha_matches_nn_multiheadattention(submission, rng, seed):
     torch.manual_seed(seed)
-    h = int(rng.choice([2, 4]))
+    # Both head counts, in a drawn order: a count fixed in the code (n_tetes = 2) passes on
+    # its own value only.
+    first = int(rng.choice([2, 4]))
+    _mha_matches(submission, rng, first, full=True)
+    _mha_matches(submission, rng, 6 - first, full=False)
+
+
+def _mha_matches(submission, rng, h: int, full: bool) -> None:
     d = h * int(rng.integers(2, 5))
     B, n = int(rng.integers(2, 4)), int(rng.integers(3, 7))
     mha = nn.MultiheadAttention(d, h, batch_first=True, dtype=torch.float64)
@@ -378,6 +385,8 @@ def test_mha_matches_nn_multiheadattention(submission, rng, seed):
         shape=ref.shape,
     )
     if np.allclose(got, ref, rtol=1e-4, atol=1e-6):
+        if not full:
+            return
         _check_mha_mask(submission, mha, x, weights, ref, rng)
         try:
             assert_arguments_untouched(
@@ -412,6 +421,9 @@ def test_mha_matches_nn_multiheadattention(submission, rng, seed):
             "attention_multi_tetes: you compute a single head of dimension d: split Q, K, V into "
             "n_tetes heads of dimension d / n_tetes before the attention",
         )
+    for variant, fr, en in _mha_variants(x, W_in, b_in, W_out, b_out, h):
+        if np.allclose(got, variant, rtol=1e-4, atol=1e-6):
+            raise CheckFailed(f"attention_multi_tetes : {fr}", f"attention_multi_tetes: {en}")
     assert_close(
         got,
         ref,
@@ -421,6 +433,68 @@ def test_mha_matches_nn_multiheadattention(submission, rng, seed):
         hint_fr="vérifiez l'ordre Q, K, V dans W_in, le découpage en têtes, le recollage et la projection de sortie",
         hint_en="check the Q, K, V order in W_in, the split into heads, the concatenation and the output projection",
     )
+
+
+def _mha_variants(x, W_in, b_in, W_out, b_out, h: int):
+    """Multi-head attentions with one known fault each, computed here in float64, with the
+    (French, English) words naming it: a student output equal to one of them is told which
+    (the premise of each hint is this equality, on the grader's random weights)."""
+    X, Wi, bi, Wo, bo = (_t(a) for a in (x, W_in, b_in, W_out, b_out))
+    B, n, d = X.shape
+
+    def heads(q, k, v, hh=h, scale=None, split_t=True, merge_t=True):
+        dh = d // hh
+        if split_t:
+            q, k, v = (t.reshape(B, n, hh, dh).transpose(1, 2) for t in (q, k, v))
+        else:
+            q, k, v = (t.reshape(B, hh, n, dh) for t in (q, k, v))
+        s = q @ k.transpose(-2, -1) / math.sqrt(scale or dh)
+        o = torch.softmax(s, dim=-1) @ v
+        return (o.transpose(1, 2) if merge_t else o).reshape(B, n, d)
+
+    q, k, v = (X @ Wi.T + bi).chunk(3, dim=-1)
+    q0, k0, v0 = (X @ Wi.T).chunk(3, dim=-1)
+    bq = bi[:d]
+    out = []
+
+    def add(o, fr, en):
+        out.append((o.numpy(), fr, en))
+
+    add(heads(q, k, v) @ Wo.T, "le biais de sortie b_out manque : la projection de sortie est "
+        "Concat(têtes) W_outᵀ + b_out", "the output bias b_out is missing: the output projection "
+        "is Concat(heads) W_outᵀ + b_out")
+    add(heads(q, k, v) @ Wo + bo, "W_out est appliquée sans transposition : la projection de "
+        "sortie est Concat(têtes) W_outᵀ + b_out (les poids de nn.Linear, F.linear(o, W_out, "
+        "b_out))", "W_out is applied without transposing: the output projection is "
+        "Concat(heads) W_outᵀ + b_out (nn.Linear's weights, F.linear(o, W_out, b_out))")
+    add(heads(q, k, v, scale=d) @ Wo.T + bo, "les scores sont divisés par √d (toute la largeur) "
+        "au lieu de √(d / n_tetes), la dimension d'UNE tête", "the scores are divided by √d (the "
+        "whole width) instead of √(d / n_tetes), the dimension of ONE head")
+    add(heads(k, q, v) @ Wo.T + bo, "Q et K sont échangés : W_in empile les poids de Q, puis de "
+        "K, puis de V (lignes 0:d, d:2d, 2d:3d)", "Q and K are swapped: W_in stacks the weights "
+        "of Q, then K, then V (rows 0:d, d:2d, 2d:3d)")
+    add(heads(q0, k0, v0) @ Wo.T + bo, "le biais d'entrée b_in manque : Q, K, V = x W_inᵀ + b_in",
+        "the input bias b_in is missing: Q, K, V = x W_inᵀ + b_in")
+    add(heads(q0 + bq, k0, v0) @ Wo.T + bo, "b_in n'est ajouté qu'à Q : il s'ajoute à Q, K et V "
+        "(x W_inᵀ + b_in, puis le découpage en trois)", "b_in is only added to Q: it is added to "
+        "Q, K and V (x W_inᵀ + b_in, then the split in three)")
+    add(heads(q, k, v, split_t=False) @ Wo.T + bo, "le découpage en têtes est un reshape (B, "
+        "n_tetes, T, d_k) sans transposition : il mélange les positions ; découpez en (B, T, "
+        "n_tetes, d_k) puis .transpose(1, 2)", "the split into heads is a (B, n_tetes, T, d_k) "
+        "reshape without transposing: it mixes the positions; split into (B, T, n_tetes, d_k) "
+        "then .transpose(1, 2)")
+    add(heads(q, k, v, merge_t=False) @ Wo.T + bo, "le recollage des têtes est un reshape (B, "
+        "T, d) sans transposition : remettez l'axe des têtes après celui des positions, "
+        ".transpose(1, 2) puis .reshape(B, T, d)", "the heads are concatenated with a (B, T, d) "
+        "reshape without transposing: put the heads axis back after the positions axis, "
+        ".transpose(1, 2) then .reshape(B, T, d)")
+    for hh in range(1, d + 1):
+        if d % hh == 0 and hh not in (1, h):
+            add(heads(q, k, v, hh=hh) @ Wo.T + bo, f"le calcul découpe en {hh} têtes, pas en "
+                "n_tetes : le nombre de têtes est l'argument n_tetes (d_k = d / n_tetes), ne le "
+                "fixez pas", f"the computation splits into {hh} heads, not n_tetes: the number "
+                "of heads is the argument n_tetes (d_k = d / n_tetes), do not fix it")
+    return out
 
 
 def _mha_manual(x: np.ndarray, weights, allowed: np.ndarray) -> np.ndarray:
@@ -572,6 +646,50 @@ def _posenc(n: int, d: int, swap: bool = False) -> np.ndarray:
     return pe
 
 
+def _posenc_variants(n: int, d: int):
+    """Encodings with one known fault each and the (French, English) words naming it (the
+    formula, its base 10000 included, is the statement's: naming it gives nothing away)."""
+    pos = np.arange(n)[:, None]
+    k = np.arange(0, d, 2)  # 2i, the even column
+
+    def table(sin_angles, cos_angles):
+        pe = np.zeros((n, d))
+        pe[:, 0::2], pe[:, 1::2] = np.sin(sin_angles), np.cos(cos_angles)
+        return pe
+
+    right = pos / 10000 ** (k / d)
+    halves = np.concatenate([np.sin(right), np.cos(right)], axis=1)
+    return [
+        (table(pos / 10000 ** (k / 2 / d), pos / 10000 ** (k / 2 / d)),
+         "l'exposant vaut i/d au lieu de 2i/d : les colonnes 2i et 2i + 1 utilisent "
+         "10000^(2i/d), où 2i est l'indice de la colonne paire",
+         "the exponent is i/d instead of 2i/d: columns 2i and 2i + 1 use 10000^(2i/d), where "
+         "2i is the index of the even column"),
+        (table(pos + 0.0 * k, pos + 0.0 * k),
+         "l'exposant 2i/d est calculé en division entière (2 * i // d vaut 0) : toutes les "
+         "colonnes ont la même fréquence ; utilisez une division réelle, 2 * i / d",
+         "the exponent 2i/d is computed with integer division (2 * i // d is 0): every column "
+         "has the same frequency; use a true division, 2 * i / d"),
+        (table(pos / 1000 ** (k / d), pos / 1000 ** (k / d)),
+         "la base de la puissance n'est pas celle de l'énoncé, 10000 : pos / 10000^(2i/d)",
+         "the base of the power is not the statement's 10000: pos / 10000^(2i/d)"),
+        (table(right, pos / 10000 ** ((k + 1) / d)),
+         "la colonne impaire 2i + 1 utilise l'exposant (2i + 1)/d : son cosinus prend le MÊME "
+         "angle que le sinus de la colonne 2i, pos / 10000^(2i/d)",
+         "the odd column 2i + 1 uses the exponent (2i + 1)/d: its cosine takes the SAME angle "
+         "as the sine of column 2i, pos / 10000^(2i/d)"),
+        (table((pos + 1) / 10000 ** (k / d), (pos + 1) / 10000 ** (k / d)),
+         "les positions commencent à 1 : la première ligne est la position 0 (sin 0 = 0, "
+         "cos 0 = 1)",
+         "the positions start at 1: the first row is position 0 (sin 0 = 0, cos 0 = 1)"),
+        (halves,
+         "les sinus occupent la première moitié des colonnes et les cosinus la seconde : ils "
+         "s'entrelacent, sinus en colonnes paires (2i), cosinus en colonnes impaires (2i + 1)",
+         "the sines fill the first half of the columns and the cosines the second: they "
+         "interleave, sines in the even columns (2i), cosines in the odd ones (2i + 1)"),
+    ]
+
+
 @pytest.mark.item("posenc")
 @pytest.mark.points(1)
 def test_posenc_matches_formula(submission, rng):
@@ -589,6 +707,9 @@ def test_posenc_matches_formula(submission, rng):
             "encodage_positionnel: sin and cos are swapped: the sine goes to the even columns "
             "(2i), the cosine to the odd ones (2i + 1)",
         )
+    for variant, fr, en in _posenc_variants(n, d):
+        if np.allclose(got, variant, atol=1e-5):
+            raise CheckFailed(f"encodage_positionnel : {fr}", f"encodage_positionnel: {en}")
     assert_close(
         got,
         ref,
@@ -952,9 +1073,41 @@ def _check_bert_contract(submission, tokens, id_mask: int, vocab: int, graine: i
         )
 
 
+def _bert_modifies_tokens(submission, tokens, id_mask: int, vocab: int, graine: int) -> bool:
+    """The statement's rule seen in the kernel: does masquage_bert write into `tokens`?"""
+    try:
+        intact = bert_leaves_tokens.call(submission, Ref("masquage_bert"), Tensor(tokens), id_mask,
+                                         vocab, graine)
+    except StudentError as exc:
+        raise student_error("masquage_bert", exc) from None
+    return not intact
+
+
+def _named_if_in_place(submission, rng, check) -> None:
+    """Run `check`; when it fails on values and masquage_bert writes into its argument, the
+    failure is that write (an alias entrees = tokens: the targets are read from the tokens
+    already replaced), not the values it spoils."""
+    try:
+        check()
+    except CheckFailed as failed:
+        tokens = rng.integers(5, 1000, size=(32, 64))
+        try:
+            modified = _bert_modifies_tokens(submission, tokens, int(rng.integers(0, 5)), 1000,
+                                             int(rng.choice(10**6)))
+        except CheckFailed:
+            raise failed from None  # the probe fails too: the first failure says more
+        if modified:
+            raise bert_inplace_error() from None
+        raise
+
+
 @pytest.mark.item("bert_mask")
 @pytest.mark.points(0.5)
 def test_bert_selection_rate(submission, rng):
+    _named_if_in_place(submission, rng, lambda: _check_bert_selection(submission, rng))
+
+
+def _check_bert_selection(submission, rng) -> None:
     runs, params = _bert_runs(submission, rng)
     selected = np.concatenate([(c != -100).ravel() for _, _, c in runs])
     rate = selected.mean()
@@ -1017,30 +1170,20 @@ def test_bert_selection_rate(submission, rng):
             "maskings: every draw must go through torch.Generator().manual_seed(graine) "
             "(generator=g in torch.rand and torch.randint)",
         )
-    try:
-        intact = bert_leaves_tokens.call(submission, Ref("masquage_bert"), Tensor(tokens), id_mask,
-                                         vocab, graine)
-    except StudentError as exc:
-        raise student_error("masquage_bert", exc) from None
-    if not intact:
-        raise CheckFailed(
-            "masquage_bert modifie le tenseur tokens qu'il reçoit (entrees = tokens puis "
-            "entrees[...] = id_mask) : l'appelant perd ses tokens d'origine ; travaillez sur une "
-            "copie, entrees = tokens.clone()",
-            "masquage_bert modifies the tokens tensor it receives (entrees = tokens then "
-            "entrees[...] = id_mask): the caller loses its original tokens; work on a copy, "
-            "entrees = tokens.clone()",
-        )
+    if _bert_modifies_tokens(submission, tokens, id_mask, vocab, graine):
+        raise bert_inplace_error()
     _check_bert_contract(submission, tokens, id_mask, vocab, graine)
 
 
 def _check_vocabulary_ends(submission, rng) -> None:
-    """On a 5-token vocabulary whose tokens are 1 and 3 and whose [MASK] is 2, the ids 0 and 4
-    can only come from the uniform draw: both ends must come up (each misses ~120 draws with
-    probability 0.8^120 < 1e-11 in a correct answer); randint(0, taille_vocab - 1) never
-    draws the last one, randint(1, taille_vocab) never the first."""
-    vocab, id_mask = 5, 2
-    tokens = rng.choice([1, 3], size=(64, 128))
+    """On an 8-token vocabulary whose tokens are 1 and 3 and whose [MASK] is 2, the ids 0 and 7
+    can only come from the uniform draw: both ends must come up (each misses ~245 draws with
+    probability (7/8)^245 < 1e-14 in a correct answer); randint(0, taille_vocab - 1) never
+    draws the last one, randint(1, taille_vocab) never the first. The ids 4 to 6 are neither
+    in the input nor an end: a draw among the input's tokens gives none of them, a range
+    that only misses an end gives them, so the two hints each check their premise."""
+    vocab, id_mask = 8, 2
+    tokens = rng.choice([1, 3], size=(64, 256))
     entrees, cibles = _bert_call(submission, tokens, id_mask, vocab, int(rng.choice(10**6)))
     drawn = set(np.unique(entrees[cibles != -100]).tolist())
     missing = [v for v in (0, vocab - 1) if v not in drawn]
@@ -1080,6 +1223,10 @@ def _check_vocabulary_ends(submission, rng) -> None:
 @pytest.mark.item("bert_mask")
 @pytest.mark.points(1)
 def test_bert_replacement_split(submission, rng):
+    _named_if_in_place(submission, rng, lambda: _check_bert_split(submission, rng))
+
+
+def _check_bert_split(submission, rng) -> None:
     runs, params = _bert_runs(submission, rng)
     # Inputs replaced ([MASK] or a random token) where the target is -100: the split is done,
     # but the target was kept at only part of the selected positions (at the [MASK] ones, say).
@@ -1204,6 +1351,44 @@ def _gnn_ref(X, A, W1, W2, agregation):
     return np.maximum(X @ W1 + M @ W2, 0)
 
 
+def _gnn_variants(X, A, W1, W2, agregation):
+    """Layers with one known fault each and the (French, English) words naming it: a student
+    output equal to one of them on the grader's random graph and weights is told which."""
+    deg = np.maximum(A.sum(axis=1, keepdims=True), 1)
+    M = A @ X / deg if agregation == "moyenne" else A @ X
+    out = [
+        (X @ W1 + M @ W2, "la ReLU manque : H = ReLU(X W_soi + M W_voisins)",
+         "the ReLU is missing: H = ReLU(X W_soi + M W_voisins)"),
+        (X @ W1 + np.maximum(M @ W2, 0), "la ReLU ne s'applique qu'au terme des voisins : elle "
+         "s'applique à la SOMME, H = ReLU(X W_soi + M W_voisins)", "the ReLU is only applied to "
+         "the neighbours' term: it applies to the SUM, H = ReLU(X W_soi + M W_voisins)"),
+    ]
+    loops = A + np.eye(len(A))
+    for Ml in (loops @ X, loops @ X / deg, loops @ X / loops.sum(axis=1, keepdims=True)):
+        out.append((np.maximum(X @ W1 + (Ml if agregation == "moyenne" else loops @ X) @ W2, 0),
+                    "vous ajoutez une boucle sur soi (A + I) : le nœud lui-même passe déjà par "
+                    "X W_soi, l'agrégation ne porte que sur les voisins, M = A X",
+                    "you add a self-loop (A + I): the node itself already goes through X W_soi, "
+                    "the aggregation covers the neighbours only, M = A X"))
+    if agregation == "somme":
+        out.append((np.maximum(X @ W1 + (A @ X / deg) @ W2, 0), "vous calculez la moyenne même "
+                    "quand agregation vaut \"somme\" : lisez l'argument agregation",
+                    "you compute the mean even when agregation is \"somme\": read the "
+                    "agregation argument"))
+    else:
+        out.append((np.maximum(X @ W1 + (A @ X) @ W2, 0), "vous calculez la somme quand "
+                    "agregation vaut \"moyenne\" : divisez A X par max(1, deg i)",
+                    "you compute the sum when agregation is \"moyenne\": divide A X by "
+                    "max(1, deg i)"))
+        mean_deg = max(float(A.sum(axis=1).mean()), 1.0)
+        out.append((np.maximum(X @ W1 + (A @ X / mean_deg) @ W2, 0), "vous divisez par UN degré "
+                    "pour tout le graphe (la moyenne des degrés) : chaque nœud i divise par son "
+                    "propre degré, deg i = Σ_j A_ij (A.sum(dim=1, keepdim=True))",
+                    "you divide by ONE degree for the whole graph (the mean degree): each node i "
+                    "divides by its own degree, deg i = Σ_j A_ij (A.sum(dim=1, keepdim=True))"))
+    return out
+
+
 def _gnn_case(rng, directed: bool = False):
     n, d, h = int(rng.integers(6, 11)), int(rng.integers(3, 7)), int(rng.integers(2, 6))
     return (_graph(rng, n, directed), rng.normal(size=(n, d)), rng.normal(size=(d, h)),
@@ -1258,6 +1443,11 @@ def test_gnn_values(submission, rng):
                     "receives from the neighbours j with A_ij = 1: M_i = Σ_j A_ij X_j and "
                     "deg i = Σ_j A_ij, the sum over ROW i (A.sum(dim=1))",
                 )
+        ref = _gnn_ref(X, A, W1, W2, agregation)
+        for variant, fr, en in _gnn_variants(X, A, W1, W2, agregation):
+            if not np.allclose(got, ref, rtol=1e-4, atol=1e-6) and np.allclose(
+                    got, variant, rtol=1e-4, atol=1e-6):
+                raise CheckFailed(f"couche_gnn ({agregation}) : {fr}", f"couche_gnn ({agregation}): {en}")
         assert_close(
             got,
             _gnn_ref(X, A, W1, W2, agregation),

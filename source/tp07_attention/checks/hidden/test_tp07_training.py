@@ -44,6 +44,7 @@ from autograder.checks import (
     CheckFailed,
     Ref,
     StudentError,
+    SubmissionError,
     Tensor,
     as_array,
     assert_arguments_untouched,
@@ -172,6 +173,7 @@ def _tp07_enregistrer(graine_modele, taille_vocab, donnees, n_etapes, taille_lot
         "lrs": sorted(set(lrs)),
         "optimiseurs": sorted(set(types)),
         "rng_intact": rng_intact,
+        "graphes": any(isinstance(p, torch.Tensor) and p.requires_grad for p in pertes),
     }
 """
 
@@ -338,6 +340,45 @@ def _tp07_gnn_construits(*args, **kwargs):
             classe.__init__ = avant
     return {"construits": construits, "forme": list(getattr(sortie, "shape", []))}
 """
+
+
+# Trusted kernel-side helper: entrainer_gnn run with the grader's recording couche_gnn; the
+# numbers of rows of the X each layer received during the whole call.
+GNN_ROWS_SRC = """
+def _tp07_gnn_lignes(*args, **kwargs):
+    appels = getattr(couche_gnn, "appels", None)
+    if appels is not None:
+        del appels[:]
+    entrainer_gnn(*args, **kwargs)
+    return sorted({int(a["X"][0]) for a in (appels or [])})
+"""
+
+
+def _check_whole_graph(submission, X, A, idx, y_idx, graine: int, lr: float) -> None:
+    """The statement's transductive learning: the model sees every node's features and the
+    whole graph at every epoch, the loss only reads the labelled nodes' logits. A GNN trained
+    on the labelled nodes' subgraph (X[idx_train], A[idx_train][:, idx_train]) still clears
+    the accuracy bar on these graphs: what its layers received tells it."""
+    n = X.shape[0]
+    submission.define("_tp07_gnn_lignes", GNN_ROWS_SRC)
+    try:
+        rows = with_references(submission, GNN_RECORDING, "entrainer_gnn", Tensor(X), Tensor(A),
+                               Tensor(idx), Tensor(y_idx), N_CLASSES, graine, 2, lr,
+                               via="_tp07_gnn_lignes", timeout=TRAIN_TIMEOUT)
+    except StudentError as exc:
+        raise student_error("entrainer_gnn", exc) from None
+    if isinstance(rows, list) and any(isinstance(r, int) and r < n for r in rows):
+        raise CheckFailed(
+            "entrainer_gnn passe au GNN une partie seulement des nœuds (le sous-graphe des nœuds "
+            "étiquetés, X[idx_train] et A[idx_train][:, idx_train] ?) : le modèle voit TOUTES "
+            "les caractéristiques et TOUT le graphe à chaque époque (apprentissage transductif), "
+            "seule la perte se limite aux nœuds étiquetés, "
+            "F.cross_entropy(modele(X, A)[idx_train], y_train)",
+            "entrainer_gnn gives the GNN only part of the nodes (the labelled nodes' subgraph, "
+            "X[idx_train] and A[idx_train][:, idx_train]?): the model sees ALL the features and "
+            "the WHOLE graph at every epoch (transductive learning), only the loss is limited to "
+            "the labelled nodes, F.cross_entropy(modele(X, A)[idx_train], y_train)",
+        )
 
 
 def _check_layers(calls: list, n: int, d: int, h: int) -> None:
@@ -716,6 +757,7 @@ def test_gnn_and_mlp_training_mechanics(submission, seed):
                         "(add nn.ReLU()); without it, it is only a linear regression",
                     )
     _check_built_width(submission, seed)
+    _check_whole_graph(submission, X, A, idx, y_idx, graine, lr)
     for name, args, names in (
         ("entrainer_gnn", (Tensor(X), Tensor(A), Tensor(idx), Tensor(y_idx), N_CLASSES, graine, 2, lr),
          {0: "X", 1: "A", 2: "idx_train", 3: "y_train"}),
@@ -825,6 +867,11 @@ def _causality_gap(submission, label: str, model, X: np.ndarray, t: int, rng, vo
     if not np.isfinite(logits).all():
         if causal_mask_is_wrong(submission, X.shape[1]):
             raise mask_nan_error(label)
+        fault = None if references else dependency_fault(
+            submission, ("attention", "attention_multi_tetes"))
+        if fault is not None:
+            raise CheckFailed(f"{label} donne des logits non finis (NaN ou inf) : {fault[0]}",
+                              f"{label} gives non-finite logits (NaN or inf): {fault[1]}")
         raise CheckFailed(
             f"{label} donne des logits non finis (NaN ou inf)",
             f"{label} gives non-finite logits (NaN or inf)",
@@ -1308,6 +1355,50 @@ def _ce(logits: np.ndarray, targets: np.ndarray) -> float:
     return float(np.mean(lse - z[np.arange(len(z)), targets.reshape(-1)]))
 
 
+def _start_range_error(submission, rng) -> StudentError | None:
+    """The error entrainer_transformer raises on some draws only, on a text two characters
+    longer than the context (the starts with a full target are 0 and 1): a range of starts
+    one too wide, randint(0, len(donnees) - contexte + 1), draws 2 one time in three and its
+    target window is a character short. One window per call, over 24 grader seeds: a correct
+    loop never fails; a range too wide fails on some seeds and passes on others (all of them
+    alike with probability (2/3)^24 + (1/3)^24 < 1e-4); an error of any other kind fails on
+    every seed. None unless some seeds pass and others fail."""
+    submission.define("_tp07_enregistrer", PROBE_SRC)
+    context = int(rng.integers(5, 10))
+    V = context + 2
+    data = rng.permutation(V)
+    failed, passed = None, 0
+    for g in rng.choice(10**6, size=24, replace=False):
+        try:
+            submission.call("_tp07_enregistrer", 0, V, Tensor(data), 1, 1, context, 0.05, int(g),
+                            timeout=TRAIN_TIMEOUT)
+        except StudentError as exc:
+            if exc.ename in ("NotImplementedError", "NameError") or "TP07_" in exc.evalue:
+                return None
+            failed = failed or exc
+        else:
+            passed += 1
+        if failed is not None and passed:
+            return failed
+    return None
+
+
+def _start_range_text(exc: StudentError) -> tuple[str, str]:
+    return (
+        f"entrainer_transformer lève {exc.ename} ({exc.evalue[:120]}) pour certains débuts "
+        "tirés seulement, sur un texte du correcteur à peine plus long que le contexte : un "
+        "début tiré trop près de la fin donne une cible donnees[i + 1 : i + contexte + 1] trop "
+        "courte ; tirez les débuts i dans {0, …, len(donnees) − contexte − 1}, "
+        "torch.randint(0, len(donnees) − contexte, (taille_lot,), generator=g) (borne haute "
+        "exclue)",
+        f"entrainer_transformer raises {exc.ename} ({exc.evalue[:120]}) for some drawn starts "
+        "only, on a grader text barely longer than the context: a start drawn too close to the "
+        "end gives a target donnees[i + 1 : i + contexte + 1] that is too short; draw the "
+        "starts i in {0, …, len(donnees) − contexte − 1}, torch.randint(0, len(donnees) − "
+        "contexte, (taille_lot,), generator=g) (upper bound excluded)",
+    )
+
+
 @pytest.mark.item("transformer_train")
 @pytest.mark.points(0.5)
 def test_entrainer_transformer_loop_mechanics(submission, rng):
@@ -1323,6 +1414,10 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
     where = np.argsort(data)
     steps, batch, context = 6, int(rng.integers(3, 7)), int(rng.integers(5, 10))
     graine = int(rng.integers(0, 2**31))
+    # The last start with a full target, drawn on purpose: a long text reaches it too rarely.
+    if (exc := _start_range_error(submission, rng)) is not None:
+        fr, en = _start_range_text(exc)
+        raise CheckFailed(fr, en)
 
     def run(g: int) -> dict:
         try:
@@ -1420,6 +1515,17 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
             f"{name}: the returned losses are not the cross-entropy of the model's outputs "
             f"against the next character; {hint[1]}",
         )
+    if out.get("graphes") is True:
+        raise CheckFailed(
+            f"{name} renvoie des pertes qui sont des tenseurs attachés à leur graphe de calcul "
+            "(pertes.append(perte) au lieu de perte.item()) : chaque étape garde son graphe en "
+            "mémoire, et la cellule du notebook qui en fait la moyenne (np.mean(pertes[-50:])) "
+            "échoue ; renvoyez des nombres, perte.item()",
+            f"{name} returns losses that are tensors attached to their computation graph "
+            "(pertes.append(perte) instead of perte.item()): every step keeps its graph in "
+            "memory, and the notebook cell that averages them (np.mean(pertes[-50:])) fails; "
+            "return numbers, perte.item()",
+        )
     check_fresh_gradients(out["cumuls"], name)
     if not all(bool(c) for c in out["change"]):
         raise CheckFailed(
@@ -1488,6 +1594,41 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
         )
     except StudentError as exc:
         raise student_error(name, exc) from None
+
+
+# The notebook's training cell (given, locked): entrainer_transformer(modele_car, donnees,
+# n_etapes=400, taille_lot=64, contexte=CONTEXTE, lr=1e-2, graine=0).
+NOTEBOOK_TRAINING = (400, 64, CONTEXTE, 1e-2, 0)
+
+
+def _notebook_training_error(submission, train: str, index: dict, vocab: int,
+                             rng) -> tuple[str, str] | None:
+    """Why modele_car is barely trained when the notebook's training cell stopped on an error:
+    entrainer_transformer called as that cell calls it (the same text, seed and sizes: the
+    same starts drawn) on a grader bigram model; None when that call runs."""
+    codes = np.array([index[c] for c in train], dtype=np.int64)
+    submission.define("_tp07_bigramme", MODEL_SRC)
+    submission.define("_tp07_modele_rejeu", f"_tp07_modele_rejeu = _tp07_bigramme(0, {vocab})")
+    try:
+        submission.call("entrainer_transformer", Ref("_tp07_modele_rejeu"), Tensor(codes),
+                        *NOTEBOOK_TRAINING, timeout=TRAIN_TIMEOUT)
+    except StudentError as exc:
+        if exc.ename in ("NotImplementedError", "NameError"):
+            return None
+        fr = (f"entrainer_transformer, appelé comme le fait la cellule d'entraînement du "
+              f"notebook (même texte, même graine), lève {exc.ename} : cette cellule s'arrête "
+              "en cours d'entraînement et modele_car reste à peine entraîné")
+        en = (f"entrainer_transformer, called as the notebook's training cell calls it (same "
+              f"text, same seed), raises {exc.ename}: that cell stops during training and "
+              "modele_car stays barely trained")
+        cause = _start_range_error(submission, rng)
+        if cause is not None:
+            more = _start_range_text(cause)
+            return f"{fr} ; {more[0]}", f"{en}; {more[1]}"
+        return (f"{fr} ({exc.evalue[:150]})", f"{en} ({exc.evalue[:150]})")
+    except SubmissionError:  # a replay too slow says nothing of an error
+        return None
+    return None
 
 
 def _texts(tp_dir) -> tuple[str, str]:
@@ -1581,6 +1722,10 @@ def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_
     if not np.isfinite(last).all():
         if causal_mask_is_wrong(submission, CONTEXTE):
             raise mask_nan_error("modele_car")
+        fault = dependency_fault(submission, ("attention", "attention_multi_tetes"))
+        if fault is not None:
+            raise CheckFailed(f"modele_car donne des logits non finis (NaN ou inf) : {fault[0]}",
+                              f"modele_car gives non-finite logits (NaN or inf): {fault[1]}")
         raise CheckFailed(
             "modele_car donne des logits non finis (NaN ou inf) : l'entraînement a divergé",
             "modele_car gives non-finite logits (NaN or inf): the training diverged",
@@ -1605,6 +1750,9 @@ def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_
             f"modele_car n'a sans doute pas pu être entraîné : {fault[0]}",
             f"modele_car could probably not be trained: {fault[1]}",
         )
+    elif bits > BPC_FULL and (
+            stopped := _notebook_training_error(submission, train, index, vocab, rng)) is not None:
+        hint = stopped
     else:
         hint = (
             "vérifiez entrainer_transformer (zero_grad, backward et step à chaque étape, cible "

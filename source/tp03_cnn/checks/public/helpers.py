@@ -14,6 +14,7 @@ from autograder.checks import (
     StudentError,
     as_int,
     built_module,
+    describe_module,
     kernel_side,
     notebook_data_reads,
     student_failure,
@@ -23,18 +24,15 @@ from autograder.checks import (
 # `conv2d` and `max_pool2d`, so that they are really written by hand.
 GUARD = TORCH_CONVOLUTIONS  # autograder.checks.guards: the same guard in every check file of the TP
 
-@kernel_side
+@kernel_side(uses=(describe_module,))
 def inspect_model(modele):
+    """The library's description of a model, and how many convolutions it holds."""
     import torch
 
-    if not isinstance(modele, torch.nn.Module):
-        return {"module": False, "type": type(modele).__name__}
-    return {
-        "module": True,
-        "type": type(modele).__name__,
-        "n_params": int(sum(p.numel() for p in modele.parameters() if p.requires_grad)),
-        "n_conv": int(sum(isinstance(m, torch.nn.Conv2d) for m in modele.modules())),
-    }
+    info = describe_module(modele)
+    if info["module"]:
+        info["n_conv"] = int(sum(isinstance(m, torch.nn.Conv2d) for m in modele.modules()))
+    return info
 
 
 @kernel_side

@@ -1343,7 +1343,9 @@ SCENARIOS.update({
         grade_id="train",
         source='def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    """X et y mélangés par deux permutations différentes."""\n    params = init_params(X_train.shape[1], hidden, 10, seed)\n    rng = np.random.default_rng(seed)\n    Xs, ys = X_train.copy(), y_train.copy()\n    N = len(Xs)\n    for _ in range(epochs):\n        rng.shuffle(Xs)\n        rng.shuffle(ys)\n        for s in range(0, N, batch_size):\n            Xb, yb = Xs[s:s + batch_size], ys[s:s + batch_size]\n            lg, cache = forward(Xb, params)\n            _, pr = softmax_cross_entropy(lg, yb)\n            g = backward(Xb, yb, params, cache, pr)\n            for k in params:\n                params[k] = params[k] - lr * g[k]\n    return params\n',
         must_fail=("test_entrainer_reaches_test_accuracy", "test_entrainer_one_step_on_every_parameter"),
-        message_contains=("n'a presque pas bougé", "y_train[lot] correspond à X_train[lot]"),
+        # "la perte n'a presque pas bougé" speaks on some grader variants only (its premise is
+        # the loss's course); the pairing is named on every one.
+        message_contains=("y_train[lot] correspond à X_train[lot]",),
     ),
 })
 GROUPS["blind-r10-a"] = (

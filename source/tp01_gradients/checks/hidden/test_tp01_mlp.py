@@ -934,6 +934,10 @@ def test_erreur_relative_random_arrays(submission, rng):
         (a, a + rng.uniform(0.1, 1.0, size=shape), "b > a partout", "b > a everywhere"),
         (a, a + rng.normal(0.0, 0.1, size=shape), "a, b aléatoires", "random a, b"),
         (np.zeros(shape), np.zeros(shape), "a = b = 0", "a = b = 0"),
+        # Drawn on purpose: entries of opposite signs (on about half of them), where |a + b|
+        # is not |a| + |b|; the random draws above held one on some grader variants only.
+        (a, np.where(rng.random(size=shape) < 0.5, -1.0, 1.0) * a * rng.uniform(0.2, 0.8, size=shape),
+         "a, b de signes opposés par endroits", "a, b of opposite signs in places"),
         # Drawn on purpose (blind answers): tiny values, not zero, |a| + |b| far below 1e-8, where
         # the floor decides the denominator (a denominator |a| + |b| + 1e-300 does not floor it).
         (1e-11 * rng.normal(size=shape), 1e-11 * rng.normal(size=shape),

@@ -949,6 +949,9 @@ SCENARIOS.update({
             ('            perte = nn.functional.cross_entropy(modele(X[lot]), y[lot])\n',
              '            perte = nn.functional.cross_entropy(modele(X[lot]), y[lot], reduction="sum")\n')),
         must_fail=("test_entrainer_sgd_reaches_test_accuracy", "test_entrainer_sgd_batches_cover_the_epoch"),
+        # A summed loss makes the steps so large that two epoch counts can end alike (grader
+        # variant 13): the epochs check may speak too.
+        may_fail=("test_entrainer_sgd_uses_seed_and_lr",),
         message_contains=("la perte est sommée sur le lot",),
     ),
 })
@@ -1050,6 +1053,8 @@ SCENARIOS.update({
         grade_id='sgd_digits',
         source='def entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    X = torch.as_tensor(X_train, dtype=torch.float32)\n    y = torch.as_tensor(y_train, dtype=torch.long)\n    N, D = X.shape\n    torch.manual_seed(seed)\n    modele = MLPDeuxCouches(D, hidden, 10)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    g = torch.Generator().manual_seed(seed)\n    for _ in range(epochs):\n        ordre = torch.randperm(N, generator=g)\n        for d in range(0, N, batch_size):\n            lot = ordre[d:d + batch_size]\n            opt.zero_grad()\n            nn.functional.cross_entropy(modele(X[lot]), y[lot]).backward()\n            opt.step()\n    return modele\n',
         must_fail=('test_entrainer_sgd_batches_cover_the_epoch',),
+        # Adam on SGD's lr may miss the full accuracy on some grader variants (variant 10).
+        may_fail=('test_entrainer_sgd_reaches_test_accuracy',),
         message_contains=('les pas suivent torch.optim.Adam',),
     ),
     'submission-xor_perceptron-reads-notebook-X': Scenario(

@@ -182,6 +182,18 @@ def _check(
     elif {got, expected} == {"sous-apprentissage", "sur-apprentissage"}:
         hint_fr = f"vous avez inversé sous- et sur-apprentissage ; {hint_fr}"
         hint_en = f"you swapped under- and over-fitting; {hint_en}"
+    elif (
+        hint is None
+        and got == "sur-apprentissage"
+        and expected == "sain"
+        and np.all(np.isfinite(val))
+        and np.min(val) < val[-1] <= 1.1 * np.min(val)
+    ):
+        # Its premise, read on this curve: the final validation loss is within 10 % of its
+        # minimum, so rule 3 does not apply whatever the last epochs do (a shortcut such as
+        # "the last value rises" or "the minimum is not last" said overfitting on any curve,
+        # not only on the traps drawn for it).
+        hint_fr, hint_en = _NOISE
     # Strictly below 2·L0: a curve that reaches exactly 2·L0 gets its own hint (_STRICT). Only
     # said of a training loss that does rise above L0 (premise of "remonte au-dessus de L0").
     if (

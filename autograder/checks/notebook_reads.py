@@ -101,9 +101,8 @@ def read_notebook_data(obj, min_rows, min_size, kind="data"):
                 continue
             value = g.get(name) if isinstance(g, dict) else None
             if is_data(value):
-                if not name.startswith(
-                    "_"
-                ):  # a private name is the notebook's plumbing, not its data
+                # A private name is the notebook's plumbing, not its data.
+                if not name.startswith("_"):
                     found.append(name)
             elif depth < 3 and isinstance(value, types.FunctionType) and value.__globals__ is g:
                 todo.append((value, depth + 1))

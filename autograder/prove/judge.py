@@ -114,7 +114,7 @@ def scenario_findings(scenarios: Mapping[str, Scenario], report: GradeReport) ->
                 found.append(Finding(KEPT_POINTS, name, c.item, c.name, c.score, c.max_score))
             elif c.message is None or not c.message.fr or not c.message.en:
                 found.append(Finding(NOT_BILINGUAL, name, c.item, c.name, c.score, c.max_score))
-        messages = [c.message.text("fr") for c in failing if c.message]
+        messages = [_said(c) for c in failing if c.message]
         for needle in sc.message_contains:
             if not any(needle in m for m in messages):
                 found.append(Finding(NO_HINT, name, sc.grade_id, detail=f"{list(sc.must_fail)} contains {needle!r}",
@@ -131,8 +131,7 @@ def scenario_findings(scenarios: Mapping[str, Scenario], report: GradeReport) ->
 def lost_points(subject: str, report: GradeReport) -> list[Finding]:
     """Every check that lost points in a report that must keep full marks (a correct variant)."""
     return [
-        Finding(LOST_POINTS, subject, c.item, c.name, c.score, c.max_score,
-                c.message.text("fr") if c.message else "")
+        Finding(LOST_POINTS, subject, c.item, c.name, c.score, c.max_score, _said(c))
         for c in report.checks
         if c.score < c.max_score
     ]

@@ -27,7 +27,7 @@ from autograder.checks import (
     record_margin,
 )
 
-from ..public.helpers import F32_ATOL, F32_RTOL, data_globals_hint, shared_rows_hint
+from ..public.helpers import data_globals_hint, float32_tolerances, shared_rows_hint
 
 # ---------------------------------------------------------------- grad_f
 
@@ -180,7 +180,7 @@ def test_descente_gradient_on_grader_quadratic(submission, rng):
         # A float32 trajectory (the statement never asks for float64) is held to float32
         # rounding: at rtol 1e-8 a correct float32 answer failed on some grader variants.
         f32 = raw.dtype.kind == "f" and raw.dtype.itemsize < 8
-        tol = _f32_tol(expected) if f32 else {"rtol": 1e-6, "atol": 1e-9}
+        tol = float32_tolerances(expected) if f32 else {"rtol": 1e-6, "atol": 1e-9}
         if i == 0 and allclose(got, expected, **tol):
             assert_arguments_untouched(
                 submission, "descente_gradient", (ref, x0, lr, n), {1: "x0"},
@@ -215,11 +215,6 @@ def test_descente_gradient_on_grader_quadratic(submission, rng):
             )
         assert_close(got, expected, name=what, hint_fr=hint_fr, hint_en=hint_en,
                      **(tol if f32 else {"rtol": 1e-8}))
-
-
-def _f32_tol(expected: np.ndarray) -> dict:
-    scale = max(1.0, float(np.abs(expected).max())) if expected.size else 1.0
-    return {"rtol": F32_RTOL, "atol": F32_ATOL * scale}
 
 
 _INT_START_FR = (

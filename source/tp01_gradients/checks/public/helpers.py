@@ -110,6 +110,15 @@ def call_hinted(submission, name: str, *args, hint: tuple[str, str]):
 #: Float32 rounding: a product of a few dozen terms of order 1 is known to ~1e-6 of its scale.
 F32_RTOL, F32_ATOL = 1e-4, 1e-5
 
+
+def float32_tolerances(expected) -> dict:
+    """`rtol`/`atol` for a float32 answer compared with float64 `expected` (atol at its scale)."""
+    import numpy as np
+
+    expected = np.asarray(expected)
+    scale = max(1.0, float(np.abs(expected).max())) if expected.size else 1.0
+    return {"rtol": F32_RTOL, "atol": F32_ATOL * scale}
+
 PRECISION_FR = (
     "précision (float32 ?) : votre résultat n'est faux qu'à l'arrondi d'un calcul en simple "
     "précision près ; calculez en float64 (np.float64, le type par défaut de NumPy)"
@@ -132,8 +141,7 @@ def assert_close_float32_aware(got, expected, *, name: str, rtol: float = 1e-5, 
 
     expected = np.asarray(expected, dtype=np.float64)
     raw = as_array(got, name, shape=expected.shape, dtype=None, allow_nan=True)
-    scale = max(1.0, float(np.abs(expected).max())) if expected.size else 1.0
-    loose = {"rtol": F32_RTOL, "atol": F32_ATOL * scale}
+    loose = float32_tolerances(expected)
     if raw.dtype.kind == "f" and raw.dtype.itemsize < 8:
         assert_close(raw, expected, name=name, hint_fr=hint_fr, hint_en=hint_en, **loose)
         return

@@ -200,7 +200,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
     for proof in prove_tps(
         course, tps, options, jobs=args.jobs, reports=reports, progress=lambda msg: say(msg, err=True),
         variants=seeds_from(options.seed, args.seeds), mutants=args.mutants, sample_seed=args.sample_seed,
-        group_mutants=not args.one_mutant_per_grading, sweep=not args.alone,
+        group_mutants=not args.one_mutant_per_grading, sweep=not args.alone, groups=tuple(args.group or ()),
     ):
         proofs.append(proof)
         proofs.sort(key=lambda p: tps.index(p.tp))  # --jobs: in the order the TPs were asked
@@ -536,6 +536,7 @@ def build_parser() -> argparse.ArgumentParser:
     pv.add_argument("--mutants", type=int, metavar="K", help="also grade K mutants of the solution (0: all of them; default: none)")
     pv.add_argument("--sample-seed", type=int, default=0, help="seed of the mutant sample (default 0): same seed, same mutants")
     pv.add_argument("--one-mutant-per-grading", action="store_true", help="grade each mutant alone instead of grouping mutants of independent cells (slower)")
+    pv.add_argument("--group", action="append", metavar="NAME", help="only this GROUPS or CORRECT_GROUPS group (and the solution), repeatable: re-prove what a fix touched under many --seeds; an unknown name is refused with the TP's groups")
     pv.add_argument("--mutation-advisory", action="store_true", help="report the mutation score without letting it set the exit code (findings still do)")
     pv.add_argument("--out", help="also write prove.json and prove.md into this folder")
     pv.add_argument("--reports", metavar="DIR", help="also write every scenario grading's report as DIR/<tp>/<variant>/<group>.json, durations and dates removed: run it before and after changing checks and compare with `diff -r` (no grade or message may change)")

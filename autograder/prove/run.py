@@ -128,6 +128,21 @@ def targets_of(chosen: ScenarioSet) -> list[tuple[str, str]]:
     ]
 
 
+def only_groups(targets: list[tuple[str, str]], groups: Sequence[str], tp_id: str) -> list[tuple[str, str]]:
+    """The solution and the named groups of `targets` (all of them when none is named); a
+    name the TP does not have is refused with the names it has."""
+    if not groups:
+        return targets
+    known = [g for g, kind in targets if kind != "solution"]
+    unknown = sorted(set(groups) - set(known))
+    if unknown:
+        raise ConfigError(Message(
+            fr=f"{tp_id} n'a pas de groupe {', '.join(unknown)} ; ses groupes : {', '.join(known)}",
+            en=f"{tp_id} has no group {', '.join(unknown)}; its groups: {', '.join(known)}",
+        ))
+    return [(g, kind) for g, kind in targets if kind == "solution" or g in groups]
+
+
 def prove_tp(
     course: Course,
     tp_id: str,
@@ -140,6 +155,7 @@ def prove_tp(
     progress: Callable[[str], object] = lambda _m: None,
     keep_report: Callable[[int, str, GradeReport], object] | None = None,
     sweep: bool = True,
+    groups: Sequence[str] = (),
 ) -> TPProof:
     """Grade `tp_id`'s solution, scenario groups and correct groups under each variant, and
     (mutants not None: how many, 0 for all) its solution's mutants under the first variant.
@@ -149,7 +165,10 @@ def prove_tp(
     `sweep`: each target's notebook runs once and its checks once per variant
     (`grade_variants`: the first variant is the plain grading); a later variant with a
     finding, or whose kernel an earlier variant's checks ended, is graded again alone, and
-    that grading is the one judged. Off: every variant is graded alone (slower)."""
+    that grading is the one judged. Off: every variant is graded alone (slower).
+
+    `groups`: only these scenario or correct groups (and the solution), the loop of someone
+    fixing a check; empty: every group."""
     from autograder.grading.grade import (
         grade_notebook_dict,
         grade_variants,
@@ -176,7 +195,7 @@ def prove_tp(
         return TPProof(tp_id, None, tuple(variants), (), None, 0.0)
     chosen = load_scenario_set(path, course.root)
     views = build_views(tp, nbgrader_config=course.root / "nbgrader_config.py")
-    targets = targets_of(chosen)
+    targets = only_groups(targets_of(chosen), groups, tp_id)
     total = len(targets) * len(variants)
     gradings: list[Grading] = []
     mutation: MutationScore | None = None

@@ -75,6 +75,21 @@ def test_reports_of_two_runs_compare_equal_without_durations(mini, tmp_path, cap
     assert report["score"] < report["max_score"] and any(c["message"] for c in report["checks"])
 
 
+def test_group_grades_only_the_named_groups_and_the_solution(mini, tmp_path, capsys):
+    """`--group`: a fixer re-proves what they touched under many variants, nothing else."""
+    out = tmp_path / "reports"
+    code = main(["prove", MINI, "--course", str(mini), "--seeds", "1", "--group", "g2", "--reports", str(out), *FAST])
+    capsys.readouterr()
+    assert code == EXIT_REFUSED  # g2's broken promise
+    assert sorted(p.name for p in (out / MINI / "0").iterdir()) == ["g2.json", "solution.json"]
+
+
+def test_an_unknown_group_is_refused_with_the_tps_groups(mini, capsys):
+    assert main(["prove", MINI, "--course", str(mini), "--group", "g9"]) != EXIT_OK
+    err = capsys.readouterr().err
+    assert "g9" in err and "g1, g2, c1" in err
+
+
 @pytest.mark.slow  # about 40 s quiet (nbgrader, 8 gradings, mutants), 2 min under load
 def test_prove_finds_a_broken_promise_under_every_variant_and_scores_mutants(mini, tmp_path, capsys):
     out = tmp_path / "out"

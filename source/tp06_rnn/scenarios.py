@@ -614,6 +614,7 @@ EQUIVALENT: dict[str, str] = {
     "clip:DetachValue@3:12": "the norm only scales gradients, which carry no graph: detaching it changes nothing",
     "clip:DetachValue@4:14": "the factor only scales gradients, which carry no graph: detaching it changes nothing",
     "bptt:DetachValue@10:11": "the norms are already detached: a second detach changes nothing",
+    "rnn_sequence:SwapStatements@3:4": "h = h0 and etats = [] in the other order: two independent statements in the other order: the same values",
     "memoire:DetachValue@35:16": _NO_GRAD,
     "memoire:DetachValue@37:18": _NO_GRAD,
     "prevision:DetachValue@3:12": _NO_GRAD,
@@ -1613,3 +1614,29 @@ GROUPS["blind-r9-a"] = ("submission-prevision-same-order-every-epoch", "submissi
 GROUPS["blind-r9-b"] = ("submission-prevision-reads-first-step", "submission-clip-squared-norm-throughout",
                         "submission-rnn-cell-sigmoid", "submission-memoire-epochs-ignored")
 GROUPS["blind-r9-c"] = ("submission-prevision-squeeze-drops-batch-axis", "submission-memoire-sgd")
+
+# From a seed sweep's mutants (variants 10-14, sample seed 5): the epsilon of the clipping
+# factor subtracted survived, as no grader input had a norm under it; one is drawn on purpose.
+SCENARIOS.update({
+    "submission-clip-epsilon-subtracted": Scenario(
+        grade_id="clip",
+        source=edit(solution_cell(__file__, "clip"), ("(norme + 1e-6)", "(norme - 1e-6)")),
+        must_fail=("test_clipper_matches_clip_grad_norm",),
+        message_contains=("plus petite que l'epsilon",),
+    ),
+})
+GROUPS["sweep-clip-epsilon"] = ("submission-clip-epsilon-subtracted",)
+CORRECT.update({
+    "correct-clip-no-epsilon-under-a-test": Correct(
+        grade_id="clip",
+        source='''def clipper_gradients(grads, max_norme):
+    """Sans epsilon : on ne divise que si la norme dépasse le seuil (donc jamais par 0)."""
+    norme = torch.sqrt(sum((g ** 2).sum() for g in grads))
+    if norme > max_norme:
+        return [g * (max_norme / norme) for g in grads]
+    return [g.clone() for g in grads]
+''',
+        why="no epsilon: the division happens only above the threshold, never by a tiny norm",
+    ),
+})
+CORRECT_GROUPS["sweep-clip-correct"] = ("correct-clip-no-epsilon-under-a-test",)

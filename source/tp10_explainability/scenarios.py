@@ -540,6 +540,8 @@ EQUIVALENT: dict[str, str] = {
     "grad_cam:NumberReplacer@5:25#1": "the batch holds one image: index -1 is index 0",
     "spearman:NumberReplacer@7:34": "every rank shifted by 1/2: centred before the correlation, the shift cancels",
     "randomisation:NumberReplacer@11:56#1": "seed = -1 by default: a valid torch seed",
+    "randomisation:NumberReplacer@1:42#1": "randomiser_couches' seed = -1 by default: a valid torch seed, and every call passes its seed",
+    "gradients_integres:DetachValue@6:13": "the α grid comes from torch.arange: it carries no graph, detaching it changes nothing",
     "randomisation:SwapStatements@15:4": "methode and classes are set independently",
     "randomisation:SwapStatements@16:4": "a NumPy integer class indexes the logits as an int does",
     "spearman:Binary_Sub_Mul@7:32": "ranks fins − tailles/2: every rank shifted by 1/2, which centring cancels",

@@ -260,19 +260,24 @@ def same_list_returned(clipper, grads, tau):
 @pytest.mark.item("clip")
 @pytest.mark.points(0.5)
 def test_clipper_matches_clip_grad_norm(submission, rng):
-    for big in (True, False, True):
+    # "tiny", drawn on purpose: a global norm under the 1e-6 of τ / (‖g‖ + 1e-6), which must
+    # leave the gradients unchanged (a factor τ / (‖g‖ - 1e-6) turns negative there).
+    for big, tiny in ((True, False), (False, False), (True, False), (False, True)):
         shapes = [
             tuple(int(v) for v in rng.integers(1, 6, size=int(rng.integers(1, 3))))
             for _ in range(int(rng.integers(2, 5)))
         ]
         grads = [rng.normal(size=s) * rng.uniform(0.5, 5) for s in shapes]
         total = float(np.sqrt(sum((g**2).sum() for g in grads)))
-        if not big and total < 4.0:
+        if tiny:
+            grads = [g * (rng.uniform(1e-7, 5e-7) / total) for g in grads]
+            total = float(np.sqrt(sum((g**2).sum() for g in grads)))
+        elif not big and total < 4.0:
             # On purpose, a norm above 4 under a threshold 1.5-3 times larger: ‖g‖² exceeds τ
             # there, so comparing the squared norm with τ clips what must stay unchanged.
             grads = [g * (4.0 / total) for g in grads]
             total = float(np.sqrt(sum((g**2).sum() for g in grads)))
-        tau = total * (rng.uniform(0.1, 0.5) if big else rng.uniform(1.5, 3))
+        tau = float(rng.uniform(0.5, 2)) if tiny else total * (rng.uniform(0.1, 0.5) if big else rng.uniform(1.5, 3))
         params = [torch.zeros(s, dtype=torch.float64, requires_grad=True) for s in shapes]
         for p, g in zip(params, grads, strict=True):
             p.grad = torch.from_numpy(g.copy())
@@ -288,8 +293,17 @@ def test_clipper_matches_clip_grad_norm(submission, rng):
             as_array(g, f"grads[{k}]", shape=s)
             for k, (g, s) in enumerate(zip(raw, shapes, strict=True))
         ]
-        if all(np.allclose(a, b, rtol=1e-5, atol=1e-9) for a, b in zip(got, ref, strict=True)):
+        if all(np.allclose(a, b, rtol=1e-5, atol=1e-9 * (total if tiny else 1.0)) for a, b in zip(got, ref, strict=True)):
             continue
+        if tiny:
+            raise CheckFailed(
+                "clipper_gradients change des gradients dont la norme globale est minuscule "
+                "(plus petite que l'epsilon 1e-6) et bien sous le seuil τ : ils doivent rester "
+                "inchangés ; le facteur est τ / (‖g‖ + 1e-6), plafonné à 1, jamais négatif",
+                "clipper_gradients changes gradients whose global norm is tiny (smaller than "
+                "the epsilon 1e-6) and far under the threshold τ: they must stay unchanged; "
+                "the factor is τ / (‖g‖ + 1e-6), capped at 1, never negative",
+            )
         summed = sum(float(np.linalg.norm(g)) for g in grads)
         mistakes = (
             ([g * min(1.0, tau / (summed + 1e-6)) for g in grads],

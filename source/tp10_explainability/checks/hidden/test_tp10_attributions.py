@@ -419,8 +419,8 @@ def _completeness_tol(tv: float, m: int, f_x: float, f_base: float, tol: float) 
 def test_gradients_integres_completeness(submission, rng, device):
     """Σ IG ≈ y_c(x) − y_c(x') within 1.5·TV/m (a bound for any right Riemann sum), for several m.
 
-    The case is drawn so that the classic mistakes (no (x − x') factor, the gradient at x
-    only, a sum instead of a mean) break the bound at the largest m.
+    The case is drawn so that the classic mistakes (no (x − x') factor, x instead of x − x',
+    the gradient at x only, a sum instead of a mean) break the bound at the largest m.
     """
     tol = _tol(device)
     for _ in range(500):
@@ -434,7 +434,8 @@ def test_gradients_integres_completeness(submission, rng, device):
             continue
         m = _COMPLETENESS_M[-1]
         mean_grad = _mean_path_grad(case, x64, b64, c, np.arange(1, m + 1) / m)
-        wrong = [mean_grad.sum(), ((x64 - b64) * case.grad(x64, c)).sum(), m * (f[0] - f[1])]
+        wrong = [mean_grad.sum(), (x64 * mean_grad).sum(), ((x64 - b64) * case.grad(x64, c)).sum(),
+                 m * (f[0] - f[1])]
         if min(abs(w - (f[0] - f[1])) for w in wrong) < 0.1:
             continue
         tv = _path_total_variation(case, x64, b64, c)

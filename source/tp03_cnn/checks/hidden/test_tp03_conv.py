@@ -128,6 +128,21 @@ def _guarded(submission, name: str, *args, **kwargs):
         raise _student_error(name, exc) from None
 
 
+def _no_bias_failure(what: str, exc: StudentError) -> CheckFailed | None:
+    """conv2d called without b crashed on None (b[None, :, None, None], b.view(…) with no
+    `if b is not None`): the statement's b=None means "pas de biais" (blind round 11: the
+    generic message blamed a missing return)."""
+    if exc.ename not in ("TypeError", "AttributeError") or "NoneType" not in exc.evalue:
+        return None
+    return CheckFailed(
+        f"{what} : conv2d a levé {exc.ename} ({exc.evalue[:120]}) ; b vaut None (pas de biais, la "
+        "valeur par défaut de la signature) : n'ajoutez le biais que s'il est donné, "
+        "`if b is not None:`",
+        f"{what}: conv2d raised {exc.ename} ({exc.evalue[:120]}); b is None (no bias, the "
+        "signature's default): add the bias only when it is given, `if b is not None:`",
+    )
+
+
 def _plain(submission, name: str, *args, **kwargs):
     """A direct call (no guard): equivariance is measured on whatever conv2d computes."""
     try:
@@ -181,7 +196,11 @@ def _check_conv(submission, x, w, b, stride, padding, *, defaults: bool = False,
         what = (
             f"conv2d(x, w{', b' if b is not None else ''}) sur des entrées du correcteur"
         )
-        got = _same_dtype(_guarded(submission, "conv2d", *args), what, dtype)
+        try:
+            raw = GUARD.call(submission, "conv2d", *args)
+        except StudentError as exc:
+            raise (b is None and _no_bias_failure(what, exc) or _student_error("conv2d", exc)) from None
+        got = _same_dtype(raw, what, dtype)
     else:
         what = (
             f"conv2d(x, w, {'b' if b is not None else 'b=None'}, stride={stride}, padding={padding}) "
@@ -257,10 +276,13 @@ def _conv_case(rng, *, stride: int, padding: int):
 @pytest.mark.points(1)
 def test_conv2d_matches_torch(submission, rng):
     """Once with stride and padding passed, once left to the signature's defaults (a default
-    padding of 1 kept every point while every call passed it)."""
+    padding of 1 kept every point while every call passed it), b included: conv2d(x, w) on a
+    float64 x, without a bias, must give float64 (blind round 11: a float32 buffer,
+    torch.zeros(…) without dtype=x.dtype, came back float64 once a float64 bias was added to
+    it, and a b that must not be None went unseen)."""
     for defaults in (False, True):
         x, w, b = _conv_case(rng, stride=1, padding=0)
-        _check_conv(submission, x, w, b, 1, 0, defaults=defaults, dtype=True)
+        _check_conv(submission, x, w, None if defaults else b, 1, 0, defaults=defaults, dtype=True)
 
 
 @pytest.mark.item("conv2d")

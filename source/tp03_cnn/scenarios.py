@@ -1347,3 +1347,35 @@ for _name in ("blind-r5-models-end-with-softmax", "blind-r5-cnn-ends-with-sigmoi
         SCENARIOS[_name], may_fail=(*SCENARIOS[_name].may_fail, *_MODELS_NOT_LEARNING))
 GROUPS["blind-r11-a"] = ("submission-models-tiny-models-do-not-learn", "submission-conv2d-float32-buffer-without-bias")
 GROUPS["blind-r11-b"] = ("submission-conv2d-bias-cannot-be-none",)
+
+# Blind round 11, hints: T_d f(T_d x) − T_d f(x) was told "vous comparez f(T_d x) à f(x)",
+# which the code does not write; a padding of 2p on one side gives −∞ windows, told as
+# "valeurs non finies" only by the hidden check.
+SCENARIOS.update({
+    "submission-equivariance-translates-both-outputs": Scenario(
+        grade_id="equivariance",
+        source='''# FAULT: the output f(T_d x) is translated too: T_d f(T_d x) against T_d f(x)
+def erreur_equivariance(f, x, dy, dx):
+    """Erreur d'équivariance max |f(T_d x) − T_d f(x)| (un float)."""
+    with torch.no_grad():
+        d = translater(f(translater(x, dy, dx)), dy, dx) - translater(f(x), dy, dx)
+    return float(d.abs().max())
+''',
+        must_fail=("test_erreur_equivariance_fixed_cases", "test_erreur_equivariance_on_grader_functions"),
+        message_contains=("T_d f(T_d x) à T_d f(x)",),
+    ),
+    "submission-maxpool-pads-top-left-twice": Scenario(
+        grade_id="max_pool",
+        source='''# FAULT: the padding 2p is put on the top and left sides only
+def max_pool2d(x, k, stride=None, padding=0):
+    """Max-pooling 2D de x (N, C, H, W), fenêtres k×k, stride k par défaut."""
+    s = k if stride is None else stride
+    x = F.pad(x, (2 * padding, 0, 2 * padding, 0), value=float("-inf"))
+    return x.unfold(2, k, s).unfold(3, k, s).amax(dim=(-2, -1))
+''',
+        must_fail=("test_max_pool_fixed_example", "test_max_pool_matches_torch",
+                   "test_max_pool_gradients_match_autograd"),
+        message_contains=("de CHAQUE côté",),
+    ),
+})
+GROUPS["blind-r11-c"] = ("submission-equivariance-translates-both-outputs", "submission-maxpool-pads-top-left-twice")

@@ -1298,7 +1298,9 @@ def creer_mlp():
     return nn.Sequential(nn.Flatten(), nn.Linear(64, 1), nn.ReLU(), nn.Linear(1, 10))
 ''',
         must_fail=_MODELS_NOT_LEARNING,
-        may_fail=_TRAIN_TRANSLATED,
+        # One hidden unit: on some variants its ReLU never switches on the grader's images,
+        # and the MLP is affine there (told so).
+        may_fail=(*_TRAIN_TRANSLATED, "test_models_are_new_and_non_linear"),
         message_contains=("pas assez bien les chiffres non translatés",),
     ),
     "submission-conv2d-float32-buffer-without-bias": Scenario(

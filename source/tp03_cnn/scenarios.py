@@ -12,6 +12,8 @@ student's loop (a bug in one costs points once).
 
 from __future__ import annotations
 
+import dataclasses
+
 from autograder.prove import Correct, Scenario, edit, solution_cell, solution_with_docs
 
 _CONV_VALUES = (
@@ -1271,3 +1273,111 @@ CORRECT.update({
     ),
 })
 CORRECT_GROUPS["correct-r9"] = ("correct-r9-train-eval-mode-no-dropout",)  # every other group has a train variant
+
+# Blind round 11. The statement asks both models for at least 90 % on the untranslated
+# images: two tiny models (90 and 85 parameters, within the 1.5 ratio) kept 20/20 on the
+# margin alone; their own clean accuracy is now measured (the same run). conv2d(x, w) on a
+# float64 x without a bias is now called: a float32 buffer (torch.zeros without
+# dtype=x.dtype) came back float64 once a float64 bias was added, and a bias that must not be
+# None was told of a missing return.
+_MODELS_NOT_LEARNING = (
+    "test_models_learn_untranslated_digits",
+)
+SCENARIOS.update({
+    "submission-models-tiny-models-do-not-learn": Scenario(
+        grade_id="models",
+        source='''# FAULT: a 4-filter CNN and a 64 -> 1 -> 10 MLP: comparable sizes, but neither learns the digits
+def creer_cnn():
+    """Un nouveau CNN (N, 1, 8, 8) -> (N, 10) : convolution, pooling global, couche linéaire."""
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(),
+                         nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(4, 10))
+
+
+def creer_mlp():
+    """Un nouveau MLP (N, 1, 8, 8) -> (N, 10)."""
+    return nn.Sequential(nn.Flatten(), nn.Linear(64, 1), nn.ReLU(), nn.Linear(1, 10))
+''',
+        must_fail=_MODELS_NOT_LEARNING,
+        # One hidden unit: on some variants its ReLU never switches on the grader's images,
+        # and the MLP is affine there (told so).
+        may_fail=(*_TRAIN_TRANSLATED, "test_models_are_new_and_non_linear"),
+        message_contains=("pas assez bien les chiffres non translatés",),
+    ),
+    "submission-conv2d-float32-buffer-without-bias": Scenario(
+        grade_id="conv2d",
+        source='''# FAULT: the output buffer is torch.zeros(...) in float32 (no dtype=x.dtype); a float64 bias hides it
+def conv2d(x, w, b=None, stride=1, padding=0):
+    """Convolution 2D (corrélation croisée, comme PyTorch) de x (N, C_in, H, W) par w (C_out, C_in, k_y, k_x)."""
+    N, C, H, W = x.shape
+    Co, Ci, ky, kx = w.shape
+    xp = F.pad(x, (padding, padding, padding, padding))
+    Ho = (H + 2 * padding - ky) // stride + 1
+    Wo = (W + 2 * padding - kx) // stride + 1
+    out = torch.zeros(N, Co, Ho, Wo)
+    for i in range(Ho):
+        for j in range(Wo):
+            fen = xp[:, :, i * stride:i * stride + ky, j * stride:j * stride + kx]
+            out[:, :, i, j] = (fen.unsqueeze(1) * w.unsqueeze(0)).sum(dim=(2, 3, 4))
+    if b is not None:
+        out = out + b.view(1, -1, 1, 1)
+    return out
+''',
+        must_fail=("test_conv2d_matches_torch",),
+        message_contains=("dtype=x.dtype",),
+        affects=("equivariance",),
+    ),
+    "submission-conv2d-bias-cannot-be-none": Scenario(
+        grade_id="conv2d",
+        source='''# FAULT: the bias is always added, b=None (no bias) crashes
+def conv2d(x, w, b=None, stride=1, padding=0):
+    """Convolution 2D (corrélation croisée, comme PyTorch) de x (N, C_in, H, W) par w (C_out, C_in, k_y, k_x)."""
+    ky, kx = w.shape[-2:]
+    xp = F.pad(x, (padding, padding, padding, padding))
+    fen = xp.unfold(2, ky, stride).unfold(3, kx, stride)
+    return torch.einsum("nchwuv,fcuv->nfhw", fen, w) + b[None, :, None, None]
+''',
+        must_fail=("test_conv2d_fixed_examples", "test_conv2d_matches_torch"),
+        message_contains=("b vaut None (pas de biais",),
+        affects=("equivariance",),
+    ),
+})
+for _name in ("blind-r5-models-end-with-softmax", "blind-r5-cnn-ends-with-sigmoid",
+              "blind-models-cnn-global-average-pooling", "blind-models-cnn-mean-in-forward",
+              "submission-models-cnn-maxpool-stride-2", "submission-cnn-flatten-without-global-pooling"):
+    # Wrong models that may also learn the untranslated digits less well under some variants.
+    SCENARIOS[_name] = dataclasses.replace(
+        SCENARIOS[_name], may_fail=(*SCENARIOS[_name].may_fail, *_MODELS_NOT_LEARNING))
+GROUPS["blind-r11-a"] = ("submission-models-tiny-models-do-not-learn", "submission-conv2d-float32-buffer-without-bias")
+GROUPS["blind-r11-b"] = ("submission-conv2d-bias-cannot-be-none",)
+
+# Blind round 11, hints: T_d f(T_d x) − T_d f(x) was told "vous comparez f(T_d x) à f(x)",
+# which the code does not write; a padding of 2p on one side gives −∞ windows, told as
+# "valeurs non finies" only by the hidden check.
+SCENARIOS.update({
+    "submission-equivariance-translates-both-outputs": Scenario(
+        grade_id="equivariance",
+        source='''# FAULT: the output f(T_d x) is translated too: T_d f(T_d x) against T_d f(x)
+def erreur_equivariance(f, x, dy, dx):
+    """Erreur d'équivariance max |f(T_d x) − T_d f(x)| (un float)."""
+    with torch.no_grad():
+        d = translater(f(translater(x, dy, dx)), dy, dx) - translater(f(x), dy, dx)
+    return float(d.abs().max())
+''',
+        must_fail=("test_erreur_equivariance_fixed_cases", "test_erreur_equivariance_on_grader_functions"),
+        message_contains=("T_d f(T_d x) à T_d f(x)",),
+    ),
+    "submission-maxpool-pads-top-left-twice": Scenario(
+        grade_id="max_pool",
+        source='''# FAULT: the padding 2p is put on the top and left sides only
+def max_pool2d(x, k, stride=None, padding=0):
+    """Max-pooling 2D de x (N, C, H, W), fenêtres k×k, stride k par défaut."""
+    s = k if stride is None else stride
+    x = F.pad(x, (2 * padding, 0, 2 * padding, 0), value=float("-inf"))
+    return x.unfold(2, k, s).unfold(3, k, s).amax(dim=(-2, -1))
+''',
+        must_fail=("test_max_pool_fixed_example", "test_max_pool_matches_torch",
+                   "test_max_pool_gradients_match_autograd"),
+        message_contains=("de CHAQUE côté",),
+    ),
+})
+GROUPS["blind-r11-c"] = ("submission-equivariance-translates-both-outputs", "submission-maxpool-pads-top-left-twice")

@@ -128,6 +128,21 @@ def _guarded(submission, name: str, *args, **kwargs):
         raise _student_error(name, exc) from None
 
 
+def _no_bias_failure(what: str, exc: StudentError) -> CheckFailed | None:
+    """conv2d called without b crashed on None (b[None, :, None, None], b.view(…) with no
+    `if b is not None`): the statement's b=None means "pas de biais" (blind round 11: the
+    generic message blamed a missing return)."""
+    if exc.ename not in ("TypeError", "AttributeError") or "NoneType" not in exc.evalue:
+        return None
+    return CheckFailed(
+        f"{what} : conv2d a levé {exc.ename} ({exc.evalue[:120]}) ; b vaut None (pas de biais, la "
+        "valeur par défaut de la signature) : n'ajoutez le biais que s'il est donné, "
+        "`if b is not None:`",
+        f"{what}: conv2d raised {exc.ename} ({exc.evalue[:120]}); b is None (no bias, the "
+        "signature's default): add the bias only when it is given, `if b is not None:`",
+    )
+
+
 def _plain(submission, name: str, *args, **kwargs):
     """A direct call (no guard): equivariance is measured on whatever conv2d computes."""
     try:
@@ -157,7 +172,7 @@ def _conv_ref(x, w, b, stride, padding) -> np.ndarray:
     return F.conv2d(t64(x), t64(w), t64(b), stride=stride, padding=padding).numpy()
 
 
-def _same_dtype(raw: object, what: str, check: bool) -> np.ndarray:
+def _same_dtype(raw: object, what: str, check: bool, allow_nan: bool = False) -> np.ndarray:
     if check and isinstance(raw, np.ndarray) and raw.dtype.kind == "f" and raw.dtype != np.float64:
         raise CheckFailed(
             f"{what} : x est en float64 mais la sortie est en {raw.dtype} : l'énoncé demande une "
@@ -169,7 +184,7 @@ def _same_dtype(raw: object, what: str, check: bool) -> np.ndarray:
             "output), and create an output tensor with dtype=x.dtype (torch.zeros, torch.full and "
             "torch.empty are float32 by default)",
         )
-    return as_array(raw, what)
+    return as_array(raw, what, allow_nan=allow_nan)
 
 
 def _check_conv(submission, x, w, b, stride, padding, *, defaults: bool = False, dtype: bool = False) -> None:
@@ -181,7 +196,11 @@ def _check_conv(submission, x, w, b, stride, padding, *, defaults: bool = False,
         what = (
             f"conv2d(x, w{', b' if b is not None else ''}) sur des entrées du correcteur"
         )
-        got = _same_dtype(_guarded(submission, "conv2d", *args), what, dtype)
+        try:
+            raw = GUARD.call(submission, "conv2d", *args)
+        except StudentError as exc:
+            raise (b is None and _no_bias_failure(what, exc) or _student_error("conv2d", exc)) from None
+        got = _same_dtype(raw, what, dtype)
     else:
         what = (
             f"conv2d(x, w, {'b' if b is not None else 'b=None'}, stride={stride}, padding={padding}) "
@@ -257,10 +276,13 @@ def _conv_case(rng, *, stride: int, padding: int):
 @pytest.mark.points(1)
 def test_conv2d_matches_torch(submission, rng):
     """Once with stride and padding passed, once left to the signature's defaults (a default
-    padding of 1 kept every point while every call passed it)."""
+    padding of 1 kept every point while every call passed it), b included: conv2d(x, w) on a
+    float64 x, without a bias, must give float64 (blind round 11: a float32 buffer,
+    torch.zeros(…) without dtype=x.dtype, came back float64 once a float64 bias was added to
+    it, and a b that must not be None went unseen)."""
     for defaults in (False, True):
         x, w, b = _conv_case(rng, stride=1, padding=0)
-        _check_conv(submission, x, w, b, 1, 0, defaults=defaults, dtype=True)
+        _check_conv(submission, x, w, None if defaults else b, 1, 0, defaults=defaults, dtype=True)
 
 
 @pytest.mark.item("conv2d")
@@ -414,20 +436,33 @@ def _check_pool(submission, x, k, stride, p) -> None:
     """x is float64: the output must be too ("mêmes règles que pour conv2d"; blind round 7: an
     output buffer made by torch.full, float32 by default, kept every point)."""
     what = f"max_pool2d(x, k={k}, stride={stride}, padding={p}) sur un x du correcteur"
-    got = _same_dtype(_guarded(submission, "max_pool2d", Tensor(x), k, stride=stride, padding=p), what, True)
+    # Non-finite values are read too (a −∞ window of a padding put on one side only), so that
+    # the mistake they come from is named (blind round 11: "valeurs non finies" only).
+    got = _same_dtype(
+        _guarded(submission, "max_pool2d", Tensor(x), k, stride=stride, padding=p), what, True, allow_nan=True
+    )
     ref = _pool_ref(x, k, stride, p)
     wrong = _pool_wrong_answers(x, k, stride, p)
     hint_fr = "le maximum de chaque fenêtre k×k, qui avance de s = k par défaut ; padding par −∞"
     hint_en = "the maximum of each k×k window, moving by s = k by default; padding with −∞"
+    matched = False
     for out, fr, en in wrong:
         if out.shape == got.shape and (got.shape != ref.shape or np.allclose(got, out)):
-            hint_fr, hint_en = fr, en
+            hint_fr, hint_en, matched = fr, en, True
             break
     record_expected(f"{what} shape", ref.shape, shape=True)
     if got.shape != ref.shape:
         raise CheckFailed(
             f"{what} : la forme de la sortie n'est pas celle de PyTorch ; {hint_fr}",
             f"{what}: the output's shape is not PyTorch's; {hint_en}",
+        )
+    if not np.isfinite(got).all():
+        if not matched:
+            as_array(got, what)  # the library's message: non-finite values, and where
+        where = [int(v) for v in np.argwhere(~np.isfinite(got))[0]]
+        raise CheckFailed(
+            f"{what} : la sortie contient des valeurs non finies (−∞, +∞ ou NaN), p. ex. en {where} ; {hint_fr}",
+            f"{what}: the output contains non-finite values (−∞, +∞ or NaN), e.g. at {where}; {hint_en}",
         )
     assert_close(got, ref, name=what, rtol=1e-6, atol=1e-9, hint_fr=hint_fr, hint_en=hint_en)
 
@@ -503,6 +538,26 @@ def _grader_function(kind: str, param: np.ndarray):
 
 def _apply(f, a: np.ndarray) -> np.ndarray:
     return f(torch.tensor(a, dtype=torch.float64)).numpy()
+
+
+_INVARIANCE_FR = "vous comparez f(T_d x) à f(x) : c'est l'invariance ; l'équivariance compare f(T_d x) à T_d f(x)"
+_INVARIANCE_EN = "you compare f(T_d x) with f(x): that is invariance; equivariance compares f(T_d x) with T_d f(x)"
+_BOTH_OUTPUTS_FR = (
+    "vous translatez aussi la sortie f(T_d x) : comparer T_d f(T_d x) à T_d f(x) revient à comparer "
+    "f(T_d x) à f(x) (l'invariance) ; l'équivariance compare f(T_d x), non translatée, à T_d f(x)"
+)
+_BOTH_OUTPUTS_EN = (
+    "you translate the output f(T_d x) too: comparing T_d f(T_d x) with T_d f(x) amounts to "
+    "comparing f(T_d x) with f(x) (invariance); equivariance compares f(T_d x), untranslated, with T_d f(x)"
+)
+_INVARIANCE_OR_BOTH_FR = (
+    "vous comparez f(T_d x) à f(x), ou T_d f(T_d x) à T_d f(x) (les deux sorties translatées, la "
+    "même chose) : c'est l'invariance ; l'équivariance compare f(T_d x), non translatée, à T_d f(x)"
+)
+_INVARIANCE_OR_BOTH_EN = (
+    "you compare f(T_d x) with f(x), or T_d f(T_d x) with T_d f(x) (both outputs translated, the "
+    "same thing): that is invariance; equivariance compares f(T_d x), untranslated, with T_d f(x)"
+)
 
 
 @pytest.mark.item("equivariance")
@@ -603,8 +658,13 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
             ),
             (
                 np.abs(ftx - fx).max(),
-                "vous comparez f(T_d x) à f(x) : c'est l'invariance ; l'équivariance compare f(T_d x) à T_d f(x)",
-                "you compare f(T_d x) with f(x): that is invariance; equivariance compares f(T_d x) with T_d f(x)",
+                _INVARIANCE_FR,
+                _INVARIANCE_EN,
+            ),
+            (
+                np.abs(translate(ftx, dy, dx) - translate(fx, dy, dx)).max(),
+                _BOTH_OUTPUTS_FR,
+                _BOTH_OUTPUTS_EN,
             ),
             (
                 np.abs(ftx - translate(fx, -dy, -dx)).max(),
@@ -633,6 +693,9 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
             if abs(got - float(value)) <= 1e-6 * max(1e-9, abs(float(value)))
             and abs(float(value) - expected) > tol
         ]
+        if {fr for fr, _ in matched} == {_INVARIANCE_FR, _BOTH_OUTPUTS_FR}:
+            # T_d f(T_d x) − T_d f(x) is f(T_d x) − f(x) moved, its border cut: often the same max.
+            matched = [(_INVARIANCE_OR_BOTH_FR, _INVARIANCE_OR_BOTH_EN)]
         failures.append((len(matched) != 1, what_fr, label_en, dy, dx, got, matched))
     if not failures:
         # The statement's rule on arguments: x.copy_(translater(x, dy, dx)) gives the right value

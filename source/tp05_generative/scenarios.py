@@ -1086,3 +1086,67 @@ GROUPS["blind-r9-c"] = ("submission-q_echantillon-noise-coefficient-is-the-varia
 # One sampler per grading: with items that have no answer in these groups.
 GROUPS["train-no-step"] = (*GROUPS["train-no-step"], "submission-echantillonner-posterior-variance-beta-tilde")
 GROUPS["q-sample-sqrt"] = (*GROUPS["q-sample-sqrt"], "submission-echantillonner-n-written-in")
+
+# Blind round 11 (answers written without reading the checks). False pass: a training loop that
+# draws its Gaussian noise once, before the loop, and reuses it at every step (the outcome still
+# clears its bars); it is now seen in the mechanism check of the loop, which takes 0.5 of the
+# outcome's points (one batch or one noise reused trains on nothing new). Hints that check their
+# premise: a sampler dividing by sqrt(alpha_bar_t) was told its noise was reused (the premise now
+# asks the residuals of successive steps to be the SAME draw, not merely correlated); the log
+# ratio of the KL inverted; one step t for every row of q_echantillon; the pair of the MLE in
+# the reverse order; a schedule with T written in, or alpha_t for alpha_bar_t.
+SCENARIOS.update({
+    "submission-entrainer_debruiteur-noise-drawn-once": Scenario(
+        grade_id="entrainer_debruiteur",
+        source='def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):\n    torch.manual_seed(seed)\n    modele = Debruiteur()\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    T_ = len(alphas_bar)\n    bruit_fixe = torch.randn(taille_lot, 2)\n    for _ in range(n_pas):\n        x0 = donnees[torch.randint(0, len(donnees), (taille_lot,))]\n        t = torch.randint(0, T_, (taille_lot,))\n        bruit = bruit_fixe\n        perte = perte_debruitage(modele, x0, t, bruit, alphas_bar)\n        opt.zero_grad()\n        perte.backward()\n        opt.step()\n    return modele\n',
+        must_fail=("test_denoiser_draws_uniform_steps",),
+        message_contains=("le bruit gaussien des lots d'entraînement est toujours le même",),
+        may_fail=("test_denoiser_test_loss", "test_denoiser_samples_look_like_the_spiral"),
+    ),
+    "submission-echantillonner-divides-by-sqrt-alpha-bar": Scenario(
+        grade_id="echantillonner",
+        source=edit(solution_cell(__file__, "echantillonner"),
+                    ("/ torch.sqrt(alphas[t])", "/ torch.sqrt(alphas_bar[t])")),
+        must_fail=("test_sampler_reverse_steps",),
+        message_contains=("vous divisez par sqrt(alpha_bar_t)",),
+        may_fail=("test_sampler_reaches_the_spiral",),
+    ),
+    "submission-kl-log-ratio-inverted": Scenario(
+        grade_id="kl_gaussiennes",
+        source="def kl_gaussiennes(mu_q, var_q, mu_p, var_p):\n    return 0.5 * (math.log(var_q / var_p) + (var_q + (mu_q - mu_p) ** 2) / var_p - 1)\n",
+        must_fail=("test_kl_fixed_examples", "test_kl_closed_form_within_monte_carlo_ci"),
+        message_contains=("le rapport dans le log est inversé",),
+        may_fail=("test_kl_is_asymmetric",),
+    ),
+    "submission-q_echantillon-one-step-for-every-row": Scenario(
+        grade_id="q_echantillon",
+        source="def q_echantillon(x0, t, bruit, alphas_bar):\n    a = alphas_bar[t[0]]\n    return torch.sqrt(a) * x0 + torch.sqrt(1 - a) * bruit\n",
+        must_fail=("test_q_sample_matches_reference",),
+        message_contains=("toutes les lignes utilisent le MÊME pas t",),
+        may_fail=("test_q_sample_without_noise",),
+    ),
+    "submission-mle-returns-sigma2-then-mu": Scenario(
+        grade_id="mle_gaussienne",
+        source="def mle_gaussienne(x):\n    mu = np.mean(x)\n    return float(np.mean((x - mu) ** 2)), float(mu)\n",
+        must_fail=("test_mle_small_example", "test_mle_matches_closed_form"),
+        message_contains=("dans l'ordre inverse (sigma2, mu)",),
+    ),
+    "submission-planning-T-written-in": Scenario(
+        grade_id="planning_beta",
+        source="def planning_lineaire(T=1000, beta_1=1e-4, beta_T=0.02):\n    betas = torch.linspace(beta_1, beta_T, 1000)\n    return betas, torch.cumprod(1 - betas, 0)\n",
+        must_fail=("test_schedule_matches_reference",),
+        message_contains=("planning_lineaire ignore l'argument T",),
+    ),
+    "submission-planning-alpha-t-for-alpha-bar": Scenario(
+        grade_id="planning_beta",
+        source="def planning_lineaire(T=1000, beta_1=1e-4, beta_T=0.02):\n    betas = torch.linspace(beta_1, beta_T, T)\n    alphas = 1 - betas\n    return betas, alphas\n",
+        must_fail=("test_schedule_matches_reference",),
+        message_contains=("alphas_bar vaut 1 − beta_t (alpha_t",),
+    ),
+})
+GROUPS["blind-r11-a"] = (
+    "submission-entrainer_debruiteur-noise-drawn-once", "submission-echantillonner-divides-by-sqrt-alpha-bar",
+    "submission-kl-log-ratio-inverted", "submission-q_echantillon-one-step-for-every-row",
+    "submission-mle-returns-sigma2-then-mu", "submission-planning-T-written-in",
+)
+GROUPS["blind-r11-b"] = ("submission-planning-alpha-t-for-alpha-bar",)

@@ -52,6 +52,14 @@ def test_mle_small_example(submission):
     mu, sigma2 = as_pair(
         submission.call("mle_gaussienne", np.array([1.0, 2.0, 3.0, 6.0])), "mle_gaussienne"
     )
+    if math.isclose(as_float(mu, "mu"), 3.5, rel_tol=1e-5) and math.isclose(
+            as_float(sigma2, "sigma2"), 3.0, rel_tol=1e-5):
+        raise CheckFailed(
+            "mle_gaussienne(x = (1, 2, 3, 6)) renvoie (3.5, 3.0) : le couple est dans l'ordre "
+            "inverse (sigma2, mu) ; renvoyez (mu, sigma2), la moyenne 3.0 d'abord",
+            "mle_gaussienne(x = (1, 2, 3, 6)) returns (3.5, 3.0): the pair is in the reverse "
+            "order (sigma2, mu); return (mu, sigma2), the mean 3.0 first",
+        )
     assert_close(
         as_float(mu, "mu"),
         3.0,
@@ -133,6 +141,9 @@ def test_kl_fixed_examples(submission):
                    "pas ½ log(σp/σq)")
         hint_en = ("the log term is halved once too often: ½ log(σp²/σq²) = log(σp/σq), "
                    "not ½ log(σp/σq)")
+    elif math.isclose(got, expected - math.log(4.0), rel_tol=1e-5):
+        hint_fr = "le rapport dans le log est inversé : log(var_p / var_q), pas log(var_q / var_p)"
+        hint_en = "the ratio inside the log is inverted: log(var_p / var_q), not log(var_q / var_p)"
     elif math.isclose(got, expected + 0.5 * math.log(4.0), rel_tol=1e-5):
         hint_fr = ("le terme en log n'est pas multiplié par ½ : le ½ s'applique à toute la "
                    "parenthèse")
@@ -234,6 +245,12 @@ def test_q_sample_without_noise(submission):
                    "alphas_bar[t − 1] (la numérotation du cours commence à 1)")
         hint_en = ("the index is shifted: alphas_bar[t] with t from 0 to T − 1 (Python indices), "
                    "not alphas_bar[t − 1] (the course numbers steps from 1)")
+    elif any(np.allclose(got, math.sqrt(alphas_bar[k]) * x0, rtol=1e-5) for k in t):
+        # One coefficient for every row (t[0], a single index): the rows share one alpha_bar.
+        hint_fr = ("toutes les lignes utilisent le MÊME pas t (t[0] ou un seul indice ?) : chaque "
+                   "ligne i a son propre pas t[i], alphas_bar[t] est un vecteur (un coefficient par ligne)")
+        hint_en = ("every row uses the SAME step t (t[0] or a single index?): each row i has its own "
+                   "step t[i], alphas_bar[t] is a vector (one coefficient per row)")
     elif rows_ok.any() and not rows_ok.all():
         # Some rows right, others not: the square root and the argument are fine, the index is not.
         bad = ", ".join(str(int(v)) for v in t[~rows_ok])

@@ -76,6 +76,15 @@ def test_schedule_matches_reference(submission, rng):
                 "planning_lineaire doit renvoyer le couple (betas, alphas_bar)",
                 "planning_lineaire must return the pair (betas, alphas_bar)",
             )
+        if np.shape(as_array(out[0], "betas (planning du correcteur)", allow_nan=True)) == (T,) != (T_,):
+            raise CheckFailed(
+                f"planning_lineaire ignore l'argument T : pour un T du correcteur, betas a la "
+                f"longueur {T} du notebook (T écrit en dur ?) ; torch.linspace(beta_1, beta_T, T) "
+                "avec l'argument T",
+                f"planning_lineaire ignores the T argument: for a grader T, betas has the "
+                f"notebook's length {T} (T written in?); torch.linspace(beta_1, beta_T, T) with "
+                "the T argument",
+            )
         betas = as_array(out[0], "betas (planning du correcteur)", shape=(T_,), allow_nan=True)
         ab = as_array(out[1], "alphas_bar (planning du correcteur)", shape=(T_,), allow_nan=True)
         if not np.allclose(betas, betas_ref, rtol=1e-6, atol=1e-12):
@@ -91,6 +100,15 @@ def test_schedule_matches_reference(submission, rng):
                 "Π (1 − beta_s) (torch.cumprod)",
                 "alphas_bar equals 1 − Σ beta_s (cumulative sum): it is the cumulative "
                 "PRODUCT Π (1 − beta_s) (torch.cumprod)",
+            )
+        if np.allclose(ab, 1.0 - betas_ref, rtol=1e-6, atol=1e-12):
+            raise CheckFailed(
+                "alphas_bar vaut 1 − beta_t (alpha_t, un seul facteur par pas) : alphas_bar est le "
+                "PRODUIT cumulé Π_(s ≤ t) (1 − beta_s) de tous les facteurs jusqu'à t "
+                "(torch.cumprod(1 − betas, 0))",
+                "alphas_bar equals 1 − beta_t (alpha_t, one factor per step): alphas_bar is the "
+                "cumulative PRODUCT Π_(s ≤ t) (1 − beta_s) of every factor up to t "
+                "(torch.cumprod(1 − betas, 0))",
             )
         # A float32 product of up to 500 factors drifts by ~1e-5 relative (the solution's own
         # torch.cumprod): rtol 3e-5, below the 1e-4 of an index shifted by one step.
@@ -161,6 +179,19 @@ def _q_hint(got: np.ndarray, x0, t, noise, ab) -> tuple[str, str]:
             "the two coefficients are swapped: sqrt(alpha_bar_t) multiplies x0 and "
             "sqrt(1 − alpha_bar_t) multiplies the noise",
         )
+    # One step for every row (t[0], t.max(), a scalar index): the closed form holds with ONE
+    # alpha_bar shared by all rows, whereas the grader's t differ from row to row.
+    if len(set(int(v) for v in t)) > 1:
+        for k in sorted(set(int(v) for v in t)):
+            if np.allclose(got, np.sqrt(ab[k]) * x0 + np.sqrt(1 - ab[k]) * noise, rtol=1e-6, atol=1e-9):
+                return (
+                    "toutes les lignes utilisent le MÊME pas t (t[0] ou un seul indice ?) alors que "
+                    "chaque ligne i a son propre pas t[i] : alphas_bar[t] est un vecteur, un "
+                    "coefficient par ligne (alphas_bar[t].unsqueeze(1))",
+                    "every row uses the SAME step t (t[0] or a single index?) whereas each row i has "
+                    "its own step t[i]: alphas_bar[t] is a vector, one coefficient per row "
+                    "(alphas_bar[t].unsqueeze(1))",
+                )
     if rows_ok.any() and not rows_ok.all():
         # Some rows right, others not: the formula holds, the index of some steps does not. The
         # grader's t include the first and the last step on purpose.
@@ -208,7 +239,7 @@ def q_inplace(q_echantillon, x0, t, bruit, alphas_bar):
 
 
 @pytest.mark.item("q_echantillon")
-@pytest.mark.points(1)
+@pytest.mark.points(1.5)  # 0.5 from ..._iterated_chain: an in-place change of the caller's data shows here only
 def test_q_sample_matches_reference(submission, rng):
     # A schedule of the grader's (not the course's): the global ALPHAS_BAR gives other values.
     _, ab = _schedule(T, float(rng.uniform(2e-4, 1e-3)), float(rng.uniform(0.01, 0.04)))
@@ -264,7 +295,7 @@ def test_q_sample_matches_reference(submission, rng):
 
 
 @pytest.mark.item("q_echantillon")
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)  # 0.5 moved to ..._matches_reference
 def test_q_sample_matches_iterated_chain(submission, rng):
     """Same mean and variance as t + 1 steps of x_t = sqrt(1 − β_t) x_{t−1} + sqrt(β_t) ε."""
     betas, ab = _schedule()
@@ -560,7 +591,7 @@ def test_denoiser_test_loss(submission, rng, seed):
 
 
 @pytest.mark.item("entrainer_debruiteur")
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)  # 0.5 moved to ..._draws_uniform_steps (one batch or noise reused)
 def test_denoiser_samples_look_like_the_spiral(submission, rng, seed):
     model = _denoiser(submission, seed)
     samples = as_array(
@@ -761,12 +792,17 @@ def train_steps(entrainer_debruiteur, donnees, alphas_bar, n_pas, taille_lot, se
     base_loss = g["perte_debruitage"]
     seen = []
     points = []
+    noises = []
     asked = []
     other_schedule = []
     mine = torch.as_tensor(alphas_bar).detach().double().flatten()
 
     def _tp05_perte(modele, x0, *args, **kwargs):
         points.extend(torch.as_tensor(x0).detach().double().reshape(-1, 2).tolist())
+        bruit = args[1] if len(args) > 1 else kwargs.get("bruit")
+        # Kept in the kernel (a loop of 2000 steps would send megabytes): the first 200 batches.
+        if isinstance(bruit, torch.Tensor) and bruit.numel() % 2 == 0 and len(noises) < 200:
+            noises.append(bruit.detach().double().reshape(-1, 2).clone())
         t = args[0] if args else kwargs.get("t")
         if t is not None:
             asked.extend(torch.as_tensor(t).detach().long().flatten().tolist())
@@ -808,7 +844,8 @@ def train_steps(entrainer_debruiteur, donnees, alphas_bar, n_pas, taille_lot, se
     finally:
         g["Debruiteur"] = base
         g["perte_debruitage"] = base_loss
-    return {"t": seen, "x0": points, "out_of_range": False, "asked": asked,
+    distinct_noise = int(torch.unique(torch.cat(noises), dim=0).shape[0]) if noises else None
+    return {"t": seen, "x0": points, "out_of_range": False, "asked": asked, "noise_distinct": distinct_noise,
             "recorded": any(isinstance(m, _Tp05Enregistreur) for m in built),
             "other_schedule": other_schedule[0] if other_schedule else None}
 
@@ -924,7 +961,7 @@ def _check_step_range_ends(submission, rng, data: np.ndarray, n_pas: int, lot: i
 
 
 @pytest.mark.item("entrainer_debruiteur")
-@pytest.mark.points(0.25)
+@pytest.mark.points(0.75)  # 0.5 from ..._samples_look_like_the_spiral: one batch or one noise drawn once trains on nothing new
 def test_denoiser_draws_uniform_steps(submission, rng):
     """The steps t of the training batches are uniform on {0, …, T − 1} with T =
     len(alphas_bar): a schedule of the grader's, longer than the notebook's T = 1000, so that
@@ -932,7 +969,9 @@ def test_denoiser_draws_uniform_steps(submission, rng):
     40 steps of 64: 2560 draws, the mean within ±5 standard errors. Then both ends, t = 0 and
     t = T − 1, on a short grader schedule (_check_step_range_ends). And a new batch of points
     at every step: 2560 draws from 300 points reach nearly all of them, a batch drawn once
-    before the loop only its 64 (the outcome checks do not see it)."""
+    before the loop only its 64 (the outcome checks do not see it). And a new Gaussian noise at
+    every step: 2560 noise rows all distinct, one noise drawn before the loop and reused repeats
+    its 64 rows (the outcome checks do not see it either)."""
     T_g = int(rng.integers(1300, 1700))
     data = _spiral(300, rng)
     n_pas, lot = 40, 64
@@ -966,6 +1005,19 @@ def test_denoiser_draws_uniform_steps(submission, rng):
             "the training batches always reuse the same points of donnees: the batch is drawn "
             "once, before the loop; draw a NEW batch at every one of the n_pas steps "
             "(x0 = donnees[torch.randint(0, len(donnees), (taille_lot,))] inside the loop)",
+        )
+    distinct = steps.get("noise_distinct")
+    if not isinstance(distinct, int) or isinstance(distinct, bool):
+        return  # no tensor noise handed to the loss: the outcome checks judge the loop
+    record_margin("denoiser batches: distinct noise rows", distinct, 2 * lot, higher_is_better=True)
+    if distinct <= 2 * lot:
+        raise CheckFailed(
+            "le bruit gaussien des lots d'entraînement est toujours le même : il est tiré une "
+            "seule fois, avant la boucle, et le réseau apprend à prédire ce bruit-là ; tirez un "
+            "NOUVEAU bruit à chacun des n_pas pas (bruit = torch.randn_like(x0) dans la boucle)",
+            "the Gaussian noise of the training batches is always the same: it is drawn once, "
+            "before the loop, and the network learns to predict that noise; draw a NEW noise at "
+            "every one of the n_pas steps (bruit = torch.randn_like(x0) inside the loop)",
         )
 
 

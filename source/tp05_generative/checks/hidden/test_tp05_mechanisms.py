@@ -120,9 +120,11 @@ def _fit(r: np.ndarray, x: np.ndarray) -> tuple[float, float, float]:
     return worst_b, worst_c, float(r.std())
 
 
-def _reverse_steps(xs: np.ndarray, out: np.ndarray, betas: np.ndarray, divide: bool = True):
+def _reverse_steps(xs: np.ndarray, out: np.ndarray, betas: np.ndarray, divide: bool | str = True):
     """(t, x_t, μ_t, residual) for every recorded reverse step, t = T − 1 … 0: the DDPM mean
-    of the stand-in model's ε, and what the sampler produced minus it (σ_t z for t > 0)."""
+    of the stand-in model's ε, and what the sampler produced minus it (σ_t z for t > 0).
+    `divide`: by sqrt(α_t) (True, the statement's), not at all (False), or by sqrt(ᾱ_t)
+    ("alpha_bar", a hint's premise)."""
     T = len(betas)
     alphas = 1.0 - betas
     ab = np.cumprod(alphas)
@@ -132,12 +134,14 @@ def _reverse_steps(xs: np.ndarray, out: np.ndarray, betas: np.ndarray, divide: b
         nxt = xs[k + 1] if t > 0 else out
         eps = EPS_A * x_in + EPS_B
         mu = x_in - betas[t] / math.sqrt(1.0 - ab[t]) * eps
-        if divide:
+        if divide == "alpha_bar":
+            mu = mu / math.sqrt(ab[t])
+        elif divide:
             mu = mu / math.sqrt(alphas[t])
         yield t, x_in, mu, nxt - mu
 
 
-def _steps_ok(xs: np.ndarray, out: np.ndarray, betas: np.ndarray, divide: bool = True) -> tuple[bool, str]:
+def _steps_ok(xs: np.ndarray, out: np.ndarray, betas: np.ndarray, divide: bool | str = True) -> tuple[bool, str]:
     """Whether every recorded reverse step follows the DDPM update of the statement (σ_t² = β_t);
     the first fault found. The posterior variance β̃_t = (1 − ᾱ_(t−1)) / (1 − ᾱ_t) β_t (the
     statement's "pour aller plus loin", not its question 9) is told apart at the first steps of
@@ -172,16 +176,22 @@ def _silent_steps(xs: np.ndarray, out: np.ndarray, betas: np.ndarray) -> list[in
 
 
 def _reused_noise(xs: np.ndarray, out: np.ndarray, betas: np.ndarray) -> bool:
-    """Whether the noise added at successive reverse steps is the same draw: the residuals
-    around the DDPM mean of two successive steps t > 0 correlate (independent draws: |r| ~
-    0.02 for n = 2000; one z reused: r ≈ 1, whatever the mean's own mistakes)."""
-    res = []
-    for t, _, _, r in _reverse_steps(xs, out, betas):
-        if t > 0:  # the steps that add noise
-            r = r.reshape(-1)
-            res.append((r - r.mean()) / (r.std() + 1e-12))
-    corr = [float(np.mean(a * b)) for a, b in zip(res[:-1], res[1:], strict=True)]
-    return bool(corr) and float(np.median(corr)) > 0.8
+    """Whether the noise added at successive reverse steps is the same draw z: the residuals
+    around the DDPM mean of two successive steps t > 0 are then the same vector up to a scale
+    (σ_t z and σ_(t−1) z: relative misfit at rounding level), where independent draws leave a
+    misfit ≈ 1. A mean that is off (a wrong divisor) leaves a multiple of x_t in the residuals,
+    which correlate from step to step although z is new: not this premise (misfit ≫ 0.05), nor
+    has it the scale of noise, sqrt(β_t) (a divisor sqrt(ᾱ_t) makes x_t explode)."""
+    steps = [(t, r) for t, _, _, r in _reverse_steps(xs, out, betas) if t > 0]
+    scales = [abs(float(r.std()) / math.sqrt(betas[t]) - 1) for t, r in steps]
+    if not scales or float(np.median(scales)) > 0.3:
+        return False
+    res = [r.reshape(-1) for _, r in steps]
+    misfit = []
+    for a, b in zip(res[:-1], res[1:], strict=True):
+        k = float(a @ b) / max(float(a @ a), 1e-300)
+        misfit.append(float(np.linalg.norm(b - k * a)) / max(float(np.linalg.norm(b)), 1e-300))
+    return bool(misfit) and float(np.median(misfit)) < 0.05
 
 
 @pytest.mark.item("echantillonner")
@@ -271,6 +281,13 @@ def test_sampler_reverse_steps(submission, rng, seed):
                    "tirez un NOUVEAU z ~ N(0, I) à chaque pas t > 0, dans la boucle")
         hint_en = ("the noise z is the same at every step (drawn once, before the loop): draw a "
                    "NEW z ~ N(0, I) at every step t > 0, inside the loop")
+    elif _steps_ok(xs, out, betas, divide="alpha_bar")[0]:
+        hint_fr = ("vous divisez par sqrt(alpha_bar_t) : la moyenne du pas arrière se divise par "
+                   "sqrt(alpha_t) = sqrt(1 − beta_t), le facteur d'UN pas, pas le produit cumulé : "
+                   "x_(t−1) = (x_t − beta_t / sqrt(1 − alpha_bar_t) · ε) / sqrt(alpha_t) + sigma_t z")
+        hint_en = ("you divide by sqrt(alpha_bar_t): the mean of the reverse step is divided by "
+                   "sqrt(alpha_t) = sqrt(1 − beta_t), the factor of ONE step, not the cumulative "
+                   "product: x_(t−1) = (x_t − beta_t / sqrt(1 − alpha_bar_t) · ε) / sqrt(alpha_t) + sigma_t z")
     elif _steps_ok(xs, out, betas, divide=False)[0]:
         hint_fr = "il manque la division par sqrt(alpha_t) : x_(t−1) = (x_t − beta_t / sqrt(1 − alpha_bar_t) · ε) / sqrt(alpha_t) + sigma_t z"
         hint_en = "the division by sqrt(alpha_t) is missing: x_(t−1) = (x_t − beta_t / sqrt(1 − alpha_bar_t) · ε) / sqrt(alpha_t) + sigma_t z"

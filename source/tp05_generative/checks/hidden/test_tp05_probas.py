@@ -74,6 +74,14 @@ def test_mle_matches_closed_form(submission, rng):
         mu, sigma2 = as_pair(submission.call("mle_gaussienne", x), "mle_gaussienne")
         mu, sigma2 = as_float(mu, "mu"), as_float(sigma2, "sigma2")
         mu_ref, var_ref = float(x.mean()), float(np.mean((x - x.mean()) ** 2))
+        if (not math.isclose(mu_ref, var_ref, rel_tol=1e-3) and math.isclose(mu, var_ref, rel_tol=1e-6)
+                and math.isclose(sigma2, mu_ref, rel_tol=1e-6, abs_tol=1e-9)):
+            raise CheckFailed(
+                "mle_gaussienne renvoie le couple dans l'ordre inverse (sigma2, mu) : la fonction "
+                "renvoie (mu, sigma2), la moyenne d'abord, la variance ensuite",
+                "mle_gaussienne returns the pair in the reverse order (sigma2, mu): the function "
+                "returns (mu, sigma2), the mean first, the variance second",
+            )
         if not math.isclose(mu, mu_ref, rel_tol=1e-6, abs_tol=1e-9):
             raise CheckFailed(
                 "mu ne correspond pas au maximum de vraisemblance sur un échantillon du "
@@ -254,6 +262,13 @@ def _kl_hint(got: float, q: tuple, p: tuple) -> tuple[str, str]:
             "½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1)",
             "the log term is not multiplied by ½: the ½ applies to the whole bracket, "
             "½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1)",
+        )
+    if math.isclose(got, ref - math.log(vp / vq), rel_tol=1e-6, abs_tol=1e-9):
+        return (
+            "le rapport dans le log est inversé : le terme est log(σp²/σq²) = log(var_p / var_q), "
+            "pas log(var_q / var_p)",
+            "the ratio inside the log is inverted: the term is log(σp²/σq²) = log(var_p / var_q), "
+            "not log(var_q / var_p)",
         )
     if math.isclose(got, _kl(mq, vq**2, mp, vp**2), rel_tol=1e-6, abs_tol=1e-9):
         return (

@@ -113,12 +113,22 @@ def _same(got: np.ndarray, value: np.ndarray, tol: float) -> bool:
     return got.shape == value.shape and bool(np.allclose(got, value, rtol=tol, atol=tol * scale))
 
 
+def _distance(got: np.ndarray, value: np.ndarray) -> float:
+    """The largest gap between two attributions, relative to the wrong answer's scale."""
+    return float(np.abs(got - value).max()) / max(1e-12, float(np.abs(value).max()))
+
+
 def _hint(got, ref, variants, default, tol):
-    """The hint of the first wrong answer that `got` matches (and the reference does not)."""
-    for value, fr, en in variants:
-        if _same(got, value, 10 * tol) and not _same(ref, value, 10 * tol):
-            return fr, en
-    return default
+    """The hint of the wrong answer `got` is closest to, among those it matches (and the
+    reference does not): two close mistakes (k = 0, …, m − 1 against linspace(0, 1, m), whose
+    grids differ by k/(m(m − 1))) can both match at 10·tol, and the first one listed is not
+    necessarily the student's."""
+    matching = [(_distance(got, value), k, fr, en) for k, (value, fr, en) in enumerate(variants)
+                if _same(got, value, 10 * tol) and not _same(ref, value, 10 * tol)]
+    if not matching:
+        return default
+    _, _, fr, en = min(matching)
+    return fr, en
 
 
 def _compare(got, ref, name, tol, variants, default):

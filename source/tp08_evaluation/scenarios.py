@@ -1378,14 +1378,3 @@ CORRECT["correct-decouper-train-block-first-sorted"] = Correct(
         "sorted: the statement names the blocks' sizes, not their order",
 )
 CORRECT_GROUPS["correct-r11-decouper"] = ("correct-decouper-train-block-first-sorted",)
-# The NLL written without the labels (the largest probability's log): T at the bottom of the
-# range, told before as an overflow the answer does not have; the check now sees the labels
-# ignored (the same T for other labels) and says so.
-SCENARIOS["submission-temperature-nll-of-max-probability"] = Scenario(
-    grade_id="temperature",
-    source=edit(_cell("temperature"), ("np.maximum(p[lignes, y_val], 1e-300)", "np.maximum(p.max(axis=1), 1e-300)")),
-    must_fail=("test_temperature_matches_nll_optimum",),
-    message_contains=("le critère que vous minimisez n'utilise pas les étiquettes",),
-    may_fail=("test_temperature_lowers_test_ece",),
-)
-GROUPS["blind-r11-3"] = ("submission-temperature-nll-of-max-probability",)

@@ -1316,3 +1316,65 @@ CORRECT["correct-models-cnn-relu-after-pooling"] = Correct(
     why="ReLU after MaxPool2d and after AdaptiveMaxPool2d: relu(max(x)) = max(relu(x)), the same model",
 )
 CORRECT_GROUPS["correct-relu-order"] = ("correct-models-cnn-relu-after-pooling",)
+
+# ---------------------------------------------------------------- blind answers (round 11)
+# decouper shuffled with NumPy's legacy generator (np.random.seed then np.random.permutation):
+# the right sizes, a split that depends on the seed alone, but not the statement's
+# default_rng(seed).permutation(n); the check now compares the parts with its blocks, in any
+# order of the blocks (the statement does not say which end of the permutation each takes).
+# fiabilite with 15 bins written in: its message named the public default's shape (15,),
+# which the leak test read as a hidden expected value. appliquer_temperature dividing the
+# caller's array in place (np.asarray keeps it): the T check now names it.
+SCENARIOS["submission-decouper-legacy-global-rng"] = Scenario(
+    grade_id="validation",
+    source=edit(_cell("validation"), (
+        "    ordre = np.random.default_rng(seed).permutation(n)\n",
+        "    np.random.seed(seed)\n    ordre = np.random.permutation(n)\n",
+    )),
+    must_fail=("test_decouper_disjoint_and_proportions",),
+    message_contains=("ancien générateur de NumPy",),
+)
+SCENARIOS["submission-decouper-other-generator-call"] = Scenario(
+    grade_id="validation",
+    source=edit(_cell("validation"), (
+        "np.random.default_rng(seed).permutation(n)",
+        "np.random.default_rng(seed).choice(n, size=n, replace=False)",
+    )),
+    must_fail=("test_decouper_disjoint_and_proportions",),
+    message_contains=("blocs consécutifs de np.random.default_rng(seed).permutation(n)",),
+)
+SCENARIOS["submission-fiabilite-fifteen-bins-hard-coded"] = Scenario(
+    grade_id="ece",
+    source=edit(_FIABILITE_SOLUTION, ("n_bins + 1)", "16)"), ("n_bins - 1)", "14)"),
+                ("minlength=n_bins).astype", "minlength=15).astype"),
+                ("weights=confiances, minlength=n_bins)", "weights=confiances, minlength=15)"),
+                ("weights=correct, minlength=n_bins)", "weights=correct, minlength=15)")) + _ECE_SOLUTION,
+    must_fail=("test_ece_public_example", "test_fiabilite_matches_reference", "test_ece_matches_reference"),
+    message_contains=("pas 15 écrit en dur",),
+)
+SCENARIOS["submission-temperature-asarray-divided-in-place"] = Scenario(
+    grade_id="temperature",
+    source=edit(_cell("temperature"), (
+        "    z = np.asarray(logits, dtype=float) / T\n",
+        "    z = np.asarray(logits, dtype=float)\n    z /= T\n",
+    )),
+    must_fail=("test_temperature_matches_nll_optimum", "test_temperature_lowers_test_ece"),
+    message_contains=("appliquer_temperature modifie sur place le tableau de logits",),
+)
+GROUPS["blind-r11-1"] = (
+    "submission-decouper-legacy-global-rng", "submission-fiabilite-fifteen-bins-hard-coded",
+    "submission-temperature-asarray-divided-in-place",
+)
+GROUPS["blind-r11-2"] = ("submission-decouper-other-generator-call",)
+CORRECT["correct-decouper-train-block-first-sorted"] = Correct(
+    grade_id="validation",
+    source=edit(_cell("validation"), (
+        "    return ordre[n_val + n_test :], ordre[:n_val], ordre[n_val : n_val + n_test]\n",
+        "    n_app = n - n_val - n_test\n"
+        "    app, val, test = ordre[:n_app], ordre[n_app : n_app + n_val], ordre[n_app + n_val :]\n"
+        "    return np.sort(app), np.sort(val), np.sort(test)\n",
+    )),
+    why="the training block first in the permutation, then validation and test, each part "
+        "sorted: the statement names the blocks' sizes, not their order",
+)
+CORRECT_GROUPS["correct-r11-decouper"] = ("correct-decouper-train-block-first-sorted",)

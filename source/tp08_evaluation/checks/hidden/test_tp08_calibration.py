@@ -18,6 +18,7 @@ from autograder.checks import (
     as_array,
     as_float,
     assert_arguments_untouched,
+    changed_argument_names,
     ece,
     record_expected,
     record_margin,
@@ -156,7 +157,19 @@ def test_fiabilite_matches_reference(submission, rng):
                 f"fiabilite(confiances, correct) without n_bins returns arrays of {sorted(sizes)} "
                 "bins: n_bins is 15 by default (def fiabilite(confiances, correct, n_bins=15))",
             )
-        got = {k: as_array(got[k], f'fiabilite {what}["{k}"]', shape=(n_bins,)) for k in got}
+        if n_bins != 15 and sizes == {15}:
+            raise CheckFailed(
+                "fiabilite(confiances, correct, n_bins=...) renvoie 15 bins, le défaut, quand on "
+                "lui en demande un autre nombre : utilisez l'argument n_bins reçu (bords "
+                "np.linspace(0, 1, n_bins + 1), tableaux de longueur n_bins), pas 15 écrit en dur",
+                "fiabilite(confiances, correct, n_bins=...) returns 15 bins, the default, when "
+                "asked for another number: use the n_bins argument received (edges "
+                "np.linspace(0, 1, n_bins + 1), arrays of length n_bins), not a hard-coded 15",
+            )
+        # The default case's size is checked above against the signature's public default
+        # (15); only a drawn n_bins is a shape the grader expects on its own input.
+        shape = (None,) if n_bins == 15 else (n_bins,)
+        got = {k: as_array(got[k], f'fiabilite {what}["{k}"]', shape=shape) for k in got}
         ref_bins = reliability_bins(conf, ok, n_bins)
         ref = {
             "compte": np.array([b.count for b in ref_bins], dtype=float),
@@ -424,7 +437,19 @@ def _temperature_case(submission, k: int, lv: np.ndarray, yv: np.ndarray, kind: 
     )
     if abs(got / want - 1) <= 0.01:
         return
-    if abs(got * want - 1) < 0.05:
+    in_place = _modified_in_place(submission, lv, yv)
+    if in_place:
+        hint = (
+            f"{in_place} modifie sur place le tableau de logits qu'on lui passe : chaque calcul "
+            "de la NLL part alors de logits déjà divisés (ou décalés) par les essais précédents, "
+            "et la recherche de T se fait sur de mauvaises valeurs ; travaillez sur une copie, "
+            "z = np.asarray(logits, dtype=float) / T, pas z /= T ni logits -= ...",
+            f"{in_place} modifies the logits array it is given in place: each NLL evaluation "
+            "then starts from logits already divided (or shifted) by the previous ones, and T "
+            "is searched on wrong values; work on a copy, z = np.asarray(logits, dtype=float) / "
+            "T, not z /= T nor logits -= ...",
+        )
+    elif abs(got * want - 1) < 0.05:
         hint = (
             "vous obtenez environ 1/T : vos logits sont multipliés par T au lieu d'être "
             "divisés, softmax(z / T)",
@@ -458,6 +483,21 @@ def _temperature_case(submission, k: int, lv: np.ndarray, yv: np.ndarray, kind: 
         f"ajuster_temperature on an {kinds[kind]} classifier of the grader returns "
         f"T = {got:.4g}, more than 1% away from the NLL optimum; {hint[1]}",
     )
+
+
+def _modified_in_place(submission, lv: np.ndarray, yv: np.ndarray) -> str | None:
+    """The hint's premise: the student's function (appliquer_temperature, else
+    ajuster_temperature) that writes into the logits it receives, seen in the kernel."""
+    for fn, args, names in (
+        ("appliquer_temperature", (lv, 1.7), {0: "logits"}),
+        ("ajuster_temperature", (lv, yv), {0: "logits_val"}),
+    ):
+        try:
+            if changed_argument_names(submission, fn, args, names):
+                return fn
+        except (CheckFailed, StudentError):
+            continue
+    return None
 
 
 def _overflows(submission, logits: np.ndarray) -> bool:

@@ -5,6 +5,7 @@ simulation (recomputed here with the same seeds and the notebook's procedure).
 
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import numpy as np
@@ -212,9 +213,57 @@ def _cv_variant_hint(mean, std, X, y, k, alpha) -> tuple[str, str] | None:
     return None
 
 
+def _blocks_of(perm: np.ndarray, parts: list[np.ndarray]) -> bool:
+    """The three parts are consecutive blocks of `perm`, in some order of the blocks (the
+    statement names which sizes go where, not which end of the permutation each takes), each
+    part compared as a set (a part sorted, or taken in another order, is the same split)."""
+    sets = [set(q.tolist()) for q in parts]
+    for order in itertools.permutations(range(3)):
+        start, ok = 0, True
+        for i in order:
+            size = len(parts[i])
+            if set(perm[start:start + size].tolist()) != sets[i]:
+                ok = False
+                break
+            start += size
+        if ok:
+            return True
+    return False
+
+
+_NOT_THE_PERMUTATION = (
+    "les indices ne sont pas des blocs consécutifs de np.random.default_rng(seed).permutation(n) : "
+    "mélangez avec exactement cet appel, puis prenez round(p_val · n) indices de la permutation "
+    "pour la validation, les round(p_test · n) suivants pour le test et le reste pour "
+    "l'entraînement",
+    "the indices are not consecutive blocks of np.random.default_rng(seed).permutation(n): "
+    "shuffle with exactly that call, then take round(p_val · n) indices of the permutation for "
+    "validation, the next round(p_test · n) for test and the rest for training",
+)
+
+
+def _permutation_hint(n: int, seed: int, parts: list[np.ndarray]) -> tuple[str, str]:
+    """Why the parts are not blocks of default_rng(seed).permutation(n): the legacy
+    generator seeded with `seed`, when its permutation gives them."""
+    legacy = np.random.RandomState(seed % 2**32).permutation(n)
+    if _blocks_of(legacy, parts):
+        return (
+            "vous mélangez avec l'ancien générateur de NumPy (np.random.seed puis "
+            "np.random.permutation, ou np.random.RandomState) : la consigne demande "
+            "np.random.default_rng(seed).permutation(n), qui donne une autre permutation "
+            "(et ne touche pas l'état global de np.random)",
+            "you shuffle with NumPy's legacy generator (np.random.seed then "
+            "np.random.permutation, or np.random.RandomState): the statement asks for "
+            "np.random.default_rng(seed).permutation(n), which gives another permutation "
+            "(and leaves np.random's global state alone)",
+        )
+    return _NOT_THE_PERMUTATION
+
+
 @pytest.mark.item("validation")
 @pytest.mark.points(0.5)
 def test_decouper_disjoint_and_proportions(submission, rng):
+    drawn = []
     for case in range(3):
         n = int(rng.integers(100, 1000))
         # p_val and p_test at least 0.04 apart (4 examples or more): a size computed from the
@@ -267,6 +316,7 @@ def test_decouper_disjoint_and_proportions(submission, rng):
                 f"{call}: the three sets are consecutive blocks; shuffle the indices with "
                 "np.random.default_rng(seed).permutation(n)",
             )
+        drawn.append((n, seed, parts))
     # The split depends on `seed` alone: same seed, same split; another seed, another split.
     n, seed = int(rng.integers(100, 400)), int(rng.integers(0, 10_000))
     splits = [submission.call("decouper", n, 0.15, 0.15, s) for s in (seed, seed, seed + 1)]
@@ -285,6 +335,16 @@ def test_decouper_disjoint_and_proportions(submission, rng):
             "must give the same split again, another seed another one; shuffle with "
             "np.random.default_rng(seed).permutation(n), not with np.random's global state",
         )
+    # The statement names the shuffle: the parts are blocks of default_rng(seed).permutation(n)
+    # (the legacy np.random.seed + np.random.permutation gives the right sizes and depends on
+    # the seed alone, but not these indices).
+    for n, seed, parts in drawn:
+        if not _blocks_of(np.random.default_rng(seed).permutation(n), parts):
+            why = _permutation_hint(n, seed, parts)
+            raise CheckFailed(
+                f"decouper(n, p_val, p_test, seed), pour une des entrées du correcteur : {why[0]}",
+                f"decouper(n, p_val, p_test, seed), on one of the grader's inputs: {why[1]}",
+            )
     assert_signature_defaults(submission, "decouper", {"p_val": 0.15, "p_test": 0.15, "seed": 0})
 
 

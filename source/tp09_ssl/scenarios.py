@@ -1109,22 +1109,14 @@ CORRECT_GROUPS["correct-notebook-data"] = (
 )
 
 # ---------------------------------------------------------------- blind answers (round 11)
-# By class: (1) the statement's rotation head was never read: a head without its ReLU (one
-# affine map) kept every point; the stand-in now tests the returned head on the midpoint of two
-# inputs. (2) Hints that blamed the optimiser for an encoder that did not move now read their
-# premise: the optimiser holds the encoder's parameters but no gradient reached them
-# (.detach(), torch.no_grad()), or the function trained a copy of the encoder it was given.
-# (3) A NaN loss from per-image means (an image with no masked patch) is named as such. (4) The
-# public NT-Xent example names the denominator of the other view only and the first-view
-# anchors, as the hidden checks do.
+# By class (a head without its ReLU is left as it is graded: it is the linear head that
+# correct-rotation-dataloader, above, declares correct): (1) hints that blamed the optimiser for
+# an encoder that did not move now read their premise: the optimiser holds the encoder's
+# parameters but no gradient reached them (.detach(), torch.no_grad()), or the function trained
+# a copy of the encoder it was given. (2) A NaN loss from per-image means (an image with no
+# masked patch) is named as such. (3) The public NT-Xent example names the denominator of the
+# other view only and the first-view anchors, as the hidden checks do.
 _R11_SCENARIOS = {
-    "submission-pretexte_rotation-head-without-relu": Scenario(
-        grade_id="pretexte_rotation",
-        source=_pretexte(("nn.Linear(encodeur.dim, 64), nn.ReLU(), nn.Linear(64, 4)",
-                          "nn.Linear(encodeur.dim, 64), nn.Linear(64, 4)")),
-        must_fail=("test_rotation_pretexte_apprise",),
-        message_contains=("la tête renvoyée est une fonction affine",),
-    ),
     "submission-pretexte_rotation-detached-encoder-output": Scenario(
         grade_id="pretexte_rotation",
         source=_pretexte(("tete(encodeur(X_rot[lot]))", "tete(encodeur(X_rot[lot]).detach())")),
@@ -1182,7 +1174,6 @@ _R11_SCENARIOS = {
 }
 SCENARIOS = {**SCENARIOS, **_R11_SCENARIOS}
 GROUPS["blind-r11-1"] = (
-    "submission-pretexte_rotation-head-without-relu",
     "submission-masquage-loss-per-image-mean",
     "submission-nt-xent-other-view-only-denominator",
     "submission-affiner-deep-copy-of-encoder",

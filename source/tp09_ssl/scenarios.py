@@ -1107,3 +1107,79 @@ CORRECT_GROUPS["correct-notebook-data"] = (
     "correct-effondrement-float32",
     "correct-uniformite-logsumexp-minus-log-pairs",
 )
+
+# ---------------------------------------------------------------- blind answers (round 11)
+# By class (a head without its ReLU is left as it is graded: it is the linear head that
+# correct-rotation-dataloader, above, declares correct): (1) hints that blamed the optimiser for
+# an encoder that did not move now read their premise: the optimiser holds the encoder's
+# parameters but no gradient reached them (.detach(), torch.no_grad()), or the function trained
+# a copy of the encoder it was given. (2) A NaN loss from per-image means (an image with no
+# masked patch) is named as such. (3) The public NT-Xent example names the denominator of the
+# other view only and the first-view anchors, as the hidden checks do.
+_R11_SCENARIOS = {
+    "submission-pretexte_rotation-detached-encoder-output": Scenario(
+        grade_id="pretexte_rotation",
+        source=_pretexte(("tete(encodeur(X_rot[lot]))", "tete(encodeur(X_rot[lot]).detach())")),
+        must_fail=(
+            "test_entrainer_rotation_format",
+            "test_rotation_pretexte_apprise",
+            "test_sonde_lineaire_bat_encodeur_aleatoire",
+        ),
+        message_contains=("le gradient de la perte ne les atteint jamais", "le graphe est coupé"),
+    ),
+    "submission-masquage-loss-per-image-mean": Scenario(
+        grade_id="masquage",
+        source=_masquage(
+            _MASQUER_DOC, "Moyenne, sur les images, de l'erreur quadratique sur les pixels masqués de chaque image.",
+            ("    return ((X_rec - X) ** 2)[m].mean()",
+             "    m = m.to(X_rec.dtype)\n"
+             "    return (((X_rec - X) ** 2 * m).sum(dim=(1, 2)) / m.sum(dim=(1, 2))).mean()"),
+        ),
+        must_fail=("test_perte_masquee_reference",),
+        message_contains=("moyenne des pertes PAR IMAGE",),
+    ),
+    "submission-nt-xent-other-view-only-denominator": Scenario(
+        grade_id="nt_xent",
+        source='def nt_xent(z1, z2, temperature=0.5):\n    a = F.normalize(z1, dim=1)\n    b = F.normalize(z2, dim=1)\n    logits = a @ b.T / temperature\n    cibles = torch.arange(len(a))\n    return 0.5 * (F.cross_entropy(logits, cibles) + F.cross_entropy(logits.T, cibles))\n',
+        must_fail=_NT_XENT_ALL,
+        message_contains=("que les exemples de l'autre vue (z1 @ z2.T)",),
+    ),
+    "submission-nt-xent-first-view-anchors-only": Scenario(
+        grade_id="nt_xent",
+        source=_nt_xent("Les ancres de la première vue seulement.",
+                        ("    return F.cross_entropy(sim, cibles)", "    return F.cross_entropy(sim[:n], cibles[:n])")),
+        must_fail=_NT_XENT_ALL,
+        message_contains=("seuls les N exemples de la première vue servent d'ancres",),
+    ),
+    "submission-affiner-deep-copy-of-encoder": Scenario(
+        grade_id="peu_etiquettes",
+        source=edit(_solution("peu_etiquettes", "Affine une copie de l'encodeur reçu."),
+                    ("    modele = nn.Sequential(encodeur, nn.Linear(encodeur.dim, n_classes))",
+                     "    enc = copy.deepcopy(encodeur)\n"
+                     "    modele = nn.Sequential(enc, nn.Linear(enc.dim, n_classes))")),
+        must_fail=("test_affiner_format", "test_affiner_depuis_zero_apprend"),
+        message_contains=("une copie de l'encodeur",),
+    ),
+    "submission-affiner-encoder-under-no-grad": Scenario(
+        grade_id="peu_etiquettes",
+        source=edit(_solution("peu_etiquettes", "Affine la tête sur les caractéristiques de l'encodeur."),
+                    ("        perte = F.cross_entropy(modele(X), y)",
+                     "        with torch.no_grad():\n"
+                     "            h = modele[0](X)\n"
+                     "        perte = F.cross_entropy(modele[1](h), y)")),
+        must_fail=("test_affiner_depuis_zero_apprend",),
+        message_contains=("que sous torch.no_grad()",),
+        may_fail=("test_preentrainement_bat_depuis_zero",),
+    ),
+}
+SCENARIOS = {**SCENARIOS, **_R11_SCENARIOS}
+GROUPS["blind-r11-1"] = (
+    "submission-masquage-loss-per-image-mean",
+    "submission-nt-xent-other-view-only-denominator",
+    "submission-affiner-deep-copy-of-encoder",
+)
+GROUPS["blind-r11-2"] = (
+    "submission-pretexte_rotation-detached-encoder-output",
+    "submission-nt-xent-first-view-anchors-only",
+    "submission-affiner-encoder-under-no-grad",
+)

@@ -40,6 +40,12 @@ def flat_parameters(module):
         return torch.cat([p.detach().reshape(-1).double() for p in module.parameters()])
 
 
+@kernel_side
+def gradient_reached(module):
+    """Did a gradient reach any parameter of `module` (a .grad that is not None)?"""
+    return any(p.grad is not None for p in module.parameters())
+
+
 def unit_rows(z: np.ndarray) -> np.ndarray:
     """Rows divided by their L2 norm, as F.normalize does (a zero row stays zero, never NaN)."""
     return z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-12)

@@ -23,7 +23,7 @@ from autograder.checks import (
     with_references,
 )
 
-from .helpers import flat_parameters, notebook_encoder, nt_xent_ref
+from .helpers import flat_parameters, gradient_reached, notebook_encoder, nt_xent_ref
 
 # The course's policy, in every TP: a default the notebook relies on (a call that leaves the
 # argument out: entrainer_rotation(encodeur_rotation, X_pento, seed=0), nt_xent(z, z),
@@ -76,6 +76,8 @@ def inspect_classifier(modele, encodeur, X):
         "module": True,
         "forme": list(sortie.shape),
         "encodeur": any(id(p) in ids for p in modele.parameters()),
+        # another module of the encoder's class: a copy (copy.deepcopy(encodeur))
+        "copie": any(type(m) is type(encodeur) and m is not encodeur for m in modele.modules()),
     }
 
 
@@ -188,6 +190,17 @@ def test_entrainer_rotation_format(submission):
     after = as_array(
         flat_parameters.call(submission, out[0]), "paramètres", allow_nan=True
     )
+    if after.shape == before.shape and np.array_equal(after, before) and not bool(
+        gradient_reached.call(submission, out[0])
+    ):
+        raise CheckFailed(
+            f"{call} : les paramètres de l'encodeur n'ont pas changé et aucun gradient ne les a "
+            "atteints : le graphe est coupé entre la perte et l'encodeur (.detach() sur "
+            "encodeur(lot), torch.no_grad() ou requires_grad_(False))",
+            f"{call}: the encoder's parameters did not change and no gradient reached them: the "
+            "graph is cut between the loss and the encoder (.detach() on encodeur(lot), "
+            "torch.no_grad() or requires_grad_(False))",
+        )
     if after.shape == before.shape and np.array_equal(after, before):
         raise CheckFailed(
             f"{call} : les paramètres de l'encodeur n'ont pas changé ; l'optimiseur doit "
@@ -286,6 +299,13 @@ def test_nt_xent_exemple(submission):
         ({"positive_in_denominator": False}, "le positif est retiré du dénominateur : Σ_{k≠i} contient le positif p(i), "
          "seul s_ii est exclu",
          "the positive is removed from the denominator: Σ_{k≠i} holds the positive p(i), only s_ii is excluded"),
+        ({"same_view_negatives": False}, "le dénominateur ne contient que les exemples de l'autre vue (z1 @ z2.T) : "
+         "il doit contenir les 2N − 1 autres exemples, y compris ceux de la même vue",
+         "the denominator only holds the examples of the other view (z1 @ z2.T): it must hold the 2N − 1 other "
+         "examples, those of the same view included"),
+        ({"anchors": "first"}, "seuls les N exemples de la première vue servent d'ancres : faites la moyenne de ℓ_i "
+         "sur les 2N exemples des deux vues",
+         "only the N examples of the first view are anchors: average ℓ_i over the 2N examples of both views"),
     ):  # fmt: skip
         if abs(value - nt_xent_ref(z1, z2, tau, **kw)) <= 1e-5:
             hint_fr, hint_en = f" ; {fr}", f"; {en}"
@@ -403,6 +423,17 @@ def test_affiner_format(submission):
             "images, attendu [18, 9]",
             f"{call}: the classifier gives logits of shape {info.get('forme')} for 18 images, "
             "expected [18, 9]",
+        )
+    if info.get("encodeur") is not True and info.get("copie") is True:
+        raise CheckFailed(
+            f"{call} : le classifieur renvoyé contient une copie de l'encodeur reçu "
+            "(copy.deepcopy ?), pas l'encodeur lui-même ; l'énoncé demande "
+            "nn.Sequential(encodeur, nn.Linear(encodeur.dim, n_classes)) avec l'encodeur reçu "
+            "(le code qui appelle affiner fait une copie s'il en veut une)",
+            f"{call}: the returned classifier holds a copy of the encoder it received "
+            "(copy.deepcopy?), not the encoder itself; the statement asks for "
+            "nn.Sequential(encodeur, nn.Linear(encodeur.dim, n_classes)) with the encoder "
+            "received (the calling code makes a copy if it wants one)",
         )
     if info.get("encodeur") is not True:
         raise CheckFailed(

@@ -67,7 +67,7 @@ from autograder.checks import (
     with_references,
 )
 
-from ..public.helpers import flat_parameters, notebook_encoder
+from ..public.helpers import flat_parameters, gradient_reached, notebook_encoder
 from .helpers import (
     PRETRAINING_REF,
     ROTATIONS_REF,
@@ -162,6 +162,7 @@ def record_training(fonction, graine_modele, X, *args, graine_globale=None, dim=
             self.dim = dim
             self.lin = torch.nn.Linear(64, dim)
             self.entrees, self.poids, self.cumuls = [], [], []
+            self.sans_gradient = 0  # calls in training mode under torch.no_grad()
             frais = {}
             for i, p in enumerate(self.parameters()):
                 p.register_hook(lambda g, i=i: frais.__setitem__(i, g.detach().clone()))
@@ -174,6 +175,8 @@ def record_training(fonction, graine_modele, X, *args, graine_globale=None, dim=
             if self.training and torch.is_grad_enabled():
                 self.entrees.append(x.detach().cpu().clone())
                 self.poids.append(torch.cat([p.detach().flatten() for p in self.parameters()]))
+            elif self.training:
+                self.sans_gradient += 1
             return torch.relu(self.lin(x))
 
     # graine_globale: another global torch state before the call; a function that uses its
@@ -257,6 +260,12 @@ def record_training(fonction, graine_modele, X, *args, graine_globale=None, dim=
     if isinstance(resultat, (tuple, list)) and len(resultat) == 2:
         if isinstance(resultat[1], torch.nn.Module) and list(resultat[1].parameters()):
             tete = resultat[1]
+    # The returned model holds a copy of the stand-in (copy.deepcopy(encodeur)), not it.
+    copie = False
+    for objet in (resultat if isinstance(resultat, (tuple, list)) else [resultat]):
+        if isinstance(objet, torch.nn.Module):
+            copie = copie or any(type(m) is type(encodeur) and m is not encodeur
+                                 for m in objet.modules())
     # The output shape of what the function returns on 5 images (after training).
     if tete is not None and isinstance(resultat[0], torch.nn.Module):
         modele = torch.nn.Sequential(resultat[0], tete)
@@ -291,6 +300,11 @@ def record_training(fonction, graine_modele, X, *args, graine_globale=None, dim=
         # Probabilities instead of logits (a final nn.Softmax): rows >= 0 that sum to 1.
         "probas": probas,
         "hors_x": hors_x(),
+        "copie": copie,
+        "sans_gradient": int(encodeur.sans_gradient),
+        # The optimiser holds the encoder's parameters; a gradient reached them.
+        "encodeur_optimise": all(id(p) in optimises for p in encodeur.parameters()),
+        "gradient_encodeur": bool(encodeur.cumuls),
     }
 
 
@@ -368,6 +382,39 @@ def _not_the_arguments(name: str) -> tuple[str, str]:
     )
 
 
+def _check_encoder_called(name: str, out: dict, call: str, fr: str, en: str) -> None:
+    """The stand-in encoder ran a training step; else why not: a copy of it was trained, or it
+    only ran under torch.no_grad() (premises read by the stand-in), or `fr`/`en`."""
+    if [int(v) for v in out["tailles"]]:
+        return
+    if out.get("copie"):
+        what = ("le classifieur renvoyé", "the returned classifier") if name == "affiner" else (
+            "ce qu'elle renvoie", "what it returns")
+        raise CheckFailed(
+            f"{call} entraîne une copie de l'encodeur qu'on lui passe (copy.deepcopy ?), pas "
+            f"l'encodeur lui-même : {what[0]} contient la copie ; l'énoncé demande "
+            + ("nn.Sequential(encodeur, nn.Linear(encodeur.dim, n_classes)) avec l'encodeur "
+               "reçu" if name == "affiner" else "d'entraîner l'encodeur reçu et de le renvoyer")
+            + " (le code qui appelle la fonction fait une copie s'il en veut une)",
+            f"{call} trains a copy of the encoder it is given (copy.deepcopy?), not the encoder "
+            f"itself: {what[1]} holds the copy; the statement asks for "
+            + ("nn.Sequential(encodeur, nn.Linear(encodeur.dim, n_classes)) with the encoder "
+               "received" if name == "affiner" else "training the encoder received and "
+               "returning it")
+            + " (the calling code makes a copy if it wants one)",
+        )
+    if int(out.get("sans_gradient") or 0) > 0:
+        raise CheckFailed(
+            f"{call} n'appelle l'encodeur que sous torch.no_grad() : le gradient de la perte ne "
+            "l'atteint jamais et ses paramètres ne bougent pas ; appelez l'encodeur hors de "
+            "torch.no_grad() pendant l'entraînement, il doit être entraîné",
+            f"{call} only calls the encoder under torch.no_grad(): the loss's gradient never "
+            "reaches it and its parameters do not move; call the encoder outside torch.no_grad() "
+            "during training, it must be trained",
+        )
+    raise CheckFailed(fr, en)
+
+
 def _check_arguments_used(name: str, out: dict, call: str) -> None:
     """Every image the stand-in encoder saw comes from X (or its rotations)."""
     if out.get("hors_x"):
@@ -397,6 +444,31 @@ def _check_same_result(out: dict, again: dict, call: str, what: str) -> None:
 
 def _check_loop(name: str, out: dict, call: str) -> None:
     """zero_grad and step at every step, as the stand-in encoder saw them."""
+    if out["change"] and not any(bool(c) for c in out["change"]):
+        if out.get("encodeur_optimise") and not out.get("gradient_encodeur"):
+            raise CheckFailed(
+                f"{call} : les paramètres de l'encodeur ne bougent pas : l'optimiseur les "
+                "reçoit bien, mais le gradient de la perte ne les atteint jamais (.detach() sur "
+                "la sortie de l'encodeur, torch.no_grad() ou requires_grad_(False)) ; la perte "
+                "doit être calculée sur encodeur(lot) sans couper le graphe",
+                f"{call}: the encoder's parameters do not move: the optimiser does receive them, "
+                "but the loss's gradient never reaches them (.detach() on the encoder's output, "
+                "torch.no_grad() or requires_grad_(False)); compute the loss on encodeur(lot) "
+                "without cutting the graph",
+            )
+        if not out.get("encodeur_optimise") and out.get("gradient_encodeur"):
+            raise CheckFailed(
+                f"{call} : les paramètres de l'encodeur ne bougent pas : le gradient les atteint, "
+                "mais l'optimiseur ne les reçoit pas ; " + (
+                    "passez-lui les paramètres de l'encodeur ET de la tête"
+                    if name == "entrainer_rotation" else
+                    "passez-lui tous les paramètres du classifieur, modele.parameters()"),
+                f"{call}: the encoder's parameters do not move: the gradient reaches them, but "
+                "the optimiser does not receive them; " + (
+                    "give it the parameters of the encoder AND of the head"
+                    if name == "entrainer_rotation" else
+                    "give it every parameter of the classifier, modele.parameters()"),
+            )
     if not out["change"] or not all(bool(c) for c in out["change"]):
         raise CheckFailed(
             f"{call} : les paramètres de l'encodeur ne bougent pas à chaque étape : "
@@ -680,6 +752,7 @@ class Pretrained:
     logits_finite: bool = True  # the head's logits on the grader's rotated images
     features_finite: bool = True  # the trained encoder's features
     features_constant: bool = False  # the same features for every image (all zero, say)
+    gradient: bool = True  # a gradient reached the encoder's parameters (a .grad is set)
 
 
 _NON_FINITE = (
@@ -781,8 +854,9 @@ def _pretrain(submission, d: Data, references: dict[str, str]) -> Pretrained:
     probe_trained = _probe(F_probe, y_probe, F_test, y_test)
     features_finite = bool(np.all(np.isfinite(F_probe)) and np.all(np.isfinite(F_test)))
     constant = features_finite and bool(np.all(F_test == F_test[:1]))
+    gradient = bool(gradient_reached.call(submission, trained)) if unchanged else True
     return Pretrained(trained, unchanged, pretext, clockwise, probe_random, probe_trained,
-                      finite, features_finite, constant)
+                      finite, features_finite, constant, gradient)
 
 
 def _data(submission, seed: int) -> Data:
@@ -808,6 +882,23 @@ _UNCHANGED = (
     "receive the parameters of the encoder AND of the head "
     "(list(encodeur.parameters()) + list(tete.parameters()))",
 )
+_NO_GRADIENT = (
+    "les paramètres de l'encodeur n'ont pas bougé pendant entrainer_rotation et aucun gradient "
+    "ne les a atteints : le graphe est coupé entre la perte et l'encodeur (.detach() sur "
+    "encodeur(lot), torch.no_grad() ou requires_grad_(False)) ; calculez "
+    "F.cross_entropy(tete(encodeur(lot)), y_rot[lot]) sans couper le graphe",
+    "the encoder's parameters did not move during entrainer_rotation and no gradient reached "
+    "them: the graph is cut between the loss and the encoder (.detach() on encodeur(lot), "
+    "torch.no_grad() or requires_grad_(False)); compute "
+    "F.cross_entropy(tete(encodeur(lot)), y_rot[lot]) without cutting the graph",
+)
+
+
+def _unchanged_hint(p: Pretrained) -> tuple[str, str]:
+    """Why the encoder did not move: no gradient reached it, or the optimiser lacks it."""
+    return _UNCHANGED if p.gradient else _NO_GRADIENT
+
+
 _COLLAPSED = (
     "l'encodeur renvoyé par entrainer_rotation donne la même sortie pour toutes les images "
     "(par exemple des caractéristiques toutes nulles, ReLU « mortes ») : il s'est effondré ou "
@@ -844,15 +935,15 @@ def _check_rotation_loop(submission, seed: int) -> None:
 
     out, seen = run(s)
     sizes = [int(v) for v in out["tailles"]]
-    if not sizes:
-        raise CheckFailed(
-            f"{call} n'appelle jamais l'encodeur qu'on lui passe (un autre encodeur, créé dans la "
-            "fonction ?) : entraînez l'encodeur reçu, c'est lui que la suite du TP réutilise, et "
-            "renvoyez-le avec la tête",
-            f"{call} never calls the encoder it is given (another encoder, built inside the "
-            "function?): train the encoder it receives, the one the rest of the TP reuses, and "
-            "return it with the head",
-        )
+    _check_encoder_called(
+        "entrainer_rotation", out, call,
+        f"{call} n'appelle jamais l'encodeur qu'on lui passe (un autre encodeur, créé dans la "
+        "fonction ?) : entraînez l'encodeur reçu, c'est lui que la suite du TP réutilise, et "
+        "renvoyez-le avec la tête",
+        f"{call} never calls the encoder it is given (another encoder, built inside the "
+        "function?): train the encoder it receives, the one the rest of the TP reuses, and "
+        "return it with the head",
+    )
     _check_arguments_used("entrainer_rotation", out, call)
     if len(seen) != epochs * 4 * N or max(sizes, default=0) > batch:
         raise CheckFailed(
@@ -912,7 +1003,7 @@ def test_rotation_pretexte_apprise(submission, seed):
             "the head and the encoder returned by entrainer_rotation give non-finite logits (NaN "
             f"or inf) on the grader's rotated images; {_NON_FINITE[1]}",
         )
-    hint = _UNCHANGED if p.unchanged else _COLLAPSED if p.features_constant else _TRAINING
+    hint = _unchanged_hint(p) if p.unchanged else _COLLAPSED if p.features_constant else _TRAINING
     if not p.unchanged and p.pretext_clockwise >= PRETEXT_FULL:
         hint = (
             "votre tête reconnaît bien les rotations, mais dans le sens horaire : les étiquettes "
@@ -945,7 +1036,7 @@ def test_sonde_lineaire_bat_encodeur_aleatoire(submission, seed):
             f"on the grader's pentominoes; {_NON_FINITE[1]}",
         )
     if p.unchanged:
-        hint = _UNCHANGED
+        hint = _unchanged_hint(p)
     elif p.features_constant:
         hint = _COLLAPSED
     elif p.pretext < PRETEXT_PARTIAL:
@@ -1063,15 +1154,15 @@ def _check_finetune_loop(submission, seed: int) -> None:
     dim = int(np.random.default_rng([seed, 30]).choice([16, 24, 48]))  # never 32
     out = _record(submission, "affiner", X, y, 3, epochs=epochs, lr=lr, seed=graine, dim=dim)
     sizes = [int(v) for v in out["tailles"]]
-    if not sizes:
-        raise CheckFailed(
-            f"{call} n'appelle jamais l'encodeur qu'on lui passe : le classifieur doit être "
-            "construit à partir de l'encodeur reçu, nn.Sequential(encodeur, "
-            "nn.Linear(encodeur.dim, n_classes)), c'est lui qui porte le pré-entraînement",
-            f"{call} never calls the encoder it is given: the classifier must be built from "
-            "the encoder it receives, nn.Sequential(encodeur, nn.Linear(encodeur.dim, "
-            "n_classes)), it carries the pre-training",
-        )
+    _check_encoder_called(
+        "affiner", out, call,
+        f"{call} n'appelle jamais l'encodeur qu'on lui passe : le classifieur doit être "
+        "construit à partir de l'encodeur reçu, nn.Sequential(encodeur, "
+        "nn.Linear(encodeur.dim, n_classes)), c'est lui qui porte le pré-entraînement",
+        f"{call} never calls the encoder it is given: the classifier must be built from "
+        "the encoder it receives, nn.Sequential(encodeur, nn.Linear(encodeur.dim, "
+        "n_classes)), it carries the pre-training",
+    )
     _check_arguments_used("affiner", out, call)
     if sizes and set(sizes) == {N} and abs(len(sizes) - epochs) == 1:
         few = len(sizes) < epochs
@@ -1466,6 +1557,42 @@ def _loss_variants(sq: np.ndarray, pix: np.ndarray) -> list[tuple[float, str, st
     ]
 
 
+def _explain_non_finite_loss(submission, call: str, X, X_rec, m, t: int, taille) -> None:
+    """A NaN loss on a batch where some image has no masked patch: the same loss without those
+    images is asked for; if it is finite and the mean of per-image losses, that is named."""
+    empty = ~m.reshape(len(m), -1).any(axis=1)
+    per_image = False
+    if empty.any() and (~empty).sum() >= 2:
+        keep = ~empty
+        try:
+            again = call_marked(submission, masked_loss_gradient, Tensor(X[keep]), Tensor(X_rec[keep]),
+                                m[keep], taille, name="perte_masquee", what=call, errors=_LOSS_ERRORS)
+            v = float(np.asarray(as_array(again[0], call, dtype=None, allow_nan=True)).reshape(-1)[0])
+        except (StudentError, CheckFailed, TypeError, ValueError, IndexError):
+            v = float("nan")
+        pix = _upsample(m[keep], t)
+        sq = (X_rec[keep] - X[keep]) ** 2
+        ref = float(np.mean([sq[i][pix[i]].mean() for i in range(len(sq))]))
+        per_image = bool(np.isfinite(v)) and abs(v - ref) <= 1e-4 * max(1.0, abs(ref))
+    if per_image:
+        raise CheckFailed(
+            f"{call} donne une valeur non finie (NaN) : vous faites la moyenne des pertes PAR "
+            "IMAGE, et une image du lot sans patch masqué donne 0/0 ; la perte est la moyenne "
+            "sur tous les pixels masqués du LOT (un seul dénominateur, |M|)",
+            f"{call} gives a non-finite value (NaN): you average the losses PER IMAGE, and an "
+            "image of the batch without a masked patch gives 0/0; the loss is the mean over all "
+            "the masked pixels of the BATCH (one denominator, |M|)",
+        )
+    raise CheckFailed(
+        f"{call} donne une valeur non finie (NaN ou inf)"
+        + (" ; une image du lot n'a aucun patch masqué : ne divisez pas image par image, la "
+           "perte est la moyenne sur tous les pixels masqués du lot" if empty.any() else ""),
+        f"{call} gives a non-finite value (NaN or inf)"
+        + ("; an image of the batch has no masked patch: do not divide image by image, the loss "
+           "is the mean over all the masked pixels of the batch" if empty.any() else ""),
+    )
+
+
 _LOSS_ERRORS = {
     "TP09_PAS_TENSEUR": (
         "perte_masquee doit renvoyer un tenseur torch (pas un float ni un tableau NumPy) pour "
@@ -1533,7 +1660,9 @@ def test_perte_masquee_reference(submission, rng, device):
             ) from None
         if not isinstance(out, (list, tuple)) or len(out) != 2:
             raise CheckFailed(f"{call} : résultat illisible", f"{call}: unreadable result")
-        value_arr = as_array(out[0], call, dtype=None)
+        value_arr = as_array(out[0], call, dtype=None, allow_nan=True)
+        if not np.all(np.isfinite(value_arr)):
+            _explain_non_finite_loss(submission, call, X, X_rec, m, t, None if default else t)
         value = as_float(value_arr, call)
         tol = tolerance_for(device, value_arr.dtype if value_arr.dtype.kind == "f" else "float64")
         record_expected(call, want)

@@ -62,10 +62,10 @@ from autograder.checks import (
 )
 
 from ..public.helpers import (
-    bigram_model,
     build_transformer,
     causal_mask_is_wrong,
     dependency_fault,
+    grader_bigram,
     guarded,
     mask_nan_error,
     model_logits,
@@ -1598,7 +1598,7 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
     # The statement's rule on arguments: donnees is the caller's text (the notebook's `donnees`,
     # reused for every training). A text that does not use character 0, as any text may not.
     text = rng.integers(1, V, size=4 * V)
-    model = bigram_model.call(submission, 0, V)
+    model = grader_bigram(submission, "intact", 0, V)
     try:
         assert_arguments_untouched(
             submission, name, (model, Tensor(text), 3, batch, context, 0.05, graine),
@@ -1625,7 +1625,7 @@ def _notebook_training_error(submission, train: str, index: dict, vocab: int,
     entrainer_transformer called as that cell calls it (the same text, seed and sizes: the
     same starts drawn) on a grader bigram model; None when that call runs."""
     codes = np.array([index[c] for c in train], dtype=np.int64)
-    model = bigram_model.call(submission, 0, vocab)
+    model = grader_bigram(submission, "rejeu", 0, vocab)
     try:
         submission.call("entrainer_transformer", model, Tensor(codes),
                         *NOTEBOOK_TRAINING, timeout=TRAIN_TIMEOUT)

@@ -312,6 +312,15 @@ def call(submission, name: str, *args, **kwargs):
         raise student_error(name, exc) from None
 
 
+def grader_bigram(submission, role: str, graine: int, taille_vocab: int) -> Ref:
+    """A grader bigram model bound to a kernel global named after `role`, built by a
+    definition rather than a call: its sizes are not inputs given to the student's code."""
+    bigram_model.install(submission)
+    name = f"{bigram_model.ref_name}_{role}"
+    submission.define(name, f"{name} = {bigram_model.ref_name}({int(graine)}, {int(taille_vocab)})")
+    return Ref(name)
+
+
 def call_kernel_side(submission, helper, label: str, *args, **kwargs):
     """A kernel-side `helper` of the checks called with `args`, its errors named `label` and
     mapped by `student_error`."""

@@ -28,13 +28,13 @@ from .helpers import (
     GUARD,
     bert_inplace_error,
     bert_modifies_tokens,
-    bigram_model,
     build_transformer,
     call,
     call_kernel_side,
     causal_mask_is_wrong,
     dependency_error,
     dependency_fault,
+    grader_bigram,
     guarded,
     mask_nan_error,
     model_logits,
@@ -275,7 +275,7 @@ def test_entrainer_transformer_learns_a_periodic_sequence(submission):
     After training, the character after k is k + 1 (mod 7): the model must predict it.
     """
     period = 7
-    model = bigram_model.call(submission, 0, 7)
+    model = grader_bigram(submission, "public", 0, 7)
     data = np.arange(700) % period
     losses = call(
         submission,

@@ -17,7 +17,6 @@ import pytest
 
 from autograder.checks import (
     CheckFailed,
-    Ref,
     StudentError,
     Tensor,
     as_array,
@@ -27,16 +26,18 @@ from autograder.checks import (
 
 from .helpers import (
     GUARD,
-    MODEL_SRC,
     bert_inplace_error,
     bert_modifies_tokens,
     build_transformer,
     call,
+    call_kernel_side,
     causal_mask_is_wrong,
     dependency_error,
     dependency_fault,
+    grader_bigram,
     guarded,
     mask_nan_error,
+    model_logits,
     sbm,
     student_error,
 )
@@ -222,7 +223,8 @@ def test_transformer_output_shape(submission):
     for length in (contexte, 5):
         X = rng.integers(0, vocab, size=(3, length))
         try:
-            raw = GUARD.call(submission, "PetitTransformer", model, Tensor(X), via="_tp07_logits")
+            raw = GUARD.call(submission, "PetitTransformer", model, Tensor(X),
+                             via=model_logits.install(submission).name)
         except StudentError as exc:
             blamed = dependency_error(submission, "PetitTransformer", exc,
                                       ("attention", "attention_multi_tetes"))
@@ -272,10 +274,8 @@ def test_entrainer_transformer_learns_a_periodic_sequence(submission):
 
     After training, the character after k is k + 1 (mod 7): the model must predict it.
     """
-    submission.define("_tp07_bigramme", MODEL_SRC)
     period = 7
-    model = Ref("_tp07_modele_public")
-    submission.define("_tp07_modele_public", "_tp07_modele_public = _tp07_bigramme(0, 7)")
+    model = grader_bigram(submission, "public", 0, 7)
     data = np.arange(700) % period
     losses = call(
         submission,
@@ -297,7 +297,8 @@ def test_entrainer_transformer_learns_a_periodic_sequence(submission):
             f"array of shape {losses.shape}",
         )
     logits = as_array(
-        call(submission, "_tp07_logits", model, Tensor(np.arange(period)[None, :])),
+        call_kernel_side(submission, model_logits, "_tp07_logits", model,
+                         Tensor(np.arange(period)[None, :])),
         "logits du modèle bigramme",
         shape=(1, period, period),
     )[0]

@@ -23,6 +23,7 @@ from torch import nn
 
 from autograder.checks import (
     CheckFailed,
+    Handle,
     Ref,
     StudentError,
     Tensor,
@@ -36,35 +37,43 @@ from autograder.checks import (
     record_margin,
 )
 
-from ..public.helpers import GUARD, bert_inplace_error, call, guarded, student_error
-from .helpers import REFS_SRC
+from ..public.helpers import (
+    GUARD,
+    bert_inplace_error,
+    call,
+    call_kernel_side,
+    guarded,
+    student_error,
+)
+from .helpers import grader_attention_call, with_grader_attention
+
 
 # Trusted kernel-side helper: the grader's test functions for `erreur_permutation`.
-FUNCS_SRC = """
-def _tp07_fonctions(nom, genre, poids):
+@kernel_side
+def grader_function(genre, poids):
+    """The grader's function of kind `genre` with weights `poids` (`_grader_function`'s twin),
+    built in the kernel for the student's erreur_permutation."""
     import torch
+
     if genre == "attention":
         def f(z):
             s = torch.softmax((z @ poids.to(z.dtype)) @ z.T / z.shape[1] ** 0.5, dim=-1)
             return s @ z
-    elif genre == "lineaire":
-        f = lambda z: torch.tanh(z @ poids.to(z.dtype))
-    elif genre == "cumul":
-        f = lambda z: torch.cumsum(z, dim=0) @ poids.to(z.dtype)
-    elif genre == "oppose":
-        f = lambda z: -(z @ poids.to(z.dtype) + torch.arange(z.shape[0], dtype=z.dtype)[:, None])
-    elif genre == "petit":
-        f = lambda z: z @ poids.to(z.dtype) + 3e-5 * torch.arange(z.shape[0], dtype=z.dtype)[:, None]
-    else:
-        f = lambda z: z @ poids.to(z.dtype) + torch.arange(z.shape[0], dtype=z.dtype)[:, None]
-    globals()[nom] = f
-"""
+        return f
+    if genre == "lineaire":
+        return lambda z: torch.tanh(z @ poids.to(z.dtype))
+    if genre == "cumul":
+        return lambda z: torch.cumsum(z, dim=0) @ poids.to(z.dtype)
+    if genre == "oppose":
+        return lambda z: -(z @ poids.to(z.dtype) + torch.arange(z.shape[0], dtype=z.dtype)[:, None])
+    if genre == "petit":
+        return lambda z: z @ poids.to(z.dtype) + 3e-5 * torch.arange(z.shape[0], dtype=z.dtype)[:, None]
+    return lambda z: z @ poids.to(z.dtype) + torch.arange(z.shape[0], dtype=z.dtype)[:, None]
 
 
 def _with_grader_attention(submission, name: str, *args, quoi: str = "attention"):
     """The student's `name` run with the grader's `attention` (and MHA with quoi="tout")."""
-    submission.define("_tp07_avec_references", REFS_SRC)
-    return guarded(submission, name, name, quoi, *args, via="_tp07_avec_references")
+    return with_grader_attention(submission, name, name, *args, quoi=quoi)
 
 
 def _t(a) -> torch.Tensor:
@@ -586,8 +595,8 @@ def _check_mha_batch_mask(submission, mha, weights, rng) -> None:
     with torch.no_grad():
         ref = mha(_t(x), _t(x), _t(x), key_padding_mask=~_t(pad), need_weights=False)[0].numpy()
     try:
-        raw = GUARD.call(submission, "attention_multi_tetes", "attention_multi_tetes", "attention",
-                         Tensor(x), *weights, Tensor(M), via="_tp07_avec_references")
+        raw = grader_attention_call(submission, "attention_multi_tetes", "attention_multi_tetes",
+                                    Tensor(x), *weights, Tensor(M))
     except StudentError:
         return  # a mask shape the statement leaves open: refusing it costs nothing
     label = "attention_multi_tetes (masque de padding (B, 1, n), un par exemple)"
@@ -741,7 +750,6 @@ def _grader_function(genre: str, poids: np.ndarray):
 @pytest.mark.item("equivariance")
 @pytest.mark.points(1)
 def test_erreur_permutation_on_grader_functions(submission, rng):
-    submission.define("_tp07_fonctions", FUNCS_SRC)
     ambiguous = False  # a wrong value that two hints both explain: decided after the loop
     # "petit": a gap of a few 1e-5, drawn on purpose, that rounding to 4 decimals loses.
     for i, genre in enumerate(("attention", "lineaire", "cumul", "position", "petit")):
@@ -758,13 +766,12 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
             # The position term gives f(X[perm]) − f(X)[perm] = i − perm[i]: its sign is chosen
             # so that the largest gap is NEGATIVE, where a maximum without |·| is wrong.
             genre = "oppose"
-        name = f"_tp07_f{i}"
-        submission.call("_tp07_fonctions", name, genre, Tensor(poids))
+        fn = grader_function.call(submission, genre, Tensor(poids))
         try:
-            raw = submission.call("erreur_permutation", Ref(name), Tensor(X), Tensor(perm))
+            raw = submission.call("erreur_permutation", fn, Tensor(X), Tensor(perm))
         except StudentError as exc:
             if exc.ename in ("RuntimeError", "IndexError") and _permutes_columns(
-                submission, name, _grader_function(genre, poids), rng, d
+                submission, fn, _grader_function(genre, poids), rng, d
             ):
                 raise _columns_error(f"{exc.ename} : {exc.evalue[:200]}") from None
             raise student_error("erreur_permutation", exc) from None
@@ -778,7 +785,7 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
         if abs(got - want) <= 1e-6 + 1e-4 * abs(want):
             if i == 0:
                 assert_arguments_untouched(
-                    submission, "erreur_permutation", (Ref(name), Tensor(X), Tensor(perm)),
+                    submission, "erreur_permutation", (fn, Tensor(X), Tensor(perm)),
                     {1: "X", 2: "perm"},
                     hint_fr="indexez X[perm] (une copie) sans rien écrire dans X ni dans perm",
                     hint_en="index X[perm] (a copy) without writing into X or perm",
@@ -831,21 +838,21 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
                 "erreur_permutation compares f(X[perm]) with f(X): that is invariance; "
                 "equivariance compares f(X[perm]) with f(X)[perm]",
             )
-        if _ignores_perm(submission, name, X):
+        if _ignores_perm(submission, fn, X):
             raise _own_permutation_error()
         raise _permutation_error()
     if ambiguous:
         raise _permutation_error()
 
 
-def _permutes_columns(submission, name: str, f, rng, d: int) -> bool:
+def _permutes_columns(submission, fn: Handle, f, rng, d: int) -> bool:
     """On a square X (d, d), where X[:, perm] runs, does the student's value match it?"""
     X = rng.normal(size=(d, d))
     perm = rng.permutation(d)
     while (perm == np.arange(d)).all():
         perm = rng.permutation(d)
     try:
-        got = float(submission.call("erreur_permutation", Ref(name), Tensor(X), Tensor(perm)))
+        got = float(submission.call("erreur_permutation", fn, Tensor(X), Tensor(perm)))
     except (StudentError, TypeError, ValueError):
         return False
     Xt = _t(X)
@@ -865,11 +872,11 @@ def _columns_error(detail: str = "") -> CheckFailed:
     )
 
 
-def _ignores_perm(submission, name: str, X: np.ndarray) -> bool:
+def _ignores_perm(submission, fn: Handle, X: np.ndarray) -> bool:
     """Whatever f, the identity permutation gives f(X) − f(X) = 0: an answer that returns
     something else does not use the perm it receives (it draws its own, for instance)."""
     try:
-        got = float(submission.call("erreur_permutation", Ref(name), Tensor(X),
+        got = float(submission.call("erreur_permutation", fn, Tensor(X),
                                     Tensor(np.arange(len(X)))))
     except (StudentError, TypeError, ValueError):
         return False
@@ -1496,16 +1503,18 @@ def test_gnn_is_permutation_equivariant(submission, rng):
 
 # Trusted kernel-side helper: the gradients of Σ R ⊙ couche_gnn(X, A, W_soi, W_voisins)
 # with respect to X, W_soi and W_voisins (None where the result carries no graph).
-GRAD_GNN_SRC = """
-def _tp07_gradients_gnn(X, A, W_soi, W_voisins, R, agregation):
+@kernel_side
+def gnn_gradients(couche_gnn, X, A, W_soi, W_voisins, R, agregation):
+    """The student's couche_gnn on fresh leaves X, W_soi, W_voisins: its value H and the
+    gradients of Σ R ⊙ H in each leaf (None when H carries no graph)."""
     import torch
+
     feuilles = [t.detach().clone().requires_grad_(True) for t in (X, W_soi, W_voisins)]
     H = couche_gnn(feuilles[0], A, feuilles[1], feuilles[2], agregation)
     if not isinstance(H, torch.Tensor) or not H.requires_grad:
         return {"H": H, "grads": None}
     (H * R.to(H.dtype)).sum().backward()
     return {"H": H.detach(), "grads": [torch.zeros_like(t) if t.grad is None else t.grad for t in feuilles]}
-"""
 
 
 @pytest.mark.item("gnn")
@@ -1513,7 +1522,6 @@ def _tp07_gradients_gnn(X, A, W_soi, W_voisins, R, agregation):
 def test_gnn_gradient_reaches_inputs_and_weights(submission, rng):
     """The GNN trains through couche_gnn: the gradient must reach X (the previous layer's
     output), W_soi and W_voisins, through the messages M as well as the node itself."""
-    submission.define("_tp07_gradients_gnn", GRAD_GNN_SRC)
     names = ("X", "W_soi", "W_voisins")
     for agregation in ("somme", "moyenne"):
         A, X, W1, W2 = _gnn_case(rng, directed=True)
@@ -1524,8 +1532,9 @@ def test_gnn_gradient_reaches_inputs_and_weights(submission, rng):
         if agregation == "moyenne":
             M = M / A_t.sum(dim=1, keepdim=True).clamp(min=1)
         (torch.relu(leaves[0] @ leaves[1] + M @ leaves[2]) * torch.tensor(R)).sum().backward()
-        out = call(submission, "_tp07_gradients_gnn", Tensor(X), Tensor(A), Tensor(W1),
-                    Tensor(W2), Tensor(R), agregation)
+        # Errors named as they always were (the helper's former kernel name).
+        out = call_kernel_side(submission, gnn_gradients, "_tp07_gradients_gnn", Ref("couche_gnn"),
+                               Tensor(X), Tensor(A), Tensor(W1), Tensor(W2), Tensor(R), agregation)
         value = as_array(out["H"], "couche_gnn", allow_nan=True)
         if value.shape != (X.shape[0], W1.shape[1]) or not np.allclose(
             value, _gnn_ref(X, A, W1, W2, agregation), rtol=1e-4, atol=1e-6

@@ -55,31 +55,43 @@ from autograder.checks import (
     once_per_submission,
     record_expected,
     record_margin,
+    relabel,
     score_threshold,
     tolerance_for,
     with_references,
 )
 
 from ..public.helpers import (
-    MODEL_SRC,
     build_transformer,
     causal_mask_is_wrong,
     dependency_fault,
+    grader_bigram,
     guarded,
     mask_nan_error,
+    model_logits,
+    redraw_parameters,
     sbm,
     student_error,
 )
-from .helpers import GNN_RECORDING, GNN_REFERENCES, REFS_SRC
+from .helpers import (
+    GNN_RECORDING,
+    GNN_REFERENCES,
+    gnn_records,
+    notebook_namespace,
+    with_grader_attention,
+)
+
 
 # Trusted kernel-side helpers for the Transformer's own checks: a block whose parameters
 # are all zero (with residual connections it is the identity), and a grader stand-in model
 # that records what the student's training loop does with it (inputs, outputs, parameters,
 # and whether the gradients of a step were added to those of the previous one).
-PROBE_SRC = """
-def _tp07_bloc_a_zero(graine, d, n_tetes, x, normes=False):
-    # Every parameter at 0; with normes=True, the LayerNorm weights at 1 (their biases at 0).
+@kernel_side
+def zeroed_block(BlocTransformer, graine, d, n_tetes, x, normes=False):
+    """A fresh BlocTransformer(d, n_tetes) with every parameter at 0 (with normes=True, the
+    LayerNorm weights at 1, their biases at 0), applied to x."""
     import torch
+
     torch.manual_seed(int(graine))
     bloc = BlocTransformer(d, n_tetes)
     bloc.eval()
@@ -93,11 +105,13 @@ def _tp07_bloc_a_zero(graine, d, n_tetes, x, normes=False):
         return bloc(x.to(torch.float32))
 
 
-def _tp07_tetes_du_bloc(graine, d, n_tetes, x):
-    # The n_tetes that each attention_multi_tetes call of a fresh BlocTransformer(d, n_tetes)
-    # receives (the global attention_multi_tetes wrapped for the call, then put back).
+@kernel_side(uses=(notebook_namespace,))
+def block_heads(BlocTransformer, graine, d, n_tetes, x):
+    """The n_tetes that each attention_multi_tetes call of a fresh BlocTransformer(d, n_tetes)
+    receives (the notebook's attention_multi_tetes wrapped for the call, then put back)."""
     import torch
-    g = globals()
+
+    g = notebook_namespace(BlocTransformer)
     mha = g.get("attention_multi_tetes")
     recues = []
 
@@ -120,7 +134,12 @@ def _tp07_tetes_du_bloc(graine, d, n_tetes, x):
     return [int(v) if isinstance(v, int) and not isinstance(v, bool) else str(v)[:30] for v in recues]
 
 
-def _tp07_enregistrer(graine_modele, taille_vocab, donnees, n_etapes, taille_lot, contexte, lr, graine):
+@kernel_side
+def record_transformer_training(entrainer_transformer, graine_modele, taille_vocab, donnees,
+                                n_etapes, taille_lot, contexte, lr, graine):
+    """entrainer_transformer(stand-in model, donnees, ...) and what the stand-in recorded:
+    the batches, its outputs, whether its parameters moved and its gradients were fresh, the
+    optimisers and learning rates, and whether torch's global random state was left as it was."""
     import torch
 
     class Enregistreur(torch.nn.Module):
@@ -168,14 +187,14 @@ def _tp07_enregistrer(graine_modele, taille_vocab, donnees, n_etapes, taille_lot
         "pertes": [float(p) for p in pertes],
         "entrees": torch.stack(modele.entrees) if modele.entrees else vide,
         "sorties": torch.stack(modele.sorties).double() if modele.sorties else vide.double(),
-        "change": [bool((a != b).any()) for a, b in zip(modele.poids, modele.poids[1:])],
+        "change": [bool((a != b).any()) for a, b in zip(modele.poids, modele.poids[1:], strict=False)],
         "cumuls": modele.cumuls,
         "lrs": sorted(set(lrs)),
         "optimiseurs": sorted(set(types)),
         "rng_intact": rng_intact,
         "graphes": any(isinstance(p, torch.Tensor) and p.requires_grad for p in pertes),
     }
-"""
+
 
 TRAIN_TIMEOUT = 120.0
 # GNN vs MLP
@@ -276,18 +295,16 @@ def _nodes(submission, seed: int) -> NodeResults:
     return once_per_submission(submission, "tp07-nodes", lambda: _train_nodes(submission, seed))
 
 
-GNN_GRADS_SRC = """
-def _tp07_gnn_gradients(graine, d, h, c, X, A, R):
-    # Which parameters of a fresh GNN(d, h, c) get a non-zero gradient from Σ R ⊙ logits.
+@kernel_side(uses=(notebook_namespace, gnn_records))
+def gnn_gradients(GNN, graine, d, h, c, X, A, R):
+    """Which parameters of a fresh GNN(d, h, c) get a non-zero gradient from Σ R ⊙ logits, run
+    with the grader's recording couche_gnn: its calls, and the weights given to it that are
+    not parameters of the module (trainable or not)."""
     import torch
+
     torch.manual_seed(int(graine))
     modele = GNN(d, h, c)
-    appels = getattr(couche_gnn, "appels", None)
-    if appels is not None:
-        del appels[:]
-    poids = getattr(couche_gnn, "poids", None)
-    if poids is not None:
-        del poids[:]
+    appels, poids = gnn_records(notebook_namespace(GNN))
     sortie = modele(X, A)
     (sortie * R.to(sortie.dtype)).sum().backward()
     # Weights given to couche_gnn that are tensors of their own (no autograd history) but not
@@ -301,17 +318,19 @@ def _tp07_gnn_gradients(graine, d, h, c, X, A, R):
     return {"gradients": {nom: bool(p.grad is not None and p.grad.abs().sum() > 0)
                           for nom, p in modele.named_parameters()},
             "appels": list(appels or []), "libres": libres, "figes": figes}
-"""
+
 
 # Trusted kernel-side helper: entrainer_gnn run with the student's GNN class, whose __init__
 # is wrapped for the call (then put back) to record the arguments of every GNN it builds
 # (mapped to the first three parameters of the student's own __init__, keywords included),
 # and the shape of the logits it returns.
-GNN_WIDTH_SRC = """
-def _tp07_gnn_construits(*args, **kwargs):
+@kernel_side(uses=(notebook_namespace,))
+def gnn_built(entrainer_gnn, *args, **kwargs):
+    """entrainer_gnn(*args, **kwargs): the (d_entree, d_cachee, n_classes) of every GNN it
+    builds (None: the notebook has no GNN class) and the shape of what it returns."""
     import inspect
-    import torch
-    classe = globals().get("GNN")
+
+    classe = notebook_namespace(entrainer_gnn).get("GNN")
     construits = []
     if not isinstance(classe, type):
         sortie = entrainer_gnn(*args, **kwargs)
@@ -339,19 +358,16 @@ def _tp07_gnn_construits(*args, **kwargs):
         else:
             classe.__init__ = avant
     return {"construits": construits, "forme": list(getattr(sortie, "shape", []))}
-"""
 
 
 # Trusted kernel-side helper: entrainer_gnn run with the grader's recording couche_gnn; the
 # numbers of rows of the X each layer received during the whole call.
-GNN_ROWS_SRC = """
-def _tp07_gnn_lignes(*args, **kwargs):
-    appels = getattr(couche_gnn, "appels", None)
-    if appels is not None:
-        del appels[:]
+@kernel_side(uses=(notebook_namespace, gnn_records))
+def gnn_rows(entrainer_gnn, *args, **kwargs):
+    """entrainer_gnn(*args, **kwargs): the numbers of rows of the X that couche_gnn received."""
+    appels, _ = gnn_records(notebook_namespace(entrainer_gnn))
     entrainer_gnn(*args, **kwargs)
     return sorted({int(a["X"][0]) for a in (appels or [])})
-"""
 
 
 def _check_whole_graph(submission, X, A, idx, y_idx, graine: int, lr: float) -> None:
@@ -360,11 +376,10 @@ def _check_whole_graph(submission, X, A, idx, y_idx, graine: int, lr: float) -> 
     on the labelled nodes' subgraph (X[idx_train], A[idx_train][:, idx_train]) still clears
     the accuracy bar on these graphs: what its layers received tells it."""
     n = X.shape[0]
-    submission.define("_tp07_gnn_lignes", GNN_ROWS_SRC)
     try:
-        rows = with_references(submission, GNN_RECORDING, "entrainer_gnn", Tensor(X), Tensor(A),
-                               Tensor(idx), Tensor(y_idx), N_CLASSES, graine, 2, lr,
-                               via="_tp07_gnn_lignes", timeout=TRAIN_TIMEOUT)
+        rows = with_references(submission, GNN_RECORDING, "entrainer_gnn", Ref("entrainer_gnn"),
+                               Tensor(X), Tensor(A), Tensor(idx), Tensor(y_idx), N_CLASSES, graine,
+                               2, lr, via=gnn_rows.install(submission).name, timeout=TRAIN_TIMEOUT)
     except StudentError as exc:
         raise student_error("entrainer_gnn", exc) from None
     if isinstance(rows, list) and any(isinstance(r, int) and r < n for r in rows):
@@ -442,11 +457,11 @@ def _check_built_width(submission, seed: int) -> None:
     y_idx = Tensor(y[idx].astype(np.int64))
     classes = N_PROBE_CLASSES
     graine = int(rng.integers(0, 2**31 - 1))
-    submission.define("_tp07_gnn_construits", GNN_WIDTH_SRC)
     try:
-        out = with_references(submission, GNN_REFERENCES, "entrainer_gnn", Tensor(X), Tensor(A),
-                              Tensor(idx), y_idx, classes, graine, n_epoques=2, lr=0.01,
-                              via="_tp07_gnn_construits", timeout=TRAIN_TIMEOUT)
+        out = with_references(submission, GNN_REFERENCES, "entrainer_gnn", Ref("entrainer_gnn"),
+                              Tensor(X), Tensor(A), Tensor(idx), y_idx, classes, graine,
+                              n_epoques=2, lr=0.01, via=gnn_built.install(submission).name,
+                              timeout=TRAIN_TIMEOUT)
     except StudentError as exc:
         raise student_error("entrainer_gnn", exc) from None
     if not isinstance(out, dict):
@@ -501,11 +516,10 @@ def _check_every_parameter_learns(submission, seed: int) -> None:
     n, d, h = 40, int(rng.integers(6, 11)), 16
     X, A, _ = sbm(rng, n, N_CLASSES, d)
     R = rng.normal(size=(n, N_CLASSES)).astype(np.float32)
-    submission.define("_tp07_gnn_gradients", GNN_GRADS_SRC)
     try:
-        out = with_references(submission, GNN_RECORDING, "GNN", int(rng.integers(0, 2**31 - 1)),
-                              d, h, N_CLASSES, Tensor(X), Tensor(A), Tensor(R),
-                              via="_tp07_gnn_gradients")
+        out = with_references(submission, GNN_RECORDING, "GNN", Ref("GNN"),
+                              int(rng.integers(0, 2**31 - 1)), d, h, N_CLASSES, Tensor(X),
+                              Tensor(A), Tensor(R), via=gnn_gradients.install(submission).name)
     except StudentError as exc:
         raise student_error("GNN", exc) from None
     if not isinstance(out, dict):
@@ -839,12 +853,11 @@ def test_gnn_beats_features_only_mlp(submission, seed):
 def _logits(submission, label: str, model, X: np.ndarray, references: bool) -> np.ndarray:
     """The model's logits on X; with `references`, run with the grader's attention and MHA."""
     if not references:
-        got = guarded(submission, label, model, Tensor(X), via="_tp07_logits",
+        got = guarded(submission, label, model, Tensor(X), via=model_logits.install(submission).name,
                       uses=("attention", "attention_multi_tetes"))
     else:
-        submission.define("_tp07_avec_references", REFS_SRC)
-        got = guarded(submission, label, "_tp07_logits", "tout", model, Tensor(X),
-                       via="_tp07_avec_references")
+        got = with_grader_attention(submission, label, model_logits.install(submission).name,
+                                    model, Tensor(X), quoi="tout")
     return as_array(got, label, allow_nan=True)
 
 
@@ -922,7 +935,7 @@ def _redrawn(submission, label: str, rng, vocab: int, d: int, heads: int, layers
     model = build_transformer(submission, label, int(rng.integers(0, 2**31)), vocab, d=d,
                               n_tetes=heads, n_couches=layers, contexte=T)
     guarded(submission, label, model, int(rng.integers(0, 2**31)), REINIT_SCALE,
-            via="_tp07_reinitialiser")
+            via=redraw_parameters.install(submission).name)
     return model
 
 
@@ -959,8 +972,6 @@ def test_transformer_residuals_and_positions(submission, rng):
     PetitTransformer fed one character repeated T times gives the same logits at every
     position unless it adds the embedding of the position.
     """
-    submission.define("_tp07_bloc_a_zero", PROBE_SRC)
-    submission.define("_tp07_avec_references", REFS_SRC)
     heads = int(rng.choice([2, 4]))
     d, B, T = heads * int(rng.integers(4, 9)), int(rng.integers(2, 4)), int(rng.integers(5, 11))
     x = rng.normal(size=(B, T, d)).astype(np.float32) * 2
@@ -968,8 +979,8 @@ def test_transformer_residuals_and_positions(submission, rng):
     graine = int(rng.integers(0, 2**31))
     try:
         out = as_array(
-            guarded(submission, label, "_tp07_bloc_a_zero", "tout", graine, d, heads, Tensor(x),
-                    via="_tp07_avec_references"),
+            with_grader_attention(submission, label, zeroed_block.install(submission).name,
+                                  Ref("BlocTransformer"), graine, d, heads, Tensor(x), quoi="tout"),
             label,
             shape=x.shape,
             allow_nan=True,
@@ -994,8 +1005,9 @@ def test_transformer_residuals_and_positions(submission, rng):
         # residual does; with the LayerNorm weights at 1 it gives LN(x), the block without
         # residual still 0 and a pre-norm block x.
         normed = as_array(
-            guarded(submission, label, "_tp07_bloc_a_zero", "tout", int(rng.integers(0, 2**31)),
-                    d, heads, Tensor(x), True, via="_tp07_avec_references"),
+            with_grader_attention(submission, label, zeroed_block.install(submission).name,
+                                  Ref("BlocTransformer"), int(rng.integers(0, 2**31)), d, heads,
+                                  Tensor(x), True, quoi="tout"),
             label, shape=x.shape, allow_nan=True,
         )
         z = (x - x.mean(axis=-1, keepdims=True)) / np.sqrt(x.var(axis=-1, keepdims=True) + 1e-5)
@@ -1063,9 +1075,9 @@ def _heads_passed_on(submission, rng) -> object | None:
     d, B, T = 24, 2, int(rng.integers(4, 8))
     for heads in (int(rng.choice([3, 6])), int(rng.choice([2, 8]))):
         x = rng.normal(size=(B, T, d)).astype(np.float32)
-        got = guarded(submission, "BlocTransformer", "_tp07_tetes_du_bloc", "tout",
-                      int(rng.integers(0, 2**31)), d, heads, Tensor(x),
-                      via="_tp07_avec_references")
+        got = with_grader_attention(submission, "BlocTransformer", block_heads.install(submission).name,
+                                    Ref("BlocTransformer"), int(rng.integers(0, 2**31)), d, heads,
+                                    Tensor(x), quoi="tout")
         if not isinstance(got, list):
             return None
         wrong = [v for v in got if v != heads]
@@ -1198,9 +1210,9 @@ def _check_mlp(submission, rng, d: int, heads: int) -> None:
     W = rng.normal(size=(4 * d, d)) / math.sqrt(d)
     label = "BlocTransformer(d, n_tetes) du correcteur"
     try:
-        out = guarded(submission, "BlocTransformer", bloc_mlp_probe.install(submission).name,
-                      "tout", Ref("BlocTransformer"), int(rng.integers(0, 2**31 - 1)), d, heads,
-                      Tensor(x), Tensor(W), via="_tp07_avec_references")
+        out = with_grader_attention(submission, "BlocTransformer", bloc_mlp_probe.install(submission).name,
+                                    Ref("BlocTransformer"), int(rng.integers(0, 2**31 - 1)), d, heads,
+                                    Tensor(x), Tensor(W), quoi="tout")
     except StudentError as exc:
         raise student_error("BlocTransformer", exc) from None
     if not isinstance(out, dict):
@@ -1253,10 +1265,11 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
     idx = rng.integers(0, vocab, size=(2, T))
     label = _SMALL_TRANSFORMER
     try:
-        info = guarded(submission, "PetitTransformer", transformer_structure.install(submission).name,
-                       "tout", Ref("PetitTransformer"), Ref("BlocTransformer"),
-                       int(rng.integers(0, 2**31 - 1)), vocab, d, heads, layers, T, Tensor(idx),
-                       via="_tp07_avec_references")
+        info = with_grader_attention(submission, "PetitTransformer",
+                                     transformer_structure.install(submission).name,
+                                     Ref("PetitTransformer"), Ref("BlocTransformer"),
+                                     int(rng.integers(0, 2**31 - 1)), vocab, d, heads, layers, T,
+                                     Tensor(idx), quoi="tout")
     except StudentError as exc:
         raise student_error("PetitTransformer", exc) from None
     if not isinstance(info, dict):
@@ -1355,6 +1368,16 @@ def _ce(logits: np.ndarray, targets: np.ndarray) -> float:
     return float(np.mean(lse - z[np.arange(len(z)), targets.reshape(-1)]))
 
 
+def _record_training(submission, *args) -> object:
+    """record_transformer_training on the student's entrainer_transformer; errors named as
+    they always were (the helper's former kernel name)."""
+    try:
+        return record_transformer_training.call(submission, Ref("entrainer_transformer"), *args,
+                                                timeout=TRAIN_TIMEOUT)
+    except SubmissionError as exc:
+        raise relabel(exc, record_transformer_training.ref_name, "_tp07_enregistrer") from None
+
+
 def _start_range_error(submission, rng) -> StudentError | None:
     """The error entrainer_transformer raises on some draws only, on a text two characters
     longer than the context (the starts with a full target are 0 and 1): a range of starts
@@ -1363,15 +1386,13 @@ def _start_range_error(submission, rng) -> StudentError | None:
     loop never fails; a range too wide fails on some seeds and passes on others (all of them
     alike with probability (2/3)^24 + (1/3)^24 < 1e-4); an error of any other kind fails on
     every seed. None unless some seeds pass and others fail."""
-    submission.define("_tp07_enregistrer", PROBE_SRC)
     context = int(rng.integers(5, 10))
     V = context + 2
     data = rng.permutation(V)
     failed, passed = None, 0
     for g in rng.choice(10**6, size=24, replace=False):
         try:
-            submission.call("_tp07_enregistrer", 0, V, Tensor(data), 1, 1, context, 0.05, int(g),
-                            timeout=TRAIN_TIMEOUT)
+            _record_training(submission, 0, V, Tensor(data), 1, 1, context, 0.05, int(g))
         except StudentError as exc:
             if exc.ename in ("NotImplementedError", "NameError") or "TP07_" in exc.evalue:
                 return None
@@ -1421,8 +1442,7 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
 
     def run(g: int) -> dict:
         try:
-            out = submission.call("_tp07_enregistrer", 0, V, Tensor(data), steps, batch,
-                                  context, 0.05, g, timeout=TRAIN_TIMEOUT)
+            out = _record_training(submission, 0, V, Tensor(data), steps, batch, context, 0.05, g)
         except StudentError as exc:
             raise student_error("entrainer_transformer", exc) from None
         if not isinstance(out, dict):
@@ -1578,12 +1598,10 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
     # The statement's rule on arguments: donnees is the caller's text (the notebook's `donnees`,
     # reused for every training). A text that does not use character 0, as any text may not.
     text = rng.integers(1, V, size=4 * V)
-    submission.define("_tp07_bigramme", MODEL_SRC)
-    submission.define("_tp07_modele_intact", f"_tp07_modele_intact = _tp07_bigramme(0, {V})")
+    model = grader_bigram(submission, "intact", 0, V)
     try:
         assert_arguments_untouched(
-            submission, name, (Ref("_tp07_modele_intact"), Tensor(text), 3, batch, context, 0.05,
-                               graine),
+            submission, name, (model, Tensor(text), 3, batch, context, 0.05, graine),
             {1: "donnees"},
             hint_fr="lisez les fenêtres dans donnees sans y écrire : donnees[i : i + contexte] est "
             "une vue du texte de l'appelant, et une opération en place (-=, .clamp_(), "
@@ -1607,10 +1625,9 @@ def _notebook_training_error(submission, train: str, index: dict, vocab: int,
     entrainer_transformer called as that cell calls it (the same text, seed and sizes: the
     same starts drawn) on a grader bigram model; None when that call runs."""
     codes = np.array([index[c] for c in train], dtype=np.int64)
-    submission.define("_tp07_bigramme", MODEL_SRC)
-    submission.define("_tp07_modele_rejeu", f"_tp07_modele_rejeu = _tp07_bigramme(0, {vocab})")
+    model = grader_bigram(submission, "rejeu", 0, vocab)
     try:
-        submission.call("entrainer_transformer", Ref("_tp07_modele_rejeu"), Tensor(codes),
+        submission.call("entrainer_transformer", model, Tensor(codes),
                         *NOTEBOOK_TRAINING, timeout=TRAIN_TIMEOUT)
     except StudentError as exc:
         if exc.ename in ("NotImplementedError", "NameError"):
@@ -1664,7 +1681,6 @@ def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_
             "modele_car does not exist: the cell that builds and trains the Transformer failed "
             "(see the executed notebook); complete PetitTransformer and entrainer_transformer",
         )
-    submission.define("_tp07_logits", MODEL_SRC)
     model = Ref("modele_car")
     # The bits per character only mean something for a causal model: check it first.
     starts = rng.choice(len(codes) - CONTEXTE, size=8, replace=False)
@@ -1705,7 +1721,8 @@ def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_
     targets = codes[ends]  # never sent to the kernel
     last = as_array(
         guarded(
-            submission, "modele_car", model, Tensor(windows), dernier=True, via="_tp07_logits",
+            submission, "modele_car", model, Tensor(windows), dernier=True,
+            via=model_logits.install(submission).name,
             uses=("attention", "attention_multi_tetes"),
         ),
         "logits de modele_car",

@@ -10,8 +10,12 @@ from autograder.checks import (
     TORCH_ATTENTION,
     CheckFailed,
     Handle,
+    Ref,
     StudentError,
+    SubmissionError,
     Tensor,
+    kernel_side,
+    relabel,
     student_failure,
 )
 
@@ -23,15 +27,20 @@ GUARD = TORCH_ATTENTION
 # Trusted kernel-side helpers: build the student's Transformer with a given seed, redraw its
 # parameters at a given scale, run a model on a batch of character indices, and a grader
 # bigram model (causal by construction) to test the student's training loop on its own.
-MODEL_SRC = """
-def _tp07_construire(graine, *args, **kwargs):
+@kernel_side
+def build_seeded(PetitTransformer, graine, *args, **kwargs):
+    """The student's PetitTransformer(*args, **kwargs), built after torch.manual_seed(graine)."""
     import torch
+
     torch.manual_seed(int(graine))
     return PetitTransformer(*args, **kwargs)
 
 
-def _tp07_reinitialiser(modele, graine, echelle):
+@kernel_side
+def redraw_parameters(modele, graine, echelle):
+    """Every parameter of `modele` redrawn ~ N(0, echelle²) (weights divided by √fan_in)."""
     import torch
+
     g = torch.Generator().manual_seed(int(graine))
     with torch.no_grad():
         for p in modele.parameters():
@@ -41,8 +50,12 @@ def _tp07_reinitialiser(modele, graine, echelle):
             p.copy_(bruit.to(p.dtype))
 
 
-def _tp07_logits(modele, X, dernier=False, lot=512):
+@kernel_side
+def model_logits(modele, X, dernier=False, lot=512):
+    """`modele`'s logits on X in eval mode, by batches of `lot` (the last position only with
+    `dernier`); markers TP07_PAS_MODULE, TP07_FORME for student_error."""
     import torch
+
     if not isinstance(modele, torch.nn.Module):
         raise TypeError("TP07_PAS_MODULE " + type(modele).__name__)
     modele.eval()
@@ -61,11 +74,13 @@ def _tp07_logits(modele, X, dernier=False, lot=512):
     return torch.cat(sorties)
 
 
-def _tp07_bigramme(graine, taille_vocab):
+@kernel_side
+def bigram_model(graine, taille_vocab):
+    """A grader bigram model (causal by construction), built after torch.manual_seed(graine)."""
     import torch
+
     torch.manual_seed(int(graine))
     return torch.nn.Sequential(torch.nn.Embedding(taille_vocab, 16), torch.nn.Linear(16, taille_vocab))
-"""
 
 
 # Trusted kernel-side probe: runs the student's `attention` (quoi="attention") or
@@ -297,6 +312,26 @@ def call(submission, name: str, *args, **kwargs):
         raise student_error(name, exc) from None
 
 
+def grader_bigram(submission, role: str, graine: int, taille_vocab: int) -> Ref:
+    """A grader bigram model bound to a kernel global named after `role`, built by a
+    definition rather than a call: its sizes are not inputs given to the student's code."""
+    bigram_model.install(submission)
+    name = f"{bigram_model.ref_name}_{role}"
+    submission.define(name, f"{name} = {bigram_model.ref_name}({int(graine)}, {int(taille_vocab)})")
+    return Ref(name)
+
+
+def call_kernel_side(submission, helper, label: str, *args, **kwargs):
+    """A kernel-side `helper` of the checks called with `args`, its errors named `label` and
+    mapped by `student_error`."""
+    try:
+        return helper.call(submission, *args, **kwargs)
+    except StudentError as exc:
+        raise student_error(label, relabel(exc, helper.ref_name, label)) from None
+    except SubmissionError as exc:
+        raise relabel(exc, helper.ref_name, label) from None
+
+
 def dependency_error(submission, name: str, exc: StudentError,
                      uses: tuple[str, ...]) -> CheckFailed | None:
     """The failure of `name` (which raised `exc`) blamed on a function it calls, those in
@@ -346,8 +381,8 @@ def sbm(
 
 def build_transformer(submission, label: str, graine: int, *args, **kwargs) -> Handle:
     """The student's `PetitTransformer(*args, **kwargs)` built under `graine` (`label` names it)."""
-    submission.define("_tp07_construire", MODEL_SRC)
-    model = guarded(submission, "PetitTransformer", graine, *args, via="_tp07_construire", **kwargs)
+    model = guarded(submission, "PetitTransformer", Ref("PetitTransformer"), graine, *args,
+                    via=build_seeded.install(submission).name, **kwargs)
     if not isinstance(model, Handle):
         raise CheckFailed(
             f"{label} doit construire un nn.Module, obtenu {type(model).__name__}",

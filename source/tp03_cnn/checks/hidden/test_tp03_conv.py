@@ -380,9 +380,13 @@ def _pool_case(rng, *, padding: bool, stride: int | None | str = "random", k: in
     size = k
     for _ in range(10_000):
         k = size or int(rng.integers(2, 5))
-        s = [None, 1, 2, 3][int(rng.integers(0, 4))] if stride == "random" else stride
+        # "random": a stride other than k on purpose (the default, None, has cases of its
+        # own): with s = k, a stride argument ignored gives the right windows (variant 12).
+        strides = [v for v in (1, 2, 3) if v != k]
+        s = strides[int(rng.integers(0, len(strides)))] if stride == "random" else stride
         p = int(rng.integers(1, k // 2 + 1)) if padding else 0
-        n, c = int(rng.integers(1, 3)), int(rng.integers(1, 4))
+        # Two channels or more on purpose: a max taken over the channels too shows (variant 13).
+        n, c = int(rng.integers(1, 3)), int(rng.integers(2, 4))
         H, W = (int(v) for v in rng.integers(k + 2, 12, size=2))
         if H == W:
             continue

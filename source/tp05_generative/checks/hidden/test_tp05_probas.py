@@ -62,6 +62,17 @@ def _gaussian_pairs(rng: np.random.Generator, k: int) -> list[tuple[float, float
     return pairs
 
 
+def _same_mean_pair(rng: np.random.Generator) -> tuple[float, float, float, float]:
+    """A pair (q, p) with one mean: log q − log p is then a multiple of (x − mu_q)², so its spread
+    measures the fourth moment of the samples, and samples of the right mean and variance but not
+    normal (a uniform law) give a standard error far from the grader's. Variance ratio 3 to 4 keeps
+    that spread away from its square, the premise of the "variance instead of std" hint."""
+    mq = float(rng.uniform(-1.5, 1.5))
+    vq = float(rng.uniform(0.3, 1.5))
+    vp = vq * float(rng.uniform(3.0, 4.0)) ** (1 if rng.random() < 0.5 else -1)
+    return mq, vq, mq, vp
+
+
 # ---------------------------------------------------------------- MLE
 
 
@@ -420,7 +431,7 @@ def _klmc_fault(submission, q, p, n: int, call_seed: int, est: float, se: float,
 @pytest.mark.points(1)
 def test_kl_monte_carlo_within_ci_of_truth(submission, rng, seed):
     n = 20_000
-    for i, q_p in enumerate(_gaussian_pairs(rng, 2)):
+    for i, q_p in enumerate([*_gaussian_pairs(rng, 2), _same_mean_pair(rng)]):
         q, p = q_p[:2], q_p[2:]
         truth = _kl(*q, *p)
         _, _, sd = _mc(rng, *q, *p, MC_N)  # grader-side spread of log q − log p under q

@@ -457,15 +457,25 @@ def model_structure(creer, X1, X2):
                 elif min(dist(groups.amax(dim=2), fmap.amax(dim=(2, 3))),
                          dist(groups.mean(dim=2), fmap.mean(dim=(2, 3)))) <= 1e-4:
                     out["pool_regions"] = int(feats // n_maps)
-    # Logits or probabilities? 60 outputs of a fresh model: a final nn.Linear gives both signs;
-    # a softmax gives rows in [0, 1] that sum to 1, a sigmoid values in (0, 1).
-    with torch.no_grad():
-        y = a(X1)
-    if torch.is_tensor(y) and y.dim() == 2 and y.numel() > 0:
-        y = y.double()
+    # Logits or probabilities? 60 outputs of a fresh model: a softmax gives rows in [0, 1] that
+    # sum to 1, a sigmoid values in (0, 1), at any input scale. A final nn.Linear can land all
+    # its 60 outputs in (0, 1) at one scale (an average-pooled CNN feeds it near-constant
+    # features: blind round 11, variant 12), not on images 50 times brighter, where its outputs
+    # grow with the input.
+    def outputs(x):
+        with torch.no_grad():
+            y = a(x)
+        return y.double() if torch.is_tensor(y) and y.dim() == 2 and y.numel() > 0 else None
+
+    y, y_bright = outputs(X1), outputs(50 * X1)
+    if y is not None:
         inside = bool(((y >= 0) & (y <= 1)).all())
-        out["probabilities"] = inside and (
-            bool(((y.sum(dim=1) - 1).abs() < 1e-3).all()) or bool(((y > 0) & (y < 1)).all())
+        # A saturated sigmoid reaches 1.0 exactly in float32: the bright images ask [0, 1] only.
+        out["probabilities"] = (
+            inside
+            and (bool(((y.sum(dim=1) - 1).abs() < 1e-3).all()) or bool(((y > 0) & (y < 1)).all()))
+            and y_bright is not None
+            and bool(((y_bright >= 0) & (y_bright <= 1)).all())
         )
     return out
 

@@ -1158,3 +1158,124 @@ SCENARIOS["submission-gradients_integres-twenty-steps-whatever-m"] = Scenario(
     message_contains=("ignore son argument m (un nombre de pas fixe)",),
 )
 GROUPS["ignored-m-any-value"] = ("submission-gradients_integres-twenty-steps-whatever-m",)
+
+# Blind round 12. Spearman on values rounded before ranking (float16, np.round) kept its
+# points where no two grader values agreed in their leading digits: the check now draws, on
+# purpose, distinct values of attribution size (1e-6 to 1e-4) that agree to 4-5 significant
+# digits and stay distinct in float32. A cascade that leaves the last image out of the mean
+# was told its classes were wrong (the maps are now named by their image); the in-place
+# message of gradients_integres names only the argument modified; an occlusion whose reused
+# copy is not restored in every channel is told so.
+_R12_SPEARMAN_FLOAT16 = '''def spearman(a, b):
+    """Rangs moyens calculés sur les valeurs converties en float16."""
+    def rg(v):
+        v = np.asarray(v).ravel().astype(np.float16)
+        _, inv, cnt = np.unique(v, return_inverse=True, return_counts=True)
+        return (np.cumsum(cnt) - (cnt - 1) / 2)[inv]
+    r, s = rg(a), rg(b)
+    return float(np.corrcoef(r, s)[0, 1])
+'''
+SCENARIOS["submission-spearman-float16-false-ties"] = Scenario(
+    grade_id="spearman",
+    source=_R12_SPEARMAN_FLOAT16,
+    must_fail=("test_spearman_matches_scipy",),
+    message_contains=("faux ex æquo",),
+)
+SCENARIOS["submission-spearman-rounded-to-4-decimals"] = Scenario(
+    grade_id="spearman",
+    source=edit(_SPEARMAN, ("    r = rangs(np.asarray(a, dtype=float).reshape(-1))\n"
+                            "    s = rangs(np.asarray(b, dtype=float).reshape(-1))\n",
+                            "    r = rangs(np.round(np.asarray(a, dtype=float).reshape(-1), 4))\n"
+                            "    s = rangs(np.round(np.asarray(b, dtype=float).reshape(-1), 4))\n")),
+    must_fail=("test_spearman_matches_scipy",),
+    message_contains=("faux ex æquo",),
+)
+SCENARIOS["submission-randomisation-last-image-left-out"] = Scenario(
+    grade_id="randomisation",
+    source=edit(_RANDOMISATION, ("for a, x, c in zip(origine, X, classes)",
+                                 "for a, x, c in zip(origine[:-1], X[:-1], classes[:-1])")),
+    must_fail=("test_correlations_cascade_matches_grader",),
+    message_contains=("TOUTES les images de X", "la dernière image de X"),
+)
+SCENARIOS["submission-gradients_integres-adds-into-reference"] = Scenario(
+    grade_id="gradients_integres",
+    source='''def gradients_integres(modele, x, c, reference=None, m=50):
+    """Avance la référence de l'appelant vers x en fin de calcul."""
+    if reference is None:
+        reference = torch.zeros_like(x)
+    diff = x.detach().clone()
+    diff -= reference
+    total = torch.zeros_like(diff)
+    for k in range(1, m + 1):
+        p = (reference + k / m * diff).requires_grad_(True)
+        total += torch.autograd.grad(modele(p.unsqueeze(0))[0, c], p)[0]
+    reference += diff
+    return diff * total / m
+''',
+    must_fail=("test_gradients_integres_matches_reference",),
+    message_contains=("ce qu'on lui passe (reference)", "n'écrivez jamais dans reference"),
+)
+_R12_OCCLUSION_REUSED_COPY = '''def carte_occlusion(modele, x, c, fenetre=2, pas=1, valeur=0.0):
+    """Une copie réutilisée d'une fenêtre à l'autre, {restore}."""
+    C, H, W = x.shape
+    xo = x.detach().clone()
+    with torch.no_grad():
+        base = modele(x.unsqueeze(0))[0, c]
+    somme = torch.zeros(H, W)
+    cpt = torch.zeros(H, W)
+    for i in range(0, H - fenetre + 1, pas):
+        for j in range(0, W - fenetre + 1, pas):
+            xo[:, i:i + fenetre, j:j + fenetre] = valeur
+            with torch.no_grad():
+                s = modele(xo.unsqueeze(0))[0, c]
+            {line}
+            somme[i:i + fenetre, j:j + fenetre] += base - s
+            cpt[i:i + fenetre, j:j + fenetre] += 1
+    return somme / cpt.clamp(min=1)
+'''
+SCENARIOS["submission-occlusion-restores-channel-0-only"] = Scenario(
+    grade_id="occlusion",
+    source=_R12_OCCLUSION_REUSED_COPY.format(
+        restore="restaurée dans le canal 0 seulement",
+        line="xo[0, i:i + fenetre, j:j + fenetre] = x[0, i:i + fenetre, j:j + fenetre]"),
+    must_fail=("test_occlusion_matches_reference", "test_occlusion_linear_model"),
+    message_contains=("remise dans l'état de x",),
+)
+SCENARIOS["submission-occlusion-copy-never-restored"] = Scenario(
+    grade_id="occlusion",
+    source=_R12_OCCLUSION_REUSED_COPY.format(restore="jamais restaurée", line="pass"),
+    must_fail=("test_occlusion_matches_reference", "test_occlusion_linear_model"),
+    message_contains=("remise dans l'état de x",),
+)
+GROUPS["blind-r12-1"] = ("submission-spearman-float16-false-ties",
+                         "submission-randomisation-last-image-left-out",
+                         "submission-gradients_integres-adds-into-reference",
+                         "submission-occlusion-restores-channel-0-only")
+GROUPS["blind-r12-2"] = ("submission-spearman-rounded-to-4-decimals",
+                         "submission-occlusion-copy-never-restored")
+_R12_CORRECT = {
+    "blind-r12-correct-spearman-float32-torch-pairwise": Correct(
+        grade_id="spearman",
+        source='''def spearman(a, b):
+    """Rangs moyens en float32 par comparaisons deux à deux (torch), puis Pearson des rangs."""
+    def rangs(t):
+        t = torch.as_tensor(np.asarray(t, dtype=np.float32)).reshape(-1)
+        inf = (t[None, :] < t[:, None]).sum(1).double()
+        eg = (t[None, :] == t[:, None]).sum(1).double()
+        return inf + (eg + 1) / 2
+    r, s = rangs(a), rangs(b)
+    r, s = r - r.mean(), s - s.mean()
+    return (r @ s / torch.sqrt((r @ r) * (s @ s))).item()
+''',
+        why="ranks of the float32 values: distinct close values stay distinct in float32",
+    ),
+    "blind-r12-correct-cascade-images-in-reverse-copies": Correct(
+        grade_id="randomisation",
+        source=edit(_RANDOMISATION, ("for a, x, c in zip(origine, X, classes)",
+                                     "for a, x, c in zip(origine[::-1], [X[n].clone() for n in "
+                                     "reversed(range(len(X)))], classes[::-1])")),
+        why="every image, in reverse order and as copies: the mean is the same",
+    ),
+}
+CORRECT.update(_R12_CORRECT)
+CORRECT_GROUPS["blind-r12-correct"] = tuple(_R12_CORRECT)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -16,7 +16,7 @@ from autograder.checks import (
     Ref,
     StudentError,
     Tensor,
-    assert_arguments_untouched,
+    changed_argument_names,
     kernel_side,
     with_references,
 )
@@ -153,17 +153,26 @@ def assert_model_untouched(submission, fn: str, args: tuple, i: int = 0,
 
 
 def leaves_its_arguments(submission, fn: str, args: tuple, names: dict[int, str],
-                         hint: tuple[str, str],
+                         hint: tuple[str, str] | Callable[[list[str]], tuple[str, str]],
                          references: Mapping[str, str | KernelSide[Any]] | None = None) -> None:
     """The conventions' rule: fn(*args) neither modifies its array arguments in place nor
     makes the image args[1] require a gradient (the gradient is taken on a copy), nor
     changes the model args[0] (a model the grader has just built: one an earlier call
-    converted in place would show no change).
+    converted in place would show no change). `hint` is (fr, en), or a function of the
+    names of the arguments modified giving it, to name only what was modified.
     `references` as for `with_references`: fn's other dependencies replaced by the grader's."""
     # The model first: the calls below may change it (args[0] is a model fresh from the grader).
     assert_model_untouched(submission, fn, args, 0, references=references)
-    assert_arguments_untouched(submission, fn, args, names, hint_fr=hint[0], hint_en=hint[1],
-                               references=references)
+    changed = changed_argument_names(submission, fn, args, names, references=references)
+    if changed:
+        which = ", ".join(changed)
+        fr, en = hint(changed) if callable(hint) else hint
+        raise CheckFailed(
+            f"{fn} modifie sur place ce qu'on lui passe ({which}) : la consigne demande de ne pas "
+            f"modifier les arguments ; {fr}",
+            f"{fn} modifies what it is given in place ({which}): the statement asks not to modify "
+            f"the arguments; {en}",
+        )
     if references:
         touched = with_references(submission, references, fn, Ref(fn), list(args), 1,
                                   via=x_touched.install(submission).name)

@@ -394,11 +394,25 @@ def test_gradients_integres_matches_reference(submission, rng, device):
                   "(x − x') ⊙ (1/m) Σ_{k=1..m} ∂y_c/∂x (x' + (k/m)(x − x'))"))
     leaves_its_arguments(
         submission, "gradients_integres", (case.kernel(submission), Tensor(x), c, Tensor(base), m),
-        {1: "x", 3: "reference"},
-        ("x − reference crée un nouveau tenseur ; diff = x puis diff -= reference (ou x.sub_, "
-         "x -= …) modifie le x de l'appelant, diff n'étant pas une copie",
-         "x − reference makes a new tensor; diff = x then diff -= reference (or x.sub_, x -= …) "
-         "modifies the caller's x, diff not being a copy"))
+        {1: "x", 3: "reference"}, _ig_in_place_hint)
+
+
+def _ig_in_place_hint(changed: list[str]) -> tuple[str, str]:
+    """The hint for the arguments gradients_integres modified: x, reference, or both."""
+    x_fr, x_en = ("x − reference crée un nouveau tenseur ; diff = x puis diff -= reference (ou "
+                  "x.sub_, x -= …) modifie le x de l'appelant, diff n'étant pas une copie",
+                  "x − reference makes a new tensor; diff = x then diff -= reference (or x.sub_, "
+                  "x -= …) modifies the caller's x, diff not being a copy")
+    ref_fr, ref_en = ("n'écrivez jamais dans reference (reference += …, reference.add_(…), "
+                      "reference.mul_(…)) : le chemin reference + α (x − reference) se calcule en "
+                      "nouveaux tenseurs, et reference doit ressortir de l'appel inchangée",
+                      "never write into reference (reference += …, reference.add_(…), "
+                      "reference.mul_(…)): the path reference + α (x − reference) is computed in "
+                      "new tensors, and reference must come out of the call unchanged")
+    parts = ([(x_fr, x_en)] if "x" in changed else []) + (
+        [(ref_fr, ref_en)] if "reference" in changed else [])
+    parts = parts or [(x_fr, x_en), (ref_fr, ref_en)]
+    return " ; ".join(fr for fr, _ in parts), "; ".join(en for _, en in parts)
 
 
 _COMPLETENESS_M = (8, 64, 512)
@@ -550,8 +564,10 @@ def test_gradients_integres_completeness(submission, rng, device):
 
 def _occlusion(case: Case, x, c, fenetre, pas, valeur, *, positions_end=1, channels=None,
                mode="mean", sign=1.0, valeur_used=None, output="logit",
-               past_edge=False) -> np.ndarray:
-    """The reference map, or one of its classic wrong variants."""
+               past_edge=False, kept_channels=None) -> np.ndarray:
+    """The reference map, or one of its classic wrong variants. `kept_channels` (a slice):
+    one copy occluded window after window in row order, those channels never restored (the
+    windows before stay hidden in them)."""
     _, H, W = x.shape
     v = valeur if valeur_used is None else valeur_used
     if past_edge:  # windows starting at every row and column, cut by the edge
@@ -562,6 +578,8 @@ def _occlusion(case: Case, x, c, fenetre, pas, valeur, *, positions_end=1, chann
     batch = np.repeat(x[None], len(positions) + 1, axis=0)
     for k, (i, j) in enumerate(positions, start=1):
         chans = slice(None) if channels is None else channels
+        if kept_channels is not None and k > 1:
+            batch[k, kept_channels] = batch[k - 1, kept_channels]
         batch[k, chans, i : i + fenetre, j : j + fenetre] = v
     logits = case.logits(batch)
     if output == "proba":
@@ -581,6 +599,18 @@ def _occlusion(case: Case, x, c, fenetre, pas, valeur, *, positions_end=1, chann
     if mode == "area":
         return total / (fenetre * fenetre)
     return total / np.maximum(count, 1)
+
+
+_STATE_LEFT_HINT = (
+    "chaque fenêtre s'occulte sur une image par ailleurs intacte : votre copie garde les "
+    "fenêtres précédentes occultées (dans tous les canaux ou certains), faute d'être remise "
+    "dans l'état de x ; partez d'une copie neuve à chaque fenêtre (xo = x.clone()), ou "
+    "restaurez TOUS les canaux de la fenêtre (xo[:, i:i+fenetre, j:j+fenetre] = x[:, …])",
+    "each window is occluded on an otherwise intact image: your copy keeps the previous windows "
+    "occluded (in every channel or some), as it is not put back to x's state; start from a "
+    "fresh copy for every window (xo = x.clone()), or restore EVERY channel of the window "
+    "(xo[:, i:i+fenetre, j:j+fenetre] = x[:, …])",
+)
 
 
 def _occlusion_variants(case, x, c, fenetre, pas, valeur):
@@ -627,6 +657,10 @@ def _occlusion_variants(case, x, c, fenetre, pas, valeur):
         out.append((_occlusion(case, x, c, fenetre, pas, valeur, channels=0),
                     "la fenêtre cache TOUS les canaux : x[:, i:i+fenetre, j:j+fenetre] = valeur",
                     "the window hides EVERY channel: x[:, i:i+fenetre, j:j+fenetre] = valeur"))
+        out.append((_occlusion(case, x, c, fenetre, pas, valeur, kept_channels=slice(1, None)),
+                    *_STATE_LEFT_HINT))
+    out.append((_occlusion(case, x, c, fenetre, pas, valeur, kept_channels=slice(None)),
+                *_STATE_LEFT_HINT))
     if valeur != 0.0:
         out.append((_occlusion(case, x, c, fenetre, pas, valeur, valeur_used=0.0),
                     "la fenêtre prend la valeur `valeur` donnée en argument, pas 0",

@@ -92,7 +92,8 @@ def _spearman_ref(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _spearman_cases(rng) -> list[tuple[np.ndarray, np.ndarray, str, str]]:
-    """(a, b, what_fr, what_en): continuous values, many ties, saliency-like maps with zeros."""
+    """(a, b, what_fr, what_en): continuous values, many ties, saliency-like maps with zeros,
+    distinct values that agree in their leading digits (a rounding before ranking ties them)."""
     shape3 = tuple(int(v) for v in rng.integers(2, 7, size=3))
     shape2 = tuple(int(v) for v in rng.integers(5, 11, size=2))
     a1 = rng.normal(size=shape3)
@@ -103,6 +104,7 @@ def _spearman_cases(rng) -> list[tuple[np.ndarray, np.ndarray, str, str]]:
     b3 = np.maximum(0.7 * a3 + 0.5 * rng.normal(size=shape2) - 0.2, 0.0)
     a4 = rng.integers(0, 4, size=shape3).astype(float)
     b4 = np.round(-a4 + rng.normal(scale=1.5, size=shape3))
+    a5, b5 = _close_values_pair(rng, shape2)
     return [
         (a1, b1, "deux tableaux du correcteur sans ex æquo", "two grader arrays without ties"),
         (a2, b2, "deux tableaux d'entiers du correcteur (beaucoup d'ex æquo)",
@@ -111,7 +113,68 @@ def _spearman_cases(rng) -> list[tuple[np.ndarray, np.ndarray, str, str]]:
          "two grader maps full of zeros (ties)"),
         (a4, b4, "deux tableaux anticorrélés du correcteur avec des ex æquo",
          "two anticorrelated grader arrays with ties"),
+        (a5, b5, CLOSE_VALUES_FR, CLOSE_VALUES_EN),
     ]
+
+
+CLOSE_VALUES_FR = ("deux cartes du correcteur aux valeurs toutes distinctes mais proches (de petites "
+                   "attributions qui partagent leurs premiers chiffres)")
+CLOSE_VALUES_EN = ("two grader maps whose values are all distinct but close (small attributions "
+                   "sharing their leading digits)")
+
+
+def _close_sorted(rng, n: int) -> np.ndarray:
+    """n distinct values of attribution size (1e-6 to 1e-4), sorted, in clusters of 2 to 4
+    that agree to 4 or 5 significant digits (relative steps 1e-5 to 1e-4): any rounding
+    (float16, np.round(v, d) for d ≤ 10) makes false ties, while float32 (relative spacing
+    1.2e-7) keeps them all distinct, so a correct float32 answer ranks them as float64 does."""
+    while True:
+        sizes = []
+        while sum(sizes) < n:
+            sizes.append(int(rng.integers(2, 5)))
+        sizes[-1] -= sum(sizes) - n
+        if sizes[-1] < 1:
+            continue
+        centres = 10.0 ** rng.uniform(-6.0, -4.0, size=len(sizes))
+        steps = 10.0 ** rng.uniform(-5.0, -4.0, size=len(sizes))
+        v = np.concatenate([c * (1.0 + r * np.arange(k))
+                            for c, r, k in zip(centres, steps, sizes, strict=True)])
+        if np.unique(v.astype(np.float32)).size == n:
+            return np.sort(v)
+
+
+def _close_values_pair(rng, shape) -> tuple[np.ndarray, np.ndarray]:
+    """Two positively correlated maps of distinct close values (`_close_sorted`)."""
+    n = int(np.prod(shape))
+    va, vb = _close_sorted(rng, n), _close_sorted(rng, n)
+    where = rng.permutation(n)
+    a, b = np.empty(n), np.empty(n)
+    a[where] = va
+    b[where] = vb[rankdata(np.arange(n) + rng.normal(scale=n / 4, size=n), method="ordinal") - 1]
+    return a.reshape(shape), b.reshape(shape)
+
+
+def _rounded_variants(a: np.ndarray, b: np.ndarray) -> list[float]:
+    """Spearman of the values rounded as a student might before ranking (float16, np.round)."""
+    out = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for f in [lambda v: v.astype(np.float16).astype(np.float64),
+                  *(lambda v, d=d: np.round(v, d) for d in range(0, 11))]:
+            out.append(float(spearmanr(f(a).ravel(), f(b).ravel()).statistic))
+    return out
+
+
+_ROUNDED_HINT = (
+    "des valeurs distinctes, même très proches (mêmes premiers chiffres, comme de petites "
+    "attributions), doivent garder des rangs distincts : vous arrondissez les valeurs avant de "
+    "les classer (astype(np.float16), np.round…), ce qui crée de faux ex æquo ; classez les "
+    "valeurs exactes (float64 ou float32)",
+    "distinct values, even very close ones (the same leading digits, as small attributions "
+    "have), must keep distinct ranks: you round the values before ranking them "
+    "(astype(np.float16), np.round…), which makes false ties; rank the exact values (float64 "
+    "or float32)",
+)
 
 
 def _tie_variants(a: np.ndarray, b: np.ndarray) -> list[tuple[float, str, str]]:
@@ -159,7 +222,10 @@ def test_spearman_matches_scipy(submission, rng):
     cases = _spearman_cases(rng)
     for i in rng.permutation(len(cases)):
         a, b, what_fr, what_en = cases[i]
-        got = as_float(spearman_guarded(submission, a, b), f"spearman(a, b) sur {what_fr}")
+        close_values = what_fr == CLOSE_VALUES_FR
+        # On close values, a rounding answer can meet a constant map (NaN): said with its hint.
+        got = as_float(spearman_guarded(submission, a, b), f"spearman(a, b) sur {what_fr}",
+                       allow_nan=close_values)
         want = _spearman_ref(a, b)
         record_expected("spearman(a, b)", want)
         record_margin("|spearman − scipy|", abs(got - want), 1e-7, higher_is_better=False)
@@ -169,7 +235,13 @@ def test_spearman_matches_scipy(submission, rng):
             "corrélation de Pearson des rangs des valeurs aplaties, les ex æquo recevant le rang moyen",
             "Pearson correlation of the ranks of the flattened values, ties getting their mean rank",
         )
-        for value, fr, en in _tie_variants(a, b):
+        # The rounding's premise: the answer is the Spearman of the rounded values.
+        rounded = close_values and any(
+            (abs(got - value) <= 1e-7 or (np.isnan(got) and np.isnan(value)))
+            and not abs(value - want) <= 1e-6 for value in _rounded_variants(a, b))
+        if rounded:
+            hint = _ROUNDED_HINT
+        for value, fr, en in [] if rounded else _tie_variants(a, b):
             if abs(got - value) <= 1e-7 and abs(value - want) > 1e-6:
                 hint = (fr, en)
                 break
@@ -482,8 +554,8 @@ def test_saillance_correlation_drops(submission, rng):
 @kernel_side
 def models_explained(correlations, modele, X, classes, noms, seed):
     """Runs in the kernel: correlations_cascade with a `methode` that records, for each map it
-    is asked for, the sum of the explained model's parameters, the class c, and the sum of
-    each parameter."""
+    is asked for, the sum of the explained model's parameters, the class c, the sum of each
+    parameter, and the image x (flattened, to tell which image of X it is)."""
     import torch
 
     vus = []
@@ -491,7 +563,11 @@ def models_explained(correlations, modele, X, classes, noms, seed):
     def methode(m, x, c):
         with torch.no_grad():
             sums = {n: float(p.detach().double().sum()) for n, p in m.named_parameters()}
-            vus.append([float(sum(sums.values())), int(c), sums])
+            try:
+                image = torch.as_tensor(x).detach().double().reshape(-1).cpu().tolist()
+            except Exception:  # noqa: BLE001 - not an image: the grader then reads classes only
+                image = None
+            vus.append([float(sum(sums.values())), int(c), sums, image])
         return x.detach().double() * 1.0 + torch.arange(x.numel(), dtype=torch.float64).reshape(x.shape)
 
     correlations(modele, X, classes, noms, seed, methode=methode)
@@ -523,12 +599,15 @@ def _check_models_explained(submission, case: ModelCase, stages) -> None:
         return abs(a - b) <= 1e-6 * (1.0 + abs(b))
 
     origin = float(sum(v.astype(np.float64).sum() for v in case.weights.values()))
-    explained = [(float(t), int(c)) for t, c, _ in seen if not close(float(t), origin)]
+    explained = [(float(t), int(c)) for t, c, *_ in seen if not close(float(t), origin)]
+    # Which image of X each explained map is of (None when the answer passed something else).
+    images = [_image_index(case.X, entry[3] if len(entry) > 3 else None)
+              for entry in seen if not close(float(entry[0]), origin)]
     # The layers each explained model re-drew (a parameter whose sum moved from the origin's).
     origin_sums = {k: float(v.astype(np.float64).sum()) for k, v in case.weights.items()}
     redrawn = [frozenset(k.split(".")[0] for k, v in sums.items()
                          if k in origin_sums and not close(float(v), origin_sums[k]))
-               for t, _, sums in seen if not close(float(t), origin)]
+               for t, _, sums, *_ in seen if not close(float(t), origin)]
     want = [total(noms, case.seed) for noms in stages]
     if not all(any(close(t, w) for w in want) for t, _ in explained) or not all(
         any(close(t, w) for t, _ in explained) for w in want
@@ -545,18 +624,64 @@ def _check_models_explained(submission, case: ModelCase, stages) -> None:
             "correlations_cascade does not explain the models randomiser_couches(modele, "
             f"noms[:k], seed); {hint[1]}",
         )
+    if images and all(n is not None for n in images):
+        # The classes' premise first: each map is named by its image, so images left out of
+        # the mean are told apart from classes that are not the image's.
+        _check_every_image(case, explained, images, want, close)
+        return
     wanted = Counter(int(c) for c in case.classes)
     for w in want:
         got = Counter(c for t, c in explained if close(t, w))
         times = sum(got.values()) // max(1, len(case.classes))
         if times < 1 or got != Counter({c: n * times for c, n in wanted.items()}):
+            raise CheckFailed(*_CLASSES_HINT)
+
+
+def _image_index(X: np.ndarray, values) -> int | None:
+    """The index n of the image of X whose values these are, None when none (or several) fits."""
+    try:
+        v = np.asarray(values, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        return None
+    flat = X.reshape(len(X), -1).astype(np.float64)
+    if v.shape != flat.shape[1:]:
+        return None
+    hits = [n for n in range(len(X)) if np.allclose(flat[n], v, rtol=0.0, atol=1e-6)]
+    return hits[0] if len(hits) == 1 else None
+
+
+_CLASSES_HINT = (
+    "correlations_cascade explique les modèles randomisés pour d'autres classes que "
+    "celles données : la carte de l'image n est methode(modele_k, x_n, classes[n]), "
+    "pour la classe c_n de l'image (pas la classe que prédit le modèle randomisé)",
+    "correlations_cascade explains the randomised models for other classes than the "
+    "given ones: the map of image n is methode(modele_k, x_n, classes[n]), for the "
+    "image's class c_n (not the class the randomised model predicts)",
+)
+
+
+def _check_every_image(case: ModelCase, explained, images, want, close) -> None:
+    """At every stage, each image of X explained for its own class: an image left out of the
+    mean, or another class than the image's, each named."""
+    classes = [int(c) for c in case.classes]
+    for w in want:
+        seen = [(n, c) for (t, c), n in zip(explained, images, strict=True) if close(t, w)]
+        if any(c != classes[n] for n, c in seen):
+            raise CheckFailed(*_CLASSES_HINT)
+        left_out = sorted(set(range(len(classes))) - {n for n, _ in seen})
+        if left_out:
+            last = left_out == [len(classes) - 1]
+            which_fr = ("la dernière image de X n'est jamais expliquée" if last
+                        else f"{len(left_out)} image(s) de X ne sont jamais expliquées")
+            which_en = ("the last image of X is never explained" if last
+                        else f"{len(left_out)} image(s) of X are never explained")
             raise CheckFailed(
-                "correlations_cascade explique les modèles randomisés pour d'autres classes que "
-                "celles données : la carte de l'image n est methode(modele_k, x_n, classes[n]), "
-                "pour la classe c_n de l'image (pas la classe que prédit le modèle randomisé)",
-                "correlations_cascade explains the randomised models for other classes than the "
-                "given ones: the map of image n is methode(modele_k, x_n, classes[n]), for the "
-                "image's class c_n (not the class the randomised model predicts)",
+                f"correlations_cascade ne moyenne pas sur TOUTES les images de X : à une étape, "
+                f"{which_fr} ; la moyenne porte sur n = 0, …, len(X) − 1 (range(len(X)), ou zip(X, "
+                "classes)), pas range(len(X) − 1) ni une partie des images",
+                f"correlations_cascade does not average over EVERY image of X: at one stage, "
+                f"{which_en}; the mean runs over n = 0, …, len(X) − 1 (range(len(X)), or zip(X, "
+                "classes)), not range(len(X) − 1) nor part of the images",
             )
 
 

@@ -370,6 +370,12 @@ def test_softmax_ce_is_numerically_stable(submission, rng):
         logits[i] = rng.normal(0.0, 5.0, size=c)
         logits[i, top], logits[i, bottom] = 1000.0, -1000.0
         y[i] = top
+    # Drawn on purpose (blind answer): one row whose label sits 25 to 35 below the row's other
+    # logits, P[i, y_i] ≈ 1e-11 to 1e-15 (finite in float64 and float32): its loss is large, and a
+    # coarse guard (np.clip(p, 1e-4, 1)) caps it; the common log(p + 1e-8) is the band's edge.
+    far = int(others[int(rng.integers(0, len(others)))])
+    base_logits = logits.copy()  # the batch without the far label: the premise of the cap hint
+    logits[far, y[far]] = float(np.delete(logits[far], y[far]).max()) - float(rng.uniform(25.0, 35.0))
     _, probs_ref = _ce_reference(logits, y)
     loss, probs = _student_ce(submission, logits, y)
     hint_fr = (
@@ -447,6 +453,63 @@ def test_softmax_ce_is_numerically_stable(submission, rng):
         atol=1e-7,
         hint_fr="softmax ligne par ligne (axis=1), après avoir retranché le maximum de la ligne",
         hint_en="softmax row by row (axis=1), after subtracting the row's maximum",
+    )
+    _check_stable_loss_value(submission, loss, logits, base_logits, y, what)
+
+
+def _ce_band(logits: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """(exact cross-entropy, the guard log(p + 1e-8)'s, slack 1e-3 · (1 + L))."""
+    loss_ref, probs = _ce_reference(logits, y)
+    guarded = float(-np.mean(np.log(probs[np.arange(len(y)), y] + 1e-8)))
+    return loss_ref, guarded, 1e-3 * (1.0 + abs(loss_ref))
+
+
+def _check_stable_loss_value(submission, loss: float, logits: np.ndarray, base_logits: np.ndarray,
+                             y: np.ndarray, what: str) -> None:
+    """The loss on the large logits is a value too, not only a finite number. The band: from the
+    common guard −mean(log(P[i, y_i] + 1e-8)) (the course keeps it: it moves the loss only where a
+    probability is below ~1e-7) to the exact cross-entropy, with 1e-3 · (1 + L) of slack (float32
+    logits near ±1000 are known to ~6e-5). A coarser guard (log(p + 1e-3), np.clip(p, 1e-4, 1))
+    caps the loss of the examples whose label is far from the row's maximum: below the band."""
+    loss_ref, guarded, slack = _ce_band(logits, y)
+    record_expected("loss (logits ≈ ±1000)", loss_ref)
+    record_margin("loss on large logits below the exact cross-entropy", loss_ref + slack - loss, 0.0,
+                  higher_is_better=True)
+    if guarded - slack <= loss <= loss_ref + slack:
+        return
+    # Its premise: the same batch without the far label, each row's gaps to its maximum divided
+    # by 5 (every label's probability of order 1e-3 or more, offsets ±1000 kept), gets a loss
+    # right to the value check's 5 % (test_softmax_ce_matches_torch): a loss wrong everywhere (a
+    # sum, a log10) is that check's fault, not the stability's.
+    top = base_logits.max(axis=1, keepdims=True)
+    tame = top + (base_logits - top) / 5.0
+    base_ref = _ce_reference(tame, y)[0]
+    try:
+        base_loss, _ = _student_ce(submission, tame, y)
+    except (CheckFailed, StudentError):
+        return
+    if not np.isclose(base_loss, base_ref, rtol=5e-2):
+        return
+    if 0.0 <= loss < guarded - slack:
+        hint_fr = (
+            "votre perte est plus petite que l'entropie croisée de ces logits : un epsilon trop grand "
+            "dans log(p + ε), ou un seuil np.clip(p, ε, 1), plafonne la perte des exemples dont la "
+            "probabilité est minuscule ; ε ≤ 1e-8 au plus, ou mieux log P = z − log Σ exp(z) sur les "
+            "logits décalés z (log-sum-exp)"
+        )
+        hint_en = (
+            "your loss is smaller than the cross-entropy of these logits: too large an epsilon in "
+            "log(p + ε), or a threshold np.clip(p, ε, 1), caps the loss of the examples whose "
+            "probability is tiny; ε ≤ 1e-8 at most, or better log P = z − log Σ exp(z) on the "
+            "shifted logits z (log-sum-exp)"
+        )
+    else:
+        hint_fr = "L = −(1/N) Σ_i log P[i, y_i], calculée à partir des logits décalés"
+        hint_en = "L = −(1/N) Σ_i log P[i, y_i], computed from the shifted logits"
+    raise CheckFailed(
+        f"loss {what} : ce n'est pas l'entropie croisée moyenne de ces logits ; {hint_fr}",
+        f"loss {what.replace('logits du correcteur', 'grader logits')}: not the mean cross-entropy "
+        f"of these logits; {hint_en}",
     )
 
 
@@ -647,6 +710,17 @@ def _check_gradient(key: str, got: np.ndarray, expected: np.ndarray, wrong, n: i
         )
     elif got.shape == expected.shape and _scaled_rel_error(got, expected) <= 1e-4:
         hint_fr, hint_en = PRECISION_FR, PRECISION_EN
+    elif _scaled_copy(got, expected):
+        # Its premise: a constant multiple of autograd's gradient, other than N and −1 (blind
+        # answer: dZ2 = (P − Y)/32, the notebook's batch size written in the function).
+        hint_fr, hint_en = (
+            "votre gradient est proportionnel à celui d'autograd, avec un autre facteur : la "
+            "normalisation est fausse ; dZ2 = (P − Y)/N avec N = X.shape[0], le nombre d'exemples "
+            "du lot reçu (pas une taille de lot écrite en dur)",
+            "your gradient is proportional to autograd's, with another factor: the normalisation "
+            "is wrong; dZ2 = (P − Y)/N with N = X.shape[0], the number of examples of the batch "
+            "received (not a hard-coded batch size)",
+        )
     else:
         for label, cand in wrong.items():
             if key in cand and allclose(got, cand[key], **SAME) and not allclose(cand[key], expected, **SAME):
@@ -662,6 +736,17 @@ def _check_gradient(key: str, got: np.ndarray, expected: np.ndarray, wrong, n: i
         reference_fr="d'autograd",
         reference_en="autograd",
     )
+
+
+def _scaled_copy(got: np.ndarray, expected: np.ndarray) -> bool:
+    """got is c · expected for one positive constant c clearly other than 1."""
+    if got.shape != expected.shape or not np.all(np.isfinite(got)):
+        return False
+    denom = float(np.sum(expected * expected))
+    if denom <= 0:
+        return False
+    c = float(np.sum(got * expected)) / denom
+    return c > 0 and abs(c - 1.0) > 1e-2 and allclose(got, c * expected, **SAME)
 
 
 @pytest.mark.item("mlp_backward")
@@ -942,21 +1027,27 @@ def test_erreur_relative_random_arrays(submission, rng):
         # the floor decides the denominator (a denominator |a| + |b| + 1e-300 does not floor it).
         (1e-11 * rng.normal(size=shape), 1e-11 * rng.normal(size=shape),
          "a, b minuscules, |a| + |b| < 1e-8", "tiny a, b, |a| + |b| < 1e-8"),
+        # Drawn on purpose (blind answer): |a| + |b| between 0.3e-8 and 3e-8, around the floor,
+        # where max(1e-8, |a| + |b|) and |a| + |b| + 1e-8 differ by a factor 1.3 to 2 on every
+        # entry (above, that sum differs from the floor by 1e-8 / (|a| + |b|) or (|a| + |b|) / 1e-8).
+        (1e-8 * rng.uniform(0.15, 1.5, size=shape) * rng.choice([-1.0, 1.0], size=shape),
+         1e-8 * rng.uniform(0.15, 1.5, size=shape) * rng.choice([-1.0, 1.0], size=shape),
+         "a, b de l'ordre de 1e-8, |a| + |b| autour du plancher", "a, b around 1e-8, |a| + |b| around the floor"),
     ]
     for x, y, label_fr, label_en in cases:
         expected = _rel_error_ref(x, y)
         got = as_float(submission.call("erreur_relative", x, y), "erreur_relative", allow_nan=True)
         record_expected(f"erreur_relative ({label_en})", expected)
-        # rtol 1e-4: a guard written |a − b| / (|a| + |b| + 1e-8) instead of the floor moves
-        # the result by 1e-8 / (|a| + |b|), up to ~1e-5 here; the mistakes below (no absolute
-        # value, a mean, no floor) are off by factors, or nan. On the tiny values that guard
-        # moves it by (|a| + |b|) / 1e-8, below 1 % (|a| + |b| < 1e-10 here): rtol 3e-2 there;
-        # no floor at all is off by a factor of 100 or more.
+        # rtol 1e-4: above float32 rounding (~1e-7); the mistakes below (no absolute value, a
+        # mean, no floor) are off by factors, or nan. On the tiny values rtol 3e-2: no floor at all
+        # is off by a factor of 100 or more there. A denominator |a| + |b| + 1e-8 (not the
+        # statement's max) is seen around the floor, off by a factor 1.3 to 2.
         rtol = 3e-2 if "<" in label_en else 1e-4
         if np.isclose(got, expected, rtol=rtol, atol=1e-15):
             continue
         with np.errstate(divide="ignore", invalid="ignore"):
             unfloored = float(np.max(np.abs(x - y) / (np.abs(x) + np.abs(y))))
+            added = float(np.max(np.abs(x - y) / (np.abs(x) + np.abs(y) + 1e-8)))
         if np.isnan(got):
             hint_fr, hint_en = (
                 "nan : pour a = b = 0 le dénominateur est nul ; le plancher max(1e-8, |a| + |b|) l'évite",
@@ -970,6 +1061,15 @@ def test_erreur_relative_random_arrays(submission, rng):
                 "s'annule quand a et b sont de signes opposés)",
                 "the denominator is |a| + |b|, the sum of the absolute values, not |a + b| (which "
                 "vanishes when a and b have opposite signs)",
+            )
+        elif "around the floor" in label_en and np.isclose(got, added, rtol=1e-3):
+            # Its premise: the result is |a − b| / (|a| + |b| + 1e-8) on values around the floor.
+            hint_fr, hint_en = (
+                "ici |a| + |b| est de l'ordre de 1e-8 : le dénominateur est max(1e-8, |a| + |b|), le "
+                "plus grand des deux, pas la somme |a| + |b| + 1e-8 (qui le double quand |a| + |b| "
+                "vaut 1e-8)",
+                "here |a| + |b| is around 1e-8: the denominator is max(1e-8, |a| + |b|), the larger "
+                "of the two, not the sum |a| + |b| + 1e-8 (which doubles it when |a| + |b| is 1e-8)",
             )
         elif "<" in label_en and np.isclose(got, unfloored, rtol=1e-3):
             # Its premise: the result is |a − b| / (|a| + |b|), no floor, on these tiny values.

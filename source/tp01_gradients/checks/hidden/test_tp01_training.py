@@ -720,10 +720,12 @@ def test_entrainer_batches_cover_the_epoch(submission, rng):
     second = [i for b in batches[half:] for i in b]
     if first == sorted(first):
         raise CheckFailed(
-            f"{what} : les lots suivent l'ordre des exemples, sans mélange ; mélangez à chaque "
-            "époque : ordre = rng.permutation(N) avec rng = np.random.default_rng(seed)",
-            f"{what_en}: the batches follow the order of the examples, unshuffled; shuffle at "
-            "every epoch: ordre = rng.permutation(N) with rng = np.random.default_rng(seed)",
+            f"{what} : les lots de X_train reçus par forward suivent l'ordre des exemples, sans "
+            "mélange ; mélangez à chaque époque des indices, ordre = rng.permutation(N) avec "
+            "rng = np.random.default_rng(seed), et lisez X_train[lot] ET y_train[lot] avec le même lot",
+            f"{what_en}: the batches of X_train that forward receives follow the order of the "
+            "examples, unshuffled; shuffle indices at every epoch, ordre = rng.permutation(N) with "
+            "rng = np.random.default_rng(seed), and read X_train[batch] AND y_train[batch] with the same batch",
         )
     if first == second:
         raise CheckFailed(

@@ -1027,27 +1027,22 @@ def test_erreur_relative_random_arrays(submission, rng):
         # the floor decides the denominator (a denominator |a| + |b| + 1e-300 does not floor it).
         (1e-11 * rng.normal(size=shape), 1e-11 * rng.normal(size=shape),
          "a, b minuscules, |a| + |b| < 1e-8", "tiny a, b, |a| + |b| < 1e-8"),
-        # Drawn on purpose (blind answer): |a| + |b| between 0.3e-8 and 3e-8, around the floor,
-        # where max(1e-8, |a| + |b|) and |a| + |b| + 1e-8 differ by a factor 1.3 to 2 on every
-        # entry (above, that sum differs from the floor by 1e-8 / (|a| + |b|) or (|a| + |b|) / 1e-8).
-        (1e-8 * rng.uniform(0.15, 1.5, size=shape) * rng.choice([-1.0, 1.0], size=shape),
-         1e-8 * rng.uniform(0.15, 1.5, size=shape) * rng.choice([-1.0, 1.0], size=shape),
-         "a, b de l'ordre de 1e-8, |a| + |b| autour du plancher", "a, b around 1e-8, |a| + |b| around the floor"),
     ]
     for x, y, label_fr, label_en in cases:
         expected = _rel_error_ref(x, y)
         got = as_float(submission.call("erreur_relative", x, y), "erreur_relative", allow_nan=True)
         record_expected(f"erreur_relative ({label_en})", expected)
-        # rtol 1e-4: above float32 rounding (~1e-7); the mistakes below (no absolute value, a
-        # mean, no floor) are off by factors, or nan. On the tiny values rtol 3e-2: no floor at all
-        # is off by a factor of 100 or more there. A denominator |a| + |b| + 1e-8 (not the
-        # statement's max) is seen around the floor, off by a factor 1.3 to 2.
+        # rtol 1e-4: a guard written |a − b| / (|a| + |b| + 1e-8) instead of the floor moves
+        # the result by 1e-8 / (|a| + |b|), up to ~1e-5 here; the mistakes below (no absolute
+        # value, a mean, no floor) are off by factors, or nan. On the tiny values that guard
+        # moves it by (|a| + |b|) / 1e-8, below 1 % (|a| + |b| < 1e-10 here): rtol 3e-2 there;
+        # no floor at all is off by a factor of 100 or more. (Blind round 12 asked for that guard
+        # to fail around the floor: it is a numerical guard, kept correct on purpose.)
         rtol = 3e-2 if "<" in label_en else 1e-4
         if np.isclose(got, expected, rtol=rtol, atol=1e-15):
             continue
         with np.errstate(divide="ignore", invalid="ignore"):
             unfloored = float(np.max(np.abs(x - y) / (np.abs(x) + np.abs(y))))
-            added = float(np.max(np.abs(x - y) / (np.abs(x) + np.abs(y) + 1e-8)))
         if np.isnan(got):
             hint_fr, hint_en = (
                 "nan : pour a = b = 0 le dénominateur est nul ; le plancher max(1e-8, |a| + |b|) l'évite",
@@ -1061,15 +1056,6 @@ def test_erreur_relative_random_arrays(submission, rng):
                 "s'annule quand a et b sont de signes opposés)",
                 "the denominator is |a| + |b|, the sum of the absolute values, not |a + b| (which "
                 "vanishes when a and b have opposite signs)",
-            )
-        elif "around the floor" in label_en and np.isclose(got, added, rtol=1e-3):
-            # Its premise: the result is |a − b| / (|a| + |b| + 1e-8) on values around the floor.
-            hint_fr, hint_en = (
-                "ici |a| + |b| est de l'ordre de 1e-8 : le dénominateur est max(1e-8, |a| + |b|), le "
-                "plus grand des deux, pas la somme |a| + |b| + 1e-8 (qui le double quand |a| + |b| "
-                "vaut 1e-8)",
-                "here |a| + |b| is around 1e-8: the denominator is max(1e-8, |a| + |b|), the larger "
-                "of the two, not the sum |a| + |b| + 1e-8 (which doubles it when |a| + |b| is 1e-8)",
             )
         elif "<" in label_en and np.isclose(got, unfloored, rtol=1e-3):
             # Its premise: the result is |a − b| / (|a| + |b|), no floor, on these tiny values.

@@ -446,6 +446,9 @@ _TOLERANCE_VARIANTS = {
         source=edit(solution_with_docs(__file__, 'rel_error', 'Le plancher écrit + 1e-8 au dénominateur plutôt que max(1e-8, ...).'),
             ('    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))\n',
              '    return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-8)))\n')),
+        # A numerical guard, as log(p + 1e-8) is (issue 12): it moves the result only where
+        # |a| + |b| is near 1e-8, a relative error no gradient check reads. Blind round 12 asked
+        # for it to fail around the floor; kept correct on purpose.
         why="|a − b| / (|a| + |b| + 1e-8): 1e-8 / (|a| + |b|) relative to the floor's",
     ),
 }
@@ -547,25 +550,8 @@ _ISSUE12_CORRECT = {
 ''',
         why="an explicit loop over the layers",
     ),
-    "correct-train-array-split": Correct(
-        grade_id="train",
-        source='''def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
-    rng = np.random.default_rng(seed)
-    params = init_params(X_train.shape[1], hidden, 10, seed)
-    n_lots = int(np.ceil(len(X_train) / batch_size))
-    for epoque in range(epochs):
-        for lot in np.array_split(rng.permutation(len(X_train)), n_lots):
-            Xb, yb = X_train[lot], y_train[lot]
-            logits, cache = forward(Xb, params)
-            perte, probs = softmax_cross_entropy(logits, yb)
-            grads = backward(Xb, yb, params, cache, probs)
-            params = {k: v - lr * grads[k] for k, v in params.items()}
-        if epoque % 10 == 0:
-            print(f"époque {epoque} : perte {perte:.3f}")
-    return params
-''',
-        why="np.array_split batches, a new params dict each step, a print",
-    ),
+    # correct-train-array-split (np.array_split into ceil(N / batch_size) parts) is a wrong answer
+    # since blind round 12: submission-train-array-split-near-equal-batches.
 }
 CORRECT = {**CORRECT, **_ISSUE12_CORRECT}
 CORRECT_GROUPS = {**CORRECT_GROUPS, "correct-issue12": tuple(_ISSUE12_CORRECT)}
@@ -1384,3 +1370,165 @@ _BLIND_R10_CORRECT = {
 }
 CORRECT = {**CORRECT, **_BLIND_R10_CORRECT}
 CORRECT_GROUPS["blind-r10-correct"] = tuple(_BLIND_R10_CORRECT)
+
+
+# Blind answers, round 12 (a tester who had not read these checks), by class. Arguments whose
+# effect was never observed: the seed's use in the shuffle (init_params got it, the order did not),
+# now two seeds must give two orders. Structures never drawn: a run that overflows to inf/nan
+# (a loop that stops there kept its point), norms equal within np.isclose but not equal, an
+# integer w for the perceptron, a last batch of one example, batches of batch_size except the
+# last (np.array_split's near-equal parts are not), a loss on large logits capped by a coarse
+# guard. Hints that blamed the wrong thing: a matmul error from a D written as 64, "vous montez le
+# gradient ?" for summed gradients, the ReLU mask for a gradient off by a constant factor, the
+# sign for |y − f(x)|.
+_TRAIN_LOOP = (
+    "    N, D = X_train.shape\n"
+    "    params = init_params({D}, hidden, 10, seed)\n"
+    "{RNG}"
+    "    for ep in range(epochs):\n"
+    "        ordre = {ORDER}.permutation(N)\n"
+    "        for debut in range(0, N, batch_size):\n"
+    "            lot = ordre[debut:debut + batch_size]\n"
+    "            logits, cache = forward(X_train[lot], params)\n"
+    "            _, probs = softmax_cross_entropy(logits, y_train[lot])\n"
+    "            grads = backward(X_train[lot], y_train[lot], params, cache, probs)\n"
+    "            for nom in params:\n"
+    "                params[nom] = params[nom] - lr * grads[nom]\n"
+    "    return params\n"
+)
+_TRAIN_HEAD = 'def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    """{DOC}"""\n'
+
+
+def _train_source(doc: str, d: str = "D", rng: str = "    rng = np.random.default_rng(seed)\n", order: str = "rng") -> str:
+    return _TRAIN_HEAD.replace("{DOC}", doc) + _TRAIN_LOOP.replace("{D}", d).replace("{RNG}", rng).replace("{ORDER}", order)
+
+
+SCENARIOS.update({
+    "submission-train-shuffle-ignores-seed": Scenario(
+        grade_id="train",
+        source=_train_source("Mélange avec un générateur de graine fixe 0.", rng="    rng = np.random.default_rng(0)\n"),
+        must_fail=("test_entrainer_uses_its_seed",),
+        message_contains=("le mélange n'utilise pas le seed reçu",),
+    ),
+    "submission-train-shuffle-seeded-by-epoch": Scenario(
+        grade_id="train",
+        source=_train_source("Un générateur par époque, de graine le numéro de l'époque.", rng="",
+                             order="np.random.default_rng(ep)"),
+        must_fail=("test_entrainer_uses_its_seed",),
+        message_contains=("le mélange n'utilise pas le seed reçu",),
+    ),
+    "submission-train-hard-coded-input-dim": Scenario(
+        grade_id="train",
+        source=_train_source("D = 64 écrit en dur (les chiffres du notebook).", d="64"),
+        must_fail=("test_entrainer_one_step_on_every_parameter", "test_entrainer_batches_cover_the_epoch"),
+        message_contains=("D = X_train.shape[1]", "pas 64 écrit en dur"),
+    ),
+    "submission-train-sums-gradients-over-steps": Scenario(
+        grade_id="train",
+        source=edit(_train_source("Les gradients s'additionnent d'un pas à l'autre."),
+                    ("    for ep in range(epochs):\n",
+                     "    cumul = {k: np.zeros_like(v) for k, v in params.items()}\n    for ep in range(epochs):\n"),
+                    ("                params[nom] = params[nom] - lr * grads[nom]\n",
+                     "                cumul[nom] += grads[nom]\n                params[nom] = params[nom] - lr * cumul[nom]\n")),
+        must_fail=("test_entrainer_reaches_test_accuracy", "test_entrainer_one_step_on_every_parameter"),
+        message_contains=("pas une somme avec les gradients des pas précédents",),
+    ),
+    "submission-train-array-split-near-equal-batches": Scenario(
+        grade_id="train",
+        source='def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    """ceil(N / batch_size) lots presque égaux (np.array_split), plus petits que batch_size."""\n    rng = np.random.default_rng(seed)\n    params = init_params(X_train.shape[1], hidden, 10, seed)\n    n_lots = int(np.ceil(len(X_train) / batch_size))\n    for epoque in range(epochs):\n        for lot in np.array_split(rng.permutation(len(X_train)), n_lots):\n            Xb, yb = X_train[lot], y_train[lot]\n            logits, cache = forward(Xb, params)\n            perte, probs = softmax_cross_entropy(logits, yb)\n            grads = backward(Xb, yb, params, cache, probs)\n            params = {k: v - lr * grads[k] for k, v in params.items()}\n    return params\n',
+        must_fail=("test_entrainer_batches_cover_the_epoch",),
+        message_contains=("np.array_split en ceil(N / batch_size) parts",),
+    ),
+    "submission-train-skips-last-single-example": Scenario(
+        grade_id="train",
+        source=edit(_train_source("range(0, N − 1, batch_size) : un dernier lot d'un seul exemple est sauté."),
+                    ("        for debut in range(0, N, batch_size):\n", "        for debut in range(0, N - 1, batch_size):\n")),
+        must_fail=("test_entrainer_batches_cover_the_epoch",),
+        message_contains=("le dernier lot, incomplet, est sauté",),
+    ),
+    "submission-gd-stops-on-overflow": Scenario(
+        grade_id="gradient_descent",
+        source='def descente_gradient(grad, x0, lr, n_steps):\n    """S\'arrête dès que x n\'est plus fini."""\n    x = np.array(x0, dtype=float)\n    traj = [x.copy()]\n    for _ in range(n_steps):\n        x = x - lr * np.asarray(grad(x), dtype=float)\n        if not np.all(np.isfinite(x)):\n            break\n        traj.append(x.copy())\n    return np.array(traj)\n',
+        must_fail=("test_descente_gradient_on_grader_quadratic",),
+        message_contains=("débordent en inf/nan",),
+    ),
+    "submission-gd-clips-overflow": Scenario(
+        grade_id="gradient_descent",
+        source='def descente_gradient(grad, x0, lr, n_steps):\n    """Remplace inf/nan par de grands nombres finis."""\n    x = np.array(x0, dtype=float)\n    traj = [x.copy()]\n    for _ in range(n_steps):\n        x = np.nan_to_num(x - lr * np.asarray(grad(x), dtype=float))\n        traj.append(x.copy())\n    return np.array(traj)\n',
+        must_fail=("test_descente_gradient_on_grader_quadratic",),
+        message_contains=("sans les remplacer ni les borner",),
+    ),
+    "submission-loss-coarse-clip-guard": Scenario(
+        grade_id="softmax_ce",
+        source='def softmax_cross_entropy(logits, y):\n    """Probabilité de l\'étiquette bornée par np.clip(p, 1e-6, 1) avant le log."""\n    z = logits - logits.max(axis=1, keepdims=True)\n    probs = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)\n    loss = -np.mean(np.log(np.clip(probs[np.arange(len(y)), y], 1e-6, 1.0)))\n    return float(loss), probs\n',
+        must_fail=("test_softmax_ce_is_numerically_stable",),
+        may_fail=("test_softmax_ce_matches_torch",),
+        message_contains=("plafonne la perte",),
+    ),
+    "submission-backward-divides-by-fixed-batch-size": Scenario(
+        grade_id="mlp_backward",
+        source='def backward(X, y, params, cache, probs):\n    """dZ2 divisé par 32, la taille de lot du notebook, au lieu de N."""\n    N = X.shape[0]\n    dZ2 = probs.copy()\n    for i in range(N):\n        dZ2[i, int(y[i])] -= 1\n    dZ2 = dZ2 / 32\n    dZ1 = dZ2 @ params["W2"].T * (cache["Z1"] > 0)\n    return {"W1": X.T @ dZ1, "b1": dZ1.sum(0), "W2": cache["A1"].T @ dZ2, "b2": dZ2.sum(0)}\n',
+        must_fail=("test_backward_output_layer_matches_autograd", "test_backward_hidden_layer_matches_autograd"),
+        message_contains=("avec un autre facteur",),
+    ),
+    "submission-perceptron-absolute-error": Scenario(
+        grade_id="perceptron_update",
+        source='def maj_perceptron(w, x, y, alpha):\n    """Correction α |y − f(x)| x."""\n    sortie = 1 if np.dot(w, x) >= 0 else 0\n    return w + alpha * abs(y - sortie) * x\n',
+        must_fail=("test_perceptron_random_examples", "test_perceptron_step_convention_at_zero"),
+        message_contains=("pas sa valeur absolue",),
+    ),
+    "submission-perceptron-int-weights-truncated": Scenario(
+        grade_id="perceptron_update",
+        source='def maj_perceptron(w, x, y, alpha):\n    """Copie de w remplie composante par composante."""\n    nouveau = w.copy()\n    sortie = 1 if nouveau @ x >= 0 else 0\n    for i in range(len(nouveau)):\n        nouveau[i] = nouveau[i] + alpha * (y - sortie) * x[i]\n    return nouveau\n',
+        must_fail=("test_perceptron_step_convention_at_zero",),
+        message_contains=("tableau d'ENTIERS",),
+    ),
+    "submission-diverges-isclose-as-equal": Scenario(
+        grade_id="diverges",
+        source='def diverge(trajectoire):\n    """Normes proches au sens de np.isclose : pas de divergence."""\n    t = np.asarray(trajectoire, dtype=float)\n    if not np.isfinite(t).all():\n        return True\n    a, b = np.linalg.norm(t[-1]), np.linalg.norm(t[0])\n    if np.isclose(a, b):\n        return False\n    return bool(a > b)\n',
+        must_fail=("test_diverge_on_grader_trajectories",),
+        message_contains=("strictement, sans tolérance",),
+    ),
+})
+GROUPS["blind-r12-a"] = (
+    "submission-train-shuffle-ignores-seed", "submission-gd-stops-on-overflow",
+    "submission-loss-coarse-clip-guard",
+    "submission-backward-divides-by-fixed-batch-size", "submission-perceptron-absolute-error",
+    "submission-diverges-isclose-as-equal",
+)
+GROUPS["blind-r12-b"] = (
+    "submission-train-shuffle-seeded-by-epoch", "submission-gd-clips-overflow",
+    "submission-perceptron-int-weights-truncated",
+)
+GROUPS["blind-r12-c"] = ("submission-train-hard-coded-input-dim",)
+GROUPS["blind-r12-d"] = ("submission-train-sums-gradients-over-steps",)
+GROUPS["blind-r12-e"] = ("submission-train-array-split-near-equal-batches",)
+GROUPS["blind-r12-f"] = ("submission-train-skips-last-single-example",)
+
+# Correct answers the tester wrote near the new inputs: a guard log(p + 1e-12), a clip at 1e-300,
+# np.fmax in the floor, a torch trajectory (it overflows like NumPy's), exact slices counted with
+# ceil(N / batch_size).
+_BLIND_R12_CORRECT = {
+    "correct-softmax-clip-1e-300": Correct(
+        grade_id="softmax_ce",
+        source='def softmax_cross_entropy(logits, y):\n    z = logits - logits.max(axis=1, keepdims=True)\n    probs = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)\n    loss = -np.mean(np.log(np.clip(probs[np.arange(len(y)), y], 1e-300, None)))\n    return float(loss), probs\n',
+        why="a guard at 1e-300 changes nothing on finite probabilities",
+    ),
+    "correct-rel-error-fmax": Correct(
+        grade_id="rel_error",
+        source='def erreur_relative(a, b):\n    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)\n    return float(np.max(np.abs(a - b) / np.fmax(np.abs(a) + np.abs(b), 1e-8)))\n',
+        why="np.fmax for the floor",
+    ),
+    "correct-gd-torch-overflows": Correct(
+        grade_id="gradient_descent",
+        source='def descente_gradient(grad, x0, lr, n_steps):\n    x = torch.tensor(np.asarray(x0, dtype=float))\n    traj = [x.clone()]\n    for _ in range(n_steps):\n        x = x - lr * torch.as_tensor(np.asarray(grad(x.numpy()), dtype=float))\n        traj.append(x.clone())\n    return torch.stack(traj).numpy()\n',
+        why="a torch float64 trajectory: inf then nan as NumPy's",
+    ),
+    "correct-train-ceil-slices": Correct(
+        grade_id="train",
+        source='def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    N, D = X_train.shape\n    params = init_params(D, hidden, 10, seed)\n    rng = np.random.default_rng(seed)\n    n_lots = int(np.ceil(N / batch_size))\n    for ep in range(epochs):\n        idx = np.arange(N)\n        rng.shuffle(idx)\n        for k in range(n_lots):\n            b = idx[k * batch_size:(k + 1) * batch_size]\n            logits, cache = forward(X_train[b], params)\n            _, probs = softmax_cross_entropy(logits, y_train[b])\n            g = backward(X_train[b], y_train[b], params, cache, probs)\n            for nom in ["W1", "b1", "W2", "b2"]:\n                params[nom] -= lr * g[nom]\n    return params\n',
+        why="ceil(N / batch_size) slices of batch_size, rng.shuffle of indices, updates in place",
+    ),
+}
+CORRECT = {**CORRECT, **_BLIND_R12_CORRECT}
+CORRECT_GROUPS["blind-r12-correct"] = tuple(_BLIND_R12_CORRECT)

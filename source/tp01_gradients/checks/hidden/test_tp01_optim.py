@@ -23,6 +23,7 @@ from autograder.checks import (
     as_float,
     assert_arguments_untouched,
     assert_close,
+    changed_argument_names,
     kernel_side,
     record_margin,
 )
@@ -141,7 +142,39 @@ def _gd_cases(rng):
     a, m, _, lr, n = draw(2)
     cases.append((a, m, rng.integers(-3, 4, size=2), lr, n, f"{base}, x0 d'entiers",
                   f"{base_en}, x0 of integers"))
+    # Drawn on purpose (blind answer): a rate so large that the run overflows (inf, then
+    # inf − inf = nan) well before its last step. |1 − 2 a_k lr| ≥ ~100 for every k: inf within
+    # ~150 steps, in float64 as in float32; a loop that stops (or clips) once x is no longer
+    # finite returns fewer rows, without the inf/nan that diverge() is meant to see.
+    a, m, x0, _, _ = draw(2)
+    lr = float(rng.uniform(500.0, 5000.0)) / float(a.max())
+    cases.append((a, m, x0, lr, int(rng.integers(180, 220)), f"{base}, avec un taux qui fait déborder les calculs (inf, nan)",
+                  f"{base_en}, with a rate that makes the computation overflow (inf, nan)"))
     return cases
+
+
+def _check_overflowing_run(raw: np.ndarray, expected: np.ndarray, what: str, what_en: str) -> None:
+    """A run that overflows: n_steps + 1 rows (checked before), the rows before the overflow
+    right (those whose entries stay below 1e30, float32 answers included) and the non-finite
+    values kept at the end of the trajectory."""
+    got = raw.astype(np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        safe = np.all(np.isfinite(expected), axis=1) & (np.abs(np.nan_to_num(expected, nan=np.inf)).max(axis=1) < 1e30)
+    f32 = raw.dtype.kind == "f" and raw.dtype.itemsize < 8
+    tol = float32_tolerances(expected[safe]) if f32 else {"rtol": 1e-6, "atol": 1e-9}
+    assert_close(got[safe], expected[safe], name=f"{what} (points avant le débordement)",
+                 hint_fr="la ligne 0 est x0, puis x_{t+1} = x_t − lr · grad(x_t) avec la fonction grad reçue",
+                 hint_en="row 0 is x0, then x_{t+1} = x_t − lr · grad(x_t) with the grad function received",
+                 **tol)
+    if np.all(np.isfinite(got[-1])):
+        raise CheckFailed(
+            f"{what} : les calculs débordent au cours de cette descente (inf, puis nan), mais le "
+            "dernier point de votre trajectoire est fini ; gardez les valeurs telles qu'elles sont "
+            "calculées, sans les remplacer ni les borner : c'est ce que diverge() doit détecter",
+            f"{what_en}: the computation overflows during this descent (inf, then nan), but the "
+            "last point of your trajectory is finite; keep the values as computed, without "
+            "replacing or clipping them: that is what diverge() has to detect",
+        )
 
 
 @pytest.mark.item("gradient_descent")
@@ -177,6 +210,9 @@ def test_descente_gradient_on_grader_quadratic(submission, rng):
         got = raw.astype(np.float64)
         if got.shape != expected.shape:
             _gd_shape_failure(got, expected, what, what_en)
+        if not np.all(np.isfinite(expected)):
+            _check_overflowing_run(raw, expected, what, what_en)
+            continue
         # A float32 trajectory (the statement never asks for float64) is held to float32
         # rounding: at rtol 1e-8 a correct float32 answer failed on some grader variants.
         f32 = raw.dtype.kind == "f" and raw.dtype.itemsize < 8
@@ -258,11 +294,11 @@ def _gd_shape_failure(got: np.ndarray, expected: np.ndarray, what: str, what_en:
     ):
         hint_fr = (
             "la trajectoire s'arrête avant le dernier pas : faites exactement n_steps pas, même quand "
-            "le gradient s'annule ou que x grandit (pas d'arrêt anticipé)"
+            "le gradient s'annule, que x grandit ou que les calculs débordent en inf/nan (pas d'arrêt anticipé)"
         )
         hint_en = (
             "the trajectory stops before the last step: take exactly n_steps steps, even when the "
-            "gradient vanishes or x grows (no early stopping)"
+            "gradient vanishes, x grows or the computation overflows to inf/nan (no early stopping)"
         )
     else:
         hint_fr = "la trajectoire contient x0 puis un point par pas (n_steps + 1 lignes)"
@@ -450,6 +486,14 @@ _MISREADINGS = (
         _ENTRYWISE_EN,
     ),
     (
+        # Blind answer: norms within np.isclose's tolerance taken as equal (no divergence).
+        lambda t: (float(_rows(t)[-1] > _rows(t)[0] and not np.isclose(_rows(t)[-1], _rows(t)[0])), 0.5, False),
+        "la définition demande ‖x_n‖ > ‖x_0‖ strictement, sans tolérance : deux normes très proches "
+        "mais différentes (np.isclose les dit égales) suffisent, si la dernière est plus grande",
+        "the definition asks for ‖x_n‖ > ‖x_0‖ strictly, with no tolerance: two norms very close "
+        "but different (np.isclose calls them equal) are enough, when the last one is larger",
+    ),
+    (
         # The same on the notebook's two entries only, x[0] and x[1] written out.
         lambda t: (float(np.any(np.abs(t[-1, :2]) > np.abs(t[0, :2]))), 0.5, False),
         _ENTRYWISE_FR,
@@ -565,6 +609,15 @@ def test_diverge_on_grader_trajectories(submission, rng):
                   "a grader trajectory"))
     for traj in _norm_cases(rng) + _turning_cases(rng):
         cases.append((traj, "une trajectoire du correcteur", "a grader trajectory"))
+    # Drawn on purpose (blind answer): ‖x_n‖ above ‖x_0‖ by a relative 1e-8 to 1e-6, far above
+    # any norm's rounding (1e-16) but within np.isclose's tolerance: "strictement plus grande"
+    # is True here, a test that calls near-equal norms equal says False.
+    x0 = rng.uniform(0.5, 2.0, size=2) * rng.choice([-1.0, 1.0], size=2)
+    turn = float(rng.uniform(0.3, 1.2))
+    rot = np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]])
+    grown = (1.0 + float(rng.uniform(1e-8, 1e-6))) * (rot @ rot @ x0)
+    cases.append((np.stack([x0, 0.6 * (rot @ x0), grown]), "une trajectoire du correcteur",
+                  "a grader trajectory"))
     order = rng.permutation(len(cases))
     _check_classification(submission, [cases[i] for i in order])
     assert_arguments_untouched(
@@ -662,6 +715,16 @@ _PERCEPTRON_MISTAKES = (
         "the correction has the wrong sign: w ← w + α (y − f(x)) x",
     ),
     (
+        # Blind answer: α |y − f(x)| x, right on a false negative, the sign flipped on a false
+        # positive. Where every example is a false positive (or well classified) it gives the
+        # same answers as the flipped sign: _check_perceptron then words one hint for both.
+        lambda w, x, y, a: w + a * abs(y - (1.0 if float(w @ x) >= 0 else 0.0)) * x,
+        "la correction est α (y − f(x)) x, avec le signe de y − f(x), pas sa valeur absolue : "
+        "pour un faux positif (y = 0, f(x) = 1), y − f(x) = −1 et w DIMINUE de α x",
+        "the correction is α (y − f(x)) x, with the sign of y − f(x), not its absolute value: "
+        "for a false positive (y = 0, f(x) = 1), y − f(x) = −1 and w DECREASES by α x",
+    ),
+    (
         lambda w, x, y, a: _perceptron_ref(w, x, y, a, strict=True),
         "ici w·x = 0 : avec la convention du TP, f(x) = 1 quand w·x ≥ 0 (inégalité large)",
         "here w·x = 0: with the TP's convention, f(x) = 1 when w·x ≥ 0 (non-strict)",
@@ -703,12 +766,25 @@ def _check_perceptron(submission, cases) -> None:
             continue
         hint_fr = "f(x) = 1 si w·x ≥ 0, 0 sinon ; puis w + α (y − f(x)) x"
         hint_en = "f(x) = 1 if w·x ≥ 0, else 0; then w + α (y − f(x)) x"
-        for update, fr, en in _PERCEPTRON_MISTAKES:
+        matching = [
+            (fr, en) for update, fr, en in _PERCEPTRON_MISTAKES
             if not allclose(update(w, x, y, alpha), expected) and all(
                 allclose(a, update(*c)) for c, a in zip(cases, answers, strict=True)
-            ):
-                hint_fr, hint_en = fr, en
-                break
+            )
+        ]
+        if len(matching) > 1 and matching[:2] == [m[1:] for m in _PERCEPTRON_MISTAKES[:2]]:
+            # The flipped sign and |y − f(x)| agree on every example here (no false negative):
+            # the hint names the false positive, where both go wrong, without choosing.
+            hint_fr, hint_en = (
+                "pour un faux positif (y = 0, f(x) = 1), y − f(x) = −1 : la correction α (y − f(x)) x "
+                "fait DIMINUER w de α x, votre mise à jour l'augmente (signe inversé, ou valeur "
+                "absolue |y − f(x)| ?)",
+                "for a false positive (y = 0, f(x) = 1), y − f(x) = −1: the correction α (y − f(x)) x "
+                "DECREASES w by α x, your update increases it (flipped sign, or absolute value "
+                "|y − f(x)|?)",
+            )
+        elif matching:
+            hint_fr, hint_en = matching[0]
         assert_close(got, expected, name=what, rtol=1e-9, hint_fr=hint_fr, hint_en=hint_en)
 
 
@@ -780,3 +856,41 @@ def test_perceptron_step_convention_at_zero(submission, rng):
     w[0] = -float(w[1:] @ x[1:])  # integers: w·x is exactly 0
     alpha = float(rng.choice([0.25, 0.5, 1.0]))
     _check_perceptron(submission, [(w, x, 0, alpha), (np.zeros(d), x, 0, alpha), (w, x, 1, alpha)])
+    _check_integer_weights(submission, w, x)
+
+
+_INT_W_FR = (
+    "ici w est un tableau d'ENTIERS (la consigne dit « tableau de forme (d,) », np.array([0, 1, −1]) "
+    "en est un) : votre nouveau vecteur garde le type entier de w, et la correction α (y − f(x)) x "
+    "est tronquée ou refusée ; calculez en flottants, w + alpha * (y − f) * x (ou partez de "
+    "np.array(w, dtype=float))"
+)
+_INT_W_EN = (
+    "here w is an array of INTEGERS (the statement says \"array of shape (d,)\", np.array([0, 1, -1]) "
+    "is one): your new vector keeps w's integer type, and the correction α (y − f(x)) x is "
+    "truncated or refused; compute in floats, w + alpha * (y − f) * x (or start from "
+    "np.array(w, dtype=float))"
+)
+
+
+def _check_integer_weights(submission, w: np.ndarray, x: np.ndarray) -> None:
+    """Drawn on purpose (blind answer): the same w (integer values, w·x = 0) as an array of
+    integers, a false positive with α = 0.5 (x0 = 1: w0 − 0.5 is no integer). A copy of w filled
+    entry by entry keeps the int type. An update made in place (w += …, which NumPy refuses on
+    integers) is test_perceptron_random_examples' fault: its premise, w changed by the call, is
+    checked first."""
+    w_int = w.astype(np.int64)
+    if changed_argument_names(submission, "maj_perceptron", (w.copy(), x.copy(), 0, 0.5), {0: "w"}):
+        return
+    what = "maj_perceptron(w, x, y, alpha) pour un w d'entiers du correcteur"
+    expected = _perceptron_ref(w_int, x, 0, 0.5)
+    try:
+        got = as_array(submission.call("maj_perceptron", w_int, x, 0, 0.5), what, shape=w.shape)
+    except StudentError as exc:
+        raise CheckFailed(f"{exc.message.fr} ; {_INT_W_FR}", f"{exc.message.en}; {_INT_W_EN}") from None
+    if allclose(got, expected):
+        return
+    truncated = allclose(got, expected.astype(np.int64).astype(float))
+    assert_close(got, expected, name=what, rtol=1e-9,
+                 hint_fr=_INT_W_FR if truncated else "f(x) = 1 si w·x ≥ 0, 0 sinon ; puis w + α (y − f(x)) x",
+                 hint_en=_INT_W_EN if truncated else "f(x) = 1 if w·x ≥ 0, else 0; then w + α (y − f(x)) x")

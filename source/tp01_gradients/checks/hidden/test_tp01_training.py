@@ -11,8 +11,10 @@ import numpy as np
 import pytest
 
 from autograder.checks import (
+    SHAPE_ERRORS,
     CheckFailed,
     Ref,
+    StudentError,
     accuracy,
     as_array,
     assert_arguments_untouched,
@@ -109,6 +111,7 @@ def test_entrainer_uses_its_seed(submission, rng):
         hint_en="shuffle indices (ordre = rng.permutation(N)) and read X_train[batch], without "
         "reordering X_train or y_train themselves",
     )
+    _check_shuffle_uses_seed(submission, X_train[idx], y_train[idx], s)
     if np.array_equal(runs[0], _init_params(X_train.shape[1], 16, 10, s)["W1"]):
         return  # parameters never updated: the accuracy check says so, not this one
     varied = ((runs[3], "lr", "deux valeurs de lr", "two values of lr"),
@@ -148,6 +151,42 @@ def test_entrainer_uses_its_seed(submission, rng):
             "initial ones, init_params(D, hidden, 10, seed)"
             + ("; they are those of seed = 0: pass seed to init_params" if other else
                "; initialise with init_params(D, hidden, 10, seed), the seed received"),
+        )
+
+
+def _check_shuffle_uses_seed(submission, X: np.ndarray, y: np.ndarray, s: int) -> None:
+    """The seed's second use, the shuffle, seen apart from the init (blind answers: the order
+    drawn from np.random.default_rng(0), or from default_rng(epoch), while init_params gets the
+    seed): two seeds must give two orders of the examples. The examples are recognised by their
+    last column, replaced by index / 1000 (D stays the notebook's 64: a D written in the function
+    is the other checks' fault)."""
+    n = len(X)
+    Xi = np.array(X, dtype=np.float64, copy=True)
+    Xi[:, -1] = np.arange(n) / 1000.0
+    record_training.install(submission)
+    orders = []
+    for call_seed in (s, s + 1):
+        out = with_references(
+            submission, MLP_REFERENCES, "entrainer", Ref("entrainer"), Xi, y, 16, LR, 2, BATCH, call_seed,
+            via=record_training.ref_name, timeout=60,
+        )
+        seen = out.get("seen") if isinstance(out, dict) else None
+        if not isinstance(seen, list) or not seen or any(b == [-1] for b in seen):
+            return  # no batch recorded, or not the grader's examples: the batches check says why
+        orders.append([i for b in _epoch_passes(seen, n) for i in b])
+    first = orders[0][:n]
+    if first == sorted(first):
+        return  # not shuffled at all: test_entrainer_batches_cover_the_epoch says so
+    if orders[0] == orders[1]:
+        raise CheckFailed(
+            "entrainer(…, seed=…) : deux seeds différents donnent exactement le même ordre des "
+            "exemples dans les lots : le mélange n'utilise pas le seed reçu (un générateur créé "
+            "avec une valeur fixe, ou avec le numéro de l'époque) ; mélangez avec "
+            "rng = np.random.default_rng(seed), créé une fois avant la boucle des époques",
+            "entrainer(..., seed=...): two different seeds give exactly the same order of the "
+            "examples in the batches: the shuffle does not use the seed received (a generator made "
+            "with a fixed value, or with the epoch number); shuffle with "
+            "rng = np.random.default_rng(seed), made once before the epoch loop",
         )
 
 
@@ -202,14 +241,27 @@ def test_entrainer_reaches_test_accuracy(submission, seed):
         before, after = _mean_ce(init, X_train, y_train), _mean_ce(got, X_train, y_train)
         # The ascent hint only when the loss clearly went up (its premise): a loss that stays
         # at log 10 (blind answer: X and y shuffled apart, the labels no longer match) is not one.
-        if after > 1.05 * before:
+        if after > 1.05 * before and _first_step_climbs(submission, train_seed):
             hint_fr = (
-                f"la perte d'entraînement a AUGMENTÉ ({before:.4g} → {after:.4g}) : vous montez "
-                "le gradient ? le pas est θ ← θ − lr · dθ"
+                f"la perte d'entraînement a AUGMENTÉ ({before:.4g} → {after:.4g}) : votre premier pas "
+                "monte le gradient ; le pas est θ ← θ − lr · dθ"
             )
             hint_en = (
-                f"the training loss went UP ({before:.4g} → {after:.4g}): are you climbing the "
-                "gradient? the step is θ ← θ − lr · dθ"
+                f"the training loss went UP ({before:.4g} → {after:.4g}): your first step climbs "
+                "the gradient; the step is θ ← θ − lr · dθ"
+            )
+        elif after > 1.05 * before:
+            # The sign is not the fault (its premise failed): a first step that descends, a
+            # training that diverges afterwards (blind answer: gradients summed over the steps).
+            hint_fr = (
+                f"la perte d'entraînement a AUGMENTÉ ({before:.4g} → {after:.4g}) : l'entraînement "
+                "diverge ; chaque pas θ ← θ − lr · dθ utilise le gradient du lot courant seulement "
+                "(pas une somme avec les gradients des pas précédents) et le lr reçu"
+            )
+            hint_en = (
+                f"the training loss went UP ({before:.4g} → {after:.4g}): training diverges; each "
+                "step θ ← θ − lr · dθ uses the current batch's gradient only (not a sum with the "
+                "previous steps' gradients) and the lr received"
             )
         elif after > 0.95 * before:
             hint_fr = (
@@ -230,6 +282,26 @@ def test_entrainer_reaches_test_accuracy(submission, seed):
         what_en=what_en,
         hint=(hint_fr, hint_en),
     )
+
+
+def _first_step_climbs(submission, train_seed: int) -> bool:
+    """The premise of the ascent hint: one epoch of one batch (the whole set, whose mean gradient
+    does not depend on the shuffle) moves the parameters by +lr · dθ, θ what lr = 0 returns."""
+    X_train, _, y_train, _ = digits_split(SPLIT_SEED)
+    X, y = X_train[:100], y_train[:100]
+    shapes = {"W1": (X.shape[1], 16), "b1": (16,), "W2": (16, 10), "b2": (10,)}
+    try:
+        base, moved = (
+            _returned_params(with_references(
+                submission, MLP_REFERENCES, "entrainer", X, y,
+                hidden=16, lr=rate, epochs=1, batch_size=len(X), seed=train_seed, timeout=60,
+            ), shapes, "hidden=16")
+            for rate in (0.0, 0.5)
+        )
+    except (StudentError, CheckFailed):
+        return False
+    grads = _grader_grads(base, X, y)
+    return all(_step_error(moved[k] - base[k], 0.5 * grads[k]) <= 1e-3 for k in KEYS)
 
 
 @kernel_side
@@ -288,6 +360,36 @@ def _returned_params(value: object, shapes: dict[str, tuple[int, ...]], label: s
     }
 
 
+NOTEBOOK_D = 64  # the digits' 8 × 8 pixels: the D a student may write in entrainer
+
+
+def _train_call(submission, X: np.ndarray, y: np.ndarray, *args, **kwargs):
+    """with_references(submission, MLP_REFERENCES, "entrainer", *args, **kwargs) on grader
+    examples X of more than 64 columns; a shape error that the same training on 64 columns
+    does not raise (its premise) is a D written in the function (blind answer:
+    init_params(64, hidden, 10, seed)), told so rather than NumPy's matmul message alone."""
+    try:
+        return with_references(submission, MLP_REFERENCES, "entrainer", *args, **kwargs)
+    except StudentError as exc:
+        if exc.ename not in SHAPE_ERRORS or X.shape[1] == NOTEBOOK_D:
+            raise
+        try:
+            with_references(
+                submission, MLP_REFERENCES, "entrainer", X[:, :NOTEBOOK_D], y,
+                hidden=16, lr=LR, epochs=1, batch_size=BATCH, seed=0, timeout=60,
+            )
+        except (StudentError, CheckFailed):
+            raise exc from None
+        raise CheckFailed(
+            f"{exc.message.fr} ; ici les exemples du correcteur n'ont pas 64 colonnes, et le même "
+            "entraînement sur 64 colonnes passe : la dimension d'entrée D se lit sur les données, "
+            "D = X_train.shape[1] (init_params(X_train.shape[1], hidden, 10, seed)), pas 64 écrit en dur",
+            f"{exc.message.en}; here the grader's examples do not have 64 columns, and the same "
+            "training on 64 columns goes through: the input dimension D is read from the data, "
+            "D = X_train.shape[1] (init_params(X_train.shape[1], hidden, 10, seed)), not a hard-coded 64",
+        ) from None
+
+
 @kernel_side(uses=(_examples_of,))
 def record_training(entrainer, X, y, hidden, lr, epochs, batch_size, seed):
     """entrainer(X, y, ...) with forward wrapped as in record_batches (run with the references
@@ -337,8 +439,8 @@ def test_entrainer_one_step_on_every_parameter(submission, rng):
         )
 
     record_training.install(submission)
-    out = with_references(
-        submission, MLP_REFERENCES, "entrainer", Ref("entrainer"), X, y, hidden, lr, 1, n, s,
+    out = _train_call(
+        submission, X, y, Ref("entrainer"), X, y, hidden, lr, 1, n, s,
         via=record_training.ref_name, timeout=60,
     )
     seen = out.get("seen") if isinstance(out, dict) else None
@@ -554,6 +656,30 @@ def _check_batch_count(batches: object, n: int, bs: int, what: str, what_en: str
         )
 
 
+def _check_exact_batch_sizes(batches: list, n: int, bs: int, what: str, what_en: str) -> None:
+    """The statement's batches: "on les découpe en lots de batch_size exemples", the last one
+    alone incomplete. Checked after check_epoch_batches (every example once, no batch above
+    batch_size). Blind answer: np.array_split(ordre, ceil(N / batch_size)), near-equal parts
+    smaller than batch_size. An empty batch (a slice past the end) is left aside."""
+    sizes = [len(b) for b in _epoch_passes(batches, n) if len(b)]
+    if all(size == bs for size in sizes[:-1]):
+        return
+    split = max(sizes) - min(sizes) <= 1
+    extra_fr, extra_en = (
+        (" ; np.array_split en ceil(N / batch_size) parts donne des parts presque égales, plus "
+         "petites que batch_size", "; np.array_split into ceil(N / batch_size) parts gives "
+         "near-equal parts, smaller than batch_size") if split else ("", "")
+    )
+    raise CheckFailed(
+        f"{what} : les lots n'ont pas tous batch_size exemples ; seul le dernier lot de l'époque "
+        "peut être incomplet : découpez la permutation en tranches ordre[debut : debut + batch_size], "
+        f"debut parcourant range(0, N, batch_size){extra_fr}",
+        f"{what_en}: not every batch holds batch_size examples; only the epoch's last batch may be "
+        "incomplete: cut the permutation into slices order[start : start + batch_size], start "
+        f"going over range(0, N, batch_size){extra_en}",
+    )
+
+
 # 0.25 + 0.25: the seed and the batches share the half point the seed check had (the TP totals 20).
 @pytest.mark.item("train")
 @pytest.mark.points(0.25)
@@ -563,15 +689,17 @@ def test_entrainer_batches_cover_the_epoch(submission, rng):
     multiple of batch_size). Mini-batches that grow (ordre[debut : debut * batch_size]) or overlap still reach the
     accuracy bar; a wrong slice is seen here."""
     X_train, _, y_train, _ = digits_split(SPLIT_SEED)
-    n = 300
+    bs = int(rng.integers(20, 40))
+    if bs == BATCH:  # not the default 32
+        bs += 1
+    # Drawn on purpose (blind answer): a last batch of exactly ONE example, n = k · batch_size + 1
+    # (range(0, N − 1, batch_size) skips it; any other remainder hides that slip).
+    n = (300 // bs) * bs + 1
     idx = rng.choice(len(X_train), size=n, replace=False)
     X = np.hstack([X_train[idx], (np.arange(n) / 1000.0)[:, None]])
-    bs = int(rng.integers(20, 40))
-    while n % bs == 0 or bs == BATCH:  # an incomplete last batch, always; not the default 32
-        bs += 1
     record_batches.install(submission)
-    batches = with_references(
-        submission, MLP_REFERENCES, "entrainer", Ref("entrainer"), X, y_train[idx], 16, LR, 1, bs,
+    batches = _train_call(
+        submission, X, y_train[idx], Ref("entrainer"), X, y_train[idx], 16, LR, 1, bs,
         via=record_batches.ref_name, timeout=60,
     )
     what = "entrainer(X_train, y_train, epochs=1, batch_size=…) sur des exemples du correcteur"
@@ -580,6 +708,7 @@ def test_entrainer_batches_cover_the_epoch(submission, rng):
     _check_one_epoch(batches, n, what, what_en)
     _check_batch_count(batches, n, bs, what, what_en)
     check_epoch_batches(batches, n, bs, what, what_en, ("forward", "forward"), every_example=True)
+    _check_exact_batch_sizes(batches, n, bs, what, what_en)
     # Two epochs: the examples are shuffled, and shuffled again at each epoch (a loop without
     # shuffling, or one permutation drawn before the loop, still reaches the accuracy bar).
     batches = with_references(
@@ -591,10 +720,12 @@ def test_entrainer_batches_cover_the_epoch(submission, rng):
     second = [i for b in batches[half:] for i in b]
     if first == sorted(first):
         raise CheckFailed(
-            f"{what} : les lots suivent l'ordre des exemples, sans mélange ; mélangez à chaque "
-            "époque : ordre = rng.permutation(N) avec rng = np.random.default_rng(seed)",
-            f"{what_en}: the batches follow the order of the examples, unshuffled; shuffle at "
-            "every epoch: ordre = rng.permutation(N) with rng = np.random.default_rng(seed)",
+            f"{what} : les lots de X_train reçus par forward suivent l'ordre des exemples, sans "
+            "mélange ; mélangez à chaque époque des indices, ordre = rng.permutation(N) avec "
+            "rng = np.random.default_rng(seed), et lisez X_train[lot] ET y_train[lot] avec le même lot",
+            f"{what_en}: the batches of X_train that forward receives follow the order of the "
+            "examples, unshuffled; shuffle indices at every epoch, ordre = rng.permutation(N) with "
+            "rng = np.random.default_rng(seed), and read X_train[batch] AND y_train[batch] with the same batch",
         )
     if first == second:
         raise CheckFailed(

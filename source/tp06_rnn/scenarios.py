@@ -1708,3 +1708,45 @@ CORRECT.update({
 CORRECT_GROUPS["blind-r12-correct-1"] = ("blind-r12-correct-prevision-global-generator", "blind-r12-correct-memoire-bias-row-by-row")
 CORRECT_GROUPS["blind-r12-correct-2"] = ("blind-r12-correct-prevision-hand-mse-rnn", "blind-r12-correct-memoire-nll-log-softmax")
 CORRECT_GROUPS["blind-r12-correct-3"] = ("blind-r12-correct-memoire-data-bias",)
+
+# Blind answers (twelfth round), hints: BPTT's message named the T of the largest relative
+# error, not the first T whose norm differs (an unrolling one step short is wrong from T = 1);
+# a recurrence without X or without b_h and a mean of the examples' norms got the generic hint.
+SCENARIOS.update({
+    "submission-bptt-one-step-short": Scenario(
+        grade_id="bptt",
+        source=edit(solution_cell(__file__, "bptt"),
+                    ("    for t in range(X.shape[0]):\n        h = torch.tanh(X[t] @ W_xh.T + h @ W_hh.T + b_h)\n"
+                     "        (grad,) = torch.autograd.grad(h.sum(), h0, retain_graph=True)\n",
+                     "    for t in range(X.shape[0]):\n        (grad,) = torch.autograd.grad(h.sum(), h0, retain_graph=True)\n"
+                     "        h = torch.tanh(X[t] @ W_xh.T + h @ W_hh.T + b_h)\n")),
+        must_fail=("test_normes_gradient_match_autograd",),
+        message_contains=("pour T = 1,",),
+        may_fail=("test_gradient_vanishes_and_explodes",),
+    ),
+    "submission-bptt-ignores-X": Scenario(
+        grade_id="bptt",
+        source=edit(solution_cell(__file__, "bptt"), ("torch.tanh(X[t] @ W_xh.T + h @ W_hh.T + b_h)", "torch.tanh(h @ W_hh.T + b_h)")),
+        must_fail=("test_normes_gradient_match_autograd",),
+        message_contains=("qui ignore les entrées",),
+        may_fail=("test_gradient_vanishes_and_explodes",),
+    ),
+    "submission-bptt-no-bias": Scenario(
+        grade_id="bptt",
+        source=edit(solution_cell(__file__, "bptt"), ("torch.tanh(X[t] @ W_xh.T + h @ W_hh.T + b_h)", "torch.tanh(X[t] @ W_xh.T + h @ W_hh.T)")),
+        must_fail=("test_normes_gradient_match_autograd",),
+        message_contains=("sans le biais b_h",),
+        may_fail=("test_gradient_vanishes_and_explodes",),
+    ),
+    "submission-bptt-mean-of-example-norms": Scenario(
+        grade_id="bptt",
+        source=edit(solution_cell(__file__, "bptt"), ("normes.append(grad.norm())", "normes.append(grad.norm(dim=1).mean())")),
+        must_fail=("test_normes_gradient_match_autograd",),
+        message_contains=("la moyenne sur le lot des normes",),
+        may_fail=("test_gradient_vanishes_and_explodes",),
+    ),
+})
+GROUPS["blind-r12-bptt-a"] = ("submission-bptt-one-step-short",)
+GROUPS["blind-r12-bptt-b"] = ("submission-bptt-ignores-X",)
+GROUPS["blind-r12-bptt-c"] = ("submission-bptt-no-bias",)
+GROUPS["blind-r12-bptt-d"] = ("submission-bptt-mean-of-example-norms",)

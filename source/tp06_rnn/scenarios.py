@@ -1721,7 +1721,7 @@ SCENARIOS.update({
                      "    for t in range(X.shape[0]):\n        (grad,) = torch.autograd.grad(h.sum(), h0, retain_graph=True)\n"
                      "        h = torch.tanh(X[t] @ W_xh.T + h @ W_hh.T + b_h)\n")),
         must_fail=("test_normes_gradient_match_autograd",),
-        message_contains=("pour T = 1,",),
+        message_contains=("pour T = 1,", "décalées d'un pas"),
         may_fail=("test_gradient_vanishes_and_explodes",),
     ),
     "submission-bptt-ignores-X": Scenario(
@@ -1750,3 +1750,39 @@ GROUPS["blind-r12-bptt-a"] = ("submission-bptt-one-step-short",)
 GROUPS["blind-r12-bptt-b"] = ("submission-bptt-ignores-X",)
 GROUPS["blind-r12-bptt-c"] = ("submission-bptt-no-bias",)
 GROUPS["blind-r12-bptt-d"] = ("submission-bptt-mean-of-example-norms",)
+
+
+# Blind answers (twelfth round), hints: a size written in the code or read from the wrong
+# dimension raised a bare shape error; the message now says so when the same function runs on
+# the notebook example's sizes (or on sizes all equal). rnn_sequence's sizes are never the
+# notebook's (T = 4 written in the code passed one draw in six).
+SCENARIOS.update({
+    "submission-lstm-cell-hidden-size-written-in": Scenario(
+        grade_id="lstm_cell",
+        source='def cellule_lstm(x_t, h_prec, c_prec, W_ih, W_hh, b_ih, b_hh):\n    H = 4\n    a = x_t @ W_ih.T + h_prec @ W_hh.T + b_ih + b_hh\n    i = torch.sigmoid(a[:, 0:H])\n    f = torch.sigmoid(a[:, H:2*H])\n    g = torch.tanh(a[:, 2*H:3*H])\n    o = torch.sigmoid(a[:, 3*H:4*H])\n    c = f * c_prec + i * g\n    h = o * torch.tanh(c)\n    return h, c\n',
+        must_fail=("test_cellule_lstm_matches_lstmcell",),
+        message_contains=("une taille est écrite en dur",),
+    ),
+    "submission-lstm-cell-hidden-size-from-batch-axis": Scenario(
+        grade_id="lstm_cell",
+        source='def cellule_lstm(x_t, h_prec, c_prec, W_ih, W_hh, b_ih, b_hh):\n    H = h_prec.shape[0]\n    a = x_t @ W_ih.T + h_prec @ W_hh.T + b_ih + b_hh\n    i = torch.sigmoid(a[:, 0:H])\n    f = torch.sigmoid(a[:, H:2*H])\n    g = torch.tanh(a[:, 2*H:3*H])\n    o = torch.sigmoid(a[:, 3*H:4*H])\n    c = f * c_prec + i * g\n    h = o * torch.tanh(c)\n    return h, c\n',
+        must_fail=("test_cellule_lstm_matches_lstmcell", "test_cellule_lstm_shapes"),
+        message_contains=("une taille est lue sur la mauvaise dimension",),
+    ),
+    "submission-rnn-sequence-length-written-in": Scenario(
+        grade_id="rnn_sequence",
+        source='def rnn_sequence(X, h0, W_xh, W_hh, b_h):\n    h = h0\n    sorties = []\n    for t in range(4):\n        h = cellule_rnn(X[t], h, W_xh, W_hh, b_h)\n        sorties.append(h)\n    return torch.stack(sorties, dim=0)\n',
+        must_fail=("test_rnn_sequence_matches_nn_rnn",),
+        message_contains=("une taille est écrite en dur",),
+    ),
+    "submission-gru-pytorch-hidden-size-from-input-size": Scenario(
+        grade_id="gru_pytorch",
+        source='def cellule_gru_pytorch(x_t, h_prec, W_ih, W_hh, b_ih, b_hh):\n    H = x_t.shape[1]\n    gi = x_t @ W_ih.T + b_ih\n    gh = h_prec @ W_hh.T + b_hh\n    r = torch.sigmoid(gi[:, :H] + gh[:, :H])\n    z = torch.sigmoid(gi[:, H:2*H] + gh[:, H:2*H])\n    n = torch.tanh(gi[:, 2*H:] + r * gh[:, 2*H:])\n    return (1 - z) * n + z * h_prec\n',
+        must_fail=("test_cellule_gru_pytorch_matches_grucell", "test_cellule_gru_pytorch_shape_and_update_gate"),
+        message_contains=("une taille est lue sur la mauvaise dimension",),
+    ),
+})
+GROUPS["blind-r12-bptt-a"] = (*GROUPS["blind-r12-bptt-a"], "submission-lstm-cell-hidden-size-written-in",
+                              "submission-rnn-sequence-length-written-in",
+                              "submission-gru-pytorch-hidden-size-from-input-size")
+GROUPS["blind-r12-bptt-b"] = (*GROUPS["blind-r12-bptt-b"], "submission-lstm-cell-hidden-size-from-batch-axis")

@@ -1786,3 +1786,37 @@ GROUPS["blind-r12-bptt-a"] = (*GROUPS["blind-r12-bptt-a"], "submission-lstm-cell
                               "submission-rnn-sequence-length-written-in",
                               "submission-gru-pytorch-hidden-size-from-input-size")
 GROUPS["blind-r12-bptt-b"] = (*GROUPS["blind-r12-bptt-b"], "submission-lstm-cell-hidden-size-from-batch-axis")
+
+
+# Blind answers (twelfth round), hints: four clipping faults got the generic restatement; each
+# is now recomputed by the grader (its premise) and named.
+SCENARIOS.update({
+    'submission-clip-first-gradient-only': Scenario(
+        grade_id="clip",
+        source='def clipper_gradients(grads, max_norme):\n    norme = torch.sqrt(sum((g ** 2).sum() for g in grads))\n    out = [g.clone() for g in grads]\n    if norme > max_norme:\n        out[0] = out[0] * max_norme / (norme + 1e-6)\n    return out\n',
+        must_fail=("test_clipper_matches_clip_grad_norm",),
+        message_contains=('seul le premier gradient est écrêté',),
+    ),
+    'submission-clip-root-mean-square-norm': Scenario(
+        grade_id="clip",
+        source='def clipper_gradients(grads, max_norme):\n    tout = torch.cat([g.reshape(-1) for g in grads])\n    norme = tout.pow(2).mean().sqrt()\n    f = min(1.0, max_norme / (float(norme) + 1e-6))\n    return [g * f for g in grads]\n',
+        must_fail=("test_clipper_matches_clip_grad_norm",),
+        message_contains=('la racine de la MOYENNE des carrés',),
+    ),
+    'submission-clip-largest-tensor-norm': Scenario(
+        grade_id="clip",
+        source='def clipper_gradients(grads, max_norme):\n    norme = max(g.norm() for g in grads)\n    coef = min(1.0, max_norme / (float(norme) + 1e-6))\n    return [g * coef for g in grads]\n',
+        must_fail=("test_clipper_matches_clip_grad_norm",),
+        message_contains=('la plus grande des normes',),
+    ),
+    'submission-clip-threshold-written-in': Scenario(
+        grade_id="clip",
+        source='def clipper_gradients(grads, max_norme):\n    total = 0.0\n    for g in grads:\n        total = total + (g ** 2).sum()\n    norme = total.sqrt()\n    coef = 1.0 / (norme + 1e-6)\n    if coef < 1:\n        return [g * coef for g in grads]\n    return [g.clone() for g in grads]\n',
+        must_fail=("test_clipper_matches_clip_grad_norm",),
+        message_contains=("un seuil fixe, 1, et non à l'argument max_norme",),
+    ),
+})
+GROUPS['blind-r12-bptt-b'] = (*GROUPS['blind-r12-bptt-b'], 'submission-clip-first-gradient-only')
+GROUPS['blind-r12-bptt-c'] = (*GROUPS['blind-r12-bptt-c'], 'submission-clip-root-mean-square-norm')
+GROUPS['blind-r12-bptt-d'] = (*GROUPS['blind-r12-bptt-d'], 'submission-clip-largest-tensor-norm')
+GROUPS['blind-r12-bptt-a'] = (*GROUPS['blind-r12-bptt-a'], 'submission-clip-threshold-written-in')

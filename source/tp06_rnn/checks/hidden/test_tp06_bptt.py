@@ -346,6 +346,30 @@ def test_clipper_matches_clip_grad_norm(submission, rng):
              "you use the squared global norm ‖g‖² = Σ_k ‖g_k‖² without its square root: the "
              "norm is √(Σ_k ‖g_k‖²), compared with τ and in the factor τ / ‖g‖"),
         )
+        rms = total / np.sqrt(sum(g.size for g in grads))
+        largest = max(float(np.linalg.norm(g)) for g in grads)
+        mistakes += (
+            ([ref[0], *grads[1:]],
+             "seul le premier gradient est écrêté : multipliez TOUS les gradients de la liste "
+             "par le même facteur τ / ‖g‖",
+             "only the first gradient is clipped: multiply EVERY gradient of the list by the "
+             "same factor τ / ‖g‖"),
+            ([g * min(1.0, tau / (rms + 1e-6)) for g in grads],
+             "votre norme est une moyenne, la racine de la MOYENNE des carrés : la norme globale "
+             "est la racine de leur SOMME, √(Σ_k ‖g_k‖²)",
+             "your norm is a mean, the root of the MEAN of the squares: the global norm is the "
+             "root of their SUM, √(Σ_k ‖g_k‖²)"),
+            ([g * min(1.0, tau / (largest + 1e-6)) for g in grads],
+             "votre norme est la plus grande des normes ‖g_k‖ : la norme globale réunit tous "
+             "les gradients, √(Σ_k ‖g_k‖²)",
+             "your norm is the largest of the norms ‖g_k‖: the global norm gathers every "
+             "gradient, √(Σ_k ‖g_k‖²)"),
+            ([g * min(1.0, 1.0 / (total + 1e-6)) for g in grads],
+             "vous écrêtez à un seuil fixe, 1, et non à l'argument max_norme : le facteur est "
+             "max_norme / (‖g‖ + 1e-6)",
+             "you clip at a fixed threshold, 1, not at the max_norme argument: the factor is "
+             "max_norme / (‖g‖ + 1e-6)"),
+        )
         if total < tau:
             # Scaled although the norm is under the threshold (no test against τ, or a test of
             # ‖g‖² > τ, which this input, ‖g‖ > 1, cannot tell apart): the premise holds here.

@@ -644,16 +644,12 @@ def _check_cross_entropy(out: dict, ids: np.ndarray, sizes: list[int], y: np.nda
                 break
         else:
             kinds.add("autre")
-    if not kinds or kinds == {"moyenne"}:
+    # Only a sum recognised at every batch is named: gradients that match neither come from
+    # labels other than y[lot] (y not shuffled with X, which the accuracy reports).
+    if kinds != {"somme"}:
         return
-    if "somme" in kinds:
-        fr = "vous sommez les pertes du lot au lieu d'en prendre la moyenne (reduction='sum')"
-        en = "you sum the batch's losses instead of averaging them (reduction='sum')"
-    else:
-        fr = ("le gradient que votre perte renvoie aux logits n'est pas celui de l'entropie "
-              "croisée moyenne (un softmax avant F.cross_entropy, une autre perte ?)")
-        en = ("the gradient your loss sends back to the logits is not the mean cross-entropy's "
-              "(a softmax before F.cross_entropy, another loss?)")
+    fr = "vous sommez les pertes du lot au lieu d'en prendre la moyenne (reduction='sum')"
+    en = "you sum the batch's losses instead of averaging them (reduction='sum')"
     raise CheckFailed(
         f"{call} : {fr} ; l'énoncé demande F.cross_entropy(modele(X[lot]), y[lot]), moyenne sur le lot",
         f"{call}: {en}; the statement asks for F.cross_entropy(modele(X[lot]), y[lot]), averaged over the batch",
@@ -940,7 +936,9 @@ def _loss_kind(used: object, series: np.ndarray, L: int) -> str | None:
                 break
         else:
             kinds.add("autre")
-    return "mse" if not kinds or kinds == {"mse"} else sorted(kinds - {"mse"})[0]
+    # Only a loss recognised at every batch is named: gradients that match none of them come
+    # from targets other than the series' (a wrong fenetres, which its own check reports).
+    return kinds.pop() if len(kinds) == 1 and kinds <= {"l1", "sum"} else "mse"
 
 
 def _check_mse_loss(used: object, series: np.ndarray, L: int, call: str) -> None:
@@ -951,9 +949,6 @@ def _check_mse_loss(used: object, series: np.ndarray, L: int, call: str) -> None
         "l1": ("vous minimisez l'erreur absolue (F.l1_loss ou |ŷ − y|)", "you minimise the absolute error (F.l1_loss or |ŷ − y|)"),
         "sum": ("vous sommez les carrés sur le lot au lieu d'en prendre la moyenne (reduction='sum')",
                 "you sum the squares over the batch instead of averaging them (reduction='sum')"),
-        "autre": ("le gradient que votre perte renvoie aux prédictions n'est pas celui de l'erreur "
-                  "quadratique moyenne", "the gradient your loss sends back to the predictions is not "
-                  "the mean squared error's"),
     }[kind]
     raise CheckFailed(
         f"{call} : {found[0]} ; l'énoncé demande l'erreur quadratique moyenne du lot, "

@@ -601,16 +601,7 @@ EQUIVALENT: dict[str, str] = {
         "the ValueError for an unknown genre: the statement asks for \"rnn\" and \"lstm\" only, "
         "and no check asks for another"
     ),
-    "memoire:DropStatement@10:16": (
-        "bias_hh_l0[H:2H] keeps PyTorch's initialisation (|b| ≤ 1/√H): the forget gate's total "
-        "bias stays 5 ± 0.18, σ ≈ 0.993 as the statement wants"
-    ),
     "prevision:DropStatement@3:4": "serie is a float32 tensor by the statement: as_tensor converts nothing",
-    "memoire:Binary_Mul_FloorDiv@10:48": (
-        "bias_hh_l0[H : 2 // H]: an empty slice for H >= 2 (the rows H:2H then keep PyTorch's "
-        "initialisation, as with memoire:DropStatement@10:16 above: total forget bias 5 ± 1/√H), "
-        "the forget block itself for H = 1"
-    ),
     "clip:DetachValue@3:12": "the norm only scales gradients, which carry no graph: detaching it changes nothing",
     "clip:DetachValue@4:14": "the factor only scales gradients, which carry no graph: detaching it changes nothing",
     "bptt:DetachValue@10:11": "the norms are already detached: a second detach changes nothing",
@@ -1640,3 +1631,192 @@ CORRECT.update({
     ),
 })
 CORRECT_GROUPS["sweep-clip-correct"] = ("correct-clip-no-epsilon-under-a-test",)
+
+
+# Blind answers (twelfth round). False passes: an entrainer_prevision whose seed reached the
+# shuffle only (torch.manual_seed(0) hard-coded: two seeds still gave two models), one that
+# minimised F.l1_loss (test MSE still under the bar), a ModeleSequence whose forward reset the
+# forget bias at every call (never learnt), one that left bias_hh_l0[H:2H] at PyTorch's random
+# initialisation (only the mean total was read), an entrainer_sequence summing its losses. The
+# recordings now read the starting weights with lr=0, the gradient the loss sends back to the
+# predictions (logits), the forget bias unit by unit and the parameters around one forward pass.
+SCENARIOS.update({
+    "submission-prevision-seed-reaches-only-the-shuffle": Scenario(
+        grade_id="prevision",
+        source='def fenetres(serie, L):\n    n = len(serie)\n    X = torch.stack([serie[i:i + L] for i in range(n - L)]).unsqueeze(-1)\n    y = serie[L:].clone()\n    return X, y\n\n\n\nclass ModelePrevision(nn.Module):\n    def __init__(self, H):\n        super().__init__()\n        self.gru = nn.GRU(1, H, batch_first=True)\n        self.lin = nn.Linear(H, 1)\n\n    def forward(self, X):\n        out, _ = self.gru(X)\n        return self.lin(out[:, -1, :]).squeeze(-1)\n\n\n\ndef entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):\n    X, y = fenetres(serie, L)\n    torch.manual_seed(0)\n    modele = ModelePrevision(H)\n    gen = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    for ep in range(epochs):\n        perm = torch.randperm(X.shape[0], generator=gen)\n        for k in range(0, X.shape[0], batch_size):\n            idx = perm[k:k + batch_size]\n            opt.zero_grad()\n            loss = F.mse_loss(modele(X[idx]), y[idx])\n            loss.backward()\n            opt.step()\n    return modele\n',
+        must_fail=("test_prevision_uses_its_seed",),
+        message_contains=("la graine n'atteint que le mélange des mini-lots",),
+    ),
+    "submission-prevision-l1-loss": Scenario(
+        grade_id="prevision",
+        source=edit(solution_cell(__file__, "prevision"), ("F.mse_loss(modele(X[lot]), y[lot])", "F.l1_loss(modele(X[lot]), y[lot])")),
+        must_fail=("test_prevision_uses_its_seed",),
+        message_contains=("vous minimisez l'erreur absolue",),
+        may_fail=("test_prevision_test_mse",),
+    ),
+    "submission-memoire-forget-bias-reset-in-forward": Scenario(
+        grade_id="memoire",
+        source='class ModeleSequence(nn.Module):\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "rnn":\n            self.rec = nn.RNN(d_entree, H, batch_first=True)\n        elif genre == "lstm":\n            self.rec = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():\n                self.rec.bias_ih_l0[H:2 * H] = 5.0\n                self.rec.bias_hh_l0[H:2 * H] = 0.0\n        else:\n            raise ValueError(genre)\n        self.lin = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        if isinstance(self.rec, nn.LSTM):\n            H = self.rec.hidden_size\n            with torch.no_grad():\n                self.rec.bias_ih_l0[H:2 * H] = 5.0\n                self.rec.bias_hh_l0[H:2 * H] = 0.0\n        out, _ = self.rec(X)\n        return self.lin(out[:, -1, :])\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    gen = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    n = X.shape[0]\n    for ep in range(epochs):\n        perm = torch.randperm(n, generator=gen)\n        for k in range(0, n, batch_size):\n            idx = perm[k:k + batch_size]\n            opt.zero_grad()\n            loss = F.cross_entropy(modele(X[idx]), y[idx])\n            loss.backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            opt.step()\n    return modele\n',
+        must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+        message_contains=("modifie ses paramètres",),
+        may_fail=("test_lstm_remembers_the_country",),
+    ),
+    "submission-memoire-bias-hh-not-zeroed": Scenario(
+        grade_id="memoire",
+        source=edit(solution_cell(__file__, "memoire"), ("                self.recurrent.bias_hh_l0[H : 2 * H].fill_(0.0)\n", "")),
+        must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+        message_contains=("garde son initialisation aléatoire",),
+    ),
+    "submission-memoire-sum-loss": Scenario(
+        grade_id="memoire",
+        source=edit(solution_cell(__file__, "memoire"), ("F.cross_entropy(modele(X[lot]), y[lot])", "F.cross_entropy(modele(X[lot]), y[lot], reduction=\"sum\")")),
+        must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+        message_contains=("reduction='sum'",),
+        may_fail=("test_lstm_remembers_the_country",),
+    ),
+})
+GROUPS["blind-r12-a"] = ("submission-prevision-seed-reaches-only-the-shuffle", "submission-memoire-forget-bias-reset-in-forward")
+GROUPS["blind-r12-b"] = ("submission-prevision-l1-loss", "submission-memoire-bias-hh-not-zeroed")
+GROUPS["blind-r12-c"] = ("submission-memoire-sum-loss",)
+CORRECT.update({
+    "blind-r12-correct-prevision-global-generator": Correct(
+        grade_id="prevision",
+        source='def fenetres(serie, L):\n    n = len(serie)\n    X = torch.stack([serie[i:i + L] for i in range(n - L)]).unsqueeze(-1)\n    y = serie[L:].clone()\n    return X, y\n\n\n\nclass ModelePrevision(nn.Module):\n    def __init__(self, H):\n        super().__init__()\n        self.gru = nn.GRU(1, H, batch_first=True)\n        self.lin = nn.Linear(H, 1)\n\n    def forward(self, X):\n        out, _ = self.gru(X)\n        return self.lin(out[:, -1, :]).squeeze(-1)\n\n\n\ndef entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):\n    X, y = fenetres(serie, L)\n    torch.manual_seed(seed)\n    modele = ModelePrevision(H)\n    gen = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    for ep in range(epochs):\n        perm = torch.randperm(X.shape[0])\n        for k in range(0, X.shape[0], batch_size):\n            idx = perm[k:k + batch_size]\n            opt.zero_grad()\n            loss = F.mse_loss(modele(X[idx]), y[idx])\n            loss.backward()\n            opt.step()\n    return modele\n',
+        why="torch.manual_seed(seed) before the model, then the shuffle drawn from the global generator",
+    ),
+    "blind-r12-correct-prevision-hand-mse-rnn": Correct(
+        grade_id="prevision",
+        source=edit('def fenetres(serie, L):\n    n = len(serie)\n    X = torch.stack([serie[i:i + L] for i in range(n - L)]).unsqueeze(-1)\n    y = serie[L:].clone()\n    return X, y\n\n\n\nclass ModelePrevision(nn.Module):\n    def __init__(self, H):\n        super().__init__()\n        self.gru = nn.RNN(1, H, batch_first=True)\n        self.lin = nn.Linear(H, 1)\n\n    def forward(self, X):\n        out, _ = self.gru(X)\n        return self.lin(out[:, -1, :]).squeeze(-1)\n\n\n\ndef entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):\n    X, y = fenetres(serie, L)\n    torch.manual_seed(seed)\n    modele = ModelePrevision(H)\n    gen = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    for ep in range(epochs):\n        perm = torch.randperm(X.shape[0], generator=gen)\n        for k in range(0, X.shape[0], batch_size):\n            idx = perm[k:k + batch_size]\n            opt.zero_grad()\n            loss = F.mse_loss(modele(X[idx]), y[idx])\n            loss.backward()\n            opt.step()\n    return modele\n', ("loss = F.mse_loss(modele(X[idx]), y[idx])", "loss = ((modele(X[idx]) - y[idx]) ** 2).mean()")),
+        why="nn.RNN forecaster, the mean squared error written by hand",
+    ),
+    "blind-r12-correct-memoire-bias-row-by-row": Correct(
+        grade_id="memoire",
+        source='class ModeleSequence(nn.Module):\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "rnn":\n            self.rec = nn.RNN(d_entree, H, batch_first=True)\n        elif genre == "lstm":\n            self.rec = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():\n                for j in range(H, 2 * H):\n                    self.rec.bias_ih_l0[j] = 5.0\n                    self.rec.bias_hh_l0[j] = 0.0\n        else:\n            raise ValueError(genre)\n        self.lin = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        out, _ = self.rec(X)\n        return self.lin(out[:, -1, :])\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    gen = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    n = X.shape[0]\n    for ep in range(epochs):\n        perm = torch.randperm(n, generator=gen)\n        for k in range(0, n, batch_size):\n            idx = perm[k:k + batch_size]\n            opt.zero_grad()\n            loss = F.cross_entropy(modele(X[idx]), y[idx])\n            loss.backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            opt.step()\n    return modele\n',
+        why="forget bias set row by row in __init__",
+    ),
+    "blind-r12-correct-memoire-nll-log-softmax": Correct(
+        grade_id="memoire",
+        source=edit(solution_cell(__file__, "memoire"), ("F.cross_entropy(modele(X[lot]), y[lot])", "F.nll_loss(F.log_softmax(modele(X[lot]), dim=1), y[lot])")),
+        why="the mean cross-entropy as nll_loss of log_softmax: the same gradient",
+    ),
+    "blind-r12-correct-memoire-data-bias": Correct(
+        grade_id="memoire",
+        source='class ModeleSequence(nn.Module):\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "rnn":\n            self.rec = nn.RNN(d_entree, H, batch_first=True)\n        elif genre == "lstm":\n            self.rec = nn.LSTM(d_entree, H, batch_first=True)\n            self.rec.bias_ih_l0.data[H:2 * H] = 5.0\n            self.rec.bias_hh_l0.data[H:2 * H] = 0.0\n        else:\n            raise ValueError(genre)\n        self.lin = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        out, _ = self.rec(X)\n        return self.lin(out[:, -1, :])\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    gen = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    n = X.shape[0]\n    for ep in range(epochs):\n        perm = torch.randperm(n, generator=gen)\n        for k in range(0, n, batch_size):\n            idx = perm[k:k + batch_size]\n            opt.zero_grad()\n            loss = F.cross_entropy(modele(X[idx]), y[idx])\n            loss.backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            opt.step()\n    return modele\n',
+        why="forget bias set through .data",
+    ),
+})
+CORRECT_GROUPS["blind-r12-correct-1"] = ("blind-r12-correct-prevision-global-generator", "blind-r12-correct-memoire-bias-row-by-row")
+CORRECT_GROUPS["blind-r12-correct-2"] = ("blind-r12-correct-prevision-hand-mse-rnn", "blind-r12-correct-memoire-nll-log-softmax")
+CORRECT_GROUPS["blind-r12-correct-3"] = ("blind-r12-correct-memoire-data-bias",)
+
+# Blind answers (twelfth round), hints: BPTT's message named the T of the largest relative
+# error, not the first T whose norm differs (an unrolling one step short is wrong from T = 1);
+# a recurrence without X or without b_h and a mean of the examples' norms got the generic hint.
+SCENARIOS.update({
+    "submission-bptt-one-step-short": Scenario(
+        grade_id="bptt",
+        source=edit(solution_cell(__file__, "bptt"),
+                    ("    for t in range(X.shape[0]):\n        h = torch.tanh(X[t] @ W_xh.T + h @ W_hh.T + b_h)\n"
+                     "        (grad,) = torch.autograd.grad(h.sum(), h0, retain_graph=True)\n",
+                     "    for t in range(X.shape[0]):\n        (grad,) = torch.autograd.grad(h.sum(), h0, retain_graph=True)\n"
+                     "        h = torch.tanh(X[t] @ W_xh.T + h @ W_hh.T + b_h)\n")),
+        must_fail=("test_normes_gradient_match_autograd",),
+        message_contains=("pour T = 1,", "décalées d'un pas"),
+        may_fail=("test_gradient_vanishes_and_explodes",),
+    ),
+    "submission-bptt-ignores-X": Scenario(
+        grade_id="bptt",
+        source=edit(solution_cell(__file__, "bptt"), ("torch.tanh(X[t] @ W_xh.T + h @ W_hh.T + b_h)", "torch.tanh(h @ W_hh.T + b_h)")),
+        must_fail=("test_normes_gradient_match_autograd",),
+        message_contains=("qui ignore les entrées",),
+        may_fail=("test_gradient_vanishes_and_explodes",),
+    ),
+    "submission-bptt-no-bias": Scenario(
+        grade_id="bptt",
+        source=edit(solution_cell(__file__, "bptt"), ("torch.tanh(X[t] @ W_xh.T + h @ W_hh.T + b_h)", "torch.tanh(X[t] @ W_xh.T + h @ W_hh.T)")),
+        must_fail=("test_normes_gradient_match_autograd",),
+        message_contains=("sans le biais b_h",),
+        may_fail=("test_gradient_vanishes_and_explodes",),
+    ),
+    "submission-bptt-mean-of-example-norms": Scenario(
+        grade_id="bptt",
+        source=edit(solution_cell(__file__, "bptt"), ("normes.append(grad.norm())", "normes.append(grad.norm(dim=1).mean())")),
+        must_fail=("test_normes_gradient_match_autograd",),
+        message_contains=("la moyenne sur le lot des normes",),
+        may_fail=("test_gradient_vanishes_and_explodes",),
+    ),
+})
+GROUPS["blind-r12-bptt-a"] = ("submission-bptt-one-step-short",)
+GROUPS["blind-r12-bptt-b"] = ("submission-bptt-ignores-X",)
+GROUPS["blind-r12-bptt-c"] = ("submission-bptt-no-bias",)
+GROUPS["blind-r12-bptt-d"] = ("submission-bptt-mean-of-example-norms",)
+
+
+# Blind answers (twelfth round), hints: a size written in the code or read from the wrong
+# dimension raised a bare shape error; the message now says so when the same function runs on
+# the notebook example's sizes (or on sizes all equal). rnn_sequence's sizes are never the
+# notebook's (T = 4 written in the code passed one draw in six).
+SCENARIOS.update({
+    "submission-lstm-cell-hidden-size-written-in": Scenario(
+        grade_id="lstm_cell",
+        source='def cellule_lstm(x_t, h_prec, c_prec, W_ih, W_hh, b_ih, b_hh):\n    H = 4\n    a = x_t @ W_ih.T + h_prec @ W_hh.T + b_ih + b_hh\n    i = torch.sigmoid(a[:, 0:H])\n    f = torch.sigmoid(a[:, H:2*H])\n    g = torch.tanh(a[:, 2*H:3*H])\n    o = torch.sigmoid(a[:, 3*H:4*H])\n    c = f * c_prec + i * g\n    h = o * torch.tanh(c)\n    return h, c\n',
+        must_fail=("test_cellule_lstm_matches_lstmcell",),
+        message_contains=("une taille est écrite en dur",),
+    ),
+    "submission-lstm-cell-hidden-size-from-batch-axis": Scenario(
+        grade_id="lstm_cell",
+        source='def cellule_lstm(x_t, h_prec, c_prec, W_ih, W_hh, b_ih, b_hh):\n    H = h_prec.shape[0]\n    a = x_t @ W_ih.T + h_prec @ W_hh.T + b_ih + b_hh\n    i = torch.sigmoid(a[:, 0:H])\n    f = torch.sigmoid(a[:, H:2*H])\n    g = torch.tanh(a[:, 2*H:3*H])\n    o = torch.sigmoid(a[:, 3*H:4*H])\n    c = f * c_prec + i * g\n    h = o * torch.tanh(c)\n    return h, c\n',
+        must_fail=("test_cellule_lstm_matches_lstmcell", "test_cellule_lstm_shapes"),
+        message_contains=("une taille est lue sur la mauvaise dimension",),
+    ),
+    "submission-rnn-sequence-length-written-in": Scenario(
+        grade_id="rnn_sequence",
+        source='def rnn_sequence(X, h0, W_xh, W_hh, b_h):\n    h = h0\n    sorties = []\n    for t in range(4):\n        h = cellule_rnn(X[t], h, W_xh, W_hh, b_h)\n        sorties.append(h)\n    return torch.stack(sorties, dim=0)\n',
+        must_fail=("test_rnn_sequence_matches_nn_rnn",),
+        message_contains=("une taille est écrite en dur",),
+    ),
+    "submission-gru-pytorch-hidden-size-from-input-size": Scenario(
+        grade_id="gru_pytorch",
+        source='def cellule_gru_pytorch(x_t, h_prec, W_ih, W_hh, b_ih, b_hh):\n    H = x_t.shape[1]\n    gi = x_t @ W_ih.T + b_ih\n    gh = h_prec @ W_hh.T + b_hh\n    r = torch.sigmoid(gi[:, :H] + gh[:, :H])\n    z = torch.sigmoid(gi[:, H:2*H] + gh[:, H:2*H])\n    n = torch.tanh(gi[:, 2*H:] + r * gh[:, 2*H:])\n    return (1 - z) * n + z * h_prec\n',
+        must_fail=("test_cellule_gru_pytorch_matches_grucell", "test_cellule_gru_pytorch_shape_and_update_gate"),
+        message_contains=("une taille est lue sur la mauvaise dimension",),
+    ),
+})
+GROUPS["blind-r12-bptt-a"] = (*GROUPS["blind-r12-bptt-a"], "submission-lstm-cell-hidden-size-written-in",
+                              "submission-rnn-sequence-length-written-in",
+                              "submission-gru-pytorch-hidden-size-from-input-size")
+GROUPS["blind-r12-bptt-b"] = (*GROUPS["blind-r12-bptt-b"], "submission-lstm-cell-hidden-size-from-batch-axis")
+
+
+# Blind answers (twelfth round), hints: four clipping faults got the generic restatement; each
+# is now recomputed by the grader (its premise) and named.
+SCENARIOS.update({
+    'submission-clip-first-gradient-only': Scenario(
+        grade_id="clip",
+        source='def clipper_gradients(grads, max_norme):\n    norme = torch.sqrt(sum((g ** 2).sum() for g in grads))\n    out = [g.clone() for g in grads]\n    if norme > max_norme:\n        out[0] = out[0] * max_norme / (norme + 1e-6)\n    return out\n',
+        must_fail=("test_clipper_matches_clip_grad_norm",),
+        message_contains=('seul le premier gradient est écrêté',),
+    ),
+    'submission-clip-root-mean-square-norm': Scenario(
+        grade_id="clip",
+        source='def clipper_gradients(grads, max_norme):\n    tout = torch.cat([g.reshape(-1) for g in grads])\n    norme = tout.pow(2).mean().sqrt()\n    f = min(1.0, max_norme / (float(norme) + 1e-6))\n    return [g * f for g in grads]\n',
+        must_fail=("test_clipper_matches_clip_grad_norm",),
+        message_contains=('la racine de la MOYENNE des carrés',),
+    ),
+    'submission-clip-largest-tensor-norm': Scenario(
+        grade_id="clip",
+        source='def clipper_gradients(grads, max_norme):\n    norme = max(g.norm() for g in grads)\n    coef = min(1.0, max_norme / (float(norme) + 1e-6))\n    return [g * coef for g in grads]\n',
+        must_fail=("test_clipper_matches_clip_grad_norm",),
+        message_contains=('la plus grande des normes',),
+    ),
+    'submission-clip-threshold-written-in': Scenario(
+        grade_id="clip",
+        source='def clipper_gradients(grads, max_norme):\n    total = 0.0\n    for g in grads:\n        total = total + (g ** 2).sum()\n    norme = total.sqrt()\n    coef = 1.0 / (norme + 1e-6)\n    if coef < 1:\n        return [g * coef for g in grads]\n    return [g.clone() for g in grads]\n',
+        must_fail=("test_clipper_matches_clip_grad_norm",),
+        message_contains=("un seuil fixe, 1, et non à l'argument max_norme",),
+    ),
+})
+GROUPS['blind-r12-bptt-b'] = (*GROUPS['blind-r12-bptt-b'], 'submission-clip-first-gradient-only')
+GROUPS['blind-r12-bptt-c'] = (*GROUPS['blind-r12-bptt-c'], 'submission-clip-root-mean-square-norm')
+GROUPS['blind-r12-bptt-d'] = (*GROUPS['blind-r12-bptt-d'], 'submission-clip-largest-tensor-norm')
+GROUPS['blind-r12-bptt-a'] = (*GROUPS['blind-r12-bptt-a'], 'submission-clip-threshold-written-in')

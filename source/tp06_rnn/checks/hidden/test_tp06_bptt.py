@@ -70,9 +70,13 @@ def test_param_counts_match_torch(submission, rng):
 # ---------------------------------------------------------------- BPTT
 
 
-def _ref_norms(X, h0, W_xh, W_hh, b_h, *, wrt="h0", norm="l2", start="h0") -> np.ndarray:
-    """The norms of ∂L_T/∂h_0 (or, for the hints, of ∂L_T/∂x_1, another norm, or unrolled
-    from a zero state instead of h0)."""
+def _ref_norms(X, h0, W_xh, W_hh, b_h, *, wrt="h0", norm="l2", start="h0", drop=None) -> np.ndarray:
+    """The norms of ∂L_T/∂h_0 (or, for the hints, of ∂L_T/∂x_1, another norm, unrolled
+    from a zero state instead of h0, or without the inputs X or the bias b_h: drop="X", "b")."""
+    if drop == "X":
+        X = torch.zeros_like(X)
+    if drop == "b":
+        b_h = torch.zeros_like(b_h)
     h0 = (torch.zeros_like(h0) if start == "zeros" else h0.clone()).requires_grad_(True)
     X = X.clone().requires_grad_(True)
     h, out = h0, []
@@ -81,7 +85,8 @@ def _ref_norms(X, h0, W_xh, W_hh, b_h, *, wrt="h0", norm="l2", start="h0") -> np
         (g,) = torch.autograd.grad(h.sum(), h0 if wrt == "h0" else X, retain_graph=True,
                                    allow_unused=True)
         g = torch.zeros_like(h0) if g is None else (g if wrt == "h0" else g[0])
-        out.append(float({"l2": g.norm(), "l2sq": (g**2).sum(), "l1": g.abs().sum()}[norm]))
+        out.append(float({"l2": g.norm(), "l2sq": (g**2).sum(), "l1": g.abs().sum(),
+                          "rows": g.norm(dim=-1).mean()}[norm]))
     return np.array(out)
 
 
@@ -105,6 +110,17 @@ _NORM_MISTAKES = (
      "depuis torch.zeros", "your norms are those of an unrolling started from a zero state: "
      "unroll from h0, the argument (a copy h0.detach().clone().requires_grad_(True)), not from "
      "torch.zeros"),
+    (dict(drop="X"), "vos normes sont celles d'une récurrence qui ignore les entrées : chaque "
+     "pas lit X[t], h_t = tanh(X[t] W_xhᵀ + h_{t−1} W_hhᵀ + b_h)", "your norms are those of a "
+     "recurrence that ignores the inputs: every step reads X[t], h_t = tanh(X[t] W_xhᵀ + "
+     "h_{t−1} W_hhᵀ + b_h)"),
+    (dict(drop="b"), "vos normes sont celles d'une récurrence sans le biais b_h : h_t = "
+     "tanh(X[t] W_xhᵀ + h_{t−1} W_hhᵀ + b_h)", "your norms are those of a recurrence without the "
+     "bias b_h: h_t = tanh(X[t] W_xhᵀ + h_{t−1} W_hhᵀ + b_h)"),
+    (dict(norm="rows"), "c'est la moyenne sur le lot des normes de chaque exemple : la norme "
+     "euclidienne porte sur tout le gradient (N, H), grad.norm()", "that is the mean over the "
+     "batch of each example's norm: the Euclidean norm is over the whole (N, H) gradient, "
+     "grad.norm()"),
 )
 _NORM_HINT = (
     "L_T est la somme de h_T, déroulé sur les T premiers pas depuis h_0, et la norme est "
@@ -115,6 +131,12 @@ _NORM_HINT = (
 
 
 def _norm_hint(got, X, h0, W_xh, W_hh, b_h) -> tuple[str, str]:
+    ref = _ref_norms(X, h0, W_xh, W_hh, b_h)
+    if len(got) > 2 and np.allclose(got[1:], ref[:-1], rtol=NORM_RTOL, atol=1e-10):
+        return ("vos normes sont décalées d'un pas : la première est celle de L_0 = Σ h_0 ; la "
+                "première attendue est celle de T = 1, après un pas de la récurrence",
+                "your norms are shifted by one step: the first is that of L_0 = Σ h_0; the "
+                "first expected is that of T = 1, after one step of the recurrence")
     for kwargs, fr, en in _NORM_MISTAKES:
         if np.allclose(got, _ref_norms(X, h0, W_xh, W_hh, b_h, **kwargs), rtol=NORM_RTOL, atol=1e-10):
             return fr, en
@@ -162,7 +184,8 @@ def test_normes_gradient_match_autograd(submission, rng):
     record_margin("norms of ∂L_T/∂h_0: relative error", float(np.max(np.abs(got - ref) / (np.abs(ref) + 1e-7))),
                   NORM_RTOL, higher_is_better=False, kind="tolerance")
     if not np.allclose(got, ref, rtol=NORM_RTOL, atol=1e-10):
-        k = int(np.argmax(np.abs(got - ref) / (np.abs(ref) + 1e-12)))
+        # The first T whose norm differs: a later one may only inherit its mistake.
+        k = int(np.argmax(~np.isclose(got, ref, rtol=NORM_RTOL, atol=1e-10)))
         hint = _norm_hint(got, X, h0, W_xh, W_hh, b_h)
         raise CheckFailed(
             f"pour T = {k + 1}, votre norme de ∂L_T/∂h_0 n'est pas celle du calcul par autograd "
@@ -322,6 +345,30 @@ def test_clipper_matches_clip_grad_norm(submission, rng):
              "norme est √(Σ_k ‖g_k‖²), comparée au seuil τ et dans le facteur τ / ‖g‖",
              "you use the squared global norm ‖g‖² = Σ_k ‖g_k‖² without its square root: the "
              "norm is √(Σ_k ‖g_k‖²), compared with τ and in the factor τ / ‖g‖"),
+        )
+        rms = total / np.sqrt(sum(g.size for g in grads))
+        largest = max(float(np.linalg.norm(g)) for g in grads)
+        mistakes += (
+            ([ref[0], *grads[1:]],
+             "seul le premier gradient est écrêté : multipliez TOUS les gradients de la liste "
+             "par le même facteur τ / ‖g‖",
+             "only the first gradient is clipped: multiply EVERY gradient of the list by the "
+             "same factor τ / ‖g‖"),
+            ([g * min(1.0, tau / (rms + 1e-6)) for g in grads],
+             "votre norme est une moyenne, la racine de la MOYENNE des carrés : la norme globale "
+             "est la racine de leur SOMME, √(Σ_k ‖g_k‖²)",
+             "your norm is a mean, the root of the MEAN of the squares: the global norm is the "
+             "root of their SUM, √(Σ_k ‖g_k‖²)"),
+            ([g * min(1.0, tau / (largest + 1e-6)) for g in grads],
+             "votre norme est la plus grande des normes ‖g_k‖ : la norme globale réunit tous "
+             "les gradients, √(Σ_k ‖g_k‖²)",
+             "your norm is the largest of the norms ‖g_k‖: the global norm gathers every "
+             "gradient, √(Σ_k ‖g_k‖²)"),
+            ([g * min(1.0, 1.0 / (total + 1e-6)) for g in grads],
+             "vous écrêtez à un seuil fixe, 1, et non à l'argument max_norme : le facteur est "
+             "max_norme / (‖g‖ + 1e-6)",
+             "you clip at a fixed threshold, 1, not at the max_norme argument: the factor is "
+             "max_norme / (‖g‖ + 1e-6)"),
         )
         if total < tau:
             # Scaled although the norm is under the threshold (no test against τ, or a test of

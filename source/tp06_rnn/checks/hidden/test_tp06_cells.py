@@ -18,6 +18,7 @@ from torch import nn
 
 from autograder.checks import (
     CheckFailed,
+    StudentError,
     Tensor,
     as_array,
     fmt_order,
@@ -50,6 +51,49 @@ def _torch_cell(module, rng, scale: float = 1.0):
         for p in cell.parameters():
             p.copy_(torch.from_numpy(rng.normal(size=tuple(p.shape)) * scale))
     return N, d, H, cell
+
+
+_SHAPE_ERRORS = ("IndexError", "RuntimeError", "ValueError")
+
+
+def _sized_call(name: str, call, args: list, shapes, sizes: dict[str, int], notebook: dict[str, int]):
+    """call(args): the student's `name` on the grader's arguments, of sizes `sizes`. A shape
+    error there (the other sizes' arguments drawn from shapes(**sizes), a list of shapes),
+    when the same function runs on the notebook example's sizes, or on sizes all equal, names
+    the likely fault (a size written in the code, a size read from the wrong dimension)
+    instead of the bare error; otherwise the error stands as it is."""
+    try:
+        return call(args)
+    except StudentError as exc:
+        if exc.ename not in _SHAPE_ERRORS:
+            raise
+        equal = dict.fromkeys(sizes, 7)  # never all the grader's sizes (N, d, H ≤ 6)
+        for other, fr, en in (
+            (notebook, "une taille est écrite en dur (celle de l'exemple du notebook ?) : lisez "
+             "chaque taille sur les tenseurs reçus", "a size is written in the code (the "
+             "notebook example's?): read every size from the tensors it receives"),
+            (equal, "une taille est lue sur la mauvaise dimension (ou un produit attend une "
+             "transposée) : H = h_prec.shape[1] (ou W_hh.shape[1]), T = X.shape[0]",
+             "a size is read from the wrong dimension (or a product needs a transpose): "
+             "H = h_prec.shape[1] (or W_hh.shape[1]), T = X.shape[0]"),
+        ):
+            try:
+                call(_random_args(shapes(**other)))
+            except StudentError:
+                continue
+            shown = ", ".join(f"{k} = {v}" for k, v in other.items())
+            raise CheckFailed(
+                f"`{name}` a levé {exc.ename} sur les tailles du correcteur ({exc.evalue[:160]}), "
+                f"alors qu'il tourne avec {shown} : {fr}",
+                f"`{name}` raised {exc.ename} on the grader's sizes ({exc.evalue[:160]}), while "
+                f"it runs with {shown}: {en}",
+            ) from None
+        raise
+
+
+def _random_args(shapes) -> list[torch.Tensor]:
+    r = np.random.default_rng(0)
+    return [torch.from_numpy(r.normal(size=s)) for s in shapes]
 
 
 def _fail(what_fr: str, what_en: str, got, ref, hint_fr: str, hint_en: str):
@@ -146,23 +190,45 @@ def test_cellule_rnn_matches_rnncell(submission, rng, seed):
 def test_rnn_sequence_matches_nn_rnn(submission, rng, seed):
     torch.manual_seed(seed)
     T, N, d, H = int(rng.integers(3, 9)), *(int(v) for v in rng.integers(2, 6, size=3))
+    # Never one of the notebook example's sizes (T = 4, N = 2, d = 3, H = 5): a size written
+    # in the code would then pass.
+    T, N, d, H = (v + 1 if v == nb else v for v, nb in zip((T, N, d, H), (4, 2, 3, 5), strict=True))
     rnn = nn.RNN(d, H).double()
     X = torch.from_numpy(rng.normal(size=(T, N, d)))
     h0 = torch.from_numpy(rng.normal(size=(N, H)))
     b_h = (rnn.bias_ih_l0 + rnn.bias_hh_l0).detach()
     with torch.no_grad():
         ref = rnn(X, h0[None])[0].numpy()
-    raw = with_references(
-        submission,
-        CELL_REFERENCE,
+    raw = _sized_call(
         "rnn_sequence",
-        _arr(X),
-        _arr(h0),
-        _arr(rnn.weight_ih_l0),
-        _arr(rnn.weight_hh_l0),
-        _arr(b_h),
+        lambda a: with_references(submission, CELL_REFERENCE, "rnn_sequence", *(_arr(t) for t in a)),
+        [X, h0, rnn.weight_ih_l0, rnn.weight_hh_l0, b_h],
+        lambda T, N, d, H: ((T, N, d), (N, H), (H, d), (H, H), (H,)),
+        dict(T=T, N=N, d=d, H=H), dict(T=4, N=2, d=3, H=5),
     )
-    got = as_array(raw, "rnn_sequence(...)", shape=(T, N, H))
+    try:
+        got = as_array(raw, "rnn_sequence(...)", shape=(T, N, H))
+    except CheckFailed:
+        # The premise of "a size written in the code": on the notebook example's sizes, the
+        # same function returns the shape it should.
+        try:
+            small = with_references(submission, CELL_REFERENCE, "rnn_sequence",
+                                    *(_arr(t) for t in _random_args(((4, 2, 3), (2, 5), (5, 3), (5, 5), (5,)))))
+            right = as_array(small, "rnn_sequence(...)", allow_nan=True).shape == (4, 2, 5)
+        except (CheckFailed, StudentError):
+            right = False
+        if not right:
+            raise
+        raise CheckFailed(
+            "rnn_sequence renvoie une forme fausse sur les séquences du correcteur, alors qu'il "
+            "renvoie la bonne avec T = 4, N = 2, d = 3, H = 5 : une taille est écrite en dur "
+            "(celle de l'exemple du notebook ?) : lisez T = X.shape[0] et les autres tailles "
+            "sur les tenseurs reçus",
+            "rnn_sequence returns a wrong shape on the grader's sequences, while it returns the "
+            "right one with T = 4, N = 2, d = 3, H = 5: a size is written in the code (the "
+            "notebook example's?): read T = X.shape[0] and the other sizes from the tensors it "
+            "receives",
+        ) from None
     if not _close(got, ref):
         with torch.no_grad():  # the unrolling from a zero state: h0 (never zero here) ignored
             from_zeros = rnn(X, torch.zeros_like(h0)[None])[0].numpy()
@@ -228,15 +294,11 @@ def test_cellule_lstm_matches_lstmcell(submission, rng, seed):
         c = torch.from_numpy(rng.normal(size=(N, H)) * 2)
         with torch.no_grad():
             h_ref, c_ref = (t.numpy() for t in cell(x, (h, c)))
-        raw = submission.call(
-            "cellule_lstm",
-            _arr(x),
-            _arr(h),
-            _arr(c),
-            _arr(cell.weight_ih),
-            _arr(cell.weight_hh),
-            _arr(cell.bias_ih),
-            _arr(cell.bias_hh),
+        raw = _sized_call(
+            "cellule_lstm", lambda a: submission.call("cellule_lstm", *(_arr(t) for t in a)),
+            [x, h, c, cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh],
+            lambda N, d, H: ((N, d), (N, H), (N, H), (4 * H, d), (4 * H, H), (4 * H,), (4 * H,)),
+            dict(N=N, d=d, H=H), dict(N=2, d=3, H=4),
         )
         h_got, c_got = states(raw, "cellule_lstm", N, H)
         if _close(h_got, h_ref) and _close(c_got, c_ref):
@@ -519,7 +581,13 @@ def test_cellule_gru_pytorch_matches_grucell(submission, rng, seed):
         with torch.no_grad():
             ref = cell(x, h).numpy()
         params = [p.detach() for p in (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)]
-        raw = submission.call("cellule_gru_pytorch", _arr(x), _arr(h), *(_arr(p) for p in params))
+        raw = _sized_call(
+            "cellule_gru_pytorch",
+            lambda a: submission.call("cellule_gru_pytorch", *(_arr(t) for t in a)),
+            [x, h, *params],
+            lambda N, d, H: ((N, d), (N, H), (3 * H, d), (3 * H, H), (3 * H,), (3 * H,)),
+            dict(N=N, d=d, H=H), dict(N=2, d=3, H=4),
+        )
         got = as_array(raw, "cellule_gru_pytorch(...)", shape=(N, H))
         if _close(got, ref):
             continue

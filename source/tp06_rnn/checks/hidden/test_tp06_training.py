@@ -109,7 +109,7 @@ def prevision_args(entrainer, serie, L, H, lr, graine, epochs):
 
     g = getattr(entrainer, "__globals__", {})  # the notebook's globals
     base = g.get("ModelePrevision")
-    longueurs, lignes, tailles, entrees = [], [], [], []
+    longueurs, lignes, tailles, entrees, pertes = [], [], [], [], []
     if isinstance(base, type) and issubclass(base, torch.nn.Module):
         class _Tp06Enregistreur(base):
             def forward(self, X):
@@ -121,6 +121,15 @@ def prevision_args(entrainer, serie, L, H, lr, graine, epochs):
                 copie = torch.as_tensor(X).detach().clone()
                 sortie = super().forward(X)
                 entrees.append(bool(torch.equal(torch.as_tensor(X).detach(), copie)))
+                if isinstance(sortie, torch.Tensor) and sortie.requires_grad:
+                    # The loss's gradient with respect to the predictions: the grader
+                    # compares it with the mean squared error's, 2 (ŷ − y) / N.
+                    vu = {"pred": sortie.detach().reshape(-1).double().clone()}
+                    sortie.register_hook(lambda g, vu=vu: vu.__setitem__(
+                        "grad", g.detach().reshape(-1).double().clone()))
+                    pertes.append(vu)
+                else:
+                    pertes.append({})
                 return sortie
 
         g["ModelePrevision"] = _Tp06Enregistreur
@@ -159,6 +168,7 @@ def prevision_args(entrainer, serie, L, H, lr, graine, epochs):
         "batch_first": all(m.batch_first for m in recs) if recs else None,
         "taux": taux,
         "adam": all(adam) if adam else None,
+        "pertes": [[v["pred"], v["grad"]] if "grad" in v else None for v in pertes],
     }
 
 
@@ -199,6 +209,7 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, lr):
             super().__init__()
             self.lin = torch.nn.Linear(X.shape[-1], int(y.max()) + 1)
             self.ids, self.cumuls, self.normes, self.taux, self.adam = [], [], [], [], []
+            self.pertes = []
             frais = {}
             for i, p in enumerate(self.parameters()):
                 p.register_hook(lambda g, i=i: frais.__setitem__(i, g.detach().clone()))
@@ -207,9 +218,15 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, lr):
                 )
 
         def forward(self, x):
+            sortie = 100.0 * self.lin(x[:, -1])  # large gradients: clipping shows
             if self.training and torch.is_grad_enabled():
                 self.ids.append(x[:, 0, 0].detach().round().long().cpu().clone())
-            return 100.0 * self.lin(x[:, -1])  # large gradients: clipping shows
+                # The loss's gradient with respect to the logits, for the grader to compare
+                # with the mean cross-entropy's (softmax − one-hot) / N.
+                vu = [sortie.detach().double().clone()]
+                sortie.register_hook(lambda g, vu=vu: vu.append(g.detach().double().clone()))
+                self.pertes.append(vu)
+            return sortie
 
     torch.manual_seed(0)
     modele = Enregistreur()
@@ -235,6 +252,7 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, lr):
         "normes": modele.normes,
         "taux": modele.taux,
         "adam": modele.adam,
+        "pertes": [v if len(v) == 2 else None for v in modele.pertes],
     }
 
 
@@ -429,15 +447,29 @@ def lstm_head_input(creer, graine, d, H, n_classes, X):
     lins = [m for m in modele.modules() if isinstance(m, nn.Linear)]
     if len(lstms) != 1 or not lins or not lstms[0].batch_first:
         return None
-    biais = None
+    biais = ecart = ih_cinq = None
     if lstms[0].bias:
         L, h = lstms[0], lstms[0].hidden_size
-        biais = float((L.bias_ih_l0[h : 2 * h] + L.bias_hh_l0[h : 2 * h]).detach().double().mean())
+        total = (L.bias_ih_l0[h : 2 * h] + L.bias_hh_l0[h : 2 * h]).detach().double()
+        biais = float(total.mean())
+        ecart = float((total - total.mean()).abs().max())  # the same total for every unit?
+        ih_cinq = bool((L.bias_ih_l0[h : 2 * h].detach().double() - 5.0).abs().max() < 1e-3)
+    # The forward pass leaves the parameters as they are: weights moved as by training (every
+    # parameter nudged), then one training-mode forward pass must not write into any of them
+    # (a bias reset in forward is never learnt).
+    with torch.no_grad():
+        for p in modele.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    avant = [p.detach().clone() for p in modele.parameters()]
+    modele.train()
+    modele(X)
+    touche = any(not torch.equal(a, p.detach()) for a, p in zip(avant, modele.parameters(), strict=True))
     modele.eval()
     dernier = tete_lit_le_dernier_pas(modele, X, lstms[0])
     if dernier is None:
         return None
-    return {"dernier": dernier, "biais_oubli": biais}
+    return {"dernier": dernier, "biais_oubli": biais, "ecart": ecart, "ih_cinq": ih_cinq,
+            "forward_touche": touche}
 
 
 def _check_lstm_reads_its_output(submission, seed: int) -> None:
@@ -460,6 +492,33 @@ def _check_lstm_reads_its_output(submission, seed: int) -> None:
             f"at creation, the forget gate's total bias (bias_ih_l0 + bias_hh_l0, rows H:2H) is "
             f"{bias:.2f} on average: the statement asks for 5 in total, bias_ih_l0[H:2H] at 5 "
             "and bias_hh_l0[H:2H] at 0",
+        )
+    spread = reads.get("ecart")
+    if isinstance(spread, float) and spread > 1e-3:
+        where = ("bias_ih_l0[H:2H] vaut bien 5, mais bias_hh_l0[H:2H] garde son initialisation "
+                 "aléatoire de PyTorch" if reads.get("ih_cinq") else
+                 "les lignes H:2H de bias_ih_l0 ou de bias_hh_l0 ne sont pas toutes fixées")
+        where_en = ("bias_ih_l0[H:2H] is 5, but bias_hh_l0[H:2H] keeps PyTorch's random "
+                    "initialisation" if reads.get("ih_cinq") else
+                    "the rows H:2H of bias_ih_l0 or bias_hh_l0 are not all set")
+        raise CheckFailed(
+            "à la création, le biais total de la porte d'oubli (bias_ih_l0 + bias_hh_l0, lignes "
+            f"H:2H) n'est pas le même pour toutes les unités : {where} ; l'énoncé demande "
+            "bias_ih_l0[H:2H] à 5 et bias_hh_l0[H:2H] à 0, sous torch.no_grad()",
+            "at creation, the forget gate's total bias (bias_ih_l0 + bias_hh_l0, rows H:2H) is "
+            f"not the same for every unit: {where_en}; the statement asks for bias_ih_l0[H:2H] "
+            "at 5 and bias_hh_l0[H:2H] at 0, under torch.no_grad()",
+        )
+    if reads.get("forward_touche") is True:
+        raise CheckFailed(
+            'le forward du modèle "lstm" modifie ses paramètres : appliqué à un lot, il écrit '
+            "dans ses poids ou ses biais (le biais d'oubli remis à 5 à chaque appel ?) ; ce biais "
+            "se fixe une seule fois, dans __init__, puis le LSTM l'apprend : forward ne fait que "
+            "calculer les logits",
+            'the forward pass of the "lstm" model modifies its parameters: applied to a batch, it '
+            "writes into its weights or biases (the forget bias reset to 5 at every call?); this "
+            "bias is set once, in __init__, then the LSTM learns it: forward only computes the "
+            "logits",
         )
     if reads.get("dernier") is False:
         raise CheckFailed(
@@ -558,6 +617,45 @@ def _check_learning_rate(rates: object, lr: float, call: str, fn: str) -> None:
     )
 
 
+def _check_cross_entropy(out: dict, ids: np.ndarray, sizes: list[int], y: np.ndarray, call: str) -> None:
+    """The statement's loss, read from the gradient entrainer_sequence backpropagated to each
+    batch's logits: the mean cross-entropy gives (softmax − one-hot) / N; a sum over the batch
+    (reduction='sum') N times more."""
+    losses = out.get("pertes") or []
+    if len(losses) != len(sizes):
+        return
+    kinds, start = set(), 0
+    for size, seen in zip(sizes, losses, strict=True):
+        rows, start = ids[start : start + size], start + size
+        if seen is None or size < 2 or len(seen) != 2:
+            continue
+        logits = as_array(seen[0], "logits", allow_nan=True).astype(np.float64)
+        grad = as_array(seen[1], "gradient des logits", allow_nan=True).astype(np.float64)
+        if logits.shape != grad.shape or logits.shape[0] != size or rows.max(initial=0) >= len(y):
+            return
+        p = np.exp(logits - logits.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        p[np.arange(size), y[rows]] -= 1.0
+        if not np.all(np.isfinite(grad)) or np.abs(p).max() < 1e-3:
+            continue
+        for kind, want in (("moyenne", p / size), ("somme", p)):
+            if np.abs(grad - want).max() <= 1e-3 * np.abs(want).max():
+                kinds.add(kind)
+                break
+        else:
+            kinds.add("autre")
+    # Only a sum recognised at every batch is named: gradients that match neither come from
+    # labels other than y[lot] (y not shuffled with X, which the accuracy reports).
+    if kinds != {"somme"}:
+        return
+    fr = "vous sommez les pertes du lot au lieu d'en prendre la moyenne (reduction='sum')"
+    en = "you sum the batch's losses instead of averaging them (reduction='sum')"
+    raise CheckFailed(
+        f"{call} : {fr} ; l'énoncé demande F.cross_entropy(modele(X[lot]), y[lot]), moyenne sur le lot",
+        f"{call}: {en}; the statement asks for F.cross_entropy(modele(X[lot]), y[lot]), averaged over the batch",
+    )
+
+
 def _check_training_loop(submission, seed: int) -> None:
     """entrainer_sequence on a stand-in model: every example once per epoch in mini-batches,
     a new order per epoch drawn from `seed`, zero_grad, and gradients clipped to norm 1."""
@@ -632,6 +730,7 @@ def _check_training_loop(submission, seed: int) -> None:
             "torch.randperm per epoch)",
         )
     check_fresh_gradients(out["cumuls"], call, unit="lot")
+    _check_cross_entropy(out, ids, sizes, y, call)
     norms = [float(v) for v in out["normes"]]
     record_margin("largest gradient norm an optimizer step is given", max(norms, default=0.0),
                   1.0 + 1e-4, higher_is_better=False, kind="tolerance")
@@ -803,6 +902,62 @@ def _single_window(submission, model: Handle, X: np.ndarray, call: str) -> None:
     )
 
 
+def _loss_kind(used: object, series: np.ndarray, L: int) -> str | None:
+    """Which loss entrainer_prevision minimised, read from the gradient it backpropagated to
+    each training batch's predictions ŷ: the mean squared error gives 2 (ŷ − y) / N. "mse"
+    when it does (or nothing can be told: the windows are not the series' own, a rescaled
+    series say), else "sum" (2 (ŷ − y), reduction='sum'), "l1" (sign(ŷ − y) / N) or "autre"."""
+    if not isinstance(used, dict) or used.get("lignes") is None:
+        return "mse"
+    rows = as_array(used["lignes"], "fenêtres d'entraînement", allow_nan=True).astype(np.float32)
+    sizes = [int(v) for v in used.get("tailles", [])]
+    losses = used.get("pertes") or []
+    if len(losses) != len(sizes) or sum(sizes) != len(rows):
+        return "mse"
+    X_ref, y_ref = _windows(series, L)
+    targets = {X_ref[i, :, 0].tobytes(): float(y_ref[i]) for i in range(len(X_ref))}
+    kinds, start = set(), 0
+    for size, seen in zip(sizes, losses, strict=True):
+        batch, start = rows[start : start + size], start + size
+        if seen is None or size < 2:
+            continue
+        pred = as_array(seen[0], "prédictions", allow_nan=True).astype(np.float64).reshape(-1)
+        grad = as_array(seen[1], "gradient des prédictions", allow_nan=True).astype(np.float64).reshape(-1)
+        keys = [r.tobytes() for r in batch]
+        if pred.shape != (size,) or grad.shape != (size,) or not all(k in targets for k in keys):
+            return "mse"
+        err = pred - np.array([targets[k] for k in keys])
+        scale = float(np.abs(err).max())
+        if not np.all(np.isfinite(grad)) or scale < 1e-3:
+            continue
+        for kind, want in (("mse", 2 * err / size), ("sum", 2 * err), ("l1", np.sign(err) / size)):
+            if np.abs(grad - want).max() <= 1e-3 * np.abs(want).max():
+                kinds.add(kind)
+                break
+        else:
+            kinds.add("autre")
+    # Only a loss recognised at every batch is named: gradients that match none of them come
+    # from targets other than the series' (a wrong fenetres, which its own check reports).
+    return kinds.pop() if len(kinds) == 1 and kinds <= {"l1", "sum"} else "mse"
+
+
+def _check_mse_loss(used: object, series: np.ndarray, L: int, call: str) -> None:
+    kind = _loss_kind(used, series, L)
+    if kind == "mse":
+        return
+    found = {
+        "l1": ("vous minimisez l'erreur absolue (F.l1_loss ou |ŷ − y|)", "you minimise the absolute error (F.l1_loss or |ŷ − y|)"),
+        "sum": ("vous sommez les carrés sur le lot au lieu d'en prendre la moyenne (reduction='sum')",
+                "you sum the squares over the batch instead of averaging them (reduction='sum')"),
+    }[kind]
+    raise CheckFailed(
+        f"{call} : {found[0]} ; l'énoncé demande l'erreur quadratique moyenne du lot, "
+        "F.mse_loss(modele(X[lot]), y[lot])",
+        f"{call}: {found[1]}; the statement asks for the mean squared error of the batch, "
+        "F.mse_loss(modele(X[lot]), y[lot])",
+    )
+
+
 def _rule(used: object, key: str, fr: str, en: str) -> None:
     """Fails with (fr, en) when the recording says the statement's rule `key` was broken."""
     if isinstance(used, dict) and used.get(key) is False:
@@ -821,8 +976,8 @@ def test_prevision_uses_its_seed(submission, rng):
     s = int(rng.integers(0, 2**31 - 2))
     call = f"entrainer_prevision(serie, L={L}, H={h}, epochs=1, batch_size=16, seed=…)"
 
-    def run(graine: int, one: bool = False) -> np.ndarray:
-        model = submission.call("entrainer_prevision", Tensor(series), L=L, H=h, epochs=1, lr=F_LR,
+    def run(graine: int, one: bool = False, taux: float = F_LR) -> np.ndarray:
+        model = submission.call("entrainer_prevision", Tensor(series), L=L, H=h, epochs=1, lr=taux,
                                 batch_size=16, seed=graine, timeout=TRAIN_TIMEOUT)
         module_info(submission, model, "entrainer_prevision", inspect_model)
         if one:
@@ -949,6 +1104,7 @@ def test_prevision_uses_its_seed(submission, rng):
         "recurrent layer's output at the last step; apply it to outputs[:, -1] (not a mean "
         "over time, nor the first step)",
     )
+    _check_mse_loss(used, series, L, call)
     if isinstance(used, dict):
         _check_adam(used.get("adam"), call, "entrainer_prevision")
         _check_learning_rate(used.get("taux"), lr, call.replace("epochs=2", "lr=…, epochs=2"),
@@ -966,7 +1122,23 @@ def test_prevision_uses_its_seed(submission, rng):
         )
 
     if same and differs:
-        return
+        # Two seeds give two models, but the shuffle alone can make them differ: with lr=0 the
+        # returned model keeps the weights it was created with, which must follow the seed too
+        # (torch.manual_seed(seed) before ModelePrevision(H)).
+        start, start_other = run(s, taux=0.0), run(s + 1, taux=0.0)
+        if not np.allclose(start, start_other, rtol=1e-6, atol=1e-7):
+            return
+        call0 = call.replace("epochs=2", "lr=0, epochs=1")
+        raise CheckFailed(
+            f"{call0} : avec lr=0 le modèle garde ses poids de départ, et deux graines différentes "
+            "donnent le même modèle de départ : la graine n'atteint que le mélange des mini-lots, "
+            "pas l'initialisation ; appelez torch.manual_seed(seed), avec l'argument seed et non "
+            "une constante, juste avant de créer ModelePrevision(H)",
+            f"{call0}: with lr=0 the model keeps its starting weights, and two different seeds "
+            "give the same starting model: the seed only reaches the shuffle of the mini-batches, "
+            "not the initialisation; call torch.manual_seed(seed), with the seed argument and not "
+            "a constant, just before creating ModelePrevision(H)",
+        )
     if not same:
         fr = ("deux appels avec la même graine donnent deux modèles différents : appelez "
               "torch.manual_seed(seed) AVANT de créer ModelePrevision(H), et tirez l'ordre des "

@@ -1866,7 +1866,7 @@ SCENARIOS.update({
             ('            perte = perte_vae(lot, x_hat, mu, logvar, beta=beta)\n',
              '            perte = perte_vae(lot, x_hat, mu, logvar, beta=1.0 / beta)\n')),
         must_fail=("test_beta_reduces_kl",),
-        message_contains=("la KL AUGMENTE avec β", "beta=1/beta"),
+        message_contains=("β agit à l'envers", "beta=1/beta"),
     ),
     "submission-reparametrisation-sigma-detached": Scenario(
         grade_id="reparametrisation",
@@ -2062,7 +2062,7 @@ SCENARIOS.update({
         grade_id='vae_beta',
         source="def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):\n    torch.manual_seed(seed)\n    g = torch.Generator().manual_seed(seed)\n    X = torch.as_tensor(X, dtype=torch.float32)\n    modele = VAE(X.shape[1], k)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(epochs):\n        ordre = torch.randperm(len(X), generator=g)\n        for debut in range(0, len(X), batch_size):\n            lot = X[ordre[debut:debut + batch_size]]\n            x_hat, mu, logvar = modele(lot)\n            perte = F.binary_cross_entropy(x_hat, lot, reduction='none').sum(1).mean() + beta * kl_gaussienne(mu, logvar).sum()\n            opt.zero_grad()\n            perte.backward()\n            opt.step()\n    return modele\n",
         must_fail=('test_beta_reduces_kl',),
-        message_contains=("n'appelle pas perte_vae",),
+        message_contains=("la KL est sommée sur le lot",),
     ),
     'submission-kl-sums-over-examples': Scenario(
         grade_id='kl',
@@ -2188,3 +2188,142 @@ CORRECT.update({
 })
 CORRECT_GROUPS["blind-r10-correct"] = ('correct-elbo-manual-log-guard', 'correct-anomalie-mse-none-over-last-axis', 'correct-ae_classe-inplace-relu', 'correct-ae_conv-functional', 'correct-ae_entrainement-split', 'correct-debruiteur-float64-input', 'correct-vae_beta-kwargs', 'correct-reparametrisation-sqrt')
 CORRECT_GROUPS["blind-r10-correct-b"] = ("correct-ae_conv-flat-sequential",)
+
+# ------------------------------------------------------------ blind round 12
+# The loss read from the gradient the loop sends back to the output of the grader's recording
+# model (entrainer_ae, entrainer_debruiteur) or of the VAE's decoder (entrainer_vae); the noise
+# of reparametrisation drawn per entry; the caller's X left as it is.
+_AE = solution_cell(__file__, "ae_entrainement")
+_DEB = solution_cell(__file__, "debruiteur")
+_VAE = solution_cell(__file__, "vae_beta")
+_REP = solution_cell(__file__, "reparametrisation")
+_AE_LOSS = "            perte = F.mse_loss(modele(lot), lot)\n"
+_DEB_LOSS = "            perte = F.mse_loss(modele(bruite), lot)\n"
+_VAE_LOSS = "            perte = perte_vae(lot, x_hat, mu, logvar, beta=beta)\n"
+_REP_EPS = "        eps = torch.randn_like(mu)\n"
+SCENARIOS.update({
+    "submission-ae_entrainement-l1-loss": Scenario(
+        grade_id="ae_entrainement",
+        source=edit(_AE, (_AE_LOSS, "            perte = F.l1_loss(modele(lot), lot)\n")),
+        must_fail=("test_entrainer_ae_uses_its_arguments",),
+        message_contains=("perte L1",),
+    ),
+    "submission-ae_entrainement-bce-loss": Scenario(
+        grade_id="ae_entrainement",
+        source=edit(_AE, (_AE_LOSS, "            perte = F.binary_cross_entropy(modele(lot), lot)\n")),
+        must_fail=("test_entrainer_ae_uses_its_arguments",),
+        message_contains=("entropie croisée binaire",),
+    ),
+    "submission-ae_entrainement-smooth-l1-loss": Scenario(
+        grade_id="ae_entrainement",
+        source=edit(_AE, (_AE_LOSS, "            perte = F.smooth_l1_loss(modele(lot), lot)\n")),
+        must_fail=("test_entrainer_ae_uses_its_arguments",),
+        message_contains=("smooth L1",),
+    ),
+    "submission-ae_entrainement-mse-summed-over-pixels": Scenario(
+        grade_id="ae_entrainement",
+        source=edit(_AE, (_AE_LOSS, "            perte = ((modele(lot) - lot) ** 2).sum(dim=-1).mean()\n")),
+        must_fail=("test_entrainer_ae_uses_its_arguments",),
+        message_contains=("sommée sur les pixels",),
+    ),
+    "submission-debruiteur-l1-loss": Scenario(
+        grade_id="debruiteur",
+        source=edit(_DEB, (_DEB_LOSS, "            perte = F.l1_loss(modele(bruite), lot)\n")),
+        must_fail=("test_entrainer_debruiteur_noise",),
+        message_contains=("perte L1",),
+    ),
+    "submission-debruiteur-noises-the-callers-x": Scenario(
+        grade_id="debruiteur",
+        source=edit(_DEB, ("    X = torch.as_tensor(X, dtype=torch.float32)\n",
+                           "    X = torch.as_tensor(X, dtype=torch.float32)\n    X_propre = X.clone()\n"
+                           "    X += sigma * torch.randn(X.shape, generator=g)\n"),
+                    ("            lot = X[ordre[debut : debut + batch_size]]\n",
+                     "            lot = X_propre[ordre[debut : debut + batch_size]]\n"),
+                    ("            bruite = lot + sigma * torch.randn(lot.shape, generator=g)\n",
+                     "            bruite = X[ordre[debut : debut + batch_size]]\n")),
+        must_fail=("test_entrainer_debruiteur_noise",),
+        message_contains=("modifie sur place le tableau X",),
+    ),
+    "submission-debruiteur-same-noise-every-batch-of-an-epoch": Scenario(
+        grade_id="debruiteur",
+        source=edit(_DEB, ("        ordre = torch.randperm(len(X), generator=g)\n",
+                           "        ordre = torch.randperm(len(X), generator=g)\n"
+                           "        bruit = torch.randn((batch_size,) + tuple(X.shape[1:]), generator=g)\n"),
+                    ("            bruite = lot + sigma * torch.randn(lot.shape, generator=g)\n",
+                     "            bruite = lot + sigma * bruit[: len(lot)]\n")),
+        must_fail=("test_entrainer_debruiteur_noise",),
+        message_contains=("le même bruit est ajouté à chaque lot",),
+    ),
+    "submission-reparametrisation-eps-shared-across-dims": Scenario(
+        grade_id="reparametrisation",
+        source=edit(_REP, (_REP_EPS, "        eps = torch.randn(mu.shape[0], 1)\n")),
+        must_fail=("test_reparametrisation_draws_normal_noise",),
+        message_contains=("partagé entre les dimensions",),
+    ),
+    "submission-reparametrisation-eps-expanded": Scenario(
+        grade_id="reparametrisation",
+        source=edit(_REP, (_REP_EPS, "        eps = torch.randn(mu.shape[0], 1).expand_as(mu)\n")),
+        must_fail=("test_reparametrisation_draws_normal_noise",),
+        message_contains=("torch.randn_like(mu)",),
+    ),
+    "submission-vae_beta-summed-mse-instead-of-perte_vae": Scenario(
+        grade_id="vae_beta",
+        source=edit(_VAE, (_VAE_LOSS, "            perte = ((x_hat - lot) ** 2).sum(dim=1).mean() "
+                                      "+ beta * kl_gaussienne(mu, logvar).mean()\n")),
+        must_fail=("test_beta_reduces_kl",),
+        message_contains=("erreur quadratique (MSE)",),
+    ),
+    "submission-vae_beta-kl-without-beta": Scenario(
+        grade_id="vae_beta",
+        source=edit(_VAE, (_VAE_LOSS, "            perte = perte_vae(lot, x_hat, mu, logvar)\n")),
+        must_fail=("test_beta_reduces_kl",),
+        message_contains=("sans β",),
+    ),
+})
+GROUPS["blind-r12-a"] = ("submission-ae_entrainement-l1-loss", "submission-debruiteur-l1-loss",
+                         "submission-reparametrisation-eps-shared-across-dims",
+                         "submission-vae_beta-summed-mse-instead-of-perte_vae")
+GROUPS["blind-r12-b"] = ("submission-ae_entrainement-bce-loss", "submission-debruiteur-noises-the-callers-x",
+                         "submission-reparametrisation-eps-expanded", "submission-vae_beta-kl-without-beta")
+GROUPS["blind-r12-c"] = ("submission-ae_entrainement-smooth-l1-loss",
+                         "submission-debruiteur-same-noise-every-batch-of-an-epoch")
+GROUPS["blind-r12-d"] = ("submission-ae_entrainement-mse-summed-over-pixels",)
+CORRECT.update({
+    "correct-ae_entrainement-mse-by-hand-float64": Correct(
+        grade_id="ae_entrainement",
+        source=edit(_AE, (_AE_LOSS, "            perte = ((lot.double() - modele(lot).double()) ** 2).mean()\n")),
+        why="the mean of the squares written out, in float64, arguments in the other order",
+    ),
+    "correct-debruiteur-sum-over-numel": Correct(
+        grade_id="debruiteur",
+        source=edit(_DEB, (_DEB_LOSS, "            perte = F.mse_loss(modele(bruite), lot, reduction='sum') / lot.numel()\n")),
+        why="reduction='sum' divided by N·d: the same mean",
+    ),
+    "correct-vae_beta-loss-written-out-encode-again": Correct(
+        grade_id="vae_beta",
+        source=edit(_VAE, ("            x_hat, mu, logvar = modele(lot)\n",
+                           "            x_hat, _, _ = modele(lot)\n            mu, logvar = modele.encode(lot)\n"),
+                    (_VAE_LOSS, "            perte = F.binary_cross_entropy(x_hat, lot, reduction='sum') / len(lot) "
+                                "+ beta * kl_gaussienne(mu, logvar).mean()\n")),
+        why="perte_vae's loss written out (BCE summed / N + β·mean KL), μ and log σ² from a second encode",
+    ),
+    "correct-reparametrisation-randn-of-shape": Correct(
+        grade_id="reparametrisation",
+        source=edit(_REP, (_REP_EPS, "        eps = torch.randn(mu.shape, dtype=mu.dtype)\n")),
+        why="torch.randn(mu.shape): one draw per entry, as randn_like",
+    ),
+})
+CORRECT_GROUPS["blind-r12-correct"] = ("correct-ae_entrainement-mse-by-hand-float64", "correct-debruiteur-sum-over-numel",
+                                       "correct-vae_beta-loss-written-out-encode-again",
+                                       "correct-reparametrisation-randn-of-shape")
+SCENARIOS["submission-ae_conv-intermediate-3x3-without-resizing"] = Scenario(
+    grade_id="ae_conv",
+    source=edit(solution_cell(__file__, "ae_conv"),
+                ("nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1)",
+                 "nn.ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=0)"),
+                ("nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1)",
+                 "nn.ConvTranspose2d(8, 1, 3, stride=2, padding=0, output_padding=1)")),
+    must_fail=("test_ae_conv_architecture",),
+    message_contains=("le plan intermédiaire n'a pas la taille",),
+)
+GROUPS["blind-r12-d"] = (*GROUPS["blind-r12-d"], "submission-ae_conv-intermediate-3x3-without-resizing")

@@ -60,6 +60,7 @@ def record_training(fn, X, kwargs, seeds, d, k, h, init_seed, wide=False):
             self.vus = []
             self.lots = []
             self.types = []
+            self.sondes = []
 
         def encode(self, x):
             return self.encodeur(x)
@@ -73,7 +74,20 @@ def record_training(fn, X, kwargs, seeds, d, k, h, init_seed, wide=False):
             if torch.is_grad_enabled():  # evaluation under no_grad is not a training batch
                 self.lots.append(len(x))
             out = self.decodeur(self.encodeur(x.float()))
-            return out if out.dtype == x.dtype else out.to(x.dtype)
+            out = out if out.dtype == x.dtype else out.to(x.dtype)
+            if torch.is_grad_enabled() and out.requires_grad and len(self.sondes) < 4:
+                # The loss read from the gradient the loop sends back to this output: the
+                # statement's F.mse_loss sends 2 (x̂ − x) / (N·d).
+                sonde = {"x": x.detach().reshape(len(x), -1).double().clone(),
+                         "out": out.detach().reshape(len(x), -1).double().clone(), "grad": None}
+                self.sondes.append(sonde)
+
+                def _tp04_grad(gr, sonde=sonde):
+                    if sonde["grad"] is None:
+                        sonde["grad"] = gr.detach().reshape(sonde["out"].shape).double().clone()
+
+                out.register_hook(_tp04_grad)
+            return out
 
     runs = []
     for i, s in enumerate(seeds):
@@ -86,6 +100,7 @@ def record_training(fn, X, kwargs, seeds, d, k, h, init_seed, wide=False):
         trained = ret if isinstance(ret, nn.Module) else model
         vus = getattr(trained, "vus", None) or model.vus
         lots = getattr(trained, "lots", None) or model.lots
+        sondes = [v for v in (getattr(trained, "sondes", None) or model.sondes) if v["grad"] is not None]
         runs.append({
             "seen": torch.cat(vus) if vus else torch.zeros(0, d),
             "batches": [int(v) for v in lots],
@@ -93,6 +108,7 @@ def record_training(fn, X, kwargs, seeds, d, k, h, init_seed, wide=False):
             "modified": not np.array_equal(Xi, np.asarray(X, dtype=Xi.dtype)),
             "init": init,
             "dtypes": sorted(set(getattr(trained, "types", None) or model.types)),
+            "probe": sondes[0] if sondes else None,
         })
     return runs
 
@@ -574,6 +590,22 @@ def test_ae_conv_architecture(submission, rng, seed):
     # size all the same: forward resized it (F.interpolate, F.pad, a crop...).
     if len(sizes) == 4 and sizes[:2] == [(4, 4), (2, 2)] and sizes[2:] != [(4, 4), (8, 8)]:
         out = as_array(model.call("forward", Tensor(X0)), f"{what}(x)", allow_nan=True)
+        if out.shape == X0.shape and sizes[3] == (8, 8):
+            # The last transposed convolution reaches 8×8 itself: nothing was resized, the
+            # intermediate size is off (another padding / output_padding in each layer).
+            shown = " → ".join(f"{h}×{w}" for h, w in [(2, 2), *sizes[2:]])
+            raise CheckFailed(
+                f"{what} : dans le décodeur, les ConvTranspose2d donnent {shown} au lieu de "
+                "2×2 → 4×4 → 8×8 : la sortie revient bien à 8×8, mais le plan intermédiaire n'a "
+                "pas la taille de l'énoncé (le padding et l'output_padding des deux couches se "
+                "compensent) ; chaque ConvTranspose2d double la taille : stride=2, padding=1, "
+                "output_padding=1 dans chacune (W_out = (W_in − 1)·s − 2p + k + output_padding)",
+                f"{what}: in the decoder the ConvTranspose2d layers give {shown} instead of "
+                "2×2 → 4×4 → 8×8: the output does come back to 8×8, but the intermediate map does "
+                "not have the statement's size (the padding and output_padding of the two layers "
+                "make up for each other); each ConvTranspose2d doubles the size: stride=2, "
+                "padding=1, output_padding=1 in each (W_out = (W_in − 1)·s − 2p + k + output_padding)",
+            )
         if out.shape == X0.shape:
             shown = " → ".join(f"{h}×{w}" for h, w in [(2, 2), *sizes[2:]])
             raise CheckFailed(
@@ -746,8 +778,130 @@ def _record(submission, fn: str, X: np.ndarray, kwargs: dict, seeds: list[int], 
             "init": as_array(r["init"], "paramètres initiaux", allow_nan=True),
             "batches": _sizes(r.get("batches") if isinstance(r, dict) else None),
             "dtypes": [str(v) for v in r.get("dtypes", [])] if isinstance(r, dict) else [],
+            "probe": _probe(r.get("probe") if isinstance(r, dict) else None, fn),
         })
     return out
+
+
+def _probe(value, fn: str) -> dict | None:
+    """The first training batch's input, output and the gradient the loss sent back to that
+    output, as float64 arrays of one shape (None when the loop sent none back)."""
+    if not isinstance(value, dict):
+        return None
+    try:
+        arrays = {key: as_array(value[key], f"lot vu par le modèle dans {fn}", allow_nan=True)
+                  .astype(np.float64) for key in ("x", "out", "grad")}
+    except (KeyError, TypeError, ValueError, CheckFailed):
+        return None
+    if len({a.shape for a in arrays.values()}) != 1 or arrays["x"].ndim != 2 \
+            or not all(np.all(np.isfinite(a)) for a in arrays.values()):
+        return None
+    return arrays
+
+
+def _check_mse_loss(fn: str, probe: dict | None, target: np.ndarray | None, noisy_target: bool) -> None:
+    """The statement's loss, F.mse_loss(x̂, x), the mean over the N·d values of the batch, read
+    from the gradient the loop sent back to the output x̂ of the recording model on its first
+    batch: 2 (x̂ − x) / (N·d), proportional to the residual with that factor. L1 sends
+    sign(x̂ − x) / (N·d), the BCE (x̂ − x) / (x̂ (1 − x̂) N·d), smooth L1 (x̂ − x) / (N·d) (half)
+    on residuals below 1, a sum over the pixels d times more. `target` is the clean batch the
+    loss must compare x̂ with (None: the input itself); with `noisy_target`, a gradient that
+    follows the noisy input instead is named so."""
+    if probe is None:
+        return  # no gradient came back to forward's output: the other checks judge the loop
+    x, out, grad = probe["x"], probe["out"], probe["grad"]
+    n, d = x.shape
+    tgt = x if target is None else target
+    r = out - tgt
+    gnorm = float(np.linalg.norm(grad))
+    if gnorm == 0.0 or float(np.linalg.norm(r)) == 0.0:
+        return
+
+    def fit(basis):
+        coef = float(np.sum(grad * basis) / max(float(np.sum(basis * basis)), 1e-300))
+        return coef, float(np.linalg.norm(grad - coef * basis)) / gnorm
+
+    coef, off = fit(r)
+    scale = coef * n * d / 2.0  # 1 for the mean over N·d values
+    # Float32 rounding leaves off at about 1e-6 for the MSE; the BCE's gradient, r / (x̂ (1 − x̂)),
+    # differs from proportional by the spread of 1 / (x̂ (1 − x̂)) around x̂ ≈ 0.5 (about 1e-2).
+    record_margin(f"{fn}: gradient of the loss vs the MSE's (off the residual)", off, 1e-3,
+                  higher_is_better=False, kind="tolerance")
+    record_margin(f"{fn}: gradient of the loss / the MSE's, minus 1", abs(scale - 1.0), 0.05,
+                  higher_is_better=False, kind="tolerance")
+    if off <= 1e-3 and abs(scale - 1.0) <= 0.05:
+        return
+    cible_fr = ("l'image propre x (F.mse_loss(modele(x̃), x))" if target is not None
+                else "le lot x (F.mse_loss(modele(lot), lot))")
+    cible_en = ("the clean image x (F.mse_loss(model(x̃), x))" if target is not None
+                else "the batch x (F.mse_loss(model(batch), batch))")
+    intro_fr = (f"sur le premier lot de {fn}, le gradient que la perte renvoie à la sortie x̂ du "
+                "modèle du correcteur n'est pas celui de la MSE de l'énoncé, 2 (x̂ − x) / (N·d)")
+    intro_en = (f"on the first batch of {fn}, the gradient the loss sends back to the output x̂ "
+                "of the grader's model is not that of the statement's MSE, 2 (x̂ − x) / (N·d)")
+    inside = np.clip(out, 1e-6, 1 - 1e-6)
+    _, off_sign = fit(np.sign(r))
+    _, off_bce = fit(r / (inside * (1.0 - inside)))
+    if noisy_target and target is not None:
+        _, off_noisy = fit(out - x)
+        if off_noisy <= 1e-3 < off:
+            raise CheckFailed(
+                f"{intro_fr} : la perte compare x̂ à l'entrée BRUITÉE x̃ au lieu de l'image propre ; "
+                f"la cible est {cible_fr}",
+                f"{intro_en}: the loss compares x̂ with the NOISY input x̃ instead of the clean "
+                f"image; the target is {cible_en}",
+            )
+    if off > 1e-3 or off_bce < 1e-3:
+        if off_sign <= 1e-3:
+            what_fr, what_en = ("il vaut ± la même valeur partout, le signe du résidu : c'est la "
+                                "perte L1 (F.l1_loss, |x̂ − x|)",
+                                "it is ± the same value everywhere, the sign of the residual: this "
+                                "is the L1 loss (F.l1_loss, |x̂ − x|)")
+        elif off_bce <= 1e-3:
+            what_fr, what_en = ("il vaut (x̂ − x) / (x̂ (1 − x̂)) : c'est l'entropie croisée binaire "
+                                "(F.binary_cross_entropy), pas l'erreur quadratique",
+                                "it is (x̂ − x) / (x̂ (1 − x̂)): this is the binary cross-entropy "
+                                "(F.binary_cross_entropy), not the squared error")
+        else:
+            what_fr, what_en = ("il n'est pas proportionnel au résidu x̂ − x : la perte n'est pas "
+                                "une erreur quadratique (L1, BCE, Huber… ?)",
+                                "it is not proportional to the residual x̂ − x: the loss is not a "
+                                "squared error (L1, BCE, Huber...?)")
+    elif abs(scale - 0.5) <= 0.05:
+        what_fr, what_en = ("il vaut la moitié de celui de la MSE : c'est la perte de Huber / "
+                            "smooth L1 (F.smooth_l1_loss, F.huber_loss, quadratique avec un "
+                            "facteur 1/2 près de 0), ou (x̂ − x)²/2",
+                            "it is half the MSE's: this is the Huber / smooth L1 loss "
+                            "(F.smooth_l1_loss, F.huber_loss, quadratic with a factor 1/2 near "
+                            "0), or (x̂ − x)²/2")
+    elif abs(scale / d - 1.0) <= 0.05:
+        what_fr, what_en = (f"il est d = {d} fois trop grand : l'erreur est sommée sur les pixels "
+                            "de chaque image (.sum(dim=1).mean()) au lieu d'être moyennée sur "
+                            "les N·d valeurs",
+                            f"it is d = {d} times too large: the error is summed over the pixels "
+                            "of each image (.sum(dim=1).mean()) instead of averaged over the N·d "
+                            "values")
+    elif abs(scale / (n * d) - 1.0) <= 0.05:
+        what_fr, what_en = ("il est N·d fois trop grand : l'erreur est sommée sur tout le lot "
+                            "(reduction='sum') au lieu d'être moyennée",
+                            "it is N·d times too large: the error is summed over the whole batch "
+                            "(reduction='sum') instead of averaged")
+    elif abs(scale / n - 1.0) <= 0.05:
+        what_fr, what_en = ("il est N fois trop grand : l'erreur est sommée sur les exemples du "
+                            "lot au lieu d'être moyennée",
+                            "it is N times too large: the error is summed over the batch's "
+                            "examples instead of averaged")
+    else:
+        what_fr, what_en = ("il est proportionnel au résidu, mais avec un autre facteur : la perte "
+                            "est multipliée ou divisée par une constante",
+                            "it is proportional to the residual, but with another factor: the "
+                            "loss is multiplied or divided by a constant")
+    raise CheckFailed(
+        f"{intro_fr} : {what_fr} ; la perte de l'énoncé est la moyenne des carrés sur les N·d "
+        f"valeurs, F.mse_loss(x̂, x), avec pour cible {cible_fr}",
+        f"{intro_en}: {what_en}; the statement's loss is the mean of the squares over the N·d "
+        f"values, F.mse_loss(x̂, x), with the target {cible_en}",
+    )
 
 
 def _check_float32(submission, fn: str, X: np.ndarray, kwargs: dict, s: int) -> None:
@@ -836,13 +990,26 @@ def _check_lr(submission, fn: str, X: np.ndarray, kwargs: dict, s: int, lr: floa
     assert_first_adam_steps(fn, runs, "torch.optim.Adam(modele.parameters(), lr=lr)", one_step=one_step)
 
 
+def _check_untouched(fn: str, runs: list[dict]) -> None:
+    """The statement's rule: the X handed over is left as it is (a float32 array shares its
+    memory with torch.as_tensor(X, dtype=torch.float32): X += … or X.add_(…) on that tensor
+    changes the caller's data). Judged first: what the model saw follows from it."""
+    if runs and runs[0]["modified"]:
+        raise CheckFailed(
+            f"{fn} modifie sur place le tableau X reçu (torch.as_tensor(X, dtype=torch.float32) "
+            "partage la mémoire d'un tableau float32 : X += …, X.add_(…) ou X[...] = … changent "
+            "les données de l'appelant) : travaillez sur une copie, ou sans opération en place "
+            "(bruite = lot + sigma * bruit crée un nouveau tenseur)",
+            f"{fn} modifies the X it is given in place (torch.as_tensor(X, dtype=torch.float32) "
+            "shares the memory of a float32 array: X += ..., X.add_(...) or X[...] = ... change "
+            "the caller's data): work on a copy, or without in-place operations (noisy = batch + "
+            "sigma * noise makes a new tensor)",
+        )
+
+
 def _check_rows_and_seed(fn: str, runs: list[dict], X: np.ndarray, epochs: int) -> None:
     first = runs[0]
-    if first["modified"]:
-        raise CheckFailed(
-            f"{fn} modifie sur place le tableau X reçu : travaillez sur une copie (ou sans opération en place)",
-            f"{fn} modifies the X it is given in place: work on a copy (or without in-place operations)",
-        )
+    _check_untouched(fn, runs)
     if first["untrained"]:
         return  # parameters never updated: the training checks say so, not this one
     if not np.array_equal(runs[0]["params"], runs[1]["params"]):
@@ -871,6 +1038,7 @@ def test_entrainer_ae_uses_its_arguments(submission, rng, seed):
         submission, "entrainer_ae", X, {"epochs": epochs, "lr": 1e-2, "batch_size": 32},
         [s, s, s + 1], s,
     )
+    _check_untouched("entrainer_ae", runs)
     seen = runs[0]["seen"]
     rows = {row.tobytes(): i for i, row in enumerate(X)}
     if seen.shape[1:] != (64,) or len(seen) == 0:
@@ -946,6 +1114,7 @@ def test_entrainer_ae_uses_its_arguments(submission, rng, seed):
             "g made once before it)",
         )
     _check_rows_and_seed("entrainer_ae", runs, X, epochs)
+    _check_mse_loss("entrainer_ae", runs[0]["probe"], None, False)
     _check_lr(submission, "entrainer_ae", X, {}, s, float(rng.uniform(3e-3, 3e-2)))
     _check_float32(submission, "entrainer_ae", X, {"lr": 1e-2}, s)
     _check_image_input(submission, "entrainer_ae", X, {"epochs": 1, "lr": 1e-2, "batch_size": 32}, s)
@@ -963,6 +1132,7 @@ def test_entrainer_debruiteur_noise(submission, rng, seed):
         submission, "entrainer_debruiteur", X,
         {"sigma": sigma, "epochs": epochs, "lr": 1e-2, "batch_size": 32}, [s, s, s + 1], s,
     )
+    _check_untouched("entrainer_debruiteur", runs)
     seen = runs[0]["seen"].astype(np.float64)
     clean_row = (np.all(seen == np.float64(np.float32(0.1)), axis=1)
                  | np.all(seen == np.float64(np.float32(0.9)), axis=1)) if seen.ndim == 2 else None
@@ -1055,6 +1225,22 @@ def test_entrainer_debruiteur_noise(submission, rng, seed):
             "sigma * torch.randn(...) with the sigma argument",
         )
     distinct = len({row.tobytes() for row in noisy.astype(np.float32)})
+    # The noise itself, row by row (to 1e-4: the same ε added to 0.1 and to 0.9 rounds apart
+    # in float32): one ε drawn per epoch and added to every batch of that epoch comes back
+    # within the epoch, from batch to batch.
+    first_epoch = np.round((noisy - c) / sigma, 4)[:n] if len(noisy) >= n else noisy[:0]
+    per_epoch = len({row.tobytes() for row in first_epoch})
+    if len(first_epoch) and per_epoch < 0.6 * n:
+        raise CheckFailed(
+            f"dans une même époque, le modèle reçoit {len(first_epoch)} images bruitées mais "
+            f"seulement {per_epoch} bruits ε distincts : le même bruit est ajouté à chaque lot "
+            "de l'époque (tiré une fois par époque, avant la boucle des lots) ; tirez un nouveau "
+            "bruit à chaque lot, dans la boucle des lots (torch.randn(lot.shape, generator=g))",
+            f"within one epoch the model receives {len(first_epoch)} noisy images but only "
+            f"{per_epoch} distinct noises ε: the same noise is added to every batch of the epoch "
+            "(drawn once per epoch, before the batch loop); draw fresh noise for every batch, "
+            "inside the batch loop (torch.randn(batch.shape, generator=g))",
+        )
     if distinct < 0.9 * len(noisy):
         raise CheckFailed(
             f"les mêmes images bruitées reviennent d'une époque à l'autre ({distinct} distinctes "
@@ -1063,6 +1249,12 @@ def test_entrainer_debruiteur_noise(submission, rng, seed):
             f"out of {len(noisy)}): draw fresh noise for every batch, inside the loop",
         )
     _check_rows_and_seed("entrainer_debruiteur", runs, X, epochs)
+    probe = runs[0]["probe"]
+    if probe is not None:
+        # The clean image of each noisy row of the first batch: its mean is c + σ·N(0, 1/64).
+        clean = np.where(probe["x"].mean(axis=1, keepdims=True) < 0.5,
+                         np.float64(np.float32(0.1)), np.float64(np.float32(0.9)))
+        _check_mse_loss("entrainer_debruiteur", probe, np.broadcast_to(clean, probe["x"].shape), True)
     _check_lr(submission, "entrainer_debruiteur", X, {"sigma": sigma}, s, float(rng.uniform(3e-3, 3e-2)))
     _check_float32(submission, "entrainer_debruiteur", X, {"sigma": sigma, "lr": 1e-2}, s)
 
@@ -1129,6 +1321,27 @@ def test_reparametrisation_draws_normal_noise(submission, rng, seed):
             f"{std:.3f}, kurtosis {kurt:.2f} and {100 * tails:.1f} % of values beyond 2: "
             f"this is not N(0, 1); {fix_en}",
         )
+    # One ε per entry (torch.randn_like(mu)): a noise drawn once per row and shared by the k
+    # latent dimensions (torch.randn(N, 1), .expand_as(mu)) has the law N(0, 1) in each
+    # column, but the columns are then equal (correlation 1); independent draws give a
+    # correlation of about ±1/√n (±0.007 here).
+    if np.all(np.isfinite(u)) and float(np.min(u.std(axis=0))) > 1e-6:
+        corr = float(np.corrcoef(u[:, 0], u[:, 1])[0, 1])
+        record_margin("reparametrisation noise: |correlation between latent dimensions|",
+                      abs(corr), 0.1, higher_is_better=False)
+        if abs(corr) > 0.1:
+            raise CheckFailed(
+                "sans eps, pour mu et logvar à deux dimensions latentes, le bruit (z − μ)/σ de la première "
+                "dimension latente et celui de la seconde sont le même tirage (ou fortement "
+                "corrélés) : ε est tiré une fois par exemple et partagé entre les dimensions "
+                "(torch.randn(N, 1), expand_as…) ; ε ~ N(0, I) a une valeur indépendante pour "
+                "chaque entrée de mu : eps = torch.randn_like(mu), de forme (N, k)",
+                "without eps, for mu and logvar with two latent dimensions, the noise (z − μ)/σ of the "
+                "first latent dimension and that of the second are the same draw (or strongly "
+                "correlated): ε is drawn once per example and shared by the dimensions "
+                "(torch.randn(N, 1), expand_as...); ε ~ N(0, I) has an independent value for "
+                "every entry of mu: eps = torch.randn_like(mu), of shape (N, k)",
+            )
     if not np.array_equal(zs[0], zs[1]):
         raise CheckFailed(
             "après le même torch.manual_seed, reparametrisation(mu, logvar) tire un z différent : "

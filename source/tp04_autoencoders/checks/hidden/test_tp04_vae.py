@@ -533,11 +533,14 @@ def _mean_kl(model: Handle, X: np.ndarray, k: int, what: str) -> float:
 
 
 @kernel_side
-def vae_loss_calls(entrainer_vae, X, seed):
+def vae_loss_calls(entrainer_vae, X, seed, beta=1.0):
     """One epoch of entrainer_vae with the references in place, watched: for each call of
     perte_vae, whether its mu and logvar are the (μ, log σ²) the VAE's encode produced, the
     other way round ("swapped"), or neither; how many times reparametrisation ran, and how many
-    batches the encoder gave (μ, log σ²) for with gradients on."""
+    batches the encoder gave (μ, log σ²) for with gradients on. And the loss read from the
+    gradients it sent back on the first batch ("probe"): the batch x, the output x̂ of decode
+    and the gradient on it, μ and the gradient on μ, and the gradient on the z decode received
+    (μ's own part of its gradient is the total minus z's, z = μ + σ ⊙ ε)."""
     import inspect
 
     import torch
@@ -546,18 +549,41 @@ def vae_loss_calls(entrainer_vae, X, seed):
     base, loss, sample = g["VAE"], g["perte_vae"], g["reparametrisation"]
     encoded, seen = [], {"ok": 0, "swapped": 0, "other": 0, "reparametrisation": 0,
                          "decoded": 0, "decoded_mu": 0}
+    sonde = {}
+
+    def _tp04_keep(key, t, add=False):
+        def _tp04_grad(gr):
+            if key not in sonde:
+                sonde[key] = gr.detach().double().clone()
+            elif add and sonde[key].shape == gr.shape:
+                sonde[key] = sonde[key] + gr.detach().double()
+        if t.requires_grad:
+            t.register_hook(_tp04_grad)
 
     class _Tp04Pertes(base):
         def encode(self, x):
             out = super().encode(x)
             if torch.is_grad_enabled() and isinstance(out, tuple) and len(out) == 2:
                 encoded.append((out[0].detach().clone(), out[1].detach().clone()))
+                if "x" not in sonde and isinstance(out[0], torch.Tensor):
+                    sonde["x"] = x.detach().double().clone()
+                    sonde["mu"] = out[0].detach().double().clone()
+                if isinstance(out[0], torch.Tensor) and same(x.double(), sonde["x"]):
+                    # The first batch encoded again (modele(lot) for x̂, encode(lot) for the
+                    # KL): μ's gradient is the sum over its copies.
+                    _tp04_keep("g_mu", out[0], add=True)
             return out
 
         def decode(self, z):
             if torch.is_grad_enabled() and isinstance(z, torch.Tensor):
                 seen["decoded"] += 1
                 seen["decoded_mu"] += any(same(z, m) for m, _ in encoded)
+                if "x_hat" not in sonde and "x" in sonde:
+                    _tp04_keep("g_z", z)
+                    out = super().decode(z)
+                    sonde["x_hat"] = out.detach().double().clone()
+                    _tp04_keep("g_x_hat", out)
+                    return out
             return super().decode(z)
 
     def same(a, b):
@@ -578,25 +604,125 @@ def vae_loss_calls(entrainer_vae, X, seed):
 
     g["VAE"], g["perte_vae"], g["reparametrisation"] = _Tp04Pertes, perte_vae, reparametrisation
     try:
-        entrainer_vae(X, beta=1.0, k=2, epochs=1, lr=1e-2, batch_size=64, seed=int(seed))
+        entrainer_vae(X, beta=float(beta), k=2, epochs=1, lr=1e-2, batch_size=64, seed=int(seed))
     finally:
         g["VAE"], g["perte_vae"], g["reparametrisation"] = base, loss, sample
     seen["encoded"] = len(encoded)
+    keys = ("x", "mu", "x_hat", "g_mu", "g_z", "g_x_hat")
+    seen["probe"] = {key: sonde[key] for key in keys} if all(key in sonde for key in keys) else None
     return seen
 
 
+#: β of the loss probe: neither 1 nor the KL check's, so that β dropped or misplaced shows.
+PROBE_BETA = 2.5
+
+
 def _loss_calls(submission, seed: int) -> dict:
-    """vae_loss_calls on 128 grader digits, as numbers ({} when it could not be followed)."""
+    """vae_loss_calls on 128 grader digits, as numbers ({} when it could not be followed), and
+    its probe as float64 arrays ("probe": None when the loop sent no gradient back)."""
     vae_loss_calls.install(submission)
     try:
         out = with_references(
             submission, VAE_REFERENCES, "entrainer_vae", Ref("entrainer_vae"),
-            digits_split()[0][:128], seed, via=vae_loss_calls.ref_name, timeout=60,
+            digits_split()[0][:128], seed, PROBE_BETA, via=vae_loss_calls.ref_name, timeout=60,
         )
-        return {key: int(out[key]) for key in ("ok", "swapped", "other", "reparametrisation", "encoded",
-                                               "decoded", "decoded_mu")}
+        calls = {key: int(out[key]) for key in ("ok", "swapped", "other", "reparametrisation", "encoded",
+                                                "decoded", "decoded_mu")}
     except (SubmissionError, TypeError, ValueError, KeyError):
         return {}
+    calls["probe"] = None
+    try:
+        probe = {key: as_array(v, "lot vu par le VAE", allow_nan=True).astype(np.float64)
+                 for key, v in out["probe"].items()}
+    except (AttributeError, TypeError, ValueError, KeyError, CheckFailed):
+        return calls
+    if probe["x"].shape == probe["x_hat"].shape == probe["g_x_hat"].shape and probe["x"].ndim == 2 \
+            and probe["mu"].shape == probe["g_mu"].shape == probe["g_z"].shape \
+            and all(np.all(np.isfinite(a)) for a in probe.values()):
+        calls["probe"] = probe
+    return calls
+
+
+def _check_vae_loss(probe: dict | None) -> None:
+    """The statement's loss, perte_vae(lot, x_hat, mu, logvar, beta=beta), read from the
+    gradients the loop sent back on its first batch (the grader's reparametrisation and
+    perte_vae in place, β = PROBE_BETA): on x̂, (x̂ − x) / (x̂ (1 − x̂) N) (the BCE summed over
+    the pixels, averaged over the batch); on μ, apart from what reaches it through z,
+    β μ / N (β times the KL, averaged). A loop that calls perte_vae gets both exactly; one that
+    writes its own loss (a summed MSE, a KL summed over the batch, β dropped) does not."""
+    if probe is None:
+        return
+    x, x_hat, g_x = probe["x"], probe["x_hat"], probe["g_x_hat"]
+    n = len(x)
+    inside = np.clip(x_hat, 1e-6, 1 - 1e-6)
+    bce = (x_hat - x) / (inside * (1.0 - inside)) / n
+    rec_err = float(np.linalg.norm(g_x - bce)) / max(float(np.linalg.norm(bce)), 1e-12)
+    record_margin("entrainer_vae: gradient on x̂ vs perte_vae's (relative)", rec_err, 0.02,
+                  higher_is_better=False, kind="tolerance")
+    intro_fr = ("sur le premier lot de entrainer_vae, le gradient que la perte renvoie "
+                "{what} n'est pas celui de perte_vae(lot, x_hat, mu, logvar, beta=beta)")
+    intro_en = ("on the first batch of entrainer_vae, the gradient the loss sends back {what} "
+                "is not that of perte_vae(batch, x_hat, mu, logvar, beta=beta)")
+    fix_fr = ("entraînez sur perte = perte_vae(lot, x_hat, mu, logvar, beta=beta), votre fonction "
+              "de la question 10 (BCE sommée sur les pixels + β·KL, moyennée sur le lot)")
+    fix_en = ("train on loss = perte_vae(batch, x_hat, mu, logvar, beta=beta), your function of "
+              "question 10 (BCE summed over the pixels + β·KL, averaged over the batch)")
+    if not rec_err <= 0.02:
+        r = x_hat - x
+        coef = float(np.sum(g_x * r) / max(float(np.sum(r * r)), 1e-300))
+        off = float(np.linalg.norm(g_x - coef * r)) / max(float(np.linalg.norm(g_x)), 1e-300)
+        ratio = float(np.sum(g_x * bce) / max(float(np.sum(bce * bce)), 1e-300))
+        if off <= 0.02 and float(np.linalg.norm(g_x)) > 0:
+            why_fr = ("il est proportionnel au résidu x̂ − x : la reconstruction est une erreur "
+                      "quadratique (MSE), pas l'entropie croisée binaire de l'énoncé")
+            why_en = ("it is proportional to the residual x̂ − x: the reconstruction is a squared "
+                      "error (MSE), not the statement's binary cross-entropy")
+        elif float(np.linalg.norm(g_x - ratio * bce)) <= 0.02 * max(float(np.linalg.norm(g_x)), 1e-300):
+            why_fr = ("c'est bien l'entropie croisée binaire, mais avec un autre facteur (β devant "
+                      "la reconstruction, une BCE moyennée sur les pixels ou sommée sur le lot ?)")
+            why_en = ("it is the binary cross-entropy, but with another factor (β on the "
+                      "reconstruction, a BCE averaged over the pixels or summed over the batch?)")
+        else:
+            why_fr = "la reconstruction n'est pas l'entropie croisée binaire sommée sur les pixels"
+            why_en = "the reconstruction is not the binary cross-entropy summed over the pixels"
+        raise CheckFailed(
+            intro_fr.format(what="à la sortie x̂ du décodeur") + f" : {why_fr} ; {fix_fr}",
+            intro_en.format(what="to the decoder's output x̂") + f": {why_en}; {fix_en}",
+        )
+    direct = probe["g_mu"] - probe["g_z"]
+    kl = PROBE_BETA * probe["mu"] / n
+    kl_err = float(np.linalg.norm(direct - kl)) / max(float(np.linalg.norm(kl)), 1e-12)
+    record_margin("entrainer_vae: KL part of the gradient on μ vs perte_vae's (relative)", kl_err,
+                  0.05, higher_is_better=False, kind="tolerance")
+    if not kl_err <= 0.05:
+        ratio = float(np.sum(direct * kl) / max(float(np.sum(kl * kl)), 1e-300))
+        if float(np.linalg.norm(direct)) <= 1e-3 * float(np.linalg.norm(kl)):
+            why_fr, why_en = ("la KL n'y contribue pas : la perte n'a pas de terme β·KL",
+                              "the KL does not contribute: the loss has no β·KL term")
+        elif abs(ratio * PROBE_BETA - 1.0) <= 0.05:
+            why_fr, why_en = ("la KL y entre sans β (l'argument beta n'est pas transmis) : passez "
+                              "beta à perte_vae(…, beta=beta)",
+                              "the KL enters without β (the beta argument is not passed on): pass "
+                              "beta to perte_vae(..., beta=beta)")
+        elif abs(ratio * PROBE_BETA**2 - 1.0) <= 0.05:
+            why_fr, why_en = ("la KL y est multipliée par 1/β : β agit à l'envers (beta=1/beta ?) ; "
+                              "l'argument beta tel quel",
+                              "the KL is multiplied by 1/β there: β acts upside down "
+                              "(beta=1/beta?); the beta argument as it is")
+        elif abs(ratio - n) <= 0.05 * n:
+            why_fr, why_en = ("il est N fois trop grand : la KL est sommée sur le lot au lieu "
+                              "d'être moyennée",
+                              "it is N times too large: the KL is summed over the batch instead of "
+                              "averaged")
+        else:
+            why_fr, why_en = ("le terme de KL n'est pas β · kl_gaussienne(mu, logvar) moyenné sur "
+                              "le lot",
+                              "the KL term is not β · kl_gaussienne(mu, logvar) averaged over the "
+                              "batch")
+        raise CheckFailed(
+            intro_fr.format(what="à μ (hors du chemin par z)") + f" : {why_fr} ; {fix_fr}",
+            intro_en.format(what="to μ (apart from the path through z)") + f": {why_en}; {fix_en}",
+        )
 
 
 @pytest.mark.item("vae_beta")
@@ -625,6 +751,7 @@ def test_beta_reduces_kl(submission, seed):
             "VAE (the encoder never learns σ); the decoder receives z = μ + σ ⊙ ε drawn by "
             "reparametrisation: x_hat, mu, logvar = model(batch)",
         )
+    _check_vae_loss(calls.get("probe"))
     if calls and calls["encoded"] > 0 and calls["reparametrisation"] == 0:
         why_fr = ("la boucle n'appelle jamais reparametrisation : le décodeur reçoit μ sans tirage "
                   "(z = μ + σ ⊙ ε) ; x_hat, mu, logvar = modele(lot), qui tire z avec votre "

@@ -540,22 +540,6 @@ def test_entrainer_xor_new_model_per_seed(submission, rng):
         runs.append(_logits(model, X_XOR, f"logits du modèle de l'appel n°{n}"))
     if not all(np.all(np.isfinite(r)) for r in runs):
         return  # non-finite logits: test_entrainer_xor_solves_xor_for_grader_seeds says so
-    # The model the first call returned, read again after the other two: a model the caller
-    # holds must not change when entrainer_xor is called again (a global module re-seeded,
-    # reset and retrained at each call gives the right logits at each call, but every call
-    # returns the same object, which becomes the last seed's model).
-    first_again = _logits(models[0], X_XOR, "logits du modèle du premier appel, relus")
-    if not np.allclose(first_again, runs[0], rtol=1e-5, atol=1e-6):
-        raise CheckFailed(
-            "le modèle renvoyé par un premier appel de entrainer_xor a changé quand entrainer_xor "
-            "a été rappelé avec une autre graine : chaque appel modifie le même objet (un modèle "
-            "global réinitialisé et réentraîné) ; construisez un NOUVEAU modèle (et un nouvel "
-            "optimiseur) dans la fonction, à chaque appel, après torch.manual_seed(seed)",
-            "the model a first call of entrainer_xor returned changed when entrainer_xor was "
-            "called again with another seed: every call modifies the same object (a global "
-            "model reset and retrained); build a NEW model (and a new optimiser) inside the "
-            "function, at every call, after torch.manual_seed(seed)",
-        )
     if not np.allclose(runs[0], runs[1], rtol=1e-5, atol=1e-6):
         if _shared(submission, s1, s1):  # one model trained further at every call
             raise CheckFailed(
@@ -575,6 +559,22 @@ def test_entrainer_xor_new_model_per_seed(submission, rng):
             "two calls of entrainer_xor with the same seed give different models: start with "
             "torch.manual_seed(seed), before building the model, and keep nothing from one call "
             "to the next (new model, new optimiser)",
+        )
+    # The model the first call returned, read again after the other two: a model the caller
+    # holds must not change when entrainer_xor is called again (a global module re-seeded,
+    # reset and retrained at each call gives the right logits at each call, but every call
+    # returns the same object, which becomes the last seed's model).
+    first_again = _logits(models[0], X_XOR, "logits du modèle du premier appel, relus")
+    if not np.allclose(first_again, runs[0], rtol=1e-5, atol=1e-6):
+        raise CheckFailed(
+            "le modèle renvoyé par un premier appel de entrainer_xor a changé quand entrainer_xor "
+            "a été rappelé avec une autre graine : chaque appel modifie le même objet (un modèle "
+            "global réinitialisé et réentraîné) ; construisez un NOUVEAU modèle (et un nouvel "
+            "optimiseur) dans la fonction, à chaque appel, après torch.manual_seed(seed)",
+            "the model a first call of entrainer_xor returned changed when entrainer_xor was "
+            "called again with another seed: every call modifies the same object (a global "
+            "model reset and retrained); build a NEW model (and a new optimiser) inside the "
+            "function, at every call, after torch.manual_seed(seed)",
         )
     if np.allclose(runs[0], runs[2], rtol=1e-6, atol=1e-7):
         if not _shared(submission, s1, s2):  # a new model at each call, with the same weights

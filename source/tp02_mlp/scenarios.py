@@ -1077,3 +1077,79 @@ GROUPS["blind-r10-c"] = ("submission-diagnose_curve-L0-from-validation", "submis
 GROUPS["blind-r10-d"] = ("submission-diagnose_curve-rule2-reads-training-minimum", "submission-adam-v-from-momentum")
 GROUPS["blind-r10-e"] = ("submission-diagnose_curve-validation-doubling-as-divergence",)
 GROUPS["blind-r10-f"] = ("submission-diagnose_curve-sorts-validation-in-place",)
+
+
+# Blind answers, round 12. False passes: logits squeezed (N = 1 or d_out = 1 never drawn), a
+# perceptron threshold above 0 (no score near 0), rule 3 with >= (never at its boundary), one
+# global XOR model reset and retrained at each call (the first returned model changes), the
+# shuffling generator seeded with a constant (only the init followed seed), a final nn.Sigmoid
+# (values in [0, 1] at every scale). Hint: Adam's m and v kept in globals, state ignored.
+# False fail: a float32 projection on the public example (tolerance now float32-aware).
+SCENARIOS.update({
+    'submission-mlp_module-squeezes-logits': Scenario(
+        grade_id='mlp_module',
+        source='class MLPDeuxCouches(nn.Module):\n    def __init__(self, d_in, d_cache, d_out):\n        super().__init__()\n        self.fc1 = nn.Linear(d_in, d_cache)\n        self.fc2 = nn.Linear(d_cache, d_out)\n    def forward(self, x):\n        return self.fc2(torch.relu(self.fc1(x))).squeeze()\n',
+        must_fail=('test_mlp_module_forward_matches_weights',),
+        message_contains=('une dimension de taille 1 a disparu',),
+    ),
+    'submission-xor_perceptron-margin-above-zero': Scenario(
+        grade_id='xor_perceptron',
+        source='def separe_parfaitement(w, b, X, y):\n    score = X @ w + b\n    pred = np.where(score > 1e-3, 1, 0)\n    return bool((pred == y).all())\n',
+        must_fail=('test_separe_convention_at_zero',),
+        message_contains=('juste au-dessus de la frontière',),
+    ),
+    'submission-diagnose_curve-rule3-non-strict': Scenario(
+        grade_id='diagnose_curve',
+        source='def diagnostic_courbe(perte_train, perte_val):\n    tr = np.asarray(perte_train, float); va = np.asarray(perte_val, float)\n    L0 = tr[0]\n    if not (np.isfinite(tr).all() and np.isfinite(va).all()) or tr.max() > 2 * L0:\n        return "divergence"\n    if tr[-1] > L0 / 2:\n        return "sous-apprentissage"\n    if va[-1] >= 1.1 * va.min():\n        return "sur-apprentissage"\n    return "sain"\n',
+        must_fail=('test_diagnostic_synthetic_curves',),
+        message_contains=('ne le dépasse pas de PLUS de 10 %',),
+    ),
+    'submission-xor_mlp-global-module-reset-each-call': Scenario(
+        grade_id='xor_mlp',
+        source='reseau_xor = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2))\ndef entrainer_xor(seed=0):\n    torch.manual_seed(seed)\n    for couche in reseau_xor:\n        if isinstance(couche, nn.Linear):\n            couche.reset_parameters()\n    opt = torch.optim.Adam(reseau_xor.parameters(), lr=0.05)\n    for _ in range(300):\n        opt.zero_grad()\n        nn.functional.cross_entropy(reseau_xor(X_xor_t), y_xor_t).backward()\n        opt.step()\n    return reseau_xor\n',
+        must_fail=('test_entrainer_xor_new_model_per_seed',),
+        message_contains=('a changé quand entrainer_xor a été rappelé',),
+    ),
+    'submission-adam-moments-in-globals': Scenario(
+        grade_id='adam',
+        source='_M, _V = {}, {}\ndef adam_step(params, grads, state, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):\n    P = {}\n    for k in params:\n        g = grads[k]\n        _M[k] = beta1 * _M.get(k, 0.0) + (1 - beta1) * g\n        _V[k] = beta2 * _V.get(k, 0.0) + (1 - beta2) * g ** 2\n        P[k] = params[k] - lr * (_M[k] / (1 - beta1 ** t)) / (np.sqrt(_V[k] / (1 - beta2 ** t)) + eps)\n    return P, "ok"\n',
+        must_fail=('test_adam_matches_torch_step_by_step', 'test_adam_tiny_gradients_either_epsilon'),
+        message_contains=('EN DEHORS de state',),
+    ),
+    'submission-sgd_digits-shuffle-generator-constant-seed': Scenario(
+        grade_id='sgd_digits',
+        source='def entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    X = torch.tensor(X_train, dtype=torch.float32); y = torch.tensor(y_train, dtype=torch.long)\n    torch.manual_seed(seed)\n    modele = MLPDeuxCouches(X.shape[1], hidden, 10)\n    opt = torch.optim.SGD(modele.parameters(), lr=lr)\n    g = torch.Generator().manual_seed(0)\n    for _ in range(epochs):\n        ordre = torch.randperm(len(X), generator=g)\n        for d in range(0, len(X), batch_size):\n            lot = ordre[d:d + batch_size]\n            opt.zero_grad()\n            nn.functional.cross_entropy(modele(X[lot]), y[lot]).backward()\n            opt.step()\n    return modele\n',
+        must_fail=('test_entrainer_sgd_uses_seed_and_lr',),
+        message_contains=("ne tire pas l'ordre des exemples avec son argument seed",),
+    ),
+    'submission-xor_mlp-sigmoid-output-layer': Scenario(
+        grade_id='xor_mlp',
+        source='def entrainer_xor(seed=0):\n    torch.manual_seed(seed)\n    m = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2), nn.Sigmoid())\n    opt = torch.optim.Adam(m.parameters(), lr=0.05)\n    for _ in range(300):\n        opt.zero_grad()\n        nn.functional.cross_entropy(m(X_xor_t), y_xor_t).backward()\n        opt.step()\n    return m\n',
+        must_fail=('test_entrainer_xor_returns_a_module',),
+        # Cross-entropy on sigmoid outputs trains weakly: some grader seeds miss a point.
+        may_fail=('test_entrainer_xor_solves_xor_for_grader_seeds',),
+        message_contains=('sigmoïde (nn.Sigmoid)',),
+    ),
+})
+GROUPS["blind-r12-a"] = ("submission-mlp_module-squeezes-logits", "submission-xor_perceptron-margin-above-zero",
+                         "submission-diagnose_curve-rule3-non-strict", "submission-xor_mlp-global-module-reset-each-call",
+                         "submission-adam-moments-in-globals", "submission-sgd_digits-shuffle-generator-constant-seed")
+GROUPS["blind-r12-b"] = ("submission-xor_mlp-sigmoid-output-layer",)
+CORRECT.update({
+    "blind-r12-correct-pca-numpy-float32": Correct(grade_id="pca", source='def projection_acp(H):\n    Hf = np.asarray(H, dtype=np.float32)\n    centre = Hf - Hf.mean(axis=0)\n    U, S, Vt = np.linalg.svd(centre, full_matrices=False)\n    P = centre @ Vt[:2].T\n    return P\n', why="H cast to float32, centred, SVD, Hc @ Vt[:2].T: the statement imposes no dtype"),
+    "blind-r12-correct-xor-sgd-momentum-module": Correct(grade_id="xor_mlp", source='class _Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.a = nn.Linear(2, 8)\n        self.b = nn.Linear(8, 2)\n    def forward(self, x):\n        return self.b(torch.tanh(self.a(x)))\n\ndef entrainer_xor(seed=0):\n    torch.manual_seed(seed)\n    net = _Net()\n    opt = torch.optim.Adam(net.parameters(), lr=0.05)\n    X = X_xor_t.clone(); y = y_xor_t.long()\n    for it in range(500):\n        opt.zero_grad()\n        nn.functional.cross_entropy(net(X), y).backward()\n        opt.step()\n    return net\n', why="a module of its own, tanh, logits out: its values leave [0, 1]"),
+})
+CORRECT_GROUPS["blind-r12-correct"] = ("blind-r12-correct-pca-numpy-float32", "blind-r12-correct-xor-sgd-momentum-module")
+CORRECT.update({
+    "blind-r12-correct-diag-rule3-ratio": Correct(
+        grade_id="diagnose_curve",
+        source='def diagnostic_courbe(perte_train, perte_val):\n    tr = np.asarray(perte_train, float); va = np.asarray(perte_val, float)\n    if not (np.isfinite(tr).all() and np.isfinite(va).all()) or tr.max() > 2 * tr[0]:\n        return "divergence"\n    if 2 * tr[-1] > tr[0]:\n        return "sous-apprentissage"\n    if (va[-1] - va.min()) / va.min() > 0.1:\n        return "sur-apprentissage"\n    return "sain"\n',
+        why="rule 2 as 2·final > L0, rule 3 as a relative rise above 10 %: the same rules, other roundings",
+    ),
+    "blind-r12-correct-separe-sign": Correct(
+        grade_id="xor_perceptron",
+        source='def separe_parfaitement(w, b, X, y):\n    scores = np.asarray(X, dtype=float) @ np.asarray(w, dtype=float) + float(b)\n    return bool(np.array_equal(np.sign(scores).clip(0, 1).astype(int), np.asarray(y).astype(int)))\n',
+        why="np.sign clipped to {0, 1}: 1 exactly when the score is > 0",
+    ),
+})
+CORRECT_GROUPS["blind-r12-correct-b"] = ("blind-r12-correct-diag-rule3-ratio", "blind-r12-correct-separe-sign")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, allclose, as_array, record_expected
+from autograder.checks import CheckFailed, StudentError, allclose, as_array, record_expected
 
 from .helpers import torch_adam
 
@@ -127,13 +127,72 @@ def _traj_close(got, ref, upto: int, keys, rtol, atol) -> bool:
     return all(allclose(got[s][k], ref[s][k], rtol=rtol, atol=atol) for s in range(upto) for k in keys)
 
 
+_OUTSIDE_STATE = (
+    "adam_step garde quelque chose d'un appel à l'autre EN DEHORS de state (m et v dans des "
+    "variables globales, par exemple) : deux appels avec exactement les mêmes arguments "
+    "(state=None, t=1) ne donnent pas le même résultat ; lisez m et v dans l'argument state "
+    "(des zéros quand il vaut None) et renvoyez-les dans le nouvel état, sans rien garder "
+    "ailleurs (deux optimisations indépendantes doivent pouvoir alterner)",
+    "adam_step keeps something from one call to the next OUTSIDE state (m and v in global "
+    "variables, say): two calls with exactly the same arguments (state=None, t=1) do not give "
+    "the same result; read m and v from the state argument (zeros when it is None) and return "
+    "them in the new state, keeping nothing elsewhere (two independent optimisations must be "
+    "able to alternate)",
+)
+
+
+def _keeps_state_outside(submission, params, grads, lr) -> bool:
+    """Premise of _OUTSIDE_STATE: the same first step (state=None, t=1), asked three times,
+    raises at some calls only or gives different parameters. Under keys of its own (any names
+    are parameters' names), so that what a global kept under the usual keys, of other shapes,
+    does not make every call raise."""
+    def key(k, v):
+        return f"sonde_{k}_" + "x".join(str(d) for d in np.shape(v))
+
+    grads = {key(k, params[k]): v for k, v in grads.items()}
+    params = {key(k, v): v for k, v in params.items()}
+    outcomes = []
+    for _ in range(3):
+        try:
+            res = submission.call(
+                "adam_step", {k: v.copy() for k, v in params.items()},
+                {k: v.copy() for k, v in grads.items()}, None, lr, 1,
+            )
+            new = res[0] if isinstance(res, (tuple, list)) and len(res) == 2 else None
+            outcomes.append(
+                {k: np.asarray(new[k], dtype=float) for k in params}
+                if isinstance(new, dict) and all(k in new for k in params)
+                else None
+            )
+        except StudentError:
+            outcomes.append("raised")
+        except (TypeError, ValueError):
+            outcomes.append(None)
+    done = [o for o in outcomes if isinstance(o, dict)]
+    if not done:
+        return False
+    if len(done) < len(outcomes):
+        return True
+    return not all(
+        np.array_equal(o[k], done[0][k], equal_nan=True) for o in done[1:] for k in params
+    )
+
+
 def _run_student(submission, params, grads_seq, lr, what_fr, what_en):
     """Chain the student's adam_step; returns the list of parameter dicts after each step."""
     state = None
     current = {k: v.copy() for k, v in params.items()}
     out = []
     for t, grads in enumerate(grads_seq, start=1):
-        res = submission.call("adam_step", current, grads, state, lr, t)
+        try:
+            res = submission.call("adam_step", current, grads, state, lr, t)
+        except StudentError as exc:
+            if not _keeps_state_outside(submission, params, grads_seq[0], lr):
+                raise
+            raise CheckFailed(
+                f"adam_step a levé {exc.ename} au pas t = {t} ({what_fr}) ; {_OUTSIDE_STATE[0]}",
+                f"adam_step raised {exc.ename} at step t = {t} ({what_en}); {_OUTSIDE_STATE[1]}",
+            ) from None
         if not isinstance(res, (tuple, list)) or len(res) != 2 or not isinstance(res[0], dict):
             raise CheckFailed(
                 "adam_step doit renvoyer le couple (nouveaux_params, nouvel_etat)",
@@ -177,7 +236,9 @@ def _check_trajectory(submission, params, grads_seq, lr, rtol, atol, what_fr, wh
         if not any(_traj_close(got, ref, s + 1, keys, rtol, atol) for ref in refs.values())
     )
     hint_fr = hint_en = ""
-    for switches, fr, en in _MISTAKES:
+    if _keeps_state_outside(submission, params, grads_seq[0], lr):
+        hint_fr, hint_en = _OUTSIDE_STATE
+    for switches, fr, en in [] if hint_fr else _MISTAKES:
         for inside in (False, True):
             wrong = _variant(params, grads_seq, lr, eps_inside=inside, **switches)
             if _traj_close(got, wrong, n, keys, rtol, atol) and not _traj_close(

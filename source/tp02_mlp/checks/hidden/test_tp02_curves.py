@@ -388,6 +388,26 @@ def _l0_from_val(submission, train, val, expected) -> bool:
     ) == expected
 
 
+def _val_final_exactly_110pct(rng, n, L0):
+    """Healthy: the final validation loss is exactly 1.1 × its minimum, which does not exceed it
+    by MORE than 10 %, so rule 3 ("finale > 1,1 × minimum", strictly) does not apply. The
+    minimum is drawn where every written form of the rule (v > 1.1·m, v/m > 1.1,
+    v − m > 0.1·m, v > m + 0.1·m...) rounds to the same answer, as the exact 2·L0 and L0/2 of
+    test_diagnostic_reads_first_and_last_epochs do."""
+    train = _decay(L0, rng.uniform(0.05, 0.2), n)
+    while True:
+        m = float(L0 * rng.uniform(0.1, 0.3))
+        v = 1.1 * m
+        forms = (v > 1.1 * m, v / m > 1.1, v - m > 0.1 * m, v > m + 0.1 * m, (v - m) / m > 0.1,
+                 10 * v > 11 * m, v > m * 1.1)
+        if not any(forms):
+            break
+    val = train * rng.uniform(1.05, 1.2)
+    val = val * (1.5 * m / val[-2])  # decreasing, to 1.5·m before the last two epochs
+    val[-2], val[-1] = m, v
+    return train, val
+
+
 #: Curves each shortcut of the rules misreads, with the hint naming it.
 TRAPS = (
     (_overfit_levelled_off, "sur-apprentissage", _LEVELLED),
@@ -396,7 +416,19 @@ TRAPS = (
     (_healthy_val_below_train, "sain", None),
     (_underfit_after_dip, "sous-apprentissage", _FINAL_NOT_MIN),
     (_overfit_val_doubles, "sur-apprentissage", _VAL_GROWS),
+    # After _healthy_noisy_end: a shortcut that reads any rise as overfitting is named there.
+    (_val_final_exactly_110pct, "sain", lambda submission, train, val: _val_strict_hint(submission, train, val)),
 )
+
+
+def _val_strict_hint(submission, train, val):
+    """Premise of _VAL_STRICT (>= in place of >): the same curve with the final value at
+    1.05 × minimum, inside the margin, is read as healthy."""
+    probe = val.copy()
+    probe[-1] = 1.05 * val.min()
+    if curve_label(submission.call("diagnostic_courbe", train, probe)) == "sain":
+        return _VAL_STRICT
+    return _NOISE
 
 
 @pytest.mark.item("diagnose_curve")
@@ -590,6 +622,15 @@ _STRICT = (
     "« dépasse » (>), ce n'est pas une divergence",
     "the training loss reaches exactly 2·L0 without exceeding it: rule 1 says \"above\" (>), "
     "this is no divergence",
+)
+
+
+_VAL_STRICT = (
+    "la perte de validation finale vaut exactement 1,1 × son minimum : elle ne le dépasse pas "
+    "de PLUS de 10 %, la règle 3 dit « finale > 1,1 × minimum » (>), ce n'est pas un "
+    "sur-apprentissage",
+    "the final validation loss is exactly 1.1 × its minimum: it does not exceed it by MORE "
+    "than 10 %, rule 3 says \"final > 1.1 × minimum\" (>), this is no overfitting",
 )
 
 

@@ -182,6 +182,46 @@ def test_mlp_module_forward_matches_weights(submission, rng):
         **tol,
     )
     _check_gradients_reach_fc1(submission, model, X.astype(dtype), p, Z1, rng, tol)
+    _check_keeps_dimensions(submission, model, X.astype(dtype), dims, what)
+
+
+def _check_keeps_dimensions(submission, model, X, dims, what) -> None:
+    """The statement's shape (N, d_out) on its edge cases, N = 1 and d_out = 1, which a
+    .squeeze() (or a reshape to (-1,)) turns into (d_out,) or (N,) and no other input shows."""
+    d_in, d_cache, _ = dims
+    one = as_array(
+        model.call("forward", Tensor(X[:1])), f"{what}.forward(x) pour un seul exemple", allow_nan=True
+    )
+    narrow = as_module(
+        submission, submission.call("MLPDeuxCouches", d_in, d_cache, 1), "MLPDeuxCouches(d_in, d_cache, 1)"
+    )
+    n = X.shape[0]
+    single = as_array(
+        narrow.call("forward", Tensor(X)), "MLPDeuxCouches(d_in, d_cache, 1).forward(x)", allow_nan=True
+    )
+    for got, want, case_fr, case_en in (
+        (one, (1, dims[2]), "un seul exemple (N = 1)", "a single example (N = 1)"),
+        (single, (n, 1), "une seule sortie (d_out = 1)", "a single output (d_out = 1)"),
+    ):
+        if got.shape == want:
+            continue
+        dropped = got.shape == tuple(k for k in want if k != 1)
+        why_fr = (
+            "une dimension de taille 1 a disparu : pas de .squeeze() ni de .view(-1) sur les "
+            "logits, renvoyez fc2(h) tel quel"
+            if dropped
+            else "renvoyez fc2(ReLU(fc1(x))) tel quel"
+        )
+        why_en = (
+            "a dimension of size 1 was dropped: no .squeeze() or .view(-1) on the logits, "
+            "return fc2(h) as it is"
+            if dropped
+            else "return fc2(ReLU(fc1(x))) as it is"
+        )
+        raise CheckFailed(
+            f"forward(x) pour {case_fr} : la sortie n'est pas de forme (N, d_out) ; {why_fr}",
+            f"forward(x) for {case_en}: the output is not of shape (N, d_out); {why_en}",
+        )
 
 
 def _forward_again(model, X, first) -> np.ndarray:

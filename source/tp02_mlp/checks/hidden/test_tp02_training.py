@@ -26,6 +26,7 @@ from autograder.checks import (
     assert_arguments_untouched,
     check_epoch_batches,
     check_reshuffled_epochs,
+    check_seeded_order,
     digits_split,
     kernel_side,
     module_outputs,
@@ -560,6 +561,15 @@ def test_entrainer_sgd_uses_seed_and_lr(submission, rng):
             "entrainer_sgd gives the same model for two different seeds: use the seed argument "
             "(torch.manual_seed(seed) and the shuffling generator)",
         )
+    # The seed drives the shuffling too (the statement's g = torch.Generator().manual_seed(seed)),
+    # not only the initial weights: a generator seeded with a constant gives other models for
+    # other seeds (their initial weights differ) but the same batches.
+    orders = [np.concatenate([np.asarray(b, dtype=np.int64) for b in r["seen"]] or [np.zeros(0, np.int64)])
+              for r in runs[:3]]
+    # Only on shuffled batches (a loop without shuffling, or no batch at all, is said by
+    # test_entrainer_sgd_batches_cover_the_epoch).
+    if orders[0].size and not np.array_equal(orders[0], np.sort(orders[0])):
+        check_seeded_order(*orders, "entrainer_sgd", n="N")
     with torch.random.fork_rng():  # the seeded initial fc1, as MLPDeuxCouches builds it
         torch.manual_seed(s)
         init = torch.nn.Linear(X.shape[1], 16).weight.detach().double().flatten().numpy()

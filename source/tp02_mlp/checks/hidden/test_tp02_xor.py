@@ -89,6 +89,19 @@ def _check_case(submission, w, b, X, y, what_fr: str, what_en: str) -> None:
         and as_bool(_separe(submission, w, b, X[off], y[off]), "separe_parfaitement")
         == bool(np.all(_outputs(w, b, X[off]) == y[off]))
     )
+    # A threshold or a margin above 0 explains the answer only if the examples just above the
+    # boundary (0 < w·x + b small) carry it: without them the answer is right.
+    near = (scores > 0) & (scores < 1e-2)
+    keep = ~near
+    margin = (
+        not got
+        and expected
+        and near.any()
+        and keep.any()
+        and not convention
+        and as_bool(_separe(submission, w, b, X[keep], y[keep]), "separe_parfaitement")
+        == bool(np.all(_outputs(w, b, X[keep]) == y[keep]))
+    )
     data_read = _globals_hint(submission)
     if data_read is not None:
         hint_fr, hint_en = data_read
@@ -112,6 +125,15 @@ def _check_case(submission, w, b, X, y, what_fr: str, what_en: str) -> None:
         hint_en = (
             f"an example lies exactly on the boundary (w·x + b = 0, label {labels[0]}): with "
             "the course's convention, f(x) = 1 only if w·x + b > 0 (strict inequality)"
+        )
+    elif margin:
+        hint_fr = (
+            "un exemple est juste au-dessus de la frontière (0 < w·x + b, tout petit), étiqueté "
+            "1 : f(x) = 1 dès que w·x + b > 0, sans seuil ni marge au-dessus de 0"
+        )
+        hint_en = (
+            "an example lies just above the boundary (0 < w·x + b, very small), labelled 1: "
+            "f(x) = 1 as soon as w·x + b > 0, with no threshold or margin above 0"
         )
     elif _right_once_scaled_up(submission, w, b, X, y, expected):
         hint_fr = (
@@ -324,6 +346,19 @@ def test_separe_convention_at_zero(submission, rng):
         "des exemples à coordonnées entières dont un sur la frontière w·x + b = 0, étiqueté 0",
         "integer examples, one on the boundary w·x + b = 0, labelled 0",
     )
+    # Just above the boundary: w·x + b = 2⁻ᵏ exactly (integer scores plus a power of two), > 0,
+    # labelled 1. A threshold such as > 1e-3 or a rounding of the score calls it 0.
+    lift = 2.0 ** -int(rng.integers(11, 16))
+    _check_case(
+        submission,
+        w,
+        b + lift,
+        X,
+        (X @ w + (b + lift) > 0).astype(int),
+        "des exemples à coordonnées entières dont un juste au-dessus de la frontière "
+        "(0 < w·x + b très petit), étiqueté 1",
+        "integer examples, one just above the boundary (0 < w·x + b very small), labelled 1",
+    )
     y1 = y.copy()
     y1[np.isclose(X @ w + b, 0.0)] = 1
     _check_case(
@@ -497,10 +532,11 @@ def test_entrainer_xor_new_model_per_seed(submission, rng):
     returned again, or one never seeded, still solves XOR for every grader seed."""
     s1 = int(rng.integers(1, 2**31 - 1))
     s2 = 1 + (s1 - 1 + int(rng.integers(1, 2**31 - 2))) % (2**31 - 2)  # another seed in [1, 2**31 - 1)
-    runs = []
+    runs, models = [], []
     for n, s in enumerate((s1, s1, s2), start=1):
         value = submission.call("entrainer_xor", seed=s, timeout=60)
         model = as_module(submission, value, "entrainer_xor", expected=RETURNS_MODULE)
+        models.append(model)
         runs.append(_logits(model, X_XOR, f"logits du modèle de l'appel n°{n}"))
     if not all(np.all(np.isfinite(r)) for r in runs):
         return  # non-finite logits: test_entrainer_xor_solves_xor_for_grader_seeds says so
@@ -524,8 +560,29 @@ def test_entrainer_xor_new_model_per_seed(submission, rng):
             "torch.manual_seed(seed), before building the model, and keep nothing from one call "
             "to the next (new model, new optimiser)",
         )
+    # The model the first call returned, read again after the other two: a model the caller
+    # holds must not change when entrainer_xor is called again (a global module re-seeded,
+    # reset and retrained at each call gives the right logits at each call, but every call
+    # returns the same object, which becomes the last seed's model).
+    first_again = _logits(models[0], X_XOR, "logits du modèle du premier appel, relus")
+    if not np.allclose(first_again, runs[0], rtol=1e-5, atol=1e-6):
+        raise CheckFailed(
+            "le modèle renvoyé par un premier appel de entrainer_xor a changé quand entrainer_xor "
+            "a été rappelé avec une autre graine : chaque appel modifie le même objet (un modèle "
+            "global réinitialisé et réentraîné) ; construisez un NOUVEAU modèle (et un nouvel "
+            "optimiseur) dans la fonction, à chaque appel, après torch.manual_seed(seed)",
+            "the model a first call of entrainer_xor returned changed when entrainer_xor was "
+            "called again with another seed: every call modifies the same object (a global "
+            "model reset and retrained); build a NEW model (and a new optimiser) inside the "
+            "function, at every call, after torch.manual_seed(seed)",
+        )
     if np.allclose(runs[0], runs[2], rtol=1e-6, atol=1e-7):
-        if not _shared(submission, s1, s2):  # a new model at each call, with the same weights: the seed is not used
+        if not _shared(submission, s1, s2):  # a new model at each call, with the same weights
+            if _seed_used(submission, s1, s2):
+                # torch's generator is left at each call's seed: the seed is used, and two
+                # trainings from two initial models end at the same logits (an MSE on one-hot
+                # targets reaches them exactly). Not this check's fault to name.
+                return
             raise CheckFailed(
                 "entrainer_xor construit bien un nouveau modèle à chaque appel, mais deux graines "
                 "différentes donnent le même modèle : l'argument seed est ignoré ; appelez "
@@ -548,6 +605,27 @@ def _shared(submission, s1: int, s2: int) -> bool:
         return same_model_object.call(submission, Ref("entrainer_xor"), s1, s2) is True
     except SubmissionError as exc:
         raise relabel(exc, same_model_object.ref_name, "entrainer_xor") from None
+
+
+def _seed_used(submission, s1: int, s2: int) -> bool:
+    """Premise of "the seed is ignored": after entrainer_xor(seed=s), torch's global generator
+    was seeded with s (torch.initial_seed() == s) for both seeds. False when unknown."""
+    try:
+        return seeds_left_by.call(submission, Ref("entrainer_xor"), s1, s2) is True
+    except SubmissionError:
+        return False
+
+
+@kernel_side
+def seeds_left_by(entrainer_xor, s1, s2):
+    """Whether torch.manual_seed(seed) ran with each call's own seed."""
+    import torch
+
+    seen = []
+    for s in (s1, s2):
+        entrainer_xor(seed=s)
+        seen.append(torch.initial_seed())
+    return seen == [s1, s2]
 
 
 @kernel_side

@@ -31,7 +31,12 @@ if [ ! -x .venv/bin/python ]; then
   echo "[setup] creating .venv"
   "$PY" -m venv .venv
 fi
-if ! .venv/bin/python -c "import autograder, torch, nbgrader, git" >/dev/null 2>&1 \
+# -I: the import must come from the install, not from this folder (python -c puts the current
+# folder first): a venv whose editable install points at another checkout (a worktree sharing
+# .venv, a moved course) imported this folder's package while the `autograder` command ran the
+# other one.
+if ! .venv/bin/python -I -c 'import pathlib, sys, autograder, torch, nbgrader, git
+sys.exit(pathlib.Path(autograder.__file__).resolve().parent != pathlib.Path(sys.argv[1]).resolve() / "autograder")' "$PWD" >/dev/null 2>&1 \
    || [ pyproject.toml -nt .venv/.installed ]; then
   echo "[setup] installing the package and its dependencies (a few minutes on a fresh machine)"
   .venv/bin/python -m pip install -q --upgrade pip

@@ -11,11 +11,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import os
 import re
 import shutil
+import stat
 import sys
 import tempfile
+import time
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -28,7 +32,7 @@ from autograder.bridge.values import SubmissionError
 from autograder.checks.errors import CheckFailed, Partial, expected_values_shown
 from autograder.checks.margins import recording_expected, recording_margins
 from autograder.results import CheckResult, Expected, Margin, Message, Status, Visibility
-from autograder.sandbox.workspace import CHECKS_PREFIX
+from autograder.sandbox.workspace import CHECKS_CACHE_PREFIX, CHECKS_PREFIX
 from autograder.secret import InputKey, InputKeys
 
 #: What the `seed` fixture is derived for: the submission, not one check (see `seed`).
@@ -286,57 +290,144 @@ def _copy_names(present: list[tuple[Path, Visibility]]) -> list[str]:
 def _forget(package: str) -> None:
     """Drop the modules pytest imported from a grading's copies.
 
-    Ordering constraint: the copies are deleted when the grading ends (the grader's temp
-    folder is left empty), and pytest reuses a module already in sys.modules: kept, a second
-    grading of the TP in this process (grade-class, the release proof, prove) would run
-    modules whose files are gone, and a check reading a file beside it or importing a
-    helper lazily would fail, blaming the student."""
+    Ordering constraint: pytest reuses a module already in sys.modules. Forgotten after each
+    grading, a check module is executed afresh for the next submission (from the cached
+    bytecode), so no module-level state of one student's grading reaches another's; and a
+    temporary copy, deleted when its grading ends, is never run again from a module whose
+    files are gone."""
     for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
         del sys.modules[name]
 
 
-def _copied(check_dirs: tuple[tuple[Path, Visibility], ...], root: Path) -> tuple[tuple[Path, Visibility], ...]:
-    """The check folders copied into one package under `root`: `<package>/public/`,
-    `<package>/hidden/` (each folder under its own name, an `__init__.py` added).
-
-    A TP's checks may share code: a `conftest.py` in a folder gives its checks fixtures, and
-    a check imports a helper module of its folder (`from .helpers import f`) or, hidden,
-    one of the public folder (`from ..public.helpers import f`); the hidden folder is
-    never released, so neither are its helpers. The package's name is derived from the
-    folders' absolute paths: unique per course and TP, so two TPs' `helpers` never meet in
-    sys.modules, and the same on every grading of a TP (pytest reuses what it imported).
-
-    pytest imports (and assertion-rewrites) what it runs, writing bytecode beside each file:
-    run on copies, that lands in the temporary folder and the course (or the student's repo
-    for `autograder check`) is left as it was, with no process-wide switch such as
-    sys.dont_write_bytecode.
-    """
-    present = [(d, vis) for d, vis in check_dirs if d.is_dir()]
-    package = root / _package_name(present)
+def _copy_into(present: list[tuple[Path, Visibility]], package: Path) -> None:
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("", encoding="utf-8")
-    out = []
-    for (d, vis), name in zip(present, _copy_names(present), strict=True):
+    for (d, _), name in zip(present, _copy_names(present), strict=True):
         copy = package / name
         shutil.copytree(d, copy, ignore=_LITTER, symlinks=False)
         if not (copy / "__init__.py").exists():
             (copy / "__init__.py").write_text("", encoding="utf-8")
-        out.append((copy, vis))
-    return tuple(out)
+
+
+#: A copy of a TP's checks unused for this long is removed when another one is made.
+STALE_COPY_S = 24 * 3600
+
+
+def checks_home(base: Path | None = None) -> Path | None:
+    """This user's folder of check copies in `base` (the system's temp folder), private (0700).
+
+    None when the folder is not ours to trust (another user's, a link, readable by others):
+    each grading then copies the checks into a temporary folder of its own."""
+    home = (base or Path(tempfile.gettempdir())) / f"{CHECKS_CACHE_PREFIX}{os.getuid()}"
+    try:
+        home.mkdir(mode=0o700, exist_ok=True)
+        st = os.lstat(home)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+        return None
+    return home
+
+
+def _prune(home: Path, keep: Path) -> None:
+    """Remove the copies (and half-made ones) nobody used for `STALE_COPY_S`."""
+    now = time.time()
+    for p in home.iterdir():
+        try:
+            if p != keep and now - p.lstat().st_mtime > STALE_COPY_S:
+                shutil.rmtree(p, ignore_errors=True)
+        except OSError:
+            pass
+
+
+def _prepared(check_dirs: tuple[tuple[Path, Visibility], ...], home: Path) -> Path:
+    """The folder `home/<package>/` holding `pytest.ini` and `<package>/` (the check folders,
+    each under its own name, an `__init__.py` added), made once per content of the checks.
+
+    Why a folder per content rather than per grading: pytest rewrites the asserts of every
+    check module it imports (parse, rewrite, compile: about 0.2 s per submission for TP01)
+    and caches the result beside the file, keyed by its size and mtime. A copy kept between
+    gradings, and between grader processes, pays that once. Made in a private folder and
+    renamed into place: a copy is whole or absent, and two graders making it at once keep
+    one. Touched at each use, so `_prune` leaves it while it serves."""
+    present = [(d, vis) for d, vis in check_dirs if d.is_dir()]
+    name = _package_name(present)
+    root = home / name
+    if not (root / "pytest.ini").is_file():
+        build = Path(tempfile.mkdtemp(prefix=".build-", dir=home))
+        try:
+            _copy_into(present, build / name)
+            (build / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+            os.rename(build, root)
+        except OSError:
+            shutil.rmtree(build, ignore_errors=True)  # another grader renamed its copy first
+            if not (root / "pytest.ini").is_file():
+                raise
+        _prune(home, root)
+    os.utime(root)
+    return root
+
+
+@contextlib.contextmanager
+def check_copies(
+    check_dirs: tuple[tuple[Path, Visibility], ...], home: Path | None
+) -> Iterator[tuple[Path, tuple[tuple[Path, Visibility], ...], bool]]:
+    """(rootdir, the check folders' copies, whether they are cached) for one run of pytest,
+    in `home` (`checks_home()`), or in a temporary folder removed afterwards where that is
+    None or cannot be written.
+
+    pytest imports (and assertion-rewrites) what it runs, writing bytecode beside each file:
+    run on copies, that lands outside the course (or the student's repo for
+    `autograder check`), with no process-wide switch such as sys.dont_write_bytecode. The
+    hidden folder is never released, so neither are its helpers: the copies live in the
+    grader's temp folder, which no sandbox level lets a kernel read."""
+    present = [(d, vis) for d, vis in check_dirs if d.is_dir()]
+    name = _package_name(present)
+
+    def copies(root: Path) -> tuple[tuple[Path, Visibility], ...]:
+        return tuple((root / name / n, vis) for (_, vis), n in zip(present, _copy_names(present), strict=True))
+
+    if home is not None:
+        try:
+            root = _prepared(check_dirs, home)
+        except OSError:
+            root = None
+        if root is not None:
+            yield root, copies(root), True
+            return
+    with tempfile.TemporaryDirectory(prefix=CHECKS_PREFIX) as tmp:
+        _copy_into(present, Path(tmp) / name)
+        (Path(tmp) / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+        yield Path(tmp), copies(Path(tmp)), False
+
+
+@contextlib.contextmanager
+def _bytecode_kept(cached: bool) -> Iterator[None]:
+    """pytest caches its rewritten check modules only when Python may write bytecode, which
+    PYTHONDONTWRITEBYTECODE (set in many CI images) forbids: for a run on cached copies,
+    allow it while pytest runs, and put the grader's setting back after. What else this
+    process imports meanwhile is the grader's own code, whose bytecode Python writes by
+    default anyway; the course is never written to (the checks run from the copies)."""
+    if not cached or not sys.dont_write_bytecode:
+        yield
+        return
+    sys.dont_write_bytecode = False
+    try:
+        yield
+    finally:
+        sys.dont_write_bytecode = True
 
 
 def run_checks(run: CheckRun) -> tuple[list[CheckResult], list[Message]]:
     """Run every check once, in file order; returns results and collection problems."""
     if not any(d.is_dir() for d, _ in run.check_dirs):
         return [], []
-    with tempfile.TemporaryDirectory(prefix=CHECKS_PREFIX) as tmp:
-        copies = _copied(run.check_dirs, Path(tmp) / "checks")
+    with check_copies(run.check_dirs, checks_home()) as (tmp, copies, cached):
         try:
             run = replace(run, check_dirs=copies)
             collector = _Collector(run)
             paths = [str(d) for d, _ in run.check_dirs]
-            ini = Path(tmp) / "pytest.ini"
-            ini.write_text("[pytest]\n", encoding="utf-8")
+            ini = tmp / "pytest.ini"
             args = [
                 *paths,
                 "-c",
@@ -381,7 +472,7 @@ def run_checks(run: CheckRun) -> tuple[list[CheckResult], list[Message]]:
                 "ignore::DeprecationWarning",
             ]
             sink = io.StringIO()
-            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), _bytecode_kept(cached):
                 pytest.main(args, plugins=[collector])
         finally:
             _forget(copies[0][0].parent.name)

@@ -389,6 +389,10 @@ def main() -> None:
         sys.stdout.write(json.dumps({"error": f"{type(exc).__name__}: {exc}"}) + "\n")
         sys.stdout.flush()
         raise SystemExit(1) from None
+    # Its kernels are killed and its home removed: what is left is the interpreter's teardown
+    # of torch and the other preloads, half a second the grader's close would wait for.
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,9 @@ change without anyone noticing.
 
 from __future__ import annotations
 
+import importlib.metadata
+import os
+
 from autograder.config import ConfigError
 from autograder.results import Message
 
@@ -16,8 +19,21 @@ class DeviceUnavailable(ConfigError, ValueError):
     """The device asked for (--device, [tool.autograder] device) does not exist here."""
 
 
-def visible_cuda_devices() -> tuple[int, str]:
-    """(how many CUDA devices torch sees, torch's version): what `select_device` decides on."""
+#: What a GPU driver torch can use leaves on Linux (NVIDIA, ROCm's HIP, WSL's GPU bridge).
+GPU_DRIVER_PATHS = ("/proc/driver/nvidia", "/dev/nvidiactl", "/dev/nvidia0", "/dev/kfd", "/dev/dxg")
+
+
+def visible_cuda_devices(driver_paths: tuple[str, ...] = GPU_DRIVER_PATHS) -> tuple[int, str]:
+    """(how many CUDA devices torch sees, torch's version): what `select_device` decides on.
+
+    Where no GPU driver is present torch can see no device, and the answer comes without
+    importing torch: a class grading's parent process then never pays that import (a
+    second, on a CPU machine) before it starts the kernels' fork server."""
+    if not any(os.path.exists(p) for p in driver_paths):
+        try:
+            return 0, importlib.metadata.version("torch")
+        except importlib.metadata.PackageNotFoundError:
+            return 0, "(not installed)"
     import torch
 
     return (torch.cuda.device_count() if torch.cuda.is_available() else 0), torch.__version__

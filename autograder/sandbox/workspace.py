@@ -27,8 +27,12 @@ GIT_PREFIX = "ag-git-"
 #: A class grader's per-student scratch folder, and a fork server's home: swept the same way.
 CLASS_PREFIX = "ag-class-"
 ZYGOTE_PREFIX = "ag-zygote-"
-#: The copies of a TP's checks pytest runs (plugin.py), kept for the grader process's life.
+#: The copies of a TP's checks pytest runs (plugin.py) where the cache below is unavailable:
+#: one per grading, removed after it.
 CHECKS_PREFIX = "ag-pytest-"
+#: This user's cache of those copies, one per content of the checks (plugin._prepared): not
+#: swept, each copy is removed by the next grader once unused for a day.
+CHECKS_CACHE_PREFIX = "ag-checks-"
 #: Every grader-made folder of /tmp that `sweep_stale` may release once its owner is gone.
 SWEPT_PREFIXES = (PREFIX, GIT_PREFIX, CLASS_PREFIX, ZYGOTE_PREFIX, CHECKS_PREFIX)
 OWNER_FILE = ".ag-owner"

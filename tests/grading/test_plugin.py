@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -15,6 +16,8 @@ from autograder.grading.plugin import (
     GENERIC_HIDDEN,
     SEED_SCOPE,
     CheckRun,
+    check_copies,
+    checks_home,
     run_checks,
     without_seeds,
 )
@@ -378,6 +381,52 @@ def test_checks_leave_no_bytecode_in_the_course(tmp_path, monkeypatch):
     assert [r.status for r in results] == [Status.PASSED]
     assert sorted(p.name for p in (tmp_path / "checks").iterdir()) == ["test_simple.py"]
     assert sys.dont_write_bytecode is False
+
+
+def test_rewritten_checks_are_cached_even_where_python_writes_no_bytecode(tmp_path, monkeypatch):
+    """pytest's assert rewriting costs about 0.2 s per submission: the copy it runs from is
+    kept between gradings with the rewritten bytecode beside it, also under
+    PYTHONDONTWRITEBYTECODE, and the grader's own setting is back after the run."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    write(
+        tmp_path / "checks" / "test_where.py",
+        "from autograder.checks import CheckFailed\n\n"
+        "def test_where():\n    raise CheckFailed(__file__, __file__)\n",
+    )
+    first, _ = run([(tmp_path / "checks", Visibility.VISIBLE)])
+    again, _ = run([(tmp_path / "checks", Visibility.VISIBLE)])
+    copy = Path(first[0].message.fr)
+    assert Path(again[0].message.fr) == copy and copy.is_file()
+    assert [p.name for p in (copy.parent / "__pycache__").iterdir() if "pytest" in p.name]
+    assert sys.dont_write_bytecode is True
+    assert sorted(p.name for p in (tmp_path / "checks").iterdir()) == ["test_where.py"]
+
+
+def test_an_edited_check_gets_a_copy_of_its_own(tmp_path):
+    (tmp_path / "tmp").mkdir()
+    home = checks_home(tmp_path / "tmp")
+    assert home is not None
+    check = write(tmp_path / "checks" / "test_a.py", "def test_a():\n    assert True\n")
+    dirs = ((check.parent, Visibility.HIDDEN),)
+    with check_copies(dirs, home) as (root, copies, cached):
+        assert cached and (copies[0][0] / "test_a.py").read_text() == check.read_text()
+    with check_copies(dirs, home) as (same, _, _):
+        assert same == root
+    write(check, "def test_a():\n    assert False\n")
+    with check_copies(dirs, home) as (edited, copies, _):
+        assert edited != root and "False" in (copies[0][0] / "test_a.py").read_text()
+
+
+def test_a_cache_folder_others_can_read_is_not_used(tmp_path):
+    """Hidden checks are copied there: a folder another user made, or opened to others, is
+    passed over, and the grading copies its checks to a temporary folder removed after it."""
+    (tmp_path / f"ag-checks-{os.getuid()}").mkdir(mode=0o755)
+    (tmp_path / f"ag-checks-{os.getuid()}").chmod(0o755)
+    assert checks_home(tmp_path) is None
+    check = write(tmp_path / "checks" / "test_a.py", "def test_a():\n    assert True\n")
+    with check_copies(((check.parent, Visibility.HIDDEN),), None) as (root, copies, cached):
+        assert not cached and (copies[0][0] / "test_a.py").is_file()
+    assert not root.exists()
 
 
 MARGINS = """

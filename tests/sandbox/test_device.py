@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from autograder.checks import select_device as for_check_authors
 from autograder.errors import AutograderError
-from autograder.sandbox.device import DeviceUnavailable, select_device
+from autograder.sandbox.device import DeviceUnavailable, select_device, visible_cuda_devices
+
+ROOT = Path(__file__).resolve().parents[2]
 
 NO_GPU = (0, "2.13.0+cpu")
 TWO_GPUS = (2, "2.13.0+cu128")
@@ -71,3 +77,26 @@ def test_the_cli_says_it_in_one_line_instead_of_a_traceback(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.strip().splitlines()[-1].startswith("autograder: device 'cuda' was requested")
     assert "Traceback" not in proc.stderr
+
+
+def test_without_a_gpu_driver_no_device_is_seen_and_torch_is_not_imported(tmp_path):
+    """A class grading's parent asks for the device before it starts the kernels' fork
+    server: on a machine with no GPU driver that answer must not cost torch's import."""
+    code = (
+        "import sys\n"
+        "from autograder.sandbox.device import visible_cuda_devices\n"
+        f"count, version = visible_cuda_devices(({str(tmp_path / 'no-driver')!r},))\n"
+        "assert count == 0 and version, (count, version)\n"
+        "assert 'torch' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_with_a_driver_present_torch_decides(tmp_path):
+    import torch
+
+    driver = tmp_path / "nvidiactl"
+    driver.touch()
+    count, version = visible_cuda_devices((str(driver),))
+    assert version == torch.__version__
+    assert count == (torch.cuda.device_count() if torch.cuda.is_available() else 0)

@@ -13,7 +13,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.config import ConfigError
 from autograder.prove.judge import Correct, Scenario
+from autograder.results import Message
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ def load_scenario_set(path: Path, course_root: Path) -> ScenarioSet:
     finally:
         if added:
             sys.path.remove(root)
-    return ScenarioSet(
+    chosen = ScenarioSet(
         path=path,
         scenarios=dict(module.SCENARIOS),
         groups={k: tuple(v) for k, v in module.GROUPS.items()},
@@ -86,3 +88,30 @@ def load_scenario_set(path: Path, course_root: Path) -> ScenarioSet:
         correct_groups={k: tuple(v) for k, v in getattr(module, "CORRECT_GROUPS", {}).items()},
         equivalent=dict(getattr(module, "EQUIVALENT", {})),
     )
+    _one_answer_per_cell(chosen)
+    return chosen
+
+
+def _one_answer_per_cell(chosen: ScenarioSet) -> None:
+    """A group is one grading with each of its answers in its cell: two answers for one cell
+    would leave only the last one graded, and the other proven by nothing."""
+    for kind, groups, table in (
+        ("GROUPS", chosen.groups, chosen.scenarios),
+        ("CORRECT_GROUPS", chosen.correct_groups, chosen.correct),
+    ):
+        for group, names in groups.items():
+            seen: dict[str, str] = {}
+            for name in names:
+                answer = table.get(name)
+                if answer is None:
+                    continue  # an unknown name: the TP's tests name it (groups cover every scenario)
+                if answer.grade_id in seen:
+                    raise ConfigError(Message(
+                        fr=f"{chosen.path} : le groupe {group!r} de {kind} remplace deux fois la cellule "
+                        f"{answer.grade_id!r} ({seen[answer.grade_id]!r} et {name!r}) ; une seule serait "
+                        "notée. Mettez-les dans deux groupes",
+                        en=f"{chosen.path}: group {group!r} of {kind} replaces cell {answer.grade_id!r} "
+                        f"twice ({seen[answer.grade_id]!r} and {name!r}); only one would be graded. Put "
+                        "them in two groups",
+                    ))
+                seen[answer.grade_id] = name

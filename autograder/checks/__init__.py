@@ -67,6 +67,7 @@ from autograder.checks.hints import SHAPE_ERRORS, call_with_hint, hinted
 from autograder.checks.inplace import assert_arguments_untouched, changed_argument_names
 from autograder.checks.kernel_code import KernelSide, KernelSideError, kernel_side
 from autograder.checks.loops import check_fresh_gradients, check_seeded_order
+from autograder.checks.losses import LossReading, read_regression_loss
 from autograder.checks.margins import record_expected, record_margin
 from autograder.checks.memo import once_per_submission
 from autograder.checks.models import built_module, describe_module, module_info, seed_torch
@@ -130,6 +131,7 @@ __all__ = [
     "digits",
     "digits_split",
     "looks_like_probabilities",
+    "read_regression_loss",
     "ece",
     "eval_outputs",
     "float64",
@@ -148,6 +150,7 @@ __all__ = [
     "kernel_side",
     "input_dtype",
     "LibraryGuard",
+    "LossReading",
     "MAX_ELEMENTS",
     "mce",
     "mlp_param_count",

@@ -1678,6 +1678,27 @@ SCENARIOS.update({
 GROUPS["blind-r12-a"] = ("submission-prevision-seed-reaches-only-the-shuffle", "submission-memoire-forget-bias-reset-in-forward")
 GROUPS["blind-r12-b"] = ("submission-prevision-l1-loss", "submission-memoire-bias-hh-not-zeroed")
 GROUPS["blind-r12-c"] = ("submission-memoire-sum-loss",)
+# Found after round 12 (the lead's list): Huber / smooth L1 keeps the MSE's minimiser and its
+# gradient is proportional to the residual, so it passed the MSE/L1/sum reading. Read by the
+# shared `read_regression_loss`: half the MSE's gradient below 1, clipped beyond.
+SCENARIOS.update({
+    "submission-prevision-smooth-l1-loss": Scenario(
+        grade_id="prevision",
+        source=edit(solution_cell(__file__, "prevision"), ("F.mse_loss(modele(X[lot]), y[lot])", "F.smooth_l1_loss(modele(X[lot]), y[lot])")),
+        must_fail=("test_prevision_uses_its_seed",),
+        message_contains=("perte de Huber",),
+        may_fail=("test_prevision_test_mse",),
+    ),
+    "submission-prevision-half-squares": Scenario(
+        grade_id="prevision",
+        source=edit(solution_cell(__file__, "prevision"), ("F.mse_loss(modele(X[lot]), y[lot])", "0.5 * ((modele(X[lot]) - y[lot]) ** 2).mean()")),
+        must_fail=("test_prevision_uses_its_seed",),
+        message_contains=("la moitié de celui de la MSE",),
+        may_fail=("test_prevision_test_mse",),
+    ),
+})
+GROUPS["lead-huber"] = ("submission-prevision-smooth-l1-loss",)
+GROUPS["lead-half-squares"] = ("submission-prevision-half-squares",)
 CORRECT.update({
     "blind-r12-correct-prevision-global-generator": Correct(
         grade_id="prevision",

@@ -33,6 +33,7 @@ from autograder.checks import (
     kernel_side,
     module_param_breakdown,
     notebook_data_reads,
+    read_regression_loss,
     record_margin,
     relabel,
     with_references,
@@ -590,10 +591,10 @@ def test_ae_conv_architecture(submission, rng, seed):
     # size all the same: forward resized it (F.interpolate, F.pad, a crop...).
     if len(sizes) == 4 and sizes[:2] == [(4, 4), (2, 2)] and sizes[2:] != [(4, 4), (8, 8)]:
         out = as_array(model.call("forward", Tensor(X0)), f"{what}(x)", allow_nan=True)
+        shown = " → ".join(f"{h}×{w}" for h, w in [(2, 2), *sizes[2:]])
         if out.shape == X0.shape and sizes[3] == (8, 8):
             # The last transposed convolution reaches 8×8 itself: nothing was resized, the
             # intermediate size is off (another padding / output_padding in each layer).
-            shown = " → ".join(f"{h}×{w}" for h, w in [(2, 2), *sizes[2:]])
             raise CheckFailed(
                 f"{what} : dans le décodeur, les ConvTranspose2d donnent {shown} au lieu de "
                 "2×2 → 4×4 → 8×8 : la sortie revient bien à 8×8, mais le plan intermédiaire n'a "
@@ -607,7 +608,6 @@ def test_ae_conv_architecture(submission, rng, seed):
                 "padding=1, output_padding=1 in each (W_out = (W_in − 1)·s − 2p + k + output_padding)",
             )
         if out.shape == X0.shape:
-            shown = " → ".join(f"{h}×{w}" for h, w in [(2, 2), *sizes[2:]])
             raise CheckFailed(
                 f"{what} : dans le décodeur, les ConvTranspose2d donnent {shown} au lieu de "
                 "2×2 → 4×4 → 8×8 ; la sortie n'a la taille 8×8 que parce que forward la "
@@ -802,34 +802,24 @@ def _probe(value, fn: str) -> dict | None:
 def _check_mse_loss(fn: str, probe: dict | None, target: np.ndarray | None, noisy_target: bool) -> None:
     """The statement's loss, F.mse_loss(x̂, x), the mean over the N·d values of the batch, read
     from the gradient the loop sent back to the output x̂ of the recording model on its first
-    batch: 2 (x̂ − x) / (N·d), proportional to the residual with that factor. L1 sends
-    sign(x̂ − x) / (N·d), the BCE (x̂ − x) / (x̂ (1 − x̂) N·d), smooth L1 (x̂ − x) / (N·d) (half)
-    on residuals below 1, a sum over the pixels d times more. `target` is the clean batch the
-    loss must compare x̂ with (None: the input itself); with `noisy_target`, a gradient that
-    follows the noisy input instead is named so."""
+    batch (`read_regression_loss`). `target` is the clean batch the loss must compare x̂ with
+    (None: the input itself); with `noisy_target`, a gradient that follows the noisy input
+    instead is named so."""
     if probe is None:
         return  # no gradient came back to forward's output: the other checks judge the loop
     x, out, grad = probe["x"], probe["out"], probe["grad"]
     n, d = x.shape
     tgt = x if target is None else target
-    r = out - tgt
-    gnorm = float(np.linalg.norm(grad))
-    if gnorm == 0.0 or float(np.linalg.norm(r)) == 0.0:
+    reading = read_regression_loss(out, tgt, grad, bounded=True)
+    if reading is None:
         return
-
-    def fit(basis):
-        coef = float(np.sum(grad * basis) / max(float(np.sum(basis * basis)), 1e-300))
-        return coef, float(np.linalg.norm(grad - coef * basis)) / gnorm
-
-    coef, off = fit(r)
-    scale = coef * n * d / 2.0  # 1 for the mean over N·d values
     # Float32 rounding leaves off at about 1e-6 for the MSE; the BCE's gradient, r / (x̂ (1 − x̂)),
     # differs from proportional by the spread of 1 / (x̂ (1 − x̂)) around x̂ ≈ 0.5 (about 1e-2).
-    record_margin(f"{fn}: gradient of the loss vs the MSE's (off the residual)", off, 1e-3,
+    record_margin(f"{fn}: gradient of the loss vs the MSE's (off the residual)", reading.off, 1e-3,
                   higher_is_better=False, kind="tolerance")
-    record_margin(f"{fn}: gradient of the loss / the MSE's, minus 1", abs(scale - 1.0), 0.05,
+    record_margin(f"{fn}: gradient of the loss / the MSE's, minus 1", abs(reading.scale - 1.0), 0.05,
                   higher_is_better=False, kind="tolerance")
-    if off <= 1e-3 and abs(scale - 1.0) <= 0.05:
+    if reading.is_mean_squared():
         return
     cible_fr = ("l'image propre x (F.mse_loss(modele(x̃), x))" if target is not None
                 else "le lot x (F.mse_loss(modele(lot), lot))")
@@ -839,54 +829,50 @@ def _check_mse_loss(fn: str, probe: dict | None, target: np.ndarray | None, nois
                 "modèle du correcteur n'est pas celui de la MSE de l'énoncé, 2 (x̂ − x) / (N·d)")
     intro_en = (f"on the first batch of {fn}, the gradient the loss sends back to the output x̂ "
                 "of the grader's model is not that of the statement's MSE, 2 (x̂ − x) / (N·d)")
-    inside = np.clip(out, 1e-6, 1 - 1e-6)
-    _, off_sign = fit(np.sign(r))
-    _, off_bce = fit(r / (inside * (1.0 - inside)))
     if noisy_target and target is not None:
-        _, off_noisy = fit(out - x)
-        if off_noisy <= 1e-3 < off:
+        noisy = read_regression_loss(out, x, grad)
+        if noisy is not None and noisy.form == "squared" and reading.form != "squared":
             raise CheckFailed(
                 f"{intro_fr} : la perte compare x̂ à l'entrée BRUITÉE x̃ au lieu de l'image propre ; "
                 f"la cible est {cible_fr}",
                 f"{intro_en}: the loss compares x̂ with the NOISY input x̃ instead of the clean "
                 f"image; the target is {cible_en}",
             )
-    if off > 1e-3 or off_bce < 1e-3:
-        if off_sign <= 1e-3:
-            what_fr, what_en = ("il vaut ± la même valeur partout, le signe du résidu : c'est la "
-                                "perte L1 (F.l1_loss, |x̂ − x|)",
-                                "it is ± the same value everywhere, the sign of the residual: this "
-                                "is the L1 loss (F.l1_loss, |x̂ − x|)")
-        elif off_bce <= 1e-3:
-            what_fr, what_en = ("il vaut (x̂ − x) / (x̂ (1 − x̂)) : c'est l'entropie croisée binaire "
-                                "(F.binary_cross_entropy), pas l'erreur quadratique",
-                                "it is (x̂ − x) / (x̂ (1 − x̂)): this is the binary cross-entropy "
-                                "(F.binary_cross_entropy), not the squared error")
-        else:
-            what_fr, what_en = ("il n'est pas proportionnel au résidu x̂ − x : la perte n'est pas "
-                                "une erreur quadratique (L1, BCE, Huber… ?)",
-                                "it is not proportional to the residual x̂ − x: the loss is not a "
-                                "squared error (L1, BCE, Huber...?)")
-    elif abs(scale - 0.5) <= 0.05:
+    if reading.form == "sign":
+        what_fr, what_en = ("il vaut ± la même valeur partout, le signe du résidu : c'est la "
+                            "perte L1 (F.l1_loss, |x̂ − x|)",
+                            "it is ± the same value everywhere, the sign of the residual: this "
+                            "is the L1 loss (F.l1_loss, |x̂ − x|)")
+    elif reading.form == "bce":
+        what_fr, what_en = ("il vaut (x̂ − x) / (x̂ (1 − x̂)) : c'est l'entropie croisée binaire "
+                            "(F.binary_cross_entropy), pas l'erreur quadratique",
+                            "it is (x̂ − x) / (x̂ (1 − x̂)): this is the binary cross-entropy "
+                            "(F.binary_cross_entropy), not the squared error")
+    elif reading.form == "other":
+        what_fr, what_en = ("il n'est pas proportionnel au résidu x̂ − x : la perte n'est pas "
+                            "une erreur quadratique (L1, BCE, Huber… ?)",
+                            "it is not proportional to the residual x̂ − x: the loss is not a "
+                            "squared error (L1, BCE, Huber...?)")
+    elif reading.form == "huber" or reading.scaled_by(0.5):
         what_fr, what_en = ("il vaut la moitié de celui de la MSE : c'est la perte de Huber / "
                             "smooth L1 (F.smooth_l1_loss, F.huber_loss, quadratique avec un "
                             "facteur 1/2 près de 0), ou (x̂ − x)²/2",
                             "it is half the MSE's: this is the Huber / smooth L1 loss "
                             "(F.smooth_l1_loss, F.huber_loss, quadratic with a factor 1/2 near "
                             "0), or (x̂ − x)²/2")
-    elif abs(scale / d - 1.0) <= 0.05:
+    elif reading.scaled_by(d):
         what_fr, what_en = (f"il est d = {d} fois trop grand : l'erreur est sommée sur les pixels "
                             "de chaque image (.sum(dim=1).mean()) au lieu d'être moyennée sur "
                             "les N·d valeurs",
                             f"it is d = {d} times too large: the error is summed over the pixels "
                             "of each image (.sum(dim=1).mean()) instead of averaged over the N·d "
                             "values")
-    elif abs(scale / (n * d) - 1.0) <= 0.05:
+    elif reading.scaled_by(n * d):
         what_fr, what_en = ("il est N·d fois trop grand : l'erreur est sommée sur tout le lot "
                             "(reduction='sum') au lieu d'être moyennée",
                             "it is N·d times too large: the error is summed over the whole batch "
                             "(reduction='sum') instead of averaged")
-    elif abs(scale / n - 1.0) <= 0.05:
+    elif reading.scaled_by(n):
         what_fr, what_en = ("il est N fois trop grand : l'erreur est sommée sur les exemples du "
                             "lot au lieu d'être moyennée",
                             "it is N times too large: the error is summed over the batch's "

@@ -47,6 +47,7 @@ from autograder.checks import (
     looks_like_probabilities,
     module_info,
     once_per_submission,
+    read_regression_loss,
     record_margin,
     relabel,
     score_threshold,
@@ -904,9 +905,11 @@ def _single_window(submission, model: Handle, X: np.ndarray, call: str) -> None:
 
 def _loss_kind(used: object, series: np.ndarray, L: int) -> str | None:
     """Which loss entrainer_prevision minimised, read from the gradient it backpropagated to
-    each training batch's predictions ŷ: the mean squared error gives 2 (ŷ − y) / N. "mse"
+    each training batch's predictions ŷ (`read_regression_loss`): the mean squared error gives
+    2 (ŷ − y) / N. "mse"
     when it does (or nothing can be told: the windows are not the series' own, a rescaled
-    series say), else "sum" (2 (ŷ − y), reduction='sum'), "l1" (sign(ŷ − y) / N) or "autre"."""
+    series say), else "sum" (2 (ŷ − y), reduction='sum'), "l1" (sign(ŷ − y) / N), "huber"
+    ((ŷ − y) / N below 1: F.huber_loss, F.smooth_l1_loss, a mean of (ŷ − y)²/2) or "autre"."""
     if not isinstance(used, dict) or used.get("lignes") is None:
         return "mse"
     rows = as_array(used["lignes"], "fenêtres d'entraînement", allow_nan=True).astype(np.float32)
@@ -926,19 +929,23 @@ def _loss_kind(used: object, series: np.ndarray, L: int) -> str | None:
         keys = [r.tobytes() for r in batch]
         if pred.shape != (size,) or grad.shape != (size,) or not all(k in targets for k in keys):
             return "mse"
-        err = pred - np.array([targets[k] for k in keys])
-        scale = float(np.abs(err).max())
-        if not np.all(np.isfinite(grad)) or scale < 1e-3:
+        target = np.array([targets[k] for k in keys])
+        reading = read_regression_loss(pred, target, grad)
+        if reading is None or float(np.abs(pred - target).max()) < 1e-3:
             continue
-        for kind, want in (("mse", 2 * err / size), ("sum", 2 * err), ("l1", np.sign(err) / size)):
-            if np.abs(grad - want).max() <= 1e-3 * np.abs(want).max():
-                kinds.add(kind)
-                break
+        if reading.is_mean_squared():
+            kinds.add("mse")
+        elif reading.form == "squared" and reading.scaled_by(size):
+            kinds.add("sum")
+        elif reading.form == "sign" and reading.scaled_by(1.0):
+            kinds.add("l1")
+        elif (reading.form == "squared" and reading.scaled_by(0.5)) or (reading.form == "huber" and reading.scaled_by(1.0)):
+            kinds.add("huber")
         else:
             kinds.add("autre")
     # Only a loss recognised at every batch is named: gradients that match none of them come
     # from targets other than the series' (a wrong fenetres, which its own check reports).
-    return kinds.pop() if len(kinds) == 1 and kinds <= {"l1", "sum"} else "mse"
+    return kinds.pop() if len(kinds) == 1 and kinds <= {"l1", "sum", "huber"} else "mse"
 
 
 def _check_mse_loss(used: object, series: np.ndarray, L: int, call: str) -> None:
@@ -949,6 +956,10 @@ def _check_mse_loss(used: object, series: np.ndarray, L: int, call: str) -> None
         "l1": ("vous minimisez l'erreur absolue (F.l1_loss ou |ŷ − y|)", "you minimise the absolute error (F.l1_loss or |ŷ − y|)"),
         "sum": ("vous sommez les carrés sur le lot au lieu d'en prendre la moyenne (reduction='sum')",
                 "you sum the squares over the batch instead of averaging them (reduction='sum')"),
+        "huber": ("vous minimisez la perte de Huber / smooth L1 (F.huber_loss, F.smooth_l1_loss) ou la "
+                  "moitié des carrés : son gradient vaut (ŷ − y) / N, la moitié de celui de la MSE",
+                  "you minimise the Huber / smooth L1 loss (F.huber_loss, F.smooth_l1_loss) or half the "
+                  "squares: its gradient is (ŷ − y) / N, half the MSE's"),
     }[kind]
     raise CheckFailed(
         f"{call} : {found[0]} ; l'énoncé demande l'erreur quadratique moyenne du lot, "

@@ -34,6 +34,7 @@ from .helpers import (
     causal_mask_is_wrong,
     dependency_error,
     dependency_fault,
+    fixed_length_fault,
     grader_bigram,
     guarded,
     mask_nan_error,
@@ -230,6 +231,8 @@ def test_transformer_output_shape(submission):
                                       ("attention", "attention_multi_tetes"))
             if blamed is not None:
                 raise blamed from None
+            if (fixed := fixed_length_fault(submission)) is not None:
+                raise fixed from None
             if length < contexte and exc.ename not in ("NotImplementedError", "NameError") and (
                 "TP07_" not in exc.evalue  # the grader's own markers (an output's shape)
             ):

@@ -441,3 +441,40 @@ def transformer_error(submission, label: str, exc: StudentError) -> CheckFailed:
         if fault is not None:
             return fault
     return student_error(label, exc)
+
+
+# Trusted kernel-side probe: the dtype `attention` returns for float64 inputs.
+@kernel_side
+def attention_dtype(attention):
+    """str(dtype) of attention(Q, K, V) on float64 inputs; '' when it raises or returns no tensor."""
+    import torch
+
+    g = torch.Generator().manual_seed(0)
+    Q, K, V = (torch.randn(1, 2, 3, 4, generator=g, dtype=torch.float64) for _ in range(3))
+    try:
+        sortie = attention(Q, K, V)
+    except Exception:  # noqa: BLE001 - its own check says why
+        return ""
+    return str(sortie.dtype) if isinstance(sortie, torch.Tensor) else ""
+
+
+def attention_dtype_fault(submission, exc: StudentError) -> CheckFailed | None:
+    """A dtype error of attention_multi_tetes sent back to `attention` when the student's
+    attention returns another dtype than its float64 inputs'."""
+    if exc.ename != "RuntimeError" or "dtype" not in exc.evalue:
+        return None
+    try:
+        kind = attention_dtype.call(submission, Ref("attention"))
+    except (StudentError, SubmissionError):
+        return None
+    if kind in ("", "torch.float64"):
+        return None
+    return CheckFailed(
+        f"attention_multi_tetes lève RuntimeError (types de données incompatibles) parce que "
+        f"votre `attention` renvoie {kind[6:]} pour des entrées Q, K, V en float64 : elle "
+        "convertit ses entrées ; la faute est dans `attention` : calculez dans le type des "
+        "entrées, sans conversion (voir sa vérification)",
+        f"attention_multi_tetes raises RuntimeError (incompatible dtypes) because your "
+        f"`attention` returns {kind[6:]} for float64 inputs Q, K, V: it converts its inputs; the "
+        "fault is in `attention`: compute in the inputs' type, without conversion (see its check)",
+    )

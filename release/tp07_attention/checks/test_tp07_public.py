@@ -26,6 +26,7 @@ from autograder.checks import (
 
 from .helpers import (
     GUARD,
+    attention_dtype_fault,
     bert_inplace_error,
     bert_modifies_tokens,
     build_transformer,
@@ -73,17 +74,14 @@ def test_mha_shape(submission):
     rng = np.random.default_rng(0)
     d, h = 6, 2
     x = rng.normal(size=(2, 5, d))
-    out = guarded(
-        submission,
-        "attention_multi_tetes",
-        Tensor(x),
-        Tensor(rng.normal(size=(3 * d, d))),
-        Tensor(np.zeros(3 * d)),
-        Tensor(rng.normal(size=(d, d))),
-        Tensor(np.zeros(d)),
-        h,
-        uses=("attention",),
-    )
+    args = (Tensor(x), Tensor(rng.normal(size=(3 * d, d))), Tensor(np.zeros(3 * d)),
+            Tensor(rng.normal(size=(d, d))), Tensor(np.zeros(d)), h)
+    try:
+        out = GUARD.call(submission, "attention_multi_tetes", *args)
+    except StudentError as exc:
+        fault = attention_dtype_fault(submission, exc) or dependency_error(
+            submission, "attention_multi_tetes", exc, ("attention",))
+        raise (fault or student_error("attention_multi_tetes", exc)) from None
     as_array(out, "attention_multi_tetes", shape=(2, 5, d))
 
 

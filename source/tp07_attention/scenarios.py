@@ -1680,3 +1680,89 @@ GROUPS["blind-r10-2"] = ("submission-bert_mask-alias-targets-from-masked-tokens"
 GROUPS["blind-r10-3"] = ("submission-mha-scale-by-full-width", "submission-gnn-mean-by-global-degree")
 GROUPS["blind-r10-5"] = ("submission-mha-head-count-fixed-at-two", "submission-posenc-exponent-integer-division")
 GROUPS["blind-r10-4"] = ("submission-transformer_train-returns-loss-tensors",)
+
+
+# Blind round 13: arguments the grader never varied (d_cachee, d, n_couches), state kept
+# between calls, blocks outside the module, a fixed mask length, dtypes and return types.
+# GNN.__init__ ignores d_cachee (width 16 everywhere): the grader's GNN(d, h, C) never has h = 16.
+SCENARIOS['submission-gnn_train-hidden-width-fixed-at-16'] = Scenario(
+    grade_id='gnn_train',
+    source='class GNN(nn.Module):\n    def __init__(self, d_entree, d_cachee, n_classes):\n        super().__init__()\n        self.W_soi_1 = nn.Parameter(torch.randn(d_entree, 16) / math.sqrt(d_entree))\n        self.W_voisins_1 = nn.Parameter(torch.randn(d_entree, 16) / math.sqrt(d_entree))\n        self.W_soi_2 = nn.Parameter(torch.randn(16, 16) / math.sqrt(16))\n        self.W_voisins_2 = nn.Parameter(torch.randn(16, 16) / math.sqrt(16))\n        self.sortie = nn.Linear(16, n_classes)\n\n    def forward(self, X, A):\n        H = couche_gnn(X, A, self.W_soi_1, self.W_voisins_1, "moyenne")\n        H = couche_gnn(H, A, self.W_soi_2, self.W_voisins_2, "moyenne")\n        return self.sortie(H)\n\n\ndef entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    torch.manual_seed(graine)\n    modele = GNN(X.shape[1], 32, n_classes)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    for epoque in range(n_epoques):\n        opt.zero_grad()\n        sortie = modele(X, A)\n        perte = F.cross_entropy(sortie[idx_train], y_train)\n        perte.backward()\n        opt.step()\n    modele.eval()\n    with torch.no_grad():\n        return modele(X, A)\n\n\ndef entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    torch.manual_seed(graine)\n    modele = nn.Sequential(nn.Linear(X.shape[1], 32), nn.ReLU(), nn.Linear(32, n_classes))\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    for epoque in range(n_epoques):\n        opt.zero_grad()\n        sortie = modele(X)\n        perte = F.cross_entropy(sortie[idx_train], y_train)\n        perte.backward()\n        opt.step()\n    modele.eval()\n    with torch.no_grad():\n        return modele(X)\n',
+    must_fail=('test_gnn_accuracy_on_grader_graphs',),
+    message_contains=('pas une largeur fixe',),
+)
+# PetitTransformer sets d = 32 whatever its argument: the structure probe never uses d = 32.
+SCENARIOS['submission-transformer-width-d-ignored'] = Scenario(
+    grade_id='transformer',
+    source='class BlocTransformer(nn.Module):\n    def __init__(self, d, n_tetes):\n        super().__init__()\n        self.h = n_tetes\n        self.ln1 = nn.LayerNorm(d)\n        self.ln2 = nn.LayerNorm(d)\n        self.qkv = nn.Linear(d, 3 * d)\n        self.proj = nn.Linear(d, d)\n        self.ff = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))\n\n    def forward(self, x):\n        T = x.size(1)\n        causal = torch.ones(T, T, dtype=torch.bool, device=x.device).tril()\n        a = attention_multi_tetes(self.ln1(x), self.qkv.weight, self.qkv.bias,\n                                  self.proj.weight, self.proj.bias, self.h, masque=causal)\n        x = x + a\n        x = x + self.ff(self.ln2(x))\n        return x\n\n\nclass PetitTransformer(nn.Module):\n    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):\n        super().__init__()\n        d = 32\n        self.tok = nn.Embedding(taille_vocab, d)\n        self.pos = nn.Embedding(contexte, d)\n        self.blocs = nn.Sequential(*[BlocTransformer(d, n_tetes) for _ in range(n_couches)])\n        self.ln_f = nn.LayerNorm(d)\n        self.lm = nn.Linear(d, taille_vocab)\n        self.register_buffer("positions", torch.arange(contexte), persistent=False)\n\n    def forward(self, idx):\n        B, T = idx.shape\n        h = self.tok(idx) + self.pos(self.positions[:T])[None]\n        h = self.blocs(h)\n        return self.lm(self.ln_f(h))\n',
+    must_fail=('test_transformer_residuals_and_positions',),
+    message_contains=("n'utilise pas son argument d",),
+)
+# range(2) instead of range(n_couches): the structure probe asks for 3 or 4 layers.
+SCENARIOS['submission-transformer-layers-fixed-at-two'] = Scenario(
+    grade_id='transformer',
+    source='class BlocTransformer(nn.Module):\n    def __init__(self, d, n_tetes):\n        super().__init__()\n        self.h = n_tetes\n        self.ln1 = nn.LayerNorm(d)\n        self.ln2 = nn.LayerNorm(d)\n        self.qkv = nn.Linear(d, 3 * d)\n        self.proj = nn.Linear(d, d)\n        self.ff = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))\n\n    def forward(self, x):\n        T = x.size(1)\n        causal = torch.ones(T, T, dtype=torch.bool, device=x.device).tril()\n        a = attention_multi_tetes(self.ln1(x), self.qkv.weight, self.qkv.bias,\n                                  self.proj.weight, self.proj.bias, self.h, masque=causal)\n        x = x + a\n        x = x + self.ff(self.ln2(x))\n        return x\n\n\nclass PetitTransformer(nn.Module):\n    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):\n        super().__init__()\n        self.tok = nn.Embedding(taille_vocab, d)\n        self.pos = nn.Embedding(contexte, d)\n        self.blocs = nn.Sequential(*[BlocTransformer(d, n_tetes) for _ in range(2)])\n        self.ln_f = nn.LayerNorm(d)\n        self.lm = nn.Linear(d, taille_vocab)\n        self.register_buffer("positions", torch.arange(contexte), persistent=False)\n\n    def forward(self, idx):\n        B, T = idx.shape\n        h = self.tok(idx) + self.pos(self.positions[:T])[None]\n        h = self.blocs(h)\n        return self.lm(self.ln_f(h))\n',
+    must_fail=('test_transformer_residuals_and_positions',),
+    message_contains=('quel que soit n_couches',),
+)
+# Blocks in a plain list: not submodules, AdamW never trains them.
+SCENARIOS['submission-transformer-blocks-in-python-list'] = Scenario(
+    grade_id='transformer',
+    source='class BlocTransformer(nn.Module):\n    def __init__(self, d, n_tetes):\n        super().__init__()\n        self.h = n_tetes\n        self.ln1 = nn.LayerNorm(d)\n        self.ln2 = nn.LayerNorm(d)\n        self.qkv = nn.Linear(d, 3 * d)\n        self.proj = nn.Linear(d, d)\n        self.ff = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))\n\n    def forward(self, x):\n        T = x.size(1)\n        causal = torch.ones(T, T, dtype=torch.bool, device=x.device).tril()\n        a = attention_multi_tetes(self.ln1(x), self.qkv.weight, self.qkv.bias,\n                                  self.proj.weight, self.proj.bias, self.h, masque=causal)\n        x = x + a\n        x = x + self.ff(self.ln2(x))\n        return x\n\n\nclass PetitTransformer(nn.Module):\n    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):\n        super().__init__()\n        self.tok = nn.Embedding(taille_vocab, d)\n        self.pos = nn.Embedding(contexte, d)\n        self.blocs = [BlocTransformer(d, n_tetes) for _ in range(n_couches)]\n        self.ln_f = nn.LayerNorm(d)\n        self.lm = nn.Linear(d, taille_vocab)\n        self.register_buffer("positions", torch.arange(contexte), persistent=False)\n\n    def forward(self, idx):\n        B, T = idx.shape\n        h = self.tok(idx) + self.pos(self.positions[:T])[None]\n        for b in self.blocs:\n            h = b(h)\n        return self.lm(self.ln_f(h))\n',
+    must_fail=('test_transformer_residuals_and_positions',),
+    message_contains=('liste Python ordinaire',),
+    affects=('transformer_train',),
+)
+# The causal mask is built for T = 32 whatever the input's length.
+SCENARIOS['submission-transformer-mask-fixed-at-32'] = Scenario(
+    grade_id='transformer',
+    source='class BlocTransformer(nn.Module):\n    def __init__(self, d, n_tetes):\n        super().__init__()\n        self.h = n_tetes\n        self.ln1 = nn.LayerNorm(d)\n        self.ln2 = nn.LayerNorm(d)\n        self.qkv = nn.Linear(d, 3 * d)\n        self.proj = nn.Linear(d, d)\n        self.ff = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))\n\n    def forward(self, x):\n        T = 32\n        causal = torch.ones(T, T, dtype=torch.bool, device=x.device).tril()\n        a = attention_multi_tetes(self.ln1(x), self.qkv.weight, self.qkv.bias,\n                                  self.proj.weight, self.proj.bias, self.h, masque=causal)\n        x = x + a\n        x = x + self.ff(self.ln2(x))\n        return x\n\n\nclass PetitTransformer(nn.Module):\n    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):\n        super().__init__()\n        self.tok = nn.Embedding(taille_vocab, d)\n        self.pos = nn.Embedding(contexte, d)\n        self.blocs = nn.Sequential(*[BlocTransformer(d, n_tetes) for _ in range(n_couches)])\n        self.ln_f = nn.LayerNorm(d)\n        self.lm = nn.Linear(d, taille_vocab)\n        self.register_buffer("positions", torch.arange(contexte), persistent=False)\n\n    def forward(self, idx):\n        B, T = idx.shape\n        h = self.tok(idx) + self.pos(self.positions[:T])[None]\n        h = self.blocs(h)\n        return self.lm(self.ln_f(h))\n',
+    must_fail=('test_transformer_output_shape', 'test_transformer_is_causal', 'test_transformer_residuals_and_positions'),
+    message_contains=('fixé à 32 positions',),
+)
+# A module-level cache keyed on n only: (n, d2) after (n, d1) returns the stale table.
+SCENARIOS['submission-posenc-cache-keyed-on-n'] = Scenario(
+    grade_id='posenc',
+    source='_cache_pe = {}\n\n\ndef encodage_positionnel(n, d):\n    if n in _cache_pe:\n        return _cache_pe[n]\n    pos = torch.arange(n, dtype=torch.float64)[:, None]\n    angles = pos / 10000 ** (torch.arange(0, d, 2, dtype=torch.float64) / d)\n    pe = torch.zeros(n, d, dtype=torch.float64)\n    pe[:, 0::2] = torch.sin(angles)\n    pe[:, 1::2] = torch.cos(angles)\n    _cache_pe[n] = pe\n    return pe\n',
+    must_fail=('test_posenc_matches_formula',),
+    message_contains=("garde un état d'un appel à l'autre",),
+)
+# Returns a 0-d tensor where the statement asks for a float (partial credit).
+SCENARIOS['submission-equivariance-returns-tensor'] = Scenario(
+    grade_id='equivariance',
+    source='def erreur_permutation(f, X, perm):\n    return (f(X[perm]) - f(X)[perm]).abs().max().detach()\n',
+    must_fail=('test_erreur_permutation_on_grader_functions',),
+    message_contains=('tenseur PyTorch',),
+)
+# Casts Q, K, V to float32: float64 inputs come back float32 (the MHA then mixes dtypes).
+SCENARIOS['submission-attention-casts-to-float32'] = Scenario(
+    grade_id='attention',
+    source='def attention(Q, K, V, masque=None):\n    Q, K, V = Q.float(), K.float(), V.float()\n    scores = Q @ K.transpose(-2, -1) / math.sqrt(Q.shape[-1])\n    if masque is not None:\n        scores = scores.masked_fill(~masque.bool(), float("-inf"))\n    return torch.softmax(scores, dim=-1) @ V\n\n\ndef masque_causal(n):\n    return torch.tril(torch.ones(n, n, dtype=torch.bool))\n',
+    must_fail=('test_attention_matches_torch_without_mask',),
+    message_contains=('float32 pour des entrées Q, K, V en float64',),
+    affects=('mha', 'equivariance'),
+)
+# contexte = CONTEXTE (the notebook's global) instead of the argument.
+SCENARIOS['submission-transformer_train-global-contexte'] = Scenario(
+    grade_id='transformer_train',
+    source='def entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine):\n    g = torch.Generator()\n    g.manual_seed(graine)\n    opt = torch.optim.AdamW(modele.parameters(), lr=lr)\n    modele.train()\n    historique = []\n    N = donnees.shape[0]\n    contexte = CONTEXTE\n    for etape in range(n_etapes):\n        debuts = torch.randint(N - contexte, (taille_lot,), generator=g).tolist()\n        xb = torch.stack([donnees[i:i + contexte] for i in debuts])\n        yb = torch.stack([donnees[i + 1:i + contexte + 1] for i in debuts])\n        logits = modele(xb)\n        B, T, C = logits.shape\n        perte = F.cross_entropy(logits.view(B * T, C), yb.view(B * T))\n        opt.zero_grad(set_to_none=True)\n        perte.backward()\n        opt.step()\n        historique.append(float(perte))\n        if etape % 100 == 0:\n            print(etape, float(perte) / math.log(2))\n    return historique\n',
+    must_fail=('test_entrainer_transformer_loop_mechanics',),
+    message_contains=("n'utilise pas son argument contexte",),
+)
+# 64 starts per step whatever taille_lot.
+SCENARIOS['submission-transformer_train-batch-fixed-at-64'] = Scenario(
+    grade_id='transformer_train',
+    source='def entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine):\n    g = torch.Generator()\n    g.manual_seed(graine)\n    opt = torch.optim.AdamW(modele.parameters(), lr=lr)\n    modele.train()\n    historique = []\n    N = donnees.shape[0]\n    for etape in range(n_etapes):\n        debuts = torch.randint(N - contexte, (64,), generator=g).tolist()\n        xb = torch.stack([donnees[i:i + contexte] for i in debuts])\n        yb = torch.stack([donnees[i + 1:i + contexte + 1] for i in debuts])\n        logits = modele(xb)\n        B, T, C = logits.shape\n        perte = F.cross_entropy(logits.view(B * T, C), yb.view(B * T))\n        opt.zero_grad(set_to_none=True)\n        perte.backward()\n        opt.step()\n        historique.append(float(perte))\n        if etape % 100 == 0:\n            print(etape, float(perte) / math.log(2))\n    return historique\n',
+    must_fail=('test_entrainer_transformer_loop_mechanics',),
+    message_contains=('son argument taille_lot',),
+)
+GROUPS["blind-r13-1"] = ("submission-gnn_train-hidden-width-fixed-at-16",
+                         "submission-transformer-width-d-ignored",
+                         "submission-posenc-cache-keyed-on-n",
+                         "submission-equivariance-returns-tensor",
+                         "submission-transformer_train-global-contexte")
+GROUPS["blind-r13-2"] = ("submission-transformer-layers-fixed-at-two",
+                         "submission-transformer_train-batch-fixed-at-64")
+GROUPS["blind-r13-3"] = ("submission-transformer-blocks-in-python-list",
+                         "submission-attention-casts-to-float32")
+GROUPS["blind-r13-4"] = ("submission-transformer-mask-fixed-at-32",)

@@ -389,3 +389,92 @@ def build_transformer(submission, label: str, graine: int, *args, **kwargs) -> H
             f"{label} must build an nn.Module, got {type(model).__name__}",
         )
     return model
+
+
+# Trusted kernel-side probe: a fresh BlocTransformer on sequences of the notebook's length
+# CONTEXTE (32) and on shorter ones; "fixe" when the first run and the second raises.
+@kernel_side
+def block_lengths(BlocTransformer, d, n_tetes):
+    """'fixe' when BlocTransformer(d, n_tetes) runs on (1, 32, d) and raises on (1, 7, d)."""
+    import torch
+
+    torch.manual_seed(0)
+    bloc = BlocTransformer(d, n_tetes)
+    with torch.no_grad():
+        try:
+            bloc(torch.randn(1, 32, d))
+        except Exception:  # noqa: BLE001 - the student's error: nothing to say here
+            return "autre"
+        try:
+            bloc(torch.randn(1, 7, d))
+        except Exception:  # noqa: BLE001
+            return "fixe"
+    return "ok"
+
+
+def fixed_length_fault(submission) -> CheckFailed | None:
+    """The failure of a Transformer whose block is sized for the notebook's 32 positions (a
+    causal mask built with T = 32 or CONTEXTE, not x.shape[1]); None when the probe sees none."""
+    try:
+        kind = block_lengths.call(submission, Ref("BlocTransformer"), 16, 2)
+    except (StudentError, SubmissionError):
+        return None
+    if kind != "fixe":
+        return None
+    return CheckFailed(
+        "BlocTransformer marche sur des suites de 32 positions (le CONTEXTE du notebook) mais "
+        "échoue sur des suites plus courtes : son masque causal (ou une autre taille) est fixé "
+        "à 32 positions au lieu de suivre l'entrée ; construisez-le à chaque appel avec la "
+        "longueur de x, masque_causal(x.shape[1]) (T ≤ contexte varie : génération, "
+        "dernières fenêtres)",
+        "BlocTransformer works on sequences of 32 positions (the notebook's CONTEXTE) but fails "
+        "on shorter ones: its causal mask (or another size) is fixed at 32 positions instead of "
+        "following the input; build it at every call from the length of x, "
+        "masque_causal(x.shape[1]) (T ≤ contexte varies: generation, last windows)",
+    )
+
+
+def transformer_error(submission, label: str, exc: StudentError) -> CheckFailed:
+    """`student_error`, or the fixed-length fault when the block is sized for 32 positions."""
+    if exc.ename not in ("NotImplementedError", "NameError") and "TP07_" not in exc.evalue:
+        fault = fixed_length_fault(submission)
+        if fault is not None:
+            return fault
+    return student_error(label, exc)
+
+
+# Trusted kernel-side probe: the dtype `attention` returns for float64 inputs.
+@kernel_side
+def attention_dtype(attention):
+    """str(dtype) of attention(Q, K, V) on float64 inputs; '' when it raises or returns no tensor."""
+    import torch
+
+    g = torch.Generator().manual_seed(0)
+    Q, K, V = (torch.randn(1, 2, 3, 4, generator=g, dtype=torch.float64) for _ in range(3))
+    try:
+        sortie = attention(Q, K, V)
+    except Exception:  # noqa: BLE001 - its own check says why
+        return ""
+    return str(sortie.dtype) if isinstance(sortie, torch.Tensor) else ""
+
+
+def attention_dtype_fault(submission, exc: StudentError) -> CheckFailed | None:
+    """A dtype error of attention_multi_tetes sent back to `attention` when the student's
+    attention returns another dtype than its float64 inputs'."""
+    if exc.ename != "RuntimeError" or "dtype" not in exc.evalue:
+        return None
+    try:
+        kind = attention_dtype.call(submission, Ref("attention"))
+    except (StudentError, SubmissionError):
+        return None
+    if kind in ("", "torch.float64"):
+        return None
+    return CheckFailed(
+        f"attention_multi_tetes lève RuntimeError (types de données incompatibles) parce que "
+        f"votre `attention` renvoie {kind[6:]} pour des entrées Q, K, V en float64 : elle "
+        "convertit ses entrées ; la faute est dans `attention` : calculez dans le type des "
+        "entrées, sans conversion (voir sa vérification)",
+        f"attention_multi_tetes raises RuntimeError (incompatible dtypes) because your "
+        f"`attention` returns {kind[6:]} for float64 inputs Q, K, V: it converts its inputs; the "
+        "fault is in `attention`: compute in the inputs' type, without conversion (see its check)",
+    )

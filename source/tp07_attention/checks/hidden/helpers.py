@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from autograder.checks import StudentError, kernel_side, with_references
 
-from ..public.helpers import GUARD, student_error
+from ..public.helpers import GUARD, student_error, transformer_error
 
 
 # The grader's `attention` and `attention_multi_tetes`: a student function (or a kernel-side
@@ -58,6 +58,8 @@ def with_grader_attention(submission, label: str, target: str, *args, quoi: str 
     try:
         return grader_attention_call(submission, label, target, *args, quoi=quoi)
     except StudentError as exc:
+        if "Transformer" in label:
+            raise transformer_error(submission, label, exc) from None
         raise student_error(label, exc) from None
 
 

@@ -24,6 +24,7 @@ from torch import nn
 from autograder.checks import (
     CheckFailed,
     Handle,
+    Partial,
     Ref,
     StudentError,
     Tensor,
@@ -213,6 +214,18 @@ def test_attention_matches_torch_without_mask(submission, rng):
             ) from None
         _check_attention(got, Q, K, V, what="attention" if heads is None else
                          "attention sur des entrées (B, têtes, n, d_k)")
+        if heads is None and getattr(got, "dtype", None) == np.float32:
+            raise CheckFailed(
+                "attention renvoie des valeurs float32 pour des entrées Q, K, V en float64 : "
+                "elle convertit ses entrées (Q.float(), .to(torch.float32) ?) et perd la "
+                "précision de l'appelant ; l'attention multi-têtes qui l'appelle mélange alors "
+                "float32 et float64 et échoue (RuntimeError « same dtype ») ; calculez dans le "
+                "type des entrées, sans conversion",
+                "attention returns float32 values for float64 inputs Q, K, V: it converts its "
+                "inputs (Q.float(), .to(torch.float32)?) and loses the caller's precision; the "
+                "multi-head attention that calls it then mixes float32 and float64 and fails "
+                "(RuntimeError \"same dtype\"); compute in the inputs' type, without conversion",
+            )
         if heads is not None:
             # The heads attention_multi_tetes passes are views of one tensor: an in-place
             # Q /= √d_k changes the caller's tensor, and under autograd PyTorch refuses it.
@@ -708,6 +721,7 @@ def test_posenc_matches_formula(submission, rng):
     )
     ref = _posenc(n, d)
     if np.allclose(got, ref, atol=1e-5):
+        _check_posenc_again(submission, rng, n, d)
         return
     if np.allclose(got, _posenc(n, d, swap=True), atol=1e-5):
         raise CheckFailed(
@@ -727,6 +741,31 @@ def test_posenc_matches_formula(submission, rng):
         hint_fr="PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos(pos / 10000^(2i/d))",
         hint_en="PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos(pos / 10000^(2i/d))",
     )
+
+
+def _check_posenc_again(submission, rng, n: int, d: int) -> None:
+    """The encoding depends on (n, d) only, not on earlier calls: called again with the SAME n
+    and another d, then with another n and the same d (drawn on purpose: a cache keyed on n
+    alone, or on d alone, returns the earlier table)."""
+    d2 = 2 * int(rng.choice([k for k in range(3, 17) if 2 * k != d]))
+    n2 = int(rng.choice([k for k in range(10, 60) if k != n]))
+    for m, e in ((n, d2), (n2, d)):
+        raw = as_array(call(submission, "encodage_positionnel", m, e), "encodage_positionnel")
+        if raw.shape != (m, e) or not np.allclose(raw, _posenc(m, e), atol=1e-5):
+            same = "le même n" if m == n else "le même d"
+            same_en = "the same n" if m == n else "the same d"
+            raise CheckFailed(
+                f"encodage_positionnel, juste après un appel correct, rappelé avec {same} et "
+                "une autre valeur de l'autre argument, ne renvoie pas l'encodage de ces "
+                "nouveaux arguments : votre fonction garde un état d'un appel à l'autre (un "
+                "cache indexé par une partie seulement des arguments, une variable globale ?) ; "
+                "l'encodage ne dépend que de n et de d, calculez-le à chaque appel",
+                f"encodage_positionnel, right after a correct call, called again with {same_en} "
+                "and another value of the other argument, does not return the encoding of these "
+                "new arguments: your function keeps a state from one call to the next (a cache "
+                "keyed on part of the arguments only, a global variable?); the encoding depends "
+                "on n and d only, compute it at every call",
+            )
 
 
 # ---------------------------------------------------------------- permutation equivariance
@@ -843,6 +882,25 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
         raise _permutation_error()
     if ambiguous:
         raise _permutation_error()
+    kind = result_kind.call(submission, Ref("erreur_permutation"), fn, Tensor(X), Tensor(perm))
+    if kind == "tenseur":
+        raise Partial(
+            0.5,
+            "erreur_permutation renvoie un tenseur PyTorch (à 0 dimension) : l'énoncé demande "
+            "un float ; convertissez l'écart, float((f(X[perm]) - f(X)[perm]).abs().max()) ou "
+            ".item()",
+            "erreur_permutation returns a PyTorch tensor (0-dimensional): the statement asks for "
+            "a float; convert the gap, float((f(X[perm]) - f(X)[perm]).abs().max()) or .item()",
+        )
+
+
+# Trusted kernel-side helper: what kind of value the student's function returns.
+@kernel_side
+def result_kind(fn, *args):
+    """fn(*args), read in the kernel: "tenseur" for a torch.Tensor, "autre" otherwise."""
+    import torch
+
+    return "tenseur" if isinstance(fn(*args), torch.Tensor) else "autre"
 
 
 def _permutes_columns(submission, fn: Handle, f, rng, d: int) -> bool:
@@ -938,9 +996,9 @@ def test_positional_encoding_breaks_equivariance(submission, rng):
     perm = rng.permutation(n)
     while (perm == np.arange(n)).all():
         perm = rng.permutation(n)
-    pe = as_array(
-        call(submission, "encodage_positionnel", n, d), "encodage_positionnel", shape=(n, d)
-    )
+    # The grader's encoding: the student's is graded in its own item (posenc), and a fault
+    # there must not cost points here.
+    pe = _posenc(n, d)
     plain = np.abs(
         _self_attention(submission, X[perm]) - _self_attention(submission, X)[perm]
     ).max()
@@ -951,10 +1009,14 @@ def test_positional_encoding_breaks_equivariance(submission, rng):
                   1e-3 + 10 * plain, higher_is_better=True)
     if not with_pe > 1e-3 + 10 * plain:
         raise CheckFailed(
-            "ajouter votre encodage positionnel ne casse pas l'équivariance de l'auto-attention : "
-            "l'encodage doit dépendre de la position (lignes différentes d'une position à l'autre)",
-            "adding your positional encoding does not break the equivariance of self-attention: "
-            "the encoding must depend on the position (different rows from one position to the next)",
+            "même avec l'encodage positionnel (celui du correcteur) ajouté à son entrée, votre "
+            "auto-attention reste équivariante par permutation : sa sortie ne dépend pas de ce "
+            "que contient chaque position (des poids qui ne viennent pas des scores Q Kᵀ ?) ; "
+            "softmax(Q Kᵀ / √d_k) V",
+            "even with the positional encoding (the grader's) added to its input, your "
+            "self-attention stays permutation-equivariant: its output does not depend on what "
+            "each position holds (weights that do not come from the scores Q Kᵀ?); "
+            "softmax(Q Kᵀ / √d_k) V",
         )
 
 

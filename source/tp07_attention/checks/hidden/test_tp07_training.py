@@ -513,7 +513,9 @@ def _check_every_parameter_learns(submission, seed: int) -> None:
     """GNN.forward keeps every parameter in the graph: a .detach() between the layers leaves
     the first layer untrained while the accuracy can still clear the bar."""
     rng = np.random.default_rng([seed, 8])
-    n, d, h = 40, int(rng.integers(6, 11)), 16
+    # d_cachee: never the 32 entrainer_gnn uses, and drawn, so that a width fixed in
+    # GNN.__init__ (any value) shows.
+    n, d, h = 40, int(rng.integers(6, 11)), int(rng.choice([12, 20, 24]))
     X, A, _ = sbm(rng, n, N_CLASSES, d)
     R = rng.normal(size=(n, N_CLASSES)).astype(np.float32)
     try:
@@ -794,7 +796,8 @@ def test_gnn_and_mlp_training_mechanics(submission, seed):
             raise student_error(name, exc) from None
     try:
         plain, doubled = with_references(submission, GNN_REFERENCES, "GNN", Ref("GNN"), graine,
-                                         d, 16, N_CLASSES, Tensor(X), Tensor(A),
+                                         d, int(rng.choice([12, 20, 24])), N_CLASSES, Tensor(X),
+                                         Tensor(A),
                                          via=gnn_scaled_adjacency.install(submission).name)
     except StudentError as exc:
         raise student_error("GNN", exc) from None
@@ -806,10 +809,10 @@ def test_gnn_and_mlp_training_mechanics(submission, seed):
                   kind="tolerance")
     if not gap <= tol:
         raise CheckFailed(
-            "GNN(d, 16, n_classes) : sur un graphe où chaque nœud a au moins un voisin, "
+            "GNN(d, h, n_classes) : sur un graphe où chaque nœud a au moins un voisin, "
             "doubler A change les logits : les couches n'agrègent pas par la moyenne des voisins ; "
             'appelez couche_gnn(H, A, W_soi, W_voisins, "moyenne") dans chaque couche',
-            "GNN(d, 16, n_classes): on a graph where every node has a neighbour, doubling A "
+            "GNN(d, h, n_classes): on a graph where every node has a neighbour, doubling A "
             "changes the logits: the layers do not average over the neighbours; call "
             'couche_gnn(H, A, W_soi, W_voisins, "moyenne") in every layer',
         )
@@ -1125,13 +1128,20 @@ def transformer_structure(petit, bloc, graine, vocab, d, heads, layers, T, idx):
     crochets_normes = [m.register_forward_pre_hook(
         lambda m, e: appels_normes.__setitem__(id(m), appels_normes.get(id(m), 0) + 1))
         for m in modele.modules() if isinstance(m, torch.nn.LayerNorm)]
+    # Every BlocTransformer that runs in the forward pass, registered in the model or not (a
+    # block kept in a plain Python list is no submodule: its parameters are not the model's).
+    executes = []
+    global_ = torch.nn.modules.module.register_module_forward_pre_hook(
+        lambda m, e: executes.append(id(m)) if isinstance(m, bloc) else None)
     try:
         modele(idx).float().sum().backward()
     finally:
+        global_.remove()
         if crochet is not None:
             crochet.remove()
         for c in crochets + crochets_normes:
             c.remove()
+    inscrits = {id(b) for b in blocs}
     noms_blocs = [n for n, m in modele.named_modules() if isinstance(m, bloc) and n]
     plongements = [m for m in modele.modules() if isinstance(m, torch.nn.Embedding)]
     jetons = [m for m in plongements if m.num_embeddings == vocab]
@@ -1151,8 +1161,12 @@ def transformer_structure(petit, bloc, graine, vocab, d, heads, layers, T, idx):
     autres_tables = [int(m.num_embeddings) for m in plongements
                      if m.num_embeddings not in (vocab, T)]
     lignes = lues[0].reshape(-1, d).double() if lues else None
+    largeurs = sorted({int(m.embedding_dim) for m in jetons})
     return {
         "blocs": len(blocs),
+        "appels_blocs": len(executes),
+        "blocs_hors_module": len(set(executes) - inscrits),
+        "largeurs_plongement": largeurs,
         "normes_inutilisees": normes,
         "moyenne": None if lignes is None else float(lignes.mean(dim=1).abs().max()),
         "variance": None if lignes is None else float(
@@ -1256,7 +1270,11 @@ def _check_mlp(submission, rng, d: int, heads: int) -> None:
 def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
     """n_couches distinct blocks, every LayerNorm used, and a final LayerNorm before the
     output layer (at creation its output rows have mean 0 and variance 1)."""
-    layers = int(rng.integers(2, 4))
+    # Never the notebook's 2 layers nor its width 32: a count or a width hard-coded to the
+    # notebook's values shows only on other ones.
+    layers = int(rng.integers(3, 5))
+    if d == 32:
+        d = 6 * heads
     vocab = int(rng.integers(8, 21))
     while T in (d, 3 * d, 4 * d):  # a (T, d) parameter is then the position table only
         T += 1
@@ -1274,6 +1292,39 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
         raise student_error("PetitTransformer", exc) from None
     if not isinstance(info, dict):
         return
+    if int(info.get("blocs_hors_module") or 0) > 0:
+        raise CheckFailed(
+            f"{label} : des BlocTransformer qui servent dans forward ne sont pas des sous-modules "
+            "du modèle (rangés dans une liste Python ordinaire) : leurs paramètres ne sont pas "
+            "dans modele.parameters(), si bien que l'optimiseur ne les entraîne jamais (ni "
+            "state_dict() ni .to(appareil) ne les voient) ; rangez les blocs dans un "
+            "nn.ModuleList([BlocTransformer(d, n_tetes) for _ in range(n_couches)])",
+            f"{label}: some BlocTransformer used in forward are not submodules of the model "
+            "(kept in a plain Python list): their parameters are not in modele.parameters(), so "
+            "the optimiser never trains them (nor do state_dict() and .to(device) see them); "
+            "keep the blocks in an nn.ModuleList([BlocTransformer(d, n_tetes) for _ in "
+            "range(n_couches)])",
+        )
+    widths = [int(v) for v in info.get("largeurs_plongement") or []]
+    if widths and any(w != d for w in widths):
+        raise CheckFailed(
+            f"{label} : le plongement des caractères n'a pas la largeur d demandée (il en a "
+            f"{widths[0]}) : le modèle n'utilise pas son argument d (une largeur fixe, d = 32 ?) ; "
+            "construisez les plongements, les blocs et les LayerNorm avec le d reçu",
+            f"{label}: the character embedding does not have the width d asked for (it has "
+            f"{widths[0]}): the model does not use its d argument (a fixed width, d = 32?); build "
+            "the embeddings, the blocks and the LayerNorms with the d it receives",
+        )
+    calls = int(info.get("appels_blocs") or 0)
+    if calls and calls != layers and int(info.get("blocs", 0)) == calls:
+        raise CheckFailed(
+            f"{label} crée et applique {calls} BlocTransformer quel que soit n_couches : le "
+            "nombre de blocs est l'argument n_couches (pas une valeur fixe), "
+            "nn.ModuleList([BlocTransformer(d, n_tetes) for _ in range(n_couches)])",
+            f"{label} builds and applies {calls} BlocTransformer(s) whatever n_couches: the "
+            "number of blocks is the n_couches argument (not a fixed value), "
+            "nn.ModuleList([BlocTransformer(d, n_tetes) for _ in range(n_couches)])",
+        )
     if 0 < int(info.get("blocs", 0)) < layers:
         raise CheckFailed(
             f"{label} ne contient que {int(info['blocs'])} BlocTransformer distinct(s) pour "
@@ -1455,6 +1506,22 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
     logits = as_array(out["sorties"], "sorties du modèle", allow_nan=True)
     losses = as_array(out["pertes"], "pertes renvoyées", allow_nan=True)
     name = "entrainer_transformer"
+    if inputs.ndim == 3 and inputs.shape[0] == steps and inputs.shape[1:] != (batch, context):
+        unused = [(fr, en) for used, fr, en in (
+            (inputs.shape[1] == batch, "taille_lot", "taille_lot"),
+            (inputs.shape[2] == context, "contexte (la variable globale CONTEXTE, ou une valeur "
+             "fixe, à sa place ?)", "contexte (the global CONTEXTE, or a fixed value, instead?)"),
+        ) if not used]
+        raise CheckFailed(
+            f"{name}(n_etapes, taille_lot, contexte) passe au modèle des lots de forme "
+            f"{tuple(inputs.shape[1:])} qui ne suivent pas ses arguments : il n'utilise pas son "
+            f"argument {' ni son argument '.join(fr for fr, _ in unused)} ; chaque lot est "
+            "(taille_lot, contexte), les arguments reçus",
+            f"{name}(n_etapes, taille_lot, contexte) gives the model batches of shape "
+            f"{tuple(inputs.shape[1:])} that do not follow its arguments: it does not use its "
+            f"{' nor its '.join(en for _, en in unused)} argument; every batch is "
+            "(taille_lot, contexte), the arguments it receives",
+        )
     if inputs.shape != (steps, batch, context) or losses.shape != (steps,):
         raise CheckFailed(
             f"{name}(n_etapes, taille_lot, contexte) appelle le modèle "

@@ -26,6 +26,7 @@ from autograder.checks import (
 
 from .helpers import (
     GUARD,
+    attention_dtype_fault,
     bert_inplace_error,
     bert_modifies_tokens,
     build_transformer,
@@ -34,6 +35,7 @@ from .helpers import (
     causal_mask_is_wrong,
     dependency_error,
     dependency_fault,
+    fixed_length_fault,
     grader_bigram,
     guarded,
     mask_nan_error,
@@ -72,17 +74,14 @@ def test_mha_shape(submission):
     rng = np.random.default_rng(0)
     d, h = 6, 2
     x = rng.normal(size=(2, 5, d))
-    out = guarded(
-        submission,
-        "attention_multi_tetes",
-        Tensor(x),
-        Tensor(rng.normal(size=(3 * d, d))),
-        Tensor(np.zeros(3 * d)),
-        Tensor(rng.normal(size=(d, d))),
-        Tensor(np.zeros(d)),
-        h,
-        uses=("attention",),
-    )
+    args = (Tensor(x), Tensor(rng.normal(size=(3 * d, d))), Tensor(np.zeros(3 * d)),
+            Tensor(rng.normal(size=(d, d))), Tensor(np.zeros(d)), h)
+    try:
+        out = GUARD.call(submission, "attention_multi_tetes", *args)
+    except StudentError as exc:
+        fault = attention_dtype_fault(submission, exc) or dependency_error(
+            submission, "attention_multi_tetes", exc, ("attention",))
+        raise (fault or student_error("attention_multi_tetes", exc)) from None
     as_array(out, "attention_multi_tetes", shape=(2, 5, d))
 
 
@@ -230,6 +229,8 @@ def test_transformer_output_shape(submission):
                                       ("attention", "attention_multi_tetes"))
             if blamed is not None:
                 raise blamed from None
+            if (fixed := fixed_length_fault(submission)) is not None:
+                raise fixed from None
             if length < contexte and exc.ename not in ("NotImplementedError", "NameError") and (
                 "TP07_" not in exc.evalue  # the grader's own markers (an output's shape)
             ):

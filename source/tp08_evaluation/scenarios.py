@@ -1401,7 +1401,7 @@ SCENARIOS.update({
             _R13_TEMPERATURE("Grille linéaire de pas 0,05, puis grille fine de pas absolu 0,01."),
             ("np.exp(np.linspace(np.log(0.05), np.log(20.0), 121))", "np.arange(0.05, 20.0, 0.05)"),
             ("meilleur * np.exp(np.linspace(-0.06, 0.06, 121))",
-             "np.arange(meilleur - 0.05, meilleur + 0.05, 0.01)"),
+             "meilleur + 0.01 * np.arange(-4, 5)"),
         ),
         must_fail=("test_temperature_matches_nll_optimum",),
         message_contains=("pas assez précis",),

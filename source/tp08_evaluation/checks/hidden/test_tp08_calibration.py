@@ -406,6 +406,12 @@ def test_temperature_matches_nll_optimum(submission, rng):
                          (float(rng.uniform(0.06, 0.1)), "très peu confiant")):
         k2 = int(rng.integers(5, 11))
         lv2, yv2 = _overconfident(rng, 1500, k2, t_true)
+        if kind == "très peu confiant":
+            # Its optimum moved on purpose (logits scaled) to 0.0625, 0.0675, ... 0.0875: a
+            # quarter of 0.01 from the round values, half of 0.001, where a fine grid of
+            # absolute step 0.01 (or 0.005, or 0.001) is off by 0.6 % to 4 %.
+            target = 0.01 * int(rng.integers(6, 9)) + float(rng.choice([0.0025, 0.0075]))
+            lv2 = lv2 * (target / _nll_optimum(lv2, yv2))
         cases.append(_temperature_case(submission, lv2, yv2, kind))
     # Labels of which 30 % are redrawn at random: no T calibrates it exactly, so the NLL's
     # optimum is no longer every calibration measure's (a squared error on the confidence

@@ -204,7 +204,7 @@ SCENARIOS: dict[str, Scenario] = {
             "test_tourner_matches_scipy",
             "test_precision_par_angle_matches_reference",
         ),
-        message_contains=("vous tournez dans le plan des deux premiers axes",),
+        message_contains=("vous ne tournez pas dans le plan des deux derniers axes",),
     ),
     "submission-shift-mlp-too-wide": Scenario(
         grade_id="modeles_rotation",
@@ -1378,3 +1378,160 @@ CORRECT["correct-decouper-train-block-first-sorted"] = Correct(
         "sorted: the statement names the blocks' sizes, not their order",
 )
 CORRECT_GROUPS["correct-r11-decouper"] = ("correct-decouper-train-block-first-sorted",)
+
+# ---------------------------------------------------------------- blind answers (round 13)
+# appliquer_temperature in float32 (NumPy, or torch.softmax) lost a point: the comparison with
+# softmax(logits / T) now allows float32's rounding of logits / T of several thousands. T is
+# now asked within 0.5 % (the statement aims at 0.1 %) on five classifiers, one with T below
+# 0.1: a fine grid of absolute step 0.01, or no fine grid at all, no longer passes by chance,
+# and is told that its search lacks precision. Question 6b's layers are read by behaviour: a
+# random layer (dropout), another activation between the MLP's layers, an activation after the
+# CNN's last layer. entrainer_rotation trains the statement's models with the student's loop
+# (a fault of creer_* costs modeles_rotation only); the stand-in model says when entrainer
+# trains a copy or runs in evaluation mode. precision_par_angle's dropout hint needs a forward
+# in training mode; tourner's hint names any plane other than the last two axes'. The
+# k-fold check never draws n % k = k − 1, where folds of ⌈n/k⌉ coincide with KFold's.
+_R13_TEMPERATURE = partial(_solution, "temperature", "softmax(logits / T), stable.")
+_R13_MODELES = partial(_solution, "modeles_rotation")
+_R13_ENTRAINER = partial(_solution, "entrainer_rotation")
+SCENARIOS.update({
+    "submission-temperature-fine-grid-absolute-step": Scenario(
+        grade_id="temperature",
+        source=edit(
+            _R13_TEMPERATURE("Grille linéaire de pas 0,05, puis grille fine de pas absolu 0,01."),
+            ("np.exp(np.linspace(np.log(0.05), np.log(20.0), 121))", "np.arange(0.05, 20.0, 0.05)"),
+            ("meilleur * np.exp(np.linspace(-0.06, 0.06, 121))",
+             "meilleur + 0.01 * np.arange(-4, 5)"),
+        ),
+        must_fail=("test_temperature_matches_nll_optimum",),
+        message_contains=("pas assez précis",),
+    ),
+    "submission-temperature-coarse-grid-only": Scenario(
+        grade_id="temperature",
+        source=edit(
+            _R13_TEMPERATURE("La grille grossière seule."),
+            ("    fine = meilleur * np.exp(np.linspace(-0.06, 0.06, 121))\n"
+             "    return float(fine[int(np.argmin([nll(T) for T in fine]))])\n",
+             "    return float(meilleur)\n"),
+        ),
+        must_fail=("test_temperature_matches_nll_optimum",),
+        message_contains=("pas assez précis",),
+    ),
+    "submission-modeles-mlp-with-dropout": Scenario(
+        grade_id="modeles_rotation",
+        source=edit(
+            _R13_MODELES("Un MLP avec du dropout avant la dernière couche.", "Le CNN."),
+            ("nn.ReLU(), nn.Linear(64, 10))", "nn.ReLU(), nn.Dropout(0.5), nn.Linear(64, 10))"),
+        ),
+        must_fail=("test_cnn_more_robust_than_mlp",),
+        message_contains=("nn.Dropout",),
+    ),
+    "submission-modeles-mlp-tanh": Scenario(
+        grade_id="modeles_rotation",
+        source=edit(
+            _R13_MODELES("Un MLP à activation tanh.", "Le CNN."),
+            ("nn.ReLU(), nn.Linear(64, 10))", "nn.Tanh(), nn.Linear(64, 10))"),
+        ),
+        must_fail=("test_cnn_more_robust_than_mlp",),
+        message_contains=("ne reçoit pas ReLU de la sortie de nn.Linear(64, 64)",),
+    ),
+    "submission-modeles-cnn-relu-after-last-linear": Scenario(
+        grade_id="modeles_rotation",
+        source=edit(
+            _R13_MODELES("Le MLP.", "Un CNN qui finit par une ReLU."),
+            ("        nn.Linear(32, 10),\n", "        nn.Linear(32, 10),\n        nn.ReLU(),\n"),
+        ),
+        must_fail=("test_cnn_more_robust_than_mlp",),
+        message_contains=("une activation après elle",),
+    ),
+    "submission-entrainer-trains-a-deepcopy": Scenario(
+        grade_id="entrainer_rotation",
+        source=edit(
+            _R13_ENTRAINER("Entraîne une copie du modèle et la renvoie."),
+            ("    generateur = torch.Generator().manual_seed(seed)\n",
+             "    import copy\n\n    modele = copy.deepcopy(modele)\n"
+             "    generateur = torch.Generator().manual_seed(seed)\n"),
+        ),
+        must_fail=("test_models_learn_upright_digits",),
+        message_contains=("copy.deepcopy",),
+    ),
+    "submission-entrainer-in-eval-mode": Scenario(
+        grade_id="entrainer_rotation",
+        source=edit(
+            _R13_ENTRAINER("Entraîne en mode évaluation."),
+            ("    modele.train()\n", "    modele.eval()\n"),
+        ),
+        must_fail=("test_models_learn_upright_digits",),
+        message_contains=("appelez modele.train()",),
+    ),
+    "submission-rotation-softmax-over-examples": Scenario(
+        grade_id="rotation",
+        source=edit(
+            _solution("rotation", "tourner.", "Un softmax sur l'axe des exemples avant l'argmax."),
+            ("logits.argmax(dim=1)", "logits.softmax(dim=0).argmax(dim=1)"),
+        ),
+        must_fail=("test_precision_par_angle_matches_reference",),
+        message_contains=("axe des classes (dim=1)",),
+    ),
+    "submission-rotation-plane-channels-height": Scenario(
+        grade_id="rotation",
+        source=edit(
+            _solution("rotation", "Le plan des axes 1 et 2 (canaux, hauteur).", "La courbe."),
+            ("axes=(2, 3)", "axes=(1, 2)"),
+        ),
+        must_fail=("test_tourner_small_examples", "test_tourner_matches_scipy"),
+        message_contains=("vous ne tournez pas dans le plan des deux derniers axes",),
+        may_fail=("test_precision_par_angle_matches_reference",),
+    ),
+    "submission-kfold-ceil-sized-folds": Scenario(
+        grade_id="validation",
+        source=edit(
+            _solution("validation", "Le découpage.", "Plis de taille ⌈n/k⌉, le dernier plus court.",
+                      "La validation croisée sur les plis de plis_kfold."),
+            ("    tailles = np.full(k, n // k)\n    tailles[: n % k] += 1\n"
+             "    debuts = np.concatenate([[0], np.cumsum(tailles)])\n"
+             "    return [np.arange(debuts[i], debuts[i + 1]) for i in range(k)]\n",
+             "    t = -(-n // k)\n    return [np.arange(i * t, min((i + 1) * t, n)) for i in range(k)]\n"),
+        ),
+        must_fail=("test_plis_kfold_small", "test_plis_kfold_matches_sklearn",
+                   "test_validation_croisee_matches_reference"),
+        message_contains=("ce ne sont pas les plis de KFold",),
+    ),
+})
+GROUPS.update({
+    "blind-r13-1": (
+        "submission-temperature-fine-grid-absolute-step", "submission-modeles-mlp-with-dropout",
+        "submission-entrainer-trains-a-deepcopy", "submission-rotation-softmax-over-examples",
+        "submission-kfold-ceil-sized-folds",
+    ),
+    "blind-r13-2": (
+        "submission-temperature-coarse-grid-only", "submission-modeles-mlp-tanh",
+        "submission-entrainer-in-eval-mode", "submission-rotation-plane-channels-height",
+    ),
+    "blind-r13-3": ("submission-modeles-cnn-relu-after-last-linear",),
+})
+CORRECT["correct-temperature-float32-numpy"] = Correct(
+    grade_id="temperature",
+    source=edit(
+        _R13_TEMPERATURE("softmax(logits / T) calculé en float32."),
+        ("    z = np.asarray(logits, dtype=float) / T\n",
+         "    z = np.asarray(logits, dtype=np.float32) / np.float32(T)\n"),
+    ),
+    why="appliquer_temperature in float32: off by up to 2e-4 relative where logits / T reaches "
+        "thousands, underflowing to 0 below 1e-38",
+)
+CORRECT["correct-temperature-torch-softmax-float32"] = Correct(
+    grade_id="temperature",
+    source=edit(
+        _R13_TEMPERATURE("torch.softmax en float32."),
+        ("    z = np.asarray(logits, dtype=float) / T\n"
+         "    z = z - z.max(axis=1, keepdims=True)\n"
+         "    e = np.exp(z)\n"
+         "    return e / e.sum(axis=1, keepdims=True)\n",
+         "    z = torch.tensor(np.asarray(logits), dtype=torch.float32)\n"
+         "    return torch.softmax(z / T, dim=1).numpy()\n"),
+    ),
+    why="torch.softmax on float32 logits, returned as a float32 array",
+)
+CORRECT_GROUPS["blind-r13-correct-1"] = ("correct-temperature-float32-numpy",)
+CORRECT_GROUPS["blind-r13-correct-2"] = ("correct-temperature-torch-softmax-float32",)

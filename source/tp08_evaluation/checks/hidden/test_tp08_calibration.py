@@ -385,11 +385,46 @@ def _setup(rng):
     return k, val, test
 
 
+# The statement asks for T within 0.1 %; correct code (float32 probabilities, a guarded log, a
+# golden section, a fine grid) lands within 0.03 % of the float64 optimum (6 variants, 20 seeds
+# per range of T). A grid without the fine step (5 % apart), or a fine step of 0.01 in absolute
+# terms (up to 7 % off at T ≈ 0.07), is off by more than 0.5 % on most of these cases.
+T_TOLERANCE = 0.005
+CLOSE = 0.10  # every case within 10 %: the search is the right one, only its precision is not
+
+
 @pytest.mark.item("temperature")
 @pytest.mark.points(1.5)
 def test_temperature_matches_nll_optimum(submission, rng):
     k, (lv, yv), _ = _setup(rng)
-    _temperature_case(submission, k, lv, yv, "trop confiant")
+    cases = [_temperature_case(submission, lv, yv, "trop confiant")]
+    # The whole range of the statement's grid (0.05 to 20), not only T around 2 to 3: a very
+    # over-confident, an under-confident and a very under-confident classifier (optimal T far
+    # above 5, below 0.5, below 0.1: where a grid step fixed in absolute terms is too coarse).
+    for t_true, kind in ((float(rng.uniform(8.0, 12.0)), "très confiant"),
+                         (float(rng.uniform(0.2, 0.35)), "peu confiant"),
+                         (float(rng.uniform(0.06, 0.1)), "très peu confiant")):
+        k2 = int(rng.integers(5, 11))
+        lv2, yv2 = _overconfident(rng, 1500, k2, t_true)
+        if kind == "très peu confiant":
+            # Its optimum moved on purpose (logits scaled) to 0.0625, 0.0675, ... 0.0875: a
+            # quarter of 0.01 from the round values, half of 0.001, where a fine grid of
+            # absolute step 0.01 (or 0.005, or 0.001) is off by 0.6 % to 4 %.
+            target = 0.01 * int(rng.integers(6, 9)) + float(rng.choice([0.0025, 0.0075]))
+            lv2 = lv2 * (target / _nll_optimum(lv2, yv2))
+        cases.append(_temperature_case(submission, lv2, yv2, kind))
+    # Labels of which 30 % are redrawn at random: no T calibrates it exactly, so the NLL's
+    # optimum is no longer every calibration measure's (a squared error on the confidence
+    # lands 13-15 % lower, measured over 6 seeds).
+    k3 = int(rng.integers(5, 11))
+    lv3, yv3 = _overconfident(rng, 1500, k3, float(rng.uniform(1.8, 3.5)))
+    noisy = rng.uniform(size=len(yv3)) < 0.3
+    yv3 = np.where(noisy, rng.integers(0, k3, size=len(yv3)), yv3).astype(np.int64)
+    cases.append(_temperature_case(submission, lv3, yv3, "aux étiquettes bruitées"))
+    # Every case first: the hint about the search's precision needs all of them.
+    for case in cases:
+        if case[3] > T_TOLERANCE:
+            _fail_temperature(submission, cases, case)
     # The statement: the logits array received is left as it was.
     assert_arguments_untouched(
         submission, "ajuster_temperature", (lv, yv), {0: "logits_val", 1: "y_val"},
@@ -398,26 +433,15 @@ def test_temperature_matches_nll_optimum(submission, rng):
         hint_en="do not subtract the maximum inside logits_val itself (logits_val -= ...): "
         "work on a copy, z = np.asarray(logits_val, dtype=float) / T - ...",
     )
-    # The whole range of the statement's grid (0.05 to 20), not only T around 2 to 3: a very
-    # over-confident and an under-confident classifier (optimal T far above 5, below 0.5).
-    for t_true, kind in ((float(rng.uniform(8.0, 12.0)), "très confiant"),
-                         (float(rng.uniform(0.2, 0.35)), "peu confiant")):
-        k2 = int(rng.integers(5, 11))
-        lv2, yv2 = _overconfident(rng, 1500, k2, t_true)
-        _temperature_case(submission, k2, lv2, yv2, kind)
-    # Labels of which 30 % are redrawn at random: no T calibrates it exactly, so the NLL's
-    # optimum is no longer every calibration measure's (a squared error on the confidence
-    # lands 13-15 % lower, measured over 6 seeds).
-    k3 = int(rng.integers(5, 11))
-    lv3, yv3 = _overconfident(rng, 1500, k3, float(rng.uniform(1.8, 3.5)))
-    noisy = rng.uniform(size=len(yv3)) < 0.3
-    yv3 = np.where(noisy, rng.integers(0, k3, size=len(yv3)), yv3).astype(np.int64)
-    _temperature_case(submission, k3, lv3, yv3, "aux étiquettes bruitées")
 
 
-def _temperature_case(submission, k: int, lv: np.ndarray, yv: np.ndarray, kind: str) -> None:
-    kinds = {"trop confiant": "over-confident", "très confiant": "very over-confident",
-             "peu confiant": "under-confident", "aux étiquettes bruitées": "noisy-label"}
+_KINDS = {"trop confiant": "over-confident", "très confiant": "very over-confident",
+          "peu confiant": "under-confident", "très peu confiant": "very under-confident",
+          "aux étiquettes bruitées": "noisy-label"}
+
+
+def _temperature_case(submission, lv: np.ndarray, yv: np.ndarray, kind: str):
+    """(kind, student's T, NLL-optimal T, relative error) on one grader classifier."""
     want = _nll_optimum(lv, yv)
     raw = submission.call("ajuster_temperature", lv, yv)
     if np.ndim(raw) != 0:
@@ -428,15 +452,19 @@ def _temperature_case(submission, k: int, lv: np.ndarray, yv: np.ndarray, kind: 
             "for a float (float(T), or grid[i] with an integer index, not grid[[i]])",
         )
     got = as_float(raw, "ajuster_temperature")
+    err = abs(got / want - 1)
     record_margin(
-        f"relative error of T vs the NLL-optimal T ({kinds[kind]})",
-        abs(got / want - 1),
-        0.01,
+        f"relative error of T vs the NLL-optimal T ({_KINDS[kind]})",
+        err,
+        T_TOLERANCE,
         higher_is_better=False,
         kind="tolerance",
     )
-    if abs(got / want - 1) <= 0.01:
-        return
+    return kind, got, want, err, lv, yv
+
+
+def _fail_temperature(submission, cases: list, case) -> None:
+    kind, got, want, err, lv, yv = case
     in_place = _modified_in_place(submission, lv, yv)
     if in_place:
         hint = (
@@ -468,6 +496,19 @@ def _temperature_case(submission, k: int, lv: np.ndarray, yv: np.ndarray, kind: 
             "of the range (np.argmin returns the position of a NaN); subtract each row's maximum "
             "before the exponential in appliquer_temperature (stable softmax)",
         )
+    elif len(cases) == 5 and all(c[3] <= CLOSE for c in cases):
+        # The premise: on every classifier, calibrated or not, T lands near the NLL optimum.
+        hint = (
+            "votre T est proche de l'optimum sur chacun des classifieurs du correcteur, mais pas "
+            "assez précis : la consigne vise 0,1 % ; après la grille grossière, affinez avec une "
+            "grille fine autour du meilleur point, de pas RELATIF (p. ex. meilleur · "
+            "exp(np.linspace(−0.06, 0.06, 121))), un pas absolu comme 0,01 est trop gros pour "
+            "les petits T",
+            "your T is close to the optimum on each of the grader's classifiers, but not precise "
+            "enough: the statement aims at 0.1 %; after the coarse grid, refine with a fine grid "
+            "around the best point, with a RELATIVE step (e.g. best · exp(np.linspace(−0.06, "
+            "0.06, 121))); an absolute step such as 0.01 is too coarse for small T",
+        )
     else:
         hint = (
             "T minimise la NLL moyenne −(1/N) Σ log softmax(z_i / T)[y_i] sur la validation "
@@ -479,9 +520,9 @@ def _temperature_case(submission, k: int, lv: np.ndarray, yv: np.ndarray, kind: 
         )
     raise CheckFailed(
         f"ajuster_temperature sur un classifieur {kind} du correcteur renvoie T = {got:.4g}, "
-        f"à plus de 1 % de l'optimum de la NLL ; {hint[0]}",
-        f"ajuster_temperature on an {kinds[kind]} classifier of the grader returns "
-        f"T = {got:.4g}, more than 1% away from the NLL optimum; {hint[1]}",
+        f"à plus de 0,5 % de l'optimum de la NLL ; {hint[0]}",
+        f"ajuster_temperature on an {_KINDS[kind]} classifier of the grader returns "
+        f"T = {got:.4g}, more than 0.5% away from the NLL optimum; {hint[1]}",
     )
 
 
@@ -527,7 +568,10 @@ def test_temperature_lowers_test_ece(submission, rng):
             allow_nan=True,
         )
         want = softmax(z / T, axis=1)
-        if np.allclose(got, want, rtol=1e-6, atol=1e-9):
+        # float32 code (NumPy or torch.softmax) is off by up to 2e-4 relative here (logits / T
+        # of several thousands, rounded to float32) and underflows below 1e-38; the wrong answers
+        # (T multiplied, the wrong axis, an overflow) move whole probabilities.
+        if np.allclose(got, want, rtol=1e-3, atol=1e-7):
             continue
         if not np.isfinite(got).all():
             raise CheckFailed(
@@ -538,7 +582,7 @@ def test_temperature_lowers_test_ece(submission, rng):
                 "inf: exp(logits / T) overflows; subtract each row's maximum before the "
                 "exponential (stable softmax)",
             )
-        if np.allclose(got, softmax(z * T, axis=1), rtol=1e-6, atol=1e-9):
+        if np.allclose(got, softmax(z * T, axis=1), rtol=1e-3, atol=1e-7):
             raise CheckFailed(
                 "appliquer_temperature multiplie les logits par T au lieu de les diviser : "
                 "softmax(logits / T)",
@@ -566,9 +610,9 @@ def test_temperature_lowers_test_ece(submission, rng):
         shape=lt.shape,
     )
     record_margin("largest deviation from 1 of a row sum of appliquer_temperature",
-                  np.abs(probs.sum(axis=1) - 1).max(), 1e-6, higher_is_better=False,
+                  np.abs(probs.sum(axis=1) - 1).max(), 1e-5, higher_is_better=False,
                   kind="tolerance")
-    if np.abs(probs.sum(axis=1) - 1).max() > 1e-6 or probs.min() < 0:
+    if np.abs(probs.sum(axis=1) - 1).max() > 1e-5 or probs.min() < 0:
         raise CheckFailed(
             "appliquer_temperature(logits_test, T) : chaque ligne doit être une distribution "
             "de probabilité (positive, de somme 1)",

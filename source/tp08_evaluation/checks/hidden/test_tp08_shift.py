@@ -2,13 +2,14 @@
 
 `tourner` is compared with scipy.ndimage.rotate on grader images and angles, and
 `precision_par_angle` with the grader's own curve for a linear model it defines in the
-kernel. For the models, the grader builds the student's MLP and CNN (`creer_mlp`,
-`creer_cnn`) with its own seeds, trains each twice with the student's `entrainer` on its
+kernel. For entrainer_rotation, the grader builds the statement's MLP and CNN
+(`reference_model`) with its own seeds, trains each twice with the student's `entrainer` on its
 own split of scikit-learn's bundled `load_digits`, rotates the test images itself and
 sends only these *inputs* to a trusted helper that runs the forward pass. The test labels
 never enter the kernel: every accuracy is computed here, averaged over the two trainings.
-The CNN-vs-MLP item (modeles_rotation) trains the same models with the grader's loop
-(reference_entrainer) instead, so that a bug of the student's entrainer costs its own item only.
+The CNN-vs-MLP item (modeles_rotation) trains the student's models (creer_mlp, creer_cnn) with
+the grader's loop (reference_entrainer) instead: a bug of the student's entrainer, or of their
+models, costs its own item only.
 With the student's entrainer, the classes are renamed by a grader shift (digit d is class
 (d + s) % 10): data the notebook's arrays do not hold, so an entrainer that trains on
 X_app_rot/y_app_rot instead of its arguments does not reach the grader's accuracies.
@@ -96,6 +97,24 @@ def reference_entrainer(modele, X_train, y_train, epochs=25, lr=0.005, batch_siz
 
 
 @kernel_side
+def reference_model(nom, graine):
+    """The statement's MLP or CNN (question 6b), built after torch.manual_seed(graine): the
+    models entrainer_rotation trains with the student's entrainer, so that a fault of the
+    student's creer_mlp / creer_cnn costs modeles_rotation only."""
+    import torch
+    from torch import nn
+
+    torch.manual_seed(int(graine))
+    if nom == "creer_mlp":
+        return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+    return nn.Sequential(
+        nn.Conv2d(1, 16, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, kernel_size=3, padding=1), nn.ReLU(), nn.AdaptiveMaxPool2d(1),
+        nn.Flatten(), nn.Linear(32, 10),
+    )
+
+
+@kernel_side
 def linear_with_dropout(W, b):
     """Built in training mode, with a dropout layer: only modele.eval() gives its predictions."""
     import torch
@@ -133,6 +152,7 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, graine_modele, lr
             super().__init__()
             self.lin = torch.nn.Linear(64, 10)
             self.ids, self.poids, self.cumuls, self.vus = [], [], [], []
+            self.eval_avec_grad = 0  # forward passes in evaluation mode that build a graph
             # Each parameter's gradient as backward() computed it, before any clipping.
             self.frais = frais = {}
             for i, p in enumerate(self.parameters()):
@@ -147,12 +167,15 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, graine_modele, lr
                 self.ids.append(x[:, 0].detach().round().long().cpu().clone())
                 self.vus.append(x.detach().cpu().double().clone())
                 self.poids.append(torch.cat([p.detach().flatten() for p in self.parameters()]))
+            elif not self.training and torch.is_grad_enabled():
+                self.eval_avec_grad += 1
             return self.lin(x)
 
     torch.manual_seed(int(graine_modele))
     modele = Enregistreur()
     poids0 = [p.detach().clone() for p in modele.parameters()]
-    lrs, optimiseurs, types = [], [], []
+    mes_params = list(modele.parameters())
+    lrs, optimiseurs, types, propres = [], [], [], []
 
     def avant_pas(opt, a, k):
         lrs.append(float(opt.param_groups[0].get("lr", float("nan"))))
@@ -161,6 +184,9 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, graine_modele, lr
             opt._tp08_numero = len(types)
             types.append(type(opt).__name__)
         optimiseurs.append(opt._tp08_numero)
+        # Does this step update the model given to entrainer (not a copy of it)?
+        propres.append(any(p is q for g in opt.param_groups for p in g["params"]
+                           for q in mes_params))
         if len(optimiseurs) == 1:
             # backward()'s own gradient: a clip_grad_norm_ between backward and step (allowed)
             # rescales p.grad, not what the loss gives.
@@ -188,6 +214,8 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, graine_modele, lr
         "ids": torch.cat(modele.ids) if modele.ids else torch.zeros(0, dtype=torch.long),
         "tailles": [len(i) for i in modele.ids],
         "cumuls": modele.cumuls,
+        "propres": propres,
+        "eval_avec_grad": modele.eval_avec_grad,
         "change": [bool((a != b).any()) for a, b in zip(modele.poids, modele.poids[1:], strict=False)],
     }
 
@@ -236,9 +264,10 @@ def precision_inputs(precision, tourner, X, y, angles):
         def __init__(self):
             super().__init__()
             self.lin = torch.nn.Linear(64, 10)
-            self.vus = []
+            self.vus, self.modes = [], []
 
         def forward(self, x):
+            self.modes.append(bool(self.training))
             self.vus.append(x.detach().cpu().double().reshape(len(x), -1).clone())
             return self.lin(x.reshape(len(x), -1).to(self.lin.weight.dtype))
 
@@ -255,6 +284,7 @@ def precision_inputs(precision, tourner, X, y, angles):
 
     return {
         "intacts": [bool(np.array_equal(X, X_avant)), bool(np.array_equal(y, y_avant))],
+        "entrainement": any(temoin.modes),
         "ecart": ecart(angles),
         "ecart_entier": ecart([int(a) for a in angles]),
         "ecart_arrondi": ecart([round(a) for a in angles]),
@@ -291,7 +321,23 @@ def architecture(creer_mlp, creer_cnn, x):
         torch.manual_seed(0)
         modele = creer()
         sortie, appels = sonder(modele)
+        # In training mode, twice on the same probe: the statement's models are deterministic,
+        # a layer that draws at random (nn.Dropout) gives two different outputs.
+        modele.train()
+        with torch.no_grad():
+            aleatoire = not torch.allclose(modele(x), modele(x), rtol=1e-5, atol=1e-6)
+        lin_appels = [(e, s) for m, e, s in appels if isinstance(m, torch.nn.Linear)]
+        chaine = None
+        if len(lin_appels) == 2 and not any(isinstance(m, torch.nn.Conv2d) for m, _, _ in appels):
+            (e1, s1), (e2, s2) = lin_appels
+            chaine = bool(
+                e1.shape == (len(x), 64) and torch.allclose(e1, x.reshape(len(x), -1), atol=1e-6)
+                and e2.shape == s1.shape and torch.allclose(e2, F.relu(s1), atol=1e-6)
+                and s2.shape == sortie.shape and torch.allclose(s2, sortie, atol=1e-6)
+            )
         info = {
+            "aleatoire": bool(aleatoire),
+            "chaine": chaine,
             "probas": bool(sortie.ndim == 2 and (sortie >= 0).all()
                            and torch.allclose(sortie.sum(dim=1), torch.ones(len(sortie)), atol=1e-4)),
             "n_params": int(sum(p.numel() for p in modele.parameters() if p.requires_grad)),
@@ -299,6 +345,9 @@ def architecture(creer_mlp, creer_cnn, x):
                           if isinstance(m, torch.nn.Linear)],
             "convs": [[list(m.weight.shape), list(e.shape[-2:]), list(s.shape[-2:])]
                       for m, e, s in appels if isinstance(m, torch.nn.Conv2d)],
+            # The model's output is its last nn.Linear's (nothing after it: logits of any sign).
+            "fin": bool(lin_appels and lin_appels[-1][1].shape == sortie.shape
+                        and torch.allclose(lin_appels[-1][1], sortie, atol=1e-6)),
         }
         convs = [(e, s) for m, e, s in appels if isinstance(m, torch.nn.Conv2d)]
         lins = [e for m, e, s in appels if isinstance(m, torch.nn.Linear)]
@@ -379,12 +428,18 @@ def test_tourner_matches_scipy(submission, rng):
                 "the rotation goes the wrong way: a positive angle turns counter-clockwise (as "
                 "displayed), like rotate(image, angle) on a 2-D image",
             ),
-            (
-                rotate(images, angle, reshape=False, order=1),
-                "vous tournez dans le plan des deux premiers axes (exemples, canaux) : c'est le "
-                "défaut de rotate sur un tableau 4-D ; précisez axes=(2, 3)",
-                "you rotate in the plane of the first two axes (examples, channels): that is "
-                "rotate's default on a 4-D array; pass axes=(2, 3)",
+            *(
+                (
+                    rotate(images, angle, axes=plane, reshape=False, order=1),
+                    "vous ne tournez pas dans le plan des deux derniers axes (hauteur, largeur) "
+                    "mais dans un plan qui contient l'axe des exemples ou celui des canaux (le "
+                    "défaut de rotate sur un tableau 4-D est celui des deux premiers axes) ; "
+                    "précisez axes=(2, 3)",
+                    "you do not rotate in the plane of the last two axes (height, width) but in a "
+                    "plane holding the examples' or the channels' axis (rotate's default on a 4-D "
+                    "array is the first two axes'); pass axes=(2, 3)",
+                )
+                for plane in ((0, 1), (0, 2), (0, 3), (1, 2), (1, 3))
             ),
             (
                 rotate(images, angle, axes=(2, 3), reshape=False),
@@ -422,7 +477,7 @@ def test_precision_par_angle_matches_reference(submission, rng):
     y = logits(X).argmax(axis=1)  # the linear model is right on every upright image
     angles = [0.0, float(rng.uniform(5, 25)), float(-rng.uniform(25, 50)), 90.0]
     ref = np.array([(logits(_reference_rotation(X, a)).argmax(axis=1) == y).mean() for a in angles])
-    _check_precision_inputs(submission, X[:20], y[:20], angles)
+    inputs = _check_precision_inputs(submission, X[:20], y[:20], angles)
     linear = linear_with_dropout.call(submission, Tensor(W), Tensor(b))
     what = "precision_par_angle(un modèle linéaire du correcteur, ses chiffres, ses angles)"
     got = as_array(
@@ -433,13 +488,28 @@ def test_precision_par_angle_matches_reference(submission, rng):
     # One image per angle may flip on a float32 near-tie between two logits.
     if np.allclose(got, ref, atol=1.5 / len(X)):
         return
-    if got[0] < 1 - 1.5 / len(X):
+    if got[0] < 1 - 1.5 / len(X) and inputs.get("entrainement", True):
         hint = (
             "sans rotation, votre précision n'atteint pas celle du modèle du correcteur, qui "
             "contient du dropout : passez le modèle en mode évaluation (modele.eval()) avant "
             "de mesurer",
             "without rotation, your accuracy misses the grader model's, which contains dropout: "
             "put the model in evaluation mode (modele.eval()) before measuring",
+        )
+    elif got[0] < 1 - 1.5 / len(X) and (read := reads_notebook_data(
+            submission, "precision_par_angle"))[0]:
+        hint = globals_message("precision_par_angle", *read, (
+            "sans rotation, sa précision n'est pas celle que le correcteur mesure",
+            "without rotation, its accuracy is not the one the grader measures"))
+    elif got[0] < 1 - 1.5 / len(X):
+        hint = (
+            "sans rotation, le modèle du correcteur (en mode évaluation) a raison sur toutes "
+            "les images, votre précision non : prenez l'argmax des logits sur l'axe des classes "
+            "(dim=1), sans softmax sur l'axe des exemples, et comparez-le aux étiquettes y "
+            "reçues",
+            "without rotation, the grader's model (in evaluation mode) is right on every image, "
+            "your accuracy is not: take the argmax of the logits over the class axis (dim=1), "
+            "with no softmax over the examples' axis, and compare it with the labels y received",
         )
     elif np.allclose(got, got[0], atol=1.5 / len(X)):
         hint = (
@@ -461,7 +531,7 @@ def test_precision_par_angle_matches_reference(submission, rng):
     )
 
 
-def _check_precision_inputs(submission, X: np.ndarray, y: np.ndarray, angles: list[float]) -> None:
+def _check_precision_inputs(submission, X: np.ndarray, y: np.ndarray, angles: list[float]) -> dict:
     """precision_par_angle on a stand-in model: the images it is given are the student's own
     tourner(X, angle), angle as given (a fault of tourner is tourner's check's), and X, y are
     left as they were."""
@@ -480,7 +550,7 @@ def _check_precision_inputs(submission, X: np.ndarray, y: np.ndarray, angles: li
     record_margin("largest gap between the images precision_par_angle feeds the model and "
                   "tourner(X, angle)", gap, 1e-5, higher_is_better=False, kind="tolerance")
     if gap <= 1e-5:
-        return
+        return out
     if min(float(out.get("ecart_entier", np.inf)), float(out.get("ecart_arrondi", np.inf))) <= 1e-5:
         hint = (
             "elles sont tournées d'un angle arrondi à l'entier (int(angle) ou round(angle)) : "
@@ -534,7 +604,11 @@ def _train_both(submission, seed: int, reference: bool = False) -> Trained:
         runs = []
         for k in range(2):
             train_seed = int((seed + 7919 * k) % 2**31)
-            model, infos[name] = built_module(submission, name, train_seed, inspect_model)
+            if reference:
+                model, infos[name] = built_module(submission, name, train_seed, inspect_model)
+            else:
+                # The statement's models: entrainer is graded on its own, whatever creer_* do.
+                model, infos[name] = reference_model.call(submission, name, train_seed), {}
             before = as_logits(
                 eval_outputs.call(submission, model, Tensor(X_test)),
                 name,
@@ -653,9 +727,32 @@ def _check_training_loop(submission, seed: int) -> None:
                  "passe", "none of the images the model sees comes from the X_train the grader "
                  "passes"),
             ))
+    # Steps taken, but the model received never ran a training forward pass: the steps train
+    # another model (a copy), or the model runs in evaluation mode.
+    lrs = [float(v) for v in out["lrs"]]
+    if lrs and not ids.size:
+        if not any(bool(v) for v in out.get("propres", [True])):
+            raise CheckFailed(
+                f"{call} : l'optimiseur ne met à jour aucun paramètre du modèle reçu, qui reste "
+                "tel quel : vous entraînez une copie (copy.deepcopy ?) ou un autre modèle ; la "
+                "question 6c demande d'entraîner modele lui-même, "
+                "torch.optim.Adam(modele.parameters(), lr=lr), et de le renvoyer",
+                f"{call}: the optimiser updates no parameter of the model received, which stays "
+                "as it was: you train a copy (copy.deepcopy?) or another model; question 6c "
+                "asks to train modele itself, torch.optim.Adam(modele.parameters(), lr=lr), and "
+                "to return it",
+            )
+        if int(out.get("eval_avec_grad", 0)) > 0:
+            raise CheckFailed(
+                f"{call} : le modèle passe ses mini-lots en mode évaluation (modele.eval()) "
+                "pendant l'entraînement ; appelez modele.train() avant la boucle (dropout et "
+                "batch norm ne se comportent pas de même dans les deux modes)",
+                f"{call}: the model runs its mini-batches in evaluation mode (modele.eval()) "
+                "during training; call modele.train() before the loop (dropout and batch norm "
+                "do not behave the same in both modes)",
+            )
     # The arguments the loop must follow: lr (the optimiser's), epochs (passes over the data),
     # batch_size (the mini-batches' size).
-    lrs = [float(v) for v in out["lrs"]]
     ignored = []
     if lrs and abs(lrs[0] - lr) > 1e-12:
         ignored.append("lr")
@@ -894,6 +991,16 @@ def _check_architecture(submission, x: np.ndarray) -> None:
                 "logits: remove the final nn.Softmax; F.cross_entropy expects logits and applies "
                 "the softmax itself",
             )
+    for name, info in probe.items():
+        if info.get("aleatoire"):
+            raise CheckFailed(
+                f"{name}() donne deux sorties différentes pour la même entrée en mode "
+                "entraînement : le modèle contient une couche aléatoire (nn.Dropout ?) que la "
+                "question 6b ne demande pas ; suivez exactement ses couches",
+                f"{name}() gives two different outputs for the same input in training mode: "
+                "the model holds a random layer (nn.Dropout?) that question 6b does not ask "
+                "for; follow its layers exactly",
+            )
     layers = [tuple(v) for v in mlp.get("lineaires", [])]
     if layers != [(64, 64), (64, 10)] or mlp.get("n_params") != 4810:
         shown = ", ".join(f"nn.Linear({a}, {b})" for a, b in layers) or "aucune"
@@ -904,6 +1011,17 @@ def _check_architecture(submission, x: np.ndarray) -> None:
             f"creer_mlp(): linear layers called {shown.replace('aucune', 'none')}, "
             f"{mlp.get('n_params')} parameters; question 6b asks for nn.Flatten(), "
             "nn.Linear(64, 64), ReLU, nn.Linear(64, 10) (4,810 parameters)",
+        )
+    if mlp.get("chaine") is False:
+        raise CheckFailed(
+            "creer_mlp() : nn.Linear(64, 10) ne reçoit pas ReLU de la sortie de nn.Linear(64, 64) "
+            "(ou la première couche ne reçoit pas l'image aplatie, ou la sortie n'est pas celle "
+            "de la dernière couche) : une autre activation ou une couche de plus ; la question 6b "
+            "demande exactement nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)",
+            "creer_mlp(): nn.Linear(64, 10) does not receive the ReLU of nn.Linear(64, 64)'s "
+            "output (or the first layer does not receive the flattened image, or the output is "
+            "not the last layer's): another activation or one more layer; question 6b asks for "
+            "exactly nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)",
         )
     convs = cnn.get("convs", [])
     if [tuple(c[0]) for c in convs] != [(16, 1, 3, 3), (32, 16, 3, 3)]:
@@ -977,6 +1095,15 @@ def _check_architecture(submission, x: np.ndarray) -> None:
             "(question 6b)",
             "creer_cnn() must end with nn.Flatten() and a single nn.Linear(32, 10) layer "
             "(question 6b)",
+        )
+    if cnn.get("fin") is False:
+        raise CheckFailed(
+            "creer_cnn() : la sortie du modèle n'est pas celle de sa dernière couche "
+            "nn.Linear(32, 10) (une activation après elle ?) : le modèle renvoie les logits tels "
+            "que la couche linéaire les donne, de signe quelconque, rien après (question 6b)",
+            "creer_cnn(): the model's output is not its last nn.Linear(32, 10) layer's (an "
+            "activation after it?): the model returns the logits as the linear layer gives them, "
+            "of any sign, nothing after it (question 6b)",
         )
 
 

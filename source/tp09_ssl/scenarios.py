@@ -1298,9 +1298,8 @@ _R13_SCENARIOS = {
         source=_rotations(("    X = np.asarray(X, dtype=np.float32)\n",
                            "    X = np.asarray(X, dtype=np.float32)\n"
                            "    X -= X.mean(axis=(1, 2), keepdims=True)\n")),
-        must_fail=("test_construire_rotations_coherentes",),
-        message_contains=("mais centrée ou mise à l'échelle",),
-        may_fail=("test_construire_rotations_exemple",),
+        must_fail=("test_construire_rotations_exemple", "test_construire_rotations_coherentes"),
+        message_contains=("mais centrée ou mise à l'échelle", "dont la moyenne a été retirée"),
     ),
     "submission-effondrement-std-of-the-whole-matrix": Scenario(
         grade_id="effondrement",
@@ -1308,6 +1307,22 @@ _R13_SCENARIOS = {
                     ("Z_norm.std(dim=0, correction=0).mean()", "Z_norm.std(correction=0)")),
         must_fail=_EFFONDREMENT_ALL,
         message_contains=("UN écart-type sur toutes les entrées de la matrice",),
+    ),
+    "submission-uniformite-normalised-over-the-batch": Scenario(
+        grade_id="alignement_uniformite",
+        source=edit(_solution("alignement_uniformite", *_AU_DOCS),
+                    ("    a = F.normalize(torch.as_tensor(z), dim=1)", "    a = F.normalize(torch.as_tensor(z), dim=0)")),
+        must_fail=("test_alignement_uniformite_exemple", "test_alignement_uniformite_valeurs"),
+        message_contains=("la normalisation est faite sur le mauvais axe",),
+    ),
+    "submission-uniformite-off-diagonal-over-n-squared": Scenario(
+        grade_id="alignement_uniformite",
+        source=edit(_solution("alignement_uniformite", *_AU_DOCS),
+                    ("    return torch.pdist(a, p=2).pow(2).mul(-t).exp().mean().log()",
+                     "    K = torch.cdist(a, a).pow(2).mul(-t).exp()\n"
+                     "    return torch.log((K.sum() - len(a)) / len(a) ** 2)")),
+        must_fail=("test_alignement_uniformite_exemple", "test_alignement_uniformite_valeurs"),
+        message_contains=("est divisée par N²",),
     ),
 }
 SCENARIOS = {**SCENARIOS, **_R13_SCENARIOS}
@@ -1323,10 +1338,12 @@ GROUPS["blind-r13-1"] = (
 GROUPS["blind-r13-2"] = (
     "submission-effondrement-detecter-notebook-images",
     "submission-masquage-grid-of-patches-of-two",
+    "submission-uniformite-normalised-over-the-batch",
 )
 GROUPS["blind-r13-3"] = (
     "submission-effondrement-detecter-first-block-of-sequential",
     "submission-perte-masquee-divided-by-the-number-of-images",
+    "submission-uniformite-off-diagonal-over-n-squared",
 )
 GROUPS["blind-r13-4"] = (
     "submission-perte-masquee-root-mean-square",

@@ -268,8 +268,22 @@ def test_nt_xent_valeurs(submission, rng, device):
             "nt_xent(z1, z2, temperature) pour des projections du correcteur"
         )
         raw = as_array(
-            submission.call("nt_xent", Tensor(z1), Tensor(z2), temperature=tau), call, dtype=None
+            submission.call("nt_xent", Tensor(z1), Tensor(z2), temperature=tau), call, dtype=None,
+            allow_nan=True,
         )
+        if raw.size == 1 and raw.dtype.kind == "f" and np.isposinf(raw).all():
+            # +inf: the positive's logit is a masked −∞, the example itself ((i + k) mod 2N
+            # landing on i), while the reference is always finite.
+            raise CheckFailed(
+                f"{call} vaut +inf : la cible positive d'un exemple est une similarité masquée "
+                "par −∞, celle de l'exemple avec lui-même ? p(i) = i + N pour la première vue, "
+                "i − N pour la seconde, avec N = len(z1) la taille du lot REÇU (pas une "
+                "constante comme la taille de lot du notebook)",
+                f"{call} is +inf: an example's positive target is a similarity masked by −∞, the "
+                "example's with itself? p(i) = i + N for the first view, i − N for the second, "
+                "with N = len(z1) the size of the batch RECEIVED (not a constant such as the "
+                "notebook's batch size)",
+            )
         got = as_float(raw, call)
         want = nt_xent_ref(z1, z2, tau)
         record_expected(call, want)
@@ -414,8 +428,10 @@ def test_nt_xent_gradients(submission, rng, device):
 
 
 def _align_ref(z1, z2, alpha, *, normalise=True, use_alpha=True, reduce="mean",
-               elementwise=False, squared=False, coordinate_mean=False):
+               elementwise=False, squared=False, coordinate_mean=False, columns=False):
     a, b = (unit_rows(z1), unit_rows(z2)) if normalise else (z1, z2)
+    if columns:
+        a, b = _unit_columns(z1), _unit_columns(z2)
     if coordinate_mean:  # F.mse_loss: the squared distance divided by d too
         return float(((np.linalg.norm(a - b, axis=1) ** 2 / a.shape[1]) ** (alpha / 2)).mean())
     if squared:  # (‖d‖²)^alpha = ‖d‖^(2 alpha)
@@ -427,9 +443,18 @@ def _align_ref(z1, z2, alpha, *, normalise=True, use_alpha=True, reduce="mean",
     return float(d.sum() if reduce == "sum" else d.mean())
 
 
+def _unit_columns(z):
+    """F.normalize(z, dim=0): each COLUMN divided by its L2 norm (the wrong axis)."""
+    return z / np.maximum(np.linalg.norm(z, axis=0, keepdims=True), 1e-12)
+
+
 def _unif_ref(z, t, *, normalise=True, diagonal=False, log=True, squared=True, use_t=True,
-              reduce="mean", log_inside=False):
-    a = unit_rows(z) if normalise else z
+              reduce="mean", log_inside=False, columns=False, over_n2=False):
+    a = _unit_columns(z) if columns else unit_rows(z) if normalise else z
+    if over_n2:  # the off-diagonal sum divided by N², not by the number of pairs
+        d2 = np.linalg.norm(a[:, None, :] - a[None, :, :], axis=2) ** 2
+        k = np.exp(-t * d2)
+        return float(np.log((k.sum() - np.trace(k)) / len(z) ** 2))
     d = np.linalg.norm(a[:, None, :] - a[None, :, :], axis=2)
     if squared:
         d = d**2
@@ -491,6 +516,14 @@ _ALIGN_VARIANTS.append((
     "whole matrix, divides by N·d); ‖ẑ1_i − ẑ2_i‖² is the SUM of the squared coordinates, "
     "only the mean over the N pairs divides",
 ))
+_ALIGN_VARIANTS.append((
+    {"columns": True},
+    "alignement : la normalisation est faite sur le mauvais axe (chaque COLONNE divisée par "
+    "sa norme, dim=0) ; chaque représentation, une LIGNE, est divisée par sa norme L2 : "
+    "F.normalize(z, dim=1)",
+    "alignment: the normalisation is done on the wrong axis (each COLUMN divided by its norm, "
+    "dim=0); each representation, a ROW, is divided by its L2 norm: F.normalize(z, dim=1)",
+))
 _UNIF_VARIANTS = [
     (
         {"diagonal": True},
@@ -534,6 +567,23 @@ _UNIF_VARIANTS = [
         "−t × moyenne des d²) ; il faut le logarithme de la MOYENNE des exp(−t ‖ẑ_i − ẑ_j‖²)",
         "uniformity: the logarithm is taken BEFORE the mean (mean of log exp(−t d²) = "
         "−t × mean of d²); take the logarithm of the MEAN of exp(−t ‖ẑ_i − ẑ_j‖²)",
+    ),
+    (
+        {"columns": True},
+        "uniformité : la normalisation est faite sur le mauvais axe (chaque COLONNE divisée "
+        "par sa norme, dim=0) ; chaque représentation, une LIGNE, est divisée par sa norme "
+        "L2 : F.normalize(z, dim=1)",
+        "uniformity: the normalisation is done on the wrong axis (each COLUMN divided by its "
+        "norm, dim=0); each representation, a ROW, is divided by its L2 norm: "
+        "F.normalize(z, dim=1)",
+    ),
+    (
+        {"over_n2": True},
+        "uniformité : la somme sur les paires i ≠ j est divisée par N² ; la moyenne porte sur "
+        "les N(N − 1) paires ordonnées i ≠ j (ou les N(N − 1)/2 paires i < j, torch.pdist), "
+        "pas sur N²",
+        "uniformity: the sum over the pairs i ≠ j is divided by N²; the mean runs over the "
+        "N(N − 1) ordered pairs i ≠ j (or the N(N − 1)/2 pairs i < j, torch.pdist), not N²",
     ),
 ]
 

@@ -1324,6 +1324,37 @@ _R13_SCENARIOS = {
         must_fail=("test_alignement_uniformite_exemple", "test_alignement_uniformite_valeurs"),
         message_contains=("est divisée par N²",),
     ),
+    "submission-effondrement-centred-before-normalising": Scenario(
+        grade_id="effondrement",
+        source=edit(_solution("effondrement", *_EFF_DOCS),
+                    ("Z_norm = F.normalize(Z, dim=1)", "Z_norm = F.normalize(Z - Z.mean(dim=0), dim=1)")),
+        must_fail=("test_mesure_effondrement_reference", "test_detecteur_effondrement"),
+        message_contains=("Z est centré (moyenne du lot retirée) avant la normalisation",),
+    ),
+    "submission-effondrement-columns-normalised": Scenario(
+        grade_id="effondrement",
+        source=edit(_solution("effondrement", *_EFF_DOCS),
+                    ("Z_norm = F.normalize(Z, dim=1)", "Z_norm = F.normalize(Z, dim=0)")),
+        must_fail=("test_effondrement_exemple", "test_mesure_effondrement_reference"),
+        message_contains=("la normalisation est faite sur le mauvais axe",),
+        may_fail=("test_detecteur_effondrement",),
+    ),
+    "submission-nt-xent-columns-normalised": Scenario(
+        grade_id="nt_xent",
+        source=_nt_xent("Normalisation des colonnes.",
+                        ("z = F.normalize(torch.cat([z1, z2], dim=0), dim=1)",
+                         "z = F.normalize(torch.cat([z1, z2], dim=0), dim=0)")),
+        must_fail=("test_nt_xent_valeurs",),
+        message_contains=("la normalisation est faite sur le mauvais axe",),
+        may_fail=("test_nt_xent_exemple", "test_nt_xent_gradients"),
+    ),
+    "submission-entrainer-rotation-sgd": Scenario(
+        grade_id="pretexte_rotation",
+        source=_pretexte(("optimiseur = torch.optim.Adam(", "optimiseur = torch.optim.SGD(")),
+        must_fail=("test_rotation_pretexte_apprise",),
+        message_contains=("l'énoncé demande Adam",),
+        may_fail=("test_sonde_lineaire_bat_encodeur_aleatoire",),
+    ),
 }
 SCENARIOS = {**SCENARIOS, **_R13_SCENARIOS}
 GROUPS["blind-r13-1"] = (
@@ -1336,6 +1367,7 @@ GROUPS["blind-r13-1"] = (
     "submission-rotations-images-centred-in-place",
 )
 GROUPS["blind-r13-2"] = (
+    "submission-entrainer-rotation-sgd",
     "submission-effondrement-detecter-notebook-images",
     "submission-masquage-grid-of-patches-of-two",
     "submission-uniformite-normalised-over-the-batch",
@@ -1349,7 +1381,14 @@ GROUPS["blind-r13-4"] = (
     "submission-perte-masquee-root-mean-square",
     "submission-effondrement-std-of-the-whole-matrix",
 )
-GROUPS["blind-r13-5"] = ("submission-perte-masquee-per-image-mean-empty-as-zero",)
+GROUPS["blind-r13-5"] = (
+    "submission-perte-masquee-per-image-mean-empty-as-zero",
+    "submission-effondrement-centred-before-normalising",
+)
+GROUPS["blind-r13-6"] = (
+    "submission-effondrement-columns-normalised",
+    "submission-nt-xent-columns-normalised",
+)
 # Correct code the new checks must keep at full marks: the detector's outputs computed in
 # mini-batches of X (every image, in order), and X_masque in X's own dtype for float64 images
 # ("une copie de X": the statement allows it; the notebook's images are float32).

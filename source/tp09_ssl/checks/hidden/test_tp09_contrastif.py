@@ -222,6 +222,13 @@ def _nt_xent_case(rng, tau: float) -> tuple[np.ndarray, np.ndarray]:
     raise RuntimeError("no NT-Xent case")  # a bug in the check
 
 
+def _columns_normalised(z1, z2, tau: float) -> float:
+    """NT-Xent with F.normalize(torch.cat([z1, z2]), dim=0): the columns normalised."""
+    z = np.concatenate([z1, z2])
+    z = z / np.maximum(np.linalg.norm(z, axis=0, keepdims=True), 1e-12)
+    return nt_xent_ref(z[: len(z1)], z[len(z1):], tau, normalise=False)
+
+
 def _shifted_positives(z1, z2, tau: float) -> list[float]:
     """NT-Xent with the positive of example i taken at (i + k) mod 2N, for every k but 0 and
     N: a positive index built from a constant (the notebook's batch size) instead of N."""
@@ -311,6 +318,15 @@ def test_nt_xent_valeurs(submission, rng, device):
                     "(divisez les similarités par temperature, pas par une constante)",
                     "your value is that of τ = 0.5: nt_xent ignores its temperature argument "
                     "(divide the similarities by temperature, not by a constant)",
+                )
+            elif abs(got - (v := _columns_normalised(z1, z2, tau))) <= tol * max(1.0, abs(v)):
+                hint = (
+                    "la normalisation est faite sur le mauvais axe (chaque COLONNE divisée par sa "
+                    "norme, dim=0) : chaque projection, une LIGNE, est divisée par sa norme L2, "
+                    "F.normalize(z, dim=1)",
+                    "the normalisation is done on the wrong axis (each COLUMN divided by its "
+                    "norm, dim=0): each projection, a ROW, is divided by its L2 norm, "
+                    "F.normalize(z, dim=1)",
                 )
             elif any(abs(got - v) <= tol * max(1.0, abs(v)) for v in _shifted_positives(z1, z2, tau)):
                 hint = (
@@ -700,8 +716,11 @@ def _check_alignment_gradient(submission, z1, z2, alpha, device) -> None:
 # ---------------------------------------------------------------- collapse
 
 
-def _measure_ref(Z, *, normalise=True, axis=0, ddof=0, sqrt_d=True):
-    Zn = unit_rows(Z) if normalise else Z
+def _measure_ref(Z, *, normalise=True, axis=0, ddof=0, sqrt_d=True, centred=False,
+                 columns=False):
+    if centred:  # the batch's mean removed before the rows are normalised
+        Z = Z - Z.mean(axis=0)
+    Zn = _unit_columns(Z) if columns else unit_rows(Z) if normalise else Z
     m = float(Zn.std(axis=axis, ddof=ddof).mean())
     return m * np.sqrt(Z.shape[1]) if sqrt_d else m
 
@@ -743,6 +762,23 @@ _MEASURE_VARIANTS = [
         "that is ONE standard deviation over every entry of the matrix at once: take the "
         "standard deviation of each dimension over the batch (dim=0, the N examples), then "
         "the mean of those d standard deviations",
+    ),
+    (
+        {"columns": True},
+        "la normalisation est faite sur le mauvais axe (chaque COLONNE divisée par sa norme, "
+        "dim=0) : chaque représentation, une LIGNE de Z, est divisée par sa norme L2, "
+        "F.normalize(Z, dim=1)",
+        "the normalisation is done on the wrong axis (each COLUMN divided by its norm, dim=0): "
+        "each representation, a ROW of Z, is divided by its L2 norm, F.normalize(Z, dim=1)",
+    ),
+    (
+        {"centred": True},
+        "Z est centré (moyenne du lot retirée) avant la normalisation des lignes : normalisez "
+        "les lignes de Z telles quelles, l'écart-type mesure ensuite lui-même l'étalement "
+        "autour de la moyenne (un encodeur presque constant, une fois centré, paraît étalé)",
+        "Z is centred (the batch mean removed) before the rows are normalised: normalise the "
+        "rows of Z as they are, the standard deviation then measures the spread around the "
+        "mean itself (a nearly constant encoder, once centred, looks spread)",
     ),
 ]
 

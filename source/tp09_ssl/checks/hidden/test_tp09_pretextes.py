@@ -197,12 +197,13 @@ def record_training(fonction, graine_modele, X, *args, graine_globale=None, dim=
     # What the optimisers step: their learning rates and the parameters they hold.
     from torch.optim.optimizer import register_optimizer_step_pre_hook
 
-    lrs, optimises = [], set()
+    lrs, optimises, classes = [], set(), set()
 
     def noter(optimiseur, args_, kwargs_):
         for groupe in optimiseur.param_groups:
             lrs.append(float(groupe["lr"]))
             optimises.update(id(p) for p in groupe["params"])
+        classes.add(type(optimiseur).__name__)
 
     crochet = register_optimizer_step_pre_hook(noter)
 
@@ -287,6 +288,7 @@ def record_training(fonction, graine_modele, X, *args, graine_globale=None, dim=
         "forme": forme,
         "x_modifie": any(not np.array_equal(a, b) for a, b in zip(avants, tableaux, strict=True)),
         "lrs": sorted(set(lrs)),
+        "optimiseurs": sorted(classes),
         "tete_optimisee": None if tete is None else all(id(p) in optimises
                                                          for p in tete.parameters()),
         "final": torch.cat([p.detach().flatten().double() for p in encodeur.parameters()]),
@@ -958,7 +960,7 @@ _TRAINING = (
 )
 
 
-def _check_rotation_loop(submission, seed: int) -> None:
+def _check_rotation_loop(submission, seed: int) -> list[str]:
     """entrainer_rotation on a stand-in encoder: every epoch shows the 4N rotated images in
     mini-batches, in a new order drawn from `seed`; zero_grad and step at every step."""
     rng = np.random.default_rng([seed, 9])
@@ -1031,12 +1033,13 @@ def _check_rotation_loop(submission, seed: int) -> None:
         "a torch.randperm without generator=g? draw the order of the mini-batches with the "
         "statement's own generator, torch.randperm(len(X_rot), generator=g)",
     ), other_seed=lambda: other_out)
+    return [str(v) for v in out.get("optimiseurs") or []]
 
 
 @pytest.mark.item("pretexte_rotation")
 @pytest.mark.points(1)
 def test_rotation_pretexte_apprise(submission, seed):
-    _check_rotation_loop(submission, seed)
+    optimisers = _check_rotation_loop(submission, seed)
     p = _pretrained(submission, seed)
     if not p.logits_finite:
         raise CheckFailed(
@@ -1046,6 +1049,16 @@ def test_rotation_pretexte_apprise(submission, seed):
             f"or inf) on the grader's rotated images; {_NON_FINITE[1]}",
         )
     hint = _unchanged_hint(p) if p.unchanged else _COLLAPSED if p.features_constant else _TRAINING
+    if hint is _TRAINING and optimisers and "Adam" not in optimisers:
+        hint = (
+            f"l'optimiseur est {', '.join(optimisers)} : l'énoncé demande Adam, "
+            "torch.optim.Adam(list(encodeur.parameters()) + list(tete.parameters()), lr=lr) ; "
+            "au lr de l'énoncé, une descente de gradient simple n'apprend presque rien en "
+            "quelques époques",
+            f"the optimiser is {', '.join(optimisers)}: the statement asks for Adam, "
+            "torch.optim.Adam(list(encodeur.parameters()) + list(tete.parameters()), lr=lr); at "
+            "the statement's lr, plain gradient descent learns almost nothing in a few epochs",
+        )
     if not p.unchanged and p.pretext_clockwise >= PRETEXT_FULL:
         hint = (
             "votre tête reconnaît bien les rotations, mais dans le sens horaire : les étiquettes "

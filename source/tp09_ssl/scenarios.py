@@ -1183,3 +1183,229 @@ GROUPS["blind-r11-2"] = (
     "submission-nt-xent-first-view-anchors-only",
     "submission-affiner-encoder-under-no-grad",
 )
+
+# ---------------------------------------------------------------- blind answers (round 13)
+# By class: (1) detecter_effondrement must decide on the outputs of the module received, whole,
+# for every image of X: a part of X (X[:100]) or the notebook's images (X_test_p) passed, as
+# did the first block of an nn.Sequential; the detector check now draws an encoder constant on
+# every image but a block in the middle of X, and an encoder whose head collapses everything.
+# (2) Hints that named no fault: a mask grid that assumes square images or patches of 2 (shape
+# messages now name them without printing a shape), torch.manual_seed(0) instead of seed (the
+# same global state after two seeds), a positive index from a constant batch size, F.mse_loss
+# as the alignment, images centred before rotating, and masked losses divided by the number of
+# images, square-rooted or averaged per image with empty images counted as 0.
+_DETECT_Z = "        Z = encodeur(torch.as_tensor(X, dtype=torch.float32))"
+_R13_SCENARIOS = {
+    "submission-effondrement-detecter-first-100-images": Scenario(
+        grade_id="effondrement",
+        source=edit(_solution("effondrement", *_EFF_DOCS),
+                    (_DETECT_Z, "        Z = encodeur(torch.as_tensor(X[:100], dtype=torch.float32))")),
+        must_fail=("test_detecteur_effondrement",),
+        message_contains=("n'a vu qu'une partie des images de X",),
+    ),
+    "submission-effondrement-detecter-notebook-images": Scenario(
+        grade_id="effondrement",
+        source=edit(_solution("effondrement", *_EFF_DOCS),
+                    (_DETECT_Z, "        Z = encodeur(torch.as_tensor(X_test_p, dtype=torch.float32))")),
+        must_fail=("test_detecteur_effondrement",),
+        message_contains=("une variable du notebook (X_test_p ?) au lieu de X",),
+    ),
+    "submission-effondrement-detecter-first-block-of-sequential": Scenario(
+        grade_id="effondrement",
+        source=edit(_solution("effondrement", *_EFF_DOCS),
+                    (_DETECT_Z, "        e = encodeur[0] if isinstance(encodeur, nn.Sequential) else encodeur\n"
+                                "        Z = e(torch.as_tensor(X, dtype=torch.float32))")),
+        must_fail=("test_detecteur_effondrement",),
+        message_contains=("module reçu TOUT ENTIER",),
+    ),
+    "submission-masquage-grid-assumes-square-images": Scenario(
+        grade_id="masquage",
+        source=_masquage("Grille carrée de patchs.", _PERTE_DOC,
+                         ("lignes, colonnes = H // taille, W // taille", "lignes = colonnes = H // taille"),
+                         ("    pixels = masque.repeat(taille, axis=1).repeat(taille, axis=2)\n",
+                          "    pixels = masque.repeat(taille, axis=1).repeat(taille, axis=2)\n"
+                          "    pixels = np.pad(pixels, ((0, 0), (0, max(0, H - pixels.shape[1])),"
+                          " (0, max(0, W - pixels.shape[2]))))[:, :H, :W]\n")),
+        must_fail=("test_masquer_patchs_statistiques",),
+        message_contains=("les images ne sont pas toujours carrées", "ne supposez pas H = W"),
+    ),
+    "submission-masquage-grid-of-patches-of-two": Scenario(
+        grade_id="masquage",
+        source=_masquage("Patchs 2 × 2.", _PERTE_DOC,
+                         ("lignes, colonnes = H // taille, W // taille", "lignes, colonnes = H // 2, W // 2"),
+                         ("pixels = masque.repeat(taille, axis=1).repeat(taille, axis=2)",
+                          "pixels = masque.repeat(2, axis=1).repeat(2, axis=2)")),
+        must_fail=("test_masquer_patchs_statistiques",),
+        message_contains=("taille est un argument",),
+    ),
+    "submission-perte-masquee-divided-by-the-number-of-images": Scenario(
+        grade_id="masquage",
+        source=_masquage(_MASQUER_DOC, "Somme des carrés masqués, divisée par le nombre d'images.",
+                         ("    return ((X_rec - X) ** 2)[m].mean()",
+                          "    return ((X_rec - X) ** 2)[m].sum() / len(X)")),
+        must_fail=("test_masquage_exemple", "test_perte_masquee_reference"),
+        message_contains=("vous divisez par le nombre d'images",),
+    ),
+    "submission-perte-masquee-root-mean-square": Scenario(
+        grade_id="masquage",
+        source=_masquage(_MASQUER_DOC, "Racine de l'erreur quadratique moyenne sur les pixels masqués.",
+                         ("    return ((X_rec - X) ** 2)[m].mean()",
+                          "    return torch.sqrt(((X_rec - X) ** 2)[m].mean() + 1e-12)")),
+        must_fail=("test_masquage_exemple", "test_perte_masquee_reference"),
+        message_contains=("c'est la racine de la perte (RMSE)",),
+    ),
+    "submission-perte-masquee-per-image-mean-empty-as-zero": Scenario(
+        grade_id="masquage",
+        source=_masquage(_MASQUER_DOC, "Moyenne des pertes par image.",
+                         ("    return ((X_rec - X) ** 2)[m].mean()",
+                          "    m = m.float()\n"
+                          "    par_image = ((X_rec - X) ** 2 * m).sum(dim=(1, 2)) / m.sum(dim=(1, 2)).clamp(min=1)\n"
+                          "    return par_image.mean()")),
+        must_fail=("test_perte_masquee_reference",),
+        message_contains=("une image sans patch masqué comptant 0",),
+    ),
+    "submission-entrainer-rotation-torch-seed-zero": Scenario(
+        grade_id="pretexte_rotation",
+        source=_pretexte(("    torch.manual_seed(seed)\n", "    torch.manual_seed(0)\n")),
+        must_fail=("test_rotation_pretexte_apprise",),
+        message_contains=("torch.manual_seed reçoit une constante",),
+    ),
+    "submission-affiner-torch-seed-zero": Scenario(
+        grade_id="peu_etiquettes",
+        source=edit(_solution("peu_etiquettes", "Affine l'encodeur reçu."),
+                    ("    torch.manual_seed(seed)\n", "    torch.manual_seed(0)\n")),
+        must_fail=("test_affiner_depuis_zero_apprend",),
+        message_contains=("torch.manual_seed reçoit une constante",),
+    ),
+    "submission-nt-xent-positive-from-a-constant-batch-size": Scenario(
+        grade_id="nt_xent",
+        source=_nt_xent("Le positif à i + 256.",
+                        ("    cibles = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)])",
+                         "    cibles = (torch.arange(2 * n) + 256) % (2 * n)")),
+        must_fail=("test_nt_xent_valeurs",),
+        message_contains=("la taille du lot REÇU",),
+        may_fail=("test_nt_xent_exemple", "test_nt_xent_gradients"),
+    ),
+    "submission-alignement-mse-loss": Scenario(
+        grade_id="alignement_uniformite",
+        source=edit(_solution("alignement_uniformite", *_AU_DOCS),
+                    ("(a - b).norm(dim=1).pow(alpha).mean()", "F.mse_loss(a, b) ** (alpha / 2)")),
+        must_fail=("test_alignement_uniformite_exemple", "test_alignement_uniformite_valeurs"),
+        message_contains=("la moyenne porte aussi sur les d coordonnées",),
+    ),
+    "submission-rotations-images-centred-in-place": Scenario(
+        grade_id="rotations",
+        source=_rotations(("    X = np.asarray(X, dtype=np.float32)\n",
+                           "    X = np.asarray(X, dtype=np.float32)\n"
+                           "    X -= X.mean(axis=(1, 2), keepdims=True)\n")),
+        must_fail=("test_construire_rotations_exemple", "test_construire_rotations_coherentes"),
+        message_contains=("mais centrée ou mise à l'échelle", "dont la moyenne a été retirée"),
+    ),
+    "submission-effondrement-std-of-the-whole-matrix": Scenario(
+        grade_id="effondrement",
+        source=edit(_solution("effondrement", *_EFF_DOCS),
+                    ("Z_norm.std(dim=0, correction=0).mean()", "Z_norm.std(correction=0)")),
+        must_fail=_EFFONDREMENT_ALL,
+        message_contains=("UN écart-type sur toutes les entrées de la matrice",),
+    ),
+    "submission-uniformite-normalised-over-the-batch": Scenario(
+        grade_id="alignement_uniformite",
+        source=edit(_solution("alignement_uniformite", *_AU_DOCS),
+                    ("    a = F.normalize(torch.as_tensor(z), dim=1)", "    a = F.normalize(torch.as_tensor(z), dim=0)")),
+        must_fail=("test_alignement_uniformite_exemple", "test_alignement_uniformite_valeurs"),
+        message_contains=("la normalisation est faite sur le mauvais axe",),
+    ),
+    "submission-uniformite-off-diagonal-over-n-squared": Scenario(
+        grade_id="alignement_uniformite",
+        source=edit(_solution("alignement_uniformite", *_AU_DOCS),
+                    ("    return torch.pdist(a, p=2).pow(2).mul(-t).exp().mean().log()",
+                     "    K = torch.cdist(a, a).pow(2).mul(-t).exp()\n"
+                     "    return torch.log((K.sum() - len(a)) / len(a) ** 2)")),
+        must_fail=("test_alignement_uniformite_exemple", "test_alignement_uniformite_valeurs"),
+        message_contains=("est divisée par N²",),
+    ),
+    "submission-effondrement-centred-before-normalising": Scenario(
+        grade_id="effondrement",
+        source=edit(_solution("effondrement", *_EFF_DOCS),
+                    ("Z_norm = F.normalize(Z, dim=1)", "Z_norm = F.normalize(Z - Z.mean(dim=0), dim=1)")),
+        must_fail=("test_mesure_effondrement_reference", "test_detecteur_effondrement"),
+        message_contains=("Z est centré (moyenne du lot retirée) avant la normalisation",),
+    ),
+    "submission-effondrement-columns-normalised": Scenario(
+        grade_id="effondrement",
+        source=edit(_solution("effondrement", *_EFF_DOCS),
+                    ("Z_norm = F.normalize(Z, dim=1)", "Z_norm = F.normalize(Z, dim=0)")),
+        must_fail=("test_effondrement_exemple", "test_mesure_effondrement_reference"),
+        message_contains=("la normalisation est faite sur le mauvais axe",),
+        may_fail=("test_detecteur_effondrement",),
+    ),
+    "submission-nt-xent-columns-normalised": Scenario(
+        grade_id="nt_xent",
+        source=_nt_xent("Normalisation des colonnes.",
+                        ("z = F.normalize(torch.cat([z1, z2], dim=0), dim=1)",
+                         "z = F.normalize(torch.cat([z1, z2], dim=0), dim=0)")),
+        must_fail=("test_nt_xent_valeurs",),
+        message_contains=("la normalisation est faite sur le mauvais axe",),
+        may_fail=("test_nt_xent_exemple", "test_nt_xent_gradients"),
+    ),
+    "submission-entrainer-rotation-sgd": Scenario(
+        grade_id="pretexte_rotation",
+        source=_pretexte(("optimiseur = torch.optim.Adam(", "optimiseur = torch.optim.SGD(")),
+        must_fail=("test_rotation_pretexte_apprise",),
+        message_contains=("l'énoncé demande Adam",),
+        may_fail=("test_sonde_lineaire_bat_encodeur_aleatoire",),
+    ),
+}
+SCENARIOS = {**SCENARIOS, **_R13_SCENARIOS}
+GROUPS["blind-r13-1"] = (
+    "submission-effondrement-detecter-first-100-images",
+    "submission-masquage-grid-assumes-square-images",
+    "submission-entrainer-rotation-torch-seed-zero",
+    "submission-affiner-torch-seed-zero",
+    "submission-nt-xent-positive-from-a-constant-batch-size",
+    "submission-alignement-mse-loss",
+    "submission-rotations-images-centred-in-place",
+)
+GROUPS["blind-r13-2"] = (
+    "submission-entrainer-rotation-sgd",
+    "submission-effondrement-detecter-notebook-images",
+    "submission-masquage-grid-of-patches-of-two",
+    "submission-uniformite-normalised-over-the-batch",
+)
+GROUPS["blind-r13-3"] = (
+    "submission-effondrement-detecter-first-block-of-sequential",
+    "submission-perte-masquee-divided-by-the-number-of-images",
+    "submission-uniformite-off-diagonal-over-n-squared",
+)
+GROUPS["blind-r13-4"] = (
+    "submission-perte-masquee-root-mean-square",
+    "submission-effondrement-std-of-the-whole-matrix",
+)
+GROUPS["blind-r13-5"] = (
+    "submission-perte-masquee-per-image-mean-empty-as-zero",
+    "submission-effondrement-centred-before-normalising",
+)
+GROUPS["blind-r13-6"] = (
+    "submission-effondrement-columns-normalised",
+    "submission-nt-xent-columns-normalised",
+)
+# Correct code the new checks must keep at full marks: the detector's outputs computed in
+# mini-batches of X (every image, in order), and X_masque in X's own dtype for float64 images
+# ("une copie de X": the statement allows it; the notebook's images are float32).
+CORRECT["blind-r13-correct-detecter-mini-batches"] = Correct(
+    grade_id="effondrement",
+    source=edit(_cell("effondrement"),
+                (_DETECT_Z, "        Xt = torch.as_tensor(X, dtype=torch.float32)\n"
+                            "        Z = torch.cat([encodeur(lot) for lot in Xt.split(64)])")),
+    why="the outputs computed in mini-batches of 64 images, concatenated: every image of X",
+)
+CORRECT["blind-r13-correct-masquer-keeps-the-dtype"] = Correct(
+    grade_id="masquage",
+    source=edit(_cell("masquage"), ("    X = np.asarray(X, dtype=np.float32)\n", "    X = np.asarray(X)\n"),
+                (_MASQUAGE_RETURN, "    return np.where(pixels, 0, X).astype(X.dtype), masque")),
+    why="X_masque a copy of X in X's dtype (float32 for the notebook's images)",
+)
+CORRECT_GROUPS["blind-r13-correct"] = (
+    "blind-r13-correct-detecter-mini-batches",
+    "blind-r13-correct-masquer-keeps-the-dtype",
+)

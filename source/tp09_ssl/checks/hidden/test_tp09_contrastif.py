@@ -34,7 +34,7 @@ from autograder.checks import (
     tolerance_for,
 )
 
-from ..public.helpers import notebook_encoder, nt_xent_ref, unit_rows
+from ..public.helpers import logsumexp, notebook_encoder, nt_xent_ref, unit_rows
 from .helpers import call_marked, check_not_in_place
 
 
@@ -81,8 +81,16 @@ def encoder_of_kind(genre, c, W, echelle, graine):
     W = torch.as_tensor(W, dtype=torch.float32)
 
     class EncodeurTest(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.vus = []  # the images it was called on (what detecter_effondrement gave it)
+
         def forward(self, x):
+            self.vus.append(x.detach().reshape(len(x), -1).double().clone())
             x = x.reshape(len(x), -1).float()
+            if genre == "marque":  # constant, except on the images whose first pixel is < -2
+                marque = (x[:, 0] < -2.0)[:, None]
+                return torch.where(marque, echelle * torch.tanh(x @ W), c.expand(len(x), -1))
             if genre == "constant":
                 return c.expand(len(x), -1).clone()
             if genre == "presque_constant":
@@ -94,7 +102,25 @@ def encoder_of_kind(genre, c, W, echelle, graine):
                 return signes[:, None] * c
             return echelle * (x @ W)
 
+    if genre == "sequentiel":  # a healthy encoder, then a head that collapses everything to c
+        genre = "sain"
+        tete = nn.Linear(W.shape[1], len(c))
+        with torch.no_grad():
+            tete.weight.zero_()
+            tete.bias.copy_(c)
+        return nn.Sequential(EncodeurTest(), tete)
     return EncodeurTest()
+
+
+@kernel_side
+def images_vues(encodeur):
+    """The images the grader's test encoder was called on, flattened, in call order."""
+    import torch
+
+    for m in encodeur.modules():
+        if hasattr(m, "vus"):
+            return torch.cat(m.vus) if m.vus else torch.zeros(0, 1, dtype=torch.float64)
+    return torch.zeros(0, 1, dtype=torch.float64)
 
 
 @kernel_side
@@ -196,6 +222,26 @@ def _nt_xent_case(rng, tau: float) -> tuple[np.ndarray, np.ndarray]:
     raise RuntimeError("no NT-Xent case")  # a bug in the check
 
 
+def _columns_normalised(z1, z2, tau: float) -> float:
+    """NT-Xent with F.normalize(torch.cat([z1, z2]), dim=0): the columns normalised."""
+    z = np.concatenate([z1, z2])
+    z = z / np.maximum(np.linalg.norm(z, axis=0, keepdims=True), 1e-12)
+    return nt_xent_ref(z[: len(z1)], z[len(z1):], tau, normalise=False)
+
+
+def _shifted_positives(z1, z2, tau: float) -> list[float]:
+    """NT-Xent with the positive of example i taken at (i + k) mod 2N, for every k but 0 and
+    N: a positive index built from a constant (the notebook's batch size) instead of N."""
+    n = len(z1)
+    z = unit_rows(np.concatenate([z1, z2]))
+    s = z @ z.T / tau
+    np.fill_diagonal(s, -np.inf)
+    lse = logsumexp(s, axis=1)
+    idx = np.arange(2 * n)
+    return [float((lse - s[idx, (idx + k) % (2 * n)]).mean())
+            for k in range(1, 2 * n) if k != n]
+
+
 def _taus(rng) -> list[float]:
     return [float(rng.uniform(0.1, 0.3)), float(rng.uniform(0.4, 0.8)), float(rng.uniform(1.5, 3))]
 
@@ -229,8 +275,22 @@ def test_nt_xent_valeurs(submission, rng, device):
             "nt_xent(z1, z2, temperature) pour des projections du correcteur"
         )
         raw = as_array(
-            submission.call("nt_xent", Tensor(z1), Tensor(z2), temperature=tau), call, dtype=None
+            submission.call("nt_xent", Tensor(z1), Tensor(z2), temperature=tau), call, dtype=None,
+            allow_nan=True,
         )
+        if raw.size == 1 and raw.dtype.kind == "f" and np.isposinf(raw).all():
+            # +inf: the positive's logit is a masked −∞, the example itself ((i + k) mod 2N
+            # landing on i), while the reference is always finite.
+            raise CheckFailed(
+                f"{call} vaut +inf : la cible positive d'un exemple est une similarité masquée "
+                "par −∞, celle de l'exemple avec lui-même ? p(i) = i + N pour la première vue, "
+                "i − N pour la seconde, avec N = len(z1) la taille du lot REÇU (pas une "
+                "constante comme la taille de lot du notebook)",
+                f"{call} is +inf: an example's positive target is a similarity masked by −∞, the "
+                "example's with itself? p(i) = i + N for the first view, i − N for the second, "
+                "with N = len(z1) the size of the batch RECEIVED (not a constant such as the "
+                "notebook's batch size)",
+            )
         got = as_float(raw, call)
         want = nt_xent_ref(z1, z2, tau)
         record_expected(call, want)
@@ -258,6 +318,24 @@ def test_nt_xent_valeurs(submission, rng, device):
                     "(divisez les similarités par temperature, pas par une constante)",
                     "your value is that of τ = 0.5: nt_xent ignores its temperature argument "
                     "(divide the similarities by temperature, not by a constant)",
+                )
+            elif abs(got - (v := _columns_normalised(z1, z2, tau))) <= tol * max(1.0, abs(v)):
+                hint = (
+                    "la normalisation est faite sur le mauvais axe (chaque COLONNE divisée par sa "
+                    "norme, dim=0) : chaque projection, une LIGNE, est divisée par sa norme L2, "
+                    "F.normalize(z, dim=1)",
+                    "the normalisation is done on the wrong axis (each COLUMN divided by its "
+                    "norm, dim=0): each projection, a ROW, is divided by its L2 norm, "
+                    "F.normalize(z, dim=1)",
+                )
+            elif any(abs(got - v) <= tol * max(1.0, abs(v)) for v in _shifted_positives(z1, z2, tau)):
+                hint = (
+                    "le positif de chaque exemple n'est pas son autre vue : p(i) = i + N pour la "
+                    "première vue, i − N pour la seconde, avec N = len(z1) la taille du lot "
+                    "REÇU (pas une constante comme la taille de lot du notebook)",
+                    "each example's positive is not its other view: p(i) = i + N for the first "
+                    "view, i − N for the second, with N = len(z1) the size of the batch RECEIVED "
+                    "(not a constant such as the notebook's batch size)",
                 )
         raise CheckFailed(
             f"{call} = {got:.6g} ne correspond pas à la valeur de référence calculée par le "
@@ -366,8 +444,12 @@ def test_nt_xent_gradients(submission, rng, device):
 
 
 def _align_ref(z1, z2, alpha, *, normalise=True, use_alpha=True, reduce="mean",
-               elementwise=False, squared=False):
+               elementwise=False, squared=False, coordinate_mean=False, columns=False):
     a, b = (unit_rows(z1), unit_rows(z2)) if normalise else (z1, z2)
+    if columns:
+        a, b = _unit_columns(z1), _unit_columns(z2)
+    if coordinate_mean:  # F.mse_loss: the squared distance divided by d too
+        return float(((np.linalg.norm(a - b, axis=1) ** 2 / a.shape[1]) ** (alpha / 2)).mean())
     if squared:  # (‖d‖²)^alpha = ‖d‖^(2 alpha)
         return float((np.linalg.norm(a - b, axis=1) ** (2 * alpha)).mean())
     if elementwise:  # Σ_j |d_j|^alpha instead of ‖d‖^alpha
@@ -377,9 +459,18 @@ def _align_ref(z1, z2, alpha, *, normalise=True, use_alpha=True, reduce="mean",
     return float(d.sum() if reduce == "sum" else d.mean())
 
 
+def _unit_columns(z):
+    """F.normalize(z, dim=0): each COLUMN divided by its L2 norm (the wrong axis)."""
+    return z / np.maximum(np.linalg.norm(z, axis=0, keepdims=True), 1e-12)
+
+
 def _unif_ref(z, t, *, normalise=True, diagonal=False, log=True, squared=True, use_t=True,
-              reduce="mean", log_inside=False):
-    a = unit_rows(z) if normalise else z
+              reduce="mean", log_inside=False, columns=False, over_n2=False):
+    a = _unit_columns(z) if columns else unit_rows(z) if normalise else z
+    if over_n2:  # the off-diagonal sum divided by N², not by the number of pairs
+        d2 = np.linalg.norm(a[:, None, :] - a[None, :, :], axis=2) ** 2
+        k = np.exp(-t * d2)
+        return float(np.log((k.sum() - np.trace(k)) / len(z) ** 2))
     d = np.linalg.norm(a[:, None, :] - a[None, :, :], axis=2)
     if squared:
         d = d**2
@@ -432,6 +523,23 @@ _ALIGN_VARIANTS = [
         "‖ẑ1_i − ẑ2_i‖₂^alpha (for alpha = 2: the squared distance)",
     ),
 ]
+_ALIGN_VARIANTS.append((
+    {"coordinate_mean": True},
+    "alignement : la moyenne porte aussi sur les d coordonnées (F.mse_loss, ou .mean() sur "
+    "toute la matrice, divise par N·d) ; ‖ẑ1_i − ẑ2_i‖² est la SOMME des carrés des "
+    "coordonnées, seule la moyenne sur les N paires divise",
+    "alignment: the mean also runs over the d coordinates (F.mse_loss, or .mean() over the "
+    "whole matrix, divides by N·d); ‖ẑ1_i − ẑ2_i‖² is the SUM of the squared coordinates, "
+    "only the mean over the N pairs divides",
+))
+_ALIGN_VARIANTS.append((
+    {"columns": True},
+    "alignement : la normalisation est faite sur le mauvais axe (chaque COLONNE divisée par "
+    "sa norme, dim=0) ; chaque représentation, une LIGNE, est divisée par sa norme L2 : "
+    "F.normalize(z, dim=1)",
+    "alignment: the normalisation is done on the wrong axis (each COLUMN divided by its norm, "
+    "dim=0); each representation, a ROW, is divided by its L2 norm: F.normalize(z, dim=1)",
+))
 _UNIF_VARIANTS = [
     (
         {"diagonal": True},
@@ -475,6 +583,23 @@ _UNIF_VARIANTS = [
         "−t × moyenne des d²) ; il faut le logarithme de la MOYENNE des exp(−t ‖ẑ_i − ẑ_j‖²)",
         "uniformity: the logarithm is taken BEFORE the mean (mean of log exp(−t d²) = "
         "−t × mean of d²); take the logarithm of the MEAN of exp(−t ‖ẑ_i − ẑ_j‖²)",
+    ),
+    (
+        {"columns": True},
+        "uniformité : la normalisation est faite sur le mauvais axe (chaque COLONNE divisée "
+        "par sa norme, dim=0) ; chaque représentation, une LIGNE, est divisée par sa norme "
+        "L2 : F.normalize(z, dim=1)",
+        "uniformity: the normalisation is done on the wrong axis (each COLUMN divided by its "
+        "norm, dim=0); each representation, a ROW, is divided by its L2 norm: "
+        "F.normalize(z, dim=1)",
+    ),
+    (
+        {"over_n2": True},
+        "uniformité : la somme sur les paires i ≠ j est divisée par N² ; la moyenne porte sur "
+        "les N(N − 1) paires ordonnées i ≠ j (ou les N(N − 1)/2 paires i < j, torch.pdist), "
+        "pas sur N²",
+        "uniformity: the sum over the pairs i ≠ j is divided by N²; the mean runs over the "
+        "N(N − 1) ordered pairs i ≠ j (or the N(N − 1)/2 pairs i < j, torch.pdist), not N²",
     ),
 ]
 
@@ -591,8 +716,11 @@ def _check_alignment_gradient(submission, z1, z2, alpha, device) -> None:
 # ---------------------------------------------------------------- collapse
 
 
-def _measure_ref(Z, *, normalise=True, axis=0, ddof=0, sqrt_d=True):
-    Zn = unit_rows(Z) if normalise else Z
+def _measure_ref(Z, *, normalise=True, axis=0, ddof=0, sqrt_d=True, centred=False,
+                 columns=False):
+    if centred:  # the batch's mean removed before the rows are normalised
+        Z = Z - Z.mean(axis=0)
+    Zn = _unit_columns(Z) if columns else unit_rows(Z) if normalise else Z
     m = float(Zn.std(axis=axis, ddof=ddof).mean())
     return m * np.sqrt(Z.shape[1]) if sqrt_d else m
 
@@ -625,6 +753,32 @@ _MEASURE_VARIANTS = [
         "that is the corrected standard deviation (division by N − 1, torch.std's default); "
         "the statement takes the uncorrected one (division by N): np.std, or "
         "torch.std(..., correction=0) (unbiased=False)",
+    ),
+    (
+        {"axis": None},
+        "c'est UN écart-type sur toutes les entrées de la matrice à la fois : prenez "
+        "l'écart-type de chaque dimension sur le lot (dim=0, les N exemples), puis la moyenne "
+        "de ces d écarts-types",
+        "that is ONE standard deviation over every entry of the matrix at once: take the "
+        "standard deviation of each dimension over the batch (dim=0, the N examples), then "
+        "the mean of those d standard deviations",
+    ),
+    (
+        {"columns": True},
+        "la normalisation est faite sur le mauvais axe (chaque COLONNE divisée par sa norme, "
+        "dim=0) : chaque représentation, une LIGNE de Z, est divisée par sa norme L2, "
+        "F.normalize(Z, dim=1)",
+        "the normalisation is done on the wrong axis (each COLUMN divided by its norm, dim=0): "
+        "each representation, a ROW of Z, is divided by its L2 norm, F.normalize(Z, dim=1)",
+    ),
+    (
+        {"centred": True},
+        "Z est centré (moyenne du lot retirée) avant la normalisation des lignes : normalisez "
+        "les lignes de Z telles quelles, l'écart-type mesure ensuite lui-même l'étalement "
+        "autour de la moyenne (un encodeur presque constant, une fois centré, paraît étalé)",
+        "Z is centred (the batch mean removed) before the rows are normalised: normalise the "
+        "rows of Z as they are, the standard deviation then measures the spread around the "
+        "mean itself (a nearly constant encoder, once centred, looks spread)",
     ),
 ]
 
@@ -727,6 +881,69 @@ def _as_bool(value, what: str) -> bool:
     )
 
 
+def _check_whole_input(submission, rng, X: np.ndarray, c, W, seed) -> None:
+    """The statement: the outputs of `encodeur` (the module received, whole) on X (every image).
+    (1) An encoder constant on every image but a block in the middle of X (images marked by a
+    first pixel of -3), where it is spread: not collapsed over X, collapsed over any part of X
+    that misses the block (X[:100], X[-100:]) or over the notebook's images (no mark).
+    (2) A healthy encoder followed by a head that sends everything to one vector, as one
+    nn.Sequential: collapsed, whereas its first block alone is not."""
+    n = len(X)
+    start, length = int(rng.integers(n // 3, n // 3 + 31)), int(rng.integers(45, 70))
+    X3 = X.copy()
+    X3[start:start + length, 0, 0] = -3.0
+    enc = encoder_of_kind.call(submission, "marque", c, W, 1.0, int(seed % 2**31))
+    full = as_array(encoder_outputs.call(submission, enc, Tensor(X3)), "sorties")
+    record_margin("collapse measure of the marked encoder over the whole X vs the threshold",
+                  _measure_ref(full), 0.1, higher_is_better=True)
+    enc = encoder_of_kind.call(submission, "marque", c, W, 1.0, int(seed % 2**31))
+    label = ("un encodeur constant sur toutes les images de X sauf un bloc d'images au milieu "
+             "de X, où ses sorties sont étalées",
+             "an encoder constant on every image of X but a block of images in the middle of X, "
+             "where its outputs are spread")
+    call = "detecter_effondrement(encodeur, X)"
+    if _as_bool(submission.call("detecter_effondrement", enc, X3), call):
+        seen = as_array(images_vues.call(submission, enc), "images vues par l'encodeur",
+                        shape=(None, None))
+        flat = X3.reshape(n, -1).astype(np.float32).astype(np.float64)
+        if seen.shape[1] == flat.shape[1] and len(seen) and not all(
+                np.abs(flat - row).max(axis=1).min() <= 1e-6 for row in seen):
+            hint = ("l'encodeur a reçu des images qui ne sont pas celles de l'argument X : la "
+                    "fonction calcule les sorties sur une variable du notebook (X_test_p ?) au "
+                    "lieu de X",
+                    "the encoder received images that are not those of the argument X: the "
+                    "function computes the outputs on a notebook variable (X_test_p?) instead "
+                    "of X")
+        elif seen.shape[1] == flat.shape[1] and len(seen) < n:
+            hint = ("l'encodeur n'a vu qu'une partie des images de X (X[:100] ?) : calculez les "
+                    "sorties sur TOUTES les images de X",
+                    "the encoder only saw part of the images of X (X[:100]?): compute the "
+                    "outputs on ALL the images of X")
+        else:
+            hint = ("la décision doit porter sur les sorties de l'encodeur pour toutes les "
+                    "images de X, mesure_effondrement(encodeur(X)) < seuil",
+                    "the decision must be on the encoder's outputs for every image of X, "
+                    "mesure_effondrement(encodeur(X)) < seuil")
+        raise CheckFailed(
+            f"detecter_effondrement sur {label[0]} : déclaré effondré à tort ; {hint[0]}",
+            f"detecter_effondrement on {label[1]}: wrongly declared collapsed; {hint[1]}",
+        )
+    enc = encoder_of_kind.call(submission, "sequentiel", c, W, 1.0, int(seed % 2**31))
+    if not _as_bool(submission.call("detecter_effondrement", enc, X), call):
+        raise CheckFailed(
+            "detecter_effondrement sur un nn.Sequential (un encodeur sain suivi d'une tête qui "
+            "envoie toutes les images sur le même vecteur) : non détecté comme effondré ; la "
+            "fonction mesure les sorties du module reçu TOUT ENTIER, encodeur(X) : pour un "
+            "encodeur suivi de sa tête de projection, c'est la sortie de la tête qu'on surveille "
+            "(n'en extrayez pas une partie, encodeur[0])",
+            "detecter_effondrement on an nn.Sequential (a healthy encoder followed by a head "
+            "that sends every image to the same vector): not detected as collapsed; the function "
+            "measures the outputs of the WHOLE module received, encodeur(X): for an encoder "
+            "followed by its projection head, the head's output is the one watched (do not take "
+            "a part of it, encodeur[0])",
+        )
+
+
 @pytest.mark.item("effondrement")
 @pytest.mark.points(1)
 def test_detecteur_effondrement(submission, rng, seed):
@@ -792,6 +1009,7 @@ def test_detecteur_effondrement(submission, rng, seed):
             f"detecter_effondrement sur {fr} ; {hint[0]}",
             f"detecter_effondrement on {en}; {hint[1]}",
         )
+    _check_whole_input(submission, rng, X, c, W, seed)
     # The statement's boundary: collapsed means a measure STRICTLY below the threshold. Two
     # images whose outputs are +v and -v (v of ±1 entries, d = 4 or 16) measure exactly 1 in
     # any precision; the threshold is the student's own measure of them, so detecter must

@@ -154,6 +154,8 @@ def masked_loss_gradient(perte_masquee, X, X_rec, masque, taille):
 def record_training(fonction, graine_modele, X, *args, graine_globale=None, dim=32, **kwargs):
     """fonction(stand-in encoder, X, *args, **kwargs) and what the stand-in recorded; the
     encoder has `dim` outputs, and torch's global seed is `graine_globale` before the call."""
+    import hashlib
+
     import torch
 
     class Enregistreur(torch.nn.Module):
@@ -195,12 +197,13 @@ def record_training(fonction, graine_modele, X, *args, graine_globale=None, dim=
     # What the optimisers step: their learning rates and the parameters they hold.
     from torch.optim.optimizer import register_optimizer_step_pre_hook
 
-    lrs, optimises = [], set()
+    lrs, optimises, classes = [], set(), set()
 
     def noter(optimiseur, args_, kwargs_):
         for groupe in optimiseur.param_groups:
             lrs.append(float(groupe["lr"]))
             optimises.update(id(p) for p in groupe["params"])
+        classes.add(type(optimiseur).__name__)
 
     crochet = register_optimizer_step_pre_hook(noter)
 
@@ -285,6 +288,7 @@ def record_training(fonction, graine_modele, X, *args, graine_globale=None, dim=
         "forme": forme,
         "x_modifie": any(not np.array_equal(a, b) for a, b in zip(avants, tableaux, strict=True)),
         "lrs": sorted(set(lrs)),
+        "optimiseurs": sorted(classes),
         "tete_optimisee": None if tete is None else all(id(p) in optimises
                                                          for p in tete.parameters()),
         "final": torch.cat([p.detach().flatten().double() for p in encodeur.parameters()]),
@@ -297,6 +301,9 @@ def record_training(fonction, graine_modele, X, *args, graine_globale=None, dim=
             encodeur.poids[0].double(), depart)),
         "numpy_touche": numpy_touche,
         "torch_extra": torch_extra,
+        # torch's global state after the call, as a digest: the same for two seeds when the
+        # function seeds torch with a constant instead of its argument seed.
+        "etat_torch": hashlib.sha256(torch_apres.numpy().tobytes()).hexdigest(),
         # Probabilities instead of logits (a final nn.Softmax): rows >= 0 that sum to 1.
         "probas": probas,
         "hors_x": hors_x(),
@@ -522,10 +529,14 @@ def _check_shape_and_inputs(out: dict, shape: list, call: str, what: tuple[str, 
         )
 
 
-def _check_global_rng(out: dict, call: str, what: tuple[str, str], fix: tuple[str, str]) -> None:
+def _check_global_rng(out: dict, call: str, what: tuple[str, str], fix: tuple[str, str],
+                      other_seed=None) -> None:
     """The statement's draws: torch.manual_seed(seed) then the new layers from torch's global
     generator, anything else from the function's own (g); NumPy's global generator untouched.
-    Checked after _check_same_result, so that seed is known to be used."""
+    Checked after _check_same_result, so that seed is known to be used. `other_seed`: a
+    function giving the recording of a call with another seed, asked for only when torch's
+    state is not the statement's; the same state after both calls means torch.manual_seed
+    received a constant, not seed."""
     if out.get("numpy_touche"):
         raise CheckFailed(
             f"{call} tire ou réinitialise le générateur global de NumPy (np.random.seed, "
@@ -539,6 +550,19 @@ def _check_global_rng(out: dict, call: str, what: tuple[str, str], fix: tuple[st
             "creating the layers, and a generator of its own, "
             "g = torch.Generator().manual_seed(seed), for the order of the mini-batches",
         )
+    if out.get("torch_extra") and other_seed is not None:
+        other = other_seed()
+        if other.get("etat_torch") is not None and other.get("etat_torch") == out.get("etat_torch"):
+            raise CheckFailed(
+                f"{call} : l'état global de torch après l'appel est le même pour deux valeurs de "
+                "seed différentes : torch.manual_seed reçoit une constante (torch.manual_seed(0) "
+                f"?) au lieu de l'argument seed ; {what[0]} doit être tirée après "
+                "torch.manual_seed(seed)",
+                f"{call}: torch's global state after the call is the same for two different "
+                "values of seed: torch.manual_seed receives a constant (torch.manual_seed(0)?) "
+                f"instead of the argument seed; {what[1]} must be drawn after "
+                "torch.manual_seed(seed)",
+            )
     if out.get("torch_extra"):
         raise CheckFailed(
             f"{call} : après l'appel, l'état global de torch n'est pas celui que laissent "
@@ -644,12 +668,32 @@ def _check_rotations(X: np.ndarray, X_rot: np.ndarray, y_rot: np.ndarray, call: 
         flipped = any(
             np.array_equal(X_rot[j], np.rot90(X[i], k)[:, ::-1]) for i in range(N) for k in range(4)
         )
+
+        def standard(a):
+            a = np.asarray(a, dtype=np.float64)
+            return (a - a.mean()) / max(float(a.std()), 1e-12)
+
+        target = standard(X_rot[j])
+        affine = not flipped and any(
+            np.allclose(target, standard(np.rot90(X[i], k)), atol=1e-4)
+            for i in range(N) for k in range(4)
+        )
         hint = (
             (
                 "c'est un miroir, pas une rotation : utilisez np.rot90(image, k)",
                 "this is a mirror image, not a rotation: use np.rot90(image, k)",
             )
             if flipped
+            else (
+                "c'est bien une rotation d'une image de X, mais centrée ou mise à l'échelle "
+                "(moyenne retirée, division par un écart-type ou un maximum) : "
+                "construire_rotations ne fait que tourner les images, sans les normaliser "
+                "(et sans modifier X)",
+                "it is a rotation of an image of X, but centred or rescaled (mean removed, "
+                "divided by a standard deviation or a maximum): construire_rotations only "
+                "rotates the images, without normalising them (nor modifying X)",
+            )
+            if affine
             else (
                 "chaque image de X_rot doit être np.rot90(X[i], k) pour une image X[i] et un k "
                 "de 0 à 3, sans autre transformation (sur un lot : axes=(1, 2))",
@@ -916,7 +960,7 @@ _TRAINING = (
 )
 
 
-def _check_rotation_loop(submission, seed: int) -> None:
+def _check_rotation_loop(submission, seed: int) -> list[str]:
     """entrainer_rotation on a stand-in encoder: every epoch shows the 4N rotated images in
     mini-batches, in a new order drawn from `seed`; zero_grad and step at every step."""
     rng = np.random.default_rng([seed, 9])
@@ -980,7 +1024,7 @@ def _check_rotation_loop(submission, seed: int) -> None:
             "list(encodeur.parameters()) + list(tete.parameters())",
         )
     again_out, again = run(s, graine_globale=int(rng.integers(1, 2**31 - 1)))
-    other = run(s + 1)[1]
+    other_out, other = run(s + 1)
     check_seeded_order(seen, again, other, call, what=("images", "images"), n="len(X_rot)")
     _check_same_result(out, again_out, call, "la tête")
     _check_global_rng(out, call, ("la tête", "the head"), (
@@ -988,13 +1032,14 @@ def _check_rotation_loop(submission, seed: int) -> None:
         "part de l'énoncé, torch.randperm(len(X_rot), generator=g)",
         "a torch.randperm without generator=g? draw the order of the mini-batches with the "
         "statement's own generator, torch.randperm(len(X_rot), generator=g)",
-    ))
+    ), other_seed=lambda: other_out)
+    return [str(v) for v in out.get("optimiseurs") or []]
 
 
 @pytest.mark.item("pretexte_rotation")
 @pytest.mark.points(1)
 def test_rotation_pretexte_apprise(submission, seed):
-    _check_rotation_loop(submission, seed)
+    optimisers = _check_rotation_loop(submission, seed)
     p = _pretrained(submission, seed)
     if not p.logits_finite:
         raise CheckFailed(
@@ -1004,6 +1049,16 @@ def test_rotation_pretexte_apprise(submission, seed):
             f"or inf) on the grader's rotated images; {_NON_FINITE[1]}",
         )
     hint = _unchanged_hint(p) if p.unchanged else _COLLAPSED if p.features_constant else _TRAINING
+    if hint is _TRAINING and optimisers and "Adam" not in optimisers:
+        hint = (
+            f"l'optimiseur est {', '.join(optimisers)} : l'énoncé demande Adam, "
+            "torch.optim.Adam(list(encodeur.parameters()) + list(tete.parameters()), lr=lr) ; "
+            "au lr de l'énoncé, une descente de gradient simple n'apprend presque rien en "
+            "quelques époques",
+            f"the optimiser is {', '.join(optimisers)}: the statement asks for Adam, "
+            "torch.optim.Adam(list(encodeur.parameters()) + list(tete.parameters()), lr=lr); at "
+            "the statement's lr, plain gradient descent learns almost nothing in a few epochs",
+        )
     if not p.unchanged and p.pretext_clockwise >= PRETEXT_FULL:
         hint = (
             "votre tête reconnaît bien les rotations, mais dans le sens horaire : les étiquettes "
@@ -1210,7 +1265,8 @@ def _check_finetune_loop(submission, seed: int) -> None:
         "est tirée, juste après torch.manual_seed(seed)",
         "the fine-tuning is full batch, with no shuffling nor other draw: only the linear layer "
         "is drawn, right after torch.manual_seed(seed)",
-    ))
+    ), other_seed=lambda: _record(submission, "affiner", X, y, 3, epochs=epochs, lr=lr,
+                                  seed=graine + 1, dim=dim))
 
 
 @pytest.mark.item("peu_etiquettes")
@@ -1270,6 +1326,43 @@ def _upsample(mask: np.ndarray, t: int) -> np.ndarray:
     return mask.repeat(t, axis=1).repeat(t, axis=2)
 
 
+def _mask_shape_hint(shape: tuple, N: int, H: int, W: int, t: int) -> tuple[str, str]:
+    """Why the mask's shape is not (N, H // t, W // t), from the shape the student returned."""
+    if len(shape) == 3 and shape[0] == N:
+        if t != 2 and shape[1:] == (H // 2, W // 2):
+            return (
+                "c'est la grille de patchs de côté 2 : taille est un argument (ici ≠ 2), "
+                "utilisez H // taille et W // taille, pas une constante",
+                "that is the grid of patches of side 2: taille is an argument (not 2 here), use "
+                "H // taille and W // taille, not a constant",
+            )
+        if H != W and shape[1:] in ((H // t, H // t), (W // t, W // t)):
+            return (
+                "les images ne sont pas toujours carrées (ici H ≠ W) : la grille a H // taille "
+                "lignes et W // taille colonnes ; ne supposez pas H = W",
+                "the images are not always square (H ≠ W here): the grid has H // taille rows "
+                "and W // taille columns; do not assume H = W",
+            )
+        if H != W and shape[1:] == (W // t, H // t):
+            return (
+                "lignes et colonnes de la grille sont échangées : H // taille lignes, puis "
+                "W // taille colonnes",
+                "the grid's rows and columns are swapped: H // taille rows, then W // taille "
+                "columns",
+            )
+    if len(shape) == 2 and shape[0] == N:
+        return (
+            "le masque est resté à plat, un vecteur de P patchs par image : remettez-le en "
+            "grille, masque.reshape(N, H // taille, W // taille)",
+            "the mask was left flat, a vector of P patches per image: put it back as a grid, "
+            "masque.reshape(N, H // taille, W // taille)",
+        )
+    return (
+        "un booléen par patch : N images, H // taille lignes et W // taille colonnes de patchs",
+        "one boolean per patch: N images, H // taille rows and W // taille columns of patches",
+    )
+
+
 def _mask_call(submission, X: np.ndarray, ratio: float, t: int, s: int) -> np.ndarray:
     """The student's mask for one call, after checking X_masque against it."""
     N, H, W = X.shape
@@ -1303,6 +1396,15 @@ def _mask_call(submission, X: np.ndarray, ratio: float, t: int, s: int) -> np.nd
             f"{call} must return a pair (X_masque, masque)",
         )
     Xm = as_array(got[0], f"{call}[0] (X_masque)", shape=X.shape)
+    shape = tuple(as_array(got[1], f"{call}[1] (masque)", dtype=None).shape)
+    if shape != (N, H // t, W // t):
+        hint = _mask_shape_hint(shape, N, H, W, t)
+        raise CheckFailed(
+            f"{call} (images {H}×{W}, taille {t}) : le masque n'a pas la forme "
+            f"(N, H // taille, W // taille) ; {hint[0]}",
+            f"{call} (images {H}×{W}, taille {t}): the mask does not have the shape "
+            f"(N, H // taille, W // taille); {hint[1]}",
+        )
     m = as_array(got[1], f"{call}[1] (masque)", shape=(N, H // t, W // t), dtype=None)
     if m.dtype.kind != "b":
         if not np.isin(m, (0, 1)).all():
@@ -1553,6 +1655,36 @@ def _loss_variants(sq: np.ndarray, pix: np.ndarray) -> list[tuple[float, str, st
             "masqués du lot (les images n'ont pas toutes autant de patchs masqués ici)",
             "that is the mean of per-image losses: average over all the masked pixels of the "
             "batch (the images do not all have as many masked patches here)",
+        ),
+        (
+            float(np.sum(per_image) / len(sq)),
+            "c'est la moyenne des pertes par image (une image sans patch masqué comptant 0) : "
+            "faites la moyenne sur tous les pixels masqués du lot, un seul dénominateur |M| "
+            "(les images n'ont pas toutes autant de patchs masqués ici)",
+            "that is the mean of per-image losses (an image without masked patches counting "
+            "0): average over all the masked pixels of the batch, one denominator |M| (the "
+            "images do not all have as many masked patches here)",
+        ),
+        (
+            float((sq * pix).sum() / len(sq)),
+            "vous divisez par le nombre d'images : divisez la somme par le nombre de pixels "
+            "masqués |M|",
+            "you divide by the number of images: divide the sum by the number of masked "
+            "pixels |M|",
+        ),
+        (
+            float(np.sqrt(sq[pix].mean())),
+            "c'est la racine de la perte (RMSE) : la perte est l'erreur quadratique MOYENNE, "
+            "sans racine",
+            "that is the square root of the loss (RMSE): the loss is the mean SQUARED error, "
+            "without a root",
+        ),
+        (
+            float(np.sqrt(sq[pix]).mean()),
+            "c'est l'erreur absolue moyenne : la perte est la moyenne des CARRÉS "
+            "(X_rec − X)² sur les pixels masqués",
+            "that is the mean absolute error: the loss is the mean of the SQUARES "
+            "(X_rec − X)² over the masked pixels",
         ),
     ]
 

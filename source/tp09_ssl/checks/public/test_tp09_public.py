@@ -122,11 +122,20 @@ def test_construire_rotations_exemple(submission):
             and np.array_equal(np.rot90(X[i], k), X_rot[j])
         ]
         if not matches:
+            hint = ("sur un lot, np.rot90 demande axes=(1, 2)", "on a batch, np.rot90 needs axes=(1, 2)")
+            centred = [np.rot90(X[i] - X[i].mean(), k) for i in range(2) for k in range(4)]
+            if any(r.shape == X_rot[j].shape and np.allclose(r, X_rot[j], atol=1e-5) for r in centred):
+                hint = (
+                    "c'est une rotation d'une image de X dont la moyenne a été retirée : "
+                    "construire_rotations ne fait que tourner les images, sans les centrer",
+                    "it is a rotation of an image of X with its mean removed: construire_rotations "
+                    "only rotates the images, without centring them",
+                )
             raise CheckFailed(
                 f"{call} : X_rot[{j}] = {X_rot[j].tolist()} n'est aucune rotation np.rot90(X[i], k) "
-                "(sur un lot, np.rot90 demande axes=(1, 2))",
-                f"{call}: X_rot[{j}] = {X_rot[j].tolist()} is no rotation np.rot90(X[i], k) (on a "
-                "batch, np.rot90 needs axes=(1, 2))",
+                f"({hint[0]})",
+                f"{call}: X_rot[{j}] = {X_rot[j].tolist()} is no rotation np.rot90(X[i], k) "
+                f"({hint[1]})",
             )
         i, k = matches[0]
         if int(y_rot[j]) != k:

@@ -314,15 +314,20 @@ STALE_COPY_S = 24 * 3600
 
 
 def checks_home(base: Path | None = None) -> Path | None:
-    """This user's folder of check copies in `base` (the system's temp folder), private (0700).
+    """This user's folder of check copies, `ag-checks-<uid>` in `base` (the user's cache
+    folder, `$XDG_CACHE_HOME/autograder` or `~/.cache/autograder`), private (0700). Not the
+    temp folder: a grading leaves that as it found it.
 
-    None when the folder is not ours to trust (another user's, a link, readable by others):
-    each grading then copies the checks into a temporary folder of its own."""
-    home = (base or Path(tempfile.gettempdir())) / f"{CHECKS_CACHE_PREFIX}{os.getuid()}"
+    None when the folder cannot be made or is not ours to trust (another user's, a link,
+    readable by others): each grading then copies the checks into a temporary folder of its
+    own, removed after it."""
     try:
-        home.mkdir(mode=0o700, exist_ok=True)
+        if base is None:
+            base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "autograder"
+        home = base / f"{CHECKS_CACHE_PREFIX}{os.getuid()}"
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
         st = os.lstat(home)
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: no home directory to be found
         return None
     if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
         return None
@@ -377,10 +382,11 @@ def check_copies(
     None or cannot be written.
 
     pytest imports (and assertion-rewrites) what it runs, writing bytecode beside each file:
-    run on copies, that lands outside the course (or the student's repo for
-    `autograder check`), with no process-wide switch such as sys.dont_write_bytecode. The
+    run on copies, that lands beside the copies, never in the course (or the student's repo
+    for `autograder check`). The
     hidden folder is never released, so neither are its helpers: the copies live in the
-    grader's temp folder, which no sandbox level lets a kernel read."""
+    grader's own cache or temp folder, which no sandbox level above `rlimits` lets a kernel
+    read."""
     present = [(d, vis) for d, vis in check_dirs if d.is_dir()]
     name = _package_name(present)
 

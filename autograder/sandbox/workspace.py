@@ -30,8 +30,8 @@ ZYGOTE_PREFIX = "ag-zygote-"
 #: The copies of a TP's checks pytest runs (plugin.py) where the cache below is unavailable:
 #: one per grading, removed after it.
 CHECKS_PREFIX = "ag-pytest-"
-#: This user's cache of those copies, one per content of the checks (plugin._prepared): not
-#: swept, each copy is removed by the next grader once unused for a day.
+#: This user's cache of those copies in the user's cache folder, not in /tmp (plugin.checks_home):
+#: one per content of the checks, each removed by the next grader once unused for a day.
 CHECKS_CACHE_PREFIX = "ag-checks-"
 #: Every grader-made folder of /tmp that `sweep_stale` may release once its owner is gone.
 SWEPT_PREFIXES = (PREFIX, GIT_PREFIX, CLASS_PREFIX, ZYGOTE_PREFIX, CHECKS_PREFIX)

@@ -351,7 +351,7 @@ def _prepared(check_dirs: tuple[tuple[Path, Visibility], ...], home: Path) -> Pa
 
     Why a folder per content rather than per grading: pytest rewrites the asserts of every
     check module it imports (parse, rewrite, compile: about 0.2 s per submission for TP01)
-    and caches the result beside the file, keyed by its size and mtime. A copy kept between
+    and caches the result beside the file, keyed by the source's hash. A copy kept between
     gradings, and between grader processes, pays that once. Made in a private folder and
     renamed into place: a copy is whole or absent, and two graders making it at once keep
     one. Touched at each use, so `_prune` leaves it while it serves."""
@@ -383,10 +383,9 @@ def check_copies(
 
     pytest imports (and assertion-rewrites) what it runs, writing bytecode beside each file:
     run on copies, that lands beside the copies, never in the course (or the student's repo
-    for `autograder check`). The
-    hidden folder is never released, so neither are its helpers: the copies live in the
-    grader's own cache or temp folder, which no sandbox level above `rlimits` lets a kernel
-    read."""
+    for `autograder check`). The hidden folder is never released, so neither are its
+    helpers: the copies live in the grader's own cache or temp folder, which no sandbox level
+    above `rlimits` lets a kernel read."""
     present = [(d, vis) for d, vis in check_dirs if d.is_dir()]
     name = _package_name(present)
 

@@ -299,14 +299,18 @@ def _forget(package: str) -> None:
         del sys.modules[name]
 
 
-def _copy_into(present: list[tuple[Path, Visibility]], package: Path) -> None:
+def _copy_into(present: list[tuple[Path, Visibility]], name: str, root: Path) -> None:
+    """`root/pytest.ini` and `root/<name>/`: the check folders, each under its own name, an
+    `__init__.py` added."""
+    package = root / name
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("", encoding="utf-8")
-    for (d, _), name in zip(present, _copy_names(present), strict=True):
-        copy = package / name
+    for (d, _), folder in zip(present, _copy_names(present), strict=True):
+        copy = package / folder
         shutil.copytree(d, copy, ignore=_LITTER, symlinks=False)
         if not (copy / "__init__.py").exists():
             (copy / "__init__.py").write_text("", encoding="utf-8")
+    (root / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
 
 
 #: A copy of a TP's checks unused for this long is removed when another one is made.
@@ -345,9 +349,9 @@ def _prune(home: Path, keep: Path) -> None:
             pass
 
 
-def _prepared(check_dirs: tuple[tuple[Path, Visibility], ...], home: Path) -> Path:
-    """The folder `home/<package>/` holding `pytest.ini` and `<package>/` (the check folders,
-    each under its own name, an `__init__.py` added), made once per content of the checks.
+def _prepared(present: list[tuple[Path, Visibility]], name: str, home: Path) -> Path:
+    """The folder `home/<name>/` (`_copy_into`), made once per content of the checks (`name`,
+    from `_package_name`).
 
     Why a folder per content rather than per grading: pytest rewrites the asserts of every
     check module it imports (parse, rewrite, compile: about 0.2 s per submission for TP01)
@@ -355,14 +359,11 @@ def _prepared(check_dirs: tuple[tuple[Path, Visibility], ...], home: Path) -> Pa
     gradings, and between grader processes, pays that once. Made in a private folder and
     renamed into place: a copy is whole or absent, and two graders making it at once keep
     one. Touched at each use, so `_prune` leaves it while it serves."""
-    present = [(d, vis) for d, vis in check_dirs if d.is_dir()]
-    name = _package_name(present)
     root = home / name
     if not (root / "pytest.ini").is_file():
         build = Path(tempfile.mkdtemp(prefix=".build-", dir=home))
         try:
-            _copy_into(present, build / name)
-            (build / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+            _copy_into(present, name, build)
             os.rename(build, root)
         except OSError:
             shutil.rmtree(build, ignore_errors=True)  # another grader renamed its copy first
@@ -394,15 +395,14 @@ def check_copies(
 
     if home is not None:
         try:
-            root = _prepared(check_dirs, home)
+            root = _prepared(present, name, home)
         except OSError:
             root = None
         if root is not None:
             yield root, copies(root), True
             return
     with tempfile.TemporaryDirectory(prefix=CHECKS_PREFIX) as tmp:
-        _copy_into(present, Path(tmp) / name)
-        (Path(tmp) / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+        _copy_into(present, name, Path(tmp))
         yield Path(tmp), copies(Path(tmp)), False
 
 

@@ -38,6 +38,7 @@ from autograder.checks.classify import (
     input_dtype,
     looks_like_probabilities,
     module_outputs,
+    train_classifier,
 )
 from autograder.checks.determinism import derive_seed, float64, seed_everything
 from autograder.checks.device import select_device, tolerance_for
@@ -66,7 +67,7 @@ from autograder.checks.guards import (
 from autograder.checks.hints import SHAPE_ERRORS, call_with_hint, hinted
 from autograder.checks.inplace import assert_arguments_untouched, changed_argument_names
 from autograder.checks.kernel_code import KernelSide, KernelSideError, kernel_side
-from autograder.checks.loops import check_fresh_gradients, check_seeded_order
+from autograder.checks.loops import check_fresh_gradients, check_seeded_order, note_fresh_gradients
 from autograder.checks.losses import LossReading, read_regression_loss
 from autograder.checks.margins import record_expected, record_margin
 from autograder.checks.memo import once_per_submission
@@ -148,6 +149,8 @@ __all__ = [
     "KernelSide",
     "KernelSideError",
     "kernel_side",
+    "train_classifier",
+    "note_fresh_gradients",
     "input_dtype",
     "LibraryGuard",
     "LossReading",

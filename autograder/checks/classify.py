@@ -92,6 +92,29 @@ def input_dtype(state: object) -> type:
 
 
 @kernel_side
+def train_classifier(modele, X_train, y_train, epochs, lr, batch_size, seed):
+    """The course's reference classifier training (kernel side), for a check that must not
+    depend on the student's loop: Adam, mean cross-entropy, mini-batches of a permutation
+    drawn again each epoch from a generator seeded by `seed`. A TP whose statement gives
+    defaults wraps it (`@kernel_side(uses=(train_classifier,))`)."""
+    import torch
+    import torch.nn.functional as F
+
+    generateur = torch.Generator().manual_seed(int(seed))
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    modele.train()
+    N = len(X_train)
+    for _ in range(epochs):
+        ordre = torch.randperm(N, generator=generateur)
+        for debut in range(0, N, batch_size):
+            lot = ordre[debut : debut + batch_size]
+            optimiseur.zero_grad()
+            F.cross_entropy(modele(X_train[lot]), y_train[lot]).backward()
+            optimiseur.step()
+    return modele
+
+
+@kernel_side
 def eval_outputs(modele, X):
     """A student's model on X in the kernel, as an evaluation reads it: evaluation mode, no
     graph, X (an array or a tensor) on the device of the model's parameters and, when it holds

@@ -4,7 +4,8 @@ seed the function receives.
 
 The TP's kernel-side recorder (a small grader model whose hooks note, per step, whether the
 gradients were added to the previous step's, and which examples it received) gives the
-values; these helpers only judge them, with one wording for the whole course.
+values: `note_fresh_gradients` installs those hooks (`@kernel_side(uses=(note_fresh_gradients,))`
+on the recorder); the other helpers judge what they noted, with one wording for the course.
 """
 
 from __future__ import annotations
@@ -12,12 +13,30 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.checks.errors import CheckFailed
+from autograder.checks.kernel_code import kernel_side
 
 #: How a TP calls one optimiser step: (French "of a …", French "of the previous …", English).
 UNITS = {
     "lot": ("d'un lot", "du lot précédent", "batch"),
     "étape": ("d'une étape", "de l'étape précédente", "step"),
 }
+
+
+@kernel_side
+def note_fresh_gradients(module, cumuls):
+    """Hooks on every parameter of `module` (kernel side) that append to `cumuls`, at each
+    backward, whether the accumulated gradient is that backward's own: False when the previous
+    step's gradient was not zeroed. Returns the dict of each parameter's fresh gradient (by
+    position), as backward computed it, before any clipping."""
+    import torch
+
+    frais = {}
+    for i, p in enumerate(module.parameters()):
+        p.register_hook(lambda g, i=i: frais.__setitem__(i, g.detach().clone()))
+        p.register_post_accumulate_grad_hook(
+            lambda p, i=i: cumuls.append(bool(torch.allclose(p.grad, frais[i])))
+        )
+    return frais
 
 
 def check_fresh_gradients(cumuls: object, call: str, *, unit: str = "étape") -> None:

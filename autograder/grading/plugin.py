@@ -1,7 +1,7 @@
 """Run a TP's checks with pytest in the grader process and score them.
 
 The plugin supplies the fixtures (`submission`, `rng`, `seed`, `device`, `lang`,
-`tp_dir`), reads the `points`/`item` markers and turns every outcome into a
+`tp_dir`), reads the `item`/`points` markers (`autograder.grading.marks`) and turns every outcome into a
 `CheckResult`. Failures become student-facing messages; a hidden check never shows its
 source, its assertion expression or a traceback.
 """
@@ -31,6 +31,7 @@ from autograder.bridge.proxy import Submission
 from autograder.bridge.values import SubmissionError
 from autograder.checks.errors import CheckFailed, Partial, expected_values_shown
 from autograder.checks.margins import recording_expected, recording_margins
+from autograder.grading.marks import MarkError, check_marks, check_marks_lenient
 from autograder.results import CheckResult, Expected, Margin, Message, Status, Visibility
 from autograder.sandbox.workspace import CHECKS_CACHE_PREFIX, CHECKS_PREFIX
 from autograder.secret import InputKey, InputKeys
@@ -65,8 +66,8 @@ class _Collector:
 
     # -- configuration ---------------------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
-        config.addinivalue_line("markers", "points(n): points a check is worth")
-        config.addinivalue_line("markers", "item(grade_id): the graded item a check belongs to")
+        config.addinivalue_line("markers", "item(grade_id, points=n): the graded item a check belongs to and the points it is worth")
+        config.addinivalue_line("markers", "points(n): points a check is worth (or item(..., points=n))")
 
     # -- fixtures --------------------------------------------------------------------------
     @pytest.fixture
@@ -164,14 +165,18 @@ class _Collector:
         return rep
 
     def _record(self, item: pytest.Item, call: pytest.CallInfo, rep: pytest.TestReport) -> None:
-        points_m = item.get_closest_marker("points")
-        max_score = float(points_m.args[0]) if points_m and points_m.args else 1.0
-        item_m = item.get_closest_marker("item")
-        graded_item = str(item_m.args[0]) if item_m and item_m.args else item.path.stem
+        try:
+            marks = check_marks(item, item.path.stem)
+            mark_error = None
+        except MarkError as err:
+            marks, mark_error = check_marks_lenient(item, item.path.stem), err
+        max_score, graded_item = marks.points, marks.item
         vis = self._visibility(Path(item.path))
         status, score, message = Status.PASSED, max_score, None
         exc = call.excinfo.value if call.excinfo is not None else None
-        if rep.passed:
+        if mark_error is not None:  # the author's markers, before the check's own outcome
+            status, score, message = Status.ERROR, 0.0, mark_error.message
+        elif rep.passed:
             pass
         elif isinstance(exc, Partial):
             status, score, message = Status.PARTIAL, round(max_score * exc.fraction, 6), exc.message

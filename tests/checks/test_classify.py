@@ -20,6 +20,7 @@ from autograder.checks import (
     input_dtype,
     looks_like_probabilities,
     module_outputs,
+    train_classifier,
 )
 from autograder.results import Message
 
@@ -158,3 +159,21 @@ def test_softmax_outputs_look_like_probabilities_and_logits_do_not():
     assert not looks_like_probabilities(torch.log_softmax(logits, dim=1).numpy())  # log-probabilities are logits
     assert not looks_like_probabilities(np.full((3, 2), np.nan)) and not looks_like_probabilities("x")
     assert not looks_like_probabilities(np.ones((4, 1)))  # one column: nothing to tell
+
+
+def test_train_classifier_is_seeded_and_learns():
+    """The reference training: the same seed gives the same model, another seed another one,
+    and a linear model learns the digits (what the TPs' checks rely on when they train a
+    student's model with the grader's loop)."""
+    torch = pytest.importorskip("torch")
+    X, y = digits()
+    X, y = torch.tensor(X[:300], dtype=torch.float32), torch.tensor(y[:300])
+
+    def trained(seed: int):
+        torch.manual_seed(0)
+        return train_classifier(torch.nn.Linear(64, 10), X, y, 3, 0.01, 32, seed)
+
+    a, b, c = trained(1), trained(1), trained(2)
+    assert torch.equal(a.weight, b.weight) and not torch.equal(a.weight, c.weight)
+    with torch.no_grad():
+        assert (a(X).argmax(1) == y).float().mean() > 0.8

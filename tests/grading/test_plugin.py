@@ -89,6 +89,17 @@ def test_default_points_and_item():
     pass
 
 
+@pytest.mark.item("f", points=2.5)
+def test_item_with_its_points():
+    pass
+
+
+@pytest.mark.item("f", points=2)
+@pytest.mark.points(3)
+def test_markers_that_disagree():
+    pass
+
+
 @pytest.fixture
 def broken_fixture():
     raise RuntimeError("fixture cassée")
@@ -259,6 +270,16 @@ def test_defaults_one_point_and_item_from_the_file_name(outcome):
     res = outcome[0]["test_default_points_and_item"]
     assert res.max_score == 1.0 and res.item == "test_public"
     assert res.visibility == Visibility.VISIBLE
+
+
+def test_one_marker_gives_item_and_points_and_a_contradiction_is_the_authors_error(outcome):
+    """item(gid, points=n) reads as item(gid) + points(n); both disagreeing score 0 with a
+    message naming the two markers (the release proof then refuses the TP)."""
+    both = outcome[0]["test_item_with_its_points"]
+    assert (both.item, both.max_score, both.score, both.status) == ("f", 2.5, 2.5, Status.PASSED)
+    bad = outcome[0]["test_markers_that_disagree"]
+    assert (bad.item, bad.score, bad.status) == ("f", 0.0, Status.ERROR)
+    assert "points=2" in bad.message.fr and "points(3)" in bad.message.fr
 
 
 def test_hidden_checks_never_show_source_or_values(outcome):

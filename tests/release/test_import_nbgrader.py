@@ -131,12 +131,12 @@ def test_test_cells_become_checks_with_their_points_on_the_answer_above():
         if isinstance(fn, ast.FunctionDef)
     }
     assert marks == {
-        "test_correct_squares": ["pytest.mark.item('squares')", "pytest.mark.points(1.5)"],
+        "test_correct_squares": ["pytest.mark.item('squares', points=1.5)"],
         # the visible half of a cell with hidden tests: shown, but the hidden check holds the points
-        "test_squares_more_visible": ["pytest.mark.item('squares')", "pytest.mark.points(0)"],
+        "test_squares_more_visible": ["pytest.mark.item('squares', points=0)"],
     }
     assert "squares(3)" not in files["checks/public/test_nbgrader_public.py"]
-    assert "squares(3) == [1, 4, 9]" in hidden_text and "pytest.mark.points(2)" in hidden_text
+    assert "squares(3) == [1, 4, 9]" in hidden_text and "pytest.mark.item('squares', points=2)" in hidden_text
     assert "hidden=True" in hidden_text
 
 

@@ -46,8 +46,7 @@ def zero_model():
 # ---------------------------------------------------------------- 1. likelihood
 
 
-@pytest.mark.item("mle_gaussienne")
-@pytest.mark.points(0.5)
+@pytest.mark.item("mle_gaussienne", points=0.5)
 def test_mle_small_example(submission):
     mu, sigma2 = as_pair(
         submission.call("mle_gaussienne", np.array([1.0, 2.0, 3.0, 6.0])), "mle_gaussienne"
@@ -89,8 +88,7 @@ def test_mle_small_example(submission):
     )
 
 
-@pytest.mark.item("entropie_croisee")
-@pytest.mark.points(0.5)
+@pytest.mark.item("entropie_croisee", points=0.5)
 def test_cross_entropy_uniform_logits(submission):
     # F.cross_entropy and F.nll_loss switched off during the call: the statement forbids them.
     got = as_float(
@@ -117,8 +115,7 @@ def test_cross_entropy_uniform_logits(submission):
 # ---------------------------------------------------------------- 2. KL
 
 
-@pytest.mark.item("kl_gaussiennes")
-@pytest.mark.points(0.5)
+@pytest.mark.item("kl_gaussiennes", points=0.5)
 def test_kl_fixed_examples(submission):
     same = as_float(submission.call("kl_gaussiennes", 0.5, 2.0, 0.5, 2.0), "kl_gaussiennes")
     assert_close(
@@ -165,8 +162,7 @@ def test_kl_fixed_examples(submission):
     )
 
 
-@pytest.mark.item("kl_monte_carlo")
-@pytest.mark.points(0.5)
+@pytest.mark.item("kl_monte_carlo", points=0.5)
 def test_kl_monte_carlo_shapes(submission):
     est, se = as_pair(
         submission.call("kl_monte_carlo", 0.5, 2.0, 0.5, 2.0, 1000, 0), "kl_monte_carlo"
@@ -193,8 +189,7 @@ def test_kl_monte_carlo_shapes(submission):
 # ---------------------------------------------------------------- 3. DDPM
 
 
-@pytest.mark.item("planning_beta")
-@pytest.mark.points(0.5)
+@pytest.mark.item("planning_beta", points=0.5)
 def test_schedule_course_values(submission):
     betas, alphas_bar = as_pair(
         submission.call("planning_lineaire", 1000, 1e-4, 0.02), "planning_lineaire"
@@ -224,8 +219,7 @@ def test_schedule_course_values(submission):
     )
 
 
-@pytest.mark.item("q_echantillon")
-@pytest.mark.points(0.5)
+@pytest.mark.item("q_echantillon", points=0.5)
 def test_q_sample_without_noise(submission):
     x0 = np.array([[1.0, -2.0], [0.5, 0.5], [3.0, 0.0]])
     alphas_bar = np.array([0.81, 0.64, 0.25, 0.04])
@@ -271,8 +265,7 @@ def test_q_sample_without_noise(submission):
     )
 
 
-@pytest.mark.item("perte_debruitage")
-@pytest.mark.points(0.5)
+@pytest.mark.item("perte_debruitage", points=0.5)
 def test_loss_with_zero_model(submission):
     model = zero_model.call(submission)
     x0 = np.array([[1.0, 2.0], [-1.0, 0.5]])
@@ -314,8 +307,7 @@ def test_loss_with_zero_model(submission):
     )
 
 
-@pytest.mark.item("entrainer_debruiteur")
-@pytest.mark.points(0.5)
+@pytest.mark.item("entrainer_debruiteur", points=0.5)
 def test_trained_denoiser_exists(submission):
     # A few steps on the grader's points: the check calls the student's function itself.
     rng = np.random.default_rng(5)
@@ -334,8 +326,7 @@ def test_trained_denoiser_exists(submission):
     as_array(out, "debruiteur(x (5, 2), t (5,))", shape=(5, 2))
 
 
-@pytest.mark.item("echantillonner")
-@pytest.mark.points(0.5)
+@pytest.mark.item("echantillonner", points=0.5)
 def test_sampler_shape_and_seed(submission):
     model = zero_model.call(submission)
     betas = np.linspace(1e-3, 0.1, 20)

@@ -45,8 +45,7 @@ from .helpers import (
 )
 
 
-@pytest.mark.item("attention")
-@pytest.mark.points(0.5)
+@pytest.mark.item("attention", points=0.5)
 def test_attention_shape_and_uniform_weights(submission):
     # Q = 0: every score is 0, each query spreads its weight evenly over the 4 keys.
     Q = np.zeros((2, 3, 4))
@@ -68,8 +67,7 @@ def test_attention_shape_and_uniform_weights(submission):
     )
 
 
-@pytest.mark.item("mha")
-@pytest.mark.points(0.5)
+@pytest.mark.item("mha", points=0.5)
 def test_mha_shape(submission):
     rng = np.random.default_rng(0)
     d, h = 6, 2
@@ -85,8 +83,7 @@ def test_mha_shape(submission):
     as_array(out, "attention_multi_tetes", shape=(2, 5, d))
 
 
-@pytest.mark.item("posenc")
-@pytest.mark.points(0.5)
+@pytest.mark.item("posenc", points=0.5)
 def test_posenc_shape_and_first_rows(submission):
     pe = as_array(
         call(submission, "encodage_positionnel", 5, 8), "encodage_positionnel", shape=(5, 8)
@@ -109,8 +106,7 @@ def test_posenc_shape_and_first_rows(submission):
     )
 
 
-@pytest.mark.item("bert_mask")
-@pytest.mark.points(0.5)
+@pytest.mark.item("bert_mask", points=0.5)
 def test_bert_shapes_and_unselected_tokens(submission):
     tokens = np.random.default_rng(0).integers(5, 100, size=(8, 50))
     out = call(submission, "masquage_bert", Tensor(tokens), 1, 100, 0)
@@ -138,8 +134,7 @@ def test_bert_shapes_and_unselected_tokens(submission):
         )
 
 
-@pytest.mark.item("gnn")
-@pytest.mark.points(0.5)
+@pytest.mark.item("gnn", points=0.5)
 def test_gnn_shape_on_a_path_graph(submission):
     A = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], dtype=float)
     X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
@@ -182,8 +177,7 @@ STATEMENT_DEFAULTS: dict[str, dict[str, float | int]] = {
 }
 
 
-@pytest.mark.item("gnn_train")
-@pytest.mark.points(0.5)
+@pytest.mark.item("gnn_train", points=0.5)
 def test_gnn_and_mlp_training_return_logits_for_every_node(submission):
     rng = np.random.default_rng(0)
     n, c = 90, 3
@@ -212,8 +206,7 @@ def test_gnn_and_mlp_training_return_logits_for_every_node(submission):
 # ---------------------------------------------------------------- character-level Transformer
 
 
-@pytest.mark.item("transformer")
-@pytest.mark.points(0.5)
+@pytest.mark.item("transformer", points=0.5)
 def test_transformer_output_shape(submission):
     vocab, contexte = 11, 12
     model = build_transformer(submission, "PetitTransformer(...)", 0, vocab, d=16, n_tetes=2,
@@ -268,8 +261,7 @@ def test_transformer_output_shape(submission):
             )
 
 
-@pytest.mark.item("transformer_train")
-@pytest.mark.points(0.5)
+@pytest.mark.item("transformer_train", points=0.5)
 def test_entrainer_transformer_learns_a_periodic_sequence(submission):
     """A grader bigram model (causal by construction) trained on 0 1 2 ... 6 0 1 2 ...
 

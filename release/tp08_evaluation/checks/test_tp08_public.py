@@ -40,8 +40,7 @@ def _bins(submission, conf, ok, n_bins):
 # ---------------------------------------------------------------- 1. calibration
 
 
-@pytest.mark.item("ece")
-@pytest.mark.points(1)
+@pytest.mark.item("ece", points=1)
 def test_ece_public_example(submission):
     conf = np.array([0.12, 0.12, 0.55, 0.55, 0.55, 0.55, 0.92, 0.92, 1.0, 1.0])
     ok = np.array([0, 1, 1, 0, 1, 0, 1, 1, 1, 1])
@@ -83,8 +82,7 @@ def test_ece_public_example(submission):
 # ---------------------------------------------------------------- 2. temperature
 
 
-@pytest.mark.item("temperature")
-@pytest.mark.points(1)
+@pytest.mark.item("temperature", points=1)
 def test_appliquer_temperature_example(submission):
     z = np.array([[2.0, 0.0, -1.0, 0.5], [0.0, 0.0, 0.0, 0.0], [10.0, -3.0, 4.0, 1.0]])
     for T in (1.0, 2.0, 0.5):
@@ -112,8 +110,7 @@ def test_appliquer_temperature_example(submission):
 # ---------------------------------------------------------------- 3. splits
 
 
-@pytest.mark.item("validation")
-@pytest.mark.points(0.5)
+@pytest.mark.item("validation", points=0.5)
 def test_plis_kfold_small(submission):
     got = submission.call("plis_kfold", 10, 3)
     if not isinstance(got, (list, tuple)) or len(got) != 3:
@@ -145,8 +142,7 @@ def test_plis_kfold_small(submission):
 # ---------------------------------------------------------------- 4. OOD
 
 
-@pytest.mark.item("ood")
-@pytest.mark.points(0.5)
+@pytest.mark.item("ood", points=0.5)
 def test_ood_basic(submission):
     z = np.array([[3.0, 0.0, 0.0], [1.0, 1.0, 1.0]])
     got = as_array(submission.call("score_msp", z), "score_msp(z)", shape=(2,))
@@ -194,8 +190,7 @@ def test_ood_basic(submission):
 # ---------------------------------------------------------------- 5. bias-variance
 
 
-@pytest.mark.item("biais_variance")
-@pytest.mark.points(0.5)
+@pytest.mark.item("biais_variance", points=0.5)
 def test_biais_variance_format(submission):
     got = submission.call("biais_variance", 3, 0, n_essais=5)
     if not isinstance(got, dict) or set(got) != {"biais2", "variance"}:
@@ -228,8 +223,7 @@ def row_sum_model():
     return modele
 
 
-@pytest.mark.item("rotation")
-@pytest.mark.points(0.5)
+@pytest.mark.item("rotation", points=0.5)
 def test_tourner_small_examples(submission, rng):
     images = rng.uniform(size=(3, 1, 8, 8))
     same = as_array(
@@ -271,8 +265,7 @@ def test_tourner_small_examples(submission, rng):
         )
 
 
-@pytest.mark.item("modeles_rotation")
-@pytest.mark.points(0.5)
+@pytest.mark.item("modeles_rotation", points=0.5)
 def test_models_shapes_and_sizes(submission, rng):
     X = rng.uniform(size=(5, 1, 8, 8)).astype(np.float32)
     counts = {}
@@ -307,8 +300,7 @@ def test_models_shapes_and_sizes(submission, rng):
         )
 
 
-@pytest.mark.item("entrainer_rotation")
-@pytest.mark.points(0.5)
+@pytest.mark.item("entrainer_rotation", points=0.5)
 def test_entrainer_moves_the_weights(submission, rng):
     X = rng.uniform(size=(12, 1, 8, 8)).astype(np.float32)
     y = rng.integers(0, 10, size=12)

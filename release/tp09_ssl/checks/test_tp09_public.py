@@ -84,8 +84,7 @@ def inspect_classifier(modele, encodeur, X):
 # ---------------------------------------------------------------- 1. rotations
 
 
-@pytest.mark.item("rotations")
-@pytest.mark.points(0.5)
+@pytest.mark.item("rotations", points=0.5)
 def test_construire_rotations_exemple(submission):
     X = np.arange(1, 2 * 3 * 3 + 1, dtype=np.float32).reshape(2, 3, 3)
     call = "construire_rotations(X) pour X = np.arange(1, 19).reshape(2, 3, 3)"
@@ -160,8 +159,7 @@ def test_construire_rotations_exemple(submission):
 # ---------------------------------------------------------------- 2. rotation training
 
 
-@pytest.mark.item("pretexte_rotation")
-@pytest.mark.points(0.5)
+@pytest.mark.item("pretexte_rotation", points=0.5)
 def test_entrainer_rotation_format(submission):
     X = np.random.default_rng(0).uniform(0.0, 1.0, size=(64, 8, 8)).astype(np.float32)
     encodeur = notebook_encoder.call(submission, 0)
@@ -223,8 +221,7 @@ def test_entrainer_rotation_format(submission):
 # ---------------------------------------------------------------- 3. masking
 
 
-@pytest.mark.item("masquage")
-@pytest.mark.points(0.5)
+@pytest.mark.item("masquage", points=0.5)
 def test_masquage_exemple(submission):
     X = np.ones((20, 4, 4), dtype=np.float32)
     call = "masquer_patchs(np.ones((20, 4, 4)), ratio=0.5, taille=2, seed=0)"
@@ -279,8 +276,7 @@ def test_masquage_exemple(submission):
 # ---------------------------------------------------------------- 4. NT-Xent
 
 
-@pytest.mark.item("nt_xent")
-@pytest.mark.points(1)
+@pytest.mark.item("nt_xent", points=1)
 def test_nt_xent_exemple(submission):
     z1 = np.array([[1.0, 0.0], [0.0, 2.0], [3.0, 3.0]])
     z2 = np.array([[2.0, 0.5], [-0.5, 1.0], [1.0, 2.0]])
@@ -328,8 +324,7 @@ def test_nt_xent_exemple(submission):
 # ---------------------------------------------------------------- 5. alignment, uniformity
 
 
-@pytest.mark.item("alignement_uniformite")
-@pytest.mark.points(0.5)
+@pytest.mark.item("alignement_uniformite", points=0.5)
 def test_alignement_uniformite_exemple(submission):
     z1 = np.array([[2.0, 0.0], [0.0, 3.0], [1.0, 1.0]])
     z2 = np.array([[0.0, 1.0], [0.0, 0.5], [-2.0, -2.0]])
@@ -366,8 +361,7 @@ def test_alignement_uniformite_exemple(submission):
 # ---------------------------------------------------------------- 6. collapse
 
 
-@pytest.mark.item("effondrement")
-@pytest.mark.points(0.5)
+@pytest.mark.item("effondrement", points=0.5)
 def test_effondrement_exemple(submission):
     constant = np.tile(np.array([[3.0, -1.0, 2.0]]), (5, 1))
     value = as_float(submission.call("mesure_effondrement", constant), "mesure_effondrement")
@@ -411,8 +405,7 @@ def test_effondrement_exemple(submission):
 # ---------------------------------------------------------------- 7. few labels
 
 
-@pytest.mark.item("peu_etiquettes")
-@pytest.mark.points(0.5)
+@pytest.mark.item("peu_etiquettes", points=0.5)
 def test_affiner_format(submission):
     rng = np.random.default_rng(0)
     X = rng.uniform(0.0, 1.0, size=(18, 8, 8)).astype(np.float32)

@@ -68,8 +68,7 @@ def _x32(a: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- 1. saliency
 
 
-@pytest.mark.item("saillance")
-@pytest.mark.points(1)
+@pytest.mark.item("saillance", points=1)
 def test_saillance_linear_model(submission):
     model = _linear_model(submission)
     g, x = _grad(), _x32(_X)
@@ -105,8 +104,7 @@ def test_saillance_linear_model(submission):
 # ---------------------------------------------------------------- 2. integrated gradients
 
 
-@pytest.mark.item("gradients_integres")
-@pytest.mark.points(1)
+@pytest.mark.item("gradients_integres", points=1)
 def test_gradients_integres_linear_model(submission):
     """For a linear model the gradient is constant: IG = (x − x') ⊙ ∂y_c/∂x for every m."""
     model = _linear_model(submission)
@@ -160,8 +158,7 @@ def _occlusion_linear(fenetre: int, pas: int, valeur: float, sign: float = 1.0) 
     return total / np.maximum(count, 1)
 
 
-@pytest.mark.item("occlusion")
-@pytest.mark.points(1)
+@pytest.mark.item("occlusion", points=1)
 def test_occlusion_linear_model(submission):
     model = _linear_model(submission)
     for fenetre, pas, valeur in ((2, 1, 0.0), (2, 2, 0.5)):
@@ -192,8 +189,7 @@ def test_occlusion_linear_model(submission):
 # ---------------------------------------------------------------- 4. Grad-CAM
 
 
-@pytest.mark.item("grad_cam")
-@pytest.mark.points(0.5)
+@pytest.mark.item("grad_cam", points=0.5)
 def test_grad_cam_linear_model(submission):
     """Feature maps A = g ⊙ x, ∂y_c/∂A = W_c: α_k = mean of W_c over channel k."""
     model = _linear_model(submission)
@@ -229,8 +225,7 @@ _SP_B = np.array([[2.0, 7.0, 1.0, 8.0, 2.0, 8.0], [1.0, 8.0, 2.0, 8.0, 4.0, 5.0]
 _SP_WANT = 0.0726049673661619
 
 
-@pytest.mark.item("spearman")
-@pytest.mark.points(0.5)
+@pytest.mark.item("spearman", points=0.5)
 def test_spearman_example_with_ties(submission):
     what = "spearman(a, b) sur deux tableaux (2, 6) avec des ex æquo"
     value = as_float(spearman_guarded(submission, _SP_A, _SP_B), what)
@@ -280,8 +275,7 @@ def _small_cnn_weights() -> dict[str, np.ndarray]:
     return {k: rng.normal(0.0, 0.5, size=s).astype(np.float32) for k, s in shapes.items()}
 
 
-@pytest.mark.item("randomisation")
-@pytest.mark.points(0.5)
+@pytest.mark.item("randomisation", points=0.5)
 def test_randomiser_couches_top_two(submission):
     weights = _small_cnn_weights()
     model = build_model.call(submission, "cnn", _SMALL_CNN, {k: Tensor(v) for k, v in weights.items()})

@@ -121,8 +121,7 @@ def _student_forward(submission, X, params):
     return logits, cache
 
 
-@pytest.mark.item("mlp_forward")
-@pytest.mark.points(1)
+@pytest.mark.item("mlp_forward", points=1)
 def test_forward_matches_torch(submission, rng):
     X, y, params = _mlp_case(rng)
     ref = _torch_forward(X, y, params)
@@ -172,8 +171,7 @@ def test_forward_matches_torch(submission, rng):
     )
 
 
-@pytest.mark.item("mlp_forward")
-@pytest.mark.points(0.5)
+@pytest.mark.item("mlp_forward", points=0.5)
 def test_forward_cache(submission, rng):
     X, y, params = _mlp_case(rng)
     ref = _torch_forward(X, y, params)
@@ -298,8 +296,7 @@ def _check_ce_absent_class(submission, rng, c: int) -> None:
                  hint_fr="L = −(1/N) Σ_i log P[i, y_i]", hint_en="L = −(1/N) Σ_i log P[i, y_i]")
 
 
-@pytest.mark.item("softmax_ce")
-@pytest.mark.points(1)
+@pytest.mark.item("softmax_ce", points=1)
 def test_softmax_ce_matches_torch(submission, rng):
     c = int(rng.integers(3, 8))
     n = int(rng.integers(c + 1, 16))
@@ -350,8 +347,7 @@ def test_softmax_ce_matches_torch(submission, rng):
     _check_ce_absent_class(submission, rng, c)
 
 
-@pytest.mark.item("softmax_ce")
-@pytest.mark.points(0.5)
+@pytest.mark.item("softmax_ce", points=0.5)
 def test_softmax_ce_is_numerically_stable(submission, rng):
     c = int(rng.integers(3, 8))
     n = int(rng.integers(c + 2, 13))
@@ -749,8 +745,7 @@ def _scaled_copy(got: np.ndarray, expected: np.ndarray) -> bool:
     return c > 0 and abs(c - 1.0) > 1e-2 and allclose(got, c * expected, **SAME)
 
 
-@pytest.mark.item("mlp_backward")
-@pytest.mark.points(1)
+@pytest.mark.item("mlp_backward", points=1)
 def test_backward_output_layer_matches_autograd(submission, rng):
     _check_backward_keys(submission, rng, ("W2", "b2"))
     # The statement's rule (arguments not modified), which the values cannot show: dZ2 = probs
@@ -791,8 +786,7 @@ def test_backward_output_layer_matches_autograd(submission, rng):
     )
 
 
-@pytest.mark.item("mlp_backward")
-@pytest.mark.points(1)
+@pytest.mark.item("mlp_backward", points=1)
 def test_backward_hidden_layer_matches_autograd(submission, rng):
     # More than 10 classes here: the number of classes is probs.shape[1], never the digits' 10.
     _check_backward_keys(submission, rng, ("W1", "b1"), wide=True)
@@ -828,8 +822,7 @@ class SmoothFunction:
                      + self.c3 * np.sum(x) ** 2 / x.size)
 
 
-@pytest.mark.item("numerical_gradient")
-@pytest.mark.points(1)
+@pytest.mark.item("numerical_gradient", points=1)
 def test_numerical_gradient_against_autograd(submission, rng):
     shape = [(3, 4), (2, 5), (4, 3)][int(rng.integers(0, 3))]  # a matrix, not only vectors
     c1, c2, c3 = (float(v) for v in rng.uniform(0.5, 2.0, size=3))
@@ -1010,8 +1003,7 @@ def _rel_error_ref(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
-@pytest.mark.item("rel_error")
-@pytest.mark.points(0.5)
+@pytest.mark.item("rel_error", points=0.5)
 def test_erreur_relative_random_arrays(submission, rng):
     shape = (int(rng.integers(2, 6)), int(rng.integers(2, 6)))
     a = rng.normal(size=shape)
@@ -1092,8 +1084,7 @@ def test_erreur_relative_random_arrays(submission, rng):
 # ---------------------------------------------------------------- parameter count
 
 
-@pytest.mark.item("count_params")
-@pytest.mark.points(0.5)
+@pytest.mark.item("count_params", points=0.5)
 def test_nombre_parametres_matches_torch(submission, rng):
     for _ in range(3):
         depth = int(rng.integers(2, 6))

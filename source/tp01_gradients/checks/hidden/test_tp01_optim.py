@@ -39,8 +39,7 @@ def _grad_f_autograd(x: np.ndarray) -> np.ndarray:
     return t.grad.numpy().copy()
 
 
-@pytest.mark.item("grad_f")
-@pytest.mark.points(1.5)
+@pytest.mark.item("grad_f", points=1.5)
 def test_grad_f_matches_autograd(submission, rng):
     for _ in range(4):
         x = rng.uniform(-3.0, 3.0, size=2)
@@ -177,8 +176,7 @@ def _check_overflowing_run(raw: np.ndarray, expected: np.ndarray, what: str, wha
         )
 
 
-@pytest.mark.item("gradient_descent")
-@pytest.mark.points(1)
+@pytest.mark.item("gradient_descent", points=1)
 def test_descente_gradient_on_grader_quadratic(submission, rng):
     for i, (a, m, x0, lr, n, what, what_en) in enumerate(_gd_cases(rng)):
         ref = QuadraticGradient.call(submission, [float(v) for v in a], [float(v) for v in m])
@@ -345,8 +343,7 @@ def _final_norm(lr: float, n: int = 200) -> float:
         return float(np.linalg.norm(traj[-1]))
 
 
-@pytest.mark.item("lr_choices")
-@pytest.mark.points(0.5)
+@pytest.mark.item("lr_choices", points=0.5)
 def test_lr_converge(submission):
     lr = _lr_value(submission, "LR_CONVERGE")
     record_margin(
@@ -367,8 +364,7 @@ def test_lr_converge(submission):
     )
 
 
-@pytest.mark.item("lr_choices")
-@pytest.mark.points(0.5)
+@pytest.mark.item("lr_choices", points=0.5)
 def test_lr_diverge(submission):
     lr = _lr_value(submission, "LR_DIVERGE")
     record_margin(
@@ -576,8 +572,7 @@ def _turning_cases(rng) -> list[np.ndarray]:
     return [f[:, None] * x0[None, :] for f in (up_down, down_up)]
 
 
-@pytest.mark.item("diverges")
-@pytest.mark.points(0.5)
+@pytest.mark.item("diverges", points=0.5)
 def test_diverge_on_grader_trajectories(submission, rng):
     specs = [
         ((0.01, 0.3), (10, 40)),  # converges
@@ -627,8 +622,7 @@ def test_diverge_on_grader_trajectories(submission, rng):
     )
 
 
-@pytest.mark.item("diverges")
-@pytest.mark.points(0.5)
+@pytest.mark.item("diverges", points=0.5)
 def test_diverge_non_finite(submission, rng):
     x0 = rng.uniform(0.5, 2.0, size=2)
     lr = float(rng.uniform(4.0, 6.0))
@@ -788,8 +782,7 @@ def _check_perceptron(submission, cases) -> None:
         assert_close(got, expected, name=what, rtol=1e-9, hint_fr=hint_fr, hint_en=hint_en)
 
 
-@pytest.mark.item("perceptron_update")
-@pytest.mark.points(0.5)
+@pytest.mark.item("perceptron_update", points=0.5)
 def test_perceptron_random_examples(submission, rng):
     d = int(rng.integers(3, 7))
     cases = []
@@ -842,8 +835,7 @@ def returns_its_weights(fn, w, x, y, alpha):
     return bool(out is w or (isinstance(out, np.ndarray) and np.shares_memory(out, w)))
 
 
-@pytest.mark.item("perceptron_update")
-@pytest.mark.points(0.5)
+@pytest.mark.item("perceptron_update", points=0.5)
 def test_perceptron_step_convention_at_zero(submission, rng):
     d = int(rng.integers(3, 7))
     while True:

@@ -63,8 +63,7 @@ _GENERIC_EN = (
 )
 
 
-@pytest.mark.item("train")
-@pytest.mark.points(0.25)
+@pytest.mark.item("train", points=0.25)
 def test_entrainer_uses_its_seed(submission, rng):
     """The same seed gives the same parameters, another seed others (init and shuffling)."""
     X_train, _, y_train, _ = digits_split(SPLIT_SEED)
@@ -192,8 +191,7 @@ def _check_shuffle_uses_seed(submission, X: np.ndarray, y: np.ndarray, s: int) -
 
 # 0.5 + 0.5: the accuracy and the one-batch step (test_entrainer_one_step_on_every_parameter)
 # share the point the accuracy check had (the TP totals 20).
-@pytest.mark.item("train")
-@pytest.mark.points(0.5)
+@pytest.mark.item("train", points=0.5)
 def test_entrainer_reaches_test_accuracy(submission, seed):
     X_train, X_test, y_train, y_test = digits_split(SPLIT_SEED)
     train_seed = int(seed % 2**31)
@@ -413,8 +411,7 @@ def record_training(entrainer, X, y, hidden, lr, epochs, batch_size, seed):
     return {"params": params, "seen": seen}
 
 
-@pytest.mark.item("train")
-@pytest.mark.points(0.5)
+@pytest.mark.item("train", points=0.5)
 def test_entrainer_one_step_on_every_parameter(submission, rng):
     """The update itself, which the accuracy bar cannot see (blind answers: b1 and b2 never
     updated, b2 alone skipped by a typo, still above 90 %). With epochs=1 and batch_size = N
@@ -681,8 +678,7 @@ def _check_exact_batch_sizes(batches: list, n: int, bs: int, what: str, what_en:
 
 
 # 0.25 + 0.25: the seed and the batches share the half point the seed check had (the TP totals 20).
-@pytest.mark.item("train")
-@pytest.mark.points(0.25)
+@pytest.mark.item("train", points=0.25)
 def test_entrainer_batches_cover_the_epoch(submission, rng):
     """One epoch: batches of at most batch_size examples, each example exactly once, the
     incomplete last batch included (the statement: every batch of the epoch; n is never a

@@ -57,8 +57,7 @@ def sum_of_squares(x):
 # ---------------------------------------------------------------- 1. gradient of f
 
 
-@pytest.mark.item("grad_f")
-@pytest.mark.points(0.5)
+@pytest.mark.item("grad_f", points=0.5)
 def test_grad_f_at_course_point(submission):
     got = submission.call("grad_f", np.array([1.0, 1.0]))
     if isinstance(got, (list, tuple)):
@@ -90,8 +89,7 @@ def test_grad_f_at_course_point(submission):
 # ---------------------------------------------------------------- 2. gradient descent
 
 
-@pytest.mark.item("gradient_descent")
-@pytest.mark.points(0.5)
+@pytest.mark.item("gradient_descent", points=0.5)
 def test_descente_gradient_three_steps(submission):
     grad = course_gradient.install(submission)
     got = submission.call("descente_gradient", grad, np.array([1.0, 1.0]), 0.1, 3)
@@ -131,8 +129,7 @@ def test_descente_gradient_three_steps(submission):
 # ---------------------------------------------------------------- 4. divergence detector
 
 
-@pytest.mark.item("diverges")
-@pytest.mark.points(0.5)
+@pytest.mark.item("diverges", points=0.5)
 def test_diverge_simple_cases(submission):
     shrinking = np.array([[1.0, 1.0], [0.5, 0.5], [0.25, 0.25]])
     growing = np.array([[1.0, 1.0], [-2.0, 2.0]])
@@ -155,8 +152,7 @@ def test_diverge_simple_cases(submission):
 # ---------------------------------------------------------------- 3. perceptron
 
 
-@pytest.mark.item("perceptron_update")
-@pytest.mark.points(0.5)
+@pytest.mark.item("perceptron_update", points=0.5)
 def test_perceptron_fixed_examples(submission):
     w = np.array([0.0, 1.0, -1.0])
     x = np.array([1.0, 0.0, 1.0])  # w·x = -1 < 0, so f(x) = 0
@@ -198,8 +194,7 @@ def _forward_ref(X, p):
     return A1 @ p["W2"] + p["b2"], Z1, A1
 
 
-@pytest.mark.item("mlp_forward")
-@pytest.mark.points(0.5)
+@pytest.mark.item("mlp_forward", points=0.5)
 def test_forward_shapes_and_values(submission):
     out = call_hinted(submission, "forward", _X, _PARAMS, hint=(_SHAPE_HINT_FR, _SHAPE_HINT_EN))
     logits, cache = as_pair(out, "forward")
@@ -219,8 +214,7 @@ def test_forward_shapes_and_values(submission):
         as_array(cache["A1"], 'cache["A1"] (N=4, H=5)', shape=(4, 5))
 
 
-@pytest.mark.item("softmax_ce")
-@pytest.mark.points(0.5)
+@pytest.mark.item("softmax_ce", points=0.5)
 def test_softmax_ce_uniform_logits(submission):
     logits = np.zeros((4, 3))
     y = np.array([0, 1, 2, 0])
@@ -248,8 +242,7 @@ def test_softmax_ce_uniform_logits(submission):
     )
 
 
-@pytest.mark.item("mlp_backward")
-@pytest.mark.points(0.5)
+@pytest.mark.item("mlp_backward", points=0.5)
 def test_backward_shapes(submission):
     logits, Z1, A1 = _forward_ref(_X, _PARAMS)
     e = np.exp(logits - logits.max(axis=1, keepdims=True))
@@ -286,8 +279,7 @@ def test_backward_shapes(submission):
 # ---------------------------------------------------------------- 6. gradient check
 
 
-@pytest.mark.item("numerical_gradient")
-@pytest.mark.points(0.5)
+@pytest.mark.item("numerical_gradient", points=0.5)
 def test_numerical_gradient_sum_of_squares(submission):
     f = sum_of_squares.install(submission)
     x = np.array([[1.0, -2.0], [0.5, 3.0]])
@@ -302,8 +294,7 @@ def test_numerical_gradient_sum_of_squares(submission):
     )
 
 
-@pytest.mark.item("rel_error")
-@pytest.mark.points(0.5)
+@pytest.mark.item("rel_error", points=0.5)
 def test_erreur_relative_fixed_values(submission):
     same = as_float(
         submission.call("erreur_relative", np.array([1.0, 2.0]), np.array([1.0, 2.0])),
@@ -334,8 +325,7 @@ def test_erreur_relative_fixed_values(submission):
 # ---------------------------------------------------------------- 7. parameter counts
 
 
-@pytest.mark.item("param_count_784")
-@pytest.mark.points(0.5)
+@pytest.mark.item("param_count_784", points=0.5)
 def test_nb_params_784_256_10(submission):
     if not submission.has("NB_PARAMS_784_256_10"):
         raise CheckFailed(
@@ -351,8 +341,7 @@ def test_nb_params_784_256_10(submission):
     )
 
 
-@pytest.mark.item("count_params")
-@pytest.mark.points(0.5)
+@pytest.mark.item("count_params", points=0.5)
 def test_nombre_parametres_course_example(submission):
     assert_equal_int(
         submission.call("nombre_parametres", [784, 256, 10]),
@@ -366,8 +355,7 @@ def test_nombre_parametres_course_example(submission):
 # ---------------------------------------------------------------- 8. training
 
 
-@pytest.mark.item("train")
-@pytest.mark.points(0.5)
+@pytest.mark.item("train", points=0.5)
 def test_entrainer_returns_params(submission):
     from sklearn.datasets import load_digits
 

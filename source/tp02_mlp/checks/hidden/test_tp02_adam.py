@@ -290,8 +290,7 @@ def _problem(rng, magnitude):
     return params, grads_seq, lr, (a, b)
 
 
-@pytest.mark.item("adam")
-@pytest.mark.points(1.5)
+@pytest.mark.item("adam", points=1.5)
 def test_adam_matches_torch_step_by_step(submission, rng):
     # |g| ≥ 0.1: v̂ ≥ 0.01 ≫ ε, so both placements of ε agree to ~1e-9 here.
     params, grads_seq, lr, _ = _problem(rng, lambda r, s: r.uniform(0.1, 2.0, size=s))
@@ -307,8 +306,7 @@ def test_adam_matches_torch_step_by_step(submission, rng):
     )
 
 
-@pytest.mark.item("adam")
-@pytest.mark.points(1)
+@pytest.mark.item("adam", points=1)
 def test_adam_tiny_gradients_either_epsilon(submission, rng):
     # |g| ~ 1e-5..1e-4: v̂ is comparable to ε and the two placements of ε differ by up to
     # ~40 % of a step; the trajectory must follow one of them all along.

@@ -431,8 +431,7 @@ def _val_strict_hint(submission, train, val):
     return _NOISE
 
 
-@pytest.mark.item("diagnose_curve")
-@pytest.mark.points(1.0)
+@pytest.mark.item("diagnose_curve", points=1.0)
 def test_diagnostic_synthetic_curves(submission, rng):
     cases = []
     for expected, makers in MAKERS.items():
@@ -449,8 +448,7 @@ def test_diagnostic_synthetic_curves(submission, rng):
         _check(submission, train, val, expected, hint)
 
 
-@pytest.mark.item("diagnose_curve")
-@pytest.mark.points(0.5)
+@pytest.mark.item("diagnose_curve", points=0.5)
 def test_diagnostic_non_finite_curves(submission, rng):
     n = int(rng.integers(20, 80))
     L0 = float(rng.uniform(0.5, 3.0))
@@ -642,8 +640,7 @@ _HALF_STRICT = (
 )
 
 
-@pytest.mark.item("diagnose_curve")
-@pytest.mark.points(0.5)
+@pytest.mark.item("diagnose_curve", points=0.5)
 def test_diagnostic_reads_first_and_last_epochs(submission, rng):
     n = [int(x) for x in rng.integers(15, 81, size=6)]
     cases = [

@@ -57,8 +57,7 @@ def _eps_inside_traj(params, grads_seq, lr, b1, b2, eps):
     return out
 
 
-@pytest.mark.item("adam")
-@pytest.mark.points(0.5)
+@pytest.mark.item("adam", points=0.5)
 def test_adam_uses_its_hyperparameters_and_copies(submission, rng):
     b1, b2 = float(rng.uniform(0.6, 0.8)), float(rng.uniform(0.9, 0.98))
     eps = float(10.0 ** rng.uniform(-4.0, -3.0))

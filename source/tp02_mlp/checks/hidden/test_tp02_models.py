@@ -56,8 +56,7 @@ def _distinct_dims(rng, lows, highs) -> tuple[int, ...]:
 # ---------------------------------------------------------------- MLPDeuxCouches
 
 
-@pytest.mark.item("mlp_module")
-@pytest.mark.points(1)
+@pytest.mark.item("mlp_module", points=1)
 def test_mlp_module_param_count_random_widths(submission, rng):
     d_in, d_cache, d_out = _distinct_dims(rng, (20, 8, 2), (300, 200, 20))
     model, _, what = _build(submission, d_in, d_cache, d_out)
@@ -107,8 +106,7 @@ def _weights(state: dict, what: str, dims: tuple[int, int, int]) -> dict[str, np
     return out
 
 
-@pytest.mark.item("mlp_module")
-@pytest.mark.points(1)
+@pytest.mark.item("mlp_module", points=1)
 def test_mlp_module_forward_matches_weights(submission, rng):
     dims = _distinct_dims(rng, (5, 4, 2), (40, 32, 12))
     d_in, d_cache, d_out = dims
@@ -296,8 +294,7 @@ def _torch_count(widths: list[int]) -> int:
     return count_parameters(model)
 
 
-@pytest.mark.item("count_params")
-@pytest.mark.points(1)
+@pytest.mark.item("count_params", points=1)
 def test_nombre_parametres_matches_torch(submission, rng):
     cases = [[int(v) for v in rng.integers(1, 301, size=int(rng.integers(2, 7)))] for _ in range(4)]
     cases.append([int(rng.integers(2, 50)), int(rng.integers(2, 50))])  # a single layer

@@ -134,8 +134,7 @@ def _check(submission, H: np.ndarray, what_fr: str, what_en: str) -> None:
     )
 
 
-@pytest.mark.item("pca")
-@pytest.mark.points(1)
+@pytest.mark.item("pca", points=1)
 def test_projection_acp_centred_matrix(submission, rng):
     H = _matrix(rng, offset=False)
     _check(
@@ -146,8 +145,7 @@ def test_projection_acp_centred_matrix(submission, rng):
     )
 
 
-@pytest.mark.item("pca")
-@pytest.mark.points(1)
+@pytest.mark.item("pca", points=1)
 def test_projection_acp_shifted_matrix(submission, rng):
     H = _matrix(rng, offset=True)
     _check(

@@ -115,8 +115,7 @@ def _summed_loss(submission, X_train, y_train, seed) -> bool:
     return _last_step_fault(run.get("last_step"), X, y_train[idx], BATCH, LR / 10) == "summed"
 
 
-@pytest.mark.item("sgd_digits")
-@pytest.mark.points(1.5)  # 0.5 to test_entrainer_sgd_batches_cover_the_epoch, 0.5 to test_entrainer_sgd_uses_seed_and_lr:
+@pytest.mark.item("sgd_digits", points=1.5)  # 0.5 to test_entrainer_sgd_batches_cover_the_epoch, 0.5 to test_entrainer_sgd_uses_seed_and_lr:
 # the statement's loop (SGD with lr, manual_seed, a generator made once, every batch) is the question
 def test_entrainer_sgd_reaches_test_accuracy(submission, seed):
     X_train, X_test, y_train, y_test = digits_split(SPLIT_SEED)
@@ -252,8 +251,7 @@ def record_batches(entrainer_sgd, X, y, hidden, lr, epochs, batch_size, seed):
             "first_rows": premier[0] if premier else None}
 
 
-@pytest.mark.item("sgd_digits")
-@pytest.mark.points(0.5)
+@pytest.mark.item("sgd_digits", points=0.5)
 def test_entrainer_sgd_batches_cover_the_epoch(submission, rng):
     """One epoch: batches of at most batch_size examples, each example exactly once, the
     incomplete last batch included (the statement: "parcourez **tous** les lots"; n is never a
@@ -521,8 +519,7 @@ def _recorded(submission, X, y, lr, epochs, bs, seed, hidden=16) -> dict:
     return out
 
 
-@pytest.mark.item("sgd_digits")
-@pytest.mark.points(0.5)
+@pytest.mark.item("sgd_digits", points=0.5)
 def test_entrainer_sgd_uses_seed_and_lr(submission, rng):
     """Same seed, same model; another seed, another one; another lr, another one; the hidden
     width asked. An unseeded loop, an lr written in the loop instead of the argument, or a

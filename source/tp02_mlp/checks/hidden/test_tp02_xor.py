@@ -232,8 +232,7 @@ def _separable_data(rng):
     return X, y, w, b
 
 
-@pytest.mark.item("xor_perceptron")
-@pytest.mark.points(0.5)
+@pytest.mark.item("xor_perceptron", points=0.5)
 def test_separe_random_separable_data(submission, rng):
     X, y, w, b = _separable_data(rng)
     n, d = X.shape
@@ -311,8 +310,7 @@ def test_separe_random_separable_data(submission, rng):
     )
 
 
-@pytest.mark.item("xor_perceptron")
-@pytest.mark.points(0.5)
+@pytest.mark.item("xor_perceptron", points=0.5)
 def test_separe_convention_at_zero(submission, rng):
     """Integer data and weights: one point has w·x + b = 0 exactly, and must count as 0."""
     d, n = int(rng.integers(3, 6)), int(rng.integers(6, 13))  # d >= 3, as above
@@ -380,8 +378,7 @@ def _separating(rng, y: np.ndarray) -> tuple[np.ndarray, float]:
             return w, b
 
 
-@pytest.mark.item("xor_perceptron")
-@pytest.mark.points(0.5)
+@pytest.mark.item("xor_perceptron", points=0.5)
 def test_separe_xor_never_and_gates_sometimes(submission, rng):
     gates = {"ET": [0, 0, 0, 1], "OU": [0, 1, 1, 1], "NON-ET": [1, 1, 1, 0], "NON-OU": [1, 0, 0, 0]}
     cases = []
@@ -448,8 +445,7 @@ def _is_affine(logits: np.ndarray) -> bool:
     return bool(np.all(np.abs(gap) <= 1e-4 * (1.0 + np.abs(logits).max())))
 
 
-@pytest.mark.item("xor_mlp")
-@pytest.mark.points(1.5)  # 0.5 went to test_entrainer_xor_new_model_per_seed (the TP totals 20)
+@pytest.mark.item("xor_mlp", points=1.5)  # 0.5 went to test_entrainer_xor_new_model_per_seed (the TP totals 20)
 def test_entrainer_xor_solves_xor_for_grader_seeds(submission, rng):
     seeds = [int(s) for s in rng.integers(1, 2**31 - 1, size=3)]
     failures_fr, failures_en, affine = [], [], False
@@ -524,8 +520,7 @@ def test_entrainer_xor_solves_xor_for_grader_seeds(submission, rng):
     raise CheckFailed(fr, en)
 
 
-@pytest.mark.item("xor_mlp")
-@pytest.mark.points(0.5)  # a rule of the statement (reproducible, a fresh model per call), not a detail
+@pytest.mark.item("xor_mlp", points=0.5)  # a rule of the statement (reproducible, a fresh model per call), not a detail
 def test_entrainer_xor_new_model_per_seed(submission, rng):
     """The statement's rules: torch.manual_seed(seed) first (same seed, same model) and a model
     built and trained at each call (another seed, another model). A model trained once and

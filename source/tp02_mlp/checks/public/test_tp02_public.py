@@ -49,8 +49,7 @@ _GATES = {
 }
 
 
-@pytest.mark.item("xor_perceptron")
-@pytest.mark.points(0.5)
+@pytest.mark.item("xor_perceptron", points=0.5)
 def test_separe_parfaitement_course_examples(submission):
     cases = [
         ((1.0, 1.0), -1.5, "ET", True),
@@ -81,8 +80,7 @@ def test_separe_parfaitement_course_examples(submission):
 # ---------------------------------------------------------------- 2. an MLP for XOR
 
 
-@pytest.mark.item("xor_mlp")
-@pytest.mark.points(0.5)
+@pytest.mark.item("xor_mlp", points=0.5)
 def test_entrainer_xor_returns_a_module(submission):
     value = submission.call("entrainer_xor", seed=0, timeout=60)
     model = as_module(submission, value, "entrainer_xor", expected=RETURNS_MODULE)
@@ -128,8 +126,7 @@ def test_entrainer_xor_returns_a_module(submission):
 # ---------------------------------------------------------------- 3. MLPDeuxCouches
 
 
-@pytest.mark.item("mlp_module")
-@pytest.mark.points(0.5)
+@pytest.mark.item("mlp_module", points=0.5)
 def test_mlp_deux_couches_784_256_10(submission):
     value = submission.call("MLPDeuxCouches", 784, 256, 10)
     model = as_module(submission, value, "MLPDeuxCouches(784, 256, 10)", expected=RETURNS_MODULE)
@@ -148,8 +145,7 @@ def test_mlp_deux_couches_784_256_10(submission):
     module_outputs(model, np.zeros((3, 784)), "MLPDeuxCouches(784, 256, 10) sur 3 images", shape=(3, 10))
 
 
-@pytest.mark.item("count_params")
-@pytest.mark.points(0.5)
+@pytest.mark.item("count_params", points=0.5)
 def test_nombre_parametres_course_examples(submission):
     assert_equal_int(
         submission.call("nombre_parametres", [784, 256, 10]),
@@ -187,8 +183,7 @@ def test_nombre_parametres_course_examples(submission):
 # ---------------------------------------------------------------- 4. Adam
 
 
-@pytest.mark.item("adam")
-@pytest.mark.points(0.5)
+@pytest.mark.item("adam", points=0.5)
 def test_adam_first_step(submission):
     params = {"w": np.array([1.0, -2.0, 0.5])}
     grads = {"w": np.array([0.5, -1.0, 2.0])}
@@ -222,8 +217,7 @@ def test_adam_first_step(submission):
 # ---------------------------------------------------------------- 5. SGD training loop
 
 
-@pytest.mark.item("sgd_digits")
-@pytest.mark.points(0.5)
+@pytest.mark.item("sgd_digits", points=0.5)
 def test_entrainer_sgd_returns_a_module(submission):
     X, y = digits()
     X, y = X[:200], y[:200]
@@ -253,8 +247,7 @@ _CURVES = {
     "sous-apprentissage": (1.8 + 0.5 * 0.8**_EPOCHS, 1.9 + 0.5 * 0.8**_EPOCHS),
     "divergence": (2.3 * 1.5**_EPOCHS, 2.4 * 1.5**_EPOCHS),
 }
-@pytest.mark.item("diagnose_curve")
-@pytest.mark.points(0.5)
+@pytest.mark.item("diagnose_curve", points=0.5)
 def test_diagnostic_simple_curves(submission):
     for expected, (train, val) in _CURVES.items():
         got = curve_label(submission.call("diagnostic_courbe", train, val))
@@ -280,8 +273,7 @@ _S = np.array([1.0, -1.0, 0.0, -1.0, 1.0])
 _H = 5.0 + np.outer(_T, np.array([1.0, 1.0, 0.0]) / np.sqrt(2.0)) + np.outer(_S, [0.0, 0.0, 1.0])
 
 
-@pytest.mark.item("pca")
-@pytest.mark.points(0.5)
+@pytest.mark.item("pca", points=0.5)
 def test_projection_acp_small_example(submission):
     got = as_array(
         submission.call("projection_acp", _H),

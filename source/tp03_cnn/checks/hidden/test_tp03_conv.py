@@ -272,8 +272,7 @@ def _conv_case(rng, *, stride: int, padding: int):
     raise RuntimeError(f"no conv case for stride={stride}, padding={padding}")  # a bug in the check
 
 
-@pytest.mark.item("conv2d")
-@pytest.mark.points(1)
+@pytest.mark.item("conv2d", points=1)
 def test_conv2d_matches_torch(submission, rng):
     """Once with stride and padding passed, once left to the signature's defaults (a default
     padding of 1 kept every point while every call passed it), b included: conv2d(x, w) on a
@@ -285,8 +284,7 @@ def test_conv2d_matches_torch(submission, rng):
         _check_conv(submission, x, w, None if defaults else b, 1, 0, defaults=defaults, dtype=True)
 
 
-@pytest.mark.item("conv2d")
-@pytest.mark.points(1)
+@pytest.mark.item("conv2d", points=1)
 def test_conv2d_stride_and_padding(submission, rng):
     for stride, padding in ((2, 1), (3, 2), (int(rng.integers(2, 4)), 1)):
         x, w, b = _conv_case(rng, stride=stride, padding=padding)
@@ -310,8 +308,7 @@ def _autograd_grads(fn, inputs: list[np.ndarray], weights: np.ndarray) -> list[n
     return [g.numpy().copy() for g in grads]
 
 
-@pytest.mark.item("conv2d")
-@pytest.mark.points(1)
+@pytest.mark.item("conv2d", points=1)
 def test_conv2d_gradients_match_autograd(submission, rng):
     stride, padding = 2, 1
     x, w, b = _conv_case(rng, stride=stride, padding=padding)
@@ -471,8 +468,7 @@ def _check_pool(submission, x, k, stride, p) -> None:
     assert_close(got, ref, name=what, rtol=1e-6, atol=1e-9, hint_fr=hint_fr, hint_en=hint_en)
 
 
-@pytest.mark.item("max_pool")
-@pytest.mark.points(1)
+@pytest.mark.item("max_pool", points=1)
 def test_max_pool_matches_torch(submission, rng):
     cases = [
         _pool_case(rng, padding=False),
@@ -494,8 +490,7 @@ def test_max_pool_matches_torch(submission, rng):
     )
 
 
-@pytest.mark.item("max_pool")
-@pytest.mark.points(1)
+@pytest.mark.item("max_pool", points=1)
 def test_max_pool_gradients_match_autograd(submission, rng):
     x, k, stride, p = _pool_case(rng, padding=True, stride=2, k=3)  # overlapping windows, −∞ border
     ref = _pool_ref(x, k, stride, p)
@@ -564,8 +559,7 @@ _INVARIANCE_OR_BOTH_EN = (
 )
 
 
-@pytest.mark.item("equivariance")
-@pytest.mark.points(1)
+@pytest.mark.item("equivariance", points=1)
 def test_erreur_equivariance_on_grader_functions(submission, rng):
     c = int(rng.integers(1, 3))
     H, W = (int(v) for v in rng.integers(10, 15, size=2))
@@ -731,8 +725,7 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
     )
 
 
-@pytest.mark.item("equivariance")
-@pytest.mark.points(1)
+@pytest.mark.item("equivariance", points=1)
 def test_conv2d_is_translation_equivariant(submission, rng):
     """The grader shifts the inputs itself, calls the student's conv2d and measures.
 

@@ -91,8 +91,7 @@ def _size_hint(answers: list[tuple[int, int, int, int, int]]) -> tuple[str, str]
     return "W_out = ⌊(W_in − k + 2p) / s⌋ + 1", "W_out = ⌊(W_in − k + 2p) / s⌋ + 1"
 
 
-@pytest.mark.item("output_size")
-@pytest.mark.points(1.5)
+@pytest.mark.item("output_size", points=1.5)
 def test_taille_sortie_matches_conv2d_shapes(submission, rng):
     answers: list[tuple[int, int, int, int, int]] = []
     first_wrong = None
@@ -144,8 +143,7 @@ def test_taille_sortie_matches_conv2d_shapes(submission, rng):
 # ---------------------------------------------------------------- conv layer parameters
 
 
-@pytest.mark.item("conv_params")
-@pytest.mark.points(1)
+@pytest.mark.item("conv_params", points=1)
 def test_nb_params_conv_matches_torch(submission, rng):
     configs = []
     while len(configs) < 6:
@@ -180,8 +178,7 @@ def test_nb_params_conv_matches_torch(submission, rng):
 # ---------------------------------------------------------------- MLP on an image
 
 
-@pytest.mark.item("mlp_params")
-@pytest.mark.points(1)
+@pytest.mark.item("mlp_params", points=1)
 def test_nb_params_mlp_random_images(submission, rng):
     sizes = []
     while len(sizes) < 4:

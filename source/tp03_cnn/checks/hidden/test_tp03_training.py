@@ -57,6 +57,7 @@ from autograder.checks import (
     record_margin,
     relabel,
     score_threshold,
+    train_classifier,
     trained_model,
 )
 
@@ -107,26 +108,6 @@ def reference_model(name, seed):
     return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
 
 
-@kernel_side
-def reference_training(modele, X_train, y_train, epochs, lr, batch_size, seed):
-    """The solution's `entrainer`: Adam, cross-entropy, mini-batches reshuffled each epoch."""
-    import torch
-    import torch.nn.functional as F
-
-    generateur = torch.Generator().manual_seed(int(seed))
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    modele.train()
-    N = len(X_train)
-    for _ in range(epochs):
-        ordre = torch.randperm(N, generator=generateur)
-        for debut in range(0, N, batch_size):
-            lot = ordre[debut : debut + batch_size]
-            optimiseur.zero_grad()
-            F.cross_entropy(modele(X_train[lot]), y_train[lot]).backward()
-            optimiseur.step()
-    return modele
-
-
 @dataclass(frozen=True)
 class Trained:
     n_test: int
@@ -169,9 +150,9 @@ def _train_both(submission, seed: int, students_models: bool) -> Trained:
         before = _logits(submission, model, X_test, name)
         if students_models:
             try:
-                trained = reference_training.call(submission, model, *args, timeout=TRAIN_TIMEOUT, **kwargs)
+                trained = train_classifier.call(submission, model, *args, timeout=TRAIN_TIMEOUT, **kwargs)
             except SubmissionError as exc:
-                raise relabel(exc, reference_training.ref_name, name) from None
+                raise relabel(exc, train_classifier.ref_name, name) from None
         else:
             try:
                 trained = trained_model(submission, "entrainer", model, *args, timeout=TRAIN_TIMEOUT, **kwargs)
@@ -331,8 +312,7 @@ _EQUIVARIANCE_HINT_EN = (
 # ---------------------------------------------------------------- models
 
 
-@pytest.mark.item("models")
-@pytest.mark.points(0.5)  # 0.5 went to test_models_are_new_and_non_linear (the TP totals 20)
+@pytest.mark.item("models", points=0.5)  # 0.5 went to test_models_are_new_and_non_linear (the TP totals 20)
 def test_models_have_comparable_param_counts(submission, seed):
     counts = {}
     for name in NAMES:
@@ -515,8 +495,7 @@ POOL_GAP = 1e-4
 AFFINE_GAP = 1e-3
 
 
-@pytest.mark.item("models")
-@pytest.mark.points(0.5)  # 0.25 from test_models_have_comparable_param_counts (blind round 9)
+@pytest.mark.item("models", points=0.5)  # 0.25 from test_models_have_comparable_param_counts (blind round 9)
 def test_models_are_new_and_non_linear(submission, rng, seed):
     """The statement: creer_cnn() and creer_mlp() return a NEW, untrained module at each call
     (not one already trained on the notebook's data: blind round 9), with ReLU
@@ -622,8 +601,7 @@ def test_models_are_new_and_non_linear(submission, rng, seed):
 # ---------------------------------------------------------------- training
 
 
-@pytest.mark.item("train")
-@pytest.mark.points(1.5)  # 0.75 to test_entrainer_batches_cover_the_epoch (blind round 11)
+@pytest.mark.item("train", points=1.5)  # 0.75 to test_entrainer_batches_cover_the_epoch (blind round 11)
 def test_models_learn_clean_digits(submission, seed):
     """The grader's CNN and MLP, trained by the student's entrainer, on the grader's digits
     whose classes are renamed (a loop on the notebook's data learns other names). The
@@ -653,8 +631,7 @@ def test_models_learn_clean_digits(submission, seed):
     )
 
 
-@pytest.mark.item("models")
-@pytest.mark.points(0.5)  # 0.25 to test_models_learn_untranslated_digits (blind round 11)
+@pytest.mark.item("models", points=0.5)  # 0.25 to test_models_learn_untranslated_digits (blind round 11)
 def test_cnn_accuracy_on_translated_digits(submission, seed):
     """The student's CNN, trained by the grader's loop."""
     t = _models_trained(submission, seed)
@@ -680,8 +657,7 @@ def test_cnn_accuracy_on_translated_digits(submission, seed):
     )
 
 
-@pytest.mark.item("models")
-@pytest.mark.points(0.5)  # 0.25 to test_models_learn_untranslated_digits (blind round 11)
+@pytest.mark.item("models", points=0.5)  # 0.25 to test_models_learn_untranslated_digits (blind round 11)
 def test_cnn_beats_mlp_on_translated_digits(submission, seed):
     """The student's CNN and MLP, trained by the grader's loop."""
     t = _models_trained(submission, seed)
@@ -706,8 +682,7 @@ def test_cnn_beats_mlp_on_translated_digits(submission, seed):
     )
 
 
-@pytest.mark.item("models")
-@pytest.mark.points(0.5)
+@pytest.mark.item("models", points=0.5)
 def test_models_learn_untranslated_digits(submission, seed):
     """The statement: both models reach at least 90 % on the untranslated images. The
     margin on translated images alone let two tiny models pass (blind round 11: a 4-filter
@@ -971,8 +946,7 @@ _GLOBAL_RNG = {
 }
 
 
-@pytest.mark.item("train")
-@pytest.mark.points(1)  # blind round 11: at 0.25 it carried nearly every fault of the loop for 0.25
+@pytest.mark.item("train", points=1)  # blind round 11: at 0.25 it carried nearly every fault of the loop for 0.25
 def test_entrainer_batches_cover_the_epoch(submission, seed, rng):
     """What the loop does with its arguments, on a recording model and grader examples marked
     with their index: it trains on the X_train, y_train it receives (not the notebook's), makes

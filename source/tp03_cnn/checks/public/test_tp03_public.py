@@ -99,8 +99,7 @@ def assert_statement_defaults(submission, name: str) -> None:
 # ---------------------------------------------------------------- 1. MLP on an image
 
 
-@pytest.mark.item("mlp_params")
-@pytest.mark.points(0.5)
+@pytest.mark.item("mlp_params", points=0.5)
 def test_nb_params_mlp_course_numbers(submission):
     for (h, w), expected in (((24, 24), 207937), ((512, 512), 42949935105)):
         got = exact_int(submission.call("nb_params_mlp_image", h, w), f"nb_params_mlp_image({h}, {w})")
@@ -118,8 +117,7 @@ def test_nb_params_mlp_course_numbers(submission):
 # ---------------------------------------------------------------- 2. output size
 
 
-@pytest.mark.item("output_size")
-@pytest.mark.points(0.5)
+@pytest.mark.item("output_size", points=0.5)
 def test_taille_sortie_course_examples(submission):
     assert_statement_defaults(submission, "taille_sortie")
     cases = [
@@ -169,8 +167,7 @@ def _check_conv(submission, x, w, b, stride, padding, what):
     )
 
 
-@pytest.mark.item("conv2d")
-@pytest.mark.points(1)
+@pytest.mark.item("conv2d", points=1)
 def test_conv2d_fixed_examples(submission):
     assert_statement_defaults(submission, "conv2d")
     x = np.arange(16.0).reshape(1, 1, 4, 4)
@@ -188,8 +185,7 @@ def test_conv2d_fixed_examples(submission):
 # ---------------------------------------------------------------- 4. max-pooling
 
 
-@pytest.mark.item("max_pool")
-@pytest.mark.points(0.5)
+@pytest.mark.item("max_pool", points=0.5)
 def test_max_pool_fixed_example(submission):
     assert_statement_defaults(submission, "max_pool2d")
     x = np.array(
@@ -251,8 +247,7 @@ def test_max_pool_fixed_example(submission):
 # ---------------------------------------------------------------- 5. conv layer parameters
 
 
-@pytest.mark.item("conv_params")
-@pytest.mark.points(0.5)
+@pytest.mark.item("conv_params", points=0.5)
 def test_nb_params_conv_fixed_examples(submission):
     cases = [
         (
@@ -290,8 +285,7 @@ def _python_number(value: object) -> object:
     return value
 
 
-@pytest.mark.item("equivariance")
-@pytest.mark.points(0.5)
+@pytest.mark.item("equivariance", points=0.5)
 def test_erreur_equivariance_fixed_cases(submission):
     x = np.zeros((1, 1, 8, 8))
     x[0, 0, 2:6, 2:6] = np.arange(16.0).reshape(4, 4) / 16.0
@@ -331,8 +325,7 @@ def test_erreur_equivariance_fixed_cases(submission):
 # ---------------------------------------------------------------- 7. models
 
 
-@pytest.mark.item("models")
-@pytest.mark.points(0.5)
+@pytest.mark.item("models", points=0.5)
 def test_models_shapes_and_layers(submission):
     X = np.random.default_rng(5).uniform(0.0, 1.0, size=(5, 1, 8, 8)).astype(np.float32)
     n_conv = {}
@@ -417,8 +410,7 @@ def test_models_shapes_and_layers(submission):
 # ---------------------------------------------------------------- 8. training
 
 
-@pytest.mark.item("train")
-@pytest.mark.points(0.5)
+@pytest.mark.item("train", points=0.5)
 def test_entrainer_trains_a_small_model(submission):
     assert_statement_defaults(submission, "entrainer")
     from sklearn.datasets import load_digits

@@ -115,8 +115,7 @@ def _forward(model: Handle, X: np.ndarray, what: str) -> np.ndarray:
 # ---------------------------------------------------------------- entrainer_ae
 
 
-@pytest.mark.item("ae_entrainement")
-@pytest.mark.points(1)
+@pytest.mark.item("ae_entrainement", points=1)
 def test_entrainer_ae_reconstruction(submission, seed):
     X_train, X_test = digits_split()
     s = int(seed % 2**31)
@@ -165,8 +164,7 @@ def _low_rank(rng: np.random.Generator, n: int, d: int, k: int) -> np.ndarray:
     return (Z @ A + 0.1 * rng.normal(size=(n, d)) + rng.normal(size=d)).astype(np.float32)
 
 
-@pytest.mark.item("ae_lineaire")
-@pytest.mark.points(2)
+@pytest.mark.item("ae_lineaire", points=2)
 def test_ae_lineaire_matches_pca(submission, rng, seed):
     from scipy.linalg import subspace_angles
 
@@ -225,8 +223,7 @@ def test_ae_lineaire_matches_pca(submission, rng, seed):
 # ---------------------------------------------------------------- denoising
 
 
-@pytest.mark.item("debruiteur")
-@pytest.mark.points(1.5)
+@pytest.mark.item("debruiteur", points=1.5)
 def test_debruiteur_beats_identity(submission, rng, seed):
     X_train, X_test = digits_split()
     s = int(seed % 2**31)
@@ -299,8 +296,7 @@ def grad_left_mse(model, X):
 # ---------------------------------------------------------------- anomaly detection
 
 
-@pytest.mark.item("anomalie")
-@pytest.mark.points(1.0)  # 0.5 went to the values check below (the TP totals 20)
+@pytest.mark.item("anomalie", points=1.0)  # 0.5 went to the values check below (the TP totals 20)
 def test_score_anomalie_auroc(submission, rng):
     from sklearn.metrics import roc_auc_score
 
@@ -408,8 +404,7 @@ def _score_fault(got: np.ndarray, ref: np.ndarray, err: np.ndarray) -> tuple[str
     )
 
 
-@pytest.mark.item("anomalie")
-@pytest.mark.points(0.5)
+@pytest.mark.item("anomalie", points=0.5)
 def test_score_anomalie_values(submission, rng):
     """The score's values, not only its order: the AUROC cannot see a monotone transform
     (the RMSE instead of the MSE, the sum instead of the mean). Compared with the grader's
@@ -560,8 +555,7 @@ def _convtranspose_width(w: int, k: int, s: int, p: int, o: int) -> int:
         return int(layer(torch.zeros(1, 1, w, w)).shape[-1])
 
 
-@pytest.mark.item("convtranspose_taille")
-@pytest.mark.points(1)
+@pytest.mark.item("convtranspose_taille", points=1)
 def test_taille_sortie_convtranspose_random(submission, rng):
     configs = []
     while len(configs) < 20:

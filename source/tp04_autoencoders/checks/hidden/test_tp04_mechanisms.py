@@ -448,8 +448,7 @@ def _assert_sigmoid_of_last(submission, model, method: str, V: np.ndarray, kind:
     )
 
 
-@pytest.mark.item("ae_classe")
-@pytest.mark.points(0.5)
+@pytest.mark.item("ae_classe", points=0.5)
 def test_ae_classe_architecture(submission, rng, seed):
     d, k, h = int(rng.integers(20, 41)), int(rng.integers(2, 6)), int(rng.integers(8, 25))
     what = f"AutoEncodeur({d}, {k}, {h})"
@@ -552,8 +551,7 @@ def test_ae_classe_architecture(submission, rng, seed):
     )
 
 
-@pytest.mark.item("ae_conv")
-@pytest.mark.points(0.5)
+@pytest.mark.item("ae_conv", points=0.5)
 def test_ae_conv_architecture(submission, rng, seed):
     what = "AutoEncodeurConv()"
     seed_torch(submission, int(seed % 2**31))
@@ -1014,8 +1012,7 @@ def _check_rows_and_seed(fn: str, runs: list[dict], X: np.ndarray, epochs: int) 
         )
 
 
-@pytest.mark.item("ae_entrainement")
-@pytest.mark.points(0.5)
+@pytest.mark.item("ae_entrainement", points=0.5)
 def test_entrainer_ae_uses_its_arguments(submission, rng, seed):
     n, epochs = 100, 3  # not a multiple of batch_size: the incomplete last batch counts
     X = rng.uniform(0.0, 1.0, size=(n, 64)).astype(np.float32)
@@ -1106,8 +1103,7 @@ def test_entrainer_ae_uses_its_arguments(submission, rng, seed):
     _check_image_input(submission, "entrainer_ae", X, {"epochs": 1, "lr": 1e-2, "batch_size": 32}, s)
 
 
-@pytest.mark.item("debruiteur")
-@pytest.mark.points(0.5)
+@pytest.mark.item("debruiteur", points=0.5)
 def test_entrainer_debruiteur_noise(submission, rng, seed):
     # Constant rows, at 0.1 and at 0.9: near the edges of [0, 1], so that a noisy input clamped
     # to [0, 1] (not the statement's x̃ = x + σ·ε) shows in the noise's law.
@@ -1248,8 +1244,7 @@ def test_entrainer_debruiteur_noise(submission, rng, seed):
 # ---------------------------------------------------------------- VAE
 
 
-@pytest.mark.item("reparametrisation")
-@pytest.mark.points(0.5)
+@pytest.mark.item("reparametrisation", points=0.5)
 def test_reparametrisation_draws_normal_noise(submission, rng, seed):
     n = 20_000
     m = rng.normal(size=2)
@@ -1391,8 +1386,7 @@ def _assert_grads(out, fn: str, names: list[str]) -> None:
             )
 
 
-@pytest.mark.item("kl")
-@pytest.mark.points(0.5)
+@pytest.mark.item("kl", points=0.5)
 def test_kl_gradients(submission, rng):
     n, k = int(rng.integers(2, 5)), int(rng.integers(2, 4))
     mu, logvar = rng.normal(size=(n, k)), rng.uniform(-1.5, 1.0, size=(n, k))
@@ -1400,8 +1394,7 @@ def test_kl_gradients(submission, rng):
     _assert_grads(out, "kl_gaussienne", ["mu", "logvar"])
 
 
-@pytest.mark.item("elbo")
-@pytest.mark.points(0.5)
+@pytest.mark.item("elbo", points=0.5)
 def test_perte_vae_gradients(submission, rng):
     n, d, k = int(rng.integers(2, 4)), int(rng.integers(3, 6)), 2
     x = rng.uniform(0.0, 1.0, size=(n, d))

@@ -157,8 +157,7 @@ def reparam_inplace(reparametrisation, mu, logvar, eps):
     return changed
 
 
-@pytest.mark.item("reparametrisation")
-@pytest.mark.points(0.5)
+@pytest.mark.item("reparametrisation", points=0.5)
 def test_reparametrisation_values(submission, rng):
     mu, logvar, eps = _reparam_inputs(rng)
     got = as_array(
@@ -199,8 +198,7 @@ def test_reparametrisation_values(submission, rng):
         )
 
 
-@pytest.mark.item("reparametrisation")
-@pytest.mark.points(0.5)
+@pytest.mark.item("reparametrisation", points=0.5)
 def test_reparametrisation_gradients(submission, rng):
     mu, logvar, eps = _reparam_inputs(rng)
     w = rng.normal(size=mu.shape)
@@ -327,8 +325,7 @@ def _kl_hint(got: np.ndarray, mu: np.ndarray, logvar: np.ndarray) -> tuple[str, 
     )
 
 
-@pytest.mark.item("kl")
-@pytest.mark.points(0.5)
+@pytest.mark.item("kl", points=0.5)
 def test_kl_closed_form(submission, rng):
     n, k = int(rng.integers(4, 10)), int(rng.integers(2, 7))
     k += k == n  # never square: a sum over the examples (dim=0) then has the wrong shape
@@ -352,8 +349,7 @@ def test_kl_closed_form(submission, rng):
     )
 
 
-@pytest.mark.item("kl")
-@pytest.mark.points(0.5)
+@pytest.mark.item("kl", points=0.5)
 def test_kl_matches_monte_carlo(submission, rng):
     # n ≠ k: a sum over the wrong axis (the examples) has the wrong shape, and says so.
     n, k, samples = 3, 4, 200_000
@@ -399,8 +395,7 @@ def _bce_sum(x: np.ndarray, x_hat: np.ndarray) -> np.ndarray:
     return -np.sum(x * np.log(x_hat) + (1 - x) * np.log(1 - x_hat), axis=1)
 
 
-@pytest.mark.item("elbo")
-@pytest.mark.points(0.5)
+@pytest.mark.item("elbo", points=0.5)
 def test_perte_vae_matches_reference(submission, rng):
     n, d, k = int(rng.integers(3, 7)), int(rng.integers(5, 13)), int(rng.integers(2, 5))
     x = rng.uniform(0.0, 1.0, size=(n, d))
@@ -725,8 +720,7 @@ def _check_vae_loss(probe: dict | None) -> None:
         )
 
 
-@pytest.mark.item("vae_beta")
-@pytest.mark.points(1.0)  # 1.0 went to the seed/lr and batch/epochs checks below (the TP totals 20)
+@pytest.mark.item("vae_beta", points=1.0)  # 1.0 went to the seed/lr and batch/epochs checks below (the TP totals 20)
 def test_beta_reduces_kl(submission, seed):
     X_train, X_test = digits_split()
     s, k = int(seed % 2**31), 3
@@ -912,8 +906,7 @@ def vae_first_steps(entrainer_vae, X, lrs, seed):
     return steps
 
 
-@pytest.mark.item("vae_beta")
-@pytest.mark.points(0.5)  # as the same faults cost in entrainer_ae
+@pytest.mark.item("vae_beta", points=0.5)  # as the same faults cost in entrainer_ae
 def test_entrainer_vae_uses_its_seed(submission, rng):
     """The same seed gives the same VAE (initialisation, batches, noise), another seed another:
     torch.manual_seed(seed) comes before VAE() is built. One epoch on 128 grader digits.
@@ -1061,8 +1054,7 @@ def _assert_epoch_passes(batches: object, n: int, epochs: int, what: str, what_e
         )
 
 
-@pytest.mark.item("vae_beta")
-@pytest.mark.points(0.5)  # as the same faults cost in entrainer_ae
+@pytest.mark.item("vae_beta", points=0.5)  # as the same faults cost in entrainer_ae
 def test_entrainer_vae_batches_cover_the_epoch(submission, rng):
     """One epoch: batches of at most batch_size examples, each example exactly once, the
     incomplete last batch included (n is never a multiple of batch_size). Batches that grow (ordre[debut : debut * batch_size])

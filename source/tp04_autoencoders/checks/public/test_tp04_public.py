@@ -58,8 +58,7 @@ def zero_model():
 # ---------------------------------------------------------------- 1. dense autoencoder
 
 
-@pytest.mark.item("ae_classe")
-@pytest.mark.points(0.5)
+@pytest.mark.item("ae_classe", points=0.5)
 def test_ae_classe_shapes(submission, rng):
     assert_statement_defaults(submission, "AutoEncodeur")
     seed_torch(submission, 0)
@@ -157,8 +156,7 @@ def _assert_trains(submission, rng, fn: str, model, kwargs: dict, label: str,
         raise CheckFailed(f"après {call[0]}, {hint_fr}", f"after {call[1]}, {hint_en}")
 
 
-@pytest.mark.item("ae_entrainement")
-@pytest.mark.points(0.5)
+@pytest.mark.item("ae_entrainement", points=0.5)
 def test_entrainer_ae_trains(submission, rng):
     assert_statement_defaults(submission, "entrainer_ae")
     _assert_trains(
@@ -173,8 +171,7 @@ def test_entrainer_ae_trains(submission, rng):
 # ---------------------------------------------------------------- 2. linear autoencoder
 
 
-@pytest.mark.item("ae_lineaire")
-@pytest.mark.points(0.5)
+@pytest.mark.item("ae_lineaire", points=0.5)
 def test_ae_lineaire_is_affine(submission, rng):
     assert_statement_defaults(submission, "AutoEncodeurLineaire")
     seed_torch(submission, 0)
@@ -201,8 +198,7 @@ def test_ae_lineaire_is_affine(submission, rng):
 # ---------------------------------------------------------------- 3. denoising
 
 
-@pytest.mark.item("debruiteur")
-@pytest.mark.points(0.5)
+@pytest.mark.item("debruiteur", points=0.5)
 def test_entrainer_debruiteur_trains(submission, rng):
     assert_statement_defaults(submission, "entrainer_debruiteur")
     _assert_trains(
@@ -217,8 +213,7 @@ def test_entrainer_debruiteur_trains(submission, rng):
 # ---------------------------------------------------------------- 4. anomaly score
 
 
-@pytest.mark.item("anomalie")
-@pytest.mark.points(0.5)
+@pytest.mark.item("anomalie", points=0.5)
 def test_score_anomalie_fixed_models(submission, rng):
     X = rng.uniform(0.0, 1.0, size=(6, 64)).astype(np.float32)
     got = as_array(
@@ -268,8 +263,7 @@ def test_score_anomalie_fixed_models(submission, rng):
 # ---------------------------------------------------------------- 5. transposed convolution
 
 
-@pytest.mark.item("convtranspose_taille")
-@pytest.mark.points(0.5)
+@pytest.mark.item("convtranspose_taille", points=0.5)
 def test_taille_sortie_convtranspose_examples(submission):
     for args, expected in (((2, 3, 2, 1, 1), 4), ((4, 3, 2, 1, 1), 8), ((5, 3, 1, 1, 0), 5)):
         raw = submission.call("taille_sortie_convtranspose", *args)
@@ -291,8 +285,7 @@ def test_taille_sortie_convtranspose_examples(submission):
             )
 
 
-@pytest.mark.item("ae_conv")
-@pytest.mark.points(0.5)
+@pytest.mark.item("ae_conv", points=0.5)
 def test_ae_conv_shapes(submission, rng):
     seed_torch(submission, 0)
     model = as_module(submission, submission.call("AutoEncodeurConv"), "AutoEncodeurConv()")
@@ -339,8 +332,7 @@ def test_ae_conv_shapes(submission, rng):
 # ---------------------------------------------------------------- 6. VAE
 
 
-@pytest.mark.item("reparametrisation")
-@pytest.mark.points(0.5)
+@pytest.mark.item("reparametrisation", points=0.5)
 def test_reparametrisation_fixed_eps(submission):
     assert_statement_defaults(submission, "reparametrisation")
     mu = np.array([[0.0, 1.0]])
@@ -371,8 +363,7 @@ def test_reparametrisation_fixed_eps(submission):
         )
 
 
-@pytest.mark.item("kl")
-@pytest.mark.points(0.5)
+@pytest.mark.item("kl", points=0.5)
 def test_kl_simple_cases(submission):
     mu = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, -1.0]])
     logvar = np.zeros((3, 2))
@@ -395,8 +386,7 @@ def test_kl_simple_cases(submission):
     )
 
 
-@pytest.mark.item("elbo")
-@pytest.mark.points(0.5)
+@pytest.mark.item("elbo", points=0.5)
 def test_perte_vae_simple_case(submission):
     assert_statement_defaults(submission, "perte_vae")
     # Two examples (a sum over the batch differs from the mean): KL = 0.5 and 0, mean 0.25.

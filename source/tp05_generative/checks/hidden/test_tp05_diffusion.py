@@ -63,8 +63,7 @@ def _chamfer(A: np.ndarray, B: np.ndarray) -> float:
 AB_RTOL = 3e-5  # float32 cumprod over <= 500 steps: <= 1.1e-5 relative (3000 grader draws)
 
 
-@pytest.mark.item("planning_beta")
-@pytest.mark.points(1.5)
+@pytest.mark.item("planning_beta", points=1.5)
 def test_schedule_matches_reference(submission, rng):
     for _ in range(2):
         T_ = int(rng.integers(50, 500))
@@ -238,8 +237,7 @@ def q_inplace(q_echantillon, x0, t, bruit, alphas_bar):
     return [not torch.equal(a, b) for a, b in zip(args, before, strict=True)]
 
 
-@pytest.mark.item("q_echantillon")
-@pytest.mark.points(1.5)  # 0.5 from ..._iterated_chain: an in-place change of the caller's data shows here only
+@pytest.mark.item("q_echantillon", points=1.5)  # 0.5 from ..._iterated_chain: an in-place change of the caller's data shows here only
 def test_q_sample_matches_reference(submission, rng):
     # A schedule of the grader's (not the course's): the global ALPHAS_BAR gives other values.
     _, ab = _schedule(T, float(rng.uniform(2e-4, 1e-3)), float(rng.uniform(0.01, 0.04)))
@@ -294,8 +292,7 @@ def test_q_sample_matches_reference(submission, rng):
         )
 
 
-@pytest.mark.item("q_echantillon")
-@pytest.mark.points(1)  # 0.5 moved to ..._matches_reference
+@pytest.mark.item("q_echantillon", points=1)  # 0.5 moved to ..._matches_reference
 def test_q_sample_matches_iterated_chain(submission, rng):
     """Same mean and variance as t + 1 steps of x_t = sqrt(1 − β_t) x_{t−1} + sqrt(β_t) ε."""
     betas, ab = _schedule()
@@ -393,8 +390,7 @@ def trivial_model():
     return _Tp05ModeleTrivial()
 
 
-@pytest.mark.item("perte_debruitage")
-@pytest.mark.points(0.75)  # 0.25 moved to test_loss_is_differentiable: a loss without a graph trains nothing
+@pytest.mark.item("perte_debruitage", points=0.75)  # 0.25 moved to test_loss_is_differentiable: a loss without a graph trains nothing
 def test_loss_matches_reference(submission, rng):
     model = trivial_model.call(submission)
     # A schedule of the grader's, shorter than the notebook's and with other bounds: an x_t
@@ -562,8 +558,7 @@ _TRAIN_HINT_EN = (
 )
 
 
-@pytest.mark.item("entrainer_debruiteur")
-@pytest.mark.points(0.25)  # 0.25 each to ..._uses_its_seed, ..._draws_uniform_steps, ..._new_model_and_its_loop_arguments
+@pytest.mark.item("entrainer_debruiteur", points=0.25)  # 0.25 each to ..._uses_its_seed, ..._draws_uniform_steps, ..._new_model_and_its_loop_arguments
 def test_denoiser_test_loss(submission, rng, seed):
     model = _denoiser(submission, seed)
     _, ab = _schedule()
@@ -590,8 +585,7 @@ def test_denoiser_test_loss(submission, rng, seed):
     )
 
 
-@pytest.mark.item("entrainer_debruiteur")
-@pytest.mark.points(0.5)  # 0.5 moved to ..._draws_uniform_steps (one batch or noise reused)
+@pytest.mark.item("entrainer_debruiteur", points=0.5)  # 0.5 moved to ..._draws_uniform_steps (one batch or noise reused)
 def test_denoiser_samples_look_like_the_spiral(submission, rng, seed):
     model = _denoiser(submission, seed)
     samples = as_array(
@@ -624,8 +618,7 @@ def train_params(entrainer_debruiteur, donnees, alphas_bar, seed, lr, n_pas):
     return torch.cat([p.detach().double().flatten() for p in modele.parameters()])
 
 
-@pytest.mark.item("entrainer_debruiteur")
-@pytest.mark.points(0.25)
+@pytest.mark.item("entrainer_debruiteur", points=0.25)
 def test_denoiser_uses_its_seed(submission, rng):
     """The same seed gives the same model (initialisation and batches), another seed another:
     torch.manual_seed(seed) comes before Debruiteur() is built; another lr, another model (an
@@ -727,8 +720,7 @@ def _shared_model_error() -> CheckFailed:
     )
 
 
-@pytest.mark.item("entrainer_debruiteur")
-@pytest.mark.points(0.25)
+@pytest.mark.item("entrainer_debruiteur", points=0.25)
 def test_denoiser_new_model_and_its_loop_arguments(submission, rng):
     """Each call builds a new Debruiteur and takes n_pas steps on batches of taille_lot points:
     a loop with 2000 steps and batches of 128 written in, or a model shared between calls,
@@ -960,8 +952,7 @@ def _check_step_range_ends(submission, rng, data: np.ndarray, n_pas: int, lot: i
         )
 
 
-@pytest.mark.item("entrainer_debruiteur")
-@pytest.mark.points(0.75)  # 0.5 from ..._samples_look_like_the_spiral: one batch or one noise drawn once trains on nothing new
+@pytest.mark.item("entrainer_debruiteur", points=0.75)  # 0.5 from ..._samples_look_like_the_spiral: one batch or one noise drawn once trains on nothing new
 def test_denoiser_draws_uniform_steps(submission, rng):
     """The steps t of the training batches are uniform on {0, …, T − 1} with T =
     len(alphas_bar): a schedule of the grader's, longer than the notebook's T = 1000, so that
@@ -1054,8 +1045,7 @@ CHAMFER_FULL, CHAMFER_PARTIAL = 0.08, 0.15  # solution ≈ 0.045 (spiral vs spir
 N_SAMPLES = 400
 
 
-@pytest.mark.item("echantillonner")
-@pytest.mark.points(0.5)
+@pytest.mark.item("echantillonner", points=0.5)
 def test_sampler_reaches_the_spiral(submission, rng, seed):
     model = oracle.call(submission)
     betas, _ = _schedule()

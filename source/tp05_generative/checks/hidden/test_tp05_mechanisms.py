@@ -194,8 +194,7 @@ def _reused_noise(xs: np.ndarray, out: np.ndarray, betas: np.ndarray) -> bool:
     return bool(misfit) and float(np.median(misfit)) < 0.05
 
 
-@pytest.mark.item("echantillonner")
-@pytest.mark.points(1)
+@pytest.mark.item("echantillonner", points=1)
 def test_sampler_reverse_steps(submission, rng, seed):
     n = 2000
     betas = _sampler_schedule(rng)
@@ -324,8 +323,7 @@ def test_sampler_reverse_steps(submission, rng, seed):
 # ---------------------------------------------------------------- KL Monte Carlo
 
 
-@pytest.mark.item("kl_monte_carlo")
-@pytest.mark.points(0.5)
+@pytest.mark.item("kl_monte_carlo", points=0.5)
 def test_kl_monte_carlo_reproducible(submission, rng, seed):
     q = (float(rng.uniform(-1, 1)), float(rng.uniform(0.5, 2.0)))
     p = (float(rng.uniform(-1, 1)), float(rng.uniform(0.5, 2.0)))
@@ -381,8 +379,7 @@ def loss_grad(perte_debruitage, x0, t, bruit, alphas_bar, W):
             "given": given}
 
 
-@pytest.mark.item("perte_debruitage")
-@pytest.mark.points(0.75)
+@pytest.mark.item("perte_debruitage", points=0.75)
 def test_loss_is_differentiable(submission, rng):
     T = 1000
     betas = np.linspace(1e-4, 0.02, T)
@@ -453,8 +450,7 @@ def mle_inplace(mle_gaussienne, x):
     return bool(np.array_equal(x, copy))
 
 
-@pytest.mark.item("mle_gaussienne")
-@pytest.mark.points(0.5)
+@pytest.mark.item("mle_gaussienne", points=0.5)
 def test_mle_leaves_input_unchanged(submission, rng):
     x = rng.normal(float(rng.uniform(1, 3)), 1.5, size=int(rng.integers(8, 20)))
     try:

@@ -76,8 +76,7 @@ def _same_mean_pair(rng: np.random.Generator) -> tuple[float, float, float, floa
 # ---------------------------------------------------------------- MLE
 
 
-@pytest.mark.item("mle_gaussienne")
-@pytest.mark.points(1)
+@pytest.mark.item("mle_gaussienne", points=1)
 def test_mle_matches_closed_form(submission, rng):
     for _ in range(3):
         n = int(rng.integers(6, 15))  # small N: dividing by N − 1 shows
@@ -125,8 +124,7 @@ def test_mle_matches_closed_form(submission, rng):
 # ---------------------------------------------------------------- cross-entropy
 
 
-@pytest.mark.item("entropie_croisee")
-@pytest.mark.points(1.5)
+@pytest.mark.item("entropie_croisee", points=1.5)
 def test_cross_entropy_matches_torch(submission, rng):
     for scale in (1.0, 5.0):
         n, c = int(rng.integers(5, 20)), int(rng.integers(3, 8))
@@ -294,8 +292,7 @@ def _kl_hint(got: float, q: tuple, p: tuple) -> tuple[str, str]:
     )
 
 
-@pytest.mark.item("kl_gaussiennes")
-@pytest.mark.points(1.5)
+@pytest.mark.item("kl_gaussiennes", points=1.5)
 def test_kl_closed_form_within_monte_carlo_ci(submission, rng):
     for q_p in _gaussian_pairs(rng, 3):
         q, p = q_p[:2], q_p[2:]
@@ -320,8 +317,7 @@ def test_kl_closed_form_within_monte_carlo_ci(submission, rng):
             )
 
 
-@pytest.mark.item("kl_gaussiennes")
-@pytest.mark.points(0.5)
+@pytest.mark.item("kl_gaussiennes", points=0.5)
 def test_kl_is_asymmetric(submission, rng):
     for q_p in _gaussian_pairs(rng, 2):
         q, p = q_p[:2], q_p[2:]
@@ -427,8 +423,7 @@ def _klmc_fault(submission, q, p, n: int, call_seed: int, est: float, se: float,
     return None
 
 
-@pytest.mark.item("kl_monte_carlo")
-@pytest.mark.points(1)
+@pytest.mark.item("kl_monte_carlo", points=1)
 def test_kl_monte_carlo_within_ci_of_truth(submission, rng, seed):
     n = 20_000
     for i, q_p in enumerate([*_gaussian_pairs(rng, 2), _same_mean_pair(rng)]):

@@ -29,8 +29,7 @@ from .helpers import SEQUENCE_REFERENCES, check_arguments_and_graph
 # ---------------------------------------------------------------- parameter counts
 
 
-@pytest.mark.item("param_counts")
-@pytest.mark.points(0.5)
+@pytest.mark.item("param_counts", points=0.5)
 def test_param_counts_match_torch(submission, rng):
     for _ in range(3):
         d, H = (int(v) for v in rng.integers(1, 40, size=2))
@@ -169,8 +168,7 @@ def _call_norms(submission, X, h0, W_xh, W_hh, b_h) -> np.ndarray:
     return as_array(raw, "normes_gradient_h0(...)", shape=(X.shape[0],))
 
 
-@pytest.mark.item("bptt")
-@pytest.mark.points(1)
+@pytest.mark.item("bptt", points=1)
 def test_normes_gradient_match_autograd(submission, rng):
     T, N, d, H = int(rng.integers(5, 12)), *(int(v) for v in rng.integers(2, 6, size=3))
     X = torch.from_numpy(rng.normal(size=(T, N, d)) * 0.5)
@@ -222,8 +220,7 @@ def test_normes_gradient_match_autograd(submission, rng):
         )
 
 
-@pytest.mark.item("bptt")
-@pytest.mark.points(0.5)
+@pytest.mark.item("bptt", points=0.5)
 def test_gradient_vanishes_and_explodes(submission, rng):
     T, d, H = int(rng.integers(20, 31)), int(rng.integers(2, 5)), int(rng.integers(4, 9))
     Q, _ = np.linalg.qr(rng.normal(size=(H, H)))
@@ -280,8 +277,7 @@ def same_list_returned(clipper, grads, tau):
     return clipper(gs, tau) is gs
 
 
-@pytest.mark.item("clip")
-@pytest.mark.points(0.5)
+@pytest.mark.item("clip", points=0.5)
 def test_clipper_matches_clip_grad_norm(submission, rng):
     # "tiny", drawn on purpose: a global norm under the 1e-6 of τ / (‖g‖ + 1e-6), which must
     # leave the gradients unchanged (a factor τ / (‖g‖ - 1e-6) turns negative there).

@@ -107,8 +107,7 @@ def _fail(what_fr: str, what_en: str, got, ref, hint_fr: str, hint_en: str):
 # ---------------------------------------------------------------- RNN
 
 
-@pytest.mark.item("rnn_cell")
-@pytest.mark.points(1)
+@pytest.mark.item("rnn_cell", points=1)
 def test_cellule_rnn_matches_rnncell(submission, rng, seed):
     torch.manual_seed(seed)
     for _ in range(3):
@@ -185,8 +184,7 @@ def test_cellule_rnn_matches_rnncell(submission, rng, seed):
     )
 
 
-@pytest.mark.item("rnn_sequence")
-@pytest.mark.points(1)
+@pytest.mark.item("rnn_sequence", points=1)
 def test_rnn_sequence_matches_nn_rnn(submission, rng, seed):
     torch.manual_seed(seed)
     T, N, d, H = int(rng.integers(3, 9)), *(int(v) for v in rng.integers(2, 6, size=3))
@@ -283,8 +281,7 @@ def _lstm_variant(x, h, c, W_ih, W_hh, b, order="ifgo", cand=torch.tanh, forget=
     return (o * torch.tanh(c_new)).numpy(), c_new.numpy()
 
 
-@pytest.mark.item("lstm_cell")
-@pytest.mark.points(1.5)
+@pytest.mark.item("lstm_cell", points=1.5)
 def test_cellule_lstm_matches_lstmcell(submission, rng, seed):
     torch.manual_seed(seed)
     for _ in range(3):
@@ -403,8 +400,7 @@ def _peephole(x, h, c, p, *, o_sees="new", peepholes=True, cand=torch.tanh, swap
     return (o * torch.tanh(c_new)).numpy(), c_new.numpy()
 
 
-@pytest.mark.item("lstm_peephole")
-@pytest.mark.points(1.5)
+@pytest.mark.item("lstm_peephole", points=1.5)
 def test_cellule_lstm_peephole_matches_course_formula(submission, rng):
     for _ in range(3):
         N, d, H = (int(v) for v in rng.integers(2, 7, size=3))
@@ -494,8 +490,7 @@ def _gru(x, h, p, torch_variant=False, swap_z=False, tensors=False):
     return out if tensors else out.numpy()
 
 
-@pytest.mark.item("gru_cell")
-@pytest.mark.points(1)
+@pytest.mark.item("gru_cell", points=1)
 def test_cellule_gru_matches_course_formula(submission, rng):
     for _ in range(3):
         N, d, H = (int(v) for v in rng.integers(2, 7, size=3))
@@ -570,8 +565,7 @@ def _gru_torch_variant(
     return out if tensors else out.numpy()
 
 
-@pytest.mark.item("gru_pytorch")
-@pytest.mark.points(1)
+@pytest.mark.item("gru_pytorch", points=1)
 def test_cellule_gru_pytorch_matches_grucell(submission, rng, seed):
     torch.manual_seed(seed)
     for _ in range(3):

@@ -46,6 +46,7 @@ from autograder.checks import (
     kernel_side,
     looks_like_probabilities,
     module_info,
+    note_fresh_gradients,
     once_per_submission,
     read_regression_loss,
     record_margin,
@@ -197,7 +198,7 @@ def last_step_logits(creer, graine, d, H, n_classes, X, X2):
         return {"a": a, "b": modele(X2), "n": len(recurrents), "intacte": bool(torch.equal(X, avant))}
 
 
-@kernel_side
+@kernel_side(uses=(note_fresh_gradients,))
 def record_training(entrainer, X, y, epochs, batch_size, seed, lr):
     """A stand-in model for entrainer_sequence: it records the examples each step sees (their
     id is X[:, 0, 0]), whether a step's gradients were added to the previous ones, the global
@@ -211,12 +212,7 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, lr):
             self.lin = torch.nn.Linear(X.shape[-1], int(y.max()) + 1)
             self.ids, self.cumuls, self.normes, self.taux, self.adam = [], [], [], [], []
             self.pertes = []
-            frais = {}
-            for i, p in enumerate(self.parameters()):
-                p.register_hook(lambda g, i=i: frais.__setitem__(i, g.detach().clone()))
-                p.register_post_accumulate_grad_hook(
-                    lambda p, i=i: self.cumuls.append(bool(torch.allclose(p.grad, frais[i])))
-                )
+            note_fresh_gradients(self, self.cumuls)
 
         def forward(self, x):
             sortie = 100.0 * self.lin(x[:, -1])  # large gradients: clipping shows
@@ -411,8 +407,7 @@ def _forget_bias_rule(t: Trained) -> tuple[str, str] | None:
     return None
 
 
-@pytest.mark.item("memoire")
-@pytest.mark.points(2)
+@pytest.mark.item("memoire", points=2)
 def test_lstm_remembers_the_country(submission, seed):
     t = _trained(submission, seed)
     rule = _forget_bias_rule(t)
@@ -752,8 +747,7 @@ def _check_training_loop(submission, seed: int) -> None:
     check_seeded_order(ids, again, other, call)
 
 
-@pytest.mark.item("memoire")
-@pytest.mark.points(1)
+@pytest.mark.item("memoire", points=1)
 def test_vanilla_rnn_misses_what_the_lstm_reaches(submission, seed):
     # The mechanisms first: a model that does not read the last step, or a loop that does not
     # clip, can clear (or miss) the accuracy bars for the wrong reason.
@@ -829,8 +823,7 @@ def _windows(series: np.ndarray, L: int) -> tuple[np.ndarray, np.ndarray]:
     return series[idx][:, :, None], series[L:]
 
 
-@pytest.mark.item("prevision")
-@pytest.mark.points(0.5)
+@pytest.mark.item("prevision", points=0.5)
 def test_fenetres_matches_reference(submission, rng):
     for _ in range(3):
         n, L = int(rng.integers(15, 40)), int(rng.integers(2, 8))
@@ -975,8 +968,7 @@ def _rule(used: object, key: str, fr: str, en: str) -> None:
         raise CheckFailed(fr, en)
 
 
-@pytest.mark.item("prevision")
-@pytest.mark.points(0.5)
+@pytest.mark.item("prevision", points=0.5)
 def test_prevision_uses_its_seed(submission, rng):
     """The statement's seed: the model is created after torch.manual_seed(seed) and the
     batches drawn from it, so the same seed gives the same model and another seed another.
@@ -1165,8 +1157,7 @@ def test_prevision_uses_its_seed(submission, rng):
                       f"{call} does not use its seed argument; {en}")
 
 
-@pytest.mark.item("prevision")
-@pytest.mark.points(1)
+@pytest.mark.item("prevision", points=1)
 def test_prevision_test_mse(submission, rng, seed):
     period = float(rng.uniform(18.0, 25.0))
     train, test = _sine(rng, N_SERIES_TRAIN, period), _sine(rng, N_SERIES_TEST, period)

@@ -44,8 +44,7 @@ def _t(rng, *shape, scale=1.0):
     return Tensor(rng.normal(size=shape) * scale)
 
 
-@pytest.mark.item("rnn_cell")
-@pytest.mark.points(0.5)
+@pytest.mark.item("rnn_cell", points=0.5)
 def test_cellule_rnn_shape_and_range(submission, rng):
     N, d, H = 3, 4, 5
     got = submission.call(
@@ -59,8 +58,7 @@ def test_cellule_rnn_shape_and_range(submission, rng):
         )
 
 
-@pytest.mark.item("rnn_sequence")
-@pytest.mark.points(0.5)
+@pytest.mark.item("rnn_sequence", points=0.5)
 def test_rnn_sequence_shape(submission, rng):
     T, N, d, H = 4, 2, 3, 5
     got = with_references(
@@ -70,8 +68,7 @@ def test_rnn_sequence_shape(submission, rng):
     as_array(got, "rnn_sequence(...) (les états h_1..h_T)", shape=(T, N, H))
 
 
-@pytest.mark.item("lstm_cell")
-@pytest.mark.points(0.5)
+@pytest.mark.item("lstm_cell", points=0.5)
 def test_cellule_lstm_shapes(submission, rng):
     N, d, H = 2, 3, 4
     shapes = ((N, d), (N, H), (N, H), (4 * H, d), (4 * H, H), (4 * H,), (4 * H,))
@@ -84,8 +81,7 @@ def test_cellule_lstm_shapes(submission, rng):
         )
 
 
-@pytest.mark.item("lstm_peephole")
-@pytest.mark.points(0.5)
+@pytest.mark.item("lstm_peephole", points=0.5)
 def test_cellule_lstm_peephole_without_peepholes_is_pytorch(submission, rng):
     """With W_cf = W_ci = W_co = 0, the course's cell is PyTorch's (blocks i, f, g=c̃, o)."""
     import torch
@@ -119,8 +115,7 @@ def test_cellule_lstm_peephole_without_peepholes_is_pytorch(submission, rng):
         )
 
 
-@pytest.mark.item("gru_cell")
-@pytest.mark.points(0.5)
+@pytest.mark.item("gru_cell", points=0.5)
 def test_cellule_gru_shape(submission, rng):
     N, d, H = 2, 3, 4
     p = {}
@@ -132,8 +127,7 @@ def test_cellule_gru_shape(submission, rng):
     as_array(got, "cellule_gru(...)", shape=(N, H))
 
 
-@pytest.mark.item("gru_pytorch")
-@pytest.mark.points(0.5)
+@pytest.mark.item("gru_pytorch", points=0.5)
 def test_cellule_gru_pytorch_shape_and_update_gate(submission, rng):
     N, d, H = 2, 3, 4
     W_ih, W_hh = rng.normal(size=(3 * H, d)), rng.normal(size=(3 * H, H))
@@ -158,8 +152,7 @@ def test_cellule_gru_pytorch_shape_and_update_gate(submission, rng):
         )
 
 
-@pytest.mark.item("param_counts")
-@pytest.mark.points(0.5)
+@pytest.mark.item("param_counts", points=0.5)
 def test_param_counts_relations(submission):
     for d, H in [(1, 50), (10, 32)]:
         rnn = as_int(submission.call("nb_params_rnn", d, H), f"nb_params_rnn({d}, {H})")
@@ -174,8 +167,7 @@ def test_param_counts_relations(submission):
             )
 
 
-@pytest.mark.item("bptt")
-@pytest.mark.points(0.5)
+@pytest.mark.item("bptt", points=0.5)
 def test_normes_gradient_shape(submission, rng):
     T, N, d, H = 6, 2, 3, 4
     got = submission.call(
@@ -191,8 +183,7 @@ def test_normes_gradient_shape(submission, rng):
         raise CheckFailed("une norme est positive ou nulle", "a norm is non-negative")
 
 
-@pytest.mark.item("clip")
-@pytest.mark.points(0.5)
+@pytest.mark.item("clip", points=0.5)
 def test_clipper_shapes_and_small_gradients(submission, rng):
     grads = [rng.normal(size=(3, 2)) * 1e-3, rng.normal(size=(4,)) * 1e-3]
     got = submission.call("clipper_gradients", [Tensor(g) for g in grads], 10.0)
@@ -214,8 +205,7 @@ def test_clipper_shapes_and_small_gradients(submission, rng):
 
 
 
-@pytest.mark.item("memoire")
-@pytest.mark.points(0.5)
+@pytest.mark.item("memoire", points=0.5)
 def test_modeles_sequence_shapes_and_kinds(submission, rng):
     N, T, d, H, n_classes = 4, 6, 3, 5, 2
     X = rng.normal(size=(N, T, d)).astype(np.float32)
@@ -270,8 +260,7 @@ def test_modeles_sequence_shapes_and_kinds(submission, rng):
 # ---------------------------------------------------------------- forecast
 
 
-@pytest.mark.item("prevision")
-@pytest.mark.points(0.5)
+@pytest.mark.item("prevision", points=0.5)
 def test_fenetres_small_example(submission):
     serie = np.arange(8, dtype=np.float32)
     got = submission.call("fenetres", Tensor(serie), 3)

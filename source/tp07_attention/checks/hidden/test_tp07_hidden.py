@@ -185,8 +185,7 @@ def _qkv(rng, B: int, n: int, m: int, d: int, dv: int):
     return Q, K, V
 
 
-@pytest.mark.item("attention")
-@pytest.mark.points(1.5)
+@pytest.mark.item("attention", points=1.5)
 def test_attention_matches_torch_without_mask(submission, rng):
     # (B, n, d_k) inputs, then (B, h, n, d_k) ones: the shapes attention_multi_tetes sends.
     for heads in (None, int(rng.integers(2, 5))):
@@ -288,8 +287,7 @@ def _check_large_scores(submission, rng) -> None:
     )
 
 
-@pytest.mark.item("attention")
-@pytest.mark.points(1)
+@pytest.mark.item("attention", points=1)
 def test_attention_with_padding_mask(submission, rng):
     B, n, m = int(rng.integers(2, 5)), int(rng.integers(3, 7)), int(rng.integers(4, 8))
     d, dv = int(rng.integers(8, 25)), int(rng.integers(2, 6))
@@ -322,8 +320,7 @@ def test_attention_with_padding_mask(submission, rng):
     )
 
 
-@pytest.mark.item("attention")
-@pytest.mark.points(1)
+@pytest.mark.item("attention", points=1)
 def test_attention_with_causal_mask(submission, rng):
     n = int(rng.integers(4, 9))
     causal = as_array(
@@ -375,8 +372,7 @@ def test_attention_with_causal_mask(submission, rng):
 # ---------------------------------------------------------------- multi-head attention
 
 
-@pytest.mark.item("mha")
-@pytest.mark.points(1.5)
+@pytest.mark.item("mha", points=1.5)
 def test_mha_matches_nn_multiheadattention(submission, rng, seed):
     torch.manual_seed(seed)
     # Both head counts, in a drawn order: a count fixed in the code (n_tetes = 2) passes on
@@ -712,8 +708,7 @@ def _posenc_variants(n: int, d: int):
     ]
 
 
-@pytest.mark.item("posenc")
-@pytest.mark.points(1)
+@pytest.mark.item("posenc", points=1)
 def test_posenc_matches_formula(submission, rng):
     n, d = int(rng.integers(10, 60)), 2 * int(rng.integers(3, 17))
     got = as_array(
@@ -786,8 +781,7 @@ def _grader_function(genre: str, poids: np.ndarray):
     return lambda z: z @ w + torch.arange(z.shape[0], dtype=z.dtype)[:, None]
 
 
-@pytest.mark.item("equivariance")
-@pytest.mark.points(1)
+@pytest.mark.item("equivariance", points=1)
 def test_erreur_permutation_on_grader_functions(submission, rng):
     ambiguous = False  # a wrong value that two hints both explain: decided after the loop
     # "petit": a gap of a few 1e-5, drawn on purpose, that rounding to 4 decimals loses.
@@ -969,8 +963,7 @@ def _self_attention(submission, Z: np.ndarray) -> np.ndarray:
     return as_array(got, "attention", shape=(1, *Z.shape))[0]
 
 
-@pytest.mark.item("equivariance")
-@pytest.mark.points(0.5)
+@pytest.mark.item("equivariance", points=0.5)
 def test_student_self_attention_is_permutation_equivariant(submission, rng):
     n, d = int(rng.integers(5, 10)), int(rng.integers(4, 13))
     X = rng.normal(size=(n, d))
@@ -988,8 +981,7 @@ def test_student_self_attention_is_permutation_equivariant(submission, rng):
         )
 
 
-@pytest.mark.item("equivariance")
-@pytest.mark.points(0.5)
+@pytest.mark.item("equivariance", points=0.5)
 def test_positional_encoding_breaks_equivariance(submission, rng):
     n, d = int(rng.integers(5, 10)), 2 * int(rng.integers(2, 7))
     X = rng.normal(size=(n, d))
@@ -1170,8 +1162,7 @@ def _named_if_in_place(submission, rng, check) -> None:
         raise
 
 
-@pytest.mark.item("bert_mask")
-@pytest.mark.points(0.5)
+@pytest.mark.item("bert_mask", points=0.5)
 def test_bert_selection_rate(submission, rng):
     _named_if_in_place(submission, rng, lambda: _check_bert_selection(submission, rng))
 
@@ -1289,8 +1280,7 @@ def _check_vocabulary_ends(submission, rng) -> None:
         )
 
 
-@pytest.mark.item("bert_mask")
-@pytest.mark.points(1)
+@pytest.mark.item("bert_mask", points=1)
 def test_bert_replacement_split(submission, rng):
     _named_if_in_place(submission, rng, lambda: _check_bert_split(submission, rng))
 
@@ -1485,8 +1475,7 @@ def _gnn(submission, X, A, W1, W2, agregation):
     )
 
 
-@pytest.mark.item("gnn")
-@pytest.mark.points(0.5)
+@pytest.mark.item("gnn", points=0.5)
 def test_gnn_values(submission, rng):
     # Symmetric graphs, then directed ones (A_ij ≠ A_ji): only these tell rows from columns.
     for directed, agregation in ((False, "somme"), (False, "moyenne"), (True, "somme"),
@@ -1540,8 +1529,7 @@ def test_gnn_values(submission, rng):
         )
 
 
-@pytest.mark.item("gnn")
-@pytest.mark.points(0.75)
+@pytest.mark.item("gnn", points=0.75)
 def test_gnn_is_permutation_equivariant(submission, rng):
     for agregation in ("somme", "moyenne"):
         A, X, W1, W2 = _gnn_case(rng)
@@ -1579,8 +1567,7 @@ def gnn_gradients(couche_gnn, X, A, W_soi, W_voisins, R, agregation):
     return {"H": H.detach(), "grads": [torch.zeros_like(t) if t.grad is None else t.grad for t in feuilles]}
 
 
-@pytest.mark.item("gnn")
-@pytest.mark.points(0.25)
+@pytest.mark.item("gnn", points=0.25)
 def test_gnn_gradient_reaches_inputs_and_weights(submission, rng):
     """The GNN trains through couche_gnn: the gradient must reach X (the previous layer's
     output), W_soi and W_voisins, through the messages M as well as the node itself."""

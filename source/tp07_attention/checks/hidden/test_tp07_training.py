@@ -52,6 +52,7 @@ from autograder.checks import (
     fmt_order,
     kernel_side,
     looks_like_probabilities,
+    note_fresh_gradients,
     once_per_submission,
     record_expected,
     record_margin,
@@ -134,7 +135,7 @@ def block_heads(BlocTransformer, graine, d, n_tetes, x):
     return [int(v) if isinstance(v, int) and not isinstance(v, bool) else str(v)[:30] for v in recues]
 
 
-@kernel_side
+@kernel_side(uses=(note_fresh_gradients,))
 def record_transformer_training(entrainer_transformer, graine_modele, taille_vocab, donnees,
                                 n_etapes, taille_lot, contexte, lr, graine):
     """entrainer_transformer(stand-in model, donnees, ...) and what the stand-in recorded:
@@ -148,12 +149,7 @@ def record_transformer_training(entrainer_transformer, graine_modele, taille_voc
             self.plongement = torch.nn.Embedding(taille_vocab, 8)
             self.tete = torch.nn.Linear(8, taille_vocab)
             self.entrees, self.sorties, self.poids, self.cumuls = [], [], [], []
-            frais = {}
-            for i, p in enumerate(self.parameters()):
-                p.register_hook(lambda g, i=i: frais.__setitem__(i, g.detach().clone()))
-                p.register_post_accumulate_grad_hook(
-                    lambda p, i=i: self.cumuls.append(bool(torch.allclose(p.grad, frais[i])))
-                )
+            note_fresh_gradients(self, self.cumuls)
 
         def forward(self, x):
             self.entrees.append(x.detach().long().cpu().clone())
@@ -605,8 +601,7 @@ _GNN_HINT = (
 )
 
 
-@pytest.mark.item("gnn_train")
-@pytest.mark.points(1)
+@pytest.mark.item("gnn_train", points=1)
 def test_gnn_accuracy_on_grader_graphs(submission, seed):
     _check_every_parameter_learns(submission, seed)
     _check_seed_is_used(submission, seed)
@@ -687,8 +682,7 @@ def _mechanics(submission, name: str, args) -> dict:
     return out
 
 
-@pytest.mark.item("gnn_train")
-@pytest.mark.points(0.5)
+@pytest.mark.item("gnn_train", points=0.5)
 def test_gnn_and_mlp_training_mechanics(submission, seed):
     """The mechanism behind the accuracies, which a faulty loop can still reach: fresh
     gradients at every step (zero_grad), n_epoques and lr used, a GNN that averages over the
@@ -818,8 +812,7 @@ def test_gnn_and_mlp_training_mechanics(submission, seed):
         )
 
 
-@pytest.mark.item("gnn_train")
-@pytest.mark.points(1)
+@pytest.mark.item("gnn_train", points=1)
 def test_gnn_beats_features_only_mlp(submission, seed):
     r = _nodes(submission, seed)
     record_margin(f"MLP accuracy vs the grader's logistic regression − {MLP_FLOOR_GAP:g}",
@@ -945,8 +938,7 @@ def _redrawn(submission, label: str, rng, vocab: int, d: int, heads: int, layers
 _SMALL_TRANSFORMER = "PetitTransformer(vocab, d, n_tetes, n_couches, contexte) du correcteur"
 
 
-@pytest.mark.item("transformer")
-@pytest.mark.points(0.5)
+@pytest.mark.item("transformer", points=0.5)
 def test_transformer_is_causal(submission, rng, seed, device):
     for _ in range(2):
         vocab, heads = int(rng.integers(8, 21)), int(rng.choice([2, 4]))
@@ -965,8 +957,7 @@ def test_transformer_is_causal(submission, rng, seed, device):
             raise _not_causal(label, t, gap, _wrong_causal_mask(submission, T))
 
 
-@pytest.mark.item("transformer")
-@pytest.mark.points(0.5)
+@pytest.mark.item("transformer", points=0.5)
 def test_transformer_residuals_and_positions(submission, rng):
     """The architecture, not the training: residual connections, then position embeddings.
 
@@ -1471,8 +1462,7 @@ def _start_range_text(exc: StudentError) -> tuple[str, str]:
     )
 
 
-@pytest.mark.item("transformer_train")
-@pytest.mark.points(0.5)
+@pytest.mark.item("transformer_train", points=0.5)
 def test_entrainer_transformer_loop_mechanics(submission, rng):
     """entrainer_transformer on a grader stand-in model that records every step.
 
@@ -1725,8 +1715,7 @@ def _texts(tp_dir) -> tuple[str, str]:
     return train, raw.decode("utf-8")
 
 
-@pytest.mark.item("transformer_train")
-@pytest.mark.points(1)
+@pytest.mark.item("transformer_train", points=1)
 def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_dir):
     train, held_out = _texts(tp_dir)
     chars = sorted(set(train))  # the notebook's `caracteres`

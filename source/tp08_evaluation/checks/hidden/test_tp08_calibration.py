@@ -132,8 +132,7 @@ _DROPS_ONE = (
 )
 
 
-@pytest.mark.item("ece")
-@pytest.mark.points(1.5)
+@pytest.mark.item("ece", points=1.5)
 def test_fiabilite_matches_reference(submission, rng):
     for n_bins in (15, int(rng.choice([8, 16]))):
         conf, ok = _ece_inputs(rng, n_bins)
@@ -288,8 +287,7 @@ def _untouched(submission, fn: str, rng) -> None:
     )
 
 
-@pytest.mark.item("ece")
-@pytest.mark.points(2)
+@pytest.mark.item("ece", points=2)
 def test_ece_matches_reference(submission, rng):
     for n_bins in (15, int(rng.choice([8, 16]))):
         conf, ok = _ece_inputs(rng, n_bins)
@@ -393,8 +391,7 @@ T_TOLERANCE = 0.005
 CLOSE = 0.10  # every case within 10 %: the search is the right one, only its precision is not
 
 
-@pytest.mark.item("temperature")
-@pytest.mark.points(1.5)
+@pytest.mark.item("temperature", points=1.5)
 def test_temperature_matches_nll_optimum(submission, rng):
     k, (lv, yv), _ = _setup(rng)
     cases = [_temperature_case(submission, lv, yv, "trop confiant")]
@@ -553,8 +550,7 @@ def _overflows(submission, logits: np.ndarray) -> bool:
     return not np.isfinite(probs).all()
 
 
-@pytest.mark.item("temperature")
-@pytest.mark.points(1)
+@pytest.mark.item("temperature", points=1)
 def test_temperature_lowers_test_ece(submission, rng):
     # appliquer_temperature on its own first: a grader T, and logits / T of several hundreds
     # (a confident network at a small T), where exp overflows unless the max is subtracted.

@@ -48,10 +48,12 @@ from autograder.checks import (
     digits_split,
     eval_outputs,
     kernel_side,
+    note_fresh_gradients,
     once_per_submission,
     record_margin,
     score_threshold,
     student_failure,
+    train_classifier,
     trained_model,
     with_references,
 )
@@ -76,24 +78,10 @@ NAMES = {"creer_mlp": "MLP", "creer_cnn": "CNN"}
 
 # The grader's training loop: modeles_rotation (the CNN beats the MLP) is measured on the
 # student's models trained by it, so a bug of the student's entrainer costs its own item only.
-@kernel_side
+@kernel_side(uses=(train_classifier,))
 def reference_entrainer(modele, X_train, y_train, epochs=25, lr=0.005, batch_size=64, seed=0):
-    """The solution's `entrainer`: Adam, cross-entropy, mini-batches reshuffled each epoch."""
-    import torch
-    import torch.nn.functional as F
-
-    generateur = torch.Generator().manual_seed(seed)
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    modele.train()
-    N = len(X_train)
-    for _ in range(epochs):
-        ordre = torch.randperm(N, generator=generateur)
-        for debut in range(0, N, batch_size):
-            lot = ordre[debut : debut + batch_size]
-            optimiseur.zero_grad()
-            F.cross_entropy(modele(X_train[lot]), y_train[lot]).backward()
-            optimiseur.step()
-    return modele
+    """The solution's `entrainer` (the course's reference training, with TP08's defaults)."""
+    return train_classifier(modele, X_train, y_train, epochs, lr, batch_size, seed)
 
 
 @kernel_side
@@ -139,7 +127,7 @@ def built_twice(creer):
     return {"nouveau": a is not b and not partages}
 
 
-@kernel_side
+@kernel_side(uses=(note_fresh_gradients,))
 def record_training(entrainer, X, y, epochs, batch_size, seed, graine_modele, lr=None):
     """The student's `entrainer` on a stand-in model that records which examples (their id is
     pixel 0) each training step sees, whether a step's gradients were added to the previous
@@ -154,12 +142,7 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, graine_modele, lr
             self.ids, self.poids, self.cumuls, self.vus = [], [], [], []
             self.eval_avec_grad = 0  # forward passes in evaluation mode that build a graph
             # Each parameter's gradient as backward() computed it, before any clipping.
-            self.frais = frais = {}
-            for i, p in enumerate(self.parameters()):
-                p.register_hook(lambda g, i=i: frais.__setitem__(i, g.detach().clone()))
-                p.register_post_accumulate_grad_hook(
-                    lambda p, i=i: self.cumuls.append(bool(torch.allclose(p.grad, frais[i])))
-                )
+            self.frais = note_fresh_gradients(self, self.cumuls)
 
         def forward(self, x):
             x = x.reshape(len(x), -1)
@@ -391,8 +374,7 @@ def mlp_affine_gap(creer, a, b):
     return ecart / (float((fa - fb).abs().max()) + 1e-12)
 
 
-@pytest.mark.item("rotation")
-@pytest.mark.points(0.5)
+@pytest.mark.item("rotation", points=0.5)
 def test_tourner_matches_scipy(submission, rng):
     X_all, _ = digits(images=True)
     try:
@@ -463,8 +445,7 @@ def test_tourner_matches_scipy(submission, rng):
         )
 
 
-@pytest.mark.item("rotation")
-@pytest.mark.points(0.5)
+@pytest.mark.item("rotation", points=0.5)
 def test_precision_par_angle_matches_reference(submission, rng):
     X_all, _ = digits(images=True)
     X = X_all[rng.choice(len(X_all), size=300, replace=False)]
@@ -911,8 +892,7 @@ def _check_first_step_gradient(submission, out: dict, y: np.ndarray, ids: np.nda
     )
 
 
-@pytest.mark.item("entrainer_rotation")
-@pytest.mark.points(0.5)
+@pytest.mark.item("entrainer_rotation", points=0.5)
 def test_models_learn_upright_digits(submission, seed):
     _check_training_loop(submission, seed)
     t = _trained(submission, seed)
@@ -932,8 +912,7 @@ def test_models_learn_upright_digits(submission, seed):
                               {"epochs": EPOCHS, "lr": LR, "batch_size": BATCH, "seed": 0})
 
 
-@pytest.mark.item("entrainer_rotation")
-@pytest.mark.points(1)
+@pytest.mark.item("entrainer_rotation", points=1)
 def test_accuracy_drops_under_rotation(submission, seed):
     t = _trained(submission, seed)
     record_margin("upright accuracy of the weaker model (prerequisite)", min(t.clean.values()),
@@ -1107,8 +1086,7 @@ def _check_architecture(submission, x: np.ndarray) -> None:
         )
 
 
-@pytest.mark.item("modeles_rotation")
-@pytest.mark.points(1)
+@pytest.mark.item("modeles_rotation", points=1)
 def test_cnn_more_robust_than_mlp(submission, seed):
     for name in NAMES:
         if not built_twice.call(submission, Ref(name)).get("nouveau", True):

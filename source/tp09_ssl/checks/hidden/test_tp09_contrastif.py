@@ -266,8 +266,7 @@ _NT_XENT_ERRORS = {
 }
 
 
-@pytest.mark.item("nt_xent")
-@pytest.mark.points(1.5)
+@pytest.mark.item("nt_xent", points=1.5)
 def test_nt_xent_valeurs(submission, rng, device):
     for tau in _taus(rng):
         z1, z2 = _nt_xent_case(rng, tau)
@@ -372,8 +371,7 @@ def _torch_grads(z1, z2, tau, **kw):
     return ga.numpy(), gb.numpy()
 
 
-@pytest.mark.item("nt_xent")
-@pytest.mark.points(1.5)
+@pytest.mark.item("nt_xent", points=1.5)
 def test_nt_xent_gradients(submission, rng, device):
     for tau in _taus(rng)[:2]:
         z1, z2 = _nt_xent_case(rng, tau)
@@ -626,8 +624,7 @@ def _compare(
     )
 
 
-@pytest.mark.item("alignement_uniformite")
-@pytest.mark.points(1.5)
+@pytest.mark.item("alignement_uniformite", points=1.5)
 def test_alignement_uniformite_valeurs(submission, rng, device):
     for alpha, t in ((2, 2), (float(rng.choice([1.0, 3.0])), float(rng.choice([1.0, 3.0])))):
         n, d = int(rng.integers(6, 20)), int(rng.integers(3, 8))
@@ -783,8 +780,7 @@ _MEASURE_VARIANTS = [
 ]
 
 
-@pytest.mark.item("effondrement")
-@pytest.mark.points(1)
+@pytest.mark.item("effondrement", points=1)
 def test_mesure_effondrement_reference(submission, rng):
     cases = []
     for _ in range(2):
@@ -944,8 +940,7 @@ def _check_whole_input(submission, rng, X: np.ndarray, c, W, seed) -> None:
         )
 
 
-@pytest.mark.item("effondrement")
-@pytest.mark.points(1)
+@pytest.mark.item("effondrement", points=1)
 def test_detecteur_effondrement(submission, rng, seed):
     n, side = 300, 8
     X = rng.uniform(0.0, 1.0, size=(n, side, side)).astype(np.float32)

@@ -59,6 +59,7 @@ from autograder.checks import (
     generators_text,
     global_generators_moved_by,
     kernel_side,
+    note_fresh_gradients,
     once_per_submission,
     record_expected,
     record_margin,
@@ -150,7 +151,7 @@ def masked_loss_gradient(perte_masquee, X, X_rec, masque, taille):
 # Trusted kernel-side probes: a stand-in encoder that records what a student's training loop
 # does with it (batch sizes, inputs, whether a step's gradients were added to the previous
 # ones, whether its parameters moved), and a copy of X kept to see it modified in place.
-@kernel_side
+@kernel_side(uses=(note_fresh_gradients,))
 def record_training(fonction, graine_modele, X, *args, graine_globale=None, dim=32, **kwargs):
     """fonction(stand-in encoder, X, *args, **kwargs) and what the stand-in recorded; the
     encoder has `dim` outputs, and torch's global seed is `graine_globale` before the call."""
@@ -165,12 +166,7 @@ def record_training(fonction, graine_modele, X, *args, graine_globale=None, dim=
             self.lin = torch.nn.Linear(64, dim)
             self.entrees, self.poids, self.cumuls = [], [], []
             self.sans_gradient = 0  # calls in training mode under torch.no_grad()
-            frais = {}
-            for i, p in enumerate(self.parameters()):
-                p.register_hook(lambda g, i=i: frais.__setitem__(i, g.detach().clone()))
-                p.register_post_accumulate_grad_hook(
-                    lambda p, i=i: self.cumuls.append(bool(torch.allclose(p.grad, frais[i])))
-                )
+            note_fresh_gradients(self, self.cumuls)
 
         def forward(self, x):
             x = x.reshape(len(x), -1).float()
@@ -740,8 +736,7 @@ def _check_rotations(X: np.ndarray, X_rot: np.ndarray, y_rot: np.ndarray, call: 
         )
 
 
-@pytest.mark.item("rotations")
-@pytest.mark.points(1.5)
+@pytest.mark.item("rotations", points=1.5)
 def test_construire_rotations_coherentes(submission, rng):
     for H in (8, int(rng.integers(5, 8))):
         N = int(rng.integers(10, 30))
@@ -1036,8 +1031,7 @@ def _check_rotation_loop(submission, seed: int) -> list[str]:
     return [str(v) for v in out.get("optimiseurs") or []]
 
 
-@pytest.mark.item("pretexte_rotation")
-@pytest.mark.points(1)
+@pytest.mark.item("pretexte_rotation", points=1)
 def test_rotation_pretexte_apprise(submission, seed):
     optimisers = _check_rotation_loop(submission, seed)
     p = _pretrained(submission, seed)
@@ -1079,8 +1073,7 @@ def test_rotation_pretexte_apprise(submission, seed):
     )
 
 
-@pytest.mark.item("pretexte_rotation")
-@pytest.mark.points(1.5)
+@pytest.mark.item("pretexte_rotation", points=1.5)
 def test_sonde_lineaire_bat_encodeur_aleatoire(submission, seed):
     p = _pretrained(submission, seed)
     if not p.features_finite:
@@ -1269,8 +1262,7 @@ def _check_finetune_loop(submission, seed: int) -> None:
                                   seed=graine + 1, dim=dim))
 
 
-@pytest.mark.item("peu_etiquettes")
-@pytest.mark.points(1)
+@pytest.mark.item("peu_etiquettes", points=1)
 def test_affiner_depuis_zero_apprend(submission, seed):
     _check_finetune_loop(submission, seed)
     score_threshold(
@@ -1291,8 +1283,7 @@ def test_affiner_depuis_zero_apprend(submission, seed):
     )
 
 
-@pytest.mark.item("peu_etiquettes")
-@pytest.mark.points(2)
+@pytest.mark.item("peu_etiquettes", points=2)
 def test_preentrainement_bat_depuis_zero(submission, seed):
     # The encoder is pre-trained by the grader's entrainer_rotation: this item grades
     # affiner alone (a pre-training bug costs the pretexte_rotation item only).
@@ -1509,8 +1500,7 @@ def _mask_call(submission, X: np.ndarray, ratio: float, t: int, s: int) -> np.nd
     return m
 
 
-@pytest.mark.item("masquage")
-@pytest.mark.points(1.5)
+@pytest.mark.item("masquage", points=1.5)
 def test_masquer_patchs_statistiques(submission, rng):
     # Both sides of round() on purpose: ratio · 16 with a fractional part below one half
     # (round ≠ ceil) and above (round ≠ int).
@@ -1747,8 +1737,7 @@ _LOSS_ERRORS = {
 }
 
 
-@pytest.mark.item("masquage")
-@pytest.mark.points(1)
+@pytest.mark.item("masquage", points=1)
 def test_perte_masquee_reference(submission, rng, device):
     # The default taille = 2, then never 2 on purpose (a pixel mask built with a constant 2
     # instead of taille shows), on non-square images.

@@ -201,8 +201,7 @@ _COPY_HINT = (
 )
 
 
-@pytest.mark.item("saillance")
-@pytest.mark.points(1.25)
+@pytest.mark.item("saillance", points=1.25)
 def test_saillance_matches_autograd(submission, rng, device):
     tol = _tol(device)
     for i in range(2):  # the first image has several channels
@@ -219,8 +218,7 @@ def test_saillance_matches_autograd(submission, rng, device):
     leaves_its_arguments(submission, "saillance", (case.kernel(submission), Tensor(x), c), {1: "x"}, _COPY_HINT)
 
 
-@pytest.mark.item("saillance")
-@pytest.mark.points(1.25)
+@pytest.mark.item("saillance", points=1.25)
 def test_gradient_x_entree_matches_autograd(submission, rng, device):
     tol = _tol(device)
     for i in range(2):  # the first image has several channels
@@ -365,8 +363,7 @@ def _ignored_m(submission, model, x, c, base, m, got, case, x64, b64, tol) -> li
     return [(got, *_IGNORES_M)]
 
 
-@pytest.mark.item("gradients_integres")
-@pytest.mark.points(2)
+@pytest.mark.item("gradients_integres", points=2)
 def test_gradients_integres_matches_reference(submission, rng, device):
     tol = _tol(device)
     for with_reference, m_range in ((False, (10, 41)), (True, (20, 61))):
@@ -438,8 +435,7 @@ def _completeness_tol(tv: float, m: int, f_x: float, f_base: float, tol: float) 
     return 1.5 * tv / m + tol * (1.0 + abs(f_x) + abs(f_base))
 
 
-@pytest.mark.item("gradients_integres")
-@pytest.mark.points(1.5)
+@pytest.mark.item("gradients_integres", points=1.5)
 def test_gradients_integres_completeness(submission, rng, device):
     """Σ IG ≈ y_c(x) − y_c(x') within 1.5·TV/m (a bound for any right Riemann sum), for several m.
 
@@ -668,8 +664,7 @@ def _occlusion_variants(case, x, c, fenetre, pas, valeur):
     return out
 
 
-@pytest.mark.item("occlusion")
-@pytest.mark.points(2)
+@pytest.mark.item("occlusion", points=2)
 def test_occlusion_matches_reference(submission, rng, device):
     tol = _tol(device)
     case = Case(rng)
@@ -779,8 +774,7 @@ def _cam_case(rng, several_channels: bool = False):
     raise RuntimeError("no Grad-CAM case")  # a bug in the check
 
 
-@pytest.mark.item("grad_cam")
-@pytest.mark.points(2.5)
+@pytest.mark.item("grad_cam", points=2.5)
 def test_grad_cam_matches_reference(submission, rng, device):
     tol = _tol(device)
     for i in range(2):  # the first image has several channels

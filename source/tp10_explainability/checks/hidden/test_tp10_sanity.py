@@ -216,8 +216,7 @@ def _tie_variants(a: np.ndarray, b: np.ndarray) -> list[tuple[float, str, str]]:
     return [*out, pearson]
 
 
-@pytest.mark.item("spearman")
-@pytest.mark.points(1.5)
+@pytest.mark.item("spearman", points=1.5)
 def test_spearman_matches_scipy(submission, rng):
     cases = _spearman_cases(rng)
     for i in rng.permutation(len(cases)):
@@ -395,8 +394,7 @@ def _layers_of(names) -> list[str]:
     return [c for c in COUCHES if any(n.split(".")[0] == c for n in names)]
 
 
-@pytest.mark.item("randomisation")
-@pytest.mark.points(1.5)
+@pytest.mark.item("randomisation", points=1.5)
 def test_randomiser_couches_layers(submission, rng):
     case = ModelCase(rng, n_images=1)
     model = case.kernel(submission)
@@ -523,8 +521,7 @@ def _grader_cascade(
     return np.array(rhos)
 
 
-@pytest.mark.item("randomisation")
-@pytest.mark.points(0.5)
+@pytest.mark.item("randomisation", points=0.5)
 def test_saillance_correlation_drops(submission, rng):
     case = ModelCase(rng, n_images=DROP_IMAGES)
     model = case.kernel(submission)
@@ -768,8 +765,7 @@ def _cascade_model_hint(submission, explained, redrawn, case, stages, total,
     )
 
 
-@pytest.mark.item("randomisation")
-@pytest.mark.points(1.5)  # half a point from the drop check: a wrong cascade cost only 1/20
+@pytest.mark.item("randomisation", points=1.5)  # half a point from the drop check: a wrong cascade cost only 1/20
 def test_correlations_cascade_matches_grader(submission, rng):
     case = ModelCase(rng, n_images=6)
     _check_models_explained(submission, case, [COUCHES[:k] for k in range(1, 5)])

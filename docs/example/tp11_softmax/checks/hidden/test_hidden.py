@@ -11,8 +11,7 @@ def reference_softmax(Z):
     return E / E.sum(axis=1, keepdims=True)
 
 
-@pytest.mark.item("softmax")
-@pytest.mark.points(2)
+@pytest.mark.item("softmax", points=2)
 def test_softmax_lignes_non_carrees(submission, rng):
     n, k = rng.integers(3, 7), rng.integers(8, 12)  # n != k: a wrong axis cannot hide
     Z = rng.normal(scale=3.0, size=(n, k))
@@ -23,8 +22,7 @@ def test_softmax_lignes_non_carrees(submission, rng):
     )
 
 
-@pytest.mark.item("softmax")
-@pytest.mark.points(1)
+@pytest.mark.item("softmax", points=1)
 def test_softmax_grands_logits(submission, rng):
     Z = rng.normal(size=(4, 5)) + rng.choice([-1.0, 1.0], size=(4, 1)) * 1000.0
     got = as_array(submission.call("softmax", Z), name="softmax(Z)", shape=Z.shape, allow_nan=True)
@@ -47,8 +45,7 @@ def leaves_its_argument(fn, Z):
     return bool(np.array_equal(Z, before))
 
 
-@pytest.mark.item("softmax")
-@pytest.mark.points(1)
+@pytest.mark.item("softmax", points=1)
 def test_softmax_ne_modifie_pas_Z(submission, rng):
     if not leaves_its_argument.call(submission, Ref("softmax"), rng.normal(size=(3, 4))):
         raise CheckFailed(
@@ -57,8 +54,7 @@ def test_softmax_ne_modifie_pas_Z(submission, rng):
         )
 
 
-@pytest.mark.item("entropie")
-@pytest.mark.points(2)
+@pytest.mark.item("entropie", points=2)
 def test_entropie_moyenne(submission, rng):
     n, k = rng.integers(5, 12), rng.integers(3, 6)
     P = reference_softmax(rng.normal(size=(n, k)))

@@ -11,8 +11,7 @@ Z = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
 SOFTMAX_Z = np.array([[0.09003057317038046, 0.24472847105479764, 0.6652409557748219], [1 / 3, 1 / 3, 1 / 3]])
 
 
-@pytest.mark.item("softmax")
-@pytest.mark.points(1)
+@pytest.mark.item("softmax", points=1)
 def test_softmax_exemple(submission):
     assert_close(
         submission.call("softmax", Z), SOFTMAX_Z, name="softmax(Z_EXEMPLE)",
@@ -21,8 +20,7 @@ def test_softmax_exemple(submission):
     )
 
 
-@pytest.mark.item("entropie")
-@pytest.mark.points(1)
+@pytest.mark.item("entropie", points=1)
 def test_entropie_exemple(submission):
     P = np.array([[0.2, 0.3, 0.5], [0.25, 0.25, 0.5]])
     assert_close(

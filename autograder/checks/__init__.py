@@ -87,7 +87,7 @@ from autograder.checks.params import (
 from autograder.checks.references import relabel, with_references
 from autograder.checks.signature import assert_signature_defaults
 from autograder.checks.thresholds import TimeBudget, score_threshold
-from autograder.checks.training import trained_model
+from autograder.checks.training import returned_model, trained_model
 from autograder.checks.values import (
     MAX_ELEMENTS,
     as_array,
@@ -194,6 +194,7 @@ __all__ = [
     "TORCH_CONVOLUTIONS",
     "TORCH_SHAPE_ERRORS",
     "torch_grads",
+    "returned_model",
     "trained_model",
     "with_references",
     "without_library_source",

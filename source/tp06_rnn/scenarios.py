@@ -1841,3 +1841,14 @@ GROUPS['blind-r12-bptt-b'] = (*GROUPS['blind-r12-bptt-b'], 'submission-clip-firs
 GROUPS['blind-r12-bptt-c'] = (*GROUPS['blind-r12-bptt-c'], 'submission-clip-root-mean-square-norm')
 GROUPS['blind-r12-bptt-d'] = (*GROUPS['blind-r12-bptt-d'], 'submission-clip-largest-tensor-norm')
 GROUPS['blind-r12-bptt-a'] = (*GROUPS['blind-r12-bptt-a'], 'submission-clip-threshold-written-in')
+
+
+# Lead, round 14: the statement says entrainer_sequence "entraîne le modèle et le renvoie", and
+# the notebook goes on with modele = entrainer_sequence(...); trained in place, None returned.
+SCENARIOS["submission-sequence-returns-nothing"] = Scenario(
+    grade_id="memoire",
+    source=edit(solution_cell(__file__, "memoire"), ("    return modele\n", "")),
+    must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+    message_contains=("ne le renvoie pas (None)",),
+)
+GROUPS["lead-returns-nothing"] = ("submission-sequence-returns-nothing",)

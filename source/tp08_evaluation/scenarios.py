@@ -1535,3 +1535,14 @@ CORRECT["correct-temperature-torch-softmax-float32"] = Correct(
 )
 CORRECT_GROUPS["blind-r13-correct-1"] = ("correct-temperature-float32-numpy",)
 CORRECT_GROUPS["blind-r13-correct-2"] = ("correct-temperature-torch-softmax-float32",)
+
+
+# Lead, round 14: the statement says entrainer "entraîne modele et le renvoie", and the notebook
+# goes on with modele = entrainer(modele, ...); trained in place, None returned.
+SCENARIOS["submission-entrainer-returns-nothing"] = Scenario(
+    grade_id="entrainer_rotation",
+    source=edit(solution_cell(__file__, "entrainer_rotation"), ("    return modele\n", "")),
+    must_fail=("test_entrainer_moves_the_weights",),
+    message_contains=("ne renvoie rien (None)",),
+)
+GROUPS["lead-returns-nothing"] = ("submission-entrainer-returns-nothing",)

@@ -1279,3 +1279,21 @@ _R12_CORRECT = {
 }
 CORRECT.update(_R12_CORRECT)
 CORRECT_GROUPS["blind-r12-correct"] = tuple(_R12_CORRECT)
+
+
+# Blind round 14: the ReLU on the weights α_k instead of the final sum. On the public linear
+# model every α_k of class 1 is negative: the map is all zeros, which the "another class" hint
+# used to match (class 0's map is all zeros too).
+SCENARIOS["blind-r14-grad-cam-relu-on-alpha"] = Scenario(
+    grade_id="grad_cam",
+    source=edit(
+        solution_cell(__file__, "grad_cam"),
+        ("    alpha = g[0].mean(dim=(1, 2))\n",
+         "    alpha = torch.relu(g[0].mean(dim=(1, 2)))  # on ne garde que les cartes qui poussent vers c\n"),
+        ("    return torch.relu((alpha.reshape(-1, 1, 1) * A[0]).sum(dim=0)).detach()\n",
+         "    return (alpha.reshape(-1, 1, 1) * A[0]).sum(dim=0).detach()\n"),
+    ),
+    must_fail=("test_grad_cam_linear_model", "test_grad_cam_matches_reference"),
+    message_contains=("votre carte est nulle partout",),
+)
+GROUPS["blind-r14-1"] = ("blind-r14-grad-cam-relu-on-alpha",)

@@ -238,10 +238,11 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, lr):
     crochet = register_optimizer_step_pre_hook(mesurer)
     X_avant, y_avant = X.clone(), y.clone()
     try:
-        entrainer(modele, X, y, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed)
+        rendu = entrainer(modele, X, y, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed)
     finally:
         crochet.remove()
     return {
+        "rien_rendu": rendu is None,
         "intacts": bool(torch.equal(X, X_avant) and torch.equal(y, y_avant)),
         "ids": torch.cat(modele.ids) if modele.ids else torch.zeros(0, dtype=torch.long),
         "tailles": [len(i) for i in modele.ids],
@@ -726,6 +727,13 @@ def _check_training_loop(submission, seed: int) -> None:
             "torch.randperm per epoch)",
         )
     check_fresh_gradients(out["cumuls"], call, unit="lot")
+    if out.get("rien_rendu") is True:  # the statement: "entraîne le modèle et le renvoie"
+        raise CheckFailed(
+            f"{call} entraîne bien le modèle mais ne le renvoie pas (None) : terminez par "
+            "return modele (le notebook fait modele = entrainer_sequence(…))",
+            f"{call} does train the model but does not return it (None): end with return "
+            "modele (the notebook does modele = entrainer_sequence(...))",
+        )
     _check_cross_entropy(out, ids, sizes, y, call)
     norms = [float(v) for v in out["normes"]]
     record_margin("largest gradient norm an optimizer step is given", max(norms, default=0.0),

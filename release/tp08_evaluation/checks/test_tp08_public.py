@@ -21,7 +21,7 @@ from autograder.checks import (
     fmt_pair,
     kernel_side,
     reliability_bins,
-    trained_model,
+    returned_model,
 )
 
 from .helpers import inspect_model, student_call
@@ -306,8 +306,8 @@ def test_entrainer_moves_the_weights(submission, rng):
     y = rng.integers(0, 10, size=12)
     model = submission.call("creer_mlp")
     before = as_array(eval_outputs.call(submission, model, Tensor(X)), "logits")
-    trained = trained_model(submission, "entrainer", model, Tensor(X), Tensor(y), epochs=2,
-                            lr=0.01, batch_size=4, seed=0)
+    trained = returned_model(submission, "entrainer", model, Tensor(X), Tensor(y), epochs=2,
+                             lr=0.01, batch_size=4, seed=0)
     after = as_array(
         eval_outputs.call(submission, trained, Tensor(X)),
         "logits après entrainer",

@@ -648,7 +648,7 @@ SCENARIOS.update({
     return x
 ''',
         must_fail=('test_sampler_reaches_the_spiral', 'test_sampler_reverse_steps'),
-        message_contains=('un pas t sort de',),
+        message_contains=('un pas t sort de', 'décalés de 1'),
     ),
 })
 GROUPS["blind-b"] = (*GROUPS["blind-b"], 'blind-echantillonner-model-called-with-t-plus-1')

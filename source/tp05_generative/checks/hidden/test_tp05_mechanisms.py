@@ -212,11 +212,21 @@ def test_sampler_reverse_steps(submission, rng, seed):
     calls = [(int(lo), int(hi)) for lo, hi, _ in ts]
     expected = [(t, t) for t in range(T - 1, -1, -1)]
     if calls != expected:
+        if calls == [(t + 1, t + 1) for t in range(T - 1, -1, -1)]:
+            shift = (" : les pas sont décalés de 1 (de len(betas) à 1) ; les indices de betas "
+                     "commencent à 0", ": the steps are shifted by 1 (from len(betas) to 1); "
+                     "betas is indexed from 0")
+        elif all(lo == hi for lo, hi in calls):
+            shift = (f", avec t = {', '.join(str(lo) for lo, _ in calls[:4])}…",
+                     f", with t = {', '.join(str(lo) for lo, _ in calls[:4])}...")
+        else:
+            shift = (f", avec des t (min, max) par lot {calls[:4]}…",
+                     f", with (min, max) of t per batch {calls[:4]}...")
         raise CheckFailed(
-            f"{what} : le modèle a été appelé {len(calls)} fois, avec les pas {calls[:4]}… ; "
-            "une fois par pas, de t = len(betas) − 1 jusqu'à 0, comme modele(x, torch.full((n,), t))",
-            f"{what_en}: the model was called {len(calls)} times, with steps {calls[:4]}...; "
-            "once per step, from t = len(betas) − 1 down to 0, as model(x, torch.full((n,), t))",
+            f"{what} : le modèle a été appelé {len(calls)} fois{shift[0]} ; une fois par pas, de "
+            "t = len(betas) − 1 jusqu'à 0, comme modele(x, torch.full((n,), t))",
+            f"{what_en}: the model was called {len(calls)} times{shift[1]}; once per step, from "
+            "t = len(betas) − 1 down to 0, as model(x, torch.full((n,), t))",
         )
     if rec["xs"] is None:
         raise CheckFailed(

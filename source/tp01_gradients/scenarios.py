@@ -483,7 +483,7 @@ SCENARIOS.update({
              ''),
             ('        ordre = rng.permutation(N)\n',
              '        ordre = np.random.permutation(N)\n')),
-        must_fail=("test_entrainer_uses_its_seed",),
+        must_fail=("test_entrainer_uses_its_arguments",),
         message_contains=("même seed",),
     ),
 })
@@ -661,7 +661,7 @@ SCENARIOS.update({
         grade_id="train",
         source='import numpy as np\ndef entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    params = init_params(X_train.shape[1], hidden, 10, seed)\n    rng = np.random.default_rng(seed)\n    N = len(X_train)\n    for ep in range(epochs):\n        perm = rng.permutation(N)\n        for s in range(0, N, batch_size):\n            idx = perm[s:s + batch_size]\n            logits, cache = forward(X_train[idx], params)\n            _, probs = softmax_cross_entropy(logits, y_train[idx])\n            g = backward(X_train[idx], y_train[idx], params, cache, probs)\n            params = {k: params[k] - 0.1 * g[k] for k in params}\n    return params\n',
         # Round 10: the one-step check names it too (the same parameters for lr = 0 and lr > 0).
-        must_fail=('test_entrainer_uses_its_seed', 'test_entrainer_one_step_on_every_parameter'),
+        must_fail=('test_entrainer_uses_its_arguments', 'test_entrainer_one_step_on_every_parameter'),
         message_contains=("l'argument lr", "utilisez l'argument lr reçu dans le pas"),
     ),
     "blind-diverges-last-point-only": Scenario(
@@ -877,7 +877,7 @@ SCENARIOS.update({
     'blind-r6-train-inplace-shuffle': Scenario(
         grade_id='train',
         source='def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    """Entraîne le MLP par SGD sur mini-lots mélangés à chaque époque ; renvoie params."""\n    N, D = X_train.shape\n    params = init_params(D, hidden, 10, seed)\n    rng = np.random.default_rng(seed)\n    for _ in range(epochs):\n        idx = rng.permutation(N)\n        X_train[:] = X_train[idx]\n        y_train[:] = y_train[idx]\n        for s in range(0, N, batch_size):\n            Xb, yb = X_train[s:s + batch_size], y_train[s:s + batch_size]\n            logits, cache = forward(Xb, params)\n            _, probs = softmax_cross_entropy(logits, yb)\n            g = backward(Xb, yb, params, cache, probs)\n            for k in params:\n                params[k] -= lr * g[k]\n    return params\n',
-        must_fail=('test_entrainer_uses_its_seed',),
+        must_fail=('test_entrainer_uses_its_arguments',),
         message_contains=("modifie sur place ce qu'on lui passe (X_train, y_train)",),
     ),
     'blind-r6-relerr-inplace-diff': Scenario(
@@ -949,7 +949,7 @@ SCENARIOS.update({
     'blind-r6-train-init-seed0': Scenario(
         grade_id='train',
         source='def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    """Entraîne le MLP par SGD sur mini-lots mélangés à chaque époque ; renvoie params."""\n    N, D = X_train.shape\n    params = init_params(D, hidden, 10)\n    rng = np.random.default_rng(seed)\n    for _ in range(epochs):\n        idx = rng.permutation(N)\n        for s in range(0, N, batch_size):\n            b = idx[s:s + batch_size]\n            logits, cache = forward(X_train[b], params)\n            _, probs = softmax_cross_entropy(logits, y_train[b])\n            g = backward(X_train[b], y_train[b], params, cache, probs)\n            params = {k: params[k] - lr * g[k] for k in params}\n    return params\n',
-        must_fail=('test_entrainer_uses_its_seed',),
+        must_fail=('test_entrainer_uses_its_arguments',),
         message_contains=('passez seed à init_params',),
     ),
     'blind-r6-diverges-l1-norm': Scenario(
@@ -967,7 +967,7 @@ SCENARIOS.update({
     'blind-r6-train-epochs-ignored': Scenario(
         grade_id='train',
         source='def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    """Entraîne le MLP par SGD sur mini-lots mélangés à chaque époque ; renvoie params."""\n    N, D = X_train.shape\n    params = init_params(D, hidden, 10, seed)\n    rng = np.random.default_rng(seed)\n    for _ in range(30):\n        idx = rng.permutation(N)\n        for s in range(0, N, 32):\n            b = idx[s:s + 32]\n            logits, cache = forward(X_train[b], params)\n            _, probs = softmax_cross_entropy(logits, y_train[b])\n            g = backward(X_train[b], y_train[b], params, cache, probs)\n            for k in params:\n                params[k] = params[k] - lr * g[k]\n    return params\n',
-        must_fail=('test_entrainer_uses_its_seed', 'test_entrainer_batches_cover_the_epoch'),
+        must_fail=('test_entrainer_uses_its_arguments', 'test_entrainer_batches_cover_the_epoch'),
         message_contains=('parcourt les exemples',),
     ),
     # The class of blind-r6-softmax-onehot-ymax in backward, and of blind-r6-train-epochs-ignored
@@ -1281,7 +1281,9 @@ SCENARIOS.update({
     ),
     "submission-grad-f-returns-torch-tensor": Scenario(
         grade_id="grad_f",
-        source='def grad_f(x):\n    """Le gradient d\'autograd, renvoyé tel quel."""\n    xt = torch.tensor(np.asarray(x, dtype=float), requires_grad=True)\n    (xt[0] ** 2 + 3 * xt[1] ** 2).backward()\n    return xt.grad\n',
+        # Round 14: computed by hand in torch (no autograd, which the guard now fails on its
+        # own: submission-grad-f-autograd-to-numpy), so that this scenario still shows the type.
+        source='def grad_f(x):\n    """Le gradient calculé à la main avec torch, renvoyé comme tenseur."""\n    xt = torch.as_tensor(np.asarray(x, dtype=float))\n    return torch.stack([2 * xt[0], 6 * xt[1]])\n',
         must_fail=("test_grad_f_at_course_point",),
         message_contains=("torch.Tensor",),
     ),
@@ -1407,14 +1409,14 @@ SCENARIOS.update({
     "submission-train-shuffle-ignores-seed": Scenario(
         grade_id="train",
         source=_train_source("Mélange avec un générateur de graine fixe 0.", rng="    rng = np.random.default_rng(0)\n"),
-        must_fail=("test_entrainer_uses_its_seed",),
+        must_fail=("test_entrainer_uses_its_arguments",),
         message_contains=("le mélange n'utilise pas le seed reçu",),
     ),
     "submission-train-shuffle-seeded-by-epoch": Scenario(
         grade_id="train",
         source=_train_source("Un générateur par époque, de graine le numéro de l'époque.", rng="",
                              order="np.random.default_rng(ep)"),
-        must_fail=("test_entrainer_uses_its_seed",),
+        must_fail=("test_entrainer_uses_its_arguments",),
         message_contains=("le mélange n'utilise pas le seed reçu",),
     ),
     "submission-train-hard-coded-input-dim": Scenario(
@@ -1532,3 +1534,132 @@ _BLIND_R12_CORRECT = {
 }
 CORRECT = {**CORRECT, **_BLIND_R12_CORRECT}
 CORRECT_GROUPS["blind-r12-correct"] = tuple(_BLIND_R12_CORRECT)
+
+
+# Blind answers, round 14 (a tester who had not read these checks). Rules the values cannot show:
+# gradients computed with PyTorch's autograd where the statement asks for them by hand ("Calculez
+# ∇f à la main", "Rétropropagation à la main", a TP "en NumPy et sans framework"): grad_f and
+# backward now run with autograd switched off (helpers.GUARD: Tensor.backward, torch.autograd,
+# torch.func), in their public and hidden checks; f called on a flattened copy of x where the
+# statement says "f prend un tableau de la forme de x" (the grader's g is elementwise, so the
+# values were right; it now records the shapes it receives). The check that varies seed, lr and
+# epochs is renamed test_entrainer_uses_its_arguments (its lr message read oddly under "seed").
+_NUMGRAD_FLAT = (
+    'def gradient_numerique(f, x, h=1e-5):\n'
+    '    """Gradient de f en x par différences centrées, composante par composante."""\n'
+    '    x_plat = np.array(x, dtype=float).ravel()\n'
+    '    grad = np.zeros_like(x_plat)\n'
+    '    for i in range(x_plat.size):\n'
+    '        xp = x_plat.copy()\n'
+    '        xm = x_plat.copy()\n'
+    '        xp[i] += h\n'
+    '        xm[i] -= h\n'
+    '        grad[i] = (f(xp) - f(xm)) / (2 * h)\n'
+    '    return grad.reshape(np.shape(x))\n'
+)
+_BACKWARD_AUTOGRAD = (
+    'def backward(X, y, params, cache, probs):\n'
+    '    """Passe arrière manuelle du MLP : gradients de la perte moyenne par rapport aux paramètres."""\n'
+    '    # je laisse PyTorch faire la règle de la chaîne (comme dans la cellule de vérification)\n'
+    '    pt = {k: torch.tensor(np.asarray(v, dtype=float), requires_grad=True) for k, v in params.items()}\n'
+    '    Xt = torch.tensor(np.asarray(X, dtype=float))\n'
+    '    Z1 = Xt @ pt["W1"] + pt["b1"]\n'
+    '    Z2 = torch.relu(Z1) @ pt["W2"] + pt["b2"]\n'
+    '    perte = torch.nn.functional.cross_entropy(Z2, torch.tensor(np.asarray(y), dtype=torch.long))\n'
+    '    perte.backward()\n'
+    '    return {k: pt[k].grad.numpy() for k in ["W1", "b1", "W2", "b2"]}\n'
+)
+_BACKWARD_CHECKS = (
+    "test_backward_shapes",
+    "test_backward_output_layer_matches_autograd",
+    "test_backward_hidden_layer_matches_autograd",
+)
+SCENARIOS.update({
+    "submission-numgrad-calls-f-on-flat-copy": Scenario(
+        grade_id="numerical_gradient",
+        source=_NUMGRAD_FLAT,
+        must_fail=("test_numerical_gradient_against_autograd",),
+        message_contains=("appelle f sur un tableau qui n'a pas la forme de x", "aplati"),
+    ),
+    "submission-numgrad-calls-f-on-column-copy": Scenario(
+        grade_id="numerical_gradient",
+        source='def gradient_numerique(f, x, h=1e-5):\n    """Composantes en colonne, f appelée sur la colonne."""\n    col = np.array(x, dtype=float).reshape(-1, 1)\n    g = np.zeros(col.shape)\n    for i in range(col.shape[0]):\n        e = np.zeros(col.shape)\n        e[i, 0] = h\n        g[i, 0] = (f(col + e) - f(col - e)) / (2 * h)\n    return g.reshape(np.shape(x))\n',
+        must_fail=("test_numerical_gradient_against_autograd",),
+        message_contains=("appelle f sur un tableau qui n'a pas la forme de x",),
+    ),
+    "submission-backward-torch-autograd": Scenario(
+        grade_id="mlp_backward",
+        source=_BACKWARD_AUTOGRAD,
+        must_fail=_BACKWARD_CHECKS,
+        message_contains=("backward appelle Tensor.backward", "sans l'autograd de PyTorch"),
+    ),
+    "submission-backward-torch-func-grad": Scenario(
+        grade_id="mlp_backward",
+        source='def backward(X, y, params, cache, probs):\n    """La règle de la chaîne confiée à torch.func.grad."""\n    from torch.func import grad\n\n    def perte(p):\n        Z1 = torch.as_tensor(X) @ p["W1"] + p["b1"]\n        Z2 = torch.relu(Z1) @ p["W2"] + p["b2"]\n        return torch.nn.functional.cross_entropy(Z2, torch.as_tensor(y, dtype=torch.long))\n\n    g = grad(perte)({k: torch.as_tensor(np.asarray(v, dtype=float)) for k, v in params.items()})\n    return {k: g[k].numpy() for k in ("W1", "b1", "W2", "b2")}\n',
+        must_fail=_BACKWARD_CHECKS,
+        message_contains=("backward appelle torch.func.grad",),
+    ),
+    "submission-grad-f-autograd-to-numpy": Scenario(
+        grade_id="grad_f",
+        source='def grad_f(x):\n    """Gradient de f(x1, x2) = x1² + 3 x2², calculé à la main.\n\n    x : np.ndarray de forme (2,). Renvoie un np.ndarray de forme (2,).\n    """\n    # plus sûr que de dériver à la main : on laisse PyTorch faire\n    xt = torch.tensor(np.asarray(x, dtype=float), requires_grad=True)\n    f(xt).backward()\n    return xt.grad.detach().numpy().copy()\n',
+        must_fail=("test_grad_f_at_course_point", "test_grad_f_matches_autograd"),
+        message_contains=("grad_f appelle Tensor.backward", "calculé à la main"),
+    ),
+    "submission-grad-f-autograd-grad-caught": Scenario(
+        grade_id="grad_f",
+        source='def grad_f(x):\n    """torch.autograd.grad, avec un repli « à la main » si PyTorch échoue."""\n    try:\n        xt = torch.tensor(np.asarray(x, dtype=float), requires_grad=True)\n        (g,) = torch.autograd.grad(f(xt), xt)\n        return g.numpy()\n    except Exception:\n        return np.array([2.0 * x[0], 6.0 * x[1]])\n',
+        must_fail=("test_grad_f_at_course_point", "test_grad_f_matches_autograd"),
+        message_contains=("grad_f appelle torch.autograd.grad",),
+    ),
+})
+GROUPS["blind-r14-1"] = (
+    "submission-numgrad-calls-f-on-flat-copy", "submission-backward-torch-autograd",
+    "submission-grad-f-autograd-to-numpy",
+)
+GROUPS["blind-r14-2"] = (
+    "submission-numgrad-calls-f-on-column-copy", "submission-backward-torch-func-grad",
+    "submission-grad-f-autograd-grad-caught",
+)
+
+# Correct answers near the new checks: the tester's (an nditer over copies, a float32 grad_f, a
+# backward by loops with an np.eye one-hot and the mask read on A1, one that recomputes Z1), a
+# flat index (x.flat[k]) on copies of x's shape (f gets the matrix), a grad_f by coefficients.
+_BLIND_R14_CORRECT = {
+    "correct-numgrad-nditer-copies": Correct(
+        grade_id="numerical_gradient",
+        source='def gradient_numerique(f, x, h=1e-5):\n    x = np.asarray(x, dtype=float)\n    grad = np.zeros(x.shape)\n    it = np.nditer(x, flags=["multi_index"])\n    while not it.finished:\n        idx = it.multi_index\n        x_plus = x.copy()\n        x_plus[idx] += h\n        x_moins = x.copy()\n        x_moins[idx] -= h\n        grad[idx] = (f(x_plus) - f(x_moins)) / (2 * h)\n        it.iternext()\n    return grad\n',
+        why="the tester's: np.nditer's multi_index, a copy per evaluation, f on arrays of x's shape",
+    ),
+    "correct-numgrad-flat-index-copies": Correct(
+        grade_id="numerical_gradient",
+        source='def gradient_numerique(f, x, h=1e-5):\n    x = np.array(x, dtype=float)\n    g = np.empty(x.size)\n    for k in range(x.size):\n        xp, xm = x.copy(), x.copy()\n        xp.flat[k] += h\n        xm.flat[k] -= h\n        g[k] = (f(xp) - f(xm)) / (2 * h)\n    return g.reshape(x.shape)\n',
+        why="a flat index (x.flat[k]) on copies of x's shape: f never sees a flattened array",
+    ),
+    "correct-grad-f-float32-coefficients": Correct(
+        grade_id="grad_f",
+        source='def grad_f(x):\n    coefs = np.array([2.0, 6.0], dtype=np.float32)\n    return coefs * np.asarray(x, dtype=np.float32)\n',
+        why="the tester's: the derivatives by hand, in float32 (~1e-7 off, within rounding)",
+    ),
+    "correct-grad-f-coefficients-float64": Correct(
+        grade_id="grad_f",
+        source='def grad_f(x):\n    # df/dx1 = 2 x1, df/dx2 = 6 x2\n    return np.array([2.0, 6.0]) * np.asarray(x, dtype=float)\n',
+        why="the derivatives by hand as a vector of coefficients",
+    ),
+    "correct-backward-loops-a1-mask": Correct(
+        grade_id="mlp_backward",
+        source='def backward(X, y, params, cache, probs):\n    N, C = probs.shape\n    Y = np.eye(C)[y]\n    dZ2 = (probs - Y) / N\n    A1, W2 = cache["A1"], params["W2"]\n    dW2 = np.zeros_like(W2, dtype=float)\n    db2 = np.zeros(C)\n    dW1 = np.zeros(params["W1"].shape)\n    db1 = np.zeros(params["b1"].shape)\n    for i in range(N):\n        dW2 += np.outer(A1[i], dZ2[i])\n        db2 += dZ2[i]\n        dz1 = (W2 @ dZ2[i]) * (A1[i] > 0)\n        dW1 += np.outer(X[i], dz1)\n        db1 += dz1\n    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}\n',
+        why="the tester's: example by example, np.eye one-hot, the ReLU mask read on A1 > 0",
+    ),
+    "correct-backward-recomputes-z1": Correct(
+        grade_id="mlp_backward",
+        source='def backward(X, y, params, cache, probs):\n    W1, b1, W2 = params["W1"], params["b1"], params["W2"]\n    N = len(y)\n    dZ2 = probs.copy()\n    dZ2[np.arange(N), y] -= 1.0\n    dZ2 = dZ2 / N\n    A1 = cache["A1"]\n    grads = {}\n    grads["W2"] = np.dot(A1.T, dZ2)\n    grads["b2"] = np.sum(dZ2, axis=0)\n    Z1 = X @ W1 + b1\n    dZ1 = np.where(Z1 > 0, np.dot(dZ2, W2.T), 0.0)\n    grads["W1"] = np.dot(X.T, dZ1)\n    grads["b1"] = np.sum(dZ1, axis=0)\n    return grads\n',
+        why="the tester's: the pre-activation recomputed from X and params (the cache's Z1 unused)",
+    ),
+}
+CORRECT = {**CORRECT, **_BLIND_R14_CORRECT}
+CORRECT_GROUPS["blind-r14-correct-a"] = (
+    "correct-numgrad-nditer-copies", "correct-grad-f-float32-coefficients", "correct-backward-loops-a1-mask",
+)
+CORRECT_GROUPS["blind-r14-correct-b"] = (
+    "correct-numgrad-flat-index-copies", "correct-grad-f-coefficients-float64", "correct-backward-recomputes-z1",
+)

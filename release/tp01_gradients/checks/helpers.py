@@ -2,7 +2,33 @@
 
 from __future__ import annotations
 
-from autograder.checks import StudentError, kernel_side, notebook_data_reads
+from autograder.checks import LibraryGuard, StudentError, kernel_side, notebook_data_reads
+
+# Questions 1 and 8 ask for gradients computed by hand ("Calculez ∇f à la main",
+# "Rétropropagation à la main", a TP "en NumPy et sans framework"): PyTorch's autograd is
+# switched off while the grader calls grad_f and backward (blind answers: x.grad of a
+# .backward(), returned as .numpy(); a forward rebuilt in torch and its .grad). Every reverse- or
+# forward-mode entry point a student reaches: Tensor.backward, torch.autograd.backward / grad
+# (which torch.autograd.functional and torch.func call in turn), and their own names.
+GUARD = LibraryGuard(
+    helper="_tp01_sans_autograd",
+    marker="TP01_AUTOGRAD_INTERDIT",
+    targets=(
+        ("torch.Tensor.backward", "Tensor.backward"),
+        "torch.autograd.backward",
+        "torch.autograd.grad",
+        *(f"torch.autograd.functional.{f}" for f in ("jacobian", "hessian", "vjp", "jvp", "vhp", "hvp")),
+        *(f"torch.func.{f}" for f in ("grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian")),
+    ),
+    hint_fr="l'énoncé demande un gradient calculé à la main (TP « en NumPy et sans framework ») : "
+    "écrivez ses formules avec NumPy (les dérivées, la règle de la chaîne du cours), sans "
+    "l'autograd de PyTorch ; le correcteur désactive Tensor.backward, torch.autograd et "
+    "torch.func pendant qu'il appelle votre fonction",
+    hint_en="the statement asks for a gradient computed by hand (a TP \"in NumPy, without a "
+    "framework\"): write its formulas with NumPy (the derivatives, the course's chain rule), "
+    "without PyTorch's autograd; the grader switches Tensor.backward, torch.autograd and "
+    "torch.func off while it calls your function",
+)
 
 
 @kernel_side

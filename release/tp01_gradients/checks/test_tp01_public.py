@@ -29,6 +29,7 @@ from autograder.checks import (
 )
 
 from .helpers import (
+    GUARD,
     MLP_REFERENCES,
     assert_close_float32_aware,
     call_hinted,
@@ -59,7 +60,8 @@ def sum_of_squares(x):
 
 @pytest.mark.item("grad_f", points=0.5)
 def test_grad_f_at_course_point(submission):
-    got = submission.call("grad_f", np.array([1.0, 1.0]))
+    # "Calculez ∇f à la main": called with PyTorch's autograd switched off (helpers.GUARD).
+    got = GUARD.call(submission, "grad_f", np.array([1.0, 1.0]))
     if isinstance(got, (list, tuple)):
         raise CheckFailed(
             "grad_f renvoie une liste Python : l'énoncé demande un np.ndarray de forme (2,), "
@@ -254,7 +256,8 @@ def test_backward_shapes(submission):
         "dW2 = A1ᵀ dZ2, dZ1 = (dZ2 W2ᵀ) ⊙ 1[Z1 > 0], dW1 = Xᵀ dZ1",
     )
     try:
-        grads = submission.call("backward", _X, _Y, _PARAMS, {"Z1": Z1, "A1": A1}, probs)
+        # "Rétropropagation à la main": PyTorch's autograd is switched off (helpers.GUARD).
+        grads = GUARD.call(submission, "backward", _X, _Y, _PARAMS, {"Z1": Z1, "A1": A1}, probs)
     except StudentError as exc:
         if exc.ename not in SHAPE_ERRORS:
             raise

@@ -38,6 +38,7 @@ from autograder.checks import (
 )
 
 from ..public.helpers import (
+    GUARD,
     PRECISION_EN,
     PRECISION_FR,
     assert_close_float32_aware,
@@ -621,7 +622,9 @@ def _student_backward(submission, X, y, params, ref):
     is told so (premise checked), a shape error otherwise gets the transposes hint."""
     args = (X, y, params, {"Z1": ref["Z1"], "A1": ref["A1"]}, ref["probs"])
     try:
-        return submission.call("backward", *args)
+        # "Rétropropagation à la main": PyTorch's autograd is switched off during the call (a
+        # forward rebuilt in torch from X and params, and its .grad, fails here).
+        return GUARD.call(submission, "backward", *args)
     except StudentError as exc:
         if _absent_class_explains(submission, X, y, params, ref):
             raise _absent_class_failure(exc.message.fr, exc.message.en) from None
@@ -810,23 +813,60 @@ def _scaled_rel_error(got: np.ndarray, ref: np.ndarray) -> float:
 
 @kernel_side
 class SmoothFunction:
-    """g(x) = Σ c1 sin(x) x² + c2 exp(0.3 x) + c3 (Σ x)² / size, with the grader's c1, c2, c3."""
+    """g(x) = Σ c1 sin(x) x² + c2 exp(0.3 x) + c3 (Σ x)² / size, with the grader's c1, c2, c3.
 
-    def __init__(self, c1, c2, c3):
+    The statement: f "prend un tableau de la forme de x". g records the number of dimensions of
+    every array it receives whose shape is not `shape` (x's), in `other_ndims` (blind answer: x
+    flattened, f called on the flat copy, the result reshaped: right on this elementwise g, a
+    crash on the notebook's loss of a matrix W1), and computes on it reshaped to `shape`, so that
+    the values stay right and the check names the fault itself."""
+
+    def __init__(self, c1, c2, c3, shape):
         self.c1, self.c2, self.c3 = c1, c2, c3
+        self.shape = tuple(int(n) for n in shape)
+        self.other_ndims = []
 
     def __call__(self, x):
         import numpy as np
 
+        x = np.asarray(x)
+        if x.shape != self.shape:
+            if len(self.other_ndims) < 8:
+                self.other_ndims.append(int(x.ndim))
+            if x.size == int(np.prod(self.shape)):
+                x = x.reshape(self.shape)
         return float(np.sum(self.c1 * np.sin(x) * x ** 2 + self.c2 * np.exp(0.3 * x))
                      + self.c3 * np.sum(x) ** 2 / x.size)
+
+
+def _check_numgrad_calls_f_on_x_shape(g, what: str, what_en: str) -> None:
+    """The statement's contract, which the values on an elementwise g cannot show: f receives
+    arrays of the shape of x (read from what the grader's g recorded in the kernel). A Partial,
+    as the other faults of a right central difference (h ignored, the default h)."""
+    ndims = g.get("other_ndims")
+    if not isinstance(ndims, list) or not ndims:
+        return
+    flat = all(n == 1 for n in ndims if isinstance(n, int))
+    raise Partial(
+        0.5,
+        f"{what} : gradient_numerique appelle f sur un tableau qui n'a pas la forme de x"
+        + (" (un tableau aplati, à 1 dimension)" if flat else "")
+        + " ; l'énoncé dit que f prend un tableau de la forme de x (la perte du notebook attend "
+        "une matrice W1, pas un vecteur) : perturbez une copie de x de même forme (x[i] avec "
+        "i dans np.ndindex(x.shape)) et appelez f sur cette copie, sans l'aplatir",
+        f"{what_en}: gradient_numerique calls f on an array that does not have the shape of x"
+        + (" (a flattened, 1-dimensional array)" if flat else "")
+        + "; the statement says f takes an array of the shape of x (the notebook's loss expects "
+        "a matrix W1, not a vector): shift a copy of x of the same shape (x[i] for i in "
+        "np.ndindex(x.shape)) and call f on that copy, without flattening it",
+    )
 
 
 @pytest.mark.item("numerical_gradient", points=1)
 def test_numerical_gradient_against_autograd(submission, rng):
     shape = [(3, 4), (2, 5), (4, 3)][int(rng.integers(0, 3))]  # a matrix, not only vectors
     c1, c2, c3 = (float(v) for v in rng.uniform(0.5, 2.0, size=3))
-    g = SmoothFunction.call(submission, c1, c2, c3)
+    g = SmoothFunction.call(submission, c1, c2, c3, list(shape))
     x = rng.uniform(-2.0, 2.0, size=shape)
     ref = torch_grads(
         lambda x: (
@@ -859,6 +899,7 @@ def test_numerical_gradient_against_autograd(submission, rng):
     record_margin("relative error of gradient_numerique vs autograd", err, 1e-7,
                   higher_is_better=False, kind="tolerance")
     if err <= 1e-7:
+        _check_numgrad_calls_f_on_x_shape(g, what, what_en)
         _check_numgrad_uses_h(submission, g, x, (c1, c2, c3), ref, what, what_en)
         _check_numgrad_default_h_integer_point(submission, g, shape, (c1, c2, c3), rng)
         return

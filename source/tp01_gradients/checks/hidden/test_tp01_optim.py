@@ -28,7 +28,7 @@ from autograder.checks import (
     record_margin,
 )
 
-from ..public.helpers import data_globals_hint, float32_tolerances, shared_rows_hint
+from ..public.helpers import GUARD, data_globals_hint, float32_tolerances, shared_rows_hint
 
 # ---------------------------------------------------------------- grad_f
 
@@ -44,7 +44,8 @@ def test_grad_f_matches_autograd(submission, rng):
     for _ in range(4):
         x = rng.uniform(-3.0, 3.0, size=2)
         expected = _grad_f_autograd(x)
-        got = as_array(submission.call("grad_f", x), "grad_f(x) en un point du correcteur", shape=(2,))
+        # "Calculez ∇f à la main": PyTorch's autograd is switched off during the call.
+        got = as_array(GUARD.call(submission, "grad_f", x), "grad_f(x) en un point du correcteur", shape=(2,))
         if allclose(got, expected):
             continue
         if allclose(got, -expected):

@@ -64,8 +64,10 @@ _GENERIC_EN = (
 
 
 @pytest.mark.item("train", points=0.25)
-def test_entrainer_uses_its_seed(submission, rng):
-    """The same seed gives the same parameters, another seed others (init and shuffling)."""
+def test_entrainer_uses_its_arguments(submission, rng):
+    """The arguments no other check varies are used: the same seed gives the same parameters,
+    another seed others (init and shuffling), another lr or number of epochs others. (Named
+    test_entrainer_uses_its_seed until round 14: its lr message read oddly under that name.)"""
     X_train, _, y_train, _ = digits_split(SPLIT_SEED)
     idx = rng.choice(len(X_train), size=300, replace=False)
     s = int(rng.integers(0, 2**31 - 1))
@@ -458,7 +460,7 @@ def test_entrainer_one_step_on_every_parameter(submission, rng):
     base = _returned_params(start, shapes, label)
     again = _returned_params(at_rate_zero(), shapes, label)
     if not all(np.array_equal(base[k], again[k], equal_nan=True) for k in KEYS):
-        return  # not reproducible with one seed: test_entrainer_uses_its_seed says so
+        return  # not reproducible with one seed: test_entrainer_uses_its_arguments says so
     if not isinstance(seen, list) or not any(sorted(b) == list(range(n)) for b in seen):
         return  # no batch of the whole set: test_entrainer_batches_cover_the_epoch says why
     got = _returned_params(out.get("params"), shapes, label)

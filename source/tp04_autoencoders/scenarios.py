@@ -2327,3 +2327,17 @@ SCENARIOS["submission-ae_conv-intermediate-3x3-without-resizing"] = Scenario(
     message_contains=("le plan intermédiaire n'a pas la taille",),
 )
 GROUPS["blind-r12-d"] = (*GROUPS["blind-r12-d"], "submission-ae_conv-intermediate-3x3-without-resizing")
+
+
+# Blind round 14: ε always drawn, the eps argument ignored. The public fixed-ε check said only
+# "σ = exp(log σ² / 2)"; two calls with the same ε now show the ε received is not used.
+SCENARIOS["blind-r14-reparam-ignores-eps"] = Scenario(
+    grade_id="reparametrisation",
+    source=edit(solution_with_docs(__file__, "reparametrisation", "Tire toujours un nouvel eps."),
+                ("    if eps is None:\n        eps = torch.randn_like(mu)\n",
+                 "    eps = torch.randn_like(mu)\n")),
+    must_fail=("test_reparametrisation_fixed_eps", "test_reparametrisation_values",
+               "test_reparametrisation_gradients"),
+    message_contains=("utilisez l'argument eps", "en utilisant l'eps reçu"),
+)
+GROUPS["blind-r14-1"] = ("blind-r14-reparam-ignores-eps",)

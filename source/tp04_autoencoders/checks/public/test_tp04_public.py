@@ -339,14 +339,23 @@ def test_reparametrisation_fixed_eps(submission):
     logvar = np.array([[0.0, math.log(4.0)]])
     eps = np.array([[1.0, -0.5]])
     got = submission.call("reparametrisation", Tensor(mu), Tensor(logvar), Tensor(eps))
+    hint_fr = "σ = exp(log σ² / 2) : ici σ = (1, 2), donc z = μ + σ ⊙ ε = (1, 0)"
+    hint_en = "σ = exp(log σ² / 2): here σ = (1, 2), so z = μ + σ ⊙ ε = (1, 0)"
+    again = submission.call("reparametrisation", Tensor(mu), Tensor(logvar), Tensor(eps))
+    if not np.array_equal(as_array(got, "z", allow_nan=True), as_array(again, "z", allow_nan=True)):
+        # Its premise: the same ε gave two different z, so the ε received is not the one used.
+        hint_fr = ("deux appels avec le même ε donnent deux z différents : utilisez l'argument eps "
+                   "reçu (ne tirez torch.randn_like(mu) que si eps vaut None) ; " + hint_fr)
+        hint_en = ("two calls with the same ε give two different z: use the eps argument given "
+                   "(draw torch.randn_like(mu) only when eps is None); " + hint_en)
     assert_close(
         got,
         np.array([[1.0, 0.0]]),
         name="reparametrisation(μ=(0, 1), log σ²=(0, log 4), ε=(1, −0.5))",
         rtol=1e-6,
         atol=1e-6,
-        hint_fr="σ = exp(log σ² / 2) : ici σ = (1, 2), donc z = μ + σ ⊙ ε = (1, 0)",
-        hint_en="σ = exp(log σ² / 2): here σ = (1, 2), so z = μ + σ ⊙ ε = (1, 0)",
+        hint_fr=hint_fr,
+        hint_en=hint_en,
     )
     z = as_array(
         submission.call("reparametrisation", Tensor(np.zeros((4, 3))), Tensor(np.zeros((4, 3)))),

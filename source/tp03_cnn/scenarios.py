@@ -1381,3 +1381,186 @@ def max_pool2d(x, k, stride=None, padding=0):
     ),
 })
 GROUPS["blind-r11-c"] = ("submission-equivariance-translates-both-outputs", "submission-maxpool-pads-top-left-twice")
+
+# Blind round 14, hints (the scores were right). T_{-d} f(T_d x) − f(x) (the output moved back
+# instead of f(x) moved forward) was told "vous comparez f(T_d x) à f(x)" on one draw, where that
+# measure peaked on the same corner pixel: the mistakes are now matched on every failing case of
+# the grading and the one matching the most is named (the inverse translation has a hint of its
+# own). A ReLU after the last nn.Linear was told "trop peu de paramètres" with the reference's
+# sizes: the outputs of the models are compared with their last nn.Linear's (any activation
+# that bounds the logits is named and, as the softmax before it, breaks the statement's "les
+# logits"), and the capacity hint is said only when few parameters or a narrow layer are seen.
+_R14_TAIL_MLP = '''
+
+def creer_mlp():
+    """Un nouveau MLP (N, 1, 8, 8) -> (N, 10), sans convolution, de taille comparable au CNN."""
+    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+'''
+SCENARIOS.update({
+    "blind-r14-equivariance-inverse-translation": Scenario(
+        grade_id="equivariance",
+        source='''# FAULT: moves f(T_d x) back by T_{-d} and compares it with f(x): what leaves the image is lost
+def erreur_equivariance(f, x, dy, dx):
+    """max |f(T_d x) - T_d f(x)| pour la translation T_d de (dy, dx) pixels."""
+    with torch.no_grad():
+        y = f(x)
+        y_t = f(translater(x, dy, dx))
+        # on remet la sortie translatée à sa place pour comparer
+        ecart = translater(y_t, -dy, -dx) - y
+    return float(ecart.abs().max())
+''',
+        must_fail=("test_erreur_equivariance_fixed_cases", "test_erreur_equivariance_on_grader_functions"),
+        message_contains=("par la translation inverse, T_{-d} f(T_d x)",),
+    ),
+    "blind-r14-models-relu-on-logits": Scenario(
+        grade_id="models",
+        source='''# FAULT: both models end with nn.Linear(..., 10), nn.ReLU(): the logits cannot be negative
+def creer_cnn():
+    """Un nouveau CNN (N, 1, 8, 8) -> (N, 10) : convolutions, pooling global, couche linéaire."""
+    return nn.Sequential(
+        nn.Conv2d(1, 16, kernel_size=5, padding=2), nn.ReLU(),
+        nn.Conv2d(16, 24, kernel_size=3, padding=1), nn.ReLU(),
+        nn.AdaptiveMaxPool2d(1), nn.Flatten(),
+        nn.Linear(24, 10), nn.ReLU(),
+    )
+
+
+def creer_mlp():
+    """Un nouveau MLP (N, 1, 8, 8) -> (N, 10), sans convolution, de taille comparable au CNN."""
+    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10), nn.ReLU())
+''',
+        must_fail=("test_models_are_new_and_non_linear", *_MODELS_NOT_LEARNING),
+        may_fail=_TRAIN_TRANSLATED,
+        message_contains=("creer_cnn() (ReLU) applique une activation à la sortie de sa dernière couche",),
+    ),
+    "blind-r14-equivariance-inverse-translation-numpy": Scenario(
+        grade_id="equivariance",
+        source='''# FAULT: the same mistake written otherwise: T_{-d} f(T_d x) against f(x), in NumPy
+def erreur_equivariance(f, x, dy, dx):
+    """max |f(T_d x) - T_d f(x)| pour la translation T_d de (dy, dx) pixels."""
+    with torch.no_grad():
+        retour = translater(f(translater(x, dy, dx)), -dy, -dx).numpy()
+        reference = f(x).numpy()
+    return float(np.max(np.abs(retour - reference)))
+''',
+        must_fail=("test_erreur_equivariance_fixed_cases", "test_erreur_equivariance_on_grader_functions"),
+        message_contains=("par la translation inverse, T_{-d} f(T_d x)",),
+    ),
+    "blind-r14-models-cnn-softplus-in-forward": Scenario(
+        grade_id="models",
+        source='''# FAULT: F.softplus on the CNN's logits, written in forward (positive outputs only)
+class CNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(1, 16, 5, padding=2)
+        self.c2 = nn.Conv2d(16, 24, 3, padding=1)
+        self.fc = nn.Linear(24, 10)
+
+    def forward(self, x):
+        x = F.relu(self.c2(F.relu(self.c1(x))))
+        return F.softplus(self.fc(torch.amax(x, dim=(2, 3))))
+
+
+def creer_cnn():
+    """Un nouveau CNN (N, 1, 8, 8) -> (N, 10) : convolutions, pooling global, couche linéaire."""
+    return CNN()
+''' + _R14_TAIL_MLP,
+        must_fail=("test_models_are_new_and_non_linear",),
+        may_fail=(*_TRAIN_TRANSLATED, *_MODELS_NOT_LEARNING),
+        message_contains=("creer_cnn() (Softplus) applique une activation",),
+    ),
+})
+GROUPS["blind-r14-1"] = ("blind-r14-equivariance-inverse-translation", "blind-r14-models-relu-on-logits")
+GROUPS["blind-r14-2"] = ("blind-r14-equivariance-inverse-translation-numpy", "blind-r14-models-cnn-softplus-in-forward")
+CORRECT.update({
+    "correct-r14-models-class-3x3": Correct(
+        grade_id="models",
+        source='''class PetitCNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 16, kernel_size=3, padding=1)
+        self.conv2 = nn.Conv2d(16, 32, kernel_size=3, padding=1)
+        self.pool = nn.AdaptiveMaxPool2d(1)
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = torch.relu(self.conv1(x))
+        x = torch.relu(self.conv2(x))
+        x = self.pool(x).flatten(1)
+        return self.fc(x)
+
+
+class PetitMLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(64, 72)
+        self.fc2 = nn.Linear(72, 10)
+
+    def forward(self, x):
+        x = x.reshape(x.shape[0], -1)
+        return self.fc2(torch.relu(self.fc1(x)))
+
+
+def creer_cnn():
+    """Un nouveau CNN (N, 1, 8, 8) -> (N, 10) : convolutions, pooling global, couche linéaire."""
+    return PetitCNN()
+
+
+def creer_mlp():
+    """Un nouveau MLP (N, 1, 8, 8) -> (N, 10), sans convolution, de taille comparable au CNN."""
+    return PetitMLP()
+''',
+        why="the tester's: classes with forward, torch.relu between the layers, the last nn.Linear returned as is",
+    ),
+    "correct-r14-models-three-convs-deeper-mlp": Correct(
+        grade_id="models",
+        source='''def creer_cnn():
+    """Un nouveau CNN (N, 1, 8, 8) -> (N, 10) : convolutions, pooling global, couche linéaire."""
+    couches = [
+        nn.Conv2d(1, 12, 5, padding=2), nn.ReLU(),
+        nn.Conv2d(12, 16, 3, padding=1), nn.ReLU(),
+        nn.Conv2d(16, 16, 3, padding=1), nn.ReLU(),
+        nn.AdaptiveMaxPool2d(1),
+        nn.Flatten(),
+        nn.Linear(16, 10),
+    ]
+    return nn.Sequential(*couches)
+
+
+def creer_mlp():
+    """Un nouveau MLP (N, 1, 8, 8) -> (N, 10), sans convolution, de taille comparable au CNN."""
+    return nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(64, 48), nn.ReLU(),
+        nn.Linear(48, 32), nn.ReLU(),
+        nn.Linear(32, 10),
+    )
+''',
+        why="the tester's: three convolutions, a two-hidden-layer MLP, both ending with their nn.Linear",
+    ),
+    "correct-r14-equivariance-inf-norm": Correct(
+        grade_id="equivariance",
+        source='''def erreur_equivariance(f, x, dy, dx):
+    """max |f(T_d x) - T_d f(x)| pour la translation T_d de (dy, dx) pixels."""
+    with torch.no_grad():
+        ecart = f(translater(x, dy, dx)) - translater(f(x), dy, dx)
+    return float(torch.linalg.vector_norm(ecart.flatten(), ord=float("inf")))
+''',
+        why="the max of the absolute values as the infinity norm",
+    ),
+    "correct-r14-equivariance-item-no-grad-free": Correct(
+        grade_id="equivariance",
+        source='''def erreur_equivariance(f, x, dy, dx):
+    """max |f(T_d x) - T_d f(x)| pour la translation T_d de (dy, dx) pixels."""
+    x_translate = translater(x, dy, dx)
+    sortie_1 = f(x_translate)          # f(T_d x)
+    sortie_2 = translater(f(x), dy, dx)  # T_d f(x)
+    difference = torch.abs(sortie_1 - sortie_2)
+    return torch.max(difference).item()
+''',
+        why="the tester's: no no_grad, torch.max(...).item()",
+    ),
+})
+CORRECT_GROUPS["correct-r14-a"] = ("correct-r14-models-class-3x3", "correct-r14-equivariance-inf-norm")
+CORRECT_GROUPS["correct-r14-b"] = ("correct-r14-models-three-convs-deeper-mlp",
+                                   "correct-r14-equivariance-item-no-grad-free")

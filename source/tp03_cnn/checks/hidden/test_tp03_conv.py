@@ -12,6 +12,8 @@ grader defines in the kernel.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
 import torch
@@ -36,10 +38,13 @@ from autograder.checks import (
 )
 
 from ..public.helpers import (
+    EQ_GENERIC,
     GUARD,
     SHAPE_HINTS,
     conv_hint,
     conv_mistakes,
+    equivariance_diagnosis,
+    equivariance_mistakes,
     notebook_data_hint,
     pool_mistakes,
     t64,
@@ -539,26 +544,6 @@ def _apply(f, a: np.ndarray) -> np.ndarray:
     return f(torch.tensor(a, dtype=torch.float64)).numpy()
 
 
-_INVARIANCE_FR = "vous comparez f(T_d x) à f(x) : c'est l'invariance ; l'équivariance compare f(T_d x) à T_d f(x)"
-_INVARIANCE_EN = "you compare f(T_d x) with f(x): that is invariance; equivariance compares f(T_d x) with T_d f(x)"
-_BOTH_OUTPUTS_FR = (
-    "vous translatez aussi la sortie f(T_d x) : comparer T_d f(T_d x) à T_d f(x) revient à comparer "
-    "f(T_d x) à f(x) (l'invariance) ; l'équivariance compare f(T_d x), non translatée, à T_d f(x)"
-)
-_BOTH_OUTPUTS_EN = (
-    "you translate the output f(T_d x) too: comparing T_d f(T_d x) with T_d f(x) amounts to "
-    "comparing f(T_d x) with f(x) (invariance); equivariance compares f(T_d x), untranslated, with T_d f(x)"
-)
-_INVARIANCE_OR_BOTH_FR = (
-    "vous comparez f(T_d x) à f(x), ou T_d f(T_d x) à T_d f(x) (les deux sorties translatées, la "
-    "même chose) : c'est l'invariance ; l'équivariance compare f(T_d x), non translatée, à T_d f(x)"
-)
-_INVARIANCE_OR_BOTH_EN = (
-    "you compare f(T_d x) with f(x), or T_d f(T_d x) with T_d f(x) (both outputs translated, the "
-    "same thing): that is invariance; equivariance compares f(T_d x), untranslated, with T_d f(x)"
-)
-
-
 @pytest.mark.item("equivariance", points=1)
 def test_erreur_equivariance_on_grader_functions(submission, rng):
     c = int(rng.integers(1, 3))
@@ -646,55 +631,8 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
         )
         if abs(got - expected) <= tol:
             continue
-        variants = [
-            (
-                np.abs(ftx - translate(ftx, dy, dx)).max(),
-                "vous comparez f(T_d x) à T_d f(T_d x) : l'entrée est translatée deux fois ; "
-                "l'équivariance compare f(T_d x) à T_d f(x), la sortie de f sur x non translatée",
-                "you compare f(T_d x) with T_d f(T_d x): the input is translated twice; "
-                "equivariance compares f(T_d x) with T_d f(x), the output of f on the untranslated x",
-            ),
-            (
-                np.abs(ftx - fx).max(),
-                _INVARIANCE_FR,
-                _INVARIANCE_EN,
-            ),
-            (
-                np.abs(translate(ftx, dy, dx) - translate(fx, dy, dx)).max(),
-                _BOTH_OUTPUTS_FR,
-                _BOTH_OUTPUTS_EN,
-            ),
-            (
-                np.abs(ftx - translate(fx, -dy, -dx)).max(),
-                "la sortie est translatée dans le mauvais sens : T_d f(x), avec le même (dy, dx) que l'entrée",
-                "the output is translated the wrong way: T_d f(x), with the same (dy, dx) as the input",
-            ),
-            (
-                np.abs(_apply(f, translate(xi, dx, dy)) - translate(fx, dx, dy)).max(),
-                "dy et dx sont échangés : translater(x, dy, dx) descend de dy lignes et va à droite de dx colonnes",
-                "dy and dx are swapped: translater(x, dy, dx) moves dy rows down and dx columns right",
-            ),
-            (
-                np.abs(ftx - translate(fx, dy, dx)).mean(),
-                "c'est une moyenne : renvoyez le MAXIMUM des écarts absolus",
-                "that is a mean: return the MAXIMUM of the absolute differences",
-            ),
-            (
-                (ftx - translate(fx, dy, dx)).max(),
-                "il manque la valeur absolue : max |f(T_d x) − T_d f(x)|",
-                "the absolute value is missing: max |f(T_d x) − T_d f(x)|",
-            ),
-        ]
-        matched = [
-            (fr, en)
-            for value, fr, en in variants
-            if abs(got - float(value)) <= 1e-6 * max(1e-9, abs(float(value)))
-            and abs(float(value) - expected) > tol
-        ]
-        if {fr for fr, _ in matched} == {_INVARIANCE_FR, _BOTH_OUTPUTS_FR}:
-            # T_d f(T_d x) − T_d f(x) is f(T_d x) − f(x) moved, its border cut: often the same max.
-            matched = [(_INVARIANCE_OR_BOTH_FR, _INVARIANCE_OR_BOTH_EN)]
-        failures.append((len(matched) != 1, what_fr, label_en, dy, dx, got, matched))
+        mistakes = equivariance_mistakes(partial(_apply, f), xi, dy, dx)
+        failures.append((what_fr, label_en, dy, dx, got, (got, expected, tol, mistakes)))
     if not failures:
         # The statement's rule on arguments: x.copy_(translater(x, dy, dx)) gives the right value
         # and overwrites the caller's image.
@@ -705,15 +643,11 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
             hint_en="translate into a new image, xt = translater(x, dy, dx), without copy_ into x",
         )
         return
-    # A case where two classic mistakes give the same number (a ReLU's zeros can make
-    # f(T_d x) − f(x) and f(T_d x) − T_{-d} f(x) peak alike) cannot tell them apart: the
-    # hint comes from the first case that names exactly one mistake, else the generic one.
-    failures.sort(key=lambda f: f[0])  # stable: unambiguous cases first, in drawing order
-    _, what_fr, label_en, dy, dx, got, matched = failures[0]
-    hint_fr = "max |f(T_d x) − T_d f(x)| sur toutes les composantes, avec translater"
-    hint_en = "max |f(T_d x) − T_d f(x)| over every entry, with translater"
-    if len(matched) == 1:
-        hint_fr, hint_en = matched[0]
+    # The mistake named is the one the student's values match in the most failing cases (a
+    # coincidence on one case, two measures peaking on the same pixel, names nothing).
+    index, hint = equivariance_diagnosis([case for *_, case in failures])
+    what_fr, label_en, dy, dx, got, _ = failures[index]
+    hint_fr, hint_en = hint or EQ_GENERIC
     reads = notebook_data_hint(submission, "erreur_equivariance")
     if reads is not None:
         hint_fr, hint_en = reads

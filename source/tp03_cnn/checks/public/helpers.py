@@ -279,6 +279,116 @@ def translate(a: np.ndarray, dy: int, dx: int) -> np.ndarray:
     return out
 
 
+# erreur_equivariance's classic mistakes: what each wrong measure returns on the grader's f and
+# x is computed here, and a mistake is named only when the student's value is that value.
+EQ_INVARIANCE = (
+    "vous comparez f(T_d x) à f(x) : c'est l'invariance ; l'équivariance compare f(T_d x) à T_d f(x)",
+    "you compare f(T_d x) with f(x): that is invariance; equivariance compares f(T_d x) with T_d f(x)",
+)
+EQ_BOTH_OUTPUTS = (
+    "vous translatez aussi la sortie f(T_d x) : comparer T_d f(T_d x) à T_d f(x) revient à comparer "
+    "f(T_d x) à f(x) (l'invariance) ; l'équivariance compare f(T_d x), non translatée, à T_d f(x)",
+    "you translate the output f(T_d x) too: comparing T_d f(T_d x) with T_d f(x) amounts to "
+    "comparing f(T_d x) with f(x) (invariance); equivariance compares f(T_d x), untranslated, with T_d f(x)",
+)
+EQ_INVARIANCE_OR_BOTH = (
+    "vous comparez f(T_d x) à f(x), ou T_d f(T_d x) à T_d f(x) (les deux sorties translatées, la "
+    "même chose) : c'est l'invariance ; l'équivariance compare f(T_d x), non translatée, à T_d f(x)",
+    "you compare f(T_d x) with f(x), or T_d f(T_d x) with T_d f(x) (both outputs translated, the "
+    "same thing): that is invariance; equivariance compares f(T_d x), untranslated, with T_d f(x)",
+)
+EQ_GENERIC = (
+    "max |f(T_d x) − T_d f(x)| sur toutes les composantes, avec translater",
+    "max |f(T_d x) − T_d f(x)| over every entry, with translater",
+)
+
+
+def equivariance_mistakes(f, x: np.ndarray, dy: int, dx: int) -> list[tuple[float, str, str]]:
+    """(value, hint_fr, hint_en) of erreur_equivariance's classic mistakes for the grader's f
+    (float64 arrays in and out) on x: what each wrong measure returns."""
+    fx, ftx = f(x), f(translate(x, dy, dx))
+    good = ftx - translate(fx, dy, dx)
+    return [
+        (
+            float(np.abs(ftx - translate(ftx, dy, dx)).max()),
+            "vous comparez f(T_d x) à T_d f(T_d x) : l'entrée est translatée deux fois ; "
+            "l'équivariance compare f(T_d x) à T_d f(x), la sortie de f sur x non translatée",
+            "you compare f(T_d x) with T_d f(T_d x): the input is translated twice; "
+            "equivariance compares f(T_d x) with T_d f(x), the output of f on the untranslated x",
+        ),
+        (float(np.abs(ftx - fx).max()), *EQ_INVARIANCE),
+        (float(np.abs(translate(ftx, dy, dx) - translate(fx, dy, dx)).max()), *EQ_BOTH_OUTPUTS),
+        (
+            float(np.abs(ftx - translate(fx, -dy, -dx)).max()),
+            "la sortie est translatée dans le mauvais sens : T_d f(x), avec le même (dy, dx) que l'entrée",
+            "the output is translated the wrong way: T_d f(x), with the same (dy, dx) as the input",
+        ),
+        (
+            # Blind round 14: f(T_d x) moved back by T_{-d} and compared with f(x); what left
+            # the image on the way is lost (0.94 for a convolution, where 0 is expected).
+            float(np.abs(translate(ftx, -dy, -dx) - fx).max()),
+            "vous ramenez la sortie f(T_d x) en arrière par la translation inverse, T_{-d} f(T_d x), "
+            "pour la comparer à f(x) : ce qui sort de l'image en route est perdu ; l'équivariance "
+            "compare f(T_d x), telle quelle, à T_d f(x) (translatez f(x), pas f(T_d x))",
+            "you move the output f(T_d x) back by the inverse translation, T_{-d} f(T_d x), to "
+            "compare it with f(x): what leaves the image on the way is lost; equivariance compares "
+            "f(T_d x), as it is, with T_d f(x) (translate f(x), not f(T_d x))",
+        ),
+        (
+            float(np.abs(f(translate(x, dx, dy)) - translate(fx, dx, dy)).max()),
+            "dy et dx sont échangés : translater(x, dy, dx) descend de dy lignes et va à droite de dx colonnes",
+            "dy and dx are swapped: translater(x, dy, dx) moves dy rows down and dx columns right",
+        ),
+        (
+            float(np.abs(good).mean()),
+            "c'est une moyenne : renvoyez le MAXIMUM des écarts absolus",
+            "that is a mean: return the MAXIMUM of the absolute differences",
+        ),
+        (
+            float(good.max()),
+            "il manque la valeur absolue : max |f(T_d x) − T_d f(x)|",
+            "the absolute value is missing: max |f(T_d x) − T_d f(x)|",
+        ),
+    ]
+
+
+def equivariance_diagnosis(cases) -> tuple[int, tuple[str, str] | None]:
+    """The case to report and the mistake to name, from the failing cases of one grading, each
+    (got, expected, tol, mistakes) with `mistakes` from `equivariance_mistakes`.
+
+    A mistake matches a case when the student's value is its value there (and that value is
+    not the right one). The student's own mistake matches every failing case; two measures that
+    peak on the same pixel (f(T_d x) − f(x) and T_{-d} f(T_d x) − f(x) on a corner) match one
+    case by coincidence only. So the mistake named is the one matching the most failing cases,
+    a tie names none (but f(T_d x) − f(x) and T_d f(T_d x) − T_d f(x), the same comparison
+    moved, are named together), and the case reported is the first one it matches: the same
+    code gets the same diagnosis whatever the draw (blind round 14)."""
+    votes: dict[tuple[str, str], int] = {}
+    matches = []
+    for got, expected, tol, mistakes in cases:
+        found = {
+            (fr, en)
+            for value, fr, en in mistakes
+            if abs(got - value) <= 1e-6 * max(1e-9, abs(value)) and abs(value - expected) > tol
+        }
+        matches.append(found)
+        for hint in found:
+            votes[hint] = votes.get(hint, 0) + 1
+    if not votes:
+        return 0, None
+    top = max(votes.values())
+    leaders = {hint for hint, n in votes.items() if n == top}
+    if len(leaders) == 1:
+        (hint,) = leaders
+        named = leaders
+    elif leaders == {EQ_INVARIANCE, EQ_BOTH_OUTPUTS}:
+        hint, named = EQ_INVARIANCE_OR_BOTH, leaders
+    else:
+        return 0, None
+    index = next(i for i, found in enumerate(matches) if found & named)
+    return index, hint
+
+
 def notebook_data_hint(submission, name: str) -> tuple[str, str] | None:
     """(fr, en) when the student's `name` reads notebook data by global name instead of its
     arguments (the premise read from its bytecode), else None."""

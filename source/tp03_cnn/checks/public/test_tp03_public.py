@@ -25,9 +25,12 @@ from autograder.checks import (
 )
 
 from .helpers import (
+    EQ_GENERIC,
     build,
     conv_hint,
     conv_mistakes,
+    equivariance_diagnosis,
+    equivariance_mistakes,
     exact_int,
     guarded,
     model_logits,
@@ -285,6 +288,16 @@ def _python_number(value: object) -> object:
     return value
 
 
+_LAPLACE_SOBEL = np.array(
+    [[[[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]]],
+     [[[1.0, 2.0, 1.0], [0.0, 0.0, 0.0], [-1.0, -2.0, -1.0]]]]
+)  # conv_same's kernels, for the grader's side
+
+
+def _conv_same_here(a: np.ndarray) -> np.ndarray:
+    return F.conv2d(t64(a), t64(_LAPLACE_SOBEL), padding=1).numpy()
+
+
 @pytest.mark.item("equivariance", points=0.5)
 def test_erreur_equivariance_fixed_cases(submission):
     x = np.zeros((1, 1, 8, 8))
@@ -293,27 +306,31 @@ def test_erreur_equivariance_fixed_cases(submission):
         _python_number(submission.call("erreur_equivariance", conv_same.install(submission), Tensor(x), 1, 2)),
         "erreur_equivariance",
     )
-    if abs(got) > 1e-9:
-        raise CheckFailed(
-            f"erreur_equivariance(convolution, x, 1, 2) = {got:.3g} pour une convolution, "
-            "équivariante, sur une image entourée de zéros : 0 attendu ; comparez f(T_d x) "
-            "à T_d f(x) (translatez aussi la sortie de f(x))",
-            f"erreur_equivariance(convolution, x, 1, 2) = {got:.3g} for a convolution, which "
-            "is equivariant, on an image surrounded by zeros: 0 expected; compare f(T_d x) "
-            "with T_d f(x) (translate f(x)'s output too)",
-        )
     ramp = (np.arange(64.0).reshape(8, 8)) / 64.0
     expected = float(np.abs(translate(x, 1, 2) * ramp - translate(x * ramp, 1, 2)).max())
-    got = as_float(
+    got_ramp = as_float(
         _python_number(submission.call("erreur_equivariance", position_gain.install(submission), Tensor(x), 1, 2)),
         "erreur_equivariance",
     )
-    hint_fr = "max |f(T_d x) − T_d f(x)| sur toutes les composantes, avec translater"
-    hint_en = "max |f(T_d x) − T_d f(x)| over every entry, with translater"
-    if abs(got - expected) > 1e-6 * abs(expected):
-        hint_fr, hint_en = notebook_data_hint(submission, "erreur_equivariance") or (hint_fr, hint_en)
+    # The hint names a mistake only when the values returned are what it returns (blind round
+    # 14: T_{-d} f(T_d x) − f(x) was told to translate f(x), which it does not write).
+    failing = []
+    if abs(got) > 1e-9:
+        failing.append((got, 0.0, 1e-9, equivariance_mistakes(_conv_same_here, x, 1, 2)))
+    if abs(got_ramp - expected) > 1e-6 * abs(expected):
+        failing.append((got_ramp, expected, 1e-6 * abs(expected),
+                        equivariance_mistakes(lambda a: a * ramp, x, 1, 2)))
+    _, hint = equivariance_diagnosis(failing)
+    hint_fr, hint_en = notebook_data_hint(submission, "erreur_equivariance") or hint or EQ_GENERIC
+    if abs(got) > 1e-9:
+        raise CheckFailed(
+            f"erreur_equivariance(convolution, x, 1, 2) = {got:.3g} pour une convolution, "
+            f"équivariante, sur une image entourée de zéros : 0 attendu ; {hint_fr}",
+            f"erreur_equivariance(convolution, x, 1, 2) = {got:.3g} for a convolution, which "
+            f"is equivariant, on an image surrounded by zeros: 0 expected; {hint_en}",
+        )
     assert_close(
-        got,
+        got_ramp,
         expected,
         name="erreur_equivariance(f = x ⊙ rampe de position, x, dy=1, dx=2)",
         rtol=1e-6,

@@ -1852,3 +1852,15 @@ SCENARIOS["submission-sequence-returns-nothing"] = Scenario(
     message_contains=("ne le renvoie pas (None)",),
 )
 GROUPS["lead-returns-nothing"] = ("submission-sequence-returns-nothing",)
+
+
+# Blind round 14: the class uses H, entrainer_prevision builds ModelePrevision(32). The hint used
+# to send the student to the class; it now names the call.
+SCENARIOS["blind-r14-prevision-call-ignores-H"] = Scenario(
+    grade_id="prevision",
+    source=edit(solution_cell(__file__, "prevision"), ("    modele = ModelePrevision(H)\n",
+                                                      "    modele = ModelePrevision(32)\n")),
+    must_fail=("test_prevision_uses_its_seed",),
+    message_contains=("ne crée pas ModelePrevision(H) avec son argument H",),
+)
+GROUPS["blind-r14-1"] = ("blind-r14-prevision-call-ignores-H",)

@@ -46,6 +46,7 @@ from autograder.checks import (
     kernel_side,
     looks_like_probabilities,
     module_info,
+    module_param_breakdown,
     note_fresh_gradients,
     once_per_submission,
     read_regression_loss,
@@ -1123,13 +1124,29 @@ def test_prevision_uses_its_seed(submission, rng):
     n_params = used.get("n_params") if isinstance(used, dict) else None
     allowed = {k * (h * 1 + h * h + 2 * h) + h + 1 for k in (1, 3, 4)}
     if isinstance(n_params, int) and n_params >= 0 and n_params not in allowed:
+        # Which side ignores H: the class built alone with H, or entrainer_prevision's call.
+        try:
+            built = module_param_breakdown(submission, submission.call("ModelePrevision", h),
+                                           f"ModelePrevision({h})")
+            class_uses_h = sum(c for _, _, c in built) in allowed
+        except (CheckFailed, SubmissionError):
+            class_uses_h = False
+        fix_fr, fix_en = (
+            ("ModelePrevision(H) utilise bien H, mais entrainer_prevision ne crée pas "
+             "ModelePrevision(H) avec son argument H (une taille écrite dans l'appel ?)",
+             "ModelePrevision(H) does use H, but entrainer_prevision does not build "
+             "ModelePrevision(H) with its H argument (a size written in the call?)")
+            if class_uses_h else
+            ("ModelePrevision(H) doit utiliser son argument H (nn.GRU(1, H, batch_first=True)), "
+             "pas une taille fixe, et entrainer_prevision le créer avec ModelePrevision(H)",
+             "ModelePrevision(H) must use its H argument (nn.GRU(1, H, batch_first=True)), not "
+             "a fixed size, and entrainer_prevision build it with ModelePrevision(H)")
+        )
         raise CheckFailed(
             f"le modèle renvoyé par {call} n'a pas les paramètres d'une couche "
-            "récurrente de 1 vers H suivie de nn.Linear(H, 1) : ModelePrevision(H) doit utiliser "
-            "son argument H (nn.GRU(1, H, batch_first=True)), pas une taille fixe",
+            f"récurrente de 1 vers H suivie de nn.Linear(H, 1) : {fix_fr}",
             f"the model returned by {call} does not have the parameters of a recurrent "
-            "layer from 1 to H followed by nn.Linear(H, 1): ModelePrevision(H) must use its H "
-            "argument (nn.GRU(1, H, batch_first=True)), not a fixed size",
+            f"layer from 1 to H followed by nn.Linear(H, 1): {fix_en}",
         )
 
     if same and differs:

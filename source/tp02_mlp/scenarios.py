@@ -170,7 +170,8 @@ SCENARIOS: dict[str, Scenario] = {
         source=edit(solution_with_docs(__file__, 'sgd_digits', "Oublie optimiseur.zero_grad() : les gradients s'accumulent."),
             ('            optimiseur.zero_grad()\n',
              '')),
-        must_fail=("test_entrainer_sgd_reaches_test_accuracy",),
+        # The loop's mechanics (check_fresh_gradients) and the training it spoils.
+        must_fail=("test_entrainer_sgd_reaches_test_accuracy", "test_entrainer_sgd_batches_cover_the_epoch"),
         message_contains=("ils s'accumulent d'un lot à l'autre", "zero_grad()"),
     ),
     # ------------------------------------------------------------ learning curves
@@ -319,8 +320,11 @@ SCENARIOS.update({
             optimiseur.step()
     return modele
 ''',
-        must_fail=("test_entrainer_sgd_reaches_test_accuracy", "test_entrainer_sgd_uses_seed_and_lr"),
-        message_contains=("s'accumulent",),
+        must_fail=("test_entrainer_sgd_reaches_test_accuracy", "test_entrainer_sgd_uses_seed_and_lr",
+                   "test_entrainer_sgd_batches_cover_the_epoch"),
+        # The fault as the loop's mechanics see it: the accuracy's hint, read from the .grad
+        # left after training, misses it where the unseeded training collapsed (variant 12).
+        message_contains=("s'ajoutent à ceux du lot précédent",),
     ),
     "submission-adam-updates-in-place": Scenario(
         grade_id="adam",
@@ -1153,3 +1157,231 @@ CORRECT.update({
     ),
 })
 CORRECT_GROUPS["blind-r12-correct-b"] = ("blind-r12-correct-diag-rule3-ratio", "blind-r12-correct-separe-sign")
+
+
+# Blind answers, round 14. False pass: optimiseur.zero_grad() once per epoch, before the batch
+# loop (gradients add up over the epoch; the training may still reach the accuracy bar): the
+# recording stand-in model now notes, at each backward, whether the gradients were fresh
+# (check_fresh_gradients in test_entrainer_sgd_batches_cover_the_epoch). False failure: Adam
+# computed and returned in float32 (tiny-gradient check: parameters of size ~0.01, tolerance
+# above the float32 rounding of both variants, below an Adam without ε). Hint: "np.isnan ne voit
+# pas inf" only when the answer is right once the inf are nan.
+SCENARIOS.update({
+    "blind-r14-sgd-zero-grad-once-per-epoch": Scenario(
+        grade_id="sgd_digits",
+        source='''def entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
+    """Entraîne MLPDeuxCouches(D, hidden, 10) par SGD sur mini-lots mélangés ; renvoie le modèle."""
+    X = torch.as_tensor(X_train, dtype=torch.float32)
+    y = torch.as_tensor(y_train, dtype=torch.long)
+    N, D = X.shape
+    torch.manual_seed(seed)
+    modele = MLPDeuxCouches(D, hidden, 10)
+    optimiseur = torch.optim.SGD(modele.parameters(), lr=lr)
+    g = torch.Generator().manual_seed(seed)
+    for _ in range(epochs):
+        ordre = torch.randperm(N, generator=g)
+        optimiseur.zero_grad()
+        for debut in range(0, N, batch_size):
+            lot = ordre[debut : debut + batch_size]
+            perte = nn.functional.cross_entropy(modele(X[lot]), y[lot])
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        must_fail=("test_entrainer_sgd_batches_cover_the_epoch",),
+        # The accumulated steps still reach the full accuracy on most grader variants.
+        may_fail=("test_entrainer_sgd_reaches_test_accuracy",),
+        message_contains=("s'ajoutent à ceux du lot précédent", "zero_grad()"),
+    ),
+    "blind-r14-diag-val-curve-unchecked": Scenario(
+        grade_id="diagnose_curve",
+        source='''def diagnostic_courbe(perte_train, perte_val):
+    """Renvoie "divergence", "sous-apprentissage", "sur-apprentissage" ou "sain"."""
+    perte_train = np.asarray(perte_train, dtype=float)
+    perte_val = np.asarray(perte_val, dtype=float)
+    L0 = perte_train[0]
+    if not np.all(np.isfinite(perte_train)) or np.max(perte_train) > 2 * L0:
+        return "divergence"
+    if perte_train[-1] > L0 / 2:
+        return "sous-apprentissage"
+    if perte_val[-1] > 1.1 * np.min(perte_val):
+        return "sur-apprentissage"
+    return "sain"
+''',
+        must_fail=("test_diagnostic_non_finite_curves",),
+        message_contains=("perte_val contient", "sur les deux courbes"),
+    ),
+    "blind-r14-adam-no-epsilon": Scenario(
+        grade_id="adam",
+        source='''def adam_step(params, grads, state, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Oublie ε : m̂ / √v̂ seulement."""
+    if state is None:
+        state = {"m": {k: np.zeros(np.shape(p)) for k, p in params.items()},
+                 "v": {k: np.zeros(np.shape(p)) for k, p in params.items()}}
+    nouveaux, m, v = {}, {}, {}
+    for k, p in params.items():
+        g = np.asarray(grads[k], dtype=float)
+        m[k] = beta1 * state["m"][k] + (1 - beta1) * g
+        v[k] = beta2 * state["v"][k] + (1 - beta2) * g**2
+        nouveaux[k] = p - lr * (m[k] / (1 - beta1**t)) / np.sqrt(v[k] / (1 - beta2**t))
+    return nouveaux, {"m": m, "v": v}
+''',
+        # eps is never read: the grader's eps (1e-4 to 1e-3) shows it too.
+        must_fail=("test_adam_tiny_gradients_either_epsilon", "test_adam_uses_its_hyperparameters_and_copies"),
+        message_contains=("s'écartent de torch.optim.Adam",),
+    ),
+    "blind-r14-adam-float32-no-epsilon": Scenario(
+        grade_id="adam",
+        source='''def adam_step(params, grads, state, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):
+    """En float32, et sans ε."""
+    if state is None:
+        state = {"m": {k: np.zeros(np.shape(p), dtype=np.float32) for k, p in params.items()},
+                 "v": {k: np.zeros(np.shape(p), dtype=np.float32) for k, p in params.items()}}
+    nouveaux, m, v = {}, {}, {}
+    for k in params:
+        g = np.asarray(grads[k], dtype=np.float32)
+        m[k] = beta1 * state["m"][k] + (1 - beta1) * g
+        v[k] = beta2 * state["v"][k] + (1 - beta2) * g * g
+        pas = (m[k] / (1 - beta1**t)) / np.sqrt(v[k] / (1 - beta2**t))
+        nouveaux[k] = (np.asarray(params[k], dtype=np.float32) - lr * pas).astype(np.float32)
+    return nouveaux, {"m": m, "v": v}
+''',
+        must_fail=("test_adam_tiny_gradients_either_epsilon",),
+        # The defaults are judged at rtol 1e-6 before the grader's eps: float32 may miss it.
+        may_fail=("test_adam_uses_its_hyperparameters_and_copies",),
+        message_contains=("sont en float32", "calculez en float64"),
+    ),
+})
+GROUPS["blind-r14-1"] = ("blind-r14-sgd-zero-grad-once-per-epoch", "blind-r14-diag-val-curve-unchecked",
+                         "blind-r14-adam-no-epsilon")
+GROUPS["blind-r14-2"] = ("blind-r14-adam-float32-no-epsilon",)
+CORRECT.update({
+    "blind-r14-correct-adam-float32": Correct(
+        grade_id="adam",
+        source='''def adam_step(params, grads, state, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Un pas d'Adam sur des dictionnaires de tableaux ; renvoie (nouveaux_params, nouvel_etat)."""
+    if state is None:
+        state = {"m": {}, "v": {}}
+        for k, p in params.items():
+            state["m"][k] = np.zeros(np.shape(p), dtype=np.float32)
+            state["v"][k] = np.zeros(np.shape(p), dtype=np.float32)
+    nouveaux = {}
+    m_new, v_new = {}, {}
+    for k in params:
+        g = np.asarray(grads[k], dtype=np.float32)
+        m_new[k] = beta1 * state["m"][k] + (1 - beta1) * g
+        v_new[k] = beta2 * state["v"][k] + (1 - beta2) * g * g
+        m_hat = m_new[k] / (1 - beta1 ** t)
+        v_hat = v_new[k] / (1 - beta2 ** t)
+        nouveaux[k] = (np.asarray(params[k], dtype=np.float32) - lr * m_hat / (np.sqrt(v_hat) + eps)).astype(np.float32)
+    return nouveaux, {"m": m_new, "v": v_new}
+''',
+        why="the statement's formula (ε after the root) computed and returned in float32: no dtype is asked",
+    ),
+    "blind-r14-correct-sgd-manual-update": Correct(
+        grade_id="sgd_digits",
+        source='''def entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
+    """Entraîne MLPDeuxCouches(D, hidden, 10) par SGD sur mini-lots mélangés ; renvoie le modèle."""
+    X = torch.tensor(np.array(X_train), dtype=torch.float32)
+    y = torch.tensor(np.array(y_train), dtype=torch.long)
+    N = X.shape[0]
+    torch.manual_seed(seed)
+    modele = MLPDeuxCouches(X.shape[1], hidden, 10)
+    g = torch.Generator().manual_seed(seed)
+    for epoque in range(epochs):
+        permutation = torch.randperm(N, generator=g)
+        perte_totale = 0.0
+        for indices in torch.split(permutation, batch_size):
+            perte = nn.functional.cross_entropy(modele(X[indices]), y[indices])
+            modele.zero_grad()
+            perte.backward()
+            with torch.no_grad():
+                for p in modele.parameters():
+                    p -= lr * p.grad
+            perte_totale += perte.item() * len(indices)
+        if epoque % 10 == 0:
+            print(f"époque {epoque} : perte moyenne {perte_totale / N:.4f}")
+    return modele
+''',
+        why="the step written by hand under no_grad, modele.zero_grad() before each backward",
+    ),
+    "blind-r14-correct-diag-isnan-or-isinf": Correct(
+        grade_id="diagnose_curve",
+        source='''def diagnostic_courbe(perte_train, perte_val):
+    tr = np.array(perte_train, dtype=float)
+    va = np.array(perte_val, dtype=float)
+    for courbe in (tr, va):
+        if np.isnan(courbe).any() or np.isinf(courbe).any():
+            return "divergence"
+    if np.max(tr) > 2 * tr[0]:
+        return "divergence"
+    if tr[-1] > tr[0] / 2:
+        return "sous-apprentissage"
+    return "sur-apprentissage" if va[-1] > 1.1 * np.min(va) else "sain"
+''',
+        why="np.isnan or np.isinf on each curve: the same test as np.isfinite",
+    ),
+    "blind-r14-correct-adam-float32-eps-inside": Correct(
+        grade_id="adam",
+        source='''def adam_step(params, grads, state, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):
+    """La version du cours (ε sous la racine), en float32."""
+    f32 = np.float32
+    if state is None:
+        state = {"m": {k: np.zeros_like(p, dtype=f32) for k, p in params.items()},
+                 "v": {k: np.zeros_like(p, dtype=f32) for k, p in params.items()}}
+    nouveaux, m, v = {}, {}, {}
+    for k, p in params.items():
+        g = grads[k].astype(f32)
+        m[k] = f32(beta1) * state["m"][k] + f32(1 - beta1) * g
+        v[k] = f32(beta2) * state["v"][k] + f32(1 - beta2) * g * g
+        m_hat = m[k] / f32(1 - beta1**t)
+        v_hat = v[k] / f32(1 - beta2**t)
+        nouveaux[k] = p.astype(f32) - f32(lr) * m_hat / np.sqrt(v_hat + f32(eps))
+    return nouveaux, {"m": m, "v": v}
+''',
+        why="the course's ε under the root, every constant and array in float32",
+    ),
+    "blind-r14-correct-sgd-zero-grad-after-step": Correct(
+        grade_id="sgd_digits",
+        source='''def entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
+    X = torch.from_numpy(np.asarray(X_train)).float()
+    y = torch.from_numpy(np.asarray(y_train)).long()
+    torch.manual_seed(seed)
+    modele = MLPDeuxCouches(X.shape[1], hidden, 10)
+    opt = torch.optim.SGD(modele.parameters(), lr=lr)
+    g = torch.Generator().manual_seed(seed)
+    for _ in range(epochs):
+        ordre = torch.randperm(len(X), generator=g)
+        for debut in range(0, len(X), batch_size):
+            lot = ordre[debut:debut + batch_size]
+            nn.functional.cross_entropy(modele(X[lot]), y[lot]).backward()
+            opt.step()
+            opt.zero_grad(set_to_none=False)
+    return modele
+''',
+        why="zero_grad after each step (zeros kept, not None): every backward still starts from zero",
+    ),
+    "blind-r14-correct-adam-float32-computed-float64-returned": Correct(
+        grade_id="adam",
+        source='''def adam_step(params, grads, state, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):
+    if state is None:
+        state = {k: (np.zeros(np.shape(p), np.float32), np.zeros(np.shape(p), np.float32)) for k, p in params.items()}
+    nouveaux, etat = {}, {}
+    for k, p in params.items():
+        g = np.asarray(grads[k], dtype=np.float32)
+        m, v = state[k]
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g ** 2
+        pas = lr * (m / (1 - beta1 ** t)) / (np.sqrt(v / (1 - beta2 ** t)) + eps)
+        nouveaux[k] = (np.asarray(p, dtype=np.float32) - pas).astype(np.float64)
+        etat[k] = (m, v)
+    return nouveaux, etat
+''',
+        why="float32 arrays inside, float64 arrays handed back: float32 rounding in a float64 result",
+    ),
+})
+CORRECT_GROUPS["blind-r14-correct"] = ("blind-r14-correct-adam-float32", "blind-r14-correct-sgd-manual-update",
+                                       "blind-r14-correct-diag-isnan-or-isinf")
+CORRECT_GROUPS["blind-r14-correct-b"] = ("blind-r14-correct-adam-float32-eps-inside",
+                                         "blind-r14-correct-sgd-zero-grad-after-step")
+CORRECT_GROUPS["blind-r14-correct-c"] = ("blind-r14-correct-adam-float32-computed-float64-returned",)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, assert_arguments_untouched
+from autograder.checks import CheckFailed, StudentError, assert_arguments_untouched
 
 from ..public.helpers import curve_label
 
@@ -235,7 +235,11 @@ def _check(
             if kinds:
                 where_fr.append(f"{fr} contient {' et '.join(kinds)}")
                 where_en.append(f"{en} holds {' and '.join(kinds)}")
-        only_inf = not (np.isnan(train).any() or np.isnan(val).any())
+        # "np.isnan does not see inf" only where it is observed: no nan on these curves, and the
+        # answer is right once their inf are nan (a curve it never tests stays wrong either way).
+        only_inf = not (np.isnan(train).any() or np.isnan(val).any()) and _sees_nan_not_inf(
+            submission, train, val
+        )
         hint_fr = (
             " ; ".join(where_fr)
             + (" (pas de nan : np.isnan ne voit pas inf)" if only_inf else "")
@@ -256,6 +260,16 @@ def _check(
         f'diagnostic_courbe returns "{got}" for one of the grader\'s curves, which is not the right '
         f"diagnosis; {hint_en}",
     )
+
+
+def _sees_nan_not_inf(submission, train, val) -> bool:
+    """Premise of "np.isnan ne voit pas inf": with every inf of both curves turned into nan, the
+    answer says "divergence"."""
+    as_nan = [np.where(np.isinf(c), np.nan, c) for c in (train, val)]
+    try:
+        return curve_label(submission.call("diagnostic_courbe", *as_nan)) == "divergence"
+    except (CheckFailed, StudentError):
+        return False
 
 
 def _right_with_val_capped(submission, train, val, expected) -> bool:

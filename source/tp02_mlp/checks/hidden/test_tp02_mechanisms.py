@@ -84,7 +84,10 @@ def test_adam_uses_its_hyperparameters_and_copies(submission, rng):
     def matches(got, b1_, b2_, eps_):
         refs = (torch_adam(params, grads_seq, lr, b1_, b2_, eps_),
                 _eps_inside_traj(params, grads_seq, lr, b1_, b2_, eps_))
-        return any(all(np.allclose(got[s][k], ref[s][k], rtol=1e-6, atol=1e-9)
+        # atol 1e-7: a correct Adam computed in float32 lands up to 0.21 of this tolerance (a
+        # parameter ending near 0 carries the rounding of |θ| ~ 1: atol 1e-9 refused it); one
+        # with eps hard-coded at 1e-8 at least 5 times it (500 draws).
+        return any(all(np.allclose(got[s][k], ref[s][k], rtol=1e-6, atol=1e-7)
                        for s in range(len(got)) for k in params) for ref in refs)
 
     # A wrong Adam fails the step-by-step checks; this one only asks whether an Adam that is

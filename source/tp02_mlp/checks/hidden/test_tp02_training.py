@@ -25,11 +25,13 @@ from autograder.checks import (
     as_module,
     assert_arguments_untouched,
     check_epoch_batches,
+    check_fresh_gradients,
     check_reshuffled_epochs,
     check_seeded_order,
     digits_split,
     kernel_side,
     module_outputs,
+    note_fresh_gradients,
     record_margin,
     score_threshold,
     with_references,
@@ -205,18 +207,23 @@ def test_entrainer_sgd_reaches_test_accuracy(submission, seed):
         )
 
 
-@kernel_side
+@kernel_side(uses=(note_fresh_gradients,))
 def record_batches(entrainer_sgd, X, y, hidden, lr, epochs, batch_size, seed):
     """Run with the reference module in place (with_references): a subclass of the notebook's
     MLPDeuxCouches records which training examples each batch holds, read from an index column
-    the grader appends to X (index / 1000: exact even in float32)."""
+    the grader appends to X (index / 1000: exact even in float32), and, at each backward,
+    whether its gradients were added to the previous batch's (no zero_grad before it)."""
     import torch
 
     g = entrainer_sgd.__globals__  # the notebook's namespace, where entrainer_sgd looks it up
     base = g["MLPDeuxCouches"]
-    seen, avant, premier = [], [], []
+    seen, avant, premier, cumuls = [], [], [], []
 
     class _Enregistreur(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            note_fresh_gradients(self, cumuls)
+
         def forward(self, x):
             if torch.is_grad_enabled():  # evaluation under no_grad is not a batch
                 if not seen:  # the rows of the first batch, to tell whether they are X's rows
@@ -248,7 +255,7 @@ def record_batches(entrainer_sgd, X, y, hidden, lr, epochs, batch_size, seed):
     except Exception:
         pas = None
     return {"seen": seen, "weights": poids, "hidden": largeur, "last_step": pas,
-            "first_rows": premier[0] if premier else None}
+            "first_rows": premier[0] if premier else None, "cumuls": cumuls}
 
 
 @pytest.mark.item("sgd_digits", points=0.5)
@@ -281,6 +288,10 @@ def test_entrainer_sgd_batches_cover_the_epoch(submission, rng):
             "epoch fewer than asked; for epoch in range(epochs)",
         )
     check_epoch_batches(batches, n, bs, what, what_en, ("le modèle", "the model"), every_example=True)
+    # zero_grad before every batch's backward (the statement's loop): once per epoch, or never,
+    # adds each batch's gradients to the previous ones'; the training may still reach the bar.
+    if isinstance(one_run.get("cumuls"), list):
+        check_fresh_gradients(one_run["cumuls"], "entrainer_sgd", unit="lot")
     # Two epochs: the examples are shuffled, and shuffled again at each epoch (a loop without
     # shuffling, or one permutation drawn before the loop, still reaches the accuracy bar).
     _check_last_step(one_run.get("last_step"), X, y_train[idx], bs, what, what_en)
@@ -372,7 +383,7 @@ def _check_last_step(step: object, X: np.ndarray, y: np.ndarray, bs: int, what: 
     """Fails with the fault `_last_step_fault` names (accumulated gradients aside)."""
     fault = _last_step_fault(step, X, y, bs, LR)
     if fault in (None, "accumulated"):
-        return  # no zero_grad: the accuracy check says so (one fault, points lost once)
+        return  # no zero_grad: check_fresh_gradients said so, from the recorded backwards
     hint_fr, hint_en = _STEP_HINTS[fault]
     raise CheckFailed(f"{what} : {hint_fr}", f"{what_en}: {hint_en}")
 
@@ -417,7 +428,7 @@ def _last_step_fault(step: object, X: np.ndarray, y: np.ndarray, bs: int, lr: fl
     the grader's MLPDeuxCouches in place, at the weights the model had before that batch): a
     loss summed then divided by batch_size makes it |B| / batch_size times too small, a summed
     loss |B| times too large. Gradients that accumulate (no zero_grad) give the sum of the
-    epoch's batch gradients: test_entrainer_sgd_reaches_test_accuracy names that fault."""
+    epoch's batch gradients: check_fresh_gradients, from the recorded backwards, names that fault."""
     if not isinstance(step, dict):
         return None
     hidden, d = 16, X.shape[1]

@@ -22,11 +22,14 @@ def changed_arguments(fn, args, watch, atol):
     import copy
 
     import numpy as np
+    import torch
 
     def as_np(v):
         if hasattr(v, "detach"):
             return v.detach().cpu().numpy()
         return np.asarray(v)
+
+    rtol = 0.0
 
     def diff(a, b, path, out):
         if isinstance(b, dict):
@@ -45,20 +48,61 @@ def changed_arguments(fn, args, watch, atol):
             return
         try:
             x, y = as_np(a), as_np(b)
-            same = x.shape == y.shape and bool(np.allclose(x, y, rtol=0.0, atol=atol, equal_nan=True))
+            same = x.shape == y.shape and bool(np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=True))
         except (TypeError, ValueError):
             same = False
         if not same:
             out.append(path)
 
-    before = {i: copy.deepcopy(args[i]) for i in watch}
-    fn(*args)
-    changed = []
-    for i in watch:
-        paths = []
-        diff(args[i], before[i], "", paths)
-        changed.extend([i, p] for p in paths)
-    return changed
+    def other_float(v):
+        """v with each float array or tensor in the other float dtype (float32 <-> float64),
+        or None when it holds none."""
+        if isinstance(v, dict):
+            out = {k: other_float(x) for k, x in v.items()}
+            return None if all(x is None for x in out.values()) else {
+                k: v[k] if out[k] is None else out[k] for k in v}
+        if isinstance(v, (list, tuple)):
+            out = [other_float(x) for x in v]
+            return None if all(x is None for x in out) else type(v)(
+                a if b is None else b for a, b in zip(v, out, strict=True))
+        kind = getattr(v, "dtype", None)
+        if hasattr(v, "detach") and kind is not None and v.is_floating_point() and kind in (
+                torch.float32, torch.float64):
+            return v.detach().clone().to(torch.float64 if kind == torch.float32 else torch.float32
+                                         ).requires_grad_(v.requires_grad)
+        if isinstance(v, np.ndarray) and kind in (np.float32, np.float64):
+            return v.astype(np.float64 if kind == np.float32 else np.float32)
+        return None
+
+    def run(args):
+        before = {i: copy.deepcopy(args[i]) for i in watch}
+        fn(*args)
+        changed = []
+        for i in watch:
+            paths = []
+            diff(args[i], before[i], "", paths)
+            changed.extend([i, p] for p in paths)
+        return changed
+
+    # The student's float conversion decides whether the caller's array is copied:
+    # np.asarray(X, dtype=np.float32) copies a float64 X and writes into a float32 one. Called
+    # again with the watched arrays in the other float dtype, an answer that modifies only the
+    # dtype it converts to is seen too (its errors there are not the check's business).
+    changed = run(list(args))
+    if changed:
+        return changed
+    swapped = {i: other_float(args[i]) for i in watch}
+    if all(v is None for v in swapped.values()):
+        return changed
+    again = [swapped.get(i) if swapped.get(i) is not None else a for i, a in enumerate(args)]
+    # An argument touched and restored (x[i] += h; ...; x[i] -= h) comes back within float32
+    # rounding in float32, not within atol: the second call allows that rounding, far below
+    # what a write of other values leaves.
+    rtol, atol = 1e-5, max(atol, 1e-6)
+    try:
+        return run(again)
+    except Exception:  # noqa: BLE001 - the first call's outcome stands
+        return changed
 
 
 def changed_argument_names(

@@ -1766,3 +1766,15 @@ GROUPS["blind-r13-2"] = ("submission-transformer-layers-fixed-at-two",
 GROUPS["blind-r13-3"] = ("submission-transformer-blocks-in-python-list",
                          "submission-attention-casts-to-float32")
 GROUPS["blind-r13-4"] = ("submission-transformer-mask-fixed-at-32",)
+
+
+
+# Blind round 14: a correct GNN training with its own defaults (n_epoques=150, lr=0.02). The
+# statement now says the defaults are part of the signature (the notebook calls with them).
+SCENARIOS["blind-r14-gnn-train-tuned-defaults"] = Scenario(
+    grade_id="gnn_train",
+    source='class GNN(nn.Module):\n    """Deux couches couche_gnn (agrégation « moyenne », largeur d_cachee), puis une couche linéaire."""\n\n    def __init__(self, d_entree, d_cachee, n_classes):\n        super().__init__()\n        def param(a, b):\n            w = torch.empty(a, b)\n            nn.init.xavier_uniform_(w)\n            return nn.Parameter(w)\n        self.couches = nn.ParameterList([\n            param(d_entree, d_cachee), param(d_entree, d_cachee),\n            param(d_cachee, d_cachee), param(d_cachee, d_cachee),\n        ])\n        self.lineaire = nn.Linear(d_cachee, n_classes)\n\n    def forward(self, X, A):\n        """Logits (n, n_classes) de tous les nœuds."""\n        W1, V1, W2, V2 = self.couches\n        H = couche_gnn(X, A, W1, V1, agregation="moyenne")\n        H = couche_gnn(H, A, W2, V2, agregation="moyenne")\n        return self.lineaire(H)\n\n\nclass MLP(nn.Module):\n    def __init__(self, d, h, c):\n        super().__init__()\n        self.c1 = nn.Linear(d, h)\n        self.c2 = nn.Linear(h, c)\n\n    def forward(self, X):\n        return self.c2(F.relu(self.c1(X)))\n\n\ndef _boucle(modele, entree, idx_train, y_train, n_epoques, lr):\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for ep in range(n_epoques):\n        modele.train()\n        opt.zero_grad()\n        logits = modele(*entree)\n        perte = F.cross_entropy(logits[idx_train], y_train)\n        perte.backward()\n        opt.step()\n        if ep % 100 == 0:\n            print(f"epoque {ep} perte {perte.item():.3f}")\n    modele.eval()\n    with torch.no_grad():\n        return modele(*entree)\n\n\ndef entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=150, lr=0.02):\n    """Entraîne un GNN(d, 32, n_classes) sur les nœuds idx_train (étiquettes y_train) ;\n    renvoie les logits (n, n_classes) de TOUS les nœuds après l\'entraînement."""\n    torch.manual_seed(graine)\n    modele = GNN(X.shape[1], 32, n_classes)\n    return _boucle(modele, (X, A), idx_train, y_train, n_epoques, lr)\n\n\ndef entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=150, lr=0.02):\n    """Même protocole avec un MLP d -> 32 -> n_classes qui ne voit que X (pas le graphe)."""\n    torch.manual_seed(graine)\n    modele = MLP(X.shape[1], 32, n_classes)\n    return _boucle(modele, (X,), idx_train, y_train, n_epoques, lr)\n',
+    must_fail=("test_gnn_and_mlp_training_return_logits_for_every_node",),
+    message_contains=("n'a plus la valeur par défaut de l'énoncé",),
+)
+GROUPS["blind-r14-1"] = ("blind-r14-gnn-train-tuned-defaults",)

@@ -1409,3 +1409,22 @@ CORRECT_GROUPS["blind-r13-correct"] = (
     "blind-r13-correct-detecter-mini-batches",
     "blind-r13-correct-masquer-keeps-the-dtype",
 )
+
+
+
+# Blind round 14: np.asarray(X, dtype=np.float32) then rotations written into it: the caller's
+# float32 X (the notebook's dtype) is rotated in place, a float64 X is copied. The in-place
+# probe now also passes the other float dtype.
+SCENARIOS["blind-r14-rotations-rotate-asarray-in-place"] = Scenario(
+    grade_id="rotations",
+    source='def construire_rotations(X):\n    """(X_rot, y_rot) : les 4 rotations (k = 0..3, np.rot90, sens trigonométrique) de chaque\n    image carrée de X (N, H, H) ; X_rot (4N, H, H) en float32, y_rot (4N,) les entiers k."""\n    courant = np.asarray(X, dtype=np.float32)   # pas de copie si X est déjà float32\n    blocs, etiquettes = [], []\n    for k in range(4):\n        blocs.append(courant.copy())\n        etiquettes.append(np.full(len(courant), k))\n        if k < 3:\n            # on tourne encore de 90° pour la rotation suivante (sur place pour économiser la mémoire)\n            courant[:] = np.rot90(courant, 1, axes=(1, 2))\n    return np.concatenate(blocs), np.concatenate(etiquettes)\n',
+    must_fail=("test_construire_rotations_coherentes",),
+    message_contains=("modifie sur place un tableau ou tenseur qu'on lui passe",),
+)
+GROUPS["blind-r14-1"] = ("blind-r14-rotations-rotate-asarray-in-place",)
+CORRECT["correct-r14-rotations-copy-then-rotate-in-place"] = Correct(
+    grade_id="rotations",
+    source='def construire_rotations(X):\n    """(X_rot, y_rot) : les 4 rotations (k = 0..3, np.rot90, sens trigonométrique) de chaque\n    image carrée de X (N, H, H) ; X_rot (4N, H, H) en float32, y_rot (4N,) les entiers k."""\n    courant = np.array(X, dtype=np.float32)   # une copie, même si X est déjà float32\n    blocs, etiquettes = [], []\n    for k in range(4):\n        blocs.append(courant.copy())\n        etiquettes.append(np.full(len(courant), k))\n        if k < 3:\n            # on tourne encore de 90° pour la rotation suivante (sur place pour économiser la mémoire)\n            courant[:] = np.rot90(courant, 1, axes=(1, 2))\n    return np.concatenate(blocs), np.concatenate(etiquettes)\n',
+    why="np.array(X, dtype=np.float32) copies whatever X's dtype: rotating that copy in place is fine",
+)
+CORRECT_GROUPS["correct-r14-1"] = ("correct-r14-rotations-copy-then-rotate-in-place",)

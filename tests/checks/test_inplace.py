@@ -33,6 +33,12 @@ def touche_et_remet(x, h=1e-5):
     x[0] += h
     x[0] -= h
     return x.sum()
+def touche_deux_fois(x, h=1e-3):
+    for i in range(len(x)):
+        x[i] += h
+        x[i] -= 2 * h
+        x[i] += h
+    return x.sum()
 def plante(H):
     raise ValueError("rien")
 def decale_sur_place(x, d):
@@ -65,6 +71,18 @@ def modifie_une_entree(params, cache):
 def ajoute_une_cle(params, cache):
     cache["dZ"] = cache["Z"] - 1
     return params["W"]
+def tourne_en_float32(X):
+    courant = np.asarray(X, dtype=np.float32)  # a copy only when X is not float32
+    courant[:] = courant[:, ::-1]
+    return courant.copy()
+def tenseur_en_float64(x):
+    t = torch.as_tensor(x, dtype=torch.float64)  # shares x's memory only when x is float64
+    t.mul_(2.0)
+    return t.clone()
+def exige_float64(X):
+    if X.dtype != np.float64:
+        raise TypeError("float64 seulement")
+    return X * 2
 """
 
 DECALE_COPIE = """
@@ -106,6 +124,31 @@ def test_tensors_are_watched_too(sub):
         assert_arguments_untouched(
             sub, "pas_tenseur", (Tensor(np.zeros(3)), Tensor(np.ones(2))), {0: "x", 1: "w"}, **HINTS
         )
+
+
+def test_a_conversion_that_copies_only_one_dtype_is_seen_from_either(sub):
+    """np.asarray(X, dtype=np.float32) writes into a float32 X and copies a float64 one: the
+    check passes the watched arrays in both float dtypes (blind round 14, TP09)."""
+    for dtype in (np.float32, np.float64):
+        X = np.arange(12.0, dtype=dtype).reshape(3, 4)
+        with pytest.raises(CheckFailed, match=r"\(X\)"):
+            assert_arguments_untouched(sub, "tourne_en_float32", (X,), {0: "X"}, **HINTS)
+    for dtype in (np.float32, np.float64):
+        with pytest.raises(CheckFailed, match=r"\(x\)"):
+            assert_arguments_untouched(sub, "tenseur_en_float64", (Tensor(np.ones(3, dtype=dtype)),),
+                                       {0: "x"}, **HINTS)
+
+
+def test_touched_and_restored_in_the_other_dtype_is_within_its_rounding(sub):
+    """x[i] += h; x[i] -= 2h; x[i] += h restores -1.8361 within 2e-16 in float64, within 1e-7
+    in float32: the second call (float32) allows float32 rounding."""
+    x = np.array([-1.8361059042552212, 0.5, 1.2530809568010897])
+    assert_arguments_untouched(sub, "touche_deux_fois", (x,), {0: "x"}, atol=1e-12, **HINTS)
+
+
+def test_an_error_in_the_other_dtype_is_not_the_checks_business(sub):
+    assert_arguments_untouched(sub, "exige_float64", (np.ones(3),), {0: "X"}, **HINTS)
+    assert changed_argument_names(sub, "centre_copie", (np.ones((2, 2), dtype=np.float32),), {0: "H"}) == []
 
 
 def test_the_students_error_is_named_for_their_function(sub):

@@ -81,13 +81,36 @@ def modifies_arguments(fonction, X, *args, **kwargs):
     import numpy as np
     import torch
 
-    entrees = [a for a in (X, *args) if isinstance(a, (np.ndarray, torch.Tensor))]
-    avants = [a.detach().clone() if isinstance(a, torch.Tensor) else a.copy() for a in entrees]
-    fonction(X, *args, **kwargs)
-    return any(
-        not (torch.equal(a.detach(), b) if isinstance(a, torch.Tensor) else np.array_equal(a, b))
-        for a, b in zip(entrees, avants, strict=True)
-    )
+    def modifie(valeurs, rtol=0.0, atol=0.0):
+        entrees = [a for a in valeurs if isinstance(a, (np.ndarray, torch.Tensor))]
+        avants = [a.detach().cpu().numpy().copy() if isinstance(a, torch.Tensor) else a.copy()
+                  for a in entrees]
+        fonction(*valeurs, **kwargs)
+        apres = [a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else a for a in entrees]
+        return any(
+            a.shape != b.shape or not np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True)
+            for a, b in zip(apres, avants, strict=True)
+        )
+
+    def autre_flottant(a):
+        """a in the other float dtype (float32 <-> float64), else a itself."""
+        if isinstance(a, torch.Tensor) and a.dtype in (torch.float32, torch.float64):
+            return a.detach().clone().to(torch.float64 if a.dtype == torch.float32 else torch.float32)
+        if isinstance(a, np.ndarray) and a.dtype in (np.float32, np.float64):
+            return a.astype(np.float64 if a.dtype == np.float32 else np.float32)
+        return a
+
+    if modifie([X, *args]):
+        return True
+    # np.asarray(X, dtype=np.float32) writes into a float32 X and copies a float64 one: the
+    # other float dtype too (its errors are not this probe's business).
+    autres = [autre_flottant(a) for a in (X, *args)]
+    if all(b is a for a, b in zip((X, *args), autres, strict=True)):
+        return False
+    try:  # within float32 rounding: an argument touched and restored is not modified
+        return modifie(autres, rtol=1e-5, atol=1e-6)
+    except Exception:  # noqa: BLE001 - the first call's outcome stands
+        return False
 
 
 def modifies_its_arguments(submission, name: str, X, *args, **kwargs) -> bool:

@@ -25,51 +25,43 @@ class Marks:
 
 
 class MarkError(ValueError):
-    """Markers that contradict themselves (an author's mistake, reported on the check)."""
+    """Markers that contradict themselves (an author's mistake, reported on the check), with
+    the marks to report beside it (the check scores 0 there): the item as named, the first
+    readable points, else 1."""
 
-    def __init__(self, message: Message) -> None:
+    def __init__(self, message: Message, marks: Marks) -> None:
         super().__init__(message.en)
-        self.message = message
+        self.message, self.marks = message, marks
 
 
-def _points(value: object, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not value >= 0:
-        raise MarkError(Message(
-            fr=f"{where} : les points doivent être un nombre positif ou nul, pas {value!r}",
-            en=f"{where}: points must be a number ≥ 0, not {value!r}",
-        ))
-    return float(value)
+def _is_points(value: object) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool) and value >= 0
 
 
 def check_marks(test: _Marked, default_item: str) -> Marks:
     """The check's item and points; MarkError when `points=` and `@pytest.mark.points` both
     say it and disagree, or when points are not a number ≥ 0."""
     item_m = test.get_closest_marker("item")
-    points_m = test.get_closest_marker("points")
     args = getattr(item_m, "args", ()) or ()
     kwargs = getattr(item_m, "kwargs", {}) or {}
+    separate = getattr(test.get_closest_marker("points"), "args", ()) or ()
     item = str(args[0]) if args else default_item
-    from_marker = getattr(points_m, "args", ()) or ()
-    inline = _points(kwargs["points"], "@pytest.mark.item(points=…)") if "points" in kwargs else None
-    separate = _points(from_marker[0], "@pytest.mark.points(…)") if from_marker else None
-    if inline is not None and separate is not None and inline != separate:
+    given = [("@pytest.mark.item(points=…)", kwargs["points"])] if "points" in kwargs else []
+    given += [("@pytest.mark.points(…)", separate[0])] if separate else []
+    readable = [float(v) for _, v in given if _is_points(v)]  # type: ignore[arg-type]
+    fallback = Marks(item, readable[0] if readable else 1.0)
+    for where, value in given:
+        if not _is_points(value):
+            raise MarkError(Message(
+                fr=f"{where} : les points doivent être un nombre positif ou nul, pas {value!r}",
+                en=f"{where}: points must be a number ≥ 0, not {value!r}",
+            ), fallback)
+    if len(readable) == 2 and readable[0] != readable[1]:
+        inline, other = readable
         raise MarkError(Message(
-            fr=f"@pytest.mark.item(points={inline:g}) et @pytest.mark.points({separate:g}) se "
+            fr=f"@pytest.mark.item(points={inline:g}) et @pytest.mark.points({other:g}) se "
             "contredisent : gardez l'un des deux",
-            en=f"@pytest.mark.item(points={inline:g}) and @pytest.mark.points({separate:g}) "
+            en=f"@pytest.mark.item(points={inline:g}) and @pytest.mark.points({other:g}) "
             "disagree: keep one of them",
-        ))
-    points = inline if inline is not None else separate
-    return Marks(item, 1.0 if points is None else points)
-
-
-def check_marks_lenient(test: _Marked, default_item: str = "") -> Marks:
-    """The item and max points to report beside a MarkError (the check scores 0 there): the
-    item as named, 1 point when none is readable."""
-    item_m = test.get_closest_marker("item")
-    args = getattr(item_m, "args", ()) or ()
-    kwargs = getattr(item_m, "kwargs", {}) or {}
-    for value in (kwargs.get("points"), *(getattr(test.get_closest_marker("points"), "args", ()) or ())):
-        if isinstance(value, Real) and not isinstance(value, bool) and value >= 0:
-            return Marks(str(args[0]) if args else default_item, float(value))
-    return Marks(str(args[0]) if args else default_item, 1.0)
+        ), fallback)
+    return fallback

@@ -31,7 +31,7 @@ from autograder.bridge.proxy import Submission
 from autograder.bridge.values import SubmissionError
 from autograder.checks.errors import CheckFailed, Partial, expected_values_shown
 from autograder.checks.margins import recording_expected, recording_margins
-from autograder.grading.marks import MarkError, check_marks, check_marks_lenient
+from autograder.grading.marks import MarkError, check_marks
 from autograder.results import CheckResult, Expected, Margin, Message, Status, Visibility
 from autograder.sandbox.workspace import CHECKS_CACHE_PREFIX, CHECKS_PREFIX
 from autograder.secret import InputKey, InputKeys
@@ -166,10 +166,9 @@ class _Collector:
 
     def _record(self, item: pytest.Item, call: pytest.CallInfo, rep: pytest.TestReport) -> None:
         try:
-            marks = check_marks(item, item.path.stem)
-            mark_error = None
+            marks, mark_error = check_marks(item, item.path.stem), None
         except MarkError as err:
-            marks, mark_error = check_marks_lenient(item, item.path.stem), err
+            marks, mark_error = err.marks, err
         max_score, graded_item = marks.points, marks.item
         vis = self._visibility(Path(item.path))
         status, score, message = Status.PASSED, max_score, None

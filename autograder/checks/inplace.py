@@ -14,41 +14,41 @@ from autograder.checks.references import relabel, with_references
 
 
 @kernel_side
-def changed_arguments(fn, args, watch, atol):
-    """Calls fn(*args); returns [index, path] for each watched argument that changed (beyond
-    atol): path is "" for the argument itself, "['W']" or "[0]" for an entry of a dict, list
-    or tuple of arrays or tensors, compared entry by entry (a dict that lost or gained a key,
-    a list that changed length: the container itself)."""
+def changed_arguments(fn, args, watch, atol, kwargs=None):
+    """Calls fn(*args, **kwargs); returns [index, path] for each watched argument that changed
+    (beyond atol): path is "" for the argument itself, "['W']" or "[0]" for an entry of a
+    dict, list or tuple of arrays or tensors, compared entry by entry (a dict that lost or
+    gained a key, a list that changed length: the container itself)."""
     import copy
 
     import numpy as np
     import torch
+
+    kwargs = kwargs or {}
 
     def as_np(v):
         if hasattr(v, "detach"):
             return v.detach().cpu().numpy()
         return np.asarray(v)
 
-    rtol = 0.0
-
-    def diff(a, b, path, out):
+    def diff(a, b, path, out, rtol, tol):
         if isinstance(b, dict):
             if not isinstance(a, dict) or set(a) != set(b):
                 out.append(path)
                 return
             for k in b:
-                diff(a[k], b[k], f"{path}[{k!r}]", out)
+                diff(a[k], b[k], f"{path}[{k!r}]", out, rtol, tol)
             return
         if isinstance(b, (list, tuple)):
             if not isinstance(a, (list, tuple)) or len(a) != len(b):
                 out.append(path)
                 return
             for k, (x, y) in enumerate(zip(a, b, strict=True)):
-                diff(x, y, f"{path}[{k}]", out)
+                diff(x, y, f"{path}[{k}]", out, rtol, tol)
             return
         try:
             x, y = as_np(a), as_np(b)
-            same = x.shape == y.shape and bool(np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=True))
+            same = x.shape == y.shape and bool(np.allclose(x, y, rtol=rtol, atol=tol, equal_nan=True))
         except (TypeError, ValueError):
             same = False
         if not same:
@@ -74,13 +74,13 @@ def changed_arguments(fn, args, watch, atol):
             return v.astype(np.float64 if kind == np.float32 else np.float32)
         return None
 
-    def run(args):
+    def run(args, rtol, tol):
         before = {i: copy.deepcopy(args[i]) for i in watch}
-        fn(*args)
+        fn(*args, **kwargs)
         changed = []
         for i in watch:
             paths = []
-            diff(args[i], before[i], "", paths)
+            diff(args[i], before[i], "", paths, rtol, tol)
             changed.extend([i, p] for p in paths)
         return changed
 
@@ -88,19 +88,18 @@ def changed_arguments(fn, args, watch, atol):
     # np.asarray(X, dtype=np.float32) copies a float64 X and writes into a float32 one. Called
     # again with the watched arrays in the other float dtype, an answer that modifies only the
     # dtype it converts to is seen too (its errors there are not the check's business).
-    changed = run(list(args))
+    changed = run(list(args), 0.0, atol)
     if changed:
         return changed
     swapped = {i: other_float(args[i]) for i in watch}
     if all(v is None for v in swapped.values()):
         return changed
     again = [swapped.get(i) if swapped.get(i) is not None else a for i, a in enumerate(args)]
-    # An argument touched and restored (x[i] += h; ...; x[i] -= h) comes back within float32
-    # rounding in float32, not within atol: the second call allows that rounding, far below
-    # what a write of other values leaves.
-    rtol, atol = 1e-5, max(atol, 1e-6)
     try:
-        return run(again)
+        # An argument touched and restored (x[i] += h; ...; x[i] -= h) comes back within
+        # float32 rounding in float32, not within atol: this call allows that rounding, far
+        # below what a write of other values leaves.
+        return run(again, 1e-5, max(atol, 1e-6))
     except Exception:  # noqa: BLE001 - the first call's outcome stands
         return changed
 
@@ -113,20 +112,22 @@ def changed_argument_names(
     *,
     atol: float = 0.0,
     references: Mapping[str, str | KernelSide[Any]] | None = None,
+    kwargs: Mapping[str, Any] | None = None,
 ) -> list[str]:
-    """Calls the student's `fn(*args)` in the kernel; the names (index → name in `names`) of
-    the arguments it modified in place, an entry of a dict or list named by its path
-    ("p['W_xf']", "grads[1]"). For a TP that words the rule itself; the others call
+    """Calls the student's `fn(*args, **kwargs)` in the kernel; the names (index → name in
+    `names`) of the arguments it modified in place, an entry of a dict or list named by its
+    path ("p['W_xf']", "grads[1]"). For a TP that words the rule itself; the others call
     `assert_arguments_untouched`. `references` as for `with_references`."""
     try:
         if references:
             changed_arguments.install(submission)
             changed = with_references(
-                submission, references, fn, Ref(fn), list(args), list(names), atol,
+                submission, references, fn, Ref(fn), list(args), list(names), atol, dict(kwargs or {}),
                 via=changed_arguments.ref_name,
             )
         else:
-            changed = changed_arguments.call(submission, Ref(fn), list(args), list(names), atol)
+            changed = changed_arguments.call(submission, Ref(fn), list(args), list(names), atol,
+                                             dict(kwargs or {}))
     except SubmissionError as exc:
         raise relabel(exc, changed_arguments.ref_name, fn) from None
     if not isinstance(changed, list):

@@ -146,6 +146,12 @@ def test_touched_and_restored_in_the_other_dtype_is_within_its_rounding(sub):
     assert_arguments_untouched(sub, "touche_deux_fois", (x,), {0: "x"}, atol=1e-12, **HINTS)
 
 
+def test_keyword_arguments_reach_the_function(sub):
+    x = np.arange(3.0)
+    assert changed_argument_names(sub, "decale_sur_place", (x,), {0: "x"}, kwargs={"d": 1.0}) == ["x"]
+    assert changed_argument_names(sub, "centre_copie", (), {}, kwargs={"H": np.ones((2, 2))}) == []
+
+
 def test_an_error_in_the_other_dtype_is_not_the_checks_business(sub):
     assert_arguments_untouched(sub, "exige_float64", (np.ones(3),), {0: "X"}, **HINTS)
     assert changed_argument_names(sub, "centre_copie", (np.ones((2, 2), dtype=np.float32),), {0: "H"}) == []

@@ -1428,3 +1428,21 @@ CORRECT["correct-r14-rotations-copy-then-rotate-in-place"] = Correct(
     why="np.array(X, dtype=np.float32) copies whatever X's dtype: rotating that copy in place is fine",
 )
 CORRECT_GROUPS["correct-r14-1"] = ("correct-r14-rotations-copy-then-rotate-in-place",)
+
+
+# Blind round 15: the public example check told a mirror and a rescaled image to pass
+# axes=(1, 2), which both did; each hint is now given only when its premise is observed.
+SCENARIOS["blind-r15-rotations-mirror-for-half-turn"] = Scenario(
+    grade_id="rotations",
+    source='def construire_rotations(X):\n    """(X_rot, y_rot) : les 4 rotations (k = 0..3, np.rot90, sens trigonométrique) de chaque\n    image carrée de X (N, H, H) ; X_rot (4N, H, H) en float32, y_rot (4N,) les entiers k."""\n    X = np.asarray(X, dtype=np.float32)\n    r0 = X\n    r1 = np.rot90(X, 1, axes=(1, 2))\n    r2 = X[:, ::-1, :]            # demi-tour = retourner l\'image\n    r3 = np.rot90(X, 3, axes=(1, 2))\n    X_rot = np.concatenate([r0, r1, r2, r3]).copy()\n    y_rot = np.repeat(np.arange(4), len(X))\n    return X_rot, y_rot\n',
+    must_fail=("test_construire_rotations_exemple", "test_construire_rotations_coherentes"),
+    message_contains=("c'est un miroir (ou une transposition) d'une image de X",),
+)
+SCENARIOS["blind-r15-rotations-rescaled-images"] = Scenario(
+    grade_id="rotations",
+    source='def construire_rotations(X):\n    """(X_rot, y_rot) : les 4 rotations (k = 0..3, np.rot90, sens trigonométrique) de chaque\n    image carrée de X (N, H, H) ; X_rot (4N, H, H) en float32, y_rot (4N,) les entiers k."""\n    X = np.asarray(X, dtype=np.float32)\n    # on ramène chaque image dans [0, 1] pour stabiliser l\'apprentissage\n    maxi = np.abs(X).max(axis=(1, 2), keepdims=True) + 1e-8\n    X = X / maxi\n    X_rot = np.stack([np.rot90(X, k, axes=(1, 2)) for k in range(4)], axis=1)\n    y_rot = np.tile(np.arange(4), len(X))\n    return X_rot.reshape(-1, *X.shape[1:]).astype(np.float32), y_rot\n',
+    must_fail=("test_construire_rotations_exemple", "test_construire_rotations_coherentes"),
+    message_contains=("dont les valeurs ont été changées",),
+)
+GROUPS["blind-r15-1"] = ("blind-r15-rotations-mirror-for-half-turn",)
+GROUPS["blind-r15-2"] = ("blind-r15-rotations-rescaled-images",)

@@ -663,12 +663,15 @@ def _check_backward_keys(submission, rng, keys: tuple[str, ...], wide: bool = Fa
             'backward must return a dictionary {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}',
         )
     wrong = _wrong_backwards(X, y, params, ref)
+    passed: set[str] = set()
     for key in keys:
         raw = as_array(grads[key], f"d{key} ({dims})", dtype=None, allow_nan=True)
         single = raw.dtype.kind == "f" and raw.dtype.itemsize < 8
         got = raw if single else raw.astype(np.float64)  # its dtype sets the scale floor
         try:
-            _check_gradient(key, got, ref["grads"][key], wrong, X.shape[0], dims, single=single)
+            _check_gradient(key, got, ref["grads"][key], wrong, X.shape[0], dims, single=single,
+                            weights_ok=key.startswith("b") and f"W{key[1:]}" in passed)
+            passed.add(key)
         except CheckFailed as exc:
             # The grade is decided above; only the hint changes, when its premise holds.
             if not _absent_class_explains(submission, X, y, params, ref):
@@ -683,13 +686,17 @@ def _check_backward_keys(submission, rng, keys: tuple[str, ...], wide: bool = Fa
 
 
 def _check_gradient(key: str, got: np.ndarray, expected: np.ndarray, wrong, n: int, dims: str,
-                    single: bool = False) -> None:
+                    single: bool = False, weights_ok: bool = False) -> None:
     """One gradient against autograd's, the hint naming a known mistake when it is one.
 
     Tolerance 1e-6 (float64 code lands ~1e-12 away); 1e-4 for a float32 result (blind answer:
     a correct float32 backward lands ~2e-6 away), as assert_gradient_close's dtype rule. A
     float64 result within 1e-4 but not 1e-6 is told "précision (float32 ?)": every known
-    mistake is off by far more (a factor N, a sign, a mask)."""
+    mistake is off by far more (a factor N, a sign, a mask).
+
+    `weights_ok`: a bias gradient whose layer's weight gradient was accepted just before (same
+    dZ): a bias off by a constant factor is then its own reduction's fault (blind answer:
+    db = dZ.mean(axis=0)), never dZ2's normalisation, and the hints say so first."""
     hint_fr, hint_en = _BACKWARD_HINTS[key]
     tol = 1e-4 if single else 1e-6
     if got.shape != expected.shape:
@@ -697,7 +704,27 @@ def _check_gradient(key: str, got: np.ndarray, expected: np.ndarray, wrong, n: i
             f"d{key} sur les entrées du correcteur : ce n'est pas la forme de {key} ; {hint_fr}",
             f"d{key} on the grader's inputs: not the shape of {key}; {hint_en}",
         )
-    if allclose(got, n * expected, **SAME):
+    factor = _constant_factor(got, expected) if weights_ok else None
+    layer = key[1:]
+    if factor is not None and abs(factor * n - 1.0) <= 1e-3:
+        hint_fr, hint_en = (
+            f"dW{layer} est juste mais d{key} vaut celui d'autograd divisé par N : d{key} est une "
+            f"SOMME sur les exemples, Σ_i dZ{layer}[i, :] = dZ{layer}.sum(axis=0), pas une moyenne "
+            f"(.mean) ; la division par N est déjà dans dZ2 = (P − Y)/N",
+            f"dW{layer} is right but d{key} is autograd's divided by N: d{key} is a SUM over the "
+            f"examples, Σ_i dZ{layer}[i, :] = dZ{layer}.sum(axis=0), not a mean (.mean); the "
+            f"division by N is already in dZ2 = (P − Y)/N",
+        )
+    elif factor is not None:
+        hint_fr, hint_en = (
+            f"dW{layer} est juste, donc dZ{layer} aussi, mais d{key} lui est proportionnel avec un "
+            f"autre facteur : d{key} = Σ_i dZ{layer}[i, :] = dZ{layer}.sum(axis=0), la somme sur les "
+            f"exemples, sans autre facteur",
+            f"dW{layer} is right, so dZ{layer} is too, but d{key} is proportional to autograd's with "
+            f"another factor: d{key} = Σ_i dZ{layer}[i, :] = dZ{layer}.sum(axis=0), the sum over the "
+            f"examples, with no other factor",
+        )
+    elif allclose(got, n * expected, **SAME):
         hint_fr, hint_en = (
             "votre gradient vaut N fois celui d'autograd : il manque la division par N dans dZ2 = (P − Y)/N (la perte est une moyenne)",
             "your gradient is N times autograd's: the division by N is missing in dZ2 = (P − Y)/N (the loss is a mean)",
@@ -735,6 +762,20 @@ def _check_gradient(key: str, got: np.ndarray, expected: np.ndarray, wrong, n: i
         reference_fr="d'autograd",
         reference_en="autograd",
     )
+
+
+def _constant_factor(got: np.ndarray, expected: np.ndarray) -> float | None:
+    """c when got is c · expected for one constant c (of either sign) clearly other than 1,
+    None otherwise."""
+    if got.shape != expected.shape or not np.all(np.isfinite(got)):
+        return None
+    denom = float(np.sum(expected * expected))
+    if denom <= 0:
+        return None
+    c = float(np.sum(got * expected)) / denom
+    if abs(c - 1.0) <= 1e-2 or not allclose(got, c * expected, **SAME):
+        return None
+    return c
 
 
 def _scaled_copy(got: np.ndarray, expected: np.ndarray) -> bool:
@@ -1044,6 +1085,16 @@ def _rel_error_ref(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
+def _around_floor(rng, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """a, b with |a| + |b| = s drawn in [0.3e-8, 3e-8] on every entry (random signs, random
+    share): there (s + 1e-8) / max(1e-8, s) >= 1.3, so a floor added instead of taken as a
+    maximum is off by a factor 1.3 or more, whatever entry holds the maximum."""
+    s = rng.uniform(0.3e-8, 3e-8, size=shape)
+    t = rng.uniform(0.1, 0.9, size=shape)
+    return (s * t * rng.choice([-1.0, 1.0], size=shape),
+            s * (1.0 - t) * rng.choice([-1.0, 1.0], size=shape))
+
+
 @pytest.mark.item("rel_error", points=0.5)
 def test_erreur_relative_random_arrays(submission, rng):
     shape = (int(rng.integers(2, 6)), int(rng.integers(2, 6)))
@@ -1060,22 +1111,27 @@ def test_erreur_relative_random_arrays(submission, rng):
         # the floor decides the denominator (a denominator |a| + |b| + 1e-300 does not floor it).
         (1e-11 * rng.normal(size=shape), 1e-11 * rng.normal(size=shape),
          "a, b minuscules, |a| + |b| < 1e-8", "tiny a, b, |a| + |b| < 1e-8"),
+        # Drawn on purpose (blind answer: |a − b| / (|a| + |b| + 1e-8), the floor ADDED): every
+        # entry with |a| + |b| between 0.3e-8 and 3e-8, around the floor, where the statement's
+        # max(1e-8, |a| + |b|) and |a| + |b| + 1e-8 differ by a factor 1.3 to 2 on every entry.
+        (*_around_floor(rng, shape), "a, b de l'ordre de 1e-8", "a, b of the order of 1e-8"),
     ]
     for x, y, label_fr, label_en in cases:
         expected = _rel_error_ref(x, y)
         got = as_float(submission.call("erreur_relative", x, y), "erreur_relative", allow_nan=True)
         record_expected(f"erreur_relative ({label_en})", expected)
-        # rtol 1e-4: a guard written |a − b| / (|a| + |b| + 1e-8) instead of the floor moves
-        # the result by 1e-8 / (|a| + |b|), up to ~1e-5 here; the mistakes below (no absolute
-        # value, a mean, no floor) are off by factors, or nan. On the tiny values that guard
-        # moves it by (|a| + |b|) / 1e-8, below 1 % (|a| + |b| < 1e-10 here): rtol 3e-2 there;
-        # no floor at all is off by a factor of 100 or more. (Blind round 12 asked for that guard
-        # to fail around the floor: it is a numerical guard, kept correct on purpose.)
-        rtol = 3e-2 if "<" in label_en else 1e-4
+        # rtol 1e-4 (1e-3 around the floor): a correct answer computed in float32 lands ~1e-7
+        # away; the mistakes below (no absolute value, a mean, no floor, |a + b|) are off by
+        # factors, or nan, and the floor added, |a| + |b| + 1e-8, by a factor >= 1.3 around
+        # the floor (it moves the other cases by 1e-8 / (|a| + |b|) only, hence its own case).
+        # On the tiny values the floor added moves the result by (|a| + |b|) / 1e-8, below 1 %:
+        # rtol 3e-2 there; no floor at all is off by a factor of 100 or more.
+        rtol = 3e-2 if "<" in label_en else 1e-3 if "1e-8" in label_en else 1e-4
         if np.isclose(got, expected, rtol=rtol, atol=1e-15):
             continue
         with np.errstate(divide="ignore", invalid="ignore"):
             unfloored = float(np.max(np.abs(x - y) / (np.abs(x) + np.abs(y))))
+        floor_added = float(np.max(np.abs(x - y) / (np.abs(x) + np.abs(y) + 1e-8)))
         if np.isnan(got):
             hint_fr, hint_en = (
                 "nan : pour a = b = 0 le dénominateur est nul ; le plancher max(1e-8, |a| + |b|) l'évite",
@@ -1089,6 +1145,17 @@ def test_erreur_relative_random_arrays(submission, rng):
                 "s'annule quand a et b sont de signes opposés)",
                 "the denominator is |a| + |b|, the sum of the absolute values, not |a + b| (which "
                 "vanishes when a and b have opposite signs)",
+            )
+        elif np.isclose(got, floor_added, rtol=1e-3) and not np.isclose(expected, floor_added, rtol=1e-3):
+            # Its premise: the result is |a − b| / (|a| + |b| + 1e-8) here, and that is not the
+            # statement's value.
+            hint_fr, hint_en = (
+                "le dénominateur est max(1e-8, |a| + |b|) : le plancher 1e-8 REMPLACE |a| + |b| "
+                "quand il est plus petit, il ne s'y ajoute pas ; |a| + |b| + 1e-8 change le "
+                "résultat quand |a| + |b| est de l'ordre de 1e-8 (jusqu'à un facteur 2)",
+                "the denominator is max(1e-8, |a| + |b|): the floor 1e-8 REPLACES |a| + |b| when "
+                "it is smaller, it is not added to it; |a| + |b| + 1e-8 changes the result when "
+                "|a| + |b| is of the order of 1e-8 (up to a factor 2)",
             )
         elif "<" in label_en and np.isclose(got, unfloored, rtol=1e-3):
             # Its premise: the result is |a − b| / (|a| + |b|), no floor, on these tiny values.

@@ -441,9 +441,16 @@ _TOLERANCE_VARIANTS = {
 ''',
         why="np.log(p + 1e-8): moves the loss by up to 1e-8 / p_min (2.6 % on these inputs)",
     ),
-    # (correct-rel-error-plus-eps, |a − b| / (|a| + |b| + 1e-8), was here: blind round 15 showed
-    # it is another formula than the statement's max(1e-8, |a| + |b|), off by a factor up to 2
-    # around the floor; it is now the wrong answer blind-r15-rel-error-floor-added.)
+    "correct-rel-error-plus-eps": Correct(
+        grade_id="rel_error",
+        source=edit(solution_with_docs(__file__, 'rel_error', 'Le plancher écrit + 1e-8 au dénominateur plutôt que max(1e-8, ...).'),
+            ('    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))\n',
+             '    return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-8)))\n')),
+        # A numerical guard, as log(p + 1e-8) is (issue 12): it moves the result only where
+        # |a| + |b| is near 1e-8, a relative error no gradient check reads. Blind rounds 12 and
+        # 15 asked for it to fail around the floor; kept correct on purpose.
+        why="|a − b| / (|a| + |b| + 1e-8): 1e-8 / (|a| + |b|) relative to the floor's",
+    ),
 }
 CORRECT = {**globals().get("CORRECT", {}), **_TOLERANCE_VARIANTS}
 CORRECT_GROUPS = {
@@ -1684,18 +1691,6 @@ SCENARIOS.update({
         must_fail=("test_diverge_simple_cases", "test_diverge_on_grader_trajectories"),
         message_contains=("PREMIER point x_0 = trajectoire[0]",),
     ),
-    "blind-r15-rel-error-floor-added": Scenario(
-        grade_id="rel_error",
-        source='def erreur_relative(a, b):\n    """max |a - b| / max(1e-8, |a| + |b|) sur toutes les composantes."""\n    a = np.asarray(a, dtype=float)\n    b = np.asarray(b, dtype=float)\n    return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-8)))\n',
-        must_fail=("test_erreur_relative_random_arrays",),
-        message_contains=("le plancher 1e-8 REMPLACE |a| + |b|",),
-    ),
-    "blind-r15-rel-error-floor-added-eps-first": Scenario(
-        grade_id="rel_error",
-        source='def erreur_relative(a, b):\n    eps = 1e-8  # évite la division par zéro\n    return float(np.max(np.abs(a - b) / (eps + np.abs(a) + np.abs(b))))\n',
-        must_fail=("test_erreur_relative_random_arrays",),
-        message_contains=("il ne s'y ajoute pas",),
-    ),
     "blind-r15-grad-f-central-differences": Scenario(
         grade_id="grad_f",
         source='def grad_f(x):\n' + _GRAD_F_DOC + '    x = np.asarray(x, dtype=float)\n    h = 1e-6\n    g = np.zeros(2)\n    for i in range(2):\n        e = np.zeros(2)\n        e[i] = h\n        g[i] = (f(x + e) - f(x - e)) / (2 * h)\n    return g\n',
@@ -1723,11 +1718,11 @@ SCENARIOS.update({
     ),
 })
 GROUPS["blind-r15-1"] = (
-    "blind-r15-diverges-isnan-only", "blind-r15-rel-error-floor-added",
+    "blind-r15-diverges-isnan-only",
     "blind-r15-grad-f-central-differences", "blind-r15-backward-bias-mean",
 )
 GROUPS["blind-r15-2"] = (
-    "blind-r15-diverges-compares-second-row", "blind-r15-rel-error-floor-added-eps-first",
+    "blind-r15-diverges-compares-second-row",
     "blind-r15-grad-f-forward-differences", "blind-r15-backward-db1-mean-only",
 )
 

@@ -447,8 +447,8 @@ _TOLERANCE_VARIANTS = {
             ('    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))\n',
              '    return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-8)))\n')),
         # A numerical guard, as log(p + 1e-8) is (issue 12): it moves the result only where
-        # |a| + |b| is near 1e-8, a relative error no gradient check reads. Blind round 12 asked
-        # for it to fail around the floor; kept correct on purpose.
+        # |a| + |b| is near 1e-8, a relative error no gradient check reads. Blind rounds 12 and
+        # 15 asked for it to fail around the floor; kept correct on purpose.
         why="|a − b| / (|a| + |b| + 1e-8): 1e-8 / (|a| + |b|) relative to the floor's",
     ),
 }
@@ -932,7 +932,7 @@ SCENARIOS.update({
         grade_id='diverges',
         source='def diverge(trajectoire):\n    """True si la trajectoire contient inf/nan ou si ‖x_n‖ > ‖x_0‖, False sinon."""\n    t = np.asarray(trajectoire, dtype=float)\n    if np.isnan(t).any() or np.isinf(t).any():\n        return True\n    return bool(np.linalg.norm(t[-1]) > np.linalg.norm(t[-2]))\n',
         must_fail=('test_diverge_on_grader_trajectories',),
-        message_contains=("pas à l'avant-dernier",),
+        message_contains=("PREMIER point x_0 = trajectoire[0]",),
     ),
     'blind-r6-gd-early-stop': Scenario(
         grade_id='gradient_descent',
@@ -1663,3 +1663,138 @@ CORRECT_GROUPS["blind-r14-correct-a"] = (
 CORRECT_GROUPS["blind-r14-correct-b"] = (
     "correct-numgrad-flat-index-copies", "correct-grad-f-coefficients-float64", "correct-backward-recomputes-z1",
 )
+
+
+# Blind answers, round 15. Coverage by chance: diverge's non-finite structures (an inf or a nan
+# in the middle of a trajectory whose last point is finite, in its first point) are now drawn
+# with an inf AND with a nan at every variant (np.isnan alone passed where both draws were nan).
+# The statement's formula max(1e-8, |a| + |b|): a case with |a| + |b| around 1e-8 on every entry,
+# where the floor added (|a| + |b| + 1e-8) is off by a factor 1.3 to 2. grad_f "à la main": called
+# once with the notebook's f swapped for another function (finite differences on f returned its
+# gradient). Hints: a bias gradient off by a factor while its weight gradient is right names the
+# bias's reduction (a mean, not a sum), not dZ2's normalisation; a reference row other than the
+# first is told "le PREMIER point x_0 = trajectoire[0]", whatever row it was.
+_GRAD_F_DOC = (
+    '    """Gradient de f(x1, x2) = x1² + 3 x2², calculé à la main.\n\n'
+    '    x : np.ndarray de forme (2,). Renvoie un np.ndarray de forme (2,).\n    """\n'
+)
+SCENARIOS.update({
+    "blind-r15-diverges-isnan-only": Scenario(
+        grade_id="diverges",
+        source='def diverge(trajectoire):\n    """True si la trajectoire contient inf/nan ou si ‖x_n‖ > ‖x_0‖, False sinon."""\n    t = np.asarray(trajectoire, dtype=float)\n    if np.isnan(t).any():\n        return True\n    return bool(np.linalg.norm(t[-1]) > np.linalg.norm(t[0]))\n',
+        must_fail=("test_diverge_non_finite",),
+        message_contains=("np.isnan ne voit pas inf",),
+    ),
+    "blind-r15-diverges-compares-second-row": Scenario(
+        grade_id="diverges",
+        source='def diverge(trajectoire):\n    """True si la trajectoire contient inf/nan ou si ‖x_n‖ > ‖x_0‖, False sinon."""\n    t = np.asarray(trajectoire, dtype=float)\n    if not np.all(np.isfinite(t)):\n        return True\n    depart, fin = t[1], t[-1]\n    return bool(np.linalg.norm(fin) > np.linalg.norm(depart))\n',
+        must_fail=("test_diverge_simple_cases", "test_diverge_on_grader_trajectories"),
+        message_contains=("PREMIER point x_0 = trajectoire[0]",),
+    ),
+    "blind-r15-grad-f-central-differences": Scenario(
+        grade_id="grad_f",
+        source='def grad_f(x):\n' + _GRAD_F_DOC + '    x = np.asarray(x, dtype=float)\n    h = 1e-6\n    g = np.zeros(2)\n    for i in range(2):\n        e = np.zeros(2)\n        e[i] = h\n        g[i] = (f(x + e) - f(x - e)) / (2 * h)\n    return g\n',
+        must_fail=("test_grad_f_matches_autograd",),
+        message_contains=("grad_f dépend de la fonction f du notebook", "calculé à la main"),
+    ),
+    "blind-r15-grad-f-forward-differences": Scenario(
+        grade_id="grad_f",
+        source='def grad_f(x):\n' + _GRAD_F_DOC + '    x = np.array(x, dtype=float)\n    h = 1e-7\n    fx = f(x)\n    return np.array([(f(x + np.array([h, 0.0])) - fx) / h, (f(x + np.array([0.0, h])) - fx) / h])\n',
+        must_fail=("test_grad_f_matches_autograd",),
+        message_contains=("grad_f dépend de la fonction f du notebook",),
+    ),
+    "blind-r15-backward-bias-mean": Scenario(
+        grade_id="mlp_backward",
+        source='def backward(X, y, params, cache, probs):\n    """Passe arrière manuelle du MLP : gradients de la perte moyenne par rapport aux paramètres."""\n    N = X.shape[0]\n    Y = np.eye(probs.shape[1])[y]\n    dZ2 = (probs - Y) / N\n    dW2 = cache["A1"].T @ dZ2\n    db2 = dZ2.mean(axis=0)\n    dZ1 = dZ2 @ params["W2"].T * (cache["Z1"] > 0)\n    dW1 = X.T @ dZ1\n    db1 = dZ1.mean(axis=0)\n    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}\n',
+        must_fail=("test_backward_output_layer_matches_autograd", "test_backward_hidden_layer_matches_autograd"),
+        message_contains=("est une SOMME sur les exemples", "pas une moyenne"),
+    ),
+    "blind-r15-backward-db1-mean-only": Scenario(
+        grade_id="mlp_backward",
+        source=edit(solution_cell(__file__, "mlp_backward"),
+                    ("    db1 = dZ1.sum(axis=0)\n", "    db1 = np.mean(dZ1, axis=0)\n")),
+        must_fail=("test_backward_hidden_layer_matches_autograd",),
+        message_contains=("dW1 est juste mais db1 vaut celui d'autograd divisé par N",),
+    ),
+})
+GROUPS["blind-r15-1"] = (
+    "blind-r15-diverges-isnan-only",
+    "blind-r15-grad-f-central-differences", "blind-r15-backward-bias-mean",
+)
+GROUPS["blind-r15-2"] = (
+    "blind-r15-diverges-compares-second-row",
+    "blind-r15-grad-f-forward-differences", "blind-r15-backward-db1-mean-only",
+)
+
+# Correct answers at the items touched: the tester's (a float32 perceptron whose w·x is summed
+# in Python floats, a float64 update cast to float32, squared norms in loops, a backward example
+# by example), and float32 or loop variants of grad_f, erreur_relative, maj_perceptron.
+_BLIND_R15_CORRECT = {
+    "correct-r15-perceptron-float32-loop": Correct(
+        grade_id="perceptron_update",
+        source='def maj_perceptron(w, x, y, alpha):\n    """Une mise à jour du perceptron sur l\'exemple (x, y) : w + alpha (y - f(x)) x."""\n    w = np.asarray(w, dtype=np.float32)\n    x = np.asarray(x, dtype=np.float32)\n    somme = 0.0\n    for wi, xi in zip(w, x):\n        somme += float(wi) * float(xi)\n    erreur = int(y) - (1 if somme >= 0 else 0)\n    nouveau = np.empty_like(w)\n    for i in range(len(w)):\n        nouveau[i] = w[i] + alpha * erreur * x[i]\n    return nouveau\n',
+        why="the tester's: w and x in float32, w·x summed in Python floats (~1e-7 off where w_i + α x_i cancels)",
+    ),
+    "correct-r15-perceptron-float32-vector": Correct(
+        grade_id="perceptron_update",
+        source='def maj_perceptron(w, x, y, alpha):\n    w32 = np.asarray(w, dtype=np.float32)\n    x32 = np.asarray(x, dtype=np.float32)\n    sortie = np.float32(1.0) if np.dot(w32, x32) >= 0 else np.float32(0.0)\n    return w32 + np.float32(alpha) * (np.float32(y) - sortie) * x32\n',
+        why="float32 throughout, w·x a float32 dot (|w·x| is clear of 0 except at the exact w·x = 0 case)",
+    ),
+    "correct-r15-perceptron-f64-dot-f32-out": Correct(
+        grade_id="perceptron_update",
+        source='def maj_perceptron(w, x, y, alpha):\n    w = np.asarray(w, dtype=float)\n    x = np.asarray(x, dtype=float)\n    erreur = int(y) - (1 if np.dot(w, x) >= 0 else 0)\n    return (w + alpha * erreur * x).astype(np.float32)\n',
+        why="the tester's control: the update in float64, returned as float32",
+    ),
+    "correct-r15-grad-f-loop": Correct(
+        grade_id="grad_f",
+        source='def grad_f(x):\n    coefficients = [2.0, 6.0]  # d/dx1 de x1², d/dx2 de 3 x2²\n    g = np.zeros(2)\n    for i in range(2):\n        g[i] = coefficients[i] * x[i]\n    return g\n',
+        why="the derivatives by hand, entry by entry in a loop",
+    ),
+    "correct-r15-grad-f-float32-literal": Correct(
+        grade_id="grad_f",
+        source='def grad_f(x):\n    x = np.asarray(x, dtype=np.float32)\n    return np.array([2 * x[0], 6 * x[1]])\n',
+        why="np.array([2*x[0], 6*x[1]]) on a float32 copy of x",
+    ),
+    "correct-r15-rel-error-float32": Correct(
+        grade_id="rel_error",
+        source='def erreur_relative(a, b):\n    a = np.asarray(a, dtype=np.float32)\n    b = np.asarray(b, dtype=np.float32)\n    den = np.maximum(np.float32(1e-8), np.abs(a) + np.abs(b))\n    return float(np.max(np.abs(a - b) / den))\n',
+        why="float32 throughout (~1e-7 relative, around the floor too: 1e-8 is a normal float32)",
+    ),
+    "correct-r15-rel-error-loop": Correct(
+        grade_id="rel_error",
+        source='def erreur_relative(a, b):\n    pire = 0.0\n    for u, v in zip(np.ravel(a), np.ravel(b)):\n        pire = max(pire, abs(u - v) / max(1e-8, abs(u) + abs(v)))\n    return float(pire)\n',
+        why="the formula entry by entry, a Python max",
+    ),
+    "correct-r15-diverges-squared-norms-loop": Correct(
+        grade_id="diverges",
+        source='import math\n\n\ndef diverge(trajectoire):\n    for point in trajectoire:\n        for v in np.ravel(point):\n            if not math.isfinite(float(v)):\n                return True\n    premier = sum(float(v) ** 2 for v in np.ravel(trajectoire[0]))\n    dernier = sum(float(v) ** 2 for v in np.ravel(trajectoire[-1]))\n    return dernier > premier  # comparer les carrés des normes revient au même\n',
+        why="the tester's: math.isfinite on every entry, squared norms compared",
+    ),
+    "correct-r15-diverges-isnan-or-isinf": Correct(
+        grade_id="diverges",
+        source='def diverge(trajectoire):\n    t = np.asarray(trajectoire, dtype=float)\n    if np.isnan(t).any() or np.isinf(t).any():\n        return True\n    return bool(np.linalg.norm(t[-1]) > np.linalg.norm(t[0]))\n',
+        why="nan and inf tested apart, both",
+    ),
+    "correct-r15-backward-loop-per-example": Correct(
+        grade_id="mlp_backward",
+        source='def backward(X, y, params, cache, probs):\n    N = X.shape[0]\n    W2 = params["W2"]\n    grads = {k: np.zeros_like(v, dtype=float) for k, v in params.items()}\n    for i in range(N):\n        dz2 = probs[i].copy()\n        dz2[y[i]] -= 1.0\n        dz2 /= N\n        a1 = cache["A1"][i]\n        grads["W2"] += np.outer(a1, dz2)\n        grads["b2"] += dz2\n        dz1 = (W2 @ dz2) * (cache["Z1"][i] > 0)\n        grads["W1"] += np.outer(X[i], dz1)\n        grads["b1"] += dz1\n    return grads\n',
+        why="the tester's: example by example, db accumulated (a sum)",
+    ),
+    "correct-r15-backward-bias-mean-times-n": Correct(
+        grade_id="mlp_backward",
+        source=edit(solution_cell(__file__, "mlp_backward"),
+                    ("    db2 = dZ2.sum(axis=0)\n", "    db2 = N * dZ2.mean(axis=0)\n"),
+                    ("    db1 = dZ1.sum(axis=0)\n", "    db1 = np.einsum(\"nh->h\", dZ1)\n")),
+        why="the sums written N · mean and as an einsum",
+    ),
+}
+CORRECT = {**CORRECT, **_BLIND_R15_CORRECT}
+CORRECT_GROUPS["blind-r15-correct-a"] = (
+    "correct-r15-perceptron-float32-loop", "correct-r15-grad-f-loop", "correct-r15-rel-error-float32",
+    "correct-r15-diverges-squared-norms-loop", "correct-r15-backward-loop-per-example",
+)
+CORRECT_GROUPS["blind-r15-correct-b"] = (
+    "correct-r15-perceptron-float32-vector", "correct-r15-grad-f-float32-literal", "correct-r15-rel-error-loop",
+    "correct-r15-diverges-isnan-or-isinf", "correct-r15-backward-bias-mean-times-n",
+)
+CORRECT_GROUPS["blind-r15-correct-c"] = ("correct-r15-perceptron-f64-dot-f32-out",)

@@ -663,12 +663,15 @@ def _check_backward_keys(submission, rng, keys: tuple[str, ...], wide: bool = Fa
             'backward must return a dictionary {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}',
         )
     wrong = _wrong_backwards(X, y, params, ref)
+    passed: set[str] = set()
     for key in keys:
         raw = as_array(grads[key], f"d{key} ({dims})", dtype=None, allow_nan=True)
         single = raw.dtype.kind == "f" and raw.dtype.itemsize < 8
         got = raw if single else raw.astype(np.float64)  # its dtype sets the scale floor
         try:
-            _check_gradient(key, got, ref["grads"][key], wrong, X.shape[0], dims, single=single)
+            _check_gradient(key, got, ref["grads"][key], wrong, X.shape[0], dims, single=single,
+                            weights_ok=key.startswith("b") and f"W{key[1:]}" in passed)
+            passed.add(key)
         except CheckFailed as exc:
             # The grade is decided above; only the hint changes, when its premise holds.
             if not _absent_class_explains(submission, X, y, params, ref):
@@ -683,13 +686,17 @@ def _check_backward_keys(submission, rng, keys: tuple[str, ...], wide: bool = Fa
 
 
 def _check_gradient(key: str, got: np.ndarray, expected: np.ndarray, wrong, n: int, dims: str,
-                    single: bool = False) -> None:
+                    single: bool = False, weights_ok: bool = False) -> None:
     """One gradient against autograd's, the hint naming a known mistake when it is one.
 
     Tolerance 1e-6 (float64 code lands ~1e-12 away); 1e-4 for a float32 result (blind answer:
     a correct float32 backward lands ~2e-6 away), as assert_gradient_close's dtype rule. A
     float64 result within 1e-4 but not 1e-6 is told "précision (float32 ?)": every known
-    mistake is off by far more (a factor N, a sign, a mask)."""
+    mistake is off by far more (a factor N, a sign, a mask).
+
+    `weights_ok`: a bias gradient whose layer's weight gradient was accepted just before (same
+    dZ): a bias off by a constant factor is then its own reduction's fault (blind answer:
+    db = dZ.mean(axis=0)), never dZ2's normalisation, and the hints say so first."""
     hint_fr, hint_en = _BACKWARD_HINTS[key]
     tol = 1e-4 if single else 1e-6
     if got.shape != expected.shape:
@@ -697,7 +704,27 @@ def _check_gradient(key: str, got: np.ndarray, expected: np.ndarray, wrong, n: i
             f"d{key} sur les entrées du correcteur : ce n'est pas la forme de {key} ; {hint_fr}",
             f"d{key} on the grader's inputs: not the shape of {key}; {hint_en}",
         )
-    if allclose(got, n * expected, **SAME):
+    factor = _constant_factor(got, expected) if weights_ok else None
+    layer = key[1:]
+    if factor is not None and abs(factor * n - 1.0) <= 1e-3:
+        hint_fr, hint_en = (
+            f"dW{layer} est juste mais d{key} vaut celui d'autograd divisé par N : d{key} est une "
+            f"SOMME sur les exemples, Σ_i dZ{layer}[i, :] = dZ{layer}.sum(axis=0), pas une moyenne "
+            f"(.mean) ; la division par N est déjà dans dZ2 = (P − Y)/N",
+            f"dW{layer} is right but d{key} is autograd's divided by N: d{key} is a SUM over the "
+            f"examples, Σ_i dZ{layer}[i, :] = dZ{layer}.sum(axis=0), not a mean (.mean); the "
+            f"division by N is already in dZ2 = (P − Y)/N",
+        )
+    elif factor is not None:
+        hint_fr, hint_en = (
+            f"dW{layer} est juste, donc dZ{layer} aussi, mais d{key} lui est proportionnel avec un "
+            f"autre facteur : d{key} = Σ_i dZ{layer}[i, :] = dZ{layer}.sum(axis=0), la somme sur les "
+            f"exemples, sans autre facteur",
+            f"dW{layer} is right, so dZ{layer} is too, but d{key} is proportional to autograd's with "
+            f"another factor: d{key} = Σ_i dZ{layer}[i, :] = dZ{layer}.sum(axis=0), the sum over the "
+            f"examples, with no other factor",
+        )
+    elif allclose(got, n * expected, **SAME):
         hint_fr, hint_en = (
             "votre gradient vaut N fois celui d'autograd : il manque la division par N dans dZ2 = (P − Y)/N (la perte est une moyenne)",
             "your gradient is N times autograd's: the division by N is missing in dZ2 = (P − Y)/N (the loss is a mean)",
@@ -735,6 +762,20 @@ def _check_gradient(key: str, got: np.ndarray, expected: np.ndarray, wrong, n: i
         reference_fr="d'autograd",
         reference_en="autograd",
     )
+
+
+def _constant_factor(got: np.ndarray, expected: np.ndarray) -> float | None:
+    """c when got is c · expected for one constant c (of either sign) clearly other than 1,
+    None otherwise."""
+    if got.shape != expected.shape or not np.all(np.isfinite(got)):
+        return None
+    denom = float(np.sum(expected * expected))
+    if denom <= 0:
+        return None
+    c = float(np.sum(got * expected)) / denom
+    if abs(c - 1.0) <= 1e-2 or not allclose(got, c * expected, **SAME):
+        return None
+    return c
 
 
 def _scaled_copy(got: np.ndarray, expected: np.ndarray) -> bool:
@@ -1066,11 +1107,12 @@ def test_erreur_relative_random_arrays(submission, rng):
         got = as_float(submission.call("erreur_relative", x, y), "erreur_relative", allow_nan=True)
         record_expected(f"erreur_relative ({label_en})", expected)
         # rtol 1e-4: a guard written |a − b| / (|a| + |b| + 1e-8) instead of the floor moves
-        # the result by 1e-8 / (|a| + |b|), up to ~1e-5 here; the mistakes below (no absolute
-        # value, a mean, no floor) are off by factors, or nan. On the tiny values that guard
-        # moves it by (|a| + |b|) / 1e-8, below 1 % (|a| + |b| < 1e-10 here): rtol 3e-2 there;
-        # no floor at all is off by a factor of 100 or more. (Blind round 12 asked for that guard
-        # to fail around the floor: it is a numerical guard, kept correct on purpose.)
+        # the result by 1e-8 / (|a| + |b|), up to ~1e-5 here, and float32 by ~1e-7; the mistakes
+        # below (no absolute value, a mean, no floor) are off by factors, or nan. On the tiny
+        # values that guard moves it by (|a| + |b|) / 1e-8, below 1 % (|a| + |b| < 1e-10 here):
+        # rtol 3e-2 there; no floor at all is off by a factor of 100 or more. (Blind rounds 12
+        # and 15 asked for that guard to fail around the floor: it is a numerical guard, kept
+        # correct on purpose, as log(p + 1e-8) is.)
         rtol = 3e-2 if "<" in label_en else 1e-4
         if np.isclose(got, expected, rtol=rtol, atol=1e-15):
             continue

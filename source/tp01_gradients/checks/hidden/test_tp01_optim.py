@@ -26,6 +26,7 @@ from autograder.checks import (
     changed_argument_names,
     kernel_side,
     record_margin,
+    with_references,
 )
 
 from ..public.helpers import GUARD, data_globals_hint, float32_tolerances, shared_rows_hint
@@ -37,6 +38,14 @@ def _grad_f_autograd(x: np.ndarray) -> np.ndarray:
     t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
     (t[0] ** 2 + 3 * t[1] ** 2).backward()
     return t.grad.numpy().copy()
+
+
+#: The notebook's f as the grader swaps it for one call of grad_f: f plus a linear term, whose
+#: gradient differs from ∇f by (7, −4) at every point (an answer read from f cannot coincide).
+_OTHER_F = """
+def f(x):
+    return x[0] ** 2 + 3 * x[1] ** 2 + 7.0 * x[0] - 4.0 * x[1]
+"""
 
 
 @pytest.mark.item("grad_f", points=1.5)
@@ -77,6 +86,26 @@ def test_grad_f_matches_autograd(submission, rng):
             name="grad_f(x) en un point x du correcteur",
             hint_fr=hint_fr,
             hint_en=hint_en,
+        )
+    # "Calculez ∇f à la main": a gradient derived by hand never reads the notebook's f (blind
+    # answer: central differences on f, right to 1e-10, kept every point). grad_f is called once
+    # more at the last x with the global f replaced, for that call only, by another function
+    # (with_references swaps it in the kernel and puts the notebook's back, even on an error):
+    # an answer computed from f returns that function's gradient, one by hand the same array.
+    from_other_f = as_array(
+        with_references(submission, {"f": _OTHER_F}, "grad_f", x),
+        "grad_f(x) en un point du correcteur", shape=(2,),
+    )
+    if not allclose(from_other_f, got):
+        raise CheckFailed(
+            "grad_f dépend de la fonction f du notebook : le correcteur a remplacé f, le temps "
+            "d'un appel, par une autre fonction, et grad_f a renvoyé un autre gradient "
+            "(différences finies sur f ?) ; l'énoncé demande ∇f calculé à la main : écrivez les "
+            "dérivées partielles de x1² + 3x2² que vous avez calculées, sans appeler f",
+            "grad_f depends on the notebook's function f: the grader replaced f, for one call, "
+            "with another function, and grad_f returned another gradient (finite differences "
+            "on f?); the statement asks for ∇f computed by hand: write the partial derivatives "
+            "of x1² + 3x2² you derived, without calling f",
         )
     # The statement's rule (arguments not modified), checked on its own: right values computed
     # with x *= … would pass above.
@@ -439,6 +468,15 @@ _ENTRYWISE_EN = (
     "grow while the norm shrinks"
 )
 
+_OTHER_ROW_FR = (
+    "la définition compare le dernier point au PREMIER point x_0 = trajectoire[0] : ‖x_n‖ > ‖x_0‖, "
+    "pas à un autre point de la trajectoire (une trajectoire peut grandir puis diminuer, ou l'inverse)"
+)
+_OTHER_ROW_EN = (
+    "the definition compares the last point with the FIRST point x_0 = trajectoire[0]: ‖x_n‖ > ‖x_0‖, "
+    "not with another point of the trajectory (a trajectory may grow then shrink, or the reverse)"
+)
+
 #: Readings of the definition that students write instead of it, each (rule on a finite
 #: trajectory: the two sides compared and whether >= is used, hint). A hint is given only when
 #: its rule reproduces EVERY answer the student gave on the finite trajectories of the check
@@ -461,10 +499,15 @@ _MISREADINGS = (
     ),
     (
         lambda t: (_rows(t)[-1], _rows(t)[-2], False),
-        "la définition compare le dernier point au PREMIER, ‖x_n‖ > ‖x_0‖, pas à l'avant-dernier "
-        "(une trajectoire peut grandir puis diminuer, ou l'inverse)",
-        "the definition compares the last point with the FIRST one, ‖x_n‖ > ‖x_0‖, not with the "
-        "one before it (a trajectory may grow then shrink, or the reverse)",
+        _OTHER_ROW_FR,
+        _OTHER_ROW_EN,
+    ),
+    (
+        # Blind answer: ‖x_n‖ against the SECOND point, trajectoire[1]. One hint for every
+        # other reference row (it names the right one, never the student's).
+        lambda t: (_rows(t)[-1], _rows(t)[1], False),
+        _OTHER_ROW_FR,
+        _OTHER_ROW_EN,
     ),
     (
         lambda t: (np.abs(t[-1]).max(), np.abs(t[0]).max(), False),
@@ -518,14 +561,35 @@ def _check_classification(submission, cases) -> None:
                 hint_fr, hint_en = fr, en
                 break
     else:
+        # What the trajectory holds, observed (the hint names the test that misses it).
+        has_inf, has_nan = bool(np.isinf(traj).any()), bool(np.isnan(traj).any())
+        if has_inf and not has_nan:
+            kind_fr = "la trajectoire contient inf et aucun nan : np.isnan ne voit pas inf"
+            kind_en = "the trajectory holds inf and no nan: np.isnan does not see inf"
+        elif has_nan and not has_inf:
+            kind_fr = (
+                "la trajectoire contient nan et aucun inf : np.isinf ne voit pas nan, et toute "
+                "comparaison avec nan vaut False"
+            )
+            kind_en = (
+                "the trajectory holds nan and no inf: np.isinf does not see nan, and any "
+                "comparison with nan is False"
+            )
+        else:
+            kind_fr = (
+                "la trajectoire contient des inf/nan (les calculs ont débordé ; np.isinf ne voit "
+                "pas nan, np.isnan ne voit pas inf) et toute comparaison avec nan vaut False"
+            )
+            kind_en = (
+                "the trajectory holds inf/nan (the computation overflowed; np.isinf does not see "
+                "nan, np.isnan does not see inf) and any comparison with nan is False"
+            )
         hint_fr = (
-            "la trajectoire contient des inf/nan (les calculs ont débordé ; np.isinf ne voit "
-            "pas nan) et toute comparaison avec nan vaut False : testez np.isfinite d'abord, "
+            f"{kind_fr} ; testez np.isfinite d'abord, qui voit inf et nan, "
             "sur TOUTE la trajectoire (np.all(np.isfinite(trajectoire)))"
         )
         hint_en = (
-            "the trajectory holds inf/nan (the computation overflowed; np.isinf does not see "
-            "nan) and any comparison with nan is False: test np.isfinite first, on the WHOLE "
+            f"{kind_en}; test np.isfinite first, which sees inf and nan, on the WHOLE "
             "trajectory (np.all(np.isfinite(trajectoire)))"
         )
     raise CheckFailed(
@@ -637,12 +701,6 @@ def test_diverge_non_finite(submission, rng):
     k = int(rng.integers(2, 5))
     nan_only = converging.copy()
     nan_only[-k:] = np.nan
-    middle = converging.copy()
-    middle[int(rng.integers(1, len(middle) - 1)), int(rng.integers(0, 2))] = float(rng.choice([np.inf, np.nan]))
-    # Drawn on purpose (blind answer): a non-finite value in the FIRST point only (a test on
-    # trajectoire[1:] misses it; the norms compared then involve nan, and the comparison is False).
-    first = converging.copy()
-    first[0, int(rng.integers(0, 2))] = float(rng.choice([np.inf, np.nan]))
     cases = [
         (
             overflowed,
@@ -656,17 +714,28 @@ def test_diverge_non_finite(submission, rng):
             "une trajectoire dont les derniers points valent nan, sans aucun inf",
             "a trajectory whose last points are nan, with no inf anywhere",
         ),
-        (
-            middle,
-            "une trajectoire qui contient un inf ou un nan au milieu, mais dont le dernier point est fini",
-            "a trajectory holding an inf or a nan in the middle, whose last point is finite",
-        ),
-        (
-            first,
-            "une trajectoire dont seul le PREMIER point contient un inf ou un nan",
-            "a trajectory whose FIRST point alone holds an inf or a nan",
-        ),
     ]
+    # Each structure with an inf AND with a nan, at every grader variant (blind answers: a test
+    # with np.isnan alone passed where the draw had put nan in both; np.isinf alone is the
+    # mirror): one value in the middle of a converging trajectory whose last point is finite
+    # (np.isnan misses an inf there, and the finite norms say "converges"), and one in the FIRST
+    # point only (a test on trajectoire[1:] misses it; ‖x_0‖ = inf or nan, and the comparison of
+    # the norms is False).
+    for value, word in ((float(rng.choice([-1.0, 1.0])) * np.inf, "inf"), (np.nan, "nan")):
+        middle = converging.copy()
+        middle[int(rng.integers(1, len(middle) - 1)), int(rng.integers(0, 2))] = value
+        cases.append((
+            middle,
+            f"une trajectoire qui contient un {word} au milieu, mais dont le dernier point est fini",
+            f"a trajectory holding an {word} in the middle, whose last point is finite",
+        ))
+        first = converging.copy()
+        first[0, int(rng.integers(0, 2))] = value
+        cases.append((
+            first,
+            f"une trajectoire dont seul le PREMIER point contient un {word}",
+            f"a trajectory whose FIRST point alone holds an {word}",
+        ))
     _check_classification(submission, cases)
     # The statement's rule (arguments not modified), on a trajectory holding inf AND nan: a
     # replacement in place (trajectoire[np.isnan(trajectoire)] = np.inf) only shows on one.
@@ -748,6 +817,19 @@ _PERCEPTRON_MISTAKES = (
 )
 
 
+def _perceptron_close(got: np.ndarray, expected: np.ndarray, w, x, alpha) -> bool:
+    """got is expected up to the rounding of a float32 computation (blind answer: w and x cast
+    to float32, a correct update that lost half a point where w_i + α x_i nearly cancels, its
+    error ~1e-7 (|w_i| + α |x_i|) on an entry near 0, above allclose's 1e-9). Tolerance
+    1e-5 (|w_i| + α |x_i|) + 1e-6 |expected_i|: every known mistake is off by α or more on the
+    bias entry (x0 = 1, α >= 0.05)."""
+    w, x = np.asarray(w, dtype=float), np.asarray(x, dtype=float)
+    if got.shape != expected.shape or not np.all(np.isfinite(got)):
+        return False
+    scale = np.abs(w) + abs(float(alpha)) * np.abs(x)
+    return bool(np.all(np.abs(got - expected) <= 1e-5 * scale + 1e-6 * np.abs(expected) + 1e-9))
+
+
 def _check_perceptron(submission, cases) -> None:
     """Every case first, then the first wrong one, with a hint whose premise holds on all."""
     what = "maj_perceptron(w, x, y, alpha) pour un exemple du correcteur"
@@ -757,14 +839,14 @@ def _check_perceptron(submission, cases) -> None:
     ]
     for (w, x, y, alpha), got in zip(cases, answers, strict=True):
         expected = _perceptron_ref(w, x, y, alpha)
-        if allclose(got, expected):
+        if _perceptron_close(got, expected, w, x, alpha):
             continue
         hint_fr = "f(x) = 1 si w·x ≥ 0, 0 sinon ; puis w + α (y − f(x)) x"
         hint_en = "f(x) = 1 if w·x ≥ 0, else 0; then w + α (y − f(x)) x"
         matching = [
             (fr, en) for update, fr, en in _PERCEPTRON_MISTAKES
             if not allclose(update(w, x, y, alpha), expected) and all(
-                allclose(a, update(*c)) for c, a in zip(cases, answers, strict=True)
+                _perceptron_close(a, update(*c), *c[:2], c[3]) for c, a in zip(cases, answers, strict=True)
             )
         ]
         if len(matching) > 1 and matching[:2] == [m[1:] for m in _PERCEPTRON_MISTAKES[:2]]:
@@ -783,6 +865,12 @@ def _check_perceptron(submission, cases) -> None:
         assert_close(got, expected, name=what, rtol=1e-9, hint_fr=hint_fr, hint_en=hint_en)
 
 
+def _clear_side(w: np.ndarray, x: np.ndarray) -> bool:
+    """w·x away from 0, absolutely (0.1) and relative to |w| |x| (1e-2)."""
+    s = abs(float(w @ x))
+    return s > 0.1 and s > 1e-2 * float(np.linalg.norm(w) * np.linalg.norm(x))
+
+
 @pytest.mark.item("perceptron_update", points=0.5)
 def test_perceptron_random_examples(submission, rng):
     d = int(rng.integers(3, 7))
@@ -792,7 +880,9 @@ def test_perceptron_random_examples(submission, rng):
             while True:
                 w = rng.normal(size=d)
                 x = np.concatenate([[1.0], rng.normal(size=d - 1)])
-                if abs(w @ x) > 0.1 and (w @ x > 0) == want_positive:
+                # |w·x| clear of 0, also relative to |w| |x| (the rounding of a float32 w·x is
+                # ~1e-7 |w| |x|): the step's side is the same for every correct computation.
+                if _clear_side(w, x) and (w @ x > 0) == want_positive:
                     break
             cases.append((w, x, y, float(rng.uniform(0.05, 1.0))))
     # Drawn on purpose (blind answer): examples where the bias alone decides the output, the
@@ -802,7 +892,8 @@ def test_perceptron_random_examples(submission, rng):
             w = rng.normal(size=d)
             x = np.concatenate([[1.0], rng.normal(size=d - 1)])
             rest = float(w[1:] @ x[1:])
-            if abs(rest) > 0.1 and abs(w @ x) > 0.1 and (w @ x > 0) == want_positive and (rest > 0) != want_positive:
+            if (abs(rest) > 0.1 and _clear_side(w, x) and (w @ x > 0) == want_positive
+                    and (rest > 0) != want_positive):
                 break
         cases.append((w, x, int(rng.integers(0, 2)), float(rng.uniform(0.05, 1.0))))
     _check_perceptron(submission, [cases[i] for i in rng.permutation(len(cases))])

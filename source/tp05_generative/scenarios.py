@@ -365,6 +365,9 @@ EQUIVALENT: dict[str, str] = {
     "planning_beta:NumberReplacer@1:24": "T = 1001 by default: another valid length (the notebook passes T)",
     "planning_beta:NumberReplacer@1:24#1": "T = 999 by default: another valid length (the notebook passes T)",
     "kl_monte_carlo:NumberReplacer@1:53": "seed = 1 by default: another seed",
+    "kl_monte_carlo:NumberReplacer@1:53#1": "seed = -1 by default: every call (the notebook's, the checks') passes its seed",
+    "entrainer_debruiteur:NumberReplacer@1:77": "lr = 1.003 by default: the notebook and the checks pass lr explicitly",
+    "entrainer_debruiteur:NumberReplacer@1:77#1": "lr = -0.997 by default: the notebook and the checks pass lr explicitly",
     "echantillonner:NumberReplacer@1:42": "seed = 1 by default: another seed",
     "echantillonner:NumberReplacer@1:42#1": "seed = -1 by default: a valid torch seed",
     # Independent statements, or the same value computed another way.

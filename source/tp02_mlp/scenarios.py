@@ -1385,3 +1385,253 @@ CORRECT_GROUPS["blind-r14-correct"] = ("blind-r14-correct-adam-float32", "blind-
 CORRECT_GROUPS["blind-r14-correct-b"] = ("blind-r14-correct-adam-float32-eps-inside",
                                          "blind-r14-correct-sgd-zero-grad-after-step")
 CORRECT_GROUPS["blind-r14-correct-c"] = ("blind-r14-correct-adam-float32-computed-float64-returned",)
+
+# ---------------------------------------------------------------- blind round 15
+# Kept every point: a ReLU6 in MLPDeuxCouches (the grader's x kept fc1(x) under 6, where ReLU6
+# is ReLU: the same x scaled up now reach tens); a module whose weights start at zero (hidden
+# units identical, the symmetry is never broken: the notebook's own training stays at 10 %);
+# entrainer_xor trained with an MSE on one-hot targets (the loss read from the gradient its first
+# backward sends to the model's outputs). Hints: a ReLU after the last nn.Linear of the XOR model
+# was called an affine model (clamped logits tie at 0 and satisfy the affine identity); 64 written
+# in entrainer_sgd, a .reshape(-1, 64), got the generic shape message.
+SCENARIOS.update({
+    "blind-r15-mlp-module-relu6": Scenario(
+        grade_id="mlp_module",
+        source='''class MLPDeuxCouches(nn.Module):
+    """MLP à deux couches du cours : d_in → d_cache (ReLU) → d_out, renvoie des logits."""
+
+    def __init__(self, d_in, d_cache, d_out):
+        super().__init__()
+        self.fc1 = nn.Linear(d_in, d_cache)
+        self.fc2 = nn.Linear(d_cache, d_out)
+        self.act = nn.ReLU6()  # ReLU bornée, plus stable
+
+    def forward(self, x):
+        return self.fc2(self.act(self.fc1(x)))
+''',
+        must_fail=("test_mlp_module_forward_matches_weights",),
+        message_contains=("sans plafond (pas de nn.ReLU6",),
+    ),
+    "blind-r15-mlp-module-zero-init": Scenario(
+        grade_id="mlp_module",
+        source='''class MLPDeuxCouches(nn.Module):
+    """MLP à deux couches du cours : d_in → d_cache (ReLU) → d_out, renvoie des logits."""
+
+    def __init__(self, d_in, d_cache, d_out):
+        super().__init__()
+        self.fc1 = nn.Linear(d_in, d_cache)
+        self.fc2 = nn.Linear(d_cache, d_out)
+        # on part de poids nuls, comme dans le TP précédent
+        for couche in (self.fc1, self.fc2):
+            nn.init.zeros_(couche.weight)
+            nn.init.zeros_(couche.bias)
+
+    def forward(self, x):
+        return self.fc2(torch.relu(self.fc1(x)))
+''',
+        must_fail=("test_mlp_module_initial_weights_break_symmetry",),
+        message_contains=("restent identiques à chaque pas (symétrie)", "ici tous nuls"),
+    ),
+    "blind-r15-mlp-module-constant-init": Scenario(
+        grade_id="mlp_module",
+        source=edit(solution_cell(__file__, "mlp_module"),
+                    ("        self.fc2 = nn.Linear(d_cache, d_out)  # application affine : W2 h + b2\n",
+                     "        self.fc2 = nn.Linear(d_cache, d_out)  # application affine : W2 h + b2\n"
+                     "        for couche in (self.fc1, self.fc2):\n"
+                     "            nn.init.constant_(couche.weight, 0.01)\n"
+                     "            nn.init.zeros_(couche.bias)\n")),
+        must_fail=("test_mlp_module_initial_weights_break_symmetry",),
+        message_contains=("tous ses neurones cachés sont identiques",),
+    ),
+    "blind-r15-mlp-module-zero-fc1": Scenario(
+        grade_id="mlp_module",
+        source=edit(solution_cell(__file__, "mlp_module"),
+                    ("        self.fc2 = nn.Linear(d_cache, d_out)  # application affine : W2 h + b2\n",
+                     "        self.fc2 = nn.Linear(d_cache, d_out)  # application affine : W2 h + b2\n"
+                     "        nn.init.zeros_(self.fc1.weight)\n"
+                     "        nn.init.zeros_(self.fc1.bias)\n")),
+        must_fail=("test_mlp_module_initial_weights_break_symmetry",),
+        message_contains=("neurones cachés « morts »",),
+    ),
+    "blind-r15-xor-mse-loss": Scenario(
+        grade_id="xor_mlp",
+        source='''def entrainer_xor(seed=0):
+    """Construit et entraîne un MLP (2 entrées → couche cachée → 2 logits) sur XOR ; renvoie le modèle."""
+    torch.manual_seed(seed)
+    modele = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2))
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=0.05)
+    cibles = nn.functional.one_hot(y_xor_t, 2).float()
+    for _ in range(300):
+        optimiseur.zero_grad()
+        perte = nn.functional.mse_loss(modele(X_xor_t), cibles)
+        perte.backward()
+        optimiseur.step()
+    return modele
+''',
+        must_fail=("test_entrainer_xor_trains_with_cross_entropy",),
+        message_contains=("n'entraîne pas le modèle avec l'entropie croisée", "erreur quadratique"),
+    ),
+    "blind-r15-xor-hand-written-squared-error": Scenario(
+        grade_id="xor_mlp",
+        source=edit(solution_cell(__file__, "xor_mlp"),
+                    ("        perte = nn.functional.cross_entropy(modele(X_xor_t), y_xor_t)\n",
+                     "        cibles = torch.stack([1 - y_xor_t, y_xor_t], dim=1).float()\n"
+                     "        perte = ((modele(X_xor_t) - cibles) ** 2).sum(dim=1).mean()\n")),
+        must_fail=("test_entrainer_xor_trains_with_cross_entropy",),
+        message_contains=("erreur quadratique",),
+    ),
+    "blind-r15-xor-relu-on-logits": Scenario(
+        grade_id="xor_mlp",
+        source='''def entrainer_xor(seed=0):
+    """Construit et entraîne un MLP (2 entrées → couche cachée → 2 logits) sur XOR ; renvoie le modèle."""
+    torch.manual_seed(seed)
+    modele = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2), nn.ReLU())
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=0.05)
+    for _ in range(300):
+        optimiseur.zero_grad()
+        perte = nn.functional.cross_entropy(modele(X_xor_t), y_xor_t)
+        perte.backward()
+        optimiseur.step()
+    return modele
+''',
+        must_fail=("test_entrainer_xor_returns_a_module",),
+        # The clamped logits tie at 0 on most grader seeds: XOR is missed there, not always.
+        may_fail=("test_entrainer_xor_solves_xor_for_grader_seeds",),
+        message_contains=("une ReLU (ou une autre activation) suit la dernière nn.Linear",),
+    ),
+    "blind-r15-sgd-reshape-64": Scenario(
+        grade_id="sgd_digits",
+        source='''def entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
+    """Entraîne MLPDeuxCouches(D, hidden, 10) par SGD sur mini-lots mélangés ; renvoie le modèle."""
+    X = torch.as_tensor(X_train, dtype=torch.float32).reshape(-1, 64)  # images 8x8
+    y = torch.as_tensor(y_train, dtype=torch.long)
+    N = len(y)
+    torch.manual_seed(seed)
+    modele = MLPDeuxCouches(64, hidden, 10)
+    optimiseur = torch.optim.SGD(modele.parameters(), lr=lr)
+    g = torch.Generator().manual_seed(seed)
+    for _ in range(epochs):
+        ordre = torch.randperm(N, generator=g)
+        for debut in range(0, N, batch_size):
+            lot = ordre[debut : debut + batch_size]
+            optimiseur.zero_grad()
+            perte = nn.functional.cross_entropy(modele(X[lot]), y[lot])
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        must_fail=("test_entrainer_sgd_batches_cover_the_epoch", "test_entrainer_sgd_uses_seed_and_lr"),
+        message_contains=("64 est écrit en dur", "la dimension d'entrée se lit sur X_train"),
+    ),
+})
+GROUPS["blind-r15-1"] = ("blind-r15-mlp-module-relu6", "blind-r15-xor-mse-loss", "blind-r15-sgd-reshape-64")
+GROUPS["blind-r15-2"] = ("blind-r15-mlp-module-zero-init", "blind-r15-xor-relu-on-logits")
+GROUPS["blind-r15-3"] = ("blind-r15-mlp-module-constant-init", "blind-r15-xor-hand-written-squared-error")
+GROUPS["blind-r15-4"] = ("blind-r15-mlp-module-zero-fc1",)
+CORRECT.update({
+    "blind-r15-correct-xor-logsoftmax-out": Correct(
+        grade_id="xor_mlp",
+        source='''def entrainer_xor(seed=0):
+    """Construit et entraîne un MLP (2 entrées → couche cachée → 2 logits) sur XOR ; renvoie le modèle."""
+    torch.manual_seed(seed)
+    # log_softmax en sortie : des log-probabilités, qui sont des logits valides
+    # (softmax(log_softmax(z)) = softmax(z), la cross_entropy est inchangée)
+    modele = nn.Sequential(nn.Linear(2, 10), nn.Tanh(), nn.Linear(10, 2), nn.LogSoftmax(dim=1))
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=0.05)
+    for _ in range(400):
+        optimiseur.zero_grad()
+        perte = nn.functional.cross_entropy(modele(X_xor_t), y_xor_t)
+        perte.backward()
+        optimiseur.step()
+    return modele
+''',
+        why="the tester's: LogSoftmax ends the model, cross_entropy on log-probabilities (the same loss)",
+    ),
+    "blind-r15-correct-mlp-module-relu-module-attr": Correct(
+        grade_id="mlp_module",
+        source='''class MLPDeuxCouches(nn.Module):
+    """MLP à deux couches du cours : d_in → d_cache (ReLU) → d_out, renvoie des logits."""
+
+    def __init__(self, d_in, d_cache, d_out):
+        super().__init__()
+        self.fc1 = nn.Linear(in_features=d_in, out_features=d_cache, bias=True)
+        self.activation = nn.ReLU()
+        self.fc2 = nn.Linear(in_features=d_cache, out_features=d_out, bias=True)
+
+    def forward(self, x):
+        x = x.reshape(x.shape[0], -1)
+        z1 = self.fc1(x)
+        h = self.activation(z1)
+        logits = self.fc2(h)
+        return logits
+''',
+        why="the tester's: an nn.ReLU attribute, a reshape that keeps (N, d_in)",
+    ),
+    "blind-r15-correct-xor-criterion-module-sgd": Correct(
+        grade_id="xor_mlp",
+        source='''def entrainer_xor(seed=0):
+    torch.manual_seed(seed)
+    modele = nn.Sequential(nn.Linear(2, 12), nn.Tanh(), nn.Linear(12, 2))
+    critere = nn.CrossEntropyLoss()
+    opt = torch.optim.SGD(modele.parameters(), lr=0.3, momentum=0.9)
+    for _ in range(500):
+        opt.zero_grad()
+        critere(modele(X_xor_t), y_xor_t).backward()
+        opt.step()
+    return modele
+''',
+        why="nn.CrossEntropyLoss module, SGD with momentum",
+    ),
+    "blind-r15-correct-mlp-module-xavier-clamp": Correct(
+        grade_id="mlp_module",
+        source='''class MLPDeuxCouches(nn.Module):
+    def __init__(self, d_in, d_cache, d_out):
+        super().__init__()
+        self.fc1 = nn.Linear(d_in, d_cache)
+        self.fc2 = nn.Linear(d_cache, d_out)
+        nn.init.xavier_uniform_(self.fc1.weight)
+        nn.init.xavier_uniform_(self.fc2.weight)
+
+    def forward(self, x):
+        return self.fc2(self.fc1(x).clamp(min=0))
+''',
+        why="another random initialisation (Xavier) breaks the symmetry too; clamp(min=0) is ReLU",
+    ),
+    "blind-r15-correct-xor-log-softmax-nll-rmsprop": Correct(
+        grade_id="xor_mlp",
+        source='''def entrainer_xor(seed=0):
+    torch.manual_seed(seed)
+    modele = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2))
+    opt = torch.optim.RMSprop(modele.parameters(), lr=0.02)
+    for _ in range(400):
+        opt.zero_grad()
+        log_p = nn.functional.log_softmax(modele(X_xor_t), dim=1)
+        nn.functional.nll_loss(log_p, y_xor_t).backward()
+        opt.step()
+    return modele
+''',
+        why="log_softmax then nll_loss (the cross-entropy), RMSprop",
+    ),
+    "blind-r15-correct-xor-hand-cross-entropy-sum": Correct(
+        grade_id="xor_mlp",
+        source='''def entrainer_xor(seed=0):
+    torch.manual_seed(seed)
+    modele = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2))
+    opt = torch.optim.Adam(modele.parameters(), lr=0.05)
+    for _ in range(300):
+        opt.zero_grad()
+        logits = modele(X_xor_t)
+        perte = (torch.logsumexp(logits, dim=1) - logits[torch.arange(4), y_xor_t]).sum() / 4
+        perte.backward()
+        opt.step()
+    return modele
+''',
+        why="the cross-entropy written by hand, logsumexp minus the label's logit",
+    ),
+})
+CORRECT_GROUPS["blind-r15-correct"] = ("blind-r15-correct-xor-logsoftmax-out",
+                                       "blind-r15-correct-mlp-module-relu-module-attr")
+CORRECT_GROUPS["blind-r15-correct-b"] = ("blind-r15-correct-xor-criterion-module-sgd",
+                                         "blind-r15-correct-mlp-module-xavier-clamp")
+CORRECT_GROUPS["blind-r15-correct-c"] = ("blind-r15-correct-xor-log-softmax-nll-rmsprop",)
+CORRECT_GROUPS["blind-r15-correct-d"] = ("blind-r15-correct-xor-hand-cross-entropy-sum",)

@@ -28,7 +28,7 @@ from autograder.checks import (
     with_references,
 )
 
-from .helpers import MLP_REFERENCE, curve_label
+from .helpers import MLP_REFERENCE, clamped_at_zero, curve_label
 
 # The course's policy, in every TP: a default the notebook relies on (a call that leaves the
 # argument out: entrainer_sgd(X_train, y_train), adam_step(..., lr=0.01, t=t)) is part of the
@@ -120,6 +120,20 @@ def test_entrainer_xor_returns_a_module(submission):
             "as on points 50 times farther out: it ends with a sigmoid (nn.Sigmoid) or another "
             "squashing function; it must return logits, the output of the last nn.Linear, with "
             "no activation after it; cross_entropy applies the softmax itself",
+        )
+    # Values all >= 0 with exact zeros: a ReLU after the last nn.Linear clamps the logits at 0
+    # (two logits clamped to 0 tie, and argmax picks class 0). Trained logits are never exactly 0.
+    if clamped_at_zero(both):
+        raise CheckFailed(
+            "le modèle renvoyé par entrainer_xor donne des valeurs toutes positives ou nulles, "
+            "avec des zéros exacts : une ReLU (ou une autre activation) suit la dernière "
+            "nn.Linear et écrase les logits négatifs à 0 ; pas d'activation après la dernière "
+            "nn.Linear : les logits peuvent être négatifs, cross_entropy applique la softmax "
+            "elle-même",
+            "the model returned by entrainer_xor gives values all positive or zero, with exact "
+            "zeros: a ReLU (or another activation) follows the last nn.Linear and clamps the "
+            "negative logits to 0; no activation after the last nn.Linear: logits may be "
+            "negative, cross_entropy applies the softmax itself",
         )
 
 

@@ -56,7 +56,7 @@ def _distinct_dims(rng, lows, highs) -> tuple[int, ...]:
 # ---------------------------------------------------------------- MLPDeuxCouches
 
 
-@pytest.mark.item("mlp_module", points=1)
+@pytest.mark.item("mlp_module", points=0.5)  # 0.5 to test_mlp_module_initial_weights_break_symmetry
 def test_mlp_module_param_count_random_widths(submission, rng):
     d_in, d_cache, d_out = _distinct_dims(rng, (20, 8, 2), (300, 200, 20))
     model, _, what = _build(submission, d_in, d_cache, d_out)
@@ -179,8 +179,125 @@ def test_mlp_module_forward_matches_weights(submission, rng):
         hint_en=hint_en,
         **tol,
     )
+    _check_large_pre_activations(model, X, p, dtype, what)
     _check_gradients_reach_fc1(submission, model, X.astype(dtype), p, Z1, rng, tol)
     _check_keeps_dimensions(submission, model, X.astype(dtype), dims, what)
+
+
+def _check_large_pre_activations(model, X, p, dtype, what) -> None:
+    """ReLU is max(0, z), with no ceiling. With nn.Linear's default weights the grader's x above
+    keep |fc1(x)| around 1 (at most ~2), where ReLU6, clamp(z, 0, 6) or a hardtanh agree with it:
+    the same x scaled so that the pre-activations reach tens tell them apart."""
+    W1 = p["fc1.weight"]
+    spread = float(np.abs(X @ W1.T).max())
+    k = min(40.0 / spread, 1e4) if spread > 0 else 1.0
+    Xb = (X * k).astype(dtype)
+    out = call_with_hint(
+        model,
+        "forward",
+        Tensor(Xb),
+        hint=(
+            "forward reçoit x de forme (N, d_in) et renvoie fc2(ReLU(fc1(x)))",
+            "forward receives x of shape (N, d_in) and returns fc2(ReLU(fc1(x)))",
+        ),
+        on=None,
+    )
+    name = f"{what}.forward(x) sur des x du correcteur de grande norme"
+    got = as_array(out, name, allow_nan=True)
+    Z1 = Xb.astype(np.float64) @ W1.T + p["fc1.bias"]
+    expected = np.maximum(Z1, 0.0) @ p["fc2.weight"].T + p["fc2.bias"]
+    if got.shape != expected.shape:
+        raise CheckFailed(
+            f"{name} : la sortie n'est pas de forme (N, d_out)",
+            f"{what}.forward(x) on grader x of large norm: the output is not of shape (N, d_out)",
+        )
+    # Both divided by the output's size (a tolerance from it would print it): float32 rounding
+    # of fc1(x) ~ tens, then fc2, stays ~1e-5 of it; a ceiling at 6 moves the output by a
+    # sizeable fraction of it (pre-activations up to 40).
+    scale = 1.0 + float(np.abs(expected).max())
+    rel = 1e-4 if dtype == np.float32 else 1e-9
+    assert_close(
+        got / scale,
+        expected / scale,
+        name=f"{name}, rapportée à la taille de la sortie",
+        rtol=rel,
+        atol=10 * rel,
+        hint_fr=(
+            "forward(x) est juste quand les pré-activations fc1(x) restent petites, faux quand "
+            "elles sont grandes : la ReLU du cours est max(0, z), sans plafond (pas de nn.ReLU6, "
+            "de torch.clamp(z, 0, 6) ni de nn.Hardtanh) ; h = torch.relu(self.fc1(x))"
+        ),
+        hint_en=(
+            "forward(x) is right while the pre-activations fc1(x) stay small, wrong when they are "
+            "large: the course's ReLU is max(0, z), with no ceiling (no nn.ReLU6, "
+            "torch.clamp(z, 0, 6) nor nn.Hardtanh); h = torch.relu(self.fc1(x))"
+        ),
+    )
+
+
+def _degenerate_start(p: dict[str, np.ndarray]) -> tuple[str, str] | None:
+    """(fr, en) naming why a module with these initial weights cannot learn, or None.
+
+    Simulated on the notebook's section 5 (MLPDeuxCouches(64, 64, 10), SGD, 30 epochs; default
+    init 0.97 test accuracy): every weight and bias zero 0.10, fc1 zero 0.10 (every ReLU at
+    exactly 0, derivative 0), weights 0.01 and biases 0 0.30 (identical units), weights zero and
+    biases random 0.72; accepted: fc2 zero 0.96, constant weights with random biases 0.95."""
+    W1, b1, W2 = p["fc1.weight"], p["fc1.bias"], p["fc2.weight"]
+    units = np.column_stack([W1, b1])  # one row per hidden unit
+    keep_fr = (
+        "gardez l'initialisation aléatoire par défaut de nn.Linear (pas de nn.init.zeros_ ni de "
+        "constante sur les poids)"
+    )
+    keep_en = "keep nn.Linear's default random initialisation (no nn.init.zeros_ nor constant weights)"
+    if np.all(units == units[0]) and np.all(W2 == W2[:, :1]):
+        zero = not np.any(units) and not np.any(W2)
+        return (
+            "tous ses neurones cachés sont identiques (mêmes poids et même biais dans fc1, mêmes "
+            "poids de sortie dans fc2" + (", ici tous nuls" if zero else "") + ") : ils reçoivent "
+            "les mêmes gradients et restent identiques à chaque pas (symétrie), le réseau ne peut "
+            "pas apprendre plus qu'avec un seul neurone caché"
+            + (" ; avec des poids nuls, les gradients de fc1 et de fc2.weight sont même nuls" if zero else "")
+            + f" ; {keep_fr}",
+            "all its hidden units are identical (same weights and bias in fc1, same outgoing "
+            "weights in fc2" + (", here all zero" if zero else "") + "): they get the same "
+            "gradients and stay identical at every step (symmetry), the network cannot learn more "
+            "than with a single hidden unit"
+            + ("; with zero weights, the gradients of fc1 and fc2.weight are even zero" if zero else "")
+            + f"; {keep_en}",
+        )
+    if not np.any(W1) and np.all(b1 <= 0):
+        return (
+            "fc1 a des poids nuls et des biais nuls ou négatifs : fc1(x) ≤ 0 pour tout x, chaque "
+            "ReLU renvoie 0 avec une dérivée nulle (neurones cachés « morts ») ; aucun gradient "
+            f"n'atteint fc1 ni fc2.weight, le réseau n'apprend pas ; {keep_fr}",
+            "fc1 has zero weights and zero or negative biases: fc1(x) <= 0 for every x, every ReLU "
+            "returns 0 with a zero derivative (dead hidden units); no gradient reaches fc1 nor "
+            f"fc2.weight, the network does not learn; {keep_en}",
+        )
+    if not np.any(W1) and not np.any(W2):
+        return (
+            "les poids de fc1 et de fc2 sont tous nuls : au départ la sortie ne dépend pas de x, fc1 "
+            "ne reçoit aucun gradient au premier pas, puis des gradients de même direction pour "
+            "tous les neurones cachés (une symétrie que seuls les biais brisent, lentement) ; "
+            f"{keep_fr}",
+            "the weights of fc1 and fc2 are all zero: at first the output does not depend on x, fc1 "
+            "gets no gradient at the first step, then gradients of the same direction for every "
+            f"hidden unit (a symmetry only the biases break, slowly); {keep_en}",
+        )
+    return None
+
+
+@pytest.mark.item("mlp_module", points=0.5)
+def test_mlp_module_initial_weights_break_symmetry(submission, rng):
+    """A freshly built module must be trainable (the notebook trains it in sections 5 and 6):
+    hidden units all identical at the start (e.g. every weight zero) get the same gradients and
+    stay identical; an fc1 at zero leaves every ReLU at exactly 0, where its derivative is 0.
+    Such a module's forward and parameter count are right."""
+    dims = _distinct_dims(rng, (5, 4, 2), (40, 32, 12))
+    _, state, what = _build(submission, *dims)
+    fault = _degenerate_start(_weights(state, what, dims))
+    if fault is not None:
+        raise CheckFailed(f"{what}, tout juste construit : {fault[0]}", f"{what}, just built: {fault[1]}")
 
 
 def _check_keeps_dimensions(submission, model, X, dims, what) -> None:

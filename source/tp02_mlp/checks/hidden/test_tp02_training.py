@@ -20,6 +20,7 @@ from autograder.checks import (
     Partial,
     Ref,
     StudentError,
+    SubmissionError,
     TimeBudget,
     as_float,
     as_module,
@@ -256,6 +257,21 @@ def record_batches(entrainer_sgd, X, y, hidden, lr, epochs, batch_size, seed):
         pas = None
     return {"seen": seen, "weights": poids, "hidden": largeur, "last_step": pas,
             "first_rows": premier[0] if premier else None, "cumuls": cumuls}
+
+
+def _runs_on_64_columns(submission, X, y, lr, bs, seed, hidden) -> bool:
+    """Premise of the "hard-coded 64" hint: the call that failed on the grader's X (not 64
+    columns wide) runs, one epoch, on the same examples cut to their first 64 columns."""
+    if X.ndim != 2 or X.shape[1] == 64:
+        return False
+    try:
+        with_references(
+            submission, MLP_REFERENCE, "entrainer_sgd", np.ascontiguousarray(X[:, :64]), y,
+            hidden=hidden, lr=lr, epochs=1, batch_size=bs, seed=seed, timeout=60,
+        )
+    except SubmissionError:
+        return False
+    return True
 
 
 @pytest.mark.item("sgd_digits", points=0.5)
@@ -509,17 +525,21 @@ def _recorded(submission, X, y, lr, epochs, bs, seed, hidden=16) -> dict:
             via=record_batches.ref_name, timeout=60,
         )
     except StudentError as exc:
-        if "mat1 and mat2" in exc.evalue:  # the grader's examples have another dimension
-            # (the original text is left out: it gives the batch size of these hidden calls)
+        # The grader's examples have another width than 64: an error there, when the same call
+        # runs on them cut to 64 columns, is a width written in the code (MLPDeuxCouches(64, ...),
+        # .reshape(-1, 64)). The original text is left out: it gives the sizes of these hidden calls.
+        if "mat1 and mat2" in exc.evalue or _runs_on_64_columns(submission, X, y, lr, bs, seed, hidden):
             raise CheckFailed(
-                f"`entrainer_sgd` a levé {exc.ename} : le modèle ne peut pas multiplier les "
-                "exemples du correcteur par les poids de fc1 ; ces exemples n'ont pas forcément "
-                "64 colonnes : la dimension d'entrée se lit sur X_train, "
-                "MLPDeuxCouches(X_train.shape[1], hidden, 10)",
-                f"`entrainer_sgd` raised {exc.ename}: the model cannot multiply the grader's "
-                "examples by the weights of fc1; these examples do not necessarily have 64 "
-                "columns: the input dimension is read from X_train, "
-                "MLPDeuxCouches(X_train.shape[1], hidden, 10)",
+                f"`entrainer_sgd` a levé {exc.ename} sur des exemples du correcteur qui n'ont pas "
+                "64 colonnes, et s'exécute sur les mêmes exemples réduits à 64 colonnes : 64 est "
+                "écrit en dur (MLPDeuxCouches(64, …), .reshape(-1, 64), .view(-1, 64)) ; la "
+                "dimension d'entrée se lit sur X_train, MLPDeuxCouches(X_train.shape[1], hidden, 10), "
+                "et X_train garde sa forme (N, D)",
+                f"`entrainer_sgd` raised {exc.ename} on grader examples that do not have 64 "
+                "columns, and runs on the same examples cut to 64 columns: 64 is hard-coded "
+                "(MLPDeuxCouches(64, ...), .reshape(-1, 64), .view(-1, 64)); the input dimension "
+                "is read from X_train, MLPDeuxCouches(X_train.shape[1], hidden, 10), and X_train "
+                "keeps its shape (N, D)",
             ) from None
         raise
     if not isinstance(out, dict) or not isinstance(out.get("seen"), list):

@@ -25,8 +25,11 @@ from autograder.checks import (
     kernel_side,
     module_outputs,
     notebook_data_reads,
+    record_margin,
     relabel,
 )
+
+from ..public.helpers import clamped_at_zero
 
 X_XOR = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 Y_XOR = np.array([0, 1, 1, 0])
@@ -445,10 +448,27 @@ def _is_affine(logits: np.ndarray) -> bool:
     return bool(np.all(np.abs(gap) <= 1e-4 * (1.0 + np.abs(logits).max())))
 
 
-@pytest.mark.item("xor_mlp", points=1.5)  # 0.5 went to test_entrainer_xor_new_model_per_seed (the TP totals 20)
+# Points around and far from the unit square: a ReLU after the last nn.Linear shows there as
+# outputs all >= 0 with exact zeros.
+_AROUND = np.vstack([X_XOR, [[0.5, 0.5], [2.0, -1.0], [-1.5, 3.0], [50.0, 0.0], [0.0, 50.0],
+                             [50.0, 50.0], [-50.0, 25.0], [25.0, -50.0]]])
+
+
+def _clamped(model: Handle) -> bool:
+    """Premise of the "activation after the last nn.Linear" hint: the model's outputs, on the 4
+    points and around, are all >= 0 with exact zeros (logits clamped by a final ReLU)."""
+    try:
+        out = module_outputs(model, _AROUND, "sorties du modèle")
+    except (CheckFailed, SubmissionError):
+        return False
+    return clamped_at_zero(out)
+
+
+@pytest.mark.item("xor_mlp", points=1)  # 0.5 to test_entrainer_xor_new_model_per_seed, 0.5 to
+# test_entrainer_xor_trains_with_cross_entropy (the TP totals 20)
 def test_entrainer_xor_solves_xor_for_grader_seeds(submission, rng):
     seeds = [int(s) for s in rng.integers(1, 2**31 - 1, size=3)]
-    failures_fr, failures_en, affine = [], [], False
+    failures_fr, failures_en, affine, clamped = [], [], False, False
     # Seeds are named by their rank, never their value: nothing seed-like reaches feedback.
     for n, s in enumerate(seeds, start=1):
         value = submission.call("entrainer_xor", seed=s, timeout=60)
@@ -462,6 +482,7 @@ def test_entrainer_xor_solves_xor_for_grader_seeds(submission, rng):
         n_ok = int((preds == Y_XOR).sum())
         if n_ok < 4:
             affine = affine or _is_affine(logits)
+            clamped = clamped or _clamped(model)
             failures_fr.append(
                 f"graine n°{n} : {n_ok}/4 points corrects (prédictions {preds.tolist()})"
             )
@@ -469,7 +490,22 @@ def test_entrainer_xor_solves_xor_for_grader_seeds(submission, rng):
     if not failures_fr:
         return
     n_good = len(seeds) - len(failures_fr)
-    if affine and n_good > 0:
+    if clamped:
+        # Checked first: two logits clamped to 0 are equal on every point, which the affine
+        # identity below also holds for, although the model has its hidden non-linearity.
+        hint_fr = (
+            "les sorties du modèle sont toutes positives ou nulles, avec des zéros exacts : une "
+            "ReLU (ou une autre activation) suit la dernière nn.Linear et écrase les logits à 0 "
+            "(deux logits nuls sont à égalité, l'argmax choisit alors la classe 0) ; pas "
+            "d'activation après la dernière nn.Linear, les logits peuvent être négatifs"
+        )
+        hint_en = (
+            "the model's outputs are all positive or zero, with exact zeros: a ReLU (or another "
+            "activation) follows the last nn.Linear and clamps the logits to 0 (two zero logits "
+            "tie, and argmax then picks class 0); no activation after the last nn.Linear, logits "
+            "may be negative"
+        )
+    elif affine and n_good > 0:
         # The same model solved XOR for another seed: not affine by construction, but stuck
         # (ReLU units that died during training, too few hidden units).
         hint_fr = (
@@ -593,6 +629,150 @@ def test_entrainer_xor_new_model_per_seed(submission, rng):
             "entrainer_xor returns the same model for two different seeds: build and train a NEW "
             "model at every call, after torch.manual_seed(seed) (not a global model trained once)",
         )
+
+
+@kernel_side
+def loss_gradients_on_outputs(entrainer_xor, seed):
+    """entrainer_xor(seed=seed), watched: for the first calls of an outermost module (a model
+    called on a batch of 2 inputs, with gradients on), its inputs, its outputs and the gradient
+    the first backward sends to those outputs (the loss's gradient, whatever computes it)."""
+    import torch
+    from torch.nn.modules import module as modules
+
+    depth, entries = [0], []
+
+    def before(module, args):
+        depth[0] += 1
+
+    def after(module, args, out):
+        depth[0] -= 1
+        if depth[0] != 0 or len(entries) >= 5 or not torch.is_grad_enabled():
+            return
+        x = args[0] if args else None
+        if not (isinstance(out, torch.Tensor) and out.requires_grad and out.dim() == 2
+                and isinstance(x, torch.Tensor) and x.dim() == 2 and x.shape[0] == out.shape[0]):
+            return
+        entry = {"x": x.detach().double().tolist(), "out": out.detach().double().tolist(), "grad": None}
+        entries.append(entry)
+
+        def keep(grad, entry=entry):
+            if entry["grad"] is None:
+                entry["grad"] = grad.detach().double().tolist()
+
+        out.register_hook(keep)
+
+    handles = [modules.register_module_forward_pre_hook(before), modules.register_module_forward_hook(after)]
+    try:
+        entrainer_xor(seed=seed)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return [e for e in entries if e["grad"] is not None][:1]
+
+
+def _loss_reading(entry: object) -> str | None:
+    """Which loss sent this gradient to the model's outputs Z (rows of inputs x in {0, 1}²,
+    label x1 XOR x2): "cross_entropy" (softmax(Z) − targets, targets one-hot or smoothed, any
+    positive factor; nll_loss on log-probabilities or on the log of probabilities: the loss is
+    then a cross-entropy on the logits before them), "mse" (Z − one-hot), "bce" (sigmoid(Z) −
+    one-hot), "other", or None when the recording says nothing (inputs not the XOR points)."""
+    try:
+        X = np.asarray(entry["x"], dtype=float)  # type: ignore[index]
+        Z = np.asarray(entry["out"], dtype=float)  # type: ignore[index]
+        G = np.asarray(entry["grad"], dtype=float)  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        return None
+    if (X.ndim != 2 or X.shape[1] != 2 or Z.shape != (len(X), 2) or G.shape != Z.shape
+            or not len(X) or not (np.all(np.isfinite(Z)) and np.all(np.isfinite(G)))):
+        return None
+    if not np.all((X == 0) | (X == 1)):
+        return None
+    norm = float(np.linalg.norm(G))
+    if norm == 0:
+        return None
+    T = np.eye(2)[(X[:, 0] != X[:, 1]).astype(int)]
+
+    def residual(*basis: np.ndarray) -> tuple[float, np.ndarray]:
+        A = np.column_stack([b.ravel() for b in basis])
+        coef, *_ = np.linalg.lstsq(A, G.ravel(), rcond=None)
+        return float(np.linalg.norm(G.ravel() - A @ coef)) / norm, coef
+
+    # A correct loop's gradient matches to float32 rounding (~1e-7 relative); MSE's misses by
+    # ~0.7, BCE's and an nll on raw outputs by ~0.5 or more (simulated): 1e-3 between them.
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    if np.abs(P - T).max() < 1e-2:
+        # Outputs that already fit the labels (a model trained before, kept from a previous
+        # call): cross-entropy's gradient is then below float32's resolution of softmax near 1.
+        return None
+    err, (a,) = residual(P - T)
+    record_margin("xor loss gradient vs cross-entropy's (relative residual)", err, 1e-3,
+                  higher_is_better=False, kind="tolerance")
+    if err <= 1e-3 and a > 0:
+        return "cross_entropy"
+    err, (a, b) = residual(P - T, T - 0.5)  # label smoothing ε = b / a (outputs not all equal)
+    if err <= 1e-3 and a > 0 and 0 <= b <= a:
+        return "cross_entropy"
+    top = Z.max(axis=1)
+    log_probs = bool(np.all(np.abs(top + np.log(np.exp(Z - top[:, None]).sum(axis=1))) <= 1e-4))
+    probs = bool(np.all(Z > 0) and np.all(np.abs(Z.sum(axis=1) - 1) <= 1e-4))
+    if log_probs:
+        err, (c,) = residual(-T)
+        if err <= 1e-3 and c > 0:
+            return "cross_entropy"
+    if probs:
+        err, (c,) = residual(-T / Z)
+        if err <= 1e-3 and c > 0:
+            return "cross_entropy"
+    err, (c,) = residual(Z - T)
+    if err <= 1e-3 and c > 0:
+        return "mse"
+    err, (c,) = residual(0.5 * (1 + np.tanh(Z / 2)) - T)  # sigmoid, without overflow
+    if err <= 1e-3 and c > 0:
+        return "bce"
+    return "other"
+
+
+@pytest.mark.item("xor_mlp", points=0.5)  # the statement: "entraînez-le avec l'entropie croisée"
+def test_entrainer_xor_trains_with_cross_entropy(submission, rng):
+    """The loss that trains the model, read from the gradient its first backward sends to the
+    model's outputs (a global module hook in the kernel): cross-entropy's is softmax(logits) −
+    one_hot(y), however the loss is written (F.cross_entropy, nn.CrossEntropyLoss, log_softmax
+    then nll_loss, by hand). A model trained with an MSE on one-hot targets still solves XOR."""
+    seed = int(rng.integers(1, 2**31 - 1))
+    try:
+        entries = loss_gradients_on_outputs.call(submission, Ref("entrainer_xor"), seed, timeout=60)
+    except SubmissionError as exc:
+        raise relabel(exc, loss_gradients_on_outputs.ref_name, "entrainer_xor") from None
+    if not isinstance(entries, list) or not entries:
+        return  # no module called on the points with a backward: nothing to read
+    reading = _loss_reading(entries[0])
+    if reading in (None, "cross_entropy"):
+        return
+    found_fr, found_en = {
+        "mse": ("celui d'une erreur quadratique vers des cibles one-hot (mse_loss), proportionnel "
+                "à sorties − one_hot(y)",
+                "that of a squared error towards one-hot targets (mse_loss), proportional to "
+                "outputs − one_hot(y)"),
+        "bce": ("celui d'une entropie croisée binaire par sortie (binary_cross_entropy_with_logits), "
+                "proportionnel à sigmoid(sorties) − one_hot(y)",
+                "that of a per-output binary cross-entropy (binary_cross_entropy_with_logits), "
+                "proportional to sigmoid(outputs) − one_hot(y)"),
+        "other": ("celui d'une autre perte",
+                  "that of another loss"),
+    }[reading]
+    raise CheckFailed(
+        "entrainer_xor n'entraîne pas le modèle avec l'entropie croisée : le gradient que la perte "
+        f"renvoie aux sorties du modèle est {found_fr}, pas celui de l'entropie croisée, "
+        "softmax(logits) − one_hot(y) ; le sujet demande "
+        "nn.functional.cross_entropy(modele(X_xor_t), y_xor_t), sur les logits et les étiquettes "
+        "entières (ou nn.CrossEntropyLoss, ou log_softmax puis nll_loss)",
+        "entrainer_xor does not train the model with the cross-entropy: the gradient the loss "
+        f"sends to the model's outputs is {found_en}, not the cross-entropy's, "
+        "softmax(logits) − one_hot(y); the statement asks for "
+        "nn.functional.cross_entropy(modele(X_xor_t), y_xor_t), on the logits and the integer "
+        "labels (or nn.CrossEntropyLoss, or log_softmax then nll_loss)",
+    )
 
 
 def _shared(submission, s1: int, s2: int) -> bool:

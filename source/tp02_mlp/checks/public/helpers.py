@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from autograder.checks import CheckFailed
 
 # The grader's MLPDeuxCouches: `entrainer_sgd` is graded with it in place of the student's
@@ -21,6 +23,14 @@ class MLPDeuxCouches(_ag_torch.nn.Module):
         return self.fc2(_ag_torch.relu(self.fc1(x)))
 """,
 }
+
+def clamped_at_zero(outputs) -> bool:
+    """Outputs of a model that ends with a ReLU (or another activation clamping at 0) after its
+    last nn.Linear: every value >= 0 and some exactly 0. Trained logits are never exactly 0
+    (probability zero in floating point), and a correct model's logits need not be >= 0."""
+    out = np.asarray(outputs, dtype=float)
+    return bool(out.size and np.all(np.isfinite(out)) and np.all(out >= 0) and np.any(out == 0))
+
 
 #: What diagnostic_courbe may answer.
 LABELS = ("divergence", "sous-apprentissage", "sur-apprentissage", "sain")

@@ -364,7 +364,7 @@ _MORE_SCENARIOS = {
              "    ordre = torch.randperm(N, generator=generateur)  # mélangé une fois\n    for _ in range(epochs):\n"),
         ),
         must_fail=("test_models_learn_upright_digits",),
-        message_contains=("même ordre à chaque époque",),
+        message_contains=("même ordre à chaque époque", "une seule permutation est tirée"),
     ),
     "submission-entrainer-ignores-seed": Scenario(
         grade_id="entrainer_rotation",
@@ -1546,3 +1546,344 @@ SCENARIOS["submission-entrainer-returns-nothing"] = Scenario(
     message_contains=("ne renvoie rien (None)",),
 )
 GROUPS["lead-returns-nothing"] = ("submission-entrainer-returns-nothing",)
+
+
+# ---------------------------------------------------------------- blind answers (round 15)
+# Three hints that named another fault than the answer's (each hint's premise is now observed
+# before it is given). A loop that augments the data (copies of X_train rotated by ±20°, 3N
+# examples per epoch) was told that it ignored epochs: the stand-in now checks that every
+# image it is fed is a row of X_train before any count is read, and epochs is judged by
+# varying it (the same number of examples with fewer epochs). A generator re-created inside
+# the epoch loop (a permutation drawn at every epoch, always the same) was told to draw a new
+# permutation at every epoch, which it did: the stand-in notes the permutations drawn
+# (torch.randperm, np.random.permutation) and the generators made (np.random.default_rng), and
+# the hint says which of "not shuffled", "one permutation for the whole training", "the
+# generator restarts at every epoch" it saw. appliquer_temperature subtracting the maximum in
+# place (z = np.asarray(logits, dtype=float) keeps a float64 array) was told not to divide
+# logits in place: the write is now read in the kernel (a shift per row, a rescaling, both, or
+# another operation) and named; a shift alone no longer explains a wrong T.
+def _r15(text: str) -> str:
+    """A blind answer as its author wrote it, without its `# grade_id` line."""
+    return text.split("\n", 1)[1] if text.startswith("# grade_id") else text
+
+
+_R15_ENTRAINER_HEAD = '''def entrainer(modele, X_train, y_train, epochs=25, lr=0.005, batch_size=64, seed=0):
+    """Entraîne modele par Adam sur des mini-lots mélangés à chaque époque ; renvoie modele."""
+'''
+_R15_AUGMENT = _R15_ENTRAINER_HEAD + '''    generateur = torch.Generator().manual_seed(seed)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    modele.train()
+    N = len(X_train)
+    # petite augmentation pour rendre le modèle plus robuste
+    X_np = X_train.numpy()
+    X_aug = torch.cat([X_train] + [torch.tensor(rotate(X_np, a, axes=(2, 3), reshape=False, order=1), dtype=torch.float32)
+                                    for a in (-20, 20)])
+    y_aug = torch.cat([y_train, y_train, y_train])
+    for _ in range(epochs):
+        ordre = torch.randperm(3 * N, generator=generateur)
+        for debut in range(0, 3 * N, batch_size):
+            lot = ordre[debut : debut + batch_size]
+            optimiseur.zero_grad()
+            perte = F.cross_entropy(modele(X_aug[lot]), y_aug[lot])
+            perte.backward()
+            optimiseur.step()
+    return modele
+'''
+_R15_GENERATOR_PER_EPOCH = _R15_ENTRAINER_HEAD + '''    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    modele.train()
+    N = len(X_train)
+    for _ in range(epochs):
+        generateur = torch.Generator().manual_seed(seed)
+        ordre = torch.randperm(N, generator=generateur)
+        for debut in range(0, N, batch_size):
+            lot = ordre[debut : debut + batch_size]
+            optimiseur.zero_grad()
+            perte = F.cross_entropy(modele(X_train[lot]), y_train[lot])
+            perte.backward()
+            optimiseur.step()
+    return modele
+'''
+_R15_NO_SHUFFLE = _R15_ENTRAINER_HEAD + '''    torch.manual_seed(seed)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    modele.train()
+    N = len(X_train)
+    for _ in range(epochs):
+        for debut in range(0, N, batch_size):
+            xb = X_train[debut : debut + batch_size]
+            yb = y_train[debut : debut + batch_size]
+            optimiseur.zero_grad()
+            perte = F.cross_entropy(modele(xb), yb)
+            perte.backward()
+            optimiseur.step()
+    return modele
+'''
+_R15_INPLACE_SHIFT = '''def appliquer_temperature(logits, T):
+    """Probabilités softmax(logits / T)."""
+    z = np.asarray(logits, dtype=float)
+    z -= z.max(axis=1, keepdims=True)  # stabilité numérique
+    e = np.exp(z / T)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def ajuster_temperature(logits_val, y_val):
+    """Température minimisant la NLL sur la validation."""
+    y_val = np.asarray(y_val, dtype=int)
+    lignes = np.arange(len(y_val))
+
+    def nll(T):
+        p = appliquer_temperature(logits_val, T)
+        return -np.mean(np.log(p[lignes, y_val] + 1e-12))
+
+    grille = np.geomspace(0.05, 20.0, 150)
+    best = grille[np.argmin([nll(T) for T in grille])]
+    fine = np.linspace(best * 0.95, best * 1.05, 201)
+    return float(fine[np.argmin([nll(T) for T in fine])])
+'''
+_R15_TEMPERATURE = partial(_solution, "temperature")
+
+
+def _R15_TEMPERATURE_DOC(doc: str) -> str:
+    """The solution's temperature cell, appliquer_temperature documented by `doc`."""
+    return _R15_TEMPERATURE(doc, "Recherche sur grille de la NLL, comme la solution.")
+
+
+_R15_ENTRAINER = partial(_solution, "entrainer_rotation")
+SCENARIOS.update({
+    "blind-r15-entrainer-augments-with-rotations": Scenario(
+        grade_id="entrainer_rotation",
+        source=_R15_AUGMENT,
+        must_fail=("test_models_learn_upright_digits",),
+        message_contains=("ne sont pas toutes des lignes de X_train",
+                          "plus que epochs passes sur X_train", "n'augmentez pas les données"),
+        may_fail=("test_accuracy_drops_under_rotation",),
+    ),
+    "blind-r15-entrainer-generator-per-epoch": Scenario(
+        grade_id="entrainer_rotation",
+        source=_R15_GENERATOR_PER_EPOCH,
+        must_fail=("test_models_learn_upright_digits",),
+        message_contains=("le générateur est recréé", "créez le générateur une seule fois, avant "
+                          "la boucle des époques"),
+    ),
+    "blind-r15-entrainer-no-shuffle": Scenario(
+        grade_id="entrainer_rotation",
+        source=_R15_NO_SHUFFLE,
+        must_fail=("test_models_learn_upright_digits",),
+        message_contains=("ils ne sont pas mélangés",),
+    ),
+    "blind-r15-temperature-subtracts-max-in-place": Scenario(
+        grade_id="temperature",
+        source=_R15_INPLACE_SHIFT,
+        must_fail=("test_temperature_matches_nll_optimum", "test_temperature_lowers_test_ece"),
+        message_contains=("une valeur est soustraite sur place de chaque ligne de logits",),
+    ),
+    # The hints the fix added, each on an answer that shows its premise.
+    "submission-entrainer-numpy-generator-per-epoch": Scenario(
+        grade_id="entrainer_rotation",
+        source=edit(
+            _R15_ENTRAINER("Un générateur NumPy créé à chaque époque."),
+            ("        ordre = torch.randperm(N, generator=generateur)\n",
+             "        ordre = torch.from_numpy(np.random.default_rng(seed).permutation(N))\n"),
+        ),
+        must_fail=("test_models_learn_upright_digits",),
+        message_contains=("le générateur est recréé",),
+    ),
+    "submission-entrainer-randomstate-per-epoch": Scenario(
+        grade_id="entrainer_rotation",
+        source=edit(
+            _R15_ENTRAINER("Un RandomState créé à chaque époque."),
+            ("        ordre = torch.randperm(N, generator=generateur)\n",
+             "        ordre = torch.from_numpy(np.random.RandomState(seed).permutation(N))\n"),
+        ),
+        must_fail=("test_models_learn_upright_digits",),
+        message_contains=("d'un générateur créé une seule fois avant la boucle des époques",),
+    ),
+    "submission-entrainer-shuffles-after-each-epoch": Scenario(
+        grade_id="entrainer_rotation",
+        source=edit(
+            _R15_ENTRAINER("Mélange à la FIN de chaque époque."),
+            ("    for _ in range(epochs):\n        ordre = torch.randperm(N, generator=generateur)\n",
+             "    ordre = torch.arange(N)\n    for _ in range(epochs):\n"),
+            ("            optimiseur.step()\n",
+             "            optimiseur.step()\n        ordre = torch.randperm(N, generator=generateur)\n"),
+        ),
+        must_fail=("test_models_learn_upright_digits",),
+        message_contains=("la première époque voit les exemples dans l'ordre de X_train",),
+    ),
+    "submission-entrainer-every-example-twice": Scenario(
+        grade_id="entrainer_rotation",
+        source=edit(
+            _R15_ENTRAINER("Chaque époque passe deux fois sur les exemples."),
+            ("    N = len(X_train)\n",
+             "    X_train, y_train = torch.cat([X_train, X_train]), torch.cat([y_train, y_train])\n"
+             "    N = len(X_train)\n"),
+        ),
+        must_fail=("test_models_learn_upright_digits",),
+        message_contains=("pas le bon nombre d'étapes de gradient ou d'exemples par époque",),
+    ),
+    "submission-temperature-shift-and-divide-in-place": Scenario(
+        grade_id="temperature",
+        source=edit(
+            _R15_TEMPERATURE_DOC("Décale puis divise, sur place."),
+            ("    z = np.asarray(logits, dtype=float) / T\n    z = z - z.max(axis=1, keepdims=True)\n",
+             "    z = np.asarray(logits, dtype=float)\n    z -= z.max(axis=1, keepdims=True)\n    z /= T\n"),
+        ),
+        must_fail=("test_temperature_matches_nll_optimum", "test_temperature_lowers_test_ece"),
+        message_contains=("déjà décalés et divisés", "est décalé ligne par ligne et divisé sur place"),
+    ),
+    "submission-temperature-exp-into-logits": Scenario(
+        grade_id="temperature",
+        source=edit(
+            _R15_TEMPERATURE_DOC("L'exponentielle écrite dans le tableau reçu."),
+            ("    z = np.asarray(logits, dtype=float) / T\n    z = z - z.max(axis=1, keepdims=True)\n"
+             "    e = np.exp(z)\n",
+             "    z = np.asarray(logits, dtype=float)\n    m = z.max(axis=1, keepdims=True)\n"
+             "    e = np.exp((z - m) / T, out=z)\n"),
+        ),
+        must_fail=("test_temperature_matches_nll_optimum", "test_temperature_lowers_test_ece"),
+        message_contains=("déjà modifiés", "une opération en place (-=, /=, out=...) écrit dans logits"),
+    ),
+})
+GROUPS.update({
+    "blind-r15-1": ("blind-r15-entrainer-augments-with-rotations",
+                    "blind-r15-temperature-subtracts-max-in-place"),
+    "blind-r15-2": ("blind-r15-entrainer-generator-per-epoch",
+                    "submission-temperature-shift-and-divide-in-place"),
+    "blind-r15-3": ("blind-r15-entrainer-no-shuffle", "submission-temperature-exp-into-logits"),
+    "blind-r15-4": ("submission-entrainer-numpy-generator-per-epoch",),
+    "blind-r15-5": ("submission-entrainer-randomstate-per-epoch",),
+    "blind-r15-6": ("submission-entrainer-shuffles-after-each-epoch",),
+    "blind-r15-7": ("submission-entrainer-every-example-twice",),
+})
+# The round's ungraded correct answers, and correct variants of the items the fix touched: a
+# generator made once and a DataLoader made at every epoch from it; in-place operations on a
+# real copy of the logits (np.array copies, np.asarray does not).
+CORRECT.update({
+    "blind-r15-correct-biais-variance-loop-sums": Correct(
+        grade_id="biais_variance",
+        source=_r15('''# grade_id: biais_variance
+def biais_variance(degre, seed, n_essais=100, n=30, bruit=0.3):
+    """Dict {"biais2": float, "variance": float} pour des polynômes de degré `degre`."""
+    rng = np.random.default_rng(seed)
+    somme = np.zeros(len(X_EVAL))
+    somme_carres = np.zeros(len(X_EVAL))
+    toutes = []
+    for essai in range(n_essais):
+        x, y = tirer_donnees(rng, n=n, bruit=bruit)
+        coeffs = np.polyfit(x, y, deg=degre)
+        pred = np.polyval(coeffs, X_EVAL)
+        toutes.append(pred)
+        somme += pred
+    f_barre = somme / n_essais
+    for pred in toutes:
+        somme_carres += (pred - f_barre) ** 2
+    biais2 = np.mean((f_barre - f_vraie(X_EVAL)) ** 2)
+    variance = np.mean(somme_carres / n_essais)
+    print(f"degré {degre} : biais² = {biais2:.4f}, variance = {variance:.4f}")
+    return {"biais2": float(biais2), "variance": float(variance)}
+'''),
+        why="sums in loops, the variance as the mean of squared gaps to the mean prediction",
+    ),
+    "blind-r15-correct-entrainer-dataloader": Correct(
+        grade_id="entrainer_rotation",
+        source='''from torch.utils.data import DataLoader, TensorDataset
+
+
+''' + _R15_ENTRAINER_HEAD + '''    generateur = torch.Generator().manual_seed(seed)
+    chargeur = DataLoader(TensorDataset(X_train, y_train), batch_size=batch_size, shuffle=True,
+                          generator=generateur)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    modele.train()
+    for epoque in range(epochs):
+        for xb, yb in chargeur:
+            optimiseur.zero_grad()
+            perte = F.cross_entropy(modele(xb), yb)
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        why="a DataLoader (shuffle=True) over a generator made once",
+    ),
+    "blind-r15-correct-rotation-transpose-planes": Correct(
+        grade_id="rotation",
+        source='''def tourner(images, angle):
+    """Chaque image (N, 1, 8, 8) tournée de `angle` degrés (sens trigonométrique), bilinéaire, même forme."""
+    imgs = np.asarray(images, dtype=float)
+    # mettre le plan image devant : (8, 8, N, 1), tourner dans les axes (0, 1), revenir
+    plan = np.transpose(imgs, (2, 3, 0, 1))
+    tourne = rotate(plan, angle, axes=(0, 1), reshape=False, order=1, mode="constant", cval=0.0)
+    return np.transpose(tourne, (2, 3, 0, 1))
+
+
+def precision_par_angle(modele, X, y, angles):
+    """Tableau des précisions du modèle sur tourner(X, angle), pour chaque angle de `angles`."""
+    modele.eval()
+    etiquettes = torch.as_tensor(np.asarray(y)).long()
+    precisions = []
+    with torch.no_grad():
+        for a in angles:
+            entree = torch.from_numpy(tourner(X, a).astype(np.float32))
+            precisions.append((modele(entree).argmax(dim=-1) == etiquettes).float().mean().item())
+    return np.asarray(precisions, dtype=float)
+''',
+        why="the image plane moved to the front, rotated in axes (0, 1), moved back",
+    ),
+    "correct-entrainer-dataloader-per-epoch-one-generator": Correct(
+        grade_id="entrainer_rotation",
+        source='''from torch.utils.data import DataLoader, TensorDataset
+
+
+''' + _R15_ENTRAINER_HEAD + '''    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    modele.train()
+    donnees = TensorDataset(X_train, y_train)
+    for _ in range(epochs):
+        # un chargeur par époque, tous tirant du même générateur, créé une fois
+        for xb, yb in DataLoader(donnees, batch_size=batch_size, shuffle=True, generator=g):
+            opt.zero_grad()
+            F.cross_entropy(modele(xb), yb).backward()
+            opt.step()
+    return modele
+''',
+        why="a DataLoader made at every epoch, from one generator made before the loop",
+    ),
+    "correct-entrainer-numpy-generator-once": Correct(
+        grade_id="entrainer_rotation",
+        source=edit(
+            _R15_ENTRAINER("Un générateur NumPy créé une fois."),
+            ("    generateur = torch.Generator().manual_seed(seed)\n",
+             "    rng = np.random.default_rng(seed)\n"),
+            ("        ordre = torch.randperm(N, generator=generateur)\n",
+             "        ordre = torch.from_numpy(rng.permutation(N))\n"),
+        ),
+        why="np.random.default_rng(seed) made once, a permutation drawn from it at every epoch",
+    ),
+    "correct-temperature-in-place-on-a-copy": Correct(
+        grade_id="temperature",
+        source=edit(
+            _R15_TEMPERATURE_DOC("Opérations en place sur une vraie copie."),
+            ("    z = np.asarray(logits, dtype=float) / T\n    z = z - z.max(axis=1, keepdims=True)\n",
+             "    z = np.array(logits, dtype=float)  # np.array copie\n"
+             "    z -= z.max(axis=1, keepdims=True)\n    z /= T\n"),
+        ),
+        why="-= and /= on np.array(logits, dtype=float), a copy",
+    ),
+    "correct-temperature-asarray-copy": Correct(
+        grade_id="temperature",
+        source=edit(
+            _R15_TEMPERATURE_DOC("np.asarray(...).copy() puis opérations en place."),
+            ("    z = np.asarray(logits, dtype=float) / T\n    z = z - z.max(axis=1, keepdims=True)\n",
+             "    z = np.asarray(logits, dtype=float).copy()\n    z /= T\n"
+             "    z -= z.max(axis=1, keepdims=True)\n"),
+        ),
+        why="np.asarray(...).copy(), then /= and -= on the copy",
+    ),
+})
+CORRECT_GROUPS.update({
+    "blind-r15-correct-1": ("blind-r15-correct-biais-variance-loop-sums",
+                            "blind-r15-correct-entrainer-dataloader",
+                            "blind-r15-correct-rotation-transpose-planes",
+                            "correct-temperature-in-place-on-a-copy"),
+    "blind-r15-correct-2": ("correct-entrainer-dataloader-per-epoch-one-generator",
+                            "correct-temperature-asarray-copy"),
+    "blind-r15-correct-3": ("correct-entrainer-numpy-generator-once",),
+})

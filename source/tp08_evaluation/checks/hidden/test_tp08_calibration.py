@@ -14,12 +14,14 @@ from scipy.special import log_softmax, softmax
 
 from autograder.checks import (
     CheckFailed,
+    Ref,
     StudentError,
     as_array,
     as_float,
     assert_arguments_untouched,
     changed_argument_names,
     ece,
+    kernel_side,
     record_expected,
     record_margin,
     reliability_bins,
@@ -423,13 +425,31 @@ def test_temperature_matches_nll_optimum(submission, rng):
         if case[3] > T_TOLERANCE:
             _fail_temperature(submission, cases, case)
     # The statement: the logits array received is left as it was.
-    assert_arguments_untouched(
-        submission, "ajuster_temperature", (lv, yv), {0: "logits_val", 1: "y_val"},
-        hint_fr="ne soustrayez pas le maximum dans logits_val lui-même (logits_val -= ...) : "
-        "travaillez sur une copie, z = np.asarray(logits_val, dtype=float) / T - ...",
-        hint_en="do not subtract the maximum inside logits_val itself (logits_val -= ...): "
-        "work on a copy, z = np.asarray(logits_val, dtype=float) / T - ...",
-    )
+    changed = changed_argument_names(submission, "ajuster_temperature", (lv, yv),
+                                     {0: "logits_val", 1: "y_val"})
+    if changed:
+        if "logits_val" in changed:
+            # The write seen where it happens: appliquer_temperature's, or ajuster's own.
+            which = _modified_in_place(submission, lv, yv)
+            fn, args, arg = ((which[0], (lv, 1.7), "logits") if which and
+                             which[0] == "appliquer_temperature" else
+                             ("ajuster_temperature", (lv, yv), "logits_val"))
+            op = which[1] if which else _in_place_write(submission, fn, args)
+            hint = _in_place_hint(op, arg)
+            if fn == "appliquer_temperature":
+                hint = (f"c'est appliquer_temperature, qu'elle appelle, qui écrit dans logits : "
+                        f"{hint[0]}", f"appliquer_temperature, which it calls, writes into "
+                        f"logits: {hint[1]}")
+        else:
+            hint = ("travaillez sur une copie de y_val (np.asarray(y_val).astype(int) en crée "
+                    "une), sans rien y écrire", "work on a copy of y_val "
+                    "(np.asarray(y_val).astype(int) makes one), writing nothing into it")
+        raise CheckFailed(
+            f"ajuster_temperature modifie sur place ce qu'on lui passe ({', '.join(changed)}) : la "
+            f"consigne demande de ne pas modifier les arguments ; {hint[0]}",
+            f"ajuster_temperature modifies what it is given in place ({', '.join(changed)}): the "
+            f"statement asks not to modify the arguments; {hint[1]}",
+        )
 
 
 _KINDS = {"trop confiant": "over-confident", "très confiant": "very over-confident",
@@ -463,16 +483,21 @@ def _temperature_case(submission, lv: np.ndarray, yv: np.ndarray, kind: str):
 def _fail_temperature(submission, cases: list, case) -> None:
     kind, got, want, err, lv, yv = case
     in_place = _modified_in_place(submission, lv, yv)
-    if in_place:
+    # A shift of each row leaves every softmax, hence the NLL and T, as they were: only a
+    # write that rescales (or otherwise changes) the logits explains a wrong T.
+    if in_place and in_place[1] != "shift":
+        fn, op = in_place
+        arg = "logits" if fn == "appliquer_temperature" else "logits_val"
+        fix = _in_place_hint(op, arg)
+        done = {"scale": ("divisés", "divided"), "both": ("décalés et divisés", "shifted and divided")}
+        how = done.get(op, ("modifiés", "changed"))
         hint = (
-            f"{in_place} modifie sur place le tableau de logits qu'on lui passe : chaque calcul "
-            "de la NLL part alors de logits déjà divisés (ou décalés) par les essais précédents, "
-            "et la recherche de T se fait sur de mauvaises valeurs ; travaillez sur une copie, "
-            "z = np.asarray(logits, dtype=float) / T, pas z /= T ni logits -= ...",
-            f"{in_place} modifies the logits array it is given in place: each NLL evaluation "
-            "then starts from logits already divided (or shifted) by the previous ones, and T "
-            "is searched on wrong values; work on a copy, z = np.asarray(logits, dtype=float) / "
-            "T, not z /= T nor logits -= ...",
+            f"{fn} modifie sur place le tableau de logits qu'on lui passe : chaque calcul de la "
+            f"NLL part alors de logits déjà {how[0]} par les essais précédents, et la recherche "
+            f"de T se fait sur de mauvaises valeurs ; {fix[0]}",
+            f"{fn} modifies the logits array it is given in place: each NLL evaluation then "
+            f"starts from logits already {how[1]} by the previous ones, and T is searched on "
+            f"wrong values; {fix[1]}",
         )
     elif abs(got * want - 1) < 0.05:
         hint = (
@@ -523,19 +548,103 @@ def _fail_temperature(submission, cases: list, case) -> None:
     )
 
 
-def _modified_in_place(submission, lv: np.ndarray, yv: np.ndarray) -> str | None:
+def _modified_in_place(submission, lv: np.ndarray, yv: np.ndarray) -> tuple[str, str] | None:
     """The hint's premise: the student's function (appliquer_temperature, else
-    ajuster_temperature) that writes into the logits it receives, seen in the kernel."""
+    ajuster_temperature) that writes into the logits it receives, seen in the kernel, and what
+    it writes (`_in_place_write`)."""
     for fn, args, names in (
         ("appliquer_temperature", (lv, 1.7), {0: "logits"}),
         ("ajuster_temperature", (lv, yv), {0: "logits_val"}),
     ):
         try:
             if changed_argument_names(submission, fn, args, names):
-                return fn
+                return fn, _in_place_write(submission, fn, args)
         except (CheckFailed, StudentError):
             continue
     return None
+
+
+@kernel_side
+def logits_after_call(fn, args):
+    """fn(*args) with args[0] replaced by a fresh float64, then float32, copy of it: that array
+    after each call, in float64 (None where the call raised). np.asarray(logits, dtype=float)
+    keeps a float64 array and copies a float32 one: a write shows in one of the two."""
+    import numpy as np
+
+    out = []
+    for kind in (np.float64, np.float32):
+        a = list(args)
+        a[0] = np.array(args[0], dtype=kind)
+        try:
+            fn(*a)
+        except Exception:  # noqa: BLE001 - its errors are the other checks' business
+            out.append(None)
+            continue
+        out.append(np.asarray(a[0], dtype=np.float64))
+    return out
+
+
+def _in_place_write(submission, fn: str, args: tuple) -> str:
+    """What the student's `fn(*args)` wrote into the logits args[0], seen in the kernel: 'shift'
+    (a value subtracted from each row, such as its maximum), 'scale' (the logits multiplied by
+    a number, logits /= T), 'both', or 'other' (anything else, or nothing could be read)."""
+    z = np.asarray(args[0], dtype=np.float64)
+    try:
+        after = logits_after_call.call(submission, Ref(fn), list(args))
+    except (CheckFailed, StudentError):
+        return "other"
+    for w in after if isinstance(after, list) else []:
+        if w is None:
+            continue
+        try:
+            w = as_array(w, "logits après l'appel", shape=z.shape, allow_nan=True)
+        except CheckFailed:
+            continue
+        if not np.isfinite(w).all():
+            return "other"
+        # float32 rounds logits of a few tens to about 1e-6; the writes told apart below move
+        # them by whole units.
+        tol = 1e-5 * max(1.0, float(np.abs(z).max()))
+        if np.allclose(w, z, rtol=0.0, atol=tol):
+            continue  # left as it was at this dtype
+        # w = c · z + r_i, a number c and one value r_i per row?
+        zc, wc = z - z.mean(axis=1, keepdims=True), w - w.mean(axis=1, keepdims=True)
+        c = float((wc * zc).sum() / max(float((zc * zc).sum()), 1e-300))
+        scale_tol = tol * max(1.0, abs(c))
+        if not np.allclose(wc, c * zc, rtol=0.0, atol=scale_tol):
+            return "other"
+        scaled = abs(c - 1.0) > 1e-4
+        shifted = not np.allclose(w - c * z, 0.0, rtol=0.0, atol=scale_tol)
+        if scaled and shifted:
+            return "both"
+        return "scale" if scaled else "shift" if shifted else "other"
+    return "other"
+
+
+def _in_place_hint(op: str, arg: str) -> tuple[str, str]:
+    """(fr, en) naming the write `_in_place_write` saw in the array `arg`, and its fix."""
+    copy = (f"np.asarray({arg}, dtype=float) ne copie pas un tableau déjà en float64 (le z "
+            f"qu'il renvoie est {arg} lui-même)",
+            f"np.asarray({arg}, dtype=float) does not copy an array already in float64 (the z "
+            f"it returns is {arg} itself)")
+    fix = (f"calculez sur une copie, z = np.asarray({arg}, dtype=float) / T (un nouveau tableau), "
+           "puis z = z - z.max(axis=1, keepdims=True)",
+           f"compute on a copy, z = np.asarray({arg}, dtype=float) / T (a new array), then "
+           "z = z - z.max(axis=1, keepdims=True)")
+    what = {
+        "shift": (f"une valeur est soustraite sur place de chaque ligne de {arg} (le maximum, "
+                  f"pour la stabilité ?), par z -= ... ou {arg} -= ...",
+                  f"a value is subtracted in place from each row of {arg} (the maximum, for "
+                  f"stability?), by z -= ... or {arg} -= ..."),
+        "scale": (f"{arg} est divisé (ou multiplié) sur place par un nombre, par z /= T ou "
+                  f"{arg} /= T",
+                  f"{arg} is divided (or multiplied) in place by a number, by z /= T or "
+                  f"{arg} /= T"),
+        "both": (f"{arg} est décalé ligne par ligne et divisé sur place (z -= ... et z /= T)",
+                 f"{arg} is shifted row by row and divided in place (z -= ... and z /= T)"),
+    }.get(op, (f"une opération en place (-=, /=, out=...) écrit dans {arg}",
+               f"an in-place operation (-=, /=, out=...) writes into {arg}"))
+    return f"{what[0]} ; {copy[0]} ; {fix[0]}", f"{what[1]}; {copy[1]}; {fix[1]}"
 
 
 def _overflows(submission, logits: np.ndarray) -> bool:
@@ -591,13 +700,17 @@ def test_temperature_lowers_test_ece(submission, rng):
             "appliquer_temperature(logits, T) is not softmax(logits / T) row by row, on one of "
             "the grader's inputs",
         )
-    # The statement: the logits array it receives is left as it was (logits /= T would
-    # change the caller's array).
-    assert_arguments_untouched(
-        submission, "appliquer_temperature", (z, 1.5), {0: "logits"},
-        hint_fr="divisez une copie, z = np.asarray(logits, dtype=float) / T, pas logits /= T",
-        hint_en="divide a copy, z = np.asarray(logits, dtype=float) / T, not logits /= T",
-    )
+    # The statement: the logits array it receives is left as it was; the hint names the write
+    # seen (a shift of each row, a division, or another in-place operation).
+    if changed_argument_names(submission, "appliquer_temperature", (z, 1.5), {0: "logits"}):
+        hint = _in_place_hint(_in_place_write(submission, "appliquer_temperature", (z, 1.5)),
+                              "logits")
+        raise CheckFailed(
+            "appliquer_temperature modifie sur place ce qu'on lui passe (logits) : la consigne "
+            f"demande de ne pas modifier les arguments ; {hint[0]}",
+            "appliquer_temperature modifies what it is given in place (logits): the statement "
+            f"asks not to modify the arguments; {hint[1]}",
+        )
     k, (lv, yv), (lt, yt) = _setup(rng)
     T = as_float(submission.call("ajuster_temperature", lv, yv), "ajuster_temperature")
     probs = as_array(

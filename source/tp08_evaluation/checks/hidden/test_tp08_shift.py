@@ -131,7 +131,13 @@ def built_twice(creer):
 def record_training(entrainer, X, y, epochs, batch_size, seed, graine_modele, lr=None):
     """The student's `entrainer` on a stand-in model that records which examples (their id is
     pixel 0) each training step sees, whether a step's gradients were added to the previous
-    ones, and whether its parameters moved between two steps."""
+    ones, and whether its parameters moved between two steps. For the length of the call,
+    torch.randperm and np.random.permutation note a digest of each permutation drawn (a
+    DataLoader's shuffling sampler draws with torch.randperm), np.random.default_rng counts the
+    generators made."""
+    import hashlib
+
+    import numpy as np
     import torch
     from torch.optim.optimizer import register_optimizer_step_pre_hook
 
@@ -178,15 +184,40 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, graine_modele, lr
 
     grads = []
     X_avant, y_avant = X.clone(), y.clone()
+    comptes = {"tirages": [], "generateurs": 0}
+    originaux = (torch.randperm, np.random.permutation, np.random.default_rng)
+
+    def noter(tirage):
+        try:
+            octets = np.asarray(tirage.cpu() if hasattr(tirage, "cpu") else tirage).tobytes()
+            comptes["tirages"].append(hashlib.sha256(octets).hexdigest()[:16])
+        except Exception:  # noqa: BLE001 - a draw that cannot be read is still a draw
+            comptes["tirages"].append(str(len(comptes["tirages"])))
+        return tirage
+
+    def randperm(*a, **k):
+        return noter(originaux[0](*a, **k))
+
+    def permutation(*a, **k):
+        return noter(originaux[1](*a, **k))
+
+    def default_rng(*a, **k):
+        comptes["generateurs"] += 1
+        return originaux[2](*a, **k)
+
     crochet = register_optimizer_step_pre_hook(avant_pas)
+    torch.randperm, np.random.permutation, np.random.default_rng = randperm, permutation, default_rng
     try:
         if lr is None:
             entrainer(modele, X, y, epochs=epochs, batch_size=batch_size, seed=seed)
         else:
             entrainer(modele, X, y, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed)
     finally:
+        torch.randperm, np.random.permutation, np.random.default_rng = originaux
         crochet.remove()
     return {
+        "tirages": comptes["tirages"],
+        "generateurs": comptes["generateurs"],
         "lrs": lrs,
         "optimiseurs": optimiseurs,
         "types": types,
@@ -661,9 +692,9 @@ def _check_training_loop(submission, seed: int) -> None:
     y = rng.integers(0, 10, size=N)
     lr = float(rng.choice([0.002, 0.02, 0.03]))  # never Adam's default 1e-3, nor the statement's
 
-    def run(s: int) -> dict:
+    def run(s: int, passes: int = epochs) -> dict:
         try:
-            out = record_training.call(submission, Ref("entrainer"), Tensor(X), Tensor(y), epochs,
+            out = record_training.call(submission, Ref("entrainer"), Tensor(X), Tensor(y), passes,
                                        batch, s, 0, lr, timeout=TRAIN_TIMEOUT)
         except StudentError as exc:
             read, params = reads_notebook_data(submission, "entrainer")
@@ -732,13 +763,37 @@ def _check_training_loop(submission, seed: int) -> None:
                 "during training; call modele.train() before the loop (dropout and batch norm "
                 "do not behave the same in both modes)",
             )
+    # What the model is fed, before any count is read: images that are not rows of X
+    # (augmentation) also change the number of examples per call, which is not epochs' fault.
+    if len(seen) != len(ids) or not known.all() or not from_x.all():
+        more = (
+            (", et il en reçoit en tout plus que epochs passes sur X_train (des copies "
+             "transformées ajoutées aux exemples)",
+             ", and it receives more of them in all than epochs passes over X_train (transformed "
+             "copies added to the examples)")
+            if ids.size > epochs * N and from_x.any() else ("", "")
+        )
+        raise CheckFailed(
+            f"{call} : les images passées au modèle ne sont pas toutes des lignes de X_train "
+            f"(tournées, retournées, bruitées ?){more[0]} : n'augmentez pas les données (la "
+            "question 6c l'interdit) ; chaque époque passe au modèle les N exemples de X_train, "
+            "une fois chacun, X_train[lot] tel quel",
+            f"{call}: the images given to the model are not all rows of X_train (rotated, "
+            f"flipped, noisy?){more[1]}: do not augment the data (question 6c forbids it); each "
+            "epoch gives the model the N examples of X_train, once each, X_train[batch] as it is",
+        )
     # The arguments the loop must follow: lr (the optimiser's), epochs (passes over the data),
-    # batch_size (the mini-batches' size).
+    # batch_size (the mini-batches' size). epochs is judged by varying it: the same number of
+    # examples seen with fewer epochs is an epochs the loop does not follow (a count of
+    # examples off by another cause, which scales with epochs, is said further down).
     ignored = []
     if lrs and abs(lrs[0] - lr) > 1e-12:
         ignored.append("lr")
-    if ids.size and ids.size % N == 0 and ids.size != epochs * N:
-        ignored.append("epochs")
+    if ids.size:
+        fewer = as_array(run(train_seed, epochs - 1)["ids"], "exemples vus", shape=(None,),
+                         dtype=np.int64)
+        if fewer.size == ids.size:
+            ignored.append("epochs")
     if sizes and (max(sizes) > batch or (ids.size == epochs * N and max(sizes) < batch
                                          and len(sizes) != epochs * per_epoch)):
         ignored.append("batch_size")
@@ -774,14 +829,6 @@ def _check_training_loop(submission, seed: int) -> None:
             "expected: at every epoch, every example once, in mini-batches of batch_size "
             "(the last may be smaller)",
         )
-    if len(seen) != len(ids) or not known.all() or not from_x.all():
-        raise CheckFailed(
-            f"{call} : les images passées au modèle ne sont pas celles de X_train (retournées, "
-            "tournées, bruitées ?) : n'augmentez pas les données, passez au modèle X_train[lot] "
-            "tel quel",
-            f"{call}: the images given to the model are not those of X_train (flipped, rotated, "
-            "noisy?): do not augment the data, give the model X_train[batch] as it is",
-        )
     if not lrs:
         raise CheckFailed(
             f"{call} ne fait aucun pas d'optimiseur : créez torch.optim.Adam(modele.parameters(), "
@@ -816,13 +863,7 @@ def _check_training_loop(submission, seed: int) -> None:
             f"{call}: an epoch does not see every example exactly once; walk through a "
             "permutation of the indices (torch.randperm(N, generator=...)) in slices of batch_size",
         )
-    if any((o == orders[0]).all() for o in orders[1:]) or (orders[0] == np.arange(N)).all():
-        raise CheckFailed(
-            f"{call} : les exemples arrivent dans le même ordre à chaque époque ; mélangez-les "
-            "à CHAQUE époque (un nouveau torch.randperm au début de chaque époque)",
-            f"{call}: the examples come in the same order at every epoch; shuffle them at EVERY "
-            "epoch (a new torch.randperm at the start of each epoch)",
-        )
+    _check_reshuffled(orders, out, call)
     check_fresh_gradients(out["cumuls"], call, unit="lot")
     if not all(bool(c) for c in out["change"]):
         raise CheckFailed(
@@ -837,6 +878,72 @@ def _check_training_loop(submission, seed: int) -> None:
     again = as_array(run(train_seed)["ids"], "exemples vus", shape=(None,), dtype=np.int64)
     other = as_array(run(train_seed + 1)["ids"], "exemples vus", shape=(None,), dtype=np.int64)
     check_seeded_order(ids, again, other, call)
+
+
+def _check_reshuffled(orders: np.ndarray, out: dict, call: str) -> None:
+    """A new permutation at every epoch (`orders`: the ids seen, one row per epoch). The hint
+    follows what the stand-in recorded: the permutations drawn (torch.randperm,
+    np.random.permutation) and the generators made (np.random.default_rng) during the call."""
+    epochs, n = orders.shape
+    identity = [bool((o == np.arange(n)).all()) for o in orders]
+    repeated = [bool((o == orders[0]).all()) for o in orders[1:]]
+    if not any(repeated) and not identity[0]:
+        return
+    raw, made = out.get("tirages"), out.get("generateurs")
+    draws = [str(d) for d in raw] if isinstance(raw, list) else []
+    made = made if isinstance(made, int) else 0
+    # The same permutation drawn at every epoch (or a generator made at every epoch): the
+    # generator restarts from the seed each time.
+    reseeded = (len(draws) >= epochs and len(set(draws)) == 1) or made >= epochs
+    if all(identity):
+        hint = (
+            "les exemples arrivent dans le même ordre à chaque époque, celui de X_train : ils ne "
+            "sont pas mélangés ; tirez une permutation au début de CHAQUE époque, ordre = "
+            "torch.randperm(N, generator=generateur)",
+            "the examples come in the same order at every epoch, that of X_train: they are not "
+            "shuffled; draw a permutation at the start of EVERY epoch, ordre = "
+            "torch.randperm(N, generator=generateur)",
+        )
+    elif all(repeated) and reseeded:
+        hint = (
+            "les exemples arrivent dans le même ordre à chaque époque, alors qu'une permutation "
+            "est tirée à chaque époque : le générateur est recréé (ou ré-initialisé avec seed) à "
+            "chaque époque, et la même graine redonne la même permutation ; créez le générateur "
+            "une seule fois, avant la boucle des époques (generateur = "
+            "torch.Generator().manual_seed(seed)), et tirez-en une nouvelle permutation à chaque "
+            "époque",
+            "the examples come in the same order at every epoch, although a permutation is drawn "
+            "at every epoch: the generator is made again (or re-seeded with seed) at every epoch, "
+            "and the same seed gives the same permutation again; create the generator once, "
+            "before the loop over epochs (generateur = torch.Generator().manual_seed(seed)), and "
+            "draw a new permutation from it at every epoch",
+        )
+    elif all(repeated) and len(draws) == 1:
+        hint = (
+            "les exemples arrivent dans le même ordre à chaque époque : une seule permutation est "
+            "tirée pour tout l'entraînement ; tirez-en une nouvelle au début de CHAQUE époque "
+            "(torch.randperm(N, generator=generateur) dans la boucle des époques)",
+            "the examples come in the same order at every epoch: a single permutation is drawn "
+            "for the whole training; draw a new one at the start of EVERY epoch "
+            "(torch.randperm(N, generator=generateur) inside the loop over epochs)",
+        )
+    elif identity[0] and not any(repeated):
+        hint = (
+            "la première époque voit les exemples dans l'ordre de X_train, sans mélange ; "
+            "mélangez au DÉBUT de chaque époque, première comprise",
+            "the first epoch sees the examples in X_train's order, unshuffled; shuffle at the "
+            "START of every epoch, the first included",
+        )
+    else:
+        hint = (
+            "des époques voient les exemples dans le même ordre ; chaque époque doit tirer une "
+            "NOUVELLE permutation, d'un générateur créé une seule fois avant la boucle des époques "
+            "(un générateur recréé avec la même graine redonne la même permutation)",
+            "some epochs see the examples in the same order; every epoch must draw a NEW "
+            "permutation, from a generator created once before the loop over epochs (a generator "
+            "made again with the same seed gives the same permutation again)",
+        )
+    raise CheckFailed(f"{call} : {hint[0]}", f"{call}: {hint[1]}")
 
 
 def _check_first_step_gradient(submission, out: dict, y: np.ndarray, ids: np.ndarray,

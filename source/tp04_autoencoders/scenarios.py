@@ -451,7 +451,9 @@ SCENARIOS.update({
         source=edit(solution_with_docs(__file__, 'ae_entrainement', "Oublie optimiseur.zero_grad() : les gradients s'accumulent d'un lot à l'autre."),
             ('            optimiseur.zero_grad()\n',
              '')),
-        must_fail=("test_entrainer_ae_reconstruction",),
+        # The recording model of the mechanism check sees each backward's gradients added to
+        # the previous batch's (check_fresh_gradients; blind round 15).
+        must_fail=("test_entrainer_ae_reconstruction", "test_entrainer_ae_uses_its_arguments"),
         message_contains=("zero_grad",),
     ),
     "submission-vae-no-zero-grad": Scenario(
@@ -459,7 +461,7 @@ SCENARIOS.update({
         source=edit(solution_with_docs(__file__, 'vae_beta', 'Oublie optimiseur.zero_grad().'),
             ('            optimiseur.zero_grad()\n',
              '')),
-        must_fail=("test_beta_reduces_kl",),
+        must_fail=("test_beta_reduces_kl", "test_entrainer_vae_batches_cover_the_epoch"),
         message_contains=("zero_grad",),
     ),
 })
@@ -2079,7 +2081,10 @@ SCENARIOS.update({
     'submission-debruiteur-no-zero-grad': Scenario(
         grade_id='debruiteur',
         source='def entrainer_debruiteur(modele, X, sigma=0.5, epochs=15, lr=1e-2, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    X = torch.as_tensor(X, dtype=torch.float32)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(epochs):\n        ordre = torch.randperm(len(X), generator=g)\n        for debut in range(0, len(X), batch_size):\n            lot = X[ordre[debut:debut + batch_size]]\n            bruite = lot + sigma * torch.randn(lot.shape, generator=g)\n            perte = F.mse_loss(modele(bruite), lot)\n            perte.backward()\n            opt.step()\n    return modele\n',
-        must_fail=('test_debruiteur_beats_identity',),
+        # The outcome check's hint names zero_grad only when the gradients left in the trained
+        # model say so (not at every variant: accumulated gradients partly cancel); the
+        # mechanism check sees every backward's gradients added to the previous batch's.
+        must_fail=('test_debruiteur_beats_identity', 'test_entrainer_debruiteur_noise'),
         message_contains=('zero_grad',),
     ),
     'submission-ae_classe-forward-returns-tuple': Scenario(
@@ -2341,3 +2346,349 @@ SCENARIOS["blind-r14-reparam-ignores-eps"] = Scenario(
     message_contains=("utilisez l'argument eps", "en utilisant l'eps reçu"),
 )
 GROUPS["blind-r14-1"] = ("blind-r14-reparam-ignores-eps",)
+
+
+# ------------------------------------------------------------ blind round 15
+# One Adam for the whole training (watch_optimisers: the optimisers that stepped the recording
+# model, and Adam's step count against the steps received): an Adam built inside the epoch loop
+# restarts its moments and bias correction at every epoch, and the outcome checks cannot see it
+# (entrainer_ae, entrainer_debruiteur, entrainer_vae). Functions that return shape (N,) are
+# also called with ONE example (kl_gaussienne, score_anomalie): .squeeze() gives shape () there.
+# Noise shared by every example (torch.randn(k) broadcast) is named before the law of the noise.
+_ADAM_ONCE = ("    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n"
+              "    for _ in range(epochs):\n")
+_ADAM_EACH_EPOCH = ("    for _ in range(epochs):\n"
+                    "        optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n")
+_ONE_OPTIMISER = "UNE fois, avant la boucle des époques"
+SCENARIOS.update({
+    "blind-r15-ae-adam-reset-each-epoch": Scenario(
+        grade_id="ae_entrainement",
+        source='''def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    """Entraîne `modele` à reconstruire X avec Adam et la MSE ; renvoie le modèle entraîné."""
+    g = torch.Generator().manual_seed(seed)
+    X = torch.as_tensor(X, dtype=torch.float32)
+    for _ in range(epochs):
+        optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+        ordre = torch.randperm(len(X), generator=g)
+        for debut in range(0, len(X), batch_size):
+            lot = X[ordre[debut : debut + batch_size]]
+            perte = F.mse_loss(modele(lot), lot)
+            optimiseur.zero_grad()
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        must_fail=("test_entrainer_ae_uses_its_arguments",),
+        message_contains=(_ONE_OPTIMISER, "optimiseurs successifs"),
+    ),
+    "blind-r15-kl-squeeze": Scenario(
+        grade_id="kl",
+        source='''def kl_gaussienne(mu, logvar):
+    """KL( N(mu, diag(exp(logvar))) || N(0, I) ) pour chaque exemple : tenseur (N,)."""
+    kl = -0.5 * (1 + logvar - mu ** 2 - torch.exp(logvar)).sum(dim=1, keepdim=True)
+    return kl.squeeze()
+''',
+        must_fail=("test_kl_closed_form",),
+        message_contains=("pour UN seul exemple", ".squeeze()"),
+    ),
+    "blind-r15-reparam-shared-eps": Scenario(
+        grade_id="reparametrisation",
+        source='''def reparametrisation(mu, logvar, eps=None):
+    """z = mu + sigma * eps avec sigma = exp(logvar / 2) ; différentiable en mu et logvar."""
+    if eps is None:
+        eps = torch.randn(mu.shape[-1])  # un bruit par dimension latente
+    sigma = torch.exp(logvar / 2)
+    return mu + sigma * eps
+''',
+        must_fail=("test_reparametrisation_draws_normal_noise",),
+        message_contains=("un ε par exemple : torch.randn_like(mu), de forme (N, k)",
+                          "partagé par tous les exemples"),
+    ),
+    "blind-r15-debruiteur-adam-reset-each-epoch": Scenario(
+        grade_id="debruiteur",
+        source=edit(solution_with_docs(__file__, "debruiteur", "Un nouvel Adam à chaque époque."),
+                    (_ADAM_ONCE, _ADAM_EACH_EPOCH)),
+        must_fail=("test_entrainer_debruiteur_noise",),
+        message_contains=(_ONE_OPTIMISER,),
+    ),
+    "blind-r15-vae-adam-reset-each-epoch": Scenario(
+        grade_id="vae_beta",
+        source=edit(solution_with_docs(__file__, "vae_beta", "Un nouvel Adam à chaque époque."),
+                    (_ADAM_ONCE, _ADAM_EACH_EPOCH)),
+        must_fail=("test_entrainer_vae_batches_cover_the_epoch",),
+        message_contains=(_ONE_OPTIMISER,),
+    ),
+    "blind-r15-anomalie-squeeze": Scenario(
+        grade_id="anomalie",
+        source='''def score_anomalie(modele, X):
+    """Erreur de reconstruction moyenne de chaque exemple : tenseur (N,), élevé = anormal."""
+    X = torch.as_tensor(X, dtype=torch.float32)
+    with torch.no_grad():
+        return ((X - modele(X)) ** 2).mean(dim=1, keepdim=True).squeeze()
+''',
+        must_fail=("test_score_anomalie_values",),
+        message_contains=("pour UN seul exemple", ".squeeze()"),
+    ),
+    # The same faults, written otherwise: an Adam built for every batch (its step count never
+    # passes 1), a single ε value shared by every entry, a state cleared at every epoch.
+    "blind-r15-ae-adam-each-batch": Scenario(
+        grade_id="ae_entrainement",
+        source=edit(solution_with_docs(__file__, "ae_entrainement", "Un nouvel Adam à chaque lot."),
+                    ("    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n", ""),
+                    ("            optimiseur.zero_grad()\n",
+                     "            optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n"
+                     "            optimiseur.zero_grad()\n")),
+        must_fail=("test_entrainer_ae_uses_its_arguments",),
+        message_contains=(_ONE_OPTIMISER,),
+    ),
+    "blind-r15-reparam-one-scalar-eps": Scenario(
+        grade_id="reparametrisation",
+        source=edit(solution_with_docs(__file__, "reparametrisation", "Un seul ε pour tout le tenseur."),
+                    ("        eps = torch.randn_like(mu)\n", "        eps = torch.randn(1)\n")),
+        must_fail=("test_reparametrisation_draws_normal_noise",),
+        message_contains=("un ε par exemple",),
+    ),
+    "blind-r15-debruiteur-adam-state-cleared": Scenario(
+        grade_id="debruiteur",
+        source=edit(solution_with_docs(__file__, "debruiteur", "L'état d'Adam vidé à chaque époque."),
+                    ("        ordre = torch.randperm(len(X), generator=g)\n",
+                     "        optimiseur.state.clear()\n"
+                     "        ordre = torch.randperm(len(X), generator=g)\n")),
+        must_fail=("test_entrainer_debruiteur_noise",),
+        message_contains=("remis à zéro en cours d'entraînement",),
+    ),
+})
+GROUPS["blind-r15-1"] = ("blind-r15-ae-adam-reset-each-epoch", "blind-r15-kl-squeeze",
+                         "blind-r15-reparam-shared-eps", "blind-r15-debruiteur-adam-reset-each-epoch",
+                         "blind-r15-vae-adam-reset-each-epoch", "blind-r15-anomalie-squeeze")
+GROUPS["blind-r15-2"] = ("blind-r15-ae-adam-each-batch", "blind-r15-reparam-one-scalar-eps",
+                         "blind-r15-debruiteur-adam-state-cleared")
+CORRECT.update({
+    "blind-r15-correct-ae-dataloader": Correct(
+        grade_id="ae_entrainement",
+        source='''from torch.utils.data import DataLoader, TensorDataset
+
+
+def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    """Entraîne `modele` à reconstruire X avec Adam et la MSE ; renvoie le modèle entraîné."""
+    g = torch.Generator().manual_seed(seed)
+    X = torch.tensor(np.asarray(X), dtype=torch.float32)
+    chargeur = DataLoader(TensorDataset(X), batch_size=batch_size, shuffle=True, generator=g)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    modele.train()
+    for epoque in range(epochs):
+        total = 0.0
+        for (lot,) in chargeur:
+            optimiseur.zero_grad()
+            x_hat = modele(lot)
+            perte = ((x_hat - lot) ** 2).mean()
+            perte.backward()
+            optimiseur.step()
+            total += perte.item() * len(lot)
+    return modele
+''',
+        why="the blind tester's DataLoader(shuffle=True, generator=g), one Adam before the loop",
+    ),
+    "blind-r15-correct-debruiteur-torch-normal": Correct(
+        grade_id="debruiteur",
+        source='''def _bruiter(lot, sigma, g):
+    return lot + torch.normal(0.0, sigma, size=lot.shape, generator=g)
+
+
+def entrainer_debruiteur(modele, X, sigma=0.5, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    """Entraîne `modele` à reconstruire X propre à partir de X + sigma · bruit ; renvoie le modèle."""
+    g = torch.Generator().manual_seed(seed)
+    Xt = torch.tensor(np.asarray(X, dtype=np.float32))
+    N = Xt.shape[0]
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    for ep in range(epochs):
+        perm = torch.randperm(N, generator=g)
+        i = 0
+        while i < N:
+            propre = Xt[perm[i : i + batch_size]]
+            opt.zero_grad()
+            sortie = modele(_bruiter(propre, sigma, g))
+            perte = F.mse_loss(sortie, propre)
+            perte.backward()
+            opt.step()
+            i += batch_size
+    return modele
+''',
+        why="the blind tester's torch.normal(0, sigma, generator=g) in a helper, a while loop",
+    ),
+    "blind-r15-correct-kl-distributions": Correct(
+        grade_id="kl",
+        source='''def kl_gaussienne(mu, logvar):
+    """KL( N(mu, diag(exp(logvar))) || N(0, I) ) pour chaque exemple : tenseur (N,)."""
+    q = torch.distributions.Normal(mu, torch.exp(0.5 * logvar))
+    p = torch.distributions.Normal(torch.zeros_like(mu), torch.ones_like(mu))
+    return torch.distributions.kl_divergence(q, p).sum(dim=-1)
+''',
+        why="the blind tester's torch.distributions.kl_divergence summed over dim=-1",
+    ),
+    "blind-r15-correct-reparam-sqrt": Correct(
+        grade_id="reparametrisation",
+        source='''def reparametrisation(mu, logvar, eps=None):
+    """z = mu + sigma * eps avec sigma = exp(logvar / 2) ; différentiable en mu et logvar."""
+    if eps is None:
+        eps = torch.randn(mu.shape, dtype=mu.dtype, device=mu.device)
+    sigma = torch.sqrt(torch.exp(logvar))
+    z = eps * sigma       # nouveau tenseur
+    z = z + mu
+    return z
+''',
+        why="the blind tester's torch.randn(mu.shape, dtype=mu.dtype), σ = sqrt(exp(logvar))",
+    ),
+    "blind-r15-correct-anomalie-loop-float64": Correct(
+        grade_id="anomalie",
+        source='''def score_anomalie(modele, X):
+    """Erreur de reconstruction moyenne de chaque exemple : tenseur (N,), élevé = anormal."""
+    X = torch.as_tensor(X, dtype=torch.float32)
+    scores = []
+    with torch.no_grad():
+        sorties = modele(X)
+        for i in range(X.shape[0]):
+            diff = (X[i].double() - sorties[i].double()) ** 2
+            scores.append(diff.sum() / diff.numel())
+    return torch.stack(scores) if scores else torch.zeros(0, dtype=torch.float64)
+''',
+        why="the blind tester's loop over the examples in float64, torch.stack (N = 1 included)",
+    ),
+    "blind-r15-correct-vae-epoch-helper": Correct(
+        grade_id="vae_beta",
+        source='''def _une_epoque(modele, X, optimiseur, ordre, batch_size, beta):
+    total = 0.0
+    for debut in range(0, len(X), batch_size):
+        lot = X[ordre[debut : debut + batch_size]]
+        optimiseur.zero_grad()
+        x_hat, mu, logvar = modele(lot)
+        perte = perte_vae(lot, x_hat, mu, logvar, beta=beta)
+        perte.backward()
+        optimiseur.step()
+        total += perte.item() * len(lot)
+    return total / len(X)
+
+
+def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):
+    """Entraîne un VAE(64, k) sur X en minimisant perte_vae(…, beta) ; renvoie le modèle."""
+    torch.manual_seed(seed)
+    g = torch.Generator().manual_seed(seed)
+    X = torch.from_numpy(np.asarray(X, dtype=np.float32)) if not torch.is_tensor(X) else X.float()
+    modele = VAE(64, k)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    for epoque in range(epochs):
+        ordre = torch.randperm(X.shape[0], generator=g)
+        moyenne = _une_epoque(modele, X, optimiseur, ordre, batch_size, beta)
+        if epoque == epochs - 1:
+            print(f"beta={beta} : perte finale {moyenne:.2f}")
+    return modele
+''',
+        why="the blind tester's one optimiser handed to an epoch helper",
+    ),
+    # Correct variants a student writes for the items touched.
+    "blind-r15-correct-ae-adam-hyperparameters": Correct(
+        grade_id="ae_entrainement",
+        source='''def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    """Entraîne `modele` à reconstruire X avec Adam et la MSE ; renvoie le modèle entraîné."""
+    optimiseur = torch.optim.Adam(list(modele.parameters()), lr=lr, betas=(0.9, 0.999), eps=1e-8)
+    g = torch.Generator()
+    g.manual_seed(seed)
+    donnees = torch.as_tensor(X, dtype=torch.float32)
+    n = donnees.shape[0]
+    for epoque in range(epochs):
+        permutation = torch.randperm(n, generator=g)
+        for lot_idx in permutation.split(batch_size):
+            lot = donnees[lot_idx]
+            optimiseur.zero_grad(set_to_none=True)
+            perte = F.mse_loss(modele(lot), lot)
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        why="Adam built first with its default betas and eps written out, zero_grad(set_to_none=True)",
+    ),
+    "blind-r15-correct-debruiteur-randn-size": Correct(
+        grade_id="debruiteur",
+        source='''def entrainer_debruiteur(modele, X, sigma=0.5, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    """Entraîne `modele` à reconstruire X propre à partir de X + sigma · bruit ; renvoie le modèle."""
+    X = torch.as_tensor(X, dtype=torch.float32)
+    g = torch.Generator().manual_seed(seed)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+
+    def pas(lot):
+        bruite = lot + torch.randn(lot.size(), generator=g) * sigma
+        optimiseur.zero_grad(set_to_none=True)
+        perte = F.mse_loss(modele(bruite), lot)
+        perte.backward()
+        optimiseur.step()
+        return perte.item()
+
+    for _ in range(epochs):
+        ordre = torch.randperm(X.shape[0], generator=g)
+        pertes = [pas(X[ordre[i : i + batch_size]]) for i in range(0, X.shape[0], batch_size)]
+    return modele
+''',
+        why="one Adam stepped from an inner helper, torch.randn(lot.size(), generator=g) * sigma",
+    ),
+    "blind-r15-correct-kl-squeeze-one": Correct(
+        grade_id="kl",
+        source='''def kl_gaussienne(mu, logvar):
+    """KL( N(mu, diag(exp(logvar))) || N(0, I) ) pour chaque exemple : tenseur (N,)."""
+    kl = -0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum(dim=1, keepdim=True)
+    return kl.squeeze(1)
+''',
+        why="keepdim=True then .squeeze(1): shape (N,) for N = 1 too",
+    ),
+    "blind-r15-correct-reparam-torch-normal": Correct(
+        grade_id="reparametrisation",
+        source='''def reparametrisation(mu, logvar, eps=None):
+    """z = mu + sigma * eps avec sigma = exp(logvar / 2) ; différentiable en mu et logvar."""
+    if eps is None:
+        eps = torch.normal(torch.zeros_like(mu), torch.ones_like(mu))
+    return mu + eps * (0.5 * logvar).exp()
+''',
+        why="torch.normal(zeros_like(mu), ones_like(mu)): one draw per entry",
+    ),
+    "blind-r15-correct-anomalie-squeeze-last": Correct(
+        grade_id="anomalie",
+        source='''def score_anomalie(modele, X):
+    """Erreur de reconstruction moyenne de chaque exemple : tenseur (N,), élevé = anormal."""
+    with torch.no_grad():
+        X = torch.as_tensor(X, dtype=torch.float32)
+        erreur = F.mse_loss(modele(X), X, reduction="none")
+        return erreur.mean(dim=-1, keepdim=True).squeeze(-1)
+''',
+        why="mse_loss(reduction='none').mean(dim=-1, keepdim=True).squeeze(-1): (N,) for N = 1 too",
+    ),
+    "blind-r15-correct-vae-adam-list": Correct(
+        grade_id="vae_beta",
+        source='''def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):
+    """Entraîne un VAE(64, k) sur X en minimisant perte_vae(…, beta) ; renvoie le modèle."""
+    torch.manual_seed(seed)
+    modele = VAE(64, k)
+    optimiseur = torch.optim.Adam(list(modele.parameters()), lr=lr, betas=(0.9, 0.999))
+    g = torch.Generator().manual_seed(seed)
+    X = torch.as_tensor(X, dtype=torch.float32)
+    for epoque in range(epochs):
+        for idx in torch.randperm(len(X), generator=g).split(batch_size):
+            lot = X[idx]
+            x_hat, mu, logvar = modele(lot)
+            perte = perte_vae(lot, x_hat, mu, logvar, beta)
+            optimiseur.zero_grad(set_to_none=True)
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        why="one Adam over list(parameters()) with its default betas, batches by split",
+    ),
+})
+CORRECT_GROUPS["blind-r15-correct"] = ("blind-r15-correct-ae-dataloader", "blind-r15-correct-debruiteur-torch-normal",
+                                       "blind-r15-correct-kl-distributions", "blind-r15-correct-reparam-sqrt",
+                                       "blind-r15-correct-anomalie-loop-float64",
+                                       "blind-r15-correct-vae-epoch-helper")
+CORRECT_GROUPS["blind-r15-correct-b"] = ("blind-r15-correct-ae-adam-hyperparameters",
+                                         "blind-r15-correct-debruiteur-randn-size",
+                                         "blind-r15-correct-kl-squeeze-one",
+                                         "blind-r15-correct-reparam-torch-normal",
+                                         "blind-r15-correct-anomalie-squeeze-last",
+                                         "blind-r15-correct-vae-adam-list")

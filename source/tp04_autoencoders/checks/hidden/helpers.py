@@ -156,3 +156,87 @@ def assert_every_layer_learns(submission, model: Handle, X: np.ndarray, what: st
                 "torch.no_grad() or requires_grad_(False)), which would never train; "
                 f"{fix[1]}",
             )
+
+
+@kernel_side
+def watch_optimisers():
+    """Starts watching every optimiser step (a global post-step hook) and returns `stop`:
+    stop() removes the hook and returns {"steps": steps that updated a parameter, "optimisers":
+    the most optimiser objects that updated one parameter, "behind": how many times a
+    parameter's step count in its optimiser's state (Adam's state["step"], which its bias
+    correction divides by) was below the number of steps it had received}. One optimiser built
+    before the loops gives 1 and 0; an Adam built again at every epoch (or batch), or whose
+    state is cleared, starts its moments and its count again: several optimisers, a count
+    behind. A parameter an optimiser did not update (no gradient, no state) is not counted."""
+    from torch.optim.optimizer import register_optimizer_step_post_hook
+
+    par_parametre = {}  # id(p) -> [p, optimisers that updated it...] (p kept: ids stay unique)
+    recus = {}
+    note = {"steps": 0, "behind": 0}
+
+    def _tp04_apres_pas(optimiseur, args, kwargs):
+        touche = False
+        for groupe in optimiseur.param_groups:
+            for p in groupe.get("params", []):
+                etat = optimiseur.state.get(p) if hasattr(optimiseur.state, "get") else None
+                if not etat or getattr(p, "grad", None) is None:
+                    continue  # not updated by this step
+                touche = True
+                vus = par_parametre.setdefault(id(p), [p])
+                if not any(o is optimiseur for o in vus[1:]):
+                    vus.append(optimiseur)
+                recus[id(p)] = recus.get(id(p), 0) + 1
+                if "step" in etat:
+                    try:
+                        if float(etat["step"]) < recus[id(p)]:
+                            note["behind"] += 1
+                    except (TypeError, ValueError, RuntimeError):
+                        pass
+        note["steps"] += int(touche)
+
+    crochet = register_optimizer_step_post_hook(_tp04_apres_pas)
+
+    def stop():
+        crochet.remove()
+        return {"steps": note["steps"], "behind": note["behind"],
+                "optimisers": max((len(v) - 1 for v in par_parametre.values()), default=0)}
+
+    return stop
+
+
+def assert_one_optimiser(note, call_fr: str, call_en: str) -> None:
+    """The statement's training loop: ONE Adam for the whole training, built before the epoch
+    loop, stepped at every batch (`note` from watch_optimisers, during `call`). An Adam built
+    inside the epoch (or batch) loop still trains, and the outcome checks pass: its moments m
+    and v and its bias correction start from zero again at every epoch."""
+    try:
+        steps, behind, optimisers = (int(note[key]) for key in ("steps", "behind", "optimisers"))
+    except (TypeError, ValueError, KeyError):
+        return  # not what the hook returns: the other checks judge the loop
+    if steps == 0 or (optimisers <= 1 and behind == 0):
+        return
+    fix_fr = ("créez l'optimiseur UNE fois, avant la boucle des époques "
+              "(optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)), et réutilisez-le à "
+              "chaque lot (zero_grad, perte, backward, step)")
+    fix_en = ("create the optimiser ONCE, before the epoch loop "
+              "(optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)), and reuse it at "
+              "every batch (zero_grad, loss, backward, step)")
+    if optimisers > 1:
+        raise CheckFailed(
+            f"{call_fr} : les paramètres du modèle ont été mis à jour par {optimisers} "
+            "optimiseurs successifs au lieu d'un seul (l'optimiseur est créé dans la boucle des "
+            "époques ou des lots) : à chaque nouvel optimiseur, les moyennes mobiles m et v "
+            f"d'Adam et sa correction de biais repartent de zéro ; {fix_fr}",
+            f"{call_en}: the model's parameters were updated by {optimisers} successive "
+            "optimisers instead of one (the optimiser is created inside the epoch or batch "
+            "loop): with every new optimiser, Adam's moving averages m and v and its bias "
+            f"correction start from zero again; {fix_en}",
+        )
+    raise CheckFailed(
+        f"{call_fr} : l'état de l'optimiseur Adam (son compteur de pas, ses moyennes mobiles m "
+        "et v) est remis à zéro en cours d'entraînement : sa correction de biais repart de zéro ; "
+        f"{fix_fr}, sans toucher à son état",
+        f"{call_en}: the state of the Adam optimiser (its step count, its moving averages m and "
+        f"v) is reset during training: its bias correction starts from zero again; {fix_en}, "
+        "without touching its state",
+    )

@@ -441,6 +441,21 @@ def test_score_anomalie_values(submission, rng):
             "score_anomalie(modele, X) for X of shape (N, 64): one score per example is needed, "
             "of shape (N,) (mean over dim=1)",
         )
+    # A boundary case, at every variant: ONE example (N = 1). The statement's shape is (N,) for
+    # any N; .mean(dim=1, keepdim=True).squeeze() gives shape () there, and (N,) for N > 1.
+    one = as_array(submission.call("score_anomalie", model, Tensor(data[:1])),
+                   "score_anomalie(modele, X) pour un seul exemple", allow_nan=True)
+    if one.shape != (1,):
+        raise CheckFailed(
+            f"score_anomalie(modele, X) pour UN seul exemple (X de forme (1, 64)) renvoie la forme "
+            f"{one.shape} au lieu de (1,) : un .squeeze() (ou un .item()) retire aussi la dimension "
+            "des exemples quand N = 1 ; un score par exemple, de forme (N,) pour tout N : "
+            ".mean(dim=1) sans keepdim, ou .squeeze(1)",
+            f"score_anomalie(modele, X) for ONE example (X of shape (1, 64)) returns shape "
+            f"{one.shape} instead of (1,): a .squeeze() (or .item()) also removes the examples' "
+            "dimension when N = 1; one score per example, of shape (N,) for any N: .mean(dim=1) "
+            "without keepdim, or .squeeze(1)",
+        )
     rel = float(np.max(np.abs(scores - ref) / (np.abs(ref) + 1e-6)))
     record_margin("score_anomalie relative error", rel, 1e-3, higher_is_better=False, kind="tolerance")
     if not rel <= 1e-3:

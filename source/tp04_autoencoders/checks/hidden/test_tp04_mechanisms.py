@@ -10,10 +10,12 @@ drawn uniform, the notebook's data instead of the argument), so these checks loo
 - entrainer_ae / entrainer_debruiteur: a grader-built model that records every input
   it is given; the rows must be the grader's X (plus σ·N(0, 1) noise for the denoiser:
   mean, standard deviation, kurtosis, fresh noise every batch), X left unmodified, the
-  same seed giving the same model and another seed another one, and the first step of
-  Adam with the lr argument (≈ lr, for two values of lr).
-- reparametrisation without ε (σ = 1): z over 20,000 draws after torch.manual_seed has
-  the law N(μ, 1) (moments, tails) and is reproducible under torch's seed.
+  same seed giving the same model and another seed another one, the first step of
+  Adam with the lr argument (≈ lr, for two values of lr), and ONE Adam for the whole
+  training (watch_optimisers: an Adam built in the epoch loop restarts its moments).
+- reparametrisation without ε (σ = 1): one ε per example (rows not sharing one noise), z over
+  20,000 draws after torch.manual_seed has the law N(μ, 1) (moments, tails) and is
+  reproducible under torch's seed.
 - kl_gaussienne and perte_vae: differentiable (autograd against central differences of
   the student's own function); perte_vae runs against the grader's KL, so a KL bug costs
   points in `kl` only.
@@ -30,8 +32,10 @@ from autograder.checks import (
     SubmissionError,
     Tensor,
     as_array,
+    check_fresh_gradients,
     kernel_side,
     module_param_breakdown,
+    note_fresh_gradients,
     notebook_data_reads,
     read_regression_loss,
     record_margin,
@@ -40,15 +44,23 @@ from autograder.checks import (
 )
 
 from ..public.helpers import affine_gap, kl_gaussienne, seed_torch
-from .helpers import LR_FACTOR, assert_every_layer_learns, assert_first_adam_steps
+from .helpers import (
+    LR_FACTOR,
+    assert_every_layer_learns,
+    assert_first_adam_steps,
+    assert_one_optimiser,
+    watch_optimisers,
+)
 
 
-@kernel_side
+@kernel_side(uses=(watch_optimisers, note_fresh_gradients))
 def record_training(fn, X, kwargs, seeds, d, k, h, init_seed, wide=False):
     """The student's training loop `fn` on a dense autoencoder that records every input of
     forward (rows flattened, float32) and its dtype, built anew for each run with the given
-    seeds. With `wide`, X is handed over as a float64 array (the model computes in float32 and
-    answers in its input's dtype, so that a loop that keeps float64 runs and is seen)."""
+    seeds, whether each backward's gradients were fresh (note_fresh_gradients: zero_grad) and
+    the optimisers that stepped it (watch_optimisers). With `wide`, X is handed over as a
+    float64 array (the model computes in float32 and answers in its input's dtype, so that a
+    loop that keeps float64 runs and is seen)."""
     import numpy as np
     import torch
     from torch import nn
@@ -62,6 +74,8 @@ def record_training(fn, X, kwargs, seeds, d, k, h, init_seed, wide=False):
             self.lots = []
             self.types = []
             self.sondes = []
+            self.cumuls = []
+            note_fresh_gradients(self, self.cumuls)
 
         def encode(self, x):
             return self.encodeur(x)
@@ -97,7 +111,11 @@ def record_training(fn, X, kwargs, seeds, d, k, h, init_seed, wide=False):
         init = torch.cat([p.detach().reshape(-1).clone() for p in model.parameters()])
         torch.manual_seed(7919 * (i + 1))  # a different global state on each run
         Xi = np.array(X, dtype=np.float64 if wide else np.float32)
-        ret = fn(model, Xi, seed=int(s), **kwargs)
+        stop = watch_optimisers()
+        try:
+            ret = fn(model, Xi, seed=int(s), **kwargs)
+        finally:
+            optimiseurs = stop()
         trained = ret if isinstance(ret, nn.Module) else model
         vus = getattr(trained, "vus", None) or model.vus
         lots = getattr(trained, "lots", None) or model.lots
@@ -110,6 +128,8 @@ def record_training(fn, X, kwargs, seeds, d, k, h, init_seed, wide=False):
             "init": init,
             "dtypes": sorted(set(getattr(trained, "types", None) or model.types)),
             "probe": sondes[0] if sondes else None,
+            "optimisers": optimiseurs,
+            "fresh": [bool(c) for c in model.cumuls],
         })
     return runs
 
@@ -777,6 +797,8 @@ def _record(submission, fn: str, X: np.ndarray, kwargs: dict, seeds: list[int], 
             "batches": _sizes(r.get("batches") if isinstance(r, dict) else None),
             "dtypes": [str(v) for v in r.get("dtypes", [])] if isinstance(r, dict) else [],
             "probe": _probe(r.get("probe") if isinstance(r, dict) else None, fn),
+            "optimisers": r.get("optimisers") if isinstance(r, dict) else None,
+            "fresh": r.get("fresh") if isinstance(r, dict) and isinstance(r.get("fresh"), list) else [],
         })
     return out
 
@@ -1059,6 +1081,10 @@ def test_entrainer_ae_uses_its_arguments(submission, rng, seed):
             "batches are rows of X as they are (X is already in [0, 1]), only converted to float32",
         )
     _check_batch_structure("entrainer_ae", runs[0]["batches"], n, epochs, 32)
+    check_fresh_gradients(runs[0]["fresh"], "entrainer_ae", unit="lot")
+    assert_one_optimiser(runs[0]["optimisers"],
+                         f"entrainer_ae(…, epochs={epochs}, batch_size=32) sur {n} exemples",
+                         f"entrainer_ae(..., epochs={epochs}, batch_size=32) on {n} examples")
     if counts.min() < epochs and counts.min() == counts.max():
         # Every example seen the same number of times, fewer than epochs: whole epochs missing.
         raise CheckFailed(
@@ -1152,6 +1178,10 @@ def test_entrainer_debruiteur_noise(submission, rng, seed):
             "images: its input is x̃ = x + σ·ε, fresh noise for every batch",
         )
     _check_batch_structure("entrainer_debruiteur", runs[0]["batches"], n, epochs, 32)
+    check_fresh_gradients(runs[0]["fresh"], "entrainer_debruiteur", unit="lot")
+    assert_one_optimiser(runs[0]["optimisers"],
+                         f"entrainer_debruiteur(…, epochs={epochs}, batch_size=32) sur {n} images",
+                         f"entrainer_debruiteur(..., epochs={epochs}, batch_size=32) on {n} images")
     r = (noisy - c) / sigma
     mean, std = float(r.mean()), float(r.std())
     kurt = float(np.mean((r - mean) ** 4) / max(std**4, 1e-12))
@@ -1266,6 +1296,26 @@ def test_reparametrisation_draws_normal_noise(submission, rng, seed):
     zs = [as_array(r["z"], "reparametrisation(mu, logvar)", shape=(n, 2), allow_nan=True)
           for r in out["runs"]]
     u = (zs[0] - m) / np.exp(0.5 * lv)
+    # One ε per example (torch.randn_like(mu), shape (N, k)), judged before the law of the
+    # pooled values: a vector of k values drawn once and broadcast over the rows (torch.randn(k),
+    # torch.randn(1, k), torch.randn(1)) gives every example the same noise, and the n rows of
+    # (z − μ)/σ then hold k values only (not a Gaussian sample whatever their own law). The
+    # premise that noise was drawn at all: another torch seed gives another z.
+    if np.all(np.isfinite(u)) and zs[0].shape == zs[2].shape and not np.array_equal(zs[0], zs[2]):
+        distinct = len(np.unique(u, axis=0))
+        if distinct < n // 2:
+            raise CheckFailed(
+                f"sans eps, pour mu et logvar de forme ({n}, 2), les {n} lignes de (z − μ)/σ ne "
+                f"contiennent que {distinct} bruit(s) distinct(s) : le même ε est partagé par tous "
+                "les exemples (un vecteur de k valeurs tiré une fois, torch.randn(k) ou "
+                "torch.randn(mu.shape[-1]), diffusé sur les lignes) ; il faut un ε par exemple : "
+                "torch.randn_like(mu), de forme (N, k)",
+                f"without eps, for mu and logvar of shape ({n}, 2), the {n} rows of (z − μ)/σ hold "
+                f"only {distinct} distinct noise(s): the same ε is shared by every example (a "
+                "vector of k values drawn once, torch.randn(k) or torch.randn(mu.shape[-1]), "
+                "broadcast over the rows); one ε per example is needed: torch.randn_like(mu), of "
+                "shape (N, k)",
+            )
     mean, std = float(u.mean()), float(u.std())
     kurt = float(np.mean((u - mean) ** 4) / max(std**4, 1e-12))
     tails = float(np.mean(np.abs(u) > 2.0))

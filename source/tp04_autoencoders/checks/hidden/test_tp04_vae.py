@@ -10,7 +10,10 @@
 - entrainer_vae: two VAEs trained with β = 0.5 and β = 4 (same seed); the grader sends
   its test images to each encoder and computes the mean KL itself. The solution gives
   about 2.4–3.4 nats for β = 0.5 and < 0.01 for β = 4 (posterior collapse); full marks
-  when KL(β = 0.5) ≥ 0.5 and KL(β = 4) ≤ KL(β = 0.5) / 2.
+  when KL(β = 0.5) ≥ 0.5 and KL(β = 4) ≤ KL(β = 0.5) / 2. Its loop, on a recording VAE:
+  the batches of each epoch, fresh gradients at every batch (zero_grad) and ONE Adam for
+  the whole training (watch_optimisers).
+- kl_gaussienne and score_anomalie are also called with ONE example: shape (1,), not ().
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ from autograder.checks import (
     assert_arguments_untouched,
     assert_close,
     check_epoch_batches,
+    check_fresh_gradients,
     check_reshuffled_epochs,
     kernel_side,
+    note_fresh_gradients,
     record_expected,
     record_margin,
     relabel,
@@ -38,7 +43,13 @@ from autograder.checks import (
 )
 
 from ..public.helpers import assert_statement_defaults, digits_sample, kl_gaussienne
-from .helpers import LR_FACTOR, assert_first_adam_steps, digits_split
+from .helpers import (
+    LR_FACTOR,
+    assert_first_adam_steps,
+    assert_one_optimiser,
+    digits_split,
+    watch_optimisers,
+)
 
 
 @kernel_side
@@ -289,6 +300,17 @@ def _kl_value(submission, mu: np.ndarray, logvar: np.ndarray) -> np.ndarray:
             f"kl_gaussienne(mu, logvar) for ({n}, {k}) tensors returns shape {got.shape}: "
             "the sum over the k latent dimensions is missing (torch.sum(..., dim=1)); shape (N,) expected",
         )
+    if n == 1 and got.shape != (1,) and got.size == 1:
+        raise CheckFailed(
+            f"kl_gaussienne(mu, logvar) pour UN seul exemple (tenseurs (1, {k})) renvoie la forme "
+            f"{got.shape} au lieu de (1,) : un .squeeze() (ou un .item(), un .reshape(())) retire "
+            "aussi la dimension des exemples quand N = 1 ; la KL de chaque exemple, de forme (N,) "
+            "pour tout N : torch.sum(…, dim=1) sans keepdim, ou .squeeze(1)",
+            f"kl_gaussienne(mu, logvar) for ONE example ((1, {k}) tensors) returns shape "
+            f"{got.shape} instead of (1,): a .squeeze() (or .item(), .reshape(())) also removes "
+            "the examples' dimension when N = 1; the KL of each example, of shape (N,) for any N: "
+            "torch.sum(..., dim=1) without keepdim, or .squeeze(1)",
+        )
     if got.shape != (n,):
         raise CheckFailed(
             f"kl_gaussienne(mu, logvar) pour des tenseurs ({n}, {k}) : forme attendue ({n},), obtenue "
@@ -341,6 +363,13 @@ def test_kl_closed_form(submission, rng):
         hint_fr=hint_fr,
         hint_en=hint_en,
     )
+    # A boundary case, at every variant: ONE example (N = 1). The statement's shape is (N,) for
+    # any N; .sum(dim=1, keepdim=True).squeeze() gives shape () there, and (N,) for N > 1.
+    mu1, logvar1 = _kl_inputs(rng, 1, k)
+    got1 = _kl_value(submission, mu1, logvar1)
+    hint_fr, hint_en = _kl_hint(got1, mu1, logvar1)
+    assert_close(got1, _kl_ref(mu1, logvar1), name="kl_gaussienne(mu, logvar) pour un seul exemple",
+                 rtol=1e-4, atol=1e-6, hint_fr=hint_fr, hint_en=hint_en)
     # The statement's rule (the TP's introduction): the arguments are left as they were.
     assert_arguments_untouched(
         submission, "kl_gaussienne", (Tensor(mu), Tensor(logvar)), {0: "mu", 1: "logvar"},
@@ -848,19 +877,22 @@ def vae_runs(entrainer_vae, X, seeds):
     }
 
 
-@kernel_side
-def vae_recording(base, built, note):
+@kernel_side(uses=(note_fresh_gradients,))
+def vae_recording(base, built, note, fresh=None):
     """A subclass of the notebook's VAE `base` that appends (itself, its initial parameters) to
     `built` when made, and calls `note(x)` with every input its encoder receives with
     gradients on (evaluation under no_grad is not a batch): the given VAE's encode, forward and
     a loop that calls encode, reparametrisation and decode itself all go through
-    self.encodeur; a VAE without one is followed through forward."""
+    self.encodeur; a VAE without one is followed through forward. With a list `fresh`, whether
+    each backward's gradients were fresh (note_fresh_gradients: zero_grad) is appended to it."""
     import torch
 
     class _Tp04Enregistreur(base):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             built.append((self, torch.cat([p.detach().double().flatten().clone() for p in self.parameters()])))
+            if fresh is not None:
+                note_fresh_gradients(self, fresh)
             entree = getattr(self, "encodeur", None)
             cible = entree if isinstance(entree, torch.nn.Module) else self
             cible.register_forward_pre_hook(_tp04_note)
@@ -971,12 +1003,13 @@ def test_entrainer_vae_uses_its_seed(submission, rng):
                             "torch.optim.Adam(modele.parameters(), lr=lr)")
 
 
-@kernel_side(uses=(vae_recording,))
+@kernel_side(uses=(vae_recording, watch_optimisers))
 def vae_batches(entrainer_vae, X, batch_size, seed, epochs=1):
     """Run with the reference functions in place: a subclass of the notebook's VAE records
     which examples each batch its encoder receives holds (vae_recording: forward, or encode
     called by the loop itself), read from pixel 0 (0 in every digit), where the grader
-    writes the example's index / 1000."""
+    writes the example's index / 1000; and the optimisers that stepped it (watch_optimisers).
+    {"built": whether a VAE was built during the call, "seen": the batches, "optimisers"}."""
     import inspect
 
     import torch
@@ -993,12 +1026,16 @@ def vae_batches(entrainer_vae, X, batch_size, seed, epochs=1):
             x = x.reshape(1, -1)
         seen.append(torch.round(x.flatten(1)[:, 0].double() * 1000).long().tolist())
 
-    g["VAE"] = vae_recording(base, built, note)
+    frais = []
+    g["VAE"] = vae_recording(base, built, note, frais)
+    stop = watch_optimisers()
     try:
         entrainer_vae(X, beta=1.0, k=2, epochs=epochs, lr=1e-2, batch_size=batch_size, seed=seed)
     finally:
         g["VAE"] = base
-    return seen if built else {"built": False}
+        optimiseurs = stop()
+    return {"built": bool(built), "seen": seen, "optimisers": optimiseurs,
+            "fresh": [bool(c) for c in frais]}
 
 
 def _distinct_calls(batches: list[list[int]]) -> list[list[int]]:
@@ -1069,11 +1106,12 @@ def test_entrainer_vae_batches_cover_the_epoch(submission, rng):
     while n % bs == 0:  # an incomplete last batch, always
         bs += 1
     vae_batches.install(submission)
-    batches = with_references(
+    out = with_references(
         submission, VAE_REFERENCES, "entrainer_vae", Ref("entrainer_vae"), X, bs,
         int(rng.integers(0, 2**31 - 1)), via=vae_batches.ref_name, timeout=60,
     )
-    if isinstance(batches, dict) and batches.get("built") is False:
+    batches = out.get("seen") if isinstance(out, dict) else None
+    if isinstance(out, dict) and out.get("built") is False:
         raise CheckFailed(
             "entrainer_vae ne construit aucun VAE pendant l'appel : il réutilise un modèle créé "
             "avant (variable globale ?) ; construisez un NOUVEAU VAE(64, k) à chaque appel",
@@ -1107,16 +1145,26 @@ def test_entrainer_vae_batches_cover_the_epoch(submission, rng):
         )
     _assert_epoch_passes(batches, n, 1, what, what_en)
     check_epoch_batches(batches, n, bs, what, what_en, ("le VAE", "the VAE"), every_example=True)
-    batches = with_references(
+    out = with_references(
         submission, VAE_REFERENCES, "entrainer_vae", Ref("entrainer_vae"), X, bs,
         int(rng.integers(0, 2**31 - 1)), 2, via=vae_batches.ref_name, timeout=60,
     )
-    try:
-        batches = _distinct_calls([[int(i) - 1 for i in b] for b in batches])
-    except (TypeError, ValueError):
+    if not isinstance(out, dict):
         return
     call = "entrainer_vae(X, epochs=2, batch_size=…)"
-    _assert_epoch_passes(batches, n, 2, f"{call} sur des exemples du correcteur",
-                         "entrainer_vae(X, epochs=2, batch_size=...) on grader examples")
-    check_reshuffled_epochs(batches, f"{call} sur des exemples du correcteur",
-                            "entrainer_vae(X, epochs=2, batch_size=...) on grader examples", call)
+    try:
+        batches = _distinct_calls([[int(i) - 1 for i in b] for b in out.get("seen")])
+    except (TypeError, ValueError):
+        batches = None
+    if batches is not None:
+        _assert_epoch_passes(batches, n, 2, f"{call} sur des exemples du correcteur",
+                             "entrainer_vae(X, epochs=2, batch_size=...) on grader examples")
+        check_reshuffled_epochs(batches, f"{call} sur des exemples du correcteur",
+                                "entrainer_vae(X, epochs=2, batch_size=...) on grader examples", call)
+    # zero_grad at every batch (the outcome check's hint names it only when the gradients left
+    # in the trained VAE say so), and the statement's Adam: one optimiser for the whole training
+    # (an Adam built in the epoch loop still lowers the KL with β: the outcome check cannot see it).
+    fresh = out.get("fresh")
+    check_fresh_gradients(fresh if isinstance(fresh, list) else [], "entrainer_vae", unit="lot")
+    assert_one_optimiser(out.get("optimisers"), f"{call} sur {n} exemples du correcteur",
+                         f"entrainer_vae(X, epochs=2, batch_size=...) on {n} grader examples")

@@ -319,8 +319,11 @@ def attention(Q, K, V, masque=None):
             "        optimiseur.step()\n", "        perte = F.cross_entropy(modele(X)[idx_train], y_train)\n"
             "        optimiseur.zero_grad()\n"
             "        perte.backward()\n")),
-        must_fail=("test_gnn_beats_features_only_mlp", "test_gnn_and_mlp_training_mechanics"),
-        message_contains=("n'est pas équitable", "optimiseur.step() à chaque époque"),
+        # An untrained MLP may reach the fairness floor by chance (variant 14): the mechanics
+        # check, which counts the optimiser's steps, always sees it.
+        must_fail=("test_gnn_and_mlp_training_mechanics",),
+        may_fail=("test_gnn_beats_features_only_mlp",),
+        message_contains=("optimiseur.step() à chaque époque",),
     ),
     # ---------------------------------------------------------------- mechanisms, not outcomes
     "submission-transformer-no-residual": Scenario(
@@ -1492,7 +1495,8 @@ _ROUND_8 = {
             ("        positions = torch.arange(idx.shape[1], device=idx.device)\n",
              "        positions = torch.arange(self.position.num_embeddings, device=idx.device)\n"),
         ),
-        must_fail=("test_transformer_output_shape",),
+        # The hidden causality check runs a shorter sequence too (blind round 15).
+        must_fail=("test_transformer_output_shape", "test_transformer_is_causal"),
         message_contains=("T ≤ contexte", "torch.arange(T)"),
     ),
 }
@@ -1778,3 +1782,127 @@ SCENARIOS["blind-r14-gnn-train-tuned-defaults"] = Scenario(
     message_contains=("n'a plus la valeur par défaut de l'énoncé",),
 )
 GROUPS["blind-r14-1"] = ("blind-r14-gnn-train-tuned-defaults",)
+
+
+
+# Blind round 15: an input the grader never varied, the length T of the sequence. Every check
+# of PetitTransformer used T = contexte, where positions counted from the end of the context,
+# arange(contexte − T, contexte), are 0, …, T − 1: test_transformer_is_causal now also compares
+# the logits of a shorter sequence with the first ones of a longer one (generer's prompts are
+# shorter than contexte). Wrong answers from the tester's answers and spares, then its correct
+# spares and variants of the touched items.
+_BLIND_R15_TRANSFORMER_LAST_ALIGNED = 'class BlocTransformer(nn.Module):\n    def __init__(self, d, n_tetes):\n        super().__init__()\n        self.n_tetes = n_tetes\n        self.norme_1 = nn.LayerNorm(d)\n        self.projection_entree = nn.Linear(d, 3 * d)\n        self.projection_sortie = nn.Linear(d, d)\n        self.norme_2 = nn.LayerNorm(d)\n        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))\n\n    def forward(self, x):\n        masque = masque_causal(x.shape[1])\n        x = x + attention_multi_tetes(self.norme_1(x), self.projection_entree.weight, self.projection_entree.bias,\n                                      self.projection_sortie.weight, self.projection_sortie.bias, self.n_tetes, masque)\n        return x + self.mlp(self.norme_2(x))\n\n\nclass PetitTransformer(nn.Module):\n    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):\n        super().__init__()\n        self.contexte = contexte\n        self.plongement = nn.Embedding(taille_vocab, d)\n        self.position = nn.Embedding(contexte, d)\n        self.blocs = nn.ModuleList([BlocTransformer(d, n_tetes) for _ in range(n_couches)])\n        self.norme = nn.LayerNorm(d)\n        self.tete = nn.Linear(d, taille_vocab)\n\n    def forward(self, idx):\n        T = idx.shape[1]\n        # positions comptées depuis la fin du contexte (la dernière position est toujours contexte-1)\n        positions = torch.arange(self.contexte - T, self.contexte, device=idx.device)\n        x = self.plongement(idx) + self.position(positions)\n        for bloc in self.blocs:\n            x = bloc(x)\n        return self.tete(self.norme(x))\n'
+SCENARIOS["blind-r15-transformer-positions-from-end-of-context"] = Scenario(
+    grade_id="transformer",
+    source=_BLIND_R15_TRANSFORMER_LAST_ALIGNED,
+    must_fail=("test_transformer_is_causal",),
+    message_contains=("ne reçoit pas les positions 0, …, T − 1",),
+)
+# The position table read by slicing its weight from the end: the same fault without a call
+# of the nn.Embedding (the generic wording).
+SCENARIOS["blind-r15-transformer-position-weight-sliced-from-end"] = Scenario(
+    grade_id="transformer",
+    source=edit(_TRANSFORMER, (
+        "        positions = torch.arange(idx.shape[1], device=idx.device)\n"
+        "        x = self.plongement(idx) + self.position(positions)\n",
+        "        x = self.plongement(idx) + self.position.weight[-idx.shape[1]:]\n",
+    )),
+    must_fail=("test_transformer_is_causal",),
+    message_contains=("positions 0, …, T − 1", "pas du nombre de caractères qui suivent"),
+)
+# Positions reversed, T − 1 − t: the structure probe (first block's input) sees it too.
+SCENARIOS["blind-r15-transformer-positions-reversed"] = Scenario(
+    grade_id="transformer",
+    source=edit(_TRANSFORMER, ("torch.arange(idx.shape[1], device=idx.device)",
+                               "torch.arange(idx.shape[1] - 1, -1, -1, device=idx.device)")),
+    must_fail=("test_transformer_is_causal", "test_transformer_residuals_and_positions"),
+    message_contains=("ne reçoit pas les positions 0, …, T − 1",),
+)
+# AdamW(lr=1e-2): the notebook's value written in the code (the hint said "its default").
+SCENARIOS["blind-r15-transformer_train-hardcoded-lr"] = Scenario(
+    grade_id="transformer_train",
+    source='def entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine):\n    generateur = torch.Generator().manual_seed(int(graine))\n    optimiseur = torch.optim.AdamW(modele.parameters(), lr=1e-2)\n    decalages = torch.arange(contexte)\n    pertes = []\n    for _ in range(n_etapes):\n        debuts = torch.randint(0, len(donnees) - contexte, (taille_lot, 1), generator=generateur)\n        x = donnees[debuts + decalages]\n        y = donnees[debuts + decalages + 1]\n        logits = modele(x)\n        perte = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))\n        optimiseur.zero_grad()\n        perte.backward()\n        optimiseur.step()\n        pertes.append(perte.item())\n    return pertes\n',
+    must_fail=("test_entrainer_transformer_loop_mechanics",),
+    message_contains=("avec un pas fixe écrit dans le code",),
+)
+SCENARIOS["blind-r15-equivariance-permutes-input-twice"] = Scenario(
+    grade_id="equivariance",
+    source='def erreur_permutation(f, X, perm):\n    with torch.no_grad():\n        Xp = X[perm]\n        return float((f(Xp) - f(Xp)[perm]).abs().max())\n',
+    must_fail=("test_erreur_permutation_on_grader_functions",),
+    message_contains=("permute la sortie de l'entrée DÉJÀ permutée",),
+)
+SCENARIOS["blind-r15-posenc-positions-from-one"] = Scenario(
+    grade_id="posenc",
+    source='def encodage_positionnel(n, d):\n    pe = torch.zeros(n, d, dtype=torch.float64)\n    for pos in range(1, n + 1):\n        for i in range(0, d, 2):\n            angle = pos / 10000 ** (i / d)\n            pe[pos - 1, i] = math.sin(angle)\n            pe[pos - 1, i + 1] = math.cos(angle)\n    return pe\n',
+    must_fail=("test_posenc_shape_and_first_rows", "test_posenc_matches_formula"),
+    message_contains=('les positions commencent à 1',),
+)
+SCENARIOS["blind-r15-transformer-residual-from-normed-input"] = Scenario(
+    grade_id="transformer",
+    source='class BlocTransformer(nn.Module):\n    def __init__(self, d, n_tetes):\n        super().__init__()\n        self.n_tetes = n_tetes\n        self.norme_1 = nn.LayerNorm(d)\n        self.projection_entree = nn.Linear(d, 3 * d)\n        self.projection_sortie = nn.Linear(d, d)\n        self.norme_2 = nn.LayerNorm(d)\n        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))\n\n    def forward(self, x):\n        masque = masque_causal(x.shape[1])\n        x = self.norme_1(x)\n        x = x + attention_multi_tetes(x, self.projection_entree.weight, self.projection_entree.bias,\n                                      self.projection_sortie.weight, self.projection_sortie.bias, self.n_tetes, masque)\n        x = self.norme_2(x)\n        return x + self.mlp(x)\n\nclass PetitTransformer(nn.Module):\n    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):\n        super().__init__()\n        self.plongement = nn.Embedding(taille_vocab, d)\n        self.position = nn.Embedding(contexte, d)\n        self.blocs = nn.ModuleList([BlocTransformer(d, n_tetes) for _ in range(n_couches)])\n        self.norme = nn.LayerNorm(d)\n        self.tete = nn.Linear(d, taille_vocab)\n\n    def forward(self, idx):\n        positions = torch.arange(idx.shape[1], device=idx.device)\n        x = self.plongement(idx) + self.position(positions)\n        for bloc in self.blocs:\n            x = bloc(x)\n        return self.tete(self.norme(x))\n',
+    must_fail=("test_transformer_residuals_and_positions",),
+    message_contains=('remplace x par sa version normalisée',),
+)
+SCENARIOS["blind-r15-transformer_train-global-rng"] = Scenario(
+    grade_id="transformer_train",
+    source='def entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine):\n    torch.manual_seed(graine)\n    optimiseur = torch.optim.AdamW(modele.parameters(), lr=lr)\n    pertes = []\n    for _ in range(n_etapes):\n        debuts = torch.randint(0, len(donnees) - contexte, (taille_lot,))\n        x = torch.stack([donnees[i:i + contexte] for i in debuts])\n        y = torch.stack([donnees[i + 1:i + contexte + 1] for i in debuts])\n        logits = modele(x)\n        perte = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))\n        optimiseur.zero_grad()\n        perte.backward()\n        optimiseur.step()\n        pertes.append(perte.item())\n    return pertes\n',
+    must_fail=("test_entrainer_transformer_loop_mechanics",),
+    message_contains=("modifie l'état aléatoire global de PyTorch",),
+)
+GROUPS["blind-r15-1"] = ("blind-r15-transformer-positions-from-end-of-context",
+                         "blind-r15-transformer_train-hardcoded-lr",
+                         "blind-r15-equivariance-permutes-input-twice",
+                         "blind-r15-posenc-positions-from-one")
+GROUPS["blind-r15-2"] = ("blind-r15-transformer-position-weight-sliced-from-end",
+                         "blind-r15-transformer_train-global-rng")
+GROUPS["blind-r15-3"] = ("blind-r15-transformer-positions-reversed",)
+GROUPS["blind-r15-4"] = ("blind-r15-transformer-residual-from-normed-input",)
+
+_BLIND_R15_CORRECT = {
+    "blind-r15-correct-transformer-buffer-mask": Correct(
+        grade_id="transformer", source='class BlocTransformer(nn.Module):\n    """x + MHA(LN1(x)) avec masque causal, puis x + MLP(LN2(x)) ; MLP d -> 4d -> d avec GELU."""\n\n    def __init__(self, d, n_tetes):\n        super().__init__()\n        self.n_tetes = n_tetes\n        self.ln1 = nn.LayerNorm(d)\n        self.qkv = nn.Linear(d, 3 * d)\n        self.proj = nn.Linear(d, d)\n        self.ln2 = nn.LayerNorm(d)\n        self.fc1 = nn.Linear(d, 4 * d)\n        self.fc2 = nn.Linear(4 * d, d)\n        self.register_buffer("causal", masque_causal(512), persistent=False)\n\n    def forward(self, x):\n        T = x.shape[1]\n        h = self.ln1(x)\n        a = attention_multi_tetes(h, self.qkv.weight, self.qkv.bias, self.proj.weight, self.proj.bias,\n                                  self.n_tetes, self.causal[:T, :T])\n        x = x + a\n        h = self.fc2(F.gelu(self.fc1(self.ln2(x))))\n        return x + h\n\n\nclass PetitTransformer(nn.Module):\n    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):\n        super().__init__()\n        self.contexte = contexte\n        self.tok = nn.Embedding(taille_vocab, d)\n        self.pos = nn.Embedding(contexte, d)\n        self.blocs = nn.Sequential(*[BlocTransformer(d, n_tetes) for _ in range(n_couches)])\n        self.ln_f = nn.LayerNorm(d)\n        self.lm_head = nn.Linear(d, taille_vocab)\n\n    def forward(self, idx):\n        B, T = idx.shape\n        assert T <= self.contexte\n        x = self.tok(idx) + self.pos(torch.arange(T, device=idx.device))[None]\n        x = self.blocs(x)\n        return self.lm_head(self.ln_f(x))\n',
+        why="mask sliced [:T, :T] from a 512-row buffer, blocks in an nn.Sequential, F.gelu"),
+    "blind-r15-correct-transformer-gelu-tanh": Correct(
+        grade_id="transformer", source='class BlocTransformer(nn.Module):\n    def __init__(self, d, n_tetes):\n        super().__init__()\n        self.n_tetes = n_tetes\n        self.norme_1 = nn.LayerNorm(d)\n        lin_in = nn.Linear(d, 3 * d)\n        lin_out = nn.Linear(d, d)\n        # on garde directement les poids\n        self.W_in, self.b_in = lin_in.weight, lin_in.bias\n        self.W_out, self.b_out = lin_out.weight, lin_out.bias\n        self.norme_2 = nn.LayerNorm(d)\n        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(approximate="tanh"), nn.Linear(4 * d, d))\n\n    def forward(self, x):\n        masque = masque_causal(x.shape[1])\n        y = attention_multi_tetes(self.norme_1(x), self.W_in, self.b_in, self.W_out, self.b_out, self.n_tetes, masque)\n        x = x + y\n        x = x + self.mlp(self.norme_2(x))\n        return x\n\nclass PetitTransformer(nn.Module):\n    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):\n        super().__init__()\n        self.plongement = nn.Embedding(taille_vocab, d)\n        self.position = nn.Embedding(contexte, d)\n        self.blocs = nn.ModuleList([BlocTransformer(d, n_tetes) for _ in range(n_couches)])\n        self.norme = nn.LayerNorm(d)\n        self.tete = nn.Linear(d, taille_vocab)\n\n    def forward(self, idx):\n        positions = torch.arange(idx.shape[1], device=idx.device)\n        x = self.plongement(idx) + self.position(positions)\n        for bloc in self.blocs:\n            x = bloc(x)\n        return self.tete(self.norme(x))\n',
+        why="GELU's tanh approximation, positions and weights of its own"),
+    "blind-r15-correct-transformer-position-parameter": Correct(
+        grade_id="transformer",
+        source=edit(_TRANSFORMER, (
+            "        self.position = nn.Embedding(contexte, d)\n",
+            "        self.position = nn.Parameter(torch.randn(contexte, d))\n",
+        ), (
+            "        positions = torch.arange(idx.shape[1], device=idx.device)\n"
+            "        x = self.plongement(idx) + self.position(positions)\n",
+            "        B, T = idx.shape\n"
+            "        x = self.plongement(idx) + self.position[:T].unsqueeze(0).expand(B, T, -1)\n",
+        )),
+        why="a (contexte, d) nn.Parameter as the learned position table, rows [:T], expanded"),
+    "blind-r15-correct-transformer_train-unfold-float32": Correct(
+        grade_id="transformer_train", source='def entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine):\n    gen = torch.Generator().manual_seed(int(graine))\n    fenetres = donnees.unfold(0, contexte + 1, 1)  # (N - contexte, contexte + 1)\n    optimiseur = torch.optim.AdamW(modele.parameters(), lr=lr)\n    pertes = []\n    for _ in range(n_etapes):\n        lignes = torch.randint(len(fenetres), (taille_lot,), generator=gen)\n        lot = fenetres[lignes]\n        x, y = lot[:, :-1], lot[:, 1:]\n        logits = modele(x).float()\n        perte = F.cross_entropy(logits.flatten(0, 1), y.flatten())\n        optimiseur.zero_grad()\n        perte.backward()\n        optimiseur.step()\n        pertes.append(perte.detach().item())\n    return pertes\n',
+        why="windows of contexte + 1 from Tensor.unfold, logits cast to float32"),
+    "blind-r15-correct-bert-draws-for-selected-only": Correct(
+        grade_id="bert_mask", source='def masquage_bert(tokens, id_mask, taille_vocab, graine):\n    g = torch.Generator().manual_seed(int(graine))\n    plat = tokens.reshape(-1).long()\n    N = plat.numel()\n    selection = torch.rand(N, generator=g) < 0.15\n    idx = torch.nonzero(selection).flatten()\n    u = torch.rand(len(idx), generator=g)\n    entrees = plat.clone()\n    a_masquer = idx[u < 0.8]\n    a_remplacer = idx[(u >= 0.8) & (u < 0.9)]\n    entrees[a_masquer] = id_mask\n    entrees[a_remplacer] = torch.randint(0, taille_vocab, (len(a_remplacer),), generator=g)\n    cibles = torch.full_like(plat, -100)\n    cibles[idx] = plat[idx]\n    return entrees.reshape(tokens.shape), cibles.reshape(tokens.shape)\n',
+        why="the 80/10/10 draw made for the selected tokens only, on the flattened tokens"),
+    "blind-r15-correct-equivariance-loop-rows": Correct(
+        grade_id="equivariance", source='def erreur_permutation(f, X, perm):\n    Y = f(X).detach()\n    Yp = f(X[perm]).detach()\n    pire = 0.0\n    for i in range(len(perm)):\n        e = float(torch.max(torch.abs(Yp[i] - Y[perm[i]])))\n        if e > pire:\n            pire = e\n    return pire\n',
+        why="the largest gap found row by row in a Python loop"),
+    "blind-r15-correct-gnn-loops-clamp": Correct(
+        grade_id="gnn", source='def couche_gnn(X, A, W_soi, W_voisins, agregation="somme"):\n    """ReLU(X W_soi + M W_voisins), M = A X ("somme") ou A X / max(1, deg) ("moyenne")."""\n    n = X.shape[0]\n    lignes = []\n    for i in range(n):\n        m_i = (A[i][:, None] * X).sum(dim=0)\n        if agregation == "moyenne":\n            deg = A[i].sum()\n            m_i = m_i / torch.clamp(deg, min=1.0)\n        lignes.append(m_i)\n    M = torch.stack(lignes)\n    return F.relu(X @ W_soi + M @ W_voisins)\n',
+        why="messages summed node by node, mean by clamp(deg, min=1)"),
+    "blind-r15-correct-gnn_train-dropout": Correct(
+        grade_id="gnn_train", source='class GNN(nn.Module):\n    def __init__(self, d_entree, d_cachee, n_classes):\n        super().__init__()\n        self.W_soi_1 = nn.Parameter(nn.init.xavier_uniform_(torch.empty(d_entree, d_cachee)))\n        self.W_voisins_1 = nn.Parameter(nn.init.xavier_uniform_(torch.empty(d_entree, d_cachee)))\n        self.W_soi_2 = nn.Parameter(nn.init.xavier_uniform_(torch.empty(d_cachee, d_cachee)))\n        self.W_voisins_2 = nn.Parameter(nn.init.xavier_uniform_(torch.empty(d_cachee, d_cachee)))\n        self.dropout = nn.Dropout(0.5)\n        self.sortie = nn.Linear(d_cachee, n_classes)\n\n    def forward(self, X, A):\n        H = couche_gnn(self.dropout(X), A, self.W_soi_1, self.W_voisins_1, "moyenne")\n        H = couche_gnn(self.dropout(H), A, self.W_soi_2, self.W_voisins_2, "moyenne")\n        return self.sortie(H)\n\n\nclass MLP(nn.Module):\n    def __init__(self, d, h, c):\n        super().__init__()\n        self.c1 = nn.Linear(d, h)\n        self.c2 = nn.Linear(h, c)\n\n    def forward(self, X):\n        return self.c2(F.relu(self.c1(X)))\n\n\ndef entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    torch.manual_seed(int(graine))\n    modele = GNN(X.shape[1], 32, n_classes)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    for _ in range(n_epoques):\n        opt.zero_grad()\n        F.cross_entropy(modele(X, A)[idx_train], y_train).backward()\n        opt.step()\n    modele.eval()\n    with torch.no_grad():\n        logits = modele(X, A)\n    return logits\n\n\ndef entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    torch.manual_seed(int(graine))\n    modele = MLP(X.shape[1], 32, n_classes)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(n_epoques):\n        opt.zero_grad()\n        F.cross_entropy(modele(X[idx_train]), y_train).backward()\n        opt.step()\n    with torch.no_grad():\n        return modele(X)\n',
+        why="dropout 0.5 before each couche_gnn, an MLP trained on the labelled rows only"),
+    "blind-r15-correct-posenc-exp-log-stack": Correct(
+        grade_id="posenc", source='def encodage_positionnel(n, d):\n    """Encodage sinusoïdal (n, d) : sin sur les colonnes paires, cos sur les impaires."""\n    position = torch.arange(0, n, dtype=torch.float32)[:, None]\n    div = torch.exp(torch.arange(0, d, 2, dtype=torch.float32) * (-math.log(10000.0) / d))\n    angles = position * div  # (n, d/2)\n    # on entrelace sin et cos : [sin0, cos0, sin1, cos1, ...]\n    pe = torch.stack([torch.sin(angles), torch.cos(angles)], dim=-1).reshape(n, d)\n    print("encodage :", tuple(pe.shape))\n    return pe\n',
+        why="float32, frequencies as exp(−2i ln(10000)/d), sin and cos stacked then interleaved"),
+}
+CORRECT.update(_BLIND_R15_CORRECT)
+CORRECT_GROUPS["blind-r15-correct-1"] = ("blind-r15-correct-transformer-buffer-mask",
+                                         "blind-r15-correct-transformer_train-unfold-float32",
+                                         "blind-r15-correct-bert-draws-for-selected-only",
+                                         "blind-r15-correct-equivariance-loop-rows",
+                                         "blind-r15-correct-gnn-loops-clamp",
+                                         "blind-r15-correct-gnn_train-dropout",
+                                         "blind-r15-correct-posenc-exp-log-stack")
+CORRECT_GROUPS["blind-r15-correct-2"] = ("blind-r15-correct-transformer-gelu-tanh",)
+CORRECT_GROUPS["blind-r15-correct-3"] = ("blind-r15-correct-transformer-position-parameter",)

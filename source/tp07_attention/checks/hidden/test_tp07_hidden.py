@@ -824,6 +824,10 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
                     hint_en="index X[perm] (a copy) without writing into X or perm",
                 )
             continue
+        # An answer that draws its own permutation gives a random gap, which may happen to
+        # fit one of the wrong formulas below: the identity permutation tells it first.
+        if _ignores_perm(submission, fn, X):
+            raise _own_permutation_error()
         if genre == "petit" and abs(got - want) <= 2e-4:
             raise CheckFailed(
                 "erreur_permutation perd la précision sur une fonction du correcteur dont "
@@ -851,11 +855,24 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
             )
         inverse = float((f(Xt[perm]) - f(Xt)[np.argsort(perm)]).abs().max())
         invariance = float((f(Xt[perm]) - f(Xt)).abs().max())
+        # f(X[perm]) against f(X[perm])[perm]: on an equivariant f the same rows as the
+        # invariance gap (Y[perm] − Y[perm][perm] and Y[perm] − Y pair the same rows).
+        twice = float((f(Xt[perm]) - f(Xt[perm])[perm]).abs().max())
         is_inverse = abs(got - inverse) <= 1e-6 + 1e-4 * abs(inverse)
         is_invariance = abs(got - invariance) <= 1e-6 + 1e-4 * abs(invariance)
-        if is_inverse and is_invariance:  # both fit this function: another one tells them apart
+        is_twice = abs(got - twice) <= 1e-6 + 1e-4 * abs(twice)
+        if is_inverse + is_invariance + is_twice > 1:  # another function tells them apart
             ambiguous = True
             continue
+        if is_twice:
+            raise CheckFailed(
+                "erreur_permutation compare f(X[perm]) à f(X[perm])[perm] : elle permute la "
+                "sortie de l'entrée DÉJÀ permutée ; la référence est la sortie de X lui-même, "
+                "permutée ensuite, f(X)[perm]",
+                "erreur_permutation compares f(X[perm]) with f(X[perm])[perm]: it permutes the "
+                "output of the input ALREADY permuted; the reference is the output of X itself, "
+                "permuted afterwards, f(X)[perm]",
+            )
         if is_inverse:
             raise CheckFailed(
                 "erreur_permutation permute la sortie par la permutation inverse (f(X)[argsort(perm)]) : "
@@ -871,8 +888,6 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
                 "erreur_permutation compares f(X[perm]) with f(X): that is invariance; "
                 "equivariance compares f(X[perm]) with f(X)[perm]",
             )
-        if _ignores_perm(submission, fn, X):
-            raise _own_permutation_error()
         raise _permutation_error()
     if ambiguous:
         raise _permutation_error()

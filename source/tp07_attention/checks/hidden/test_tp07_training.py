@@ -15,7 +15,10 @@ future show far above float32 rounding: without the mask, with the softmax over 
 or a mask filled with 0, the change is 8 to 50 times `tolerance_for(device, float32)` on
 CUDA, 5 times more on the CPU; a causal model gives exactly 0), then on the trained
 `modele_car`: changing the characters after position t must leave the logits up to t
-unchanged. Bits per character: the grader cuts windows of CONTEXTE characters from held-out
+unchanged. The re-drawn model also runs a sequence shorter than its contexte (as generer's
+prompts): its logits must be the first ones of the longer sequence, which positions counted
+from the end of the context (arange(contexte − T, contexte)) fail, as every other check runs
+T = contexte, where those are 0, …, T − 1. Bits per character: the grader cuts windows of CONTEXTE characters from held-out
 text the student never had (texte_validation.txt, beside this file) and sends only the
 windows; the model's logits at the last position are scored here against the character that
 follows each window, which stays grader-side. Every call into the student's model goes
@@ -73,11 +76,13 @@ from ..public.helpers import (
     redraw_parameters,
     sbm,
     student_error,
+    transformer_error,
 )
 from .helpers import (
     GNN_RECORDING,
     GNN_REFERENCES,
     gnn_records,
+    grader_attention_call,
     notebook_namespace,
     with_grader_attention,
 )
@@ -396,22 +401,24 @@ def _check_layers(calls: list, n: int, d: int, h: int) -> None:
     """The statement's GNN(d_entree, d_cachee, n_classes): two couche_gnn layers, the first on
     the features X with weights (d_entree, d_cachee), the second with (d_cachee, d_cachee),
     four distinct weight matrices (two layers of their own), then the linear layer."""
-    label = "GNN(d_entree, d_cachee, n_classes) du correcteur"
+    # The class is the student's; the grader builds it with its own sizes.
+    fr, en = "votre GNN(d_entree, d_cachee, n_classes)", "your GNN(d_entree, d_cachee, n_classes)"
+    built_fr, built_en = "construit par le correcteur", "built by the grader"
     if len(calls) != 2:
         raise CheckFailed(
-            f"{label} appelle couche_gnn {len(calls)} fois dans forward : l'énoncé demande deux "
+            f"{fr}, {built_fr}, appelle couche_gnn {len(calls)} fois dans forward : l'énoncé demande deux "
             "couches couche_gnn, puis une couche linéaire",
-            f"{label} calls couche_gnn {len(calls)} times in forward: the statement asks for two "
+            f"{en}, {built_en}, calls couche_gnn {len(calls)} times in forward: the statement asks for two "
             "couche_gnn layers, then a linear layer",
         )
     first, second = calls
     if tuple(first["X"]) != (n, d):
         raise CheckFailed(
-            f"dans {label}, la première couche couche_gnn ne reçoit pas les caractéristiques X "
+            f"dans {fr} {built_fr}, la première couche couche_gnn ne reçoit pas les caractéristiques X "
             "elles-mêmes (une projection d'entrée les précède ?) : l'énoncé demande deux couches "
             "couche_gnn sur X, de poids W_soi, W_voisins de forme (d_entree, d_cachee) puis "
             "(d_cachee, d_cachee), puis une couche linéaire",
-            f"in {label}, the first couche_gnn layer does not receive the features X themselves "
+            f"in {en} {built_en}, the first couche_gnn layer does not receive the features X themselves "
             "(an input projection before it?): the statement asks for two couche_gnn layers on "
             "X, with weights W_soi, W_voisins of shape (d_entree, d_cachee) then (d_cachee, "
             "d_cachee), then a linear layer",
@@ -419,21 +426,21 @@ def _check_layers(calls: list, n: int, d: int, h: int) -> None:
     shapes = [tuple(c[k]) for c in calls for k in ("soi", "voisins")]
     if shapes != [(d, h), (d, h), (h, h), (h, h)]:
         raise CheckFailed(
-            f"dans {label}, les poids des couches couche_gnn n'ont pas la largeur d_cachee : "
+            f"dans {fr} {built_fr}, les poids des couches couche_gnn n'ont pas la largeur d_cachee : "
             "W_soi et W_voisins sont de forme (d_entree, d_cachee) dans la première couche, "
             "(d_cachee, d_cachee) dans la seconde ; utilisez l'argument d_cachee, pas une "
             "largeur fixe",
-            f"in {label}, the weights of the couche_gnn layers do not have the width d_cachee: "
+            f"in {en} {built_en}, the weights of the couche_gnn layers do not have the width d_cachee: "
             "W_soi and W_voisins are (d_entree, d_cachee) in the first layer, (d_cachee, "
             "d_cachee) in the second; use the d_cachee argument, not a fixed width",
         )
     ids = [i for c in calls for i in c["ids"]]
     if len(set(ids)) != 4:
         raise CheckFailed(
-            f"dans {label}, les deux couches couche_gnn partagent des poids (ou W_soi et "
+            f"dans {fr} {built_fr}, les deux couches couche_gnn partagent des poids (ou W_soi et "
             "W_voisins sont le même tenseur) : chaque couche a ses propres nn.Parameter W_soi "
             "et W_voisins, quatre matrices en tout",
-            f"in {label}, the two couche_gnn layers share weights (or W_soi and W_voisins are "
+            f"in {en} {built_en}, the two couche_gnn layers share weights (or W_soi and W_voisins are "
             "the same tensor): each layer has its own nn.Parameter W_soi and W_voisins, four "
             "matrices in all",
         )
@@ -661,11 +668,14 @@ def training_mechanics(fn, *args):
 
 @kernel_side
 def gnn_scaled_adjacency(GNN, graine, d, h, c, X, A):
-    """Runs in the student's kernel: a fresh GNN's logits on (X, A) and on (X, 2 A)."""
+    """Runs in the student's kernel: a fresh GNN's logits on (X, A) and on (X, 2 A), in eval
+    mode as an evaluation reads them (a GNN with dropout, which the statement allows, gives
+    other logits at every call in training mode)."""
     import torch
 
     torch.manual_seed(int(graine))
     modele = GNN(d, h, c)
+    modele.eval()
     with torch.no_grad():
         return modele(X, A), modele(X, 2 * A)
 
@@ -846,14 +856,35 @@ def test_gnn_beats_features_only_mlp(submission, seed):
 # ---------------------------------------------------------------- character-level Transformer
 
 
-def _logits(submission, label: str, model, X: np.ndarray, references: bool) -> np.ndarray:
-    """The model's logits on X; with `references`, run with the grader's attention and MHA."""
+def _logits(submission, label: str, model, X: np.ndarray, references: bool,
+            shorter: bool = False) -> np.ndarray:
+    """The model's logits on X; with `references`, run with the grader's attention and MHA.
+    `shorter`: X is shorter than the model's contexte, which the same model has just run on;
+    an error there is named as the length's."""
     if not references:
         got = guarded(submission, label, model, Tensor(X), via=model_logits.install(submission).name,
                       uses=("attention", "attention_multi_tetes"))
-    else:
+    elif not shorter:
         got = with_grader_attention(submission, label, model_logits.install(submission).name,
                                     model, Tensor(X), quoi="tout")
+    else:
+        try:
+            got = grader_attention_call(submission, label, model_logits.install(submission).name,
+                                        model, Tensor(X), quoi="tout")
+        except StudentError as exc:
+            if exc.ename in ("NotImplementedError", "NameError") or "TP07_" in exc.evalue:
+                raise transformer_error(submission, label, exc) from None
+            raise CheckFailed(
+                f"{label} marche sur une suite de contexte caractères mais lève {exc.ename} sur "
+                "une suite plus courte : le modèle doit accepter toute longueur T ≤ contexte "
+                "(generer lui donne des débuts plus courts) ; prenez T = idx.shape[1], les "
+                "positions 0, …, T − 1, torch.arange(T) (pas arange(contexte)), et un masque "
+                "causal (T, T)",
+                f"{label} works on a sequence of contexte characters but raises {exc.ename} on "
+                "a shorter one: the model must accept any length T ≤ contexte (generer gives it "
+                "shorter prompts); take T = idx.shape[1], the positions 0, …, T − 1, "
+                "torch.arange(T) (not arange(contexte)), and a (T, T) causal mask",
+            ) from None
     return as_array(got, label, allow_nan=True)
 
 
@@ -864,9 +895,18 @@ def _causality_gap(submission, label: str, model, X: np.ndarray, t: int, rng, vo
     future = X2[:, t + 1 :]
     X2[:, t + 1 :] = (future + rng.integers(1, vocab, size=future.shape)) % vocab
     both = np.concatenate([X, X2])
-    logits = _logits(submission, label, model, both, references)
+    logits = _finite_logits(submission, label, model, both, vocab, references)
     B = len(X)
-    if logits.shape[:2] != both.shape or logits.ndim != 3 or logits.shape[2] != vocab:
+    gap = float(np.abs(logits[:B, : t + 1] - logits[B:, : t + 1]).max())
+    tol = tolerance_for(device, "float32") * (1.0 + float(np.abs(logits).max()))
+    return gap, tol
+
+
+def _finite_logits(submission, label: str, model, X: np.ndarray, vocab: int,
+                   references: bool, shorter: bool = False) -> np.ndarray:
+    """The model's logits on X, of shape (B, T, vocab) and finite (else the check fails)."""
+    logits = _logits(submission, label, model, X, references, shorter)
+    if logits.shape[:2] != X.shape or logits.ndim != 3 or logits.shape[2] != vocab:
         raise CheckFailed(
             f"{label} donne des logits de forme {logits.shape} pour une entrée (B, T) : "
             "(B, T, vocab) attendu",
@@ -885,9 +925,105 @@ def _causality_gap(submission, label: str, model, X: np.ndarray, t: int, rng, vo
             f"{label} donne des logits non finis (NaN ou inf)",
             f"{label} gives non-finite logits (NaN or inf)",
         )
-    gap = float(np.abs(logits[:B, : t + 1] - logits[B:, : t + 1]).max())
-    tol = tolerance_for(device, "float32") * (1.0 + float(np.abs(logits).max()))
+    return logits
+
+
+def _prefix_gap(submission, label: str, model, X: np.ndarray, short: int, vocab: int, device):
+    """(largest gap between the logits of X[:, :short] and the first `short` logits of X,
+    scale). The output at t reads the characters 0, …, t only: a sequence shorter than
+    contexte gives the same first outputs as a longer one that starts alike. A correct model
+    differs by float32 rounding only (other matrix sizes): 1e-6 of the logits' scale, with
+    masks sliced from a buffer, blocks in an nn.Sequential or GELU's tanh form alike; the
+    tolerance is tolerance_for(device, float32) of that scale (1e-3 on the CPU). Positions
+    counted from the end of the context, arange(contexte − T, contexte), or reversed, give
+    every short position another embedding: a gap of the order of the logits themselves."""
+    full = _finite_logits(submission, label, model, X, vocab, references=True)
+    part = _finite_logits(submission, label, model, X[:, :short], vocab, references=True,
+                          shorter=True)
+    gap = float(np.abs(part - full[:, :short]).max())
+    tol = tolerance_for(device, "float32") * (1.0 + float(np.abs(full).max()))
     return gap, tol
+
+
+@kernel_side
+def position_indices(modele, idx, contexte):
+    """Runs in the student's kernel: what each nn.Embedding of `contexte` rows (the position
+    table) receives in one forward pass on idx (B, T): "zero" when every row it is given is
+    0, …, T − 1, "autres" when one is not, None when no such table runs (a position table
+    kept as an nn.Parameter) or the model raises."""
+    import torch
+
+    tables = [m for m in modele.modules()
+              if isinstance(m, torch.nn.Embedding) and m.num_embeddings == int(contexte)]
+    recues = []
+    crochets = [m.register_forward_pre_hook(
+        lambda m, e: recues.append(e[0].detach().cpu()) if e and isinstance(e[0], torch.Tensor) else None)
+        for m in tables]
+    try:
+        appareil = next(modele.parameters()).device
+    except StopIteration:
+        appareil = torch.device("cpu")
+    modele.eval()
+    try:
+        with torch.no_grad():
+            modele(idx.to(appareil))
+    except Exception:  # noqa: BLE001 - the check itself reports the model's errors
+        return None
+    finally:
+        for c in crochets:
+            c.remove()
+    if not recues:
+        return None
+    T = int(idx.shape[1])
+    for r in recues:
+        if r.ndim == 0 or r.shape[-1] != T or not bool((r.reshape(-1, T) == torch.arange(T)).all()):
+            return "autres"
+    return "zero"
+
+
+def _prefix_fault(submission, label: str, model, X: np.ndarray, contexte: int,
+                  gap: float) -> CheckFailed:
+    """The message for a model whose first outputs change with the length of the sequence:
+    the position table's indices named when the probe sees them."""
+    try:
+        seen = with_grader_attention(submission, label, position_indices.install(submission).name,
+                                     model, Tensor(X), contexte, quoi="tout")
+    except (CheckFailed, SubmissionError):
+        seen = None
+    if seen == "autres":
+        return CheckFailed(
+            f"{label} : sur une suite de T < contexte caractères, les logits des premières "
+            f"positions ne sont pas ceux d'une suite plus longue qui commence pareil (écart "
+            f"{fmt_order(gap)}) : votre plongement de position ne reçoit pas les positions "
+            "0, …, T − 1 ; le caractère en position t reçoit le plongement de la position t, "
+            "self.position(torch.arange(T)) avec T = idx.shape[1], quel que soit contexte (pas "
+            "des positions comptées depuis la fin du contexte) : la sortie en t ne dépend que "
+            "des caractères 0, …, t, pas du nombre de caractères qui suivent (generer donne au "
+            "modèle des débuts plus courts que contexte)",
+            f"{label}: on a sequence of T < contexte characters, the logits of the first "
+            f"positions are not those of a longer sequence that starts alike (gap "
+            f"{fmt_order(gap)}): your position embedding does not receive the positions "
+            "0, …, T − 1; the character at position t gets the embedding of position t, "
+            "self.position(torch.arange(T)) with T = idx.shape[1], whatever contexte (not "
+            "positions counted from the end of the context): the output at t depends on the "
+            "characters 0, …, t only, not on how many characters follow (generer gives the "
+            "model prompts shorter than contexte)",
+        )
+    return CheckFailed(
+        f"{label} : sur une suite de T < contexte caractères, les logits des premières "
+        f"positions ne sont pas ceux d'une suite plus longue qui commence pareil (écart "
+        f"{fmt_order(gap)}) : la sortie en position t ne doit dépendre que des caractères "
+        "0, …, t, pas du nombre de caractères qui suivent ni de contexte ; prenez T = "
+        "idx.shape[1], le plongement des positions 0, …, T − 1, self.position(torch.arange(T)), "
+        "et un masque causal (T, T) (generer donne au modèle des débuts plus courts que "
+        "contexte)",
+        f"{label}: on a sequence of T < contexte characters, the logits of the first positions "
+        f"are not those of a longer sequence that starts alike (gap {fmt_order(gap)}): the "
+        "output at position t must depend on the characters 0, …, t only, not on how many "
+        "characters follow nor on contexte; take T = idx.shape[1], the embedding of the "
+        "positions 0, …, T − 1, self.position(torch.arange(T)), and a (T, T) causal mask "
+        "(generer gives the model prompts shorter than contexte)",
+    )
 
 
 def _wrong_causal_mask(submission, T: int) -> bool:
@@ -944,6 +1080,8 @@ def test_transformer_is_causal(submission, rng, seed, device):
         vocab, heads = int(rng.integers(8, 21)), int(rng.choice([2, 4]))
         d, layers = heads * int(rng.integers(4, 9)), int(rng.integers(1, 3))
         T = int(rng.integers(10, 21))
+        if vocab == T:  # the position table is then the one nn.Embedding of contexte rows
+            vocab += 1
         label = _SMALL_TRANSFORMER
         model = _redrawn(submission, label, rng, vocab, d, heads, layers, T)
         X = rng.integers(0, vocab, size=(4, T))
@@ -955,6 +1093,14 @@ def test_transformer_is_causal(submission, rng, seed, device):
                       higher_is_better=False, kind="tolerance")
         if gap > tol:
             raise _not_causal(label, t, gap, _wrong_causal_mask(submission, T))
+        # The same model on a shorter sequence (T' < contexte, as generer's prompt): its
+        # outputs are the first T' outputs of the longer one.
+        short = int(rng.integers(2, T - 1))
+        gap, tol = _prefix_gap(submission, label, model, X, short, vocab, device)
+        record_margin("gap between a shorter sequence's logits and the first ones of a longer",
+                      gap, tol, higher_is_better=False, kind="tolerance")
+        if gap > tol:
+            raise _prefix_fault(submission, label, model, X[:, :short], T, gap)
 
 
 @pytest.mark.item("transformer", points=0.5)
@@ -1006,15 +1152,19 @@ def test_transformer_residuals_and_positions(submission, rng):
         )
         z = (x - x.mean(axis=-1, keepdims=True)) / np.sqrt(x.var(axis=-1, keepdims=True) + 1e-5)
         if np.isfinite(normed).all() and np.abs(normed - z).max() <= 1e-3 * (1 + np.abs(z).max()):
+            # A post-norm block and one that normalises x itself before the sum (x = LN1(x),
+            # then x + MHA(x)) both give LN(x) here.
             raise CheckFailed(
-                f"{label} : la LayerNorm s'applique AVANT chaque sous-couche (pre-norm), pas après "
-                "la somme : x = x + MHA(LN1(x)) puis x = x + MLP(LN2(x)) ; votre bloc calcule "
-                "LN(x + sous_couche(x)) (post-norm), si bien que sa sortie est toujours "
-                "normalisée et que x n'est plus transmis tel quel",
-                f"{label}: the LayerNorm comes BEFORE each sub-layer (pre-norm), not after the "
-                "sum: x = x + MHA(LN1(x)) then x = x + MLP(LN2(x)); your block computes "
-                "LN(x + sublayer(x)) (post-norm), so its output is always normalised and x is "
-                "no longer passed through unchanged",
+                f"{label} : la LayerNorm s'applique AVANT chaque sous-couche (pre-norm), sur "
+                "l'entrée de la sous-couche seulement : x = x + MHA(LN1(x)) puis "
+                "x = x + MLP(LN2(x)) ; votre bloc remplace x par sa version normalisée (il "
+                "calcule LN(x + sous_couche(x)) en post-norm, ou x = LN1(x) avant la somme), si "
+                "bien que sa sortie est toujours normalisée et que x n'est plus transmis tel quel",
+                f"{label}: the LayerNorm comes BEFORE each sub-layer (pre-norm), on the "
+                "sub-layer's input only: x = x + MHA(LN1(x)) then x = x + MLP(LN2(x)); your "
+                "block replaces x by its normalised version (it computes LN(x + sublayer(x)) "
+                "post-norm, or x = LN1(x) before the sum), so its output is always normalised "
+                "and x is no longer passed through unchanged",
             )
         raise CheckFailed(
             f"{label} dont tous les paramètres valent 0 devrait renvoyer son entrée x (chaque "
@@ -1613,11 +1763,20 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
         )
     lrs = [float(v) for v in out.get("lrs") or []]
     if lrs and not any(abs(v - 0.05) <= 1e-12 for v in lrs):
+        # AdamW's own default is 1e-3: an optimiser built without lr= shows it; any other
+        # value the loop never received is written in the code.
+        if all(abs(v - 1e-3) <= 1e-12 for v in lrs):
+            how = ("sans lr= : AdamW prend alors sa propre valeur par défaut",
+                   "without lr=: AdamW then takes its own default")
+        else:
+            how = ("avec un pas fixe écrit dans le code, pas celui qu'elle reçoit",
+                   "with a fixed step written in the code, not the one it receives")
         raise CheckFailed(
-            f"{name} n'utilise pas son argument lr : créez l'optimiseur avec "
-            "torch.optim.AdamW(modele.parameters(), lr=lr), pas avec sa valeur par défaut",
-            f"{name} does not use its lr argument: build the optimiser with "
-            "torch.optim.AdamW(modele.parameters(), lr=lr), not with its default",
+            f"{name} n'utilise pas son argument lr : l'optimiseur est créé {how[0]} ; créez-le "
+            "avec torch.optim.AdamW(modele.parameters(), lr=lr) (ni valeur fixe, ni valeur par "
+            "défaut)",
+            f"{name} does not use its lr argument: the optimiser is built {how[1]}; build it "
+            "with torch.optim.AdamW(modele.parameters(), lr=lr) (no fixed value, no default)",
         )
     kinds = [str(k) for k in out.get("optimiseurs") or []]
     if kinds and kinds != ["AdamW"]:

@@ -1305,13 +1305,13 @@ def test_reparametrisation_draws_normal_noise(submission, rng, seed):
         distinct = len(np.unique(u, axis=0))
         if distinct < n // 2:
             raise CheckFailed(
-                f"sans eps, pour mu et logvar de forme ({n}, 2), les {n} lignes de (z − μ)/σ ne "
-                f"contiennent que {distinct} bruit(s) distinct(s) : le même ε est partagé par tous "
+                "sans eps, les lignes de (z − μ)/σ (une par exemple) contiennent "
+                "bien moins de bruits distincts que d'exemples : le même ε est partagé par tous "
                 "les exemples (un vecteur de k valeurs tiré une fois, torch.randn(k) ou "
                 "torch.randn(mu.shape[-1]), diffusé sur les lignes) ; il faut un ε par exemple : "
                 "torch.randn_like(mu), de forme (N, k)",
-                f"without eps, for mu and logvar of shape ({n}, 2), the {n} rows of (z − μ)/σ hold "
-                f"only {distinct} distinct noise(s): the same ε is shared by every example (a "
+                "without eps, the rows of (z − μ)/σ (one per example) hold far fewer "
+                "distinct noises than examples: the same ε is shared by every example (a "
                 "vector of k values drawn once, torch.randn(k) or torch.randn(mu.shape[-1]), "
                 "broadcast over the rows); one ε per example is needed: torch.randn_like(mu), of "
                 "shape (N, k)",

@@ -121,11 +121,12 @@ def test_construire_rotations_exemple(submission):
             and np.array_equal(np.rot90(X[i], k), X_rot[j])
         ]
         if not matches:
+            hint = _not_a_rotation_hint(X, X_rot[j])
             raise CheckFailed(
                 f"{call} : X_rot[{j}] = {X_rot[j].tolist()} n'est aucune rotation np.rot90(X[i], k) "
-                f"({_not_a_rotation_hint(X, X_rot[j])[0]})",
+                f"({hint[0]})",
                 f"{call}: X_rot[{j}] = {X_rot[j].tolist()} is no rotation np.rot90(X[i], k) "
-                f"({_not_a_rotation_hint(X, X_rot[j])[1]})",
+                f"({hint[1]})",
             )
         i, k = matches[0]
         if int(y_rot[j]) != k:

@@ -19,11 +19,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from autograder.course import Course
-from autograder.prove.judge import Correct, Scenario, scenario_findings
+from autograder.prove.judge import Correct, Scenario, leak_findings, scenario_findings
 from autograder.prove.run import replacements_for
 from autograder.prove.scenarios import ScenarioSet, find_scenarios, load_scenario_set
 from autograder.results import GradeReport
-from tests.leaks import report_leaks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,11 +80,10 @@ def scenario_problems(scenarios: dict[str, Scenario], report: GradeReport) -> li
     """Every way the graded report differs from what the scenarios promise.
 
     That includes every hidden check whose message (or rendered feedback) shows a value it
-    expected on its hidden input (tests/leaks.py): each TP's wrong answers are graded here
+    expected on its hidden input (autograder/prove/leaks.py): each TP's wrong answers are graded here
     anyway, so the leak test costs no kernel time.
     """
-    problems = [str(f) for f in scenario_findings(scenarios, report)]
-    problems += [f"leak: {leak}" for leak in report_leaks(report)]
+    problems = [str(f) for f in scenario_findings(scenarios, report) + leak_findings("", report)]
     return problems
 
 

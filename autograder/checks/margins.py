@@ -101,7 +101,7 @@ def record_given(args: tuple, kwargs: dict) -> None:
     """Note the numbers a call sends to the student's code (the proxy calls this).
 
     The student's code receives them, so a message may name them (an input width, x0)
-    even when an expected value coincides with one; see tests/leaks.py.
+    even when an expected value coincides with one; see autograder/prove/leaks.py.
     """
     sink = _EXPECTED.get()
     if sink is None or len(sink) >= _MAX_EXPECTED_RECORDS:

@@ -81,7 +81,7 @@ def data_read_message(reads: Sequence[DataRead]) -> Message:
         by_fn.setdefault(r.function, []).append(r)
     fr, en = [], []
     for fn, rs in by_fn.items():
-        # Names only: a shape could print a number a hidden check expects (tests/leaks.py).
+        # Names only: a shape could print a number a hidden check expects (autograder/prove/leaks.py).
         variables = ", ".join(f"`{r.variable}`" for r in rs[:MAX_NAMED])
         plural = len(rs[:MAX_NAMED]) > 1
         fr.append(f"`{fn}` lit {'les variables' if plural else 'la variable'} du notebook {variables}")

@@ -1,7 +1,7 @@
 """What a graded report must show for the answers it was built from: the one judgement shared by
 the TP tests (tests/tp_harness.py) and `autograder prove`, so both hold a TP to the same bar.
 
-Pure functions of a GradeReport: no kernel, no file. Each finding is a plain dataclass whose
+Pure functions of a GradeReport: no kernel, no file (the leak test renders the report in memory). Each finding is a plain dataclass whose
 `str()` is the line the TP tests print.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from autograder.prove.leaks import report_leaks
 from autograder.results import CheckResult, GradeReport, Status
 
 
@@ -47,6 +48,7 @@ NO_HINT = "no-hint"  # no failing message holds the expected hint
 PROBLEM = "problem"  # the solution's report holds a grading problem
 WRONG_TOTAL = "wrong-total"  # the report's max_score differs from the solution's
 GRADER_ERROR = "grader-error"  # the grader itself failed on this grading (no report)
+LEAK = "leak"  # a hidden check's message or rendered feedback shows a value it expected
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,8 @@ class Finding:
             return f"{self.item}::{self.check} {s}: {self.detail}"
         if self.kind == PROBLEM:
             return f"{m}: problem {self.detail}"
+        if self.kind == LEAK:
+            return f"{m}: leak: {self.detail}"
         return f"{m}: {self.kind} {self.detail}"
 
 
@@ -147,6 +151,14 @@ def solution_findings(report: GradeReport, subject: str = "solution") -> list[Fi
     ]
     found += [Finding(PROBLEM, subject, detail=f"{p.code}: {p.message.fr} ({p.where})") for p in report.problems]
     return found
+
+
+def leak_findings(subject: str, report: GradeReport) -> list[Finding]:
+    """Every hidden check whose message (FR, EN) or rendered feedback shows a value it expected
+    on its hidden input: the course seed is the same on every push, so a student could
+    hard-code it. Any grading may show one (a wrong answer's hint, a correct variant's
+    partial message), so every judgement runs it."""
+    return [Finding(LEAK, subject, detail=leak) for leak in report_leaks(report)]
 
 
 def changed_items(replaced: Iterable[str], affects: Mapping[str, Iterable[str]]) -> set[str]:

@@ -25,6 +25,7 @@ from autograder.prove.judge import (
     GRADER_ERROR,
     WRONG_TOTAL,
     Finding,
+    leak_findings,
     lost_points,
     scenario_findings,
     solution_findings,
@@ -100,16 +101,18 @@ def answer_cells(nb: dict[str, Any]) -> list[tuple[str, str]]:
 
 def judge_grading(kind: str, group: str, chosen: ScenarioSet, report: GradeReport, solution_max: float | None) -> list[Finding]:
     """The one judgement of a grading (`prove`, `release` and the TP tests): the solution
-    keeps every point, a correct group too, a wrong group loses exactly what it names."""
+    keeps every point, a correct group too, a wrong group loses exactly what it names, and
+    no hidden message shows what its check expected."""
+    leaks = leak_findings(group, report)
     if kind == "solution":
-        return solution_findings(report)
+        return solution_findings(report) + leaks
     found: list[Finding] = []
     if solution_max is not None and report.max_score != solution_max:
         found.append(Finding(WRONG_TOTAL, group, detail=f"max score {report.max_score:g}, the solution's {solution_max:g}"))
     if kind == "correct":
-        return found + lost_points(group, report)
+        return found + lost_points(group, report) + leaks
     names = chosen.groups[group]
-    return found + scenario_findings({n: chosen.scenarios[n] for n in names}, report)
+    return found + scenario_findings({n: chosen.scenarios[n] for n in names}, report) + leaks
 
 
 def replacements_for(chosen: ScenarioSet, group: str, kind: str) -> dict[str, str]:

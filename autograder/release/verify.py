@@ -6,7 +6,8 @@ the release hands out free points, and a solution that fails its own checks cann
 released. Then every answer of the TP's scenarios file (source/<tp>/scenarios.py) is graded
 in the same kernel pool and judged as `autograder prove` and the TP tests judge it
 (`autograder.prove.run.judge_grading`): a correct variant keeps every point, a wrong answer
-loses exactly the points it names, with its hint. `scenarios=False` (`--skip-scenarios`)
+loses exactly the points it names, with its hint, and no grading (the two views included)
+shows a hidden check's expected value. `scenarios=False` (`--skip-scenarios`)
 is for drafts, and the result says the proof was skipped.
 """
 
@@ -20,7 +21,7 @@ from typing import Any
 from autograder.config import GradeOptions
 from autograder.course import TP
 from autograder.grading.grade import grade_notebook_dict, pool_for_tp
-from autograder.prove.judge import Finding
+from autograder.prove.judge import Finding, leak_findings
 from autograder.prove.run import judge_grading, replacements_for, targets_of, with_answers
 from autograder.prove.scenarios import ScenarioSet, find_scenarios, load_scenario_set
 from autograder.release.files import VerifyResult
@@ -121,6 +122,7 @@ def make_verifier(
             problems += [f"  {c.name} [{c.item}] gives {c.score:g}" for c in free]
         if any(p.code in ("kernel-died", "kernel-start-failed") for p in rel.problems):
             problems.append("the untouched release crashed the kernel")
+        problems += [str(f) for f in leak_findings("solution", sol) + leak_findings("untouched release", rel)]
         problems += found
         return VerifyResult(
             ok=not problems,

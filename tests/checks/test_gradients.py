@@ -233,7 +233,7 @@ def test_hidden_gradient_messages_give_the_error_to_one_digit():
     """A relative error printed to two digits on a hidden input read, in CI, like one of the
     128 expected entries (0.34 for 0.3400879…): one digit is what a student acts on."""
     from autograder.checks.errors import expected_values_shown
-    from tests.leaks import value_leaks
+    from autograder.prove.leaks import value_leaks
 
     expected = np.full((4, 3), 0.9)
     expected[0, 0] = 0.3400879588739837

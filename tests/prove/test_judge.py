@@ -3,6 +3,8 @@ must show, and how mutants sharing a grading are told apart."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from autograder.prove import judge
 from autograder.prove.judge import (
     Correct,
@@ -13,10 +15,13 @@ from autograder.prove.judge import (
 )
 from autograder.prove.mutate import Mutant
 from autograder.prove.mutation import attribute, grade_mutants, item_scores, plan_batches
+from autograder.prove.run import judge_grading
+from autograder.prove.scenarios import ScenarioSet
 from autograder.results import (
     CellRun,
     CheckResult,
     CommitInfo,
+    Expected,
     GradeReport,
     Message,
     Problem,
@@ -183,3 +188,19 @@ def test_a_timed_out_cell_is_regraded_alone_and_the_rest_together():
     assert calls == [("fwd", "helper", "other"), ("other",), ("fwd", "helper")] and gradings == 3
     assert {r.id: r.caught for r in results} == {"other:Op@0:0": True, "fwd:Op@0:0": True, "helper:Op@0:0": False}
     assert not errors
+
+
+def test_every_judgement_looks_for_leaks_in_hidden_messages():
+    """A wrong answer's hint, a correct variant's report and the solution's: each grading is
+    searched for a hidden check's expected value (the course seed is the same on every push)."""
+    leaky = Message("attendu 26425 paramètres", "expected 26425 parameters")
+    c = check("test_grad_value", "grad", 0, message=leaky)
+    c = CheckResult(c.name, c.item, c.score, c.max_score, c.status, c.visibility, message=c.message,
+                    expected=(Expected("nombre de paramètres", (26425.0,), "value"),))
+    r = report(c, check("test_other", "other", 1))
+    chosen = ScenarioSet(Path("scenarios.py"), scenarios={"sign": SIGN}, groups={"g": ("sign",)})
+    found = judge_grading("wrong", "g", chosen, r, r.max_score)
+    assert judge.LEAK in kinds(found)
+    assert "g: leak: test_grad_value [fr] nombre de paramètres = 26425.0: '26425'" in [str(f) for f in found]
+    assert judge.LEAK in kinds(judge_grading("correct", "g", chosen, r, r.max_score))
+    assert kinds(judge.leak_findings("s", report(check("test_other", "other", 0)))) == []

@@ -103,3 +103,17 @@ def test_a_check_file_that_does_not_import_refuses_the_release(tmp_path, capsys)
     err = capsys.readouterr().err
     assert "a check file does not import" in err and "test_casse.py" in err
     assert not (root / "release").exists()
+
+
+def test_a_hidden_message_showing_its_expected_value_refuses_the_release(tmp_path, capsys):
+    """The leak test runs in the release's proof, not only in the course's slow step: a hint
+    that prints carre(x) on the hidden x would let a student hard-code it."""
+    root = scaffolded_course(tmp_path / "course")
+    hidden = root / "source" / TP / "checks" / "hidden" / "test_hidden.py"
+    text = hidden.read_text(encoding="utf-8")
+    text = text.replace('hint_fr="carre doit aussi accepter un simple nombre"', 'hint_fr=f"attendu {x**2:.4f}"')
+    hidden.write_text(text, encoding="utf-8")
+    assert main(["release", TP, "--course", str(root), "--lang", "en"]) == EXIT_REFUSED
+    err = capsys.readouterr().err
+    assert "(carre-doubles-instead-of-squaring): carre-wrong: leak: test_carre_nombre [fr] carre(x) pour un nombre x" in err, err
+    assert not (root / "release").exists()

@@ -14,8 +14,8 @@ from __future__ import annotations
 import pytest
 
 from autograder.prove.judge import lost_points
+from autograder.prove.leaks import report_leaks
 from autograder.results import GradeReport, Status
-from tests.leaks import report_leaks
 from tests.tp_harness import (
     REGRADINGS,
     SOLUTION,

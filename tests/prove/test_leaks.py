@@ -1,4 +1,4 @@
-"""The leak matcher (tests/leaks.py) and the recording it relies on (record_expected)."""
+"""The leak matcher (autograder/prove/leaks.py) and the recording it relies on (record_expected)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 from autograder.checks import CheckFailed, assert_close, assert_equal_int, assert_param_count
 from autograder.checks.errors import expected_values_shown
 from autograder.checks.margins import record_expected, recording_expected
+from autograder.prove.leaks import check_leaks, is_round, leaks, number_tokens, report_leaks
 from autograder.results import (
     CheckResult,
     CommitInfo,
@@ -17,7 +18,6 @@ from autograder.results import (
     Status,
     Visibility,
 )
-from tests.leaks import check_leaks, is_round, leaks, number_tokens, report_leaks
 
 
 def _exp(*values: float, kind: str = "value") -> list[Expected]:

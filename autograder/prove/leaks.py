@@ -190,6 +190,18 @@ def _table_blocks(text: str) -> list[list[int]]:
     return [b for b in blocks if len(b) >= 2]
 
 
+_SHAPE_TEXT = re.compile(r"[(\[]\s*\d+\s*,\s*[)\]]|[(\[]\s*\d+(?:\s*,\s*\d+)+\s*[)\]]")
+
+
+def _shape_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` writes a shape: integers in a tuple or list, "(1,)", "(3, 4)", "[3, 4]"."""
+    return [m.span() for m in _SHAPE_TEXT.finditer(text)]
+
+
+def _inside(token: Token, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= token.start and token.end <= b for a, b in spans)
+
+
 def leaks(text: str, expected: Iterable[Expected], *, tables: bool = True) -> list[str]:
     """Every expected value written in `text`, as 'what = value: "as written"'.
 
@@ -199,12 +211,17 @@ def leaks(text: str, expected: Iterable[Expected], *, tables: bool = True) -> li
     records = list(expected)
     given = {v for r in records if r.kind == "given" for v in r.values}
     given_shapes = {tuple(int(v) for v in r.values) for r in records if r.kind == "given shape"}
-    given_dims = {d for shape in given_shapes for d in shape}
+    given_dims = {float(d) for shape in given_shapes for d in shape}
     # A number the check sent to the student's code may be named (an input width, x0),
     # unless it is stated as the expectation.
+    # An input's axis length written inside a shape ("renvoie la forme () au lieu de (1,)" for
+    # a one-example input) is that shape, not a value rounded to one digit: the shape rules
+    # below judge it.
+    in_shapes = _shape_spans(text)
     tokens = [
         t for t in number_tokens(text)
-        if t.in_context or not any(_matches(t, g) for g in given)
+        if (t.in_context or not any(_matches(t, g) for g in given))
+        and not (t.integral and _inside(t, in_shapes) and t.candidates[0][0] in given_dims)
     ]
     blocks = _table_blocks(text) if tables else []
     found: list[str] = []

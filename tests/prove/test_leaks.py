@@ -195,3 +195,16 @@ def test_record_given_keeps_the_numbers_sent_to_the_student():
     norms = Expected("normes", (29.0,), "shape")  # one norm per step of a (29, N, d) input
     assert leaks("pour T = 29", [norms])
     assert not leaks("pour T = 29", [norms, Expected("given", (29.0, 3.0, 4.0), "given shape")])
+
+
+def test_an_input_axis_written_in_a_shape_is_not_a_value_rounded_to_one_digit():
+    """TP04's KL for ONE example: "renvoie la forme () au lieu de (1,)" names the input's N = 1,
+    not the expected KL 1.26 to one digit; the same words with a bare 1 still leak, and so does
+    a shape entry that is no input's axis."""
+    kl = _exp(1.2642420267524437)
+    one_example = Expected("given", (1.0, 4.0), "given shape")
+    text = "kl_gaussienne(mu, logvar) pour UN seul exemple renvoie la forme () au lieu de (1,)"
+    assert leaks(text, kl)
+    assert not leaks(text, [*kl, one_example])
+    assert leaks("obtenu 0.9 au lieu de 1", [*kl, one_example])
+    assert leaks("forme () au lieu de (1,)", [*kl, Expected("given", (5.0, 4.0), "given shape")])

@@ -1153,3 +1153,109 @@ GROUPS["blind-r11-a"] = (
     "submission-mle-returns-sigma2-then-mu", "submission-planning-T-written-in",
 )
 GROUPS["blind-r11-b"] = ("submission-planning-alpha-t-for-alpha-bar",)
+
+
+# Blind round 16 (answers written without reading the checks). False passes: a sampler whose
+# noise at step t has std sqrt(betas[t − 1]) (one index off: on the grader's linear schedule the
+# gap was 4 % at the last steps and within the 15 % tolerance; the mechanism check now runs a
+# geometric schedule, each beta 1.23 to 1.31 times the previous, and holds every step's std to
+# 5 %); a cross-entropy through F.one_hot(y) without num_classes (C inferred from y.max() + 1:
+# grader labels now leave the last classes out, then hold one class only); a Monte Carlo KL
+# clamped at 0 (32 seeds of a nearly equal pair, n = 200: a mean of f_i is negative about half
+# the time); a loss that calls backward() itself (the model's .grad filled by a mere call: half
+# the differentiability check). Hints that check their premise: a sampler that calls the
+# notebook's debruiteur instead of its argument is told so by the spiral check (the oracle
+# counts its calls); a reverse step reading alphas_bar[t − 1] is told the index, not the
+# notebook's ALPHAS_BAR (that hint now needs the recorded steps to follow the notebook's schedule).
+SCENARIOS.update({
+    'blind-r16-sampler-sigma-index-shifted': Scenario(
+        grade_id='echantillonner',
+        source='def echantillonner(modele, n, betas, seed=0):\n    """Processus arrière DDPM : n échantillons (tenseur (n, 2)) à partir de x_T ~ N(0, I)."""\n    gen = torch.Generator().manual_seed(seed)\n    alphas = 1.0 - betas\n    alphas_bar = torch.cumprod(alphas, dim=0)\n    x = torch.randn(n, 2, generator=gen)\n    with torch.no_grad():\n        for t in range(len(betas) - 1, -1, -1):\n            eps = modele(x, torch.full((n,), t))\n            x = (x - betas[t] / torch.sqrt(1.0 - alphas_bar[t]) * eps) / torch.sqrt(alphas[t])\n            if t > 0:\n                sigma = torch.sqrt(betas[t - 1])  # variance du pas x_{t-1}\n                x = x + sigma * torch.randn(n, 2, generator=gen)\n    return x\n',
+        must_fail=('test_sampler_reverse_steps',),
+        message_contains=("sqrt(betas[t − 1]), celui du pas d'avant",),
+    ),
+    'blind-r16-ce-one-hot-infers-C-from-y': Scenario(
+        grade_id='entropie_croisee',
+        source='def entropie_croisee(logits, y):\n    """Log-vraisemblance négative moyenne -1/N Σ log softmax(logits)[i, y_i].\n\n    logits : tenseur (N, C) ; y : tenseur d\'entiers (N,). Renvoie un tenseur scalaire.\n    """\n    log_probs = logits - torch.logsumexp(logits, dim=1, keepdim=True)\n    cible = F.one_hot(y.long()).to(logits.dtype)\n    return -(cible * log_probs).sum(dim=1).mean()\n',
+        must_fail=('test_cross_entropy_matches_torch',),
+        message_contains=('le nombre de classes est C = logits.shape[1]',),
+    ),
+    'blind-r16-klmc-estimate-clamped-at-0': Scenario(
+        grade_id='kl_monte_carlo',
+        source='def kl_monte_carlo(mu_q, var_q, mu_p, var_p, n, seed=0):\n    """Estimation Monte Carlo de D_KL(q || p) avec n échantillons de q.\n\n    Renvoie le couple de flottants (estimation, erreur_type).\n    """\n    rng = np.random.default_rng(seed)\n    x = rng.normal(mu_q, math.sqrt(var_q), size=n)\n\n    def log_densite(x, mu, var):\n        return -0.5 * np.log(2 * np.pi * var) - (x - mu) ** 2 / (2 * var)\n\n    f = log_densite(x, mu_q, var_q) - log_densite(x, mu_p, var_p)\n    # une KL est toujours positive : on évite les estimations négatives dues au bruit MC\n    estimation = max(float(f.mean()), 0.0)\n    return estimation, float(f.std() / math.sqrt(n))\n',
+        must_fail=('test_kl_monte_carlo_within_ci_of_truth',),
+        message_contains=('vous ramenez les estimations négatives à 0',),
+    ),
+    'blind-r16-loss-calls-backward-itself': Scenario(
+        grade_id='perte_debruitage',
+        source='def perte_debruitage(modele, x0, t, bruit, alphas_bar):\n    """Erreur quadratique moyenne entre le bruit et la prédiction modele(x_t, t)."""\n    x_t = q_echantillon(x0, t, bruit, alphas_bar)\n    perte = F.mse_loss(modele(x_t, t), bruit)\n    if perte.requires_grad:\n        perte.backward(retain_graph=True)  # on calcule les gradients tout de suite\n    return perte\n',
+        must_fail=('test_loss_is_differentiable',),
+        message_contains=('perte_debruitage appelle backward() elle-même',),
+    ),
+    'blind-r16-sampler-calls-global-debruiteur': Scenario(
+        grade_id='echantillonner',
+        source='def echantillonner(modele, n, betas, seed=0):\n    """Processus arrière DDPM : n échantillons (tenseur (n, 2)) à partir de x_T ~ N(0, I)."""\n    gen = torch.Generator().manual_seed(seed)\n    alphas = 1.0 - betas\n    alphas_bar = torch.cumprod(alphas, dim=0)\n    x = torch.randn(n, 2, generator=gen)\n    with torch.no_grad():\n        for t in range(len(betas) - 1, -1, -1):\n            eps = debruiteur(x, torch.full((n,), t))\n            x = (x - betas[t] / torch.sqrt(1.0 - alphas_bar[t]) * eps) / torch.sqrt(alphas[t])\n            if t > 0:\n                x = x + torch.sqrt(betas[t]) * torch.randn(n, 2, generator=gen)\n    return x\n',
+        must_fail=('test_sampler_reaches_the_spiral', 'test_sampler_reverse_steps'),
+        message_contains=("n'a jamais été appelé",),
+    ),
+    'blind-r16-sampler-alphas-bar-t-minus-1-wraps': Scenario(
+        grade_id='echantillonner',
+        source='def echantillonner(modele, n, betas, seed=0):\n    """Processus arrière DDPM : n échantillons (tenseur (n, 2)) à partir de x_T ~ N(0, I)."""\n    gen = torch.Generator().manual_seed(seed)\n    alphas = 1.0 - betas\n    alphas_bar = torch.cumprod(alphas, dim=0)\n    x = torch.randn(n, 2, generator=gen)\n    with torch.no_grad():\n        for t in range(len(betas) - 1, -1, -1):\n            eps = modele(x, torch.full((n,), t))\n            # bar alpha du pas précédent (cours : t -> t-1)\n            x = (x - betas[t] / torch.sqrt(1.0 - alphas_bar[t - 1]) * eps) / torch.sqrt(alphas[t])\n            if t > 0:\n                x = x + torch.sqrt(betas[t]) * torch.randn(n, 2, generator=gen)\n    return x\n',
+        must_fail=('test_sampler_reverse_steps',),
+        message_contains=('la moyenne du pas arrière lit alphas_bar[t − 1]',),
+    ),
+})
+GROUPS["blind-r16-1"] = ("blind-r16-sampler-sigma-index-shifted", "blind-r16-ce-one-hot-infers-C-from-y",
+                         "blind-r16-klmc-estimate-clamped-at-0", "blind-r16-loss-calls-backward-itself")
+GROUPS["blind-r16-2"] = ("blind-r16-sampler-calls-global-debruiteur",)
+GROUPS["blind-r16-3"] = ("blind-r16-sampler-alphas-bar-t-minus-1-wraps",)
+CORRECT.update({
+    'blind-r16-correct-ce-one-hot-num-classes': Correct(
+        grade_id='entropie_croisee',
+        source='def entropie_croisee(logits, y):\n    """Log-vraisemblance négative moyenne -1/N Σ log softmax(logits)[i, y_i].\n\n    logits : tenseur (N, C) ; y : tenseur d\'entiers (N,). Renvoie un tenseur scalaire.\n    """\n    C = logits.shape[1]\n    log_probs = torch.log_softmax(logits, dim=1)\n    cible = F.one_hot(y.long(), num_classes=C).to(logits.dtype)\n    return -(cible * log_probs).sum(dim=1).mean()\n',
+        why='one-hot with num_classes=logits.shape[1] times log_softmax',
+    ),
+    'blind-r16-correct-klmc-torch-distributions': Correct(
+        grade_id='kl_monte_carlo',
+        source='def kl_monte_carlo(mu_q, var_q, mu_p, var_p, n, seed=0):\n    """Estimation Monte Carlo de D_KL(q || p) avec n échantillons de q.\n\n    Renvoie le couple de flottants (estimation, erreur_type).\n    """\n    rng = np.random.default_rng(seed)\n    x = torch.as_tensor(mu_q + math.sqrt(var_q) * rng.standard_normal(n))\n    q = torch.distributions.Normal(float(mu_q), math.sqrt(var_q))\n    p = torch.distributions.Normal(float(mu_p), math.sqrt(var_p))\n    f = q.log_prob(x) - p.log_prob(x)\n    estimation = f.mean().item()\n    erreur_type = (f.std(unbiased=False) / math.sqrt(n)).item()\n    return estimation, erreur_type\n',
+        why='torch.distributions log_prob on samples of a NumPy generator',
+    ),
+    'blind-r16-correct-loss-per-sample-norm': Correct(
+        grade_id='perte_debruitage',
+        source='def perte_debruitage(modele, x0, t, bruit, alphas_bar):\n    """Erreur quadratique moyenne entre le bruit et la prédiction modele(x_t, t)."""\n    x_t = q_echantillon(x0, t, bruit, alphas_bar)\n    prediction = modele(x_t, t)\n    erreur = ((bruit - prediction) ** 2).sum(dim=1)  # ||eps - eps_theta||² par exemple\n    return erreur.mean() / bruit.shape[1]\n',
+        why='per-sample squared norm, mean, divided by D',
+    ),
+    'blind-r16-correct-sampler-decorator-reversed': Correct(
+        grade_id='echantillonner',
+        source='@torch.no_grad()\ndef echantillonner(modele, n, betas, seed=0):\n    """Processus arrière DDPM : n échantillons (tenseur (n, 2)) à partir de x_T ~ N(0, I)."""\n    gen = torch.Generator().manual_seed(seed)\n    alphas = 1 - betas\n    alphas_bar = torch.cumprod(alphas, 0)\n    x = torch.randn(n, 2, generator=gen)\n    for t in reversed(range(len(betas))):\n        t_lot = torch.full((n,), t, dtype=torch.long)\n        eps = modele(x, t_lot)\n        coef = (1 - alphas[t]) / (1 - alphas_bar[t]).sqrt()\n        moyenne = (x - coef * eps) / alphas[t].sqrt()\n        if t == 0:\n            x = moyenne\n        else:\n            x = moyenne + betas[t].sqrt() * torch.randn(n, 2, generator=gen)\n    return x\n',
+        why='@torch.no_grad() decorator, reversed(range(T)), if/else at t = 0',
+    ),
+    'blind-r16-correct-sampler-z-every-step': Correct(
+        grade_id='echantillonner',
+        source='def echantillonner(modele, n, betas, seed=0):\n    """Processus arrière DDPM : n échantillons (tenseur (n, 2)) à partir de x_T ~ N(0, I)."""\n    gen = torch.Generator().manual_seed(seed)\n    alphas = 1.0 - betas\n    alphas_bar = torch.cumprod(alphas, dim=0)\n    T_ = len(betas)\n    with torch.no_grad():\n        x = torch.randn(n, 2, generator=gen)\n        for t in range(T_ - 1, -1, -1):\n            z = torch.randn(n, 2, generator=gen)\n            sigma = torch.sqrt(betas[t]) if t > 0 else torch.zeros(())\n            eps = modele(x, torch.full((n,), t))\n            x = (x - betas[t] / torch.sqrt(1.0 - alphas_bar[t]) * eps) / torch.sqrt(alphas[t]) + sigma * z\n    return x\n',
+        why='z drawn at every step, t = 0 included, with sigma = 0 there',
+    ),
+    'blind-r16-correct-ce-eye-rows': Correct(
+        grade_id='entropie_croisee',
+        source='def entropie_croisee(logits, y):\n    C = logits.shape[1]\n    cible = torch.eye(C, dtype=logits.dtype)[y]\n    return -(cible * F.log_softmax(logits, dim=1)).sum() / logits.shape[0]\n',
+        why='one-hot as rows of torch.eye(C), C from the logits, summed and divided by N',
+    ),
+    'blind-r16-correct-klmc-log-ratio-negative-kept': Correct(
+        grade_id='kl_monte_carlo',
+        source='def kl_monte_carlo(mu_q, var_q, mu_p, var_p, n, seed=0):\n    rng = np.random.default_rng(seed)\n    x = mu_q + np.sqrt(var_q) * rng.standard_normal(n)\n    f = 0.5 * np.log(var_p / var_q) - (x - mu_q) ** 2 / (2 * var_q) + (x - mu_p) ** 2 / (2 * var_p)\n    estimation = np.mean(f)\n    if estimation < 0:\n        print("estimation négative (bruit Monte Carlo), gardée telle quelle")\n    return float(estimation), float(np.std(f) / np.sqrt(n))\n',
+        why='log-ratio with the constants cancelled, a negative estimate kept and printed',
+    ),
+    'blind-r16-correct-loss-mseloss-module': Correct(
+        grade_id='perte_debruitage',
+        source='def perte_debruitage(modele, x0, t, bruit, alphas_bar):\n    critere = nn.MSELoss()\n    x_t = q_echantillon(x0, t, bruit, alphas_bar)\n    return critere(modele(x_t, t), bruit)\n',
+        why='nn.MSELoss module',
+    ),
+})
+CORRECT_GROUPS["blind-r16-correct-1"] = (
+    "blind-r16-correct-ce-one-hot-num-classes", "blind-r16-correct-klmc-torch-distributions",
+    "blind-r16-correct-loss-per-sample-norm", "blind-r16-correct-sampler-decorator-reversed",
+)
+CORRECT_GROUPS["blind-r16-correct-2"] = (
+    "blind-r16-correct-ce-eye-rows", "blind-r16-correct-klmc-log-ratio-negative-kept",
+    "blind-r16-correct-loss-mseloss-module", "blind-r16-correct-sampler-z-every-step",
+)

@@ -1030,8 +1030,10 @@ def oracle():
             self.m2 = (self.m ** 2).sum(1)
             self.s2 = s * s
             self.ab = torch.cumprod(1.0 - torch.as_tensor(betas, dtype=torch.float64), 0)
+            self.calls = 0  # how many times the sampler called it (forward_calls)
 
         def forward(self, x, t):
+            self.calls += 1
             x = torch.as_tensor(x, dtype=torch.float64)
             a = self.ab[torch.as_tensor(t).long()][:, None]
             v = a * self.s2 + 1.0 - a
@@ -1040,6 +1042,13 @@ def oracle():
             return -(1.0 - a).sqrt() * (ra * (r @ self.m) - x) / v
 
     return _Tp05Oracle(np.linspace(1e-4, 0.02, 1000))
+
+@kernel_side
+def forward_calls(model):
+    """How many times the oracle was called since it was built (−1: not the oracle)."""
+    calls = getattr(model, "calls", -1)
+    return calls if isinstance(calls, int) else -1
+
 
 CHAMFER_FULL, CHAMFER_PARTIAL = 0.08, 0.15  # solution ≈ 0.045 (spiral vs spiral ≈ 0.044)
 N_SAMPLES = 400
@@ -1090,6 +1099,29 @@ def test_sampler_reaches_the_spiral(submission, rng, seed):
         "sqrt(alpha_t) + sigma_t z with standard deviation sigma_t = sqrt(beta_t) (the "
         "variance is beta_t), no noise at the last step"
     )
+    # The samples come from the model the sampler CALLED: a denoiser other than the argument
+    # (the notebook's global debruiteur) is no fault of the update formula.
+    calls = forward_calls.call(submission, model)
+    if calls == 0:
+        hint_fr = (
+            "le modèle passé en argument (modele, ici le débruiteur exact du correcteur) n'a "
+            "jamais été appelé : votre échantillonneur appelle un autre modèle (la variable "
+            "globale debruiteur du notebook ?) ; appelez modele(x, torch.full((n,), t))"
+        )
+        hint_en = (
+            "the model passed as argument (modele, here the grader's exact denoiser) was never "
+            "called: your sampler calls another model (the notebook's global debruiteur?); call "
+            "modele(x, torch.full((n,), t))"
+        )
+    elif isinstance(calls, int) and calls > 0 and calls != len(betas):
+        hint_fr = (
+            f"le modèle passé en argument a été appelé {calls} fois : une fois par pas, de "
+            "t = len(betas) − 1 jusqu'à 0, comme modele(x, torch.full((n,), t))"
+        )
+        hint_en = (
+            f"the model passed as argument was called {calls} times: once per step, from "
+            "t = len(betas) − 1 down to 0, as modele(x, torch.full((n,), t))"
+        )
     score_threshold(
         dist,
         full=CHAMFER_FULL,

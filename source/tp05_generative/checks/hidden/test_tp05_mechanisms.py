@@ -1,17 +1,22 @@
 """Hidden checks, part 3: the mechanism, not only the outcome.
 
-- echantillonner: run with a grader schedule (T = 12, large β) and a stand-in model that
+- echantillonner: run with a grader schedule (T = 12, large β growing by a factor 1.23 to 1.31
+  per step) and a stand-in model that
   records every (x, t) the sampler gives it. The grader then checks the calls (t from
   T − 1 down to 0, once each), x_T ~ N(0, I), and recomputes each reverse step from the
   recorded input and the model's answer: the residual x_(t−1) − μ_t(x_t, ε) must be
-  uncorrelated with x_t, centred, with standard deviation sqrt(β_t) (the statement's σ_t² = β_t;
-  the posterior sqrt(β̃_t) of its "pour aller plus loin" costs half the check), and exactly
-  zero at the last step. A sampler missing 1/sqrt(α_t), or
-  reading the notebook's ALPHAS_BAR, lands near the spiral with the course's small β but
-  fails here.
+  uncorrelated with x_t, centred, with standard deviation sqrt(β_t) at EVERY step (the
+  statement's σ_t² = β_t, within 5 %; a σ read one index off, sqrt(β_(t−1)), is 10 % or more
+  off at every step of this schedule; the posterior sqrt(β̃_t) of its "pour aller plus loin"
+  costs half the check), and exactly zero at the last step. A sampler missing 1/sqrt(α_t),
+  reading the notebook's ALPHAS_BAR, or an index shifted by one, lands near the spiral with
+  the course's small β but fails here; the hints name the index or the global only when the
+  recorded steps follow that variant.
 - kl_monte_carlo: the same seed gives the same estimate (the generator is seeded).
 - perte_debruitage: a tensor that gradients flow through to the model's parameters (with
-  the grader's q(x_t | x_0), so a q_echantillon mistake costs points in its own item).
+  the grader's q(x_t | x_0), so a q_echantillon mistake costs points in its own item), and
+  a call with no side effect on the model: its .grad still empty and its weights unchanged
+  (a loss that calls backward() itself fills .grad at every call).
 - mle_gaussienne: leaves the caller's array unmodified.
 """
 
@@ -98,11 +103,18 @@ def sampler_keeps_graph(echantillonner, n, betas, seed):
 
 
 EPS_A, EPS_B = 0.3, 0.1  # the stand-in model predicts ε = 0.3 x + 0.1
+N_SAMPLER = 4000  # samples of the recorded run: the std of one step's noise to ±0.8 % (8000 draws)
+# Relative tolerance on the std of each step's noise: correct samplers are within 4 % with
+# probability 1 − 1e-6 per step (5 standard errors); sqrt(β_(t−1)) at step t is 10–13 % off on
+# the grader's geometric schedule (1 / sqrt(1.31) to 1 / sqrt(1.23)), a linear one's last steps 4 %.
+SIGMA_RTOL = 0.05
 
 
 def _sampler_schedule(rng) -> np.ndarray:
-    T = 12
-    return np.linspace(float(rng.uniform(0.06, 0.1)), float(rng.uniform(0.3, 0.4)), T)
+    """12 steps, geometric from β_0 ∈ [0.02, 0.03] to β_11 ∈ [0.3, 0.4]: each β_t is 1.23 to 1.31
+    times β_(t−1), so a noise or coefficient read one index off is off at EVERY step (a linear
+    schedule changes by 4 % only over its last steps)."""
+    return np.geomspace(float(rng.uniform(0.02, 0.03)), float(rng.uniform(0.3, 0.4)), 12)
 
 
 def _fit(r: np.ndarray, x: np.ndarray) -> tuple[float, float, float]:
@@ -120,52 +132,97 @@ def _fit(r: np.ndarray, x: np.ndarray) -> tuple[float, float, float]:
     return worst_b, worst_c, float(r.std())
 
 
-def _reverse_steps(xs: np.ndarray, out: np.ndarray, betas: np.ndarray, divide: bool | str = True):
+def _reverse_steps(xs: np.ndarray, out: np.ndarray, betas: np.ndarray, divide: bool | str = True,
+                   shift: frozenset = frozenset(), ab_eps: np.ndarray | None = None):
     """(t, x_t, μ_t, residual) for every recorded reverse step, t = T − 1 … 0: the DDPM mean
     of the stand-in model's ε, and what the sampler produced minus it (σ_t z for t > 0).
     `divide`: by sqrt(α_t) (True, the statement's), not at all (False), or by sqrt(ᾱ_t)
-    ("alpha_bar", a hint's premise)."""
+    ("alpha_bar", a hint's premise). A hint's premise too: `shift` names the terms read at
+    index t − 1 as Python reads it ("beta" and "alpha_bar" in the coefficient of ε, "alpha" in
+    the divisor; at t = 0 the index −1 is the LAST entry), `ab_eps` another ᾱ in the coefficient
+    (the notebook's ALPHAS_BAR)."""
     T = len(betas)
     alphas = 1.0 - betas
     ab = np.cumprod(alphas)
+    b_eps = np.roll(betas, 1) if "beta" in shift else betas
+    a_eps = ab if ab_eps is None else ab_eps
+    a_eps = np.roll(a_eps[:T], 1) if "alpha_bar" in shift else a_eps
+    a_div = np.roll(alphas, 1) if "alpha" in shift else alphas
     for k in range(T):
         t = T - 1 - k
         x_in = xs[k]
         nxt = xs[k + 1] if t > 0 else out
         eps = EPS_A * x_in + EPS_B
-        mu = x_in - betas[t] / math.sqrt(1.0 - ab[t]) * eps
+        mu = x_in - b_eps[t] / math.sqrt(1.0 - a_eps[t]) * eps
         if divide == "alpha_bar":
             mu = mu / math.sqrt(ab[t])
         elif divide:
-            mu = mu / math.sqrt(alphas[t])
+            mu = mu / math.sqrt(a_div[t])
         yield t, x_in, mu, nxt - mu
 
 
-def _steps_ok(xs: np.ndarray, out: np.ndarray, betas: np.ndarray, divide: bool | str = True) -> tuple[bool, str]:
+def _steps_ok(xs: np.ndarray, out: np.ndarray, betas: np.ndarray, divide: bool | str = True,
+              shift: frozenset = frozenset(), ab_eps: np.ndarray | None = None,
+              mean_only: bool = False) -> tuple[bool, str]:
     """Whether every recorded reverse step follows the DDPM update of the statement (σ_t² = β_t);
-    the first fault found. The posterior variance β̃_t = (1 − ᾱ_(t−1)) / (1 − ᾱ_t) β_t (the
-    statement's "pour aller plus loin", not its question 9) is told apart at the first steps of
-    the grader's schedule, where β̃_t / β_t is 0.4 to 0.6 (std ratio 0.7 or less, 2000 × 2 draws:
-    ±0.01): "tilde" when every step's noise has std sqrt(β̃_t) and some step's is not sqrt(β_t)."""
+    the fault: of the mean first (any step), then of the noise. The posterior variance
+    β̃_t = (1 − ᾱ_(t−1)) / (1 − ᾱ_t) β_t (the statement's "pour aller plus loin", not its
+    question 9) is told apart at the first steps of the grader's schedule, where β̃_t / β_t is
+    0.4 to 0.5 (std ratio 0.7 or less, 4000 × 2 draws: ±0.008): "tilde" when every step's noise
+    has std sqrt(β̃_t) and some step's is not sqrt(β_t). "sigma-shift" when every step t > 0 adds
+    noise of std sqrt(β_(t−1)), one index off. `mean_only`: the mean alone (a hint's premise;
+    the last step, t = 0, exact: there the index −1 of a shifted term reads the LAST entry, which
+    tells every combination of shifted terms apart)."""
     ab = np.cumprod(1.0 - betas)
-    tilde_steps = False
-    for t, x_in, mu, r in _reverse_steps(xs, out, betas, divide):
+    stds = {}
+    for t, x_in, mu, r in _reverse_steps(xs, out, betas, divide, shift, ab_eps):
         if t == 0:
             if float(np.max(np.abs(r))) > 1e-4 * (1.0 + float(np.max(np.abs(mu)))):
                 noisy = abs(float(r.std()) / math.sqrt(betas[0]) - 1) < 0.15 and abs(float(r.mean())) < 0.05
-                return False, "last-noise" if noisy else "mean"
+                return False, "last-noise" if noisy and not mean_only else "mean"
             continue
         b, c, std = _fit(r, x_in)
         if b > 6 or c > 6:
             return False, "mean"
-        if abs(std / math.sqrt(betas[t]) - 1) < 0.15:
+        stds[t] = std
+    if mean_only:
+        return True, ""
+
+    def near(t: int, var: float) -> bool:
+        return abs(stds[t] / math.sqrt(var) - 1) < SIGMA_RTOL
+
+    if all(near(t, betas[t]) for t in stds):
+        return True, ""
+    if all(near(t, betas[t - 1]) for t in stds):
+        return False, "sigma-shift"
+    tilde_steps = False
+    for t in stds:
+        if near(t, betas[t]):
             continue
         tilde = (1.0 - ab[t - 1]) / (1.0 - ab[t]) * betas[t]
-        if abs(std / math.sqrt(tilde) - 1) < 0.1:
+        if abs(stds[t] / math.sqrt(tilde) - 1) < 0.1:
             tilde_steps = True
             continue
         return False, "variance"
     return (False, "tilde") if tilde_steps else (True, "")
+
+
+#: The terms of the reverse step a student may read at index t − 1 (the course's 1-based habit),
+#: alone or together, and how a hint names them.
+_SHIFTS = {
+    frozenset({"alpha_bar"}): "alphas_bar[t − 1]",
+    frozenset({"beta"}): "betas[t − 1]",
+    frozenset({"alpha"}): "alphas[t − 1]",
+    frozenset({"beta", "alpha_bar"}): "betas[t − 1] et alphas_bar[t − 1]",
+    frozenset({"beta", "alpha"}): "betas[t − 1] et alphas[t − 1]",
+    frozenset({"alpha_bar", "alpha"}): "alphas_bar[t − 1] et alphas[t − 1]",
+    frozenset({"beta", "alpha_bar", "alpha"}): "betas[t − 1], alphas[t − 1] et alphas_bar[t − 1]",
+}
+
+
+def _notebook_alphas_bar(T: int) -> np.ndarray:
+    """The notebook's ALPHAS_BAR (planning_lineaire(1000, 1e-4, 0.02)), its first T entries."""
+    return np.cumprod(1.0 - np.linspace(1e-4, 0.02, 1000))[:T]
 
 
 def _silent_steps(xs: np.ndarray, out: np.ndarray, betas: np.ndarray) -> list[int]:
@@ -196,7 +253,7 @@ def _reused_noise(xs: np.ndarray, out: np.ndarray, betas: np.ndarray) -> bool:
 
 @pytest.mark.item("echantillonner", points=1)
 def test_sampler_reverse_steps(submission, rng, seed):
-    n = 2000
+    n = N_SAMPLER
     betas = _sampler_schedule(rng)
     T = len(betas)
     try:
@@ -247,6 +304,14 @@ def test_sampler_reverse_steps(submission, rng, seed):
             f"standard deviation {s0:.2f}: draw x_T ~ N(0, I) with torch.randn(n, 2, generator=gen)",
         )
     ok, fault = _steps_ok(xs, out, betas)
+    if ok:
+        record_margin(
+            "sampler: largest relative gap of a step's noise std to sqrt(beta_t)",
+            max(abs(float(r.std()) / math.sqrt(betas[t]) - 1)
+                for t, _, _, r in _reverse_steps(xs, out, betas) if t > 0),
+            SIGMA_RTOL,
+            higher_is_better=False,
+        )
     if ok or fault == "tilde":
         # The statement's rule (the TP's introduction): betas is left as it was (the notebook
         # samples again with the same BETAS).
@@ -309,17 +374,46 @@ def test_sampler_reverse_steps(submission, rng, seed):
     elif fault == "last-noise":
         hint_fr = "le dernier pas (t = 0) n'ajoute pas de bruit : x_0 est la moyenne μ_0"
         hint_en = "the last step (t = 0) adds no noise: x_0 is the mean μ_0"
+    elif fault == "sigma-shift":
+        hint_fr = ("l'écart type du bruit ajouté au pas t est sqrt(betas[t − 1]), celui du pas d'avant : "
+                   "l'indice est décalé ; au pas t, sigma_t = sqrt(betas[t]) (le MÊME indice t que "
+                   "dans la moyenne, de len(betas) − 1 à 1)")
+        hint_en = ("the std of the noise added at step t is sqrt(betas[t − 1]), the previous step's: the "
+                   "index is shifted; at step t, sigma_t = sqrt(betas[t]) (the SAME index t as in the "
+                   "mean, from len(betas) − 1 down to 1)")
     elif fault == "variance":
         hint_fr = ("le bruit ajouté n'a pas le bon écart type : sigma_t z avec sigma_t = sqrt(beta_t) "
                    "(la variance est beta_t) et z ~ N(0, I)")
         hint_en = ("the added noise has the wrong standard deviation: sigma_t z with sigma_t = "
                    "sqrt(beta_t) (the variance is beta_t) and z ~ N(0, I)")
+    elif shifted := next((s for s in _SHIFTS if _steps_ok(xs, out, betas, shift=s, mean_only=True)[0]), None):
+        names = _SHIFTS[shifted]
+        hint_fr = (f"la moyenne du pas arrière lit {names} : l'indice est décalé d'un pas (et à t = 0, "
+                   "l'indice −1 donne le DERNIER élément) ; en Python betas[t], alphas[t] et "
+                   "alphas_bar[t] sont pris au MÊME indice t, de len(betas) − 1 à 0 : "
+                   "x_(t−1) = (x_t − beta_t / sqrt(1 − alpha_bar_t) · ε) / sqrt(alpha_t) + sigma_t z")
+        hint_en = (f"the mean of the reverse step reads {names.replace(' et ', ' and ')}: the index "
+                   "is shifted by one step (and at t = 0, the index −1 gives the LAST entry); in "
+                   "Python betas[t], alphas[t] and alphas_bar[t] are read at the SAME index t, from "
+                   "len(betas) − 1 down to 0: "
+                   "x_(t−1) = (x_t − beta_t / sqrt(1 − alpha_bar_t) · ε) / sqrt(alpha_t) + sigma_t z")
+    elif _steps_ok(xs, out, betas, ab_eps=_notebook_alphas_bar(T), mean_only=True)[0]:
+        hint_fr = ("le coefficient de ε suit les alpha_bar du planning du notebook (ALPHAS_BAR), pas "
+                   "ceux du planning du correcteur : calculez alphas = 1 − betas et alphas_bar = "
+                   "cumprod(alphas) à partir de l'argument betas, puis "
+                   "x_(t−1) = (x_t − beta_t / sqrt(1 − alpha_bar_t) · ε) / sqrt(alpha_t) + sigma_t z")
+        hint_en = ("the coefficient of ε follows the alpha_bar of the notebook's schedule (ALPHAS_BAR), "
+                   "not those of the grader's: compute alphas = 1 − betas and alphas_bar = "
+                   "cumprod(alphas) from the betas argument, then "
+                   "x_(t−1) = (x_t − beta_t / sqrt(1 − alpha_bar_t) · ε) / sqrt(alpha_t) + sigma_t z")
     else:
         hint_fr = ("la moyenne du pas arrière est fausse : calculez alphas = 1 − betas et alphas_bar = "
-                   "cumprod(alphas) à partir de l'argument betas (pas ALPHAS_BAR du notebook), puis "
+                   "cumprod(alphas) à partir de l'argument betas, lisez beta_t, alpha_t et alpha_bar_t "
+                   "au MÊME indice t, puis "
                    "x_(t−1) = (x_t − beta_t / sqrt(1 − alpha_bar_t) · ε) / sqrt(alpha_t) + sigma_t z")
         hint_en = ("the mean of the reverse step is wrong: compute alphas = 1 − betas and alphas_bar = "
-                   "cumprod(alphas) from the betas argument (not the notebook's ALPHAS_BAR), then "
+                   "cumprod(alphas) from the betas argument, read beta_t, alpha_t and alpha_bar_t at "
+                   "the SAME index t, then "
                    "x_(t−1) = (x_t − beta_t / sqrt(1 − alpha_bar_t) · ε) / sqrt(alpha_t) + sigma_t z")
     raise CheckFailed(
         f"{what} : un pas arrière recalculé par le correcteur à partir de ce que votre "
@@ -361,8 +455,9 @@ def test_kl_monte_carlo_reproducible(submission, rng, seed):
 
 @kernel_side
 def loss_grad(perte_debruitage, x0, t, bruit, alphas_bar, W):
-    """The student's loss with a linear grader model: its gradient with respect to W, and the
-    points x the model was given (the grader compares them with x0 and x_t)."""
+    """The student's loss with a linear grader model: its gradient with respect to W, the
+    points x the model was given (the grader compares them with x0 and x_t), and what the call
+    itself did to the model (W.grad filled: a backward() inside the loss; W changed)."""
     import torch
 
     given = []
@@ -379,14 +474,21 @@ def loss_grad(perte_debruitage, x0, t, bruit, alphas_bar, W):
     model = _Tp05Lineaire()
     x0, bruit = torch.tensor(x0), torch.tensor(bruit)
     t, ab = torch.tensor(t), torch.tensor(alphas_bar)
+    W0 = model.W.detach().clone()
     loss = perte_debruitage(model, x0, t, bruit, ab)
+    filled = model.W.grad is not None
+    moved = not torch.equal(model.W.detach(), W0)
     if not isinstance(loss, torch.Tensor):
         return {"status": "not_tensor", "type": type(loss).__name__}
     if not loss.requires_grad:
-        return {"status": "no_graph"}
-    loss.backward()
-    return {"status": "ok", "grad": model.W.grad if model.W.grad is not None else torch.zeros(2, 2),
-            "given": given}
+        return {"status": "no_graph", "filled": filled, "moved": moved}
+    if filled:
+        # The loss ran backward() itself (its graph may be freed): the gradient it left.
+        grad = model.W.grad.detach().clone()
+    else:
+        loss.backward()
+        grad = model.W.grad if model.W.grad is not None else torch.zeros(2, 2)
+    return {"status": "ok", "grad": grad, "given": given, "filled": filled, "moved": moved}
 
 
 @pytest.mark.item("perte_debruitage", points=0.75)
@@ -443,6 +545,38 @@ def test_loss_is_differentiable(submission, rng):
             "perte_debruitage gives the model x0, the CLEAN data: a grader model that records what "
             "it receives sees your x0, not x_t; call model(x_t, t) with "
             "x_t = q_echantillon(x0, t, bruit, alphas_bar), the network learns to denoise",
+        )
+    _loss_side_effects(out)
+
+
+def _loss_side_effects(out: dict) -> None:
+    """A loss function computes and returns the loss: the training loop calls zero_grad,
+    backward and step (question 8). A perte_debruitage that calls backward() itself fills the
+    model's .grad at every call (doubled gradients in the order zero_grad, loss, backward; an
+    evaluation of the loss changes the model's gradients); one that steps changes its weights."""
+    if out.get("moved") is True:
+        raise Partial(
+            0.5,
+            "appeler perte_debruitage modifie les poids du modèle reçu (un pas d'optimisation "
+            "dans la perte ?) : la fonction calcule et renvoie la perte, sans effet sur le modèle ; "
+            "zero_grad, backward et step sont faits par la boucle d'entraînement (question 8)",
+            "calling perte_debruitage changes the weights of the model it receives (an optimiser "
+            "step inside the loss?): the function computes and returns the loss, with no effect on "
+            "the model; zero_grad, backward and step are the training loop's (question 8)",
+        )
+    if out.get("filled") is True:
+        raise Partial(
+            0.5,
+            "perte_debruitage appelle backward() elle-même : après un simple appel, les gradients "
+            ".grad des paramètres du modèle reçu sont déjà remplis ; la fonction calcule et renvoie "
+            "la perte, c'est la boucle d'entraînement qui appelle zero_grad, backward et step "
+            "(sinon chaque appel ajoute des gradients : doublés dans l'ordre zero_grad, perte, "
+            "backward, et une simple évaluation de la perte change les gradients du modèle)",
+            "perte_debruitage calls backward() itself: after a mere call, the .grad of the "
+            "parameters of the model it receives are already filled; the function computes and "
+            "returns the loss, the training loop calls zero_grad, backward and step (otherwise "
+            "every call adds gradients: doubled in the order zero_grad, loss, backward, and a mere "
+            "evaluation of the loss changes the model's gradients)",
         )
 
 

@@ -20,6 +20,7 @@ from autograder.checks import (
     CheckFailed,
     Partial,
     Ref,
+    StudentError,
     SubmissionError,
     Tensor,
     as_float,
@@ -130,6 +131,7 @@ def test_cross_entropy_matches_torch(submission, rng):
         n, c = int(rng.integers(5, 20)), int(rng.integers(3, 8))
         logits = scale * rng.normal(size=(n, c))
         y = rng.integers(0, c, size=n)
+        y[int(rng.integers(0, n))] = c - 1  # every class up to the last: absent ones are checked apart
         # Through the guard: the statement forbids F.cross_entropy and F.nll_loss.
         got = as_float(
             GUARD.call(submission, "entropie_croisee", Tensor(logits), Tensor(y)), "entropie_croisee"
@@ -163,6 +165,7 @@ def test_cross_entropy_matches_torch(submission, rng):
             f"entropie_croisee diffère de F.cross_entropy sur des logits du correcteur ; {hint_fr}",
             f"entropie_croisee differs from F.cross_entropy on grader logits; {hint_en}",
         )
+    _check_absent_classes(submission, rng)
     # The statement's rule (the TP's introduction): the arguments are left as they were.
     assert_arguments_untouched(
         submission, "entropie_croisee", (Tensor(logits), Tensor(y)), {0: "logits", 1: "y"},
@@ -171,6 +174,59 @@ def test_cross_entropy_matches_torch(submission, rng):
     )
     _check_large_logits(submission, rng)
     _check_cross_entropy_gradient(submission, rng)
+
+
+def _ce_call(submission, logits: np.ndarray, y: np.ndarray) -> float | StudentError:
+    """The student's cross-entropy (through the guard) on these logits, or the error it raised."""
+    try:
+        return as_float(GUARD.call(submission, "entropie_croisee", Tensor(logits), Tensor(y)),
+                        "entropie_croisee", allow_nan=True)
+    except StudentError as exc:
+        return exc
+
+
+def _check_absent_classes(submission, rng) -> None:
+    """Labels that leave classes out, as a small batch does: the last classes never drawn, then one
+    class for every example. The number of classes is C = logits.shape[1]: a one-hot of y that
+    infers it (F.one_hot(y) without num_classes, y.max() + 1 columns) raises a shape error, or
+    with y ≡ 0 broadcasts its one column over every class. The hint's premise: the same logits,
+    with one label set to the last class, give the right value."""
+    n, c = int(rng.integers(6, 20)), int(rng.integers(4, 8))
+    for y in (rng.integers(0, c - 2, size=n), np.zeros(n, dtype=np.int64)):
+        logits = rng.normal(size=(n, c))
+        ref = float(F.cross_entropy(torch.tensor(logits), torch.tensor(y)))
+        got = _ce_call(submission, logits, y)
+        if isinstance(got, float) and math.isclose(got, ref, rel_tol=1e-4, abs_tol=1e-6):
+            continue
+        full = y.copy()
+        full[int(rng.integers(0, n))] = c - 1
+        again = _ce_call(submission, logits, full)
+        ref_full = float(F.cross_entropy(torch.tensor(logits), torch.tensor(full)))
+        if isinstance(again, float) and math.isclose(again, ref_full, rel_tol=1e-4, abs_tol=1e-6):
+            raise CheckFailed(
+                "entropie_croisee se trompe quand des classes n'apparaissent pas dans y (des "
+                "étiquettes du correcteur sans la dernière classe, ou une seule classe) alors "
+                f"qu'elle est juste quand la dernière classe y figure{' (' + got.ename + ')' if isinstance(got, StudentError) else ''} : "
+                "le nombre de classes est C = logits.shape[1], pas y.max() + 1 (F.one_hot(y) sans "
+                "num_classes=logits.shape[1] ?) ; passez num_classes, ou prenez "
+                "log_probs[torch.arange(N), y]",
+                "entropie_croisee goes wrong when some classes do not appear in y (grader labels "
+                "without the last class, or a single class) while it is right when the last class "
+                f"is there{' (' + got.ename + ')' if isinstance(got, StudentError) else ''}: the "
+                "number of classes is C = logits.shape[1], not y.max() + 1 (F.one_hot(y) without "
+                "num_classes=logits.shape[1]?); pass num_classes, or take "
+                "log_probs[torch.arange(N), y]",
+            )
+        if isinstance(got, StudentError):
+            raise got
+        raise CheckFailed(
+            "entropie_croisee diffère de F.cross_entropy sur des logits du correcteur dont "
+            "certaines classes n'apparaissent pas dans y ; la perte est "
+            "−(1/N) Σ log softmax(logits)[i, y_i], avec C = logits.shape[1] classes",
+            "entropie_croisee differs from F.cross_entropy on grader logits where some classes do "
+            "not appear in y; the loss is −(1/N) Σ log softmax(logits)[i, y_i], with "
+            "C = logits.shape[1] classes",
+        )
 
 
 def _check_large_logits(submission, rng) -> None:
@@ -496,3 +552,54 @@ def test_kl_monte_carlo_within_ci_of_truth(submission, rng, seed):
                 "two different seeds give exactly the same estimate: a Monte Carlo estimate "
                 "depends on the samples drawn",
             )
+    _check_estimate_left_as_is(submission, rng, seed)
+
+
+NEAR_K, NEAR_N = 32, 200  # calls and samples of the nearly-equal pair
+
+
+def _check_estimate_left_as_is(submission, rng, seed) -> None:
+    """The estimate is the mean of the f_i as it is (question 4). With q and p nearly equal (one
+    variance, means 0.001 standard deviation apart) and n = 200, the true KL is 0.007 standard
+    errors of the estimate: the mean of f_i is negative for about half the seeds, so among 32
+    seeds a correct estimator gives none with probability about 2^−32. An estimate clamped at 0
+    ("a KL is positive", max(·, 0)) or taken in absolute value never is. The premise: the
+    estimates change with the seed (a seed ignored is the reproducibility checks' business; a
+    clamp leaves about half of them at the same 0)."""
+    mq, vq = float(rng.uniform(-1, 1)), float(rng.uniform(0.5, 2.0))
+    mp = mq + 1e-3 * math.sqrt(vq)
+    s = int(seed % 2**31)
+    ests = []
+    for k in range(NEAR_K):
+        est, _ = as_pair(
+            submission.call("kl_monte_carlo", mq, vq, mp, vq, NEAR_N, (s + 1000 + k) % 2**31),
+            "kl_monte_carlo",
+        )
+        ests.append(as_float(est, "estimation"))
+    if len(set(ests)) < 2:
+        return
+    negative = sum(e < 0 for e in ests)
+    record_margin("kl_monte_carlo: negative estimates for a nearly equal pair", negative, 1,
+                  higher_is_better=True)
+    if negative:
+        return
+    zeros = sum(e == 0.0 for e in ests)
+    if zeros >= 2:  # a mean of continuous f_i is never exactly 0; a clamp leaves ~half there
+        how_fr = f"{zeros} valent exactement 0 : vous ramenez les estimations négatives à 0 (max(·, 0) ?)"
+        how_en = f"{zeros} are exactly 0: you bring negative estimates up to 0 (max(·, 0)?)"
+    else:
+        how_fr = "toutes sont positives (une valeur absolue, abs(·) ?)"
+        how_en = "all are positive (an absolute value, abs(·)?)"
+    raise CheckFailed(
+        f"pour deux gaussiennes presque égales (q ≈ p) et n = {NEAR_N}, aucune de vos {NEAR_K} "
+        f"estimations (graines différentes) n'est négative, et {how_fr} ; la vraie KL est "
+        "positive mais presque nulle, et la moyenne des f_i, bruitée, est négative une fois sur "
+        "deux : l'énoncé demande la moyenne des f_i telle quelle, sans la ramener à 0 ni la "
+        "rendre positive (c'est l'intervalle de confiance autour d'elle qui dit si la KL est "
+        "compatible avec 0)",
+        f"for two nearly equal Gaussians (q ≈ p) and n = {NEAR_N}, none of your {NEAR_K} estimates "
+        f"(different seeds) is negative, and {how_en}; the true KL is positive but nearly zero, "
+        "and the noisy mean of the f_i is negative half of the time: the statement asks for the "
+        "mean of the f_i as it is, neither brought up to 0 nor made positive (the confidence "
+        "interval around it tells whether the KL is compatible with 0)",
+    )

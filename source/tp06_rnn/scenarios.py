@@ -12,6 +12,8 @@ lose points because the grader's own accuracy or MSE falls, not because a value 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from autograder.prove import Correct, Scenario, edit, solution_cell, solution_with_docs
 
 _LSTM_CHECK = ("test_cellule_lstm_matches_lstmcell",)
@@ -1864,3 +1866,115 @@ SCENARIOS["blind-r14-prevision-call-ignores-H"] = Scenario(
     message_contains=("ne crée pas ModelePrevision(H) avec son argument H",),
 )
 GROUPS["blind-r14-1"] = ("blind-r14-prevision-call-ignores-H",)
+
+
+# Blind round 16, hints of memoire. (1) A generator rebuilt inside the epoch loop draws the same
+# torch.randperm at every epoch: the hint used to ask for "one torch.randperm per epoch", which
+# this loop already has. The grader now records the loop's torch.randperm draws (kernel side)
+# and tells "the same draw at every epoch: the generator is rebuilt or reseeded in the loop"
+# apart from "one order drawn once, before the loop" (entrainer_sequence and
+# entrainer_prevision). (2) A model that keeps its final state and passes it to the next call
+# (Keras "stateful"): a fresh model applied twice to the same batch gives other logits; said by
+# the mechanism check, and by the LSTM accuracy's hint; ModelePrevision is probed the same way.
+_R16_PREVISION_STATEFUL = edit(
+    solution_cell(__file__, "prevision"),
+    ("        self.sortie = nn.Linear(H, 1)\n",
+     "        self.sortie = nn.Linear(H, 1)\n        self.etat = None  # état gardé d'un lot à l'autre\n"),
+    ("        sorties, _ = self.recurrent(X)\n        return self.sortie(sorties[:, -1]).squeeze(-1)\n",
+     "        init = self.etat if self.etat is not None and self.etat.shape[1] == X.shape[0] else None\n"
+     "        sorties, etat = self.recurrent(X, init)\n"
+     "        self.etat = etat.detach()\n"
+     "        return self.sortie(sorties[:, -1]).squeeze(-1)\n"),
+)
+SCENARIOS.update({
+    "blind-r16-memoire-generator-per-epoch": Scenario(
+        grade_id="memoire",
+        source='class ModeleSequence(nn.Module):\n    """nn.RNN ou nn.LSTM (batch_first=True) de d_entree vers H, puis nn.Linear(H, n_classes) sur le dernier pas."""\n\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "lstm":\n            self.recurrent = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():  # porte d\'oubli ouverte au départ : σ(5 + 0) ≈ 0,993\n                self.recurrent.bias_ih_l0[H : 2 * H].fill_(5.0)\n                self.recurrent.bias_hh_l0[H : 2 * H].fill_(0.0)\n        elif genre == "rnn":\n            self.recurrent = nn.RNN(d_entree, H, batch_first=True)\n        else:\n            raise ValueError(f"genre inconnu : {genre!r}")\n        self.sortie = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        """X : (N, T, d_entree) -> logits (N, n_classes)."""\n        sorties, _ = self.recurrent(X)\n        return self.sortie(sorties[:, -1])\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    """Un nouveau modèle, genre "rnn" ou "lstm"."""\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    """Adam, entropie croisée, écrêtage à 1, mini-lots mélangés à chaque époque ; renvoie modele."""\n    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    N = len(X)\n    for _ in range(epochs):\n        generateur = torch.Generator().manual_seed(seed)  # mélange reproductible\n        ordre = torch.randperm(N, generator=generateur)\n        for debut in range(0, N, batch_size):\n            lot = ordre[debut : debut + batch_size]\n            optimiseur.zero_grad()\n            perte = F.cross_entropy(modele(X[lot]), y[lot])\n            perte.backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            optimiseur.step()\n    return modele\n',
+        must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+        message_contains=("mais le même à chaque fois : le générateur est recréé",),
+        may_fail=("test_lstm_remembers_the_country",),
+    ),
+    "blind-r16-memoire-stateful-hidden": Scenario(
+        grade_id="memoire",
+        source='class ModeleSequence(nn.Module):\n    """nn.RNN ou nn.LSTM (batch_first=True) de d_entree vers H, puis nn.Linear(H, n_classes) sur le dernier pas."""\n\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "lstm":\n            self.recurrent = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():  # porte d\'oubli ouverte au départ : σ(5 + 0) ≈ 0,993\n                self.recurrent.bias_ih_l0[H : 2 * H].fill_(5.0)\n                self.recurrent.bias_hh_l0[H : 2 * H].fill_(0.0)\n        elif genre == "rnn":\n            self.recurrent = nn.RNN(d_entree, H, batch_first=True)\n        else:\n            raise ValueError(f"genre inconnu : {genre!r}")\n        self.sortie = nn.Linear(H, n_classes)\n        self.etat = None  # état caché gardé d\'un lot à l\'autre (RNN « stateful »)\n\n    def forward(self, X):\n        """X : (N, T, d_entree) -> logits (N, n_classes)."""\n        init = self.etat\n        if init is not None:\n            taille = init[0].shape[1] if isinstance(init, tuple) else init.shape[1]\n            if taille != X.shape[0]:\n                init = None\n        sorties, etat = self.recurrent(X, init)\n        # on garde l\'état final pour le lot suivant, sans le graphe\n        self.etat = tuple(e.detach() for e in etat) if isinstance(etat, tuple) else etat.detach()\n        return self.sortie(sorties[:, -1])\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    """Un nouveau modèle, genre "rnn" ou "lstm"."""\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    """Adam, entropie croisée, écrêtage à 1, mini-lots mélangés à chaque époque ; renvoie modele."""\n    generateur = torch.Generator().manual_seed(seed)\n    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    N = len(X)\n    for _ in range(epochs):\n        ordre = torch.randperm(N, generator=generateur)\n        for debut in range(0, N, batch_size):\n            lot = ordre[debut : debut + batch_size]\n            optimiseur.zero_grad()\n            perte = F.cross_entropy(modele(X[lot]), y[lot])\n            perte.backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            optimiseur.step()\n    return modele\n',
+        must_fail=("test_lstm_remembers_the_country", "test_vanilla_rnn_misses_what_the_lstm_reaches"),
+        message_contains=("un état d'un appel à l'autre : un modèle neuf",),
+    ),
+    "submission-memoire-order-drawn-once": Scenario(
+        grade_id="memoire",
+        source=edit(solution_cell(__file__, "memoire"),
+                    ("    for _ in range(epochs):\n        ordre = torch.randperm(N, generator=generateur)\n",
+                     "    ordre = torch.randperm(N, generator=generateur)\n    for _ in range(epochs):\n")),
+        must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+        message_contains=("un seul ordre est tiré",),
+        may_fail=("test_lstm_remembers_the_country",),
+    ),
+    "submission-memoire-manual-seed-every-epoch": Scenario(
+        grade_id="memoire",
+        source=edit(solution_cell(__file__, "memoire"),
+                    ("    generateur = torch.Generator().manual_seed(seed)\n", ""),
+                    ("        ordre = torch.randperm(N, generator=generateur)\n",
+                     "        torch.manual_seed(seed)\n        ordre = torch.randperm(N)\n")),
+        must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+        message_contains=("ré-ensemencé, manual_seed",),
+        may_fail=("test_lstm_remembers_the_country",),
+    ),
+    "submission-prevision-order-drawn-once": Scenario(
+        grade_id="prevision",
+        source=edit(solution_cell(__file__, "prevision"),
+                    ("    for _ in range(epochs):\n        ordre = torch.randperm(len(X), generator=generateur)\n",
+                     "    ordre = torch.randperm(len(X), generator=generateur)\n    for _ in range(epochs):\n")),
+        must_fail=("test_prevision_uses_its_seed",),
+        message_contains=("les deux époques voient les fenêtres dans le même ordre", "un seul ordre est tiré"),
+        may_fail=("test_prevision_test_mse",),
+    ),
+    "submission-prevision-stateful-hidden": Scenario(
+        grade_id="prevision",
+        source=_R16_PREVISION_STATEFUL,
+        must_fail=("test_prevision_uses_its_seed",),
+        message_contains=("garde un état d'un appel à l'autre",),
+        may_fail=("test_prevision_test_mse",),
+    ),
+})
+SCENARIOS["submission-prevision-same-order-every-epoch"] = replace(
+    SCENARIOS["submission-prevision-same-order-every-epoch"],
+    message_contains=("les deux époques voient les fenêtres dans le même ordre",
+                      "mais le même à chaque fois : le générateur est recréé"),
+)
+GROUPS["blind-r16-1"] = ("blind-r16-memoire-generator-per-epoch", "submission-prevision-order-drawn-once")
+GROUPS["blind-r16-2"] = ("blind-r16-memoire-stateful-hidden", "submission-prevision-stateful-hidden")
+GROUPS["blind-r16-3"] = ("submission-memoire-order-drawn-once",)
+GROUPS["blind-r16-4"] = ("submission-memoire-manual-seed-every-epoch",)
+
+# Correct variants for the new probes: an initial state of zeros passed explicitly at every
+# call (stateless), and a generator created once whose draws come from a DataLoader's sampler.
+CORRECT.update({
+    "blind-r16-correct-memoire-explicit-zero-state": Correct(
+        grade_id="memoire",
+        source=edit(solution_cell(__file__, "memoire"),
+                    ("        sorties, _ = self.recurrent(X)\n",
+                     "        h0 = X.new_zeros(1, X.shape[0], self.recurrent.hidden_size)\n"
+                     "        init = (h0, torch.zeros_like(h0)) if isinstance(self.recurrent, nn.LSTM) else h0\n"
+                     "        sorties, _ = self.recurrent(X, init)\n")),
+        why="the zero initial state passed explicitly at every call: the same logits",
+    ),
+    "blind-r16-correct-prevision-explicit-zero-state": Correct(
+        grade_id="prevision",
+        source=edit(solution_cell(__file__, "prevision"),
+                    ("        sorties, _ = self.recurrent(X)\n        return self.sortie(sorties[:, -1]).squeeze(-1)\n",
+                     "        h0 = torch.zeros(1, X.shape[0], self.recurrent.hidden_size, dtype=X.dtype)\n"
+                     "        sorties, _ = self.recurrent(X, h0)\n        return self.sortie(sorties[:, -1]).squeeze(-1)\n")),
+        why="the zero initial state passed explicitly at every call",
+    ),
+    "blind-r16-correct-memoire-sampler-generator": Correct(
+        grade_id="memoire",
+        source=edit(solution_cell(__file__, "memoire"),
+                    ("    for _ in range(epochs):\n        ordre = torch.randperm(N, generator=generateur)\n",
+                     "    echantillonneur = torch.utils.data.RandomSampler(range(N), generator=generateur)\n"
+                     "    for _ in range(epochs):\n        ordre = torch.tensor(list(echantillonneur))\n")),
+        why="a RandomSampler on the generator made once: a new permutation at every epoch",
+    ),
+})
+CORRECT_GROUPS["blind-r16-correct-1"] = ("blind-r16-correct-memoire-explicit-zero-state",
+                                         "blind-r16-correct-prevision-explicit-zero-state")
+CORRECT_GROUPS["blind-r16-correct-2"] = ("blind-r16-correct-memoire-sampler-generator",)

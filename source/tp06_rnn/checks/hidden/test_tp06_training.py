@@ -101,22 +101,81 @@ def tete_lit_le_dernier_pas(modele, X, rec):
     return False
 
 
-@kernel_side(uses=(tete_lit_le_dernier_pas,))
+@kernel_side
+def noter_tirages(tirages):
+    """Runs in the kernel: replaces torch.randperm by a wrapper that appends every draw
+    (n, the permutation) to `tirages`; returns the function that puts torch.randperm back.
+    A loop that rebuilds (or reseeds) its generator at every epoch draws the same permutation
+    at every epoch; one that draws once before its epoch loop draws only once."""
+    import torch
+
+    original = torch.randperm
+
+    def randperm(n, *args, **kwargs):
+        sortie = original(n, *args, **kwargs)
+        try:
+            tirages.append((int(n), sortie.detach().cpu().clone()))
+        except Exception:  # noqa: BLE001 - a draw the grader cannot read is not recorded
+            pass
+        return sortie
+
+    torch.randperm = randperm
+
+    def remettre():
+        torch.randperm = original
+
+    return remettre
+
+
+@kernel_side
+def sortie_change_entre_appels(modele, X):
+    """Runs in the kernel: whether `modele` gives other outputs for the same batch X on its
+    second call (a state kept from one call to the next: the final h used as the next call's
+    initial state). Both calls run under the same random state (dropout draws the same masks),
+    in eval mode then in train mode; torch's global generator is left as it was. None when
+    the model cannot be called twice."""
+    import torch
+
+    mode = modele.training
+    try:
+        with torch.random.fork_rng(devices=[]):
+            for entrainement in (False, True):
+                modele.train(entrainement)
+                sorties = []
+                for _ in range(2):
+                    torch.manual_seed(12345)
+                    with torch.set_grad_enabled(entrainement):
+                        s = modele(X)
+                    s = s[0] if isinstance(s, (tuple, list)) else s
+                    sorties.append(torch.as_tensor(s).detach().double().clone())
+                a, b = sorties
+                if a.shape != b.shape or not torch.allclose(a, b, rtol=1e-5, atol=1e-6, equal_nan=True):
+                    return True
+    except Exception:  # noqa: BLE001 - the other checks report a model that cannot run
+        return None
+    finally:
+        modele.train(mode)
+    return False
+
+
+@kernel_side(uses=(tete_lit_le_dernier_pas, noter_tirages, sortie_change_entre_appels))
 def prevision_args(entrainer, serie, L, H, lr, graine, epochs):
     """entrainer_prevision run once (`epochs` epochs) with the notebook's ModelePrevision replaced by a subclass
     that records the window length of every training batch, and the learning rate of every
     optimizer step; the returned model's parameter count tells the hidden size it was built
-    with."""
+    with. The permutations of the windows it draws (torch.randperm) are recorded too, and
+    whether the returned model gives the same forecasts for the same batch twice."""
     import torch
     from torch.optim.optimizer import register_optimizer_step_pre_hook
 
     g = getattr(entrainer, "__globals__", {})  # the notebook's globals
     base = g.get("ModelePrevision")
     longueurs, lignes, tailles, entrees, pertes = [], [], [], [], []
+    actif = [True]  # off once training is over: the grader's own calls are not recorded
     if isinstance(base, type) and issubclass(base, torch.nn.Module):
         class _Tp06Enregistreur(base):
             def forward(self, X):
-                if not torch.is_grad_enabled():
+                if not torch.is_grad_enabled() or not actif[0]:
                     return super().forward(X)
                 longueurs.append(int(torch.as_tensor(X).shape[1]))
                 tailles.append(len(X))
@@ -144,9 +203,13 @@ def prevision_args(entrainer, serie, L, H, lr, graine, epochs):
         adam.append(isinstance(optimiseur, torch.optim.Adam))
 
     crochet = register_optimizer_step_pre_hook(noter_taux)
+    tirages = []
+    remettre = noter_tirages(tirages)
     try:
         modele = entrainer(serie, L=L, H=H, epochs=epochs, lr=lr, batch_size=16, seed=graine)
     finally:
+        remettre()
+        actif[0] = False
         crochet.remove()
         if base is not None:
             g["ModelePrevision"] = base
@@ -157,10 +220,14 @@ def prevision_args(entrainer, serie, L, H, lr, graine, epochs):
     # output at the last step, on the training windows.
     dernier = None
     recs = [m for m in modele.modules() if isinstance(m, torch.nn.RNNBase)] if n >= 0 else []
+    etat = None
     if len(recs) == 1 and lignes:
         X0 = lignes[0][:, :, None].to(next(modele.parameters()).dtype)
         dernier = tete_lit_le_dernier_pas(modele, X0, recs[0])
+        etat = sortie_change_entre_appels(modele, X0)
     return {
+        "tirages": [t for n_tire, t in tirages if n_tire == len(serie) - L],
+        "sans_etat": None if etat is None else not etat,
         "longueurs": sorted(set(longueurs)),
         "n_params": int(n),
         "lignes": torch.cat(lignes) if lignes else None,
@@ -199,11 +266,12 @@ def last_step_logits(creer, graine, d, H, n_classes, X, X2):
         return {"a": a, "b": modele(X2), "n": len(recurrents), "intacte": bool(torch.equal(X, avant))}
 
 
-@kernel_side(uses=(note_fresh_gradients,))
+@kernel_side(uses=(note_fresh_gradients, noter_tirages))
 def record_training(entrainer, X, y, epochs, batch_size, seed, lr):
     """A stand-in model for entrainer_sequence: it records the examples each step sees (their
     id is X[:, 0, 0]), whether a step's gradients were added to the previous ones, the global
-    gradient norm each optimizer step is given (after any clipping) and its learning rate."""
+    gradient norm each optimizer step is given (after any clipping) and its learning rate;
+    the permutations of the N examples the loop draws (torch.randperm) are recorded too."""
     import torch
     from torch.optim.optimizer import register_optimizer_step_pre_hook
 
@@ -238,11 +306,15 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, lr):
 
     crochet = register_optimizer_step_pre_hook(mesurer)
     X_avant, y_avant = X.clone(), y.clone()
+    tirages = []
+    remettre = noter_tirages(tirages)
     try:
         rendu = entrainer(modele, X, y, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed)
     finally:
+        remettre()
         crochet.remove()
     return {
+        "tirages": [t for n, t in tirages if n == len(X)],
         "rien_rendu": rendu is None,
         "intacts": bool(torch.equal(X, X_avant) and torch.equal(y, y_avant)),
         "ids": torch.cat(modele.ids) if modele.ids else torch.zeros(0, dtype=torch.long),
@@ -354,7 +426,7 @@ def _trained(submission, seed: int) -> Trained:
     return once_per_submission(submission, "tp06-trained", lambda: _train_both(submission, seed))
 
 
-def _lstm_hint(t: Trained) -> tuple[str, str]:
+def _lstm_hint(t: Trained, carried: tuple[str, ...] = ()) -> tuple[str, str]:
     info = t.info["lstm"]
     if not info.get("lstm"):
         return (
@@ -381,6 +453,8 @@ def _lstm_hint(t: Trained) -> tuple[str, str]:
             "the cell forgets the country within a few steps; initialise the forget gate's bias "
             "to 5 (rows H:2H of bias_ih_l0, and 0 in bias_hh_l0)",
         )
+    if "lstm" in carried:
+        return _state_hint(("lstm",))
     if t.unchanged["lstm"]:
         return (
             "les prédictions du LSTM sont les mêmes avant et après entrainer_sequence : les poids "
@@ -418,9 +492,10 @@ def test_lstm_remembers_the_country(submission, seed):
             f'le LSTM de creer_modele_sequence("lstm", …) ne suit pas l\'énoncé ; {rule[0]}',
             f'the LSTM of creer_modele_sequence("lstm", …) does not follow the statement; {rule[1]}',
         )
+    carried = _carried_state(submission, seed) if t.accuracy["lstm"] < LSTM_FULL else ()
     score_threshold(
         t.accuracy["lstm"],
-        hint=_lstm_hint(t),
+        hint=_lstm_hint(t, carried),
         full=LSTM_FULL,
         partial=[(LSTM_PARTIAL, 0.5)],
         what_fr=f"précision du LSTM sur les {t.n_test} séquences de test du correcteur "
@@ -527,6 +602,60 @@ def _check_lstm_reads_its_output(submission, seed: int) -> None:
             "nn.Linear is not outputs[:, -1] (= h_T); an LSTM's output is h, not the cell "
             "state c_n nor a mean over time",
         )
+
+
+@kernel_side(uses=(sortie_change_entre_appels,))
+def etat_entre_appels(creer, graine, d, H, n_classes, X):
+    """Runs in the kernel: for a fresh model of each genre, whether it gives other logits for
+    the same batch on its second call (see sortie_change_entre_appels); None for a genre whose
+    model cannot be built or called."""
+    import torch
+
+    vu = {}
+    for genre in ("rnn", "lstm"):
+        try:
+            torch.manual_seed(int(graine))
+            modele = creer(genre, d, H, n_classes)
+        except Exception:  # noqa: BLE001 - the other checks of the item report it
+            vu[genre] = None
+            continue
+        vu[genre] = sortie_change_entre_appels(modele, X) if isinstance(modele, torch.nn.Module) else None
+    return vu
+
+
+def _carried_state(submission, seed: int) -> tuple[str, ...]:
+    """The genres ("rnn", "lstm") whose fresh model keeps a state from one call to the next
+    (once per submission; an error says nothing)."""
+    def probe() -> tuple[str, ...]:
+        rng = np.random.default_rng([seed, 26])
+        X = rng.normal(size=(8, int(rng.integers(6, 12)), K + 1)).astype(np.float32)
+        try:
+            seen = etat_entre_appels.call(submission, Ref("creer_modele_sequence"),
+                                          int(rng.integers(0, 2**31 - 1)), K + 1, H, K, Tensor(X))
+        except StudentError:
+            return ()
+        return tuple(g for g in GENRES if isinstance(seen, dict) and seen.get(g) is True)
+
+    return once_per_submission(submission, "tp06-carried-state", probe)
+
+
+def _state_hint(genres: tuple[str, ...]) -> tuple[str, str]:
+    which = " et ".join(f'"{g}"' for g in genres)
+    which_en = " and ".join(f'"{g}"' for g in genres)
+    plural = len(genres) > 1
+    return (
+        f"{'les modèles' if plural else 'le modèle'} {which} "
+        f"{'gardent' if plural else 'garde'} un état d'un appel à l'autre : un modèle neuf, "
+        "appliqué deux fois au même lot (en mode eval, sans dropout), ne renvoie pas les mêmes "
+        "logits, la réponse pour une séquence dépend du lot précédent ; l'état initial doit être nul à "
+        "chaque appel : ne gardez pas h (ni c) d'un lot pour le passer au lot suivant "
+        "(sorties, _ = self.recurrent(X), sans état initial)",
+        f"the {which_en} model{'s' if plural else ''} keep{'' if plural else 's'} a state from "
+        "one call to the next: a fresh model, applied twice to the same batch (in eval mode, no "
+        "dropout), does not return the same logits, the answer for a sequence depends on the previous "
+        "batch; the initial state must be zero at every call: do not keep h (nor c) from a "
+        "batch to pass it to the next batch (outputs, _ = self.recurrent(X), no initial state)",
+    )
 
 
 def _check_last_step(submission, seed: int) -> None:
@@ -654,6 +783,43 @@ def _check_cross_entropy(out: dict, ids: np.ndarray, sizes: list[int], y: np.nda
     )
 
 
+def _same_order(draws: object, lead: tuple[str, str]) -> CheckFailed:
+    """Two epochs saw the examples in the same order: what the loop's recorded torch.randperm
+    draws of the N examples say of why. Several draws all alike: the generator is rebuilt or
+    reseeded inside the epoch loop (each epoch does draw, from the same start); one draw: the
+    order is drawn once, before the epoch loop; anything else (no torch.randperm, another
+    shuffle): both fixes are named. `lead` (FR, EN) opens the message."""
+    perms = [as_array(d, "permutation tirée", shape=(None,), dtype=np.int64)
+             for d in (draws if isinstance(draws, list) else [])]
+    if len(perms) >= 2 and all(np.array_equal(p, perms[0]) for p in perms):
+        fr = ("la boucle tire bien un torch.randperm à chaque époque, mais le même à chaque fois : "
+              "le générateur est recréé (ou ré-ensemencé, manual_seed) dans la boucle des époques "
+              "et repart chaque fois de la même graine ; créez g = "
+              "torch.Generator().manual_seed(seed) une seule fois, AVANT la boucle des époques, "
+              "et tirez torch.randperm(N, generator=g) dans la boucle")
+        en = ("the loop does draw a torch.randperm at every epoch, but the same one each time: "
+              "the generator is rebuilt (or reseeded, manual_seed) inside the epoch loop and "
+              "starts again from the same seed every time; create g = "
+              "torch.Generator().manual_seed(seed) once, BEFORE the epoch loop, and draw "
+              "torch.randperm(N, generator=g) inside the loop")
+    elif len(perms) == 1:
+        fr = ("un seul ordre est tiré (un torch.randperm avant la boucle des époques), puis repris "
+              "à chaque époque ; tirez une nouvelle permutation DANS la boucle des époques, "
+              "torch.randperm(N, generator=g), g créé une fois avant la boucle")
+        en = ("a single order is drawn (one torch.randperm before the epoch loop), then reused "
+              "at every epoch; draw a new permutation INSIDE the epoch loop, "
+              "torch.randperm(N, generator=g), g created once before the loop")
+    else:
+        fr = ("tirez une nouvelle permutation à chaque époque (torch.randperm(N, generator=g) "
+              "dans la boucle des époques), d'un générateur g créé une seule fois avant la boucle : "
+              "un ordre tiré une seule fois, ou un générateur recréé ou ré-ensemencé à chaque "
+              "époque, redonne le même ordre")
+        en = ("draw a new permutation at every epoch (torch.randperm(N, generator=g) inside the "
+              "epoch loop), from a generator g created once before the loop: an order drawn "
+              "once, or a generator rebuilt or reseeded at every epoch, gives the same order again")
+    return CheckFailed(f"{lead[0]} ; {fr}", f"{lead[1]}; {en}")
+
+
 def _check_training_loop(submission, seed: int) -> None:
     """entrainer_sequence on a stand-in model: every example once per epoch in mini-batches,
     a new order per epoch drawn from `seed`, zero_grad, and gradients clipped to norm 1."""
@@ -720,13 +886,17 @@ def _check_training_loop(submission, seed: int) -> None:
             + "; expected: at every epoch every example once, in mini-batches of batch_size",
         )
     orders = ids.reshape(epochs, N)
-    if any(sorted(o.tolist()) != list(range(N)) for o in orders) or (orders[0] == orders[1]).all():
+    if any(sorted(o.tolist()) != list(range(N)) for o in orders):
         raise CheckFailed(
             f"{call} : chaque époque doit parcourir tous les exemples une fois, dans un NOUVEL "
             "ordre (un torch.randperm par époque)",
             f"{call}: every epoch must go through every example once, in a NEW order (one "
             "torch.randperm per epoch)",
         )
+    if (orders[0] == orders[1]).all():
+        raise _same_order(out.get("tirages"), (
+            f"{call} : les deux époques voient les exemples dans le même ordre",
+            f"{call}: both epochs see the examples in the same order"))
     check_fresh_gradients(out["cumuls"], call, unit="lot")
     if out.get("rien_rendu") is True:  # the statement: "entraîne le modèle et le renvoie"
         raise CheckFailed(
@@ -762,6 +932,9 @@ def test_vanilla_rnn_misses_what_the_lstm_reaches(submission, seed):
     # clip, can clear (or miss) the accuracy bars for the wrong reason.
     _check_last_step(submission, seed)
     _check_lstm_reads_its_output(submission, seed)
+    carried = _carried_state(submission, seed)
+    if carried:
+        raise CheckFailed(*_state_hint(carried))
     _check_training_loop(submission, seed)
     t = _trained(submission, seed)
     rnn, lstm = t.accuracy["rnn"], t.accuracy["lstm"]
@@ -1099,15 +1272,21 @@ def test_prevision_uses_its_seed(submission, rng):
                 "generator seeded with seed)",
             )
         if np.allclose(first_epoch, second_epoch, rtol=1e-6, atol=1e-7, equal_nan=True):
-            raise CheckFailed(
-                f"{call} : les deux époques voient les fenêtres dans le même ordre ; l'énoncé "
-                "demande des mini-lots mélangés à CHAQUE époque : tirez une nouvelle permutation "
-                "à chaque époque (torch.randperm(N, generator=g) dans la boucle des époques, g "
-                "créé une fois avant)",
-                f"{call}: both epochs see the windows in the same order; the statement asks for "
-                "mini-batches shuffled at EVERY epoch: draw a new permutation at every epoch "
-                "(torch.randperm(N, generator=g) inside the epoch loop, g made once before it)",
-            )
+            raise _same_order(used.get("tirages"), (
+                f"{call} : les deux époques voient les fenêtres dans le même ordre, alors que "
+                "l'énoncé demande des mini-lots mélangés à CHAQUE époque",
+                f"{call}: both epochs see the windows in the same order, while the statement "
+                "asks for mini-batches shuffled at EVERY epoch"))
+    _rule(used, "sans_etat",
+        f"le modèle renvoyé par {call} garde un état d'un appel à l'autre : appliqué deux fois "
+        "au même lot de fenêtres (en mode eval, sans dropout), il ne renvoie pas les mêmes "
+        "prévisions ; l'état initial doit être nul à chaque appel : ne gardez pas l'état final "
+        "d'un lot pour le passer au lot suivant (sorties, _ = self.recurrent(X), sans état initial)",
+        f"the model returned by {call} keeps a state from one call to the next: applied twice "
+        "to the same batch of windows (in eval mode, no dropout), it does not return the same "
+        "forecasts; the initial state must be zero at every call: do not keep a batch's final "
+        "state to pass it to the next batch (outputs, _ = self.recurrent(X), no initial state)",
+    )
     _rule(used, "dernier_pas",
         "ModelePrevision ne lit pas le dernier pas : l'entrée de sa couche nn.Linear n'est "
         "pas la sortie de la couche récurrente au dernier pas ; appliquez-la à sorties[:, -1] "

@@ -42,7 +42,7 @@ from autograder.checks.classify import (
 )
 from autograder.checks.determinism import derive_seed, float64, seed_everything
 from autograder.checks.device import select_device, tolerance_for
-from autograder.checks.errors import CheckFailed, Partial
+from autograder.checks.errors import CheckFailed, Partial, missing_attribute
 from autograder.checks.failures import TORCH_SHAPE_ERRORS, student_failure
 from autograder.checks.generators import (
     generators_text,
@@ -170,6 +170,7 @@ __all__ = [
     "LossReading",
     "MAX_ELEMENTS",
     "mce",
+    "missing_attribute",
     "mlp_param_count",
     "module_info",
     "moved_generators",

@@ -7,6 +7,7 @@ credit, and shows their bilingual `.message` to the student.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -251,6 +252,60 @@ _BY_KIND: dict[str, tuple[str, str]] = {
 }
 
 
+# "'X' object has no attribute 'y'": the type whose attribute is missing decides the cause.
+_MISSING_ATTRIBUTE = re.compile(r"^'([\w.<>]+)' object has no attribute '(\w+)'")
+
+#: The types of values (arrays, tensors, numbers, containers, functions) whose missing
+#: attribute is a type mix-up (a NumPy array's .detach(), a tensor's .astype()); any other
+#: type is an object with attributes of its own: a model, a layer, a class.
+_VALUE_TYPES = frozenset({
+    "Tensor", "Parameter", "list", "tuple", "dict", "set", "frozenset", "str", "bytes",
+    "bytearray", "int", "float", "complex", "bool", "range", "slice", "function", "method",
+    "builtin_function_or_method", "method-wrapper", "generator", "map", "zip", "filter",
+    "enumerate", "reversed", "dict_keys", "dict_values", "dict_items", "odict_keys",
+    "odict_values", "odict_items", "list_iterator", "tuple_iterator", "memoryview",
+})
+
+
+def missing_attribute(evalue: str) -> tuple[str, str] | None:
+    """(type, attribute) of an AttributeError's text "'X' object has no attribute 'y'" when X
+    is an object with attributes of its own (a model, a layer, a class), not a value (an
+    array, a tensor, a number, a container, a function), whose missing attribute is a type
+    mix-up; None otherwise."""
+    found = _MISSING_ATTRIBUTE.match(evalue)
+    if found is None:
+        return None
+    kind, attribute = found.groups()
+    if kind in _VALUE_TYPES or kind.startswith(("numpy.", "torch.", "builtins.", "collections.")):
+        return None
+    return kind, attribute
+
+
+def _object_attribute_cause(evalue: str) -> tuple[str, str] | None:
+    """The cause of "'X' object has no attribute 'y'" when X is not a value: an object with
+    attributes of its own (a model, a layer) that lacks one the code assumes. The grader hands
+    in its own models, which have what the statement guarantees only (blind round 16, TP10: a
+    hook on `modele.conv2`, a layer of the notebook's model, was told about NumPy arrays and
+    tensors). None for value types: their cause is a type mix-up, said by the kind of error."""
+    found = missing_attribute(evalue)
+    if found is None:
+        return None
+    kind, attribute = found
+    return (
+        f"un objet de type {kind} n'a pas l'attribut `{attribute}` que votre code utilise : si "
+        "cet objet vous est passé en argument (un modèle, une couche), votre fonction suppose un "
+        "attribut que l'énoncé ne garantit pas ; les objets du correcteur n'ont que les "
+        "attributs et méthodes que l'énoncé leur donne (pas forcément les couches ni les noms "
+        "d'un exemple du notebook) : n'utilisez que ceux-là ; sinon, vérifiez le nom de "
+        "l'attribut",
+        f"an object of type {kind} lacks the attribute `{attribute}` your code uses: if that "
+        "object is passed to you as an argument (a model, a layer), your function assumes an "
+        "attribute the statement does not guarantee; the grader's objects have only the "
+        "attributes and methods the statement gives them (not necessarily the layers or names "
+        "of an example in the notebook): use only those; otherwise, check the attribute's name",
+    )
+
+
 def explained_elsewhere(evalue: str) -> bool:
     """Whether an error's text shows a known cause other than a shape mismatch (the truth value
     of a tensor, `if b:`; the computation graph; a dtype; a device; a None): the premise of a
@@ -278,6 +333,11 @@ def explain_student_error(label: str, ename: str, evalue: str) -> Message:
             f"frappe, ou cellule qui le définit non exécutée) ({evalue})",
             f"`{label}` raised NameError: your code uses a name that does not exist (a typo, "
             f"or the cell defining it was not run) ({evalue})",
+        )
+    if ename == "AttributeError" and (cause := _object_attribute_cause(evalue)) is not None:
+        return Message(
+            f"`{label}` a levé AttributeError : {cause[0]} (message d'origine : {evalue})",
+            f"`{label}` raised AttributeError: {cause[1]} (original message: {evalue})",
         )
     if ename in _BY_KIND:
         cause_fr, cause_en = _BY_KIND[ename]

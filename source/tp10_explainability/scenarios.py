@@ -1323,3 +1323,217 @@ SCENARIOS["blind-r14-grad-cam-relu-on-alpha"] = Scenario(
     message_contains=("votre carte est nulle partout",),
 )
 GROUPS["blind-r14-1"] = ("blind-r14-grad-cam-relu-on-alpha",)
+
+
+# Blind round 16. A right Riemann sum rescaled so that its sum is exactly y_c(x) − y_c(x')
+# (ig * (variation / ig.sum())) was told it ignored m: its attributions change with m, only
+# their sum does not. The completeness check now tells the two apart (the maps at m = 2 and
+# at the largest m), and the comparison with the reference names a forced completeness
+# (rescaled, or its gap spread over the entries). A forward hook on modele.conv2 (the
+# tutorial recipe) raised AttributeError on the grader's linear model and was told about NumPy
+# arrays and tensors: an attribute missing from an object (a model, a layer) now says the
+# statement does not guarantee it (the library), and TP10 names what each function may use
+# of its model; on the CNN, maps taken before the ReLU are named.
+SCENARIOS["blind-r16-ig-forced-completeness"] = Scenario(
+    grade_id="gradients_integres",
+    source='''def gradients_integres(modele, x, c, reference=None, m=50):
+    """Gradients intégrés de y_c en x (C, H, W) depuis `reference` (des zéros si None),
+    par la somme de Riemann à droite à m pas : même forme que x."""
+    x = x.detach()
+    reference = torch.zeros_like(x) if reference is None else reference.detach().to(x.dtype)
+    alphas = torch.arange(1, m + 1, dtype=x.dtype) / m
+    chemin = reference + alphas.reshape(-1, 1, 1, 1) * (x - reference)
+    chemin.requires_grad_(True)
+    (g,) = torch.autograd.grad(modele(chemin)[:, c].sum(), chemin)
+    ig = (x - reference) * g.mean(dim=0)
+    # on corrige l'erreur de la somme de Riemann pour que la complétude soit exacte
+    with torch.no_grad():
+        variation = modele(x.unsqueeze(0))[0, c] - modele(reference.unsqueeze(0))[0, c]
+    somme = ig.sum()
+    if somme.abs() > 1e-12:
+        ig = ig * (variation / somme)
+    return ig
+''',
+    must_fail=("test_gradients_integres_matches_reference", "test_gradients_integres_completeness"),
+    message_contains=("n'imposez pas la complétude en renormalisant", "vos attributions changent avec m"),
+)
+SCENARIOS["blind-r16-ig-gap-spread-over-the-entries"] = Scenario(
+    grade_id="gradients_integres",
+    source=edit(_IG, ("    return (x - reference) * g.mean(dim=0)\n",
+                      "    ig = (x - reference) * g.mean(dim=0)\n"
+                      "    with torch.no_grad():\n"
+                      "        ecart = modele(x.unsqueeze(0))[0, c] - modele(reference.unsqueeze(0))[0, c] - ig.sum()\n"
+                      "    return ig + ecart / ig.numel()  # complétude exacte\n")),
+    must_fail=("test_gradients_integres_matches_reference", "test_gradients_integres_completeness"),
+    message_contains=("n'imposez pas la complétude en renormalisant", "vos attributions changent avec m"),
+)
+# m ignored AND the sum forced: the first fault is named (with m ignored, a forced sum and a
+# large fixed number of steps look alike).
+SCENARIOS["blind-r16-ig-fixed-steps-rescaled"] = Scenario(
+    grade_id="gradients_integres",
+    source=_R9_IG_STEPS_FIXED.replace(
+        "    return (x - ref) * g.mean(0)\n",
+        "    ig = (x - ref) * g.mean(0)\n"
+        "    with torch.no_grad():\n"
+        "        variation = modele(x.unsqueeze(0))[0, c] - modele(ref.unsqueeze(0))[0, c]\n"
+        "    return ig * variation / ig.sum()\n"),
+    must_fail=("test_gradients_integres_matches_reference", "test_gradients_integres_completeness"),
+    message_contains=("ignore son argument m",),
+)
+SCENARIOS["blind-r16-grad-cam-hook-on-conv2"] = Scenario(
+    grade_id="grad_cam",
+    source='''def grad_cam(modele, x, c):
+    """Carte Grad-CAM (h, w) de la classe c pour l'image x (C, H, W), à la résolution de
+    modele.caracteristiques : ReLU(Σ_k α_k A_k), α_k = moyenne spatiale de ∂y_c/∂A_k."""
+    # méthode classique avec des hooks sur la dernière couche convolutive
+    memoire = {}
+
+    def crochet(module, entree, sortie):
+        sortie.retain_grad()
+        memoire["A"] = sortie
+
+    poignee = modele.conv2.register_forward_hook(crochet)
+    try:
+        logits = modele(x.detach().unsqueeze(0))
+        (g,) = torch.autograd.grad(logits[0, c], memoire["A"])
+    finally:
+        poignee.remove()
+    A = memoire["A"][0].detach()
+    alpha = g[0].mean(dim=(1, 2))
+    return torch.relu((alpha[:, None, None] * A).sum(dim=0))
+''',
+    must_fail=("test_grad_cam_linear_model", "test_grad_cam_matches_reference"),
+    message_contains=("votre fonction utilise modele.conv2, un attribut que l'énoncé ne garantit pas",
+                      "vos cartes A sont prises AVANT la ReLU"),
+)
+# The hook after the ReLU: right on the grader's CNNs, but the linear model has no conv2.
+SCENARIOS["blind-r16-grad-cam-hook-on-conv2-after-relu"] = Scenario(
+    grade_id="grad_cam",
+    source='''def grad_cam(modele, x, c):
+    sorties = []
+    poignee = modele.conv2.register_forward_hook(lambda module, entree, sortie: sorties.append(sortie))
+    modele(x.detach().unsqueeze(0))
+    poignee.remove()
+    A = torch.relu(sorties[0])
+    (g,) = torch.autograd.grad(modele.tete(A)[0, c], A)
+    alpha = g[0].mean(dim=(1, 2))
+    return torch.relu((alpha[:, None, None] * A[0]).sum(dim=0)).detach()
+''',
+    must_fail=("test_grad_cam_linear_model",),
+    message_contains=("modele.caracteristiques(x.unsqueeze(0))", "sans crochet (hook) sur une couche"),
+)
+SCENARIOS["blind-r16-saillance-dtype-of-conv1"] = Scenario(
+    grade_id="saillance",
+    source=edit(_SAILLANCE, ("    x = x.detach().clone().requires_grad_(True)\n",
+                             "    x = x.detach().to(modele.conv1.weight.dtype).requires_grad_(True)\n")),
+    must_fail=("test_saillance_linear_model",),
+    message_contains=("votre fonction utilise modele.conv1, un attribut que l'énoncé ne garantit pas",
+                      "n'utilisez que modele(x)"),
+)
+GROUPS["blind-r16-1"] = ("blind-r16-ig-forced-completeness", "blind-r16-grad-cam-hook-on-conv2",
+                         "blind-r16-saillance-dtype-of-conv1")
+GROUPS["blind-r16-2"] = ("blind-r16-ig-gap-spread-over-the-entries",
+                         "blind-r16-grad-cam-hook-on-conv2-after-relu")
+GROUPS["blind-r16-3"] = ("blind-r16-ig-fixed-steps-rescaled",)
+_R16_CORRECT = {
+    "blind-r16-correct-ig-copy-float64": Correct(
+        grade_id="gradients_integres",
+        source='''def gradients_integres(modele, x, c, reference=None, m=50):
+    """Gradients intégrés de y_c en x (C, H, W) depuis `reference` (des zéros si None),
+    par la somme de Riemann à droite à m pas : même forme que x."""
+    # calcul en float64 sur une copie du modèle (le modèle d'origine n'est pas touché)
+    modele64 = copy.deepcopy(modele).double()
+    x64 = x.detach().to(torch.float64)
+    if reference is None:
+        ref64 = torch.zeros_like(x64)
+    else:
+        ref64 = torch.as_tensor(reference).detach().to(torch.float64)
+    total = torch.zeros_like(x64)
+    for k in range(1, m + 1):
+        point = (ref64 + (k / m) * (x64 - ref64)).requires_grad_(True)
+        y_c = modele64(point.unsqueeze(0))[0, c]
+        (g,) = torch.autograd.grad(y_c, point)
+        total += g
+    ig = (x64 - ref64) * total / m
+    return ig.to(x.dtype)
+''',
+        why="the tester's: one point at a time, in float64 on a copy of the model",
+    ),
+    "blind-r16-correct-ig-batches-of-16": Correct(
+        grade_id="gradients_integres",
+        source='''def gradients_integres(modele, x, c, reference=None, m=50):
+    """Gradients intégrés de y_c en x (C, H, W) depuis `reference` (des zéros si None),
+    par la somme de Riemann à droite à m pas : même forme que x."""
+    taille_paquet = 16  # pour ne pas mettre les m points en mémoire d'un coup
+    x = x.detach()
+    ref = torch.zeros_like(x) if reference is None else reference.detach().clone().float()
+    delta = x - ref
+    somme = torch.zeros_like(x)
+    for debut in range(0, m, taille_paquet):
+        ks = torch.arange(debut + 1, min(debut + taille_paquet, m) + 1, dtype=torch.float32)
+        alphas = (ks / m).view(-1, 1, 1, 1)
+        chemin = (ref.unsqueeze(0) + alphas * delta.unsqueeze(0)).requires_grad_(True)
+        sortie = modele(chemin)
+        (g,) = torch.autograd.grad(sortie[:, c].sum(), chemin)
+        somme = somme + g.sum(dim=0)
+    return delta * somme / m
+''',
+        why="the tester's: the path in batches of 16",
+    ),
+    "blind-r16-correct-grad-cam-a-detached": Correct(
+        grade_id="grad_cam",
+        source='''def grad_cam(modele, x, c):
+    """Carte Grad-CAM (h, w) de la classe c pour l'image x (C, H, W), à la résolution de
+    modele.caracteristiques : ReLU(Σ_k α_k A_k), α_k = moyenne spatiale de ∂y_c/∂A_k."""
+    with torch.no_grad():
+        A = modele.caracteristiques(x.unsqueeze(0))[0]  # (K, h, w)
+    A = A.clone().requires_grad_(True)
+    # seule la tête dépend de A : on peut partir de cartes détachées
+    y_c = modele.tete(A.unsqueeze(0))[0, c]
+    (dA,) = torch.autograd.grad(y_c, A)
+    K, h, w = dA.shape
+    alpha = dA.sum(dim=(1, 2)) / (h * w)
+    cam = torch.zeros(h, w)
+    for k in range(K):
+        cam = cam + alpha[k] * A[k].detach()
+    return F.relu(cam)
+''',
+        why="the tester's: A detached then requiring grad, a loop over the maps",
+    ),
+    "blind-r16-correct-ig-python-loop-sum-of-logits": Correct(
+        grade_id="gradients_integres",
+        source='''def gradients_integres(modele, x, c, reference=None, m=50):
+    x0 = x.detach()
+    base = torch.zeros_like(x0) if reference is None else reference.detach()
+    moyenne = torch.zeros_like(x0)
+    for k in range(1, m + 1):
+        p = (base + (k / m) * (x0 - base)).unsqueeze(0).requires_grad_(True)
+        modele(p)[:, c].sum().backward()
+        moyenne += p.grad[0] / m
+    return (x0 - base) * moyenne
+''',
+        why="backward() point by point, the mean accumulated as grad / m",
+    ),
+    "blind-r16-correct-grad-cam-caracteristiques-retain-grad-einsum": Correct(
+        grade_id="grad_cam",
+        source='''def grad_cam(modele, x, c):
+    entree = x.detach().unsqueeze(0)
+    A = modele.caracteristiques(entree)
+    A.retain_grad()
+    logits = modele.tete(A)
+    logits[0, c].backward()
+    gradA = A.grad[0]
+    alpha = gradA.mean(dim=-1).mean(dim=-1)
+    carte = torch.einsum("k,khw->hw", alpha, A[0].detach())
+    modele.zero_grad(set_to_none=True)
+    return carte.clamp(min=0).double()
+''',
+        why="the tester's: retain_grad and backward, einsum, clamp, float64 out",
+    ),
+}
+CORRECT.update(_R16_CORRECT)
+CORRECT_GROUPS["blind-r16-correct-1"] = ("blind-r16-correct-ig-copy-float64",
+                                         "blind-r16-correct-grad-cam-a-detached")
+CORRECT_GROUPS["blind-r16-correct-2"] = ("blind-r16-correct-ig-batches-of-16",
+                                         "blind-r16-correct-grad-cam-caracteristiques-retain-grad-einsum")
+CORRECT_GROUPS["blind-r16-correct-3"] = ("blind-r16-correct-ig-python-loop-sum-of-logits",)

@@ -103,3 +103,54 @@ def test_an_unpacking_of_a_split_along_the_wrong_axis_is_told_in_french():
     assert "l'axe du découpage" in message.fr and "axis of the split" in message.en
     assert message.fr.endswith(f"(message d'origine : {evalue})")
     assert not explained_elsewhere(evalue)
+
+
+def test_a_missing_attribute_of_a_model_names_the_statement_not_the_array_types():
+    """Blind round 16 (TP10): a forward hook on `modele.conv2`, a layer of the notebook's
+    model, raised AttributeError on the grader's model, and was told that a NumPy array has no
+    .detach(). An object with attributes of its own (a model, a layer) lacks one the code
+    assumes: the statement's guarantee is said, not the array types."""
+    from autograder.checks import missing_attribute
+
+    class _Modele(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = torch.nn.Linear(2, 2)
+
+    ename, evalue = raised(lambda: _Modele().conv2)
+    assert missing_attribute(evalue) == ("_Modele", "conv2")
+    message = explain_student_error("grad_cam", ename, evalue)
+    assert message.fr.startswith("`grad_cam` a levé AttributeError : ")
+    assert "_Modele n'a pas l'attribut `conv2`" in message.fr
+    assert "l'énoncé ne garantit pas" in message.fr and "the statement does not guarantee" in message.en
+    assert "NumPy" not in message.fr and "NumPy" not in message.en
+    assert message.fr.endswith(f"(message d'origine : {evalue})") and evalue in message.en
+    # A layer of the grader's (an nn.Sequential's child missing) is an object too.
+    _, evalue = raised(lambda: torch.nn.Sequential(torch.nn.ReLU()).features)
+    assert missing_attribute(evalue) == ("Sequential", "features")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: np.zeros(3).detach(),
+        lambda: torch.zeros(3).astype(np.float32),
+        lambda: torch.nn.Parameter(torch.zeros(2)).astype(np.float32),
+        lambda: np.float64(1.0).detach(),
+        lambda: [1, 2].shape,
+        lambda: {"a": 1}.a,
+        lambda: (3.0).numpy(),
+        lambda: torch.zeros(2).shape.numel_(),
+        lambda: (lambda: 0).weight,
+    ],
+)
+def test_a_missing_attribute_of_a_value_keeps_the_type_mix_up_cause(call):
+    """Arrays, tensors, numbers, containers and functions lack an attribute by a type mix-up:
+    their cause stays the NumPy/tensor one."""
+    from autograder.checks import missing_attribute
+
+    ename, evalue = raised(call)
+    assert ename == "AttributeError"
+    assert missing_attribute(evalue) is None
+    message = explain_student_error("f", ename, evalue)
+    assert "un tableau NumPy n'a pas .detach()" in message.fr and "l'énoncé ne garantit pas" not in message.fr

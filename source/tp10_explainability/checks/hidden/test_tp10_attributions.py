@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
 from autograder.checks import (
     CheckFailed,
@@ -123,8 +124,10 @@ def _hint(got, ref, variants, default, tol):
     reference does not): two close mistakes (k = 0, …, m − 1 against linspace(0, 1, m), whose
     grids differ by k/(m(m − 1))) can both match at 10·tol, and the first one listed is not
     necessarily the student's."""
+    # A variant that is zero everywhere (a Grad-CAM map whose Σ_k α_k A_k is negative
+    # everywhere) matches every answer of zeros, whatever its mistake: it names none.
     matching = [(_distance(got, value), k, fr, en) for k, (value, fr, en) in enumerate(variants)
-                if _same(got, value, 10 * tol) and not _same(ref, value, 10 * tol)]
+                if np.any(value) and _same(got, value, 10 * tol) and not _same(ref, value, 10 * tol)]
     if not matching:
         return default
     _, _, fr, en = min(matching)
@@ -287,12 +290,35 @@ def _ig_other_classes(case, x, base, c, m):
     return [(_ig(case, x, base, k, m), *_IG_OTHER_CLASS) for k in range(case.K) if k != c]
 
 
+_FORCED_COMPLETENESS = (
+    "n'imposez pas la complétude en renormalisant les attributions (ig * (variation / "
+    "ig.sum())) ni en corrigeant leur somme : renvoyez la somme de Riemann à droite telle "
+    "quelle, (x − x') ⊙ (1/m) Σ_{k=1..m} ∂y_c/∂x(x' + (k/m)(x − x')), dont la complétude n'est "
+    "qu'approchée (un écart qui diminue en 1/m)",
+    "do not force completeness by rescaling the attributions (ig * (variation / ig.sum())) or "
+    "by correcting their sum: return the right Riemann sum as it is, (x − x') ⊙ (1/m) "
+    "Σ_{k=1..m} ∂y_c/∂x(x' + (k/m)(x − x')), whose completeness is only approximate (a gap "
+    "that shrinks as 1/m)",
+)
+
+
+def _forced_completeness(case: Case, x, base, c, ig) -> list:
+    """The right Riemann sum made complete by force: rescaled so that its sum is exactly
+    y_c(x) − y_c(x'), or its gap spread evenly over the entries."""
+    f = case.logits(np.stack([x, base]))[:, c]
+    delta, total = float(f[0] - f[1]), float(ig.sum())
+    out = [(ig + (delta - total) / ig.size, *_FORCED_COMPLETENESS)]
+    if abs(total) > 1e-12:
+        out.append((ig * (delta / total), *_FORCED_COMPLETENESS))
+    return out
+
+
 def _ig_variants(case, x, base, c, m):
     mean_right = _mean_path_grad(case, x, base, c, np.arange(1, m + 1) / m)
     diff = x - base
     path = base[None] + np.linspace(0.0, 1.0, m + 1).reshape(-1, 1, 1, 1) * diff[None]
     grads = case.grad(path, c)
-    out = []
+    out = _forced_completeness(case, x, base, c, diff * mean_right)
     if m != _IG_DEFAULT_M:
         out.append((_ig(case, x, base, c, _IG_DEFAULT_M),
                     "votre résultat ne dépend pas de m : gradients_integres ignore son argument m "
@@ -472,11 +498,13 @@ def test_gradients_integres_completeness(submission, rng, device):
     delta = float(f[0] - f[1])
     errors = []
     sums = {}
+    maps = {}
     # The sum at m = _FEW_STEPS first: compared with the others, it shows an m ignored.
     name = f"gradients_integres sur {case.label()}, pour une classe du correcteur, m={_FEW_STEPS}"
-    few = float(as_array(
+    maps[_FEW_STEPS] = as_array(
         call_explained(submission, "gradients_integres", model, Tensor(x), c, Tensor(base), _FEW_STEPS),
-        name, shape=x.shape).sum())
+        name, shape=x.shape)
+    few = float(maps[_FEW_STEPS].sum())
     grader_sums = {}
 
     def grader_sum(m: int) -> float:
@@ -499,6 +527,7 @@ def test_gradients_integres_completeness(submission, rng, device):
             shape=x.shape,
         )
         sums[m] = float(got.sum())
+        maps[m] = got
         error = abs(sums[m] - delta)
         limit = _completeness_tol(tv, m, f[0], f[1], tol)
         record_margin(f"completeness gap, m={m}", error, limit, higher_is_better=False)
@@ -542,16 +571,34 @@ def test_gradients_integres_completeness(submission, rng, device):
             f"sum of the attributions must tend to y_c(x) − y_c(x') as m grows; {hint[1]}",
         )
     # Complete at every m, yet the same sum for m = 2 as for the largest m, where the right
-    # Riemann sums clearly differ: the number of steps is not the argument m.
+    # Riemann sums clearly differ. Two causes: the number of steps is not the argument m (the
+    # attributions themselves do not change with m), or the sum is made complete by force
+    # (the attributions change with m, their sum is y_c(x) − y_c(x') at every m: blind round
+    # 16, a Riemann sum rescaled by (y_c(x) − y_c(x')) / Σ IG, was told m was ignored). A
+    # fixed number of steps made complete as well keeps the first hint: with m ignored, a
+    # forced sum and a fixed large number of steps cannot be told apart.
     largest = _COMPLETENESS_M[-1]
     if all(ignores_m(sums[m], m) for m in _COMPLETENESS_M):
+        same = f"la somme des attributions est la même avec m={_FEW_STEPS} et avec m={largest}"
+        same_en = f"the sum of the attributions is the same with m={_FEW_STEPS} and with m={largest}"
+        if not _same(maps[_FEW_STEPS], maps[largest], tol):
+            raise CheckFailed(
+                f"gradients_integres sur {case.label()}, pour une classe du correcteur : vos "
+                f"attributions changent avec m, mais {same} et vaut y_c(x) − y_c(x') dès "
+                f"m={_FEW_STEPS}, où la somme de Riemann à droite en est loin : la complétude est "
+                f"imposée, pas approchée ; {_FORCED_COMPLETENESS[0]}",
+                f"gradients_integres on {case.label_en()}, for one of the grader's classes: your "
+                f"attributions change with m, but {same_en} and equals y_c(x) − y_c(x') from "
+                f"m={_FEW_STEPS} on, where the right Riemann sum is far from it: completeness is "
+                f"forced, not approached; {_FORCED_COMPLETENESS[1]}",
+            )
         raise CheckFailed(
-            f"gradients_integres sur {case.label()}, pour une classe du correcteur : la somme des "
-            f"attributions est la même avec m={_FEW_STEPS} et avec m={largest}, alors que la somme de "
-            f"Riemann à droite à {_FEW_STEPS} pas est loin d'être convergée ; {_IGNORES_M[0]}",
-            f"gradients_integres on {case.label_en()}, for one of the grader's classes: the sum of "
-            f"the attributions is the same with m={_FEW_STEPS} and with m={largest}, although the "
-            f"right Riemann sum with {_FEW_STEPS} steps is far from converged; {_IGNORES_M[1]}",
+            f"gradients_integres sur {case.label()}, pour une classe du correcteur : {same}, "
+            f"alors que la somme de Riemann à droite à {_FEW_STEPS} pas est loin d'être "
+            f"convergée ; {_IGNORES_M[0]}",
+            f"gradients_integres on {case.label_en()}, for one of the grader's classes: {same_en}, "
+            f"although the right Riemann sum with {_FEW_STEPS} steps is far from converged; "
+            f"{_IGNORES_M[1]}",
         )
 
 
@@ -748,6 +795,18 @@ def _cam_parts(case: Case, x, c, output: str = "logit"):
     return A[0].detach().numpy(), g[0].numpy()
 
 
+def _cam_parts_before_relu(case: Case, x, c):
+    """(Z, ∂y_c/∂Z) for one image, float64, Z the last convolution's output BEFORE its ReLU
+    (what a forward hook on conv2 records)."""
+    m = case.model
+    xt = torch.tensor(x[None], dtype=torch.float64)
+    with torch.no_grad():
+        Z = m.conv2(F.max_pool2d(torch.relu(m.conv1(xt)), 2))
+    Z.requires_grad_(True)
+    (g,) = torch.autograd.grad(m.tete(torch.relu(Z))[0, c], Z)
+    return Z[0].detach().numpy(), g[0].numpy()
+
+
 def _cam(A, g, *, relu=True, reduce="mean"):
     alpha = g.mean(axis=(1, 2)) if reduce == "mean" else g.sum(axis=(1, 2))
     pre = (alpha[:, None, None] * A).sum(axis=0)
@@ -769,7 +828,12 @@ def _cam_case(rng, several_channels: bool = False):
                 A, g = _cam_parts(case, x.astype(np.float64), int(c))
                 pre = _cam(A, g, relu=False)
                 scale = np.abs(pre).max()
-                if scale > 1e-2 and pre.min() < -0.2 * scale and pre.max() > 0.2 * scale:
+                if not (scale > 1e-2 and pre.min() < -0.2 * scale and pre.max() > 0.2 * scale):
+                    continue
+                # Maps taken before the last ReLU (a hook on the convolution) must show, with
+                # a map of their own: not zero everywhere, and away from the reference.
+                before = _cam(*_cam_parts_before_relu(case, x.astype(np.float64), int(c)))
+                if before.max() > 0.2 * scale and _distance(before, _cam(A, g)) > 0.05:
                     return case, x, int(c)
     raise RuntimeError("no Grad-CAM case")  # a bug in the check
 
@@ -831,11 +895,30 @@ def test_grad_cam_matches_reference(submission, rng, device):
              "carte k (mean(dim=(1, 2)) sur g[0] (K, h, w)), pas la moyenne sur les cartes",
              "α_k is the mean of ∂y_c/∂A_k over the two SPATIAL axes (h, w): one number per map k "
              "(mean(dim=(1, 2)) on g[0] (K, h, w)), not the mean over the maps"),
+            (_cam(*_cam_parts_before_relu(case, x64, c)),
+             "vos cartes A sont prises AVANT la ReLU de la dernière couche convolutive (un crochet "
+             "(hook) sur la convolution, par exemple) : A = modele.caracteristiques(x.unsqueeze(0)) "
+             "est sa sortie APRÈS la ReLU, et y_c = modele.tete(A)[0, c]",
+             "your maps A are taken BEFORE the ReLU of the last convolutional layer (a hook on the "
+             "convolution, say): A = modele.caracteristiques(x.unsqueeze(0)) is its output AFTER "
+             "the ReLU, and y_c = modele.tete(A)[0, c]"),
             *((_cam(*_cam_parts(case, x64, k)), *_CLASS_HINT) for k in range(case.K) if k != c),
         ]
-        _compare(got, ref, name, tol, variants,
-                 ("ReLU(Σ_k α_k A_k), α_k = moyenne spatiale de ∂y_c/∂A_k, A = modele.caracteristiques(x)",
-                  "ReLU(Σ_k α_k A_k), α_k = spatial mean of ∂y_c/∂A_k, A = modele.caracteristiques(x)"))
+        default = ("ReLU(Σ_k α_k A_k), α_k = moyenne spatiale de ∂y_c/∂A_k, A = modele.caracteristiques(x)",
+                   "ReLU(Σ_k α_k A_k), α_k = spatial mean of ∂y_c/∂A_k, A = modele.caracteristiques(x)")
+        if not np.any(np.abs(got) > 1e-6 * float(np.abs(ref).max())):
+            # The reference has positive values (the case is drawn so): a map of zeros.
+            default = (
+                "votre carte est nulle partout, alors qu'ici Σ_k α_k A_k a des valeurs positives : "
+                "la ReLU ne s'applique qu'à la somme finale (pas aux poids α_k ni aux gradients), "
+                "α_k est la moyenne spatiale de ∂y_c/∂A_k pour le logit y_c = modele.tete(A)[0, c], "
+                "et A = modele.caracteristiques(x.unsqueeze(0)) (les cartes APRÈS la ReLU)",
+                "your map is zero everywhere, while here Σ_k α_k A_k has positive values: the ReLU "
+                "applies only to the final sum (not to the weights α_k nor to the gradients), α_k "
+                "is the spatial mean of ∂y_c/∂A_k for the logit y_c = modele.tete(A)[0, c], and "
+                "A = modele.caracteristiques(x.unsqueeze(0)) (the maps AFTER the ReLU)",
+            )
+        _compare(got, ref, name, tol, variants, default)
     leaves_its_arguments(
         submission, "grad_cam", (case.kernel(submission), Tensor(x), c), {1: "x"},
         ("x.unsqueeze(0) renvoie un nouveau tenseur (1, C, H, W) ; x.unsqueeze_(0) change la "

@@ -10,6 +10,7 @@ from autograder.checks import (
     CheckFailed,
     StudentError,
     kernel_side,
+    missing_attribute,
     notebook_model_reads,
     student_failure,
 )
@@ -106,6 +107,34 @@ GRAD_CAM_CAUSE = (
 _SHAPE_NEEDLES = ("shape", "size", "broadcast", "einsum", "dimension", "mat1 and mat2")
 
 
+#: The class names of the models the grader hands in (build_model).
+_GRADER_MODELS = ("_TP10CNN", "_TP10Lineaire")
+
+#: What each function may use of the model it receives, as the statement says.
+_MODEL_USES = {
+    "grad_cam": (
+        "Grad-CAM n'utilise que ce que la question 4 donne : A = modele.caracteristiques("
+        "x.unsqueeze(0)) (les cartes de la dernière couche convolutive, APRÈS sa ReLU), "
+        "y_c = modele.tete(A)[0, c] et torch.autograd.grad(y_c, A), sans crochet (hook) sur "
+        "une couche",
+        "Grad-CAM uses only what question 4 gives: A = modele.caracteristiques(x.unsqueeze(0)) "
+        "(the maps of the last convolutional layer, AFTER its ReLU), y_c = modele.tete(A)[0, c] "
+        "and torch.autograd.grad(y_c, A), without a hook on a layer",
+    ),
+    "randomiser_couches": (
+        "n'utilisez que les couches nommées dans noms (getattr(copie, nom)) et les méthodes de "
+        "nn.Module",
+        "use only the layers named in noms (getattr(copie, nom)) and nn.Module's methods",
+    ),
+    None: (
+        "n'utilisez que modele(x) (les logits (N, K) d'un lot (N, C, H, W)), "
+        "modele.caracteristiques(x), modele.tete(A) et les méthodes de nn.Module",
+        "use only modele(x) (the (N, K) logits of an (N, C, H, W) batch), "
+        "modele.caracteristiques(x), modele.tete(A) and nn.Module's methods",
+    ),
+}
+
+
 def _known_cause(name: str, ename: str, evalue: str) -> tuple[str, str, bool] | None:
     """(French cause, English cause, keep the original text) for the errors whose cause this
     TP can name from the text alone, each pattern its own premise; None for the others."""
@@ -155,6 +184,20 @@ def _known_cause(name: str, ename: str, evalue: str) -> tuple[str, str, bool] | 
             "channels C: the grader's images have C > 1 channels, do not assume C = 1 (the "
             "notebook's digits); the batch is (N, C, H, W): x.unsqueeze(0) adds the batch axis IN "
             "FRONT (not unsqueeze(1)), and a batch of m images keeps the shape (C, H, W) of x",
+            False,
+        )
+    missing = missing_attribute(evalue) if ename == "AttributeError" else None
+    if missing is not None and missing[0] in _GRADER_MODELS:
+        # The original text names the grader's model class: not repeated.
+        fr, en = _MODEL_USES.get(name, _MODEL_USES[None])
+        attribute = missing[1]
+        return (
+            f"votre fonction utilise modele.{attribute}, un attribut que l'énoncé ne garantit pas "
+            "aux modèles qu'elle reçoit : les modèles du correcteur n'ont pas forcément les "
+            "couches du PetitCNN du notebook ; " + fr,
+            f"your function uses modele.{attribute}, an attribute the statement does not "
+            "guarantee to the models it receives: the grader's models do not necessarily have the "
+            "layers of the notebook's PetitCNN; " + en,
             False,
         )
     if ("_tp10cnn.__init__()" in text or "_tp10lineaire.__init__()" in text

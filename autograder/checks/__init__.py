@@ -65,9 +65,21 @@ from autograder.checks.guards import (
     without_library_source,
 )
 from autograder.checks.hints import SHAPE_ERRORS, call_with_hint, hinted
-from autograder.checks.inplace import assert_arguments_untouched, changed_argument_names
+from autograder.checks.inplace import (
+    arguments_after_call,
+    assert_arguments_untouched,
+    changed_argument_names,
+)
 from autograder.checks.kernel_code import KernelSide, KernelSideError, kernel_side
-from autograder.checks.loops import check_fresh_gradients, check_seeded_order, note_fresh_gradients
+from autograder.checks.loops import (
+    OptimiserWords,
+    assert_one_optimiser,
+    check_fresh_gradients,
+    check_seeded_order,
+    note_fresh_gradients,
+    watch_draws,
+    watch_optimisers,
+)
 from autograder.checks.losses import LossReading, read_regression_loss
 from autograder.checks.margins import record_expected, record_margin
 from autograder.checks.memo import once_per_submission
@@ -110,10 +122,12 @@ __all__ = [
     "as_logits",
     "as_module",
     "as_pair",
+    "arguments_after_call",
     "assert_arguments_untouched",
     "assert_close",
     "assert_equal_int",
     "assert_gradient_close",
+    "assert_one_optimiser",
     "assert_param_count",
     "assert_signature_defaults",
     "BadValue",
@@ -166,6 +180,7 @@ __all__ = [
     "module_outputs",
     "numerical_gradient",
     "once_per_submission",
+    "OptimiserWords",
     "param_breakdown",
     "Partial",
     "record_expected",
@@ -196,6 +211,8 @@ __all__ = [
     "torch_grads",
     "returned_model",
     "trained_model",
+    "watch_draws",
+    "watch_optimisers",
     "with_references",
     "without_library_source",
 ]

@@ -1,6 +1,8 @@
 """The statement's rule "vos fonctions ne doivent pas modifier leurs arguments", checked where
 it can be seen: in the student's kernel, on the grader's inputs, each watched argument compared
-before and after the call (an argument modified in place never travels back to the grader)."""
+before and after the call (an argument modified in place never travels back to the grader).
+`arguments_after_call` gives back what the same calls left in them, for a hint that names the
+write."""
 
 from __future__ import annotations
 
@@ -14,6 +16,33 @@ from autograder.checks.references import relabel, with_references
 
 
 @kernel_side
+def other_float(v):
+    """v with each float array or tensor in the other float dtype (float32 <-> float64), or
+    None when it holds none: the student's float conversion decides whether the caller's array
+    is copied (np.asarray(X, dtype=np.float32) copies a float64 X and writes into a float32
+    one), so a write is looked for in both."""
+    import numpy as np
+    import torch
+
+    if isinstance(v, dict):
+        out = {k: other_float(x) for k, x in v.items()}
+        return None if all(x is None for x in out.values()) else {
+            k: v[k] if out[k] is None else out[k] for k in v}
+    if isinstance(v, (list, tuple)):
+        out = [other_float(x) for x in v]
+        return None if all(x is None for x in out) else type(v)(
+            a if b is None else b for a, b in zip(v, out, strict=True))
+    kind = getattr(v, "dtype", None)
+    if hasattr(v, "detach") and kind is not None and v.is_floating_point() and kind in (
+            torch.float32, torch.float64):
+        return v.detach().clone().to(torch.float64 if kind == torch.float32 else torch.float32
+                                     ).requires_grad_(v.requires_grad)
+    if isinstance(v, np.ndarray) and kind in (np.float32, np.float64):
+        return v.astype(np.float64 if kind == np.float32 else np.float32)
+    return None
+
+
+@kernel_side(uses=(other_float,))
 def changed_arguments(fn, args, watch, atol, kwargs=None):
     """Calls fn(*args, **kwargs); returns [index, path] for each watched argument that changed
     (beyond atol): path is "" for the argument itself, "['W']" or "[0]" for an entry of a
@@ -22,7 +51,6 @@ def changed_arguments(fn, args, watch, atol, kwargs=None):
     import copy
 
     import numpy as np
-    import torch
 
     kwargs = kwargs or {}
 
@@ -54,26 +82,6 @@ def changed_arguments(fn, args, watch, atol, kwargs=None):
         if not same:
             out.append(path)
 
-    def other_float(v):
-        """v with each float array or tensor in the other float dtype (float32 <-> float64),
-        or None when it holds none."""
-        if isinstance(v, dict):
-            out = {k: other_float(x) for k, x in v.items()}
-            return None if all(x is None for x in out.values()) else {
-                k: v[k] if out[k] is None else out[k] for k in v}
-        if isinstance(v, (list, tuple)):
-            out = [other_float(x) for x in v]
-            return None if all(x is None for x in out) else type(v)(
-                a if b is None else b for a, b in zip(v, out, strict=True))
-        kind = getattr(v, "dtype", None)
-        if hasattr(v, "detach") and kind is not None and v.is_floating_point() and kind in (
-                torch.float32, torch.float64):
-            return v.detach().clone().to(torch.float64 if kind == torch.float32 else torch.float32
-                                         ).requires_grad_(v.requires_grad)
-        if isinstance(v, np.ndarray) and kind in (np.float32, np.float64):
-            return v.astype(np.float64 if kind == np.float32 else np.float32)
-        return None
-
     def run(args, rtol, tol):
         before = {i: copy.deepcopy(args[i]) for i in watch}
         fn(*args, **kwargs)
@@ -102,6 +110,43 @@ def changed_arguments(fn, args, watch, atol, kwargs=None):
         return run(again, 1e-5, max(atol, 1e-6))
     except Exception:  # noqa: BLE001 - the first call's outcome stands
         return changed
+
+
+@kernel_side(uses=(other_float,))
+def watched_after_calls(fn, args, watch, kwargs=None):
+    """Calls fn(*args, **kwargs) as changed_arguments does: with the arguments as given, then
+    (when a watched one holds floats) with the watched ones in the other float dtype. For each
+    call, the watched arguments after it (in the order of `watch`, None: every positional one;
+    arrays and tensors as NumPy arrays, dicts, lists and tuples entry by entry), or None where
+    the call raised."""
+    import numpy as np
+
+    kwargs = kwargs or {}
+    watch = range(len(args)) if watch is None else watch
+
+    def as_np(v):
+        if isinstance(v, dict):
+            return {k: as_np(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [as_np(x) for x in v]
+        if hasattr(v, "detach"):
+            return v.detach().cpu().numpy()
+        return np.asarray(v)
+
+    # The swapped copies are made before the first call can write into the arguments.
+    swapped = {i: other_float(args[i]) for i in watch}
+    calls = [list(args)]
+    if any(v is not None for v in swapped.values()):
+        calls.append([swapped.get(i) if swapped.get(i) is not None else a for i, a in enumerate(args)])
+    out = []
+    for a in calls:
+        try:
+            fn(*a, **kwargs)
+        except Exception:  # noqa: BLE001 - its errors are the other checks' business
+            out.append(None)
+            continue
+        out.append([as_np(a[i]) for i in watch])
+    return out
 
 
 def changed_argument_names(
@@ -137,6 +182,33 @@ def changed_argument_names(
         if isinstance(entry, (list, tuple)) and len(entry) == 2 and int(entry[0]) in names:
             out.append(f"{names[int(entry[0])]}{entry[1]}")
     return out if out or not changed else list(names.values())
+
+
+def arguments_after_call(
+    submission: Any,
+    fn: str,
+    args: tuple | list,
+    watch: tuple[int, ...] | list[int] | None = None,
+    *,
+    kwargs: Mapping[str, Any] | None = None,
+) -> list[list[Any] | None]:
+    """What the student's `fn(*args, **kwargs)` left in the arguments `watch` (indices; None:
+    every positional argument), seen in the kernel on the calls `changed_argument_names` makes
+    (as given, then the floats in the other float dtype): one entry per call, the watched
+    arguments after it as arrays (None where the call raised). For a hint that names the write
+    (a row shifted, an array divided), once `changed_argument_names` found one. A value that is
+    not that list is an empty list. (Without `watch`, the call sends the kernel no number of
+    the grader's own: the leak test's record of what the student's code was given stays the
+    arguments alone.)"""
+    try:
+        after = watched_after_calls.call(submission, Ref(fn), list(args),
+                                         None if watch is None else list(watch), dict(kwargs or {}))
+    except SubmissionError as exc:
+        raise relabel(exc, watched_after_calls.ref_name, fn) from None
+    if not isinstance(after, list):
+        return []
+    n = len(args) if watch is None else len(watch)
+    return [w if isinstance(w, list) and len(w) == n else None for w in after]
 
 
 def assert_arguments_untouched(

@@ -1,14 +1,18 @@
 """What a recording stand-in model saw of a student's training loop, judged the same way in
-every TP: fresh gradients at every step (zero_grad), and an order of examples drawn from the
-seed the function receives.
+every TP: fresh gradients at every step (zero_grad), one optimiser for the whole training, and
+an order of examples drawn from the seed the function receives.
 
 The TP's kernel-side recorder (a small grader model whose hooks note, per step, whether the
 gradients were added to the previous step's, and which examples it received) gives the
-values: `note_fresh_gradients` installs those hooks (`@kernel_side(uses=(note_fresh_gradients,))`
-on the recorder); the other helpers judge what they noted, with one wording for the course.
+values: `note_fresh_gradients` installs those hooks, `watch_optimisers` and `watch_draws`
+watch the optimisers that step and the permutations drawn for the length of the student's call
+(`@kernel_side(uses=(note_fresh_gradients, watch_optimisers, watch_draws))` on the recorder);
+the other helpers judge what they noted, with one wording for the course.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -71,3 +75,148 @@ def check_seeded_order(
             f"{call} does not draw the order of the {what[1]} from its seed argument: the same "
             f"seed must give the same batches, another seed other batches; {draw}",
         )
+
+
+@kernel_side
+def watch_draws():
+    """Starts recording every permutation drawn with torch.randperm or np.random.permutation (a
+    digest of the draw; a DataLoader's shuffling sampler draws with torch.randperm) and counting
+    the generators np.random.default_rng makes; returns `stop`. stop() puts the three functions
+    back and returns {"draws": [digest, ...], "generators": n}: call it in a `finally`, so that
+    a call that raised leaves the kernel as it was. The same draw twice (a generator made again
+    from the seed at every epoch) gives the same digest."""
+    import hashlib
+
+    import numpy as np
+    import torch
+
+    note = {"draws": [], "generators": 0}
+    originals = (torch.randperm, np.random.permutation, np.random.default_rng)
+
+    def record(draw):
+        try:
+            raw = np.asarray(draw.cpu() if hasattr(draw, "cpu") else draw).tobytes()
+            note["draws"].append(hashlib.sha256(raw).hexdigest()[:16])
+        except Exception:  # noqa: BLE001 - a draw that cannot be read is still a draw
+            note["draws"].append(str(len(note["draws"])))
+        return draw
+
+    def randperm(*a, **k):
+        return record(originals[0](*a, **k))
+
+    def permutation(*a, **k):
+        return record(originals[1](*a, **k))
+
+    def default_rng(*a, **k):
+        note["generators"] += 1
+        return originals[2](*a, **k)
+
+    torch.randperm, np.random.permutation, np.random.default_rng = randperm, permutation, default_rng
+
+    def stop():
+        torch.randperm, np.random.permutation, np.random.default_rng = originals
+        return {"draws": list(note["draws"]), "generators": note["generators"]}
+
+    return stop
+
+
+@kernel_side
+def watch_optimisers():
+    """Starts watching every optimiser step (a global post-step hook) and returns `stop`:
+    stop() removes the hook and returns {"steps": steps that updated a parameter, "optimisers":
+    the most optimiser objects that updated one parameter, "behind": how many times a
+    parameter's step count in its optimiser's state (Adam's state["step"], which its bias
+    correction divides by) was below the number of steps it had received}. One optimiser built
+    before the loops gives 1 and 0; an Adam built again at every epoch (or batch), or whose
+    state is cleared, starts its moments and its count again: several optimisers, a count
+    behind. A parameter an optimiser did not update (no gradient, no state) is not counted."""
+    from torch.optim.optimizer import register_optimizer_step_post_hook
+
+    by_parameter = {}  # id(p) -> [p, optimisers that updated it...] (p kept: ids stay unique)
+    received = {}
+    note = {"steps": 0, "behind": 0}
+
+    def _after_step(optimiser, args, kwargs):
+        touched = False
+        for group in optimiser.param_groups:
+            for p in group.get("params", []):
+                state = optimiser.state.get(p) if hasattr(optimiser.state, "get") else None
+                if not state or getattr(p, "grad", None) is None:
+                    continue  # not updated by this step
+                touched = True
+                seen = by_parameter.setdefault(id(p), [p])
+                if not any(o is optimiser for o in seen[1:]):
+                    seen.append(optimiser)
+                received[id(p)] = received.get(id(p), 0) + 1
+                if "step" in state:
+                    try:
+                        if float(state["step"]) < received[id(p)]:
+                            note["behind"] += 1
+                    except (TypeError, ValueError, RuntimeError):
+                        pass
+        note["steps"] += int(touched)
+
+    hook = register_optimizer_step_post_hook(_after_step)
+
+    def stop():
+        hook.remove()
+        return {"steps": note["steps"], "behind": note["behind"],
+                "optimisers": max((len(v) - 1 for v in by_parameter.values()), default=0)}
+
+    return stop
+
+
+@dataclass(frozen=True)
+class OptimiserWords:
+    """How `assert_one_optimiser` names the statement's optimiser, (French, English) each:
+    `build` is the call to write; `restarts` what a new optimiser starts from zero again;
+    `reset` the sentence for its state cleared during training."""
+
+    build: str
+    restarts: tuple[str, str]
+    reset: tuple[str, str]
+
+
+#: The statement's Adam (TP04's wording).
+ADAM = OptimiserWords(
+    build="torch.optim.Adam(modele.parameters(), lr=lr)",
+    restarts=("les moyennes mobiles m et v d'Adam et sa correction de biais repartent de zéro",
+              "Adam's moving averages m and v and its bias correction start from zero again"),
+    reset=("l'état de l'optimiseur Adam (son compteur de pas, ses moyennes mobiles m et v) est "
+           "remis à zéro en cours d'entraînement : sa correction de biais repart de zéro",
+           "the state of the Adam optimiser (its step count, its moving averages m and v) is "
+           "reset during training: its bias correction starts from zero again"),
+)
+
+
+def assert_one_optimiser(note: object, call_fr: str, call_en: str, *,
+                         optimiser: OptimiserWords = ADAM) -> None:
+    """The statement's training loop: ONE optimiser for the whole training, built before the
+    epoch loop, stepped at every batch (`note` from watch_optimisers, during `call`). An Adam
+    built inside the epoch (or batch) loop still trains, and the outcome checks pass: its
+    moments m and v and its bias correction start from zero again at every epoch."""
+    try:
+        steps, behind, optimisers = (int(note[key]) for key in ("steps", "behind", "optimisers"))  # type: ignore[index]
+    except (TypeError, ValueError, KeyError):
+        return  # not what the hook returns: the other checks judge the loop
+    if steps == 0 or (optimisers <= 1 and behind == 0):
+        return
+    fix_fr = ("créez l'optimiseur UNE fois, avant la boucle des époques "
+              f"(optimiseur = {optimiser.build}), et réutilisez-le à "
+              "chaque lot (zero_grad, perte, backward, step)")
+    fix_en = ("create the optimiser ONCE, before the epoch loop "
+              f"(optimiseur = {optimiser.build}), and reuse it at "
+              "every batch (zero_grad, loss, backward, step)")
+    if optimisers > 1:
+        raise CheckFailed(
+            f"{call_fr} : les paramètres du modèle ont été mis à jour par {optimisers} "
+            "optimiseurs successifs au lieu d'un seul (l'optimiseur est créé dans la boucle des "
+            f"époques ou des lots) : à chaque nouvel optimiseur, {optimiser.restarts[0]} ; {fix_fr}",
+            f"{call_en}: the model's parameters were updated by {optimisers} successive "
+            "optimisers instead of one (the optimiser is created inside the epoch or batch "
+            f"loop): with every new optimiser, {optimiser.restarts[1]}; {fix_en}",
+        )
+    raise CheckFailed(
+        f"{call_fr} : {optimiser.reset[0]} ; {fix_fr}, sans toucher à son état",
+        f"{call_en}: {optimiser.reset[1]}; {fix_en}, without touching its state",
+    )

@@ -1,5 +1,6 @@
 """checks.inplace: an argument modified in place is seen in the kernel, named, and told in
-French; a function that works on a copy (or restores what it touched) passes."""
+French; a function that works on a copy (or restores what it touched) passes; what a write
+left in the arguments comes back for a hint."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from autograder.bridge.proxy import Submission
 from autograder.checks import (
     CheckFailed,
     Tensor,
+    arguments_after_call,
     assert_arguments_untouched,
     changed_argument_names,
 )
@@ -83,6 +85,10 @@ def exige_float64(X):
     if X.dtype != np.float64:
         raise TypeError("float64 seulement")
     return X * 2
+def centre_lignes(z, T):
+    z = np.asarray(z, dtype=float)  # the caller's array itself when it is float64
+    z -= z.max(axis=1, keepdims=True)
+    return z / T
 """
 
 DECALE_COPIE = """
@@ -213,3 +219,36 @@ def test_lists_and_dicts_are_compared_entry_by_entry(sub):
             assert_arguments_untouched(
                 sub, fn, ({"W": np.eye(2)}, {"Z": np.ones(2)}), {0: "params", 1: "cache"}, **HINTS
             )
+
+
+def test_what_a_call_left_comes_back_for_each_dtype(sub):
+    """As changed_argument_names calls it: as given (float64), then in float32; a conversion
+    that copies only float32 writes into the float64 array alone."""
+    z = np.array([[1.0, 3.0], [2.0, -1.0]])
+    after = arguments_after_call(sub, "centre_lignes", (z, 2.0), (0,))
+    assert len(after) == 2 and all(len(w) == 1 for w in after)
+    np.testing.assert_array_equal(after[0][0], z - z.max(axis=1, keepdims=True))
+    assert after[1][0].dtype == np.float32
+    np.testing.assert_array_equal(after[1][0], z.astype(np.float32))
+    np.testing.assert_array_equal(z, [[1.0, 3.0], [2.0, -1.0]])  # the grader's own never moves
+    # without `watch`, every positional argument comes back (T a 0-d array)
+    whole = arguments_after_call(sub, "centre_lignes", (z, 2.0))
+    assert len(whole) == 2 and float(whole[0][1]) == 2.0
+    np.testing.assert_array_equal(whole[0][0], after[0][0])
+
+
+def test_tensors_nested_arguments_and_keywords_come_back_as_arrays(sub):
+    after = arguments_after_call(sub, "ecrit_entree", NESTED, (0, 1))
+    p, grads = after[0]
+    np.testing.assert_array_equal(p["b"], 2 * np.arange(3.0))
+    np.testing.assert_array_equal(grads[1], 2 * np.ones((2, 2)))
+    after = arguments_after_call(sub, "decale_sur_place", (), (), kwargs={"x": np.zeros(2), "d": 1.0})
+    assert after == [[]]  # nothing watched: one call, nothing to give back
+
+
+def test_a_call_that_raises_gives_none_and_ints_are_called_once(sub):
+    after = arguments_after_call(sub, "exige_float64", (np.ones(3),), (0,))
+    assert after[1] is None and np.array_equal(after[0][0], np.ones(3))
+    assert arguments_after_call(sub, "plante", (np.zeros(2),), (0,)) == [None, None]
+    after = arguments_after_call(sub, "vide_la_liste", ([3, 4, 5],), (0,))
+    assert len(after) == 1 and list(after[0][0]) == []

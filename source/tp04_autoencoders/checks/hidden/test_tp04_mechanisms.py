@@ -32,6 +32,7 @@ from autograder.checks import (
     SubmissionError,
     Tensor,
     as_array,
+    assert_one_optimiser,
     check_fresh_gradients,
     kernel_side,
     module_param_breakdown,
@@ -40,6 +41,7 @@ from autograder.checks import (
     read_regression_loss,
     record_margin,
     relabel,
+    watch_optimisers,
     with_references,
 )
 
@@ -48,8 +50,6 @@ from .helpers import (
     LR_FACTOR,
     assert_every_layer_learns,
     assert_first_adam_steps,
-    assert_one_optimiser,
-    watch_optimisers,
 )
 
 

@@ -31,6 +31,7 @@ from autograder.checks import (
     as_module,
     assert_arguments_untouched,
     assert_close,
+    assert_one_optimiser,
     check_epoch_batches,
     check_fresh_gradients,
     check_reshuffled_epochs,
@@ -39,6 +40,7 @@ from autograder.checks import (
     record_expected,
     record_margin,
     relabel,
+    watch_optimisers,
     with_references,
 )
 
@@ -46,9 +48,7 @@ from ..public.helpers import assert_statement_defaults, digits_sample, kl_gaussi
 from .helpers import (
     LR_FACTOR,
     assert_first_adam_steps,
-    assert_one_optimiser,
     digits_split,
-    watch_optimisers,
 )
 
 

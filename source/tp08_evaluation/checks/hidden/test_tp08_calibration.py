@@ -14,14 +14,13 @@ from scipy.special import log_softmax, softmax
 
 from autograder.checks import (
     CheckFailed,
-    Ref,
     StudentError,
+    arguments_after_call,
     as_array,
     as_float,
     assert_arguments_untouched,
     changed_argument_names,
     ece,
-    kernel_side,
     record_expected,
     record_margin,
     reliability_bins,
@@ -564,40 +563,22 @@ def _modified_in_place(submission, lv: np.ndarray, yv: np.ndarray) -> tuple[str,
     return None
 
 
-@kernel_side
-def logits_after_call(fn, args):
-    """fn(*args) with args[0] replaced by a fresh float64, then float32, copy of it: that array
-    after each call, in float64 (None where the call raised). np.asarray(logits, dtype=float)
-    keeps a float64 array and copies a float32 one: a write shows in one of the two."""
-    import numpy as np
-
-    out = []
-    for kind in (np.float64, np.float32):
-        a = list(args)
-        a[0] = np.array(args[0], dtype=kind)
-        try:
-            fn(*a)
-        except Exception:  # noqa: BLE001 - its errors are the other checks' business
-            out.append(None)
-            continue
-        out.append(np.asarray(a[0], dtype=np.float64))
-    return out
-
-
 def _in_place_write(submission, fn: str, args: tuple) -> str:
     """What the student's `fn(*args)` wrote into the logits args[0], seen in the kernel: 'shift'
     (a value subtracted from each row, such as its maximum), 'scale' (the logits multiplied by
     a number, logits /= T), 'both', or 'other' (anything else, or nothing could be read)."""
     z = np.asarray(args[0], dtype=np.float64)
     try:
-        after = logits_after_call.call(submission, Ref(fn), list(args))
+        # The logits after the call, as given (float64) then in float32: np.asarray(logits,
+        # dtype=float) keeps a float64 array and copies a float32 one, so a write shows in one.
+        after = arguments_after_call(submission, fn, args)
     except (CheckFailed, StudentError):
         return "other"
-    for w in after if isinstance(after, list) else []:
+    for w in after:
         if w is None:
             continue
         try:
-            w = as_array(w, "logits après l'appel", shape=z.shape, allow_nan=True)
+            w = as_array(w[0], "logits après l'appel", shape=z.shape, allow_nan=True)
         except CheckFailed:
             continue
         if not np.isfinite(w).all():

@@ -55,6 +55,7 @@ from autograder.checks import (
     student_failure,
     train_classifier,
     trained_model,
+    watch_draws,
     with_references,
 )
 
@@ -127,17 +128,13 @@ def built_twice(creer):
     return {"nouveau": a is not b and not partages}
 
 
-@kernel_side(uses=(note_fresh_gradients,))
+@kernel_side(uses=(note_fresh_gradients, watch_draws))
 def record_training(entrainer, X, y, epochs, batch_size, seed, graine_modele, lr=None):
     """The student's `entrainer` on a stand-in model that records which examples (their id is
     pixel 0) each training step sees, whether a step's gradients were added to the previous
     ones, and whether its parameters moved between two steps. For the length of the call,
-    torch.randperm and np.random.permutation note a digest of each permutation drawn (a
-    DataLoader's shuffling sampler draws with torch.randperm), np.random.default_rng counts the
-    generators made."""
-    import hashlib
-
-    import numpy as np
+    watch_draws notes a digest of each permutation drawn (torch.randperm,
+    np.random.permutation) and counts the generators np.random.default_rng makes."""
     import torch
     from torch.optim.optimizer import register_optimizer_step_pre_hook
 
@@ -184,40 +181,19 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, graine_modele, lr
 
     grads = []
     X_avant, y_avant = X.clone(), y.clone()
-    comptes = {"tirages": [], "generateurs": 0}
-    originaux = (torch.randperm, np.random.permutation, np.random.default_rng)
-
-    def noter(tirage):
-        try:
-            octets = np.asarray(tirage.cpu() if hasattr(tirage, "cpu") else tirage).tobytes()
-            comptes["tirages"].append(hashlib.sha256(octets).hexdigest()[:16])
-        except Exception:  # noqa: BLE001 - a draw that cannot be read is still a draw
-            comptes["tirages"].append(str(len(comptes["tirages"])))
-        return tirage
-
-    def randperm(*a, **k):
-        return noter(originaux[0](*a, **k))
-
-    def permutation(*a, **k):
-        return noter(originaux[1](*a, **k))
-
-    def default_rng(*a, **k):
-        comptes["generateurs"] += 1
-        return originaux[2](*a, **k)
-
     crochet = register_optimizer_step_pre_hook(avant_pas)
-    torch.randperm, np.random.permutation, np.random.default_rng = randperm, permutation, default_rng
+    arreter = watch_draws()
     try:
         if lr is None:
             entrainer(modele, X, y, epochs=epochs, batch_size=batch_size, seed=seed)
         else:
             entrainer(modele, X, y, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed)
     finally:
-        torch.randperm, np.random.permutation, np.random.default_rng = originaux
+        tirages = arreter()
         crochet.remove()
     return {
-        "tirages": comptes["tirages"],
-        "generateurs": comptes["generateurs"],
+        "tirages": tirages["draws"],
+        "generateurs": tirages["generators"],
         "lrs": lrs,
         "optimiseurs": optimiseurs,
         "types": types,

@@ -1877,3 +1877,41 @@ CORRECT_GROUPS["correct-r16-b"] = ("correct-r16-equivariance-max-of-plane-maxima
                                    "correct-r16-train-zero-grad-after-step-prints",
                                    "correct-r16-conv2d-loops-zero-buffer-pad")
 CORRECT_GROUPS["correct-r16-c"] = ("correct-r16-train-sum-over-len-batch", "correct-r16-conv2d-stride1-then-subsample")
+
+# Blind round 16, after the library's optimiser recorder (autograder.checks.loops): an Adam built
+# again at every epoch kept 20/20 (its moments and bias correction restart; the accuracy hides it).
+SCENARIOS["blind-r16-train-optimizer-reset-each-epoch"] = Scenario(
+    grade_id="train",
+    source='''def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):
+    """Entraîne modele par Adam sur des mini-lots mélangés à chaque époque ; renvoie modele."""
+    generateur = torch.Generator().manual_seed(seed)
+    N = len(X_train)
+    modele.train()
+    for epoque in range(epochs):
+        optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+        ordre = torch.randperm(N, generator=generateur)
+        for debut in range(0, N, batch_size):
+            lot = ordre[debut:debut + batch_size]
+            optimiseur.zero_grad()
+            perte = F.cross_entropy(modele(X_train[lot]), y_train[lot])
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+    must_fail=("test_entrainer_batches_cover_the_epoch",),
+    message_contains=("optimiseurs successifs au lieu d'un seul",),
+)
+GROUPS["blind-r16-3"] = ("blind-r16-train-optimizer-reset-each-epoch",)
+CORRECT["correct-r16-train-adam-on-trainable-list"] = Correct(
+    grade_id="train",
+    source=edit(solution_cell(__file__, "train"), (
+        "    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n",
+        "    parametres = [p for p in modele.parameters() if p.requires_grad]\n"
+        "    optimiseur = torch.optim.Adam(parametres, lr=lr)\n",
+    ), (
+        "            optimiseur.zero_grad()\n",
+        "            modele.zero_grad(set_to_none=True)\n",
+    )),
+    why="one Adam on the list of trainable parameters, built before the loops; modele.zero_grad",
+)
+CORRECT_GROUPS["correct-r16-d"] = ("correct-r16-train-adam-on-trainable-list",)

@@ -15,7 +15,9 @@ Each item is graded on its own, so that one bug costs points once (issue 12, ite
   2, 3 (range(1, epochs) kept 19.75/20), the examples it receives, whether it draws from
   the global random generator instead of its own torch.Generator, whether the seed argument
   decides the order, whether one step is Adam's (SGD with momentum kept 20/20 in blind round
-  7), and whether the caller's X_train, y_train are left as they were.
+  7), whether every batch's loss is its own mean and ONE Adam steps the whole training (blind
+  round 16: a sum divided by batch_size, an Adam built at every epoch), and whether the
+  caller's X_train, y_train are left as they were.
 Test labels never enter the kernel: accuracies are computed here. Each pair is trained once
 per graded submission (the first check that needs it trains it, the others reuse it).
 
@@ -44,6 +46,7 @@ from autograder.checks import (
     as_int,
     as_logits,
     assert_arguments_untouched,
+    assert_one_optimiser,
     changed_argument_names,
     check_epoch_batches,
     check_reshuffled_epochs,
@@ -59,6 +62,7 @@ from autograder.checks import (
     score_threshold,
     train_classifier,
     trained_model,
+    watch_optimisers,
 )
 
 from ..public.helpers import build, call_entrainer, entrainer_index_failure, model_logits, translate
@@ -1201,6 +1205,7 @@ def test_entrainer_batches_cover_the_epoch(submission, seed, rng):
         _check_every_batch_mean(probe["scales"], probe["bs"])
     # The lr argument: the same recorder model (same seed) trained with lr and lr/2.
     X, y, bs = _probe_data(rng)
+    _check_one_optimiser(submission, X, y, bs)
     weights = []
     for call_lr in (LR, LR / 2):
         model = recorder.call(submission)
@@ -1275,6 +1280,36 @@ def _check_every_batch_mean(scales: list, bs: int) -> None:
         "mini-batches, the loss entrainer differentiates is not the batch's mean cross-entropy (a "
         "factor multiplies it); the statement asks, for every batch, the last included, for "
         "F.cross_entropy(modele(X_train[batch]), y_train[batch]) without any other factor",
+    )
+
+
+@kernel_side(uses=(watch_optimisers,))
+def optimisers_of(entrainer, modele, X, y, kwargs):
+    """What watch_optimisers noted while entrainer(modele, X, y, **kwargs) ran: the optimiser
+    objects that stepped the model's parameters, and whether a step count fell behind."""
+    stop = watch_optimisers()
+    try:
+        entrainer(modele, X, y, **kwargs)
+    finally:
+        note = stop()
+    return note
+
+
+def _check_one_optimiser(submission, X: np.ndarray, y: np.ndarray, bs: int) -> None:
+    """The statement: optimiseur = torch.optim.Adam(modele.parameters(), lr=lr), ONE for the
+    whole training (blind round 16: an Adam built again at every epoch kept 20/20; its moments
+    and bias correction restart at each epoch, the accuracy barely moves). Three epochs on the
+    recording model, the optimisers that step it watched in the kernel."""
+    kwargs = dict(epochs=3, lr=LR, batch_size=bs, seed=0)
+    try:
+        note = optimisers_of.call(submission, Ref("entrainer"), recorder.call(submission), Tensor(X),
+                                  Tensor(y), kwargs, timeout=60)
+    except SubmissionError as exc:
+        raise relabel(exc, optimisers_of.ref_name, "entrainer") from None
+    assert_one_optimiser(
+        note,
+        "entrainer(modele, X_train, y_train, epochs=3, batch_size=…) sur un modèle et des exemples du correcteur",
+        "entrainer(modele, X_train, y_train, epochs=3, batch_size=...) on a grader model and grader examples",
     )
 
 

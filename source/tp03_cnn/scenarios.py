@@ -1564,3 +1564,354 @@ def creer_mlp():
 CORRECT_GROUPS["correct-r14-a"] = ("correct-r14-models-class-3x3", "correct-r14-equivariance-inf-norm")
 CORRECT_GROUPS["correct-r14-b"] = ("correct-r14-models-three-convs-deeper-mlp",
                                    "correct-r14-equivariance-item-no-grad-free")
+
+
+# Blind round 16. A maximum over f(…)[0, 0] only (the first image's first channel) kept 20/20
+# on a variant whose worst entries all lay there: a case with several images and channels and
+# its largest difference elsewhere is drawn on purpose, and the partial maximum is named. A sum
+# divided by batch_size weighs the incomplete last batch less: every batch's loss scale is read,
+# not the median. Hints: a float32 max-pooling lost the gradient point too, told the routing
+# hint (its gradient is right to float32 precision: the tolerance is conv2d's, 1e-4); `y + b`
+# on the last axis was told to check the window (the bias is named, from the error's sizes or
+# from the values when W_out = C_out); the public training check names a transformation of the
+# examples among the causes.
+SCENARIOS.update({
+    "blind-r16-equivariance-first-image-channel": Scenario(
+        grade_id="equivariance",
+        source='''def erreur_equivariance(f, x, dy, dx):
+    """max |f(T_d x) - T_d f(x)| pour la translation T_d de (dy, dx) pixels."""
+    with torch.no_grad():
+        gauche = f(translater(x, dy, dx))[0, 0]   # plan (H, W)
+        droite = translater(f(x), dy, dx)[0, 0]
+    return float((gauche - droite).abs().max())
+''',
+        must_fail=("test_erreur_equivariance_on_grader_functions",),
+        message_contains=("ne porte que sur une partie des composantes",),
+    ),
+    "blind-r16-train-loss-divided-by-batch-size": Scenario(
+        grade_id="train",
+        source='''def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):
+    """Entraîne modele par Adam sur des mini-lots mélangés à chaque époque ; renvoie modele."""
+    generateur = torch.Generator().manual_seed(seed)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    N = len(X_train)
+    modele.train()
+    for _ in range(epochs):
+        ordre = torch.randperm(N, generator=generateur)
+        for debut in range(0, N, batch_size):
+            lot = ordre[debut:debut + batch_size]
+            optimiseur.zero_grad()
+            # perte moyenne sur le mini-lot
+            perte = F.cross_entropy(modele(X_train[lot]), y_train[lot], reduction="sum") / batch_size
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        must_fail=("test_entrainer_batches_cover_the_epoch",),
+        message_contains=("est divisée par batch_size au lieu de son propre nombre d'exemples",),
+    ),
+    "blind-r16-maxpool-float32-buffer": Scenario(
+        grade_id="max_pool",
+        source='''def max_pool2d(x, k, stride=None, padding=0):
+    """Max-pooling k×k de x (N, C, H, W), stride k par défaut, padding par -inf."""
+    s = stride if stride is not None else k
+    xp = F.pad(x, (padding, padding, padding, padding), value=float("-inf"))
+    N, C, Hp, Wp = xp.shape
+    H_out = (Hp - k) // s + 1
+    W_out = (Wp - k) // s + 1
+    y = torch.zeros(N, C, H_out, W_out)
+    for i in range(H_out):
+        for j in range(W_out):
+            y[:, :, i, j] = xp[:, :, i * s:i * s + k, j * s:j * s + k].amax(dim=(-2, -1))
+    return y
+''',
+        must_fail=("test_max_pool_matches_torch",),
+        message_contains=("du même type (dtype) que x",),
+    ),
+    "blind-r16-conv2d-bias-last-axis": Scenario(
+        grade_id="conv2d",
+        source='''def conv2d(x, w, b=None, stride=1, padding=0):
+    """Convolution 2D (corrélation croisée, comme PyTorch) de x (N, C_in, H, W) par w (C_out, C_in, k_y, k_x).
+
+    Renvoie un tenseur (N, C_out, H_out, W_out). Opérations PyTorch uniquement, sans F.conv2d.
+    """
+    k_y, k_x = w.shape[2], w.shape[3]
+    x = F.pad(x, (padding, padding, padding, padding))
+    fenetres = x.unfold(2, k_y, stride).unfold(3, k_x, stride)
+    y = torch.einsum("nchwuv,fcuv->nfhw", fenetres, w)
+    if b is not None:
+        y = y + b  # un biais par filtre
+    return y
+''',
+        must_fail=(*_CONV_VALUES, "test_conv2d_matches_torch"),
+        message_contains=("s'aligne sur son DERNIER axe",),
+        affects=("equivariance",),
+    ),
+    "blind-r16-train-translation-augmentation": Scenario(
+        grade_id="train",
+        source='''def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):
+    """Entraîne modele par Adam sur des mini-lots mélangés à chaque époque ; renvoie modele."""
+    generateur = torch.Generator().manual_seed(seed)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    N = len(X_train)
+    modele.train()
+    for _ in range(epochs):
+        ordre = torch.randperm(N, generator=generateur)
+        for debut in range(0, N, batch_size):
+            lot = ordre[debut:debut + batch_size]
+            xb = X_train[lot]
+            # pour être robuste aux décalages : on translate le lot d'au plus 2 pixels
+            dy, dx = [int(v) for v in torch.randint(-2, 3, (2,), generator=generateur)]
+            xb = translater(xb, dy, dx)
+            optimiseur.zero_grad()
+            perte = F.cross_entropy(modele(xb), y_train[lot])
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        must_fail=("test_entrainer_trains_a_small_model", "test_entrainer_batches_cover_the_epoch"),
+        may_fail=("test_models_learn_clean_digits",),
+        message_contains=("sans translation ni autre transformation",),
+    ),
+})
+GROUPS["blind-r16-1"] = ("blind-r16-equivariance-first-image-channel", "blind-r16-train-loss-divided-by-batch-size",
+                         "blind-r16-maxpool-float32-buffer")
+GROUPS["blind-r16-2"] = ("blind-r16-conv2d-bias-last-axis", "blind-r16-train-translation-augmentation")
+CORRECT.update({
+    "correct-r16-equivariance-loop-over-images": Correct(
+        grade_id="equivariance",
+        source='''def erreur_equivariance(f, x, dy, dx):
+    """max |f(T_d x) - T_d f(x)| pour la translation T_d de (dy, dx) pixels."""
+    a = f(translater(x, dy, dx)).detach()
+    b = translater(f(x), dy, dx).detach()
+    pire = 0.0
+    for n in range(a.shape[0]):
+        pire = max(pire, torch.max(torch.abs(a[n] - b[n])).item())
+    return pire
+''',
+        why="the tester's: the maximum image by image, detach and item",
+    ),
+    "correct-r16-equivariance-max-of-plane-maxima": Correct(
+        grade_id="equivariance",
+        source='''def erreur_equivariance(f, x, dy, dx):
+    """max |f(T_d x) - T_d f(x)| pour la translation T_d de (dy, dx) pixels."""
+    with torch.no_grad():
+        ecart = (f(translater(x, dy, dx)) - translater(f(x), dy, dx)).abs()
+    par_plan = ecart.amax(dim=(-2, -1))  # (N, C) : le maximum de chaque plan
+    return par_plan.max().item()
+''',
+        why="the maximum of the per-plane maxima: every image and channel",
+    ),
+    "correct-r16-train-dataloader-generator": Correct(
+        grade_id="train",
+        source='''from torch.utils.data import DataLoader, TensorDataset
+
+
+def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):
+    """Entraîne modele par Adam sur des mini-lots mélangés à chaque époque ; renvoie modele."""
+    g = torch.Generator().manual_seed(seed)
+    chargeur = DataLoader(TensorDataset(X_train, y_train), batch_size=batch_size, shuffle=True, generator=g)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    critere = nn.CrossEntropyLoss()
+    modele.train()
+    for epoque in range(epochs):
+        for xb, yb in chargeur:
+            opt.zero_grad()
+            loss = critere(modele(xb), yb)
+            loss.backward()
+            opt.step()
+    return modele
+''',
+        why="the tester's: a DataLoader with its seeded generator and nn.CrossEntropyLoss",
+    ),
+    "correct-r16-train-zero-grad-after-step-prints": Correct(
+        grade_id="train",
+        source='''import math
+
+
+def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):
+    """Entraîne modele par Adam sur des mini-lots mélangés à chaque époque ; renvoie modele."""
+    gen = torch.Generator()
+    gen.manual_seed(seed)
+    optim = torch.optim.Adam(modele.parameters(), lr=lr)
+    n = X_train.shape[0]
+    n_lots = math.ceil(n / batch_size)
+    modele.zero_grad()
+    for ep in range(epochs):
+        perm = torch.randperm(n, generator=gen)
+        total = 0.0
+        for k in range(n_lots):
+            idx = perm[k * batch_size:(k + 1) * batch_size]
+            logits = modele(X_train[idx])
+            loss = F.cross_entropy(logits, y_train[idx])
+            loss.backward()
+            optim.step()
+            optim.zero_grad()
+            total += loss.item() * len(idx)
+        if ep % 5 == 4:
+            print(f"époque {ep + 1} : perte moyenne {total / n:.4f}")
+    return modele
+''',
+        why="the tester's: zero_grad after step, ceil(n / batch_size) batches, prints",
+    ),
+    "correct-r16-train-sum-over-len-batch": Correct(
+        grade_id="train",
+        source=edit(solution_cell(__file__, "train"), (
+            "perte = F.cross_entropy(modele(X_train[lot]), y_train[lot])",
+            'perte = F.cross_entropy(modele(X_train[lot]), y_train[lot], reduction="sum") / len(lot)',
+        )),
+        why="a sum divided by the batch's own size: the mean, the last batch included",
+    ),
+    "correct-r16-maxpool-loops-min-padding": Correct(
+        grade_id="max_pool",
+        source='''def max_pool2d(x, k, stride=None, padding=0):
+    """Max-pooling k×k de x (N, C, H, W), stride k par défaut, padding par -inf."""
+    if stride is None:
+        stride = k
+    N, C, H, W = x.shape
+    p = padding
+    # valeur de bord plus petite que toutes les valeurs de x : elle ne gagne jamais le maximum
+    bord = x.min().item() - 1.0
+    xp = torch.full((N, C, H + 2 * p, W + 2 * p), bord, dtype=x.dtype)
+    xp[:, :, p:p + H, p:p + W] = x
+    H_out = (H + 2 * p - k) // stride + 1
+    W_out = (W + 2 * p - k) // stride + 1
+    lignes = []
+    for i in range(H_out):
+        colonnes = []
+        for j in range(W_out):
+            fenetre = xp[:, :, i * stride:i * stride + k, j * stride:j * stride + k]
+            colonnes.append(fenetre.reshape(N, C, -1).max(dim=-1).values)
+        lignes.append(torch.stack(colonnes, dim=-1))
+    return torch.stack(lignes, dim=-2)
+''',
+        why="the tester's: loops, a border below min(x) in an x.dtype buffer",
+    ),
+    "correct-r16-conv2d-as-strided-tensordot": Correct(
+        grade_id="conv2d",
+        source='''def conv2d(x, w, b=None, stride=1, padding=0):
+    """Convolution 2D (corrélation croisée, comme PyTorch) de x (N, C_in, H, W) par w (C_out, C_in, k_y, k_x).
+
+    Renvoie un tenseur (N, C_out, H_out, W_out). Opérations PyTorch uniquement, sans F.conv2d.
+    """
+    p = padding
+    x_pad = F.pad(x, (p, p, p, p)).contiguous()
+    N, C, Hp, Wp = x_pad.shape
+    f, _, ky, kx = w.shape
+    H_out = (Hp - ky) // stride + 1
+    W_out = (Wp - kx) // stride + 1
+    sN, sC, sH, sW = x_pad.stride()
+    patches = x_pad.as_strided(
+        (N, H_out, W_out, C, ky, kx),
+        (sN, sH * stride, sW * stride, sC, sH, sW),
+    )
+    y = torch.tensordot(patches, w, dims=([3, 4, 5], [1, 2, 3]))  # (N, H_out, W_out, C_out)
+    y = y.permute(0, 3, 1, 2)
+    if b is not None:
+        y = y + b[None, :, None, None]
+    return y.contiguous()
+''',
+        why="the tester's: as_strided windows and tensordot, the bias as b[None, :, None, None]",
+    ),
+    "correct-r16-conv2d-loops-zero-buffer-pad": Correct(
+        grade_id="conv2d",
+        source='''def conv2d(x, w, b=None, stride=1, padding=0):
+    """Convolution 2D (corrélation croisée, comme PyTorch) de x (N, C_in, H, W) par w (C_out, C_in, k_y, k_x).
+
+    Renvoie un tenseur (N, C_out, H_out, W_out). Opérations PyTorch uniquement, sans F.conv2d.
+    """
+    N, C_in, H, W = x.shape
+    C_out, _, k_y, k_x = w.shape
+    x_pad = x
+    if padding:
+        x_pad = torch.zeros(N, C_in, H + 2 * padding, W + 2 * padding, dtype=x.dtype)
+        x_pad[:, :, padding:-padding, padding:-padding] = x
+    H_out = (x_pad.shape[2] - k_y) // stride + 1
+    W_out = (x_pad.shape[3] - k_x) // stride + 1
+    lignes = []
+    for i in range(H_out):
+        ligne = []
+        for j in range(W_out):
+            fen = x_pad[:, :, i * stride:i * stride + k_y, j * stride:j * stride + k_x]  # (N, C_in, k_y, k_x)
+            ligne.append((fen[:, None] * w[None]).sum(dim=(2, 3, 4)))  # (N, C_out)
+        lignes.append(torch.stack(ligne, dim=-1))
+    y = torch.stack(lignes, dim=-2)
+    if b is not None:
+        y = y + b[:, None, None]
+    return y
+''',
+        why="the tester's: loops, padding in a zeros buffer of x.dtype, the bias as b[:, None, None]",
+    ),
+    "correct-r16-conv2d-stride1-then-subsample": Correct(
+        grade_id="conv2d",
+        source='''def conv2d(x, w, b=None, stride=1, padding=0):
+    """Convolution 2D (corrélation croisée, comme PyTorch) de x (N, C_in, H, W) par w (C_out, C_in, k_y, k_x).
+
+    Renvoie un tenseur (N, C_out, H_out, W_out). Opérations PyTorch uniquement, sans F.conv2d.
+    """
+    N, C_in, H, W = x.shape
+    C_out, _, k_y, k_x = w.shape
+    # padding "à la main" : une image de zéros plus grande, on recopie x au centre
+    x_pad = torch.zeros(N, C_in, H + 2 * padding, W + 2 * padding, dtype=x.dtype)
+    x_pad[:, :, padding:padding + H, padding:padding + W] = x
+    Hp, Wp = x_pad.shape[-2:]
+    # convolution de stride 1 : on somme sur les décalages (u, v) du noyau
+    H1, W1 = Hp - k_y + 1, Wp - k_x + 1
+    sortie = torch.zeros(N, C_out, H1, W1, dtype=x.dtype)
+    for u in range(k_y):
+        for v in range(k_x):
+            morceau = x_pad[:, :, u:u + H1, v:v + W1]  # (N, C_in, H1, W1)
+            sortie = sortie + torch.einsum("nchw,fc->nfhw", morceau, w[:, :, u, v])
+    # stride s : on ne garde qu'une position sur s
+    sortie = sortie[:, :, ::stride, ::stride]
+    if b is not None:
+        sortie = sortie + b.view(1, C_out, 1, 1)
+    return sortie
+''',
+        why="the tester's: the stride-1 convolution then [::s, ::s]",
+    ),
+})
+CORRECT_GROUPS["correct-r16-a"] = ("correct-r16-equivariance-loop-over-images", "correct-r16-train-dataloader-generator",
+                                   "correct-r16-maxpool-loops-min-padding", "correct-r16-conv2d-as-strided-tensordot")
+CORRECT_GROUPS["correct-r16-b"] = ("correct-r16-equivariance-max-of-plane-maxima",
+                                   "correct-r16-train-zero-grad-after-step-prints",
+                                   "correct-r16-conv2d-loops-zero-buffer-pad")
+CORRECT_GROUPS["correct-r16-c"] = ("correct-r16-train-sum-over-len-batch", "correct-r16-conv2d-stride1-then-subsample")
+
+# Blind round 16, after the library's optimiser recorder (autograder.checks.loops): an Adam built
+# again at every epoch kept 20/20 (its moments and bias correction restart; the accuracy hides it).
+SCENARIOS["blind-r16-train-optimizer-reset-each-epoch"] = Scenario(
+    grade_id="train",
+    source='''def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):
+    """Entraîne modele par Adam sur des mini-lots mélangés à chaque époque ; renvoie modele."""
+    generateur = torch.Generator().manual_seed(seed)
+    N = len(X_train)
+    modele.train()
+    for epoque in range(epochs):
+        optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+        ordre = torch.randperm(N, generator=generateur)
+        for debut in range(0, N, batch_size):
+            lot = ordre[debut:debut + batch_size]
+            optimiseur.zero_grad()
+            perte = F.cross_entropy(modele(X_train[lot]), y_train[lot])
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+    must_fail=("test_entrainer_batches_cover_the_epoch",),
+    message_contains=("optimiseurs successifs au lieu d'un seul",),
+)
+GROUPS["blind-r16-3"] = ("blind-r16-train-optimizer-reset-each-epoch",)
+CORRECT["correct-r16-train-adam-on-trainable-list"] = Correct(
+    grade_id="train",
+    source=edit(solution_cell(__file__, "train"), (
+        "    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n",
+        "    parametres = [p for p in modele.parameters() if p.requires_grad]\n"
+        "    optimiseur = torch.optim.Adam(parametres, lr=lr)\n",
+    ), (
+        "            optimiseur.zero_grad()\n",
+        "            modele.zero_grad(set_to_none=True)\n",
+    )),
+    why="one Adam on the list of trainable parameters, built before the loops; modele.zero_grad",
+)
+CORRECT_GROUPS["correct-r16-d"] = ("correct-r16-train-adam-on-trainable-list",)

@@ -3,6 +3,8 @@ the kernel-side model helpers, the classic convolution mistakes, the translation
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -12,6 +14,7 @@ from autograder.checks import (
     CheckFailed,
     Handle,
     StudentError,
+    Tensor,
     as_int,
     built_module,
     describe_module,
@@ -83,12 +86,48 @@ SHAPE_HINTS = {
 }
 
 
+BIAS_AXIS = (
+    "le biais b, de forme (C_out,), ajouté tel quel à la sortie (N, C_out, H_out, W_out), "
+    "s'aligne sur son DERNIER axe (W_out) et non sur l'axe des filtres : mettez-le en forme, "
+    "b.reshape(1, -1, 1, 1) ou b[None, :, None, None], pour ajouter b[f] à toute la sortie du filtre f",
+    "the bias b, of shape (C_out,), added as it is to the output (N, C_out, H_out, W_out), lines "
+    "up with its LAST axis (W_out), not with the filters' axis: reshape it, b.reshape(1, -1, 1, 1) "
+    "or b[None, :, None, None], to add b[f] to the whole output of filter f",
+)
+
+_MISMATCH = re.compile(
+    r"size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\) at non-singleton dimension (-?\d+)"
+)
+
+
+def _argument(args: tuple, kwargs: dict, index: int, key: str):
+    if key in kwargs:
+        return kwargs[key]
+    return args[index] if len(args) > index else None
+
+
+def shape_hint(name: str, exc: StudentError, args: tuple = (), kwargs: dict | None = None) -> tuple[str, str] | None:
+    """The hint that follows a shape error of the student's `name`, called with `args`: for
+    conv2d, a broadcast that fails on the last axis of the 4-D output against the number of
+    filters is the bias added without reshaping (blind round 16: `y + b` was told to check the
+    window); otherwise SHAPE_HINTS."""
+    kwargs = kwargs or {}
+    w, b = _argument(args, kwargs, 1, "w"), _argument(args, kwargs, 2, "b")
+    found = _MISMATCH.search(str(exc.evalue))
+    if (name == "conv2d" and found and b is not None and isinstance(w, Tensor)
+            and np.ndim(w.array) == 4 and found.group(3) in ("3", "-1")):
+        c_out = int(np.shape(w.array)[0])
+        if c_out in (int(found.group(1)), int(found.group(2))):
+            return BIAS_AXIS
+    return SHAPE_HINTS.get(name)
+
+
 def guarded(submission, name: str, *args, **kwargs):
     """Call a student function through the guard; messages name the student's function."""
     try:
         return GUARD.call(submission, name, *args, **kwargs)
     except StudentError as exc:
-        raise student_failure(name, exc, hint=SHAPE_HINTS.get(name)) from None
+        raise student_failure(name, exc, hint=shape_hint(name, exc, args, kwargs)) from None
 
 
 def build(submission, name: str, seed: int = 0) -> tuple[Handle, dict]:
@@ -180,6 +219,9 @@ def conv_mistakes(x, w, b, stride: int, padding: int, *, all_: bool = True):
                 "the bias b is missing: add b[f] to the whole output of filter f",
             )
         )
+        plain = F.conv2d(xt, wt, None, stride=stride, padding=padding)
+        if plain.shape[-1] == bt.shape[0]:  # y + b broadcasts (W_out = C_out) and is wrong
+            out.append((plain + bt, *BIAS_AXIS))
     if padding and all_:
         p = padding
         for pads in ((p, 0, p, 0), (0, p, 0, p)):
@@ -301,6 +343,14 @@ EQ_GENERIC = (
     "max |f(T_d x) − T_d f(x)| sur toutes les composantes, avec translater",
     "max |f(T_d x) − T_d f(x)| over every entry, with translater",
 )
+EQ_PART = (
+    "le maximum ne porte que sur une partie des composantes (la première image, le premier canal, "
+    "[0, 0]) : prenez-le sur toutes les composantes de f(T_d x) − T_d f(x), toutes les images et "
+    "tous les canaux (l'écart le plus grand peut être ailleurs)",
+    "the maximum covers only part of the entries (the first image, the first channel, [0, 0]): "
+    "take it over every entry of f(T_d x) − T_d f(x), every image and every channel (the largest "
+    "difference may be elsewhere)",
+)
 
 
 def equivariance_mistakes(f, x: np.ndarray, dy: int, dx: int) -> list[tuple[float, str, str]]:
@@ -349,6 +399,11 @@ def equivariance_mistakes(f, x: np.ndarray, dy: int, dx: int) -> list[tuple[floa
             "il manque la valeur absolue : max |f(T_d x) − T_d f(x)|",
             "the absolute value is missing: max |f(T_d x) − T_d f(x)|",
         ),
+        # Blind round 16: the maximum over the first image's first channel only (or the first
+        # image, or the first channel): the same hint, one vote however many of them match.
+        (float(np.abs(good[0, 0]).max()), *EQ_PART),
+        (float(np.abs(good[0]).max()), *EQ_PART),
+        (float(np.abs(good[:, 0]).max()), *EQ_PART),
     ]
 
 

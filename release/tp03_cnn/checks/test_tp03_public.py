@@ -451,8 +451,12 @@ def test_entrainer_trains_a_small_model(submission):
         raise CheckFailed(
             f"après entrainer(modèle linéaire, 300 chiffres, epochs=5), la précision "
             f"d'entraînement vaut {accuracy:.2f} (au moins 0.5 attendu) : vérifiez zero_grad, "
-            "backward et step à chaque mini-lot, et que y_train[lot] correspond à X_train[lot]",
+            "backward et step à chaque mini-lot, que y_train[lot] correspond à X_train[lot], et "
+            "que le modèle reçoit les exemples X_train[lot] tels quels (sans translation ni autre "
+            "transformation : l'énoncé demande de ne pas augmenter les données)",
             f"after entrainer(linear model, 300 digits, epochs=5), the training accuracy is "
             f"{accuracy:.2f} (at least 0.5 expected): check zero_grad, backward and step on "
-            "every mini-batch, and that y_train[batch] matches X_train[batch]",
+            "every mini-batch, that y_train[batch] matches X_train[batch], and that the model "
+            "receives the examples X_train[batch] as they are (no translation nor other "
+            "transformation: the statement asks not to augment the data)",
         )

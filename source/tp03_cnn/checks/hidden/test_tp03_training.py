@@ -15,7 +15,9 @@ Each item is graded on its own, so that one bug costs points once (issue 12, ite
   2, 3 (range(1, epochs) kept 19.75/20), the examples it receives, whether it draws from
   the global random generator instead of its own torch.Generator, whether the seed argument
   decides the order, whether one step is Adam's (SGD with momentum kept 20/20 in blind round
-  7), and whether the caller's X_train, y_train are left as they were.
+  7), whether every batch's loss is its own mean and ONE Adam steps the whole training (blind
+  round 16: a sum divided by batch_size, an Adam built at every epoch), and whether the
+  caller's X_train, y_train are left as they were.
 Test labels never enter the kernel: accuracies are computed here. Each pair is trained once
 per graded submission (the first check that needs it trains it, the others reuse it).
 
@@ -44,6 +46,7 @@ from autograder.checks import (
     as_int,
     as_logits,
     assert_arguments_untouched,
+    assert_one_optimiser,
     changed_argument_names,
     check_epoch_batches,
     check_reshuffled_epochs,
@@ -59,6 +62,7 @@ from autograder.checks import (
     score_threshold,
     train_classifier,
     trained_model,
+    watch_optimisers,
 )
 
 from ..public.helpers import build, call_entrainer, entrainer_index_failure, model_logits, translate
@@ -924,7 +928,7 @@ def recorder():
                     p = torch.softmax(logits.double(), dim=1)
                     p_y = p.gather(1, g.argmin(dim=1, keepdim=True))[:, 0]
                     c = g.abs().sum(dim=1) / (2 * (1 - p_y)).clamp_min(1e-12)
-                    self.echelles.append(float(c.median()) * g.shape[0])
+                    self.echelles.append([int(g.shape[0]), float(c.median()) * g.shape[0]])
                     # The form of g: cross-entropy on the logits gives c·(p − e_y); on a
                     # softmax of the logits, the softmax's Jacobian times softmax(p) − e_y.
                     y = g.argmin(dim=1, keepdim=True)
@@ -950,7 +954,7 @@ def recorded_batches(modele):
 
 @kernel_side
 def recorded_scales(modele):
-    return [float(v) for v in modele.echelles]
+    return [[int(b), float(v)] for b, v in modele.echelles]
 
 
 @kernel_side
@@ -1002,7 +1006,10 @@ def _loop_probe(submission, seed: int) -> dict:
             batches = recorded_batches.call(submission, model)
             scales = recorded_scales.call(submission, model)
             if isinstance(scales, list):
-                out["scales"] += [float(v) for v in scales if isinstance(v, float) and np.isfinite(v)]
+                out["scales"] += [
+                    (int(b), float(v)) for b, v in (e for e in scales if isinstance(e, list) and len(e) == 2)
+                    if isinstance(b, int) and isinstance(v, float) and np.isfinite(v)
+                ]
             forms = recorded_forms.call(submission, model)
             if isinstance(forms, list):
                 out["forms"] += [
@@ -1179,7 +1186,7 @@ def test_entrainer_batches_cover_the_epoch(submission, seed, rng):
     if loss is not None:
         raise CheckFailed(*loss)
     if probe["scales"]:
-        scale = float(np.median(probe["scales"]))
+        scale = float(np.median([v for _, v in probe["scales"]]))
         record_margin("loss scale against the batch mean (log2)", abs(float(np.log2(max(scale, 1e-12)))),
                       1.0, higher_is_better=False)
         if not 0.5 <= scale <= 2:
@@ -1195,8 +1202,10 @@ def test_entrainer_batches_cover_the_epoch(submission, seed, rng):
                 "statement asks for the batch's mean cross-entropy, F.cross_entropy(logits, y) "
                 'without reduction="sum" nor any other factor',
             )
+        _check_every_batch_mean(probe["scales"], probe["bs"])
     # The lr argument: the same recorder model (same seed) trained with lr and lr/2.
     X, y, bs = _probe_data(rng)
+    _check_one_optimiser(submission, X, y, bs)
     weights = []
     for call_lr in (LR, LR / 2):
         model = recorder.call(submission)
@@ -1229,6 +1238,78 @@ def test_entrainer_batches_cover_the_epoch(submission, seed, rng):
         hint_en="shuffle indices (order = torch.randperm(N, generator=g)) and take the batches "
         "X_train[batch], y_train[batch], without rewriting X_train or y_train (no X_train[:] = "
         "..., nor any in-place operation)",
+    )
+
+
+#: The loss scale c·B of one batch (c: the factor of the gradient c·(p − e_y) the loss sends to
+#: the logits, B: the batch's rows) is 1 for the batch mean to float32 rounding (~1e-6), the
+#: last, incomplete batch included; a sum divided by batch_size gives that batch B/batch_size,
+#: 0.9 at most on the probe (300 examples, batch_size 21 to 39: a gap of 0.1 or more).
+BATCH_SCALE_GAP = 0.02
+
+
+def _check_every_batch_mean(scales: list, bs: int) -> None:
+    """Each batch's loss is its own mean, the last one too (blind round 16: a sum divided by
+    batch_size weighs the incomplete last batch by len(lot)/batch_size; Adam and the accuracy
+    hide it, and the median scale does not see one batch in ten)."""
+    gaps = [abs(v - 1.0) for _, v in scales]
+    record_margin("largest gap of one batch's loss scale to its batch mean", max(gaps), BATCH_SCALE_GAP,
+                  higher_is_better=False, kind="tolerance")
+    off = [(b, v) for b, v in scales if abs(v - 1.0) > BATCH_SCALE_GAP]
+    if not off:
+        return
+    if all(b < bs and abs(v - b / bs) <= BATCH_SCALE_GAP for b, v in off):
+        raise CheckFailed(
+            "entrainer(modele, X_train, y_train, batch_size=…) sur des exemples du correcteur : la "
+            "perte du dernier mini-lot, incomplet, est divisée par batch_size au lieu de son propre "
+            "nombre d'exemples, si bien que ce lot compte moins que les autres ; l'énoncé demande "
+            "l'entropie croisée moyenne de chaque lot, F.cross_entropy(modele(X_train[lot]), "
+            "y_train[lot]) (une somme se divise par len(lot), pas par batch_size)",
+            "entrainer(modele, X_train, y_train, batch_size=...) on grader examples: the loss of the "
+            "last, incomplete mini-batch is divided by batch_size instead of its own number of "
+            "examples, so that this batch counts less than the others; the statement asks for each "
+            "batch's mean cross-entropy, F.cross_entropy(modele(X_train[batch]), y_train[batch]) (a "
+            "sum is divided by len(batch), not by batch_size)",
+        )
+    raise CheckFailed(
+        "entrainer(modele, X_train, y_train, batch_size=…) sur des exemples du correcteur : sur "
+        "certains mini-lots, la perte que entrainer dérive n'est pas l'entropie croisée moyenne du "
+        "lot (un facteur la multiplie) ; l'énoncé demande, pour chaque lot, dernier compris, "
+        "F.cross_entropy(modele(X_train[lot]), y_train[lot]) sans autre facteur",
+        "entrainer(modele, X_train, y_train, batch_size=...) on grader examples: on some "
+        "mini-batches, the loss entrainer differentiates is not the batch's mean cross-entropy (a "
+        "factor multiplies it); the statement asks, for every batch, the last included, for "
+        "F.cross_entropy(modele(X_train[batch]), y_train[batch]) without any other factor",
+    )
+
+
+@kernel_side(uses=(watch_optimisers,))
+def optimisers_of(entrainer, modele, X, y, kwargs):
+    """What watch_optimisers noted while entrainer(modele, X, y, **kwargs) ran: the optimiser
+    objects that stepped the model's parameters, and whether a step count fell behind."""
+    stop = watch_optimisers()
+    try:
+        entrainer(modele, X, y, **kwargs)
+    finally:
+        note = stop()
+    return note
+
+
+def _check_one_optimiser(submission, X: np.ndarray, y: np.ndarray, bs: int) -> None:
+    """The statement: optimiseur = torch.optim.Adam(modele.parameters(), lr=lr), ONE for the
+    whole training (blind round 16: an Adam built again at every epoch kept 20/20; its moments
+    and bias correction restart at each epoch, the accuracy barely moves). Three epochs on the
+    recording model, the optimisers that step it watched in the kernel."""
+    kwargs = dict(epochs=3, lr=LR, batch_size=bs, seed=0)
+    try:
+        note = optimisers_of.call(submission, Ref("entrainer"), recorder.call(submission), Tensor(X),
+                                  Tensor(y), kwargs, timeout=60)
+    except SubmissionError as exc:
+        raise relabel(exc, optimisers_of.ref_name, "entrainer") from None
+    assert_one_optimiser(
+        note,
+        "entrainer(modele, X_train, y_train, epochs=3, batch_size=…) sur un modèle et des exemples du correcteur",
+        "entrainer(modele, X_train, y_train, epochs=3, batch_size=...) on a grader model and grader examples",
     )
 
 

@@ -44,6 +44,12 @@ class AutograderError(Exception):
         self.fix = fix
         super().__init__(self.text(self.str_lang))
 
+    def __reduce__(self) -> tuple:
+        """Pickled by its fields, not by `args` (the one-language text): an error raised in a
+        worker process (`prove --jobs 2`) reaches the parent whole, with its FR/EN message,
+        whatever the subclass's own __init__ takes."""
+        return (_rebuilt, (type(self), self.message, self.place, self.fix), self.__dict__)
+
     def text(self, lang: str = "fr") -> str:
         """The message, then the place and the fix when they were given apart from it."""
         out = self.message.text(lang)
@@ -53,3 +59,11 @@ class AutograderError(Exception):
         if self.fix is not None:
             out = f"{out} — {self.fix.text(lang)}"
         return out
+
+
+def _rebuilt(cls: type[AutograderError], message: Message, place: Place, fix: Message | None) -> AutograderError:
+    """An AutograderError (or subclass) from its fields, without calling the subclass's
+    __init__ (see `AutograderError.__reduce__`); its other attributes come back as state."""
+    exc = cls.__new__(cls)
+    AutograderError.__init__(exc, message, place=place, fix=fix)
+    return exc

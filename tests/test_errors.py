@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from autograder.bridge.values import StudentError, SubmissionError
@@ -41,6 +43,10 @@ def test_every_error_people_read_is_one_kind_with_its_message(make):
     assert isinstance(exc, AutograderError)
     assert exc.message == MSG
     assert exc.text("fr") == MSG.fr and exc.text("en") == MSG.en
+    # It crosses a process pool whole (prove --jobs 2 raised a ConfigError in a worker, and
+    # the parent got "'str' object has no attribute 'text'" instead of the message).
+    back = pickle.loads(pickle.dumps(exc))
+    assert type(back) is type(exc) and vars(back) == vars(exc) and str(back) == str(exc)
 
 
 def test_grader_side_errors_read_in_english_and_the_students_in_french():

@@ -82,23 +82,26 @@ def watch_draws():
     """Starts recording every permutation drawn with torch.randperm or np.random.permutation (a
     digest of the draw; a DataLoader's shuffling sampler draws with torch.randperm) and counting
     the generators np.random.default_rng makes; returns `stop`. stop() puts the three functions
-    back and returns {"draws": [digest, ...], "generators": n}: call it in a `finally`, so that
-    a call that raised leaves the kernel as it was. The same draw twice (a generator made again
-    from the seed at every epoch) gives the same digest."""
+    back and returns {"draws": [digest, ...], "lengths": [len(draw), ...], "generators": n}:
+    call it in a `finally`, so that a call that raised leaves the kernel as it was. The same
+    draw twice (a generator made again from the seed at every epoch) gives the same digest;
+    `lengths` tells the permutations of the N examples from other draws (a model's own)."""
     import hashlib
 
     import numpy as np
     import torch
 
-    note = {"draws": [], "generators": 0}
+    note = {"draws": [], "lengths": [], "generators": 0}
     originals = (torch.randperm, np.random.permutation, np.random.default_rng)
 
     def record(draw):
         try:
-            raw = np.asarray(draw.cpu() if hasattr(draw, "cpu") else draw).tobytes()
-            note["draws"].append(hashlib.sha256(raw).hexdigest()[:16])
+            raw = np.asarray(draw.cpu() if hasattr(draw, "cpu") else draw)
+            note["draws"].append(hashlib.sha256(raw.tobytes()).hexdigest()[:16])
+            note["lengths"].append(int(raw.shape[0]) if raw.ndim else -1)
         except Exception:  # noqa: BLE001 - a draw that cannot be read is still a draw
             note["draws"].append(str(len(note["draws"])))
+            note["lengths"].append(-1)
         return draw
 
     def randperm(*a, **k):
@@ -115,7 +118,8 @@ def watch_draws():
 
     def stop():
         torch.randperm, np.random.permutation, np.random.default_rng = originals
-        return {"draws": list(note["draws"]), "generators": note["generators"]}
+        return {"draws": list(note["draws"]), "lengths": list(note["lengths"]),
+                "generators": note["generators"]}
 
     return stop
 

@@ -210,6 +210,7 @@ def test_watch_draws_records_each_permutation_and_each_generator():
     draws = note["draws"]
     assert len(draws) >= 4 and draws[0] == draws[1] and draws[2] != draws[0]
     assert all(isinstance(d, str) and len(d) == 16 for d in draws)
+    assert note["lengths"][:3] == [10, 10, 4] and 6 in note["lengths"][3:]
 
 
 def test_watch_draws_puts_the_originals_back_even_when_the_call_raised():

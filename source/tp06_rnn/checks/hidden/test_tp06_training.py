@@ -56,6 +56,7 @@ from autograder.checks import (
     seed_torch,
     shape_text,
     trained_model,
+    watch_draws,
 )
 
 from ..public.helpers import inspect_model, pair
@@ -102,32 +103,6 @@ def tete_lit_le_dernier_pas(modele, X, rec):
 
 
 @kernel_side
-def noter_tirages(tirages):
-    """Runs in the kernel: replaces torch.randperm by a wrapper that appends every draw
-    (n, the permutation) to `tirages`; returns the function that puts torch.randperm back.
-    A loop that rebuilds (or reseeds) its generator at every epoch draws the same permutation
-    at every epoch; one that draws once before its epoch loop draws only once."""
-    import torch
-
-    original = torch.randperm
-
-    def randperm(n, *args, **kwargs):
-        sortie = original(n, *args, **kwargs)
-        try:
-            tirages.append((int(n), sortie.detach().cpu().clone()))
-        except Exception:  # noqa: BLE001 - a draw the grader cannot read is not recorded
-            pass
-        return sortie
-
-    torch.randperm = randperm
-
-    def remettre():
-        torch.randperm = original
-
-    return remettre
-
-
-@kernel_side
 def sortie_change_entre_appels(modele, X):
     """Runs in the kernel: whether `modele` gives other outputs for the same batch X on its
     second call (a state kept from one call to the next: the final h used as the next call's
@@ -158,7 +133,7 @@ def sortie_change_entre_appels(modele, X):
     return False
 
 
-@kernel_side(uses=(tete_lit_le_dernier_pas, noter_tirages, sortie_change_entre_appels))
+@kernel_side(uses=(tete_lit_le_dernier_pas, watch_draws, sortie_change_entre_appels))
 def prevision_args(entrainer, serie, L, H, lr, graine, epochs):
     """entrainer_prevision run once (`epochs` epochs) with the notebook's ModelePrevision replaced by a subclass
     that records the window length of every training batch, and the learning rate of every
@@ -203,12 +178,11 @@ def prevision_args(entrainer, serie, L, H, lr, graine, epochs):
         adam.append(isinstance(optimiseur, torch.optim.Adam))
 
     crochet = register_optimizer_step_pre_hook(noter_taux)
-    tirages = []
-    remettre = noter_tirages(tirages)
+    arreter = watch_draws()
     try:
         modele = entrainer(serie, L=L, H=H, epochs=epochs, lr=lr, batch_size=16, seed=graine)
     finally:
-        remettre()
+        tirages = arreter()
         actif[0] = False
         crochet.remove()
         if base is not None:
@@ -226,7 +200,8 @@ def prevision_args(entrainer, serie, L, H, lr, graine, epochs):
         dernier = tete_lit_le_dernier_pas(modele, X0, recs[0])
         etat = sortie_change_entre_appels(modele, X0)
     return {
-        "tirages": [t for n_tire, t in tirages if n_tire == len(serie) - L],
+        "tirages": [d for d, k in zip(tirages["draws"], tirages["lengths"], strict=True)
+                    if k == len(serie) - L],
         "sans_etat": None if etat is None else not etat,
         "longueurs": sorted(set(longueurs)),
         "n_params": int(n),
@@ -266,7 +241,7 @@ def last_step_logits(creer, graine, d, H, n_classes, X, X2):
         return {"a": a, "b": modele(X2), "n": len(recurrents), "intacte": bool(torch.equal(X, avant))}
 
 
-@kernel_side(uses=(note_fresh_gradients, noter_tirages))
+@kernel_side(uses=(note_fresh_gradients, watch_draws))
 def record_training(entrainer, X, y, epochs, batch_size, seed, lr):
     """A stand-in model for entrainer_sequence: it records the examples each step sees (their
     id is X[:, 0, 0]), whether a step's gradients were added to the previous ones, the global
@@ -306,15 +281,15 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, lr):
 
     crochet = register_optimizer_step_pre_hook(mesurer)
     X_avant, y_avant = X.clone(), y.clone()
-    tirages = []
-    remettre = noter_tirages(tirages)
+    arreter = watch_draws()
     try:
         rendu = entrainer(modele, X, y, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed)
     finally:
-        remettre()
+        tirages = arreter()
         crochet.remove()
     return {
-        "tirages": [t for n, t in tirages if n == len(X)],
+        "tirages": [d for d, k in zip(tirages["draws"], tirages["lengths"], strict=True)
+                    if k == len(X)],
         "rien_rendu": rendu is None,
         "intacts": bool(torch.equal(X, X_avant) and torch.equal(y, y_avant)),
         "ids": torch.cat(modele.ids) if modele.ids else torch.zeros(0, dtype=torch.long),
@@ -784,14 +759,13 @@ def _check_cross_entropy(out: dict, ids: np.ndarray, sizes: list[int], y: np.nda
 
 
 def _same_order(draws: object, lead: tuple[str, str]) -> CheckFailed:
-    """Two epochs saw the examples in the same order: what the loop's recorded torch.randperm
-    draws of the N examples say of why. Several draws all alike: the generator is rebuilt or
-    reseeded inside the epoch loop (each epoch does draw, from the same start); one draw: the
-    order is drawn once, before the epoch loop; anything else (no torch.randperm, another
-    shuffle): both fixes are named. `lead` (FR, EN) opens the message."""
-    perms = [as_array(d, "permutation tirée", shape=(None,), dtype=np.int64)
-             for d in (draws if isinstance(draws, list) else [])]
-    if len(perms) >= 2 and all(np.array_equal(p, perms[0]) for p in perms):
+    """Two epochs saw the examples in the same order: what the loop's recorded permutations of
+    the N examples (watch_draws' digests) say of why. Several draws all alike: the generator is
+    rebuilt or reseeded inside the epoch loop (each epoch does draw, from the same start); one
+    draw: the order is drawn once, before the epoch loop; anything else (no torch.randperm,
+    another shuffle): both fixes are named. `lead` (FR, EN) opens the message."""
+    perms = [str(d) for d in draws] if isinstance(draws, list) else []
+    if len(perms) >= 2 and len(set(perms)) == 1:
         fr = ("la boucle tire bien un torch.randperm à chaque époque, mais le même à chaque fois : "
               "le générateur est recréé (ou ré-ensemencé, manual_seed) dans la boucle des époques "
               "et repart chaque fois de la même graine ; créez g = "

@@ -268,18 +268,42 @@ def _drop_frames(exc: BaseException) -> None:
 
 
 #: Never copied into the run's folder: bytecode and notebook litter of the course's own.
-_LITTER = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", ".pytest_cache")
+_LITTER_DIRS = ("__pycache__", ".ipynb_checkpoints", ".pytest_cache")
 
 
-def _package_name(present: list[tuple[Path, Visibility]]) -> str:
-    """`tp_checks_<digest>` of the folders' absolute paths and of every file's bytes: unique
-    per course and TP, the same on every grading of one TP, and another one as soon as a
-    check or helper is edited (pytest reuses what it imported under a name)."""
-    h = hashlib.sha256()
+#: One reading of the check folders: per folder, (path inside it, bytes) of every file.
+Snapshot = tuple[tuple[tuple[str, bytes], ...], ...]
+
+
+def _snapshot(present: list[tuple[Path, Visibility]]) -> Snapshot:
+    """Every file of the check folders, read once (litter left out).
+
+    Ordering constraint: the package's name is the digest of this reading and its copy is
+    written from it, never from the folders again, so a check edited while a grading starts
+    cannot land under the name of its previous content (which a later grading of that content
+    would then reuse)."""
+    folders = []
     for d, _ in present:
+        files = []
+        for f in sorted(p for p in d.rglob("*") if p.is_file()):
+            rel = f.relative_to(d)
+            if f.suffix == ".pyc" or any(part in _LITTER_DIRS for part in rel.parts):
+                continue
+            files.append((rel.as_posix(), f.read_bytes()))
+        folders.append(tuple(files))
+    return tuple(folders)
+
+
+def _package_name(present: list[tuple[Path, Visibility]], snapshot: Snapshot) -> str:
+    """`tp_checks_<digest>` of the folders' absolute paths and of every file's bytes (as
+    `snapshot` read them): unique per course and TP, the same on every grading of one TP, and
+    another one as soon as a check or helper is edited (pytest reuses what it imported under
+    a name)."""
+    h = hashlib.sha256()
+    for (d, _), files in zip(present, snapshot, strict=True):
         h.update(str(d.resolve()).encode() + b"\0")
-        for f in sorted(p for p in d.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            h.update(str(f.relative_to(d)).encode() + b"\0" + f.read_bytes() + b"\0")
+        for rel, data in files:
+            h.update(rel.encode() + b"\0" + data + b"\0")
     return f"tp_checks_{h.hexdigest()[:16]}"
 
 
@@ -303,15 +327,19 @@ def _forget(package: str) -> None:
         del sys.modules[name]
 
 
-def _copy_into(present: list[tuple[Path, Visibility]], name: str, root: Path) -> None:
-    """`root/pytest.ini` and `root/<name>/`: the check folders, each under its own name, an
-    `__init__.py` added."""
+def _copy_into(present: list[tuple[Path, Visibility]], snapshot: Snapshot, name: str, root: Path) -> None:
+    """`root/pytest.ini` and `root/<name>/`: the check folders as `snapshot` read them, each
+    under its own name, an `__init__.py` added."""
     package = root / name
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("", encoding="utf-8")
-    for (d, _), folder in zip(present, _copy_names(present), strict=True):
+    for files, folder in zip(snapshot, _copy_names(present), strict=True):
         copy = package / folder
-        shutil.copytree(d, copy, ignore=_LITTER, symlinks=False)
+        copy.mkdir()
+        for rel, data in files:
+            target = copy / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         if not (copy / "__init__.py").exists():
             (copy / "__init__.py").write_text("", encoding="utf-8")
     (root / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
@@ -353,7 +381,7 @@ def _prune(home: Path, keep: Path) -> None:
             pass
 
 
-def _prepared(present: list[tuple[Path, Visibility]], name: str, home: Path) -> Path:
+def _prepared(present: list[tuple[Path, Visibility]], snapshot: Snapshot, name: str, home: Path) -> Path:
     """The folder `home/<name>/` (`_copy_into`), made once per content of the checks (`name`,
     from `_package_name`).
 
@@ -367,7 +395,7 @@ def _prepared(present: list[tuple[Path, Visibility]], name: str, home: Path) -> 
     if not (root / "pytest.ini").is_file():
         build = Path(tempfile.mkdtemp(prefix=".build-", dir=home))
         try:
-            _copy_into(present, name, build)
+            _copy_into(present, snapshot, name, build)
             os.rename(build, root)
         except OSError:
             shutil.rmtree(build, ignore_errors=True)  # another grader renamed its copy first
@@ -392,21 +420,22 @@ def check_copies(
     helpers: the copies live in the grader's own cache or temp folder, which no sandbox level
     above `rlimits` lets a kernel read."""
     present = [(d, vis) for d, vis in check_dirs if d.is_dir()]
-    name = _package_name(present)
+    snapshot = _snapshot(present)
+    name = _package_name(present, snapshot)
 
     def copies(root: Path) -> tuple[tuple[Path, Visibility], ...]:
         return tuple((root / name / n, vis) for (_, vis), n in zip(present, _copy_names(present), strict=True))
 
     if home is not None:
         try:
-            root = _prepared(present, name, home)
+            root = _prepared(present, snapshot, name, home)
         except OSError:
             root = None
         if root is not None:
             yield root, copies(root), True
             return
     with tempfile.TemporaryDirectory(prefix=CHECKS_PREFIX) as tmp:
-        _copy_into(present, name, Path(tmp))
+        _copy_into(present, snapshot, name, Path(tmp))
         yield Path(tmp), copies(Path(tmp)), False
 
 

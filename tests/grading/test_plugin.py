@@ -16,6 +16,9 @@ from autograder.grading.plugin import (
     GENERIC_HIDDEN,
     SEED_SCOPE,
     CheckRun,
+    _package_name,
+    _prepared,
+    _snapshot,
     check_copies,
     checks_home,
     run_checks,
@@ -683,3 +686,31 @@ def test_a_tp_graded_twice_in_one_process_still_finds_its_files_and_lazy_helpers
     write(checks / "public" / "helpers.py", "def answer():\n    return 41\n")
     results, _ = run(dirs)
     assert [r.status for r in results] == [Status.PASSED, Status.FAILED]
+
+
+def test_a_check_edited_while_its_copy_is_made_never_lands_under_the_old_name(tmp_path):
+    """The copy is written from the one reading its name digests: a file edited between the
+    two cannot make a later grading of the old content run the new one (or the reverse)."""
+    (tmp_path / "tmp").mkdir()
+    home = checks_home(tmp_path / "tmp")
+    assert home is not None
+    check = write(tmp_path / "checks" / "test_a.py", "def test_a():\n    assert True\n")
+    present = [(check.parent, Visibility.HIDDEN)]
+    snapshot = _snapshot(present)
+    name = _package_name(present, snapshot)
+    write(check, "def test_a():\n    assert False\n")  # edited after the reading
+    root = _prepared(present, snapshot, name, home)
+    assert "True" in (root / name / "checks" / "test_a.py").read_text()
+    with check_copies(((check.parent, Visibility.HIDDEN),), home) as (edited, copies, _):
+        assert edited != root and "False" in (copies[0][0] / "test_a.py").read_text()
+
+
+def test_litter_in_a_check_folder_is_neither_copied_nor_part_of_the_name(tmp_path):
+    check = write(tmp_path / "checks" / "test_a.py", "def test_a():\n    assert True\n")
+    present = [(check.parent, Visibility.HIDDEN)]
+    before = _package_name(present, _snapshot(present))
+    write(tmp_path / "checks" / ".ipynb_checkpoints" / "test_a-checkpoint.py", "x = 1\n")
+    write(tmp_path / "checks" / "__pycache__" / "test_a.cpython-313.pyc", "junk")
+    assert _package_name(present, _snapshot(present)) == before
+    with check_copies(tuple(present), None) as (_, copies, _):
+        assert sorted(p.name for p in copies[0][0].iterdir()) == ["__init__.py", "test_a.py"]

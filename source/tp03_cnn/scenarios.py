@@ -105,21 +105,19 @@ SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ MLP on an image
     "submission-mlp-params-forgets-biases": Scenario(
         grade_id="mlp_params",
-        source='''def nb_params_mlp_image(h, w):
-    """Les poids des trois couches, sans les biais."""
-    s = h * w
-    return s * (s // 2) + (s // 2) * (s // 4) + (s // 4) * 1
-''',
+        source=edit(solution_with_docs(__file__, 'mlp_params', 'Les poids des trois couches, sans les biais.'),
+            ('    largeurs = [s, s // 2, s // 4, 1]\n'
+             '    return int(sum(n * m + m for n, m in zip(largeurs[:-1], largeurs[1:], strict=True)))\n',
+             '    return s * (s // 2) + (s // 2) * (s // 4) + (s // 4) * 1\n')),
         must_fail=("test_nb_params_mlp_course_numbers", "test_nb_params_mlp_random_images"),
         message_contains=("c'est le compte sans les biais",),
     ),
     "submission-mlp-params-only-first-layer": Scenario(
         grade_id="mlp_params",
-        source='''def nb_params_mlp_image(h, w):
-    """Ne compte que la couche d'entrée."""
-    s = h * w
-    return s * (s // 2) + s // 2
-''',
+        source=edit(solution_with_docs(__file__, 'mlp_params', "Ne compte que la couche d'entrée."),
+            ('    largeurs = [s, s // 2, s // 4, 1]\n'
+             '    return int(sum(n * m + m for n, m in zip(largeurs[:-1], largeurs[1:], strict=True)))\n',
+             '    return s * (s // 2) + s // 2\n')),
         must_fail=("test_nb_params_mlp_course_numbers", "test_nb_params_mlp_random_images"),
         message_contains=("vous ne comptez que la première couche",),
     ),
@@ -290,11 +288,10 @@ SCENARIOS: dict[str, Scenario] = {
     # ------------------------------------------------------------ equivariance
     "submission-equivariance-measures-invariance": Scenario(
         grade_id="equivariance",
-        source='''def erreur_equivariance(f, x, dy, dx):
-    """Compare f(T x) à f(x) : c'est l'invariance."""
-    with torch.no_grad():
-        return float((f(translater(x, dy, dx)) - f(x)).abs().max())
-''',
+        source=edit(solution_with_docs(__file__, 'equivariance', "Compare f(T x) à f(x) : c'est l'invariance."),
+            ('        ecart = f(translater(x, dy, dx)) - translater(f(x), dy, dx)\n'
+             '    return float(ecart.abs().max())\n',
+             '        return float((f(translater(x, dy, dx)) - f(x)).abs().max())\n')),
         must_fail=(
             "test_erreur_equivariance_fixed_cases",
             "test_erreur_equivariance_on_grader_functions",
@@ -303,11 +300,10 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "submission-equivariance-shifts-output-backwards": Scenario(
         grade_id="equivariance",
-        source='''def erreur_equivariance(f, x, dy, dx):
-    """Translate la sortie dans le sens opposé."""
-    with torch.no_grad():
-        return float((f(translater(x, dy, dx)) - translater(f(x), -dy, -dx)).abs().max())
-''',
+        source=edit(solution_with_docs(__file__, 'equivariance', 'Translate la sortie dans le sens opposé.'),
+            ('        ecart = f(translater(x, dy, dx)) - translater(f(x), dy, dx)\n'
+             '    return float(ecart.abs().max())\n',
+             '        return float((f(translater(x, dy, dx)) - translater(f(x), -dy, -dx)).abs().max())\n')),
         must_fail=(
             "test_erreur_equivariance_fixed_cases",
             "test_erreur_equivariance_on_grader_functions",
@@ -550,6 +546,9 @@ GROUPS["mutants-a"] = ("submission-output-size-default-padding-1",)
 # on purpose (every equivariance error <= 0), the mechanism (an activation between layers),
 # the statement's rules (a NEW module per call), arguments never varied (lr, epochs), a loop
 # that never shuffles.
+# The tester's models and loop, right (bases, not graded themselves).
+_BLIND_TRAIN = 'import torch\nimport torch.nn.functional as F\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    g = torch.Generator().manual_seed(seed)\n    N = len(X_train)\n    for ep in range(epochs):\n        perm = torch.randperm(N, generator=g)\n        for d in range(0, N, batch_size):\n            idx = perm[d:d + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[idx]), y_train[idx]).backward()\n            opt.step()\n    return modele\n'
+_BLIND_MODELS = 'from torch import nn\ndef creer_cnn():\n    return nn.Sequential(nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(), nn.Conv2d(16, 24, 3, padding=1), nn.ReLU(),\n                         nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(24, 10))\ndef creer_mlp():\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))\n'
 SCENARIOS.update({
     "blind-equiv-no-abs": Scenario(
         grade_id="equivariance",
@@ -559,25 +558,39 @@ SCENARIOS.update({
     ),
     "blind-models-cnn-no-relu": Scenario(
         grade_id="models",
-        source='from torch import nn\ndef creer_cnn():\n    return nn.Sequential(nn.Conv2d(1, 16, 5, padding=2), nn.Conv2d(16, 24, 3, padding=1),\n                         nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(24, 10))\ndef creer_mlp():\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))\n',
+        source=edit(_BLIND_MODELS,
+            ('    return nn.Sequential(nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(), nn.Conv2d(16, 24, 3, padding=1), nn.ReLU(),\n',
+             '    return nn.Sequential(nn.Conv2d(1, 16, 5, padding=2), nn.Conv2d(16, 24, 3, padding=1),\n')),
         must_fail=('test_models_are_new_and_non_linear',),
         message_contains=('après chaque nn.Conv2d',),
     ),
     "blind-train-no-shuffle": Scenario(
         grade_id="train",
-        source='import torch\nimport torch.nn.functional as F\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = len(X_train)\n    for ep in range(epochs):\n        for d in range(0, N, batch_size):\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[d:d + batch_size]), y_train[d:d + batch_size]).backward()\n            opt.step()\n    return modele\n',
+        source=edit(_BLIND_TRAIN,
+            ('    g = torch.Generator().manual_seed(seed)\n',
+             ''),
+            ('        perm = torch.randperm(N, generator=g)\n',
+             ''),
+            ('            idx = perm[d:d + batch_size]\n',
+             ''),
+            ('            F.cross_entropy(modele(X_train[idx]), y_train[idx]).backward()\n',
+             '            F.cross_entropy(modele(X_train[d:d + batch_size]), y_train[d:d + batch_size]).backward()\n')),
         must_fail=('test_entrainer_batches_cover_the_epoch',),
         message_contains=('sans mélange',),
     ),
     "blind-models-mlp-no-relu": Scenario(
         grade_id="models",
-        source='from torch import nn\ndef creer_cnn():\n    return nn.Sequential(nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(), nn.Conv2d(16, 24, 3, padding=1), nn.ReLU(),\n                         nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(24, 10))\ndef creer_mlp():\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.Linear(64, 10))\n',
+        source=edit(_BLIND_MODELS,
+            ('    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))\n',
+             '    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.Linear(64, 10))\n')),
         must_fail=('test_models_are_new_and_non_linear',),
         message_contains=('est affine',),
     ),
     "blind-train-ignores-lr": Scenario(
         grade_id="train",
-        source='import torch\nimport torch.nn.functional as F\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    opt = torch.optim.Adam(modele.parameters(), lr=0.01)\n    g = torch.Generator().manual_seed(seed)\n    N = len(X_train)\n    for ep in range(epochs):\n        perm = torch.randperm(N, generator=g)\n        for d in range(0, N, batch_size):\n            idx = perm[d:d + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[idx]), y_train[idx]).backward()\n            opt.step()\n    return modele\n',
+        source=edit(_BLIND_TRAIN,
+            ('    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n',
+             '    opt = torch.optim.Adam(modele.parameters(), lr=0.01)\n')),
         must_fail=('test_entrainer_batches_cover_the_epoch',),
         message_contains=("passez l'argument lr",),
     ),
@@ -589,7 +602,11 @@ SCENARIOS.update({
     ),
     "blind-train-ignores-epochs": Scenario(
         grade_id="train",
-        source='import torch\nimport torch.nn.functional as F\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    opt = torch.optim.Adam(modele.parameters(), lr=0.01)\n    g = torch.Generator().manual_seed(seed)\n    N = len(X_train)\n    for ep in range(15):\n        perm = torch.randperm(N, generator=g)\n        for d in range(0, N, batch_size):\n            idx = perm[d:d + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[idx]), y_train[idx]).backward()\n            opt.step()\n    return modele\n',
+        source=edit(_BLIND_TRAIN,
+            ('    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n',
+             '    opt = torch.optim.Adam(modele.parameters(), lr=0.01)\n'),
+            ('    for ep in range(epochs):\n',
+             '    for ep in range(15):\n')),
         # A hard-coded number of epochs: the loop the accuracy measures is not the one asked.
         must_fail=('test_entrainer_batches_cover_the_epoch', 'test_models_learn_clean_digits'),
         message_contains=("l'argument epochs",),
@@ -756,9 +773,13 @@ GROUPS["mutants-c"] = (
 # Blind answer (issue 12, part 1): pooling and activations written in forward (torch.amax,
 # F.max_pool2d) escaped a check that hooked the nn.AdaptiveMaxPool2d module; the convolutions'
 # outputs are judged instead.
+# The tester's CNN, right (a base, not graded itself).
+_BLIND_CNN_MODULE = 'import torch\nfrom torch import nn\nclass CNN(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.c1 = nn.Conv2d(1, 16, 5, padding=2)\n        self.c2 = nn.Conv2d(16, 24, 3, padding=1)\n        self.fc = nn.Linear(24, 10)\n    def forward(self, x):\n        x = torch.relu(self.c2(torch.relu(self.c1(x))))\n        return self.fc(torch.amax(x, dim=(2, 3)))\ndef creer_cnn():\n    return CNN()\ndef creer_mlp():\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))\n'
 SCENARIOS["blind-models-cnn-functional-no-relu"] = Scenario(
     grade_id="models",
-    source='import torch\nfrom torch import nn\nclass CNN(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.c1 = nn.Conv2d(1, 16, 5, padding=2)\n        self.c2 = nn.Conv2d(16, 24, 3, padding=1)\n        self.fc = nn.Linear(24, 10)\n    def forward(self, x):\n        x = self.c2(self.c1(x))\n        return self.fc(torch.amax(x, dim=(2, 3)))\ndef creer_cnn():\n    return CNN()\ndef creer_mlp():\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))\n',
+    source=edit(_BLIND_CNN_MODULE,
+        ('        x = torch.relu(self.c2(torch.relu(self.c1(x))))\n',
+         '        x = self.c2(self.c1(x))\n')),
     must_fail=("test_models_are_new_and_non_linear",),
     message_contains=("la sortie de la dernière nn.Conv2d est une fonction affine",),
 )
@@ -824,7 +845,9 @@ SCENARIOS.update({
     ),
     "blind-models-cnn-mean-in-forward": Scenario(
         grade_id="models",
-        source='import torch\nfrom torch import nn\nclass CNN(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.c1 = nn.Conv2d(1, 16, 5, padding=2)\n        self.c2 = nn.Conv2d(16, 24, 3, padding=1)\n        self.fc = nn.Linear(24, 10)\n    def forward(self, x):\n        x = torch.relu(self.c2(torch.relu(self.c1(x))))\n        return self.fc(x.mean(dim=(2, 3)))\ndef creer_cnn():\n    return CNN()\ndef creer_mlp():\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))\n',
+        source=edit(_BLIND_CNN_MODULE,
+            ('        return self.fc(torch.amax(x, dim=(2, 3)))\n',
+             '        return self.fc(x.mean(dim=(2, 3)))\n')),
         must_fail=("test_models_are_new_and_non_linear",),
         message_contains=("pooling global par le MAXIMUM",),
         # An average-pooled CNN is weaker on translated digits under some variants (3, 4).
@@ -858,15 +881,23 @@ EQUIVALENT.update({
 # Blind round 5: the statement asks for models "renvoyant les logits (N, 10)"; a softmax or a
 # sigmoid at the end still trains (F.cross_entropy applies its own log-softmax on top) and kept
 # 20/20. The fresh models' outputs are now read: probabilities are named.
+# The tester's models, right (a base, not graded itself).
+_R5_MODELS = 'def creer_cnn():\n    return nn.Sequential(\n        nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(),\n        nn.Conv2d(16, 24, 3, padding=1), nn.ReLU(),\n        nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(24, 10))\n\n\ndef creer_mlp():\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))\n'
 SCENARIOS["blind-r5-models-end-with-softmax"] = Scenario(
     grade_id="models",
-    source='def creer_cnn():\n    return nn.Sequential(\n        nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(),\n        nn.Conv2d(16, 24, 3, padding=1), nn.ReLU(),\n        nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(24, 10), nn.Softmax(dim=1))\n\n\ndef creer_mlp():\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10), nn.Softmax(dim=1))\n',
+    source=edit(_R5_MODELS,
+        ('        nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(24, 10))\n',
+         '        nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(24, 10), nn.Softmax(dim=1))\n'),
+        ('    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))\n',
+         '    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10), nn.Softmax(dim=1))\n')),
     must_fail=("test_models_are_new_and_non_linear",),
     message_contains=("renvoie des probabilités",),
 )
 SCENARIOS["blind-r5-cnn-ends-with-sigmoid"] = Scenario(
     grade_id="models",
-    source='def creer_cnn():\n    return nn.Sequential(\n        nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(),\n        nn.Conv2d(16, 24, 3, padding=1), nn.ReLU(),\n        nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(24, 10), nn.Sigmoid())\n\n\ndef creer_mlp():\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))\n',
+    source=edit(_R5_MODELS,
+        ('        nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(24, 10))\n',
+         '        nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(24, 10), nn.Sigmoid())\n')),
     must_fail=("test_models_are_new_and_non_linear",),
     message_contains=("creer_cnn() renvoie des probabilités",),
 )
@@ -892,10 +923,21 @@ GROUPS["blind-r5-sigmoid"] = (*GROUPS["blind-r5-sigmoid"], "blind-r5-equivarianc
 # Blind round 5, the training loop: what it does with its arguments is now recorded (a stand-in
 # model and grader examples marked with their index, epochs = 1, 2, 3), and the grader's models
 # learn digits whose classes the grader renames, so that a loop on the notebook's data fails.
+# The tester's loop and conv2d, right (bases, not graded themselves): each answer below adds
+# its "# fault" line and changes them once.
+_R5_CONV = 'def conv2d(x, w, b=None, stride=1, padding=0):\n    ky, kx = w.shape[-2:]\n    xp = F.pad(x, (padding, padding, padding, padding))\n    fen = xp.unfold(2, ky, stride).unfold(3, kx, stride)\n    y = torch.einsum("nchwuv,fcuv->nfhw", fen, w)\n    if b is not None:\n        y = y + b[None, :, None, None]\n    return y\n'
+_R5_TRAIN = 'def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = len(X_train)\n    for _ in range(epochs):\n        perm = torch.randperm(N, generator=g)\n        for i in range(0, N, batch_size):\n            idx = perm[i:i + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[idx]), y_train[idx]).backward()\n            opt.step()\n    return modele\n'
 SCENARIOS.update({
     "blind-r5-train-global-rng": Scenario(
         grade_id="train",
-        source='# fault: torch.manual_seed(seed) + randperm on the GLOBAL RNG instead of a dedicated Generator (reseeds the global RNG as a side effect, other order)\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    torch.manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = len(X_train)\n    for _ in range(epochs):\n        perm = torch.randperm(N)\n        for i in range(0, N, batch_size):\n            idx = perm[i:i + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[idx]), y_train[idx]).backward()\n            opt.step()\n    return modele\n',
+        source=edit(_R5_TRAIN,
+            ('def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n',
+             '# fault: torch.manual_seed(seed) + randperm on the GLOBAL RNG instead of a dedicated Generator (reseeds the global RNG as a side effect, other order)\n'
+             'def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n'),
+            ('    g = torch.Generator().manual_seed(seed)\n',
+             '    torch.manual_seed(seed)\n'),
+            ('        perm = torch.randperm(N, generator=g)\n',
+             '        perm = torch.randperm(N)\n')),
         must_fail=("test_entrainer_batches_cover_the_epoch",),
         message_contains=("le générateur aléatoire GLOBAL de PyTorch",),
     ),
@@ -907,26 +949,46 @@ SCENARIOS.update({
     ),
     "blind-r5-train-epochs-off-by-one": Scenario(
         grade_id="train",
-        source='# fault: range(1, epochs): one epoch fewer than asked\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = len(X_train)\n    for _ in range(1, epochs):\n        perm = torch.randperm(N, generator=g)\n        for i in range(0, N, batch_size):\n            idx = perm[i:i + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[idx]), y_train[idx]).backward()\n            opt.step()\n    return modele\n',
+        source=edit(_R5_TRAIN,
+            ('def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n',
+             '# fault: range(1, epochs): one epoch fewer than asked\n'
+             'def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n'),
+            ('    for _ in range(epochs):\n',
+             '    for _ in range(1, epochs):\n')),
         must_fail=("test_entrainer_batches_cover_the_epoch", "test_models_learn_clean_digits"),
         message_contains=("la boucle fait epochs − 1 passages", "range(1, epochs) un de moins"),
     ),
     "blind-r5-train-loss-sum": Scenario(
         grade_id="train",
-        source='# fault: cross_entropy with reduction="sum" instead of the mean (loss scaled by batch size)\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = len(X_train)\n    for _ in range(epochs):\n        perm = torch.randperm(N, generator=g)\n        for i in range(0, N, batch_size):\n            idx = perm[i:i + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[idx]), y_train[idx], reduction="sum").backward()\n            opt.step()\n    return modele\n',
+        source=edit(_R5_TRAIN,
+            ('def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n',
+             '# fault: cross_entropy with reduction="sum" instead of the mean (loss scaled by batch size)\n'
+             'def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n'),
+            ('            F.cross_entropy(modele(X_train[idx]), y_train[idx]).backward()\n',
+             '            F.cross_entropy(modele(X_train[idx]), y_train[idx], reduction="sum").backward()\n')),
         must_fail=("test_entrainer_batches_cover_the_epoch",),
         message_contains=("une somme sur le lot",),
     ),
     # Right values, one input detached: the hint names the detachment, not the values.
     "blind-r5-conv2d-detaches-w": Scenario(
         grade_id="conv2d",
-        source='# fault: weights detached (w.detach()) -> right values, no gradient reaches w\ndef conv2d(x, w, b=None, stride=1, padding=0):\n    ky, kx = w.shape[-2:]\n    xp = F.pad(x, (padding, padding, padding, padding))\n    fen = xp.unfold(2, ky, stride).unfold(3, kx, stride)\n    y = torch.einsum("nchwuv,fcuv->nfhw", fen, w.detach())\n    if b is not None:\n        y = y + b[None, :, None, None]\n    return y\n',
+        source=edit(_R5_CONV,
+            ('def conv2d(x, w, b=None, stride=1, padding=0):\n',
+             '# fault: weights detached (w.detach()) -> right values, no gradient reaches w\n'
+             'def conv2d(x, w, b=None, stride=1, padding=0):\n'),
+            ('    y = torch.einsum("nchwuv,fcuv->nfhw", fen, w)\n',
+             '    y = torch.einsum("nchwuv,fcuv->nfhw", fen, w.detach())\n')),
         must_fail=("test_conv2d_gradients_match_autograd",),
         message_contains=("aucun gradient n'atteint w : w est détaché du graphe",),
     ),
     "blind-r5-conv2d-detaches-b": Scenario(
         grade_id="conv2d",
-        source='# fault: bias detached (b.detach()) -> right values, no gradient reaches b\ndef conv2d(x, w, b=None, stride=1, padding=0):\n    ky, kx = w.shape[-2:]\n    xp = F.pad(x, (padding, padding, padding, padding))\n    fen = xp.unfold(2, ky, stride).unfold(3, kx, stride)\n    y = torch.einsum("nchwuv,fcuv->nfhw", fen, w)\n    if b is not None:\n        y = y + b.detach()[None, :, None, None]\n    return y\n',
+        source=edit(_R5_CONV,
+            ('def conv2d(x, w, b=None, stride=1, padding=0):\n',
+             '# fault: bias detached (b.detach()) -> right values, no gradient reaches b\n'
+             'def conv2d(x, w, b=None, stride=1, padding=0):\n'),
+            ('        y = y + b[None, :, None, None]\n',
+             '        y = y + b.detach()[None, :, None, None]\n')),
         must_fail=("test_conv2d_gradients_match_autograd",),
         message_contains=("aucun gradient n'atteint b : b est détaché du graphe",),
     ),
@@ -974,6 +1036,8 @@ CORRECT_GROUPS["correct-pool-b"] = (*CORRECT_GROUPS["correct-pool-b"], "correct-
 # place, a float32 output buffer for a float64 x in max_pool2d, a 2×2 adaptive pooling instead
 # of the global one, and `if b:` on the bias (its message said to check the shapes). Correct:
 # the tester's five right answers, and variants the new checks could hurt.
+# The tester's loop, right (a base, not graded itself).
+_R7_TRAIN = 'def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    """Entraîne modele par Adam sur des mini-lots mélangés à chaque époque ; renvoie modele."""\n    gen = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = len(X_train)\n    for _ in range(epochs):\n        perm = torch.randperm(N, generator=gen)\n        for i in range(0, N, batch_size):\n            idx = perm[i:i + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[idx]), y_train[idx]).backward()\n            opt.step()\n    return modele\n'
 SCENARIOS.update({
     "blind-r7-conv2d-if-b": Scenario(
         grade_id="conv2d",
@@ -984,7 +1048,12 @@ SCENARIOS.update({
     ),
     "blind-r7-train-sgd-momentum": Scenario(
         grade_id="train",
-        source='# FAULT: SGD with momentum 0.9 and lr*10 instead of the asked torch.optim.Adam(modele.parameters(), lr=lr)\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    """Entraîne modele par Adam sur des mini-lots mélangés à chaque époque ; renvoie modele."""\n    gen = torch.Generator().manual_seed(seed)\n    opt = torch.optim.SGD(modele.parameters(), lr=lr * 10, momentum=0.9)\n    N = len(X_train)\n    for _ in range(epochs):\n        perm = torch.randperm(N, generator=gen)\n        for i in range(0, N, batch_size):\n            idx = perm[i:i + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[idx]), y_train[idx]).backward()\n            opt.step()\n    return modele\n',
+        source=edit(_R7_TRAIN,
+            ('def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n',
+             '# FAULT: SGD with momentum 0.9 and lr*10 instead of the asked torch.optim.Adam(modele.parameters(), lr=lr)\n'
+             'def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n'),
+            ('    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n',
+             '    opt = torch.optim.SGD(modele.parameters(), lr=lr * 10, momentum=0.9)\n')),
         must_fail=("test_entrainer_batches_cover_the_epoch",),
         message_contains=("ce n'est pas le pas d'Adam",),
     ),
@@ -1003,7 +1072,12 @@ SCENARIOS.update({
     ),
     "blind-r7-train-seed-ignored": Scenario(
         grade_id="train",
-        source='# FAULT: generator always seeded with 0 (the seed argument is ignored)\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    """Entraîne modele par Adam sur des mini-lots mélangés à chaque époque ; renvoie modele."""\n    gen = torch.Generator().manual_seed(0)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = len(X_train)\n    for _ in range(epochs):\n        perm = torch.randperm(N, generator=gen)\n        for i in range(0, N, batch_size):\n            idx = perm[i:i + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[idx]), y_train[idx]).backward()\n            opt.step()\n    return modele\n',
+        source=edit(_R7_TRAIN,
+            ('def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n',
+             '# FAULT: generator always seeded with 0 (the seed argument is ignored)\n'
+             'def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n'),
+            ('    gen = torch.Generator().manual_seed(seed)\n',
+             '    gen = torch.Generator().manual_seed(0)\n')),
         must_fail=("test_entrainer_batches_cover_the_epoch",),
         message_contains=("ne tire pas l'ordre des exemples avec son argument seed",),
     ),
@@ -1018,13 +1092,29 @@ SCENARIOS.update({
     ),
     "blind-r7-train-shuffles-callers-data-in-place": Scenario(
         grade_id="train",
-        source='# FAULT: shuffles the caller\'s X_train / y_train IN PLACE each epoch (arguments modified), then slices them in order\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    """Entraîne modele par Adam sur des mini-lots mélangés à chaque époque ; renvoie modele."""\n    gen = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = len(X_train)\n    for _ in range(epochs):\n        perm = torch.randperm(N, generator=gen)\n        X_train[:] = X_train[perm]\n        y_train[:] = y_train[perm]\n        for i in range(0, N, batch_size):\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[i:i + batch_size]), y_train[i:i + batch_size]).backward()\n            opt.step()\n    return modele\n',
+        source=edit(_R7_TRAIN,
+            ('def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n',
+             "# FAULT: shuffles the caller's X_train / y_train IN PLACE each epoch (arguments modified), then slices them in order\n"
+             'def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n'),
+            ('        perm = torch.randperm(N, generator=gen)\n',
+             '        perm = torch.randperm(N, generator=gen)\n'
+             '        X_train[:] = X_train[perm]\n'
+             '        y_train[:] = y_train[perm]\n'),
+            ('            idx = perm[i:i + batch_size]\n',
+             ''),
+            ('            F.cross_entropy(modele(X_train[idx]), y_train[idx]).backward()\n',
+             '            F.cross_entropy(modele(X_train[i:i + batch_size]), y_train[i:i + batch_size]).backward()\n')),
         must_fail=("test_entrainer_batches_cover_the_epoch",),
         message_contains=("entrainer modifie sur place ce qu'on lui passe (X_train, y_train)",),
     ),
     "blind-r7-train-seed-from-global-generator": Scenario(
         grade_id="train",
-        source='# FAULT: permutation drawn with a generator seeded from the GLOBAL RNG (torch.seed-dependent), seed argument ignored: not reproducible for a given seed\ndef entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n    """Entraîne modele par Adam sur des mini-lots mélangés à chaque époque ; renvoie modele."""\n    gen = torch.Generator().manual_seed(int(torch.randint(0, 2**31 - 1, (1,))))\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = len(X_train)\n    for _ in range(epochs):\n        perm = torch.randperm(N, generator=gen)\n        for i in range(0, N, batch_size):\n            idx = perm[i:i + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X_train[idx]), y_train[idx]).backward()\n            opt.step()\n    return modele\n',
+        source=edit(_R7_TRAIN,
+            ('def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n',
+             '# FAULT: permutation drawn with a generator seeded from the GLOBAL RNG (torch.seed-dependent), seed argument ignored: not reproducible for a given seed\n'
+             'def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):\n'),
+            ('    gen = torch.Generator().manual_seed(seed)\n',
+             '    gen = torch.Generator().manual_seed(int(torch.randint(0, 2**31 - 1, (1,))))\n')),
         must_fail=("test_entrainer_batches_cover_the_epoch",),
         message_contains=("le générateur aléatoire GLOBAL de PyTorch",),
     ),
@@ -1399,16 +1489,15 @@ def creer_mlp():
 SCENARIOS.update({
     "blind-r14-equivariance-inverse-translation": Scenario(
         grade_id="equivariance",
-        source='''# FAULT: moves f(T_d x) back by T_{-d} and compares it with f(x): what leaves the image is lost
-def erreur_equivariance(f, x, dy, dx):
-    """max |f(T_d x) - T_d f(x)| pour la translation T_d de (dy, dx) pixels."""
-    with torch.no_grad():
-        y = f(x)
-        y_t = f(translater(x, dy, dx))
-        # on remet la sortie translatée à sa place pour comparer
-        ecart = translater(y_t, -dy, -dx) - y
-    return float(ecart.abs().max())
-''',
+        source=edit(solution_cell(__file__, "equivariance"),
+            ('def erreur_equivariance(f, x, dy, dx):\n',
+             '# FAULT: moves f(T_d x) back by T_{-d} and compares it with f(x): what leaves the image is lost\n'
+             'def erreur_equivariance(f, x, dy, dx):\n'),
+            ('        ecart = f(translater(x, dy, dx)) - translater(f(x), dy, dx)\n',
+             '        y = f(x)\n'
+             '        y_t = f(translater(x, dy, dx))\n'
+             '        # on remet la sortie translatée à sa place pour comparer\n'
+             '        ecart = translater(y_t, -dy, -dx) - y\n')),
         must_fail=("test_erreur_equivariance_fixed_cases", "test_erreur_equivariance_on_grader_functions"),
         message_contains=("par la translation inverse, T_{-d} f(T_d x)",),
     ),
@@ -1540,12 +1629,9 @@ def creer_mlp():
     ),
     "correct-r14-equivariance-inf-norm": Correct(
         grade_id="equivariance",
-        source='''def erreur_equivariance(f, x, dy, dx):
-    """max |f(T_d x) - T_d f(x)| pour la translation T_d de (dy, dx) pixels."""
-    with torch.no_grad():
-        ecart = f(translater(x, dy, dx)) - translater(f(x), dy, dx)
-    return float(torch.linalg.vector_norm(ecart.flatten(), ord=float("inf")))
-''',
+        source=edit(solution_cell(__file__, "equivariance"),
+            ('    return float(ecart.abs().max())\n',
+             '    return float(torch.linalg.vector_norm(ecart.flatten(), ord=float("inf")))\n')),
         why="the max of the absolute values as the infinity norm",
     ),
     "correct-r14-equivariance-item-no-grad-free": Correct(
@@ -1575,22 +1661,8 @@ CORRECT_GROUPS["correct-r14-b"] = ("correct-r14-models-three-convs-deeper-mlp",
 # on the last axis was told to check the window (the bias is named, from the error's sizes or
 # from the values when W_out = C_out); the public training check names a transformation of the
 # examples among the causes.
-SCENARIOS.update({
-    "blind-r16-equivariance-first-image-channel": Scenario(
-        grade_id="equivariance",
-        source='''def erreur_equivariance(f, x, dy, dx):
-    """max |f(T_d x) - T_d f(x)| pour la translation T_d de (dy, dx) pixels."""
-    with torch.no_grad():
-        gauche = f(translater(x, dy, dx))[0, 0]   # plan (H, W)
-        droite = translater(f(x), dy, dx)[0, 0]
-    return float((gauche - droite).abs().max())
-''',
-        must_fail=("test_erreur_equivariance_on_grader_functions",),
-        message_contains=("ne porte que sur une partie des composantes",),
-    ),
-    "blind-r16-train-loss-divided-by-batch-size": Scenario(
-        grade_id="train",
-        source='''def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):
+# The tester's training loop, right (a base, not graded itself): each answer below changes it.
+_R16_TRAIN = '''def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):
     """Entraîne modele par Adam sur des mini-lots mélangés à chaque époque ; renvoie modele."""
     generateur = torch.Generator().manual_seed(seed)
     optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
@@ -1601,12 +1673,30 @@ SCENARIOS.update({
         for debut in range(0, N, batch_size):
             lot = ordre[debut:debut + batch_size]
             optimiseur.zero_grad()
-            # perte moyenne sur le mini-lot
-            perte = F.cross_entropy(modele(X_train[lot]), y_train[lot], reduction="sum") / batch_size
+            perte = F.cross_entropy(modele(X_train[lot]), y_train[lot])
             perte.backward()
             optimiseur.step()
     return modele
-''',
+'''
+
+SCENARIOS.update({
+    "blind-r16-equivariance-first-image-channel": Scenario(
+        grade_id="equivariance",
+        source=edit(solution_cell(__file__, "equivariance"),
+            ('        ecart = f(translater(x, dy, dx)) - translater(f(x), dy, dx)\n'
+             '    return float(ecart.abs().max())\n',
+             '        gauche = f(translater(x, dy, dx))[0, 0]   # plan (H, W)\n'
+             '        droite = translater(f(x), dy, dx)[0, 0]\n'
+             '    return float((gauche - droite).abs().max())\n')),
+        must_fail=("test_erreur_equivariance_on_grader_functions",),
+        message_contains=("ne porte que sur une partie des composantes",),
+    ),
+    "blind-r16-train-loss-divided-by-batch-size": Scenario(
+        grade_id="train",
+        source=edit(_R16_TRAIN,
+            ('            perte = F.cross_entropy(modele(X_train[lot]), y_train[lot])\n',
+             '            # perte moyenne sur le mini-lot\n'
+             '            perte = F.cross_entropy(modele(X_train[lot]), y_train[lot], reduction="sum") / batch_size\n')),
         must_fail=("test_entrainer_batches_cover_the_epoch",),
         message_contains=("est divisée par batch_size au lieu de son propre nombre d'exemples",),
     ),
@@ -1649,26 +1739,15 @@ SCENARIOS.update({
     ),
     "blind-r16-train-translation-augmentation": Scenario(
         grade_id="train",
-        source='''def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):
-    """Entraîne modele par Adam sur des mini-lots mélangés à chaque époque ; renvoie modele."""
-    generateur = torch.Generator().manual_seed(seed)
-    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-    N = len(X_train)
-    modele.train()
-    for _ in range(epochs):
-        ordre = torch.randperm(N, generator=generateur)
-        for debut in range(0, N, batch_size):
-            lot = ordre[debut:debut + batch_size]
-            xb = X_train[lot]
-            # pour être robuste aux décalages : on translate le lot d'au plus 2 pixels
-            dy, dx = [int(v) for v in torch.randint(-2, 3, (2,), generator=generateur)]
-            xb = translater(xb, dy, dx)
-            optimiseur.zero_grad()
-            perte = F.cross_entropy(modele(xb), y_train[lot])
-            perte.backward()
-            optimiseur.step()
-    return modele
-''',
+        source=edit(_R16_TRAIN,
+            ('            optimiseur.zero_grad()\n'
+             '            perte = F.cross_entropy(modele(X_train[lot]), y_train[lot])\n',
+             '            xb = X_train[lot]\n'
+             "            # pour être robuste aux décalages : on translate le lot d'au plus 2 pixels\n"
+             '            dy, dx = [int(v) for v in torch.randint(-2, 3, (2,), generator=generateur)]\n'
+             '            xb = translater(xb, dy, dx)\n'
+             '            optimiseur.zero_grad()\n'
+             '            perte = F.cross_entropy(modele(xb), y_train[lot])\n')),
         must_fail=("test_entrainer_trains_a_small_model", "test_entrainer_batches_cover_the_epoch"),
         may_fail=("test_models_learn_clean_digits",),
         message_contains=("sans translation ni autre transformation",),
@@ -1693,13 +1772,12 @@ CORRECT.update({
     ),
     "correct-r16-equivariance-max-of-plane-maxima": Correct(
         grade_id="equivariance",
-        source='''def erreur_equivariance(f, x, dy, dx):
-    """max |f(T_d x) - T_d f(x)| pour la translation T_d de (dy, dx) pixels."""
-    with torch.no_grad():
-        ecart = (f(translater(x, dy, dx)) - translater(f(x), dy, dx)).abs()
-    par_plan = ecart.amax(dim=(-2, -1))  # (N, C) : le maximum de chaque plan
-    return par_plan.max().item()
-''',
+        source=edit(solution_cell(__file__, "equivariance"),
+            ('        ecart = f(translater(x, dy, dx)) - translater(f(x), dy, dx)\n'
+             '    return float(ecart.abs().max())\n',
+             '        ecart = (f(translater(x, dy, dx)) - translater(f(x), dy, dx)).abs()\n'
+             '    par_plan = ecart.amax(dim=(-2, -1))  # (N, C) : le maximum de chaque plan\n'
+             '    return par_plan.max().item()\n')),
         why="the maximum of the per-plane maxima: every image and channel",
     ),
     "correct-r16-train-dataloader-generator": Correct(
@@ -1882,22 +1960,12 @@ CORRECT_GROUPS["correct-r16-c"] = ("correct-r16-train-sum-over-len-batch", "corr
 # again at every epoch kept 20/20 (its moments and bias correction restart; the accuracy hides it).
 SCENARIOS["blind-r16-train-optimizer-reset-each-epoch"] = Scenario(
     grade_id="train",
-    source='''def entrainer(modele, X_train, y_train, epochs=15, lr=0.01, batch_size=64, seed=0):
-    """Entraîne modele par Adam sur des mini-lots mélangés à chaque époque ; renvoie modele."""
-    generateur = torch.Generator().manual_seed(seed)
-    N = len(X_train)
-    modele.train()
-    for epoque in range(epochs):
-        optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
-        ordre = torch.randperm(N, generator=generateur)
-        for debut in range(0, N, batch_size):
-            lot = ordre[debut:debut + batch_size]
-            optimiseur.zero_grad()
-            perte = F.cross_entropy(modele(X_train[lot]), y_train[lot])
-            perte.backward()
-            optimiseur.step()
-    return modele
-''',
+    source=edit(_R16_TRAIN,
+        ('    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n',
+         ''),
+        ('    for _ in range(epochs):\n',
+         '    for epoque in range(epochs):\n'
+         '        optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n')),
     must_fail=("test_entrainer_batches_cover_the_epoch",),
     message_contains=("optimiseurs successifs au lieu d'un seul",),
 )

@@ -452,6 +452,28 @@ GROUPS["issue12-a"] = (*GROUPS["issue12-a"], "submission-train-seed-after-model"
 
 # Blind answers (issue 12, second round): written from the student view only; each
 # false pass became a scenario, each correct answer a Correct variant.
+# The tester's sampler and loss, right: the loss is blind-correct-loss-manual-mean, the sampler
+# a base not graded itself.
+_BLIND_SAMPLER = '''def echantillonner(modele, n, betas, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    alphas = 1 - betas
+    ab = torch.cumprod(alphas, 0)
+    with torch.no_grad():
+        x = torch.randn(n, 2, generator=g)
+        for t in range(len(betas) - 1, -1, -1):
+            eps = modele(x, torch.full((n,), t))
+            x = (x - betas[t] / torch.sqrt(1 - ab[t]) * eps) / torch.sqrt(alphas[t])
+            if t > 0:
+                x = x + torch.sqrt(betas[t]) * torch.randn(n, 2, generator=g)
+    return x
+'''
+
+_BLIND_LOSS = '''def perte_debruitage(modele, x0, t, bruit, alphas_bar):
+    x_t = q_echantillon(x0, t, bruit, alphas_bar)
+    pred = modele(x_t, t)
+    return ((bruit - pred) ** 2).mean()
+'''
+
 SCENARIOS.update({
     "blind-entropie_croisee-exp-overflows": Scenario(
         grade_id="entropie_croisee",
@@ -579,11 +601,7 @@ CORRECT.update({
     ),
     "blind-correct-loss-manual-mean": Correct(
         grade_id="perte_debruitage",
-        source='''def perte_debruitage(modele, x0, t, bruit, alphas_bar):
-    x_t = q_echantillon(x0, t, bruit, alphas_bar)
-    pred = modele(x_t, t)
-    return ((bruit - pred) ** 2).mean()
-''',
+        source=_BLIND_LOSS,
         why='((bruit - pred) ** 2).mean()',
     ),
     "blind-correct-denoiser-one-generator-prints": Correct(
@@ -637,19 +655,9 @@ CORRECT_GROUPS["blind-correct-2"] = ('blind-correct-mle-float32-npvar',)
 SCENARIOS.update({
     "blind-echantillonner-model-called-with-t-plus-1": Scenario(
         grade_id="echantillonner",
-        source='''def echantillonner(modele, n, betas, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    alphas = 1 - betas
-    ab = torch.cumprod(alphas, 0)
-    with torch.no_grad():
-        x = torch.randn(n, 2, generator=g)
-        for t in range(len(betas) - 1, -1, -1):
-            eps = modele(x, torch.full((n,), t + 1))
-            x = (x - betas[t] / torch.sqrt(1 - ab[t]) * eps) / torch.sqrt(alphas[t])
-            if t > 0:
-                x = x + torch.sqrt(betas[t]) * torch.randn(n, 2, generator=g)
-    return x
-''',
+        source=edit(_BLIND_SAMPLER,
+            ('            eps = modele(x, torch.full((n,), t))\n',
+             '            eps = modele(x, torch.full((n,), t + 1))\n')),
         must_fail=('test_sampler_reaches_the_spiral', 'test_sampler_reverse_steps'),
         message_contains=('un pas t sort de', 'décalés de 1'),
     ),
@@ -708,13 +716,21 @@ SCENARIOS.update({
     ),
     "blind-r5-loss-rebuilt-leaf-tensor": Scenario(
         grade_id="perte_debruitage",
-        source='def perte_debruitage(modele, x0, t, bruit, alphas_bar):\n    x_t = q_echantillon(x0, t, bruit, alphas_bar)\n    pred = modele(x_t, t)\n    valeur = F.mse_loss(pred, bruit).item()\n    return torch.tensor(valeur, requires_grad=True)\n',
+        source=edit(_BLIND_LOSS,
+            ('    return ((bruit - pred) ** 2).mean()\n',
+             '    valeur = F.mse_loss(pred, bruit).item()\n'
+             '    return torch.tensor(valeur, requires_grad=True)\n')),
         must_fail=('test_loss_is_differentiable',),
         message_contains=('nul ou non fini',),
     ),
     "blind-r5-sampler-one-noise-for-every-step": Scenario(
         grade_id="echantillonner",
-        source='def echantillonner(modele, n, betas, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    alphas = 1 - betas\n    ab = torch.cumprod(alphas, 0)\n    with torch.no_grad():\n        x = torch.randn(n, 2, generator=g)\n        z = torch.randn(n, 2, generator=g)\n        for t in range(len(betas) - 1, -1, -1):\n            eps = modele(x, torch.full((n,), t))\n            x = (x - betas[t] / torch.sqrt(1 - ab[t]) * eps) / torch.sqrt(alphas[t])\n            if t > 0:\n                x = x + torch.sqrt(betas[t]) * z\n    return x\n',
+        source=edit(_BLIND_SAMPLER,
+            ('        x = torch.randn(n, 2, generator=g)\n',
+             '        x = torch.randn(n, 2, generator=g)\n'
+             '        z = torch.randn(n, 2, generator=g)\n'),
+            ('                x = x + torch.sqrt(betas[t]) * torch.randn(n, 2, generator=g)\n',
+             '                x = x + torch.sqrt(betas[t]) * z\n')),
         must_fail=('test_sampler_reverse_steps',),
         may_fail=('test_sampler_reaches_the_spiral',),
         message_contains=('NOUVEAU z',),
@@ -743,7 +759,11 @@ GROUPS["blind-r5-b"] = ("blind-r5-train-shared-global-model",)
 SCENARIOS.update({
     "blind-r5-loss-subtracts-in-the-callers-noise": Scenario(
         grade_id="perte_debruitage",
-        source='def perte_debruitage(modele, x0, t, bruit, alphas_bar):\n    x_t = q_echantillon(x0, t, bruit, alphas_bar)\n    pred = modele(x_t, t)\n    diff = bruit\n    diff -= pred\n    return (diff ** 2).mean()\n',
+        source=edit(_BLIND_LOSS,
+            ('    return ((bruit - pred) ** 2).mean()\n',
+             '    diff = bruit\n'
+             '    diff -= pred\n'
+             '    return (diff ** 2).mean()\n')),
         must_fail=("test_loss_matches_reference",),
         message_contains=("perte_debruitage modifie sur place ce qu'on lui passe (bruit)",),
     ),
@@ -779,7 +799,10 @@ SCENARIOS["blind-r5-sampler-without-no-grad"] = Scenario(
 GROUPS["blind-r5-nograd"] = ("blind-r5-sampler-without-no-grad",)
 CORRECT["correct-sampler-no-grad-decorator"] = Correct(
     grade_id="echantillonner",
-    source='@torch.no_grad()\ndef echantillonner(modele, n, betas, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    alphas = 1 - betas\n    ab = torch.cumprod(alphas, 0)\n    x = torch.randn(n, 2, generator=g)\n    for t in range(len(betas) - 1, -1, -1):\n        eps = modele(x, torch.full((n,), t))\n        x = (x - betas[t] / torch.sqrt(1 - ab[t]) * eps) / torch.sqrt(alphas[t])\n        if t > 0:\n            x = x + torch.sqrt(betas[t]) * torch.randn(n, 2, generator=g)\n    return x\n',
+    source=edit(SCENARIOS["blind-r5-sampler-without-no-grad"].source,
+        ('def echantillonner(modele, n, betas, seed=0):\n',
+         '@torch.no_grad()\n'
+         'def echantillonner(modele, n, betas, seed=0):\n')),
     why="no_grad as a decorator on the whole function",
 )
 CORRECT_GROUPS["correct-sampler-no-grad"] = ("correct-sampler-no-grad-decorator",)
@@ -792,22 +815,43 @@ CORRECT_GROUPS["correct-sampler-no-grad"] = ("correct-sampler-no-grad-decorator"
 # hidden points). Hints that check their own premise: a step without noise at t = 1 (not the
 # std), the model given t + 1 (not the generic formula), a log term halved twice and some rows
 # of q right (not the order of the arguments, not the square root).
+# The tester's training loop ({before}: a line before the loop, {ab}: the schedule it reads);
+# right as _R7_TRAIN_LOOP, a base not graded itself.
+_R7_TRAIN = (
+    'def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):\n'
+    '    """Entraîne un Debruiteur sur les points `donnees` (tenseur (N, 2)) et le renvoie."""\n'
+    '    torch.manual_seed(seed)\n    modele = Debruiteur()\n'
+    '    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n{before}    T_ = len(alphas_bar)\n'
+    '    for _ in range(n_pas):\n        idx = torch.randint(0, donnees.shape[0], (taille_lot,))\n'
+    '        x0 = donnees[idx]\n        t = torch.randint(0, T_, (taille_lot,))\n'
+    '        bruit = torch.randn_like(x0)\n        perte = perte_debruitage(modele, x0, t, bruit, {ab})\n'
+    '        opt.zero_grad()\n        perte.backward()\n        opt.step()\n    return modele\n'
+)
+_R7_TRAIN_LOOP = _R7_TRAIN.format(before="", ab="alphas_bar")
 SCENARIOS.update({
     'blind-r7-train-t-never-last': Scenario(
         grade_id='entrainer_debruiteur',
-        source='def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):\n    """Entraîne un Debruiteur sur les points `donnees` (tenseur (N, 2)) et le renvoie."""\n    torch.manual_seed(seed)\n    modele = Debruiteur()\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    T_ = len(alphas_bar)\n    for _ in range(n_pas):\n        idx = torch.randint(0, donnees.shape[0], (taille_lot,))\n        x0 = donnees[idx]\n        t = torch.randint(0, T_ - 1, (taille_lot,))\n        bruit = torch.randn_like(x0)\n        perte = perte_debruitage(modele, x0, t, bruit, alphas_bar)\n        opt.zero_grad()\n        perte.backward()\n        opt.step()\n    return modele\n',
+        source=edit(_R7_TRAIN_LOOP,
+            ('        t = torch.randint(0, T_, (taille_lot,))\n',
+             '        t = torch.randint(0, T_ - 1, (taille_lot,))\n')),
         must_fail=('test_denoiser_draws_uniform_steps',),
         message_contains=("le dernier pas t = T − 1 n'est jamais tiré",),
     ),
     'blind-r7-train-t-never-0': Scenario(
         grade_id='entrainer_debruiteur',
-        source='def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):\n    """Entraîne un Debruiteur sur les points `donnees` (tenseur (N, 2)) et le renvoie."""\n    torch.manual_seed(seed)\n    modele = Debruiteur()\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    T_ = len(alphas_bar)\n    for _ in range(n_pas):\n        idx = torch.randint(0, donnees.shape[0], (taille_lot,))\n        x0 = donnees[idx]\n        t = torch.randint(1, T_, (taille_lot,))\n        bruit = torch.randn_like(x0)\n        perte = perte_debruitage(modele, x0, t, bruit, alphas_bar)\n        opt.zero_grad()\n        perte.backward()\n        opt.step()\n    return modele\n',
+        source=edit(_R7_TRAIN_LOOP,
+            ('        t = torch.randint(0, T_, (taille_lot,))\n',
+             '        t = torch.randint(1, T_, (taille_lot,))\n')),
         must_fail=('test_denoiser_draws_uniform_steps',),
         message_contains=("le pas t = 0 n'est jamais tiré",),
     ),
     'blind-r7-train-T-hard-coded-1000': Scenario(
         grade_id='entrainer_debruiteur',
-        source='def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):\n    """Entraîne un Debruiteur sur les points `donnees` (tenseur (N, 2)) et le renvoie."""\n    torch.manual_seed(seed)\n    modele = Debruiteur()\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(n_pas):\n        idx = torch.randint(0, donnees.shape[0], (taille_lot,))\n        x0 = donnees[idx]\n        t = torch.randint(0, 1000, (taille_lot,))\n        bruit = torch.randn_like(x0)\n        perte = perte_debruitage(modele, x0, t, bruit, alphas_bar)\n        opt.zero_grad()\n        perte.backward()\n        opt.step()\n    return modele\n',
+        source=edit(_R7_TRAIN_LOOP,
+            ('    T_ = len(alphas_bar)\n',
+             ''),
+            ('        t = torch.randint(0, T_, (taille_lot,))\n',
+             '        t = torch.randint(0, 1000, (taille_lot,))\n')),
         must_fail=('test_denoiser_draws_uniform_steps',),
         message_contains=('ne sont pas uniformes',),
     ),
@@ -873,16 +917,6 @@ CORRECT_GROUPS["blind-r7-correct"] = ('blind-r7-correct-ce-row-loop', 'blind-r7-
 # Blind round 7, second pass: an argument replaced by the notebook's global (the loss and the
 # training now run on grader schedules that differ from ALPHAS_BAR), the model fed x0, the
 # training's arguments watched for changes in place.
-_R7_TRAIN = (
-    'def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):\n'
-    '    """Entraîne un Debruiteur sur les points `donnees` (tenseur (N, 2)) et le renvoie."""\n'
-    '    torch.manual_seed(seed)\n    modele = Debruiteur()\n'
-    '    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n{before}    T_ = len(alphas_bar)\n'
-    '    for _ in range(n_pas):\n        idx = torch.randint(0, donnees.shape[0], (taille_lot,))\n'
-    '        x0 = donnees[idx]\n        t = torch.randint(0, T_, (taille_lot,))\n'
-    '        bruit = torch.randn_like(x0)\n        perte = perte_debruitage(modele, x0, t, bruit, {ab})\n'
-    '        opt.zero_grad()\n        perte.backward()\n        opt.step()\n    return modele\n'
-)
 SCENARIOS.update({
     'blind-r7-loss-global-alphas-bar': Scenario(
         grade_id='perte_debruitage',
@@ -1170,37 +1204,57 @@ GROUPS["blind-r11-b"] = ("submission-planning-alpha-t-for-alpha-bar",)
 SCENARIOS.update({
     'blind-r16-sampler-sigma-index-shifted': Scenario(
         grade_id='echantillonner',
-        source='def echantillonner(modele, n, betas, seed=0):\n    """Processus arrière DDPM : n échantillons (tenseur (n, 2)) à partir de x_T ~ N(0, I)."""\n    gen = torch.Generator().manual_seed(seed)\n    alphas = 1.0 - betas\n    alphas_bar = torch.cumprod(alphas, dim=0)\n    x = torch.randn(n, 2, generator=gen)\n    with torch.no_grad():\n        for t in range(len(betas) - 1, -1, -1):\n            eps = modele(x, torch.full((n,), t))\n            x = (x - betas[t] / torch.sqrt(1.0 - alphas_bar[t]) * eps) / torch.sqrt(alphas[t])\n            if t > 0:\n                sigma = torch.sqrt(betas[t - 1])  # variance du pas x_{t-1}\n                x = x + sigma * torch.randn(n, 2, generator=gen)\n    return x\n',
+        source=edit(solution_cell(__file__, 'echantillonner'),
+            ('                x = x + torch.sqrt(betas[t]) * torch.randn(n, 2, generator=gen)\n',
+             '                sigma = torch.sqrt(betas[t - 1])  # variance du pas x_{t-1}\n'
+             '                x = x + sigma * torch.randn(n, 2, generator=gen)\n')),
         must_fail=('test_sampler_reverse_steps',),
         message_contains=("sqrt(betas[t − 1]), celui du pas d'avant",),
     ),
     'blind-r16-ce-one-hot-infers-C-from-y': Scenario(
         grade_id='entropie_croisee',
-        source='def entropie_croisee(logits, y):\n    """Log-vraisemblance négative moyenne -1/N Σ log softmax(logits)[i, y_i].\n\n    logits : tenseur (N, C) ; y : tenseur d\'entiers (N,). Renvoie un tenseur scalaire.\n    """\n    log_probs = logits - torch.logsumexp(logits, dim=1, keepdim=True)\n    cible = F.one_hot(y.long()).to(logits.dtype)\n    return -(cible * log_probs).sum(dim=1).mean()\n',
+        source=edit(solution_cell(__file__, 'entropie_croisee'),
+            ('    return -log_probs[torch.arange(len(y)), y].mean()\n',
+             '    cible = F.one_hot(y.long()).to(logits.dtype)\n'
+             '    return -(cible * log_probs).sum(dim=1).mean()\n')),
         must_fail=('test_cross_entropy_matches_torch',),
         message_contains=('le nombre de classes est C = logits.shape[1]',),
     ),
     'blind-r16-klmc-estimate-clamped-at-0': Scenario(
         grade_id='kl_monte_carlo',
-        source='def kl_monte_carlo(mu_q, var_q, mu_p, var_p, n, seed=0):\n    """Estimation Monte Carlo de D_KL(q || p) avec n échantillons de q.\n\n    Renvoie le couple de flottants (estimation, erreur_type).\n    """\n    rng = np.random.default_rng(seed)\n    x = rng.normal(mu_q, math.sqrt(var_q), size=n)\n\n    def log_densite(x, mu, var):\n        return -0.5 * np.log(2 * np.pi * var) - (x - mu) ** 2 / (2 * var)\n\n    f = log_densite(x, mu_q, var_q) - log_densite(x, mu_p, var_p)\n    # une KL est toujours positive : on évite les estimations négatives dues au bruit MC\n    estimation = max(float(f.mean()), 0.0)\n    return estimation, float(f.std() / math.sqrt(n))\n',
+        source=edit(solution_cell(__file__, 'kl_monte_carlo'),
+            ('    return float(f.mean()), float(f.std() / math.sqrt(n))\n',
+             '    # une KL est toujours positive : on évite les estimations négatives dues au bruit MC\n'
+             '    estimation = max(float(f.mean()), 0.0)\n'
+             '    return estimation, float(f.std() / math.sqrt(n))\n')),
         must_fail=('test_kl_monte_carlo_within_ci_of_truth',),
         message_contains=('vous ramenez les estimations négatives à 0',),
     ),
     'blind-r16-loss-calls-backward-itself': Scenario(
         grade_id='perte_debruitage',
-        source='def perte_debruitage(modele, x0, t, bruit, alphas_bar):\n    """Erreur quadratique moyenne entre le bruit et la prédiction modele(x_t, t)."""\n    x_t = q_echantillon(x0, t, bruit, alphas_bar)\n    perte = F.mse_loss(modele(x_t, t), bruit)\n    if perte.requires_grad:\n        perte.backward(retain_graph=True)  # on calcule les gradients tout de suite\n    return perte\n',
+        source=edit(solution_cell(__file__, 'perte_debruitage'),
+            ('    return F.mse_loss(modele(x_t, t), bruit)\n',
+             '    perte = F.mse_loss(modele(x_t, t), bruit)\n'
+             '    if perte.requires_grad:\n'
+             '        perte.backward(retain_graph=True)  # on calcule les gradients tout de suite\n'
+             '    return perte\n')),
         must_fail=('test_loss_is_differentiable',),
         message_contains=('perte_debruitage appelle backward() elle-même',),
     ),
     'blind-r16-sampler-calls-global-debruiteur': Scenario(
         grade_id='echantillonner',
-        source='def echantillonner(modele, n, betas, seed=0):\n    """Processus arrière DDPM : n échantillons (tenseur (n, 2)) à partir de x_T ~ N(0, I)."""\n    gen = torch.Generator().manual_seed(seed)\n    alphas = 1.0 - betas\n    alphas_bar = torch.cumprod(alphas, dim=0)\n    x = torch.randn(n, 2, generator=gen)\n    with torch.no_grad():\n        for t in range(len(betas) - 1, -1, -1):\n            eps = debruiteur(x, torch.full((n,), t))\n            x = (x - betas[t] / torch.sqrt(1.0 - alphas_bar[t]) * eps) / torch.sqrt(alphas[t])\n            if t > 0:\n                x = x + torch.sqrt(betas[t]) * torch.randn(n, 2, generator=gen)\n    return x\n',
+        source=edit(solution_cell(__file__, 'echantillonner'),
+            ('            eps = modele(x, torch.full((n,), t))\n',
+             '            eps = debruiteur(x, torch.full((n,), t))\n')),
         must_fail=('test_sampler_reaches_the_spiral', 'test_sampler_reverse_steps'),
         message_contains=("n'a jamais été appelé",),
     ),
     'blind-r16-sampler-alphas-bar-t-minus-1-wraps': Scenario(
         grade_id='echantillonner',
-        source='def echantillonner(modele, n, betas, seed=0):\n    """Processus arrière DDPM : n échantillons (tenseur (n, 2)) à partir de x_T ~ N(0, I)."""\n    gen = torch.Generator().manual_seed(seed)\n    alphas = 1.0 - betas\n    alphas_bar = torch.cumprod(alphas, dim=0)\n    x = torch.randn(n, 2, generator=gen)\n    with torch.no_grad():\n        for t in range(len(betas) - 1, -1, -1):\n            eps = modele(x, torch.full((n,), t))\n            # bar alpha du pas précédent (cours : t -> t-1)\n            x = (x - betas[t] / torch.sqrt(1.0 - alphas_bar[t - 1]) * eps) / torch.sqrt(alphas[t])\n            if t > 0:\n                x = x + torch.sqrt(betas[t]) * torch.randn(n, 2, generator=gen)\n    return x\n',
+        source=edit(solution_cell(__file__, 'echantillonner'),
+            ('            x = (x - betas[t] / torch.sqrt(1.0 - alphas_bar[t]) * eps) / torch.sqrt(alphas[t])\n',
+             '            # bar alpha du pas précédent (cours : t -> t-1)\n'
+             '            x = (x - betas[t] / torch.sqrt(1.0 - alphas_bar[t - 1]) * eps) / torch.sqrt(alphas[t])\n')),
         must_fail=('test_sampler_reverse_steps',),
         message_contains=('la moyenne du pas arrière lit alphas_bar[t − 1]',),
     ),

@@ -52,6 +52,30 @@ def entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):
     return modele
 '''
 
+_SEQUENCE_MODEL = '''class ModeleSequence(nn.Module):
+    """{doc}"""
+
+    def __init__(self, genre, d_entree, H, n_classes):
+        super().__init__()
+        if genre == "lstm":
+            self.recurrent = nn.LSTM(d_entree, H, batch_first=True)
+            with torch.no_grad():
+                self.recurrent.bias_ih_l0[H : 2 * H].fill_(5.0)
+                self.recurrent.bias_hh_l0[H : 2 * H].fill_(0.0)
+        else:
+            self.recurrent = nn.RNN(d_entree, H, batch_first=True)
+        self.sortie = nn.Linear(H, n_classes)
+
+    def forward(self, X):
+        sorties, _ = self.recurrent(X)
+        return self.sortie({readout})
+'''
+
+
+def _sequence(doc: str, readout: str = "sorties[:, -1]", rest: str = _MEMOIRE_REST) -> str:
+    return _SEQUENCE_MODEL.format(doc=doc, readout=readout) + rest
+
+
 _GRU_TORCH = '''def cellule_gru_pytorch(x_t, h_prec, W_ih, W_hh, b_ih, b_hh):
     """{doc}"""
     gi = x_t @ W_ih.T + b_ih
@@ -71,15 +95,11 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "submission-rnn-sequence-returns-h0-first": Scenario(
         grade_id="rnn_sequence",
-        source='''def rnn_sequence(X, h0, W_xh, W_hh, b_h):
-    """Renvoie h_0..h_{T-1} au lieu de h_1..h_T."""
-    h = h0
-    etats = []
-    for t in range(X.shape[0]):
-        etats.append(h)
-        h = cellule_rnn(X[t], h, W_xh, W_hh, b_h)
-    return torch.stack(etats)
-''',
+        source=edit(solution_with_docs(__file__, 'rnn_sequence', 'Renvoie h_0..h_{T-1} au lieu de h_1..h_T.'),
+            ('        h = cellule_rnn(X[t], h, W_xh, W_hh, b_h)\n'
+             '        etats.append(h)\n',
+             '        etats.append(h)\n'
+             '        h = cellule_rnn(X[t], h, W_xh, W_hh, b_h)\n')),
         must_fail=("test_rnn_sequence_matches_nn_rnn",),
         message_contains=("décalés d'un pas",),
     ),
@@ -202,20 +222,16 @@ def nb_params_gru(d, H):
     ),
     "submission-memoire-lstm-default-forget-bias": Scenario(
         grade_id="memoire",
-        source='''class ModeleSequence(nn.Module):
-    """Garde le biais de la porte d'oubli de PyTorch (près de 0) : f_t ≈ 0,5 au départ."""
-
-    def __init__(self, genre, d_entree, H, n_classes):
-        super().__init__()
-        couche = nn.LSTM if genre == "lstm" else nn.RNN
-        self.recurrent = couche(d_entree, H, batch_first=True)
-        self.sortie = nn.Linear(H, n_classes)
-
-    def forward(self, X):
-        sorties, _ = self.recurrent(X)
-        return self.sortie(sorties[:, -1])
-'''
-        + _MEMOIRE_REST,
+        source=edit(_sequence("Garde le biais de la porte d'oubli de PyTorch (près de 0) : f_t ≈ 0,5 au départ."),
+            ('        if genre == "lstm":\n'
+             '            self.recurrent = nn.LSTM(d_entree, H, batch_first=True)\n'
+             '            with torch.no_grad():\n'
+             '                self.recurrent.bias_ih_l0[H : 2 * H].fill_(5.0)\n'
+             '                self.recurrent.bias_hh_l0[H : 2 * H].fill_(0.0)\n'
+             '        else:\n'
+             '            self.recurrent = nn.RNN(d_entree, H, batch_first=True)\n',
+             '        couche = nn.LSTM if genre == "lstm" else nn.RNN\n'
+             '        self.recurrent = couche(d_entree, H, batch_first=True)\n')),
         must_fail=(
             "test_lstm_remembers_the_country",
             "test_vanilla_rnn_misses_what_the_lstm_reaches",
@@ -224,24 +240,14 @@ def nb_params_gru(d, H):
     ),
     "submission-memoire-genre-always-lstm": Scenario(
         grade_id="memoire",
-        source='''class ModeleSequence(nn.Module):
-    """`nn.LSTM if genre` est toujours vrai : le modèle "rnn" est aussi un LSTM."""
-
-    def __init__(self, genre, d_entree, H, n_classes):
-        super().__init__()
-        couche = nn.LSTM if genre else nn.RNN
-        self.recurrent = couche(d_entree, H, batch_first=True)
-        if isinstance(self.recurrent, nn.LSTM):
-            with torch.no_grad():
-                self.recurrent.bias_ih_l0[H : 2 * H].fill_(5.0)
-                self.recurrent.bias_hh_l0[H : 2 * H].fill_(0.0)
-        self.sortie = nn.Linear(H, n_classes)
-
-    def forward(self, X):
-        sorties, _ = self.recurrent(X)
-        return self.sortie(sorties[:, -1])
-'''
-        + _MEMOIRE_REST,
+        source=edit(_sequence('`nn.LSTM if genre` est toujours vrai : le modèle "rnn" est aussi un LSTM.'),
+            ('        if genre == "lstm":\n'
+             '            self.recurrent = nn.LSTM(d_entree, H, batch_first=True)\n',
+             '        couche = nn.LSTM if genre else nn.RNN\n'
+             '        self.recurrent = couche(d_entree, H, batch_first=True)\n'
+             '        if isinstance(self.recurrent, nn.LSTM):\n'),
+            ('        else:\n'
+             '            self.recurrent = nn.RNN(d_entree, H, batch_first=True)\n', '')),
         must_fail=(
             "test_modeles_sequence_shapes_and_kinds",
             "test_vanilla_rnn_misses_what_the_lstm_reaches",
@@ -293,30 +299,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
 # Wrong answers that cleared the accuracy bars (or lost points for the wrong reason) before
 # the grader cut the recurrence to see which step the model reads, and trained a stand-in
 # model to see the loop's batches, zero_grad, clipping and seed.
-_SEQUENCE_MODEL = '''class ModeleSequence(nn.Module):
-    """{doc}"""
-
-    def __init__(self, genre, d_entree, H, n_classes):
-        super().__init__()
-        if genre == "lstm":
-            self.recurrent = nn.LSTM(d_entree, H, batch_first=True)
-            with torch.no_grad():
-                self.recurrent.bias_ih_l0[H : 2 * H].fill_(5.0)
-                self.recurrent.bias_hh_l0[H : 2 * H].fill_(0.0)
-        else:
-            self.recurrent = nn.RNN(d_entree, H, batch_first=True)
-        self.sortie = nn.Linear(H, n_classes)
-
-    def forward(self, X):
-        sorties, _ = self.recurrent(X)
-        return self.sortie({readout})
-'''
-
-
-def _sequence(doc: str, readout: str = "sorties[:, -1]", rest: str = _MEMOIRE_REST) -> str:
-    return _SEQUENCE_MODEL.format(doc=doc, readout=readout) + rest
-
-
 _MORE_SCENARIOS = {
     "submission-memoire-mean-over-time": Scenario(
         grade_id="memoire",
@@ -618,6 +600,39 @@ EQUIVALENT: dict[str, str] = {
 
 # Blind answers (issue 12, second round): written from the student view only; each
 # false pass became a scenario, each correct answer a Correct variant.
+# The tester's forecast, a correct answer (blind-correct-prevision-loops-global-shuffle);
+# four of its wrong answers differ from it by one line.
+_BLIND_PREVISION = '''def fenetres(serie, L):
+    n = len(serie)
+    X = torch.stack([serie[i:i + L] for i in range(n - L)]).unsqueeze(-1)
+    y = torch.stack([serie[i + L] for i in range(n - L)])
+    return X, y
+
+
+class ModelePrevision(nn.Module):
+    def __init__(self, H):
+        super().__init__()
+        self.gru = nn.GRU(1, H, batch_first=True)
+        self.lin = nn.Linear(H, 1)
+
+    def forward(self, X):
+        sortie, _ = self.gru(X)
+        return self.lin(sortie[:, -1]).squeeze(-1)
+
+
+def entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):
+    X, y = fenetres(serie, L)
+    torch.manual_seed(seed)
+    modele = ModelePrevision(H)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    for _ in range(epochs):
+        for idx in torch.randperm(len(X)).split(batch_size):
+            opt.zero_grad()
+            F.mse_loss(modele(X[idx]), y[idx]).backward()
+            opt.step()
+    return modele
+'''
+
 SCENARIOS.update({
     "blind-clip-modifies-grads-in-place": Scenario(
         grade_id="clip",
@@ -634,141 +649,35 @@ SCENARIOS.update({
     ),
     "blind-prevision-windows-ignore-L": Scenario(
         grade_id="prevision",
-        source='''def fenetres(serie, L):
-    n = len(serie)
-    X = torch.stack([serie[i:i + L] for i in range(n - L)]).unsqueeze(-1)
-    y = torch.stack([serie[i + L] for i in range(n - L)])
-    return X, y
-
-
-class ModelePrevision(nn.Module):
-    def __init__(self, H):
-        super().__init__()
-        self.gru = nn.GRU(1, H, batch_first=True)
-        self.lin = nn.Linear(H, 1)
-
-    def forward(self, X):
-        sortie, _ = self.gru(X)
-        return self.lin(sortie[:, -1]).squeeze(-1)
-
-
-def entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):
-    X, y = fenetres(serie, 20)
-    torch.manual_seed(seed)
-    modele = ModelePrevision(H)
-    opt = torch.optim.Adam(modele.parameters(), lr=lr)
-    for _ in range(epochs):
-        for idx in torch.randperm(len(X)).split(batch_size):
-            opt.zero_grad()
-            F.mse_loss(modele(X[idx]), y[idx]).backward()
-            opt.step()
-    return modele
-''',
+        source=edit(_BLIND_PREVISION,
+            ('    X, y = fenetres(serie, L)\n',
+             '    X, y = fenetres(serie, 20)\n')),
         must_fail=('test_prevision_uses_its_seed',),
         message_contains=('fenêtres de longueur 20',),
     ),
     "blind-prevision-model-ignores-H": Scenario(
         grade_id="prevision",
-        source='''def fenetres(serie, L):
-    n = len(serie)
-    X = torch.stack([serie[i:i + L] for i in range(n - L)]).unsqueeze(-1)
-    y = torch.stack([serie[i + L] for i in range(n - L)])
-    return X, y
-
-
-class ModelePrevision(nn.Module):
-    def __init__(self, H):
-        super().__init__()
-        self.gru = nn.GRU(1, 32, batch_first=True)
-        self.lin = nn.Linear(32, 1)
-
-    def forward(self, X):
-        sortie, _ = self.gru(X)
-        return self.lin(sortie[:, -1]).squeeze(-1)
-
-
-def entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):
-    X, y = fenetres(serie, L)
-    torch.manual_seed(seed)
-    modele = ModelePrevision(H)
-    opt = torch.optim.Adam(modele.parameters(), lr=lr)
-    for _ in range(epochs):
-        for idx in torch.randperm(len(X)).split(batch_size):
-            opt.zero_grad()
-            F.mse_loss(modele(X[idx]), y[idx]).backward()
-            opt.step()
-    return modele
-''',
+        source=edit(_BLIND_PREVISION,
+            ('        self.gru = nn.GRU(1, H, batch_first=True)\n'
+             '        self.lin = nn.Linear(H, 1)\n',
+             '        self.gru = nn.GRU(1, 32, batch_first=True)\n'
+             '        self.lin = nn.Linear(32, 1)\n')),
         must_fail=('test_prevision_uses_its_seed',),
         message_contains=('doit utiliser son argument H',),
     ),
     "blind-prevision-mean-over-time": Scenario(
         grade_id="prevision",
-        source='''def fenetres(serie, L):
-    n = len(serie)
-    X = torch.stack([serie[i:i + L] for i in range(n - L)]).unsqueeze(-1)
-    y = torch.stack([serie[i + L] for i in range(n - L)])
-    return X, y
-
-
-class ModelePrevision(nn.Module):
-    def __init__(self, H):
-        super().__init__()
-        self.gru = nn.GRU(1, H, batch_first=True)
-        self.lin = nn.Linear(H, 1)
-
-    def forward(self, X):
-        sortie, _ = self.gru(X)
-        return self.lin(sortie.mean(dim=1)).squeeze(-1)
-
-
-def entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):
-    X, y = fenetres(serie, L)
-    torch.manual_seed(seed)
-    modele = ModelePrevision(H)
-    opt = torch.optim.Adam(modele.parameters(), lr=lr)
-    for _ in range(epochs):
-        for idx in torch.randperm(len(X)).split(batch_size):
-            opt.zero_grad()
-            F.mse_loss(modele(X[idx]), y[idx]).backward()
-            opt.step()
-    return modele
-''',
+        source=edit(_BLIND_PREVISION,
+            ('        return self.lin(sortie[:, -1]).squeeze(-1)\n',
+             '        return self.lin(sortie.mean(dim=1)).squeeze(-1)\n')),
         must_fail=('test_prevision_uses_its_seed',),
         message_contains=('ne lit pas le dernier pas',),
     ),
     "blind-prevision-trains-on-notebook-series": Scenario(
         grade_id="prevision",
-        source='''def fenetres(serie, L):
-    n = len(serie)
-    X = torch.stack([serie[i:i + L] for i in range(n - L)]).unsqueeze(-1)
-    y = torch.stack([serie[i + L] for i in range(n - L)])
-    return X, y
-
-
-class ModelePrevision(nn.Module):
-    def __init__(self, H):
-        super().__init__()
-        self.gru = nn.GRU(1, H, batch_first=True)
-        self.lin = nn.Linear(H, 1)
-
-    def forward(self, X):
-        sortie, _ = self.gru(X)
-        return self.lin(sortie[:, -1]).squeeze(-1)
-
-
-def entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):
-    X, y = fenetres(serie_app, L)
-    torch.manual_seed(seed)
-    modele = ModelePrevision(H)
-    opt = torch.optim.Adam(modele.parameters(), lr=lr)
-    for _ in range(epochs):
-        for idx in torch.randperm(len(X)).split(batch_size):
-            opt.zero_grad()
-            F.mse_loss(modele(X[idx]), y[idx]).backward()
-            opt.step()
-    return modele
-''',
+        source=edit(_BLIND_PREVISION,
+            ('    X, y = fenetres(serie, L)\n',
+             '    X, y = fenetres(serie_app, L)\n')),
         must_fail=('test_prevision_uses_its_seed',),
         message_contains=('pas sur une variable du notebook',),
         # Trained on the notebook's series, not the grader's: its forecast misses the grader's
@@ -978,36 +887,7 @@ def entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, s
     ),
     "blind-correct-prevision-loops-global-shuffle": Correct(
         grade_id="prevision",
-        source='''def fenetres(serie, L):
-    n = len(serie)
-    X = torch.stack([serie[i:i + L] for i in range(n - L)]).unsqueeze(-1)
-    y = torch.stack([serie[i + L] for i in range(n - L)])
-    return X, y
-
-
-class ModelePrevision(nn.Module):
-    def __init__(self, H):
-        super().__init__()
-        self.gru = nn.GRU(1, H, batch_first=True)
-        self.lin = nn.Linear(H, 1)
-
-    def forward(self, X):
-        sortie, _ = self.gru(X)
-        return self.lin(sortie[:, -1]).squeeze(-1)
-
-
-def entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):
-    X, y = fenetres(serie, L)
-    torch.manual_seed(seed)
-    modele = ModelePrevision(H)
-    opt = torch.optim.Adam(modele.parameters(), lr=lr)
-    for _ in range(epochs):
-        for idx in torch.randperm(len(X)).split(batch_size):
-            opt.zero_grad()
-            F.mse_loss(modele(X[idx]), y[idx]).backward()
-            opt.step()
-    return modele
-''',
+        source=_BLIND_PREVISION,
         why='windows by a loop + stack, a GRU, global randperm after torch.manual_seed(seed)',
     ),
 })
@@ -1061,10 +941,16 @@ GROUPS["blind-r3-a"] = ("blind-r3-rnn-sequence-writes-into-h0", "blind-r3-clip-r
 # Blind answers (third round), mechanisms: an "lstm" head reading the cell state c_n (the
 # grader now hooks the head's input), and an entrainer_prevision without shuffling (the
 # statement's "mini-lots mélangés à chaque époque", now seen in the windows' order).
+# The tester's model, right (a base, not graded itself): each answer below changes it once.
+_R3_MEMOIRE = 'class ModeleSequence(nn.Module):\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "rnn":\n            self.rec = nn.RNN(d_entree, H, batch_first=True)\n        else:\n            self.rec = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():\n                self.rec.bias_ih_l0[H:2 * H] = 5.0\n                self.rec.bias_hh_l0[H:2 * H] = 0.0\n        self.sortie = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        out, _ = self.rec(X)\n        return self.sortie(out[:, -1])\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    for _ in range(epochs):\n        ordre = torch.randperm(len(X), generator=g)\n        for d in range(0, len(X), batch_size):\n            b = ordre[d:d + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X[b]), y[b]).backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            opt.step()\n    return modele\n'
 SCENARIOS.update({
     "blind-r3-memoire-lstm-reads-cell-state": Scenario(
         grade_id="memoire",
-        source='class ModeleSequence(nn.Module):\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "rnn":\n            self.rec = nn.RNN(d_entree, H, batch_first=True)\n        else:\n            self.rec = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():\n                self.rec.bias_ih_l0[H:2 * H] = 5.0\n                self.rec.bias_hh_l0[H:2 * H] = 0.0\n        self.sortie = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        out, etat = self.rec(X)\n        if isinstance(etat, tuple):\n            return self.sortie(etat[1][-1])\n        return self.sortie(out[:, -1])\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    for _ in range(epochs):\n        ordre = torch.randperm(len(X), generator=g)\n        for d in range(0, len(X), batch_size):\n            b = ordre[d:d + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X[b]), y[b]).backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            opt.step()\n    return modele\n',
+        source=edit(_R3_MEMOIRE,
+            ('        out, _ = self.rec(X)\n',
+             '        out, etat = self.rec(X)\n'
+             '        if isinstance(etat, tuple):\n'
+             '            return self.sortie(etat[1][-1])\n')),
         must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
         message_contains=("ne lit pas la sortie du dernier pas",),
         may_fail=("test_lstm_remembers_the_country",),
@@ -1080,7 +966,9 @@ SCENARIOS.update({
 GROUPS["blind-r3-b"] = ("blind-r3-memoire-lstm-reads-cell-state", "blind-r3-prevision-batches-in-time-order")
 SCENARIOS["blind-r3-memoire-forget-bias-ten"] = Scenario(
     grade_id="memoire",
-    source='class ModeleSequence(nn.Module):\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "rnn":\n            self.rec = nn.RNN(d_entree, H, batch_first=True)\n        else:\n            self.rec = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():\n                self.rec.bias_ih_l0[H:2 * H] = 5.0\n                self.rec.bias_hh_l0[H:2 * H] = 5.0\n        self.sortie = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        out, _ = self.rec(X)\n        return self.sortie(out[:, -1])\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    g = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    for _ in range(epochs):\n        ordre = torch.randperm(len(X), generator=g)\n        for d in range(0, len(X), batch_size):\n            b = ordre[d:d + batch_size]\n            opt.zero_grad()\n            F.cross_entropy(modele(X[b]), y[b]).backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            opt.step()\n    return modele\n',
+    source=edit(_R3_MEMOIRE,
+        ('                self.rec.bias_hh_l0[H:2 * H] = 0.0\n',
+         '                self.rec.bias_hh_l0[H:2 * H] = 5.0\n')),
     must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
     message_contains=("demande 5 au total",),
     may_fail=("test_lstm_remembers_the_country",),
@@ -1375,31 +1263,46 @@ CORRECT_GROUPS["blind-r5-correct-2"] = (*CORRECT_GROUPS["blind-r5-correct-2"], "
 # a zero state instead of h0 (rnn_sequence, normes_gradient_h0), the squared norm compared with
 # the threshold (clipper_gradients, now drawn on purpose where ‖g‖² > τ > ‖g‖), and a target
 # inside its window (the forecast's MSE hint names both ways).
+# The tester's answers, right (bases, not graded themselves): each answer below changes one once.
+_R7_PREVISION = 'def fenetres(serie, L):\n    """(X, y) : X[i, :, 0] = serie[i : i + L], forme (n − L, L, 1) ; y[i] = serie[i + L], forme (n − L,)."""\n    X = torch.stack([serie[i:i + L] for i in range(len(serie) - L)]).unsqueeze(-1)\n    y = serie[L:].clone()\n    return X, y\n\n\nclass ModelePrevision(nn.Module):\n    """Un réseau récurrent (batch_first) de 1 vers H, puis nn.Linear(H, 1) sur le dernier pas : (N, L, 1) -> (N,)."""\n\n    def __init__(self, H):\n        super().__init__()\n        self.gru = nn.GRU(1, H, batch_first=True)\n        self.lin = nn.Linear(H, 1)\n\n    def forward(self, X):\n        out, _ = self.gru(X)\n        return self.lin(out[:, -1, :]).squeeze(-1)\n\n\ndef entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):\n    """Entraîne un ModelePrevision(H) à prédire serie[t + 1] depuis les L valeurs précédentes ; renvoie le modèle."""\n    X, y = fenetres(serie, L)\n    torch.manual_seed(seed)\n    modele = ModelePrevision(H)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(epochs):\n        perm = torch.randperm(len(X))\n        for k in range(0, len(X), batch_size):\n            idx = perm[k:k + batch_size]\n            opt.zero_grad()\n            F.mse_loss(modele(X[idx]), y[idx]).backward()\n            opt.step()\n    return modele\n'
+_R7_MEMOIRE = 'class ModeleSequence(nn.Module):\n    """nn.RNN ou nn.LSTM (batch_first=True) de d_entree vers H, puis nn.Linear(H, n_classes) sur le dernier pas."""\n\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "rnn":\n            self.recurrent = nn.RNN(d_entree, H, batch_first=True)\n        elif genre == "lstm":\n            self.recurrent = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():\n                self.recurrent.bias_ih_l0[H:2 * H] = 5.0\n                self.recurrent.bias_hh_l0[H:2 * H] = 0.0\n        else:\n            raise ValueError("genre inconnu : " + str(genre))\n        self.tete = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        sorties, _ = self.recurrent(X)\n        return self.tete(sorties[:, -1, :])\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    """Un nouveau modèle, genre "rnn" ou "lstm"."""\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    """Adam, entropie croisée, écrêtage à 1, mini-lots mélangés à chaque époque ; renvoie modele."""\n    gen = torch.Generator().manual_seed(seed)\n    optim = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = X.shape[0]\n    modele.train()\n    for epoque in range(epochs):\n        ordre = torch.randperm(N, generator=gen)\n        debut = 0\n        while debut < N:\n            idx = ordre[debut:debut + batch_size]\n            debut += batch_size\n            optim.zero_grad()\n            perte = F.cross_entropy(modele(X[idx]), y[idx])\n            perte.backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            optim.step()\n    return modele\n'
 SCENARIOS.update({
     "blind-r7-prevision-lr-ignored": Scenario(
         grade_id="prevision",
-        source='def fenetres(serie, L):\n    """(X, y) : X[i, :, 0] = serie[i : i + L], forme (n − L, L, 1) ; y[i] = serie[i + L], forme (n − L,)."""\n    X = torch.stack([serie[i:i + L] for i in range(len(serie) - L)]).unsqueeze(-1)\n    y = serie[L:].clone()\n    return X, y\n\n\nclass ModelePrevision(nn.Module):\n    """Un réseau récurrent (batch_first) de 1 vers H, puis nn.Linear(H, 1) sur le dernier pas : (N, L, 1) -> (N,)."""\n\n    def __init__(self, H):\n        super().__init__()\n        self.gru = nn.GRU(1, H, batch_first=True)\n        self.lin = nn.Linear(H, 1)\n\n    def forward(self, X):\n        out, _ = self.gru(X)\n        return self.lin(out[:, -1, :]).squeeze(-1)\n\n\ndef entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):\n    """Entraîne un ModelePrevision(H) à prédire serie[t + 1] depuis les L valeurs précédentes ; renvoie le modèle."""\n    X, y = fenetres(serie, L)\n    torch.manual_seed(seed)\n    modele = ModelePrevision(H)\n    opt = torch.optim.Adam(modele.parameters())\n    for _ in range(epochs):\n        perm = torch.randperm(len(X))\n        for k in range(0, len(X), batch_size):\n            idx = perm[k:k + batch_size]\n            opt.zero_grad()\n            F.mse_loss(modele(X[idx]), y[idx]).backward()\n            opt.step()\n    return modele\n',
+        source=edit(_R7_PREVISION,
+            ('    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n',
+             '    opt = torch.optim.Adam(modele.parameters())\n')),
         must_fail=('test_prevision_uses_its_seed',),
         message_contains=("n'utilise pas l'argument lr",),
         may_fail=('test_prevision_test_mse',),
     ),
     "blind-r7-memoire-lr-hardcoded": Scenario(
         grade_id="memoire",
-        source='class ModeleSequence(nn.Module):\n    """nn.RNN ou nn.LSTM (batch_first=True) de d_entree vers H, puis nn.Linear(H, n_classes) sur le dernier pas."""\n\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "rnn":\n            self.recurrent = nn.RNN(d_entree, H, batch_first=True)\n        elif genre == "lstm":\n            self.recurrent = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():\n                self.recurrent.bias_ih_l0[H:2 * H] = 5.0\n                self.recurrent.bias_hh_l0[H:2 * H] = 0.0\n        else:\n            raise ValueError("genre inconnu : " + str(genre))\n        self.tete = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        sorties, _ = self.recurrent(X)\n        return self.tete(sorties[:, -1, :])\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    """Un nouveau modèle, genre "rnn" ou "lstm"."""\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    """Adam, entropie croisée, écrêtage à 1, mini-lots mélangés à chaque époque ; renvoie modele."""\n    gen = torch.Generator().manual_seed(seed)\n    optim = torch.optim.Adam(modele.parameters(), lr=0.01)\n    N = X.shape[0]\n    modele.train()\n    for epoque in range(epochs):\n        ordre = torch.randperm(N, generator=gen)\n        debut = 0\n        while debut < N:\n            idx = ordre[debut:debut + batch_size]\n            debut += batch_size\n            optim.zero_grad()\n            perte = F.cross_entropy(modele(X[idx]), y[idx])\n            perte.backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            optim.step()\n    return modele\n',
+        source=edit(_R7_MEMOIRE,
+            ('    optim = torch.optim.Adam(modele.parameters(), lr=lr)\n',
+             '    optim = torch.optim.Adam(modele.parameters(), lr=0.01)\n')),
         must_fail=('test_vanilla_rnn_misses_what_the_lstm_reaches',),
         message_contains=("n'utilise pas l'argument lr",),
         may_fail=('test_lstm_remembers_the_country',),
     ),
     "blind-r7-memoire-batch-hardcoded": Scenario(
         grade_id="memoire",
-        source='class ModeleSequence(nn.Module):\n    """nn.RNN ou nn.LSTM (batch_first=True) de d_entree vers H, puis nn.Linear(H, n_classes) sur le dernier pas."""\n\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "rnn":\n            self.recurrent = nn.RNN(d_entree, H, batch_first=True)\n        elif genre == "lstm":\n            self.recurrent = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():\n                self.recurrent.bias_ih_l0[H:2 * H] = 5.0\n                self.recurrent.bias_hh_l0[H:2 * H] = 0.0\n        else:\n            raise ValueError("genre inconnu : " + str(genre))\n        self.tete = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        sorties, _ = self.recurrent(X)\n        return self.tete(sorties[:, -1, :])\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    """Un nouveau modèle, genre "rnn" ou "lstm"."""\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    """Adam, entropie croisée, écrêtage à 1, mini-lots mélangés à chaque époque ; renvoie modele."""\n    gen = torch.Generator().manual_seed(seed)\n    optim = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = X.shape[0]\n    modele.train()\n    for epoque in range(epochs):\n        ordre = torch.randperm(N, generator=gen)\n        debut = 0\n        while debut < N:\n            idx = ordre[debut:debut + 64]\n            debut += 64\n            optim.zero_grad()\n            perte = F.cross_entropy(modele(X[idx]), y[idx])\n            perte.backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            optim.step()\n    return modele\n',
+        source=edit(_R7_MEMOIRE,
+            ('            idx = ordre[debut:debut + batch_size]\n'
+             '            debut += batch_size\n',
+             '            idx = ordre[debut:debut + 64]\n'
+             '            debut += 64\n')),
         must_fail=('test_vanilla_rnn_misses_what_the_lstm_reaches',),
         message_contains=('des lots plus grands que batch_size',),
         may_fail=('test_lstm_remembers_the_country',),
     ),
     "blind-r7-prevision-batch-hardcoded": Scenario(
         grade_id="prevision",
-        source='def fenetres(serie, L):\n    """(X, y) : X[i, :, 0] = serie[i : i + L], forme (n − L, L, 1) ; y[i] = serie[i + L], forme (n − L,)."""\n    X = torch.stack([serie[i:i + L] for i in range(len(serie) - L)]).unsqueeze(-1)\n    y = serie[L:].clone()\n    return X, y\n\n\nclass ModelePrevision(nn.Module):\n    """Un réseau récurrent (batch_first) de 1 vers H, puis nn.Linear(H, 1) sur le dernier pas : (N, L, 1) -> (N,)."""\n\n    def __init__(self, H):\n        super().__init__()\n        self.gru = nn.GRU(1, H, batch_first=True)\n        self.lin = nn.Linear(H, 1)\n\n    def forward(self, X):\n        out, _ = self.gru(X)\n        return self.lin(out[:, -1, :]).squeeze(-1)\n\n\ndef entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):\n    """Entraîne un ModelePrevision(H) à prédire serie[t + 1] depuis les L valeurs précédentes ; renvoie le modèle."""\n    X, y = fenetres(serie, L)\n    torch.manual_seed(seed)\n    modele = ModelePrevision(H)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(epochs):\n        perm = torch.randperm(len(X))\n        for k in range(0, len(X), 32):\n            idx = perm[k:k + 32]\n            opt.zero_grad()\n            F.mse_loss(modele(X[idx]), y[idx]).backward()\n            opt.step()\n    return modele\n',
+        source=edit(_R7_PREVISION,
+            ('        for k in range(0, len(X), batch_size):\n'
+             '            idx = perm[k:k + batch_size]\n',
+             '        for k in range(0, len(X), 32):\n'
+             '            idx = perm[k:k + 32]\n')),
         must_fail=('test_prevision_uses_its_seed',),
         message_contains=('des lots plus grands que batch_size',),
         may_fail=('test_prevision_test_mse',),
@@ -1428,7 +1331,12 @@ SCENARIOS.update({
     ),
     "blind-r7-prevision-window-includes-target": Scenario(
         grade_id="prevision",
-        source='def fenetres(serie, L):\n    """(X, y) : X[i, :, 0] = serie[i : i + L], forme (n − L, L, 1) ; y[i] = serie[i + L], forme (n − L,)."""\n    n = len(serie)\n    X = torch.stack([serie[i + 1:i + L + 1] for i in range(n - L)]).unsqueeze(-1)\n    y = torch.stack([serie[i + L] for i in range(n - L)])\n    return X, y\n\n\nclass ModelePrevision(nn.Module):\n    """Un réseau récurrent (batch_first) de 1 vers H, puis nn.Linear(H, 1) sur le dernier pas : (N, L, 1) -> (N,)."""\n\n    def __init__(self, H):\n        super().__init__()\n        self.gru = nn.GRU(1, H, batch_first=True)\n        self.lin = nn.Linear(H, 1)\n\n    def forward(self, X):\n        out, _ = self.gru(X)\n        return self.lin(out[:, -1, :]).squeeze(-1)\n\n\ndef entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):\n    """Entraîne un ModelePrevision(H) à prédire serie[t + 1] depuis les L valeurs précédentes ; renvoie le modèle."""\n    X, y = fenetres(serie, L)\n    torch.manual_seed(seed)\n    modele = ModelePrevision(H)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(epochs):\n        perm = torch.randperm(len(X))\n        for k in range(0, len(X), batch_size):\n            idx = perm[k:k + batch_size]\n            opt.zero_grad()\n            F.mse_loss(modele(X[idx]), y[idx]).backward()\n            opt.step()\n    return modele\n',
+        source=edit(_R7_PREVISION,
+            ('    X = torch.stack([serie[i:i + L] for i in range(len(serie) - L)]).unsqueeze(-1)\n'
+             '    y = serie[L:].clone()\n',
+             '    n = len(serie)\n'
+             '    X = torch.stack([serie[i + 1:i + L + 1] for i in range(n - L)]).unsqueeze(-1)\n'
+             '    y = torch.stack([serie[i + L] for i in range(n - L)])\n')),
         must_fail=('test_fenetres_small_example', 'test_fenetres_matches_reference', 'test_prevision_test_mse'),
         message_contains=("la cible n'est pas dans sa fenêtre",),
     ),
@@ -1467,7 +1375,13 @@ CORRECT.update({
     ),
     "blind-r7-correct-memoire-bias-hh-head-all-steps": Correct(
         grade_id="memoire",
-        source='class ModeleSequence(nn.Module):\n    """nn.RNN ou nn.LSTM (batch_first=True) de d_entree vers H, puis nn.Linear(H, n_classes) sur le dernier pas."""\n\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "rnn":\n            self.recurrent = nn.RNN(d_entree, H, batch_first=True)\n        elif genre == "lstm":\n            self.recurrent = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():\n                self.recurrent.bias_ih_l0[H:2 * H] = 0.0\n                self.recurrent.bias_hh_l0[H:2 * H] = 5.0\n        else:\n            raise ValueError("genre inconnu : " + str(genre))\n        self.tete = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        sorties, _ = self.recurrent(X)\n        return self.tete(sorties)[:, -1, :]\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    """Un nouveau modèle, genre "rnn" ou "lstm"."""\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    """Adam, entropie croisée, écrêtage à 1, mini-lots mélangés à chaque époque ; renvoie modele."""\n    gen = torch.Generator().manual_seed(seed)\n    optim = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = X.shape[0]\n    modele.train()\n    for epoque in range(epochs):\n        ordre = torch.randperm(N, generator=gen)\n        debut = 0\n        while debut < N:\n            idx = ordre[debut:debut + batch_size]\n            debut += batch_size\n            optim.zero_grad()\n            perte = F.cross_entropy(modele(X[idx]), y[idx])\n            perte.backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            optim.step()\n    return modele\n',
+        source=edit(_R7_MEMOIRE,
+            ('                self.recurrent.bias_ih_l0[H:2 * H] = 5.0\n'
+             '                self.recurrent.bias_hh_l0[H:2 * H] = 0.0\n',
+             '                self.recurrent.bias_ih_l0[H:2 * H] = 0.0\n'
+             '                self.recurrent.bias_hh_l0[H:2 * H] = 5.0\n'),
+            ('        return self.tete(sorties[:, -1, :])\n',
+             '        return self.tete(sorties)[:, -1, :]\n')),
         why="forget bias 5 in bias_hh_l0 (0 in bias_ih_l0); the Linear on every step, then the last step's logits",
     ),
     "blind-r7-correct-prevision-rnn": Correct(
@@ -1477,7 +1391,9 @@ CORRECT.update({
     ),
     "blind-r7-correct-memoire-head-all-steps": Correct(
         grade_id="memoire",
-        source='class ModeleSequence(nn.Module):\n    """nn.RNN ou nn.LSTM (batch_first=True) de d_entree vers H, puis nn.Linear(H, n_classes) sur le dernier pas."""\n\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "rnn":\n            self.recurrent = nn.RNN(d_entree, H, batch_first=True)\n        elif genre == "lstm":\n            self.recurrent = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():\n                self.recurrent.bias_ih_l0[H:2 * H] = 5.0\n                self.recurrent.bias_hh_l0[H:2 * H] = 0.0\n        else:\n            raise ValueError("genre inconnu : " + str(genre))\n        self.tete = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        sorties, _ = self.recurrent(X)\n        return self.tete(sorties)[:, -1, :]\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    """Un nouveau modèle, genre "rnn" ou "lstm"."""\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    """Adam, entropie croisée, écrêtage à 1, mini-lots mélangés à chaque époque ; renvoie modele."""\n    gen = torch.Generator().manual_seed(seed)\n    optim = torch.optim.Adam(modele.parameters(), lr=lr)\n    N = X.shape[0]\n    modele.train()\n    for epoque in range(epochs):\n        ordre = torch.randperm(N, generator=gen)\n        debut = 0\n        while debut < N:\n            idx = ordre[debut:debut + batch_size]\n            debut += batch_size\n            optim.zero_grad()\n            perte = F.cross_entropy(modele(X[idx]), y[idx])\n            perte.backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            optim.step()\n    return modele\n',
+        source=edit(_R7_MEMOIRE,
+            ('        return self.tete(sorties[:, -1, :])\n',
+             '        return self.tete(sorties)[:, -1, :]\n')),
         why="the statement's forget bias; the Linear on every step, then [:, -1, :]",
     ),
     "correct-prevision-head-all-steps": Correct(
@@ -1642,10 +1558,18 @@ CORRECT_GROUPS["sweep-clip-correct"] = ("correct-clip-no-epsilon-under-a-test",)
 # initialisation (only the mean total was read), an entrainer_sequence summing its losses. The
 # recordings now read the starting weights with lr=0, the gradient the loss sends back to the
 # predictions (logits), the forget bias unit by unit and the parameters around one forward pass.
+# The tester's model and forecast, right (bases; the forecast is
+# blind-r12-correct-prevision-global-generator).
+_R12_PREVISION = 'def fenetres(serie, L):\n    n = len(serie)\n    X = torch.stack([serie[i:i + L] for i in range(n - L)]).unsqueeze(-1)\n    y = serie[L:].clone()\n    return X, y\n\n\n\nclass ModelePrevision(nn.Module):\n    def __init__(self, H):\n        super().__init__()\n        self.gru = nn.GRU(1, H, batch_first=True)\n        self.lin = nn.Linear(H, 1)\n\n    def forward(self, X):\n        out, _ = self.gru(X)\n        return self.lin(out[:, -1, :]).squeeze(-1)\n\n\n\ndef entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):\n    X, y = fenetres(serie, L)\n    torch.manual_seed(seed)\n    modele = ModelePrevision(H)\n    gen = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    for ep in range(epochs):\n        perm = torch.randperm(X.shape[0])\n        for k in range(0, X.shape[0], batch_size):\n            idx = perm[k:k + batch_size]\n            opt.zero_grad()\n            loss = F.mse_loss(modele(X[idx]), y[idx])\n            loss.backward()\n            opt.step()\n    return modele\n'
+_R12_MEMOIRE = 'class ModeleSequence(nn.Module):\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "rnn":\n            self.rec = nn.RNN(d_entree, H, batch_first=True)\n        elif genre == "lstm":\n            self.rec = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():\n                self.rec.bias_ih_l0[H:2 * H] = 5.0\n                self.rec.bias_hh_l0[H:2 * H] = 0.0\n        else:\n            raise ValueError(genre)\n        self.lin = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        out, _ = self.rec(X)\n        return self.lin(out[:, -1, :])\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    gen = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    n = X.shape[0]\n    for ep in range(epochs):\n        perm = torch.randperm(n, generator=gen)\n        for k in range(0, n, batch_size):\n            idx = perm[k:k + batch_size]\n            opt.zero_grad()\n            loss = F.cross_entropy(modele(X[idx]), y[idx])\n            loss.backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            opt.step()\n    return modele\n'
 SCENARIOS.update({
     "submission-prevision-seed-reaches-only-the-shuffle": Scenario(
         grade_id="prevision",
-        source='def fenetres(serie, L):\n    n = len(serie)\n    X = torch.stack([serie[i:i + L] for i in range(n - L)]).unsqueeze(-1)\n    y = serie[L:].clone()\n    return X, y\n\n\n\nclass ModelePrevision(nn.Module):\n    def __init__(self, H):\n        super().__init__()\n        self.gru = nn.GRU(1, H, batch_first=True)\n        self.lin = nn.Linear(H, 1)\n\n    def forward(self, X):\n        out, _ = self.gru(X)\n        return self.lin(out[:, -1, :]).squeeze(-1)\n\n\n\ndef entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):\n    X, y = fenetres(serie, L)\n    torch.manual_seed(0)\n    modele = ModelePrevision(H)\n    gen = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    for ep in range(epochs):\n        perm = torch.randperm(X.shape[0], generator=gen)\n        for k in range(0, X.shape[0], batch_size):\n            idx = perm[k:k + batch_size]\n            opt.zero_grad()\n            loss = F.mse_loss(modele(X[idx]), y[idx])\n            loss.backward()\n            opt.step()\n    return modele\n',
+        source=edit(_R12_PREVISION,
+            ('    torch.manual_seed(seed)\n',
+             '    torch.manual_seed(0)\n'),
+            ('        perm = torch.randperm(X.shape[0])\n',
+             '        perm = torch.randperm(X.shape[0], generator=gen)\n')),
         must_fail=("test_prevision_uses_its_seed",),
         message_contains=("la graine n'atteint que le mélange des mini-lots",),
     ),
@@ -1658,7 +1582,14 @@ SCENARIOS.update({
     ),
     "submission-memoire-forget-bias-reset-in-forward": Scenario(
         grade_id="memoire",
-        source='class ModeleSequence(nn.Module):\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "rnn":\n            self.rec = nn.RNN(d_entree, H, batch_first=True)\n        elif genre == "lstm":\n            self.rec = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():\n                self.rec.bias_ih_l0[H:2 * H] = 5.0\n                self.rec.bias_hh_l0[H:2 * H] = 0.0\n        else:\n            raise ValueError(genre)\n        self.lin = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        if isinstance(self.rec, nn.LSTM):\n            H = self.rec.hidden_size\n            with torch.no_grad():\n                self.rec.bias_ih_l0[H:2 * H] = 5.0\n                self.rec.bias_hh_l0[H:2 * H] = 0.0\n        out, _ = self.rec(X)\n        return self.lin(out[:, -1, :])\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    gen = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    n = X.shape[0]\n    for ep in range(epochs):\n        perm = torch.randperm(n, generator=gen)\n        for k in range(0, n, batch_size):\n            idx = perm[k:k + batch_size]\n            opt.zero_grad()\n            loss = F.cross_entropy(modele(X[idx]), y[idx])\n            loss.backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            opt.step()\n    return modele\n',
+        source=edit(_R12_MEMOIRE,
+            ('    def forward(self, X):\n',
+             '    def forward(self, X):\n'
+             '        if isinstance(self.rec, nn.LSTM):\n'
+             '            H = self.rec.hidden_size\n'
+             '            with torch.no_grad():\n'
+             '                self.rec.bias_ih_l0[H:2 * H] = 5.0\n'
+             '                self.rec.bias_hh_l0[H:2 * H] = 0.0\n')),
         must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
         message_contains=("modifie ses paramètres",),
         may_fail=("test_lstm_remembers_the_country",),
@@ -1704,17 +1635,27 @@ GROUPS["lead-half-squares"] = ("submission-prevision-half-squares",)
 CORRECT.update({
     "blind-r12-correct-prevision-global-generator": Correct(
         grade_id="prevision",
-        source='def fenetres(serie, L):\n    n = len(serie)\n    X = torch.stack([serie[i:i + L] for i in range(n - L)]).unsqueeze(-1)\n    y = serie[L:].clone()\n    return X, y\n\n\n\nclass ModelePrevision(nn.Module):\n    def __init__(self, H):\n        super().__init__()\n        self.gru = nn.GRU(1, H, batch_first=True)\n        self.lin = nn.Linear(H, 1)\n\n    def forward(self, X):\n        out, _ = self.gru(X)\n        return self.lin(out[:, -1, :]).squeeze(-1)\n\n\n\ndef entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):\n    X, y = fenetres(serie, L)\n    torch.manual_seed(seed)\n    modele = ModelePrevision(H)\n    gen = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    for ep in range(epochs):\n        perm = torch.randperm(X.shape[0])\n        for k in range(0, X.shape[0], batch_size):\n            idx = perm[k:k + batch_size]\n            opt.zero_grad()\n            loss = F.mse_loss(modele(X[idx]), y[idx])\n            loss.backward()\n            opt.step()\n    return modele\n',
+        source=_R12_PREVISION,
         why="torch.manual_seed(seed) before the model, then the shuffle drawn from the global generator",
     ),
     "blind-r12-correct-prevision-hand-mse-rnn": Correct(
         grade_id="prevision",
-        source=edit('def fenetres(serie, L):\n    n = len(serie)\n    X = torch.stack([serie[i:i + L] for i in range(n - L)]).unsqueeze(-1)\n    y = serie[L:].clone()\n    return X, y\n\n\n\nclass ModelePrevision(nn.Module):\n    def __init__(self, H):\n        super().__init__()\n        self.gru = nn.RNN(1, H, batch_first=True)\n        self.lin = nn.Linear(H, 1)\n\n    def forward(self, X):\n        out, _ = self.gru(X)\n        return self.lin(out[:, -1, :]).squeeze(-1)\n\n\n\ndef entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):\n    X, y = fenetres(serie, L)\n    torch.manual_seed(seed)\n    modele = ModelePrevision(H)\n    gen = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    for ep in range(epochs):\n        perm = torch.randperm(X.shape[0], generator=gen)\n        for k in range(0, X.shape[0], batch_size):\n            idx = perm[k:k + batch_size]\n            opt.zero_grad()\n            loss = F.mse_loss(modele(X[idx]), y[idx])\n            loss.backward()\n            opt.step()\n    return modele\n', ("loss = F.mse_loss(modele(X[idx]), y[idx])", "loss = ((modele(X[idx]) - y[idx]) ** 2).mean()")),
+        source=edit(_R12_PREVISION,
+            ('        self.gru = nn.GRU(1, H, batch_first=True)\n',
+             '        self.gru = nn.RNN(1, H, batch_first=True)\n'),
+            ('        perm = torch.randperm(X.shape[0])\n',
+             '        perm = torch.randperm(X.shape[0], generator=gen)\n'),
+            ("loss = F.mse_loss(modele(X[idx]), y[idx])", "loss = ((modele(X[idx]) - y[idx]) ** 2).mean()")),
         why="nn.RNN forecaster, the mean squared error written by hand",
     ),
     "blind-r12-correct-memoire-bias-row-by-row": Correct(
         grade_id="memoire",
-        source='class ModeleSequence(nn.Module):\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "rnn":\n            self.rec = nn.RNN(d_entree, H, batch_first=True)\n        elif genre == "lstm":\n            self.rec = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():\n                for j in range(H, 2 * H):\n                    self.rec.bias_ih_l0[j] = 5.0\n                    self.rec.bias_hh_l0[j] = 0.0\n        else:\n            raise ValueError(genre)\n        self.lin = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        out, _ = self.rec(X)\n        return self.lin(out[:, -1, :])\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    gen = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    n = X.shape[0]\n    for ep in range(epochs):\n        perm = torch.randperm(n, generator=gen)\n        for k in range(0, n, batch_size):\n            idx = perm[k:k + batch_size]\n            opt.zero_grad()\n            loss = F.cross_entropy(modele(X[idx]), y[idx])\n            loss.backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            opt.step()\n    return modele\n',
+        source=edit(_R12_MEMOIRE,
+            ('                self.rec.bias_ih_l0[H:2 * H] = 5.0\n'
+             '                self.rec.bias_hh_l0[H:2 * H] = 0.0\n',
+             '                for j in range(H, 2 * H):\n'
+             '                    self.rec.bias_ih_l0[j] = 5.0\n'
+             '                    self.rec.bias_hh_l0[j] = 0.0\n')),
         why="forget bias set row by row in __init__",
     ),
     "blind-r12-correct-memoire-nll-log-softmax": Correct(
@@ -1724,7 +1665,12 @@ CORRECT.update({
     ),
     "blind-r12-correct-memoire-data-bias": Correct(
         grade_id="memoire",
-        source='class ModeleSequence(nn.Module):\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "rnn":\n            self.rec = nn.RNN(d_entree, H, batch_first=True)\n        elif genre == "lstm":\n            self.rec = nn.LSTM(d_entree, H, batch_first=True)\n            self.rec.bias_ih_l0.data[H:2 * H] = 5.0\n            self.rec.bias_hh_l0.data[H:2 * H] = 0.0\n        else:\n            raise ValueError(genre)\n        self.lin = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        out, _ = self.rec(X)\n        return self.lin(out[:, -1, :])\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    gen = torch.Generator().manual_seed(seed)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    n = X.shape[0]\n    for ep in range(epochs):\n        perm = torch.randperm(n, generator=gen)\n        for k in range(0, n, batch_size):\n            idx = perm[k:k + batch_size]\n            opt.zero_grad()\n            loss = F.cross_entropy(modele(X[idx]), y[idx])\n            loss.backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            opt.step()\n    return modele\n',
+        source=edit(_R12_MEMOIRE,
+            ('            with torch.no_grad():\n'
+             '                self.rec.bias_ih_l0[H:2 * H] = 5.0\n'
+             '                self.rec.bias_hh_l0[H:2 * H] = 0.0\n',
+             '            self.rec.bias_ih_l0.data[H:2 * H] = 5.0\n'
+             '            self.rec.bias_hh_l0.data[H:2 * H] = 0.0\n')),
         why="forget bias set through .data",
     ),
 })
@@ -1779,16 +1725,22 @@ GROUPS["blind-r12-bptt-d"] = ("submission-bptt-mean-of-example-norms",)
 # dimension raised a bare shape error; the message now says so when the same function runs on
 # the notebook example's sizes (or on sizes all equal). rnn_sequence's sizes are never the
 # notebook's (T = 4 written in the code passed one draw in six).
+# The tester's cell with H read from h_prec (a base, not graded itself).
+_R12_LSTM = 'def cellule_lstm(x_t, h_prec, c_prec, W_ih, W_hh, b_ih, b_hh):\n    H = h_prec.shape[1]\n    a = x_t @ W_ih.T + h_prec @ W_hh.T + b_ih + b_hh\n    i = torch.sigmoid(a[:, 0:H])\n    f = torch.sigmoid(a[:, H:2*H])\n    g = torch.tanh(a[:, 2*H:3*H])\n    o = torch.sigmoid(a[:, 3*H:4*H])\n    c = f * c_prec + i * g\n    h = o * torch.tanh(c)\n    return h, c\n'
 SCENARIOS.update({
     "submission-lstm-cell-hidden-size-written-in": Scenario(
         grade_id="lstm_cell",
-        source='def cellule_lstm(x_t, h_prec, c_prec, W_ih, W_hh, b_ih, b_hh):\n    H = 4\n    a = x_t @ W_ih.T + h_prec @ W_hh.T + b_ih + b_hh\n    i = torch.sigmoid(a[:, 0:H])\n    f = torch.sigmoid(a[:, H:2*H])\n    g = torch.tanh(a[:, 2*H:3*H])\n    o = torch.sigmoid(a[:, 3*H:4*H])\n    c = f * c_prec + i * g\n    h = o * torch.tanh(c)\n    return h, c\n',
+        source=edit(_R12_LSTM,
+            ('    H = h_prec.shape[1]\n',
+             '    H = 4\n')),
         must_fail=("test_cellule_lstm_matches_lstmcell",),
         message_contains=("une taille est écrite en dur",),
     ),
     "submission-lstm-cell-hidden-size-from-batch-axis": Scenario(
         grade_id="lstm_cell",
-        source='def cellule_lstm(x_t, h_prec, c_prec, W_ih, W_hh, b_ih, b_hh):\n    H = h_prec.shape[0]\n    a = x_t @ W_ih.T + h_prec @ W_hh.T + b_ih + b_hh\n    i = torch.sigmoid(a[:, 0:H])\n    f = torch.sigmoid(a[:, H:2*H])\n    g = torch.tanh(a[:, 2*H:3*H])\n    o = torch.sigmoid(a[:, 3*H:4*H])\n    c = f * c_prec + i * g\n    h = o * torch.tanh(c)\n    return h, c\n',
+        source=edit(_R12_LSTM,
+            ('    H = h_prec.shape[1]\n',
+             '    H = h_prec.shape[0]\n')),
         must_fail=("test_cellule_lstm_matches_lstmcell", "test_cellule_lstm_shapes"),
         message_contains=("une taille est lue sur la mauvaise dimension",),
     ),
@@ -1889,14 +1841,31 @@ _R16_PREVISION_STATEFUL = edit(
 SCENARIOS.update({
     "blind-r16-memoire-generator-per-epoch": Scenario(
         grade_id="memoire",
-        source='class ModeleSequence(nn.Module):\n    """nn.RNN ou nn.LSTM (batch_first=True) de d_entree vers H, puis nn.Linear(H, n_classes) sur le dernier pas."""\n\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "lstm":\n            self.recurrent = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():  # porte d\'oubli ouverte au départ : σ(5 + 0) ≈ 0,993\n                self.recurrent.bias_ih_l0[H : 2 * H].fill_(5.0)\n                self.recurrent.bias_hh_l0[H : 2 * H].fill_(0.0)\n        elif genre == "rnn":\n            self.recurrent = nn.RNN(d_entree, H, batch_first=True)\n        else:\n            raise ValueError(f"genre inconnu : {genre!r}")\n        self.sortie = nn.Linear(H, n_classes)\n\n    def forward(self, X):\n        """X : (N, T, d_entree) -> logits (N, n_classes)."""\n        sorties, _ = self.recurrent(X)\n        return self.sortie(sorties[:, -1])\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    """Un nouveau modèle, genre "rnn" ou "lstm"."""\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    """Adam, entropie croisée, écrêtage à 1, mini-lots mélangés à chaque époque ; renvoie modele."""\n    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    N = len(X)\n    for _ in range(epochs):\n        generateur = torch.Generator().manual_seed(seed)  # mélange reproductible\n        ordre = torch.randperm(N, generator=generateur)\n        for debut in range(0, N, batch_size):\n            lot = ordre[debut : debut + batch_size]\n            optimiseur.zero_grad()\n            perte = F.cross_entropy(modele(X[lot]), y[lot])\n            perte.backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            optimiseur.step()\n    return modele\n',
+        source=edit(solution_cell(__file__, "memoire"),
+            ('    generateur = torch.Generator().manual_seed(seed)\n',
+             ''),
+            ('    for _ in range(epochs):\n',
+             '    for _ in range(epochs):\n'
+             '        generateur = torch.Generator().manual_seed(seed)  # mélange reproductible\n')),
         must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
         message_contains=("mais le même à chaque fois : le générateur est recréé",),
         may_fail=("test_lstm_remembers_the_country",),
     ),
     "blind-r16-memoire-stateful-hidden": Scenario(
         grade_id="memoire",
-        source='class ModeleSequence(nn.Module):\n    """nn.RNN ou nn.LSTM (batch_first=True) de d_entree vers H, puis nn.Linear(H, n_classes) sur le dernier pas."""\n\n    def __init__(self, genre, d_entree, H, n_classes):\n        super().__init__()\n        if genre == "lstm":\n            self.recurrent = nn.LSTM(d_entree, H, batch_first=True)\n            with torch.no_grad():  # porte d\'oubli ouverte au départ : σ(5 + 0) ≈ 0,993\n                self.recurrent.bias_ih_l0[H : 2 * H].fill_(5.0)\n                self.recurrent.bias_hh_l0[H : 2 * H].fill_(0.0)\n        elif genre == "rnn":\n            self.recurrent = nn.RNN(d_entree, H, batch_first=True)\n        else:\n            raise ValueError(f"genre inconnu : {genre!r}")\n        self.sortie = nn.Linear(H, n_classes)\n        self.etat = None  # état caché gardé d\'un lot à l\'autre (RNN « stateful »)\n\n    def forward(self, X):\n        """X : (N, T, d_entree) -> logits (N, n_classes)."""\n        init = self.etat\n        if init is not None:\n            taille = init[0].shape[1] if isinstance(init, tuple) else init.shape[1]\n            if taille != X.shape[0]:\n                init = None\n        sorties, etat = self.recurrent(X, init)\n        # on garde l\'état final pour le lot suivant, sans le graphe\n        self.etat = tuple(e.detach() for e in etat) if isinstance(etat, tuple) else etat.detach()\n        return self.sortie(sorties[:, -1])\n\n\ndef creer_modele_sequence(genre, d_entree, H, n_classes):\n    """Un nouveau modèle, genre "rnn" ou "lstm"."""\n    return ModeleSequence(genre, d_entree, H, n_classes)\n\n\ndef entrainer_sequence(modele, X, y, epochs=20, lr=0.01, batch_size=64, seed=0):\n    """Adam, entropie croisée, écrêtage à 1, mini-lots mélangés à chaque époque ; renvoie modele."""\n    generateur = torch.Generator().manual_seed(seed)\n    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    N = len(X)\n    for _ in range(epochs):\n        ordre = torch.randperm(N, generator=generateur)\n        for debut in range(0, N, batch_size):\n            lot = ordre[debut : debut + batch_size]\n            optimiseur.zero_grad()\n            perte = F.cross_entropy(modele(X[lot]), y[lot])\n            perte.backward()\n            nn.utils.clip_grad_norm_(modele.parameters(), 1.0)\n            optimiseur.step()\n    return modele\n',
+        source=edit(solution_cell(__file__, "memoire"),
+            ('        self.sortie = nn.Linear(H, n_classes)\n',
+             '        self.sortie = nn.Linear(H, n_classes)\n'
+             "        self.etat = None  # état caché gardé d'un lot à l'autre (RNN « stateful »)\n"),
+            ('        sorties, _ = self.recurrent(X)\n',
+             '        init = self.etat\n'
+             '        if init is not None:\n'
+             '            taille = init[0].shape[1] if isinstance(init, tuple) else init.shape[1]\n'
+             '            if taille != X.shape[0]:\n'
+             '                init = None\n'
+             '        sorties, etat = self.recurrent(X, init)\n'
+             "        # on garde l'état final pour le lot suivant, sans le graphe\n"
+             '        self.etat = tuple(e.detach() for e in etat) if isinstance(etat, tuple) else etat.detach()\n')),
         must_fail=("test_lstm_remembers_the_country", "test_vanilla_rnn_misses_what_the_lstm_reaches"),
         message_contains=("un état d'un appel à l'autre : un modèle neuf",),
     ),

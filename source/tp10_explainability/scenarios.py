@@ -488,9 +488,16 @@ GROUPS["mutants-1"] = ("submission-occlusion-default-stride-of-the-window",)
 # ---------------------------------------------------------------- issue 12: blind answers (fid-c)
 # Written by someone who had not read the checks or these scenarios: one seed per layer kept its
 # points (the re-drawn values were never compared with the statement's draw).
+# The tester's right answers (the Correct variants below); its wrong ones differ by one line.
+_BLIND_GRAD_CAM = 'def grad_cam(modele, x, c):\n    A = modele.caracteristiques(x.unsqueeze(0))\n    y_c = modele.tete(A)[0, c]\n    (G,) = torch.autograd.grad(y_c, A)\n    alpha = G[0].mean(dim=(1, 2))\n    return torch.einsum("k,khw->hw", alpha, A[0]).clamp(min=0).detach()\n'
+_BLIND_OCCLUSION = 'def carte_occlusion(modele, x, c, fenetre=2, pas=1, valeur=0.0):\n    C, H, W = x.shape\n    positions, lot = [], []\n    for i in range(0, H - fenetre + 1, pas):\n        for j in range(0, W - fenetre + 1, pas):\n            xo = x.clone()\n            xo[:, i:i + fenetre, j:j + fenetre] = valeur\n            positions.append((i, j))\n            lot.append(xo)\n    with torch.no_grad():\n        base = modele(x.unsqueeze(0))[0, c]\n        scores = modele(torch.stack(lot))[:, c]\n    somme = torch.zeros(H, W)\n    compte = torch.zeros(H, W)\n    for (i, j), s in zip(positions, scores):\n        somme[i:i + fenetre, j:j + fenetre] += base - s\n        compte[i:i + fenetre, j:j + fenetre] += 1\n    return somme / compte.clamp(min=1)\n'
+_BLIND_RANDOMISATION = 'def randomiser_couches(modele, noms, seed=0):\n    copie = copy.deepcopy(modele)\n    torch.manual_seed(seed)\n    for nom in noms:\n        getattr(copie, nom).reset_parameters()\n    return copie\n\n\ndef correlations_cascade(modele, X, classes, noms, seed=0, methode=None):\n    if methode is None:\n        methode = saillance\n    res = []\n    for k in range(1, len(noms) + 1):\n        mk = randomiser_couches(modele, noms[:k], seed)\n        rhos = [spearman(methode(modele, X[n], int(classes[n])), methode(mk, X[n], int(classes[n]))) for n in range(len(X))]\n        res.append(np.mean(rhos))\n    return np.array(res)\n'
 SCENARIOS['blind-randomisation-one-seed-per-layer'] = Scenario(
     grade_id="randomisation",
-    source='def randomiser_couches(modele, noms, seed=0):\n    copie = copy.deepcopy(modele)\n    torch.manual_seed(seed)\n    for nom in noms:\n        torch.manual_seed(seed)\n        getattr(copie, nom).reset_parameters()\n    return copie\n\n\ndef correlations_cascade(modele, X, classes, noms, seed=0, methode=None):\n    if methode is None:\n        methode = saillance\n    res = []\n    for k in range(1, len(noms) + 1):\n        mk = randomiser_couches(modele, noms[:k], seed)\n        rhos = [spearman(methode(modele, X[n], int(classes[n])), methode(mk, X[n], int(classes[n]))) for n in range(len(X))]\n        res.append(np.mean(rhos))\n    return np.array(res)\n',
+    source=edit(_BLIND_RANDOMISATION,
+        ('    for nom in noms:\n',
+         '    for nom in noms:\n'
+         '        torch.manual_seed(seed)\n')),
     must_fail=("test_randomiser_couches_layers",),
     message_contains=("UNE fois",),
     may_fail=("test_correlations_cascade_matches_grader",),
@@ -507,12 +514,12 @@ CORRECT['blind-correct-ig-python-loop-float64'] = Correct(
 )
 CORRECT['blind-correct-occlusion-loops-clamp'] = Correct(
     grade_id='occlusion',
-    source='def carte_occlusion(modele, x, c, fenetre=2, pas=1, valeur=0.0):\n    C, H, W = x.shape\n    positions, lot = [], []\n    for i in range(0, H - fenetre + 1, pas):\n        for j in range(0, W - fenetre + 1, pas):\n            xo = x.clone()\n            xo[:, i:i + fenetre, j:j + fenetre] = valeur\n            positions.append((i, j))\n            lot.append(xo)\n    with torch.no_grad():\n        base = modele(x.unsqueeze(0))[0, c]\n        scores = modele(torch.stack(lot))[:, c]\n    somme = torch.zeros(H, W)\n    compte = torch.zeros(H, W)\n    for (i, j), s in zip(positions, scores):\n        somme[i:i + fenetre, j:j + fenetre] += base - s\n        compte[i:i + fenetre, j:j + fenetre] += 1\n    return somme / compte.clamp(min=1)\n',
+    source=_BLIND_OCCLUSION,
     why='loops over windows, sums and counts, division by clamp(min=1)',
 )
 CORRECT['blind-correct-grad-cam-einsum-clamp'] = Correct(
     grade_id='grad_cam',
-    source='def grad_cam(modele, x, c):\n    A = modele.caracteristiques(x.unsqueeze(0))\n    y_c = modele.tete(A)[0, c]\n    (G,) = torch.autograd.grad(y_c, A)\n    alpha = G[0].mean(dim=(1, 2))\n    return torch.einsum("k,khw->hw", alpha, A[0]).clamp(min=0).detach()\n',
+    source=_BLIND_GRAD_CAM,
     why='einsum combination, clamp(min=0)',
 )
 CORRECT['blind-correct-spearman-unique-cumsum-corrcoef'] = Correct(
@@ -522,7 +529,7 @@ CORRECT['blind-correct-spearman-unique-cumsum-corrcoef'] = Correct(
 )
 CORRECT['blind-correct-randomisation-getattr-loop'] = Correct(
     grade_id='randomisation',
-    source='def randomiser_couches(modele, noms, seed=0):\n    copie = copy.deepcopy(modele)\n    torch.manual_seed(seed)\n    for nom in noms:\n        getattr(copie, nom).reset_parameters()\n    return copie\n\n\ndef correlations_cascade(modele, X, classes, noms, seed=0, methode=None):\n    if methode is None:\n        methode = saillance\n    res = []\n    for k in range(1, len(noms) + 1):\n        mk = randomiser_couches(modele, noms[:k], seed)\n        rhos = [spearman(methode(modele, X[n], int(classes[n])), methode(mk, X[n], int(classes[n]))) for n in range(len(X))]\n        res.append(np.mean(rhos))\n    return np.array(res)\n',
+    source=_BLIND_RANDOMISATION,
     why='getattr loop, np.mean over a list, default methode',
 )
 GROUPS["blind-1"] = ("blind-randomisation-one-seed-per-layer",)
@@ -596,37 +603,17 @@ EQUIVALENT: dict[str, str] = {
 _BLIND_R3 = {
     "blind-occlusion-writes-into-x": Scenario(
         grade_id="occlusion",
-        source='''def carte_occlusion(modele, x, c, fenetre=2, pas=1, valeur=0.0):
-    C, H, W = x.shape
-    positions, lot = [], []
-    for i in range(0, H - fenetre + 1, pas):
-        for j in range(0, W - fenetre + 1, pas):
-            xo = x
-            xo[:, i:i + fenetre, j:j + fenetre] = valeur
-            positions.append((i, j))
-            lot.append(xo)
-    with torch.no_grad():
-        base = modele(x.unsqueeze(0))[0, c]
-        scores = modele(torch.stack(lot))[:, c]
-    somme = torch.zeros(H, W)
-    compte = torch.zeros(H, W)
-    for (i, j), s in zip(positions, scores):
-        somme[i:i + fenetre, j:j + fenetre] += base - s
-        compte[i:i + fenetre, j:j + fenetre] += 1
-    return somme / compte.clamp(min=1)
-''',
+        source=edit(_BLIND_OCCLUSION,
+            ('            xo = x.clone()\n',
+             '            xo = x\n')),
         must_fail=("test_occlusion_linear_model", "test_occlusion_matches_reference"),
         message_contains=("carte_occlusion modifie sur place ce qu'on lui passe (x)",),
     ),
     "blind-grad-cam-alpha-wrong-axes-einsum": Scenario(
         grade_id="grad_cam",
-        source='''def grad_cam(modele, x, c):
-    A = modele.caracteristiques(x.unsqueeze(0))
-    y_c = modele.tete(A)[0, c]
-    (G,) = torch.autograd.grad(y_c, A)
-    alpha = G[0].mean(dim=(1, 2)) if G.shape[-1] == G.shape[-2] else G[0].mean(dim=(0, 1))
-    return torch.einsum("k,khw->hw", alpha, A[0]).clamp(min=0).detach()
-''',
+        source=edit(_BLIND_GRAD_CAM,
+            ('    alpha = G[0].mean(dim=(1, 2))\n',
+             '    alpha = G[0].mean(dim=(1, 2)) if G.shape[-1] == G.shape[-2] else G[0].mean(dim=(0, 1))\n')),
         must_fail=("test_grad_cam_linear_model",),
         may_fail=("test_grad_cam_matches_reference",),  # right answer when the CNN's h == w
         message_contains=("`grad_cam` s'arrête sur une erreur : les formes de α et des cartes A",
@@ -861,6 +848,25 @@ GROUPS["cascade-in-place"] = ("submission-cascade-callers-X-requires-grad",)
 # grader's sizes and model class); a cascade with one seed per stage is told so; a randomiser
 # that re-draws in an order of its own (a set) meets COUCHES reversed; the occlusion mean
 # divided by fenetre² is named.
+# The tester's occlusion, right (blind-r7-correct-occlusion-float64-copy-of-the-model).
+_R7_OCCLUSION = '''def carte_occlusion(modele, x, c, fenetre=2, pas=1, valeur=0.0):
+    m64 = copy.deepcopy(modele).double()
+    C, H, W = x.shape
+    x64 = x.detach().double()
+    positions = [(i, j) for i in range(0, H - fenetre + 1, pas) for j in range(0, W - fenetre + 1, pas)]
+    lot = x64.unsqueeze(0).repeat(len(positions), 1, 1, 1)
+    for n, (i, j) in enumerate(positions):
+        lot[n, :, i:i + fenetre, j:j + fenetre] = valeur
+    with torch.no_grad():
+        deltas = m64(x64.unsqueeze(0))[0, c] - m64(lot)[:, c]
+    somme = torch.zeros(H, W, dtype=torch.float64)
+    compte = torch.zeros(H, W, dtype=torch.float64)
+    for n, (i, j) in enumerate(positions):
+        somme[i:i + fenetre, j:j + fenetre] += deltas[n]
+        compte[i:i + fenetre, j:j + fenetre] += 1
+    return (somme / compte.clamp(min=1)).float()
+'''
+
 _BLIND_R7_WRONG = {
     'blind-r7-saillance-converts-the-model-to-float64': Scenario(
         grade_id='saillance',
@@ -884,7 +890,13 @@ _BLIND_R7_WRONG = {
     ),
     'blind-r7-occlusion-converts-the-model-to-float64': Scenario(
         grade_id='occlusion',
-        source='def carte_occlusion(modele, x, c, fenetre=2, pas=1, valeur=0.0):\n    """Carte (H, W) : pour chaque pixel, la moyenne de y_c(x) − y_c(x occulté) sur les\n    fenêtres qui le couvrent, 0 s\'il n\'est couvert par aucune."""\n    m64 = modele.double()\n    C, H, W = x.shape\n    x64 = x.detach().double()\n    positions = [(i, j) for i in range(0, H - fenetre + 1, pas) for j in range(0, W - fenetre + 1, pas)]\n    lot = x64.unsqueeze(0).repeat(len(positions), 1, 1, 1)\n    for n, (i, j) in enumerate(positions):\n        lot[n, :, i:i + fenetre, j:j + fenetre] = valeur\n    with torch.no_grad():\n        deltas = m64(x64.unsqueeze(0))[0, c] - m64(lot)[:, c]\n    somme = torch.zeros(H, W, dtype=torch.float64)\n    compte = torch.zeros(H, W, dtype=torch.float64)\n    for n, (i, j) in enumerate(positions):\n        somme[i:i + fenetre, j:j + fenetre] += deltas[n]\n        compte[i:i + fenetre, j:j + fenetre] += 1\n    return torch.where(compte > 0, somme / compte.clamp(min=1), torch.zeros_like(somme)).float()\n',
+        source=edit(_R7_OCCLUSION,
+            ('    m64 = copy.deepcopy(modele).double()\n',
+             '    """Carte (H, W) : pour chaque pixel, la moyenne de y_c(x) − y_c(x occulté) sur les\n'
+             '    fenêtres qui le couvrent, 0 s\'il n\'est couvert par aucune."""\n'
+             '    m64 = modele.double()\n'),
+            ('    return (somme / compte.clamp(min=1)).float()\n',
+             '    return torch.where(compte > 0, somme / compte.clamp(min=1), torch.zeros_like(somme)).float()\n')),
         must_fail=('test_occlusion_matches_reference',),
         message_contains=("convertit le modèle de l'appelant",),
     ),
@@ -945,7 +957,21 @@ _BLIND_R7_WRONG = {
     ),
     'blind-r7-randomise-rebuilds-with-type': Scenario(
         grade_id='randomisation',
-        source='def randomiser_couches(modele, noms, seed=0):\n    """Copie de modele dont les couches nommées dans `noms` sont réinitialisées par\n    reset_parameters() après torch.manual_seed(seed) ; modele lui-même ne change pas."""\n    copie = type(modele)()\n    copie.load_state_dict(modele.state_dict())\n    copie.eval()\n    torch.manual_seed(seed)\n    for nom in noms:\n        getattr(copie, nom).reset_parameters()\n    return copie\n\n\ndef correlations_cascade(modele, X, classes, noms, seed=0, methode=None):\n    """Tableau (len(noms),) : pour k = 1..len(noms), la moyenne sur les images de X de la\n    corrélation de Spearman entre methode(modele, x, c) et methode(modele_k, x, c), modele_k\n    = randomiser_couches(modele, noms[:k], seed) ; methode=None veut dire saillance."""\n    if methode is None:\n        methode = saillance\n    rhos = []\n    for k in range(1, len(noms) + 1):\n        mk = randomiser_couches(modele, noms[:k], seed)\n        rhos.append(np.mean([spearman(methode(modele, X[n], int(classes[n])), methode(mk, X[n], int(classes[n])))\n                             for n in range(len(X))]))\n    return np.array(rhos)\n',
+        source=edit(_RANDOMISATION,
+            ('    copie = copy.deepcopy(modele)\n',
+             '    copie = type(modele)()\n'
+             '    copie.load_state_dict(modele.state_dict())\n'
+             '    copie.eval()\n'),
+            ('    methode = saillance if methode is None else methode\n'
+             '    classes = [int(c) for c in classes]\n'
+             '    origine = [methode(modele, x, c) for x, c in zip(X, classes)]\n',
+             '    if methode is None:\n'
+             '        methode = saillance\n'),
+            ('        modele_k = randomiser_couches(modele, noms[:k], seed)\n'
+             '        rhos.append(np.mean([spearman(a, methode(modele_k, x, c)) for a, x, c in zip(origine, X, classes)]))\n',
+             '        mk = randomiser_couches(modele, noms[:k], seed)\n'
+             '        rhos.append(np.mean([spearman(methode(modele, X[n], int(classes[n])), methode(mk, X[n], int(classes[n])))\n'
+             '                             for n in range(len(X))]))\n')),
         # correlations_cascade is right: graded with the statement's randomiser_couches, it keeps its point.
         must_fail=('test_randomiser_couches_top_two', 'test_randomiser_couches_layers', 'test_saillance_correlation_drops'),
         message_contains=('copiez le modèle reçu tel quel, copy.deepcopy(modele)',),
@@ -996,23 +1022,7 @@ _BLIND_R7_CORRECT = {
     ),
     "blind-r7-correct-occlusion-float64-copy-of-the-model": Correct(
         grade_id="occlusion",
-        source='''def carte_occlusion(modele, x, c, fenetre=2, pas=1, valeur=0.0):
-    m64 = copy.deepcopy(modele).double()
-    C, H, W = x.shape
-    x64 = x.detach().double()
-    positions = [(i, j) for i in range(0, H - fenetre + 1, pas) for j in range(0, W - fenetre + 1, pas)]
-    lot = x64.unsqueeze(0).repeat(len(positions), 1, 1, 1)
-    for n, (i, j) in enumerate(positions):
-        lot[n, :, i:i + fenetre, j:j + fenetre] = valeur
-    with torch.no_grad():
-        deltas = m64(x64.unsqueeze(0))[0, c] - m64(lot)[:, c]
-    somme = torch.zeros(H, W, dtype=torch.float64)
-    compte = torch.zeros(H, W, dtype=torch.float64)
-    for n, (i, j) in enumerate(positions):
-        somme[i:i + fenetre, j:j + fenetre] += deltas[n]
-        compte[i:i + fenetre, j:j + fenetre] += 1
-    return (somme / compte.clamp(min=1)).float()
-''',
+        source=_R7_OCCLUSION,
         why="float64 on copy.deepcopy(modele).double(): the caller's model untouched",
     ),
 }
@@ -1336,24 +1346,16 @@ GROUPS["blind-r14-1"] = ("blind-r14-grad-cam-relu-on-alpha",)
 # of its model; on the CNN, maps taken before the ReLU are named.
 SCENARIOS["blind-r16-ig-forced-completeness"] = Scenario(
     grade_id="gradients_integres",
-    source='''def gradients_integres(modele, x, c, reference=None, m=50):
-    """Gradients intégrés de y_c en x (C, H, W) depuis `reference` (des zéros si None),
-    par la somme de Riemann à droite à m pas : même forme que x."""
-    x = x.detach()
-    reference = torch.zeros_like(x) if reference is None else reference.detach().to(x.dtype)
-    alphas = torch.arange(1, m + 1, dtype=x.dtype) / m
-    chemin = reference + alphas.reshape(-1, 1, 1, 1) * (x - reference)
-    chemin.requires_grad_(True)
-    (g,) = torch.autograd.grad(modele(chemin)[:, c].sum(), chemin)
-    ig = (x - reference) * g.mean(dim=0)
-    # on corrige l'erreur de la somme de Riemann pour que la complétude soit exacte
-    with torch.no_grad():
-        variation = modele(x.unsqueeze(0))[0, c] - modele(reference.unsqueeze(0))[0, c]
-    somme = ig.sum()
-    if somme.abs() > 1e-12:
-        ig = ig * (variation / somme)
-    return ig
-''',
+    source=edit(_IG,
+        ('    return (x - reference) * g.mean(dim=0)\n',
+         '    ig = (x - reference) * g.mean(dim=0)\n'
+         "    # on corrige l'erreur de la somme de Riemann pour que la complétude soit exacte\n"
+         '    with torch.no_grad():\n'
+         '        variation = modele(x.unsqueeze(0))[0, c] - modele(reference.unsqueeze(0))[0, c]\n'
+         '    somme = ig.sum()\n'
+         '    if somme.abs() > 1e-12:\n'
+         '        ig = ig * (variation / somme)\n'
+         '    return ig\n')),
     must_fail=("test_gradients_integres_matches_reference", "test_gradients_integres_completeness"),
     message_contains=("n'imposez pas la complétude en renormalisant", "vos attributions changent avec m"),
 )

@@ -1635,3 +1635,200 @@ CORRECT_GROUPS["blind-r15-correct-b"] = ("blind-r15-correct-xor-criterion-module
                                          "blind-r15-correct-mlp-module-xavier-clamp")
 CORRECT_GROUPS["blind-r15-correct-c"] = ("blind-r15-correct-xor-log-softmax-nll-rmsprop",)
 CORRECT_GROUPS["blind-r15-correct-d"] = ("blind-r15-correct-xor-hand-cross-entropy-sum",)
+
+# ---------------------------------------------------------------- blind round 17
+# Kept every point: nombre_parametres keeping the layers in a dict keyed by the input width
+# (the grader's lists never repeated a width: [64, 64, 10] loses a layer); separe_parfaitement
+# answering True above 99 % accuracy (the grader's data sets held at most 30 examples: one error
+# was always over 1 %). Weak spot: projection_acp through an unsorted np.linalg.eig passed every
+# hidden matrix (their eig came out sorted). The count now draws repeated widths on purpose, the
+# perceptron gets over 1000 examples with a single error, the PCA a matrix built so that eig lists
+# its eigenvalues out of order.
+SCENARIOS.update({
+    "blind-r17-count-params-dict-layers": Scenario(
+        grade_id="count_params",
+        source='''def nombre_parametres(largeurs):
+    """Nombre de poids et de biais d'un MLP dense de largeurs [h_0, h_1, ..., h_l]."""
+    # chaque couche : nombre d'entrées -> nombre de neurones
+    couches = dict(zip(largeurs[:-1], largeurs[1:]))
+    total = 0
+    for n_entrees, n_neurones in couches.items():
+        total += n_entrees * n_neurones + n_neurones
+    return int(total)
+''',
+        must_fail=("test_nombre_parametres_matches_torch",),
+        message_contains=("faux quand une largeur se répète", "une couche est perdue"),
+    ),
+    "blind-r17-count-params-set-of-layers": Scenario(
+        grade_id="count_params",
+        source=edit(solution_cell(__file__, "count_params"),
+                    ("    return int(sum(n * h + h for n, h in zip(largeurs[:-1], largeurs[1:])))\n",
+                     "    couches = set(zip(largeurs[:-1], largeurs[1:]))  # les couches (entrées, sorties)\n"
+                     "    return int(sum(n * h + h for n, h in couches))\n")),
+        must_fail=("test_nombre_parametres_matches_torch",),
+        message_contains=("faux quand une largeur se répète",),
+    ),
+    "blind-r17-separe-accuracy-threshold": Scenario(
+        grade_id="xor_perceptron",
+        source='''def separe_parfaitement(w, b, X, y):
+    """True si f(x) = 1[w·x + b > 0] vaut y pour TOUS les exemples (lignes de X), False sinon."""
+    sorties = (np.asarray(X, dtype=float) @ np.asarray(w, dtype=float) + b > 0).astype(int)
+    precision = np.mean(sorties == np.asarray(y))
+    # on tolère les erreurs d'arrondi sur la précision
+    return bool(precision > 0.99)
+''',
+        must_fail=("test_separe_random_separable_data",),
+        message_contains=("la réponse dépend de la proportion d'erreurs",),
+    ),
+    "blind-r17-separe-accuracy-isclose": Scenario(
+        grade_id="xor_perceptron",
+        source=edit(solution_cell(__file__, "xor_perceptron"),
+                    ("    return bool(np.all(sorties == np.asarray(y)))\n",
+                     "    return bool(np.isclose(np.mean(sorties == np.asarray(y)), 1.0, atol=1e-3))\n")),
+        must_fail=("test_separe_random_separable_data",),
+        message_contains=("la réponse dépend de la proportion d'erreurs",),
+    ),
+    "blind-r17-pca-eig-unsorted": Scenario(
+        grade_id="pca",
+        source='''def projection_acp(H):
+    """Projection des lignes de H (forme (N, h)) sur les 2 premières composantes principales : (N, 2)."""
+    H = np.asarray(H, dtype=float)
+    Hc = H - H.mean(axis=0)
+    C = np.cov(Hc, rowvar=False)
+    valeurs, vecteurs = np.linalg.eig(C)
+    # les deux premiers vecteurs propres = les deux directions principales
+    return Hc @ np.real(vecteurs[:, :2])
+''',
+        must_fail=("test_projection_acp_small_example", "test_projection_acp_centred_matrix"),
+        # eig comes out sorted on most of the other matrices, not on all.
+        may_fail=("test_projection_acp_shifted_matrix",),
+        message_contains=("np.linalg.eig ne trie pas ses valeurs propres",),
+    ),
+    "blind-r17-pca-eig-gram-unsorted": Scenario(
+        grade_id="pca",
+        source=edit(solution_cell(__file__, "pca"),
+                    ("    _, _, Vt = np.linalg.svd(Hc, full_matrices=False)\n"
+                     "    return Hc @ Vt[:2].T\n",
+                     "    valeurs, vecteurs = np.linalg.eig(Hc.T @ Hc / len(Hc))\n"
+                     "    return Hc @ vecteurs[:, :2].real\n")),
+        must_fail=("test_projection_acp_centred_matrix",),
+        may_fail=("test_projection_acp_small_example", "test_projection_acp_shifted_matrix"),
+        message_contains=("np.linalg.eig ne trie pas ses valeurs propres",),
+    ),
+})
+GROUPS["blind-r17-1"] = ("blind-r17-count-params-dict-layers", "blind-r17-separe-accuracy-threshold",
+                         "blind-r17-pca-eig-unsorted")
+GROUPS["blind-r17-2"] = ("blind-r17-count-params-set-of-layers", "blind-r17-separe-accuracy-isclose",
+                         "blind-r17-pca-eig-gram-unsorted")
+CORRECT.update({
+    "blind-r17-correct-count-params-numpy-int64": Correct(
+        grade_id="count_params",
+        source='''def nombre_parametres(largeurs):
+    """Nombre de poids et de biais d'un MLP dense de largeurs [h_0, h_1, ..., h_l]."""
+    h = np.asarray(largeurs, dtype=np.int64)
+    total = np.sum(h[:-1] * h[1:] + h[1:])  # poids + biais de chaque couche
+    return total
+''',
+        why="the tester's: NumPy int64 arrays, an np.int64 returned",
+    ),
+    "blind-r17-correct-count-params-recursive": Correct(
+        grade_id="count_params",
+        source='''def nombre_parametres(largeurs):
+    """Nombre de poids et de biais d'un MLP dense de largeurs [h_0, h_1, ..., h_l]."""
+    largeurs = list(largeurs)
+    if len(largeurs) < 2:
+        return 0
+    n, h = int(largeurs[0]), int(largeurs[1])
+    return n * h + h + nombre_parametres(largeurs[1:])
+''',
+        why="the tester's: recursion on the tail of the list",
+    ),
+    "blind-r17-correct-separe-array-equal-helper": Correct(
+        grade_id="xor_perceptron",
+        source='''def _marche(z):
+    # fonction marche : 1 si z > 0 (strict), 0 sinon
+    return np.where(z > 0, 1, 0)
+
+
+def separe_parfaitement(w, b, X, y):
+    """True si f(x) = 1[w·x + b > 0] vaut y pour TOUS les exemples (lignes de X), False sinon."""
+    z = np.dot(np.asarray(X, dtype=np.float64), np.asarray(w, dtype=np.float64)) + b
+    return np.array_equal(_marche(z), np.asarray(y).astype(int).ravel())
+''',
+        why="the tester's: np.array_equal through a step helper, an np.bool_ returned",
+    ),
+    "blind-r17-correct-separe-python-loops": Correct(
+        grade_id="xor_perceptron",
+        source='''def separe_parfaitement(w, b, X, y):
+    """True si f(x) = 1[w·x + b > 0] vaut y pour TOUS les exemples (lignes de X), False sinon."""
+    # version avec des boucles, plus lisible pour moi
+    for i in range(len(X)):
+        s = float(b)
+        for j in range(len(w)):
+            s += float(w[j]) * float(X[i][j])
+        sortie = 1 if s > 0 else 0
+        if sortie != int(y[i]):
+            return False
+    return True
+''',
+        why="the tester's: Python loops with an early return (over 1000 examples too)",
+    ),
+    "blind-r17-correct-separe-count-errors": Correct(
+        grade_id="xor_perceptron",
+        source='''def separe_parfaitement(w, b, X, y):
+    """True si f(x) = 1[w·x + b > 0] vaut y pour TOUS les exemples (lignes de X), False sinon."""
+    sorties = np.asarray(X, dtype=float) @ np.asarray(w, dtype=float) + b > 0
+    erreurs = np.count_nonzero(sorties.astype(int) != np.asarray(y))
+    return erreurs == 0
+''',
+        why="counts the misclassified examples: zero errors",
+    ),
+    "blind-r17-correct-pca-eigh-sorted": Correct(
+        grade_id="pca",
+        source='''def projection_acp(H):
+    """Projection des lignes de H (forme (N, h)) sur les 2 premières composantes principales : (N, 2)."""
+    H = np.array(H, dtype=float)  # copie
+    Hc = H - H.mean(axis=0, keepdims=True)
+    C = Hc.T @ Hc / (len(Hc) - 1)  # matrice de covariance (h, h)
+    valeurs, vecteurs = np.linalg.eigh(C)  # valeurs propres croissantes
+    ordre = np.argsort(valeurs)[::-1]
+    V2 = vecteurs[:, ordre[:2]]
+    return Hc @ V2
+''',
+        why="the tester's: eigh of the covariance, sorted in decreasing order",
+    ),
+    "blind-r17-correct-pca-float32-u-times-s": Correct(
+        grade_id="pca",
+        source='''def projection_acp(H):
+    """Projection des lignes de H (forme (N, h)) sur les 2 premières composantes principales : (N, 2)."""
+    H32 = np.asarray(H, dtype=np.float32)
+    moyenne = H32.mean(axis=0)
+    Hc = H32 - moyenne
+    U, S, Vt = np.linalg.svd(Hc, full_matrices=False)
+    P = U[:, :2] * S[:2]
+    print("variance expliquée par les 2 composantes :", (S[:2] ** 2).sum() / (S**2).sum())
+    return P
+''',
+        why="the tester's: float32 SVD, U[:, :2] * S[:2]",
+    ),
+    "blind-r17-correct-pca-eig-sorted": Correct(
+        grade_id="pca",
+        source='''def projection_acp(H):
+    """Projection des lignes de H (forme (N, h)) sur les 2 premières composantes principales : (N, 2)."""
+    H = np.asarray(H, dtype=float)
+    Hc = H - H.mean(axis=0)
+    valeurs, vecteurs = np.linalg.eig(np.cov(Hc, rowvar=False))
+    ordre = np.argsort(valeurs.real)[::-1]
+    return Hc @ vecteurs[:, ordre[:2]].real
+''',
+        why="np.linalg.eig of the covariance, then sorted by decreasing eigenvalue",
+    ),
+})
+CORRECT_GROUPS["blind-r17-correct-a"] = ("blind-r17-correct-count-params-numpy-int64",
+                                         "blind-r17-correct-separe-array-equal-helper",
+                                         "blind-r17-correct-pca-eigh-sorted")
+CORRECT_GROUPS["blind-r17-correct-b"] = ("blind-r17-correct-count-params-recursive",
+                                         "blind-r17-correct-separe-python-loops",
+                                         "blind-r17-correct-pca-float32-u-times-s")
+CORRECT_GROUPS["blind-r17-correct-c"] = ("blind-r17-correct-separe-count-errors",
+                                         "blind-r17-correct-pca-eig-sorted")

@@ -411,14 +411,52 @@ def _torch_count(widths: list[int]) -> int:
     return count_parameters(model)
 
 
+def _distinct_widths(rng, k: int) -> list[int]:
+    while True:
+        widths = [int(v) for v in rng.integers(2, 301, size=k)]
+        if len(set(widths)) == k:
+            return widths
+
+
+def _right_once_widths_distinct(submission, widths: list[int]) -> bool:
+    """Premise of the "a repeated width loses a layer" hint: `widths` repeats a width, and the
+    answer is right on the same list with every repeat replaced by a width of its own (as many
+    layers, sizes of the same order)."""
+    if len(set(widths)) == len(widths):
+        return False
+    distinct, seen = [], set(widths)
+    for i, v in enumerate(widths):
+        if v in distinct:
+            v = max(seen) + 1 + i
+            seen.add(v)
+        distinct.append(v)
+    value = as_int(
+        submission.call("nombre_parametres", distinct),
+        "nombre_parametres(largeurs) pour une liste de largeurs du correcteur toutes différentes",
+    )
+    return value == _torch_count(distinct)
+
+
 @pytest.mark.item("count_params", points=1)
 def test_nombre_parametres_matches_torch(submission, rng):
     cases = [[int(v) for v in rng.integers(1, 301, size=int(rng.integers(2, 7)))] for _ in range(4)]
     cases.append([int(rng.integers(2, 50)), int(rng.integers(2, 50))])  # a single layer
+    # A width repeated on purpose (the statement allows any list): two layers of the same input
+    # width ([h, h, k], [a, b, a, c]) or two identical layers ([h, h, h, k]). Layers kept in a
+    # dict keyed by the input width, or in a set of (n, h) pairs, lose one of them there.
+    h, k = _distinct_widths(rng, 2)
+    a, b, c = _distinct_widths(rng, 3)
+    g, m = _distinct_widths(rng, 2)
+    cases += [[h, h, k], [a, b, a, c], [g, g, g, m]]
     floats = False
     for widths in cases:
         expected = _torch_count(widths)
         name = "nombre_parametres(largeurs) pour l'une des listes de largeurs du correcteur"
+        if len(set(widths)) < len(widths):
+            name = (
+                "nombre_parametres(largeurs) pour une liste de largeurs du correcteur où une "
+                "largeur se répète"
+            )
         raw = submission.call("nombre_parametres", widths)
         # np.float64 and np.int64 arrive as Python float and int; a 0-d array as an array.
         floats = floats or isinstance(raw, float) or (isinstance(raw, np.ndarray) and raw.dtype.kind == "f")
@@ -435,6 +473,23 @@ def test_nombre_parametres_matches_torch(submission, rng):
                 f"{name}: got {value}, not the parameter count of the nn.Sequential of the "
                 "same widths; you count h_i biases per layer: a layer has one bias per "
                 "OUTPUT unit, i.e. h_{i+1}",
+            )
+        if _right_once_widths_distinct(submission, widths):
+            record_expected(name, expected)
+            raise CheckFailed(
+                f"{name} : obtenu {value}, ce n'est pas le nombre de paramètres du "
+                "nn.Sequential de mêmes largeurs ; votre compte est juste quand les largeurs "
+                "sont toutes différentes, faux quand une largeur se répète (deux couches de même "
+                "largeur d'entrée, ou deux couches identiques) : une couche est perdue. Ne rangez "
+                "pas les couches dans un dict ou un set indexé par les largeurs (une clé répétée "
+                "écrase la précédente) ; parcourez TOUTES les paires consécutives, "
+                "zip(largeurs[:-1], largeurs[1:])",
+                f"{name}: got {value}, not the parameter count of the nn.Sequential of the same "
+                "widths; your count is right when the widths are all different, wrong when a "
+                "width repeats (two layers with the same input width, or two identical layers): "
+                "a layer is lost. Do not keep the layers in a dict or a set keyed by the widths "
+                "(a repeated key overwrites the previous one); walk EVERY consecutive pair, "
+                "zip(largeurs[:-1], largeurs[1:])",
             )
         assert_param_count(
             value,

@@ -4,7 +4,9 @@ The grader sends a random matrix with a known, well-separated spectrum (so the f
 principal directions are well defined) and compares the student's (N, 2) projection with
 its own SVD of the centred matrix, up to the sign of each column. One matrix is already
 centred (tests the basis, order and scale); the other is shifted far from the origin
-(tests the centring).
+(tests the centring). A third, centred, carries its largest variances on its last features,
+built so that np.linalg.eig of its covariance returns the eigenvalues out of order (an
+unsorted eig is right on the first, whose eig comes out sorted).
 """
 
 from __future__ import annotations
@@ -34,6 +36,46 @@ def _matrix(rng, *, offset: bool) -> np.ndarray:
     return H
 
 
+def _eig_unsorted_matrix(rng) -> np.ndarray:
+    """A zero-mean matrix on which np.linalg.eig of the covariance lists its eigenvalues out of
+    order, whatever formula computes the covariance (np.cov, Hc.T @ Hc / n, float32...).
+
+    Its covariance is block-diagonal with EXACT zeros: the first a features (small variance)
+    and the last h − a (the two largest variances) live on disjoint sets of rows, and every
+    entry is an integer with each column summing to exactly 0 (the mean is exactly 0, centring
+    changes nothing). LAPACK's eig then keeps the blocks apart and returns the first block's
+    eigenvalues first: its two first eigenvectors are two small-variance components, never the
+    first two principal components. The spectrum is well separated (ratios ≥ 1.1, ≥ 1.2 at the
+    top), the principal directions are dense within each block."""
+    for _ in range(200):
+        n, h = int(rng.integers(30, 101)), int(rng.integers(4, 16))
+        a = int(rng.integers(2, h - 1))
+        spectrum = np.cumprod(np.r_[1.0, rng.uniform(1.2, 1.5, size=h - 1) ** -1])
+        spectrum *= 40.0 / spectrum[-1]  # integer entries: the smallest singular value ~ 40
+        rows = rng.permutation(n)
+        n_large = int(rng.integers(h - a + 3, n - a - 2))
+        H = np.zeros((n, h))
+        for cols, where, spec in (
+            (np.arange(a, h), rows[:n_large], spectrum[: h - a]),
+            (np.arange(a), rows[n_large:], spectrum[h - a :]),
+        ):
+            k = len(spec)
+            Q, _ = np.linalg.qr(rng.normal(size=(k, k)))
+            Z = rng.normal(size=(len(where), k))
+            Z -= Z.mean(axis=0)
+            Z, _ = np.linalg.qr(Z)
+            block = np.rint((Z * spec) @ Q.T)
+            block[-1] -= block.sum(axis=0)  # every column sums to 0 exactly
+            H[np.ix_(where, cols)] = block
+        S = np.linalg.svd(H, compute_uv=False)
+        if not (np.all(S[:-1] / S[1:] >= 1.1) and S[0] / S[1] >= 1.2 and S[1] / S[2] >= 1.2):
+            continue
+        values = np.real(np.linalg.eig(np.cov(H, rowvar=False))[0])
+        if list(np.argsort(values)[::-1][:2]) != [0, 1]:  # out of order, as built
+            return H
+    raise RuntimeError("no matrix with eig out of order was drawn")  # never seen in 10⁴ draws
+
+
 def _projection(H: np.ndarray, *, centre: bool = True) -> np.ndarray:
     Hc = H - H.mean(axis=0) if centre else H
     _, _, Vt = np.linalg.svd(Hc, full_matrices=False)
@@ -50,6 +92,20 @@ def _matches(got: np.ndarray, cand: np.ndarray) -> bool:
     return got.shape == cand.shape and bool(
         np.allclose(_align(got, cand), cand, rtol=RTOL, atol=ATOL * float(np.abs(cand).max()))
     )
+
+
+_LAST_TWO_FR = (
+    "ce sont les deux DERNIÈRES composantes (plus petite variance) : np.linalg.eigh renvoie "
+    "les valeurs propres par ordre croissant, et np.linalg.eig ne trie pas ses valeurs propres ; "
+    "triez-les par ordre décroissant (np.argsort(valeurs)[::-1]) ou utilisez la SVD, dont les "
+    "valeurs singulières sont triées par ordre décroissant"
+)
+_LAST_TWO_EN = (
+    "these are the two LAST components (smallest variance): np.linalg.eigh returns the "
+    "eigenvalues in increasing order, and np.linalg.eig does not sort its eigenvalues; sort them "
+    "in decreasing order (np.argsort(values)[::-1]) or use the SVD, whose singular values are "
+    "sorted in decreasing order"
+)
 
 
 def _wrong_variants(H: np.ndarray) -> list[tuple[np.ndarray, str, str]]:
@@ -70,17 +126,13 @@ def _wrong_variants(H: np.ndarray) -> list[tuple[np.ndarray, str, str]]:
         ),
         (
             Hc @ Vt[-2:][::-1].T,
-            "ce sont les deux DERNIÈRES composantes (plus petite variance) : np.linalg.eigh "
-            "renvoie les valeurs propres par ordre croissant, la SVD par ordre décroissant",
-            "these are the two LAST components (smallest variance): np.linalg.eigh returns the "
-            "eigenvalues in increasing order, the SVD in decreasing order",
+            _LAST_TWO_FR,
+            _LAST_TWO_EN,
         ),
         (
             Hc @ Vt[-2:].T,
-            "ce sont les deux DERNIÈRES composantes (plus petite variance) : np.linalg.eigh "
-            "renvoie les valeurs propres par ordre croissant, la SVD par ordre décroissant",
-            "these are the two LAST components (smallest variance): np.linalg.eigh returns the "
-            "eigenvalues in increasing order, the SVD in decreasing order",
+            _LAST_TWO_FR,
+            _LAST_TWO_EN,
         ),
         (
             U[:, :2],
@@ -99,6 +151,18 @@ def _wrong_variants(H: np.ndarray) -> list[tuple[np.ndarray, str, str]]:
             "the two columns are in the wrong order: the 1st component has the largest variance",
         ),
     ]
+
+
+def _other_components(got: np.ndarray, H: np.ndarray) -> tuple[int, int] | None:
+    """(i, j) when the student's columns are the projections on principal components i and j
+    (0-based, by decreasing variance, signs free), other than (0, 1); None otherwise."""
+    Hc = H - H.mean(axis=0)
+    _, _, Vt = np.linalg.svd(Hc, full_matrices=False)
+    for i in range(len(Vt)):
+        for j in range(len(Vt)):
+            if i != j and (i, j) != (0, 1) and _matches(got, Hc @ Vt[[i, j]].T):
+                return i, j
+    return None
 
 
 def _check(submission, H: np.ndarray, what_fr: str, what_en: str) -> None:
@@ -123,6 +187,24 @@ def _check(submission, H: np.ndarray, what_fr: str, what_en: str) -> None:
             if _matches(got, cand) and not _matches(cand, expected):
                 hint_fr, hint_en = fr, en
                 break
+        else:
+            pair = _other_components(got, H)
+            if pair is not None:
+                i, j = pair
+                hint_fr = (
+                    f"vos deux colonnes sont les projections sur les composantes principales "
+                    f"n°{i + 1} et n°{j + 1} (par variance décroissante), pas sur les deux "
+                    "premières : np.linalg.eig ne trie pas ses valeurs propres ; triez-les par "
+                    "ordre décroissant (ordre = np.argsort(valeurs)[::-1], vecteurs[:, ordre]) "
+                    "ou utilisez la SVD, dont les valeurs singulières sont triées"
+                )
+                hint_en = (
+                    f"your two columns are the projections on principal components no. {i + 1} "
+                    f"and no. {j + 1} (by decreasing variance), not on the first two: "
+                    "np.linalg.eig does not sort its eigenvalues; sort them in decreasing order "
+                    "(order = np.argsort(values)[::-1], vectors[:, order]) or use the SVD, whose "
+                    "singular values are sorted"
+                )
     assert_close(
         _align(got, expected),
         expected,
@@ -142,6 +224,16 @@ def test_projection_acp_centred_matrix(submission, rng):
         H,
         "une matrice H du correcteur de moyenne nulle",
         "a zero-mean matrix H of the grader's",
+    )
+    # The largest variances on the last features, where np.linalg.eig lists its eigenvalues
+    # out of order (an unsorted eig passes the matrix above, whose eig comes out sorted).
+    _check(
+        submission,
+        _eig_unsorted_matrix(rng),
+        "une autre matrice H du correcteur de moyenne nulle, dont les plus grandes variances "
+        "sont sur les dernières colonnes",
+        "another zero-mean matrix H of the grader's, with the largest variances on the last "
+        "columns",
     )
 
 

@@ -151,6 +151,23 @@ def _check_case(submission, w, b, X, y, what_fr: str, what_en: str) -> None:
             "X and w are arbitrary reals, do not convert them to integers (no astype(int), int() "
             "nor round); compute X @ w + b in floating point"
         )
+    elif got and _accepts_a_few_errors(submission, w, b, X, y):
+        hint_fr = (
+            "ce perceptron se trompe sur une petite fraction des exemples, et la réponse est "
+            "True ; sur ces mêmes exemples mal classés avec un seul exemple bien classé, elle "
+            "est False : la réponse dépend de la proportion d'erreurs (une précision comparée à "
+            "un seuil, np.mean(sorties == y) > 0.99 ?). True seulement si TOUS les exemples sont "
+            "bien classés : une seule erreur, parmi autant d'exemples que l'on veut, suffit à "
+            "renvoyer False (np.all)"
+        )
+        hint_en = (
+            "this perceptron is wrong on a small fraction of the examples, and the answer is "
+            "True; on those same misclassified examples with a single correct one, it is False: "
+            "the answer depends on the proportion of errors (an accuracy compared with a "
+            "threshold, np.mean(outputs == y) > 0.99?). True only if ALL the examples are "
+            "correctly classified: a single error, among however many examples, is enough to "
+            "return False (np.all)"
+        )
     elif got:
         hint_fr = (
             "ce perceptron ne classe pas correctement tous les exemples : True seulement "
@@ -173,6 +190,18 @@ def _check_case(submission, w, b, X, y, what_fr: str, what_en: str) -> None:
         f"separe_parfaitement renvoie {got} pour {what_fr}, à tort ; {hint_fr}",
         f"separe_parfaitement wrongly returns {got} for {what_en}; {hint_en}",
     )
+
+
+def _accepts_a_few_errors(submission, w, b, X, y) -> bool:
+    """Premise of the "an accuracy threshold" hint: the perceptron is wrong on at most 5 % of
+    the examples, and the answer is right (False) on the misclassified examples alone with one
+    correct example (an answer that reads the proportion of errors, not their presence)."""
+    wrong = np.flatnonzero(_outputs(w, b, X) != y)
+    right = np.flatnonzero(_outputs(w, b, X) == y)
+    if not wrong.size or not right.size or wrong.size > 0.05 * len(y):
+        return False
+    keep = np.r_[wrong, right[:1]]
+    return not as_bool(_separe(submission, w, b, X[keep], y[keep]), "separe_parfaitement")
 
 
 def _right_once_scaled_up(submission, w, b, X, y, expected: bool) -> bool:
@@ -214,10 +243,10 @@ def _reads_first_coordinates_only(submission, w, b, X, y) -> bool:
     return answers[0] == expected and answers[1] != expected
 
 
-def _separable_data(rng):
+def _separable_data(rng, n: int | None = None):
     """Random data labelled by a random hyperplane, every point at least 0.2 away from it."""
     # d >= 3 on purpose: XOR and the gates are the d = 2 cases; w·x must read every input.
-    d, n = int(rng.integers(3, 7)), int(rng.integers(12, 31))
+    d, n = int(rng.integers(3, 7)), n or int(rng.integers(12, 31))
     w = rng.normal(size=d)
     w /= np.linalg.norm(w)
     b = float(rng.normal(0.0, 0.5))
@@ -233,6 +262,27 @@ def _separable_data(rng):
         X[0] = X[0] - 2 * (X[0] @ w + b) * w  # reflect the point across the hyperplane
         y = (X @ w + b > 0).astype(int)
     return X, y, w, b
+
+
+def _large_cases(rng) -> list[tuple]:
+    """Over 1000 separable examples: the separating perceptron, the same with one label
+    flipped, a perceptron wrong on a single example."""
+    X, y, w, b = _separable_data(rng, int(rng.integers(1000, 2501)))
+    data = "des exemples du correcteur, nombreux (plus de 1000),"
+    data_en = "many grader examples (over 1000)"
+    scores = np.sort((X @ w + b)[y == 1])
+    # Only the lowest positive score falls to <= 0 (all the others stay above the boundary).
+    one_miss = b - (scores[0] + scores[1]) / 2 if len(scores) > 1 else b - scores[0] - 0.1
+    flipped = y.copy()
+    flipped[int(rng.integers(len(y)))] ^= 1
+    return [
+        (w, b, X, y, f"{data} et le perceptron qui les sépare",
+         f"{data_en} and the perceptron separating them"),
+        (w, b, X, flipped, f"{data} dont une seule étiquette a été inversée",
+         f"{data_en} with a single label flipped"),
+        (w, one_miss, X, y, f"{data} et un perceptron qui se trompe sur un seul exemple",
+         f"{data_en} and a perceptron wrong on a single example"),
+    ]
 
 
 @pytest.mark.item("xor_perceptron", points=0.5)
@@ -303,6 +353,11 @@ def test_separe_random_separable_data(submission, rng):
     ]
     for i in rng.permutation(len(cases)):
         _check_case(submission, *cases[i])
+    # Many examples (over 1000), one of them misclassified: "all correct" is not "an accuracy
+    # near 1" (an answer True above 99 % passes every small data set above).
+    large = _large_cases(rng)
+    for i in rng.permutation(len(large)):
+        _check_case(submission, *large[i])
     # The statement: "vos fonctions ne doivent pas modifier leurs arguments".
     assert_arguments_untouched(
         submission, "separe_parfaitement", (w, b, X, y), {0: "w", 2: "X", 3: "y"},

@@ -2692,3 +2692,163 @@ CORRECT_GROUPS["blind-r15-correct-b"] = ("blind-r15-correct-ae-adam-hyperparamet
                                          "blind-r15-correct-reparam-torch-normal",
                                          "blind-r15-correct-anomalie-squeeze-last",
                                          "blind-r15-correct-vae-adam-list")
+
+# ------------------------------------------------------------ blind test r17
+# β changed during training (the statement trains every batch on perte_vae(…, beta=beta)):
+# read from the KL part of the gradient on μ at every step of three epochs. And a linear
+# autoencoder made non-affine by a Dropout: the hint names the random layer, not an activation.
+_PERTE_BETA = "            perte = perte_vae(lot, x_hat, mu, logvar, beta=beta)\n"
+SCENARIOS.update({
+    "blind-r17-vae-kl-annealing": Scenario(
+        grade_id="vae_beta",
+        source='''def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):
+    """Entraîne un VAE(64, k) sur X en minimisant perte_vae(…, beta) ; renvoie le modèle."""
+    torch.manual_seed(seed)
+    g = torch.Generator().manual_seed(seed)
+    X = torch.as_tensor(X, dtype=torch.float32)
+    modele = VAE(X.shape[1], k)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    for epoque in range(epochs):
+        # "KL annealing" : beta augmente progressivement jusqu'à sa valeur finale
+        beta_courant = beta * (epoque + 1) / epochs
+        ordre = torch.randperm(len(X), generator=g)
+        for debut in range(0, len(X), batch_size):
+            lot = X[ordre[debut:debut + batch_size]]
+            x_hat, mu, logvar = modele(lot)
+            perte = perte_vae(lot, x_hat, mu, logvar, beta=beta_courant)
+            optimiseur.zero_grad()
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        must_fail=("test_beta_reduces_kl",),
+        message_contains=("le coefficient β de la KL change d'un lot à l'autre", "KL annealing"),
+    ),
+    "blind-r17-vae-beta-last-epoch-only": Scenario(
+        grade_id="vae_beta",
+        source=edit(solution_with_docs(__file__, "vae_beta", "La KL seulement à la dernière époque."),
+                    ("    for _ in range(epochs):\n", "    for epoque in range(epochs):\n"),
+                    (_PERTE_BETA,
+                     "            b = beta if epoque == epochs - 1 else 0.0\n"
+                     "            perte = perte_vae(lot, x_hat, mu, logvar, beta=b)\n")),
+        must_fail=("test_beta_reduces_kl",),
+        message_contains=("le coefficient β de la KL change d'un lot à l'autre",),
+    ),
+    "blind-r17-vae-beta-warmup-per-step": Scenario(
+        grade_id="vae_beta",
+        source=edit(solution_with_docs(__file__, "vae_beta", "β échauffé pas à pas, dans une perte écrite à la main."),
+                    ("    for _ in range(epochs):\n", "    pas = 0\n    for _ in range(epochs):\n"),
+                    (_PERTE_BETA,
+                     "            pas += 1\n"
+                     "            bce = F.binary_cross_entropy(x_hat, lot, reduction='sum') / len(lot)\n"
+                     "            perte = bce + beta * min(1.0, pas / 50) * kl_gaussienne(mu, logvar).mean()\n")),
+        must_fail=("test_beta_reduces_kl",),
+        message_contains=("le coefficient β de la KL change d'un lot à l'autre",),
+    ),
+    "blind-r17-ae-lineaire-dropout": Scenario(
+        grade_id="ae_lineaire",
+        source='''class AutoEncodeurLineaire(nn.Module):
+    """Autoencodeur linéaire d → k → d (aucune activation)."""
+
+    def __init__(self, d=64, k=2):
+        super().__init__()
+        self.encodeur = nn.Linear(d, k)
+        self.decodeur = nn.Linear(k, d)
+        self.dropout = nn.Dropout(0.1)  # un peu de régularisation (ce n'est pas une activation)
+
+    def forward(self, x):
+        return self.decodeur(self.dropout(self.encodeur(x)))
+''',
+        must_fail=("test_ae_lineaire_is_affine", "test_ae_lineaire_matches_pca"),
+        message_contains=("sa sortie change d'un appel à l'autre pour la même entrée",
+                          "le modèle contient Dropout"),
+    ),
+    "blind-r17-ae-lineaire-functional-dropout": Scenario(
+        grade_id="ae_lineaire",
+        source=edit(solution_with_docs(__file__, "ae_lineaire", "Un dropout fonctionnel sur le code."),
+                    ("        return self.decodeur(self.encodeur(x))\n",
+                     "        return self.decodeur(F.dropout(self.encodeur(x), 0.2, self.training))\n")),
+        must_fail=("test_ae_lineaire_is_affine", "test_ae_lineaire_matches_pca"),
+        message_contains=("une couche aléatoire (un nn.Dropout, du bruit ?)",),
+    ),
+})
+GROUPS["blind-r17-1"] = ("blind-r17-vae-kl-annealing", "blind-r17-ae-lineaire-dropout")
+GROUPS["blind-r17-2"] = ("blind-r17-vae-beta-last-epoch-only", "blind-r17-ae-lineaire-functional-dropout")
+GROUPS["blind-r17-3"] = ("blind-r17-vae-beta-warmup-per-step",)
+CORRECT.update({
+    "blind-r17-correct-vae-split-prints": Correct(
+        grade_id="vae_beta",
+        source='''def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):
+    """Entraîne un VAE(64, k) sur X en minimisant perte_vae(…, beta) ; renvoie le modèle."""
+    X = torch.as_tensor(np.asarray(X), dtype=torch.float32)
+    torch.manual_seed(seed)
+    modele = VAE(64, k)
+    g = torch.Generator()
+    g.manual_seed(seed)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    historique = []
+    for epoque in range(epochs):
+        somme, n = 0.0, 0
+        for idx in torch.randperm(X.shape[0], generator=g).split(batch_size):
+            lot = X[idx]
+            optimiseur.zero_grad()
+            x_hat, mu, logvar = modele(lot)
+            perte = perte_vae(lot, x_hat, mu, logvar, beta)
+            perte.backward()
+            optimiseur.step()
+            somme += perte.item() * len(idx)
+            n += len(idx)
+        historique.append(somme / n)
+    print(f"beta = {beta} : -ELBO {historique[0]:.2f} -> {historique[-1]:.2f}")
+    return modele
+''',
+        why="the blind tester's right answer: batches by split, the loss averaged per epoch",
+    ),
+    "blind-r17-correct-vae-hand-loss-epoch-eval": Correct(
+        grade_id="vae_beta",
+        source='''def entrainer_vae(X, beta=1.0, k=2, epochs=10, lr=1e-2, batch_size=64, seed=0):
+    """Entraîne un VAE(64, k) sur X en minimisant perte_vae(…, beta) ; renvoie le modèle."""
+    torch.manual_seed(seed)
+    g = torch.Generator().manual_seed(seed)
+    X = torch.as_tensor(X, dtype=torch.float32)
+    modele = VAE(X.shape[1], k)
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)
+    pertes = []
+    for epoque in range(epochs):
+        ordre = torch.randperm(len(X), generator=g)
+        for debut in range(0, len(X), batch_size):
+            lot = X[ordre[debut : debut + batch_size]]
+            x_hat, mu, logvar = modele(lot)
+            reconstruction = F.binary_cross_entropy(x_hat, lot, reduction="none").sum(dim=1)
+            perte = (reconstruction + beta * kl_gaussienne(mu, logvar)).mean()
+            optimiseur.zero_grad()
+            perte.backward()
+            optimiseur.step()
+        # suivi : la perte sur tout X (sans no_grad, on ne fait que lire .item())
+        x_hat, mu, logvar = modele(X)
+        pertes.append(perte_vae(X, x_hat, mu, logvar, beta=beta).item())
+    return modele
+''',
+        why="the loss written out per example then averaged, and an epoch loss on all of X with "
+            "gradients on but no backward",
+    ),
+    "blind-r17-correct-ae-lineaire-sequential": Correct(
+        grade_id="ae_lineaire",
+        source='''class AutoEncodeurLineaire(nn.Module):
+    """Autoencodeur linéaire d → k → d (aucune activation)."""
+
+    def __init__(self, d=64, k=2):
+        super().__init__()
+        self.encodeur = nn.Linear(d, k)
+        self.decodeur = nn.Linear(k, d)
+        self.reseau = nn.Sequential(self.encodeur, nn.Identity(), self.decodeur)
+
+    def forward(self, x):
+        return self.reseau(x)
+''',
+        why="the two layers chained by an nn.Sequential (with an nn.Identity) that shares them",
+    ),
+})
+CORRECT_GROUPS["blind-r17-correct"] = ("blind-r17-correct-vae-split-prints",
+                                       "blind-r17-correct-ae-lineaire-sequential")
+CORRECT_GROUPS["blind-r17-correct-b"] = ("blind-r17-correct-vae-hand-loss-epoch-eval",)

@@ -29,6 +29,7 @@ from .helpers import (
     assert_statement_defaults,
     dense_ae,
     digits_sample,
+    extra_layers,
     kl_gaussienne,
     seed_torch,
     state,
@@ -192,7 +193,7 @@ def test_ae_lineaire_is_affine(submission, rng):
     assert_affine(forward, 10, rng, what, (
         "l'encodeur et le décodeur sont deux nn.Linear enchaînés directement",
         "the encoder and decoder are two nn.Linear applied one after the other",
-    ))
+    ), layers=lambda: extra_layers(submission, model))
 
 
 # ---------------------------------------------------------------- 3. denoising

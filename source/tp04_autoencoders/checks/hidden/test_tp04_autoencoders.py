@@ -47,6 +47,7 @@ from ..public.helpers import (
     RETURNS,
     assert_affine,
     dense_ae,
+    extra_layers,
     seed_torch,
     state,
     unchanged,
@@ -69,6 +70,12 @@ def train_full_batch(model, X, steps, lr, seed):
         loss.backward()
         opt.step()
     return model
+
+
+@kernel_side
+def parameter_values(model):
+    """The model's parameters as model.parameters() gives them (a shared layer once)."""
+    return [p.detach() for p in model.parameters()]
 
 
 @kernel_side
@@ -188,14 +195,21 @@ def test_ae_lineaire_matches_pca(submission, rng, seed):
     assert_affine(lambda V: _forward(model, V, what), d, rng, what, (
         "un autoencodeur non linéaire ne retrouve pas le sous-espace de l'ACP",
         "a nonlinear autoencoder does not recover the PCA subspace",
-    ), record=True)
+    ), record=True, layers=lambda: extra_layers(submission, model))
 
-    weights = [v for v in state(model, what).values() if v.shape == (d, k)]
+    # Its parameters as model.parameters() lists them: a layer also registered in an
+    # nn.Sequential (self.reseau = nn.Sequential(self.encodeur, self.decodeur)) once, where
+    # the state_dict would list it under both names.
+    params = parameter_values.call(submission, model)
+    if not isinstance(params, list):
+        params = list(state(model, what).values())
+    weights = [v for v in (as_array(p, f"paramètre de {what}", allow_nan=True) for p in params)
+               if v.shape == (d, k)]
     if len(weights) != 1:
         raise CheckFailed(
-            f"{what} : {len(weights)} poids de forme ({d}, {k}) dans le state_dict, un seul "
+            f"{what} : {len(weights)} poids de forme ({d}, {k}) dans ses paramètres, un seul "
             "attendu : le décodeur est nn.Linear(k, d), dont le poids a la forme (d, k)",
-            f"{what}: {len(weights)} weights of shape ({d}, {k}) in the state_dict, exactly one "
+            f"{what}: {len(weights)} weights of shape ({d}, {k}) in its parameters, exactly one "
             "expected: the decoder is nn.Linear(k, d), whose weight has shape (d, k)",
         )
     W = weights[0]

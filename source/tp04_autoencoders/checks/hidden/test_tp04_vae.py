@@ -557,14 +557,17 @@ def _mean_kl(model: Handle, X: np.ndarray, k: int, what: str) -> float:
 
 
 @kernel_side
-def vae_loss_calls(entrainer_vae, X, seed, beta=1.0):
-    """One epoch of entrainer_vae with the references in place, watched: for each call of
+def vae_loss_calls(entrainer_vae, X, seed, beta=1.0, epochs=1):
+    """`epochs` epochs of entrainer_vae with the references in place, watched: for each call of
     perte_vae, whether its mu and logvar are the (μ, log σ²) the VAE's encode produced, the
     other way round ("swapped"), or neither; how many times reparametrisation ran, and how many
     batches the encoder gave (μ, log σ²) for with gradients on. And the loss read from the
     gradients it sent back on the first batch ("probe"): the batch x, the output x̂ of decode
     and the gradient on it, μ and the gradient on μ, and the gradient on the z decode received
-    (μ's own part of its gradient is the total minus z's, z = μ + σ ⊙ ε)."""
+    (μ's own part of its gradient is the total minus z's, z = μ + σ ⊙ ε). And, for every
+    training step (consecutive encodings of the same batch, whose μ received a gradient),
+    μ and μ's own part of its gradient ("steps_mu", "steps_direct"): β · μ / N when the step
+    minimised perte_vae(…, beta=beta), so the β each step used can be read."""
     import inspect
 
     import torch
@@ -574,6 +577,13 @@ def vae_loss_calls(entrainer_vae, X, seed, beta=1.0):
     encoded, seen = [], {"ok": 0, "swapped": 0, "other": 0, "reparametrisation": 0,
                          "decoded": 0, "decoded_mu": 0}
     sonde = {}
+    etapes = []
+
+    def _tp04_collect(into, t):
+        def _tp04_grad(gr):
+            into.append(gr.detach().double().clone())
+        if t.requires_grad:
+            t.register_hook(_tp04_grad)
 
     def _tp04_keep(key, t, add=False):
         def _tp04_grad(gr):
@@ -589,17 +599,28 @@ def vae_loss_calls(entrainer_vae, X, seed, beta=1.0):
             out = super().encode(x)
             if torch.is_grad_enabled() and isinstance(out, tuple) and len(out) == 2:
                 encoded.append((out[0].detach().clone(), out[1].detach().clone()))
-                if "x" not in sonde and isinstance(out[0], torch.Tensor):
-                    sonde["x"] = x.detach().double().clone()
-                    sonde["mu"] = out[0].detach().double().clone()
-                if isinstance(out[0], torch.Tensor) and same(x.double(), sonde["x"]):
-                    # The first batch encoded again (modele(lot) for x̂, encode(lot) for the
-                    # KL): μ's gradient is the sum over its copies.
-                    _tp04_keep("g_mu", out[0], add=True)
+                if isinstance(out[0], torch.Tensor) and isinstance(x, torch.Tensor):
+                    # One training step: the same batch encoded again in a row, before any
+                    # gradient came back (modele(lot) for x̂, encode(lot) for the KL), is the
+                    # same step; μ's gradient sums its copies. The same batch after a backward
+                    # (full-batch steps) is the next step.
+                    lot = x.detach().double()
+                    if not (etapes and same(lot, etapes[-1]["x"]) and not etapes[-1]["g_mu"]):
+                        etapes.append({"x": lot.clone(), "mu": out[0].detach().double().clone(),
+                                       "g_mu": [], "g_z": []})
+                    _tp04_collect(etapes[-1]["g_mu"], out[0])
+                    if "x" not in sonde:
+                        sonde["x"] = lot.clone()
+                        sonde["mu"] = out[0].detach().double().clone()
+                    if len(etapes) == 1:
+                        # The first batch (encoded again in the same step: the sum over copies).
+                        _tp04_keep("g_mu", out[0], add=True)
             return out
 
         def decode(self, z):
             if torch.is_grad_enabled() and isinstance(z, torch.Tensor):
+                if etapes:
+                    _tp04_collect(etapes[-1]["g_z"], z)
                 seen["decoded"] += 1
                 seen["decoded_mu"] += any(same(z, m) for m, _ in encoded)
                 if "x_hat" not in sonde and "x" in sonde:
@@ -628,10 +649,15 @@ def vae_loss_calls(entrainer_vae, X, seed, beta=1.0):
 
     g["VAE"], g["perte_vae"], g["reparametrisation"] = _Tp04Pertes, perte_vae, reparametrisation
     try:
-        entrainer_vae(X, beta=float(beta), k=2, epochs=1, lr=1e-2, batch_size=64, seed=int(seed))
+        entrainer_vae(X, beta=float(beta), k=2, epochs=int(epochs), lr=1e-2, batch_size=64,
+                      seed=int(seed))
     finally:
         g["VAE"], g["perte_vae"], g["reparametrisation"] = base, loss, sample
     seen["encoded"] = len(encoded)
+    pas = [e for e in etapes if e["g_mu"] and e["g_z"]
+           and all(t.shape == e["mu"].shape for t in e["g_mu"] + e["g_z"])]
+    seen["steps_mu"] = [e["mu"] for e in pas]
+    seen["steps_direct"] = [sum(e["g_mu"]) - sum(e["g_z"]) for e in pas]
     keys = ("x", "mu", "x_hat", "g_mu", "g_z", "g_x_hat")
     seen["probe"] = {key: sonde[key] for key in keys} if all(key in sonde for key in keys) else None
     return seen
@@ -639,21 +665,43 @@ def vae_loss_calls(entrainer_vae, X, seed, beta=1.0):
 
 #: β of the loss probe: neither 1 nor the KL check's, so that β dropped or misplaced shows.
 PROBE_BETA = 2.5
+#: Epochs of the loss probe (two batches each): a β that changes from one epoch or batch to
+#: the next (KL annealing, a warm-up) shows in the β each step used.
+LOSS_PROBE_EPOCHS = 3
+
+
+def _step_arrays(out: dict) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(μ, μ's own gradient) of each training step vae_loss_calls followed, as float64 arrays
+    of one shape (N, k); [] when they cannot be read."""
+    try:
+        mus, directs = out["steps_mu"], out["steps_direct"]
+        if not isinstance(mus, list) or not isinstance(directs, list) or len(mus) != len(directs):
+            return []
+        steps = [(as_array(m, "μ d'un lot", allow_nan=True).astype(np.float64),
+                  as_array(d, "gradient de μ", allow_nan=True).astype(np.float64))
+                 for m, d in zip(mus, directs, strict=True)]
+    except (AttributeError, TypeError, ValueError, KeyError, CheckFailed):
+        return []
+    return [(m, d) for m, d in steps if m.ndim == 2 and m.shape == d.shape and len(m) > 0
+            and np.all(np.isfinite(m)) and np.all(np.isfinite(d))]
 
 
 def _loss_calls(submission, seed: int) -> dict:
-    """vae_loss_calls on 128 grader digits, as numbers ({} when it could not be followed), and
-    its probe as float64 arrays ("probe": None when the loop sent no gradient back)."""
+    """vae_loss_calls on 128 grader digits, as numbers ({} when it could not be followed), its
+    steps ("steps": (μ, μ's own gradient) per step) and its probe as float64 arrays ("probe":
+    None when the loop sent no gradient back)."""
     vae_loss_calls.install(submission)
     try:
         out = with_references(
             submission, VAE_REFERENCES, "entrainer_vae", Ref("entrainer_vae"),
-            digits_split()[0][:128], seed, PROBE_BETA, via=vae_loss_calls.ref_name, timeout=60,
+            digits_split()[0][:128], seed, PROBE_BETA, LOSS_PROBE_EPOCHS,
+            via=vae_loss_calls.ref_name, timeout=60,
         )
         calls = {key: int(out[key]) for key in ("ok", "swapped", "other", "reparametrisation", "encoded",
                                                 "decoded", "decoded_mu")}
     except (SubmissionError, TypeError, ValueError, KeyError):
         return {}
+    calls["steps"] = _step_arrays(out)
     calls["probe"] = None
     try:
         probe = {key: as_array(v, "lot vu par le VAE", allow_nan=True).astype(np.float64)
@@ -749,6 +797,55 @@ def _check_vae_loss(probe: dict | None) -> None:
         )
 
 
+#: Spread of the KL coefficient over the steps (relative to the largest) above which β
+#: changes during training; correct loops stay far below (float32 gradients).
+BETA_SPREAD = 0.1
+
+
+def _check_beta_every_step(steps: list[tuple[np.ndarray, np.ndarray]]) -> None:
+    """The statement trains every batch of every epoch on perte_vae(…, beta=beta): μ's own part
+    of the gradient is β μ / N at EVERY step. Each step's coefficient is read against
+    PROBE_BETA μ / N (least squares); coefficients that differ from one step to another are a
+    β changed during training (KL annealing, a warm-up, β scaled by the epoch). A coefficient
+    that is wrong but the same at every step is _check_vae_loss's to word."""
+    ratios = []
+    for mu, direct in steps:
+        u = PROBE_BETA * mu / len(mu)
+        den = float(np.sum(u * u))
+        if den <= 1e-24:
+            continue
+        ratios.append(float(np.sum(direct * u)) / den)
+    if len(ratios) < 2:
+        return
+    top = max(abs(r) for r in ratios)
+    if top <= 1e-6:
+        return  # no KL at any step: _check_vae_loss says so
+    spread = (max(ratios) - min(ratios)) / top
+    record_margin("entrainer_vae: spread of the KL coefficient over the steps (relative)", spread,
+                  BETA_SPREAD, higher_is_better=False, kind="tolerance")
+    if spread > BETA_SPREAD:
+        first, last = ratios[0], ratios[-1]
+        if last > first and all(b >= a - BETA_SPREAD * top for a, b in zip(ratios[:-1], ratios[1:], strict=True)):
+            how_fr, how_en = ("il croît au fil de l'entraînement (un « KL annealing », un "
+                              "échauffement de β ?)",
+                              "it grows during training (KL annealing, a β warm-up?)")
+        elif last < first and all(b <= a + BETA_SPREAD * top for a, b in zip(ratios[:-1], ratios[1:], strict=True)):
+            how_fr, how_en = ("il décroît au fil de l'entraînement",
+                              "it shrinks during training")
+        else:
+            how_fr, how_en = ("il n'est pas le même à chaque lot", "it is not the same at every batch")
+        raise CheckFailed(
+            "entrainer_vae : le coefficient β de la KL change d'un lot à l'autre pendant "
+            f"l'entraînement (lu dans le gradient que la perte renvoie à μ à chaque lot) : {how_fr} ; "
+            "l'énoncé entraîne chaque lot de chaque époque, de la première à la dernière, sur "
+            "perte_vae(lot, x_hat, mu, logvar, beta=beta), l'argument beta tel quel",
+            "entrainer_vae: the β coefficient of the KL changes from one batch to another during "
+            f"training (read from the gradient the loss sends back to μ at every batch): {how_en}; "
+            "the statement trains every batch of every epoch, from the first to the last, on "
+            "perte_vae(batch, x_hat, mu, logvar, beta=beta), the beta argument as it is",
+        )
+
+
 @pytest.mark.item("vae_beta", points=1.0)  # 1.0 went to the seed/lr and batch/epochs checks below (the TP totals 20)
 def test_beta_reduces_kl(submission, seed):
     X_train, X_test = digits_split()
@@ -774,6 +871,7 @@ def test_beta_reduces_kl(submission, seed):
             "VAE (the encoder never learns σ); the decoder receives z = μ + σ ⊙ ε drawn by "
             "reparametrisation: x_hat, mu, logvar = model(batch)",
         )
+    _check_beta_every_step(calls.get("steps") or [])
     _check_vae_loss(calls.get("probe"))
     if calls and calls["encoded"] > 0 and calls["reparametrisation"] == 0:
         why_fr = ("la boucle n'appelle jamais reparametrisation : le décodeur reçoit μ sans tirage "

@@ -187,10 +187,65 @@ def affine_gap(f, A: np.ndarray, B: np.ndarray, t: np.ndarray) -> tuple[float, f
     return gap, float(max(np.max(np.abs(fa)), np.max(np.abs(fb)), 1.0))
 
 
+@kernel_side
+def _extra_layers(model):
+    """The kinds of the modules `model` holds besides nn.Linear (and the containers), in order:
+    what a linear autoencoder should not have (an activation, a Dropout, a BatchNorm)."""
+    import torch
+
+    plain = (torch.nn.Linear, torch.nn.Sequential, torch.nn.ModuleList, torch.nn.ModuleDict,
+             torch.nn.Identity)
+    kinds = []
+    for m in model.modules():
+        if m is model or isinstance(m, plain):
+            continue
+        name = type(m).__name__
+        if name not in kinds:
+            kinds.append(name)
+    return kinds
+
+
+def extra_layers(submission, model: Handle) -> list[str]:
+    """_extra_layers in the kernel ([] when it cannot be read)."""
+    try:
+        kinds = _extra_layers.call(submission, model)
+    except SubmissionError:
+        return []
+    return [str(k)[:40] for k in kinds][:6] if isinstance(kinds, list) else []
+
+
+def _not_affine_fault(f, A: np.ndarray, scale: float, layers: list[str]) -> tuple[str, str]:
+    """What makes the linear autoencoder not affine, as (fr, en): a random layer (the same
+    input twice gives two outputs: a Dropout in training mode), a module other than nn.Linear
+    (named), or an activation applied in forward."""
+    named = ", ".join(layers)
+    try:
+        again = [np.asarray(f(A), dtype=np.float64) for _ in range(2)]
+        random = again[0].shape == again[1].shape and \
+            float(np.max(np.abs(again[0] - again[1]))) > 1e-6 * scale
+    except (CheckFailed, SubmissionError, ValueError, TypeError):
+        random = False
+    if random:
+        kind_fr = f" (le modèle contient {named})" if layers else " (un nn.Dropout, du bruit ?)"
+        kind_en = f" (the model holds {named})" if layers else " (an nn.Dropout, noise?)"
+        return (f"sa sortie change d'un appel à l'autre pour la même entrée : une couche "
+                f"aléatoire{kind_fr} ; retirez-la, forward enchaîne seulement les deux nn.Linear",
+                f"its output changes from one call to the next for the same input: a random "
+                f"layer{kind_en}; remove it, forward chains the two nn.Linear only")
+    if layers:
+        return (f"le modèle contient {named} en plus des deux nn.Linear ; retirez toute couche "
+                "entre l'encodeur et le décodeur",
+                f"the model holds {named} besides the two nn.Linear; remove every layer "
+                "between the encoder and the decoder")
+    return ("retirez toute activation (ReLU, Sigmoid…, torch.relu dans forward)",
+            "remove every activation (ReLU, Sigmoid..., torch.relu in forward)")
+
+
 def assert_affine(f, d: int, rng: np.random.Generator, what: str, why: tuple[str, str],
-                  record: bool = False) -> None:
+                  record: bool = False, layers=None) -> None:
     """f(tA + (1 − t)B) = t f(A) + (1 − t) f(B) for the linear autoencoder `what` (inputs far
-    from 0); `why` ends the message."""
+    from 0); `why` ends the message. `layers`: a callable giving the kinds of the model's
+    modules other than nn.Linear (extra_layers), read when the test fails to name the fault."""
     A = rng.normal(0.0, 3.0, size=(8, d)).astype(np.float32)
     B = rng.normal(0.0, 3.0, size=(8, d)).astype(np.float32)
     t = rng.uniform(0.2, 0.8, size=8).astype(np.float32)
@@ -199,11 +254,10 @@ def assert_affine(f, d: int, rng: np.random.Generator, what: str, why: tuple[str
         record_margin("affinity gap of the linear autoencoder", gap, 1e-3 * scale,
                       higher_is_better=False, kind="tolerance")
     if gap > 1e-3 * scale:
+        fault_fr, fault_en = _not_affine_fault(f, A, scale, layers() if layers is not None else [])
         raise CheckFailed(
             f"{what} n'est pas linéaire (affine) : f(tA + (1 − t)B) s'écarte de "
-            f"t·f(A) + (1 − t)·f(B) de {gap:.3g} ; retirez toute activation (ReLU, Sigmoid…) : "
-            + why[0],
+            f"t·f(A) + (1 − t)·f(B) de {gap:.3g} ; {fault_fr} : " + why[0],
             f"{what} is not linear (affine): f(tA + (1 − t)B) differs from "
-            f"t·f(A) + (1 − t)·f(B) by {gap:.3g}; remove every activation (ReLU, Sigmoid...): "
-            + why[1],
+            f"t·f(A) + (1 − t)·f(B) by {gap:.3g}; {fault_en}: " + why[1],
         )

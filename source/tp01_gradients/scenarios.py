@@ -822,7 +822,7 @@ SCENARIOS.update({
 GROUPS["blind-r3"] = ("blind-r3-diverges-largest-norm", "blind-r3-numgrad-h-ignored", "blind-r3-grad-f-list")
 CORRECT.update({
     "blind-r3-correct-backward-einsum": Correct(grade_id="mlp_backward", source='def backward(X, y, params, cache, probs):\n    N, C = probs.shape\n    Y = np.eye(C)[y]\n    dZ2 = (probs - Y) / N\n    dW2 = np.einsum("nh,nc->hc", cache["A1"], dZ2)\n    db2 = dZ2.sum(axis=0)\n    dA1 = np.einsum("nc,hc->nh", dZ2, params["W2"])\n    dZ1 = dA1 * (cache["Z1"] > 0)\n    dW1 = np.einsum("nd,nh->dh", X, dZ1)\n    db1 = dZ1.sum(axis=0)\n    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}\n', why="one-hot with np.eye, einsum products"),
-    "blind-r3-correct-numgrad-flat": Correct(grade_id="numerical_gradient", source='def gradient_numerique(f, x, h=1e-5):\n    xc = np.array(x, dtype=float, copy=True)\n    plat = xc.reshape(-1)\n    g = np.zeros_like(plat)\n    for i in range(plat.size):\n        v = plat[i]\n        plat[i] = v + h\n        fp = f(xc)\n        plat[i] = v - h\n        fm = f(xc)\n        plat[i] = v\n        g[i] = (fp - fm) / (2 * h)\n    return g.reshape(np.shape(x))\n', why="float copy, flat views"),
+    "blind-r3-correct-numgrad-flat": Correct(grade_id="numerical_gradient", source='def gradient_numerique(f, x, h=1e-5):\n    xc = np.array(x, dtype=float, copy=True, order="C")\n    plat = xc.reshape(-1)\n    g = np.zeros_like(plat)\n    for i in range(plat.size):\n        v = plat[i]\n        plat[i] = v + h\n        fp = f(xc)\n        plat[i] = v - h\n        fm = f(xc)\n        plat[i] = v\n        g[i] = (fp - fm) / (2 * h)\n    return g.reshape(np.shape(x))\n', why="float copy in C order, flat views of it (round 17: without order=\"C\" the copy keeps a transposed x's layout and reshape copies; that answer is now blind-r17-numgrad-array-copy-keeps-layout)"),
     "blind-r3-correct-softmax-float32": Correct(grade_id="softmax_ce", source='def softmax_cross_entropy(logits, y):\n    z = np.asarray(logits, dtype=np.float32)\n    z = z - z.max(axis=1, keepdims=True)\n    e = np.exp(z)\n    probs = e / e.sum(axis=1, keepdims=True)\n    loss = -np.mean(np.log(probs[np.arange(len(y)), y] + 1e-12))\n    return float(loss), probs.astype(np.float64)\n', why="float32 with a log(p + 1e-12) guard"),
 })
 CORRECT_GROUPS["blind-r3-correct"] = ("blind-r3-correct-backward-einsum", "blind-r3-correct-numgrad-flat",
@@ -1798,3 +1798,212 @@ CORRECT_GROUPS["blind-r15-correct-b"] = (
     "correct-r15-diverges-isnan-or-isinf", "correct-r15-backward-bias-mean-times-n",
 )
 CORRECT_GROUPS["blind-r15-correct-c"] = ("correct-r15-perceptron-f64-dot-f32-out",)
+
+
+# Blind answers, round 17. False passes: descente_gradient updating the coordinates one by one
+# with the gradient at the point already partly updated (right while the grader's quadratics
+# had diagonal Hessians: they now couple the coordinates, S = Q diag(a) Qᵀ); gradient_numerique
+# shifting plat = x.reshape(-1), taken for a view of x (a copy when x is not contiguous in
+# memory: a strided view of a grader matrix is now differentiated in the kernel, and g records
+# whether a perturbation ever reached it). Hints: a one-batch step computed with labels that are
+# not those of the batch's examples (two permutations) is named from what backward received; a
+# loss a little below log 3 with right probabilities is a guard in the log, not a missing mean;
+# the in-place advice names the argument actually changed (x, not w; a list reversed, not popped).
+_R17_ENTRAINER_HEAD = (
+    'def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n'
+    '    """Entraîne le MLP par SGD sur mini-lots mélangés à chaque époque ; renvoie params."""\n'
+    '    rng = np.random.default_rng(seed)\n'
+    '    N, D = X_train.shape\n'
+    '    params = init_params(D, hidden, 10, seed)\n'
+    '    for _ in range(epochs):\n'
+)
+SCENARIOS.update({
+    "blind-r17-gd-coordinatewise": Scenario(
+        grade_id="gradient_descent",
+        source=edit(solution_cell(__file__, "gradient_descent"),
+                    ("        x = x - lr * np.asarray(grad(x), dtype=float)\n",
+                     "        # mise à jour composante par composante\n"
+                     "        for i in range(len(x)):\n"
+                     "            x[i] = x[i] - lr * grad(x)[i]\n")),
+        must_fail=("test_descente_gradient_on_grader_quadratic",),
+        message_contains=("met à jour les composantes une par une", "g = grad(x) une fois par pas"),
+    ),
+    "blind-r17-numgrad-reshape-taken-for-view": Scenario(
+        grade_id="numerical_gradient",
+        source='def gradient_numerique(f, x, h=1e-5):\n    """Gradient de f en x par différences centrées, composante par composante."""\n    x = np.asarray(x, dtype=float)  # flottants (x[i] + h ne doit pas être arrondi)\n    grad = np.zeros(x.shape)\n    plat = x.reshape(-1)  # vue à plat sur x : modifier plat modifie x\n    gplat = grad.reshape(-1)\n    for i in range(plat.size):\n        ancien = plat[i]\n        plat[i] = ancien + h\n        fp = f(x)\n        plat[i] = ancien - h\n        fm = f(x)\n        plat[i] = ancien\n        gplat[i] = (fp - fm) / (2 * h)\n    return grad\n',
+        must_fail=("test_numerical_gradient_against_autograd",),
+        message_contains=("non contiguë en mémoire", "f a toujours reçu x inchangé", "COPIE"),
+    ),
+    "blind-r17-train-two-permutations": Scenario(
+        grade_id="train",
+        source=_R17_ENTRAINER_HEAD + (
+            '        X_mel = X_train[rng.permutation(N)]\n'
+            '        y_mel = y_train[rng.permutation(N)]\n'
+            '        for debut in range(0, N, batch_size):\n'
+            '            Xb = X_mel[debut : debut + batch_size]\n'
+            '            yb = y_mel[debut : debut + batch_size]\n'
+            '            logits, cache = forward(Xb, params)\n'
+            '            _, probs = softmax_cross_entropy(logits, yb)\n'
+            '            grads = backward(Xb, yb, params, cache, probs)\n'
+            '            for nom in params:\n'
+            '                params[nom] = params[nom] - lr * grads[nom]\n'
+            '    return params\n'
+        ),
+        must_fail=("test_entrainer_reaches_test_accuracy", "test_entrainer_one_step_on_every_parameter"),
+        message_contains=("backward reçoit des étiquettes qui ne sont pas celles des exemples du lot",
+                          "UNE permutation par époque"),
+    ),
+    "blind-r17-softmax-big-epsilon": Scenario(
+        grade_id="softmax_ce",
+        source='def softmax_cross_entropy(logits, y):\n    """Entropie croisée moyenne sur le lot, calculée de façon stable : renvoie (loss, probs)."""\n    N = logits.shape[0]\n    z = logits - logits.max(axis=1, keepdims=True)\n    e = np.exp(z)\n    probs = e / e.sum(axis=1, keepdims=True)\n    eps = 1e-3  # pour éviter log(0)\n    loss = -np.mean(np.log(probs[np.arange(N), y] + eps))\n    return float(loss), probs\n',
+        must_fail=("test_softmax_ce_uniform_logits", "test_softmax_ce_matches_torch",
+                   "test_softmax_ce_is_numerically_stable"),
+        message_contains=("vos probabilités valent bien 1/3", "un terme ajouté dans le log",
+                          "vos probabilités sont justes, mais votre perte est plus petite"),
+    ),
+    "blind-r17-count-params-reverses-list": Scenario(
+        grade_id="count_params",
+        source='def nombre_parametres(largeurs):\n    """Nombre de poids et de biais d\'un MLP dense de largeurs [h_0, ..., h_l]."""\n    # on part de la sortie : chaque couche a h_{i+1} biais\n    largeurs.reverse()\n    total = 0\n    for i in range(len(largeurs) - 1):\n        sortie, entree = largeurs[i], largeurs[i + 1]\n        total += entree * sortie + sortie\n    return total\n',
+        must_fail=("test_nombre_parametres_matches_torch",),
+        message_contains=("lisez la liste sans la modifier", "la liste revient dans l'ordre inverse"),
+    ),
+    "blind-r17-perceptron-scales-x-in-place": Scenario(
+        grade_id="perceptron_update",
+        source=edit(solution_cell(__file__, "perceptron_update"),
+                    ("    sortie = 1.0 if np.dot(w, x) >= 0 else 0.0\n"
+                     "    return w + alpha * (y - sortie) * x\n",
+                     "    erreur = y - (1.0 if w @ x >= 0 else 0.0)\n"
+                     "    x *= alpha * erreur  # correction à ajouter aux poids\n"
+                     "    return w + x\n")),
+        must_fail=("test_perceptron_random_examples",),
+        message_contains=("modifie sur place ce qu'on lui passe (x)", "sans écrire dans x"),
+    ),
+    "blind-r17-rel-error-writes-into-b": Scenario(
+        grade_id="rel_error",
+        source='def erreur_relative(a, b):\n    """max |a - b| / max(1e-8, |a| + |b|) sur toutes les composantes."""\n    denom = np.maximum(1e-8, np.abs(a) + np.abs(b))\n    d = b\n    d -= a\n    return float(np.max(np.abs(d) / denom))\n',
+        must_fail=("test_erreur_relative_random_arrays",),
+        message_contains=("modifie sur place ce qu'on lui passe (b)", "sans écrire dans b"),
+    ),
+})
+GROUPS["blind-r17-1"] = (
+    "blind-r17-gd-coordinatewise", "blind-r17-numgrad-reshape-taken-for-view",
+    "blind-r17-train-two-permutations", "blind-r17-rel-error-writes-into-b",
+)
+SCENARIOS["blind-r17-numgrad-array-copy-keeps-layout"] = Scenario(
+    grade_id="numerical_gradient",
+    source='def gradient_numerique(f, x, h=1e-5):\n    xc = np.array(x, dtype=float, copy=True)\n    plat = xc.reshape(-1)\n    g = np.zeros_like(plat)\n    for i in range(plat.size):\n        v = plat[i]\n        plat[i] = v + h\n        fp = f(xc)\n        plat[i] = v - h\n        fm = f(xc)\n        plat[i] = v\n        g[i] = (fp - fm) / (2 * h)\n    return g.reshape(np.shape(x))\n',
+    must_fail=("test_numerical_gradient_against_autograd",),
+    message_contains=("f a toujours reçu x inchangé", "garde sa disposition en mémoire"),
+)
+GROUPS["blind-r17-2"] = (
+    "blind-r17-softmax-big-epsilon", "blind-r17-count-params-reverses-list",
+    "blind-r17-perceptron-scales-x-in-place", "blind-r17-numgrad-array-copy-keeps-layout",
+)
+
+# Correct answers at the items touched: the tester's (a preallocated trajectory that prints, an
+# nditer over copies), one gradient per step applied coordinate by coordinate, gradients that
+# write into x itself by its index (np.unravel_index, x.flat) and restore it, a training loop
+# calling backward with keywords, guards log(p + 1e-10) and np.clip(p, 1e-12, 1), a count on a
+# reversed copy, writes into copies (perceptron, relative error).
+_BLIND_R17_CORRECT = {
+    "correct-r17-gd-one-gradient-per-step": Correct(
+        grade_id="gradient_descent",
+        source=edit(solution_cell(__file__, "gradient_descent"),
+                    ("        x = x - lr * np.asarray(grad(x), dtype=float)\n",
+                     "        g = np.asarray(grad(x), dtype=float)  # un seul gradient par pas\n"
+                     "        for i in range(len(x)):\n"
+                     "            x[i] -= lr * g[i]\n")),
+        why="the step coordinate by coordinate, all with the gradient at x_t, computed once",
+    ),
+    "correct-r17-gd-preallocated-print": Correct(
+        grade_id="gradient_descent",
+        source='def descente_gradient(grad, x0, lr, n_steps):\n    """Fait n_steps pas de descente de gradient depuis x0 avec le taux lr."""\n    x0 = np.asarray(x0, dtype=float)\n    traj = np.zeros((n_steps + 1, x0.shape[0]))\n    traj[0] = x0\n    t = 0\n    while t < n_steps:\n        g = grad(traj[t].copy())\n        traj[t + 1] = traj[t] - lr * np.asarray(g)\n        t += 1\n    print(f"descente : {n_steps} pas, point final {traj[-1]}")\n    return traj\n',
+        why="the tester's: a preallocated trajectory, a while loop, a print",
+    ),
+    "correct-r17-numgrad-unravel-in-place": Correct(
+        grade_id="numerical_gradient",
+        source='def gradient_numerique(f, x, h=1e-5):\n    x = np.asarray(x, dtype=float)\n    g = np.zeros(x.shape)\n    for k in range(x.size):\n        i = np.unravel_index(k, x.shape)\n        ancien = x[i]\n        x[i] = ancien + h\n        fp = f(x)\n        x[i] = ancien - h\n        fm = f(x)\n        x[i] = ancien\n        g[i] = (fp - fm) / (2 * h)\n    return g\n',
+        why="x itself shifted by its index (np.unravel_index) and restored: right on a view too",
+    ),
+    "correct-r17-numgrad-flat-in-place": Correct(
+        grade_id="numerical_gradient",
+        source='def gradient_numerique(f, x, h=1e-5):\n    x = np.asarray(x, dtype=float)\n    g = np.zeros(x.shape)\n    for k in range(x.size):\n        ancien = x.flat[k]\n        x.flat[k] = ancien + h\n        fp = f(x)\n        x.flat[k] = ancien - h\n        fm = f(x)\n        x.flat[k] = ancien\n        g.flat[k] = (fp - fm) / (2 * h)\n    return g\n',
+        why="x.flat[k] written and restored: flat indexes x itself, contiguous or not",
+    ),
+    "correct-r17-numgrad-nditer-copy": Correct(
+        grade_id="numerical_gradient",
+        source='def gradient_numerique(f, x, h=1e-5):\n    """Gradient de f en x par différences centrées, composante par composante."""\n    x = np.asarray(x, dtype=np.float64)\n    grad = np.empty(x.shape, dtype=np.float64)\n    it = np.nditer(x, flags=["multi_index"])\n    for _ in it:\n        idx = it.multi_index\n        xp = x.copy()\n        xm = x.copy()\n        xp[idx] += h\n        xm[idx] -= h\n        grad[idx] = (f(xp) - f(xm)) / (2.0 * h)\n    return grad\n',
+        why="the tester's: np.nditer's multi_index (memory order on a view), a copy per evaluation",
+    ),
+    "correct-r17-train-one-permutation-keywords": Correct(
+        grade_id="train",
+        source=_R17_ENTRAINER_HEAD + (
+            '        ordre = rng.permutation(N)\n'
+            '        X_mel, y_mel = X_train[ordre], y_train[ordre]\n'
+            '        for debut in range(0, N, batch_size):\n'
+            '            Xb, yb = X_mel[debut : debut + batch_size], y_mel[debut : debut + batch_size]\n'
+            '            logits, cache = forward(Xb, params)\n'
+            '            _, probs = softmax_cross_entropy(logits, yb)\n'
+            '            grads = backward(X=Xb, y=yb, params=params, cache=cache, probs=probs)\n'
+            '            params = {nom: params[nom] - lr * grads[nom] for nom in params}\n'
+            '    return params\n'
+        ),
+        why="one permutation applied to X and y, backward called with keywords",
+    ),
+    "correct-r17-softmax-clip-guard": Correct(
+        grade_id="softmax_ce",
+        source='def softmax_cross_entropy(logits, y):\n    z = logits - logits.max(axis=1, keepdims=True)\n    e = np.exp(z)\n    probs = e / e.sum(axis=1, keepdims=True)\n    p = np.clip(probs[np.arange(len(y)), y], 1e-12, 1.0)\n    return float(-np.mean(np.log(p))), probs\n',
+        why="a threshold np.clip(p, 1e-12, 1): moves the loss only below p = 1e-12",
+    ),
+    "correct-r17-softmax-log-guard": Correct(
+        grade_id="softmax_ce",
+        source=edit(solution_cell(__file__, "softmax_ce"),
+                    ("    loss = -log_probs[np.arange(N), y].mean()\n",
+                     "    loss = -np.mean(np.log(probs[np.arange(N), y] + 1e-10))\n")),
+        why="the usual guard log(p + 1e-10)",
+    ),
+    "correct-r17-count-reversed-copy": Correct(
+        grade_id="count_params",
+        source='def nombre_parametres(largeurs):\n    inverse = list(largeurs)\n    inverse.reverse()  # sur une copie\n    total = 0\n    for sortie, entree in zip(inverse[:-1], inverse[1:]):\n        total += entree * sortie + sortie\n    return total\n',
+        why="counted from the output on a reversed COPY of the list",
+    ),
+    "correct-r17-count-slice-reverse": Correct(
+        grade_id="count_params",
+        source='def nombre_parametres(largeurs):\n    l = largeurs[::-1]\n    return sum(l[i] * l[i + 1] + l[i] for i in range(len(l) - 1))\n',
+        why="largeurs[::-1], a new list",
+    ),
+    "correct-r17-perceptron-scales-a-copy": Correct(
+        grade_id="perceptron_update",
+        source=edit(solution_cell(__file__, "perceptron_update"),
+                    ("    x = np.asarray(x, dtype=float)\n", "    x = np.array(x, dtype=float)  # une copie\n"),
+                    ("    sortie = 1.0 if np.dot(w, x) >= 0 else 0.0\n"
+                     "    return w + alpha * (y - sortie) * x\n",
+                     "    erreur = y - (1.0 if w @ x >= 0 else 0.0)\n"
+                     "    x *= alpha * erreur\n"
+                     "    return w + x\n")),
+        why="x *= … on a copy made by np.array",
+    ),
+    "correct-r17-perceptron-copy-w-in-place": Correct(
+        grade_id="perceptron_update",
+        source='def maj_perceptron(w, x, y, alpha):\n    nouveau = np.array(w, dtype=float)\n    sortie = 1.0 if np.dot(nouveau, x) >= 0 else 0.0\n    nouveau += alpha * (y - sortie) * np.asarray(x, dtype=float)\n    return nouveau\n',
+        why="+= on a new array made by np.array",
+    ),
+    "correct-r17-rel-error-copy-in-place": Correct(
+        grade_id="rel_error",
+        source='def erreur_relative(a, b):\n    d = np.array(a, dtype=float)\n    d -= b\n    np.abs(d, out=d)\n    return float(np.max(d / np.maximum(1e-8, np.abs(a) + np.abs(b))))\n',
+        why="in-place writes into a copy of a",
+    ),
+}
+CORRECT = {**CORRECT, **_BLIND_R17_CORRECT}
+CORRECT_GROUPS["blind-r17-correct-a"] = (
+    "correct-r17-gd-one-gradient-per-step", "correct-r17-numgrad-unravel-in-place",
+    "correct-r17-train-one-permutation-keywords", "correct-r17-softmax-clip-guard",
+    "correct-r17-count-reversed-copy", "correct-r17-perceptron-scales-a-copy",
+    "correct-r17-rel-error-copy-in-place",
+)
+CORRECT_GROUPS["blind-r17-correct-b"] = (
+    "correct-r17-gd-preallocated-print", "correct-r17-numgrad-flat-in-place",
+    "correct-r17-softmax-log-guard", "correct-r17-count-slice-reverse",
+    "correct-r17-perceptron-copy-w-in-place",
+)
+CORRECT_GROUPS["blind-r17-correct-c"] = ("correct-r17-numgrad-nditer-copy",)

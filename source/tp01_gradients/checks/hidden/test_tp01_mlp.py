@@ -17,8 +17,10 @@ from autograder.checks import (
     SHAPE_ERRORS,
     CheckFailed,
     Partial,
+    Ref,
     StudentError,
     allclose,
+    arguments_after_call,
     as_array,
     as_float,
     as_pair,
@@ -42,8 +44,10 @@ from ..public.helpers import (
     PRECISION_EN,
     PRECISION_FR,
     assert_close_float32_aware,
+    assert_untouched,
     call_hinted,
     data_globals_hint,
+    untouched_failure,
 )
 
 KEYS = ("W1", "b1", "W2", "b2")
@@ -293,8 +297,51 @@ def _check_ce_absent_class(submission, rng, c: int) -> None:
     assert_close(probs, probs_ref, name=f"probs {what}",
                  hint_fr="P[i, k] = exp(Z[i, k]) / Σ_j exp(Z[i, j]), ligne par ligne",
                  hint_en="P[i, k] = exp(Z[i, k]) / Σ_j exp(Z[i, j]), row by row")
-    assert_close(loss, loss_ref, name=f"loss {what}", rtol=5e-2,
-                 hint_fr="L = −(1/N) Σ_i log P[i, y_i]", hint_en="L = −(1/N) Σ_i log P[i, y_i]")
+    hint_fr, hint_en = _loss_hint(submission, loss, loss_ref, probs_ref[np.arange(n), y])
+    assert_close(loss, loss_ref, name=f"loss {what}", rtol=CE_RTOL, hint_fr=hint_fr, hint_en=hint_en)
+
+
+#: The loss's tolerance (test_softmax_ce_matches_torch says why).
+CE_RTOL = 5e-2
+
+
+def _loss_hint(submission, loss: float, loss_ref: float, p_label: np.ndarray) -> tuple[str, str]:
+    """The hint for a wrong loss whose probabilities were found right (checked before), each
+    after its premise: N times the loss (a sum), a guard in the log (_guard_explains), the
+    notebook's data read instead of the arguments; the formula otherwise."""
+    n = len(p_label)
+    if np.isclose(loss, n * loss_ref, rtol=CE_RTOL):
+        return (
+            "votre perte vaut N fois la perte attendue : il manque le 1/N (moyenne sur le lot, pas somme)",
+            "your loss is N times the expected one: the 1/N is missing (mean over the batch, not sum)",
+        )
+    if _guard_explains(loss, loss_ref, p_label):
+        return (
+            "vos probabilités sont justes, mais votre perte est plus petite que l'entropie croisée "
+            "de ces logits : un terme ajouté dans le log (log(p + ε) avec un ε trop grand, ou un "
+            "seuil np.clip(p, ε, 1)) diminue la perte des exemples dont la probabilité est petite ; "
+            "gardez ε ≤ 1e-8, ou calculez log P = z − log Σ exp(z) sur les logits décalés z",
+            "your probabilities are right, but your loss is below the cross-entropy of these "
+            "logits: a term added in the log (log(p + ε) with too large an ε, or a threshold "
+            "np.clip(p, ε, 1)) lowers the loss of the examples whose probability is small; keep "
+            "ε ≤ 1e-8, or compute log P = z − log Σ exp(z) on the shifted logits z",
+        )
+    return data_globals_hint(submission, "softmax_cross_entropy") or (
+        "L = −(1/N) Σ_i log P[i, y_i]", "L = −(1/N) Σ_i log P[i, y_i]",
+    )
+
+
+def _guard_explains(loss: float, loss_ref: float, p_label: np.ndarray) -> bool:
+    """The premise of the guard hint (the probabilities right, checked before): the loss lies
+    below the exact cross-entropy and no lower than a guard ε = 0.1 brings it, added in the log
+    (−mean log(p + 0.1)) or as a threshold (−mean log max(p, 0.1)): a value in between is what
+    some ε in (0, 0.1] gives, the loss moving continuously with ε. A sum (×N) and a log2 (×1.44)
+    lie above; a log10 (×0.43) may fall in the range when tiny probabilities carry the loss: it
+    is left out by its own factor."""
+    if not np.isfinite(loss) or loss >= loss_ref or np.isclose(loss, loss_ref / np.log(10.0), rtol=1e-3):
+        return False
+    lowest = min(float(-np.mean(np.log(p_label + 0.1))), float(-np.mean(np.log(np.maximum(p_label, 0.1)))))
+    return bool(loss >= lowest)
 
 
 @pytest.mark.item("softmax_ce", points=1)
@@ -327,24 +374,22 @@ def test_softmax_ce_matches_torch(submission, rng):
     # rtol 5e-2: a guard np.log(p + 1e-8) moves the loss by up to 1e-8 / p_min per example,
     # up to 2.6 % on 20 000 draws of these inputs (float32 code: 3e-7); the closest mistakes
     # are off by 44 % (log2) and ×N (a sum).
-    ce_rtol = 5e-2
-    if np.isclose(loss, n * loss_ref, rtol=ce_rtol):
-        hint_fr, hint_en = (
-            "votre perte vaut N fois la perte attendue : il manque le 1/N (moyenne sur le lot, pas somme)",
-            "your loss is N times the expected one: the 1/N is missing (mean over the batch, not sum)",
-        )
-    else:
-        hint_fr, hint_en = data_globals_hint(submission, "softmax_cross_entropy") or (
-            "L = −(1/N) Σ_i log P[i, y_i]", "L = −(1/N) Σ_i log P[i, y_i]",
-        )
-    assert_close(loss, loss_ref, name=f"loss {what}", rtol=ce_rtol, hint_fr=hint_fr, hint_en=hint_en)
+    hint_fr, hint_en = _loss_hint(submission, loss, loss_ref, probs_ref[np.arange(n), y])
+    assert_close(loss, loss_ref, name=f"loss {what}", rtol=CE_RTOL, hint_fr=hint_fr, hint_en=hint_en)
     # A right answer that shifts the caller's logits in place (logits -= max) gives the right
     # values: the statement's rule is checked on its own.
-    assert_arguments_untouched(
-        submission, "softmax_cross_entropy", (logits, y), {0: "logits", 1: "y"},
-        hint_fr="décalez une copie : z = logits − logits.max(axis=1, keepdims=True), pas logits -= …",
-        hint_en="shift a copy: z = logits − logits.max(axis=1, keepdims=True), not logits -= ...",
-    )
+    assert_untouched(submission, "softmax_cross_entropy", (logits, y), {0: "logits", 1: "y"}, {
+        "logits": (
+            "décalez une copie, z = logits − logits.max(axis=1, keepdims=True), sans écrire dans "
+            "logits (ni logits -= …, ni logits[…] = …)",
+            "shift a copy, z = logits − logits.max(axis=1, keepdims=True), without writing to "
+            "logits (no logits -= ..., no logits[...] = ...)",
+        ),
+        "y": (
+            "lisez y sans l'écrire (ni y[…] = …, ni y.sort()) : P[np.arange(N), y] suffit",
+            "read y without writing to it (no y[...] = ..., no y.sort()): P[np.arange(N), y] is enough",
+        ),
+    })
     _check_ce_absent_class(submission, rng, c)
 
 
@@ -855,11 +900,24 @@ class SmoothFunction:
         self.c1, self.c2, self.c3 = c1, c2, c3
         self.shape = tuple(int(n) for n in shape)
         self.other_ndims = []
+        # watch(x): the point the grader differentiates at; `moved` counts the calls whose
+        # argument differs from it (a perturbation that reached g), `calls` every call.
+        self.point, self.moved, self.calls = None, 0, 0
+
+    def watch(self, x):
+        import numpy as np
+
+        self.point = np.array(x, dtype=float, copy=True)
 
     def __call__(self, x):
         import numpy as np
 
         x = np.asarray(x)
+        self.calls += 1
+        if self.point is not None and (
+            x.shape != self.point.shape or not np.array_equal(x, self.point)
+        ):
+            self.moved += 1
         if x.shape != self.shape:
             if len(self.other_ndims) < 8:
                 self.other_ndims.append(int(x.ndim))
@@ -867,6 +925,91 @@ class SmoothFunction:
                 x = x.reshape(self.shape)
         return float(np.sum(self.c1 * np.sin(x) * x ** 2 + self.c2 * np.exp(0.3 * x))
                      + self.c3 * np.sum(x) ** 2 / x.size)
+
+
+@kernel_side(uses=(SmoothFunction,))
+def numgrad_on_strided_view(fn, cs, base, h):
+    """fn(g, x, h) in the kernel with x = base[::2].T, a VIEW of base that is contiguous in no
+    order (as W.T or W[:, ::2] are: an array sent to the kernel arrives contiguous, so the view is
+    made here), g the grader's SmoothFunction watching x. {"grad": what fn returned, "moved": the
+    calls of g whose argument differed from x, "calls": every call of g}."""
+    import numpy as np
+
+    x = np.asarray(base, dtype=float)[::2].T
+    g = SmoothFunction(cs[0], cs[1], cs[2], x.shape)
+    g.watch(x)
+    out = fn(g, x, h)
+    return {"grad": out, "moved": g.moved, "calls": g.calls}
+
+
+def _check_numgrad_strided_view(submission, cs, rng) -> None:
+    """The statement's x "de forme quelconque" holds arrays that are not contiguous in memory (a
+    transposed matrix W.T, a slice W[:, ::2]). Drawn on purpose (blind answer): the entries
+    shifted through plat = x.reshape(-1) (or x.ravel()), taken for a view of x: on such an x
+    reshape returns a COPY, f always sees x unchanged, and the gradient is zero. Correct code
+    (copies per entry, np.ndindex, np.nditer, x.flat) is right to ~1e-10 as on the other inputs.
+    A Partial, as the other faults of a right central difference."""
+    c1, c2, c3 = cs
+    rows, cols = int(rng.integers(2, 4)), int(rng.integers(3, 5))
+    base = rng.uniform(-2.0, 2.0, size=(2 * rows, cols))
+    x = base[::2].T
+    ref = torch_grads(
+        lambda x: (
+            torch.sum(c1 * torch.sin(x) * x**2 + c2 * torch.exp(0.3 * x))
+            + c3 * torch.sum(x) ** 2 / x.numel()
+        ),
+        {"x": np.ascontiguousarray(x)},
+    )["x"]
+    record_expected("gradient_numerique on a strided view", ref)
+    what = "gradient_numerique(g, x) pour une matrice x du correcteur non contiguë en mémoire (une vue, comme W.T ou W[:, ::2])"
+    what_en = "gradient_numerique(g, x) for a grader matrix x that is not contiguous in memory (a view, as W.T or W[:, ::2])"
+    out = numgrad_on_strided_view.call(submission, Ref("gradient_numerique"), [c1, c2, c3], base, 1e-5)
+    if not isinstance(out, dict):
+        return
+    got = as_array(out.get("grad"), what, allow_nan=True)
+    if got.shape == ref.shape:
+        err = _scaled_rel_error(got, ref)
+        record_margin("relative error of gradient_numerique on a strided view vs autograd", err, 1e-7,
+                      higher_is_better=False, kind="tolerance")
+        if err <= 1e-7:
+            return
+    moved, calls = out.get("moved"), out.get("calls")
+    if isinstance(calls, int) and calls > 0 and moved == 0:
+        # Its premise, recorded by g: f was called and never saw x perturbed.
+        hint_fr = (
+            "f a toujours reçu x inchangé : la perturbation ne l'atteint pas ; a.reshape(-1) et "
+            "a.ravel() ne sont des vues de a que si a est contigu en mémoire (ordre C), et "
+            "renvoient sinon une COPIE (la modifier ne modifie pas a) ; ici x ne l'est pas, et une "
+            "copie faite par np.array(x, dtype=float) ou np.copy(x) garde sa disposition en "
+            "mémoire ; perturbez le tableau passé à f par son indice (for i in np.ndindex(x.shape): "
+            "xp[i] = ancien + h, …), ou partez d'une copie contiguë (np.ascontiguousarray(x, "
+            "dtype=float), x.copy())"
+        )
+        hint_en = (
+            "f always received x unchanged: the perturbation does not reach it; a.reshape(-1) and "
+            "a.ravel() are views of a only when a is contiguous in memory (C order), and otherwise "
+            "return a COPY (modifying it does not modify a); here x is not, and a copy made by "
+            "np.array(x, dtype=float) or np.copy(x) keeps its memory layout; shift the array "
+            "passed to f by its index (for i in np.ndindex(x.shape): xp[i] = old + h, ...), or "
+            "start from a contiguous copy (np.ascontiguousarray(x, dtype=float), x.copy())"
+        )
+    else:
+        hint_fr = (
+            "le même calcul est juste sur une matrice contiguë : parcourez les composantes par "
+            "leur indice dans x (np.ndindex(x.shape)), sans supposer que x.reshape(-1) ou "
+            "x.ravel() soit une vue de x, et appelez f sur un tableau de la forme de x où seule la "
+            "composante i est décalée"
+        )
+        hint_en = (
+            "the same computation is right on a contiguous matrix: visit the entries by their "
+            "index in x (np.ndindex(x.shape)), without assuming that x.reshape(-1) or x.ravel() "
+            "is a view of x, and call f on an array of the shape of x where only entry i is shifted"
+        )
+    raise Partial(
+        0.5,
+        f"{what} : le gradient n'est pas celui des différences centrées ; {hint_fr}",
+        f"{what_en}: the gradient is not the central-difference one; {hint_en}",
+    )
 
 
 def _check_numgrad_calls_f_on_x_shape(g, what: str, what_en: str) -> None:
@@ -932,6 +1075,7 @@ def test_numerical_gradient_against_autograd(submission, rng):
         _check_numgrad_calls_f_on_x_shape(g, what, what_en)
         _check_numgrad_uses_h(submission, g, x, (c1, c2, c3), ref, what, what_en)
         _check_numgrad_default_h_integer_point(submission, g, shape, (c1, c2, c3), rng)
+        _check_numgrad_strided_view(submission, (c1, c2, c3), rng)
         return
     if allclose(got, 2.0 * ref, rtol=1e-4, atol=1e-10):
         hint_fr, hint_en = (
@@ -1146,11 +1290,14 @@ def test_erreur_relative_random_arrays(submission, rng):
         )
     # The statement's rule (arguments not modified): diff = a; diff -= b gives the right value.
     a, b = cases[1][0], cases[1][1]
-    assert_arguments_untouched(
-        submission, "erreur_relative", (a, b), {0: "a", 1: "b"},
-        hint_fr="calculez np.abs(a − b) dans un nouveau tableau (pas diff = a puis diff -= b)",
-        hint_en="compute np.abs(a − b) into a new array (not diff = a then diff -= b)",
-    )
+    assert_untouched(submission, "erreur_relative", (a, b), {0: "a", 1: "b"}, {
+        name: (
+            f"calculez np.abs(a − b) dans un nouveau tableau, sans écrire dans {name} (d = {name} "
+            f"n'en est pas une copie : d -= …, d[…] = …, np.abs(d, out=d) modifient {name})",
+            f"compute np.abs(a − b) into a new array, without writing to {name} (d = {name} is no "
+            f"copy of it: d -= ..., d[...] = ..., np.abs(d, out=d) modify {name})",
+        ) for name in ("a", "b")
+    })
 
 
 # ---------------------------------------------------------------- parameter count
@@ -1222,10 +1369,46 @@ def test_nombre_parametres_matches_torch(submission, rng):
         name="nombre_parametres(largeurs) pour une liste de très grandes largeurs du correcteur",
         hint_fr=hint_fr, hint_en=hint_en,
     )
-    # The statement's rule (arguments not modified): a loop that pops the caller's list counts
-    # right and leaves it empty.
-    assert_arguments_untouched(
-        submission, "nombre_parametres", (widths,), {0: "largeurs"},
-        hint_fr="parcourez la liste sans la vider : zip(largeurs[:-1], largeurs[1:]) (pas largeurs.pop())",
-        hint_en="walk the list without emptying it: zip(largeurs[:-1], largeurs[1:]) (not largeurs.pop())",
-    )
+    # The statement's rule (arguments not modified): a loop that pops the caller's list, or one
+    # that reverses it first, counts right and leaves it changed. The advice names no write the
+    # student may not have made; what the list came back as (emptied, reversed, sorted), read in
+    # the kernel, is said when it is one of those (its premise).
+    changed = changed_argument_names(submission, "nombre_parametres", (list(widths),), {0: "largeurs"})
+    if changed:
+        raise untouched_failure(
+            "nombre_parametres", changed, ["largeurs"],
+            {"largeurs": (
+                "lisez la liste sans la modifier (ni pop, ni del, ni reverse, ni sort, ni "
+                "largeurs[i] = …) : parcourez zip(largeurs[:-1], largeurs[1:]), ou travaillez sur "
+                "une copie, list(largeurs)",
+                "read the list without modifying it (no pop, del, reverse, sort, or "
+                "largeurs[i] = ...): walk zip(largeurs[:-1], largeurs[1:]), or work on a copy, "
+                "list(largeurs)",
+            )},
+            extra=_list_write_seen(submission, widths),
+        )
+
+
+def _list_write_seen(submission, widths: list[int]) -> tuple[str, str] | None:
+    """What nombre_parametres left in the caller's list, when it is a known write: shorter
+    (pop, del, remove), in reverse order (reverse, [::-1] assigned back) or sorted (sort)."""
+    after = arguments_after_call(submission, "nombre_parametres", (list(widths),), [0])
+    first = after[0] if after else None
+    if not first or not isinstance(first[0], (list, tuple)):
+        return None
+    try:
+        left = [int(np.asarray(v)) for v in first[0]]
+    except (TypeError, ValueError):
+        return None
+    if len(left) < len(widths):
+        return ("la liste revient raccourcie (des largeurs retirées : pop, del, remove ?)",
+                "the list comes back shorter (widths removed: pop, del, remove?)")
+    if left == widths[::-1] != widths:
+        return ("la liste revient dans l'ordre inverse (largeurs.reverse() ?) : renversez une "
+                "copie, largeurs[::-1], si vous partez de la sortie",
+                "the list comes back in reverse order (largeurs.reverse()?): reverse a copy, "
+                "largeurs[::-1], if you start from the output")
+    if left == sorted(widths) != widths:
+        return ("la liste revient triée (largeurs.sort() ?) : l'ordre des couches compte",
+                "the list comes back sorted (largeurs.sort()?): the order of the layers matters")
+    return None

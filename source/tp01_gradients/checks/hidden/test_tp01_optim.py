@@ -29,7 +29,15 @@ from autograder.checks import (
     with_references,
 )
 
-from ..public.helpers import GUARD, data_globals_hint, float32_tolerances, shared_rows_hint
+from ..public.helpers import (
+    ASARRAY_EN,
+    ASARRAY_FR,
+    GUARD,
+    assert_untouched,
+    data_globals_hint,
+    float32_tolerances,
+    shared_rows_hint,
+)
 
 # ---------------------------------------------------------------- grad_f
 
@@ -109,11 +117,12 @@ def test_grad_f_matches_autograd(submission, rng):
         )
     # The statement's rule (arguments not modified), checked on its own: right values computed
     # with x *= … would pass above.
-    assert_arguments_untouched(
-        submission, "grad_f", (x,), {0: "x"},
-        hint_fr="calculez dans un nouveau tableau : np.array([2 * x[0], 6 * x[1]]) (pas x *= …)",
-        hint_en="compute into a new array: np.array([2 * x[0], 6 * x[1]]) (not x *= ...)",
-    )
+    assert_untouched(submission, "grad_f", (x,), {0: "x"}, {"x": (
+        f"calculez dans un nouveau tableau, np.array([2 * x[0], 6 * x[1]]), sans écrire dans x "
+        f"(ni x *= …, ni x[i] = … ; {ASARRAY_FR})",
+        f"compute into a new array, np.array([2 * x[0], 6 * x[1]]), without writing to x "
+        f"(no x *= ..., no x[i] = ...; {ASARRAY_EN})",
+    )})
 
 
 # ---------------------------------------------------------------- descente_gradient
@@ -122,15 +131,57 @@ def test_grad_f_matches_autograd(submission, rng):
 @kernel_side
 class QuadraticGradient:
     """A gradient the grader trusts, with its own coefficients, in any dimension d:
-    ∇ of Σ_k a_k (x_k − m_k)²."""
+    ∇ of (x − m)ᵀ S (x − m), that is 2 S (x − m), S symmetric and NOT diagonal (blind answer: a
+    step made coordinate by coordinate, each coordinate with the gradient at the point already
+    partly updated, is right when S is diagonal). S·v is summed entry by entry, as the grader's
+    copy does: both sides round alike."""
 
-    def __init__(self, a, m):
-        self.a, self.m = list(a), list(m)
+    def __init__(self, s, m):
+        self.s, self.m = [list(row) for row in s], list(m)
 
     def __call__(self, x):
         import numpy as np
 
-        return 2.0 * np.array(self.a) * (np.asarray(x, dtype=float) - np.array(self.m))
+        v = np.asarray(x, dtype=float) - np.array(self.m)
+        return 2.0 * (np.array(self.s) * v[None, :]).sum(axis=1)
+
+
+def _quadratic_grad(s: np.ndarray, m: np.ndarray):
+    """The grader's copy of QuadraticGradient(s, m)."""
+    def grad(x):
+        v = np.asarray(x, dtype=float) - m
+        return 2.0 * (s * v[None, :]).sum(axis=1)
+    return grad
+
+
+def _coupled(a: np.ndarray, rng) -> np.ndarray:
+    """S = Q diag(a) Qᵀ with a rotation Q far from the axes: the eigenvalues are a (the rate
+    analysis of each case holds as for a diagonal S), the coordinates coupled. In dimension 2 the
+    angle lies between 20° and 70° (±), and a's two entries differ by 0.8 or more, so that S's
+    off-diagonal entry (a1 − a2) sin θ cos θ is at least ~0.25; in dimension d > 2, Q is drawn
+    (QR of a Gaussian matrix)."""
+    d = len(a)
+    if d == 2:
+        t = float(rng.uniform(0.35, 1.22)) * float(rng.choice([-1.0, 1.0]))
+        q = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+    else:
+        q, r = np.linalg.qr(rng.normal(size=(d, d)))
+        q = q * np.sign(np.diag(r))[None, :]
+    s = (q * a[None, :]) @ q.T
+    return (s + s.T) / 2.0
+
+
+def _run_gd_coordinatewise(grad, x0: np.ndarray, lr: float, n: int) -> np.ndarray:
+    """The blind answer's trajectory: each coordinate updated in turn with the gradient at the
+    point already partly updated (for i: x[i] -= lr * grad(x)[i])."""
+    xs = [np.array(x0, dtype=float)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(n):
+            x = xs[-1].copy()
+            for i in range(len(x)):
+                x[i] = x[i] - lr * grad(x)[i]
+            xs.append(x)
+    return np.array(xs)
 
 
 def _run_gd(grad, x0: np.ndarray, lr: float, n: int, sign: float = -1.0) -> np.ndarray:
@@ -142,13 +193,16 @@ def _run_gd(grad, x0: np.ndarray, lr: float, n: int, sign: float = -1.0) -> np.n
 
 
 def _gd_cases(rng):
-    """The grader's runs of descente_gradient, each (a, m, x0, lr, n, what_fr, what_en):
-    d = 2 as in the notebook; then drawn on purpose (blind answers): d > 2 (a trajectory of two
+    """The grader's runs of descente_gradient, each (a, m, x0, lr, n, what_fr, what_en), a the
+    curvatures of the quadratic (the eigenvalues of its S, _coupled): d = 2 as in the notebook; then drawn on purpose (blind answers): d > 2 (a trajectory of two
     hard-coded columns), a start at the minimum (the gradient is exactly 0: a loop that stops
     once it has converged returns fewer rows) and a rate that diverges (a loop that stops when
     x grows past a bound)."""
     def draw(d):
+        # The curvatures (S's eigenvalues) in [0.5, 3], two of them at least 0.8 apart: with a
+        # rotation, S couples the coordinates (drawn on purpose, _coupled).
         a = rng.uniform(0.5, 3.0, size=d)
+        a[:2] = rng.permutation([float(rng.uniform(0.5, 1.5)), float(rng.uniform(2.3, 3.0))])
         m = rng.uniform(-2.0, 2.0, size=d)
         return a, m, rng.uniform(-3.0, 3.0, size=d), float(rng.uniform(0.02, 0.12)), int(rng.integers(6, 15))
 
@@ -209,11 +263,9 @@ def _check_overflowing_run(raw: np.ndarray, expected: np.ndarray, what: str, wha
 @pytest.mark.item("gradient_descent", points=1)
 def test_descente_gradient_on_grader_quadratic(submission, rng):
     for i, (a, m, x0, lr, n, what, what_en) in enumerate(_gd_cases(rng)):
-        ref = QuadraticGradient.call(submission, [float(v) for v in a], [float(v) for v in m])
-
-        def grad(x, a=a, m=m):
-            return 2.0 * a * (np.asarray(x, dtype=float) - m)
-
+        s = _coupled(a, rng)
+        ref = QuadraticGradient.call(submission, s.tolist(), [float(v) for v in m])
+        grad = _quadratic_grad(s, m)
         expected = _run_gd(grad, x0, lr, n)
         try:
             raw = as_array(submission.call("descente_gradient", ref, x0, lr, n), what, dtype=None, allow_nan=True)
@@ -246,13 +298,14 @@ def test_descente_gradient_on_grader_quadratic(submission, rng):
         f32 = raw.dtype.kind == "f" and raw.dtype.itemsize < 8
         tol = float32_tolerances(expected) if f32 else {"rtol": 1e-6, "atol": 1e-9}
         if i == 0 and allclose(got, expected, **tol):
-            assert_arguments_untouched(
-                submission, "descente_gradient", (ref, x0, lr, n), {1: "x0"},
-                hint_fr="partez d'une copie : x = np.array(x0, dtype=float), puis x = x − lr · grad(x) "
-                "(pas x -= … sur x0 lui-même)",
-                hint_en="start from a copy: x = np.array(x0, dtype=float), then x = x − lr · grad(x) "
-                "(not x -= ... on x0 itself)",
-            )
+            assert_untouched(submission, "descente_gradient", (ref, x0, lr, n), {1: "x0"}, {"x0": (
+                "partez d'une copie, x = np.array(x0, dtype=float), puis x = x − lr · grad(x) ; "
+                "x = x0 n'est pas une copie (ni np.asarray(x0), qui ne copie pas un tableau déjà en "
+                "flottants) : x -= …, x[i] = … écrivent alors dans le x0 reçu",
+                "start from a copy, x = np.array(x0, dtype=float), then x = x − lr · grad(x); "
+                "x = x0 is no copy (nor np.asarray(x0), which does not copy an array already of "
+                "floats): x -= ..., x[i] = ... then write into the x0 received",
+            )})
         if allclose(got, expected, **tol):
             continue
         course = _run_gd(lambda x: np.array([2 * x[0], 6 * x[1]]), x0, lr, n) if len(x0) == 2 else None
@@ -261,6 +314,22 @@ def test_descente_gradient_on_grader_quadratic(submission, rng):
             hint_en = "you are climbing the gradient: the step is x_{t+1} = x_t − lr · grad(x_t)"
         elif _integer_start_explains(submission, ref, x0, lr, n, expected):
             hint_fr, hint_en = _INT_START_FR, _INT_START_EN
+        elif allclose(got, _run_gd_coordinatewise(grad, x0, lr, n), **tol):
+            # Its premise: the trajectory is that of coordinates updated one by one, each with
+            # the gradient at the point already partly updated (blind answer).
+            hint_fr = (
+                "votre pas met à jour les composantes une par une en rappelant grad au point déjà "
+                "en partie modifié : les composantes suivantes voient un autre gradient (ce qui ne "
+                "se voit pas quand chaque dérivée partielle ne dépend que de sa composante, comme "
+                "pour f) ; un pas utilise le gradient au point x_t pour TOUTES les composantes : "
+                "g = grad(x) une fois par pas, puis x = x − lr · g"
+            )
+            hint_en = (
+                "your step updates the entries one by one, calling grad again at the point already "
+                "partly modified: the later entries see another gradient (which does not show when "
+                "each partial derivative depends on its own entry only, as for f); a step uses the "
+                "gradient at x_t for ALL the entries: g = grad(x) once per step, then x = x − lr · g"
+            )
         elif shared_rows_hint(got, expected):
             hint_fr, hint_en = shared_rows_hint(got, expected)
         elif course is not None and allclose(got, course):
@@ -899,11 +968,22 @@ def test_perceptron_random_examples(submission, rng):
     _check_perceptron(submission, [cases[i] for i in rng.permutation(len(cases))])
     # A misclassified example (y − f(x) ≠ 0), so that `w += …` would show.
     w, x, y, alpha = next(c for c in cases if c[2] == 0 and c[0] @ c[1] > 0)
-    assert_arguments_untouched(
-        submission, "maj_perceptron", (w.copy(), x.copy(), y, alpha), {0: "w", 1: "x"},
-        hint_fr="renvoyez un NOUVEAU tableau : w + alpha * (y − f) * x (pas w += …)",
-        hint_en="return a NEW array: w + alpha * (y − f) * x (not w += ...)",
-    )
+    assert_untouched(submission, "maj_perceptron", (w.copy(), x.copy(), y, alpha), {0: "w", 1: "x"}, {
+        "w": (
+            f"renvoyez un NOUVEAU tableau, w + alpha * (y − f) * x, sans écrire dans w (ni w += …, "
+            f"ni w[i] = … ; {ASARRAY_FR})",
+            f"return a NEW array, w + alpha * (y − f) * x, without writing to w (no w += ..., "
+            f"no w[i] = ...; {ASARRAY_EN})",
+        ),
+        "x": (
+            "x est l'entrée de l'exemple, à lire seulement : calculez la correction dans un "
+            f"nouveau tableau, alpha * (y − f) * x, sans écrire dans x (ni x *= …, ni x += …, "
+            f"ni x[i] = … ; {ASARRAY_FR})",
+            "x is the example's input, to be read only: compute the correction into a new array, "
+            f"alpha * (y − f) * x, without writing to x (no x *= ..., no x += ..., no x[i] = ...; "
+            f"{ASARRAY_EN})",
+        ),
+    })
     # The statement asks for a NEW array: on a well-classified example (no change), returning
     # the w received itself aliases the caller's weights (blind answer: `return w`).
     w, x, y, alpha = next(c for c in cases if c[2] == 1 and c[0] @ c[1] > 0)

@@ -17,7 +17,6 @@ from autograder.checks import (
     StudentError,
     accuracy,
     as_array,
-    assert_arguments_untouched,
     check_epoch_batches,
     digits_split,
     kernel_side,
@@ -25,7 +24,7 @@ from autograder.checks import (
     with_references,
 )
 
-from ..public.helpers import MLP_REFERENCES, data_globals_hint
+from ..public.helpers import MLP_REFERENCES, assert_untouched, data_globals_hint
 
 HIDDEN, LR, EPOCHS, BATCH = 48, 0.1, 30, 32
 SPLIT_SEED = 2026  # fixed split, different from the notebook's
@@ -104,13 +103,18 @@ def test_entrainer_uses_its_arguments(submission, rng):
         )
     # The statement's rule (arguments not modified): shuffling X_train[:] = X_train[idx] in place
     # trains as well and reorders the caller's data.
-    assert_arguments_untouched(
+    assert_untouched(
         submission, "entrainer", (X_train[idx], y_train[idx], 16, LR, 1, BATCH, s),
-        {0: "X_train", 1: "y_train"}, references=MLP_REFERENCES,
-        hint_fr="mélangez des indices (ordre = rng.permutation(N)) et lisez X_train[lot], sans "
-        "réordonner X_train ni y_train eux-mêmes",
-        hint_en="shuffle indices (ordre = rng.permutation(N)) and read X_train[batch], without "
-        "reordering X_train or y_train themselves",
+        {0: "X_train", 1: "y_train"}, {
+            name: (
+                f"mélangez des indices (ordre = rng.permutation(N)) et lisez {name}[lot], sans "
+                f"écrire dans {name} lui-même (ni rng.shuffle({name}), ni {name}[:] = …, "
+                f"ni {name} /= …)",
+                f"shuffle indices (ordre = rng.permutation(N)) and read {name}[batch], without "
+                f"writing to {name} itself (no rng.shuffle({name}), no {name}[:] = ..., "
+                f"no {name} /= ...)",
+            ) for name in ("X_train", "y_train")
+        }, references=MLP_REFERENCES,
     )
     _check_shuffle_uses_seed(submission, X_train[idx], y_train[idx], s)
     if np.array_equal(runs[0], _init_params(X_train.shape[1], 16, 10, s)["W1"]):
@@ -390,27 +394,53 @@ def _train_call(submission, X: np.ndarray, y: np.ndarray, *args, **kwargs):
         ) from None
 
 
-@kernel_side(uses=(_examples_of,))
+@kernel_side
+def _labels_match(Xb, yb, ids, y):
+    """Whether the labels yb that backward received are those of the grader's examples `ids`
+    (the rows of Xb): True, False, or None when either cannot be read."""
+    import numpy as np
+
+    if not isinstance(ids, list) or ids == [-1]:
+        return None
+    try:
+        labels = np.asarray(yb)
+        if labels.dtype.kind not in "iuf" or labels.shape != (len(ids),):
+            return None
+        return bool(np.array_equal(labels.astype(np.int64), np.asarray(y)[ids].astype(np.int64)))
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+@kernel_side(uses=(_examples_of, _labels_match))
 def record_training(entrainer, X, y, hidden, lr, epochs, batch_size, seed):
     """entrainer(X, y, ...) with forward wrapped as in record_batches (run with the references
-    in place): {"params": what it returns, "seen": the grader's examples of each forward call}."""
+    in place), and backward wrapped to read whether the labels it receives are those of the
+    examples it receives: {"params": what it returns, "seen": the grader's examples of each
+    forward call, "paired": for each backward call, True, False or None (_labels_match)}."""
     import numpy as np
 
     g = entrainer.__globals__
     original = np.array(X, copy=True)  # X as sent: a student may reorder it in place
-    seen = []
-    ref_forward = g["forward"]
+    labels = np.array(y, copy=True)
+    seen, paired = [], []
+    ref_forward, ref_backward = g["forward"], g["backward"]
 
     def forward(Xb, params):
         seen.append(_examples_of(Xb, original))
         return ref_forward(Xb, params)
 
-    g["forward"] = forward
+    def backward(*args, **kwargs):
+        Xb = args[0] if args else kwargs.get("X")
+        yb = args[1] if len(args) > 1 else kwargs.get("y")
+        paired.append(_labels_match(Xb, yb, _examples_of(Xb, original), labels))
+        return ref_backward(*args, **kwargs)
+
+    g["forward"], g["backward"] = forward, backward
     try:
         params = entrainer(X, y, hidden=hidden, lr=lr, epochs=epochs, batch_size=batch_size, seed=seed)
     finally:
-        g["forward"] = ref_forward
-    return {"params": params, "seen": seen}
+        g["forward"], g["backward"] = ref_forward, ref_backward
+    return {"params": params, "seen": seen, "paired": paired}
 
 
 @pytest.mark.item("train", points=0.5)
@@ -519,6 +549,22 @@ def test_entrainer_one_step_on_every_parameter(submission, rng):
             "d'origine : y_train[lot] doit correspondre à X_train[lot], le même lot d'indices pour les deux",
             f"{what_en}: the step is that of the shuffled examples with the labels in their "
             "original order: y_train[batch] must match X_train[batch], one batch of indices for both",
+        )
+    paired = out.get("paired") if isinstance(out, dict) else None
+    if isinstance(paired, list) and any(p is False for p in paired):
+        # Its premise, recorded in the kernel: backward received labels that are not those of
+        # the examples it received (blind answer: X and y shuffled by two different permutations).
+        raise CheckFailed(
+            f"{what} : backward reçoit des étiquettes qui ne sont pas celles des exemples du lot : "
+            "le pas est calculé avec d'autres paires (x, y) que celles de X_train, y_train ; "
+            "y_train[lot] doit correspondre à X_train[lot] : tirez UNE permutation par époque "
+            "(ordre = rng.permutation(N)) et lisez X_train et y_train avec le même lot d'indices "
+            "(deux appels à rng.permutation donnent deux ordres différents)",
+            f"{what_en}: backward receives labels that are not those of the batch's examples: the "
+            "step is computed with other (x, y) pairs than those of X_train, y_train; y_train[batch] "
+            "must match X_train[batch]: draw ONE permutation per epoch (order = rng.permutation(N)) "
+            "and read X_train and y_train with the same batch of indices (two calls of "
+            "rng.permutation give two different orders)",
         )
     raise CheckFailed(
         f"{what} : {names} ne vaut pas θ0 − lr · dθ après ce pas unique (θ0 : ce que renvoie "

@@ -235,12 +235,51 @@ def test_softmax_ce_uniform_logits(submission):
         hint_fr="softmax ligne par ligne (axis=1) : des logits égaux donnent des probabilités égales",
         hint_en="softmax row by row (axis=1): equal logits give equal probabilities",
     )
+    value = as_float(loss, "loss")
     assert_close(
-        as_float(loss, "loss"),
+        value,
         math.log(3.0),
         name="loss (logits = 0, N=4, C=3)",
-        hint_fr="la perte est la MOYENNE de −log P[i, y_i] sur les N exemples : ici log 3",
-        hint_en="the loss is the MEAN of −log P[i, y_i] over the N examples: here log 3",
+        **dict(zip(("hint_fr", "hint_en"), _uniform_loss_hint(value), strict=True)),
+    )
+
+
+def _uniform_loss_hint(value: float) -> tuple[str, str]:
+    """The hint for a wrong loss on 4 rows of zero logits (P = 1/3 everywhere, checked before),
+    each after its premise: N times log 3 (a sum) or log 3 / N (a second division) blame the
+    mean; a value a little below log 3 is a term added in the log (log(p + ε) with a large ε:
+    −log(1/3 + ε) for ε up to 0.1); anything else, the formula."""
+    log3, n = math.log(3.0), 4
+    if math.isclose(value, n * log3, rel_tol=1e-3):
+        return (
+            "votre perte vaut N fois log 3 : il manque le 1/N ; la perte est la MOYENNE de "
+            "−log P[i, y_i] sur les N exemples, pas leur somme",
+            "your loss is N times log 3: the 1/N is missing; the loss is the MEAN of "
+            "−log P[i, y_i] over the N examples, not their sum",
+        )
+    if math.isclose(value, log3 / n, rel_tol=1e-3):
+        return (
+            "votre perte vaut log 3 / N : elle est divisée deux fois par N ; la MOYENNE de "
+            "−log P[i, y_i] sur les N exemples se divise une seule fois par N",
+            "your loss is log 3 / N: it is divided by N twice; the MEAN of −log P[i, y_i] over "
+            "the N examples is divided by N once",
+        )
+    if -math.log(1.0 / 3.0 + 0.1) <= value < log3:
+        return (
+            "vos probabilités valent bien 1/3, mais votre perte est un peu plus petite que "
+            "−log(1/3) = log 3 : un terme ajouté dans le log la déplace (log(p + ε) avec un ε "
+            "trop grand, 1e-3 par exemple) ; gardez ε ≤ 1e-8, ou calculez log P = z − log Σ exp(z) "
+            "sur les logits décalés z (log-sum-exp), sans ε",
+            "your probabilities are indeed 1/3, but your loss is a little below −log(1/3) = log 3: "
+            "a term added in the log moves it (log(p + ε) with too large an ε, 1e-3 say); keep "
+            "ε ≤ 1e-8, or compute log P = z − log Σ exp(z) on the shifted logits z (log-sum-exp), "
+            "without ε",
+        )
+    return (
+        "la perte est −log P[i, y_i] pour l'étiquette y_i de chaque ligne, en moyenne sur les N "
+        "exemples : ici P[i, y_i] = 1/3 partout, donc log 3",
+        "the loss is −log P[i, y_i] for each row's label y_i, averaged over the N examples: here "
+        "P[i, y_i] = 1/3 everywhere, hence log 3",
     )
 
 

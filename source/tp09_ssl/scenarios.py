@@ -413,7 +413,8 @@ def uniformite(z, t=2):
         source='''def mesure_effondrement(Z):
     """En NumPy."""
     Z = np.asarray(Z, dtype=np.float64)
-    Zn = Z / np.linalg.norm(Z, axis=1, keepdims=True)
+    normes = np.linalg.norm(Z, axis=1, keepdims=True)
+    Zn = Z / np.where(normes > 0, normes, 1.0)  # a zero row (dead ReLU) stays zero
     return np.sqrt(Z.shape[1]) * Zn.std(axis=0).mean()
 
 
@@ -1446,3 +1447,83 @@ SCENARIOS["blind-r15-rotations-rescaled-images"] = Scenario(
 )
 GROUPS["blind-r15-1"] = ("blind-r15-rotations-mirror-for-half-turn",)
 GROUPS["blind-r15-2"] = ("blind-r15-rotations-rescaled-images",)
+
+
+# Blind round 17: uniformite dropping the pairs of identical rows (D2[D2 > 0]: a constant
+# batch gives NaN), an unguarded Z / ‖Z‖ in mesure_effondrement (a dead ReLU encoder, all
+# outputs zero, measures NaN and is not detected), and affiner sizing its head from y
+# (int(y.max()) + 1) instead of n_classes. Each now has a structural grader case: a small
+# batch with duplicate rows and a constant batch, a dead encoder and a constant one with one
+# zero output, labels missing the last classes. The unguarded correct-effondrement-numpy
+# above now guards its normalisation (the same fault).
+SCENARIOS["blind-r17-uniformite-drops-zero-distances"] = Scenario(
+    grade_id="alignement_uniformite",
+    source='def alignement(z1, z2, alpha=2):\n    """Moyenne sur les paires positives de ‖ẑ1_i − ẑ2_i‖^alpha, lignes normalisées d\'abord."""\n    a = F.normalize(torch.as_tensor(z1), dim=1)\n    b = F.normalize(torch.as_tensor(z2), dim=1)\n    return (a - b).norm(dim=1).pow(alpha).mean()\n\n\ndef uniformite(z, t=2):\n    """log de la moyenne sur les paires i < j de exp(−t ‖ẑ_i − ẑ_j‖²), lignes normalisées d\'abord."""\n    a = F.normalize(torch.as_tensor(z), dim=1)\n    D2 = torch.cdist(a, a).pow(2).triu(diagonal=1)   # on garde le triangle supérieur i < j\n    paires = D2[D2 > 0]\n    return torch.exp(-t * paires).mean().log()\n',
+    must_fail=("test_alignement_uniformite_valeurs",),
+    message_contains=("les paires de lignes identiques (distance nulle) sont retirées",),
+)
+SCENARIOS["blind-r17-effondrement-unguarded-norm"] = Scenario(
+    grade_id="effondrement",
+    source='def mesure_effondrement(Z):\n    """√d × moyenne sur les d dimensions de l\'écart-type (sur le lot, sans correction) des lignes\n    normalisées de Z (N, d) : environ 1 si les représentations sont étalées, 0 si effondrées."""\n    Z = np.asarray(Z.detach() if torch.is_tensor(Z) else Z, dtype=np.float64)\n    Zn = Z / np.linalg.norm(Z, axis=1, keepdims=True)\n    return float(np.sqrt(Z.shape[1]) * np.std(Zn, axis=0).mean())\n\n\ndef detecter_effondrement(encodeur, X, seuil=0.1):\n    """True si les sorties de `encodeur` sur les images X sont effondrées (mesure < seuil)."""\n    with torch.no_grad():\n        Z = encodeur(torch.as_tensor(X, dtype=torch.float32))\n    return bool(mesure_effondrement(Z) < seuil)\n',
+    must_fail=("test_detecteur_effondrement",),
+    message_contains=("la normalisation Z / ‖z_i‖ n'est pas protégée",),
+)
+SCENARIOS["blind-r17-affiner-n-classes-from-y"] = Scenario(
+    grade_id="peu_etiquettes",
+    source='def affiner(encodeur, X, y, n_classes, epochs=100, lr=1e-2, seed=0):\n    """Classifieur nn.Sequential(encodeur, tête linéaire) entraîné (Adam, entropie croisée, lot\n    complet) sur les exemples étiquetés (X, y) ; renvoie le classifieur."""\n    torch.manual_seed(seed)\n    y = torch.as_tensor(y, dtype=torch.long)\n    k = int(y.max()) + 1          # nombre de classes présentes dans les étiquettes\n    modele = nn.Sequential(encodeur, nn.Linear(encodeur.dim, k))\n    X = torch.as_tensor(X, dtype=torch.float32)\n    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(epochs):\n        perte = F.cross_entropy(modele(X), y)\n        optimiseur.zero_grad()\n        perte.backward()\n        optimiseur.step()\n    return modele\n',
+    must_fail=("test_affiner_depuis_zero_apprend",),
+    message_contains=("pas le nombre de classes présentes dans les étiquettes",),
+)
+GROUPS["blind-r17-1"] = (
+    "blind-r17-uniformite-drops-zero-distances",
+    "blind-r17-effondrement-unguarded-norm",
+    "blind-r17-affiner-n-classes-from-y",
+)
+CORRECT["blind-r17-correct-uniformite-cosine-offdiag"] = Correct(
+    grade_id="alignement_uniformite",
+    source='def alignement(z1, z2, alpha=2):\n    """Moyenne sur les paires positives de ‖ẑ1_i − ẑ2_i‖^alpha, lignes normalisées d\'abord."""\n    a = F.normalize(torch.as_tensor(z1).double(), dim=1)\n    b = F.normalize(torch.as_tensor(z2).double(), dim=1)\n    distances = torch.linalg.vector_norm(a - b, ord=2, dim=1)\n    return torch.mean(distances ** alpha)\n\n\ndef uniformite(z, t=2):\n    """log de la moyenne sur les paires i < j de exp(−t ‖ẑ_i − ẑ_j‖²), lignes normalisées d\'abord."""\n    a = F.normalize(torch.as_tensor(z).double(), dim=1)\n    n = len(a)\n    # ‖a_i − a_j‖² = 2 − 2 a_i·a_j pour des vecteurs unitaires ; la matrice est symétrique :\n    # la moyenne sur i ≠ j est la même que sur i < j\n    d2 = (2 - 2 * a @ a.T).clamp_min(0)\n    hors_diag = ~torch.eye(n, dtype=torch.bool)\n    noyau = torch.exp(-t * d2)[hors_diag]\n    return torch.log(noyau.sum() / (n * (n - 1)))\n',
+    why="float64, ‖a − b‖² = 2 − 2 a·b clamped, mean over i ≠ j (the same as over i < j)",
+)
+CORRECT["blind-r17-correct-uniformite-manual-triu"] = Correct(
+    grade_id="alignement_uniformite",
+    source='import math\n\n\ndef _normaliser(z):\n    z = torch.as_tensor(z, dtype=torch.float32)\n    return z / z.norm(dim=1, keepdim=True).clamp_min(1e-12)\n\n\ndef alignement(z1, z2, alpha=2):\n    """Moyenne sur les paires positives de ‖ẑ1_i − ẑ2_i‖^alpha, lignes normalisées d\'abord."""\n    a, b = _normaliser(z1), _normaliser(z2)\n    d2 = ((a - b) ** 2).sum(dim=1)\n    return (d2 ** (alpha / 2)).mean()\n\n\ndef uniformite(z, t=2):\n    """log de la moyenne sur les paires i < j de exp(−t ‖ẑ_i − ẑ_j‖²), lignes normalisées d\'abord."""\n    a = _normaliser(z)\n    n = a.shape[0]\n    i, j = torch.triu_indices(n, n, offset=1)\n    d2 = ((a[i] - a[j]) ** 2).sum(dim=1)\n    return torch.logsumexp(-t * d2, dim=0) - math.log(len(d2))\n',
+    why="normalisation by a clamped norm, triu_indices pairs, logsumexp − log(#pairs)",
+)
+CORRECT["blind-r17-correct-effondrement-numpy-guarded"] = Correct(
+    grade_id="effondrement",
+    source='def mesure_effondrement(Z):\n    """√d × moyenne sur les d dimensions de l\'écart-type (sur le lot, sans correction) des lignes\n    normalisées de Z (N, d) : environ 1 si les représentations sont étalées, 0 si effondrées."""\n    if isinstance(Z, torch.Tensor):\n        Z = Z.detach().cpu().numpy()\n    Z = np.asarray(Z, dtype=np.float64)\n    normes = np.linalg.norm(Z, axis=1, keepdims=True)\n    Zn = Z / np.maximum(normes, 1e-12)\n    d = Z.shape[1]\n    ecarts = Zn.std(axis=0)       # ddof = 0\n    return float(np.sqrt(d) * ecarts.mean())\n\n\ndef detecter_effondrement(encodeur, X, seuil=0.1):\n    """True si les sorties de `encodeur` sur les images X sont effondrées (mesure < seuil)."""\n    encodeur.eval()\n    with torch.no_grad():\n        sorties = encodeur(torch.tensor(np.asarray(X), dtype=torch.float32))\n    m = mesure_effondrement(sorties)\n    print(f"mesure d\'effondrement : {m:.4f} (seuil {seuil})")\n    return m < seuil\n',
+    why="NumPy with np.maximum(norm, 1e-12), eval mode, prints its measure",
+)
+CORRECT["blind-r17-correct-effondrement-torch-var"] = Correct(
+    grade_id="effondrement",
+    source='def mesure_effondrement(Z):\n    """√d × moyenne sur les d dimensions de l\'écart-type (sur le lot, sans correction) des lignes\n    normalisées de Z (N, d) : environ 1 si les représentations sont étalées, 0 si effondrées."""\n    Z = torch.as_tensor(Z).detach().to(torch.float64)\n    Zn = F.normalize(Z, p=2, dim=-1)\n    centre = Zn - Zn.mean(dim=0, keepdim=True)\n    std = centre.pow(2).mean(dim=0).sqrt()\n    d = Zn.shape[-1]\n    return (std.sum() / d * d ** 0.5).item()\n\n\ndef detecter_effondrement(encodeur, X, seuil=0.1):\n    """True si les sorties de `encodeur` sur les images X sont effondrées (mesure < seuil)."""\n    with torch.inference_mode():\n        Z = encodeur(torch.as_tensor(X).float())\n    return not (mesure_effondrement(Z) >= seuil)\n',
+    why="F.normalize in float64, std from the centred squares, not (m >= seuil)",
+)
+CORRECT["blind-r17-correct-effondrement-nan-to-num"] = Correct(
+    grade_id="effondrement",
+    source=edit(_cell("effondrement"),
+                ("    Z_norm = F.normalize(Z, dim=1)\n",
+                 "    Z_norm = torch.nan_to_num(Z / Z.norm(dim=1, keepdim=True))  # ligne nulle -> 0\n")),
+    why="0 / 0 on a zero row turned back into 0 by nan_to_num: the same as F.normalize",
+)
+CORRECT["blind-r17-correct-affiner-class-module"] = Correct(
+    grade_id="peu_etiquettes",
+    source='class Classifieur(nn.Module):\n    """L\'encodeur reçu suivi d\'une tête linéaire."""\n\n    def __init__(self, encodeur, n_classes):\n        super().__init__()\n        self.encodeur = encodeur\n        self.tete = nn.Linear(encodeur.dim, n_classes)\n\n    def forward(self, x):\n        return self.tete(self.encodeur(x))\n\n\ndef affiner(encodeur, X, y, n_classes, epochs=100, lr=1e-2, seed=0):\n    """Classifieur nn.Sequential(encodeur, tête linéaire) entraîné (Adam, entropie croisée, lot\n    complet) sur les exemples étiquetés (X, y) ; renvoie le classifieur."""\n    torch.manual_seed(seed)\n    modele = Classifieur(encodeur, n_classes)\n    X_t = torch.tensor(np.asarray(X), dtype=torch.float32)\n    y_t = torch.tensor(np.asarray(y)).long()\n    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n    critere = nn.CrossEntropyLoss()\n    modele.train()\n    for epoque in range(epochs):\n        optimiseur.zero_grad()\n        perte = critere(modele(X_t), y_t)\n        perte.backward()\n        optimiseur.step()\n        if (epoque + 1) % 25 == 0:\n            print(f"époque {epoque + 1} : perte {perte.item():.4f}")\n    return modele\n',
+    why="an nn.Module class holding the encoder and an n_classes head, nn.CrossEntropyLoss",
+)
+CORRECT["blind-r17-correct-affiner-ordereddict"] = Correct(
+    grade_id="peu_etiquettes",
+    source='from collections import OrderedDict\n\n\ndef affiner(encodeur, X, y, n_classes, epochs=100, lr=1e-2, seed=0):\n    """Classifieur nn.Sequential(encodeur, tête linéaire) entraîné (Adam, entropie croisée, lot\n    complet) sur les exemples étiquetés (X, y) ; renvoie le classifieur."""\n    torch.manual_seed(seed)\n    modele = nn.Sequential(OrderedDict([\n        ("encodeur", encodeur),\n        ("tete", nn.Linear(encodeur.dim, n_classes)),\n    ]))\n    entrees = torch.as_tensor(X).to(torch.float32)\n    cibles = torch.as_tensor(y).to(torch.int64)\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    for _ in range(epochs):\n        logits = modele(entrees)\n        perte = F.cross_entropy(logits, cibles)\n        opt.zero_grad()\n        perte.backward()\n        opt.step()\n    modele.eval()\n    return modele\n',
+    why="nn.Sequential from an OrderedDict, eval mode at the end",
+)
+CORRECT_GROUPS["blind-r17-correct-a"] = (
+    "blind-r17-correct-uniformite-cosine-offdiag",
+    "blind-r17-correct-effondrement-numpy-guarded",
+    "blind-r17-correct-affiner-class-module",
+)
+CORRECT_GROUPS["blind-r17-correct-b"] = (
+    "blind-r17-correct-uniformite-manual-triu",
+    "blind-r17-correct-effondrement-torch-var",
+    "blind-r17-correct-affiner-ordereddict",
+)
+CORRECT_GROUPS["blind-r17-correct-c"] = ("blind-r17-correct-effondrement-nan-to-num",)

@@ -664,6 +664,85 @@ def test_alignement_uniformite_valeurs(submission, rng, device):
                            Tensor(z1), Tensor(z2), alpha=alpha)
         check_not_in_place(submission, "uniformite", f"uniformite(z, t={t:g})", Tensor(z1), t=t)
         _check_alignment_gradient(submission, z1, z2, alpha, device)
+    _check_uniformite_identical_rows(submission, rng, device)
+
+
+def _unif_without_zero_pairs(z, t) -> float:
+    """The mistake: the pairs i < j at distance 0 (identical rows) dropped (D2[D2 > 0])."""
+    a = unit_rows(z)
+    d2 = (np.linalg.norm(a[:, None, :] - a[None, :, :], axis=2) ** 2)[np.triu_indices(len(z), 1)]
+    kept = d2[d2 > 0]
+    return float(np.log(np.exp(-t * kept).mean())) if len(kept) else float("nan")
+
+
+def _check_uniformite_identical_rows(submission, rng, device) -> None:
+    """Identical rows are distinct examples i < j all the same: their pairs (distance 0,
+    exp(0) = 1) count in the mean. A small batch (below the size where torch.cdist switches
+    to a matmul) holding exact copies of some rows, then a constant batch, the statement's
+    collapsed encoder, whose uniformity is at its maximum."""
+    t = float(rng.choice([1.0, 2.0, 3.0]))
+    for _ in range(100):
+        n, d = int(rng.integers(5, 10)), int(rng.integers(3, 8))
+        base = rng.normal(size=(n, d)) * rng.uniform(0.3, 3.0, size=(n, 1))
+        z = np.concatenate([base, base[rng.choice(n, size=max(2, n // 2), replace=False)]])
+        z = z[rng.permutation(len(z))]
+        want, wrong = _unif_ref(z, t), _unif_without_zero_pairs(z, t)
+        if abs(wrong - want) > 0.05 * max(1.0, abs(want)):
+            break
+    const = np.tile(rng.normal(size=d) * rng.uniform(0.3, 3.0), (int(rng.integers(4, 9)), 1))
+    cases = [
+        (z, "un lot du correcteur dont certaines lignes sont des copies exactes d'autres lignes",
+         "a grader batch some of whose rows are exact copies of other rows"),
+        (const, "un lot constant (toutes les lignes identiques : un encodeur effondré)",
+         "a constant batch (every row identical: a collapsed encoder)"),
+    ]
+    for batch, label_fr, label_en in cases:
+        call = f"uniformite(z, t={t:g}) sur {label_fr}"
+        raw = as_array(submission.call("uniformite", Tensor(batch), t=t), call, dtype=None,
+                       allow_nan=True)
+        got = as_float(raw, call, allow_nan=True)
+        want = _unif_ref(batch, t)
+        tol = tolerance_for(device, raw.dtype if raw.dtype.kind == "f" else "float64")
+        if batch is z:
+            record_expected(call, want)
+        if np.isfinite(got):
+            record_margin(f"absolute error of uniformite with identical rows, t = {t:g}",
+                          abs(got - want), tol * max(1.0, abs(want)), higher_is_better=False,
+                          kind="tolerance")
+        if np.isfinite(got) and abs(got - want) <= tol * max(1.0, abs(want)):
+            continue
+        wrong = _unif_without_zero_pairs(batch, t)
+        dropped = not np.isfinite(got) or (
+            np.isfinite(wrong) and abs(got - wrong) <= tol * max(1.0, abs(wrong)))
+        if dropped:
+            raise CheckFailed(
+                f"{call} : "
+                + ("la valeur n'est pas finie (NaN, la moyenne d'un ensemble vide ?)"
+                   if not np.isfinite(got) else f"{got:.6g}, trop petite")
+                + " ; les paires de lignes identiques (distance nulle) sont retirées de la "
+                "moyenne (un filtre comme D2[D2 > 0] ?) : deux exemples distincts i < j aux "
+                "représentations identiques forment une paire comme les autres, qui compte "
+                "avec exp(0) = 1 ; prenez la moyenne sur les N(N − 1)/2 paires i < j "
+                "(torch.pdist, ou torch.triu_indices avec offset=1), sans filtrer les distances "
+                "(un encodeur constant a l'uniformité maximale de l'énoncé)",
+                f"uniformite(z, t={t:g}) on {label_en}: "
+                + ("the value is not finite (NaN, the mean of an empty set?)"
+                   if not np.isfinite(got) else f"{got:.6g}, too small")
+                + "; the pairs of identical rows (zero distance) are dropped from the mean (a "
+                "filter such as D2[D2 > 0]?): two distinct examples i < j with identical "
+                "representations are a pair like any other, which counts with exp(0) = 1; take "
+                "the mean over the N(N − 1)/2 pairs i < j (torch.pdist, or torch.triu_indices "
+                "with offset=1), without filtering the distances (a constant encoder has the "
+                "statement's maximal uniformity)",
+            )
+        raise CheckFailed(
+            f"{call} = {got:.6g} ne correspond pas à la référence calculée par le correcteur ; "
+            "des lignes identiques restent des exemples distincts : chaque paire i < j compte "
+            "dans la moyenne, y compris à distance nulle",
+            f"uniformite(z, t={t:g}) on {label_en} = {got:.6g} does not match the reference "
+            "the grader computes; identical rows are still distinct examples: every pair i < j "
+            "counts in the mean, at zero distance too",
+        )
 
 
 def _torch_align(z1, z2, alpha):
@@ -1054,3 +1133,57 @@ def test_detecteur_effondrement(submission, rng, seed):
             "to a float32 tensor (torch.as_tensor(X, dtype=torch.float32)): the encoder's "
             "weights are float32, unconverted float64 images make it fail",
         ) from None
+    _check_dead_encoder(submission, rng, X, c, W)
+
+
+def _check_dead_encoder(submission, rng, X: np.ndarray, c, W) -> None:
+    """The typical collapse of a ReLU encoder (the notebook's Encodeur ends with one): outputs
+    that are all zero (a dead encoder: the same output for every image, measure 0), and a
+    constant encoder whose output is zero on one image (measure at most √(p(1 − p)) < 0.06,
+    p = 1/N). A zero row has no direction: F.normalize leaves it zero, an unguarded
+    Z / ‖Z‖ makes it NaN, and NaN < seuil is False."""
+    n = len(X)
+    X4 = X.copy()
+    X4[int(rng.integers(0, n)), 0, 0] = -3.0  # the one image where the "marque" encoder gives 0
+    cases = [
+        (encoder_of_kind.call(submission, "constant", np.zeros(len(c)), W, 1.0, 0), X,
+         "un encodeur mort (toutes ses sorties nulles, une ReLU qui ne s'active plus)",
+         "a dead encoder (all its outputs zero, a ReLU that no longer fires)"),
+        (encoder_of_kind.call(submission, "marque", c, W, 0.0, 0), X4,
+         "un encodeur constant dont la sortie est nulle pour une seule image",
+         "a constant encoder whose output is zero for a single image"),
+    ]
+    call = "detecter_effondrement(encodeur, X)"
+    for enc, images, label_fr, label_en in cases:
+        if _as_bool(submission.call("detecter_effondrement", enc, images), call):
+            continue
+        try:
+            m = as_array(mesure_des_sorties.call(submission, Ref("mesure_effondrement"), enc,
+                                                 Tensor(images)),
+                         "mesure_effondrement(sorties)", dtype=None, allow_nan=True)
+            finite = not (m.dtype.kind == "f" and not np.isfinite(m).all())
+        except StudentError:
+            finite = True
+        if not finite:
+            raise CheckFailed(
+                f"detecter_effondrement sur {label_fr} : non détecté comme effondré, car "
+                "mesure_effondrement de ses sorties n'est pas finie (NaN) : la normalisation "
+                "Z / ‖z_i‖ n'est pas protégée et divise 0 par 0 sur les lignes nulles, puis "
+                "NaN < seuil est faux ; une ligne nulle doit rester nulle : F.normalize(Z, dim=1), "
+                "ou Z / max(‖z_i‖, eps) (np.maximum(norme, 1e-12), .clamp_min(1e-12))",
+                f"detecter_effondrement on {label_en}: not detected as collapsed, because "
+                "mesure_effondrement of its outputs is not finite (NaN): the normalisation "
+                "Z / ‖z_i‖ is unguarded and divides 0 by 0 on the zero rows, then NaN < seuil is "
+                "false; a zero row must stay zero: F.normalize(Z, dim=1), or Z / max(‖z_i‖, eps) "
+                "(np.maximum(norm, 1e-12), .clamp_min(1e-12))",
+            )
+        raise CheckFailed(
+            f"detecter_effondrement sur {label_fr} : non détecté comme effondré ; des sorties "
+            "nulles (ou presque toutes identiques) sont effondrées : une ligne nulle reste "
+            "nulle après la normalisation (F.normalize(Z, dim=1)), et la décision est "
+            "mesure_effondrement(encodeur(X)) < seuil",
+            f"detecter_effondrement on {label_en}: not detected as collapsed; zero outputs (or "
+            "nearly all identical ones) are collapsed: a zero row stays zero after the "
+            "normalisation (F.normalize(Z, dim=1)), and the decision is "
+            "mesure_effondrement(encodeur(X)) < seuil",
+        )

@@ -1248,6 +1248,7 @@ def _check_finetune_loop(submission, seed: int) -> None:
         )
     _check_shape_and_inputs(out, [5, 3], call, ("le classifieur renvoyé", "the returned classifier"),
                             "n_classes logits par image", "n_classes logits per image")
+    _check_n_classes_argument(submission, rng, X, lr, graine, dim)
     _check_loop("affiner", out, call)
     _check_lr(out, lr, call)
     again = _record(submission, "affiner", X, y, 3, epochs=epochs, lr=lr, seed=graine,
@@ -1260,6 +1261,32 @@ def _check_finetune_loop(submission, seed: int) -> None:
         "is drawn, right after torch.manual_seed(seed)",
     ), other_seed=lambda: _record(submission, "affiner", X, y, 3, epochs=epochs, lr=lr,
                                   seed=graine + 1, dim=dim))
+
+
+def _check_n_classes_argument(submission, rng, X: np.ndarray, lr: float, graine: int,
+                              dim: int) -> None:
+    """The head's size is the argument n_classes, not what the labels show: labels y that
+    cover only the first classes 0, 1, 2 (every one present) with n_classes = 5, so that
+    y.max() + 1 and len(np.unique(y)) both say 3. One epoch is enough to read the shape."""
+    N = len(X)
+    y = rng.permutation(np.arange(N) % 3)
+    out = _record(submission, "affiner", X, y, 5, epochs=1, lr=lr, seed=graine, dim=dim)
+    forme = out.get("forme")
+    if forme is not None and list(forme) != [5, 5]:
+        raise CheckFailed(
+            "affiner(encodeur, X, y, n_classes) avec des étiquettes y où les dernières classes "
+            "sont absentes (n_classes dépasse y.max() + 1) : le classifieur renvoyé n'a pas "
+            "n_classes sorties ; le nombre de sorties est l'argument n_classes, "
+            "nn.Linear(encodeur.dim, n_classes), pas le nombre de classes présentes dans les "
+            "étiquettes (y.max() + 1, len(np.unique(y))) : un petit lot étiqueté peut manquer "
+            "des classes, le classifieur doit quand même donner n_classes logits par image",
+            "affiner(encodeur, X, y, n_classes) with labels y where the last classes are absent "
+            "(n_classes exceeds y.max() + 1): the returned classifier does not have n_classes "
+            "outputs; the number of outputs is the argument n_classes, "
+            "nn.Linear(encodeur.dim, n_classes), not the number of classes present in the "
+            "labels (y.max() + 1, len(np.unique(y))): a small labelled batch may miss classes, "
+            "the classifier must still give n_classes logits per image",
+        )
 
 
 @pytest.mark.item("peu_etiquettes", points=1)

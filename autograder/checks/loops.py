@@ -66,9 +66,25 @@ def check_seeded_order(
     n: str = "N",
 ) -> None:
     """Fails unless the same seed gave the same order of examples (`again`) and another seed
-    another one (`other`); the hint draws the permutation of `n` from the seed."""
-    if not np.array_equal(again, first) or np.array_equal(other, first):
-        draw = f"torch.randperm({n}, generator=torch.Generator().manual_seed(seed))"
+    another one (`other`); the hint draws the permutation of `n` from the seed. The same seed
+    drawing another order is said as state carried from one call to the next (a generator
+    made once, in a global, or a global generator that nothing seeds), another seed drawing
+    the same order as a seed the call does not use (a constant written in its place)."""
+    draw = f"torch.randperm({n}, generator=torch.Generator().manual_seed(seed))"
+    if not np.array_equal(again, first):
+        raise CheckFailed(
+            f"{call} : deux appels avec la même graine ne voient pas les {what[0]} dans le même "
+            "ordre : l'ordre dépend d'un état conservé d'un appel à l'autre (un générateur créé "
+            "une seule fois, hors de la fonction ou dans une variable globale, ou le générateur "
+            "global de torch ou de np.random, que rien ne ré-initialise) ; créez le générateur "
+            f"dans la fonction, à chaque appel, à partir de son argument seed : {draw}",
+            f"{call}: two calls with the same seed do not see the {what[1]} in the same order: "
+            "the order depends on state kept from one call to the next (a generator made only "
+            "once, outside the function or in a global variable, or torch's or np.random's "
+            "global generator, which nothing re-seeds); make the generator inside the "
+            f"function, at every call, from its seed argument: {draw}",
+        )
+    if np.array_equal(other, first):
         raise CheckFailed(
             f"{call} ne tire pas l'ordre des {what[0]} avec son argument seed : la même graine "
             f"doit donner les mêmes lots, une autre graine d'autres lots ; {draw}",

@@ -1887,3 +1887,279 @@ CORRECT_GROUPS.update({
                             "correct-temperature-asarray-copy"),
     "blind-r15-correct-3": ("correct-entrainer-numpy-generator-once",),
 })
+
+
+# ---------------------------------------------------------------- blind round 17
+# auroc exact only up to 100,000 pairs (a sample of pairs above: the grader's inputs stayed
+# under it; a case with 250,000 to 490,000 pairs now), auroc with np.isclose ties (passed by
+# chance: a case of distinct scores within 1e-5 of each other now, named in the hint), tourner
+# clipping to [0, 1] (unseen on [0, 1] digits: a case of standardised images now),
+# entrainer dividing X_train in place by its maximum (told as an augmentation: the write and
+# the rescaling are now named), entrainer keeping its generator in a global seeded on the
+# first call (told as a seed not used: the same seed drawing another order is now said as
+# state kept between calls; the recorder puts the global generators in the same state before
+# each call, so that an unseeded global generator is told as a seed not used).
+_R17_ENTRAINER = partial(_solution, "entrainer_rotation")
+_R17_OOD = partial(_solution, "ood", "Le score de la solution.")
+SCENARIOS.update({
+    "blind-r17-auroc-sampled-pairs": Scenario(
+        grade_id="ood",
+        source=edit(
+            _R17_OOD("Exacte jusqu'à 100 000 paires, estimée sur 100 000 paires au-delà."),
+            ("    pos, neg = scores[etiquettes][:, None], scores[~etiquettes][None, :]\n",
+             "    pos, neg = scores[etiquettes], scores[~etiquettes]\n"
+             "    if len(pos) * len(neg) > 100_000:\n"
+             "        # trop de paires pour la mémoire : on estime sur 100 000 paires tirées au hasard\n"
+             "        rng = np.random.default_rng(0)\n"
+             "        i = rng.integers(0, len(pos), size=100_000)\n"
+             "        j = rng.integers(0, len(neg), size=100_000)\n"
+             "        return float(np.mean(pos[i] > neg[j]) + 0.5 * np.mean(pos[i] == neg[j]))\n"
+             "    pos, neg = pos[:, None], neg[None, :]\n"),
+        ),
+        must_fail=("test_auroc_matches_sklearn",),
+        message_contains=("pas estimée sur un échantillon de paires",),
+    ),
+    "blind-r17-auroc-isclose-ties": Scenario(
+        grade_id="ood",
+        source=edit(
+            _R17_OOD("Ex æquo à np.isclose près."),
+            ("    return float(np.mean(pos > neg) + 0.5 * np.mean(pos == neg))\n",
+             "    # des flottants ne se comparent pas avec == : ex æquo à la précision machine près\n"
+             "    egaux = np.isclose(pos, neg)\n"
+             "    return float(np.mean((pos > neg) & ~egaux) + 0.5 * np.mean(egaux))\n"),
+        ),
+        must_fail=("test_auroc_matches_sklearn",),
+        message_contains=("des scores presque égaux sont comptés comme ex æquo (comparaison avec "
+                          "tolérance",),
+    ),
+    "blind-r17-tourner-clips-to-unit-range": Scenario(
+        grade_id="rotation",
+        source=edit(
+            _solution("rotation", "Rotation coupée dans [0, 1].", "Précisions de la solution."),
+            ("    return rotate(np.asarray(images), angle, axes=(2, 3), reshape=False, order=1, "
+             "mode=\"constant\", cval=0.0)\n",
+             "    tournees = rotate(np.asarray(images), angle, axes=(2, 3), reshape=False, order=1)\n"
+             "    # des intensités de pixels restent dans [0, 1]\n"
+             "    return np.clip(tournees, 0.0, 1.0)\n"),
+        ),
+        must_fail=("test_tourner_matches_scipy",),
+        message_contains=("sur des images centrées-réduites",
+                          "mais coupée dans un intervalle (np.clip ?)"),
+    ),
+    "blind-r17-entrainer-normalises-in-place": Scenario(
+        grade_id="entrainer_rotation",
+        source=edit(
+            _R17_ENTRAINER("Divise X_train par son maximum, sur place."),
+            ("    generateur = torch.Generator().manual_seed(seed)\n",
+             "    # on s'assure que les pixels sont dans [0, 1]\n"
+             "    X_train /= X_train.max()\n"
+             "    generateur = torch.Generator().manual_seed(seed)\n"),
+        ),
+        must_fail=("test_models_learn_upright_digits",),
+        message_contains=("écrit dans le X_train reçu (une opération en place",
+                          "tout X_train est remis à l'échelle"),
+    ),
+    "blind-r17-entrainer-normalises-a-copy": Scenario(
+        grade_id="entrainer_rotation",
+        source=edit(
+            _R17_ENTRAINER("Normalise une copie de X_train : moyenne 0, écart-type 1."),
+            ("    generateur = torch.Generator().manual_seed(seed)\n",
+             "    X_train = (X_train - X_train.mean()) / X_train.std()\n"
+             "    generateur = torch.Generator().manual_seed(seed)\n"),
+        ),
+        must_fail=("test_models_learn_upright_digits",),
+        message_contains=("le modèle reçoit les images de X_train remises à l'échelle "
+                          "(multipliées par un facteur et décalées",),
+        # Standardised digits train as well; the accuracy of the grader's models may move.
+        may_fail=("test_accuracy_drops_under_rotation",),
+    ),
+    "blind-r17-entrainer-generator-in-a-global": Scenario(
+        grade_id="entrainer_rotation",
+        source="_generateur = None\n\n\n" + edit(
+            _R17_ENTRAINER("Le générateur gardé dans une variable globale, créé au premier appel."),
+            ("    generateur = torch.Generator().manual_seed(seed)\n",
+             "    global _generateur\n"
+             "    if _generateur is None:  # le générateur n'est créé qu'une fois\n"
+             "        _generateur = torch.Generator().manual_seed(seed)\n"
+             "    generateur = _generateur\n"),
+        ),
+        must_fail=("test_models_learn_upright_digits",),
+        message_contains=("deux appels avec la même graine ne voient pas les exemples dans le "
+                          "même ordre", "état conservé d'un appel à l'autre"),
+    ),
+    "blind-r17-entrainer-unseeded-global-generator": Scenario(
+        grade_id="entrainer_rotation",
+        source=edit(
+            _R17_ENTRAINER("Le générateur global de torch, jamais initialisé avec seed."),
+            ("    generateur = torch.Generator().manual_seed(seed)\n", ""),
+            ("        ordre = torch.randperm(N, generator=generateur)\n",
+             "        ordre = torch.randperm(N)\n"),
+        ),
+        must_fail=("test_models_learn_upright_digits",),
+        message_contains=("ne tire pas l'ordre des exemples avec son argument seed",),
+    ),
+    "blind-r17-decouper-truncates": Scenario(
+        grade_id="validation",
+        source=edit(
+            _solution("validation", "Tailles tronquées par int().", "Les plis de la solution.",
+                      "La validation croisée de la solution."),
+            ("    n_val, n_test = int(round(p_val * n)), int(round(p_test * n))\n",
+             "    n_val, n_test = int(p_val * n), int(p_test * n)\n"),
+        ),
+        must_fail=("test_decouper_disjoint_and_proportions",),
+        message_contains=("decouper(n, p_val, p_test, seed), pour une des entrées du correcteur : "
+                          "le nombre d'exemples en validation",),
+    ),
+})
+GROUPS.update({
+    "blind-r17-1": ("blind-r17-auroc-sampled-pairs", "blind-r17-tourner-clips-to-unit-range",
+                    "blind-r17-entrainer-normalises-in-place", "blind-r17-decouper-truncates"),
+    "blind-r17-2": ("blind-r17-auroc-isclose-ties", "blind-r17-entrainer-generator-in-a-global"),
+    "blind-r17-3": ("blind-r17-entrainer-normalises-a-copy",),
+    "blind-r17-4": ("blind-r17-entrainer-unseeded-global-generator",),
+})
+# Correct variants of the items the fix touched: auroc by a loop over the positives (the
+# tester's), in float32 torch tensors by blocks of pairs; tourner image by image in float32
+# (the tester's), on standardised images too; entrainer working on float32 / long views of
+# its arguments (the tester's) and with a generator made at every call by a helper.
+CORRECT.update({
+    "blind-r17-correct-auroc-loop-over-positives": Correct(
+        grade_id="ood",
+        source='''def score_msp(logits):
+    """Confiance softmax maximale de chaque exemple : tableau (N,)."""
+    t = torch.as_tensor(np.asarray(logits), dtype=torch.float64)
+    return torch.softmax(t, dim=1).max(dim=1).values.numpy()
+
+
+def auroc(etiquettes, scores):
+    """AUROC de scores (N,) pour des étiquettes 0/1 (N,) : 1 = positif, score élevé = plutôt positif."""
+    etiquettes = np.asarray(etiquettes)
+    scores = np.asarray(scores, dtype=float)
+    positifs = scores[etiquettes == 1]
+    negatifs = scores[etiquettes == 0]
+    total = 0.0
+    for s in positifs:
+        total += np.sum(s > negatifs) + 0.5 * np.sum(s == negatifs)
+    return float(total / (len(positifs) * len(negatifs)))
+''',
+        why="torch softmax in float64; auroc by a loop over the positives (the tester's)",
+    ),
+    "blind-r17-correct-auroc-float32-torch-blocks": Correct(
+        grade_id="ood",
+        source='''def score_msp(logits):
+    """Confiance softmax maximale de chaque exemple : tableau (N,)."""
+    return softmax(logits).max(axis=1)
+
+
+def auroc(etiquettes, scores):
+    """AUROC de scores (N,) pour des étiquettes 0/1 (N,) : 1 = positif, score élevé = plutôt positif."""
+    y = torch.tensor(np.asarray(etiquettes).tolist())
+    s = torch.tensor(np.asarray(scores).tolist())  # une liste de floats : float32
+    pos, neg = s[y == 1], s[y == 0]
+    gagnes, egaux = 0, 0
+    for debut in range(0, len(pos), 128):  # par blocs de 128 positifs
+        bloc = pos[debut : debut + 128, None]
+        gagnes += int((bloc > neg[None, :]).sum())
+        egaux += int((bloc == neg[None, :]).sum())
+    return (gagnes + 0.5 * egaux) / (len(pos) * len(neg))
+''',
+        why="auroc on float32 torch tensors, counted exactly by blocks of positives",
+    ),
+    "blind-r17-correct-tourner-float32-per-image": Correct(
+        grade_id="rotation",
+        source='''def tourner(images, angle):
+    """Chaque image (N, 1, 8, 8) tournée de `angle` degrés (sens trigonométrique), bilinéaire, même forme."""
+    images = np.asarray(images, dtype=np.float32)
+    N, C, H, W = images.shape
+    plates = images.reshape(N * C, H, W)
+    tournees = rotate(plates, angle, axes=(1, 2), reshape=False, order=1, cval=0.0)
+    return tournees.reshape(N, C, H, W)
+
+
+def precision_par_angle(modele, X, y, angles):
+    """Tableau des précisions du modèle sur tourner(X, angle), pour chaque angle de `angles`."""
+    modele.eval()
+    with torch.no_grad():
+        resultats = [
+            (modele(torch.tensor(tourner(X, a), dtype=torch.float32)).argmax(1)
+             == torch.as_tensor(np.asarray(y))).double().mean().item()
+            for a in angles
+        ]
+    return np.asarray(resultats)
+''',
+        why="float32 images reshaped to (N·C, H, W), rotated in axes (1, 2) (the tester's)",
+    ),
+    "blind-r17-correct-tourner-loop-2d": Correct(
+        grade_id="rotation",
+        source='''def tourner(images, angle):
+    """Chaque image (N, 1, 8, 8) tournée de `angle` degrés (sens trigonométrique), bilinéaire, même forme."""
+    images = np.asarray(images)
+    sortie = np.zeros(images.shape, dtype=np.float64)
+    for i in range(images.shape[0]):
+        for c in range(images.shape[1]):
+            sortie[i, c] = rotate(images[i, c], angle, reshape=False, order=1)
+    return sortie
+
+
+def precision_par_angle(modele, X, y, angles):
+    """Tableau des précisions du modèle sur tourner(X, angle), pour chaque angle de `angles`."""
+    modele.eval()
+    y_t = torch.as_tensor(np.asarray(y)).long()
+    resultats = np.zeros(len(angles))
+    with torch.no_grad():
+        for i, angle in enumerate(angles):
+            Xr = torch.from_numpy(tourner(X, angle)).float()
+            resultats[i] = (modele(Xr).argmax(dim=1) == y_t).float().mean().item()
+    return resultats
+''',
+        why="each 2-D image rotated on its own into a new float64 array (the tester's)",
+    ),
+    "blind-r17-correct-entrainer-manual-float": Correct(
+        grade_id="entrainer_rotation",
+        source='''def entrainer(modele, X_train, y_train, epochs=25, lr=0.005, batch_size=64, seed=0):
+    """Entraîne modele par Adam sur des mini-lots mélangés à chaque époque (sans augmentation) ; renvoie modele."""
+    X_train = torch.as_tensor(X_train, dtype=torch.float32)
+    y_train = torch.as_tensor(y_train).long()
+    gen = torch.Generator()
+    gen.manual_seed(int(seed))
+    optim = torch.optim.Adam(modele.parameters(), lr=lr)
+    n = X_train.shape[0]
+    nb_lots = (n + batch_size - 1) // batch_size
+    for ep in range(epochs):
+        modele.train()
+        perm = torch.randperm(n, generator=gen)
+        for b in range(nb_lots):
+            idx = perm[b * batch_size:(b + 1) * batch_size]
+            sortie = modele(X_train[idx])
+            perte = F.cross_entropy(sortie, y_train[idx], reduction="mean")
+            modele.zero_grad()
+            perte.backward()
+            optim.step()
+    modele.eval()
+    return modele
+''',
+        why="as_tensor views of the arguments, a generator seeded by manual_seed (the tester's)",
+    ),
+    "blind-r17-correct-entrainer-generator-helper": Correct(
+        grade_id="entrainer_rotation",
+        source='''def _generateur(seed):
+    """Un générateur neuf, graine seed."""
+    return torch.Generator().manual_seed(seed)
+
+
+''' + edit(
+            _R17_ENTRAINER("Le générateur fait par une fonction, à chaque appel."),
+            ("    generateur = torch.Generator().manual_seed(seed)\n",
+             "    generateur = _generateur(seed)\n"),
+        ),
+        why="a fresh generator made by a helper at every call",
+    ),
+})
+CORRECT_GROUPS.update({
+    "blind-r17-correct-1": ("blind-r17-correct-auroc-loop-over-positives",
+                            "blind-r17-correct-tourner-float32-per-image",
+                            "blind-r17-correct-entrainer-manual-float"),
+    "blind-r17-correct-2": ("blind-r17-correct-auroc-float32-torch-blocks",
+                            "blind-r17-correct-tourner-loop-2d",
+                            "blind-r17-correct-entrainer-generator-helper"),
+})

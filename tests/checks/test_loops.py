@@ -47,12 +47,21 @@ def test_an_unknown_unit_is_the_authors_error():
 def test_seeded_order_same_seed_same_order_other_seed_other_order():
     a, b = np.array([2, 0, 1]), np.array([1, 2, 0])
     check_seeded_order(a, a.copy(), b, "f(...)")
-    for again, other in ((b, b), (a, a)):  # the same seed drew another order; another seed the same
+    # Another seed drew the same order: the seed is not used.
+    with pytest.raises(CheckFailed) as exc:
+        check_seeded_order(a, a.copy(), a.copy(), "f(...)", what=("images", "images"), n="len(X)")
+    assert exc.value.message.fr.startswith("f(...) ne tire pas l'ordre des images avec son argument seed")
+    assert exc.value.message.fr.endswith("torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))")
+    assert "does not draw the order of the images from its seed argument" in exc.value.message.en
+    # The same seed drew another order: state kept from one call to the next.
+    for other in (b, a):
         with pytest.raises(CheckFailed) as exc:
-            check_seeded_order(a, again, other, "f(...)", what=("images", "images"), n="len(X)")
-        assert exc.value.message.fr.startswith("f(...) ne tire pas l'ordre des images avec son argument seed")
-        assert exc.value.message.fr.endswith("torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))")
-        assert "does not draw the order of the images from its seed argument" in exc.value.message.en
+            check_seeded_order(a, b, other, "f(...)", what=("images", "images"), n="len(X)")
+        fr = exc.value.message.fr
+        assert fr.startswith("f(...) : deux appels avec la même graine ne voient pas les images")
+        assert "état conservé d'un appel à l'autre" in fr
+        assert fr.endswith("torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))")
+        assert "state kept from one call to the next" in exc.value.message.en
 
 
 def _steps(module, zero_grad: bool, n: int = 3) -> None:

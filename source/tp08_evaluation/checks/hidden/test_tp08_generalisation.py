@@ -52,27 +52,28 @@ def test_plis_kfold_matches_sklearn(submission, rng):
             cases.append((n, k))
     for n, k in cases:
         plis = _folds(submission, n, k)
-        call = "plis_kfold(n, k), pour un des (n, k) du correcteur,"
+        call = "plis_kfold(n, k), pour un des (n, k) du correcteur"
+        call_en = "plis_kfold(n, k), for one of the grader's (n, k)"
         vus = np.concatenate(plis)
         valeurs, nb = np.unique(vus, return_counts=True)
         if (nb > 1).any():
             raise CheckFailed(
                 f"{call} : les plis se recouvrent, un indice apparaît dans plusieurs plis ; les "
                 "plis doivent être disjoints (tailles n // k, plus un pour les n % k premiers)",
-                f"{call}: the folds overlap, an index appears in several folds; folds must be "
+                f"{call_en}: the folds overlap, an index appears in several folds; folds must be "
                 "disjoint (sizes n // k, plus one for the first n % k)",
             )
         if valeurs.tolist() != list(range(n)):
             raise CheckFailed(
                 f"{call} : les plis ne couvrent pas exactement les indices 0..n−1",
-                f"{call}: the folds do not cover exactly the indices 0..n−1",
+                f"{call_en}: the folds do not cover exactly the indices 0..n−1",
             )
         ref = [val for _, val in KFold(n_splits=k).split(np.zeros(n))]
         if any(p.tolist() != r.tolist() for p, r in zip(plis, ref, strict=True)):
             raise CheckFailed(
                 f"{call} : ce ne sont pas les plis de KFold ; "
                 "des plis consécutifs dans l'ordre, les n % k premiers avec un élément de plus",
-                f"{call}: these are not KFold's folds; "
+                f"{call_en}: these are not KFold's folds; "
                 "consecutive folds in order, the first n % k with one more element",
             )
 
@@ -274,18 +275,21 @@ def test_decouper_disjoint_and_proportions(submission, rng):
                 (int(p * n) + float(rng.uniform(0.55, 0.95))) / n for p in (p_val, p_test)
             )
         seed = int(rng.integers(0, 10_000))
-        call = "decouper(n, p_val, p_test, seed), pour une des entrées du correcteur,"
+        call = "decouper(n, p_val, p_test, seed), pour une des entrées du correcteur"
+        call_en = "decouper(n, p_val, p_test, seed), for one of the grader's inputs"
         got = submission.call("decouper", n, p_val, p_test, seed)
         if not isinstance(got, (list, tuple)) or len(got) != 3:
             raise CheckFailed(
-                f"{call} doit renvoyer (train, val, test)", f"{call} must return (train, val, test)"
+                f"{call}, doit renvoyer (train, val, test)",
+                f"{call_en}, must return (train, val, test)",
             )
-        parts = [as_array(p, f"{call}[{i}]", shape=(None,), dtype=None) for i, p in enumerate(got)]
+        parts = [as_array(p, f"decouper(n, p_val, p_test, seed)[{i}]", shape=(None,), dtype=None)
+                 for i, p in enumerate(got)]
         allidx = np.concatenate(parts)
         if len(allidx) != n or sorted(allidx.tolist()) != list(range(n)):
             raise CheckFailed(
                 f"{call} : train, val et test doivent être disjoints et couvrir 0..n−1",
-                f"{call}: train, val and test must be disjoint and cover 0..n−1",
+                f"{call_en}: train, val and test must be disjoint and cover 0..n−1",
             )
         for part, p, other, name, arg, other_arg in (
             (parts[1], p_val, p_test, "validation", "p_val", "p_test"),
@@ -305,14 +309,14 @@ def test_decouper_disjoint_and_proportions(submission, rng):
             raise CheckFailed(
                 f"{call} : le nombre d'exemples en {name} n'est pas round({arg} · n) pour la "
                 f"proportion demandée ({why[0]})",
-                f"{call}: the number of examples in {name} is not round({arg} · n) for the "
+                f"{call_en}: the number of examples in {name} is not round({arg} · n) for the "
                 f"requested proportion ({why[1]})",
             )
         if all(np.array_equal(np.sort(q), np.arange(q.min(), q.min() + len(q))) for q in parts):
             raise CheckFailed(
                 f"{call} : les trois ensembles sont des blocs consécutifs ; mélangez les indices "
                 "avec np.random.default_rng(seed).permutation(n)",
-                f"{call}: the three sets are consecutive blocks; shuffle the indices with "
+                f"{call_en}: the three sets are consecutive blocks; shuffle the indices with "
                 "np.random.default_rng(seed).permutation(n)",
             )
         drawn.append((n, seed, parts))
@@ -350,10 +354,18 @@ def test_decouper_disjoint_and_proportions(submission, rng):
 # ---------------------------------------------------------------- OOD and AUROC
 
 
-@pytest.mark.item("ood", points=1)
-def test_auroc_matches_sklearn(submission, rng):
-    # The last case negates the scores: a detector worse than chance (AUROC < 0.5), which
-    # must be reported as such, not folded into max(AUROC, 1 − AUROC).
+def _auroc_cases(rng):
+    """(kind, labels, scores) for test_auroc_matches_sklearn. Every score is a float32 value
+    (a float32 copy of them is exact), so that "equal" means the same in both precisions.
+    "near" comes before "large", whose pairs may hold near ties too.
+    "large": more than 100,000 (positive, negative) pairs (about 250,000 to 490,000): an AUROC
+    estimated from a sample of pairs above some size, exact only on small inputs, is off by
+    ~1e-3 there. "near": distinct scores closer than 1e-5 relative (MSP scores crowded under
+    1, on a grid of 2**-22 below 1): a comparison with a tolerance (np.isclose, rtol 1e-5)
+    counts them as ties, which the statement counts only for s_i = s_j exactly."""
+    cases = []
+    # The last small case negates the scores: a detector worse than chance (AUROC < 0.5),
+    # which must be reported as such, not folded into max(AUROC, 1 − AUROC).
     for decimals, worse in ((None, False), (1, False), (2, False), (1, True)):
         n = int(rng.integers(100, 600))
         y = (rng.uniform(size=n) < rng.uniform(0.2, 0.8)).astype(np.int64)
@@ -363,9 +375,45 @@ def test_auroc_matches_sklearn(submission, rng):
             s = np.round(s, decimals)
         if worse:
             s = -s
+        cases.append(("worse" if worse else ("ties" if decimals else "plain"), y, s))
+    n = int(rng.integers(200, 500))
+    y = (rng.uniform(size=n) < rng.uniform(0.3, 0.7)).astype(np.int64)
+    y[:2] = [0, 1]
+    # 1 − k · 2**-22 for k in 1..40: every gap below 1e-5, exact in float32; the positives
+    # nearer 1 (the exact AUROC about 0.75 to 0.9, the one with tolerance about 0.5).
+    k = np.clip(np.round(rng.normal(size=n) * 8 + 24 - rng.uniform(8, 14) * y), 1, 40)
+    s = 1.0 - k * 2.0**-22
+    cases.append(("near", y, s))
+    n = int(rng.integers(1000, 1400))
+    y = (rng.uniform(size=n) < rng.uniform(0.4, 0.6)).astype(np.int64)
+    y[:2] = [0, 1]
+    s = rng.normal(size=n) + rng.uniform(0.3, 1.0) * y
+    cases.append(("large", y, s))
+    return [(kind, y, s.astype(np.float32).astype(np.float64)) for kind, y, s in cases]
+
+
+def _auroc_with_tolerance(y: np.ndarray, s: np.ndarray) -> float:
+    """The AUROC with np.isclose's ties (rtol 1e-5, atol 1e-8): the premise of the hint."""
+    pos, neg = s[y == 1][:, None], s[y == 0][None, :]
+    close = np.isclose(pos, neg)
+    return float(np.mean((pos > neg) & ~close) + 0.5 * np.mean(close))
+
+
+@pytest.mark.item("ood", points=1)
+def test_auroc_matches_sklearn(submission, rng):
+    whats = {
+        "plain": ("auroc (scores du correcteur)", "auroc (grader scores)"),
+        "ties": ("auroc (scores du correcteur, avec des ex æquo)", "auroc (grader scores, with ties)"),
+        "worse": ("auroc (scores du correcteur, avec des ex æquo, pires que le hasard)",
+                  "auroc (grader scores, with ties, worse than chance)"),
+        "large": ("auroc (scores du correcteur, plus de 100 000 paires positif-négatif)",
+                  "auroc (grader scores, more than 100,000 positive-negative pairs)"),
+        "near": ("auroc (scores du correcteur distincts mais très proches, écarts < 1e-5)",
+                 "auroc (grader scores, distinct but very close, gaps < 1e-5)"),
+    }
+    for kind, y, s in _auroc_cases(rng):
         want = float(roc_auc_score(y, s))
-        what = f"auroc (scores du correcteur{'' if decimals is None else ', avec des ex æquo'}"
-        what += ", pires que le hasard)" if worse else ")"
+        what, what_en = whats[kind]
         got = as_float(submission.call("auroc", y, s), what)
         record_expected(what, want)
         record_margin(
@@ -377,7 +425,7 @@ def test_auroc_matches_sklearn(submission, rng):
         )
         if abs(got - want) <= 1e-9:
             continue
-        if worse and abs(got - (1 - want)) <= 1e-9:
+        if kind == "worse" and abs(got - (1 - want)) <= 1e-9:
             # The cases above (AUROC > 0.5) matched: not an inversion, a fold at 0.5.
             hint = (
                 "une AUROC sous 0,5 (un score qui classe les négatifs au-dessus des positifs, "
@@ -394,6 +442,29 @@ def test_auroc_matches_sklearn(submission, rng):
                 "your AUROC is inverted (you get 1 − AUROC): a high score must point to class "
                 "1, count the pairs where the positive has the larger score",
             )
+        elif kind == "large":
+            # The smaller cases matched: only the number of pairs changed.
+            hint = (
+                "les petites entrées étaient justes, celle-ci a beaucoup plus de paires : "
+                "l'AUROC doit être exacte quelle que soit la taille, pas estimée sur un "
+                "échantillon de paires tirées au hasard ni approchée ; comptez toutes les "
+                "paires (tri et np.searchsorted, ou rangs, si la matrice des paires est trop "
+                "grande)",
+                "the smaller inputs were right, this one has many more pairs: the AUROC must "
+                "be exact whatever the size, not estimated from a sample of random pairs nor "
+                "approximated; count every pair (sorting and np.searchsorted, or ranks, if the "
+                "matrix of pairs is too large)",
+            )
+        elif kind == "near" or abs(got - _auroc_with_tolerance(y, s)) <= 1e-9:
+            hint = (
+                "des scores presque égaux sont comptés comme ex æquo (comparaison avec "
+                "tolérance, np.isclose ?) ou arrondis : seuls des scores exactement égaux "
+                "(s_i == s_j) comptent 1/2, deux scores distincts, même très proches, se "
+                "comparent avec > ; ne les arrondissez pas",
+                "nearly equal scores are counted as ties (a comparison with a tolerance, "
+                "np.isclose?) or rounded: only exactly equal scores (s_i == s_j) count 1/2, "
+                "two distinct scores, however close, compare with >; do not round them",
+            )
         else:
             hint = (
                 "fraction des paires (positif, négatif) où le positif a le plus grand score, "
@@ -403,7 +474,7 @@ def test_auroc_matches_sklearn(submission, rng):
             )
         raise CheckFailed(
             f"{what} = {got:.6g}, ce n'est pas la valeur de roc_auc_score ; {hint[0]}",
-            f"{what} = {got:.6g}, not the value of roc_auc_score; {hint[1]}",
+            f"{what_en} = {got:.6g}, not the value of roc_auc_score; {hint[1]}",
         )
     assert_arguments_untouched(
         submission, "auroc", (y, s), {0: "etiquettes", 1: "scores"},

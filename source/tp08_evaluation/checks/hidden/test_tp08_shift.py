@@ -157,6 +157,15 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, graine_modele, lr
                 self.eval_avec_grad += 1
             return self.lin(x)
 
+    # Every global generator in the same state before each call (torch's through the model's
+    # seed): two calls with the same seed differ only by state the student's code carries
+    # from one call to the next (a generator kept in a global, made once).
+    import random
+
+    import numpy as np
+
+    random.seed(int(graine_modele))
+    np.random.seed(int(graine_modele))
     torch.manual_seed(int(graine_modele))
     modele = Enregistreur()
     poids0 = [p.detach().clone() for p in modele.parameters()]
@@ -198,6 +207,8 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, graine_modele, lr
         "optimiseurs": optimiseurs,
         "types": types,
         "intacts": [bool(torch.equal(X, X_avant)), bool(torch.equal(y, y_avant))],
+        # X as the call left it, when it wrote into it (X_train /= X_train.max(), say).
+        "X_apres": None if torch.equal(X, X_avant) else X.detach().cpu().double().clone(),
         "poids0": [p.double() for p in poids0],
         "grad0": grads,
         "vus": torch.cat(modele.vus) if modele.vus else torch.zeros((0, 64), dtype=torch.float64),
@@ -399,15 +410,37 @@ def test_tourner_matches_scipy(submission, rng):
             "caller loses its upright images; write into a new array (np.empty_like(images), or "
             "rotate's result)",
         )
-    for angle in (float(rng.uniform(10, 60)), float(-rng.uniform(10, 60)), 90.0):
+    # The last case rotates standardised images (values below 0 and above 1, as after
+    # (X − mean) / std): the statement asks for a rotation of any image, not of [0, 1] pixels
+    # only, so a result clipped to [0, 1] (np.clip) is seen there only.
+    cases = [(float(rng.uniform(10, 60)), False), (float(-rng.uniform(10, 60)), False),
+             (90.0, False), (float(rng.choice([-1, 1]) * rng.uniform(15, 60)), True)]
+    mean, std = float(X_all.mean()), float(X_all.std())
+    for angle, standardised in cases:
         n = int(rng.integers(3, 7))
         images = X_all[rng.choice(len(X_all), size=n, replace=False)]
+        if standardised:
+            images = (images - mean) / std
         ref = _reference_rotation(images, angle)
         kind = "90°" if angle == 90.0 else ("positif" if angle > 0 else "négatif")
         what = f"tourner(images, angle) pour un angle {kind} du correcteur"
+        if standardised:
+            what += (" sur des images centrées-réduites (valeurs négatives et supérieures à 1, "
+                     "comme (X − moyenne) / écart-type)")
         got = as_array(submission.call("tourner", images, angle), what, shape=images.shape)
         if np.allclose(got, ref, rtol=1e-4, atol=1e-5):
             continue
+        lo, hi = float(np.min(got)), float(np.max(got))
+        if standardised and np.allclose(got, np.clip(ref, lo, hi), rtol=1e-4, atol=1e-5):
+            raise CheckFailed(
+                f"{what} : le résultat est la bonne rotation, mais coupée dans un intervalle "
+                "(np.clip ?) : ne bornez pas les valeurs, tourner doit faire la rotation de "
+                "n'importe quelle image, sans supposer des pixels dans [0, 1]",
+                "tourner(images, angle) for a grader angle on standardised images (values below "
+                "0 and above 1, as (X − mean) / std): the result is the right rotation, but "
+                "clipped to a range (np.clip?): do not bound the values, tourner must rotate any "
+                "image, without assuming pixels in [0, 1]",
+            )
         variants = [
             (
                 _reference_rotation(images, -angle),
@@ -704,6 +737,10 @@ def _check_training_loop(submission, seed: int) -> None:
     if len(seen) == len(ids):
         from_x = known & np.isclose(seen, flat[np.clip(ids, 0, N - 1)], rtol=1e-5,
                                     atol=1e-6).all(axis=1)
+    if len(seen) and not from_x.all():
+        # Images that are not X's because the loop rescaled X (X_train /= X_train.max()),
+        # in place or not: said as such, not as an augmentation.
+        _fail_if_rescaled(out, seen, flat, call)
     if len(seen) and not from_x.any():
         # Not one image of the grader's X: the examples come from elsewhere (the notebook's
         # X_app_rot, say), or every one is transformed (augmentation, said below).
@@ -854,6 +891,69 @@ def _check_training_loop(submission, seed: int) -> None:
     again = as_array(run(train_seed)["ids"], "exemples vus", shape=(None,), dtype=np.int64)
     other = as_array(run(train_seed + 1)["ids"], "exemples vus", shape=(None,), dtype=np.int64)
     check_seeded_order(ids, again, other, call)
+
+
+def _affine_of_rows(seen: np.ndarray, flat: np.ndarray) -> tuple[float, float] | None:
+    """(a, b) when every image the model saw is a · X[i] + b for a row X[i] of the grader's X
+    (pixel 0 holds i, from 0 to N − 1) and (a, b) is not (1, 0); None otherwise."""
+    n = len(flat)
+    if not len(seen) or not np.isfinite(seen).all():
+        return None
+    first = seen[:, 0]
+    lo, hi = float(first.min()), float(first.max())
+    a, b = (hi - lo) / max(n - 1, 1), lo
+    if not a > 0:
+        return None
+    ids = np.round((first - b) / a).astype(np.int64)
+    if ids.min() < 0 or ids.max() >= n:
+        return None
+    if not np.allclose(seen, a * flat[ids] + b, rtol=1e-4, atol=1e-4 * max(a, abs(b))):
+        return None
+    if abs(a - 1) < 1e-6 and abs(b) < 1e-6:
+        return None
+    return a, b
+
+
+def _fail_if_rescaled(out: dict, seen: np.ndarray, flat: np.ndarray, call: str) -> None:
+    """The images the model saw are not X's: fail naming X_train written in place (the
+    recorder's `intacts`, `X_apres`) and/or images rescaled (a · X[i] + b), if either."""
+    intact = bool(out.get("intacts", [True])[0])
+    scaled = _affine_of_rows(seen, flat)
+    if intact and scaled is None:
+        return
+    shifted = scaled is not None and abs(scaled[1]) > 1e-6 * scaled[0]
+    how = (("multipliées par un facteur et décalées", "multiplied by a factor and shifted")
+           if shifted else ("multipliées par un facteur", "multiplied by a factor"))
+    if not intact:
+        after = out.get("X_apres")
+        written = (as_array(after, "X_train après entrainer", shape=(len(flat), 1, 8, 8),
+                            allow_nan=True).reshape(len(flat), 64)
+                   if after is not None else None)
+        whole = (written is not None and scaled is not None
+                 and np.allclose(written, scaled[0] * flat + scaled[1], rtol=1e-4,
+                                 atol=1e-4 * max(scaled[0], abs(scaled[1]))))
+        extra = ((f" : tout X_train est remis à l'échelle (ses valeurs {how[0]}, une "
+                  "normalisation comme X_train /= X_train.max())",
+                  f": the whole X_train is rescaled (its values {how[1]}, a normalisation such "
+                  "as X_train /= X_train.max())") if whole else ("", ""))
+        raise CheckFailed(
+            f"{call} écrit dans le X_train reçu (une opération en place : /=, -=, *=, "
+            f"[:] = ...){extra[0]} ; l'appelant perd ses données et le modèle n'est pas "
+            "entraîné sur les images qu'on lui donne. Ne normalisez pas et ne modifiez pas "
+            "X_train dans entrainer : entraînez sur X_train[lot] tel qu'il est reçu",
+            f"{call} writes into the X_train received (an in-place operation: /=, -=, *=, "
+            f"[:] = ...){extra[1]}; the caller loses its data and the model is not trained on "
+            "the images it is given. Do not normalise nor modify X_train in entrainer: train "
+            "on X_train[batch] as it is received",
+        )
+    raise CheckFailed(
+        f"{call} : le modèle reçoit les images de X_train remises à l'échelle ({how[0]} : une "
+        "normalisation comme X_train / X_train.max() ou (X_train − moyenne) / écart-type) ; "
+        "ne normalisez pas dans entrainer, entraînez sur X_train[lot] tel qu'il est reçu",
+        f"{call}: the model receives X_train's images rescaled ({how[1]}: a normalisation such "
+        "as X_train / X_train.max() or (X_train − mean) / std); do not normalise in entrainer, "
+        "train on X_train[batch] as it is received",
+    )
 
 
 def _check_reshuffled(orders: np.ndarray, out: dict, call: str) -> None:

@@ -1906,3 +1906,181 @@ CORRECT_GROUPS["blind-r15-correct-1"] = ("blind-r15-correct-transformer-buffer-m
                                          "blind-r15-correct-posenc-exp-log-stack")
 CORRECT_GROUPS["blind-r15-correct-2"] = ("blind-r15-correct-transformer-gelu-tanh",)
 CORRECT_GROUPS["blind-r15-correct-3"] = ("blind-r15-correct-transformer-position-parameter",)
+
+
+
+# ---------------------------------------------------------------- blind round 17
+# Written by a tester who never saw the checks (/tmp/blind/r17-tp07_attention). Fixed by class:
+# - the final LayerNorm was judged on a stream of the student's scale: GPT-2's N(0, 0.02)
+#   initialisation leaves a stream so small that LayerNorm's eps gives a variance of 0.99;
+#   the structure probe now redraws the embedding tables at unit scale first;
+# - the blocks' inputs: block k + 1 must read block k's output as it is (the position
+#   embedding added again before every block went unseen);
+# - an AdamW built at every step (watch_optimisers, the stand-in's optimisers counted);
+# - a ReLU on the GNN's logits: negating the output layer must negate the logits;
+# - a function f with learned weights (an nn.Module) for erreur_permutation: .numpy() without
+#   detach raises on it;
+# - a dropout left on in eval mode (F.dropout without training=self.training), named before
+#   the causality and the MLP, which random outputs cannot show;
+# - the starts drawn once before the loop, told from a generator seeded again at every step
+#   by counting the draws;
+# - masquage_bert's draws of shape (L,) broadcast over the rows, seen on a batch of identical
+#   rows (drawn on purpose).
+_BLIND_R17 = {
+    "blind-r17-transformer_train-optimiser-in-loop": Scenario(
+        grade_id="transformer_train",
+        source=edit(_TRANSFORMER_TRAIN,
+                    ("    optimiseur = torch.optim.AdamW(modele.parameters(), lr=lr)\n", ""),
+                    ("        optimiseur.zero_grad()\n",
+                     "        optimiseur = torch.optim.AdamW(modele.parameters(), lr=lr)\n"
+                     "        optimiseur.zero_grad()\n")),
+        must_fail=("test_entrainer_transformer_loop_mechanics",),
+        message_contains=("optimiseurs successifs",),
+    ),
+    "blind-r17-transformer_train-starts-drawn-once": Scenario(
+        grade_id="transformer_train",
+        source=edit(_TRANSFORMER_TRAIN, (
+            "    for _ in range(n_etapes):\n"
+            "        debuts = torch.randint(0, len(donnees) - contexte, (taille_lot, 1), generator=generateur)\n",
+            "    debuts = torch.randint(0, len(donnees) - contexte, (taille_lot, 1), generator=generateur)\n"
+            "    for _ in range(n_etapes):\n")),
+        must_fail=("test_entrainer_transformer_loop_mechanics",
+                   "test_transformer_bits_per_char_on_held_out_text"),
+        message_contains=("qu'UNE fois, avant la boucle",),
+    ),
+    "blind-r17-gnn_train-relu-on-logits": Scenario(
+        grade_id="gnn_train",
+        source=edit(_GNN_TRAIN, ("        return self.sortie(H)\n",
+                                 "        return torch.relu(self.sortie(H))  # logits positifs\n")),
+        must_fail=("test_gnn_and_mlp_training_mechanics",),
+        message_contains=("une ReLU s'applique après la couche de sortie",),
+        # A class whose logit the ReLU holds at 0 on every node gets no gradient: on some
+        # graphs the training stalls and the accuracy falls.
+        may_fail=("test_gnn_accuracy_on_grader_graphs", "test_gnn_beats_features_only_mlp"),
+    ),
+    "blind-r17-transformer-position-every-block": Scenario(
+        grade_id="transformer",
+        source=edit(_TRANSFORMER, (
+            "        x = self.plongement(idx) + self.position(positions)\n"
+            "        for bloc in self.blocs:\n"
+            "            x = bloc(x)\n",
+            "        x = self.plongement(idx)\n"
+            "        for bloc in self.blocs:\n"
+            "            x = bloc(x + self.position(positions))  # on rappelle la position à chaque bloc\n")),
+        must_fail=("test_transformer_residuals_and_positions",),
+        message_contains=("le plongement de position avant chaque bloc",),
+    ),
+    "blind-r17-transformer-no-final-layernorm": Scenario(
+        grade_id="transformer",
+        source=edit(_TRANSFORMER, ("        self.norme = nn.LayerNorm(d)\n", ""),
+                    ("        return self.tete(self.norme(x))\n", "        return self.tete(x)\n")),
+        must_fail=("test_transformer_residuals_and_positions",),
+        message_contains=("il manque la LayerNorm finale",),
+    ),
+    "blind-r17-transformer-functional-dropout-in-eval": Scenario(
+        grade_id="transformer",
+        source='class BlocTransformer(nn.Module):\n    """x + MHA(LN1(x)) avec masque causal, puis x + MLP(LN2(x)) ; MLP d -> 4d -> d avec GELU."""\n\n    def __init__(self, d, n_tetes):\n        super().__init__()\n        self.n_tetes = n_tetes\n        self.norme_1 = nn.LayerNorm(d)\n        self.projection_entree = nn.Linear(d, 3 * d)\n        self.projection_sortie = nn.Linear(d, d)\n        self.norme_2 = nn.LayerNorm(d)\n        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))\n\n    def forward(self, x):\n        """x (B, T, d) -> (B, T, d)."""\n        masque = masque_causal(x.shape[1]).to(x.device)\n        a = attention_multi_tetes(\n            self.norme_1(x),\n            self.projection_entree.weight,\n            self.projection_entree.bias,\n            self.projection_sortie.weight,\n            self.projection_sortie.bias,\n            self.n_tetes,\n            masque,\n        )\n        x = x + F.dropout(a, p=0.1)  # dropout résiduel, comme dans GPT\n        return x + F.dropout(self.mlp(self.norme_2(x)), p=0.1)\n\n\nclass PetitTransformer(nn.Module):\n    """Transformer décodeur de caractères : idx (B, T) entiers, T <= contexte -> logits (B, T, taille_vocab)."""\n\n    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):\n        super().__init__()\n        self.plongement = nn.Embedding(taille_vocab, d)\n        self.position = nn.Embedding(contexte, d)\n        self.blocs = nn.ModuleList([BlocTransformer(d, n_tetes) for _ in range(n_couches)])\n        self.norme = nn.LayerNorm(d)\n        self.tete = nn.Linear(d, taille_vocab)\n\n    def forward(self, idx):\n        """idx (B, T) entiers -> logits (B, T, taille_vocab)."""\n        positions = torch.arange(idx.shape[1], device=idx.device)\n        x = self.plongement(idx) + self.position(positions)\n        for bloc in self.blocs:\n            x = bloc(x)\n        return self.tete(self.norme(x))\n',
+        must_fail=("test_transformer_is_causal", "test_transformer_residuals_and_positions"),
+        message_contains=("deux sorties différentes pour la même entrée en mode évaluation",
+                          "F.dropout(x, p, training=self.training)"),
+        affects=("transformer_train",),  # modele_car's outputs are random: not scored
+    ),
+    "blind-r17-equivariance-numpy-without-detach": Scenario(
+        grade_id="equivariance",
+        source='def erreur_permutation(f, X, perm):\n    """max |f(X[perm]) - f(X)[perm]| pour X (n, d) et perm une permutation des n positions."""\n    a = f(X[perm]).numpy()\n    b = f(X).numpy()[np.asarray(perm)]\n    return float(np.abs(a - b).max())\n',
+        must_fail=("test_erreur_permutation_on_grader_functions",),
+        message_contains=("des poids appris",),
+    ),
+    "blind-r17-bert-same-positions-every-row": Scenario(
+        grade_id="bert_mask",
+        source='def masquage_bert(tokens, id_mask, taille_vocab, graine):\n    """Masquage de BERT : renvoie (entrees, cibles), cibles = -100 hors des tokens sélectionnés."""\n    g = torch.Generator().manual_seed(int(graine))\n    tokens = tokens.long()\n    L = tokens.shape[-1]  # longueur de la séquence\n    selection = (torch.rand(L, generator=g) < 0.15).expand_as(tokens)\n    u = torch.rand(L, generator=g).expand_as(tokens)\n    aleatoires = torch.randint(0, taille_vocab, tokens.shape, generator=g)\n    entrees = tokens.clone()\n    entrees[selection & (u < 0.8)] = id_mask\n    remplace = selection & (u >= 0.8) & (u < 0.9)\n    entrees[remplace] = aleatoires[remplace]\n    cibles = torch.where(selection, tokens, torch.full_like(tokens, -100))\n    return entrees, cibles\n',
+        must_fail=("test_bert_selection_rate",),
+        message_contains=("les MÊMES positions dans chaque séquence",),
+        # Its categories are broadcast too: seen when enough positions are selected.
+        may_fail=("test_bert_replacement_split",),
+    ),
+    "blind-r17-bert-categories-broadcast-over-rows": Scenario(
+        grade_id="bert_mask",
+        source=edit(solution_cell(__file__, "bert_mask"), (
+            "    u = torch.rand(tokens.shape, generator=g)\n",
+            "    u = torch.rand(tokens.shape[-1], generator=g)  # une catégorie par position\n")),
+        must_fail=("test_bert_replacement_split",),
+        message_contains=("la même catégorie ([MASK] ou non)",),
+    ),
+}
+SCENARIOS.update(_BLIND_R17)
+GROUPS["blind-r17-1"] = ("blind-r17-transformer-position-every-block", "blind-r17-gnn_train-relu-on-logits",
+                         "blind-r17-equivariance-numpy-without-detach",
+                         "blind-r17-bert-same-positions-every-row")
+GROUPS["blind-r17-2"] = ("blind-r17-transformer_train-optimiser-in-loop",
+                         "blind-r17-bert-categories-broadcast-over-rows")
+GROUPS["blind-r17-3"] = ("blind-r17-transformer-functional-dropout-in-eval",)
+GROUPS["blind-r17-4"] = ("blind-r17-transformer_train-starts-drawn-once",
+                         "blind-r17-transformer-no-final-layernorm")
+
+_BLIND_R17_FUNCTIONAL_DROPOUT = 'class BlocTransformer(nn.Module):\n    """x + MHA(LN1(x)) avec masque causal, puis x + MLP(LN2(x)) ; MLP d -> 4d -> d avec GELU."""\n\n    def __init__(self, d, n_tetes):\n        super().__init__()\n        self.n_tetes = n_tetes\n        self.norme_1 = nn.LayerNorm(d)\n        self.projection_entree = nn.Linear(d, 3 * d)\n        self.projection_sortie = nn.Linear(d, d)\n        self.norme_2 = nn.LayerNorm(d)\n        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))\n\n    def forward(self, x):\n        """x (B, T, d) -> (B, T, d)."""\n        masque = masque_causal(x.shape[1]).to(x.device)\n        a = attention_multi_tetes(\n            self.norme_1(x),\n            self.projection_entree.weight,\n            self.projection_entree.bias,\n            self.projection_sortie.weight,\n            self.projection_sortie.bias,\n            self.n_tetes,\n            masque,\n        )\n        x = x + F.dropout(a, p=0.1)  # dropout résiduel, comme dans GPT\n        return x + F.dropout(self.mlp(self.norme_2(x)), p=0.1)\n\n\nclass PetitTransformer(nn.Module):\n    """Transformer décodeur de caractères : idx (B, T) entiers, T <= contexte -> logits (B, T, taille_vocab)."""\n\n    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):\n        super().__init__()\n        self.plongement = nn.Embedding(taille_vocab, d)\n        self.position = nn.Embedding(contexte, d)\n        self.blocs = nn.ModuleList([BlocTransformer(d, n_tetes) for _ in range(n_couches)])\n        self.norme = nn.LayerNorm(d)\n        self.tete = nn.Linear(d, taille_vocab)\n\n    def forward(self, idx):\n        """idx (B, T) entiers -> logits (B, T, taille_vocab)."""\n        positions = torch.arange(idx.shape[1], device=idx.device)\n        x = self.plongement(idx) + self.position(positions)\n        for bloc in self.blocs:\n            x = bloc(x)\n        return self.tete(self.norme(x))\n'
+_BLIND_R17_CORRECT = {
+    "blind-r17-correct-transformer-gpt2-init": Correct(
+        grade_id="transformer", source='class BlocTransformer(nn.Module):\n    """x + MHA(LN1(x)) avec masque causal, puis x + MLP(LN2(x)) ; MLP d -> 4d -> d avec GELU."""\n\n    def __init__(self, d, n_tetes):\n        super().__init__()\n        self.n_tetes = n_tetes\n        self.norme_1 = nn.LayerNorm(d)\n        self.projection_entree = nn.Linear(d, 3 * d)\n        self.projection_sortie = nn.Linear(d, d)\n        self.norme_2 = nn.LayerNorm(d)\n        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))\n\n    def forward(self, x):\n        """x (B, T, d) -> (B, T, d)."""\n        masque = masque_causal(x.shape[1]).to(x.device)\n        a = attention_multi_tetes(\n            self.norme_1(x),\n            self.projection_entree.weight,\n            self.projection_entree.bias,\n            self.projection_sortie.weight,\n            self.projection_sortie.bias,\n            self.n_tetes,\n            masque,\n        )\n        x = x + a\n        return x + self.mlp(self.norme_2(x))\n\n\nclass PetitTransformer(nn.Module):\n    """Transformer décodeur de caractères : idx (B, T) entiers, T <= contexte -> logits (B, T, taille_vocab)."""\n\n    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):\n        super().__init__()\n        self.plongement = nn.Embedding(taille_vocab, d)\n        self.position = nn.Embedding(contexte, d)\n        self.blocs = nn.ModuleList([BlocTransformer(d, n_tetes) for _ in range(n_couches)])\n        self.norme = nn.LayerNorm(d)\n        self.tete = nn.Linear(d, taille_vocab)\n        # initialisation de GPT-2 : N(0, 0.02), biais nuls\n        for m in self.modules():\n            if isinstance(m, (nn.Linear, nn.Embedding)):\n                nn.init.normal_(m.weight, mean=0.0, std=0.02)\n                if getattr(m, "bias", None) is not None:\n                    nn.init.zeros_(m.bias)\n\n    def forward(self, idx):\n        """idx (B, T) entiers -> logits (B, T, taille_vocab)."""\n        positions = torch.arange(idx.shape[1], device=idx.device)\n        x = self.plongement(idx) + self.position(positions)\n        for bloc in self.blocs:\n            x = bloc(x)\n        return self.tete(self.norme(x))\n',
+        why="GPT-2 initialisation (N(0, 0.02) weights, zero biases): the stream before the final "
+            "LayerNorm is tiny, its output still normalised"),
+    "blind-r17-correct-transformer-dropout-gpt2-init": Correct(
+        grade_id="transformer", source='class BlocTransformer(nn.Module):\n    """x + MHA(LN1(x)) avec masque causal, puis x + MLP(LN2(x)) ; MLP d -> 4d -> d avec GELU."""\n\n    def __init__(self, d, n_tetes):\n        super().__init__()\n        self.n_tetes = n_tetes\n        self.norme_1 = nn.LayerNorm(d)\n        self.projection_entree = nn.Linear(d, 3 * d)\n        self.projection_sortie = nn.Linear(d, d)\n        self.norme_2 = nn.LayerNorm(d)\n        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))\n        self.dropout = nn.Dropout(0.1)\n\n    def forward(self, x):\n        """x (B, T, d) -> (B, T, d)."""\n        masque = masque_causal(x.shape[1]).to(x.device)\n        a = attention_multi_tetes(\n            self.norme_1(x),\n            self.projection_entree.weight,\n            self.projection_entree.bias,\n            self.projection_sortie.weight,\n            self.projection_sortie.bias,\n            self.n_tetes,\n            masque,\n        )\n        x = x + self.dropout(a)  # dropout résiduel, comme dans GPT\n        return x + self.dropout(self.mlp(self.norme_2(x)))\n\n\nclass PetitTransformer(nn.Module):\n    """Transformer décodeur de caractères : idx (B, T) entiers, T <= contexte -> logits (B, T, taille_vocab)."""\n\n    def __init__(self, taille_vocab, d=32, n_tetes=4, n_couches=2, contexte=32):\n        super().__init__()\n        self.plongement = nn.Embedding(taille_vocab, d)\n        self.position = nn.Embedding(contexte, d)\n        self.blocs = nn.ModuleList([BlocTransformer(d, n_tetes) for _ in range(n_couches)])\n        self.norme = nn.LayerNorm(d)\n        self.tete = nn.Linear(d, taille_vocab)\n        # initialisation de GPT-2 : N(0, 0.02), biais nuls\n        for m in self.modules():\n            if isinstance(m, (nn.Linear, nn.Embedding)):\n                nn.init.normal_(m.weight, mean=0.0, std=0.02)\n                if getattr(m, "bias", None) is not None:\n                    nn.init.zeros_(m.bias)\n\n    def forward(self, idx):\n        """idx (B, T) entiers -> logits (B, T, taille_vocab)."""\n        positions = torch.arange(idx.shape[1], device=idx.device)\n        x = self.plongement(idx) + self.position(positions)\n        for bloc in self.blocs:\n            x = bloc(x)\n        return self.tete(self.norme(x))\n',
+        why="nn.Dropout on both residual branches (off in eval mode) and GPT-2 initialisation"),
+    "blind-r17-correct-transformer-functional-dropout-training-flag": Correct(
+        grade_id="transformer",
+        source=edit(_BLIND_R17_FUNCTIONAL_DROPOUT,
+                    ("F.dropout(a, p=0.1)", "F.dropout(a, p=0.1, training=self.training)"),
+                    ("F.dropout(self.mlp(self.norme_2(x)), p=0.1)",
+                     "F.dropout(self.mlp(self.norme_2(x)), p=0.1, training=self.training)")),
+        why="F.dropout with training=self.training: off in eval mode"),
+    "blind-r17-correct-transformer_train-starts-drawn-for-every-step-at-once": Correct(
+        grade_id="transformer_train",
+        source=edit(_TRANSFORMER_TRAIN, (
+            "    for _ in range(n_etapes):\n"
+            "        debuts = torch.randint(0, len(donnees) - contexte, (taille_lot, 1), generator=generateur)\n",
+            "    tous_debuts = torch.randint(0, len(donnees) - contexte, (n_etapes, taille_lot, 1),\n"
+            "                                generator=generateur)\n"
+            "    for etape in range(n_etapes):\n"
+            "        debuts = tous_debuts[etape]\n")),
+        why="the starts of every step drawn in one call before the loop: one draw, other batches"),
+    "blind-r17-correct-gnn_train-log-softmax-forward": Correct(
+        grade_id="gnn_train",
+        source=edit(_GNN_TRAIN, ("        return self.sortie(H)\n",
+                                 "        return F.log_softmax(self.sortie(H), dim=1)\n")),
+        why="log-probabilities are logits (a shift per node): F.cross_entropy gives the same loss"),
+    "blind-r17-correct-gnn_train-class-mlp-uniform-init": Correct(
+        grade_id="gnn_train", source='class GNN(nn.Module):\n    """Deux couches couche_gnn (agrégation « moyenne », largeur d_cachee), puis une couche linéaire."""\n\n    def __init__(self, d_entree, d_cachee, n_classes):\n        super().__init__()\n        def poids(a, b):\n            borne = 1 / math.sqrt(a)\n            return nn.Parameter(torch.empty(a, b).uniform_(-borne, borne))\n        self.W_soi_1, self.W_voisins_1 = poids(d_entree, d_cachee), poids(d_entree, d_cachee)\n        self.W_soi_2, self.W_voisins_2 = poids(d_cachee, d_cachee), poids(d_cachee, d_cachee)\n        self.classifieur = nn.Linear(d_cachee, n_classes)\n\n    def forward(self, X, A):\n        """Logits (n, n_classes) de tous les nœuds."""\n        H1 = couche_gnn(X, A, self.W_soi_1, self.W_voisins_1, agregation="moyenne")\n        H2 = couche_gnn(H1, A, self.W_soi_2, self.W_voisins_2, agregation="moyenne")\n        return self.classifieur(H2)\n\n\nclass MLP(nn.Module):\n    def __init__(self, d_entree, d_cachee, n_classes):\n        super().__init__()\n        self.c1 = nn.Linear(d_entree, d_cachee)\n        self.c2 = nn.Linear(d_cachee, n_classes)\n\n    def forward(self, X):\n        return self.c2(torch.relu(self.c1(X)))\n\n\ndef _entrainer(modele, entrees, idx_train, y_train, n_epoques, lr):\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    modele.train()\n    for epoque in range(n_epoques):\n        opt.zero_grad()\n        log_probas = F.log_softmax(modele(*entrees), dim=1)\n        perte = F.nll_loss(log_probas[idx_train], y_train)\n        perte.backward()\n        opt.step()\n    modele.eval()\n    with torch.no_grad():\n        return modele(*entrees)\n\n\ndef entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Entraîne un GNN(d, 32, n_classes) sur les nœuds idx_train (étiquettes y_train) ;\n    renvoie les logits (n, n_classes) de TOUS les nœuds après l\'entraînement."""\n    torch.manual_seed(graine)\n    modele = GNN(X.shape[1], 32, n_classes)\n    return _entrainer(modele, (X, A), idx_train, y_train, n_epoques, lr)\n\n\ndef entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Même protocole avec un MLP d -> 32 -> n_classes qui ne voit que X (pas le graphe)."""\n    torch.manual_seed(graine)\n    modele = MLP(X.shape[1], 32, n_classes)\n    return _entrainer(modele, (X,), idx_train, y_train, n_epoques, lr)\n',
+        why="uniform init by a helper, an MLP class, keyword agregation"),
+    "blind-r17-correct-equivariance-numpy-detach": Correct(
+        grade_id="equivariance", source='def erreur_permutation(f, X, perm):\n    """max |f(X[perm]) - f(X)[perm]| pour X (n, d) et perm une permutation des n positions."""\n    perm = np.asarray(perm)\n    sortie_perm = f(X[perm]).detach().cpu().numpy()\n    sortie = f(X).detach().cpu().numpy()\n    ecart = np.max(np.abs(sortie_perm - sortie[perm]))\n    print("écart :", ecart)\n    return float(ecart)\n',
+        why="through NumPy after .detach().cpu(), a print"),
+    "blind-r17-correct-equivariance-vector-norm": Correct(
+        grade_id="equivariance", source='def erreur_permutation(f, X, perm):\n    """max |f(X[perm]) - f(X)[perm]| pour X (n, d) et perm une permutation des n positions."""\n    perm = torch.as_tensor(perm, dtype=torch.long)\n    sortie_permutee = f(X.index_select(0, perm))   # f(X[σ])\n    permutation_sortie = f(X).index_select(0, perm)  # f(X)[σ]\n    ecart = (sortie_permutee - permutation_sortie).detach()\n    return torch.linalg.vector_norm(ecart, ord=float("inf")).item()\n',
+        why="index_select, a detached gap, the inf-norm"),
+    "blind-r17-correct-bert-flat-loop": Correct(
+        grade_id="bert_mask", source='def masquage_bert(tokens, id_mask, taille_vocab, graine):\n    """Masquage de BERT : renvoie (entrees, cibles), cibles = -100 hors des tokens sélectionnés."""\n    g = torch.Generator().manual_seed(graine)\n    plat = tokens.reshape(-1).tolist()\n    tirages = torch.rand(len(plat), 2, generator=g).tolist()\n    hasard = torch.randint(0, taille_vocab, (len(plat),), generator=g).tolist()\n    entrees, cibles = [], []\n    for t, (p, q), r in zip(plat, tirages, hasard):\n        if p < 0.15:                 # token sélectionné\n            cibles.append(t)\n            if q < 0.8:\n                entrees.append(id_mask)\n            elif q < 0.9:\n                entrees.append(r)\n            else:\n                entrees.append(t)\n        else:\n            cibles.append(-100)\n            entrees.append(t)\n    forme = tokens.shape\n    return (torch.tensor(entrees, dtype=torch.long).reshape(forme),\n            torch.tensor(cibles, dtype=torch.long).reshape(forme))\n',
+        why="a Python loop over the flattened tokens, two uniforms per token"),
+    "blind-r17-correct-bert-where-chain": Correct(
+        grade_id="bert_mask", source='def masquage_bert(tokens, id_mask, taille_vocab, graine):\n    """Masquage de BERT : renvoie (entrees, cibles), cibles = -100 hors des tokens sélectionnés."""\n    gen = torch.Generator()\n    gen.manual_seed(graine)\n    t = tokens.to(torch.int64)\n    # tirages (ordre différent du cours, mais tous avec le générateur)\n    hasard = torch.randint(taille_vocab, t.shape, generator=gen, dtype=torch.int64)\n    choix = torch.rand(t.shape, generator=gen)          # 80 / 10 / 10\n    selection = torch.rand(t.shape, generator=gen) < 0.15\n    entrees = torch.where(selection & (choix < 0.8), torch.full_like(t, id_mask), t)\n    entrees = torch.where(selection & (choix >= 0.8) & (choix < 0.9), hasard, entrees)\n    cibles = t.masked_fill(~selection, -100)\n    print(f"{int(selection.sum())} tokens sélectionnés sur {t.numel()}")\n    return entrees, cibles\n',
+        why="torch.where chain"),
+    "blind-r17-correct-gnn-mean-maximum": Correct(
+        grade_id="gnn",
+        source=edit(solution_cell(__file__, "gnn"), (
+            "        M = M / A.sum(dim=1, keepdim=True).clamp(min=1)\n",
+            "        deg = A.sum(dim=1, keepdim=True)\n"
+            "        M = M / torch.maximum(deg, torch.ones_like(deg))\n")),
+        why="max(1, deg) as torch.maximum"),
+}
+CORRECT.update(_BLIND_R17_CORRECT)
+CORRECT_GROUPS["blind-r17-correct-1"] = ("blind-r17-correct-transformer-gpt2-init",
+                                         "blind-r17-correct-transformer_train-starts-drawn-for-every-step-at-once",
+                                         "blind-r17-correct-gnn_train-log-softmax-forward",
+                                         "blind-r17-correct-equivariance-numpy-detach",
+                                         "blind-r17-correct-bert-flat-loop",
+                                         "blind-r17-correct-gnn-mean-maximum")
+CORRECT_GROUPS["blind-r17-correct-2"] = ("blind-r17-correct-transformer-dropout-gpt2-init",
+                                         "blind-r17-correct-gnn_train-class-mlp-uniform-init",
+                                         "blind-r17-correct-equivariance-vector-norm",
+                                         "blind-r17-correct-bert-where-chain")
+CORRECT_GROUPS["blind-r17-correct-3"] = ("blind-r17-correct-transformer-functional-dropout-training-flag",)

@@ -69,6 +69,17 @@ def grader_function(genre, poids):
         return lambda z: -(z @ poids.to(z.dtype) + torch.arange(z.shape[0], dtype=z.dtype)[:, None])
     if genre == "petit":
         return lambda z: z @ poids.to(z.dtype) + 3e-5 * torch.arange(z.shape[0], dtype=z.dtype)[:, None]
+    if genre == "module":
+        # A layer with learned weights (an nn.Module): its output requires grad.
+        class Couche(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.W = torch.nn.Parameter(poids.detach().clone().to(torch.float64))
+
+            def forward(self, z):
+                return torch.cumsum(torch.tanh(z @ self.W.to(z.dtype)), dim=0)
+
+        return Couche()
     return lambda z: z @ poids.to(z.dtype) + torch.arange(z.shape[0], dtype=z.dtype)[:, None]
 
 
@@ -778,6 +789,8 @@ def _grader_function(genre: str, poids: np.ndarray):
         return lambda z: -(z @ w + torch.arange(z.shape[0], dtype=z.dtype)[:, None])
     if genre == "petit":
         return lambda z: z @ w + 3e-5 * torch.arange(z.shape[0], dtype=z.dtype)[:, None]
+    if genre == "module":
+        return lambda z: torch.cumsum(torch.tanh(z @ w), dim=0)
     return lambda z: z @ w + torch.arange(z.shape[0], dtype=z.dtype)[:, None]
 
 
@@ -785,7 +798,9 @@ def _grader_function(genre: str, poids: np.ndarray):
 def test_erreur_permutation_on_grader_functions(submission, rng):
     ambiguous = False  # a wrong value that two hints both explain: decided after the loop
     # "petit": a gap of a few 1e-5, drawn on purpose, that rounding to 4 decimals loses.
-    for i, genre in enumerate(("attention", "lineaire", "cumul", "position", "petit")):
+    # "module": a layer with learned weights, whose output requires grad (f may be any
+    # function of X, a trained layer too): .numpy() on it raises.
+    for i, genre in enumerate(("attention", "lineaire", "cumul", "position", "petit", "module")):
         n, d = int(rng.integers(4, 9)), int(rng.integers(3, 7))
         poids = rng.normal(size=(d, d))
         X = rng.normal(size=(n, d))
@@ -803,6 +818,18 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
         try:
             raw = submission.call("erreur_permutation", fn, Tensor(X), Tensor(perm))
         except StudentError as exc:
+            if genre == "module" and "grad" in exc.evalue:
+                raise CheckFailed(
+                    "erreur_permutation échoue sur une fonction f du correcteur qui a des poids "
+                    f"appris (un nn.Module, dont la sortie demande un gradient) : {exc.ename} "
+                    f"({exc.evalue[:160]}) ; f peut être n'importe quelle fonction de X, une "
+                    "couche entraînable comprise : calculez l'écart sous torch.no_grad(), ou "
+                    "détachez la sortie (.detach()) avant .numpy()",
+                    "erreur_permutation fails on a grader function f that has learned weights "
+                    f"(an nn.Module, whose output requires grad): {exc.ename} ({exc.evalue[:160]}); "
+                    "f may be any function of X, a trainable layer included: compute the gap "
+                    "under torch.no_grad(), or detach the output (.detach()) before .numpy()",
+                ) from None
             if exc.ename in ("RuntimeError", "IndexError") and _permutes_columns(
                 submission, fn, _grader_function(genre, poids), rng, d
             ):
@@ -1072,6 +1099,90 @@ def _bert_runs(submission, rng, n_seeds: int = 6):
     return runs, params
 
 
+# A batch of identical rows, drawn on purpose: every token is selected (and given its
+# category) independently, so the rows' masks differ; a draw of shape (L,) broadcast over the
+# rows gives them all the same one. 200 rows of 64 tokens: about 30 selected tokens per
+# column; a vocabulary of 30000 keeps a random token equal to [MASK] rare.
+_ROWS, _ROW_LENGTH, _ROWS_VOCAB = 200, 64, 30000
+_MIN_SELECTED = 20  # a column's category test needs this many selected rows
+
+
+def _bert_identical_rows(submission, rng):
+    """masquage_bert on a grader batch of identical rows: (selected, masked) boolean arrays."""
+    id_mask = int(rng.integers(0, 5))
+    row = rng.integers(5, _ROWS_VOCAB, size=_ROW_LENGTH)
+    tokens = np.tile(row, (_ROWS, 1))
+    entrees, cibles = _bert_call(submission, tokens, id_mask, _ROWS_VOCAB, int(rng.choice(10**6)))
+    return cibles != -100, entrees == id_mask
+
+
+def _check_rows_selected_independently(submission, rng) -> None:
+    """Each token is selected independently: on identical rows, the rows' selections differ
+    (two rows of 64 tokens coincide with probability 0.745^64 < 1e-8), and no row is
+    selected whole or not at all (0.85^64 + 0.15^64 < 3e-5 per row, 200 rows)."""
+    selected, _ = _bert_identical_rows(submission, rng)
+    if not selected.any():
+        return  # nothing selected: the rate check says so
+    if (selected == selected[:1]).all():
+        raise CheckFailed(
+            "masquage_bert sélectionne les MÊMES positions dans chaque séquence d'un lot (sur un "
+            "lot du correcteur fait de séquences identiques, toutes reçoivent le même masque) : "
+            "la sélection est tirée pour une seule séquence, de forme (L,), puis diffusée aux "
+            "autres ; chaque token est sélectionné indépendamment : tirez la sélection (et le "
+            "tirage 80/10/10) de la forme de tokens, torch.rand(tokens.shape, generator=g)",
+            "masquage_bert selects the SAME positions in every sequence of a batch (on a grader "
+            "batch of identical sequences, all get the same mask): the selection is drawn for "
+            "one sequence, of shape (L,), then broadcast to the others; each token is selected "
+            "independently: draw the selection (and the 80/10/10 draw) with the shape of "
+            "tokens, torch.rand(tokens.shape, generator=g)",
+        )
+    if (selected == selected[:, :1]).all():
+        raise CheckFailed(
+            "masquage_bert sélectionne des séquences entières (tous les tokens d'une ligne, ou "
+            "aucun) : la sélection est tirée une fois par séquence puis diffusée à ses tokens ; "
+            "chaque token est sélectionné indépendamment : tirez-la de la forme de tokens, "
+            "torch.rand(tokens.shape, generator=g)",
+            "masquage_bert selects whole sequences (every token of a row, or none): the "
+            "selection is drawn once per sequence then broadcast to its tokens; each token is "
+            "selected independently: draw it with the shape of tokens, "
+            "torch.rand(tokens.shape, generator=g)",
+        )
+
+
+def _check_rows_split_independently(submission, rng) -> None:
+    """Each selected token gets its category independently: on identical rows, a position
+    selected in many rows is [MASK] in about 80 % of them. A draw u of shape (L,) broadcast
+    over the rows makes every column all [MASK] or all not (one random token equal to [MASK]
+    allowed). A correct draw makes such a column of k ≥ 20 selected rows with probability
+    0.8^k + k 0.8^(k−1) 0.2 < 0.07, and every column (about 60) has k ≥ 20 and is tested."""
+    selected, masked = _bert_identical_rows(submission, rng)
+    share = float(masked[selected].mean()) if selected.any() else 0.0
+    if not 0.3 <= share <= 0.95:
+        return  # (nearly) all [MASK] or none: the split's own messages say more
+    pure, eligible = 0, 0
+    for j in range(selected.shape[1]):
+        k = int(selected[:, j].sum())
+        if k < _MIN_SELECTED:
+            continue
+        eligible += 1
+        m = int(masked[selected[:, j], j].sum())
+        pure += int(m <= 1 or m >= k - 1)
+    if eligible and pure == eligible:
+        raise CheckFailed(
+            "masquage_bert donne à une position la même catégorie ([MASK] ou non) dans toutes "
+            "les séquences où elle est sélectionnée (sur un lot du correcteur fait de séquences "
+            "identiques) : le tirage u de la répartition 80/10/10 est fait pour une seule "
+            "séquence, de forme (L,), puis diffusé ; chaque token sélectionné tire sa catégorie "
+            "indépendamment : tirez u de la forme de tokens, torch.rand(tokens.shape, "
+            "generator=g)",
+            "masquage_bert gives a position the same category ([MASK] or not) in every sequence "
+            "where it is selected (on a grader batch of identical sequences): the draw u of the "
+            "80/10/10 split is made for one sequence, of shape (L,), then broadcast; each "
+            "selected token draws its category independently: draw u with the shape of tokens, "
+            "torch.rand(tokens.shape, generator=g)",
+        )
+
+
 @kernel_side
 def bert_leaves_tokens(fn, tokens, id_mask, vocab, graine):
     """Runs in the student's kernel: tokens modified in place never travel back."""
@@ -1184,6 +1295,7 @@ def test_bert_selection_rate(submission, rng):
 
 def _check_bert_selection(submission, rng) -> None:
     runs, params = _bert_runs(submission, rng)
+    _check_rows_selected_independently(submission, rng)
     selected = np.concatenate([(c != -100).ravel() for _, _, c in runs])
     rate = selected.mean()
     record_margin("share of tokens selected by masquage_bert (lower bar)", rate, 0.13,
@@ -1317,6 +1429,7 @@ def _check_bert_split(submission, rng) -> None:
             "torch.where(selection, tokens, -100), computed from the selection, not from the "
             "positions replaced with [MASK])",
         )
+    _check_rows_split_independently(submission, rng)
     sel_in = np.concatenate([e[c != -100] for _, e, c in runs])
     sel_tok = np.concatenate([t[c != -100] for t, _, c in runs])
     sel_mask = np.concatenate([e[c != -100] == m for (_, e, c), (_, m) in zip(runs, params, strict=True)])
@@ -1469,6 +1582,30 @@ def _gnn_case(rng, directed: bool = False):
             rng.normal(size=(d, h)))
 
 
+def _dense_graph(rng, n: int, directed: bool) -> np.ndarray:
+    """A graph for the mean: node 0 isolated (max(1, deg)), the others of mean degree at
+    least 2 and of different degrees, drawn on purpose: on a sparse graph (mean degree ≤ 1)
+    dividing by one degree for the whole graph, clamped at 1, leaves the sum unchanged."""
+    while True:
+        if directed:
+            A = (rng.random((n, n)) < 0.6).astype(float)
+            np.fill_diagonal(A, 0)
+        else:
+            A = np.triu((rng.random((n, n)) < 0.6).astype(float), 1)
+            A = A + A.T
+        A[0] = 0
+        A[:, 0] = 0
+        deg = A.sum(axis=1)
+        if deg.mean() >= 2 and len(set(deg[1:].tolist())) > 1:
+            return A
+
+
+def _gnn_mean_case(rng, directed: bool):
+    n, d, h = int(rng.integers(7, 12)), int(rng.integers(3, 7)), int(rng.integers(2, 6))
+    return (_dense_graph(rng, n, directed), rng.normal(size=(n, d)), rng.normal(size=(d, h)),
+            rng.normal(size=(d, h)))
+
+
 def _gnn(submission, X, A, W1, W2, agregation):
     got = call(submission, "couche_gnn", Tensor(X), Tensor(A), Tensor(W1), Tensor(W2), agregation)
     got = as_array(got, "couche_gnn", shape=(X.shape[0], W1.shape[1]), allow_nan=True)
@@ -1495,7 +1632,8 @@ def test_gnn_values(submission, rng):
     # Symmetric graphs, then directed ones (A_ij ≠ A_ji): only these tell rows from columns.
     for directed, agregation in ((False, "somme"), (False, "moyenne"), (True, "somme"),
                                  (True, "moyenne")):
-        A, X, W1, W2 = _gnn_case(rng, directed)
+        A, X, W1, W2 = (_gnn_mean_case(rng, directed) if agregation == "moyenne"
+                        else _gnn_case(rng, directed))
         got = _gnn(submission, X, A, W1, W2, agregation)
         if directed and not np.allclose(got, _gnn_ref(X, A, W1, W2, agregation), rtol=1e-4,
                                         atol=1e-6):

@@ -62,6 +62,7 @@ from autograder.checks import (
     relabel,
     score_threshold,
     tolerance_for,
+    watch_optimisers,
     with_references,
 )
 
@@ -111,6 +112,18 @@ def zeroed_block(BlocTransformer, graine, d, n_tetes, x, normes=False):
         return bloc(x.to(torch.float32))
 
 
+@kernel_side
+def block_twice(BlocTransformer, graine, d, n_tetes, x):
+    """A fresh BlocTransformer(d, n_tetes) in eval mode applied twice to the same x."""
+    import torch
+
+    torch.manual_seed(int(graine))
+    bloc = BlocTransformer(d, n_tetes)
+    bloc.eval()
+    with torch.no_grad():
+        return bloc(x.to(torch.float32)), bloc(x.to(torch.float32))
+
+
 @kernel_side(uses=(notebook_namespace,))
 def block_heads(BlocTransformer, graine, d, n_tetes, x):
     """The n_tetes that each attention_multi_tetes call of a fresh BlocTransformer(d, n_tetes)
@@ -140,12 +153,15 @@ def block_heads(BlocTransformer, graine, d, n_tetes, x):
     return [int(v) if isinstance(v, int) and not isinstance(v, bool) else str(v)[:30] for v in recues]
 
 
-@kernel_side(uses=(note_fresh_gradients,))
+@kernel_side(uses=(note_fresh_gradients, watch_optimisers))
 def record_transformer_training(entrainer_transformer, graine_modele, taille_vocab, donnees,
                                 n_etapes, taille_lot, contexte, lr, graine):
     """entrainer_transformer(stand-in model, donnees, ...) and what the stand-in recorded:
     the batches, its outputs, whether its parameters moved and its gradients were fresh, the
-    optimisers and learning rates, and whether torch's global random state was left as it was."""
+    optimisers and learning rates (and how many optimiser objects updated a parameter, from
+    watch_optimisers), how many random draws torch.randint, torch.randperm, torch.rand and
+    torch.multinomial made during the call, and whether torch's global random state was
+    left as it was."""
     import torch
 
     class Enregistreur(torch.nn.Module):
@@ -175,9 +191,28 @@ def record_transformer_training(entrainer_transformer, graine_modele, taille_voc
 
     crochet = register_optimizer_step_pre_hook(avant_pas)
     etat = torch.get_rng_state()
+    # The draws of the call, counted: one draw before the loop and a generator seeded again
+    # at every step both give the same batch at every step; only the count tells them apart.
+    tirages = [0]
+    noms_tirages = ("randint", "randperm", "rand", "multinomial")
+    originaux = {nom: getattr(torch, nom) for nom in noms_tirages}
+
+    def compteur(f):
+        def tirage(*a, **k):
+            tirages[0] += 1
+            return f(*a, **k)
+        return tirage
+
+    for nom, f in originaux.items():
+        setattr(torch, nom, compteur(f))
+    arret = watch_optimisers()
+    note_optimiseurs = None
     try:
         pertes = entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine)
     finally:
+        note_optimiseurs = arret()
+        for nom, f in originaux.items():
+            setattr(torch, nom, f)
         crochet.remove()
     rng_intact = bool(torch.equal(etat, torch.get_rng_state()))
     formes = {tuple(x.shape) for x in modele.entrees}
@@ -193,6 +228,8 @@ def record_transformer_training(entrainer_transformer, graine_modele, taille_voc
         "lrs": sorted(set(lrs)),
         "optimiseurs": sorted(set(types)),
         "rng_intact": rng_intact,
+        "tirages": tirages[0],
+        "note_optimiseurs": note_optimiseurs,
         "graphes": any(isinstance(p, torch.Tensor) and p.requires_grad for p in pertes),
     }
 
@@ -680,6 +717,78 @@ def gnn_scaled_adjacency(GNN, graine, d, h, c, X, A):
         return modele(X, A), modele(X, 2 * A)
 
 
+@kernel_side
+def gnn_output_negated(GNN, graine, d, h, c, X, A):
+    """Runs in the student's kernel: a fresh GNN(d, h, c)'s logits on (X, A) in eval mode, then
+    the same with its output layer negated (every parameter of shape (c, k), (k, c) or (c,):
+    the weights and bias of the linear layer k → c, whatever its input width k; no other
+    width of the grader's GNN is c), and how many weight matrices were negated (0: no output
+    layer found, nothing to judge). A linear output layer gives exactly the opposite logits;
+    an activation after it does not."""
+    import torch
+
+    torch.manual_seed(int(graine))
+    modele = GNN(d, h, c)
+    modele.eval()
+    sortie = [p for p in modele.parameters()
+              if (p.ndim == 2 and int(c) in tuple(p.shape)) or tuple(p.shape) == (int(c),)]
+    matrices = sum(1 for p in sortie if p.ndim == 2)
+    with torch.no_grad():
+        avant = modele(X, A)
+        if not matrices:
+            return avant, avant, 0
+        for p in sortie:
+            p.neg_()
+        apres = modele(X, A)
+    return avant, apres, matrices
+
+
+def _check_linear_output(submission, graine: int, d: int, h: int, X: np.ndarray,
+                         A: np.ndarray) -> None:
+    """The statement's GNN ends with a linear layer giving the logits: negating that layer's
+    parameters negates them (up to a shift per node, which log_softmax adds and the
+    cross-entropy ignores). A ReLU on the logits (torch.relu(self.sortie(H))) clips them at
+    0: relu(z) and relu(−z) are not opposite; the accuracy checks do not see it."""
+    n = X.shape[0]
+    try:
+        plain, negated, count = with_references(
+            submission, GNN_REFERENCES, "GNN", Ref("GNN"), graine, d, h, N_CLASSES, Tensor(X),
+            Tensor(A), via=gnn_output_negated.install(submission).name)
+    except StudentError as exc:
+        raise student_error("GNN", exc) from None
+    if not isinstance(count, int) or count == 0:
+        return  # no weight matrix of the output layer's shapes: the other checks judge it
+    plain = as_array(plain, "GNN", shape=(n, N_CLASSES), allow_nan=True)
+    negated = as_array(negated, "GNN", shape=(n, N_CLASSES), allow_nan=True)
+    if not (np.isfinite(plain).all() and np.isfinite(negated).all()):
+        return
+    centred = (plain - plain.mean(axis=1, keepdims=True)) + (
+        negated - negated.mean(axis=1, keepdims=True))
+    gap = float(np.abs(centred).max())
+    tol = 1e-4 * (1.0 + float(np.abs(plain).max()))
+    record_margin("GNN logits plus those of the negated output layer (centred per node)", gap,
+                  tol, higher_is_better=False, kind="tolerance")
+    if gap <= tol:
+        return
+    never_negative = float(min(plain.min(), negated.min())) >= 0.0
+    what = (("les logits ne sont jamais négatifs : une ReLU s'applique après la couche de "
+             "sortie (torch.relu(self.sortie(H)))",
+             "the logits are never negative: a ReLU is applied after the output layer "
+             "(torch.relu(self.sortie(H)))") if never_negative else
+            ("une activation s'applique après la couche de sortie",
+             "an activation is applied after the output layer"))
+    raise CheckFailed(
+        f"GNN(d, h, n_classes) : les logits ne sont pas une fonction linéaire de la dernière "
+        f"couche cachée ; {what[0]} : l'énoncé demande une couche linéaire vers les n_classes "
+        "logits, return self.sortie(H), sans activation ni softmax après elle (un logit négatif "
+        "est un logit comme un autre, F.cross_entropy applique lui-même le softmax)",
+        f"GNN(d, h, n_classes): the logits are not a linear function of the last hidden layer; "
+        f"{what[1]}: the statement asks for a linear layer to the n_classes logits, return "
+        "self.sortie(H), with no activation or softmax after it (a negative logit is a logit "
+        "like any other, F.cross_entropy applies the softmax itself)",
+    )
+
+
 def _mechanics(submission, name: str, args) -> dict:
     try:
         out = with_references(submission, _gnn_refs(name), name, Ref(name), *args,
@@ -820,6 +929,7 @@ def test_gnn_and_mlp_training_mechanics(submission, seed):
             "changes the logits: the layers do not average over the neighbours; call "
             'couche_gnn(H, A, W_soi, W_voisins, "moyenne") in every layer',
         )
+    _check_linear_output(submission, graine, d, int(rng.choice([12, 20, 24])), X, A)
 
 
 @pytest.mark.item("gnn_train", points=1)
@@ -1037,6 +1147,38 @@ def _wrong_causal_mask(submission, T: int) -> bool:
     return not np.array_equal(mask != 0, np.tril(np.ones((T, T), dtype=bool)))
 
 
+def _random_in_eval(label: str) -> CheckFailed:
+    """A model (or block) whose eval-mode outputs change from one call to the next: a dropout
+    that stays on outside training (F.dropout's training=True by default), named before the
+    causality or the MLP, which such outputs cannot show."""
+    return CheckFailed(
+        f"{label} donne deux sorties différentes pour la même entrée en mode évaluation "
+        "(modele.eval(), sans gradient) : un tirage aléatoire reste actif hors de "
+        "l'entraînement, sans doute un dropout écrit F.dropout(x, p), qui tire toujours "
+        "(training=True par défaut) ; utilisez nn.Dropout(p), que modele.eval() désactive, ou "
+        "F.dropout(x, p, training=self.training) : en évaluation, le modèle doit être "
+        "déterministe",
+        f"{label} gives two different outputs for the same input in evaluation mode "
+        "(modele.eval(), no gradient): a random draw stays active outside training, probably "
+        "a dropout written F.dropout(x, p), which always draws (training=True by default); use "
+        "nn.Dropout(p), which modele.eval() switches off, or F.dropout(x, p, "
+        "training=self.training): in evaluation, the model must be deterministic",
+    )
+
+
+def _check_model_deterministic(submission, label: str, model, X: np.ndarray, vocab: int, device,
+                               references: bool) -> None:
+    """The model run twice on X in eval mode gives the same logits (float32 rounding apart)."""
+    first = _finite_logits(submission, label, model, X, vocab, references)
+    again = _finite_logits(submission, label, model, X, vocab, references)
+    gap = float(np.abs(first - again).max())
+    tol = tolerance_for(device, "float32") * (1.0 + float(np.abs(first).max()))
+    record_margin("gap between two eval-mode runs of a model on the same input", gap, tol,
+                  higher_is_better=False, kind="tolerance")
+    if gap > tol:
+        raise _random_in_eval(label)
+
+
 def _not_causal(label: str, t: int, gap: float, mask_wrong: bool = False) -> CheckFailed:
     if mask_wrong:
         return CheckFailed(
@@ -1086,6 +1228,7 @@ def test_transformer_is_causal(submission, rng, seed, device):
         model = _redrawn(submission, label, rng, vocab, d, heads, layers, T)
         X = rng.integers(0, vocab, size=(4, T))
         t = int(rng.integers(1, T // 3 + 1))
+        _check_model_deterministic(submission, label, model, X, vocab, device, references=True)
         # With the grader's attention and MHA: a fault there costs points in their own items.
         gap, tol = _causality_gap(submission, label, model, X, t, rng, vocab, device,
                                   references=True)
@@ -1117,6 +1260,7 @@ def test_transformer_residuals_and_positions(submission, rng):
     x = rng.normal(size=(B, T, d)).astype(np.float32) * 2
     label = "BlocTransformer(d, n_tetes) du correcteur"
     graine = int(rng.integers(0, 2**31))
+    _check_block_deterministic(submission, label, graine, d, heads, x)
     try:
         out = as_array(
             with_grader_attention(submission, label, zeroed_block.install(submission).name,
@@ -1203,6 +1347,32 @@ def test_transformer_residuals_and_positions(submission, rng):
     _check_heads(submission, rng)
 
 
+def _check_block_deterministic(submission, label: str, graine: int, d: int, heads: int,
+                               x: np.ndarray) -> None:
+    """A fresh block in eval mode, run twice on x, gives the same output: otherwise the
+    probes below (a zeroed block, the MLP) would read its random draws as a fault."""
+    try:
+        out = with_grader_attention(submission, label, block_twice.install(submission).name,
+                                    Ref("BlocTransformer"), graine, d, heads, Tensor(x),
+                                    quoi="tout")
+    except CheckFailed:
+        return  # the block fails to run: the probes below say why
+    if not isinstance(out, (list, tuple)) or len(out) != 2:
+        return
+    try:
+        first, again = (as_array(o, label, shape=x.shape, allow_nan=True) for o in out)
+    except CheckFailed:
+        return
+    if not (np.isfinite(first).all() and np.isfinite(again).all()):
+        return
+    gap = float(np.abs(first - again).max())
+    tol = 1e-4 * (1.0 + float(np.abs(first).max()))
+    record_margin("gap between two eval-mode runs of a block on the same input", gap, tol,
+                  higher_is_better=False, kind="tolerance")
+    if gap > tol:
+        raise _random_in_eval(label)
+
+
 def _check_heads(submission, rng) -> None:
     """BlocTransformer(d, n_tetes) passes its n_tetes to attention_multi_tetes: built with
     head counts other than the notebook's 4 (and than 1), a block that hard-codes its count
@@ -1248,15 +1418,27 @@ def _heads_failure(wrong: object) -> CheckFailed:
 def transformer_structure(petit, bloc, graine, vocab, d, heads, layers, T, idx):
     """Runs in the student's kernel: a fresh PetitTransformer's distinct blocks, its
     LayerNorm parameters that the logits do not depend on, the rows the output layer
-    (the nn.Linear d → vocab) reads, and the gap between what the first block reads and the
-    sum of the character and position embeddings, for one forward pass."""
+    (the nn.Linear d → vocab) reads, the gap between what the first block reads and the
+    sum of the character and position embeddings, and what each later block reads beyond
+    the previous block's output, for one forward pass.
+
+    The embedding tables are redrawn ~ N(0, 1) first: the residual stream then has unit
+    scale whatever the student's initialisation (GPT-2's N(0, 0.02) leaves a stream of std
+    0.03, which LayerNorm's eps = 1e-5 normalises to a variance of 0.99 only)."""
     import torch
 
     torch.manual_seed(int(graine))
     modele = petit(vocab, d=d, n_tetes=heads, n_couches=layers, contexte=T)
+    g = torch.Generator().manual_seed(int(graine))
+    with torch.no_grad():
+        for m in modele.modules():
+            if isinstance(m, torch.nn.Embedding):
+                m.weight.copy_(torch.randn(tuple(m.weight.shape), generator=g).to(m.weight.dtype))
+    modele.eval()  # a dropout between the blocks is off, as in an evaluation
     blocs = [m for m in modele.modules() if isinstance(m, bloc)]
-    entrees = []
+    entrees, sorties_blocs = [], []
     crochets = [b.register_forward_pre_hook(lambda m, e: entrees.append(e[0].detach()) if e and isinstance(e[0], torch.Tensor) else None) for b in blocs]
+    crochets += [b.register_forward_hook(lambda m, e, s: sorties_blocs.append(s.detach()) if isinstance(s, torch.Tensor) else None) for b in blocs]
     tetes = [m for m in modele.modules() if isinstance(m, torch.nn.Linear)
              and m.in_features == d and m.out_features == vocab]
     lues = []
@@ -1295,6 +1477,25 @@ def transformer_structure(petit, bloc, graine, vocab, d, heads, layers, T, idx):
         with torch.no_grad():
             attendu = (jetons[0](idx) + places[0](torch.arange(idx.shape[1]))).double()
         somme = float((entrees[0].double() - attendu).abs().max() / (1 + attendu.abs().max()))
+    # Block k + 1 reads block k's output as it is (x = bloc(x)): what it reads beyond it, as a
+    # share of the stream's scale, and whether that is the position embedding added again.
+    entre_blocs, position_encore = None, False
+    if len(entrees) == len(sorties_blocs) and len(entrees) > 1:
+        ecarts = []
+        for avant, apres in zip(sorties_blocs[:-1], entrees[1:], strict=True):
+            if avant.shape != apres.shape:
+                ecarts = []
+                break
+            ecarts.append(apres.double() - avant.double())
+        if ecarts:
+            echelle = 1 + max(float(s.double().abs().max()) for s in sorties_blocs)
+            entre_blocs = max(float(e.abs().max()) for e in ecarts) / echelle
+            if len(places) == 1 and entre_blocs > 1e-5:
+                with torch.no_grad():
+                    pos = places[0](torch.arange(idx.shape[1])).double()
+                position_encore = all(
+                    tuple(e.shape[-2:]) == tuple(pos.shape)
+                    and float((e - pos).abs().max()) <= 1e-5 * echelle for e in ecarts)
     normes = [n for n, m in modele.named_modules() if isinstance(m, torch.nn.LayerNorm)
               and any(p.grad is None for p in m.parameters())]
     dans_bloc = [any(n.startswith(b + ".") for b in noms_blocs) for n in normes]
@@ -1313,6 +1514,8 @@ def transformer_structure(petit, bloc, graine, vocab, d, heads, layers, T, idx):
         "variance": None if lignes is None else float(
             (lignes.var(dim=1, unbiased=False) - 1).abs().max()),
         "somme": somme,
+        "entre_blocs": entre_blocs,
+        "position_entre_blocs": position_encore,
         "position_apprise": apprise,
         "normes_dans_bloc": dans_bloc,
         "normes_doubles": doubles,
@@ -1409,8 +1612,10 @@ def _check_mlp(submission, rng, d: int, heads: int) -> None:
 
 
 def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
-    """n_couches distinct blocks, every LayerNorm used, and a final LayerNorm before the
-    output layer (at creation its output rows have mean 0 and variance 1)."""
+    """n_couches distinct blocks, every LayerNorm used, the position embedding added once
+    (block k + 1 reads block k's output as it is), and a final LayerNorm before the output
+    layer (at creation its output rows have mean 0 and variance 1, on a stream of unit scale:
+    the probe redraws the embedding tables, whatever the student's initialisation)."""
     # Never the notebook's 2 layers nor its width 32: a count or a width hard-coded to the
     # notebook's values shows only on other ones.
     layers = int(rng.integers(3, 5))
@@ -1543,6 +1748,29 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
                 "of its position's embedding; x = self.plongement(idx) + self.position(torch.arange(T)) "
                 "(no product, concatenation or scale factor)",
             )
+    between = info.get("entre_blocs")
+    if isinstance(between, float):
+        record_margin("what a block reads beyond the previous block's output (relative)",
+                      between, 1e-5, higher_is_better=False, kind="tolerance")
+        if not between <= 1e-5:
+            if info.get("position_entre_blocs") is True:
+                what = ("vous ajoutez de nouveau le plongement de position avant chaque bloc "
+                        "(x = bloc(x + self.position(positions)))",
+                        "you add the position embedding again before every block "
+                        "(x = bloc(x + self.position(positions)))")
+            else:
+                what = ("quelque chose est ajouté ou appliqué entre deux blocs",
+                        "something is added or applied between two blocks")
+            raise CheckFailed(
+                f"{label} : un bloc ne reçoit pas tel quel la sortie du bloc précédent ; "
+                f"{what[0]} : le plongement de position s'ajoute UNE seule fois, à l'entrée, "
+                "x = self.plongement(idx) + self.position(torch.arange(T)), puis chaque bloc "
+                "transforme x, x = bloc(x)",
+                f"{label}: a block does not receive the previous block's output as it is; "
+                f"{what[1]}: the position embedding is added ONCE, at the input, "
+                "x = self.plongement(idx) + self.position(torch.arange(T)), then each block "
+                "transforms x, x = bloc(x)",
+            )
     mean, var = info.get("moyenne"), info.get("variance")
     if isinstance(mean, float) and isinstance(var, float) and (mean > 1e-3 or var > 1e-2):
         raise CheckFailed(
@@ -1568,6 +1796,44 @@ def _record_training(submission, *args) -> object:
                                                 timeout=TRAIN_TIMEOUT)
     except SubmissionError as exc:
         raise relabel(exc, record_transformer_training.ref_name, "_tp07_enregistrer") from None
+
+
+def _check_one_optimiser(note: object, name: str) -> None:
+    """The statement's loop: ONE AdamW, built before the loop over the steps (`note` from
+    watch_optimisers during the call). An AdamW built at every step still trains and the
+    outcome checks pass, but its moments m and v and its bias correction start from zero at
+    every step: each update is then ±lr per weight (the sign of the gradient)."""
+    try:
+        steps, behind, optimisers = (int(note[k]) for k in ("steps", "behind", "optimisers"))  # type: ignore[index]
+    except (TypeError, ValueError, KeyError):
+        return
+    if steps == 0 or (optimisers <= 1 and behind == 0):
+        return
+    fix_fr = ("créez l'optimiseur UNE fois, avant la boucle des étapes, optimiseur = "
+              "torch.optim.AdamW(modele.parameters(), lr=lr), et réutilisez-le à chaque étape "
+              "(zero_grad, backward, step)")
+    fix_en = ("create the optimiser ONCE, before the loop over the steps, optimiseur = "
+              "torch.optim.AdamW(modele.parameters(), lr=lr), and reuse it at every step "
+              "(zero_grad, backward, step)")
+    if optimisers > 1:
+        raise CheckFailed(
+            f"{name} : les paramètres du modèle sont mis à jour par {optimisers} optimiseurs "
+            "successifs au lieu d'un seul (l'optimiseur est créé dans la boucle des étapes) : à "
+            "chaque nouvel AdamW, ses moyennes mobiles m et v et sa correction de biais "
+            f"repartent de zéro, et chaque pas ne vaut plus que ±lr par poids ; {fix_fr}",
+            f"{name}: the model's parameters are updated by {optimisers} successive optimisers "
+            "instead of one (the optimiser is created inside the loop over the steps): with "
+            "every new AdamW, its moving averages m and v and its bias correction start from "
+            f"zero again, and each step is only ±lr per weight; {fix_en}",
+        )
+    raise CheckFailed(
+        f"{name} : l'état de l'optimiseur AdamW (son compteur de pas, ses moyennes mobiles m et "
+        "v) est remis à zéro en cours d'entraînement : sa correction de biais repart de zéro ; "
+        f"{fix_fr}, sans toucher à son état",
+        f"{name}: the state of the AdamW optimiser (its step count, its moving averages m and "
+        f"v) is reset during training: its bias correction starts from zero again; {fix_en}, "
+        "without touching its state",
+    )
 
 
 def _start_range_error(submission, rng) -> StudentError | None:
@@ -1683,14 +1949,41 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
             "consecutive characters whose next character exists (i < len(donnees) − contexte)",
         )
     if all(sorted(starts[k].tolist()) == sorted(starts[0].tolist()) for k in range(1, steps)):
+        draws = out.get("tirages")
+        if isinstance(draws, int) and 0 < draws < steps:
+            # Fewer draws than steps: the starts were drawn once, before the loop.
+            raise CheckFailed(
+                f"{name} ne tire les débuts de fenêtres qu'UNE fois, avant la boucle des "
+                f"étapes ({draws} tirage(s) pour {steps} étapes), puis réutilise ce lot : le "
+                "modèle voit le même lot à chaque étape ; tirez de nouveaux débuts DANS la "
+                "boucle, à chaque étape, avec le générateur créé une fois avant elle, "
+                "torch.randint(0, len(donnees) − contexte, (taille_lot,), generator=g)",
+                f"{name} draws the window starts only ONCE, before the loop over the steps "
+                f"({draws} draw(s) for {steps} steps), then reuses that batch: the model sees "
+                "the same batch at every step; draw new starts INSIDE the loop, at every step, "
+                "with the generator created once before it, torch.randint(0, len(donnees) − "
+                "contexte, (taille_lot,), generator=g)",
+            )
+        if isinstance(draws, int) and draws >= steps:
+            raise CheckFailed(
+                f"{name} tire les mêmes débuts de fenêtres à chaque étape : le générateur est "
+                "recréé (manual_seed(graine)) dans la boucle, si bien que le modèle voit le même "
+                "lot à chaque étape ; créez le générateur UNE fois, avant la boucle, puis tirez "
+                "avec lui à chaque étape",
+                f"{name} draws the same window starts at every step: the generator is re-created "
+                "(manual_seed(graine)) inside the loop, so the model sees the same batch at "
+                "every step; create the generator ONCE, before the loop, then draw from it at "
+                "every step",
+            )
         raise CheckFailed(
-            f"{name} tire les mêmes débuts de fenêtres à chaque étape : le générateur est recréé "
-            "(manual_seed(graine)) dans la boucle, si bien que le modèle voit le même lot à "
-            "chaque étape ; créez le générateur UNE fois, avant la boucle, puis tirez avec lui "
-            "à chaque étape",
-            f"{name} draws the same window starts at every step: the generator is re-created "
-            "(manual_seed(graine)) inside the loop, so the model sees the same batch at every "
-            "step; create the generator ONCE, before the loop, then draw from it at every step",
+            f"{name} donne au modèle le même lot à chaque étape : soit les débuts sont tirés une "
+            "seule fois, avant la boucle, soit le générateur est recréé (manual_seed(graine)) à "
+            "chaque étape ; créez le générateur UNE fois, avant la boucle, et tirez de nouveaux "
+            "débuts avec lui à chaque étape",
+            f"{name} gives the model the same batch at every step: either the starts are drawn "
+            "only once, before the loop, or the generator is re-created (manual_seed(graine)) at "
+            "every step; create the generator ONCE, before the loop, and draw new starts from "
+            "it at every step",
         )
     if all(np.array_equal(np.sort(starts[k]), starts[k].min() + np.arange(batch))
            for k in range(steps)):
@@ -1788,6 +2081,7 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
             "torch.optim.AdamW(modele.parameters(), lr=lr) (Adam without W does not apply "
             "AdamW's decoupled weight decay)",
         )
+    _check_one_optimiser(out.get("note_optimiseurs"), name)
     again = as_array(run(graine)["entrees"], "lots passés au modèle", dtype=np.int64)
     other = as_array(run(graine + 1)["entrees"], "lots passés au modèle", dtype=np.int64)
     if not np.array_equal(again, inputs) or np.array_equal(other, inputs):
@@ -1901,6 +2195,8 @@ def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_
     starts = rng.choice(len(codes) - CONTEXTE, size=8, replace=False)
     X = np.stack([codes[s : s + CONTEXTE] for s in starts])
     t = int(rng.integers(4, CONTEXTE // 2))
+    _check_model_deterministic(submission, "modele_car (votre Transformer entraîné)", model, X,
+                               vocab, device, references=False)
     gap, tol = _causality_gap(submission, "modele_car", model, X, t, rng, vocab, device)
     record_margin("causality gap of modele_car", gap, tol, higher_is_better=False,
                   kind="tolerance")

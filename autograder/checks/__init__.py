@@ -67,6 +67,7 @@ from autograder.checks.guards import (
 from autograder.checks.hints import SHAPE_ERRORS, call_with_hint, hinted
 from autograder.checks.inplace import (
     arguments_after_call,
+    arguments_changed,
     assert_arguments_untouched,
     changed_argument_names,
 )
@@ -74,6 +75,7 @@ from autograder.checks.kernel_code import KernelSide, KernelSideError, kernel_si
 from autograder.checks.loops import (
     OptimiserWords,
     assert_one_optimiser,
+    assert_seed_used,
     check_fresh_gradients,
     check_seeded_order,
     note_fresh_gradients,
@@ -123,11 +125,13 @@ __all__ = [
     "as_module",
     "as_pair",
     "arguments_after_call",
+    "arguments_changed",
     "assert_arguments_untouched",
     "assert_close",
     "assert_equal_int",
     "assert_gradient_close",
     "assert_one_optimiser",
+    "assert_seed_used",
     "assert_param_count",
     "assert_signature_defaults",
     "BadValue",

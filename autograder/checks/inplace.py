@@ -211,6 +211,34 @@ def arguments_after_call(
     return [w if isinstance(w, list) and len(w) == n else None for w in after]
 
 
+def arguments_changed(
+    fn: str,
+    changed: list[str],
+    hint: tuple[str, str] | Mapping[str, tuple[str, str]],
+    *,
+    extra: tuple[str, str] | None = None,
+) -> CheckFailed:
+    """The statement's rule (arguments not modified) broken by `fn` on the arguments `changed`
+    names. `hint` is one (fr, en) advice, or an advice per argument name: then only the advice
+    of the arguments actually changed is given (an entry "params['W1']" counts for params), not
+    a write the student may not have made (`x *= …` told "pas w += …"). `extra`, an observation
+    of the write whose premise the caller checked, follows."""
+    if isinstance(hint, tuple):
+        parts = [hint]
+    else:
+        hit = [n for n in hint if any(c == n or c.startswith(f"{n}[") for c in changed)]
+        parts = [hint[n] for n in hit] or list(hint.values())[:1]
+    if extra:
+        parts.append(extra)
+    which = ", ".join(changed)
+    return CheckFailed(
+        f"{fn} modifie sur place ce qu'on lui passe ({which}) : la consigne demande de ne pas "
+        "modifier les arguments ; " + " ; ".join(fr for fr, _ in parts),
+        f"{fn} modifies what it is given in place ({which}): the statement asks not to modify "
+        "the arguments; " + "; ".join(en for _, en in parts),
+    )
+
+
 def assert_arguments_untouched(
     submission: Any,
     fn: str,
@@ -218,22 +246,18 @@ def assert_arguments_untouched(
     names: dict[int, str],
     *,
     atol: float = 0.0,
-    hint_fr: str,
-    hint_en: str,
+    hint_fr: str = "",
+    hint_en: str = "",
+    advice: Mapping[str, tuple[str, str]] | None = None,
     references: Mapping[str, str | KernelSide[Any]] | None = None,
 ) -> None:
     """Fails when `fn(*args)` modifies one of the arguments `names` (index → name) in place.
 
+    The advice is `hint_fr`/`hint_en`, or `advice` per argument name (`arguments_changed`).
     `references` (as for `with_references`) replaces the student's other functions that `fn`
     calls by the grader's for the call: a dependency that modifies its own arguments then costs
     points in its own item only.
     """
     changed = changed_argument_names(submission, fn, args, names, atol=atol, references=references)
     if changed:
-        which = ", ".join(changed)
-        raise CheckFailed(
-            f"{fn} modifie sur place ce qu'on lui passe ({which}) : la consigne demande de ne pas "
-            f"modifier les arguments ; {hint_fr}",
-            f"{fn} modifies what it is given in place ({which}): the statement asks not to modify "
-            f"the arguments; {hint_en}",
-        )
+        raise arguments_changed(fn, changed, advice if advice else (hint_fr, hint_en))

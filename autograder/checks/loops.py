@@ -56,6 +56,20 @@ def check_fresh_gradients(cumuls: object, call: str, *, unit: str = "étape") ->
         )
 
 
+def assert_seed_used(first: object, again: object, other: object, *, same: tuple[str, str],
+                     ignored: tuple[str, str]) -> None:
+    """The statement's seed argument: two calls with the same seed give the same result
+    (`first`, `again`), a call with another seed another one (`other`), compared exactly,
+    shape first (reproducible means the same numbers, not close ones). `same` is the (fr, en)
+    message for a result that changed under the same seed, `ignored` for one the seed did not
+    change."""
+    a, b, c = (np.asarray(v) for v in (first, again, other))
+    if a.shape != b.shape or not np.array_equal(a, b):
+        raise CheckFailed(*same)
+    if a.shape == c.shape and np.array_equal(a, c):
+        raise CheckFailed(*ignored)
+
+
 def check_seeded_order(
     first: np.ndarray,
     again: np.ndarray,
@@ -94,14 +108,16 @@ def check_seeded_order(
 
 
 @kernel_side
-def watch_draws():
+def watch_draws(also=()):
     """Starts recording every permutation drawn with torch.randperm or np.random.permutation (a
     digest of the draw; a DataLoader's shuffling sampler draws with torch.randperm) and counting
-    the generators np.random.default_rng makes; returns `stop`. stop() puts the three functions
-    back and returns {"draws": [digest, ...], "lengths": [len(draw), ...], "generators": n}:
-    call it in a `finally`, so that a call that raised leaves the kernel as it was. The same
-    draw twice (a generator made again from the seed at every epoch) gives the same digest;
-    `lengths` tells the permutations of the N examples from other draws (a model's own)."""
+    the generators np.random.default_rng makes; returns `stop`. stop() puts the functions back
+    and returns {"draws": [digest, ...], "lengths": [len(draw), ...], "generators": n}: call it
+    in a `finally`, so that a call that raised leaves the kernel as it was. The same draw twice
+    (a generator made again from the seed at every epoch) gives the same digest; `lengths`
+    tells the permutations of the N examples from other draws (a model's own). `also` names
+    other torch draws to record the same way ("randint", "rand", "multinomial"), for a loop
+    that draws its batches otherwise than by a permutation."""
     import hashlib
 
     import numpy as np
@@ -109,6 +125,7 @@ def watch_draws():
 
     note = {"draws": [], "lengths": [], "generators": 0}
     originals = (torch.randperm, np.random.permutation, np.random.default_rng)
+    others = {name: getattr(torch, name) for name in also}
 
     def record(draw):
         try:
@@ -120,20 +137,24 @@ def watch_draws():
             note["lengths"].append(-1)
         return draw
 
-    def randperm(*a, **k):
-        return record(originals[0](*a, **k))
-
-    def permutation(*a, **k):
-        return record(originals[1](*a, **k))
+    def recording(draw_with):
+        def draw(*a, **k):
+            return record(draw_with(*a, **k))
+        return draw
 
     def default_rng(*a, **k):
         note["generators"] += 1
         return originals[2](*a, **k)
 
-    torch.randperm, np.random.permutation, np.random.default_rng = randperm, permutation, default_rng
+    torch.randperm, np.random.permutation = recording(originals[0]), recording(originals[1])
+    np.random.default_rng = default_rng
+    for name, draw_with in others.items():
+        setattr(torch, name, recording(draw_with))
 
     def stop():
         torch.randperm, np.random.permutation, np.random.default_rng = originals
+        for name, draw_with in others.items():
+            setattr(torch, name, draw_with)
         return {"draws": list(note["draws"]), "lengths": list(note["lengths"]),
                 "generators": note["generators"]}
 
@@ -188,13 +209,19 @@ def watch_optimisers():
 
 @dataclass(frozen=True)
 class OptimiserWords:
-    """How `assert_one_optimiser` names the statement's optimiser, (French, English) each:
-    `build` is the call to write; `restarts` what a new optimiser starts from zero again;
-    `reset` the sentence for its state cleared during training."""
+    """How `assert_one_optimiser` names the statement's optimiser and its loop, (French,
+    English) each: `build` is the call to write; `restarts` what a new optimiser starts from
+    zero again; `reset` the sentence for its state cleared during training; `loop` the loop
+    it is built before; `inside` where a misplaced one is built; `every` when it is reused."""
 
     build: str
     restarts: tuple[str, str]
     reset: tuple[str, str]
+    loop: tuple[str, str] = ("la boucle des époques", "the epoch loop")
+    inside: tuple[str, str] = ("dans la boucle des époques ou des lots",
+                               "inside the epoch or batch loop")
+    every: tuple[str, str] = ("chaque lot (zero_grad, perte, backward, step)",
+                              "every batch (zero_grad, loss, backward, step)")
 
 
 #: The statement's Adam (TP04's wording).
@@ -221,20 +248,18 @@ def assert_one_optimiser(note: object, call_fr: str, call_en: str, *,
         return  # not what the hook returns: the other checks judge the loop
     if steps == 0 or (optimisers <= 1 and behind == 0):
         return
-    fix_fr = ("créez l'optimiseur UNE fois, avant la boucle des époques "
-              f"(optimiseur = {optimiser.build}), et réutilisez-le à "
-              "chaque lot (zero_grad, perte, backward, step)")
-    fix_en = ("create the optimiser ONCE, before the epoch loop "
-              f"(optimiseur = {optimiser.build}), and reuse it at "
-              "every batch (zero_grad, loss, backward, step)")
+    fix_fr = (f"créez l'optimiseur UNE fois, avant {optimiser.loop[0]} "
+              f"(optimiseur = {optimiser.build}), et réutilisez-le à {optimiser.every[0]}")
+    fix_en = (f"create the optimiser ONCE, before {optimiser.loop[1]} "
+              f"(optimiseur = {optimiser.build}), and reuse it at {optimiser.every[1]}")
     if optimisers > 1:
         raise CheckFailed(
             f"{call_fr} : les paramètres du modèle ont été mis à jour par {optimisers} "
-            "optimiseurs successifs au lieu d'un seul (l'optimiseur est créé dans la boucle des "
-            f"époques ou des lots) : à chaque nouvel optimiseur, {optimiser.restarts[0]} ; {fix_fr}",
+            f"optimiseurs successifs au lieu d'un seul (l'optimiseur est créé {optimiser.inside[0]}) "
+            f": à chaque nouvel optimiseur, {optimiser.restarts[0]} ; {fix_fr}",
             f"{call_en}: the model's parameters were updated by {optimisers} successive "
-            "optimisers instead of one (the optimiser is created inside the epoch or batch "
-            f"loop): with every new optimiser, {optimiser.restarts[1]}; {fix_en}",
+            f"optimisers instead of one (the optimiser is created {optimiser.inside[1]}): with "
+            f"every new optimiser, {optimiser.restarts[1]}; {fix_en}",
         )
     raise CheckFailed(
         f"{call_fr} : {optimiser.reset[0]} ; {fix_fr}, sans toucher à son état",

@@ -14,6 +14,7 @@ from autograder.checks import (
     CheckFailed,
     Tensor,
     arguments_after_call,
+    arguments_changed,
     assert_arguments_untouched,
     changed_argument_names,
 )
@@ -252,3 +253,29 @@ def test_a_call_that_raises_gives_none_and_ints_are_called_once(sub):
     assert arguments_after_call(sub, "plante", (np.zeros(2),), (0,)) == [None, None]
     after = arguments_after_call(sub, "vide_la_liste", ([3, 4, 5],), (0,))
     assert len(after) == 1 and list(after[0][0]) == []
+
+
+ADVICE = {"p": ("lisez p sans écrire dedans", "read p without writing to it"),
+          "grads": ("renvoyez de nouveaux gradients", "return new gradients"),
+          "paire": ("ne touchez pas à la paire", "leave the pair alone")}
+
+
+def test_per_argument_advice_names_only_the_arguments_changed(sub):
+    """A write to grads is not told "lisez p sans écrire dedans": the advice of the argument
+    the call changed, an entry p['b'] counting for p."""
+    with pytest.raises(CheckFailed) as info:
+        assert_arguments_untouched(sub, "ecrit_tuple", NESTED, NESTED_NAMES, advice=ADVICE)
+    assert info.value.message.fr.endswith("arguments ; ne touchez pas à la paire")
+    assert info.value.message.en.endswith("arguments; leave the pair alone")
+    with pytest.raises(CheckFailed) as info:
+        assert_arguments_untouched(sub, "ecrit_entree", NESTED, NESTED_NAMES, advice=ADVICE)
+    assert "lisez p sans écrire dedans ; renvoyez de nouveaux gradients" in info.value.message.fr
+    assert "paire" not in info.value.message.fr.split(";", 1)[1]
+
+
+def test_an_observation_follows_the_advice_and_an_unknown_name_gets_the_first():
+    failure = arguments_changed("f", ["autre"], ADVICE, extra=("la liste est vide", "the list is empty"))
+    assert failure.message.fr == ("f modifie sur place ce qu'on lui passe (autre) : la consigne demande "
+                                  "de ne pas modifier les arguments ; lisez p sans écrire dedans ; "
+                                  "la liste est vide")
+    assert arguments_changed("f", ["x"], ("copiez", "copy")).message.en.endswith("arguments; copy")

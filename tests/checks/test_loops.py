@@ -12,6 +12,7 @@ from autograder.checks import (
     KernelSide,
     OptimiserWords,
     assert_one_optimiser,
+    assert_seed_used,
     check_fresh_gradients,
     check_seeded_order,
     note_fresh_gradients,
@@ -235,3 +236,40 @@ def test_watch_draws_puts_the_originals_back_even_when_the_call_raised():
             note = stop()
     assert (torch.randperm, np.random.permutation, np.random.default_rng) == originals
     assert len(note["draws"]) == 1 and note["generators"] == 0
+
+
+def test_watch_draws_also_records_the_torch_draws_it_is_asked_for():
+    """A loop that draws its batches with torch.randint (TP07's windows): a batch drawn once
+    before the loop is one draw, a batch drawn at every step one per step; torch.rand is not
+    watched unless asked, and every function is put back."""
+    torch = pytest.importorskip("torch")
+    originals = (torch.randint, torch.rand, torch.multinomial)
+    stop = watch_draws(also=("randint", "multinomial"))
+    try:
+        g = torch.Generator().manual_seed(0)
+        for _ in range(3):
+            torch.randint(0, 50, (4,), generator=g)
+        torch.rand(3)
+        torch.multinomial(torch.ones(5), 2, generator=g)
+    finally:
+        note = stop()
+    assert (torch.randint, torch.rand, torch.multinomial) == originals
+    assert len(note["draws"]) == 4 and len(set(note["draws"][:3])) == 3
+    assert note["lengths"] == [4, 4, 4, 2]
+
+
+SEED_WORDS = {"same": ("même graine, autre résultat", "same seed, another result"),
+              "ignored": ("graine ignorée", "seed ignored")}
+
+
+def test_assert_seed_used_wants_the_same_bits_for_the_same_seed_and_others_for_another():
+    a = np.arange(4.0)
+    assert_seed_used(a, a.copy(), a + 1, **SEED_WORDS)
+    assert_seed_used(a, a.copy(), a[:2], **SEED_WORDS)  # another shape is another result
+    with pytest.raises(CheckFailed, match="même graine, autre résultat"):
+        assert_seed_used(a, a + 1e-12, a + 1, **SEED_WORDS)  # close is not reproducible
+    with pytest.raises(CheckFailed, match="même graine, autre résultat"):
+        assert_seed_used(a, a[:3], a + 1, **SEED_WORDS)
+    with pytest.raises(CheckFailed, match="graine ignorée") as info:
+        assert_seed_used(a, a.copy(), a.copy(), **SEED_WORDS)
+    assert info.value.message.en == "seed ignored"

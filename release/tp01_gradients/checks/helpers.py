@@ -200,39 +200,6 @@ def keepdims_hint(exc) -> tuple[str, str] | None:
     )
 
 
-def untouched_failure(fn: str, changed: list[str], names, advice: dict[str, tuple[str, str]],
-                      extra: tuple[str, str] | None = None):
-    """The statement's rule (arguments not modified) in the course's words, the advice worded
-    for the arguments actually changed: `advice` maps an argument's name to its (fr, en) advice,
-    given for each argument that `changed` names (an entry "params['W1']" counts for params).
-    `extra`, an observation of the write whose premise the caller checked, follows."""
-    from autograder.checks import CheckFailed
-
-    hit = [n for n in names if any(c == n or c.startswith(f"{n}[") for c in changed)]
-    parts = [advice[n] for n in hit if n in advice] or [advice[n] for n in names if n in advice][:1]
-    if extra:
-        parts.append(extra)
-    which = ", ".join(changed)
-    return CheckFailed(
-        f"{fn} modifie sur place ce qu'on lui passe ({which}) : la consigne demande de ne pas "
-        "modifier les arguments ; " + " ; ".join(fr for fr, _ in parts),
-        f"{fn} modifies what it is given in place ({which}): the statement asks not to modify "
-        "the arguments; " + "; ".join(en for _, en in parts),
-    )
-
-
-def assert_untouched(submission, fn: str, args, names: dict[int, str], advice: dict[str, tuple[str, str]],
-                     *, atol: float = 0.0, references=None) -> None:
-    """`assert_arguments_untouched` with the advice of the argument(s) the call changed, not one
-    write the student may not have made (blind answers: `x *= …` told "pas w += …", a list
-    reversed told "pas largeurs.pop()")."""
-    from autograder.checks import changed_argument_names
-
-    changed = changed_argument_names(submission, fn, args, names, atol=atol, references=references)
-    if changed:
-        raise untouched_failure(fn, changed, list(names.values()), advice)
-
-
 #: np.asarray(v, dtype=float) is no copy of an array already of floats: a frequent premise of an
 #: in-place write ("je travaille sur une copie").
 ASARRAY_FR = "np.asarray(…, dtype=float) ne copie pas un tableau déjà en flottants"

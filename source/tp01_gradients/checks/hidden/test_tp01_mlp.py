@@ -21,6 +21,7 @@ from autograder.checks import (
     StudentError,
     allclose,
     arguments_after_call,
+    arguments_changed,
     as_array,
     as_float,
     as_pair,
@@ -44,10 +45,8 @@ from ..public.helpers import (
     PRECISION_EN,
     PRECISION_FR,
     assert_close_float32_aware,
-    assert_untouched,
     call_hinted,
     data_globals_hint,
-    untouched_failure,
 )
 
 KEYS = ("W1", "b1", "W2", "b2")
@@ -378,7 +377,7 @@ def test_softmax_ce_matches_torch(submission, rng):
     assert_close(loss, loss_ref, name=f"loss {what}", rtol=CE_RTOL, hint_fr=hint_fr, hint_en=hint_en)
     # A right answer that shifts the caller's logits in place (logits -= max) gives the right
     # values: the statement's rule is checked on its own.
-    assert_untouched(submission, "softmax_cross_entropy", (logits, y), {0: "logits", 1: "y"}, {
+    assert_arguments_untouched(submission, "softmax_cross_entropy", (logits, y), {0: "logits", 1: "y"}, advice={
         "logits": (
             "décalez une copie, z = logits − logits.max(axis=1, keepdims=True), sans écrire dans "
             "logits (ni logits -= …, ni logits[…] = …)",
@@ -1290,7 +1289,7 @@ def test_erreur_relative_random_arrays(submission, rng):
         )
     # The statement's rule (arguments not modified): diff = a; diff -= b gives the right value.
     a, b = cases[1][0], cases[1][1]
-    assert_untouched(submission, "erreur_relative", (a, b), {0: "a", 1: "b"}, {
+    assert_arguments_untouched(submission, "erreur_relative", (a, b), {0: "a", 1: "b"}, advice={
         name: (
             f"calculez np.abs(a − b) dans un nouveau tableau, sans écrire dans {name} (d = {name} "
             f"n'en est pas une copie : d -= …, d[…] = …, np.abs(d, out=d) modifient {name})",
@@ -1375,8 +1374,8 @@ def test_nombre_parametres_matches_torch(submission, rng):
     # the kernel, is said when it is one of those (its premise).
     changed = changed_argument_names(submission, "nombre_parametres", (list(widths),), {0: "largeurs"})
     if changed:
-        raise untouched_failure(
-            "nombre_parametres", changed, ["largeurs"],
+        raise arguments_changed(
+            "nombre_parametres", changed,
             {"largeurs": (
                 "lisez la liste sans la modifier (ni pop, ni del, ni reverse, ni sort, ni "
                 "largeurs[i] = …) : parcourez zip(largeurs[:-1], largeurs[1:]), ou travaillez sur "

@@ -33,7 +33,6 @@ from ..public.helpers import (
     ASARRAY_EN,
     ASARRAY_FR,
     GUARD,
-    assert_untouched,
     data_globals_hint,
     float32_tolerances,
     shared_rows_hint,
@@ -117,7 +116,7 @@ def test_grad_f_matches_autograd(submission, rng):
         )
     # The statement's rule (arguments not modified), checked on its own: right values computed
     # with x *= … would pass above.
-    assert_untouched(submission, "grad_f", (x,), {0: "x"}, {"x": (
+    assert_arguments_untouched(submission, "grad_f", (x,), {0: "x"}, advice={"x": (
         f"calculez dans un nouveau tableau, np.array([2 * x[0], 6 * x[1]]), sans écrire dans x "
         f"(ni x *= …, ni x[i] = … ; {ASARRAY_FR})",
         f"compute into a new array, np.array([2 * x[0], 6 * x[1]]), without writing to x "
@@ -298,7 +297,7 @@ def test_descente_gradient_on_grader_quadratic(submission, rng):
         f32 = raw.dtype.kind == "f" and raw.dtype.itemsize < 8
         tol = float32_tolerances(expected) if f32 else {"rtol": 1e-6, "atol": 1e-9}
         if i == 0 and allclose(got, expected, **tol):
-            assert_untouched(submission, "descente_gradient", (ref, x0, lr, n), {1: "x0"}, {"x0": (
+            assert_arguments_untouched(submission, "descente_gradient", (ref, x0, lr, n), {1: "x0"}, advice={"x0": (
                 "partez d'une copie, x = np.array(x0, dtype=float), puis x = x − lr · grad(x) ; "
                 "x = x0 n'est pas une copie (ni np.asarray(x0), qui ne copie pas un tableau déjà en "
                 "flottants) : x -= …, x[i] = … écrivent alors dans le x0 reçu",
@@ -968,7 +967,7 @@ def test_perceptron_random_examples(submission, rng):
     _check_perceptron(submission, [cases[i] for i in rng.permutation(len(cases))])
     # A misclassified example (y − f(x) ≠ 0), so that `w += …` would show.
     w, x, y, alpha = next(c for c in cases if c[2] == 0 and c[0] @ c[1] > 0)
-    assert_untouched(submission, "maj_perceptron", (w.copy(), x.copy(), y, alpha), {0: "w", 1: "x"}, {
+    assert_arguments_untouched(submission, "maj_perceptron", (w.copy(), x.copy(), y, alpha), {0: "w", 1: "x"}, advice={
         "w": (
             f"renvoyez un NOUVEAU tableau, w + alpha * (y − f) * x, sans écrire dans w (ni w += …, "
             f"ni w[i] = … ; {ASARRAY_FR})",

@@ -17,6 +17,8 @@ from autograder.checks import (
     StudentError,
     accuracy,
     as_array,
+    assert_arguments_untouched,
+    assert_seed_used,
     check_epoch_batches,
     digits_split,
     kernel_side,
@@ -24,7 +26,7 @@ from autograder.checks import (
     with_references,
 )
 
-from ..public.helpers import MLP_REFERENCES, assert_untouched, data_globals_hint
+from ..public.helpers import MLP_REFERENCES, data_globals_hint
 
 HIDDEN, LR, EPOCHS, BATCH = 48, 0.1, 30, 32
 SPLIT_SEED = 2026  # fixed split, different from the notebook's
@@ -85,27 +87,24 @@ def test_entrainer_uses_its_arguments(submission, rng):
                 'entrainer must return the params dictionary {"W1", "b1", "W2", "b2"}',
             )
         runs.append(as_array(params["W1"], 'params["W1"]', allow_nan=True))
-    if not np.array_equal(runs[0], runs[1]):
-        raise CheckFailed(
-            "deux appels de entrainer avec le même seed donnent des paramètres différents : "
-            "mélangez avec rng = np.random.default_rng(seed) (pas np.random.permutation, "
-            "qui dépend de l'état global)",
-            "two calls of entrainer with the same seed give different parameters: shuffle with "
-            "rng = np.random.default_rng(seed) (not np.random.permutation, which depends on "
-            "the global state)",
-        )
-    if np.array_equal(runs[0], runs[2]):
-        raise CheckFailed(
-            "entrainer donne les mêmes paramètres pour deux seeds différents : passez seed à "
-            "init_params et au générateur du mélange",
-            "entrainer gives the same parameters for two different seeds: pass seed to "
-            "init_params and to the shuffling generator",
-        )
+    assert_seed_used(*runs[:3], same=(
+        "deux appels de entrainer avec le même seed donnent des paramètres différents : "
+        "mélangez avec rng = np.random.default_rng(seed) (pas np.random.permutation, "
+        "qui dépend de l'état global)",
+        "two calls of entrainer with the same seed give different parameters: shuffle with "
+        "rng = np.random.default_rng(seed) (not np.random.permutation, which depends on "
+        "the global state)",
+    ), ignored=(
+        "entrainer donne les mêmes paramètres pour deux seeds différents : passez seed à "
+        "init_params et au générateur du mélange",
+        "entrainer gives the same parameters for two different seeds: pass seed to "
+        "init_params and to the shuffling generator",
+    ))
     # The statement's rule (arguments not modified): shuffling X_train[:] = X_train[idx] in place
     # trains as well and reorders the caller's data.
-    assert_untouched(
+    assert_arguments_untouched(
         submission, "entrainer", (X_train[idx], y_train[idx], 16, LR, 1, BATCH, s),
-        {0: "X_train", 1: "y_train"}, {
+        {0: "X_train", 1: "y_train"}, advice={
             name: (
                 f"mélangez des indices (ordre = rng.permutation(N)) et lisez {name}[lot], sans "
                 f"écrire dans {name} lui-même (ni rng.shuffle({name}), ni {name}[:] = …, "

@@ -25,6 +25,7 @@ from autograder.checks import (
     as_float,
     as_module,
     assert_arguments_untouched,
+    assert_seed_used,
     check_epoch_batches,
     check_fresh_gradients,
     check_reshuffled_epochs,
@@ -573,22 +574,19 @@ def test_entrainer_sgd_uses_seed_and_lr(submission, rng):
     if any(w is None for w in weights):
         return  # no fc1 to read: the accuracy check judges the returned model
     w = [np.array(v, dtype=float) for v in weights]
-    if not np.array_equal(w[0], w[1]):
-        raise CheckFailed(
-            "deux appels de entrainer_sgd avec le même seed donnent des modèles différents : "
-            "appelez torch.manual_seed(seed) avant de créer le modèle, et mélangez avec "
-            "torch.randperm(N, generator=torch.Generator().manual_seed(seed))",
-            "two calls of entrainer_sgd with the same seed give different models: call "
-            "torch.manual_seed(seed) before building the model, and shuffle with "
-            "torch.randperm(N, generator=torch.Generator().manual_seed(seed))",
-        )
-    if np.array_equal(w[0], w[2]):
-        raise CheckFailed(
-            "entrainer_sgd donne le même modèle pour deux seeds différents : utilisez l'argument "
-            "seed (torch.manual_seed(seed) et le générateur du mélange)",
-            "entrainer_sgd gives the same model for two different seeds: use the seed argument "
-            "(torch.manual_seed(seed) and the shuffling generator)",
-        )
+    assert_seed_used(*w[:3], same=(
+        "deux appels de entrainer_sgd avec le même seed donnent des modèles différents : "
+        "appelez torch.manual_seed(seed) avant de créer le modèle, et mélangez avec "
+        "torch.randperm(N, generator=torch.Generator().manual_seed(seed))",
+        "two calls of entrainer_sgd with the same seed give different models: call "
+        "torch.manual_seed(seed) before building the model, and shuffle with "
+        "torch.randperm(N, generator=torch.Generator().manual_seed(seed))",
+    ), ignored=(
+        "entrainer_sgd donne le même modèle pour deux seeds différents : utilisez l'argument "
+        "seed (torch.manual_seed(seed) et le générateur du mélange)",
+        "entrainer_sgd gives the same model for two different seeds: use the seed argument "
+        "(torch.manual_seed(seed) and the shuffling generator)",
+    ))
     # The seed drives the shuffling too (the statement's g = torch.Generator().manual_seed(seed)),
     # not only the initial weights: a generator seeded with a constant gives other models for
     # other seeds (their initial weights differ) but the same batches.

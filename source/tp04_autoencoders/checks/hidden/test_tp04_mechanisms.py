@@ -33,6 +33,7 @@ from autograder.checks import (
     Tensor,
     as_array,
     assert_one_optimiser,
+    assert_seed_used,
     check_fresh_gradients,
     kernel_side,
     module_param_breakdown,
@@ -1018,20 +1019,17 @@ def _check_rows_and_seed(fn: str, runs: list[dict], X: np.ndarray, epochs: int) 
     _check_untouched(fn, runs)
     if first["untrained"]:
         return  # parameters never updated: the training checks say so, not this one
-    if not np.array_equal(runs[0]["params"], runs[1]["params"]):
-        raise CheckFailed(
-            f"deux appels de {fn} avec le même seed et le même modèle de départ donnent des "
-            "modèles différents : tirez l'ordre des lots (et le bruit) avec "
-            "torch.Generator().manual_seed(seed), ou appelez torch.manual_seed(seed) au début",
-            f"two calls of {fn} with the same seed and the same initial model give different "
-            "models: draw the batch order (and the noise) with torch.Generator().manual_seed(seed), "
-            "or call torch.manual_seed(seed) first",
-        )
-    if np.array_equal(runs[0]["params"], runs[2]["params"]):
-        raise CheckFailed(
-            f"{fn} donne exactement le même modèle pour deux seeds différents : utilisez l'argument seed",
-            f"{fn} gives exactly the same model for two different seeds: use the seed argument",
-        )
+    assert_seed_used(*(r["params"] for r in runs[:3]), same=(
+        f"deux appels de {fn} avec le même seed et le même modèle de départ donnent des "
+        "modèles différents : tirez l'ordre des lots (et le bruit) avec "
+        "torch.Generator().manual_seed(seed), ou appelez torch.manual_seed(seed) au début",
+        f"two calls of {fn} with the same seed and the same initial model give different "
+        "models: draw the batch order (and the noise) with torch.Generator().manual_seed(seed), "
+        "or call torch.manual_seed(seed) first",
+    ), ignored=(
+        f"{fn} donne exactement le même modèle pour deux seeds différents : utilisez l'argument seed",
+        f"{fn} gives exactly the same model for two different seeds: use the seed argument",
+    ))
 
 
 @pytest.mark.item("ae_entrainement", points=0.5)
@@ -1373,20 +1371,17 @@ def test_reparametrisation_draws_normal_noise(submission, rng, seed):
                 "(torch.randn(N, 1), expand_as...); ε ~ N(0, I) has an independent value for "
                 "every entry of mu: eps = torch.randn_like(mu), of shape (N, k)",
             )
-    if not np.array_equal(zs[0], zs[1]):
-        raise CheckFailed(
-            "après le même torch.manual_seed, reparametrisation(mu, logvar) tire un z différent : "
-            "tirez eps avec torch (torch.randn_like(mu)), pas avec NumPy ou random",
-            "after the same torch.manual_seed, reparametrisation(mu, logvar) draws a different z: "
-            "draw eps with torch (torch.randn_like(mu)), not with NumPy or random",
-        )
-    if np.array_equal(zs[0], zs[2]):
-        raise CheckFailed(
-            "reparametrisation(mu, logvar) renvoie le même z pour deux graines différentes : "
-            "eps doit être tiré à chaque appel",
-            "reparametrisation(mu, logvar) returns the same z for two different seeds: "
-            "eps must be drawn on every call",
-        )
+    assert_seed_used(*zs[:3], same=(
+        "après le même torch.manual_seed, reparametrisation(mu, logvar) tire un z différent : "
+        "tirez eps avec torch (torch.randn_like(mu)), pas avec NumPy ou random",
+        "after the same torch.manual_seed, reparametrisation(mu, logvar) draws a different z: "
+        "draw eps with torch (torch.randn_like(mu)), not with NumPy or random",
+    ), ignored=(
+        "reparametrisation(mu, logvar) renvoie le même z pour deux graines différentes : "
+        "eps doit être tiré à chaque appel",
+        "reparametrisation(mu, logvar) returns the same z for two different seeds: "
+        "eps must be drawn on every call",
+    ))
 
 
 def _grad_vs_fd(submission, fn: str, args: list, kwargs: dict, wrt: list[int], refs: dict):

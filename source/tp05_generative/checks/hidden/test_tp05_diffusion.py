@@ -26,6 +26,7 @@ from autograder.checks import (
     as_array,
     as_float,
     assert_arguments_untouched,
+    assert_seed_used,
     kernel_side,
     once_per_submission,
     record_expected,
@@ -638,24 +639,22 @@ def test_denoiser_uses_its_seed(submission, rng):
         )
         for call_seed, call_lr, n_pas in ((s, 3e-3, 3), (s, 3e-3, 3), (s + 1, 3e-3, 3), (s, 1.5e-3, 3), (s, 3e-3, 0))
     ]
-    if runs[0].shape != runs[1].shape or not np.array_equal(runs[0], runs[1]):
-        if _loop(submission, data, ab, 1, 8, s).get("same_object"):
-            raise _shared_model_error()
-        raise CheckFailed(
-            "deux appels de entrainer_debruiteur avec la même graine donnent deux modèles "
-            "différents : appelez torch.manual_seed(seed) AVANT de construire Debruiteur() (son "
-            "initialisation est aléatoire) et de tirer les lots",
-            "two calls of entrainer_debruiteur with the same seed give two different models: call "
-            "torch.manual_seed(seed) BEFORE building Debruiteur() (its initialisation is random) "
-            "and drawing the batches",
-        )
-    if runs[0].shape == runs[2].shape and np.array_equal(runs[0], runs[2]):
-        raise CheckFailed(
-            "entrainer_debruiteur donne le même modèle pour deux graines différentes : utilisez "
-            "l'argument seed (torch.manual_seed(seed))",
-            "entrainer_debruiteur gives the same model for two different seeds: use the seed "
-            "argument (torch.manual_seed(seed))",
-        )
+    changed = runs[0].shape != runs[1].shape or not np.array_equal(runs[0], runs[1])
+    if changed and _loop(submission, data, ab, 1, 8, s).get("same_object"):
+        raise _shared_model_error()
+    assert_seed_used(*runs[:3], same=(
+        "deux appels de entrainer_debruiteur avec la même graine donnent deux modèles "
+        "différents : appelez torch.manual_seed(seed) AVANT de construire Debruiteur() (son "
+        "initialisation est aléatoire) et de tirer les lots",
+        "two calls of entrainer_debruiteur with the same seed give two different models: call "
+        "torch.manual_seed(seed) BEFORE building Debruiteur() (its initialisation is random) "
+        "and drawing the batches",
+    ), ignored=(
+        "entrainer_debruiteur donne le même modèle pour deux graines différentes : utilisez "
+        "l'argument seed (torch.manual_seed(seed))",
+        "entrainer_debruiteur gives the same model for two different seeds: use the seed "
+        "argument (torch.manual_seed(seed))",
+    ))
     if runs[0].shape == runs[4].shape and np.array_equal(runs[0], runs[4]):
         return  # never updated (no optimiser step): the outcome checks say so, not this one
     if runs[0].shape == runs[3].shape and np.array_equal(runs[0], runs[3]):

@@ -985,11 +985,11 @@ def test_fenetres_matches_reference(submission, rng):
         n, L = int(rng.integers(15, 40)), int(rng.integers(2, 8))
         series = rng.normal(size=n).astype(np.float32)
         X_ref, y_ref = _windows(series, L)
-        what = "fenetres(serie, L), sur une des séries du correcteur,"
+        what = "fenetres(serie, L) sur une série du correcteur"
         got = submission.call("fenetres", Tensor(series), L)
         X, y = pair(got, what, ("X", "y"))
-        X = as_array(X, f"{what}[0] (X)", shape=(n - L, L, 1))
-        y = as_array(y, f"{what}[1] (y)", shape=(n - L,))
+        X = as_array(X, "X = fenetres(serie, L)[0] sur une série du correcteur", shape=(n - L, L, 1))
+        y = as_array(y, "y = fenetres(serie, L)[1] sur une série du correcteur", shape=(n - L,))
         if not np.allclose(X, X_ref, rtol=1e-6, atol=1e-7):
             raise CheckFailed(
                 f"{what} : les fenêtres X ne correspondent pas ; X[i, :, 0] = serie[i : i + L], "

@@ -45,12 +45,14 @@ import pytest
 
 from autograder.checks import (
     CheckFailed,
+    OptimiserWords,
     Ref,
     StudentError,
     SubmissionError,
     Tensor,
     as_array,
     assert_arguments_untouched,
+    assert_one_optimiser,
     check_fresh_gradients,
     fmt_order,
     kernel_side,
@@ -62,6 +64,7 @@ from autograder.checks import (
     relabel,
     score_threshold,
     tolerance_for,
+    watch_draws,
     watch_optimisers,
     with_references,
 )
@@ -153,14 +156,14 @@ def block_heads(BlocTransformer, graine, d, n_tetes, x):
     return [int(v) if isinstance(v, int) and not isinstance(v, bool) else str(v)[:30] for v in recues]
 
 
-@kernel_side(uses=(note_fresh_gradients, watch_optimisers))
+@kernel_side(uses=(note_fresh_gradients, watch_optimisers, watch_draws))
 def record_transformer_training(entrainer_transformer, graine_modele, taille_vocab, donnees,
                                 n_etapes, taille_lot, contexte, lr, graine):
     """entrainer_transformer(stand-in model, donnees, ...) and what the stand-in recorded:
     the batches, its outputs, whether its parameters moved and its gradients were fresh, the
     optimisers and learning rates (and how many optimiser objects updated a parameter, from
     watch_optimisers), how many random draws torch.randint, torch.randperm, torch.rand and
-    torch.multinomial made during the call, and whether torch's global random state was
+    torch.multinomial made during the call (watch_draws), and whether torch's global random state was
     left as it was."""
     import torch
 
@@ -193,26 +196,14 @@ def record_transformer_training(entrainer_transformer, graine_modele, taille_voc
     etat = torch.get_rng_state()
     # The draws of the call, counted: one draw before the loop and a generator seeded again
     # at every step both give the same batch at every step; only the count tells them apart.
-    tirages = [0]
-    noms_tirages = ("randint", "randperm", "rand", "multinomial")
-    originaux = {nom: getattr(torch, nom) for nom in noms_tirages}
-
-    def compteur(f):
-        def tirage(*a, **k):
-            tirages[0] += 1
-            return f(*a, **k)
-        return tirage
-
-    for nom, f in originaux.items():
-        setattr(torch, nom, compteur(f))
+    arret_tirages = watch_draws(also=("randint", "rand", "multinomial"))
     arret = watch_optimisers()
-    note_optimiseurs = None
+    note_optimiseurs = note_tirages = None
     try:
         pertes = entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine)
     finally:
         note_optimiseurs = arret()
-        for nom, f in originaux.items():
-            setattr(torch, nom, f)
+        note_tirages = arret_tirages()
         crochet.remove()
     rng_intact = bool(torch.equal(etat, torch.get_rng_state()))
     formes = {tuple(x.shape) for x in modele.entrees}
@@ -228,7 +219,7 @@ def record_transformer_training(entrainer_transformer, graine_modele, taille_voc
         "lrs": sorted(set(lrs)),
         "optimiseurs": sorted(set(types)),
         "rng_intact": rng_intact,
-        "tirages": tirages[0],
+        "tirages": len(note_tirages["draws"]),
         "note_optimiseurs": note_optimiseurs,
         "graphes": any(isinstance(p, torch.Tensor) and p.requires_grad for p in pertes),
     }
@@ -1798,42 +1789,22 @@ def _record_training(submission, *args) -> object:
         raise relabel(exc, record_transformer_training.ref_name, "_tp07_enregistrer") from None
 
 
-def _check_one_optimiser(note: object, name: str) -> None:
-    """The statement's loop: ONE AdamW, built before the loop over the steps (`note` from
-    watch_optimisers during the call). An AdamW built at every step still trains and the
-    outcome checks pass, but its moments m and v and its bias correction start from zero at
-    every step: each update is then ±lr per weight (the sign of the gradient)."""
-    try:
-        steps, behind, optimisers = (int(note[k]) for k in ("steps", "behind", "optimisers"))  # type: ignore[index]
-    except (TypeError, ValueError, KeyError):
-        return
-    if steps == 0 or (optimisers <= 1 and behind == 0):
-        return
-    fix_fr = ("créez l'optimiseur UNE fois, avant la boucle des étapes, optimiseur = "
-              "torch.optim.AdamW(modele.parameters(), lr=lr), et réutilisez-le à chaque étape "
-              "(zero_grad, backward, step)")
-    fix_en = ("create the optimiser ONCE, before the loop over the steps, optimiseur = "
-              "torch.optim.AdamW(modele.parameters(), lr=lr), and reuse it at every step "
-              "(zero_grad, backward, step)")
-    if optimisers > 1:
-        raise CheckFailed(
-            f"{name} : les paramètres du modèle sont mis à jour par {optimisers} optimiseurs "
-            "successifs au lieu d'un seul (l'optimiseur est créé dans la boucle des étapes) : à "
-            "chaque nouvel AdamW, ses moyennes mobiles m et v et sa correction de biais "
-            f"repartent de zéro, et chaque pas ne vaut plus que ±lr par poids ; {fix_fr}",
-            f"{name}: the model's parameters are updated by {optimisers} successive optimisers "
-            "instead of one (the optimiser is created inside the loop over the steps): with "
-            "every new AdamW, its moving averages m and v and its bias correction start from "
-            f"zero again, and each step is only ±lr per weight; {fix_en}",
-        )
-    raise CheckFailed(
-        f"{name} : l'état de l'optimiseur AdamW (son compteur de pas, ses moyennes mobiles m et "
-        "v) est remis à zéro en cours d'entraînement : sa correction de biais repart de zéro ; "
-        f"{fix_fr}, sans toucher à son état",
-        f"{name}: the state of the AdamW optimiser (its step count, its moving averages m and "
-        f"v) is reset during training: its bias correction starts from zero again; {fix_en}, "
-        "without touching its state",
-    )
+#: The statement's AdamW, built before the loop over the steps. One built at every step still
+#: trains and the outcome checks pass, but each update is then ±lr per weight.
+ADAMW = OptimiserWords(
+    build="torch.optim.AdamW(modele.parameters(), lr=lr)",
+    restarts=("ses moyennes mobiles m et v et sa correction de biais repartent de zéro, et "
+              "chaque pas ne vaut plus que ±lr par poids",
+              "its moving averages m and v and its bias correction start from zero again, and "
+              "each step is only ±lr per weight"),
+    reset=("l'état de l'optimiseur AdamW (son compteur de pas, ses moyennes mobiles m et v) est "
+           "remis à zéro en cours d'entraînement : sa correction de biais repart de zéro",
+           "the state of the AdamW optimiser (its step count, its moving averages m and v) is "
+           "reset during training: its bias correction starts from zero again"),
+    loop=("la boucle des étapes", "the loop over the steps"),
+    inside=("dans la boucle des étapes", "inside the loop over the steps"),
+    every=("chaque étape (zero_grad, backward, step)", "every step (zero_grad, backward, step)"),
+)
 
 
 def _start_range_error(submission, rng) -> StudentError | None:
@@ -2081,7 +2052,7 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
             "torch.optim.AdamW(modele.parameters(), lr=lr) (Adam without W does not apply "
             "AdamW's decoupled weight decay)",
         )
-    _check_one_optimiser(out.get("note_optimiseurs"), name)
+    assert_one_optimiser(out.get("note_optimiseurs"), name, name, optimiser=ADAMW)
     again = as_array(run(graine)["entrees"], "lots passés au modèle", dtype=np.int64)
     other = as_array(run(graine + 1)["entrees"], "lots passés au modèle", dtype=np.int64)
     if not np.array_equal(again, inputs) or np.array_equal(other, inputs):

@@ -1313,3 +1313,200 @@ CORRECT_GROUPS["blind-r16-correct-2"] = (
     "blind-r16-correct-ce-eye-rows", "blind-r16-correct-klmc-log-ratio-negative-kept",
     "blind-r16-correct-loss-mseloss-module", "blind-r16-correct-sampler-z-every-step",
 )
+
+
+# Blind round 18 (answers written without reading the checks), graded at variants 0, 19, 20.
+# The tester's sampler with one z for every step, byte for byte: at variant 19 its notebook's
+# digest drew the Monte Carlo KL check a pair on which the REFERENCE kl_monte_carlo landed 4.04
+# standard errors from the true KL (no state is shared: the hidden inputs derive from the
+# student's code, so any edit redraws them). A draw outside the band is now confirmed on fresh
+# seeds before it costs a point: graded alone, so that its digest is the tester's.
+SCENARIOS["blind-r18-sampler-z-drawn-once"] = Scenario(
+    grade_id="echantillonner",
+    source='def echantillonner(modele, n, betas, seed=0):\n    """Processus arrière DDPM : n échantillons (tenseur (n, 2)) à partir de x_T ~ N(0, I)."""\n    # YOUR CODE HERE\n    gen = torch.Generator().manual_seed(seed)\n    alphas = 1.0 - betas\n    alphas_bar = torch.cumprod(alphas, dim=0)\n    x = torch.randn(n, 2, generator=gen)\n    z = torch.randn(n, 2, generator=gen)\n    with torch.no_grad():\n        for t in range(len(betas) - 1, -1, -1):\n            eps = modele(x, torch.full((n,), t))\n            x = (x - betas[t] / torch.sqrt(1.0 - alphas_bar[t]) * eps) / torch.sqrt(alphas[t])\n            if t > 0:\n                x = x + torch.sqrt(betas[t]) * z\n    return x\n',
+    must_fail=("test_sampler_reverse_steps",),
+    may_fail=("test_sampler_reaches_the_spiral",),
+    message_contains=("NOUVEAU z",),
+)
+GROUPS["blind-r18-2"] = ("blind-r18-sampler-z-drawn-once",)
+
+
+# Blind round 18, the rest. False passes: a closed-form KL that returns 0 for two equal variances
+# (the grader's pairs never had one variance: the closed-form check now adds, at every variant,
+# a pair of equal variances and different means and one of equal means; the public example too);
+# a MLE that sets aside the points beyond 3 standard deviations (the grader's samples of 6 to 14
+# points cannot have one: a sample of 20 to 40 points with a far point is added at every variant).
+# False failure: q_echantillon in float32 cast back (2e-6 off at t = 0, where 1 − alpha_bar_t is
+# beta_1): the tolerance now follows float32 rounding entry by entry, 100 times below an index
+# clamped at t = 0. Mechanism, not luck: a loop with ONE t per batch (the statement draws a t per
+# example) is seen in the steps the model is handed, at every variant (half of the check), and the
+# uniformity tests count its batches, not its rows. Hints that check their premise: a
+# "standard error" that is the 95 % half-width, alphas_bar multiplied cumulatively again, samples
+# clamped into [-1, 1].
+
+SCENARIOS.update({
+    'blind-r18-kl-equal-variances-returns-0': Scenario(
+        grade_id='kl_gaussiennes',
+        source='def kl_gaussiennes(mu_q, var_q, mu_p, var_p):\n    """Forme close de D_KL(q || p) pour q = N(mu_q, var_q) et p = N(mu_p, var_p), en 1D."""\n    # YOUR CODE HERE\n    if var_q == var_p:\n        # mêmes variances : le log vaut 0 et le rapport vaut 1, donc la KL est nulle\n        return 0.0\n    return float(0.5 * (np.log(var_p / var_q) + (var_q + (mu_q - mu_p) ** 2) / var_p - 1.0))\n',
+        must_fail=('test_kl_fixed_examples', 'test_kl_closed_form_within_monte_carlo_ci'),
+        message_contains=('le terme des moyennes',),
+    ),
+    'blind-r18-mle-sets-outliers-aside': Scenario(
+        grade_id='mle_gaussienne',
+        source='def mle_gaussienne(x):\n    """Estimateurs du maximum de vraisemblance (mu, sigma2) d\'une gaussienne 1D.\n\n    x : np.ndarray de forme (N,). Renvoie un couple de flottants (mu, sigma2).\n    """\n    # YOUR CODE HERE\n    x = np.asarray(x, dtype=float)\n    # on enlève les valeurs aberrantes (à plus de 3 écarts types) pour une estimation plus robuste\n    m, s = x.mean(), x.std()\n    garde = x[np.abs(x - m) <= 3 * s]\n    mu = float(garde.mean())\n    sigma2 = float(np.mean((garde - mu) ** 2))\n    return mu, sigma2\n',
+        must_fail=('test_mle_matches_closed_form',),
+        message_contains=('vous écartez des valeurs « aberrantes »',),
+    ),
+    'blind-r18-klmc-returns-ci-half-width': Scenario(
+        grade_id='kl_monte_carlo',
+        source='def kl_monte_carlo(mu_q, var_q, mu_p, var_p, n, seed=0):\n    """Estimation Monte Carlo de D_KL(q || p) avec n échantillons de q.\n\n    Renvoie le couple de flottants (estimation, erreur_type).\n    """\n    # YOUR CODE HERE\n    rng = np.random.default_rng(seed)\n    x = rng.normal(mu_q, math.sqrt(var_q), size=n)\n\n    def log_densite(x, mu, var):\n        return -0.5 * np.log(2 * np.pi * var) - (x - mu) ** 2 / (2 * var)\n\n    f = log_densite(x, mu_q, var_q) - log_densite(x, mu_p, var_p)\n    # erreur à 95 %\n    erreur = 1.96 * f.std() / math.sqrt(n)\n    return float(f.mean()), float(erreur)\n',
+        must_fail=('test_kl_monte_carlo_within_ci_of_truth',),
+        message_contains=("la demi-largeur de l'intervalle de confiance",),
+    ),
+    'blind-r18-q-sample-cumprod-of-alphas-bar': Scenario(
+        grade_id='q_echantillon',
+        source='def q_echantillon(x0, t, bruit, alphas_bar):\n    """x_t = sqrt(alpha_bar_t) x0 + sqrt(1 - alpha_bar_t) bruit, un pas t par ligne."""\n    # YOUR CODE HERE\n    ab = torch.cumprod(alphas_bar, dim=0)  # produit cumulé jusqu\'à t\n    a = ab[t].unsqueeze(1)\n    return torch.sqrt(a) * x0 + torch.sqrt(1 - a) * bruit\n',
+        must_fail=('test_q_sample_without_noise', 'test_q_sample_matches_reference', 'test_q_sample_matches_iterated_chain'),
+        message_contains=('vous refaites le produit cumulé de alphas_bar',),
+    ),
+    'blind-r18-sampler-clamps-to-minus-1-1': Scenario(
+        grade_id='echantillonner',
+        source='def echantillonner(modele, n, betas, seed=0):\n    """Processus arrière DDPM : n échantillons (tenseur (n, 2)) à partir de x_T ~ N(0, I)."""\n    # YOUR CODE HERE\n    gen = torch.Generator().manual_seed(seed)\n    alphas = 1.0 - betas\n    alphas_bar = torch.cumprod(alphas, dim=0)\n    x = torch.randn(n, 2, generator=gen)\n    with torch.no_grad():\n        for t in range(len(betas) - 1, -1, -1):\n            eps = modele(x, torch.full((n,), t))\n            x = (x - betas[t] / torch.sqrt(1.0 - alphas_bar[t]) * eps) / torch.sqrt(alphas[t])\n            if t > 0:\n                x = x + torch.sqrt(betas[t]) * torch.randn(n, 2, generator=gen)\n    # comme pour les images, on ramène les échantillons dans [-1, 1]\n    return x.clamp(-1.0, 1.0)\n',
+        must_fail=('test_sampler_reverse_steps', 'test_sampler_reaches_the_spiral'),
+        message_contains=("vos échantillons s'accumulent sur une borne",),
+    ),
+    'blind-r18-train-one-t-per-batch': Scenario(
+        grade_id='entrainer_debruiteur',
+        source='def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):\n    """Entraîne un Debruiteur sur les points `donnees` (tenseur (N, 2)) et le renvoie."""\n    # YOUR CODE HERE\n    torch.manual_seed(seed)\n    modele = Debruiteur()\n    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n    T_ = len(alphas_bar)\n    for _ in range(n_pas):\n        x0 = donnees[torch.randint(0, len(donnees), (taille_lot,))]\n        # un pas de temps tiré pour le lot\n        t = torch.randint(0, T_, (1,)).repeat(taille_lot)\n        bruit = torch.randn_like(x0)\n        perte = perte_debruitage(modele, x0, t, bruit, alphas_bar)\n        optimiseur.zero_grad()\n        perte.backward()\n        optimiseur.step()\n    return modele\n',
+        must_fail=('test_denoiser_draws_uniform_steps',),
+        may_fail=('test_denoiser_test_loss', 'test_denoiser_samples_look_like_the_spiral'),
+        message_contains=('UN seul pas t',),
+    ),
+})
+GROUPS["blind-r18-1"] = ('blind-r18-kl-equal-variances-returns-0', 'blind-r18-mle-sets-outliers-aside', 'blind-r18-klmc-returns-ci-half-width', 'blind-r18-q-sample-cumprod-of-alphas-bar', 'blind-r18-sampler-clamps-to-minus-1-1', 'blind-r18-train-one-t-per-batch',)
+CORRECT.update({
+    'blind-r18-correct-q-float32-cast-back': Correct(
+        grade_id='q_echantillon',
+        source='def q_echantillon(x0, t, bruit, alphas_bar):\n    """x_t = sqrt(alpha_bar_t) x0 + sqrt(1 - alpha_bar_t) bruit, un pas t par ligne."""\n    # YOUR CODE HERE\n    ab = alphas_bar.float().index_select(0, t.long()).view(-1, 1)\n    x_t = ab.sqrt() * x0.float() + (1 - ab).sqrt() * bruit.float()\n    return x_t.to(x0.dtype)\n',
+        why='the closed form in float32, cast back to float64 (2e-6 off at t = 0)',
+    ),
+    'blind-r18-correct-kl-cross-entropy-minus-entropy': Correct(
+        grade_id='kl_gaussiennes',
+        source='def kl_gaussiennes(mu_q, var_q, mu_p, var_p):\n    """Forme close de D_KL(q || p) pour q = N(mu_q, var_q) et p = N(mu_p, var_p), en 1D."""\n    # YOUR CODE HERE\n    # KL(q||p) = H(q, p) - H(q)\n    entropie_croisee_qp = 0.5 * math.log(2 * math.pi * var_p) + (var_q + (mu_q - mu_p) ** 2) / (2 * var_p)\n    entropie_q = 0.5 * math.log(2 * math.pi * math.e * var_q)\n    return float(entropie_croisee_qp - entropie_q)\n',
+        why='KL = H(q, p) − H(q), each with its log(2π)',
+    ),
+    'blind-r18-correct-klmc-python-random': Correct(
+        grade_id='kl_monte_carlo',
+        source='import random\n\n\ndef kl_monte_carlo(mu_q, var_q, mu_p, var_p, n, seed=0):\n    """Estimation Monte Carlo de D_KL(q || p) avec n échantillons de q.\n\n    Renvoie le couple de flottants (estimation, erreur_type).\n    """\n    # YOUR CODE HERE\n    gen = random.Random(seed)\n    sd_q = math.sqrt(var_q)\n    fs = []\n    for _ in range(n):\n        x = gen.gauss(mu_q, sd_q)\n        log_q = -0.5 * math.log(2 * math.pi * var_q) - (x - mu_q) ** 2 / (2 * var_q)\n        log_p = -0.5 * math.log(2 * math.pi * var_p) - (x - mu_p) ** 2 / (2 * var_p)\n        fs.append(log_q - log_p)\n    f = np.array(fs)\n    return float(f.mean()), float(f.std() / math.sqrt(n))\n',
+        why='random.Random(seed).gauss in a Python loop',
+    ),
+    'blind-r18-correct-mle-torch-sums': Correct(
+        grade_id='mle_gaussienne',
+        source='def mle_gaussienne(x):\n    """Estimateurs du maximum de vraisemblance (mu, sigma2) d\'une gaussienne 1D.\n\n    x : np.ndarray de forme (N,). Renvoie un couple de flottants (mu, sigma2).\n    """\n    # YOUR CODE HERE\n    xt = torch.as_tensor(np.array(x), dtype=torch.float64)\n    n = xt.shape[0]\n    mu = xt.sum() / n\n    ecarts = xt - mu\n    sigma2 = (ecarts * ecarts).sum() / n\n    print("N =", n)\n    return mu.item(), sigma2.item()\n',
+        why='torch sums divided by N, a print',
+    ),
+    'blind-r18-correct-sampler-inference-mode': Correct(
+        grade_id='echantillonner',
+        source='def echantillonner(modele, n, betas, seed=0):\n    """Processus arrière DDPM : n échantillons (tenseur (n, 2)) à partir de x_T ~ N(0, I)."""\n    # YOUR CODE HERE\n    gen = torch.Generator().manual_seed(seed)\n    alphas = 1.0 - betas\n    alphas_bar = torch.exp(torch.cumsum(torch.log(alphas), dim=0))\n    coef_x = 1.0 / torch.sqrt(alphas)\n    coef_eps = betas / torch.sqrt(1.0 - alphas_bar)\n    sigmas = torch.sqrt(betas)\n    modele.eval()\n    with torch.inference_mode():\n        x = torch.randn((n, 2), generator=gen, dtype=betas.dtype)\n        for t in reversed(range(len(betas))):\n            pas = torch.full((n,), t, dtype=torch.long)\n            x = coef_x[t] * (x - coef_eps[t] * modele(x, pas))\n            if t != 0:\n                x = x + sigmas[t] * torch.randn((n, 2), generator=gen, dtype=betas.dtype)\n    return x.clone()\n',
+        why='coefficients up front, alpha_bar through exp(cumsum(log)), eval() and inference_mode',
+    ),
+    'blind-r18-correct-train-grad-clip-prints': Correct(
+        grade_id='entrainer_debruiteur',
+        source='def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):\n    """Entraîne un Debruiteur sur les points `donnees` (tenseur (N, 2)) et le renvoie."""\n    # YOUR CODE HERE\n    torch.manual_seed(seed)\n    modele = Debruiteur()\n    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n    nb_pas_temps = alphas_bar.shape[0]\n    N = donnees.shape[0]\n    historique = []\n    modele.train()\n    for pas in range(n_pas):\n        opt.zero_grad()\n        idx = torch.randint(N, (taille_lot,))\n        x0 = donnees[idx]\n        t = torch.randint(nb_pas_temps, (taille_lot,))\n        eps = torch.randn(taille_lot, 2, dtype=donnees.dtype)\n        perte = perte_debruitage(modele, x0, t, eps, alphas_bar)\n        perte.backward()\n        torch.nn.utils.clip_grad_norm_(modele.parameters(), max_norm=1.0)\n        opt.step()\n        historique.append(perte.item())\n        if (pas + 1) % 500 == 0:\n            print(f"pas {pas + 1} : perte moyenne {np.mean(historique[-500:]):.4f}")\n    return modele\n',
+        why='gradient clipping, a loss history printed',
+    ),
+})
+CORRECT_GROUPS["blind-r18-correct"] = ('blind-r18-correct-q-float32-cast-back', 'blind-r18-correct-kl-cross-entropy-minus-entropy', 'blind-r18-correct-klmc-python-random', 'blind-r18-correct-mle-torch-sums', 'blind-r18-correct-sampler-inference-mode', 'blind-r18-correct-train-grad-clip-prints',)
+# Correct answers a student writes for the items this round touched: a special case handled
+# right, float32 arithmetic, a confidence interval printed beside the standard error returned,
+# samples never clipped, t per example drawn another way.
+CORRECT.update({
+    "blind-r18-correct-kl-equal-variances-branch": Correct(
+        grade_id="kl_gaussiennes",
+        source=(
+            "def kl_gaussiennes(mu_q, var_q, mu_p, var_p):\n"
+            "    if var_q == var_p:\n"
+            "        # variances égales : il ne reste que le terme des moyennes\n"
+            "        return (mu_q - mu_p) ** 2 / (2 * var_p)\n"
+            "    return 0.5 * (math.log(var_p / var_q) + (var_q + (mu_q - mu_p) ** 2) / var_p - 1)\n"
+        ),
+        why="equal variances handled apart, with the means' term",
+    ),
+    "blind-r18-correct-mle-torch-float32": Correct(
+        grade_id="mle_gaussienne",
+        source=(
+            "def mle_gaussienne(x):\n"
+            "    xt = torch.tensor(np.asarray(x), dtype=torch.float32)\n"
+            "    return xt.mean().item(), xt.var(unbiased=False).item()\n"
+        ),
+        why="torch in float32, var(unbiased=False)",
+    ),
+    "blind-r18-correct-klmc-prints-the-interval": Correct(
+        grade_id="kl_monte_carlo",
+        source=(
+            "def kl_monte_carlo(mu_q, var_q, mu_p, var_p, n, seed=0):\n"
+            "    rng = np.random.default_rng(seed)\n"
+            "    x = rng.normal(mu_q, np.sqrt(var_q), n)\n"
+            "    f = (np.log(np.sqrt(var_p / var_q)) - (x - mu_q) ** 2 / (2 * var_q)\n"
+            "         + (x - mu_p) ** 2 / (2 * var_p))\n"
+            "    erreur_type = f.std(ddof=1) / np.sqrt(n)\n"
+            "    demi_largeur = 1.96 * erreur_type\n"
+            "    if n >= 100_000:\n"
+            "        print(f'IC à 95 % : {f.mean():.4f} ± {demi_largeur:.4f}')\n"
+            "    return float(f.mean()), float(erreur_type)\n"
+        ),
+        why="the 95 % interval computed and printed, the standard error returned",
+    ),
+    "blind-r18-correct-q-numpy-float32": Correct(
+        grade_id="q_echantillon",
+        source=(
+            "def q_echantillon(x0, t, bruit, alphas_bar):\n"
+            "    ab = alphas_bar.numpy().astype(np.float32)[t.numpy()][:, None]\n"
+            "    x_t = np.sqrt(ab) * x0.numpy().astype(np.float32) + np.sqrt(np.float32(1) - ab) * bruit.numpy().astype(np.float32)\n"
+            "    return torch.from_numpy(x_t).to(x0.dtype)\n"
+        ),
+        why="NumPy float32 arithmetic, returned in the dtype of x0",
+    ),
+    "blind-r18-correct-sampler-normal-noise": Correct(
+        grade_id="echantillonner",
+        source=(
+            "def echantillonner(modele, n, betas, seed=0):\n"
+            "    g = torch.Generator().manual_seed(seed)\n"
+            "    alphas = 1 - betas\n"
+            "    ab = torch.cumprod(alphas, dim=0)\n"
+            "    x = torch.normal(0.0, 1.0, size=(n, 2), generator=g)\n"
+            "    with torch.no_grad():\n"
+            "        for t in range(len(betas) - 1, -1, -1):\n"
+            "            eps = modele(x, torch.full((n,), t))\n"
+            "            x = (x - (1 - alphas[t]) / (1 - ab[t]).sqrt() * eps) / alphas[t].sqrt()\n"
+            "            if t:\n"
+            "                x = x + betas[t].sqrt() * torch.normal(0.0, 1.0, size=(n, 2), generator=g)\n"
+            "    return x\n"
+        ),
+        why="torch.normal with the generator, 1 − alpha_t for beta_t, `if t:`",
+    ),
+    "blind-r18-correct-train-t-from-rand": Correct(
+        grade_id="entrainer_debruiteur",
+        source=(
+            "def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):\n"
+            "    torch.manual_seed(seed)\n"
+            "    modele = Debruiteur()\n"
+            "    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n"
+            "    T_ = alphas_bar.numel()\n"
+            "    for _ in range(n_pas):\n"
+            "        x0 = donnees[torch.randint(0, donnees.shape[0], (taille_lot,))]\n"
+            "        t = (torch.rand(taille_lot) * T_).long().clamp(max=T_ - 1)  # un t par exemple\n"
+            "        perte = perte_debruitage(modele, x0, t, torch.randn(taille_lot, 2), alphas_bar)\n"
+            "        opt.zero_grad()\n"
+            "        perte.backward()\n"
+            "        opt.step()\n"
+            "    return modele\n"
+        ),
+        why="one t per example from torch.rand scaled to T, noise from torch.randn(taille_lot, 2)",
+    ),
+})
+CORRECT_GROUPS["blind-r18-correct-2"] = (
+    "blind-r18-correct-kl-equal-variances-branch", "blind-r18-correct-mle-torch-float32",
+    "blind-r18-correct-klmc-prints-the-interval", "blind-r18-correct-q-numpy-float32",
+    "blind-r18-correct-sampler-normal-noise", "blind-r18-correct-train-t-from-rand",
+)

@@ -160,6 +160,23 @@ def test_kl_fixed_examples(submission):
         hint_fr=f"½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1) : {hint_fr}",
         hint_en=f"½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1): {hint_en}",
     )
+    # Equal variances, different means: the log term and σq²/σp² − 1 cancel, the means' term
+    # stays. A branch "equal variances: KL = 0" is wrong here only.
+    got = as_float(submission.call("kl_gaussiennes", 0.0, 1.0, 1.0, 1.0), "kl_gaussiennes")
+    hint_fr = "le terme des moyennes (μq − μp)²/σp² reste quand les variances sont égales"
+    hint_en = "the term of the means (μq − μp)²/σp² stays when the variances are equal"
+    if abs(got) <= 1e-9:
+        hint_fr = ("votre KL vaut 0 pour deux variances égales : le terme en log et σq²/σp² − 1 "
+                   "s'annulent, pas le terme des moyennes (μq − μp)²/σp² ; KL = (0 − 1)² / 2 ici")
+        hint_en = ("your KL is 0 for two equal variances: the log term and σq²/σp² − 1 cancel, "
+                   "not the term of the means (μq − μp)²/σp²; KL = (0 − 1)² / 2 here")
+    assert_close(
+        got,
+        0.5,
+        name="kl_gaussiennes(mu_q=0, var_q=1, mu_p=1, var_p=1) = KL(N(0, 1) || N(1, 1))",
+        hint_fr=f"½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1) : {hint_fr}",
+        hint_en=f"½ (log(σp²/σq²) + (σq² + (μq − μp)²)/σp² − 1): {hint_en}",
+    )
 
 
 @pytest.mark.item("kl_monte_carlo", points=0.5)
@@ -245,6 +262,12 @@ def test_q_sample_without_noise(submission):
                    "ligne i a son propre pas t[i], alphas_bar[t] est un vecteur (un coefficient par ligne)")
         hint_en = ("every row uses the SAME step t (t[0] or a single index?): each row i has its own "
                    "step t[i], alphas_bar[t] is a vector (one coefficient per row)")
+    elif np.allclose(got, np.sqrt(np.cumprod(alphas_bar)[t])[:, None] * x0, rtol=1e-5):
+        # Checked before the rows: a product of alphas_bar again leaves the row t = 0 right.
+        hint_fr = ("vous refaites le produit cumulé de alphas_bar (torch.cumprod(alphas_bar)) : "
+                   "l'argument alphas_bar EST déjà le produit cumulé ; prenez alphas_bar[t] tel quel")
+        hint_en = ("you take the cumulative product of alphas_bar again (torch.cumprod(alphas_bar)): "
+                   "the alphas_bar argument IS the cumulative product already; take alphas_bar[t] as it is")
     elif rows_ok.any() and not rows_ok.all():
         # Some rows right, others not: the square root and the argument are fine, the index is not.
         bad = ", ".join(str(int(v)) for v in t[~rows_ok])

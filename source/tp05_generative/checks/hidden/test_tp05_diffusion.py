@@ -36,7 +36,13 @@ from autograder.checks import (
     with_references,
 )
 
-from ..public.helpers import REFERENCES, q_size_failure, sampler_size_failure
+from ..public.helpers import (
+    CLIP_HINT,
+    REFERENCES,
+    piles_at_a_bound,
+    q_size_failure,
+    sampler_size_failure,
+)
 
 T = 1000
 
@@ -146,11 +152,35 @@ def test_schedule_matches_reference(submission, rng):
 # ---------------------------------------------------------------- q(x_t | x_0)
 
 
+EPS32 = float(np.finfo(np.float32).eps)
+
+
+def _q_tolerance(x0: np.ndarray, t: np.ndarray, noise: np.ndarray, ab: np.ndarray) -> np.ndarray:
+    """Per entry, how far a right q_echantillon may land from the float64 closed form: 1e-6
+    relative (float64 code in any order), or what float32 code makes of it (blind round 18: the
+    closed form in float32, cast back, is 2e-6 off at t = 0). In float32, alpha_bar_t is rounded
+    to EPS32 / 2 relative and 1 − alpha_bar_t ≈ beta_1 keeps that absolute error: sqrt(1 − ᾱ)
+    moves by ᾱ · EPS32 / (4 sqrt(1 − ᾱ)), 35 · EPS32 / 2 at the grader's smallest beta_1 (2e-4).
+    Eight times the float32 rounding of each term; an index clamped or shifted at t = 0 moves
+    sqrt(1 − ᾱ) by a third of itself, 100 times more."""
+    a = ab[t][:, None]
+    ref = np.sqrt(a) * x0 + np.sqrt(1 - a) * noise
+    f32 = 8 * EPS32 * (np.abs(np.sqrt(a) * x0) + np.abs(np.sqrt(1 - a) * noise)
+                       + a * np.abs(noise) / (2 * np.sqrt(np.maximum(1 - a, 1e-300))))
+    return np.maximum(1e-9 + 1e-6 * np.abs(ref), f32)
+
+
+def _q_close(got: np.ndarray, expected: np.ndarray, tol: np.ndarray) -> np.ndarray:
+    """Entry by entry, whether got is within tol of expected (NaN is not)."""
+    return np.abs(got - expected) <= tol
+
+
 def _q_hint(got: np.ndarray, x0, t, noise, ab) -> tuple[str, str]:
     betas, _ = _schedule()
     a = ab[t][:, None]
     b = betas[t][:, None]
-    rows_ok = np.all(np.isclose(got, np.sqrt(a) * x0 + np.sqrt(1 - a) * noise, rtol=1e-6, atol=1e-9), axis=1)
+    tol = _q_tolerance(x0, t, noise, ab)
+    rows_ok = np.all(_q_close(got, np.sqrt(a) * x0 + np.sqrt(1 - a) * noise, tol), axis=1)
     if np.allclose(got, np.sqrt(ab[t - 1])[:, None] * x0 + np.sqrt(1 - ab[t - 1])[:, None] * noise, rtol=1e-6):
         return (
             "l'indice est décalé : alphas_bar[t] avec t de 0 à T − 1 (indices Python), pas "
@@ -192,6 +222,24 @@ def _q_hint(got: np.ndarray, x0, t, noise, ab) -> tuple[str, str]:
                     "its own step t[i]: alphas_bar[t] is a vector, one coefficient per row "
                     "(alphas_bar[t].unsqueeze(1))",
                 )
+    # The argument taken for another term of the schedule: a product of alphas_bar again (as if it
+    # held the alpha_t), or of 1 − alphas_bar (as if it held the beta_t). Checked before the rows:
+    # the first product leaves the rows at t = 0 right, with no index at fault.
+    for again, fr, en in (
+        (np.cumprod(ab), "vous refaites le produit cumulé de alphas_bar (torch.cumprod(alphas_bar)) : "
+         "l'argument alphas_bar EST déjà le produit cumulé ᾱ_t = Π_(s ≤ t) (1 − β_s) ; prenez "
+         "alphas_bar[t] tel quel",
+         "you take the cumulative product of alphas_bar again (torch.cumprod(alphas_bar)): the "
+         "alphas_bar argument IS the cumulative product ᾱ_t = Π_(s ≤ t) (1 − β_s) already; take "
+         "alphas_bar[t] as it is"),
+        (np.cumprod(1 - ab), "vous prenez le produit cumulé de 1 − alphas_bar, comme si l'argument "
+         "contenait les beta_t : alphas_bar contient déjà ᾱ_t ; prenez alphas_bar[t] tel quel",
+         "you take the cumulative product of 1 − alphas_bar, as if the argument held the beta_t: "
+         "alphas_bar holds ᾱ_t already; take alphas_bar[t] as it is"),
+    ):
+        a2 = again[t][:, None]
+        if np.all(_q_close(got, np.sqrt(a2) * x0 + np.sqrt(1 - a2) * noise, tol)):
+            return fr, en
     if rows_ok.any() and not rows_ok.all():
         # Some rows right, others not: the formula holds, the index of some steps does not. The
         # grader's t include the first and the last step on purpose.
@@ -258,10 +306,14 @@ def test_q_sample_matches_reference(submission, rng):
         allow_nan=True,
     )
     expected = np.sqrt(ab[t])[:, None] * x0 + np.sqrt(1 - ab[t])[:, None] * noise
-    if not np.allclose(got, expected, rtol=1e-6, atol=1e-9):
+    tol = _q_tolerance(x0, t, noise, ab)
+    record_margin("q_echantillon: largest error over its float32-aware tolerance",
+                  float(np.max(np.abs(got - expected) / tol)) if np.all(np.isfinite(got)) else math.inf,
+                  1.0, higher_is_better=False, kind="tolerance")
+    if not np.all(_q_close(got, expected, tol)):
         _, ab_course = _schedule()
         course = np.sqrt(ab_course[t])[:, None] * x0 + np.sqrt(1 - ab_course[t])[:, None] * noise
-        if np.allclose(got, course, rtol=1e-6, atol=1e-9):
+        if np.all(_q_close(got, course, _q_tolerance(x0, t, noise, ab_course))):
             raise CheckFailed(
                 "q_echantillon ignore l'argument alphas_bar : avec un planning du "
                 "correcteur, vos x_t sont ceux du planning du notebook (variable globale "
@@ -309,12 +361,13 @@ def test_q_sample_matches_iterated_chain(submission, rng):
         if s in steps:
             chain[s] = x.copy()
     for s in steps:
+        noise = rng.normal(size=(M, 2))
         try:
             raw = submission.call(
                 "q_echantillon",
                 Tensor(np.tile(x0, (M, 1))),
                 Tensor(np.full(M, s)),
-                Tensor(rng.normal(size=(M, 2))),
+                Tensor(noise),
                 Tensor(ab),
             )
         except SubmissionError as exc:
@@ -330,6 +383,13 @@ def test_q_sample_matches_iterated_chain(submission, rng):
                 "q_echantillon renvoie des valeurs non finies (pour un pas t du correcteur)",
                 "q_echantillon returns non-finite values (for a grader step t)",
             )
+        # The closed form itself (float32 included) on these inputs: right whatever the draws.
+        # The chain's statistics judge the other answers; a right one would fail them about once
+        # in 10^5 gradings, and the draws change at every edit of the notebook.
+        xs0, ts = np.tile(x0, (M, 1)), np.full(M, s)
+        exact = np.sqrt(ab[s]) * xs0 + np.sqrt(1 - ab[s]) * noise
+        if np.all(_q_close(got, exact, _q_tolerance(xs0, ts, noise, ab))):
+            continue
         m_c, v_c = chain[s].mean(0), chain[s].var(0)
         m_s, v_s = got.mean(0), got.var(0)
         record_expected(f"mean of the chain at t = {s}", m_c)
@@ -782,6 +842,7 @@ def train_steps(entrainer_debruiteur, donnees, alphas_bar, n_pas, taille_lot, se
     base = g["Debruiteur"]
     base_loss = g["perte_debruitage"]
     seen = []
+    heads = []  # per training batch of 2 or more rows: (its first t, whether every t equals it)
     points = []
     noises = []
     asked = []
@@ -814,7 +875,10 @@ def train_steps(entrainer_debruiteur, donnees, alphas_bar, n_pas, taille_lot, se
 
         def forward(self, x, t):
             if torch.is_grad_enabled():
-                seen.extend(torch.as_tensor(t).detach().long().flatten().tolist())
+                ts = torch.as_tensor(t).detach().long().flatten()
+                seen.extend(ts.tolist())
+                if ts.numel() > 1:
+                    heads.append([int(ts[0]), bool((ts == ts[0]).all())])
             return super().forward(x, t)
 
     g["Debruiteur"] = _Tp05Enregistreur
@@ -836,7 +900,8 @@ def train_steps(entrainer_debruiteur, donnees, alphas_bar, n_pas, taille_lot, se
         g["Debruiteur"] = base
         g["perte_debruitage"] = base_loss
     distinct_noise = int(torch.unique(torch.cat(noises), dim=0).shape[0]) if noises else None
-    return {"t": seen, "x0": points, "out_of_range": False, "asked": asked, "noise_distinct": distinct_noise,
+    return {"t": seen, "heads": heads, "x0": points, "out_of_range": False, "asked": asked,
+            "noise_distinct": distinct_noise,
             "recorded": any(isinstance(m, _Tp05Enregistreur) for m in built),
             "other_schedule": other_schedule[0] if other_schedule else None}
 
@@ -910,16 +975,41 @@ def _training_steps(submission, data: np.ndarray, ab: np.ndarray, n_pas: int, lo
     return steps, t
 
 
-def _check_step_range_ends(submission, rng, data: np.ndarray, n_pas: int, lot: int) -> None:
+def _independent_steps(steps: dict, t: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The independent draws among the recorded steps t, and whether the loop draws ONE step for
+    the whole batch (every training batch of two rows or more holds a single t, over 10 batches
+    or more: torch.randint(0, T, (1,)).repeat(taille_lot)). Then the draws are one per batch,
+    and the tests of uniformity count them so: judged on every t, a batch's t would weigh
+    taille_lot times and the verdict would be a matter of luck."""
+    heads = steps.get("heads")
+    if not isinstance(heads, list) or len(heads) < 10:
+        return t, False
+    firsts, same = [], True
+    for h in heads:
+        if not (isinstance(h, list) and len(h) == 2):
+            return t, False
+        firsts.append(h[0])
+        same = same and h[1] is True
+    if not same:
+        return t, False
+    return as_array(firsts, "pas t des lots d'entraînement", allow_nan=True).reshape(-1), True
+
+
+ENDS_N_PAS, ENDS_LOT = 640, 4  # 2560 draws, and 640 batches for a loop with one t per batch
+
+
+def _check_step_range_ends(submission, rng, data: np.ndarray) -> None:
     """Both ends of {0, …, T − 1} are drawn: with a SHORT grader schedule (16 to 24 steps),
-    n_pas × lot = 2560 draws reach every step (a given one is missed with probability
-    (1 − 1/24)^2560 < 1e-47), so t = 0 and t = T − 1 must both appear. torch.randint(1, T)
+    640 batches of 4 = 2560 draws reach every step (a given one is missed with probability
+    (1 − 1/24)^2560 < 1e-47; with one t per batch, 640 draws: < 1e-11), so t = 0 and t = T − 1
+    must both appear. torch.randint(1, T)
     (the course's 1-based habit) never trains the last denoising step, torch.randint(0, T − 1)
     (the high bound is excluded) never the step the sampler starts from: on a long schedule
     both look uniform."""
     T_s = int(rng.integers(16, 25))
-    _, t = _training_steps(submission, data, _schedule(T_s, 1e-3, 0.2)[1], n_pas, lot,
-                           int(rng.integers(0, 2**31 - 1)))
+    steps, t = _training_steps(submission, data, _schedule(T_s, 1e-3, 0.2)[1], ENDS_N_PAS, ENDS_LOT,
+                               int(rng.integers(0, 2**31 - 1)))
+    t, _ = _independent_steps(steps, t)
     lo, hi = int(t.min()), int(t.max())
     if lo < 0 or hi > T_s - 1:
         raise CheckFailed(
@@ -956,7 +1046,7 @@ def test_denoiser_draws_uniform_steps(submission, rng):
     """The steps t of the training batches are uniform on {0, …, T − 1} with T =
     len(alphas_bar): a schedule of the grader's, longer than the notebook's T = 1000, so that
     t drawn up to the global T (or T // 2, or a fixed range) never reaches its last steps.
-    40 steps of 64: 2560 draws, the mean within ±5 standard errors. Then both ends, t = 0 and
+    160 steps of 16: 2560 draws (160 with one t per batch), the mean within ±5 standard errors. Then both ends, t = 0 and
     t = T − 1, on a short grader schedule (_check_step_range_ends). And a new batch of points
     at every step: 2560 draws from 300 points reach nearly all of them, a batch drawn once
     before the loop only its 64 (the outcome checks do not see it). And a new Gaussian noise at
@@ -964,8 +1054,9 @@ def test_denoiser_draws_uniform_steps(submission, rng):
     its 64 rows (the outcome checks do not see it either)."""
     T_g = int(rng.integers(1300, 1700))
     data = _spiral(300, rng)
-    n_pas, lot = 40, 64
+    n_pas, lot = 160, 16
     steps, t = _training_steps(submission, data, _schedule(T_g)[1], n_pas, lot, int(rng.integers(0, 2**31 - 1)))
+    t, one_t = _independent_steps(steps, t)
     top = T_g - 1
     mean_dev = abs(float(t.mean()) - top / 2) / (T_g / math.sqrt(12 * t.size))
     record_margin("denoiser steps: |mean − (T − 1)/2| in standard errors", mean_dev, 5.0,
@@ -981,7 +1072,7 @@ def test_denoiser_draws_uniform_steps(submission, rng):
             "notebook's, your t stay in part of the range (the global T, T // 2?); draw "
             "torch.randint(0, len(alphas_bar), (taille_lot,))",
         )
-    _check_step_range_ends(submission, rng, data, n_pas, lot)
+    _check_step_range_ends(submission, rng, data)
     x0 = as_array(steps.get("x0"), "points des lots d'entraînement", allow_nan=True)
     if x0.size == 0:
         return  # perte_debruitage never called: the outcome checks judge the loop
@@ -1008,6 +1099,30 @@ def test_denoiser_draws_uniform_steps(submission, rng):
             "the Gaussian noise of the training batches is always the same: it is drawn once, "
             "before the loop, and the network learns to predict that noise; draw a NEW noise at "
             "every one of the n_pas steps (bruit = torch.randn_like(x0) inside the loop)",
+        )
+    _one_step_per_batch(one_t)
+
+
+def _one_step_per_batch(one_t: bool) -> None:
+    """Question 8 draws, with the batch of points and their noise, "des pas t uniformes": one
+    step per example, as perte_debruitage takes them (a t per row) and as DDPM trains. One t for
+    the whole batch still gives each example a uniform t (the objective's expectation is the
+    same), but every batch is trained at a single noise level: a noisier gradient, and a
+    training that depends on luck. Half of this check, judged on what the loop handed the model
+    (every batch one t), never on the quality it reaches."""
+    if one_t:
+        raise Partial(
+            0.5,
+            "chaque lot d'entraînement reçoit UN seul pas t, répété pour tous ses exemples "
+            "(torch.randint(0, T, (1,)).repeat(taille_lot) ?) : la question 8 tire des pas t "
+            "uniformes pour les exemples du lot, un par exemple comme le bruit, "
+            "torch.randint(0, len(alphas_bar), (taille_lot,)) ; avec un seul t, chaque pas "
+            "d'optimisation n'entraîne qu'un niveau de bruit",
+            "every training batch gets ONE step t, repeated for all its examples "
+            "(torch.randint(0, T, (1,)).repeat(taille_lot)?): question 8 draws uniform steps t "
+            "for the examples of the batch, one per example like the noise, "
+            "torch.randint(0, len(alphas_bar), (taille_lot,)); with a single t, every "
+            "optimisation step trains one noise level only",
         )
 
 
@@ -1112,6 +1227,8 @@ def test_sampler_reaches_the_spiral(submission, rng, seed):
             "called: your sampler calls another model (the notebook's global debruiteur?); call "
             "modele(x, torch.full((n,), t))"
         )
+    elif dist > CHAMFER_FULL and piles_at_a_bound(samples):
+        hint_fr, hint_en = CLIP_HINT
     elif isinstance(calls, int) and calls > 0 and calls != len(betas):
         hint_fr = (
             f"le modèle passé en argument a été appelé {calls} fois : une fois par pas, de "

@@ -42,7 +42,7 @@ from autograder.checks import (
     with_references,
 )
 
-from ..public.helpers import REFERENCES, sampler_size_failure
+from ..public.helpers import CLIP_HINT, REFERENCES, piles_at_a_bound, sampler_size_failure
 
 
 @kernel_side
@@ -350,7 +350,11 @@ def test_sampler_reverse_steps(submission, rng, seed):
                 "suggestion",
             )
         return
-    if _reused_noise(xs, out, betas):
+    if piles_at_a_bound(out) or any(piles_at_a_bound(x) for x in xs[1:]):
+        # Clipped at the end (the last step's residual is 0 but where the bound cut) or at
+        # every step (the model's inputs pile up there too).
+        hint_fr, hint_en = CLIP_HINT
+    elif _reused_noise(xs, out, betas):
         hint_fr = ("le bruit z est le même à chaque pas (tiré une seule fois, avant la boucle) : "
                    "tirez un NOUVEAU z ~ N(0, I) à chaque pas t > 0, dans la boucle")
         hint_en = ("the noise z is the same at every step (drawn once, before the loop): draw a "

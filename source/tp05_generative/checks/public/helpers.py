@@ -152,3 +152,29 @@ def sampler_size_failure(submission, exc: SubmissionError, n: int, T: int) -> Ex
             "the notebook's size: a size written in the code, " + " and ".join(en),
         )
     return exc
+
+
+# ---------------------------------------------------------------- samples clipped
+
+
+def piles_at_a_bound(values) -> bool:
+    """Whether values drawn from a continuous law pile up on a bound: at least 3 entries equal to
+    their maximum, or to their minimum (x.clamp(−1, 1), torch.clip, np.clip). Reverse-process
+    samples never tie there otherwise. The premise of a sampler's "do not clip" hint."""
+    v = np.asarray(values, dtype=float).reshape(-1)
+    v = v[np.isfinite(v)]
+    if v.size < 10:
+        return False
+    return int(np.sum(v == v.max())) >= 3 or int(np.sum(v == v.min())) >= 3
+
+
+CLIP_HINT = (
+    "vos échantillons s'accumulent sur une borne (plusieurs valeurs valent exactement le même "
+    "maximum ou minimum : x.clamp, torch.clip ?) ; la question 9 renvoie les x_0 du processus "
+    "arrière tels quels, sans les ramener dans un intervalle (les données, la spirale, ne sont "
+    "pas dans [−1, 1] : ce n'est pas une image)",
+    "your samples pile up on a bound (several values equal exactly the same maximum or minimum: "
+    "x.clamp, torch.clip?); question 9 returns the x_0 of the reverse process as they are, "
+    "without bringing them into an interval (the data, the spiral, are not in [−1, 1]: this is "
+    "not an image)",
+)

@@ -1983,3 +1983,384 @@ CORRECT["correct-r16-train-adam-on-trainable-list"] = Correct(
     why="one Adam on the list of trainable parameters, built before the loops; modele.zero_grad",
 )
 CORRECT_GROUPS["correct-r16-d"] = ("correct-r16-train-adam-on-trainable-list",)
+
+
+# Blind round 18 (variants 0, 19, 20). Wrong and kept points: s/2 and s/4 as halved rows (odd h
+# never drawn), a shift rescaled to the output size in erreur_equivariance (only size-keeping f
+# were graded), Conv2d -> Conv2d -> ReLU in the CNN (two linear layers in a row: one 7x7 convolution).
+# Misleading hints: torch.max(..., dim=) returning (values, indices) was told about the stride, and
+# a conv2d reshaping (N, L, C_out) into (N, C_out, H, W) about rows and columns. nn.Tanh instead of
+# nn.ReLU, reported as wrong, is accepted (correct-r18-models-tanh): only the absence of any
+# non-linearity between two linear layers is a fault of the class.
+SCENARIOS.update({
+    "blind-r18-mlp-params-half-rows": Scenario(
+        grade_id="mlp_params",
+        source='''def nb_params_mlp_image(h, w):
+    """Nombre de paramètres du MLP s -> s/2 -> s/4 -> 1 du cours, pour s = h * w pixels."""
+    s = h * w
+    # la moitié de l'image : on garde une ligne sur deux ; le quart : une ligne et une colonne sur deux
+    demi = (h // 2) * w
+    quart = (h // 2) * (w // 2)
+    largeurs = [s, demi, quart, 1]
+    total = 0
+    for n, m in zip(largeurs[:-1], largeurs[1:]):
+        total += n * m + m
+    return total
+''',
+        must_fail=("test_nb_params_mlp_random_images",),
+        message_contains=("NOMBRE DE PIXELS",),
+    ),
+    "blind-r18-equivariance-rescaled-shift": Scenario(
+        grade_id="equivariance",
+        source='''def erreur_equivariance(f, x, dy, dx):
+    """max |f(T_d x) - T_d f(x)| pour la translation T_d de (dy, dx) pixels."""
+    with torch.no_grad():
+        fx = f(x)
+        # si f change la taille des plans (pooling), le décalage se met à l'échelle de la sortie
+        dy_s = dy * fx.shape[-2] // x.shape[-2]
+        dx_s = dx * fx.shape[-1] // x.shape[-1]
+        ecart = f(translater(x, dy, dx)) - translater(fx, dy_s, dx_s)
+    return float(ecart.abs().max())
+''',
+        must_fail=("test_erreur_equivariance_on_grader_functions",),
+        message_contains=("mettez le décalage de la sortie à l'échelle de sa taille",),
+    ),
+    "blind-r18-models-relu-only-after-last-conv": Scenario(
+        grade_id="models",
+        source='''def creer_cnn():
+    """Un nouveau CNN (N, 1, 8, 8) -> (N, 10) : convolutions, pooling global, couche linéaire."""
+    return nn.Sequential(
+        nn.Conv2d(1, 16, kernel_size=5, padding=2),
+        nn.Conv2d(16, 24, kernel_size=3, padding=1),
+        nn.ReLU(),
+        nn.AdaptiveMaxPool2d(1),
+        nn.Flatten(),
+        nn.Linear(24, 10),
+    )
+
+
+def creer_mlp():
+    """Un nouveau MLP (N, 1, 8, 8) -> (N, 10), sans convolution, de taille comparable au CNN."""
+    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+''',
+        must_fail=("test_models_are_new_and_non_linear",),
+        message_contains=("se suivent sans non-linéarité",),
+    ),
+    "blind-r18-maxpool-returns-values-indices": Scenario(
+        grade_id="max_pool",
+        source='''def max_pool2d(x, k, stride=None, padding=0):
+    """Max-pooling k×k de x (N, C, H, W), stride k par défaut, padding par -inf."""
+    s = k if stride is None else stride
+    if padding > 0:
+        x = F.pad(x, (padding, padding, padding, padding), value=float("-inf"))
+    fen = x.unfold(2, k, s).unfold(3, k, s)
+    return torch.max(fen.flatten(start_dim=-2), dim=-1)
+''',
+        must_fail=("test_max_pool_fixed_example", "test_max_pool_matches_torch", "test_max_pool_gradients_match_autograd"),
+        message_contains=("couple (valeurs, indices)", "torch.max(…, dim=…)"),
+    ),
+    "blind-r18-conv2d-reshape-not-permute": Scenario(
+        grade_id="conv2d",
+        source='''def conv2d(x, w, b=None, stride=1, padding=0):
+    """Convolution 2D (corrélation croisée, comme PyTorch) de x (N, C_in, H, W) par w (C_out, C_in, k_y, k_x).
+
+    Renvoie un tenseur (N, C_out, H_out, W_out). Opérations PyTorch uniquement, sans F.conv2d.
+    """
+    N, C_in, H, W = x.shape
+    C_out, _, k_y, k_x = w.shape
+    if padding:
+        x = F.pad(x, (padding, padding, padding, padding))
+    H_out = (H + 2 * padding - k_y) // stride + 1
+    W_out = (W + 2 * padding - k_x) // stride + 1
+    cols = x.unfold(2, k_y, stride).unfold(3, k_x, stride)
+    cols = cols.permute(0, 2, 3, 1, 4, 5).reshape(N, H_out * W_out, C_in * k_y * k_x)
+    out = cols @ w.reshape(C_out, -1).T                               # (N, L, C_out)
+    if b is not None:
+        out = out + b
+    return out.reshape(N, C_out, H_out, W_out)
+''',
+        must_fail=(*_CONV_VALUES, "test_conv2d_matches_torch"),
+        message_contains=("mélange filtres et positions",),
+        affects=("equivariance",),
+    ),
+    "blind-r18-models-mlp-two-linears-in-a-row": Scenario(
+        grade_id="models",
+        source='''def creer_cnn():
+    """Un nouveau CNN (N, 1, 8, 8) -> (N, 10) : convolutions, pooling global, couche linéaire."""
+    return nn.Sequential(
+        nn.Conv2d(1, 16, kernel_size=5, padding=2),
+        nn.ReLU(),
+        nn.Conv2d(16, 24, kernel_size=3, padding=1),
+        nn.ReLU(),
+        nn.AdaptiveMaxPool2d(1),
+        nn.Flatten(),
+        nn.Linear(24, 10),
+    )
+
+
+def creer_mlp():
+    """Un nouveau MLP (N, 1, 8, 8) -> (N, 10), sans convolution, de taille comparable au CNN."""
+    # deux couches cachées de 48, une ReLU avant la sortie
+    return nn.Sequential(nn.Flatten(), nn.Linear(64, 48), nn.Linear(48, 48), nn.ReLU(), nn.Linear(48, 10))
+''',
+        must_fail=("test_models_are_new_and_non_linear",),
+        message_contains=("la couche nn.Linear n° 1 et la couche nn.Linear n° 2 se suivent sans non-linéarité",),
+    ),
+})
+GROUPS["blind-r18-1"] = ("blind-r18-mlp-params-half-rows", "blind-r18-equivariance-rescaled-shift",
+                         "blind-r18-models-relu-only-after-last-conv", "blind-r18-maxpool-returns-values-indices")
+GROUPS["blind-r18-2"] = ("blind-r18-conv2d-reshape-not-permute", "blind-r18-models-mlp-two-linears-in-a-row")
+CORRECT.update({
+    "correct-r18-models-tanh": Correct(
+        grade_id="models",
+        source='''def creer_cnn():
+    """Un nouveau CNN (N, 1, 8, 8) -> (N, 10) : convolutions, pooling global, couche linéaire."""
+    return nn.Sequential(
+        nn.Conv2d(1, 16, kernel_size=5, padding=2),
+        nn.Tanh(),
+        nn.Conv2d(16, 24, kernel_size=3, padding=1),
+        nn.Tanh(),
+        nn.AdaptiveMaxPool2d(1),
+        nn.Flatten(),
+        nn.Linear(24, 10),
+    )
+
+
+def creer_mlp():
+    """Un nouveau MLP (N, 1, 8, 8) -> (N, 10), sans convolution, de taille comparable au CNN."""
+    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.Tanh(), nn.Linear(64, 10))
+''',
+        why="the tester's nn.Tanh() everywhere (reported as wrong): accepted, the statement's proposition speaks of pointwise non-linearities (ReLU...), the architecture's bias and every graded measure are the same; only layers with nothing non-linear between them are refused",
+    ),
+    "correct-r18-mlp-params-closed-form": Correct(
+        grade_id="mlp_params",
+        source='''def nb_params_mlp_image(h, w):
+    """Nombre de paramètres du MLP s -> s/2 -> s/4 -> 1 du cours, pour s = h * w pixels."""
+    s = h * w
+    # on développe : s²/2 + s²/8 + s/2 + s/4 + s/4 + 1 = 5s²/8 + s + 1
+    total = 5 * s * s // 8 + s + 1
+    print(f"s = {s} -> {total} paramètres")
+    return total
+''',
+        why="the tester's: 5s²/8 + s + 1, with a print",
+    ),
+    "correct-r18-equivariance-vector-norm-inf": Correct(
+        grade_id="equivariance",
+        source='''def erreur_equivariance(f, x, dy, dx):
+    """max |f(T_d x) - T_d f(x)| pour la translation T_d de (dy, dx) pixels."""
+    with torch.no_grad():
+        a = f(translater(x, dy, dx))
+        b = translater(f(x), dy, dx)
+        # norme infinie = max des valeurs absolues
+        return torch.linalg.vector_norm(a - b, ord=float("inf")).item()
+''',
+        why="the tester's: torch.linalg.vector_norm(ord=inf)",
+    ),
+    "correct-r18-maxpool-finfo-two-max": Correct(
+        grade_id="max_pool",
+        source='''def max_pool2d(x, k, stride=None, padding=0):
+    """Max-pooling k×k de x (N, C, H, W), stride k par défaut, padding par -inf."""
+    if stride is None:
+        stride = k
+    # la plus petite valeur représentable : ne gagne jamais le maximum
+    plus_petit = torch.finfo(x.dtype).min
+    xp = F.pad(x, [padding] * 4, value=plus_petit)
+    fen = xp.unfold(2, k, stride).unfold(3, k, stride)   # (N, C, H_out, W_out, k, k)
+    return fen.max(dim=-1).values.max(dim=-1).values
+''',
+        why="the tester's: padding by finfo.min, .max(dim=-1).values twice",
+    ),
+    "correct-r18-conv2d-im2col-matmul": Correct(
+        grade_id="conv2d",
+        source='''def conv2d(x, w, b=None, stride=1, padding=0):
+    """Convolution 2D (corrélation croisée, comme PyTorch) de x (N, C_in, H, W) par w (C_out, C_in, k_y, k_x).
+
+    Renvoie un tenseur (N, C_out, H_out, W_out). Opérations PyTorch uniquement, sans F.conv2d.
+    """
+    N, C_in, H, W = x.shape
+    C_out, _, k_y, k_x = w.shape
+    if b is None:
+        b = torch.zeros(C_out, dtype=x.dtype)
+    if padding:
+        x = F.pad(x, (padding, padding, padding, padding))
+    H_out = (H + 2 * padding - k_y) // stride + 1
+    W_out = (W + 2 * padding - k_x) // stride + 1
+    # im2col : une ligne par position de sortie, une colonne par poids du filtre
+    cols = x.unfold(2, k_y, stride).unfold(3, k_x, stride)          # (N, C_in, H_out, W_out, k_y, k_x)
+    cols = cols.permute(0, 2, 3, 1, 4, 5).reshape(N, H_out * W_out, C_in * k_y * k_x)
+    out = cols @ w.reshape(C_out, -1).T + b                           # (N, L, C_out)
+    return out.permute(0, 2, 1).reshape(N, C_out, H_out, W_out)
+''',
+        why="the tester's: im2col, (N, L, C_out) permuted before the reshape",
+    ),
+    "correct-r18-equivariance-numpy": Correct(
+        grade_id="equivariance",
+        source='''def _en_numpy(t):
+    return t.detach().cpu().numpy()
+
+
+def erreur_equivariance(f, x, dy, dx):
+    """max |f(T_d x) - T_d f(x)| pour la translation T_d de (dy, dx) pixels."""
+    gauche = _en_numpy(f(translater(x, dy, dx)))     # f(T_d x)
+    droite = _en_numpy(translater(f(x), dy, dx))     # T_d f(x)
+    return float(np.max(np.abs(gauche - droite)))
+''',
+        why="the tester's: both sides in NumPy",
+    ),
+    "correct-r18-maxpool-loops-min-minus-one": Correct(
+        grade_id="max_pool",
+        source='''def max_pool2d(x, k, stride=None, padding=0):
+    """Max-pooling k×k de x (N, C, H, W), stride k par défaut, padding par -inf."""
+    s = k if stride is None else stride
+    N, C, H, W = x.shape
+    if padding > 0:
+        remplissage = float(x.min()) - 1.0  # plus petit que toutes les valeurs de x
+        xp = torch.full((N, C, H + 2 * padding, W + 2 * padding), remplissage, dtype=x.dtype)
+        xp[:, :, padding : padding + H, padding : padding + W] = x
+    else:
+        xp = x
+    H_out = (H + 2 * padding - k) // s + 1
+    W_out = (W + 2 * padding - k) // s + 1
+    lignes = []
+    for i in range(H_out):
+        ligne = [xp[:, :, i * s : i * s + k, j * s : j * s + k].amax(dim=(-2, -1)) for j in range(W_out)]
+        lignes.append(torch.stack(ligne, dim=-1))
+    return torch.stack(lignes, dim=-2)
+''',
+        why="the tester's: loops, border min(x) - 1",
+    ),
+    "correct-r18-conv2d-loops-per-filter": Correct(
+        grade_id="conv2d",
+        source='''def conv2d(x, w, b=None, stride=1, padding=0):
+    """Convolution 2D (corrélation croisée, comme PyTorch) de x (N, C_in, H, W) par w (C_out, C_in, k_y, k_x).
+
+    Renvoie un tenseur (N, C_out, H_out, W_out). Opérations PyTorch uniquement, sans F.conv2d.
+    """
+    N, C_in, H, W = x.shape
+    C_out, _, k_y, k_x = w.shape
+    xp = F.pad(x, (padding, padding, padding, padding)) if padding > 0 else x
+    H_out = (H + 2 * padding - k_y) // stride + 1
+    W_out = (W + 2 * padding - k_x) // stride + 1
+    plans = []
+    for f in range(C_out):
+        acc = None
+        for u in range(k_y):
+            for v in range(k_x):
+                # x̃[n, c, i*s + u, j*s + v] pour toutes les positions (i, j)
+                tranche = xp[:, :, u : u + stride * (H_out - 1) + 1 : stride,
+                             v : v + stride * (W_out - 1) + 1 : stride]
+                terme = (tranche * w[f, :, u, v].reshape(1, C_in, 1, 1)).sum(dim=1)
+                acc = terme if acc is None else acc + terme
+        if b is not None:
+            acc = acc + b[f]
+        plans.append(acc)
+    return torch.stack(plans, dim=1)
+''',
+        why="the tester's: loops over filters and kernel offsets, strided slices",
+    ),
+    "correct-r18-models-class-7x7-torch-relu": Correct(
+        grade_id="models",
+        source='''class PetitCNN(nn.Module):
+    """Deux convolutions 'same', pooling global max, couche linéaire."""
+
+    def __init__(self, n_classes=10):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 12, kernel_size=7, padding=3)
+        self.conv2 = nn.Conv2d(12, 24, kernel_size=3, padding=1)
+        self.pool = nn.AdaptiveMaxPool2d(1)
+        self.fc = nn.Linear(24, n_classes)
+
+    def forward(self, x):
+        x = torch.relu(self.conv1(x))
+        x = torch.relu(self.conv2(x))
+        x = torch.flatten(self.pool(x), 1)
+        return self.fc(x)
+
+
+def creer_cnn():
+    """Un nouveau CNN (N, 1, 8, 8) -> (N, 10) : convolutions, pooling global, couche linéaire."""
+    # (49+1)*12 + (9*12+1)*24 + 25*10 = 600 + 2616 + 250 = 3466
+    return PetitCNN()
+
+
+def creer_mlp():
+    """Un nouveau MLP (N, 1, 8, 8) -> (N, 10), sans convolution, de taille comparable au CNN."""
+    # 65*48 + 49*10 = 3120 + 490 = 3610
+    return nn.Sequential(nn.Flatten(), nn.Linear(64, 48), nn.ReLU(), nn.Linear(48, 10))
+''',
+        why="the tester's: a class, torch.relu in forward, a 7×7 first kernel",
+    ),
+    "correct-r18-models-3convs-dropout": Correct(
+        grade_id="models",
+        source='''def creer_cnn():
+    """Un nouveau CNN (N, 1, 8, 8) -> (N, 10) : convolutions, pooling global, couche linéaire."""
+    # (9+1)*16 + (9*16+1)*32 + (9*32+1)*32 + (32+1)*10 = 160 + 4640 + 9248 + 330 = 14 378
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding="same"),
+        nn.ReLU(),
+        nn.Conv2d(16, 32, 3, padding="same"),
+        nn.ReLU(),
+        nn.Conv2d(32, 32, 3, padding="same"),
+        nn.ReLU(),
+        nn.AdaptiveMaxPool2d(1),
+        nn.Flatten(),
+        nn.Dropout(0.2),
+        nn.Linear(32, 10),
+    )
+
+
+def creer_mlp():
+    """Un nouveau MLP (N, 1, 8, 8) -> (N, 10), sans convolution, de taille comparable au CNN."""
+    # 65*128 + 129*64 + 65*10 = 8320 + 8256 + 650 = 17 226  (rapport 1.20)
+    return nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(64, 128), nn.ReLU(),
+        nn.Linear(128, 64), nn.ReLU(),
+        nn.Dropout(0.2),
+        nn.Linear(64, 10),
+    )
+''',
+        why="the tester's: three 'same' convolutions, Dropout before the last nn.Linear",
+    ),
+    "correct-r18-models-leaky-gelu-batchnorm": Correct(
+        grade_id="models",
+        source='''def creer_cnn():
+    """Un nouveau CNN (N, 1, 8, 8) -> (N, 10) : convolutions, pooling global, couche linéaire."""
+    return nn.Sequential(
+        nn.Conv2d(1, 16, kernel_size=5, padding=2),
+        nn.BatchNorm2d(16),
+        nn.LeakyReLU(0.1),
+        nn.Conv2d(16, 24, kernel_size=3, padding=1),
+        nn.GELU(),
+        nn.AdaptiveMaxPool2d(1),
+        nn.Flatten(),
+        nn.Linear(24, 10),
+    )
+
+
+def creer_mlp():
+    """Un nouveau MLP (N, 1, 8, 8) -> (N, 10), sans convolution, de taille comparable au CNN."""
+    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.LeakyReLU(0.1), nn.Dropout(0.1), nn.Linear(64, 10))
+''',
+        why="a BatchNorm between a convolution and its activation (affine, followed by LeakyReLU), GELU, Dropout",
+    ),
+    "correct-r18-mlp-params-halves-of-s": Correct(
+        grade_id="mlp_params",
+        source='''def nb_params_mlp_image(h, w):
+    """Nombre de paramètres du MLP s -> s/2 -> s/4 -> 1 du cours, pour s = h * w pixels."""
+    s = h * w
+    demi = s // 2
+    quart = demi // 2
+    return (s * demi + demi) + (demi * quart + quart) + (quart + 1)
+''',
+        why="s/4 as (s // 2) // 2, the same integer when s is a multiple of 4",
+    ),
+})
+CORRECT_GROUPS["correct-r18-a"] = ("correct-r18-models-tanh", "correct-r18-mlp-params-closed-form",
+                                   "correct-r18-equivariance-vector-norm-inf", "correct-r18-maxpool-finfo-two-max",
+                                   "correct-r18-conv2d-im2col-matmul")
+CORRECT_GROUPS["correct-r18-b"] = ("correct-r18-models-leaky-gelu-batchnorm", "correct-r18-mlp-params-halves-of-s",
+                                   "correct-r18-equivariance-numpy", "correct-r18-maxpool-loops-min-minus-one",
+                                   "correct-r18-conv2d-loops-per-filter")
+CORRECT_GROUPS["correct-r18-c"] = ("correct-r18-models-class-7x7-torch-relu",)
+CORRECT_GROUPS["correct-r18-d"] = ("correct-r18-models-3convs-dropout",)

@@ -122,6 +122,35 @@ def shape_hint(name: str, exc: StudentError, args: tuple = (), kwargs: dict | No
     return SHAPE_HINTS.get(name)
 
 
+#: torch.return_types of reductions that give (values, indices): what type(...).__name__ reads.
+PAIR_TYPES = frozenset({"max", "min", "sort", "topk", "kthvalue", "median", "mode", "cummax", "cummin"})
+
+
+def values_indices_failure(name: str, raw: object = None, *, kind: str | None = None) -> CheckFailed | None:
+    """`name` returned the pair (values, indices) of torch.max(…, dim=…) (blind round 18: the
+    shape (2, N, C, H, W) of the pair read as one array was told to check the default stride):
+    seen as the pair of arrays that comes back (floats, then integer indices of the same
+    shape), or as the type name `kind` read in the kernel (torch.return_types.max)."""
+    if kind is None:
+        if not (isinstance(raw, tuple) and len(raw) == 2):
+            return None
+        values, indices = raw
+        if not (isinstance(values, np.ndarray) and isinstance(indices, np.ndarray)
+                and indices.dtype.kind in "iu" and values.shape == indices.shape):
+            return None
+        kind = "tuple"
+    elif kind not in PAIR_TYPES:
+        return None
+    return CheckFailed(
+        f"{name} renvoie un couple (valeurs, indices) ({kind}) et non un torch.Tensor : c'est ce que "
+        "renvoient torch.max(…, dim=…) et Tensor.max(dim=…) (de même torch.min) ; gardez les "
+        "valeurs, ….values, ou utilisez Tensor.amax(dim=…), qui ne renvoie que les maxima",
+        f"{name} returns a pair (values, indices) ({kind}), not a torch.Tensor: that is what "
+        "torch.max(..., dim=...) and Tensor.max(dim=...) return (torch.min too); keep the values, "
+        "....values, or use Tensor.amax(dim=...), which returns the maxima only",
+    )
+
+
 def guarded(submission, name: str, *args, **kwargs):
     """Call a student function through the guard; messages name the student's function."""
     try:
@@ -198,6 +227,25 @@ def t64(a: np.ndarray | None) -> torch.Tensor | None:
     return None if a is None else torch.tensor(a, dtype=torch.float64)
 
 
+CONV_LAYOUT = (
+    "la sortie est calculée rangée (N, H_out·W_out, C_out) (ou (N, H_out, W_out, C_out)) puis mise "
+    "en forme (N, C_out, H_out, W_out) par reshape ou view, ce qui mélange filtres et positions : "
+    "échangez d'abord les axes, .transpose(1, 2) ou .permute(0, 3, 1, 2), avant (ou au lieu de) "
+    "ce reshape",
+    "the output is computed laid out (N, H_out·W_out, C_out) (or (N, H_out, W_out, C_out)) then "
+    "shaped (N, C_out, H_out, W_out) by reshape or view, which mixes filters and positions: swap "
+    "the axes first, .transpose(1, 2) or .permute(0, 3, 1, 2), before (or instead of) that reshape",
+)
+
+
+def conv_layout_mistake(ref):
+    """The reference output `ref` (N, C_out, H_out, W_out) as a conv2d that computes it laid out
+    (N, H_out, W_out, C_out) and reshapes it without permuting gives it (blind round 18)."""
+    if isinstance(ref, np.ndarray):
+        return np.ascontiguousarray(ref.transpose(0, 2, 3, 1)).reshape(ref.shape)
+    return ref.permute(0, 2, 3, 1).reshape(ref.shape)
+
+
 def conv_mistakes(x, w, b, stride: int, padding: int, *, all_: bool = True):
     """(output, hint_fr, hint_en) of the classic mistakes, to name them in the message: a
     flipped kernel, a missing bias, then (with `all_`) the padding and stride ones."""
@@ -211,6 +259,8 @@ def conv_mistakes(x, w, b, stride: int, padding: int, *, all_: bool = True):
             "cross-correlation, w[f, c, u, v] · x̃[n, c, i·s + u, j·s + v], without flipping",
         )
     ]
+    if wt.shape[0] > 1:
+        out.append((conv_layout_mistake(F.conv2d(xt, wt, bt, stride=stride, padding=padding)), *CONV_LAYOUT))
     if bt is not None:
         out.append(
             (
@@ -404,7 +454,36 @@ def equivariance_mistakes(f, x: np.ndarray, dy: int, dx: int) -> list[tuple[floa
         (float(np.abs(good[0, 0]).max()), *EQ_PART),
         (float(np.abs(good[0]).max()), *EQ_PART),
         (float(np.abs(good[:, 0]).max()), *EQ_PART),
+        *_rescaled_shift_mistakes(fx, ftx, x.shape[-2:], dy, dx),
     ]
+
+
+EQ_RESCALED = (
+    "vous mettez le décalage de la sortie à l'échelle de sa taille (dy · H_out / H) : la mesure de "
+    "l'énoncé, max |f(T_d x) − T_d f(x)|, translate f(x) du MÊME (dy, dx) que l'entrée, même quand f "
+    "change la taille des plans (c'est ainsi qu'elle montre qu'un stride 2 n'est pas équivariant)",
+    "you rescale the output's shift to its size (dy · H_out / H): the statement's measure, "
+    "max |f(T_d x) − T_d f(x)|, translates f(x) by the SAME (dy, dx) as the input, even when f "
+    "changes the size of the maps (that is how it shows that a stride 2 is not equivariant)",
+)
+
+
+def _rescaled_shift_mistakes(fx: np.ndarray, ftx: np.ndarray, size, dy: int, dx: int) -> list[tuple[float, str, str]]:
+    """When f changes the size of the maps: f(T_d x) compared with f(x) translated by the shift
+    rescaled to the output's size (floor, truncation or rounding; blind round 18)."""
+    (H, W), (Ho, Wo) = tuple(size), fx.shape[-2:]
+    if (Ho, Wo) == (H, W) or min(H, W) == 0:
+        return []
+
+    def scaled(d: int, n_out: int, n_in: int) -> set[int]:
+        return {d * n_out // n_in, int(d * n_out / n_in), round(d * n_out / n_in)}
+
+    out = []
+    for sy in sorted(scaled(dy, Ho, H)):
+        for sx in sorted(scaled(dx, Wo, W)):
+            if (sy, sx) != (dy, dx):
+                out.append((float(np.abs(ftx - translate(fx, sy, sx)).max()), *EQ_RESCALED))
+    return out
 
 
 def equivariance_diagnosis(cases) -> tuple[int, tuple[str, str] | None]:

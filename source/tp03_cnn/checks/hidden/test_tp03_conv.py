@@ -38,9 +38,11 @@ from autograder.checks import (
 )
 
 from ..public.helpers import (
+    CONV_LAYOUT,
     EQ_GENERIC,
     GUARD,
     conv_hint,
+    conv_layout_mistake,
     conv_mistakes,
     equivariance_diagnosis,
     equivariance_mistakes,
@@ -49,6 +51,7 @@ from ..public.helpers import (
     shape_hint,
     t64,
     translate,
+    values_indices_failure,
 )
 
 # Trusted kernel-side helpers: gradients of a student function called through the guard,
@@ -86,6 +89,8 @@ def grader_function(genre, poids):
         return lambda z: torch.relu(F.conv2d(z, poids.to(z.dtype), padding=poids.shape[-1] // 2))
     if genre == "gain":
         return lambda z: z * poids.to(z.dtype)
+    if genre == "pool2":
+        return lambda z: F.max_pool2d(z * poids.to(z.dtype), 2)
     return lambda z: (z.reshape(z.shape[0], -1) @ poids.to(z.dtype)).reshape(z.shape)
 
 
@@ -113,6 +118,9 @@ def _student_error(
         return CheckFailed(f"{name} {_NO_GRAD_FR}", f"{name} {_NO_GRAD_EN}")
     if "TP03_PAS_TENSEUR" in exc.evalue:
         kind = exc.evalue.split()[-1]
+        pair = values_indices_failure(name, kind=kind)
+        if pair is not None:
+            return pair
         return CheckFailed(
             f"{name} doit renvoyer un torch.Tensor, obtenu {kind} ; {_NO_GRAD_FR}",
             f"{name} must return a torch.Tensor, got {kind}; {_NO_GRAD_EN}",
@@ -448,9 +456,11 @@ def _check_pool(submission, x, k, stride, p) -> None:
     what = f"max_pool2d(x, k={k}, stride={stride}, padding={p}) sur un x du correcteur"
     # Non-finite values are read too (a −∞ window of a padding put on one side only), so that
     # the mistake they come from is named (blind round 11: "valeurs non finies" only).
-    got = _same_dtype(
-        _guarded(submission, "max_pool2d", Tensor(x), k, stride=stride, padding=p), what, True, allow_nan=True
-    )
+    raw = _guarded(submission, "max_pool2d", Tensor(x), k, stride=stride, padding=p)
+    pair = values_indices_failure("max_pool2d", raw)
+    if pair is not None:
+        raise pair
+    got = _same_dtype(raw, what, True, allow_nan=True)
     ref = _pool_ref(x, k, stride, p)
     wrong = _pool_wrong_answers(x, k, stride, p)
     hint_fr = "le maximum de chaque fenêtre k×k, qui avance de s = k par défaut ; padding par −∞"
@@ -545,6 +555,8 @@ def _grader_function(kind: str, param: np.ndarray):
         return lambda z: torch.relu(F.conv2d(z, p, padding=p.shape[-1] // 2))
     if kind == "gain":
         return lambda z: z * p
+    if kind == "pool2":
+        return lambda z: F.max_pool2d(z * p, 2)
     return lambda z: (z.reshape(z.shape[0], -1) @ p).reshape(z.shape)
 
 
@@ -619,6 +631,27 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
             x_many,
             "un gain qui dépend de la position, sur plusieurs images et canaux",
             "a position-dependent gain, on several images and channels",
+        )
+    )
+    # Drawn on purpose (blind round 18): a function whose output is smaller than its input, a
+    # stride-2 max-pooling (the notebook's demo measures one). The statement's measure applies
+    # the same T_d to f(x), whatever its size; a shift rescaled to the output's size,
+    # T_{d·H_out/H} f(x), agrees with it on every function that keeps H × W, as the cases above.
+    # Even sizes, content away from the borders and a shift of 2 pixels along one axis: the
+    # pooled image of T_d x is then exactly f(x) moved by d/2, so the rescaled measure gives 0
+    # where the statement's is of the order of the image (on content up to the border both
+    # peak where zeros come in, at the same value).
+    He, We = (int(v) for v in 2 * rng.integers(5, 8, size=2))
+    x_pool = np.zeros((2, c, He, We))
+    x_pool[..., 4 : He - 4, 4 : We - 4] = rng.uniform(0.2, 1.0, size=(2, c, He - 8, We - 8))
+    cases.append(
+        (
+            "pool2",
+            np.array(rng.uniform(0.5, 2.0)),
+            x_pool,
+            "un max-pooling 2×2 de stride 2 (la sortie est deux fois plus petite que l'entrée)",
+            "a 2×2 max-pooling with stride 2 (the output is half the input's size)",
+            [(2, 0), (-2, 0), (0, 2), (0, -2)][int(rng.integers(4))],
         )
     )
     failures = []
@@ -733,13 +766,25 @@ def test_conv2d_is_translation_equivariant(submission, rng):
         record_margin("relative translation-equivariance error of conv2d", error, 1e-5,
                       higher_is_better=False, kind="tolerance")
         if error > 1e-5:
+            # The mechanism, when it is the one (blind round 18): an output laid out (N, H·W, C_out)
+            # and reshaped without permuting mixes filters and positions.
+            ref = _conv_ref(x, w, b, 1, p)
+            if ref.shape[1] > 1 and y.shape == ref.shape and np.allclose(
+                y, conv_layout_mistake(ref), rtol=1e-5, atol=1e-7 * max(1.0, float(np.abs(ref).max()))
+            ):
+                hint_fr, hint_en = CONV_LAYOUT
+            else:
+                hint_fr = ("elle doit appliquer le même noyau à chaque position, la fenêtre de la sortie "
+                           "(i, j) commençant à la ligne i·s et à la colonne j·s (n'échangez pas lignes et "
+                           "colonnes), et la sortie (N, C_out, H_out, W_out) doit garder chaque filtre dans "
+                           "son plan (pas de reshape qui mélange filtres et positions)")
+                hint_en = ("it must apply the same kernel at every position, the window of output (i, j) "
+                           "starting at row i·s and column j·s (do not swap rows and columns), and the "
+                           "output (N, C_out, H_out, W_out) must keep each filter in its own map (no "
+                           "reshape that mixes filters and positions)")
             raise CheckFailed(
                 f"{what} : conv2d(T_d x) ≠ T_d conv2d(x) loin des bords (écart relatif {fmt_order(error)}) : "
-                "votre convolution n'est pas équivariante par translation ; elle doit appliquer le "
-                "même noyau à chaque position, la fenêtre de la sortie (i, j) commençant à la ligne "
-                "i·s et à la colonne j·s (n'échangez pas lignes et colonnes)",
+                f"votre convolution n'est pas équivariante par translation ; {hint_fr}",
                 f"{what}: conv2d(T_d x) ≠ T_d conv2d(x) away from the borders (relative difference "
-                f"{error:.2g}): your convolution is not translation equivariant; it must apply the "
-                "same kernel at every position, the window of output (i, j) starting at row i·s and "
-                "column j·s (do not swap rows and columns)",
+                f"{fmt_order(error)}): your convolution is not translation equivariant; {hint_en}",
             )

@@ -122,12 +122,15 @@ def test_taille_sortie_matches_conv2d_shapes(submission, rng):
         record_expected(call, want)
         got = as_int(submission.call("taille_sortie", w_in, k), call)
         if got != want:
+            # The student's value is not shown (blind round 18's proof, variant 20): with a
+            # default p=1 it is the expected size of the same (w_in, k) with p=1, which may be
+            # one of the configurations above.
             raise Partial(
                 0.5,
-                f"{call} : obtenu {got}, faux ; avec p et s passés la formule est juste, "
+                f"{call} : résultat faux ; avec p et s passés la formule est juste, "
                 "vérifiez les valeurs par défaut de la signature, def taille_sortie(w_in, k, p=0, s=1)",
-                f"taille_sortie(w_in, k) called without p or s for a grader configuration: got {got}, "
-                "wrong; with p and s passed the formula is right, check "
+                "taille_sortie(w_in, k) called without p or s for a grader configuration: wrong "
+                "result; with p and s passed the formula is right, check "
                 "the signature's default values, def taille_sortie(w_in, k, p=0, s=1)",
             )
     if first_wrong is not None:
@@ -178,13 +181,29 @@ def test_nb_params_conv_matches_torch(submission, rng):
 # ---------------------------------------------------------------- MLP on an image
 
 
+def _halved_grid_counts(h: int, w: int) -> set[int]:
+    """The counts of s/2 and s/4 taken as grids of halved rows or columns (blind round 18)."""
+    s = h * w
+    halves = ((h // 2) * w, h * (w // 2))
+    quarters = ((h // 2) * (w // 2), (h // 4) * w, h * (w // 4))
+    return {mlp_param_count([s, a, b, 1]) for a in halves for b in quarters if a > 0 and b > 0}
+
+
 @pytest.mark.item("mlp_params", points=1)
 def test_nb_params_mlp_random_images(submission, rng):
-    sizes = []
-    while len(sizes) < 4:
+    # Drawn on purpose (blind round 18): an odd h (w a multiple of 4) and an odd w (h a multiple
+    # of 4), where s/2 and s/4 are not (h // 2)·w and (h // 2)·(w // 2): halving the rows (or
+    # the columns) instead of the pixel count agrees with s // 2 whenever h (w) is even, which
+    # two random sizes out of four may all be.
+    sizes = [
+        (int(rng.integers(2, 50)) * 2 + 1, int(rng.integers(1, 50)) * 4),
+        (int(rng.integers(1, 50)) * 4, int(rng.integers(2, 50)) * 2 + 1),
+    ]
+    while len(sizes) < 5:
         h, w = (int(v) for v in rng.integers(4, 200, size=2))
         if (h * w) % 4 == 0 and h != w:
             sizes.append((h, w))
+    sizes = [sizes[i] for i in rng.permutation(len(sizes))]
     for h, w in sizes:
         s = h * w
         widths = [s, s // 2, s // 4, 1]
@@ -197,6 +216,17 @@ def test_nb_params_mlp_random_images(submission, rng):
         elif got == mlp_param_count([h, h // 2, h // 4, 1]):
             hint_fr = "s est le nombre de pixels h × w, pas la hauteur h"
             hint_en = "s is the number of pixels h × w, not the height h"
+        elif got in _halved_grid_counts(h, w) and got != expected:
+            hint_fr = (
+                "s/2 et s/4 sont la moitié et le quart du NOMBRE DE PIXELS s = h × w (s // 2, s // 4), "
+                "pas une grille de lignes ou de colonnes divisées par 2 ((h // 2) × w, "
+                "(h // 2) × (w // 2)), qui perd des neurones quand h ou w est impair"
+            )
+            hint_en = (
+                "s/2 and s/4 are half and a quarter of the NUMBER OF PIXELS s = h × w (s // 2, s // 4), "
+                "not a grid of rows or columns divided by 2 ((h // 2) × w, (h // 2) × (w // 2)), "
+                "which loses neurons when h or w is odd"
+            )
         else:
             hint_fr = (
                 "s = h × w pixels, couches s → s/2 → s/4 → 1 : n × m poids plus m biais par couche"

@@ -480,7 +480,90 @@ def logits_head(modele, X):
     return out
 
 
-@kernel_side(uses=(logits_head,))
+@kernel_side
+def collapsed_layers(modele, X):
+    """Linear layers (nn.Conv2d, nn.Linear) that follow each other with nothing non-linear
+    between them, so that the two compose into one linear layer (blind round 18: Conv2d →
+    Conv2d → ReLU, a 7×7 convolution in two pieces). For each such layer A called once in a
+    forward pass on X, A's output is replaced by random values a, b, a + b and 0 (a forward
+    hook) and what the next linear layer B whose input depends on it receives is read (a
+    pre-hook): g(a) + g(b) − g(a + b) − g(0) stays at rounding level when g, the path from A
+    to B, is affine (a Flatten, a BatchNorm or a Dropout in eval mode, nothing at all), and is
+    O(1) through a ReLU, a Tanh, a max-pooling... however they are written (modules or F.relu
+    in forward). Returns [type of A, its rank among A's type, type of B, its rank, gap] per
+    pair, ranks in the order of the pass, from 1; the model is left in eval mode."""
+    import torch
+
+    genres = (torch.nn.Conv2d, torch.nn.Linear)
+    lineaires = [m for m in modele.modules() if isinstance(m, genres)]
+    ordre, sorties = [], {}
+
+    def note(m, entree, sortie):
+        ordre.append(m)
+        if torch.is_tensor(sortie):
+            sorties[id(m)] = sortie.detach().clone()
+
+    crochets = [m.register_forward_hook(note) for m in lineaires]
+    modele.eval()
+    try:
+        with torch.no_grad():
+            modele(X)
+    finally:
+        for c in crochets:
+            c.remove()
+    appels = {}
+    for m in ordre:
+        appels[id(m)] = appels.get(id(m), 0) + 1
+    suite = [m for m in ordre if appels[id(m)] == 1 and id(m) in sorties]
+    rangs, vus = {}, {}
+    for m in suite:
+        nom = type(m).__name__
+        vus[nom] = vus.get(nom, 0) + 1
+        rangs[id(m)] = (nom, vus[nom])
+    gen = torch.Generator().manual_seed(0)
+    paires = []
+    for i, a_mod in enumerate(suite[:-1]):
+        ref = sorties[id(a_mod)]
+        if not ref.is_floating_point() or ref.numel() == 0:
+            continue
+        echelle = float(ref.double().std()) if ref.numel() > 1 else 1.0
+        echelle = echelle if echelle > 1e-6 else 1.0
+        a = (torch.randn(ref.shape, generator=gen, dtype=torch.float64) * echelle).to(ref.dtype)
+        b = (torch.randn(ref.shape, generator=gen, dtype=torch.float64) * echelle).to(ref.dtype)
+        suivants = suite[i + 1 :]
+        lus = []
+        for remplace in (a, b, a + b, torch.zeros_like(a)):
+            recu = {}
+
+            def pose(m, entree, sortie, remplace=remplace):
+                return remplace.clone()
+
+            def lit(m, entree, recu=recu):
+                if entree and torch.is_tensor(entree[0]) and id(m) not in recu:
+                    recu[id(m)] = entree[0].detach().double().clone()
+
+            hs = [a_mod.register_forward_hook(pose)] + [m.register_forward_pre_hook(lit) for m in suivants]
+            try:
+                with torch.no_grad():
+                    modele(X)
+            finally:
+                for h in hs:
+                    h.remove()
+            lus.append(recu)
+        for b_mod in suivants:
+            g = [lu.get(id(b_mod)) for lu in lus]
+            if any(v is None for v in g) or len({tuple(v.shape) for v in g}) != 1:
+                break
+            taille = max(float(v.abs().max()) for v in g[:3])
+            if taille <= 1e-12 or float((g[0] - g[3]).abs().max()) <= 1e-6 * taille:
+                continue  # B does not read A's output (another branch): the next one may
+            ecart = float((g[0] + g[1] - g[2] - g[3]).abs().max()) / taille
+            paires.append([*rangs[id(a_mod)], *rangs[id(b_mod)], ecart])
+            break
+    return paires
+
+
+@kernel_side(uses=(logits_head, collapsed_layers))
 def model_structure(creer, X1, X2):
     """Two calls of creer(): the same object or shared layers? And how far from affine are the
     model (an MLP), the input of its global pooling module, the output of its last nn.Conv2d
@@ -590,6 +673,7 @@ def model_structure(creer, X1, X2):
         return y.double() if torch.is_tensor(y) and y.dim() == 2 and y.numel() > 0 else None
 
     out["head"] = logits_head(a, torch.cat([X1, X2, 50 * X1]))
+    out["collapsed"] = collapsed_layers(a, X1)
     y, y_bright = outputs(X1), outputs(50 * X1)
     if y is not None:
         inside = bool(((y >= 0) & (y <= 1)).all())
@@ -638,6 +722,48 @@ POOL_GAP = 1e-4
 AFFINE_GAP = 1e-3
 
 
+_LAYER_KINDS = {"Conv2d", "Linear"}
+
+
+def _collapse_failure(name: str, label: str, pairs: object) -> CheckFailed | None:
+    """Two linear layers of the student's model with nothing non-linear between them (read by
+    `collapsed_layers`): they compose into one, as if the model had one layer fewer (blind
+    round 18: Conv2d → Conv2d → ReLU kept 20/20, the ReLU before the global pooling making the
+    whole CNN non-affine). Any pointwise non-linearity counts (ReLU, LeakyReLU, Tanh, GELU...:
+    the statement's proposition speaks of "non-linéarités ponctuelles (ReLU...)"), and so does
+    a max-pooling."""
+    if not isinstance(pairs, list):
+        return None
+    for pair in pairs:
+        try:
+            kind_a, rank_a, kind_b, rank_b, gap = pair
+            rank_a, rank_b, gap = int(rank_a), int(rank_b), float(gap)
+        except (TypeError, ValueError):
+            continue
+        if kind_a not in _LAYER_KINDS or kind_b not in _LAYER_KINDS or not gap < AFFINE_GAP:
+            continue
+        both_conv = kind_a == kind_b == "Conv2d"
+        one_fr = ("deux convolutions successives valent une seule convolution, de noyau plus grand"
+                  if both_conv else "leur composition est une seule couche linéaire")
+        one_en = ("two successive convolutions amount to one convolution with a larger kernel"
+                  if both_conv else "their composition is one linear layer")
+        where_fr, where_en = (
+            ("entre les couches nn.Linear", "between the nn.Linear layers") if label == "MLP"
+            else ("après chaque couche nn.Conv2d", "after every nn.Conv2d layer")
+        )
+        return CheckFailed(
+            f"dans le {label} de {name}(), la couche nn.{kind_a} n° {rank_a} et la couche "
+            f"nn.{kind_b} n° {rank_b} se suivent sans non-linéarité entre elles : {one_fr}, et "
+            f"le réseau a en fait une couche de moins ; placez une ReLU (nn.ReLU() ou F.relu) {where_fr}, "
+            "pas seulement à la fin",
+            f"in {name}()'s {label}, layer nn.{kind_a} no. {rank_a} and layer nn.{kind_b} no. "
+            f"{rank_b} follow each other with no non-linearity between them: {one_en}, and the "
+            f"network really has one layer fewer; put a ReLU (nn.ReLU() or F.relu) {where_en}, "
+            "not only at the end",
+        )
+    return None
+
+
 @pytest.mark.item("models", points=0.5)  # 0.25 from test_models_have_comparable_param_counts (blind round 9)
 def test_models_are_new_and_non_linear(submission, rng, seed):
     """The statement: creer_cnn() and creer_mlp() return a NEW, untrained module at each call
@@ -684,7 +810,10 @@ def test_models_are_new_and_non_linear(submission, rng, seed):
                 "creer_mlp()'s MLP is affine (f(x1) + f(x2) = f(x1 + x2) + f(0)): there is no "
                 "non-linearity between its nn.Linear layers; add nn.ReLU() between them",
             )
+        collapse = _collapse_failure(name, label, out.get("collapsed"))
         if label != "CNN":
+            if collapse is not None:
+                raise collapse
             continue
         if isinstance(before, float) and before < AFFINE_GAP:
             raise CheckFailed(
@@ -705,6 +834,8 @@ def test_models_are_new_and_non_linear(submission, rng, seed):
                 "the image: no activation between the convolutions; add a ReLU (nn.ReLU() or "
                 "F.relu) after every nn.Conv2d",
             )
+        if collapse is not None:
+            raise collapse
         pool = out.get("pool")
         if isinstance(pool, dict) and isinstance(pool.get("max"), float) and pool["max"] > POOL_GAP:
             if isinstance(pool.get("mean"), float) and pool["mean"] <= POOL_GAP:

@@ -41,6 +41,7 @@ from .helpers import (
     returned_model,
     t64,
     translate,
+    values_indices_failure,
 )
 
 
@@ -188,13 +189,22 @@ def test_conv2d_fixed_examples(submission):
 # ---------------------------------------------------------------- 4. max-pooling
 
 
+def _pool_output(raw: object, what: str) -> np.ndarray:
+    """max_pool2d's output as an array; the pair (values, indices) of torch.max(…, dim=…) said as
+    such, not as a wrong shape."""
+    failure = values_indices_failure("max_pool2d", raw)
+    if failure is not None:
+        raise failure
+    return as_array(raw, what)
+
+
 @pytest.mark.item("max_pool", points=0.5)
 def test_max_pool_fixed_example(submission):
     assert_statement_defaults(submission, "max_pool2d")
     x = np.array(
         [[[[1.0, 1.0, 2.0, 4.0], [5.0, 6.0, 7.0, 8.0], [3.0, 2.0, 1.0, 0.0], [1.0, 2.0, 3.0, 4.0]]]]
     )
-    got = as_array(guarded(submission, "max_pool2d", Tensor(x), 2), "max_pool2d(x 4×4, k=2)")
+    got = _pool_output(guarded(submission, "max_pool2d", Tensor(x), 2), "max_pool2d(x 4×4, k=2)")
     if got.shape != (1, 1, 2, 2):
         raise CheckFailed(
             f"max_pool2d(x (1, 1, 4, 4), k=2) : forme attendue (1, 1, 2, 2), obtenue {shape_text(got.shape)} ; "
@@ -211,7 +221,7 @@ def test_max_pool_fixed_example(submission):
     )
     x = np.random.default_rng(4).normal(size=(2, 3, 7, 6)) - 1.0
     ref = F.max_pool2d(t64(x), 3, stride=2, padding=1).numpy()
-    got = as_array(
+    got = _pool_output(
         guarded(submission, "max_pool2d", Tensor(x), 3, stride=2, padding=1),
         "max_pool2d(x (2, 3, 7, 6), k=3, stride=2, padding=1)",
     )

@@ -2084,3 +2084,155 @@ CORRECT_GROUPS["blind-r17-correct-2"] = ("blind-r17-correct-transformer-dropout-
                                          "blind-r17-correct-equivariance-vector-norm",
                                          "blind-r17-correct-bert-where-chain")
 CORRECT_GROUPS["blind-r17-correct-3"] = ("blind-r17-correct-transformer-functional-dropout-training-flag",)
+
+
+
+# ---------------------------------------------------------------- blind round 18
+# Written by a tester who never saw the checks (/tmp/blind/r18-tp07_attention). Fixed by class:
+# - erreur_permutation ignoring perm (its own torch.randperm) kept its points when its random
+#   permutation of a few positions happened to give the expected gaps: a deterministic probe
+#   now runs on every answer, on 12 positions and a function whose gap tells the permutations
+#   apart (the identity must give 0, two permutations with other gaps two other values);
+# - logits returned with the dropout still on (no modele.eval()): the trained model, run
+#   again on its last inputs, must give them in eval mode when it draws in training mode;
+# - a bias missing on V only was told "added to Q only": K's part never shows (softmax is
+#   shift-invariant), the hints now name the parts of Q and V only;
+# - optimiser.step() between the forward pass and backward: autograd's in-place error is now
+#   told as the order zero_grad, backward, step (the steps and forward passes watched);
+# - a trained Transformer made non-causal by attention_multi_tetes (heads merged without
+#   transposing) was sent to the mask: the grader's attention alone now tells which.
+_R18_SEQUENTIAL_DROPOUT_MLP = edit(_GNN_TRAIN, (
+    "    modele = nn.Sequential(nn.Linear(X.shape[1], 32), nn.ReLU(), nn.Linear(32, n_classes))\n",
+    "    modele = nn.Sequential(nn.Linear(X.shape[1], 32), nn.ReLU(), nn.Dropout(0.5),\n"
+    "                           nn.Linear(32, n_classes))\n"))
+_BLIND_R18 = {
+    "blind-r18-equivariance-own-randperm-no-grad": Scenario(
+        grade_id="equivariance",
+        source='def erreur_permutation(f, X, perm):\n    """max |f(X[perm]) - f(X)[perm]| pour X (n, d) et perm une permutation des n positions."""\n    sigma = torch.randperm(X.shape[0])  # une permutation quelconque des positions\n    with torch.no_grad():\n        return float((f(X[sigma]) - f(X)[sigma]).abs().max())\n',
+        must_fail=("test_erreur_permutation_on_grader_functions",),
+        message_contains=("n'utilise pas la permutation perm",),
+    ),
+    "blind-r18-equivariance-fixed-reversal": Scenario(
+        grade_id="equivariance",
+        source='def erreur_permutation(f, X, perm):\n    """max |f(X[perm]) - f(X)[perm]| pour X (n, d) et perm une permutation des n positions."""\n    sigma = torch.arange(X.shape[0] - 1, -1, -1)  # on renverse l\'ordre des positions\n    with torch.no_grad():\n        return float((f(X[sigma]) - f(X)[sigma]).abs().max())\n',
+        must_fail=("test_erreur_permutation_on_grader_functions",),
+        message_contains=("n'utilise pas la permutation perm",),
+    ),
+    "blind-r18-gnn_train-dropout-without-eval": Scenario(
+        grade_id="gnn_train",
+        source='class GNN(nn.Module):\n    """Deux couches couche_gnn (agrégation « moyenne », largeur d_cachee), puis une couche linéaire."""\n\n    def __init__(self, d_entree, d_cachee, n_classes):\n        super().__init__()\n        self.W_soi_1 = nn.Parameter(torch.randn(d_entree, d_cachee) / math.sqrt(d_entree))\n        self.W_voisins_1 = nn.Parameter(torch.randn(d_entree, d_cachee) / math.sqrt(d_entree))\n        self.W_soi_2 = nn.Parameter(torch.randn(d_cachee, d_cachee) / math.sqrt(d_cachee))\n        self.W_voisins_2 = nn.Parameter(torch.randn(d_cachee, d_cachee) / math.sqrt(d_cachee))\n        self.sortie = nn.Linear(d_cachee, n_classes)\n\n    def forward(self, X, A):\n        """Logits (n, n_classes) de tous les nœuds."""\n        H = couche_gnn(X, A, self.W_soi_1, self.W_voisins_1, "moyenne")\n        H = F.dropout(H, p=0.5, training=self.training)\n        H = couche_gnn(H, A, self.W_soi_2, self.W_voisins_2, "moyenne")\n        H = F.dropout(H, p=0.5, training=self.training)\n        return self.sortie(H)\n\n\ndef entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Entraîne un GNN(d, 32, n_classes) sur les nœuds idx_train (étiquettes y_train) ;\n    renvoie les logits (n, n_classes) de TOUS les nœuds après l\'entraînement."""\n    torch.manual_seed(int(graine))\n    modele = GNN(X.shape[1], 32, n_classes)\n    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr, weight_decay=5e-4)\n    for _ in range(n_epoques):\n        perte = F.cross_entropy(modele(X, A)[idx_train], y_train)\n        optimiseur.zero_grad()\n        perte.backward()\n        optimiseur.step()\n    with torch.no_grad():\n        return modele(X, A)\n\n\ndef entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Même protocole avec un MLP d -> 32 -> n_classes qui ne voit que X (pas le graphe)."""\n    torch.manual_seed(int(graine))\n    modele = nn.Sequential(nn.Linear(X.shape[1], 32), nn.ReLU(), nn.Linear(32, n_classes))\n    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr, weight_decay=5e-4)\n    for _ in range(n_epoques):\n        perte = F.cross_entropy(modele(X)[idx_train], y_train)\n        optimiseur.zero_grad()\n        perte.backward()\n        optimiseur.step()\n    with torch.no_grad():\n        return modele(X)\n',
+        must_fail=("test_gnn_and_mlp_training_mechanics",),
+        message_contains=("avec le dropout encore actif", "modele.eval()"),
+    ),
+    "blind-r18-gnn_train-mlp-dropout-without-eval": Scenario(
+        grade_id="gnn_train",
+        source=_R18_SEQUENTIAL_DROPOUT_MLP,
+        must_fail=("test_gnn_and_mlp_training_mechanics",),
+        message_contains=("entrainer_mlp renvoie des logits calculés avec le dropout encore actif",),
+        may_fail=("test_gnn_beats_features_only_mlp",),
+    ),
+    "blind-r18-gnn_train-functional-dropout-always-on": Scenario(
+        grade_id="gnn_train",
+        source=edit(_GNN_TRAIN,
+                    ('        H = couche_gnn(H, A, self.W_soi_2, self.W_voisins_2, "moyenne")\n',
+                     '        H = couche_gnn(F.dropout(H, 0.5), A, self.W_soi_2, self.W_voisins_2, "moyenne")\n'),
+                    ("    with torch.no_grad():\n        return modele(X, A)\n",
+                     "    modele.eval()\n    with torch.no_grad():\n        return modele(X, A)\n")),
+        must_fail=("test_gnn_and_mlp_training_mechanics",),
+        message_contains=("même en mode évaluation", "training=self.training"),
+        may_fail=("test_gnn_accuracy_on_grader_graphs", "test_gnn_beats_features_only_mlp"),
+    ),
+    "blind-r18-mha-no-v-bias": Scenario(
+        grade_id="mha",
+        source='def attention_multi_tetes(x, W_in, b_in, W_out, b_out, n_tetes, masque=None):\n    """Auto-attention multi-têtes de x (B, n, d), comme nn.MultiheadAttention(batch_first=True)."""\n    B, n, d = x.shape\n    d_t = d // n_tetes\n    W_q, W_k, W_v = W_in[:d], W_in[d:2 * d], W_in[2 * d:]\n    b_q, b_k = b_in[:d], b_in[d:2 * d]\n    q = x @ W_q.T + b_q\n    k = x @ W_k.T + b_k\n    v = x @ W_v.T\n\n    def separer(t):\n        return t.reshape(B, n, n_tetes, d_t).transpose(1, 2)\n\n    sortie = attention(separer(q), separer(k), separer(v), masque)\n    sortie = sortie.transpose(1, 2).reshape(B, n, d)\n    return sortie @ W_out.T + b_out\n',
+        must_fail=("test_mha_matches_nn_multiheadattention",),
+        message_contains=("V ne reçoit pas sa part de b_in",),
+    ),
+    "blind-r18-mha-no-q-bias": Scenario(
+        grade_id="mha",
+        source=edit(solution_cell(__file__, "mha"), (
+            "    q, k, v = (x @ W_in.T + b_in).chunk(3, dim=-1)\n",
+            "    q, k, v = (x @ W_in.T).chunk(3, dim=-1)\n"
+            "    k, v = k + b_in[d:2 * d], v + b_in[2 * d:]  # biais de K et de V\n")),
+        must_fail=("test_mha_matches_nn_multiheadattention",),
+        message_contains=("Q ne reçoit pas sa part de b_in",),
+    ),
+    "blind-r18-mha-merge-no-transpose": Scenario(
+        grade_id="mha",
+        source='def attention_multi_tetes(x, W_in, b_in, W_out, b_out, n_tetes, masque=None):\n    """Auto-attention multi-têtes de x (B, n, d), comme nn.MultiheadAttention(batch_first=True)."""\n    B, n, d = x.shape\n    d_t = d // n_tetes\n    q, k, v = (x @ W_in.T + b_in).chunk(3, dim=-1)\n    q = q.view(B, n, n_tetes, d_t).transpose(1, 2)\n    k = k.view(B, n, n_tetes, d_t).transpose(1, 2)\n    v = v.view(B, n, n_tetes, d_t).transpose(1, 2)\n    sortie = attention(q, k, v, masque)          # (B, h, n, d_t)\n    sortie = sortie.reshape(B, n, d)             # on recolle les têtes\n    return sortie @ W_out.T + b_out\n',
+        must_fail=("test_mha_matches_nn_multiheadattention",
+                   "test_transformer_bits_per_char_on_held_out_text"),
+        message_contains=("le recollage des têtes est un reshape",
+                          "la faute est dans votre attention_multi_tetes",
+                          "le découpage ou le recollage des têtes mélange les positions"),
+        affects=("transformer_train",),
+    ),
+    "blind-r18-transformer_train-step-before-backward": Scenario(
+        grade_id="transformer_train",
+        source='def entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine):\n    """Entraîne modele à prédire le caractère suivant sur des fenêtres tirées de donnees ;\n    renvoie la liste des pertes (entropie croisée en nats, une par étape)."""\n    generateur = torch.Generator().manual_seed(int(graine))\n    optimiseur = torch.optim.AdamW(modele.parameters(), lr=lr)\n    decalages = torch.arange(contexte)\n    modele.train()\n    pertes = []\n    for _ in range(n_etapes):\n        debuts = torch.randint(0, len(donnees) - contexte, (taille_lot, 1), generator=generateur)\n        x = donnees[debuts + decalages]\n        y = donnees[debuts + decalages + 1]\n        logits = modele(x)\n        perte = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))\n        optimiseur.step()\n        optimiseur.zero_grad()\n        perte.backward()\n        pertes.append(perte.item())\n    return pertes\n',
+        must_fail=("test_entrainer_transformer_learns_a_periodic_sequence",
+                   "test_entrainer_transformer_loop_mechanics",
+                   "test_transformer_bits_per_char_on_held_out_text"),
+        message_contains=("appelle optimiseur.step() entre la passe avant et perte.backward()",
+                          "optimiseur.zero_grad(), passe avant et perte, perte.backward(), puis "
+                          "optimiseur.step()"),
+    ),
+}
+SCENARIOS.update(_BLIND_R18)
+GROUPS["blind-r18-1"] = ("blind-r18-equivariance-own-randperm-no-grad",
+                         "blind-r18-gnn_train-dropout-without-eval", "blind-r18-mha-no-v-bias",
+                         "blind-r18-transformer_train-step-before-backward")
+GROUPS["blind-r18-2"] = ("blind-r18-equivariance-fixed-reversal",
+                         "blind-r18-gnn_train-mlp-dropout-without-eval",
+                         "blind-r18-mha-merge-no-transpose")
+GROUPS["blind-r18-3"] = ("blind-r18-gnn_train-functional-dropout-always-on",
+                         "blind-r18-mha-no-q-bias")
+
+_BLIND_R18_CORRECT = {
+    "blind-r18-correct-equivariance-index-select-amax": Correct(
+        grade_id="equivariance", source='def erreur_permutation(f, X, perm):\n    """max |f(X[perm]) - f(X)[perm]| pour X (n, d) et perm une permutation des n positions."""\n    perm = torch.as_tensor(perm, dtype=torch.long)\n    sortie_permutee = f(X.index_select(0, perm)).detach()\n    sortie = f(X).detach()\n    ecart = (sortie_permutee - sortie.index_select(0, perm)).abs().amax()\n    return ecart.item()\n',
+        why="index_select on a long tensor, detached outputs, amax, .item()"),
+    "blind-r18-correct-equivariance-numpy-float32": Correct(
+        grade_id="equivariance",
+        source='def erreur_permutation(f, X, perm):\n    """max |f(X[perm]) - f(X)[perm]| pour X (n, d) et perm une permutation des n positions."""\n    p = np.asarray(perm, dtype=np.int64)\n    with torch.no_grad():\n        a = f(X[p]).cpu().numpy()\n        b = f(X).cpu().numpy()[p]\n    return float(np.max(np.abs(a - b)))\n',
+        why="perm as a NumPy array, the gap computed in NumPy"),
+    "blind-r18-correct-gnn_train-dropout-eval": Correct(
+        grade_id="gnn_train", source='class GNN(nn.Module):\n    """Deux couches couche_gnn (agrégation « moyenne », largeur d_cachee), puis une couche linéaire."""\n\n    def __init__(self, d_entree, d_cachee, n_classes, p_dropout=0.5):\n        super().__init__()\n        self.W_soi_1 = nn.Parameter(torch.empty(d_entree, d_cachee))\n        self.W_voisins_1 = nn.Parameter(torch.empty(d_entree, d_cachee))\n        self.W_soi_2 = nn.Parameter(torch.empty(d_cachee, d_cachee))\n        self.W_voisins_2 = nn.Parameter(torch.empty(d_cachee, d_cachee))\n        for W in (self.W_soi_1, self.W_voisins_1, self.W_soi_2, self.W_voisins_2):\n            nn.init.kaiming_uniform_(W, a=math.sqrt(5))\n        self.dropout = nn.Dropout(p_dropout)\n        self.sortie = nn.Linear(d_cachee, n_classes)\n\n    def forward(self, X, A):\n        """Logits (n, n_classes) de tous les nœuds."""\n        H = couche_gnn(self.dropout(X), A, self.W_soi_1, self.W_voisins_1, "moyenne")\n        H = couche_gnn(self.dropout(H), A, self.W_soi_2, self.W_voisins_2, "moyenne")\n        return self.sortie(H)\n\n\ndef entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Entraîne un GNN(d, 32, n_classes) sur les nœuds idx_train (étiquettes y_train) ;\n    renvoie les logits (n, n_classes) de TOUS les nœuds après l\'entraînement."""\n    torch.manual_seed(int(graine))\n    modele = GNN(X.shape[1], 32, n_classes)\n    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr, weight_decay=5e-4)\n    modele.train()\n    for epoque in range(n_epoques):\n        optimiseur.zero_grad()\n        logits = modele(X, A)\n        perte = F.cross_entropy(logits[idx_train], y_train)\n        perte.backward()\n        optimiseur.step()\n    modele.eval()\n    with torch.no_grad():\n        return modele(X, A)\n\n\ndef entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Même protocole avec un MLP d -> 32 -> n_classes qui ne voit que X (pas le graphe)."""\n    torch.manual_seed(int(graine))\n    modele = nn.Sequential(nn.Linear(X.shape[1], 32), nn.ReLU(), nn.Linear(32, n_classes))\n    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr, weight_decay=5e-4)\n    for _ in range(n_epoques):\n        perte = F.cross_entropy(modele(X)[idx_train], y_train)\n        optimiseur.zero_grad()\n        perte.backward()\n        optimiseur.step()\n    with torch.no_grad():\n        return modele(X)\n',
+        why="nn.Dropout before each couche_gnn, Kaiming init, modele.eval() before the final pass"),
+    "blind-r18-correct-gnn_train-last-training-logits": Correct(
+        grade_id="gnn_train",
+        source=edit(_GNN_TRAIN,
+                    ("    for _ in range(n_epoques):\n        perte = F.cross_entropy(modele(X, A)[idx_train], y_train)\n",
+                     "    for _ in range(n_epoques):\n        logits = modele(X, A)\n"
+                     "        perte = F.cross_entropy(logits[idx_train], y_train)\n"),
+                    ("    with torch.no_grad():\n        return modele(X, A)\n",
+                     "    return logits.detach()  # logits de la dernière époque\n")),
+        why="no dropout: the logits of the last training pass, detached (no separate final pass)"),
+    "blind-r18-correct-gnn_train-sequential-dropout-eval": Correct(
+        grade_id="gnn_train",
+        source=edit(_R18_SEQUENTIAL_DROPOUT_MLP,
+                    ("    with torch.no_grad():\n        return modele(X)\n",
+                     "    modele.eval()\n    with torch.no_grad():\n        return modele(X)\n")),
+        why="an MLP with nn.Dropout in its nn.Sequential, switched to eval mode before the final pass"),
+    "blind-r18-correct-mha-flinear-unflatten": Correct(
+        grade_id="mha", source='def attention_multi_tetes(x, W_in, b_in, W_out, b_out, n_tetes, masque=None):\n    """Auto-attention multi-têtes de x (B, n, d), comme nn.MultiheadAttention(batch_first=True)."""\n    B, n, d = x.shape\n    d_t = d // n_tetes\n    qkv = F.linear(x, W_in, b_in)                 # (B, n, 3d)\n    qkv = qkv.unflatten(-1, (3, n_tetes, d_t))    # (B, n, 3, h, d_t)\n    qkv = qkv.permute(2, 0, 3, 1, 4)              # (3, B, h, n, d_t)\n    q, k, v = qkv[0], qkv[1], qkv[2]\n    tetes = attention(q, k, v, masque)            # (B, h, n, d_t)\n    concat = tetes.permute(0, 2, 1, 3).flatten(-2)  # (B, n, d)\n    return F.linear(concat, W_out, b_out)\n',
+        why="F.linear, unflatten into (3, heads, d_k), permute, flatten"),
+    "blind-r18-correct-transformer_train-unfold": Correct(
+        grade_id="transformer_train", source='def entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine):\n    """Entraîne modele à prédire le caractère suivant sur des fenêtres tirées de donnees ;\n    renvoie la liste des pertes (entropie croisée en nats, une par étape)."""\n    g = torch.Generator().manual_seed(int(graine))\n    donnees = torch.as_tensor(donnees, dtype=torch.long)\n    # toutes les fenêtres de contexte + 1 caractères : (len - contexte, contexte + 1)\n    fenetres = donnees.unfold(0, contexte + 1, 1)\n    optimiseur = torch.optim.AdamW(modele.parameters(), lr=lr)\n    modele.train()\n    pertes = []\n    for etape in range(n_etapes):\n        i = torch.randint(len(fenetres), (taille_lot,), generator=g)\n        lot = fenetres[i]\n        x, y = lot[:, :-1], lot[:, 1:]\n        logits = modele(x)\n        perte = F.cross_entropy(logits.flatten(0, 1), y.flatten())\n        optimiseur.zero_grad(set_to_none=True)\n        perte.backward()\n        optimiseur.step()\n        pertes.append(float(perte))\n        if etape % 100 == 0:\n            print(f"étape {etape} : {float(perte):.3f} nats")\n    return pertes\n',
+        why="windows from Tensor.unfold, zero_grad(set_to_none=True), prints"),
+    "blind-r18-correct-transformer_train-zero-grad-after-step": Correct(
+        grade_id="transformer_train",
+        source=edit(_TRANSFORMER_TRAIN, (
+            "        optimiseur.zero_grad()\n        perte.backward()\n        optimiseur.step()\n",
+            "        perte.backward()\n        optimiseur.step()\n        optimiseur.zero_grad()\n")),
+        why="backward, step, then zero_grad at the end of each step (gradients are None before the first)"),
+}
+CORRECT.update(_BLIND_R18_CORRECT)
+CORRECT_GROUPS["blind-r18-correct-1"] = ("blind-r18-correct-equivariance-index-select-amax",
+                                         "blind-r18-correct-gnn_train-dropout-eval",
+                                         "blind-r18-correct-mha-flinear-unflatten",
+                                         "blind-r18-correct-transformer_train-unfold")
+CORRECT_GROUPS["blind-r18-correct-2"] = ("blind-r18-correct-equivariance-numpy-float32",
+                                         "blind-r18-correct-gnn_train-last-training-logits",
+                                         "blind-r18-correct-transformer_train-zero-grad-after-step")
+CORRECT_GROUPS["blind-r18-correct-3"] = ("blind-r18-correct-gnn_train-sequential-dropout-eval",)

@@ -17,11 +17,13 @@ import pytest
 
 from autograder.checks import (
     CheckFailed,
+    Ref,
     StudentError,
     Tensor,
     as_array,
     assert_close,
     assert_signature_defaults,
+    with_references,
 )
 
 from .helpers import (
@@ -41,6 +43,7 @@ from .helpers import (
     mask_nan_error,
     model_logits,
     sbm,
+    step_order_call,
     student_error,
 )
 
@@ -270,17 +273,25 @@ def test_entrainer_transformer_learns_a_periodic_sequence(submission):
     period = 7
     model = grader_bigram(submission, "public", 0, 7)
     data = np.arange(700) % period
-    losses = call(
-        submission,
-        "entrainer_transformer",
-        model,
-        Tensor(data),
-        n_etapes=60,
-        taille_lot=16,
-        contexte=8,
-        lr=0.05,
-        graine=0,
-    )
+    # Through step_order_call: a loop that steps between the forward pass and backward is
+    # told as the order of a step, not as PyTorch's in-place error.
+    try:
+        losses = with_references(
+            submission,
+            {},
+            "entrainer_transformer",
+            Ref("entrainer_transformer"),
+            model,
+            Tensor(data),
+            n_etapes=60,
+            taille_lot=16,
+            contexte=8,
+            lr=0.05,
+            graine=0,
+            via=step_order_call.install(submission).name,
+        )
+    except StudentError as exc:
+        raise student_error("entrainer_transformer", exc) from None
     losses = as_array(losses, "entrainer_transformer(...) (liste des pertes)", dtype=np.float64)
     if losses.shape != (60,):
         raise CheckFailed(

@@ -51,11 +51,14 @@ from .helpers import grader_attention_call, with_grader_attention
 
 # Trusted kernel-side helper: the grader's test functions for `erreur_permutation`.
 @kernel_side
-def grader_function(genre, poids):
+def grader_function(genre, poids, table=None):
     """The grader's function of kind `genre` with weights `poids` (`_grader_function`'s twin),
-    built in the kernel for the student's erreur_permutation."""
+    built in the kernel for the student's erreur_permutation; "table": z W + table, offsets of
+    every position of their own (the permutation probe)."""
     import torch
 
+    if genre == "table":
+        return lambda z: z @ poids.to(z.dtype) + table.to(z.dtype)
     if genre == "attention":
         def f(z):
             s = torch.softmax((z @ poids.to(z.dtype)) @ z.T / z.shape[1] ** 0.5, dim=-1)
@@ -502,11 +505,20 @@ def _mha_variants(x, W_in, b_in, W_out, b_out, h: int):
     add(heads(k, q, v) @ Wo.T + bo, "Q et K sont échangés : W_in empile les poids de Q, puis de "
         "K, puis de V (lignes 0:d, d:2d, 2d:3d)", "Q and K are swapped: W_in stacks the weights "
         "of Q, then K, then V (rows 0:d, d:2d, 2d:3d)")
-    add(heads(q0, k0, v0) @ Wo.T + bo, "le biais d'entrée b_in manque : Q, K, V = x W_inᵀ + b_in",
-        "the input bias b_in is missing: Q, K, V = x W_inᵀ + b_in")
-    add(heads(q0 + bq, k0, v0) @ Wo.T + bo, "b_in n'est ajouté qu'à Q : il s'ajoute à Q, K et V "
-        "(x W_inᵀ + b_in, puis le découpage en trois)", "b_in is only added to Q: it is added to "
-        "Q, K and V (x W_inᵀ + b_in, then the split in three)")
+    # K's part of b_in adds q·b_k to every score of a query: the softmax ignores it, so only
+    # the parts of Q and V show in the output, and the hints name those two only (an answer
+    # that forgets V's part gives the same output whether it added K's or not).
+    add(heads(q0, k0, v0) @ Wo.T + bo, "le biais d'entrée b_in manque (ni Q ni V ne reçoivent "
+        "leur part) : Q, K, V = x W_inᵀ + b_in", "the input bias b_in is missing (neither Q "
+        "nor V gets its part): Q, K, V = x W_inᵀ + b_in")
+    add(heads(q0 + bq, k0, v0) @ Wo.T + bo, "V ne reçoit pas sa part de b_in (b_in[2d:3d]) : le "
+        "biais s'ajoute à Q, K et V (x W_inᵀ + b_in, puis le découpage en trois)", "V does not "
+        "get its part of b_in (b_in[2d:3d]): the bias is added to Q, K and V (x W_inᵀ + b_in, "
+        "then the split in three)")
+    add(heads(q0, k0, v0 + bi[2 * d:]) @ Wo.T + bo, "Q ne reçoit pas sa part de b_in (b_in[:d]) : "
+        "le biais s'ajoute à Q, K et V (x W_inᵀ + b_in, puis le découpage en trois)", "Q does "
+        "not get its part of b_in (b_in[:d]): the bias is added to Q, K and V (x W_inᵀ + b_in, "
+        "then the split in three)")
     add(heads(q, k, v, split_t=False) @ Wo.T + bo, "le découpage en têtes est un reshape (B, "
         "n_tetes, T, d_k) sans transposition : il mélange les positions ; découpez en (B, T, "
         "n_tetes, d_k) puis .transpose(1, 2)", "the split into heads is a (B, n_tetes, T, d_k) "
@@ -852,9 +864,9 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
                 )
             continue
         # An answer that draws its own permutation gives a random gap, which may happen to
-        # fit one of the wrong formulas below: the identity permutation tells it first.
-        if _ignores_perm(submission, fn, X):
-            raise _own_permutation_error()
+        # fit one of the wrong formulas below: the permutation probe tells it first.
+        if (fault := _perm_fault(submission, rng)) is not None:
+            raise fault
         if genre == "petit" and abs(got - want) <= 2e-4:
             raise CheckFailed(
                 "erreur_permutation perd la précision sur une fonction du correcteur dont "
@@ -916,6 +928,10 @@ def test_erreur_permutation_on_grader_functions(submission, rng):
                 "equivariance compares f(X[perm]) with f(X)[perm]",
             )
         raise _permutation_error()
+    # Every value above may fit by chance when the answer ignores perm (its own randperm on
+    # a few positions often has the same largest displacement): the probe does not.
+    if (fault := _perm_fault(submission, rng)) is not None:
+        raise fault
     if ambiguous:
         raise _permutation_error()
     kind = result_kind.call(submission, Ref("erreur_permutation"), fn, Tensor(X), Tensor(perm))
@@ -966,15 +982,55 @@ def _columns_error(detail: str = "") -> CheckFailed:
     )
 
 
-def _ignores_perm(submission, fn: Handle, X: np.ndarray) -> bool:
-    """Whatever f, the identity permutation gives f(X) − f(X) = 0: an answer that returns
-    something else does not use the perm it receives (it draws its own, for instance)."""
-    try:
-        got = float(submission.call("erreur_permutation", fn, Tensor(X),
-                                    Tensor(np.arange(len(X)))))
-    except (StudentError, TypeError, ValueError):
-        return False
-    return not abs(got) <= 1e-9
+#: Positions of the permutation probe: a permutation the answer draws itself (torch.randperm)
+#: is the identity with probability 1 / 12! (about 2e-9), whatever the grader's variant.
+PROBE_POSITIONS = 12
+
+
+def _perm_fault(submission, rng) -> CheckFailed | None:
+    """Whether erreur_permutation uses the perm it receives, told the same way under every
+    variant: on a grader function f(z) = z W + T, whose table T gives every position its own
+    offsets (f(X[perm]) − f(X)[perm] = T − T[perm], a gap that tells the permutations apart),
+    the identity permutation must give exactly 0 (an answer drawing its own permutation on 12
+    positions does not, but with probability 1 / 12!), and three other permutations three
+    different values. These three are the shifts i → i + k (k = 1, 2, 3) of a random
+    numbering of the positions: the pairs of positions (i, perm[i]) that each compares, and
+    those of the usual wrong formulas (f(X) for the invariance, the inverse permutation,
+    perm applied twice), are disjoint from one shift to the next, so that a maximum over them
+    takes the same value for two shifts by chance with probability 0; an answer that ignores
+    perm gives one value for all three. None when the probe cannot run (the main check says
+    why) or sees nothing wrong."""
+    n, d = PROBE_POSITIONS, int(rng.integers(3, 7))
+    poids, table, X = rng.normal(size=(d, d)), 3.0 * rng.normal(size=(n, d)), rng.normal(size=(n, d))
+    fn = grader_function.call(submission, "table", Tensor(poids), Tensor(table))
+    numbering = rng.permutation(n)
+    where = np.argsort(numbering)
+    shifts = [numbering[(where + k) % n] for k in (1, 2, 3)]
+    got = []
+    for perm in (np.arange(n), *shifts):
+        try:
+            got.append(float(submission.call("erreur_permutation", fn, Tensor(X), Tensor(perm))))
+        except (StudentError, TypeError, ValueError, OverflowError):
+            return None
+    if not all(np.isfinite(got)):
+        return None
+    if not abs(got[0]) <= 1e-9:
+        return _own_permutation_error()
+    want = [float(np.abs(table - table[perm]).max()) for perm in shifts]
+    apart = min(abs(a - b) for a, b in ((want[0], want[1]), (want[0], want[2]), (want[1], want[2])))
+    same = all(abs(g - got[1]) <= 1e-6 + 1e-4 * abs(got[1]) for g in got[2:])
+    if apart > 1e-3 * max(want) and same:
+        return CheckFailed(
+            "erreur_permutation renvoie le même écart pour trois permutations perm différentes, "
+            "sur une fonction du correcteur qui n'est pas équivariante et dont les écarts pour "
+            "ces permutations diffèrent : le résultat ne dépend pas de l'argument perm ; "
+            "indexez X et f(X) avec perm, f(X[perm]) − f(X)[perm]",
+            "erreur_permutation returns the same gap for three different permutations perm, on "
+            "a grader function that is not equivariant and whose gaps for these permutations "
+            "differ: the result does not depend on the perm argument; index X and f(X) with "
+            "perm, f(X[perm]) − f(X)[perm]",
+        )
+    return None
 
 
 def _own_permutation_error() -> CheckFailed:

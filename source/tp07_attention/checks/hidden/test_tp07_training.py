@@ -79,6 +79,8 @@ from ..public.helpers import (
     model_logits,
     redraw_parameters,
     sbm,
+    step_before_backward,
+    step_order_call,
     student_error,
     transformer_error,
 )
@@ -156,7 +158,7 @@ def block_heads(BlocTransformer, graine, d, n_tetes, x):
     return [int(v) if isinstance(v, int) and not isinstance(v, bool) else str(v)[:30] for v in recues]
 
 
-@kernel_side(uses=(note_fresh_gradients, watch_optimisers, watch_draws))
+@kernel_side(uses=(note_fresh_gradients, watch_optimisers, watch_draws, step_order_call))
 def record_transformer_training(entrainer_transformer, graine_modele, taille_vocab, donnees,
                                 n_etapes, taille_lot, contexte, lr, graine):
     """entrainer_transformer(stand-in model, donnees, ...) and what the stand-in recorded:
@@ -200,7 +202,8 @@ def record_transformer_training(entrainer_transformer, graine_modele, taille_voc
     arret = watch_optimisers()
     note_optimiseurs = note_tirages = None
     try:
-        pertes = entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine)
+        pertes = step_order_call(entrainer_transformer, modele, donnees, n_etapes, taille_lot,
+                                 contexte, lr, graine)
     finally:
         note_optimiseurs = arret()
         note_tirages = arret_tirages()
@@ -263,7 +266,8 @@ def _gnn_refs(name: str) -> dict[str, str]:
 
 def _node_logits(submission, name: str, args, n: int) -> np.ndarray:
     try:
-        raw = with_references(submission, _gnn_refs(name), name, *args, timeout=TRAIN_TIMEOUT)
+        raw = with_references(submission, _gnn_refs(name), name, Ref(name), *args,
+                              via=step_order_call.install(submission).name, timeout=TRAIN_TIMEOUT)
     except StudentError as exc:
         raise student_error(name, exc) from None
     got = as_array(raw, name, allow_nan=True)
@@ -653,16 +657,27 @@ def test_gnn_accuracy_on_grader_graphs(submission, seed):
     )
 
 
-@kernel_side
+@kernel_side(uses=(step_order_call,))
 def training_mechanics(fn, *args):
     """Runs in the student's kernel: `fn(*args)` with a global optimiser hook recording, from
     the second step on, whether each parameter's gradient was fresh (False: it was added to the
-    previous step's, no zero_grad), the number of optimiser steps and the learning rates."""
+    previous step's, no zero_grad), the number of optimiser steps and the learning rates; and a
+    global forward pre-hook noting the last module called at the top (the model, not one of
+    its layers) and its inputs. After the call, that trained model is run on those inputs
+    twice in eval mode and twice in training mode, without gradient and with the random state
+    put back ("sonde": the four outputs, None when it cannot run): the logits returned must be
+    the eval-mode ones when the model draws at random in training mode (a dropout)."""
     import torch
+    from torch.nn.modules.module import register_module_forward_pre_hook
     from torch.optim.optimizer import register_optimizer_step_pre_hook
 
     cumuls, lrs, seen, fresh, handles, steps = [], [], set(), {}, [], [0]
     kinds, shapes = [], []
+    derniers, compteur = {}, [0]
+
+    def before_forward(module, entrees):
+        compteur[0] += 1
+        derniers[id(module)] = (compteur[0], module, entrees)
 
     def before_step(opt, args_, kwargs_):
         steps[0] += 1
@@ -682,16 +697,91 @@ def training_mechanics(fn, *args):
                     lambda q, i=key: cumuls.append(bool(torch.allclose(q.grad, fresh[i])))))
 
     hook = register_optimizer_step_pre_hook(before_step)
+    passes = register_module_forward_pre_hook(before_forward)
     try:
-        out = fn(*args)
+        out = step_order_call(fn, *args)
     finally:
         hook.remove()
+        passes.remove()
         for h in handles:
             h.remove()
     if isinstance(out, torch.Tensor):
         out = out.detach().cpu()
+    sonde = None
+    inclus = {id(s) for _, m, _ in derniers.values() for s in m.modules() if s is not m}
+    hauts = [v for k, v in derniers.items() if k not in inclus]
+    if hauts:
+        _, modele, entrees = max(hauts, key=lambda v: v[0])
+        etat = modele.training
+        try:
+            with torch.no_grad(), torch.random.fork_rng(devices=[]):
+                modele.eval()
+                sorties = [modele(*entrees), modele(*entrees)]
+                modele.train()
+                sorties += [modele(*entrees), modele(*entrees)]
+            sonde = [s.detach().float().cpu() for s in sorties]
+        except Exception:  # noqa: BLE001 - a model that cannot run again says nothing here
+            sonde = None
+        finally:
+            modele.train(etat)
     return {"cumuls": cumuls, "steps": steps[0], "lrs": lrs, "logits": out,
-            "optimiseurs": sorted(set(kinds)), "formes": shapes}
+            "optimiseurs": sorted(set(kinds)), "formes": shapes, "sonde": sonde}
+
+
+def _check_evaluation_logits(name: str, out: dict) -> None:
+    """The logits returned after training are the trained model's predictions, the ones the
+    grader scores: a model that draws at random in training mode (a dropout, which the
+    statement allows) must give them in eval mode. training_mechanics ran the trained model
+    again on the inputs of its last pass: returned logits other than its eval-mode ones, from
+    a model whose two training-mode passes differ, were computed with the dropout on (no
+    modele.eval()); a model whose two eval-mode passes differ keeps drawing in eval mode
+    (F.dropout(x, p) without training=self.training). Returned logits other than the eval-mode
+    ones from a model that never draws (the last training pass's logits, before the last
+    step) are not this fault: nothing is said here."""
+    probe, logits = out.get("sonde"), out.get("logits")
+    if not isinstance(probe, (list, tuple)) or len(probe) != 4 or logits is None:
+        return
+    try:
+        returned = as_array(logits, name, allow_nan=True)
+        first, again, train, train_again = (as_array(p, name, allow_nan=True) for p in probe)
+    except CheckFailed:
+        return
+    arrays = (returned, first, again, train, train_again)
+    if any(a.shape != returned.shape for a in arrays) or not all(
+            np.isfinite(a).all() for a in arrays):
+        return
+    tol = 1e-4 * (1.0 + float(np.abs(first).max()))
+    gap = float(np.abs(returned - first).max())
+    record_margin(f"{name}: returned logits vs the trained model's eval-mode logits", gap, tol,
+                  higher_is_better=False, kind="tolerance")
+    if gap <= tol:
+        return
+    if float(np.abs(first - again).max()) > tol:
+        raise CheckFailed(
+            f"{name} : le modèle entraîné donne deux sorties différentes pour la même entrée même "
+            "en mode évaluation (modele.eval(), sans gradient) : un dropout écrit F.dropout(x, p) "
+            "tire toujours (training=True par défaut), et les logits renvoyés sont tirés au "
+            "hasard ; utilisez nn.Dropout(p), que modele.eval() désactive, ou F.dropout(x, p, "
+            "training=self.training), puis modele.eval() avant la passe finale",
+            f"{name}: the trained model gives two different outputs for the same input even in "
+            "evaluation mode (modele.eval(), no gradient): a dropout written F.dropout(x, p) "
+            "always draws (training=True by default), and the returned logits are drawn at "
+            "random; use nn.Dropout(p), which modele.eval() switches off, or F.dropout(x, p, "
+            "training=self.training), then modele.eval() before the final pass",
+        )
+    if float(np.abs(train - train_again).max()) > tol:
+        raise CheckFailed(
+            f"{name} renvoie des logits calculés avec le dropout encore actif : le modèle est "
+            "resté en mode entraînement pour la passe finale, et ses logits changent à chaque "
+            "passe ; les logits renvoyés après l'entraînement sont les prédictions du modèle "
+            "entraîné, celles que le correcteur évalue : appelez modele.eval() avant la passe "
+            "finale (sous torch.no_grad()), qui désactive le dropout",
+            f"{name} returns logits computed with the dropout still on: the model stayed in "
+            "training mode for the final pass, and its logits change at every pass; the logits "
+            "returned after training are the trained model's predictions, the ones the grader "
+            "scores: call modele.eval() before the final pass (under torch.no_grad()), which "
+            "switches the dropout off",
+        )
 
 
 @kernel_side
@@ -876,6 +966,7 @@ def test_gnn_and_mlp_training_mechanics(submission, seed):
                         "d → 32 → n_classes MLP has no activation between its two linear layers "
                         "(add nn.ReLU()); without it, it is only a linear regression",
                     )
+        _check_evaluation_logits(name, long)
     _check_built_width(submission, seed)
     _check_whole_graph(submission, X, A, idx, y_idx, graine, lr)
     for name, args, names in (
@@ -958,16 +1049,17 @@ def test_gnn_beats_features_only_mlp(submission, seed):
 
 
 def _logits(submission, label: str, model, X: np.ndarray, references: bool,
-            shorter: bool = False) -> np.ndarray:
-    """The model's logits on X; with `references`, run with the grader's attention and MHA.
-    `shorter`: X is shorter than the model's contexte, which the same model has just run on;
-    an error there is named as the length's."""
+            shorter: bool = False, quoi: str = "tout") -> np.ndarray:
+    """The model's logits on X; with `references`, run with the grader's attention and MHA
+    (the grader's attention only with quoi="attention"). `shorter`: X is shorter than the
+    model's contexte, which the same model has just run on; an error there is named as the
+    length's."""
     if not references:
         got = guarded(submission, label, model, Tensor(X), via=model_logits.install(submission).name,
                       uses=("attention", "attention_multi_tetes"))
     elif not shorter:
         got = with_grader_attention(submission, label, model_logits.install(submission).name,
-                                    model, Tensor(X), quoi="tout")
+                                    model, Tensor(X), quoi=quoi)
     else:
         try:
             got = grader_attention_call(submission, label, model_logits.install(submission).name,
@@ -990,13 +1082,13 @@ def _logits(submission, label: str, model, X: np.ndarray, references: bool,
 
 
 def _causality_gap(submission, label: str, model, X: np.ndarray, t: int, rng, vocab: int, device,
-                   references: bool = False):
+                   references: bool = False, quoi: str = "tout"):
     """(largest change of the logits up to t, scale) when the characters after t change."""
     X2 = X.copy()
     future = X2[:, t + 1 :]
     X2[:, t + 1 :] = (future + rng.integers(1, vocab, size=future.shape)) % vocab
     both = np.concatenate([X, X2])
-    logits = _finite_logits(submission, label, model, both, vocab, references)
+    logits = _finite_logits(submission, label, model, both, vocab, references, quoi=quoi)
     B = len(X)
     gap = float(np.abs(logits[:B, : t + 1] - logits[B:, : t + 1]).max())
     tol = tolerance_for(device, "float32") * (1.0 + float(np.abs(logits).max()))
@@ -1004,9 +1096,9 @@ def _causality_gap(submission, label: str, model, X: np.ndarray, t: int, rng, vo
 
 
 def _finite_logits(submission, label: str, model, X: np.ndarray, vocab: int,
-                   references: bool, shorter: bool = False) -> np.ndarray:
+                   references: bool, shorter: bool = False, quoi: str = "tout") -> np.ndarray:
     """The model's logits on X, of shape (B, T, vocab) and finite (else the check fails)."""
-    logits = _logits(submission, label, model, X, references, shorter)
+    logits = _logits(submission, label, model, X, references, shorter, quoi)
     if logits.shape[:2] != X.shape or logits.ndim != 3 or logits.shape[2] != vocab:
         raise CheckFailed(
             f"{label} donne des logits de forme {logits.shape} pour une entrée (B, T) : "
@@ -2108,8 +2200,9 @@ def _notebook_training_error(submission, train: str, index: dict, vocab: int,
     codes = np.array([index[c] for c in train], dtype=np.int64)
     model = grader_bigram(submission, "rejeu", 0, vocab)
     try:
-        submission.call("entrainer_transformer", model, Tensor(codes),
-                        *NOTEBOOK_TRAINING, timeout=TRAIN_TIMEOUT)
+        with_references(submission, {}, "entrainer_transformer", Ref("entrainer_transformer"),
+                        model, Tensor(codes), *NOTEBOOK_TRAINING,
+                        via=step_order_call.install(submission).name, timeout=TRAIN_TIMEOUT)
     except StudentError as exc:
         if exc.ename in ("NotImplementedError", "NameError"):
             return None
@@ -2119,6 +2212,9 @@ def _notebook_training_error(submission, train: str, index: dict, vocab: int,
         en = (f"entrainer_transformer, called as the notebook's training cell calls it (same "
               f"text, same seed), raises {exc.ename}: that cell stops during training and "
               "modele_car stays barely trained")
+        if "TP07_PAS_AVANT_BACKWARD" in exc.evalue:
+            order = step_before_backward("entrainer_transformer", exc.evalue).message
+            return f"{fr} ; {order.fr}", f"{en}; {order.en}"
         cause = _start_range_error(submission, rng)
         if cause is not None:
             more = _start_range_text(cause)
@@ -2127,6 +2223,58 @@ def _notebook_training_error(submission, train: str, index: dict, vocab: int,
     except SubmissionError:  # a replay too slow says nothing of an error
         return None
     return None
+
+
+def _mha_not_causal_why(submission, rng) -> tuple[str, str]:
+    """Why the student's attention_multi_tetes, run with the grader's attention, lets a
+    position see the next ones: called with a causal mask on x (B, n, d), then on x with the
+    positions after t changed, then without mask. The mask ignored gives the unmasked output;
+    a mask applied but the outputs up to t still changed mean positions mixed by the heads'
+    split or merge (a reshape without transpose)."""
+    B, h, n, t = 2, 2, 6, 2
+    d = h * int(rng.integers(2, 5))
+    x = rng.normal(size=(B, n, d))
+    x2 = x.copy()
+    x2[:, t + 1 :] = rng.normal(size=(B, n - t - 1, d))
+    weights = (Tensor(rng.normal(size=(3 * d, d)) / math.sqrt(d)), Tensor(rng.normal(size=3 * d)),
+               Tensor(rng.normal(size=(d, d)) / math.sqrt(d)), Tensor(rng.normal(size=d)), h)
+    mask = Tensor(np.tril(np.ones((n, n), dtype=bool)))
+    generic = (
+        "elle transmet masque tel quel à attention, et le découpage comme le recollage des têtes "
+        "gardent l'axe des positions (.transpose(1, 2) avant chaque reshape)",
+        "it passes masque to attention unchanged, and the split into heads and their "
+        "concatenation keep the positions axis (.transpose(1, 2) before each reshape)",
+    )
+    try:
+        masked, changed, plain = (
+            as_array(grader_attention_call(submission, "attention_multi_tetes",
+                                           "attention_multi_tetes", Tensor(xx), *weights, *m),
+                     "attention_multi_tetes", shape=(B, n, d), allow_nan=True)
+            for xx, m in ((x, (mask,)), (x2, (mask,)), (x, ())))
+    except (StudentError, CheckFailed):
+        return generic
+    if not (np.isfinite(masked).all() and np.isfinite(changed).all() and np.isfinite(plain).all()):
+        return generic
+    scale = 1.0 + float(np.abs(masked).max())
+    if float(np.abs(masked[:, : t + 1] - changed[:, : t + 1]).max()) <= 1e-6 * scale:
+        return generic
+    if np.allclose(masked, plain, rtol=1e-6, atol=1e-8 * scale):
+        return (
+            "avec un masque causal, sa sortie est celle sans masque : elle ne transmet pas "
+            "masque à attention ; passez-le tel quel à attention dans chaque tête",
+            "with a causal mask, its output is the unmasked one: it does not pass masque on to "
+            "attention; pass it unchanged to attention in every head",
+        )
+    return (
+        "même avec le masque causal appliqué, sa sortie en position t dépend des positions "
+        "suivantes : le découpage ou le recollage des têtes mélange les positions (un reshape "
+        "sans transposition) ; découpez (B, T, d) en (B, T, n_tetes, d_k) puis .transpose(1, "
+        "2), et recollez par .transpose(1, 2) puis .reshape(B, T, d)",
+        "even with the causal mask applied, its output at position t depends on the next "
+        "positions: the split or the concatenation of the heads mixes the positions (a reshape "
+        "without transposing); split (B, T, d) into (B, T, n_tetes, d_k) then .transpose(1, 2), "
+        "and concatenate with .transpose(1, 2) then .reshape(B, T, d)",
+    )
 
 
 def _texts(tp_dir) -> tuple[str, str]:
@@ -2175,20 +2323,35 @@ def test_transformer_bits_per_char_on_held_out_text(submission, rng, device, tp_
         ref_gap, ref_tol = _causality_gap(submission, "modele_car", model, X, t, rng, vocab, device,
                                           references=True)
         if ref_gap <= ref_tol:
+            # Which of the two: the student's attention_multi_tetes kept, the grader's attention
+            # in place of the student's.
+            mha_gap, mha_tol = _causality_gap(submission, "modele_car", model, X, t, rng, vocab,
+                                              device, references=True, quoi="attention")
+            if mha_gap <= mha_tol:
+                where = (
+                    "il le devient quand l'attention du correcteur remplace la vôtre : la faute "
+                    "est dans votre attention (voir sa vérification) ; le masque s'applique aux "
+                    "scores AVANT la softmax (positions interdites à −∞), la softmax sur les clés",
+                    "it becomes causal when the grader's attention replaces yours: the fault is "
+                    "in your attention (see its check); the mask applies to the scores BEFORE the "
+                    "softmax (forbidden positions at −∞), the softmax over the keys",
+                )
+            else:
+                why = _mha_not_causal_why(submission, rng)
+                where = (
+                    "il le reste avec l'attention du correcteur et ne le devient qu'avec son "
+                    f"attention multi-têtes : la faute est dans votre attention_multi_tetes (voir "
+                    f"sa vérification) ; {why[0]}",
+                    "it stays so with the grader's attention and only becomes causal with its "
+                    "multi-head attention: the fault is in your attention_multi_tetes (see its "
+                    f"check); {why[1]}",
+                )
             raise CheckFailed(
-                "modele_car (votre Transformer entraîné) n'est pas causal, mais il le devient "
-                "quand l'attention et l'attention multi-têtes du correcteur remplacent les "
-                "vôtres : la faute est dans votre attention ou votre attention_multi_tetes (voir "
-                "leurs vérifications) ; le masque "
-                "s'applique aux scores AVANT la softmax (positions interdites à −∞), et "
-                "attention_multi_tetes le transmet tel quel ; les bits par caractère d'un modèle "
-                "qui voit le futur ne mesurent rien, ils ne sont pas évalués",
-                "modele_car (your trained Transformer) is not causal, but it becomes causal when "
-                "the grader's attention and multi-head attention replace yours: the fault is in "
-                "your attention or your attention_multi_tetes (see their checks); the mask applies to the scores BEFORE the "
-                "softmax (forbidden positions at −∞), and attention_multi_tetes passes it on "
-                "unchanged; the bits per character of a model that sees the future measure "
-                "nothing, they are not scored",
+                f"modele_car (votre Transformer entraîné) n'est pas causal ; {where[0]} ; les "
+                "bits par caractère d'un modèle qui voit le futur ne mesurent rien, ils ne sont "
+                "pas évalués",
+                f"modele_car (your trained Transformer) is not causal; {where[1]}; the bits per "
+                "character of a model that sees the future measure nothing, they are not scored",
             )
         exc = _not_causal("modele_car (votre Transformer entraîné)", t, gap,
                           _wrong_causal_mask(submission, CONTEXTE))

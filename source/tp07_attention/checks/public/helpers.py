@@ -74,6 +74,63 @@ def model_logits(modele, X, dernier=False, lot=512):
     return torch.cat(sorties)
 
 
+# Trusted kernel-side wrapper of a student's training function: the order of its optimiser
+# steps and its models' forward passes, read when it raises.
+@kernel_side
+def step_order_call(fn, *args, **kwargs):
+    """fn(*args, **kwargs), watching the modules' forward passes and the optimiser steps
+    that have gradients to apply. When fn raises autograd's "modified by an inplace operation"
+    and such a step ran after the last forward pass (optimiser.step() between the forward
+    pass and perte.backward(): the step writes into the weights backward still has to read),
+    raises RuntimeError("TP07_PAS_AVANT_BACKWARD " + the start of the original text)."""
+    from torch.nn.modules.module import register_module_forward_pre_hook
+    from torch.optim.optimizer import register_optimizer_step_pre_hook
+
+    note = {"n": 0, "passe": 0, "pas": 0}
+
+    def avant_passe(module, entrees):
+        note["n"] += 1
+        note["passe"] = note["n"]
+
+    def avant_pas(opt, a, k):
+        if any(getattr(p, "grad", None) is not None
+               for g in opt.param_groups for p in g.get("params", [])):
+            note["n"] += 1
+            note["pas"] = note["n"]
+
+    passes = register_module_forward_pre_hook(avant_passe)
+    pas = register_optimizer_step_pre_hook(avant_pas)
+    try:
+        return fn(*args, **kwargs)
+    except RuntimeError as exc:
+        texte = str(exc)
+        if "modified by an inplace operation" in texte and note["pas"] > note["passe"] > 0:
+            raise RuntimeError(
+                "TP07_PAS_AVANT_BACKWARD " + texte.split(" Hint:")[0][:160]) from None
+        raise
+    finally:
+        passes.remove()
+        pas.remove()
+
+
+def step_before_backward(name: str, detail: str) -> CheckFailed:
+    """The training loop of `name` steps between the forward pass and backward (seen by
+    step_order_call), said as the order of a step; PyTorch's text kept as a detail."""
+    detail = detail.split("TP07_PAS_AVANT_BACKWARD", 1)[-1].split(": [", 1)[0].strip()[:120]
+    return CheckFailed(
+        f"{name} appelle optimiseur.step() entre la passe avant et perte.backward() : le pas "
+        "modifie sur place les poids que la rétropropagation doit encore lire, et PyTorch "
+        "refuse de rétropropager ; à chaque étape, dans cet ordre : optimiseur.zero_grad(), "
+        "passe avant et perte, perte.backward(), puis optimiseur.step() (détail de PyTorch : "
+        f"{detail})",
+        f"{name} calls optimiseur.step() between the forward pass and perte.backward(): the "
+        "step modifies in place the weights backpropagation still has to read, and PyTorch "
+        "refuses to backpropagate; at every step, in this order: optimiseur.zero_grad(), "
+        "forward pass and loss, perte.backward(), then optimiseur.step() (PyTorch's detail: "
+        f"{detail})",
+    )
+
+
 @kernel_side
 def bigram_model(graine, taille_vocab):
     """A grader bigram model (causal by construction), built after torch.manual_seed(graine)."""
@@ -295,6 +352,8 @@ def student_error(name: str, exc: StudentError) -> CheckFailed:
             f"{name} feeds the model batches of different shapes from one step to the next "
             f"({shapes}): every step must pass it one (taille_lot, contexte) batch",
         )
+    if "TP07_PAS_AVANT_BACKWARD" in exc.evalue:
+        return step_before_backward(name, exc.evalue)
     if "TP07_PAS_MODULE" in exc.evalue:
         kind = exc.evalue.split()[-1][:60]
         return CheckFailed(

@@ -5,7 +5,10 @@ The grader draws a CNN (the notebook's architecture, with its own numbers of cha
 filters and classes, and H ≠ W) and its weights from its `rng`, rounds them to float32,
 builds the same model in the kernel through a trusted helper, and computes every
 reference here in float64 with autograd. Inputs (images, classes, baselines, windows,
-steps) are drawn from `rng` too. Student results are float32: they are compared with
+steps) are drawn from `rng` too. At every variant, each map function (saliency, gradient ×
+input, integrated gradients, Grad-CAM) meets a model with several channels and a
+single-channel one (the notebook's digits: a squeeze() that drops the channel axis shows), and
+gradient × input a standardised image with negative pixels (|x| instead of x shows). Student results are float32: they are compared with
 `tolerance_for(device, float32)`, far above the float32 rounding measured (≈ 2e-7
 relative).
 
@@ -36,17 +39,20 @@ from autograder.checks import (
     tolerance_for,
 )
 
-from ..public.helpers import GRAD_CAM_CAUSE, call_explained
+from ..public.helpers import GRAD_CAM_CAUSE, SIGNED_INPUT_HINT, as_map_like, call_explained
 from .helpers import KernelCNN, RefCNN, assert_model_untouched, draw_weights, leaves_its_arguments
 
 
 class Case(KernelCNN):
     """A grader-drawn CNN, in float64 here and in float32 in the kernel."""
 
-    def __init__(self, rng: np.random.Generator, several_channels: bool = False):
+    def __init__(self, rng: np.random.Generator, several_channels: bool = False,
+                 channels: int | None = None):
         c = int(rng.integers(1, 4))
         if several_channels and c == 1:  # an answer written for C = 1 (x.unsqueeze(1)) shows
             c = int(rng.integers(2, 4))
+        if channels is not None:  # a structural case drawn on purpose (C = 1: a squeeze shows)
+            c = channels
         while True:
             h, w = (int(v) for v in rng.choice([6, 8, 10], size=2))
             if h != w:
@@ -61,7 +67,10 @@ class Case(KernelCNN):
                 p.copy_(torch.from_numpy(self.weights[name].astype(np.float64)))
         self.handle: Handle | None = None
 
-    def image(self, rng) -> np.ndarray:
+    def image(self, rng, signed: bool = False) -> np.ndarray:
+        """Pixels in [0, 1], or (`signed`) those of a standardised image, negative ones included."""
+        if signed:
+            return rng.normal(0.0, 1.0, size=(self.C, self.H, self.W)).astype(np.float32)
         return rng.uniform(0.0, 1.0, size=(self.C, self.H, self.W)).astype(np.float32)
 
     def label(self) -> str:
@@ -140,12 +149,13 @@ def _compare(got, ref, name, tol, variants, default):
                  hint_fr=hint_fr, hint_en=hint_en)
 
 
-def _gradient_case(rng, tries: int = 500, several_channels: bool = False):
+def _gradient_case(rng, tries: int = 500, several_channels: bool = False,
+                   channels: int | None = None, signed: bool = False):
     """A CNN, an image and a class whose gradient is well defined and far from kinks."""
     for _ in range(tries):
-        case = Case(rng, several_channels)
+        case = Case(rng, several_channels, channels)
         for _ in range(20):
-            x = case.image(rng)
+            x = case.image(rng, signed)
             if case.margin(x) < 1e-5:
                 continue
             c = _other_class(case, x, rng)
@@ -187,12 +197,25 @@ def _output_variants(case, x, c, transform):
     ]
 
 
-def _attribution(submission, rng, fn: str, several_channels: bool = False):
+#: The two images each map function is asked for, at every variant: a model with several
+#: channels (an answer written for C = 1, x.unsqueeze(1), shows), then a single-channel one,
+#: the notebook's digits (a squeeze() that drops the channel axis with the batch axis shows).
+#: gradient_x_entree's first image is standardised, with negative pixels (|x| ⊙ ∂y_c/∂x shows).
+_MAP_CASES = ({"several_channels": True}, {"channels": 1})
+
+
+def _attribution(submission, rng, fn: str, several_channels: bool = False,
+                 channels: int | None = None, signed: bool = False):
     """(case, x, c, model, name, map): the student's fn(model, x, c) on a grader case."""
-    case, x, c = _gradient_case(rng, several_channels=several_channels)
+    case, x, c = _gradient_case(rng, several_channels=several_channels, channels=channels,
+                                signed=signed)
     model = case.kernel(submission)
     name = f"{fn} sur {case.label()}, pour une classe du correcteur"
-    got = as_array(call_explained(submission, fn, model, Tensor(x), c), name, shape=x.shape)
+    if case.C == 1:
+        name += ", image à un seul canal"
+    if signed:
+        name += ", image aux pixels négatifs"
+    got = as_map_like(call_explained(submission, fn, model, Tensor(x), c), name, x.shape)
     return case, x, c, model, name, got
 
 
@@ -207,8 +230,8 @@ _COPY_HINT = (
 @pytest.mark.item("saillance", points=1.25)
 def test_saillance_matches_autograd(submission, rng, device):
     tol = _tol(device)
-    for i in range(2):  # the first image has several channels
-        case, x, c, model, name, got = _attribution(submission, rng, "saillance", i == 0)
+    for draw in _MAP_CASES:
+        case, x, c, model, name, got = _attribution(submission, rng, "saillance", **draw)
         g = case.grad(x.astype(np.float64), c)
         variants = [
             (g, "il manque la valeur absolue : la saillance est |∂y_c/∂x|, composante par composante",
@@ -224,13 +247,15 @@ def test_saillance_matches_autograd(submission, rng, device):
 @pytest.mark.item("saillance", points=1.25)
 def test_gradient_x_entree_matches_autograd(submission, rng, device):
     tol = _tol(device)
-    for i in range(2):  # the first image has several channels
-        case, x, c, model, name, got = _attribution(submission, rng, "gradient_x_entree", i == 0)
+    for i, draw in enumerate(_MAP_CASES):
+        case, x, c, model, name, got = _attribution(submission, rng, "gradient_x_entree", **draw,
+                                                    signed=i == 0)
         x64 = x.astype(np.float64)
         g = case.grad(x64, c)
         variants = [
             (np.abs(x64 * g), "gardez le signe : x ⊙ ∂y_c/∂x, sans valeur absolue",
              "keep the sign: x ⊙ ∂y_c/∂x, without absolute value"),
+            (np.abs(x64) * g, *SIGNED_INPUT_HINT),
             (x64 * np.abs(g), "multipliez x par le gradient signé, pas par la saillance |∂y_c/∂x|",
              "multiply x by the signed gradient, not by the saliency |∂y_c/∂x|"),
             (g, "multipliez le gradient par l'entrée x, composante par composante",
@@ -255,9 +280,17 @@ def _ig(case: Case, x, base, c, m: int) -> np.ndarray:
     return (x - base) * _mean_path_grad(case, x, base, c, np.arange(1, m + 1) / m)
 
 
-def _ig_case(rng, *, with_reference: bool, m_range: tuple[int, int]):
+def _ig_case(rng, *, with_reference: bool, m_range: tuple[int, int],
+             forced_visible: float | None = None):
+    """A CNN, an image, a reference (zeros without one), a class and a number of steps m whose
+    path stays away from kinks. With `forced_visible` (a tolerance), the right Riemann sum's
+    completeness gap is large enough that forcing it (the attributions rescaled, or the gap
+    spread over the entries) shows at twice that tolerance: the case where it does not (a
+    nearly straight path) would let a forced completeness pass."""
     for _ in range(500):
-        case = Case(rng, several_channels=with_reference)
+        # With a reference, several channels; without, one (a squeeze() that drops the channel
+        # axis shows): both structural cases at every variant.
+        case = Case(rng, several_channels=with_reference, channels=None if with_reference else 1)
         x = case.image(rng)
         base = (
             rng.uniform(0.0, 0.4, size=x.shape).astype(np.float32)
@@ -271,8 +304,13 @@ def _ig_case(rng, *, with_reference: bool, m_range: tuple[int, int]):
         if case.margin(path) < 2e-6:
             continue
         ref = _ig(case, x64, b64, c, m)
-        if np.abs(ref).max() > 1e-2:
-            return case, x, base, c, m
+        if np.abs(ref).max() <= 1e-2:
+            continue
+        if forced_visible is not None and any(
+                _same(value, ref, 2 * forced_visible)
+                for value, *_ in _forced_completeness(case, x64, b64, c, ref)):
+            continue
+        return case, x, base, c, m
     raise RuntimeError("no integrated-gradients case")  # a bug in the check
 
 
@@ -393,7 +431,9 @@ def _ignored_m(submission, model, x, c, base, m, got, case, x64, b64, tol) -> li
 def test_gradients_integres_matches_reference(submission, rng, device):
     tol = _tol(device)
     for with_reference, m_range in ((False, (10, 41)), (True, (20, 61))):
-        case, x, base, c, m = _ig_case(rng, with_reference=with_reference, m_range=m_range)
+        # Without a reference, a case where a forced completeness shows, at every variant.
+        case, x, base, c, m = _ig_case(rng, with_reference=with_reference, m_range=m_range,
+                                       forced_visible=None if with_reference else tol)
         model = case.kernel(submission)
         name = (f"gradients_integres sur {case.label()}, pour une classe du correcteur, m={m}, "
                 f"{'référence tirée par le correcteur' if with_reference else 'reference=None (zéros)'}")
@@ -403,7 +443,7 @@ def test_gradients_integres_matches_reference(submission, rng, device):
             raw = call_explained(submission, "gradients_integres", model, Tensor(x), c, Tensor(base), m)
         else:
             raw = call_explained(submission, "gradients_integres", model, Tensor(x), c, m=m)
-        got = as_array(raw, name, shape=x.shape)
+        got = as_map_like(raw, name, x.shape)
         x64, b64 = x.astype(np.float64), base.astype(np.float64)
         # Without a reference, x − 0 is x: the variants of the reference equal the answer,
         # and _hint passes over a variant the reference matches.
@@ -813,10 +853,10 @@ def _cam(A, g, *, relu=True, reduce="mean"):
     return np.maximum(pre, 0.0) if relu else pre
 
 
-def _cam_case(rng, several_channels: bool = False):
+def _cam_case(rng, several_channels: bool = False, channels: int | None = None):
     """An image and a class whose map has clearly positive and clearly negative regions."""
     for _ in range(500):
-        case = Case(rng, several_channels)
+        case = Case(rng, several_channels, channels)
         for _ in range(10):
             x = case.image(rng)
             if case.margin(x) < 1e-5:
@@ -841,8 +881,8 @@ def _cam_case(rng, several_channels: bool = False):
 @pytest.mark.item("grad_cam", points=2.5)
 def test_grad_cam_matches_reference(submission, rng, device):
     tol = _tol(device)
-    for i in range(2):  # the first image has several channels
-        case, x, c = _cam_case(rng, i == 0)
+    for draw in _MAP_CASES:  # several channels, then one
+        case, x, c = _cam_case(rng, **draw)
         model = case.kernel(submission)
         x64 = x.astype(np.float64)
         A, g = _cam_parts(case, x64, c)

@@ -46,7 +46,15 @@ from autograder.checks import (
     with_references,
 )
 
-from ..public.helpers import call_explained, explaining, model_weights, spearman_guarded
+from ..public.helpers import (
+    SPEARMAN_CLOSE,
+    SPEARMAN_PRECISION_HINT,
+    SPEARMAN_TOL,
+    call_explained,
+    explaining,
+    model_weights,
+    spearman_guarded,
+)
 from .helpers import KernelCNN, RefCNN, assert_model_untouched, draw_weights, leaves_its_arguments
 
 COUCHES = ["fc2", "fc1", "conv2", "conv1"]
@@ -227,8 +235,8 @@ def test_spearman_matches_scipy(submission, rng):
                        allow_nan=close_values)
         want = _spearman_ref(a, b)
         record_expected("spearman(a, b)", want)
-        record_margin("|spearman − scipy|", abs(got - want), 1e-7, higher_is_better=False)
-        if abs(got - want) <= 1e-7:
+        record_margin("|spearman − scipy|", abs(got - want), SPEARMAN_TOL, higher_is_better=False)
+        if abs(got - want) <= SPEARMAN_TOL:
             continue
         hint = (
             "corrélation de Pearson des rangs des valeurs aplaties, les ex æquo recevant le rang moyen",
@@ -245,6 +253,9 @@ def test_spearman_matches_scipy(submission, rng):
             if abs(got - value) <= 1e-7 and abs(value - want) > 1e-6:
                 hint = (fr, en)
                 break
+        else:
+            if not rounded and abs(got - want) < SPEARMAN_CLOSE:
+                hint = SPEARMAN_PRECISION_HINT
         raise CheckFailed(
             f"spearman(a, b) sur {what_fr} renvoie {got:.6g}, ce qui ne correspond pas à "
             f"scipy.stats.spearmanr ; {hint[0]}",
@@ -625,7 +636,23 @@ def _check_models_explained(submission, case: ModelCase, stages) -> None:
     if images and all(n is not None for n in images):
         # The classes' premise first: each map is named by its image, so images left out of
         # the mean are told apart from classes that are not the image's.
-        _check_every_image(case, explained, images, want, close)
+        originals = [(_image_index(case.X, entry[3] if len(entry) > 3 else None), int(entry[1]))
+                     for entry in seen if close(float(entry[0]), origin)]
+
+        stage_models: dict[int, RefCNN] = {}
+
+        def predicted(stage: int, n: int) -> int:
+            """The class the statement's randomised model of `stage` predicts for image n."""
+            if stage not in stage_models:
+                weights = _checked_weights(_statement_weights(submission, fresh, stages[stage],
+                                                              case.seed), case.weights,
+                                           "randomiser_couches")
+                stage_models[stage] = _model64(case.dims, weights)
+            with torch.no_grad():
+                logits = stage_models[stage](torch.as_tensor(case.X[n:n + 1], dtype=torch.float64))
+            return int(logits.argmax())
+
+        _check_every_image(case, explained, images, want, close, originals, predicted)
         return
     wanted = Counter(int(c) for c in case.classes)
     for w in want:
@@ -649,23 +676,74 @@ def _image_index(X: np.ndarray, values) -> int | None:
 
 
 _CLASSES_HINT = (
-    "correlations_cascade explique les modèles randomisés pour d'autres classes que "
-    "celles données : la carte de l'image n est methode(modele_k, x_n, classes[n]), "
-    "pour la classe c_n de l'image (pas la classe que prédit le modèle randomisé)",
-    "correlations_cascade explains the randomised models for other classes than the "
-    "given ones: the map of image n is methode(modele_k, x_n, classes[n]), for the "
-    "image's class c_n (not the class the randomised model predicts)",
+    "correlations_cascade explique les images pour d'autres classes que celles données : la "
+    "carte de l'image n est calculée pour c_n = int(classes[n]), la classe de l'image, pour le "
+    "modèle d'origine comme pour les modèles randomisés : methode(modele, x_n, c_n) et "
+    "methode(modele_k, x_n, c_n)",
+    "correlations_cascade explains the images for other classes than the given ones: the map of "
+    "image n is computed for c_n = int(classes[n]), the image's class, for the original model as "
+    "for the randomised ones: methode(modele, x_n, c_n) and methode(modele_k, x_n, c_n)",
 )
 
 
-def _check_every_image(case: ModelCase, explained, images, want, close) -> None:
+def _classes_hint(case: ModelCase, explained, images, want, close, originals,
+                  predicted) -> tuple[str, str]:
+    """Which other classes the maps were asked for, each premise tested on the (stage, image,
+    class) of every map of a randomised model: the class of the stage's index (classes[k],
+    k the layer counter, instead of classes[n]), the class the randomised model predicts, or
+    other ones. Whether the original model's maps have the wrong classes too is said."""
+    classes = [int(c) for c in case.classes]
+    calls = []  # (stage, image, class)
+    for (t, c), n in zip(explained, images, strict=True):
+        stage = next((s for s, w in enumerate(want) if close(t, w)), None)
+        if stage is not None:
+            calls.append((stage, n, c))
+    wrong = [(s, n, c) for s, n, c in calls if c != classes[n]]
+    originals_wrong = any(n is not None and c != classes[n] for n, c in originals)
+    both_fr = ("pour la carte du modèle d'origine comme pour celle du modèle randomisé"
+               if originals_wrong else "pour la carte du modèle randomisé")
+    both_en = ("for the original model's map as for the randomised model's"
+               if originals_wrong else "for the randomised model's map")
+    for shift in (0, 1):
+        if wrong and all(s + shift < len(classes) and c == classes[s + shift] for s, n, c in calls):
+            return (
+                "vous prenez la classe de l'ÉTAPE de la cascade (classes[k], k le compteur des "
+                "couches) au lieu de celle de l'IMAGE : la carte de l'image n est calculée pour "
+                f"c_n = int(classes[n]), {both_fr} (indexez classes par l'image, n, pas par "
+                "l'étape, k)",
+                "you take the class of the cascade's STAGE (classes[k], k the layer counter) "
+                "instead of the IMAGE's: the map of image n is computed for c_n = int(classes[n]), "
+                f"{both_en} (index classes by the image, n, not by the stage, k)",
+            )
+    if wrong and all(c == predicted(s, n) for s, n, c in calls if c != classes[n]):
+        return (
+            "correlations_cascade explique les modèles randomisés pour la classe qu'ils prédisent "
+            "(argmax) : la carte de l'image n est methode(modele_k, x_n, classes[n]), pour la "
+            "classe c_n de l'image (pas la classe que prédit le modèle randomisé)",
+            "correlations_cascade explains the randomised models for the class they predict "
+            "(argmax): the map of image n is methode(modele_k, x_n, classes[n]), for the image's "
+            "class c_n (not the class the randomised model predicts)",
+        )
+    return (
+        "correlations_cascade explique les images pour d'autres classes que celles données : "
+        f"la carte de l'image n est calculée pour c_n = int(classes[n]), la classe de l'image, "
+        f"{both_fr} : methode(modele, x_n, c_n) et methode(modele_k, x_n, c_n)",
+        "correlations_cascade explains the images for other classes than the given ones: the map "
+        f"of image n is computed for c_n = int(classes[n]), the image's class, {both_en}: "
+        "methode(modele, x_n, c_n) and methode(modele_k, x_n, c_n)",
+    )
+
+
+def _check_every_image(case: ModelCase, explained, images, want, close, originals=(),
+                       predicted=None) -> None:
     """At every stage, each image of X explained for its own class: an image left out of the
     mean, or another class than the image's, each named."""
     classes = [int(c) for c in case.classes]
     for w in want:
         seen = [(n, c) for (t, c), n in zip(explained, images, strict=True) if close(t, w)]
         if any(c != classes[n] for n, c in seen):
-            raise CheckFailed(*_CLASSES_HINT)
+            raise CheckFailed(*_classes_hint(case, explained, images, want, close, originals,
+                                             predicted or (lambda s, n: -1)))
         left_out = sorted(set(range(len(classes))) - {n for n, _ in seen})
         if left_out:
             last = left_out == [len(classes) - 1]

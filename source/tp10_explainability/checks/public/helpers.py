@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import numpy as np
+
 from autograder.checks import (
     SCIPY_RANKS,
     CheckFailed,
     StudentError,
+    as_array,
     kernel_side,
     missing_attribute,
     notebook_model_reads,
@@ -83,6 +86,64 @@ def model_weights(modele):
     if not isinstance(modele, torch.nn.Module):
         raise TypeError("TP10_PAS_MODULE " + type(modele).__name__)
     return {k: v.detach().cpu().to(torch.float64) for k, v in modele.state_dict().items()}
+
+
+#: The largest gap to scipy.stats.spearmanr that a correct `spearman` may show, public and
+#: hidden checks alike. Correct float32 code (torch.unique then Pearson of the ranks,
+#: torch.corrcoef, cosine of the centred ranks, uncentred moments) reaches 1.1e-7 to 3.3e-7
+#: on the hidden arrays (400 to 3000 grader seeds); the wrong answers the checks target
+#: (Pearson of the values, ordinal, min, max or dense ranks, the 1 − 6 Σ d² formula, values
+#: rounded before ranking, float16) are more than 1e-6 away on at least one hidden array, at
+#: all but 9 of 2000 seeds (a rounding to 6 or 10 decimals that happens to tie nothing that
+#: matters). The hidden rounding premise uses the same 1e-6 as "another value".
+SPEARMAN_TOL = 1e-6
+
+#: Said when a Spearman value is close to SciPy's but outside SPEARMAN_TOL, and no rank rule
+#: explains it: a loss of precision.
+SPEARMAN_PRECISION_HINT = (
+    "votre valeur est proche de celle de scipy.stats.spearmanr, mais s'en écarte de plus que "
+    "l'arrondi d'un calcul en float32 : la règle des rangs semble juste, c'est la précision "
+    "qui manque ; calculez les rangs et la corrélation en float64 (np.asarray(a, dtype=float)), "
+    "sans arrondir les valeurs",
+    "your value is close to that of scipy.stats.spearmanr, but further from it than the rounding "
+    "of a float32 computation: the rank rule looks right, the precision is lacking; compute the "
+    "ranks and the correlation in float64 (np.asarray(a, dtype=float)), without rounding the "
+    "values",
+)
+SPEARMAN_CLOSE = 1e-4  # below this gap (and above SPEARMAN_TOL), the precision hint
+
+
+#: Gradient × input computed with |x| (or x assumed ≥ 0): seen on an image with negative pixels.
+SIGNED_INPUT_HINT = (
+    "x n'est pas toujours positif (une image standardisée a des pixels négatifs) : le gradient "
+    "× entrée est x ⊙ ∂y_c/∂x avec x tel quel, signé, pas |x| ⊙ ∂y_c/∂x ; là où x < 0, le signe "
+    "de l'attribution s'inverse",
+    "x is not always positive (a standardised image has negative pixels): gradient × input is "
+    "x ⊙ ∂y_c/∂x with x as it is, signed, not |x| ⊙ ∂y_c/∂x; where x < 0, the attribution's "
+    "sign flips",
+)
+
+
+def as_map_like(value, name: str, x_shape: tuple[int, ...]) -> np.ndarray:
+    """The student's attribution map, which must have the shape of the image x: a map that
+    lost x's axes of size 1 (the channel axis of a single-channel image, through squeeze())
+    is told so, without the shapes."""
+    got = as_array(value, name)
+    x_shape = tuple(int(d) for d in x_shape)
+    if (got.shape != x_shape and 1 in x_shape
+            and got.shape == tuple(d for d in x_shape if d != 1)):
+        raise CheckFailed(
+            f"{name} : sur une image à un seul canal (C = 1), votre carte a perdu l'axe des "
+            "canaux, alors qu'elle doit avoir la même forme (C, H, W) que x ; squeeze() enlève "
+            "TOUS les axes de taille 1, celui des canaux compris quand C = 1 (g[0, 0] aussi) : "
+            "n'enlevez que l'axe du lot (g[0] ou g.squeeze(0)), ou dérivez par rapport à la "
+            "copie de x elle-même",
+            f"{name}: on a single-channel image (C = 1), your map lost the channel axis, while it "
+            "must have the same shape (C, H, W) as x; squeeze() removes EVERY axis of size 1, "
+            "the channel axis included when C = 1 (so does g[0, 0]): remove only the batch axis "
+            "(g[0] or g.squeeze(0)), or differentiate with respect to the copy of x itself",
+        )
+    return as_array(got, name, shape=x_shape)
 
 
 def spearman_guarded(submission, a, b):

@@ -25,7 +25,18 @@ from autograder.checks import (
     record_margin,
 )
 
-from .helpers import GRAD_CAM_CAUSE, build_model, call_explained, model_weights, spearman_guarded
+from .helpers import (
+    GRAD_CAM_CAUSE,
+    SIGNED_INPUT_HINT,
+    SPEARMAN_CLOSE,
+    SPEARMAN_PRECISION_HINT,
+    SPEARMAN_TOL,
+    as_map_like,
+    build_model,
+    call_explained,
+    model_weights,
+    spearman_guarded,
+)
 
 # The fixed linear model: 2 channels, 3×4 images, 3 classes; weights with two decimals.
 _C, _H, _W, _K = 2, 3, 4, 3
@@ -68,37 +79,66 @@ def _x32(a: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- 1. saliency
 
 
+# A single-channel linear model (C = 1, the notebook's digits have one channel), and an image
+# with negative pixels (a standardised image): the map keeps the channel axis, and gradient ×
+# input uses x as it is, signed.
+_GAIN_1 = np.array([-0.5])
+_FC_W_1 = _FC_W[:, : _H * _W]
+_X_1 = _X[:1]
+_X_SIGNED = np.round(_X - 0.5, 2)
+_WHAT_1 = "un modèle linéaire à un seul canal (C=1, H=3, W=4, classe 1)"
+_WHAT_SIGNED = f"une image aux pixels négatifs (standardisée) et {_WHAT}"
+
+
+def _linear_model_1(submission) -> Handle:
+    poids = {
+        "gain": Tensor(_GAIN_1.reshape(1, 1, 1).astype(np.float32)),
+        "fc.weight": Tensor(_FC_W_1.astype(np.float32)),
+        "fc.bias": Tensor(_FC_B.astype(np.float32)),
+    }
+    return build_model.call(submission, "lineaire", [1, _H, _W, _K], poids)
+
+
+def _saillance_cases(submission):
+    """(model, image, ∂y_c/∂x, other classes' gradients, what, functions to call) per case."""
+    model = _linear_model(submission)
+    yield model, _X, _grad(), [_grad(k) for k in _OTHER_CLASSES], _WHAT, ("saillance", "gradient_x_entree")
+    yield model, _X_SIGNED, _grad(), [], _WHAT_SIGNED, ("gradient_x_entree",)
+    grad_1 = _GAIN_1.reshape(1, 1, 1) * _FC_W_1[_CLASSE].reshape(1, _H, _W)
+    yield _linear_model_1(submission), _X_1, grad_1, [], _WHAT_1, ("saillance", "gradient_x_entree")
+
+
 @pytest.mark.item("saillance", points=1)
 def test_saillance_linear_model(submission):
-    model = _linear_model(submission)
-    g, x = _grad(), _x32(_X)
-    got = as_array(
-        call_explained(submission, "saillance", model, Tensor(_X.astype(np.float32)), _CLASSE),
-        f"saillance sur {_WHAT}",
-        shape=(_C, _H, _W),
-    )
-    hint_fr, hint_en = "|∂y_c/∂x|, composante par composante", "|∂y_c/∂x|, entry by entry"
-    if np.allclose(got, g, atol=1e-4) and not np.allclose(g, np.abs(g)):
-        hint_fr = "il manque la valeur absolue : la saillance est |∂y_c/∂x|"
-        hint_en = "the absolute value is missing: the saliency is |∂y_c/∂x|"
-    elif any(np.allclose(got, np.abs(_grad(k)), atol=1e-4) for k in _OTHER_CLASSES):
-        hint_fr, hint_en = _CLASS_HINT
-    assert_close(got, np.abs(g), name=f"saillance sur {_WHAT}", rtol=1e-4, atol=1e-5,
-                 hint_fr=hint_fr, hint_en=hint_en)
+    for model, image, g, others, what, functions in _saillance_cases(submission):
+        x = _x32(image)
+        if "saillance" in functions:
+            name = f"saillance sur {what}"
+            got = as_map_like(
+                call_explained(submission, "saillance", model, Tensor(image.astype(np.float32)), _CLASSE),
+                name, image.shape)
+            hint_fr, hint_en = "|∂y_c/∂x|, composante par composante", "|∂y_c/∂x|, entry by entry"
+            if np.allclose(got, g, atol=1e-4) and not np.allclose(g, np.abs(g)):
+                hint_fr = "il manque la valeur absolue : la saillance est |∂y_c/∂x|"
+                hint_en = "the absolute value is missing: the saliency is |∂y_c/∂x|"
+            elif any(np.allclose(got, np.abs(o), atol=1e-4) for o in others):
+                hint_fr, hint_en = _CLASS_HINT
+            assert_close(got, np.abs(g), name=name, rtol=1e-4, atol=1e-5,
+                         hint_fr=hint_fr, hint_en=hint_en)
 
-    got = as_array(
-        call_explained(submission, "gradient_x_entree", model, Tensor(_X.astype(np.float32)), _CLASSE),
-        f"gradient_x_entree sur {_WHAT}",
-        shape=(_C, _H, _W),
-    )
-    hint_fr, hint_en = "x ⊙ ∂y_c/∂x, signé", "x ⊙ ∂y_c/∂x, signed"
-    if np.allclose(got, np.abs(x * g), atol=1e-4):
-        hint_fr = "gardez le signe : le gradient × entrée est x ⊙ ∂y_c/∂x, sans valeur absolue"
-        hint_en = "keep the sign: gradient × input is x ⊙ ∂y_c/∂x, without absolute value"
-    elif np.allclose(got, g, atol=1e-4):
-        hint_fr, hint_en = "multipliez le gradient par x", "multiply the gradient by x"
-    assert_close(got, x * g, name=f"gradient_x_entree sur {_WHAT}", rtol=1e-4, atol=1e-5,
-                 hint_fr=hint_fr, hint_en=hint_en)
+        name = f"gradient_x_entree sur {what}"
+        got = as_map_like(
+            call_explained(submission, "gradient_x_entree", model, Tensor(image.astype(np.float32)), _CLASSE),
+            name, image.shape)
+        hint_fr, hint_en = "x ⊙ ∂y_c/∂x, signé", "x ⊙ ∂y_c/∂x, signed"
+        if np.allclose(got, np.abs(x * g), atol=1e-4):
+            hint_fr = "gardez le signe : le gradient × entrée est x ⊙ ∂y_c/∂x, sans valeur absolue"
+            hint_en = "keep the sign: gradient × input is x ⊙ ∂y_c/∂x, without absolute value"
+        elif np.allclose(got, np.abs(x) * g, atol=1e-4) and not np.allclose(x, np.abs(x)):
+            hint_fr, hint_en = SIGNED_INPUT_HINT
+        elif np.allclose(got, g, atol=1e-4):
+            hint_fr, hint_en = "multipliez le gradient par x", "multiply the gradient by x"
+        assert_close(got, x * g, name=name, rtol=1e-4, atol=1e-5, hint_fr=hint_fr, hint_en=hint_en)
 
 
 # ---------------------------------------------------------------- 2. integrated gradients
@@ -238,8 +278,8 @@ _SP_WANT = 0.0726049673661619
 def test_spearman_example_with_ties(submission):
     what = "spearman(a, b) sur deux tableaux (2, 6) avec des ex æquo"
     value = as_float(spearman_guarded(submission, _SP_A, _SP_B), what)
-    record_margin("|spearman − scipy|", abs(value - _SP_WANT), 1e-9, higher_is_better=False)
-    if abs(value - _SP_WANT) <= 1e-9:
+    record_margin("|spearman − scipy|", abs(value - _SP_WANT), SPEARMAN_TOL, higher_is_better=False)
+    if abs(value - _SP_WANT) <= SPEARMAN_TOL:
         return
     a, b = _SP_A.ravel(), _SP_B.ravel()
     hint = (
@@ -261,6 +301,8 @@ def test_spearman_example_with_ties(submission):
             "ties must get the mean rank of the positions they occupy ([5, 1, 5, 2] has the "
             "ranks [3.5, 1, 3.5, 2]), not distinct ranks",
         )
+    elif abs(value - _SP_WANT) < SPEARMAN_CLOSE:
+        hint = SPEARMAN_PRECISION_HINT
     raise CheckFailed(
         f"{what} = {value:.10g}, attendu {_SP_WANT:.10g} (scipy.stats.spearmanr) ; {hint[0]}",
         f"spearman(a, b) on two (2, 6) arrays with ties = {value:.10g}, expected "

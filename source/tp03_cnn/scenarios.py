@@ -2085,24 +2085,10 @@ def creer_mlp():
     ),
     "blind-r18-models-mlp-two-linears-in-a-row": Scenario(
         grade_id="models",
-        source='''def creer_cnn():
-    """Un nouveau CNN (N, 1, 8, 8) -> (N, 10) : convolutions, pooling global, couche linéaire."""
-    return nn.Sequential(
-        nn.Conv2d(1, 16, kernel_size=5, padding=2),
-        nn.ReLU(),
-        nn.Conv2d(16, 24, kernel_size=3, padding=1),
-        nn.ReLU(),
-        nn.AdaptiveMaxPool2d(1),
-        nn.Flatten(),
-        nn.Linear(24, 10),
-    )
-
-
-def creer_mlp():
-    """Un nouveau MLP (N, 1, 8, 8) -> (N, 10), sans convolution, de taille comparable au CNN."""
-    # deux couches cachées de 48, une ReLU avant la sortie
-    return nn.Sequential(nn.Flatten(), nn.Linear(64, 48), nn.Linear(48, 48), nn.ReLU(), nn.Linear(48, 10))
-''',
+        source=edit(solution_cell(__file__, "models"), (
+            "nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)",
+            "nn.Linear(64, 48), nn.Linear(48, 48), nn.ReLU(), nn.Linear(48, 10)",
+        )),
         must_fail=("test_models_are_new_and_non_linear",),
         message_contains=("la couche nn.Linear n° 1 et la couche nn.Linear n° 2 se suivent sans non-linéarité",),
     ),
@@ -2113,23 +2099,7 @@ GROUPS["blind-r18-2"] = ("blind-r18-conv2d-reshape-not-permute", "blind-r18-mode
 CORRECT.update({
     "correct-r18-models-tanh": Correct(
         grade_id="models",
-        source='''def creer_cnn():
-    """Un nouveau CNN (N, 1, 8, 8) -> (N, 10) : convolutions, pooling global, couche linéaire."""
-    return nn.Sequential(
-        nn.Conv2d(1, 16, kernel_size=5, padding=2),
-        nn.Tanh(),
-        nn.Conv2d(16, 24, kernel_size=3, padding=1),
-        nn.Tanh(),
-        nn.AdaptiveMaxPool2d(1),
-        nn.Flatten(),
-        nn.Linear(24, 10),
-    )
-
-
-def creer_mlp():
-    """Un nouveau MLP (N, 1, 8, 8) -> (N, 10), sans convolution, de taille comparable au CNN."""
-    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.Tanh(), nn.Linear(64, 10))
-''',
+        source=solution_cell(__file__, "models").replace("nn.ReLU()", "nn.Tanh()"),
         why="the tester's nn.Tanh() everywhere (reported as wrong): accepted, the statement's proposition speaks of pointwise non-linearities (ReLU...), the architecture's bias and every graded measure are the same; only layers with nothing non-linear between them are refused",
     ),
     "correct-r18-mlp-params-closed-form": Correct(

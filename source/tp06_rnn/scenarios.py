@@ -1947,3 +1947,314 @@ CORRECT.update({
 CORRECT_GROUPS["blind-r16-correct-1"] = ("blind-r16-correct-memoire-explicit-zero-state",
                                          "blind-r16-correct-prevision-explicit-zero-state")
 CORRECT_GROUPS["blind-r16-correct-2"] = ("blind-r16-correct-memoire-sampler-generator",)
+
+
+# Blind round 18. (1) Clipping only when ONE gradient's norm exceeds τ: the check now draws, at
+# every variant, gradients each under τ whose global norm is above it. (2) The norm of the first
+# gradient alone was told "the largest of the norms" where the first happened to be the largest:
+# each single-gradient norm is named, both when they coincide. (3) F.softmax before
+# F.cross_entropy (softmax twice): the gradient the loop sends back to a stand-in's logits, kept
+# far from saturation, must be (softmax(logits) − one-hot) / B; another loss (nll_loss of
+# probabilities) is named too. (4) An Adam built at every epoch (entrainer_sequence, and
+# entrainer_prevision: the same fault) is seen by watch_optimisers. (5) A series standardised for
+# training and a model returned without the inverse transform: the forecast is judged again on a
+# sine moved 2 to 3 away from 0; the units are named where the model forecasts that sine once
+# rescaled as its training series (a tanh output is told the general hint). (6) rnn_sequence reading X backwards, or storing its states
+# backwards, is named as such. (7) epochs − 1 epochs is said as one fewer, not as a fixed number.
+_R18_CLIP_PER_TENSOR = '''def clipper_gradients(grads, max_norme):
+    """Écrête la liste de gradients par leur norme globale (comme clip_grad_norm_)."""
+    norme = torch.sqrt(sum((g ** 2).sum() for g in grads))
+    # on n'écrête que si un des gradients dépasse le seuil
+    if any(g.norm() > max_norme for g in grads):
+        facteur = max_norme / (norme + 1e-6)
+        return [g * facteur for g in grads]
+    return [g.clone() for g in grads]
+'''
+_R18_CLIP_FIRST = '''def clipper_gradients(grads, max_norme):
+    """Écrête la liste de gradients par leur norme globale (comme clip_grad_norm_)."""
+    norme = torch.sqrt((grads[0] ** 2).sum())
+    facteur = torch.clamp(max_norme / (norme + 1e-6), max=1.0)
+    return [g * facteur for g in grads]
+'''
+_R18_SEQUENCE_BACKWARDS = '''def rnn_sequence(X, h0, W_xh, W_hh, b_h):
+    """Déroule le RNN sur X (T, N, d) depuis h0 (N, H) ; renvoie les états h_1..h_T, forme (T, N, H)."""
+    h = h0
+    etats = []
+    for x_t in reversed(X):
+        h = cellule_rnn(x_t, h, W_xh, W_hh, b_h)
+        etats.insert(0, h)
+    return torch.stack(etats)
+'''
+_R18_SEQUENCE_STORED_BACKWARDS = '''def rnn_sequence(X, h0, W_xh, W_hh, b_h):
+    """Déroule le RNN sur X (T, N, d) depuis h0 (N, H) ; renvoie les états h_1..h_T, forme (T, N, H)."""
+    h = h0
+    etats = []
+    for t in range(X.shape[0]):
+        h = cellule_rnn(X[t], h, W_xh, W_hh, b_h)
+        etats.insert(0, h)
+    return torch.stack(etats)
+'''
+_R18_SEQUENCE_ALWAYS_H0 = '''def rnn_sequence(X, h0, W_xh, W_hh, b_h):
+    """Déroule le RNN sur X (T, N, d) depuis h0 (N, H) ; renvoie les états h_1..h_T, forme (T, N, H)."""
+    etats = []
+    for t in range(X.shape[0]):
+        h = cellule_rnn(X[t], h0, W_xh, W_hh, b_h)
+        etats.append(h)
+    return torch.stack(etats)
+'''
+_R18_LOSS = "            perte = F.cross_entropy(modele(X[lot]), y[lot])\n"
+_R18_PREVISION_STANDARDISED = edit(
+    solution_cell(__file__, "prevision"),
+    ("    X, y = fenetres(serie, L)\n    torch.manual_seed(seed)\n",
+     "    serie = torch.as_tensor(serie, dtype=torch.float32)\n"
+     "    # on centre-réduit la série pour stabiliser l'apprentissage\n"
+     "    serie = (serie - serie.mean()) / serie.std()\n"
+     "    X, y = fenetres(serie, L)\n    torch.manual_seed(seed)\n"),
+)
+_R18_PREVISION_MINMAX = edit(
+    solution_cell(__file__, "prevision"),
+    ("    X, y = fenetres(serie, L)\n    torch.manual_seed(seed)\n",
+     "    serie = torch.as_tensor(serie, dtype=torch.float32)\n"
+     "    bas, haut = serie.min(), serie.max()\n"
+     "    serie = (serie - bas) / (haut - bas)  # ramenée dans [0, 1]\n"
+     "    X, y = fenetres(serie, L)\n    torch.manual_seed(seed)\n"),
+)
+SCENARIOS.update({
+    "blind-r18-clip-per-tensor-condition": Scenario(
+        grade_id="clip", source=_R18_CLIP_PER_TENSOR,
+        must_fail=("test_clipper_matches_clip_grad_norm",),
+        message_contains=("aucun gradient pris seul ne dépasse le seuil τ",),
+    ),
+    "blind-r18-clip-first-tensor-norm": Scenario(
+        grade_id="clip", source=_R18_CLIP_FIRST,
+        must_fail=("test_clipper_matches_clip_grad_norm",),
+        message_contains=("celle du premier",),
+    ),
+    "blind-r18-rnn-sequence-reversed-time": Scenario(
+        grade_id="rnn_sequence", source=_R18_SEQUENCE_BACKWARDS,
+        must_fail=("test_rnn_sequence_matches_nn_rnn",),
+        message_contains=("vous parcourez X à l'envers",),
+    ),
+    "blind-r18-rnn-sequence-states-stored-backwards": Scenario(
+        grade_id="rnn_sequence", source=_R18_SEQUENCE_STORED_BACKWARDS,
+        must_fail=("test_rnn_sequence_matches_nn_rnn",),
+        message_contains=("rangés à l'envers",),
+    ),
+    "blind-r18-rnn-sequence-always-h0": Scenario(
+        grade_id="rnn_sequence", source=_R18_SEQUENCE_ALWAYS_H0,
+        must_fail=("test_rnn_sequence_matches_nn_rnn",),
+        message_contains=("chaque pas repart de h0",),
+    ),
+    "blind-r18-memoire-double-softmax": Scenario(
+        grade_id="memoire",
+        source=edit(solution_cell(__file__, "memoire"),
+                    (_R18_LOSS, "            probas = F.softmax(modele(X[lot]), dim=1)\n"
+                                "            perte = F.cross_entropy(probas, y[lot])\n")),
+        must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+        message_contains=("softmax deux fois",),
+        may_fail=("test_lstm_remembers_the_country",),
+    ),
+    "blind-r18-memoire-nll-of-probabilities": Scenario(
+        grade_id="memoire",
+        source=edit(solution_cell(__file__, "memoire"),
+                    (_R18_LOSS, "            perte = F.nll_loss(F.softmax(modele(X[lot]), dim=1), y[lot])\n")),
+        must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+        message_contains=("n'est pas celui de l'entropie croisée des logits",),
+        may_fail=("test_lstm_remembers_the_country",),
+    ),
+    "blind-r18-memoire-adam-per-epoch": Scenario(
+        grade_id="memoire",
+        source=edit(solution_cell(__file__, "memoire"),
+                    ("    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n", ""),
+                    ("    for _ in range(epochs):\n",
+                     "    for _ in range(epochs):\n"
+                     "        optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n")),
+        must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+        message_contains=("optimiseurs successifs",),
+        may_fail=("test_lstm_remembers_the_country",),
+    ),
+    "blind-r18-memoire-epochs-minus-one": Scenario(
+        grade_id="memoire",
+        source=edit(solution_cell(__file__, "memoire"),
+                    ("    for _ in range(epochs):\n", "    for epoque in range(1, epochs):\n")),
+        must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+        message_contains=("une de moins",),
+        may_fail=("test_lstm_remembers_the_country",),
+    ),
+    "blind-r18-prevision-standardize-no-inverse": Scenario(
+        grade_id="prevision", source=_R18_PREVISION_STANDARDISED,
+        must_fail=("test_prevision_test_mse",),
+        message_contains=("prévoir dans les unités de la série",),
+    ),
+    "blind-r18-prevision-minmax-no-inverse": Scenario(
+        grade_id="prevision", source=_R18_PREVISION_MINMAX,
+        must_fail=("test_prevision_test_mse",),
+        message_contains=("prévoir dans les unités de la série",),
+    ),
+    "blind-r18-prevision-adam-per-epoch": Scenario(
+        grade_id="prevision",
+        source=edit(solution_cell(__file__, "prevision"),
+                    ("    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n", ""),
+                    ("    for _ in range(epochs):\n",
+                     "    for _ in range(epochs):\n"
+                     "        optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n")),
+        must_fail=("test_prevision_uses_its_seed",),
+        message_contains=("optimiseurs successifs",),
+        may_fail=("test_prevision_test_mse",),
+    ),
+    # A bounded output (tanh after the Linear): it fits the centred sine, not one at level 2–3;
+    # the model is not a rescaled one, so the general hint, not the units one, is given.
+    "blind-r18-prevision-tanh-output": Scenario(
+        grade_id="prevision",
+        source=edit(solution_cell(__file__, "prevision"),
+                    ("        return self.sortie(sorties[:, -1]).squeeze(-1)\n",
+                     "        return torch.tanh(self.sortie(sorties[:, -1])).squeeze(-1)\n")),
+        must_fail=("test_prevision_test_mse",),
+        message_contains=("sans fonction bornée",),
+    ),
+})
+GROUPS["blind-r18-1"] = ("blind-r18-clip-per-tensor-condition", "blind-r18-rnn-sequence-reversed-time",
+                         "blind-r18-memoire-double-softmax", "blind-r18-prevision-standardize-no-inverse")
+GROUPS["blind-r18-2"] = ("blind-r18-clip-first-tensor-norm", "blind-r18-rnn-sequence-states-stored-backwards",
+                         "blind-r18-memoire-adam-per-epoch", "blind-r18-prevision-adam-per-epoch")
+GROUPS["blind-r18-3"] = ("blind-r18-rnn-sequence-always-h0", "blind-r18-memoire-epochs-minus-one",
+                         "blind-r18-prevision-minmax-no-inverse")
+GROUPS["blind-r18-4"] = ("blind-r18-memoire-nll-of-probabilities", "blind-r18-prevision-tanh-output")
+
+# Correct variants for what round 18 touched: a clip that tests the global norm then scales; an
+# unrolling written as a recursion; a loop with prints and torch.split; a summed loss divided by
+# the batch's own size; a series standardised for training and a returned model that undoes it;
+# a DataLoader made once.
+_R18_CORRECT_CLIP = '''def clipper_gradients(grads, max_norme):
+    """Écrête la liste de gradients par leur norme globale (comme clip_grad_norm_)."""
+    tout = torch.cat([g.reshape(-1) for g in grads])
+    norme = torch.linalg.vector_norm(tout)
+    if norme > max_norme:
+        return [g * (max_norme / (norme + 1e-6)) for g in grads]
+    else:
+        return [g.clone() for g in grads]
+'''
+_R18_CORRECT_RECURSIVE = '''def rnn_sequence(X, h0, W_xh, W_hh, b_h):
+    """Déroule le RNN sur X (T, N, d) depuis h0 (N, H) ; renvoie les états h_1..h_T, forme (T, N, H)."""
+    def derouler(t, h):
+        if t == X.shape[0]:
+            return []
+        h_suiv = cellule_rnn(X[t], h, W_xh, W_hh, b_h)
+        return [h_suiv] + derouler(t + 1, h_suiv)
+
+    return torch.stack(derouler(0, h0), dim=0)
+'''
+_R18_CORRECT_SPLIT_PRINTS = edit(
+    solution_cell(__file__, "memoire"),
+    ("    for _ in range(epochs):\n"
+     "        ordre = torch.randperm(N, generator=generateur)\n"
+     "        for debut in range(0, N, batch_size):\n"
+     "            lot = ordre[debut : debut + batch_size]\n"
+     "            optimiseur.zero_grad()\n"
+     "            perte = F.cross_entropy(modele(X[lot]), y[lot])\n",
+     "    for epoque in range(epochs):\n"
+     "        permutation = torch.randperm(N, generator=generateur)\n"
+     "        total, nb = 0.0, 0\n"
+     "        for lot in torch.split(permutation, batch_size):\n"
+     "            logits = modele(X[lot])\n"
+     "            perte = F.cross_entropy(logits, y[lot])\n"
+     "            optimiseur.zero_grad()\n"
+     "            total += perte.item() * len(lot)\n"
+     "            nb += len(lot)\n"),
+    ("    return modele\n",
+     "        if epoque % 5 == 0 or epoque == epochs - 1:\n"
+     "            print(f\"époque {epoque + 1}/{epochs} : perte {total / nb:.4f}\")\n"
+     "    return modele\n"),
+)
+_R18_CORRECT_PREVISION_STANDARDISED = edit(
+    solution_cell(__file__, "prevision"),
+    ("def entrainer_prevision(",
+     "class PrevisionNormalisee(nn.Module):\n"
+     "    \"\"\"Le modèle entraîné sur la série centrée-réduite, dans les unités de la série.\"\"\"\n\n"
+     "    def __init__(self, modele, moyenne, ecart):\n"
+     "        super().__init__()\n"
+     "        self.modele = modele\n"
+     "        self.register_buffer(\"moyenne\", moyenne)\n"
+     "        self.register_buffer(\"ecart\", ecart)\n\n"
+     "    def forward(self, X):\n"
+     "        return self.modele((X - self.moyenne) / self.ecart) * self.ecart + self.moyenne\n\n\n"
+     "def entrainer_prevision("),
+    ("    X, y = fenetres(serie, L)\n    torch.manual_seed(seed)\n",
+     "    serie = torch.as_tensor(serie, dtype=torch.float32)\n"
+     "    moyenne, ecart = serie.mean(), serie.std()\n"
+     "    X, y = fenetres((serie - moyenne) / ecart, L)\n    torch.manual_seed(seed)\n"),
+    ("    return modele\n", "    return PrevisionNormalisee(modele, moyenne, ecart)\n"),
+)
+_R18_CORRECT_PREVISION_LOADER = '''def fenetres(serie, L):
+    """(X, y) : X[i, :, 0] = serie[i : i + L], forme (n − L, L, 1) ; y[i] = serie[i + L], forme (n − L,)."""
+    s = np.asarray(serie, dtype=np.float32)
+    vues = np.lib.stride_tricks.sliding_window_view(s, L)[:-1]   # (n - L, L)
+    X = torch.tensor(vues.copy())[:, :, None]
+    y = torch.tensor(s[L:].copy())
+    return X, y
+
+
+class ModelePrevision(nn.Module):
+    """Un réseau récurrent (batch_first) de 1 vers H, puis nn.Linear(H, 1) sur le dernier pas : (N, L, 1) -> (N,)."""
+
+    def __init__(self, H):
+        super().__init__()
+        self.gru = nn.GRU(1, H, batch_first=True)
+        self.fc = nn.Linear(H, 1)
+
+    def forward(self, X):
+        out, _ = self.gru(X)
+        return self.fc(out[:, -1, :]).view(-1)
+
+
+def entrainer_prevision(serie, L=20, H=32, epochs=40, lr=0.005, batch_size=64, seed=0):
+    """Entraîne un ModelePrevision(H) à prédire serie[t + 1] depuis les L valeurs précédentes ; renvoie le modèle."""
+    X, y = fenetres(serie, L)
+    torch.manual_seed(seed)
+    modele = ModelePrevision(H)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    jeu = torch.utils.data.TensorDataset(X, y)
+    charge = torch.utils.data.DataLoader(jeu, batch_size=batch_size, shuffle=True,
+                                         generator=torch.Generator().manual_seed(seed))
+    for _ in range(epochs):
+        for xb, yb in charge:
+            opt.zero_grad()
+            F.mse_loss(modele(xb), yb).backward()
+            opt.step()
+    return modele
+'''
+CORRECT.update({
+    "blind-r18-correct-clip-cat-ifelse": Correct(
+        grade_id="clip", source=_R18_CORRECT_CLIP,
+        why="the global norm of the concatenated gradients tested against τ, then the same factor",
+    ),
+    "blind-r18-correct-rnn-sequence-recursive": Correct(
+        grade_id="rnn_sequence", source=_R18_CORRECT_RECURSIVE,
+        why="the unrolling as a recursion over t, states in time order",
+    ),
+    "blind-r18-correct-memoire-split-prints": Correct(
+        grade_id="memoire", source=_R18_CORRECT_SPLIT_PRINTS,
+        why="torch.split of the permutation, the loss computed before zero_grad, prints",
+    ),
+    "blind-r18-correct-memoire-sum-over-batch-size": Correct(
+        grade_id="memoire",
+        source=edit(solution_cell(__file__, "memoire"),
+                    (_R18_LOSS, "            perte = F.cross_entropy(modele(X[lot]), y[lot], "
+                                "reduction=\"sum\") / len(lot)\n")),
+        why="the summed cross-entropy divided by the batch's own size: the mean",
+    ),
+    "blind-r18-correct-prevision-standardised-and-undone": Correct(
+        grade_id="prevision", source=_R18_CORRECT_PREVISION_STANDARDISED,
+        why="trained on the standardised series, returned inside a module that standardises its "
+            "windows and undoes the transform on its forecasts",
+    ),
+    "blind-r18-correct-prevision-dataloader": Correct(
+        grade_id="prevision", source=_R18_CORRECT_PREVISION_LOADER,
+        why="sliding_window_view windows, a DataLoader shuffled by a generator made once",
+    ),
+})
+CORRECT_GROUPS["blind-r18-correct-1"] = ("blind-r18-correct-clip-cat-ifelse", "blind-r18-correct-rnn-sequence-recursive",
+                                         "blind-r18-correct-memoire-split-prints",
+                                         "blind-r18-correct-prevision-standardised-and-undone")
+CORRECT_GROUPS["blind-r18-correct-2"] = ("blind-r18-correct-memoire-sum-over-batch-size",
+                                         "blind-r18-correct-prevision-dataloader")

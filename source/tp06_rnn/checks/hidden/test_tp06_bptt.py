@@ -281,14 +281,28 @@ def same_list_returned(clipper, grads, tau):
 def test_clipper_matches_clip_grad_norm(submission, rng):
     # "tiny", drawn on purpose: a global norm under the 1e-6 of τ / (‖g‖ + 1e-6), which must
     # leave the gradients unchanged (a factor τ / (‖g‖ - 1e-6) turns negative there).
-    for big, tiny in ((True, False), (False, False), (True, False), (False, True)):
+    # "split", drawn on purpose at every variant (blind round 18): 3 to 5 gradients, EACH of
+    # norm below τ, whose global norm is above τ: a condition on each ‖g_k‖ (any(g.norm() >
+    # τ)) leaves them unchanged where clip_grad_norm_ scales them.
+    for big, tiny, split in ((True, False, False), (False, False, False), (True, False, False),
+                             (False, True, False), (False, False, True)):
+        n_grads = int(rng.integers(3, 6)) if split else int(rng.integers(2, 5))
         shapes = [
             tuple(int(v) for v in rng.integers(1, 6, size=int(rng.integers(1, 3))))
-            for _ in range(int(rng.integers(2, 5)))
+            for _ in range(n_grads)
         ]
         grads = [rng.normal(size=s) * rng.uniform(0.5, 5) for s in shapes]
+        if split:
+            # Norms 0.7 to 1 (times a scale): the largest is under 1, the global norm above
+            # 0.7·√3 ≈ 1.21; τ sits between the two, 5 % away from each.
+            scale = float(rng.uniform(0.5, 5))
+            grads = [g * (scale * rng.uniform(0.7, 1.0) / max(float(np.linalg.norm(g)), 1e-12))
+                     for g in grads]
         total = float(np.sqrt(sum((g**2).sum() for g in grads)))
-        if tiny:
+        largest = max(float(np.linalg.norm(g)) for g in grads)
+        if split:
+            tau = float(rng.uniform(1.05 * largest, 0.95 * total))
+        elif tiny:
             grads = [g * (rng.uniform(1e-7, 5e-7) / total) for g in grads]
             total = float(np.sqrt(sum((g**2).sum() for g in grads)))
         elif not big and total < 4.0:
@@ -296,7 +310,8 @@ def test_clipper_matches_clip_grad_norm(submission, rng):
             # there, so comparing the squared norm with τ clips what must stay unchanged.
             grads = [g * (4.0 / total) for g in grads]
             total = float(np.sqrt(sum((g**2).sum() for g in grads)))
-        tau = float(rng.uniform(0.5, 2)) if tiny else total * (rng.uniform(0.1, 0.5) if big else rng.uniform(1.5, 3))
+        if not split:
+            tau = float(rng.uniform(0.5, 2)) if tiny else total * (rng.uniform(0.1, 0.5) if big else rng.uniform(1.5, 3))
         params = [torch.zeros(s, dtype=torch.float64, requires_grad=True) for s in shapes]
         for p, g in zip(params, grads, strict=True):
             p.grad = torch.from_numpy(g.copy())
@@ -324,7 +339,21 @@ def test_clipper_matches_clip_grad_norm(submission, rng):
                 "the factor is τ / (‖g‖ + 1e-6), capped at 1, never negative",
             )
         summed = sum(float(np.linalg.norm(g)) for g in grads)
-        mistakes = (
+        mistakes: tuple = ()
+        if split:
+            # The premise holds by construction: every ‖g_k‖ < τ < ‖g‖, and nothing was scaled.
+            mistakes += (
+                ([g.copy() for g in grads],
+                 "aucun gradient pris seul ne dépasse le seuil τ, mais leur norme globale "
+                 "√(Σ_k ‖g_k‖²) le dépasse, et vous les laissez inchangés : la condition d'écrêtage "
+                 "porte sur la norme globale de tous les gradients ensemble, pas sur chaque ‖g_k‖ "
+                 "(ni any(...) ni max(...) des normes)",
+                 "no gradient alone exceeds the threshold τ, but their global norm √(Σ_k ‖g_k‖²) "
+                 "does, and you leave them unchanged: the clipping condition is on the global norm "
+                 "of all the gradients together, not on each ‖g_k‖ (neither any(...) nor max(...) "
+                 "of the norms)"),
+            )
+        mistakes += (
             ([g * min(1.0, tau / (summed + 1e-6)) for g in grads],
              "votre norme globale est la somme des normes Σ_k ‖g_k‖ : c'est la racine de la "
              "somme des carrés, √(Σ_k ‖g_k‖²), la norme de tous les gradients mis bout à bout",
@@ -343,7 +372,30 @@ def test_clipper_matches_clip_grad_norm(submission, rng):
              "norm is √(Σ_k ‖g_k‖²), compared with τ and in the factor τ / ‖g‖"),
         )
         rms = total / np.sqrt(sum(g.size for g in grads))
+        first = float(np.linalg.norm(grads[0]))
         largest = max(float(np.linalg.norm(g)) for g in grads)
+        # The norm of one gradient only: the first's, or the largest's. Where the first IS the
+        # largest both give the same numbers, and the hint names both.
+        if np.isclose(first, largest, rtol=1e-12):
+            single = (([g * min(1.0, tau / (largest + 1e-6)) for g in grads],
+                       "votre norme est celle d'un seul gradient, celle du premier ‖g_0‖ ou la plus "
+                       "grande des normes ‖g_k‖ : la norme globale réunit tous les gradients, "
+                       "√(Σ_k ‖g_k‖²)",
+                       "your norm is that of one gradient only, the first's ‖g_0‖ or the largest of "
+                       "the norms ‖g_k‖: the global norm gathers every gradient, √(Σ_k ‖g_k‖²)"),)
+        else:
+            single = (
+                ([g * min(1.0, tau / (first + 1e-6)) for g in grads],
+                 "votre norme est celle du premier gradient seul, ‖g_0‖ : la norme globale "
+                 "réunit tous les gradients, √(Σ_k ‖g_k‖²)",
+                 "your norm is that of the first gradient only, ‖g_0‖: the global norm gathers "
+                 "every gradient, √(Σ_k ‖g_k‖²)"),
+                ([g * min(1.0, tau / (largest + 1e-6)) for g in grads],
+                 "votre norme est la plus grande des normes ‖g_k‖ : la norme globale réunit tous "
+                 "les gradients, √(Σ_k ‖g_k‖²)",
+                 "your norm is the largest of the norms ‖g_k‖: the global norm gathers every "
+                 "gradient, √(Σ_k ‖g_k‖²)"),
+            )
         mistakes += (
             ([ref[0], *grads[1:]],
              "seul le premier gradient est écrêté : multipliez TOUS les gradients de la liste "
@@ -355,11 +407,7 @@ def test_clipper_matches_clip_grad_norm(submission, rng):
              "est la racine de leur SOMME, √(Σ_k ‖g_k‖²)",
              "your norm is a mean, the root of the MEAN of the squares: the global norm is the "
              "root of their SUM, √(Σ_k ‖g_k‖²)"),
-            ([g * min(1.0, tau / (largest + 1e-6)) for g in grads],
-             "votre norme est la plus grande des normes ‖g_k‖ : la norme globale réunit tous "
-             "les gradients, √(Σ_k ‖g_k‖²)",
-             "your norm is the largest of the norms ‖g_k‖: the global norm gathers every "
-             "gradient, √(Σ_k ‖g_k‖²)"),
+            *single,
             ([g * min(1.0, 1.0 / (total + 1e-6)) for g in grads],
              "vous écrêtez à un seuil fixe, 1, et non à l'argument max_norme : le facteur est "
              "max_norme / (‖g‖ + 1e-6)",

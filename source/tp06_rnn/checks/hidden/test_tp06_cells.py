@@ -230,6 +230,11 @@ def test_rnn_sequence_matches_nn_rnn(submission, rng, seed):
     if not _close(got, ref):
         with torch.no_grad():  # the unrolling from a zero state: h0 (never zero here) ignored
             from_zeros = rnn(X, torch.zeros_like(h0)[None])[0].numpy()
+            # X read from its last step to its first (reversed(X), X.flip(0)), the states kept
+            # in the order computed or put back in time order (blind round 18), and every step
+            # started from h0 instead of the previous state.
+            backwards = rnn(X.flip(0), h0[None])[0].numpy()
+            from_h0 = torch.tanh(X @ rnn.weight_ih_l0.T + h0 @ rnn.weight_hh_l0.T + b_h).numpy()
         if _close(got[1:], ref[:-1]):
             hint = (
                 "les états sont décalés d'un pas : renvoyez h_1..h_T, pas h_0..h_{T−1}",
@@ -242,10 +247,37 @@ def test_rnn_sequence_matches_nn_rnn(submission, rng, seed):
                 "your states are those of an unrolling started from a zero state: the first step "
                 "starts from h0, the argument (h = h0 before the loop), not from torch.zeros",
             )
+        elif _close(got, backwards) or _close(got, backwards[::-1]):
+            hint = (
+                "vous parcourez X à l'envers, de son dernier pas vers le premier : le premier pas "
+                "lit X[0], h_1 = cellule_rnn(X[0], h0, ...), le suivant X[1] à partir de h_1, et "
+                "ainsi de suite ; renvoyez h_1..h_T dans l'ordre du temps",
+                "you walk through X backwards, from its last step to its first: the first step "
+                "reads X[0], h_1 = cellule_rnn(X[0], h0, ...), the next one X[1] from h_1, and so "
+                "on; return h_1..h_T in time order",
+            )
+        elif _close(got, ref[::-1]):
+            hint = (
+                "vos états sont les bons, mais rangés à l'envers (h_T en premier) : renvoyez "
+                "h_1..h_T dans l'ordre du temps",
+                "your states are the right ones, but stored backwards (h_T first): return "
+                "h_1..h_T in time order",
+            )
+        elif _close(got, from_h0):
+            hint = (
+                "chaque pas repart de h0 : il doit repartir de l'état précédent, "
+                "h_t = cellule_rnn(X[t], h_{t−1}, ...) (h remplacé par le nouvel état à chaque pas)",
+                "every step starts from h0: it must start from the previous state, "
+                "h_t = cellule_rnn(X[t], h_{t−1}, ...) (h replaced with the new state at every step)",
+            )
         else:
             hint = (
-                "chaque pas doit repartir de l'état précédent, h_t = cellule_rnn(x_t, h_{t−1}, ...)",
-                "each step must start from the previous state, h_t = cellule_rnn(x_t, h_{t−1}, ...)",
+                "vérifiez le déroulement : X lu dans l'ordre du temps (X[0] d'abord), chaque pas "
+                "repart de l'état précédent, h_t = cellule_rnn(X[t], h_{t−1}, ...), et les états "
+                "h_1..h_T renvoyés dans cet ordre",
+                "check the unrolling: X read in time order (X[0] first), every step starts from "
+                "the previous state, h_t = cellule_rnn(X[t], h_{t−1}, ...), and the states "
+                "h_1..h_T returned in that order",
             )
         _fail(
             "rnn_sequence ne donne pas les sorties de nn.RNN sur une des séquences du correcteur "

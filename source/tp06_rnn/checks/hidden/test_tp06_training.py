@@ -11,7 +11,9 @@ forward pass. The test labels never enter the kernel.
 Forecast: the grader draws a noisy sine of its own period and phase, calls
 `entrainer_prevision` on it with windows of about three quarters of a period (see
 WINDOW_PERIODS; the solution then reaches 0.011–0.017, 8 seeds), and computes the test MSE of the returned model on windows of
-another stretch of the series, whose targets stay here.
+another stretch of the series, whose targets stay here; then again on the same kind of sine
+moved 2 to 3 away from 0 (OFFSET_LEVEL), where a model trained on a standardised series and
+returned without the inverse transform forecasts in the wrong units.
 
 Measured on the solution (30 seeds for the sequences, 16 for the sine): LSTM test
 accuracy 0.995–1.000 (vanilla RNN 0.23–0.35, chance is 0.25), but about one seed in thirty
@@ -40,6 +42,7 @@ from autograder.checks import (
     Tensor,
     accuracy,
     as_array,
+    assert_one_optimiser,
     check_fresh_gradients,
     check_seeded_order,
     eval_outputs,
@@ -57,6 +60,7 @@ from autograder.checks import (
     shape_text,
     trained_model,
     watch_draws,
+    watch_optimisers,
 )
 
 from ..public.helpers import inspect_model, pair
@@ -133,7 +137,7 @@ def sortie_change_entre_appels(modele, X):
     return False
 
 
-@kernel_side(uses=(tete_lit_le_dernier_pas, watch_draws, sortie_change_entre_appels))
+@kernel_side(uses=(tete_lit_le_dernier_pas, watch_draws, sortie_change_entre_appels, watch_optimisers))
 def prevision_args(entrainer, serie, L, H, lr, graine, epochs):
     """entrainer_prevision run once (`epochs` epochs) with the notebook's ModelePrevision replaced by a subclass
     that records the window length of every training batch, and the learning rate of every
@@ -179,9 +183,11 @@ def prevision_args(entrainer, serie, L, H, lr, graine, epochs):
 
     crochet = register_optimizer_step_pre_hook(noter_taux)
     arreter = watch_draws()
+    optimiseurs = watch_optimisers()
     try:
         modele = entrainer(serie, L=L, H=H, epochs=epochs, lr=lr, batch_size=16, seed=graine)
     finally:
+        note_optimiseurs = optimiseurs()
         tirages = arreter()
         actif[0] = False
         crochet.remove()
@@ -214,6 +220,7 @@ def prevision_args(entrainer, serie, L, H, lr, graine, epochs):
         "taux": taux,
         "adam": all(adam) if adam else None,
         "pertes": [[v["pred"], v["grad"]] if "grad" in v else None for v in pertes],
+        "optimiseurs": note_optimiseurs,
     }
 
 
@@ -241,12 +248,16 @@ def last_step_logits(creer, graine, d, H, n_classes, X, X2):
         return {"a": a, "b": modele(X2), "n": len(recurrents), "intacte": bool(torch.equal(X, avant))}
 
 
-@kernel_side(uses=(note_fresh_gradients, watch_draws))
-def record_training(entrainer, X, y, epochs, batch_size, seed, lr):
+@kernel_side(uses=(note_fresh_gradients, watch_draws, watch_optimisers))
+def record_training(entrainer, X, y, epochs, batch_size, seed, lr, echelle=100.0):
     """A stand-in model for entrainer_sequence: it records the examples each step sees (their
     id is X[:, 0, 0]), whether a step's gradients were added to the previous ones, the global
     gradient norm each optimizer step is given (after any clipping) and its learning rate;
-    the permutations of the N examples the loop draws (torch.randperm) are recorded too."""
+    the permutations of the N examples the loop draws (torch.randperm) and the optimisers that
+    step the model (watch_optimisers) are recorded too. Its logits are `echelle` times a
+    linear layer's: 100 makes clipping show; 1 keeps the softmax far from saturation, where
+    the gradient the loss sends back to the logits tells the cross-entropy of the logits from
+    another loss (a softmax applied before F.cross_entropy)."""
     import torch
     from torch.optim.optimizer import register_optimizer_step_pre_hook
 
@@ -259,7 +270,7 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, lr):
             note_fresh_gradients(self, self.cumuls)
 
         def forward(self, x):
-            sortie = 100.0 * self.lin(x[:, -1])  # large gradients: clipping shows
+            sortie = echelle * self.lin(x[:, -1])  # 100: large gradients, clipping shows
             if self.training and torch.is_grad_enabled():
                 self.ids.append(x[:, 0, 0].detach().round().long().cpu().clone())
                 # The loss's gradient with respect to the logits, for the grader to compare
@@ -282,9 +293,11 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, lr):
     crochet = register_optimizer_step_pre_hook(mesurer)
     X_avant, y_avant = X.clone(), y.clone()
     arreter = watch_draws()
+    optimiseurs = watch_optimisers()
     try:
         rendu = entrainer(modele, X, y, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed)
     finally:
+        note_optimiseurs = optimiseurs()
         tirages = arreter()
         crochet.remove()
     return {
@@ -299,6 +312,7 @@ def record_training(entrainer, X, y, epochs, batch_size, seed, lr):
         "taux": modele.taux,
         "adam": modele.adam,
         "pertes": [v if len(v) == 2 else None for v in modele.pertes],
+        "optimiseurs": note_optimiseurs,
     }
 
 
@@ -719,12 +733,38 @@ def _check_learning_rate(rates: object, lr: float, call: str, fn: str) -> None:
     )
 
 
-def _check_cross_entropy(out: dict, ids: np.ndarray, sizes: list[int], y: np.ndarray, call: str) -> None:
+def _softmax(z: np.ndarray) -> np.ndarray:
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def _double_softmax_grad(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """d/d logits of F.cross_entropy(F.softmax(logits), labels), mean over the batch."""
+    z = torch.from_numpy(logits).requires_grad_(True)
+    loss = torch.nn.functional.cross_entropy(torch.softmax(z, dim=1), torch.from_numpy(labels))
+    (g,) = torch.autograd.grad(loss, z)
+    return g.numpy()
+
+
+#: The gradient a float32 loop sends back to the logits of the stand-in (echelle 1) agrees with
+#: the float64 formula to about 1e-6 relative; a softmax applied before F.cross_entropy, another
+#: loss, a sum give errors of order 1 relative (a factor N for the sum).
+CE_RTOL = 1e-3
+
+
+def _check_cross_entropy(out: dict, y: np.ndarray, call: str) -> None:
     """The statement's loss, read from the gradient entrainer_sequence backpropagated to each
-    batch's logits: the mean cross-entropy gives (softmax − one-hot) / N; a sum over the batch
-    (reduction='sum') N times more."""
+    batch's logits (the stand-in at echelle 1: a softmax far from saturation): the mean
+    cross-entropy of the LOGITS gives (softmax(logits) − one-hot) / B; a sum over the batch
+    (reduction='sum') B times more; F.cross_entropy applied to probabilities (a softmax first:
+    softmax twice) the Jacobian of the softmax times (softmax(probabilities) − one-hot) / B,
+    which is not of that form. Gradients of the form c (softmax − one-hot of other labels) say
+    nothing of the loss (y not shuffled with X, which the accuracy reports; a last batch
+    divided by batch_size): only a batch of another form counts against it."""
     losses = out.get("pertes") or []
-    if len(losses) != len(sizes):
+    ids = as_array(out.get("ids"), "exemples vus", shape=(None,), dtype=np.int64)
+    sizes = [int(v) for v in out.get("tailles", [])]
+    if len(losses) != len(sizes) or sum(sizes) != ids.size:
         return
     kinds, start = set(), 0
     for size, seen in zip(sizes, losses, strict=True):
@@ -733,25 +773,52 @@ def _check_cross_entropy(out: dict, ids: np.ndarray, sizes: list[int], y: np.nda
             continue
         logits = as_array(seen[0], "logits", allow_nan=True).astype(np.float64)
         grad = as_array(seen[1], "gradient des logits", allow_nan=True).astype(np.float64)
-        if logits.shape != grad.shape or logits.shape[0] != size or rows.max(initial=0) >= len(y):
+        if (logits.ndim != 2 or logits.shape != grad.shape or logits.shape[0] != size
+                or rows.min(initial=0) < 0 or rows.max(initial=0) >= len(y)):
             return
-        p = np.exp(logits - logits.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
-        p[np.arange(size), y[rows]] -= 1.0
-        if not np.all(np.isfinite(grad)) or np.abs(p).max() < 1e-3:
+        if not (np.all(np.isfinite(grad)) and np.all(np.isfinite(logits))):
             continue
-        for kind, want in (("moyenne", p / size), ("somme", p)):
-            if np.abs(grad - want).max() <= 1e-3 * np.abs(want).max():
+        labels = y[rows].astype(np.int64)
+        s = _softmax(logits)
+        p = s.copy()
+        p[np.arange(size), labels] -= 1.0
+        if np.abs(p).max() < 1e-3:
+            continue
+        double = _double_softmax_grad(logits, labels)
+        # Another form than c (softmax − one-hot): the labels that would explain it are where
+        # each row's gradient is most negative, and the scale is fitted.
+        others = s.copy()
+        others[np.arange(size), grad.argmin(axis=1)] -= 1.0
+        c = float((grad * others).sum() / max(float((grad**2).sum()), 1e-300))
+        for kind, want in (("moyenne", p / size), ("somme", p), ("double", double),
+                           ("forme", others / c if c > 0 else None)):
+            if want is not None and np.abs(grad - want).max() <= CE_RTOL * np.abs(want).max():
                 kinds.add(kind)
                 break
         else:
             kinds.add("autre")
-    # Only a sum recognised at every batch is named: gradients that match neither come from
-    # labels other than y[lot] (y not shuffled with X, which the accuracy reports).
-    if kinds != {"somme"}:
+    if not kinds:
         return
-    fr = "vous sommez les pertes du lot au lieu d'en prendre la moyenne (reduction='sum')"
-    en = "you sum the batch's losses instead of averaging them (reduction='sum')"
+    if kinds == {"somme"}:
+        fr = "vous sommez les pertes du lot au lieu d'en prendre la moyenne (reduction='sum')"
+        en = "you sum the batch's losses instead of averaging them (reduction='sum')"
+    elif kinds == {"double"}:
+        fr = ("vous appliquez F.softmax aux logits avant F.cross_entropy, qui applique déjà lui-même "
+              "le (log-)softmax : softmax deux fois, le gradient que reçoivent les logits n'est pas "
+              "(softmax(logits) − un-parmi-K) / B et s'affaiblit ; passez les logits bruts")
+        en = ("you apply F.softmax to the logits before F.cross_entropy, which already applies the "
+              "(log-)softmax itself: softmax twice, the gradient the logits receive is not "
+              "(softmax(logits) − one-hot) / B and weakens; pass the raw logits")
+    elif kinds <= {"double", "autre"}:
+        fr = ("le gradient que votre perte renvoie aux logits n'est pas celui de l'entropie croisée "
+              "des logits, (softmax(logits) − un-parmi-K) / B : F.cross_entropy reçoit les logits "
+              "bruts (pas de softmax avant, il l'applique lui-même), pas des probabilités, et pas "
+              "une autre perte")
+        en = ("the gradient your loss sends back to the logits is not that of the cross-entropy of "
+              "the logits, (softmax(logits) − one-hot) / B: F.cross_entropy takes the raw logits "
+              "(no softmax before it, it applies it itself), not probabilities, and not another loss")
+    else:
+        return
     raise CheckFailed(
         f"{call} : {fr} ; l'énoncé demande F.cross_entropy(modele(X[lot]), y[lot]), moyenne sur le lot",
         f"{call}: {en}; the statement asks for F.cross_entropy(modele(X[lot]), y[lot]), averaged over the batch",
@@ -805,10 +872,10 @@ def _check_training_loop(submission, seed: int) -> None:
     y[:K] = np.arange(K)
     call = f"entrainer_sequence(epochs={epochs}, batch_size={batch})"
 
-    def run(s: int) -> dict:
+    def run(s: int, scale: float = 100.0) -> dict:
         try:
             out = record_training.call(submission, Ref("entrainer_sequence"), Tensor(X), Tensor(y),
-                                       epochs, batch, s, lr, timeout=TRAIN_TIMEOUT)
+                                       epochs, batch, s, lr, scale, timeout=TRAIN_TIMEOUT)
         except StudentError as exc:
             raise CheckFailed(
                 f"{call} sur un petit modèle du correcteur a levé {exc.ename} : {exc.evalue[:200]}",
@@ -842,11 +909,23 @@ def _check_training_loop(submission, seed: int) -> None:
         )
     if (ids.size != epochs * N and ids.size % N == 0 and max(sizes, default=0) <= batch
             and all(sorted(o.tolist()) == list(range(N)) for o in ids.reshape(-1, N))):
+        seen = ids.size // N
+        if seen == epochs - 1:
+            why = ("une de moins : range(1, epochs) ou range(epochs - 1) fait epochs − 1 tours",
+                   "one fewer: range(1, epochs) or range(epochs - 1) runs epochs − 1 times")
+        elif seen == epochs + 1:
+            why = ("une de trop : range(epochs + 1) ou range(0, epochs + 1) ?",
+                   "one too many: range(epochs + 1) or range(0, epochs + 1)?")
+        else:
+            why = ("un nombre d'époques écrit en dur, ou celui de la valeur par défaut ?",
+                   "a number of epochs written in the code, or the default's?")
         raise CheckFailed(
-            f"{call} : chaque époque voit bien tous les exemples, mais le nombre d'époques ne "
-            "suit pas l'argument epochs ; bouclez sur range(epochs), pas sur un nombre fixe",
-            f"{call}: every epoch does see every example, but the number of epochs does not "
-            "follow the epochs argument; loop over range(epochs), not a fixed number",
+            f"{call} : chaque époque voit bien tous les exemples, mais la boucle fait {seen} "
+            f"époque(s) au lieu de {epochs} : le nombre d'époques ne suit pas l'argument epochs, "
+            f"{why[0]} ; bouclez sur range(epochs)",
+            f"{call}: every epoch does see every example, but the loop runs {seen} epoch(s) "
+            f"instead of {epochs}: the number of epochs does not follow the epochs argument, "
+            f"{why[1]}; loop over range(epochs)",
         )
     if ids.size != epochs * N or max(sizes, default=0) > batch:
         raise CheckFailed(
@@ -879,7 +958,7 @@ def _check_training_loop(submission, seed: int) -> None:
             f"{call} does train the model but does not return it (None): end with return "
             "modele (the notebook does modele = entrainer_sequence(...))",
         )
-    _check_cross_entropy(out, ids, sizes, y, call)
+    _check_cross_entropy(run(s, scale=1.0), y, call)
     norms = [float(v) for v in out["normes"]]
     record_margin("largest gradient norm an optimizer step is given", max(norms, default=0.0),
                   1.0 + 1e-4, higher_is_better=False, kind="tolerance")
@@ -893,6 +972,12 @@ def _check_training_loop(submission, seed: int) -> None:
             "perte.backward() and optimiseur.step()",
         )
     _check_adam(out.get("adam"), call, "entrainer_sequence")
+    # One Adam for the whole training, built before the epoch loop (the statement's loop and
+    # its "créé une fois"; blind round 18: an Adam built at every epoch kept 20/20, its moments
+    # and bias correction restart each epoch and the LSTM still clears 90 %).
+    assert_one_optimiser(out.get("optimiseurs"),
+                         f"{call} sur un petit modèle du correcteur",
+                         f"{call} on a small grader model")
     _check_learning_rate(out.get("taux"), lr, f"entrainer_sequence(lr=…, epochs={epochs}, "
                          f"batch_size={batch})", "entrainer_sequence")
     again = as_array(run(s)["ids"], "exemples vus", shape=(None,), dtype=np.int64)
@@ -966,6 +1051,22 @@ WINDOW_PERIODS = 0.75
 N_SERIES_TRAIN, N_SERIES_TEST = 600, 300
 F_EPOCHS, F_LR, F_BATCH = 40, 0.005, 64
 MSE_FULL, MSE_PARTIAL = 0.03, 0.04  # repeating the last value gives 0.05 or more
+# Blind round 18: a loop that standardises the series ((serie − mean) / std) and trains on it
+# returns a model that forecasts in standardised units; on the statement's sine (mean ≈ 0,
+# std ≈ 0.7) that costs little (test MSE 0.03–0.05, half credit or more). So the forecast is
+# judged again on the same kind of sine moved to a level 2 to 3 away from 0 (either sign), at
+# every variant: the solution's GRU keeps 0.011–0.022 there, a plain nn.RNN or an LSTM up to
+# 0.030 (12 and 8 seeds at level 2.5), the standardised model without its inverse transform
+# 1.8 or more (0.9 and more at level 1.5). The bar, 0.25, sits far from both.
+# The fault is named when the moved sine's MSE is above the bar AND more than OFFSET_RATIO times
+# the centred sine's: the standardised model gets 0.03–0.05 on the centred sine, a min-max
+# scaling into [0, 1] without its inverse 0.11–0.13 (it loses the points there too); a model
+# far off on both is left to the centred sine's hints. The units are named only where the
+# model, given the test windows rescaled as its training series would be (standardised, or
+# min-max), forecasts them well once mapped back; another model (a bounded tanh output, a
+# training too short to learn the level) is told to forecast the series' level.
+OFFSET_LEVEL = (2.0, 3.0)
+OFFSET_MSE_BAR, OFFSET_RATIO = 0.25, 4.0
 
 
 def _sine(rng, n: int, period: float) -> np.ndarray:
@@ -1272,6 +1373,7 @@ def test_prevision_uses_its_seed(submission, rng):
     _check_mse_loss(used, series, L, call)
     if isinstance(used, dict):
         _check_adam(used.get("adam"), call, "entrainer_prevision")
+        assert_one_optimiser(used.get("optimiseurs"), call, call)
         _check_learning_rate(used.get("taux"), lr, call.replace("epochs=2", "lr=…, epochs=2"),
                              "entrainer_prevision")
     n_params = used.get("n_params") if isinstance(used, dict) else None
@@ -1335,6 +1437,82 @@ def test_prevision_uses_its_seed(submission, rng):
                       f"{call} does not use its seed argument; {en}")
 
 
+def _check_forecast_units(submission, rng, seed: int, period: float, window: int,
+                          centred: float) -> None:
+    """The returned model forecasts the series it was given, in its units: trained on the same
+    kind of sine moved away from 0 (OFFSET_LEVEL), its forecasts of another stretch of that
+    series stay within OFFSET_MSE_BAR. A model trained on a standardised (or otherwise
+    rescaled) series and returned without the inverse transform forecasts in the other units."""
+    level = float(rng.uniform(*OFFSET_LEVEL)) * (1.0 if rng.random() < 0.5 else -1.0)
+    train = (_sine(rng, N_SERIES_TRAIN, period) + level).astype(np.float32)
+    test = (_sine(rng, N_SERIES_TEST, period) + level).astype(np.float32)
+    X_test, y_test = _windows(test, window)
+    model = submission.call(
+        "entrainer_prevision", Tensor(train), L=window, H=H_FORECAST, epochs=F_EPOCHS, lr=F_LR,
+        batch_size=F_BATCH, seed=int(seed % 2**31), timeout=TRAIN_TIMEOUT,
+    )
+    module_info(submission, model, "entrainer_prevision", inspect_model)
+    pred = _outputs(submission, model, X_test, "prédictions du modèle de entrainer_prevision", None)
+    mse = (float(np.mean((pred.astype(np.float64) - y_test) ** 2))
+           if np.all(np.isfinite(pred)) else np.inf)
+    record_margin("forecast MSE on a sine moved away from 0 (units of the series)", mse,
+                  OFFSET_MSE_BAR, higher_is_better=False)
+    if mse <= OFFSET_MSE_BAR or mse <= OFFSET_RATIO * centred:
+        return
+    # The premise of the units hint, checked on the model itself: given the test windows in the
+    # units of its TRAINING series once rescaled (standardised with that series' mean and std,
+    # or min-max scaled into [0, 1]), its forecasts mapped back to the series' units are good.
+    # A model trained on the raw series but poorly (too few steps, a bounded output) is not.
+    train64 = train.astype(np.float64)
+    rescaled = False
+    for shift, spread in ((train64.mean(), train64.std(ddof=1)),
+                          (train64.min(), train64.max() - train64.min())):
+        if not spread > 0:
+            continue
+        scaled = ((X_test.astype(np.float64) - shift) / spread).astype(np.float32)
+        try:
+            back = _outputs(submission, model, scaled, "prédictions du modèle de entrainer_prevision",
+                            None).astype(np.float64) * spread + shift
+        except CheckFailed:
+            continue
+        if np.all(np.isfinite(back)) and float(np.mean((back - y_test) ** 2)) <= OFFSET_MSE_BAR:
+            rescaled = True
+            break
+    if rescaled:
+        raise CheckFailed(
+            "sur une autre série du correcteur, la même sorte de sinusoïde décalée loin de 0, vos "
+            "prévisions s'écartent des valeurs de la série bien plus que sur la sinusoïde centrée "
+            "en 0, alors que le modèle renvoyé prévoit bien cette série une fois ramenée à "
+            "l'échelle de son entraînement (centrée-réduite ou dans [0, 1]) : le modèle renvoyé doit "
+            "prévoir dans les unités de la série qu'il reçoit ; si entrainer_prevision centre-réduit "
+            "(ou normalise) la série avant d'entraîner, le modèle renvoyé doit appliquer la même "
+            "transformation à ses fenêtres et la transformation inverse à ses prévisions (ou "
+            "entraînez sur la série brute, comme l'énoncé)",
+            "on another grader series, the same kind of sine moved away from 0, your forecasts "
+            "stray from the series' values much more than on the sine centred on 0, while the "
+            "returned model does forecast that series once brought back to the scale of its "
+            "training (standardised or into [0, 1]): the returned model must forecast in the units "
+            "of the series it is given; if entrainer_prevision standardises (or normalises) the "
+            "series before training, the returned model must apply the same transform to its "
+            "windows and the inverse transform to its forecasts (or train on the raw series, as "
+            "the statement does)",
+        )
+    raise CheckFailed(
+        "sur une autre série du correcteur, la même sorte de sinusoïde décalée loin de 0 (un "
+        "niveau moyen loin de 0), vos prévisions s'écartent des valeurs de la série bien plus que "
+        "sur la sinusoïde centrée en 0, et bien au-delà du bruit : le modèle renvoyé doit prévoir "
+        "toute série dans ses unités, niveau compris ; vérifiez que l'entraînement suit bien "
+        "epochs et lr, et que la sortie est la nn.Linear(H, 1) du dernier pas, sans fonction "
+        "bornée (tanh, sigmoid) après elle",
+        "on another grader series, the same kind of sine moved away from 0 (a mean level far "
+        "from 0), your forecasts stray from the series' values much more than on the sine "
+        "centred on 0, and far beyond the noise: the returned model must forecast any series in "
+        "its units, level included; check that the training follows epochs and lr, and that the "
+        "output is the last step's nn.Linear(H, 1), with no bounded function (tanh, sigmoid) "
+        "after it",
+    )
+
+
 @pytest.mark.item("prevision", points=1)
 def test_prevision_test_mse(submission, rng, seed):
     period = float(rng.uniform(18.0, 25.0))
@@ -1360,6 +1538,7 @@ def test_prevision_test_mse(submission, rng, seed):
         else np.inf
     )
     naive = float(np.mean((X_test[:, -1, 0].astype(np.float64) - y_test) ** 2))
+    _check_forecast_units(submission, rng, seed, period, window, mse)
     if abs(mse - naive) < 0.15 * naive and _fenetres_right(submission, train[:40], window):
         # The premise of the fenetres hint below fails: the windows are right, so the model
         # does not walk through time (no batch_first) or is not trained on fenetres' targets.

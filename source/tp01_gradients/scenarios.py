@@ -2007,3 +2007,250 @@ CORRECT_GROUPS["blind-r17-correct-b"] = (
     "correct-r17-perceptron-copy-w-in-place",
 )
 CORRECT_GROUPS["blind-r17-correct-c"] = ("correct-r17-numgrad-nditer-copy",)
+
+
+# Blind answers, round 19. False passes: backward clipping its exact gradients (entries to
+# [−0.5, 0.5], or the global norm to 5: a batch of large gradients is now drawn at every variant,
+# the same inputs scaled, labels on the smallest logits); forward with a ReLU6 (a row whose
+# largest pre-activation lies between 12 and 24 is drawn on purpose); label smoothing in the loss
+# (ε in a constant or a keyword's default: the loss is held to a band from the guard
+# log(p + 1e-8) to the exact value, 1e-5 (1 + L) of slack, instead of rtol 5e-2, and a batch of
+# confident right labels makes smoothing show); nombre_parametres([h0]) counted as h0 biases (one
+# width, no layer, is now asked); an early stop in entrainer (easy grader examples, 30 epochs
+# counted). Hints: −log of the mean probability named (Jensen); a precision loss in grad_f
+# (float16, np.round) named; a positive step threshold told apart from a strict one (w·x = 0.25).
+SCENARIOS.update({
+    "blind-r19-backward-clip-global-norm": Scenario(
+        grade_id="mlp_backward",
+        source=edit(solution_cell(__file__, "mlp_backward"),
+                    ('    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}\n',
+                     '    grads = {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}\n'
+                     '    # clipping par la norme globale (max 5), pour stabiliser la SGD\n'
+                     '    norme = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))\n'
+                     '    if norme > 5.0:\n'
+                     '        grads = {k: g * (5.0 / norme) for k, g in grads.items()}\n'
+                     '    return grads\n')),
+        must_fail=("test_backward_output_layer_matches_autograd", "test_backward_hidden_layer_matches_autograd"),
+        message_contains=("réduits d'un même facteur",),
+    ),
+    "blind-r19-backward-clip-entries": Scenario(
+        grade_id="mlp_backward",
+        source=edit(solution_cell(__file__, "mlp_backward"),
+                    ('    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}\n',
+                     '    grads = {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}\n'
+                     '    # gradient clipping pour éviter les explosions pendant l\'entraînement\n'
+                     '    return {k: np.clip(g, -0.5, 0.5) for k, g in grads.items()}\n')),
+        must_fail=("test_backward_output_layer_matches_autograd", "test_backward_hidden_layer_matches_autograd"),
+        message_contains=("plafonnées en valeur absolue",),
+    ),
+    "blind-r19-forward-relu6": Scenario(
+        grade_id="mlp_forward",
+        source=edit(solution_cell(__file__, "mlp_forward"),
+                    ("    A1 = np.maximum(Z1, 0.0)\n",
+                     "    # ReLU bornée (ReLU6) pour éviter que les activations explosent\n"
+                     "    A1 = np.clip(Z1, 0.0, 6.0)\n")),
+        must_fail=("test_forward_matches_torch", "test_forward_cache"),
+        message_contains=("votre A1 est plafonnée",),
+    ),
+    "blind-r19-softmax-smoothing-const": Scenario(
+        grade_id="softmax_ce",
+        source='LISSAGE = 0.05  # label smoothing, comme dans les « bonnes pratiques » vues en TD\n\n\n'
+               'def softmax_cross_entropy(logits, y):\n'
+               '    """Entropie croisée moyenne sur le lot, calculée de façon stable : renvoie (loss, probs)."""\n'
+               '    N, C = logits.shape\n'
+               '    decales = logits - logits.max(axis=1, keepdims=True)\n'
+               '    log_probs = decales - np.log(np.exp(decales).sum(axis=1, keepdims=True))\n'
+               '    probs = np.exp(log_probs)\n'
+               '    cibles = np.full((N, C), LISSAGE / C)\n'
+               '    cibles[np.arange(N), y] += 1.0 - LISSAGE\n'
+               '    loss = -(cibles * log_probs).sum(axis=1).mean()\n'
+               '    return float(loss), probs\n',
+        must_fail=("test_softmax_ce_matches_torch",),
+        message_contains=("lissage des étiquettes",),
+    ),
+    "blind-r19-softmax-smoothing-keyword": Scenario(
+        grade_id="softmax_ce",
+        source='def softmax_cross_entropy(logits, y, lissage=0.01):\n'
+               '    """Entropie croisée moyenne sur le lot, calculée de façon stable : renvoie (loss, probs)."""\n'
+               '    N, C = logits.shape\n'
+               '    decales = logits - logits.max(axis=1, keepdims=True)\n'
+               '    log_probs = decales - np.log(np.exp(decales).sum(axis=1, keepdims=True))\n'
+               '    probs = np.exp(log_probs)\n'
+               '    # label smoothing léger : cibles (1 - eps) sur la bonne classe, eps / C ailleurs\n'
+               '    cibles = np.full((N, C), lissage / C)\n'
+               '    cibles[np.arange(N), y] += 1.0 - lissage\n'
+               '    loss = -(cibles * log_probs).sum(axis=1).mean()\n'
+               '    return float(loss), probs\n',
+        must_fail=("test_softmax_ce_matches_torch",),
+        message_contains=("lissage des étiquettes", "valeur par défaut"),
+    ),
+    "blind-r19-softmax-log-of-mean": Scenario(
+        grade_id="softmax_ce",
+        source='def softmax_cross_entropy(logits, y):\n'
+               '    """Entropie croisée moyenne sur le lot, calculée de façon stable : renvoie (loss, probs)."""\n'
+               '    N = logits.shape[0]\n'
+               '    decales = logits - np.max(logits, axis=1, keepdims=True)\n'
+               '    exps = np.exp(decales)\n'
+               '    probs = exps / np.sum(exps, axis=1, keepdims=True)\n'
+               '    # probabilité moyenne de la bonne classe sur le lot, puis -log\n'
+               '    p_moy = np.mean(probs[np.arange(N), y])\n'
+               '    loss = -np.log(p_moy)\n'
+               '    return float(loss), probs\n',
+        must_fail=("test_softmax_ce_matches_torch",),
+        message_contains=("MOYENNE des probabilités", "inégalité de Jensen"),
+        may_fail=("test_softmax_ce_is_numerically_stable",),
+    ),
+    "blind-r19-count-one-width-biases": Scenario(
+        grade_id="count_params",
+        source='def nombre_parametres(largeurs):\n'
+               '    """Nombre de poids et de biais d\'un MLP dense de largeurs [h_0, ..., h_l]."""\n'
+               '    poids = sum(largeurs[i] * largeurs[i + 1] for i in range(len(largeurs) - 1))\n'
+               '    biais = sum(largeurs[1:]) if len(largeurs) > 1 else largeurs[0] if largeurs else 0\n'
+               '    return int(poids + biais)\n',
+        must_fail=("test_nombre_parametres_matches_torch",),
+        message_contains=("aucune couche, donc aucun paramètre",),
+    ),
+    "blind-r19-perceptron-threshold-half": Scenario(
+        grade_id="perceptron_update",
+        source=edit(solution_cell(__file__, "perceptron_update"),
+                    ("    sortie = 1.0 if np.dot(w, x) >= 0 else 0.0\n",
+                     "    # la sortie vaut 1 quand on est « plutôt du côté 1 », c.-à-d. au-dessus de 0.5\n"
+                     "    sortie = 1.0 if np.dot(w, x) >= 0.5 else 0.0\n")),
+        must_fail=("test_perceptron_step_convention_at_zero",),
+        message_contains=("le seuil de la marche est 0",),
+        may_fail=("test_perceptron_random_examples",),
+    ),
+    "blind-r19-grad-f-float16": Scenario(
+        grade_id="grad_f",
+        source='def grad_f(x):\n'
+               '    """Gradient de f(x1, x2) = x1² + 3 x2², calculé à la main."""\n'
+               '    # demi-précision : suffisant pour un gradient et ça prend moins de mémoire\n'
+               '    x = np.asarray(x, dtype=np.float16)\n'
+               '    return np.array([2 * x[0], 6 * x[1]], dtype=np.float16)\n',
+        must_fail=("test_grad_f_matches_autograd",),
+        message_contains=("c'est la précision qui se perd",),
+    ),
+    "blind-r19-grad-f-rounded": Scenario(
+        grade_id="grad_f",
+        source='def grad_f(x):\n'
+               '    """Gradient de f(x1, x2) = x1² + 3 x2², calculé à la main."""\n'
+               '    # df/dx1 = 2 x1, df/dx2 = 6 x2 ; j\'arrondis pour un affichage propre\n'
+               '    g = np.array([2 * x[0], 6 * x[1]], dtype=float)\n'
+               '    return np.round(g, 3)\n',
+        must_fail=("test_grad_f_matches_autograd",),
+        message_contains=("c'est la précision qui se perd",),
+    ),
+    "blind-r19-train-early-stop": Scenario(
+        grade_id="train",
+        source=edit(solution_cell(__file__, "train"),
+                    ("                params[nom] = params[nom] - lr * grads[nom]\n",
+                     "                params[nom] = params[nom] - lr * grads[nom]\n"
+                     "        # arrêt anticipé : si la perte sur tout le train est déjà très basse, on s'arrête\n"
+                     "        perte, _ = softmax_cross_entropy(forward(X_train, params)[0], y_train)\n"
+                     "        if perte < 0.05:\n"
+                     "            break\n")),
+        must_fail=("test_entrainer_batches_cover_the_epoch",),
+        message_contains=("l'entraînement s'arrête avant la fin",),
+    ),
+})
+GROUPS["blind-r19-1"] = (
+    "blind-r19-backward-clip-global-norm", "blind-r19-forward-relu6", "blind-r19-softmax-smoothing-const",
+    "blind-r19-count-one-width-biases", "blind-r19-perceptron-threshold-half", "blind-r19-grad-f-float16",
+    "blind-r19-train-early-stop",
+)
+GROUPS["blind-r19-2"] = (
+    "blind-r19-backward-clip-entries", "blind-r19-softmax-smoothing-keyword", "blind-r19-grad-f-rounded",
+)
+GROUPS["blind-r19-3"] = ("blind-r19-softmax-log-of-mean",)
+
+# Correct answers at the items touched: the tester's (a CS231n backward on a copy of probs, a
+# forward through helper functions, a guarded softmax loop, take_along_axis, a grad_f in float32,
+# a Heaviside perceptron, a count that returns 0 below two widths and one by functools.reduce, a
+# training loop that prints its loss), and float32 code where the new inputs are large
+# (backward and forward on large batches), the loss guard log(p + 1e-8) at the band's edge, a
+# training loop that evaluates the whole set after each epoch without stopping.
+_BLIND_R19_CORRECT = {
+    "correct-r19-backward-cs231n-copy": Correct(
+        grade_id="mlp_backward",
+        source='def backward(X, y, params, cache, probs):\n    """Passe arrière manuelle du MLP : gradients de la perte moyenne par rapport aux paramètres."""\n    n = X.shape[0]\n    dlogits = probs.copy()\n    dlogits[np.arange(n), y] -= 1\n    dlogits /= n\n    grads = {}\n    grads["W2"] = np.dot(cache["A1"].T, dlogits)\n    grads["b2"] = np.sum(dlogits, axis=0)\n    dA1 = np.dot(dlogits, params["W2"].T)\n    dZ1 = np.where(cache["Z1"] > 0, dA1, 0.0)\n    grads["W1"] = np.dot(X.T, dZ1)\n    grads["b1"] = np.sum(dZ1, axis=0)\n    return grads\n',
+        why="the tester's: dlogits from a copy of probs, np.where for the mask",
+    ),
+    "correct-r19-backward-float32": Correct(
+        grade_id="mlp_backward",
+        source='def backward(X, y, params, cache, probs):\n    """Passe arrière en float32."""\n    X32 = np.asarray(X, dtype=np.float32)\n    P = np.asarray(probs, dtype=np.float32)\n    N = X32.shape[0]\n    Y = np.zeros_like(P)\n    Y[np.arange(N), y] = 1.0\n    dZ2 = (P - Y) / np.float32(N)\n    A1 = np.asarray(cache["A1"], dtype=np.float32)\n    W2 = np.asarray(params["W2"], dtype=np.float32)\n    dZ1 = (dZ2 @ W2.T) * (np.asarray(cache["Z1"]) > 0)\n    return {"W1": X32.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": A1.T @ dZ2, "b2": dZ2.sum(axis=0)}\n',
+        why="float32 throughout, on the large-gradient batch too",
+    ),
+    "correct-r19-forward-helpers": Correct(
+        grade_id="mlp_forward",
+        source='def relu(z):\n    return z * (z > 0)\n\n\ndef couche_dense(entree, W, b):\n    return entree @ W + b[None, :]\n\n\ndef forward(X, params):\n    """Passe avant du MLP : renvoie (logits de forme (N, C), cache {"Z1", "A1"})."""\n    Z1 = couche_dense(X, params["W1"], params["b1"])\n    A1 = relu(Z1)\n    Z2 = couche_dense(A1, params["W2"], params["b2"])\n    return Z2, dict(Z1=Z1, A1=A1)\n',
+        why="the tester's: helper functions, ReLU as z * (z > 0)",
+    ),
+    "correct-r19-forward-float32": Correct(
+        grade_id="mlp_forward",
+        source='def forward(X, params):\n    """Passe avant en float32."""\n    p = {k: np.asarray(v, dtype=np.float32) for k, v in params.items()}\n    Z1 = np.asarray(X, dtype=np.float32) @ p["W1"] + p["b1"]\n    A1 = np.maximum(Z1, np.float32(0.0))\n    return A1 @ p["W2"] + p["b2"], {"Z1": Z1, "A1": A1}\n',
+        why="float32 throughout, on a row of large pre-activations too",
+    ),
+    "correct-r19-softmax-guarded-loop": Correct(
+        grade_id="softmax_ce",
+        source='def softmax_cross_entropy(logits, y):\n    """Entropie croisée moyenne sur le lot, calculée de façon stable : renvoie (loss, probs)."""\n    N, C = logits.shape\n    probs = np.zeros((N, C))\n    total = 0.0\n    for i in range(N):\n        ligne = logits[i] - np.max(logits[i])\n        e = np.exp(ligne)\n        probs[i] = e / e.sum()\n        total += -np.log(probs[i, y[i]] + 1e-12)\n    return total / N, probs\n',
+        why="the tester's: a loop over rows, guard log(p + 1e-12)",
+    ),
+    "correct-r19-softmax-take-along-axis": Correct(
+        grade_id="softmax_ce",
+        source='def softmax_cross_entropy(logits, y):\n    """Entropie croisée moyenne sur le lot, calculée de façon stable : renvoie (loss, probs)."""\n    logits = np.asarray(logits, dtype=float)\n    y = np.asarray(y, dtype=int)\n    m = np.max(logits, axis=1, keepdims=True)\n    e = np.exp(logits - m)\n    s = np.sum(e, axis=1, keepdims=True)\n    probs = e / s\n    log_p_vrai = np.take_along_axis(logits - m, y[:, None], axis=1)[:, 0] - np.log(s[:, 0])\n    loss = -np.mean(log_p_vrai)\n    return loss.item(), probs\n',
+        why="the tester's: log-sum-exp with np.take_along_axis",
+    ),
+    "correct-r19-softmax-float32-guard-1e-8": Correct(
+        grade_id="softmax_ce",
+        source='def softmax_cross_entropy(logits, y):\n    """float32, garde-fou log(p + 1e-8)."""\n    z = np.asarray(logits, dtype=np.float32)\n    z = z - z.max(axis=1, keepdims=True)\n    e = np.exp(z)\n    probs = e / e.sum(axis=1, keepdims=True)\n    loss = -np.mean(np.log(probs[np.arange(len(y)), y] + np.float32(1e-8)))\n    return float(loss), probs\n',
+        why="float32 with the guard log(p + 1e-8): the band's lower edge, in single precision",
+    ),
+    "correct-r19-count-numpy-short": Correct(
+        grade_id="count_params",
+        source='def nombre_parametres(largeurs):\n    """Nombre de poids et de biais d\'un MLP dense de largeurs [h_0, ..., h_l]."""\n    l = np.asarray(largeurs, dtype=np.int64)\n    if l.size < 2:\n        return 0\n    return int(np.sum(l[:-1] * l[1:]) + np.sum(l[1:]))\n',
+        why="the tester's: int64 arrays, 0 below two widths",
+    ),
+    "correct-r19-count-reduce": Correct(
+        grade_id="count_params",
+        source='from functools import reduce\n\n\ndef nombre_parametres(largeurs):\n    """Nombre de poids et de biais d\'un MLP dense de largeurs [h_0, ..., h_l]."""\n    largeurs = list(largeurs)\n    paires = list(zip(largeurs, largeurs[1:]))\n    return reduce(lambda acc, p: acc + (p[0] + 1) * p[1], paires, 0)\n',
+        why="the tester's: functools.reduce with the initial 0 (no pair: 0)",
+    ),
+    "correct-r19-perceptron-heaviside": Correct(
+        grade_id="perceptron_update",
+        source='def maj_perceptron(w, x, y, alpha):\n    """Une mise à jour du perceptron sur l\'exemple (x, y) : w + alpha (y - f(x)) x."""\n    prediction = np.heaviside(np.dot(w, x), 1.0)  # marche, avec H(0) = 1\n    delta = alpha * (y - prediction) * np.asarray(x, dtype=float)\n    return np.asarray(w, dtype=float) + delta\n',
+        why="the tester's: np.heaviside with H(0) = 1",
+    ),
+    "correct-r19-grad-f-float32": Correct(
+        grade_id="grad_f",
+        source='def grad_f(x):\n    """Gradient de f(x1, x2) = x1² + 3 x2², calculé à la main."""\n    x1, x2 = float(x[0]), float(x[1])\n    d1 = 2 * x1       # d/dx1 (x1²)\n    d2 = 3 * 2 * x2   # d/dx2 (3 x2²)\n    return np.array([d1, d2], dtype=np.float32)\n',
+        why="the tester's: returned in float32 (rounding ~6e-8, within the tolerance)",
+    ),
+    "correct-r19-train-prints-loss": Correct(
+        grade_id="train",
+        source='def entrainer(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):\n    """Entraîne le MLP par SGD sur mini-lots mélangés à chaque époque ; renvoie params."""\n    rng = np.random.default_rng(seed)\n    n, d = X_train.shape\n    params = init_params(d, hidden, 10, seed)\n    indices = np.arange(n)\n    for epoque in range(epochs):\n        rng.shuffle(indices)\n        pertes = []\n        for k in range(int(np.ceil(n / batch_size))):\n            lot = indices[k * batch_size : (k + 1) * batch_size]\n            Xb, yb = X_train[lot], y_train[lot]\n            logits, cache = forward(Xb, params)\n            perte, probs = softmax_cross_entropy(logits, yb)\n            pertes.append(perte)\n            grads = backward(Xb, yb, params, cache, probs)\n            for cle in ("W1", "b1", "W2", "b2"):\n                params[cle] -= lr * grads[cle]\n        if epoque % 10 == 0 or epoque == epochs - 1:\n            print(f"époque {epoque:3d}  perte moyenne {np.mean(pertes):.4f}")\n    return params\n',
+        why="the tester's: rng.shuffle of an index array, a loss printed every 10 epochs",
+    ),
+    "correct-r19-train-evaluates-every-epoch": Correct(
+        grade_id="train",
+        source=edit(solution_cell(__file__, "train"),
+                    ("    params = init_params(D, hidden, 10, seed)\n",
+                     "    params = init_params(D, hidden, 10, seed)\n    historique = []\n"),
+                    ("                params[nom] = params[nom] - lr * grads[nom]\n",
+                     "                params[nom] = params[nom] - lr * grads[nom]\n"
+                     "        # suivi : perte sur tout le train à la fin de l'époque (sans arrêt)\n"
+                     "        perte, _ = softmax_cross_entropy(forward(X_train, params)[0], y_train)\n"
+                     "        historique.append(perte)\n")),
+        why="a full-set evaluation after every epoch, no early stop",
+    ),
+}
+CORRECT = {**CORRECT, **_BLIND_R19_CORRECT}
+CORRECT_GROUPS["blind-r19-correct-a"] = (
+    "correct-r19-backward-cs231n-copy", "correct-r19-forward-helpers", "correct-r19-softmax-guarded-loop",
+    "correct-r19-count-numpy-short", "correct-r19-perceptron-heaviside", "correct-r19-grad-f-float32",
+    "correct-r19-train-prints-loss",
+)
+CORRECT_GROUPS["blind-r19-correct-b"] = (
+    "correct-r19-backward-float32", "correct-r19-forward-float32", "correct-r19-softmax-take-along-axis",
+    "correct-r19-count-reduce", "correct-r19-train-evaluates-every-epoch",
+)
+CORRECT_GROUPS["blind-r19-correct-c"] = ("correct-r19-softmax-float32-guard-1e-8",)

@@ -119,6 +119,44 @@ _SHAPE_HINT_EN = (
 # ---------------------------------------------------------------- forward
 
 
+def _forward_case(rng):
+    """_mlp_case with one row drawn on purpose (blind answer: A1 = np.clip(Z1, 0, 6), a ReLU6,
+    right while no pre-activation passes 6): a random row scaled so that its largest
+    pre-activation lies between 12 and 24 (its other entries scale with it)."""
+    X, y, params = _mlp_case(rng)
+    i = int(rng.integers(0, X.shape[0]))
+    while float((X[i] @ params["W1"]).max()) <= 0.5:  # no unit clearly on: draw the row again
+        X[i] = rng.normal(size=X.shape[1])
+    # (s X[i]) W1 + b1 reaches `target` at the unit j where X[i] W1 is largest for
+    # s = (target − b1[j]) / (X[i] W1)[j] > 0; the other units stay below target + 2 |b1|.
+    xw = X[i] @ params["W1"]
+    j = int(np.argmax(xw))
+    target = float(rng.uniform(12.0, 24.0))
+    X[i] = X[i] * (target - float(params["b1"][j])) / float(xw[j])
+    return X, y, params
+
+
+def _capped_a1(Z1: np.ndarray, A1: object) -> bool:
+    """The premise of the capped-ReLU hint: the student's A1 is max(Z1, 0) capped at its own
+    largest entry m, m clearly below the largest pre-activation (a ReLU6, np.clip(Z1, 0, c))."""
+    try:
+        a1 = as_array(A1, "A1", allow_nan=True)
+    except CheckFailed:
+        return False
+    if a1.shape != Z1.shape or not np.all(np.isfinite(a1)):
+        return False
+    m = float(a1.max())
+    return 0.0 < m < 0.99 * float(Z1.max()) and allclose(a1, np.clip(Z1, 0.0, m), **SAME)
+
+
+_CAPPED_HINT = (
+    "votre A1 est plafonnée (une ReLU bornée, ReLU6, np.clip(Z1, 0, c) ?) : ReLU(Z1) = max(Z1, 0) "
+    "n'a pas de borne supérieure, et le correcteur envoie des pré-activations plus grandes que 6",
+    "your A1 is capped (a bounded ReLU, ReLU6, np.clip(Z1, 0, c)?): ReLU(Z1) = max(Z1, 0) has no "
+    "upper bound, and the grader sends pre-activations larger than 6",
+)
+
+
 def _student_forward(submission, X, params):
     out = call_hinted(submission, "forward", X, params, hint=(_SHAPE_HINT_FR, _SHAPE_HINT_EN))
     logits, cache = as_pair(out, "forward")
@@ -127,10 +165,10 @@ def _student_forward(submission, X, params):
 
 @pytest.mark.item("mlp_forward", points=1)
 def test_forward_matches_torch(submission, rng):
-    X, y, params = _mlp_case(rng)
+    X, y, params = _forward_case(rng)
     ref = _torch_forward(X, y, params)
     dims = _DIMS
-    logits, _ = _student_forward(submission, X, params)
+    logits, cache = _student_forward(submission, X, params)
     got = as_array(logits, f"logits ({dims})")
     if got.shape != ref["logits"].shape:
         raise CheckFailed(
@@ -154,6 +192,10 @@ def test_forward_matches_torch(submission, rng):
             "b1 s'ajoute avant la ReLU : Z1 = X W1 + b1, puis A1 = max(Z1, 0), pas max(X W1, 0) + b1",
             "b1 is added before the ReLU: Z1 = X W1 + b1, then A1 = max(Z1, 0), not max(X W1, 0) + b1",
         )
+    elif isinstance(cache, dict) and _capped_a1(Z1, cache.get("A1")) and allclose(
+        got, np.clip(Z1, 0.0, float(np.max(as_array(cache["A1"], "A1")))) @ params["W2"] + params["b2"], **SAME
+    ):
+        hint_fr, hint_en = _CAPPED_HINT
     elif allclose(got, softmax, **SAME):
         hint_fr, hint_en = (
             "vous renvoyez des probabilités : forward renvoie les logits A1 W2 + b2 (pas de softmax "
@@ -177,7 +219,7 @@ def test_forward_matches_torch(submission, rng):
 
 @pytest.mark.item("mlp_forward", points=0.5)
 def test_forward_cache(submission, rng):
-    X, y, params = _mlp_case(rng)
+    X, y, params = _forward_case(rng)
     ref = _torch_forward(X, y, params)
     dims = _DIMS
     _, cache = _student_forward(submission, X, params)
@@ -208,12 +250,16 @@ def test_forward_cache(submission, rng):
         hint_fr="Z1 est la pré-activation X W1 + b1",
         hint_en="Z1 is the pre-activation X W1 + b1",
     )
+    hint_fr, hint_en = (
+        _CAPPED_HINT if _capped_a1(ref["Z1"], cache["A1"])
+        else ("A1 = ReLU(Z1) = max(Z1, 0)", "A1 = ReLU(Z1) = max(Z1, 0)")
+    )
     assert_close_float32_aware(
         cache["A1"],
         ref["A1"],
         name=f'cache["A1"] ({dims})',
-        hint_fr="A1 = ReLU(Z1) = max(Z1, 0)",
-        hint_en="A1 = ReLU(Z1) = max(Z1, 0)",
+        hint_fr=hint_fr,
+        hint_en=hint_en,
     )
 
 
@@ -304,16 +350,76 @@ def _check_ce_absent_class(submission, rng, c: int) -> None:
 CE_RTOL = 5e-2
 
 
-def _loss_hint(submission, loss: float, loss_ref: float, p_label: np.ndarray) -> tuple[str, str]:
+_SMOOTHING_HINT = (
+    "votre perte n'est pas l'entropie croisée de la cible one-hot : elle mélange à la bonne classe "
+    "un peu de cible uniforme sur toutes les classes (un lissage des étiquettes, label smoothing, "
+    "peut-être par un paramètre ou une constante dont la valeur par défaut l'active) ; l'énoncé "
+    "demande L = −(1/N) Σ_i log P[i, y_i], sans lissage",
+    "your loss is not the cross-entropy of the one-hot target: it mixes a little uniform target "
+    "over every class into the right one (label smoothing, perhaps through a parameter or a "
+    "constant whose default turns it on); the statement asks for L = −(1/N) Σ_i log P[i, y_i], "
+    "without smoothing",
+)
+_LOG_OF_MEAN_HINT = (
+    "votre perte est −log de la MOYENNE des probabilités P[i, y_i] : le log se prend exemple par "
+    "exemple, puis on moyenne, L = −(1/N) Σ_i log P[i, y_i] ; −log de la moyenne est plus petit "
+    "que la moyenne des −log (inégalité de Jensen)",
+    "your loss is −log of the MEAN of the probabilities P[i, y_i]: the log is taken example by "
+    "example, then averaged, L = −(1/N) Σ_i log P[i, y_i]; −log of the mean is smaller than the "
+    "mean of the −log (Jensen's inequality)",
+)
+
+
+def _smoothed_losses(logits: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """(exact cross-entropy, −mean (1/C) Σ_k log P[i, k], −mean (1/(C−1)) Σ_{k≠y_i} log P[i, k]):
+    a loss smoothed by ε is (1 − ε) CE + ε U (ε/C on every class) or (1 − ε) CE + ε V (ε/(C−1)
+    on the other classes)."""
+    t = torch.tensor(logits, dtype=torch.float64)
+    logp = torch.log_softmax(t, dim=1).numpy()
+    n, c = logp.shape
+    own = logp[np.arange(n), y]
+    return (float(-own.mean()), float(-logp.mean(axis=1).mean()),
+            float(-((logp.sum(axis=1) - own) / max(c - 1, 1)).mean()))
+
+
+def _smoothing_explains(submission, loss: float, logits: np.ndarray, y: np.ndarray, other) -> bool:
+    """The premise of the smoothing hint: the loss is (1 − ε) CE + ε U (or V) for one ε in
+    (1e-4, 0.5], and the student's loss on the `other` batch (logits, y) is the same mixture with
+    the same ε, to 1e-6."""
+    if other is None or not np.isfinite(loss):
+        return False
+    ce, u, v = _smoothed_losses(logits, y)
+    try:
+        loss_other, _ = _student_ce(submission, *other)
+    except (CheckFailed, StudentError):
+        return False
+    ce_o, u_o, v_o = _smoothed_losses(*other)
+    for mix, mix_o in ((u, u_o), (v, v_o)):
+        if abs(mix - ce) < 1e-3:
+            continue
+        eps = (loss - ce) / (mix - ce)
+        if 1e-4 <= eps <= 0.5 and np.isclose(loss_other, (1 - eps) * ce_o + eps * mix_o, rtol=1e-6, atol=1e-9):
+            return True
+    return False
+
+
+def _loss_hint(submission, loss: float, loss_ref: float, p_label: np.ndarray,
+               batch=None, other=None) -> tuple[str, str]:
     """The hint for a wrong loss whose probabilities were found right (checked before), each
-    after its premise: N times the loss (a sum), a guard in the log (_guard_explains), the
-    notebook's data read instead of the arguments; the formula otherwise."""
+    after its premise: N times the loss (a sum), −log of the mean probability, label smoothing
+    (`batch` and `other`, two (logits, y) batches: the same ε on both), a guard in the log
+    (_guard_explains), the notebook's data read instead of the arguments; the formula otherwise."""
     n = len(p_label)
     if np.isclose(loss, n * loss_ref, rtol=CE_RTOL):
         return (
             "votre perte vaut N fois la perte attendue : il manque le 1/N (moyenne sur le lot, pas somme)",
             "your loss is N times the expected one: the 1/N is missing (mean over the batch, not sum)",
         )
+    log_of_mean = float(-np.log(np.mean(p_label)))
+    if np.isclose(loss, log_of_mean, rtol=1e-6, atol=1e-9) and not np.isclose(log_of_mean, loss_ref, rtol=1e-6):
+        return _LOG_OF_MEAN_HINT
+    if batch is not None and _smoothing_explains(submission, loss, *batch, other):
+        return _SMOOTHING_HINT
     if _guard_explains(loss, loss_ref, p_label):
         return (
             "vos probabilités sont justes, mais votre perte est plus petite que l'entropie croisée "
@@ -370,11 +476,9 @@ def test_softmax_ce_matches_torch(submission, rng):
         hint_fr="P[i, k] = exp(Z[i, k]) / Σ_j exp(Z[i, j]), ligne par ligne",
         hint_en="P[i, k] = exp(Z[i, k]) / Σ_j exp(Z[i, j]), row by row",
     )
-    # rtol 5e-2: a guard np.log(p + 1e-8) moves the loss by up to 1e-8 / p_min per example,
-    # up to 2.6 % on 20 000 draws of these inputs (float32 code: 3e-7); the closest mistakes
-    # are off by 44 % (log2) and ×N (a sum).
-    hint_fr, hint_en = _loss_hint(submission, loss, loss_ref, probs_ref[np.arange(n), y])
-    assert_close(loss, loss_ref, name=f"loss {what}", rtol=CE_RTOL, hint_fr=hint_fr, hint_en=hint_en)
+    confident = _confident_batch(rng)
+    _check_loss_band(submission, loss, logits, y, probs_ref, what, "(grader logits ~ 3·N(0, 1))",
+                     other=confident)
     # A right answer that shifts the caller's logits in place (logits -= max) gives the right
     # values: the statement's rule is checked on its own.
     assert_arguments_untouched(submission, "softmax_cross_entropy", (logits, y), {0: "logits", 1: "y"}, advice={
@@ -390,6 +494,61 @@ def test_softmax_ce_matches_torch(submission, rng):
         ),
     })
     _check_ce_absent_class(submission, rng, c)
+    # Drawn on purpose (blind answers: label smoothing, ε = 0.05 in a module constant or 0.01 as
+    # a keyword's default): a batch where the model is right and confident, each label's logit 2
+    # to 4 above the row's others. Its loss is small and every other class's −log P large, so a
+    # smoothed loss (1 − ε) CE + ε U lies ε (U − CE) ≥ ε above it (ε = 0.01: 100 times the slack);
+    # on random labels U − CE averages 0 and smoothing may hide.
+    logits_c, y_c = confident
+    loss_c, probs_c = _student_ce(submission, logits_c, y_c)
+    what_c = "(logits du correcteur, un lot où chaque étiquette a nettement le plus grand logit)"
+    _, probs_c_ref = _ce_reference(logits_c, y_c)
+    assert_close(probs_c, probs_c_ref, name=f"probs {what_c}",
+                 hint_fr="P[i, k] = exp(Z[i, k]) / Σ_j exp(Z[i, j]), ligne par ligne",
+                 hint_en="P[i, k] = exp(Z[i, k]) / Σ_j exp(Z[i, j]), row by row")
+    _check_loss_band(submission, loss_c, logits_c, y_c, probs_c_ref, what_c,
+                     "(grader logits, a batch where each label clearly has the largest logit)", other=(logits, y))
+
+
+def _confident_batch(rng) -> tuple[np.ndarray, np.ndarray]:
+    """Logits ~ 2·N(0, 1), every class among the labels, each label's logit raised 2 to 4 above
+    its row's largest other logit (P[i, y_i] from ~0.5 up: a guard log(p + 1e-8) moves nothing)."""
+    c = int(rng.integers(3, 8))
+    n = int(rng.integers(c + 1, 16))
+    logits = rng.normal(0.0, 2.0, size=(n, c))
+    y = _labels(rng, n, c)
+    for i in range(n):
+        logits[i, y[i]] = float(np.delete(logits[i], y[i]).max()) + float(rng.uniform(2.0, 4.0))
+    return logits, y
+
+
+#: The loss band's slack, relative to 1 + L: float32 code lands ~1e-7 from the float64 loss on
+#: these logits (|z| ≤ 25); label smoothing with ε = 0.01 moves the confident batch's loss by
+#: 2e-2 or more, −log of the mean probability, a log2 or a sum by far more.
+CE_SLACK = 1e-5
+
+
+def _check_loss_band(submission, loss: float, logits: np.ndarray, y: np.ndarray, probs_ref: np.ndarray,
+                     what: str, what_en: str, other=None) -> None:
+    """The loss, probabilities found right: from the common guard −mean(log(P[i, y_i] + 1e-8))
+    (the course keeps it; it moves the loss only where a probability is below ~1e-7: up to 2.6 %
+    on these logits ~ 3·N(0, 1)) to the exact cross-entropy, with CE_SLACK · (1 + L) of slack on
+    both sides (the old rtol 5e-2 let a smoothed loss through)."""
+    loss_ref, guarded, _ = _ce_band(logits, y)
+    slack = CE_SLACK * (1.0 + abs(loss_ref))
+    record_expected(f"loss {what}", loss_ref)
+    record_margin(f"loss {what} below the exact cross-entropy + slack", loss_ref + slack - loss, 0.0,
+                  higher_is_better=True)
+    record_margin(f"loss {what} above the guarded cross-entropy − slack", loss - (guarded - slack), 0.0,
+                  higher_is_better=True)
+    if np.isfinite(loss) and guarded - slack <= loss <= loss_ref + slack:
+        return
+    hint_fr, hint_en = _loss_hint(submission, loss, loss_ref, probs_ref[np.arange(len(y)), y],
+                                  batch=(logits, y), other=other)
+    raise CheckFailed(
+        f"loss {what} : ce n'est pas l'entropie croisée moyenne de ces logits ; {hint_fr}",
+        f"loss {what_en}: not the mean cross-entropy of these logits; {hint_en}",
+    )
 
 
 @pytest.mark.item("softmax_ce", points=0.5)
@@ -696,41 +855,166 @@ def _student_backward(submission, X, y, params, ref):
         raise
 
 
+#: The large-gradient batch's bounds (drawn on purpose at every variant, blind answers: the
+#: exact gradients clipped to [−0.5, 0.5] entry by entry, or rescaled when their global norm
+#: passes 5; the ordinary batches reach neither bound): the checked weight gradient's largest
+#: entry and the global norm of the four gradients pass these, far above the usual clipping
+#: bounds (0.5 to 10 for an entry, 1 to 10 for a norm).
+_LARGE_ENTRY, _LARGE_NORM = 30.0, 100.0
+_LARGE_DIMS = "entrées du correcteur à grands gradients"
+
+
+def _large_backward_case(X, params, keys: tuple[str, ...]):
+    """The same batch with its inputs scaled by s and every label set to its row's SMALLEST logit:
+    a model confidently wrong on large inputs (early training, an outlier), the softmax saturated,
+    each row of P − Y of order 1, so that dW2 (through A1) and dW1 (through X) grow with s. s
+    starts at 4 and doubles until the bounds hold (a dead network, every unit off, stops at 4096)."""
+    weight = f"W{keys[0][1:]}"
+    s = 4.0
+    while True:
+        Xs = s * X
+        logits = np.maximum(Xs @ params["W1"] + params["b1"], 0.0) @ params["W2"] + params["b2"]
+        y = np.argmin(logits, axis=1).astype(np.int64)
+        ref = _torch_forward(Xs, y, params)
+        grads = ref["grads"]
+        norm = float(np.sqrt(sum(float(np.sum(grads[k] ** 2)) for k in KEYS)))
+        if (float(np.abs(grads[weight]).max()) >= _LARGE_ENTRY and norm >= _LARGE_NORM) or s >= 4096:
+            record_margin("largest entry of the large batch's weight gradient over the clipping bound",
+                          float(np.abs(grads[weight]).max()), _LARGE_ENTRY, higher_is_better=True)
+            return Xs, y, ref
+        s *= 2.0
+
+
+_CLIP_ENTRY = (
+    "vos gradients ont leurs composantes plafonnées en valeur absolue à une même borne (un "
+    "écrêtage, np.clip ?) : backward renvoie le gradient EXACT de la perte moyenne, même grand ; "
+    "un écrêtage des gradients (gradient clipping) n'en fait pas partie",
+    "your gradients have their entries capped in absolute value at one bound (clipping, "
+    "np.clip?): backward returns the EXACT gradient of the mean loss, however large; gradient "
+    "clipping is no part of it",
+)
+_CLIP_NORM = (
+    "vos gradients sont tous réduits d'un même facteur, d'autant plus que leur norme est grande "
+    "(une renormalisation, clipping par la norme globale ?) : backward renvoie le gradient EXACT "
+    "de la perte moyenne, même grand, sans le renormaliser",
+    "your gradients are all shrunk by one common factor, the more so as their norm is large "
+    "(a renormalisation, clipping by the global norm?): backward returns the EXACT gradient of "
+    "the mean loss, however large, without renormalising it",
+)
+_LARGE_ONLY = (
+    "vos gradients sont justes sur un lot ordinaire, mais pas sur ce lot aux grands gradients "
+    "(grandes entrées, modèle sûr de lui et faux) : backward renvoie le gradient exact de la "
+    "perte moyenne quelle que soit sa taille, sans écrêtage ni renormalisation, et à partir de "
+    "probs reçu (pas d'exponentielle recalculée qui déborde)",
+    "your gradients are right on an ordinary batch, but not on this batch of large gradients "
+    "(large inputs, a confidently wrong model): backward returns the exact gradient of the mean "
+    "loss whatever its size, without clipping or renormalisation, and from the probs received "
+    "(no exponential recomputed that overflows)",
+)
+
+
+def _grads_read(grads: object, ref: dict) -> dict[str, np.ndarray] | None:
+    """The four gradients backward returned, as float64 arrays of the right shapes, or None."""
+    if not isinstance(grads, dict) or not set(KEYS) <= set(grads):
+        return None
+    try:
+        out = {k: as_array(grads[k], f"d{k}", dtype=None, allow_nan=True).astype(np.float64) for k in KEYS}
+    except CheckFailed:
+        return None
+    ok = all(out[k].shape == ref["grads"][k].shape and np.all(np.isfinite(out[k])) for k in KEYS)
+    return out if ok else None
+
+
+def _common_factor(got: dict[str, np.ndarray], ref: dict[str, np.ndarray]) -> float | None:
+    """c when the four gradients are c times autograd's, one c for all (1.0 when exact)."""
+    g = np.concatenate([got[k].ravel() for k in KEYS])
+    r = np.concatenate([ref[k].ravel() for k in KEYS])
+    denom = float(r @ r)
+    if denom <= 0:
+        return None
+    c = float(g @ r) / denom
+    return c if allclose(g, c * r, **SAME) else None
+
+
+def _clipping_hint(cases: list[tuple[object, dict]]) -> tuple[str, str] | None:
+    """The hint for clipped gradients, each after its premise, read from backward's answers on
+    the ordinary batch and the large one (`cases`: (what it returned, the reference)): an entry
+    capped (some gradient equal to autograd's clipped at its own largest entry, below autograd's
+    largest), or a global rescaling (every gradient c times autograd's, c smaller on the large
+    batch than on the ordinary one: a wrong normalisation, /32 say, gives one c at any scale)."""
+    read = [(_grads_read(got, ref), ref["grads"]) for got, ref in cases]
+    for got, ref in read:
+        if got is None:
+            continue
+        for k in KEYS:
+            m = float(np.abs(got[k]).max())
+            top = float(np.abs(ref[k]).max())
+            if 0.0 < m < top * (1.0 - 1e-3) and allclose(got[k], np.clip(ref[k], -m, m), **SAME):
+                return _CLIP_ENTRY
+    if len(read) == 2 and all(got is not None for got, _ in read):
+        factors = [_common_factor(got, ref) for got, ref in read]
+        if None not in factors and 0.0 < factors[1] < 0.9 * factors[0]:
+            return _CLIP_NORM
+    return None
+
+
 def _check_backward_keys(submission, rng, keys: tuple[str, ...], wide: bool = False) -> None:
     X, y, params = _backward_case(rng, wide)
     ref = _torch_forward(X, y, params)
-    dims = _DIMS
+    Xl, yl, ref_large = _large_backward_case(X, params, keys)
     grads = _student_backward(submission, X, y, params, ref)
     if not isinstance(grads, dict) or not set(keys) <= set(grads):
         raise CheckFailed(
             'backward doit renvoyer un dictionnaire {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}',
             'backward must return a dictionary {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}',
         )
+    try:
+        large = GUARD.call(submission, "backward", Xl, yl, params,
+                           {"Z1": ref_large["Z1"], "A1": ref_large["A1"]}, ref_large["probs"])
+    except StudentError:
+        large = None  # said below, when the large batch is checked
+    clip = _clipping_hint([(grads, ref), (large, ref_large)])
     wrong = _wrong_backwards(X, y, params, ref)
     passed: set[str] = set()
     for key in keys:
-        raw = as_array(grads[key], f"d{key} ({dims})", dtype=None, allow_nan=True)
+        raw = as_array(grads[key], f"d{key} ({_DIMS})", dtype=None, allow_nan=True)
         single = raw.dtype.kind == "f" and raw.dtype.itemsize < 8
         got = raw if single else raw.astype(np.float64)  # its dtype sets the scale floor
         try:
-            _check_gradient(key, got, ref["grads"][key], wrong, X.shape[0], dims, single=single,
-                            weights_ok=key.startswith("b") and f"W{key[1:]}" in passed)
+            _check_gradient(key, got, ref["grads"][key], wrong, X.shape[0], _DIMS, single=single,
+                            weights_ok=key.startswith("b") and f"W{key[1:]}" in passed, forced_hint=clip)
             passed.add(key)
         except CheckFailed as exc:
             # The grade is decided above; only the hint changes, when its premise holds.
-            if not _absent_class_explains(submission, X, y, params, ref):
-                globals_hint = data_globals_hint(submission, "backward")
+            if clip is not None or not _absent_class_explains(submission, X, y, params, ref):
+                globals_hint = data_globals_hint(submission, "backward") if clip is None else None
                 if globals_hint:
                     raise hinted(exc, *globals_hint) from None
                 raise
             raise _absent_class_failure(
-                f"d{key} ({dims}) diffère d'autograd sur un lot où la dernière classe n'apparaît pas",
-                f"d{key} ({dims}) differs from autograd on a batch where the last class does not appear",
+                f"d{key} ({_DIMS}) diffère d'autograd sur un lot où la dernière classe n'apparaît pas",
+                f"d{key} ({_DIMS}) differs from autograd on a batch where the last class does not appear",
             ) from None
+    # The ordinary batch passed: the large one (same X scaled, labels on the smallest logits).
+    if large is None:
+        large = _student_backward(submission, Xl, yl, params, ref_large)
+    if not isinstance(large, dict) or not set(keys) <= set(large):
+        raise CheckFailed(
+            'backward doit renvoyer un dictionnaire {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}',
+            'backward must return a dictionary {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}',
+        )
+    wrong = _wrong_backwards(Xl, yl, params, ref_large)
+    for key in keys:
+        raw = as_array(large[key], f"d{key} ({_LARGE_DIMS})", dtype=None, allow_nan=True)
+        single = raw.dtype.kind == "f" and raw.dtype.itemsize < 8
+        got = raw if single else raw.astype(np.float64)
+        _check_gradient(key, got, ref_large["grads"][key], wrong, Xl.shape[0], _LARGE_DIMS, single=single,
+                        forced_hint=clip or _LARGE_ONLY)
 
 
 def _check_gradient(key: str, got: np.ndarray, expected: np.ndarray, wrong, n: int, dims: str,
-                    single: bool = False, weights_ok: bool = False) -> None:
+                    single: bool = False, weights_ok: bool = False,
+                    forced_hint: tuple[str, str] | None = None) -> None:
     """One gradient against autograd's, the hint naming a known mistake when it is one.
 
     Tolerance 1e-6 (float64 code lands ~1e-12 away); 1e-4 for a float32 result (blind answer:
@@ -740,7 +1024,11 @@ def _check_gradient(key: str, got: np.ndarray, expected: np.ndarray, wrong, n: i
 
     `weights_ok`: a bias gradient whose layer's weight gradient was accepted just before (same
     dZ): a bias off by a constant factor is then its own reduction's fault (blind answer:
-    db = dZ.mean(axis=0)), never dZ2's normalisation, and the hints say so first."""
+    db = dZ.mean(axis=0)), never dZ2's normalisation, and the hints say so first.
+
+    `forced_hint`: the hint whose premise the caller checked on backward's answers (clipped
+    gradients, a batch of large gradients wrong after the ordinary one passed); it replaces the
+    others."""
     hint_fr, hint_en = _BACKWARD_HINTS[key]
     tol = 1e-4 if single else 1e-6
     if got.shape != expected.shape:
@@ -768,6 +1056,8 @@ def _check_gradient(key: str, got: np.ndarray, expected: np.ndarray, wrong, n: i
             f"another factor: d{key} = Σ_i dZ{layer}[i, :] = dZ{layer}.sum(axis=0), the sum over the "
             f"examples, with no other factor",
         )
+    elif forced_hint is not None:
+        hint_fr, hint_en = forced_hint
     elif allclose(got, n * expected, **SAME):
         hint_fr, hint_en = (
             "votre gradient vaut N fois celui d'autograd : il manque la division par N dans dZ2 = (P − Y)/N (la perte est une moyenne)",
@@ -1345,6 +1635,30 @@ def test_nombre_parametres_matches_torch(submission, rng):
             hint_fr=hint_fr,
             hint_en=hint_en,
         )
+    # Drawn on purpose (blind answer: [h0] counted as h0 biases): a list of ONE width. The
+    # statement's P = Σ_{i=0}^{l−1} (h_i × h_{i+1} + h_{i+1}) for [h_0, ..., h_l] "quelconque" is
+    # an empty sum when l = 0: a network of one width has no layer, hence no parameter.
+    single = [int(rng.integers(2, 300))]
+    record_expected("nombre_parametres of one width", 0)
+    what = "nombre_parametres(largeurs) pour une liste d'UNE seule largeur du correcteur"
+    what_en = "nombre_parametres(largeurs) for a grader list of ONE width"
+    one_fr = (
+        "une seule largeur [h_0], c'est l = 0 : aucune couche, donc aucun paramètre, la somme de "
+        "l'énoncé sur les couches est vide (sum(...) d'une liste vide, ou zip(largeurs[:-1], "
+        "largeurs[1:]) qui ne donne aucune paire) ; ne comptez des biais que pour les couches"
+    )
+    one_en = (
+        "a single width [h_0] is l = 0: no layer, hence no parameter, the statement's sum over the "
+        "layers is empty (sum(...) of an empty list, or zip(largeurs[:-1], largeurs[1:]) giving no "
+        "pair); count biases for layers only"
+    )
+    try:
+        got = submission.call("nombre_parametres", list(single))
+    except StudentError as exc:
+        raise CheckFailed(f"{what} : {exc.message.fr} ; {one_fr}", f"{what_en}: {exc.message.en}; {one_en}") from None
+    if not isinstance(got, (int, np.integer)) or int(got) != 0:
+        raise CheckFailed(f"{what} : le compte n'est pas celui d'un réseau sans couche ; {one_fr}",
+                          f"{what_en}: the count is not that of a network without layers; {one_en}")
     # Drawn on purpose (blind answer): widths whose product passes 2**31 (50 000² > 2**31), a
     # count that 32-bit integers (np.int32, NumPy's default int on Windows) wrap around. Counted by the formula:
     # a torch model of this size would take gigabytes.

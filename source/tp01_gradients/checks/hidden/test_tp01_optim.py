@@ -77,6 +77,18 @@ def test_grad_f_matches_autograd(submission, rng):
                 "your result holds integers only: the values are truncated (an integer array, "
                 "np.zeros(2, dtype=int), or int(...)); return floats, np.array([2.0 * x[0], 6.0 * x[1]])",
             )
+        elif np.all(np.abs(got - expected) <= 5e-3 * np.abs(expected) + 5e-3):
+            # Its premise: every entry within 0.5 % (+ 5e-3) of ∇f, beyond 1e-5: the rounding of
+            # a float16 computation (~5e-4 relative) or of np.round to 2 or 3 decimals; every
+            # derivative mistake (a factor, a sign, a term) is off by 30 % or more.
+            hint_fr, hint_en = (
+                "vos valeurs sont proches du gradient mais fausses à un arrondi près : la dérivée est "
+                "juste, c'est la précision qui se perd (calcul en float16, np.round, valeurs "
+                "arrondies ?) ; calculez et renvoyez des flottants float64, sans arrondir",
+                "your values are close to the gradient but off by a rounding: the derivative is "
+                "right, precision is lost (a float16 computation, np.round, rounded values?); "
+                "compute and return float64 floats, without rounding",
+            )
         elif allclose(got[:1], expected[:1]):
             hint_fr, hint_en = (
                 "la composante x1 est juste ; revoyez la dérivée de 3x2² par rapport à x2",
@@ -819,9 +831,9 @@ def test_diverge_non_finite(submission, rng):
 # ---------------------------------------------------------------- perceptron
 
 
-def _perceptron_ref(w, x, y, alpha, strict: bool = False, sign: float = 1.0):
+def _perceptron_ref(w, x, y, alpha, strict: bool = False, sign: float = 1.0, threshold: float = 0.0):
     s = float(w @ x)
-    out = 1.0 if (s > 0 if strict else s >= 0) else 0.0
+    out = 1.0 if (s > threshold if strict else s >= threshold) else 0.0
     return w + sign * alpha * (y - out) * x
 
 
@@ -860,6 +872,15 @@ _PERCEPTRON_MISTAKES = (
         lambda w, x, y, a: _perceptron_ref(w, x, y, a, strict=True),
         "ici w·x = 0 : avec la convention du TP, f(x) = 1 quand w·x ≥ 0 (inégalité large)",
         "here w·x = 0: with the TP's convention, f(x) = 1 when w·x ≥ 0 (non-strict)",
+    ),
+    (
+        # Blind answer: f(x) = 1 when w·x ≥ 0.5. test_perceptron_step_convention_at_zero sends
+        # w·x = 0 and w·x = 0.25 exactly: any threshold above 0.25 answers as this one there.
+        lambda w, x, y, a: _perceptron_ref(w, x, y, a, threshold=0.5),
+        "votre sortie vaut 0 pour un w·x positif mais petit : le seuil de la marche est 0, pas une "
+        "valeur positive (0.5…) ; f(x) = 1 dès que w·x ≥ 0 (le biais w0 tient déjà lieu de seuil)",
+        "your output is 0 for a positive but small w·x: the step's threshold is 0, not a positive "
+        "value (0.5...); f(x) = 1 as soon as w·x ≥ 0 (the bias w0 already plays the threshold's part)",
     ),
     (
         lambda w, x, y, a: _perceptron_y_only(w, x, y, a, on_mistakes=True),
@@ -1018,7 +1039,14 @@ def test_perceptron_step_convention_at_zero(submission, rng):
             break
     w[0] = -float(w[1:] @ x[1:])  # integers: w·x is exactly 0
     alpha = float(rng.choice([0.25, 0.5, 1.0]))
-    _check_perceptron(submission, [(w, x, 0, alpha), (np.zeros(d), x, 0, alpha), (w, x, 1, alpha)])
+    # Drawn on purpose (blind answer: a threshold 0.5, f(x) = 1 when w·x ≥ 0.5, told "inégalité
+    # large" from w·x = 0 alone): the same example with w·x = 0.25 exactly (w0 + 0.25, a binary
+    # fraction), a false positive: f(x) = 1, w decreases. A strict step answers it rightly, a
+    # positive threshold above 0.25 does not: the two hints each keep their premise.
+    small = w.copy()
+    small[0] += 0.25
+    _check_perceptron(submission, [(w, x, 0, alpha), (np.zeros(d), x, 0, alpha), (w, x, 1, alpha),
+                                   (small, x, 0, alpha)])
     _check_integer_weights(submission, w, x)
 
 

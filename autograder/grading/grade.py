@@ -275,6 +275,7 @@ def grade_variants(
                     device=device,
                     lang=options.lang,
                     tp_dir=a.tp_dir,
+                    threads=options.check_threads,
                 )
             )
             # Ordering constraint: the diagnosis reads the kernel through the submission, so it

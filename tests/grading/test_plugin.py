@@ -186,7 +186,8 @@ def keys(seed: int = 123, student: str = "group/alice") -> InputKeys:
     return InputKeys(public_key(seed), InputKey(COURSE_SECRET, student, seed))
 
 
-def run(dirs, *, seed=123, student="group/alice", lang="fr", tp_dir=Path("/course/source/tp"), device="cpu"):
+def run(dirs, *, seed=123, student="group/alice", lang="fr", tp_dir=Path("/course/source/tp"), device="cpu",
+        threads=1):
     return run_checks(
         CheckRun(
             submission=Submission(None, None, unavailable=REASON),
@@ -195,6 +196,7 @@ def run(dirs, *, seed=123, student="group/alice", lang="fr", tp_dir=Path("/cours
             device=device,
             lang=lang,
             tp_dir=tp_dir,
+            threads=threads,
         )
     )
 
@@ -714,3 +716,33 @@ def test_litter_in_a_check_folder_is_neither_copied_nor_part_of_the_name(tmp_pat
     assert _package_name(present, _snapshot(present)) == before
     with check_copies(tuple(present), None) as (_, copies, _):
         assert sorted(p.name for p in copies[0][0].iterdir()) == ["__init__.py", "test_a.py"]
+
+
+THREADS = """
+import torch
+
+from autograder.checks import CheckFailed
+
+
+def test_threads():
+    raise CheckFailed(str(torch.get_num_threads()), str(torch.get_num_threads()))
+"""
+
+
+def test_checks_run_with_the_asked_torch_threads_and_the_grader_gets_its_own_back(tmp_path):
+    """The check modules import torch; the setting applies once they are collected and is put
+    back after, whatever the grader process had."""
+    import torch
+
+    write(tmp_path / "checks" / "test_threads.py", THREADS)
+    dirs = [(tmp_path / "checks", Visibility.VISIBLE)]
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        (one,), _ = run(dirs, threads=1)
+        assert one.message.fr == "1"
+        assert torch.get_num_threads() == 2
+        (default,), _ = run(dirs, threads=0)
+        assert default.message.fr == "2"  # 0: the process's own setting, untouched
+    finally:
+        torch.set_num_threads(before)

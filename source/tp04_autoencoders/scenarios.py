@@ -2852,3 +2852,220 @@ CORRECT.update({
 CORRECT_GROUPS["blind-r17-correct"] = ("blind-r17-correct-vae-split-prints",
                                        "blind-r17-correct-ae-lineaire-sequential")
 CORRECT_GROUPS["blind-r17-correct-b"] = ("blind-r17-correct-vae-hand-loss-epoch-eval",)
+
+# Blind round 19: hints that name the fault (an X rescaled before the model, one noise value per
+# image or per batch, a forward that mixes the examples of a batch, one epoch fewer), the
+# rescaled X drawn at every variant (inputs below 0.8), and the statistical bands confirmed on a
+# fresh seed (the denoiser's and reparametrisation's noise) or accepting the closed form outright
+# (the KL against Monte Carlo).
+_ANO = solution_cell(__file__, "anomalie")
+_LIN = solution_cell(__file__, "ae_lineaire")
+_ANO_X = "    X = torch.as_tensor(X, dtype=torch.float32)\n"
+_DEB_NOISE = "            bruite = lot + sigma * torch.randn(lot.shape, generator=g)\n"
+SCENARIOS.update({
+    "blind-r19-anomalie-rescales-by-max": Scenario(
+        grade_id="anomalie",
+        source=edit(_ANO, (_ANO_X, _ANO_X + "    X = X / X.max()  # pixels dans [0, 1] comme à l'entraînement\n")),
+        must_fail=("test_score_anomalie_fixed_models", "test_score_anomalie_values"),
+        message_contains=("multiplié par un même facteur",),
+    ),
+    "blind-r19-anomalie-divides-by-16": Scenario(
+        grade_id="anomalie",
+        source=edit(_ANO, (_ANO_X, "    X = torch.as_tensor(X, dtype=torch.float32) / 16  # pixels entre 0 et 16\n")),
+        must_fail=("test_score_anomalie_fixed_models", "test_score_anomalie_values"),
+        message_contains=("multiplié par un même facteur",),
+        # every score shrinks with the rescaled input; their order may or may not survive
+        may_fail=("test_score_anomalie_auroc",),
+    ),
+    "blind-r19-debruiteur-one-noise-per-image": Scenario(
+        grade_id="debruiteur",
+        source=edit(_DEB, (_DEB_NOISE,
+                           "            bruit = torch.randn((len(lot), 1), generator=g)  # un bruit par image\n"
+                           "            bruite = lot + sigma * bruit\n")),
+        must_fail=("test_entrainer_debruiteur_noise",),
+        message_contains=("le même pour tous les pixels d'une image",),
+    ),
+    "blind-r19-debruiteur-one-noise-per-batch": Scenario(
+        grade_id="debruiteur",
+        source=edit(_DEB, (_DEB_NOISE,
+                           "            bruit = torch.randn(lot.shape[1:], generator=g)  # un bruit par lot\n"
+                           "            bruite = lot + sigma * bruit\n")),
+        must_fail=("test_entrainer_debruiteur_noise",),
+        message_contains=("les images d'un même lot reçoivent le même bruit",),
+        # the same noise on a whole batch may or may not teach the model to denoise
+        may_fail=("test_debruiteur_beats_identity",),
+    ),
+    "blind-r19-debruiteur-one-epoch-fewer": Scenario(
+        grade_id="debruiteur",
+        source=edit(_DEB, ("    for _ in range(epochs):\n", "    for _ in range(1, epochs):\n")),
+        must_fail=("test_entrainer_debruiteur_noise",),
+        message_contains=("une époque de moins",),
+    ),
+    "blind-r19-ae-lineaire-centres-the-batch": Scenario(
+        grade_id="ae_lineaire",
+        source=edit(_LIN, ("        return self.decodeur(self.encodeur(x))\n",
+                           "        # comme l'ACP : on centre les données, puis on rajoute la moyenne\n"
+                           "        moyenne = x.mean(dim=0, keepdim=True)\n"
+                           "        return self.decodeur(self.encodeur(x - moyenne)) + moyenne\n")),
+        must_fail=("test_ae_lineaire_is_affine", "test_ae_lineaire_matches_pca"),
+        message_contains=("dépend des AUTRES exemples du lot",),
+    ),
+    "blind-r19-ae-entrainement-one-epoch-fewer": Scenario(
+        grade_id="ae_entrainement",
+        source=edit(_AE, ("    for _ in range(epochs):\n", "    for epoque in range(1, epochs):\n")),
+        must_fail=("test_entrainer_ae_uses_its_arguments",),
+        message_contains=("une époque de moins",),
+    ),
+    "blind-r19-vae-one-epoch-fewer": Scenario(
+        grade_id="vae_beta",
+        source=edit(_VAE, ("    for _ in range(epochs):\n", "    for _ in range(1, epochs):\n")),
+        must_fail=("test_entrainer_vae_batches_cover_the_epoch",),
+        message_contains=("une époque de moins",),
+    ),
+})
+GROUPS["blind-r19-1"] = ("blind-r19-anomalie-rescales-by-max", "blind-r19-debruiteur-one-noise-per-image",
+                         "blind-r19-ae-lineaire-centres-the-batch", "blind-r19-ae-entrainement-one-epoch-fewer")
+GROUPS["blind-r19-2"] = ("blind-r19-anomalie-divides-by-16", "blind-r19-debruiteur-one-epoch-fewer",
+                         "blind-r19-vae-one-epoch-fewer")
+GROUPS["blind-r19-3"] = ("blind-r19-debruiteur-one-noise-per-batch",)
+
+CORRECT.update({
+    # The tester's report, item 1: torch.manual_seed(seed) and the global generator for the
+    # shuffling instead of g: reproducible from the seed, another order for another seed, a new
+    # permutation at every epoch; the course accepts it for every loop of the TP
+    # (correct-vae-dataloader, correct-denoiser-global-seed-randn-like).
+    "blind-r19-correct-vae-global-randperm": Correct(
+        grade_id="vae_beta",
+        source=edit(_VAE, ("    g = torch.Generator().manual_seed(seed)\n", ""),
+                    ("        ordre = torch.randperm(len(X), generator=g)\n",
+                     "        ordre = torch.randperm(len(X))\n")),
+        why="torch.manual_seed(seed) then the global generator for the shuffling: reproducible, "
+            "seed-dependent, reshuffled every epoch",
+    ),
+    "blind-r19-correct-anomalie-chunked": Correct(
+        grade_id="anomalie",
+        source='''TAILLE_BLOC = 256
+
+
+def score_anomalie(modele, X):
+    """Erreur de reconstruction moyenne de chaque exemple : tenseur (N,), élevé = anormal."""
+    X = torch.as_tensor(X).float()
+    morceaux = []
+    with torch.inference_mode():
+        for i in range(0, X.shape[0], TAILLE_BLOC):
+            xb = X[i:i + TAILLE_BLOC]
+            err = (modele(xb) - xb).pow(2)
+            morceaux.append(err.mean(dim=-1))
+    return torch.cat(morceaux).clone()
+''',
+        why="blocks of 256 rows under inference_mode, concatenated",
+    ),
+    "blind-r19-correct-debruiteur-own-noise-generator": Correct(
+        grade_id="debruiteur",
+        source='''def bruiter(lot, sigma, generateur):
+    """Ajoute un bruit gaussien d'écart-type sigma (nouveau tenseur)."""
+    return lot + sigma * torch.randn(lot.shape, generator=generateur, dtype=lot.dtype)
+
+
+def entrainer_debruiteur(modele, X, sigma=0.5, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    """Entraîne `modele` à reconstruire X propre à partir de X + sigma · bruit ; renvoie le modèle."""
+    g = torch.Generator().manual_seed(seed)
+    g_bruit = torch.Generator().manual_seed(seed + 12345)
+    X = torch.as_tensor(X, dtype=torch.float32)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    n = X.shape[0]
+    for ep in range(epochs):
+        ordre = torch.randperm(n, generator=g)
+        for i in range(0, n, batch_size):
+            propre = X[ordre[i:i + batch_size]]
+            entree = bruiter(propre, sigma, g_bruit)
+            opt.zero_grad()
+            perte = F.mse_loss(modele(entree), propre)
+            perte.backward()
+            opt.step()
+    return modele
+''',
+        why="a second generator for the noise, a helper that noises a batch",
+    ),
+    "blind-r19-correct-ae-lineaire-tied-init": Correct(
+        grade_id="ae_lineaire",
+        source='''class AutoEncodeurLineaire(nn.Module):
+    """Autoencodeur linéaire d → k → d (aucune activation)."""
+
+    def __init__(self, d=64, k=2):
+        super().__init__()
+        self.encodeur = nn.Linear(d, k)
+        self.decodeur = nn.Linear(k, d)
+        with torch.no_grad():
+            self.decodeur.weight.copy_(self.encodeur.weight.t())
+            self.decodeur.bias.zero_()
+
+    def forward(self, x):
+        code = self.encodeur(x)
+        return self.decodeur(code)
+''',
+        why="the decoder initialised as the encoder's transpose, the weights left independent",
+    ),
+    "blind-r19-correct-ae-entrainement-split": Correct(
+        grade_id="ae_entrainement",
+        source='''def entrainer_ae(modele, X, epochs=15, lr=1e-2, batch_size=64, seed=0):
+    """Entraîne `modele` à reconstruire X avec Adam et la MSE ; renvoie le modèle entraîné."""
+    if not torch.is_tensor(X):
+        X = torch.from_numpy(np.asarray(X))
+    X = X.to(torch.float32)
+    N = X.shape[0]
+    g = torch.Generator()
+    g.manual_seed(seed)
+    opt = torch.optim.Adam(modele.parameters(), lr=lr)
+    modele.train()
+    for epoque in range(epochs):
+        perm = torch.randperm(N, generator=g)
+        total = 0.0
+        for lot in torch.split(X[perm], batch_size):
+            opt.zero_grad()
+            x_hat = modele(lot)
+            perte = ((x_hat - lot) ** 2).mean()
+            perte.backward()
+            opt.step()
+            total += perte.item() * len(lot)
+        if epoque % 5 == 0:
+            print(f"époque {epoque} : perte {total / N:.4f}")
+    return modele
+''',
+        why="torch.split of the permuted X, the MSE by hand, a print every 5 epochs",
+    ),
+    # Variants written for the checks touched in round 19.
+    "blind-r19-correct-debruiteur-torch-normal": Correct(
+        grade_id="debruiteur",
+        source=edit(_DEB, (_DEB_NOISE,
+                           "            bruit = torch.normal(0.0, sigma, size=tuple(lot.shape), generator=g)\n"
+                           "            bruite = lot + bruit\n")),
+        why="the noise drawn as torch.normal(0, sigma) of the batch's shape",
+    ),
+    "blind-r19-correct-ae-lineaire-functional": Correct(
+        grade_id="ae_lineaire",
+        source=edit(_LIN, ("        return self.decodeur(self.encodeur(x))\n",
+                           "        z = F.linear(x, self.encodeur.weight, self.encodeur.bias)\n"
+                           "        return F.linear(z, self.decodeur.weight, self.decodeur.bias)\n")),
+        why="the two layers applied with F.linear",
+    ),
+    "blind-r19-correct-anomalie-sum-over-d": Correct(
+        grade_id="anomalie",
+        source='''def score_anomalie(modele, X):
+    """Erreur de reconstruction moyenne de chaque exemple : tenseur (N,), élevé = anormal."""
+    X = torch.as_tensor(X, dtype=torch.float32)
+    modele.eval()
+    with torch.no_grad():
+        ecarts = (modele(X) - X).pow(2)
+    return ecarts.sum(dim=1) / X.shape[1]
+''',
+        why="a sum over the columns divided by d = X.shape[1], eval mode",
+    ),
+})
+CORRECT_GROUPS["blind-r19-correct"] = ("blind-r19-correct-vae-global-randperm", "blind-r19-correct-anomalie-chunked",
+                                       "blind-r19-correct-debruiteur-own-noise-generator",
+                                       "blind-r19-correct-ae-lineaire-tied-init",
+                                       "blind-r19-correct-ae-entrainement-split")
+CORRECT_GROUPS["blind-r19-correct-b"] = ("blind-r19-correct-debruiteur-torch-normal",
+                                         "blind-r19-correct-ae-lineaire-functional",
+                                         "blind-r19-correct-anomalie-sum-over-d")

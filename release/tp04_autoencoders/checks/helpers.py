@@ -214,10 +214,15 @@ def extra_layers(submission, model: Handle) -> list[str]:
     return [str(k)[:40] for k in kinds][:6] if isinstance(kinds, list) else []
 
 
-def _not_affine_fault(f, A: np.ndarray, scale: float, layers: list[str]) -> tuple[str, str]:
+BATCH_MIXED = ("batch", "batch")  # _not_affine_fault: the examples of a batch mix
+
+
+def _not_affine_fault(f, A: np.ndarray, scale: float, layers: list[str],
+                      B: np.ndarray | None = None) -> tuple[str, str]:
     """What makes the linear autoencoder not affine, as (fr, en): a random layer (the same
     input twice gives two outputs: a Dropout in training mode), a module other than nn.Linear
-    (named), or an activation applied in forward."""
+    (named), examples that depend on each other (BATCH_MIXED, with another batch B), or an
+    activation applied in forward."""
     named = ", ".join(layers)
     try:
         again = [np.asarray(f(A), dtype=np.float64) for _ in range(2)]
@@ -237,15 +242,37 @@ def _not_affine_fault(f, A: np.ndarray, scale: float, layers: list[str]) -> tupl
                 "entre l'encodeur et le décodeur",
                 f"the model holds {named} besides the two nn.Linear; remove every layer "
                 "between the encoder and the decoder")
+    if B is not None and _rows_depend_on_each_other(f, A, B, scale):
+        return BATCH_MIXED
     return ("retirez toute activation (ReLU, Sigmoid…, torch.relu dans forward)",
             "remove every activation (ReLU, Sigmoid..., torch.relu in forward)")
+
+
+def _rows_depend_on_each_other(f, A: np.ndarray, B: np.ndarray, scale: float) -> bool:
+    """Whether the output of an example depends on the OTHER examples of the batch: the first
+    half of A's rows sent with A's second half, then with B's (one batch shape, so that the
+    same matrix kernels run). A model applied example by example gives the first half's outputs
+    again, to float32 rounding (1e-6 of the scale; the tolerance 1e-4 stays far above it); a
+    batch statistic in forward (x − x.mean(0), a BatchNorm in training mode) moves them by the
+    change of that statistic, of the order of the inputs."""
+    half = len(A) // 2
+    other = np.concatenate([A[:half], B[half:]]).astype(np.float32)
+    try:
+        fa, fo = (np.asarray(f(V), dtype=np.float64) for V in (A, other))
+    except (CheckFailed, SubmissionError, ValueError, TypeError):
+        return False
+    if fa.shape != fo.shape or not (np.all(np.isfinite(fa)) and np.all(np.isfinite(fo))):
+        return False
+    return float(np.max(np.abs(fa[:half] - fo[:half]))) > 1e-4 * scale
 
 
 def assert_affine(f, d: int, rng: np.random.Generator, what: str, why: tuple[str, str],
                   record: bool = False, layers=None) -> None:
     """f(tA + (1 − t)B) = t f(A) + (1 − t) f(B) for the linear autoencoder `what` (inputs far
-    from 0); `why` ends the message. `layers`: a callable giving the kinds of the model's
-    modules other than nn.Linear (extra_layers), read when the test fails to name the fault."""
+    from 0), with one t per example; `why` ends the message. `layers`: a callable giving the
+    kinds of the model's modules other than nn.Linear (extra_layers), read when the test fails
+    to name the fault. A forward that mixes the examples of a batch (x − x.mean(0), blind round
+    19) fails the same test, one t per row: it is named as such, not as an activation."""
     A = rng.normal(0.0, 3.0, size=(8, d)).astype(np.float32)
     B = rng.normal(0.0, 3.0, size=(8, d)).astype(np.float32)
     t = rng.uniform(0.2, 0.8, size=8).astype(np.float32)
@@ -254,7 +281,21 @@ def assert_affine(f, d: int, rng: np.random.Generator, what: str, why: tuple[str
         record_margin("affinity gap of the linear autoencoder", gap, 1e-3 * scale,
                       higher_is_better=False, kind="tolerance")
     if gap > 1e-3 * scale:
-        fault_fr, fault_en = _not_affine_fault(f, A, scale, layers() if layers is not None else [])
+        fault = _not_affine_fault(f, A, scale, layers() if layers is not None else [], B)
+        if fault is BATCH_MIXED:
+            raise CheckFailed(
+                f"{what} : la sortie d'un exemple dépend des AUTRES exemples du lot (mêmes 4 "
+                "premières lignes de x, 4 dernières changées : leurs sorties changent) ; forward "
+                "traite chaque exemple seul, sans statistique du lot (pas de x − x.mean(0) : les "
+                "biais des nn.Linear apprennent le centrage) ; forward(x) = "
+                "self.decodeur(self.encodeur(x))",
+                f"{what}: the output of an example depends on the OTHER examples of the batch "
+                "(the same first 4 rows of x, the last 4 changed: their outputs change); forward "
+                "treats each example on its own, without a batch statistic (no x − x.mean(0): "
+                "the nn.Linear biases learn the centring); forward(x) = "
+                "self.decodeur(self.encodeur(x))",
+            )
+        fault_fr, fault_en = fault
         raise CheckFailed(
             f"{what} n'est pas linéaire (affine) : f(tA + (1 − t)B) s'écarte de "
             f"t·f(A) + (1 − t)·f(B) de {gap:.3g} ; {fault_fr} : " + why[0],

@@ -124,6 +124,11 @@ def _forward(model: Handle, X: np.ndarray, what: str) -> np.ndarray:
 
 @pytest.mark.item("ae_entrainement", points=1)
 def test_entrainer_ae_reconstruction(submission, seed):
+    """The student's loop trains the grader's dense autoencoder (k = 8) from the `seed` fixture,
+    new at every edit of the notebook; the grader measures the test MSE. Over 60 seeds the
+    solution gave 0.020 to 0.025 (mean 0.0217, standard deviation 0.0012): the full-marks bar
+    0.045 is 19 standard deviations away, so a correct loop losing the point to a seed is not a
+    concern (no statistical band: a training outcome far from its bars)."""
     X_train, X_test = digits_split()
     s = int(seed % 2**31)
     model = dense_ae(submission, 64, 8, 32, s)
@@ -239,6 +244,10 @@ def test_ae_lineaire_matches_pca(submission, rng, seed):
 
 @pytest.mark.item("debruiteur", points=1.5)
 def test_debruiteur_beats_identity(submission, rng, seed):
+    """The student's denoiser loop trains the grader's model (k = 16, h = 64) from the `seed`
+    fixture (new at every edit); the grader noises its test images with its own rng. Over 60
+    seeds the solution's ratio to the identity's MSE was 0.140 to 0.152 (standard deviation
+    0.003): the bar 0.20 is 18 standard deviations away."""
     X_train, X_test = digits_split()
     s = int(seed % 2**31)
     sigma = 0.5
@@ -370,6 +379,73 @@ def test_score_anomalie_auroc(submission, rng):
     )
 
 
+@kernel_side
+def inputs_seen(score_anomalie, modele, X):
+    """What score_anomalie(modele, X) hands its model: the rows of every tensor forward received
+    (a pre-hook on the grader's model, removed afterwards), float64 (rows, d) in call order,
+    or None when the model never received one (called through .forward, or not at all)."""
+    import torch
+
+    vus = []
+
+    def _tp04_vu(module, args):
+        if args and isinstance(args[0], torch.Tensor) and args[0].ndim >= 1:
+            vus.append(args[0].detach().reshape(-1, args[0].shape[-1]).double().clone())
+
+    crochet = modele.register_forward_pre_hook(_tp04_vu)
+    try:
+        score_anomalie(modele, X)
+    finally:
+        crochet.remove()
+    return torch.cat(vus) if vus and len({v.shape[1] for v in vus}) == 1 else None
+
+
+def _input_fault(submission, model: Handle, X: np.ndarray) -> tuple[str, str] | None:
+    """The premise of "X is transformed before the model": the rows the grader's model received
+    from score_anomalie(model, X) are not X's rows. None when they are (to float32 rounding),
+    or when they cannot be read: the other hints judge the score then. A row-for-row scaling
+    (X / X.max(), X / 16, X * 255) is named as such; any other change (centred, normalised,
+    clamped...) as a transformation."""
+    try:
+        raw = inputs_seen.call(submission, Ref("score_anomalie"), model, Tensor(X))
+    except SubmissionError:
+        return None
+    if raw is None:
+        return None
+    try:
+        seen = as_array(raw, "entrées du modèle", allow_nan=True).astype(np.float64)
+    except CheckFailed:
+        return None
+    ref = X.astype(np.float64)
+    if seen.ndim != 2 or seen.shape[1] != ref.shape[1] or len(seen) < len(ref):
+        return None
+    seen = seen[: len(ref)]  # a second call (a check, a print) comes after the first
+    if not np.all(np.isfinite(seen)):
+        return None
+    if np.allclose(seen, ref, rtol=1e-6, atol=1e-7):
+        return None
+    factor = float(np.sum(seen * ref) / max(float(np.sum(ref * ref)), 1e-300))
+    if abs(factor - 1.0) > 1e-4 and np.allclose(seen, factor * ref, rtol=1e-5, atol=1e-7):
+        return (
+            "le modèle ne reçoit pas X tel qu'il est passé à score_anomalie, mais X multiplié "
+            "par un même facteur (remis à l'échelle : X / X.max(), X / 16… ?) ; le score est "
+            "l'erreur de reconstruction de X lui-même, ((X − modele(X)) ** 2).mean(dim=1), sans "
+            "changer l'échelle de X (le notebook le donne déjà dans [0, 1])",
+            "the model does not receive X as it is handed to score_anomalie, but X multiplied by "
+            "one factor (rescaled: X / X.max(), X / 16...?); the score is the reconstruction "
+            "error of X itself, ((X − model(X)) ** 2).mean(dim=1), without changing the scale "
+            "of X (the notebook already gives it in [0, 1])",
+        )
+    return (
+        "le modèle ne reçoit pas X tel qu'il est passé à score_anomalie : X est transformé "
+        "avant le modèle (centré, normalisé, borné… ?) ; le score est l'erreur de "
+        "reconstruction de X lui-même, ((X − modele(X)) ** 2).mean(dim=1)",
+        "the model does not receive X as it is handed to score_anomalie: X is transformed "
+        "before the model (centred, normalised, clamped...?); the score is the reconstruction "
+        "error of X itself, ((X − model(X)) ** 2).mean(dim=1)",
+    )
+
+
 def _score_fault(got: np.ndarray, ref: np.ndarray, err: np.ndarray) -> tuple[str, str]:
     """What a wrong per-example score is, from how it relates to the reference MSE."""
     def close(a, b):
@@ -473,7 +549,7 @@ def test_score_anomalie_values(submission, rng):
     rel = float(np.max(np.abs(scores - ref) / (np.abs(ref) + 1e-6)))
     record_margin("score_anomalie relative error", rel, 1e-3, higher_is_better=False, kind="tolerance")
     if not rel <= 1e-3:
-        fr, en = _score_fault(scores, ref, err)
+        fr, en = _input_fault(submission, model, data) or _score_fault(scores, ref, err)
         # The premise of "the argument is ignored": another model gives the very same scores.
         other = as_array(submission.call("score_anomalie", identity_module.call(submission), Tensor(data)),
                          "score_anomalie(identité, X)", allow_nan=True)
@@ -499,19 +575,32 @@ def test_score_anomalie_values(submission, rng):
         hint_en="compute the error into a new tensor, (X − model(X)) ** 2, without X -= ... or sub_",
     )
     # Another d than the digits' 64 (X is (N, d)): a mean over the pixels is a division by d.
+    # Its values stay below 0.8 at every variant (the digits above reach 1 exactly): an X
+    # rescaled by its maximum (X / X.max()) is then off by a factor of 1.25 or more here.
     d = int(rng.integers(10, 41))
     Q, _ = np.linalg.qr(rng.normal(size=(d, 3)))
     V2, m2 = Q.T.astype(np.float32), rng.uniform(0.2, 0.8, size=d).astype(np.float32)
-    data2 = rng.uniform(0.0, 1.0, size=(int(rng.integers(20, 40)), d)).astype(np.float32)
+    data2 = rng.uniform(0.0, 0.8, size=(int(rng.integers(20, 40)), d)).astype(np.float32)
     X2, W2, c2 = data2.astype(np.float64), V2.astype(np.float64), m2.astype(np.float64)
     err2 = X2 - ((X2 - c2) @ W2.T @ W2 + c2)
     ref2 = (err2**2).mean(axis=1)
     record_expected("score_anomalie(modele, X) with another d", ref2)
+    model2 = pca_autoencoder.call(submission, V2, m2)
     got2 = as_array(
-        submission.call("score_anomalie", pca_autoencoder.call(submission, V2, m2), Tensor(data2)),
+        submission.call("score_anomalie", model2, Tensor(data2)),
         f"score_anomalie(modele, X) pour X de forme {data2.shape}", allow_nan=True,
     )
     if got2.shape != ref2.shape or not np.allclose(got2, ref2, rtol=1e-3, atol=1e-7):
+        rescaled = _input_fault(submission, model2, data2)
+        if rescaled is not None:
+            # Not a fixed d: the model's input already differs from X (blind round 19: X / X.max()
+            # was told "d = 19, pas 64").
+            raise CheckFailed(
+                f"score_anomalie(modele, X) pour X de forme {data2.shape} : les scores diffèrent "
+                f"de l'erreur de reconstruction demandée ; {rescaled[0]}",
+                f"score_anomalie(modele, X) for X of shape {data2.shape}: the scores differ from "
+                f"the reconstruction error asked for; {rescaled[1]}",
+            )
         if got2.shape == ref2.shape and np.allclose(got2, ref2 * d / 64, rtol=1e-3, atol=1e-7):
             fr, en = ("vous divisez par 64 (les pixels des chiffres) au lieu de d, le nombre de "
                       "colonnes de X : .mean(dim=1)",

@@ -2163,3 +2163,152 @@ CORRECT_GROUPS.update({
                             "blind-r17-correct-tourner-loop-2d",
                             "blind-r17-correct-entrainer-generator-helper"),
 })
+
+# Blind round 19. decouper rounding the TRAINING size, (1 − p_val − p_test) · n, and giving the
+# rest to test (the tester's) or to validation: the three roundings do not add up to n when the
+# fractional parts of p · n are drawn on purpose (every variant: .55 to .7, .3 to .45), and the
+# hint names the rest going to the wrong part (it blamed truncation at one variant).
+# ajuster_temperature on the first 500 validation examples only (the tester's) or on a sample
+# of 500 drawn with a fixed seed: caught by the NLL optimum, the hint now names the subset (T
+# changes with the order of the same examples) instead of "close but not precise".
+_R19_DECOUPER = partial(_solution, "validation")
+CORRECT.update({
+    # The tester's "wrong" answer, accepted: the statement writes round(p_val · n) with a
+    # product sign, not as Python, and names no rule for ties; half up (int(x + 0.5)) is
+    # "rounded to the nearest" as much as Python's half to even. The check draws exact ties
+    # (p · n = k + 0.5) at every variant and accepts either neighbour there.
+    "blind-r19-correct-decouper-round-half-up": Correct(
+        grade_id="validation",
+        source='''def decouper(n, p_val=0.15, p_test=0.15, seed=0):
+    """(train, val, test) : trois tableaux d'indices disjoints qui couvrent 0..n-1."""
+    ordre = np.random.default_rng(seed).permutation(n)
+    # arrondi au plus proche (0.5 -> au-dessus)
+    n_val = int(np.floor(p_val * n + 0.5))
+    n_test = int(np.floor(p_test * n + 0.5))
+    return ordre[n_val + n_test:], ordre[:n_val], ordre[n_val:n_val + n_test]
+
+
+def plis_kfold(n, k):
+    """Liste des k tableaux d'indices de validation, comme KFold(n_splits=k) sans mélange."""
+    tailles = np.full(k, n // k)
+    tailles[: n % k] += 1
+    debuts = np.concatenate([[0], np.cumsum(tailles)])
+    return [np.arange(debuts[i], debuts[i + 1]) for i in range(k)]
+
+
+def validation_croisee(X, y, k, alpha=1.0):
+    """(moyenne, écart-type) des erreurs quadratiques moyennes de validation d'une régression
+    ridge sans intercept, sur les k plis de plis_kfold."""
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    n, d = X.shape
+    erreurs = []
+    for val in plis_kfold(n, k):
+        app = np.setdiff1d(np.arange(n), val)
+        w = np.linalg.solve(X[app].T @ X[app] + alpha * np.eye(d), X[app].T @ y[app])
+        erreurs.append(np.mean((X[val] @ w - y[val]) ** 2))
+    return float(np.mean(erreurs)), float(np.std(erreurs))
+''',
+        why="sizes rounded half up, int(np.floor(p · n + 0.5)) (the tester's): the nearest "
+            "integer, a tie broken upwards; the statement names no tie rule",
+    ),
+    "blind-r19-correct-decouper-np-split-train-rest": Correct(
+        grade_id="validation",
+        source=edit(solution_cell(__file__, "validation"), (
+            "    n_val, n_test = int(round(p_val * n)), int(round(p_test * n))\n"
+            "    return ordre[n_val + n_test :], ordre[:n_val], ordre[n_val : n_val + n_test]\n",
+            "    n_val = int(np.round(p_val * n))\n"
+            "    n_test = int(np.round(p_test * n))\n"
+            "    n_app = n - n_val - n_test  # l'entraînement prend le reste\n"
+            "    val, test, app = np.split(ordre, [n_val, n_val + n_test])\n"
+            "    assert len(app) == n_app\n"
+            "    return app, val, test\n",
+        )),
+        why="np.round (half to even, as round) and np.split; the training size computed as "
+            "the rest, n − n_val − n_test",
+    ),
+    # ajuster_temperature summing the NLL over chunks of examples in float32 (every example
+    # counted): the order of the examples moves it by float32 rounding only.
+    "blind-r19-correct-temperature-float32-chunks": Correct(
+        grade_id="temperature",
+        source=edit(solution_cell(__file__, "temperature"), (
+            "    def nll(T):\n"
+            "        p = appliquer_temperature(logits_val, T)\n"
+            "        return -np.mean(np.log(np.maximum(p[lignes, y_val], 1e-300)))\n",
+            "    z_val = np.asarray(logits_val, dtype=np.float32)\n"
+            "\n"
+            "    def nll(T):\n"
+            "        total = np.float32(0.0)\n"
+            "        for debut in range(0, len(y_val), 500):  # par paquets, TOUS les exemples\n"
+            "            z = z_val[debut:debut + 500] / np.float32(T)\n"
+            "            z = z - z.max(axis=1, keepdims=True)\n"
+            "            lse = np.log(np.exp(z).sum(axis=1))\n"
+            "            total += (lse - z[lignes[debut:debut + 500] - debut, y_val[debut:debut + 500]]).sum()\n"
+            "        return total / len(y_val)\n",
+        )),
+        why="the NLL summed in float32 over chunks of 500 examples, all of them counted",
+    ),
+})
+CORRECT_GROUPS.update({
+    "blind-r19-correct-1": ("blind-r19-correct-decouper-round-half-up",
+                            "blind-r19-correct-temperature-float32-chunks"),
+    "blind-r19-correct-2": ("blind-r19-correct-decouper-np-split-train-rest",),
+})
+SCENARIOS.update({
+    "blind-r19-decouper-rounds-train-size": Scenario(
+        grade_id="validation",
+        source=edit(
+            _R19_DECOUPER("La taille de l'entraînement arrondie, le test prend le reste.",
+                          "Les plis de la solution.", "La validation croisée de la solution."),
+            ("    n_val, n_test = int(round(p_val * n)), int(round(p_test * n))\n"
+             "    return ordre[n_val + n_test :], ordre[:n_val], ordre[n_val : n_val + n_test]\n",
+             "    n_train = int(round((1 - p_val - p_test) * n))\n"
+             "    n_val = int(round(p_val * n))\n"
+             "    # le test prend ce qui reste\n"
+             "    return ordre[:n_train], ordre[n_train:n_train + n_val], ordre[n_train + n_val:]\n"),
+        ),
+        must_fail=("test_decouper_disjoint_and_proportions",),
+        message_contains=("et le test prend le reste", "c'est l'ENTRAÎNEMENT qui prend le reste"),
+    ),
+    "blind-r19-decouper-validation-takes-rest": Scenario(
+        grade_id="validation",
+        source=edit(
+            _R19_DECOUPER("L'entraînement tronqué, la validation prend le reste.",
+                          "Les plis de la solution.", "La validation croisée de la solution."),
+            ("    n_val, n_test = int(round(p_val * n)), int(round(p_test * n))\n"
+             "    return ordre[n_val + n_test :], ordre[:n_val], ordre[n_val : n_val + n_test]\n",
+             "    n_app = int((1 - p_val - p_test) * n)\n"
+             "    n_test = int(round(p_test * n))\n"
+             "    return ordre[:n_app], ordre[n_app + n_test:], ordre[n_app:n_app + n_test]\n"),
+        ),
+        must_fail=("test_decouper_disjoint_and_proportions",),
+        message_contains=("et la validation prend le reste",),
+    ),
+    "blind-r19-temperature-first-500-examples": Scenario(
+        grade_id="temperature",
+        source=_temperature(
+            "Softmax stable ; ajuster_temperature sur les 500 premiers exemples.",
+            ("    y_val = np.asarray(y_val, dtype=int)\n",
+             "    # pour aller plus vite, 500 exemples de validation suffisent largement\n"
+             "    logits_val = np.asarray(logits_val, dtype=float)[:500]\n"
+             "    y_val = np.asarray(y_val, dtype=int)[:500]\n"),
+        ),
+        must_fail=("test_temperature_matches_nll_optimum",),
+        message_contains=("votre T dépend de l'ORDRE des exemples de validation",),
+    ),
+    "blind-r19-temperature-seeded-sample": Scenario(
+        grade_id="temperature",
+        source=_temperature(
+            "Softmax stable ; ajuster_temperature sur un échantillon de 400 exemples.",
+            ("    y_val = np.asarray(y_val, dtype=int)\n",
+             "    choix = np.random.default_rng(0).choice(len(y_val), size=400, replace=False)\n"
+             "    logits_val = np.asarray(logits_val, dtype=float)[choix]\n"
+             "    y_val = np.asarray(y_val, dtype=int)[choix]\n"),
+        ),
+        must_fail=("test_temperature_matches_nll_optimum",),
+        message_contains=("votre T dépend de l'ORDRE des exemples de validation",),
+    ),
+})
+GROUPS.update({
+    "blind-r19-1": ("blind-r19-decouper-rounds-train-size", "blind-r19-temperature-first-500-examples"),
+    "blind-r19-2": ("blind-r19-decouper-validation-takes-rest", "blind-r19-temperature-seeded-sample"),
+})

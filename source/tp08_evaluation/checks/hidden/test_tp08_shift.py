@@ -21,6 +21,15 @@ for one training, mean 0.14; averaged over two trainings as here (10 grader seed
 0.96–0.98, ±45° 0.13–0.19, gap 0.12–0.18. The thresholds below (0.90 clean, a drop of
 0.30, a gap of 0.04) sit far from these. A model trained on rotations of up to ±60°
 (the wrong answer the check is for) drops by less than 0.05.
+
+These are random bands: the grader's seed, hence the trainings', changes at every edit of the
+notebook. Blind round 19 measured them on 60 more grader seeds (the statement's models and
+loop, two trainings each): clean accuracy 0.961–0.982 (standard deviation 0.003 to 0.004; 0.90
+is 17 standard deviations below the mean), drop at ±45° 0.76–0.85 (sd 0.006 to 0.02; 0.30 is 26
+below), false failures there far below 1e-12. The CNN − MLP gap is 0.084–0.202, mean 0.150, sd
+0.028: 0.04 is 3.9 standard deviations below, about 5e-5 per grading, so a gap under 0.04 is
+confirmed on two fresh trainings of each model before it costs half a point (the better measure
+is scored; both low for correct models: about 2.5e-9).
 """
 
 from __future__ import annotations
@@ -1077,6 +1086,9 @@ def _check_first_step_gradient(submission, out: dict, y: np.ndarray, ids: np.nda
 
 @pytest.mark.item("entrainer_rotation", points=0.5)
 def test_models_learn_upright_digits(submission, seed):
+    """A random band (the trainings' seeds change at every edit): the statement's models and
+    loop reach 0.961 to 0.982 over 60 grader seeds, 17 standard deviations above 0.90; a
+    correct entrainer loses points with a probability far below 1e-12 (module docstring)."""
     _check_training_loop(submission, seed)
     t = _trained(submission, seed)
     mlp, cnn = t.clean["creer_mlp"], t.clean["creer_cnn"]
@@ -1097,6 +1109,8 @@ def test_models_learn_upright_digits(submission, seed):
 
 @pytest.mark.item("entrainer_rotation", points=1)
 def test_accuracy_drops_under_rotation(submission, seed):
+    """A random band: the drop at ±45° is 0.76 to 0.85 over 60 grader seeds, 26 standard
+    deviations above 0.30; a correct entrainer fails it with a probability far below 1e-12."""
     t = _trained(submission, seed)
     record_margin("upright accuracy of the weaker model (prerequisite)", min(t.clean.values()),
                   CLEAN_PARTIAL, higher_is_better=True)
@@ -1271,6 +1285,9 @@ def _check_architecture(submission, x: np.ndarray) -> None:
 
 @pytest.mark.item("modeles_rotation", points=1)
 def test_cnn_more_robust_than_mlp(submission, seed):
+    """A random band for its last part: the CNN − MLP gap of the statement's models is 0.084 to
+    0.202 over 60 grader seeds (sd 0.028), below 0.04 about once in 20,000; such a gap is
+    confirmed on fresh trainings before it costs half a point (both low: about 2.5e-9)."""
     for name in NAMES:
         if not built_twice.call(submission, Ref(name)).get("nouveau", True):
             raise CheckFailed(
@@ -1324,8 +1341,20 @@ def test_cnn_more_robust_than_mlp(submission, seed):
             "follow the architecture of question 6b: 3×3 convolutions with padding 1, "
             "nn.MaxPool2d(2) after the first one, global pooling nn.AdaptiveMaxPool2d(1) at the end",
         )
+    gap = cnn - mlp
+    if gap < GAP_FULL and min(t.clean.values()) >= CLEAN_PARTIAL:
+        # A random band (module docstring): the trainings' seeds change at every edit, and the
+        # gap of correct models falls below GAP_FULL about once in 20,000 seeds. Two fresh
+        # trainings of each model confirm it; the better of the two measures is scored (both
+        # below: about 2.5e-9 for correct models; a wrong architecture is low on every seed).
+        fresh = _train_both(submission, (seed + 104_729) % 2**31, reference=True)
+        again = fresh.mid["creer_cnn"] - fresh.mid["creer_mlp"]
+        record_margin("CNN − MLP accuracy gap on fresh trainings (confirmation)", again,
+                      GAP_FULL, higher_is_better=True)
+        if again > gap:
+            gap, cnn, mlp = again, fresh.mid["creer_cnn"], fresh.mid["creer_mlp"]
     score_threshold(
-        cnn - mlp,
+        gap,
         hint=hint,
         full=GAP_FULL,
         partial=[(GAP_PARTIAL, 0.5)],

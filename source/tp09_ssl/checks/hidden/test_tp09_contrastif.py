@@ -12,6 +12,11 @@ Measured (6 grader seeds): the nearly constant encoder measures 0.005–0.008 (0
 without normalisation), the healthy ones 0.77–0.93 (0.001–0.002 for the tiny one without
 normalisation); the bar is the notebook's default seuil = 0.1. A random ReLU CNN (the TP's
 encoder) measures only 0.13–0.17, too close to the bar to serve as a healthy example.
+No check here depends on the luck of a training or of the student's draws: every value is a
+deterministic function of the grader's inputs, and the drawn inputs keep their margins on
+every draw (3000 draws, blind round 19: the healthy encoder measures at least 0.67, the
+nearly constant one at most 0.009, the encoder spread on a block of X at least 0.38, around
+the bar 0.1), so no correct answer fails on an unlucky draw.
 """
 
 from __future__ import annotations
@@ -962,7 +967,10 @@ def _check_whole_input(submission, rng, X: np.ndarray, c, W, seed) -> None:
     first pixel of -3), where it is spread: not collapsed over X, collapsed over any part of X
     that misses the block (X[:100], X[-100:]) or over the notebook's images (no mark).
     (2) A healthy encoder followed by a head that sends everything to one vector, as one
-    nn.Sequential: collapsed, whereas its first block alone is not."""
+    nn.Sequential: collapsed, whereas its first block alone is not.
+    (3) The mechanism, on (1): every image of X reached the encoder (a detector that measures
+    X[:256] decides right on this X, whose block lies in its first 256 rows, and wrong on one
+    whose spread images come last; blind round 19)."""
     n = len(X)
     start, length = int(rng.integers(n // 3, n // 3 + 31)), int(rng.integers(45, 70))
     X3 = X.copy()
@@ -977,10 +985,11 @@ def _check_whole_input(submission, rng, X: np.ndarray, c, W, seed) -> None:
              "an encoder constant on every image of X but a block of images in the middle of X, "
              "where its outputs are spread")
     call = "detecter_effondrement(encodeur, X)"
-    if _as_bool(submission.call("detecter_effondrement", enc, X3), call):
-        seen = as_array(images_vues.call(submission, enc), "images vues par l'encodeur",
-                        shape=(None, None))
-        flat = X3.reshape(n, -1).astype(np.float32).astype(np.float64)
+    collapsed = _as_bool(submission.call("detecter_effondrement", enc, X3), call)
+    seen = as_array(images_vues.call(submission, enc), "images vues par l'encodeur",
+                    shape=(None, None))
+    flat = X3.reshape(n, -1).astype(np.float32).astype(np.float64)
+    if collapsed:
         if seen.shape[1] == flat.shape[1] and len(seen) and not all(
                 np.abs(flat - row).max(axis=1).min() <= 1e-6 for row in seen):
             hint = ("l'encodeur a reçu des images qui ne sont pas celles de l'argument X : la "
@@ -1003,6 +1012,23 @@ def _check_whole_input(submission, rng, X: np.ndarray, c, W, seed) -> None:
             f"detecter_effondrement sur {label[0]} : déclaré effondré à tort ; {hint[0]}",
             f"detecter_effondrement on {label[1]}: wrongly declared collapsed; {hint[1]}",
         )
+    # The mechanism, whatever the decision: every image of X reached the encoder. A part of X
+    # (X[:256], X[::2]) can decide right on this X and wrong on another one (its first rows
+    # collapsed and the rest spread, or the reverse).
+    if seen.shape[1] == flat.shape[1] and len(seen):
+        nearest = np.array([np.abs(seen - row).max(axis=1).min() for row in flat])
+        if np.any(nearest > 1e-6):
+            raise CheckFailed(
+                f"{call} sur des images X du correcteur : l'encodeur n'a reçu qu'une partie des "
+                "images de X (X[:256] ?, un échantillon ?) ; la mesure porte sur les sorties de "
+                "TOUTES les images de X, encodeur(torch.as_tensor(X, dtype=torch.float32)) : "
+                "une partie du lot peut être effondrée quand le lot entier ne l'est pas, et "
+                "inversement",
+                f"{call} on grader images X: the encoder only received part of the images of X "
+                "(X[:256]?, a sample?); the measure is on the outputs of ALL the images of X, "
+                "encodeur(torch.as_tensor(X, dtype=torch.float32)): part of the batch can be "
+                "collapsed when the whole batch is not, and the reverse",
+            )
     enc = encoder_of_kind.call(submission, "sequentiel", c, W, 1.0, int(seed % 2**31))
     if not _as_bool(submission.call("detecter_effondrement", enc, X), call):
         raise CheckFailed(

@@ -20,16 +20,18 @@
   global generator untouched, and torch's left where torch.manual_seed(seed) and the new
   layers' initialisation leave it (the shuffles come from the function's own generator).
 
-Measured on the solution (2 shared CPU cores; prototypes over 8 seeds and `autograder
-margins` over 5 grader seeds): rotation accuracy 0.86–0.92; probe 0.84–0.93 for the
-pre-trained encoder vs 0.45–0.65 for the random one, gap +0.24 to +0.40; 10 labels per
-class: 0.63–0.81 from scratch, 0.78–0.91 pre-trained, gap +0.09 to +0.16 on a single draw
-and usually at least +0.10 averaged over the draws, but only +0.006 on a hard grader draw
-(prove): the few-labels outcome is a backstop (gap > 0), the mechanism is checked on a
-stand-in encoder. An encoder left untrained (the optimiser only
-sees the head) gives a rotation accuracy of 0.33–0.39 and a probe gap of exactly 0; swapped
-labels 1 and 3 give about 0.49; an `affiner` that builds its own encoder gives a few-labels
-gap of exactly 0. The thresholds below sit far from both sides.
+Measured on the solution over 300 draws of the grader's data and initialisation (blind
+round 19; the checks' own computation, replayed outside the kernel): rotation accuracy
+0.75–0.93 (mean 0.88; 0.66 once in about 430 draws), probe 0.70–0.95 for the pre-trained
+encoder vs about 0.45–0.65 for the random one, gap +0.14 to +0.48 (mean +0.34); 10 labels per
+class, means of 3 subsets: 0.56–0.79 from scratch, 0.75–0.91 pre-trained, gap +0.025 to +0.25
+(mean +0.13; +0.006 once in an earlier prove): the few-labels outcome is a backstop (gap > 0),
+the mechanism is checked on a stand-in encoder. Every one of these bands is statistical (the
+seed, hence the draw, changes at every edit of the notebook): a result below its bar is
+confirmed on CONFIRM_K fresh draws before it costs a point (see CONFIRM_K). An encoder left
+untrained (the optimiser only sees the head) gives a rotation accuracy of 0.33–0.39 and a
+probe gap of exactly 0; swapped labels 1 and 3 give about 0.49; an `affiner` that builds its
+own encoder gives a few-labels gap of exactly 0. The thresholds below sit far from both sides.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from autograder.checks import (
     Handle,
     Ref,
     StudentError,
+    SubmissionError,
     Tensor,
     accuracy,
     as_array,
@@ -194,11 +197,14 @@ def record_training(fonction, graine_modele, X, *args, graine_globale=None, dim=
     from torch.optim.optimizer import register_optimizer_step_pre_hook
 
     lrs, optimises, classes = [], set(), set()
+    pas_par_parametre = {}  # id(p) -> the learning rates of the groups that stepped p
 
     def noter(optimiseur, args_, kwargs_):
         for groupe in optimiseur.param_groups:
             lrs.append(float(groupe["lr"]))
             optimises.update(id(p) for p in groupe["params"])
+            for p in groupe["params"]:
+                pas_par_parametre.setdefault(id(p), set()).add(float(groupe["lr"]))
         classes.add(type(optimiseur).__name__)
 
     crochet = register_optimizer_step_pre_hook(noter)
@@ -270,6 +276,18 @@ def record_training(fonction, graine_modele, X, *args, graine_globale=None, dim=
         modele = torch.nn.Sequential(resultat[0], tete)
     else:
         modele = resultat if isinstance(resultat, torch.nn.Module) else None
+    # The learning rates the encoder's parameters, and the parameters the function added (the
+    # head, the linear layer), were stepped with: one param group without "lr" takes Adam's
+    # default whatever lr is. `ajoutes_optimises`: every added parameter is in the optimiser.
+    propres = {id(p) for p in encodeur.parameters()}
+    ajoutes_params = {}
+    for objet in (resultat if isinstance(resultat, (tuple, list)) else [resultat]):
+        if isinstance(objet, torch.nn.Module):
+            for p in objet.parameters():
+                if id(p) not in propres:
+                    ajoutes_params[id(p)] = p
+    pas_encodeur = sorted({v for i in propres for v in pas_par_parametre.get(i, ())})
+    pas_ajoutes = sorted({v for i in ajoutes_params for v in pas_par_parametre.get(i, ())})
     forme, probas = None, False
     if modele is not None:
         encodeur.eval()
@@ -307,6 +325,10 @@ def record_training(fonction, graine_modele, X, *args, graine_globale=None, dim=
         "sans_gradient": int(encodeur.sans_gradient),
         # The optimiser holds the encoder's parameters; a gradient reached them.
         "encodeur_optimise": all(id(p) in optimises for p in encodeur.parameters()),
+        "pas_encodeur": pas_encodeur,
+        "pas_ajoutes": pas_ajoutes,
+        "ajoutes_optimises": None if not ajoutes_params else all(
+            i in optimises for i in ajoutes_params),
         "gradient_encodeur": bool(encodeur.cumuls),
     }
 
@@ -570,15 +592,52 @@ def _check_global_rng(out: dict, call: str, what: tuple[str, str], fix: tuple[st
         )
 
 
-def _check_lr(out: dict, lr: float, call: str) -> None:
-    """The optimiser is built with the lr argument (the grader passes a non-default one)."""
+def _check_lr(out: dict, lr: float, call: str, name: str) -> None:
+    """The optimiser is built with the lr argument (the grader passes a non-default one), for
+    EVERY parameter: a param group without its own "lr" (Adam([{"params": encodeur...},
+    {"params": tete..., "lr": lr}])) trains that part at Adam's default whatever lr is, and
+    every parameter the function adds (the head, the linear layer) is in the optimiser."""
+
+    def same(v: float) -> bool:
+        return abs(v - lr) <= 1e-12 * max(1.0, lr)
+
     lrs = [float(v) for v in out.get("lrs") or []]
-    if lrs and not any(abs(v - lr) <= 1e-12 * max(1.0, lr) for v in lrs):
+    if lrs and not any(same(v) for v in lrs):
         raise CheckFailed(
             f"{call} n'utilise pas son argument lr : créez l'optimiseur avec "
             "torch.optim.Adam(..., lr=lr)",
             f"{call} does not use its lr argument: build the optimiser with "
             "torch.optim.Adam(..., lr=lr)",
+        )
+    added = ("de la tête", "of the head") if name == "entrainer_rotation" else (
+        "de la couche linéaire", "of the linear layer")
+    fix = (("torch.optim.Adam(list(encodeur.parameters()) + list(tete.parameters()), lr=lr)",
+            "les paramètres de l'encodeur ET de la tête")
+           if name == "entrainer_rotation" else
+           ("torch.optim.Adam(modele.parameters(), lr=lr)", "tous les paramètres de modele"))
+    fix_en = ("the parameters of the encoder AND of the head" if name == "entrainer_rotation"
+              else "every parameter of modele")
+    for key, part_fr, part_en in (("pas_encodeur", "de l'encodeur", "of the encoder"),
+                                  ("pas_ajoutes", *added)):
+        steps = [float(v) for v in out.get(key) or []]
+        if steps and not all(same(v) for v in steps):
+            raise CheckFailed(
+                f"{call} : les paramètres {part_fr} ne sont pas optimisés au pas lr reçu (un "
+                "groupe de paramètres sans sa propre clé \"lr\" prend le pas par défaut "
+                "d'Adam, quel que soit lr) ; l'énoncé demande Adam au pas lr pour "
+                f"{fix[1]} : {fix[0]}",
+                f"{call}: the parameters {part_en} are not optimised at the lr received (a "
+                "param group without its own \"lr\" key takes Adam's default step, whatever lr "
+                f"is); the statement asks for Adam at lr for {fix_en}: {fix[0]}",
+            )
+    if name == "affiner" and out.get("ajoutes_optimises") is False:
+        raise CheckFailed(
+            f"{call} : l'optimiseur ne reçoit pas les paramètres de la couche linéaire ajoutée, "
+            "qui reste à son initialisation aléatoire ; passez-lui tous les paramètres du "
+            "classifieur, torch.optim.Adam(modele.parameters(), lr=lr)",
+            f"{call}: the optimiser is not given the parameters of the added linear layer, which "
+            "stays at its random initialisation; give it every parameter of the classifier, "
+            "torch.optim.Adam(modele.parameters(), lr=lr)",
         )
 
 
@@ -669,8 +728,14 @@ def _check_rotations(X: np.ndarray, X_rot: np.ndarray, y_rot: np.ndarray, call: 
             a = np.asarray(a, dtype=np.float64)
             return (a - a.mean()) / max(float(a.std()), 1e-12)
 
+        # The same values up to a coarser rounding (float16, an integer scale): precision lost.
+        rounded = not flipped and any(
+            np.allclose(np.asarray(X_rot[j], dtype=np.float64),
+                        np.rot90(X[i], k).astype(np.float64), rtol=2e-3, atol=1e-3)
+            for i in range(N) for k in range(4)
+        )
         target = standard(X_rot[j])
-        affine = not flipped and any(
+        affine = not flipped and not rounded and any(
             np.allclose(target, standard(np.rot90(X[i], k)), atol=1e-4)
             for i in range(N) for k in range(4)
         )
@@ -680,6 +745,17 @@ def _check_rotations(X: np.ndarray, X_rot: np.ndarray, y_rot: np.ndarray, call: 
                 "this is a mirror image, not a rotation: use np.rot90(image, k)",
             )
             if flipped
+            else (
+                "c'est bien une rotation d'une image de X, mais ses valeurs ont perdu de la "
+                "précision (arrondies à quelques chiffres : un passage par float16 ?) ; "
+                "construire_rotations ne fait que tourner les images : convertissez en float32, "
+                "jamais dans un type moins précis, np.asarray(X, dtype=np.float32)",
+                "it is a rotation of an image of X, but its values lost precision (rounded to a "
+                "few digits: a pass through float16?); construire_rotations only rotates the "
+                "images: convert to float32, never to a less precise type, "
+                "np.asarray(X, dtype=np.float32)",
+            )
+            if rounded
             else (
                 "c'est bien une rotation d'une image de X, mais centrée ou mise à l'échelle "
                 "(moyenne retirée, division par un écart-type ou un maximum) : "
@@ -898,19 +974,68 @@ def _pretrain(submission, d: Data, references: dict[str, str]) -> Pretrained:
                       finite, features_finite, constant, gradient)
 
 
-def _data(submission, seed: int) -> Data:
-    return once_per_submission(submission, "tp09-data", lambda: _make_data(seed))
+def _fresh_seed(seed: int, k: int) -> int:
+    """The seed of the k-th confirming draw (k >= 1): other data, another initialisation."""
+    return int(np.random.default_rng([int(seed) % 2**32, 909, int(k)]).integers(0, 2**32))
 
 
-def _pretrained(submission, seed: int, grader_loop: bool = False) -> Pretrained:
+def _data(submission, seed: int, k: int = 0) -> Data:
+    """The grader's data (k = 0), or those of the k-th confirming draw."""
+    if k == 0:
+        return once_per_submission(submission, "tp09-data", lambda: _make_data(seed))
+    return once_per_submission(submission, f"tp09-data-{k}",
+                               lambda: _make_data(_fresh_seed(seed, k)))
+
+
+def _pretrained(submission, seed: int, grader_loop: bool = False, k: int = 0) -> Pretrained:
     """The student's entrainer_rotation (with the grader's construire_rotations), or the
-    grader's own pre-training for the few-labels item (`grader_loop`)."""
-    d = _data(submission, seed)
+    grader's own pre-training for the few-labels item (`grader_loop`), on the data of draw k."""
+    d = _data(submission, seed, k)
+    suffix = f"-{k}" if k else ""
     if grader_loop:
-        return once_per_submission(submission, "tp09-pretrained-grader",
+        return once_per_submission(submission, "tp09-pretrained-grader" + suffix,
                                    lambda: _pretrain(submission, d, PRETRAINING_REF))
-    return once_per_submission(submission, "tp09-pretrained",
+    return once_per_submission(submission, "tp09-pretrained" + suffix,
                                lambda: _pretrain(submission, d, ROTATIONS_REF))
+
+
+# Statistical bands (blind round 19). The grader's data and the encoder's initialisation are
+# drawn again at every edit of the notebook (the seed derives from the code), and training is
+# not equally lucky on every draw: the statement's own entrainer_rotation reached only 0.66 of
+# rotations on one draw (bar 0.70) after an edit of ANOTHER answer. A result below a bar is
+# therefore confirmed before it costs a point: the function is run again on CONFIRM_K fresh
+# draws (other pentominoes, another initialisation, other labelled subsets) and the check
+# keeps the best result. A faulty training is below the bar on every draw; a correct one
+# below it on all 1 + CONFIRM_K independent draws with the probability of one draw cubed
+# (each check's docstring gives the numbers, measured over 300 draws of the reference).
+CONFIRM_K = 2
+
+
+def _best_of_draws(value: float, full: float, fresh, what: str) -> tuple[float, int]:
+    """`value` of the grader's draw, or, when it is below `full`, the best of it and of the
+    confirming draws `fresh(k)` (k = 1..CONFIRM_K, None when a draw cannot be measured),
+    stopping at the first that reaches `full`; with the number of draws measured."""
+    best, draws = float(value), 1
+    for k in range(1, CONFIRM_K + 1):
+        if best >= full:
+            break
+        other = fresh(k)
+        draws += 1
+        if other is not None and np.isfinite(other):
+            record_margin(f"{what}, confirming draw {k}", float(other), full,
+                          higher_is_better=True)
+            best = max(best, float(other))
+    return best, draws
+
+
+def _draws_text(draws: int) -> tuple[str, str]:
+    """How a score kept from several draws is named in the message."""
+    if draws <= 1:
+        return "", ""
+    return (f" (le meilleur de {draws} tirages des données et de l'initialisation, le résultat "
+            "du premier étant sous le seuil)",
+            f" (the best of {draws} draws of the data and the initialisation, the first one's "
+            "result being below the bar)")
 
 
 _UNCHANGED = (
@@ -1008,7 +1133,7 @@ def _check_rotation_loop(submission, seed: int) -> list[str]:
             "epoch (a new torch.randperm per epoch)",
         )
     _check_loop("entrainer_rotation", out, call)
-    _check_lr(out, lr, call)
+    _check_lr(out, lr, call, "entrainer_rotation")
     if out.get("tete_optimisee") is False:
         raise CheckFailed(
             f"{call} : l'optimiseur ne reçoit pas les paramètres de la tête renvoyée, qui reste "
@@ -1033,6 +1158,15 @@ def _check_rotation_loop(submission, seed: int) -> list[str]:
 
 @pytest.mark.item("pretexte_rotation", points=1)
 def test_rotation_pretexte_apprise(submission, seed):
+    """The mechanism on a stand-in encoder (_check_rotation_loop), then the rotation accuracy
+    of the student's pre-training on the grader's draw, a statistical band: the statement's
+    own entrainer_rotation reaches PRETEXT_FULL = 0.70 on most draws (0.75-0.93 over 300 draws
+    of the grader's data and initialisation, mean 0.88, sd 0.03) but not on every one (0.66
+    once, blind round 19: about 1 draw in 430). Below the bar, the accuracy is confirmed on
+    CONFIRM_K fresh draws and the best is kept: a correct function loses a point only if all
+    1 + CONFIRM_K independent draws fall below the bar (about 0.25 % per draw, at most 1.1 %
+    at 95 % confidence: about 10^-8, at most 1.3·10^-6 per grading), whereas the faults
+    the band is for (an encoder that does not learn, swapped labels) stay at 0.33-0.49."""
     optimisers = _check_rotation_loop(submission, seed)
     p = _pretrained(submission, seed)
     if not p.logits_finite:
@@ -1053,7 +1187,8 @@ def test_rotation_pretexte_apprise(submission, seed):
             "torch.optim.Adam(list(encodeur.parameters()) + list(tete.parameters()), lr=lr); at "
             "the statement's lr, plain gradient descent learns almost nothing in a few epochs",
         )
-    if not p.unchanged and p.pretext_clockwise >= PRETEXT_FULL:
+    clockwise = not p.unchanged and p.pretext_clockwise >= PRETEXT_FULL
+    if clockwise:
         hint = (
             "votre tête reconnaît bien les rotations, mais dans le sens horaire : les étiquettes "
             "1 et 3 de construire_rotations sont échangées (np.rot90(image, k) tourne dans le "
@@ -1061,20 +1196,35 @@ def test_rotation_pretexte_apprise(submission, seed):
             "your head recognises the rotations well, but clockwise: labels 1 and 3 of "
             "construire_rotations are swapped (np.rot90(image, k) rotates counter-clockwise)",
         )
+    # Below the bar on the grader's draw: confirmed on fresh draws first (see CONFIRM_K),
+    # unless the fault is already plain (an encoder that did not move, constant features,
+    # swapped labels).
+    value, draws = p.pretext, 1
+    if not (p.unchanged or p.features_constant or clockwise):
+        value, draws = _best_of_draws(
+            p.pretext, PRETEXT_FULL,
+            lambda k: _pretrained(submission, seed, k=k).pretext, "rotation accuracy")
+    note = _draws_text(draws)
     score_threshold(
-        p.pretext,
+        value,
         hint=hint,
         full=PRETEXT_FULL,
         partial=[(PRETEXT_PARTIAL, 0.5)],
         what_fr=f"précision de la tête de rotation sur les {4 * N_TEST} images tournées du "
-        "correcteur (hasard : 0.25)",
+        f"correcteur (hasard : 0.25){note[0]}",
         what_en=f"accuracy of the rotation head on the grader's {4 * N_TEST} rotated images "
-        "(chance: 0.25)",
+        f"(chance: 0.25){note[1]}",
     )
 
 
 @pytest.mark.item("pretexte_rotation", points=1.5)
 def test_sonde_lineaire_bat_encodeur_aleatoire(submission, seed):
+    """The probe gap, a statistical band on the grader's draw (+0.14 to +0.48 over 300 draws for the
+    statement's pre-training, mean +0.34, sd 0.06; +0.19 on the draw of 0.66 rotations; bar
+    PROBE_MARGIN_FULL = 0.12), confirmed on the same fresh draws as the
+    rotation accuracy before it costs a point (none of 300 draws below, the lowest 3.6 sd above the bar: at
+    most 1 % per draw at 95 % confidence, below 10^-6 per grading over three draws); an encoder that did not move
+    gives exactly 0."""
     p = _pretrained(submission, seed)
     if not p.features_finite:
         raise CheckFailed(
@@ -1096,17 +1246,28 @@ def test_sonde_lineaire_bat_encodeur_aleatoire(submission, seed):
             "the pretext task is learnt but the encoder's features do not help the probe: "
             "train the encoder you received (not a copy) and return it",
         )
+    value, draws = p.probe_trained - p.probe_random, 1
+    if not (p.unchanged or p.features_constant):
+        def fresh_gap(k: int) -> float | None:
+            q = _pretrained(submission, seed, k=k)
+            return None if not q.features_finite else q.probe_trained - q.probe_random
+
+        value, draws = _best_of_draws(value, PROBE_MARGIN_FULL, fresh_gap, "probe gap")
+    note = _draws_text(draws)
+    first = ("", "") if draws > 1 else (
+        f" : encodeur pré-entraîné {p.probe_trained:.3f}, même encodeur avant entraînement "
+        f"{p.probe_random:.3f}",
+        f": pre-trained encoder {p.probe_trained:.3f}, same encoder before training "
+        f"{p.probe_random:.3f}")
     score_threshold(
-        p.probe_trained - p.probe_random,
+        value,
         hint=hint,
         full=PROBE_MARGIN_FULL,
         partial=[(PROBE_MARGIN_PARTIAL, 0.5)],
         what_fr=f"gain de la sonde linéaire du correcteur (régression logistique, {N_PROBE} "
-        f"pentominos étiquetés, {N_TEST} de test) : encodeur pré-entraîné "
-        f"{p.probe_trained:.3f}, même encodeur avant entraînement {p.probe_random:.3f}, écart",
+        f"pentominos étiquetés, {N_TEST} de test){first[0]}{note[0]}, écart",
         what_en=f"gain of the grader's linear probe (logistic regression, {N_PROBE} labelled "
-        f"pentominoes, {N_TEST} for test): pre-trained encoder {p.probe_trained:.3f}, same "
-        f"encoder before training {p.probe_random:.3f}, gap",
+        f"pentominoes, {N_TEST} for test){first[1]}{note[1]}, gap",
         fmt="{:+.3f}",
     )
 
@@ -1169,22 +1330,22 @@ def _fine_tuned_accuracies(submission, d: Data, start) -> list[float]:
     return accs
 
 
-def _scratch(submission, seed: int) -> list[float]:
-    d = _data(submission, seed)
+def _scratch(submission, seed: int, k: int = 0) -> list[float]:
+    d = _data(submission, seed, k)
     return once_per_submission(
         submission,
-        "tp09-scratch",
+        "tp09-scratch" + (f"-{k}" if k else ""),
         lambda: _fine_tuned_accuracies(submission, d,
                                        lambda: notebook_encoder.call(submission, d.init_seed)),
     )
 
 
-def _pretrained_ft(submission, seed: int) -> list[float]:
-    d = _data(submission, seed)
-    p = _pretrained(submission, seed, grader_loop=True)
+def _pretrained_ft(submission, seed: int, k: int = 0) -> list[float]:
+    d = _data(submission, seed, k)
+    p = _pretrained(submission, seed, grader_loop=True, k=k)
     return once_per_submission(
         submission,
-        "tp09-pretrained_ft",
+        "tp09-pretrained_ft" + (f"-{k}" if k else ""),
         lambda: _fine_tuned_accuracies(submission, d, lambda: deep_copy.call(submission, p.encoder)),
     )
 
@@ -1250,7 +1411,7 @@ def _check_finetune_loop(submission, seed: int) -> None:
                             "n_classes logits par image", "n_classes logits per image")
     _check_n_classes_argument(submission, rng, X, lr, graine, dim)
     _check_loop("affiner", out, call)
-    _check_lr(out, lr, call)
+    _check_lr(out, lr, call, "affiner")
     again = _record(submission, "affiner", X, y, 3, epochs=epochs, lr=lr, seed=graine,
                     dim=dim, graine_globale=int(rng.integers(1, 2**31 - 1)))
     _check_same_result(out, again, call, "la couche linéaire")
@@ -1289,11 +1450,37 @@ def _check_n_classes_argument(submission, rng, X: np.ndarray, lr: float, graine:
         )
 
 
+def _finetune_loop(submission, seed: int) -> None:
+    """_check_finetune_loop once per submission (its failure kept and raised again)."""
+    once_per_submission(submission, "tp09-finetune-loop",
+                        lambda: _check_finetune_loop(submission, seed))
+
+
+def _finetune_loop_fault(submission, seed: int) -> CheckFailed | None:
+    """The fault test_affiner_depuis_zero_apprend found in affiner's loop, or None."""
+    try:
+        _finetune_loop(submission, seed)
+    except CheckFailed as exc:
+        return exc
+    except SubmissionError:
+        return None  # a crash: the loop's own check reports it
+    return None
+
+
 @pytest.mark.item("peu_etiquettes", points=1)
 def test_affiner_depuis_zero_apprend(submission, seed):
-    _check_finetune_loop(submission, seed)
+    """The mechanism on a stand-in encoder (_check_finetune_loop), then the mean accuracy from
+    scratch over FT_DRAWS labelled subsets, a statistical band (0.56-0.79 over 300 draws for
+    the statement's affiner, mean 0.71, sd 0.04; bar SCRATCH_FULL = 0.40, 7 sd below) confirmed
+    on fresh draws (none of 300 below: below 10^-6 per grading over three draws even at the
+    1 % bound, about 10^-12 from the spread)."""
+    _finetune_loop(submission, seed)
+    value, draws = _best_of_draws(
+        float(np.mean(_scratch(submission, seed))), SCRATCH_FULL,
+        lambda k: float(np.mean(_scratch(submission, seed, k))), "accuracy from scratch")
+    note = _draws_text(draws)
     score_threshold(
-        float(np.mean(_scratch(submission, seed))),
+        value,
         hint=(
             "vérifiez la boucle d'affinage : Adam sur modele.parameters(), à chaque époque "
             "zero_grad, F.cross_entropy(modele(X), y), backward, step",
@@ -1304,14 +1491,22 @@ def test_affiner_depuis_zero_apprend(submission, seed):
         partial=[(SCRATCH_PARTIAL, 0.5)],
         what_fr=f"précision de test (moyenne de {FT_DRAWS} tirages de {PER_CLASS} étiquettes "
         f"par classe, {N_TEST} pentominos de test) d'un encodeur neuf passé à affiner "
-        "(hasard : 0.11)",
+        f"(hasard : 0.11){note[0]}",
         what_en=f"test accuracy (mean of {FT_DRAWS} draws of {PER_CLASS} labels per class, "
-        f"{N_TEST} test pentominoes) of a fresh encoder passed to affiner (chance: 0.11)",
+        f"{N_TEST} test pentominoes) of a fresh encoder passed to affiner (chance: 0.11)"
+        f"{note[1]}",
     )
 
 
 @pytest.mark.item("peu_etiquettes", points=2)
 def test_preentrainement_bat_depuis_zero(submission, seed):
+    """A backstop (the mechanism is _check_finetune_loop's): the mean gap pre-trained − from
+    scratch, a statistical band (+0.025 to +0.25 over 300 draws for the statement's
+    affiner on the grader's pre-training, mean +0.13, sd 0.035, +0.006 once in an earlier
+    prove; bar FEW_MARGIN_FULL = 0.001), confirmed on fresh draws (other data, another
+    pre-training, other labelled subsets) before it costs a point (none of 300 below, the lowest 3.8 sd above the bar: below 10^-6
+    per grading over three draws); an affiner
+    that does not use the encoder received gives exactly 0 on every draw."""
     # The encoder is pre-trained by the grader's entrainer_rotation: this item grades
     # affiner alone (a pre-training bug costs the pretexte_rotation item only).
     scratch = float(np.mean(_scratch(submission, seed)))
@@ -1324,15 +1519,37 @@ def test_preentrainement_bat_depuis_zero(submission, seed):
         "(nn.Sequential(encodeur, nn.Linear(encodeur.dim, n_classes))), without "
         "re-initialising it or creating a new one: it carries the pre-training",
     )
+    # The hint reads its premise: when affiner's loop fails its own check (no zero_grad, say),
+    # both fine-tunings suffer from it, and that fault is named rather than the encoder's use
+    # (blind round 19: a missing zero_grad was told to use the encoder received).
+    fault = _finetune_loop_fault(submission, seed) if pre - scratch < FEW_MARGIN_FULL else None
+    value, draws = pre - scratch, 1
+    shown = (f", précision de test pré-entraîné {pre:.3f}, depuis zéro {scratch:.3f}",
+             f", test accuracy pre-trained {pre:.3f}, from scratch {scratch:.3f}")
+    if fault is None:  # below the bar with a sound loop: confirmed on fresh draws first
+        value, draws = _best_of_draws(
+            value, FEW_MARGIN_FULL,
+            lambda k: float(np.mean(_pretrained_ft(submission, seed, k))
+                            - np.mean(_scratch(submission, seed, k))),
+            "few-labels gap")
+        if draws > 1:
+            shown = _draws_text(draws)
+    if fault is not None:
+        hint = (
+            "affiner a un défaut que test_affiner_depuis_zero_apprend signale, et qui fausse "
+            f"les deux affinages, depuis zéro comme pré-entraîné : {fault.message.fr}",
+            "affiner has a fault that test_affiner_depuis_zero_apprend reports, and that spoils "
+            f"both fine-tunings, from scratch and pre-trained: {fault.message.en}",
+        )
     score_threshold(
-        pre - scratch,
+        value,
         hint=hint,
         full=FEW_MARGIN_FULL,
         partial=[(FEW_MARGIN_PARTIAL, 0.5)],
-        what_fr=f"avec {PER_CLASS} étiquettes par classe (moyenne de {FT_DRAWS} tirages), "
-        f"précision de test pré-entraîné {pre:.3f}, depuis zéro {scratch:.3f}, écart",
-        what_en=f"with {PER_CLASS} labels per class (mean of {FT_DRAWS} draws), test accuracy "
-        f"pre-trained {pre:.3f}, from scratch {scratch:.3f}, gap",
+        what_fr=f"avec {PER_CLASS} étiquettes par classe (moyenne de {FT_DRAWS} tirages)"
+        f"{shown[0]}, écart pré-entraîné − depuis zéro",
+        what_en=f"with {PER_CLASS} labels per class (mean of {FT_DRAWS} draws){shown[1]}, "
+        "gap pre-trained − from scratch",
         fmt="{:+.3f}",
     )
 
@@ -1529,6 +1746,15 @@ def _mask_call(submission, X: np.ndarray, ratio: float, t: int, s: int) -> np.nd
 
 @pytest.mark.item("masquage", points=1.5)
 def test_masquer_patchs_statistiques(submission, rng):
+    """Statistical bands, each on the student's own seeded draws (no luck of the grader's):
+    (1) distinct masks in a batch of 300 >= half the expected number of distinct subsets: the
+    count concentrates within a few units of its mean (at least 116 of 232 expected for
+    C(16, 3) = 560 subsets; 3 of 6 for C(4, 2): missing 4 of 6 subsets in 300 uniform draws has
+    probability below 10^-50); (2) every patch's masking frequency within 6 sigma + 0.01 of
+    round(ratio P) / P over 1500-2400 independent images: 6.8 sigma or more per patch, below
+    10^-10 for each of the 76 patches of the five configurations. A correct masquer_patchs
+    fails either with probability below 10^-8 per grading.
+    """
     # Both sides of round() on purpose: ratio · 16 with a fractional part below one half
     # (round ≠ ceil) and above (round ≠ int).
     below = float(rng.choice([0.2, 0.45, 0.7]))  # 3.2, 7.2 or 11.2

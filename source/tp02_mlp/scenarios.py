@@ -1832,3 +1832,320 @@ CORRECT_GROUPS["blind-r17-correct-b"] = ("blind-r17-correct-count-params-recursi
                                          "blind-r17-correct-pca-float32-u-times-s")
 CORRECT_GROUPS["blind-r17-correct-c"] = ("blind-r17-correct-separe-count-errors",
                                          "blind-r17-correct-pca-eig-sorted")
+
+
+# Blind answers, round 19. Kept every point: rule 3 with the 10 % taken of the FINAL value
+# (final > min / 0.9, no hidden curve fell between 1.1 and 1.111 × min); projection_acp fitted
+# once in a module-level dict, refitted only when the width changes (widths rarely repeated);
+# separe_parfaitement comparing the number of predicted 1s with y's (no perceptron predicted two
+# 1s on XOR); 8 ReLU units for XOR (2 % of random seeds fail; 3 grader seeds); Dropout left in
+# training mode (the grader evaluated after eval()). Hint: the SGD shuffling generator made once
+# with seed 0, named as an unseeded init. Each threshold of the curve rules is now drawn just
+# above and just below (0.2–0.8 %); the PCA sends a matrix right after another of its shape;
+# the perceptron meets count-matching wrong predictions; XOR adds 6 seeds whose initial first
+# layer is mostly inactive on the 4 points, and reads the model as returned before eval().
+SCENARIOS.update({
+    "blind-r19-diag-margin-of-final": Scenario(
+        grade_id="diagnose_curve",
+        source=edit(solution_cell(__file__, "diagnose_curve"),
+                    ("    if perte_val[-1] > 1.1 * perte_val.min():\n",
+                     "    # remontée relative de la validation (en % de la valeur finale)\n"
+                     "    remontee = (perte_val[-1] - perte_val.min()) / perte_val[-1]\n"
+                     "    if remontee > 0.10:\n")),
+        must_fail=("test_diagnostic_synthetic_curves",),
+        message_contains=("mesurée en proportion de la valeur FINALE",),
+    ),
+    "blind-r19-diag-rule2-rounded": Scenario(
+        grade_id="diagnose_curve",
+        source=edit(solution_cell(__file__, "diagnose_curve"),
+                    ("    if perte_train[-1] > L0 / 2:\n",
+                     "    if round(perte_train[-1] / L0, 2) > 0.5:  # rapport arrondi au centième\n")),
+        must_fail=("test_diagnostic_reads_first_and_last_epochs",),
+        message_contains=("juste au-dessus de L0/2",),
+    ),
+    "blind-r19-diag-rule1-tolerance": Scenario(
+        grade_id="diagnose_curve",
+        source=edit(solution_cell(__file__, "diagnose_curve"),
+                    ("    if perte_train.max() > 2 * L0:\n",
+                     "    if perte_train.max() > 2.05 * L0:  # petite tolérance pour le bruit\n")),
+        must_fail=("test_diagnostic_reads_first_and_last_epochs",),
+        message_contains=("dépasse 2·L0 de moins de 1 %", "le seuil est mal placé"),
+    ),
+    "blind-r19-pca-cached-fit": Scenario(
+        grade_id="pca",
+        source='''_acp = {}  # l'ACP est « apprise » une fois, puis réutilisée (comme fit / transform)
+
+
+def projection_acp(H):
+    """Projection des lignes de H (forme (N, h)) sur les 2 premières composantes principales : (N, 2)."""
+    H = np.asarray(H, dtype=float)
+    if _acp.get("dim") != H.shape[1]:
+        _acp["dim"] = H.shape[1]
+        _acp["moyenne"] = H.mean(axis=0)
+        _, _, Vt = np.linalg.svd(H - _acp["moyenne"], full_matrices=False)
+        _acp["composantes"] = Vt[:2]
+    return (H - _acp["moyenne"]) @ _acp["composantes"].T
+''',
+        must_fail=("test_projection_acp_shifted_matrix",),
+        # Its two matrices have their own widths, which may repeat an earlier call's.
+        may_fail=("test_projection_acp_centred_matrix",),
+        message_contains=("dépend des appels précédents",),
+    ),
+    "blind-r19-separe-count-match": Scenario(
+        grade_id="xor_perceptron",
+        source='''def separe_parfaitement(w, b, X, y):
+    """True si f(x) = 1[w·x + b > 0] vaut y pour TOUS les exemples (lignes de X), False sinon."""
+    X = np.asarray(X, dtype=float)
+    sorties = (X @ np.asarray(w, dtype=float) + b > 0).astype(int)
+    # le perceptron doit trouver exactement autant de 1 que d'exemples positifs
+    # et autant de 0 que d'exemples négatifs
+    n_pos = int(np.sum(sorties))
+    return n_pos == int(np.sum(y)) and (len(sorties) - n_pos) == int(np.sum(np.asarray(y) == 0))
+''',
+        must_fail=("test_separe_random_separable_data", "test_separe_xor_never_and_gates_sometimes"),
+        message_contains=("la réponse compare des comptes",),
+    ),
+    "blind-r19-xor-relu8": Scenario(
+        grade_id="xor_mlp",
+        source=edit(solution_cell(__file__, "xor_mlp"),
+                    ("    modele = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2))\n",
+                     "    modele = nn.Sequential(\n"
+                     "        nn.Linear(2, 8),\n"
+                     "        nn.ReLU(),  # ReLU, comme dans le cours\n"
+                     "        nn.Linear(8, 2),\n"
+                     "    )\n")),
+        must_fail=("test_entrainer_xor_solves_xor_for_grader_seeds",),
+        message_contains=("initialisation laisse la plupart des neurones de la première couche inactifs",),
+    ),
+    "blind-r19-xor-dropout-train-mode": Scenario(
+        grade_id="xor_mlp",
+        source='''def entrainer_xor(seed=0):
+    """Construit et entraîne un MLP (2 entrées → couche cachée → 2 logits) sur XOR ; renvoie le modèle."""
+    torch.manual_seed(seed)
+    # un peu de dropout pour régulariser
+    modele = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Dropout(0.5), nn.Linear(16, 2))
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=0.05)
+    modele.train()
+    for _ in range(300):
+        optimiseur.zero_grad()
+        perte = nn.functional.cross_entropy(modele(X_xor_t), y_xor_t)
+        perte.backward()
+        optimiseur.step()
+    return modele
+''',
+        must_fail=("test_entrainer_xor_solves_xor_for_grader_seeds",),
+        message_contains=("renvoyé en mode entraînement", "ses logits changent d'un appel à l'autre"),
+    ),
+    "blind-r19-sgd-generator-made-once-seed-0": Scenario(
+        grade_id="sgd_digits",
+        source=edit(solution_cell(__file__, "sgd_digits"),
+                    ("def entrainer_sgd(",
+                     "g = torch.Generator().manual_seed(0)  # générateur pour le mélange des exemples\n\n\n"
+                     "def entrainer_sgd("),
+                    ("    g = torch.Generator().manual_seed(seed)\n", "")),
+        must_fail=("test_entrainer_sgd_uses_seed_and_lr",),
+        message_contains=("partent des mêmes poids initiaux", "le générateur du mélange garde son état"),
+    ),
+})
+GROUPS["blind-r19-1"] = ("blind-r19-diag-margin-of-final", "blind-r19-pca-cached-fit", "blind-r19-separe-count-match",
+                         "blind-r19-xor-relu8", "blind-r19-sgd-generator-made-once-seed-0")
+GROUPS["blind-r19-2"] = ("blind-r19-diag-rule2-rounded", "blind-r19-xor-dropout-train-mode")
+GROUPS["blind-r19-3"] = ("blind-r19-diag-rule1-tolerance",)
+CORRECT.update({
+    "blind-r19-correct-diag-concat-any": Correct(
+        grade_id="diagnose_curve",
+        source='''def diagnostic_courbe(perte_train, perte_val):
+    """Renvoie "divergence", "sous-apprentissage", "sur-apprentissage" ou "sain"."""
+    tr = np.array(perte_train, dtype=np.float64)
+    va = np.array(perte_val, dtype=np.float64)
+    toutes = np.concatenate([tr.ravel(), va.ravel()])
+    L0 = tr[0]
+    # règle 1 : une valeur non finie, ou un dépassement de 2 L0
+    if (~np.isfinite(toutes)).any() or np.any(tr > 2 * L0):
+        diag = "divergence"
+    # règle 2 : la perte finale n'a même pas été divisée par deux
+    elif tr[-1] > 0.5 * L0:
+        diag = "sous-apprentissage"
+    # règle 3 : validation finale à plus de 10 % au-dessus de son minimum
+    elif va[-1] > 1.1 * np.min(va):
+        diag = "sur-apprentissage"
+    else:
+        diag = "sain"
+    return diag
+''',
+        why="the tester's: np.concatenate then np.isfinite, np.any(tr > 2 * L0), an elif chain",
+    ),
+    "blind-r19-correct-diag-ratios-to-L0-and-min": Correct(
+        grade_id="diagnose_curve",
+        source='''def diagnostic_courbe(perte_train, perte_val):
+    """Renvoie "divergence", "sous-apprentissage", "sur-apprentissage" ou "sain"."""
+    tr = [float(v) for v in perte_train]
+    va = [float(v) for v in perte_val]
+    if not all(np.isfinite(tr + va)):
+        return "divergence"
+    L0 = tr[0]
+    if max(tr) / L0 > 2:
+        return "divergence"
+    if tr[-1] / L0 > 0.5:
+        return "sous-apprentissage"
+    remontee = (va[-1] - min(va)) / min(va)  # en proportion du minimum
+    if remontee > 0.1:
+        return "sur-apprentissage"
+    return "sain"
+''',
+        why="each rule as a ratio (to L0, to the minimum), Python lists: the same thresholds",
+    ),
+    "blind-r19-correct-pca-gram-eigh": Correct(
+        grade_id="pca",
+        source='''def projection_acp(H):
+    """Projection des lignes de H (forme (N, h)) sur les 2 premières composantes principales : (N, 2)."""
+    H = np.asarray(H, dtype=float)
+    Hc = H - H.mean(axis=0)
+    # matrice de Gram (N, N) : Hc Hc^T = U S² U^T, donc P = U[:, :2] * S[:2]
+    G = Hc @ Hc.T
+    valeurs, vecteurs = np.linalg.eigh(G)  # ordre croissant
+    ordre = np.argsort(valeurs)[::-1][:2]
+    lambdas = np.clip(valeurs[ordre], 0.0, None)
+    return vecteurs[:, ordre] * np.sqrt(lambdas)
+''',
+        why="the tester's: eigh of the Gram matrix Hc Hcᵀ, sorted, U · S",
+    ),
+    "blind-r19-correct-pca-svd-transpose": Correct(
+        grade_id="pca",
+        source='''def projection_acp(H):
+    """Projection des lignes de H (forme (N, h)) sur les 2 premières composantes principales : (N, 2)."""
+    H = np.array(H, dtype=np.float64)
+    moyenne = H.mean(axis=0, keepdims=True)
+    Hc = H - moyenne
+    # SVD de Hc^T : ses vecteurs singuliers à gauche sont les directions principales
+    U, S, _ = np.linalg.svd(Hc.T, full_matrices=False)
+    directions = U[:, :2]  # (h, 2)
+    P = Hc @ directions
+    print("variance expliquée :", (S[:2] ** 2 / np.sum(S**2)).round(3))
+    return P
+''',
+        why="the tester's: SVD of Hcᵀ, its left singular vectors",
+    ),
+    "blind-r19-correct-pca-memo-by-content": Correct(
+        grade_id="pca",
+        source='''_memo = {}  # projections déjà calculées, par contenu de la matrice
+
+
+def projection_acp(H):
+    """Projection des lignes de H (forme (N, h)) sur les 2 premières composantes principales : (N, 2)."""
+    H = np.ascontiguousarray(H, dtype=float)
+    cle = (H.shape, H.tobytes())
+    if cle not in _memo:
+        Hc = H - H.mean(axis=0)
+        _, _, Vt = np.linalg.svd(Hc, full_matrices=False)
+        _memo[cle] = Hc @ Vt[:2].T
+    return _memo[cle].copy()
+''',
+        why="a cache keyed by the matrix's content: the same H, the same projection; state kept "
+            "between calls that never changes an answer",
+    ),
+    "blind-r19-correct-separe-ceil-clip": Correct(
+        grade_id="xor_perceptron",
+        source='''def separe_parfaitement(w, b, X, y):
+    """True si f(x) = 1[w·x + b > 0] vaut y pour TOUS les exemples (lignes de X), False sinon."""
+    X = np.array(X, dtype=np.float64)
+    w = np.array(w, dtype=np.float64).reshape(-1)
+    scores = X.dot(w) + float(b)
+    # marche : ceil(s) >= 1 si s > 0, ceil(s) <= 0 si s <= 0 (ceil(0) = 0 : inégalité stricte)
+    sorties = np.clip(np.ceil(scores), 0, 1).astype(int)
+    nb_erreurs = int(np.count_nonzero(sorties != np.asarray(y).astype(int)))
+    return nb_erreurs == 0
+''',
+        why="the tester's: the step as ceil clipped to [0, 1], zero errors",
+    ),
+    "blind-r19-correct-separe-zip-all": Correct(
+        grade_id="xor_perceptron",
+        source='''def separe_parfaitement(w, b, X, y):
+    """True si f(x) = 1[w·x + b > 0] vaut y pour TOUS les exemples (lignes de X), False sinon."""
+    w = np.asarray(w, dtype=float)
+    return all(int(np.dot(w, x) + b > 0) == int(cible) for x, cible in zip(np.asarray(X, dtype=float), y))
+''',
+        why="all() over the examples, one by one",
+    ),
+    "blind-r19-correct-xor-sgd-momentum-early-stop": Correct(
+        grade_id="xor_mlp",
+        source='''class PetitMLP(nn.Module):
+    def __init__(self, d_cache=10):
+        super().__init__()
+        self.cache = nn.Linear(2, d_cache)
+        self.sortie = nn.Linear(d_cache, 2)
+
+    def forward(self, x):
+        return self.sortie(torch.tanh(self.cache(x)))
+
+
+def entrainer_xor(seed=0):
+    """Construit et entraîne un MLP (2 entrées → couche cachée → 2 logits) sur XOR ; renvoie le modèle."""
+    torch.manual_seed(seed)
+    modele = PetitMLP(10)
+    optimiseur = torch.optim.SGD(modele.parameters(), lr=0.2, momentum=0.9)
+    for pas in range(2000):
+        optimiseur.zero_grad()
+        perte = nn.functional.cross_entropy(modele(X_xor_t), y_xor_t)
+        perte.backward()
+        optimiseur.step()
+        if perte.item() < 0.01:  # arrêt anticipé : XOR est appris
+            break
+    return modele
+''',
+        why="the tester's: 10 tanh units, SGD with momentum, early stop at loss < 0.01",
+    ),
+    "blind-r19-correct-xor-dropout-then-eval": Correct(
+        grade_id="xor_mlp",
+        source='''def entrainer_xor(seed=0):
+    """Construit et entraîne un MLP (2 entrées → couche cachée → 2 logits) sur XOR ; renvoie le modèle."""
+    torch.manual_seed(seed)
+    modele = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Dropout(0.1), nn.Linear(16, 2))
+    optimiseur = torch.optim.Adam(modele.parameters(), lr=0.05)
+    modele.train()
+    for _ in range(300):
+        optimiseur.zero_grad()
+        perte = nn.functional.cross_entropy(modele(X_xor_t), y_xor_t)
+        perte.backward()
+        optimiseur.step()
+    modele.eval()  # mode évaluation : le Dropout ne tire plus rien
+    return modele
+''',
+        why="Dropout during training, eval() before returning: the returned model's logits are a function",
+    ),
+    "blind-r19-correct-sgd-dataloader": Correct(
+        grade_id="sgd_digits",
+        source='''from torch.utils.data import DataLoader, TensorDataset
+
+
+def entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
+    """Entraîne MLPDeuxCouches(D, hidden, 10) par SGD sur mini-lots mélangés ; renvoie le modèle."""
+    X = torch.tensor(np.asarray(X_train), dtype=torch.float32)
+    y = torch.tensor(np.asarray(y_train), dtype=torch.long)
+    torch.manual_seed(seed)
+    modele = MLPDeuxCouches(X.shape[1], hidden, 10)
+    optimiseur = torch.optim.SGD(modele.parameters(), lr=lr)
+    critere = nn.CrossEntropyLoss()
+    g = torch.Generator().manual_seed(seed)
+    # le DataLoader mélange avec torch.randperm(N, generator=g) à chaque époque
+    chargeur = DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=True, generator=g)
+    modele.train()
+    for epoque in range(epochs):
+        for X_lot, y_lot in chargeur:
+            optimiseur.zero_grad()
+            perte = critere(modele(X_lot), y_lot)
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        why="the tester's: a DataLoader shuffling with a generator made from seed at each call",
+    ),
+})
+CORRECT_GROUPS["blind-r19-correct-a"] = ("blind-r19-correct-diag-concat-any", "blind-r19-correct-pca-gram-eigh",
+                                         "blind-r19-correct-separe-ceil-clip",
+                                         "blind-r19-correct-xor-sgd-momentum-early-stop",
+                                         "blind-r19-correct-sgd-dataloader")
+CORRECT_GROUPS["blind-r19-correct-b"] = ("blind-r19-correct-diag-ratios-to-L0-and-min",
+                                         "blind-r19-correct-pca-svd-transpose",
+                                         "blind-r19-correct-separe-zip-all", "blind-r19-correct-xor-dropout-then-eval")
+CORRECT_GROUPS["blind-r19-correct-c"] = ("blind-r19-correct-pca-memo-by-content",)

@@ -11,8 +11,10 @@ off ("the last value rises"), noise under 10 % at the end ("the minimum is not l
 whose validation loss starts away from the training loss (L0 read from perte_val), a training
 loss that dips under L0/2 and climbs back (rule 2 on the minimum), a validation loss that more
 than doubles while the training loss is healthy (rule 1 on the validation loss). The exact
-boundary final = 1.1 × min is not drawn: correct formulations (a ratio, a relative gap) round
-either way there (see EQUIVALENT in scenarios.py).
+boundaries 2·L0, L0/2 and 1.1 × min are drawn where every written form of the rule rounds the
+same way. Each threshold is also drawn just above and just below, by 0.2–0.8 % (far above
+rounding, under the 1 % between 1.1 × min and min / 0.9, the margin taken of the final value):
+a misplaced threshold reads one of each pair wrong, at every variant.
 """
 
 from __future__ import annotations
@@ -432,6 +434,13 @@ TRAPS = (
     (_overfit_val_doubles, "sur-apprentissage", _VAL_GROWS),
     # After _healthy_noisy_end: a shortcut that reads any rise as overfitting is named there.
     (_val_final_exactly_110pct, "sain", lambda submission, train, val: _val_strict_hint(submission, train, val)),
+    # Just above and just below rule 3's threshold, at every variant: a margin measured against
+    # the final value (final > min / 0.9 ≈ 1.111 × min) or another rounded factor reads these
+    # two as one (blind round 19).
+    (lambda rng, n, L0: _val_near_110pct(rng, n, L0, above=True), "sur-apprentissage",
+     lambda submission, train, val: _val_just_above_hint(submission, train, val)),
+    (lambda rng, n, L0: _val_near_110pct(rng, n, L0, above=False), "sain",
+     lambda submission, train, val: _val_just_below_hint(submission, train, val)),
 )
 
 
@@ -442,6 +451,96 @@ def _val_strict_hint(submission, train, val):
     probe[-1] = 1.05 * val.min()
     if curve_label(submission.call("diagnostic_courbe", train, probe)) == "sain":
         return _VAL_STRICT
+    return _NOISE
+
+
+def _near_step(rng) -> float:
+    """How far past a threshold a boundary case sits, relatively: 0.2 to 0.8 %. Far above
+    floating-point rounding (1e-16: every written form of a rule gives the same answer there)
+    and below the gap to a misplaced threshold: final > minimum / 0.9 (the 10 % taken of the
+    final value) is 1.01 % above 1.1 × minimum."""
+    return float(rng.uniform(0.002, 0.008))
+
+
+def _val_near_110pct(rng, n, L0, *, above: bool):
+    """Healthy training loss; the validation loss falls to its minimum m around mid-run, then
+    rises to end just above (overfitting) or just below (healthy) 1.1 × m, by 0.2–0.8 %. Its
+    last three values form a plateau that decreases by under 0.1 % (the final value is the
+    lowest of the three, all on the same side of 1.1 × m): the value before the last reads as
+    the final one would."""
+    train = _decay(L0, rng.uniform(0.02, 0.2), n)
+    tm = int(n * rng.uniform(0.35, 0.6))
+    m = float(L0 * rng.uniform(0.15, 0.4))
+    v0 = L0 * rng.uniform(1.0, 1.1)
+    d = _near_step(rng)
+    final = 1.1 * m * (1 + d if above else 1 - d)
+    down = v0 * np.exp(np.log(m / v0) * np.arange(tm + 1) / tm)
+    down[-1] = m
+    top = final * (1 + (0.0008 if above else 0.0004))  # below 1.1·m when final is below it
+    up = m + (top - m) * np.arange(1, n - tm - 2) / (n - tm - 3)
+    val = np.concatenate([down, up, [final * (1 + (0.0004 if above else 0.0002)), final]])
+    assert len(val) == n and np.argmin(val) == tm
+    return train, val
+
+
+_VAL_JUST_ABOVE = (
+    "la perte de validation finale dépasse son minimum d'un peu plus de 10 % : c'est un "
+    "sur-apprentissage, et une remontée plus forte est bien vue ; c'est le seuil qui est mal "
+    "placé : règle 3, finale > 1,1 × minimum, une marge de 10 % RELATIVE au minimum, sans "
+    "arrondi ni autre facteur",
+    "the final validation loss exceeds its minimum by a little more than 10 %: that is "
+    "overfitting, and a larger rise is seen; the threshold is what is misplaced: rule 3, final "
+    "> 1.1 × minimum, a 10 % margin RELATIVE to the minimum, with no rounding or other factor",
+)
+_VAL_OF_FINAL = (
+    "la remontée est mesurée en proportion de la valeur FINALE, (finale − minimum) / finale > "
+    "0,1, ce qui revient à finale > minimum / 0,9 (environ 1,111 × minimum, pas 1,1) : une "
+    "perte finale qui dépasse son minimum d'un peu plus de 10 % passe sous ce seuil ; règle 3 : "
+    "la marge de 10 % est prise sur le MINIMUM, (finale − minimum) / minimum > 0,1, soit "
+    "finale > 1,1 × minimum",
+    "the rise is measured as a fraction of the FINAL value, (final − minimum) / final > 0.1, "
+    "which means final > minimum / 0.9 (about 1.111 × minimum, not 1.1): a final loss a little "
+    "more than 10 % above its minimum falls under that threshold; rule 3: the 10 % margin is "
+    "taken of the MINIMUM, (final − minimum) / minimum > 0.1, i.e. final > 1.1 × minimum",
+)
+_VAL_JUST_BELOW = (
+    "la perte de validation finale dépasse son minimum d'un peu moins de 10 % : ce n'est pas "
+    "encore un sur-apprentissage ; le seuil est trop bas : règle 3, finale > 1,1 × minimum, "
+    "une marge de 10 % relative au minimum, sans arrondi ni autre facteur",
+    "the final validation loss exceeds its minimum by a little less than 10 %: that is not "
+    "overfitting yet; the threshold is too low: rule 3, final > 1.1 × minimum, a 10 % margin "
+    "relative to the minimum, with no rounding or other factor",
+)
+
+
+def _with_final_val(submission, train, val, ratio: float) -> str:
+    """The answer for the same curves, the final validation loss set to ratio × its minimum
+    (the plateau before it lowered to stay above it)."""
+    probe = val.copy()
+    m = float(val.min())
+    probe[-1] = ratio * m
+    probe[-3:-1] = np.maximum(np.minimum(probe[-3:-1], ratio * m * 1.0004), m * 1.0001)
+    return curve_label(submission.call("diagnostic_courbe", train, probe))
+
+
+def _val_just_above_hint(submission, train, val):
+    """A rise to 1.25 × minimum seen as overfitting: the threshold is misplaced. Read as
+    overfitting just above minimum / 0.9 and as healthy just below it: the 10 % is taken of the
+    final value (the premise of _VAL_OF_FINAL, on the student's answers)."""
+    if _with_final_val(submission, train, val, 1.25) != "sur-apprentissage":
+        return _final_val_hint(submission, train, val)
+    if (_with_final_val(submission, train, val, 1.0005 / 0.9) == "sur-apprentissage"
+            and _with_final_val(submission, train, val, 0.9995 / 0.9) == "sain"):
+        return _VAL_OF_FINAL
+    return _VAL_JUST_ABOVE
+
+
+def _val_just_below_hint(submission, train, val):
+    """A final validation loss 3 % above its minimum read as healthy: the shortcuts of _NOISE
+    ("the last value rises", "the minimum is not last") would call it overfitting, so the
+    threshold is what is too low."""
+    if _with_final_val(submission, train, val, 1.03) == "sain":
+        return _VAL_JUST_BELOW
     return _NOISE
 
 
@@ -565,6 +664,74 @@ def _final_exactly_half(rng, n):
     return train, _flat_last_val(rng, train * rng.uniform(1.05, 1.2))
 
 
+def _spike_near_twice(rng, n, *, above: bool):
+    """Healthy decay, but one early epoch of the training loss reaches 2·L0 × (1 ± 0.2–0.8 %):
+    just above rule 1's threshold (a divergence) or just below it (healthy)."""
+    L0 = float(rng.uniform(0.5, 3.0))
+    train = _decay(L0, rng.uniform(0.05, 0.2), n)
+    d = _near_step(rng)
+    train[int(rng.integers(1, n // 2))] = 2 * L0 * (1 + d if above else 1 - d)
+    return train, _flat_last_val(rng, train * rng.uniform(1.05, 1.2))
+
+
+def _final_near_half(rng, n, *, above: bool):
+    """The training loss stays above 0.6·L0, then its final value is L0/2 × (1 ± 0.2–0.8 %):
+    just above rule 2's threshold (under-fitting: not divided by two) or just below it
+    (healthy). The validation loss follows it, flat at the end (rule 3 never speaks)."""
+    L0 = float(rng.uniform(0.5, 3.0))
+    train = np.maximum(_decay(L0, rng.uniform(0.02, 0.2), n), 0.6 * L0)
+    d = _near_step(rng)
+    train[-1] = L0 / 2 * (1 + d if above else 1 - d)
+    val = train * rng.uniform(1.05, 1.2)
+    val[-1] = val[-2] * 0.85  # the last value is the validation minimum
+    return train, val
+
+
+_TWICE_JUST_ABOVE = (
+    "la perte d'entraînement dépasse 2·L0 de moins de 1 % à une époque : c'est déjà une "
+    "divergence (une pointe plus haute est bien vue) ; le seuil est mal placé : règle 1, "
+    "perte_train.max() > 2 × L0 exactement, sans marge, arrondi ni autre facteur",
+    "the training loss exceeds 2·L0 by less than 1 % at one epoch: that is already a "
+    "divergence (a higher spike is seen); the threshold is misplaced: rule 1, perte_train.max() "
+    "> 2 × L0 exactly, with no margin, rounding or other factor",
+)
+_TWICE_JUST_BELOW = (
+    "la perte d'entraînement monte juste sous 2·L0, sans le dépasser : ce n'est pas une "
+    "divergence ; le seuil est trop bas : règle 1, perte_train.max() > 2 × L0 exactement, sans "
+    "marge, arrondi ni autre facteur",
+    "the training loss rises to just under 2·L0, without exceeding it: that is no divergence; "
+    "the threshold is too low: rule 1, perte_train.max() > 2 × L0 exactly, with no margin, "
+    "rounding or other factor",
+)
+_HALF_JUST_ABOVE = (
+    "la perte d'entraînement finale est juste au-dessus de L0/2 (de moins de 1 %) : elle n'a pas "
+    "tout à fait été divisée par deux, c'est un sous-apprentissage ; règle 2, perte_train[-1] > "
+    "L0 / 2 exactement, sans marge, arrondi ni autre facteur",
+    "the final training loss is just above L0/2 (by less than 1 %): it has not quite been "
+    "halved, that is under-fitting; rule 2, perte_train[-1] > L0 / 2 exactly, with no margin, "
+    "rounding or other factor",
+)
+_HALF_JUST_BELOW = (
+    "la perte d'entraînement finale est juste sous L0/2 (de moins de 1 %) : elle a été divisée "
+    "par deux, ce n'est pas un sous-apprentissage ; règle 2, perte_train[-1] > L0 / 2 "
+    "exactement, sans marge, arrondi ni autre facteur",
+    "the final training loss is just under L0/2 (by less than 1 %): it has been halved, that "
+    "is no under-fitting; rule 2, perte_train[-1] > L0 / 2 exactly, with no margin, rounding "
+    "or other factor",
+)
+
+
+def _twice_near_hint(submission, train, val):
+    """The same spike raised to 2.5·L0 is seen as a divergence: the threshold is misplaced
+    (_TWICE_JUST_ABOVE). Missed too: the faults _twice_hint tells apart (a power, the end only)."""
+    t = int(np.argmax(train))
+    probe = train.copy()
+    probe[t] = 2.5 * train[0]
+    if curve_label(submission.call("diagnostic_courbe", probe, val)) == "divergence":
+        return _TWICE_JUST_ABOVE
+    return _twice_hint(submission, train, val)
+
+
 _L0_FIRST = (
     "L0 est la perte d'entraînement INITIALE perte_train[0] (ici la première époque la divise "
     "par plus de deux : la courbe est saine)",
@@ -666,6 +833,12 @@ def test_diagnostic_reads_first_and_last_epochs(submission, rng):
         (*_modest_divergence(rng, n[4], small=False), "divergence", _twice_hint),
         (*_bump_to_exactly_twice(rng, n[5]), "sain", _STRICT),
         (*_final_exactly_half(rng, n[0]), "sain", _HALF_STRICT),
+        # Just above and just below 2·L0 and L0/2 (0.2–0.8 %), at every variant: a threshold
+        # written with another factor or a rounding reads one of each pair wrong.
+        (*_spike_near_twice(rng, n[2], above=True), "divergence", _twice_near_hint),
+        (*_spike_near_twice(rng, n[4], above=False), "sain", _TWICE_JUST_BELOW),
+        (*_final_near_half(rng, n[3], above=True), "sous-apprentissage", _HALF_JUST_ABOVE),
+        (*_final_near_half(rng, n[5], above=False), "sain", _HALF_JUST_BELOW),
     ]
     # In this order, not shuffled: the bump to exactly 2·L0 also trips L0 = train[1] and, for
     # L0 near 2, 2 ** L0; the cases before it name those faults first.

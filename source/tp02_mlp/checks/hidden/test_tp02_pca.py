@@ -6,7 +6,9 @@ its own SVD of the centred matrix, up to the sign of each column. One matrix is 
 centred (tests the basis, order and scale); the other is shifted far from the origin
 (tests the centring). A third, centred, carries its largest variances on its last features,
 built so that np.linalg.eig of its covariance returns the eigenvalues out of order (an
-unsorted eig is right on the first, whose eig comes out sorted).
+unsorted eig is right on the first, whose eig comes out sorted). The shifted matrix is sent
+right after another of the same shape: an answer that keeps a fit from one call to the next
+(a global cache) projects it wrong.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from autograder.checks import CheckFailed, as_array, assert_arguments_untouched,
 RTOL, ATOL = 1e-3, 1e-5
 
 
-def _matrix(rng, *, offset: bool) -> np.ndarray:
-    n, h = int(rng.integers(30, 101)), int(rng.integers(4, 16))
+def _matrix(rng, *, offset: bool, n: int | None = None, h: int | None = None) -> np.ndarray:
+    n = int(rng.integers(30, 101)) if n is None else n
+    h = int(rng.integers(4, 16)) if h is None else h
     # Singular values decreasing by a factor ≥ 1.3: every component is well separated.
     spectrum = 10.0 * np.cumprod(np.r_[1.0, rng.uniform(1.3, 2.0, size=h - 1) ** -1])
     Q, _ = np.linalg.qr(rng.normal(size=(h, h)))
@@ -165,7 +168,35 @@ def _other_components(got: np.ndarray, H: np.ndarray) -> tuple[int, int] | None:
     return None
 
 
-def _check(submission, H: np.ndarray, what_fr: str, what_en: str) -> None:
+_STALE_FR = (
+    "projection_acp(H) dépend des appels précédents : juste après un appel sur une autre "
+    "matrice de même forme, le résultat pour H est faux, et il est juste après un appel sur une "
+    "matrice d'une autre largeur ; la moyenne ou les composantes d'un appel précédent sont "
+    "réutilisées (gardées dans une variable globale, un cache, un « fit » fait une fois) : à "
+    "chaque appel, centrez H avec SA moyenne et faites la SVD de CETTE matrice, sans rien garder "
+    "d'un appel à l'autre"
+)
+_STALE_EN = (
+    "projection_acp(H) depends on the previous calls: right after a call on another matrix of "
+    "the same shape, the result for H is wrong, and it is right after a call on a matrix of "
+    "another width; the mean or the components of a previous call are reused (kept in a global "
+    "variable, a cache, a « fit » done once): at every call, centre H with ITS mean and take "
+    "the SVD of THIS matrix, keeping nothing from one call to the next"
+)
+
+
+def _stale(submission, H: np.ndarray, wider: np.ndarray) -> bool:
+    """Premise of _STALE_FR: called again right after a matrix of another width (which makes a
+    cache keyed on the width or the shape fit again), the answer for H is right."""
+    submission.call("projection_acp", wider)
+    again = as_array(submission.call("projection_acp", H), "projection_acp(H)", allow_nan=True)
+    return _matches(again, _projection(H))
+
+
+def _check(submission, H: np.ndarray, what_fr: str, what_en: str,
+           wider: np.ndarray | None = None) -> None:
+    """`wider`: a matrix of another width, to tell an answer that keeps state from one call to
+    the next (H is then called right after another matrix of its shape)."""
     n, h = H.shape
     expected = _projection(H)
     got = as_array(
@@ -182,7 +213,9 @@ def _check(submission, H: np.ndarray, what_fr: str, what_en: str) -> None:
         )
     hint_fr = "centrez H, SVD Hc = U S Vᵀ, puis Hc @ Vt[:2].T"
     hint_en = "centre H, SVD Hc = U S Vᵀ, then Hc @ Vt[:2].T"
-    if not _matches(got, expected):
+    if not _matches(got, expected) and wider is not None and got.shape == (n, 2) and _stale(submission, H, wider):
+        hint_fr, hint_en = _STALE_FR, _STALE_EN
+    elif not _matches(got, expected):
         for cand, fr, en in _wrong_variants(H):
             if _matches(got, cand) and not _matches(cand, expected):
                 hint_fr, hint_en = fr, en
@@ -240,11 +273,22 @@ def test_projection_acp_centred_matrix(submission, rng):
 @pytest.mark.item("pca", points=1)
 def test_projection_acp_shifted_matrix(submission, rng):
     H = _matrix(rng, offset=True)
+    n, h = H.shape
+    # The statement: "vos fonctions ne doivent pas ... dépendre de variables globales". Called on
+    # purpose, at every variant, right after another shifted matrix of the SAME shape (itself
+    # after one of another width): a mean and components kept from a previous call (a « fit »
+    # cached in a global, refitted when the width changes) project H wrong (blind round 19).
+    wider = _matrix(rng, offset=True, n=n, h=4 + (h - 4 + int(rng.integers(1, 12))) % 12)
+    submission.call("projection_acp", wider)
+    submission.call("projection_acp", _matrix(rng, offset=True, n=n, h=h))
     _check(
         submission,
         H,
-        "une matrice H du correcteur dont la moyenne des lignes est loin de 0",
-        "a matrix H of the grader's whose mean row is far from 0",
+        "une matrice H du correcteur dont la moyenne des lignes est loin de 0, juste après un "
+        "appel sur une autre matrice de même forme",
+        "a matrix H of the grader's whose mean row is far from 0, right after a call on another "
+        "matrix of the same shape",
+        wider=wider,
     )
     # Right values from `H -= H.mean(axis=0)` too: the statement's rule is checked on its own.
     assert_arguments_untouched(

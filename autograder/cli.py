@@ -201,6 +201,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
         course, tps, options, jobs=args.jobs, reports=reports, progress=lambda msg: say(msg, err=True),
         variants=seeds_from(options.seed, args.seeds), mutants=args.mutants, sample_seed=args.sample_seed,
         group_mutants=not args.one_mutant_per_grading, sweep=not args.alone, groups=tuple(args.group or ()),
+        budget_s=None if args.budget_minutes is None else 60.0 * args.budget_minutes, rotate=args.rotate,
     ):
         proofs.append(proof)
         proofs.sort(key=lambda p: tps.index(p.tp))  # --jobs: in the order the TPs were asked
@@ -214,6 +215,10 @@ def cmd_prove(args: argparse.Namespace) -> int:
     gradings = [g for p in proofs for g in p.gradings]
     bad = sum(bool(g.findings) for g in gradings)
     say(f"[prove] {len(gradings)} gradings judged, {bad} with findings", err=True)
+    partial = [f"{p.tp} ({len(p.not_reached)})" for p in proofs if p.not_reached]
+    if partial:
+        say(f"[prove] time budget spent: targets not reached in {', '.join(partial)} (rotated by {args.rotate}: "
+            "another --rotate proves others)", err=True)
     failed = [p.tp for p in proofs if (p.findings if args.mutation_advisory else p.failed)]
     under = [p.tp for p in proofs if p.mutation is not None and not p.mutation.meets_target]
     if under and args.mutation_advisory:
@@ -537,6 +542,8 @@ def build_parser() -> argparse.ArgumentParser:
     pv.add_argument("--sample-seed", type=int, default=0, help="seed of the mutant sample (default 0): same seed, same mutants")
     pv.add_argument("--one-mutant-per-grading", action="store_true", help="grade each mutant alone instead of grouping mutants of independent cells (slower)")
     pv.add_argument("--group", action="append", metavar="NAME", help="only this GROUPS or CORRECT_GROUPS group (and the solution), repeatable: re-prove what a fix touched under many --seeds; an unknown name is refused with the TP's groups")
+    pv.add_argument("--budget-minutes", type=float, metavar="M", help="share M minutes fairly among the TPs: each TP's solution is always graded under every variant, then its groups until its share is spent, then its mutants; what was not reached is listed, and is not a finding (a CI step with a fixed time proves part of every TP rather than all of the first ones)")
+    pv.add_argument("--rotate", type=int, default=0, metavar="N", help="start each TP's groups at the N-th (modulo their number; default 0): runs cut short by --budget-minutes, each with another N, prove other groups")
     pv.add_argument("--mutation-advisory", action="store_true", help="report the mutation score without letting it set the exit code (findings still do)")
     pv.add_argument("--out", help="also write prove.json and prove.md into this folder")
     pv.add_argument("--reports", metavar="DIR", help="also write every scenario grading's report as DIR/<tp>/<variant>/<group>.json, durations and dates removed: run it before and after changing checks and compare with `diff -r` (no grade or message may change)")

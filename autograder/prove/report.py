@@ -35,6 +35,8 @@ def to_text(proof: TPProof) -> str:
     found = proof.findings
     lines.append(f"findings: {len(found)}" if found else "findings: none (every variant judged as the TP tests judge it)")
     lines += [f"  variant {g.variant} {g.group}: {f}" for g, f in found]
+    if proof.not_reached:
+        lines.append(f"not reached (time budget spent; targets rotated by {proof.rotate}): {', '.join(proof.not_reached)}")
     m = proof.mutation
     if m is not None:
         lines.append(
@@ -69,6 +71,9 @@ def to_markdown(proofs: Sequence[TPProof]) -> str:
                 for g in p.gradings]
         out.append("")
         out += [f"- variant {g.variant}, `{g.group}`: {str(f).replace('|', '/')}" for g, f in p.findings] or ["No finding."]
+        if p.not_reached:
+            out += ["", f"Not reached (time budget spent; targets rotated by {p.rotate}): "
+                    + ", ".join(f"`{t}`" for t in p.not_reached) + "."]
         m = p.mutation
         if m is not None:
             out += ["", f"### Mutation score: {m.caught}/{len(m.results)} = {_pct(m.share)} "

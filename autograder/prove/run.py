@@ -62,6 +62,10 @@ class TPProof:
     gradings: tuple[Grading, ...]
     mutation: MutationScore | None
     seconds: float
+    #: targets (and "mutants") a time budget left ungraded: the run is partial, not failed
+    not_reached: tuple[str, ...] = ()
+    #: where the targets after the solution started (`rotated`): a partial run says which part it proved
+    rotate: int = 0
 
     @property
     def findings(self) -> list[tuple[Grading, Finding]]:
@@ -131,6 +135,28 @@ def targets_of(chosen: ScenarioSet) -> list[tuple[str, str]]:
     ]
 
 
+def rotated(targets: list[tuple[str, str]], rotate: int) -> list[tuple[str, str]]:
+    """The solution first, then the other targets starting from the `rotate`-th (modulo their
+    number): runs cut short by a time budget, each with another `rotate`, prove different
+    groups instead of the first ones again and again."""
+    head = [t for t in targets if t[1] == "solution"]
+    rest = [t for t in targets if t[1] != "solution"]
+    if not rest:
+        return head
+    k = rotate % len(rest)
+    return head + rest[k:] + rest[:k]
+
+
+def fair_deadline(end: float, now: float, index: int, count: int, jobs: int) -> float:
+    """When the `index`-th of `count` TPs, starting `now`, must stop so that the ones after it
+    still get their share of the time left before `end` (wall clock, seconds): the time left,
+    times the TPs proved at once, shared among this TP and those not started yet (and the
+    others still running). A TP that finishes early leaves its time to the next ones."""
+    left = max(0.0, end - now)
+    waiting = max(1, count - index + max(0, jobs - 1))
+    return now + min(left, left * max(1, jobs) / waiting)
+
+
 def only_groups(targets: list[tuple[str, str]], groups: Sequence[str], tp_id: str) -> list[tuple[str, str]]:
     """The solution and the named groups of `targets` (all of them when none is named); a
     name the TP does not have is refused with the names it has."""
@@ -159,6 +185,8 @@ def prove_tp(
     keep_report: Callable[[int, str, GradeReport], object] | None = None,
     sweep: bool = True,
     groups: Sequence[str] = (),
+    deadline: float | None = None,
+    rotate: int = 0,
 ) -> TPProof:
     """Grade `tp_id`'s solution, scenario groups and correct groups under each variant, and
     (mutants not None: how many, 0 for all) its solution's mutants under the first variant.
@@ -171,7 +199,12 @@ def prove_tp(
     that grading is the one judged. Off: every variant is graded alone (slower).
 
     `groups`: only these scenario or correct groups (and the solution), the loop of someone
-    fixing a check; empty: every group."""
+    fixing a check; empty: every group.
+
+    `deadline` (wall clock, `time.time()`): no target after the solution starts once it has
+    passed, nor the mutants; what was left is `TPProof.not_reached` (a CI step with a fixed
+    budget proves part of every TP instead of all of the first TPs). `rotate`: where the
+    targets after the solution start (`rotated`)."""
     from autograder.grading.grade import (
         grade_notebook_dict,
         grade_variants,
@@ -198,7 +231,7 @@ def prove_tp(
         return TPProof(tp_id, None, tuple(variants), (), None, 0.0)
     chosen = load_scenario_set(path, course.root)
     views = build_views(tp, nbgrader_config=course.root / "nbgrader_config.py")
-    targets = only_groups(targets_of(chosen), groups, tp_id)
+    targets = rotated(only_groups(targets_of(chosen), groups, tp_id), rotate)
     total = len(targets) * len(variants)
     gradings: list[Grading] = []
     mutation: MutationScore | None = None
@@ -228,7 +261,15 @@ def prove_tp(
 
         done = 0
         solution_max: float | None = None
+        not_reached: list[str] = []
+
+        def out_of_time() -> bool:
+            return deadline is not None and time.time() >= deadline
+
         for group, kind in targets:
+            if kind != "solution" and out_of_time():
+                not_reached.append(group)
+                continue
             replacements = replacements_for(chosen, group, kind)
             t0 = time.monotonic()
             swept = sweep_of(replacements, group)
@@ -258,9 +299,14 @@ def prove_tp(
                                         tuple(findings), how))
         gradings.sort(key=lambda g: variants.index(g.variant))  # variant by variant, targets in order
         maxima = [g.max_score for g in gradings if g.kind == "solution" and g.max_score > 0]
+        if not_reached:
+            progress(f"[prove] {short}: time budget spent, {len(not_reached)} of {len(targets)} targets not reached")
         if mutants is not None and not maxima:
             progress(f"[prove] {short} mutants: not graded, the solution was never graded")
-        if mutants is not None and maxima:
+        if mutants is not None and maxima and out_of_time():
+            progress(f"[prove] {short} mutants: not graded, the time budget is spent")
+            not_reached.append("mutants")
+        elif mutants is not None and maxima:
             t0 = time.monotonic()
             everything = all_mutants(answer_cells(views.solution_nb))
             known = {m.id for m in everything}
@@ -282,7 +328,8 @@ def prove_tp(
                 not_graded=tuple(errors),
             )
     return TPProof(tp_id, str(path.relative_to(course.root)) if path.is_relative_to(course.root) else str(path),
-                   tuple(variants), tuple(gradings), mutation, round(time.monotonic() - started, 1))
+                   tuple(variants), tuple(gradings), mutation, round(time.monotonic() - started, 1),
+                   tuple(not_reached), rotate)
 
 
 def _to_stderr(message: str) -> None:
@@ -313,9 +360,14 @@ def _die_with_parent() -> None:
         pass
 
 
-def _prove_one(course_root: str, tp_id: str, options: GradeOptions, reports: str | None, kwargs: dict[str, Any]) -> TPProof:
+def _prove_one(course_root: str, tp_id: str, options: GradeOptions, reports: str | None, kwargs: dict[str, Any],
+               share: tuple[float, int, int, int] | None = None) -> TPProof:
+    """One TP in a worker; `share` (end, index, count, jobs): its deadline, computed when it
+    starts (`fair_deadline`), so that time a TP before it left unused goes to it."""
     keep = functools.partial(_write_comparable, reports, tp_id) if reports is not None else None
-    return prove_tp(Course(Path(course_root)), tp_id, options, progress=_to_stderr, keep_report=keep, **kwargs)
+    deadline = None if share is None else fair_deadline(share[0], time.time(), *share[1:])
+    return prove_tp(Course(Path(course_root)), tp_id, options, progress=_to_stderr, keep_report=keep,
+                    deadline=deadline, **kwargs)
 
 
 def prove_tps(
@@ -326,25 +378,32 @@ def prove_tps(
     jobs: int = 1,
     reports: Path | None = None,
     progress: Callable[[str], object] = lambda _m: None,
+    budget_s: float | None = None,
     **kwargs: Any,
 ) -> Iterator[TPProof]:
     """`prove_tp` for each TP; `jobs` > 1 proves that many TPs at once, each in a process of
     its own (its own kernel pool: the kernels run student code on one thread, so a 2-core
     machine proves two TPs in about the time of one), and yields each proof as soon as it is
     done (a run stopped by a time limit keeps every TP it finished). `reports`: every scenario
-    grading's comparable report under reports/<tp>/<variant>/<group>.json."""
-    if jobs <= 1 or len(tp_ids) <= 1:
-        for tp_id in tp_ids:
+    grading's comparable report under reports/<tp>/<variant>/<group>.json. `budget_s`: the
+    whole run's time, shared fairly among the TPs (`fair_deadline`): each TP's solution is
+    always graded, then as many of its targets as its share allows."""
+    end = None if budget_s is None else time.time() + budget_s
+    count = len(tp_ids)
+    if jobs <= 1 or count <= 1:
+        for index, tp_id in enumerate(tp_ids):
             keep = functools.partial(_write_comparable, str(reports), tp_id) if reports is not None else None
-            yield prove_tp(course, tp_id, options, progress=progress, keep_report=keep, **kwargs)
+            deadline = None if end is None else fair_deadline(end, time.time(), index, count, 1)
+            yield prove_tp(course, tp_id, options, progress=progress, keep_report=keep, deadline=deadline, **kwargs)
         return
     # spawn, not fork: this process holds threads (a kernel pool's) that a fork would copy half-way.
     with ProcessPoolExecutor(
         max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_die_with_parent
     ) as pool:
         futures = [
-            pool.submit(_prove_one, str(course.root), tp_id, options, str(reports) if reports is not None else None, kwargs)
-            for tp_id in tp_ids
+            pool.submit(_prove_one, str(course.root), tp_id, options, str(reports) if reports is not None else None,
+                        kwargs, None if end is None else (end, index, count, jobs))
+            for index, tp_id in enumerate(tp_ids)
         ]
         for future in as_completed(futures):
             yield future.result()

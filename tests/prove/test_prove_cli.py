@@ -134,3 +134,21 @@ def test_prove_tp01_under_two_variants(tmp_path, capsys):
     assert {g["variant"] for g in tp["gradings"]} == {0, 1}
     assert len(tp["mutation"]["results"]) == 4
     assert code == (EXIT_OK if tp["mutation"]["meets_target"] else EXIT_REFUSED), captured.out
+
+
+def test_a_spent_time_budget_grades_each_solution_and_lists_what_it_did_not_reach(mini, tmp_path, capsys):
+    """`--budget-minutes`: a CI step with a fixed time proves part of every TP; the solution is
+    always graded, what was left is listed (not a finding: g2's broken promise is not reached),
+    and `--rotate` says where the next run starts."""
+    out = tmp_path / "out"
+    code = main(["prove", MINI, "--course", str(mini), "--seeds", "1", "--budget-minutes", "0", "--rotate", "1",
+                 "--mutants", "3", "--out", str(out), *FAST])
+    captured = capsys.readouterr()
+    assert code == EXIT_OK, captured.out + captured.err
+    (tp,) = json.loads((out / "prove.json").read_text("utf-8"))["tps"]
+    assert [g["group"] for g in tp["gradings"]] == ["solution"]
+    assert tp["not_reached"] == ["g2", "c1", "g1", "mutants"] and tp["rotate"] == 1
+    assert tp["mutation"] is None
+    assert "not reached (time budget spent; targets rotated by 1): g2, c1, g1, mutants" in captured.out
+    assert "time budget spent: targets not reached in" in captured.err
+    assert "Not reached (time budget spent; targets rotated by 1)" in (out / "prove.md").read_text("utf-8")

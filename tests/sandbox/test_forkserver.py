@@ -260,3 +260,33 @@ def test_a_grader_killed_9_leaves_no_server_no_kernel_no_folder():
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def _server_importing(tmp_path, body: str, *, cpu_s: float, wall_s: float) -> ForkServer:
+    """A fork server whose one preload module runs `body` at import (a slow import)."""
+    (tmp_path / "slow_import_for_the_test.py").write_text(body, encoding="utf-8")
+    server = ForkServer(kernel_python(), ("slow_import_for_the_test",), {"PATH": "/usr/bin", "PYTHONPATH": str(tmp_path)})
+    server.ready_cpu_s, server.ready_wall_s = cpu_s, wall_s
+    return server
+
+
+def test_a_slow_import_on_a_loaded_machine_is_waited_for_by_the_servers_cpu_time(tmp_path):
+    """On a loaded CI machine the imports take minutes of wall time but the same CPU time: the
+    readiness wait counts the server's CPU, so a server that is slow without working is not
+    declared stuck (here 4 s of wall time, almost no CPU, against a 1 s CPU limit)."""
+    server = _server_importing(tmp_path, "import time\ntime.sleep(4)\n", cpu_s=1.0, wall_s=60.0)
+    try:
+        assert server.wait_ready() >= 4.0
+    finally:
+        server.close()
+
+
+def test_a_server_that_keeps_busy_without_being_ready_is_stuck_and_says_how_long(tmp_path):
+    server = _server_importing(tmp_path, "while True:\n    pass\n", cpu_s=1.0, wall_s=60.0)
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(ForkServerError, match=r"no answer from the fork server after \d+ s, \d+ s of its CPU"):
+            server.wait_ready()
+        assert time.monotonic() - t0 < 30
+    finally:
+        server.close()

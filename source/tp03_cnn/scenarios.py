@@ -2334,3 +2334,132 @@ CORRECT_GROUPS["correct-r18-b"] = ("correct-r18-models-leaky-gelu-batchnorm", "c
                                    "correct-r18-conv2d-loops-per-filter")
 CORRECT_GROUPS["correct-r18-c"] = ("correct-r18-models-class-7x7-torch-relu",)
 CORRECT_GROUPS["correct-r18-d"] = ("correct-r18-models-3convs-dropout",)
+
+
+# Blind round 20.
+# - max_pool: a padding by reflection (F.pad(..., mode="reflect")) equals −∞ whenever
+#   k ≥ 2p + 1 and kept every point at a variant whose random draws held no p = k/2; one case
+#   with p = k/2 is now drawn at every variant, and the reflection is named.
+# - equivariance: torch.roll for T_d was told it moves f(T_d x) back by T_{-d} (the two give the
+#   same value on the public image surrounded by zeros); the circular shift is a mistake of its
+#   own, and the public check asks one more image, whose content reaches the border, to tell them.
+# - conv2d: x_pad[:, :, p:-p, p:-p] = x breaks at padding=0 (an empty slice): named.
+# - train: the training accuracy measured after each epoch under modele.eval(), never followed by
+#   modele.train(), trained in eval mode from the second epoch on (20/20, even with BatchNorm):
+#   every training step must run in train mode. Round 9 accepted modele.eval() before the loop
+#   ("the statement's models have no dropout"); the lead's call in round 20 is that the loop must
+#   not take its steps in eval mode, so that variant is now a wrong answer of the same class.
+# - mlp_params: s = h * h (a square image) is named.
+SCENARIOS.update({
+    "blind-r20-maxpool-reflect-padding": Scenario(
+        grade_id="max_pool",
+        source=edit(solution_cell(__file__, "max_pool"),
+                    ('value=float("-inf"))', 'mode="reflect")  # FAULT: copies of the image, not -inf')),
+        must_fail=("test_max_pool_matches_torch",),
+        message_contains=("réflexion",),
+    ),
+    "blind-r20-equivariance-torch-roll": Scenario(
+        grade_id="equivariance",
+        source=edit(solution_cell(__file__, "equivariance"), (
+            "ecart = f(translater(x, dy, dx)) - translater(f(x), dy, dx)",
+            "# FAULT: a circular shift for T_d\n"
+            "        ecart = f(torch.roll(x, shifts=(dy, dx), dims=(-2, -1))) - torch.roll(f(x), shifts=(dy, dx), dims=(-2, -1))",
+        )),
+        must_fail=("test_erreur_equivariance_fixed_cases", "test_erreur_equivariance_on_grader_functions"),
+        message_contains=("décalage circulaire (torch.roll)",),
+    ),
+    "blind-r20-conv2d-slice-p-minus-p": Scenario(
+        grade_id="conv2d",
+        source=edit(solution_cell(__file__, "conv2d"), (
+            "    if padding > 0:\n        x = F.pad(x, (padding, padding, padding, padding))\n",
+            "    # FAULT: p:-p is the empty slice 0:0 when padding = 0\n"
+            "    N, C_in, H, W = x.shape\n"
+            "    p = padding\n"
+            "    x_pad = torch.zeros(N, C_in, H + 2 * p, W + 2 * p, dtype=x.dtype)\n"
+            "    x_pad[:, :, p:-p, p:-p] = x\n"
+            "    x = x_pad\n",
+        )),
+        must_fail=("test_conv2d_fixed_examples", "test_conv2d_matches_torch"),
+        message_contains=("la tranche p:-p est vide",),
+    ),
+    "blind-r20-train-eval-after-each-epoch": Scenario(
+        grade_id="train",
+        source=edit(solution_cell(__file__, "train"), (
+            "    for _ in range(epochs):\n",
+            "    for epoque in range(epochs):\n",
+        ), (
+            "            optimiseur.step()\n",
+            "            optimiseur.step()\n"
+            "        # FAULT: the model stays in eval mode for the next epochs (no modele.train())\n"
+            "        modele.eval()\n"
+            "        with torch.no_grad():\n"
+            "            acc = (modele(X_train).argmax(1) == y_train).float().mean().item()\n"
+            "        if epoque % 5 == 4:\n"
+            "            print(f\"époque {epoque + 1} : précision d'entraînement {acc:.3f}\")\n",
+        )),
+        must_fail=("test_entrainer_batches_cover_the_epoch",),
+        message_contains=("modele.train()", "mode évaluation"),
+    ),
+    "blind-r20-train-eval-before-loop": Scenario(
+        grade_id="train",
+        source=edit(solution_cell(__file__, "train"),
+                    ("    modele.train()\n", "    modele.eval()  # FAULT: every step in eval mode\n")),
+        must_fail=("test_entrainer_batches_cover_the_epoch",),
+        message_contains=("modele.train()", "mode évaluation"),
+    ),
+    "blind-r20-mlp-params-square-image": Scenario(
+        grade_id="mlp_params",
+        source=edit(solution_cell(__file__, "mlp_params"), ("    s = h * w\n", "    s = h * h  # FAULT: a square image\n")),
+        must_fail=("test_nb_params_mlp_random_images",),
+        message_contains=("pas forcément carrée",),
+    ),
+})
+GROUPS["blind-r20-a"] = ("blind-r20-maxpool-reflect-padding", "blind-r20-equivariance-torch-roll",
+                         "blind-r20-train-eval-after-each-epoch", "blind-r20-mlp-params-square-image")
+GROUPS["blind-r20-b"] = ("blind-r20-conv2d-slice-p-minus-p", "blind-r20-train-eval-before-loop")
+# Round 9's variant (modele.eval() before the loop) is the wrong answer above now.
+del CORRECT["correct-r9-train-eval-mode-no-dropout"]
+del CORRECT_GROUPS["correct-r9"]
+CORRECT.update({
+    "correct-r20-train-eval-each-epoch-then-train": Correct(
+        grade_id="train",
+        source=edit(solution_cell(__file__, "train"), (
+            "    for _ in range(epochs):\n",
+            "    for epoque in range(epochs):\n        modele.train()\n",
+        ), (
+            "            optimiseur.step()\n",
+            "            optimiseur.step()\n"
+            "        modele.eval()\n"
+            "        with torch.no_grad():\n"
+            "            acc = (modele(X_train).argmax(1) == y_train).float().mean().item()\n"
+            "        if epoque % 5 == 4:\n"
+            "            print(f\"époque {epoque + 1} : précision d'entraînement {acc:.3f}\")\n",
+        )),
+        why="the training accuracy under modele.eval() after each epoch, modele.train() at the start of each",
+    ),
+    "correct-r20-train-no-train-call": Correct(
+        grade_id="train",
+        source=edit(solution_cell(__file__, "train"), ("    modele.train()\n", "")),
+        why="no modele.train(): the statement does not ask for it, and the loop never switches the model to eval",
+    ),
+    "correct-r20-maxpool-replicate-padding": Correct(
+        grade_id="max_pool",
+        source=edit(solution_cell(__file__, "max_pool"), ('value=float("-inf"))', 'mode="replicate")')),
+        why="the tester's: a replicated border cell lies in every window its copy lies in (p ≤ k/2), so the maxima are −∞'s",
+    ),
+    "correct-r20-conv2d-slice-p-p-plus-h": Correct(
+        grade_id="conv2d",
+        source=edit(solution_cell(__file__, "conv2d"), (
+            "    if padding > 0:\n        x = F.pad(x, (padding, padding, padding, padding))\n",
+            "    N, C_in, H, W = x.shape\n"
+            "    p = padding\n"
+            "    x_pad = torch.zeros(N, C_in, H + 2 * p, W + 2 * p, dtype=x.dtype)\n"
+            "    x_pad[:, :, p:p + H, p:p + W] = x\n"
+            "    x = x_pad\n",
+        )),
+        why="the padding copied into p:p + H, p:p + W (right at padding=0 too)",
+    ),
+})
+CORRECT_GROUPS["correct-r20-a"] = ("correct-r20-train-eval-each-epoch-then-train", "correct-r20-maxpool-replicate-padding",
+                                   "correct-r20-conv2d-slice-p-p-plus-h")
+CORRECT_GROUPS["correct-r20-b"] = ("correct-r20-train-no-train-call",)

@@ -100,6 +100,18 @@ _MISMATCH = re.compile(
 )
 
 
+#: Blind round 20: x_pad[:, :, p:-p, p:-p] = x with padding=0 writes into p:-0 = 0:0, an empty
+#: slice ("The expanded size of the tensor (0) must match the existing size (4) ... Target sizes:
+#: [1, 1, 0, 0]"): the copy of the padding, not the window.
+_EMPTY_TARGET = re.compile(r"expanded size of the tensor \(0\)|Target sizes: \[[^\]]*\b0\]")
+EMPTY_PAD_SLICE = (
+    "avec padding=0, la tranche p:-p est vide (0:-0 vaut 0:0) : x ne peut pas y être copié ; "
+    "écrivez x_pad[:, :, p:p + H, p:p + W] = x, ou ne rembourrez que si padding > 0",
+    "with padding=0, the slice p:-p is empty (0:-0 is 0:0): x cannot be copied into it; write "
+    "x_pad[:, :, p:p + H, p:p + W] = x, or pad only when padding > 0",
+)
+
+
 def _argument(args: tuple, kwargs: dict, index: int, key: str):
     if key in kwargs:
         return kwargs[key]
@@ -112,6 +124,9 @@ def shape_hint(name: str, exc: StudentError, args: tuple = (), kwargs: dict | No
     filters is the bias added without reshaping (blind round 16: `y + b` was told to check the
     window); otherwise SHAPE_HINTS."""
     kwargs = kwargs or {}
+    padding = _argument(args, kwargs, 4 if name == "conv2d" else 3, "padding")
+    if name in SHAPE_HINTS and (padding is None or padding == 0) and _EMPTY_TARGET.search(str(exc.evalue)):
+        return EMPTY_PAD_SLICE
     w, b = _argument(args, kwargs, 1, "w"), _argument(args, kwargs, 2, "b")
     found = _MISMATCH.search(str(exc.evalue))
     if (name == "conv2d" and found and b is not None and isinstance(w, Tensor)
@@ -455,7 +470,27 @@ def equivariance_mistakes(f, x: np.ndarray, dy: int, dx: int) -> list[tuple[floa
         (float(np.abs(good[0]).max()), *EQ_PART),
         (float(np.abs(good[:, 0]).max()), *EQ_PART),
         *_rescaled_shift_mistakes(fx, ftx, x.shape[-2:], dy, dx),
+        # Blind round 20: a circular shift (torch.roll) for T_d, on the input, the output or
+        # both: what leaves one side comes back on the other (one vote however many match).
+        (float(np.abs(f(_roll(x, dy, dx)) - _roll(fx, dy, dx)).max()), *EQ_ROLL),
+        (float(np.abs(f(_roll(x, dy, dx)) - translate(fx, dy, dx)).max()), *EQ_ROLL),
+        (float(np.abs(ftx - _roll(fx, dy, dx)).max()), *EQ_ROLL),
     ]
+
+
+EQ_ROLL = (
+    "vous translatez par un décalage circulaire (torch.roll) : ce qui sort d'un côté de l'image "
+    "revient de l'autre ; T_d est `translater`, où les pixels qui entrent valent 0 : "
+    "max |f(translater(x, dy, dx)) − translater(f(x), dy, dx)|",
+    "you translate by a circular shift (torch.roll): what leaves one side of the image comes back "
+    "on the other; T_d is `translater`, where the pixels that come in are 0: "
+    "max |f(translater(x, dy, dx)) − translater(f(x), dy, dx)|",
+)
+
+
+def _roll(a: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """torch.roll(a, shifts=(dy, dx), dims=(-2, -1)): the circular shift a student may take for T_d."""
+    return np.roll(a, (dy, dx), axis=(-2, -1))
 
 
 EQ_RESCALED = (

@@ -14,6 +14,7 @@ import torch.nn.functional as F
 
 from autograder.checks import (
     CheckFailed,
+    StudentError,
     Tensor,
     as_array,
     as_float,
@@ -308,6 +309,26 @@ def _conv_same_here(a: np.ndarray) -> np.ndarray:
     return F.conv2d(t64(a), t64(_LAPLACE_SOBEL), padding=1).numpy()
 
 
+def _border_case(submission) -> list:
+    """One more case, for the diagnosis only: the convolution on an image whose content reaches
+    the border. On the fixed image, surrounded by zeros, a circular shift (torch.roll) and
+    f(T_d x) moved back by T_{-d} give the same value (blind round 20: the roll was told to
+    translate f(x), which it does); here they part."""
+    x = np.zeros((1, 1, 8, 8))
+    x[0, 0] = (np.arange(64.0).reshape(8, 8) % 7) / 7.0 + 0.1
+    try:
+        got = float(as_float(_python_number(
+            submission.call("erreur_equivariance", conv_same.install(submission), Tensor(x), 1, 2)),
+            "erreur_equivariance"))
+    except (CheckFailed, StudentError):
+        return []
+    expected = float(np.abs(_conv_same_here(translate(x, 1, 2)) - translate(_conv_same_here(x), 1, 2)).max())
+    tol = 1e-6 * max(1.0, abs(expected))
+    if abs(got - expected) <= tol:
+        return []
+    return [(got, expected, tol, equivariance_mistakes(_conv_same_here, x, 1, 2))]
+
+
 @pytest.mark.item("equivariance", points=0.5)
 def test_erreur_equivariance_fixed_cases(submission):
     x = np.zeros((1, 1, 8, 8))
@@ -330,6 +351,8 @@ def test_erreur_equivariance_fixed_cases(submission):
     if abs(got_ramp - expected) > 1e-6 * abs(expected):
         failing.append((got_ramp, expected, 1e-6 * abs(expected),
                         equivariance_mistakes(lambda a: a * ramp, x, 1, 2)))
+    if failing:
+        failing += _border_case(submission)
     _, hint = equivariance_diagnosis(failing)
     hint_fr, hint_en = notebook_data_hint(submission, "erreur_equivariance") or hint or EQ_GENERIC
     if abs(got) > 1e-9:

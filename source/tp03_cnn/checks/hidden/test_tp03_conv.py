@@ -389,16 +389,21 @@ def _values_right(submission, x, w, b, stride, padding, ref) -> bool:
 # ---------------------------------------------------------------- max-pooling
 
 
-def _pool_case(rng, *, padding: bool, stride: int | None | str = "random", k: int = 0):
-    """Random pooling inputs on which every classic mistake changes the result."""
+def _pool_case(rng, *, padding: bool, stride: int | None | str = "random", k: int = 0, half: bool = False):
+    """Random pooling inputs on which every classic mistake changes the result.
+
+    With `half`, an even k and p = k/2, PyTorch's largest padding (blind round 20): the only
+    padding where a window may hold padded cells and no border cell of x beside them, so the
+    only one that tells −∞ from a copy of the image (F.pad's mode="reflect" is right whenever
+    k ≥ 2p + 1, and the random draws may hold no p = k/2 at a variant)."""
     size = k
     for _ in range(10_000):
-        k = size or int(rng.integers(2, 5))
+        k = size or (int(rng.choice([2, 4])) if half else int(rng.integers(2, 5)))
         # "random": a stride other than k on purpose (the default, None, has cases of its
         # own): with s = k, a stride argument ignored gives the right windows (variant 12).
         strides = [v for v in (1, 2, 3) if v != k]
         s = strides[int(rng.integers(0, len(strides)))] if stride == "random" else stride
-        p = int(rng.integers(1, k // 2 + 1)) if padding else 0
+        p = (k // 2 if half else int(rng.integers(1, k // 2 + 1))) if padding else 0
         # Two channels or more on purpose: a max taken over the channels too shows (variant 13).
         n, c = int(rng.integers(1, 3)), int(rng.integers(2, 4))
         H, W = (int(v) for v in rng.integers(k + 2, 12, size=2))
@@ -430,6 +435,22 @@ def _pool_wrong_answers(x, k, stride, p):
                 'maximum d\'une fenêtre de valeurs négatives (F.pad(x, (p, p, p, p), value=float("-inf")))',
                 "a max-pooling's padding adds −∞, not zeros: a zero wins the maximum of a window of "
                 'negative values (F.pad(x, (p, p, p, p), value=float("-inf")))',
+            )
+        )
+    if p and 2 * p == k:
+        # Blind round 20: padding by copies of the image (mode="reflect": row −1 copies row 1)
+        # equals −∞ while k ≥ 2p + 1 (row 1 lies in the window already), not at p = k/2. Only
+        # there: elsewhere it is a right answer and `_pool_case` would find no case.
+        out.append(
+            (
+                F.max_pool2d(F.pad(xt, (p, p, p, p), mode="reflect"), k, stride=s),
+                "le padding d'un max-pooling ajoute des −∞ : un padding par réflexion (F.pad(…, "
+                'mode="reflect")) recopie des valeurs de l\'intérieur de l\'image, qui gagnent une '
+                "fenêtre de bord qui ne les contient pas (avec p = k/2) ; "
+                'F.pad(x, (p, p, p, p), value=float("-inf"))',
+                "a max-pooling's padding adds −∞: a reflection padding (F.pad(..., mode=\"reflect\")) "
+                "copies values from inside the image, which win a border window that does not hold "
+                'them (with p = k/2); F.pad(x, (p, p, p, p), value=float("-inf"))',
             )
         )
     if stride is None:
@@ -494,6 +515,7 @@ def test_max_pool_matches_torch(submission, rng):
         _pool_case(rng, padding=True),
         _pool_case(rng, padding=True, stride=None),  # the default stride, with padding
         _pool_case(rng, padding=False, stride=None),
+        _pool_case(rng, padding=True, half=True),  # p = k/2, at every variant (blind round 20)
     ]
     for i in rng.permutation(len(cases)):
         _check_pool(submission, *cases[i])

@@ -216,6 +216,10 @@ def test_nb_params_mlp_random_images(submission, rng):
         elif got == mlp_param_count([h, h // 2, h // 4, 1]):
             hint_fr = "s est le nombre de pixels h × w, pas la hauteur h"
             hint_en = "s is the number of pixels h × w, not the height h"
+        elif got != expected and got in {mlp_param_count([a * a, a * a // 2, a * a // 4, 1]) for a in (h, w)}:
+            # Blind round 20: s = h * h, the image taken for a square one.
+            hint_fr = "l'image n'est pas forcément carrée : s = h × w pixels, pas h × h (ni w × w)"
+            hint_en = "the image is not necessarily square: s = h × w pixels, not h × h (nor w × w)"
         elif got in _halved_grid_counts(h, w) and got != expected:
             hint_fr = (
                 "s/2 et s/4 sont la moitié et le quart du NOMBRE DE PIXELS s = h × w (s // 2, s // 4), "

@@ -1042,6 +1042,7 @@ def recorder():
             self.lots = []
             self.echelles = []
             self.formes = []
+            self.modes = []  # self.training at the forward pass of each batch backpropagated
 
         def forward(self, x):
             x = torch.as_tensor(x)
@@ -1049,11 +1050,12 @@ def recorder():
             if torch.is_grad_enabled():  # evaluation under no_grad is not a batch
                 self.lots.append((torch.round(x[:, 0, 0, 0].detach().double() * 1000).long() - 1).tolist())
                 if out.requires_grad:
-                    out.register_hook(self.echelle(out.detach()))
+                    out.register_hook(self.echelle(out.detach(), self.training))
             return out
 
-        def echelle(self, logits):
+        def echelle(self, logits, mode):
             def hook(g):
+                self.modes.append(bool(mode))
                 with torch.no_grad():
                     g = g.double()
                     p = torch.softmax(logits.double(), dim=1)
@@ -1094,6 +1096,11 @@ def recorded_forms(modele):
 
 
 @kernel_side
+def recorded_modes(modele):
+    return [bool(m) for m in modele.modes]
+
+
+@kernel_side
 def recorder_weights(modele):
     return [float(v) for v in modele.lin.weight.detach().double().flatten()]
 
@@ -1124,7 +1131,8 @@ def _loop_probe(submission, seed: int) -> dict:
     def compute() -> dict:
         rng = np.random.default_rng([int(seed % 2**31), 5])
         X, y, bs = _probe_data(rng)
-        out = {"n": len(X), "bs": bs, "batches": {}, "foreign": False, "global_rng": [], "scales": [], "forms": []}
+        out = {"n": len(X), "bs": bs, "batches": {}, "foreign": False, "global_rng": [], "scales": [], "forms": [],
+               "modes": []}
         seeds = {}
         for epochs in PROBE_EPOCHS:
             model = recorder.call(submission)
@@ -1141,6 +1149,9 @@ def _loop_probe(submission, seed: int) -> dict:
                     (int(b), float(v)) for b, v in (e for e in scales if isinstance(e, list) and len(e) == 2)
                     if isinstance(b, int) and isinstance(v, float) and np.isfinite(v)
                 ]
+            modes = recorded_modes.call(submission, model)
+            if isinstance(modes, list):
+                out["modes"] += [m for m in modes if isinstance(m, bool)]
             forms = recorded_forms.call(submission, model)
             if isinstance(forms, list):
                 out["forms"] += [
@@ -1264,8 +1275,8 @@ def test_entrainer_batches_cover_the_epoch(submission, seed, rng):
     once, the incomplete last batch included (the statement: "parcourez-les tous"; n is never a
     multiple of batch_size), shuffled again at each epoch with its own torch.Generator (the
     global generators left as they were) seeded with the seed argument, passes lr to the
-    optimiser, takes Adam's step (one batch of N: every weight moves by lr), and leaves X_train
-    and y_train as they were. Each of these faults still reaches the accuracy bars."""
+    optimiser, takes Adam's step (one batch of N: every weight moves by lr), takes every step
+    with the model in train mode, and leaves X_train and y_train as they were. Each of these faults still reaches the accuracy bars."""
     probe = _loop_probe(submission, seed)
     what = "entrainer(modele, X_train, y_train, epochs=1, batch_size=…) sur des exemples du correcteur"
     what_en = "entrainer(modele, X_train, y_train, epochs=1, batch_size=...) on grader examples"
@@ -1311,6 +1322,7 @@ def test_entrainer_batches_cover_the_epoch(submission, seed, rng):
         order(probe["batches"][1]), order(seeded.get("again", [])), order(seeded.get("other", [])),
         "entrainer(modele, X_train, y_train, epochs=1, seed=…)",
     )
+    _check_train_mode(probe["modes"])
     # The loss: the mean over the batch (F.cross_entropy's default). A sum (reduction="sum")
     # scales the gradients by the batch size, which Adam all but cancels: no accuracy shows it.
     loss = _loss_fault(probe)
@@ -1369,6 +1381,28 @@ def test_entrainer_batches_cover_the_epoch(submission, seed, rng):
         hint_en="shuffle indices (order = torch.randperm(N, generator=g)) and take the batches "
         "X_train[batch], y_train[batch], without rewriting X_train or y_train (no X_train[:] = "
         "..., nor any in-place operation)",
+    )
+
+
+def _check_train_mode(modes: list) -> None:
+    """Every training step runs with the model in train mode (blind round 20: the training
+    accuracy measured after each epoch under modele.eval(), never followed by modele.train(),
+    kept 20/20 with a BatchNorm CNN: from the second epoch on, Dropout is off and BatchNorm uses
+    its running statistics while the model learns). The recording model arrives in train mode;
+    each batch whose loss is backpropagated notes modele.training at its forward pass."""
+    if not modes or all(modes):
+        return
+    raise CheckFailed(
+        "entrainer(modele, X_train, y_train, epochs=…) sur un modèle du correcteur : des pas "
+        "d'entraînement (passe avant, backward, step) se font avec le modèle en mode évaluation "
+        "(modele.eval()) : Dropout y est coupé et BatchNorm y utilise ses statistiques figées ; "
+        "après une évaluation en cours d'entraînement (modele.eval()), remettez le modèle en mode "
+        "entraînement avec modele.train() avant les pas suivants (au début de chaque époque)",
+        "entrainer(modele, X_train, y_train, epochs=...) on a grader model: training steps "
+        "(forward pass, backward, step) run with the model in eval mode (modele.eval()): "
+        "Dropout is off there and BatchNorm uses its frozen statistics; after an evaluation during "
+        "training (modele.eval()), put the model back in train mode with modele.train() before the "
+        "next steps (at the start of each epoch)",
     )
 
 

@@ -42,8 +42,8 @@ from autograder.checks.classify import (
 )
 from autograder.checks.determinism import derive_seed, float64, seed_everything
 from autograder.checks.device import select_device, tolerance_for
-from autograder.checks.errors import CheckFailed, Partial, missing_attribute
-from autograder.checks.failures import TORCH_SHAPE_ERRORS, student_failure
+from autograder.checks.errors import CheckFailed, Partial, missing_attribute, without_sizes
+from autograder.checks.failures import TORCH_SHAPE_ERRORS, sizes_hidden, student_failure
 from autograder.checks.generators import (
     generators_text,
     global_generator_digests,
@@ -201,6 +201,7 @@ __all__ = [
     "seed_torch",
     "select_device",
     "SHAPE_ERRORS",
+    "sizes_hidden",
     "shape_text",
     "StudentError",
     "student_failure",
@@ -213,6 +214,7 @@ __all__ = [
     "TORCH_ATTENTION",
     "TORCH_CONVOLUTIONS",
     "TORCH_SHAPE_ERRORS",
+    "without_sizes",
     "torch_grads",
     "returned_model",
     "trained_model",

@@ -306,6 +306,20 @@ def _object_attribute_cause(evalue: str) -> tuple[str, str] | None:
     )
 
 
+# A whole number standing alone in an error's text (a size, a shape's entry, an axis), not a
+# part of a name (float32, conv2, x1), of a decimal number nor of an exponent (1e-5).
+_NUMBER = re.compile(r"(?<![\w.])(?<![eE][-+])\d+(?![\w.])")
+
+
+def without_sizes(text: str) -> str:
+    """An error's text with every number standing alone replaced by `n`: the sizes that PyTorch
+    and NumPy write in a shape error ("shape '[1, 1, 8, 8]' is invalid for input of size 160",
+    "The size of tensor a (5) must match the size of tensor b (9)") are those of the inputs it
+    was called with, which a hidden check must not show (blind round 20, TP10: the hidden
+    images' C·H·W and the grader CNN's numbers of maps). Names (float32, conv2) are kept."""
+    return _NUMBER.sub("n", text)
+
+
 def explained_elsewhere(evalue: str) -> bool:
     """Whether an error's text shows a known cause other than a shape mismatch (the truth value
     of a tensor, `if b:`; the computation graph; a dtype; a device; a None): the premise of a

@@ -10,10 +10,30 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from autograder.bridge.values import StudentError
-from autograder.checks.errors import CheckFailed, explain_student_error, explained_elsewhere
+from autograder.checks.errors import (
+    CheckFailed,
+    explain_student_error,
+    explained_elsewhere,
+    show_expected,
+    without_sizes,
+)
+from autograder.results import Message
 
 #: The errors a wrong shape usually raises in PyTorch code.
 TORCH_SHAPE_ERRORS = ("RuntimeError", "IndexError", "ValueError", "TypeError")
+
+
+def sizes_hidden(exc: StudentError) -> StudentError:
+    """`exc` as a hidden check may show it: in a hidden check (`show_expected()` is False), a
+    copy whose texts have their sizes replaced by `n` (`without_sizes`), since a shape error
+    names the sizes of the grader's hidden inputs; in a public check, `exc` itself. Its kind
+    (`ename`) is kept, so the French cause it gives (`student_failure`, a TP's own mapping)
+    is the same."""
+    if show_expected():
+        return exc
+    message = exc.message
+    return StudentError(Message(without_sizes(message.fr), without_sizes(message.en)),
+                        exc.ename, without_sizes(exc.evalue))
 
 
 def student_failure(

@@ -1657,3 +1657,125 @@ CORRECT_GROUPS["blind-r18-correct-1"] = ("blind-r18-correct-spearman-torch-float
 CORRECT_GROUPS["blind-r18-correct-2"] = ("blind-r18-correct-spearman-torch-corrcoef-float32",
                                          "blind-r18-correct-saillance-jacobian")
 CORRECT_GROUPS["blind-r18-correct-3"] = ("blind-r18-correct-saillance-squeeze-0",)
+
+
+# Blind round 20. (1) Raw PyTorch shape errors showed the grader's hidden sizes ("is invalid
+# for input of size 160", "size of tensor a (5) must match … b (9)"): in a hidden check, the
+# error's text now comes without its numbers (autograder.checks.sizes_hidden), the French cause
+# and the error's kind kept. (2) A reshape to a hard-coded shape (x.reshape(1, 1, 8, 8)) is told
+# "ne supposez pas C = 1, H = W = 8". (3) A map normalised (divided by its maximum, its sum, its
+# norm) is told "ne normalisez pas" in saliency, gradient × input and Grad-CAM, from a premise
+# (the map is the reference up to a positive factor and an offset) rather than one formula.
+# (4) Spearman with ties by np.isclose was told "Pearson of the ranks" where no rounding
+# happened to match: an answer right on the dense ranks of the arrays and wrong on the arrays
+# is told it merges distinct close values. The tester's float32-before-ranking answer is a
+# correct variant (the lead's policy: attribution maps are float32; float32 code is correct).
+SCENARIOS["blind-r20-saillance-normalised-by-its-max"] = Scenario(
+    grade_id="saillance",
+    source=edit(_SAILLANCE, ("    return gradient_logit(modele, x, c).abs()\n",
+                             "    s = gradient_logit(modele, x, c).abs()\n"
+                             "    return s / (s.max() + 1e-12)\n")),
+    must_fail=("test_saillance_linear_model", "test_saillance_matches_autograd"),
+    message_contains=("ne normalisez pas",),
+)
+SCENARIOS["blind-r20-saillance-hard-coded-8x8"] = Scenario(
+    grade_id="saillance",
+    source=edit(_SAILLANCE, ("    y_c = modele(x.unsqueeze(0))[0, c]\n",
+                             "    y_c = modele(x.reshape(1, 1, 8, 8))[0, c]\n")),
+    must_fail=("test_saillance_linear_model", "test_saillance_matches_autograd",
+               "test_gradient_x_entree_matches_autograd"),
+    message_contains=("ne supposez pas C = 1, H = W = 8",),
+)
+SCENARIOS["blind-r20-gxe-min-max-scaled"] = Scenario(
+    grade_id="saillance",
+    source=edit(_SAILLANCE, ("    return x.detach() * gradient_logit(modele, x, c)\n",
+                             "    m = x.detach() * gradient_logit(modele, x, c)\n"
+                             "    return (m - m.min()) / (m.max() - m.min())\n")),
+    must_fail=("test_saillance_linear_model", "test_gradient_x_entree_matches_autograd"),
+    message_contains=("ne normalisez pas la carte",),
+)
+SCENARIOS["blind-r20-grad-cam-mean-over-the-wrong-axes"] = Scenario(
+    grade_id="grad_cam",
+    source=edit(_GRAD_CAM, ("alpha = g[0].mean(dim=(1, 2))", "alpha = g.mean(dim=(1, 2))")),
+    must_fail=("test_grad_cam_linear_model", "test_grad_cam_matches_reference"),
+    message_contains=("sur les deux axes spatiaux (h, w)", "non-singleton dimension n"),
+)
+SCENARIOS["blind-r20-grad-cam-divided-by-its-norm"] = Scenario(
+    grade_id="grad_cam",
+    source=edit(_GRAD_CAM, ("    return torch.relu((alpha.reshape(-1, 1, 1) * A[0]).sum(dim=0)).detach()\n",
+                            "    cam = torch.relu((alpha.reshape(-1, 1, 1) * A[0]).sum(dim=0)).detach()\n"
+                            "    return cam / cam.norm()\n")),
+    must_fail=("test_grad_cam_linear_model", "test_grad_cam_matches_reference"),
+    message_contains=("ne normalisez pas la carte",),
+)
+SCENARIOS["blind-r20-spearman-isclose-ties"] = Scenario(
+    grade_id="spearman",
+    source='''def spearman(a, b):
+    """Les valeurs à np.isclose l'une de l'autre sont ex æquo (comparaison « sûre » en flottants)."""
+    def rangs(v):
+        n = len(v)
+        ordre = np.argsort(v, kind="stable")
+        r = np.empty(n)
+        i = 0
+        while i < n:
+            j = i
+            while j + 1 < n and np.isclose(v[ordre[j + 1]], v[ordre[i]]):
+                j += 1
+            r[ordre[i:j + 1]] = (i + j) / 2 + 1
+            i = j + 1
+        return r
+
+    r = rangs(np.asarray(a, dtype=float).ravel())
+    s = rangs(np.asarray(b, dtype=float).ravel())
+    r, s = r - r.mean(), s - s.mean()
+    return float((r * s).sum() / np.sqrt((r * r).sum() * (s * s).sum()))
+''',
+    must_fail=("test_spearman_matches_scipy",),
+    message_contains=("np.isclose", "faux ex æquo"),
+)
+SCENARIOS["blind-r20-spearman-absolute-epsilon-ties"] = Scenario(
+    grade_id="spearman",
+    source='''def spearman(a, b):
+    """Deux valeurs à moins de 1e-9 l'une de l'autre sont ex æquo (le bruit des flottants)."""
+    def rangs(v):
+        ordre = np.argsort(v, kind="stable")
+        groupes = np.concatenate([[0], np.cumsum(np.diff(v[ordre]) > 1e-9)])
+        moyennes = np.bincount(groupes, weights=np.arange(1.0, len(v) + 1)) / np.bincount(groupes)
+        r = np.empty(len(v))
+        r[ordre] = moyennes[groupes]
+        return r
+
+    r = rangs(np.asarray(a, dtype=float).ravel())
+    s = rangs(np.asarray(b, dtype=float).ravel())
+    return float(np.corrcoef(r, s)[0, 1])
+''',
+    must_fail=("test_spearman_matches_scipy",),
+    message_contains=("faux ex æquo",),
+)
+GROUPS["blind-r20-a"] = ("blind-r20-saillance-normalised-by-its-max",
+                         "blind-r20-grad-cam-mean-over-the-wrong-axes",
+                         "blind-r20-spearman-isclose-ties")
+GROUPS["blind-r20-b"] = ("blind-r20-saillance-hard-coded-8x8",
+                         "blind-r20-grad-cam-divided-by-its-norm",
+                         "blind-r20-spearman-absolute-epsilon-ties")
+GROUPS["blind-r20-c"] = ("blind-r20-gxe-min-max-scaled",)
+CORRECT["correct-r20-spearman-float32-before-ranking"] = Correct(
+    grade_id="spearman",
+    source='''def spearman(a, b):
+    """Rangs moyens par torch.unique sur les valeurs converties en float32, puis Pearson."""
+    def rangs(v):
+        valeurs, groupe, tailles = torch.unique(v, return_inverse=True, return_counts=True)
+        fins = torch.cumsum(tailles, 0).double()
+        return (fins - (tailles.double() - 1) / 2)[groupe]
+
+    ta = torch.as_tensor(np.asarray(a)).float().reshape(-1)
+    tb = torch.as_tensor(np.asarray(b)).float().reshape(-1)
+    r, s = rangs(ta), rangs(tb)
+    r, s = r - r.mean(), s - s.mean()
+    return float((r * s).sum() / torch.sqrt((r * r).sum() * (s * s).sum()))
+''',
+    why="the tester's 41: values in float32 before ranking; the lead's policy: attribution maps "
+        "are float32 and float32 code is correct in this TP (values that only float64 tells "
+        "apart are not asked for)",
+)
+CORRECT_GROUPS["correct-r20-a"] = ("correct-r20-spearman-float32-before-ranking",)

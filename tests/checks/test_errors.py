@@ -154,3 +154,34 @@ def test_a_missing_attribute_of_a_value_keeps_the_type_mix_up_cause(call):
     assert missing_attribute(evalue) is None
     message = explain_student_error("f", ename, evalue)
     assert "un tableau NumPy n'a pas .detach()" in message.fr and "l'énoncé ne garantit pas" not in message.fr
+
+
+def test_a_hidden_check_shows_a_shape_error_without_the_sizes_of_its_inputs():
+    """Blind round 20 (TP10): "shape '[1, 1, 8, 8]' is invalid for input of size 160" and "The
+    size of tensor a (5) must match the size of tensor b (9)" gave the hidden images' C·H·W and
+    the grader CNN's numbers of maps; in a hidden check the numbers go, the kind and the French
+    cause stay, names with digits (float32, conv2) are kept. A public check shows them all."""
+    from autograder.bridge.values import StudentError
+    from autograder.checks.errors import expected_values_shown, without_sizes
+    from autograder.checks.failures import sizes_hidden, student_failure
+    from autograder.results import Message
+
+    def reshape():
+        torch.zeros(2, 5, 4).reshape(1, 1, 8, 8)
+
+    def broadcast():
+        torch.zeros(5, 1, 1) * torch.zeros(9, 3, 4)
+
+    for call, numbers in ((reshape, ("40", "8")), (broadcast, ("5", "9"))):
+        ename, evalue = raised(call)
+        exc = StudentError(Message(f"`f` a levé {ename} : {evalue}", f"`f` raised {ename}: {evalue}"),
+                           ename, evalue)
+        assert sizes_hidden(exc) is exc, "public check: the text as it is"
+        with expected_values_shown(False):
+            hidden = sizes_hidden(exc)
+            failure = student_failure("f", hidden).message
+        assert hidden.ename == ename
+        for text in (hidden.evalue, hidden.message.fr, hidden.message.en, failure.fr, failure.en):
+            assert not any(f"({n})" in text or f" {n}]" in text or f"size {n}" in text for n in numbers), text
+        assert "formes (shape)" in failure.fr and f"a levé {ename}" in failure.fr
+    assert without_sizes("float32 conv2 x1 1e-5 (12) [3, 4]") == "float32 conv2 x1 1e-5 (n) [n, n]"

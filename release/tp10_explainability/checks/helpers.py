@@ -15,6 +15,7 @@ from autograder.checks import (
     kernel_side,
     missing_attribute,
     notebook_model_reads,
+    sizes_hidden,
     student_failure,
 )
 
@@ -234,6 +235,23 @@ def _known_cause(name: str, ename: str, evalue: str) -> tuple[str, str, bool] | 
             f"default, test `if {arg} is None:`",
             True,
         )
+    if "is invalid for input of size" in text:
+        # A view or reshape to a shape that has not the tensor's number of entries: a shape
+        # written in the code (x.reshape(1, 1, 8, 8), the notebook's digits) or assumed
+        # (x.view(1, 1, H, W) with C = 1), on the grader's inputs of other sizes.
+        return (
+            "vous remodelez (reshape, view) un tenseur vers une forme qui n'a pas son nombre "
+            "d'éléments : une forme écrite en dur ou supposée, alors que les entrées du "
+            "correcteur ont d'autres tailles ; ne supposez pas C = 1, H = W = 8 (les chiffres du "
+            "notebook), ni le nombre de cartes K du notebook : formez le lot avec x.unsqueeze(0) "
+            "et lisez les tailles sur les tenseurs eux-mêmes (x.shape, A.shape)",
+            "you reshape (reshape, view) a tensor to a shape that does not have its number of "
+            "entries: a shape written in the code or assumed, while the grader's inputs have "
+            "other sizes; do not assume C = 1, H = W = 8 (the notebook's digits), nor the "
+            "notebook's number of maps K: build the batch with x.unsqueeze(0) and read the sizes "
+            "on the tensors themselves (x.shape, A.shape)",
+            True,
+        )
     if "channels, but got" in text:
         # The original text names the grader's hidden sizes: not repeated.
         return (
@@ -299,7 +317,10 @@ def explained_failure(name: str, exc: StudentError,
                       cause: tuple[str, str] | None = None) -> CheckFailed:
     """The failure for an error raised by the student's `name`: a cause named from the error
     text when it shows one, else the check's own shape `cause` for a shape error, else the
-    library's explanation."""
+    library's explanation. In a hidden check, the error's text is shown without its sizes
+    (`sizes_hidden`): a shape error names the sizes of the grader's hidden inputs (the images'
+    C·H·W, the grader CNN's numbers of maps)."""
+    exc = sizes_hidden(exc)
     if exc.ename == "NotImplementedError" or (exc.ename == "NameError" and exc.evalue == name):
         return student_failure(name, exc)
     detail = f"{exc.ename}: {exc.evalue[:300]}"

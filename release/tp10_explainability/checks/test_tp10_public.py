@@ -72,6 +72,17 @@ _CLASS_HINT = (
 )
 
 
+def _scaled_by(got: np.ndarray, expected: np.ndarray) -> float | None:
+    """The factor a > 0 (1.0 when within 1e-4 of it) such that got = a · expected, or None."""
+    got = np.asarray(got, dtype=np.float64)
+    if got.shape != expected.shape or not np.any(expected) or not np.all(np.isfinite(got)):
+        return None
+    a = float((got * expected).sum() / (expected * expected).sum())
+    if a <= 0 or not np.allclose(got, a * expected, rtol=1e-4, atol=1e-5 * a):
+        return None
+    return 1.0 if abs(a - 1.0) < 1e-4 else a
+
+
 def _x32(a: np.ndarray) -> np.ndarray:
     return a.astype(np.float32).astype(np.float64)
 
@@ -123,6 +134,11 @@ def test_saillance_linear_model(submission):
                 hint_en = "the absolute value is missing: the saliency is |∂y_c/∂x|"
             elif any(np.allclose(got, np.abs(o), atol=1e-4) for o in others):
                 hint_fr, hint_en = _CLASS_HINT
+            elif _scaled_by(got, np.abs(g)) not in (None, 1.0):
+                hint_fr = ("votre carte est |∂y_c/∂x| multipliée par un facteur : ne normalisez pas "
+                           "la saillance (pas de division par son maximum, sa somme ou sa norme)")
+                hint_en = ("your map is |∂y_c/∂x| times a factor: do not normalise the saliency (no "
+                           "division by its maximum, its sum or its norm)")
             assert_close(got, np.abs(g), name=name, rtol=1e-4, atol=1e-5,
                          hint_fr=hint_fr, hint_en=hint_en)
 

@@ -143,8 +143,37 @@ def _hint(got, ref, variants, default, tol):
     return fr, en
 
 
-def _compare(got, ref, name, tol, variants, default):
+def _rescaled(got, ref, tol) -> bool:
+    """Whether the wrong map `got` is the reference up to a positive factor and an offset
+    (a·ref + b, fitted by least squares, within 10·tol of got's range): a map normalised by its
+    maximum, its sum or its norm, or brought into [0, 1]. The premise of a "do not normalise"
+    hint, whatever the normalisation (blind round 20: a saliency divided by its maximum was
+    told only what the saliency is)."""
+    g, r = np.asarray(got, dtype=np.float64).ravel(), np.asarray(ref, dtype=np.float64).ravel()
+    if g.shape != r.shape or np.ptp(g) == 0 or np.ptp(r) == 0 or not np.all(np.isfinite(g)):
+        return False
+    (a, b), *_ = np.linalg.lstsq(np.stack([r, np.ones_like(r)], axis=1), g, rcond=None)
+    return bool(a > 0 and np.abs(g - (a * r + b)).max() <= 10 * tol * np.ptp(g))
+
+
+def _normalised_hint(what: str) -> tuple[str, str]:
+    return (
+        f"votre carte est {what} à un facteur (ou un décalage) près : ne normalisez pas la carte "
+        "(pas de division par son maximum, sa somme ou sa norme, pas de mise à l'échelle dans "
+        f"[0, 1]) : renvoyez {what} telle quelle",
+        f"your map is {what} up to a factor (or an offset): do not normalise the map (no "
+        f"division by its maximum, its sum or its norm, no scaling into [0, 1]): return {what} "
+        "as it is",
+    )
+
+
+def _compare(got, ref, name, tol, variants, default, rescaled: str | None = None):
+    """assert_close with the hint of the variant `got` matches, else (`rescaled`: the map's
+    formula) "do not normalise" when got is the reference rescaled, else `default`."""
     hint_fr, hint_en = _hint(got, ref, variants, default, tol)
+    if ((hint_fr, hint_en) == tuple(default) and rescaled is not None
+            and not _same(np.asarray(got), ref, tol) and _rescaled(got, ref, tol)):
+        hint_fr, hint_en = _normalised_hint(rescaled)
     assert_close(got, ref, name=name, rtol=tol, atol=tol * float(np.abs(ref).max()),
                  hint_fr=hint_fr, hint_en=hint_en)
 
@@ -240,7 +269,7 @@ def test_saillance_matches_autograd(submission, rng, device):
         ]
         _compare(got, np.abs(g), name, tol, variants,
                  ("|∂y_c/∂x| du logit de la classe c, de la même forme que x",
-                  "|∂y_c/∂x| of the logit of class c, with the shape of x"))
+                  "|∂y_c/∂x| of the logit of class c, with the shape of x"), rescaled="|∂y_c/∂x|")
     leaves_its_arguments(submission, "saillance", (case.kernel(submission), Tensor(x), c), {1: "x"}, _COPY_HINT)
 
 
@@ -264,7 +293,7 @@ def test_gradient_x_entree_matches_autograd(submission, rng, device):
         ]
         _compare(got, x64 * g, name, tol, variants,
                  ("x ⊙ ∂y_c/∂x, signé, de la même forme que x",
-                  "x ⊙ ∂y_c/∂x, signed, with the shape of x"))
+                  "x ⊙ ∂y_c/∂x, signed, with the shape of x"), rescaled="x ⊙ ∂y_c/∂x")
     leaves_its_arguments(submission, "gradient_x_entree", (case.kernel(submission), Tensor(x), c), {1: "x"}, _COPY_HINT)
 
 
@@ -958,7 +987,7 @@ def test_grad_cam_matches_reference(submission, rng, device):
                 "is the spatial mean of ∂y_c/∂A_k for the logit y_c = modele.tete(A)[0, c], and "
                 "A = modele.caracteristiques(x.unsqueeze(0)) (the maps AFTER the ReLU)",
             )
-        _compare(got, ref, name, tol, variants, default)
+        _compare(got, ref, name, tol, variants, default, rescaled="ReLU(Σ_k α_k A_k)")
     leaves_its_arguments(
         submission, "grad_cam", (case.kernel(submission), Tensor(x), c), {1: "x"},
         ("x.unsqueeze(0) renvoie un nouveau tenseur (1, C, H, W) ; x.unsqueeze_(0) change la "

@@ -173,16 +173,38 @@ def _rounded_variants(a: np.ndarray, b: np.ndarray) -> list[float]:
     return out
 
 
-_ROUNDED_HINT = (
+#: Said when the answer merges distinct but close values: it is the Spearman of the values
+#: rounded as a student might (float16, np.round), or it is right on the dense ranks of the
+#: arrays (the same order, the same ties, values far apart) and wrong on the arrays themselves,
+#: while Spearman depends on the order only (np.isclose, a tolerance: blind round 20, where
+#: ties by np.isclose were told "Pearson of the ranks" wherever no rounding happened to match).
+_MERGED_VALUES_HINT = (
     "des valeurs distinctes, même très proches (mêmes premiers chiffres, comme de petites "
-    "attributions), doivent garder des rangs distincts : vous arrondissez les valeurs avant de "
-    "les classer (astype(np.float16), np.round…), ce qui crée de faux ex æquo ; classez les "
-    "valeurs exactes (float64 ou float32)",
+    "attributions), doivent garder des rangs distincts : votre code les confond, en arrondissant "
+    "les valeurs avant de les classer (astype(np.float16), np.round…) ou en les comparant avec "
+    "une tolérance (np.isclose, abs(u − v) < eps), ce qui crée de faux ex æquo ; deux valeurs ne "
+    "sont ex æquo que si elles sont exactement égales : classez les valeurs exactes (float64 ou "
+    "float32)",
     "distinct values, even very close ones (the same leading digits, as small attributions "
-    "have), must keep distinct ranks: you round the values before ranking them "
-    "(astype(np.float16), np.round…), which makes false ties; rank the exact values (float64 "
-    "or float32)",
+    "have), must keep distinct ranks: your code merges them, rounding the values before ranking "
+    "them (astype(np.float16), np.round…) or comparing them with a tolerance (np.isclose, "
+    "abs(u − v) < eps), which makes false ties; two values are tied only when exactly equal: "
+    "rank the exact values (float64 or float32)",
 )
+
+
+def _right_on_ranks(submission, a: np.ndarray, b: np.ndarray, want: float) -> bool:
+    """Whether the student's spearman gives `want` on the dense ranks of a and b (a transform
+    that keeps the order and the ties, hence the same Spearman, with values far apart): a
+    premise of _MERGED_VALUES_HINT, tried after the rank rules (Pearson of the values is right
+    on the ranks too)."""
+    ra = rankdata(a.ravel(), method="dense").astype(float).reshape(a.shape)
+    rb = rankdata(b.ravel(), method="dense").astype(float).reshape(b.shape)
+    try:
+        got = float(spearman_guarded(submission, ra, rb))
+    except Exception:  # noqa: BLE001 - no premise, no hint: the check fails on a and b anyway
+        return False
+    return abs(got - want) <= SPEARMAN_TOL
 
 
 def _tie_variants(a: np.ndarray, b: np.ndarray) -> list[tuple[float, str, str]]:
@@ -248,13 +270,16 @@ def test_spearman_matches_scipy(submission, rng):
             (abs(got - value) <= 1e-7 or (np.isnan(got) and np.isnan(value)))
             and not abs(value - want) <= 1e-6 for value in _rounded_variants(a, b))
         if rounded:
-            hint = _ROUNDED_HINT
+            hint = _MERGED_VALUES_HINT
         for value, fr, en in [] if rounded else _tie_variants(a, b):
             if abs(got - value) <= 1e-7 and abs(value - want) > 1e-6:
                 hint = (fr, en)
                 break
         else:
-            if not rounded and abs(got - want) < SPEARMAN_CLOSE:
+            # After the rank rules: Pearson of the values is right on the ranks too.
+            if not rounded and _right_on_ranks(submission, a, b, want):
+                hint = _MERGED_VALUES_HINT
+            elif not rounded and abs(got - want) < SPEARMAN_CLOSE:
                 hint = SPEARMAN_PRECISION_HINT
         raise CheckFailed(
             f"spearman(a, b) sur {what_fr} renvoie {got:.6g}, ce qui ne correspond pas à "

@@ -1510,3 +1510,124 @@ CORRECT_GROUPS["blind-r18-correct-2"] = (
     "blind-r18-correct-klmc-prints-the-interval", "blind-r18-correct-q-numpy-float32",
     "blind-r18-correct-sampler-normal-noise", "blind-r18-correct-train-t-from-rand",
 )
+
+# ------------------------------------------------------------ blind round 20
+# kl_monte_carlo: n ignored behind a size written in that equals a round grader n (20 000 passed
+# every check: "n ignored" was looked for only behind a wrong standard error; the grader's n is
+# now drawn per variant, never shown, and n vs 4 n is compared at every grading). perte_debruitage:
+# the model handed t / T (the hint now names what the grader's recording model got). The
+# training loop: the LAW of the noise it feeds the loss (torch.rand_like lost 0.125 at seed 0).
+SCENARIOS.update({
+    "blind-r20-klmc-n-ignored-20000": Scenario(
+        grade_id="kl_monte_carlo",
+        source=(
+            "def kl_monte_carlo(mu_q, var_q, mu_p, var_p, n, seed=0):\n"
+            "    N_ECH = 20_000\n"
+            "    rng = np.random.default_rng(seed)\n"
+            "    x = rng.normal(mu_q, math.sqrt(var_q), size=N_ECH)\n"
+            "    f = (-0.5 * np.log(2 * np.pi * var_q) - (x - mu_q) ** 2 / (2 * var_q)) \\\n"
+            "        - (-0.5 * np.log(2 * np.pi * var_p) - (x - mu_p) ** 2 / (2 * var_p))\n"
+            "    return float(f.mean()), float(f.std() / math.sqrt(N_ECH))\n"
+        ),
+        must_fail=("test_kl_monte_carlo_within_ci_of_truth",),
+        message_contains=("kl_monte_carlo ignore l'argument n",),
+    ),
+    "blind-r20-klmc-closed-form-no-sample": Scenario(
+        grade_id="kl_monte_carlo",
+        source=(
+            "def kl_monte_carlo(mu_q, var_q, mu_p, var_p, n, seed=0):\n"
+            "    # la forme close est exacte : pas besoin d'échantillons\n"
+            "    kl = 0.5 * (math.log(var_p / var_q) + (var_q + (mu_q - mu_p) ** 2) / var_p - 1)\n"
+            "    return float(kl), 0.0\n"
+        ),
+        must_fail=("test_kl_monte_carlo_shapes", "test_kl_monte_carlo_within_ci_of_truth"),
+        message_contains=("aucun échantillon n'est tiré",),
+    ),
+    "blind-r20-loss-model-gets-t-over-T": Scenario(
+        grade_id="perte_debruitage",
+        source=edit(solution_cell(__file__, "perte_debruitage"),
+                    ("    return F.mse_loss(modele(x_t, t), bruit)\n",
+                     "    t_norm = t / len(alphas_bar)\n"
+                     "    return F.mse_loss(modele(x_t, t_norm), bruit)\n")),
+        must_fail=("test_loss_matches_reference",),
+        message_contains=("ramené dans [0, 1] (t / T ?)",),
+    ),
+    "blind-r20-train-uniform-noise": Scenario(
+        grade_id="entrainer_debruiteur",
+        source=edit(solution_cell(__file__, "entrainer_debruiteur"),
+                    ("bruit = torch.randn_like(x0)", "bruit = torch.rand_like(x0)")),
+        must_fail=("test_denoiser_draws_uniform_steps",),
+        may_fail=("test_denoiser_test_loss", "test_denoiser_samples_look_like_the_spiral"),
+        message_contains=("ne suit pas la loi normale centrée réduite", "torch.rand_like ?"),
+    ),
+    "blind-r20-train-noise-halved": Scenario(
+        grade_id="entrainer_debruiteur",
+        source=edit(solution_cell(__file__, "entrainer_debruiteur"),
+                    ("bruit = torch.randn_like(x0)", "bruit = 0.5 * torch.randn_like(x0)  # un bruit plus doux")),
+        must_fail=("test_denoiser_draws_uniform_steps",),
+        may_fail=("test_denoiser_test_loss", "test_denoiser_samples_look_like_the_spiral"),
+        message_contains=("il n'est pas de variance 1",),
+    ),
+    "blind-r20-train-centred-uniform-noise": Scenario(
+        grade_id="entrainer_debruiteur",
+        source=edit(solution_cell(__file__, "entrainer_debruiteur"),
+                    ("bruit = torch.randn_like(x0)",
+                     "bruit = math.sqrt(3.0) * (2 * torch.rand_like(x0) - 1)  # centré, variance 1")),
+        must_fail=("test_denoiser_draws_uniform_steps",),
+        may_fail=("test_denoiser_test_loss", "test_denoiser_samples_look_like_the_spiral"),
+        message_contains=("sa forme n'est pas celle d'une gaussienne",),
+    ),
+})
+GROUPS["blind-r20-a"] = ("blind-r20-klmc-n-ignored-20000", "blind-r20-loss-model-gets-t-over-T",
+                         "blind-r20-train-uniform-noise")
+GROUPS["blind-r20-b"] = ("blind-r20-klmc-closed-form-no-sample", "blind-r20-train-noise-halved")
+GROUPS["blind-r20-c"] = ("blind-r20-train-centred-uniform-noise",)
+CORRECT.update({
+    "correct-r20-klmc-standard-normal-ddof1": Correct(
+        grade_id="kl_monte_carlo",
+        source=(
+            "def kl_monte_carlo(mu_q, var_q, mu_p, var_p, n, seed=0):\n"
+            "    rng = np.random.default_rng(seed)\n"
+            "    z = rng.standard_normal(n)\n"
+            "    x = mu_q + np.sqrt(var_q) * z\n"
+            "    # log q(x) - log p(x) : les 2π se simplifient\n"
+            "    f = 0.5 * np.log(var_p / var_q) - (x - mu_q) ** 2 / (2 * var_q) + (x - mu_p) ** 2 / (2 * var_p)\n"
+            "    return float(f.mean()), float(f.std(ddof=1) / np.sqrt(n))\n"
+        ),
+        why="z ~ N(0, 1) then x = mu + sigma z, the log-ratio simplified by hand, ddof=1",
+    ),
+    "correct-r20-loss-float-t": Correct(
+        grade_id="perte_debruitage",
+        source=edit(solution_cell(__file__, "perte_debruitage"),
+                    ("    return F.mse_loss(modele(x_t, t), bruit)\n",
+                     "    return F.mse_loss(modele(x_t, t.to(x_t.dtype)), bruit)\n")),
+        why="the same steps t handed to the model as floats: the same values",
+    ),
+    "correct-r20-train-normal-noise": Correct(
+        grade_id="entrainer_debruiteur",
+        source=edit(solution_cell(__file__, "entrainer_debruiteur"),
+                    ("bruit = torch.randn_like(x0)",
+                     "bruit = torch.normal(0.0, 1.0, size=(taille_lot, 2)).to(x0.dtype)")),
+        why="the noise from torch.normal(0, 1) of the batch's shape",
+    ),
+})
+CORRECT_GROUPS["correct-r20-a"] = ("correct-r20-klmc-standard-normal-ddof1", "correct-r20-loss-float-t",
+                                   "correct-r20-train-normal-noise")
+# The sampler: x_T drawn right, then sigma_t z added before the model and the mean (the hint
+# named the draw of x_T; it now names the order, from the first input's variance 1 + beta_(T−1)).
+SCENARIOS["blind-r20-sampler-noise-before-mean"] = Scenario(
+    grade_id="echantillonner",
+    source=edit(solution_cell(__file__, "echantillonner"),
+                ("            eps = modele(x, torch.full((n,), t))\n"
+                 "            x = (x - betas[t] / torch.sqrt(1.0 - alphas_bar[t]) * eps) / torch.sqrt(alphas[t])\n"
+                 "            if t > 0:\n"
+                 "                x = x + torch.sqrt(betas[t]) * torch.randn(n, 2, generator=gen)\n",
+                 "            if t > 0:\n"
+                 "                x = x + torch.sqrt(betas[t]) * torch.randn(n, 2, generator=gen)\n"
+                 "            eps = modele(x, torch.full((n,), t))\n"
+                 "            x = (x - betas[t] / torch.sqrt(1.0 - alphas_bar[t]) * eps) / torch.sqrt(alphas[t])\n")),
+    must_fail=("test_sampler_reverse_steps",),
+    may_fail=("test_sampler_reaches_the_spiral",),
+    message_contains=("le bruit sigma_t z est ajouté AVANT la moyenne",),
+)
+GROUPS["blind-r20-b"] = (*GROUPS["blind-r20-b"], "blind-r20-sampler-noise-before-mean")

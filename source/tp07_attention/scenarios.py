@@ -2236,3 +2236,111 @@ CORRECT_GROUPS["blind-r18-correct-2"] = ("blind-r18-correct-equivariance-numpy-f
                                          "blind-r18-correct-gnn_train-last-training-logits",
                                          "blind-r18-correct-transformer_train-zero-grad-after-step")
 CORRECT_GROUPS["blind-r18-correct-3"] = ("blind-r18-correct-gnn_train-sequential-dropout-eval",)
+
+# ---------------------------------------------------------------- blind test, round 20
+# - couche_gnn that zeroes A's diagonal ("no self-loops") passed: the statement defines
+#   M = A X and deg i = Σ_j A_ij for any A; test_gnn_values now puts a self-loop in every
+#   graph it draws, and names the dropped diagonal;
+# - the dependency probe's tip "torch.bmm / transpose(1, 2) only work in 3D" was given for a
+#   mask applied by boolean indexing: each tip now needs its evidence (the attention runs in
+#   3-d and not in 4-d; it runs without the mask, with a full-shape mask too or not);
+# - the position embedding added at the input AND before every block was told "the first
+#   block does not receive the SUM": it is now named as added at every block;
+# - "BlocTransformer(d, n_tetes) du correcteur" read as the grader's model: the student's
+#   classes built by the grader are "votre BlocTransformer(d, n_tetes), construit par le
+#   correcteur".
+_R20_INDEX_MASK = _attention(
+    """    d_k = Q.shape[-1]
+    scores = Q @ K.transpose(-2, -1) / math.sqrt(d_k)
+    if masque is not None:
+        scores[~masque] = float("-inf")
+    poids = torch.softmax(scores, dim=-1)
+    return poids @ V
+""",
+    "Attention, masque appliqué par indexation booléenne.",
+)
+_BLIND_R20 = {
+    "blind-r20-gnn-drops-self-loops": Scenario(
+        grade_id="gnn",
+        source=edit(solution_cell(__file__, "gnn"), (
+            "    M = A @ X\n",
+            "    A = A * (1 - torch.eye(A.shape[0], dtype=A.dtype))  # pas de boucle sur soi\n"
+            "    M = A @ X\n")),
+        must_fail=("test_gnn_values",),
+        message_contains=("vous retirez les boucles de A",),
+    ),
+    "blind-r20-attention-index-mask-in-transformer": Scenario(
+        grade_id="attention",
+        source=_R20_INDEX_MASK,
+        must_fail=("test_attention_with_padding_mask", "test_attention_with_causal_mask",
+                   "test_transformer_output_shape",
+                   "test_transformer_bits_per_char_on_held_out_text"),
+        message_contains=("diffusable vers", "que ne fait pas l'indexation booléenne scores[~masque]"),
+        affects=("transformer", "transformer_train"),
+    ),
+    "blind-r20-attention-bmm-in-transformer": Scenario(
+        grade_id="attention",
+        source=_attention(
+            """    scores = torch.bmm(Q, K.transpose(1, 2)) / math.sqrt(Q.shape[-1])
+    if masque is not None:
+        scores = scores.masked_fill(~masque.bool(), float("-inf"))
+    return torch.bmm(torch.softmax(scores, dim=-1), V)
+""",
+            "torch.bmm : ne marche que pour des entrées (B, n, d).",
+        ),
+        must_fail=("test_attention_matches_torch_without_mask", "test_transformer_output_shape",
+                   "test_transformer_bits_per_char_on_held_out_text"),
+        message_contains=("4 dimensions", "elle passe sur des entrées 3D (B, n, d_k) mais pas sur des entrées 4D"),
+        affects=("mha", "transformer", "transformer_train"),
+    ),
+    "blind-r20-attention-mask-indexed-after-batch-axis": Scenario(
+        grade_id="attention",
+        source=_attention(
+            """    scores = Q @ K.transpose(-2, -1) / math.sqrt(Q.shape[-1])
+    if masque is not None:
+        scores[:, ~masque] = float("-inf")  # le même masque pour chaque élément du lot
+    return torch.softmax(scores, dim=-1) @ V
+""",
+            "Masque indexé après l'axe du lot.",
+        ),
+        # Right on the 3-d inputs of test_attention_with_causal_mask (the mask covers the
+        # last two axes there): the padding mask and the Transformer's heads show it.
+        must_fail=("test_attention_with_padding_mask",
+                   "test_transformer_output_shape",
+                   "test_transformer_bits_per_char_on_held_out_text"),
+        message_contains=("elle passe sans masque : l'erreur vient de la façon dont elle applique le masque",),
+        affects=("transformer", "transformer_train"),
+    ),
+    "blind-r20-transformer-position-at-input-and-every-block": Scenario(
+        grade_id="transformer",
+        source=edit(_TRANSFORMER, ("            x = bloc(x)\n",
+                                   "            x = bloc(x + self.position(positions))\n")),
+        must_fail=("test_transformer_residuals_and_positions",),
+        message_contains=("le plongement (embedding) de position est ajouté à chaque bloc",
+                          "votre PetitTransformer(vocab, d, n_tetes, n_couches, contexte), "
+                          "construit par le correcteur"),
+    ),
+}
+SCENARIOS.update(_BLIND_R20)
+# An attention fault reaches the Transformer's items: each alone, or with the GNN.
+GROUPS["blind-r20-a"] = ("blind-r20-gnn-drops-self-loops",
+                         "blind-r20-transformer-position-at-input-and-every-block")
+GROUPS["blind-r20-b"] = ("blind-r20-attention-index-mask-in-transformer",)
+GROUPS["blind-r20-c"] = ("blind-r20-attention-bmm-in-transformer",)
+GROUPS["blind-r20-d"] = ("blind-r20-attention-mask-indexed-after-batch-axis",)
+
+_BLIND_R20_CORRECT = {
+    "correct-r20-gnn-diag-inverse": Correct(
+        grade_id="gnn",
+        source='def couche_gnn(X, A, W_soi, W_voisins, agregation="somme"):\n    if agregation == "somme":\n        M = A @ X\n    elif agregation == "moyenne":\n        deg = A.sum(dim=1)\n        inv = torch.where(deg > 0, 1.0 / deg.clamp(min=1e-12), torch.zeros_like(deg))\n        M = torch.diag(inv) @ A @ X\n    else:\n        raise ValueError(agregation)\n    return F.relu(X @ W_soi + M @ W_voisins)\n',
+        why="mean through D^-1 A, torch.where on degree 0: the self-loop counts in deg as in A X"),
+    "correct-r20-gnn-count-neighbours": Correct(
+        grade_id="gnn",
+        source=edit(solution_cell(__file__, "gnn"), (
+            "A.sum(dim=1, keepdim=True).clamp(min=1)", "(A > 0).sum(dim=1, keepdim=True).clamp(min=1)")),
+        why="A is 0/1 (A_ij = 1 si j est voisin de i): counting the non-zero entries is Σ_j A_ij, "
+            "a self-loop included"),
+}
+CORRECT.update(_BLIND_R20_CORRECT)
+CORRECT_GROUPS["correct-r20-a"] = ("correct-r20-gnn-diag-inverse",)
+CORRECT_GROUPS["correct-r20-b"] = ("correct-r20-gnn-count-neighbours",)

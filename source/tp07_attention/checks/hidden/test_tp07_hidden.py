@@ -1613,6 +1613,20 @@ def _gnn_variants(X, A, W1, W2, agregation):
                     "X W_soi, l'agrégation ne porte que sur les voisins, M = A X",
                     "you add a self-loop (A + I): the node itself already goes through X W_soi, "
                     "the aggregation covers the neighbours only, M = A X"))
+    if np.diag(A).any():  # the grader's graphs carry a self-loop (test_gnn_values)
+        A0 = A * (1 - np.eye(len(A)))
+        M0 = A0 @ X
+        for Md in ((M0 / np.maximum(A0.sum(axis=1, keepdims=True), 1), M0 / deg)
+                   if agregation == "moyenne" else (M0,)):
+            out.append((np.maximum(X @ W1 + Md @ W2, 0),
+                        "vous retirez les boucles de A (sa diagonale) : quand A_ii = 1, le nœud i "
+                        "est listé parmi ses propres voisins et compte dans M = A X comme dans "
+                        "deg i = Σ_j A_ij ; l'énoncé applique la formule à A telle qu'elle est "
+                        "donnée, sans la modifier",
+                        "you remove the self-loops of A (its diagonal): when A_ii = 1, node i is "
+                        "listed among its own neighbours and counts in M = A X as in "
+                        "deg i = Σ_j A_ij; the statement applies the formula to A as it is "
+                        "given, without changing it"))
     if agregation == "somme":
         out.append((np.maximum(X @ W1 + (A @ X / deg) @ W2, 0), "vous calculez la moyenne même "
                     "quand agregation vaut \"somme\" : lisez l'argument agregation",
@@ -1690,6 +1704,12 @@ def test_gnn_values(submission, rng):
                                  (True, "moyenne")):
         A, X, W1, W2 = (_gnn_mean_case(rng, directed) if agregation == "moyenne"
                         else _gnn_case(rng, directed))
+        # A self-loop at every draw: the statement's M = A X and deg i = Σ_j A_ij hold for
+        # any A, a node listed as its own neighbour (A_ii = 1) included; a layer that drops
+        # the diagonal of A agrees with the formula on loop-free graphs only (blind r20).
+        # Node 0 stays isolated (the mean's max(1, deg)).
+        loop = int(rng.integers(1, len(A)))
+        A[loop, loop] = 1.0
         got = _gnn(submission, X, A, W1, W2, agregation)
         if directed and not np.allclose(got, _gnn_ref(X, A, W1, W2, agregation), rtol=1e-4,
                                         atol=1e-6):

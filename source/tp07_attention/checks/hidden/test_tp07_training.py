@@ -71,10 +71,12 @@ from autograder.checks import (
 
 from ..public.helpers import (
     build_transformer,
+    built_by_grader,
     causal_mask_is_wrong,
     dependency_fault,
     grader_bigram,
     guarded,
+    label_en,
     mask_nan_error,
     model_logits,
     redraw_parameters,
@@ -275,13 +277,13 @@ def _node_logits(submission, name: str, args, n: int) -> np.ndarray:
         raise CheckFailed(
             f"{name} sur un graphe du correcteur ne renvoie pas un tableau (n_noeuds, n_classes) : "
             "les logits de TOUS les nœuds sont attendus, une ligne par nœud",
-            f"{name} on a grader graph does not return an (n_nodes, n_classes) array: the "
+            f"{label_en(name)} on a grader graph does not return an (n_nodes, n_classes) array: the "
             "logits of ALL the nodes are expected, one row per node",
         )
     if not np.isfinite(got).all():
         raise CheckFailed(
             f"{name} renvoie des logits non finis (NaN ou inf) : l'entraînement a divergé",
-            f"{name} returns non-finite logits (NaN or inf): the training diverged",
+            f"{label_en(name)} returns non-finite logits (NaN or inf): the training diverged",
         )
     return got
 
@@ -538,7 +540,7 @@ def _check_built_width(submission, seed: int) -> None:
                 f"{name} renvoie {shape[1]} logits par nœud quand n_classes vaut {classes} : "
                 "le modèle doit avoir n_classes sorties, l'argument reçu et non une valeur "
                 "fixe (GNN(X.shape[1], 32, n_classes), nn.Linear(32, n_classes))",
-                f"{name} returns {shape[1]} logits per node when n_classes is {classes}: the "
+                f"{label_en(name)} returns {shape[1]} logits per node when n_classes is {classes}: the "
                 "model must have n_classes outputs, the argument it receives, not a fixed value "
                 "(GNN(X.shape[1], 32, n_classes), nn.Linear(32, n_classes))",
             )
@@ -564,13 +566,13 @@ def _check_every_parameter_learns(submission, seed: int) -> None:
     _check_layers(out.get("appels") or [], n, d, h)
     if int(out.get("libres") or 0) > 0:
         raise CheckFailed(
-            "dans un GNN(d, h, n_classes) du correcteur, des poids W_soi, W_voisins passés à "
+            "dans votre GNN(d, h, n_classes), construit par le correcteur, des poids W_soi, W_voisins passés à "
             "couche_gnn ne sont pas des paramètres du module (des tenseurs ordinaires, même avec "
             "requires_grad=True, dans une liste ou un attribut) : modele.parameters(), "
             "state_dict() et .to(appareil) ne les voient pas ; l'énoncé demande des "
             "nn.Parameter, self.W_soi_1 = nn.Parameter(torch.randn(d_entree, d_cachee) / "
             "math.sqrt(d_entree))",
-            "in a grader GNN(d, h, n_classes), some weights W_soi, W_voisins given to couche_gnn "
+            "in your GNN(d, h, n_classes), built by the grader, some weights W_soi, W_voisins given to couche_gnn "
             "are not parameters of the module (plain tensors, even with requires_grad=True, in a "
             "list or an attribute): modele.parameters(), state_dict() and .to(device) do not see "
             "them; the statement asks for nn.Parameter, self.W_soi_1 = "
@@ -578,11 +580,11 @@ def _check_every_parameter_learns(submission, seed: int) -> None:
         )
     if int(out.get("figes") or 0) > 0:
         raise CheckFailed(
-            "dans un GNN(d, h, n_classes) du correcteur, des poids W_soi, W_voisins passés à "
+            "dans votre GNN(d, h, n_classes), construit par le correcteur, des poids W_soi, W_voisins passés à "
             "couche_gnn ne s'entraînent pas : ce ne sont pas des paramètres du module et ils ne "
             "demandent pas de gradient (un .detach(), ou un tenseur ordinaire) ; déclarez-les "
             "nn.Parameter dans __init__ et passez-les tels quels à couche_gnn",
-            "in a grader GNN(d, h, n_classes), some weights W_soi, W_voisins given to couche_gnn "
+            "in your GNN(d, h, n_classes), built by the grader, some weights W_soi, W_voisins given to couche_gnn "
             "do not train: they are not parameters of the module and require no gradient (a "
             ".detach(), or a plain tensor); declare them nn.Parameter in __init__ and pass them "
             "as they are to couche_gnn",
@@ -593,10 +595,10 @@ def _check_every_parameter_learns(submission, seed: int) -> None:
     dead = sorted(str(k) for k, v in got.items() if not v)
     if dead:
         raise CheckFailed(
-            f"dans un GNN(d, h, n_classes) du correcteur, les paramètres {', '.join(dead[:6])} ne reçoivent "
+            f"dans votre GNN(d, h, n_classes), construit par le correcteur, les paramètres {', '.join(dead[:6])} ne reçoivent "
             "aucun gradient des logits : une couche est détachée du graphe (.detach() entre les "
             "couches, ou un paramètre inutilisé dans forward) et ne s'entraîne pas",
-            f"in a grader GNN(d, h, n_classes), the parameters {', '.join(dead[:6])} get no gradient "
+            f"in your GNN(d, h, n_classes), built by the grader, the parameters {', '.join(dead[:6])} get no gradient "
             "from the logits: a layer is detached from the graph (.detach() between the layers, "
             "or a parameter unused in forward) and does not train",
         )
@@ -622,7 +624,7 @@ def _check_seed_is_used(submission, seed: int) -> None:
                 f"{name} n'est pas reproductible avec sa graine : la même graine doit donner les "
                 "mêmes logits, une autre graine d'autres logits ; fixez torch.manual_seed(graine) "
                 "au début, avant de créer le modèle",
-                f"{name} is not reproducible with its seed: the same seed must give the same "
+                f"{label_en(name)} is not reproducible with its seed: the same seed must give the same "
                 "logits, another seed other logits; call torch.manual_seed(graine) first, before "
                 "building the model",
             )
@@ -763,7 +765,7 @@ def _check_evaluation_logits(name: str, out: dict) -> None:
             "tire toujours (training=True par défaut), et les logits renvoyés sont tirés au "
             "hasard ; utilisez nn.Dropout(p), que modele.eval() désactive, ou F.dropout(x, p, "
             "training=self.training), puis modele.eval() avant la passe finale",
-            f"{name}: the trained model gives two different outputs for the same input even in "
+            f"{label_en(name)}: the trained model gives two different outputs for the same input even in "
             "evaluation mode (modele.eval(), no gradient): a dropout written F.dropout(x, p) "
             "always draws (training=True by default), and the returned logits are drawn at "
             "random; use nn.Dropout(p), which modele.eval() switches off, or F.dropout(x, p, "
@@ -776,7 +778,7 @@ def _check_evaluation_logits(name: str, out: dict) -> None:
             "passe ; les logits renvoyés après l'entraînement sont les prédictions du modèle "
             "entraîné, celles que le correcteur évalue : appelez modele.eval() avant la passe "
             "finale (sous torch.no_grad()), qui désactive le dropout",
-            f"{name} returns logits computed with the dropout still on: the model stayed in "
+            f"{label_en(name)} returns logits computed with the dropout still on: the model stayed in "
             "training mode for the final pass, and its logits change at every pass; the logits "
             "returned after training are the trained model's predictions, the ones the grader "
             "scores: call modele.eval() before the final pass (under torch.no_grad()), which "
@@ -878,7 +880,7 @@ def _mechanics(submission, name: str, args) -> dict:
     except StudentError as exc:
         raise student_error(name, exc) from None
     if not isinstance(out, dict):
-        raise CheckFailed(f"{name} : résultat inattendu", f"{name}: unexpected result")
+        raise CheckFailed(f"{name} : résultat inattendu", f"{label_en(name)}: unexpected result")
     return out
 
 
@@ -908,7 +910,7 @@ def test_gnn_and_mlp_training_mechanics(submission, seed):
                 f"{name} renvoie des probabilités (des lignes positives de somme 1) au lieu des "
                 "logits : retirez le softmax (du forward ou du résultat) ; F.cross_entropy attend "
                 "des logits et applique lui-même le softmax",
-                f"{name} returns probabilities (non-negative rows summing to 1) instead of the "
+                f"{label_en(name)} returns probabilities (non-negative rows summing to 1) instead of the "
                 "logits: remove the softmax (from forward or from the result); F.cross_entropy "
                 "expects logits and applies the softmax itself",
             )
@@ -918,7 +920,7 @@ def test_gnn_and_mlp_training_mechanics(submission, seed):
                 f"{name} fait {short['steps']} pas d'optimisation avec n_epoques=3 et "
                 f"{long['steps']} avec n_epoques=6 : entraînez pendant n_epoques époques "
                 "(l'argument reçu, pas une valeur fixe), avec optimiseur.step() à chaque époque",
-                f"{name} makes {short['steps']} optimiser steps with n_epoques=3 and "
+                f"{label_en(name)} makes {short['steps']} optimiser steps with n_epoques=3 and "
                 f"{long['steps']} with n_epoques=6: train for n_epoques epochs (the argument, not "
                 "a fixed value), with optimiser.step() at every epoch",
             )
@@ -926,7 +928,7 @@ def test_gnn_and_mlp_training_mechanics(submission, seed):
             raise CheckFailed(
                 f"{name} n'utilise pas son argument lr : créez l'optimiseur avec "
                 "torch.optim.Adam(modele.parameters(), lr=lr)",
-                f"{name} does not use its lr argument: build the optimiser with "
+                f"{label_en(name)} does not use its lr argument: build the optimiser with "
                 "torch.optim.Adam(modele.parameters(), lr=lr)",
             )
         kinds = [str(k) for k in long.get("optimiseurs") or []]
@@ -934,7 +936,7 @@ def test_gnn_and_mlp_training_mechanics(submission, seed):
             raise CheckFailed(
                 f"{name} entraîne avec {', '.join(kinds)[:60]} : l'énoncé demande Adam, "
                 "torch.optim.Adam(modele.parameters(), lr=lr)",
-                f"{name} trains with {', '.join(kinds)[:60]}: the statement asks for Adam, "
+                f"{label_en(name)} trains with {', '.join(kinds)[:60]}: the statement asks for Adam, "
                 "torch.optim.Adam(modele.parameters(), lr=lr)",
             )
         if name == "entrainer_mlp":
@@ -1073,7 +1075,7 @@ def _logits(submission, label: str, model, X: np.ndarray, references: bool,
                 "(generer lui donne des débuts plus courts) ; prenez T = idx.shape[1], les "
                 "positions 0, …, T − 1, torch.arange(T) (pas arange(contexte)), et un masque "
                 "causal (T, T)",
-                f"{label} works on a sequence of contexte characters but raises {exc.ename} on "
+                f"{label_en(label)} works on a sequence of contexte characters but raises {exc.ename} on "
                 "a shorter one: the model must accept any length T ≤ contexte (generer gives it "
                 "shorter prompts); take T = idx.shape[1], the positions 0, …, T − 1, "
                 "torch.arange(T) (not arange(contexte)), and a (T, T) causal mask",
@@ -1103,7 +1105,7 @@ def _finite_logits(submission, label: str, model, X: np.ndarray, vocab: int,
         raise CheckFailed(
             f"{label} donne des logits de forme {logits.shape} pour une entrée (B, T) : "
             "(B, T, vocab) attendu",
-            f"{label} gives logits of shape {logits.shape} for a (B, T) input: "
+            f"{label_en(label)} gives logits of shape {logits.shape} for a (B, T) input: "
             "(B, T, vocab) expected",
         )
     if not np.isfinite(logits).all():
@@ -1113,10 +1115,10 @@ def _finite_logits(submission, label: str, model, X: np.ndarray, vocab: int,
             submission, ("attention", "attention_multi_tetes"))
         if fault is not None:
             raise CheckFailed(f"{label} donne des logits non finis (NaN ou inf) : {fault[0]}",
-                              f"{label} gives non-finite logits (NaN or inf): {fault[1]}")
+                              f"{label_en(label)} gives non-finite logits (NaN or inf): {fault[1]}")
         raise CheckFailed(
             f"{label} donne des logits non finis (NaN ou inf)",
-            f"{label} gives non-finite logits (NaN or inf)",
+            f"{label_en(label)} gives non-finite logits (NaN or inf)",
         )
     return logits
 
@@ -1193,7 +1195,7 @@ def _prefix_fault(submission, label: str, model, X: np.ndarray, contexte: int,
             "des positions comptées depuis la fin du contexte) : la sortie en t ne dépend que "
             "des caractères 0, …, t, pas du nombre de caractères qui suivent (generer donne au "
             "modèle des débuts plus courts que contexte)",
-            f"{label}: on a sequence of T < contexte characters, the logits of the first "
+            f"{label_en(label)}: on a sequence of T < contexte characters, the logits of the first "
             f"positions are not those of a longer sequence that starts alike (gap "
             f"{fmt_order(gap)}): your position embedding does not receive the positions "
             "0, …, T − 1; the character at position t gets the embedding of position t, "
@@ -1210,7 +1212,7 @@ def _prefix_fault(submission, label: str, model, X: np.ndarray, contexte: int,
         "idx.shape[1], le plongement des positions 0, …, T − 1, self.position(torch.arange(T)), "
         "et un masque causal (T, T) (generer donne au modèle des débuts plus courts que "
         "contexte)",
-        f"{label}: on a sequence of T < contexte characters, the logits of the first positions "
+        f"{label_en(label)}: on a sequence of T < contexte characters, the logits of the first positions "
         f"are not those of a longer sequence that starts alike (gap {fmt_order(gap)}): the "
         "output at position t must depend on the characters 0, …, t only, not on how many "
         "characters follow nor on contexte; take T = idx.shape[1], the embedding of the "
@@ -1241,7 +1243,7 @@ def _random_in_eval(label: str) -> CheckFailed:
         "(training=True par défaut) ; utilisez nn.Dropout(p), que modele.eval() désactive, ou "
         "F.dropout(x, p, training=self.training) : en évaluation, le modèle doit être "
         "déterministe",
-        f"{label} gives two different outputs for the same input in evaluation mode "
+        f"{label_en(label)} gives two different outputs for the same input in evaluation mode "
         "(modele.eval(), no gradient): a random draw stays active outside training, probably "
         "a dropout written F.dropout(x, p), which always draws (training=True by default); use "
         "nn.Dropout(p), which modele.eval() switches off, or F.dropout(x, p, "
@@ -1270,7 +1272,7 @@ def _not_causal(label: str, t: int, gap: float, mask_wrong: bool = False) -> Che
             "n'est pas la matrice triangulaire inférieure (True en (i, j) si j <= i) : il laisse "
             "les positions voir le futur ; corrigez masque_causal (torch.tril, voir sa "
             "vérification)",
-            f"{label} is not causal: changing the characters after position {t} changes the logits "
+            f"{label_en(label)} is not causal: changing the characters after position {t} changes the logits "
             f"of positions 0 to {t} (gap {fmt_order(gap)}); your masque_causal(T) is not the lower "
             "triangular matrix (True at (i, j) when j <= i): it lets the positions see the "
             "future; fix masque_causal (torch.tril, see its check)",
@@ -1280,7 +1282,7 @@ def _not_causal(label: str, t: int, gap: float, mask_wrong: bool = False) -> Che
         f"logits des positions 0 à {t} changent (écart {fmt_order(gap)}) ; le modèle lit le futur, "
         "donc le caractère qu'il doit prédire : passez masque_causal(T) à attention_multi_tetes "
         "dans chaque bloc (softmax sur les clés, positions interdites à −∞)",
-        f"{label} is not causal: changing the characters after position {t} changes the logits "
+        f"{label_en(label)} is not causal: changing the characters after position {t} changes the logits "
         f"of positions 0 to {t} (gap {fmt_order(gap)}); the model reads the future, hence the character "
         "it must predict: pass masque_causal(T) to attention_multi_tetes in every block "
         "(softmax over the keys, forbidden positions at −∞)",
@@ -1296,7 +1298,7 @@ def _redrawn(submission, label: str, rng, vocab: int, d: int, heads: int, layers
     return model
 
 
-_SMALL_TRANSFORMER = "PetitTransformer(vocab, d, n_tetes, n_couches, contexte) du correcteur"
+_SMALL_TRANSFORMER = built_by_grader("PetitTransformer(vocab, d, n_tetes, n_couches, contexte)")
 
 
 @pytest.mark.item("transformer", points=0.5)
@@ -1341,7 +1343,7 @@ def test_transformer_residuals_and_positions(submission, rng):
     heads = int(rng.choice([2, 4]))
     d, B, T = heads * int(rng.integers(4, 9)), int(rng.integers(2, 4)), int(rng.integers(5, 11))
     x = rng.normal(size=(B, T, d)).astype(np.float32) * 2
-    label = "BlocTransformer(d, n_tetes) du correcteur"
+    label = built_by_grader("BlocTransformer(d, n_tetes)")
     graine = int(rng.integers(0, 2**31))
     _check_block_deterministic(submission, label, graine, d, heads, x)
     try:
@@ -1387,7 +1389,7 @@ def test_transformer_residuals_and_positions(submission, rng):
                 "x = x + MLP(LN2(x)) ; votre bloc remplace x par sa version normalisée (il "
                 "calcule LN(x + sous_couche(x)) en post-norm, ou x = LN1(x) avant la somme), si "
                 "bien que sa sortie est toujours normalisée et que x n'est plus transmis tel quel",
-                f"{label}: the LayerNorm comes BEFORE each sub-layer (pre-norm), on the "
+                f"{label_en(label)}: the LayerNorm comes BEFORE each sub-layer (pre-norm), on the "
                 "sub-layer's input only: x = x + MHA(LN1(x)) then x = x + MLP(LN2(x)); your "
                 "block replaces x by its normalised version (it computes LN(x + sublayer(x)) "
                 "post-norm, or x = LN1(x) before the sum), so its output is always normalised "
@@ -1397,7 +1399,7 @@ def test_transformer_residuals_and_positions(submission, rng):
             f"{label} dont tous les paramètres valent 0 devrait renvoyer son entrée x (chaque "
             "sous-couche ajoute 0) : il manque une connexion résiduelle, x = x + MHA(LN1(x)) "
             "puis x = x + MLP(LN2(x)) (normalisation AVANT la sous-couche, somme après)",
-            f"{label} with every parameter at 0 should return its input x (each sub-layer adds "
+            f"{label_en(label)} with every parameter at 0 should return its input x (each sub-layer adds "
             "0): a residual connection is missing, x = x + MHA(LN1(x)) then "
             "x = x + MLP(LN2(x)) (normalisation BEFORE the sub-layer, sum after)",
         )
@@ -1410,7 +1412,7 @@ def test_transformer_residuals_and_positions(submission, rng):
         raise CheckFailed(
             f"{label} donne des logits de forme {logits.shape} (ou non finis) : (1, contexte, "
             "vocab) attendu",
-            f"{label} gives logits of shape {logits.shape} (or non-finite): (1, contexte, vocab) "
+            f"{label_en(label)} gives logits of shape {logits.shape} (or non-finite): (1, contexte, vocab) "
             "expected",
         )
     spread = float(np.abs(logits[0] - logits[0, :1]).max())
@@ -1421,7 +1423,7 @@ def test_transformer_residuals_and_positions(submission, rng):
             f"{label} donne les mêmes logits à toutes les positions d'une suite faite d'un seul "
             "caractère répété : le modèle ignore la position ; ajoutez au plongement du caractère "
             "celui de sa position, self.position(torch.arange(T))",
-            f"{label} gives the same logits at every position of a sequence of one repeated "
+            f"{label_en(label)} gives the same logits at every position of a sequence of one repeated "
             "character: the model ignores the position; add the embedding of the position, "
             "self.position(torch.arange(T)), to that of the character",
         )
@@ -1484,13 +1486,13 @@ def _heads_passed_on(submission, rng) -> object | None:
 
 
 def _heads_failure(wrong: object) -> CheckFailed:
-    label = "BlocTransformer(d, n_tetes) du correcteur"
+    label = built_by_grader("BlocTransformer(d, n_tetes)")
     return CheckFailed(
         f"{label} ne transmet pas son argument n_tetes à attention_multi_tetes (il lui "
         f"passe {str(wrong)[:30]}, quel que soit le nombre de têtes demandé) : "
         "gardez self.n_tetes = n_tetes dans __init__ et passez self.n_tetes à "
         "attention_multi_tetes, sans nombre de têtes fixe",
-        f"{label} does not pass its n_tetes argument on to attention_multi_tetes (it "
+        f"{label_en(label)} does not pass its n_tetes argument on to attention_multi_tetes (it "
         f"passes {str(wrong)[:30]}, whatever number of heads is asked for): keep "
         "self.n_tetes = n_tetes in __init__ and pass self.n_tetes to "
         "attention_multi_tetes, with no fixed number of heads",
@@ -1555,11 +1557,16 @@ def transformer_structure(petit, bloc, graine, vocab, d, heads, layers, T, idx):
     # A learned position table: nn.Embedding(contexte, d), or a (contexte, d) nn.Parameter.
     apprise = bool(places) or any(p.ndim in (2, 3) and tuple(p.shape[-2:]) == (T, d)
                                   for p in modele.parameters())
-    somme = None
+    somme, position_double = None, False
     if entrees and len(jetons) == 1 and len(places) == 1 and entrees[0].shape == (*idx.shape, d):
         with torch.no_grad():
             attendu = (jetons[0](idx) + places[0](torch.arange(idx.shape[1]))).double()
+            pos0 = places[0](torch.arange(idx.shape[1])).double()
         somme = float((entrees[0].double() - attendu).abs().max() / (1 + attendu.abs().max()))
+        # The first block reads the character plus the position embedding TWICE (added at the
+        # input, then again before each block).
+        position_double = float((entrees[0].double() - attendu - pos0).abs().max()
+                                / (1 + attendu.abs().max())) <= 1e-5
     # Block k + 1 reads block k's output as it is (x = bloc(x)): what it reads beyond it, as a
     # share of the stream's scale, and whether that is the position embedding added again.
     entre_blocs, position_encore = None, False
@@ -1597,6 +1604,7 @@ def transformer_structure(petit, bloc, graine, vocab, d, heads, layers, T, idx):
         "variance": None if lignes is None else float(
             (lignes.var(dim=1, unbiased=False) - 1).abs().max()),
         "somme": somme,
+        "position_double": position_double,
         "entre_blocs": entre_blocs,
         "position_entre_blocs": position_encore,
         "position_apprise": apprise,
@@ -1649,7 +1657,7 @@ def _check_mlp(submission, rng, d: int, heads: int) -> None:
     B, T = 2, int(rng.integers(4, 8))
     x = rng.normal(size=(B, T, d)).astype(np.float32)
     W = rng.normal(size=(4 * d, d)) / math.sqrt(d)
-    label = "BlocTransformer(d, n_tetes) du correcteur"
+    label = built_by_grader("BlocTransformer(d, n_tetes)")
     try:
         out = with_grader_attention(submission, "BlocTransformer", bloc_mlp_probe.install(submission).name,
                                     Ref("BlocTransformer"), int(rng.integers(0, 2**31 - 1)), d, heads,
@@ -1662,7 +1670,7 @@ def _check_mlp(submission, rng, d: int, heads: int) -> None:
         raise CheckFailed(
             f"{label} : le MLP du bloc n'a pas de couche de largeur 4d : l'énoncé demande un MLP "
             "d → 4d → d, nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))",
-            f"{label}: the block's MLP has no layer of width 4d: the statement asks for a "
+            f"{label_en(label)}: the block's MLP has no layer of width 4d: the statement asks for a "
             "d → 4d → d MLP, nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))",
         )
     got = as_array(out["sortie"], label, shape=x.shape, allow_nan=True)
@@ -1681,14 +1689,14 @@ def _check_mlp(submission, rng, d: int, heads: int) -> None:
         raise CheckFailed(
             f"{label} : le MLP du bloc utilise une ReLU : l'énoncé demande une GELU entre ses "
             "deux couches linéaires (nn.GELU() ou F.gelu)",
-            f"{label}: the block's MLP uses a ReLU: the statement asks for a GELU between its "
+            f"{label_en(label)}: the block's MLP uses a ReLU: the statement asks for a GELU between its "
             "two linear layers (nn.GELU() or F.gelu)",
         )
     raise CheckFailed(
         f"{label} : le MLP du bloc ne calcule pas Linear(d, 4d) → GELU → Linear(4d, d) sur "
         "LN2(x) : vérifiez son activation (une GELU, pas une autre), ses deux couches et la "
         "somme x + MLP(LN2(x))",
-        f"{label}: the block's MLP does not compute Linear(d, 4d) → GELU → Linear(4d, d) on "
+        f"{label_en(label)}: the block's MLP does not compute Linear(d, 4d) → GELU → Linear(4d, d) on "
         "LN2(x): check its activation (a GELU, no other), its two layers and the sum "
         "x + MLP(LN2(x))",
     )
@@ -1728,7 +1736,7 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
             "dans modele.parameters(), si bien que l'optimiseur ne les entraîne jamais (ni "
             "state_dict() ni .to(appareil) ne les voient) ; rangez les blocs dans un "
             "nn.ModuleList([BlocTransformer(d, n_tetes) for _ in range(n_couches)])",
-            f"{label}: some BlocTransformer used in forward are not submodules of the model "
+            f"{label_en(label)}: some BlocTransformer used in forward are not submodules of the model "
             "(kept in a plain Python list): their parameters are not in modele.parameters(), so "
             "the optimiser never trains them (nor do state_dict() and .to(device) see them); "
             "keep the blocks in an nn.ModuleList([BlocTransformer(d, n_tetes) for _ in "
@@ -1740,7 +1748,7 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
             f"{label} : le plongement des caractères n'a pas la largeur d demandée (il en a "
             f"{widths[0]}) : le modèle n'utilise pas son argument d (une largeur fixe, d = 32 ?) ; "
             "construisez les plongements, les blocs et les LayerNorm avec le d reçu",
-            f"{label}: the character embedding does not have the width d asked for (it has "
+            f"{label_en(label)}: the character embedding does not have the width d asked for (it has "
             f"{widths[0]}): the model does not use its d argument (a fixed width, d = 32?); build "
             "the embeddings, the blocks and the LayerNorms with the d it receives",
         )
@@ -1750,7 +1758,7 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
             f"{label} crée et applique {calls} BlocTransformer quel que soit n_couches : le "
             "nombre de blocs est l'argument n_couches (pas une valeur fixe), "
             "nn.ModuleList([BlocTransformer(d, n_tetes) for _ in range(n_couches)])",
-            f"{label} builds and applies {calls} BlocTransformer(s) whatever n_couches: the "
+            f"{label_en(label)} builds and applies {calls} BlocTransformer(s) whatever n_couches: the "
             "number of blocks is the n_couches argument (not a fixed value), "
             "nn.ModuleList([BlocTransformer(d, n_tetes) for _ in range(n_couches)])",
         )
@@ -1760,7 +1768,7 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
             "n_couches plus grand : [BlocTransformer(d, n_tetes)] * n_couches répète le MÊME "
             "bloc (mêmes poids) ; créez un nouveau bloc par couche, nn.ModuleList("
             "[BlocTransformer(d, n_tetes) for _ in range(n_couches)])",
-            f"{label} holds only {int(info['blocs'])} distinct BlocTransformer(s) for a larger "
+            f"{label_en(label)} holds only {int(info['blocs'])} distinct BlocTransformer(s) for a larger "
             "n_couches: [BlocTransformer(d, n_tetes)] * n_couches repeats the SAME block (same "
             "weights); build a new block per layer, nn.ModuleList([BlocTransformer(d, n_tetes) "
             "for _ in range(n_couches)])",
@@ -1772,7 +1780,7 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
             f"{tables[0]} pour un contexte d'une autre taille) : créez nn.Embedding(contexte, d) "
             "avec l'argument contexte reçu, pas une taille fixe ; avec une table fixe, une "
             "suite plus longue qu'elle fait échouer le modèle",
-            f"{label}: the position table does not have contexte rows (it has {tables[0]} for "
+            f"{label_en(label)}: the position table does not have contexte rows (it has {tables[0]} for "
             "a context of another size): build nn.Embedding(contexte, d) with the contexte "
             "argument, not a fixed size; with a fixed table, a sequence longer than it makes "
             "the model fail",
@@ -1782,7 +1790,7 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
             f"{label} n'a pas de plongement de position appris : l'énoncé demande "
             "nn.Embedding(contexte, d), entraîné avec le reste du modèle, et non un encodage "
             "fixe (l'encodage sinusoïdal en tampon, register_buffer, ne s'apprend pas)",
-            f"{label} has no learned position embedding: the statement asks for "
+            f"{label_en(label)} has no learned position embedding: the statement asks for "
             "nn.Embedding(contexte, d), trained with the rest of the model, not a fixed "
             "encoding (the sinusoidal encoding as a buffer, register_buffer, is not learned)",
         )
@@ -1793,7 +1801,7 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
             f"{label} : la couche LayerNorm {', '.join(unused)} d'un BlocTransformer est créée "
             "mais jamais utilisée dans forward (les logits n'en dépendent pas) : chaque "
             "sous-couche lit l'entrée normalisée, x = x + MHA(LN1(x)) puis x = x + MLP(LN2(x))",
-            f"{label}: the LayerNorm layer {', '.join(unused)} of a BlocTransformer is built but "
+            f"{label_en(label)}: the LayerNorm layer {', '.join(unused)} of a BlocTransformer is built but "
             "never used in forward (the logits do not depend on it): each sub-layer reads the "
             "normalised input, x = x + MHA(LN1(x)) then x = x + MLP(LN2(x))",
         )
@@ -1802,7 +1810,7 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
             f"{label} : la couche LayerNorm {', '.join(unused)} est créée mais jamais utilisée "
             "dans forward (les logits n'en dépendent pas) ; la dernière normalisation s'applique "
             "avant la couche de sortie, self.tete(self.norme(x))",
-            f"{label}: the LayerNorm layer {', '.join(unused)} is built but never used in "
+            f"{label_en(label)}: the LayerNorm layer {', '.join(unused)} is built but never used in "
             "forward (the logits do not depend on it); the final normalisation comes before "
             "the output layer, self.tete(self.norme(x))",
         )
@@ -1813,7 +1821,7 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
             "d'un bloc : l'énoncé demande deux normalisations distinctes, chacune avec ses "
             "propres paramètres, LN1 avant l'attention et LN2 avant le MLP "
             "(self.norme_1 = nn.LayerNorm(d), self.norme_2 = nn.LayerNorm(d))",
-            f"{label}: the same LayerNorm ({', '.join(twice)}) comes before both sub-layers of a "
+            f"{label_en(label)}: the same LayerNorm ({', '.join(twice)}) comes before both sub-layers of a "
             "block: the statement asks for two distinct normalisations, each with its own "
             "parameters, LN1 before the attention and LN2 before the MLP "
             "(self.norme_1 = nn.LayerNorm(d), self.norme_2 = nn.LayerNorm(d))",
@@ -1822,12 +1830,31 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
     if isinstance(gap, float):
         record_margin("gap between the first block's input and token + position embeddings", gap, 1e-5,
                       higher_is_better=False, kind="tolerance")
+        if not gap <= 1e-5 and (info.get("position_double") is True
+                                or info.get("position_entre_blocs") is True):
+            # Blind r20: the embedding added at the input AND before every block was told
+            # "not the SUM", which the student's input line is; name the repeated addition.
+            every = info.get("position_entre_blocs") is True
+            what = (("le plongement (embedding) de position est ajouté à chaque bloc, en plus de "
+                     "l'entrée (x = bloc(x + self.position(positions)))",
+                     "the position embedding is added at every block, on top of the input "
+                     "(x = bloc(x + self.position(positions)))") if every else
+                    ("le plongement (embedding) de position est ajouté deux fois avant le premier "
+                     "bloc", "the position embedding is added twice before the first block"))
+            raise CheckFailed(
+                f"{label} : {what[0]}, si bien que le premier bloc reçoit deux fois la position ; "
+                "il s'ajoute UNE seule fois, à l'entrée, x = self.plongement(idx) + "
+                "self.position(torch.arange(T)), puis chaque bloc transforme x, x = bloc(x)",
+                f"{label_en(label)}: {what[1]}, so the first block receives the position twice; it is "
+                "added ONCE, at the input, x = self.plongement(idx) + "
+                "self.position(torch.arange(T)), then each block transforms x, x = bloc(x)",
+            )
         if not gap <= 1e-5:
             raise CheckFailed(
                 f"{label} : le premier bloc ne reçoit pas la SOMME du plongement du caractère et "
                 "de celui de sa position ; x = self.plongement(idx) + self.position(torch.arange(T)) "
                 "(ni produit, ni concaténation, ni facteur d'échelle)",
-                f"{label}: the first block does not receive the SUM of the character embedding and "
+                f"{label_en(label)}: the first block does not receive the SUM of the character embedding and "
                 "of its position's embedding; x = self.plongement(idx) + self.position(torch.arange(T)) "
                 "(no product, concatenation or scale factor)",
             )
@@ -1849,7 +1876,7 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
                 f"{what[0]} : le plongement de position s'ajoute UNE seule fois, à l'entrée, "
                 "x = self.plongement(idx) + self.position(torch.arange(T)), puis chaque bloc "
                 "transforme x, x = bloc(x)",
-                f"{label}: a block does not receive the previous block's output as it is; "
+                f"{label_en(label)}: a block does not receive the previous block's output as it is; "
                 f"{what[1]}: the position embedding is added ONCE, at the input, "
                 "x = self.plongement(idx) + self.position(torch.arange(T)), then each block "
                 "transforms x, x = bloc(x)",
@@ -1859,7 +1886,7 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
         raise CheckFailed(
             f"{label} : la couche de sortie ne lit pas des vecteurs normalisés ; il manque la "
             "LayerNorm finale, self.tete(self.norme(x)) après le dernier bloc",
-            f"{label}: the output layer does not read normalised vectors; the final LayerNorm "
+            f"{label_en(label)}: the output layer does not read normalised vectors; the final LayerNorm "
             "is missing, self.tete(self.norme(x)) after the last block",
         )
 
@@ -1986,7 +2013,7 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
             f"{tuple(inputs.shape[1:])} qui ne suivent pas ses arguments : il n'utilise pas son "
             f"argument {' ni son argument '.join(fr for fr, _ in unused)} ; chaque lot est "
             "(taille_lot, contexte), les arguments reçus",
-            f"{name}(n_etapes, taille_lot, contexte) gives the model batches of shape "
+            f"{label_en(name)}(n_etapes, taille_lot, contexte) gives the model batches of shape "
             f"{tuple(inputs.shape[1:])} that do not follow its arguments: it does not use its "
             f"{' nor its '.join(en for _, en in unused)} argument; every batch is "
             "(taille_lot, contexte), the arguments it receives",
@@ -1997,7 +2024,7 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
             f"{inputs.shape[0]} fois sur des lots de forme {tuple(inputs.shape[1:])} et renvoie "
             f"{losses.size} pertes : une passe avant par étape sur un lot (taille_lot, contexte), "
             "une perte par étape",
-            f"{name}(n_etapes, taille_lot, contexte) calls the model "
+            f"{label_en(name)}(n_etapes, taille_lot, contexte) calls the model "
             f"{inputs.shape[0]} times on batches of shape {tuple(inputs.shape[1:])} and returns "
             f"{losses.size} losses: one forward pass per step on a (taille_lot, contexte) batch, "
             "one loss per step",
@@ -2008,7 +2035,7 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
         raise CheckFailed(
             f"{name} : les lots passés au modèle ne sont pas des fenêtres donnees[i : i + contexte] "
             "de caractères consécutifs dont le caractère suivant existe (i < len(donnees) − contexte)",
-            f"{name}: the batches given to the model are not windows donnees[i : i + contexte] of "
+            f"{label_en(name)}: the batches given to the model are not windows donnees[i : i + contexte] of "
             "consecutive characters whose next character exists (i < len(donnees) − contexte)",
         )
     if all(sorted(starts[k].tolist()) == sorted(starts[0].tolist()) for k in range(1, steps)):
@@ -2021,7 +2048,7 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
                 "modèle voit le même lot à chaque étape ; tirez de nouveaux débuts DANS la "
                 "boucle, à chaque étape, avec le générateur créé une fois avant elle, "
                 "torch.randint(0, len(donnees) − contexte, (taille_lot,), generator=g)",
-                f"{name} draws the window starts only ONCE, before the loop over the steps "
+                f"{label_en(name)} draws the window starts only ONCE, before the loop over the steps "
                 f"({draws} draw(s) for {steps} steps), then reuses that batch: the model sees "
                 "the same batch at every step; draw new starts INSIDE the loop, at every step, "
                 "with the generator created once before it, torch.randint(0, len(donnees) − "
@@ -2033,7 +2060,7 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
                 "recréé (manual_seed(graine)) dans la boucle, si bien que le modèle voit le même "
                 "lot à chaque étape ; créez le générateur UNE fois, avant la boucle, puis tirez "
                 "avec lui à chaque étape",
-                f"{name} draws the same window starts at every step: the generator is re-created "
+                f"{label_en(name)} draws the same window starts at every step: the generator is re-created "
                 "(manual_seed(graine)) inside the loop, so the model sees the same batch at "
                 "every step; create the generator ONCE, before the loop, then draw from it at "
                 "every step",
@@ -2043,7 +2070,7 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
             "seule fois, avant la boucle, soit le générateur est recréé (manual_seed(graine)) à "
             "chaque étape ; créez le générateur UNE fois, avant la boucle, et tirez de nouveaux "
             "débuts avec lui à chaque étape",
-            f"{name} gives the model the same batch at every step: either the starts are drawn "
+            f"{label_en(name)} gives the model the same batch at every step: either the starts are drawn "
             "only once, before the loop, or the generator is re-created (manual_seed(graine)) at "
             "every step; create the generator ONCE, before the loop, and draw new starts from "
             "it at every step",
@@ -2055,7 +2082,7 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
             "suivent (débuts i, i + 1, …, i + taille_lot − 1) : un lot de fenêtres presque "
             "identiques ; tirez taille_lot débuts indépendants à chaque étape, "
             "torch.randint(0, len(donnees) − contexte, (taille_lot,), generator=g)",
-            f"{name} draws only ONE start per step and takes the taille_lot windows that follow "
+            f"{label_en(name)} draws only ONE start per step and takes the taille_lot windows that follow "
             "it (starts i, i + 1, …, i + taille_lot − 1): a batch of nearly identical windows; "
             "draw taille_lot independent starts at every step, torch.randint(0, len(donnees) − "
             "contexte, (taille_lot,), generator=g)",
@@ -2095,7 +2122,7 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
         raise CheckFailed(
             f"{name} : les pertes renvoyées ne sont pas l'entropie croisée des sorties du modèle "
             f"contre le caractère suivant ; {hint[0]}",
-            f"{name}: the returned losses are not the cross-entropy of the model's outputs "
+            f"{label_en(name)}: the returned losses are not the cross-entropy of the model's outputs "
             f"against the next character; {hint[1]}",
         )
     if out.get("graphes") is True:
@@ -2104,7 +2131,7 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
             "(pertes.append(perte) au lieu de perte.item()) : chaque étape garde son graphe en "
             "mémoire, et la cellule du notebook qui en fait la moyenne (np.mean(pertes[-50:])) "
             "échoue ; renvoyez des nombres, perte.item()",
-            f"{name} returns losses that are tensors attached to their computation graph "
+            f"{label_en(name)} returns losses that are tensors attached to their computation graph "
             "(pertes.append(perte) instead of perte.item()): every step keeps its graph in "
             "memory, and the notebook cell that averages them (np.mean(pertes[-50:])) fails; "
             "return numbers, perte.item()",
@@ -2114,7 +2141,7 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
         raise CheckFailed(
             f"{name} : les paramètres du modèle ne changent pas entre deux étapes : appelez "
             "perte.backward() puis optimiseur.step() à chaque étape, sur modele.parameters()",
-            f"{name}: the model's parameters do not change between two steps: call "
+            f"{label_en(name)}: the model's parameters do not change between two steps: call "
             "perte.backward() then optimiseur.step() at every step, on modele.parameters()",
         )
     lrs = [float(v) for v in out.get("lrs") or []]
@@ -2131,7 +2158,7 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
             f"{name} n'utilise pas son argument lr : l'optimiseur est créé {how[0]} ; créez-le "
             "avec torch.optim.AdamW(modele.parameters(), lr=lr) (ni valeur fixe, ni valeur par "
             "défaut)",
-            f"{name} does not use its lr argument: the optimiser is built {how[1]}; build it "
+            f"{label_en(name)} does not use its lr argument: the optimiser is built {how[1]}; build it "
             "with torch.optim.AdamW(modele.parameters(), lr=lr) (no fixed value, no default)",
         )
     kinds = [str(k) for k in out.get("optimiseurs") or []]
@@ -2140,7 +2167,7 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
             f"{name} entraîne avec {', '.join(kinds)[:60]} : l'énoncé demande "
             "torch.optim.AdamW(modele.parameters(), lr=lr) (Adam sans W n'applique pas la "
             "décroissance des poids découplée d'AdamW)",
-            f"{name} trains with {', '.join(kinds)[:60]}: the statement asks for "
+            f"{label_en(name)} trains with {', '.join(kinds)[:60]}: the statement asks for "
             "torch.optim.AdamW(modele.parameters(), lr=lr) (Adam without W does not apply "
             "AdamW's decoupled weight decay)",
         )
@@ -2152,7 +2179,7 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
             f"{name} ne tire pas ses fenêtres avec la graine reçue : la même graine doit donner "
             "les mêmes lots, une autre graine d'autres lots ; tirez les débuts avec "
             "torch.randint(..., generator=torch.Generator().manual_seed(graine))",
-            f"{name} does not draw its windows with the seed it receives: the same seed must "
+            f"{label_en(name)} does not draw its windows with the seed it receives: the same seed must "
             "give the same batches, another seed other batches; draw the starts with "
             "torch.randint(..., generator=torch.Generator().manual_seed(graine))",
         )
@@ -2163,7 +2190,7 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
             "changée ; l'énoncé demande de tirer les débuts avec "
             "torch.Generator().manual_seed(graine), g = torch.Generator().manual_seed(graine) "
             "puis torch.randint(..., generator=g)",
-            f"{name} changes PyTorch's global random state (torch.manual_seed(graine), or draws "
+            f"{label_en(name)} changes PyTorch's global random state (torch.manual_seed(graine), or draws "
             "without a generator): the caller's random sequence changes; the statement asks to "
             "draw the starts with torch.Generator().manual_seed(graine), "
             "g = torch.Generator().manual_seed(graine) then torch.randint(..., generator=g)",

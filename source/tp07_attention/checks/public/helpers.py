@@ -123,7 +123,7 @@ def step_before_backward(name: str, detail: str) -> CheckFailed:
         "refuse de rétropropager ; à chaque étape, dans cet ordre : optimiseur.zero_grad(), "
         "passe avant et perte, perte.backward(), puis optimiseur.step() (détail de PyTorch : "
         f"{detail})",
-        f"{name} calls optimiseur.step() between the forward pass and perte.backward(): the "
+        f"{label_en(name)} calls optimiseur.step() between the forward pass and perte.backward(): the "
         "step modifies in place the weights backpropagation still has to read, and PyTorch "
         "refuses to backpropagate; at every step, in this order: optimiseur.zero_grad(), "
         "forward pass and loss, perte.backward(), then optimiseur.step() (PyTorch's detail: "
@@ -192,9 +192,51 @@ def _tp07_sonde(quoi):
         texte = str(exc)
         if "inplace" in texte or "in-place" in texte or "in place" in texte:
             return "en_place"
-        return "erreur " + type(exc).__name__
+        return "erreur " + type(exc).__name__ + "|" + _tp07_indice(quoi, B, h, n, dk)
     return None
+
+
+def _tp07_indice(quoi, B, h, n, dk):
+    # What the failing attention still runs on: without the mask ("masque", and with the mask
+    # already of the scores' full shape: "masque_diffusion"), or only on 3-d inputs ("4d").
+    import torch
+    if quoi != "attention":
+        return ""
+    g = torch.Generator().manual_seed(1)
+    q, k, v = (torch.randn(B, h, n, dk, generator=g, dtype=torch.float64) for _ in range(3))
+    masque = torch.tril(torch.ones(n, n, dtype=torch.bool))
+
+    def passe(*args):
+        try:
+            with torch.no_grad():
+                sortie = attention(*args)
+            return isinstance(sortie, torch.Tensor)
+        except Exception:
+            return False
+
+    if passe(q, k, v):
+        return "masque_diffusion" if passe(q, k, v, masque.expand(B, h, n, n).clone()) else "masque"
+    if passe(*(t.reshape(B * h, n, dk) for t in (q, k, v))):
+        return "4d"
+    return ""
 """
+
+
+BUILT_FR, BUILT_EN = ", construit par le correcteur", ", built by the grader"
+
+
+def built_by_grader(what: str) -> str:
+    """The label of the student's class `what` (its arguments written out) that the grader
+    builds itself: "votre BlocTransformer(d, n_tetes), construit par le correcteur" (blind
+    r20: "… du correcteur" read as the grader's own model)."""
+    return f"votre {what}{BUILT_FR}"
+
+
+def label_en(label: str) -> str:
+    """The English of a `built_by_grader` label; any other label as it is."""
+    if label.startswith("votre ") and label.endswith(BUILT_FR):
+        return f"your {label[len('votre '):-len(BUILT_FR)]}{BUILT_EN}"
+    return label
 
 
 def dependency_fault(submission, uses: tuple[str, ...]) -> tuple[str, str] | None:
@@ -256,13 +298,33 @@ def dependency_fault(submission, uses: tuple[str, ...]) -> tuple[str, str] | Non
                 f"your `{name}` returns an output of shape {shape} on {inputs_en}; {see_en}",
             )
         if code.startswith("erreur"):
-            kind = code.split(" ", 1)[1][:60] if " " in code else "une erreur"
+            kind, _, evidence = (code.split(" ", 1)[1] if " " in code else "une erreur").partition("|")
+            kind = kind[:60]
             tip_fr = tip_en = ""
-            if name == "attention":
-                tip_fr = (" ; K.transpose(-2, -1) et @ (torch.matmul) traitent tous les axes de "
+            # Each tip only on its evidence (blind r20: a mask applied by boolean indexing was
+            # sent to torch.bmm): the attention runs on 3-d inputs and not on 4-d ones, or it
+            # runs without the mask, or with a mask of the scores' full shape only.
+            if name == "attention" and evidence == "4d":
+                tip_fr = (" ; elle passe sur des entrées 3D (B, n, d_k) mais pas sur des entrées "
+                          "4D : K.transpose(-2, -1) et @ (torch.matmul) traitent tous les axes de "
                           "tête, torch.bmm et transpose(1, 2) ne valent qu'en 3D")
-                tip_en = ("; K.transpose(-2, -1) and @ (torch.matmul) handle every head axis, "
+                tip_en = ("; it runs on 3-d inputs (B, n, d_k) but not on 4-d ones: "
+                          "K.transpose(-2, -1) and @ (torch.matmul) handle every head axis, "
                           "torch.bmm and transpose(1, 2) only work in 3D")
+            elif name == "attention" and evidence == "masque_diffusion":
+                tip_fr = (" ; elle passe sans masque, et avec un masque déjà de la forme complète "
+                          "des scores (B, têtes, n, n) : le masque (n, n) doit se diffuser sur "
+                          "les scores, ce que fait scores.masked_fill(~masque, float(\"-inf\")) "
+                          "et que ne fait pas l'indexation booléenne scores[~masque]")
+                tip_en = ("; it runs without a mask, and with a mask already of the scores' full "
+                          "shape (B, heads, n, n): the (n, n) mask must broadcast over the "
+                          "scores, which scores.masked_fill(~masque, float(\"-inf\")) does and "
+                          "boolean indexing scores[~masque] does not")
+            elif name == "attention" and evidence == "masque":
+                tip_fr = (" ; elle passe sans masque : l'erreur vient de la façon dont elle "
+                          "applique le masque (n, n) à des scores (B, têtes, n, n)")
+                tip_en = ("; it runs without a mask: the error comes from the way it applies "
+                          "the (n, n) mask to (B, heads, n, n) scores")
             return (
                 f"votre `{name}` lève {kind} sur {inputs_fr} ; {see_fr}{tip_fr}",
                 f"your `{name}` raises {kind} on {inputs_en}; {see_en}{tip_en}",
@@ -325,7 +387,7 @@ def mask_nan_error(label: str) -> CheckFailed:
         "matrice triangulaire inférieure, diagonale comprise (True en (i, j) si j <= i) ; une "
         "ligne sans aucune position autorisée donne une softmax 0 / 0 ; la faute est dans "
         "masque_causal : corrigez-le d'abord (voir sa vérification)",
-        f"{label} gives non-finite values (NaN or inf): your masque_causal(T) is not the lower "
+        f"{label_en(label)} gives non-finite values (NaN or inf): your masque_causal(T) is not the lower "
         "triangular matrix, diagonal included (True at (i, j) when j <= i); a row with no "
         "allowed position gives a 0 / 0 softmax; the fault is in masque_causal: fix it first "
         "(see its check)",
@@ -341,7 +403,7 @@ def student_error(name: str, exc: StudentError) -> CheckFailed:
         return CheckFailed(
             f"{name} renvoie une sortie de forme {shape} pour une entrée (B, T) : des logits "
             "(B, T, taille_vocab) sont attendus, un vecteur par position",
-            f"{name} returns an output of shape {shape} for a (B, T) input: logits "
+            f"{label_en(name)} returns an output of shape {shape} for a (B, T) input: logits "
             "(B, T, taille_vocab) are expected, one vector per position",
         )
     if "TP07_FORMES_LOTS" in exc.evalue:
@@ -349,7 +411,7 @@ def student_error(name: str, exc: StudentError) -> CheckFailed:
         return CheckFailed(
             f"{name} donne au modèle des lots de formes différentes d'une étape à l'autre "
             f"({shapes}) : chaque étape doit lui passer un lot (taille_lot, contexte)",
-            f"{name} feeds the model batches of different shapes from one step to the next "
+            f"{label_en(name)} feeds the model batches of different shapes from one step to the next "
             f"({shapes}): every step must pass it one (taille_lot, contexte) batch",
         )
     if "TP07_PAS_AVANT_BACKWARD" in exc.evalue:
@@ -358,7 +420,7 @@ def student_error(name: str, exc: StudentError) -> CheckFailed:
         kind = exc.evalue.split()[-1][:60]
         return CheckFailed(
             f"{name} doit être un nn.Module, obtenu {kind}",
-            f"{name} must be an nn.Module, got {kind}",
+            f"{label_en(name)} must be an nn.Module, got {kind}",
         )
     return student_failure(name, exc)
 
@@ -401,7 +463,7 @@ def dependency_error(submission, name: str, exc: StudentError,
     if fault is None:
         return None
     return CheckFailed(f"`{name}` a levé {exc.ename} en appelant vos fonctions : {fault[0]}",
-                       f"`{name}` raised {exc.ename} when calling your functions: {fault[1]}")
+                       f"`{label_en(name)}` raised {exc.ename} when calling your functions: {fault[1]}")
 
 
 def guarded(submission, name: str, *args, via: str | None = None,
@@ -445,7 +507,7 @@ def build_transformer(submission, label: str, graine: int, *args, **kwargs) -> H
     if not isinstance(model, Handle):
         raise CheckFailed(
             f"{label} doit construire un nn.Module, obtenu {type(model).__name__}",
-            f"{label} must build an nn.Module, got {type(model).__name__}",
+            f"{label_en(label)} must build an nn.Module, got {type(model).__name__}",
         )
     return model
 

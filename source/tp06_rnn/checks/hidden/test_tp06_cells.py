@@ -415,12 +415,20 @@ def _peephole_params(rng, d: int, H: int) -> dict[str, torch.Tensor]:
 
 
 def _peephole(x, h, c, p, *, o_sees="new", peepholes=True, cand=torch.tanh, swap_fi=False,
-              tensors=False):
-    """The course's LSTM, or one of the classic mistakes: (h_t, c_t) as arrays."""
+              diagonal=False, swap_peep=False, tensors=False):
+    """The course's LSTM, or one of the classic mistakes: (h_t, c_t) as arrays. `diagonal`:
+    the literature's diagonal peepholes, c ⊙ diag(W_c·), where the course writes full H×H
+    matrices (blind round 20); `swap_peep`: W_ci in the forget gate and W_cf in the input
+    gate (a copy-paste, blind round 20)."""
 
     def pre(g, state):
         z = x @ p[f"W_x{g}"].T + h @ p[f"W_h{g}"].T + p[f"b_{g}"]
-        return z + state @ p[f"W_c{g}"].T if peepholes and state is not None else z
+        if not peepholes or state is None:
+            return z
+        key = "W_c" + ({"f": "i", "i": "f"}.get(g, g) if swap_peep else g)
+        if diagonal:
+            return z + state * torch.diagonal(p[key])
+        return z + state @ p[key].T
 
     f, i = torch.sigmoid(pre("f", c)), torch.sigmoid(pre("i", c))
     if swap_fi:
@@ -468,6 +476,23 @@ def test_cellule_lstm_peephole_matches_course_formula(submission, rng):
                 "le candidat c̃_t utilise une sigmoïde : c'est tanh (seules les portes f, i, o sont "
                 "des sigmoïdes)",
                 "the candidate c̃_t uses a sigmoid: it is tanh (only the gates f, i, o are sigmoids)",
+            ),
+            (
+                dict(diagonal=True),
+                "vos peepholes n'utilisent que la diagonale des W_c· (un vecteur multiplié terme à "
+                "terme, la convention de la littérature) : le cours les écrit comme des matrices "
+                "pleines H×H, W_cf c_{t−1} s'écrit c_prec @ W_cf.T en lot (de même W_ci, et "
+                "W_co avec c_t)",
+                "your peepholes use only the diagonal of the W_c· (a vector multiplied elementwise, "
+                "the literature's convention): the course writes them as full H×H matrices, "
+                "W_cf c_{t−1} is c_prec @ W_cf.T in a batch (likewise W_ci, and W_co with c_t)",
+            ),
+            (
+                dict(swap_peep=True),
+                "les peepholes de f et de i sont échangées : la porte d'oubli f_t voit W_cf c_{t−1}, "
+                "la porte d'entrée i_t voit W_ci c_{t−1}",
+                "the peepholes of f and i are swapped: the forget gate f_t sees W_cf c_{t−1}, the "
+                "input gate i_t sees W_ci c_{t−1}",
             ),
             (
                 dict(swap_fi=True),

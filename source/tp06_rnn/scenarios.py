@@ -2360,12 +2360,39 @@ SCENARIOS.update({
         message_contains=("entraînement insuffisant",),
     ),
 })
+# The tester's ungraded answers, whose hints were generic: h_t from the old cell state, one
+# bias of nn.LSTMCell's two, peephole matrices not transposed.
+SCENARIOS.update({
+    "blind-r20-lstm-h-from-old-cell-state": Scenario(
+        grade_id="lstm_cell",
+        source=edit(solution_cell(__file__, "lstm_cell"),
+                    ("    h = o * torch.tanh(c)\n", "    h = o * torch.tanh(c_prec)\n")),
+        must_fail=_LSTM_CHECK,
+        message_contains=("h_t utilise l'ancien état c_{t−1}",),
+    ),
+    "blind-r20-lstm-one-bias-only": Scenario(
+        grade_id="lstm_cell",
+        source=edit(solution_cell(__file__, "lstm_cell"), (" + h_prec @ W_hh.T + b_hh\n", " + h_prec @ W_hh.T\n")),
+        must_fail=_LSTM_CHECK,
+        message_contains=("un seul des deux biais est ajouté",),
+    ),
+    "blind-r20-peephole-not-transposed": Scenario(
+        grade_id="lstm_peephole",
+        source=edit(solution_cell(__file__, "lstm_peephole"),
+                    ('c_prec @ p["W_cf"].T', 'c_prec @ p["W_cf"]'),
+                    ('c_prec @ p["W_ci"].T', 'c_prec @ p["W_ci"]'),
+                    ('c @ p["W_co"].T', 'c @ p["W_co"]')),
+        must_fail=("test_cellule_lstm_peephole_matches_course_formula",),
+        message_contains=("les matrices de peephole ne sont pas transposées",),
+    ),
+})
 GROUPS["blind-r20-a"] = ("blind-r20-clip-zero-norm-division", "blind-r20-memoire-log-softmax-nll-loss",
-                         "blind-r20-peephole-diagonal", "blind-r20-prevision-output-not-squeezed")
+                         "blind-r20-peephole-diagonal", "blind-r20-prevision-output-not-squeezed",
+                         "blind-r20-lstm-h-from-old-cell-state")
 GROUPS["blind-r20-b"] = ("blind-r20-clip-zero-norm-nan", "blind-r20-memoire-nll-loss-on-logits",
                          "blind-r20-peephole-forget-and-input-swapped",
-                         "blind-r20-prevision-one-batch-per-epoch")
-GROUPS["blind-r20-c"] = ("blind-r20-prevision-two-epochs-written-in",)
+                         "blind-r20-prevision-one-batch-per-epoch", "blind-r20-lstm-one-bias-only")
+GROUPS["blind-r20-c"] = ("blind-r20-prevision-two-epochs-written-in", "blind-r20-peephole-not-transposed")
 
 # Correct variants for what round 20 touched: a clip whose factor is τ / ‖g‖ clamped at 1
 # without an epsilon (0 / 0 never formed: τ / 0 is +inf, clamped to 1); a model returning its

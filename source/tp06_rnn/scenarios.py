@@ -2258,3 +2258,161 @@ CORRECT_GROUPS["blind-r18-correct-1"] = ("blind-r18-correct-clip-cat-ifelse", "b
                                          "blind-r18-correct-prevision-standardised-and-undone")
 CORRECT_GROUPS["blind-r18-correct-2"] = ("blind-r18-correct-memoire-sum-over-batch-size",
                                          "blind-r18-correct-prevision-dataloader")
+
+# Blind round 20, by class. (1) A boundary case the statement singles out: gradients all zero
+# (global norm 0), which clip_grad_norm_ returns as zeros; a factor τ / ‖g‖ in Python floats
+# raised ZeroDivisionError, a tensor 0 / 0 gives NaN, and both kept every point: the case is
+# now drawn at every variant. (2) F.nll_loss in the loop on a model that ends in log_softmax:
+# the loop is graded with the grader's models, which return logits, so it stays wrong, with a
+# message that names nll_loss. (3) The forecast model's (N,) output (a forward returning
+# (N, 1) broadcast F.mse_loss to (N, N)); an under-trained forecast (one mini-batch per epoch)
+# was told about units and level. (4) Peephole hints: diagonal peepholes, W_cf and W_ci swapped.
+_R20_CLIP_FLOAT_DIVISION = '''def clipper_gradients(grads, max_norme):
+    """Écrête la liste de gradients par leur norme globale (comme clip_grad_norm_)."""
+    norme = torch.cat([g.flatten() for g in grads]).norm().item()
+    facteur = min(1.0, max_norme / norme)
+    return [g * facteur for g in grads]
+'''
+_R20_MEMOIRE_LOG_SOFTMAX_NLL = edit(
+    solution_cell(__file__, "memoire"),
+    ("        sorties, _ = self.recurrent(X)\n        return self.sortie(sorties[:, -1])\n",
+     "        _, etat = self.recurrent(X)\n"
+     "        if isinstance(etat, tuple):  # LSTM : (h_n, c_n)\n"
+     "            etat = etat[0]\n"
+     "        return F.log_softmax(self.sortie(etat[-1]), dim=1)\n"),
+    (_R18_LOSS, "            perte = F.nll_loss(modele(X[lot]), y[lot])\n"),
+)
+_R20_PEEPHOLE_DIAGONAL = '''def cellule_lstm_peephole(x_t, h_prec, c_prec, p):
+    """Un pas de LSTM du cours : peepholes W_cf, W_ci sur c_{t-1}, W_co sur c_t ; renvoie (h_t, c_t)."""
+    w_cf, w_ci, w_co = (torch.diagonal(p[k]) for k in ("W_cf", "W_ci", "W_co"))
+    f = torch.sigmoid(x_t @ p["W_xf"].T + h_prec @ p["W_hf"].T + w_cf * c_prec + p["b_f"])
+    i = torch.sigmoid(x_t @ p["W_xi"].T + h_prec @ p["W_hi"].T + w_ci * c_prec + p["b_i"])
+    c_cand = torch.tanh(x_t @ p["W_xc"].T + h_prec @ p["W_hc"].T + p["b_c"])
+    c = f * c_prec + i * c_cand
+    o = torch.sigmoid(x_t @ p["W_xo"].T + h_prec @ p["W_ho"].T + w_co * c + p["b_o"])
+    return o * torch.tanh(c), c
+'''
+SCENARIOS.update({
+    "blind-r20-clip-zero-norm-division": Scenario(
+        grade_id="clip", source=_R20_CLIP_FLOAT_DIVISION,
+        must_fail=("test_clipper_matches_clip_grad_norm",),
+        message_contains=("divise ici par une norme nulle", "ZeroDivisionError"),
+    ),
+    "blind-r20-clip-zero-norm-nan": Scenario(
+        grade_id="clip",
+        source=edit(solution_cell(__file__, "clip"),
+                    ("    facteur = torch.clamp(max_norme / (norme + 1e-6), max=1.0)\n"
+                     "    return [g * facteur for g in grads]\n",
+                     "    return [g / norme * torch.clamp(norme, max=max_norme) for g in grads]\n")),
+        must_fail=("test_clipper_matches_clip_grad_norm",),
+        message_contains=("renvoie des NaN ou des infinis", "divise ici par une norme nulle"),
+    ),
+    "blind-r20-memoire-log-softmax-nll-loss": Scenario(
+        grade_id="memoire", source=_R20_MEMOIRE_LOG_SOFTMAX_NLL,
+        must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+        message_contains=("F.nll_loss attend des log-probabilités : sur des logits, utilisez F.cross_entropy",),
+    ),
+    "blind-r20-memoire-nll-loss-on-logits": Scenario(
+        grade_id="memoire",
+        source=edit(solution_cell(__file__, "memoire"),
+                    (_R18_LOSS, "            perte = F.nll_loss(modele(X[lot]), y[lot])\n")),
+        must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+        message_contains=("F.nll_loss attend des log-probabilités",),
+        may_fail=("test_lstm_remembers_the_country",),
+    ),
+    "blind-r20-peephole-diagonal": Scenario(
+        grade_id="lstm_peephole", source=_R20_PEEPHOLE_DIAGONAL,
+        must_fail=("test_cellule_lstm_peephole_matches_course_formula",),
+        message_contains=("n'utilisent que la diagonale des W_c·",),
+    ),
+    "blind-r20-peephole-forget-and-input-swapped": Scenario(
+        grade_id="lstm_peephole",
+        source=edit(solution_cell(__file__, "lstm_peephole"),
+                    ('c_prec @ p["W_cf"].T', 'c_prec @ p["W_ci_"].T'),
+                    ('c_prec @ p["W_ci"].T', 'c_prec @ p["W_cf"].T'),
+                    ('p["W_ci_"]', 'p["W_ci"]')),
+        must_fail=("test_cellule_lstm_peephole_matches_course_formula",),
+        message_contains=("les peepholes de f et de i sont échangées",),
+    ),
+    "blind-r20-prevision-output-not-squeezed": Scenario(
+        grade_id="prevision",
+        source=edit(solution_cell(__file__, "prevision"),
+                    ("        return self.sortie(sorties[:, -1]).squeeze(-1)\n",
+                     "        return self.sortie(sorties[:, -1])\n")),
+        must_fail=("test_prevision_uses_its_seed", "test_prevision_test_mse"),
+        message_contains=("F.mse_loss entre une sortie (N, 1) et des cibles y[lot] de forme (N,)",),
+    ),
+    "blind-r20-prevision-one-batch-per-epoch": Scenario(
+        grade_id="prevision",
+        source=edit(solution_cell(__file__, "prevision"),
+                    ("            optimiseur.step()\n", "            optimiseur.step()\n            break\n")),
+        must_fail=("test_prevision_uses_its_seed",),
+        message_contains=("ne voit pas toutes les fenêtres",),
+        may_fail=("test_prevision_test_mse",),
+    ),
+    # Two epochs written in the code: the recorded call (epochs=2) cannot tell it, the forecast
+    # (40 epochs asked) is under-trained, and its message says so, not units or level.
+    "blind-r20-prevision-two-epochs-written-in": Scenario(
+        grade_id="prevision",
+        source=edit(solution_cell(__file__, "prevision"),
+                    ("    for _ in range(epochs):\n", "    for _ in range(2):\n")),
+        must_fail=("test_prevision_test_mse",),
+        message_contains=("entraînement insuffisant",),
+    ),
+})
+# The tester's ungraded answers, whose hints were generic: h_t from the old cell state, one
+# bias of nn.LSTMCell's two, peephole matrices not transposed.
+SCENARIOS.update({
+    "blind-r20-lstm-h-from-old-cell-state": Scenario(
+        grade_id="lstm_cell",
+        source=edit(solution_cell(__file__, "lstm_cell"),
+                    ("    h = o * torch.tanh(c)\n", "    h = o * torch.tanh(c_prec)\n")),
+        must_fail=_LSTM_CHECK,
+        message_contains=("h_t utilise l'ancien état c_{t−1}",),
+    ),
+    "blind-r20-lstm-one-bias-only": Scenario(
+        grade_id="lstm_cell",
+        source=edit(solution_cell(__file__, "lstm_cell"), (" + h_prec @ W_hh.T + b_hh\n", " + h_prec @ W_hh.T\n")),
+        must_fail=_LSTM_CHECK,
+        message_contains=("un seul des deux biais est ajouté",),
+    ),
+    "blind-r20-peephole-not-transposed": Scenario(
+        grade_id="lstm_peephole",
+        source=edit(solution_cell(__file__, "lstm_peephole"),
+                    ('c_prec @ p["W_cf"].T', 'c_prec @ p["W_cf"]'),
+                    ('c_prec @ p["W_ci"].T', 'c_prec @ p["W_ci"]'),
+                    ('c @ p["W_co"].T', 'c @ p["W_co"]')),
+        must_fail=("test_cellule_lstm_peephole_matches_course_formula",),
+        message_contains=("les matrices de peephole ne sont pas transposées",),
+    ),
+})
+GROUPS["blind-r20-a"] = ("blind-r20-clip-zero-norm-division", "blind-r20-memoire-log-softmax-nll-loss",
+                         "blind-r20-peephole-diagonal", "blind-r20-prevision-output-not-squeezed",
+                         "blind-r20-lstm-h-from-old-cell-state")
+GROUPS["blind-r20-b"] = ("blind-r20-clip-zero-norm-nan", "blind-r20-memoire-nll-loss-on-logits",
+                         "blind-r20-peephole-forget-and-input-swapped",
+                         "blind-r20-prevision-one-batch-per-epoch", "blind-r20-lstm-one-bias-only")
+GROUPS["blind-r20-c"] = ("blind-r20-prevision-two-epochs-written-in", "blind-r20-peephole-not-transposed")
+
+# Correct variants for what round 20 touched: a clip whose factor is τ / ‖g‖ clamped at 1
+# without an epsilon (0 / 0 never formed: τ / 0 is +inf, clamped to 1); a model returning its
+# forecasts through [:, 0] and a loss of the batch's mean squared error written by hand.
+CORRECT.update({
+    "correct-r20-clip-infinite-factor-clamped": Correct(
+        grade_id="clip",
+        source=edit(solution_cell(__file__, "clip"), ("max_norme / (norme + 1e-6)", "max_norme / norme")),
+        why="τ / ‖g‖ clamped at 1: +inf for a zero norm, clamped to 1, zeros stay zeros; "
+            "the 1e-6 changes the factor by less than 1e-5 relative on the grader's norms",
+    ),
+    "correct-r20-prevision-column-then-index": Correct(
+        grade_id="prevision",
+        source=edit(solution_cell(__file__, "prevision"),
+                    ("        return self.sortie(sorties[:, -1]).squeeze(-1)\n",
+                     "        return self.sortie(sorties[:, -1])[:, 0]\n"),
+                    ("            perte = F.mse_loss(modele(X[lot]), y[lot])\n",
+                     "            perte = ((modele(X[lot]) - y[lot]) ** 2).mean()\n")),
+        why="the (N,) forecasts through [:, 0], the batch's mean squared error by hand",
+    ),
+})
+CORRECT_GROUPS["correct-r20-a"] = ("correct-r20-clip-infinite-factor-clamped",
+                                   "correct-r20-prevision-column-then-index")

@@ -12,6 +12,7 @@ from torch import nn
 from autograder.checks import (
     CheckFailed,
     Ref,
+    StudentError,
     SubmissionError,
     Tensor,
     as_array,
@@ -277,6 +278,48 @@ def same_list_returned(clipper, grads, tau):
     return clipper(gs, tau) is gs
 
 
+def _check_all_zero_gradients(submission, rng) -> None:
+    """The boundary case clip_grad_norm_ handles and the statement singles out with its 1e-6:
+    gradients all zero (a global norm of exactly 0, common for a parameter no example of the
+    batch reaches) come back zero. Drawn at every variant (blind round 20: a factor
+    min(1, τ / ‖g‖) in Python floats raises ZeroDivisionError there, a tensor 0 / 0 gives
+    NaN, and both kept every point since no input had a zero global norm)."""
+    shapes = [
+        tuple(int(v) for v in rng.integers(1, 6, size=int(rng.integers(1, 3))))
+        for _ in range(int(rng.integers(2, 5)))
+    ]
+    tau = float(rng.uniform(0.5, 2.0))
+    zeros = [np.zeros(s) for s in shapes]
+    what = ("sur des gradients tous nuls (norme globale ‖g‖ = 0), clipper_gradients",
+            "on gradients that are all zero (global norm ‖g‖ = 0), clipper_gradients")
+    fix = ("clip_grad_norm_ les laisse nuls ; le facteur τ / ‖g‖ divise ici par une norme nulle : "
+           "ajoutez 1e-6 au dénominateur, τ / (‖g‖ + 1e-6) comme l'énoncé, ou n'écrêtez que si "
+           "‖g‖ > τ",
+           "clip_grad_norm_ leaves them zero; the factor τ / ‖g‖ divides by a zero norm here: "
+           "add 1e-6 to the denominator, τ / (‖g‖ + 1e-6) as in the statement, or clip only "
+           "when ‖g‖ > τ")
+    try:
+        raw = submission.call("clipper_gradients", [Tensor(g) for g in zeros], tau)
+    except StudentError as exc:
+        raise CheckFailed(
+            f"{what[0]} lève {exc.ename} ({exc.evalue[:120]}) ; {fix[0]}",
+            f"{what[1]} raises {exc.ename} ({exc.evalue[:120]}); {fix[1]}",
+        ) from None
+    if not isinstance(raw, (list, tuple)) or len(raw) != len(zeros):
+        raise CheckFailed(
+            "clipper_gradients doit renvoyer une liste de même longueur que grads",
+            "clipper_gradients must return a list as long as grads",
+        )
+    got = [as_array(g, f"grads[{k}]", shape=s, allow_nan=True)
+           for k, (g, s) in enumerate(zip(raw, shapes, strict=True))]
+    if all(np.all(g == 0) for g in got):
+        return
+    found = (("renvoie des NaN ou des infinis (0 / 0)", "returns NaN or infinite values (0 / 0)")
+             if not all(np.all(np.isfinite(g)) for g in got) else
+             ("renvoie des gradients non nuls", "returns non-zero gradients"))
+    raise CheckFailed(f"{what[0]} {found[0]} ; {fix[0]}", f"{what[1]} {found[1]}; {fix[1]}")
+
+
 @pytest.mark.item("clip", points=0.5)
 def test_clipper_matches_clip_grad_norm(submission, rng):
     # "tiny", drawn on purpose: a global norm under the 1e-6 of τ / (‖g‖ + 1e-6), which must
@@ -440,6 +483,7 @@ def test_clipper_matches_clip_grad_norm(submission, rng):
             "clipper_gradients does not give the result of clip_grad_norm_ on one of the "
             f"grader's inputs; {hint[1]}",
         )
+    _check_all_zero_gradients(submission, rng)
     grads = [rng.normal(size=(3, 4)) * 5, rng.normal(size=4) * 5]
     tau = 0.2 * float(np.sqrt(sum((g**2).sum() for g in grads)))
     # The global norm exceeds the threshold: clip_grad_norm_ would scale .grad in place, the

@@ -790,7 +790,13 @@ def _check_cross_entropy(out: dict, y: np.ndarray, call: str) -> None:
         others = s.copy()
         others[np.arange(size), grad.argmin(axis=1)] -= 1.0
         c = float((grad * others).sum() / max(float((grad**2).sum()), 1e-300))
+        # F.nll_loss on the logits themselves: −one-hot / B (or −one-hot for a sum), whatever
+        # the logits (blind round 20: a model ending in log_softmax with F.nll_loss in the loop
+        # trains as the statement's pair does, but the loop, given logits, does not).
+        onehot = np.zeros_like(s)
+        onehot[np.arange(size), labels] = 1.0
         for kind, want in (("moyenne", p / size), ("somme", p), ("double", double),
+                           ("nll", -onehot / size), ("nll", -onehot),
                            ("forme", others / c if c > 0 else None)):
             if want is not None and np.abs(grad - want).max() <= CE_RTOL * np.abs(want).max():
                 kinds.add(kind)
@@ -809,6 +815,17 @@ def _check_cross_entropy(out: dict, y: np.ndarray, call: str) -> None:
         en = ("you apply F.softmax to the logits before F.cross_entropy, which already applies the "
               "(log-)softmax itself: softmax twice, the gradient the logits receive is not "
               "(softmax(logits) − one-hot) / B and weakens; pass the raw logits")
+    elif kinds == {"nll"}:
+        fr = ("votre boucle applique F.nll_loss à ce que renvoie le modèle : F.nll_loss attend des "
+              "log-probabilités : sur des logits, utilisez F.cross_entropy (qui applique lui-même "
+              "le log_softmax) ; un modèle qui finit par log_softmax suivi de F.nll_loss s'entraîne "
+              "de même, mais le modèle de l'énoncé renvoie des logits, et la correction entraîne "
+              "votre boucle avec un modèle qui renvoie des logits")
+        en = ("your loop applies F.nll_loss to what the model returns: F.nll_loss expects "
+              "log-probabilities: on logits, use F.cross_entropy (which applies the log_softmax "
+              "itself); a model ending in log_softmax followed by F.nll_loss trains the same, but "
+              "the statement's model returns logits, and the grader trains your loop with a model "
+              "that returns logits")
     elif kinds <= {"double", "autre"}:
         fr = ("le gradient que votre perte renvoie aux logits n'est pas celui de l'entropie croisée "
               "des logits, (softmax(logits) − un-parmi-K) / B : F.cross_entropy reçoit les logits "
@@ -1241,6 +1258,10 @@ def test_prevision_uses_its_seed(submission, rng):
                                 batch_size=16, seed=graine, timeout=TRAIN_TIMEOUT)
         module_info(submission, model, "entrainer_prevision", inspect_model)
         if one:
+            # The statement's (N,) forecasts (blind round 20: a forward returning (N, 1) kept
+            # this check's points, and its F.mse_loss against (N,) targets broadcast).
+            if _returns_column(submission, model, X_probe):
+                raise CheckFailed(*_column_message(call, X_probe))
             _single_window(submission, model, X_probe[:1], call)
         return _outputs(submission, model, X_probe, f"prédictions du modèle de {call}", None)
 
@@ -1437,6 +1458,99 @@ def test_prevision_uses_its_seed(submission, rng):
                       f"{call} does not use its seed argument; {en}")
 
 
+@kernel_side
+def pas_d_optimisation(entrainer, serie, L, H, epochs, lr, batch_size, graine):
+    """Runs in the kernel: how many optimizer steps entrainer_prevision makes (any
+    torch.optim optimizer, counted by a global step hook) for one call."""
+    from torch.optim.optimizer import register_optimizer_step_pre_hook
+
+    pas = [0]
+
+    def compter(optimiseur, args, kwargs):
+        pas[0] += 1
+
+    crochet = register_optimizer_step_pre_hook(compter)
+    try:
+        entrainer(serie, L=L, H=H, epochs=epochs, lr=lr, batch_size=batch_size, seed=graine)
+    finally:
+        crochet.remove()
+    return pas[0]
+
+
+#: The premise of the under-training hint, on a small probe (H = 4, a fraction of a second):
+#: entrainer_prevision on 80 values, L = 5, batch_size = 16 and the graded calls' 40 epochs
+#: must make 40 × ⌈75 / 16⌉ = 200 optimizer steps; a break after the first mini-batch makes
+#: 40, a last mini-batch dropped 160, a number of epochs written in the code fewer than 40
+#: that many times 5.
+PROBE_N, PROBE_L, PROBE_BATCH, PROBE_EPOCHS = 80, 5, 16, F_EPOCHS
+
+UNDER_TRAINED = (
+    "votre entrainer_prevision fait moins de pas d'optimisation que epochs × (nombre de "
+    "mini-lots par époque) : il ne parcourt pas toutes les fenêtres à chaque époque (un break, "
+    "un seul mini-lot ?) ou pas toutes les époques (un nombre d'époques écrit en dur ?) ; "
+    "entraînement insuffisant : le modèle trop peu entraîné ne prévoit pas la série",
+    "your entrainer_prevision makes fewer optimizer steps than epochs × (mini-batches per "
+    "epoch): it does not go through every window at every epoch (a break, a single "
+    "mini-batch?) or not through every epoch (a number of epochs written in the code?); "
+    "training too short: the under-trained model does not forecast the series",
+)
+
+
+def _trains_too_little(submission, series: np.ndarray) -> bool:
+    """Whether entrainer_prevision makes fewer optimizer steps than epochs × batches per
+    epoch, on a small probe cut from `series` (0 steps: no torch.optim optimizer, which the
+    other checks report, nothing said here)."""
+    probe = series[:PROBE_N].astype(np.float32)
+    want = PROBE_EPOCHS * -(-(PROBE_N - PROBE_L) // PROBE_BATCH)
+    try:
+        steps = pas_d_optimisation.call(submission, Ref("entrainer_prevision"), Tensor(probe),
+                                        PROBE_L, 4, PROBE_EPOCHS, F_LR, PROBE_BATCH, 0,
+                                        timeout=TRAIN_TIMEOUT)
+    except SubmissionError:
+        return False
+    return isinstance(steps, int) and 0 < steps < want
+
+
+@kernel_side
+def forme_des_previsions(modele, X):
+    """Runs in the kernel: the shape of the model's output on X, as a list (None when it
+    cannot run or returns no tensor)."""
+    import torch
+
+    try:
+        modele.eval()
+        with torch.no_grad():
+            sortie = modele(torch.as_tensor(X))
+    except Exception:  # noqa: BLE001 - the checks' own calls report it
+        return None
+    return list(sortie.shape) if isinstance(sortie, torch.Tensor) else None
+
+
+def _returns_column(submission, model: Handle, X: np.ndarray) -> bool:
+    """Whether the forecast model returns (N, 1) where the statement asks for (N,)."""
+    try:
+        shape = forme_des_previsions.call(submission, model, Tensor(X))
+    except SubmissionError:
+        return False
+    return shape == [len(X), 1]
+
+
+def _column_message(call: str, X: np.ndarray) -> tuple[str, str]:
+    n = len(X)
+    return (
+        f"le modèle de {call} renvoie, pour un lot {shape_text(X.shape)}, des prévisions de forme "
+        f"({n}, 1) au lieu de ({n},) : l'énoncé demande des prédictions de forme (N,) ; à "
+        "l'entraînement, F.mse_loss entre une sortie (N, 1) et des cibles y[lot] de forme (N,) "
+        "les diffuse en (N, N) (PyTorch en avertit par un UserWarning) et compare chaque "
+        "prévision à toutes les cibles du lot ; terminez forward par .squeeze(-1) (ou [:, 0])",
+        f"the model of {call} returns, for a {shape_text(X.shape)} batch, forecasts of shape "
+        f"({n}, 1) instead of ({n},): the statement asks for predictions of shape (N,); in "
+        "training, F.mse_loss between an (N, 1) output and targets y[batch] of shape (N,) "
+        "broadcasts them to (N, N) (PyTorch warns about it with a UserWarning) and compares "
+        "every forecast with every target of the batch; end forward with .squeeze(-1) (or [:, 0])",
+    )
+
+
 def _check_forecast_units(submission, rng, seed: int, period: float, window: int,
                           centred: float) -> None:
     """The returned model forecasts the series it was given, in its units: trained on the same
@@ -1497,6 +1611,15 @@ def _check_forecast_units(submission, rng, seed: int, period: float, window: int
             "windows and the inverse transform to its forecasts (or train on the raw series, as "
             "the statement does)",
         )
+    if _trains_too_little(submission, train):
+        # Blind round 20: one mini-batch per epoch (a break) learns too little to reach the
+        # level of the moved sine; its cause is the loop, not the units.
+        raise CheckFailed(
+            f"{UNDER_TRAINED[0]}, surtout une série loin de 0 (la même sorte de sinusoïde "
+            "décalée, sur laquelle vos prévisions s'écartent bien au-delà du bruit)",
+            f"{UNDER_TRAINED[1]}, least of all a series far from 0 (the same kind of sine "
+            "moved away, on which your forecasts stray far beyond the noise)",
+        )
     raise CheckFailed(
         "sur une autre série du correcteur, la même sorte de sinusoïde décalée loin de 0 (un "
         "niveau moyen loin de 0), vos prévisions s'écartent des valeurs de la série bien plus que "
@@ -1539,7 +1662,14 @@ def test_prevision_test_mse(submission, rng, seed):
     )
     naive = float(np.mean((X_test[:, -1, 0].astype(np.float64) - y_test) ** 2))
     _check_forecast_units(submission, rng, seed, period, window, mse)
-    if abs(mse - naive) < 0.15 * naive and _fenetres_right(submission, train[:40], window):
+    if mse <= MSE_FULL:
+        hint = None  # full marks: no hint is shown
+    elif _returns_column(submission, model, X_test[:8]):
+        # Blind round 20: forward returns (N, 1); F.mse_loss against (N,) targets broadcasts.
+        hint = _column_message("entrainer_prevision", X_test[:8])
+    elif _trains_too_little(submission, train):
+        hint = UNDER_TRAINED
+    elif abs(mse - naive) < 0.15 * naive and _fenetres_right(submission, train[:40], window):
         # The premise of the fenetres hint below fails: the windows are right, so the model
         # does not walk through time (no batch_first) or is not trained on fenetres' targets.
         hint = (

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from autograder.sandbox.stall import cpu_s
 from autograder.sandbox.workspace import ZYGOTE_PREFIX, owned_tempdir
 
 ZYGOTE = Path(__file__).resolve().parent.parent / "kernel_side" / "zygote.py"
@@ -40,14 +41,6 @@ SPAWN_TIMEOUT_S = 120.0
 #: How often a wait looks at the zygote (alive? its CPU time?).
 POLL_S = 2.0
 
-
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time a process has spent (Linux /proc), None when unknown."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
 
 
 class ForkServerError(Exception):
@@ -187,7 +180,7 @@ class ForkServer(Forker):
         return self._proc.stdin, self._proc.stdout
 
     def _cpu_s(self) -> float | None:
-        return cpu_seconds(self._proc.pid) if self._proc.poll() is None else None
+        return cpu_s([self._proc.pid]) if self._proc.poll() is None else None
 
     def _why(self, what: str) -> str:
         code = self._proc.poll()

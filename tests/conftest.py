@@ -20,6 +20,29 @@ from autograder.sandbox.slot import KernelPool
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The determinism test's sample: CI's 90 minutes cannot regrade every scenario group of
+    every TP (600 groups and growing), so the slow step regrades each TP's solution and a
+    rotating few of its groups; `bash scripts/test.sh determinism` regrades them all."""
+    group = parser.getgroup("autograder", "autograder TP tests")
+    group.addoption(
+        "--regrade-groups",
+        type=int,
+        default=None,
+        metavar="N",
+        help="determinism test: regrade each TP's solution and only N of its wrong-answer "
+        "groups (default: every group)",
+    )
+    group.addoption(
+        "--regrade-rotate",
+        type=int,
+        default=0,
+        metavar="R",
+        help="with --regrade-groups: start at each TP's R-th group (modulo their number), "
+        "so successive runs regrade other groups (default 0)",
+    )
+
+
 @pytest.fixture(scope="session")
 def course() -> Course:
     return Course(ROOT)

@@ -34,6 +34,18 @@ REGRADINGS = {SOLUTION: 3}
 __all__ = ["Correct", "Scenario", "scenario_problems", "scenario_set", "tps_with_scenarios"]
 
 
+def regraded_groups(groups: list[str], sample: int | None, rotate: int) -> list[str]:
+    """The groups the determinism test regrades: all of them, or `sample` of them starting at
+    the `rotate`-th (modulo their number), so that a budgeted CI run regrades a few and
+    successive runs others."""
+    if sample is None or sample >= len(groups):
+        return groups
+    if sample <= 0 or not groups:
+        return []
+    start = rotate % len(groups)
+    return (groups[start:] + groups[:start])[:sample]
+
+
 def tps_with_scenarios(root: Path = ROOT) -> list[str]:
     """The course's TPs that declare scenarios (source/<tp>/scenarios.py, or the older
     tests/<tpNN>/scenarios.py, which `find_scenarios` still reads), in TP order."""

@@ -2254,3 +2254,135 @@ CORRECT_GROUPS["blind-r19-correct-b"] = (
     "correct-r19-count-reduce", "correct-r19-train-evaluates-every-epoch",
 )
 CORRECT_GROUPS["blind-r19-correct-c"] = ("correct-r19-softmax-float32-guard-1e-8",)
+
+# ------------------------------------------------------------ blind round 21
+# Hints fixed by class: a KeyError on a key that no dictionary backward receives holds (its own
+# forward's cache["X"]) named as such, not "vérifiez les transposées"; a count right but returned
+# as a float (np.sum of an empty list) named as its type, not as a wrong count; an epoch loop one
+# short (range(1, epochs)) named as an off-by-one; a shuffle from NumPy's global state told without
+# naming one function the student may not have called; an in-place shuffle of both arrays told in
+# one advice. The three backward checks each call backward on the statement's cache themselves
+# (none depends on another's result): the KeyError costs each of them, as any crash would.
+SCENARIOS.update({
+    "blind-r21-backward-reads-cache-X": Scenario(
+        grade_id="mlp_backward",
+        source=edit(solution_cell(__file__, "mlp_backward"),
+                    ("    N = X.shape[0]\n", '    Xc = cache["X"]  # rangé par mon forward\n    N = Xc.shape[0]\n'),
+                    ("    dW1 = X.T @ dZ1\n", "    dW1 = Xc.T @ dZ1\n")),
+        must_fail=("test_backward_shapes", "test_backward_output_layer_matches_autograd",
+                   "test_backward_hidden_layer_matches_autograd"),
+        message_contains=("n'est dans aucun des dictionnaires que reçoit votre fonction",),
+    ),
+    "blind-r21-count-npsum-float-zero": Scenario(
+        grade_id="count_params",
+        source='def nombre_parametres(largeurs):\n'
+               '    """Nombre de poids et de biais d\'un MLP dense de largeurs [h_0, ..., h_l]."""\n'
+               '    return np.sum([n * h + h for n, h in zip(largeurs, largeurs[1:])])\n',
+        must_fail=("test_nombre_parametres_matches_torch",),
+        message_contains=("np.sum d'une liste vide renvoie le float 0.0",),
+    ),
+    "blind-r21-train-epochs-off-by-one": Scenario(
+        grade_id="train",
+        source=edit(solution_cell(__file__, "train"),
+                    ("    for _ in range(epochs):\n", "    for epoque in range(1, epochs):\n")),
+        must_fail=("test_entrainer_batches_cover_the_epoch",),
+        message_contains=("votre boucle des époques fait epochs − 1 tours",),
+    ),
+    "blind-r21-train-global-shuffle": Scenario(
+        grade_id="train",
+        source=edit(solution_cell(__file__, "train"),
+                    ("    rng = np.random.default_rng(seed)\n", ""),
+                    ("    for _ in range(epochs):\n        ordre = rng.permutation(N)\n",
+                     "    ordre = np.arange(N)\n    for _ in range(epochs):\n        np.random.shuffle(ordre)\n")),
+        must_fail=("test_entrainer_uses_its_arguments",),
+        message_contains=("l'état global de NumPy",),
+    ),
+    "blind-r21-train-shuffles-arguments-in-place": Scenario(
+        grade_id="train",
+        source=edit(solution_cell(__file__, "train"),
+                    ("        ordre = rng.permutation(N)\n",
+                     "        ordre = rng.permutation(N)\n"
+                     "        X_train[:] = X_train[ordre]\n        y_train[:] = y_train[ordre]\n"),
+                    ("            lot = ordre[debut : debut + batch_size]\n",
+                     "            lot = np.arange(debut, min(debut + batch_size, N))\n")),
+        must_fail=("test_entrainer_uses_its_arguments",),
+        message_contains=("lisez X_train[lot] et y_train[lot], sans écrire dans X_train et y_train",),
+    ),
+})
+GROUPS["blind-r21-a"] = (
+    "blind-r21-backward-reads-cache-X", "blind-r21-count-npsum-float-zero", "blind-r21-train-epochs-off-by-one",
+)
+GROUPS["blind-r21-b"] = ("blind-r21-train-global-shuffle",)
+GROUPS["blind-r21-c"] = ("blind-r21-train-shuffles-arguments-in-place",)
+
+# Correct answers (lead's rulings): params unpacked by position, W1, b1, W2, b2 = params.values()
+# (every dict the TP builds, init_params, the notebook, the statement and every check, has that key
+# order); np.nanmax in erreur_relative, and a Python max loop (the statement says nothing of NaN;
+# a loop's max drops NaN depending on its position); a tie tested with np.isclose(w·x, 0) (it
+# differs only within 1e-8 of zero, below the precision of scores of order 1); a forward that
+# also stores X in its cache (Z1 and A1 as asked, an extra key).
+_BLIND_R21_CORRECT = {
+    "correct-r21-forward-params-values": Correct(
+        grade_id="mlp_forward",
+        source='def forward(X, params):\n'
+               '    """Passe avant du MLP : renvoie (logits de forme (N, C), cache {"Z1", "A1"})."""\n'
+               '    W1, b1, W2, b2 = params.values()\n'
+               '    Z1 = X @ W1 + b1\n'
+               '    A1 = np.maximum(Z1, 0.0)\n'
+               '    logits = A1 @ W2 + b2\n'
+               '    return logits, {"Z1": Z1, "A1": A1}\n',
+        why="params unpacked in the statement's key order, the order of every dict the TP builds",
+    ),
+    "correct-r21-forward-cache-extra-X": Correct(
+        grade_id="mlp_forward",
+        source='def forward(X, params):\n'
+               '    """Passe avant du MLP : renvoie (logits de forme (N, C), cache {"Z1", "A1"})."""\n'
+               '    Z1 = X @ params["W1"] + params["b1"]\n'
+               '    A1 = np.maximum(Z1, 0.0)\n'
+               '    logits = A1 @ params["W2"] + params["b2"]\n'
+               '    return logits, {"X": X, "Z1": Z1, "A1": A1}\n',
+        why="Z1 and A1 as asked, X stored as an extra key",
+    ),
+    "correct-r21-rel-error-nanmax": Correct(
+        grade_id="rel_error",
+        source='def erreur_relative(a, b):\n'
+               '    """max |a - b| / max(1e-8, |a| + |b|) sur toutes les composantes."""\n'
+               '    a = np.asarray(a, dtype=float)\n'
+               '    b = np.asarray(b, dtype=float)\n'
+               '    with np.errstate(invalid="ignore"):\n'
+               '        r = np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))\n'
+               '    return float(np.nanmax(r))\n',
+        why="np.nanmax: the statement does not say what rel_error does with NaN",
+    ),
+    "correct-r21-rel-error-python-loop": Correct(
+        grade_id="rel_error",
+        source='def erreur_relative(a, b):\n'
+               '    """max |a - b| / max(1e-8, |a| + |b|) sur toutes les composantes."""\n'
+               '    a = np.asarray(a, dtype=float).ravel()\n'
+               '    b = np.asarray(b, dtype=float).ravel()\n'
+               '    pire = 0.0\n'
+               '    for ai, bi in zip(a, b):\n'
+               '        r = abs(ai - bi) / max(1e-8, abs(ai) + abs(bi))\n'
+               '        pire = max(pire, r)\n'
+               '    return float(pire)\n',
+        why="the tester's loop with Python's max (NaN dropped by position: no rule of the statement)",
+    ),
+    "correct-r21-perceptron-isclose-tie": Correct(
+        grade_id="perceptron_update",
+        source='def maj_perceptron(w, x, y, alpha):\n'
+               '    """Une mise à jour du perceptron sur l\'exemple (x, y) : w + alpha (y - f(x)) x.\n\n'
+               '    w, x : tableaux de forme (d,) (x[0] vaut 1, pour le biais) ; y : 0 ou 1.\n'
+               '    """\n'
+               '    w = np.asarray(w, dtype=float)\n'
+               '    x = np.asarray(x, dtype=float)\n'
+               '    s = float(w @ x)\n'
+               '    sortie = 1.0 if (s > 0 or np.isclose(s, 0.0)) else 0.0  # w·x = 0 donne 1 (flottants !)\n'
+               '    return w + alpha * (y - sortie) * x\n',
+        why="a tie within 1e-8 of zero counted as zero: below the precision of scores of order 1",
+    ),
+}
+CORRECT = {**CORRECT, **_BLIND_R21_CORRECT}
+CORRECT_GROUPS["correct-r21-a"] = (
+    "correct-r21-forward-params-values", "correct-r21-rel-error-nanmax", "correct-r21-perceptron-isclose-tie",
+)
+CORRECT_GROUPS["correct-r21-b"] = ("correct-r21-forward-cache-extra-X", "correct-r21-rel-error-python-loop")

@@ -122,15 +122,18 @@ def call_hinted(submission, name: str, *args, hint: tuple[str, str]):
     """`call_with_hint`, the hint naming the notebook variables `name` reads instead of its
     arguments when it reads any (their shapes are the notebook's, hence the error), `hint`
     otherwise."""
-    from autograder.checks import SHAPE_ERRORS, CheckFailed
+    from autograder.checks import SHAPE_ERRORS, CheckFailed, sizes_hidden
 
     try:
         return submission.call(name, *args)
     except StudentError as exc:
+        # In a hidden check the error is shown without its sizes, those of the grader's hidden
+        # inputs (`sizes_hidden`; a public check keeps them); the hint reads them first.
+        shown = sizes_hidden(exc)
         if exc.ename not in SHAPE_ERRORS:
-            raise
+            raise shown from None
         fr, en = keepdims_hint(exc) or data_globals_hint(submission, name) or hint
-        raise CheckFailed(f"{exc.message.fr} ; {fr}", f"{exc.message.en}; {en}") from None
+        raise CheckFailed(f"{shown.message.fr} ; {fr}", f"{shown.message.en}; {en}") from None
 
 
 #: Float32 rounding: a product of a few dozen terms of order 1 is known to ~1e-6 of its scale.
@@ -204,3 +207,35 @@ def keepdims_hint(exc) -> tuple[str, str] | None:
 #: in-place write ("je travaille sur une copie").
 ASARRAY_FR = "np.asarray(…, dtype=float) ne copie pas un tableau déjà en flottants"
 ASARRAY_EN = "np.asarray(..., dtype=float) does not copy an array already of floats"
+
+
+def missing_key_hint(exc, given: dict[str, tuple[str, ...]]) -> tuple[str, str] | None:
+    """(fr, en) when the student's error is a KeyError on a key that none of the dictionaries
+    the grader passed holds (`given`: argument name → its keys), the premise read from the
+    error's text (blind answer: a forward that also stores X in its cache, and a backward that
+    reads cache["X"] instead of its argument X; the grader passes the statement's cache, Z1 and
+    A1 only). None otherwise. The key shown is the student's own string."""
+    import re
+
+    if getattr(exc, "ename", "") != "KeyError":
+        return None
+    m = re.fullmatch(r"""\s*(['"])(.{1,40})\1\s*""", str(getattr(exc, "evalue", "")))
+    if not m:
+        return None
+    key = m.group(2)
+    if any(key in keys for keys in given.values()):
+        return None
+    listed_fr = " ; ".join(f"{name} : {', '.join(keys)}" for name, keys in given.items())
+    listed_en = "; ".join(f"{name}: {', '.join(keys)}" for name, keys in given.items())
+    return (
+        f"la clé '{key}' n'est dans aucun des dictionnaires que reçoit votre fonction ({listed_fr}) : "
+        "le cache est celui de l'énoncé, {\"Z1\": Z1, \"A1\": A1}, sans ce que votre propre forward "
+        "y range en plus ; ce qui n'y est pas (X, y, probs) se lit sur les arguments de la fonction",
+        f"the key '{key}' is in none of the dictionaries your function receives ({listed_en}): the "
+        "cache is the statement's, {\"Z1\": Z1, \"A1\": A1}, without what your own forward adds to "
+        "it; what is not in it (X, y, probs) is read from the function's arguments",
+    )
+
+
+#: The dictionaries backward receives, by the statement: cache = {"Z1", "A1"}, params.
+BACKWARD_DICTS = {"cache": ("Z1", "A1"), "params": ("W1", "b1", "W2", "b2")}

@@ -37,16 +37,19 @@ from autograder.checks import (
     param_breakdown,
     record_expected,
     record_margin,
+    sizes_hidden,
     torch_grads,
 )
 
 from ..public.helpers import (
+    BACKWARD_DICTS,
     GUARD,
     PRECISION_EN,
     PRECISION_FR,
     assert_close_float32_aware,
     call_hinted,
     data_globals_hint,
+    missing_key_hint,
 )
 
 KEYS = ("W1", "b1", "W2", "b2")
@@ -828,11 +831,14 @@ def _student_backward(submission, X, y, params, ref):
         # "Rétropropagation à la main": PyTorch's autograd is switched off during the call (a
         # forward rebuilt in torch from X and params, and its .grad, fails here).
         return GUARD.call(submission, "backward", *args)
-    except StudentError as exc:
+    except StudentError as raw:
+        # The premises below read the error's sizes; what is shown has none (`sizes_hidden`):
+        # a shape error names the sizes of the grader's hidden batch (blind round 21).
+        exc = sizes_hidden(raw)
         if _absent_class_explains(submission, X, y, params, ref):
             raise _absent_class_failure(exc.message.fr, exc.message.en) from None
         c = ref["probs"].shape[1]
-        text = f"{exc.evalue} {exc.message.en}"
+        text = f"{raw.evalue} {raw.message.en}"
         if c > 10 and (re.search(r"with size 10\b", text) or re.search(r"\(\d+,\s*10\)", text)):
             # Its premise: more than 10 classes here, and the error is about a size-10 axis
             # (np.eye(10)[y] indexed by a label >= 10, or an (N, 10) one-hot).
@@ -842,7 +848,9 @@ def _student_backward(submission, X, y, params, ref):
                 f"{exc.message.en}; this batch has more than 10 classes: the number of classes C is "
                 "read from probs.shape[1] (Y = np.zeros_like(probs), or np.eye(C)[y]), not a hard-coded 10",
             ) from None
-        globals_hint = data_globals_hint(submission, "backward")
+        # A key that no dictionary passed holds (blind answer: cache["X"], X stored by the
+        # student's own forward): said so, never the transposes (its premise read from the error).
+        globals_hint = missing_key_hint(raw, BACKWARD_DICTS) or data_globals_hint(submission, "backward")
         if globals_hint:
             raise CheckFailed(
                 f"{exc.message.fr} ; {globals_hint[0]}", f"{exc.message.en}; {globals_hint[1]}"
@@ -852,7 +860,7 @@ def _student_backward(submission, X, y, params, ref):
                 f"{exc.message.fr} ; {_BACKWARD_SHAPE_HINT[0]}",
                 f"{exc.message.en}; {_BACKWARD_SHAPE_HINT[1]}",
             ) from None
-        raise
+        raise exc from None
 
 
 #: The large-gradient batch's bounds (drawn on purpose at every variant, blind answers: the
@@ -1656,6 +1664,21 @@ def test_nombre_parametres_matches_torch(submission, rng):
         got = submission.call("nombre_parametres", list(single))
     except StudentError as exc:
         raise CheckFailed(f"{what} : {exc.message.fr} ; {one_fr}", f"{what_en}: {exc.message.en}; {one_en}") from None
+    floating = isinstance(got, (float, np.floating)) or (isinstance(got, np.ndarray) and got.dtype.kind == "f")
+    if floating and np.ndim(got) == 0 and float(got) == 0.0:
+        # The count is right, its type is not (blind answer: np.sum([...]) of an empty list is the
+        # float 0.0, while a non-empty list of ints gives an np.int64): the type is named, never
+        # the count or the biases (round 21's message blamed the biases).
+        raise CheckFailed(
+            f"{what} : nombre_parametres renvoie un nombre à virgule (float), pas un entier : "
+            "l'énoncé demande un entier (int) ; np.sum d'une liste vide renvoie le float 0.0 "
+            "(une liste d'une seule largeur ne donne aucune paire) : renvoyez int(…), ou sommez "
+            "avec la fonction Python sum(…), qui donne l'entier 0 sur une liste vide",
+            f"{what_en}: nombre_parametres returns a floating-point number (float), not an "
+            "integer: the statement asks for an integer (int); np.sum of an empty list returns "
+            "the float 0.0 (a list of one width gives no pair): return int(...), or sum with "
+            "Python's sum(...), which gives the integer 0 on an empty list",
+        )
     if not isinstance(got, (int, np.integer)) or int(got) != 0:
         raise CheckFailed(f"{what} : le compte n'est pas celui d'un réseau sans couche ; {one_fr}",
                           f"{what_en}: the count is not that of a network without layers; {one_en}")

@@ -16,9 +16,10 @@ from autograder.checks import (
     Ref,
     StudentError,
     accuracy,
+    arguments_changed,
     as_array,
-    assert_arguments_untouched,
     assert_seed_used,
+    changed_argument_names,
     check_epoch_batches,
     digits_split,
     kernel_side,
@@ -88,13 +89,19 @@ def test_entrainer_uses_its_arguments(submission, rng):
                 'entrainer must return the params dictionary {"W1", "b1", "W2", "b2"}',
             )
         runs.append(as_array(params["W1"], 'params["W1"]', allow_nan=True))
+    # The hint names the class of draw (NumPy's global state), never one function the student
+    # may not have called (round 21: np.random.shuffle was told "pas np.random.permutation").
     assert_seed_used(*runs[:3], same=(
-        "deux appels de entrainer avec le même seed donnent des paramètres différents : "
-        "mélangez avec rng = np.random.default_rng(seed) (pas np.random.permutation, "
-        "qui dépend de l'état global)",
-        "two calls of entrainer with the same seed give different parameters: shuffle with "
-        "rng = np.random.default_rng(seed) (not np.random.permutation, which depends on "
-        "the global state)",
+        "deux appels de entrainer avec le même seed donnent des paramètres différents : le "
+        "mélange tire dans un état qui change d'un appel à l'autre, l'état global de NumPy "
+        "(les fonctions du module np.random : shuffle, permutation, choice…) ou un générateur "
+        "créé une seule fois hors de la fonction ; créez rng = np.random.default_rng(seed) au "
+        "début de entrainer et mélangez avec lui (ordre = rng.permutation(N))",
+        "two calls of entrainer with the same seed give different parameters: the shuffle draws "
+        "from a state that changes from one call to the next, NumPy's global state (the "
+        "functions of the np.random module: shuffle, permutation, choice...) or a generator made "
+        "once outside the function; make rng = np.random.default_rng(seed) at the start of "
+        "entrainer and shuffle with it (ordre = rng.permutation(N))",
     ), ignored=(
         "entrainer donne les mêmes paramètres pour deux seeds différents : passez seed à "
         "init_params et au générateur du mélange",
@@ -103,19 +110,25 @@ def test_entrainer_uses_its_arguments(submission, rng):
     ))
     # The statement's rule (arguments not modified): shuffling X_train[:] = X_train[idx] in place
     # trains as well and reorders the caller's data.
-    assert_arguments_untouched(
+    # One advice for the arguments changed, both named in it (round 21: the same advice written
+    # out twice, once for X_train and once for y_train).
+    changed = changed_argument_names(
         submission, "entrainer", (X_train[idx], y_train[idx], 16, LR, 1, BATCH, s),
-        {0: "X_train", 1: "y_train"}, advice={
-            name: (
-                f"mélangez des indices (ordre = rng.permutation(N)) et lisez {name}[lot], sans "
-                f"écrire dans {name} lui-même (ni rng.shuffle({name}), ni {name}[:] = …, "
-                f"ni {name} /= …)",
-                f"shuffle indices (ordre = rng.permutation(N)) and read {name}[batch], without "
-                f"writing to {name} itself (no rng.shuffle({name}), no {name}[:] = ..., "
-                f"no {name} /= ...)",
-            ) for name in ("X_train", "y_train")
-        }, references=MLP_REFERENCES,
+        {0: "X_train", 1: "y_train"}, references=MLP_REFERENCES,
     )
+    if changed:
+        names = [n for n in ("X_train", "y_train") if any(c == n or c.startswith(f"{n}[") for c in changed)]
+        names = names or ["X_train"]
+        both_fr, both_en = " et ".join(names), " and ".join(names)
+        read_fr = " et ".join(f"{n}[lot]" for n in names)
+        read_en = " and ".join(f"{n}[batch]" for n in names)
+        raise arguments_changed("entrainer", changed, (
+            f"mélangez des indices (ordre = rng.permutation(N)) et lisez {read_fr}, sans écrire "
+            f"dans {both_fr} (ni rng.shuffle(…) sur les données, ni {names[0]}[:] = …, ni "
+            f"{names[0]} /= …)",
+            f"shuffle indices (ordre = rng.permutation(N)) and read {read_en}, without writing to "
+            f"{both_en} (no rng.shuffle(...) on the data, no {names[0]}[:] = ..., no {names[0]} /= ...)",
+        ))
     _check_shuffle_uses_seed(submission, X_train[idx], y_train[idx], s)
     if np.array_equal(runs[0], _init_params(X_train.shape[1], 16, 10, s)["W1"]):
         return  # parameters never updated: the accuracy check says so, not this one
@@ -761,6 +774,32 @@ def _check_exact_batch_sizes(batches: list, n: int, bs: int, what: str, what_en:
     )
 
 
+def _check_epochs_off_by_one(submission, batches: object, X: np.ndarray, y: np.ndarray, n: int, bs: int,
+                             what: str, what_en: str) -> None:
+    """epochs=1 asked and forward never called: when epochs=2 then goes over the examples
+    exactly once (its premise), the epoch loop runs epochs − 1 times (blind answer:
+    for epoque in range(1, epochs)), told so rather than "forward is never called" alone."""
+    if not isinstance(batches, list) or batches:
+        return
+    again = with_references(
+        submission, MLP_REFERENCES, "entrainer", Ref("entrainer"), X, y, 16, LR, 2, bs,
+        via=record_batches.ref_name, timeout=60,
+    )
+    if not isinstance(again, list) or not again:
+        return  # never called at all: check_epoch_batches says so
+    seen = [i for b in _epoch_passes(again, n) for i in b]
+    if sorted(seen) != list(range(n)):
+        return
+    raise CheckFailed(
+        f"{what} : forward n'est jamais appelé, et avec epochs=2 les exemples ne passent qu'une "
+        "fois : votre boucle des époques fait epochs − 1 tours (range(1, epochs) ?) ; "
+        "for _ in range(epochs) fait exactement epochs époques",
+        f"{what_en}: forward is never called, and with epochs=2 the examples go by only once: "
+        "your epoch loop runs epochs − 1 times (range(1, epochs)?); for _ in range(epochs) runs "
+        "exactly epochs epochs",
+    )
+
+
 # 0.25 + 0.25: the seed and the batches share the half point the seed check had (the TP totals 20).
 @pytest.mark.item("train", points=0.25)
 def test_entrainer_batches_cover_the_epoch(submission, rng):
@@ -785,6 +824,7 @@ def test_entrainer_batches_cover_the_epoch(submission, rng):
     what = "entrainer(X_train, y_train, epochs=1, batch_size=…) sur des exemples du correcteur"
     what_en = "entrainer(X_train, y_train, epochs=1, batch_size=...) on grader examples"
     _check_own_examples(submission, batches, what, what_en)
+    _check_epochs_off_by_one(submission, batches, X, y_train[idx], n, bs, what, what_en)
     _check_one_epoch(batches, n, what, what_en)
     _check_batch_count(batches, n, bs, what, what_en)
     check_epoch_batches(batches, n, bs, what, what_en, ("forward", "forward"), every_example=True)

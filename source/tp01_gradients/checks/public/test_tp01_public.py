@@ -29,11 +29,13 @@ from autograder.checks import (
 )
 
 from .helpers import (
+    BACKWARD_DICTS,
     GUARD,
     MLP_REFERENCES,
     assert_close_float32_aware,
     call_hinted,
     data_globals_hint,
+    missing_key_hint,
     returned_type,
     shared_rows_hint,
 )
@@ -300,7 +302,10 @@ def test_backward_shapes(submission):
     except StudentError as exc:
         if exc.ename not in SHAPE_ERRORS:
             raise
-        hint = data_globals_hint(submission, "backward") or formulas
+        # A key that no dictionary passed holds (blind answer: cache["X"]) is told so, not the
+        # formulas (its premise read from the error).
+        hint = (missing_key_hint(exc, BACKWARD_DICTS) or data_globals_hint(submission, "backward")
+                or formulas)
         raise CheckFailed(f"{exc.message.fr} ; {hint[0]}", f"{exc.message.en}; {hint[1]}") from None
     if not isinstance(grads, dict) or not {"W1", "b1", "W2", "b2"} <= set(grads):
         raise CheckFailed(

@@ -175,6 +175,34 @@ _CAUSES: tuple[tuple[tuple[str, ...], str, str], ...] = (
         "must use the labels received as arguments",
     ),
     (
+        # F.binary_cross_entropy checks that its target (then its input) lies in [0, 1]; a NaN
+        # fails the check too. Blind round 21, TP04: perte_vae(x_hat, lot, …) in a VAE's loop
+        # (the image and its reconstruction swapped) trains towards a target that diverges to
+        # NaN, and the student read PyTorch's English sentence alone.
+        ("all elements of target should be between 0 and 1",),
+        "la cible de F.binary_cross_entropy (son 2e argument) doit être dans [0, 1] : la "
+        "prédiction et la cible sont sans doute inversées (F.binary_cross_entropy(x_hat, x) prend "
+        "la prédiction d'abord ; une perte qui l'appelle, comme perte_vae(x, x_hat, …), prend "
+        "l'image propre d'abord), ou la cible contient des logits au lieu de probabilités, ou des "
+        "nan (un entraînement qui a divergé)",
+        "the target of F.binary_cross_entropy (its 2nd argument) must lie in [0, 1]: the "
+        "prediction and the target are likely swapped (F.binary_cross_entropy(x_hat, x) takes the "
+        "prediction first; a loss that calls it, such as perte_vae(x, x_hat, ...), takes the clean "
+        "image first), or the target holds logits instead of probabilities, or nan (a training "
+        "that diverged)",
+    ),
+    (
+        ("all elements of input should be between 0 and 1",),
+        "l'entrée de F.binary_cross_entropy (son 1er argument, la prédiction) doit être une "
+        "probabilité dans [0, 1] : des logits au lieu de la sortie d'une Sigmoid (ou "
+        "F.binary_cross_entropy_with_logits), des arguments inversés, ou des nan (un entraînement "
+        "qui a divergé)",
+        "the input of F.binary_cross_entropy (its 1st argument, the prediction) must be a "
+        "probability in [0, 1]: logits instead of a Sigmoid's output (or "
+        "F.binary_cross_entropy_with_logits), swapped arguments, or nan (a training that "
+        "diverged)",
+    ),
+    (
         # "not enough values to unpack (expected 4, got 2)", "too many values to unpack": a
         # split along the wrong axis (blind round 9, TP06: an LSTM's gates chunked along the
         # batch) or a function returning another number of values.

@@ -3069,3 +3069,124 @@ CORRECT_GROUPS["blind-r19-correct"] = ("blind-r19-correct-vae-global-randperm", 
 CORRECT_GROUPS["blind-r19-correct-b"] = ("blind-r19-correct-debruiteur-torch-normal",
                                          "blind-r19-correct-ae-lineaire-functional",
                                          "blind-r19-correct-anomalie-sum-over-d")
+
+# ------------------------------------------------------------ blind round 21
+# A size the hidden checks draw never equals the notebook's or the public check's (k of the
+# linear autoencoder, k and h of the dense one, k of reparametrisation and perte_vae); a BCE
+# written by hand without a guard, on pixels of x̂ saturated at exactly 0 or 1 and right; PyTorch's
+# "all elements of target should be between 0 and 1" said in French (autograder/checks/errors.py).
+_ELBO = solution_cell(__file__, "elbo")
+_AEC = solution_cell(__file__, "ae_classe")
+SCENARIOS.update({
+    # The tester's answer 08: full marks at the variants whose hidden k was the notebook's 3.
+    "blind-r21-ae-lineaire-k-hardcoded-3": Scenario(
+        grade_id="ae_lineaire",
+        source=edit(_LIN, ("        self.encodeur = nn.Linear(d, k)\n        self.decodeur = nn.Linear(k, d)\n",
+                           "        self.encodeur = nn.Linear(d, 3)\n        self.decodeur = nn.Linear(3, d)\n")),
+        must_fail=("test_ae_lineaire_matches_pca",),
+        message_contains=("ne suit pas l'argument k",),
+    ),
+    # The same class in the dense autoencoder: h hard-coded to the public check's 16.
+    "blind-r21-ae-classe-h-hardcoded-16": Scenario(
+        grade_id="ae_classe",
+        source=edit(_AEC, ("        self.encodeur = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))\n"
+                           "        self.decodeur = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d), nn.Sigmoid())\n",
+                           "        self.encodeur = nn.Sequential(nn.Linear(d, 16), nn.ReLU(), nn.Linear(16, k))\n"
+                           "        self.decodeur = nn.Sequential(nn.Linear(k, 16), nn.ReLU(), nn.Linear(16, d), nn.Sigmoid())\n")),
+        must_fail=("test_ae_classe_architecture",),
+        message_contains=("pas des tailles fixes",),
+    ),
+    # The tester's answer 27: 0 · log(0) = nan on a pixel of x̂ exactly 0 or 1.
+    "blind-r21-elbo-bce-by-hand-unguarded": Scenario(
+        grade_id="elbo",
+        source='''def perte_vae(x, x_hat, mu, logvar, beta=1.0):
+    """−ELBO moyenne sur le lot : BCE sommée sur les pixels + beta · KL ; tenseur scalaire."""
+    bce = -(x * torch.log(x_hat) + (1 - x) * torch.log(1 - x_hat)).sum(dim=1)
+    return (bce + beta * kl_gaussienne(mu, logvar)).mean()
+''',
+        must_fail=("test_perte_vae_matches_reference",),
+        message_contains=("0 · log(0) donne nan",),
+    ),
+    # The tester's answer 37: perte_vae(x_hat, lot, …), the training diverges and
+    # F.binary_cross_entropy refuses its NaN target.
+    "blind-r21-vae-perte-arguments-swapped": Scenario(
+        grade_id="vae_beta",
+        source=edit(_VAE, (_VAE_LOSS, "            perte = perte_vae(x_hat, lot, mu, logvar, beta=beta)\n")),
+        must_fail=("test_beta_reduces_kl",),
+        may_fail=("test_entrainer_vae_uses_its_seed", "test_entrainer_vae_batches_cover_the_epoch"),
+        message_contains=("la cible de F.binary_cross_entropy",),
+    ),
+})
+GROUPS["blind-r21-a"] = ("blind-r21-ae-lineaire-k-hardcoded-3", "blind-r21-elbo-bce-by-hand-unguarded",
+                         "blind-r21-vae-perte-arguments-swapped")
+GROUPS["blind-r21-b"] = ("blind-r21-ae-classe-h-hardcoded-16",)
+
+CORRECT.update({
+    # The tester's answer 25: a hand-written BCE on a clamped copy of x̂, sums divided by N.
+    "blind-r21-correct-elbo-clamped-copy-sum-div-n": Correct(
+        grade_id="elbo",
+        source='''def perte_vae(x, x_hat, mu, logvar, beta=1.0):
+    """−ELBO moyenne sur le lot : BCE sommée sur les pixels + beta · KL ; tenseur scalaire."""
+    p = torch.clamp(x_hat, 1e-7, 1 - 1e-7)
+    bce = -(x * torch.log(p) + (1 - x) * torch.log(1 - p))
+    N = x.shape[0]
+    return bce.sum() / N + beta * kl_gaussienne(mu, logvar).sum() / N
+''',
+        why="BCE by hand on x_hat clamped to [1e-7, 1 - 1e-7] (a new tensor), sums divided by N",
+    ),
+    # The tester's answer 38 (lead ruling): the statement's inputs are images in [0, 1], where a
+    # clamp of X to [0, 1] is the identity.
+    "blind-r21-correct-anomalie-clamps-x-to-pixels": Correct(
+        grade_id="anomalie",
+        source='''def score_anomalie(modele, X):
+    """Erreur de reconstruction moyenne de chaque exemple : tenseur (N,), élevé = anormal."""
+    X = torch.as_tensor(X, dtype=torch.float32).clamp(0.0, 1.0)
+    with torch.no_grad():
+        return ((X - modele(X)) ** 2).mean(dim=1)
+''',
+        why="X clamped to [0, 1]: the statement's inputs are images in [0, 1], where it is the identity",
+    ),
+    # A guarded BCE by hand with log(p + 1e-8) (already proven in round 7) written with xlogy:
+    # 0 · log(0) = 0 by definition, no guard needed where x̂ = x = 0 or 1.
+    "blind-r21-correct-elbo-xlogy": Correct(
+        grade_id="elbo",
+        source='''def perte_vae(x, x_hat, mu, logvar, beta=1.0):
+    """−ELBO moyenne sur le lot : BCE sommée sur les pixels + beta · KL ; tenseur scalaire."""
+    bce = -(torch.xlogy(x, x_hat.clamp_min(1e-12)) + torch.xlogy(1 - x, (1 - x_hat).clamp_min(1e-12)))
+    return (bce.sum(dim=1) + beta * kl_gaussienne(mu, logvar)).mean()
+''',
+        why="BCE by hand with torch.xlogy and a clamp_min(1e-12) on each log's argument",
+    ),
+    # Written for the check touched in round 21: the architecture at the new sizes, built in a
+    # loop over the widths.
+    "blind-r21-correct-ae-classe-width-loop": Correct(
+        grade_id="ae_classe",
+        source='''class AutoEncodeur(nn.Module):
+    """Autoencodeur dense d → h → k → h → d, sortie dans [0, 1]."""
+
+    def __init__(self, d=64, k=2, h=32):
+        super().__init__()
+        couches_enc, couches_dec = [], []
+        for a, b in ((d, h), (h, k)):
+            couches_enc += [nn.Linear(a, b), nn.ReLU()]
+        for a, b in ((k, h), (h, d)):
+            couches_dec += [nn.Linear(a, b), nn.ReLU()]
+        self.encodeur = nn.Sequential(*couches_enc[:-1])
+        self.decodeur = nn.Sequential(*couches_dec[:-1], nn.Sigmoid())
+
+    def encode(self, x):
+        return self.encodeur(x)
+
+    def decode(self, z):
+        return self.decodeur(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+''',
+        why="the layers built in a loop over the widths, the last ReLU dropped",
+    ),
+})
+CORRECT_GROUPS["correct-r21-a"] = ("blind-r21-correct-elbo-clamped-copy-sum-div-n",
+                                   "blind-r21-correct-anomalie-clamps-x-to-pixels",
+                                   "blind-r21-correct-ae-classe-width-loop")
+CORRECT_GROUPS["correct-r21-b"] = ("blind-r21-correct-elbo-xlogy",)

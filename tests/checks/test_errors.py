@@ -36,6 +36,14 @@ def raised(fn) -> tuple[str, str]:
         (lambda: torch.nn.functional.cross_entropy(torch.zeros(4, 3), torch.tensor([0, 1, 2, 3])),
          "étiquette de classe dépasse", "class label is beyond"),
         (lambda: np.zeros(3)[5], "formes (shape)", "shapes do not match"),
+        # a BCE target out of [0, 1] or NaN: the prediction and the target swapped, and a
+        # training that diverged (blind round 21, TP04: perte_vae(x_hat, lot, ...))
+        (lambda: torch.nn.functional.binary_cross_entropy(torch.full((2, 3), 0.5), torch.full((2, 3), float("nan"))),
+         "la cible de F.binary_cross_entropy", "the target of F.binary_cross_entropy"),
+        (lambda: torch.nn.functional.binary_cross_entropy(torch.full((2, 3), 0.5), torch.full((2, 3), 2.0)),
+         "sans doute inversées", "likely swapped"),
+        (lambda: torch.nn.functional.binary_cross_entropy(torch.full((2, 3), 3.0), torch.full((2, 3), 0.5)),
+         "des logits au lieu de la sortie d'une Sigmoid", "logits instead of a Sigmoid's output"),
     ],
 )
 def test_real_errors_get_their_cause_in_french_and_keep_the_original(call, cause_fr, cause_en):

@@ -471,7 +471,11 @@ def _assert_sigmoid_of_last(submission, model, method: str, V: np.ndarray, kind:
 
 @pytest.mark.item("ae_classe", points=0.5)
 def test_ae_classe_architecture(submission, rng, seed):
-    d, k, h = int(rng.integers(20, 41)), int(rng.integers(2, 6)), int(rng.integers(8, 25))
+    # Sizes never the statement's (64, 2, 32), (64, 16, 64) nor the public check's (64, 3, 16),
+    # at every variant (blind round 21: a size hard-coded to the notebook's passes a variant
+    # that draws it): k from 4 to 7, h from 8 to 24 but never 16.
+    d, k = int(rng.integers(20, 41)), int(rng.integers(4, 8))
+    h = int(rng.choice([8, 9, 10, 11, 12, 13, 14, 15, 17, 18, 19, 20, 21, 22, 23, 24]))
     what = f"AutoEncodeur({d}, {k}, {h})"
     seed_torch(submission, int(seed % 2**31))
     model = submission.call("AutoEncodeur", d, k, h)

@@ -147,7 +147,10 @@ def _close(a: np.ndarray, b: np.ndarray, rtol: float = 1e-4) -> bool:
 
 
 def _reparam_inputs(rng):
-    n, k = int(rng.integers(3, 8)), int(rng.integers(2, 6))
+    # Sizes never the statement's (N, 2) nor the public check's (1, 2) and (4, 3), at every
+    # variant (blind round 21: a size the grader can draw equal to the notebook's hides a
+    # hard-coded one): n in {3, 5, 6, 7}, k from 4 to 6.
+    n, k = int(rng.choice([3, 5, 6, 7])), int(rng.integers(4, 7))
     mu = rng.normal(size=(n, k))
     logvar = rng.uniform(-2.0, 1.5, size=(n, k))
     eps = rng.normal(size=(n, k))
@@ -434,9 +437,69 @@ def _bce_sum(x: np.ndarray, x_hat: np.ndarray) -> np.ndarray:
     return -np.sum(x * np.log(x_hat) + (1 - x) * np.log(1 - x_hat), axis=1)
 
 
+def _check_saturated_and_right(submission, rng, x, x_hat, cols, mu, logvar, beta, kl) -> None:
+    """perte_vae where a saturated Sigmoid gives pixels of x̂ EXACTLY 0 or 1, and right: x̂ = 0
+    where x = 0, x̂ = 1 where x = 1 (a float32 Sigmoid reaches 1.0 for logits above about 17,
+    and the digits hold many pixels at exactly 0 or 1). Their BCE is 0: F.binary_cross_entropy
+    (its log clamped at −100), a clamp of x̂ to [1e-7, 1 − 1e-7] or a guard log(p + 1e-8) all
+    give it to within 1e-6 per pixel; an unguarded BCE written by hand computes 0 · log(0) = nan
+    there (blind round 21: it kept every point, no grader input held an exact 0 or 1). Only
+    saturated-and-RIGHT pixels: where x̂ = 0 and x = 1 the guards differ from one another (and
+    from F.binary_cross_entropy) by large amounts, and a correct guarded answer would fail."""
+    n, d = x.shape
+    xs, xhs = x.copy(), x_hat.copy()
+    for i in range(n):
+        free = [j for j in rng.permutation(d) if j not in cols[i]]
+        zero, one = int(free[0]), int(free[1])
+        xs[i, zero], xhs[i, zero] = 0.0, 0.0
+        xs[i, one], xhs[i, one] = 1.0, 1.0
+    right = (xs == xhs) & ((xs == 0.0) | (xs == 1.0))
+    inside = np.where(right, 0.5, xhs)  # their BCE is 0: any value in (0, 1) keeps log finite
+    bce = np.where(right, 0.0, -(xs * np.log(inside) + (1 - xs) * np.log(1 - inside))).sum(axis=1)
+    ref = float(np.mean(bce + beta * kl))
+    record_expected("perte_vae with saturated, right pixels", ref)
+    got = as_array(
+        with_references(
+            submission, {"kl_gaussienne": kl_gaussienne},
+            "perte_vae", Tensor(xs), Tensor(xhs), Tensor(mu), Tensor(logvar), beta=beta
+        ),
+        "perte_vae(x, x_hat, mu, logvar, beta) avec des pixels saturés",
+        allow_nan=True,
+    )
+    if got.size != 1:
+        return  # the scalar's shape: the comparison above already said so
+    if not np.all(np.isfinite(got)):
+        raise CheckFailed(
+            "perte_vae renvoie nan (ou inf) quand des pixels de x̂ valent EXACTEMENT 0 ou 1 (une "
+            "Sigmoid saturée, fréquente en float32) alors qu'ils sont justes (x̂ = x = 0 ou 1, "
+            "leur BCE est nulle) : votre BCE écrite à la main calcule log(0) = −inf, et "
+            "0 · log(0) donne nan, qui gagne toute la perte puis tout l'entraînement ; utilisez "
+            'F.binary_cross_entropy(x_hat, x, reduction="none"), qui borne le log, ou gardez le '
+            "log : torch.clamp(x_hat, 1e-7, 1 - 1e-7), torch.log(x_hat + 1e-8)",
+            "perte_vae returns nan (or inf) when pixels of x̂ are EXACTLY 0 or 1 (a saturated "
+            "Sigmoid, frequent in float32) although they are right (x̂ = x = 0 or 1, their BCE is "
+            "zero): your hand-written BCE computes log(0) = −inf, and 0 · log(0) gives nan, which "
+            "takes over the whole loss and then the whole training; use "
+            'F.binary_cross_entropy(x_hat, x, reduction="none"), which bounds the log, or guard '
+            "the log: torch.clamp(x_hat, 1e-7, 1 - 1e-7), torch.log(x_hat + 1e-8)",
+        )
+    assert_close(
+        got.reshape(()),
+        ref,
+        name="perte_vae avec des pixels de x̂ saturés (exactement 0 ou 1) et justes",
+        rtol=1e-4,
+        hint_fr=("là où x̂ = x = 0 ou 1, la BCE d'un pixel est nulle : F.binary_cross_entropy la "
+                 "donne, ou une garde minuscule sur le log (clamp à [1e-7, 1 − 1e-7])"),
+        hint_en=("where x̂ = x = 0 or 1, a pixel's BCE is zero: F.binary_cross_entropy gives it, or "
+                 "a tiny guard on the log (a clamp to [1e-7, 1 − 1e-7])"),
+    )
+
+
 @pytest.mark.item("elbo", points=0.5)
 def test_perte_vae_matches_reference(submission, rng):
-    n, d, k = int(rng.integers(3, 7)), int(rng.integers(5, 13)), int(rng.integers(2, 5))
+    # k from 3 to 5: never the statement's VAE(64, 2) nor the public check's k = 2 (n and d
+    # already differ from the public 2 × 4 and from 64).
+    n, d, k = int(rng.integers(3, 7)), int(rng.integers(5, 13)), int(rng.integers(3, 6))
     x = rng.uniform(0.0, 1.0, size=(n, d))
     x_hat = rng.uniform(0.05, 0.95, size=(n, d))
     # A saturated pixel on each side in every row (a Sigmoid output near 0 or 1): a guard such
@@ -521,6 +584,7 @@ def test_perte_vae_matches_reference(submission, rng):
         hint_fr=hint_fr,
         hint_en=hint_en,
     )
+    _check_saturated_and_right(submission, rng, x, x_hat, cols, mu, logvar, beta, kl)
     # The statement's rule: no clamp_ on an argument. x̂ with exact 0 and 1 entries (an
     # in-place clamp moves them; inside the grader's range above it changes nothing).
     x_hat0 = x_hat.copy()

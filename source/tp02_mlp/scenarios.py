@@ -2149,3 +2149,149 @@ CORRECT_GROUPS["blind-r19-correct-b"] = ("blind-r19-correct-diag-ratios-to-L0-an
                                          "blind-r19-correct-pca-svd-transpose",
                                          "blind-r19-correct-separe-zip-all", "blind-r19-correct-xor-dropout-then-eval")
 CORRECT_GROUPS["blind-r19-correct-c"] = ("blind-r19-correct-pca-memo-by-content",)
+
+# ------------------------------------------------------------ blind round 21 (hints)
+# 02: n_bons == 4 (the XOR table's size) instead of len(y); 04: nn.Tanh after the last nn.Linear
+# (8 tanh hidden units, no ReLU: the "dead ReLU" hint was wrong); 17: SGD with momentum=0.9;
+# 24: centred with the scalar H.mean(). A loop over range(4) shows the second branch of 02's hint.
+SCENARIOS.update({
+    "blind-r21-separe-count-equals-four": Scenario(
+        grade_id="xor_perceptron",
+        source='''def separe_parfaitement(w, b, X, y):
+    """True si f(x) = 1[w·x + b > 0] vaut y pour TOUS les exemples (lignes de X), False sinon."""
+    sorties = (np.asarray(X) @ np.asarray(w) + b > 0).astype(int)
+    n_bons = int((sorties == np.asarray(y)).sum())
+    return n_bons == 4
+''',
+        must_fail=("test_separe_random_separable_data", "test_separe_convention_at_zero"),
+        message_contains=("du nombre 4 écrit en dur",),
+    ),
+    "blind-r21-separe-first-four-rows": Scenario(
+        grade_id="xor_perceptron",
+        source='''def separe_parfaitement(w, b, X, y):
+    """True si f(x) = 1[w·x + b > 0] vaut y pour TOUS les exemples (lignes de X), False sinon."""
+    for i in range(4):  # les 4 points de la table
+        if int(np.dot(X[i], w) + b > 0) != y[i]:
+            return False
+    return True
+''',
+        must_fail=("test_separe_random_separable_data",),
+        # Its mislabelled example falls among the first 4 at some variants only.
+        may_fail=("test_separe_convention_at_zero",),
+        message_contains=("du nombre 4 écrit en dur",),
+    ),
+    "blind-r21-xor-tanh-after-last-linear": Scenario(
+        grade_id="xor_mlp",
+        source=edit(solution_cell(__file__, "xor_mlp"),
+                    ("nn.Linear(8, 2))", "nn.Linear(8, 2), nn.Tanh())")),
+        must_fail=("test_entrainer_xor_returns_a_module",),
+        # Outputs in [-1, 1] still solve XOR at most grader seeds: 1 to 4 of 11 missed.
+        may_fail=("test_entrainer_xor_solves_xor_for_grader_seeds",),
+        message_contains=("applique une tanh (nn.Tanh, ou une autre fonction bornée) à la sortie de la dernière nn.Linear",),
+    ),
+    "blind-r21-sgd-momentum": Scenario(
+        grade_id="sgd_digits",
+        source=edit(solution_cell(__file__, "sgd_digits"),
+                    ("torch.optim.SGD(modele.parameters(), lr=lr)",
+                     "torch.optim.SGD(modele.parameters(), lr=lr, momentum=0.9)  # converge plus vite")),
+        must_fail=("test_entrainer_sgd_batches_cover_the_epoch",),
+        message_contains=("torch.optim.SGD avec un momentum",),
+    ),
+    "blind-r21-pca-global-mean": Scenario(
+        grade_id="pca",
+        source=edit(solution_cell(__file__, "pca"), ("H - H.mean(axis=0)", "H - H.mean()")),
+        must_fail=("test_projection_acp_shifted_matrix",),
+        message_contains=("la moyenne de TOUS ses coefficients", "H.mean(axis=0)"),
+    ),
+})
+GROUPS["blind-r21-a"] = ("blind-r21-separe-count-equals-four", "blind-r21-xor-tanh-after-last-linear",
+                         "blind-r21-sgd-momentum", "blind-r21-pca-global-mean")
+GROUPS["blind-r21-b"] = ("blind-r21-separe-first-four-rows",)
+CORRECT.update({
+    "correct-r21-separe-loop-early-return": Correct(
+        grade_id="xor_perceptron",
+        source='''def separe_parfaitement(w, b, X, y):
+    """True si f(x) = 1[w·x + b > 0] vaut y pour TOUS les exemples (lignes de X), False sinon."""
+    for x_i, y_i in zip(X, y):
+        s = 0.0
+        for j in range(len(w)):
+            s += float(w[j]) * float(x_i[j])
+        sortie = 1 if s + b > 0 else 0
+        if sortie != int(y_i):
+            return False
+    return True
+''',
+        why="the tester's: a loop over the rows with an early return, however many rows",
+    ),
+    "correct-r21-xor-module-functional-tanh": Correct(
+        grade_id="xor_mlp",
+        source='''class ReseauXOR(nn.Module):
+    def __init__(self, n_cache=12):
+        super().__init__()
+        self.couche1 = nn.Linear(2, n_cache)
+        self.couche2 = nn.Linear(n_cache, 2)
+
+    def forward(self, x):
+        return self.couche2(torch.tanh(self.couche1(x)))
+
+
+def entrainer_xor(seed=0):
+    """Construit et entraîne un MLP (2 entrées → couche cachée → 2 logits) sur XOR ; renvoie le modèle."""
+    torch.manual_seed(seed)
+    modele = ReseauXOR()
+    opt = torch.optim.Adam(modele.parameters(), lr=0.03)
+    for pas in range(400):
+        logits = modele(X_xor_t)
+        perte = nn.functional.cross_entropy(logits, y_xor_t)
+        opt.zero_grad()
+        perte.backward()
+        opt.step()
+    assert perte.item() < 0.5, perte.item()
+    return modele
+''',
+        why="the tester's: tanh between the layers (torch.tanh in forward), the last nn.Linear returns the logits",
+    ),
+    "correct-r21-sgd-shuffled-copy": Correct(
+        grade_id="sgd_digits",
+        source='''def entrainer_sgd(X_train, y_train, hidden=64, lr=0.1, epochs=30, batch_size=32, seed=0):
+    """Entraîne MLPDeuxCouches(D, hidden, 10) par SGD sur mini-lots mélangés ; renvoie le modèle."""
+    X = torch.tensor(np.asarray(X_train), dtype=torch.float32)
+    y = torch.tensor(np.asarray(y_train), dtype=torch.long)
+    N = X.shape[0]
+    torch.manual_seed(seed)
+    modele = MLPDeuxCouches(X.shape[1], hidden, 10)
+    optimiseur = torch.optim.SGD(modele.parameters(), lr=lr)
+    g = torch.Generator().manual_seed(seed)
+    n_lots = (N + batch_size - 1) // batch_size
+    modele.train()
+    for epoque in range(epochs):
+        ordre = torch.randperm(N, generator=g)
+        X_melange, y_melange = X[ordre], y[ordre]
+        for i in range(n_lots):
+            X_lot = X_melange[i * batch_size : (i + 1) * batch_size]
+            y_lot = y_melange[i * batch_size : (i + 1) * batch_size]
+            optimiseur.zero_grad()
+            perte = nn.functional.cross_entropy(modele(X_lot), y_lot)
+            perte.backward()
+            optimiseur.step()
+    return modele
+''',
+        why="the tester's: a shuffled copy of the set sliced per batch, plain SGD (no momentum)",
+    ),
+    "correct-r21-pca-eigh-keepdims": Correct(
+        grade_id="pca",
+        source='''def projection_acp(H):
+    """Projection des lignes de H (forme (N, h)) sur les 2 premières composantes principales : (N, 2)."""
+    H = np.asarray(H, dtype=np.float64)
+    Hc = H - H.mean(axis=0, keepdims=True)
+    C = Hc.T @ Hc / (Hc.shape[0] - 1)
+    valeurs, vecteurs = np.linalg.eigh(C)
+    ordre = np.argsort(valeurs)[::-1]
+    V2 = vecteurs[:, ordre[:2]]
+    return Hc @ V2
+''',
+        why="the tester's: column means (keepdims), eigh of the covariance sorted in decreasing order",
+    ),
+})
+CORRECT_GROUPS["correct-r21-a"] = ("correct-r21-separe-loop-early-return", "correct-r21-xor-module-functional-tanh",
+                                   "correct-r21-sgd-shuffled-copy", "correct-r21-pca-eigh-keepdims")

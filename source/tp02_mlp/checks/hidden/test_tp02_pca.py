@@ -114,7 +114,20 @@ _LAST_TWO_EN = (
 def _wrong_variants(H: np.ndarray) -> list[tuple[np.ndarray, str, str]]:
     Hc = H - H.mean(axis=0)
     U, S, Vt = np.linalg.svd(Hc, full_matrices=False)
+    # Centred with the mean of ALL the entries, a scalar (H − H.mean()): right only when every
+    # column has the same mean (the public example's), wrong on the shifted matrix (blind round 21).
+    Hg = H - H.mean()
+    _, _, Vt_g = np.linalg.svd(Hg, full_matrices=False)
     return [
+        (
+            Hg @ Vt_g[:2].T,
+            "H est centrée avec la moyenne de TOUS ses coefficients, un seul nombre (H.mean()) : "
+            "chaque colonne (chaque neurone) a sa propre moyenne ; retranchez la moyenne de chaque "
+            "colonne, Hc = H − H.mean(axis=0), avant la SVD",
+            "H is centred with the mean of ALL its entries, a single number (H.mean()): each "
+            "column (each unit) has its own mean; subtract the mean of each column, "
+            "Hc = H − H.mean(axis=0), before the SVD",
+        ),
         (
             _projection(H, centre=False),
             "vous n'avez pas centré H : retranchez la moyenne des lignes (H − H.mean(axis=0)) "

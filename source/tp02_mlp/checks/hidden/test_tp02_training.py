@@ -439,6 +439,16 @@ _STEP_HINTS = {
         "for an SGD loop, torch.optim.SGD(modele.parameters(), lr=lr), whose step is −lr × the "
         "gradient of the batch's mean loss",
     ),
+    "momentum": (
+        "les pas suivent torch.optim.SGD avec un momentum (chaque pas ajoute une part du pas "
+        "précédent) : la question demande la descente de gradient simple sur mini-lots, "
+        "torch.optim.SGD(modele.parameters(), lr=lr) sans momentum, dont le pas est −lr × le "
+        "gradient de la perte moyenne du lot",
+        "the steps follow torch.optim.SGD with momentum (each step adds a share of the previous "
+        "one): the question asks for plain mini-batch gradient descent, "
+        "torch.optim.SGD(modele.parameters(), lr=lr) without momentum, whose step is −lr × the "
+        "gradient of the batch's mean loss",
+    ),
     "other": (
         "le pas du dernier lot n'est pas −lr × le gradient de la perte moyenne du lot : "
         "torch.optim.SGD(modele.parameters(), lr=lr), perte = cross_entropy(modele(X[lot]), "
@@ -516,8 +526,8 @@ def _last_step_fault(step: object, X: np.ndarray, y: np.ndarray, bs: int, lr: fl
                       higher_is_better=False)
     if error <= 0.2:
         return None
-    accumulated = sum(minus_lr_grad(b, w) for b, w in zip(batches, befores, strict=True))
-    if off(accumulated) <= 0.2:
+    steps = [minus_lr_grad(b, w) for b, w in zip(batches, befores, strict=True)]
+    if off(sum(steps)) <= 0.2:
         return "accumulated"
     m = len(batches[-1])
     if off(expected * m / bs) <= 0.2:
@@ -526,7 +536,30 @@ def _last_step_fault(step: object, X: np.ndarray, y: np.ndarray, bs: int, lr: fl
         return "summed"
     if off(adam_last_step()) <= 0.2:
         return "adam"
+    if _momentum_fits(off, steps):
+        return "momentum"
     return "other"
+
+
+#: Momentum coefficients tried for the "momentum" fault: every 0.01 from 0.05 to 0.99.
+_MOMENTA = np.round(np.arange(0.05, 0.995, 0.01), 2)
+
+
+def _momentum_fits(off, steps: list[np.ndarray]) -> bool:
+    """Premise of the "momentum" hint (blind round 21: torch.optim.SGD(..., momentum=0.9)):
+    the last step is torch.optim.SGD's with some momentum μ (dampening 0), classic
+    (−lr·b_T, b_t = μ b_{t−1} + g_t, b_1 = g_1) or Nesterov (−lr·(g_T + μ b_T)), within the
+    same 0.2 relative error as the plain step; `steps` are −lr·g_t for every batch of the
+    epoch, each gradient taken at the weights the model had before its batch."""
+    if len(steps) < 2:
+        return False
+    for mu in _MOMENTA:
+        buffer = steps[0]
+        for g in steps[1:]:
+            buffer = mu * buffer + g
+        if off(buffer) <= 0.2 or off(steps[-1] + mu * buffer) <= 0.2:
+            return True
+    return False
 
 
 def _recorded(submission, X, y, lr, epochs, bs, seed, hidden=16) -> dict:

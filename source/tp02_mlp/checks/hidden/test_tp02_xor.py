@@ -30,7 +30,7 @@ from autograder.checks import (
     relabel,
 )
 
-from ..public.helpers import clamped_at_zero
+from ..public.helpers import bounded_after_last_linear, clamped_at_zero
 
 X_XOR = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 Y_XOR = np.array([0, 1, 1, 0])
@@ -120,6 +120,19 @@ def _check_case(submission, w, b, X, y, what_fr: str, what_en: str) -> None:
             "sits in the last one: w·x + b must use EVERY coordinate, X @ w + b, whatever the "
             "dimension d (here d > 2), not only w[0] x1 + w[1] x2"
         )
+    elif _right_on_four_examples_only(submission, w, b, X):
+        hint_fr = (
+            "la réponse est juste sur 4 exemples de ces données, fausse sur 5 ou 6 : elle dépend "
+            "du nombre 4 écrit en dur (la taille de la table de XOR : n_bons == 4, range(4)...) ; "
+            "X peut avoir autant d'exemples que l'on veut, comparez au nombre d'exemples, "
+            "len(y), ou np.all(sorties == y)"
+        )
+        hint_en = (
+            "the answer is right on 4 examples of this data, wrong on 5 or 6: it depends on the "
+            "number 4 written in the code (the size of the XOR table: n_right == 4, range(4)...); "
+            "X may have any number of examples, compare with the number of examples, len(y), or "
+            "np.all(outputs == y)"
+        )
     elif convention:
         labels = sorted({int(v) for v in y[on_boundary]})
         hint_fr = (
@@ -206,6 +219,38 @@ def _check_case(submission, w, b, X, y, what_fr: str, what_en: str) -> None:
         f"separe_parfaitement renvoie {got} pour {what_fr}, à tort ; {hint_fr}",
         f"separe_parfaitement wrongly returns {got} for {what_en}; {hint_en}",
     )
+
+
+def _right_on_four_examples_only(submission, w, b, X) -> bool:
+    """Premise of the "4 written in the code" hint (blind round 21: n_bons == 4). On examples of
+    X well away from the boundary (|w·x + b| > 1e-2: no convention or margin plays), taken from
+    three starting points, the answer is right on 4 of them (all correctly labelled: True; the
+    first or the last mislabelled: False), and wrong on 5 (and 6) of them in one way every time:
+    all correctly labelled and False (a count compared with 4), or the 5th mislabelled and True
+    while the 1st mislabelled is False (a loop over the first 4 only). A fault that is wrong on
+    some data at random (inputs cast to integers) is not wrong on every larger set alone."""
+    clear = np.flatnonzero(np.abs(X @ w + b) > 1e-2)
+    if len(clear) < 5:
+        return False
+    out = _outputs(w, b, X)
+
+    def answer(ids, flip=None) -> bool:
+        labels = out[ids].copy()
+        if flip is not None:
+            labels[flip] ^= 1
+        return as_bool(_separe(submission, w, b, X[ids], labels), "separe_parfaitement")
+
+    counts, first_four = True, True
+    for start in range(3):
+        ids = np.roll(clear, -start)
+        four, five, six = ids[:4], ids[:5], ids[:6]
+        if not answer(four) or answer(four, flip=0) or answer(four, flip=3):
+            return False
+        counts = counts and not answer(five) and (len(six) < 6 or not answer(six))
+        first_four = first_four and answer(five, flip=4) and not answer(five, flip=0)
+        if not (counts or first_four):
+            return False
+    return True
 
 
 def _compares_counts(submission, w, b, X, y) -> bool:
@@ -702,7 +747,7 @@ def test_entrainer_xor_solves_xor_for_grader_seeds(submission, rng):
     to the next in the mode it is returned in fails at its first seed."""
     seeds = [int(s) for s in rng.integers(1, 2**31 - 1, size=3)]
     mostly_dead: set[int] = set()  # ranks of the seeds whose initial first layer is mostly inactive
-    failures_fr, failures_en, affine, clamped = [], [], False, False
+    failures_fr, failures_en, affine, clamped, bounded = [], [], False, False, False
     dead_failed, random_failed = False, False
     # Seeds are named by their rank, never their value: nothing seed-like reaches feedback.
     n = 0
@@ -732,6 +777,7 @@ def test_entrainer_xor_solves_xor_for_grader_seeds(submission, rng):
         if n_ok < 4:
             affine = affine or _is_affine(logits)
             clamped = clamped or _clamped(model)
+            bounded = bounded or bounded_after_last_linear(submission, model, _AROUND)
             dead_failed = dead_failed or n in mostly_dead
             random_failed = random_failed or n <= 3
             failures_fr.append(
@@ -755,6 +801,21 @@ def test_entrainer_xor_solves_xor_for_grader_seeds(submission, rng):
             "activation) follows the last nn.Linear and clamps the logits to 0 (two zero logits "
             "tie, and argmax then picks class 0); no activation after the last nn.Linear, logits "
             "may be negative"
+        )
+    elif bounded:
+        # Before the "dead units" hint: a tanh after the last nn.Linear misses XOR at some
+        # seeds with no ReLU anywhere (blind round 21: 8 tanh units, then nn.Tanh on the logits).
+        hint_fr = (
+            "le modèle applique une tanh (ou une autre fonction bornée) à la sortie de la "
+            "dernière nn.Linear : ses sorties restent dans [-1, 1], la softmax de cross_entropy "
+            "ne dépasse pas e²/(1 + e²) ≈ 0.88 et l'entraînement échoue pour certaines graines ; "
+            "pas d'activation après la dernière nn.Linear, qui renvoie les logits"
+        )
+        hint_en = (
+            "the model applies a tanh (or another bounded function) to the output of the last "
+            "nn.Linear: its outputs stay in [-1, 1], cross_entropy's softmax does not exceed "
+            "e²/(1 + e²) ≈ 0.88 and training fails for some seeds; no activation after the last "
+            "nn.Linear, which returns the logits"
         )
     elif affine and n_good == 0:
         hint_fr = (

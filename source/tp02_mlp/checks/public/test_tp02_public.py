@@ -28,7 +28,7 @@ from autograder.checks import (
     with_references,
 )
 
-from .helpers import MLP_REFERENCE, clamped_at_zero, curve_label
+from .helpers import MLP_REFERENCE, bounded_after_last_linear, clamped_at_zero, curve_label
 
 # The course's policy, in every TP: a default the notebook relies on (a call that leaves the
 # argument out: entrainer_sgd(X_train, y_train), adam_step(..., lr=0.01, t=t)) is part of the
@@ -134,6 +134,23 @@ def test_entrainer_xor_returns_a_module(submission):
             "zeros: a ReLU (or another activation) follows the last nn.Linear and clamps the "
             "negative logits to 0; no activation after the last nn.Linear: logits may be "
             "negative, cross_entropy applies the softmax itself",
+        )
+    # A tanh (or another function bounded by 1) applied to the last nn.Linear's output: values
+    # stuck in [-1, 1], so softmax probabilities of at most e²/(1 + e²) ≈ 0.88 (blind round 21).
+    # Read as a mechanism, the output against the last nn.Linear's: a correct model trained with
+    # a squared error on one-hot targets keeps values near [0, 1] too, yet returns its logits.
+    if bounded_after_last_linear(submission, model, np.vstack([points, far])):
+        raise CheckFailed(
+            "le modèle renvoyé par entrainer_xor applique une tanh (nn.Tanh, ou une autre fonction "
+            "bornée) à la sortie de la dernière nn.Linear : ses valeurs restent dans [-1, 1], ce "
+            "ne sont pas des logits, et la softmax de cross_entropy ne peut pas dépasser "
+            "e²/(1 + e²) ≈ 0.88 ; pas d'activation après la dernière nn.Linear (la tanh va entre "
+            "les deux couches), cross_entropy applique la softmax elle-même",
+            "the model returned by entrainer_xor applies a tanh (nn.Tanh, or another bounded "
+            "function) to the output of the last nn.Linear: its values stay in [-1, 1], they are "
+            "not logits, and cross_entropy's softmax cannot exceed e²/(1 + e²) ≈ 0.88; no "
+            "activation after the last nn.Linear (the tanh goes between the two layers), "
+            "cross_entropy applies the softmax itself",
         )
 
 

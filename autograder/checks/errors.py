@@ -115,12 +115,23 @@ _CAUSES: tuple[tuple[tuple[str, ...], str, str], ...] = (
         "tensors are on different devices (CPU/GPU): create new tensors with device=x.device",
     ),
     (
+        # backward() found a tensor it saved changed since (z /= z.norm(...) after z was used,
+        # fill_diagonal_): that cause alone, no ".detach()" advice (TP09, blind round 21).
+        ("modified by an inplace operation",),
+        "une opération sur place (z /= …, z += …, z[...] = …, fill_diagonal_, masked_fill_, "
+        "une méthode finissant par _) a modifié un tenseur dont l'autograd avait besoin pour "
+        "calculer le gradient ; écrivez la version qui crée un nouveau tenseur (z = z / …, "
+        "masked_fill sans _)",
+        "an in-place operation (z /= …, z += …, z[...] = …, fill_diagonal_, masked_fill_, a "
+        "method ending in _) modified a tensor autograd needed to compute the gradient; write "
+        "the version that creates a new tensor (z = z / …, masked_fill without _)",
+    ),
+    (
         (
             "can't call numpy() on tensor that requires grad",
             "does not require grad and does not have a grad_fn",
             "leaf variable that requires grad",
             "backward through the graph a second time",
-            "modified by an inplace operation",
         ),
         "problème de graphe de calcul (requires_grad) : un tenseur qui demande un gradient "
         "passe par NumPy ou est modifié sur place, ou la perte ne dépend pas des paramètres ; "

@@ -1009,7 +1009,7 @@ _R8_SCENARIOS = {
             ("y = torch.as_tensor(y, dtype=torch.long)", "y = torch.as_tensor(y_peu, dtype=torch.long)"),
         ),
         must_fail=("test_affiner_depuis_zero_apprend",),
-        message_contains=("variables du notebook (X_peu, y_peu ?) au lieu de ses arguments",),
+        message_contains=("variables du notebook (X_peu", "au lieu de ses arguments X, y"),
         may_fail=("test_preentrainement_bat_depuis_zero",),
     ),
     "submission-affiner-labels-from-notebook": Scenario(
@@ -1029,7 +1029,7 @@ _R8_SCENARIOS = {
             ("construire_rotations(X)", "construire_rotations(X_pento)"),
         ),
         must_fail=("test_rotation_pretexte_apprise",),
-        message_contains=("une variable du notebook (X_pento ?) au lieu de son argument X",),
+        message_contains=("variables du notebook (X_pento) au lieu de son argument X",),
     ),
     "submission-alignement-alpha-on-squared-distance": Scenario(
         grade_id="alignement_uniformite",
@@ -1656,3 +1656,75 @@ CORRECT_GROUPS["blind-r19-correct-b"] = (
     "blind-r19-correct-pretexte-chain-prints",
     "blind-r19-correct-affiner-separate-head",
 )
+
+
+# Blind round 21, by class. (1) The images the encoder saw are not X's: the hint now reads its
+# premise. A straight-line function of X (standardised, rescaled) is said as such (the returned
+# model then receives raw images); the notebook's data are named only when the function reads
+# them by global name (its bytecode, notebook_data_reads); another transformation (per-pixel
+# standardisation) is said without blaming either. (2) backward()'s "modified by an inplace
+# operation" names the in-place operation alone (autograder/checks/errors.py), with no NumPy nor
+# ".detach()" advice. (3) alignement with (a − b).pow(alpha).sum(dim=1), no abs: the hint names
+# each coordinate raised to alpha. Rejected as a false pass (course policy, as TP08): masquer_patchs
+# rounding halves up, int(ratio · P + 0.5); at an exact half both counts are accepted, and the
+# statistics check now draws one on purpose (4.5 of 9 patches).
+SCENARIOS["blind-r21-affiner-standardises-x"] = Scenario(
+    grade_id="peu_etiquettes",
+    source=edit(_cell("peu_etiquettes"), (
+        "    X = torch.as_tensor(X, dtype=torch.float32)\n",
+        "    X = torch.as_tensor(X, dtype=torch.float32)\n"
+        "    X = (X - X.mean()) / (X.std() + 1e-8)  # normalisation pour stabiliser l'entraînement\n")),
+    must_fail=("test_affiner_depuis_zero_apprend",),
+    message_contains=("ce sont les images de X transformées, a·X + b", "entraînez sur X tel quel"),
+    may_fail=("test_preentrainement_bat_depuis_zero",),
+)
+SCENARIOS["blind-r21-affiner-standardises-each-pixel"] = Scenario(
+    grade_id="peu_etiquettes",
+    source=edit(_cell("peu_etiquettes"), (
+        "    X = torch.as_tensor(X, dtype=torch.float32)\n",
+        "    X = torch.as_tensor(X, dtype=torch.float32)\n"
+        "    X = (X - X.mean(dim=0)) / (X.std(dim=0) + 1e-6)  # chaque pixel centré réduit\n")),
+    must_fail=("test_affiner_depuis_zero_apprend",),
+    message_contains=("ce ne sont ni les images de X, ni leurs rotations",),
+    may_fail=("test_preentrainement_bat_depuis_zero",),
+)
+SCENARIOS["blind-r21-pretexte-standardises-x"] = Scenario(
+    grade_id="pretexte_rotation",
+    source=edit(_cell("pretexte_rotation"), (
+        "    X_rot, y_rot = construire_rotations(X)\n",
+        "    X = (X - X.mean()) / X.std()  # images centrées réduites\n"
+        "    X_rot, y_rot = construire_rotations(X)\n")),
+    must_fail=("test_rotation_pretexte_apprise",),
+    message_contains=("ce sont les images de X transformées, a·X + b", "l'encodeur renvoyé"),
+    may_fail=("test_sonde_lineaire_bat_encodeur_aleatoire",),
+)
+# The tester's answer: z /= z.norm(...) in place, then backward() raises.
+SCENARIOS["blind-r21-nt-xent-normalise-in-place"] = Scenario(
+    grade_id="nt_xent",
+    source='def nt_xent(z1, z2, temperature=0.5):\n    """Perte NT-Xent de SimCLR : z1[i] et z2[i] (tenseurs (N, d)) sont les projections des deux\n    vues de la même image ; moyenne sur les 2N exemples ; un tenseur scalaire dérivable."""\n    n = len(z1)\n    z = torch.cat([z1, z2])\n    z /= z.norm(dim=1, keepdim=True)\n    sim = z @ z.T / temperature\n    sim.fill_diagonal_(float("-inf"))\n    cibles = torch.cat([torch.arange(n, 2 * n), torch.arange(n)])\n    return F.cross_entropy(sim, cibles)\n',
+    must_fail=("test_nt_xent_gradients",),
+    message_contains=("une opération sur place", "crée un nouveau tenseur"),
+)
+SCENARIOS["blind-r21-alignement-signed-power"] = Scenario(
+    grade_id="alignement_uniformite",
+    source=edit(_cell("alignement_uniformite"),
+                ("(a - b).norm(dim=1).pow(alpha)", "(a - b).pow(alpha).sum(dim=1)")),
+    must_fail=("test_alignement_uniformite_valeurs",),
+    message_contains=("(a − b).pow(alpha).sum(dim=1)", "PUIS sa puissance alpha"),
+)
+GROUPS["blind-r21-a"] = (
+    "blind-r21-affiner-standardises-x",
+    "blind-r21-nt-xent-normalise-in-place",
+    "blind-r21-alignement-signed-power",
+)
+GROUPS["blind-r21-b"] = (
+    "blind-r21-affiner-standardises-each-pixel",
+    "blind-r21-pretexte-standardises-x",
+)
+CORRECT["blind-r21-correct-masquer-round-half-up"] = Correct(
+    grade_id="masquage",
+    source='def masquer_patchs(X, ratio=0.5, taille=2, seed=0):\n    """(X_masque, masque) : round(ratio · P) patchs taille × taille masqués (mis à 0) par image,\n    tirés sans remise et indépendamment pour chaque image ; masque booléen (N, H // taille, W // taille)."""\n    X = np.asarray(X, dtype=np.float32)\n    N, H, W = X.shape\n    lignes, colonnes = H // taille, W // taille\n    P = lignes * colonnes\n    n_masques = int(ratio * P + 0.5)  # arrondi au plus proche\n    rng = np.random.default_rng(seed)\n    choix = np.argsort(rng.random((N, P)), axis=1)[:, :n_masques]\n    masque = np.zeros((N, P), dtype=bool)\n    np.put_along_axis(masque, choix, True, axis=1)\n    masque = masque.reshape(N, lignes, colonnes)\n    pixels = masque.repeat(taille, axis=1).repeat(taille, axis=2)\n    return np.where(pixels, np.float32(0.0), X), masque\n\n\ndef perte_masquee(X, X_rec, masque, taille=2):\n    """Erreur quadratique moyenne de X_rec par rapport à X sur les seuls pixels des patchs\n    masqués de tout le lot (tenseurs torch (N, H, W)) ; un tenseur scalaire dérivable."""\n    m = torch.as_tensor(np.asarray(masque, dtype=bool))\n    m = m.repeat_interleave(taille, dim=1).repeat_interleave(taille, dim=2)\n    return ((X_rec - X) ** 2)[m].mean()\n',
+    why="round(ratio · P) read as half up, int(ratio · P + 0.5): the course accepts either "
+        "rounding at an exact half (as TP08); the statistics check draws 4.5 of 9 patches",
+)
+CORRECT_GROUPS["correct-r21-a"] = ("blind-r21-correct-masquer-round-half-up",)

@@ -76,3 +76,19 @@ def test_the_shape_hint_checks_its_premise_first():
     assert failure.message.fr.endswith("; vérifiez les formes")
     failure = student_failure("conv2d", _raised("RuntimeError", "something else"), hint=HINT)
     assert failure.message.fr.endswith("; vérifiez les formes"), "no known cause: the hint stays"
+
+
+def test_a_tensor_modified_in_place_is_said_alone_without_detach_advice():
+    """Blind round 21 (TP09): `z /= z.norm(...)` in nt_xent made backward() raise "modified by
+    an inplace operation"; the message named NumPy, a loss not depending on the parameters and
+    ".detach()" too. That text now gets its one cause, the in-place operation."""
+    text = (
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        "operation: [torch.FloatTensor [16, 4]], which is output 0 of DivBackward0, is at version 1"
+    )
+    failure = student_failure("nt_xent", _raised("RuntimeError", text), hint=HINT)
+    assert "une opération sur place" in failure.message.fr and "in-place operation" in failure.message.en
+    assert ".detach()" not in failure.message.fr and "NumPy" not in failure.message.fr
+    assert "vérifiez les formes" not in failure.message.fr
+    leaf = "a leaf Variable that requires grad is being used in an in-place operation."
+    assert "problème de graphe de calcul" in student_failure("f", _raised("RuntimeError", leaf)).message.fr

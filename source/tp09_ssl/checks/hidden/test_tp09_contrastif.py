@@ -455,6 +455,9 @@ def _align_ref(z1, z2, alpha, *, normalise=True, use_alpha=True, reduce="mean",
         return float(((np.linalg.norm(a - b, axis=1) ** 2 / a.shape[1]) ** (alpha / 2)).mean())
     if squared:  # (‖d‖²)^alpha = ‖d‖^(2 alpha)
         return float((np.linalg.norm(a - b, axis=1) ** (2 * alpha)).mean())
+    if elementwise == "signed":  # Σ_j d_j^alpha, (a - b).pow(alpha).sum(dim=1): signed terms
+        d = ((a - b) ** alpha).sum(axis=1)
+        return float(d.mean())
     if elementwise:  # Σ_j |d_j|^alpha instead of ‖d‖^alpha
         d = (np.abs(a - b) ** alpha).sum(axis=1)
         return float(d.mean())
@@ -515,6 +518,19 @@ _ALIGN_VARIANTS = [
         "alignment: each coordinate of the difference is raised to the power alpha then "
         "summed; take the Euclidean norm ‖ẑ1_i − ẑ2_i‖₂ of the difference, THEN its power "
         "alpha (the two only agree for alpha = 2)",
+    ),
+    (
+        # Blind round 21: (a - b).pow(alpha).sum(dim=1), without abs (odd alpha: signed terms).
+        {"elementwise": "signed"},
+        "alignement : chaque coordonnée de la différence est élevée à la puissance alpha puis "
+        "sommée ((a − b).pow(alpha).sum(dim=1) : pour alpha impair, des termes de signes "
+        "opposés se compensent) ; il faut la norme euclidienne ‖ẑ1_i − ẑ2_i‖₂ de la "
+        "différence, PUIS sa puissance alpha, (a − b).norm(dim=1).pow(alpha) (les deux ne "
+        "coïncident que pour alpha = 2)",
+        "alignment: each coordinate of the difference is raised to the power alpha then summed "
+        "((a − b).pow(alpha).sum(dim=1): for an odd alpha, terms of opposite signs cancel); take "
+        "the Euclidean norm ‖ẑ1_i − ẑ2_i‖₂ of the difference, THEN its power alpha, "
+        "(a − b).norm(dim=1).pow(alpha) (the two only agree for alpha = 2)",
     ),
     (
         {"squared": True},

@@ -896,7 +896,8 @@ SCENARIOS["blind-r4-auroc-sorts-in-place"] = Scenario(
 SCENARIOS["blind-r4-fiabilite-clips-in-place"] = Scenario(
     grade_id="ece",
     source=_B4["clip"],
-    must_fail=("test_fiabilite_matches_reference", "test_ece_matches_reference"),
+    # One fault, one check (blind round 21): the values stay right (1.0 moved by 1e-12).
+    must_fail=("test_ece_functions_leave_arguments",),
     message_contains=("fiabilite modifie sur place",),
 )
 SCENARIOS["blind-r4-cnn-without-padding"] = Scenario(
@@ -2311,4 +2312,177 @@ SCENARIOS.update({
 GROUPS.update({
     "blind-r19-1": ("blind-r19-decouper-rounds-train-size", "blind-r19-temperature-first-500-examples"),
     "blind-r19-2": ("blind-r19-decouper-validation-takes-rest", "blind-r19-temperature-seeded-sample"),
+})
+
+
+# Blind round 21. auroc on float32 torch tensors (the tester's), the statement's formula: by the
+# course's policy float32 code is correct, and the check's tolerance (1e-9) failed it; it is now
+# AUROC_TOL = 1e-6 (float32 code off by 5.8e-8 at most, the wrong answers by 4.6e-4 and more,
+# measured figures beside it), with two cases of over 100,000 pairs so that a sampled estimate
+# stays caught. Its message printed the student's value to six digits, which gave the expected
+# AUROC back when close (a leak): every TP08 hidden message now writes a gap with fmt_order
+# (auroc, ece, the temperature's T when within 20 % of the optimum), and the bias-variance
+# trends name the trends that fail instead of six values. validation_croisee compared at rtol
+# 1e-6 failed float32 code too (1.5e-6 to 8e-6): now 2e-5, with a first fold three times
+# noisier (the pooled MSE was within 1e-6 of the mean of the fold MSEs at one seed in 306) and
+# alphas of 3 and more. fiabilite writing into confiances (1.0 moved by 1e-16, the tester's)
+# lost both value checks (3.5 points): one fault, one check, test_ece_functions_leave_arguments
+# (0.5), and the statement's introduction now says no function modifies its arguments (the
+# rule was written in section 2 only). New hints, each with its scenario: ties counted 0, 1 or
+# 3/2; an AUROC close but not exact (rounded); a ridge penalty scaled by n (the tester's);
+# rotations that add up in precision_par_angle (X reassigned in the loop, the tester's).
+_R21_OOD = partial(_solution, "ood", "Le score de la solution.")
+CORRECT.update({
+    "blind-r21-correct-auroc-torch-float32": Correct(
+        grade_id="ood",
+        source='''def score_msp(logits):
+    """Confiance softmax maximale de chaque exemple : tableau (N,)."""
+    z = torch.tensor(np.asarray(logits), dtype=torch.float64)
+    return torch.softmax(z, dim=1).max(dim=1).values.numpy()
+
+
+def auroc(etiquettes, scores):
+    """AUROC de scores (N,) pour des étiquettes 0/1 (N,) : 1 = positif, score élevé = plutôt positif."""
+    s = torch.tensor(np.asarray(scores)).float()
+    e = torch.tensor(np.asarray(etiquettes)).bool()
+    pos, neg = s[e].unsqueeze(1), s[~e].unsqueeze(0)
+    return ((pos > neg).float().mean() + 0.5 * (pos == neg).float().mean()).item()
+''',
+        why="the statement's formula on float32 torch tensors, .float().mean() (the tester's): "
+            "off by 6e-8 at most, float32 rounding of the final mean",
+    ),
+    "blind-r21-correct-validation-torch-float32": Correct(
+        grade_id="validation",
+        source=edit(solution_cell(__file__, "validation"), (
+            "        w = np.linalg.solve(X[app].T @ X[app] + alpha * np.eye(d), X[app].T @ y[app])\n"
+            "        erreurs.append(np.mean((X[val] @ w - y[val]) ** 2))\n"
+            "    return float(np.mean(erreurs)), float(np.std(erreurs))\n",
+            "        Xa = torch.tensor(X[app], dtype=torch.float32)\n"
+            "        ya = torch.tensor(y[app], dtype=torch.float32)\n"
+            "        w = torch.linalg.solve(Xa.T @ Xa + alpha * torch.eye(d), Xa.T @ ya)\n"
+            "        r = torch.tensor(X[val], dtype=torch.float32) @ w - torch.tensor(y[val], dtype=torch.float32)\n"
+            "        erreurs.append((r ** 2).mean())\n"
+            "    erreurs = torch.stack(erreurs)\n"
+            "    return erreurs.mean().item(), erreurs.std(unbiased=False).item()\n",
+        )),
+        why="the ridge solved in float32 torch, MSEs and their mean and std in float32",
+    ),
+})
+CORRECT_GROUPS.update({
+    "correct-r21-a": ("blind-r21-correct-auroc-torch-float32",
+                      "blind-r21-correct-validation-torch-float32"),
+})
+SCENARIOS.update({
+    "blind-r21-fiabilite-moves-ones-in-place": Scenario(
+        grade_id="ece",
+        source='''def fiabilite(confiances, correct, n_bins=15):
+    """Données du diagramme de fiabilité : dict de trois tableaux de forme (n_bins,),
+    "compte" (nombre de prédictions par bin), "confiance" (confiance moyenne) et
+    "precision" (fraction correcte) ; 0 pour les bins vides."""
+    confiances = np.asarray(confiances, dtype=float)
+    correct = np.asarray(correct, dtype=float)
+    # une confiance de 1.0 doit aller dans le dernier bin : on la passe juste en dessous de 1
+    confiances[confiances >= 1.0] = np.nextafter(1.0, 0.0)
+    bords = np.linspace(0.0, 1.0, n_bins + 1)
+    indice = np.searchsorted(bords, confiances, side="right") - 1
+    compte = np.bincount(indice, minlength=n_bins).astype(float)
+    somme_conf = np.bincount(indice, weights=confiances, minlength=n_bins)
+    somme_ok = np.bincount(indice, weights=correct, minlength=n_bins)
+    diviseur = np.maximum(compte, 1.0)
+    return {"compte": compte, "confiance": somme_conf / diviseur, "precision": somme_ok / diviseur}
+
+
+def ece(confiances, correct, n_bins=15):
+    """Erreur de calibration attendue : somme sur les bins de |B_m|/N · |acc(B_m) − conf(B_m)|."""
+    bins = fiabilite(confiances, correct, n_bins)
+    poids = bins["compte"] / bins["compte"].sum()
+    return float(np.sum(poids * np.abs(bins["precision"] - bins["confiance"])))
+''',
+        must_fail=("test_ece_functions_leave_arguments",),
+        message_contains=("fiabilite modifie sur place ce qu'on lui passe (confiances)",),
+    ),
+    "blind-r21-auroc-ties-counted-zero": Scenario(
+        grade_id="ood",
+        source=edit(
+            _R21_OOD("Compte les paires où le positif a strictement le plus grand score."),
+            ("    return float(np.mean(pos > neg) + 0.5 * np.mean(pos == neg))\n",
+             "    return float(np.mean(pos > neg))\n"),
+        ),
+        must_fail=("test_auroc_matches_sklearn",),
+        may_fail=("test_ood_basic",),
+        message_contains=("les ex æquo (s_i = s_j exactement) sont comptés 0",),
+    ),
+    "blind-r21-auroc-rounded": Scenario(
+        grade_id="ood",
+        source=edit(
+            _R21_OOD("AUROC arrondie à trois décimales."),
+            ("    return float(np.mean(pos > neg) + 0.5 * np.mean(pos == neg))\n",
+             "    # trois décimales suffisent pour comparer des détecteurs\n"
+             "    return round(float(np.mean(pos > neg) + 0.5 * np.mean(pos == neg)), 3)\n"),
+        ),
+        must_fail=("test_auroc_matches_sklearn",),
+        may_fail=("test_ood_basic",),
+        message_contains=("votre valeur est proche, mais pas exacte",),
+    ),
+    "blind-r21-validation-penalty-times-n": Scenario(
+        grade_id="validation",
+        source='''def decouper(n, p_val=0.15, p_test=0.15, seed=0):
+    """(train, val, test) : trois tableaux d'indices disjoints qui couvrent 0..n-1."""
+    ordre = np.random.default_rng(seed).permutation(n)
+    n_val, n_test = int(round(p_val * n)), int(round(p_test * n))
+    return ordre[n_val + n_test :], ordre[:n_val], ordre[n_val : n_val + n_test]
+
+
+def plis_kfold(n, k):
+    """Liste des k tableaux d'indices de validation, comme KFold(n_splits=k) sans mélange."""
+    tailles = np.full(k, n // k)
+    tailles[: n % k] += 1
+    debuts = np.concatenate([[0], np.cumsum(tailles)])
+    return [np.arange(debuts[i], debuts[i + 1]) for i in range(k)]
+
+
+def validation_croisee(X, y, k, alpha=1.0):
+    """(moyenne, écart-type) des erreurs quadratiques moyennes de validation d'une régression
+    ridge sans intercept, sur les k plis de plis_kfold."""
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    n, d = X.shape
+    erreurs = []
+    for val in plis_kfold(n, k):
+        app = np.setdiff1d(np.arange(n), val)
+        Xa, ya = X[app], y[app]
+        # perte moyenne (1/n)||Xw - y||² + alpha ||w||²
+        w = np.linalg.solve(Xa.T @ Xa / len(app) + alpha * np.eye(d), Xa.T @ ya / len(app))
+        erreurs.append(np.mean((X[val] @ w - y[val]) ** 2))
+    return float(np.mean(erreurs)), float(np.std(erreurs))
+''',
+        must_fail=("test_validation_croisee_matches_reference",),
+        message_contains=("votre pénalité est multipliée par le nombre d'exemples",),
+    ),
+    "blind-r21-rotations-add-up": Scenario(
+        grade_id="rotation",
+        source='''def tourner(images, angle):
+    """Chaque image (N, 1, 8, 8) tournée de `angle` degrés (sens trigonométrique), bilinéaire, même forme."""
+    return rotate(np.asarray(images), angle, axes=(2, 3), reshape=False, order=1, mode="constant", cval=0.0)
+
+
+def precision_par_angle(modele, X, y, angles):
+    """Tableau des précisions du modèle sur tourner(X, angle), pour chaque angle de `angles`."""
+    modele.eval()
+    y = np.asarray(y)
+    precisions = []
+    with torch.no_grad():
+        for angle in angles:
+            X = tourner(X, angle)
+            logits = modele(torch.tensor(X, dtype=torch.float32))
+            precisions.append(float((logits.argmax(dim=1).numpy() == y).mean()))
+    return np.array(precisions)
+''',
+        must_fail=("test_precision_par_angle_matches_reference",),
+        message_contains=("les rotations s'additionnent",),
+    ),
+})
+GROUPS.update({
+    "blind-r21-a": ("blind-r21-fiabilite-moves-ones-in-place", "blind-r21-auroc-ties-counted-zero",
+                    "blind-r21-validation-penalty-times-n", "blind-r21-rotations-add-up"),
+    "blind-r21-b": ("blind-r21-auroc-rounded",),
 })

@@ -21,6 +21,7 @@ from autograder.checks import (
     assert_arguments_untouched,
     changed_argument_names,
     ece,
+    fmt_order,
     record_expected,
     record_margin,
     reliability_bins,
@@ -212,7 +213,6 @@ def test_fiabilite_matches_reference(submission, rng):
             f'fiabilite {what} : "{bad[0]}" ne correspond pas à la référence ; {hint[0]}',
             f'fiabilite {what}: "{bad[0]}" does not match the reference; {hint[1]}',
         )
-    _untouched(submission, "fiabilite", rng)
 
 
 def _per_bin_mean_hint(got: dict, ref: dict, n_bins: int) -> tuple[str, str]:
@@ -288,7 +288,7 @@ def _untouched(submission, fn: str, rng) -> None:
     )
 
 
-@pytest.mark.item("ece", points=2)
+@pytest.mark.item("ece", points=1.5)
 def test_ece_matches_reference(submission, rng):
     for n_bins in (15, int(rng.choice([8, 16]))):
         conf, ok = _ece_inputs(rng, n_bins)
@@ -347,11 +347,23 @@ def test_ece_matches_reference(submission, rng):
                 "ECE = Σ_m |B_m|/N · |acc(B_m) − conf(B_m)|, bins de même largeur sur la confiance",
                 "ECE = Σ_m |B_m|/N · |acc(B_m) − conf(B_m)|, equal-width bins on the confidence",
             )
+        # The gap to one digit, never the student's ECE: close to the reference, its digits
+        # would give the expected value back (blind round 21).
+        gap = fmt_order(abs(got - want))
         raise CheckFailed(
-            f"ece {what} = {got:.6g}, ce n'est pas l'ECE de référence ; {hint[0]}",
-            f"ece {what} = {got:.6g}, not the reference ECE; {hint[1]}",
+            f"ece {what} : écart de l'ordre de {gap} avec l'ECE de référence ; {hint[0]}",
+            f"ece {what}: off by about {gap} from the reference ECE; {hint[1]}",
         )
-    _untouched(submission, "ece", rng)
+
+
+@pytest.mark.item("ece", points=0.5)
+def test_ece_functions_leave_arguments(submission, rng):
+    """The statement's rule (no function modifies the arrays it receives), for fiabilite and
+    ece: one fault, one check. The value checks above grade what the functions return (the
+    kernel receives its own copy of the grader's arrays), so an in-place write that leaves the
+    result right costs these points only (blind round 21: 3.5 points for a 1.0 moved by 1e-16)."""
+    for fn in ("fiabilite", "ece"):
+        _untouched(submission, fn, rng)
 
 
 # ---------------------------------------------------------------- temperature scaling
@@ -475,6 +487,7 @@ def _temperature_case(submission, lv: np.ndarray, yv: np.ndarray, kind: str):
             "for a float (float(T), or grid[i] with an integer index, not grid[[i]])",
         )
     got = as_float(raw, "ajuster_temperature")
+    record_expected(f"T optimal ({_KINDS[kind]})", want)
     err = abs(got / want - 1)
     record_margin(
         f"relative error of T vs the NLL-optimal T ({_KINDS[kind]})",
@@ -563,11 +576,20 @@ def _fail_temperature(submission, cases: list, case) -> None:
             "split (not another calibration measure), searched over the whole range 0.05 to "
             "20; an over-confident classifier needs T > 1, an under-confident one T < 1",
         )
+    # The student's T only when far from the optimum (off by more than 20 %: "T = 5", the end
+    # of a grid, says what went wrong); closer, its digits would give the optimum back, and the
+    # relative gap is written to one digit (blind round 21).
+    if err > 0.2:
+        found = (f"renvoie T = {got:.3g}, loin de l'optimum de la NLL",
+                 f"returns T = {got:.3g}, far from the NLL optimum")
+    else:
+        found = (f"renvoie un T à plus de 0,5 % de l'optimum de la NLL (écart relatif de "
+                 f"l'ordre de {fmt_order(err)})", f"returns a T more than 0.5% away from the "
+                 f"NLL optimum (relative gap of about {fmt_order(err)})")
     raise CheckFailed(
-        f"ajuster_temperature sur un classifieur {kind} du correcteur renvoie T = {got:.4g}, "
-        f"à plus de 0,5 % de l'optimum de la NLL ; {hint[0]}",
-        f"ajuster_temperature on an {_KINDS[kind]} classifier of the grader returns "
-        f"T = {got:.4g}, more than 0.5% away from the NLL optimum; {hint[1]}",
+        f"ajuster_temperature sur un classifieur {kind} du correcteur {found[0]} ; {hint[0]}",
+        f"ajuster_temperature on an {_KINDS[kind]} classifier of the grader {found[1]}; "
+        f"{hint[1]}",
     )
 
 
@@ -762,11 +784,16 @@ def test_temperature_lowers_test_ece(submission, rng):
     record_margin("test ECE after temperature scaling vs half the ECE before", after, 0.5 * before,
                   higher_is_better=False)
     if after > 0.5 * before and _confirmed_not_halved(submission, rng):
+        # The student's T is shown only when far from the validation's NLL optimum: closer,
+        # its digits would give the optimum back (blind round 21).
+        optimum = _nll_optimum(lv, yv)
+        record_expected("T optimal (validation)", optimum)
+        shown = ("", "") if abs(T / optimum - 1) <= 0.2 else (f" (T = {T:.3g})", f" (T = {T:.3g})")
         raise CheckFailed(
-            f"sur le test, l'ECE après l'échelle de température (T = {T:.3g}) n'est pas "
+            f"sur le test, l'ECE après l'échelle de température{shown[0]} n'est pas "
             "au moins deux fois plus petite qu'avant : ajustez T sur la validation "
             "(minimisez la NLL) et divisez les logits par T",
-            f"on the test split, the ECE after temperature scaling (T = {T:.3g}) is not at "
+            f"on the test split, the ECE after temperature scaling{shown[1]} is not at "
             "least halved: fit T on the validation split (minimise the NLL) and "
             "divide the logits by T",
         )

@@ -22,6 +22,7 @@ from autograder.checks import (
     assert_arguments_untouched,
     assert_close,
     assert_signature_defaults,
+    fmt_order,
     kernel_side,
     record_expected,
     record_margin,
@@ -87,6 +88,15 @@ def _folds_are_kfold(submission, n: int, k: int) -> bool:
     return all(p.tolist() == r.tolist() for p, r in zip(plis, ref, strict=True))
 
 
+# Relative tolerance of validation_croisee's (mean, std) against scikit-learn's Ridge in float64.
+# Correct float32 code (torch.linalg.solve or np.linalg.solve on float32 arrays, MSEs and their
+# mean and std in float32) is off by 1.5e-6 at most (seeds 0, 10-14, 100-599 of the inputs
+# below); 2e-5 is 13 times that. The wrong answers are off by 9.8e-4 at least on the same
+# seeds (the pooled MSE, the closest), then 1.7e-3 (an intercept), 2.5e-3 (alpha unused),
+# 2.6e-2 (fitted on all the data), 5.1e-2 (penalty alpha · n), 9.5e-2 (ddof=1).
+CV_RTOL = 2e-5
+
+
 @pytest.mark.item("validation", points=1)
 def test_validation_croisee_matches_reference(submission, rng):
     n, d, k = int(rng.integers(40, 90)), int(rng.integers(3, 8)), int(rng.integers(3, 7))
@@ -96,10 +106,16 @@ def test_validation_croisee_matches_reference(submission, rng):
         # of size ⌈n/k⌉ with a shorter last one are KFold's, and validation_croisee would hide
         # a plis_kfold that cuts them so (graded with the folds it uses, as plis_kfold's check).
         n += 1
-    # Never the signature's default 1.0: an alpha argument left unused must show.
-    alpha = float(rng.choice([0.1, 0.3, 3.0, 5.0]))
+    # Never the signature's default 1.0: an alpha argument left unused must show. Alphas of 3
+    # and more: the penalty then moves the MSEs by 2.5e-3 or more (0.1 moved them by 3e-4).
+    alpha = float(rng.choice([3.0, 5.0, 8.0, 12.0]))
     X = rng.normal(size=(n, d))
-    y = X @ rng.normal(size=d) + 0.5 * rng.normal(size=n)
+    # The first fold (one of the larger ones, n % k != 0) three times noisier than the others:
+    # its MSE stands apart, so the pooled MSE (weighted by fold sizes) is never the mean of the
+    # k fold MSEs by chance (relative gap 8e-7 at one of 306 seeds with equal noise).
+    noise = np.full(n, 0.5)
+    noise[: -(-n // k)] = 1.5
+    y = X @ rng.normal(size=d) + noise * rng.normal(size=n)
     scores, squares = [], []
     for app, val in KFold(n_splits=k).split(X):
         model = Ridge(alpha=alpha, fit_intercept=False).fit(X[app], y[app])
@@ -120,9 +136,9 @@ def test_validation_croisee_matches_reference(submission, rng):
         "validation MSE of a ridge without intercept on each fold of plis_kfold, then "
         "np.mean and np.std (no correction)",
     )
-    if not np.allclose([mean, std], want, rtol=1e-6, atol=1e-8):
+    if not np.allclose([mean, std], want, rtol=CV_RTOL, atol=1e-8):
         pooled = float(np.mean(np.concatenate(squares)))
-        if np.isclose(mean, pooled, rtol=1e-6, atol=1e-8):
+        if np.isclose(mean, pooled, rtol=CV_RTOL, atol=1e-8):
             hint = (
                 "la moyenne renvoyée est l'erreur de tous les exemples réunis (somme des carrés "
                 "/ n) : c'est la moyenne des k MSE de plis qui est demandée, np.mean(erreurs) "
@@ -141,7 +157,7 @@ def test_validation_croisee_matches_reference(submission, rng):
         np.array([mean, std]),
         want,
         name=f"{what} (moyenne, écart-type)",
-        rtol=1e-6,
+        rtol=CV_RTOL,
         hint_fr=hint[0],
         hint_en=hint[1],
     )
@@ -174,7 +190,7 @@ def _cv_variant_hint(mean, std, X, y, k, alpha) -> tuple[str, str] | None:
     """The usual mistakes of validation_croisee, each recomputed here: which one the student's
     (mean, std) is, said by name (None when none)."""
     def same(pair):
-        return bool(np.allclose([mean, std], pair, rtol=1e-6, atol=1e-8))
+        return bool(np.allclose([mean, std], pair, rtol=CV_RTOL, atol=1e-8))
 
     whole = Ridge(alpha=alpha, fit_intercept=False).fit(X, y).predict
     variants = (
@@ -199,6 +215,13 @@ def _cv_variant_hint(mean, std, X, y, k, alpha) -> tuple[str, str] | None:
           "chaque pli, ajustez-la sur les k − 1 autres plis seulement (X[app], y[app])",
           "your ridge is fitted on all the data, validation fold included: for each fold, fit "
           "it on the k − 1 other folds only (X[app], y[app])")),
+        (lambda: _cv(X, y, k, lambda Xa, ya: _ridge(alpha * len(Xa))(Xa, ya)),
+         ("votre pénalité est multipliée par le nombre d'exemples d'entraînement du pli (la "
+          "perte moyenne (1/n)‖Xw − y‖² + alpha‖w‖², ou Ridge(alpha=alpha · n)) : la consigne "
+          "demande w = (XᵀX + alpha·I)⁻¹ Xᵀy, la pénalité alpha telle quelle, sans facteur n",
+          "your penalty is multiplied by the fold's number of training examples (the mean "
+          "loss (1/n)‖Xw − y‖² + alpha‖w‖², or Ridge(alpha=alpha · n)): the statement asks for "
+          "w = (XᵀX + alpha·I)⁻¹ Xᵀy, the penalty alpha as it is, with no factor n")),
         *(
             (lambda a=a: _cv(X, y, k, _ridge(a)),
              ("validation_croisee n'utilise pas son argument alpha (le résultat ne change pas "
@@ -428,9 +451,9 @@ def _auroc_cases(rng):
     """(kind, labels, scores) for test_auroc_matches_sklearn. Every score is a float32 value
     (a float32 copy of them is exact), so that "equal" means the same in both precisions.
     "near" comes before "large", whose pairs may hold near ties too.
-    "large": more than 100,000 (positive, negative) pairs (about 250,000 to 490,000): an AUROC
-    estimated from a sample of pairs above some size, exact only on small inputs, is off by
-    ~1e-3 there. "near": distinct scores closer than 1e-5 relative (MSP scores crowded under
+    "large" (twice): more than 100,000 (positive, negative) pairs (about 250,000 to 490,000): an
+    AUROC estimated from a sample of pairs above some size, exact only on small inputs, is off
+    by ~1e-3 there. "near": distinct scores closer than 1e-5 relative (MSP scores crowded under
     1, on a grid of 2**-22 below 1): a comparison with a tolerance (np.isclose, rtol 1e-5)
     counts them as ties, which the statement counts only for s_i = s_j exactly."""
     cases = []
@@ -454,12 +477,38 @@ def _auroc_cases(rng):
     k = np.clip(np.round(rng.normal(size=n) * 8 + 24 - rng.uniform(8, 14) * y), 1, 40)
     s = 1.0 - k * 2.0**-22
     cases.append(("near", y, s))
-    n = int(rng.integers(1000, 1400))
-    y = (rng.uniform(size=n) < rng.uniform(0.4, 0.6)).astype(np.int64)
-    y[:2] = [0, 1]
-    s = rng.normal(size=n) + rng.uniform(0.3, 1.0) * y
-    cases.append(("large", y, s))
+    # Two large cases: an AUROC estimated from 100,000 random pairs is off by about 1.4e-3
+    # (standard deviation), within AUROC_TOL about once in 1,700 per case; on both, never.
+    for _ in range(2):
+        n = int(rng.integers(1000, 1400))
+        y = (rng.uniform(size=n) < rng.uniform(0.4, 0.6)).astype(np.int64)
+        y[:2] = [0, 1]
+        s = rng.normal(size=n) + rng.uniform(0.3, 1.0) * y
+        cases.append(("large", y, s))
+    # Scores rounded to float32 values: a float32 copy of them is exact, so no two distinct
+    # scores merge into a tie in float32 (nor do near-ties closer than float32's resolution
+    # exist) and a float32 computation counts the same pairs.
     return [(kind, y, s.astype(np.float32).astype(np.float64)) for kind, y, s in cases]
+
+
+# Tolerance of auroc against roc_auc_score (absolute). Correct float32 code counts the same
+# pairs (the scores are float32 values) and only rounds its final mean and sum: measured over
+# grader seeds 0, 10-14 and 100-400 (every case), torch float32 `(pos > neg).float().mean()
+# + 0.5 * (pos == neg).float().mean()` (blind round 21), numpy float32 means and float32
+# Mann-Whitney ranks are off by 5.8e-8 at most; 1e-6 is 17 times that. The wrong answers it
+# targets are off by far more on the same seeds: ties counted 0 or 1 (a strict or non-strict
+# comparison) at least 4.6e-4 on the case rounded to 2 decimals and 5.9e-3 on the one rounded
+# to 1 decimal (ties drawn on purpose at every variant), labels flipped (1 − AUROC) at least
+# 0.046, a result rounded to 3 decimals at least 1e-6 on one case and 1.9e-5 on another,
+# pairs sampled beyond 100,000 (two large cases) at least 9.7e-7 on one, np.isclose ties 6e-3.
+AUROC_TOL = 1e-6
+
+
+def _auroc_ties_as(y: np.ndarray, s: np.ndarray, weight: float) -> float:
+    """The AUROC with ties counted `weight` instead of 1/2 (0: a strict comparison only, 1:
+    pos >= neg, 1.5: pos >= neg plus half the ties)."""
+    pos, neg = s[y == 1][:, None], s[y == 0][None, :]
+    return float(np.mean(pos > neg) + weight * np.mean(pos == neg))
 
 
 def _auroc_with_tolerance(y: np.ndarray, s: np.ndarray) -> float:
@@ -486,16 +535,19 @@ def test_auroc_matches_sklearn(submission, rng):
         what, what_en = whats[kind]
         got = as_float(submission.call("auroc", y, s), what)
         record_expected(what, want)
+        gap = abs(got - want)
         record_margin(
             "absolute error of auroc vs roc_auc_score",
-            abs(got - want),
-            1e-9,
+            gap,
+            AUROC_TOL,
             higher_is_better=False,
             kind="tolerance",
         )
-        if abs(got - want) <= 1e-9:
+        if gap <= AUROC_TOL:
             continue
-        if kind == "worse" and abs(got - (1 - want)) <= 1e-9:
+        tie_weight = next((w for w in (0.0, 1.0, 1.5)
+                           if abs(got - _auroc_ties_as(y, s, w)) <= AUROC_TOL), None)
+        if kind == "worse" and abs(got - (1 - want)) <= AUROC_TOL:
             # The cases above (AUROC > 0.5) matched: not an inversion, a fold at 0.5.
             hint = (
                 "une AUROC sous 0,5 (un score qui classe les négatifs au-dessus des positifs, "
@@ -505,12 +557,29 @@ def test_auroc_matches_sklearn(submission, rng):
                 "chance) must be returned as it is: do not replace it with max(AUROC, 1 − AUROC), "
                 "label 1 is the positive",
             )
-        elif abs(got - (1 - want)) <= 1e-9:
+        elif abs(got - (1 - want)) <= AUROC_TOL:
             hint = (
                 "votre AUROC est inversée (vous obtenez 1 − AUROC) : un score élevé doit "
                 "désigner la classe 1, comptez les paires où le positif a le plus grand score",
                 "your AUROC is inverted (you get 1 − AUROC): a high score must point to class "
                 "1, count the pairs where the positive has the larger score",
+            )
+        elif tie_weight is not None:
+            # The premise: the student's value is the AUROC with ties counted 0, 1 or 3/2.
+            counted = {0.0: ("0 (comparaison stricte s_i > s_j seule)",
+                             "0 (a strict comparison s_i > s_j only)"),
+                       1.0: ("1 (comparaison large s_i >= s_j)", "1 (s_i >= s_j)"),
+                       1.5: ("3/2 (s_i >= s_j, plus la moitié des ex æquo)",
+                             "3/2 (s_i >= s_j, plus half the ties)")}[tie_weight]
+            hint = (
+                # No digit right after "au lieu de" / "instead of": the leak test would read it
+                # as an expected value (a one-digit AUROC).
+                f"les ex æquo (s_i = s_j exactement) sont comptés {counted[0]}, alors qu'un ex "
+                "æquo vaut une demi-paire : pour chaque paire (positif, négatif), comptez 1 si "
+                "le positif a le plus grand score, 1/2 si les deux scores sont égaux, 0 sinon",
+                f"ties (s_i = s_j exactly) are counted {counted[1]}, whereas a tie is worth half "
+                "a pair: for each (positive, negative) pair, count 1 if the positive has the "
+                "larger score, 1/2 if both scores are equal, 0 otherwise",
             )
         elif kind == "large":
             # The smaller cases matched: only the number of pairs changed.
@@ -525,7 +594,7 @@ def test_auroc_matches_sklearn(submission, rng):
                 "approximated; count every pair (sorting and np.searchsorted, or ranks, if the "
                 "matrix of pairs is too large)",
             )
-        elif kind == "near" or abs(got - _auroc_with_tolerance(y, s)) <= 1e-9:
+        elif kind == "near" or abs(got - _auroc_with_tolerance(y, s)) <= AUROC_TOL:
             hint = (
                 "des scores presque égaux sont comptés comme ex æquo (comparaison avec "
                 "tolérance, np.isclose ?) ou arrondis : seuls des scores exactement égaux "
@@ -535,6 +604,18 @@ def test_auroc_matches_sklearn(submission, rng):
                 "np.isclose?) or rounded: only exactly equal scores (s_i == s_j) count 1/2, "
                 "two distinct scores, however close, compare with >; do not round them",
             )
+        elif gap < 1e-3:
+            # Close, but beyond any float32 rounding (AUROC_TOL): a rounded or approximated
+            # result, not the definition's count.
+            hint = (
+                "votre valeur est proche, mais pas exacte : l'AUROC est une fraction exacte de "
+                "paires, pas une approximation ; n'arrondissez pas le résultat (round, "
+                "np.round) et ne l'approchez pas (aire sous une courbe ROC calculée sur une "
+                "grille de seuils)",
+                "your value is close, but not exact: the AUROC is an exact fraction of pairs, "
+                "not an approximation; do not round the result (round, np.round) nor "
+                "approximate it (area under a ROC curve computed on a grid of thresholds)",
+            )
         else:
             hint = (
                 "fraction des paires (positif, négatif) où le positif a le plus grand score, "
@@ -542,9 +623,13 @@ def test_auroc_matches_sklearn(submission, rng):
                 "fraction of (positive, negative) pairs where the positive has the larger "
                 "score, ties counting 1/2",
             )
+        # The gap to one digit, never the student's value: close to roc_auc_score, its digits
+        # would give the expected AUROC back (blind round 21).
         raise CheckFailed(
-            f"{what} = {got:.6g}, ce n'est pas la valeur de roc_auc_score ; {hint[0]}",
-            f"{what_en} = {got:.6g}, not the value of roc_auc_score; {hint[1]}",
+            f"{what} : écart de l'ordre de {fmt_order(gap)} avec la valeur de roc_auc_score ; "
+            f"{hint[0]}",
+            f"{what_en}: off by about {fmt_order(gap)} from the value of roc_auc_score; "
+            f"{hint[1]}",
         )
     assert_arguments_untouched(
         submission, "auroc", (y, s), {0: "etiquettes", 1: "scores"},
@@ -851,15 +936,27 @@ def test_biais_variance_trends(submission, rng):
              "check bias², the mean over X_EVAL of (mean prediction − f_vraie)², and the "
              "variance, the mean over X_EVAL of the predictions' variance over the trials")
         )
+        # The trends that fail, in words: the student's six values are not shown (some of
+        # them may be right, and their digits would be the reference simulation's).
+        failed = [(fr, en) for ok, fr, en in (
+            (b1 > b3, "le biais² ne baisse pas du degré 1 au degré 3",
+             "bias² does not fall from degree 1 to degree 3"),
+            (v15 > v3, "la variance ne monte pas du degré 3 au degré 15",
+             "variance does not rise from degree 3 to degree 15"),
+            (b1 > v1, "au degré 1, le biais² ne domine pas la variance",
+             "at degree 1, bias² does not dominate variance"),
+            (v15 > b15, "au degré 15, la variance ne domine pas le biais²",
+             "at degree 15, variance does not dominate bias²"),
+        ) if not ok]
         raise CheckFailed(
             "tendances avec une graine du correcteur : "
-            f"degré 1 (biais² {b1:.3g}, variance {v1:.3g}), "
-            f"degré 3 ({b3:.3g}, {v3:.3g}), degré 15 ({b15:.3g}, {v15:.3g}) ; attendu : le biais² "
-            "domine au degré 1 (sous-apprentissage), la variance au degré 15 (sur-apprentissage), "
-            f"le biais² baisse de 1 à 3 et la variance monte de 3 à 15 ; {ask[0]}",
+            + " ; ".join(fr for fr, _ in failed)
+            + " ; attendu : le biais² domine au degré 1 (sous-apprentissage), la variance au "
+            "degré 15 (sur-apprentissage), le biais² baisse de 1 à 3 et la variance monte de 3 à "
+            f"15 ; {ask[0]}",
             "trends with one of the grader's seeds: "
-            f"degree 1 (bias² {b1:.3g}, variance {v1:.3g}), degree 3 "
-            f"({b3:.3g}, {v3:.3g}), degree 15 ({b15:.3g}, {v15:.3g}); expected: bias² dominates at "
-            "degree 1 (under-fitting), variance at degree 15 (over-fitting), bias² falls from 1 "
-            f"to 3 and variance rises from 3 to 15; {ask[1]}",
+            + "; ".join(en for _, en in failed)
+            + "; expected: bias² dominates at degree 1 (under-fitting), variance at degree 15 "
+            "(over-fitting), bias² falls from 1 to 3 and variance rises from 3 to 15; "
+            f"{ask[1]}",
         )

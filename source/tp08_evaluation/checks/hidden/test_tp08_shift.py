@@ -292,10 +292,21 @@ def precision_inputs(precision, tourner, X, y, angles):
                                   .reshape(len(X_avant), -1) for a in angles_]).astype(np.float64)
         return float(np.abs(vus - attendu).max()) if vus.shape == attendu.shape else float("inf")
 
+    def ecart_cumule():
+        # X reassigned in the loop (X = tourner(X, angle)): each angle turns the previous
+        # angle's images, the rotations add up.
+        images, vues = X_avant.copy(), []
+        for a in angles:
+            images = np.asarray(tourner(images, a))
+            vues.append(np.asarray(images, dtype=np.float32).reshape(len(X_avant), -1))
+        attendu = np.concatenate(vues).astype(np.float64)
+        return float(np.abs(vus - attendu).max()) if vus.shape == attendu.shape else float("inf")
+
     return {
         "intacts": [bool(np.array_equal(X, X_avant)), bool(np.array_equal(y, y_avant))],
         "entrainement": any(temoin.modes),
         "ecart": ecart(angles),
+        "ecart_cumule": ecart_cumule(),
         "ecart_entier": ecart([int(a) for a in angles]),
         "ecart_arrondi": ecart([round(a) for a in angles]),
     }
@@ -587,6 +598,16 @@ def _check_precision_inputs(submission, X: np.ndarray, y: np.ndarray, angles: li
             "passez l'angle tel quel à tourner, il peut avoir une partie décimale",
             "they are rotated by the angle rounded to an integer (int(angle) or round(angle)): "
             "give tourner the angle as it is, it may have a fractional part",
+        )
+    elif float(out.get("ecart_cumule", np.inf)) <= 1e-5:
+        hint = (
+            "les rotations s'additionnent : chaque angle fait tourner les images déjà tournées "
+            "par l'angle précédent (X réassigné dans la boucle, X = tourner(X, angle) ?) ; "
+            "gardez X intact et passez au modèle tourner(X, angle), une nouvelle variable, "
+            "pour chaque angle",
+            "the rotations add up: each angle turns the images already turned by the previous "
+            "angle (X reassigned in the loop, X = tourner(X, angle)?); keep X as it is and give "
+            "the model tourner(X, angle), a new variable, for each angle",
         )
     else:
         hint = (

@@ -218,17 +218,26 @@ def record_training(fonction, graine_modele, X, *args, graine_globale=None, dim=
     # that an earlier call already left at seed would not show).
     np.random.seed(12345)
     numpy_avant = etat_numpy()
-    def hors_x():
-        # Did the encoder see images that are neither rows of X nor their rotations (a
-        # notebook variable used instead of the argument X)?
+    def vus_et_candidats():
+        # The images the encoder saw, and X's images under the four rotations, as rows; None
+        # when it saw nothing or images of another size than X's (nothing to compare).
         if not encodeur.entrees:
-            return False
+            return None
         vus = torch.cat(encodeur.entrees).double()
         x = np.asarray(X_avant, dtype=np.float64)
         if x.ndim != 3 or x.shape[1] * x.shape[2] != vus.shape[1]:
-            return False
+            return None
         candidats = torch.as_tensor(np.concatenate(
             [np.rot90(x, k, axes=(1, 2)).reshape(len(x), -1) for k in range(4)]))
+        return vus, candidats
+
+    def hors_x():
+        # Did the encoder see images that are neither rows of X nor their rotations (a
+        # notebook variable used instead of the argument X)?
+        paire = vus_et_candidats()
+        if paire is None:
+            return False
+        vus, candidats = paire
         return bool((torch.cdist(vus, candidats).min(dim=1).values > 1e-4).any())
 
     def x_transforme():
@@ -236,14 +245,10 @@ def record_training(fonction, graine_modele, X, *args, graine_globale=None, dim=
         # of X or of its rotations: X standardised, rescaled or inverted before training
         # (blind round 21)? Each row centred and scaled to norm 1, up to its sign, is then
         # one of X's, to rounding.
-        if not encodeur.entrees:
+        paire = vus_et_candidats()
+        if paire is None:
             return False
-        vus = torch.cat(encodeur.entrees).double()
-        x = np.asarray(X_avant, dtype=np.float64)
-        if x.ndim != 3 or x.shape[1] * x.shape[2] != vus.shape[1]:
-            return False
-        candidats = torch.as_tensor(np.concatenate(
-            [np.rot90(x, k, axes=(1, 2)).reshape(len(x), -1) for k in range(4)]))
+        vus, candidats = paire
 
         def reduites(t):
             t = t - t.mean(dim=1, keepdim=True)

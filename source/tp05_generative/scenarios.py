@@ -1631,3 +1631,143 @@ SCENARIOS["blind-r20-sampler-noise-before-mean"] = Scenario(
     message_contains=("le bruit sigma_t z est ajouté AVANT la moyenne",),
 )
 GROUPS["blind-r20-b"] = (*GROUPS["blind-r20-b"], "blind-r20-sampler-noise-before-mean")
+
+# ------------------------------------------------------------ blind round 22
+# False pass: an Adam built again at every one of the n_pas steps (its moments reset: every
+# step is Adam's first, lr · sign(g)) kept 20/20; the optimisers that step the model are now
+# watched in the kernel (assert_one_optimiser). Misleading hints: a Monte Carlo standard error
+# taken from the std of the SAMPLES x (named a confidence half-width, or samples not from q;
+# it is now told apart by moving both laws by one affine map, and caught at every variant);
+# a sampler whose generator is re-seeded inside the loop (the hint said "z drawn once, before
+# the loop"; z is x_T's own draw there). Vague hints: |μq − μp| for its square, and one noise
+# value per point copied to both coordinates (the noise's correlation is now measured).
+SCENARIOS.update({
+    "blind-r22-train-adam-in-loop": Scenario(
+        grade_id="entrainer_debruiteur",
+        source=edit(solution_cell(__file__, "entrainer_debruiteur"),
+                    ("    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n", ""),
+                    ("    for _ in range(n_pas):\n",
+                     "    for _ in range(n_pas):\n"
+                     "        optimiseur = torch.optim.Adam(modele.parameters(), lr=lr)\n")),
+        must_fail=("test_denoiser_new_model_and_its_loop_arguments",),
+        may_fail=("test_denoiser_test_loss", "test_denoiser_samples_look_like_the_spiral"),
+        message_contains=("optimiseurs successifs", "avant la boucle des n_pas pas"),
+    ),
+    "blind-r22-klmc-se-of-x": Scenario(
+        grade_id="kl_monte_carlo",
+        source=edit(solution_cell(__file__, "kl_monte_carlo"),
+                    ("return float(f.mean()), float(f.std() / math.sqrt(n))",
+                     "return float(f.mean()), float(x.std() / math.sqrt(n))")),
+        must_fail=("test_kl_monte_carlo_within_ci_of_truth",),
+        message_contains=("l'écart type des ÉCHANTILLONS x et non avec celui des f_i",),
+    ),
+    "blind-r22-sampler-generator-in-loop": Scenario(
+        grade_id="echantillonner",
+        source=edit(solution_cell(__file__, "echantillonner"),
+                    ("            eps = modele(x, torch.full((n,), t))\n",
+                     "            gen = torch.Generator().manual_seed(seed)\n"
+                     "            eps = modele(x, torch.full((n,), t))\n")),
+        must_fail=("test_sampler_reverse_steps",),
+        may_fail=("test_sampler_reaches_the_spiral",),
+        message_contains=("c'est le tirage de x_T lui-même", "créez le générateur UNE fois"),
+    ),
+    "blind-r22-kl-abs-mean-gap": Scenario(
+        grade_id="kl_gaussiennes",
+        source=edit(solution_cell(__file__, "kl_gaussiennes"),
+                    ("(mu_q - mu_p) ** 2", "abs(mu_q - mu_p)")),
+        must_fail=("test_kl_closed_form_within_monte_carlo_ci", "test_kl_is_asymmetric"),
+        message_contains=("le CARRÉ de l'écart des moyennes",),
+    ),
+    "blind-r22-train-noise-one-column": Scenario(
+        grade_id="entrainer_debruiteur",
+        source=edit(solution_cell(__file__, "entrainer_debruiteur"),
+                    ("bruit = torch.randn_like(x0)", "bruit = torch.randn(taille_lot, 1).expand(taille_lot, 2)")),
+        must_fail=("test_denoiser_draws_uniform_steps",),
+        may_fail=("test_denoiser_test_loss", "test_denoiser_samples_look_like_the_spiral"),
+        message_contains=("le bruit doit être indépendant sur chaque coordonnée",),
+    ),
+})
+GROUPS["blind-r22-a"] = ("blind-r22-train-adam-in-loop", "blind-r22-klmc-se-of-x",
+                         "blind-r22-sampler-generator-in-loop", "blind-r22-kl-abs-mean-gap")
+GROUPS["blind-r22-b"] = ("blind-r22-train-noise-one-column",)
+CORRECT.update({
+    "correct-r22-train-shuffled-epochs-helper": Correct(
+        grade_id="entrainer_debruiteur",
+        source=(
+            "def entrainer_debruiteur(donnees, alphas_bar, n_pas=2000, taille_lot=128, lr=3e-3, seed=0):\n"
+            "    torch.manual_seed(seed)\n"
+            "    modele = Debruiteur()\n"
+            "    opt = torch.optim.Adam(modele.parameters(), lr=lr)\n"
+            "    T_ = len(alphas_bar)\n"
+            "    N = len(donnees)\n"
+            "\n"
+            "    def un_pas(x0):\n"
+            "        t = torch.randint(0, T_, (x0.shape[0],))\n"
+            "        eps = torch.randn(x0.shape[0], 2)\n"
+            "        perte = perte_debruitage(modele, x0, t, eps, alphas_bar)\n"
+            "        opt.zero_grad()\n"
+            "        perte.backward()\n"
+            "        opt.step()\n"
+            "        return float(perte)\n"
+            "\n"
+            "    ordre = torch.randperm(N)\n"
+            "    pos = 0\n"
+            "    for _ in range(n_pas):\n"
+            "        if pos + taille_lot > N:\n"
+            "            ordre = torch.randperm(N)\n"
+            "            pos = 0\n"
+            "        idx = ordre[pos:pos + taille_lot]\n"
+            "        pos += taille_lot\n"
+            "        un_pas(donnees[idx])\n"
+            "    return modele\n"
+        ),
+        why="shuffled epochs instead of independent draws, one Adam stepped by a helper",
+    ),
+    "correct-r22-klmc-torch-normal-ddof1": Correct(
+        grade_id="kl_monte_carlo",
+        source=(
+            "def kl_monte_carlo(mu_q, var_q, mu_p, var_p, n, seed=0):\n"
+            "    g = torch.Generator().manual_seed(seed)\n"
+            "    q = torch.distributions.Normal(float(mu_q), math.sqrt(var_q))\n"
+            "    p = torch.distributions.Normal(float(mu_p), math.sqrt(var_p))\n"
+            "    x = float(mu_q) + math.sqrt(var_q) * torch.randn(n, generator=g, dtype=torch.float64)\n"
+            "    f = q.log_prob(x) - p.log_prob(x)\n"
+            "    return f.mean().item(), (f.std(unbiased=True) / math.sqrt(n)).item()\n"
+        ),
+        why="torch.Generator and Normal.log_prob, the std with Bessel's correction",
+    ),
+    "correct-r22-sampler-posterior-mean-masked-z": Correct(
+        grade_id="echantillonner",
+        source=(
+            "def echantillonner(modele, n, betas, seed=0):\n"
+            "    gen = torch.Generator().manual_seed(seed)\n"
+            "    alphas = 1.0 - betas\n"
+            "    alphas_bar = torch.cumprod(alphas, dim=0)\n"
+            "    x = torch.randn(n, 2, generator=gen)\n"
+            "    with torch.no_grad():\n"
+            "        for t in reversed(range(len(betas))):\n"
+            "            eps = modele(x, torch.full((n,), t))\n"
+            "            x0_pred = (x - torch.sqrt(1.0 - alphas_bar[t]) * eps) / torch.sqrt(alphas_bar[t])\n"
+            "            ab_prev = alphas_bar[t - 1] if t > 0 else torch.tensor(1.0)\n"
+            "            c0 = torch.sqrt(ab_prev) * betas[t] / (1.0 - alphas_bar[t])\n"
+            "            ct = torch.sqrt(alphas[t]) * (1.0 - ab_prev) / (1.0 - alphas_bar[t])\n"
+            "            z = torch.randn(n, 2, generator=gen)\n"
+            "            masque = 1.0 if t > 0 else 0.0\n"
+            "            x = c0 * x0_pred + ct * x + masque * torch.sqrt(betas[t]) * z\n"
+            "    return x\n"
+        ),
+        why="the mean through the predicted x0 and the posterior coefficients (equal), z masked at t = 0",
+    ),
+    "correct-r22-kl-standard-deviations": Correct(
+        grade_id="kl_gaussiennes",
+        source=(
+            "def kl_gaussiennes(mu_q, var_q, mu_p, var_p):\n"
+            "    sigma_q, sigma_p = math.sqrt(var_q), math.sqrt(var_p)\n"
+            "    d = mu_q - mu_p\n"
+            "    return math.log(sigma_p / sigma_q) + (sigma_q ** 2 + d * d) / (2 * sigma_p ** 2) - 0.5\n"
+        ),
+        why="written with standard deviations, (mu_q − mu_p) squared as d * d",
+    ),
+})
+CORRECT_GROUPS["correct-r22-a"] = ("correct-r22-train-shuffled-epochs-helper", "correct-r22-klmc-torch-normal-ddof1",
+                                   "correct-r22-sampler-posterior-mean-masked-z", "correct-r22-kl-standard-deviations")

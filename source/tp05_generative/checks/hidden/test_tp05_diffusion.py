@@ -18,6 +18,7 @@ import pytest
 from autograder.checks import (
     CheckFailed,
     Handle,
+    OptimiserWords,
     Partial,
     Ref,
     StudentError,
@@ -26,6 +27,7 @@ from autograder.checks import (
     as_array,
     as_float,
     assert_arguments_untouched,
+    assert_one_optimiser,
     assert_seed_used,
     kernel_side,
     once_per_submission,
@@ -33,6 +35,7 @@ from autograder.checks import (
     record_margin,
     relabel,
     score_threshold,
+    watch_optimisers,
     with_references,
 )
 
@@ -761,11 +764,12 @@ def test_denoiser_uses_its_seed(submission, rng):
         )
 
 
-@kernel_side
+@kernel_side(uses=(watch_optimisers,))
 def record_loop(entrainer_debruiteur, donnees, alphas_bar, n_pas, taille_lot, seed):
     """Two calls with the notebook's Debruiteur replaced by a subclass that records the batch
     size of every forward under grad: whether each call builds a NEW model, and the steps (how
-    many, of which size) the first call takes."""
+    many, of which size) the first call takes. The optimisers that step the model during the
+    first call are watched too (watch_optimisers: how many, and Adam's step count)."""
     import inspect
 
     import torch
@@ -782,13 +786,18 @@ def record_loop(entrainer_debruiteur, donnees, alphas_bar, n_pas, taille_lot, se
             return super().forward(x, t)
 
     g["Debruiteur"] = _Enregistreur
+    optimisers = watch_optimisers()
     try:
-        first = entrainer_debruiteur(donnees, alphas_bar, n_pas=n_pas, taille_lot=taille_lot, lr=3e-3, seed=seed)
+        try:
+            first = entrainer_debruiteur(donnees, alphas_bar, n_pas=n_pas, taille_lot=taille_lot, lr=3e-3, seed=seed)
+        finally:
+            note_optimisers = optimisers()
         seen = list(sizes)
         second = entrainer_debruiteur(donnees, alphas_bar, n_pas=n_pas, taille_lot=taille_lot, lr=3e-3, seed=seed)
     finally:
         g["Debruiteur"] = base
-    return {"sizes": seen, "same_object": first is second, "recorded": isinstance(first, _Enregistreur)}
+    return {"sizes": seen, "same_object": first is second, "recorded": isinstance(first, _Enregistreur),
+            "optimisers": note_optimisers}
 
 
 def _loop(submission, data: np.ndarray, ab: np.ndarray, n_pas: int, lot: int, seed: int) -> dict:
@@ -799,6 +808,24 @@ def _loop(submission, data: np.ndarray, ab: np.ndarray, n_pas: int, lot: int, se
         via=record_loop.ref_name, timeout=60,
     )
     return out if isinstance(out, dict) else {}
+
+
+#: The statement's Adam and its loop of n_pas steps (one batch, one step per turn).
+STEP_ADAM = OptimiserWords(
+    build="torch.optim.Adam(modele.parameters(), lr=lr)",
+    restarts=("les moyennes mobiles m et v d'Adam et sa correction de biais repartent de zéro "
+              "(chaque pas devient le premier pas d'Adam, lr · signe du gradient)",
+              "Adam's moving averages m and v and its bias correction start from zero again "
+              "(every step becomes Adam's first step, lr · sign of the gradient)"),
+    reset=("l'état de l'optimiseur Adam (son compteur de pas, ses moyennes mobiles m et v) est "
+           "remis à zéro en cours d'entraînement : sa correction de biais repart de zéro",
+           "the state of the Adam optimiser (its step count, its moving averages m and v) is "
+           "reset during training: its bias correction starts from zero again"),
+    loop=("la boucle des n_pas pas", "the loop of the n_pas steps"),
+    inside=("dans la boucle des pas", "inside the loop of the steps"),
+    every=("chacun des n_pas pas (zero_grad, perte, backward, step)",
+           "every one of the n_pas steps (zero_grad, loss, backward, step)"),
+)
 
 
 def _shared_model_error() -> CheckFailed:
@@ -845,6 +872,15 @@ def test_denoiser_new_model_and_its_loop_arguments(submission, rng):
             "model is trained on another number of batches (a hard-coded count, range(n_pas − 1)?); "
             "a loop for _ in range(n_pas), one batch and one step per turn",
         )
+    # One Adam for the whole training, built before the loop of the n_pas steps (question 8's
+    # loop; blind round 22: an Adam built again at every step kept 20/20 — with its moments
+    # reset, every step is Adam's first, lr · sign(g), and the small denoiser still learns the
+    # spiral). Watched in the kernel during the first call: the optimisers that updated the
+    # model's parameters, and Adam's step count against the steps they received.
+    assert_one_optimiser(out.get("optimisers"),
+                         f"entrainer_debruiteur(…, n_pas={n_pas}, taille_lot={lot}) sur une spirale du correcteur",
+                         f"entrainer_debruiteur(..., n_pas={n_pas}, taille_lot={lot}) on a grader spiral",
+                         optimiser=STEP_ADAM)
     # The statement's rule (the TP's introduction): donnees and alphas_bar come back as they
     # were given (a schedule of the grader's values, of the notebook's length so that a T
     # written in costs points in the range check only; the grader's loss and q_echantillon).
@@ -941,6 +977,11 @@ def train_steps(entrainer_debruiteur, donnees, alphas_bar, n_pas, taille_lot, se
         m, sd = float(z.mean()), float(z.std(unbiased=False))
         kurt = float(((z - m) ** 4).mean() / sd**4) if sd > 0 else float("nan")
         moments = [m, sd, kurt, float((z >= 0).double().mean()), int(z.numel())]
+        # The correlation of the two coordinates of a row: 0 for N(0, I), 1 for one value per
+        # point copied to both (torch.randn(taille_lot, 1).expand(taille_lot, 2)).
+        rows = torch.cat(noises)
+        c = torch.corrcoef(rows.T)[0, 1] if rows.shape[0] > 2 else torch.tensor(float("nan"))
+        moments.append(float(c))
     return {"t": seen, "heads": heads, "x0": points, "out_of_range": False, "asked": asked,
             "noise_distinct": distinct_noise, "noise_moments": moments,
             "recorded": any(isinstance(m, _Tp05Enregistreur) for m in built),
@@ -1159,8 +1200,9 @@ def _check_noise_law(moments) -> None:
     """The noise the loop hands perte_debruitage follows N(0, I) (question 8: « un bruit
     gaussien »): judged from its moments, recorded in the kernel (blind round 20: a noise drawn
     with torch.rand_like, uniform on [0, 1), lost only part of the outcome checks' points)."""
-    if not (isinstance(moments, list) and len(moments) == 5):
+    if not (isinstance(moments, list) and len(moments) == 6):
         return  # no tensor noise handed to the loss: the outcome checks judge the loop
+    corr = moments.pop()
     m, sd, kurt, positive, size = moments
     if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in moments) or size < 1000:
         return
@@ -1173,6 +1215,7 @@ def _check_noise_law(moments) -> None:
     unit = NOISE_STD_BAND[0] <= sd <= NOISE_STD_BAND[1]
     gaussian = NOISE_KURT_BAND[0] <= kurt <= NOISE_KURT_BAND[1]
     if centred and unit and gaussian:
+        _check_noise_coordinates(corr)
         return
     if positive > 0.99 or positive < 0.01:
         how_fr = ("il est toujours du même signe, comme une loi uniforme sur [0, 1) "
@@ -1196,6 +1239,35 @@ def _check_noise_law(moments) -> None:
         "the noise the loop hands perte_debruitage does not follow the standard normal law "
         f"N(0, I): {how_en}; the model learns to predict a GAUSSIAN noise, "
         "noise = torch.randn_like(x0) at every step",
+    )
+
+
+# The correlation of a noise row's two coordinates over 2560 rows: standard error 1/sqrt(2560)
+# = 0.02 for N(0, I) (measured on 2000 seeds of torch.randn(2560, 2): |corr| <= 0.074; seeds
+# 0 and 10-14: 0.007-0.026; the solution and the correct variants pass at proof variants 0-2
+# and 10-14); one value per point copied to both coordinates gives exactly 1. The bar, 0.5, is
+# 25 standard errors from 0.
+NOISE_CORR_MAX = 0.5
+
+
+def _check_noise_coordinates(corr) -> None:
+    """The two coordinates of the noise are independent, N(0, I) in 2D (blind round 22: one value
+    per point, torch.randn(taille_lot, 1).expand(taille_lot, 2), has every moment of N(0, 1) and
+    lost only the outcome checks' points, under a generic hint)."""
+    if not (isinstance(corr, (int, float)) and math.isfinite(corr)):
+        return
+    record_margin("denoiser training noise: |correlation of its two coordinates|", abs(corr),
+                  NOISE_CORR_MAX, higher_is_better=False)
+    if abs(corr) <= NOISE_CORR_MAX:
+        return
+    raise CheckFailed(
+        "les deux coordonnées du bruit que la boucle donne à perte_debruitage sont liées (la même "
+        "valeur copiée sur x et y, torch.randn(taille_lot, 1).expand(…) ?) : le bruit doit être "
+        "indépendant sur chaque coordonnée, N(0, I) en 2D ; bruit = torch.randn_like(x0), de la "
+        "forme de x0",
+        "the two coordinates of the noise the loop hands perte_debruitage are tied (the same value "
+        "copied to x and y, torch.randn(taille_lot, 1).expand(...)?): the noise must be "
+        "independent on each coordinate, N(0, I) in 2D; noise = torch.randn_like(x0), of x0's shape",
     )
 
 

@@ -410,6 +410,22 @@ def _kl_hint(got: float, q: tuple, p: tuple) -> tuple[str, str]:
             "the ratio inside the log is inverted: the term is log(σp²/σq²) = log(var_p / var_q), "
             "not log(var_q / var_p)",
         )
+    gap = mq - mp
+    if abs(abs(gap) - 1) > 1e-3 and any(
+        math.isclose(got, 0.5 * (math.log(vp / vq) + (vq + d) / vp - 1.0), rel_tol=1e-6, abs_tol=1e-9)
+        for d in (abs(gap), gap, -gap)
+    ):
+        # Blind round 22: |μq − μp| for its square (right wherever the means are 1 apart, as
+        # in both public examples); the premise: the student's value IS the formula with the
+        # unsquared gap, on a grader pair whose gap is not ±1.
+        return (
+            "le terme des moyennes n'est pas élevé au carré : c'est (μq − μp)², le CARRÉ de "
+            "l'écart des moyennes, pas |μq − μp| ni μq − μp (les deux coïncident seulement quand "
+            "les moyennes sont à 1 l'une de l'autre)",
+            "the term of the means is not squared: it is (μq − μp)², the SQUARE of the gap "
+            "between the means, not |μq − μp| nor μq − μp (they coincide only when the means are "
+            "1 apart)",
+        )
     if math.isclose(got, _kl(mq, vq**2, mp, vp**2), rel_tol=1e-6, abs_tol=1e-9):
         return (
             "vous élevez var_q et var_p au carré : ce sont déjà des VARIANCES (var_q = σq², "
@@ -496,6 +512,8 @@ def test_kl_is_asymmetric(submission, rng):
         if math.isclose(qp, pq, rel_tol=1e-9):
             hint_fr = "vous renvoyez la même valeur dans les deux sens : la KL n'est pas symétrique"
             hint_en = "you return the same value both ways: the KL is not symmetric"
+        elif math.isclose(qp, ref_qp, rel_tol=1e-6, abs_tol=1e-9):
+            hint_fr, hint_en = _kl_hint(pq, p, q)  # the wrong direction is named from its own value
         else:
             hint_fr, hint_en = _kl_hint(qp, q, p)
         raise CheckFailed(
@@ -538,6 +556,48 @@ def _ci_halfwidth(submission, q, p, n: int, call_seed: int, spread: float, sd: f
     _, se2 = as_pair(submission.call("kl_monte_carlo", mq, vq, mq, vp, n, call_seed), "kl_monte_carlo")
     se2 = as_float(se2, "erreur_type")
     return near(se2 * math.sqrt(n) / _spread_sd(mq, vq, mq, vp))
+
+
+#: The affine map x -> A x + B applied to both laws by the "standard error of the samples"
+#: premise: the KL and the law of f = log q(x) − log p(x) do not change (f is the same function
+#: of the standardised draw z), the std of the samples x is multiplied by A.
+_MOVE_A, _MOVE_B = 3.0, 1.5
+
+
+def _se_of_samples(submission, q, p, n: int, call_seed: int, se: float) -> bool:
+    """Whether the returned standard error is the std of the SAMPLES x over sqrt(n), not that
+    of f (blind round 22: x.std() / sqrt(n) got the hint of a confidence half-width, or of
+    samples not drawn from q). Both laws moved by the same affine map x -> 3 x + 1.5 (same n,
+    same seed): f keeps its law, so a right standard error stays (exactly, for x = mu + sigma z;
+    within ±1 % otherwise), while std(x) triples. The premise holds when the standard error is
+    multiplied by 3 (±10 %) AND its spread se · sqrt(n) is sqrt(var_q) (±5 %; a sample std of
+    16000 draws or more is known to ±0.6 %). Measured on 30 grader-like pairs at seeds 0 and
+    10-14: the solution and a torch.Generator variant keep the moved standard error at 1.000
+    times theirs (0.333 of the bar's 3), x.std() / sqrt(n) triples it (1.000 of 3) with a
+    spread 0.995-1.005 sqrt(var_q); right answers' spread ranged 0.38-13 sqrt(var_q)."""
+    (mq, vq), (mp, vp) = q, p
+    if not (se > 0 and math.isfinite(se)):
+        return False
+    if abs(se * math.sqrt(n) / math.sqrt(vq) - 1) > 0.05:
+        return False
+    a, b = _MOVE_A, _MOVE_B
+    _, moved = as_pair(submission.call("kl_monte_carlo", a * mq + b, a * a * vq, a * mp + b,
+                                       a * a * vp, n, call_seed), "kl_monte_carlo")
+    moved = as_float(moved, "erreur_type")
+    return math.isfinite(moved) and abs(moved / se / a - 1) < 0.1
+
+
+#: The hint of a standard error taken from the samples x (_se_of_samples).
+_SE_OF_X_HINT = (
+    "l'erreur type est calculée avec l'écart type des ÉCHANTILLONS x et non avec celui des "
+    "f_i : quand les deux lois sont déplacées par la même transformation affine (la KL et la "
+    "loi de f ne changent pas), votre erreur type suit l'écart type des x ; l'erreur type est "
+    "std(f) / sqrt(n), l'écart type des f_i = log q(x_i) − log p(x_i), pas celui des x_i",
+    "the standard error is computed with the standard deviation of the SAMPLES x, not with "
+    "that of the f_i: when both laws are moved by the same affine map (the KL and the law of f "
+    "do not change), your standard error follows the std of the x; the standard error is "
+    "std(f) / sqrt(n), the std of the f_i = log q(x_i) − log p(x_i), not that of the x_i",
+)
 
 
 def _klmc_fault(submission, q, p, n: int, call_seed: int, est: float, se: float,
@@ -590,6 +650,8 @@ def _klmc_fault(submission, q, p, n: int, call_seed: int, est: float, se: float,
         )
     if 1.7 < ratio < 2.35:
         spread = se * math.sqrt(n)
+        if _se_of_samples(submission, q, p, n, call_seed, se):
+            return ("se-of-x", *_SE_OF_X_HINT)
         if _ci_halfwidth(submission, q, p, n, call_seed, spread, sd):
             return (
                 "se-halfwidth",
@@ -731,6 +793,16 @@ def test_kl_monte_carlo_within_ci_of_truth(submission, rng, seed):
                 "estimation Monte Carlo dépend des échantillons tirés",
                 "two different seeds give exactly the same estimate: a Monte Carlo estimate "
                 "depends on the samples drawn",
+            )
+        if i == 0 and _se_of_samples(submission, q, p, n, call_seed, se):
+            # At every variant, not only where sqrt(var_q) falls outside the standard error's
+            # band (blind round 22: std(x) / sqrt(n) is within ±25 % of std(f) / sqrt(n) for
+            # some grader pairs): the affine move triples it, a right one stays.
+            raise CheckFailed(
+                "l'erreur type renvoyée ne correspond pas à celle d'une estimation Monte Carlo "
+                f"de n tirages x ~ q ; {_SE_OF_X_HINT[0]}",
+                "the returned standard error does not match that of a Monte Carlo estimate "
+                f"from n draws x ~ q; {_SE_OF_X_HINT[1]}",
             )
     _check_estimate_left_as_is(submission, rng, seed)
 

@@ -95,12 +95,16 @@ def grader_function(genre, poids):
 
 
 _NO_GRAD_FR = (
-    "ne laisse pas passer le gradient : écrivez-la uniquement avec des opérations PyTorch "
-    "(pas de .numpy(), pas de NumPy, pas de .detach()) pour que l'autograd puisse la dériver"
+    "ne laisse pas passer le gradient : écrivez-la uniquement avec des opérations PyTorch sur "
+    "les tenseurs reçus (pas de .numpy(), pas de NumPy, pas de .detach() ; pas de valeurs "
+    "extraites par float(…), .item() ou .tolist() puis remises dans un nouveau tenseur par "
+    "torch.tensor(…), qui coupent le graphe aussi) pour que l'autograd puisse la dériver"
 )
 _NO_GRAD_EN = (
-    "does not let the gradient through: write it with PyTorch operations only (no .numpy(), "
-    "no NumPy, no .detach()) so that autograd can differentiate it"
+    "does not let the gradient through: write it with PyTorch operations only on the tensors "
+    "it receives (no .numpy(), no NumPy, no .detach(); no values taken out by float(...), "
+    ".item() or .tolist() and put back in a new tensor by torch.tensor(...), which cut the "
+    "graph too) so that autograd can differentiate it"
 )
 
 
@@ -674,6 +678,19 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
             "un max-pooling 2×2 de stride 2 (la sortie est deux fois plus petite que l'entrée)",
             "a 2×2 max-pooling with stride 2 (the output is half the input's size)",
             [(2, 0), (-2, 0), (0, 2), (0, -2)][int(rng.integers(4))],
+        )
+    )
+    # Drawn on purpose (blind round 22): a convolution on content up to the border, where
+    # f(T_d x) and T_d f(x) differ only on the rows and columns where pixels come in and leave;
+    # a maximum taken away from the borders gives 0 there, while on the cases above the largest
+    # difference may lie inside the image at a variant.
+    cases.append(
+        (
+            "conv",
+            rng.normal(size=(2, c, 3, 3)),
+            x_full,
+            "une convolution (padding 1) sur une image remplie jusqu'au bord",
+            "a convolution (padding 1) on an image filled up to the border",
         )
     )
     failures = []

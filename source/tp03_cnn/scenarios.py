@@ -2463,3 +2463,145 @@ CORRECT.update({
 CORRECT_GROUPS["correct-r20-a"] = ("correct-r20-train-eval-each-epoch-then-train", "correct-r20-maxpool-replicate-padding",
                                    "correct-r20-conv2d-slice-p-p-plus-h")
 CORRECT_GROUPS["correct-r20-b"] = ("correct-r20-train-no-train-call",)
+
+
+# Blind round 22.
+# - conv2d: values taken out by float(...) and put back by torch.tensor(...) cut the graph; the
+#   no-gradient hint named .numpy(), NumPy and .detach() only: it names them too.
+# - conv_params: the hidden message showed the student's count on the hidden layer, from which
+#   the hidden configuration (and the expected count) could be worked back: shown no more (the
+#   MLP count, masked by chance as a 7-digit number only, neither).
+# - equivariance: a maximum taken away from the borders kept the hidden point at a variant; a
+#   convolution on content up to the border (its error lies only on the borders) is drawn at
+#   every variant, the crop is named, and a mistake matched by half the failing cases or fewer
+#   (one coincidental case: "il manque la valeur absolue") is no longer named.
+# - train: `return modele` inside the epoch loop (one pass whatever epochs) was told to use the
+#   epochs argument, which it does: the return (or break) in the loop is named.
+# - max_pool: .view on the non-contiguous windows of unfold, PyTorch's English error followed by
+#   "vérifiez les formes": said in French (.reshape).
+# - models: layers kept in a plain Python list were told "aucune couche nn.Conv2d" and "trop peu
+#   de paramètres": the unregistered layers and nn.ModuleList are named.
+_R22_CNN_LIST = '''class CNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.convs = [  # FAULT: a plain list, the convolutions are not registered
+            nn.Conv2d(1, 16, kernel_size=5, padding=2),
+            nn.Conv2d(16, 24, kernel_size=3, padding=1),
+        ]
+        self.pool = nn.AdaptiveMaxPool2d(1)
+        self.fc = nn.Linear(24, 10)
+
+    def forward(self, x):
+        for conv in self.convs:
+            x = torch.relu(conv(x))
+        return self.fc(self.pool(x).flatten(1))
+
+
+def creer_cnn():
+    """Un nouveau CNN (N, 1, 8, 8) -> (N, 10) : convolutions, pooling global, couche linéaire."""
+    return CNN()
+''' + _MLP_SOLUTION
+
+SCENARIOS.update({
+    "blind-r22-conv2d-floats-rebuilt-by-torch-tensor": Scenario(
+        grade_id="conv2d",
+        source=_conv('''    N, C_in, H, W = x.shape
+    C_out, _, k_y, k_x = w.shape
+    xp = F.pad(x, (padding, padding, padding, padding))
+    fen = xp.unfold(2, k_y, stride).unfold(3, k_x, stride)
+    H_out, W_out = fen.shape[2], fen.shape[3]
+    valeurs = []
+    for n in range(N):
+        for f in range(C_out):
+            for i in range(H_out):
+                for j in range(W_out):
+                    v = (fen[n, :, i, j] * w[f]).sum()
+                    if b is not None:
+                        v = v + b[f]
+                    valeurs.append(float(v))  # FAULT: a Python float, out of the graph
+    return torch.tensor(valeurs, dtype=x.dtype).reshape(N, C_out, H_out, W_out)
+''', "Valeurs extraites par float() puis remises par torch.tensor(...) : le graphe est coupé."),
+        must_fail=("test_conv2d_gradients_match_autograd",),
+        message_contains=("torch.tensor(…)", "float(…)"),
+    ),
+    "blind-r22-conv-params-bias-per-input-plane": Scenario(
+        grade_id="conv_params",
+        source=edit(solution_cell(__file__, "conv_params"), (
+            "    return int((kx * ky * I + 1) * F)\n",
+            "    return (kx * ky + 1) * I * F  # FAULT: one bias per (input plane, filter)\n",
+        )),
+        must_fail=("test_nb_params_conv_fixed_examples", "test_nb_params_conv_matches_torch"),
+        message_contains=("un seul biais par filtre", "ce n'est pas le nombre attendu sur des entrées cachées ;"),
+    ),
+    "blind-r22-equivariance-max-away-from-borders": Scenario(
+        grade_id="equivariance",
+        source=edit(solution_cell(__file__, "equivariance"), (
+            "    return float(ecart.abs().max())\n",
+            "    H, W = ecart.shape[-2], ecart.shape[-1]\n"
+            "    # FAULT: the borders left out\n"
+            "    interieur = ecart[..., abs(dy):H - abs(dy), abs(dx):W - abs(dx)]\n"
+            "    return float(interieur.abs().max())\n",
+        )),
+        must_fail=("test_erreur_equivariance_fixed_cases", "test_erreur_equivariance_on_grader_functions"),
+        message_contains=("laisse de côté les bords",),
+    ),
+    "blind-r22-train-return-inside-epoch-loop": Scenario(
+        grade_id="train",
+        source=edit(solution_cell(__file__, "train"), (
+            "            optimiseur.step()\n    return modele\n",
+            "            optimiseur.step()\n        return modele  # FAULT: inside the epoch loop\n",
+        )),
+        must_fail=("test_models_learn_clean_digits", "test_entrainer_batches_cover_the_epoch"),
+        message_contains=("`return modele` (ou un `break`) indenté dans la boucle",),
+    ),
+    "blind-r22-maxpool-view-on-windows": Scenario(
+        grade_id="max_pool",
+        source=edit(solution_cell(__file__, "max_pool"), (
+            "    return x.unfold(2, k, s).unfold(3, k, s).amax(dim=(-2, -1))\n",
+            "    fen = x.unfold(2, k, s).unfold(3, k, s)\n"
+            "    N, C, H_out, W_out = fen.shape[:4]\n"
+            "    return fen.view(N, C, H_out, W_out, k * k).amax(dim=-1)  # FAULT: .view, not contiguous\n",
+        )),
+        must_fail=("test_max_pool_fixed_example", "test_max_pool_matches_torch", "test_max_pool_gradients_match_autograd"),
+        message_contains=(".view exige un tenseur contigu", ".reshape(…)"),
+    ),
+    "blind-r22-models-convs-in-python-list": Scenario(
+        grade_id="models",
+        source=_R22_CNN_LIST,
+        must_fail=("test_models_shapes_and_layers", "test_models_have_comparable_param_counts",
+                   "test_models_learn_untranslated_digits"),
+        may_fail=_TRAIN_TRANSLATED,
+        message_contains=("nn.ModuleList", "convs (list : Conv2d, Conv2d)"),
+    ),
+})
+GROUPS["blind-r22-a"] = ("blind-r22-conv2d-floats-rebuilt-by-torch-tensor", "blind-r22-conv-params-bias-per-input-plane",
+                         "blind-r22-equivariance-max-away-from-borders")
+GROUPS["blind-r22-b"] = ("blind-r22-train-return-inside-epoch-loop", "blind-r22-maxpool-view-on-windows",
+                         "blind-r22-models-convs-in-python-list")
+CORRECT.update({
+    "correct-r22-models-list-of-registered-layers": Correct(
+        grade_id="models",
+        source='''class CNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 16, kernel_size=5, padding=2)
+        self.conv2 = nn.Conv2d(16, 24, kernel_size=3, padding=1)
+        self.convs = [self.conv1, self.conv2]  # the same layers, registered as attributes
+        self.tete = nn.ModuleList([nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(24, 10)])
+
+    def forward(self, x):
+        for conv in self.convs:
+            x = torch.relu(conv(x))
+        for couche in self.tete:
+            x = couche(x)
+        return x
+
+
+def creer_cnn():
+    """Un nouveau CNN (N, 1, 8, 8) -> (N, 10) : convolutions, pooling global, couche linéaire."""
+    return CNN()
+''' + _MLP_SOLUTION,
+        why="a plain list of layers that are registered as attributes too, and an nn.ModuleList",
+    ),
+})
+CORRECT_GROUPS["correct-r22-a"] = ("correct-r22-models-list-of-registered-layers",)

@@ -95,12 +95,16 @@ def grader_function(genre, poids):
 
 
 _NO_GRAD_FR = (
-    "ne laisse pas passer le gradient : écrivez-la uniquement avec des opérations PyTorch "
-    "(pas de .numpy(), pas de NumPy, pas de .detach()) pour que l'autograd puisse la dériver"
+    "ne laisse pas passer le gradient : écrivez-la uniquement avec des opérations PyTorch sur "
+    "les tenseurs reçus (pas de .numpy(), pas de NumPy, pas de .detach() ; pas de valeurs "
+    "extraites par float(…), .item() ou .tolist() puis remises dans un nouveau tenseur par "
+    "torch.tensor(…), qui coupent le graphe aussi) pour que l'autograd puisse la dériver"
 )
 _NO_GRAD_EN = (
-    "does not let the gradient through: write it with PyTorch operations only (no .numpy(), "
-    "no NumPy, no .detach()) so that autograd can differentiate it"
+    "does not let the gradient through: write it with PyTorch operations only on the tensors "
+    "it receives (no .numpy(), no NumPy, no .detach(); no values taken out by float(...), "
+    ".item() or .tolist() and put back in a new tensor by torch.tensor(...), which cut the "
+    "graph too) so that autograd can differentiate it"
 )
 
 
@@ -586,6 +590,18 @@ def _apply(f, a: np.ndarray) -> np.ndarray:
     return f(torch.tensor(a, dtype=torch.float64)).numpy()
 
 
+def _refuted_hints(passed) -> set[tuple[str, str]]:
+    """The hints of equivariance_mistakes that no formula of theirs agrees with on a case the
+    student passed (f, x, dy, dx, expected, tol): the student's own formula gave the right value
+    there, so a hint none of whose formulas does is not the student's mistake."""
+    refuted = set()
+    for f, xi, dy, dx, expected, tol in passed:
+        mistakes = equivariance_mistakes(f, xi, dy, dx)
+        kept = {(fr, en) for v, fr, en in mistakes if abs(v - expected) <= tol + 1e-6 * abs(v)}
+        refuted |= {(fr, en) for _, fr, en in mistakes} - kept
+    return refuted
+
+
 @pytest.mark.item("equivariance", points=1)
 def test_erreur_equivariance_on_grader_functions(submission, rng):
     c = int(rng.integers(1, 3))
@@ -676,7 +692,20 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
             [(2, 0), (-2, 0), (0, 2), (0, -2)][int(rng.integers(4))],
         )
     )
-    failures = []
+    # Drawn on purpose (blind round 22): a convolution on content up to the border, where
+    # f(T_d x) and T_d f(x) differ only on the rows and columns where pixels come in and leave;
+    # a maximum taken away from the borders gives 0 there, while on the cases above the largest
+    # difference may lie inside the image at a variant.
+    cases.append(
+        (
+            "conv",
+            rng.normal(size=(2, c, 3, 3)),
+            x_full,
+            "une convolution (padding 1) sur une image remplie jusqu'au bord",
+            "a convolution (padding 1) on an image filled up to the border",
+        )
+    )
+    failures, passed = [], []
     for i in rng.permutation(len(cases)):
         kind, param, xi, label, label_en, *forced = cases[i]
         dy, dx = forced[0] if forced else _shift(rng)
@@ -709,6 +738,7 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
             kind="tolerance",
         )
         if abs(got - expected) <= tol:
+            passed.append((partial(_apply, f), xi, dy, dx, expected, tol))
             continue
         mistakes = equivariance_mistakes(partial(_apply, f), xi, dy, dx)
         failures.append((what_fr, label_en, dy, dx, got, (got, expected, tol, mistakes)))
@@ -724,7 +754,13 @@ def test_erreur_equivariance_on_grader_functions(submission, rng):
         return
     # The mistake named is the one the student's values match in the most failing cases (a
     # coincidence on one case, two measures peaking on the same pixel, names nothing).
-    index, hint = equivariance_diagnosis([case for *_, case in failures])
+    # A mistake the student's code would have failed a case with, on a case it passed, is not
+    # theirs (blind round 22: on the max-pooling case alone, a maximum away from the borders
+    # and a rescaled shift both give 0; the convolution case passed tells them apart).
+    refuted = _refuted_hints(passed)
+    index, hint = equivariance_diagnosis([
+        (g, e, t, [m for m in ms if (m[1], m[2]) not in refuted]) for *_, (g, e, t, ms) in failures
+    ])
     what_fr, label_en, dy, dx, got, _ = failures[index]
     hint_fr, hint_en = hint or EQ_GENERIC
     reads = notebook_data_hint(submission, "erreur_equivariance")

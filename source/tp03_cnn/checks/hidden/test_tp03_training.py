@@ -65,7 +65,14 @@ from autograder.checks import (
     watch_optimisers,
 )
 
-from ..public.helpers import build, call_entrainer, entrainer_index_failure, model_logits, translate
+from ..public.helpers import (
+    build,
+    call_entrainer,
+    entrainer_index_failure,
+    model_logits,
+    translate,
+    unregistered_failure,
+)
 
 SPLIT_SEED = 2026  # fixed split, different from the notebook's
 EPOCHS, LR, BATCH = 15, 0.01, 64
@@ -343,20 +350,34 @@ def _heads(submission, seed: int) -> dict[str, dict]:
         heads = {}
         for name in NAMES:
             try:
-                model, _ = build(submission, name, int(seed % 2**31))
+                model, info = build(submission, name, int(seed % 2**31))
                 head = logits_head.call(submission, model, Tensor(X))
             except (SubmissionError, CheckFailed):
-                head = None
+                info, head = {}, None
             heads[name] = head if isinstance(head, dict) else {}
+            failure = unregistered_failure(name, info)
+            if failure is not None:
+                heads[name]["unregistered"] = (failure.message.fr, failure.message.en)
         return heads
 
     return once_per_submission(submission, "tp03-heads", compute)
 
 
+def _unregistered(names: list[str], heads: dict) -> tuple[str, str] | None:
+    """(fr, en) when one of the models `names` keeps layers in a plain list, tuple or dict
+    (blind round 22: told "too few parameters" and "no nn.Conv2d", its layers being unseen)."""
+    for name in names:
+        found = (heads.get(name) or {}).get("unregistered")
+        if isinstance(found, tuple) and len(found) == 2:
+            return found
+    return None
+
+
 def _models_dont_learn(submission, seed: int, names: list[str]) -> tuple[str, str]:
     """The hint of a check whose models (`names`) do not learn the untranslated images: the
     activation after their last nn.Linear when one is seen, else the generic one."""
-    cause = _output_activation(names, _heads(submission, seed))
+    heads = _heads(submission, seed)
+    cause = _unregistered(names, heads) or _output_activation(names, heads)
     if cause is None:
         return _MODELS_DONT_LEARN
     return (
@@ -387,6 +408,9 @@ def test_models_have_comparable_param_counts(submission, seed):
     counts = {}
     for name in NAMES:
         _, info = build(submission, name, int(seed % 2**31))
+        failure = unregistered_failure(name, info)  # its count misses the layers it holds
+        if failure is not None:
+            raise failure
         counts[name] = as_int(info.get("n_params"), f"{name}: n_params")
         if counts[name] <= 0:
             raise CheckFailed(
@@ -992,7 +1016,7 @@ def _untranslated_hint(submission, seed: int, weak: list[str]) -> tuple[str, str
     what_fr = f"{who} pas assez bien les chiffres non translatés"
     what_en = f"{who_en} not learn the untranslated digits well enough"
     heads = _heads(submission, seed)
-    cause = _output_activation(weak, heads)
+    cause = _unregistered(weak, heads) or _output_activation(weak, heads)
     if cause is not None:
         return f"{what_fr} : {cause[0]}", f"{what_en}: {cause[1]}"
     small_fr, small_en = [], []
@@ -1236,6 +1260,19 @@ def _passes_fault(probe: dict) -> tuple[str, str] | None:
             f"{what_en}: number of passes over the data {seen_en}; the loop makes epochs − 1 "
             "passes (with epochs=1, the model is never trained): for epoch in range(epochs) "
             "makes exactly epochs passes, range(1, epochs) one fewer",
+        )
+    if all(c == 1 for c in counts):
+        # Blind round 22: `return modele` indented inside the epoch loop (or a break there) stops
+        # after the first epoch whatever epochs is; a hard-coded count of 1 is the rarer cause.
+        return (
+            f"{what} : nombre de passages sur les données {seen} : un seul passage quel que soit "
+            "epochs ; la boucle des époques s'arrête après la première : un `return modele` (ou un "
+            "`break`) indenté dans la boucle `for epoque in range(epochs)` la quitte dès la fin de la "
+            "première époque ; placez le return après la boucle, au niveau de la fonction",
+            f"{what_en}: number of passes over the data {seen_en}: a single pass whatever epochs; the "
+            "epoch loop stops after the first one: a `return modele` (or a `break`) indented inside "
+            "the loop `for epoch in range(epochs)` leaves it at the end of the first epoch; put the "
+            "return after the loop, at the function's level",
         )
     if len(set(counts)) == 1:
         return (

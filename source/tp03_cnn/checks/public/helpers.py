@@ -35,7 +35,41 @@ def inspect_model(modele):
     info = describe_module(modele)
     if info["module"]:
         info["n_conv"] = int(sum(isinstance(m, torch.nn.Conv2d) for m in modele.modules()))
+        # Blind round 22: layers kept in a plain list, tuple or dict attribute (self.convs = [...])
+        # are not registered: modules() and parameters() miss them, so the optimiser never
+        # trains them. Named as "attribute (kind): layer types", registered ones left out.
+        inscrits = {id(m) for m in modele.modules()}
+        caches = []
+        for sous in modele.modules():
+            for nom, valeur in vars(sous).items():
+                if nom.startswith("_") or not isinstance(valeur, (list, tuple, dict)):
+                    continue
+                elements = list(valeur.values()) if isinstance(valeur, dict) else list(valeur)
+                perdus = [type(e).__name__ for e in elements[:50]
+                          if isinstance(e, torch.nn.Module) and id(e) not in inscrits]
+                if perdus:
+                    caches.append(f"{nom} ({type(valeur).__name__} : {', '.join(perdus[:4])})")
+        info["unregistered"] = caches[:4]
     return info
+
+
+def unregistered_failure(name: str, info: dict) -> CheckFailed | None:
+    """The model `name()` keeps layers in a plain list, tuple or dict (read by inspect_model):
+    PyTorch does not register them, so they hold no parameters() and are never trained."""
+    found = info.get("unregistered") if isinstance(info, dict) else None
+    if not isinstance(found, list) or not found or not all(isinstance(f, str) for f in found):
+        return None
+    where = " ; ".join(found)
+    return CheckFailed(
+        f"{name}() garde des couches dans une liste, un tuple ou un dict Python ordinaire ({where}) : "
+        "PyTorch ne les enregistre pas comme sous-modules, si bien que modele.parameters() (donc "
+        "l'optimiseur) et modele.modules() ne les voient pas et qu'elles ne sont jamais entraînées ; "
+        "rangez-les dans un nn.ModuleList (ou nn.ModuleDict, nn.Sequential), ou en attributs self.conv1 = …",
+        f"{name}() keeps layers in a plain Python list, tuple or dict ({where}): PyTorch does not "
+        "register them as submodules, so modele.parameters() (hence the optimiser) and "
+        "modele.modules() do not see them and they are never trained; put them in an nn.ModuleList "
+        "(or nn.ModuleDict, nn.Sequential), or in attributes self.conv1 = ...",
+    )
 
 
 @kernel_side
@@ -112,6 +146,19 @@ EMPTY_PAD_SLICE = (
 )
 
 
+#: Blind round 22: .view on the windows of unfold (or after permute/transpose), which are not
+#: contiguous in memory: PyTorch's English error alone, told to check the shapes.
+VIEW_NONCONTIGUOUS = (
+    ".view exige un tenseur contigu en mémoire, et les fenêtres de unfold (comme le résultat de "
+    "permute ou transpose) ne le sont pas : les formes peuvent être justes, utilisez .reshape(…) "
+    "(ou .contiguous().view(…))",
+    ".view needs a tensor contiguous in memory, and the windows of unfold (like the result of "
+    "permute or transpose) are not: the shapes may be right, use .reshape(...) (or "
+    ".contiguous().view(...))",
+)
+_VIEW_ERROR = re.compile(r"view size is not compatible with input tensor's size and stride", re.IGNORECASE)
+
+
 def _argument(args: tuple, kwargs: dict, index: int, key: str):
     if key in kwargs:
         return kwargs[key]
@@ -124,6 +171,8 @@ def shape_hint(name: str, exc: StudentError, args: tuple = (), kwargs: dict | No
     filters is the bias added without reshaping (blind round 16: `y + b` was told to check the
     window); otherwise SHAPE_HINTS."""
     kwargs = kwargs or {}
+    if _VIEW_ERROR.search(str(exc.evalue)):
+        return VIEW_NONCONTIGUOUS
     padding = _argument(args, kwargs, 4 if name == "conv2d" else 3, "padding")
     if name in SHAPE_HINTS and (padding is None or padding == 0) and _EMPTY_TARGET.search(str(exc.evalue)):
         return EMPTY_PAD_SLICE
@@ -470,12 +519,39 @@ def equivariance_mistakes(f, x: np.ndarray, dy: int, dx: int) -> list[tuple[floa
         (float(np.abs(good[0]).max()), *EQ_PART),
         (float(np.abs(good[:, 0]).max()), *EQ_PART),
         *_rescaled_shift_mistakes(fx, ftx, x.shape[-2:], dy, dx),
+        # Blind round 22: the maximum taken away from the borders (|dy| rows and |dx| columns on
+        # each side, or max(|dy|, |dx|) on every side): where the pixels come in and leave is
+        # where f(T_d x) and T_d f(x) differ most, for a convolution only there.
+        *_cropped_mistakes(good, dy, dx),
         # Blind round 20: a circular shift (torch.roll) for T_d, on the input, the output or
         # both: what leaves one side comes back on the other (one vote however many match).
         (float(np.abs(f(_roll(x, dy, dx)) - _roll(fx, dy, dx)).max()), *EQ_ROLL),
         (float(np.abs(f(_roll(x, dy, dx)) - translate(fx, dy, dx)).max()), *EQ_ROLL),
         (float(np.abs(ftx - _roll(fx, dy, dx)).max()), *EQ_ROLL),
     ]
+
+
+EQ_BORDER = (
+    "le maximum laisse de côté les bords de l'image : l'erreur d'équivariance est souvent la plus "
+    "grande là où des pixels entrent (des zéros) et sortent, et pour une convolution elle n'est "
+    "que là ; prenez le maximum sur toutes les composantes de f(T_d x) − T_d f(x), bords compris",
+    "the maximum leaves the image's borders out: the equivariance error is often largest where "
+    "pixels come in (zeros) and leave, and for a convolution it is only there; take the maximum "
+    "over every entry of f(T_d x) − T_d f(x), borders included",
+)
+
+
+def _cropped_mistakes(good: np.ndarray, dy: int, dx: int) -> list[tuple[float, str, str]]:
+    """max |f(T_d x) − T_d f(x)| away from the borders (blind round 22), for the crops a student
+    may take: |dy| rows and |dx| columns on each side, max(|dy|, |dx|) on every side."""
+    H, W = good.shape[-2:]
+    out = []
+    m = max(abs(dy), abs(dx))
+    for ry, rx in {(abs(dy), abs(dx)), (m, m)}:
+        inner = good[..., ry : H - ry, rx : W - rx]
+        if inner.size:
+            out.append((float(np.abs(inner).max()), *EQ_BORDER))
+    return out
 
 
 EQ_ROLL = (
@@ -546,6 +622,11 @@ def equivariance_diagnosis(cases) -> tuple[int, tuple[str, str] | None]:
     if not votes:
         return 0, None
     top = max(votes.values())
+    if 2 * top <= len(cases):
+        # Blind round 22: a mistake matched by half the failing cases or fewer is a coincidence
+        # (the largest difference, kept by another fault, of the same sign as a signed max on one
+        # case), not the student's own mistake, which matches every case where it fails.
+        return 0, None
     leaders = {hint for hint, n in votes.items() if n == top}
     if len(leaders) == 1:
         (hint,) = leaders

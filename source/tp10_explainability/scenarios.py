@@ -490,7 +490,7 @@ GROUPS["mutants-1"] = ("submission-occlusion-default-stride-of-the-window",)
 # points (the re-drawn values were never compared with the statement's draw).
 # The tester's right answers (the Correct variants below); its wrong ones differ by one line.
 _BLIND_GRAD_CAM = 'def grad_cam(modele, x, c):\n    A = modele.caracteristiques(x.unsqueeze(0))\n    y_c = modele.tete(A)[0, c]\n    (G,) = torch.autograd.grad(y_c, A)\n    alpha = G[0].mean(dim=(1, 2))\n    return torch.einsum("k,khw->hw", alpha, A[0]).clamp(min=0).detach()\n'
-_BLIND_OCCLUSION = 'def carte_occlusion(modele, x, c, fenetre=2, pas=1, valeur=0.0):\n    C, H, W = x.shape\n    positions, lot = [], []\n    for i in range(0, H - fenetre + 1, pas):\n        for j in range(0, W - fenetre + 1, pas):\n            xo = x.clone()\n            xo[:, i:i + fenetre, j:j + fenetre] = valeur\n            positions.append((i, j))\n            lot.append(xo)\n    with torch.no_grad():\n        base = modele(x.unsqueeze(0))[0, c]\n        scores = modele(torch.stack(lot))[:, c]\n    somme = torch.zeros(H, W)\n    compte = torch.zeros(H, W)\n    for (i, j), s in zip(positions, scores):\n        somme[i:i + fenetre, j:j + fenetre] += base - s\n        compte[i:i + fenetre, j:j + fenetre] += 1\n    return somme / compte.clamp(min=1)\n'
+_BLIND_OCCLUSION = 'def carte_occlusion(modele, x, c, fenetre=2, pas=1, valeur=0.0):\n    C, H, W = x.shape\n    positions, lot = [], []\n    for i in range(0, H - fenetre + 1, pas):\n        for j in range(0, W - fenetre + 1, pas):\n            xo = x.clone()\n            xo[:, i:i + fenetre, j:j + fenetre] = valeur\n            positions.append((i, j))\n            lot.append(xo)\n    with torch.no_grad():\n        base = modele(x.unsqueeze(0))[0, c]\n        scores = modele(torch.stack(lot))[:, c] if lot else []\n    somme = torch.zeros(H, W)\n    compte = torch.zeros(H, W)\n    for (i, j), s in zip(positions, scores):\n        somme[i:i + fenetre, j:j + fenetre] += base - s\n        compte[i:i + fenetre, j:j + fenetre] += 1\n    return somme / compte.clamp(min=1)\n'
 _BLIND_RANDOMISATION = 'def randomiser_couches(modele, noms, seed=0):\n    copie = copy.deepcopy(modele)\n    torch.manual_seed(seed)\n    for nom in noms:\n        getattr(copie, nom).reset_parameters()\n    return copie\n\n\ndef correlations_cascade(modele, X, classes, noms, seed=0, methode=None):\n    if methode is None:\n        methode = saillance\n    res = []\n    for k in range(1, len(noms) + 1):\n        mk = randomiser_couches(modele, noms[:k], seed)\n        rhos = [spearman(methode(modele, X[n], int(classes[n])), methode(mk, X[n], int(classes[n]))) for n in range(len(X))]\n        res.append(np.mean(rhos))\n    return np.array(res)\n'
 SCENARIOS['blind-randomisation-one-seed-per-layer'] = Scenario(
     grade_id="randomisation",
@@ -515,7 +515,9 @@ CORRECT['blind-correct-ig-python-loop-float64'] = Correct(
 CORRECT['blind-correct-occlusion-loops-clamp'] = Correct(
     grade_id='occlusion',
     source=_BLIND_OCCLUSION,
-    why='loops over windows, sums and counts, division by clamp(min=1)',
+    why='loops over windows, sums and counts, division by clamp(min=1); no torch.stack of an '
+        'empty list when no window fits (blind round 22: that crash is a fault, the statement '
+        'gives a map of zeros)',
 )
 CORRECT['blind-correct-grad-cam-einsum-clamp'] = Correct(
     grade_id='grad_cam',
@@ -1779,3 +1781,117 @@ CORRECT["correct-r20-spearman-float32-before-ranking"] = Correct(
         "apart are not asked for)",
 )
 CORRECT_GROUPS["correct-r20-a"] = ("correct-r20-spearman-float32-before-ranking",)
+
+
+# ---------------------------------------------------------------- blind round 22
+# Two boundary cases the statement allows, now drawn at every variant: a Grad-CAM image 2 or 3
+# pixels high or wide (feature maps with h = 1 or w = 1: a squeeze() loses that axis), and an
+# occlusion window wider than the image's short side (no position: a torch.stack of the empty
+# list of occluded images crashes, the statement gives a map of zeros). Hints: α_k divided by
+# w² (square maps assumed) was told "do not normalise"; ranks of |a| were told "merges close
+# values"; "does not require grad" errors were shown in English only.
+_R22_GRAD_CAM = solution_cell(__file__, "grad_cam")
+SCENARIOS["blind-r22-grad-cam-squeezed-map"] = Scenario(
+    grade_id="grad_cam",
+    source=edit(_R22_GRAD_CAM,
+                ("    alpha = g[0].mean(dim=(1, 2))\n"
+                 "    return torch.relu((alpha.reshape(-1, 1, 1) * A[0]).sum(dim=0)).detach()",
+                 "    alpha = g.mean(dim=(2, 3), keepdim=True)\n"
+                 "    cam = torch.relu((alpha * A).sum(dim=1))  # (1, h, w)\n"
+                 "    return cam.squeeze().detach()")),
+    must_fail=("test_grad_cam_matches_reference",),
+    message_contains=("un axe spatial de taille 1", "squeeze() enlève TOUS les axes"),
+)
+SCENARIOS["blind-r22-grad-cam-square-area"] = Scenario(
+    grade_id="grad_cam",
+    source=edit(_R22_GRAD_CAM,
+                ("    alpha = g[0].mean(dim=(1, 2))\n",
+                 "    taille = A.shape[-1]\n"
+                 "    alpha = g[0].sum(dim=(1, 2)) / (taille * taille)\n")),
+    must_fail=("test_grad_cam_linear_model", "test_grad_cam_matches_reference"),
+    message_contains=("pas par w² ni h²",),
+)
+SCENARIOS["blind-r22-grad-cam-detached-A"] = Scenario(
+    grade_id="grad_cam",
+    source=edit(_R22_GRAD_CAM,
+                ("    A = modele.caracteristiques(x.detach().unsqueeze(0))\n",
+                 "    A = modele.caracteristiques(x.unsqueeze(0)).detach()\n")),
+    must_fail=("test_grad_cam_linear_model", "test_grad_cam_matches_reference"),
+    message_contains=("ne demandent pas de gradient", "elles ont été détachées du graphe"),
+)
+SCENARIOS["blind-r22-occlusion-stack-no-window"] = Scenario(
+    grade_id="occlusion",
+    source='''def carte_occlusion(modele, x, c, fenetre=2, pas=1, valeur=0.0):
+    """Carte (H, W) : les images occultées empilées par torch.stack."""
+    x = x.detach()
+    _, H, W = x.shape
+    images, positions = [], []
+    for i in range(0, H - fenetre + 1, pas):
+        for j in range(0, W - fenetre + 1, pas):
+            xo = x.clone()
+            xo[:, i:i + fenetre, j:j + fenetre] = valeur
+            images.append(xo)
+            positions.append((i, j))
+    with torch.no_grad():
+        base = modele(x.unsqueeze(0))[0, c].item()
+        scores = modele(torch.stack(images))[:, c]
+    somme = torch.zeros(H, W)
+    compte = torch.zeros(H, W)
+    for (i, j), s in zip(positions, scores):
+        somme[i:i + fenetre, j:j + fenetre] += base - s
+        compte[i:i + fenetre, j:j + fenetre] += 1
+    return torch.where(compte > 0, somme / compte.clamp(min=1), torch.zeros_like(somme))
+''',
+    must_fail=("test_occlusion_matches_reference",),
+    message_contains=("liste d'images occultées est vide", "aucune position"),
+)
+_R22_SAILLANCE = solution_cell(__file__, "saillance")
+SCENARIOS["blind-r22-saillance-score-under-no-grad"] = Scenario(
+    grade_id="saillance",
+    source=edit(_R22_SAILLANCE,
+                ("    y_c = modele(x.unsqueeze(0))[0, c]\n",
+                 "    with torch.no_grad():  # « pas besoin du graphe pour le score »\n"
+                 "        y_c = modele(x.unsqueeze(0))[0, c]\n")),
+    must_fail=("test_saillance_linear_model", "test_saillance_matches_autograd",
+               "test_gradient_x_entree_matches_autograd"),
+    message_contains=("calculé sans graphe de calcul",),
+)
+SCENARIOS["blind-r22-saillance-grad-wrt-the-argument"] = Scenario(
+    grade_id="saillance",
+    source=edit(_R22_SAILLANCE,
+                ("    x = x.detach().clone().requires_grad_(True)\n", "")),
+    must_fail=("test_saillance_linear_model", "test_saillance_matches_autograd",
+               "test_gradient_x_entree_matches_autograd"),
+    message_contains=("ne demande pas de gradient (x lui-même",),
+)
+SCENARIOS["blind-r22-spearman-absolute-values"] = Scenario(
+    grade_id="spearman",
+    source=edit(solution_cell(__file__, "spearman"),
+                ("    r = rangs(np.asarray(a, dtype=float).reshape(-1))\n"
+                 "    s = rangs(np.asarray(b, dtype=float).reshape(-1))\n",
+                 "    r = rangs(np.abs(np.asarray(a, dtype=float).reshape(-1)))\n"
+                 "    s = rangs(np.abs(np.asarray(b, dtype=float).reshape(-1)))\n")),
+    must_fail=("test_spearman_matches_scipy",),
+    message_contains=("sans valeur absolue",),
+)
+GROUPS["blind-r22-a"] = ("blind-r22-grad-cam-squeezed-map", "blind-r22-occlusion-stack-no-window",
+                         "blind-r22-saillance-score-under-no-grad",
+                         "blind-r22-spearman-absolute-values")
+GROUPS["blind-r22-b"] = ("blind-r22-grad-cam-square-area", "blind-r22-saillance-grad-wrt-the-argument")
+GROUPS["blind-r22-c"] = ("blind-r22-grad-cam-detached-A",)
+CORRECT["correct-r22-occlusion-stack-guarded"] = Correct(
+    grade_id="occlusion",
+    source=edit(SCENARIOS["blind-r22-occlusion-stack-no-window"].source,
+                ("        scores = modele(torch.stack(images))[:, c]\n",
+                 "        scores = modele(torch.stack(images))[:, c] if images else []\n")),
+    why="the tester's 25 with the empty list of windows handled: torch.where of the count, "
+        "a map of zeros when no window fits",
+)
+CORRECT["correct-r22-grad-cam-keepdim-squeeze-batch"] = Correct(
+    grade_id="grad_cam",
+    source=edit(SCENARIOS["blind-r22-grad-cam-squeezed-map"].source,
+                ("    return cam.squeeze().detach()", "    return cam.squeeze(0).detach()")),
+    why="the tester's 23 with only the batch axis removed (squeeze(0)): (h, w) kept when h or w is 1",
+)
+CORRECT_GROUPS["correct-r22-a"] = ("correct-r22-occlusion-stack-guarded",
+                                   "correct-r22-grad-cam-keepdim-squeeze-batch")

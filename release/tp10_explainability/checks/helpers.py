@@ -224,6 +224,64 @@ def _known_cause(name: str, ename: str, evalue: str) -> tuple[str, str, bool] | 
             "xx)), not x nor another copy",
             False,
         )
+    if "one of the differentiated tensors does not require grad" in text:
+        # autograd.grad(y, t) with a t that does not require a gradient (blind round 22: A
+        # detached before modele.tete, whose English text was shown alone).
+        if name == "grad_cam":
+            return (
+                "les cartes A par rapport auxquelles vous dérivez ne demandent pas de gradient : "
+                "elles ont été détachées du graphe (A.detach(), .data, torch.no_grad() autour de "
+                "modele.caracteristiques) ; gardez A = modele.caracteristiques(x.unsqueeze(0)) tel "
+                "quel (ou A = A.detach().requires_grad_(True)), puis y_c = modele.tete(A)[0, c] "
+                "et torch.autograd.grad(y_c, A)",
+                "the maps A you differentiate with respect to do not require a gradient: they "
+                "were detached from the graph (A.detach(), .data, torch.no_grad() around "
+                "modele.caracteristiques); keep A = modele.caracteristiques(x.unsqueeze(0)) as it "
+                "is (or A = A.detach().requires_grad_(True)), then y_c = modele.tete(A)[0, c] and "
+                "torch.autograd.grad(y_c, A)",
+                False,
+            )
+        return (
+            "le tenseur par rapport auquel vous dérivez ne demande pas de gradient (x lui-même, "
+            "ou une copie sans requires_grad_) : dérivez par rapport à une copie qui le demande, "
+            "xx = x.detach().clone().requires_grad_(True), passée au modèle "
+            "(y_c = modele(xx.unsqueeze(0))[0, c], torch.autograd.grad(y_c, xx))",
+            "the tensor you differentiate with respect to does not require a gradient (x "
+            "itself, or a copy without requires_grad_): differentiate with respect to a copy "
+            "that requires it, xx = x.detach().clone().requires_grad_(True), passed to the model "
+            "(y_c = modele(xx.unsqueeze(0))[0, c], torch.autograd.grad(y_c, xx))",
+            False,
+        )
+    if "element 0 of tensors does not require grad" in text:
+        # The score differentiated was computed without a graph (under torch.no_grad(), or
+        # from detached tensors only): the library's generic cause speaks of a loss.
+        what = "y_c = modele.tete(A)[0, c]" if name == "grad_cam" else "y_c = modele(xx.unsqueeze(0))[0, c]"
+        return (
+            "le score que vous dérivez a été calculé sans graphe de calcul (sous torch.no_grad(), "
+            "ou à partir de tenseurs détachés) : calculez " + what + " HORS de torch.no_grad(), "
+            "à partir du tenseur qui demande le gradient",
+            "the score you differentiate was computed without a computation graph (under "
+            "torch.no_grad(), or from detached tensors): compute " + what + " OUTSIDE "
+            "torch.no_grad(), from the tensor that requires the gradient",
+            False,
+        )
+    if name == "carte_occlusion" and any(n in text for n in (
+            "non-empty tensorlist", "non-empty list of tensors", "need at least one array")):
+        # torch.stack / torch.cat / np.stack of the occluded images when no window fits
+        # (a window wider than the image on one axis; blind round 22).
+        return (
+            "votre liste d'images occultées est vide, et torch.stack, torch.cat ou np.stack "
+            "refusent une liste vide : quand la fenêtre ne tient pas dans l'image (fenetre > H "
+            "ou fenetre > W), il n'y a aucune position ; la consigne couvre ce cas (un pixel "
+            "qu'aucune fenêtre ne couvre vaut 0) : traitez-le (par exemple un lot qui commence "
+            "par x lui-même, x.unsqueeze(0).repeat(len(positions) + 1, 1, 1, 1))",
+            "your list of occluded images is empty, and torch.stack, torch.cat or np.stack "
+            "refuse an empty list: when the window does not fit in the image (fenetre > H or "
+            "fenetre > W), there is no position; the statement covers that case (a pixel no "
+            "window covers is 0): handle it (for instance a batch that starts with x itself, "
+            "x.unsqueeze(0).repeat(len(positions) + 1, 1, 1, 1))",
+            True,
+        )
     if "boolean value of tensor" in text:
         arg = "reference" if name == "gradients_integres" else "t"
         return (

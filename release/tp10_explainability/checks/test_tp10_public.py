@@ -272,6 +272,12 @@ def test_grad_cam_linear_model(submission):
         hint_en = ("your map is zero everywhere, while here Σ_k α_k A_k has positive values: the "
                    "ReLU applies only to the final sum (not to the weights α_k), and α_k is the "
                    "spatial mean of ∂y_c/∂A_k")
+    elif any(np.allclose(got, np.maximum(pre, 0.0) * f, atol=1e-4) for f in (_H / _W, _W / _H)):
+        # α_k = Σ ∂y_c/∂A_k divided by w² or h² (square maps assumed; blind round 22).
+        hint_fr = ("α_k est la moyenne de ∂y_c/∂A_k sur les h·w positions de la carte : ici h ≠ w "
+                   "(3 × 4), divisez la somme par h·w (g.mean(dim=(2, 3))), pas par w² ni h²")
+        hint_en = ("α_k is the mean of ∂y_c/∂A_k over the h·w positions of the map: here h ≠ w "
+                   "(3 × 4), divide the sum by h·w (g.mean(dim=(2, 3))), not by w² nor h²")
     elif np.allclose(got, pre, atol=1e-4):
         hint_fr = ("il manque la ReLU finale : Grad-CAM ne garde que la partie positive de Σ_k α_k A_k "
                    "(vos valeurs négatives viennent des régions qui plaident contre la classe c)")

@@ -7,7 +7,9 @@ builds the same model in the kernel through a trusted helper, and computes every
 reference here in float64 with autograd. Inputs (images, classes, baselines, windows,
 steps) are drawn from `rng` too. At every variant, each map function (saliency, gradient ×
 input, integrated gradients, Grad-CAM) meets a model with several channels and a
-single-channel one (the notebook's digits: a squeeze() that drops the channel axis shows), and
+single-channel one (the notebook's digits: a squeeze() that drops the channel axis shows), Grad-CAM
+also an image 2 or 3 pixels high or wide (maps with h = 1 or w = 1: a squeeze() shows), occlusion
+a window no position fits (a map of zeros: a torch.stack of no image shows), and
 gradient × input a standardised image with negative pixels (|x| instead of x shows). Student results are float32: they are compared with
 `tolerance_for(device, float32)`, far above the float32 rounding measured (≈ 2e-7
 relative).
@@ -47,7 +49,7 @@ class Case(KernelCNN):
     """A grader-drawn CNN, in float64 here and in float32 in the kernel."""
 
     def __init__(self, rng: np.random.Generator, several_channels: bool = False,
-                 channels: int | None = None):
+                 channels: int | None = None, thin: bool = False):
         c = int(rng.integers(1, 4))
         if several_channels and c == 1:  # an answer written for C = 1 (x.unsqueeze(1)) shows
             c = int(rng.integers(2, 4))
@@ -57,6 +59,9 @@ class Case(KernelCNN):
             h, w = (int(v) for v in rng.choice([6, 8, 10], size=2))
             if h != w:
                 break
+        if thin:  # an image 2 or 3 pixels high or wide: feature maps with h = 1 or w = 1
+            short = int(rng.choice([2, 3]))
+            h, w = (short, w) if rng.random() < 0.5 else (h, short)
         self.dims = [c, int(rng.integers(4, 9)), int(rng.integers(6, 13)), int(rng.integers(12, 33)),
                      int(rng.integers(3, 11)), h, w]
         self.C, self.H, self.W, self.K = c, h, w, self.dims[4]
@@ -167,14 +172,18 @@ def _normalised_hint(what: str) -> tuple[str, str]:
     )
 
 
-def _compare(got, ref, name, tol, variants, default, rescaled: str | None = None):
+def _compare(got, ref, name, tol, variants, default, rescaled: str | None = None,
+             scale: float | None = None):
     """assert_close with the hint of the variant `got` matches, else (`rescaled`: the map's
-    formula) "do not normalise" when got is the reference rescaled, else `default`."""
+    formula) "do not normalise" when got is the reference rescaled, else `default`. `scale`:
+    the absolute tolerance's scale when it is not the reference's (a reference of zeros, whose
+    atol of 0 in the message would tell it)."""
     hint_fr, hint_en = _hint(got, ref, variants, default, tol)
     if ((hint_fr, hint_en) == tuple(default) and rescaled is not None
             and not _same(np.asarray(got), ref, tol) and _rescaled(got, ref, tol)):
         hint_fr, hint_en = _normalised_hint(rescaled)
-    assert_close(got, ref, name=name, rtol=tol, atol=tol * float(np.abs(ref).max()),
+    scale = float(np.abs(ref).max()) if scale is None else scale
+    assert_close(got, ref, name=name, rtol=tol, atol=tol * scale,
                  hint_fr=hint_fr, hint_en=hint_en)
 
 
@@ -801,14 +810,24 @@ def test_occlusion_matches_reference(submission, rng, device):
     assert_model_untouched(submission, "carte_occlusion",
                            (case.kernel(submission), Tensor(x), 0, 2, 1, 0.0))
     # (2, 3): a stride larger than the window leaves pixels no window covers (their map is 0).
+    # The last: a window wider than the image's short side and no wider than its long side
+    # (H ≠ W): no position fits, the statement's rule gives a map of zeros, and an answer that
+    # stacks an empty list of occluded images (torch.stack([])) shows (blind round 22).
+    wide = int(rng.integers(min(case.H, case.W) + 1, max(case.H, case.W) + 1))
     configs = [(2, 1, 0.0), (3, 2, round(float(rng.uniform(0.2, 0.6)), 3)), (2, 2, 0.0),
-               (2, 3, 0.0)]
+               (2, 3, 0.0), (wide, 1, 0.0)]
+    scale = None  # the atol's scale on the window-less map: that of a map with windows
     for i in rng.permutation(len(configs)):
         fenetre, pas, valeur = configs[i]
-        for c in rng.permutation(case.K):  # a class whose score the windows clearly move
-            c = int(c)
-            if np.abs(_occlusion(case, x64, c, fenetre, pas, valeur)).max() > 1e-2:
-                break
+        if fenetre == wide:
+            c = int(rng.integers(case.K))
+            scale = float(np.abs(_occlusion(case, x64, c, 2, 1, 0.0)).max())
+        else:
+            scale = None
+            for c in rng.permutation(case.K):  # a class whose score the windows clearly move
+                c = int(c)
+                if np.abs(_occlusion(case, x64, c, fenetre, pas, valeur)).max() > 1e-2:
+                    break
         name = (f"carte_occlusion sur {case.label()}, pour une classe du correcteur, "
                 f"fenetre={fenetre}, pas={pas}, valeur={'0' if valeur == 0 else 'non nulle'}")
         got = as_array(
@@ -820,10 +839,11 @@ def test_occlusion_matches_reference(submission, rng, device):
         if not np.isfinite(got).all():
             raise CheckFailed(
                 f"{name} renvoie des NaN : un pixel qu'aucune fenêtre ne couvre (quand pas > "
-                "fenetre, ou sur les bords) vaut 0 ; divisez la somme par le nombre de fenêtres "
+                "fenetre, sur les bords, ou quand aucune fenêtre ne tient dans l'image) vaut 0 ; "
+                "divisez la somme par le nombre de fenêtres "
                 "qui le couvrent, au moins 1 (compte.clamp(min=1))",
-                f"{name} returns NaN: a pixel no window covers (when pas > fenetre, or on the "
-                "edges) is 0; divide the sum by the number of windows covering it, at least 1 "
+                f"{name} returns NaN: a pixel no window covers (when pas > fenetre, on the "
+                "edges, or when no window fits in the image) is 0; divide the sum by the number of windows covering it, at least 1 "
                 "(compte.clamp(min=1))",
             )
         _compare(got, _occlusion(case, x64, c, fenetre, pas, valeur), name, tol,
@@ -831,7 +851,7 @@ def test_occlusion_matches_reference(submission, rng, device):
                  ("pour chaque pixel, la moyenne de y_c(x) − y_c(x occulté) sur les fenêtres qui le "
                   "couvrent, 0 s'il n'est couvert par aucune ; carte (H, W)",
                   "for each pixel, the mean of y_c(x) − y_c(occluded x) over the windows covering "
-                  "it, 0 if none does; an (H, W) map"))
+                  "it, 0 if none does; an (H, W) map"), scale=scale)
         if (fenetre, pas, valeur) != (2, 1, 0.0):
             continue
         # The same map through the signature's defaults, as the notebook calls it.
@@ -882,10 +902,11 @@ def _cam(A, g, *, relu=True, reduce="mean"):
     return np.maximum(pre, 0.0) if relu else pre
 
 
-def _cam_case(rng, several_channels: bool = False, channels: int | None = None):
+def _cam_case(rng, several_channels: bool = False, channels: int | None = None,
+              thin: bool = False):
     """An image and a class whose map has clearly positive and clearly negative regions."""
     for _ in range(500):
-        case = Case(rng, several_channels, channels)
+        case = Case(rng, several_channels, channels, thin)
         for _ in range(10):
             x = case.image(rng)
             if case.margin(x) < 1e-5:
@@ -907,10 +928,43 @@ def _cam_case(rng, several_channels: bool = False, channels: int | None = None):
     raise RuntimeError("no Grad-CAM case")  # a bug in the check
 
 
+#: Grad-CAM's images, at every variant: several channels, one channel, then an image 2 or 3
+#: pixels high or wide, whose feature maps have h = 1 or w = 1 (the statement allows other
+#: image sizes): a map squeeze()d at the end loses that axis (blind round 22).
+_CAM_CASES = (*_MAP_CASES, {"thin": True})
+
+#: The lost spatial axis of a map squeeze()d when h = 1 or w = 1.
+_CAM_LOST_AXIS = (
+    "les cartes A ont ici un axe spatial de taille 1 (une image de 2 ou 3 pixels de haut ou de "
+    "large, h = 1 ou w = 1) et votre carte l'a perdu, alors qu'elle doit garder la forme (h, w) "
+    "des cartes A ; squeeze() enlève TOUS les axes de taille 1 : n'enlevez que l'axe du lot "
+    "(A[0], g[0], ou .sum(dim=1)[0])",
+    "the maps A have here a spatial axis of size 1 (an image 2 or 3 pixels high or wide, h = 1 "
+    "or w = 1) and your map lost it, while it must keep the shape (h, w) of the maps A; "
+    "squeeze() removes EVERY axis of size 1: remove only the batch axis (A[0], g[0], or "
+    ".sum(dim=1)[0])",
+)
+
+
+def _square_area_variants(A, g, h: int, w: int) -> list:
+    """α_k = Σ ∂y_c/∂A_k divided by w² or h² (the maps assumed square): the reference times
+    h/w or w/h, on the grader's maps where h ≠ w. Before the "do not normalise" premise, which
+    a constant factor also meets (blind round 22)."""
+    if h == w:
+        return []
+    hint = ("α_k est la moyenne de ∂y_c/∂A_k sur les h·w positions de la carte : ici h ≠ w (les "
+            "images ne sont pas carrées), divisez la somme par h·w (g.mean(dim=(2, 3))), pas par "
+            "w² ni h²",
+            "α_k is the mean of ∂y_c/∂A_k over the h·w positions of the map: here h ≠ w (the "
+            "images are not square), divide the sum by h·w (g.mean(dim=(2, 3))), not by w² nor h²")
+    ref = _cam(A, g)
+    return [(ref * (h / w), *hint), (ref * (w / h), *hint)]
+
+
 @pytest.mark.item("grad_cam", points=2.5)
 def test_grad_cam_matches_reference(submission, rng, device):
     tol = _tol(device)
-    for draw in _MAP_CASES:  # several channels, then one
+    for draw in _CAM_CASES:  # several channels, one, then h = 1 or w = 1
         case, x, c = _cam_case(rng, **draw)
         model = case.kernel(submission)
         x64 = x.astype(np.float64)
@@ -920,6 +974,10 @@ def test_grad_cam_matches_reference(submission, rng, device):
         name = f"grad_cam sur {case.label()}, pour une classe du correcteur"
         got = as_array(call_explained(submission, "grad_cam", model, Tensor(x), c,
                                       cause=GRAD_CAM_CAUSE), name, dtype=np.float64)
+        if got.shape != (h, w) and 1 in (h, w) and got.shape == tuple(d for d in (h, w) if d != 1):
+            raise CheckFailed(f"{name} : {_CAM_LOST_AXIS[0]}",
+                              f"grad_cam on {case.label_en()}, for one of the grader's classes: "
+                              f"{_CAM_LOST_AXIS[1]}")
         if got.shape != (h, w):
             hint = ("la carte est à la résolution de modele.caracteristiques(x) : ne l'agrandissez "
                     "pas et sommez sur les cartes k",
@@ -972,6 +1030,7 @@ def test_grad_cam_matches_reference(submission, rng, device):
              "convolution, say): A = modele.caracteristiques(x.unsqueeze(0)) is its output AFTER "
              "the ReLU, and y_c = modele.tete(A)[0, c]"),
             *((_cam(*_cam_parts(case, x64, k)), *_CLASS_HINT) for k in range(case.K) if k != c),
+            *_square_area_variants(A, g, h, w),
         ]
         default = ("ReLU(Σ_k α_k A_k), α_k = moyenne spatiale de ∂y_c/∂A_k, A = modele.caracteristiques(x)",
                    "ReLU(Σ_k α_k A_k), α_k = spatial mean of ∂y_c/∂A_k, A = modele.caracteristiques(x)")

@@ -198,8 +198,12 @@ def _right_on_ranks(submission, a: np.ndarray, b: np.ndarray, want: float) -> bo
     that keeps the order and the ties, hence the same Spearman, with values far apart): a
     premise of _MERGED_VALUES_HINT, tried after the rank rules (Pearson of the values is right
     on the ranks too)."""
-    ra = rankdata(a.ravel(), method="dense").astype(float).reshape(a.shape)
-    rb = rankdata(b.ravel(), method="dense").astype(float).reshape(b.shape)
+    # The ranks shifted to integers of both signs: an answer that loses the sign (|a|, blind
+    # round 22) is wrong on them too, and is not told it merges close values.
+    ra = rankdata(a.ravel(), method="dense").reshape(a.shape)
+    rb = rankdata(b.ravel(), method="dense").reshape(b.shape)
+    ra = (ra - (ra.max() + 1) // 2).astype(float)
+    rb = (rb - (rb.max() + 1) // 2).astype(float)
     try:
         got = float(spearman_guarded(submission, ra, rb))
     except Exception:  # noqa: BLE001 - no premise, no hint: the check fails on a and b anyway
@@ -230,6 +234,15 @@ def _tie_variants(a: np.ndarray, b: np.ndarray) -> list[tuple[float, str, str]]:
         "the RANKS of the values",
     )
     out = [
+        # The ranks of |a| and |b|: negative values ranked by their magnitude (blind round 22,
+        # told "merges close values" before). Equal to the right value on arrays ≥ 0.
+        (float(spearmanr(np.abs(a), np.abs(b)).statistic),
+         "classez les valeurs signées telles quelles, sans valeur absolue : −3 est plus petit "
+         "que 1, et deux valeurs opposées ne sont pas ex æquo (np.abs, .abs() avant les rangs "
+         "changent l'ordre des valeurs négatives)",
+         "rank the signed values as they are, without absolute value: −3 is smaller than 1, "
+         "and two opposite values are not tied (np.abs, .abs() before the ranks change the "
+         "order of the negative values)"),
         (formula(*average),
          "la formule 1 − 6 Σ d_i² / (n(n² − 1)) n'est exacte que sans ex æquo : calculez la "
          "corrélation de Pearson des rangs moyens",

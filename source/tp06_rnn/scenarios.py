@@ -2416,3 +2416,80 @@ CORRECT.update({
 })
 CORRECT_GROUPS["correct-r20-a"] = ("correct-r20-clip-infinite-factor-clamped",
                                    "correct-r20-prevision-column-then-index")
+
+# ---------------------------------------------------------------- blind round 22
+# Three hints that named something else than the fault: gradients of the forecast loop never
+# cleared (the messages blamed the units, the level or a bounded output), a permutation drawn at
+# every epoch but never used to index the batches (the hint asked to draw one per epoch), and a
+# leaf copy of h0 that the unrolling does not start from (PyTorch's generic graph error).
+SCENARIOS.update({
+    "blind-r22-bptt-unrolls-from-h0-not-its-copy": Scenario(
+        grade_id="bptt",
+        source=edit(solution_cell(__file__, "bptt"),
+                    ("    h0 = h0.detach().clone().requires_grad_(True)\n",
+                     "    h0_feuille = h0.detach().clone().requires_grad_(True)\n"),
+                    ("torch.autograd.grad(h.sum(), h0,", "torch.autograd.grad(h.sum(), h0_feuille,")),
+        must_fail=("test_normes_gradient_shape", "test_normes_gradient_match_autograd",
+                   "test_gradient_vanishes_and_explodes"),
+        message_contains=("le déroulement doit partir de la copie de h0",),
+    ),
+    "blind-r22-memoire-permutation-drawn-not-used": Scenario(
+        grade_id="memoire",
+        source=edit(solution_cell(__file__, "memoire"),
+                    ("            lot = ordre[debut : debut + batch_size]\n",
+                     "            lot = slice(debut, debut + batch_size)\n")),
+        must_fail=("test_vanilla_rnn_misses_what_the_lstm_reaches",),
+        message_contains=("les mini-lots ne s'en servent pas",),
+        may_fail=("test_lstm_remembers_the_country",),
+    ),
+    "blind-r22-prevision-permutation-drawn-not-used": Scenario(
+        grade_id="prevision",
+        source=edit(solution_cell(__file__, "prevision"),
+                    ("            lot = ordre[debut : debut + batch_size]\n",
+                     "            lot = slice(debut, debut + batch_size)\n")),
+        must_fail=("test_prevision_uses_its_seed",),
+        message_contains=("les mini-lots ne s'en servent pas",),
+        may_fail=("test_prevision_test_mse",),
+    ),
+    # The forecast's hint (test_prevision_test_mse, on the centred or the moved sine) and the
+    # recorded loop's (test_prevision_uses_its_seed) both name zero_grad.
+    "blind-r22-prevision-no-zero-grad": Scenario(
+        grade_id="prevision",
+        source=edit(solution_cell(__file__, "prevision"), ("            optimiseur.zero_grad()\n", "")),
+        must_fail=("test_prevision_uses_its_seed", "test_prevision_test_mse"),
+        message_contains=("appelez optimiseur.zero_grad() à chaque étape",
+                          "s'ajoutent à ceux de tous les lots précédents"),
+    ),
+})
+GROUPS["blind-r22-a"] = ("blind-r22-bptt-unrolls-from-h0-not-its-copy",
+                         "blind-r22-memoire-permutation-drawn-not-used",
+                         "blind-r22-prevision-no-zero-grad")
+GROUPS["blind-r22-b"] = ("blind-r22-prevision-permutation-drawn-not-used",)
+
+# The tester's set-aside answer (graded 20/20 at seeds 0 and 27): the counts read from PyTorch's
+# own modules.
+CORRECT.update({
+    "correct-r22-param-counts-from-modules": Correct(
+        grade_id="param_counts",
+        source='''def _compte(module):
+    return sum(p.numel() for p in module.parameters())
+
+
+def nb_params_rnn(d, H):
+    """Nombre de paramètres de nn.RNN(d, H)."""
+    return _compte(nn.RNN(d, H))
+
+
+def nb_params_lstm(d, H):
+    """Nombre de paramètres de nn.LSTM(d, H)."""
+    return _compte(nn.LSTM(d, H))
+
+
+def nb_params_gru(d, H):
+    """Nombre de paramètres de nn.GRU(d, H)."""
+    return _compte(nn.GRU(d, H))
+''',
+        why="the counts of PyTorch's own nn.RNN/LSTM/GRU(d, H), parameters summed",
+    ),
+})
+CORRECT_GROUPS["correct-r22-a"] = ("correct-r22-param-counts-from-modules",)

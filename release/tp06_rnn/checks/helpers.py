@@ -59,3 +59,32 @@ def states(got, name: str, N: int, H: int) -> tuple[np.ndarray, np.ndarray]:
     """The (h_t, c_t) an LSTM cell returned, as arrays of shape (N, H)."""
     h, c = pair(got, name)
     return as_array(h, "h_t", shape=(N, H)), as_array(c, "c_t", shape=(N, H))
+
+
+#: PyTorch's words when the loss differentiated has no path to the tensor asked for: h_T.sum()
+#: depends on no tensor that requires a gradient, or not on the one given to autograd.grad.
+_NO_PATH = ("does not require grad and does not have a grad_fn",
+            "appears to not have been used in the graph")
+
+
+def unrolling_not_from_leaf(exc) -> CheckFailed | None:
+    """The fault behind a normes_gradient_h0 that raised because autograd found no path from
+    h_T to the tensor it differentiates with respect to (blind round 22: a copy h0_feuille that
+    requires a gradient, and an unrolling that starts from h0 itself, h = h0): said as that
+    fault, not as PyTorch's generic graph error. None for any other error."""
+    said = str(getattr(exc, "evalue", "") or "").lower()
+    if not any(n in said for n in _NO_PATH):
+        return None
+    return CheckFailed(
+        "normes_gradient_h0 : autograd ne trouve aucun chemin de calcul entre L_T = Σ h_T et le "
+        "tenseur par rapport auquel vous dérivez : le déroulement doit partir de la copie de h0 "
+        "qui demande le gradient, h0_copie = h0.detach().clone().requires_grad_(True), puis "
+        "h = h0_copie (et non h = h0), et l'état ne doit pas être détaché en chemin (ni "
+        ".detach(), ni torch.no_grad, ni passage par NumPy) ; dérivez ensuite par rapport à "
+        "h0_copie",
+        "normes_gradient_h0: autograd finds no computation path between L_T = Σ h_T and the "
+        "tensor you differentiate with respect to: the unrolling must start from the copy of h0 "
+        "that requires the gradient, h0_copy = h0.detach().clone().requires_grad_(True), then "
+        "h = h0_copy (not h = h0), and the state must not be detached on the way (no .detach(), "
+        "no torch.no_grad, no trip through NumPy); then differentiate with respect to h0_copy",
+    )

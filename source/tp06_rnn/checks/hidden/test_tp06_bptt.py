@@ -25,6 +25,7 @@ from autograder.checks import (
     with_references,
 )
 
+from ..public.helpers import unrolling_not_from_leaf
 from .helpers import SEQUENCE_REFERENCES, check_arguments_and_graph
 
 # ---------------------------------------------------------------- parameter counts
@@ -162,10 +163,15 @@ def gradient_flags_set(fn, args, noms):
 def _call_norms(submission, X, h0, W_xh, W_hh, b_h) -> np.ndarray:
     # With the grader's cellule_rnn and rnn_sequence, should the student's call them: a bug of
     # those costs their own items' points, not this one's.
-    raw = with_references(
-        submission, SEQUENCE_REFERENCES,
-        "normes_gradient_h0", *(Tensor(t.numpy().copy()) for t in (X, h0, W_xh, W_hh, b_h)),
-    )
+    try:
+        raw = with_references(
+            submission, SEQUENCE_REFERENCES,
+            "normes_gradient_h0", *(Tensor(t.numpy().copy()) for t in (X, h0, W_xh, W_hh, b_h)),
+        )
+    except SubmissionError as exc:
+        # Blind round 22: no path from h_T to the leaf copy of h0 (the unrolling starts from h0
+        # itself) is said as that fault, not as PyTorch's generic graph error.
+        raise (unrolling_not_from_leaf(exc) or exc) from None
     return as_array(raw, "normes_gradient_h0(...)", shape=(X.shape[0],))
 
 

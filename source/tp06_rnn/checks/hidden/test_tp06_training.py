@@ -137,7 +137,8 @@ def sortie_change_entre_appels(modele, X):
     return False
 
 
-@kernel_side(uses=(tete_lit_le_dernier_pas, watch_draws, sortie_change_entre_appels, watch_optimisers))
+@kernel_side(uses=(tete_lit_le_dernier_pas, watch_draws, sortie_change_entre_appels, watch_optimisers,
+                   note_fresh_gradients))
 def prevision_args(entrainer, serie, L, H, lr, graine, epochs):
     """entrainer_prevision run once (`epochs` epochs) with the notebook's ModelePrevision replaced by a subclass
     that records the window length of every training batch, and the learning rate of every
@@ -149,10 +150,16 @@ def prevision_args(entrainer, serie, L, H, lr, graine, epochs):
 
     g = getattr(entrainer, "__globals__", {})  # the notebook's globals
     base = g.get("ModelePrevision")
-    longueurs, lignes, tailles, entrees, pertes = [], [], [], [], []
+    longueurs, lignes, tailles, entrees, pertes, cumuls = [], [], [], [], [], []
     actif = [True]  # off once training is over: the grader's own calls are not recorded
     if isinstance(base, type) and issubclass(base, torch.nn.Module):
         class _Tp06Enregistreur(base):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                # Whether each step's gradients were added to the previous step's (no
+                # zero_grad; blind round 22).
+                note_fresh_gradients(self, cumuls)
+
             def forward(self, X):
                 if not torch.is_grad_enabled() or not actif[0]:
                     return super().forward(X)
@@ -193,6 +200,7 @@ def prevision_args(entrainer, serie, L, H, lr, graine, epochs):
         crochet.remove()
         if base is not None:
             g["ModelePrevision"] = base
+        cumuls_entrainement = list(cumuls)
     serie_intacte = bool(serie.shape == avant.shape and torch.equal(serie.detach(), avant))
     entree_intacte = all(e is True for e in entrees)
     n = sum(p.numel() for p in modele.parameters()) if isinstance(modele, torch.nn.Module) else -1
@@ -221,6 +229,7 @@ def prevision_args(entrainer, serie, L, H, lr, graine, epochs):
         "adam": all(adam) if adam else None,
         "pertes": [[v["pred"], v["grad"]] if "grad" in v else None for v in pertes],
         "optimiseurs": note_optimiseurs,
+        "cumuls": cumuls_entrainement,
     }
 
 
@@ -842,6 +851,30 @@ def _check_cross_entropy(out: dict, y: np.ndarray, call: str) -> None:
     )
 
 
+# Blind round 22: the loop draws a new permutation at every epoch, from one generator made
+# before the loop, and then slices X[debut : debut + batch_size] in the original order: the
+# permutation is never used. The hint that asked to draw a permutation per epoch named what
+# the loop already did; the recorded draws (several, not all alike) tell this case apart.
+def _drawn_but_unused_hint(quoi: str = "exemples", what: str = "examples") -> tuple[str, str]:
+    return (
+        "la boucle tire bien une nouvelle permutation à chaque époque (torch.randperm), mais les "
+        f"mini-lots ne s'en servent pas : ils prennent les {quoi} dans leur ordre d'origine "
+        f"(X[debut : debut + batch_size]) ; indexez les {quoi} par la permutation, "
+        "lot = ordre[debut : debut + batch_size], puis X[lot] et y[lot]",
+        "the loop does draw a new permutation at every epoch (torch.randperm), but the "
+        f"mini-batches do not use it: they take the {what} in their original order "
+        f"(X[start : start + batch_size]); index the {what} with the permutation, batch = "
+        "order[start : start + batch_size], then X[batch] and y[batch]",
+    )
+
+
+def _drawn_but_unused(draws: object) -> bool:
+    """Whether the loop drew several permutations of the N examples, not all alike, although
+    its epochs saw the examples in one same order: the permutations index nothing."""
+    perms = [str(d) for d in draws] if isinstance(draws, list) else []
+    return len(perms) >= 2 and len(set(perms)) >= 2
+
+
 def _same_order(draws: object, lead: tuple[str, str]) -> CheckFailed:
     """Two epochs saw the examples in the same order: what the loop's recorded permutations of
     the N examples (watch_draws' digests) say of why. Several draws all alike: the generator is
@@ -849,7 +882,9 @@ def _same_order(draws: object, lead: tuple[str, str]) -> CheckFailed:
     draw: the order is drawn once, before the epoch loop; anything else (no torch.randperm,
     another shuffle): both fixes are named. `lead` (FR, EN) opens the message."""
     perms = [str(d) for d in draws] if isinstance(draws, list) else []
-    if len(perms) >= 2 and len(set(perms)) == 1:
+    if _drawn_but_unused(perms):
+        fr, en = _drawn_but_unused_hint()
+    elif len(perms) >= 2 and len(set(perms)) == 1:
         fr = ("la boucle tire bien un torch.randperm à chaque époque, mais le même à chaque fois : "
               "le générateur est recréé (ou ré-ensemencé, manual_seed) dans la boucle des époques "
               "et repart chaque fois de la même graine ; créez g = "
@@ -1359,6 +1394,10 @@ def test_prevision_uses_its_seed(submission, rng):
             np.allclose(first_epoch[i + 1, :-1], first_epoch[i, 1:], rtol=1e-6, atol=1e-7)
             for i in range(len(first_epoch) - 1)
         ):
+            if _drawn_but_unused(used.get("tirages")):
+                fr, en = _drawn_but_unused_hint("fenêtres", "windows")
+                raise CheckFailed(f"{call} : les fenêtres arrivent dans l'ordre chronologique ; {fr}",
+                                  f"{call}: the windows come in chronological order; {en}")
             raise CheckFailed(
                 f"{call} : les fenêtres arrivent dans l'ordre chronologique ; l'énoncé demande des "
                 "mini-lots mélangés à chaque époque (un torch.randperm par époque, tiré d'un "
@@ -1391,6 +1430,8 @@ def test_prevision_uses_its_seed(submission, rng):
         "recurrent layer's output at the last step; apply it to outputs[:, -1] (not a mean "
         "over time, nor the first step)",
     )
+    if isinstance(used, dict) and isinstance(used.get("cumuls"), list):
+        check_fresh_gradients(used["cumuls"], call, unit="lot")
     _check_mse_loss(used, series, L, call)
     if isinstance(used, dict):
         _check_adam(used.get("adam"), call, "entrainer_prevision")
@@ -1475,6 +1516,57 @@ def pas_d_optimisation(entrainer, serie, L, H, epochs, lr, batch_size, graine):
     finally:
         crochet.remove()
     return pas[0]
+
+
+@kernel_side(uses=(note_fresh_gradients,))
+def gradients_cumules(entrainer, serie, L, H, epochs, lr, batch_size, graine):
+    """Runs in the kernel: whether entrainer_prevision adds a step's gradients to the previous
+    step's (no zero_grad), seen on the notebook's ModelePrevision with a hook on each parameter;
+    None when there is no such class or it trains no model of it."""
+    import torch
+
+    g = getattr(entrainer, "__globals__", {})  # the notebook's globals
+    base = g.get("ModelePrevision")
+    if not (isinstance(base, type) and issubclass(base, torch.nn.Module)):
+        return None
+    cumuls = []
+
+    class _Tp06Cumuls(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            note_fresh_gradients(self, cumuls)
+
+    g["ModelePrevision"] = _Tp06Cumuls
+    try:
+        entrainer(serie, L=L, H=H, epochs=epochs, lr=lr, batch_size=batch_size, seed=graine)
+    finally:
+        g["ModelePrevision"] = base
+    return (not all(cumuls)) if cumuls else None
+
+
+#: Blind round 22: without opt.zero_grad() the forecasts stray, most on the sine moved away from
+#: 0, and the hints blamed the units or a bounded output; the loop's own gradients name it.
+ACCUMULATES = (
+    "votre entrainer_prevision n'efface pas les gradients entre deux mini-lots : les gradients "
+    "d'un lot s'ajoutent à ceux de tous les lots précédents, et Adam suit leur somme, pas le "
+    "gradient du lot ; appelez opt.zero_grad() à chaque mini-lot, avant perte.backward()",
+    "your entrainer_prevision does not clear the gradients between two mini-batches: a batch's "
+    "gradients are added to those of all the previous batches, and Adam follows their sum, not "
+    "the batch's gradient; call opt.zero_grad() at every mini-batch, before perte.backward()",
+)
+
+
+def _accumulates_gradients(submission, series: np.ndarray) -> bool:
+    """Whether entrainer_prevision, on a small probe cut from `series` (two epochs, H = 4),
+    adds each step's gradients to the previous step's: the premise of the zero_grad hint."""
+    probe = series[:PROBE_N].astype(np.float32)
+    try:
+        verdict = gradients_cumules.call(submission, Ref("entrainer_prevision"), Tensor(probe),
+                                         PROBE_L, 4, 2, F_LR, PROBE_BATCH, 0,
+                                         timeout=TRAIN_TIMEOUT)
+    except SubmissionError:
+        return False
+    return verdict is True
 
 
 #: The premise of the under-training hint, on a small probe (H = 4, a fraction of a second):
@@ -1611,6 +1703,14 @@ def _check_forecast_units(submission, rng, seed: int, period: float, window: int
             "windows and the inverse transform to its forecasts (or train on the raw series, as "
             "the statement does)",
         )
+    if _accumulates_gradients(submission, train):
+        raise CheckFailed(
+            "sur une autre série du correcteur, la même sorte de sinusoïde décalée loin de 0, vos "
+            "prévisions s'écartent bien au-delà du bruit ; la cause est l'entraînement, pas les "
+            f"unités : {ACCUMULATES[0]}",
+            "on another grader series, the same kind of sine moved away from 0, your forecasts "
+            f"stray far beyond the noise; the cause is the training, not the units: {ACCUMULATES[1]}",
+        )
     if _trains_too_little(submission, train):
         # Blind round 20: one mini-batch per epoch (a break) learns too little to reach the
         # level of the moved sine; its cause is the loop, not the units.
@@ -1667,6 +1767,8 @@ def test_prevision_test_mse(submission, rng, seed):
     elif _returns_column(submission, model, X_test[:8]):
         # Blind round 20: forward returns (N, 1); F.mse_loss against (N,) targets broadcasts.
         hint = _column_message("entrainer_prevision", X_test[:8])
+    elif _accumulates_gradients(submission, train):
+        hint = ACCUMULATES
     elif _trains_too_little(submission, train):
         hint = UNDER_TRAINED
     elif abs(mse - naive) < 0.15 * naive and _fenetres_right(submission, train[:40], window):

@@ -13,6 +13,7 @@ import pytest
 from autograder.checks import (
     CheckFailed,
     Handle,
+    SubmissionError,
     Tensor,
     as_array,
     as_int,
@@ -21,7 +22,7 @@ from autograder.checks import (
     with_references,
 )
 
-from .helpers import inspect_model, outputs, pair, states
+from .helpers import inspect_model, outputs, pair, states, unrolling_not_from_leaf
 
 # The defaults of the statement's signatures that the notebook relies on
 # (entrainer_prevision(serie_app), entrainer_sequence(..., epochs=15)): docs/authoring.md.
@@ -170,14 +171,17 @@ def test_param_counts_relations(submission):
 @pytest.mark.item("bptt", points=0.5)
 def test_normes_gradient_shape(submission, rng):
     T, N, d, H = 6, 2, 3, 4
-    got = submission.call(
-        "normes_gradient_h0",
-        _t(rng, T, N, d),
-        _t(rng, N, H),
-        _t(rng, H, d),
-        _t(rng, H, H, scale=0.3),
-        _t(rng, H),
-    )
+    try:
+        got = submission.call(
+            "normes_gradient_h0",
+            _t(rng, T, N, d),
+            _t(rng, N, H),
+            _t(rng, H, d),
+            _t(rng, H, H, scale=0.3),
+            _t(rng, H),
+        )
+    except SubmissionError as exc:
+        raise (unrolling_not_from_leaf(exc) or exc) from None
     normes = as_array(got, "normes_gradient_h0(...)", shape=(T,))
     if (normes < 0).any():
         raise CheckFailed("une norme est positive ou nulle", "a norm is non-negative")

@@ -660,7 +660,9 @@ SCENARIOS["submission-gnn-messages-detached"] = Scenario(
 SCENARIOS["submission-gnn-first-layer-detached"] = Scenario(
     grade_id="gnn_train",
     source=edit(_GNN_TRAIN, ('        H = couche_gnn(X, A, self.W_soi_1, self.W_voisins_1, "moyenne")\n', '        H = couche_gnn(X, A, self.W_soi_1, self.W_voisins_1, "moyenne").detach()\n')),
-    must_fail=("test_gnn_accuracy_on_grader_graphs",),
+    # Its first layer's weights never move during entrainer_gnn: the comparison with the MLP
+    # names it at every variant (blind r22), instead of passing or failing with the graphs.
+    must_fail=("test_gnn_accuracy_on_grader_graphs", "test_gnn_beats_features_only_mlp"),
     message_contains=("ne reçoivent aucun gradient",),
 )
 GROUPS["inputs-5"] = (*GROUPS["inputs-5"], "submission-gnn-messages-detached")
@@ -2344,3 +2346,109 @@ _BLIND_R20_CORRECT = {
 CORRECT.update(_BLIND_R20_CORRECT)
 CORRECT_GROUPS["correct-r20-a"] = ("correct-r20-gnn-diag-inverse",)
 CORRECT_GROUPS["correct-r20-b"] = ("correct-r20-gnn-count-neighbours",)
+
+
+# ---------------------------------------------------------------- blind test, round 22
+_BLIND_R22_BERT_FIXED_COUNT = '# fault: selects exactly round(15 % of L) tokens in every row (top-k of a uniform draw) instead of each token independently with probability 0.15 (counts have no variance; rate off when 0.15 L is not an integer)\ndef masquage_bert(tokens, id_mask, taille_vocab, graine):\n    """Masquage de BERT : renvoie (entrees, cibles), cibles = -100 hors des tokens sélectionnés."""\n    g = torch.Generator().manual_seed(graine)\n    tokens = tokens.long()\n    L = tokens.shape[-1]\n    k = max(1, round(0.15 * L))\n    bruit = torch.rand(tokens.shape, generator=g)\n    rang = bruit.argsort(dim=-1).argsort(dim=-1)\n    selection = rang < k\n    u = torch.rand(tokens.shape, generator=g)\n    aleatoires = torch.randint(0, taille_vocab, tokens.shape, generator=g)\n    entrees = tokens.clone()\n    entrees[selection & (u < 0.8)] = id_mask\n    remplace = selection & (u >= 0.8) & (u < 0.9)\n    entrees[remplace] = aleatoires[remplace]\n    cibles = torch.where(selection, tokens, torch.full_like(tokens, -100))\n    return entrees, cibles\n'
+_BLIND_R22_GNN_TRAIN_PLAIN_TENSORS = '# fault: the four GNN weights are plain tensors with requires_grad (not nn.Parameter): modele.parameters() only holds the final nn.Linear, so both message-passing layers stay at their random initialisation\nclass GNN(nn.Module):\n    """Deux couches couche_gnn (agrégation « moyenne », largeur d_cachee), puis une couche linéaire."""\n\n    def __init__(self, d_entree, d_cachee, n_classes):\n        super().__init__()\n        self.W_soi_1 = (torch.randn(d_entree, d_cachee) / math.sqrt(d_entree)).requires_grad_()\n        self.W_voisins_1 = (torch.randn(d_entree, d_cachee) / math.sqrt(d_entree)).requires_grad_()\n        self.W_soi_2 = (torch.randn(d_cachee, d_cachee) / math.sqrt(d_cachee)).requires_grad_()\n        self.W_voisins_2 = (torch.randn(d_cachee, d_cachee) / math.sqrt(d_cachee)).requires_grad_()\n        self.sortie = nn.Linear(d_cachee, n_classes)\n\n    def forward(self, X, A):\n        """Logits (n, n_classes) de tous les nœuds."""\n        H = couche_gnn(X, A, self.W_soi_1, self.W_voisins_1, "moyenne")\n        H = couche_gnn(H, A, self.W_soi_2, self.W_voisins_2, "moyenne")\n        return self.sortie(H)\n\n\ndef entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Entraîne un GNN(d, 32, n_classes) sur les nœuds idx_train (étiquettes y_train) ;\n    renvoie les logits (n, n_classes) de TOUS les nœuds après l\'entraînement."""\n    torch.manual_seed(int(graine))\n    modele = GNN(X.shape[1], 32, n_classes)\n    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr, weight_decay=5e-4)\n    for _ in range(n_epoques):\n        perte = F.cross_entropy(modele(X, A)[idx_train], y_train)\n        optimiseur.zero_grad()\n        perte.backward()\n        optimiseur.step()\n    with torch.no_grad():\n        return modele(X, A)\n\n\ndef entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Même protocole avec un MLP d -> 32 -> n_classes qui ne voit que X (pas le graphe)."""\n    torch.manual_seed(int(graine))\n    modele = nn.Sequential(nn.Linear(X.shape[1], 32), nn.ReLU(), nn.Linear(32, n_classes))\n    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr, weight_decay=5e-4)\n    for _ in range(n_epoques):\n        perte = F.cross_entropy(modele(X)[idx_train], y_train)\n        optimiseur.zero_grad()\n        perte.backward()\n        optimiseur.step()\n    with torch.no_grad():\n        return modele(X)\n'
+_BLIND_R22 = {
+    "blind-r22-bert-fixed-count-per-row": Scenario(
+        grade_id="bert_mask",
+        source=_BLIND_R22_BERT_FIXED_COUNT,
+        must_fail=("test_bert_selection_rate",),
+        message_contains=("EXACTEMENT le même nombre de tokens dans chaque séquence",
+                          "INDÉPENDAMMENT avec probabilité 0,15"),
+    ),
+    "blind-r22-gnn-mean-divides-by-deg-plus-one": Scenario(
+        grade_id="gnn",
+        source=edit(solution_cell(__file__, "gnn"), (
+            "A.sum(dim=1, keepdim=True).clamp(min=1)", "(A.sum(dim=1, keepdim=True) + 1)")),
+        must_fail=("test_gnn_values",),
+        message_contains=("vous divisez A X par deg i + 1",),
+    ),
+    "blind-r22-gnn-train-weights-not-parameters": Scenario(
+        grade_id="gnn_train",
+        source=_BLIND_R22_GNN_TRAIN_PLAIN_TENSORS,
+        must_fail=("test_gnn_accuracy_on_grader_graphs", "test_gnn_beats_features_only_mlp"),
+        message_contains=("ne sont pas des paramètres du module",
+                          "entrainer_gnn n'entraîne pas les poids W_soi"),
+    ),
+    "blind-r22-transformer-train-last-position-only": Scenario(
+        grade_id="transformer_train",
+        source=edit(_TRANSFORMER_TRAIN, (
+            "        perte = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))\n",
+            "        perte = F.cross_entropy(logits[:, -1, :], y[:, -1])\n")),
+        must_fail=("test_entrainer_transformer_loop_mechanics",),
+        message_contains=("ne porte que sur la dernière position de chaque fenêtre",),
+        # One position in T trained: the held-out bits per character lands near the bar
+        # (3.30-3.32 against 3.3 in the blind test), on either side with the variant.
+        may_fail=("test_transformer_bits_per_char_on_held_out_text",),
+    ),
+    "blind-r22-transformer-train-reports-all-minimises-last": Scenario(
+        grade_id="transformer_train",
+        source=edit(_TRANSFORMER_TRAIN, (
+            "        perte = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))\n"
+            "        optimiseur.zero_grad()\n"
+            "        perte.backward()\n",
+            "        perte = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))\n"
+            "        optimiseur.zero_grad()\n"
+            "        F.cross_entropy(logits[:, -1], y[:, -1]).backward()  # le caractère suivant\n")),
+        must_fail=("test_entrainer_transformer_loop_mechanics",),
+        message_contains=("ne porte que sur la dernière position de chaque fenêtre",),
+        may_fail=("test_transformer_bits_per_char_on_held_out_text",),
+    ),
+    "blind-r22-transformer-train-drops-last-position": Scenario(
+        grade_id="transformer_train",
+        source=edit(_TRANSFORMER_TRAIN, (
+            "        perte = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))\n",
+            "        perte = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]),\n"
+            "                                y[:, :-1].reshape(-1))\n")),
+        # The last position is never trained, its position embedding stays at its
+        # initialisation: the held-out bits per character (windows of 32) lands near 5.4, far
+        # above the 3.8 bar for partial credit, at every variant (0, 1, 2).
+        must_fail=("test_entrainer_transformer_loop_mechanics",
+                   "test_transformer_bits_per_char_on_held_out_text"),
+        message_contains=("laisse de côté la dernière position de chaque fenêtre",),
+    ),
+}
+SCENARIOS.update(_BLIND_R22)
+# Independent items in a group; the transformer_train answers each alone (one cell).
+GROUPS["blind-r22-a"] = ("blind-r22-bert-fixed-count-per-row",
+                         "blind-r22-gnn-mean-divides-by-deg-plus-one",
+                         "blind-r22-gnn-train-weights-not-parameters",
+                         "blind-r22-transformer-train-last-position-only")
+GROUPS["blind-r22-b"] = ("blind-r22-transformer-train-reports-all-minimises-last",)
+GROUPS["blind-r22-c"] = ("blind-r22-transformer-train-drops-last-position",)
+SCENARIOS["blind-r22-transformer-positions-from-one"] = Scenario(
+    grade_id="transformer",
+    source=edit(_TRANSFORMER, ("nn.Embedding(contexte, d)", "nn.Embedding(contexte + 1, d)"),
+                ("torch.arange(idx.shape[1], device=idx.device)", "torch.arange(1, idx.shape[1] + 1, device=idx.device)")),
+    must_fail=("test_transformer_residuals_and_positions",),
+    message_contains=("la table des positions a contexte + 1 lignes, une de trop",),
+)
+GROUPS["blind-r22-d"] = ("blind-r22-transformer-positions-from-one",)
+
+_BLIND_R22_CORRECT = {
+    "correct-r22-bert-per-selected-uniform": Correct(
+        grade_id="bert_mask",
+        source='# fault: draws one uniform per selected token only, then a second coin (1/2) to choose random vs unchanged among the non-[MASK] ones; works on a flattened copy\ndef masquage_bert(tokens, id_mask, taille_vocab, graine):\n    """Masquage de BERT : renvoie (entrees, cibles), cibles = -100 hors des tokens sélectionnés."""\n    g = torch.Generator()\n    g.manual_seed(graine)\n    plats = tokens.reshape(-1).to(torch.int64)\n    entrees = plats.clone()\n    cibles = torch.full_like(plats, -100)\n    choisis = torch.nonzero(torch.rand(plats.numel(), generator=g) < 0.15).flatten()\n    cibles[choisis] = plats[choisis]\n    u = torch.rand(len(choisis), generator=g)\n    a_masquer = choisis[u < 0.8]\n    autres = choisis[u >= 0.8]\n    entrees[a_masquer] = id_mask\n    piece = torch.rand(len(autres), generator=g)\n    a_remplacer = autres[piece < 0.5]\n    entrees[a_remplacer] = torch.randint(0, taille_vocab, (len(a_remplacer),), generator=g)\n    return entrees.reshape(tokens.shape), cibles.reshape(tokens.shape)\n',
+        why="one uniform per selected token, then a fair coin between random and unchanged: "
+            "the same 80/10/10 law, each token selected independently"),
+    "correct-r22-gnn-where-einsum": Correct(
+        grade_id="gnn",
+        source='# fault: degree guarded by torch.where(deg > 0, deg, 1), weights applied with einsum, mean also written as D^-1 A\ndef couche_gnn(X, A, W_soi, W_voisins, agregation="somme"):\n    """ReLU(X W_soi + M W_voisins), M = A X ("somme") ou A X / max(1, deg) ("moyenne")."""\n    if agregation == "moyenne":\n        deg = A.sum(dim=-1)\n        deg = torch.where(deg > 0, deg, torch.ones_like(deg))\n        A_norm = A / deg[:, None]\n        M = A_norm @ X\n    else:\n        M = A @ X\n    H = torch.einsum("nd,dh->nh", X, W_soi) + torch.einsum("nd,dh->nh", M, W_voisins)\n    return F.relu(H)\n',
+        why="degree guarded by torch.where(deg > 0, deg, 1), the same max(1, deg i)"),
+    "correct-r22-gnn-train-dropout-eval": Correct(
+        grade_id="gnn_train",
+        source='# fault: GNN with dropout 0.3 between the two layers, train() during the loop and eval() before the final logits; the MLP as a custom nn.Module\nclass GNN(nn.Module):\n    """Deux couches couche_gnn (agrégation « moyenne », largeur d_cachee), puis une couche linéaire."""\n\n    def __init__(self, d_entree, d_cachee, n_classes):\n        super().__init__()\n        self.W_soi_1 = nn.Parameter(torch.randn(d_entree, d_cachee) / math.sqrt(d_entree))\n        self.W_voisins_1 = nn.Parameter(torch.randn(d_entree, d_cachee) / math.sqrt(d_entree))\n        self.W_soi_2 = nn.Parameter(torch.randn(d_cachee, d_cachee) / math.sqrt(d_cachee))\n        self.W_voisins_2 = nn.Parameter(torch.randn(d_cachee, d_cachee) / math.sqrt(d_cachee))\n        self.sortie = nn.Linear(d_cachee, n_classes)\n        self.dropout = nn.Dropout(0.3)\n\n    def forward(self, X, A):\n        """Logits (n, n_classes) de tous les nœuds."""\n        H = couche_gnn(X, A, self.W_soi_1, self.W_voisins_1, "moyenne")\n        H = self.dropout(H)\n        H = couche_gnn(H, A, self.W_soi_2, self.W_voisins_2, "moyenne")\n        return self.sortie(H)\n\n\ndef entrainer_gnn(X, A, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Entraîne un GNN(d, 32, n_classes) sur les nœuds idx_train (étiquettes y_train) ;\n    renvoie les logits (n, n_classes) de TOUS les nœuds après l\'entraînement."""\n    torch.manual_seed(int(graine))\n    modele = GNN(X.shape[1], 32, n_classes)\n    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr, weight_decay=5e-4)\n    modele.train()\n    for _ in range(n_epoques):\n        perte = F.cross_entropy(modele(X, A)[idx_train], y_train)\n        optimiseur.zero_grad()\n        perte.backward()\n        optimiseur.step()\n    modele.eval()\n    with torch.no_grad():\n        logits = modele(X, A)\n    return logits\n\n\nclass MLP(nn.Module):\n    def __init__(self, d_entree, d_cachee, n_classes):\n        super().__init__()\n        self.couche_1 = nn.Linear(d_entree, d_cachee)\n        self.couche_2 = nn.Linear(d_cachee, n_classes)\n\n    def forward(self, X):\n        return self.couche_2(F.relu(self.couche_1(X)))\n\n\ndef entrainer_mlp(X, idx_train, y_train, n_classes, graine, n_epoques=200, lr=0.01):\n    """Même protocole avec un MLP d -> 32 -> n_classes qui ne voit que X (pas le graphe)."""\n    torch.manual_seed(int(graine))\n    modele = MLP(X.shape[1], 32, n_classes)\n    optimiseur = torch.optim.Adam(modele.parameters(), lr=lr, weight_decay=5e-4)\n    for _ in range(n_epoques):\n        perte = F.cross_entropy(modele(X)[idx_train], y_train)\n        optimiseur.zero_grad()\n        perte.backward()\n        optimiseur.step()\n    with torch.no_grad():\n        return modele(X)\n',
+        why="dropout while training, modele.eval() before the returned logits"),
+    "correct-r22-transformer-train-stack": Correct(
+        grade_id="transformer_train",
+        source='# fault: windows built by torch.stack of slices (a list comprehension), zero_grad(set_to_none=True) before the forward pass, logits.view(B*T, V)\ndef entrainer_transformer(modele, donnees, n_etapes, taille_lot, contexte, lr, graine):\n    """Entraîne modele à prédire le caractère suivant sur des fenêtres tirées de donnees ;\n    renvoie la liste des pertes (entropie croisée en nats, une par étape)."""\n    generateur = torch.Generator().manual_seed(int(graine))\n    optimiseur = torch.optim.AdamW(modele.parameters(), lr=lr)\n    decalages = torch.arange(contexte)\n    modele.train()\n    pertes = []\n    for _ in range(n_etapes):\n        debuts = torch.randint(len(donnees) - contexte, (taille_lot,), generator=generateur)\n        x = torch.stack([donnees[i : i + contexte] for i in debuts.tolist()])\n        y = torch.stack([donnees[i + 1 : i + contexte + 1] for i in debuts.tolist()])\n        optimiseur.zero_grad(set_to_none=True)\n        logits = modele(x)\n        B, T, V = logits.shape\n        perte = F.cross_entropy(logits.view(B * T, V), y.view(B * T))\n        perte.backward()\n        optimiseur.step()\n        pertes.append(perte.item())\n    return pertes\n',
+        why="windows built with torch.stack of slices: the same batches, every position in the loss"),
+}
+CORRECT.update(_BLIND_R22_CORRECT)
+CORRECT_GROUPS["correct-r22-a"] = ("correct-r22-bert-per-selected-uniform",
+                                   "correct-r22-gnn-where-einsum",
+                                   "correct-r22-gnn-train-dropout-eval",
+                                   "correct-r22-transformer-train-stack")

@@ -115,6 +115,26 @@ def recording_couche_gnn(X, A, W_soi, W_voisins, agregation="somme"):
 GNN_RECORDING = {"couche_gnn": recording_couche_gnn}
 
 
+# The same couche_gnn, keeping a copy of the weights of each call with their storage address:
+# whether the weights a GNN gives it move during a training.
+@kernel_side
+def copying_couche_gnn(X, A, W_soi, W_voisins, agregation="somme"):
+    """The grader's couche_gnn that appends (address, copy) of W_soi and W_voisins to its
+    attribute `copies` at each call."""
+    import torch
+
+    copies = vars(copying_couche_gnn).setdefault("copies", [])
+    for W in (W_soi, W_voisins):
+        copies.append((int(W.data_ptr()), W.detach().clone()))
+    M = A @ X
+    if agregation == "moyenne":
+        M = M / A.sum(dim=1, keepdim=True).clamp(min=1)
+    return torch.relu(X @ W_soi + M @ W_voisins)
+
+
+GNN_COPYING = {"couche_gnn": copying_couche_gnn}
+
+
 @kernel_side
 def gnn_records(espace):
     """The lists `appels` and `poids` of the recording couche_gnn in the namespace `espace`,

@@ -1203,6 +1203,49 @@ def _check_rows_selected_independently(submission, rng) -> None:
             "selected independently: draw it with the shape of tokens, "
             "torch.rand(tokens.shape, generator=g)",
         )
+    _check_row_counts_spread(selected)
+
+
+# Blind r22: exactly round(0.15 L) tokens per row (a top-k of a uniform draw, a fixed number
+# of positions per sequence) has the right mean and independent rows, but the statement
+# selects each token independently: the count per row of L tokens is Binomial(L, p), of
+# variance L p (1 − p). The bar is a share of that variance, p the rate measured on the same
+# batch: a fixed count gives 0. Measured (200 rows of 64, the solution and the correct
+# variants, variants 0 and 10–14, 60 draws in all): the ratio lies in 0.77–1.28 (its
+# standard deviation over 200 rows is about 0.1); the fixed count gives 0 exactly.
+_ROW_SPREAD_BAR = 0.4
+
+
+def _check_row_counts_spread(selected: np.ndarray) -> None:
+    counts = selected.sum(axis=1).astype(float)
+    p = float(selected.mean())
+    if not 0.02 <= p <= 0.5:
+        return  # the rate check says what is wrong
+    binomial = selected.shape[1] * p * (1 - p)
+    ratio = float(counts.var(ddof=1)) / binomial
+    record_margin("spread of the per-row selected count / Binomial(L, p) variance", ratio,
+                  _ROW_SPREAD_BAR, higher_is_better=True)
+    if ratio >= _ROW_SPREAD_BAR:
+        return
+    same = bool((counts == counts[0]).all())
+    what = (("sélectionne EXACTEMENT le même nombre de tokens dans chaque séquence",
+             "selects EXACTLY the same number of tokens in every sequence") if same else
+            ("sélectionne presque le même nombre de tokens dans chaque séquence (ce nombre "
+             "varie bien moins d'une séquence à l'autre que pour des tirages indépendants)",
+             "selects nearly the same number of tokens in every sequence (that number varies "
+             "far less from one sequence to the next than with independent draws)"))
+    raise CheckFailed(
+        f"masquage_bert {what[0]}, sur un lot du correcteur : un nombre fixe de positions par "
+        "séquence (round(0,15·L), un top-k ou une permutation tronquée) n'est pas le masquage "
+        "de l'énoncé ; chaque token est sélectionné INDÉPENDAMMENT avec probabilité 0,15, si "
+        "bien que le nombre de tokens sélectionnés varie d'une séquence à l'autre (loi "
+        "binomiale) : selection = torch.rand(tokens.shape, generator=g) < 0.15",
+        f"masquage_bert {what[1]}, on a grader batch: a fixed number of positions per "
+        "sequence (round(0.15·L), a top-k or a truncated permutation) is not the statement's "
+        "masking; each token is selected INDEPENDENTLY with probability 0.15, so the number "
+        "of selected tokens varies from one sequence to the next (binomial law): "
+        "selection = torch.rand(tokens.shape, generator=g) < 0.15",
+    )
 
 
 def _check_rows_split_independently(submission, rng) -> None:
@@ -1637,6 +1680,17 @@ def _gnn_variants(X, A, W1, W2, agregation):
                     "agregation vaut \"moyenne\" : divisez A X par max(1, deg i)",
                     "you compute the sum when agregation is \"moyenne\": divide A X by "
                     "max(1, deg i)"))
+        # Blind r20/r22: the GCN habit of dividing by deg + 1 (the node counted among its
+        # neighbours) without adding the self-loop to A X.
+        out.append((np.maximum(X @ W1 + (A @ X / (A.sum(axis=1, keepdims=True) + 1)) @ W2, 0),
+                    "vous divisez A X par deg i + 1 (l'habitude du GCN, qui compte le nœud "
+                    "parmi ses propres voisins) : ici le nœud passe déjà par X W_soi, et "
+                    "l'énoncé divise par max(1, deg i), deg i = Σ_j A_ij "
+                    "(A.sum(dim=1, keepdim=True).clamp(min=1)), sans + 1",
+                    "you divide A X by deg i + 1 (the GCN habit, which counts the node among "
+                    "its own neighbours): here the node already goes through X W_soi, and the "
+                    "statement divides by max(1, deg i), deg i = Σ_j A_ij "
+                    "(A.sum(dim=1, keepdim=True).clamp(min=1)), without + 1"))
         mean_deg = max(float(A.sum(axis=1).mean()), 1.0)
         out.append((np.maximum(X @ W1 + (A @ X / mean_deg) @ W2, 0), "vous divisez par UN degré "
                     "pour tout le graphe (la moyenne des degrés) : chaque nœud i divise par son "

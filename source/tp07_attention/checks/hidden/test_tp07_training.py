@@ -87,6 +87,7 @@ from ..public.helpers import (
     transformer_error,
 )
 from .helpers import (
+    GNN_COPYING,
     GNN_RECORDING,
     GNN_REFERENCES,
     gnn_records,
@@ -177,6 +178,9 @@ def record_transformer_training(entrainer_transformer, graine_modele, taille_voc
             self.plongement = torch.nn.Embedding(taille_vocab, 8)
             self.tete = torch.nn.Linear(8, taille_vocab)
             self.entrees, self.sorties, self.poids, self.cumuls = [], [], [], []
+            # Per step, which positions' logits got a non-zero gradient: the positions the
+            # minimised loss covers, whatever loss the loop reports.
+            self.positions = []
             note_fresh_gradients(self, self.cumuls)
 
         def forward(self, x):
@@ -184,6 +188,9 @@ def record_transformer_training(entrainer_transformer, graine_modele, taille_voc
             self.poids.append(torch.cat([p.detach().flatten() for p in self.parameters()]).clone())
             s = self.tete(self.plongement(x))
             self.sorties.append(s.detach().clone())
+            if s.requires_grad and s.ndim == 3:
+                s.register_hook(lambda g: self.positions.append(
+                    [bool(v) for v in (g.detach().abs().sum(dim=(0, 2)) > 0)]))
             return s
 
     torch.manual_seed(int(graine_modele))
@@ -227,6 +234,7 @@ def record_transformer_training(entrainer_transformer, graine_modele, taille_voc
         "tirages": len(note_tirages["draws"]),
         "note_optimiseurs": note_optimiseurs,
         "graphes": any(isinstance(p, torch.Tensor) and p.requires_grad for p in pertes),
+        "positions": modele.positions,
     }
 
 
@@ -546,9 +554,14 @@ def _check_built_width(submission, seed: int) -> None:
             )
 
 
-def _check_every_parameter_learns(submission, seed: int) -> None:
-    """GNN.forward keeps every parameter in the graph: a .detach() between the layers leaves
-    the first layer untrained while the accuracy can still clear the bar."""
+def _gnn_gradient_probe(submission, seed: int) -> object:
+    """gnn_gradients on a fresh GNN built by the grader (once per submission: two checks read
+    it)."""
+    return once_per_submission(submission, "tp07-gnn-gradients",
+                               lambda: _run_gnn_gradient_probe(submission, seed))
+
+
+def _run_gnn_gradient_probe(submission, seed: int) -> object:
     rng = np.random.default_rng([seed, 8])
     # d_cachee: never the 32 entrainer_gnn uses, and drawn, so that a width fixed in
     # GNN.__init__ (any value) shows.
@@ -561,9 +574,23 @@ def _check_every_parameter_learns(submission, seed: int) -> None:
                               Tensor(A), Tensor(R), via=gnn_gradients.install(submission).name)
     except StudentError as exc:
         raise student_error("GNN", exc) from None
+    if isinstance(out, dict):
+        out = {**out, "taille": (n, d, h)}
+    return out
+
+
+def _check_every_parameter_learns(submission, seed: int) -> None:
+    """GNN.forward keeps every parameter in the graph: a .detach() between the layers leaves
+    the first layer untrained while the accuracy can still clear the bar."""
+    out = _gnn_gradient_probe(submission, seed)
     if not isinstance(out, dict):
         return
-    _check_layers(out.get("appels") or [], n, d, h)
+    _check_layers(out.get("appels") or [], *out["taille"])
+    _check_weights_train(out)
+
+
+def _check_weights_train(out: dict) -> None:
+    """The GNN's weights given to couche_gnn are parameters that get a gradient."""
     if int(out.get("libres") or 0) > 0:
         raise CheckFailed(
             "dans votre GNN(d, h, n_classes), construit par le correcteur, des poids W_soi, W_voisins passés à "
@@ -1016,8 +1043,73 @@ def test_gnn_and_mlp_training_mechanics(submission, seed):
     _check_linear_output(submission, graine, d, int(rng.choice([12, 20, 24])), X, A)
 
 
+@kernel_side(uses=(notebook_namespace,))
+def gnn_weights_moved(entrainer_gnn, *args):
+    """entrainer_gnn(*args) run with the copying couche_gnn: the number of weight tensors
+    given to couche_gnn more than once (the same storage) and how many of them end the
+    training as they began (None when couche_gnn is not a function)."""
+    import inspect
+
+    import torch
+
+    couche = notebook_namespace(entrainer_gnn).get("couche_gnn")
+    if not inspect.isfunction(couche):
+        return None
+    copies = vars(couche).setdefault("copies", [])
+    del copies[:]
+    entrainer_gnn(*args)
+    premieres, dernieres, vues = {}, {}, {}
+    for adresse, W in copies:
+        premieres.setdefault(adresse, W)
+        dernieres[adresse] = W
+        vues[adresse] = vues.get(adresse, 0) + 1
+    suivis = [a for a, n in vues.items() if n > 1]
+    figes = sum(1 for a in suivis if premieres[a].shape == dernieres[a].shape
+                and bool(torch.equal(premieres[a], dernieres[a])))
+    del copies[:]
+    return {"suivis": len(suivis), "figes": figes}
+
+
+def _check_weights_move(submission, seed: int) -> None:
+    """Blind r22: a GNN whose message-passing weights never train (plain tensors left out of
+    the optimiser, a .detach() between the layers) trails the MLP by a margin that depends on
+    the grader's graphs: this check passed on some variants and failed on others with a hint
+    about the adjacency matrix. What the training does to the weights given to couche_gnn is
+    read directly (a few epochs on a small grader graph): they must move. Plain tensors that
+    the optimiser receives by hand do train (blind r7's answer): only the rule on
+    nn.Parameter, in test_gnn_accuracy_on_grader_graphs, costs them points."""
+    rng = np.random.default_rng([seed, 9])
+    n, d = 60, int(rng.integers(6, 11))
+    X, A, y = sbm(rng, n, N_CLASSES, d)
+    idx = np.sort(np.concatenate([np.flatnonzero(y == c)[:5] for c in range(N_CLASSES)]))
+    try:
+        out = with_references(submission, GNN_COPYING, "entrainer_gnn", Ref("entrainer_gnn"),
+                              Tensor(X), Tensor(A), Tensor(idx), Tensor(y[idx].astype(np.int64)),
+                              N_CLASSES, int(rng.integers(0, 2**31 - 1)), 3, 0.01,
+                              via=gnn_weights_moved.install(submission).name,
+                              timeout=TRAIN_TIMEOUT)
+    except SubmissionError:
+        return  # the accuracy checks say what fails
+    if not isinstance(out, dict) or not int(out.get("figes") or 0):
+        return
+    raise CheckFailed(
+        "le GNN ne peut pas battre le MLP : entrainer_gnn n'entraîne pas les poids W_soi, "
+        "W_voisins de ses couches couche_gnn (sur un graphe du correcteur, "
+        f"{int(out['figes'])} d'entre eux finissent l'entraînement tels qu'ils l'ont commencé) : "
+        "ils ne sont pas dans modele.parameters() (des tenseurs ordinaires au lieu de "
+        "nn.Parameter) ou ne reçoivent aucun gradient (un .detach()) ; seule la couche de sortie "
+        "apprend, sur des caractéristiques agrégées au hasard",
+        "the GNN cannot beat the MLP: entrainer_gnn does not train the weights W_soi, W_voisins "
+        "of its couche_gnn layers (on a grader graph, "
+        f"{int(out['figes'])} of them end the training as they began): they are not in "
+        "modele.parameters() (plain tensors instead of nn.Parameter) or get no gradient (a "
+        ".detach()); only the output layer learns, on randomly aggregated features",
+    )
+
+
 @pytest.mark.item("gnn_train", points=1)
 def test_gnn_beats_features_only_mlp(submission, seed):
+    _check_weights_move(submission, seed)
     r = _nodes(submission, seed)
     record_margin(f"MLP accuracy vs the grader's logistic regression − {MLP_FLOOR_GAP:g}",
                   r.mlp, r.logreg - MLP_FLOOR_GAP, higher_is_better=True)
@@ -1774,6 +1866,20 @@ def _check_structure(submission, rng, d: int, heads: int, T: int) -> None:
             "for _ in range(n_couches)])",
         )
     tables = [int(v) for v in info.get("autres_tables") or []]
+    if info.get("position_apprise") is False and tables and tables[0] == T + 1:
+        # Blind r22: positions numbered 1 … T need a table of contexte + 1 rows; the
+        # message for a fixed size did not name it.
+        raise CheckFailed(
+            f"{label} : la table des positions a contexte + 1 lignes, une de trop : les "
+            "positions se numérotent à partir de 0, torch.arange(T) donne 0, …, T − 1, que "
+            "nn.Embedding(contexte, d) couvre toutes ; numérotées à partir de 1 "
+            "(torch.arange(1, T + 1)), elles demandent une ligne de plus et la ligne 0 de la "
+            "table ne sert jamais",
+            f"{label_en(label)}: the position table has contexte + 1 rows, one too many: the "
+            "positions are numbered from 0, torch.arange(T) gives 0, …, T − 1, which "
+            "nn.Embedding(contexte, d) covers; numbered from 1 (torch.arange(1, T + 1)), they "
+            "need one more row and row 0 of the table is never used",
+        )
     if info.get("position_apprise") is False and tables:
         raise CheckFailed(
             f"{label} : la table des positions n'a pas contexte lignes (elle en a "
@@ -1968,6 +2074,50 @@ def _start_range_text(exc: StudentError) -> tuple[str, str]:
     )
 
 
+def _check_loss_covers_every_position(positions: object, context: int, name: str) -> None:
+    """Blind r22: the loss the loop MINIMISES, read from the gradient that reaches the
+    stand-in model's logits at each position (a hook on its output), not from the losses it
+    reports. A loss on the last position only (the next character after the window) trains
+    one position in T: the held-out bits per character then lands near the bar, passing on
+    some variants only. A cross-entropy over the positions gives every logit a gradient
+    softmax − one-hot, never exactly zero."""
+    if not isinstance(positions, list) or not positions:
+        return  # no backward through the outputs: the checks below say so
+    rows = [r for r in positions if isinstance(r, list) and len(r) == context]
+    if len(rows) != len(positions):
+        return
+    reached = [any(bool(r[t]) for r in rows) for t in range(context)]
+    dead = [t for t in range(context) if not reached[t]]
+    if not dead or len(dead) == context:
+        return
+    if reached == [False] * (context - 1) + [True]:
+        fr = ("la perte qu'elle minimise ne porte que sur la dernière position de chaque fenêtre "
+              "(seuls ses logits reçoivent un gradient) : le modèle n'apprend à prédire qu'un "
+              "caractère sur contexte")
+        en = ("the loss it minimises only covers the LAST position of each window (only its "
+              "logits get a gradient): the model learns to predict one character in contexte")
+    elif dead == [context - 1]:
+        fr = ("la perte qu'elle minimise laisse de côté la dernière position de chaque fenêtre "
+              "(ses logits ne reçoivent aucun gradient) : la cible de la position t est "
+              "donnees[i + t + 1], qui existe aussi pour t = contexte − 1")
+        en = ("the loss it minimises leaves out the last position of each window (its logits "
+              "get no gradient): the target of position t is donnees[i + t + 1], which exists "
+              "for t = contexte − 1 too")
+    else:
+        fr = (f"la perte qu'elle minimise laisse de côté {len(dead)} position(s) sur "
+              f"{context} de chaque fenêtre (leurs logits ne reçoivent aucun gradient)")
+        en = (f"the loss it minimises leaves out {len(dead)} position(s) out of {context} of "
+              "each window (their logits get no gradient)")
+    raise CheckFailed(
+        f"{name} : {fr} ; l'entropie croisée se prend sur TOUTES les positions de la fenêtre, "
+        "logits (B·T, V) contre cibles (B·T,), F.cross_entropy(logits.reshape(-1, V), "
+        "y.reshape(-1))",
+        f"{label_en(name)}: {en}; the cross-entropy is taken over EVERY position of the window, "
+        "logits (B·T, V) against targets (B·T,), F.cross_entropy(logits.reshape(-1, V), "
+        "y.reshape(-1))",
+    )
+
+
 @pytest.mark.item("transformer_train", points=0.5)
 def test_entrainer_transformer_loop_mechanics(submission, rng):
     """entrainer_transformer on a grader stand-in model that records every step.
@@ -2087,6 +2237,7 @@ def test_entrainer_transformer_loop_mechanics(submission, rng):
             "draw taille_lot independent starts at every step, torch.randint(0, len(donnees) − "
             "contexte, (taille_lot,), generator=g)",
         )
+    _check_loss_covers_every_position(out.get("positions"), context, name)
     targets = data[starts[..., None] + 1 + np.arange(context)]
     want = np.array([_ce(logits[k], targets[k]) for k in range(steps)])
     record_expected(f"{name}: the batches' cross-entropy", want)

@@ -158,6 +158,7 @@ def assert_param_count(
     hint_en: str = "",
     n_biases: int | None = None,
     breakdown_is_answer: bool = False,
+    show_got: bool = True,
 ) -> None:
     """Exact parameter count; the message adds `breakdown` as a table when given.
 
@@ -165,6 +166,8 @@ def assert_param_count(
     given, else the bias entries of `breakdown`. In a hidden check the table is shown only
     when it is the student's own model (`breakdown_is_answer=True`): the reference's table
     adds up to the expected count, and the count of missing biases is not named either.
+    `show_got=False` leaves the student's own count out of a hidden message too, where it and
+    the student's formula give the hidden configuration back (TP03's formula counts).
     """
     want = int(expected)
     biases = n_biases if n_biases is not None else (bias_count(breakdown) if breakdown else 0)
@@ -179,8 +182,9 @@ def assert_param_count(
         fr = f"{name} : obtenu {value}, attendu {want}"
         en = f"{name}: got {value}, expected {want}"
     else:
-        fr = f"{name} : obtenu {value}, ce n'est pas le nombre attendu sur des entrées cachées"
-        en = f"{name}: got {value}, not the expected count on hidden inputs"
+        got_fr, got_en = (f"obtenu {value}, ", f"got {value}, ") if show_got else ("", "")
+        fr = f"{name} : {got_fr}ce n'est pas le nombre attendu sur des entrées cachées"
+        en = f"{name}: {got_en}not the expected count on hidden inputs"
     if biases and value == want - biases:
         n_fr, n_en = (f"les {biases} ", f"the {biases} ") if shown else ("les ", "the ")
         fr += f" ; c'est le compte sans les biais : il manque {n_fr}paramètres de biais (chaque couche a un biais par neurone de sortie)"

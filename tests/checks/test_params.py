@@ -13,6 +13,7 @@ from autograder.checks import (
     mlp_param_count,
     param_breakdown,
 )
+from autograder.checks.errors import expected_values_shown
 
 
 def mlp() -> nn.Module:
@@ -117,6 +118,18 @@ def test_the_no_bias_count_is_recognised_from_numpy_names_or_an_explicit_count()
 def test_other_wrong_counts_do_not_blame_the_biases():
     msg = failure(assert_param_count, 100_000, 101_770, breakdown=param_breakdown(mlp()), name="n")
     assert "biais" not in msg.fr.split("\n")[0] and "bias" not in msg.en.split("\n")[0]
+
+
+def test_a_hidden_message_can_leave_the_students_own_count_out():
+    """From the student's value on a hidden layer and their formula, the hidden layer (so the
+    expected count) can be worked back: show_got=False names neither number, nor the biases'."""
+    with expected_values_shown(False):
+        kept = failure(assert_param_count, 56, 67, n_biases=11, name="n_params")
+        left_out = failure(assert_param_count, 56, 67, n_biases=11, name="n_params", show_got=False)
+    assert "obtenu 56" in kept.fr and "got 56" in kept.en
+    assert "56" not in left_out.fr + left_out.en and "67" not in left_out.fr + left_out.en
+    assert "11" not in left_out.fr + left_out.en
+    assert "sans les biais" in left_out.fr and "without the biases" in left_out.en
 
 
 @pytest.mark.parametrize("value", [101_770.5, True, "101770", np.array([1, 2])])

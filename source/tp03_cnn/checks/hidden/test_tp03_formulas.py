@@ -17,6 +17,7 @@ from autograder.checks import (
     CheckFailed,
     Partial,
     as_int,
+    assert_param_count,
     mlp_param_count,
     record_expected,
 )
@@ -144,27 +145,6 @@ def test_taille_sortie_matches_conv2d_shapes(submission, rng):
 # ---------------------------------------------------------------- conv layer parameters
 
 
-def _assert_hidden_count(got: int, expected: int, *, name: str, n_biases: int, hint_fr: str, hint_en: str) -> None:
-    """assert_param_count's comparison (the expected count and its biases recorded, the count
-    without the biases named), with a message that shows neither the expected count nor the
-    student's own: from the student's value and formula, the hidden configuration, and so the
-    expected count, can be worked back (blind round 22: 10179 = (3·3 + 1)·783 left two
-    candidates)."""
-    record_expected(name, int(expected))
-    record_expected(f"{name}: biases", int(n_biases))
-    if got == expected:
-        return
-    fr = f"{name} : ce n'est pas le nombre attendu sur des entrées cachées"
-    en = f"{name}: not the expected count on hidden inputs"
-    if n_biases and got == expected - n_biases:
-        fr += (" ; c'est le compte sans les biais : il manque les paramètres de biais (chaque couche "
-               "a un biais par neurone de sortie)")
-        en += ("; that is the count without the biases: the bias parameters are missing (each layer "
-               "has one bias per output unit)")
-    raise CheckFailed(f"{fr} ; {hint_fr}", f"{en}; {hint_en}")
-
-
-
 @pytest.mark.item("conv_params", points=1)
 def test_nb_params_conv_matches_torch(submission, rng):
     configs = []
@@ -187,13 +167,14 @@ def test_nb_params_conv_matches_torch(submission, rng):
         else:
             hint_fr = "P = (kx × ky × I + 1) × F, comme nn.Conv2d"
             hint_en = "P = (kx × ky × I + 1) × F, like nn.Conv2d"
-        _assert_hidden_count(
+        assert_param_count(
             got,
             expected,
             name=f"{call} (comparé à nn.Conv2d(I, F, kernel_size=(ky, kx)))",
             n_biases=n_out,
             hint_fr=hint_fr,
             hint_en=hint_en,
+            show_got=False,
         )
 
 
@@ -257,11 +238,12 @@ def test_nb_params_mlp_random_images(submission, rng):
             hint_en = (
                 "s = h × w pixels, layers s → s/2 → s/4 → 1: n × m weights plus m biases per layer"
             )
-        _assert_hidden_count(
+        assert_param_count(
             got,
             expected,
             name=f"{call} (MLP s → s/2 → s/4 → 1)",
             n_biases=s // 2 + s // 4 + 1,
             hint_fr=hint_fr,
             hint_en=hint_en,
+            show_got=False,
         )
